@@ -1,0 +1,292 @@
+"""The independent checker: every figure and every limit of a package, recomputed.
+
+It uses the model alone, no solver, so it vets the optimizer's answers, a
+hand-written offer and a partner's counter alike. The optimizer's own figures
+are never shown to a user: they are recomputed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dealbench.model.schema import GRANTED, Package, Partner, Portfolio, SecurityRequirement
+
+#: Tolerances: the solver works in thousands of H100e and billions of USD with
+#: feasibility tolerances near 1e-7 of those units.
+COMPUTE_TOL = 0.5  # H100e
+MONEY_TOL = 1e4  # USD
+REL_TOL = 1e-6
+
+
+def _over(value: float, limit: float, abs_tol: float) -> bool:
+    return value > limit + abs_tol + REL_TOL * abs(limit)
+
+
+class DealFigures(BaseModel):
+    """One package's terms and every figure of it, as `check` recomputes them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    partner: str
+    partner_name: str
+    tier: int
+    security: str
+    compute: dict[str, float]
+    concessions: dict[str, str | bool]
+    # Partner side (USD)
+    compute_value: float
+    concession_cost: float
+    security_cost: float
+    partner_utility: float = Field(description="Partner's utility from the deal's terms (D)")
+    batna: float
+    acceptance_threshold: float
+    partner_margin: float = Field(description="partner_utility - batna - acceptance margin")
+    # US side (USD; risk in risk-weighted H100e)
+    us_concession_value: float
+    export_value: float
+    risk: float
+    risk_penalty: float
+    us_value: float = Field(description="US utility from this deal (V_p)")
+    us_batna: float
+    us_margin: float = Field(description="us_value - us_batna")
+    # Verdict
+    accepts: bool
+    violations: list[str]
+
+    @property
+    def total_compute(self) -> float:
+        return sum(self.compute.values())
+
+    def package(self) -> Package:
+        return Package(
+            partner=self.partner,
+            security=self.security,
+            compute=dict(self.compute),
+            concessions=dict(self.concessions),
+        )
+
+
+class PortfolioCheck(BaseModel):
+    """A set of packages checked together against the portfolio's shared limits."""
+
+    model_config = ConfigDict(frozen=True)
+
+    deals: list[DealFigures]
+    no_deal: list[str]
+    objective: float = Field(description="US utility V, with us_batna of partners without a deal")
+    partner_total: float = Field(description="Sum of partner utilities U (BATNA where no deal)")
+    supply_used: dict[str, float]
+    supply: dict[str, float]
+    risk_total: float
+    risk_budget: float | None
+    violations: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations and all(d.accepts and not d.violations for d in self.deals)
+
+    def problems(self) -> list[str]:
+        """Every violation, and every refusal, in plain words."""
+        out = list(self.violations)
+        for deal in self.deals:
+            out += deal.violations
+            if not deal.accepts:
+                out.append(_refusal(deal))
+        return out
+
+
+def evaluate(portfolio: Portfolio, package: Package) -> DealFigures:
+    """Recompute one package's figures and list every limit it breaks."""
+    partner = portfolio.partner(package.partner)
+    if partner is None:
+        raise ValueError(f"partner {package.partner!r} is not in portfolio {portfolio.id}")
+    policy = portfolio.policy
+    violations: list[str] = []
+    code = partner.code
+
+    level = package.security
+    if level not in policy.level_ids:
+        violations.append(f"{code}: unknown security level {level!r}")
+        mitigation = 0.0
+    else:
+        mitigation = policy.level(level).mitigation
+        if level not in partner.security_costs:
+            violations.append(
+                f"{code} cannot meet security level {level!r} (its file gives no cost for it)"
+            )
+    security_cost = partner.security_costs.get(level, 0.0)
+
+    compute = {t: float(package.compute.get(t, 0.0)) for t in portfolio.periods}
+    violations += _compute_violations(portfolio, partner, level, compute)
+    for t in package.compute:
+        if t not in portfolio.periods:
+            violations.append(f"{code}: period {t!r} is not one of the portfolio's periods")
+
+    granted = package.granted()
+    us_concessions, concession_cost = 0.0, 0.0
+    for cid, level_id in granted.items():
+        concession = partner.concession(cid)
+        option = concession.option(level_id) if concession else None
+        if concession is None or option is None:
+            violations.append(f"{code}: unknown concession or level {cid}={level_id}")
+            continue
+        us_concessions += option.us_value
+        concession_cost += option.partner_cost
+    violations += _logic_violations(portfolio, partner, level, granted)
+
+    compute_value = sum(partner.value_of(x) for x in compute.values())
+    utility = compute_value - concession_cost - security_cost
+    threshold = partner.batna + policy.acceptance_margin
+    total = sum(compute.values())
+    risk = partner.diversion_risk * (1.0 - mitigation) * total
+    export_value = policy.export_value_per_h100e * total
+    risk_penalty = policy.risk_penalty_per_h100e * risk
+    us_value = us_concessions + export_value - risk_penalty
+    accepts = utility >= threshold - MONEY_TOL - REL_TOL * abs(threshold)
+    return DealFigures(
+        partner=code,
+        partner_name=partner.name,
+        tier=partner.tier,
+        security=level,
+        compute=compute,
+        concessions={cid: (True if lv == GRANTED else lv) for cid, lv in granted.items()},
+        compute_value=compute_value,
+        concession_cost=concession_cost,
+        security_cost=security_cost,
+        partner_utility=utility,
+        batna=partner.batna,
+        acceptance_threshold=threshold,
+        partner_margin=utility - threshold,
+        us_concession_value=us_concessions,
+        export_value=export_value,
+        risk=risk,
+        risk_penalty=risk_penalty,
+        us_value=us_value,
+        us_batna=partner.us_batna,
+        us_margin=us_value - partner.us_batna,
+        accepts=accepts,
+        violations=violations,
+    )
+
+
+def _compute_violations(
+    portfolio: Portfolio, partner: Partner, level: str, compute: dict[str, float]
+) -> list[str]:
+    out = []
+    code = partner.code
+    for t, x in compute.items():
+        if x <= COMPUTE_TOL:
+            continue
+        if partner.tier == 3:
+            out.append(f"{code} is tier 3 (arms-embargoed): no compute may be delivered ({t}: {x:,.0f} H100e)")
+            continue
+        ask = portfolio.ask(partner, t)
+        if _over(x, ask, COMPUTE_TOL):
+            out.append(f"{code}: {t} compute {x:,.0f} H100e exceeds its ask of {ask:,.0f} H100e")
+        cap = portfolio.policy.caps.cap(partner.tier, level) if level in portfolio.policy.level_ids else None
+        if cap is not None and _over(x, cap, COMPUTE_TOL):
+            out.append(
+                f"{code}: {t} compute {x:,.0f} H100e exceeds the tier {partner.tier} cap under "
+                f"{level} of {cap:,.0f} H100e"
+            )
+    return out
+
+
+def _logic_violations(portfolio: Portfolio, partner: Partner, level: str, granted: dict[str, str]) -> list[str]:
+    out = []
+    code = partner.code
+    policy = portfolio.policy
+    for cid in granted:
+        concession = partner.concession(cid)
+        if concession is None:
+            continue
+        for req in concession.requires:
+            if isinstance(req, SecurityRequirement):
+                known = req.security in policy.level_ids and level in policy.level_ids
+                if known and policy.rank(level) < policy.rank(req.security):
+                    out.append(
+                        f"{code}: concession {cid!r} requires security {req.security!r} or stronger; "
+                        f"the deal runs under {level!r}"
+                    )
+            elif req not in granted:
+                out.append(f"{code}: concession {cid!r} requires {req!r}, which is not granted")
+    pairs = {
+        tuple(sorted((cid, other)))
+        for cid in granted
+        for other in (_excludes_of(partner, cid))
+        if other in granted
+    }
+    for a, b in sorted(pairs):
+        out.append(f"{code}: concessions {a!r} and {b!r} exclude each other")
+    return out
+
+
+def _excludes_of(partner: Partner, cid: str) -> list[str]:
+    concession = partner.concession(cid)
+    return concession.excludes if concession else []
+
+
+def check(portfolio: Portfolio, packages: Iterable[Package]) -> PortfolioCheck:
+    """Check packages together: each deal, then supply and the risk budget."""
+    deals: list[DealFigures] = []
+    violations: list[str] = []
+    seen: set[str] = set()
+    for package in packages:
+        if package.partner in seen:
+            violations.append(f"{package.partner} has more than one package")
+            continue
+        seen.add(package.partner)
+        if portfolio.partner(package.partner) is None:
+            violations.append(f"{package.partner} is not a partner of portfolio {portfolio.id}")
+            continue
+        deals.append(evaluate(portfolio, package))
+    no_deal = [p.code for p in portfolio.partners if p.code not in seen]
+
+    used = {t: sum(d.compute.get(t, 0.0) for d in deals) for t in portfolio.periods}
+    for t in portfolio.periods:
+        if _over(used[t], portfolio.supply[t], COMPUTE_TOL):
+            violations.append(
+                f"supply in {t}: {used[t]:,.0f} H100e allocated, {portfolio.supply[t]:,.0f} available"
+            )
+    risk_total = sum(d.risk for d in deals)
+    budget = portfolio.risk_budget
+    if budget is not None and _over(risk_total, budget, COMPUTE_TOL):
+        violations.append(
+            f"risk budget: {risk_total:,.0f} risk-weighted H100e, the budget is {budget:,.0f}"
+        )
+    objective = sum(d.us_value for d in deals) + sum(
+        p.us_batna for p in portfolio.partners if p.code in no_deal
+    )
+    partner_total = sum(d.partner_utility for d in deals) + sum(
+        p.batna for p in portfolio.partners if p.code in no_deal
+    )
+    return PortfolioCheck(
+        deals=deals,
+        no_deal=no_deal,
+        objective=objective,
+        partner_total=partner_total,
+        supply_used=used,
+        supply=dict(portfolio.supply),
+        risk_total=risk_total,
+        risk_budget=budget,
+        violations=violations,
+    )
+
+
+def _refusal(deal: DealFigures) -> str:
+    return (
+        f"{deal.partner} would not accept: its utility from the deal, {_usd(deal.partner_utility)}, "
+        f"is below its walk-away value plus margin, {_usd(deal.acceptance_threshold)}"
+    )
+
+
+def _usd(amount: float) -> str:
+    sign = "-" if amount < 0 else ""
+    a = abs(amount)
+    if a >= 1e9:
+        return f"{sign}${a / 1e9:,.2f}bn"
+    if a >= 1e6:
+        return f"{sign}${a / 1e6:,.1f}m"
+    return f"{sign}${a:,.0f}"

@@ -1,0 +1,68 @@
+"""One exception hierarchy; messages are written for the user.
+
+The CLI maps each class to an exit code in exactly one place
+(`dealbench.cli.errors`): bad input 2, infeasible 3, solver limit 4, else 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class DealbenchError(Exception):
+    """Base class of every error dealbench raises on purpose."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem in one input file: where it is and what was expected."""
+
+    file: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        field = f" {self.field}:" if self.field else ""
+        return f"{where}:{field} {self.message}"
+
+
+class InputError(DealbenchError):
+    """Bad input: a file that cannot be read, parsed or validated."""
+
+    exit_code = 2
+
+    def __init__(self, issues: list[Issue] | Issue) -> None:
+        self.issues = [issues] if isinstance(issues, Issue) else list(issues)
+        super().__init__("\n".join(str(i) for i in self.issues))
+
+
+class InfeasibleError(DealbenchError):
+    """No package satisfies every limit; carries the explanation."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, explanation: list[str] | None = None) -> None:
+        self.explanation = explanation or []
+        super().__init__(message)
+
+
+class SolverLimitError(DealbenchError):
+    """The solver stopped at a limit before finding any feasible package."""
+
+    exit_code = 4
+
+
+class SolverError(DealbenchError):
+    """The solver is missing or failed."""
+
+    exit_code = 1
+
+
+class RenderError(DealbenchError):
+    """A template could not be rendered (bad house template, bad clause)."""
+
+    exit_code = 2

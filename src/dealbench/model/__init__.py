@@ -1,0 +1,37 @@
+"""Data: the types of dealbench and the loaders of its YAML files."""
+
+from dealbench.model.load import (
+    detect_kind,
+    load_package,
+    load_partner,
+    load_policy,
+    load_portfolio,
+    validate_file,
+)
+from dealbench.model.schema import (
+    GRANTED,
+    Concession,
+    ConcessionLevel,
+    Package,
+    Partner,
+    Policy,
+    Portfolio,
+    SecurityLevel,
+)
+
+__all__ = [
+    "GRANTED",
+    "Concession",
+    "ConcessionLevel",
+    "Package",
+    "Partner",
+    "Policy",
+    "Portfolio",
+    "SecurityLevel",
+    "detect_kind",
+    "load_package",
+    "load_partner",
+    "load_policy",
+    "load_portfolio",
+    "validate_file",
+]

@@ -1,0 +1,178 @@
+"""Load policy, partner, portfolio and package files into validated models.
+
+Every problem found is reported as `file:line: field: message`; loading goes
+on past the first problem so one run shows them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from pydantic import BaseModel
+
+from dealbench.errors import InputError, Issue
+from dealbench.model import rules
+from dealbench.model.schema import Package, Partner, Policy, Portfolio, PortfolioFile
+from dealbench.model.yamlio import Source, read_yaml, validate
+
+Kind = Literal["policy", "partner", "portfolio", "package"]
+M = TypeVar("M", bound=BaseModel)
+
+
+def _load(path: Path, model: type[M], check: Callable[[M], Iterator[rules.Problem]]) -> tuple[M, Source]:
+    source = read_yaml(path)
+    value: M = validate(source, model)
+    issues = [source.issue(loc, msg) for loc, msg in check(value)]
+    if issues:
+        raise InputError(issues)
+    return value, source
+
+
+def load_policy(path: str | Path) -> Policy:
+    """A regime file (deals/policy/*.yaml)."""
+    return _load(Path(path), Policy, rules.policy_problems)[0]
+
+
+def load_partner(path: str | Path) -> Partner:
+    """A partner file (deals/partners/*.yaml), checked on its own."""
+    return _load(Path(path), Partner, rules.partner_problems)[0]
+
+
+def load_portfolio(path: str | Path) -> Portfolio:
+    """A portfolio with its policy and partners, cross-checked against each other."""
+    path = Path(path)
+    spec, source = _load(path, PortfolioFile, _portfolio_file_problems)
+    issues: list[Issue] = []
+    inputs = {source.display: source.digest}
+
+    policy = None
+    try:
+        policy, policy_source = _load(_relative(path, spec.policy), Policy, rules.policy_problems)
+        inputs[policy_source.display] = policy_source.digest
+    except InputError as exc:
+        issues += _from_reference(exc, source, ("policy",), spec.policy)
+
+    partners: list[Partner] = []
+    partner_files: dict[str, str] = {}
+    for i, ref in enumerate(spec.partners):
+        try:
+            partner, psource = _load(_relative(path, ref), Partner, rules.partner_problems)
+        except InputError as exc:
+            issues += _from_reference(exc, source, ("partners", i), ref)
+            continue
+        inputs[psource.display] = psource.digest
+        cross = list(rules.partner_in_periods_problems(partner, spec.periods))
+        if policy is not None:
+            cross += rules.partner_in_policy_problems(partner, policy)
+        issues += [psource.issue(loc, msg) for loc, msg in cross]
+        if partner.code in partner_files:
+            issues.append(
+                source.issue(
+                    ("partners", i),
+                    f"partner {partner.code} is listed twice (also {partner_files[partner.code]})",
+                )
+            )
+        partners.append(partner)
+        partner_files[partner.code] = psource.display
+
+    if issues or policy is None:
+        raise InputError(issues)
+    return Portfolio(
+        id=spec.id,
+        title=spec.title,
+        policy=policy,
+        periods=list(spec.periods),
+        supply={t: spec.supply[t] for t in spec.periods},
+        partners=partners,
+        risk_budget=spec.risk_budget if spec.risk_budget is not None else policy.risk_budget,
+        inputs=inputs,
+        partner_files=partner_files,
+    )
+
+
+def _portfolio_file_problems(spec: PortfolioFile) -> Iterator[rules.Problem]:
+    for i, period in enumerate(spec.periods):
+        if period in spec.periods[:i]:
+            yield ("periods", i), f"period {period!r} is listed twice"
+    for period in spec.supply:
+        if period not in spec.periods:
+            yield ("supply", period), (
+                f"period {period!r} is not one of the portfolio's periods ({', '.join(spec.periods)})"
+            )
+    for period in spec.periods:
+        if period not in spec.supply:
+            yield ("supply",), f"no supply given for period {period!r}"
+
+
+def _relative(base: Path, ref: str) -> Path:
+    ref_path = Path(ref)
+    return ref_path if ref_path.is_absolute() else base.parent / ref_path
+
+
+def _from_reference(exc: InputError, source: Source, loc: tuple[str | int, ...], ref: str) -> list[Issue]:
+    """A referenced file that does not exist is reported where it is referenced."""
+    out = []
+    for issue in exc.issues:
+        if issue.message == "file not found":
+            out.append(source.issue(loc, f"file not found: {ref}"))
+        else:
+            out.append(issue)
+    return out
+
+
+def load_package(path: str | Path, portfolio: Portfolio | None = None) -> Package:
+    """A package (offer, counter or solution); checked against the portfolio when given."""
+    source = read_yaml(Path(path))
+    package: Package = validate(source, Package)
+    if portfolio is not None:
+        partner = portfolio.partner(package.partner)
+        if partner is None:
+            codes = ", ".join(p.code for p in portfolio.partners)
+            raise InputError(
+                source.issue(
+                    ("partner",),
+                    f"partner {package.partner!r} is not in portfolio {portfolio.id}; expected one of: {codes}",
+                )
+            )
+        problems = rules.package_problems(package, partner, portfolio.policy, portfolio.periods)
+        issues = [source.issue(loc, msg) for loc, msg in problems]
+        if issues:
+            raise InputError(issues)
+    return package
+
+
+def detect_kind(source: Source) -> Kind:
+    """What a YAML file is, from its keys."""
+    keys = set(source.tree)
+    if "security_levels" in keys:
+        return "policy"
+    if "partners" in keys and "periods" in keys:
+        return "portfolio"
+    if "partner" in keys and "security" in keys:
+        return "package"
+    if "code" in keys or "concessions" in keys and "tier" in keys:
+        return "partner"
+    raise InputError(
+        source.issue(
+            (),
+            "cannot tell what this file is: expected a policy (security_levels), a partner (code), "
+            "a portfolio (partners, periods) or a package (partner, security)",
+        )
+    )
+
+
+def validate_file(path: str | Path, portfolio: Portfolio | None = None) -> Kind:
+    """Validate one file of any kind; returns its kind or raises InputError."""
+    path = Path(path)
+    kind = detect_kind(read_yaml(path))
+    if kind == "policy":
+        load_policy(path)
+    elif kind == "partner":
+        load_partner(path)
+    elif kind == "portfolio":
+        load_portfolio(path)
+    else:
+        load_package(path, portfolio)
+    return kind

@@ -1,0 +1,169 @@
+"""Rules that span several fields or files, each reported at its exact place.
+
+Every function yields `(loc, message)` pairs; the loader attaches file and line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dealbench.model.schema import Caps, Package, Partner, Policy, SecurityRequirement
+from dealbench.model.yamlio import Loc
+
+Problem = tuple[Loc, str]
+
+
+def policy_problems(policy: Policy) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for i, level in enumerate(policy.security_levels):
+        if level.id in seen:
+            yield ("security_levels", i, "id"), f"duplicate security level id {level.id!r}"
+        seen.add(level.id)
+    yield from _cap_problems(policy.caps, policy.level_ids)
+
+
+def _cap_problems(caps: Caps, levels: list[str]) -> Iterator[Problem]:
+    for tier in ("tier1", "tier2", "tier3"):
+        value = getattr(caps, tier)
+        if isinstance(value, dict):
+            for level, cap in value.items():
+                if level not in levels:
+                    yield ("caps", tier, level), _unknown("security level", level, levels)
+                elif cap < 0:
+                    yield ("caps", tier, level), "a cap cannot be negative"
+        elif value < 0:
+            yield ("caps", tier), "a cap cannot be negative"
+
+
+def partner_problems(partner: Partner) -> Iterator[Problem]:
+    yield from _segment_problems(partner)
+    ids = [c.id for c in partner.concessions]
+    for i, concession in enumerate(partner.concessions):
+        where: Loc = ("concessions", i)
+        if concession.id in ids[:i]:
+            yield (*where, "id"), f"duplicate concession id {concession.id!r}"
+        if concession.levels is None and (concession.us_value is None or concession.partner_cost is None):
+            yield where, "a concession needs either `levels` or both `us_value` and `partner_cost`"
+        if concession.levels is not None and (
+            concession.us_value is not None or concession.partner_cost is not None
+        ):
+            yield where, "give `us_value` and `partner_cost` on each level, not on a concession with `levels`"
+        level_ids = [lv.id for lv in concession.levels or []]
+        for j, level_id in enumerate(level_ids):
+            if level_id in level_ids[:j]:
+                yield (*where, "levels", j, "id"), f"duplicate level id {level_id!r}"
+            if level_id in ("none", "true", "false"):
+                yield (*where, "levels", j, "id"), f"{level_id!r} is reserved; choose another level id"
+        for j, req in enumerate(concession.requires):
+            if isinstance(req, str):
+                if req not in ids:
+                    yield (*where, "requires", j), _unknown("concession", req, ids)
+                elif req == concession.id:
+                    yield (*where, "requires", j), "a concession cannot require itself"
+        for j, other in enumerate(concession.excludes):
+            if other not in ids:
+                yield (*where, "excludes", j), _unknown("concession", other, ids)
+            elif other == concession.id:
+                yield (*where, "excludes", j), "a concession cannot exclude itself"
+    yield from _cycle_problems(partner)
+
+
+def _segment_problems(partner: Partner) -> Iterator[Problem]:
+    if not isinstance(partner.value_per_h100e, list):
+        if partner.value_per_h100e < 0:
+            yield ("value_per_h100e",), "a value per H100e cannot be negative"
+        return
+    previous = None
+    for i, seg in enumerate(partner.value_per_h100e):
+        if seg.value < 0:
+            yield ("value_per_h100e", i, "value"), "a value per H100e cannot be negative"
+        if previous is not None:
+            if seg.upto <= previous.upto:
+                yield ("value_per_h100e", i, "upto"), (
+                    f"`upto` must increase from segment to segment ({seg.upto:,.0f} follows "
+                    f"{previous.upto:,.0f})"
+                )
+            if seg.value > previous.value:
+                yield ("value_per_h100e", i, "value"), (
+                    "values must not increase from segment to segment (the value curve is concave)"
+                )
+        previous = seg
+
+
+def _cycle_problems(partner: Partner) -> Iterator[Problem]:
+    graph = {
+        c.id: [r for r in c.requires if isinstance(r, str) and r != c.id] for c in partner.concessions
+    }
+    index = {c.id: i for i, c in enumerate(partner.concessions)}
+    reported: set[frozenset[str]] = set()
+    for start in graph:
+        path = _find_cycle(graph, start)
+        if path and frozenset(path) not in reported:
+            reported.add(frozenset(path))
+            chain = " -> ".join([*path, path[0]])
+            yield ("concessions", index[path[0]], "requires"), f"requirements form a cycle: {chain}"
+
+
+def _find_cycle(graph: dict[str, list[str]], start: str) -> list[str] | None:
+    stack: list[tuple[str, list[str]]] = [(start, [start])]
+    while stack:
+        node, path = stack.pop()
+        for nxt in graph.get(node, []):
+            if nxt == start:
+                return path
+            if nxt not in path:
+                stack.append((nxt, [*path, nxt]))
+    return None
+
+
+def partner_in_policy_problems(partner: Partner, policy: Policy) -> Iterator[Problem]:
+    """A partner checked against the regime it is negotiated under."""
+    levels = policy.level_ids
+    for level in partner.security_costs:
+        if level not in levels:
+            yield ("security_costs", level), _unknown("security level", level, levels)
+    for i, concession in enumerate(partner.concessions):
+        for j, req in enumerate(concession.requires):
+            if isinstance(req, SecurityRequirement) and req.security not in levels:
+                loc: Loc = ("concessions", i, "requires", j, "security")
+                yield loc, _unknown("security level", req.security, levels)
+
+
+def partner_in_periods_problems(partner: Partner, periods: list[str]) -> Iterator[Problem]:
+    for period in partner.ask:
+        if period not in periods:
+            yield ("ask", period), (
+                f"period {period!r} is not one of the portfolio's periods ({', '.join(periods)})"
+            )
+
+
+def package_problems(package: Package, partner: Partner, policy: Policy, periods: list[str]) -> Iterator[Problem]:
+    """Shape problems of a package against its partner: unknown ids, levels, periods."""
+    if package.security not in policy.level_ids:
+        yield ("security",), _unknown("security level", package.security, policy.level_ids)
+    for period in package.compute:
+        if period not in periods:
+            yield ("compute", period), (
+                f"period {period!r} is not one of the portfolio's periods ({', '.join(periods)})"
+            )
+    ids = [c.id for c in partner.concessions]
+    for cid, level in package.concessions.items():
+        concession = partner.concession(cid)
+        if concession is None:
+            yield ("concessions", cid), _unknown(f"concession of {partner.code}", cid, ids)
+            continue
+        if isinstance(level, bool):
+            if level and not concession.is_yes_no:
+                options = ", ".join(o.id for o in concession.options)
+                yield ("concessions", cid), f"{cid!r} has levels; name one of: {options}"
+        elif concession.option(level) is None:
+            if concession.is_yes_no:
+                yield ("concessions", cid), f"{cid!r} is a yes/no term; write true or false"
+            else:
+                options = [o.id for o in concession.options]
+                yield ("concessions", cid), _unknown(f"level of {cid!r}", level, options)
+
+
+def _unknown(what: str, value: str, known: list[str]) -> str:
+    choices = ", ".join(known) if known else "none defined"
+    return f"unknown {what} {value!r}; expected one of: {choices}"

@@ -1,0 +1,264 @@
+"""The data types of dealbench: policy, partner, portfolio and package.
+
+Pydantic models with `extra="forbid"` (a typo is an error), units parsed on
+the way in (money to USD, compute to H100e, periods to text). Rules that
+need more than one field live in `dealbench.model.rules`, which reports each
+problem at its exact place in the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from dealbench.units import parse_compute, parse_money, parse_number, period_label
+
+Money = Annotated[float, BeforeValidator(parse_money)]
+Compute = Annotated[float, BeforeValidator(parse_compute)]
+Number = Annotated[float, BeforeValidator(parse_number)]
+Period = Annotated[str, BeforeValidator(period_label)]
+Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
+
+#: Concession categories of DESIGN.md.
+Category = Literal["investment", "purchase", "security", "alignment", "market-access", "other"]
+
+#: The level id of a yes/no concession (written `true` in packages).
+GRANTED = "granted"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- policy ---------------------------------------------------------------------------
+
+
+class SecurityLevel(Strict):
+    id: Id
+    title: str
+    mitigation: Annotated[float, Field(ge=0, le=1)]
+    clause: str | None = None
+
+
+CapValue = Compute | dict[Id, Compute]
+
+
+class Caps(Strict):
+    """Max H100e to one partner per period, by tier and security level."""
+
+    tier1: CapValue = Field(default_factory=dict)
+    tier2: CapValue = Field(default_factory=dict)
+    tier3: CapValue = 0.0
+
+    def cap(self, tier: int, level: str) -> float | None:
+        """The cap for a tier under a level; None means uncapped."""
+        value = (self.tier1, self.tier2, self.tier3)[tier - 1]
+        if isinstance(value, dict):
+            return value.get(level)
+        return value
+
+
+class Policy(Strict):
+    id: Id
+    title: str
+    security_levels: Annotated[list[SecurityLevel], Field(min_length=1)]
+    caps: Caps = Field(default_factory=Caps)
+    export_value_per_h100e: Money
+    risk_penalty_per_h100e: Money
+    risk_budget: Annotated[Number, Field(ge=0)] | None = None
+    acceptance_margin: Money = 0.0
+
+    @cached_property
+    def level_ids(self) -> list[str]:
+        return [level.id for level in self.security_levels]
+
+    def level(self, level_id: str) -> SecurityLevel:
+        return self.security_levels[self.level_ids.index(level_id)]
+
+    def rank(self, level_id: str) -> int:
+        """Position in the ordered list: higher is stronger."""
+        return self.level_ids.index(level_id)
+
+
+# --- partner --------------------------------------------------------------------------
+
+
+class Segment(Strict):
+    upto: Annotated[Compute, Field(gt=0)]
+    value: Money
+
+
+class ConcessionLevel(Strict):
+    id: Id
+    title: str
+    us_value: Money
+    partner_cost: Money
+
+
+class SecurityRequirement(Strict):
+    security: Id
+
+
+Requirement = Id | SecurityRequirement
+
+
+class Concession(Strict):
+    id: Id
+    title: str
+    category: Category = "other"
+    levels: Annotated[list[ConcessionLevel], Field(min_length=1)] | None = None
+    us_value: Money | None = None
+    partner_cost: Money | None = None
+    clause: str | None = None
+    requires: list[Requirement] = Field(default_factory=list)
+    excludes: list[Id] = Field(default_factory=list)
+
+    @cached_property
+    def options(self) -> list[ConcessionLevel]:
+        """The grantable levels; a yes/no concession has one, `granted`."""
+        if self.levels is not None:
+            return list(self.levels)
+        return [
+            ConcessionLevel(
+                id=GRANTED,
+                title=self.title,
+                us_value=self.us_value or 0.0,
+                partner_cost=self.partner_cost or 0.0,
+            )
+        ]
+
+    @property
+    def is_yes_no(self) -> bool:
+        return self.levels is None
+
+    def option(self, level_id: str) -> ConcessionLevel | None:
+        return next((o for o in self.options if o.id == level_id), None)
+
+
+class Partner(Strict):
+    code: Annotated[str, Field(pattern=r"^[A-Z]{2,3}$")]
+    name: str
+    tier: Literal[1, 2, 3]
+    diversion_risk: Annotated[float, Field(ge=0, le=1)]
+    ask: dict[Period, Annotated[Compute, Field(ge=0)]]
+    value_per_h100e: Money | Annotated[list[Segment], Field(min_length=1)]
+    batna: Money = 0.0
+    us_batna: Money = 0.0
+    security_costs: Annotated[dict[Id, Money], Field(min_length=1)]
+    concessions: list[Concession] = Field(default_factory=list)
+
+    @field_validator("tier", mode="before")
+    @classmethod
+    def _tier_number(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value)
+        return value
+
+    @cached_property
+    def segments(self) -> list[tuple[float, float]]:
+        """(width, value per H100e) of each segment of the value curve, in order."""
+        if isinstance(self.value_per_h100e, list):
+            out, start = [], 0.0
+            for seg in self.value_per_h100e:
+                out.append((seg.upto - start, seg.value))
+                start = seg.upto
+            return out
+        return [(float("inf"), float(self.value_per_h100e))]
+
+    def value_of(self, h100e: float) -> float:
+        """The partner's value of `h100e` delivered in one period (concave, piecewise linear)."""
+        total, left = 0.0, max(h100e, 0.0)
+        for width, value in self.segments:
+            take = min(left, width)
+            total += take * value
+            left -= take
+            if left <= 0:
+                break
+        return total
+
+    def concession(self, concession_id: str) -> Concession | None:
+        return next((c for c in self.concessions if c.id == concession_id), None)
+
+
+# --- portfolio --------------------------------------------------------------------------
+
+
+class PortfolioFile(Strict):
+    """A portfolio as written: paths to the policy and partner files."""
+
+    id: Id
+    title: str
+    policy: str
+    periods: Annotated[list[Period], Field(min_length=1)]
+    supply: dict[Period, Annotated[Compute, Field(ge=0)]]
+    partners: Annotated[list[str], Field(min_length=1)]
+    risk_budget: Annotated[Number, Field(ge=0)] | None = None
+
+
+class Portfolio(BaseModel):
+    """A loaded portfolio: the policy and partners resolved and cross-checked."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    title: str
+    policy: Policy
+    periods: list[str]
+    supply: dict[str, float]
+    partners: list[Partner]
+    risk_budget: float | None
+    #: Input file -> sha256 of its bytes, for document fingerprints.
+    inputs: dict[str, str] = Field(default_factory=dict)
+    #: Partner code -> the file it came from, for messages.
+    partner_files: dict[str, str] = Field(default_factory=dict)
+
+    def partner(self, code: str) -> Partner | None:
+        return next((p for p in self.partners if p.code == code), None)
+
+    def ask(self, partner: Partner, period: str) -> float:
+        return partner.ask.get(period, 0.0)
+
+    def cap(self, partner: Partner, level: str, period: str) -> float:
+        """Largest compute deliverable to `partner` in `period` under `level`."""
+        if partner.tier == 3:
+            return 0.0
+        cap = self.policy.caps.cap(partner.tier, level)
+        ask = self.ask(partner, period)
+        return ask if cap is None else min(ask, cap)
+
+    def levels_for(self, partner: Partner) -> list[str]:
+        """The security levels the partner can meet, weakest first."""
+        return [lv for lv in self.policy.level_ids if lv in partner.security_costs]
+
+    def fingerprint(self) -> str:
+        import hashlib
+
+        text = "\n".join(f"{k} {v}" for k, v in sorted(self.inputs.items()))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+# --- package ----------------------------------------------------------------------------
+
+
+class Package(Strict):
+    """A deal's terms: an offer, a counter, or the optimizer's answer."""
+
+    partner: str
+    security: Id
+    compute: dict[Period, Annotated[Compute, Field(ge=0)]] = Field(default_factory=dict)
+    concessions: dict[Id, Id | bool] = Field(default_factory=dict)
+    title: str | None = None
+    date: dt.date | None = None
+
+    def granted(self) -> dict[str, str]:
+        """Concession id -> granted level id (`true` becomes `granted`; `false` is dropped)."""
+        out: dict[str, str] = {}
+        for cid, level in self.concessions.items():
+            if level is True:
+                out[cid] = GRANTED
+            elif level is not False:
+                out[cid] = str(level)
+        return out

@@ -1,0 +1,211 @@
+"""Read YAML keeping line numbers, and turn validation errors into file:line issues.
+
+ruamel.yaml's round-trip loader keeps the position of every key and item and
+refuses duplicate keys, so a typo or a pasted-twice key is reported where it
+stands instead of silently winning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from dealbench.errors import InputError, Issue
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A parsed YAML file: its path for messages, its tree with positions, its bytes' digest."""
+
+    path: Path
+    display: str
+    tree: Any
+    digest: str
+
+    def line(self, loc: Loc) -> int | None:
+        """1-based line of the deepest node of `loc` found in the tree."""
+        return _locate(self.tree, loc)[1]
+
+    def issue(self, loc: Loc, message: str) -> Issue:
+        node_loc, line = _locate(self.tree, loc)
+        return Issue(self.display, line, field_path(node_loc), message)
+
+    def data(self) -> Any:
+        """The tree as plain dicts and lists (what pydantic validates)."""
+        return _plain(self.tree)
+
+
+def display_path(path: Path) -> str:
+    """A path as the user would type it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_yaml(path: Path) -> Source:
+    """Parse one YAML file; every failure becomes an InputError naming file and line."""
+    display = display_path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(Issue(display, None, "", "file not found")) from None
+    except IsADirectoryError:
+        raise InputError(Issue(display, None, "", "is a directory, expected a YAML file")) from None
+    except OSError as exc:
+        raise InputError(Issue(display, None, "", f"cannot read: {exc.strerror}")) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(Issue(display, None, "", f"not UTF-8 text ({exc.reason})")) from None
+    yaml = YAML(typ="rt", pure=True)
+    yaml.allow_duplicate_keys = False
+    try:
+        tree = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        if "duplicate key" in problem or "found duplicate key" in str(exc):
+            problem = _duplicate_key_message(exc)
+        raise InputError(Issue(display, line, "", f"invalid YAML: {problem}")) from None
+    except YAMLError as exc:
+        raise InputError(Issue(display, None, "", f"invalid YAML: {exc}")) from None
+    if tree is None:
+        raise InputError(Issue(display, 1, "", "the file is empty, expected a mapping"))
+    if not isinstance(tree, CommentedMap):
+        raise InputError(Issue(display, 1, "", "expected a mapping of fields at the top level"))
+    return Source(path, display, tree, hashlib.sha256(raw).hexdigest())
+
+
+def validate(source: Source, model: type[BaseModel]) -> Any:
+    """Validate a source against a pydantic model, reporting every error with its line."""
+    try:
+        return model.model_validate(source.data())
+    except ValidationError as exc:
+        raise InputError(_issues(source, exc.errors(include_url=False))) from None
+
+
+def field_path(loc: Iterable[str | int]) -> str:
+    """`('concessions', 0, 'levels', 1, 'us_value')` -> `concessions[0].levels[1].us_value`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _issues(source: Source, errors: Sequence[Any]) -> list[Issue]:
+    issues = []
+    for error in errors:
+        loc = tuple(error["loc"])
+        message = _message(error)
+        issues.append(source.issue(loc, message))
+    # Several union branches may fail for one field: keep one message per place.
+    unique: dict[tuple[int | None, str], Issue] = {}
+    for issue in issues:
+        unique.setdefault((issue.line, issue.field), issue)
+    return sorted(unique.values(), key=lambda i: (i.line or 0, i.field))
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown field (check the spelling; unknown fields are not allowed)"
+    if kind == "missing":
+        return "missing required field"
+    message = str(error["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if message.startswith(prefix):
+            message = message[len(prefix) :]
+    if kind in ("literal_error", "enum") and "expected" in error.get("ctx", {}):
+        return f"expected {error['ctx']['expected']}, got {error['input']!r}"
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return f"{message[0].lower()}{message[1:]}, got {_short(error.get('input'))}"
+    return message[0].lower() + message[1:] if message else message
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def _locate(tree: Any, loc: Loc) -> tuple[Loc, int | None]:
+    """Follow `loc` into the tree as far as it goes; return that part and its line."""
+    node = tree
+    found: list[str | int] = []
+    line: int | None = 1
+    for part in loc:
+        if isinstance(node, CommentedMap):
+            key = _map_key(node, part)
+            if key is _MISSING:
+                continue  # a union tag or a missing field: stay on this node
+            line = node.lc.key(key)[0] + 1
+            node = node[key]
+            found.append(str(key) if not isinstance(key, int) else str(key))
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+            line = node.lc.item(part)[0] + 1
+            node = node[part]
+            found.append(part)
+        elif isinstance(node, CommentedSeq) and isinstance(part, str) and part.isdigit():
+            index = int(part)
+            if 0 <= index < len(node):
+                line = node.lc.item(index)[0] + 1
+                node = node[index]
+                found.append(index)
+        else:
+            if isinstance(part, str) and part not in found and not _is_tag(part):
+                found.append(part)  # a missing field: name it, keep the parent's line
+    return tuple(found), line
+
+
+_MISSING = object()
+
+
+def _map_key(node: CommentedMap, part: str | int) -> Any:
+    for candidate in (part, str(part)):
+        if candidate in node:
+            return candidate
+    if isinstance(part, str) and part.lstrip("-").isdigit() and int(part) in node:
+        return int(part)
+    return _MISSING
+
+
+def _is_tag(part: str) -> bool:
+    return "[" in part or "(" in part or part in ("int", "float", "str", "bool")
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, bool):
+        return bool(node)
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+def _duplicate_key_message(exc: MarkedYAMLError) -> str:
+    problem = (exc.problem or "").strip()
+    return problem.split("\n")[0] if problem else "duplicate key"

@@ -1,0 +1,291 @@
+"""The portfolio as a PuLP mixed-integer program, exactly as DESIGN.md writes it.
+
+`formulate` reads as the list of constraint families, one `add_*` function
+each. Money is in USD billions and compute in thousands of H100e inside the
+model (`MONEY`, `COMPUTE`), so coefficients stay near 1. Every constraint name
+is built from `[A-Za-z0-9_]` and maps to a `Row` naming the domain objects it
+is about, so explanations and memos can cite it without parsing names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pulp
+
+from dealbench.model.schema import Partner, Portfolio, SecurityRequirement
+
+MONEY = 1e9  # USD per model unit
+COMPUTE = 1e3  # H100e per model unit
+
+Mode = Literal["us-best", "partner-best"]
+MODES: tuple[Mode, ...] = ("us-best", "partner-best")
+
+
+@dataclass(frozen=True)
+class Row:
+    """What one constraint is about, in domain terms."""
+
+    family: str
+    partner: str | None = None
+    period: str | None = None
+    level: str | None = None
+    concession: str | None = None
+
+
+@dataclass
+class Formulation:
+    """A PuLP problem and the index from domain objects to its variables and rows."""
+
+    portfolio: Portfolio
+    mode: Mode
+    problem: pulp.LpProblem
+    z: dict[str, pulp.LpVariable] = field(default_factory=dict)
+    s: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)
+    g: dict[tuple[str, str, str], pulp.LpVariable] = field(default_factory=dict)
+    x: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)
+    w: dict[tuple[str, str, str], pulp.LpVariable] = field(default_factory=dict)
+    y: dict[tuple[str, str, int], pulp.LpVariable] = field(default_factory=dict)
+    rows: dict[str, Row] = field(default_factory=dict)
+    #: The model's objective is (objective in USD - offset) / MONEY.
+    offset: float = 0.0
+
+    def add(self, constraint: pulp.LpConstraint, name: str, row: Row) -> None:
+        name = _unique(_safe(name), self.rows)
+        self.problem += constraint, name
+        self.rows[name] = row
+
+    # Expressions shared by the objectives and the acceptance rows --------------------
+
+    def deal_terms(self, p: Partner) -> pulp.LpAffineExpression:
+        """D[p] in model units: value of compute - cost of concessions - security cost."""
+        terms: dict[pulp.LpVariable, float] = {}
+        for t in self.portfolio.periods:
+            for j, (_, value) in enumerate(p.segments):
+                var = self.y.get((p.code, t, j))
+                if var is not None:
+                    terms[var] = value * COMPUTE / MONEY
+        for c in p.concessions:
+            for o in c.options:
+                terms[self.g[p.code, c.id, o.id]] = -o.partner_cost / MONEY
+        for k in self.portfolio.levels_for(p):
+            terms[self.s[p.code, k]] = -p.security_costs[k] / MONEY
+        return pulp.LpAffineExpression(terms)
+
+    def us_terms(self, p: Partner) -> pulp.LpAffineExpression:
+        """V[p] - us_batna[p] in model units (the constant us_batna is in `offset`)."""
+        policy = self.portfolio.policy
+        terms: dict[pulp.LpVariable, float] = {}
+        for c in p.concessions:
+            for o in c.options:
+                terms[self.g[p.code, c.id, o.id]] = o.us_value / MONEY
+        export = policy.export_value_per_h100e * COMPUTE / MONEY
+        for t in self.portfolio.periods:
+            if (p.code, t) in self.x:
+                terms[self.x[p.code, t]] = export
+        penalty = policy.risk_penalty_per_h100e * COMPUTE / MONEY
+        for var, weight in self._weighted_deliveries(p):
+            terms[var] = -penalty * weight
+        terms[self.z[p.code]] = -p.us_batna / MONEY
+        return pulp.LpAffineExpression(terms)
+
+    def risk_terms(self, p: Partner) -> pulp.LpAffineExpression:
+        """R[p] in thousands of risk-weighted H100e."""
+        return pulp.LpAffineExpression(dict(self._weighted_deliveries(p)))
+
+    def _weighted_deliveries(self, p: Partner) -> list[tuple[pulp.LpVariable, float]]:
+        out = []
+        for k in self.portfolio.levels_for(p):
+            weight = self.risk_weight(p, k)
+            for t in self.portfolio.periods:
+                var = self.w.get((p.code, t, k))
+                if var is not None:
+                    out.append((var, weight))
+        return out
+
+    def risk_weight(self, p: Partner, level: str) -> float:
+        return p.diversion_risk * (1.0 - self.portfolio.policy.level(level).mitigation)
+
+
+def formulate(portfolio: Portfolio, mode: Mode = "us-best", v_floor: float | None = None) -> Formulation:
+    """Build the MIP of DESIGN.md for `portfolio` under objective `mode`."""
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; expected one of: {', '.join(MODES)}")
+    f = Formulation(portfolio, mode, pulp.LpProblem(_safe(f"dealbench_{portfolio.id}"), pulp.LpMaximize))
+    add_variables(f)
+    add_security_choice(f)
+    add_concession_choice(f)
+    add_delivery_split(f)
+    add_caps(f)
+    add_value_segments(f)
+    add_acceptance(f)
+    add_requires(f)
+    add_excludes(f)
+    add_supply(f)
+    add_risk_budget(f)
+    add_objective(f, v_floor)
+    return f
+
+
+def add_variables(f: Formulation) -> None:
+    """z, s, g binaries; x, w, y continuous with their tightest bounds."""
+    pf = f.portfolio
+    for i, p in enumerate(pf.partners):
+        tag = f"{i}_{_safe(p.code)}"
+        f.z[p.code] = pulp.LpVariable(f"z_{tag}", cat=pulp.LpBinary)
+        for k in pf.levels_for(p):
+            f.s[p.code, k] = pulp.LpVariable(f"s_{tag}_{_safe(k)}", cat=pulp.LpBinary)
+        for ci, c in enumerate(p.concessions):
+            for li, o in enumerate(c.options):
+                f.g[p.code, c.id, o.id] = pulp.LpVariable(f"g_{tag}_{ci}_{li}", cat=pulp.LpBinary)
+        for ti, t in enumerate(pf.periods):
+            caps = {k: pf.cap(p, k, t) for k in pf.levels_for(p)}
+            top = max(caps.values(), default=0.0)
+            f.x[p.code, t] = pulp.LpVariable(f"x_{tag}_{ti}", lowBound=0, upBound=top / COMPUTE)
+            for k, cap in caps.items():
+                if cap > 0:
+                    f.w[p.code, t, k] = pulp.LpVariable(
+                        f"w_{tag}_{ti}_{_safe(k)}", lowBound=0, upBound=cap / COMPUTE
+                    )
+            left = top
+            for j, (width, _) in enumerate(p.segments):
+                if left <= 0:
+                    break
+                ub = min(width, left)
+                f.y[p.code, t, j] = pulp.LpVariable(f"y_{tag}_{ti}_{j}", lowBound=0, upBound=ub / COMPUTE)
+                left -= ub
+
+
+def add_security_choice(f: Formulation) -> None:
+    """A deal runs under exactly one level the partner can meet: sum_k s[p,k] = z[p]."""
+    for p in f.portfolio.partners:
+        levels = [f.s[p.code, k] for k in f.portfolio.levels_for(p)]
+        f.add(pulp.lpSum(levels) == f.z[p.code], f"security_{p.code}", Row("security", p.code))
+
+
+def add_concession_choice(f: Formulation) -> None:
+    """At most one level of each concession, and only in a deal: sum_l g[p,c,l] <= z[p]."""
+    for p in f.portfolio.partners:
+        for c in p.concessions:
+            chosen = pulp.lpSum(f.g[p.code, c.id, o.id] for o in c.options)
+            f.add(chosen <= f.z[p.code], f"grant_{p.code}_{c.id}", Row("grant", p.code, concession=c.id))
+
+
+def add_delivery_split(f: Formulation) -> None:
+    """Compute is delivered under the deal's level: sum_k w[p,t,k] = x[p,t]."""
+    for p in f.portfolio.partners:
+        for t in f.portfolio.periods:
+            parts = [var for k in f.portfolio.levels_for(p) if (var := f.w.get((p.code, t, k))) is not None]
+            f.add(pulp.lpSum(parts) == f.x[p.code, t], f"split_{p.code}_{t}", Row("split", p.code, t))
+
+
+def add_caps(f: Formulation) -> None:
+    """w[p,t,k] <= M[p,t,k] s[p,k], with M = min(ask, cap of the tier under k)."""
+    pf = f.portfolio
+    for (code, t, k), var in f.w.items():
+        p = pf.partner(code)
+        assert p is not None
+        bound = pf.cap(p, k, t) / COMPUTE
+        f.add(var <= bound * f.s[code, k], f"cap_{code}_{t}_{k}", Row("cap", code, t, level=k))
+
+
+def add_value_segments(f: Formulation) -> None:
+    """The partner's value of compute, one variable per segment: sum_j y[p,t,j] <= x[p,t]."""
+    for p in f.portfolio.partners:
+        for t in f.portfolio.periods:
+            segs = [var for j in range(len(p.segments)) if (var := f.y.get((p.code, t, j))) is not None]
+            if segs:
+                f.add(pulp.lpSum(segs) <= f.x[p.code, t], f"value_{p.code}_{t}", Row("value", p.code, t))
+
+
+def add_acceptance(f: Formulation) -> None:
+    """The partner accepts: D[p] >= (batna[p] + margin) z[p]."""
+    margin = f.portfolio.policy.acceptance_margin
+    for p in f.portfolio.partners:
+        threshold = (p.batna + margin) / MONEY
+        f.add(f.deal_terms(p) - threshold * f.z[p.code] >= 0, f"accept_{p.code}", Row("accept", p.code))
+
+
+def add_requires(f: Formulation) -> None:
+    """A granted concession's requirements: another concession, or a minimum security level."""
+    pf = f.portfolio
+    for p in pf.partners:
+        levels = pf.levels_for(p)
+        for c in p.concessions:
+            granted = pulp.lpSum(f.g[p.code, c.id, o.id] for o in c.options)
+            for i, req in enumerate(c.requires):
+                if isinstance(req, SecurityRequirement):
+                    rank = pf.policy.rank(req.security)
+                    strong = [f.s[p.code, k] for k in levels if pf.policy.rank(k) >= rank]
+                    rhs = pulp.lpSum(strong)
+                    row = Row("requires-security", p.code, level=req.security, concession=c.id)
+                else:
+                    other = p.concession(req)
+                    assert other is not None
+                    rhs = pulp.lpSum(f.g[p.code, req, o.id] for o in other.options)
+                    row = Row("requires", p.code, concession=c.id)
+                f.add(granted <= rhs, f"requires_{p.code}_{c.id}_{i}", row)
+
+
+def add_excludes(f: Formulation) -> None:
+    """Concessions that exclude each other: at most one of the pair is granted."""
+    for p in f.portfolio.partners:
+        pairs = {tuple(sorted((c.id, o))) for c in p.concessions for o in c.excludes}
+        for a, b in sorted(pairs):
+            both = [f.g[p.code, cid, oid] for cid in (a, b) for oid in _options(p, cid)]
+            f.add(pulp.lpSum(both) <= f.z[p.code], f"excludes_{p.code}_{a}_{b}", Row("excludes", p.code, concession=a))
+
+
+def add_supply(f: Formulation) -> None:
+    """Shared supply per period: sum_p x[p,t] <= supply[t]."""
+    pf = f.portfolio
+    for t in pf.periods:
+        used = pulp.lpSum(f.x[p.code, t] for p in pf.partners)
+        f.add(used <= pf.supply[t] / COMPUTE, f"supply_{t}", Row("supply", period=t))
+
+
+def add_risk_budget(f: Formulation) -> None:
+    """The portfolio's risk budget: sum_p R[p] <= risk_budget."""
+    pf = f.portfolio
+    if pf.risk_budget is None:
+        return
+    total = pulp.lpSum(f.risk_terms(p) for p in pf.partners)
+    f.add(total <= pf.risk_budget / COMPUTE, "risk_budget", Row("risk-budget"))
+
+
+def add_objective(f: Formulation, v_floor: float | None) -> None:
+    """us-best: max V. partner-best: max sum U subject to V >= V_floor (default: no deal)."""
+    pf = f.portfolio
+    us_batna = sum(p.us_batna for p in pf.partners)
+    us_gain = pulp.lpSum(f.us_terms(p) for p in pf.partners)
+    if f.mode == "us-best":
+        f.offset = us_batna
+        f.problem += us_gain
+        return
+    floor = us_batna if v_floor is None else v_floor
+    f.add(us_gain >= (floor - us_batna) / MONEY, "us_floor", Row("us-floor"))
+    f.offset = sum(p.batna for p in pf.partners)
+    f.problem += pulp.lpSum(f.deal_terms(p) - (p.batna / MONEY) * f.z[p.code] for p in pf.partners)
+
+
+def _options(p: Partner, cid: str) -> list[str]:
+    c = p.concession(cid)
+    return [] if c is None else [o.id for o in c.options]
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
+
+
+def _safe(name: str) -> str:
+    return _UNSAFE.sub("_", name)
+
+
+def _unique(name: str, taken: dict[str, Row]) -> str:
+    if name not in taken:
+        return name
+    i = 2
+    while f"{name}_{i}" in taken:
+        i += 1
+    return f"{name}_{i}"

@@ -1,0 +1,67 @@
+"""The solver-agnostic result of a solve: what every other module sees."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dealbench.check import DealFigures
+from dealbench.errors import InfeasibleError, SolverError, SolverLimitError
+
+
+class Status(StrEnum):
+    OPTIMAL = "optimal"
+    TIME_LIMIT = "time-limit"  # stopped by the time limit with a package (see solver.gap)
+    INFEASIBLE = "infeasible"
+    NO_SOLUTION = "no-solution"  # stopped by a limit before any package was found
+    ERROR = "error"
+
+
+class SolverInfo(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    version: str
+    seconds: float = Field(description="Wall time of the solver call alone")
+    gap: float | None = Field(description="Relative gap proven at the end (0 when optimal)")
+    bound: float | None = Field(default=None, description="Best bound on the objective, USD")
+    timings: dict[str, float] = Field(default_factory=dict, description="Seconds per step")
+
+
+class SolveResult(BaseModel):
+    """Deals, their figures as `check` recomputed them, and how the solve went."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: Status
+    mode: str
+    portfolio: str
+    portfolio_title: str
+    policy: str
+    periods: list[str]
+    objective: float | None = Field(description="US utility V in USD, no-deal us_batna included")
+    partner_total: float | None = Field(default=None, description="Sum of partner utilities U, USD")
+    deals: list[DealFigures] = Field(default_factory=list)
+    no_deal: list[str] = Field(default_factory=list)
+    supply: dict[str, float] = Field(default_factory=dict)
+    supply_used: dict[str, float] = Field(default_factory=dict)
+    risk_total: float = 0.0
+    risk_budget: float | None = None
+    binding: list[str] = Field(default_factory=list, description="Limits that bind, in plain words")
+    solver: SolverInfo
+    fingerprint: str = Field(description="Digest of the input files")
+    message: str = ""
+
+    def raise_for_status(self) -> SolveResult:
+        """Raise the domain error that matches a result without a package."""
+        if self.status == Status.INFEASIBLE:
+            raise InfeasibleError(self.message or "no package satisfies every limit")
+        if self.status == Status.NO_SOLUTION:
+            raise SolverLimitError(self.message or "the solver stopped at its limit before finding a package")
+        if self.status == Status.ERROR:
+            raise SolverError(self.message or "the solver failed")
+        return self
+
+    def deal(self, partner: str) -> DealFigures | None:
+        return next((d for d in self.deals if d.partner == partner), None)
