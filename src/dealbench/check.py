@@ -180,12 +180,18 @@ def _compute_violations(
         if x <= COMPUTE_TOL:
             continue
         if partner.tier == 3:
-            out.append(f"{code} is tier 3 (arms-embargoed): no compute may be delivered ({t}: {x:,.0f} H100e)")
+            out.append(
+                f"{code} is tier 3 (arms-embargoed): no compute may be delivered ({t}: {x:,.0f} H100e)"
+            )
             continue
         ask = portfolio.ask(partner, t)
         if _over(x, ask, COMPUTE_TOL):
             out.append(f"{code}: {t} compute {x:,.0f} H100e exceeds its ask of {ask:,.0f} H100e")
-        cap = portfolio.policy.caps.cap(partner.tier, level) if level in portfolio.policy.level_ids else None
+        cap = (
+            portfolio.policy.caps.cap(partner.tier, level)
+            if level in portfolio.policy.level_ids
+            else None
+        )
         if cap is not None and _over(x, cap, COMPUTE_TOL):
             out.append(
                 f"{code}: {t} compute {x:,.0f} H100e exceeds the tier {partner.tier} cap under "
@@ -194,7 +200,9 @@ def _compute_violations(
     return out
 
 
-def _logic_violations(portfolio: Portfolio, partner: Partner, level: str, granted: dict[str, str]) -> list[str]:
+def _logic_violations(
+    portfolio: Portfolio, partner: Partner, level: str, granted: dict[str, str]
+) -> list[str]:
     out = []
     code = partner.code
     policy = portfolio.policy

@@ -26,7 +26,9 @@ CHIP_TPP: dict[str, int] = {
 }
 
 _SUFFIX = {"k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9, "b": 1e9, "tn": 1e12, "t": 1e12}
-_MONEY = re.compile(r"^(?P<sign>[-+]?)(?:\$|usd)?\s*(?P<num>\d+(?:\.\d*)?|\.\d+)\s*(?P<suf>[a-z]*)$")
+_MONEY = re.compile(
+    r"^(?P<sign>[-+]?)(?:\$|usd)?\s*(?P<num>\d+(?:\.\d*)?|\.\d+)\s*(?P<suf>[a-z]*)$"
+)
 
 
 def parse_number(value: Any) -> float:

@@ -21,7 +21,9 @@ Kind = Literal["policy", "partner", "portfolio", "package"]
 M = TypeVar("M", bound=BaseModel)
 
 
-def _load(path: Path, model: type[M], check: Callable[[M], Iterator[rules.Problem]]) -> tuple[M, Source]:
+def _load(
+    path: Path, model: type[M], check: Callable[[M], Iterator[rules.Problem]]
+) -> tuple[M, Source]:
     source = read_yaml(path)
     value: M = validate(source, model)
     issues = [source.issue(loc, msg) for loc, msg in check(value)]
@@ -98,8 +100,11 @@ def _portfolio_file_problems(spec: PortfolioFile) -> Iterator[rules.Problem]:
             yield ("periods", i), f"period {period!r} is listed twice"
     for period in spec.supply:
         if period not in spec.periods:
-            yield ("supply", period), (
-                f"period {period!r} is not one of the portfolio's periods ({', '.join(spec.periods)})"
+            yield (
+                ("supply", period),
+                (
+                    f"period {period!r} is not one of the portfolio's periods ({', '.join(spec.periods)})"
+                ),
             )
     for period in spec.periods:
         if period not in spec.supply:
@@ -111,7 +116,9 @@ def _relative(base: Path, ref: str) -> Path:
     return ref_path if ref_path.is_absolute() else base.parent / ref_path
 
 
-def _from_reference(exc: InputError, source: Source, loc: tuple[str | int, ...], ref: str) -> list[Issue]:
+def _from_reference(
+    exc: InputError, source: Source, loc: tuple[str | int, ...], ref: str
+) -> list[Issue]:
     """A referenced file that does not exist is reported where it is referenced."""
     out = []
     for issue in exc.issues:
@@ -152,7 +159,7 @@ def detect_kind(source: Source) -> Kind:
         return "portfolio"
     if "partner" in keys and "security" in keys:
         return "package"
-    if "code" in keys or "concessions" in keys and "tier" in keys:
+    if "code" in keys or ("concessions" in keys and "tier" in keys):
         return "partner"
     raise InputError(
         source.issue(

@@ -42,18 +42,26 @@ def partner_problems(partner: Partner) -> Iterator[Problem]:
         where: Loc = ("concessions", i)
         if concession.id in ids[:i]:
             yield (*where, "id"), f"duplicate concession id {concession.id!r}"
-        if concession.levels is None and (concession.us_value is None or concession.partner_cost is None):
+        if concession.levels is None and (
+            concession.us_value is None or concession.partner_cost is None
+        ):
             yield where, "a concession needs either `levels` or both `us_value` and `partner_cost`"
         if concession.levels is not None and (
             concession.us_value is not None or concession.partner_cost is not None
         ):
-            yield where, "give `us_value` and `partner_cost` on each level, not on a concession with `levels`"
+            yield (
+                where,
+                "give `us_value` and `partner_cost` on each level, not on a concession with `levels`",
+            )
         level_ids = [lv.id for lv in concession.levels or []]
         for j, level_id in enumerate(level_ids):
             if level_id in level_ids[:j]:
                 yield (*where, "levels", j, "id"), f"duplicate level id {level_id!r}"
             if level_id in ("none", "true", "false"):
-                yield (*where, "levels", j, "id"), f"{level_id!r} is reserved; choose another level id"
+                yield (
+                    (*where, "levels", j, "id"),
+                    f"{level_id!r} is reserved; choose another level id",
+                )
         for j, req in enumerate(concession.requires):
             if isinstance(req, str):
                 if req not in ids:
@@ -79,20 +87,27 @@ def _segment_problems(partner: Partner) -> Iterator[Problem]:
             yield ("value_per_h100e", i, "value"), "a value per H100e cannot be negative"
         if previous is not None:
             if seg.upto <= previous.upto:
-                yield ("value_per_h100e", i, "upto"), (
-                    f"`upto` must increase from segment to segment ({seg.upto:,.0f} follows "
-                    f"{previous.upto:,.0f})"
+                yield (
+                    ("value_per_h100e", i, "upto"),
+                    (
+                        f"`upto` must increase from segment to segment ({seg.upto:,.0f} follows "
+                        f"{previous.upto:,.0f})"
+                    ),
                 )
             if seg.value > previous.value:
-                yield ("value_per_h100e", i, "value"), (
-                    "values must not increase from segment to segment (the value curve is concave)"
+                yield (
+                    ("value_per_h100e", i, "value"),
+                    (
+                        "values must not increase from segment to segment (the value curve is concave)"
+                    ),
                 )
         previous = seg
 
 
 def _cycle_problems(partner: Partner) -> Iterator[Problem]:
     graph = {
-        c.id: [r for r in c.requires if isinstance(r, str) and r != c.id] for c in partner.concessions
+        c.id: [r for r in c.requires if isinstance(r, str) and r != c.id]
+        for c in partner.concessions
     }
     index = {c.id: i for i, c in enumerate(partner.concessions)}
     reported: set[frozenset[str]] = set()
@@ -132,19 +147,23 @@ def partner_in_policy_problems(partner: Partner, policy: Policy) -> Iterator[Pro
 def partner_in_periods_problems(partner: Partner, periods: list[str]) -> Iterator[Problem]:
     for period in partner.ask:
         if period not in periods:
-            yield ("ask", period), (
-                f"period {period!r} is not one of the portfolio's periods ({', '.join(periods)})"
+            yield (
+                ("ask", period),
+                (f"period {period!r} is not one of the portfolio's periods ({', '.join(periods)})"),
             )
 
 
-def package_problems(package: Package, partner: Partner, policy: Policy, periods: list[str]) -> Iterator[Problem]:
+def package_problems(
+    package: Package, partner: Partner, policy: Policy, periods: list[str]
+) -> Iterator[Problem]:
     """Shape problems of a package against its partner: unknown ids, levels, periods."""
     if package.security not in policy.level_ids:
         yield ("security",), _unknown("security level", package.security, policy.level_ids)
     for period in package.compute:
         if period not in periods:
-            yield ("compute", period), (
-                f"period {period!r} is not one of the portfolio's periods ({', '.join(periods)})"
+            yield (
+                ("compute", period),
+                (f"period {period!r} is not one of the portfolio's periods ({', '.join(periods)})"),
             )
     ids = [c.id for c in partner.concessions]
     for cid, level in package.concessions.items():
@@ -154,8 +173,8 @@ def package_problems(package: Package, partner: Partner, policy: Policy, periods
             continue
         if isinstance(level, bool):
             if level and not concession.is_yes_no:
-                options = ", ".join(o.id for o in concession.options)
-                yield ("concessions", cid), f"{cid!r} has levels; name one of: {options}"
+                names = ", ".join(o.id for o in concession.options)
+                yield ("concessions", cid), f"{cid!r} has levels; name one of: {names}"
         elif concession.option(level) is None:
             if concession.is_yes_no:
                 yield ("concessions", cid), f"{cid!r} is a yes/no term; write true or false"

@@ -157,7 +157,7 @@ def _locate(tree: Any, loc: Loc) -> tuple[Loc, int | None]:
                 continue  # a union tag or a missing field: stay on this node
             line = node.lc.key(key)[0] + 1
             node = node[key]
-            found.append(str(key) if not isinstance(key, int) else str(key))
+            found.append(str(key))
         elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
             line = node.lc.item(part)[0] + 1
             node = node[part]

@@ -44,7 +44,9 @@ def make_backend(
         return Backend("highs", _version("highspy"), solver)
     if name == "cbc":
         for cls in (pulp.PULP_CBC_CMD, pulp.COIN_CMD):
-            candidate = cls(msg=False, timeLimit=time_limit, gapRel=gap, threads=threads, warmStart=warm_start)
+            candidate = cls(
+                msg=False, timeLimit=time_limit, gapRel=gap, threads=threads, warmStart=warm_start
+            )
             if candidate.available():
                 return Backend("cbc", f"CBC via PuLP {_version('pulp')}", candidate)
         raise SolverError(
@@ -73,7 +75,7 @@ def _silence_highs_banner() -> None:
     try:
         with open(os.devnull, "w") as devnull:
             os.dup2(devnull.fileno(), 1)
-            highspy.Highs()
+            highspy.Highs()  # type: ignore[no-untyped-call]
     finally:
         os.dup2(saved, 1)
         os.close(saved)

@@ -109,11 +109,15 @@ class Formulation:
         return p.diversion_risk * (1.0 - self.portfolio.policy.level(level).mitigation)
 
 
-def formulate(portfolio: Portfolio, mode: Mode = "us-best", v_floor: float | None = None) -> Formulation:
+def formulate(
+    portfolio: Portfolio, mode: Mode = "us-best", v_floor: float | None = None
+) -> Formulation:
     """Build the MIP of DESIGN.md for `portfolio` under objective `mode`."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; expected one of: {', '.join(MODES)}")
-    f = Formulation(portfolio, mode, pulp.LpProblem(_safe(f"dealbench_{portfolio.id}"), pulp.LpMaximize))
+    f = Formulation(
+        portfolio, mode, pulp.LpProblem(_safe(f"dealbench_{portfolio.id}"), pulp.LpMaximize)
+    )
     add_variables(f)
     add_security_choice(f)
     add_concession_choice(f)
@@ -154,7 +158,9 @@ def add_variables(f: Formulation) -> None:
                 if left <= 0:
                     break
                 ub = min(width, left)
-                f.y[p.code, t, j] = pulp.LpVariable(f"y_{tag}_{ti}_{j}", lowBound=0, upBound=ub / COMPUTE)
+                f.y[p.code, t, j] = pulp.LpVariable(
+                    f"y_{tag}_{ti}_{j}", lowBound=0, upBound=ub / COMPUTE
+                )
                 left -= ub
 
 
@@ -170,15 +176,25 @@ def add_concession_choice(f: Formulation) -> None:
     for p in f.portfolio.partners:
         for c in p.concessions:
             chosen = pulp.lpSum(f.g[p.code, c.id, o.id] for o in c.options)
-            f.add(chosen <= f.z[p.code], f"grant_{p.code}_{c.id}", Row("grant", p.code, concession=c.id))
+            f.add(
+                chosen <= f.z[p.code],
+                f"grant_{p.code}_{c.id}",
+                Row("grant", p.code, concession=c.id),
+            )
 
 
 def add_delivery_split(f: Formulation) -> None:
     """Compute is delivered under the deal's level: sum_k w[p,t,k] = x[p,t]."""
     for p in f.portfolio.partners:
         for t in f.portfolio.periods:
-            parts = [var for k in f.portfolio.levels_for(p) if (var := f.w.get((p.code, t, k))) is not None]
-            f.add(pulp.lpSum(parts) == f.x[p.code, t], f"split_{p.code}_{t}", Row("split", p.code, t))
+            parts = [
+                var
+                for k in f.portfolio.levels_for(p)
+                if (var := f.w.get((p.code, t, k))) is not None
+            ]
+            f.add(
+                pulp.lpSum(parts) == f.x[p.code, t], f"split_{p.code}_{t}", Row("split", p.code, t)
+            )
 
 
 def add_caps(f: Formulation) -> None:
@@ -195,9 +211,15 @@ def add_value_segments(f: Formulation) -> None:
     """The partner's value of compute, one variable per segment: sum_j y[p,t,j] <= x[p,t]."""
     for p in f.portfolio.partners:
         for t in f.portfolio.periods:
-            segs = [var for j in range(len(p.segments)) if (var := f.y.get((p.code, t, j))) is not None]
+            segs = [
+                var for j in range(len(p.segments)) if (var := f.y.get((p.code, t, j))) is not None
+            ]
             if segs:
-                f.add(pulp.lpSum(segs) <= f.x[p.code, t], f"value_{p.code}_{t}", Row("value", p.code, t))
+                f.add(
+                    pulp.lpSum(segs) <= f.x[p.code, t],
+                    f"value_{p.code}_{t}",
+                    Row("value", p.code, t),
+                )
 
 
 def add_acceptance(f: Formulation) -> None:
@@ -205,7 +227,11 @@ def add_acceptance(f: Formulation) -> None:
     margin = f.portfolio.policy.acceptance_margin
     for p in f.portfolio.partners:
         threshold = (p.batna + margin) / MONEY
-        f.add(f.deal_terms(p) - threshold * f.z[p.code] >= 0, f"accept_{p.code}", Row("accept", p.code))
+        f.add(
+            f.deal_terms(p) - threshold * f.z[p.code] >= 0,
+            f"accept_{p.code}",
+            Row("accept", p.code),
+        )
 
 
 def add_requires(f: Formulation) -> None:
@@ -235,7 +261,11 @@ def add_excludes(f: Formulation) -> None:
         pairs = {tuple(sorted((c.id, o))) for c in p.concessions for o in c.excludes}
         for a, b in sorted(pairs):
             both = [f.g[p.code, cid, oid] for cid in (a, b) for oid in _options(p, cid)]
-            f.add(pulp.lpSum(both) <= f.z[p.code], f"excludes_{p.code}_{a}_{b}", Row("excludes", p.code, concession=a))
+            f.add(
+                pulp.lpSum(both) <= f.z[p.code],
+                f"excludes_{p.code}_{a}_{b}",
+                Row("excludes", p.code, concession=a),
+            )
 
 
 def add_supply(f: Formulation) -> None:

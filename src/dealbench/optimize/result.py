@@ -58,7 +58,9 @@ class SolveResult(BaseModel):
         if self.status == Status.INFEASIBLE:
             raise InfeasibleError(self.message or "no package satisfies every limit")
         if self.status == Status.NO_SOLUTION:
-            raise SolverLimitError(self.message or "the solver stopped at its limit before finding a package")
+            raise SolverLimitError(
+                self.message or "the solver stopped at its limit before finding a package"
+            )
         if self.status == Status.ERROR:
             raise SolverError(self.message or "the solver failed")
         return self

@@ -112,7 +112,9 @@ def extract_packages(form: Formulation) -> list[Package]:
             for o in c.options:
                 if _value(form.g[p.code, c.id, o.id]) > 0.5:
                     concessions[c.id] = True if o.id == GRANTED else o.id
-        packages.append(Package(partner=p.code, security=security, compute=compute, concessions=concessions))
+        packages.append(
+            Package(partner=p.code, security=security, compute=compute, concessions=concessions)
+        )
     return packages
 
 
@@ -131,17 +133,26 @@ def binding_limits(portfolio: Portfolio, checked: PortfolioCheck) -> list[str]:
         assert partner is not None
         for t, x in deal.compute.items():
             cap = portfolio.policy.caps.cap(partner.tier, deal.security)
-            if cap is not None and cap > 0 and x >= cap - 0.5 and x < portfolio.ask(partner, t) - 0.5:
+            if (
+                cap is not None
+                and cap > 0
+                and x >= cap - 0.5
+                and x < portfolio.ask(partner, t) - 0.5
+            ):
                 out.append(
                     f"{deal.partner} in {t} receives the tier {partner.tier} cap under "
                     f"{deal.security} ({cap:,.0f} H100e), less than its ask."
                 )
         if abs(deal.partner_margin) <= 1e6:
-            out.append(f"{deal.partner} is held to its walk-away value: it gains nothing over its BATNA.")
+            out.append(
+                f"{deal.partner} is held to its walk-away value: it gains nothing over its BATNA."
+            )
     return out
 
 
-def _status(form: Formulation, solver: str, gap: float) -> tuple[Status, float | None, float | None]:
+def _status(
+    form: Formulation, solver: str, gap: float
+) -> tuple[Status, float | None, float | None]:
     prob = form.problem
     has_solution = prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
     if prob.status == pulp.LpStatusInfeasible or prob.sol_status == pulp.LpSolutionInfeasible:

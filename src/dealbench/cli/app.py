@@ -1,0 +1,226 @@
+"""`dealbench` commands. Each parses options, calls the library, prints or writes.
+
+Heavy libraries (PuLP, pydantic models, Jinja2) are imported inside the
+commands that need them, so `dealbench --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from dealbench.cli.errors import handled
+
+if TYPE_CHECKING:
+    from dealbench.model import Portfolio
+    from dealbench.optimize import SolveResult
+
+app = typer.Typer(
+    name="dealbench",
+    help="Negotiate bilateral AI-compute deals: optimize packages, check counters, render term sheets.",
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+SHIPPED = Path(__file__).resolve().parents[3] / "deals"
+DEMO_PORTFOLIO = "portfolios/gulf-asia.yaml"
+
+Json = Annotated[
+    bool, typer.Option("--json", help="Print one JSON object on stdout instead of a table.")
+]
+OutDir = Annotated[
+    Path | None, typer.Option("--out", help="Write result.json and term sheets into this folder.")
+]
+Force = Annotated[
+    bool, typer.Option("--force", help="Overwrite files in --out that dealbench did not write.")
+]
+Date = Annotated[
+    dt.datetime | None,
+    typer.Option(
+        "--date", formats=["%Y-%m-%d"], help="Date printed on documents (default: undated draft)."
+    ),
+]
+
+
+@app.command(
+    epilog="Example: dealbench validate deals/portfolios/gulf-asia.yaml deals/partners/*.yaml"
+)
+def validate(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Policy, partner, portfolio or package files.")
+    ],
+    portfolio: Annotated[
+        Path | None, typer.Option("--portfolio", help="Check packages against this portfolio.")
+    ] = None,
+) -> None:
+    """Check data files: shape, units, references, and every cross-file rule."""
+    from dealbench.errors import InputError
+    from dealbench.model import load_portfolio, validate_file
+
+    with handled():
+        pf = load_portfolio(portfolio) if portfolio else None
+        issues = []
+        for path in paths:
+            try:
+                kind = validate_file(path, pf)
+            except InputError as exc:
+                issues += exc.issues
+                continue
+            typer.echo(f"ok: {path} ({kind})")
+        if issues:
+            raise InputError(issues)
+
+
+@app.command(
+    epilog=(
+        "Examples: dealbench solve deals/portfolios/gulf-asia.yaml  |  "
+        "dealbench solve deals/portfolios/global.yaml --mode partner-best --json  |  "
+        "dealbench solve deals/portfolios/gulf-asia.yaml --solver cbc --time-limit 30 --out out/"
+    )
+)
+def solve(
+    portfolio: Annotated[Path, typer.Argument(help="A portfolio file (deals/portfolios/*.yaml).")],
+    mode: Annotated[str, typer.Option(help="Objective: us-best or partner-best.")] = "us-best",
+    solver: Annotated[str, typer.Option(help="Solver: highs or cbc.")] = "highs",
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Seconds before the solver stops.")
+    ] = None,
+    gap: Annotated[float, typer.Option(help="Relative optimality gap at which to stop.")] = 1e-6,
+    v_floor: Annotated[
+        float | None,
+        typer.Option("--v-floor", help="partner-best: least US utility, USD (default: no deal)."),
+    ] = None,
+    json_out: Json = False,
+    out: OutDir = None,
+    force: Force = False,
+    date: Date = None,
+) -> None:
+    """Find the best packages every partner still accepts, within every limit."""
+    from dealbench.cli import output
+    from dealbench.errors import InputError, Issue
+    from dealbench.model import load_portfolio
+    from dealbench.optimize import MODES, SOLVERS, Status
+    from dealbench.optimize import solve as run_solve
+
+    with handled():
+        if mode not in MODES:
+            raise InputError(
+                Issue(
+                    "--mode",
+                    None,
+                    "",
+                    f"unknown mode {mode!r}; expected one of: {', '.join(MODES)}",
+                )
+            )
+        if solver not in SOLVERS:
+            raise InputError(
+                Issue(
+                    "--solver",
+                    None,
+                    "",
+                    f"unknown solver {solver!r}; expected one of: {', '.join(SOLVERS)}",
+                )
+            )
+        pf = load_portfolio(portfolio)
+        result = run_solve(pf, mode, solver=solver, time_limit=time_limit, gap=gap, v_floor=v_floor)
+        result.raise_for_status()
+        if json_out:
+            typer.echo(output.to_json(output.result_json(result)))
+        else:
+            output.print_result(result)
+        if out is not None:
+            written = write_outputs(
+                pf, result, out, force=force, date=date.date() if date else None
+            )
+            if not json_out:
+                typer.echo(f"Wrote {len(written)} files to {out}/")
+        if result.status == Status.TIME_LIMIT:
+            typer.echo(
+                f"warning: the time limit stopped the solver; the packages are within a gap of "
+                f"{result.solver.gap if result.solver.gap is not None else 'unknown'} of the best",
+                err=True,
+            )
+            raise typer.Exit(4)
+
+
+@app.command(
+    epilog="Example: dealbench evaluate deals/packages/ae-counter.yaml --portfolio deals/portfolios/gulf-asia.yaml"
+)
+def evaluate(
+    package: Annotated[
+        Path, typer.Argument(help="A package file: an offer, a counter or a solution.")
+    ],
+    portfolio: Annotated[
+        Path, typer.Option("--portfolio", help="The portfolio the package belongs to.")
+    ],
+    json_out: Json = False,
+) -> None:
+    """Recompute a package's values and check every limit, without a solver."""
+    from dealbench.check import evaluate as run_evaluate
+    from dealbench.cli import output
+    from dealbench.model import load_package, load_portfolio
+
+    with handled():
+        pf = load_portfolio(portfolio)
+        pkg = load_package(package, pf)
+        deal = run_evaluate(pf, pkg)
+        if json_out:
+            typer.echo(output.to_json(deal.model_dump(mode="json")))
+        else:
+            output.print_evaluation(deal, pf.periods)
+
+
+@app.command(epilog="Example: dealbench demo --out out/")
+def demo(
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for the result and term sheets.")
+    ] = Path("out"),
+    force: Force = False,
+) -> None:
+    """Solve the shipped example portfolio under the bilateral regime and write its documents."""
+    from dealbench.cli import output
+    from dealbench.model import load_portfolio
+    from dealbench.optimize import solve as run_solve
+
+    with handled():
+        path = _shipped(DEMO_PORTFOLIO)
+        pf = load_portfolio(path)
+        result = run_solve(pf).raise_for_status()
+        output.print_result(result)
+        written = write_outputs(pf, result, out, force=force, date=None)
+        typer.echo(f"Wrote {len(written)} files to {out}/:")
+        for path in written:
+            typer.echo(f"  {path}")
+
+
+def write_outputs(
+    pf: Portfolio, result: SolveResult, out: Path, *, force: bool, date: dt.date | None
+) -> list[Path]:
+    """result.json and one Markdown term sheet per concluded deal."""
+    from dealbench.cli import output
+    from dealbench.io import OutputDir
+    from dealbench.render import render_term_sheet
+
+    folder = OutputDir(out, force=force)
+    folder.write("result.json", output.to_json(output.result_json(result)) + "\n")
+    for deal in result.deals:
+        folder.write(f"term-sheets/{deal.partner}.md", render_term_sheet(pf, deal, date=date))
+    return folder.written
+
+
+def _shipped(relative: str) -> Path:
+    for root in (Path.cwd() / "deals", SHIPPED):
+        if (root / relative).exists():
+            return root / relative
+    from dealbench.errors import InputError, Issue
+
+    raise InputError(Issue(f"deals/{relative}", None, "", "the shipped example data was not found"))
+
+
+def main() -> None:
+    app()

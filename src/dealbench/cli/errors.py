@@ -1,0 +1,46 @@
+"""Errors become exit codes here, and only here.
+
+Expected errors (a `DealbenchError`) print a message to stderr and exit with
+their code: 2 bad input, 3 infeasible, 4 solver limit, 1 anything else.
+Anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+import typer
+
+from dealbench.errors import DealbenchError, InfeasibleError, InputError
+
+T = TypeVar("T")
+
+
+def report(exc: DealbenchError) -> None:
+    if isinstance(exc, InputError):
+        for issue in exc.issues:
+            print(f"error: {issue}", file=sys.stderr)
+        return
+    print(f"error: {exc}", file=sys.stderr)
+    if isinstance(exc, InfeasibleError):
+        for line in exc.explanation:
+            print(f"  - {line}", file=sys.stderr)
+
+
+@contextmanager
+def handled() -> Iterator[None]:
+    """Run a command body; map dealbench errors to messages and exit codes."""
+    try:
+        yield
+    except DealbenchError as exc:
+        report(exc)
+        raise typer.Exit(exc.exit_code) from None
+
+
+def call(fn: Callable[[], T]) -> T:
+    with handled():
+        return fn()
+    raise AssertionError("unreachable")  # pragma: no cover
