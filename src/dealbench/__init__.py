@@ -1,3 +1,73 @@
-"""dealbench: a workbench for negotiating bilateral AI-compute deals."""
+"""dealbench: a workbench for negotiating bilateral AI-compute deals.
+
+The public API, in pipeline order::
+
+    from dealbench import load_portfolio, solve, check, evaluate, load_package
+
+    portfolio = load_portfolio("deals/portfolios/gulf-asia.yaml")
+    result = solve(portfolio)                      # best packages, already checked
+    verdict = check(portfolio, [d.package() for d in result.deals])
+    counter = evaluate(portfolio, load_package("deals/packages/ae-counter.yaml", portfolio))
+
+Names are imported on first use, so `import dealbench` (and `dealbench --help`)
+stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "load_policy": "dealbench.model",
+    "load_partner": "dealbench.model",
+    "load_portfolio": "dealbench.model",
+    "load_package": "dealbench.model",
+    "validate_file": "dealbench.model",
+    "Package": "dealbench.model",
+    "Partner": "dealbench.model",
+    "Policy": "dealbench.model",
+    "Portfolio": "dealbench.model",
+    "formulate": "dealbench.optimize",
+    "solve": "dealbench.optimize",
+    "SolveResult": "dealbench.optimize",
+    "Status": "dealbench.optimize",
+    "check": "dealbench.check",
+    "evaluate": "dealbench.check",
+    "DealFigures": "dealbench.check",
+    "PortfolioCheck": "dealbench.check",
+    "render_term_sheet": "dealbench.render",
+    "DealbenchError": "dealbench.errors",
+    "InputError": "dealbench.errors",
+    "InfeasibleError": "dealbench.errors",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:
+    from dealbench.check import DealFigures, PortfolioCheck, check, evaluate
+    from dealbench.errors import DealbenchError, InfeasibleError, InputError
+    from dealbench.model import (
+        Package,
+        Partner,
+        Policy,
+        Portfolio,
+        load_package,
+        load_partner,
+        load_policy,
+        load_portfolio,
+        validate_file,
+    )
+    from dealbench.optimize import SolveResult, Status, formulate, solve
+    from dealbench.render import render_term_sheet
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'dealbench' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

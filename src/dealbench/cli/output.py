@@ -46,7 +46,7 @@ def print_result(result: SolveResult) -> None:
     table.add_column("Security")
     for t in result.periods:
         table.add_column(f"{t} H100e", justify="right")
-    table.add_column("Concessions")
+    table.add_column("Concessions", overflow="fold")
     table.add_column("US value", justify="right")
     table.add_column("Partner utility", justify="right")
     table.add_column("Risk", justify="right")
