@@ -161,14 +161,18 @@ def evaluate(
     json_out: Json = False,
 ) -> None:
     """Recompute a package's values and check every limit, without a solver."""
-    from dealbench.check import evaluate as run_evaluate
+    from dealbench.check import check as run_check
     from dealbench.cli import output
     from dealbench.model import load_package, load_portfolio
 
     with handled():
         pf = load_portfolio(portfolio)
         pkg = load_package(package, pf)
-        deal = run_evaluate(pf, pkg)
+        # Checked alone against the portfolio: its own limits, and supply and risk budget
+        # as if it were the only deal.
+        checked = run_check(pf, [pkg])
+        deal = checked.deals[0]
+        deal = deal.model_copy(update={"violations": deal.violations + checked.violations})
         if json_out:
             typer.echo(output.to_json(deal.model_dump(mode="json")))
         else:

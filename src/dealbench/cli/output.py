@@ -41,12 +41,11 @@ def result_json(result: SolveResult) -> dict[str, Any]:
 def print_result(result: SolveResult) -> None:
     out = console()
     title = f"{result.portfolio_title} — {result.policy} regime, {result.mode}"
-    table = Table(title=title, title_justify="left", show_lines=False)
+    table = Table(title=title, title_justify="left")
     table.add_column("Partner")
     table.add_column("Security")
     for t in result.periods:
         table.add_column(f"{t} H100e", justify="right")
-    table.add_column("Concessions", overflow="fold")
     table.add_column("US value", justify="right")
     table.add_column("Partner utility", justify="right")
     table.add_column("Risk", justify="right")
@@ -55,12 +54,15 @@ def print_result(result: SolveResult) -> None:
             deal.partner,
             deal.security,
             *(f"{deal.compute.get(t, 0.0):,.0f}" for t in result.periods),
-            concessions_text(deal.concessions),
             money(deal.us_value),
             money(deal.partner_utility),
             f"{deal.risk:,.0f}",
         )
     out.print(table)
+    if result.deals:
+        out.print("Concessions granted:")
+        for deal in result.deals:
+            out.print(f"  {deal.partner}: {concessions_text(deal.concessions)}")
     out.print(f"Status: {result.status.value}   US utility V: {money(result.objective)}")
     out.print(f"No deal: {', '.join(result.no_deal) or 'none'}")
     used = ", ".join(
