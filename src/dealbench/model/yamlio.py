@@ -7,11 +7,12 @@ stands instead of silently winning.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
@@ -93,7 +94,7 @@ def validate(source: Source, model: type[BaseModel]) -> Any:
     try:
         return model.model_validate(source.data())
     except ValidationError as exc:
-        raise InputError(_issues(source, exc.errors(include_url=False))) from None
+        raise InputError(_issues(source, exc.errors(include_url=False), model)) from None
 
 
 def field_path(loc: Iterable[str | int]) -> str:
@@ -107,17 +108,40 @@ def field_path(loc: Iterable[str | int]) -> str:
     return out
 
 
-def _issues(source: Source, errors: Sequence[Any]) -> list[Issue]:
+def _issues(source: Source, errors: Sequence[Any], model: type[BaseModel]) -> list[Issue]:
     issues = []
     for error in errors:
         loc = tuple(error["loc"])
         message = _message(error)
+        if error["type"] == "extra_forbidden" and loc and isinstance(loc[-1], str):
+            close = difflib.get_close_matches(loc[-1], sorted(_field_names(model)), n=1)
+            if close:
+                message += f"; did you mean {close[0]!r}?"
         issues.append(source.issue(loc, message))
     # Several union branches may fail for one field: keep one message per place.
     unique: dict[tuple[int | None, str], Issue] = {}
     for issue in issues:
         unique.setdefault((issue.line, issue.field), issue)
     return sorted(unique.values(), key=lambda i: (i.line or 0, i.field))
+
+
+def _field_names(model: type[BaseModel]) -> set[str]:
+    """Every field name of a model and of the models nested in it."""
+    names: set[str] = set()
+    todo: list[Any] = [model]
+    seen: set[Any] = set()
+    while todo:
+        item = todo.pop()
+        if item in seen:
+            continue
+        seen.add(item)
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            for name, info in item.model_fields.items():
+                names.add(name)
+                todo.append(info.annotation)
+        else:
+            todo.extend(get_args(item))
+    return names
 
 
 def _message(error: Any) -> str:
@@ -131,10 +155,11 @@ def _message(error: Any) -> str:
         if message.startswith(prefix):
             message = message[len(prefix) :]
     if kind in ("literal_error", "enum") and "expected" in error.get("ctx", {}):
-        return f"expected {error['ctx']['expected']}, got {error['input']!r}"
-    if kind.endswith("_type") or kind.endswith("_parsing"):
-        return f"{message[0].lower()}{message[1:]}, got {_short(error.get('input'))}"
-    return message[0].lower() + message[1:] if message else message
+        return f"expected {error['ctx']['expected']}, got {_short(error['input'])}"
+    message = message[0].lower() + message[1:] if message else message
+    if kind == "value_error" or "got " in message:
+        return message
+    return f"{message}, got {_short(error.get('input'))}"
 
 
 def _short(value: Any) -> str:
