@@ -44,7 +44,29 @@ _EXPORTS = {
     "InfeasibleError": "dealbench.errors",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "DealFigures",
+    "DealbenchError",
+    "InfeasibleError",
+    "InputError",
+    "Package",
+    "Partner",
+    "Policy",
+    "Portfolio",
+    "PortfolioCheck",
+    "SolveResult",
+    "Status",
+    "check",
+    "evaluate",
+    "formulate",
+    "load_package",
+    "load_partner",
+    "load_policy",
+    "load_portfolio",
+    "render_term_sheet",
+    "solve",
+    "validate_file",
+]
 
 if TYPE_CHECKING:
     from dealbench.check import DealFigures, PortfolioCheck, check, evaluate
