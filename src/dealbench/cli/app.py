@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from dealbench.cli.errors import handled
+from dealbench.cli.help import examples
 
 if TYPE_CHECKING:
     from dealbench.model import Portfolio
@@ -23,7 +24,7 @@ app = typer.Typer(
     help="Negotiate bilateral AI-compute deals: optimize packages, check counters, render term sheets.",
     add_completion=False,
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -48,7 +49,10 @@ Date = Annotated[
 
 
 @app.command(
-    epilog="Example: dealbench validate deals/portfolios/gulf-asia.yaml deals/partners/*.yaml"
+    epilog=examples(
+        "dealbench validate deals/portfolios/gulf-asia.yaml deals/partners/*.yaml",
+        "dealbench validate deals/packages/ae-counter.yaml --portfolio deals/portfolios/gulf-asia.yaml",
+    )
 )
 def validate(
     paths: Annotated[
@@ -77,10 +81,10 @@ def validate(
 
 
 @app.command(
-    epilog=(
-        "Examples: dealbench solve deals/portfolios/gulf-asia.yaml  |  "
-        "dealbench solve deals/portfolios/global.yaml --mode partner-best --json  |  "
-        "dealbench solve deals/portfolios/gulf-asia.yaml --solver cbc --time-limit 30 --out out/"
+    epilog=examples(
+        "dealbench solve deals/portfolios/gulf-asia.yaml",
+        "dealbench solve deals/portfolios/global.yaml --mode partner-best --json",
+        "dealbench solve deals/portfolios/gulf-asia.yaml --solver cbc --time-limit 30 --out out/",
     )
 )
 def solve(
@@ -149,7 +153,10 @@ def solve(
 
 
 @app.command(
-    epilog="Example: dealbench evaluate deals/packages/ae-counter.yaml --portfolio deals/portfolios/gulf-asia.yaml"
+    epilog=examples(
+        "dealbench evaluate deals/packages/ae-counter.yaml --portfolio deals/portfolios/gulf-asia.yaml",
+        "dealbench evaluate deals/packages/ae-offer.yaml --portfolio deals/portfolios/gulf-asia.yaml --json",
+    )
 )
 def evaluate(
     package: Annotated[
@@ -179,7 +186,7 @@ def evaluate(
             output.print_evaluation(deal, pf.periods)
 
 
-@app.command(epilog="Example: dealbench demo --out out/")
+@app.command(epilog=examples("dealbench demo", "dealbench demo --out /tmp/demo-out"))
 def demo(
     out: Annotated[
         Path, typer.Option("--out", help="Folder for the result and term sheets.")
