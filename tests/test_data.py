@@ -17,12 +17,19 @@ MARK = re.compile(r"\[(S|D|E|R|P)[\]:]")
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(DEALS)))
 def test_every_shipped_file_validates(path: Path) -> None:
-    portfolio = load_portfolio(DEALS / "portfolios/gulf-asia.yaml") if "packages" in path.parts else None
+    portfolio = (
+        load_portfolio(DEALS / "portfolios/gulf-asia.yaml") if "packages" in path.parts else None
+    )
     validate_file(path, portfolio)
 
 
 def test_four_regimes_and_enough_partners_ship() -> None:
-    assert {p.stem for p in (DEALS / "policy").glob("*.yaml")} >= {"tiered", "monopoly", "repeal", "bilateral"}
+    assert {p.stem for p in (DEALS / "policy").glob("*.yaml")} >= {
+        "tiered",
+        "monopoly",
+        "repeal",
+        "bilateral",
+    }
     assert len(list((DEALS / "partners").glob("*.yaml"))) >= 12
     assert len(list((DEALS / "portfolios").glob("*.yaml"))) >= 2
 
@@ -41,7 +48,9 @@ def test_tiered_regime_reproduces_the_2025_tier2_cap() -> None:
 @pytest.mark.parametrize("path", sorted((DEALS / "partners").glob("*.yaml")), ids=lambda p: p.stem)
 def test_partner_numbers_say_where_they_come_from(path: Path) -> None:
     """Every line that sets a figure carries a source mark: [S], [D], [E], [R] or [P]."""
-    figure = re.compile(r"^\s*(-\s*)?(diversion_risk|batna|us_batna|us_value|partner_cost|\d{4}|baseline|kyc|veu):")
+    figure = re.compile(
+        r"^\s*(-\s*)?(diversion_risk|batna|us_batna|us_value|partner_cost|\d{4}|baseline|kyc|veu):"
+    )
     unmarked = [
         line
         for line in path.read_text("utf-8").splitlines()

@@ -34,10 +34,10 @@ _EXPORTS = {
     "solve": "dealbench.optimize",
     "SolveResult": "dealbench.optimize",
     "Status": "dealbench.optimize",
-    "check": "dealbench.check",
-    "evaluate": "dealbench.check",
-    "DealFigures": "dealbench.check",
-    "PortfolioCheck": "dealbench.check",
+    "check": "dealbench.checker",
+    "evaluate": "dealbench.checker",
+    "DealFigures": "dealbench.checker",
+    "PortfolioCheck": "dealbench.checker",
     "render_term_sheet": "dealbench.render",
     "DealbenchError": "dealbench.errors",
     "InputError": "dealbench.errors",
@@ -69,7 +69,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from dealbench.check import DealFigures, PortfolioCheck, check, evaluate
+    from dealbench.checker import DealFigures, PortfolioCheck, check, evaluate
     from dealbench.errors import DealbenchError, InfeasibleError, InputError
     from dealbench.model import (
         Package,

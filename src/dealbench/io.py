@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from dealbench.errors import DealbenchError
@@ -53,8 +54,12 @@ class OutputDir:
         except (FileNotFoundError, ValueError):
             self._manifest = {}
 
-    def write(self, name: str, data: bytes | str) -> Path:
-        payload = data.encode("utf-8") if isinstance(data, str) else data
+    def check(self, names: Iterable[str]) -> None:
+        """Raise before anything is written if any of `names` may not be (re)written."""
+        for name in names:
+            self._check(name)
+
+    def _check(self, name: str) -> None:
         path = self.root / name
         if path.exists() and not self.force:
             current = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -63,6 +68,11 @@ class OutputDir:
                     f"{path} exists and was not written by dealbench, or was edited since; "
                     "it is left as it is (use --force to overwrite it)"
                 )
+
+    def write(self, name: str, data: bytes | str) -> Path:
+        payload = data.encode("utf-8") if isinstance(data, str) else data
+        path = self.root / name
+        self._check(name)
         write_atomic(path, payload)
         self._manifest[name] = hashlib.sha256(payload).hexdigest()
         write_atomic(

@@ -56,6 +56,10 @@ def parse_money(value: Any) -> float:
         text = value.strip().lower().replace("_", "").replace(",", "").replace(" ", "")
         match = _MONEY.match(text)
         if not match or match["suf"] not in ("", *_SUFFIX):
+            try:
+                return parse_number(value)  # a plain number written as text, such as "1e9"
+            except ValueError:
+                pass
             raise ValueError(
                 f"expected an amount of USD such as 1.4tn, 200bn, 350m, 75k or 1000, got {value!r}"
             )
@@ -76,7 +80,7 @@ def parse_compute(value: Any) -> float:
             model = str(value["model"]).upper()
             if model not in CHIP_TPP:
                 known = ", ".join(CHIP_TPP)
-                raise ValueError(f"unknown chip model {value['model']!r}; known: {known}")
+                raise ValueError(f"unknown chip model {value['model']!r}; expected one of: {known}")
             return parse_number(value["chips"]) * CHIP_TPP[model] / H100_TPP
         raise ValueError(
             "expected H100e as a number, {tpp: N}, {h100e: N} or {chips: N, model: NAME}, "

@@ -7,6 +7,7 @@ commands that need them, so `dealbench --help` stays fast.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -16,8 +17,11 @@ from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from dealbench.model import Portfolio
     from dealbench.optimize import SolveResult
+    from dealbench.render.documents import Document, Format
 
 app = typer.Typer(
     name="dealbench",
@@ -85,6 +89,7 @@ def validate(
         "dealbench solve deals/portfolios/gulf-asia.yaml",
         "dealbench solve deals/portfolios/global.yaml --mode partner-best --json",
         "dealbench solve deals/portfolios/gulf-asia.yaml --solver cbc --time-limit 30 --out out/",
+        "dealbench solve deals/portfolios/gulf-asia.yaml --out out/ --render md,html,docx,pdf",
     )
 )
 def solve(
@@ -103,9 +108,22 @@ def solve(
     out: OutDir = None,
     force: Force = False,
     date: Date = None,
+    render: Annotated[
+        str | None,
+        typer.Option(
+            "--render",
+            help="Also render every deal's term sheet and the portfolio memo into --out, in "
+            "these formats: md, html, docx, pdf (comma-separated).",
+        ),
+    ] = None,
+    templates: Annotated[
+        Path | None,
+        typer.Option("--templates", help="House templates overriding the shipped ones by name."),
+    ] = None,
 ) -> None:
     """Find the best packages every partner still accepts, within every limit."""
     from dealbench.cli import output
+    from dealbench.cli.documents import parse_formats
     from dealbench.errors import InputError, Issue
     from dealbench.model import load_portfolio
     from dealbench.optimize import MODES, SOLVERS, Status
@@ -130,6 +148,9 @@ def solve(
                     f"unknown solver {solver!r}; expected one of: {', '.join(SOLVERS)}",
                 )
             )
+        formats = parse_formats(render) if render is not None else None
+        if formats is not None and out is None:
+            raise InputError(Issue("--render", None, "", "needs --out, the folder to write into"))
         pf = load_portfolio(portfolio)
         result = run_solve(pf, mode, solver=solver, time_limit=time_limit, gap=gap, v_floor=v_floor)
         result.raise_for_status()
@@ -139,7 +160,14 @@ def solve(
             output.print_result(result)
         if out is not None:
             written = write_outputs(
-                pf, result, out, force=force, date=date.date() if date else None
+                pf,
+                result,
+                out,
+                force=force,
+                date=date.date() if date else None,
+                portfolio_path=portfolio,
+                formats=formats,
+                templates=templates,
             )
             if not json_out:
                 typer.echo(f"Wrote {len(written)} files to {out}/")
@@ -168,7 +196,7 @@ def evaluate(
     json_out: Json = False,
 ) -> None:
     """Recompute a package's values and check every limit, without a solver."""
-    from dealbench.check import check as run_check
+    from dealbench.checker import check as run_check
     from dealbench.cli import output
     from dealbench.model import load_package, load_portfolio
 
@@ -189,39 +217,113 @@ def evaluate(
 @app.command(epilog=examples("dealbench demo", "dealbench demo --out /tmp/demo-out"))
 def demo(
     out: Annotated[
-        Path, typer.Option("--out", help="Folder for the result and term sheets.")
+        Path, typer.Option("--out", help="Folder for the result and the documents.")
     ] = Path("out"),
     force: Force = False,
 ) -> None:
-    """Solve the shipped example portfolio under the bilateral regime and write its documents."""
+    """Solve the shipped example portfolio and write every document in every format.
+
+    Term sheets (external and internal) and deal memos for each deal, the
+    portfolio memo, and a redline of the shipped UAE offer against its
+    counter, each in Markdown, HTML, DOCX and PDF.
+    """
     from dealbench.cli import output
     from dealbench.model import load_portfolio
     from dealbench.optimize import solve as run_solve
+    from dealbench.render.documents import FORMATS
 
     with handled():
         path = _shipped(DEMO_PORTFOLIO)
         pf = load_portfolio(path)
         result = run_solve(pf).raise_for_status()
         output.print_result(result)
-        written = write_outputs(pf, result, out, force=force, date=None)
+        typer.echo(f"Rendering documents ({', '.join(FORMATS)}) ...", err=True)
+        written = write_outputs(
+            pf,
+            result,
+            out,
+            force=force,
+            date=None,
+            portfolio_path=path,
+            formats=FORMATS,
+            everything=True,
+        )
         typer.echo(f"Wrote {len(written)} files to {out}/:")
         for path in written:
             typer.echo(f"  {path}")
 
 
 def write_outputs(
-    pf: Portfolio, result: SolveResult, out: Path, *, force: bool, date: dt.date | None
+    pf: Portfolio,
+    result: SolveResult,
+    out: Path,
+    *,
+    force: bool,
+    date: dt.date | None,
+    portfolio_path: Path | None = None,
+    formats: Sequence[Format] | None = None,
+    templates: Path | None = None,
+    everything: bool = False,
 ) -> list[Path]:
-    """result.json and one Markdown term sheet per concluded deal."""
+    """result.json, and the documents of the result.
+
+    Without `formats`: one Markdown term sheet per deal. With `formats`: every
+    deal's term sheet and the portfolio memo in each format. `everything` adds
+    internal term sheets, deal memos and the shipped redline (the demo).
+    """
     from dealbench.cli import output
+    from dealbench.cli.documents import write_documents
     from dealbench.io import OutputDir
-    from dealbench.render import render_term_sheet
+    from dealbench.render.documents import documents_for
+    from dealbench.render.sources import source_from_result
 
     folder = OutputDir(out, force=force)
-    folder.write("result.json", output.to_json(output.result_json(result)) + "\n")
-    for deal in result.deals:
-        folder.write(f"term-sheets/{deal.partner}.md", render_term_sheet(pf, deal, date=date))
+    if portfolio_path is not None:
+        result = result.model_copy(update={"portfolio_file": _portfolio_ref(portfolio_path, out)})
+    result_json = output.to_json(output.result_json(result)) + "\n"
+    source = source_from_result(pf, result)
+    docs = documents_for(source, "term-sheet", audience="external", date=date)
+    if formats is not None:
+        if everything:
+            docs += documents_for(source, "term-sheet", audience="internal", date=date)
+            docs += documents_for(source, "deal-memo", date=date)
+        docs += documents_for(source, "portfolio-memo", date=date)
+        if everything:
+            docs += _shipped_redline(pf, date)
+    extra = {"result.json": result_json.encode()}
+    write_documents(folder, docs, formats or ["md"], templates, extra)
     return folder.written
+
+
+def _portfolio_ref(portfolio: Path, out: Path) -> str:
+    """The portfolio as result.json names it: relative to out/ when they share a folder."""
+    target, base = portfolio.resolve(), out.resolve()
+    if os.path.commonpath([target, base]) == target.anchor:
+        return target.as_posix()
+    return Path(os.path.relpath(target, base)).as_posix()
+
+
+def _shipped_redline(pf: Portfolio, date: dt.date | None) -> list[Document]:
+    """The demo's redline: the shipped UAE offer against the UAE's counter, internal."""
+    from dealbench.model import load_package
+    from dealbench.render.documents import redline_document
+
+    old, new = _shipped("packages/ae-offer.yaml"), _shipped("packages/ae-counter.yaml")
+    a, b = load_package(old, pf), load_package(new, pf)
+    return [
+        redline_document(
+            pf,
+            a,
+            b,
+            labels=(
+                a.title or "US offer (ae-offer.yaml)",
+                b.title or "UAE counter (ae-counter.yaml)",
+            ),
+            path="redlines/AE-offer-to-counter",
+            audience="internal",
+            date=date,
+        )
+    ]
 
 
 def _shipped(relative: str) -> Path:

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from dealbench.check import DealFigures
+    from dealbench.checker import DealFigures
     from dealbench.optimize.result import SolveResult
 
 

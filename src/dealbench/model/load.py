@@ -89,6 +89,7 @@ def load_portfolio(path: str | Path) -> Portfolio:
         supply={t: spec.supply[t] for t in spec.periods},
         partners=partners,
         risk_budget=spec.risk_budget if spec.risk_budget is not None else policy.risk_budget,
+        own_risk_budget=spec.risk_budget,
         inputs=inputs,
         partner_files=partner_files,
     )
@@ -123,7 +124,8 @@ def _from_reference(
     out = []
     for issue in exc.issues:
         if issue.message == "file not found":
-            out.append(source.issue(loc, f"file not found: {ref}"))
+            looked = "" if issue.file == ref else f" (looked for {issue.file})"
+            out.append(source.issue(loc, f"file not found: {ref}{looked}"))
         else:
             out.append(issue)
     return out

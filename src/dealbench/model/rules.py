@@ -134,14 +134,15 @@ def _find_cycle(graph: dict[str, list[str]], start: str) -> list[str] | None:
 def partner_in_policy_problems(partner: Partner, policy: Policy) -> Iterator[Problem]:
     """A partner checked against the regime it is negotiated under."""
     levels = policy.level_ids
+    regime = f" in regime {policy.id}"
     for level in partner.security_costs:
         if level not in levels:
-            yield ("security_costs", level), _unknown("security level", level, levels)
+            yield ("security_costs", level), _unknown("security level", level, levels, regime)
     for i, concession in enumerate(partner.concessions):
         for j, req in enumerate(concession.requires):
             if isinstance(req, SecurityRequirement) and req.security not in levels:
                 loc: Loc = ("concessions", i, "requires", j, "security")
-                yield loc, _unknown("security level", req.security, levels)
+                yield loc, _unknown("security level", req.security, levels, regime)
 
 
 def partner_in_periods_problems(partner: Partner, periods: list[str]) -> Iterator[Problem]:
@@ -158,7 +159,12 @@ def package_problems(
 ) -> Iterator[Problem]:
     """Shape problems of a package against its partner: unknown ids, levels, periods."""
     if package.security not in policy.level_ids:
-        yield ("security",), _unknown("security level", package.security, policy.level_ids)
+        yield (
+            ("security",),
+            _unknown(
+                "security level", package.security, policy.level_ids, f" in regime {policy.id}"
+            ),
+        )
     for period in package.compute:
         if period not in periods:
             yield (
@@ -169,7 +175,7 @@ def package_problems(
     for cid, level in package.concessions.items():
         concession = partner.concession(cid)
         if concession is None:
-            yield ("concessions", cid), _unknown(f"concession of {partner.code}", cid, ids)
+            yield ("concessions", cid), _unknown("concession", cid, ids, f" of {partner.code}")
             continue
         if isinstance(level, bool):
             if level and not concession.is_yes_no:
@@ -180,9 +186,9 @@ def package_problems(
                 yield ("concessions", cid), f"{cid!r} is a yes/no term; write true or false"
             else:
                 options = [o.id for o in concession.options]
-                yield ("concessions", cid), _unknown(f"level of {cid!r}", level, options)
+                yield ("concessions", cid), _unknown("level", level, options, f" of {cid!r}")
 
 
-def _unknown(what: str, value: str, known: list[str]) -> str:
+def _unknown(what: str, value: str, known: list[str], where: str = "") -> str:
     choices = ", ".join(known) if known else "none defined"
-    return f"unknown {what} {value!r}; expected one of: {choices}"
+    return f"unknown {what} {value!r}{where}; expected one of: {choices}"

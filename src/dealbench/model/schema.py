@@ -20,7 +20,16 @@ Money = Annotated[float, BeforeValidator(parse_money)]
 Compute = Annotated[float, BeforeValidator(parse_compute)]
 Number = Annotated[float, BeforeValidator(parse_number)]
 Period = Annotated[str, BeforeValidator(period_label)]
-Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
+
+
+def _id_text(value: Any) -> Any:
+    """An id written as a number (`id: 2030`, `invest: 200`) is that text."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Id = Annotated[
+    str, BeforeValidator(_id_text), Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)
+]
 
 #: Concession categories of DESIGN.md.
 Category = Literal["investment", "purchase", "security", "alignment", "market-access", "other"]
@@ -210,6 +219,8 @@ class Portfolio(BaseModel):
     supply: dict[str, float]
     partners: list[Partner]
     risk_budget: float | None
+    #: The portfolio file's own risk budget (None: the policy's applies).
+    own_risk_budget: float | None = None
     #: Input file -> sha256 of its bytes, for document fingerprints.
     inputs: dict[str, str] = Field(default_factory=dict)
     #: Partner code -> the file it came from, for messages.
@@ -217,6 +228,14 @@ class Portfolio(BaseModel):
 
     def partner(self, code: str) -> Partner | None:
         return next((p for p in self.partners if p.code == code), None)
+
+    def with_policy(self, policy: Policy, digest: str | None = None) -> Portfolio:
+        """The same partners under another regime; the risk budget is re-derived."""
+        inputs = dict(self.inputs)
+        if digest is not None:
+            inputs[f"policy:{policy.id}"] = digest
+        budget = self.own_risk_budget if self.own_risk_budget is not None else policy.risk_budget
+        return self.model_copy(update={"policy": policy, "risk_budget": budget, "inputs": inputs})
 
     def ask(self, partner: Partner, period: str) -> float:
         return partner.ask.get(period, 0.0)
@@ -234,9 +253,11 @@ class Portfolio(BaseModel):
         return [lv for lv in self.policy.level_ids if lv in partner.security_costs]
 
     def fingerprint(self) -> str:
+        """Digest of the input files' contents: the same wherever they are and whatever the
+        working directory (the keys of `inputs` are paths as displayed, relative to it)."""
         import hashlib
 
-        text = "\n".join(f"{k} {v}" for k, v in sorted(self.inputs.items()))
+        text = "\n".join(sorted(self.inputs.values()))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

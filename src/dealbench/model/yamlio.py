@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,17 +69,21 @@ def read_yaml(path: Path) -> Source:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(Issue(display, None, "", f"not UTF-8 text ({exc.reason})")) from None
+        bad_line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(Issue(display, bad_line, "", f"not UTF-8 text ({exc.reason})")) from None
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = False
     try:
         tree = yaml.load(text)
     except MarkedYAMLError as exc:
+        if "found duplicate key" in (exc.problem or ""):
+            raise InputError(_duplicate_key_issue(display, text, exc)) from None
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = (exc.problem or exc.context or "invalid YAML").strip()
-        if "duplicate key" in problem or "found duplicate key" in str(exc):
-            problem = _duplicate_key_message(exc)
+        context = exc.context_mark
+        if exc.context and context is not None and context.line + 1 != line:
+            problem += f" ({exc.context.strip()} that starts on line {context.line + 1})"
         raise InputError(Issue(display, line, "", f"invalid YAML: {problem}")) from None
     except YAMLError as exc:
         raise InputError(Issue(display, None, "", f"invalid YAML: {exc}")) from None
@@ -110,19 +115,69 @@ def field_path(loc: Iterable[str | int]) -> str:
 
 def _issues(source: Source, errors: Sequence[Any], model: type[BaseModel]) -> list[Issue]:
     issues = []
-    for error in errors:
+    for error in _matching_branches(source.tree, errors):
         loc = tuple(error["loc"])
         message = _message(error)
         if error["type"] == "extra_forbidden" and loc and isinstance(loc[-1], str):
             close = difflib.get_close_matches(loc[-1], sorted(_field_names(model)), n=1)
             if close:
-                message += f"; did you mean {close[0]!r}?"
-        issues.append(source.issue(loc, message))
+                message = f"unknown field; did you mean {close[0]!r}?"
+        if error["type"] == "missing" and loc:
+            # The field is absent from the file: report it by name at its parent's line.
+            parent, line = _locate(source.tree, loc[:-1])
+            issues.append(Issue(source.display, line, field_path((*parent, loc[-1])), message))
+        else:
+            issues.append(source.issue(loc, message))
     # Several union branches may fail for one field: keep one message per place.
     unique: dict[tuple[int | None, str], Issue] = {}
     for issue in issues:
         unique.setdefault((issue.line, issue.field), issue)
     return sorted(unique.values(), key=lambda i: (i.line or 0, i.field))
+
+
+def _matching_branches(tree: Any, errors: Sequence[Any]) -> list[Any]:
+    """Of the branches of a union that all failed, keep those the input's shape matched.
+
+    `requires: [{securty: kyc}]` fails as a concession id (not a string) and as
+    `{security: LEVEL}` (a misspelt key); only the second says something useful. A branch
+    whose errors lie inside the value matched its shape; one that failed on the value as a
+    whole did not. When no branch matched, every message is kept.
+    """
+    branches: dict[Loc, dict[str, bool]] = {}
+    split = []
+    for error in errors:
+        loc = tuple(error["loc"])
+        at = _tag_index(tree, loc, missing=error["type"] == "missing")
+        split.append((error, loc, at))
+        if at is not None:
+            deeper = branches.setdefault(loc[:at], {})
+            tag = str(loc[at])
+            deeper[tag] = deeper.get(tag, False) or len(loc) > at + 1
+    kept = []
+    for error, loc, at in split:
+        if at is not None:
+            deeper = branches[loc[:at]]
+            if any(deeper.values()) and not deeper[str(loc[at])]:
+                continue
+        kept.append(error)
+    return kept
+
+
+def _tag_index(tree: Any, loc: Loc, *, missing: bool) -> int | None:
+    """Index in `loc` of the first union tag (a part that is not a key or index of the file)."""
+    node = tree
+    parts = loc[:-1] if missing else loc
+    for i, part in enumerate(parts):
+        if isinstance(node, CommentedMap):
+            key = _map_key(node, part)
+            if key is _MISSING:
+                return i
+            node = node[key]
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return i if isinstance(part, str) else None
+    return None
 
 
 def _field_names(model: type[BaseModel]) -> set[str]:
@@ -154,12 +209,36 @@ def _message(error: Any) -> str:
     for prefix in ("Value error, ", "Assertion failed, "):
         if message.startswith(prefix):
             message = message[len(prefix) :]
+    bound = _BOUNDS.get(kind)
+    if bound is not None and bound[0] in error.get("ctx", {}):
+        return f"must be {bound[1]} {error['ctx'][bound[0]]:g}, got {_short(error.get('input'))}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"expected a mapping of fields, got {_short(error.get('input'))}"
+    if kind == "string_pattern_mismatch":
+        what = _PATTERNS.get(error.get("ctx", {}).get("pattern", ""))
+        if what:
+            return f"expected {what}, got {_short(error.get('input'))}"
     if kind in ("literal_error", "enum") and "expected" in error.get("ctx", {}):
         return f"expected {error['ctx']['expected']}, got {_short(error['input'])}"
     message = message[0].lower() + message[1:] if message else message
     if kind == "value_error" or "got " in message:
         return message
     return f"{message}, got {_short(error.get('input'))}"
+
+
+_PATTERNS = {
+    "^[A-Z]{2,3}$": "a country code of two or three capital letters, such as AE",
+    "^[A-Za-z0-9][A-Za-z0-9_.-]*$": (
+        "an id of letters, digits, '_', '.' and '-', starting with a letter or digit"
+    ),
+}
+
+_BOUNDS = {
+    "less_than_equal": ("le", "at most"),
+    "greater_than_equal": ("ge", "at least"),
+    "less_than": ("lt", "less than"),
+    "greater_than": ("gt", "greater than"),
+}
 
 
 def _short(value: Any) -> str:
@@ -231,6 +310,46 @@ def _plain(node: Any) -> Any:
     return node
 
 
-def _duplicate_key_message(exc: MarkedYAMLError) -> str:
-    problem = (exc.problem or "").strip()
-    return problem.split("\n")[0] if problem else "duplicate key"
+def _duplicate_key_issue(display: str, text: str, exc: MarkedYAMLError) -> Issue:
+    """A key given twice, reported at the second one with its field path and the first's line."""
+    match = re.search(r'found duplicate key "(.*?)" with value', exc.problem or "")
+    key = match[1] if match else ""
+    line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
+    loc: Loc = (key,) if key else ()
+    first: int | None = None
+    mark = exc.context_mark
+    if key and mark is not None:
+        yaml = YAML(typ="rt", pure=True)
+        yaml.allow_duplicate_keys = True
+        try:
+            found = _find_mapping(yaml.load(text), mark.line, mark.column, ())
+        except YAMLError:
+            found = None
+        if found is not None:
+            node, path = found
+            name = _map_key(node, key)
+            if name is not _MISSING:
+                first = node.lc.key(name)[0] + 1
+                loc = (*path, str(name))
+    where = f"already given on line {first}" if first is not None else "already given above"
+    return Issue(
+        display, line, field_path(loc), f"duplicate key: {where} (a key may appear only once)"
+    )
+
+
+def _find_mapping(node: Any, line: int, column: int, path: Loc) -> tuple[CommentedMap, Loc] | None:
+    """The mapping that starts at (line, column), 0-based, and its path in the tree."""
+    children: Iterable[tuple[str | int, Any]]
+    if isinstance(node, CommentedMap):
+        if (node.lc.line, node.lc.col) == (line, column):
+            return node, path
+        children = ((str(k), v) for k, v in node.items())
+    elif isinstance(node, CommentedSeq):
+        children = enumerate(node)
+    else:
+        return None
+    for part, child in children:
+        found = _find_mapping(child, line, column, (*path, part))
+        if found is not None:
+            return found
+    return None

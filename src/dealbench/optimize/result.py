@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dealbench.check import DealFigures
+from dealbench.checker import DealFigures
 from dealbench.errors import InfeasibleError, SolverError, SolverLimitError
 
 
@@ -52,6 +52,10 @@ class SolveResult(BaseModel):
     solver: SolverInfo
     fingerprint: str = Field(description="Digest of the input files")
     message: str = ""
+    portfolio_file: str | None = Field(
+        default=None,
+        description="The portfolio file, relative to the folder of the result.json (set by the CLI)",
+    )
 
     def raise_for_status(self) -> SolveResult:
         """Raise the domain error that matches a result without a package."""

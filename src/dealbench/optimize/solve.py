@@ -10,7 +10,7 @@ import time
 
 import pulp
 
-from dealbench.check import PortfolioCheck, check
+from dealbench.checker import PortfolioCheck, check
 from dealbench.model.schema import GRANTED, Package, Portfolio
 from dealbench.optimize.backends import make_backend
 from dealbench.optimize.formulate import COMPUTE, MONEY, Formulation, Mode, formulate

@@ -1,6 +1,39 @@
-"""Documents: results rendered through Jinja2 templates."""
+"""Documents: results rendered through Jinja2 templates, in Markdown, HTML, DOCX and PDF.
 
+from dealbench.render import documents_for, load_source, render_document
+
+source = load_source(Path("out/result.json"))          # or a package + its portfolio
+for doc in documents_for(source, "term-sheet", audience="external"):
+    for file in render_document(doc, ["md", "html", "docx", "pdf"]):
+        Path("out", file.path).write_bytes(file.data)
+"""
+
+from dealbench.render.documents import (
+    FORMATS,
+    Document,
+    RenderedFile,
+    documents_for,
+    redline_document,
+    render_document,
+)
 from dealbench.render.environment import money, render_clause, render_template
+from dealbench.render.sources import Source, load_source, source_from_packages, source_from_result
 from dealbench.render.termsheet import render_term_sheet, term_sheet_context
 
-__all__ = ["money", "render_clause", "render_template", "render_term_sheet", "term_sheet_context"]
+__all__ = [
+    "FORMATS",
+    "Document",
+    "RenderedFile",
+    "Source",
+    "documents_for",
+    "load_source",
+    "money",
+    "redline_document",
+    "render_clause",
+    "render_document",
+    "render_template",
+    "render_term_sheet",
+    "source_from_packages",
+    "source_from_result",
+    "term_sheet_context",
+]

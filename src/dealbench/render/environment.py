@@ -1,19 +1,23 @@
 """The one Jinja2 environment for documents, its filters, and the clause sandbox.
 
 Templates receive plain data and hold no business logic; dates come in
-explicitly. Clause texts from data files are rendered in a sandboxed,
-StrictUndefined environment so nothing in a data file can reach the file
-system or run code.
+explicitly. Every template, shipped or from a user's `--templates` folder,
+renders in a sandboxed, StrictUndefined environment: a house template or a
+clause text from a data file cannot reach the file system or run code.
+Errors name the template (or data file) and the line.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import traceback
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from dealbench.errors import RenderError
@@ -21,11 +25,19 @@ from dealbench.units import H100_TPP
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
+#: What a template's own mistakes raise at render time (bad filters, bad data use).
+_TEMPLATE_FAULTS = (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError)
+
+
+# --- filters -------------------------------------------------------------------------------
+
 
 def money(amount: float | None, signed: bool = False) -> str:
-    """USD for people: $1.40tn, $200.0bn, $350.0m, $75,000."""
+    """USD for people: $1.40tn, $200.00bn, $350.0m, $75,000."""
     if amount is None:
         return "n/a"
+    if abs(amount) < 0.5:
+        amount = 0.0
     sign = "-" if amount < 0 else ("+" if signed and amount > 0 else "")
     a = abs(amount)
     if a >= 1e12:
@@ -37,8 +49,13 @@ def money(amount: float | None, signed: bool = False) -> str:
     return f"{sign}${a:,.0f}"
 
 
-def h100e(amount: float | None) -> str:
-    return "n/a" if amount is None else f"{amount:,.0f}"
+def h100e(amount: float | None, signed: bool = False) -> str:
+    """A quantity of H100e (or risk-weighted H100e), rounded to the unit."""
+    if amount is None:
+        return "n/a"
+    rounded = round(amount)
+    text = f"{rounded:,.0f}" if rounded else "0"
+    return f"+{text}" if signed and rounded > 0 else text
 
 
 def tpp(amount_h100e: float) -> str:
@@ -50,37 +67,82 @@ def percent(share: float | None, digits: int = 1) -> str:
     return "n/a" if share is None else f"{share * 100:.{digits}f}%"
 
 
-FILTERS = {"money": money, "h100e": h100e, "tpp": tpp, "percent": percent}
+def long_date(iso: str | None, undated: str = "Draft, undated") -> str:
+    """`2026-03-01` -> `1 March 2026`; None -> the undated wording."""
+    if not iso:
+        return undated
+    day = dt.date.fromisoformat(iso)
+    return f"{day.day} {day.strftime('%B')} {day.year}"
+
+
+FILTERS = {"money": money, "h100e": h100e, "tpp": tpp, "percent": percent, "date": long_date}
+
+
+# --- the document environment ----------------------------------------------------------------
+
+
+def _autoescape(name: str | None) -> bool:
+    return name is not None and name.endswith((".html.j2", ".html"))
 
 
 @lru_cache(maxsize=8)
-def environment(templates: str | None = None, autoescape: bool = False) -> jinja2.Environment:
-    """The strict document environment; `templates` overrides shipped templates by name."""
+def environment(templates: str | None = None) -> jinja2.Environment:
+    """The strict, sandboxed document environment.
+
+    `templates` is a folder of house templates that override shipped ones by
+    name; the rest fall back to the shipped set. Autoescaping is on for every
+    `*.html.j2` template, so a value from a data file is always text in HTML.
+    """
     paths = [str(TEMPLATES)] if templates is None else [templates, str(TEMPLATES)]
-    env = jinja2.Environment(
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader(paths),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        autoescape=autoescape,
+        autoescape=_autoescape,
     )
     env.filters.update(FILTERS)
     return env
 
 
 def render_template(name: str, context: Mapping[str, Any], templates: str | None = None) -> str:
-    env = environment(templates, autoescape=name.endswith(".html.j2"))
+    """Render one document template; any template fault is a RenderError naming file and line."""
+    if templates is not None and not Path(templates).is_dir():
+        raise RenderError(f"--templates {templates}: not a folder of templates")
+    env = environment(templates)
     try:
         return env.get_template(name).render(**context)
-    except jinja2.TemplateNotFound:
-        raise RenderError(f"template {name!r} not found in {templates or TEMPLATES}") from None
-    except jinja2.UndefinedError as exc:
-        raise RenderError(f"template {name!r}: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        where = f"{templates} or {TEMPLATES}" if templates else str(TEMPLATES)
+        raise RenderError(f"template {exc.name!r} not found in {where}") from None
     except jinja2.TemplateSyntaxError as exc:
         raise RenderError(
-            f"{exc.filename or name}:{exc.lineno}: template syntax error: {exc.message}"
+            f"{exc.filename or exc.name or name}:{exc.lineno}: template syntax error: {exc.message}"
         ) from None
+    except _TEMPLATE_FAULTS as exc:
+        raise RenderError(f"{_template_line(exc, name)}: {_describe(exc)}") from None
+
+
+def _template_line(exc: BaseException, name: str) -> str:
+    """`file:line` of the innermost template frame of an error raised while rendering."""
+    frames = [
+        f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith((".j2", ".html"))
+    ]
+    if not frames:
+        return name
+    return f"{frames[-1].filename}:{frames[-1].lineno}"
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, jinja2.UndefinedError):
+        return f"unknown variable ({exc.message})"
+    if isinstance(exc, SecurityError):
+        return f"not allowed in a template ({exc})"
+    return f"{type(exc).__name__}: {exc}"
+
+
+# --- clause texts from data files ------------------------------------------------------------
 
 
 @lru_cache(maxsize=1)
@@ -90,13 +152,20 @@ def _clause_env() -> ImmutableSandboxedEnvironment:
     return env
 
 
+@lru_cache(maxsize=4096)
+def _clause_template(text: str) -> jinja2.Template:
+    return _clause_env().from_string(text)
+
+
 def render_clause(text: str, context: Mapping[str, Any], where: str) -> str:
     """Render a clause from a data file; errors name the file and the clause."""
     try:
-        return _clause_env().from_string(text).render(**context).strip()
+        return " ".join(_clause_template(text).render(**context).split())
     except jinja2.UndefinedError as exc:
         raise RenderError(f"{where}: clause uses an unknown variable ({exc.message})") from None
     except jinja2.TemplateSyntaxError as exc:
         raise RenderError(f"{where}: clause is not a valid template ({exc.message})") from None
-    except jinja2.exceptions.SecurityError as exc:
+    except SecurityError as exc:
         raise RenderError(f"{where}: clause tries something not allowed ({exc})") from None
+    except _TEMPLATE_FAULTS as exc:
+        raise RenderError(f"{where}: clause cannot be rendered ({_describe(exc)})") from None

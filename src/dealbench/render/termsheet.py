@@ -8,25 +8,88 @@ template cannot show an internal figure even by mistake.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-from typing import Any, Literal
+from typing import Any
 
-from dealbench.check import DealFigures
-from dealbench.model.schema import GRANTED, Portfolio
+from dealbench.checker import DealFigures, PortfolioCheck
+from dealbench.model.schema import GRANTED, Partner, Portfolio
+from dealbench.render.docmeta import Audience, doc_meta, fingerprint
 from dealbench.render.environment import render_clause, render_template
+from dealbench.render.limits import deal_limits, shared_limits, verdict
 
-Audience = Literal["external", "internal"]
 US_PARTY = "The Government of the United States of America"
+#: Sections of the term sheet, numbered as the templates number them.
+SECTION_SECURITY, SECTION_COMMITMENTS = 4, 5
 
 
-def deal_fingerprint(portfolio: Portfolio, deal: DealFigures) -> str:
-    """Digest of the input files and the package: same inputs, same fingerprint."""
-    payload = json.dumps(
-        {"inputs": portfolio.inputs, "package": deal.package().model_dump(mode="json")},
-        sort_keys=True,
+def commitments(portfolio: Portfolio, deal: DealFigures) -> list[dict[str, Any]]:
+    """Each granted concession with its clause rendered (sandboxed) for its level."""
+    partner = _partner(portfolio, deal)
+    where = portfolio.partner_files.get(partner.code, partner.code)
+    out = []
+    for i, (cid, level_id) in enumerate(deal.concessions.items(), start=1):
+        concession = partner.concession(cid)
+        assert concession is not None
+        option = concession.option(GRANTED if level_id is True else str(level_id))
+        assert option is not None
+        level_ctx = {"id": option.id, "title": option.title}
+        text = concession.clause or (
+            "The Partner commits to: {{ concession.title }}"
+            + ("" if concession.is_yes_no else " ({{ level.title }})")
+            + "."
+        )
+        clause = render_clause(
+            text,
+            {
+                "level": level_ctx,
+                "partner": _partner_ctx(partner),
+                "concession": {"id": cid, "title": concession.title},
+            },
+            f"{where}: concession {cid!r}",
+        )
+        out.append(
+            {
+                "number": f"{SECTION_COMMITMENTS}.{i}",
+                "id": cid,
+                "title": concession.title,
+                "category": concession.category,
+                "level": level_ctx,
+                "clause": clause,
+            }
+        )
+    return out
+
+
+def security_terms(portfolio: Portfolio, deal: DealFigures) -> dict[str, Any]:
+    """The deal's security level and its clause (from the policy, sandboxed)."""
+    partner = _partner(portfolio, deal)
+    policy = portfolio.policy
+    level = policy.level(deal.security)
+    text = level.clause or "All delivered compute is subject to: {{ level.title }}."
+    clause = render_clause(
+        text,
+        {"partner": _partner_ctx(partner), "level": {"id": level.id, "title": level.title}},
+        f"policy {policy.id}: security level {level.id!r}",
     )
-    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+    return {"id": level.id, "title": level.title, "clause": clause}
+
+
+def schedule(deal: DealFigures) -> list[dict[str, Any]]:
+    """Periods with deliveries, in the portfolio's order."""
+    return [{"period": t, "h100e": x} for t, x in deal.compute.items() if x > 0.5]
+
+
+def internal_annex(
+    portfolio: Portfolio, deal: DealFigures, checked: PortfolioCheck | None
+) -> dict[str, Any]:
+    """The valuation annex: every figure of the deal, the limits that bind, the verdict."""
+    limits = deal_limits(portfolio, deal)
+    if checked is not None:
+        limits += shared_limits(checked, deal.partner)
+    return {
+        **deal.model_dump(mode="json"),
+        "limits": limits,
+        "verdict": verdict(deal),
+    }
 
 
 def term_sheet_context(
@@ -35,74 +98,29 @@ def term_sheet_context(
     *,
     audience: Audience = "external",
     date: dt.date | None = None,
+    checked: PortfolioCheck | None = None,
 ) -> dict[str, Any]:
-    partner = portfolio.partner(deal.partner)
-    assert partner is not None
-    policy = portfolio.policy
-    level = policy.level(deal.security)
-    fingerprint = deal_fingerprint(portfolio, deal)
-    partner_ctx = {"code": partner.code, "name": partner.name, "tier": partner.tier}
-    where = portfolio.partner_files.get(partner.code, partner.code)
-
-    commitments = []
-    for cid, level_id in deal.concessions.items():
-        concession = partner.concession(cid)
-        assert concession is not None
-        option = concession.option(GRANTED if level_id is True else str(level_id))
-        assert option is not None
-        level_ctx = {"id": option.id, "title": option.title}
-        text = concession.clause or (
-            f"The Partner commits to: {concession.title}"
-            + ("" if concession.is_yes_no else f" ({option.title})")
-            + "."
-        )
-        clause = render_clause(
-            text,
-            {
-                "level": level_ctx,
-                "partner": partner_ctx,
-                "concession": {"id": cid, "title": concession.title},
-            },
-            f"{where}: concession {cid!r}",
-        )
-        commitments.append(
-            {
-                "id": cid,
-                "title": concession.title,
-                "category": concession.category,
-                "level": level_ctx,
-                "clause": clause,
-            }
-        )
-
-    security_clause = (
-        render_clause(
-            level.clause,
-            {"partner": partner_ctx, "level": {"id": level.id, "title": level.title}},
-            f"policy {policy.id}: security level {level.id!r}",
-        )
-        if level.clause
-        else f"All delivered compute is subject to: {level.title}."
-    )
-    schedule = [{"period": t, "h100e": x} for t, x in deal.compute.items() if x > 0]
+    """The one render model of a term sheet; `internal` only for the internal audience."""
+    partner = _partner(portfolio, deal)
     context: dict[str, Any] = {
-        "doc": {
-            "id": f"DB-{portfolio.id}-{partner.code}-{fingerprint[:8]}".upper(),
-            "title": f"Term sheet: compute partnership with {partner.name}",
-            "date": date.isoformat() if date else None,
-            "fingerprint": fingerprint,
-            "audience": audience,
-            "regime": policy.title,
-        },
+        "doc": doc_meta(
+            "term-sheet",
+            portfolio=portfolio,
+            key=partner.code,
+            digest=fingerprint(portfolio, [deal.package()]),
+            title=f"Term sheet: compute partnership with {partner.name}",
+            audience=audience,
+            date=date,
+        ),
         "us_party": US_PARTY,
-        "partner": partner_ctx,
-        "schedule": schedule,
-        "total_h100e": sum(deal.compute.values()),
-        "security": {"id": level.id, "title": level.title, "clause": security_clause},
-        "commitments": commitments,
+        "partner": _partner_ctx(partner),
+        "schedule": schedule(deal),
+        "total_h100e": deal.total_compute,
+        "security": security_terms(portfolio, deal),
+        "commitments": commitments(portfolio, deal),
     }
     if audience == "internal":
-        context["internal"] = deal.model_dump(mode="json")
+        context["internal"] = internal_annex(portfolio, deal, checked)
     return context
 
 
@@ -117,3 +135,14 @@ def render_term_sheet(
     """The term sheet in Markdown (the canonical format)."""
     context = term_sheet_context(portfolio, deal, audience=audience, date=date)
     return render_template("term_sheet.md.j2", context, templates)
+
+
+def _partner(portfolio: Portfolio, deal: DealFigures) -> Partner:
+    partner = portfolio.partner(deal.partner)
+    if partner is None:
+        raise ValueError(f"partner {deal.partner!r} is not in portfolio {portfolio.id}")
+    return partner
+
+
+def _partner_ctx(partner: Partner) -> dict[str, Any]:
+    return {"code": partner.code, "name": partner.name, "tier": partner.tier}

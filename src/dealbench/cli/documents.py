@@ -1,0 +1,260 @@
+"""`dealbench render` and `dealbench redline`: documents from results and packages.
+
+Registered on the one Typer `app`. Heavy libraries (WeasyPrint, python-docx,
+matplotlib) are imported by the library only when a format needs them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from dealbench.cli.app import app
+from dealbench.cli.errors import handled
+from dealbench.cli.help import examples
+
+if TYPE_CHECKING:
+    from dealbench.io import OutputDir
+    from dealbench.render.documents import Document, Format
+
+DOCS = ("term-sheet", "deal-memo", "portfolio-memo")
+AUDIENCES = ("external", "internal")
+
+Formats = Annotated[
+    str,
+    typer.Option(
+        "--format", "-f", help="One or more of md, html, docx, pdf, comma-separated (md,html)."
+    ),
+]
+AudienceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--audience",
+        help="external (what is proposed) or internal (adds valuations, BATNAs, risk, limits). "
+        "Term sheets default to external; memos are internal.",
+    ),
+]
+DateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--date",
+        help="Date on the documents, YYYY-MM-DD, or `today`. Default: the package's date, "
+        "else undated.",
+    ),
+]
+Templates = Annotated[
+    Path | None,
+    typer.Option(
+        "--templates",
+        help="A folder of house templates; each overrides the shipped template of the same name.",
+    ),
+]
+PortfolioOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--portfolio", help="The portfolio (needed for packages, and for results that name none)."
+    ),
+]
+Force = Annotated[
+    bool, typer.Option("--force", help="Overwrite files in --out that dealbench did not write.")
+]
+
+
+def parse_formats(text: str) -> list[Format]:
+    from dealbench.errors import InputError, Issue
+    from dealbench.render.documents import FORMATS
+
+    wanted = [f.strip().lower() for f in text.split(",") if f.strip()]
+    bad = [f for f in wanted if f not in FORMATS]
+    if bad or not wanted:
+        raise InputError(
+            Issue(
+                "--format",
+                None,
+                "",
+                f"unknown format {', '.join(bad) or text!r}; expected one or more of: "
+                + ", ".join(FORMATS),
+            )
+        )
+    return [f for f in FORMATS if f in wanted]
+
+
+def check_choice(option: str, value: str, choices: Iterable[str], message: str) -> None:
+    from dealbench.errors import InputError, Issue
+
+    choices = list(choices)
+    if value not in choices:
+        raise InputError(Issue(option, None, "", message.format(value, ", ".join(choices))))
+
+
+def check_audience(audience: str) -> None:
+    check_choice("--audience", audience, AUDIENCES, "expected external or internal, got {0!r}")
+
+
+def redline_target(out: Path, formats: str) -> tuple[Path, str, list[Format]]:
+    """Where a redline goes: (folder, file stem or "", formats); a file's suffix is its format."""
+    from dealbench.errors import InputError, Issue
+    from dealbench.render.documents import FORMATS
+
+    suffix = out.suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        return out, "", parse_formats(formats)
+    if formats not in ("md", suffix):
+        raise InputError(
+            Issue("--out", None, "", f"{out.name} is a .{suffix} file but --format is {formats}")
+        )
+    return out.parent, out.stem, parse_formats(suffix)
+
+
+def parse_date(text: str | None) -> dt.date | None:
+    """`--date`: an ISO date, or `today` (the only way the clock reaches a document)."""
+    from dealbench.errors import InputError, Issue
+
+    if text is None:
+        return None
+    if text.strip().lower() == "today":
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(
+            Issue("--date", None, "", f"expected YYYY-MM-DD or today, got {text!r}")
+        ) from None
+
+
+def write_documents(
+    folder: OutputDir,
+    documents: Iterable[Document],
+    formats: Iterable[Format],
+    templates: Path | None = None,
+    extra: dict[str, bytes] | None = None,
+) -> None:
+    """Render every document, then write them all (and `extra` files) into `folder`.
+
+    Nothing is written unless everything may be: a refused file (see
+    `dealbench.io`) leaves the folder as it was.
+    """
+    from dealbench.render.documents import auto_jobs, render_documents
+
+    docs, wanted = list(documents), list(formats)
+    house = str(templates) if templates else None
+    files = dict(extra or {})
+    rendered = render_documents(docs, wanted, house, auto_jobs(docs, wanted))
+    files.update((f.path, f.data) for f in rendered)
+    folder.check(files)
+    for name, data in files.items():
+        folder.write(name, data)
+
+
+@app.command(
+    epilog=examples(
+        "dealbench render out/result.json --doc portfolio-memo --format html,pdf --out out/",
+        "dealbench render out/result.json --partner AE --audience internal --format docx --out out/",
+        "dealbench render deals/packages/ae-offer.yaml --portfolio deals/portfolios/gulf-asia.yaml "
+        "--doc deal-memo --format md,pdf --date 2026-03-01 --out out/",
+        "dealbench render out/result.json --templates house/ --format html --out out/",
+    )
+)
+def render(
+    source: Annotated[
+        Path, typer.Argument(help="A result.json (from solve --out) or a package YAML file.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the documents into.")],
+    doc: Annotated[
+        str, typer.Option("--doc", help="term-sheet, deal-memo or portfolio-memo.")
+    ] = "term-sheet",
+    formats: Formats = "md",
+    audience: AudienceOpt = None,
+    portfolio: PortfolioOpt = None,
+    date: DateOpt = None,
+    templates: Templates = None,
+    partner: Annotated[
+        str | None, typer.Option("--partner", help="Only the deal with this partner (code).")
+    ] = None,
+    force: Force = False,
+) -> None:
+    """Render term sheets and memos from a solve result or a package, in any format."""
+    from dealbench.io import OutputDir
+    from dealbench.render.documents import documents_for
+    from dealbench.render.sources import load_source
+
+    with handled():
+        check_choice("--doc", doc, DOCS, "unknown document {!r}; expected one of: {}")
+        if audience is not None:
+            check_audience(audience)
+        wanted = parse_formats(formats)
+        day = parse_date(date)
+        src = load_source(source, portfolio)
+        docs = documents_for(
+            src,
+            doc,  # type: ignore[arg-type]
+            audience=audience,  # type: ignore[arg-type]
+            partners=[partner.upper()] if partner else None,
+            date=day,
+        )
+        folder = OutputDir(out, force=force)
+        write_documents(folder, docs, wanted, templates)
+        for path in folder.written:
+            typer.echo(str(path))
+
+
+@app.command(
+    epilog=examples(
+        "dealbench redline deals/packages/ae-offer.yaml deals/packages/ae-counter.yaml "
+        "--portfolio deals/portfolios/gulf-asia.yaml --out out/redline.docx",
+        "dealbench redline deals/packages/ae-offer.yaml deals/packages/ae-counter.yaml "
+        "--portfolio deals/portfolios/gulf-asia.yaml --audience internal --format md,html --out out/",
+    )
+)
+def redline(
+    old: Annotated[Path, typer.Argument(help="The earlier package (an offer).")],
+    new: Annotated[Path, typer.Argument(help="The later package (a counter).")],
+    portfolio: Annotated[
+        Path, typer.Option("--portfolio", help="The portfolio both packages belong to.")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="A file (its suffix picks the format) or a folder.")
+    ],
+    formats: Formats = "md",
+    audience: AudienceOpt = "external",
+    date: DateOpt = None,
+    templates: Templates = None,
+    force: Force = False,
+) -> None:
+    """Show what changed between two packages' term sheets, clause by clause.
+
+    The internal audience adds, for each changed term, what it moves for each
+    side (US utility, partner utility, risk). DOCX redlines carry Word
+    revision marks; Markdown strikes ~~deletions~~ and bolds **insertions**.
+    """
+    from dealbench.errors import InputError, Issue
+    from dealbench.io import OutputDir
+    from dealbench.model import load_package, load_portfolio
+    from dealbench.render.documents import redline_document
+
+    with handled():
+        check_audience(audience or "")
+        folder, stem, wanted = redline_target(out, formats)
+        pf = load_portfolio(portfolio)
+        a, b = load_package(old, pf), load_package(new, pf)
+        if a.partner != b.partner:
+            raise InputError(
+                Issue(str(new), None, "partner", f"is {b.partner}; {old} is for {a.partner}")
+            )
+        doc = redline_document(
+            pf,
+            a,
+            b,
+            labels=(a.title or old.name, b.title or new.name),
+            path=stem or f"redline-{old.stem}-to-{new.stem}",
+            audience=audience,  # type: ignore[arg-type]
+            date=parse_date(date),
+        )
+        written = OutputDir(folder, force=force)
+        write_documents(written, [doc], wanted, templates)
+        for path in written.written:
+            typer.echo(str(path))

@@ -1,0 +1,75 @@
+"""Talking to HiGHS directly: a quiet instance, and models passed as arrays."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dealbench.optimize.backends import _silence_highs_banner
+
+INF = float("inf")  # highspy.kHighsInf
+
+
+def new_highs(
+    *, threads: int | None = None, time_limit: float | None = None, gap: float | None = None
+) -> Any:
+    """A silent highspy.Highs with the usual options."""
+    import highspy
+
+    _silence_highs_banner()
+    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h.setOptionValue("output_flag", False)
+    if threads is not None:
+        h.setOptionValue("threads", int(threads))
+    if time_limit is not None:
+        h.setOptionValue("time_limit", max(float(time_limit), 0.01))
+    if gap is not None:
+        h.setOptionValue("mip_rel_gap", float(gap))
+    return h
+
+
+def csc(
+    rows: NDArray[np.int64], cols: NDArray[np.int64], vals: NDArray[np.float64], n_cols: int
+) -> tuple[NDArray[np.int32], NDArray[np.int32], NDArray[np.float64]]:
+    """Column starts, row indices and values of a sparse matrix given as triplets."""
+    order = np.lexsort((rows, cols))
+    starts = np.searchsorted(cols[order], np.arange(n_cols + 1)).astype(np.int32)
+    return starts, rows[order].astype(np.int32), vals[order].astype(np.float64)
+
+
+def pass_model(
+    h: Any,
+    *,
+    cost: NDArray[np.float64],
+    lower: NDArray[np.float64],
+    upper: NDArray[np.float64],
+    row_lower: NDArray[np.float64],
+    row_upper: NDArray[np.float64],
+    matrix: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]],
+    integer: NDArray[np.bool_] | None = None,
+    maximize: bool = True,
+) -> None:
+    """Hand a whole (mixed-integer) linear program to HiGHS in one call."""
+    import highspy
+
+    lp = highspy.HighsLp()  # type: ignore[no-untyped-call]
+    n = len(cost)
+    lp.num_col_ = n
+    lp.num_row_ = len(row_lower)
+    lp.col_cost_ = cost
+    lp.col_lower_ = lower
+    lp.col_upper_ = upper
+    lp.row_lower_ = row_lower
+    lp.row_upper_ = row_upper
+    start, index, value = csc(*matrix, n)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = start
+    lp.a_matrix_.index_ = index
+    lp.a_matrix_.value_ = value
+    lp.sense_ = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
+    if integer is not None and integer.any():
+        kinds = np.where(integer, highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous)
+        lp.integrality_ = list(kinds)
+    h.passModel(lp)

@@ -1,0 +1,155 @@
+"""Pricing: each block's best deal at given prices of the shared limits.
+
+With duals on supply (per period), the risk budget and, in partner-best mode,
+the US floor, a block's reduced profit is linear in compute `y` plus a term in
+its concession set's (C, U). For a fixed concession set the compute part is a
+continuous knapsack, max a·y subject to v·y >= need and 0 <= y <= ub, which the
+greedy solves exactly: take every item with a >= 0, then the cheapest value
+(-a / v) until the need is met. Its value F(need) is concave and piecewise
+linear, so one sort per block prices every frontier point at once.
+
+The Lagrangian bound L = duals·rhs + sum_p max(0, best reduced profit of p)
+holds for any non-negative duals; `reduced` gives each point's shortfall from
+its partner's best, the basis of the reduced-cost argument in `decompose`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dealbench.optimize.blocks import F64, I64, Blocks
+
+
+@dataclass(frozen=True)
+class Duals:
+    supply: F64  # (T,)
+    risk: float = 0.0
+    floor: float = 0.0
+
+    @staticmethod
+    def zero(blocks: Blocks) -> Duals:
+        return Duals(np.zeros(len(blocks.supply)))
+
+    def constant(self, blocks: Blocks) -> float:
+        """duals · right-hand sides (the floor row is written -gain <= -floor)."""
+        out = float(self.supply @ blocks.supply)
+        if blocks.budget is not None:
+            out += self.risk * blocks.budget
+        if blocks.floor is not None:
+            out -= self.floor * blocks.floor
+        return out
+
+
+@dataclass
+class Pricing:
+    """The blocks priced at one set of duals."""
+
+    blocks: Blocks
+    duals: Duals
+    items: F64  # (B, T*J) reduced profit per unit of each item
+    order: I64  # (B, T*J) items by increasing cost of partner value
+    vs: F64  # (B, T*J+1) breakpoints of F: partner value ...
+    gains: F64  # (B, T*J+1) ... and reduced profit of compute
+    start: I64  # (B,) first frontier point the block may use
+    stop: I64  # (B,) one past the last
+    best: F64  # (B,) best reduced profit of the block (-inf: nothing allowed)
+    arg: I64  # (B,) frontier index of the best point (-1: none)
+    partner_best: F64  # (P,) best over the partner's blocks and, where allowed, no deal (0)
+
+    @property
+    def bound(self) -> float:
+        """The Lagrangian upper bound on the objective (model units)."""
+        return self.duals.constant(self.blocks) + float(self.partner_best.sum())
+
+    def reduced(self, b: int) -> F64:
+        """Reduced profit of the allowed frontier points of block b (from `start[b]`)."""
+        blocks = self.blocks
+        window = slice(int(self.start[b]), int(self.stop[b]))
+        need = blocks.need0[b] + blocks.frontiers[b].cost[window]
+        compute = np.interp(need, self.vs[b], self.gains[b])
+        return config_term(blocks, self.duals, b, window) + compute
+
+    def point(self, b: int, f: int) -> F64:
+        """(T, J) compute of the best point of block b with frontier point f."""
+        blocks = self.blocks
+        need = blocks.need0[b] + blocks.frontiers[b].cost[f]
+        ub = blocks.ub[b].ravel()
+        a = self.items[b]
+        y = np.where(a >= 0, ub, 0.0)
+        vs = self.vs[b]
+        k = int(np.searchsorted(vs, need, side="left"))
+        if k > 0:
+            take = self.order[b][: k - 1]
+            y[take] = ub[take]
+            if k < len(vs):
+                last = self.order[b][k - 1]
+                width = vs[k] - vs[k - 1]
+                y[last] = ub[last] * min(1.0, (need - vs[k - 1]) / width) if width > 0 else 0.0
+        return y.reshape(blocks.ub[b].shape)
+
+
+def config_term(blocks: Blocks, duals: Duals, b: int, window: slice) -> F64:
+    """The reduced profit of block b's concession sets in `window`, compute aside."""
+    cost, value = blocks.frontiers[b].cost[window], blocks.frontiers[b].value[window]
+    if blocks.mode == "us-best":
+        return value - blocks.us_batna[b]
+    return duals.floor * (value - blocks.us_batna[b]) - cost - blocks.sec[b] - blocks.batna[b]
+
+
+def item_profit(blocks: Blocks, duals: Duals) -> F64:
+    """(B, T, J) reduced profit per unit of compute in each period and segment."""
+    per_period = -duals.supply[None, :] - duals.risk * blocks.risk[:, None]  # (B, T)
+    if blocks.mode == "us-best":
+        profit = (blocks.a0[:, None] + per_period)[:, :, None]
+        return np.broadcast_to(profit, blocks.ub.shape).copy()
+    own = blocks.v[:, None, :] + duals.floor * blocks.a0[:, None, None]
+    return own + per_period[:, :, None]
+
+
+def price(
+    blocks: Blocks,
+    duals: Duals,
+    window: tuple[I64, I64] | None = None,
+    no_deal: NDArray[np.bool_] | None = None,
+) -> Pricing:
+    """Every block's best point at `duals`, among the frontier points in `window`.
+
+    `window` = (start, stop) per block restricts the points (a branch-and-price
+    node); `no_deal[p]` False forbids partner p to walk away.
+    """
+    n = blocks.n_blocks
+    start, stop = window if window is not None else (np.zeros(n, np.int64), blocks.usable)
+    a = item_profit(blocks, duals).reshape(n, -1)
+    ub = blocks.ub.reshape(n, -1)
+    v = np.broadcast_to(blocks.v[:, None, :], blocks.ub.shape).reshape(n, -1)
+    pos = (a >= 0) & (ub > 0)
+    elig = (a < 0) & (v > 0) & (ub > 0)
+    ratio = np.where(elig, -a / np.where(v > 0, v, 1.0), np.inf)
+    order = np.argsort(ratio, axis=1, kind="stable")
+    dv = np.take_along_axis(np.where(elig, v * ub, 0.0), order, axis=1)
+    da = np.take_along_axis(np.where(elig, a * ub, 0.0), order, axis=1)
+    zero = np.zeros((n, 1))
+    vs = np.concatenate((zero, np.cumsum(dv, axis=1)), axis=1) + (v * ub * pos).sum(1)[:, None]
+    gains = np.concatenate((zero, np.cumsum(da, axis=1)), axis=1) + (a * ub * pos).sum(1)[:, None]
+    pricing = Pricing(
+        blocks,
+        duals,
+        a,
+        order,
+        vs,
+        gains,
+        start,
+        stop,
+        np.full(n, -np.inf),
+        np.full(n, -1, dtype=np.int64),
+        np.where(no_deal, 0.0, -np.inf) if no_deal is not None else np.zeros(blocks.n_partners),
+    )
+    for b in np.flatnonzero(stop > start):
+        r = pricing.reduced(b)
+        f = int(np.argmax(r))
+        pricing.best[b], pricing.arg[b] = r[f], f + start[b]
+    np.maximum.at(pricing.partner_best, blocks.partner, pricing.best)
+    return pricing

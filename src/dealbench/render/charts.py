@@ -1,0 +1,173 @@
+"""Charts for memos, drawn with matplotlib: SVG for HTML, PNG for DOCX and PDF.
+
+Deterministic: no pyplot state, the Agg and SVG canvases only, the bundled
+DejaVu Sans font, a fixed SVG hash salt and id per chart, and no dates or
+software versions in the files. A chart is plain data (`Chart`); drawing
+happens only when a format needs it, and matplotlib is imported only then.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+PNG_DPI = 200
+WIDTH_IN, HEIGHT_IN = 7.0, 3.6
+#: Colour-blind-safe palette (Okabe-Ito), in a fixed order.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart: an id (unique in its document), a caption, and the data to draw."""
+
+    id: str
+    kind: str
+    caption: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@contextmanager
+def _style(chart_id: str) -> Iterator[None]:
+    import matplotlib
+
+    rc: Any = {
+        "svg.hashsalt": f"dealbench-{chart_id}",
+        "svg.id": f"chart-{chart_id}",
+        "svg.fonttype": "none",
+        "font.family": "DejaVu Sans",
+        "font.size": 9,
+        "text.parse_math": False,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "path.simplify": False,
+    }
+    with matplotlib.rc_context(rc):
+        yield
+
+
+def svg(chart: Chart) -> str:
+    """The chart as an inline `<svg>` element (no XML prolog, no metadata)."""
+    with _style(chart.id):
+        fig = _draw(chart)
+        buffer = io.StringIO()
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    text = buffer.getvalue()
+    return text[text.index("<svg") :].strip()
+
+
+def png(chart: Chart) -> bytes:
+    with _style(chart.id):
+        fig = _draw(chart)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _draw(chart: Chart) -> Figure:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), layout="constrained")
+    ax = fig.add_subplot()
+    DRAW[chart.kind](ax, chart.data)
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    return fig
+
+
+def _thousands(ax: Axes, axis: str = "y") -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    fmt = FuncFormatter(lambda v, _pos: f"{v / 1000:,.0f}k" if abs(v) >= 1000 else f"{v:,.0f}")
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+
+
+def _billions(ax: Axes, axis: str = "y") -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    fmt = FuncFormatter(lambda v, _pos: f"${v:,.0f}bn")
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+
+
+def draw_allocation(ax: Axes, data: dict[str, Any]) -> None:
+    """Stacked bars: H100e by partner in each period, with the supply marked."""
+    periods: list[str] = data["periods"]
+    xs = list(range(len(periods)))
+    bottom = [0.0] * len(periods)
+    for i, series in enumerate(data["series"]):
+        values = series["amounts"]
+        ax.bar(xs, values, 0.6, bottom=bottom, label=series["label"], color=PALETTE[i % 8])
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    if data.get("supply"):
+        ax.hlines(data["supply"], [x - 0.4 for x in xs], [x + 0.4 for x in xs], colors="#111111")
+        ax.plot([], [], color="#111111", label="Supply")
+    ax.set_xticks(xs, periods)
+    ax.set_ylabel("H100e")
+    _thousands(ax)
+    handles, labels = ax.get_legend_handles_labels()  # legend top-down, as the bars stack
+    ax.legend(
+        handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False
+    )
+
+
+def draw_value_risk(ax: Axes, data: dict[str, Any]) -> None:
+    """Each deal: US utility against risk, the marker sized by compute."""
+    points = data["points"]
+    largest = max((p["h100e"] for p in points), default=1.0) or 1.0
+    # Neighbours in risk get their labels above and below in turn, so small deals stay legible.
+    for i, p in enumerate(sorted(points, key=lambda q: (q["risk"], q["label"]))):
+        colour = "#D55E00" if p.get("highlight") else "#0072B2"
+        size = 30 + 400 * p["h100e"] / largest
+        ax.scatter([p["risk"]], [p["value_bn"]], s=size, color=colour, alpha=0.75)
+        offset = (6, 4) if i % 2 == 0 else (6, -11)
+        ax.annotate(
+            p["label"], (p["risk"], p["value_bn"]), textcoords="offset points", xytext=offset
+        )
+    ax.set_xlabel("Risk (risk-weighted H100e)")
+    ax.set_ylabel("US utility of the deal")
+    ax.set_xlim(left=0)
+    _thousands(ax, "x")
+    _billions(ax)
+
+
+def draw_schedule(ax: Axes, data: dict[str, Any]) -> None:
+    """One deal's compute by period against its ask and the cap of its security level."""
+    periods: list[str] = data["periods"]
+    xs = list(range(len(periods)))
+    ax.bar(xs, data["ask"], 0.6, color="none", edgecolor="#999999", hatch="//", label="Ask")
+    ax.bar(xs, data["offered"], 0.6, color=PALETTE[0], label="In the package")
+    if data.get("cap") is not None:
+        ax.axhline(data["cap"], color="#D55E00", linestyle="--", linewidth=1, label="Cap")
+    ax.set_xticks(xs, periods)
+    ax.set_ylabel("H100e")
+    _thousands(ax)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+
+
+def draw_value_build(ax: Axes, data: dict[str, Any]) -> None:
+    """US value of one deal: what it earns, what its risk costs, what is left."""
+    labels = [row["label"] for row in data["rows"]]
+    values = [row["value_bn"] for row in data["rows"]]
+    colours = [PALETTE[2] if v >= 0 else PALETTE[5] for v in values]
+    colours[-1] = PALETTE[0]
+    ys = list(range(len(labels)))[::-1]
+    ax.barh(ys, values, 0.6, color=colours)
+    ax.set_yticks(ys, labels)
+    ax.axvline(0, color="#111111", linewidth=0.8)
+    _billions(ax, "x")
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+
+
+DRAW: dict[str, Callable[[Axes, dict[str, Any]], None]] = {
+    "allocation": draw_allocation,
+    "value-risk": draw_value_risk,
+    "schedule": draw_schedule,
+    "value-build": draw_value_build,
+}

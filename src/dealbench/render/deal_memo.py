@@ -1,0 +1,206 @@
+"""The render model of a deal memo: one package explained to principals.
+
+Every sentence with a figure is composed here, in Python, from the checked
+figures; the templates only place the pieces.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from dealbench.checker import DealFigures
+from dealbench.model.schema import GRANTED, Portfolio
+from dealbench.render.charts import Chart
+from dealbench.render.docmeta import doc_meta, fingerprint
+from dealbench.render.environment import h100e, money, percent
+from dealbench.render.limits import MARGIN_TOL, deal_limits, shared_limits
+from dealbench.render.sources import Source
+from dealbench.render.termsheet import internal_annex, security_terms
+
+#: A partner margin under this share of its threshold is thin.
+THIN_MARGIN = 0.05
+
+
+def deal_memo_context(source: Source, partner: str, *, date: dt.date | None) -> dict[str, Any]:
+    pf = source.portfolio
+    deal = source.deal(partner)
+    name = deal.partner_name
+    return {
+        "doc": doc_meta(
+            "deal-memo",
+            portfolio=pf,
+            key=deal.partner,
+            digest=fingerprint(pf, [deal.package()]),
+            title=f"Deal memo: compute partnership with {name}",
+            audience="internal",
+            date=date,
+        ),
+        "origin": source.origin,
+        "partner": {"code": deal.partner, "name": name, "tier": deal.tier},
+        "recommendation": recommendation(deal),
+        "security": security_terms(pf, deal),
+        "schedule": package_schedule(pf, deal),
+        "total_h100e": deal.total_compute,
+        "commitments": commitment_rows(pf, deal),
+        "internal": internal_annex(pf, deal, source.checked),
+        "tradeoffs": tradeoffs(pf, deal),
+        "limits": deal_limits(pf, deal) + shared_limits(source.checked, deal.partner),
+        "risks": risks(pf, deal, source.checked.risk_budget),
+        "charts": deal_charts(pf, deal),
+    }
+
+
+def recommendation(deal: DealFigures) -> str:
+    terms = (
+        f"{h100e(deal.total_compute)} H100e under {deal.security} security conditions, "
+        f"against {len(deal.concessions)} commitment(s)"
+    )
+    if deal.violations:
+        return f"Do not offer this package ({terms}): it breaks {len(deal.violations)} limit(s)."
+    if not deal.accepts:
+        return (
+            f"Do not expect {deal.partner_name} to sign this package ({terms}): it leaves the "
+            f"Partner {money(deal.acceptance_threshold - deal.partner_utility)} short of its "
+            "walk-away value plus the required margin."
+        )
+    if deal.us_margin < 0:
+        return (
+            f"Do not offer this package ({terms}): the United States would be "
+            f"{money(-deal.us_margin)} better off without a deal."
+        )
+    partner_side = (
+        "the Partner is held to its walk-away value plus the required margin"
+        if deal.partner_margin <= MARGIN_TOL
+        else f"the Partner clears its walk-away value and required margin by "
+        f"{money(deal.partner_margin)}"
+    )
+    return (
+        f"Offer {deal.partner_name} {terms}. The United States gains "
+        f"{money(deal.us_margin)} over no deal; {partner_side}."
+    )
+
+
+def package_schedule(pf: Portfolio, deal: DealFigures) -> list[dict[str, Any]]:
+    partner = pf.partner(deal.partner)
+    assert partner is not None
+    cap = pf.policy.caps.cap(partner.tier, deal.security)
+    return [
+        {"period": t, "h100e": x, "ask": pf.ask(partner, t), "cap": cap}
+        for t, x in deal.compute.items()
+    ]
+
+
+def commitment_rows(pf: Portfolio, deal: DealFigures) -> list[dict[str, Any]]:
+    """Each commitment with what it gives the US and costs the Partner."""
+    partner = pf.partner(deal.partner)
+    assert partner is not None
+    rows = []
+    for cid, level_id in deal.concessions.items():
+        concession = partner.concession(cid)
+        assert concession is not None
+        option = concession.option(GRANTED if level_id is True else str(level_id))
+        assert option is not None
+        ratio = option.us_value / option.partner_cost if option.partner_cost > 0 else None
+        rows.append(
+            {
+                "id": cid,
+                "title": concession.title,
+                "level": None if concession.is_yes_no else option.title,
+                "us_value": option.us_value,
+                "partner_cost": option.partner_cost,
+                "ratio": "n/a" if ratio is None else f"{ratio:.1f}×",
+            }
+        )
+    return sorted(rows, key=lambda r: (-r["us_value"], r["id"]))
+
+
+def tradeoffs(pf: Portfolio, deal: DealFigures) -> list[str]:
+    policy = pf.policy
+    partner = pf.partner(deal.partner)
+    assert partner is not None
+    mitigation = policy.level(deal.security).mitigation
+    unmitigated = partner.diversion_risk * deal.total_compute
+    saved = (unmitigated - deal.risk) * policy.risk_penalty_per_h100e
+    net = policy.export_value_per_h100e - (
+        policy.risk_penalty_per_h100e * partner.diversion_risk * (1 - mitigation)
+    )
+    out = [
+        f"Security: {deal.security} conditions cost the Partner {money(deal.security_cost)} and "
+        f"cut the risk-weighted compute from {h100e(unmitigated)} to {h100e(deal.risk)} H100e, "
+        f"avoiding {money(saved)} of risk penalty.",
+        f"Compute: each H100e earns the United States {money(policy.export_value_per_h100e)} in "
+        f"exports and costs {money(policy.export_value_per_h100e - net)} in expected risk at "
+        f"this security level (net {money(net, signed=True)} per H100e).",
+    ]
+    if deal.total_compute > 0:
+        out.append(
+            f"The Partner values the compute at {money(deal.compute_value)}, "
+            f"{money(deal.compute_value / deal.total_compute)} per H100e on average, and pays "
+            f"{money(deal.concession_cost)} in commitments for it."
+        )
+    if deal.concession_cost > 0:
+        out.append(
+            f"Commitments: they are worth {money(deal.us_concession_value)} to the United "
+            f"States and cost the Partner {money(deal.concession_cost)} "
+            f"({deal.us_concession_value / deal.concession_cost:.1f}× their cost)."
+        )
+    return out
+
+
+def risks(pf: Portfolio, deal: DealFigures, budget: float | None) -> list[str]:
+    partner = pf.partner(deal.partner)
+    assert partner is not None
+    mitigation = pf.policy.level(deal.security).mitigation
+    share = f", {percent(deal.risk / budget)} of the risk budget" if budget else ""
+    out = [
+        f"Diversion: {deal.partner} has a diversion risk of {percent(partner.diversion_risk, 0)}; "
+        f"{deal.security} conditions mitigate {percent(mitigation, 0)} of it, leaving "
+        f"{h100e(deal.risk)} risk-weighted H100e{share}.",
+    ]
+    threshold = abs(deal.acceptance_threshold) or 1.0
+    if deal.accepts and deal.partner_margin <= max(MARGIN_TOL, THIN_MARGIN * threshold):
+        by = (
+            "nothing" if deal.partner_margin <= MARGIN_TOL else f"only {money(deal.partner_margin)}"
+        )
+        out.append(
+            f"Acceptance is thin: the Partner clears its walk-away value and required margin by "
+            f"{by}; if it values the compute less or its costs rise, it walks away."
+        )
+    if deal.us_batna < 0:
+        out.append(
+            f"Failure is costly: without a deal the United States stands at "
+            f"{money(deal.us_batna)} (the Partner turns to another supplier)."
+        )
+    out += [f"Broken limit: {v}" for v in deal.violations]
+    return out
+
+
+def deal_charts(pf: Portfolio, deal: DealFigures) -> list[Chart]:
+    rows = package_schedule(pf, deal)
+    cap = rows[0]["cap"] if rows else None
+    build = [
+        ("Commitments", deal.us_concession_value),
+        ("Exports", deal.export_value),
+        ("Risk penalty", -deal.risk_penalty),
+        ("US utility", deal.us_value),
+    ]
+    return [
+        Chart(
+            id="schedule",
+            kind="schedule",
+            caption=f"Compute for {deal.partner_name} by period: the package, the ask and the cap.",
+            data={
+                "periods": [r["period"] for r in rows],
+                "offered": [r["h100e"] for r in rows],
+                "ask": [r["ask"] for r in rows],
+                "cap": cap,
+            },
+        ),
+        Chart(
+            id="value",
+            kind="value-build",
+            caption="US value of the deal against the cost of its risk (USD bn).",
+            data={"rows": [{"label": k, "value_bn": v / 1e9} for k, v in build]},
+        ),
+    ]

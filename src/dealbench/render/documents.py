@@ -1,0 +1,230 @@
+"""Documents: one render model, every format.
+
+A `Document` is a render model (plain data) and where it goes. Markdown is
+the canonical format; HTML is rendered from the same model by its own
+template, self-contained (inline CSS and SVG charts); PDF and DOCX are made
+from a print variant of that HTML (the same template, PNG charts).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import multiprocessing
+import os
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any, Literal
+
+from markupsafe import Markup
+
+from dealbench.checker import evaluate
+from dealbench.errors import RenderError
+from dealbench.model.schema import Package, Portfolio
+from dealbench.render import charts as chart_lib
+from dealbench.render.charts import Chart
+from dealbench.render.deal_memo import deal_memo_context
+from dealbench.render.docmeta import Audience, DocKind
+from dealbench.render.environment import render_template
+from dealbench.render.portfolio_memo import portfolio_memo_context
+from dealbench.render.redline import redline_context
+from dealbench.render.sources import Source
+from dealbench.render.termsheet import term_sheet_context
+
+_BLANK_LINES = re.compile(r"\n{3,}")
+Format = Literal["md", "html", "docx", "pdf"]
+FORMATS: tuple[Format, ...] = ("md", "html", "docx", "pdf")
+TEMPLATE_STEM = {
+    "term-sheet": "term_sheet",
+    "deal-memo": "deal_memo",
+    "portfolio-memo": "portfolio_memo",
+    "redline": "redline",
+}
+
+
+@dataclass(frozen=True)
+class Document:
+    """A render model and the path (without extension) its files go to."""
+
+    kind: DocKind
+    path: str
+    context: dict[str, Any]
+    charts: Sequence[Chart] = field(default_factory=tuple)
+
+    @property
+    def date(self) -> dt.date | None:
+        iso = self.context["doc"]["date"]
+        return dt.date.fromisoformat(iso) if iso else None
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    path: str
+    data: bytes
+
+
+def term_sheet_document(
+    source: Source, partner: str, audience: Audience, date: dt.date | None = None
+) -> Document:
+    deal = source.deal(partner)
+    context = term_sheet_context(
+        source.portfolio,
+        deal,
+        audience=audience,
+        date=date or source.date,
+        checked=source.checked,
+    )
+    suffix = "-internal" if audience == "internal" else ""
+    return Document("term-sheet", f"term-sheets/{deal.partner}{suffix}", context)
+
+
+def deal_memo_document(source: Source, partner: str, date: dt.date | None = None) -> Document:
+    context = deal_memo_context(source, partner, date=date or source.date)
+    charts = context.pop("charts")
+    return Document("deal-memo", f"memos/{partner}", context, charts)
+
+
+def portfolio_memo_document(source: Source, date: dt.date | None = None) -> Document:
+    context = portfolio_memo_context(source, date=date or source.date)
+    charts = context.pop("charts")
+    return Document("portfolio-memo", f"memos/portfolio-{source.portfolio.id}", context, charts)
+
+
+def redline_document(
+    portfolio: Portfolio,
+    old: Package,
+    new: Package,
+    *,
+    labels: tuple[str, str],
+    path: str,
+    audience: Audience = "external",
+    date: dt.date | None = None,
+) -> Document:
+    """A redline from `old` to `new`, both checked by `evaluate`."""
+    context = redline_context(
+        portfolio,
+        evaluate(portfolio, old),
+        evaluate(portfolio, new),
+        labels=labels,
+        audience=audience,
+        date=date or new.date,
+    )
+    return Document("redline", path, context)
+
+
+def documents_for(
+    source: Source,
+    kind: DocKind,
+    *,
+    audience: Audience | None = None,
+    partners: Iterable[str] | None = None,
+    date: dt.date | None = None,
+) -> list[Document]:
+    """The documents of one kind for a source: one per deal, or one for the portfolio."""
+    if kind != "term-sheet" and audience == "external":
+        raise RenderError(f"a {kind} is an internal document: use --audience internal")
+    codes = list(partners) if partners else [d.partner for d in source.checked.deals]
+    if kind == "term-sheet":
+        return [term_sheet_document(source, c, audience or "external", date) for c in codes]
+    if kind == "deal-memo":
+        return [deal_memo_document(source, c, date) for c in codes]
+    if kind == "portfolio-memo":
+        return [portfolio_memo_document(source, date)]
+    raise RenderError(f"unknown document {kind!r}")
+
+
+def render_document(
+    doc: Document, formats: Iterable[Format], templates: str | None = None
+) -> list[RenderedFile]:
+    """Render one document in each format asked for."""
+    wanted = list(dict.fromkeys(formats))
+    stem = TEMPLATE_STEM[doc.kind]
+    out: list[RenderedFile] = []
+    svgs = {c.id: chart_lib.svg(c) for c in doc.charts} if {"md", "html"} & set(wanted) else {}
+    if "md" in wanted:
+        out += _markdown(doc, stem, svgs, templates)
+    if "html" in wanted:
+        charts = _chart_ctx(doc, {k: Markup(v) for k, v in svgs.items()})
+        html = render_template(f"{stem}.html.j2", {**doc.context, "charts": charts}, templates)
+        out.append(RenderedFile(f"{doc.path}.html", html.encode()))
+    if {"docx", "pdf"} & set(wanted):
+        printable = print_html(doc, stem, templates)
+        if "docx" in wanted:
+            from dealbench.render.word import html_to_docx
+
+            out.append(RenderedFile(f"{doc.path}.docx", html_to_docx(printable, doc.date)))
+        if "pdf" in wanted:
+            from dealbench.render.pdf import html_to_pdf
+
+            out.append(RenderedFile(f"{doc.path}.pdf", html_to_pdf(printable, doc.date)))
+    return out
+
+
+def render_documents(
+    docs: Sequence[Document],
+    formats: Iterable[Format],
+    templates: str | None = None,
+    jobs: int = 1,
+) -> Iterator[RenderedFile]:
+    """Render many documents, in order; with `jobs` > 1, in that many processes.
+
+    Each document renders alone and deterministically, so the files are the
+    same whichever process makes them. Worker processes are spawned (never
+    forked from a process holding solver threads), so a script calling this
+    with `jobs` > 1 needs the usual `if __name__ == "__main__":` guard.
+    """
+    wanted = list(dict.fromkeys(formats))
+    if jobs <= 1 or len(docs) < 2:
+        for doc in docs:
+            yield from render_document(doc, wanted, templates)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        work = [(doc, wanted, templates) for doc in docs]
+        for files in pool.map(_render_one, work):
+            yield from files
+
+
+def auto_jobs(docs: Sequence[Document], formats: Iterable[Format]) -> int:
+    """Processes worth starting: PDF and DOCX cost about a second a document, the rest little."""
+    if not {"pdf", "docx"} & set(formats) or len(docs) < 3:
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8, len(docs)))
+
+
+def _render_one(job: tuple[Document, list[Format], str | None]) -> list[RenderedFile]:
+    return render_document(*job)
+
+
+def print_html(doc: Document, stem: str, templates: str | None = None) -> str:
+    """The HTML variant PDF and DOCX are made from: PNG charts instead of SVG."""
+    figures = {}
+    for chart in doc.charts:
+        data = base64.b64encode(chart_lib.png(chart)).decode("ascii")
+        figures[chart.id] = Markup(
+            f'<img src="data:image/png;base64,{data}" alt="{Markup.escape(chart.caption)}">'
+        )
+    charts = _chart_ctx(doc, figures)
+    return render_template(f"{stem}.html.j2", {**doc.context, "charts": charts}, templates)
+
+
+def _markdown(
+    doc: Document, stem: str, svgs: dict[str, str], templates: str | None
+) -> list[RenderedFile]:
+    base = PurePosixPath(doc.path)
+    files = {c.id: f"charts/{base.name}-{c.id}.svg" for c in doc.charts}
+    charts = _chart_ctx(doc, files)
+    text = render_template(f"{stem}.md.j2", {**doc.context, "charts": charts}, templates)
+    text = _BLANK_LINES.sub("\n\n", text)  # templates may leave runs of blank lines
+    out = [RenderedFile(f"{doc.path}.md", text.encode())]
+    for chart in doc.charts:
+        path = str(base.parent / files[chart.id])
+        out.append(RenderedFile(path, (svgs[chart.id] + "\n").encode()))
+    return out
+
+
+def _chart_ctx(doc: Document, figures: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"id": c.id, "caption": c.caption, "figure": figures[c.id]} for c in doc.charts]

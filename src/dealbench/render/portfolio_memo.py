@@ -1,0 +1,205 @@
+"""The render model of a portfolio memo: every deal of a solve, for principals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from dealbench.checker import DealFigures
+from dealbench.render.charts import Chart
+from dealbench.render.docmeta import doc_meta, fingerprint
+from dealbench.render.environment import h100e, money, percent
+from dealbench.render.limits import MARGIN_TOL, deal_limits, shared_limits
+from dealbench.render.sources import Source
+
+
+def portfolio_memo_context(source: Source, *, date: dt.date | None) -> dict[str, Any]:
+    pf, checked = source.portfolio, source.checked
+    return {
+        "doc": doc_meta(
+            "portfolio-memo",
+            portfolio=pf,
+            key="",
+            digest=fingerprint(pf, [d.package() for d in checked.deals]),
+            title=f"Portfolio memo: {pf.title}",
+            audience="internal",
+            date=date,
+        ),
+        "portfolio": {"id": pf.id, "title": pf.title, "regime": pf.policy.title},
+        "method": method(source),
+        "recommendation": recommendation(source),
+        "periods": list(pf.periods),
+        "deals": [deal_row(d) for d in checked.deals],
+        "no_deal": no_deal_rows(source),
+        "totals": {
+            "objective": checked.objective,
+            "partner_total": checked.partner_total,
+            "risk": checked.risk_total,
+            "risk_budget": checked.risk_budget,
+            "h100e": sum(d.total_compute for d in checked.deals),
+        },
+        "allocation": allocation(source),
+        "tradeoffs": tradeoffs(source),
+        "limits": shared_limits(checked)
+        + [line for d in checked.deals for line in deal_limits(pf, d)],
+        "risks": risks(source),
+        "charts": portfolio_charts(source),
+    }
+
+
+def method(source: Source) -> str:
+    text = (
+        f"Packages from the {source.origin}; every figure is recomputed by the independent "
+        "checker from the data files."
+    )
+    if source.gap is not None:
+        text += (
+            f" The solver stopped at its time limit, within {percent(source.gap, 2)} of the best."
+        )
+    return text
+
+
+def no_deal_value(source: Source) -> float:
+    """US utility if no deal at all is concluded: the sum of every partner's us_batna."""
+    return sum(p.us_batna for p in source.portfolio.partners)
+
+
+def recommendation(source: Source) -> str:
+    checked = source.checked
+    deals = checked.deals
+    if not deals:
+        return "Conclude no deal: no package is acceptable to a partner and better for the US."
+    gain = checked.objective - no_deal_value(source)
+    codes = ", ".join(d.partner for d in deals)
+    text = (
+        f"Conclude {len(deals)} deal(s) ({codes}) on the packages below: US utility "
+        f"{money(checked.objective)}, {money(gain)} more than with no deal at all, "
+        f"using {h100e(sum(d.total_compute for d in deals))} H100e."
+    )
+    if checked.no_deal:
+        text += f" Offer no package to {', '.join(checked.no_deal)}."
+    if checked.problems():
+        text += f" Fix {len(checked.problems())} problem(s) first (see Risks)."
+    return text
+
+
+def deal_row(deal: DealFigures) -> dict[str, Any]:
+    return {
+        "code": deal.partner,
+        "name": deal.partner_name,
+        "security": deal.security,
+        "total": deal.total_compute,
+        "commitments": len(deal.concessions),
+        "us_value": deal.us_value,
+        "us_margin": deal.us_margin,
+        "partner_margin": deal.partner_margin,
+        "risk": deal.risk,
+        "value_per_risk": None if deal.risk <= 0 else deal.us_value / deal.risk,
+    }
+
+
+def no_deal_rows(source: Source) -> list[dict[str, Any]]:
+    pf = source.portfolio
+    rows = []
+    for code in source.checked.no_deal:
+        partner = pf.partner(code)
+        assert partner is not None
+        rows.append({"code": code, "name": partner.name, "us_batna": partner.us_batna})
+    return rows
+
+
+def allocation(source: Source) -> dict[str, Any]:
+    checked, periods = source.checked, source.portfolio.periods
+    used = [checked.supply_used.get(t, 0.0) for t in periods]
+    supply = [checked.supply.get(t, 0.0) for t in periods]
+    return {
+        "rows": [
+            {"code": d.partner, "amounts": [d.compute.get(t, 0.0) for t in periods]}
+            for d in checked.deals
+        ],
+        "used": used,
+        "supply": supply,
+        "free": [s - u for s, u in zip(supply, used, strict=True)],
+    }
+
+
+def tradeoffs(source: Source) -> list[str]:
+    checked = source.checked
+    deals = [d for d in checked.deals if d.total_compute > 0]
+    out = []
+    if deals:
+        ranked = sorted(deals, key=lambda d: (-d.us_value / d.total_compute, d.partner))
+        per = ", ".join(f"{d.partner} {money(d.us_value / d.total_compute)}" for d in ranked)
+        out.append(f"US utility per H100e delivered, best first: {per}.")
+    full = [t for t, s in checked.supply.items() if s > 0 and checked.supply_used[t] >= s - 0.5]
+    if full:
+        out.append(
+            f"Supply is fully allocated in {', '.join(full)}: every H100e given to one partner is "
+            "taken from another, so compute goes where it buys the most value net of risk."
+        )
+    margins = sum(d.partner_margin for d in checked.deals)
+    out.append(
+        f"The partners' summed utility is {money(checked.partner_total)}; together they clear "
+        f"their walk-away values and required margins by {money(margins)}."
+    )
+    return out
+
+
+def risks(source: Source) -> list[str]:
+    checked = source.checked
+    budget = checked.risk_budget
+    used = (
+        f" of a budget of {h100e(budget)} ({percent(checked.risk_total / budget)})"
+        if budget
+        else ""
+    )
+    out = [f"The deals carry {h100e(checked.risk_total)} risk-weighted H100e{used}."]
+    if checked.deals and checked.risk_total > 0:
+        top = max(checked.deals, key=lambda d: (d.risk, d.partner))
+        out.append(
+            f"The largest share of risk is {top.partner}'s: {h100e(top.risk)} risk-weighted H100e "
+            f"({percent(top.risk / checked.risk_total)} of the total)."
+        )
+    thin = [d.partner for d in checked.deals if abs(d.partner_margin) <= MARGIN_TOL]
+    if thin:
+        out.append(
+            f"Acceptance is thin for {', '.join(thin)}: each is held to its walk-away value plus "
+            "the required margin, so any slip in its valuation and it walks away."
+        )
+    for row in no_deal_rows(source):
+        if row["us_batna"] < 0:
+            out.append(
+                f"No deal with {row['code']} leaves the United States at {money(row['us_batna'])}."
+            )
+    out += [f"Problem: {p}" for p in checked.problems()]
+    return out
+
+
+def portfolio_charts(source: Source) -> list[Chart]:
+    checked, periods = source.checked, source.portfolio.periods
+    series = [
+        {"label": d.partner, "amounts": [d.compute.get(t, 0.0) for t in periods]}
+        for d in checked.deals
+    ]
+    points = [
+        {"label": d.partner, "risk": d.risk, "value_bn": d.us_value / 1e9, "h100e": d.total_compute}
+        for d in checked.deals
+    ]
+    return [
+        Chart(
+            id="allocation",
+            kind="allocation",
+            caption="Allocation of compute by partner and period (H100e), against supply.",
+            data={
+                "periods": list(periods),
+                "series": series,
+                "supply": [checked.supply[t] for t in periods],
+            },
+        ),
+        Chart(
+            id="value-risk",
+            kind="value-risk",
+            caption="US utility of each deal against its risk; marker area shows the compute.",
+            data={"points": points},
+        ),
+    ]

@@ -1,0 +1,216 @@
+"""The render model of a redline: two packages' term sheets compared clause by clause.
+
+Terms are aligned by what they are (a period of the schedule, the security
+level, a concession id), then each clause's text is diffed word by word.
+For the internal audience each changed term carries what it moves for each
+side: the change applied alone to the old package, evaluated by `check`,
+against the old package. The whole change is shown too (terms interact:
+the security level changes the risk of every H100e).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from typing import Any
+
+from dealbench.checker import DealFigures, evaluate
+from dealbench.model.schema import Package, Portfolio
+from dealbench.render.docmeta import Audience, doc_meta, fingerprint
+from dealbench.render.environment import h100e, money
+from dealbench.render.limits import verdict
+from dealbench.render.termsheet import commitments, security_terms
+
+_TOKENS = re.compile(r"\s+|[^\s]+")
+_EDGES = re.compile(r"^(\s*)(.*?)(\s*)$", re.DOTALL)
+
+
+def segments(old: str, new: str) -> list[dict[str, str]]:
+    """Word-level diff of two texts: equal, delete and insert runs, in reading order.
+
+    Each run has `lead` and `trail` whitespace split off, so that a template
+    can wrap the words alone (Markdown emphasis must not start with a space).
+    """
+    a, b = _TOKENS.findall(old), _TOKENS.findall(new)
+    runs: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            runs.append(("equal", "".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            runs.append(("delete", "".join(a[i1:i2])))
+        if j2 > j1:
+            runs.append(("insert", "".join(b[j1:j2])))
+    return [_segment(op, text) for op, text in runs if text]
+
+
+def _segment(op: str, text: str) -> dict[str, str]:
+    match = _EDGES.match(text)
+    assert match is not None
+    lead, body, trail = match.groups()
+    if op != "equal" and not body:
+        return {"op": "equal", "lead": "", "text": text, "trail": ""}
+    return {"op": op, "lead": lead, "text": body, "trail": trail}
+
+
+def _status(old: str | None, new: str | None) -> str:
+    if old is None:
+        return "added"
+    if new is None:
+        return "removed"
+    return "same" if old == new else "changed"
+
+
+def _item(label: str, old: str | None, new: str | None) -> dict[str, Any]:
+    return {
+        "label": label,
+        "status": _status(old, new),
+        "segments": segments(old or "", new or ""),
+    }
+
+
+def _effect(pf: Portfolio, base: DealFigures, changed: Package) -> dict[str, float]:
+    after = evaluate(pf, changed)
+    return {
+        "us": after.us_value - base.us_value,
+        "partner": after.partner_utility - base.partner_utility,
+        "risk": after.risk - base.risk,
+    }
+
+
+def _with(package: Package, **update: Any) -> Package:
+    return package.model_copy(update=update)
+
+
+def schedule_items(pf: Portfolio, old: DealFigures, new: DealFigures) -> list[dict[str, Any]]:
+    items = []
+    for t in pf.periods:
+        a, b = old.compute.get(t, 0.0), new.compute.get(t, 0.0)
+        item = _item(t, h100e(a) if a > 0.5 else None, h100e(b) if b > 0.5 else None)
+        if a <= 0.5 and b <= 0.5:
+            continue
+        item["term"] = ("compute", t, b)
+        items.append(item)
+    return items
+
+
+def security_item(pf: Portfolio, old: DealFigures, new: DealFigures) -> dict[str, Any]:
+    a, b = security_terms(pf, old), security_terms(pf, new)
+    item = _item(
+        "Security conditions", f"{a['title']}. {a['clause']}", f"{b['title']}. {b['clause']}"
+    )
+    item["term"] = ("security", new.security)
+    return item
+
+
+def commitment_items(pf: Portfolio, old: DealFigures, new: DealFigures) -> list[dict[str, Any]]:
+    before = {c["id"]: c for c in commitments(pf, old)}
+    after = {c["id"]: c for c in commitments(pf, new)}
+    order = list(after) + [cid for cid in before if cid not in after]
+    items = []
+    for n, cid in enumerate(order, start=1):
+        a, b = before.get(cid), after.get(cid)
+        item = _item(
+            (b or a or {})["title"],
+            f"{a['title']}. {a['clause']}" if a else None,
+            f"{b['title']}. {b['clause']}" if b else None,
+        )
+        item["number"] = f"5.{n}"
+        item["term"] = ("concession", cid, new.concessions.get(cid))
+        items.append(item)
+    return items
+
+
+def _apply(package: Package, term: tuple[Any, ...]) -> Package:
+    kind = term[0]
+    if kind == "compute":
+        return _with(package, compute={**package.compute, term[1]: term[2]})
+    if kind == "security":
+        return _with(package, security=term[1])
+    concessions = {k: v for k, v in package.concessions.items() if k != term[1]}
+    if term[2] is not None:
+        concessions[term[1]] = term[2]
+    return _with(package, concessions=concessions)
+
+
+def redline_context(
+    pf: Portfolio,
+    old: DealFigures,
+    new: DealFigures,
+    *,
+    labels: tuple[str, str],
+    audience: Audience = "external",
+    date: dt.date | None = None,
+) -> dict[str, Any]:
+    """The render model of a redline from `old` to `new` (packages for the same partner)."""
+    if old.partner != new.partner:
+        raise ValueError(
+            f"a redline compares one partner's packages ({old.partner}, {new.partner})"
+        )
+    sections = redline_sections(pf, old, new, internal=audience == "internal")
+    statuses = [i["status"] for s in sections for i in s["items"]]
+    context: dict[str, Any] = {
+        "doc": doc_meta(
+            "redline",
+            portfolio=pf,
+            key=new.partner,
+            digest=fingerprint(pf, [old.package(), new.package()]),
+            title=f"Redline: term sheet for {new.partner_name}",
+            audience=audience,
+            date=date,
+        ),
+        "partner": {"code": new.partner, "name": new.partner_name},
+        "old": {"label": labels[0]},
+        "new": {"label": labels[1]},
+        "sections": sections,
+        "summary": {k: statuses.count(k) for k in ("changed", "added", "removed")},
+    }
+    if audience == "internal":
+        context["total"] = _totals(old, new)
+    return context
+
+
+def redline_sections(
+    pf: Portfolio, old: DealFigures, new: DealFigures, *, internal: bool
+) -> list[dict[str, Any]]:
+    """The term sheet's sections, each term diffed; with `internal`, what each change moves."""
+    sections: list[dict[str, Any]] = [
+        {"title": "3. Compute schedule", "kind": "schedule", "items": schedule_items(pf, old, new)},
+        {"title": "4. Security conditions", "kind": "text", "items": [security_item(pf, old, new)]},
+        {
+            "title": "5. Commitments of the Partner",
+            "kind": "clauses",
+            "items": commitment_items(pf, old, new),
+        },
+    ]
+    base = old.package()
+    for section in sections:
+        for item in section["items"]:
+            term = item.pop("term")
+            if internal and item["status"] != "same":
+                item["effect"] = _effect(pf, old, _apply(base, term))
+    return sections
+
+
+def _totals(old: DealFigures, new: DealFigures) -> dict[str, Any]:
+    """The whole change, old against new, formatted (internal only)."""
+    money_rows = [
+        ("US utility of the deal", old.us_value, new.us_value),
+        ("Partner utility of the deal", old.partner_utility, new.partner_utility),
+        ("Partner margin over BATNA and required margin", old.partner_margin, new.partner_margin),
+    ]
+    rows = [
+        {"label": label, "old": money(a), "new": money(b), "delta": money(b - a, signed=True)}
+        for label, a, b in money_rows
+    ]
+    rows.append(
+        {
+            "label": "Risk (risk-weighted H100e)",
+            "old": h100e(old.risk),
+            "new": h100e(new.risk),
+            "delta": h100e(new.risk - old.risk, signed=True),
+        }
+    )
+    return {"rows": rows, "old_verdict": verdict(old), "new_verdict": verdict(new)}

@@ -1,0 +1,153 @@
+"""What a document is rendered from: a solve result or a package, recomputed by `check`.
+
+Figures are never taken from a result file as written: its packages are
+checked again against the portfolio, so a document shows what the independent
+checker vouches for today.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dealbench.checker import DealFigures, PortfolioCheck, check
+from dealbench.errors import InputError, Issue
+from dealbench.model.schema import Package, Portfolio
+
+if TYPE_CHECKING:
+    from dealbench.optimize.result import SolveResult
+
+
+@dataclass(frozen=True)
+class Source:
+    """A portfolio and its deals, checked together: the input of every document."""
+
+    portfolio: Portfolio
+    checked: PortfolioCheck
+    origin: str
+    date: dt.date | None = None
+    mode: str | None = None
+    gap: float | None = None
+
+    def deal(self, partner: str) -> DealFigures:
+        found = next((d for d in self.checked.deals if d.partner == partner), None)
+        if found is None:
+            codes = ", ".join(d.partner for d in self.checked.deals) or "none"
+            raise InputError(
+                Issue("--partner", None, "", f"no deal with {partner!r}; deals: {codes}")
+            )
+        return found
+
+
+def source_from_packages(
+    portfolio: Portfolio, packages: list[Package], *, origin: str, date: dt.date | None = None
+) -> Source:
+    return Source(portfolio, check(portfolio, packages), origin, date)
+
+
+def source_from_result(portfolio: Portfolio, result: SolveResult) -> Source:
+    """The deals of a solve, re-checked against `portfolio` (which must be the one solved)."""
+    if result.portfolio != portfolio.id:
+        raise InputError(
+            Issue(
+                "--portfolio",
+                None,
+                "",
+                f"the result is for portfolio {result.portfolio!r}, not {portfolio.id!r}",
+            )
+        )
+    if not result.deals and result.status not in ("optimal", "time-limit"):
+        raise InputError(
+            Issue("result", None, "", f"the result has no packages (status: {result.status})")
+        )
+    packages = [d.package() for d in result.deals]
+    _check_shapes(portfolio, packages)
+    gap = result.solver.gap if result.status == "time-limit" else None
+    return Source(
+        portfolio,
+        check(portfolio, packages),
+        origin=f"{result.mode} solve under the {portfolio.policy.id} regime",
+        mode=result.mode,
+        gap=gap,
+    )
+
+
+def _check_shapes(portfolio: Portfolio, packages: list[Package]) -> None:
+    """Every package of a result still names known partners, levels and concessions."""
+    from dealbench.model.rules import package_problems
+
+    issues = []
+    for package in packages:
+        partner = portfolio.partner(package.partner)
+        if partner is None:
+            issues.append(
+                Issue("result", None, "deals", f"{package.partner} is not in {portfolio.id}")
+            )
+            continue
+        problems = package_problems(package, partner, portfolio.policy, portfolio.periods)
+        for loc, message in problems:
+            field = ".".join(str(p) for p in loc)
+            issues.append(Issue("result", None, f"deal {package.partner}: {field}", message))
+    if issues:
+        raise InputError(issues)
+
+
+def read_result(path: Path) -> SolveResult:
+    """A result.json written by `dealbench solve --out`."""
+    from pydantic import ValidationError
+
+    from dealbench.optimize.result import SolveResult
+
+    try:
+        return SolveResult.model_validate_json(path.read_bytes())
+    except FileNotFoundError:
+        raise InputError(Issue(str(path), None, "", "file not found")) from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InputError(
+            Issue(str(path), None, where, f"not a dealbench result: {first['msg']}")
+        ) from None
+
+
+def is_result_file(path: Path) -> bool:
+    """A JSON file (a result) rather than a YAML package."""
+    if path.suffix.lower() == ".json":
+        return True
+    try:
+        head = path.read_bytes()[:64].lstrip()
+    except OSError:
+        return False
+    return head.startswith(b"{")
+
+
+def result_portfolio_path(path: Path, result: SolveResult) -> Path | None:
+    """The portfolio file a result names, resolved against the result's folder."""
+    if not result.portfolio_file:
+        return None
+    ref = Path(result.portfolio_file)
+    return ref if ref.is_absolute() else path.parent / ref
+
+
+def load_source(path: Path, portfolio_path: Path | None = None) -> Source:
+    """A result.json or a package YAML file, checked against its portfolio."""
+    from dealbench.model import load_package, load_portfolio
+
+    if is_result_file(path):
+        result = read_result(path)
+        pf_path = portfolio_path or result_portfolio_path(path, result)
+        if pf_path is None:
+            raise InputError(
+                Issue(str(path), None, "", "the result names no portfolio file; pass --portfolio")
+            )
+        return source_from_result(load_portfolio(pf_path), result)
+    if portfolio_path is None:
+        raise InputError(
+            Issue(str(path), None, "", "a package needs its portfolio: pass --portfolio")
+        )
+    portfolio = load_portfolio(portfolio_path)
+    package = load_package(path, portfolio)
+    origin = package.title or f"package {path.name}"
+    return source_from_packages(portfolio, [package], origin=origin, date=package.date)

@@ -1,0 +1,337 @@
+"""DOCX from the print HTML, with real Word styles and revision marks, byte for byte stable.
+
+The HTML of a document (a small, known subset: headings, paragraphs, lists,
+tables, figures, strong/em/code, del/ins) maps onto Word's built-in styles:
+h1 Title, h2 Heading 1, h3 Heading 2, tables in Table Grid with a repeated
+header row, `ol.clauses` as Word-numbered clauses ("5.1.", "5.2." ...), and
+`<del>`/`<ins>` as tracked changes (`w:del`/`w:ins`, by a fixed author, dated
+with the document date). The zip is rewritten with fixed entry dates.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass, replace
+from typing import Any
+
+AUTHOR = "dealbench"
+HEADINGS = {"h1": "Title", "h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3"}
+PARAGRAPH_STYLES = {"banner": "Intense Quote", "recommendation": "Quote", "verdict": "Quote"}
+CONTAINERS = {"section", "div", "header", "footer", "main", "article", "body", "thead", "tbody"}
+SKIP = {"style", "script", "title", "meta", "head", "hr"}
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Fmt:
+    """Inline formatting in force: bold, italic, monospace, and a tracked change."""
+
+    bold: bool = False
+    italic: bool = False
+    mono: bool = False
+    strike: bool = False
+    underline: bool = False
+    change: str | None = None  # "ins" or "del"
+
+
+class _Writer:
+    """Walks the HTML body and writes Word paragraphs, tables and pictures."""
+
+    def __init__(self, document: Any, date: dt.date | None) -> None:
+        self.doc = document
+        self.date = None if date is None else f"{date.isoformat()}T00:00:00Z"
+        self.change_id = 0
+        self.at_start = True
+
+    # --- blocks --------------------------------------------------------------------------
+
+    def blocks(self, parent: Any) -> None:
+        for el in parent:
+            if not isinstance(el.tag, str) or el.tag in SKIP:
+                continue
+            self.block(el)
+
+    def block(self, el: Any) -> None:
+        tag, cls = el.tag, el.get("class", "")
+        if tag in HEADINGS:
+            self.paragraph(el, HEADINGS[tag])
+        elif tag == "p":
+            self.paragraph(el, PARAGRAPH_STYLES.get(cls.split(" ")[0], "Normal"))
+        elif tag == "ol" and ("clauses" in cls or "parties" in cls):
+            self.numbered(el, el.get("data-prefix", ""))
+        elif tag == "ol":
+            self.numbered(el, "")
+        elif tag == "ul":
+            for li in el.iterfind("li"):
+                self.paragraph(li, "List Bullet")
+        elif tag == "table":
+            self.table(el)
+        elif tag == "figure":
+            self.figure(el)
+        elif tag in CONTAINERS:
+            self.blocks(el)
+        else:
+            self.paragraph(el, "Normal")
+
+    def paragraph(self, el: Any, style: str, fmt: Fmt = Fmt()) -> Any:
+        para = self.doc.add_paragraph(style=style)
+        self.fill(para, el, fmt)
+        return para
+
+    def fill(self, para: Any, el: Any, fmt: Fmt) -> None:
+        self.at_start = True
+        self.inline(para, el, fmt, skip_numbers=False)
+
+    def numbered(self, el: Any, prefix: str) -> None:
+        num_id = _numbering(self.doc, prefix)
+        for li in el.iterfind("li"):
+            para = self.doc.add_paragraph(style="List Number")
+            _set_num(para, num_id)
+            self.at_start = True
+            self.inline(para, li, Fmt(), skip_numbers=True)
+
+    def table(self, el: Any) -> None:
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+        rows = [tr for tr in el.iter("tr")]
+        width = max((len(tr.findall("th")) + len(tr.findall("td")) for tr in rows), default=0)
+        if not rows or not width:
+            return
+        table = self.doc.add_table(rows=len(rows), cols=width)
+        table.style = "Table Grid"
+        for r, tr in enumerate(rows):
+            header = tr.getparent().tag == "thead"
+            if header:
+                _repeat_header(table.rows[r])
+            bold = header or "total" in tr.get("class", "")
+            cells = [c for c in tr if c.tag in ("th", "td")]
+            for c, cell_el in enumerate(cells):
+                para = table.cell(r, c).paragraphs[0]
+                self.fill(para, cell_el, Fmt(bold=bold))
+                if "num" in cell_el.get("class", ""):
+                    para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        self.doc.add_paragraph(style="Normal")
+
+    def figure(self, el: Any) -> None:
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.shared import Cm
+
+        for img in el.iter("img"):
+            src = img.get("src", "")
+            if not src.startswith("data:image/png;base64,"):
+                continue
+            data = base64.b64decode(src.split(",", 1)[1])
+            self.doc.add_picture(io.BytesIO(data), width=Cm(16))
+            self.doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for caption in el.iter("figcaption"):
+            self.paragraph(caption, "Caption")
+
+    # --- inline content ------------------------------------------------------------------
+
+    def inline(self, para: Any, el: Any, fmt: Fmt, *, skip_numbers: bool) -> None:
+        self.text(para, el.text, fmt)
+        for child in el:
+            if not isinstance(child.tag, str):
+                self.text(para, child.tail, fmt)
+                continue
+            classes = child.get("class", "").split()
+            if child.tag == "span" and ("sep" in classes or (skip_numbers and "n" in classes)):
+                # A clause number Word numbers itself, or a space only for the eye between
+                # a deletion and an insertion (Word shows tracked changes side by side).
+                self.text(para, child.tail, fmt)
+                continue
+            if child.tag == "br":
+                para.add_run().add_break()
+            else:
+                child_fmt = _child_fmt(child.tag, "legend" in classes, fmt)
+                self.inline(para, child, child_fmt, skip_numbers=skip_numbers)
+            self.text(para, child.tail, fmt)
+
+    def text(self, para: Any, text: str | None, fmt: Fmt) -> None:
+        if not text:
+            return
+        text = _SPACE.sub(" ", text)
+        if self.at_start:
+            text = text.lstrip()
+        if not text:
+            return
+        self.at_start = False
+        run = para.add_run(text)
+        run.bold = fmt.bold or None
+        run.italic = fmt.italic or None
+        if fmt.mono:
+            run.font.name = "Consolas"
+        run.font.strike = fmt.strike or None
+        run.underline = fmt.underline or None
+        if fmt.change:
+            self.track(run, fmt.change)
+
+    def track(self, run: Any, change: str) -> None:
+        """Wrap a run in a Word revision mark: `w:ins`, or `w:del` with `w:delText`."""
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
+        self.change_id += 1
+        mark = OxmlElement(f"w:{change}")
+        mark.set(qn("w:id"), str(self.change_id))
+        mark.set(qn("w:author"), AUTHOR)
+        if self.date:
+            mark.set(qn("w:date"), self.date)
+        run._r.addprevious(mark)
+        mark.append(run._r)
+        if change == "del":
+            for t in run._r.iter(qn("w:t")):
+                t.tag = qn("w:delText")
+
+
+def _child_fmt(tag: str, legend: bool, fmt: Fmt) -> Fmt:
+    if tag in ("strong", "b", "th"):
+        return replace(fmt, bold=True)
+    if tag in ("em", "i"):
+        return replace(fmt, italic=True)
+    if tag == "code":
+        return replace(fmt, mono=True)
+    if tag in ("ins", "del") and legend:  # explains the marks: shown, not a tracked change
+        return replace(fmt, strike=tag == "del", underline=tag == "ins")
+    if tag in ("ins", "del"):
+        return replace(fmt, change=tag)
+    return fmt
+
+
+def _repeat_header(row: Any) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tr_pr = row._tr.get_or_add_trPr()
+    flag = OxmlElement("w:tblHeader")
+    flag.set(qn("w:val"), "true")
+    tr_pr.append(flag)
+
+
+def _numbering(document: Any, prefix: str) -> int:
+    """A new Word list numbered `{prefix}1.`, `{prefix}2.` ...; returns its numId."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls, qn
+
+    numbering = document.part.numbering_part.element
+    ids = [int(a.get(qn("w:abstractNumId"))) for a in numbering.iterfind(qn("w:abstractNum"))]
+    abstract_id = max(ids, default=0) + 1
+    indent = 720 if not prefix else 900
+    abstract = parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">'
+        '<w:multiLevelType w:val="singleLevel"/>'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+        f'<w:lvlText w:val="{prefix}%1."/><w:lvlJc w:val="left"/>'
+        f'<w:pPr><w:ind w:left="{indent}" w:hanging="{indent}"/></w:pPr></w:lvl>'
+        "</w:abstractNum>"
+    )
+    first_num = numbering.find(qn("w:num"))
+    if first_num is not None:
+        first_num.addprevious(abstract)
+    else:
+        numbering.append(abstract)
+    return int(numbering.add_num(abstract_id).numId)
+
+
+def _set_num(para: Any, num_id: int) -> None:
+    p_pr = para._p.get_or_add_pPr()
+    num_pr = p_pr.get_or_add_numPr()
+    num_pr.get_or_add_ilvl().val = 0
+    num_pr.get_or_add_numId().val = num_id
+
+
+def _page_setup(document: Any, doc_id: str, banner: str | None) -> None:
+    """A4 with 20 mm margins; the document id and page number in the footer."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+    from docx.shared import Mm, Pt
+
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Mm(20))
+    footer = section.footer.paragraphs[0]
+    footer.style = document.styles["Footer"]
+    run = footer.add_run(f"{doc_id}    Page ")
+    run.font.size = Pt(8)
+    footer._p.append(
+        parse_xml(
+            f'<w:fldSimple {nsdecls("w")} w:instr="PAGE"><w:r><w:rPr><w:sz w:val="16"/></w:rPr>'
+            "<w:t>1</w:t></w:r></w:fldSimple>"
+        )
+    )
+    if banner:
+        header = section.header.paragraphs[0]
+        header.style = document.styles["Header"]
+        header.add_run(banner.upper()).bold = True
+
+
+def _core_properties(document: Any, meta: dict[str, str], date: dt.date | None) -> None:
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml.ns import qn
+
+    props = document.core_properties
+    props.title = meta.get("title", "")
+    props.subject = meta.get("dcterms.identifier", "")
+    props.author = AUTHOR
+    props.last_modified_by = AUTHOR
+    props.comments = meta.get("description", "")
+    props.keywords = ""
+    props.revision = 1
+    if date is not None:
+        props.created = props.modified = dt.datetime(date.year, date.month, date.day)
+    else:  # an undated draft: no dates rather than invented ones
+        element = props._element
+        for tag in ("dcterms:created", "dcterms:modified"):
+            for node in element.findall(qn(tag)):
+                element.remove(node)
+    package = document.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:  # the template's preview of a blank page
+            del package.rels[rid]
+
+
+def stable_zip(data: bytes) -> bytes:
+    """The same zip with fixed entry dates and attributes, so equal content gives equal bytes."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 0
+            entry.external_attr = 0
+            dst.writestr(entry, src.read(info.filename))
+    return out.getvalue()
+
+
+def html_to_docx(html: str, date: dt.date | None) -> bytes:
+    """A Word document from a dealbench HTML document."""
+    import docx
+    from lxml import html as lxml_html  # type: ignore[import-untyped]
+
+    tree = lxml_html.document_fromstring(html)
+    meta = {m.get("name"): m.get("content", "") for m in tree.iter("meta") if m.get("name")}
+    meta["title"] = tree.findtext(".//title") or ""
+    document = docx.Document()
+    body = tree.find("body")
+    banner = body.find("p[@class='banner']") if body is not None else None
+    _page_setup(document, meta.get("dcterms.identifier", ""), _text(banner))
+    writer = _Writer(document, date)
+    if body is not None:
+        writer.blocks(body)
+    _core_properties(document, meta, date)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return stable_zip(buffer.getvalue())
+
+
+def _text(el: Any) -> str | None:
+    return None if el is None else " ".join(el.text_content().split())

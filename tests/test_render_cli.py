@@ -1,0 +1,242 @@
+"""`dealbench render`, `dealbench redline` and `solve --render`: files, messages, exit codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import Runner
+
+PACKAGE = """\
+partner: AA
+security: kyc
+compute: {2026: 40_000}
+concessions: {invest: large, no-prc: true}
+date: 2026-02-01
+"""
+COUNTER = """\
+partner: AA
+security: kyc
+compute: {2026: 50_000}
+concessions: {invest: small}
+"""
+
+
+@pytest.fixture
+def package(tmp_path: Path) -> Path:
+    path = tmp_path / "offer.yaml"
+    path.write_text(PACKAGE)
+    return path
+
+
+def test_solve_render_writes_term_sheets_and_the_portfolio_memo(
+    run: Runner, tiny: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    r = run("solve", tiny, "--out", out, "--render", "md,html", "--date", "2026-03-01")
+    assert r.exit_code == 0, r.output + r.traceback
+    for name in (
+        "term-sheets/AA.md",
+        "term-sheets/AA.html",
+        "memos/portfolio-tiny.md",
+        "memos/portfolio-tiny.html",
+        "memos/charts/portfolio-tiny-allocation.svg",
+    ):
+        assert (out / name).is_file(), name
+    assert "1 March 2026" in (out / "term-sheets/AA.md").read_text()
+    result = json.loads((out / "result.json").read_text())
+    assert (out / result["portfolio_file"]).resolve() == tiny.resolve()
+
+
+def test_render_a_result_finds_its_portfolio(run: Runner, tiny: Path, tmp_path: Path) -> None:
+    assert run("solve", tiny, "--out", tmp_path / "solve").exit_code == 0
+    out = tmp_path / "docs"
+    r = run(
+        "render",
+        tmp_path / "solve" / "result.json",
+        "--audience",
+        "internal",
+        "--format",
+        "md,docx",
+        "--out",
+        out,
+    )
+    assert r.exit_code == 0, r.output + r.traceback
+    assert r.stdout.split() == [
+        str(out / "term-sheets/AA-internal.md"),
+        str(out / "term-sheets/AA-internal.docx"),
+    ]
+    assert "Annex (internal): valuation" in (out / "term-sheets/AA-internal.md").read_text()
+
+
+def test_render_a_package_in_every_format_with_its_date(
+    run: Runner, tiny: Path, package: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "docs"
+    r = run(
+        "render",
+        package,
+        "--portfolio",
+        tiny,
+        "--doc",
+        "deal-memo",
+        "--format",
+        "md,html,docx,pdf",
+        "--out",
+        out,
+    )
+    assert r.exit_code == 0, r.output + r.traceback
+    assert {p.name for p in (out / "memos").iterdir()} == {
+        "AA.md",
+        "AA.html",
+        "AA.docx",
+        "AA.pdf",
+        "charts",
+    }
+    assert "1 February 2026" in (out / "memos/AA.md").read_text()
+    assert (out / "memos/AA.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_date_today_is_the_only_way_the_clock_gets_in(
+    run: Runner, tiny: Path, package: Path, tmp_path: Path
+) -> None:
+    r = run("render", package, "--portfolio", tiny, "--date", "today", "--out", tmp_path)
+    assert r.exit_code == 0, r.output
+    today = dt.date.today()
+    assert (
+        f"{today.day} {today.strftime('%B')} {today.year}"
+        in (tmp_path / "term-sheets/AA.md").read_text()
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--date", "1 March"], "error: --date: expected YYYY-MM-DD or today, got '1 March'"),
+        (
+            ["--format", "md,odt"],
+            "error: --format: unknown format 'odt'; expected one or more of: md, html, docx, pdf",
+        ),
+        (
+            ["--doc", "memo"],
+            "error: --doc: unknown document 'memo'; expected one of: term-sheet, deal-memo, portfolio-memo",
+        ),
+        (
+            ["--doc", "deal-memo", "--audience", "external"],
+            "error: a deal-memo is an internal document: use --audience internal",
+        ),
+        (
+            ["--audience", "partner"],
+            "error: --audience: expected external or internal, got 'partner'",
+        ),
+        (["--partner", "ZZ"], "error: --partner: no deal with 'ZZ'; deals: AA"),
+    ],
+)
+def test_render_rejects_bad_options_with_exit_2(
+    run: Runner, tiny: Path, package: Path, tmp_path: Path, args: list[str], message: str
+) -> None:
+    r = run("render", package, "--portfolio", tiny, "--out", tmp_path, *args)
+    assert (r.exit_code, r.stderr.strip(), r.traceback) == (2, message, "")
+
+
+def test_a_package_needs_its_portfolio(run: Runner, package: Path, tmp_path: Path) -> None:
+    r = run("render", package, "--out", tmp_path)
+    assert r.exit_code == 2
+    assert r.stderr.strip().endswith("offer.yaml: a package needs its portfolio: pass --portfolio")
+
+
+def test_a_bad_house_template_names_template_and_line(
+    run: Runner, tiny: Path, package: Path, tmp_path: Path
+) -> None:
+    house = tmp_path / "house"
+    house.mkdir()
+    (house / "term_sheet.md.j2").write_text("# {{ doc.title }}\n\n{{ partner.flag }}\n")
+    r = run("render", package, "--portfolio", tiny, "--templates", house, "--out", tmp_path / "o")
+    assert (r.exit_code, r.traceback) == (2, "")
+    assert r.stderr.strip() == (
+        f"error: {house / 'term_sheet.md.j2'}:3: unknown variable "
+        "('dict object' has no attribute 'flag')"
+    )
+
+
+def test_render_does_not_clobber_a_file_the_user_wrote(
+    run: Runner, tiny: Path, package: Path, tmp_path: Path
+) -> None:
+    mine = tmp_path / "term-sheets" / "AA.md"
+    mine.parent.mkdir()
+    mine.write_text("my own notes\n")
+    r = run("render", package, "--portfolio", tiny, "--format", "md,html", "--out", tmp_path)
+    assert r.exit_code == 2 and "was not written by dealbench" in r.stderr
+    assert mine.read_text() == "my own notes\n"
+    # all or nothing: the HTML, which could have been written, was not either
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["AA.md", "offer.yaml"]
+
+
+def test_redline_to_a_docx_file_and_to_a_folder(
+    run: Runner, tiny: Path, package: Path, tmp_path: Path
+) -> None:
+    counter = tmp_path / "counter.yaml"
+    counter.write_text(COUNTER)
+    target = tmp_path / "out" / "changes.docx"
+    r = run("redline", package, counter, "--portfolio", tiny, "--out", target)
+    assert r.exit_code == 0, r.output + r.traceback
+    assert target.read_bytes().startswith(b"PK")
+    r = run(
+        "redline",
+        package,
+        counter,
+        "--portfolio",
+        tiny,
+        "--audience",
+        "internal",
+        "--format",
+        "md,html",
+        "--out",
+        tmp_path / "rl",
+    )
+    assert r.exit_code == 0, r.output + r.traceback
+    md = (tmp_path / "rl" / "redline-offer-to-counter.md").read_text()
+    assert "~~40,000~~ **50,000**" in md and "*Moves: US utility" in md
+    html = (tmp_path / "rl" / "redline-offer-to-counter.html").read_text()
+    assert "<del>40,000</del>" in html and "<ins>50,000</ins>" in html
+
+
+def test_redline_refuses_packages_of_two_partners(
+    run: Runner, tmp_path: Path, shipped: Path
+) -> None:
+    other = tmp_path / "sa.yaml"
+    other.write_text("partner: SA\nsecurity: veu\ncompute: {2026: 1000}\n")
+    r = run(
+        "redline",
+        shipped / "packages/ae-offer.yaml",
+        other,
+        "--portfolio",
+        shipped / "portfolios/gulf-asia.yaml",
+        "--out",
+        tmp_path,
+    )
+    assert r.exit_code == 2
+    assert "partner: is SA;" in r.stderr and "is for AE" in r.stderr
+
+
+def test_redline_file_suffix_and_format_must_agree(
+    run: Runner, tiny: Path, package: Path, tmp_path: Path
+) -> None:
+    r = run(
+        "redline",
+        package,
+        package,
+        "--portfolio",
+        tiny,
+        "--format",
+        "html",
+        "--out",
+        tmp_path / "x.docx",
+    )
+    assert (r.exit_code, r.stderr.strip()) == (
+        2,
+        "error: --out: x.docx is a .docx file but --format is html",
+    )

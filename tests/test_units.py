@@ -1,0 +1,189 @@
+"""Units: money strings, compute quantities (H100e, TPP, chips) and period labels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from dealbench.units import (
+    CHIP_TPP,
+    H100_TPP,
+    parse_compute,
+    parse_money,
+    parse_number,
+    period_label,
+)
+
+# --- money ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "usd"),
+    [
+        ("1.4tn", 1.4e12),
+        ("200bn", 200e9),
+        ("350m", 350e6),
+        ("75k", 75e3),
+        ("-5bn", -5e9),
+        ("+5bn", 5e9),
+        ("$2bn", 2e9),
+        ("-$5bn", -5e9),
+        ("USD 200bn", 200e9),
+        ("usd 1.5m", 1.5e6),
+        ("2 BN", 2e9),
+        ("350M", 350e6),
+        (" 75k ", 75e3),
+        (".5bn", 0.5e9),
+        ("1_000_000", 1e6),
+        ("1,000,000", 1e6),
+        ("200_000", 200_000),
+        ("1e9", 1e9),
+        ("1.5E9", 1.5e9),
+        ("0", 0.0),
+        ("2mn", 2e6),
+        ("3b", 3e9),
+        ("1t", 1e12),
+    ],
+)
+def test_money_strings(text: str, usd: float) -> None:
+    assert parse_money(text) == pytest.approx(usd, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("value", "usd"), [(0, 0.0), (200_000, 200_000.0), (2.5e9, 2.5e9), (-5e9, -5e9)]
+)
+def test_money_numbers_pass_through(value: float, usd: float) -> None:
+    result = parse_money(value)
+    assert result == usd
+    assert isinstance(result, float)
+
+
+@pytest.mark.parametrize(
+    "text", ["2 billion", "bn", "5bn5", "5xx", "--5bn", "$$5", "nan", "inf", "", "five"]
+)
+def test_money_rejects_bad_strings(text: str) -> None:
+    with pytest.raises(ValueError) as info:
+        parse_money(text)
+    assert str(info.value) == (
+        f"expected an amount of USD such as 1.4tn, 200bn, 350m, 75k or 1000, got {text!r}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (True, "expected a number, got True"),
+        (None, "expected a number, got None"),
+        ([1], "expected a number, got a list"),
+        ({"usd": 1}, "expected a number, got a mapping"),
+        (float("nan"), "expected a finite number, got nan"),
+        (float("inf"), "expected a finite number, got inf"),
+    ],
+)
+def test_money_rejects_non_numbers(value: Any, message: str) -> None:
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        parse_money(value)
+
+
+# --- plain numbers --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "number"),
+    [(200_000, 200_000.0), ("200_000", 200_000.0), ("1,500", 1500.0), (" 7 ", 7.0), ("1e3", 1e3)],
+)
+def test_numbers_accept_yaml_12_underscores(value: Any, number: float) -> None:
+    """A YAML 1.2 loader reads `200_000` as the string "200_000"; it is still a number."""
+    assert parse_number(value) == number
+
+
+# --- compute --------------------------------------------------------------------------
+
+
+def test_h100_is_the_unit() -> None:
+    assert H100_TPP == 15_832
+    assert parse_compute({"chips": 1, "model": "H100"}) == pytest.approx(1.0)
+
+
+def test_tpp_of_the_2025_tier2_cap() -> None:
+    """790,000,000 TPP / 15,832 TPP per H100e = 49,898.94 H100e."""
+    assert parse_compute({"tpp": 790_000_000}) == pytest.approx(49_898.94, abs=0.01)
+    assert parse_compute({"tpp": "790_000_000"}) == pytest.approx(790_000_000 / 15_832)
+
+
+def test_chips_of_a_catalogued_model() -> None:
+    """35,000 GB300 at 40,000 TPP each = 1.4e9 TPP = 88,428.5 H100e."""
+    expected = 35_000 * 40_000 / 15_832
+    assert parse_compute({"chips": 35_000, "model": "GB300"}) == pytest.approx(expected)
+    assert parse_compute({"chips": 35_000, "model": "gb300"}) == pytest.approx(expected)
+    assert expected == pytest.approx(88_428.5, abs=0.1)
+
+
+@pytest.mark.parametrize("model", sorted(CHIP_TPP))
+def test_every_catalogued_chip_is_at_least_an_h100(model: str) -> None:
+    assert parse_compute({"chips": 1, "model": model}) >= 1.0
+
+
+@pytest.mark.parametrize(
+    ("value", "h100e"),
+    [(200_000, 200_000.0), ("200_000", 200_000.0), (0, 0.0), ({"h100e": 1_000}, 1_000.0)],
+)
+def test_compute_numbers(value: Any, h100e: float) -> None:
+    assert parse_compute(value) == h100e
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            {"tpp": 1, "chips": 2},
+            "expected H100e as a number, {tpp: N}, {h100e: N} or {chips: N, model: NAME}, "
+            "got keys ['chips', 'tpp']",
+        ),
+        (
+            {"chips": 5},
+            "expected H100e as a number, {tpp: N}, {h100e: N} or {chips: N, model: NAME}, "
+            "got keys ['chips']",
+        ),
+        (
+            {"chips": 1, "model": "A100"},
+            "unknown chip model 'A100'; expected one of: H100, H200, B200, GB200, GB300",
+        ),
+        ({"tpp": "lots"}, "expected a number, got 'lots'"),
+        ("lots", "expected a number, got 'lots'"),
+        ("200k", "expected a number, got '200k'"),
+        (True, "expected a number, got True"),
+        ([100], "expected a number, got a list"),
+        ("inf", "expected a finite number, got 'inf'"),
+    ],
+)
+def test_compute_rejects_bad_inputs(value: Any, message: str) -> None:
+    with pytest.raises(ValueError) as info:
+        parse_compute(value)
+    assert str(info.value) == message
+
+
+# --- periods --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "label"), [(2026, "2026"), ("2026", "2026"), ("2026Q3", "2026Q3"), (" 2027 ", "2027")]
+)
+def test_period_labels_are_text(value: Any, label: str) -> None:
+    assert period_label(value) == label
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("", "a period label cannot be empty"),
+        (True, "expected a period label such as 2026 or 2026Q3, got True"),
+        (2026.5, "expected a period label such as 2026 or 2026Q3, got 2026.5"),
+        ([2026], "expected a period label such as 2026 or 2026Q3, got a list"),
+    ],
+)
+def test_period_labels_reject_other_values(value: Any, message: str) -> None:
+    with pytest.raises(ValueError) as info:
+        period_label(value)
+    assert str(info.value) == message
