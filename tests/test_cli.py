@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, REPO, Run, Runner
 from dealbench.optimize import SolveResult, SolverInfo, Status
+from helpers import DATA, REPO, Run, Runner
 
 BAD = DATA / "bad"
 TINY = DATA / "tiny" / "portfolio.yaml"

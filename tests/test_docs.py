@@ -8,8 +8,8 @@ import re
 import pytest
 import typer.main
 
-from conftest import REPO, Runner
 from dealbench.cli import app
+from helpers import REPO, Runner
 
 COMMANDS = typer.main.get_command(app).commands  # type: ignore[attr-defined]
 NAMES = sorted(COMMANDS)
