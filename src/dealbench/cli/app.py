@@ -60,7 +60,8 @@ Date = Annotated[
 )
 def validate(
     paths: Annotated[
-        list[Path], typer.Argument(help="Policy, partner, portfolio or package files.")
+        list[Path],
+        typer.Argument(metavar="PATH...", help="Policy, partner, portfolio or package files."),
     ],
     portfolio: Annotated[
         Path | None, typer.Option("--portfolio", help="Check packages against this portfolio.")
@@ -93,7 +94,10 @@ def validate(
     )
 )
 def solve(
-    portfolio: Annotated[Path, typer.Argument(help="A portfolio file (deals/portfolios/*.yaml).")],
+    portfolio: Annotated[
+        Path,
+        typer.Argument(metavar="PORTFOLIO", help="A portfolio file (deals/portfolios/*.yaml)."),
+    ],
     mode: Annotated[str, typer.Option(help="Objective: us-best or partner-best.")] = "us-best",
     solver: Annotated[str, typer.Option(help="Solver: highs or cbc.")] = "highs",
     time_limit: Annotated[
@@ -188,7 +192,10 @@ def solve(
 )
 def evaluate(
     package: Annotated[
-        Path, typer.Argument(help="A package file: an offer, a counter or a solution.")
+        Path,
+        typer.Argument(
+            metavar="PACKAGE", help="A package file: an offer, a counter or a solution."
+        ),
     ],
     portfolio: Annotated[
         Path, typer.Option("--portfolio", help="The portfolio the package belongs to.")

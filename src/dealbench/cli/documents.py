@@ -161,7 +161,11 @@ def write_documents(
 )
 def render(
     source: Annotated[
-        Path, typer.Argument(help="A result.json (from solve --out) or a package YAML file.")
+        Path,
+        typer.Argument(
+            metavar="RESULT_OR_PACKAGE",
+            help="A result.json (from solve --out) or a package YAML file.",
+        ),
     ],
     out: Annotated[Path, typer.Option("--out", help="Folder to write the documents into.")],
     doc: Annotated[
@@ -211,8 +215,8 @@ def render(
     )
 )
 def redline(
-    old: Annotated[Path, typer.Argument(help="The earlier package (an offer).")],
-    new: Annotated[Path, typer.Argument(help="The later package (a counter).")],
+    old: Annotated[Path, typer.Argument(metavar="OLD", help="The earlier package (an offer).")],
+    new: Annotated[Path, typer.Argument(metavar="NEW", help="The later package (a counter).")],
     portfolio: Annotated[
         Path, typer.Option("--portfolio", help="The portfolio both packages belong to.")
     ],
