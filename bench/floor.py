@@ -1,0 +1,186 @@
+"""The floor: DESIGN.md's plain model built straight into HiGHS from arrays.
+
+No modelling layer: columns and a row-wise sparse matrix in numpy, one
+`passModel`. Its build time is the floor for dealbench's modelling overhead,
+and its solve time is the baseline the solving strategy must beat. Units are
+scaled as in dealbench (USD billions, thousands of H100e) so the comparison is
+about structure, not about coefficient ranges.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import highspy
+import numpy as np
+
+from dealbench.model.schema import Partner, Portfolio, SecurityRequirement
+
+MONEY = 1e9
+COMPUTE = 1e3
+INF = highspy.kHighsInf
+
+
+@dataclass
+class Arrays:
+    cost: list[float] = field(default_factory=list)
+    lower: list[float] = field(default_factory=list)
+    upper: list[float] = field(default_factory=list)
+    integer: list[bool] = field(default_factory=list)
+    row_lower: list[float] = field(default_factory=list)
+    row_upper: list[float] = field(default_factory=list)
+    starts: list[int] = field(default_factory=lambda: [0])
+    index: list[int] = field(default_factory=list)
+    value: list[float] = field(default_factory=list)
+
+    def col(self, cost: float, lower: float, upper: float, integer: bool = False) -> int:
+        self.cost.append(cost)
+        self.lower.append(lower)
+        self.upper.append(upper)
+        self.integer.append(integer)
+        return len(self.cost) - 1
+
+    def row(self, terms: dict[int, float], lower: float, upper: float) -> None:
+        for j, a in terms.items():
+            if a != 0.0:
+                self.index.append(j)
+                self.value.append(a)
+        self.starts.append(len(self.index))
+        self.row_lower.append(lower)
+        self.row_upper.append(upper)
+
+
+def _partner(
+    a: Arrays,
+    pf: Portfolio,
+    p: Partner,
+    supply_rows: dict[str, dict[int, float]],
+    risk_row: dict[int, float],
+) -> None:
+    policy = pf.policy
+    levels = pf.levels_for(p)
+    export = policy.export_value_per_h100e * COMPUTE / MONEY
+    penalty = policy.risk_penalty_per_h100e * COMPUTE / MONEY
+    z = a.col(-p.us_batna / MONEY, 0, 1, True)
+    s = {k: a.col(0.0, 0, 1, True) for k in levels}
+    g = {
+        (c.id, o.id): a.col(o.us_value / MONEY, 0, 1, True)
+        for c in p.concessions
+        for o in c.options
+    }
+    accept: dict[int, float] = {z: -(p.batna + policy.acceptance_margin) / MONEY}
+    for k in levels:
+        accept[s[k]] = -p.security_costs[k] / MONEY
+    for c in p.concessions:
+        for o in c.options:
+            accept[g[c.id, o.id]] = -o.partner_cost / MONEY
+    a.row({**{s[k]: 1.0 for k in levels}, z: -1.0}, 0.0, 0.0)  # sum_k s = z
+    for c in p.concessions:  # sum_l g <= z
+        a.row({**{g[c.id, o.id]: 1.0 for o in c.options}, z: -1.0}, -INF, 0.0)
+    for t in pf.periods:
+        caps = {k: pf.cap(p, k, t) / COMPUTE for k in levels}
+        top = max(caps.values(), default=0.0)
+        x = a.col(export, 0.0, top)
+        supply_rows[t][x] = 1.0
+        split: dict[int, float] = {x: -1.0}
+        for k, cap in caps.items():
+            if cap <= 0:
+                continue
+            weight = p.diversion_risk * (1.0 - policy.level(k).mitigation)
+            w = a.col(-penalty * weight, 0.0, cap)
+            split[w] = 1.0
+            risk_row[w] = weight
+            a.row({w: 1.0, s[k]: -cap}, -INF, 0.0)  # w <= M s
+        a.row(split, 0.0, 0.0)  # sum_k w = x
+        seg: dict[int, float] = {x: -1.0}
+        left = top
+        for width, value in p.segments:
+            if left <= 0:
+                break
+            ub = min(width / COMPUTE, left)
+            y = a.col(0.0, 0.0, ub)
+            seg[y] = 1.0
+            accept[y] = value * COMPUTE / MONEY
+            left -= ub
+        a.row(seg, -INF, 0.0)  # sum_j y <= x
+    a.row(accept, 0.0, INF)  # D >= (batna + margin) z
+    for c in p.concessions:
+        granted = {g[c.id, o.id]: 1.0 for o in c.options}
+        for req in c.requires:
+            if isinstance(req, SecurityRequirement):
+                rank = policy.rank(req.security)
+                rhs = {s[k]: -1.0 for k in levels if policy.rank(k) >= rank}
+            else:
+                other = p.concession(req)
+                assert other is not None
+                rhs = {g[req, o.id]: -1.0 for o in other.options}
+            a.row({**granted, **rhs}, -INF, 0.0)
+    pairs = {tuple(sorted((c.id, e))) for c in p.concessions for e in c.excludes}
+    for first, second in sorted(pairs):
+        both = {g[cid, o.id]: 1.0 for cid in (first, second) for o in _options(p, cid)}
+        a.row({**both, z: -1.0}, -INF, 0.0)
+
+
+def _options(p: Partner, cid: str) -> list[Any]:
+    c = p.concession(cid)
+    return [] if c is None else c.options
+
+
+def build(pf: Portfolio) -> tuple[Any, float]:
+    """A HiGHS instance holding the plain model; returns it with the objective offset (USD)."""
+    a = Arrays()
+    supply_rows: dict[str, dict[int, float]] = {t: {} for t in pf.periods}
+    risk_row: dict[int, float] = {}
+    for p in pf.partners:
+        _partner(a, pf, p, supply_rows, risk_row)
+    for t in pf.periods:
+        a.row(supply_rows[t], -INF, pf.supply[t] / COMPUTE)
+    if pf.risk_budget is not None:
+        a.row(risk_row, -INF, pf.risk_budget / COMPUTE)
+    lp = highspy.HighsLp()
+    lp.num_col_ = len(a.cost)
+    lp.num_row_ = len(a.row_lower)
+    lp.col_cost_ = np.array(a.cost)
+    lp.col_lower_ = np.array(a.lower, dtype=float)
+    lp.col_upper_ = np.array(a.upper, dtype=float)
+    lp.row_lower_ = np.array(a.row_lower)
+    lp.row_upper_ = np.array(a.row_upper)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.array(a.starts, dtype=np.int32)
+    lp.a_matrix_.index_ = np.array(a.index, dtype=np.int32)
+    lp.a_matrix_.value_ = np.array(a.value)
+    lp.sense_ = highspy.ObjSense.kMaximize
+    lp.integrality_ = [
+        highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in a.integer
+    ]
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.passModel(lp)
+    return h, sum(p.us_batna for p in pf.partners)
+
+
+def solve_floor(pf: Portfolio, time_limit: float, gap: float = 1e-6) -> dict[str, Any]:
+    """Build and solve the plain model; times in seconds, objective in USD."""
+    start = time.perf_counter()
+    h, offset = build(pf)
+    built = time.perf_counter() - start
+    h.setOptionValue("time_limit", float(time_limit))
+    h.setOptionValue("mip_rel_gap", gap)
+    start = time.perf_counter()
+    h.run()
+    solved = time.perf_counter() - start
+    info = h.getInfo()
+    status = h.modelStatusToString(h.getModelStatus())
+    return {
+        "build": built,
+        "solve": solved,
+        "total": built + solved,
+        "objective": info.objective_function_value * MONEY + offset,
+        "bound": info.mip_dual_bound * MONEY + offset,
+        "gap": float(info.mip_gap),
+        "status": status,
+        "columns": h.getNumCol(),
+        "rows": h.getNumRow(),
+    }
