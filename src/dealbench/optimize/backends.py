@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any, Literal
@@ -43,17 +44,36 @@ def make_backend(
         solver = pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=gap, threads=threads)
         return Backend("highs", _version("highspy"), solver)
     if name == "cbc":
-        for cls in (pulp.PULP_CBC_CMD, pulp.COIN_CMD):
-            candidate = cls(
-                msg=False, timeLimit=time_limit, gapRel=gap, threads=threads, warmStart=warm_start
-            )
-            if candidate.available():
-                return Backend("cbc", f"CBC via PuLP {_version('pulp')}", candidate)
+        solver = _cbc(time_limit=time_limit, gap=gap, threads=threads, warm_start=warm_start)
+        if solver is not None:
+            return Backend("cbc", f"CBC via PuLP {_version('pulp')}", solver)
         raise SolverError(
             "CBC is not available: PuLP 4 (Python 3.12+) bundles no CBC; "
             "install it with `pip install 'dealbench[cbc]'` or use --solver highs"
         )
     raise SolverError(f"unknown solver {name!r}; expected one of: {', '.join(SOLVERS)}")
+
+
+def _cbc(**options: Any) -> Any:
+    """CBC: COIN_CMD finds the `cbcbox` build PuLP 4 installs (`pulp[cbc]`) or one on
+    PATH; PuLP 3's PULP_CBC_CMD runs the CBC it bundles (deprecated there, gone in 4)."""
+    kwargs = {
+        "msg": False,
+        "timeLimit": options["time_limit"],
+        "gapRel": options["gap"],
+        "threads": options["threads"],
+        "warmStart": options["warm_start"],
+    }
+    coin = pulp.COIN_CMD(**kwargs)
+    if coin.available():
+        return coin
+    bundled = getattr(pulp, "PULP_CBC_CMD", None)
+    if bundled is None:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        candidate = bundled(**kwargs)
+    return candidate if candidate.available() else None
 
 
 _BANNER_SILENCED = False
@@ -87,3 +107,72 @@ def _version(dist: str) -> str:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
         return "unknown"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a PuLP solve ended, the same on PuLP 3 and PuLP 4.
+
+    `bound` is the best bound on the objective in the problem's own units and
+    sense, when the solver reports one.
+    """
+
+    state: Literal["optimal", "limit", "infeasible", "unbounded", "error"]
+    has_solution: bool
+    gap: float | None
+    bound: float | None
+
+
+def run_pulp(problem: Any, backend: Backend) -> Outcome:
+    """Solve a PuLP problem with `backend` and read the outcome whatever PuLP's version."""
+    returned = problem.solve(backend.solver)
+    if hasattr(returned, "has_solution"):  # PuLP 4: an LpSolveStats
+        return _outcome_v4(returned)
+    return _outcome_v3(problem, backend)
+
+
+def _outcome_v4(stats: Any) -> Outcome:
+    name = getattr(stats.status, "name", str(stats.status))
+    has = bool(stats.has_solution)
+    gap = None if stats.gap_rel is None else max(float(stats.gap_rel), 0.0)
+    bound = None if stats.best_bound is None else float(stats.best_bound)
+    if name == "Optimal":
+        return Outcome("optimal", has, 0.0 if gap is None else gap, bound)
+    if name == "Infeasible":
+        return Outcome("infeasible", False, None, None)
+    if name == "Unbounded":
+        return Outcome("unbounded", has, None, None)
+    if name in (
+        "TimeLimit",
+        "NodeLimit",
+        "GapLimit",
+        "IterationLimit",
+        "SolutionLimit",
+        "Interrupted",
+        "Stopped",
+    ):
+        return Outcome("limit", has, gap, bound)
+    return Outcome("limit" if has else "error", has, gap, bound)
+
+
+def _outcome_v3(problem: Any, backend: Backend) -> Outcome:
+    status, sol = problem.status, problem.sol_status
+    if status == pulp.LpStatusInfeasible or sol == pulp.LpSolutionInfeasible:
+        return Outcome("infeasible", False, None, None)
+    if status == pulp.LpStatusUnbounded:
+        return Outcome("unbounded", False, None, None)
+    has = sol in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+    gap: float | None = 0.0 if sol == pulp.LpSolutionOptimal else None
+    bound: float | None = None
+    model = getattr(problem, "solverModel", None)
+    if backend.name == "highs" and model is not None:
+        info = model.getInfo()
+        if info.mip_node_count >= 0:  # a MIP: HiGHS reports the gap and bound
+            gap = max(float(info.mip_gap), 0.0) if has else None
+            bound = -float(info.mip_dual_bound)  # PuLP hands HiGHS the negated maximisation
+    if not has:
+        # PuLP 3 reports Undefined for a MIP with no feasible point found in time.
+        return Outcome("limit", False, None, bound)
+    if sol == pulp.LpSolutionOptimal:
+        return Outcome("optimal", True, gap if gap is not None else 0.0, bound)
+    return Outcome("limit", True, gap, bound)

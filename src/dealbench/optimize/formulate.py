@@ -72,7 +72,7 @@ class Formulation:
                 terms[self.g[p.code, c.id, o.id]] = -o.partner_cost / MONEY
         for k in self.portfolio.levels_for(p):
             terms[self.s[p.code, k]] = -p.security_costs[k] / MONEY
-        return pulp.LpAffineExpression(terms)
+        return affine(terms)
 
     def us_terms(self, p: Partner) -> pulp.LpAffineExpression:
         """V[p] - us_batna[p] in model units (the constant us_batna is in `offset`)."""
@@ -89,11 +89,11 @@ class Formulation:
         for var, weight in self._weighted_deliveries(p):
             terms[var] = -penalty * weight
         terms[self.z[p.code]] = -p.us_batna / MONEY
-        return pulp.LpAffineExpression(terms)
+        return affine(terms)
 
     def risk_terms(self, p: Partner) -> pulp.LpAffineExpression:
         """R[p] in thousands of risk-weighted H100e."""
-        return pulp.LpAffineExpression(dict(self._weighted_deliveries(p)))
+        return affine(dict(self._weighted_deliveries(p)))
 
     def _weighted_deliveries(self, p: Partner) -> list[tuple[pulp.LpVariable, float]]:
         out = []
@@ -138,19 +138,23 @@ def add_variables(f: Formulation) -> None:
     pf = f.portfolio
     for i, p in enumerate(pf.partners):
         tag = f"{i}_{_safe(p.code)}"
-        f.z[p.code] = pulp.LpVariable(f"z_{tag}", cat=pulp.LpBinary)
+        f.z[p.code] = f.problem.add_variable(f"z_{tag}", cat=pulp.LpBinary)
         for k in pf.levels_for(p):
-            f.s[p.code, k] = pulp.LpVariable(f"s_{tag}_{_safe(k)}", cat=pulp.LpBinary)
+            f.s[p.code, k] = f.problem.add_variable(f"s_{tag}_{_safe(k)}", cat=pulp.LpBinary)
         for ci, c in enumerate(p.concessions):
             for li, o in enumerate(c.options):
-                f.g[p.code, c.id, o.id] = pulp.LpVariable(f"g_{tag}_{ci}_{li}", cat=pulp.LpBinary)
+                f.g[p.code, c.id, o.id] = f.problem.add_variable(
+                    f"g_{tag}_{ci}_{li}", cat=pulp.LpBinary
+                )
         for ti, t in enumerate(pf.periods):
             caps = {k: pf.cap(p, k, t) for k in pf.levels_for(p)}
             top = max(caps.values(), default=0.0)
-            f.x[p.code, t] = pulp.LpVariable(f"x_{tag}_{ti}", lowBound=0, upBound=top / COMPUTE)
+            f.x[p.code, t] = f.problem.add_variable(
+                f"x_{tag}_{ti}", lowBound=0, upBound=top / COMPUTE
+            )
             for k, cap in caps.items():
                 if cap > 0:
-                    f.w[p.code, t, k] = pulp.LpVariable(
+                    f.w[p.code, t, k] = f.problem.add_variable(
                         f"w_{tag}_{ti}_{_safe(k)}", lowBound=0, upBound=cap / COMPUTE
                     )
             left = top
@@ -158,7 +162,7 @@ def add_variables(f: Formulation) -> None:
                 if left <= 0:
                     break
                 ub = min(width, left)
-                f.y[p.code, t, j] = pulp.LpVariable(
+                f.y[p.code, t, j] = f.problem.add_variable(
                     f"y_{tag}_{ti}_{j}", lowBound=0, upBound=ub / COMPUTE
                 )
                 left -= ub
@@ -303,6 +307,12 @@ def add_objective(f: Formulation, v_floor: float | None) -> None:
 def _options(p: Partner, cid: str) -> list[str]:
     c = p.concession(cid)
     return [] if c is None else [o.id for o in c.options]
+
+
+def affine(terms: dict[pulp.LpVariable, float]) -> pulp.LpAffineExpression:
+    """An expression from {variable: coefficient}, in bulk, on PuLP 3 and PuLP 4 alike."""
+    from_dict = getattr(pulp.LpAffineExpression, "from_dict", None)  # PuLP 4
+    return from_dict(terms) if from_dict is not None else pulp.LpAffineExpression(terms)
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
