@@ -55,7 +55,7 @@ BAD_CASES: list[tuple[str, list[str], str]] = [
     (
         "invalid-yaml",
         [V, "invalid-yaml/partner.yaml"],
-        "error: invalid-yaml/partner.yaml:6: invalid YAML: expected ',' or '}', but got ':' "
+        "error: invalid-yaml/partner.yaml:6: invalid YAML: did not find expected ',' or '}' "
         "(while parsing a flow mapping that starts on line 5)\n",
     ),
     (

@@ -1,50 +1,49 @@
 """Read YAML keeping line numbers, and turn validation errors into file:line issues.
 
-ruamel.yaml's round-trip loader keeps the position of every key and item and
-refuses duplicate keys, so a typo or a pasted-twice key is reported where it
-stands instead of silently winning.
+The parser (yamlparse) keeps the line of every key and item and refuses duplicate
+keys, so a typo or a pasted-twice key is reported where it stands instead of
+silently winning.
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from yaml import YAMLError
 
 from dealbench.errors import InputError, Issue
+from dealbench.model.yamlparse import Loc, Positions, parse, yaml_issue
 
-Loc = tuple[str | int, ...]
+__all__ = ["Loc", "Positions", "Source", "display_path", "field_path", "read_yaml", "validate"]
 
 
 @dataclass(frozen=True)
 class Source:
-    """A parsed YAML file: its path for messages, its tree with positions, its bytes' digest."""
+    """A parsed YAML file: its path for messages, its data and lines, its bytes' digest."""
 
     path: Path
     display: str
     tree: Any
     digest: str
+    positions: Positions = None
 
     def line(self, loc: Loc) -> int | None:
         """1-based line of the deepest node of `loc` found in the tree."""
-        return _locate(self.tree, loc)[1]
+        return _locate(self.positions, loc)[1]
 
     def issue(self, loc: Loc, message: str) -> Issue:
-        node_loc, line = _locate(self.tree, loc)
+        node_loc, line = _locate(self.positions, loc)
         return Issue(self.display, line, field_path(node_loc), message)
 
     def data(self) -> Any:
-        """The tree as plain dicts and lists (what pydantic validates)."""
-        return _plain(self.tree)
+        """The tree as plain dicts and lists (what pydantic validates); not a copy."""
+        return self.tree
 
 
 def display_path(path: Path) -> str:
@@ -71,27 +70,17 @@ def read_yaml(path: Path) -> Source:
     except UnicodeDecodeError as exc:
         bad_line = raw[: exc.start].count(b"\n") + 1
         raise InputError(Issue(display, bad_line, "", f"not UTF-8 text ({exc.reason})")) from None
-    yaml = YAML(typ="rt", pure=True)
-    yaml.allow_duplicate_keys = False
     try:
-        tree = yaml.load(text)
-    except MarkedYAMLError as exc:
-        if "found duplicate key" in (exc.problem or ""):
-            raise InputError(_duplicate_key_issue(display, text, exc)) from None
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        problem = (exc.problem or exc.context or "invalid YAML").strip()
-        context = exc.context_mark
-        if exc.context and context is not None and context.line + 1 != line:
-            problem += f" ({exc.context.strip()} that starts on line {context.line + 1})"
-        raise InputError(Issue(display, line, "", f"invalid YAML: {problem}")) from None
+        tree, positions, duplicates = parse(text)
     except YAMLError as exc:
-        raise InputError(Issue(display, None, "", f"invalid YAML: {exc}")) from None
+        raise InputError(yaml_issue(display, text, exc)) from None
+    if duplicates:
+        raise InputError([_duplicate_key_issue(display, *dup) for dup in duplicates])
     if tree is None:
         raise InputError(Issue(display, 1, "", "the file is empty, expected a mapping"))
-    if not isinstance(tree, CommentedMap):
+    if not isinstance(tree, dict):
         raise InputError(Issue(display, 1, "", "expected a mapping of fields at the top level"))
-    return Source(path, display, tree, hashlib.sha256(raw).hexdigest())
+    return Source(path, display, tree, hashlib.sha256(raw).hexdigest(), positions)
 
 
 def validate(source: Source, model: type[BaseModel]) -> Any:
@@ -115,7 +104,7 @@ def field_path(loc: Iterable[str | int]) -> str:
 
 def _issues(source: Source, errors: Sequence[Any], model: type[BaseModel]) -> list[Issue]:
     issues = []
-    for error in _matching_branches(source.tree, errors):
+    for error in _matching_branches(source.positions, errors):
         loc = tuple(error["loc"])
         message = _message(error)
         if error["type"] == "extra_forbidden" and loc and isinstance(loc[-1], str):
@@ -124,7 +113,7 @@ def _issues(source: Source, errors: Sequence[Any], model: type[BaseModel]) -> li
                 message = f"unknown field; did you mean {close[0]!r}?"
         if error["type"] == "missing" and loc:
             # The field is absent from the file: report it by name at its parent's line.
-            parent, line = _locate(source.tree, loc[:-1])
+            parent, line = _locate(source.positions, loc[:-1])
             issues.append(Issue(source.display, line, field_path((*parent, loc[-1])), message))
         else:
             issues.append(source.issue(loc, message))
@@ -135,7 +124,7 @@ def _issues(source: Source, errors: Sequence[Any], model: type[BaseModel]) -> li
     return sorted(unique.values(), key=lambda i: (i.line or 0, i.field))
 
 
-def _matching_branches(tree: Any, errors: Sequence[Any]) -> list[Any]:
+def _matching_branches(positions: Positions, errors: Sequence[Any]) -> list[Any]:
     """Of the branches of a union that all failed, keep those the input's shape matched.
 
     `requires: [{securty: kyc}]` fails as a concession id (not a string) and as
@@ -147,7 +136,7 @@ def _matching_branches(tree: Any, errors: Sequence[Any]) -> list[Any]:
     split = []
     for error in errors:
         loc = tuple(error["loc"])
-        at = _tag_index(tree, loc, missing=error["type"] == "missing")
+        at = _tag_index(positions, loc, missing=error["type"] == "missing")
         split.append((error, loc, at))
         if at is not None:
             deeper = branches.setdefault(loc[:at], {})
@@ -163,18 +152,18 @@ def _matching_branches(tree: Any, errors: Sequence[Any]) -> list[Any]:
     return kept
 
 
-def _tag_index(tree: Any, loc: Loc, *, missing: bool) -> int | None:
+def _tag_index(positions: Positions, loc: Loc, *, missing: bool) -> int | None:
     """Index in `loc` of the first union tag (a part that is not a key or index of the file)."""
-    node = tree
+    node = positions
     parts = loc[:-1] if missing else loc
     for i, part in enumerate(parts):
-        if isinstance(node, CommentedMap):
+        if isinstance(node, dict):
             key = _map_key(node, part)
             if key is _MISSING:
                 return i
-            node = node[key]
-        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
+            node = node[key][1]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part][1]
         else:
             return i if isinstance(part, str) else None
     return None
@@ -249,28 +238,25 @@ def _short(value: Any) -> str:
     return repr(value)
 
 
-def _locate(tree: Any, loc: Loc) -> tuple[Loc, int | None]:
+def _locate(positions: Positions, loc: Loc) -> tuple[Loc, int | None]:
     """Follow `loc` into the tree as far as it goes; return that part and its line."""
-    node = tree
+    node = positions
     found: list[str | int] = []
     line: int | None = 1
     for part in loc:
-        if isinstance(node, CommentedMap):
+        if isinstance(node, dict):
             key = _map_key(node, part)
             if key is _MISSING:
                 continue  # a union tag or a missing field: stay on this node
-            line = node.lc.key(key)[0] + 1
-            node = node[key]
+            line, node = node[key]
             found.append(str(key))
-        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
-            line = node.lc.item(part)[0] + 1
-            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            line, node = node[part]
             found.append(part)
-        elif isinstance(node, CommentedSeq) and isinstance(part, str) and part.isdigit():
+        elif isinstance(node, list) and isinstance(part, str) and part.isdigit():
             index = int(part)
             if 0 <= index < len(node):
-                line = node.lc.item(index)[0] + 1
-                node = node[index]
+                line, node = node[index]
                 found.append(index)
         else:
             if isinstance(part, str) and part not in found and not _is_tag(part):
@@ -281,7 +267,7 @@ def _locate(tree: Any, loc: Loc) -> tuple[Loc, int | None]:
 _MISSING = object()
 
 
-def _map_key(node: CommentedMap, part: str | int) -> Any:
+def _map_key(node: dict[Any, Any], part: str | int) -> Any:
     for candidate in (part, str(part)):
         if candidate in node:
             return candidate
@@ -294,62 +280,7 @@ def _is_tag(part: str) -> bool:
     return "[" in part or "(" in part or part in ("int", "float", "str", "bool")
 
 
-def _plain(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {k: _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    if isinstance(node, bool):
-        return bool(node)
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    if isinstance(node, str):
-        return str(node)
-    return node
-
-
-def _duplicate_key_issue(display: str, text: str, exc: MarkedYAMLError) -> Issue:
+def _duplicate_key_issue(display: str, line: int, first: int, loc: Loc) -> Issue:
     """A key given twice, reported at the second one with its field path and the first's line."""
-    match = re.search(r'found duplicate key "(.*?)" with value', exc.problem or "")
-    key = match[1] if match else ""
-    line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
-    loc: Loc = (key,) if key else ()
-    first: int | None = None
-    mark = exc.context_mark
-    if key and mark is not None:
-        yaml = YAML(typ="rt", pure=True)
-        yaml.allow_duplicate_keys = True
-        try:
-            found = _find_mapping(yaml.load(text), mark.line, mark.column, ())
-        except YAMLError:
-            found = None
-        if found is not None:
-            node, path = found
-            name = _map_key(node, key)
-            if name is not _MISSING:
-                first = node.lc.key(name)[0] + 1
-                loc = (*path, str(name))
-    where = f"already given on line {first}" if first is not None else "already given above"
-    return Issue(
-        display, line, field_path(loc), f"duplicate key: {where} (a key may appear only once)"
-    )
-
-
-def _find_mapping(node: Any, line: int, column: int, path: Loc) -> tuple[CommentedMap, Loc] | None:
-    """The mapping that starts at (line, column), 0-based, and its path in the tree."""
-    children: Iterable[tuple[str | int, Any]]
-    if isinstance(node, CommentedMap):
-        if (node.lc.line, node.lc.col) == (line, column):
-            return node, path
-        children = ((str(k), v) for k, v in node.items())
-    elif isinstance(node, CommentedSeq):
-        children = enumerate(node)
-    else:
-        return None
-    for part, child in children:
-        found = _find_mapping(child, line, column, (*path, part))
-        if found is not None:
-            return found
-    return None
+    message = f"duplicate key: already given on line {first} (a key may appear only once)"
+    return Issue(display, line, field_path(loc), message)

@@ -1,0 +1,261 @@
+"""Parse YAML with libyaml into plain data and, alongside, the line of every key and item.
+
+libyaml (PyYAML's C parser) composes the node tree; one walk over it builds the data
+and its positions and notes every duplicate key. Plain scalars are read as YAML 1.2
+core: only true/false are booleans (`code: NO`, `yes`, `on` stay strings), `200_000`
+is a number, `2026` an int, `2026Q3` a string, `2026-03-01` a date.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, TypeAlias
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.error import Mark, MarkedYAMLError, YAMLError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
+
+from dealbench.errors import Issue
+
+try:
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # PyYAML built without libyaml: the same, in pure Python
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+Loc = tuple[str | int, ...]
+# Lines parallel to the data: a mapping's are {key: (line, inner)}, a list's are
+# [(line, inner)], a scalar's None. Lines are 1-based.
+Positions: TypeAlias = "dict[Any, tuple[int, Positions]] | list[tuple[int, Positions]] | None"
+Duplicate = tuple[int, int, Loc]  # a repeated key: its line, the first one's line, its loc
+
+
+def parse(text: str) -> tuple[Any, Positions, list[Duplicate]]:
+    """The data of one YAML document (None when empty), its positions, its duplicate keys.
+
+    Raises yaml.YAMLError on invalid YAML; `yaml_issue` words it for the user.
+    """
+    root = yaml.compose(text, Loader=_Loader)
+    if root is None:
+        return None, None, []
+    builder = _Builder()
+    data, positions = builder.build(root, ())
+    return data, positions, sorted(builder.duplicates.values(), key=lambda dup: dup[:2])
+
+
+def yaml_issue(display: str, text: str, exc: YAMLError) -> Issue:
+    """Invalid YAML as `FILE:LINE: invalid YAML: problem (context that starts on line N)`."""
+    if isinstance(exc, ReaderError):  # a character YAML does not allow
+        code = exc.character
+        where = text.find(chr(code)) if isinstance(code, int) else -1
+        line = text.count("\n", 0, where) + 1 if where >= 0 else None
+        what = f"#x{code:04x}" if isinstance(code, int) else repr(code)
+        return Issue(
+            display, line, "", f"invalid YAML: unacceptable character {what}: {exc.reason}"
+        )
+    if not isinstance(exc, MarkedYAMLError):
+        return Issue(display, None, "", f"invalid YAML: {exc}")
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark is not None else None
+    problem = _detail((exc.problem or exc.context or "invalid YAML").strip(), text, mark)
+    context = exc.context_mark
+    if exc.context and context is not None and context.line + 1 != line:
+        problem += f" ({exc.context.strip()} that starts on line {context.line + 1})"
+    return Issue(display, line, "", f"invalid YAML: {problem}")
+
+
+def _detail(problem: str, text: str, mark: Mark | None) -> str:
+    """Name the character or alias that libyaml's message leaves out."""
+    lines = re.split(r"\r\n|[\r\n\x85\u2028\u2029]", text)
+    if mark is None or mark.line >= len(lines):
+        return problem
+    rest = lines[mark.line][mark.column :]
+    if problem == "found character that cannot start any token" and rest:
+        return f"found character {rest[0]!r} that cannot start any token"
+    alias = re.match(r"\*([^\s,\[\]{}]+)", rest)
+    if problem == "found undefined alias" and alias:
+        return f"found undefined alias {alias[1]!r}"
+    return problem
+
+
+_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP, _MERGE, _MAP, _SEQ = (
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "merge", "map", "seq")
+)
+
+
+# How plain scalars resolve, by first character: YAML 1.2 core, so YAML 1.1's
+# yes/no/on/off booleans, sexagesimal and 0-prefixed octal numbers are gone.
+_IMPLICIT: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+for _tag, _pattern, _first in (
+    (_BOOL, r"true|True|TRUE|false|False|FALSE", "tTfF"),
+    (
+        _FLOAT,
+        r"[-+]?[0-9][0-9_]*(?:\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)"
+        r"|[-+]?\.[0-9_]*[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)",
+        "-+0123456789.",
+    ),
+    (
+        _INT,
+        r"[-+]?(?:0b[01_]*[01]|0o[0-7_]*[0-7]|0x[0-9a-fA-F_]*[0-9a-fA-F]|[0-9_]*[0-9])_*",
+        "-+0123456789",
+    ),
+    (_MERGE, r"<<", "<"),
+    (_NULL, r"~|null|Null|NULL|", ["~", "n", "N", ""]),
+    (
+        _TIMESTAMP,
+        r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}"
+        r":[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?",
+        "0123456789",
+    ),
+):
+    for _char in _first:
+        _IMPLICIT.setdefault(_char, []).append((_tag, re.compile(f"^(?:{_pattern})$")))
+_DEFAULT_TAGS = {ScalarNode: _STR, SequenceNode: _SEQ, MappingNode: _MAP}
+
+
+class _Loader(_BaseLoader):
+    """libyaml's safe loader resolving plain scalars by `_IMPLICIT`, without path resolvers."""
+
+    def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode and implicit[0]:
+            for tag, pattern in _IMPLICIT.get(value[:1], ()):
+                if pattern.match(value):
+                    return tag
+        return _DEFAULT_TAGS[kind]
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+
+_CONSTRUCTOR = SafeConstructor()
+_BASES = {"0b": 2, "0o": 8, "0x": 16}
+
+
+def _int(text: str) -> int:
+    digits = text.replace("_", "")
+    body = digits.lstrip("+-")
+    base = _BASES.get(body[:2], 10)
+    number = int(body if base == 10 else body[2:], base)  # 017 is 17, as in YAML 1.2
+    return -number if digits.startswith("-") else number
+
+
+def _float(text: str) -> float:
+    value = text.replace("_", "").lower()
+    return float(value.replace(".", "") if value.endswith((".inf", ".nan")) else value)
+
+
+_SCALARS: dict[str, Any] = {
+    _INT: _int,
+    _FLOAT: _float,
+    _BOOL: lambda text: SafeConstructor.bool_values[text.lower()],  # !!bool yes is true
+    _NULL: lambda text: None,
+    _TIMESTAMP: lambda text: _CONSTRUCTOR.construct_yaml_timestamp(ScalarNode(_TIMESTAMP, text)),
+    _MERGE: str,  # `<<` as a value
+}
+
+
+def _scalar(node: ScalarNode) -> Any:
+    tag = node.tag
+    if tag == _STR:
+        return node.value
+    make = _SCALARS.get(tag)
+    if make is None:
+        return _other(node)
+    try:
+        return make(node.value)
+    except (ValueError, KeyError, AttributeError):
+        problem = f"cannot read {node.value!r} as !!{tag.rsplit(':', 1)[-1]}"
+        raise ConstructorError(None, None, problem, node.start_mark) from None
+
+
+def _other(node: Node) -> Any:
+    """A value of another standard tag (!!binary, !!set, !!omap...); unknown tags are refused."""
+    if node.tag not in SafeConstructor.yaml_constructors:
+        raise ConstructorError(None, None, f"unknown tag {node.tag!r}", node.start_mark)
+    return SafeConstructor().construct_object(node, deep=True)
+
+
+class _Builder:
+    """One walk over a node tree: the plain data, its positions and its duplicate keys."""
+
+    def __init__(self) -> None:
+        # (line, first line, loc) by the repeated key's node: an aliased mapping counts once
+        self.duplicates: dict[int, tuple[int, int, Loc]] = {}
+        self._open: set[int] = set()  # mappings and lists being built, to refuse a cycle
+
+    def build(self, node: Node, path: Loc) -> tuple[Any, Positions]:
+        if isinstance(node, ScalarNode):
+            return _scalar(node), None
+        if isinstance(node, MappingNode) and node.tag == _MAP:
+            return self._mapping(node, path)
+        if isinstance(node, SequenceNode) and node.tag == _SEQ:
+            return self._sequence(node, path)
+        return _other(node), None
+
+    def _enter(self, node: Node) -> None:
+        if id(node) in self._open:
+            problem = "an alias refers to the mapping or list that contains it"
+            raise ConstructorError(None, None, problem, node.start_mark)
+        self._open.add(id(node))
+
+    def _mapping(self, node: MappingNode, path: Loc) -> tuple[dict[Any, Any], Positions]:
+        self._enter(node)
+        data: dict[Any, Any] = {}
+        lines: dict[Any, tuple[int, Positions]] = {}
+        merged: list[tuple[dict[Any, Any], Any]] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                merged += self._merge(value_node, path)
+                continue
+            if not isinstance(key_node, ScalarNode):
+                problem = "a key must be a single value, not a list or a mapping"
+                raise ConstructorError(None, None, problem, key_node.start_mark)
+            key = key_node.value if key_node.tag == _STR else _scalar(key_node)
+            line = key_node.start_mark.line + 1
+            if value_node.__class__ is ScalarNode:  # most values: inline the plain string
+                value = value_node.value if value_node.tag == _STR else _scalar(value_node)
+                inner = None
+            else:
+                value, inner = self.build(value_node, (*path, str(key)))
+            if key in lines:
+                self.duplicates.setdefault(id(key_node), (line, lines[key][0], (*path, str(key))))
+            else:
+                data[key] = value
+                lines[key] = (line, inner)
+        for more, more_lines in merged:  # keys given here win, then earlier merges
+            for key, value in more.items():
+                if key not in lines:
+                    data[key] = value
+                    lines[key] = more_lines[key]
+        self._open.discard(id(node))
+        return data, lines
+
+    def _merge(self, node: Node, path: Loc) -> list[tuple[dict[Any, Any], Any]]:
+        sources = node.value if isinstance(node, SequenceNode) else [node]
+        out = []
+        for source in sources:
+            if not isinstance(source, MappingNode):
+                problem = "'<<' merges a mapping, or a list of mappings, into this one"
+                raise ConstructorError(None, None, problem, source.start_mark)
+            out.append(self._mapping(source, path))
+        return out
+
+    def _sequence(self, node: SequenceNode, path: Loc) -> tuple[list[Any], Positions]:
+        self._enter(node)
+        data: list[Any] = []
+        lines: list[tuple[int, Positions]] = []
+        for index, item in enumerate(node.value):
+            if item.__class__ is ScalarNode:
+                value = item.value if item.tag == _STR else _scalar(item)
+                inner = None
+            else:
+                value, inner = self.build(item, (*path, index))
+            data.append(value)
+            lines.append((item.start_mark.line + 1, inner))
+        self._open.discard(id(node))
+        return data, lines
