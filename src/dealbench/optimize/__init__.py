@@ -1,11 +1,13 @@
-"""Optimization: the MIP of DESIGN.md, the solver choice and the result type."""
+"""Optimization: the MIP of DESIGN.md, the exact decomposition, the solver choice, the result."""
 
 from dealbench.optimize.backends import SOLVERS, make_backend
 from dealbench.optimize.formulate import MODES, Formulation, Row, formulate
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
-from dealbench.optimize.solve import extract_packages, solve
+from dealbench.optimize.solve import METHODS, extract_packages, solve
+from dealbench.optimize.warm import WarmStart
 
 __all__ = [
+    "METHODS",
     "MODES",
     "SOLVERS",
     "Formulation",
@@ -13,6 +15,7 @@ __all__ = [
     "SolveResult",
     "SolverInfo",
     "Status",
+    "WarmStart",
     "extract_packages",
     "formulate",
     "make_backend",

@@ -15,6 +15,7 @@ Everything is in model units: USD billions (`MONEY`) and thousands of H100e
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -51,6 +52,8 @@ class Blocks:
     budget: float | None
     floor: float | None  # partner-best: least US gain over no deal
     timings: dict[str, float] = field(default_factory=dict)
+    #: Every affordable frontier point of every block, block by block (see `flatten`).
+    flat: FlatPoints | None = None
 
     @property
     def n_blocks(self) -> int:
@@ -72,6 +75,36 @@ class Blocks:
         return self.frontiers[b].value[: self.usable[b]]
 
 
+@dataclass(frozen=True)
+class FlatPoints:
+    """The affordable frontier points of all blocks in one array, block by block."""
+
+    block: I64  # block of each point
+    index: I64  # the point's index in its block's frontier
+    cost: F64
+    value: F64
+    offset: I64  # (B+1,) first point of each block
+
+    def subset(self, keep: NDArray[np.bool_]) -> FlatPoints:
+        """Only the points flagged in `keep` (still block by block)."""
+        counts = np.bincount(self.block[keep], minlength=len(self.offset) - 1)
+        offset = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        return FlatPoints(
+            self.block[keep], self.index[keep], self.cost[keep], self.value[keep], offset
+        )
+
+
+def flatten(blocks: Blocks) -> FlatPoints:
+    counts = blocks.usable
+    offset = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    block = np.repeat(np.arange(blocks.n_blocks, dtype=np.int64), counts)
+    index = np.arange(int(offset[-1]), dtype=np.int64) - offset[block]
+    pairs = list(zip(blocks.frontiers, counts, strict=True))
+    cost = np.concatenate([np.zeros(0), *(f.cost[:n] for f, n in pairs)])
+    value = np.concatenate([np.zeros(0), *(f.value[:n] for f, n in pairs)])
+    return FlatPoints(block, index, cost, value, offset)
+
+
 FrontierCache = dict[tuple[str, frozenset[str]], tuple[Partner, Frontier]]
 
 
@@ -82,6 +115,7 @@ def build_blocks(
     cache: FrontierCache | None = None,
 ) -> Blocks:
     """Arrays for every block; frontiers come from `cache` when the partner is unchanged."""
+    start = time.perf_counter()
     pf, policy = portfolio, portfolio.policy
     periods = pf.periods
     n_seg = 1 + max((len(p.segments) for p in pf.partners), default=0)
@@ -94,7 +128,7 @@ def build_blocks(
     n = len(rows)
     ub = np.zeros((n, len(periods), n_seg))
     v = np.zeros((n, n_seg))
-    risk, sec, need0 = np.zeros(n), np.zeros(n), np.zeros(n)
+    risk, sec, need0, generous = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
     batna, us_batna = np.zeros(n), np.zeros(n)
     for b, (i, k) in enumerate(rows):
         p = pf.partners[i]
@@ -103,6 +137,11 @@ def build_blocks(
         limits = np.array([pf.cap(p, k, t) for t in periods]) / COMPUTE
         starts = np.concatenate(([0.0], np.cumsum(widths)[:-1]))
         ub[b] = np.clip(limits[:, None] - starts[None, :], 0.0, widths[None, :])
+        if p.tier < 3:  # the value of every ask met, whatever the caps: frontiers stay reusable
+            asks = np.array([pf.ask(p, t) for t in periods]) / COMPUTE
+            generous[b] = (
+                np.clip(asks[:, None] - starts[None, :], 0.0, widths[None, :]).sum(0) @ values
+            )
         risk[b] = p.diversion_risk * (1.0 - policy.level(k).mitigation)
         sec[b] = p.security_costs[k] / MONEY
         batna[b], us_batna[b] = p.batna / MONEY, p.us_batna / MONEY
@@ -130,12 +169,22 @@ def build_blocks(
     if mode == "partner-best":
         total = sum(p.us_batna for p in pf.partners)
         blocks.floor = ((total if v_floor is None else v_floor) - total) / MONEY
-    attach_frontiers(blocks, rank_of, cache if cache is not None else {})
+    blocks.timings["build"] = time.perf_counter() - start
+    start = time.perf_counter()
+    attach_frontiers(blocks, rank_of, cache if cache is not None else {}, generous - need0)
+    blocks.timings["frontiers"] = time.perf_counter() - start
     return blocks
 
 
-def attach_frontiers(blocks: Blocks, rank_of: dict[str, int], cache: FrontierCache) -> None:
-    """Each block's frontier, shared by the partner's levels that allow the same concessions."""
+def attach_frontiers(
+    blocks: Blocks, rank_of: dict[str, int], cache: FrontierCache, generous: F64
+) -> None:
+    """Each block's frontier, shared by the partner's levels that allow the same concessions.
+
+    A frontier keeps the sets a partner could pay for if every ask were met
+    (`generous`), so that it serves again after a cap or an ask changes; a
+    block uses the prefix it can afford under its own caps (`usable`).
+    """
     limit = blocks.vmax - blocks.need0  # the most the partner could pay in concessions
     wanted: dict[tuple[str, frozenset[str]], tuple[float, Partner]] = {}
     keys = []
@@ -143,12 +192,14 @@ def attach_frontiers(blocks: Blocks, rank_of: dict[str, int], cache: FrontierCac
         p = blocks.partners[blocks.partner[b]]
         key = (p.code, allowed_for(p, rank_of, blocks.level[b]))
         keys.append(key)
-        wanted[key] = (max(wanted.get(key, (-np.inf, p))[0], float(limit[b])), p)
+        most = max(float(limit[b]), float(generous[b]))
+        wanted[key] = (max(wanted.get(key, (-np.inf, p))[0], most), p)
     made: dict[tuple[str, frozenset[str]], Frontier] = {}
     for key, (need, p) in wanted.items():
         hit = cache.get(key)
         if hit is not None and hit[1].limit >= need and _same_menu(hit[0], p):
             made[key] = hit[1]
+            cache[key] = (p, hit[1])  # next time, an identity check suffices
         else:
             made[key] = build_frontier(p, key[1], need)
             cache[key] = (p, made[key])
@@ -160,6 +211,7 @@ def attach_frontiers(blocks: Blocks, rank_of: dict[str, int], cache: FrontierCac
         ],
         dtype=np.int64,
     )
+    blocks.flat = flatten(blocks)
 
 
 def _same_menu(old: Partner, new: Partner) -> bool:

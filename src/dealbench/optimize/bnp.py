@@ -1,18 +1,14 @@
-"""Branch-and-price: the exact optimum over every partner's deals.
+"""Branch-and-price: prove (or improve) an incumbent with Dantzig–Wolfe bounds.
 
-Each partner's possible deals are put in one order: no deal first, then its
-blocks (levels) one after another, each block's frontier points by cost. A
-node allows each partner a window [lo, hi] of that order. Its LP (the master
-restricted to the window, by column generation) is the Dantzig–Wolfe bound of
-the node; the LP solution is a valid portfolio as soon as every partner puts
-all its weight on one concession set (points of one set average into a
-schedule of that set). Otherwise the partner whose weight is most spread is
-split into two windows between the sets it uses.
-
-The search dives depth-first (heavier side first) until it has a portfolio,
-then takes the open node with the highest bound. It stops when no open node's
-bound beats the incumbent by more than the requested gap, or at the deadline,
-and reports the best bound left.
+Each partner's options are put in one order: no deal first, then its blocks
+(levels), each block's frontier points by cost. A node allows each partner a
+window of that order; its bound is the Lagrangian bound of the master LP
+restricted to the windows (column generation), the tightest bound of any
+relaxation that keeps each partner whole. The LP solution is a portfolio as
+soon as every partner puts all its weight on one option. Otherwise a partner is
+split into two windows; among the partners that are split in the LP, the one
+whose two children lose the most bound is chosen (strong branching), and
+children already below the incumbent are never opened.
 """
 
 from __future__ import annotations
@@ -23,218 +19,188 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from dealbench.optimize.blocks import F64, I64, Blocks
+from dealbench.optimize.blocks import I64, Blocks, FlatPoints
+from dealbench.optimize.dive import Choice, Option, masses, portfolio
 from dealbench.optimize.master import Master, generate_columns
-from dealbench.optimize.pricing import Duals, price
-from dealbench.optimize.restricted import Choice
+from dealbench.optimize.pricing import Duals
 
-_MASS = 1e-6
+#: Partners tried per node by strong branching.
+CANDIDATES = 3
 
 
 @dataclass
 class Node:
-    lo: I64  # (P,) first allowed position of each partner (0 is no deal)
-    hi: I64  # (P,) last allowed position
+    start: I64  # (B,)
+    stop: I64  # (B,)
+    no_deal: NDArray[np.bool_]  # (P,)
     bound: float
-    depth: int = 0
+    duals: Duals
+
+    def split(self, blocks: Blocks, p: int, cut: tuple[int, int]) -> tuple[Node, Node]:
+        """Partner p's options up to `cut` (inclusive; (-1, -1) is no deal) and after it."""
+        b_cut, f_cut = cut
+        left = Node(
+            self.start.copy(), self.stop.copy(), self.no_deal.copy(), self.bound, self.duals
+        )
+        right = Node(
+            self.start.copy(), self.stop.copy(), self.no_deal.copy(), self.bound, self.duals
+        )
+        right.no_deal[p] = False
+        for b in np.flatnonzero(blocks.partner == p):
+            if b_cut < 0 or b > b_cut:
+                left.stop[b] = left.start[b]
+            elif b < b_cut:
+                right.stop[b] = right.start[b]
+            else:
+                left.stop[b] = min(left.stop[b], f_cut + 1)
+                right.start[b] = max(right.start[b], f_cut + 1)
+        for n in (left, right):
+            n.stop = np.maximum(n.stop, n.start)
+        return left, right
 
 
 @dataclass
-class Search:
-    """The outcome: the best portfolio found and the proven bound."""
-
-    value: float | None = None  # incumbent objective (model units)
-    choices: list[Choice] = field(default_factory=list)
-    bound: float = np.inf
+class Proof:
+    value: float | None
+    choices: list[Choice]
+    bound: float
     nodes: int = 0
-    iterations: int = 0
-    root_bound: float = np.inf
-    root_duals: Duals | None = None
-    complete: bool = False  # the tree was searched to the gap
-    closed: float = -np.inf  # highest bound of a node closed by the gap rule
-    columns: list[tuple[int, int]] = field(default_factory=list)
-
-
-class Order:
-    """Positions of each partner's deals: 0 no deal, then blocks' frontier points."""
-
-    def __init__(self, blocks: Blocks) -> None:
-        self.offset = np.zeros(blocks.n_blocks, dtype=np.int64)
-        size = np.zeros(blocks.n_partners, dtype=np.int64)
-        for b in range(blocks.n_blocks):
-            p = blocks.partner[b]
-            self.offset[b] = 1 + size[p]
-            size[p] += blocks.usable[b]
-        self.size = size
-        self.blocks = blocks
-
-    def window(self, node: Node) -> tuple[I64, I64]:
-        p = self.blocks.partner
-        usable = self.blocks.usable
-        start = np.clip(node.lo[p] - self.offset, 0, usable)
-        stop = np.clip(node.hi[p] - self.offset + 1, 0, usable)
-        return start, np.maximum(stop, start)
-
-    def position(self, b: int, f: int) -> int:
-        return int(self.offset[b] + f)
+    complete: bool = False
+    stats: dict[str, float] = field(default_factory=dict)
 
 
 def branch_and_price(
-    blocks: Blocks,
+    master: Master,
+    root_bound: float,
+    root_duals: Duals,
     *,
+    incumbent: tuple[float, list[Choice]] | None,
     gap: float,
     deadline: float,
-    threads: int | None = None,
-    incumbent: tuple[float, list[Choice]] | None = None,
-    duals: Duals | None = None,
-    seeds: list[tuple[int, int]] | None = None,
-) -> Search:
-    """Search the tree until the gap is proven or the deadline passes."""
-    order = Order(blocks)
-    master = Master(blocks, threads)
-    _seed(master, blocks, duals, seeds)
-    search = Search()
+    points: FlatPoints | None = None,
+    no_deal: NDArray[np.bool_] | None = None,
+    max_nodes: int | None = None,
+    first_only: bool = False,
+    candidates: int = CANDIDATES,
+) -> Proof:
+    """Best-first search until no open node beats the incumbent by more than `gap`.
+
+    Without an incumbent it plunges (depth first, better child first) until it
+    finds one; `first_only` stops there.
+
+    Only the candidate `points` are priced and `no_deal[p]` False forces partner
+    p to deal: the caller has proven that nothing else can beat the incumbent.
+    """
+    blocks = master.blocks
+    proof = Proof(None, [], root_bound)
     if incumbent is not None:
-        search.value, search.choices = incumbent
-    root = Node(np.zeros(blocks.n_partners, np.int64), order.size.copy(), np.inf)
-    open_nodes: list[Node] = [root]
+        proof.value, proof.choices = incumbent
+    root = Node(
+        np.zeros(blocks.n_blocks, np.int64),
+        blocks.usable.copy(),
+        np.ones(blocks.n_partners, dtype=bool) if no_deal is None else no_deal.copy(),
+        root_bound,
+        root_duals,
+    )
+    open_nodes = [root]
+    closed = -np.inf
     while open_nodes:
-        node = _pick(open_nodes, dive=search.value is None)
-        if _closed(search, node.bound, gap):
+        if first_only and proof.value is not None:
+            break
+        if proof.value is None:  # plunge: the newest child, the higher bound first
+            node = open_nodes.pop()
+        else:
+            i = max(range(len(open_nodes)), key=lambda k: open_nodes[k].bound)
+            node = open_nodes.pop(i)
+        if _beaten(proof, node.bound, gap):
+            closed = max(closed, node.bound)
             continue
-        if time.perf_counter() > deadline:
+        if time.perf_counter() > deadline or (max_nodes is not None and proof.nodes >= max_nodes):
             open_nodes.append(node)
             break
-        open_nodes += _process(master, order, node, search, gap, deadline)
-    search.complete = not open_nodes
-    leftover = max((n.bound for n in open_nodes), default=-np.inf)
-    best = search.value if search.value is not None else -np.inf
-    search.bound = min(search.root_bound, max(best, leftover, search.closed))
-    search.columns = sorted(
-        {(b, f) for b, f in zip(master.block, master.point, strict=True) if b >= 0}
-    )
-    return search
+        proof.nodes += 1
+        for child in _expand(master, node, proof, gap, deadline, points, candidates):
+            if _beaten(proof, child.bound, gap):
+                closed = max(closed, child.bound)
+            else:
+                open_nodes.append(child)
+    proof.complete = not open_nodes
+    left = max((n.bound for n in open_nodes), default=-np.inf)
+    best = proof.value if proof.value is not None else -np.inf
+    proof.bound = min(root_bound, max(best, left, min(closed, root_bound)))
+    return proof
 
 
-def _seed(
-    master: Master, blocks: Blocks, duals: Duals | None, seeds: list[tuple[int, int]] | None
-) -> None:
-    """Warm start: columns of the previous search's sets, priced at its duals."""
-    if not seeds:
-        return
-    pricing = price(blocks, duals or Duals.zero(blocks))
-    ok = [(b, f) for b, f in seeds if 0 <= b < blocks.n_blocks and 0 <= f < blocks.usable[b]]
-    if ok:
-        master.add_points(pricing, ok)
-
-
-def _pick(open_nodes: list[Node], dive: bool) -> Node:
-    if dive:
-        return open_nodes.pop()  # depth first: the last child pushed is the heavier side
-    best = max(range(len(open_nodes)), key=lambda i: open_nodes[i].bound)
-    return open_nodes.pop(best)
-
-
-def _closed(search: Search, bound: float, gap: float) -> bool:
-    """The node cannot beat the incumbent by more than the gap."""
+def _beaten(proof: Proof, bound: float, gap: float) -> bool:
     if bound == -np.inf:
         return True
-    if search.value is None or bound > search.value + gap * max(abs(search.value), 1e-9):
+    if proof.value is None:
         return False
-    search.closed = max(search.closed, min(bound, search.root_bound))
-    return True
+    return bound <= proof.value + gap * max(abs(proof.value), 1e-9)
 
 
-def _process(
-    master: Master, order: Order, node: Node, search: Search, gap: float, deadline: float
-) -> list[Node]:
-    """Solve a node's LP; record a portfolio or return its two children."""
-    window = order.window(node)
-    no_deal = node.lo == 0
-    cutoff = -np.inf
-    if search.value is not None:
-        cutoff = search.value + gap * max(abs(search.value), 1e-9)
-    lp = generate_columns(master, window, no_deal, cutoff=cutoff, deadline=deadline)
-    search.nodes += 1
-    search.iterations += lp.iterations
+def _solve(master: Master, node: Node, deadline: float, points: FlatPoints | None) -> bool:
+    """Column generation at the node; False when the node is infeasible or time ran out."""
+    lp = generate_columns(
+        master,
+        node.duals,
+        window=(node.start, node.stop),
+        no_deal=node.no_deal,
+        points=points,
+        deadline=deadline,
+    )
     node.bound = min(node.bound, lp.bound)
-    if search.nodes == 1:
-        search.root_bound, search.root_duals = lp.bound, lp.duals
-    if lp.pruned or _closed(search, node.bound, gap):
+    node.duals = lp.duals
+    if lp.artificial > 1e-6 and lp.converged:
+        node.bound = -np.inf
+    return lp.converged
+
+
+def _expand(
+    master: Master,
+    node: Node,
+    proof: Proof,
+    gap: float,
+    deadline: float,
+    points: FlatPoints | None,
+    candidates: int,
+) -> list[Node]:
+    """Solve the node; record a portfolio, or return its children."""
+    if not _solve(master, node, deadline, points):
+        return [node] if node.bound > -np.inf else []
+    if _beaten(proof, node.bound, gap):
         return []
-    if not lp.converged:
-        return [node]  # the deadline passed mid-node: keep it open with its bound
-    mass, split = _weights(master, order)
-    if mass is None:
-        return []  # an artificial column is in use: the node is infeasible
-    spread = _most_spread(mass)
-    if spread is None:
-        _record(search, master, lp.value)
+    mass = masses(master)
+    spread = _spread(mass)
+    if not spread:
+        value = float(master.h.getInfo().objective_function_value)
+        if proof.value is None or value > proof.value:
+            proof.value, proof.choices = value, portfolio(master)
         return []
-    p = spread
-    cut = split[p]
-    left = Node(node.lo.copy(), node.hi.copy(), node.bound, node.depth + 1)
-    right = Node(node.lo.copy(), node.hi.copy(), node.bound, node.depth + 1)
-    left.hi[p], right.lo[p] = cut, cut + 1
-    light, heavy = (left, right) if split_weight(mass[p], cut) > 0.5 else (right, left)
-    return [light, heavy]
+    best: tuple[float, Node, Node] | None = None
+    for p in spread[:candidates]:
+        left, right = node.split(master.blocks, p, _cut(mass[p]))
+        for child in (left, right):
+            _solve(master, child, deadline, points)
+        loss = (node.bound - left.bound, node.bound - right.bound)
+        score = max(loss[0], 1e-9) * max(loss[1], 1e-9)
+        if best is None or score > best[0]:
+            best = (score, left, right)
+        if _beaten(proof, left.bound, gap) and _beaten(proof, right.bound, gap):
+            break
+    assert best is not None
+    return sorted((best[1], best[2]), key=lambda n: n.bound)
 
 
-def _weights(master: Master, order: Order) -> tuple[list[dict[int, float]] | None, I64]:
-    """Each partner's LP weight per position (0 is no deal), and a split between them."""
-    x = master.values()
-    blocks = master.blocks
-    n_art = blocks.n_partners + (1 if master.floor_row >= 0 else 0)
-    if (x[:n_art] > _MASS).any():
-        return None, np.zeros(0, np.int64)
-    mass: list[dict[int, float]] = [{} for _ in range(blocks.n_partners)]
-    for col in np.flatnonzero(x > _MASS):
-        b = master.block[col]
-        if b < 0:
-            continue
-        pos = order.position(b, master.point[col])
-        p = int(blocks.partner[b])
-        mass[p][pos] = mass[p].get(pos, 0.0) + float(x[col])
-    split = np.zeros(blocks.n_partners, np.int64)
-    for p, weights in enumerate(mass):
-        left = 1.0 - sum(weights.values())
-        if left > _MASS:
-            weights[0] = weights.get(0, 0.0) + left
-        used = sorted(weights)
-        if len(used) > 1:
-            cum = np.cumsum([weights[u] for u in used])
-            k = int(np.argmin(np.abs(cum[:-1] - 0.5)))
-            split[p] = used[k]
-    return mass, split
+def _spread(mass: list[dict[Option, float]]) -> list[int]:
+    """Partners whose weight is split, most split first."""
+    scored = [(1.0 - max(w.values()), p) for p, w in enumerate(mass) if len(w) > 1]
+    return [p for s, p in sorted(scored, reverse=True) if s > 1e-6]
 
 
-def split_weight(weights: dict[int, float], cut: int) -> float:
-    return sum(w for pos, w in weights.items() if pos <= cut)
-
-
-def _most_spread(mass: list[dict[int, float]]) -> int | None:
-    """The partner whose weight is furthest from one position (None: all integral)."""
-    best, score = None, _MASS
-    for p, weights in enumerate(mass):
-        if len(weights) > 1:
-            s = 1.0 - max(weights.values())
-            if s > score:
-                best, score = p, s
-    return best
-
-
-def _record(search: Search, master: Master, value: float) -> None:
-    """An LP solution with one concession set per partner: a portfolio."""
-    if search.value is not None and value <= search.value:
-        return
-    x = master.values()
-    agg: dict[int, tuple[int, float, F64]] = {}
-    for col in np.flatnonzero(x > _MASS):
-        b = master.block[col]
-        if b < 0:
-            continue
-        f = master.point[col]
-        _, w, y = agg.get(b, (f, 0.0, np.zeros_like(master.y[col])))
-        agg[b] = (f, w + float(x[col]), y + float(x[col]) * master.y[col])
-    search.value = value
-    search.choices = [Choice(b, f, y / w) for b, (f, w, y) in agg.items() if w > 0.5]
+def _cut(weights: dict[Option, float]) -> Option:
+    """The option after which to split a partner's order, halving its weight."""
+    used = sorted(weights)  # (-1, -1) (no deal) first, then blocks and points in order
+    cum = np.cumsum([weights[u] for u in used])
+    k = int(np.argmin(np.abs(cum[:-1] - 0.5 * cum[-1])))
+    return used[k]

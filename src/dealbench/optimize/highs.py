@@ -27,6 +27,11 @@ def new_highs(
         h.setOptionValue("time_limit", max(float(time_limit), 0.01))
     if gap is not None:
         h.setOptionValue("mip_rel_gap", float(gap))
+    import json
+    import os
+
+    for k, v in json.loads(os.environ.get("DB_HIGHS", "{}")).items():
+        h.setOptionValue(k, v)
     return h
 
 

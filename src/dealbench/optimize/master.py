@@ -1,18 +1,16 @@
-"""The Dantzig–Wolfe master LP over deal points, in highspy, and its column generation.
+"""The Dantzig–Wolfe master LP over deal points, in highspy, and column generation.
 
 The master has one row per shared limit (supply per period, the risk budget,
-and the US floor in partner-best mode, written -gain <= -floor) and one
-convexity row per partner; a column is one point of one block: a concession
-set (frontier point f) with a compute schedule y. A branch-and-price node
-restricts each partner to a window of its concession sets, possibly without
-"no deal": columns outside it get an upper bound of 0, and the partner's
-convexity row becomes an equality. Artificial columns with a large cost keep
-every node's LP feasible; a node needing one is infeasible, and its
-Lagrangian bound says so.
+and in partner-best mode the US floor, written -gain <= -floor) and one
+convexity row per partner (no deal is its slack); a column is one point of one
+block: a concession set (frontier point f) with a compute schedule y. An
+artificial column with a large cost keeps the floor row feasible; if the LP
+still needs it at the end, the floor cannot be met.
 
-Column generation at a node alternates the LP and pricing; every pricing gives
-a valid upper bound (the Lagrangian bound), so a node is dropped as soon as
-one falls below the incumbent.
+Column generation alternates the LP and pricing. Every pricing gives a valid
+upper bound (the Lagrangian bound); the best one is kept with its duals, and
+the loop ends when no column has a positive reduced cost, so the LP value and
+the bound meet.
 """
 
 from __future__ import annotations
@@ -23,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from dealbench.optimize.blocks import F64, I64, Blocks
+from dealbench.optimize.blocks import F64, I64, Blocks, FlatPoints
 from dealbench.optimize.highs import INF, new_highs
 from dealbench.optimize.pricing import Duals, Pricing, price
 
@@ -33,19 +31,19 @@ _TOL = 1e-9
 
 
 @dataclass
-class NodeLP:
-    """How column generation at one node ended."""
+class RootLP:
+    """How column generation ended."""
 
-    bound: float  # best Lagrangian bound met at the node
+    bound: float  # best Lagrangian bound met (model units)
     value: float  # the LP value at the end
     duals: Duals  # duals of the best bound
     converged: bool
     iterations: int
-    pruned: bool = False  # the bound fell to the cutoff before convergence
+    artificial: float = 0.0  # > 0: the LP could not meet the US floor
 
 
 class Master:
-    """The master LP; columns accumulate over the whole search."""
+    """The master LP; columns accumulate as pricing finds them."""
 
     def __init__(self, blocks: Blocks, threads: int | None) -> None:
         import highspy
@@ -53,8 +51,6 @@ class Master:
         self.blocks = blocks
         self.h = new_highs(threads=threads)
         self.h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-        self.h.setOptionValue("primal_feasibility_tolerance", 1e-9)
-        self.h.setOptionValue("dual_feasibility_tolerance", 1e-9)
         upper = list(blocks.supply)
         self.n_t = len(upper)
         self.risk_row = self.floor_row = -1
@@ -72,10 +68,13 @@ class Master:
         self.block: list[int] = []  # per column: block (-1: artificial)
         self.point: list[int] = []  # per column: frontier point
         self.y: list[F64] = []  # per column: compute (T, J)
+        self.candidates: NDArray[np.bool_] | None = None
+        # Artificial columns: a forced deal (see `restrict`) and the floor (gain + s >= floor).
         art = [[(self.n_coupling + p, 1.0)] for p in range(blocks.n_partners)]
         if self.floor_row >= 0:
-            art.append([(self.floor_row, -1.0)])  # gain + s >= floor
+            art.append([(self.floor_row, -1.0)])
         self._add([-ARTIFICIAL_COST] * len(art), art)
+        self.n_artificial = len(art)
         self.block += [-1] * len(art)
         self.point += [-1] * len(art)
         self.y += [np.zeros(0)] * len(art)
@@ -115,18 +114,26 @@ class Master:
         )
 
     def restrict(self, start: I64, stop: I64, no_deal: NDArray[np.bool_]) -> None:
-        """Allow only the columns inside each block's window; force deals where no_deal is False."""
+        """Allow only the columns inside each block's window and among the candidates
+        (`self.candidates`, one flag per point of `blocks.flat`); force a deal where
+        no_deal is False."""
         block, point = np.array(self.block), np.array(self.point)
         real = block >= 0
-        ok = ~real.copy()
+        ok = ~real
         ok[real] = (point[real] >= start[block[real]]) & (point[real] < stop[block[real]])
+        if self.candidates is not None:
+            flat = self.blocks.flat
+            assert flat is not None
+            ok[real] &= self.candidates[flat.offset[block[real]] + point[real]]
         n = len(block)
-        self.h.changeColsBounds(
-            n, np.arange(n, dtype=np.int32), np.zeros(n), np.where(ok, INF, 0.0)
-        )
+        index = np.arange(n, dtype=np.int32)
+        self.h.changeColsBounds(n, index, np.zeros(n), np.where(ok, INF, 0.0))
         p = len(no_deal)
         rows = (self.n_coupling + np.arange(p)).astype(np.int32)
         self.h.changeRowsBounds(p, rows, np.where(no_deal, -INF, 1.0), np.ones(p))
+
+    def artificial_in_use(self) -> float:
+        return float(self.values()[: self.n_artificial].sum())
 
     def solve(self) -> tuple[float, Duals, F64]:
         """LP value, duals of the shared limits, duals of the partners' convexity rows."""
@@ -146,35 +153,44 @@ class Master:
 
 def generate_columns(
     master: Master,
-    window: tuple[I64, I64],
-    no_deal: NDArray[np.bool_],
+    duals: Duals | None = None,
     *,
-    cutoff: float = -np.inf,
+    window: tuple[I64, I64] | None = None,
+    no_deal: NDArray[np.bool_] | None = None,
+    points: FlatPoints | None = None,
     deadline: float = np.inf,
     max_iterations: int = 1000,
-) -> NodeLP:
-    """Column generation at one node, from the columns already there."""
+) -> RootLP:
+    """Column generation from `duals` (a warm start) or zero prices, within a window,
+    over the candidate `points` (default: all)."""
     blocks = master.blocks
-    master.restrict(*window, no_deal)
-    node = NodeLP(np.inf, -np.inf, Duals.zero(blocks), False, 0)
-    while node.iterations < max_iterations:
-        node.iterations += 1
-        node.value, duals, sigma = master.solve()
-        pricing = price(blocks, duals, window, no_deal)
-        if pricing.bound < node.bound:
-            node.bound, node.duals = pricing.bound, duals
-        tol = _TOL * max(1.0, abs(node.bound))
-        if node.bound <= cutoff:
-            node.pruned = True
-            break
-        picks = improving(pricing, sigma, tol)
-        if not picks or node.bound - node.value <= tol:
-            node.converged = True
+    if window is not None or no_deal is not None or master.candidates is not None:
+        full = (np.zeros(blocks.n_blocks, np.int64), blocks.usable)
+        allowed = no_deal if no_deal is not None else np.ones(blocks.n_partners, dtype=bool)
+        window = window or full
+        master.restrict(*window, allowed)
+    pricing = price(blocks, duals or Duals.zero(blocks), window, no_deal, points)
+    root = RootLP(pricing.bound, -np.inf, pricing.duals, False, 0)
+    sigma = np.zeros(blocks.n_partners)
+    if master.h.getNumCol() > master.n_artificial:
+        root.value, duals, sigma = master.solve()
+        pricing = price(blocks, duals, window, no_deal, points)
+        root.bound, root.duals = min(root.bound, pricing.bound), duals
+    while root.iterations < max_iterations:
+        picks = improving(pricing, sigma, _TOL * max(1.0, abs(root.bound)))
+        if not picks or root.bound - root.value <= _TOL * max(1.0, abs(root.bound)):
+            root.converged = True
             break
         if time.perf_counter() > deadline:
             break
         master.add_points(pricing, picks)
-    return node
+        root.iterations += 1
+        root.value, duals, sigma = master.solve()
+        pricing = price(blocks, duals, window, no_deal, points)
+        if pricing.bound < root.bound:
+            root.bound, root.duals = pricing.bound, duals
+    root.artificial = master.artificial_in_use()
+    return root
 
 
 def improving(pricing: Pricing, sigma: F64, tol: float) -> list[tuple[int, int]]:

@@ -15,12 +15,12 @@ its partner's best, the basis of the reduced-cost argument in `decompose`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
-from dealbench.optimize.blocks import F64, I64, Blocks
+from dealbench.optimize.blocks import F64, I64, Blocks, FlatPoints
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,8 @@ class Pricing:
     best: F64  # (B,) best reduced profit of the block (-inf: nothing allowed)
     arg: I64  # (B,) frontier index of the best point (-1: none)
     partner_best: F64  # (P,) best over the partner's blocks and, where allowed, no deal (0)
+    points: FlatPoints | None = None  # the candidate points priced
+    flat: F64 = field(default_factory=lambda: np.zeros(0))  # their reduced profits
 
     @property
     def bound(self) -> float:
@@ -114,11 +116,13 @@ def price(
     duals: Duals,
     window: tuple[I64, I64] | None = None,
     no_deal: NDArray[np.bool_] | None = None,
+    points: FlatPoints | None = None,
 ) -> Pricing:
     """Every block's best point at `duals`, among the frontier points in `window`.
 
     `window` = (start, stop) per block restricts the points (a branch-and-price
-    node); `no_deal[p]` False forbids partner p to walk away.
+    node); `no_deal[p]` False forbids partner p to walk away; `points` (default:
+    every affordable point, `blocks.flat`) are the candidates.
     """
     n = blocks.n_blocks
     start, stop = window if window is not None else (np.zeros(n, np.int64), blocks.usable)
@@ -147,9 +151,65 @@ def price(
         np.full(n, -1, dtype=np.int64),
         np.where(no_deal, 0.0, -np.inf) if no_deal is not None else np.zeros(blocks.n_partners),
     )
-    for b in np.flatnonzero(stop > start):
-        r = pricing.reduced(b)
-        f = int(np.argmax(r))
-        pricing.best[b], pricing.arg[b] = r[f], f + start[b]
+    pricing.points = points if points is not None else blocks.flat
+    pricing.flat = _evaluate(pricing)
+    _best(pricing)
     np.maximum.at(pricing.partner_best, blocks.partner, pricing.best)
     return pricing
+
+
+def _evaluate(pricing: Pricing) -> F64:
+    """Reduced profit of every candidate point (-inf outside the window)."""
+    blocks = pricing.blocks
+    points = pricing.points
+    assert points is not None
+    out = np.full(len(points.block), -np.inf)
+    inside = (points.index >= pricing.start[points.block]) & (
+        points.index < pricing.stop[points.block]
+    )
+    sel = np.flatnonzero(inside)
+    if len(sel) == 0:
+        return out
+    pb = points.block[sel]
+    cost, value = points.cost[sel], points.value[sel]
+    need = blocks.need0[pb] + cost
+    vs, gains = pricing.vs, pricing.gains
+    n = vs.shape[1]
+    # Within a block needs ascend with the frontier's cost: one searchsorted per block.
+    lo = np.zeros(len(sel), np.int64)
+    cuts = np.concatenate(([0], np.flatnonzero(np.diff(pb)) + 1, [len(pb)]))
+    for i, j in zip(cuts[:-1], cuts[1:], strict=True):
+        lo[i:j] = np.searchsorted(vs[pb[i]], need[i:j], side="left")
+    base = pb * n
+    flat_vs, flat_gains = vs.ravel(), gains.ravel()
+    k1 = base + np.clip(lo, 1, n - 1)
+    x0, x1 = flat_vs[k1 - 1], flat_vs[k1]
+    g0, g1 = flat_gains[k1 - 1], flat_gains[k1]
+    width = x1 - x0
+    t = np.clip(np.divide(need - x0, width, out=np.ones_like(need), where=width > 0), 0.0, 1.0)
+    compute = np.where(lo == 0, flat_gains[base], g0 + t * (g1 - g0))
+    if blocks.mode == "us-best":
+        config = value - blocks.us_batna[pb]
+    else:
+        floor = pricing.duals.floor
+        config = floor * (value - blocks.us_batna[pb]) - cost - blocks.sec[pb] - blocks.batna[pb]
+    out[sel] = config + compute
+    return out
+
+
+def _best(pricing: Pricing) -> None:
+    """Each block's best point (the first, on ties)."""
+    points = pricing.points
+    assert points is not None
+    counts = np.diff(points.offset)
+    has = np.flatnonzero(counts > 0)
+    if len(has) == 0:
+        return
+    starts = points.offset[has]
+    red = pricing.flat
+    best = np.maximum.reduceat(red, starts)
+    at_best = red == np.repeat(best, counts[has])
+    first = np.minimum.reduceat(np.where(at_best, np.arange(len(red)), len(red)), starts)
+    ok = np.isfinite(best)
+    pricing.best[has] = np.where(ok, best, -np.inf)
+    pricing.arg[has[ok]] = points.index[first[ok]]

@@ -27,6 +27,10 @@ class SolverInfo(BaseModel):
     gap: float | None = Field(description="Relative gap proven at the end (0 when optimal)")
     bound: float | None = Field(default=None, description="Best bound on the objective, USD")
     timings: dict[str, float] = Field(default_factory=dict, description="Seconds per step")
+    method: str = Field(default="plain", description="decompose or plain (see dealbench.solve)")
+    details: dict[str, float] = Field(
+        default_factory=dict, description="Counts of the search: iterations, columns, binaries"
+    )
 
 
 class SolveResult(BaseModel):

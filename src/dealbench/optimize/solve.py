@@ -1,20 +1,29 @@
-"""Solve a portfolio: formulate, call the solver, extract packages, check them.
+"""Solve a portfolio: the method, the solver call, extraction, and the independent check.
 
-The figures a result carries are recomputed by `check` from the extracted
-packages, so what a user reads is what the independent checker vouches for.
+Two exact methods find the same optimum (within the requested gap):
+`decompose` (the default with HiGHS; see `decompose.py`) and `plain`, DESIGN.md's
+model through PuLP (`formulate`), which CBC always uses. The figures a result
+carries are recomputed by `check` from the extracted packages, so what a user
+reads is what the independent checker vouches for.
 """
 
 from __future__ import annotations
 
-import time
-
-import pulp
+from typing import TYPE_CHECKING, Literal
 
 from dealbench.checker import PortfolioCheck, check
-from dealbench.model.schema import GRANTED, Package, Portfolio
-from dealbench.optimize.backends import make_backend
-from dealbench.optimize.formulate import COMPUTE, MONEY, Formulation, Mode, formulate
+from dealbench.model.schema import Package, Portfolio
+from dealbench.optimize.formulate import Mode
+from dealbench.optimize.plain import extract_packages, solve_plain
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
+
+if TYPE_CHECKING:
+    from dealbench.optimize.warm import WarmStart
+
+Method = Literal["auto", "decompose", "plain"]
+METHODS: tuple[Method, ...] = ("auto", "decompose", "plain")
+
+__all__ = ["METHODS", "Method", "binding_limits", "extract_packages", "result_from_check", "solve"]
 
 
 def solve(
@@ -26,39 +35,54 @@ def solve(
     gap: float = 1e-6,
     v_floor: float | None = None,
     threads: int | None = None,
+    method: Method = "auto",
+    warm_start: SolveResult | WarmStart | None = None,
 ) -> SolveResult:
-    """The best packages for `portfolio` under `mode`, checked; see `SolveResult.status`."""
-    timings: dict[str, float] = {}
-    start = time.perf_counter()
-    form = formulate(portfolio, mode, v_floor)
-    timings["build"] = time.perf_counter() - start
+    """The best packages for `portfolio` under `mode`, checked; see `SolveResult.status`.
 
-    backend = make_backend(solver, time_limit=time_limit, gap=gap, threads=threads)
-    start = time.perf_counter()
-    form.problem.solve(backend.solver)
-    timings["solve"] = time.perf_counter() - start
+    `method`: "decompose" (column generation and a provably sufficient restricted
+    MIP, HiGHS only), "plain" (DESIGN.md's model as one MIP) or "auto" (decompose
+    with HiGHS, plain with CBC). `warm_start`: a previous result (or its
+    `WarmStart`) of a similar portfolio, whose prices, columns and packages
+    seed the search; the answer is exact either way.
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; expected one of: {', '.join(METHODS)}")
+    if method == "plain" or solver != "highs":
+        return solve_plain(
+            portfolio,
+            mode,
+            solver=solver,
+            time_limit=time_limit,
+            gap=gap,
+            v_floor=v_floor,
+            threads=threads,
+        )
+    from dealbench.optimize.fast import solve_decomposed
 
-    status, proven_gap, bound = _status(form, backend.name, gap)
-    info = SolverInfo(
-        name=backend.name,
-        version=backend.version,
-        seconds=timings["solve"],
-        gap=proven_gap,
-        bound=bound,
-        timings=timings,
+    return solve_decomposed(
+        portfolio,
+        mode,
+        time_limit=time_limit,
+        gap=gap,
+        v_floor=v_floor,
+        threads=threads,
+        warm_start=warm_start,
     )
-    if status not in (Status.OPTIMAL, Status.TIME_LIMIT):
-        return _empty(portfolio, mode, status, info)
 
-    start = time.perf_counter()
-    packages = extract_packages(form)
-    timings["extract"] = time.perf_counter() - start
+
+def finish(
+    portfolio: Portfolio, mode: str, status: Status, info: SolverInfo, packages: list[Package]
+) -> SolveResult:
+    """Check the packages; a result carries the checker's figures or says what failed."""
+    import time
+
     start = time.perf_counter()
     checked = check(portfolio, packages)
-    timings["check"] = time.perf_counter() - start
+    info.timings["check"] = time.perf_counter() - start
     if not checked.ok:
         problems = "; ".join(checked.problems())
-        return _empty(
+        return empty_result(
             portfolio,
             mode,
             Status.ERROR,
@@ -93,31 +117,6 @@ def result_from_check(
     )
 
 
-def extract_packages(form: Formulation) -> list[Package]:
-    """One package per concluded deal, read from the solver's values."""
-    pf = form.portfolio
-    packages = []
-    for p in pf.partners:
-        if _value(form.z[p.code]) < 0.5:
-            continue
-        levels = pf.levels_for(p)
-        security = max(levels, key=lambda k: _value(form.s[p.code, k]))
-        compute = {}
-        for t in pf.periods:
-            amount = _value(form.x[p.code, t]) * COMPUTE
-            limit = pf.cap(p, security, t)
-            compute[t] = round(min(max(amount, 0.0), limit), 6)
-        concessions: dict[str, str | bool] = {}
-        for c in p.concessions:
-            for o in c.options:
-                if _value(form.g[p.code, c.id, o.id]) > 0.5:
-                    concessions[c.id] = True if o.id == GRANTED else o.id
-        packages.append(
-            Package(partner=p.code, security=security, compute=compute, concessions=concessions)
-        )
-    return packages
-
-
 def binding_limits(portfolio: Portfolio, checked: PortfolioCheck) -> list[str]:
     """The shared and per-deal limits the packages sit on, in plain words."""
     out = []
@@ -150,35 +149,7 @@ def binding_limits(portfolio: Portfolio, checked: PortfolioCheck) -> list[str]:
     return out
 
 
-def _status(
-    form: Formulation, solver: str, gap: float
-) -> tuple[Status, float | None, float | None]:
-    prob = form.problem
-    has_solution = prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
-    if prob.status == pulp.LpStatusInfeasible or prob.sol_status == pulp.LpSolutionInfeasible:
-        return Status.INFEASIBLE, None, None
-    if prob.status == pulp.LpStatusUnbounded:
-        return Status.ERROR, None, None
-    proven, bound = (0.0 if prob.sol_status == pulp.LpSolutionOptimal else None), None
-    model = getattr(prob, "solverModel", None)
-    if solver == "highs" and model is not None:
-        info = model.getInfo()
-        if info.mip_node_count >= 0:  # a MIP: HiGHS reports the gap and bound
-            proven = max(float(info.mip_gap), 0.0) if has_solution else None
-            bound = -float(info.mip_dual_bound) * MONEY + form.offset
-    if not has_solution:
-        # PuLP reports Undefined for a MIP with no feasible point found in time.
-        return Status.NO_SOLUTION, None, bound
-    if prob.sol_status == pulp.LpSolutionOptimal:
-        return Status.OPTIMAL, proven if proven is not None else 0.0, bound
-    return Status.TIME_LIMIT, proven, bound
-
-
-def _value(var: pulp.LpVariable) -> float:
-    return float(var.varValue or 0.0)
-
-
-def _empty(
+def empty_result(
     portfolio: Portfolio, mode: str, status: Status, info: SolverInfo, message: str = ""
 ) -> SolveResult:
     if not message:

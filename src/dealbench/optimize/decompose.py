@@ -1,0 +1,324 @@
+"""The exact decomposition: a Dantzig–Wolfe bound, a dive, then branch-and-price.
+
+1. `blocks`: every (partner, level) with its concession frontier (`frontier`).
+2. Column generation (`master`): the Dantzig–Wolfe bound L — the LP over each
+   partner's convex hull, coupled only by supply, risk and (partner-best) the
+   US floor — and its duals.
+3. Reduced costs at those duals: any portfolio is worth at most
+   L + sum_p rc_p, where rc_p <= 0 is how far partner p's deal (or no deal)
+   falls short of its best priced option. A portfolio beating an incumbent LB
+   by more than half the gap therefore uses only options with
+   rc >= -(L - LB - gap|LB|/2): the candidates.
+4. An incumbent: the previous packages (warm start) when still feasible, and
+   a dive (`dive`) over the most promising concession sets.
+5. Branch-and-price (`bnp`) over the candidates proves the incumbent optimal
+   within the gap or improves it. The bound reported is
+   min(L, max(search bound, L - threshold)): what the search did not cover
+   is covered by the reduced-cost argument.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dealbench.optimize.blocks import F64, I64, Blocks
+from dealbench.optimize.bnp import branch_and_price
+from dealbench.optimize.dive import Choice
+from dealbench.optimize.master import Master, generate_columns
+from dealbench.optimize.pricing import Duals, price
+from dealbench.optimize.restricted import solve_restricted
+
+#: Candidates for the dive: about this many concession sets per partner.
+DIVE_SETS_PER_PARTNER = 8
+#: Branch-and-price proves the incumbent when the bound is within SHALLOW times
+#: the gap of it; otherwise restricted MIPs do: one over about
+#: MIP_SETS_PER_PARTNER sets per partner (stopped at HEURISTIC_GAP) for a better
+#: incumbent, then one over every set that could beat it.
+SHALLOW = 50
+MIP_SETS_PER_PARTNER = 4
+HEURISTIC_GAP = 1e-4
+
+
+@dataclass
+class Outcome:
+    status: str  # optimal | time-limit | infeasible-lp (the floor cannot be met)
+    choices: list[Choice] = field(default_factory=list)
+    value: float | None = None  # objective, model units
+    bound: float | None = None
+    duals: Duals | None = None
+    stats: dict[str, float] = field(default_factory=dict)
+    columns: list[tuple[int, int]] = field(default_factory=list)  # sets the root LP used
+
+    @property
+    def gap(self) -> float | None:
+        if self.value is None or self.bound is None:
+            return None
+        return relative_gap(self.value, self.bound)
+
+    def offer(self, choices: list[Choice], value: float) -> None:
+        """Keep a portfolio if it beats the incumbent."""
+        if self.value is None or value > self.value:
+            self.value, self.choices = value, choices
+
+
+def relative_gap(value: float, bound: float) -> float:
+    """(bound - value) / |value|, as HiGHS reports a MIP gap."""
+    diff = max(bound - value, 0.0)
+    if diff <= 1e-12 * max(1.0, abs(bound)):
+        return 0.0
+    return diff / max(abs(value), 1e-9)
+
+
+def solve_blocks(
+    blocks: Blocks,
+    *,
+    gap: float,
+    deadline: float,
+    threads: int | None = None,
+    duals: Duals | None = None,
+    seeds: list[tuple[int, int]] | None = None,
+    incumbent: list[Choice] | None = None,
+) -> Outcome:
+    """The best portfolio within `gap` of optimal, or the best by `deadline`."""
+    clock = time.perf_counter()
+    master = Master(blocks, threads)
+    if seeds and duals is not None:
+        master.add_points(price(blocks, duals), seeds)
+    root = generate_columns(master, duals, deadline=deadline)
+    out = Outcome("time-limit", bound=root.bound, duals=root.duals)
+    out.stats.update(bound_seconds=time.perf_counter() - clock, cg_iterations=root.iterations)
+    if root.artificial > 1e-7 and root.converged:
+        out.status = "infeasible-lp"
+        return out
+    out.columns = _used(master)
+    for start in (incumbent, []):
+        if start is not None and feasible(blocks, start):
+            out.offer(start, objective(blocks, start))
+    rc = _reduced_costs(blocks, root.duals)
+    if not _proven(out, gap):
+        _dive(master, root.duals, rc, out, deadline)
+    if _proven(out, gap) or time.perf_counter() >= deadline:
+        pass
+    else:
+        _rounds(blocks, root.bound, rc, out, gap, deadline, threads)
+    if _proven(out, gap):
+        out.status = "optimal"
+    out.stats["seconds"] = time.perf_counter() - clock
+    return out
+
+
+def _top(rc: tuple[F64, F64], per_partner: int, n_partners: int) -> NDArray[np.bool_]:
+    """The points with the best reduced costs, about `per_partner` per partner."""
+    points, _ = rc
+    budget = per_partner * n_partners
+    cut = -np.inf if len(points) <= budget else np.partition(points, -budget)[-budget]
+    return points >= cut
+
+
+def _selection(blocks: Blocks, keep: NDArray[np.bool_], choices: list[Choice]) -> dict[int, I64]:
+    flat = blocks.flat
+    assert flat is not None
+    selection: dict[int, list[int]] = {}
+    for b, f in zip(flat.block[keep], flat.index[keep], strict=True):
+        selection.setdefault(int(b), []).append(int(f))
+    for c in choices:
+        selection.setdefault(c.block, []).append(c.point)
+    return {b: np.unique(p) for b, p in selection.items()}
+
+
+def _rounds(
+    blocks: Blocks,
+    bound: float,
+    rc: tuple[F64, F64],
+    out: Outcome,
+    gap: float,
+    deadline: float,
+    threads: int | None,
+) -> None:
+    """A restricted MIP over the most promising sets (a better incumbent, cheaply),
+    then one over every set that could beat the incumbent (the proof)."""
+    clock = time.perf_counter()
+    points, _ = rc
+    budget = MIP_SETS_PER_PARTNER * blocks.n_partners
+    if len(points) > budget:
+        cut = float(-np.partition(points, -budget)[-budget])
+        if cut < 0.5 * _threshold(bound, out, gap):
+            _round(blocks, bound, rc, out, cut, max(gap, HEURISTIC_GAP), deadline, threads)
+    if time.perf_counter() < deadline:
+        _round(blocks, bound, rc, out, None, gap, deadline, threads)
+    out.stats["mip_seconds"] = time.perf_counter() - clock
+
+
+def _round(
+    blocks: Blocks,
+    bound: float,
+    rc: tuple[F64, F64],
+    out: Outcome,
+    cut: float | None,
+    gap: float,
+    deadline: float,
+    threads: int | None,
+) -> None:
+    """One restricted MIP; without a `cut`, over every candidate, and its bound counts."""
+    points, no_deal = rc
+    threshold = _threshold(bound, out, gap) if cut is None else cut
+    keep = points >= -threshold - 1e-9
+    forced = None
+    if cut is None:
+        forced = _dealing(blocks, out.choices) & (no_deal < -threshold - 1e-9)
+    left = deadline - time.perf_counter()
+    mip = solve_restricted(
+        blocks,
+        _selection(blocks, keep, out.choices),
+        start=out.choices,
+        gap=gap,
+        time_limit=left if np.isfinite(left) else None,
+        threads=threads,
+        forced=forced,
+        quick=cut is not None,
+    )
+    if mip.value is not None and feasible(blocks, mip.choices):
+        out.offer(mip.choices, objective(blocks, mip.choices))
+    if mip.bound is not None and cut is None:
+        covered = max(mip.bound, bound - threshold)
+        out.bound = min(out.bound if out.bound is not None else np.inf, covered)
+    out.stats["mip_rounds"] = out.stats.get("mip_rounds", 0.0) + 1
+    out.stats["mip_binaries"] = float(mip.binaries)
+
+
+def _dealing(blocks: Blocks, choices: list[Choice]) -> NDArray[np.bool_]:
+    out = np.zeros(blocks.n_partners, dtype=bool)
+    out[[int(blocks.partner[c.block]) for c in choices]] = True
+    return out
+
+
+def _threshold(bound: float, out: Outcome, gap: float) -> float:
+    """Reduced costs below minus this cannot be part of a portfolio that beats the incumbent."""
+    if out.value is None:
+        return np.inf
+    return bound - out.value - 0.5 * gap * max(abs(out.value), 1e-9)
+
+
+def _reduced_costs(blocks: Blocks, duals: Duals) -> tuple[F64, F64]:
+    """rc (<= 0) of every affordable point, and of each partner's no deal."""
+    pricing = price(blocks, duals)
+    assert blocks.flat is not None
+    best = pricing.partner_best
+    return pricing.flat - best[blocks.partner[blocks.flat.block]], -best
+
+
+def _dive(master: Master, duals: Duals, rc: tuple[F64, F64], out: Outcome, deadline: float) -> None:
+    """A first portfolio: branch-and-price plunging over the most promising sets."""
+    clock = time.perf_counter()
+    blocks = master.blocks
+    assert blocks.flat is not None
+    keep = _top(rc, DIVE_SETS_PER_PARTNER, blocks.n_partners)
+    master.candidates = keep
+    found = branch_and_price(
+        master,
+        np.inf,
+        duals,
+        incumbent=None,
+        gap=0.0,
+        deadline=deadline,
+        points=blocks.flat.subset(keep),
+        first_only=True,
+    )
+    master.candidates = None
+    if found.value is not None and feasible(blocks, found.choices):
+        out.offer(found.choices, objective(blocks, found.choices))
+    out.stats.update(dive_seconds=time.perf_counter() - clock, dive_nodes=float(found.nodes))
+
+
+def _prove(
+    master: Master,
+    bound: float,
+    duals: Duals,
+    rc: tuple[F64, F64],
+    out: Outcome,
+    gap: float,
+    deadline: float,
+) -> None:
+    """Branch-and-price over the candidates that could beat the incumbent."""
+    clock = time.perf_counter()
+    blocks = master.blocks
+    assert blocks.flat is not None
+    points, no_deal = rc
+    threshold = _threshold(bound, out, gap)
+    keep = points >= -threshold - 1e-9
+    master.candidates = keep
+    proof = branch_and_price(
+        master,
+        bound,
+        duals,
+        incumbent=(out.value, out.choices) if out.value is not None else None,
+        gap=gap,
+        deadline=deadline,
+        points=blocks.flat.subset(keep),
+        no_deal=no_deal >= -threshold - 1e-9,
+    )
+    master.candidates = None
+    if proof.value is not None:
+        out.offer(proof.choices, proof.value)
+    if proof.complete:
+        out.bound = min(bound, max(proof.bound, bound - threshold))
+    out.stats.update(
+        candidates=float(keep.sum()),
+        nodes=float(proof.nodes),
+        search_seconds=time.perf_counter() - clock,
+    )
+
+
+def _proven(out: Outcome, gap: float) -> bool:
+    return out.value is not None and relative_gap(out.value, out.bound or np.inf) <= gap
+
+
+def _used(master: Master) -> list[tuple[int, int]]:
+    """The concession sets the LP solution uses."""
+    x = master.values()
+    used = {(master.block[c], master.point[c]) for c in np.flatnonzero(x > 1e-9)}
+    return sorted((b, f) for b, f in used if b >= 0)
+
+
+def objective(blocks: Blocks, choices: list[Choice]) -> float:
+    """The model objective of a portfolio (model units)."""
+    total = 0.0
+    for c in choices:
+        b, frontier = c.block, blocks.frontiers[c.block]
+        if blocks.mode == "us-best":
+            total += frontier.value[c.point] - blocks.us_batna[b] + blocks.a0[b] * c.y.sum()
+        else:
+            partner = float((c.y * blocks.v[b]).sum()) - frontier.cost[c.point]
+            total += partner - blocks.sec[b] - blocks.batna[b]
+    return float(total)
+
+
+def feasible(blocks: Blocks, choices: list[Choice], tol: float = 1e-7) -> bool:
+    """Whether a portfolio meets every row of the model (a warm start may not)."""
+    seen: set[int] = set()
+    used = np.zeros(len(blocks.supply))
+    risk = us_gain = 0.0
+    for c in choices:
+        b = c.block
+        p = int(blocks.partner[b])
+        if p in seen or not 0 <= c.point < blocks.usable[b] or c.y.shape != blocks.ub[b].shape:
+            return False
+        seen.add(p)
+        if (c.y < -tol).any() or (c.y > blocks.ub[b] + tol).any():
+            return False
+        need = blocks.need0[b] + blocks.frontiers[b].cost[c.point]
+        if float((c.y * blocks.v[b]).sum()) < need - tol:
+            return False
+        x = c.y.sum(axis=1)
+        used += x
+        risk += blocks.risk[b] * x.sum()
+        us_gain += blocks.frontiers[b].value[c.point] - blocks.us_batna[b] + blocks.a0[b] * x.sum()
+    if (used > blocks.supply + tol).any():
+        return False
+    if blocks.budget is not None and risk > blocks.budget + tol:
+        return False
+    return blocks.floor is None or us_gain >= blocks.floor - tol

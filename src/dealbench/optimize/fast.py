@@ -1,0 +1,126 @@
+"""The default path: the portfolio decomposed into per-deal blocks (see `decompose`)."""
+
+from __future__ import annotations
+
+import time
+from importlib import metadata
+
+import numpy as np
+
+from dealbench.model.schema import GRANTED, Package, Portfolio
+from dealbench.optimize.blocks import Blocks, build_blocks
+from dealbench.optimize.decompose import Outcome, solve_blocks
+from dealbench.optimize.formulate import COMPUTE, MONEY, Mode
+from dealbench.optimize.frontier import FrontierTooLarge, frontier_grants
+from dealbench.optimize.plain import solve_plain
+from dealbench.optimize.result import SolveResult, SolverInfo, Status
+from dealbench.optimize.warm import WarmStart, incumbent, remember, seeds, warm_from
+
+
+def solve_decomposed(
+    portfolio: Portfolio,
+    mode: Mode,
+    *,
+    time_limit: float | None,
+    gap: float,
+    v_floor: float | None,
+    threads: int | None,
+    warm_start: SolveResult | WarmStart | None,
+) -> SolveResult:
+    """Decompose, solve to the gap (or the time limit), extract, check."""
+    from dealbench.optimize.solve import empty_result, finish
+
+    start = time.perf_counter()
+    deadline = start + time_limit if time_limit is not None else np.inf
+    warm = warm_from(warm_start)
+    cache = warm.cache if warm is not None else {}
+    plain = {"time_limit": time_limit, "gap": gap, "v_floor": v_floor, "threads": threads}
+    try:
+        blocks = build_blocks(portfolio, mode, v_floor, cache)
+    except FrontierTooLarge:
+        return solve_plain(portfolio, mode, **plain)
+    duals, columns = seeds(blocks, warm) if warm else (None, [])
+    first = incumbent(blocks, warm.packages) if warm else None
+    clock = time.perf_counter()
+    outcome = solve_blocks(
+        blocks,
+        gap=gap,
+        deadline=deadline,
+        threads=threads,
+        duals=duals,
+        seeds=columns,
+        incumbent=first,
+    )
+    if outcome.status == "infeasible-lp":
+        # The US floor cannot be met: the plain model explains infeasibility.
+        return solve_plain(portfolio, mode, **plain)
+    timings = dict(blocks.timings)
+    timings["solve"] = time.perf_counter() - clock
+    info = _info(blocks, outcome, timings)
+    if outcome.value is None:
+        return empty_result(portfolio, mode, Status.NO_SOLUTION, info)
+    status = Status.OPTIMAL if outcome.status == "optimal" else Status.TIME_LIMIT
+    clock = time.perf_counter()
+    packages = extract(blocks, outcome)
+    timings["extract"] = time.perf_counter() - clock
+    result = finish(portfolio, mode, status, info, packages)
+    remember(
+        result,
+        WarmStart(
+            mode=mode,
+            periods=list(portfolio.periods),
+            duals=outcome.duals,
+            cache=cache,
+            columns=[
+                (blocks.partners[blocks.partner[b]].code, blocks.level[b], blocks.frontiers[b], f)
+                for b, f in outcome.columns
+            ],
+            packages=[deal.package() for deal in result.deals],
+        ),
+    )
+    return result
+
+
+def _info(blocks: Blocks, outcome: Outcome, timings: dict[str, float]) -> SolverInfo:
+    offset = sum((p.us_batna if blocks.mode == "us-best" else p.batna) for p in blocks.partners)
+    bound = None if outcome.bound is None else outcome.bound * MONEY + offset
+    return SolverInfo(
+        name="highs",
+        version=_version(),
+        seconds=timings["frontiers"] + timings["solve"],
+        gap=outcome.gap,
+        bound=bound,
+        timings=timings,
+        method="decompose",
+        details=dict(outcome.stats),
+    )
+
+
+def extract(blocks: Blocks, outcome: Outcome) -> list[Package]:
+    """One package per concluded deal, partners in portfolio order."""
+    pf = blocks.portfolio
+    packages = []
+    for choice in sorted(outcome.choices, key=lambda c: int(blocks.partner[c.block])):
+        b = choice.block
+        partner = blocks.partners[blocks.partner[b]]
+        level = blocks.level[b]
+        x = choice.y.sum(axis=1) * COMPUTE
+        compute = {
+            t: round(min(max(float(x[i]), 0.0), pf.cap(partner, level, t)), 6)
+            for i, t in enumerate(pf.periods)
+        }
+        grants = frontier_grants(blocks.frontiers[b], choice.point)
+        concessions: dict[str, str | bool] = {
+            cid: True if lid == GRANTED else lid for cid, lid in grants
+        }
+        packages.append(
+            Package(partner=partner.code, security=level, compute=compute, concessions=concessions)
+        )
+    return packages
+
+
+def _version() -> str:
+    try:
+        return metadata.version("highspy")
+    except metadata.PackageNotFoundError:
+        return "unknown"

@@ -1,0 +1,111 @@
+"""The plain path: DESIGN.md's model as written (`formulate`), solved through PuLP.
+
+Used with `method="plain"`, with CBC, and when the decomposition declines an
+input (an entangled concession menu, an infeasible US floor, whose explanation
+belongs to this model).
+"""
+
+from __future__ import annotations
+
+import time
+
+import pulp
+
+from dealbench.model.schema import GRANTED, Package, Portfolio
+from dealbench.optimize.backends import make_backend
+from dealbench.optimize.formulate import COMPUTE, MONEY, Formulation, Mode, formulate
+from dealbench.optimize.result import SolveResult, SolverInfo, Status
+
+
+def solve_plain(
+    portfolio: Portfolio,
+    mode: Mode = "us-best",
+    *,
+    solver: str = "highs",
+    time_limit: float | None = None,
+    gap: float = 1e-6,
+    v_floor: float | None = None,
+    threads: int | None = None,
+) -> SolveResult:
+    """Formulate with PuLP, solve, extract, check."""
+    from dealbench.optimize.solve import empty_result, finish
+
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    form = formulate(portfolio, mode, v_floor)
+    timings["build"] = time.perf_counter() - start
+
+    backend = make_backend(solver, time_limit=time_limit, gap=gap, threads=threads)
+    start = time.perf_counter()
+    form.problem.solve(backend.solver)
+    timings["solve"] = time.perf_counter() - start
+
+    status, proven_gap, bound = _status(form, backend.name, gap)
+    info = SolverInfo(
+        name=backend.name,
+        version=backend.version,
+        seconds=timings["solve"],
+        gap=proven_gap,
+        bound=bound,
+        timings=timings,
+        method="plain",
+    )
+    if status not in (Status.OPTIMAL, Status.TIME_LIMIT):
+        return empty_result(portfolio, mode, status, info)
+    start = time.perf_counter()
+    packages = extract_packages(form)
+    timings["extract"] = time.perf_counter() - start
+    return finish(portfolio, mode, status, info, packages)
+
+
+def extract_packages(form: Formulation) -> list[Package]:
+    """One package per concluded deal, read from the solver's values."""
+    pf = form.portfolio
+    packages = []
+    for p in pf.partners:
+        if _value(form.z[p.code]) < 0.5:
+            continue
+        levels = pf.levels_for(p)
+        security = max(levels, key=lambda k: _value(form.s[p.code, k]))
+        compute = {}
+        for t in pf.periods:
+            amount = _value(form.x[p.code, t]) * COMPUTE
+            limit = pf.cap(p, security, t)
+            compute[t] = round(min(max(amount, 0.0), limit), 6)
+        concessions: dict[str, str | bool] = {}
+        for c in p.concessions:
+            for o in c.options:
+                if _value(form.g[p.code, c.id, o.id]) > 0.5:
+                    concessions[c.id] = True if o.id == GRANTED else o.id
+        packages.append(
+            Package(partner=p.code, security=security, compute=compute, concessions=concessions)
+        )
+    return packages
+
+
+def _status(
+    form: Formulation, solver: str, gap: float
+) -> tuple[Status, float | None, float | None]:
+    prob = form.problem
+    has_solution = prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+    if prob.status == pulp.LpStatusInfeasible or prob.sol_status == pulp.LpSolutionInfeasible:
+        return Status.INFEASIBLE, None, None
+    if prob.status == pulp.LpStatusUnbounded:
+        return Status.ERROR, None, None
+    proven, bound = (0.0 if prob.sol_status == pulp.LpSolutionOptimal else None), None
+    model = getattr(prob, "solverModel", None)
+    if solver == "highs" and model is not None:
+        info = model.getInfo()
+        if info.mip_node_count >= 0:  # a MIP: HiGHS reports the gap and bound
+            proven = max(float(info.mip_gap), 0.0) if has_solution else None
+            bound = -float(info.mip_dual_bound) * MONEY + form.offset
+    if not has_solution:
+        # PuLP reports Undefined for a MIP with no feasible point found in time.
+        return Status.NO_SOLUTION, None, bound
+    if prob.sol_status == pulp.LpSolutionOptimal:
+        return Status.OPTIMAL, proven if proven is not None else 0.0, bound
+    return Status.TIME_LIMIT, proven, bound
+
+
+def _value(var: pulp.LpVariable) -> float:
+    return float(var.varValue or 0.0)

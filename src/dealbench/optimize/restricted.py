@@ -1,0 +1,251 @@
+"""The restricted MIP: one of the given concession sets per deal, solved by HiGHS.
+
+For each block b (a partner under a level) with candidate frontier points
+f_0 < f_1 < ... (by cost), chain binaries c[b, i] = 1 when point f_i or a later
+one is chosen (c[b, 0] opens the deal; c[b, i+1] <= c[b, i]). The block's
+compute y is switched on by c[b, 0]:
+
+    y[b, i] <= ub[b, i] * c[b, 0]                        (each period and segment)
+    sum_i v[b, i] y[b, i] >= sum_i dneed[b, i] c[b, i]   (the partner accepts)
+    sum_{b of p} c[b, 0] <= 1                            (one deal per partner)
+
+plus supply, the risk budget and (partner-best) the US floor. Branching on a
+chain variable splits a partner's ordered sets, as SOS branching would. With
+every point of every frontier this is the full problem; `decompose` proves
+which points can be left out. The model goes to HiGHS as arrays in one call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dealbench.optimize.blocks import F64, I64, Blocks
+from dealbench.optimize.dive import Choice
+from dealbench.optimize.highs import INF, new_highs, pass_model
+
+
+#: HiGHS heuristics a quick restricted MIP goes without.
+RESTRICTED_HEURISTICS = (
+    "mip_heuristic_run_rins",
+    "mip_heuristic_run_rens",
+    "mip_heuristic_run_root_reduced_cost",
+)
+
+
+@dataclass
+class MipOutcome:
+    status: str  # optimal | time-limit | infeasible | no-solution | error
+    value: float | None  # objective of the incumbent (model units)
+    bound: float | None  # HiGHS's dual bound on this restricted MIP
+    choices: list[Choice] = field(default_factory=list)
+    binaries: int = 0
+
+
+@dataclass
+class _Layout:
+    """Where each block's columns sit."""
+
+    blocks: list[int] = field(default_factory=list)
+    items: list[I64] = field(default_factory=list)  # item indices (into T*J) with ub > 0
+    y0: list[int] = field(default_factory=list)  # first y column
+    chain0: list[int] = field(default_factory=list)  # first chain column
+    points: list[I64] = field(default_factory=list)  # the block's frontier points
+    columns: int = 0
+
+
+def solve_restricted(
+    blocks: Blocks,
+    selection: dict[int, I64],
+    *,
+    start: list[Choice] | None = None,
+    gap: float = 1e-6,
+    time_limit: float | None = None,
+    threads: int | None = None,
+    forced: NDArray[np.bool_] | None = None,
+    quick: bool = False,
+) -> MipOutcome:
+    """The best portfolio using only the selected frontier points of each block.
+
+    `forced[p]`: partner p must deal (its no-deal option is proven useless).
+    """
+    h = new_highs(threads=threads, time_limit=time_limit, gap=gap)
+    h.setOptionValue("mip_detect_symmetry", False)  # none to find; detection costs time
+    if quick:  # a search for a better incumbent: skip the expensive improvement heuristics
+        for option in RESTRICTED_HEURISTICS:
+            h.setOptionValue(option, False)
+    layout = _layout(blocks, selection)
+    _pass(h, blocks, layout, forced)
+    if start:
+        n = layout.columns
+        h.setSolution(n, np.arange(n, dtype=np.int32), _vector(layout, start))
+    h.run()
+    return _outcome(h, blocks, layout)
+
+
+def size(blocks: Blocks, selection: dict[int, I64]) -> int:
+    """Columns the restricted MIP would have."""
+    return int(sum((blocks.ub[b] > 0).sum() + len(p) for b, p in selection.items() if len(p)))
+
+
+def _layout(blocks: Blocks, selection: dict[int, I64]) -> _Layout:
+    out = _Layout()
+    for b in sorted(selection):
+        points = np.unique(selection[b])
+        if len(points) == 0:
+            continue
+        items = np.flatnonzero(blocks.ub[b].ravel() > 0)
+        out.blocks.append(b)
+        out.items.append(items)
+        out.points.append(points)
+        out.y0.append(out.columns)
+        out.chain0.append(out.columns + len(items))
+        out.columns += len(items) + len(points)
+    return out
+
+
+class _Rows:
+    """Triplets of the constraint matrix and the rows' bounds, built block by block."""
+
+    def __init__(self) -> None:
+        self.r: list[I64] = []
+        self.c: list[I64] = []
+        self.v: list[F64] = []
+        self.lo: list[float] = []
+        self.hi: list[float] = []
+
+    def row(self, lo: float, hi: float, count: int = 1) -> I64:
+        first = len(self.lo)
+        self.lo += [lo] * count
+        self.hi += [hi] * count
+        return first + np.arange(count)
+
+    def add(self, r: Any, c: Any, v: Any) -> None:
+        rr, cc, vv = np.broadcast_arrays(np.asarray(r), np.asarray(c), np.asarray(v, dtype=float))
+        self.r.append(rr.ravel().astype(np.int64))
+        self.c.append(cc.ravel().astype(np.int64))
+        self.v.append(vv.ravel())
+
+    def matrix(self) -> tuple[I64, I64, F64]:
+        if not self.r:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        return np.concatenate(self.r), np.concatenate(self.c), np.concatenate(self.v)
+
+
+def _pass(h: Any, blocks: Blocks, layout: _Layout, forced: NDArray[np.bool_] | None) -> None:
+    n = layout.columns
+    cost, upper, integer = np.zeros(n), np.ones(n), np.zeros(n, dtype=bool)
+    rows = _Rows()
+    supply = [int(rows.row(-INF, float(s))[0]) for s in blocks.supply]
+    risk = rows.row(-INF, blocks.budget)[0] if blocks.budget is not None else -1
+    floor = rows.row(blocks.floor, INF)[0] if blocks.floor is not None else -1
+    must = forced if forced is not None else np.zeros(blocks.n_partners, dtype=bool)
+    partner0 = len(rows.lo)
+    for p in range(blocks.n_partners):
+        rows.row(1.0 if must[p] else -INF, 1.0)
+    n_t, n_j = blocks.ub.shape[1:]
+    for k, b in enumerate(layout.blocks):
+        items, points = layout.items[k], layout.points[k]
+        ycols = layout.y0[k] + np.arange(len(items))
+        chain = layout.chain0[k] + np.arange(len(points))
+        ub = blocks.ub[b].ravel()[items]
+        v = np.broadcast_to(blocks.v[b][None, :], (n_t, n_j)).ravel()[items]
+        upper[ycols] = ub
+        integer[chain] = True
+        frontier = blocks.frontiers[b]
+        us_gain = _steps(frontier.value[points] - blocks.us_batna[b])
+        need = _steps(blocks.need0[b] + frontier.cost[points])
+        if blocks.mode == "us-best":
+            cost[ycols], cost[chain] = blocks.a0[b], us_gain
+        else:
+            cost[ycols], cost[chain] = v, -need
+            cost[chain[0]] += blocks.need0[b] - blocks.sec[b] - blocks.batna[b]
+        rows.add(np.asarray(supply)[items // n_j], ycols, 1.0)
+        if risk >= 0:
+            rows.add(risk, ycols, blocks.risk[b])
+        if floor >= 0:
+            rows.add(floor, ycols, blocks.a0[b])
+            rows.add(floor, chain, us_gain)
+        rows.add(partner0 + int(blocks.partner[b]), chain[0], 1.0)
+        vub = rows.row(-INF, 0.0, len(items))
+        rows.add(vub, ycols, 1.0)
+        rows.add(vub, chain[0], -ub)
+        order = rows.row(-INF, 0.0, len(points) - 1)
+        rows.add(order, chain[1:], 1.0)
+        rows.add(order, chain[:-1], -1.0)
+        accept = rows.row(0.0, INF)
+        rows.add(accept, ycols, v)
+        rows.add(accept, chain, -need)
+    pass_model(
+        h,
+        cost=cost,
+        lower=np.zeros(n),
+        upper=upper,
+        row_lower=np.array(rows.lo, dtype=float),
+        row_upper=np.array(rows.hi, dtype=float),
+        matrix=rows.matrix(),
+        integer=integer,
+    )
+
+
+def _steps(values: F64) -> F64:
+    """Increments along the chain; increments below rounding noise are zero."""
+    out = np.diff(values, prepend=0.0)
+    out[np.abs(out) < 1e-12] = 0.0
+    return out
+
+
+def _vector(layout: _Layout, start: list[Choice]) -> F64:
+    x = np.zeros(layout.columns)
+    where = {
+        (b, int(f)): (k, i)
+        for k, b in enumerate(layout.blocks)
+        for i, f in enumerate(layout.points[k])
+    }
+    for choice in start:
+        k, i = where.get((choice.block, choice.point), (-1, -1))
+        if k < 0:
+            continue
+        x[layout.y0[k] : layout.y0[k] + len(layout.items[k])] = choice.y.ravel()[layout.items[k]]
+        x[layout.chain0[k] : layout.chain0[k] + i + 1] = 1.0
+    return x
+
+
+def _outcome(h: Any, blocks: Blocks, layout: _Layout) -> MipOutcome:
+    import highspy
+
+    info = h.getInfo()
+    has = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    status = {
+        highspy.HighsModelStatus.kOptimal: "optimal",
+        highspy.HighsModelStatus.kTimeLimit: "time-limit",
+        highspy.HighsModelStatus.kInterrupt: "time-limit",
+        highspy.HighsModelStatus.kInfeasible: "infeasible",
+    }.get(h.getModelStatus(), "error")
+    binaries = int(sum(len(p) for p in layout.points))
+    bound = float(info.mip_dual_bound) if binaries else float(info.objective_function_value)
+    if not has:
+        ok = status == "infeasible" or np.isfinite(bound)
+        return MipOutcome(
+            "no-solution" if status == "time-limit" else status,
+            None,
+            bound if ok and np.isfinite(bound) else None,
+            [],
+            binaries,
+        )
+    x = np.asarray(h.getSolution().col_value)
+    n_t, n_j = blocks.ub.shape[1:]
+    choices = []
+    for k, b in enumerate(layout.blocks):
+        chain = x[layout.chain0[k] : layout.chain0[k] + len(layout.points[k])]
+        if chain[0] < 0.5:
+            continue
+        y = np.zeros(n_t * n_j)
+        y[layout.items[k]] = x[layout.y0[k] : layout.y0[k] + len(layout.items[k])]
+        chosen = int((chain > 0.5).sum()) - 1
+        choices.append(Choice(b, int(layout.points[k][chosen]), y.reshape(n_t, n_j)))
+    value = float(info.objective_function_value)
+    return MipOutcome(status, value, bound if np.isfinite(bound) else value, choices, binaries)
