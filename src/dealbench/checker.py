@@ -151,7 +151,9 @@ def evaluate(portfolio: Portfolio, package: Package) -> DealFigures:
         tier=partner.tier,
         security=level,
         compute=compute,
-        concessions={cid: (True if lv == GRANTED else lv) for cid, lv in granted.items()},
+        concessions={
+            cid: (True if lv == GRANTED else lv) for cid, lv in _menu_order(partner, granted)
+        },
         compute_value=compute_value,
         concession_cost=concession_cost,
         security_cost=security_cost,
@@ -169,6 +171,12 @@ def evaluate(portfolio: Portfolio, package: Package) -> DealFigures:
         accepts=accepts,
         violations=violations,
     )
+
+
+def _menu_order(partner: Partner, granted: dict[str, str]) -> list[tuple[str, str]]:
+    """Granted concessions in the order of the partner's menu (unknown ids last)."""
+    rank = {c.id: i for i, c in enumerate(partner.concessions)}
+    return sorted(granted.items(), key=lambda item: rank.get(item[0], len(rank)))
 
 
 def _compute_violations(
