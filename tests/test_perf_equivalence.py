@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dealbench.optimize import solve
+from dealbench.model import Portfolio
+from dealbench.optimize import SolveResult, solve
 from dealbench.synth import Size, generate
 
 SMALL = [Size("A", 3, 3, 2, 2), Size("B", 5, 4, 3, 3), Size("C", 8, 4, 2, 4)]
@@ -42,3 +43,60 @@ def test_warm_start_after_a_small_change_gives_the_cold_optimum() -> None:
     cold = solve(changed)
     warm = solve(changed, warm_start=first)
     assert _close(warm.objective, cold.objective, 2e-6)
+
+
+def _changed_cap(portfolio: Portfolio, factor: float) -> Portfolio:
+    caps = portfolio.policy.caps
+    tier2 = caps.tier2
+    assert isinstance(tier2, dict)
+    policy = portfolio.policy.model_copy(
+        update={
+            "caps": caps.model_copy(update={"tier2": {k: v * factor for k, v in tier2.items()}})
+        }
+    )
+    return portfolio.model_copy(update={"policy": policy})
+
+
+@pytest.mark.parametrize("factor", [0.7, 1.5])
+def test_warm_start_after_a_cap_change_gives_the_cold_optimum(factor: float) -> None:
+    portfolio = generate(Size("K", 8, 4, 3, 3), seed=2)
+    first = solve(portfolio)
+    changed = _changed_cap(portfolio, factor)
+    cold = solve(changed, method="plain")
+    warm = solve(changed, warm_start=first)
+    assert warm.status.value == "optimal"
+    assert _close(warm.objective, cold.objective, 2e-6)
+
+
+def test_a_result_read_back_from_json_still_warm_starts() -> None:
+    """Across processes only the packages survive; they seed the search all the same."""
+    portfolio = generate(Size("J", 6, 4, 2, 3), seed=7)
+    first = SolveResult.model_validate_json(solve(portfolio).model_dump_json())
+    again = solve(portfolio, warm_start=first)
+    assert _close(again.objective, first.objective, 2e-6)
+
+
+def test_methods_are_named_and_recorded() -> None:
+    portfolio = generate(Size("N", 3, 2, 2, 2), seed=1)
+    assert solve(portfolio, method="decompose").solver.method == "decompose"
+    assert solve(portfolio, method="plain").solver.method == "plain"
+    with pytest.raises(ValueError, match="unknown method"):
+        solve(portfolio, method="fastest")  # type: ignore[arg-type]
+
+
+def test_a_time_limit_returns_a_checked_package_and_an_honest_gap() -> None:
+    portfolio = generate("S", seed=3)
+    result = solve(portfolio, time_limit=0.5)
+    assert result.status.value in ("optimal", "time-limit")
+    assert result.solver.gap is not None and result.solver.bound is not None
+    assert result.objective is not None
+    assert result.objective <= result.solver.bound * (1 + 1e-9) + 1e4
+    assert all(not d.violations and d.accepts for d in result.deals)
+
+
+def test_an_unreachable_us_floor_is_explained_by_the_plain_model() -> None:
+    portfolio = generate(Size("F", 4, 3, 2, 2), seed=1)
+    best = solve(portfolio).objective
+    assert best is not None
+    result = solve(portfolio, "partner-best", v_floor=best + 1e12)
+    assert result.status.value == "infeasible"

@@ -54,6 +54,8 @@ class Blocks:
     timings: dict[str, float] = field(default_factory=dict)
     #: Every affordable frontier point of every block, block by block (see `flatten`).
     flat: FlatPoints | None = None
+    #: Frontiers by (partner, allowed concessions), for the next solve (see `warm`).
+    cache: FrontierCache = field(default_factory=dict)
 
     @property
     def n_blocks(self) -> int:
@@ -66,7 +68,8 @@ class Blocks:
     @property
     def vmax(self) -> F64:
         """(B,) the partner's value of the most compute the block allows."""
-        return np.einsum("btj,bj->b", self.ub, self.v)
+        out: F64 = np.einsum("btj,bj->b", self.ub, self.v)
+        return out
 
     def cost(self, b: int) -> F64:
         return self.frontiers[b].cost[: self.usable[b]]
@@ -117,63 +120,65 @@ def build_blocks(
     """Arrays for every block; frontiers come from `cache` when the partner is unchanged."""
     start = time.perf_counter()
     pf, policy = portfolio, portfolio.policy
-    periods = pf.periods
-    n_seg = 1 + max((len(p.segments) for p in pf.partners), default=0)
-    rank_of = {k: i for i, k in enumerate(policy.level_ids)}
-    margin = policy.acceptance_margin
+    rows = [(i, k) for i, p in enumerate(pf.partners) for k in pf.levels_for(p)]
+    arrays = _arrays(pf, rows)
     export, penalty = policy.export_value_per_h100e, policy.risk_penalty_per_h100e
-    rows: list[tuple[int, str]] = [
-        (i, k) for i, p in enumerate(pf.partners) for k in pf.levels_for(p)
-    ]
-    n = len(rows)
-    ub = np.zeros((n, len(periods), n_seg))
-    v = np.zeros((n, n_seg))
-    risk, sec, need0, generous = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
-    batna, us_batna = np.zeros(n), np.zeros(n)
-    for b, (i, k) in enumerate(rows):
-        p = pf.partners[i]
-        widths, values = _segments(p, n_seg)
-        v[b] = values
-        limits = np.array([pf.cap(p, k, t) for t in periods]) / COMPUTE
-        starts = np.concatenate(([0.0], np.cumsum(widths)[:-1]))
-        ub[b] = np.clip(limits[:, None] - starts[None, :], 0.0, widths[None, :])
-        if p.tier < 3:  # the value of every ask met, whatever the caps: frontiers stay reusable
-            asks = np.array([pf.ask(p, t) for t in periods]) / COMPUTE
-            generous[b] = (
-                np.clip(asks[:, None] - starts[None, :], 0.0, widths[None, :]).sum(0) @ values
-            )
-        risk[b] = p.diversion_risk * (1.0 - policy.level(k).mitigation)
-        sec[b] = p.security_costs[k] / MONEY
-        batna[b], us_batna[b] = p.batna / MONEY, p.us_batna / MONEY
-        need0[b] = (p.batna + margin) / MONEY + sec[b]
     blocks = Blocks(
         portfolio=pf,
         mode=mode,
         partners=list(pf.partners),
         partner=np.array([i for i, _ in rows], dtype=np.int64),
         level=[k for _, k in rows],
-        ub=ub,
-        v=v,
-        risk=risk,
-        a0=(export - penalty * risk) * COMPUTE / MONEY,
-        need0=need0,
-        sec=sec,
-        batna=batna,
-        us_batna=us_batna,
+        ub=arrays["ub"],
+        v=arrays["v"],
+        risk=arrays["risk"],
+        a0=(export - penalty * arrays["risk"]) * COMPUTE / MONEY,
+        need0=arrays["need0"],
+        sec=arrays["sec"],
+        batna=arrays["batna"],
+        us_batna=arrays["us_batna"],
         frontiers=[],
-        usable=np.zeros(n, dtype=np.int64),
-        supply=np.array([pf.supply[t] for t in periods]) / COMPUTE,
+        usable=np.zeros(len(rows), dtype=np.int64),
+        supply=np.array([pf.supply[t] for t in pf.periods]) / COMPUTE,
         budget=None if pf.risk_budget is None else pf.risk_budget / COMPUTE,
         floor=None,
+        cache=cache if cache is not None else {},
     )
     if mode == "partner-best":
         total = sum(p.us_batna for p in pf.partners)
         blocks.floor = ((total if v_floor is None else v_floor) - total) / MONEY
     blocks.timings["build"] = time.perf_counter() - start
     start = time.perf_counter()
-    attach_frontiers(blocks, rank_of, cache if cache is not None else {}, generous - need0)
+    rank_of = {k: i for i, k in enumerate(policy.level_ids)}
+    attach_frontiers(blocks, rank_of, blocks.cache, arrays["generous"] - arrays["need0"])
     blocks.timings["frontiers"] = time.perf_counter() - start
     return blocks
+
+
+def _arrays(pf: Portfolio, rows: list[tuple[int, str]]) -> dict[str, F64]:
+    """Per-block arrays, in model units."""
+    periods, policy = pf.periods, pf.policy
+    n_seg = 1 + max((len(p.segments) for p in pf.partners), default=0)
+    n = len(rows)
+    out = {name: np.zeros(n) for name in ("risk", "sec", "need0", "generous", "batna", "us_batna")}
+    out["ub"] = np.zeros((n, len(periods), n_seg))
+    out["v"] = np.zeros((n, n_seg))
+    for b, (i, k) in enumerate(rows):
+        p = pf.partners[i]
+        widths, values = _segments(p, n_seg)
+        out["v"][b] = values
+        limits = np.array([pf.cap(p, k, t) for t in periods]) / COMPUTE
+        starts = np.concatenate(([0.0], np.cumsum(widths)[:-1]))
+        out["ub"][b] = np.clip(limits[:, None] - starts[None, :], 0.0, widths[None, :])
+        if p.tier < 3:  # the value of every ask met, whatever the caps: frontiers stay reusable
+            asks = np.array([pf.ask(p, t) for t in periods]) / COMPUTE
+            filled = np.clip(asks[:, None] - starts[None, :], 0.0, widths[None, :])
+            out["generous"][b] = filled.sum(0) @ values
+        out["risk"][b] = p.diversion_risk * (1.0 - policy.level(k).mitigation)
+        out["sec"][b] = p.security_costs[k] / MONEY
+        out["batna"][b], out["us_batna"][b] = p.batna / MONEY, p.us_batna / MONEY
+        out["need0"][b] = (p.batna + policy.acceptance_margin) / MONEY + out["sec"][b]
+    return out
 
 
 def attach_frontiers(

@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dealbench.optimize.blocks import I64, Blocks, FlatPoints
-from dealbench.optimize.dive import Choice, Option, masses, portfolio
+from dealbench.optimize.choice import Choice, Option, masses, portfolio
 from dealbench.optimize.master import Master, generate_columns
 from dealbench.optimize.pricing import Duals
 
@@ -104,14 +104,8 @@ def branch_and_price(
     )
     open_nodes = [root]
     closed = -np.inf
-    while open_nodes:
-        if first_only and proof.value is not None:
-            break
-        if proof.value is None:  # plunge: the newest child, the higher bound first
-            node = open_nodes.pop()
-        else:
-            i = max(range(len(open_nodes)), key=lambda k: open_nodes[k].bound)
-            node = open_nodes.pop(i)
+    while open_nodes and not (first_only and proof.value is not None):
+        node = _pick(open_nodes, plunge=proof.value is None)
         if _beaten(proof, node.bound, gap):
             closed = max(closed, node.bound)
             continue
@@ -129,6 +123,13 @@ def branch_and_price(
     best = proof.value if proof.value is not None else -np.inf
     proof.bound = min(root_bound, max(best, left, min(closed, root_bound)))
     return proof
+
+
+def _pick(open_nodes: list[Node], plunge: bool) -> Node:
+    """The newest node when plunging (children come better-bound last), else the best bound."""
+    if plunge:
+        return open_nodes.pop()
+    return open_nodes.pop(max(range(len(open_nodes)), key=lambda k: open_nodes[k].bound))
 
 
 def _beaten(proof: Proof, bound: float, gap: float) -> bool:

@@ -27,18 +27,18 @@ from numpy.typing import NDArray
 
 from dealbench.optimize.blocks import F64, I64, Blocks
 from dealbench.optimize.bnp import branch_and_price
-from dealbench.optimize.dive import Choice
+from dealbench.optimize.choice import Choice
 from dealbench.optimize.master import Master, generate_columns
 from dealbench.optimize.pricing import Duals, price
 from dealbench.optimize.restricted import solve_restricted
 
+#: A warm start this close to the bound (relative) skips the dive.
+GOOD_START = 1e-4
 #: Candidates for the dive: about this many concession sets per partner.
 DIVE_SETS_PER_PARTNER = 8
-#: Branch-and-price proves the incumbent when the bound is within SHALLOW times
-#: the gap of it; otherwise restricted MIPs do: one over about
-#: MIP_SETS_PER_PARTNER sets per partner (stopped at HEURISTIC_GAP) for a better
-#: incumbent, then one over every set that could beat it.
-SHALLOW = 50
+#: Restricted MIPs prove the incumbent: one over about MIP_SETS_PER_PARTNER
+#: sets per partner (stopped at HEURISTIC_GAP) for a better incumbent, then one
+#: over every set that could beat it.
 MIP_SETS_PER_PARTNER = 4
 HEURISTIC_GAP = 1e-4
 
@@ -99,7 +99,7 @@ def solve_blocks(
         if start is not None and feasible(blocks, start):
             out.offer(start, objective(blocks, start))
     rc = _reduced_costs(blocks, root.duals)
-    if not _proven(out, gap):
+    if out.value is None or relative_gap(out.value, root.bound) > GOOD_START:
         _dive(master, root.duals, rc, out, deadline)
     if _proven(out, gap) or time.perf_counter() >= deadline:
         pass
@@ -179,7 +179,7 @@ def _round(
         time_limit=left if np.isfinite(left) else None,
         threads=threads,
         forced=forced,
-        quick=cut is not None,
+        quick=True,
     )
     if mip.value is not None and feasible(blocks, mip.choices):
         out.offer(mip.choices, objective(blocks, mip.choices))
@@ -234,45 +234,6 @@ def _dive(master: Master, duals: Duals, rc: tuple[F64, F64], out: Outcome, deadl
     out.stats.update(dive_seconds=time.perf_counter() - clock, dive_nodes=float(found.nodes))
 
 
-def _prove(
-    master: Master,
-    bound: float,
-    duals: Duals,
-    rc: tuple[F64, F64],
-    out: Outcome,
-    gap: float,
-    deadline: float,
-) -> None:
-    """Branch-and-price over the candidates that could beat the incumbent."""
-    clock = time.perf_counter()
-    blocks = master.blocks
-    assert blocks.flat is not None
-    points, no_deal = rc
-    threshold = _threshold(bound, out, gap)
-    keep = points >= -threshold - 1e-9
-    master.candidates = keep
-    proof = branch_and_price(
-        master,
-        bound,
-        duals,
-        incumbent=(out.value, out.choices) if out.value is not None else None,
-        gap=gap,
-        deadline=deadline,
-        points=blocks.flat.subset(keep),
-        no_deal=no_deal >= -threshold - 1e-9,
-    )
-    master.candidates = None
-    if proof.value is not None:
-        out.offer(proof.choices, proof.value)
-    if proof.complete:
-        out.bound = min(bound, max(proof.bound, bound - threshold))
-    out.stats.update(
-        candidates=float(keep.sum()),
-        nodes=float(proof.nodes),
-        search_seconds=time.perf_counter() - clock,
-    )
-
-
 def _proven(out: Outcome, gap: float) -> bool:
     return out.value is not None and relative_gap(out.value, out.bound or np.inf) <= gap
 
@@ -297,8 +258,9 @@ def objective(blocks: Blocks, choices: list[Choice]) -> float:
     return float(total)
 
 
-def feasible(blocks: Blocks, choices: list[Choice], tol: float = 1e-7) -> bool:
-    """Whether a portfolio meets every row of the model (a warm start may not)."""
+def feasible(blocks: Blocks, choices: list[Choice], tol: float = 1e-6) -> bool:
+    """Whether a portfolio meets every row of the model, to a solver's tolerance
+    (`tol`, relative to each row's size; `check` vouches for the packages later)."""
     seen: set[int] = set()
     used = np.zeros(len(blocks.supply))
     risk = us_gain = 0.0
@@ -308,17 +270,17 @@ def feasible(blocks: Blocks, choices: list[Choice], tol: float = 1e-7) -> bool:
         if p in seen or not 0 <= c.point < blocks.usable[b] or c.y.shape != blocks.ub[b].shape:
             return False
         seen.add(p)
-        if (c.y < -tol).any() or (c.y > blocks.ub[b] + tol).any():
+        if (c.y < -tol).any() or (c.y > blocks.ub[b] * (1 + tol) + tol).any():
             return False
         need = blocks.need0[b] + blocks.frontiers[b].cost[c.point]
-        if float((c.y * blocks.v[b]).sum()) < need - tol:
+        if float((c.y * blocks.v[b]).sum()) < need - tol * max(1.0, abs(need)):
             return False
         x = c.y.sum(axis=1)
         used += x
         risk += blocks.risk[b] * x.sum()
         us_gain += blocks.frontiers[b].value[c.point] - blocks.us_batna[b] + blocks.a0[b] * x.sum()
-    if (used > blocks.supply + tol).any():
+    if (used > blocks.supply * (1 + tol) + tol).any():
         return False
-    if blocks.budget is not None and risk > blocks.budget + tol:
+    if blocks.budget is not None and risk > blocks.budget * (1 + tol) + tol:
         return False
-    return blocks.floor is None or us_gain >= blocks.floor - tol
+    return blocks.floor is None or us_gain >= blocks.floor - tol * max(1.0, abs(blocks.floor))

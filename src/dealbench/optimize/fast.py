@@ -33,12 +33,16 @@ def solve_decomposed(
     start = time.perf_counter()
     deadline = start + time_limit if time_limit is not None else np.inf
     warm = warm_from(warm_start)
-    cache = warm.cache if warm is not None else {}
-    plain = {"time_limit": time_limit, "gap": gap, "v_floor": v_floor, "threads": threads}
+
+    def plain() -> SolveResult:
+        return solve_plain(
+            portfolio, mode, time_limit=time_limit, gap=gap, v_floor=v_floor, threads=threads
+        )
+
     try:
-        blocks = build_blocks(portfolio, mode, v_floor, cache)
+        blocks = build_blocks(portfolio, mode, v_floor, warm.cache if warm else None)
     except FrontierTooLarge:
-        return solve_plain(portfolio, mode, **plain)
+        return plain()
     duals, columns = seeds(blocks, warm) if warm else (None, [])
     first = incumbent(blocks, warm.packages) if warm else None
     clock = time.perf_counter()
@@ -53,32 +57,35 @@ def solve_decomposed(
     )
     if outcome.status == "infeasible-lp":
         # The US floor cannot be met: the plain model explains infeasibility.
-        return solve_plain(portfolio, mode, **plain)
-    timings = dict(blocks.timings)
-    timings["solve"] = time.perf_counter() - clock
+        return plain()
+    timings = dict(blocks.timings)  # build, frontiers
+    timings["search"] = time.perf_counter() - clock
+    timings["solve"] = timings["frontiers"] + timings["search"]
     info = _info(blocks, outcome, timings)
     if outcome.value is None:
         return empty_result(portfolio, mode, Status.NO_SOLUTION, info)
     status = Status.OPTIMAL if outcome.status == "optimal" else Status.TIME_LIMIT
     clock = time.perf_counter()
     packages = extract(blocks, outcome)
-    timings["extract"] = time.perf_counter() - clock
+    info.timings["extract"] = time.perf_counter() - clock
     result = finish(portfolio, mode, status, info, packages)
-    remember(
-        result,
-        WarmStart(
-            mode=mode,
-            periods=list(portfolio.periods),
-            duals=outcome.duals,
-            cache=cache,
-            columns=[
-                (blocks.partners[blocks.partner[b]].code, blocks.level[b], blocks.frontiers[b], f)
-                for b, f in outcome.columns
-            ],
-            packages=[deal.package() for deal in result.deals],
-        ),
-    )
+    remember(result, _warm_state(blocks, outcome, result))
     return result
+
+
+def _warm_state(blocks: Blocks, outcome: Outcome, result: SolveResult) -> WarmStart:
+    """What the next, similar solve can start from."""
+    return WarmStart(
+        mode=blocks.mode,
+        periods=list(blocks.portfolio.periods),
+        duals=outcome.duals,
+        cache=blocks.cache,
+        columns=[
+            (blocks.partners[blocks.partner[b]].code, blocks.level[b], blocks.frontiers[b], f)
+            for b, f in outcome.columns
+        ],
+        packages=[deal.package() for deal in result.deals],
+    )
 
 
 def _info(blocks: Blocks, outcome: Outcome, timings: dict[str, float]) -> SolverInfo:
@@ -87,7 +94,7 @@ def _info(blocks: Blocks, outcome: Outcome, timings: dict[str, float]) -> Solver
     return SolverInfo(
         name="highs",
         version=_version(),
-        seconds=timings["frontiers"] + timings["solve"],
+        seconds=timings["solve"],
         gap=outcome.gap,
         bound=bound,
         timings=timings,

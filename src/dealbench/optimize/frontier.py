@@ -31,6 +31,8 @@ MONEY = 1e9
 MAX_GROUP_CHOICES = 50_000
 #: Points kept on one frontier, at most.
 MAX_FRONTIER = 400_000
+#: Back-pointers kept for extraction when points x groups is at most this (else replayed).
+TRAIL_ENTRIES = 20_000
 _EPS = 1e-12
 
 Grants = tuple[tuple[str, str], ...]  # (concession id, level id), in menu order
@@ -57,6 +59,10 @@ class Frontier:
     value: NDArray[np.float64]
     groups: list[Group] = field(repr=False)
     limit: float  # sets costing more than this were dropped
+    #: Back-pointers of the merge (parent, option) per group, kept for small frontiers.
+    trail: list[tuple[NDArray[np.int32], NDArray[np.int32]]] | None = field(
+        default=None, repr=False
+    )
 
     def __len__(self) -> int:
         return len(self.cost)
@@ -77,14 +83,17 @@ def allowed_for(partner: Partner, rank_of: dict[str, int], level: str) -> frozen
 def build_frontier(partner: Partner, allowed: frozenset[str], limit: float) -> Frontier:
     """The frontier of the sets of `allowed` concessions costing at most `limit`."""
     groups = _groups(partner, allowed)
-    cost, value, _ = _merge(groups, limit, track=False)
-    return Frontier(cost, value, groups, limit)
+    cost, value, trail = _merge(groups, limit, track=True)
+    small = len(cost) * len(groups) <= TRAIL_ENTRIES
+    return Frontier(cost, value, groups, limit, trail if small else None)
 
 
 def frontier_grants(frontier: Frontier, index: int) -> Grants:
     """The concession levels that make up point `index` of the frontier."""
-    cost, _, trail = _merge(frontier.groups, frontier.limit, track=True)
-    assert np.isclose(cost[index], frontier.cost[index], rtol=0, atol=1e-9)
+    trail = frontier.trail
+    if trail is None:
+        cost, _, trail = _merge(frontier.groups, frontier.limit, track=True)
+        assert np.isclose(cost[index], frontier.cost[index], rtol=0, atol=1e-9)
     out: list[tuple[str, str]] = []
     for group, (parent, option) in zip(reversed(frontier.groups), reversed(trail), strict=True):
         out += group.grants[int(option[index])]
@@ -161,13 +170,13 @@ def _consistent(concessions: list[Concession], granted: set[str]) -> bool:
 def _merge(
     groups: list[Group], limit: float, track: bool
 ) -> tuple[
-    NDArray[np.float64], NDArray[np.float64], list[tuple[NDArray[np.int64], NDArray[np.int64]]]
+    NDArray[np.float64], NDArray[np.float64], list[tuple[NDArray[np.int32], NDArray[np.int32]]]
 ]:
     """Nemhauser–Ullmann: add one group at a time, keep the Pareto sets within `limit`."""
     # Costs can only fall by the negative costs still to come: sets above this stay out.
     relief = np.cumsum([min(0.0, float(g.cost.min())) for g in reversed(groups)])[::-1]
     cost, value = np.zeros(1), np.zeros(1)
-    trail: list[tuple[NDArray[np.int64], NDArray[np.int64]]] = []
+    trail: list[tuple[NDArray[np.int32], NDArray[np.int32]]] = []
     for i, group in enumerate(groups):
         # One cost-sorted run per option: a stable sort merges the runs quickly.
         c = (group.cost[:, None] + cost[None, :]).ravel()
@@ -177,7 +186,9 @@ def _merge(
         if len(keep) > MAX_FRONTIER:
             raise FrontierTooLarge(f"the concession menu has over {MAX_FRONTIER:,} useful sets")
         if track:
-            trail.append((keep % len(cost), keep // len(cost)))
+            trail.append(
+                ((keep % len(cost)).astype(np.int32), (keep // len(cost)).astype(np.int32))
+            )
         cost, value = c[keep], v[keep]
     return cost, value, trail
 

@@ -27,11 +27,6 @@ def new_highs(
         h.setOptionValue("time_limit", max(float(time_limit), 0.01))
     if gap is not None:
         h.setOptionValue("mip_rel_gap", float(gap))
-    import json
-    import os
-
-    for k, v in json.loads(os.environ.get("DB_HIGHS", "{}")).items():
-        h.setOptionValue(k, v)
     return h
 
 
@@ -59,7 +54,7 @@ def pass_model(
     """Hand a whole (mixed-integer) linear program to HiGHS in one call."""
     import highspy
 
-    lp = highspy.HighsLp()  # type: ignore[no-untyped-call]
+    lp = highspy.HighsLp()
     n = len(cost)
     lp.num_col_ = n
     lp.num_row_ = len(row_lower)
@@ -75,6 +70,6 @@ def pass_model(
     lp.a_matrix_.value_ = value
     lp.sense_ = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
     if integer is not None and integer.any():
-        kinds = np.where(integer, highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous)
-        lp.integrality_ = list(kinds)
+        kinds = highspy.HighsVarType
+        lp.integrality_ = [kinds.kInteger if i else kinds.kContinuous for i in integer]
     h.passModel(lp)

@@ -54,7 +54,7 @@ def solve_plain(
         return empty_result(portfolio, mode, status, info)
     start = time.perf_counter()
     packages = extract_packages(form)
-    timings["extract"] = time.perf_counter() - start
+    info.timings["extract"] = time.perf_counter() - start
     return finish(portfolio, mode, status, info, packages)
 
 

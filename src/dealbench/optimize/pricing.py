@@ -15,6 +15,7 @@ its partner's best, the basis of the reduced-cost argument in `decompose`.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -71,8 +72,9 @@ class Pricing:
         blocks = self.blocks
         window = slice(int(self.start[b]), int(self.stop[b]))
         need = blocks.need0[b] + blocks.frontiers[b].cost[window]
-        compute = np.interp(need, self.vs[b], self.gains[b])
-        return config_term(blocks, self.duals, b, window) + compute
+        compute: F64 = np.interp(need, self.vs[b], self.gains[b])
+        out: F64 = config_term(blocks, self.duals, b, window) + compute
+        return out
 
     def point(self, b: int, f: int) -> F64:
         """(T, J) compute of the best point of block b with frontier point f."""
@@ -96,9 +98,12 @@ class Pricing:
 def config_term(blocks: Blocks, duals: Duals, b: int, window: slice) -> F64:
     """The reduced profit of block b's concession sets in `window`, compute aside."""
     cost, value = blocks.frontiers[b].cost[window], blocks.frontiers[b].value[window]
+    out: F64
     if blocks.mode == "us-best":
-        return value - blocks.us_batna[b]
-    return duals.floor * (value - blocks.us_batna[b]) - cost - blocks.sec[b] - blocks.batna[b]
+        out = value - blocks.us_batna[b]
+    else:
+        out = duals.floor * (value - blocks.us_batna[b]) - cost - blocks.sec[b] - blocks.batna[b]
+    return out
 
 
 def item_profit(blocks: Blocks, duals: Duals) -> F64:
@@ -178,7 +183,7 @@ def _evaluate(pricing: Pricing) -> F64:
     # Within a block needs ascend with the frontier's cost: one searchsorted per block.
     lo = np.zeros(len(sel), np.int64)
     cuts = np.concatenate(([0], np.flatnonzero(np.diff(pb)) + 1, [len(pb)]))
-    for i, j in zip(cuts[:-1], cuts[1:], strict=True):
+    for i, j in itertools.pairwise(cuts):
         lo[i:j] = np.searchsorted(vs[pb[i]], need[i:j], side="left")
     base = pb * n
     flat_vs, flat_gains = vs.ravel(), gains.ravel()

@@ -24,9 +24,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dealbench.optimize.blocks import F64, I64, Blocks
-from dealbench.optimize.dive import Choice
+from dealbench.optimize.choice import Choice
 from dealbench.optimize.highs import INF, new_highs, pass_model
-
 
 #: HiGHS heuristics a quick restricted MIP goes without.
 RESTRICTED_HEURISTICS = (
@@ -72,18 +71,47 @@ def solve_restricted(
 
     `forced[p]`: partner p must deal (its no-deal option is proven useless).
     """
+    layout = _layout(blocks, selection)
+    h = _model(blocks, layout, forced, gap, time_limit, threads, quick)
+    if start:
+        n = layout.columns
+        h.setSolution(n, np.arange(n, dtype=np.int32), _vector(layout, start))
+    h.run()
+    if start and not _consistent(h):
+        # HiGHS 1.16 can report a better objective than the solution it returns when
+        # it improves on a given start; solve again from scratch rather than lose it.
+        h = _model(blocks, layout, forced, gap, time_limit, threads, quick)
+        h.run()
+    return _outcome(h, blocks, layout)
+
+
+def _model(
+    blocks: Blocks,
+    layout: _Layout,
+    forced: NDArray[np.bool_] | None,
+    gap: float,
+    time_limit: float | None,
+    threads: int | None,
+    quick: bool,
+) -> Any:
     h = new_highs(threads=threads, time_limit=time_limit, gap=gap)
     h.setOptionValue("mip_detect_symmetry", False)  # none to find; detection costs time
     if quick:  # a search for a better incumbent: skip the expensive improvement heuristics
         for option in RESTRICTED_HEURISTICS:
             h.setOptionValue(option, False)
-    layout = _layout(blocks, selection)
     _pass(h, blocks, layout, forced)
-    if start:
-        n = layout.columns
-        h.setSolution(n, np.arange(n, dtype=np.int32), _vector(layout, start))
-    h.run()
-    return _outcome(h, blocks, layout)
+    return h
+
+
+def _consistent(h: Any) -> bool:
+    """Whether the returned solution has the objective value HiGHS reports."""
+    info = h.getInfo()
+    if info.primal_solution_status != 2:
+        return True
+    x = np.asarray(h.getSolution().col_value)
+    value = float(np.asarray(h.getLp().col_cost_) @ x)
+    reported = float(info.objective_function_value)
+    return abs(value - reported) <= 1e-7 * max(1.0, abs(reported))
 
 
 def size(blocks: Blocks, selection: dict[int, I64]) -> int:

@@ -21,8 +21,8 @@ import numpy as np
 
 from dealbench.checker import evaluate
 from dealbench.model.schema import Package
-from dealbench.optimize.blocks import Blocks, FrontierCache
-from dealbench.optimize.dive import Choice
+from dealbench.optimize.blocks import F64, Blocks, FrontierCache
+from dealbench.optimize.choice import Choice
 from dealbench.optimize.formulate import COMPUTE, MONEY
 from dealbench.optimize.frontier import Frontier
 from dealbench.optimize.pricing import Duals
@@ -101,11 +101,12 @@ def incumbent(blocks: Blocks, packages: list[Package]) -> list[Choice] | None:
     return choices or None
 
 
-def _fill(blocks: Blocks, b: int, x: np.ndarray) -> np.ndarray:
+def _fill(blocks: Blocks, b: int, x: F64) -> F64:
     """Compute per period into value segments, in order (the partner's own valuation)."""
     ub = blocks.ub[b]
     starts = np.concatenate((np.zeros((ub.shape[0], 1)), np.cumsum(ub, axis=1)[:, :-1]), axis=1)
-    return np.clip(x[:, None] - starts, 0.0, ub)
+    out: F64 = np.clip(x[:, None] - starts, 0.0, ub)
+    return out
 
 
 def _block_index(blocks: Blocks) -> dict[tuple[str, str], int]:
