@@ -9,7 +9,7 @@ reads is what the independent checker vouches for.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from dealbench.checker import PortfolioCheck, check
 from dealbench.model.schema import Package, Portfolio
@@ -97,12 +97,7 @@ def result_from_check(
     portfolio: Portfolio, mode: str, status: Status, info: SolverInfo, checked: PortfolioCheck
 ) -> SolveResult:
     return SolveResult(
-        status=status,
-        mode=mode,
-        portfolio=portfolio.id,
-        portfolio_title=portfolio.title,
-        policy=portfolio.policy.id,
-        periods=list(portfolio.periods),
+        **_heading(portfolio, mode, status, info),
         objective=checked.objective,
         partner_total=checked.partner_total,
         deals=checked.deals,
@@ -112,8 +107,6 @@ def result_from_check(
         risk_total=checked.risk_total,
         risk_budget=checked.risk_budget,
         binding=binding_limits(portfolio, checked),
-        solver=info,
-        fingerprint=portfolio.fingerprint(),
     )
 
 
@@ -142,10 +135,11 @@ def binding_limits(portfolio: Portfolio, checked: PortfolioCheck) -> list[str]:
                     f"{deal.partner} in {t} receives the tier {partner.tier} cap under "
                     f"{deal.security} ({cap:,.0f} H100e), less than its ask."
                 )
-        if abs(deal.partner_margin) <= 1e6:
-            out.append(
-                f"{deal.partner} is held to its walk-away value: it gains nothing over its BATNA."
-            )
+    held = [d.partner for d in checked.deals if abs(d.partner_margin) <= 1e6]
+    if held:
+        out.append(
+            f"Held to their walk-away value (BATNA plus the acceptance margin): {', '.join(held)}."
+        )
     return out
 
 
@@ -157,15 +151,18 @@ def empty_result(
             Status.INFEASIBLE: "no set of packages satisfies every limit",
             Status.NO_SOLUTION: "the solver stopped at its time limit before finding any package",
         }.get(status, "the solver failed")
-    return SolveResult(
-        status=status,
-        mode=mode,
-        portfolio=portfolio.id,
-        portfolio_title=portfolio.title,
-        policy=portfolio.policy.id,
-        periods=list(portfolio.periods),
-        objective=None,
-        solver=info,
-        fingerprint=portfolio.fingerprint(),
-        message=message,
-    )
+    return SolveResult(**_heading(portfolio, mode, status, info), objective=None, message=message)
+
+
+def _heading(portfolio: Portfolio, mode: str, status: Status, info: SolverInfo) -> dict[str, Any]:
+    """What every result says of itself: status, mode, portfolio, solver, fingerprint."""
+    return {
+        "status": status,
+        "mode": mode,
+        "portfolio": portfolio.id,
+        "portfolio_title": portfolio.title,
+        "policy": portfolio.policy.id,
+        "periods": list(portfolio.periods),
+        "solver": info,
+        "fingerprint": portfolio.fingerprint(),
+    }
