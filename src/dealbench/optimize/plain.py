@@ -12,7 +12,7 @@ import time
 import pulp
 
 from dealbench.model.schema import GRANTED, Package, Portfolio
-from dealbench.optimize.backends import make_backend
+from dealbench.optimize.backends import Outcome, make_backend, run_pulp
 from dealbench.optimize.formulate import COMPUTE, MONEY, Formulation, Mode, formulate
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
 
@@ -37,10 +37,10 @@ def solve_plain(
 
     backend = make_backend(solver, time_limit=time_limit, gap=gap, threads=threads)
     start = time.perf_counter()
-    form.problem.solve(backend.solver)
+    outcome = run_pulp(form.problem, backend)
     timings["solve"] = time.perf_counter() - start
 
-    status, proven_gap, bound = _status(form, backend.name, gap)
+    status, proven_gap, bound = _status(form, outcome)
     info = SolverInfo(
         name=backend.name,
         version=backend.version,
@@ -83,28 +83,18 @@ def extract_packages(form: Formulation) -> list[Package]:
     return packages
 
 
-def _status(
-    form: Formulation, solver: str, gap: float
-) -> tuple[Status, float | None, float | None]:
-    prob = form.problem
-    has_solution = prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
-    if prob.status == pulp.LpStatusInfeasible or prob.sol_status == pulp.LpSolutionInfeasible:
+def _status(form: Formulation, outcome: Outcome) -> tuple[Status, float | None, float | None]:
+    """The solver's outcome in dealbench's terms; the bound in USD."""
+    bound = None if outcome.bound is None else outcome.bound * MONEY + form.offset
+    if outcome.state == "infeasible":
         return Status.INFEASIBLE, None, None
-    if prob.status == pulp.LpStatusUnbounded:
+    if outcome.state in ("unbounded", "error"):
         return Status.ERROR, None, None
-    proven, bound = (0.0 if prob.sol_status == pulp.LpSolutionOptimal else None), None
-    model = getattr(prob, "solverModel", None)
-    if solver == "highs" and model is not None:
-        info = model.getInfo()
-        if info.mip_node_count >= 0:  # a MIP: HiGHS reports the gap and bound
-            proven = max(float(info.mip_gap), 0.0) if has_solution else None
-            bound = -float(info.mip_dual_bound) * MONEY + form.offset
-    if not has_solution:
-        # PuLP reports Undefined for a MIP with no feasible point found in time.
+    if not outcome.has_solution:
         return Status.NO_SOLUTION, None, bound
-    if prob.sol_status == pulp.LpSolutionOptimal:
-        return Status.OPTIMAL, proven if proven is not None else 0.0, bound
-    return Status.TIME_LIMIT, proven, bound
+    if outcome.state == "optimal":
+        return Status.OPTIMAL, outcome.gap if outcome.gap is not None else 0.0, bound
+    return Status.TIME_LIMIT, outcome.gap, bound
 
 
 def _value(var: pulp.LpVariable) -> float:
