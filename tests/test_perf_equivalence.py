@@ -100,3 +100,27 @@ def test_an_unreachable_us_floor_is_explained_by_the_plain_model() -> None:
     assert best is not None
     result = solve(portfolio, "partner-best", v_floor=best + 1e12)
     assert result.status.value == "infeasible"
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("mode", ["us-best", "partner-best"])
+def test_compute_cost_rows_never_cut_off_a_portfolio(seed: int, mode: str) -> None:
+    """The rows that tighten the restricted MIP hold at any prices: with them, over
+    every concession set, the MIP still finds the full problem's optimum."""
+    import numpy as np
+
+    from dealbench.optimize.blocks import build_blocks
+    from dealbench.optimize.pricing import Duals, price
+    from dealbench.optimize.restricted import solve_restricted
+
+    portfolio = generate(Size("R", 5, 4, 3, 3), seed=seed)
+    blocks = build_blocks(portfolio, mode, None)  # type: ignore[arg-type]
+    every = {b: np.arange(int(blocks.usable[b])) for b in range(blocks.n_blocks)}
+    rng = np.random.default_rng(seed)
+    plain = solve_restricted(blocks, every)
+    assert plain.status == "optimal" and plain.value is not None
+    for _ in range(3):
+        duals = Duals(rng.uniform(0, 0.05, len(blocks.supply)), risk=float(rng.uniform(0, 5)))
+        tight = solve_restricted(blocks, every, prices=price(blocks, duals))
+        assert tight.status == "optimal" and tight.value is not None
+        assert abs(tight.value - plain.value) <= 2e-6 * max(1.0, abs(plain.value))

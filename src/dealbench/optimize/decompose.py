@@ -1,4 +1,4 @@
-"""The exact decomposition: a Dantzig–Wolfe bound, a dive, then branch-and-price.
+"""The exact decomposition: a Dantzig–Wolfe bound, then two restricted MIPs.
 
 1. `blocks`: every (partner, level) with its concession frontier (`frontier`).
 2. Column generation (`master`): the Dantzig–Wolfe bound L — the LP over each
@@ -9,12 +9,17 @@
    falls short of its best priced option. A portfolio beating an incumbent LB
    by more than half the gap therefore uses only options with
    rc >= -(L - LB - gap|LB|/2): the candidates.
-4. An incumbent: the previous packages (warm start) when still feasible, and
-   a dive (`dive`) over the most promising concession sets.
-5. Branch-and-price (`bnp`) over the candidates proves the incumbent optimal
-   within the gap or improves it. The bound reported is
-   min(L, max(search bound, L - threshold)): what the search did not cover
-   is covered by the reduced-cost argument.
+4. An incumbent: the previous packages (warm start) when still feasible, else
+   a restricted MIP (`restricted`) over about MIP_SETS_PER_PARTNER sets per
+   partner with the best reduced costs, stopped as soon as it is within the gap
+   of L.
+5. The proof: a restricted MIP over every candidate, from that incumbent. The
+   bound reported is min(L, max(its bound, L - threshold)): what the MIP did not
+   cover is covered by the reduced-cost argument.
+
+Both MIPs carry, per block, the compute-cost row of `restricted`, so their LP
+relaxations are as tight as the master's: HiGHS starts from L, not from the
+weaker bound of the plain chain formulation.
 """
 
 from __future__ import annotations
@@ -26,21 +31,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dealbench.optimize.blocks import F64, I64, Blocks
-from dealbench.optimize.bnp import branch_and_price
 from dealbench.optimize.choice import Choice
 from dealbench.optimize.master import Master, generate_columns
-from dealbench.optimize.pricing import Duals, price
+from dealbench.optimize.pricing import Duals, Pricing, price
 from dealbench.optimize.restricted import solve_restricted
 
-#: A warm start this close to the bound (relative) skips the dive.
-GOOD_START = 1e-4
-#: Candidates for the dive: about this many concession sets per partner.
-DIVE_SETS_PER_PARTNER = 8
-#: Restricted MIPs prove the incumbent: one over about MIP_SETS_PER_PARTNER
-#: sets per partner (stopped at HEURISTIC_GAP) for a better incumbent, then one
-#: over every set that could beat it.
+#: The first restricted MIP looks for an incumbent among about this many
+#: concession sets per partner (those with the best reduced costs).
 MIP_SETS_PER_PARTNER = 4
-HEURISTIC_GAP = 1e-4
 
 
 @dataclass
@@ -63,6 +61,12 @@ class Outcome:
         """Keep a portfolio if it beats the incumbent."""
         if self.value is None or value > self.value:
             self.value, self.choices = value, choices
+
+
+def good_enough(bound: float, gap: float) -> float:
+    """The least value within `gap` of `bound` (by `relative_gap`, with a margin)."""
+    gap *= 0.99
+    return bound / (1 + gap) if bound >= 0 else bound / (1 - gap)
 
 
 def relative_gap(value: float, bound: float) -> float:
@@ -98,25 +102,14 @@ def solve_blocks(
     for start in (incumbent, []):
         if start is not None and feasible(blocks, start):
             out.offer(start, objective(blocks, start))
-    rc = _reduced_costs(blocks, root.duals)
-    if out.value is None or relative_gap(out.value, root.bound) > GOOD_START:
-        _dive(master, root.duals, rc, out, deadline)
-    if _proven(out, gap) or time.perf_counter() >= deadline:
-        pass
-    else:
-        _rounds(blocks, root.bound, rc, out, gap, deadline, threads)
+    prices = price(blocks, root.duals)
+    rc = _reduced_costs(blocks, prices)
+    if not _proven(out, gap) and time.perf_counter() < deadline:
+        _rounds(blocks, root.bound, prices, rc, out, gap, deadline, threads)
     if _proven(out, gap):
         out.status = "optimal"
     out.stats["seconds"] = time.perf_counter() - clock
     return out
-
-
-def _top(rc: tuple[F64, F64], per_partner: int, n_partners: int) -> NDArray[np.bool_]:
-    """The points with the best reduced costs, about `per_partner` per partner."""
-    points, _ = rc
-    budget = per_partner * n_partners
-    cut = -np.inf if len(points) <= budget else np.partition(points, -budget)[-budget]
-    return points >= cut
 
 
 def _selection(blocks: Blocks, keep: NDArray[np.bool_], choices: list[Choice]) -> dict[int, I64]:
@@ -133,29 +126,30 @@ def _selection(blocks: Blocks, keep: NDArray[np.bool_], choices: list[Choice]) -
 def _rounds(
     blocks: Blocks,
     bound: float,
+    prices: Pricing,
     rc: tuple[F64, F64],
     out: Outcome,
     gap: float,
     deadline: float,
     threads: int | None,
 ) -> None:
-    """A restricted MIP over the most promising sets (a better incumbent, cheaply),
+    """A restricted MIP over the most promising sets (an incumbent, cheaply),
     then one over every set that could beat the incumbent (the proof)."""
-    clock = time.perf_counter()
     points, _ = rc
     budget = MIP_SETS_PER_PARTNER * blocks.n_partners
     if len(points) > budget:
         cut = float(-np.partition(points, -budget)[-budget])
         if cut < 0.5 * _threshold(bound, out, gap):
-            _round(blocks, bound, rc, out, cut, max(gap, HEURISTIC_GAP), deadline, threads)
-    if time.perf_counter() < deadline:
-        _round(blocks, bound, rc, out, None, gap, deadline, threads)
-    out.stats["mip_seconds"] = time.perf_counter() - clock
+            _round("incumbent", blocks, bound, prices, rc, out, cut, gap, deadline, threads)
+    if time.perf_counter() < deadline and not _proven(out, gap):
+        _round("proof", blocks, bound, prices, rc, out, None, gap, deadline, threads)
 
 
 def _round(
+    name: str,
     blocks: Blocks,
     bound: float,
+    prices: Pricing,
     rc: tuple[F64, F64],
     out: Outcome,
     cut: float | None,
@@ -163,14 +157,16 @@ def _round(
     deadline: float,
     threads: int | None,
 ) -> None:
-    """One restricted MIP; without a `cut`, over every candidate, and its bound counts."""
+    """One restricted MIP: with a `cut`, over the sets with rc >= -cut, stopped once
+    within the gap of L; without one, over every candidate, and its bound counts."""
+    clock = time.perf_counter()
     points, no_deal = rc
     threshold = _threshold(bound, out, gap) if cut is None else cut
     keep = points >= -threshold - 1e-9
     forced = None
     if cut is None:
         forced = _dealing(blocks, out.choices) & (no_deal < -threshold - 1e-9)
-    left = deadline - time.perf_counter()
+    left = deadline - clock
     mip = solve_restricted(
         blocks,
         _selection(blocks, keep, out.choices),
@@ -180,14 +176,18 @@ def _round(
         threads=threads,
         forced=forced,
         quick=True,
+        prices=prices,
+        target=None if cut is None else good_enough(bound, gap),
     )
     if mip.value is not None and feasible(blocks, mip.choices):
         out.offer(mip.choices, objective(blocks, mip.choices))
     if mip.bound is not None and cut is None:
         covered = max(mip.bound, bound - threshold)
         out.bound = min(out.bound if out.bound is not None else np.inf, covered)
-    out.stats["mip_rounds"] = out.stats.get("mip_rounds", 0.0) + 1
-    out.stats["mip_binaries"] = float(mip.binaries)
+    out.stats[f"{name}_sets"] = float(mip.binaries)
+    out.stats[f"{name}_seconds"] = time.perf_counter() - clock
+    if out.value is not None:
+        out.stats[f"{name}_gap"] = relative_gap(out.value, bound)
 
 
 def _dealing(blocks: Blocks, choices: list[Choice]) -> NDArray[np.bool_]:
@@ -203,35 +203,11 @@ def _threshold(bound: float, out: Outcome, gap: float) -> float:
     return bound - out.value - 0.5 * gap * max(abs(out.value), 1e-9)
 
 
-def _reduced_costs(blocks: Blocks, duals: Duals) -> tuple[F64, F64]:
+def _reduced_costs(blocks: Blocks, pricing: Pricing) -> tuple[F64, F64]:
     """rc (<= 0) of every affordable point, and of each partner's no deal."""
-    pricing = price(blocks, duals)
     assert blocks.flat is not None
     best = pricing.partner_best
     return pricing.flat - best[blocks.partner[blocks.flat.block]], -best
-
-
-def _dive(master: Master, duals: Duals, rc: tuple[F64, F64], out: Outcome, deadline: float) -> None:
-    """A first portfolio: branch-and-price plunging over the most promising sets."""
-    clock = time.perf_counter()
-    blocks = master.blocks
-    assert blocks.flat is not None
-    keep = _top(rc, DIVE_SETS_PER_PARTNER, blocks.n_partners)
-    master.candidates = keep
-    found = branch_and_price(
-        master,
-        np.inf,
-        duals,
-        incumbent=None,
-        gap=0.0,
-        deadline=deadline,
-        points=blocks.flat.subset(keep),
-        first_only=True,
-    )
-    master.candidates = None
-    if found.value is not None and feasible(blocks, found.choices):
-        out.offer(found.choices, objective(blocks, found.choices))
-    out.stats.update(dive_seconds=time.perf_counter() - clock, dive_nodes=float(found.nodes))
 
 
 def _proven(out: Outcome, gap: float) -> bool:

@@ -19,9 +19,8 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
-from dealbench.optimize.blocks import F64, I64, Blocks, FlatPoints
+from dealbench.optimize.blocks import F64, Blocks
 from dealbench.optimize.highs import INF, new_highs
 from dealbench.optimize.pricing import Duals, Pricing, price
 
@@ -68,8 +67,7 @@ class Master:
         self.block: list[int] = []  # per column: block (-1: artificial)
         self.point: list[int] = []  # per column: frontier point
         self.y: list[F64] = []  # per column: compute (T, J)
-        self.candidates: NDArray[np.bool_] | None = None
-        # Artificial columns: a forced deal (see `restrict`) and the floor (gain + s >= floor).
+        # Artificial columns: one per partner and the floor (gain + s >= floor).
         art = [[(self.n_coupling + p, 1.0)] for p in range(blocks.n_partners)]
         if self.floor_row >= 0:
             art.append([(self.floor_row, -1.0)])
@@ -113,25 +111,6 @@ class Master:
             n, np.array(costs), np.zeros(n), np.full(n, INF), len(index), starts, index, value
         )
 
-    def restrict(self, start: I64, stop: I64, no_deal: NDArray[np.bool_]) -> None:
-        """Allow only the columns inside each block's window and among the candidates
-        (`self.candidates`, one flag per point of `blocks.flat`); force a deal where
-        no_deal is False."""
-        block, point = np.array(self.block), np.array(self.point)
-        real = block >= 0
-        ok = ~real
-        ok[real] = (point[real] >= start[block[real]]) & (point[real] < stop[block[real]])
-        if self.candidates is not None:
-            flat = self.blocks.flat
-            assert flat is not None
-            ok[real] &= self.candidates[flat.offset[block[real]] + point[real]]
-        n = len(block)
-        index = np.arange(n, dtype=np.int32)
-        self.h.changeColsBounds(n, index, np.zeros(n), np.where(ok, INF, 0.0))
-        p = len(no_deal)
-        rows = (self.n_coupling + np.arange(p)).astype(np.int32)
-        self.h.changeRowsBounds(p, rows, np.where(no_deal, -INF, 1.0), np.ones(p))
-
     def artificial_in_use(self) -> float:
         return float(self.values()[: self.n_artificial].sum())
 
@@ -155,26 +134,17 @@ def generate_columns(
     master: Master,
     duals: Duals | None = None,
     *,
-    window: tuple[I64, I64] | None = None,
-    no_deal: NDArray[np.bool_] | None = None,
-    points: FlatPoints | None = None,
     deadline: float = np.inf,
     max_iterations: int = 1000,
 ) -> RootLP:
-    """Column generation from `duals` (a warm start) or zero prices, within a window,
-    over the candidate `points` (default: all)."""
+    """Column generation from `duals` (a warm start) or zero prices."""
     blocks = master.blocks
-    if window is not None or no_deal is not None or master.candidates is not None:
-        full = (np.zeros(blocks.n_blocks, np.int64), blocks.usable)
-        allowed = no_deal if no_deal is not None else np.ones(blocks.n_partners, dtype=bool)
-        window = window or full
-        master.restrict(*window, allowed)
-    pricing = price(blocks, duals or Duals.zero(blocks), window, no_deal, points)
+    pricing = price(blocks, duals or Duals.zero(blocks))
     root = RootLP(pricing.bound, -np.inf, pricing.duals, False, 0)
     sigma = np.zeros(blocks.n_partners)
     if master.h.getNumCol() > master.n_artificial:
         root.value, duals, sigma = master.solve()
-        pricing = price(blocks, duals, window, no_deal, points)
+        pricing = price(blocks, duals)
         root.bound, root.duals = min(root.bound, pricing.bound), duals
     while root.iterations < max_iterations:
         picks = improving(pricing, sigma, _TOL * max(1.0, abs(root.bound)))
@@ -186,7 +156,7 @@ def generate_columns(
         master.add_points(pricing, picks)
         root.iterations += 1
         root.value, duals, sigma = master.solve()
-        pricing = price(blocks, duals, window, no_deal, points)
+        pricing = price(blocks, duals)
         if pricing.bound < root.bound:
             root.bound, root.duals = pricing.bound, duals
     root.artificial = master.artificial_in_use()

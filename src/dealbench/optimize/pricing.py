@@ -19,9 +19,8 @@ import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
-from numpy.typing import NDArray
 
-from dealbench.optimize.blocks import F64, I64, Blocks, FlatPoints
+from dealbench.optimize.blocks import F64, I64, Blocks
 
 
 @dataclass(frozen=True)
@@ -54,27 +53,15 @@ class Pricing:
     order: I64  # (B, T*J) items by increasing cost of partner value
     vs: F64  # (B, T*J+1) breakpoints of F: partner value ...
     gains: F64  # (B, T*J+1) ... and reduced profit of compute
-    start: I64  # (B,) first frontier point the block may use
-    stop: I64  # (B,) one past the last
-    best: F64  # (B,) best reduced profit of the block (-inf: nothing allowed)
+    best: F64  # (B,) best reduced profit of the block (-inf: nothing affordable)
     arg: I64  # (B,) frontier index of the best point (-1: none)
-    partner_best: F64  # (P,) best over the partner's blocks and, where allowed, no deal (0)
-    points: FlatPoints | None = None  # the candidate points priced
-    flat: F64 = field(default_factory=lambda: np.zeros(0))  # their reduced profits
+    partner_best: F64  # (P,) best over the partner's blocks and no deal (0)
+    flat: F64 = field(default_factory=lambda: np.zeros(0))  # each point of blocks.flat
 
     @property
     def bound(self) -> float:
         """The Lagrangian upper bound on the objective (model units)."""
         return self.duals.constant(self.blocks) + float(self.partner_best.sum())
-
-    def reduced(self, b: int) -> F64:
-        """Reduced profit of the allowed frontier points of block b (from `start[b]`)."""
-        blocks = self.blocks
-        window = slice(int(self.start[b]), int(self.stop[b]))
-        need = blocks.need0[b] + blocks.frontiers[b].cost[window]
-        compute: F64 = np.interp(need, self.vs[b], self.gains[b])
-        out: F64 = config_term(blocks, self.duals, b, window) + compute
-        return out
 
     def point(self, b: int, f: int) -> F64:
         """(T, J) compute of the best point of block b with frontier point f."""
@@ -95,17 +82,6 @@ class Pricing:
         return y.reshape(blocks.ub[b].shape)
 
 
-def config_term(blocks: Blocks, duals: Duals, b: int, window: slice) -> F64:
-    """The reduced profit of block b's concession sets in `window`, compute aside."""
-    cost, value = blocks.frontiers[b].cost[window], blocks.frontiers[b].value[window]
-    out: F64
-    if blocks.mode == "us-best":
-        out = value - blocks.us_batna[b]
-    else:
-        out = duals.floor * (value - blocks.us_batna[b]) - cost - blocks.sec[b] - blocks.batna[b]
-    return out
-
-
 def item_profit(blocks: Blocks, duals: Duals) -> F64:
     """(B, T, J) reduced profit per unit of compute in each period and segment."""
     per_period = -duals.supply[None, :] - duals.risk * blocks.risk[:, None]  # (B, T)
@@ -116,21 +92,9 @@ def item_profit(blocks: Blocks, duals: Duals) -> F64:
     return own + per_period[:, :, None]
 
 
-def price(
-    blocks: Blocks,
-    duals: Duals,
-    window: tuple[I64, I64] | None = None,
-    no_deal: NDArray[np.bool_] | None = None,
-    points: FlatPoints | None = None,
-) -> Pricing:
-    """Every block's best point at `duals`, among the frontier points in `window`.
-
-    `window` = (start, stop) per block restricts the points (a branch-and-price
-    node); `no_deal[p]` False forbids partner p to walk away; `points` (default:
-    every affordable point, `blocks.flat`) are the candidates.
-    """
+def price(blocks: Blocks, duals: Duals) -> Pricing:
+    """Every block's best affordable frontier point at `duals`."""
     n = blocks.n_blocks
-    start, stop = window if window is not None else (np.zeros(n, np.int64), blocks.usable)
     a = item_profit(blocks, duals).reshape(n, -1)
     ub = blocks.ub.reshape(n, -1)
     v = np.broadcast_to(blocks.v[:, None, :], blocks.ub.shape).reshape(n, -1)
@@ -150,13 +114,10 @@ def price(
         order,
         vs,
         gains,
-        start,
-        stop,
         np.full(n, -np.inf),
         np.full(n, -1, dtype=np.int64),
-        np.where(no_deal, 0.0, -np.inf) if no_deal is not None else np.zeros(blocks.n_partners),
+        np.zeros(blocks.n_partners),
     )
-    pricing.points = points if points is not None else blocks.flat
     pricing.flat = _evaluate(pricing)
     _best(pricing)
     np.maximum.at(pricing.partner_best, blocks.partner, pricing.best)
@@ -164,24 +125,20 @@ def price(
 
 
 def _evaluate(pricing: Pricing) -> F64:
-    """Reduced profit of every candidate point (-inf outside the window)."""
+    """Reduced profit of every affordable point (`blocks.flat`)."""
     blocks = pricing.blocks
-    points = pricing.points
+    points = blocks.flat
     assert points is not None
     out = np.full(len(points.block), -np.inf)
-    inside = (points.index >= pricing.start[points.block]) & (
-        points.index < pricing.stop[points.block]
-    )
-    sel = np.flatnonzero(inside)
-    if len(sel) == 0:
+    if len(points.block) == 0:
         return out
-    pb = points.block[sel]
-    cost, value = points.cost[sel], points.value[sel]
+    pb = points.block
+    cost, value = points.cost, points.value
     need = blocks.need0[pb] + cost
     vs, gains = pricing.vs, pricing.gains
     n = vs.shape[1]
     # Within a block needs ascend with the frontier's cost: one searchsorted per block.
-    lo = np.zeros(len(sel), np.int64)
+    lo = np.zeros(len(pb), np.int64)
     cuts = np.concatenate(([0], np.flatnonzero(np.diff(pb)) + 1, [len(pb)]))
     for i, j in itertools.pairwise(cuts):
         lo[i:j] = np.searchsorted(vs[pb[i]], need[i:j], side="left")
@@ -198,13 +155,13 @@ def _evaluate(pricing: Pricing) -> F64:
     else:
         floor = pricing.duals.floor
         config = floor * (value - blocks.us_batna[pb]) - cost - blocks.sec[pb] - blocks.batna[pb]
-    out[sel] = config + compute
+    out[:] = config + compute
     return out
 
 
 def _best(pricing: Pricing) -> None:
     """Each block's best point (the first, on ties)."""
-    points = pricing.points
+    points = pricing.blocks.flat
     assert points is not None
     counts = np.diff(points.offset)
     has = np.flatnonzero(counts > 0)

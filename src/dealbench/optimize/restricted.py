@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 from dealbench.optimize.blocks import F64, I64, Blocks
 from dealbench.optimize.choice import Choice
 from dealbench.optimize.highs import INF, new_highs, pass_model
+from dealbench.optimize.pricing import Pricing
 
 #: HiGHS heuristics a quick restricted MIP goes without.
 RESTRICTED_HEURISTICS = (
@@ -66,13 +67,21 @@ def solve_restricted(
     threads: int | None = None,
     forced: NDArray[np.bool_] | None = None,
     quick: bool = False,
+    prices: Pricing | None = None,
+    target: float | None = None,
 ) -> MipOutcome:
     """The best portfolio using only the selected frontier points of each block.
 
     `forced[p]`: partner p must deal (its no-deal option is proven useless).
+    `prices`: blocks priced at the master's duals; each block then gets the
+    compute-cost row that makes the LP relaxation as tight as the master's.
+    `target`: stop as soon as a portfolio worth this much is found (a bound
+    proven elsewhere already makes it good enough).
     """
     layout = _layout(blocks, selection)
-    h = _model(blocks, layout, forced, gap, time_limit, threads, quick)
+    h = _model(blocks, layout, forced, gap, time_limit, threads, quick, prices)
+    if target is not None:
+        _stop_at(h, target)
     if start:
         n = layout.columns
         h.setSolution(n, np.arange(n, dtype=np.int32), _vector(layout, start))
@@ -80,7 +89,7 @@ def solve_restricted(
     if start and not _consistent(h):
         # HiGHS 1.16 can report a better objective than the solution it returns when
         # it improves on a given start; solve again from scratch rather than lose it.
-        h = _model(blocks, layout, forced, gap, time_limit, threads, quick)
+        h = _model(blocks, layout, forced, gap, time_limit, threads, quick, prices)
         h.run()
     return _outcome(h, blocks, layout)
 
@@ -93,14 +102,25 @@ def _model(
     time_limit: float | None,
     threads: int | None,
     quick: bool,
+    prices: Pricing | None,
 ) -> Any:
     h = new_highs(threads=threads, time_limit=time_limit, gap=gap)
     h.setOptionValue("mip_detect_symmetry", False)  # none to find; detection costs time
     if quick:  # a search for a better incumbent: skip the expensive improvement heuristics
         for option in RESTRICTED_HEURISTICS:
             h.setOptionValue(option, False)
-    _pass(h, blocks, layout, forced)
+    _pass(h, blocks, layout, forced, prices)
     return h
+
+
+def _stop_at(h: Any, target: float) -> None:
+    """Interrupt the MIP once its incumbent reaches `target`."""
+
+    def check(event: Any) -> None:
+        if event.data_out.mip_primal_bound >= target:
+            event.interrupt()
+
+    h.cbMipInterrupt.subscribe(check)
 
 
 def _consistent(h: Any) -> bool:
@@ -163,7 +183,13 @@ class _Rows:
         return np.concatenate(self.r), np.concatenate(self.c), np.concatenate(self.v)
 
 
-def _pass(h: Any, blocks: Blocks, layout: _Layout, forced: NDArray[np.bool_] | None) -> None:
+def _pass(
+    h: Any,
+    blocks: Blocks,
+    layout: _Layout,
+    forced: NDArray[np.bool_] | None,
+    prices: Pricing | None,
+) -> None:
     n = layout.columns
     cost, upper, integer = np.zeros(n), np.ones(n), np.zeros(n, dtype=bool)
     rows = _Rows()
@@ -207,6 +233,8 @@ def _pass(h: Any, blocks: Blocks, layout: _Layout, forced: NDArray[np.bool_] | N
         accept = rows.row(0.0, INF)
         rows.add(accept, ycols, v)
         rows.add(accept, chain, -need)
+        if prices is not None:
+            _compute_cost_row(rows, prices, b, items, points, ycols, chain)
     pass_model(
         h,
         cost=cost,
@@ -217,6 +245,28 @@ def _pass(h: Any, blocks: Blocks, layout: _Layout, forced: NDArray[np.bool_] | N
         matrix=rows.matrix(),
         integer=integer,
     )
+
+
+def _compute_cost_row(
+    rows: _Rows, prices: Pricing, b: int, items: I64, points: I64, ycols: I64, chain: I64
+) -> None:
+    """cost·y >= sum_f lambda_f m(need_f): the compute a deal uses costs at least
+    what its concession set's need costs at the master's prices.
+
+    With `cost` the items' prices (minus their reduced profit at the duals) and
+    m(W) = min cost·y subject to v·y >= W, 0 <= y <= ub (the pricing's
+    continuous knapsack), every deal with set f spends at least m(need_f), and a
+    mix of sets (lambda_f = c_f - c_{f+1} on the chain) at least the mix of those.
+    The chain formulation alone lets a fractional deal draw its value from the
+    best segments beyond its weight; this row takes that away, so the LP bound
+    at these prices is no weaker than the master's.
+    """
+    blocks = prices.blocks
+    need = blocks.need0[b] + blocks.frontiers[b].cost[points]
+    least = -np.interp(need, prices.vs[b], prices.gains[b])
+    row = rows.row(0.0, INF)
+    rows.add(row, ycols, -prices.items[b][items])
+    rows.add(row, chain, -_steps(least))
 
 
 def _steps(values: F64) -> F64:
