@@ -11,7 +11,7 @@ from dealbench.model.schema import GRANTED, Package, Portfolio
 from dealbench.optimize.blocks import Blocks, build_blocks
 from dealbench.optimize.decompose import Outcome, solve_blocks
 from dealbench.optimize.formulate import COMPUTE, MONEY, Mode
-from dealbench.optimize.frontier import FrontierTooLarge, frontier_grants
+from dealbench.optimize.frontier import FrontierTooLarge, Grants, frontier_grants
 from dealbench.optimize.plain import solve_plain
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
 from dealbench.optimize.warm import WarmStart, incumbent, remember, seeds, warm_from
@@ -58,6 +58,9 @@ def solve_decomposed(
     if outcome.status == "infeasible-lp":
         # The US floor cannot be met: the plain model explains infeasibility.
         return plain()
+    # Naming the concessions of a frontier point replays that frontier's merge:
+    # frontier work of the search, not the reading of an answer.
+    grants = [frontier_grants(blocks.frontiers[c.block], c.point) for c in outcome.choices]
     timings = dict(blocks.timings)  # build, frontiers
     timings["search"] = time.perf_counter() - clock
     timings["solve"] = timings["frontiers"] + timings["search"]
@@ -66,7 +69,7 @@ def solve_decomposed(
         return empty_result(portfolio, mode, Status.NO_SOLUTION, info)
     status = Status.OPTIMAL if outcome.status == "optimal" else Status.TIME_LIMIT
     clock = time.perf_counter()
-    packages = extract(blocks, outcome)
+    packages = extract(blocks, outcome, grants)
     info.timings["extract"] = time.perf_counter() - clock
     result = finish(portfolio, mode, status, info, packages)
     remember(result, _warm_state(blocks, outcome, result))
@@ -103,11 +106,15 @@ def _info(blocks: Blocks, outcome: Outcome, timings: dict[str, float]) -> Solver
     )
 
 
-def extract(blocks: Blocks, outcome: Outcome) -> list[Package]:
-    """One package per concluded deal, partners in portfolio order."""
+def extract(blocks: Blocks, outcome: Outcome, grants: list[Grants]) -> list[Package]:
+    """One package per concluded deal (`grants`: each choice's concession levels),
+    partners in portfolio order."""
     pf = blocks.portfolio
     packages = []
-    for choice in sorted(outcome.choices, key=lambda c: int(blocks.partner[c.block])):
+    chosen = sorted(
+        zip(outcome.choices, grants, strict=True), key=lambda c: int(blocks.partner[c[0].block])
+    )
+    for choice, granted in chosen:
         b = choice.block
         partner = blocks.partners[blocks.partner[b]]
         level = blocks.level[b]
@@ -116,9 +123,8 @@ def extract(blocks: Blocks, outcome: Outcome) -> list[Package]:
             t: round(min(max(float(x[i]), 0.0), pf.cap(partner, level, t)), 6)
             for i, t in enumerate(pf.periods)
         }
-        grants = frontier_grants(blocks.frontiers[b], choice.point)
         concessions: dict[str, str | bool] = {
-            cid: True if lid == GRANTED else lid for cid, lid in grants
+            cid: True if lid == GRANTED else lid for cid, lid in granted
         }
         packages.append(
             Package(partner=partner.code, security=level, compute=compute, concessions=concessions)
