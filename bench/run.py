@@ -93,7 +93,8 @@ def one_size(
     docs = documents_for(source, "term-sheet", audience="external")
     render_s, _ = median_time(lambda: [render_document(d, ["md", "html"]) for d in docs], repeats)
 
-    warm_s, cold_s = warm_resolve(loaded, result, solve, limit, cold=not quick)
+    warm_s, cold_s = warm_resolve(smaller_ask(loaded), result, solve, limit, cold=not quick)
+    warm_cap_s, cold_cap_s = warm_resolve(smaller_cap(loaded), result, solve, limit, not quick)
     # Peak RSS of dealbench's own work: read before the floor builds its model.
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -113,6 +114,8 @@ def one_size(
         "overhead": overhead,
         "warm_resolve": warm_s,
         "cold_resolve": cold_s,
+        "warm_resolve_cap": warm_cap_s,
+        "cold_resolve_cap": cold_cap_s,
     }
     return {
         "dealbench_s": ours,
@@ -146,15 +149,33 @@ def one_size(
     }
 
 
-def warm_resolve(
-    portfolio: Any, previous: Any, solve: Any, limit: float | None, cold: bool = True
-) -> tuple[float | None, float | None]:
-    """Re-solve after one partner's ask drops by 10%: warm, and cold to compare."""
+def smaller_ask(portfolio: Any) -> Any:
+    """The largest partner's ask, 10% smaller in every period."""
     partner = max(portfolio.partners, key=lambda p: sum(p.ask.values()))
     smaller = partner.model_copy(update={"ask": {t: a * 0.9 for t, a in partner.ask.items()}})
-    changed = portfolio.model_copy(
+    return portfolio.model_copy(
         update={"partners": [smaller if p is partner else p for p in portfolio.partners]}
     )
+
+
+def smaller_cap(portfolio: Any) -> Any:
+    """One cap 10% smaller: tier 2 under its most used capped security level."""
+    policy = portfolio.policy
+    tier2 = dict(policy.caps.tier2) if isinstance(policy.caps.tier2, dict) else {}
+    if not tier2:
+        return portfolio
+    level = max(
+        sorted(tier2), key=lambda k: sum(1 for p in portfolio.partners if k in p.security_costs)
+    )
+    tier2[level] *= 0.9
+    caps = policy.caps.model_copy(update={"tier2": tier2})
+    return portfolio.model_copy(update={"policy": policy.model_copy(update={"caps": caps})})
+
+
+def warm_resolve(
+    changed: Any, previous: Any, solve: Any, limit: float | None, cold: bool = True
+) -> tuple[float | None, float | None]:
+    """Re-solve a changed portfolio: warm (from `previous`), and cold to compare."""
     start = time.perf_counter()
     warm = solve(changed, warm_start=previous, time_limit=limit)
     warm_s = time.perf_counter() - start
@@ -206,18 +227,21 @@ def run_child(
 def table(results: dict[str, Any], extras: dict[str, float]) -> str:
     head = (
         f"{'size':<4} {'load':>6} {'build':>6} {'solve':>7} {'check':>6} {'render':>6} "
-        f"{'total':>7} {'warm':>6} {'cold':>6} | {'floor build':>11} {'floor solve':>11} | "
+        f"{'total':>7} {'warm':>6} {'cold':>6} {'wcap':>6} {'ccap':>6} | "
+        f"{'floor build':>11} {'floor solve':>11} | "
         f"{'overhead x':>10} {'speedup':>8} {'gap':>8} {'RSS MB':>7}"
     )
     lines = [head, "-" * len(head)]
     for size, r in results.items():
         d, f = r["dealbench_s"], r["floor_s"]
-        warm = "n/a" if d["warm_resolve"] is None else f"{d['warm_resolve']:.2f}"
-        cold = "n/a" if d["cold_resolve"] is None else f"{d['cold_resolve']:.2f}"
+        resolves = " ".join(
+            f"{_seconds(d.get(k)):>6}"
+            for k in ("warm_resolve", "cold_resolve", "warm_resolve_cap", "cold_resolve_cap")
+        )
         floor_note = "" if r["floor"]["status"] == "Optimal" else "*"
         lines.append(
             f"{size:<4} {d['load']:>6.2f} {d['build']:>6.2f} {d['solve']:>7.2f} {d['check']:>6.2f} "
-            f"{d['render']:>6.2f} {d['total']:>7.2f} {warm:>6} {cold:>6} | {f['build']:>11.2f} "
+            f"{d['render']:>6.2f} {d['total']:>7.2f} {resolves} | {f['build']:>11.2f} "
             f"{f['solve']:>10.1f}{floor_note:1} | {r['ratio']['build']:>10.2f} "
             f"{r['speedup']:>7.1f}x {r['gap'] if r['gap'] is not None else float('nan'):>8.1e} "
             f"{r['peak_rss_mb']:>7.0f}"
@@ -227,6 +251,10 @@ def table(results: dict[str, Any], extras: dict[str, float]) -> str:
     for name, value in extras.items():
         lines.append(f"{name}: {value:.3f} s")
     return "\n".join(lines)
+
+
+def _seconds(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
 
 
 def regressions(results: dict[str, Any], extras: dict[str, float]) -> list[str]:
