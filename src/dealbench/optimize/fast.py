@@ -118,11 +118,9 @@ def extract(blocks: Blocks, outcome: Outcome, grants: list[Grants]) -> list[Pack
         b = choice.block
         partner = blocks.partners[blocks.partner[b]]
         level = blocks.level[b]
-        x = choice.y.sum(axis=1) * COMPUTE
-        compute = {
-            t: round(min(max(float(x[i]), 0.0), pf.cap(partner, level, t)), 6)
-            for i, t in enumerate(pf.periods)
-        }
+        # y <= ub, whose segments add up to min(ask, cap): clip rounding noise only.
+        x = np.clip(choice.y.sum(axis=1), 0.0, blocks.ub[b].sum(axis=1)) * COMPUTE
+        compute = {t: round(float(x[i]), 6) for i, t in enumerate(pf.periods)}
         concessions: dict[str, str | bool] = {
             cid: True if lid == GRANTED else lid for cid, lid in granted
         }
