@@ -88,14 +88,6 @@ class FlatPoints:
     value: F64
     offset: I64  # (B+1,) first point of each block
 
-    def subset(self, keep: NDArray[np.bool_]) -> FlatPoints:
-        """Only the points flagged in `keep` (still block by block)."""
-        counts = np.bincount(self.block[keep], minlength=len(self.offset) - 1)
-        offset = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-        return FlatPoints(
-            self.block[keep], self.index[keep], self.cost[keep], self.value[keep], offset
-        )
-
 
 def flatten(blocks: Blocks) -> FlatPoints:
     counts = blocks.usable

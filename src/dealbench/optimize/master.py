@@ -66,7 +66,6 @@ class Master:
         self.h.addRows(n, np.full(n, -INF), np.array(upper), 0, empty, empty[:0], np.zeros(0))
         self.block: list[int] = []  # per column: block (-1: artificial)
         self.point: list[int] = []  # per column: frontier point
-        self.y: list[F64] = []  # per column: compute (T, J)
         # Artificial columns: one per partner and the floor (gain + s >= floor).
         art = [[(self.n_coupling + p, 1.0)] for p in range(blocks.n_partners)]
         if self.floor_row >= 0:
@@ -75,7 +74,6 @@ class Master:
         self.n_artificial = len(art)
         self.block += [-1] * len(art)
         self.point += [-1] * len(art)
-        self.y += [np.zeros(0)] * len(art)
 
     def add_points(self, pricing: Pricing, picks: list[tuple[int, int]]) -> None:
         """Columns for the best compute schedule of each (block, frontier point)."""
@@ -99,7 +97,6 @@ class Master:
             entries.append(col)
             self.block.append(b)
             self.point.append(f)
-            self.y.append(y)
         self._add(costs, entries)
 
     def _add(self, costs: list[float], entries: list[list[tuple[int, float]]]) -> None:
