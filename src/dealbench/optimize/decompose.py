@@ -140,13 +140,12 @@ def _rounds(
     if len(points) > budget:
         cut = float(-np.partition(points, -budget)[-budget])
         if cut < 0.5 * _threshold(bound, out, gap):
-            _round("incumbent", blocks, bound, prices, rc, out, cut, gap, deadline, threads)
+            _round(blocks, bound, prices, rc, out, cut, gap, deadline, threads)
     if time.perf_counter() < deadline and not _proven(out, gap):
-        _round("proof", blocks, bound, prices, rc, out, None, gap, deadline, threads)
+        _round(blocks, bound, prices, rc, out, None, gap, deadline, threads)
 
 
 def _round(
-    name: str,
     blocks: Blocks,
     bound: float,
     prices: Pricing,
@@ -160,6 +159,7 @@ def _round(
     """One restricted MIP: with a `cut`, over the sets with rc >= -cut, stopped once
     within the gap of L; without one, over every candidate, and its bound counts."""
     clock = time.perf_counter()
+    name = "proof" if cut is None else "incumbent"
     points, no_deal = rc
     threshold = _threshold(bound, out, gap) if cut is None else cut
     keep = points >= -threshold - 1e-9
@@ -175,7 +175,6 @@ def _round(
         time_limit=left if np.isfinite(left) else None,
         threads=threads,
         forced=forced,
-        quick=True,
         prices=prices,
         target=None if cut is None else good_enough(bound, gap),
     )
