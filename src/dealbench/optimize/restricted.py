@@ -129,7 +129,7 @@ def _consistent(h: Any) -> bool:
     x = np.asarray(h.getSolution().col_value)
     value = float(np.asarray(h.getLp().col_cost_) @ x)
     reported = float(info.objective_function_value)
-    return abs(value - reported) <= 1e-7 * max(1.0, abs(reported))
+    return abs(value - reported) <= 1e-9 * max(1.0, abs(reported))
 
 
 def size(blocks: Blocks, selection: dict[int, I64]) -> int:
