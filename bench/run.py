@@ -40,6 +40,9 @@ FLOOR_LIMIT_S = {"S": 120.0, "M": 300.0, "L": 300.0, "XL": 300.0}
 #: dealbench's own time limit per size (None: solve to the gap, however long it takes).
 SOLVE_LIMIT_S: dict[str, float | None] = {"S": None, "M": None, "L": 120.0, "XL": 300.0}
 REPEATS = {"S": 5, "M": 3, "L": 1, "XL": 1}
+#: Sizes at which the full run also times the plain model in dollars, as the
+#: issue measured it before any code existed (at M); `--usd-plain S,M,L` for more.
+USD_PLAIN_SIZES = "M"
 QUICK_FLOOR_S = 10.0
 #: Timings this far apart are noise, whatever their ratio (S builds take ~10 ms).
 NOISE_S = 0.05
@@ -55,7 +58,12 @@ def median_time(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
 
 
 def one_size(
-    size: str, seed: int, floor_limit: float, repeats: int, quick: bool = False
+    size: str,
+    seed: int,
+    floor_limit: float,
+    repeats: int,
+    quick: bool = False,
+    usd_plain: bool = False,
 ) -> dict[str, Any]:
     """Measure one size in this process (called in a child process by `main`)."""
     sys.path.insert(0, str(HERE))
@@ -64,8 +72,8 @@ def one_size(
     from dealbench.optimize import solve
     from dealbench.render import documents_for, render_document, source_from_result
     from dealbench.synth import generate, write_yaml
+    from floor import USD, solve_floor
     from floor import build as build_floor
-    from floor import solve_floor
 
     portfolio = generate(size, seed=seed)
     with tempfile.TemporaryDirectory() as tmp:
@@ -103,6 +111,7 @@ def one_size(
     # The floor's build as a median too, like dealbench's: both are milliseconds at S.
     floor["build"], _ = median_time(lambda: build_floor(loaded), repeats)
     floor["total"] = floor["build"] + floor["solve"]
+    plain_usd = solve_floor(loaded, floor_limit, units=USD) if usd_plain else None
     # Modelling overhead: what the floor's build stands for (building the model and
     # reading the answer back). Loading YAML and the check are reported on their own.
     overhead = med["build"] + med["extract"]
@@ -142,6 +151,18 @@ def one_size(
             "time_limit": floor_limit,
             "columns": floor["columns"],
             "rows": floor["rows"],
+        },
+        # The plain model in dollars, as the issue timed "the plain formulation".
+        "plain_usd": None
+        if plain_usd is None
+        else {
+            "solve": plain_usd["solve"],
+            "total": plain_usd["total"],
+            "status": plain_usd["status"],
+            "gap": plain_usd["gap"],
+            "objective": plain_usd["objective"],
+            "time_limit": floor_limit,
+            "speedup": plain_usd["total"] / med["wall"] if med["wall"] else None,
         },
         "deals": len(result.deals),
         "term_sheets": len(docs),
@@ -219,11 +240,12 @@ def render_200_seconds() -> float:
 
 
 def run_child(
-    size: str, seed: int, floor_limit: float, repeats: int, quick: bool
+    size: str, seed: int, floor_limit: float, repeats: int, quick: bool, usd_plain: bool
 ) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--one", size, "--seed", str(seed)]
     cmd += ["--floor-limit", str(floor_limit), "--repeat", str(repeats)]
     cmd += ["--quick"] if quick else []
+    cmd += ["--usd-plain", size if usd_plain else ""]
     done = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
@@ -252,6 +274,15 @@ def table(results: dict[str, Any], extras: dict[str, float]) -> str:
         )
     if any(r["floor"]["status"] != "Optimal" for r in results.values()):
         lines.append("* the floor stopped at its time limit: the speedup is a lower bound")
+    for size, r in results.items():
+        usd = r.get("plain_usd")
+        if usd:
+            ended = "proven" if usd["status"] == "Optimal" else f"stopped: {usd['status']}"
+            lines.append(
+                f"{size}: the plain model in dollars (the issue's baseline) "
+                f"{usd['total']:.1f} s ({ended}, gap {usd['gap']:.1e}): "
+                f"dealbench {usd['speedup']:.0f}x faster"
+            )
     for name, value in extras.items():
         lines.append(f"{name}: {value:.3f} s")
     return "\n".join(lines)
@@ -292,23 +323,31 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=None)
     parser.add_argument("--floor-limit", type=float, default=None)
+    parser.add_argument(
+        "--usd-plain",
+        default=USD_PLAIN_SIZES,
+        help="sizes at which a full run also times the plain model in dollars ('' for none)",
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
 
     if args.one:
         limit = args.floor_limit or FLOOR_LIMIT_S[args.one]
-        out = one_size(args.one, args.seed, limit, args.repeat or REPEATS[args.one], args.quick)
+        usd = args.one in _sizes(args.usd_plain) and not args.quick
+        repeats = args.repeat or REPEATS[args.one]
+        out = one_size(args.one, args.seed, limit, repeats, args.quick, usd)
         print(json.dumps(out))
         return 0
 
-    sizes = ["S", "M"] if args.quick else [s.strip().upper() for s in args.sizes.split(",") if s]
+    sizes = ["S", "M"] if args.quick else _sizes(args.sizes)
     results: dict[str, Any] = {}
     for size in sizes:
         limit = args.floor_limit or (QUICK_FLOOR_S if args.quick else FLOOR_LIMIT_S[size])
         repeats = args.repeat or (1 if args.quick else REPEATS[size])
         print(f"[{size}] running (floor limit {limit:.0f} s) ...", file=sys.stderr, flush=True)
-        results[size] = run_child(size, args.seed, limit, repeats, args.quick)
+        usd = size in _sizes(args.usd_plain) and not args.quick
+        results[size] = run_child(size, args.seed, limit, repeats, args.quick, usd)
     extras = {"help": help_seconds()}
     if not args.quick:
         extras["render_200"] = render_200_seconds()
@@ -319,6 +358,10 @@ def main() -> int:
     for problem in problems:
         print(f"REGRESSION: {problem}", file=sys.stderr)
     return 1 if args.quick and problems else 0
+
+
+def _sizes(text: str) -> list[str]:
+    return [s.strip().upper() for s in text.split(",") if s.strip()]
 
 
 def write_results(path: Path, results: dict[str, Any], extras: dict[str, float]) -> None:
