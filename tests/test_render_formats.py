@@ -274,3 +274,27 @@ def test_html_is_self_contained_and_printable(
         assert not re.search(r"""(src|href)=["'](?!data:|#)""", text)  # nothing to fetch
         assert '<meta charset="utf-8">' in text
     assert internal["memos/portfolio-gulf-asia.html"].decode().count("<svg") == 2
+
+
+def test_a_pipe_or_line_break_in_the_data_never_breaks_a_markdown_table() -> None:
+    """Names and titles come from data files; in a table cell `|` would split the
+    row and a line break would end the table."""
+    from dealbench.model import load_portfolio
+    from dealbench.optimize import SolveResult
+    from dealbench.render import render_document
+    from dealbench.render.sources import source_from_result
+    from golden.support import DEMO_PORTFOLIO, PINNED
+
+    pf = load_portfolio(DEMO_PORTFOLIO)
+    first = pf.partners[0]
+    odd = first.model_copy(update={"name": "Alpha | Beta\nGamma"})
+    pf = pf.model_copy(update={"partners": [odd, *pf.partners[1:]]})
+    result = SolveResult.model_validate_json(PINNED.read_bytes())
+    source = source_from_result(pf, result)
+    (memo,) = documents_for(source, "portfolio-memo", date=DATE)
+    text = render_document(memo, ["md"])[0].data.decode()
+    (row,) = [line for line in text.splitlines() if "Alpha" in line]
+    assert "Alpha \\| Beta Gamma" in row
+    header = next(line for line in text.splitlines() if line.startswith("| Partner"))
+    unescaped = re.compile(r"(?<!\\)\|")
+    assert len(unescaped.findall(row)) == len(unescaped.findall(header))

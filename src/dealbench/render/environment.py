@@ -75,7 +75,19 @@ def long_date(iso: str | None, undated: str = "Draft, undated") -> str:
     return f"{day.day} {day.strftime('%B')} {day.year}"
 
 
-FILTERS = {"money": money, "h100e": h100e, "tpp": tpp, "percent": percent, "date": long_date}
+def cell(value: object) -> str:
+    """Text safe inside a Markdown table cell: `|` escaped, line breaks as spaces."""
+    return " ".join(str(value).split("\n")).replace("|", "\\|")
+
+
+FILTERS = {
+    "money": money,
+    "h100e": h100e,
+    "tpp": tpp,
+    "percent": percent,
+    "date": long_date,
+    "cell": cell,
+}
 
 
 # --- the document environment ----------------------------------------------------------------
