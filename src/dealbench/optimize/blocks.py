@@ -155,17 +155,22 @@ def _arrays(pf: Portfolio, rows: list[tuple[int, str]]) -> dict[str, F64]:
     out = {name: np.zeros(n) for name in ("risk", "sec", "need0", "generous", "batna", "us_batna")}
     out["ub"] = np.zeros((n, len(periods), n_seg))
     out["v"] = np.zeros((n, n_seg))
+    per_partner: dict[int, tuple[F64, F64, F64, float]] = {}
     for b, (i, k) in enumerate(rows):
         p = pf.partners[i]
-        widths, values = _segments(p, n_seg)
+        if i not in per_partner:  # what does not depend on the level, once per partner
+            widths, values = _segments(p, n_seg)
+            starts = np.concatenate(([0.0], np.cumsum(widths)[:-1]))
+            generous = 0.0
+            if p.tier < 3:  # the value of every ask met, whatever the caps: reusable frontiers
+                asks = np.array([pf.ask(p, t) for t in periods]) / COMPUTE
+                filled = np.clip(asks[:, None] - starts[None, :], 0.0, widths[None, :])
+                generous = float(filled.sum(0) @ values)
+            per_partner[i] = widths, values, starts, generous
+        widths, values, starts, out["generous"][b] = per_partner[i]
         out["v"][b] = values
         limits = np.array([pf.cap(p, k, t) for t in periods]) / COMPUTE
-        starts = np.concatenate(([0.0], np.cumsum(widths)[:-1]))
         out["ub"][b] = np.clip(limits[:, None] - starts[None, :], 0.0, widths[None, :])
-        if p.tier < 3:  # the value of every ask met, whatever the caps: frontiers stay reusable
-            asks = np.array([pf.ask(p, t) for t in periods]) / COMPUTE
-            filled = np.clip(asks[:, None] - starts[None, :], 0.0, widths[None, :])
-            out["generous"][b] = filled.sum(0) @ values
         out["risk"][b] = p.diversion_risk * (1.0 - policy.level(k).mitigation)
         out["sec"][b] = p.security_costs[k] / MONEY
         out["batna"][b], out["us_batna"][b] = p.batna / MONEY, p.us_batna / MONEY
