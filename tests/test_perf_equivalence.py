@@ -159,3 +159,33 @@ def test_a_proof_that_improves_on_its_start_returns_the_improvement() -> None:
     result = solve(generate("M", seed=5))
     assert result.status.value == "optimal"
     assert result.solver.gap is not None and result.solver.gap <= 1e-6
+
+
+def test_solves_with_different_thread_counts_in_one_process_agree() -> None:
+    """HiGHS sizes one global scheduler by its first run; a later run asking for
+    another thread count used to fail inside and came back "optimal" with no deal."""
+    portfolio = generate(Size("V", 12, 6, 3, 3), seed=2)  # goes through restricted MIPs
+    first = solve(portfolio)
+    assert first.solver.details.get("proof_sets", 0) > 0
+    one = solve(portfolio, threads=1)
+    two = solve(portfolio, threads=2, method="plain")
+    again = solve(portfolio)
+    assert first.deals and first.status.value == "optimal"
+    for other in (one, two, again):
+        assert other.status.value == "optimal"
+        assert _close(other.objective, first.objective, 2e-6)
+
+
+def test_a_failed_restricted_mip_is_a_solver_error_not_an_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dealbench.errors import SolverError
+    from dealbench.optimize import decompose
+    from dealbench.optimize.restricted import MipOutcome
+
+    def failing(*args: object, **kwargs: object) -> MipOutcome:
+        return MipOutcome("error", None, None)
+
+    monkeypatch.setattr(decompose, "solve_restricted", failing)
+    with pytest.raises(SolverError, match="HiGHS failed"):
+        solve(generate(Size("E", 8, 4, 3, 3), seed=1), method="decompose")

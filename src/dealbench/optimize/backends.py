@@ -41,6 +41,7 @@ def make_backend(
         if not pulp.HiGHS().available():
             raise SolverError("HiGHS is not available: install it with `pip install highspy`")
         _silence_highs_banner()
+        use_threads(threads)
         solver = pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=gap, threads=threads)
         return Backend("highs", _version("highspy"), solver)
     if name == "cbc":
@@ -100,6 +101,25 @@ def _silence_highs_banner() -> None:
         os.dup2(saved, 1)
         os.close(saved)
     _BANNER_SILENCED = True
+
+
+_SCHEDULER_THREADS: int | None = None  # the thread count HiGHS's scheduler was made for
+
+
+def use_threads(threads: int | None) -> None:
+    """Ready HiGHS for a run with `threads` (None: its default).
+
+    HiGHS runs every solve of a process on one global scheduler, sized by the
+    first run; a later run asking for another thread count fails outright. So
+    the scheduler is reset whenever the count asked for changes.
+    """
+    global _SCHEDULER_THREADS
+    wanted = 0 if threads is None else int(threads)  # 0: the option's default
+    if _SCHEDULER_THREADS is not None and wanted != _SCHEDULER_THREADS:
+        import highspy
+
+        highspy.Highs.resetGlobalScheduler(True)
+    _SCHEDULER_THREADS = wanted
 
 
 def _version(dist: str) -> str:

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.typing import NDArray
 
+from dealbench.errors import SolverError
 from dealbench.optimize.blocks import F64, I64, Blocks
 from dealbench.optimize.choice import Choice
 from dealbench.optimize.master import Master, generate_columns
@@ -249,6 +250,8 @@ def _record(
     blocks: Blocks, bound: float, out: Outcome, name: str, mip: MipOutcome, clock: float
 ) -> None:
     """Keep a round's portfolio if it is better; note its size, time and gap to L."""
+    if mip.status == "error":
+        raise SolverError(f"HiGHS failed on the {name} round's restricted MIP")
     if mip.value is not None and feasible(blocks, mip.choices):
         out.offer(mip.choices, objective(blocks, mip.choices))
     out.stats[f"{name}_sets"] = float(mip.binaries)

@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from dealbench.optimize.backends import _silence_highs_banner
+from dealbench.errors import SolverError
+from dealbench.optimize.backends import _silence_highs_banner, use_threads
 
 INF = float("inf")  # highspy.kHighsInf
 
@@ -19,6 +20,7 @@ def new_highs(
     import highspy
 
     _silence_highs_banner()
+    use_threads(threads)
     h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
     if threads is not None:
@@ -73,3 +75,13 @@ def pass_model(
         kinds = highspy.HighsVarType
         lp.integrality_ = [kinds.kInteger if i else kinds.kContinuous for i in integer]
     h.passModel(lp)
+
+
+def run_lp(h: Any, what: str) -> None:
+    """Solve a linear program that must solve: anything but an optimum is a SolverError."""
+    import highspy
+
+    h.run()
+    status = h.getModelStatus()
+    if status != highspy.HighsModelStatus.kOptimal:
+        raise SolverError(f"HiGHS could not solve {what}: {h.modelStatusToString(status)}")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dealbench.optimize.blocks import F64, Blocks
-from dealbench.optimize.highs import INF, new_highs
+from dealbench.optimize.highs import INF, new_highs, run_lp
 from dealbench.optimize.pricing import Duals, Pricing, price
 
 #: Cost of an artificial column (model units, USD billions): far above any deal.
@@ -113,7 +113,7 @@ class Master:
 
     def solve(self) -> tuple[float, Duals, F64]:
         """LP value, duals of the shared limits, duals of the partners' convexity rows."""
-        self.h.run()
+        run_lp(self.h, "the master LP of the decomposition")
         dual = np.array(self.h.getSolution().row_dual)
         duals = Duals(
             supply=np.maximum(dual[: self.n_t], 0.0),

@@ -302,6 +302,8 @@ def _outcome(h: Any, blocks: Blocks, layout: _Layout) -> MipOutcome:
         highspy.HighsModelStatus.kInfeasible: "infeasible",
     }.get(h.getModelStatus(), "error")
     binaries = int(sum(len(p) for p in layout.points))
+    if status == "error":  # neither its solution nor its bound can be trusted
+        return MipOutcome(status, None, None, [], binaries)
     bound = float(info.mip_dual_bound) if binaries else float(info.objective_function_value)
     if not has:
         ok = status == "infeasible" or np.isfinite(bound)
