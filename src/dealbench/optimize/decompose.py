@@ -175,10 +175,10 @@ def _alternatives(blocks: Blocks, prices: Pricing, points: F64) -> NDArray[np.bo
     keep = rank < WIDEN_TOP
     d = prices.duals
     for scale in PRICE_SCALES:
-        for duals in (
-            Duals(d.supply * scale, d.risk * scale, d.floor),
-            replace(d, risk=d.risk * scale),
-        ):
+        scaled = [Duals(d.supply * scale, d.risk * scale, d.floor)]
+        if d.risk > 0:
+            scaled.append(replace(d, risk=d.risk * scale))
+        for duals in scaled:
             at = price(blocks, duals)
             keep |= at.flat - at.partner_best[partner] >= -1e-9
     return keep
