@@ -157,7 +157,19 @@ def _rounds(
             if time.perf_counter() < deadline and not _proven(out, gap):
                 wider = search | _alternatives(blocks, prices, points)
                 if wider.sum() < (points >= -_threshold(bound, out, gap) - 1e-9).sum():
-                    _round(blocks, bound, prices, out, "widened", wider, gap, deadline, threads)
+                    widened = max(gap, WIDENED_GAP)  # it looks for a start, the proof proves
+                    _round(
+                        blocks,
+                        bound,
+                        prices,
+                        out,
+                        "widened",
+                        wider,
+                        gap,
+                        deadline,
+                        threads,
+                        widened,
+                    )
     if time.perf_counter() < deadline and not _proven(out, gap):
         _proof(blocks, bound, prices, rc, out, gap, deadline, threads)
 
@@ -194,17 +206,17 @@ def _round(
     gap: float,
     deadline: float,
     threads: int | None,
+    own_gap: float | None = None,
 ) -> None:
     """A restricted MIP over the `keep` sets for a better incumbent, stopped once
-    within the gap of L (the widened round also once within WIDENED_GAP of its own
-    bound: it looks for a start, the proof proves)."""
+    within the gap of L, or within `own_gap` (default `gap`) of its own bound."""
     clock = time.perf_counter()
     left = deadline - clock
     mip = solve_restricted(
         blocks,
         _selection(blocks, keep, out.choices),
         start=out.choices,
-        gap=max(gap, WIDENED_GAP) if name == "widened" else gap,
+        gap=gap if own_gap is None else own_gap,
         time_limit=left if np.isfinite(left) else None,
         threads=threads,
         prices=prices,
