@@ -334,7 +334,7 @@ def main() -> int:
 
     if args.one:
         limit = args.floor_limit or FLOOR_LIMIT_S[args.one]
-        usd = args.one in _sizes(args.usd_plain) and not args.quick
+        usd = args.one in _sizes(args.usd_plain)  # the parent passes "" when quick
         repeats = args.repeat or REPEATS[args.one]
         out = one_size(args.one, args.seed, limit, repeats, args.quick, usd)
         print(json.dumps(out))

@@ -154,24 +154,35 @@ def _rounds(
         if cut < 0.5 * _threshold(bound, out, gap):
             search = points >= -cut - 1e-9
             _round(blocks, bound, prices, out, "incumbent", search, gap, deadline, threads)
-            if time.perf_counter() < deadline and not _proven(out, gap):
-                wider = search | _alternatives(blocks, prices, points)
-                if wider.sum() < (points >= -_threshold(bound, out, gap) - 1e-9).sum():
-                    widened = max(gap, WIDENED_GAP)  # it looks for a start, the proof proves
-                    _round(
-                        blocks,
-                        bound,
-                        prices,
-                        out,
-                        "widened",
-                        wider,
-                        gap,
-                        deadline,
-                        threads,
-                        widened,
-                    )
-    if time.perf_counter() < deadline and not _proven(out, gap):
+            if _open(out, gap, deadline):
+                _widen(blocks, bound, prices, points, search, out, gap, deadline, threads)
+    if _open(out, gap, deadline):
         _proof(blocks, bound, prices, rc, out, gap, deadline, threads)
+
+
+def _widen(
+    blocks: Blocks,
+    bound: float,
+    prices: Pricing,
+    points: F64,
+    search: NDArray[np.bool_],
+    out: Outcome,
+    gap: float,
+    deadline: float,
+    threads: int | None,
+) -> None:
+    """The widened round: the first round's sets and each partner's alternatives,
+    unless that is as many sets as the proof would take."""
+    wider = search | _alternatives(blocks, prices, points)
+    if wider.sum() >= (points >= -_threshold(bound, out, gap) - 1e-9).sum():
+        return
+    own_gap = max(gap, WIDENED_GAP)  # it looks for a start, the proof proves
+    _round(blocks, bound, prices, out, "widened", wider, gap, deadline, threads, own_gap)
+
+
+def _open(out: Outcome, gap: float, deadline: float) -> bool:
+    """Time is left and the incumbent is not yet proven within the gap."""
+    return time.perf_counter() < deadline and not _proven(out, gap)
 
 
 def _alternatives(blocks: Blocks, prices: Pricing, points: F64) -> NDArray[np.bool_]:

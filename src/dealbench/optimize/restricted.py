@@ -79,9 +79,7 @@ def solve_restricted(
     proven elsewhere already makes it good enough).
     """
     layout = _layout(blocks, selection)
-    h = _model(blocks, layout, forced, gap, time_limit, threads, prices)
-    if target is not None:
-        _stop_at(h, target)
+    h = _model(blocks, layout, forced, gap, time_limit, threads, prices, target)
     if start:
         n = layout.columns
         h.setSolution(n, np.arange(n, dtype=np.int32), _vector(layout, start))
@@ -89,7 +87,7 @@ def solve_restricted(
     if start and not _consistent(h):
         # HiGHS 1.16 can report a better objective than the solution it returns when
         # it improves on a given start; solve again from scratch rather than lose it.
-        h = _model(blocks, layout, forced, gap, time_limit, threads, prices)
+        h = _model(blocks, layout, forced, gap, time_limit, threads, prices, target)
         h.run()
     return _outcome(h, blocks, layout)
 
@@ -102,12 +100,15 @@ def _model(
     time_limit: float | None,
     threads: int | None,
     prices: Pricing | None,
+    target: float | None,
 ) -> Any:
     h = new_highs(threads=threads, time_limit=time_limit, gap=gap)
     h.setOptionValue("mip_detect_symmetry", False)  # none to find; detection costs time
     for option in RESTRICTED_HEURISTICS:
         h.setOptionValue(option, False)
     _pass(h, blocks, layout, forced, prices)
+    if target is not None:
+        _stop_at(h, target)
     return h
 
 
