@@ -153,6 +153,35 @@ def test_every_round_runs_and_the_optimum_is_the_plain_one(
     assert rounds == ["incumbent", "widened", "proof"]
 
 
+@pytest.mark.parametrize("seed", [0, 7])
+def test_an_incumbent_round_far_enough_below_l_is_its_own_proof(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first round took every set with a reduced cost above minus its cut; when
+    its optimum lies more than the cut below L, nothing outside could beat it and
+    no proof round runs. The bound it reports still holds the plain optimum."""
+    from dealbench.optimize import decompose
+
+    monkeypatch.setattr(decompose, "MIP_SETS_PER_PARTNER", 2)
+    rounds: list[str] = []
+    real = decompose._record
+
+    def record(*args: object) -> None:
+        rounds.append(str(args[3]))
+        real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(decompose, "_record", record)
+    portfolio = generate(Size("V", 12, 6, 3, 3), seed=seed)
+    plain = solve(portfolio, method="plain")
+    fast = solve(portfolio, method="decompose")
+    assert rounds == ["incumbent"]
+    assert fast.status.value == "optimal"
+    assert fast.solver.gap is not None and fast.solver.gap <= 1e-6
+    assert _close(fast.objective, plain.objective, 2e-6)
+    assert fast.solver.bound is not None and plain.objective is not None
+    assert plain.objective <= fast.solver.bound * (1 + 1e-9) + 1e4
+
+
 def test_a_proof_that_improves_on_its_start_returns_the_improvement() -> None:
     """HiGHS 1.16 can report an objective better than the start it returns; the
     better portfolio is found again, so the status is optimal, not time-limit."""
