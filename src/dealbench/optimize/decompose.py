@@ -226,15 +226,15 @@ def _round(
 ) -> None:
     """A restricted MIP over the `keep` sets (every set with rc >= -cut among them)
     for a better incumbent, stopped once within the gap of L, or within `own_gap`
-    (default: the gap, with the proof's margin) of its own bound. When the
-    incumbent it leaves is more than `cut` below L, its bound is a proof."""
+    (default `gap`) of its own bound. When the incumbent it leaves is more than
+    `cut` below L, its bound is a proof."""
     clock = time.perf_counter()
     left = deadline - clock
     mip = solve_restricted(
         blocks,
         _selection(blocks, keep, out.choices),
         start=out.choices,
-        gap=0.99 * gap if own_gap is None else own_gap,
+        gap=gap if own_gap is None else own_gap,
         time_limit=left if np.isfinite(left) else None,
         threads=threads,
         prices=prices,
