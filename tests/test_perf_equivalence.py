@@ -126,16 +126,16 @@ def test_compute_cost_rows_never_cut_off_a_portfolio(seed: int, mode: str) -> No
         assert abs(tight.value - plain.value) <= 2e-6 * max(1.0, abs(plain.value))
 
 
-@pytest.mark.parametrize("seed", range(1, 5))
-def test_every_round_runs_and_the_optimum_is_the_plain_one(
-    seed: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """With one set per partner in the first round, small instances go through
-    the incumbent, the widened and the proof rounds; the optimum is unchanged."""
+def _rounds_of_the_next_solves(
+    monkeypatch: pytest.MonkeyPatch, *, sets_per_partner: int, widen_top: int | None = None
+) -> list[str]:
+    """The names of the restricted-MIP rounds the decomposition runs from now on,
+    with `sets_per_partner` sets per partner in its first round."""
     from dealbench.optimize import decompose
 
-    monkeypatch.setattr(decompose, "MIP_SETS_PER_PARTNER", 1)
-    monkeypatch.setattr(decompose, "WIDEN_TOP", 2)
+    monkeypatch.setattr(decompose, "MIP_SETS_PER_PARTNER", sets_per_partner)
+    if widen_top is not None:
+        monkeypatch.setattr(decompose, "WIDEN_TOP", widen_top)
     rounds: list[str] = []
     real = decompose._record
 
@@ -144,6 +144,16 @@ def test_every_round_runs_and_the_optimum_is_the_plain_one(
         real(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(decompose, "_record", record)
+    return rounds
+
+
+@pytest.mark.parametrize("seed", range(1, 5))
+def test_every_round_runs_and_the_optimum_is_the_plain_one(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With one set per partner in the first round, small instances go through
+    the incumbent, the widened and the proof rounds; the optimum is unchanged."""
+    rounds = _rounds_of_the_next_solves(monkeypatch, sets_per_partner=1, widen_top=2)
     portfolio = generate(Size("V", 12, 6, 3, 3), seed=seed)
     plain = solve(portfolio, method="plain")
     fast = solve(portfolio, method="decompose")
@@ -160,17 +170,7 @@ def test_an_incumbent_round_far_enough_below_l_is_its_own_proof(
     """The first round took every set with a reduced cost above minus its cut; when
     its optimum lies more than the cut below L, nothing outside could beat it and
     no proof round runs. The bound it reports still holds the plain optimum."""
-    from dealbench.optimize import decompose
-
-    monkeypatch.setattr(decompose, "MIP_SETS_PER_PARTNER", 2)
-    rounds: list[str] = []
-    real = decompose._record
-
-    def record(*args: object) -> None:
-        rounds.append(str(args[3]))
-        real(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(decompose, "_record", record)
+    rounds = _rounds_of_the_next_solves(monkeypatch, sets_per_partner=2)
     portfolio = generate(Size("V", 12, 6, 3, 3), seed=seed)
     plain = solve(portfolio, method="plain")
     fast = solve(portfolio, method="decompose")

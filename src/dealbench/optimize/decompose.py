@@ -295,8 +295,8 @@ def _record(
         raise SolverError(f"HiGHS failed on the {name} round's restricted MIP")
     if mip.value is not None and feasible(blocks, mip.choices):
         out.offer(mip.choices, objective(blocks, mip.choices))
-    if mip.status == "infeasible" or mip.bound is not None:
-        inside = -np.inf if mip.status == "infeasible" else float(mip.bound or -np.inf)
+    inside = -np.inf if mip.status == "infeasible" else mip.bound
+    if inside is not None:
         covered = max(inside, bound - cut)
         out.bound = min(out.bound if out.bound is not None else np.inf, covered)
     out.stats[f"{name}_sets"] = float(mip.binaries)
