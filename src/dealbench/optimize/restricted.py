@@ -37,6 +37,18 @@ RESTRICTED_HEURISTICS = (
 )
 
 
+#: How HiGHS searches a restricted MIP: branch on pseudocosts from the start
+#: (no strong branching until they are reliable) and separate cuts at the root
+#: only. The LP bound already starts at L, so nodes are cheap and many pay more
+#: than a few well-chosen ones (one run each, `solve_blocks`: L seeds 2 and 3
+#: 11.1 and 50.7 s -> 6.3 and 19.2 s, L seed 1 45 -> 28 s, M seeds 0-6 41.7 ->
+#: 35.1 s in all; bench/README.md).
+RESTRICTED_SEARCH: dict[str, int | bool] = {
+    "mip_pscost_minreliable": 0,
+    "mip_allow_cut_separation_at_nodes": False,
+}
+
+
 @dataclass
 class MipOutcome:
     status: str  # optimal | time-limit | infeasible | no-solution | error
@@ -106,6 +118,8 @@ def _model(
     h.setOptionValue("mip_detect_symmetry", False)  # none to find; detection costs time
     for option in RESTRICTED_HEURISTICS:
         h.setOptionValue(option, False)
+    for option, value in RESTRICTED_SEARCH.items():
+        h.setOptionValue(option, value)
     _pass(h, blocks, layout, forced, prices)
     if target is not None:
         _stop_at(h, target)
