@@ -140,7 +140,7 @@ def _rounds_of_the_next_solves(
     real = decompose._record
 
     def record(*args: object) -> None:
-        rounds.append(str(args[3]))
+        rounds.append(str(args[1]))
         real(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(decompose, "_record", record)

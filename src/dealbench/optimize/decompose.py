@@ -122,9 +122,10 @@ def solve_blocks(
         if start is not None and feasible(blocks, start):
             out.offer(start, objective(blocks, start))
     prices = price(blocks, root.duals)
-    rc = _reduced_costs(blocks, prices)
-    if not _proven(out, gap) and time.perf_counter() < deadline:
-        _rounds(blocks, root.bound, prices, rc, out, gap, deadline, threads)
+    points, no_deal = _reduced_costs(blocks, prices)
+    search = _Search(blocks, root.bound, prices, points, no_deal, out, gap, deadline, threads)
+    if search.open():
+        _rounds(search)
     if _proven(out, gap):
         out.status = "optimal"
     out.stats["seconds"] = time.perf_counter() - clock
@@ -142,62 +143,64 @@ def _selection(blocks: Blocks, keep: NDArray[np.bool_], choices: list[Choice]) -
     return {b: np.unique(p) for b, p in selection.items()}
 
 
-def _rounds(
-    blocks: Blocks,
-    bound: float,
-    prices: Pricing,
-    rc: tuple[F64, F64],
-    out: Outcome,
-    gap: float,
-    deadline: float,
-    threads: int | None,
-) -> None:
+@dataclass
+class _Search:
+    """What every restricted-MIP round of one solve shares."""
+
+    blocks: Blocks
+    bound: float  # L, the Dantzig-Wolfe bound
+    prices: Pricing  # the blocks at the root duals
+    points: F64  # rc (<= 0) of every affordable point
+    no_deal: F64  # rc of each partner's no deal
+    out: Outcome
+    gap: float
+    deadline: float
+    threads: int | None
+    coarse: Coarse | None = None  # the merged model the incumbent rounds search
+
+    def open(self) -> bool:
+        """Time is left and the incumbent is not yet proven within the gap."""
+        return time.perf_counter() < self.deadline and not _proven(self.out, self.gap)
+
+    def threshold(self) -> float:
+        """Reduced costs below minus this cannot be part of a portfolio that beats
+        the incumbent."""
+        value = self.out.value
+        if value is None:
+            return np.inf
+        return self.bound - value - 0.5 * self.gap * max(abs(value), 1e-9)
+
+    def time_left(self) -> float | None:
+        left = self.deadline - time.perf_counter()
+        return left if np.isfinite(left) else None
+
+
+def _rounds(s: _Search) -> None:
     """Restricted MIPs over the most promising sets (incumbents, cheaply), then
     one over every set that could beat the incumbent (the proof)."""
-    points, _ = rc
-    budget = MIP_SETS_PER_PARTNER * blocks.n_partners
-    if len(points) > budget:
-        cut = float(-np.partition(points, -budget)[-budget])
-        if cut < 0.5 * _threshold(bound, out, gap):
-            search = points >= -cut - 1e-9
-            coarse = coarsen(blocks, prices.duals)
-            out.stats["merged_periods"] = float(
-                len(coarse.groups) if coarse else len(blocks.supply)
-            )
-            args = (bound, prices, coarse, out)
-            _round(blocks, *args, "incumbent", search, cut, gap, deadline, threads)
-            if _open(out, gap, deadline):
-                _widen(blocks, *args, points, search, cut, gap, deadline, threads)
-    if _open(out, gap, deadline):
-        _proof(blocks, bound, prices, rc, out, gap, deadline, threads)
+    budget = MIP_SETS_PER_PARTNER * s.blocks.n_partners
+    if len(s.points) > budget:
+        cut = float(-np.partition(s.points, -budget)[-budget])
+        if cut < 0.5 * s.threshold():
+            search = s.points >= -cut - 1e-9
+            s.coarse = coarsen(s.blocks, s.prices.duals)
+            merged = len(s.coarse.groups) if s.coarse else len(s.blocks.supply)
+            s.out.stats["merged_periods"] = float(merged)
+            _round(s, "incumbent", search, cut)
+            if s.open():
+                _widen(s, search, cut)
+    if s.open():
+        _proof(s)
 
 
-def _widen(
-    blocks: Blocks,
-    bound: float,
-    prices: Pricing,
-    coarse: Coarse | None,
-    out: Outcome,
-    points: F64,
-    search: NDArray[np.bool_],
-    cut: float,
-    gap: float,
-    deadline: float,
-    threads: int | None,
-) -> None:
+def _widen(s: _Search, search: NDArray[np.bool_], cut: float) -> None:
     """The widened round: the first round's sets and each partner's alternatives,
     unless that is as many sets as the proof would take."""
-    wider = search | _alternatives(blocks, prices, points)
-    if wider.sum() >= (points >= -_threshold(bound, out, gap) - 1e-9).sum():
+    wider = search | _alternatives(s.blocks, s.prices, s.points)
+    if wider.sum() >= (s.points >= -s.threshold() - 1e-9).sum():
         return
-    own_gap = max(gap, WIDENED_GAP)  # it looks for a start, the proof proves
-    args = (bound, prices, coarse, out)
-    _round(blocks, *args, "widened", wider, cut, gap, deadline, threads, own_gap)
-
-
-def _open(out: Outcome, gap: float, deadline: float) -> bool:
-    """Time is left and the incumbent is not yet proven within the gap."""
-    return time.perf_counter() < deadline and not _proven(out, gap)
+    own_gap = max(s.gap, WIDENED_GAP)  # it looks for a start, the proof proves
+    _round(s, "widened", wider, cut, own_gap)
 
 
 def _alternatives(blocks: Blocks, prices: Pricing, points: F64) -> NDArray[np.bool_]:
@@ -223,84 +226,60 @@ def _alternatives(blocks: Blocks, prices: Pricing, points: F64) -> NDArray[np.bo
 
 
 def _round(
-    blocks: Blocks,
-    bound: float,
-    prices: Pricing,
-    coarse: Coarse | None,
-    out: Outcome,
+    s: _Search,
     name: str,
     keep: NDArray[np.bool_],
     cut: float,
-    gap: float,
-    deadline: float,
-    threads: int | None,
     own_gap: float | None = None,
+    merged: bool = True,
 ) -> None:
     """A restricted MIP over the `keep` sets (every set with rc >= -cut among them)
     for a better incumbent, stopped once within the gap of L, or within `own_gap`
-    (default `gap`) of its own bound. When the incumbent it leaves is more than
-    `cut` below L, its bound is a proof. With periods merged (`coarse`) it runs
-    on the merged model, and its portfolio is lifted back into periods."""
+    (default: the gap) of its own bound. When the incumbent it leaves is more
+    than `cut` below L, its bound is a proof. With periods merged (`s.coarse`)
+    it runs on the merged model, and its portfolio is lifted back into periods;
+    when that fails, it runs again on the full model (`merged=False`)."""
     clock = time.perf_counter()
-    left = deadline - clock
+    coarse = s.coarse if merged else None
+    out = s.out
     mip = solve_restricted(
-        coarse.blocks if coarse else blocks,
-        _selection(blocks, keep, out.choices),
+        coarse.blocks if coarse else s.blocks,
+        _selection(s.blocks, keep, out.choices),
         start=coarse.merge(out.choices) if coarse else out.choices,
-        gap=gap if own_gap is None else own_gap,
-        time_limit=left if np.isfinite(left) else None,
-        threads=threads,
-        prices=coarse.prices if coarse else prices,
-        target=good_enough(bound, gap),
+        gap=s.gap if own_gap is None else own_gap,
+        time_limit=s.time_left(),
+        threads=s.threads,
+        prices=coarse.prices if coarse else s.prices,
+        target=good_enough(s.bound, s.gap),
     )
     if coarse is not None and mip.value is not None:
-        lifted = lift(blocks, mip.choices, threads)
+        lifted = lift(s.blocks, mip.choices, s.threads)
         if lifted is None:  # the periods cannot carry it: search the full model instead
-            args = (bound, prices, None, out, name, keep, cut, gap, deadline, threads, own_gap)
-            return _round(blocks, *args)
+            return _round(s, name, keep, cut, own_gap, merged=False)
         mip = replace(mip, choices=lifted)
-    _record(blocks, bound, out, name, mip, clock, cut)
+    _record(s, name, mip, clock, cut)
 
 
-def _proof(
-    blocks: Blocks,
-    bound: float,
-    prices: Pricing,
-    rc: tuple[F64, F64],
-    out: Outcome,
-    gap: float,
-    deadline: float,
-    threads: int | None,
-) -> None:
+def _proof(s: _Search) -> None:
     """The restricted MIP over every set that could beat the incumbent; its bound counts."""
     clock = time.perf_counter()
-    points, no_deal = rc
-    threshold = _threshold(bound, out, gap)
-    keep = points >= -threshold - 1e-9
-    forced = _dealing(blocks, out.choices) & (no_deal < -threshold - 1e-9)
-    left = deadline - clock
+    threshold = s.threshold()
+    keep = s.points >= -threshold - 1e-9
+    forced = _dealing(s.blocks, s.out.choices) & (s.no_deal < -threshold - 1e-9)
     mip = solve_restricted(
-        blocks,
-        _selection(blocks, keep, out.choices),
-        start=out.choices,
-        gap=0.99 * gap,  # HiGHS measures its gap against max(|value|, |bound|)
-        time_limit=left if np.isfinite(left) else None,
-        threads=threads,
+        s.blocks,
+        _selection(s.blocks, keep, s.out.choices),
+        start=s.out.choices,
+        gap=0.99 * s.gap,  # HiGHS measures its gap against max(|value|, |bound|)
+        time_limit=s.time_left(),
+        threads=s.threads,
         forced=forced,
-        prices=prices,
+        prices=s.prices,
     )
-    _record(blocks, bound, out, "proof", mip, clock, threshold)
+    _record(s, "proof", mip, clock, threshold)
 
 
-def _record(
-    blocks: Blocks,
-    bound: float,
-    out: Outcome,
-    name: str,
-    mip: MipOutcome,
-    clock: float,
-    cut: float,
-) -> None:
+def _record(s: _Search, name: str, mip: MipOutcome, clock: float, cut: float) -> None:
     """Keep a round's portfolio if it is better and the bound its MIP proved; note
     its size, time and gap to L.
 
@@ -310,31 +289,25 @@ def _record(
     incumbent round's is the least rc it took, and it proves the optimum
     whenever that optimum lies more than the cut below L.
     """
+    out = s.out
     if mip.status == "error":
         raise SolverError(f"HiGHS failed on the {name} round's restricted MIP")
-    if mip.value is not None and feasible(blocks, mip.choices):
-        out.offer(mip.choices, objective(blocks, mip.choices))
+    if mip.value is not None and feasible(s.blocks, mip.choices):
+        out.offer(mip.choices, objective(s.blocks, mip.choices))
     inside = -np.inf if mip.status == "infeasible" else mip.bound
     if inside is not None:
-        covered = max(inside, bound - cut)
+        covered = max(inside, s.bound - cut)
         out.bound = min(out.bound if out.bound is not None else np.inf, covered)
     out.stats[f"{name}_sets"] = float(mip.binaries)
     out.stats[f"{name}_seconds"] = time.perf_counter() - clock
     if out.value is not None:
-        out.stats[f"{name}_gap"] = relative_gap(out.value, bound)
+        out.stats[f"{name}_gap"] = relative_gap(out.value, s.bound)
 
 
 def _dealing(blocks: Blocks, choices: list[Choice]) -> NDArray[np.bool_]:
     out = np.zeros(blocks.n_partners, dtype=bool)
     out[[int(blocks.partner[c.block]) for c in choices]] = True
     return out
-
-
-def _threshold(bound: float, out: Outcome, gap: float) -> float:
-    """Reduced costs below minus this cannot be part of a portfolio that beats the incumbent."""
-    if out.value is None:
-        return np.inf
-    return bound - out.value - 0.5 * gap * max(abs(out.value), 1e-9)
 
 
 def _reduced_costs(blocks: Blocks, pricing: Pricing) -> tuple[F64, F64]:
