@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -156,7 +157,15 @@ class _Search:
     gap: float
     deadline: float
     threads: int | None
-    coarse: Coarse | None = None  # the merged model the incumbent rounds search
+
+    @cached_property
+    def coarse(self) -> Coarse | None:
+        """The merged model the incumbent rounds search (None: no periods merge)."""
+        return coarsen(self.blocks, self.prices.duals)
+
+    def candidates(self, cut: float) -> NDArray[np.bool_]:
+        """The sets whose reduced cost is at least -cut."""
+        return self.points >= -cut - 1e-9
 
     def open(self) -> bool:
         """Time is left and the incumbent is not yet proven within the gap."""
@@ -182,8 +191,7 @@ def _rounds(s: _Search) -> None:
     if len(s.points) > budget:
         cut = float(-np.partition(s.points, -budget)[-budget])
         if cut < 0.5 * s.threshold():
-            search = s.points >= -cut - 1e-9
-            s.coarse = coarsen(s.blocks, s.prices.duals)
+            search = s.candidates(cut)
             merged = len(s.coarse.groups) if s.coarse else len(s.blocks.supply)
             s.out.stats["merged_periods"] = float(merged)
             _round(s, "incumbent", search, cut)
@@ -197,7 +205,7 @@ def _widen(s: _Search, search: NDArray[np.bool_], cut: float) -> None:
     """The widened round: the first round's sets and each partner's alternatives,
     unless that is as many sets as the proof would take."""
     wider = search | _alternatives(s.blocks, s.prices, s.points)
-    if wider.sum() >= (s.points >= -s.threshold() - 1e-9).sum():
+    if wider.sum() >= s.candidates(s.threshold()).sum():
         return
     own_gap = max(s.gap, WIDENED_GAP)  # it looks for a start, the proof proves
     _round(s, "widened", wider, cut, own_gap)
@@ -264,7 +272,7 @@ def _proof(s: _Search) -> None:
     """The restricted MIP over every set that could beat the incumbent; its bound counts."""
     clock = time.perf_counter()
     threshold = s.threshold()
-    keep = s.points >= -threshold - 1e-9
+    keep = s.candidates(threshold)
     forced = _dealing(s.blocks, s.out.choices) & (s.no_deal < -threshold - 1e-9)
     mip = solve_restricted(
         s.blocks,
