@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dealbench.optimize.blocks import Blocks, build_blocks
-from dealbench.optimize.coarse import coarsen, lift
-from dealbench.optimize.decompose import feasible, objective
-from dealbench.optimize.pricing import Duals
-from dealbench.optimize.restricted import solve_restricted
+from dealbench.optimize.decomposition.blocks import Blocks, build_blocks
+from dealbench.optimize.decomposition.coarse import coarsen, lift
+from dealbench.optimize.decomposition.pricing import Duals
+from dealbench.optimize.decomposition.restricted import solve_restricted
+from dealbench.optimize.decomposition.search import feasible, objective
 from dealbench.synth import Size, generate
 
 
@@ -74,7 +74,8 @@ def test_lifting_a_full_portfolio_merged_keeps_its_value(seed: int) -> None:
 def test_a_merged_portfolio_the_periods_cannot_carry_sends_the_round_to_the_full_model(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from dealbench.optimize import decompose, solve
+    from dealbench.optimize import solve
+    from dealbench.optimize.decomposition import search as decompose
 
     calls: list[int] = []
 

@@ -109,9 +109,9 @@ def test_compute_cost_rows_never_cut_off_a_portfolio(seed: int, mode: str) -> No
     every concession set, the MIP still finds the full problem's optimum."""
     import numpy as np
 
-    from dealbench.optimize.blocks import build_blocks
-    from dealbench.optimize.pricing import Duals, price
-    from dealbench.optimize.restricted import solve_restricted
+    from dealbench.optimize.decomposition.blocks import build_blocks
+    from dealbench.optimize.decomposition.pricing import Duals, price
+    from dealbench.optimize.decomposition.restricted import solve_restricted
 
     portfolio = generate(Size("R", 5, 4, 3, 3), seed=seed)
     blocks = build_blocks(portfolio, mode, None)  # type: ignore[arg-type]
@@ -131,7 +131,7 @@ def _rounds_of_the_next_solves(
 ) -> list[str]:
     """The names of the restricted-MIP rounds the decomposition runs from now on,
     with `sets_per_partner` sets per partner in its first round."""
-    from dealbench.optimize import decompose
+    from dealbench.optimize.decomposition import search as decompose
 
     monkeypatch.setattr(decompose, "MIP_SETS_PER_PARTNER", sets_per_partner)
     if widen_top is not None:
@@ -209,8 +209,8 @@ def test_a_failed_restricted_mip_is_a_solver_error_not_an_answer(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from dealbench.errors import SolverError
-    from dealbench.optimize import decompose
-    from dealbench.optimize.restricted import MipOutcome
+    from dealbench.optimize.decomposition import search as decompose
+    from dealbench.optimize.decomposition.restricted import MipOutcome
 
     def failing(*args: object, **kwargs: object) -> MipOutcome:
         return MipOutcome("error", None, None)

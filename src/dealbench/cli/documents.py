@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dealbench.cli.app import app
+from dealbench.cli.base import Force, app
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 
@@ -58,9 +58,6 @@ PortfolioOpt = Annotated[
     typer.Option(
         "--portfolio", help="The portfolio (needed for packages, and for results that name none)."
     ),
-]
-Force = Annotated[
-    bool, typer.Option("--force", help="Overwrite files in --out that dealbench did not write.")
 ]
 
 

@@ -1,10 +1,10 @@
 """Optimization: the MIP of DESIGN.md, the exact decomposition, the solver choice, the result."""
 
 from dealbench.optimize.backends import SOLVERS, make_backend
+from dealbench.optimize.decomposition.warm import WarmStart
 from dealbench.optimize.formulate import MODES, Formulation, Row, formulate
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
 from dealbench.optimize.solve import METHODS, extract_packages, solve
-from dealbench.optimize.warm import WarmStart
 
 __all__ = [
     "METHODS",

@@ -13,6 +13,7 @@ import pulp
 
 from dealbench.model.schema import GRANTED, Package, Portfolio
 from dealbench.optimize.backends import Outcome, make_backend, run_pulp
+from dealbench.optimize.finish import empty_result, finish
 from dealbench.optimize.formulate import COMPUTE, MONEY, Formulation, Mode, formulate
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
 
@@ -28,7 +29,6 @@ def solve_plain(
     threads: int | None = None,
 ) -> SolveResult:
     """Formulate with PuLP, solve, extract, check."""
-    from dealbench.optimize.solve import empty_result, finish
 
     timings: dict[str, float] = {}
     start = time.perf_counter()

@@ -6,7 +6,7 @@ its concession set's (C, U). For a fixed concession set the compute part is a
 continuous knapsack, max a·y subject to v·y >= need and 0 <= y <= ub, which the
 greedy solves exactly: take every item with a >= 0, then the cheapest value
 (-a / v) until the need is met. Its value F(need) is concave and piecewise
-linear, so one sort per block prices every frontier point at once.
+linear, so one sort per block prices every Pareto point at once.
 
 The Lagrangian bound L = duals·rhs + sum_p max(0, best reduced profit of p)
 holds for any non-negative duals; `reduced` gives each point's shortfall from
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from dealbench.optimize.blocks import F64, I64, Blocks
+from dealbench.optimize.decomposition.blocks import F64, I64, Blocks
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class Pricing:
     vs: F64  # (B, T*J+1) breakpoints of F: partner value ...
     gains: F64  # (B, T*J+1) ... and reduced profit of compute
     best: F64  # (B,) best reduced profit of the block (-inf: nothing affordable)
-    arg: I64  # (B,) frontier index of the best point (-1: none)
+    arg: I64  # (B,) sets index of the best point (-1: none)
     partner_best: F64  # (P,) best over the partner's blocks and no deal (0)
     flat: F64 = field(default_factory=lambda: np.zeros(0))  # each point of blocks.flat
 
@@ -64,9 +64,9 @@ class Pricing:
         return self.duals.constant(self.blocks) + float(self.partner_best.sum())
 
     def point(self, b: int, f: int) -> F64:
-        """(T, J) compute of the best point of block b with frontier point f."""
+        """(T, J) compute of the best point of block b with Pareto point f."""
         blocks = self.blocks
-        need = blocks.need0[b] + blocks.frontiers[b].cost[f]
+        need = blocks.need0[b] + blocks.concession_sets[b].cost[f]
         ub = blocks.ub[b].ravel()
         a = self.items[b]
         y = np.where(a >= 0, ub, 0.0)
@@ -93,7 +93,7 @@ def item_profit(blocks: Blocks, duals: Duals) -> F64:
 
 
 def price(blocks: Blocks, duals: Duals) -> Pricing:
-    """Every block's best affordable frontier point at `duals`."""
+    """Every block's best affordable Pareto point at `duals`."""
     n = blocks.n_blocks
     a = item_profit(blocks, duals).reshape(n, -1)
     ub = blocks.ub.reshape(n, -1)
@@ -137,7 +137,7 @@ def _evaluate(pricing: Pricing) -> F64:
     need = blocks.need0[pb] + cost
     vs, gains = pricing.vs, pricing.gains
     n = vs.shape[1]
-    # Within a block needs ascend with the frontier's cost: one searchsorted per block.
+    # Within a block needs ascend with the Pareto list's cost: one searchsorted per block.
     lo = np.zeros(len(pb), np.int64)
     cuts = np.concatenate(([0], np.flatnonzero(np.diff(pb)) + 1, [len(pb)]))
     for i, j in itertools.pairwise(cuts):

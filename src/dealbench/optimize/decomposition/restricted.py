@@ -1,6 +1,6 @@
 """The restricted MIP: one of the given concession sets per deal, solved by HiGHS.
 
-For each block b (a partner under a level) with candidate frontier points
+For each block b (a partner under a level) with candidate Pareto points
 f_0 < f_1 < ... (by cost), chain binaries c[b, i] = 1 when point f_i or a later
 one is chosen (c[b, 0] opens the deal; c[b, i+1] <= c[b, i]). The block's
 compute y is switched on by c[b, 0]:
@@ -11,7 +11,7 @@ compute y is switched on by c[b, 0]:
 
 plus supply, the risk budget and (partner-best) the US floor. Branching on a
 chain variable splits a partner's ordered sets, as SOS branching would. With
-every point of every frontier this is the full problem; `decompose` proves
+every point of every Pareto list this is the full problem; `decompose` proves
 which points can be left out. The model goes to HiGHS as arrays in one call.
 """
 
@@ -23,10 +23,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from dealbench.optimize.blocks import F64, I64, Blocks
-from dealbench.optimize.choice import Choice
-from dealbench.optimize.highs import INF, new_highs, pass_model
-from dealbench.optimize.pricing import Pricing
+from dealbench.optimize.decomposition.blocks import F64, I64, Blocks
+from dealbench.optimize.decomposition.choice import Choice
+from dealbench.optimize.decomposition.highs import INF, new_highs, pass_model
+from dealbench.optimize.decomposition.pricing import Pricing
 
 #: HiGHS heuristics a restricted MIP goes without: it starts from an incumbent,
 #: and their sub-MIPs took 7.5 s of 10 on M's proof without finding a better one.
@@ -66,7 +66,7 @@ class _Layout:
     items: list[I64] = field(default_factory=list)  # item indices (into T*J) with ub > 0
     y0: list[int] = field(default_factory=list)  # first y column
     chain0: list[int] = field(default_factory=list)  # first chain column
-    points: list[I64] = field(default_factory=list)  # the block's frontier points
+    points: list[I64] = field(default_factory=list)  # the block's Pareto points
     columns: int = 0
 
 
@@ -82,7 +82,7 @@ def solve_restricted(
     prices: Pricing | None = None,
     target: float | None = None,
 ) -> MipOutcome:
-    """The best portfolio using only the selected frontier points of each block.
+    """The best portfolio using only the selected Pareto points of each block.
 
     `forced[p]`: partner p must deal (its no-deal option is proven useless).
     `prices`: blocks priced at the master's duals; each block then gets the
@@ -222,9 +222,9 @@ def _pass(
         v = np.broadcast_to(blocks.v[b][None, :], (n_t, n_j)).ravel()[items]
         upper[ycols] = ub
         integer[chain] = True
-        frontier = blocks.frontiers[b]
-        us_gain = _steps(frontier.value[points] - blocks.us_batna[b])
-        need = _steps(blocks.need0[b] + frontier.cost[points])
+        sets = blocks.concession_sets[b]
+        us_gain = _steps(sets.value[points] - blocks.us_batna[b])
+        need = _steps(blocks.need0[b] + sets.cost[points])
         if blocks.mode == "us-best":
             cost[ycols], cost[chain] = blocks.a0[b], us_gain
         else:
@@ -275,7 +275,7 @@ def _compute_cost_row(
     at these prices is no weaker than the master's.
     """
     blocks = prices.blocks
-    need = blocks.need0[b] + blocks.frontiers[b].cost[points]
+    need = blocks.need0[b] + blocks.concession_sets[b].cost[points]
     least = -np.interp(need, prices.vs[b], prices.gains[b])
     row = rows.row(0.0, INF)
     rows.add(row, ycols, -prices.items[b][items])

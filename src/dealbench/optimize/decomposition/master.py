@@ -3,7 +3,7 @@
 The master has one row per shared limit (supply per period, the risk budget,
 and in partner-best mode the US floor, written -gain <= -floor) and one
 convexity row per partner (no deal is its slack); a column is one point of one
-block: a concession set (frontier point f) with a compute schedule y. An
+block: a concession set (Pareto point f) with a compute schedule y. An
 artificial column with a large cost keeps the floor row feasible; if the LP
 still needs it at the end, the floor cannot be met.
 
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dealbench.optimize.blocks import F64, Blocks
-from dealbench.optimize.highs import INF, new_highs, run_lp
-from dealbench.optimize.pricing import Duals, Pricing, price
+from dealbench.optimize.decomposition.blocks import F64, Blocks
+from dealbench.optimize.decomposition.highs import INF, new_highs, run_lp
+from dealbench.optimize.decomposition.pricing import Duals, Pricing, price
 
 #: Cost of an artificial column (model units, USD billions): far above any deal.
 ARTIFICIAL_COST = 1e5
@@ -65,7 +65,7 @@ class Master:
         empty = np.zeros(n + 1, dtype=np.int32)
         self.h.addRows(n, np.full(n, -INF), np.array(upper), 0, empty, empty[:0], np.zeros(0))
         self.block: list[int] = []  # per column: block (-1: artificial)
-        self.point: list[int] = []  # per column: frontier point
+        self.point: list[int] = []  # per column: Pareto point
         # Artificial columns: one per partner and the floor (gain + s >= floor).
         art = [[(self.n_coupling + p, 1.0)] for p in range(blocks.n_partners)]
         if self.floor_row >= 0:
@@ -76,17 +76,17 @@ class Master:
         self.point += [-1] * len(art)
 
     def add_points(self, pricing: Pricing, picks: list[tuple[int, int]]) -> None:
-        """Columns for the best compute schedule of each (block, frontier point)."""
+        """Columns for the best compute schedule of each (block, Pareto point)."""
         b_ = self.blocks
         costs, entries = [], []
         for b, f in picks:
             y = pricing.point(b, f)
             x = y.sum(axis=1)
-            us_gain = float(b_.frontiers[b].value[f] - b_.us_batna[b] + b_.a0[b] * x.sum())
+            us_gain = float(b_.concession_sets[b].value[f] - b_.us_batna[b] + b_.a0[b] * x.sum())
             if b_.mode == "us-best":
                 costs.append(us_gain)
             else:
-                partner = float((y * b_.v[b]).sum() - b_.frontiers[b].cost[f])
+                partner = float((y * b_.v[b]).sum() - b_.concession_sets[b].cost[f])
                 costs.append(partner - b_.sec[b] - b_.batna[b])
             col = [(t, float(x[t])) for t in range(self.n_t) if x[t] != 0.0]
             if self.risk_row >= 0:

@@ -1,6 +1,6 @@
 """The exact decomposition: a Dantzig–Wolfe bound, then two restricted MIPs.
 
-1. `blocks`: every (partner, level) with its concession frontier (`frontier`).
+1. `blocks`: every (partner, level) with its concession sets (Pareto lists).
 2. Column generation (`master`): the Dantzig–Wolfe bound L — the LP over each
    partner's convex hull, coupled only by supply, risk and (partner-best) the
    US floor — and its duals.
@@ -43,12 +43,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dealbench.errors import SolverError
-from dealbench.optimize.blocks import F64, I64, Blocks
-from dealbench.optimize.choice import Choice
-from dealbench.optimize.coarse import Coarse, coarsen, lift
-from dealbench.optimize.master import Master, generate_columns
-from dealbench.optimize.pricing import Duals, Pricing, price
-from dealbench.optimize.restricted import MipOutcome, solve_restricted
+from dealbench.optimize.decomposition.blocks import F64, I64, Blocks
+from dealbench.optimize.decomposition.choice import Choice
+from dealbench.optimize.decomposition.coarse import Coarse, coarsen, lift
+from dealbench.optimize.decomposition.master import Master, generate_columns
+from dealbench.optimize.decomposition.pricing import Duals, Pricing, price
+from dealbench.optimize.decomposition.restricted import MipOutcome, solve_restricted
 
 #: The first restricted MIP looks for an incumbent among about this many
 #: concession sets per partner (those with the best reduced costs).
@@ -340,11 +340,11 @@ def objective(blocks: Blocks, choices: list[Choice]) -> float:
     """The model objective of a portfolio (model units)."""
     total = 0.0
     for c in choices:
-        b, frontier = c.block, blocks.frontiers[c.block]
+        b, sets = c.block, blocks.concession_sets[c.block]
         if blocks.mode == "us-best":
-            total += frontier.value[c.point] - blocks.us_batna[b] + blocks.a0[b] * c.y.sum()
+            total += sets.value[c.point] - blocks.us_batna[b] + blocks.a0[b] * c.y.sum()
         else:
-            partner = float((c.y * blocks.v[b]).sum()) - frontier.cost[c.point]
+            partner = float((c.y * blocks.v[b]).sum()) - sets.cost[c.point]
             total += partner - blocks.sec[b] - blocks.batna[b]
     return float(total)
 
@@ -363,13 +363,15 @@ def feasible(blocks: Blocks, choices: list[Choice], tol: float = 1e-6) -> bool:
         seen.add(p)
         if (c.y < -tol).any() or (c.y > blocks.ub[b] * (1 + tol) + tol).any():
             return False
-        need = blocks.need0[b] + blocks.frontiers[b].cost[c.point]
+        need = blocks.need0[b] + blocks.concession_sets[b].cost[c.point]
         if float((c.y * blocks.v[b]).sum()) < need - tol * max(1.0, abs(need)):
             return False
         x = c.y.sum(axis=1)
         used += x
         risk += blocks.risk[b] * x.sum()
-        us_gain += blocks.frontiers[b].value[c.point] - blocks.us_batna[b] + blocks.a0[b] * x.sum()
+        us_gain += (
+            blocks.concession_sets[b].value[c.point] - blocks.us_batna[b] + blocks.a0[b] * x.sum()
+        )
     if (used > blocks.supply * (1 + tol) + tol).any():
         return False
     if blocks.budget is not None and risk > blocks.budget * (1 + tol) + tol:

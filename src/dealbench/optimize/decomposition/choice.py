@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dealbench.optimize.blocks import F64
+from dealbench.optimize.decomposition.blocks import F64
 
 
 @dataclass
 class Choice:
-    """One deal of a portfolio: block, frontier point, compute (T, J)."""
+    """One deal of a portfolio: block, Pareto point, compute (T, J)."""
 
     block: int
     point: int

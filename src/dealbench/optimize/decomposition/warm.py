@@ -2,7 +2,7 @@
 
 A re-solve after a small change (one partner's ask, one cap) starts from the
 previous prices (duals), the concession sets the previous LP used, the
-frontiers of partners whose menus did not change, and the previous packages as
+concession_sets of partners whose menus did not change, and the previous packages as
 an incumbent when they still meet every limit. None of it is trusted: seeds
 are re-priced, and the incumbent is re-checked against the new data, so the
 answer is exact either way.
@@ -21,11 +21,11 @@ import numpy as np
 
 from dealbench.checker import evaluate
 from dealbench.model.schema import Package
-from dealbench.optimize.blocks import F64, Blocks, FrontierCache
-from dealbench.optimize.choice import Choice
+from dealbench.optimize.decomposition.blocks import F64, Blocks, SetsCache
+from dealbench.optimize.decomposition.choice import Choice
+from dealbench.optimize.decomposition.concession_sets import ConcessionSets
+from dealbench.optimize.decomposition.pricing import Duals
 from dealbench.optimize.formulate import COMPUTE, MONEY
-from dealbench.optimize.frontier import Frontier
-from dealbench.optimize.pricing import Duals
 from dealbench.optimize.result import SolveResult
 
 
@@ -34,9 +34,9 @@ class WarmStart:
     mode: str
     periods: list[str]
     duals: Duals | None = None
-    cache: FrontierCache = field(default_factory=dict)
-    #: (partner code, level, frontier, point) of the sets the previous LP used
-    columns: list[tuple[str, str, Frontier, int]] = field(default_factory=list)
+    cache: SetsCache = field(default_factory=dict)
+    #: (partner code, level, Pareto list, point) of the sets the previous LP used
+    columns: list[tuple[str, str, ConcessionSets, int]] = field(default_factory=list)
     packages: list[Package] = field(default_factory=list)
 
 
@@ -63,14 +63,14 @@ def warm_from(source: SolveResult | WarmStart | None) -> WarmStart | None:
 
 
 def seeds(blocks: Blocks, warm: WarmStart) -> tuple[Duals | None, list[tuple[int, int]]]:
-    """The previous duals (when the shared limits match) and columns (when frontiers match)."""
+    """The previous duals (when the shared limits match) and columns (when concession_sets match)."""
     if warm.mode != blocks.mode or warm.periods != list(blocks.portfolio.periods):
         return None, []
     where = _block_index(blocks)
     out = []
-    for code, level, frontier, point in warm.columns:
+    for code, level, sets, point in warm.columns:
         b = where.get((code, level))
-        if b is not None and blocks.frontiers[b] is frontier and point < blocks.usable[b]:
+        if b is not None and blocks.concession_sets[b] is sets and point < blocks.usable[b]:
             out.append((b, point))
     return warm.duals, out
 
@@ -89,12 +89,12 @@ def incumbent(blocks: Blocks, packages: list[Package]) -> list[Choice] | None:
         deal = evaluate(pf, package)
         if deal.violations or not deal.accepts:
             continue
-        frontier = blocks.frontiers[b]
+        sets = blocks.concession_sets[b]
         cost = deal.concession_cost / MONEY
-        f = int(np.searchsorted(frontier.cost, cost + 1e-9, side="right")) - 1
+        f = int(np.searchsorted(sets.cost, cost + 1e-9, side="right")) - 1
         if f < 0 or f >= blocks.usable[b]:
             continue
-        if frontier.value[f] < deal.us_concession_value / MONEY - 1e-9:
+        if sets.value[f] < deal.us_concession_value / MONEY - 1e-9:
             continue
         x = np.array([deal.compute[t] for t in pf.periods]) / COMPUTE
         choices.append(Choice(b, f, _fill(blocks, b, x)))

@@ -18,10 +18,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from dealbench.optimize.blocks import I64, Blocks
-from dealbench.optimize.choice import Choice
-from dealbench.optimize.pricing import Duals, Pricing, price
-from dealbench.optimize.restricted import solve_restricted
+from dealbench.optimize.decomposition.blocks import I64, Blocks
+from dealbench.optimize.decomposition.choice import Choice
+from dealbench.optimize.decomposition.pricing import Duals, Pricing, price
+from dealbench.optimize.decomposition.restricted import solve_restricted
 
 #: Supply prices within this fraction of the largest count as one price.
 PRICE_TOL = 1e-7

@@ -1,18 +1,18 @@
-"""The concession sets worth offering: Pareto frontiers of (partner cost, US value).
+"""The concession sets worth offering: Pareto lists of (partner cost, US value).
 
 Within one deal, concessions matter to the rest of the model only through two
 sums: their US value U and their cost to the partner C (which the partner's
 value of compute must cover). A set with a higher cost and a lower value than
 another allowed set is never needed, so a partner's concession menu reduces,
-for each security level, to the Pareto frontier of (C, U) over the sets that
+for each security level, to the Pareto list of (C, U) over the sets that
 `requires` and `excludes` allow. Linked concessions are first joined into
 groups (one joint choice each); groups are then merged one at a time
 (Nemhauser–Ullmann), dropping dominated sets and sets already costing more than
 the partner could ever accept.
 
-Money is in model units (USD billions). A frontier is stored as two sorted
+Money is in model units (USD billions). A Pareto list is stored as two sorted
 arrays; which concessions make up a point is recovered only for the packages
-returned (`frontier_grants`), by replaying the merge with back-pointers.
+returned (`set_grants`), by replaying the merge with back-pointers.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from dealbench.model.schema import Concession, Partner
 MONEY = 1e9
 #: Joint choices enumerated for one group of linked concessions, at most.
 MAX_GROUP_CHOICES = 50_000
-#: Points kept on one frontier, at most.
-MAX_FRONTIER = 400_000
+#: Points kept on one Pareto list, at most.
+MAX_SETS = 400_000
 #: Back-pointers kept for extraction when points x groups is at most this (else replayed).
 TRAIL_ENTRIES = 20_000
 _EPS = 1e-12
@@ -38,7 +38,7 @@ _EPS = 1e-12
 Grants = tuple[tuple[str, str], ...]  # (concession id, level id), in menu order
 
 
-class FrontierTooLarge(SolverError):
+class MenuTooLarge(SolverError):
     """The concession menu is too entangled for the decomposition; use the plain model."""
 
 
@@ -52,14 +52,14 @@ class Group:
 
 
 @dataclass
-class Frontier:
+class ConcessionSets:
     """Pareto-optimal concession sets, cost ascending (and value ascending)."""
 
     cost: NDArray[np.float64]
     value: NDArray[np.float64]
     groups: list[Group] = field(repr=False)
     limit: float  # sets costing more than this were dropped
-    #: Back-pointers of the merge (parent, option) per group, kept for small frontiers.
+    #: Back-pointers of the merge (parent, option) per group, kept for small concession_sets.
     trail: list[tuple[NDArray[np.int32], NDArray[np.int32]]] | None = field(
         default=None, repr=False
     )
@@ -80,22 +80,24 @@ def allowed_for(partner: Partner, rank_of: dict[str, int], level: str) -> frozen
     )
 
 
-def build_frontier(partner: Partner, allowed: frozenset[str], limit: float) -> Frontier:
-    """The frontier of the sets of `allowed` concessions costing at most `limit`."""
+def build_concession_sets(
+    partner: Partner, allowed: frozenset[str], limit: float
+) -> ConcessionSets:
+    """The Pareto list of the sets of `allowed` concessions costing at most `limit`."""
     groups = _groups(partner, allowed)
     cost, value, trail = _merge(groups, limit, track=True)
     small = len(cost) * len(groups) <= TRAIL_ENTRIES
-    return Frontier(cost, value, groups, limit, trail if small else None)
+    return ConcessionSets(cost, value, groups, limit, trail if small else None)
 
 
-def frontier_grants(frontier: Frontier, index: int) -> Grants:
-    """The concession levels that make up point `index` of the frontier."""
-    trail = frontier.trail
+def set_grants(sets: ConcessionSets, index: int) -> Grants:
+    """The concession levels that make up point `index` of the Pareto list."""
+    trail = sets.trail
     if trail is None:
-        cost, _, trail = _merge(frontier.groups, frontier.limit, track=True)
-        assert np.isclose(cost[index], frontier.cost[index], rtol=0, atol=1e-9)
+        cost, _, trail = _merge(sets.groups, sets.limit, track=True)
+        assert np.isclose(cost[index], sets.cost[index], rtol=0, atol=1e-9)
     out: list[tuple[str, str]] = []
-    for group, (parent, option) in zip(reversed(frontier.groups), reversed(trail), strict=True):
+    for group, (parent, option) in zip(reversed(sets.groups), reversed(trail), strict=True):
         out += group.grants[int(option[index])]
         index = int(parent[index])
     return tuple(out)
@@ -141,7 +143,7 @@ def _group(concessions: list[Concession], allowed: frozenset[str]) -> Group:
     menus = [[None, *c.options] if c.id in allowed else [None] for c in concessions]
     if np.prod([len(m) for m in menus], dtype=np.float64) > MAX_GROUP_CHOICES:
         names = ", ".join(c.id for c in concessions)
-        raise FrontierTooLarge(f"concessions {names} are linked into too many joint choices")
+        raise MenuTooLarge(f"concessions {names} are linked into too many joint choices")
     costs, values, grants = [], [], []
     for choice in itertools.product(*menus):
         granted = {c.id for c, o in zip(concessions, choice, strict=True) if o is not None}
@@ -183,8 +185,8 @@ def _merge(
         v = (group.value[:, None] + value[None, :]).ravel()
         later = relief[i + 1] if i + 1 < len(groups) else 0.0
         keep = _pareto(c, v, limit - later)
-        if len(keep) > MAX_FRONTIER:
-            raise FrontierTooLarge(f"the concession menu has over {MAX_FRONTIER:,} useful sets")
+        if len(keep) > MAX_SETS:
+            raise MenuTooLarge(f"the concession menu has over {MAX_SETS:,} useful sets")
         if track:
             trail.append(
                 ((keep % len(cost)).astype(np.int32), (keep // len(cost)).astype(np.int32))
@@ -199,7 +201,7 @@ def _pareto(
     """Indices of the points no other point dominates (cost <= limit), cost ascending.
 
     Of points with equal cost, a lower value listed first may stay: a superset of
-    the frontier is harmless.
+    the Pareto list is harmless.
     """
     order = np.argsort(cost, kind="stable")
     order = order[cost[order] <= limit + _EPS]

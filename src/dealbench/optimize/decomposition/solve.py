@@ -8,13 +8,14 @@ from importlib import metadata
 import numpy as np
 
 from dealbench.model.schema import GRANTED, Package, Portfolio
-from dealbench.optimize.blocks import Blocks, build_blocks
-from dealbench.optimize.decompose import Outcome, solve_blocks
+from dealbench.optimize.decomposition.blocks import Blocks, build_blocks
+from dealbench.optimize.decomposition.concession_sets import Grants, MenuTooLarge, set_grants
+from dealbench.optimize.decomposition.search import Outcome, solve_blocks
+from dealbench.optimize.decomposition.warm import WarmStart, incumbent, remember, seeds, warm_from
+from dealbench.optimize.finish import empty_result, finish
 from dealbench.optimize.formulate import COMPUTE, MONEY, Mode
-from dealbench.optimize.frontier import FrontierTooLarge, Grants, frontier_grants
 from dealbench.optimize.plain import solve_plain
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
-from dealbench.optimize.warm import WarmStart, incumbent, remember, seeds, warm_from
 
 
 def solve_decomposed(
@@ -28,7 +29,6 @@ def solve_decomposed(
     warm_start: SolveResult | WarmStart | None,
 ) -> SolveResult:
     """Decompose, solve to the gap (or the time limit), extract, check."""
-    from dealbench.optimize.solve import empty_result, finish
 
     start = time.perf_counter()
     deadline = start + time_limit if time_limit is not None else np.inf
@@ -41,7 +41,7 @@ def solve_decomposed(
 
     try:
         blocks = build_blocks(portfolio, mode, v_floor, warm.cache if warm else None)
-    except FrontierTooLarge:
+    except MenuTooLarge:
         return plain()
     duals, columns = seeds(blocks, warm) if warm else (None, [])
     first = incumbent(blocks, warm.packages) if warm else None
@@ -58,12 +58,12 @@ def solve_decomposed(
     if outcome.status == "infeasible-lp":
         # The US floor cannot be met: the plain model explains infeasibility.
         return plain()
-    # Naming the concessions of a frontier point replays that frontier's merge:
-    # frontier work of the search, not the reading of an answer.
-    grants = [frontier_grants(blocks.frontiers[c.block], c.point) for c in outcome.choices]
-    timings = dict(blocks.timings)  # build, frontiers
+    # Naming the concessions of a Pareto point replays that list's merge:
+    # work of the search, not the reading of an answer.
+    grants = [set_grants(blocks.concession_sets[c.block], c.point) for c in outcome.choices]
+    timings = dict(blocks.timings)  # build, concession_sets
     timings["search"] = time.perf_counter() - clock
-    timings["solve"] = timings["frontiers"] + timings["search"]
+    timings["solve"] = timings["concession_sets"] + timings["search"]
     info = _info(blocks, outcome, timings)
     if outcome.value is None:
         return empty_result(portfolio, mode, Status.NO_SOLUTION, info)
@@ -84,7 +84,7 @@ def _warm_state(blocks: Blocks, outcome: Outcome, result: SolveResult) -> WarmSt
         duals=outcome.duals,
         cache=blocks.cache,
         columns=[
-            (blocks.partners[blocks.partner[b]].code, blocks.level[b], blocks.frontiers[b], f)
+            (blocks.partners[blocks.partner[b]].code, blocks.level[b], blocks.concession_sets[b], f)
             for b, f in outcome.columns
         ],
         packages=[deal.package() for deal in result.deals],

@@ -1,8 +1,8 @@
 """The portfolio as per-deal blocks in arrays: what the decomposition works on.
 
 A block is one partner under one security level it can meet. Inside a block
-the deal is a choice of concession set (a point of the level's frontier, see
-`frontier`) and compute `y[t, j]` per period and value segment, bounded by
+the deal is a choice of concession set (a point of the level's Pareto list, see
+`sets`) and compute `y[t, j]` per period and value segment, bounded by
 `ub[t, j]` (the segment widths clipped to min(ask, cap)). Compute in period t
 is `x[t] = sum_j y[t, j]`; the partner values it at `sum_j v[j] y[t, j]`,
 which equals its concave value whenever segments fill in order and never
@@ -22,8 +22,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dealbench.model.schema import Partner, Portfolio
+from dealbench.optimize.decomposition.concession_sets import (
+    ConcessionSets,
+    allowed_for,
+    build_concession_sets,
+)
 from dealbench.optimize.formulate import COMPUTE, MONEY, Mode
-from dealbench.optimize.frontier import Frontier, allowed_for, build_frontier
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -46,16 +50,18 @@ class Blocks:
     sec: F64  # (B,) security cost
     batna: F64  # (B,) partner's BATNA
     us_batna: F64  # (B,) US value of no deal
-    frontiers: list[Frontier]  # (B,) the level's concession frontier (shared between levels)
-    usable: I64  # (B,) frontier points the block can afford (a prefix)
+    concession_sets: list[
+        ConcessionSets
+    ]  # (B,) the level's concession sets (shared between levels)
+    usable: I64  # (B,) Pareto points the block can afford (a prefix)
     supply: F64  # (T,)
     budget: float | None
     floor: float | None  # partner-best: least US gain over no deal
     timings: dict[str, float] = field(default_factory=dict)
-    #: Every affordable frontier point of every block, block by block (see `flatten`).
+    #: Every affordable Pareto point of every block, block by block (see `flatten`).
     flat: FlatPoints | None = None
-    #: Frontiers by (partner, allowed concessions), for the next solve (see `warm`).
-    cache: FrontierCache = field(default_factory=dict)
+    #: ConcessionSetsByLevel by (partner, allowed concessions), for the next solve (see `warm`).
+    cache: SetsCache = field(default_factory=dict)
 
     @property
     def n_blocks(self) -> int:
@@ -72,18 +78,18 @@ class Blocks:
         return out
 
     def cost(self, b: int) -> F64:
-        return self.frontiers[b].cost[: self.usable[b]]
+        return self.concession_sets[b].cost[: self.usable[b]]
 
     def value(self, b: int) -> F64:
-        return self.frontiers[b].value[: self.usable[b]]
+        return self.concession_sets[b].value[: self.usable[b]]
 
 
 @dataclass(frozen=True)
 class FlatPoints:
-    """The affordable frontier points of all blocks in one array, block by block."""
+    """The affordable Pareto points of all blocks in one array, block by block."""
 
     block: I64  # block of each point
-    index: I64  # the point's index in its block's frontier
+    index: I64  # the point's index in its block's sets
     cost: F64
     value: F64
     offset: I64  # (B+1,) first point of each block
@@ -94,22 +100,22 @@ def flatten(blocks: Blocks) -> FlatPoints:
     offset = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
     block = np.repeat(np.arange(blocks.n_blocks, dtype=np.int64), counts)
     index = np.arange(int(offset[-1]), dtype=np.int64) - offset[block]
-    pairs = list(zip(blocks.frontiers, counts, strict=True))
+    pairs = list(zip(blocks.concession_sets, counts, strict=True))
     cost = np.concatenate([np.zeros(0), *(f.cost[:n] for f, n in pairs)])
     value = np.concatenate([np.zeros(0), *(f.value[:n] for f, n in pairs)])
     return FlatPoints(block, index, cost, value, offset)
 
 
-FrontierCache = dict[tuple[str, frozenset[str]], tuple[Partner, Frontier]]
+SetsCache = dict[tuple[str, frozenset[str]], tuple[Partner, ConcessionSets]]
 
 
 def build_blocks(
     portfolio: Portfolio,
     mode: Mode,
     v_floor: float | None = None,
-    cache: FrontierCache | None = None,
+    cache: SetsCache | None = None,
 ) -> Blocks:
-    """Arrays for every block; frontiers come from `cache` when the partner is unchanged."""
+    """Arrays for every block; concession_sets come from `cache` when the partner is unchanged."""
     start = time.perf_counter()
     pf, policy = portfolio, portfolio.policy
     rows = [(i, k) for i, p in enumerate(pf.partners) for k in pf.levels_for(p)]
@@ -129,7 +135,7 @@ def build_blocks(
         sec=arrays["sec"],
         batna=arrays["batna"],
         us_batna=arrays["us_batna"],
-        frontiers=[],
+        concession_sets=[],
         usable=np.zeros(len(rows), dtype=np.int64),
         supply=np.array([pf.supply[t] for t in pf.periods]) / COMPUTE,
         budget=None if pf.risk_budget is None else pf.risk_budget / COMPUTE,
@@ -142,8 +148,8 @@ def build_blocks(
     blocks.timings["build"] = time.perf_counter() - start
     start = time.perf_counter()
     rank_of = {k: i for i, k in enumerate(policy.level_ids)}
-    attach_frontiers(blocks, rank_of, blocks.cache, arrays["generous"] - arrays["need0"])
-    blocks.timings["frontiers"] = time.perf_counter() - start
+    attach_concession_sets(blocks, rank_of, blocks.cache, arrays["generous"] - arrays["need0"])
+    blocks.timings["concession_sets"] = time.perf_counter() - start
     return blocks
 
 
@@ -162,7 +168,9 @@ def _arrays(pf: Portfolio, rows: list[tuple[int, str]]) -> dict[str, F64]:
             widths, values = _segments(p, n_seg)
             starts = np.concatenate(([0.0], np.cumsum(widths)[:-1]))
             generous = 0.0
-            if p.tier < 3:  # the value of every ask met, whatever the caps: reusable frontiers
+            if (
+                p.tier < 3
+            ):  # the value of every ask met, whatever the caps: reusable concession_sets
                 asks = np.array([pf.ask(p, t) for t in periods]) / COMPUTE
                 filled = np.clip(asks[:, None] - starts[None, :], 0.0, widths[None, :])
                 generous = float(filled.sum(0) @ values)
@@ -178,12 +186,12 @@ def _arrays(pf: Portfolio, rows: list[tuple[int, str]]) -> dict[str, F64]:
     return out
 
 
-def attach_frontiers(
-    blocks: Blocks, rank_of: dict[str, int], cache: FrontierCache, generous: F64
+def attach_concession_sets(
+    blocks: Blocks, rank_of: dict[str, int], cache: SetsCache, generous: F64
 ) -> None:
-    """Each block's frontier, shared by the partner's levels that allow the same concessions.
+    """Each block's Pareto list, shared by the partner's levels that allow the same concessions.
 
-    A frontier keeps the sets a partner could pay for if every ask were met
+    A Pareto list keeps the sets a partner could pay for if every ask were met
     (`generous`), so that it serves again after a cap or an ask changes; a
     block uses the prefix it can afford under its own caps (`usable`).
     """
@@ -196,20 +204,20 @@ def attach_frontiers(
         keys.append(key)
         most = max(float(limit[b]), float(generous[b]))
         wanted[key] = (max(wanted.get(key, (-np.inf, p))[0], most), p)
-    made: dict[tuple[str, frozenset[str]], Frontier] = {}
+    made: dict[tuple[str, frozenset[str]], ConcessionSets] = {}
     for key, (need, p) in wanted.items():
         hit = cache.get(key)
         if hit is not None and hit[1].limit >= need and _same_menu(hit[0], p):
             made[key] = hit[1]
             cache[key] = (p, hit[1])  # next time, an identity check suffices
         else:
-            made[key] = build_frontier(p, key[1], need)
+            made[key] = build_concession_sets(p, key[1], need)
             cache[key] = (p, made[key])
-    blocks.frontiers = [made[key] for key in keys]
+    blocks.concession_sets = [made[key] for key in keys]
     blocks.usable = np.array(
         [
             np.searchsorted(f.cost, limit[b] + 1e-12, side="right")
-            for b, f in enumerate(blocks.frontiers)
+            for b, f in enumerate(blocks.concession_sets)
         ],
         dtype=np.int64,
     )

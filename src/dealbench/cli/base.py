@@ -1,0 +1,42 @@
+"""The one Typer `app` and the options several commands share.
+
+Command modules (`solving`, `documents`, ...) import from here and register
+their commands on `app`; `dealbench.cli.app` imports them all. Nothing here
+imports a command module, so imports run one way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    name="dealbench",
+    help="Negotiate bilateral AI-compute deals: optimize packages, check counters, render term sheets.",
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+SHIPPED = Path(__file__).resolve().parents[3] / "deals"
+DEMO_PORTFOLIO = "portfolios/gulf-asia.yaml"
+
+Json = Annotated[
+    bool, typer.Option("--json", help="Print one JSON object on stdout instead of a table.")
+]
+OutDir = Annotated[
+    Path | None, typer.Option("--out", help="Write result.json and term sheets into this folder.")
+]
+Force = Annotated[
+    bool, typer.Option("--force", help="Overwrite files in --out that dealbench did not write.")
+]
+Date = Annotated[
+    dt.datetime | None,
+    typer.Option(
+        "--date", formats=["%Y-%m-%d"], help="Date printed on documents (default: undated draft)."
+    ),
+]

@@ -1,0 +1,111 @@
+"""How every solve method ends: the packages checked, and a result built from the check.
+
+Both methods (`plain` and the decomposition) hand their packages here, so what
+a result carries is always what `check` recomputed from the model alone.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from dealbench.checker import PortfolioCheck, check
+from dealbench.model.schema import Package, Portfolio
+from dealbench.optimize.result import SolveResult, SolverInfo, Status
+
+__all__ = ["binding_limits", "empty_result", "finish", "result_from_check"]
+
+
+def finish(
+    portfolio: Portfolio, mode: str, status: Status, info: SolverInfo, packages: list[Package]
+) -> SolveResult:
+    """Check the packages; a result carries the checker's figures or says what failed."""
+    start = time.perf_counter()
+    checked = check(portfolio, packages)
+    info.timings["check"] = time.perf_counter() - start
+    if not checked.ok:
+        problems = "; ".join(checked.problems())
+        return empty_result(
+            portfolio,
+            mode,
+            Status.ERROR,
+            info,
+            f"the solver's answer fails the independent check ({problems}); "
+            "try --solver highs, a longer --time-limit or a smaller --gap",
+        )
+    return result_from_check(portfolio, mode, status, info, checked)
+
+
+def result_from_check(
+    portfolio: Portfolio, mode: str, status: Status, info: SolverInfo, checked: PortfolioCheck
+) -> SolveResult:
+    return SolveResult(
+        **_heading(portfolio, mode, status, info),
+        objective=checked.objective,
+        partner_total=checked.partner_total,
+        deals=checked.deals,
+        no_deal=checked.no_deal,
+        supply=checked.supply,
+        supply_used=checked.supply_used,
+        risk_total=checked.risk_total,
+        risk_budget=checked.risk_budget,
+        binding=binding_limits(portfolio, checked),
+    )
+
+
+def binding_limits(portfolio: Portfolio, checked: PortfolioCheck) -> list[str]:
+    """The shared and per-deal limits the packages sit on, in plain words."""
+    out = []
+    for t in portfolio.periods:
+        supply = portfolio.supply[t]
+        if supply > 0 and checked.supply_used[t] >= supply * (1 - 1e-6) - 0.5:
+            out.append(f"Supply in {t} is fully allocated ({supply:,.0f} H100e).")
+    budget = portfolio.risk_budget
+    if budget is not None and budget > 0 and checked.risk_total >= budget * (1 - 1e-6) - 0.5:
+        out.append(f"The risk budget is used up ({budget:,.0f} risk-weighted H100e).")
+    for deal in checked.deals:
+        partner = portfolio.partner(deal.partner)
+        assert partner is not None
+        for t, x in deal.compute.items():
+            cap = portfolio.policy.caps.cap(partner.tier, deal.security)
+            if (
+                cap is not None
+                and cap > 0
+                and x >= cap - 0.5
+                and x < portfolio.ask(partner, t) - 0.5
+            ):
+                out.append(
+                    f"{deal.partner} in {t} receives the tier {partner.tier} cap under "
+                    f"{deal.security} ({cap:,.0f} H100e), less than its ask."
+                )
+    held = [d.partner for d in checked.deals if abs(d.partner_margin) <= 1e6]
+    if held:
+        out.append(
+            f"Held to their walk-away value (BATNA plus the acceptance margin): {', '.join(held)}."
+        )
+    return out
+
+
+def empty_result(
+    portfolio: Portfolio, mode: str, status: Status, info: SolverInfo, message: str = ""
+) -> SolveResult:
+    if not message:
+        message = {
+            Status.INFEASIBLE: "no set of packages satisfies every limit",
+            Status.NO_SOLUTION: "the solver stopped at its time limit before finding any package",
+        }.get(status, "the solver failed")
+    return SolveResult(**_heading(portfolio, mode, status, info), objective=None, message=message)
+
+
+def _heading(portfolio: Portfolio, mode: str, status: Status, info: SolverInfo) -> dict[str, Any]:
+    """What every result says of itself: status, mode, portfolio, solver, fingerprint."""
+    return {
+        "status": status,
+        "mode": mode,
+        "portfolio": portfolio.id,
+        "portfolio_title": portfolio.title,
+        "policy": portfolio.policy.id,
+        "periods": list(portfolio.periods),
+        "solver": info,
+        "fingerprint": portfolio.fingerprint(),
+    }
