@@ -16,6 +16,7 @@ import typer
 from dealbench.cli.base import DEMO_PORTFOLIO, SHIPPED, Date, Force, Json, OutDir, app
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
+from dealbench.cli.scenario_options import PolicyOpt, SetOpt, load_scenario
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -64,6 +65,8 @@ def validate(
         "dealbench solve deals/portfolios/global.yaml --mode partner-best --json",
         "dealbench solve deals/portfolios/gulf-asia.yaml --solver cbc --time-limit 30 --out out/",
         "dealbench solve deals/portfolios/gulf-asia.yaml --out out/ --render md,html,docx,pdf",
+        "dealbench solve deals/portfolios/gulf-asia.yaml --policy tiered",
+        "dealbench solve deals/portfolios/gulf-asia.yaml --set partners.AE.batna=12bn --set portfolio.caps.AE.veu=800_000",
     )
 )
 def solve(
@@ -97,12 +100,13 @@ def solve(
         Path | None,
         typer.Option("--templates", help="House templates overriding the shipped ones by name."),
     ] = None,
+    policy: PolicyOpt = None,
+    sets: SetOpt = None,
 ) -> None:
     """Find the best packages every partner still accepts, within every limit."""
     from dealbench.cli import output
     from dealbench.cli.documents import parse_formats
     from dealbench.errors import InputError, Issue
-    from dealbench.model import load_portfolio
     from dealbench.optimize import MODES, SOLVERS, Status
     from dealbench.optimize import solve as run_solve
 
@@ -128,7 +132,7 @@ def solve(
         formats = parse_formats(render) if render is not None else None
         if formats is not None and out is None:
             raise InputError(Issue("--render", None, "", "needs --out, the folder to write into"))
-        pf = load_portfolio(portfolio)
+        pf = load_scenario(portfolio, policy, sets)
         result = run_solve(pf, mode, solver=solver, time_limit=time_limit, gap=gap, v_floor=v_floor)
         result.raise_for_status()
         if json_out:
@@ -161,6 +165,7 @@ def solve(
     epilog=examples(
         "dealbench evaluate deals/packages/ae-counter.yaml --portfolio deals/portfolios/gulf-asia.yaml",
         "dealbench evaluate deals/packages/ae-offer.yaml --portfolio deals/portfolios/gulf-asia.yaml --json",
+        "dealbench evaluate deals/packages/ae-counter.yaml --portfolio deals/portfolios/gulf-asia.yaml --set partners.AE.batna=12bn",
     )
 )
 def evaluate(
@@ -174,14 +179,16 @@ def evaluate(
         Path, typer.Option("--portfolio", help="The portfolio the package belongs to.")
     ],
     json_out: Json = False,
+    policy: PolicyOpt = None,
+    sets: SetOpt = None,
 ) -> None:
     """Recompute a package's values and check every limit, without a solver."""
     from dealbench.checker import check as run_check
     from dealbench.cli import output
-    from dealbench.model import load_package, load_portfolio
+    from dealbench.model import load_package
 
     with handled():
-        pf = load_portfolio(portfolio)
+        pf = load_scenario(portfolio, policy, sets)
         pkg = load_package(package, pf)
         # Checked alone against the portfolio: its own limits, and supply and risk budget
         # as if it were the only deal.
