@@ -107,9 +107,7 @@ def compare(
     """
     overrides = dict(overrides or {})
     portfolios = [apply_overrides(under_regime(portfolio, p), overrides) for p in policies]
-    results = solve_all(
-        portfolios, options or SolveOptions(), executor, chain=1, progress=progress
-    )
+    results = solve_all(portfolios, options or SolveOptions(), executor, chain=1, progress=progress)
     solved = {p.policy.id: (p, r) for p, r in zip(portfolios, results, strict=True)}
     rows = [regime_row(p, r) for p, r in solved.values()]
     partners = [

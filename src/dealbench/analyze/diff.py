@@ -69,7 +69,9 @@ def load_result(path: str | Path) -> SolveResult:
         ) from None
 
 
-def diff_results(a: SolveResult, b: SolveResult, labels: tuple[str, str] = ("A", "B")) -> ResultDiff:
+def diff_results(
+    a: SolveResult, b: SolveResult, labels: tuple[str, str] = ("A", "B")
+) -> ResultDiff:
     notes = []
     if a.portfolio != b.portfolio:
         notes.append(f"different portfolios: {a.portfolio} and {b.portfolio}")
@@ -97,7 +99,9 @@ def _codes(result: SolveResult) -> list[str]:
     return [*(d.partner for d in result.deals), *result.no_deal]
 
 
-def _partner(code: str, a: DealFigures | None, b: DealFigures | None, periods: list[str]) -> PartnerDiff:
+def _partner(
+    code: str, a: DealFigures | None, b: DealFigures | None, periods: list[str]
+) -> PartnerDiff:
     compute = {
         t: [a.compute.get(t, 0.0) if a else 0.0, b.compute.get(t, 0.0) if b else 0.0]
         for t in periods

@@ -113,15 +113,17 @@ def _dask_map(
         raise ClusterError("--executor dask needs the `distributed` package") from None
     own = isinstance(scheduler, str)
     try:
-        client = Client(scheduler, timeout="10s") if own else _client_of(scheduler, Client)
+        client = (
+            Client(scheduler, timeout="10s")  # type: ignore[no-untyped-call]
+            if own
+            else _client_of(scheduler, Client)
+        )
     except OSError as exc:
         raise ClusterError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
     try:
         # pure=False: identical tasks (two scenarios with the same overrides) still run.
         futures = client.map(fn, list(tasks), pure=False)
-        done = 0
-        for _future in as_completed(futures):
-            done += 1
+        for done, _future in enumerate(as_completed(futures), start=1):  # type: ignore[no-untyped-call]
             if progress:
                 progress(done, len(tasks))
         results: list[R] = client.gather(futures)
@@ -145,12 +147,22 @@ def make_executor(jobs: int | None, executor: str | None, scheduler: str | None)
     kind = executor or "processes"
     if kind not in EXECUTORS:
         raise InputError(
-            Issue("--executor", None, "", f"unknown executor {kind!r}; expected one of: {', '.join(EXECUTORS)}")
+            Issue(
+                "--executor",
+                None,
+                "",
+                f"unknown executor {kind!r}; expected one of: {', '.join(EXECUTORS)}",
+            )
         )
     if kind == "dask":
         if not scheduler:
             raise InputError(
-                Issue("--scheduler", None, "", "--executor dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
+                Issue(
+                    "--scheduler",
+                    None,
+                    "",
+                    "--executor dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)",
+                )
             )
         return Executor("dask", jobs or 1, scheduler)
     if scheduler:

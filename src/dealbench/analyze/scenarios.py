@@ -85,7 +85,9 @@ def parse_set(items: Iterable[str]) -> dict[str, Any]:
         path = path.strip()
         if not sep or not path:
             raise InputError(
-                Issue(CLI, None, "", f"expected PATH=VALUE (e.g. partners.AE.batna=3bn), got {item!r}")
+                Issue(
+                    CLI, None, "", f"expected PATH=VALUE (e.g. partners.AE.batna=3bn), got {item!r}"
+                )
             )
         if not text.strip():
             raise InputError(Issue(CLI, None, path, "no value after '='"))
@@ -124,7 +126,9 @@ def apply_overrides(
 def _apply_one(pf: Portfolio, path: str, value: Any, where: str) -> Portfolio:
     parts = [p for p in path.split(".")]
     if any(not p for p in parts):
-        raise InputError(Issue(where, None, path, "empty part in the path (two dots, or a dot at an end)"))
+        raise InputError(
+            Issue(where, None, path, "empty part in the path (two dots, or a dot at an end)")
+        )
     root, rest = parts[0], parts[1:]
 
     def fail(message: str) -> InputError:
@@ -139,8 +143,8 @@ def _apply_one(pf: Portfolio, path: str, value: Any, where: str) -> Portfolio:
         _set(data, pf.policy, rest, value, root, fail)
         policy = _validated(Policy, data, path, where)
         _raise_problems(rules.policy_problems(policy), path, where)
-        for partner in pf.partners:
-            _raise_problems(rules.partner_in_policy_problems(partner, policy), path, where)
+        for each in pf.partners:
+            _raise_problems(rules.partner_in_policy_problems(each, policy), path, where)
         _raise_problems(partner_cap_problems(pf.caps, pf.partners, policy), path, where)
         return pf.with_policy(policy)
     if root == "partners":
@@ -304,7 +308,9 @@ def load_scenarios(path: str | Path, portfolio: Portfolio) -> list[tuple[Scenari
     seen: set[str] = set()
     for i, scenario in enumerate(spec.scenarios):
         if scenario.id in seen:
-            issues.append(source.issue(("scenarios", i, "id"), f"scenario {scenario.id!r} is listed twice"))
+            issues.append(
+                source.issue(("scenarios", i, "id"), f"scenario {scenario.id!r} is listed twice")
+            )
         seen.add(scenario.id)
         try:
             out.append((scenario, apply_overrides(portfolio, scenario.set, where=source.display)))

@@ -61,7 +61,9 @@ def run_chain(chain: Chain) -> list[SolveResult]:
     return out
 
 
-def chains(portfolios: Sequence[Portfolio], options: SolveOptions, size: int = CHAIN) -> list[Chain]:
+def chains(
+    portfolios: Sequence[Portfolio], options: SolveOptions, size: int = CHAIN
+) -> list[Chain]:
     """The portfolios cut into chains of `size` neighbours (1: no warm starts)."""
     step = max(1, size if options.warm else 1)
     return [Chain(portfolios[i : i + step], options) for i in range(0, len(portfolios), step)]

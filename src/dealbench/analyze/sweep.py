@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from dealbench.analyze.packages import describe_changes, signature
 from dealbench.analyze.parallel import Executor
 from dealbench.analyze.scenarios import Scenario, apply_overrides, read_value
-from dealbench.analyze.solves import SolveOptions, run_chain, solve_all, Chain
+from dealbench.analyze.solves import Chain, SolveOptions, run_chain, solve_all
 from dealbench.errors import InputError, Issue
 from dealbench.model.schema import Portfolio
 from dealbench.optimize import SolveResult, Status
@@ -28,6 +28,8 @@ __all__ = ["ChangePoint", "SweepResult", "SweepRow", "grid", "sweep_param", "swe
 
 #: Bisection steps per change point: the interval shrinks 2^REFINE times.
 REFINE = 6
+#: At most this many changes are looked for between two neighbouring grid values.
+MAX_CHANGES = 4
 
 
 class SweepRow(BaseModel):
@@ -69,7 +71,9 @@ class SweepResult(BaseModel):
     executor: str = "serial"
 
 
-def row_of(id: str, result: SolveResult, *, title: str = "", value: float | None = None) -> SweepRow:
+def row_of(
+    id: str, result: SolveResult, *, title: str = "", value: float | None = None
+) -> SweepRow:
     ok = result.status in (Status.OPTIMAL, Status.TIME_LIMIT)
     return SweepRow(
         id=id,
@@ -162,9 +166,13 @@ def sweep_param(
             row = row.model_copy(update={"changes": changes})
         rows.append(row)
     jumps = [i for i in range(1, len(rows)) if rows[i].changes]
-    tasks = [_Bisect(base, path, values[i - 1], values[i], results[i - 1], results[i], opts, refine) for i in jumps]
-    points = (executor or Executor()).map(_bisect, tasks) if refine > 0 else []
-    if refine <= 0:
+    tasks = [
+        _Bisect(base, path, values[i - 1], values[i], results[i - 1], results[i], opts, refine)
+        for i in jumps
+    ]
+    if refine > 0:
+        points = [p for found in (executor or Executor()).map(_bisect, tasks) for p in found]
+    else:
         points = [_point(t.low, t.high, t.at_low, t.at_high, codes) for t in tasks]
     return SweepResult(
         portfolio=portfolio.id,
@@ -188,20 +196,28 @@ class _Bisect:
     steps: int
 
 
-def _bisect(task: _Bisect) -> ChangePoint:
-    """Narrow one change of package to an interval 2^steps times smaller."""
-    lo, hi, at_lo, at_hi = task.low, task.high, task.at_low, task.at_high
-    start = signature(at_lo)
-    for _ in range(task.steps):
-        mid = (lo + hi) / 2
-        pf = apply_overrides(task.portfolio, {task.path: mid})
-        (result,) = run_chain(Chain([pf], SolveOptions(**{**task.options.__dict__, "warm": False})))
-        if signature(result) == start:
-            lo, at_lo = mid, result
-        else:
-            hi, at_hi = mid, result
+def _bisect(task: _Bisect) -> list[ChangePoint]:
+    """Every change of package between the task's two values (up to MAX_CHANGES), each
+    narrowed to an interval 2^steps times smaller than the grid's."""
     codes = [p.code for p in task.portfolio.partners]
-    return _point(lo, hi, at_lo, at_hi, codes)
+    options = SolveOptions(**{**task.options.__dict__, "warm": False})
+    out: list[ChangePoint] = []
+    lo, at_lo = task.low, task.at_low
+    end = signature(task.at_high)
+    while signature(at_lo) != end and len(out) < MAX_CHANGES:
+        start, hi, at_hi = signature(at_lo), task.high, task.at_high
+        for _ in range(task.steps):
+            mid = (lo + hi) / 2
+            (result,) = run_chain(
+                Chain([apply_overrides(task.portfolio, {task.path: mid})], options)
+            )
+            if signature(result) == start:
+                lo, at_lo = mid, result
+            else:
+                hi, at_hi = mid, result
+        out.append(_point(lo, hi, at_lo, at_hi, codes))
+        lo, at_lo = hi, at_hi
+    return out
 
 
 def _point(lo: float, hi: float, a: SolveResult, b: SolveResult, codes: list[str]) -> ChangePoint:

@@ -38,7 +38,9 @@ PolicyOpt = Annotated[
 ]
 JobsOpt = Annotated[
     int | None,
-    typer.Option("--jobs", "-j", help="Solves run side by side in this many processes (default: all cores)."),
+    typer.Option(
+        "--jobs", "-j", help="Solves run side by side in this many processes (default: all cores)."
+    ),
 ]
 ExecutorOpt = Annotated[
     str | None,
@@ -46,7 +48,9 @@ ExecutorOpt = Annotated[
 ]
 SchedulerOpt = Annotated[
     str | None,
-    typer.Option("--scheduler", metavar="ADDRESS", help="A Dask scheduler, e.g. tcp://10.0.0.5:8786."),
+    typer.Option(
+        "--scheduler", metavar="ADDRESS", help="A Dask scheduler, e.g. tcp://10.0.0.5:8786."
+    ),
 ]
 
 

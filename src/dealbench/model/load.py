@@ -125,10 +125,16 @@ def partner_cap_problems(
         partner = by_code.get(code)
         if partner is None:
             known = ", ".join(by_code)
-            yield ("caps", code), f"{code!r} is not a partner of this portfolio; expected one of: {known}"
+            yield (
+                ("caps", code),
+                f"{code!r} is not a partner of this portfolio; expected one of: {known}",
+            )
             continue
         if partner.tier == 3:
-            yield ("caps", code), f"{code} is tier 3 (arms-embargoed): no cap can let compute through"
+            yield (
+                ("caps", code),
+                f"{code} is tier 3 (arms-embargoed): no cap can let compute through",
+            )
         for level in levels:
             if level not in policy.level_ids:
                 expected = ", ".join(policy.level_ids)

@@ -131,7 +131,7 @@ def draw_value_risk(ax: Axes, data: dict[str, Any]) -> None:
             p["label"], (p["risk"], p["value_bn"]), textcoords="offset points", xytext=offset
         )
     ax.set_xlabel("Risk (risk-weighted H100e)")
-    ax.set_ylabel("US utility of the deal")
+    ax.set_ylabel(data.get("ylabel", "US utility of the deal"))
     ax.set_xlim(left=0)
     _thousands(ax, "x")
     _billions(ax)
