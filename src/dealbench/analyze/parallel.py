@@ -8,8 +8,8 @@ independent of the others (its solver runs single-threaded in a worker, so
 workers do not fight over cores).
 
 - `serial`: one after the other, here (`--jobs 1`).
-- `processes`: a pool of spawned processes (`--jobs J`, default all cores).
-  Spawned, not forked: the parent may hold HiGHS threads.
+- `processes`: a pool of processes (`--jobs J`, default all cores): forked
+  while this process has not run HiGHS (so holds no solver threads), else spawned.
 - `dask`: a `distributed` cluster (`--executor dask --scheduler ADDRESS`), for
   sweeps that outgrow one machine; the workers need dealbench installed.
 """
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -81,7 +82,7 @@ class Executor:
         if self.kind == "serial" or self.jobs <= 1 or len(tasks) == 1:
             return list(_serial(fn, tasks, progress))
         workers = min(self.jobs, len(tasks))
-        context = multiprocessing.get_context("spawn")
+        context = multiprocessing.get_context(_start_method())
         out: list[R] = []
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             chunk = max(1, len(tasks) // (workers * 4))
@@ -90,6 +91,17 @@ class Executor:
                 if progress:
                     progress(i + 1, len(tasks))
         return out
+
+
+def _start_method() -> str:
+    """`fork` while this process has never run HiGHS (no solver threads to inherit; workers
+    start in milliseconds with every module already imported), else `spawn` (a second or
+    so per worker to import dealbench afresh)."""
+    from dealbench.optimize import backends
+
+    if sys.platform == "linux" and backends._SCHEDULER_THREADS is None:
+        return "fork"
+    return "spawn"
 
 
 def _serial(

@@ -25,7 +25,7 @@ from dealbench.errors import InputError, Issue
 from dealbench.model import rules
 from dealbench.model.load import partner_cap_problems
 from dealbench.model.schema import Compute, Id, Number, Partner, Period, Policy, Portfolio, Strict
-from dealbench.model.yamlio import field_path, read_yaml, validate
+from dealbench.model.yamlio import _message, field_path, read_yaml, validate
 from dealbench.model.yamlparse import parse
 
 __all__ = [
@@ -269,10 +269,9 @@ def _validated(model: type[Any], data: Any, path: str, where: str) -> Any:
     except ValidationError as exc:
         issues = []
         for error in exc.errors(include_url=False):
-            message = str(error["msg"]).removeprefix("Value error, ")
-            loc = field_path(error["loc"])
+            message = _message(error)
             if error["type"] == "extra_forbidden":
-                message = f"unknown field {loc}"
+                message = f"unknown field {field_path(error['loc'])}"
             issues.append(Issue(where, None, path, message))
         raise InputError(_unique(issues)) from None
 
