@@ -210,3 +210,35 @@ def test_loosening_a_cap_never_lowers_the_us_optimum(
     assert loose.objective is not None
     assert loose.objective >= tight.objective - 1e-6 * abs(tight.objective) - 1e4
     assert check(loose_pf, [d.package() for d in loose.deals]).ok
+
+
+# --- the portfolio memo for principals --------------------------------------------------------
+
+
+def test_limit_costs_are_re_solves_without_the_limit(gulf_compared) -> None:  # type: ignore[no-untyped-def]
+    """Lifting a limit never lowers the optimum, so no limit has a negative cost; and
+    each cost is the checked US utility of the lifted portfolio less today's."""
+    from dealbench.analyze.limit_costs import binding, lifted, limit_costs
+
+    _pf, _c, solved = gulf_compared
+    pf, result = solved["bilateral"]
+    costs = limit_costs(pf, result)
+    assert [c.kind for c in costs] == [lim["kind"] for lim in binding(pf, result)]
+    assert {c.kind for c in costs} >= {"supply"}
+    for cost, lim in zip(costs, binding(pf, result), strict=True):
+        assert cost.cost is not None and cost.cost >= -1e4
+        free_pf = lifted(pf, lim)
+        free = solve(free_pf)
+        assert check(free_pf, [d.package() for d in free.deals]).ok
+        assert cost.us_value == pytest.approx(free.objective, rel=1e-6)
+
+
+def test_compare_render_writes_a_memo_for_principals(run: Runner, tmp_path: Path) -> None:
+    result = run(
+        "compare", GULF, "--regimes", "bilateral", "-j", "1", "--out", tmp_path, "--render", "md"
+    )
+    assert result.exit_code == 0, result.output
+    memo = (tmp_path / "memos" / "principals-gulf-asia-bilateral.md").read_text()
+    for heading in ("## Allocation", "## Limits that bind", "## What each limit costs"):
+        assert heading in memo
+    assert "| Supply in 2026 | 1,000,000 H100e |" in memo

@@ -42,6 +42,9 @@ _EXPORTS = {
     "DealbenchError": "dealbench.errors",
     "InputError": "dealbench.errors",
     "InfeasibleError": "dealbench.errors",
+    "apply_overrides": "dealbench.analyze",
+    "parse_set": "dealbench.analyze",
+    "compare": "dealbench.analyze",
 }
 
 __all__ = [
@@ -56,19 +59,23 @@ __all__ = [
     "PortfolioCheck",
     "SolveResult",
     "Status",
+    "apply_overrides",
     "check",
+    "compare",
     "evaluate",
     "formulate",
     "load_package",
     "load_partner",
     "load_policy",
     "load_portfolio",
+    "parse_set",
     "render_term_sheet",
     "solve",
     "validate_file",
 ]
 
 if TYPE_CHECKING:
+    from dealbench.analyze import apply_overrides, compare, parse_set
     from dealbench.checker import DealFigures, PortfolioCheck, check, evaluate
     from dealbench.errors import DealbenchError, InfeasibleError, InputError
     from dealbench.model import (

@@ -191,3 +191,36 @@ def options_memo_document(
 
 def _upper(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def principals_memo_documents(
+    solved: dict[str, tuple[Portfolio, SolveResult]],
+    *,
+    executor: Any = None,
+    date: dt.date | None = None,
+) -> list[Any]:
+    """A portfolio memo for principals for each solved regime: allocation, value against
+    risk, binding limits with their shadow prices and what each limit costs."""
+    from dealbench.analyze.limit_costs import limit_costs, marginal_prices
+    from dealbench.render.principals_memo import principals_memo_document
+    from dealbench.render.sources import source_from_result
+
+    docs = []
+    for pf, result in solved.values():
+        if result.objective is None:
+            continue
+        prices, why = marginal_prices(pf, result)
+        costs = limit_costs(pf, result, executor=executor, prices=prices)
+        rows = [
+            {
+                **cost.model_dump(),
+                "unit": "risk-weighted H100e" if cost.kind == "risk-budget" else "H100e",
+            }
+            for cost in costs
+        ]
+        docs.append(
+            principals_memo_document(
+                source_from_result(pf, result), rows, prices_note=why, date=date
+            )
+        )
+    return docs

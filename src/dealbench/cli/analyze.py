@@ -104,7 +104,13 @@ def compare(
             show.print_comparison(comparison)
         if out is not None:
             written = show.write_comparison(
-                out, comparison, solved, formats, force=force, date=date.date() if date else None
+                out,
+                comparison,
+                solved,
+                formats,
+                force=force,
+                date=date.date() if date else None,
+                executor=ex,
             )
             if not json_out:
                 typer.echo(f"Wrote {len(written)} files to {out}/")

@@ -91,8 +91,10 @@ def write_comparison(
     *,
     force: bool,
     date: dt.date | None,
+    executor: Any = None,
 ) -> list[Path]:
-    """comparison.json, REGIME/result.json for each regime, and the options memo."""
+    """comparison.json, REGIME/result.json for each regime and, with `formats`, the options
+    memo and a portfolio memo for principals under each regime."""
     from dealbench.cli.documents import write_documents
     from dealbench.io import OutputDir
 
@@ -102,9 +104,10 @@ def write_comparison(
         extra[f"{regime}/result.json"] = (to_json(result.model_dump(mode="json")) + "\n").encode()
     docs = []
     if formats is not None:
-        from dealbench.analyze.memo import options_memo_document
+        from dealbench.analyze.memo import options_memo_document, principals_memo_documents
 
         docs.append(options_memo_document(comparison, solved, date=date))
+        docs += principals_memo_documents(solved, executor=executor, date=date)
     write_documents(folder, docs, formats or [], None, extra)
     return folder.written
 

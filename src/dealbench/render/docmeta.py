@@ -11,7 +11,9 @@ from typing import Any, Literal
 from dealbench.model.schema import Package, Portfolio
 
 Audience = Literal["external", "internal"]
-DocKind = Literal["term-sheet", "deal-memo", "portfolio-memo", "redline", "options-memo"]
+DocKind = Literal[
+    "term-sheet", "deal-memo", "portfolio-memo", "redline", "options-memo", "principals-memo"
+]
 
 AUDIENCES: tuple[Audience, ...] = ("external", "internal")
 DOC_KINDS: tuple[DocKind, ...] = ("term-sheet", "deal-memo", "portfolio-memo", "redline")
@@ -21,6 +23,7 @@ _PREFIX = {
     "portfolio-memo": "PM",
     "redline": "RL",
     "options-memo": "OM",
+    "principals-memo": "PP",
 }
 GENERATOR = "dealbench"
 

@@ -43,6 +43,7 @@ TEMPLATE_STEM = {
     "portfolio-memo": "portfolio_memo",
     "redline": "redline",
     "options-memo": "options_memo",
+    "principals-memo": "principals_memo",
 }
 
 
