@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench bench-quick clean golden
+.PHONY: demo test lint typecheck pytest bench bench-quick bench-analyze clean golden
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ bench: $(STAMP)
 
 bench-quick: $(STAMP)
 	$(BIN)/python bench/run.py --quick
+
+bench-analyze: $(STAMP)
+	$(BIN)/python bench/analyze.py
 
 golden: $(STAMP)
 	$(BIN)/pytest tests/test_golden.py --update-golden

@@ -197,27 +197,41 @@ class _Bisect:
 
 
 def _bisect(task: _Bisect) -> list[ChangePoint]:
-    """Every change of package between the task's two values (up to MAX_CHANGES), each
-    narrowed to an interval 2^steps times smaller than the grid's."""
+    """The changes of package between the task's two values (up to MAX_CHANGES), each
+    narrowed to an interval 2^steps times smaller than the grid's.
+
+    When the deals themselves change between the ends (a partner gains or loses one, or
+    changes security level), the bisection follows those: near-equivalent concession
+    sets can trade places many times over a small interval, and which partners deal is
+    what a reader asks of a sweep. Otherwise it follows the concessions.
+    """
     codes = [p.code for p in task.portfolio.partners]
     options = SolveOptions(**{**task.options.__dict__, "warm": False})
+    key = _structure if _structure(task.at_low) != _structure(task.at_high) else signature
     out: list[ChangePoint] = []
     lo, at_lo = task.low, task.at_low
-    end = signature(task.at_high)
-    while signature(at_lo) != end and len(out) < MAX_CHANGES:
-        start, hi, at_hi = signature(at_lo), task.high, task.at_high
+    end = key(task.at_high)
+    # Concession-only changes: the first is narrowed; the rest show in the grid's rows.
+    most = MAX_CHANGES if key is _structure else 1
+    while key(at_lo) != end and len(out) < most:
+        start, hi, at_hi = key(at_lo), task.high, task.at_high
         for _ in range(task.steps):
             mid = (lo + hi) / 2
             (result,) = run_chain(
                 Chain([apply_overrides(task.portfolio, {task.path: mid})], options)
             )
-            if signature(result) == start:
+            if key(result) == start:
                 lo, at_lo = mid, result
             else:
                 hi, at_hi = mid, result
         out.append(_point(lo, hi, at_lo, at_hi, codes))
         lo, at_lo = hi, at_hi
     return out
+
+
+def _structure(result: SolveResult) -> dict[str, str]:
+    """Who deals, under which security level."""
+    return {d.partner: d.security for d in result.deals}
 
 
 def _point(lo: float, hi: float, a: SolveResult, b: SolveResult, codes: list[str]) -> ChangePoint:
