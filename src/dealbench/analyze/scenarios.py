@@ -24,7 +24,18 @@ from pydantic import BaseModel, Field, ValidationError
 from dealbench.errors import InputError, Issue
 from dealbench.model import rules
 from dealbench.model.load import partner_cap_problems
-from dealbench.model.schema import Compute, Id, Number, Partner, Period, Policy, Portfolio, Strict
+from dealbench.model.schema import (
+    Compute,
+    Id,
+    Number,
+    Partner,
+    Period,
+    Policy,
+    Portfolio,
+    Scenario,
+    ScenarioFile,
+    Strict,
+)
 from dealbench.model.yamlio import _message, field_path, read_yaml, validate
 from dealbench.model.yamlparse import parse
 
@@ -43,18 +54,6 @@ __all__ = [
 ROOTS = ("policy", "partners", "portfolio")
 #: Where `--set` errors are reported (the `file` of an Issue).
 CLI = "--set"
-
-
-class Scenario(Strict):
-    """One named set of overrides (a scenarios file's item)."""
-
-    id: Id
-    title: str = ""
-    set: dict[str, Any] = Field(default_factory=dict)
-
-
-class ScenarioFile(Strict):
-    scenarios: Annotated[list[Scenario], Field(min_length=1)]
 
 
 class _PortfolioFields(Strict):

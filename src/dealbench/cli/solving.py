@@ -51,6 +51,10 @@ def validate(
         for path in paths:
             try:
                 kind = validate_file(path, pf)
+                if kind == "scenarios" and pf is not None:
+                    from dealbench.analyze.scenarios import load_scenarios
+
+                    load_scenarios(path, pf)
             except InputError as exc:
                 issues += exc.issues
                 continue

@@ -14,10 +14,17 @@ from pydantic import BaseModel
 
 from dealbench.errors import InputError, Issue
 from dealbench.model import rules
-from dealbench.model.schema import Package, Partner, Policy, Portfolio, PortfolioFile
+from dealbench.model.schema import (
+    Package,
+    Partner,
+    Policy,
+    Portfolio,
+    PortfolioFile,
+    ScenarioFile,
+)
 from dealbench.model.yamlio import Source, read_yaml, validate
 
-Kind = Literal["policy", "partner", "portfolio", "package"]
+Kind = Literal["policy", "partner", "portfolio", "package", "scenarios"]
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -195,11 +202,14 @@ def detect_kind(source: Source) -> Kind:
         return "package"
     if "code" in keys or ("concessions" in keys and "tier" in keys):
         return "partner"
+    if "scenarios" in keys:
+        return "scenarios"
     raise InputError(
         source.issue(
             (),
             "cannot tell what this file is: expected a policy (security_levels), a partner (code), "
-            "a portfolio (partners, periods) or a package (partner, security)",
+            "a portfolio (partners, periods), a package (partner, security) or scenarios "
+            "(scenarios)",
         )
     )
 
@@ -214,6 +224,8 @@ def validate_file(path: str | Path, portfolio: Portfolio | None = None) -> Kind:
         load_partner(path)
     elif kind == "portfolio":
         load_portfolio(path)
+    elif kind == "scenarios":  # its paths are checked against a portfolio by `analyze`
+        validate(read_yaml(path), ScenarioFile)
     else:
         load_package(path, portfolio)
     return kind

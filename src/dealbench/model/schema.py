@@ -280,6 +280,23 @@ class Portfolio(BaseModel):
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+# --- scenarios --------------------------------------------------------------------------
+
+
+class Scenario(Strict):
+    """One named set of `--set` overrides: dotted path -> value in the files' units."""
+
+    id: Id
+    title: str = ""
+    set: dict[str, Any] = Field(default_factory=dict)
+
+
+class ScenarioFile(Strict):
+    """A scenarios file: `scenarios: [{id, title, set: {PATH: VALUE}}]`."""
+
+    scenarios: Annotated[list[Scenario], Field(min_length=1)]
+
+
 # --- package ----------------------------------------------------------------------------
 
 
