@@ -208,8 +208,7 @@ def detect_kind(source: Source) -> Kind:
         source.issue(
             (),
             "cannot tell what this file is: expected a policy (security_levels), a partner (code), "
-            "a portfolio (partners, periods), a package (partner, security) or scenarios "
-            "(scenarios)",
+            "a portfolio (partners, periods) or a package (partner, security)",
         )
     )
 
