@@ -141,6 +141,7 @@ def test_compare_cli_json_and_files(run: Runner, tmp_path: Path) -> None:
     assert [r["regime"] for r in data["regimes"]] == ["tiered", "bilateral"]
     assert {p["code"] for p in data["partners"]} >= {"AE", "SA"}
     assert (tmp_path / "comparison.json").exists()
+    assert (tmp_path / "charts" / "regimes-value-risk.svg").read_text().startswith("<svg")
     assert json.loads((tmp_path / "tiered" / "result.json").read_text())["policy"] == "tiered"
     memo = (tmp_path / "memos" / "options-gulf-asia.md").read_text()
     assert "## Recommendation" in memo and "## What would change it" in memo

@@ -140,3 +140,14 @@ def test_diff_refuses_a_file_that_is_not_a_result(run: Runner, tmp_path: Path) -
     assert result.exit_code == 2
     assert "not a dealbench result.json" in result.stderr
     assert run("diff", tmp_path / "nope.json", bad).exit_code == 2
+
+
+def test_sweep_out_writes_json_and_chart(run: Runner, tmp_path: Path) -> None:
+    result = run(
+        "sweep", TINY, "--param", "partners.AA.batna", "--from", "1bn", "--to", "5bn",
+        "--steps", "3", "-j", "1", "--out", tmp_path,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "sweep.json").read_text())["param"] == "partners.AA.batna"
+    assert (tmp_path / "charts" / "sweep.svg").read_text().startswith("<svg")
+    assert (tmp_path / "charts" / "sweep.png").read_bytes()[:4] == b"\x89PNG"

@@ -50,7 +50,10 @@ def compare(
     json_out: Json = False,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Write comparison.json and each regime's result.json here."),
+        typer.Option(
+            "--out",
+            help="Write comparison.json, each regime's result.json and the charts here.",
+        ),
     ] = None,
     render: Annotated[
         str | None,
@@ -118,7 +121,7 @@ def compare(
 
 @app.command(
     epilog=examples(
-        "dealbench sweep deals/portfolios/gulf-asia.yaml deals/scenarios/gulf-asia.yaml",
+        "dealbench sweep deals/portfolios/gulf-asia.yaml deals/scenarios/gulf-asia.yaml --out out/sweep",
         "dealbench sweep deals/portfolios/gulf-asia.yaml --param policy.risk_penalty_per_h100e --from 50k --to 400k --steps 15",
         "dealbench sweep deals/portfolios/gulf-asia.yaml --param portfolio.supply.2027 --from 600_000 --to 1_800_000 --steps 13 --json",
     )
@@ -148,6 +151,11 @@ def sweep(
     ] = 6,
     sets: SetOpt = None,
     json_out: Json = False,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write sweep.json and the sweep's chart (SVG, PNG) here."),
+    ] = None,
+    force: Force = False,
     time_limit: TimeLimit = None,
     jobs: JobsOpt = None,
     executor: ExecutorOpt = None,
@@ -211,6 +219,10 @@ def sweep(
             typer.echo(show.to_json(result.model_dump(mode="json")))
         else:
             show.print_sweep(result)
+        if out is not None:
+            written = show.write_sweep(out, result, force=force)
+            if not json_out:
+                typer.echo(f"Wrote {len(written)} files to {out}/")
 
 
 @app.command(

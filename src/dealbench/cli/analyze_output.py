@@ -102,6 +102,12 @@ def write_comparison(
     extra = {"comparison.json": (to_json(comparison.model_dump(mode="json")) + "\n").encode()}
     for regime, (_pf, result) in solved.items():
         extra[f"{regime}/result.json"] = (to_json(result.model_dump(mode="json")) + "\n").encode()
+    from dealbench.analyze.memo import options_facts
+    from dealbench.render import charts as chart_lib
+    from dealbench.render.options_memo import charts
+
+    for chart in charts(options_facts(comparison)):
+        extra[f"charts/regimes-{chart.id}.svg"] = (chart_lib.svg(chart) + "\n").encode()
     docs = []
     if formats is not None:
         from dealbench.analyze.memo import options_memo_document, principals_memo_documents
@@ -172,3 +178,23 @@ def print_diff(d: ResultDiff) -> None:
     same = [p.partner for p in d.partners if p.change == "same"]
     if same:
         out.print(f"Unchanged: {', '.join(same)}")
+
+
+def write_sweep(out: Path, result: SweepResult, *, force: bool) -> list[Path]:
+    """sweep.json and the sweep's chart, as SVG and PNG."""
+    from dealbench.io import OutputDir
+    from dealbench.render import charts as chart_lib
+    from dealbench.render.sweep_chart import sweep_chart
+
+    folder = OutputDir(out, force=force)
+    data = result.model_dump(mode="json")
+    chart = sweep_chart(data)
+    files = {
+        "sweep.json": (to_json(data) + "\n").encode(),
+        "charts/sweep.svg": (chart_lib.svg(chart) + "\n").encode(),
+        "charts/sweep.png": chart_lib.png(chart),
+    }
+    folder.check(files)
+    for name, payload in files.items():
+        folder.write(name, payload)
+    return folder.written

@@ -39,7 +39,7 @@ def charts(facts: dict[str, Any]) -> list[Chart]:
     return [
         Chart(
             id="value",
-            kind="value-build",
+            kind="scenarios",
             caption="US utility under each option (USD).",
             data={"rows": [{"label": r["id"], "value_bn": r["us_value"] / 1e9} for r in ok]},
         ),
