@@ -18,6 +18,7 @@ from dealbench.analyze.parallel import Executor
 from dealbench.analyze.regimes import under_regime
 from dealbench.analyze.scenarios import apply_overrides
 from dealbench.analyze.solves import SolveOptions, solve_all
+from dealbench.errors import InputError, Issue
 from dealbench.model.schema import Policy, Portfolio
 from dealbench.optimize import SolveResult, Status
 
@@ -105,6 +106,12 @@ def compare(
     Returns the comparison and, per regime id, the portfolio solved and its result
     (for documents and result files).
     """
+    ids = [p.id for p in policies]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise InputError(
+            Issue("--regimes", None, "", f"two regimes share the id {', '.join(twice)}")
+        )
     overrides = dict(overrides or {})
     portfolios = [apply_overrides(under_regime(portfolio, p), overrides) for p in policies]
     results = solve_all(portfolios, options or SolveOptions(), executor, chain=1, progress=progress)

@@ -29,7 +29,6 @@ PortfolioArg = Annotated[
 TimeLimit = Annotated[
     float | None, typer.Option("--time-limit", help="Seconds before each solve stops.")
 ]
-Mode = Annotated[str, typer.Option(help="Objective of every solve: us-best or partner-best.")]
 
 
 @app.command(
