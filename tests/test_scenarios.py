@@ -210,3 +210,22 @@ def test_scenario_file_errors_name_file_and_line(tmp_path: Path, gulf) -> None: 
     (issue,) = caught.value.issues
     assert issue.line == 6
     assert "expected an amount of USD" in issue.message
+
+
+def test_solve_policy_unknown_regime_is_bad_input(run: Runner) -> None:
+    result = run("solve", GULF, "--policy", "anarchy")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "error: --policy: unknown regime 'anarchy'; expected one of: tiered, monopoly, "
+        "repeal, bilateral (or a policy file)"
+    )
+
+
+def test_validate_checks_a_scenarios_file_against_a_portfolio(run: Runner, tmp_path: Path) -> None:
+    path = tmp_path / "scenarios.yaml"
+    path.write_text("scenarios:\n  - id: x\n    set: {partners.ZZ.batna: 1bn}\n")
+    assert run("validate", path).exit_code == 0  # shape alone
+    result = run("validate", path, "--portfolio", GULF)
+    assert result.exit_code == 2
+    assert "scenarios.yaml:3: scenarios[0].set" in result.stderr
+    assert "no partner 'ZZ' in portfolio gulf-asia" in result.stderr
