@@ -243,3 +243,25 @@ def test_compare_render_writes_a_memo_for_principals(run: Runner, tmp_path: Path
     for heading in ("## Allocation", "## Limits that bind", "## What each limit costs"):
         assert heading in memo
     assert "| Supply in 2026 | 1,000,000 H100e |" in memo
+
+
+def test_memo_re_solves_each_risk_threshold(gulf_compared) -> None:  # type: ignore[no-untyped-def]
+    """Each first-order threshold is re-solved with both regimes' packages free, and the
+    line reports the two checked utilities there."""
+    from dealbench.analyze.memo import confirmations, risk_factors
+    from dealbench.analyze.scenarios import apply_overrides
+
+    _pf, comparison, solved = gulf_compared
+    ranked = sorted(
+        (r for r in comparison.regimes if r.us_value is not None), key=lambda r: -(r.us_value or 0)
+    )
+    lines = confirmations(comparison, solved)
+    factors = risk_factors(ranked)
+    assert len(lines) == len(factors)
+    for (other, factor), line in zip(factors, lines, strict=True):
+        pf = solved[other][0]
+        penalty = pf.policy.risk_penalty_per_h100e * factor * 1.01
+        value = solve(apply_overrides(pf, {"policy.risk_penalty_per_h100e": penalty})).objective
+        from dealbench.render.environment import money
+
+        assert f"{other} {money(value)}" in line

@@ -16,7 +16,19 @@ from dealbench.model.schema import Portfolio
 from dealbench.optimize import SolveResult
 from dealbench.render.environment import h100e, money, percent
 
-__all__ = ["options_facts", "options_memo_document", "sensitivities"]
+__all__ = [
+    "confirmations",
+    "options_facts",
+    "options_memo_document",
+    "principals_memo_documents",
+    "risk_factors",
+    "sensitivities",
+]
+
+#: Risk thresholds beyond this multiple of the policy's estimate are not re-solved.
+MAX_FACTOR = 20.0
+#: A re-solve checks a threshold this far (relatively) past it.
+PAST = 0.01
 
 #: How the debate names each shipped regime.
 OPTION_NAMES = {
@@ -27,8 +39,9 @@ OPTION_NAMES = {
 }
 
 
-def options_facts(c: Comparison) -> dict[str, Any]:
-    """Plain data for the options memo: rows, recommendation, sensitivities, descriptions."""
+def options_facts(c: Comparison, confirmed: list[str] | None = None) -> dict[str, Any]:
+    """Plain data for the options memo: rows, recommendation, sensitivities (with the
+    re-solves that `confirmations` made, if any), descriptions."""
     ok = sorted(
         (r for r in c.regimes if r.us_value is not None),
         key=lambda r: (-(r.us_value or 0.0), r.regime),
@@ -57,7 +70,7 @@ def options_facts(c: Comparison) -> dict[str, Any]:
             for p in c.partners
         ],
         "recommendation": recommendation(ok),
-        "sensitivities": sensitivities(ok),
+        "sensitivities": sensitivities(ok) + list(confirmed or []),
         "options": [describe(r) for r in c.regimes],
         "failed": [f"{r.regime}: {r.status}: {r.message}" for r in c.regimes if r.us_value is None],
     }
@@ -151,10 +164,66 @@ def sensitivities(ranked: list[RegimeRow]) -> list[str]:
             f"regime overtake {best.regime} with the packages as they are."
         )
     out.append(
-        "These hold each regime's packages fixed (a first-order answer); packages re-optimise "
-        "as figures move, so confirm with `dealbench sweep --param "
-        "policy.risk_penalty_per_h100e` under each regime."
+        "These hold each regime's packages fixed (a first-order answer). Packages re-optimise "
+        "as figures move: the re-solves below, where there are any, and "
+        "`dealbench sweep --param policy.risk_penalty_per_h100e` under each regime show "
+        "where the ranking really turns."
     )
+    return out
+
+
+def risk_factors(ranked: list[RegimeRow]) -> list[tuple[str, float]]:
+    """(regime, factor): the cost of risk times which another regime overtakes the best,
+    packages held fixed (only where that factor is finite and at most MAX_FACTOR)."""
+    if len(ranked) < 2:
+        return []
+    best, out = ranked[0], []
+    for other in ranked[1:]:
+        lead = (best.us_value or 0.0) - (other.us_value or 0.0)
+        extra = best.risk_cost - other.risk_cost
+        if lead > 1e6 and extra > 1e6 and 1 + lead / extra <= MAX_FACTOR:
+            out.append((other.regime, 1 + lead / extra))
+    return out
+
+
+def confirmations(
+    c: Comparison,
+    solved: dict[str, tuple[Portfolio, SolveResult]],
+    *,
+    executor: Any = None,
+) -> list[str]:
+    """Each first-order risk threshold re-solved: both regimes with the cost of risk just
+    past it, packages free to move. Says whether the overtaking really happens there."""
+    from dealbench.analyze.scenarios import apply_overrides
+    from dealbench.analyze.solves import SolveOptions, solve_all
+
+    ranked = sorted(
+        (r for r in c.regimes if r.us_value is not None),
+        key=lambda r: (-(r.us_value or 0.0), r.regime),
+    )
+    factors = risk_factors(ranked)
+    if not factors:
+        return []
+    best = ranked[0].regime
+    work = []
+    for other, factor in factors:
+        for regime in (best, other):
+            pf = solved[regime][0]
+            penalty = pf.policy.risk_penalty_per_h100e * factor * (1 + PAST)
+            work.append(apply_overrides(pf, {"policy.risk_penalty_per_h100e": penalty}))
+    results = solve_all(work, SolveOptions(), executor, chain=1)
+    out = []
+    for i, (other, factor) in enumerate(factors):
+        at_best, at_other = results[2 * i].objective, results[2 * i + 1].objective
+        if at_best is None or at_other is None:
+            continue
+        ahead = at_other > at_best
+        verdict = "overtakes it" if ahead else f"is still {money(at_best - at_other)} behind"
+        out.append(
+            f"Re-solved with the cost of risk at {factor * (1 + PAST):.2f} times the estimate "
+            f"(packages free to move): {best} {money(at_best)}, {other} {money(at_other)}; "
+            f"{other} {verdict}."
+        )
     return out
 
 
@@ -181,12 +250,14 @@ def options_memo_document(
     solved: dict[str, tuple[Portfolio, SolveResult]],
     *,
     date: dt.date | None = None,
+    executor: Any = None,
 ) -> Any:
-    """The options memo as a render `Document`."""
+    """The options memo as a render `Document` (re-solving each risk threshold it names)."""
     from dealbench.render.options_memo import options_memo_document as document
 
     base = next(iter(solved.values()))[0]
-    return document(options_facts(c), base, digest=c.fingerprint, date=date)
+    facts = options_facts(c, confirmations(c, solved, executor=executor))
+    return document(facts, base, digest=c.fingerprint, date=date)
 
 
 def _upper(text: str) -> str:

@@ -112,7 +112,7 @@ def write_comparison(
     if formats is not None:
         from dealbench.analyze.memo import options_memo_document, principals_memo_documents
 
-        docs.append(options_memo_document(comparison, solved, date=date))
+        docs.append(options_memo_document(comparison, solved, date=date, executor=executor))
         docs += principals_memo_documents(solved, executor=executor, date=date)
     write_documents(folder, docs, formats or [], None, extra)
     return folder.written
