@@ -123,3 +123,10 @@ def test_default_is_all_cores() -> None:
     ex = make_executor(None, None, None)
     assert ex.jobs == default_jobs()
     assert make_executor(1, None, None).kind == "serial"
+
+
+def test_a_scheduler_address_that_does_not_parse(run: Runner) -> None:
+    result = run("compare", GULF, "--executor", "dask", "--scheduler", "not an address")
+    assert result.exit_code == 2
+    assert result.traceback == ""
+    assert result.stderr.startswith("error: --scheduler: not a scheduler address")

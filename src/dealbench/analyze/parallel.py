@@ -130,6 +130,15 @@ def _dask_map(
             if own
             else _client_of(scheduler, Client)
         )
+    except ValueError as exc:  # an address distributed cannot parse
+        raise InputError(
+            Issue(
+                "--scheduler",
+                None,
+                "",
+                f"not a scheduler address ({exc}); e.g. tcp://10.0.0.5:8786",
+            )
+        ) from None
     except OSError as exc:
         raise ClusterError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
     try:
