@@ -1,0 +1,169 @@
+"""End to end in a real browser: the distribution's headless Chromium, driven by Selenium,
+against `dealbench serve` started as a user starts it. A screenshot of every step is kept
+in build/e2e/ (or $DEALBENCH_ARTIFACTS).
+
+`make test` installs Chromium and chromedriver when they are missing (see the Makefile);
+run without them, these tests fail with that instruction rather than skip.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from helpers import REPO
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+ARTIFACTS = Path(os.environ.get("DEALBENCH_ARTIFACTS", REPO / "build" / "e2e"))
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """`dealbench serve DEALS --port 0` in its own process; its printed URL and folder."""
+    deals = tmp_path_factory.mktemp("e2e") / "deals"
+    shutil.copytree(REPO / "deals", deals)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dealbench.cli", "serve", str(deals), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    url = ""
+    deadline = time.monotonic() + 60
+    while not url and time.monotonic() < deadline:
+        line = process.stdout.readline()
+        found = re.search(r"http://127\.0\.0\.1:\d+/\?token=\S+", line)
+        url = found.group(0) if found else ""
+    assert url, "dealbench serve printed no URL"
+    yield url, deals
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    if not (CHROMIUM and DRIVER):
+        pytest.fail(
+            "the browser tests need Chromium and chromedriver: run `make browser` "
+            "(apt-get install chromium chromium-driver)"
+        )
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    downloads = tmp_path_factory.mktemp("downloads")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,800"):
+        options.add_argument(flag)
+    options.add_experimental_option(
+        "prefs",
+        {
+            "download.default_directory": str(downloads),
+            "download.prompt_for_download": False,
+            "plugins.always_open_pdf_externally": True,
+        },
+    )
+    driver = webdriver.Chrome(service=Service(executable_path=DRIVER), options=options)
+    driver.downloads = downloads  # type: ignore[attr-defined]
+    yield driver
+    driver.quit()
+
+
+def shot(driver: object, step: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(ARTIFACTS / f"{step}.png"))  # type: ignore[attr-defined]
+
+
+def wait_for(condition: object, driver: object, seconds: float = 60) -> object:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, seconds).until(condition)  # type: ignore[arg-type]
+
+
+def downloaded(folder: Path, name: str, seconds: float = 60) -> Path:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        path = folder / name
+        if path.exists() and not list(folder.glob("*.crdownload")):
+            return path
+        time.sleep(0.2)
+    raise AssertionError(f"{name} was not downloaded; have {sorted(os.listdir(folder))}")
+
+
+def test_a_negotiator_solves_edits_uploads_a_counter_and_downloads_term_sheets(
+    server: tuple[str, Path], browser: object
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+
+    driver = browser
+    url, deals = server
+    driver.get(url)  # type: ignore[attr-defined]
+    assert "Portfolios" in driver.title  # type: ignore[attr-defined]
+    shot(driver, "01-portfolios")
+
+    driver.find_element(By.LINK_TEXT, "Gulf and Asia, 2026–2028").click()  # type: ignore[attr-defined]
+    shot(driver, "02-portfolio")
+    driver.find_element(By.ID, "solve").click()  # type: ignore[attr-defined]
+    status = wait_for(ec.presence_of_element_located((By.ID, "status")), driver)
+    assert "optimal" in status.text  # type: ignore[attr-defined]
+    rows = driver.find_elements(By.CSS_SELECTOR, "#deals tbody tr")  # type: ignore[attr-defined]
+    assert {r.get_attribute("data-partner") for r in rows} >= {"AE", "SA"}
+    shot(driver, "03-solved")
+
+    driver.find_element(By.ID, "documents").click()  # type: ignore[attr-defined]
+    shot(driver, "04-documents")
+    for fmt in ("md", "html", "docx", "pdf"):
+        link = driver.find_element(  # type: ignore[attr-defined]
+            By.CSS_SELECTOR, f'a[data-format="{fmt}"][href*="term-sheets/AE."]'
+        )
+        link.click()
+        path = downloaded(driver.downloads, f"AE.{fmt}")  # type: ignore[attr-defined]
+        data = path.read_bytes()
+        if fmt == "pdf":
+            assert data.startswith(b"%PDF")
+        elif fmt == "docx":
+            assert "word/document.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
+        else:
+            assert "United Arab Emirates" in data.decode()
+
+    driver.get(url.split("?")[0] + "p/gulf-asia/editor?partner=AE")  # type: ignore[attr-defined]
+    field = driver.find_element(By.ID, "f-compute-2026")  # type: ignore[attr-defined]
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys("900000")
+    wait_for(
+        lambda d: "exceeds" in d.find_element(By.CSS_SELECTOR, '[data-field="compute.2026"]').text,
+        driver,
+    )
+    assert "Breaks" in driver.find_element(By.ID, "accepts").text  # type: ignore[attr-defined]
+    shot(driver, "05-editor-violation")
+
+    upload = driver.find_element(By.CSS_SELECTOR, 'input[type="file"]')  # type: ignore[attr-defined]
+    upload.send_keys(str(deals / "packages" / "ae-counter.yaml"))
+    upload.find_element(By.XPATH, "./ancestor::form//button").click()
+    verdict = wait_for(ec.presence_of_element_located((By.ID, "accepts")), driver)
+    assert verdict.text  # type: ignore[attr-defined]
+    shot(driver, "06-counter-verdict")
+
+    name = driver.find_element(By.NAME, "filename")  # type: ignore[attr-defined]
+    name.send_keys("ae-counter-copy")
+    driver.find_element(By.ID, "save").click()  # type: ignore[attr-defined]
+    saved = wait_for(ec.presence_of_element_located((By.ID, "saved-path")), driver)
+    assert saved.text == "packages/ae-counter-copy.yaml"  # type: ignore[attr-defined]
+    assert (deals / "packages" / "ae-counter-copy.yaml").is_file()
+    shot(driver, "07-saved")
