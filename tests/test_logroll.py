@@ -220,3 +220,23 @@ def test_cli_holds_other_packages_and_refuses_bad_input(run: Runner, tmp_path: P
     assert result.exit_code == 2
     assert "partner 'ZZ' is not in portfolio gulf-asia" in result.stderr
     assert not result.traceback
+
+
+def test_one_improvement_per_set_of_terms_unless_every_variant() -> None:
+    """KR's investment is a range (0 to 350bn in 25bn steps): every amount is a variant of
+    one trade; by default only the best of each set of changed terms is listed."""
+    from dealbench import load_portfolio
+    from dealbench.negotiate.logroll import _terms
+
+    pf = load_portfolio(REPO / "deals/portfolios/global.yaml")
+    kr = Package(
+        partner="KR", security="kyc", compute={"2026": 150_000}, concessions={"invest-us": "75bn"}
+    )
+    distinct = improvements(pf, kr)
+    every = improvements(pf, kr, every_variant=True)
+    assert len(every) > len(distinct) > 1
+    keys = [_terms(kr, i.package) for i in distinct]
+    assert len(set(keys)) == len(keys)
+    assert distinct[0].package == every[0].package
+    amounts = {i.package.concessions.get("invest-us") for i in every}
+    assert {"100bn", "125bn", "350bn"} <= amounts

@@ -38,6 +38,14 @@ def improve(
         ),
     ] = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Show at most N improvements.")] = 10,
+    every_variant: Annotated[
+        bool,
+        typer.Option(
+            "--all-variants",
+            help="List every variant (each amount, level and schedule), not only the best "
+            "per set of terms changed.",
+        ),
+    ] = False,
     json_out: Json = False,
 ) -> None:
     """Find changes to a package that leave both sides better off, and rank its concessions.
@@ -46,7 +54,8 @@ def improve(
     partner cost. Then the improvements: changes of at most two terms
     (concessions, amounts, the security level), with the compute schedule kept
     or re-planned, that raise both the US utility and the partner's by at least
-    USD 1m and break no limit; ranked by joint gain, the sum of both gains.
+    USD 1m and break no limit; ranked by joint gain, the sum of both gains, and
+    the best one per set of terms changed unless --all-variants.
     """
     from dealbench.checker import evaluate as run_evaluate
     from dealbench.cli import output
@@ -59,7 +68,7 @@ def improve(
         others = [load_package(path, pf) for path in hold or []]
         base = run_evaluate(pf, pkg)
         ranking = concession_ranking(pf, pkg.partner)
-        found = improvements(pf, pkg, others, top=top)
+        found = improvements(pf, pkg, others, top=top, every_variant=every_variant)
         if json_out:
             typer.echo(output.to_json(_json(base, ranking, found)))
         else:
@@ -96,7 +105,7 @@ def _print(base: DealFigures, ranking: list[ConcessionRank], found: list[Improve
         title_justify="left",
     )
     table.add_column("#", justify="right")
-    table.add_column("Concession")
+    table.add_column("Concession", overflow="fold")
     table.add_column("US value", justify="right")
     table.add_column(f"{code} cost", justify="right")
     table.add_column("Ratio", justify="right")
@@ -108,10 +117,14 @@ def _print(base: DealFigures, ranking: list[ConcessionRank], found: list[Improve
             str(r.rank), name, money(r.us_value), money(r.partner_cost), ratio, r.note or ""
         )
     out.print(table)
+    verdict = ""
+    if base.violations:
+        verdict = " It breaks limits (see evaluate)."
+    elif not base.accepts:
+        verdict = f" {code} would not accept it."
     out.print(
         f"The package: US utility {money(base.us_value)}, {code} utility "
-        f"{money(base.partner_utility)}"
-        + ("" if base.accepts and not base.violations else " (it breaks limits; see evaluate)")
+        f"{money(base.partner_utility)}.{verdict}"
     )
     if not found:
         out.print("No change of at most two terms leaves both sides better off.")

@@ -127,9 +127,15 @@ def improvements(
     *,
     min_gain: float = MIN_GAIN,
     top: int | None = None,
+    every_variant: bool = False,
 ) -> list[Improvement]:
     """Packages that raise both sides' utilities by at least `min_gain` and pass `check`
-    (together with `others`, held fixed), largest joint gain first; at most `top`."""
+    (together with `others`, held fixed), largest joint gain first; at most `top`.
+
+    By default one improvement per set of terms changed (the concessions, the security
+    level, the compute), the one of largest joint gain: the list shows different trades,
+    not one trade at every amount. `every_variant` lists them all.
+    """
     p = _partner(portfolio, package.partner)
     if any(o.partner == p.code for o in others):
         raise InputError(
@@ -151,6 +157,15 @@ def improvements(
     ranked = sorted(
         found.values(), key=lambda i: (-i.joint_gain, len(i.changes), " ".join(i.changes))
     )
+    if not every_variant:
+        seen: set[frozenset[str]] = set()
+        distinct = []
+        for i in ranked:
+            terms = _terms(package, i.package)
+            if terms not in seen:
+                seen.add(terms)
+                distinct.append(i)
+        ranked = distinct
     if top is not None:
         ranked = ranked[:top]
     return [i.model_copy(update={"rank": n}) for n, i in enumerate(ranked, start=1)]
@@ -300,6 +315,18 @@ class _Search:
             partner_gain=partner_gain,
             joint_gain=us_gain + partner_gain,
         )
+
+
+def _terms(before: Package, after: Package) -> frozenset[str]:
+    """Which terms a change touches: concession ids, `security`, `compute`."""
+    a, b = before.granted(), after.granted()
+    out = {cid for cid in a.keys() | b.keys() if a.get(cid) != b.get(cid)}
+    if before.security != after.security:
+        out.add("security")
+    periods = before.compute.keys() | after.compute.keys()
+    if any(abs(before.compute.get(t, 0.0) - after.compute.get(t, 0.0)) > 0.5 for t in periods):
+        out.add("compute")
+    return frozenset(out)
 
 
 def _grant(cid: str, level: str) -> str:
