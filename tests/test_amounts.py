@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from builders import DrawPicker, generate, partner, policy, portfolio
+from builders import DrawPicker, RandomPicker, concession, generate, partner, policy, portfolio
 from dealbench import check, evaluate, solve
 from dealbench.errors import InputError
 from dealbench.model import Package, Portfolio, load_package, load_partner, load_portfolio
@@ -383,3 +383,111 @@ def test_both_methods_agree_on_ranges_and_pass_check(pf: Portfolio) -> None:
     base = solve(levels_only, method="plain", gap=1e-7)
     assert base.objective is not None
     assert plain.objective >= base.objective - 1e-5 * abs(base.objective) - 1e6
+
+
+def as_ranges(pf: Portfolio, with_min: bool) -> Portfolio:
+    """Every levelled concession of `pf` as a range: its two levels at 10bn and 50bn
+    (from 0 when `with_min`), the optimizer's default grid between them."""
+    partners = []
+    for p in pf.partners:
+        menu = []
+        for c in p.concessions:
+            data = c.model_dump(exclude_none=True)
+            if c.levels is not None:
+                data["amount"] = {"unit": "USD", **({"min": 0} if with_min else {})}
+                for level, amount in zip(data["levels"], (10e9, 50e9), strict=True):
+                    level["amount"] = amount
+            menu.append(data)
+        partners.append(p.model_validate({**p.model_dump(), "concessions": menu}))
+    return pf.model_copy(update={"partners": partners})
+
+
+def grid_as_levels(pf: Portfolio) -> Portfolio:
+    """The same menu with every amount the optimizer may choose written as a plain level."""
+    partners = []
+    for p in pf.partners:
+        menu = []
+        for c in p.concessions:
+            data = c.model_dump(exclude_none=True, exclude={"amount"})
+            if c.levels is not None:
+                data["levels"] = [
+                    o.model_dump(exclude={"amount"}) | {"id": o.id.replace(".", "_")}
+                    for o in c.choices
+                ]
+            menu.append(data)
+        partners.append(p.model_validate({**p.model_dump(), "concessions": menu}))
+    return pf.model_copy(update={"partners": partners})
+
+
+def ranged_instance(seed: int) -> Portfolio:
+    """One or two partners, each with one range concession (levels at 10bn and 50bn,
+    sometimes from 0) and a yes/no term, values drawn so that acceptance often binds
+    inside the range."""
+    pick = RandomPicker(seed)
+    partners = []
+    for code in ("AA", "BB")[: pick.int(1, 2)]:
+        low_cost, high_cost = pick.choice(("200m", "500m")), pick.choice(("1bn", "2bn", "3bn"))
+        invest = {
+            "id": "invest",
+            "title": "Investment",
+            "amount": {"unit": "USD", **({"min": 0} if pick.bool() else {})},
+            "levels": [
+                {
+                    "id": "lo",
+                    "title": "lo",
+                    "amount": "10bn",
+                    "us_value": pick.choice(("500m", "1bn")),
+                    "partner_cost": low_cost,
+                },
+                {
+                    "id": "hi",
+                    "title": "hi",
+                    "amount": "50bn",
+                    "us_value": pick.choice(("2bn", "4bn")),
+                    "partner_cost": high_cost,
+                },
+            ],
+        }
+        yes_no = concession("term", us_value=pick.choice(("500m", "1bn")), partner_cost="500m")
+        partners.append(
+            partner(
+                code,
+                ask={"2026": pick.choice((50_000, 100_000))},
+                value=pick.choice(("20k", "30k", "50k")),
+                batna=pick.choice((0, "500m", "1bn", "2bn")),
+                security_costs={
+                    lv: pick.choice((0, "200m")) for lv in ("baseline", "kyc", "veu") if pick.bool()
+                }
+                or {"veu": 0},
+                concessions=[invest, yes_no],
+            )
+        )
+    the_policy = policy(
+        export_value=pick.choice(("5k", "10k")), risk_penalty=pick.choice((0, "20k"))
+    )
+    return portfolio(the_policy, partners, supply={"2026": pick.choice((60_000, 150_000))})
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_range_optimum_equals_brute_force_over_its_grid(seed: int) -> None:
+    """The optimizer over a range is exact over the grid: the same optimum as enumerating
+    every discrete choice (tests/test_bruteforce.py) with each grid amount as a level."""
+    from test_bruteforce import brute_force
+
+    pf = ranged_instance(seed)
+    for method in ("plain", "decompose"):
+        result = solve(pf, method=method, gap=1e-9)
+        assert result.status == "optimal", result.message
+        assert result.objective == pytest.approx(brute_force(grid_as_levels(pf)), rel=1e-6, abs=1e3)
+        assert check(pf, [d.package() for d in result.deals]).ok
+
+
+def test_the_brute_force_instances_use_amounts_between_levels() -> None:
+    chosen = [
+        v
+        for seed in range(20)
+        for d in solve(ranged_instance(seed)).deals
+        if isinstance(v := d.concessions.get("invest"), str)
+    ]
+    between = [v for v in chosen if v not in ("lo", "hi")]
+    assert len(between) >= 5, chosen

@@ -33,6 +33,7 @@ def improve(
         list[Path] | None,
         typer.Option(
             "--hold",
+            metavar="FILE",
             help="Another partner's package, held fixed (its supply and risk are taken); "
             "repeat for several.",
         ),
