@@ -491,3 +491,13 @@ def test_the_brute_force_instances_use_amounts_between_levels() -> None:
     ]
     between = [v for v in chosen if v not in ("lo", "hi")]
     assert len(between) >= 5, chosen
+
+
+def test_the_shipped_korean_counter_names_an_amount() -> None:
+    """docs/amounts.md: 75bn on KR's range is 3.75bn to the US and 2.25bn to Korea."""
+    pf = load_portfolio(REPO / "deals/portfolios/global.yaml")
+    deal = evaluate(pf, load_package(REPO / "deals/packages/kr-counter.yaml", pf))
+    assert deal.concessions == {"invest-us": "75bn", "hbm-priority": True}
+    assert deal.us_concession_value == pytest.approx(6.75e9)
+    assert deal.concession_cost == pytest.approx(4.25e9)
+    assert deal.accepts and not deal.violations
