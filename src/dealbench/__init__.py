@@ -39,14 +39,20 @@ _EXPORTS = {
     "DealFigures": "dealbench.checker",
     "PortfolioCheck": "dealbench.checker",
     "render_term_sheet": "dealbench.render",
+    "improvements": "dealbench.negotiate",
+    "concession_ranking": "dealbench.negotiate",
+    "Improvement": "dealbench.negotiate",
+    "ConcessionRank": "dealbench.negotiate",
     "DealbenchError": "dealbench.errors",
     "InputError": "dealbench.errors",
     "InfeasibleError": "dealbench.errors",
 }
 
 __all__ = [
+    "ConcessionRank",
     "DealFigures",
     "DealbenchError",
+    "Improvement",
     "InfeasibleError",
     "InputError",
     "Package",
@@ -57,8 +63,10 @@ __all__ = [
     "SolveResult",
     "Status",
     "check",
+    "concession_ranking",
     "evaluate",
     "formulate",
+    "improvements",
     "load_package",
     "load_partner",
     "load_policy",
@@ -82,6 +90,7 @@ if TYPE_CHECKING:
         load_portfolio,
         validate_file,
     )
+    from dealbench.negotiate import ConcessionRank, Improvement, concession_ranking, improvements
     from dealbench.optimize import SolveResult, Status, formulate, solve
     from dealbench.render import render_term_sheet
 
