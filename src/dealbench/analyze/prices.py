@@ -223,36 +223,37 @@ def _differs(a: float | None, b: float | None, noise: float) -> bool:
 
 def _warning(lim: LimitPrice, noise: float) -> str | None:
     """A warning where the full model one step away does not follow the LP price."""
-    parts = []
-    name = limit_name(lim)
     if lim.step is None:
         return None
+    parts = []
     amount = f"{lim.step:,.0f}"
     up_lp = lim.lp_up if lim.lp_up is not None else lim.usd_per_unit
     if _differs(up_lp, lim.mip_up, noise):
         parts.append(
-            f"with {amount} {lim.unit} more, the full model re-solved gains {usd(lim.mip_up)} "
-            f"per {lim.unit}, the fixed LP {usd(up_lp)}" + _because(lim.changes_up)
+            f"{amount} more gains {usd(lim.mip_up)} per {lim.unit} "
+            f"(fixed LP: {usd(up_lp)}){_because(lim.changes_up)}"
         )
     down_lp = lim.lp_down if lim.lp_down is not None else lim.usd_per_unit
     if lim.limit >= lim.step and (
         _differs(down_lp, lim.mip_down, noise) or (lim.lp_down is None and lim.mip_down is not None)
     ):
-        kept = "" if lim.lp_down is not None else " (the fixed choices cannot absorb the cut)"
+        fixed = f"fixed LP: {usd(down_lp)}" if lim.lp_down is not None else "fixed LP: infeasible"
         parts.append(
-            f"with {amount} {lim.unit} less, it loses {usd(lim.mip_down)} per {lim.unit}, "
-            f"the fixed LP {usd(down_lp)}{kept}" + _because(lim.changes_down)
+            f"{amount} less loses {usd(lim.mip_down)} per {lim.unit} "
+            f"({fixed}){_because(lim.changes_down)}"
         )
     if not parts:
         return None
     return (
-        f"{name}: the LP price ({usd(lim.usd_per_unit)} per {lim.unit}, with today's deals, "
-        f"security levels and concessions fixed) misleads: " + "; ".join(parts) + "."
+        f"{limit_name(lim)}: the LP price of {usd(lim.usd_per_unit)} per {lim.unit} holds only "
+        f"while today's deals, security levels and concessions stay; re-solving the full model, "
+        + "; ".join(parts)
+        + "."
     )
 
 
 def _because(changes: list[str]) -> str:
-    return f" ({'; '.join(changes)})" if changes else ""
+    return f", as {', '.join(changes)}" if changes else ""
 
 
 def limit_name(lim: LimitPrice) -> str:
