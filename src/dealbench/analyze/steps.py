@@ -47,7 +47,7 @@ def resolve_one_step(
         else:
             moved = moved_limit(portfolio, limit, amount)
             # Cold: a warm start from `result` has been seen to return a worse
-            # "optimal" portfolio after a cut (see docs/analysis.md).
+            # "optimal" portfolio after a cut (see docs/decisions.md, "Shadow prices").
             again = solve(moved)
             if again.status in (Status.OPTIMAL, Status.TIME_LIMIT) and again.objective is not None:
                 rate = (again.objective - base) / step * sign

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import textwrap
 from typing import TYPE_CHECKING
 
 import typer
@@ -27,20 +29,25 @@ def note_uncertainty(portfolio: Portfolio) -> None:
 
 
 def print_prices(prices: Prices) -> None:
-    out = console()
-    out.print("Shadow prices (deals, security levels and concessions of the optimum fixed):")
+    """Each price as a paragraph, wrapped to the terminal (at most 100 columns)."""
+    width = min(shutil.get_terminal_size((80, 24)).columns, 100)
+    typer.echo("Shadow prices (the optimum's deals, security levels and concessions fixed):")
     for line in prices.lines():
-        out.print(f"  {line}")
+        typer.echo(
+            textwrap.fill(
+                line, width, initial_indent="- ", subsequent_indent="  ", break_on_hyphens=False
+            )
+        )
 
 
 def print_robustness(rob: Robustness) -> None:
     out = console()
     table = Table(
-        title=f"Acceptance over {rob.samples:,} samples (seed {rob.seed}): "
-        f"mean-value optimum against robust ({rob.level:.0%})",
+        title=f"Acceptance in {rob.samples:,} samples (seed {rob.seed})",
         title_justify="left",
     )
-    for name in ("Partner", "Mean-value package", "Robust package", "BATNA raised by"):
+    robust = f"Robust ({rob.level:.0%})"
+    for name in ("Partner", "Mean-value optimum", robust, "BATNA raised by"):
         table.add_column(name, justify="left" if name == "Partner" else "right")
     for p in rob.partners:
         table.add_row(
