@@ -241,3 +241,15 @@ def test_robust_needs_a_share(run: Runner) -> None:
     result = run("solve", UNCERTAIN, "--robust", "1.5")
     assert result.exit_code == 2
     assert "expected a share between 0 and 1" in result.stderr
+
+
+def test_the_progress_bar_waits_a_second_then_draws() -> None:
+    from dealbench.cli.delayed_progress import DelayedBar
+
+    with DelayedBar("Sampling", delay=60) as bar:
+        bar(1, 2)
+        assert bar.bar is None  # under a second (here: a minute): nothing drawn
+    with DelayedBar("Sampling", delay=0) as bar:
+        bar(1, 2)
+        assert bar.bar is not None
+        bar(2, 2)
