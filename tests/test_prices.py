@@ -173,3 +173,14 @@ def test_prices_are_for_us_best(run: Runner) -> None:
     result = run("solve", "deals/portfolios/global.yaml", "--prices", "--mode", "partner-best")
     assert result.exit_code == 2
     assert "shadow prices are for --mode us-best" in result.stderr
+
+
+def test_without_a_deal_every_limit_is_unused() -> None:
+    """A risk penalty of 1m per risk-weighted H100e makes every deal a loss."""
+    regime = policy(levels=[("baseline", 0.0)], risk_penalty="1m")
+    aa = partner("AA", diversion_risk=0.5, security_costs={"baseline": 0})
+    pf = portfolio(regime, [aa], supply={"2026": 1_000}, risk_budget=10)
+    result, prices = _solved(pf)
+    assert result.deals == []
+    assert prices.supply == {"2026": 0.0} and prices.risk_budget == 0.0
+    assert prices.limits[0].text.endswith("1,000 H100e of it are unused.")

@@ -64,11 +64,15 @@ class FixedLP:
     highs: Any
     limits: list[LimitRow] = field(default_factory=list)
     constant: float = 0.0
+    #: No deal, so no column: every limit is unused and worth nothing in this LP.
+    empty: bool = False
 
     def value(self) -> float | None:
         """US value V in USD at the current row bounds; None when infeasible."""
         import highspy
 
+        if self.empty:
+            return self.constant
         self.highs.run()
         if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
@@ -91,6 +95,8 @@ class FixedLP:
         """
         if self.value() is None:
             raise RuntimeError("the fixed LP is infeasible at the optimum's own limits")
+        if self.empty:
+            return RowPrice(0.0, 0.0, None)
         scale = _scale(limit)
         bound = limit.value / scale
         dual, low, high, used = self._row(limit.row)
@@ -230,7 +236,7 @@ def build_fixed_lp(portfolio: Portfolio, deals: list[DealFigures]) -> FixedLP:
     # Limits listed in the order a reader expects: supply by period, the risk budget, caps.
     order = {"supply": 0, "risk-budget": 1, "cap": 2}
     limits.sort(key=lambda lim: order[lim.kind])
-    return FixedLP(h, limits, constant)
+    return FixedLP(h, limits, constant, empty=not cost)
 
 
 def _dealt(code: str, deals: list[DealFigures]) -> bool:
