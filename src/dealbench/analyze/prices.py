@@ -98,12 +98,14 @@ def shadow_prices(
     *,
     compare: bool = True,
     progress: Progress | None = None,
+    **options: Any,
 ) -> Prices:
     """The shadow prices of `result`'s optimum (see the module's docstring).
 
     `compare`: also re-solve the full model one step away from each limit
     (two solves per limit) and warn where the LP price misleads.
-    `progress(done, total)` is called after each re-solve.
+    `progress(done, total)` is called after each re-solve; `options` go to
+    `dealbench.solve` for the re-solves (solver, time_limit, gap, ...).
     """
     if result.mode != "us-best":
         raise InputError(
@@ -129,7 +131,7 @@ def shadow_prices(
                 if progress is not None:
                     progress(done, total)
 
-            steps = resolve_one_step(portfolio, result, lim, step_of(lim), tick)
+            steps = resolve_one_step(portfolio, result, lim, step_of(lim), tick, **options)
         priced.append(_limit_price(lp, lim, result, steps))
     return Prices(
         supply={lim.period or "": lim.usd_per_unit for lim in priced if lim.kind == "supply"},

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from dealbench.analyze.fixed_lp import LimitRow
 from dealbench.model.schema import Partner, Portfolio
@@ -33,6 +34,7 @@ def resolve_one_step(
     limit: LimitRow,
     step: float,
     tick: Callable[[], None] | None = None,
+    **options: Any,
 ) -> tuple[StepResolve | None, StepResolve | None]:
     """Re-solve with `limit` one step up, and one step down when it is at least a step."""
     from dealbench.optimize import solve
@@ -48,7 +50,7 @@ def resolve_one_step(
             moved = moved_limit(portfolio, limit, amount)
             # Cold: a warm start from `result` has been seen to return a worse
             # "optimal" portfolio after a cut (see docs/decisions.md, "Shadow prices").
-            again = solve(moved)
+            again = solve(moved, **options)
             if again.status in (Status.OPTIMAL, Status.TIME_LIMIT) and again.objective is not None:
                 rate = (again.objective - base) / step * sign
                 out.append(StepResolve(rate, again.objective, choice_changes(result, again)))

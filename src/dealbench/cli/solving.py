@@ -210,7 +210,8 @@ def _solve_with_analysis(
         result = run_solve(pf, mode, **options).raise_for_status()  # type: ignore[arg-type]
     if prices:
         with DelayedBar("Shadow prices (re-solves)") as bar:
-            extra["prices"] = shadow_prices(pf, result, progress=bar).to_json()
+            found_prices = shadow_prices(pf, result, progress=bar, **options)
+            extra["prices"] = found_prices.to_json()
     return result, extra
 
 
