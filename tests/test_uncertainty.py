@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from builders import concession, partner, policy, portfolio
 from dealbench.analyze.robust import robust_solve
@@ -253,3 +255,28 @@ def test_the_progress_bar_waits_a_second_then_draws() -> None:
         bar(1, 2)
         assert bar.bar is not None
         bar(2, 2)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    low=st.floats(-1e3, 1e3),
+    width=st.floats(0, 1e3),
+    at=st.floats(0, 1),
+    kind=st.sampled_from(["uniform", "triangular", "normal"]),
+)
+def test_every_distribution_samples_within_its_bounds_around_its_mean(
+    low: float, width: float, at: float, kind: str
+) -> None:
+    high = low + width
+    dist: Uniform | Triangular | Normal
+    if kind == "uniform":
+        dist = Uniform(low=low, high=high)
+    elif kind == "triangular":
+        dist = Triangular(low=low, mode=low + at * width, high=high)
+    else:
+        sd = max(width, 1.0) / 3
+        dist = Normal.model_validate({"mean": low + at * width, "sd": sd, "low": low, "high": high})
+    draws = dist.sample(np.random.default_rng(0), 20_000)
+    assert low <= draws.min() and draws.max() <= high
+    assert low <= dist.mean <= high
+    assert draws.mean() == pytest.approx(dist.mean, abs=0.05 * max(width, 1e-9) + 1e-9)

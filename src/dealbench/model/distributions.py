@@ -53,7 +53,7 @@ class Uniform(_Dist):
 
     @property
     def mean(self) -> float:
-        return (self.low + self.high) / 2
+        return _within((self.low + self.high) / 2, self.low, self.high)
 
     def sample(self, rng: np.random.Generator, n: int) -> F64:
         return self.low + (self.high - self.low) * rng.random(n)
@@ -70,7 +70,7 @@ class Triangular(_Dist):
 
     @property
     def mean(self) -> float:
-        return (self.low + self.mode + self.high) / 3
+        return _within((self.low + self.mode + self.high) / 3, self.low, self.high)
 
     def sample(self, rng: np.random.Generator, n: int) -> F64:
         u = rng.random(n)
@@ -109,7 +109,8 @@ class Normal(_Dist):
         mass = unit.cdf(b) - unit.cdf(a)
         if mass < 1e-12:  # all the mass is far out on one side: the nearer bound
             return self.low if a > 0 else self.high
-        return self.center + self.sd * (unit.pdf(a) - unit.pdf(b)) / mass
+        mean = self.center + self.sd * (unit.pdf(a) - unit.pdf(b)) / mass
+        return _within(mean, self.low, self.high)
 
     def sample(self, rng: np.random.Generator, n: int) -> F64:
         lo, hi = self._bounds()
@@ -122,6 +123,11 @@ class Normal(_Dist):
             f"normal, mean {fmt(self.center)}, sd {fmt(self.sd)}, "
             f"truncated to {fmt(self.low)}..{fmt(self.high)}"
         )
+
+
+def _within(value: float, low: float, high: float) -> float:
+    """A mean kept inside its bounds against rounding ((3x) / 3 may exceed x)."""
+    return min(max(value, low), high)
 
 
 Distribution = Annotated[Uniform | Triangular | Normal, Field(discriminator="dist")]
