@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -64,6 +64,8 @@ def validate(
         "dealbench solve deals/portfolios/global.yaml --mode partner-best --json",
         "dealbench solve deals/portfolios/gulf-asia.yaml --solver cbc --time-limit 30 --out out/",
         "dealbench solve deals/portfolios/gulf-asia.yaml --out out/ --render md,html,docx,pdf",
+        "dealbench solve deals/portfolios/gulf-asia.yaml --prices",
+        "dealbench solve deals/portfolios/gulf-asia-uncertain.yaml --robust 0.9 --samples 10000",
     )
 )
 def solve(
@@ -97,14 +99,37 @@ def solve(
         Path | None,
         typer.Option("--templates", help="House templates overriding the shipped ones by name."),
     ] = None,
+    prices: Annotated[
+        bool,
+        typer.Option(
+            "--prices",
+            help="Also report shadow prices: what one more H100e of supply, of risk budget or "
+            "of a binding cap is worth, where that holds, and where the full model disagrees.",
+        ),
+    ] = False,
+    robust: Annotated[
+        float | None,
+        typer.Option(
+            "--robust",
+            metavar="SHARE",
+            help="Find packages each partner accepts in at least this share of samples of its "
+            "uncertain figures (e.g. 0.9), and report what that costs.",
+        ),
+    ] = None,
+    samples: Annotated[
+        int, typer.Option("--samples", help="Samples of the uncertain figures for --robust.")
+    ] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the samples.")] = 0,
 ) -> None:
-    """Find the best packages every partner still accepts, within every limit."""
+    """Find the best packages every partner still accepts, within every limit.
+
+    Uncertain figures (distributions) count at their means, unless --robust.
+    """
     from dealbench.cli import output
     from dealbench.cli.documents import parse_formats
     from dealbench.errors import InputError, Issue
     from dealbench.model import load_portfolio
     from dealbench.optimize import MODES, SOLVERS, Status
-    from dealbench.optimize import solve as run_solve
 
     with handled():
         if mode not in MODES:
@@ -129,12 +154,13 @@ def solve(
         if formats is not None and out is None:
             raise InputError(Issue("--render", None, "", "needs --out, the folder to write into"))
         pf = load_portfolio(portfolio)
-        result = run_solve(pf, mode, solver=solver, time_limit=time_limit, gap=gap, v_floor=v_floor)
-        result.raise_for_status()
+        options = {"solver": solver, "time_limit": time_limit, "gap": gap, "v_floor": v_floor}
+        result, extra = _solve_with_analysis(pf, mode, options, prices, robust, samples, seed)
         if json_out:
-            typer.echo(output.to_json(output.result_json(result)))
+            typer.echo(output.to_json({**output.result_json(result), **extra}))
         else:
             output.print_result(result)
+            _print_analysis(extra)
         if out is not None:
             written = write_outputs(
                 pf,
@@ -155,6 +181,49 @@ def solve(
                 err=True,
             )
             raise typer.Exit(4)
+
+
+def _solve_with_analysis(
+    pf: Portfolio,
+    mode: str,
+    options: dict[str, Any],
+    prices: bool,
+    robust: float | None,
+    samples: int,
+    seed: int,
+) -> tuple[SolveResult, dict[str, Any]]:
+    """The solve, robust when asked, and its shadow prices when asked (JSON-ready extras)."""
+    from dealbench.analyze.prices import shadow_prices
+    from dealbench.analyze.robust import robust_solve
+    from dealbench.cli.analysis_output import note_uncertainty
+    from dealbench.cli.delayed_progress import DelayedBar
+    from dealbench.optimize import solve as run_solve
+
+    extra: dict[str, Any] = {}
+    if robust is not None:
+        with DelayedBar("Robust solve (rounds)") as bar:
+            found = robust_solve(pf, robust, samples, seed, mode=mode, progress=bar, **options)
+        result = found.result
+        extra["robustness"] = found.robustness.model_dump(mode="json")
+    else:
+        note_uncertainty(pf)
+        result = run_solve(pf, mode, **options).raise_for_status()  # type: ignore[arg-type]
+    if prices:
+        with DelayedBar("Shadow prices (re-solves)") as bar:
+            found_prices = shadow_prices(pf, result, progress=bar, **options)
+            extra["prices"] = found_prices.to_json()
+    return result, extra
+
+
+def _print_analysis(extra: dict[str, Any]) -> None:
+    from dealbench.analyze.prices import Prices
+    from dealbench.analyze.robust import Robustness
+    from dealbench.cli.analysis_output import print_prices, print_robustness
+
+    if "robustness" in extra:
+        print_robustness(Robustness.model_validate(extra["robustness"]))
+    if "prices" in extra:
+        print_prices(Prices.model_validate(extra["prices"]))
 
 
 @app.command(
@@ -178,11 +247,13 @@ def evaluate(
     """Recompute a package's values and check every limit, without a solver."""
     from dealbench.checker import check as run_check
     from dealbench.cli import output
+    from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.model import load_package, load_portfolio
 
     with handled():
         pf = load_portfolio(portfolio)
         pkg = load_package(package, pf)
+        note_uncertainty(pf)
         # Checked alone against the portfolio: its own limits, and supply and risk budget
         # as if it were the only deal.
         checked = run_check(pf, [pkg])

@@ -17,12 +17,17 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from dealbench.model import amounts
+from dealbench.model.distributions import uncertain
 from dealbench.units import parse_compute, parse_money, parse_number, period_label
 
 Money = Annotated[float, BeforeValidator(parse_money)]
 Compute = Annotated[float, BeforeValidator(parse_compute)]
 Number = Annotated[float, BeforeValidator(parse_number)]
 Period = Annotated[str, BeforeValidator(period_label)]
+#: A partner figure that may be a distribution (DESIGN.md "Scenarios and uncertainty"):
+#: the float is its mean, for every deterministic use (`dealbench.model.distributions`).
+UncertainMoney = Annotated[Money, uncertain(parse_money)]
+UncertainShare = Annotated[float, uncertain(parse_number, 0.0, 1.0)]
 
 
 def _id_text(value: Any) -> Any:
@@ -100,14 +105,14 @@ class Policy(Strict):
 
 class Segment(Strict):
     upto: Annotated[Compute, Field(gt=0)]
-    value: Money
+    value: UncertainMoney
 
 
 class ConcessionLevel(Strict):
     id: Id
     title: str
     us_value: Money
-    partner_cost: Money
+    partner_cost: UncertainMoney
     #: The level's amount, on a range concession (in the range's unit).
     amount: Money | None = None
 
@@ -135,7 +140,7 @@ class Concession(Strict):
     category: Category = "other"
     levels: Annotated[list[ConcessionLevel], Field(min_length=1)] | None = None
     us_value: Money | None = None
-    partner_cost: Money | None = None
+    partner_cost: UncertainMoney | None = None
     #: Makes the concession a range (see dealbench.model.amounts).
     amount: AmountRange | None = None
     clause: str | None = None
@@ -152,7 +157,7 @@ class Concession(Strict):
                 id=GRANTED,
                 title=self.title,
                 us_value=self.us_value or 0.0,
-                partner_cost=self.partner_cost or 0.0,
+                partner_cost=self.partner_cost if self.partner_cost is not None else 0.0,
             )
         ]
 
@@ -229,10 +234,10 @@ class Partner(Strict):
     code: Annotated[str, Field(pattern=r"^[A-Z]{2,3}$")]
     name: str
     tier: Literal[1, 2, 3]
-    diversion_risk: Annotated[float, Field(ge=0, le=1)]
+    diversion_risk: Annotated[UncertainShare, Field(ge=0, le=1)]
     ask: dict[Period, Annotated[Compute, Field(ge=0)]]
-    value_per_h100e: Money | Annotated[list[Segment], Field(min_length=1)]
-    batna: Money = 0.0
+    value_per_h100e: UncertainMoney | Annotated[list[Segment], Field(min_length=1)]
+    batna: UncertainMoney = 0.0
     us_batna: Money = 0.0
     security_costs: Annotated[dict[Id, Money], Field(min_length=1)]
     concessions: list[Concession] = Field(default_factory=list)
@@ -253,7 +258,7 @@ class Partner(Strict):
                 out.append((seg.upto - start, seg.value))
                 start = seg.upto
             return out
-        return [(float("inf"), float(self.value_per_h100e))]
+        return [(float("inf"), self.value_per_h100e)]
 
     def value_of(self, h100e: float) -> float:
         """The partner's value of `h100e` delivered in one period (concave, piecewise linear)."""
