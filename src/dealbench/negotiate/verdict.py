@@ -1,0 +1,226 @@
+"""The verdict on a counter, from both sides: utilities, limits, the frontier, the portfolio, a move.
+
+For a partner's package (a counter, a round, a solved deal) `verdict` reports
+1. both sides' utilities and the change from the last US offer;
+2. every limit it breaks: its own (caps, asks, logic, acceptance) and the
+   shared ones (supply, risk budget) left by the concluded deals;
+3. its distance to the frontier: the most the US could get at the same
+   partner utility, and the package that does it (others held at the plan);
+4. what accepting it takes from the other open negotiations: its compute and
+   risk, and the portfolio's V with it fixed and the rest re-optimized,
+   against the plan with the partner still open and against walking away;
+5. a recommendation, accept, counter or walk away, with the reason.
+
+The rule (documented in docs/negotiation.md): walk away when no package for
+this partner beats no deal for the US; counter a package that breaks a limit;
+counter when accepting leaves the portfolio worse off than walking away;
+accept when the package gives the US at least the target of its own next
+offer (the "next offer" acceptance rule of Baarslag et al.); counter otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from dealbench.checker import COMPUTE_TOL, DealFigures, check, evaluate
+from dealbench.errors import DealbenchError, InfeasibleError
+from dealbench.model.schema import Package, Portfolio
+from dealbench.negotiate.plan import Plan, alone, replan
+from dealbench.negotiate.rounds import Negotiation
+from dealbench.negotiate.strategies import DEFAULT_DEADLINE, next_offer
+from dealbench.render.environment import money
+
+Move = Literal["accept", "counter", "walk away"]
+
+__all__ = ["FrontierGap", "Move", "Verdict", "frontier_gap", "verdict"]
+
+
+class FrontierGap(BaseModel):
+    """What the US could get at the package's partner utility, and the package that does it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    us_utility: float
+    partner_utility: float
+    gain: float
+    package: Package | None
+
+
+class Verdict(BaseModel):
+    """Everything a negotiator needs to answer a counter (USD; risk in risk-weighted H100e)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    partner: str
+    round: int | None
+    figures: DealFigures
+    us_utility: float
+    partner_utility: float
+    last_offer_round: int | None
+    us_change: float | None
+    partner_change: float | None
+    violations: list[str]
+    frontier: FrontierGap
+    compute_taken: dict[str, float]
+    risk_taken: float
+    supply_left: dict[str, float]
+    risk_left: float | None
+    portfolio_if_accepted: float | None
+    portfolio_plan: float
+    portfolio_walk_away: float
+    next_target: float | None
+    recommendation: Move
+    reason: str
+
+
+def verdict(
+    portfolio: Portfolio,
+    negotiations: Mapping[str, Negotiation],
+    package: Package,
+    *,
+    round_number: int | None = None,
+    strategy: str = "boulware",
+    deadline: int = DEFAULT_DEADLINE,
+    plan: Plan | None = None,
+) -> Verdict:
+    """The verdict on `package` (a counter) in the negotiation with its partner."""
+    code = package.partner
+    negotiation = negotiations[code]
+    figures = evaluate(portfolio, package)
+    plan = plan or replan(portfolio, negotiations)
+    offer = negotiation.last_offer
+    offer_figures = offer.figures if offer is not None else None
+
+    shared = check(portfolio, [*(d.package() for d in plan.fixed.values()), package])
+    violations = list(figures.violations) + list(shared.violations)
+    if not figures.accepts:
+        violations.append(
+            f"{code} itself would not accept it: its utility {money(figures.partner_utility)} "
+            f"is below its walk-away value plus margin {money(figures.acceptance_threshold)}"
+        )
+
+    gap = frontier_gap(portfolio, plan, code, figures)
+    walk = replan(portfolio, negotiations, exclude=[code]).objective
+    accepted: float | None = None
+    if not violations:
+        try:
+            accepted = replan(portfolio, negotiations, fix={code: package}).objective
+        except DealbenchError:
+            accepted = None
+    supply_left = {t: plan.supply_left[t] - figures.compute.get(t, 0.0) for t in portfolio.periods}
+    risk_left = plan.risk_left - figures.risk if plan.risk_left is not None else None
+
+    try:
+        target: float | None = next_offer(
+            portfolio,
+            negotiations,
+            plan,
+            code,
+            strategy=strategy,
+            deadline=deadline,
+            walk_away=walk,
+        ).strategy.target_us_utility
+    except InfeasibleError:
+        target = None
+    move: Move
+    if target is None:
+        move, reason = (
+            "walk away",
+            (
+                f"no package with {code} is better for the US than no deal, with the other "
+                "partners held at the plan"
+            ),
+        )
+    else:
+        move, reason = _recommend(figures, violations, accepted, walk, target)
+    return Verdict(
+        partner=code,
+        round=round_number,
+        figures=figures,
+        us_utility=figures.us_value,
+        partner_utility=figures.partner_utility,
+        last_offer_round=offer.number if offer is not None else None,
+        us_change=figures.us_value - offer_figures.us_value if offer_figures else None,
+        partner_change=(
+            figures.partner_utility - offer_figures.partner_utility if offer_figures else None
+        ),
+        violations=violations,
+        frontier=gap,
+        compute_taken={t: x for t, x in figures.compute.items() if x > COMPUTE_TOL},
+        risk_taken=figures.risk,
+        supply_left=supply_left,
+        risk_left=risk_left,
+        portfolio_if_accepted=accepted,
+        portfolio_plan=plan.objective,
+        portfolio_walk_away=walk,
+        next_target=target,
+        recommendation=move,
+        reason=reason,
+    )
+
+
+def _recommend(
+    figures: DealFigures,
+    violations: list[str],
+    accepted: float | None,
+    walk: float,
+    target: float,
+) -> tuple[Move, str]:
+    if violations:
+        return "counter", f"it breaks {len(violations)} limit(s): {violations[0]}"
+    if accepted is not None and accepted < walk - 1e6:
+        return "counter", (
+            f"accepting leaves the portfolio at {money(accepted)}, below the "
+            f"{money(walk)} of walking away from {figures.partner}"
+        )
+    if figures.us_value >= target - 1e6:
+        return "accept", (
+            f"it gives the US {money(figures.us_value)}, at least the "
+            f"{money(target)} its own next offer would ask"
+        )
+    return "counter", (
+        f"it gives the US {money(figures.us_value)}, less than the "
+        f"{money(target)} its next offer asks"
+    )
+
+
+def frontier_gap(
+    portfolio: Portfolio, plan: Plan, partner: str, figures: DealFigures
+) -> FrontierGap:
+    """The US-best package at the package's partner utility, within what the fixed deals leave.
+
+    The other open negotiations are left out (the counter is weighed as a deal
+    on its own; what it takes from them is the verdict's portfolio figures).
+    With no package at that partner utility, the point is no deal.
+    """
+    one = alone(portfolio, plan, partner)
+    u = max(figures.partner_utility, figures.acceptance_threshold)
+    point = _us_best_at(portfolio, one, partner, u)
+    if point is None:
+        return FrontierGap(
+            us_utility=figures.us_batna,
+            partner_utility=u,
+            gain=figures.us_batna - figures.us_value,
+            package=None,
+        )
+    return FrontierGap(
+        us_utility=point.us_value,
+        partner_utility=point.partner_utility,
+        gain=point.us_value - figures.us_value,
+        package=point.package(),
+    )
+
+
+def _us_best_at(portfolio: Portfolio, one: Portfolio, partner: str, u: float) -> DealFigures | None:
+    try:
+        from dealbench.negotiate.frontier import us_best_at
+    except ImportError:  # until the frontier work lands
+        from dealbench.negotiate._frontier_fallback import us_best_at  # type: ignore[assignment]
+
+    found = us_best_at(one, partner, u)
+    if found is None:
+        return None
+    return evaluate(portfolio, found.package)

@@ -1,0 +1,149 @@
+"""Documents of a negotiation: each round's term sheet, redlines between rounds, the status memo.
+
+File names carry the partner, the side and the round, so an offer's and a
+counter's documents never collide, and internal documents carry `-internal`:
+    term-sheets/AE-us-003.md          term-sheets/AE-us-003-internal.md
+    term-sheets/AE-partner-004.md
+    redlines/AE-us-001-to-us-003.md   redlines/AE-us-001-to-us-003-internal.md
+    redlines/AE-us-003-to-partner-004-internal.md
+    memos/negotiation-gulf-asia.md    (the status memo of `room --render`)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from dealbench.model.schema import Portfolio
+from dealbench.render.docmeta import Audience, doc_meta
+from dealbench.render.documents import Document, redline_document, term_sheet_document
+from dealbench.render.environment import money
+from dealbench.render.sources import source_from_packages
+
+if TYPE_CHECKING:
+    from dealbench.negotiate.room import Room
+    from dealbench.negotiate.rounds import Round
+
+__all__ = ["negotiation_memo_document", "round_documents", "round_stem"]
+
+_AUDIENCES: tuple[Audience, ...] = ("external", "internal")
+
+
+def round_stem(partner: str, r: Round) -> str:
+    """`AE-us-003`: the partner, the side and the round number."""
+    return f"{partner}-{r.side}-{r.number:03d}"
+
+
+def round_documents(
+    portfolio: Portfolio,
+    partner: str,
+    current: Round,
+    previous: Round | None,
+    *,
+    date: dt.date | None = None,
+) -> list[Document]:
+    """A round's term sheets (external and internal) and its redline against `previous`.
+
+    `previous` is the earlier US offer for a US offer (redlines external and
+    internal), or the US offer a counter answers (internal redline only).
+    """
+    assert current.package is not None
+    day = date or current.data.date
+    origin = f"round {current.number} ({'US offer' if current.side == 'us' else 'counter'})"
+    source = source_from_packages(portfolio, [current.package], origin=origin, date=day)
+    stem = round_stem(partner, current)
+    docs = []
+    for audience in _AUDIENCES:
+        doc = term_sheet_document(source, partner, audience, day)
+        suffix = "-internal" if audience == "internal" else ""
+        docs.append(dataclasses.replace(doc, path=f"term-sheets/{stem}{suffix}"))
+    if previous is not None and previous.package is not None:
+        old = round_stem(partner, previous)
+        audiences = _AUDIENCES if current.side == previous.side else ("internal",)
+        for audience in audiences:
+            suffix = "-internal" if audience == "internal" else ""
+            docs.append(
+                redline_document(
+                    portfolio,
+                    previous.package,
+                    current.package,
+                    labels=(_label(previous), _label(current)),
+                    path=f"redlines/{old}-to-{current.side}-{current.number:03d}{suffix}",
+                    audience=audience,
+                    date=day,
+                )
+            )
+    return docs
+
+
+def _label(r: Round) -> str:
+    who = "US offer" if r.side == "us" else "Counter"
+    return f"{who}, round {r.number} ({r.name})"
+
+
+def negotiation_memo_document(
+    portfolio: Portfolio, room: Room, *, date: dt.date | None = None
+) -> Document:
+    """The negotiation status memo for principals (internal): the deal room, in prose and tables."""
+    rows = [_memo_row(r) for r in room.rows]
+    counts: dict[str, int] = {}
+    for r in room.rows:
+        counts[r.stage] = counts.get(r.stage, 0) + 1
+    context: dict[str, Any] = {
+        "doc": doc_meta(
+            "negotiation-memo",
+            portfolio=portfolio,
+            key="",
+            digest=room.fingerprint,
+            title=f"Negotiation status: {portfolio.title}",
+            audience="internal",
+            date=date,
+        ),
+        "portfolio": {"id": portfolio.id, "title": portfolio.title},
+        "summary": _summary(room, counts),
+        "rows": rows,
+        "moves": [r for r in rows if r["move"] not in ("-",)],
+        "periods": list(room.periods),
+        "supply": [
+            {
+                "period": t,
+                "supply": room.supply[t],
+                "left": room.supply_left[t],
+                "planned": room.supply_planned[t],
+            }
+            for t in room.periods
+        ],
+        "risk": {"budget": room.risk_budget, "left": room.risk_left},
+        "objective": room.objective,
+    }
+    return Document("negotiation-memo", f"memos/negotiation-{portfolio.id}", context)
+
+
+def _summary(room: Room, counts: dict[str, int]) -> str:
+    parts = [f"{n} {stage}" for stage, n in counts.items()]
+    text = (
+        f"{len(room.rows)} negotiations: {', '.join(parts)}. With the concluded deals fixed and "
+        f"the walked-away partners excluded, the open negotiations re-planned give the United "
+        f"States a portfolio utility of {money(room.objective)}."
+    )
+    return text
+
+
+def _memo_row(r: Any) -> dict[str, Any]:
+    offer, counter = r.last_offer, r.last_counter
+    return {
+        "code": r.partner,
+        "name": r.name,
+        "stage": r.stage,
+        "rounds": r.rounds,
+        "offer_us": offer.us_utility if offer else None,
+        "offer_partner": offer.partner_utility if offer else None,
+        "counter_us": counter.us_utility if counter else None,
+        "counter_partner": counter.partner_utility if counter else None,
+        "us_gap": r.us_gap,
+        "frontier_gain": r.frontier_gain,
+        "plan_us": r.plan_us_utility,
+        "move": r.next_move,
+        "reason": r.reason,
+    }
