@@ -1,15 +1,26 @@
-"""Negotiation: rounds, verdicts on counters, next offers and the deal room (above solve and check).
+"""Negotiation: the frontier, bargaining points, rounds, verdicts, next offers and the deal room.
 
-from dealbench import load_portfolio, record_offer, record_counter, room
+A layer above `solve` and `check`: plain functions that call them, never the
+other way round.
 
-pf = load_portfolio("deals/portfolios/gulf-asia.yaml")
-root = rounds_root(Path("deals/portfolios/gulf-asia.yaml"), pf)   # deals/rounds/gulf-asia
-offer = record_offer(pf, root, "AE", strategy="boulware")
-counter = record_counter(pf, root, "AE", Path("counter.yaml"))
-print(counter.verdict.recommendation, counter.verdict.reason)
-print(room(pf, root).rows)
+    from dealbench import load_portfolio, record_offer, record_counter, room, rounds_root
+
+    pf = load_portfolio("deals/portfolios/gulf-asia.yaml")
+    root = rounds_root(Path("deals/portfolios/gulf-asia.yaml"), pf)   # deals/rounds/gulf-asia
+    offer = record_offer(pf, root, "AE", strategy="boulware")
+    counter = record_counter(pf, root, "AE", Path("counter.yaml"))
+    print(counter.verdict.recommendation, counter.verdict.reason)
+    print(room(pf, root).rows)
 """
 
+from dealbench.negotiate.frontier import (
+    Axis,
+    Frontier,
+    FrontierPoint,
+    frontier,
+    point_of,
+    us_best_at,
+)
 from dealbench.negotiate.plan import Plan, replan
 from dealbench.negotiate.record import (
     Counter,
@@ -19,6 +30,7 @@ from dealbench.negotiate.record import (
     record_offer,
     walk_away,
 )
+from dealbench.negotiate.replan import residual, solve_with_floor
 from dealbench.negotiate.room import History, Room, history, room
 from dealbench.negotiate.rounds import (
     Negotiation,
@@ -33,7 +45,10 @@ from dealbench.negotiate.verdict import Verdict, verdict
 
 __all__ = [
     "STRATEGIES",
+    "Axis",
     "Counter",
+    "Frontier",
+    "FrontierPoint",
     "History",
     "Negotiation",
     "NextOffer",
@@ -44,15 +59,20 @@ __all__ = [
     "RoundFile",
     "Verdict",
     "conclude",
+    "frontier",
     "history",
     "load_negotiation",
     "load_negotiations",
     "next_offer",
+    "point_of",
     "record_counter",
     "record_offer",
     "replan",
+    "residual",
     "room",
     "rounds_root",
+    "solve_with_floor",
+    "us_best_at",
     "verdict",
     "walk_away",
 ]

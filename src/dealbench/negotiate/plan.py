@@ -15,11 +15,7 @@ from dataclasses import dataclass, field
 
 from dealbench.checker import DealFigures, evaluate
 from dealbench.model.schema import Package, Portfolio
-
-try:
-    from dealbench.negotiate.replan import residual
-except ImportError:  # until the frontier work lands
-    from dealbench.negotiate._residual import residual
+from dealbench.negotiate.replan import residual
 from dealbench.negotiate.rounds import Negotiation
 from dealbench.optimize import SolveResult, solve
 

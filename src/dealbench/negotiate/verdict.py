@@ -215,12 +215,9 @@ def frontier_gap(
 
 
 def _us_best_at(portfolio: Portfolio, one: Portfolio, partner: str, u: float) -> DealFigures | None:
-    try:
-        from dealbench.negotiate.frontier import us_best_at
-    except ImportError:  # until the frontier work lands
-        from dealbench.negotiate._frontier_fallback import us_best_at  # type: ignore[assignment]
+    from dealbench.negotiate.frontier import us_best_at
 
     found = us_best_at(one, partner, u)
-    if found is None:
+    if found is None or found.package is None:
         return None
     return evaluate(portfolio, found.package)
