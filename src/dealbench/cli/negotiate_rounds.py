@@ -56,17 +56,31 @@ FormatOpt = Annotated[
 ]
 NoDocs = Annotated[bool, typer.Option("--no-documents", help="Record the round only.")]
 StrategyOpt = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--strategy",
-        help="How the next offer concedes: boulware, linear, conceder (time-dependent) or zeuthen.",
+        help="How the next offer concedes: boulware, linear, conceder (time-dependent) or zeuthen "
+        "(default: the strategy of our last offer, else boulware).",
     ),
 ]
 DeadlineOpt = Annotated[
-    int,
+    int | None,
     typer.Option(
         "--deadline", help="Time-dependent strategies: US offers until the reservation value."
     ),
+]
+
+VerdictStrategyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--strategy",
+        help="The next-offer strategy a counter is weighed against (default: the one recorded "
+        "in our last offer).",
+    ),
+]
+VerdictDeadlineOpt = Annotated[
+    int | None,
+    typer.Option("--deadline", help="Its deadline in US offers (default: as recorded)."),
 ]
 
 
@@ -125,8 +139,8 @@ def _relative(path: Path) -> str:
 def offer(
     portfolio: PortfolioArg,
     partner: PartnerOpt,
-    strategy: StrategyOpt = "boulware",
-    deadline: DeadlineOpt = 6,
+    strategy: StrategyOpt = None,
+    deadline: DeadlineOpt = None,
     beta: Annotated[
         float | None,
         typer.Option(
@@ -235,8 +249,8 @@ def counter(
         Path, typer.Argument(metavar="FILE", help="The partner's counter: a package YAML file.")
     ],
     partner: PartnerOpt,
-    strategy: StrategyOpt = "boulware",
-    deadline: DeadlineOpt = 6,
+    strategy: VerdictStrategyOpt = None,
+    deadline: VerdictDeadlineOpt = None,
     note: NoteOpt = None,
     author: AuthorOpt = None,
     date: DateOpt = None,
@@ -304,10 +318,7 @@ def print_verdict(v: Verdict, periods: list[str]) -> None:
     echo(f"Verdict on {title} from {v.partner}:")
     change = ""
     if v.us_change is not None and v.partner_change is not None:
-        change = (
-            f" (against our round {v.last_offer_round}: US {m(v.us_change)}, "
-            f"partner {m(v.partner_change)})"
-        )
+        change = f" (against {v.compared_with}: US {m(v.us_change)}, partner {m(v.partner_change)})"
     echo(f"  Utilities: US {m(v.us_utility)}, partner {m(v.partner_utility)}{change}")
     if v.violations:
         echo(f"  Limits broken ({len(v.violations)}):")
@@ -511,8 +522,8 @@ def print_history(h: History) -> None:
 def room(
     portfolio: PortfolioArg,
     rounds: RoundsOpt = None,
-    strategy: StrategyOpt = "boulware",
-    deadline: DeadlineOpt = 6,
+    strategy: VerdictStrategyOpt = None,
+    deadline: VerdictDeadlineOpt = None,
     render: Annotated[
         str | None,
         typer.Option(

@@ -28,7 +28,7 @@ from dealbench.negotiate.rounds import (
     load_negotiations,
     refuse_after_close,
 )
-from dealbench.negotiate.strategies import DEFAULT_DEADLINE, NextOffer, next_offer
+from dealbench.negotiate.strategies import NextOffer, next_offer, resolve_strategy
 from dealbench.negotiate.verdict import Verdict, verdict
 
 __all__ = ["Counter", "Offer", "conclude", "record_counter", "record_offer", "walk_away"]
@@ -57,31 +57,29 @@ def record_offer(
     partner: str,
     *,
     package: Package | None = None,
-    strategy: str = "boulware",
-    deadline: int = DEFAULT_DEADLINE,
+    strategy: str | None = None,
+    deadline: int | None = None,
     beta: float | None = None,
     fix: Sequence[str] = (),
     note: str | None = None,
     author: str | None = None,
     date: dt.date | None = None,
 ) -> Offer:
-    """Record the next US offer: `package` as given, or the next offer by `strategy`."""
+    """Record the next US offer: `package` as given, or the next offer by `strategy`.
+
+    Without `strategy`, the strategy of the last US offer continues (its
+    deadline and beta too, unless given), else Boulware.
+    """
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(negotiations, partner)
     proposal = None
     record: StrategyRecord | None = None
     if package is None:
         plan = replan(portfolio, negotiations)
-        proposal = next_offer(
-            portfolio,
-            negotiations,
-            plan,
-            partner,
-            strategy=strategy,
-            deadline=deadline,
-            beta=beta,
-            fix=fix,
-        )
+        chosen = resolve_strategy(negotiation, strategy, deadline)
+        if beta is not None:
+            chosen["beta"] = beta
+        proposal = next_offer(portfolio, negotiations, plan, partner, fix=fix, **chosen)
         package, record = proposal.package, proposal.strategy
     _same_partner(package, partner, "package")
     previous = negotiation.last_offer
@@ -109,8 +107,8 @@ def record_counter(
     note: str | None = None,
     author: str | None = None,
     date: dt.date | None = None,
-    strategy: str = "boulware",
-    deadline: int = DEFAULT_DEADLINE,
+    strategy: str | None = None,
+    deadline: int | None = None,
 ) -> Counter:
     """Record the partner's counter as the next round and return the verdict on it.
 

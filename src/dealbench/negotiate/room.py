@@ -24,7 +24,6 @@ from dealbench.negotiate.rounds import (
     load_negotiation,
     load_negotiations,
 )
-from dealbench.negotiate.strategies import DEFAULT_DEADLINE
 from dealbench.negotiate.verdict import verdict
 
 __all__ = ["History", "HistoryRow", "Room", "RoomRow", "RoundSummary", "history", "room"]
@@ -86,8 +85,8 @@ def room(
     portfolio: Portfolio,
     root: Path,
     *,
-    strategy: str = "boulware",
-    deadline: int = DEFAULT_DEADLINE,
+    strategy: str | None = None,
+    deadline: int | None = None,
     gap: float = 1e-6,
 ) -> Room:
     """The deal room of `portfolio` from the rounds under `root` (deals/rounds/<id>/)."""
@@ -123,8 +122,8 @@ def _row(
     negotiations: dict[str, Negotiation],
     plan: Plan,
     negotiation: Negotiation,
-    strategy: str,
-    deadline: int,
+    strategy: str | None,
+    deadline: int | None,
 ) -> RoomRow:
     code = negotiation.partner
     partner = portfolio.partner(code)
@@ -137,15 +136,10 @@ def _row(
         plan_v = plan.fixed[code].us_value
     gain: float | None = None
     stage = negotiation.stage
-    if stage == "not started":
-        move, reason = (
-            "offer",
-            (
-                "no round yet: open with the US-best package"
-                if planned is not None
-                else "no round yet; the plan gives this partner no deal"
-            ),
-        )
+    if stage == "not started" and planned is not None:
+        move, reason = "offer", "no round yet: open with the US-best package"
+    elif stage == "not started":
+        move, reason = "no offer", "the plan gives this partner no deal"
     elif stage == "offered":
         move, reason = "await counter", f"US offer in round {offer.number if offer else '?'}"
     elif stage == "countered" and counter is not None and counter.package is not None:

@@ -11,7 +11,6 @@ keeps two commands from taking one number under different sides.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import tempfile
@@ -19,19 +18,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import yaml
-from pydantic import Field
 
 from dealbench.checker import DealFigures, evaluate
 from dealbench.errors import InputError, Issue
-from dealbench.model import rules
-from dealbench.model.schema import Package, Portfolio, Strict
+from dealbench.model.rounds import RoundFile, RoundStatus, Side, StrategyRecord, round_problems
+from dealbench.model.schema import Package, Portfolio
 from dealbench.model.yamlio import Source, display_path, read_yaml, validate
 
-Side = Literal["us", "partner"]
-RoundStatus = Literal["open", "concluded", "walked-away"]
 Stage = Literal["not started", "offered", "countered", "concluded", "walked away"]
 SIDES: tuple[Side, ...] = ("us", "partner")
 FILE_NAME = re.compile(r"^(\d{3,})-(us|partner)\.ya?ml$")
@@ -41,39 +37,16 @@ __all__ = [
     "Negotiation",
     "Round",
     "RoundFile",
+    "RoundStatus",
+    "Side",
     "StrategyRecord",
     "append_round",
     "load_negotiation",
     "load_negotiations",
     "round_name",
+    "round_problems",
     "rounds_root",
 ]
-
-
-class StrategyRecord(Strict):
-    """How a US offer was chosen: the strategy, its parameters and the target it aimed at."""
-
-    name: str
-    params: dict[str, int | float | str] = Field(default_factory=dict)
-    target_us_utility: float | None = None
-    ideal_us_utility: float | None = None
-    reservation_us_utility: float | None = None
-    fixed: list[str] = Field(default_factory=list)
-    reason: str | None = None
-
-
-class RoundFile(Strict):
-    """One round as written on disk (DESIGN.md, "Negotiation")."""
-
-    round: Annotated[int, Field(ge=1)]
-    side: Side
-    date: dt.date | None = None
-    author: str | None = None
-    basis: str | None = None
-    package: Package | None = None
-    note: str | None = None
-    status: RoundStatus = "open"
-    strategy: StrategyRecord | None = None
 
 
 @dataclass(frozen=True)
@@ -336,27 +309,6 @@ def _read_round(portfolio: Portfolio, partner: str, path: Path, number: int, sid
     return Round(path, data, figures)
 
 
-def round_problems(
-    portfolio: Portfolio, partner: str, data: RoundFile
-) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    """A round's own problems: its package's shape and partner, and a package where one is due."""
-    package = data.package
-    if package is None:
-        if data.status != "walked-away":
-            yield ("package",), "missing: every round but a walk-away carries a package"
-        return
-    if package.partner != partner:
-        yield (
-            ("package", "partner"),
-            f"is {package.partner}, but this is the negotiation with {partner}",
-        )
-        return
-    found = portfolio.partner(partner)
-    assert found is not None
-    for loc, msg in rules.package_problems(package, found, portfolio.policy, portfolio.periods):
-        yield ("package", *loc), msg
-
-
 def _sequence_issues(rounds: list[Round]) -> list[Issue]:
     """Bases name earlier rounds; nothing follows a concluded or walked-away round."""
     issues = []
@@ -429,6 +381,13 @@ def package_data(package: Package) -> dict[str, Any]:
     if package.title:
         out["title"] = package.title
     return out
+
+
+def package_yaml(package: Package, header: str = "") -> str:
+    """A package file (deals/packages/*.yaml), as `load_package` reads it."""
+    text = yaml.safe_dump(package_data(package), sort_keys=False, allow_unicode=True, width=100)
+    lines = [f"# {line}" for line in header.splitlines()] if header else []
+    return "\n".join([*lines, text.rstrip("\n")]) + "\n"
 
 
 def _whole(x: float) -> int | float:

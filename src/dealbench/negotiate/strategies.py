@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from dealbench.checker import DealFigures, evaluate
 from dealbench.errors import InfeasibleError, InputError, Issue
@@ -39,6 +40,7 @@ __all__ = [
     "Targets",
     "next_offer",
     "offer_at",
+    "resolve_strategy",
     "targets",
     "time_dependent_target",
 ]
@@ -104,7 +106,7 @@ def targets(
         reservation = max(reservation, evaluate(portfolio, planned).us_value - contribution)
     if deal is None:
         return Targets(reservation, reservation, None)
-    ideal = evaluate(portfolio, deal.package())
+    ideal = tidy(portfolio, deal.package())
     return Targets(ideal.us_value, reservation, ideal.package())
 
 
@@ -125,7 +127,40 @@ def offer_at(
     deal = result.deal(partner)
     if deal is None:
         return None
-    return evaluate(portfolio, deal.package())
+    return tidy(portfolio, deal.package())
+
+
+def tidy(portfolio: Portfolio, package: Package) -> DealFigures:
+    """The package with compute in whole H100e, unless rounding breaks a limit or acceptance."""
+    exact = evaluate(portfolio, package)
+    whole = package.model_copy(
+        update={"compute": {t: float(round(x)) for t, x in package.compute.items()}}
+    )
+    rounded = evaluate(portfolio, whole)
+    if rounded.accepts and not rounded.violations and rounded.us_value >= exact.us_value - 1e5:
+        return rounded
+    return exact
+
+
+def resolve_strategy(
+    negotiation: Negotiation, strategy: str | None, deadline: int | None
+) -> dict[str, Any]:
+    """The next-offer strategy, deadline and beta: as asked, else as recorded in the last US
+    offer, else Boulware with a deadline of 6 offers."""
+    offer = negotiation.last_offer
+    record = offer.data.strategy if offer is not None else None
+    out: dict[str, Any] = {"strategy": "boulware", "deadline": DEFAULT_DEADLINE, "beta": None}
+    if record is not None and record.name in STRATEGIES:
+        out["strategy"] = record.name
+        if isinstance(record.params.get("deadline"), int | float):
+            out["deadline"] = int(record.params["deadline"])
+        if isinstance(record.params.get("beta"), int | float):
+            out["beta"] = float(record.params["beta"])
+    if strategy is not None and strategy != out["strategy"]:
+        out["strategy"], out["beta"] = strategy, None
+    if deadline is not None:
+        out["deadline"] = deadline
+    return out
 
 
 def next_offer(

@@ -20,6 +20,7 @@ offer (the "next offer" acceptance rule of Baarslag et al.); counter otherwise.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Literal
 
@@ -30,7 +31,7 @@ from dealbench.errors import DealbenchError, InfeasibleError
 from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.plan import Plan, alone, replan
 from dealbench.negotiate.rounds import Negotiation
-from dealbench.negotiate.strategies import DEFAULT_DEADLINE, next_offer
+from dealbench.negotiate.strategies import next_offer, resolve_strategy
 from dealbench.render.environment import money
 
 Move = Literal["accept", "counter", "walk away"]
@@ -59,7 +60,7 @@ class Verdict(BaseModel):
     figures: DealFigures
     us_utility: float
     partner_utility: float
-    last_offer_round: int | None
+    compared_with: str | None
     us_change: float | None
     partner_change: float | None
     violations: list[str]
@@ -72,6 +73,7 @@ class Verdict(BaseModel):
     portfolio_plan: float
     portfolio_walk_away: float
     next_target: float | None
+    portfolio_next_offer: float | None
     recommendation: Move
     reason: str
 
@@ -82,17 +84,27 @@ def verdict(
     package: Package,
     *,
     round_number: int | None = None,
-    strategy: str = "boulware",
-    deadline: int = DEFAULT_DEADLINE,
+    strategy: str | None = None,
+    deadline: int | None = None,
     plan: Plan | None = None,
+    against: tuple[Package, str] | None = None,
 ) -> Verdict:
-    """The verdict on `package` (a counter) in the negotiation with its partner."""
+    """The verdict on `package` (a counter) in the negotiation with its partner.
+
+    The change is measured from our last offer, or from `against` (a package
+    and its label) when given. The next offer the counter is weighed against
+    follows `strategy` and `deadline`, by default those recorded in our last
+    offer (else Boulware with a deadline of 6 offers).
+    """
     code = package.partner
     negotiation = negotiations[code]
     figures = evaluate(portfolio, package)
     plan = plan or replan(portfolio, negotiations)
     offer = negotiation.last_offer
     offer_figures = offer.figures if offer is not None else None
+    compared = f"our round {offer.number} ({offer.name})" if offer is not None else None
+    if against is not None:
+        offer_figures, compared = evaluate(portfolio, against[0]), against[1]
 
     shared = check(portfolio, [*(d.package() for d in plan.fixed.values()), package])
     violations = list(figures.violations) + list(shared.violations)
@@ -113,18 +125,23 @@ def verdict(
     supply_left = {t: plan.supply_left[t] - figures.compute.get(t, 0.0) for t in portfolio.periods}
     risk_left = plan.risk_left - figures.risk if plan.risk_left is not None else None
 
-    try:
-        target: float | None = next_offer(
+    target: float | None = None
+    next_value: float | None = None
+    with contextlib.suppress(InfeasibleError):
+        target = next_offer(
             portfolio,
             negotiations,
             plan,
             code,
-            strategy=strategy,
-            deadline=deadline,
+            **resolve_strategy(negotiation, strategy, deadline),
             walk_away=walk,
         ).strategy.target_us_utility
-    except InfeasibleError:
-        target = None
+    if target is not None:
+        planned = plan.package(code)
+        found = portfolio.partner(code)
+        assert found is not None
+        planned_v = evaluate(portfolio, planned).us_value if planned else found.us_batna
+        next_value = plan.objective - planned_v + target
     move: Move
     if target is None:
         move, reason = (
@@ -135,14 +152,15 @@ def verdict(
             ),
         )
     else:
-        move, reason = _recommend(figures, violations, accepted, walk, target)
+        assert next_value is not None
+        move, reason = _recommend(figures, violations, accepted, walk, target, next_value)
     return Verdict(
         partner=code,
         round=round_number,
         figures=figures,
         us_utility=figures.us_value,
         partner_utility=figures.partner_utility,
-        last_offer_round=offer.number if offer is not None else None,
+        compared_with=compared,
         us_change=figures.us_value - offer_figures.us_value if offer_figures else None,
         partner_change=(
             figures.partner_utility - offer_figures.partner_utility if offer_figures else None
@@ -157,6 +175,7 @@ def verdict(
         portfolio_plan=plan.objective,
         portfolio_walk_away=walk,
         next_target=target,
+        portfolio_next_offer=next_value,
         recommendation=move,
         reason=reason,
     )
@@ -168,22 +187,27 @@ def _recommend(
     accepted: float | None,
     walk: float,
     target: float,
+    next_value: float,
 ) -> tuple[Move, str]:
     if violations:
         return "counter", f"it breaks {len(violations)} limit(s): {violations[0]}"
-    if accepted is not None and accepted < walk - 1e6:
+    if accepted is not None and accepted < walk - 1e6:  # a counter no strategy would reach
         return "counter", (
             f"accepting leaves the portfolio at {money(accepted)}, below the "
             f"{money(walk)} of walking away from {figures.partner}"
         )
-    if figures.us_value >= target - 1e6:
+    if accepted is None:
+        return "counter", "with it fixed, the other open negotiations could not be re-planned"
+    if accepted >= next_value - 1e6:
         return "accept", (
-            f"it gives the US {money(figures.us_value)}, at least the "
-            f"{money(target)} its own next offer would ask"
+            f"accepting leaves the portfolio at {money(accepted)} with the rest re-planned, at "
+            f"least the {money(next_value)} of our next offer ({money(target)} for this deal, "
+            "the others held at the plan)"
         )
     return "counter", (
-        f"it gives the US {money(figures.us_value)}, less than the "
-        f"{money(target)} its next offer asks"
+        f"accepting leaves the portfolio at {money(accepted)} with the rest re-planned, less "
+        f"than the {money(next_value)} of our next offer ({money(target)} for this deal, the "
+        "others held at the plan)"
     )
 
 
