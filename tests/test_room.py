@@ -1,0 +1,151 @@
+"""The deal room and a negotiation's history, on the shipped worked example (read only).
+
+deals/rounds/gulf-asia: AE offered twice and countered twice (open), SA
+concluded on the second US offer; the other seven partners have no round.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import dealbench
+from dealbench import check, load_portfolio
+from dealbench.negotiate import load_negotiations, replan, residual, room
+from dealbench.optimize import solve
+from helpers import REPO, Runner
+
+PORTFOLIO = REPO / "deals/portfolios/gulf-asia.yaml"
+ROUNDS = REPO / "deals/rounds/gulf-asia"
+
+
+@pytest.fixture(scope="module")
+def the_room() -> dealbench.negotiate.Room:
+    return room(load_portfolio(PORTFOLIO), ROUNDS)
+
+
+def test_every_partner_has_a_row_with_its_stage(the_room: dealbench.negotiate.Room) -> None:
+    rows = {r.partner: r for r in the_room.rows}
+    pf = load_portfolio(PORTFOLIO)
+    assert list(rows) == [p.code for p in pf.partners]
+    assert rows["AE"].stage == "countered" and rows["AE"].rounds == 4
+    assert rows["SA"].stage == "concluded" and rows["SA"].next_move == "-"
+    assert {rows[c].stage for c in rows if c not in ("AE", "SA")} == {"not started"}
+    ae = rows["AE"]
+    assert ae.last_offer is not None and ae.last_counter is not None
+    assert (ae.last_offer.round, ae.last_counter.round) == (3, 4)
+    assert ae.us_gap == pytest.approx(ae.last_offer.us_utility - ae.last_counter.us_utility)
+    assert ae.partner_gap == pytest.approx(
+        ae.last_counter.partner_utility - ae.last_offer.partner_utility
+    )
+    assert ae.frontier_gain is not None and ae.frontier_gain >= -1e6
+    assert ae.next_move in ("accept", "counter", "walk away") and ae.reason
+    # partners the plan gives a deal are to be offered one; the others not
+    for code in ("QA", "BH", "IN", "SG", "AM"):
+        assert rows[code].next_move == "offer"
+    for code in ("MY", "KZ"):
+        assert rows[code].next_move == "no offer"
+
+
+def test_the_concluded_deal_is_fixed_and_the_rest_re_optimized(
+    the_room: dealbench.negotiate.Room,
+) -> None:
+    """The room's plan is the optimum of the open partners in what SA's deal leaves."""
+    pf = load_portfolio(PORTFOLIO)
+    negotiations = load_negotiations(pf, ROUNDS)
+    sa = negotiations["SA"].concluded_package
+    assert sa is not None
+    rest = solve(residual(pf, [sa])).raise_for_status()
+    sa_value = dealbench.evaluate(pf, sa).us_value
+    assert the_room.objective == pytest.approx(sa_value + (rest.objective or 0.0), rel=1e-6)
+    assert the_room.concluded == ["SA"]
+    sa_compute = dealbench.evaluate(pf, sa).compute
+    for t in pf.periods:
+        assert the_room.supply_left[t] == pytest.approx(pf.supply[t] - sa_compute[t])
+    # a concluded deal's compute is never offered to another partner
+    plan = replan(pf, negotiations)
+    assert plan.result is not None and plan.result.deal("SA") is None
+    together = check(pf, [sa, *(d.package() for d in plan.result.deals)])
+    assert together.ok, together.problems()
+
+
+def test_room_cli_table_and_json(run: Runner) -> None:
+    result = run("room", PORTFOLIO)
+    assert result.exit_code == 0, result.output
+    assert "Deal room — Gulf and Asia, 2026–2028" in result.stdout
+    assert "│ SA      │ concluded   │" in result.stdout
+    assert "Portfolio US utility V (open negotiations re-planned):" in result.stdout
+    data = json.loads(run("room", PORTFOLIO, "--json").stdout)
+    assert data["portfolio"] == "gulf-asia"
+    assert [r["partner"] for r in data["rows"]][:2] == ["AE", "SA"]
+    assert set(data["rows"][0]) >= {
+        "stage",
+        "rounds",
+        "last_offer",
+        "last_counter",
+        "us_gap",
+        "frontier_gain",
+        "next_move",
+        "reason",
+    }
+
+
+def test_history_lists_every_round_with_utilities_and_compliance(run: Runner) -> None:
+    data = json.loads(run("history", PORTFOLIO, "--partner", "AE", "--json").stdout)
+    assert [r["round"] for r in data["rounds"]] == [1, 2, 3, 4]
+    assert [r["side"] for r in data["rounds"]] == ["us", "partner", "us", "partner"]
+    assert all(r["accepts"] and r["violations"] == [] for r in data["rounds"])
+    assert data["rounds"][0]["strategy"]["name"] == "boulware"
+    assert data["rounds"][2]["strategy"]["fixed"] == ["security"]
+    text = run("history", PORTFOLIO, "--partner", "SA").stdout
+    assert "Saudi Arabia (SA) — concluded" in text
+    assert "concluded" in text.splitlines()[-2]
+
+
+def test_history_of_a_partner_not_in_the_portfolio(run: Runner) -> None:
+    result = run("history", PORTFOLIO, "--partner", "FR")
+    assert result.exit_code == 2
+    assert "error: --partner: 'FR' is not a partner of portfolio gulf-asia" in result.stderr
+
+
+def test_room_renders_the_negotiation_status_memo(run: Runner, tmp_path: Path) -> None:
+    result = run(
+        "room", PORTFOLIO, "--render", "md,html,docx,pdf", "--out", tmp_path, "--date", "2026-03-20"
+    )
+    assert result.exit_code == 0, result.output
+    stem = tmp_path / "memos/negotiation-gulf-asia"
+    for suffix in (".md", ".html", ".docx", ".pdf"):
+        assert stem.with_suffix(suffix).stat().st_size > 0
+    md = stem.with_suffix(".md").read_text()
+    assert md.startswith("# Negotiation status: Gulf and Asia, 2026–2028")
+    assert "**Internal: not for release to the Partner.**" in md
+    assert "| Saudi Arabia (SA) | concluded | 4 |" in md
+    assert "- **United Arab Emirates (AE):" in md
+    assert "| 2026 | 1,000,000 |" in md
+    # the same inputs give the same bytes
+    again = tmp_path / "again"
+    run("room", PORTFOLIO, "--render", "md", "--out", again, "--date", "2026-03-20")
+    assert (again / "memos/negotiation-gulf-asia.md").read_text() == md
+
+
+def test_room_render_needs_out(run: Runner) -> None:
+    result = run("room", PORTFOLIO, "--render", "md")
+    assert result.exit_code == 2
+    assert "error: --render: needs --out, the folder to write into" in result.stderr
+
+
+def test_the_library_calls_are_exported() -> None:
+    for name in (
+        "record_offer",
+        "record_counter",
+        "conclude",
+        "walk_away",
+        "next_offer",
+        "verdict",
+        "room",
+        "history",
+    ):
+        assert name in dealbench.__all__
+        assert callable(getattr(dealbench, name))
