@@ -313,7 +313,11 @@ def print_verdict(v: Verdict, periods: list[str]) -> None:
     from dealbench.cli import output
 
     m = output.money
-    echo = typer.echo
+
+    def echo(text: str) -> None:
+        body = text.lstrip(" ")
+        _wrapped(body, indent=" " * (len(text) - len(body)))
+
     title = f"round {v.round}" if v.round is not None else "the package"
     echo(f"Verdict on {title} from {v.partner}:")
     change = ""
@@ -473,20 +477,29 @@ def history(
 
 
 def print_history(h: History) -> None:
+    from rich import box
+    from rich.console import Console
     from rich.table import Table
 
     from dealbench.cli import output
 
-    table = Table(title=f"{h.name} ({h.partner}) — {h.stage}", title_justify="left")
+    table = Table(
+        title=f"{h.name} ({h.partner}) — {h.stage}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        padding=0,
+        collapse_padding=True,
+    )
     for name, justify in (
         ("Round", "right"),
         ("Side", "left"),
         ("Date", "left"),
         ("Status", "left"),
         ("Security", "left"),
-        ("US utility", "right"),
-        ("Partner utility", "right"),
-        ("Complies", "left"),
+        ("US\nutility", "right"),
+        ("Partner\nutility", "right"),
+        ("OK", "left"),
         ("Strategy", "left"),
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
@@ -494,7 +507,7 @@ def print_history(h: History) -> None:
         complies = "-" if r.accepts is None else ("yes" if r.accepts and not r.violations else "no")
         strategy = ""
         if r.strategy:
-            strategy = f"{r.strategy['name']} → {output.money(r.strategy.get('target_us_utility'))}"
+            strategy = f"{r.strategy['name']} {output.money(r.strategy.get('target_us_utility'))}"
         table.add_row(
             str(r.round),
             r.side,
@@ -506,10 +519,10 @@ def print_history(h: History) -> None:
             complies,
             strategy,
         )
-    output.console().print(table)
+    Console(highlight=False).print(table)
     for r in h.rounds:
         for line in r.violations:
-            typer.echo(f"  round {r.round}: {line}")
+            _wrapped(f"round {r.round}: {line}", indent="  ")
 
 
 @app.command(
@@ -573,20 +586,30 @@ def room(
 
 
 def print_room(r: Room) -> None:
+    """The room as a table that fits 80 columns: each utility pair on two lines (US, partner)."""
+    from rich import box
+    from rich.console import Console
     from rich.table import Table
 
     from dealbench.cli import output
 
     m = output.money
-    table = Table(title=f"Deal room — {r.portfolio_title}", title_justify="left")
+    table = Table(
+        title=f"Deal room — {r.portfolio_title}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        padding=0,
+        collapse_padding=True,
+    )
     for name, justify in (
-        ("Partner", "left"),
+        ("Partner ", "left"),
         ("Stage", "left"),
         ("Rounds", "right"),
-        ("Our offer US/partner", "right"),
-        ("Their counter US/partner", "right"),
-        ("Gap US", "right"),
-        ("Frontier gain", "right"),
+        ("Our offer\nUS/partner", "right"),
+        ("Counter\nUS/partner", "right"),
+        ("Gap\nUS", "right"),
+        ("Frontier\ngain", "right"),
         ("Next move", "left"),
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
@@ -596,18 +619,35 @@ def print_room(r: Room) -> None:
             row.partner,
             row.stage,
             str(row.rounds),
-            f"{m(a.us_utility)}/{m(a.partner_utility)}" if a else "-",
-            f"{m(b.us_utility)}/{m(b.partner_utility)}" if b else "-",
+            f"{m(a.us_utility)}\n{m(a.partner_utility)}" if a else "-",
+            f"{m(b.us_utility)}\n{m(b.partner_utility)}" if b else "-",
             m(row.us_gap) if row.us_gap is not None else "-",
             m(row.frontier_gain) if row.frontier_gain is not None else "-",
             row.next_move,
         )
-    output.console().print(table)
-    typer.echo(f"Portfolio US utility V (open negotiations re-planned): {m(r.objective)}")
+    Console(highlight=False).print(table)
+    _wrapped(f"Portfolio US utility V (open negotiations re-planned): {m(r.objective)}")
     left = ", ".join(f"{t} {r.supply_left[t]:,.0f}/{r.supply[t]:,.0f}" for t in r.periods)
-    typer.echo(f"Supply left after concluded deals (H100e): {left}")
+    _wrapped(f"Supply left after concluded deals (H100e): {left}")
     if r.risk_budget is not None and r.risk_left is not None:
-        typer.echo(f"Risk budget left: {r.risk_left:,.0f} of {r.risk_budget:,.0f}")
+        _wrapped(f"Risk budget left: {r.risk_left:,.0f} of {r.risk_budget:,.0f}")
     for row in r.rows:
         if row.next_move not in ("-",):
-            typer.echo(f"  {row.partner}: {row.next_move} — {row.reason}")
+            _wrapped(f"{row.partner}: {row.next_move} — {row.reason}", indent="  ")
+
+
+def _wrapped(text: str, indent: str = "") -> None:
+    """One paragraph, wrapped to the terminal (at most 100 columns)."""
+    import shutil
+    import textwrap
+
+    width = min(shutil.get_terminal_size((80, 24)).columns, 100)
+    typer.echo(
+        textwrap.fill(
+            text,
+            width=width,
+            initial_indent=indent,
+            subsequent_indent=indent + "    ",
+            break_on_hyphens=False,
+        )
+    )
