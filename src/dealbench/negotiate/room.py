@@ -155,7 +155,8 @@ def _row(
         gain = answer.frontier.gain
         move, reason = answer.recommendation, answer.reason
     elif stage == "concluded":
-        move, reason = "-", f"concluded in round {negotiation.rounds[-1].number}"
+        last = negotiation.rounds[-1]
+        move, reason = "-", f"concluded in round {last.number} on {last.data.basis}"
     else:
         move, reason = "-", f"walked away in round {negotiation.rounds[-1].number}"
     return RoomRow(

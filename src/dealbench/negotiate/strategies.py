@@ -239,6 +239,11 @@ def _zeuthen_target(
     d_us, d_p = ends.reservation, c.acceptance_threshold
     risk_us = _risk(o.us_value, c.us_value, d_us)
     risk_p = _risk(c.partner_utility, o.partner_utility, d_p)
+    if c.us_value >= o.us_value - 1e6:
+        return c.us_value, (
+            "Zeuthen: the counter gives the US at least our last offer, so the process ends; "
+            "accept it (dealbench conclude) or offer no less than it gives the US"
+        )
     if risk_us > risk_p:
         return o.us_value, (
             f"Zeuthen: the US would lose more by conceding (its risk {risk_us:.2f} against the "
