@@ -6,6 +6,7 @@ concluded on the second US offer; the other seven partners have no round.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -150,3 +151,19 @@ def test_the_library_calls_are_exported() -> None:
     ):
         assert name in dealbench.__all__
         assert callable(getattr(dealbench, name))
+
+
+def test_history_draws_the_rounds_on_the_frontier(run: Runner, tmp_path: Path) -> None:
+    result = run("history", PORTFOLIO, "--partner", "AE", "--out", tmp_path, "--points", "5")
+    assert result.exit_code == 0, result.output
+    svg = (tmp_path / "charts/AE-rounds.svg").read_text()
+    assert svg.startswith("<svg") and "US offer" in svg and "Counter" in svg
+    assert (tmp_path / "charts/AE-rounds.png").read_bytes().startswith(b"\x89PNG")
+    from dealbench.negotiate.room import history_path
+
+    data = history_path(load_portfolio(PORTFOLIO), ROUNDS, "AE", points=5)
+    assert [r["round"] for r in data["rounds"]] == [1, 2, 3, 4]
+    assert len(data["frontier"]) >= 2
+    # V never increases as the partner's utility rises along the frontier
+    curve = sorted(data["frontier"], key=lambda p: p[1])
+    assert all(a[0] >= b[0] - 1e6 for a, b in itertools.pairwise(curve))

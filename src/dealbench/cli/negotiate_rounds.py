@@ -455,25 +455,68 @@ def _round_json(r: Round) -> dict[str, Any]:
     epilog=examples(
         "dealbench history deals/portfolios/gulf-asia.yaml --partner AE",
         "dealbench history deals/portfolios/gulf-asia.yaml --partner AE --json",
+        "dealbench history deals/portfolios/gulf-asia.yaml --partner AE --out out/",
     )
 )
 def history(
     portfolio: PortfolioArg,
     partner: PartnerOpt,
     rounds: RoundsOpt = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Also draw the rounds on the deal's frontier: DIR/charts/<CODE>-rounds.svg "
+            "and .png.",
+        ),
+    ] = None,
+    points: Annotated[int, typer.Option("--points", help="Frontier points of the chart.")] = 15,
+    force: Force = False,
     json_out: Json = False,
 ) -> None:
-    """Every round with a partner: who, when, both sides' utilities and compliance."""
+    """Every round with a partner: who, when, both sides' utilities and compliance.
+
+    With --out, the path of the rounds drawn on the frontier of the deal (the
+    other open negotiations left out, the concluded deals fixed).
+    """
     from dealbench.cli import output
     from dealbench.negotiate.room import history as run_history
 
     with handled():
         pf, root = _setup(portfolio, rounds)
-        found = run_history(pf, root, partner.upper())
+        code = partner.upper()
+        found = run_history(pf, root, code)
+        written: list[Path] = []
+        if out is not None:
+            written = _write_history_chart(pf, root, code, out, points, force)
         if json_out:
-            typer.echo(output.to_json(found.model_dump(mode="json")))
+            data = found.model_dump(mode="json")
+            data["documents"] = [_relative(p) for p in written]
+            typer.echo(output.to_json(data))
             return
         print_history(found)
+        for path in written:
+            typer.echo(f"  wrote {_relative(path)}")
+
+
+def _write_history_chart(
+    pf: Portfolio, root: Path, code: str, out: Path, points: int, force: bool
+) -> list[Path]:
+    from dealbench.io import OutputDir
+    from dealbench.negotiate.room import history_path
+    from dealbench.render import charts
+    from dealbench.render.negotiation import rounds_chart
+
+    chart = rounds_chart(history_path(pf, root, code, points=points))
+    files = {
+        f"charts/{code}-rounds.svg": (charts.svg(chart) + "\n").encode(),
+        f"charts/{code}-rounds.png": charts.png(chart),
+    }
+    folder = OutputDir(out, force=force)
+    folder.check(files)
+    for name, data in files.items():
+        folder.write(name, data)
+    return folder.written
 
 
 def print_history(h: History) -> None:

@@ -26,7 +26,16 @@ from dealbench.negotiate.rounds import (
 )
 from dealbench.negotiate.verdict import verdict
 
-__all__ = ["History", "HistoryRow", "Room", "RoomRow", "RoundSummary", "history", "room"]
+__all__ = [
+    "History",
+    "HistoryRow",
+    "Room",
+    "RoomRow",
+    "RoundSummary",
+    "history",
+    "history_path",
+    "room",
+]
 
 
 class RoundSummary(BaseModel):
@@ -276,3 +285,36 @@ def history(portfolio: Portfolio, root: Path, partner: str) -> History:
         stage=negotiation.stage,
         rounds=rows,
     )
+
+
+def history_path(
+    portfolio: Portfolio, root: Path, partner: str, *, points: int = 15
+) -> dict[str, Any]:
+    """The frontier of the deal (within what the concluded deals leave) and the rounds on it.
+
+    Plain data for a chart: `frontier` as [US utility, partner utility] pairs (USD,
+    the deal's V and U), `rounds` as {round, side, us, partner}, and the no-deal point.
+    """
+    from dealbench.negotiate.frontier import frontier
+    from dealbench.negotiate.plan import alone
+
+    negotiations = load_negotiations(portfolio, root)
+    found = history(portfolio, root, partner)
+    plan = replan(portfolio, {c: n for c, n in negotiations.items() if c != partner})
+    one = alone(portfolio, plan, partner)
+    curve = frontier(one, partner, points=points, bargaining=False)
+    p = portfolio.partner(partner)
+    assert p is not None
+    return {
+        "partner": partner,
+        "name": found.name,
+        "frontier": [
+            [pt.us_utility, pt.partner_utility] for pt in curve.points if pt.package is not None
+        ],
+        "no_deal": [p.us_batna, p.batna],
+        "rounds": [
+            {"round": r.round, "side": r.side, "us": r.us_utility, "partner": r.partner_utility}
+            for r in found.rounds
+            if r.us_utility is not None and r.partner_utility is not None
+        ],
+    }

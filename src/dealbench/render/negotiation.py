@@ -16,16 +16,20 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from dealbench.model.schema import Portfolio
+from dealbench.render import charts
+from dealbench.render.charts import Chart
 from dealbench.render.docmeta import Audience, doc_meta
 from dealbench.render.documents import Document, redline_document, term_sheet_document
 from dealbench.render.environment import money
 from dealbench.render.sources import source_from_packages
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
     from dealbench.negotiate.room import Room
     from dealbench.negotiate.rounds import Round
 
-__all__ = ["negotiation_memo_document", "round_documents", "round_stem"]
+__all__ = ["negotiation_memo_document", "round_documents", "round_stem", "rounds_chart"]
 
 _AUDIENCES: tuple[Audience, ...] = ("external", "internal")
 
@@ -147,3 +151,67 @@ def _memo_row(r: Any) -> dict[str, Any]:
         "move": r.next_move,
         "reason": r.reason,
     }
+
+
+def rounds_chart(data: dict[str, Any]) -> Chart:
+    """The rounds of a negotiation drawn on its frontier (data from `negotiate.history_path`)."""
+    return Chart(
+        id=f"{data['partner']}-rounds",
+        kind="rounds",
+        caption=(
+            f"Rounds with {data['name']} on the frontier of the deal: the US utility against "
+            "the partner's, each round's package and the path between them."
+        ),
+        data=data,
+    )
+
+
+def draw_rounds(ax: Axes, data: dict[str, Any]) -> None:
+    """The frontier as a step line, the no-deal point, and the rounds joined in order."""
+    curve = sorted(data["frontier"], key=lambda p: p[1])
+    if curve:
+        ax.plot(
+            [p[1] / 1e9 for p in curve],
+            [p[0] / 1e9 for p in curve],
+            color="#999999",
+            marker=".",
+            linewidth=1,
+            label="Frontier",
+        )
+    us_d, partner_d = data["no_deal"]
+    ax.scatter([partner_d / 1e9], [us_d / 1e9], color="#111111", marker="x", label="No deal")
+    rounds = data["rounds"]
+    if rounds:
+        ax.plot(
+            [r["partner"] / 1e9 for r in rounds],
+            [r["us"] / 1e9 for r in rounds],
+            color="#cccccc",
+            linewidth=0.8,
+            linestyle="--",
+        )
+    for side, colour, label in (
+        ("us", charts.PALETTE[0], "US offer"),
+        ("partner", charts.PALETTE[5], "Counter"),
+    ):
+        mine = [r for r in rounds if r["side"] == side]
+        ax.scatter(
+            [r["partner"] / 1e9 for r in mine],
+            [r["us"] / 1e9 for r in mine],
+            color=colour,
+            zorder=3,
+            label=label,
+        )
+        for r in mine:
+            ax.annotate(
+                str(r["round"]),
+                (r["partner"] / 1e9, r["us"] / 1e9),
+                textcoords="offset points",
+                xytext=(5, 4),
+            )
+    ax.set_xlabel("Partner utility (USD bn)")
+    ax.set_ylabel("US utility of the deal (USD bn)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+
+
+# An extension of the chart kinds (render.charts.DRAW) for the rounds chart.
+charts.DRAW.setdefault("rounds", draw_rounds)
