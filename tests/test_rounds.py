@@ -401,3 +401,28 @@ def test_evaluate_against_a_round_or_a_result(
     assert verdict["recommendation"] in ("accept", "counter", "walk away")
     assert verdict["compared_with"]
     assert snapshot(rounds) == before  # evaluate records nothing
+
+
+@pytest.mark.parametrize("mode", ["us-best", "nash"])
+def test_offer_at_a_point_of_the_frontier(rounds: Path, mode: str) -> None:
+    pf = load_portfolio(PORTFOLIO)
+    done = record_offer(pf, rounds, "QA", mode=mode)
+    record = done.round.data.strategy
+    figures = done.round.figures
+    assert record is not None and figures is not None
+    assert record.name == mode
+    assert record.reservation_us_utility is not None and record.ideal_us_utility is not None
+    assert record.reservation_us_utility - 1e6 <= figures.us_value <= record.ideal_us_utility + 1e6
+    assert figures.accepts and not figures.violations
+    if mode == "us-best":
+        assert figures.us_value == pytest.approx(record.ideal_us_utility, abs=1e6)
+
+
+def test_mode_and_strategy_are_exclusive(run: Runner, rounds: Path) -> None:
+    result = run(
+        "offer", PORTFOLIO, "-p", "QA", "--mode", "nash", "--strategy", "linear",
+        "--rounds", rounds,
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "error: --mode: give either --mode or --strategy (and --fix), not both" in result.stderr
+    assert not (rounds / "QA").exists()

@@ -131,6 +131,7 @@ def _relative(path: Path) -> str:
     epilog=examples(
         "dealbench offer deals/portfolios/gulf-asia.yaml --partner AE",
         "dealbench offer deals/portfolios/gulf-asia.yaml --partner AE --strategy zeuthen --json",
+        "dealbench offer deals/portfolios/gulf-asia.yaml --partner QA --mode nash",
         "dealbench offer deals/portfolios/gulf-asia.yaml --partner AE --strategy linear "
         "--fix security --fix invest-us --note 'Second session'",
         "dealbench offer deals/portfolios/gulf-asia.yaml --partner SA --package my-offer.yaml",
@@ -140,6 +141,13 @@ def offer(
     portfolio: PortfolioArg,
     partner: PartnerOpt,
     strategy: StrategyOpt = None,
+    mode: Annotated[
+        str | None,
+        typer.Option(
+            "--mode",
+            help="Offer a point of the deal's frontier instead: us-best, nash or kalai.",
+        ),
+    ] = None,
     deadline: DeadlineOpt = None,
     beta: Annotated[
         float | None,
@@ -194,6 +202,7 @@ def offer(
             code,
             package=pkg,
             strategy=strategy,
+            mode=mode,
             deadline=deadline,
             beta=beta,
             fix=fixed,

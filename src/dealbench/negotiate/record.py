@@ -28,7 +28,7 @@ from dealbench.negotiate.rounds import (
     load_negotiations,
     refuse_after_close,
 )
-from dealbench.negotiate.strategies import NextOffer, next_offer, resolve_strategy
+from dealbench.negotiate.strategies import NextOffer, mode_offer, next_offer, resolve_strategy
 from dealbench.negotiate.verdict import Verdict, verdict
 
 __all__ = ["Counter", "Offer", "conclude", "record_counter", "record_offer", "walk_away"]
@@ -58,6 +58,7 @@ def record_offer(
     *,
     package: Package | None = None,
     strategy: str | None = None,
+    mode: str | None = None,
     deadline: int | None = None,
     beta: float | None = None,
     fix: Sequence[str] = (),
@@ -68,13 +69,22 @@ def record_offer(
     """Record the next US offer: `package` as given, or the next offer by `strategy`.
 
     Without `strategy`, the strategy of the last US offer continues (its
-    deadline and beta too, unless given), else Boulware.
+    deadline and beta too, unless given), else Boulware. `mode` (us-best, nash,
+    kalai) offers that point of the deal's frontier instead.
     """
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(negotiations, partner)
     proposal = None
     record: StrategyRecord | None = None
-    if package is None:
+    if package is None and mode is not None:
+        if strategy is not None or fix:
+            raise InputError(
+                Issue("--mode", None, "", "give either --mode or --strategy (and --fix), not both")
+            )
+        plan = replan(portfolio, negotiations)
+        proposal = mode_offer(portfolio, negotiations, plan, partner, mode)
+        package, record = proposal.package, proposal.strategy
+    elif package is None:
         plan = replan(portfolio, negotiations)
         chosen = resolve_strategy(negotiation, strategy, deadline)
         if beta is not None:

@@ -35,9 +35,11 @@ from dealbench.optimize import solve
 
 __all__ = [
     "BETAS",
+    "MODES",
     "STRATEGIES",
     "NextOffer",
     "Targets",
+    "mode_offer",
     "next_offer",
     "offer_at",
     "resolve_strategy",
@@ -48,6 +50,8 @@ __all__ = [
 #: The concession exponent of each time-dependent tactic.
 BETAS: dict[str, float] = {"boulware": 0.2, "linear": 1.0, "conceder": 5.0}
 STRATEGIES: tuple[str, ...] = ("boulware", "linear", "conceder", "zeuthen")
+#: Offers at a point of the frontier rather than along a concession path.
+MODES: tuple[str, ...] = ("us-best", "nash", "kalai")
 DEFAULT_DEADLINE = 6
 #: A value that dwarfs every utility of a deal (USD): used to force a fixed term.
 _FORCE = 1e12
@@ -360,3 +364,58 @@ def _worth(
 
 def _fixed_words(fix: Sequence[str]) -> str:
     return f", keeping {', '.join(fix)} of the last offer" if fix else ""
+
+
+def mode_offer(
+    portfolio: Portfolio,
+    negotiations: Mapping[str, Negotiation],
+    plan: Plan,
+    partner: str,
+    mode: str,
+    *,
+    points: int = 25,
+) -> NextOffer:
+    """The offer at a named point of the deal's frontier (others held at the plan).
+
+    `us-best`: the US ideal. `nash` and `kalai`: the frontier's Nash and
+    Kalai-Smorodinsky points (`negotiate.bargaining`, over `points` points).
+    Never below the US reservation value: a point below it is replaced by the
+    package at the reservation value.
+    """
+    from dealbench.negotiate.frontier import frontier
+
+    if mode not in MODES:
+        raise InputError(
+            Issue("--mode", None, "", f"unknown mode {mode!r}; expected one of: {', '.join(MODES)}")
+        )
+    walk = replan(portfolio, negotiations, exclude=[partner]).objective
+    ends = targets(portfolio, plan, partner, walk_away=walk)
+    if ends.ideal_package is None or ends.ideal < ends.reservation - 1e6:
+        raise InfeasibleError(
+            f"no package with {partner} is better for the US than walking away "
+            "(with the other partners held at the plan)"
+        )
+    figures: DealFigures | None = tidy(portfolio, ends.ideal_package)
+    reason = "the US-best package for this partner, the others held at the plan"
+    if mode != "us-best":
+        curve = frontier(single_partner(portfolio, plan, partner), partner, points=points)
+        point = curve.nash if mode == "nash" else curve.kalai
+        if point is None or point.package is None:
+            raise InfeasibleError(f"the frontier for {partner} has no {mode} point (no joint gain)")
+        figures = tidy(portfolio, point.package)
+        reason = f"the {mode} point of the deal's frontier ({points} points), the others held at the plan"
+    assert figures is not None
+    if figures.us_value < ends.reservation:
+        figures = offer_at(portfolio, plan, partner, ends.reservation)
+        reason += "; below the US reservation value, so the package at that value instead"
+        if figures is None:
+            raise InfeasibleError(f"no package with {partner} reaches the US reservation value")
+    record = StrategyRecord(
+        name=mode,
+        params={"points": points} if mode != "us-best" else {},
+        target_us_utility=round(figures.us_value, 2),
+        ideal_us_utility=round(ends.ideal, 2),
+        reservation_us_utility=round(ends.reservation, 2),
+        reason=reason,
+    )
+    return NextOffer(figures.package(), figures, record)
