@@ -12,9 +12,13 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 import dealbench
+from builders import portfolios
 from dealbench import check, load_portfolio
+from dealbench.model import Portfolio
 from dealbench.negotiate import load_negotiations, replan, residual, room
 from dealbench.optimize import solve
 from helpers import REPO, Runner
@@ -167,3 +171,42 @@ def test_history_draws_the_rounds_on_the_frontier(run: Runner, tmp_path: Path) -
     # V never increases as the partner's utility rises along the frontier
     curve = sorted(data["frontier"], key=lambda p: p[1])
     assert all(a[0] >= b[0] - 1e6 for a, b in itertools.pairwise(curve))
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pf=portfolios(), data=st.data())
+def test_a_concluded_deal_is_never_offered_again(pf: Portfolio, data: st.DataObject) -> None:
+    """Conclude some deals of the optimum, walk away from some partners it gives nothing:
+    the re-planned rest never includes them, fits with the concluded deals, and (the
+    optimum's own packages being fixed) reaches the optimum again, within the gap."""
+    import tempfile
+
+    from dealbench.negotiate.rounds import RoundFile, append_round
+
+    result = solve(pf)
+    assume(result.objective is not None)
+    assert result.objective is not None
+    dealt = [d.partner for d in result.deals]
+    concluded = data.draw(st.sets(st.sampled_from(dealt)) if dealt else st.just(set()))
+    idle = [p.code for p in pf.partners if p.code not in dealt]
+    walked = data.draw(st.sets(st.sampled_from(idle)) if idle else st.just(set()))
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        negotiations = load_negotiations(pf, root)
+        for deal in result.deals:
+            if deal.partner in concluded:
+                data_ = RoundFile(round=1, side="us", package=deal.package(), status="concluded")
+                append_round(pf, negotiations[deal.partner], data_)
+        for code in walked:
+            append_round(
+                pf, negotiations[code], RoundFile(round=1, side="us", status="walked-away")
+            )
+        negotiations = load_negotiations(pf, root)
+    plan = replan(pf, negotiations)
+    fixed = [d.package() for d in result.deals if d.partner in concluded]
+    rest = [d.package() for d in plan.result.deals] if plan.result is not None else []
+    assert {p.partner for p in rest}.isdisjoint(concluded | walked)
+    together = check(pf, [*fixed, *rest])
+    assert together.ok, together.problems()
+    assert plan.objective == pytest.approx(together.objective, rel=1e-9, abs=1e4)
+    assert plan.objective == pytest.approx(result.objective, rel=2e-6, abs=1e6)
