@@ -130,6 +130,7 @@ def test_room_renders_the_negotiation_status_memo(run: Runner, tmp_path: Path) -
     assert "| Saudi Arabia (SA) | concluded | 4 |" in md
     assert "- **United Arab Emirates (AE):" in md
     assert "| 2026 | 1,000,000 |" in md
+    assert "| Saudi Arabia (SA) | round 4 | veu | 1,348,000 | $54.25bn | $8.85bn |" in md
     # the same inputs give the same bytes
     again = tmp_path / "again"
     run("room", PORTFOLIO, "--render", "md", "--out", again, "--date", "2026-03-20")

@@ -63,6 +63,7 @@ class RoomRow(BaseModel):
     us_gap: float | None
     partner_gap: float | None
     frontier_gain: float | None
+    agreed: RoundSummary | None
     plan_us_utility: float | None
     plan_package: Package | None
     next_move: str
@@ -178,6 +179,7 @@ def _row(
         us_gap=a.us_utility - b.us_utility if a and b else None,
         partner_gap=b.partner_utility - a.partner_utility if a and b else None,
         frontier_gain=gain,
+        agreed=_summary(negotiation.rounds[-1]) if stage == "concluded" else None,
         plan_us_utility=plan_v,
         plan_package=planned if code not in plan.fixed else plan.fixed[code].package(),
         next_move=move,

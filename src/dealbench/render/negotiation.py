@@ -108,6 +108,7 @@ def negotiation_memo_document(
         "summary": _summary(room, counts),
         "rows": rows,
         "moves": [r for r in rows if r["move"] not in ("-",)],
+        "concluded": [_agreed(r) for r in room.rows if r.agreed is not None],
         "periods": list(room.periods),
         "supply": [
             {
@@ -132,6 +133,20 @@ def _summary(room: Room, counts: dict[str, int]) -> str:
         f"States a portfolio utility of {money(room.objective)}."
     )
     return text
+
+
+def _agreed(r: Any) -> dict[str, Any]:
+    a = r.agreed
+    return {
+        "code": r.partner,
+        "name": r.name,
+        "round": a.round,
+        "file": a.file,
+        "us": a.us_utility,
+        "partner": a.partner_utility,
+        "security": r.plan_package.security if r.plan_package else "",
+        "h100e": sum(r.plan_package.compute.values()) if r.plan_package else 0.0,
+    }
 
 
 def _memo_row(r: Any) -> dict[str, Any]:
