@@ -12,6 +12,7 @@ from typing import Any
 
 from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.frontier import Frontier, FrontierPoint
+from dealbench.negotiate.single import Single
 
 __all__ = ["attach_bargaining", "gains", "zopa_of"]
 
@@ -26,7 +27,7 @@ def gains(frontier: Frontier, point: FrontierPoint) -> tuple[float, float]:
 
 
 def attach_bargaining(
-    frontier: Frontier, portfolio: Portfolio, rest: Portfolio, fixed: list[Package], gap: float
+    frontier: Frontier, portfolio: Portfolio, alone: Single, fixed: list[Package]
 ) -> Frontier:
     """The frontier with its Nash and Kalai points and its zone of agreement."""
     candidates = [*frontier.points]

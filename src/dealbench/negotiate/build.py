@@ -1,4 +1,10 @@
-"""Building a frontier: its ends, the ε-constraint points between them, the cleanup."""
+"""Building a frontier: its ends, the ε-constraint points between them, the cleanup.
+
+Held (the default): the partner alone in the residual portfolio, scanned
+exactly by `single`. Jointly: the whole portfolio solved at every point, warm
+started from the previous point with the held package of the partner as part
+of the incumbent.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +12,9 @@ import time
 from typing import Literal
 
 from dealbench.model.schema import Package, Portfolio
-from dealbench.negotiate.frontier import (
-    Axis,
-    Frontier,
-    FrontierPoint,
-    clean,
-    point_of,
-)
+from dealbench.negotiate.frontier import Axis, Frontier, FrontierPoint, clean, held, point_of
 from dealbench.negotiate.replan import residual, solve_with_floor
+from dealbench.negotiate.single import Single, single
 from dealbench.optimize.result import SolveResult
 from dealbench.optimize.solve import solve
 
@@ -33,41 +34,44 @@ def build_frontier(
     bargaining: bool,
 ) -> Frontier:
     start = time.perf_counter()
-    p = portfolio.partner(partner)
-    if p is None:
+    if portfolio.partner(partner) is None:
         codes = ", ".join(q.code for q in portfolio.partners)
         raise ValueError(f"partner {partner!r} is not in portfolio {portfolio.id} ({codes})")
     if points != "all" and not 2 <= points <= MAX_POINTS:
         raise ValueError(f"points must be between 2 and {MAX_POINTS}, or 'all'")
+    if points == "all" and jointly:
+        raise ValueError(
+            "--points all is exact for one partner with the others held; "
+            "it cannot be combined with --jointly"
+        )
     if base is None:
         base = solve(portfolio, gap=gap).raise_for_status()
-    fixed = [d.package() for d in base.deals if d.partner != partner]
-    rest = residual(portfolio, fixed)
+    fixed, rest = held(portfolio, partner, base)
+    alone = single(rest, partner)
     us_best = point_of(portfolio, partner, [d.package() for d in base.deals], "US-best")
     no_deal = _no_deal(portfolio, partner, base, fixed, jointly, gap)
-    partner_best = _partner_best(portfolio, partner, rest, fixed, us_best, gap)
+    partner_best = _partner_best(portfolio, partner, alone, fixed, us_best)
     notes: list[str] = []
-
+    method = "epsilon-constraint"
     if points == "all":
         from dealbench.negotiate.exact import exact_points
 
+        found, method = exact_points(portfolio, partner, alone, fixed, axis), "exact"
+    elif axis == "partner":
+        lo, hi = us_best.partner_utility, partner_best.partner_utility
+        grid = [lo + (hi - lo) * i / (points - 1) for i in range(1, points - 1)] if hi > lo else []
         if jointly:
-            raise ValueError(
-                "--points all is exact for one partner: it cannot be combined with --jointly"
-            )
-        found, method = exact_points(portfolio, partner, rest, fixed, axis), "exact"
-        notes.append(
-            "Every non-dominated package: each security level and Pareto-optimal concession "
-            "set, with compute by a parametric LP (see docs/frontier.md)."
-        )
-    else:
-        method = "epsilon-constraint"
-        if axis == "partner":
-            found = _partner_axis(
-                portfolio, partner, rest, fixed, base, us_best, partner_best, points, jointly, gap
-            )
+            found = _jointly(portfolio, partner, alone, fixed, base, grid, gap)
         else:
-            found = _risk_axis(portfolio, partner, rest, fixed, base, us_best, points, jointly, gap)
+            found = _held(portfolio, partner, alone, fixed, grid)
+        found += [us_best, partner_best]
+    else:
+        found = _risk_axis(portfolio, partner, rest, fixed, base, us_best, points, jointly, gap)
+    if jointly and axis == "partner":
+        notes.append(
+            "Jointly: the partner's utility runs over the range of the held frontier; every "
+            "other deal is re-optimized at each point."
+        )
     kept = clean(found, axis, jointly)
     frontier = Frontier(
         portfolio=portfolio.id,
@@ -85,7 +89,7 @@ def build_frontier(
     if bargaining:
         from dealbench.negotiate.bargaining import attach_bargaining
 
-        frontier = attach_bargaining(frontier, portfolio, rest, fixed, gap)
+        frontier = attach_bargaining(frontier, portfolio, alone, fixed)
     return frontier.model_copy(update={"seconds": time.perf_counter() - start})
 
 
@@ -110,56 +114,63 @@ def _no_deal(
 def _partner_best(
     portfolio: Portfolio,
     partner: str,
-    rest: Portfolio,
+    alone: Single,
     fixed: list[Package],
     us_best: FrontierPoint,
-    gap: float,
 ) -> FrontierPoint:
     """max U subject to V no worse than the US walk-away, then the best V at that U."""
-    p = rest.partner(partner)
-    assert p is not None
-    best = solve(rest, "partner-best", v_floor=p.us_batna, gap=gap).raise_for_status()
-    deal = best.deal(partner)
-    if deal is None or deal.partner_utility <= us_best.partner_utility:
+    best = alone.partner_best(alone.us_batna)
+    if best is None:
         return us_best.model_copy(update={"label": "partner-best"})
-    u = deal.partner_utility
-    top = solve_with_floor(rest, partner, u - max(1e4, 1e-7 * abs(u)), gap=gap)
-    packages = [d.package() for d in (top or best).deals]
-    return point_of(portfolio, partner, [*fixed, *packages], "partner-best")
+    top = point_of(portfolio, partner, [*fixed, best])
+    if top.partner_utility <= us_best.partner_utility:
+        return us_best.model_copy(update={"label": "partner-best"})
+    package, _ = alone.best_at(top.partner_utility - 1.0)
+    if package is not None:
+        top = point_of(portfolio, partner, [*fixed, package])
+    return top.model_copy(update={"label": "partner-best"})
 
 
-def _partner_axis(
+def _held(
     portfolio: Portfolio,
     partner: str,
-    rest: Portfolio,
+    alone: Single,
+    fixed: list[Package],
+    grid: list[float],
+) -> list[FrontierPoint]:
+    found = []
+    for u in grid:
+        package, _ = alone.best_at(u)
+        if package is not None:
+            found.append(point_of(portfolio, partner, [*fixed, package]))
+    return found
+
+
+def _jointly(
+    portfolio: Portfolio,
+    partner: str,
+    alone: Single,
     fixed: list[Package],
     base: SolveResult,
-    us_best: FrontierPoint,
-    partner_best: FrontierPoint,
-    n: int,
-    jointly: bool,
+    grid: list[float],
     gap: float,
 ) -> list[FrontierPoint]:
-    lo, hi = us_best.partner_utility, partner_best.partner_utility
-    found = [us_best, partner_best]
-    if hi <= lo:
-        return found
-    previous: SolveResult | None = base if jointly else None
-    for i in range(1, n - 1):
-        u = lo + (hi - lo) * i / (n - 1)
-        if jointly:
-            result = solve_with_floor(portfolio, partner, u, gap=gap, warm_start=previous)
-            if result is None:
-                continue
-            previous = result
-            found.append(point_of(portfolio, partner, [d.package() for d in result.deals]))
-        else:
-            result = solve_with_floor(rest, partner, u, gap=gap, warm_start=previous)
-            if result is None:
-                continue
-            previous = result
-            packages = [*fixed, *(d.package() for d in result.deals)]
-            found.append(point_of(portfolio, partner, packages))
+    """Every point a solve of the whole portfolio, each warm-started from the one before."""
+    from dealbench.optimize.decomposition.warm import warm_from
+
+    found = []
+    previous: SolveResult = base
+    for u in grid:
+        warm = warm_from(previous)
+        if warm is not None:
+            package, _ = alone.best_at(u)
+            if package is not None:  # the held point is a feasible start
+                warm.packages = [*fixed, package]
+        result = solve_with_floor(portfolio, partner, u, gap=gap, warm_start=warm)
+        if result is None:
+            continue
+        previous = result
+        found.append(point_of(portfolio, partner, [d.package() for d in result.deals]))
     return found
 
 
@@ -177,14 +188,15 @@ def _risk_axis(
     """max V subject to the risk (the partner's, or jointly the portfolio's) <= r."""
     top = us_best.portfolio_risk if jointly else us_best.risk
     found = [us_best]
-    previous: SolveResult | None = base if jointly else None
     for i in range(1, n):
         r = top * (1 - i / (n - 1))
         target = portfolio if jointly else rest
         budget = r if target.risk_budget is None else min(r, target.risk_budget)
         capped = target.model_copy(update={"risk_budget": budget, "own_risk_budget": budget})
-        result = solve(capped, gap=gap, warm_start=previous).raise_for_status()
-        previous = result
-        packages = [d.package() for d in result.deals]
-        found.append(point_of(portfolio, partner, packages if jointly else [*fixed, *packages]))
+        if jointly:
+            result = solve(capped, gap=gap, warm_start=base).raise_for_status()
+            found.append(point_of(portfolio, partner, [d.package() for d in result.deals]))
+            continue
+        package, _ = single(capped, partner).best_at(None)
+        found.append(point_of(portfolio, partner, [*fixed, *([package] if package else [])]))
     return found

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from dealbench.checker import DealFigures, check
 from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.replan import residual, solve_with_floor
+from dealbench.negotiate.single import single
 from dealbench.optimize.result import SolveResult
 from dealbench.optimize.solve import solve
 
@@ -168,12 +169,25 @@ def us_best_at(
         return point_of(portfolio, partner, [d.package() for d in result.deals])
     if base is None:
         base = solve(portfolio, gap=gap).raise_for_status()
-    fixed = _others(base, partner)
-    rest = residual(portfolio, fixed)
-    result = solve_with_floor(rest, partner, partner_utility, gap=gap, warm_start=warm_start)
-    if result is None:
+    fixed, rest = held(portfolio, partner, base)
+    package, _ = single(rest, partner).best_at(partner_utility)
+    if package is None and partner_utility > rest_batna(rest, partner):
         return None
-    return point_of(portfolio, partner, [*fixed, *(d.package() for d in result.deals)])
+    return point_of(portfolio, partner, [*fixed, *([] if package is None else [package])])
+
+
+def held(portfolio: Portfolio, partner: str, base: SolveResult) -> tuple[list[Package], Portfolio]:
+    """The other deals of `base`, and the portfolio left to `partner` when they are held
+    (partners without a deal in `base` stay without one)."""
+    fixed = _others(base, partner)
+    idle = [code for code in base.no_deal if code != partner]
+    return fixed, residual(portfolio, fixed, excluded=idle)
+
+
+def rest_batna(rest: Portfolio, partner: str) -> float:
+    p = rest.partner(partner)
+    assert p is not None
+    return p.batna
 
 
 def frontier(

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 
 from dealbench.checker import evaluate
 from dealbench.model.schema import Package, Partner, Portfolio
+from dealbench.optimize.decomposition.warm import WarmStart
 from dealbench.optimize.result import SolveResult
 from dealbench.optimize.solve import Method, solve
 
@@ -85,7 +86,7 @@ def solve_with_floor(
     *,
     gap: float = 1e-6,
     method: Method = "auto",
-    warm_start: SolveResult | None = None,
+    warm_start: SolveResult | WarmStart | None = None,
     time_limit: float | None = None,
 ) -> SolveResult | None:
     """max V subject to every limit and U[partner] >= floor (USD); None if no deal reaches it.
@@ -97,7 +98,7 @@ def solve_with_floor(
     if p is None:
         raise ValueError(f"partner {partner!r} is not in portfolio {portfolio.id}")
 
-    def run(pf: Portfolio, warm: SolveResult | None) -> SolveResult:
+    def run(pf: Portfolio, warm: SolveResult | WarmStart | None) -> SolveResult:
         result = solve(pf, gap=gap, method=method, warm_start=warm, time_limit=time_limit)
         return result.raise_for_status()
 
@@ -110,7 +111,5 @@ def solve_with_floor(
     if result.deal(partner) is not None:
         return result
     forced = raised.model_copy(update={"us_batna": p.us_batna - force_deal_penalty(portfolio, p)})
-    result = solve(with_partner(portfolio, forced), gap=gap * 1e-3, method=method)
-    if result.deal(partner) is None:
-        return None
-    return result.raise_for_status()
+    result = run(with_partner(portfolio, forced), warm_start)
+    return result if result.deal(partner) is not None else None
