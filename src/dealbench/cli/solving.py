@@ -20,7 +20,7 @@ from dealbench.cli.help import examples
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from dealbench.model import Portfolio
+    from dealbench.model import Package, Portfolio
     from dealbench.optimize import SolveResult
     from dealbench.render.documents import Document, Format
 
@@ -230,6 +230,10 @@ def _print_analysis(extra: dict[str, Any]) -> None:
     epilog=examples(
         "dealbench evaluate deals/packages/ae-counter.yaml --portfolio deals/portfolios/gulf-asia.yaml",
         "dealbench evaluate deals/packages/ae-offer.yaml --portfolio deals/portfolios/gulf-asia.yaml --json",
+        "dealbench evaluate deals/packages/ae-counter.yaml --portfolio deals/portfolios/gulf-asia.yaml "
+        "--against 3",
+        "dealbench evaluate deals/packages/ae-counter.yaml --portfolio deals/portfolios/gulf-asia.yaml "
+        "--against out/result.json",
     )
 )
 def evaluate(
@@ -242,9 +246,28 @@ def evaluate(
     portfolio: Annotated[
         Path, typer.Option("--portfolio", help="The portfolio the package belongs to.")
     ],
+    against: Annotated[
+        str | None,
+        typer.Option(
+            "--against",
+            help="Also give the verdict on the package as a counter to this: a round number of "
+            "the partner's negotiation, a round file, or a result.json (solves re-plan the "
+            "portfolio around the rounds).",
+        ),
+    ] = None,
+    rounds: Annotated[
+        Path | None,
+        typer.Option(
+            "--rounds", help="The portfolio's rounds folder (default: deals/rounds/<id>)."
+        ),
+    ] = None,
     json_out: Json = False,
 ) -> None:
-    """Recompute a package's values and check every limit, without a solver."""
+    """Recompute a package's values and check every limit, without a solver.
+
+    With --against, also the verdict on it as a counter (see `dealbench counter`),
+    which solves.
+    """
     from dealbench.checker import check as run_check
     from dealbench.cli import output
     from dealbench.cli.analysis_output import note_uncertainty
@@ -254,6 +277,9 @@ def evaluate(
         pf = load_portfolio(portfolio)
         pkg = load_package(package, pf)
         note_uncertainty(pf)
+        if against is not None:
+            _evaluate_against(pf, portfolio, pkg, against, rounds, json_out)
+            return
         # Checked alone against the portfolio: its own limits, and supply and risk budget
         # as if it were the only deal.
         checked = run_check(pf, [pkg])
@@ -263,6 +289,25 @@ def evaluate(
             typer.echo(output.to_json(deal.model_dump(mode="json")))
         else:
             output.print_evaluation(deal, pf.periods)
+
+
+def _evaluate_against(
+    pf: Portfolio, path: Path, pkg: Package, against: str, rounds: Path | None, json_out: bool
+) -> None:
+    from dealbench.cli import output
+    from dealbench.cli.negotiate_rounds import print_verdict
+    from dealbench.negotiate.against import against_package
+    from dealbench.negotiate.rounds import load_negotiations, rounds_root
+    from dealbench.negotiate.verdict import verdict
+
+    root = rounds if rounds is not None else rounds_root(path, pf)
+    base = against_package(pf, pkg.partner, against, root)
+    answer = verdict(pf, load_negotiations(pf, root), pkg, against=base)
+    if json_out:
+        typer.echo(output.to_json(answer.model_dump(mode="json")))
+        return
+    output.print_evaluation(answer.figures, pf.periods)
+    print_verdict(answer, pf.periods)
 
 
 @app.command(epilog=examples("dealbench demo", "dealbench demo --out /tmp/demo-out"))
@@ -341,9 +386,25 @@ def write_outputs(
         docs += documents_for(source, "portfolio-memo", date=date)
         if everything:
             docs += _shipped_redline(pf, date)
-    extra = {"result.json": result_json.encode()}
+    extra = {"result.json": result_json.encode(), **package_files(pf, result)}
     write_documents(folder, docs, formats or ["md"], templates, extra)
     return folder.written
+
+
+def package_files(pf: Portfolio, result: SolveResult) -> dict[str, bytes]:
+    """packages/<CODE>.yaml for every deal: package files `evaluate`, `redline` and `counter` read."""
+    from dealbench.negotiate.rounds import package_yaml
+
+    header = (
+        f"{{code}}'s package from the {result.mode} solve of portfolio {pf.id} "
+        f"({pf.policy.id} regime), input fingerprint {result.fingerprint}."
+    )
+    return {
+        f"packages/{d.partner}.yaml": package_yaml(
+            d.package(), header.format(code=d.partner)
+        ).encode()
+        for d in result.deals
+    }
 
 
 def _portfolio_ref(portfolio: Path, out: Path) -> str:

@@ -11,11 +11,23 @@ from typing import Any, Literal
 from dealbench.model.schema import Package, Portfolio
 
 Audience = Literal["external", "internal"]
-DocKind = Literal["term-sheet", "deal-memo", "portfolio-memo", "redline"]
+DocKind = Literal["term-sheet", "deal-memo", "portfolio-memo", "redline", "negotiation-memo"]
 
 AUDIENCES: tuple[Audience, ...] = ("external", "internal")
-DOC_KINDS: tuple[DocKind, ...] = ("term-sheet", "deal-memo", "portfolio-memo", "redline")
-_PREFIX = {"term-sheet": "TS", "deal-memo": "DM", "portfolio-memo": "PM", "redline": "RL"}
+DOC_KINDS: tuple[DocKind, ...] = (
+    "term-sheet",
+    "deal-memo",
+    "portfolio-memo",
+    "redline",
+    "negotiation-memo",
+)
+_PREFIX = {
+    "term-sheet": "TS",
+    "deal-memo": "DM",
+    "portfolio-memo": "PM",
+    "redline": "RL",
+    "negotiation-memo": "NM",
+}
 GENERATOR = "dealbench"
 
 

@@ -42,6 +42,7 @@ TEMPLATE_STEM = {
     "deal-memo": "deal_memo",
     "portfolio-memo": "portfolio_memo",
     "redline": "redline",
+    "negotiation-memo": "negotiation_memo",
 }
 
 
