@@ -167,3 +167,61 @@ def test_a_negotiator_solves_edits_uploads_a_counter_and_downloads_term_sheets(
     assert saved.text == "packages/ae-counter-copy.yaml"  # type: ignore[attr-defined]
     assert (deals / "packages" / "ae-counter-copy.yaml").is_file()
     shot(driver, "07-saved")
+
+
+def test_a_negotiator_records_a_counter_reads_the_verdict_and_sends_the_next_offer(
+    server: tuple[str, Path], browser: object
+) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import Select
+
+    driver = browser
+    url, deals = server
+    driver.get(url)  # type: ignore[attr-defined]
+    driver.find_element(By.LINK_TEXT, "Gulf and Asia, 2026–2028").click()  # type: ignore[attr-defined]
+    driver.find_element(By.ID, "room-link").click()  # type: ignore[attr-defined]
+    wait_for(ec.presence_of_element_located((By.ID, "room")), driver)
+    shot(driver, "11-room")
+    driver.find_element(By.CSS_SELECTOR, 'tr[data-partner="AE"] a').click()  # type: ignore[attr-defined]
+    wait_for(lambda d: d.find_element(By.ID, "frontier").get_attribute("data-loaded"), driver)
+    nash = driver.find_element(By.CSS_SELECTOR, "g.named.nash")  # type: ignore[attr-defined]
+    ActionChains(driver).move_to_element(nash).perform()  # type: ignore[arg-type]
+    assert "Nash" in driver.find_element(By.ID, "point-detail").text  # type: ignore[attr-defined]
+    shot(driver, "12-negotiation-frontier")
+
+    driver.find_element(By.ID, "counter-file").send_keys(  # type: ignore[attr-defined]
+        str(deals / "packages" / "ae-counter.yaml")
+    )
+    driver.find_element(By.ID, "record-counter").click()  # type: ignore[attr-defined]
+    recommendation = wait_for(ec.presence_of_element_located((By.ID, "recommendation")), driver)
+    assert "Recommendation:" in recommendation.text  # type: ignore[attr-defined]
+    counter_file = driver.find_element(By.ID, "round-file").text  # type: ignore[attr-defined]
+    assert counter_file.endswith("-partner.yaml")
+    assert (deals / "rounds" / "gulf-asia" / "AE" / counter_file).is_file()
+    shot(driver, "13-counter-verdict")
+
+    driver.find_element(By.LINK_TEXT, "Back to the negotiation").click()  # type: ignore[attr-defined]
+    Select(driver.find_element(By.ID, "strategy")).select_by_visible_text("boulware")  # type: ignore[attr-defined]
+    driver.find_element(By.ID, "propose").click()  # type: ignore[attr-defined]
+    proposal = wait_for(ec.presence_of_element_located((By.ID, "proposal")), driver)
+    assert "boulware" in proposal.text  # type: ignore[attr-defined]
+    offer_file = driver.find_element(By.ID, "round-file").text  # type: ignore[attr-defined]
+    number = int(offer_file[:3])
+    shot(driver, "14-next-offer")
+
+    driver.find_element(By.ID, "round-documents").click()  # type: ignore[attr-defined]
+    shot(driver, "15-offer-documents")
+    stem = f"AE-us-{number:03d}"
+    for fmt in ("md", "html", "docx", "pdf"):
+        driver.find_element(  # type: ignore[attr-defined]
+            By.CSS_SELECTOR, f'a[data-format="{fmt}"][href*="term-sheets/{stem}."]'
+        ).click()
+        data = downloaded(driver.downloads, f"{stem}.{fmt}").read_bytes()  # type: ignore[attr-defined]
+        if fmt == "pdf":
+            assert data.startswith(b"%PDF")
+        elif fmt == "docx":
+            assert "word/document.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
+        else:
+            assert "United Arab Emirates" in data.decode()

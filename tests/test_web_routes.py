@@ -297,3 +297,79 @@ def test_unknown_pages_and_solves_are_404_in_the_page(client: TestClient) -> Non
     assert client.get("/p/nowhere").status_code == 404
     assert client.get("/jobs/999").status_code == 404
     assert "No such solve" in client.get("/jobs/999").text
+
+
+def test_the_deal_room_lists_every_partner_with_stage_and_next_move(client: TestClient) -> None:
+    page = client.get("/p/gulf-asia/room").text
+    assert 'data-partner="AE"' in page and 'data-partner="SA"' in page
+    assert "concluded" in page and "Next move" in page
+
+
+def test_a_partners_page_shows_its_rounds_and_the_frontier_with_bargaining_points(
+    client: TestClient,
+) -> None:
+    page = client.get("/p/gulf-asia/n/AE").text
+    assert 'data-round="1"' in page and "Record counter" in page and "boulware" in page
+    chart = client.get("/p/gulf-asia/n/AE/frontier").text
+    for label in ("US-best", "Partner-best", "Nash", "Kalai", "No deal"):
+        assert label in chart
+    assert chart.count('class="round ') >= 4  # every recorded round is drawn
+    assert 'tabindex="0"' in chart and "<title>" in chart
+
+
+def test_recording_a_counter_writes_the_next_round_and_shows_the_verdict(
+    client: TestClient, deals: Path
+) -> None:
+    folder = deals / "rounds" / "gulf-asia" / "AE"
+    before = sorted(p.name for p in folder.glob("*.yaml"))
+    data = (REPO / "deals/packages/ae-counter.yaml").read_bytes()
+    response = client.post(
+        "/p/gulf-asia/n/AE/counter",
+        data={CSRF_FIELD: CSRF, "note": "from the web"},
+        files={"file": ("ae-counter.yaml", data, "application/x-yaml")},
+    )
+    assert response.status_code == 200, response.text
+    assert "Recommendation:" in response.text
+    after = sorted(p.name for p in folder.glob("*.yaml"))
+    assert len(after) == len(before) + 1 and after[-1].endswith("-partner.yaml")
+    docs = client.get(f"/p/gulf-asia/n/AE/rounds/{len(after)}").text
+    assert "Term sheet" in docs
+
+
+def test_a_counter_built_in_the_editor_is_recorded_as_the_partners_round(
+    client: TestClient, deals: Path
+) -> None:
+    fields = {"partner": "AE", "security": "veu", "compute.2026": "300000"}
+    response = post(client, "/p/gulf-asia/n/AE/counter", **fields)
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    assert "Verdict" in response.text  # type: ignore[attr-defined]
+
+
+def test_the_next_offer_is_proposed_by_the_chosen_strategy_and_recorded(
+    client: TestClient, deals: Path
+) -> None:
+    response = post(client, "/p/gulf-asia/n/AE/offer", strategy="conceder")
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    assert "Strategy <strong>conceder</strong>" in response.text  # type: ignore[attr-defined]
+    newest = sorted((deals / "rounds" / "gulf-asia" / "AE").glob("*-us.yaml"))[-1]
+    assert "conceder" in newest.read_text()
+    number = int(newest.name[:3])
+    for fmt in ("md", "html", "docx", "pdf"):
+        file = client.get(f"/p/gulf-asia/n/AE/rounds/{number}/term-sheets/AE-us-{number:03d}.{fmt}")
+        assert file.status_code == 200 and len(file.content) > 500
+
+
+def test_a_round_after_a_concluded_deal_is_refused_in_the_page_and_nothing_is_written(
+    client: TestClient, deals: Path
+) -> None:
+    folder = deals / "rounds" / "gulf-asia" / "SA"
+    before = sorted(folder.iterdir())
+    response = post(client, "/p/gulf-asia/n/SA/offer", strategy="linear")
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert "concluded" in response.text  # type: ignore[attr-defined]
+    assert sorted(folder.iterdir()) == before
+
+
+def test_an_unknown_strategy_or_partner_is_refused(client: TestClient) -> None:
+    assert post(client, "/p/gulf-asia/n/AE/offer", strategy="bluff").status_code == 400  # type: ignore[attr-defined]
+    assert client.get("/p/gulf-asia/n/ZZ").status_code == 404

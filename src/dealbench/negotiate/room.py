@@ -10,7 +10,7 @@ frontier, and the recommended next move (the verdict's, for a counter).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -25,6 +25,9 @@ from dealbench.negotiate.rounds import (
     load_negotiations,
 )
 from dealbench.negotiate.verdict import verdict
+
+if TYPE_CHECKING:
+    from dealbench.negotiate.frontier import Frontier
 
 __all__ = [
     "History",
@@ -297,14 +300,8 @@ def history_path(
     Plain data for a chart: `frontier` as [US utility, partner utility] pairs (USD,
     the deal's V and U), `rounds` as {round, side, us, partner}, and the no-deal point.
     """
-    from dealbench.negotiate.frontier import frontier
-    from dealbench.negotiate.plan import alone
-
-    negotiations = load_negotiations(portfolio, root)
     found = history(portfolio, root, partner)
-    plan = replan(portfolio, {c: n for c, n in negotiations.items() if c != partner})
-    one = alone(portfolio, plan, partner)
-    curve = frontier(one, partner, points=points, bargaining=False)
+    curve = deal_frontier(portfolio, root, partner, points=points, bargaining=False)
     p = portfolio.partner(partner)
     assert p is not None
     return {
@@ -320,3 +317,20 @@ def history_path(
             if r.us_utility is not None and r.partner_utility is not None
         ],
     }
+
+
+def deal_frontier(
+    portfolio: Portfolio, root: Path, partner: str, *, points: int = 15, bargaining: bool = True
+) -> Frontier:
+    """The frontier of the deal with `partner` within what the other negotiations leave.
+
+    The other partners are re-planned from their rounds (concluded deals fixed,
+    walked-away partners out) and held; the frontier is the deal's own V and U,
+    on the same basis as its rounds' utilities.
+    """
+    from dealbench.negotiate.frontier import frontier
+    from dealbench.negotiate.plan import alone
+
+    negotiations = load_negotiations(portfolio, root)
+    plan = replan(portfolio, {c: n for c, n in negotiations.items() if c != partner})
+    return frontier(alone(portfolio, plan, partner), partner, points=points, bargaining=bargaining)

@@ -15,7 +15,7 @@ from dealbench.errors import DealbenchError
 from dealbench.web.jobs import Jobs
 from dealbench.web.pages import HERE, error_page, page
 from dealbench.web.security import AccessMiddleware
-from dealbench.web.views import documents, packages, portfolios
+from dealbench.web.views import documents, negotiation, packages, portfolios
 
 #: Largest upload accepted (a package file is a few hundred bytes).
 MAX_UPLOAD = 256 * 1024
@@ -27,6 +27,7 @@ def create_app(deals_dir: str | Path, token: str, *, max_upload: int = MAX_UPLOA
         *portfolios.routes(),
         *packages.routes(),
         *documents.routes(),
+        *negotiation.routes(),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(

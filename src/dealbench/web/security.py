@@ -37,11 +37,15 @@ def confine(root: Path, relative: str) -> Path:
     """`relative` as a path under `root`, or an InputError when it would leave it."""
     if "\x00" in relative:
         raise InputError(Issue(relative.replace("\x00", "\\0"), None, "", "a NUL byte in a path"))
-    base = root.resolve()
-    target = (base / relative).resolve()
+    return inside(root, root / relative, relative)
+
+
+def inside(root: Path, path: Path, shown: str | None = None) -> Path:
+    """`path`, resolved, when it lies under `root`; else an InputError naming it."""
+    base, target = root.resolve(), path.resolve()
     if target != base and base not in target.parents:
         raise InputError(
-            Issue(relative, None, "", f"the path leaves the deals folder {root}; refused")
+            Issue(shown or str(path), None, "", f"the path leaves the deals folder {root}; refused")
         )
     return target
 

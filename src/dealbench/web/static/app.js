@@ -52,7 +52,21 @@ function follow(progress) {
   setTimeout(poll, 300);
 }
 
+async function frontier(slot) {
+  const response = await fetch(slot.dataset.src, { credentials: "same-origin" });
+  slot.innerHTML = await response.text();
+  const detail = slot.querySelector("#point-detail");
+  slot.querySelectorAll("[data-detail]").forEach((el) => {
+    const show = () => { detail.textContent = el.dataset.detail; };
+    el.addEventListener("mouseenter", show);
+    el.addEventListener("focus", show);
+  });
+  slot.dataset.loaded = "1";
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  const chart = document.getElementById("frontier");
+  if (chart && chart.dataset.src) frontier(chart);
   const form = document.getElementById("package");
   if (form) editor(form);
   const progress = document.getElementById("progress");
