@@ -104,6 +104,23 @@ def downloaded(folder: Path, name: str, seconds: float = 60) -> Path:
     raise AssertionError(f"{name} was not downloaded; have {sorted(os.listdir(folder))}")
 
 
+def download_term_sheet(driver: object, stem: str) -> None:
+    """Click the term sheet's link in every format; check each downloaded file."""
+    from selenium.webdriver.common.by import By
+
+    for fmt in ("md", "html", "docx", "pdf"):
+        driver.find_element(  # type: ignore[attr-defined]
+            By.CSS_SELECTOR, f'a[data-format="{fmt}"][href*="term-sheets/{stem}."]'
+        ).click()
+        data = downloaded(driver.downloads, f"{stem}.{fmt}").read_bytes()  # type: ignore[attr-defined]
+        if fmt == "pdf":
+            assert data.startswith(b"%PDF")
+        elif fmt == "docx":
+            assert "word/document.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
+        else:
+            assert "United Arab Emirates" in data.decode()
+
+
 def test_a_negotiator_solves_edits_uploads_a_counter_and_downloads_term_sheets(
     server: tuple[str, Path], browser: object
 ) -> None:
@@ -128,19 +145,7 @@ def test_a_negotiator_solves_edits_uploads_a_counter_and_downloads_term_sheets(
 
     driver.find_element(By.ID, "documents").click()  # type: ignore[attr-defined]
     shot(driver, "04-documents")
-    for fmt in ("md", "html", "docx", "pdf"):
-        link = driver.find_element(  # type: ignore[attr-defined]
-            By.CSS_SELECTOR, f'a[data-format="{fmt}"][href*="term-sheets/AE."]'
-        )
-        link.click()
-        path = downloaded(driver.downloads, f"AE.{fmt}")  # type: ignore[attr-defined]
-        data = path.read_bytes()
-        if fmt == "pdf":
-            assert data.startswith(b"%PDF")
-        elif fmt == "docx":
-            assert "word/document.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
-        else:
-            assert "United Arab Emirates" in data.decode()
+    download_term_sheet(driver, "AE")
 
     driver.get(url.split("?")[0] + "p/gulf-asia/editor?partner=AE")  # type: ignore[attr-defined]
     field = driver.find_element(By.ID, "f-compute-2026")  # type: ignore[attr-defined]
@@ -213,15 +218,4 @@ def test_a_negotiator_records_a_counter_reads_the_verdict_and_sends_the_next_off
 
     driver.find_element(By.ID, "round-documents").click()  # type: ignore[attr-defined]
     shot(driver, "15-offer-documents")
-    stem = f"AE-us-{number:03d}"
-    for fmt in ("md", "html", "docx", "pdf"):
-        driver.find_element(  # type: ignore[attr-defined]
-            By.CSS_SELECTOR, f'a[data-format="{fmt}"][href*="term-sheets/{stem}."]'
-        ).click()
-        data = downloaded(driver.downloads, f"{stem}.{fmt}").read_bytes()  # type: ignore[attr-defined]
-        if fmt == "pdf":
-            assert data.startswith(b"%PDF")
-        elif fmt == "docx":
-            assert "word/document.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
-        else:
-            assert "United Arab Emirates" in data.decode()
+    download_term_sheet(driver, f"AE-us-{number:03d}")

@@ -69,6 +69,21 @@ def listing(docs: list[Document]) -> list[dict[str, Any]]:
     ]
 
 
+def documents_page(
+    request: Request, heading: str, base: str, docs: list[Document], name: str, **extra: Any
+) -> Response:
+    """The list of `docs`, each previewed and downloadable under `base`."""
+    return page(
+        request,
+        "documents.html.j2",
+        heading=heading,
+        base=base,
+        documents=listing(docs),
+        name=name,
+        **extra,
+    )
+
+
 def serve_file(request: Request, docs: list[Document], file: str) -> Response:
     """One document in one format: inline (a preview) or as an attachment (`?download`)."""
     stem, _, fmt = file.rpartition(".")
@@ -98,14 +113,8 @@ def job_source(request: Request) -> Source:
 async def job_documents(request: Request) -> Response:
     job = _job(request)
     docs = all_documents(job_source(request))
-    return page(
-        request,
-        "documents.html.j2",
-        heading=f"Documents of solve {job.id} ({job.portfolio})",
-        base=f"/jobs/{job.id}/documents/",
-        documents=listing(docs),
-        name=job.portfolio,
-    )
+    heading = f"Documents of solve {job.id} ({job.portfolio})"
+    return documents_page(request, heading, f"/jobs/{job.id}/documents/", docs, job.portfolio)
 
 
 async def job_file(request: Request) -> Response:
@@ -144,17 +153,16 @@ async def package_documents(request: Request) -> Response:
     name = request.path_params["name"]
     docs = package_docs(request)
     query = request.url.query
-    return page(
+    return documents_page(
         request,
-        "documents.html.j2",
-        heading=f"Documents of a package ({name})",
-        base=f"/p/{name}/documents/",
+        f"Documents of a package ({name})",
+        f"/p/{name}/documents/",
+        docs,
+        name,
         suffix=f"?{query}" if query else "",
-        documents=listing(docs),
         files=package_files(request),
         chosen=request.query_params.get("package", ""),
         against=request.query_params.get("against", ""),
-        name=name,
     )
 
 

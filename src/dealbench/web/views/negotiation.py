@@ -34,8 +34,8 @@ from dealbench.web.chart import frontier_chart
 from dealbench.web.pages import page
 from dealbench.web.security import inside
 from dealbench.web.views.common import checked_form, portfolio, portfolio_file, root
-from dealbench.web.views.documents import listing, serve_file
-from dealbench.web.views.packages import load_checked, package_from_form
+from dealbench.web.views.documents import documents_page, serve_file
+from dealbench.web.views.packages import package_from_form, read_upload
 
 FIXABLE = ("compute", "security")
 
@@ -109,14 +109,7 @@ async def post_counter(request: Request) -> Response:
     code = _partner(request, pf)
     item = form.get("file")
     if isinstance(item, UploadFile) and item.filename:
-        data = await item.read(request.app.state.max_upload + 1)
-        if len(data) > request.app.state.max_upload:
-            raise InputError(Issue(item.filename, None, "", "the file is larger than allowed"))
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise InputError(Issue(item.filename, None, "", "not UTF-8 text")) from None
-        package = load_checked(text, pf, Path(item.filename).name)
+        package = await read_upload(request, item, pf)
     else:
         package = package_from_form(form, pf)
     note = str(form.get("note") or "").strip() or None
@@ -182,14 +175,8 @@ def _round_docs(request: Request) -> tuple[str, str, int, list[Any]]:
 
 async def round_page(request: Request) -> Response:
     name, code, number, docs = _round_docs(request)
-    return page(
-        request,
-        "documents.html.j2",
-        heading=f"Documents of round {number} with {code}",
-        base=f"/p/{name}/n/{code}/rounds/{number}/",
-        documents=listing(docs),
-        name=name,
-    )
+    heading = f"Documents of round {number} with {code}"
+    return documents_page(request, heading, f"/p/{name}/n/{code}/rounds/{number}/", docs, name)
 
 
 async def round_file(request: Request) -> Response:

@@ -58,6 +58,22 @@ def load_checked(text: str, pf: Portfolio, label: str) -> Package:
             ) from None
 
 
+async def read_upload(request: Request, item: UploadFile, pf: Portfolio) -> Package:
+    """An uploaded package file, size-limited and read by the CLI's loader."""
+    name = Path(item.filename or "upload.yaml").name
+    limit: int = request.app.state.max_upload
+    data = await item.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(
+            Issue(name, None, "", f"the file is larger than the {limit // 1024} KiB allowed")
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(Issue(name, None, "", "not UTF-8 text")) from None
+    return load_checked(text, pf, name)
+
+
 def package_from_form(form: FormData, pf: Portfolio) -> Package:
     """The editor's fields as a package file, loaded as the CLI would load it."""
     data: dict[str, Any] = {
@@ -120,6 +136,22 @@ def verdict_context(pf: Portfolio, package: Package) -> dict[str, Any]:
     return {"deal": deal, "by_field": by_field}
 
 
+def editor_page(
+    request: Request, name: str, pf: Portfolio, package: Package, source: str
+) -> Response:
+    """The editor holding `package`, with its verdict."""
+    return page(
+        request,
+        "editor.html.j2",
+        name=name,
+        partners=[(p.code, p.name) for p in pf.partners],
+        files=package_files(request),
+        source=source,
+        **editor_context(pf, package),
+        **verdict_context(pf, package),
+    )
+
+
 async def editor(request: Request) -> Response:
     name = request.path_params["name"]
     pf = portfolio(request, name)
@@ -133,16 +165,7 @@ async def editor(request: Request) -> Response:
         if partner is None:
             raise HTTPException(404, f"No partner {code!r} in portfolio {pf.id}.")
         package = Package(partner=code, security=pf.levels_for(partner)[0])
-    return page(
-        request,
-        "editor.html.j2",
-        name=name,
-        partners=[(p.code, p.name) for p in pf.partners],
-        files=package_files(request),
-        source=source or "",
-        **editor_context(pf, package),
-        **verdict_context(pf, package),
-    )
+    return editor_page(request, name, pf, package, source or "")
 
 
 async def evaluate_form(request: Request) -> Response:
@@ -162,28 +185,10 @@ async def upload(request: Request) -> Response:
     name = request.path_params["name"]
     pf = portfolio(request, name)
     item = form.get("file")
-    if not isinstance(item, UploadFile):
+    if not isinstance(item, UploadFile) or not item.filename:
         raise InputError(Issue("file", None, "", "choose a package file to upload"))
-    data = await item.read(request.app.state.max_upload + 1)
-    if len(data) > request.app.state.max_upload:
-        raise InputError(
-            Issue(item.filename or "upload", None, "", "the file is larger than allowed")
-        )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError(Issue(item.filename or "upload", None, "", "not UTF-8 text")) from None
-    package = load_checked(text, pf, Path(item.filename or "upload.yaml").name)
-    return page(
-        request,
-        "editor.html.j2",
-        name=name,
-        partners=[(p.code, p.name) for p in pf.partners],
-        files=package_files(request),
-        source="",
-        **editor_context(pf, package),
-        **verdict_context(pf, package),
-    )
+    package = await read_upload(request, item, pf)
+    return editor_page(request, name, pf, package, "")
 
 
 async def save(request: Request) -> Response:
