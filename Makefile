@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench bench-quick bench-analyze clean golden
+.PHONY: demo test lint typecheck pytest bench bench-quick bench-analyze clean golden browser serve
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,18 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) browser
 	$(BIN)/pytest
+
+# The browser tests drive the distribution's Chromium through chromedriver;
+# install both when missing (Debian: needs root, as CI has).
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  echo "Installing Chromium and chromedriver for the browser tests (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+
+serve: $(STAMP)
+	$(BIN)/dealbench serve deals
 
 SIZES ?= S,M,L
 bench: $(STAMP)

@@ -480,7 +480,7 @@ def test_validate_the_shipped_data(run: Runner, monkeypatch: pytest.MonkeyPatch)
     result = run(V, *others)
     assert result.exit_code == 0, result.stderr
     assert result.stdout.count("ok: ") == len(others)
-    result = run(V, *packages, "--portfolio", "deals/portfolios/gulf-asia.yaml")
+    result = run(V, *packages, "--portfolio", "deals/portfolios/global.yaml")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == [f"ok: {p} (package)" for p in packages]
 

@@ -66,3 +66,13 @@ class RenderError(DealbenchError):
     """A template could not be rendered (bad house template, bad clause)."""
 
     exit_code = 2
+
+
+def user_lines(exc: DealbenchError) -> list[str]:
+    """What a user is told of an error, line by line: the words every shell prints."""
+    if isinstance(exc, InputError):
+        return [f"error: {issue}" for issue in exc.issues]
+    lines = [f"error: {exc}"]
+    if isinstance(exc, InfeasibleError):
+        lines += [f"  - {line}" for line in exc.explanation]
+    return lines

@@ -1,4 +1,5 @@
-"""Analysis above `solve` and `check`: regimes compared, scenarios and sweeps, diffs.
+"""Analysis above `solve` and `check`: regimes compared, scenarios and sweeps, diffs,
+shadow prices and uncertainty.
 
     from dealbench.analyze import apply_overrides, compare, find_regime, parse_set
 
@@ -13,6 +14,7 @@ frontier) calls it on the loaded portfolio.
 from dealbench.analyze.compare import Comparison, compare
 from dealbench.analyze.diff import ResultDiff, diff_results, load_result
 from dealbench.analyze.parallel import Executor, make_executor
+from dealbench.analyze.prices import CapPrice, LimitPrice, Prices, shadow_prices
 from dealbench.analyze.regimes import REGIMES, find_regime, under_regime
 from dealbench.analyze.scenarios import (
     Scenario,
@@ -26,8 +28,11 @@ from dealbench.analyze.sweep import SweepResult, sweep_param, sweep_scenarios
 
 __all__ = [
     "REGIMES",
+    "CapPrice",
     "Comparison",
     "Executor",
+    "LimitPrice",
+    "Prices",
     "ResultDiff",
     "Scenario",
     "SolveOptions",
@@ -41,6 +46,7 @@ __all__ = [
     "make_executor",
     "parse_set",
     "read_value",
+    "shadow_prices",
     "sweep_param",
     "sweep_scenarios",
     "under_regime",

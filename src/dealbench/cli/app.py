@@ -7,7 +7,15 @@ import importlib
 from dealbench.cli.base import app
 
 #: The modules whose commands `app` carries, in the order `dealbench --help` lists them.
-COMMAND_MODULES = ("solving", "documents", "analyze")
+COMMAND_MODULES = (
+    "solving",
+    "documents",
+    "negotiate_rounds",
+    "negotiate_logroll",
+    "analyze_risk",
+    "analyze",
+    "web",
+)
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"dealbench.cli.{_name}")

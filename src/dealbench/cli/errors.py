@@ -14,20 +14,14 @@ from typing import TypeVar
 
 import typer
 
-from dealbench.errors import DealbenchError, InfeasibleError, InputError
+from dealbench.errors import DealbenchError, user_lines
 
 T = TypeVar("T")
 
 
 def report(exc: DealbenchError) -> None:
-    if isinstance(exc, InputError):
-        for issue in exc.issues:
-            print(f"error: {issue}", file=sys.stderr)
-        return
-    print(f"error: {exc}", file=sys.stderr)
-    if isinstance(exc, InfeasibleError):
-        for line in exc.explanation:
-            print(f"  - {line}", file=sys.stderr)
+    for line in user_lines(exc):
+        print(line, file=sys.stderr)
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -21,7 +21,7 @@ from dealbench.cli.scenario_options import PolicyOpt, SetOpt, load_scenario
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from dealbench.model import Portfolio
+    from dealbench.model import Package, Portfolio
     from dealbench.optimize import SolveResult
     from dealbench.render.documents import Document, Format
 
@@ -71,6 +71,8 @@ def validate(
         "dealbench solve deals/portfolios/gulf-asia.yaml --out out/ --render md,html,docx,pdf",
         "dealbench solve deals/portfolios/gulf-asia.yaml --policy tiered",
         "dealbench solve deals/portfolios/gulf-asia.yaml --set partners.AE.batna=12bn --set portfolio.caps.AE.veu=800_000",
+        "dealbench solve deals/portfolios/gulf-asia.yaml --prices",
+        "dealbench solve deals/portfolios/gulf-asia-uncertain.yaml --robust 0.9 --samples 10000",
     )
 )
 def solve(
@@ -106,13 +108,36 @@ def solve(
     ] = None,
     policy: PolicyOpt = None,
     sets: SetOpt = None,
+    prices: Annotated[
+        bool,
+        typer.Option(
+            "--prices",
+            help="Also report shadow prices: what one more H100e of supply, of risk budget or "
+            "of a binding cap is worth, where that holds, and where the full model disagrees.",
+        ),
+    ] = False,
+    robust: Annotated[
+        float | None,
+        typer.Option(
+            "--robust",
+            metavar="SHARE",
+            help="Find packages each partner accepts in at least this share of samples of its "
+            "uncertain figures (e.g. 0.9), and report what that costs.",
+        ),
+    ] = None,
+    samples: Annotated[
+        int, typer.Option("--samples", help="Samples of the uncertain figures for --robust.")
+    ] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the samples.")] = 0,
 ) -> None:
-    """Find the best packages every partner still accepts, within every limit."""
+    """Find the best packages every partner still accepts, within every limit.
+
+    Uncertain figures (distributions) count at their means, unless --robust.
+    """
     from dealbench.cli import output
     from dealbench.cli.documents import parse_formats
     from dealbench.errors import InputError, Issue
     from dealbench.optimize import MODES, SOLVERS, Status
-    from dealbench.optimize import solve as run_solve
 
     with handled():
         if mode not in MODES:
@@ -137,12 +162,13 @@ def solve(
         if formats is not None and out is None:
             raise InputError(Issue("--render", None, "", "needs --out, the folder to write into"))
         pf = load_scenario(portfolio, policy, sets)
-        result = run_solve(pf, mode, solver=solver, time_limit=time_limit, gap=gap, v_floor=v_floor)
-        result.raise_for_status()
+        options = {"solver": solver, "time_limit": time_limit, "gap": gap, "v_floor": v_floor}
+        result, extra = _solve_with_analysis(pf, mode, options, prices, robust, samples, seed)
         if json_out:
-            typer.echo(output.to_json(output.result_json(result)))
+            typer.echo(output.to_json({**output.result_json(result), **extra}))
         else:
             output.print_result(result)
+            _print_analysis(extra)
         if out is not None:
             written = write_outputs(
                 pf,
@@ -165,11 +191,58 @@ def solve(
             raise typer.Exit(4)
 
 
+def _solve_with_analysis(
+    pf: Portfolio,
+    mode: str,
+    options: dict[str, Any],
+    prices: bool,
+    robust: float | None,
+    samples: int,
+    seed: int,
+) -> tuple[SolveResult, dict[str, Any]]:
+    """The solve, robust when asked, and its shadow prices when asked (JSON-ready extras)."""
+    from dealbench.analyze.prices import shadow_prices
+    from dealbench.analyze.robust import robust_solve
+    from dealbench.cli.analysis_output import note_uncertainty
+    from dealbench.cli.delayed_progress import DelayedBar
+    from dealbench.optimize import solve as run_solve
+
+    extra: dict[str, Any] = {}
+    if robust is not None:
+        with DelayedBar("Robust solve (rounds)") as bar:
+            found = robust_solve(pf, robust, samples, seed, mode=mode, progress=bar, **options)
+        result = found.result
+        extra["robustness"] = found.robustness.model_dump(mode="json")
+    else:
+        note_uncertainty(pf)
+        result = run_solve(pf, mode, **options).raise_for_status()  # type: ignore[arg-type]
+    if prices:
+        with DelayedBar("Shadow prices (re-solves)") as bar:
+            found_prices = shadow_prices(pf, result, progress=bar, **options)
+            extra["prices"] = found_prices.to_json()
+    return result, extra
+
+
+def _print_analysis(extra: dict[str, Any]) -> None:
+    from dealbench.analyze.prices import Prices
+    from dealbench.analyze.robust import Robustness
+    from dealbench.cli.analysis_output import print_prices, print_robustness
+
+    if "robustness" in extra:
+        print_robustness(Robustness.model_validate(extra["robustness"]))
+    if "prices" in extra:
+        print_prices(Prices.model_validate(extra["prices"]))
+
+
 @app.command(
     epilog=examples(
         "dealbench evaluate deals/packages/ae-counter.yaml --portfolio deals/portfolios/gulf-asia.yaml",
         "dealbench evaluate deals/packages/ae-offer.yaml --portfolio deals/portfolios/gulf-asia.yaml --json",
         "dealbench evaluate deals/packages/ae-counter.yaml --portfolio deals/portfolios/gulf-asia.yaml --set partners.AE.batna=12bn",
+        "dealbench evaluate deals/packages/ae-counter.yaml --portfolio deals/portfolios/gulf-asia.yaml "
+        "--against 3",
+        "dealbench evaluate deals/packages/ae-counter.yaml --portfolio deals/portfolios/gulf-asia.yaml "
+        "--against out/result.json",
     )
 )
 def evaluate(
@@ -182,18 +255,42 @@ def evaluate(
     portfolio: Annotated[
         Path, typer.Option("--portfolio", help="The portfolio the package belongs to.")
     ],
+    against: Annotated[
+        str | None,
+        typer.Option(
+            "--against",
+            help="Also give the verdict on the package as a counter to this: a round number of "
+            "the partner's negotiation, a round file, or a result.json (solves re-plan the "
+            "portfolio around the rounds).",
+        ),
+    ] = None,
+    rounds: Annotated[
+        Path | None,
+        typer.Option(
+            "--rounds", help="The portfolio's rounds folder (default: deals/rounds/<id>)."
+        ),
+    ] = None,
     json_out: Json = False,
     policy: PolicyOpt = None,
     sets: SetOpt = None,
 ) -> None:
-    """Recompute a package's values and check every limit, without a solver."""
+    """Recompute a package's values and check every limit, without a solver.
+
+    With --against, also the verdict on it as a counter (see `dealbench counter`),
+    which solves.
+    """
     from dealbench.checker import check as run_check
     from dealbench.cli import output
+    from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.model import load_package
 
     with handled():
         pf = load_scenario(portfolio, policy, sets)
         pkg = load_package(package, pf)
+        note_uncertainty(pf)
+        if against is not None:
+            _evaluate_against(pf, portfolio, pkg, against, rounds, json_out)
+            return
         # Checked alone against the portfolio: its own limits, and supply and risk budget
         # as if it were the only deal.
         checked = run_check(pf, [pkg])
@@ -203,6 +300,25 @@ def evaluate(
             typer.echo(output.to_json(deal.model_dump(mode="json")))
         else:
             output.print_evaluation(deal, pf.periods)
+
+
+def _evaluate_against(
+    pf: Portfolio, path: Path, pkg: Package, against: str, rounds: Path | None, json_out: bool
+) -> None:
+    from dealbench.cli import output
+    from dealbench.cli.negotiate_rounds import print_verdict
+    from dealbench.negotiate.against import against_package
+    from dealbench.negotiate.rounds import load_negotiations, rounds_root
+    from dealbench.negotiate.verdict import verdict
+
+    root = rounds if rounds is not None else rounds_root(path, pf)
+    base = against_package(pf, pkg.partner, against, root)
+    answer = verdict(pf, load_negotiations(pf, root), pkg, against=base)
+    if json_out:
+        typer.echo(output.to_json(answer.model_dump(mode="json")))
+        return
+    output.print_evaluation(answer.figures, pf.periods)
+    print_verdict(answer, pf.periods)
 
 
 @app.command(epilog=examples("dealbench demo", "dealbench demo --out /tmp/demo-out"))
@@ -281,9 +397,25 @@ def write_outputs(
         docs += documents_for(source, "portfolio-memo", date=date)
         if everything:
             docs += _shipped_redline(pf, date)
-    extra = {"result.json": result_json.encode()}
+    extra = {"result.json": result_json.encode(), **package_files(pf, result)}
     write_documents(folder, docs, formats or ["md"], templates, extra)
     return folder.written
+
+
+def package_files(pf: Portfolio, result: SolveResult) -> dict[str, bytes]:
+    """packages/<CODE>.yaml for every deal: package files `evaluate`, `redline` and `counter` read."""
+    from dealbench.negotiate.rounds import package_yaml
+
+    header = (
+        f"{{code}}'s package from the {result.mode} solve of portfolio {pf.id} "
+        f"({pf.policy.id} regime), input fingerprint {result.fingerprint}."
+    )
+    return {
+        f"packages/{d.partner}.yaml": package_yaml(
+            d.package(), header.format(code=d.partner)
+        ).encode()
+        for d in result.deals
+    }
 
 
 def _portfolio_ref(portfolio: Path, out: Path) -> str:

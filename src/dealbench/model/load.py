@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from dealbench.errors import InputError, Issue
 from dealbench.model import rules
+from dealbench.model.rounds import RoundFile, round_problems
 from dealbench.model.schema import (
     Package,
     Partner,
@@ -24,7 +25,7 @@ from dealbench.model.schema import (
 )
 from dealbench.model.yamlio import Source, read_yaml, validate
 
-Kind = Literal["policy", "partner", "portfolio", "package", "scenarios"]
+Kind = Literal["policy", "partner", "portfolio", "package", "round", "scenarios"]
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -191,9 +192,32 @@ def load_package(path: str | Path, portfolio: Portfolio | None = None) -> Packag
     return package
 
 
+def load_round_file(path: str | Path, portfolio: Portfolio | None = None) -> RoundFile:
+    """One round file on its own (its folder is checked by `dealbench.negotiate`)."""
+    source = read_yaml(Path(path))
+    data: RoundFile = validate(source, RoundFile)
+    if portfolio is not None and data.package is not None:
+        if portfolio.partner(data.package.partner) is None:
+            codes = ", ".join(p.code for p in portfolio.partners)
+            raise InputError(
+                source.issue(
+                    ("package", "partner"),
+                    f"partner {data.package.partner!r} is not in portfolio {portfolio.id}; "
+                    f"expected one of: {codes}",
+                )
+            )
+        problems = round_problems(portfolio, data.package.partner, data)
+        issues = [source.issue(loc, msg) for loc, msg in problems]
+        if issues:
+            raise InputError(issues)
+    return data
+
+
 def detect_kind(source: Source) -> Kind:
     """What a YAML file is, from its keys."""
     keys = set(source.tree)
+    if "round" in keys and "side" in keys:
+        return "round"
     if "security_levels" in keys:
         return "policy"
     if "partners" in keys and "periods" in keys:
@@ -225,6 +249,8 @@ def validate_file(path: str | Path, portfolio: Portfolio | None = None) -> Kind:
         load_portfolio(path)
     elif kind == "scenarios":  # its paths are checked against a portfolio by `analyze`
         validate(read_yaml(path), ScenarioFile)
+    elif kind == "round":
+        load_round_file(path, portfolio)
     else:
         load_package(path, portfolio)
     return kind

@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dealbench.model.schema import Caps, Package, Partner, Policy, SecurityRequirement
+from dealbench.model import amounts
+from dealbench.model.schema import (
+    Caps,
+    Concession,
+    Package,
+    Partner,
+    Policy,
+    SecurityRequirement,
+)
 from dealbench.model.yamlio import Loc
 
 Problem = tuple[Loc, str]
@@ -62,6 +70,7 @@ def partner_problems(partner: Partner) -> Iterator[Problem]:
                     (*where, "levels", j, "id"),
                     f"{level_id!r} is reserved; choose another level id",
                 )
+        yield from _range_problems(concession, where)
         for j, req in enumerate(concession.requires):
             if isinstance(req, str):
                 if req not in ids:
@@ -74,6 +83,65 @@ def partner_problems(partner: Partner) -> Iterator[Problem]:
             elif other == concession.id:
                 yield (*where, "excludes", j), "a concession cannot exclude itself"
     yield from _cycle_problems(partner)
+
+
+def _range_problems(concession: Concession, where: Loc) -> Iterator[Problem]:
+    """A range concession: every level has an amount, amounts increase, the grid is small."""
+    levels = concession.levels or []
+    if concession.amount is None:
+        for j, level in enumerate(levels):
+            if level.amount is not None:
+                yield (
+                    (*where, "levels", j, "amount"),
+                    "a level's `amount` needs `amount: {unit: USD}` on its concession "
+                    "(which makes it a range)",
+                )
+        return
+    if concession.levels is None:
+        yield (*where, "amount"), "a range needs `levels`, each with an `amount`"
+        return
+    previous: float | None = None
+    for j, level in enumerate(levels):
+        loc: Loc = (*where, "levels", j)
+        if level.amount is None:
+            yield (*loc, "amount"), "every level of a range concession needs an `amount`"
+            continue
+        if level.amount < 0:
+            yield (*loc, "amount"), "an amount cannot be negative"
+        if previous is not None and level.amount <= previous:
+            yield (
+                (*loc, "amount"),
+                f"amounts must increase from level to level ({amounts.amount_text(level.amount)} "
+                f"follows {amounts.amount_text(previous)})",
+            )
+        previous = level.amount
+        named = amounts.parse_amount(level.id)
+        if named is not None and not amounts.same(named, level.amount):
+            yield (
+                (*loc, "id"),
+                f"level id {level.id!r} reads as an amount but the level's amount is "
+                f"{amounts.amount_text(level.amount)}; rename the level or correct its amount",
+            )
+    first = levels[0].amount
+    low = concession.amount.min
+    if low is not None and first is not None and low > first:
+        yield (
+            (*where, "amount", "min"),
+            f"`min` ({amounts.amount_text(low)}) cannot exceed the first level's amount "
+            f"({amounts.amount_text(first)})",
+        )
+    if len(concession.points) == 1:
+        yield (
+            (*where, "amount"),
+            "a range needs two levels, or `min` below its level's amount",
+        )
+    choices = len(levels) + amounts.grid_size(concession.points, concession.amount.step)
+    if concession.points and choices > amounts.MAX_CHOICES:
+        yield (
+            (*where, "amount", "step"),
+            f"the range offers the optimizer {choices:,} amounts; at most "
+            f"{amounts.MAX_CHOICES} are allowed: choose a larger `step`",
+        )
 
 
 def _segment_problems(partner: Partner) -> Iterator[Problem]:
@@ -184,9 +252,19 @@ def package_problems(
         elif concession.option(level) is None:
             if concession.is_yes_no:
                 yield ("concessions", cid), f"{cid!r} is a yes/no term; write true or false"
+            elif concession.is_range:
+                yield ("concessions", cid), _range_message(concession, level)
             else:
                 options = [o.id for o in concession.options]
                 yield ("concessions", cid), _unknown("level", level, options, f" of {cid!r}")
+
+
+def _range_message(concession: Concession, text: str) -> str:
+    cid, span = concession.id, concession.range_text()
+    if amounts.parse_amount(text) is not None:
+        return f"{text} is outside the range of {cid!r}: {span}"
+    levels = ", ".join(o.id for o in concession.options)
+    return f"unknown level {text!r} of {cid!r}; expected one of: {levels}, or an amount from {span}"
 
 
 def _unknown(what: str, value: str, known: list[str], where: str = "") -> str:

@@ -9,17 +9,25 @@ problem at its exact place in the file.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from dealbench.model import amounts
+from dealbench.model.distributions import uncertain
 from dealbench.units import parse_compute, parse_money, parse_number, period_label
 
 Money = Annotated[float, BeforeValidator(parse_money)]
 Compute = Annotated[float, BeforeValidator(parse_compute)]
 Number = Annotated[float, BeforeValidator(parse_number)]
 Period = Annotated[str, BeforeValidator(period_label)]
+#: A partner figure that may be a distribution (DESIGN.md "Scenarios and uncertainty"):
+#: the float is its mean, for every deterministic use (`dealbench.model.distributions`).
+UncertainMoney = Annotated[Money, uncertain(parse_money)]
+UncertainShare = Annotated[float, uncertain(parse_number, 0.0, 1.0)]
 
 
 def _id_text(value: Any) -> Any:
@@ -27,9 +35,9 @@ def _id_text(value: Any) -> Any:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-Id = Annotated[
-    str, BeforeValidator(_id_text), Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)
-]
+_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+_ID = re.compile(_ID_PATTERN)
+Id = Annotated[str, BeforeValidator(_id_text), Field(pattern=_ID_PATTERN, max_length=64)]
 
 #: Concession categories of DESIGN.md.
 Category = Literal["investment", "purchase", "security", "alignment", "market-access", "other"]
@@ -97,14 +105,26 @@ class Policy(Strict):
 
 class Segment(Strict):
     upto: Annotated[Compute, Field(gt=0)]
-    value: Money
+    value: UncertainMoney
 
 
 class ConcessionLevel(Strict):
     id: Id
     title: str
     us_value: Money
-    partner_cost: Money
+    partner_cost: UncertainMoney
+    #: The level's amount, on a range concession (in the range's unit).
+    amount: Money | None = None
+
+
+class AmountRange(Strict):
+    """`amount:` on a concession: any amount between its levels' amounts may be granted."""
+
+    unit: Annotated[str, Field(min_length=1, max_length=16)] = "USD"
+    #: Where the range starts when below the first level's amount: worth 0, costing 0 there.
+    min: Annotated[Money, Field(ge=0)] | None = None
+    #: The optimizer offers whole multiples of `step` inside the range (and the levels).
+    step: Annotated[Money, Field(gt=0)] | None = None
 
 
 class SecurityRequirement(Strict):
@@ -120,7 +140,9 @@ class Concession(Strict):
     category: Category = "other"
     levels: Annotated[list[ConcessionLevel], Field(min_length=1)] | None = None
     us_value: Money | None = None
-    partner_cost: Money | None = None
+    partner_cost: UncertainMoney | None = None
+    #: Makes the concession a range (see dealbench.model.amounts).
+    amount: AmountRange | None = None
     clause: str | None = None
     requires: list[Requirement] = Field(default_factory=list)
     excludes: list[Id] = Field(default_factory=list)
@@ -135,7 +157,7 @@ class Concession(Strict):
                 id=GRANTED,
                 title=self.title,
                 us_value=self.us_value or 0.0,
-                partner_cost=self.partner_cost or 0.0,
+                partner_cost=self.partner_cost if self.partner_cost is not None else 0.0,
             )
         ]
 
@@ -143,18 +165,79 @@ class Concession(Strict):
     def is_yes_no(self) -> bool:
         return self.levels is None
 
+    @property
+    def is_range(self) -> bool:
+        return self.amount is not None and self.levels is not None
+
+    @cached_property
+    def points(self) -> list[amounts.Point]:
+        """A range's breakpoints (amount, US value, partner cost); empty for other concessions."""
+        if self.amount is None or self.levels is None:
+            return []
+        out = [(lv.amount, lv.us_value, lv.partner_cost) for lv in self.levels]
+        if any(a is None for a, _, _ in out):
+            return []  # reported by the rules
+        points = [(float(a or 0.0), u, c) for a, u, c in out]
+        low = self.amount.min
+        if low is not None and points and low < points[0][0]:
+            points.insert(0, (low, 0.0, 0.0))
+        return points
+
+    @cached_property
+    def choices(self) -> list[ConcessionLevel]:
+        """What the optimizer may grant: the levels, and on a range the grid's amounts."""
+        if not self.is_range or self.amount is None:
+            return self.options
+        between = [self._at(a, amounts.amount_text(a)) for a in self._grid()]
+        merged = [*self.options, *(o for o in between if o is not None)]
+        return sorted(merged, key=lambda o: o.amount or 0.0)
+
+    def _grid(self) -> list[float]:
+        return amounts.grid(self.points, self.amount.step if self.amount else None)
+
     def option(self, level_id: str) -> ConcessionLevel | None:
-        return next((o for o in self.options if o.id == level_id), None)
+        """The level `level_id` names; on a range also any amount in it (`75bn`), valued by
+        interpolation between the neighbouring levels."""
+        level = next((o for o in self.options if o.id == level_id), None)
+        if level is not None or not self.is_range:
+            return level
+        amount = amounts.parse_amount(level_id)
+        return None if amount is None else self._at(amount, level_id)
+
+    def _at(self, amount: float, text: str) -> ConcessionLevel | None:
+        valued = amounts.value_at(self.points, amount)
+        if valued is None or self.amount is None:
+            return None
+        same = next(
+            (o for o in self.options if o.amount is not None and amounts.same(o.amount, amount)),
+            None,
+        )
+        if same is not None:
+            return same
+        return ConcessionLevel(
+            id=text,
+            title=amounts.amount_label(amount, self.amount.unit),
+            us_value=valued[0],
+            partner_cost=valued[1],
+            amount=amount,
+        )
+
+    def range_text(self) -> str:
+        """`200bn to 1.4tn` for a range; empty otherwise."""
+        if not self.points:
+            return ""
+        lo, hi = self.points[0][0], self.points[-1][0]
+        return f"{amounts.amount_text(lo)} to {amounts.amount_text(hi)}"
 
 
 class Partner(Strict):
     code: Annotated[str, Field(pattern=r"^[A-Z]{2,3}$")]
     name: str
     tier: Literal[1, 2, 3]
-    diversion_risk: Annotated[float, Field(ge=0, le=1)]
+    diversion_risk: Annotated[UncertainShare, Field(ge=0, le=1)]
     ask: dict[Period, Annotated[Compute, Field(ge=0)]]
-    value_per_h100e: Money | Annotated[list[Segment], Field(min_length=1)]
-    batna: Money = 0.0
+    value_per_h100e: UncertainMoney | Annotated[list[Segment], Field(min_length=1)]
+    batna: UncertainMoney = 0.0
     us_batna: Money = 0.0
     security_costs: Annotated[dict[Id, Money], Field(min_length=1)]
     concessions: list[Concession] = Field(default_factory=list)
@@ -175,7 +258,7 @@ class Partner(Strict):
                 out.append((seg.upto - start, seg.value))
                 start = seg.upto
             return out
-        return [(float("inf"), float(self.value_per_h100e))]
+        return [(float("inf"), self.value_per_h100e)]
 
     def value_of(self, h100e: float) -> float:
         """The partner's value of `h100e` delivered in one period (concave, piecewise linear)."""
@@ -300,13 +383,33 @@ class ScenarioFile(Strict):
 # --- package ----------------------------------------------------------------------------
 
 
+def _choice_text(value: Any) -> Any:
+    """A concession's value in a package: a level id, true/false, or an amount. An amount
+    written as a number (`7.5e10`) or with a currency (`USD 75bn`, `$75bn`) becomes its
+    canonical text (`75bn`); whether it is a level or an amount is decided against the
+    partner's menu (`Concession.option`)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float) and math.isfinite(value) and value >= 0:
+        return amounts.amount_text(value)
+    if isinstance(value, str) and not _ID.match(value):
+        amount = amounts.parse_amount(value)
+        if amount is not None and amount >= 0:
+            return amounts.amount_text(amount)
+    return _id_text(value)
+
+
+#: What a package grants of one concession: a level id or amount, or true/false.
+Choice = Annotated[Id | bool, BeforeValidator(_choice_text)]
+
+
 class Package(Strict):
     """A deal's terms: an offer, a counter, or the optimizer's answer."""
 
     partner: str
     security: Id
     compute: dict[Period, Annotated[Compute, Field(ge=0)]] = Field(default_factory=dict)
-    concessions: dict[Id, Id | bool] = Field(default_factory=dict)
+    concessions: dict[Id, Choice] = Field(default_factory=dict)
     title: str | None = None
     date: dt.date | None = None
 

@@ -68,7 +68,7 @@ class Formulation:
                 if var is not None:
                     terms[var] = value * COMPUTE / MONEY
         for c in p.concessions:
-            for o in c.options:
+            for o in c.choices:
                 terms[self.g[p.code, c.id, o.id]] = -o.partner_cost / MONEY
         for k in self.portfolio.levels_for(p):
             terms[self.s[p.code, k]] = -p.security_costs[k] / MONEY
@@ -79,7 +79,7 @@ class Formulation:
         policy = self.portfolio.policy
         terms: dict[pulp.LpVariable, float] = {}
         for c in p.concessions:
-            for o in c.options:
+            for o in c.choices:
                 terms[self.g[p.code, c.id, o.id]] = o.us_value / MONEY
         export = policy.export_value_per_h100e * COMPUTE / MONEY
         for t in self.portfolio.periods:
@@ -142,7 +142,7 @@ def add_variables(f: Formulation) -> None:
         for k in pf.levels_for(p):
             f.s[p.code, k] = f.problem.add_variable(f"s_{tag}_{_safe(k)}", cat=pulp.LpBinary)
         for ci, c in enumerate(p.concessions):
-            for li, o in enumerate(c.options):
+            for li, o in enumerate(c.choices):
                 f.g[p.code, c.id, o.id] = f.problem.add_variable(
                     f"g_{tag}_{ci}_{li}", cat=pulp.LpBinary
                 )
@@ -179,7 +179,7 @@ def add_concession_choice(f: Formulation) -> None:
     """At most one level of each concession, and only in a deal: sum_l g[p,c,l] <= z[p]."""
     for p in f.portfolio.partners:
         for c in p.concessions:
-            chosen = pulp.lpSum(f.g[p.code, c.id, o.id] for o in c.options)
+            chosen = pulp.lpSum(f.g[p.code, c.id, o.id] for o in c.choices)
             f.add(
                 chosen <= f.z[p.code],
                 f"grant_{p.code}_{c.id}",
@@ -244,7 +244,7 @@ def add_requires(f: Formulation) -> None:
     for p in pf.partners:
         levels = pf.levels_for(p)
         for c in p.concessions:
-            granted = pulp.lpSum(f.g[p.code, c.id, o.id] for o in c.options)
+            granted = pulp.lpSum(f.g[p.code, c.id, o.id] for o in c.choices)
             for i, req in enumerate(c.requires):
                 if isinstance(req, SecurityRequirement):
                     rank = pf.policy.rank(req.security)
@@ -254,7 +254,7 @@ def add_requires(f: Formulation) -> None:
                 else:
                     other = p.concession(req)
                     assert other is not None
-                    rhs = pulp.lpSum(f.g[p.code, req, o.id] for o in other.options)
+                    rhs = pulp.lpSum(f.g[p.code, req, o.id] for o in other.choices)
                     row = Row("requires", p.code, concession=c.id)
                 f.add(granted <= rhs, f"requires_{p.code}_{c.id}_{i}", row)
 
@@ -306,7 +306,7 @@ def add_objective(f: Formulation, v_floor: float | None) -> None:
 
 def _options(p: Partner, cid: str) -> list[str]:
     c = p.concession(cid)
-    return [] if c is None else [o.id for o in c.options]
+    return [] if c is None else [o.id for o in c.choices]
 
 
 def affine(terms: dict[pulp.LpVariable, float]) -> pulp.LpAffineExpression:

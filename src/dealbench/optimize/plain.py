@@ -74,7 +74,7 @@ def extract_packages(form: Formulation) -> list[Package]:
             compute[t] = round(min(max(amount, 0.0), limit), 6)
         concessions: dict[str, str | bool] = {}
         for c in p.concessions:
-            for o in c.options:
+            for o in c.choices:
                 if _value(form.g[p.code, c.id, o.id]) > 0.5:
                     concessions[c.id] = True if o.id == GRANTED else o.id
         packages.append(

@@ -12,11 +12,23 @@ from dealbench.model.schema import Package, Portfolio
 
 Audience = Literal["external", "internal"]
 DocKind = Literal[
-    "term-sheet", "deal-memo", "portfolio-memo", "redline", "options-memo", "principals-memo"
+    "term-sheet",
+    "deal-memo",
+    "portfolio-memo",
+    "redline",
+    "negotiation-memo",
+    "options-memo",
+    "principals-memo",
 ]
 
 AUDIENCES: tuple[Audience, ...] = ("external", "internal")
-DOC_KINDS: tuple[DocKind, ...] = ("term-sheet", "deal-memo", "portfolio-memo", "redline")
+DOC_KINDS: tuple[DocKind, ...] = (
+    "term-sheet",
+    "deal-memo",
+    "portfolio-memo",
+    "redline",
+    "negotiation-memo",
+)
 _PREFIX = {
     "term-sheet": "TS",
     "deal-memo": "DM",
@@ -24,6 +36,7 @@ _PREFIX = {
     "redline": "RL",
     "options-memo": "OM",
     "principals-memo": "PP",
+    "negotiation-memo": "NM",
 }
 GENERATOR = "dealbench"
 

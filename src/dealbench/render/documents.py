@@ -44,6 +44,7 @@ TEMPLATE_STEM = {
     "redline": "redline",
     "options-memo": "options_memo",
     "principals-memo": "principals_memo",
+    "negotiation-memo": "negotiation_memo",
 }
 
 

@@ -11,7 +11,8 @@ import datetime as dt
 from typing import Any
 
 from dealbench.checker import DealFigures, PortfolioCheck
-from dealbench.model.schema import GRANTED, Partner, Portfolio
+from dealbench.model.amounts import amount_label
+from dealbench.model.schema import GRANTED, Concession, ConcessionLevel, Partner, Portfolio
 from dealbench.render.docmeta import Audience, doc_meta, fingerprint
 from dealbench.render.environment import render_clause, render_template
 from dealbench.render.limits import deal_limits, shared_limits, verdict
@@ -31,7 +32,7 @@ def commitments(portfolio: Portfolio, deal: DealFigures) -> list[dict[str, Any]]
         assert concession is not None
         option = concession.option(GRANTED if level_id is True else str(level_id))
         assert option is not None
-        level_ctx = {"id": option.id, "title": option.title}
+        level_ctx = {"id": option.id, "title": option.title, **amount_ctx(concession, option)}
         text = concession.clause or (
             "The Partner commits to: {{ concession.title }}"
             + ("" if concession.is_yes_no else " ({{ level.title }})")
@@ -57,6 +58,17 @@ def commitments(portfolio: Portfolio, deal: DealFigures) -> list[dict[str, Any]]
             }
         )
     return out
+
+
+def amount_ctx(concession: Concession, option: ConcessionLevel) -> dict[str, Any]:
+    """A range concession's amount for clause templates: `amount` ("USD 75bn") and
+    `amount_value` (75e9); both None for other concessions."""
+    if not concession.is_range or option.amount is None or concession.amount is None:
+        return {"amount": None, "amount_value": None}
+    return {
+        "amount": amount_label(option.amount, concession.amount.unit),
+        "amount_value": option.amount,
+    }
 
 
 def security_terms(portfolio: Portfolio, deal: DealFigures) -> dict[str, Any]:

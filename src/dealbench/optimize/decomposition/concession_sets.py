@@ -131,7 +131,7 @@ def _groups(partner: Partner, allowed: frozenset[str]) -> list[Group]:
 
 def _single(c: Concession) -> Group:
     """An unlinked concession: none or one of its levels."""
-    options = c.options
+    options = c.choices
     cost = np.array([0.0, *(o.partner_cost for o in options)]) / MONEY
     value = np.array([0.0, *(o.us_value for o in options)]) / MONEY
     keep = _pareto(cost, value)
@@ -140,7 +140,7 @@ def _single(c: Concession) -> Group:
 
 
 def _group(concessions: list[Concession], allowed: frozenset[str]) -> Group:
-    menus = [[None, *c.options] if c.id in allowed else [None] for c in concessions]
+    menus = [[None, *c.choices] if c.id in allowed else [None] for c in concessions]
     if np.prod([len(m) for m in menus], dtype=np.float64) > MAX_GROUP_CHOICES:
         names = ", ".join(c.id for c in concessions)
         raise MenuTooLarge(f"concessions {names} are linked into too many joint choices")

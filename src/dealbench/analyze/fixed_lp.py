@@ -1,0 +1,243 @@
+"""The linear program left when an optimum's discrete choices are fixed.
+
+DESIGN.md: "Shadow prices: fix the binaries of the optimum, solve the LP,
+report duals of supply, risk budget and caps". With each concluded deal's
+security level and concessions fixed (and every other partner without a
+deal), what remains is continuous: the compute x[p,t] of each deal and the
+segments y[p,t,j] of the partner's value curve, under
+
+    value   sum_j y[p,t,j] - x[p,t] <= 0
+    accept  sum_{t,j} v_j y[p,t,j] >= batna + margin + concession costs + security cost
+    cap     x[p,t] <= cap            (only where the cap is below the ask)
+    supply  sum_p x[p,t] <= supply[t]
+    risk    sum_{p,t} r_p x[p,t] <= risk budget
+
+maximising the US value sum_{p,t} (export value - risk penalty r_p) x[p,t]
+plus the constants of the fixed choices. Built straight into HiGHS (model
+units: thousands of H100e, billions of USD) so that its duals and HiGHS's
+ranging of row bounds can be read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from dealbench.checker import DealFigures
+from dealbench.model.schema import Portfolio
+from dealbench.optimize.decomposition.highs import INF, new_highs, pass_model
+from dealbench.optimize.formulate import COMPUTE, MONEY
+
+Kind = Literal["supply", "risk-budget", "cap"]
+
+#: A cap counts as a limit of its own only when it is below the ask by more than this (H100e).
+CAP_TOL = 0.5
+
+
+@dataclass(frozen=True)
+class LimitRow:
+    """One row of the fixed LP that is a limit a user can move."""
+
+    kind: Kind
+    row: int
+    value: float  # the limit, in H100e or risk-weighted H100e
+    period: str | None = None
+    partner: str | None = None
+    level: str | None = None
+
+
+@dataclass(frozen=True)
+class RowPrice:
+    """A row's price (USD per unit of the limit) and the limit values over which it holds."""
+
+    usd_per_unit: float
+    holds_from: float | None  # None: however low (or: the price is one-sided)
+    holds_to: float | None  # None: however high
+
+
+@dataclass
+class FixedLP:
+    """The fixed LP in HiGHS, its limit rows, and the constant of its objective (USD)."""
+
+    highs: Any
+    limits: list[LimitRow] = field(default_factory=list)
+    constant: float = 0.0
+    #: No deal, so no column: every limit is unused and worth nothing in this LP.
+    empty: bool = False
+
+    def value(self) -> float | None:
+        """US value V in USD at the current row bounds; None when infeasible."""
+        import highspy
+
+        if self.empty:
+            return self.constant
+        self.highs.run()
+        if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        return float(self.highs.getInfo().objective_function_value) * MONEY + self.constant
+
+    def value_at(self, limit: LimitRow, amount: float) -> float | None:
+        """V with one limit moved to `amount` (then put back)."""
+        self._set(limit, amount)
+        try:
+            return self.value()
+        finally:
+            self._set(limit, limit.value)
+
+    def price(self, limit: LimitRow) -> RowPrice:
+        """The value of one more unit of `limit`, and the range over which it holds.
+
+        A limit with room to spare is worth nothing until it falls to what is used.
+        HiGHS reports one dual per row; at a degenerate optimum that dual may hold
+        only for decreases, so the price of an increase is then read just above.
+        """
+        if self.value() is None:
+            raise RuntimeError("the fixed LP is infeasible at the optimum's own limits")
+        if self.empty:
+            return RowPrice(0.0, 0.0, None)
+        scale = _scale(limit)
+        bound = limit.value / scale
+        dual, low, high, used = self._row(limit.row)
+        if used < bound - _slack(bound):
+            return RowPrice(0.0, used * scale, None)
+        if high <= bound + _slack(bound):  # the dual holds for no increase at all
+            nudged = bound + max(abs(bound) * 1e-5, 1e-4)
+            self._set(limit, nudged * scale)
+            try:
+                if self.value() is not None:
+                    dual, _, high, used = self._row(limit.row)
+                    if used < nudged - _slack(nudged):
+                        return RowPrice(0.0, limit.value, None)
+                low = bound
+            finally:
+                self._set(limit, limit.value)
+                self.value()
+        usd = dual * MONEY / COMPUTE
+        return RowPrice(
+            usd_per_unit=0.0 if abs(usd) < 1e-9 else usd,
+            holds_from=None if low == -INF else max(low * scale, 0.0),
+            holds_to=None if high == INF else high * scale,
+        )
+
+    def _row(self, row: int) -> tuple[float, float, float, float]:
+        """Dual, ranging down and up, and activity of a row (model units)."""
+        solution = self.highs.getSolution()
+        _, ranging = self.highs.getRanging()
+        return (
+            float(solution.row_dual[row]),
+            float(ranging.row_bound_dn.value_[row]),
+            float(ranging.row_bound_up.value_[row]),
+            float(solution.row_value[row]),
+        )
+
+    def _set(self, limit: LimitRow, amount: float) -> None:
+        self.highs.changeRowBounds(limit.row, -INF, amount / _scale(limit))
+
+
+def _slack(bound: float) -> float:
+    """Room below a bound (model units) that still counts as sitting on it."""
+    return 1e-7 * max(1.0, abs(bound))
+
+
+def _scale(limit: LimitRow) -> float:
+    """Units of the limit per model unit (every limit is H100e-like: thousands in the model)."""
+    return COMPUTE
+
+
+def build_fixed_lp(portfolio: Portfolio, deals: list[DealFigures]) -> FixedLP:
+    """The LP of `deals`' discrete choices: levels and concessions fixed, compute free."""
+    pf = portfolio
+    policy = pf.policy
+    periods = pf.periods
+    cost: list[float] = []
+    upper: list[float] = []
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    row_lower: list[float] = []
+    row_upper: list[float] = []
+    limits: list[LimitRow] = []
+
+    def new_row(low: float, high: float) -> int:
+        row_lower.append(low)
+        row_upper.append(high)
+        return len(row_lower) - 1
+
+    def put(row: int, col: int, value: float) -> None:
+        rows.append(row)
+        cols.append(col)
+        vals.append(value)
+
+    def new_col(c: float, ub: float) -> int:
+        cost.append(c)
+        upper.append(ub)
+        return len(cost) - 1
+
+    x: dict[tuple[int, str], int] = {}
+    weights: dict[int, float] = {}
+    constant = sum(p.us_batna for p in pf.partners if not _dealt(p.code, deals))
+    for d, deal in enumerate(deals):
+        partner = pf.partner(deal.partner)
+        assert partner is not None
+        weight = partner.diversion_risk * (1.0 - policy.level(deal.security).mitigation)
+        weights[d] = weight
+        per_unit = policy.export_value_per_h100e - policy.risk_penalty_per_h100e * weight
+        constant += deal.us_concession_value
+        accept_terms: list[tuple[int, float]] = []
+        for t in periods:
+            ask = pf.ask(partner, t) if partner.tier < 3 else 0.0
+            col = new_col(per_unit * COMPUTE / MONEY, ask / COMPUTE)
+            x[d, t] = col
+            value_row = new_row(-INF, 0.0)
+            put(value_row, col, -1.0)
+            start = 0.0
+            for width, v in partner.segments:
+                if start >= ask:
+                    break
+                seg = new_col(0.0, min(width, ask - start) / COMPUTE)
+                put(value_row, seg, 1.0)
+                accept_terms.append((seg, v * COMPUTE / MONEY))
+                start += width
+            cap = pf.cap(partner, deal.security, t)
+            if cap < ask - CAP_TOL:
+                row = new_row(-INF, cap / COMPUTE)
+                put(row, col, 1.0)
+                limits.append(LimitRow("cap", row, cap, t, partner.code, deal.security))
+        need = partner.batna + policy.acceptance_margin + deal.concession_cost + deal.security_cost
+        accept = new_row(need / MONEY, INF)
+        for col, coef in accept_terms:
+            put(accept, col, coef)
+    for t in periods:
+        row = new_row(-INF, pf.supply[t] / COMPUTE)
+        for d in range(len(deals)):
+            put(row, x[d, t], 1.0)
+        limits.append(LimitRow("supply", row, pf.supply[t], t))
+    if pf.risk_budget is not None:
+        row = new_row(-INF, pf.risk_budget / COMPUTE)
+        for (d, _), col in x.items():
+            if weights[d] > 0:
+                put(row, col, weights[d])
+        limits.append(LimitRow("risk-budget", row, pf.risk_budget))
+
+    h = new_highs()
+    h.setOptionValue("solver", "simplex")  # ranging needs a basis
+    pass_model(
+        h,
+        cost=np.array(cost, dtype=float),
+        lower=np.zeros(len(cost)),
+        upper=np.array(upper, dtype=float),
+        row_lower=np.array(row_lower, dtype=float),
+        row_upper=np.array(row_upper, dtype=float),
+        matrix=(np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64), np.array(vals)),
+        maximize=True,
+    )
+    # Limits listed in the order a reader expects: supply by period, the risk budget, caps.
+    order = {"supply": 0, "risk-budget": 1, "cap": 2}
+    limits.sort(key=lambda lim: order[lim.kind])
+    return FixedLP(h, limits, constant, empty=not cost)
+
+
+def _dealt(code: str, deals: list[DealFigures]) -> bool:
+    return any(d.partner == code for d in deals)

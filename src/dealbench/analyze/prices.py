@@ -1,0 +1,308 @@
+"""Shadow prices in plain words: what one more unit of each binding limit is worth to the US.
+
+`shadow_prices(portfolio, result)` fixes the optimum's discrete choices (who
+gets a deal, under which security level, with which concessions), solves the
+LP that is left (`fixed_lp`), and reads the dual of each period's supply, of
+the risk budget and of each cap the deals sit on, with the range of the
+limit over which that price holds (HiGHS's ranging of row bounds).
+
+An LP price assumes the discrete choices stay put. To show where they would
+not, each limit is also moved one step up and one step down (1% of it, at
+least 1,000 H100e or 100 risk-weighted H100e) and the full model re-solved;
+where the re-solve's US value per unit differs from the fixed LP's over the
+same step, a warning reports both numbers and what changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dealbench.analyze.fixed_lp import FixedLP, Kind, LimitRow, build_fixed_lp
+from dealbench.analyze.steps import StepResolve, resolve_one_step
+from dealbench.errors import InputError, Issue
+from dealbench.model.schema import Portfolio
+from dealbench.optimize.result import SolveResult, Status
+
+Progress = Callable[[int, int], None]
+
+#: One step of a limit for the re-solve: this share of it, at least `MIN_STEP` units.
+STEP_SHARE = 0.01
+MIN_STEP = {"supply": 1_000.0, "cap": 1_000.0, "risk-budget": 100.0}
+#: Per-unit values closer than this share of the larger (or than the solver's noise) agree.
+AGREE_REL = 0.01
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class CapPrice(Frozen):
+    """A binding cap's price, as the issue's `prices.caps` lists it."""
+
+    partner: str
+    period: str
+    level: str
+    usd_per_h100e: float
+
+
+class LimitPrice(Frozen):
+    """One limit: its price, where the price holds, and the full model one step away."""
+
+    kind: Kind
+    period: str | None = None
+    partner: str | None = None
+    level: str | None = None
+    limit: float = Field(description="The limit now (H100e; risk-weighted H100e for the budget)")
+    usd_per_unit: float = Field(description="LP price: US value of one more unit, USD")
+    holds_from: float | None = Field(description="The limit's value down to which the price holds")
+    holds_to: float | None = Field(description="... and up to which (None: without end)")
+    step: float | None = Field(default=None, description="The step of the re-solves, in units")
+    lp_up: float | None = Field(default=None, description="Fixed LP, one step up: USD per unit")
+    mip_up: float | None = Field(default=None, description="Full model, one step up: USD per unit")
+    lp_down: float | None = Field(default=None, description="Fixed LP, one step down")
+    mip_down: float | None = Field(default=None, description="Full model, one step down")
+    changes_up: list[str] = Field(default_factory=list, description="Choices the step up changes")
+    changes_down: list[str] = Field(default_factory=list)
+    warning: str | None = None
+    text: str = Field(description="The price in plain words")
+
+    @property
+    def unit(self) -> str:
+        return "risk-weighted H100e" if self.kind == "risk-budget" else "H100e"
+
+
+class Prices(Frozen):
+    """Shadow prices of a solved portfolio (us-best), in USD per unit of each limit."""
+
+    supply: dict[str, float] = Field(description="Period -> USD per H100e of supply")
+    risk_budget: float | None = Field(description="USD per risk-weighted H100e (None: no budget)")
+    caps: list[CapPrice] = Field(description="Caps the deals sit on, with their prices")
+    warnings: list[str] = Field(default_factory=list)
+    limits: list[LimitPrice] = Field(default_factory=list, description="Every limit in detail")
+
+    def to_json(self) -> dict[str, Any]:
+        """The `prices` object of `solve --prices --json`."""
+        return self.model_dump(mode="json")
+
+    def lines(self) -> list[str]:
+        """Each price in plain words, then the warnings."""
+        return [lim.text for lim in self.limits] + [f"Warning: {w}" for w in self.warnings]
+
+
+def shadow_prices(
+    portfolio: Portfolio,
+    result: SolveResult,
+    *,
+    compare: bool = True,
+    progress: Progress | None = None,
+    **options: Any,
+) -> Prices:
+    """The shadow prices of `result`'s optimum (see the module's docstring).
+
+    `compare`: also re-solve the full model one step away from each limit
+    (two solves per limit) and warn where the LP price misleads.
+    `progress(done, total)` is called after each re-solve; `options` go to
+    `dealbench.solve` for the re-solves (solver, time_limit, gap, ...).
+    """
+    if result.mode != "us-best":
+        raise InputError(
+            Issue("--prices", None, "", "shadow prices are for --mode us-best (the US value)")
+        )
+    if result.status not in (Status.OPTIMAL, Status.TIME_LIMIT):
+        raise InputError(Issue("--prices", None, "", "there is no optimum to price"))
+    lp = build_fixed_lp(portfolio, result.deals)
+    if lp.value() is None:
+        raise RuntimeError("the optimum's own packages are infeasible in its fixed LP")
+    # Caps count only where the optimum's deal sits on them.
+    limits = [lim for lim in lp.limits if lim.kind != "cap" or _on_cap(result, lim)]
+    total = 2 * len(limits) if compare else 0
+    done = 0
+    priced: list[LimitPrice] = []
+    for lim in limits:
+        steps: tuple[StepResolve | None, StepResolve | None] = (None, None)
+        if compare:
+
+            def tick() -> None:
+                nonlocal done
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+
+            steps = resolve_one_step(portfolio, result, lim, step_of(lim), tick, **options)
+        priced.append(_limit_price(lp, lim, result, steps))
+    return Prices(
+        supply={lim.period or "": lim.usd_per_unit for lim in priced if lim.kind == "supply"},
+        risk_budget=next((lim.usd_per_unit for lim in priced if lim.kind == "risk-budget"), None),
+        caps=[
+            CapPrice(
+                partner=lim.partner or "",
+                period=lim.period or "",
+                level=lim.level or "",
+                usd_per_h100e=lim.usd_per_unit,
+            )
+            for lim in priced
+            if lim.kind == "cap"
+        ],
+        warnings=[lim.warning for lim in priced if lim.warning],
+        limits=priced,
+    )
+
+
+def step_of(limit: LimitRow) -> float:
+    """One step of a limit for the re-solves."""
+    return max(STEP_SHARE * abs(limit.value), MIN_STEP[limit.kind])
+
+
+def _on_cap(result: SolveResult, lim: LimitRow) -> bool:
+    deal = result.deal(lim.partner or "")
+    return deal is not None and deal.compute.get(lim.period or "", 0.0) >= lim.value - 0.5
+
+
+def _limit_price(
+    lp: FixedLP,
+    lim: LimitRow,
+    result: SolveResult,
+    steps: tuple[StepResolve | None, StepResolve | None],
+) -> LimitPrice:
+    price = lp.price(lim)
+    base = lp.value()
+    assert base is not None
+    fields: dict[str, Any] = {}
+    up, down = steps
+    if up is not None or down is not None:
+        step = step_of(lim)
+        lp_up = _rate(base, lp.value_at(lim, lim.value + step), step)
+        lp_down = (
+            _rate(lp.value_at(lim, lim.value - step), base, step) if lim.value >= step else None
+        )
+        fields = {
+            "step": step,
+            "lp_up": lp_up,
+            "lp_down": lp_down,
+            "mip_up": up.rate if up else None,
+            "mip_down": down.rate if down else None,
+            "changes_up": up.changes if up else [],
+            "changes_down": down.changes if down else [],
+        }
+    draft = LimitPrice(
+        kind=lim.kind,
+        period=lim.period,
+        partner=lim.partner,
+        level=lim.level,
+        limit=lim.value,
+        usd_per_unit=price.usd_per_unit,
+        holds_from=price.holds_from,
+        holds_to=price.holds_to,
+        text="",
+        **fields,
+    )
+    noise = _noise(result, draft.step)
+    return draft.model_copy(update={"text": describe(draft), "warning": _warning(draft, noise)})
+
+
+def _rate(low: float | None, high: float | None, step: float) -> float | None:
+    if low is None or high is None:
+        return None
+    return (high - low) / step
+
+
+def _noise(result: SolveResult, step: float | None) -> float:
+    """USD per unit within which two re-solves' rates cannot be told apart (their gaps)."""
+    if not step:
+        return 0.0
+    gap = max(result.solver.gap or 0.0, 1e-6)
+    return 4.0 * gap * max(abs(result.objective or 0.0), 1e9) / step + 1e4 / step
+
+
+def _differs(a: float | None, b: float | None, noise: float) -> bool:
+    if a is None or b is None:
+        return False
+    return abs(a - b) > max(AGREE_REL * max(abs(a), abs(b)), noise)
+
+
+def _warning(lim: LimitPrice, noise: float) -> str | None:
+    """A warning where the full model one step away does not follow the LP price."""
+    if lim.step is None:
+        return None
+    parts = []
+    amount = f"{lim.step:,.0f}"
+    up_lp = lim.lp_up if lim.lp_up is not None else lim.usd_per_unit
+    if _differs(up_lp, lim.mip_up, noise):
+        parts.append(
+            f"{amount} more gains {usd(lim.mip_up)} per {lim.unit} "
+            f"(fixed LP: {usd(up_lp)}){_because(lim.changes_up)}"
+        )
+    down_lp = lim.lp_down if lim.lp_down is not None else lim.usd_per_unit
+    if lim.limit >= lim.step and (
+        _differs(down_lp, lim.mip_down, noise) or (lim.lp_down is None and lim.mip_down is not None)
+    ):
+        fixed = f"fixed LP: {usd(down_lp)}" if lim.lp_down is not None else "fixed LP: infeasible"
+        parts.append(
+            f"{amount} less loses {usd(lim.mip_down)} per {lim.unit} "
+            f"({fixed}){_because(lim.changes_down)}"
+        )
+    if not parts:
+        return None
+    return (
+        f"{limit_name(lim)}: the LP price of {usd(lim.usd_per_unit)} per {lim.unit} holds only "
+        f"while today's deals, security levels and concessions stay; re-solving the full model, "
+        + "; ".join(parts)
+        + "."
+    )
+
+
+def _because(changes: list[str]) -> str:
+    return f", as {', '.join(changes)}" if changes else ""
+
+
+def limit_name(lim: LimitPrice) -> str:
+    if lim.kind == "supply":
+        return f"Supply in {lim.period}"
+    if lim.kind == "risk-budget":
+        return "The risk budget"
+    return f"{lim.partner}'s cap under {lim.level} in {lim.period}"
+
+
+def describe(lim: LimitPrice) -> str:
+    """ "One more H100e of 2027 supply is worth USD 54k to the US, over the next 12,000 H100e"."""
+    if lim.kind == "supply":
+        what = f"One more H100e of {lim.period} supply"
+    elif lim.kind == "risk-budget":
+        what = "One more risk-weighted H100e of risk budget"
+    else:
+        what = f"Raising {lim.partner}'s {lim.period} cap under {lim.level} by one H100e"
+    head = f"{what} is worth {usd(lim.usd_per_unit)} to the US"
+    if lim.usd_per_unit == 0 and lim.holds_to is None:
+        if lim.holds_from is not None and lim.holds_from < lim.limit - 0.5:
+            spare = lim.limit - lim.holds_from
+            return f"{head}: {spare:,.0f} {lim.unit} of it are unused."
+        return f"{head}, however much is added."
+    if lim.holds_to is None:
+        span = "however much is added"
+    else:
+        span = f"over the next {lim.holds_to - lim.limit:,.0f} {lim.unit}"
+    if lim.holds_from is not None and lim.holds_from < lim.limit - 0.5:
+        span += f" (and each one cut costs as much, down to {lim.holds_from:,.0f})"
+    elif lim.holds_from is not None:
+        span += " (a cut costs more)"
+    return f"{head}, {span}."
+
+
+def usd(amount: float | None) -> str:
+    """USD for a sentence: USD 54k, USD 1.2m, USD 3.40bn, USD 0."""
+    if amount is None:
+        return "n/a"
+    sign = "-" if amount < 0 else ""
+    a = abs(amount)
+    if a >= 1e9:
+        return f"{sign}USD {a / 1e9:,.2f}bn"
+    if a >= 1e6:
+        return f"{sign}USD {a / 1e6:,.2f}m"
+    if a >= 1e4:
+        return f"{sign}USD {a / 1e3:,.1f}k"
+    if a >= 0.5:
+        return f"{sign}USD {a:,.0f}"
+    return "USD 0"

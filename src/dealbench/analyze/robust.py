@@ -1,0 +1,180 @@
+"""A robust solve: packages each partner accepts in at least a given share of samples.
+
+The deterministic optimum holds most partners exactly to their walk-away
+value at the figures' means, so with uncertain figures many would refuse.
+`robust_solve` raises the walk-away value the optimizer sees for each
+partner that falls short, by what its samples say it needs, and re-solves:
+
+    for each deal accepted in fewer than `level` of the samples:
+        raise its BATNA (for the solver only) by the slack the sampled partner lacks
+        in the (1 - level) quantile
+    re-solve; repeat until every deal is accepted often enough
+
+Each round evaluates the packages under the same samples (vectorised, no
+solver per sample); BATNAs only go up, so the rounds end. The packages are
+then checked against the portfolio as written (the means), and the cost of
+robustness is the US value given up, at the means and in expectation over
+the samples (where a refusal counts at the US's no-deal value).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dealbench.analyze.uncertainty import Probability, Samples, sample_package
+from dealbench.checker import check
+from dealbench.errors import InputError, Issue
+from dealbench.model.schema import Portfolio
+from dealbench.optimize.finish import result_from_check
+from dealbench.optimize.result import SolveResult, Status
+
+Progress = Callable[[int, int], None]
+MAX_ROUNDS = 12
+#: Added to each raise (USD), so that a sample exactly on the quantile is not lost to rounding.
+CUSHION = 1e5
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class PartnerRobustness(Frozen):
+    partner: str
+    deterministic: Probability | None = Field(description="Acceptance of the mean-value package")
+    robust: Probability | None = Field(description="Acceptance of the robust package")
+    batna_raised_by: float = Field(description="USD added to the BATNA the solver saw")
+
+
+class Robustness(Frozen):
+    """What robustness costs: the deterministic and the robust optimum compared."""
+
+    level: float
+    samples: int
+    seed: int
+    rounds: int
+    reached: bool = Field(description="Every deal is accepted in at least `level` of samples")
+    us_value_deterministic: float = Field(description="US value of the mean-value optimum")
+    us_value_robust: float
+    cost: float = Field(description="US value given up, at the means")
+    expected_deterministic: float = Field(
+        description="Expected US value of the mean-value optimum over the samples"
+    )
+    expected_robust: float
+    expected_gain: float = Field(description="expected_robust - expected_deterministic")
+    partners: list[PartnerRobustness]
+
+
+class RobustResult(Frozen):
+    result: SolveResult
+    robustness: Robustness
+
+
+def robust_solve(
+    portfolio: Portfolio,
+    level: float = 0.9,
+    samples: int = 10_000,
+    seed: int = 0,
+    *,
+    progress: Progress | None = None,
+    **options: Any,
+) -> RobustResult:
+    """Packages acceptable in at least `level` of `samples` draws (us-best); see module doc.
+
+    `options` go to `dealbench.solve` (solver, time_limit, gap, ...).
+    """
+    from dealbench.optimize import solve
+
+    if not 0 < level < 1:
+        raise InputError(
+            Issue("--robust", None, "", f"expected a share between 0 and 1, got {level}")
+        )
+    if options.get("mode", "us-best") != "us-best":
+        raise InputError(Issue("--robust", None, "", "a robust solve is for --mode us-best"))
+    if samples < 1:
+        raise InputError(Issue("--samples", None, "", f"expected at least 1 sample, got {samples}"))
+    base = solve(portfolio, **options).raise_for_status()
+    current = base
+    raised: dict[str, float] = {}
+    rounds, reached = 0, False
+    for rounds in range(1, MAX_ROUNDS + 1):
+        drawn = _draws(portfolio, current, samples, seed)
+        short = {code: s for code, s in drawn.items() if s.accepts.mean() < level}
+        if progress is not None:
+            progress(rounds, MAX_ROUNDS)
+        if not short:
+            reached = True
+            break
+        for code, s in short.items():
+            raised[code] = raised.get(code, 0.0) + _needed(s, level) + CUSHION
+        current = solve(_with_raised_batnas(portfolio, raised), **options).raise_for_status()
+    if progress is not None:
+        progress(MAX_ROUNDS, MAX_ROUNDS)
+    # The figures a user reads come from `check`, against the portfolio as written.
+    checked = check(portfolio, [d.package() for d in current.deals])
+    result = result_from_check(portfolio, base.mode, current.status, current.solver, checked)
+    if current.status == Status.TIME_LIMIT:
+        result = result.model_copy(update={"status": Status.TIME_LIMIT})
+    before, after = _draws(portfolio, base, samples, seed), _draws(portfolio, result, samples, seed)
+    partners = sorted({*before, *after, *raised}, key=[p.code for p in portfolio.partners].index)
+    robustness = Robustness(
+        level=level,
+        samples=samples,
+        seed=seed,
+        rounds=rounds,
+        reached=reached,
+        us_value_deterministic=base.objective or 0.0,
+        us_value_robust=result.objective or 0.0,
+        cost=(base.objective or 0.0) - (result.objective or 0.0),
+        expected_deterministic=_expected(portfolio, base, before),
+        expected_robust=_expected(portfolio, result, after),
+        expected_gain=_expected(portfolio, result, after) - _expected(portfolio, base, before),
+        partners=[
+            PartnerRobustness(
+                partner=code,
+                deterministic=_probability(before.get(code)),
+                robust=_probability(after.get(code)),
+                batna_raised_by=raised.get(code, 0.0),
+            )
+            for code in partners
+        ],
+    )
+    return RobustResult(result=result, robustness=robustness)
+
+
+def _draws(
+    portfolio: Portfolio, result: SolveResult, samples: int, seed: int
+) -> dict[str, Samples]:
+    return {d.partner: sample_package(portfolio, d.package(), samples, seed) for d in result.deals}
+
+
+def _needed(s: Samples, level: float) -> float:
+    """USD the partner's slack lacks so that `level` of the samples accept."""
+    ordered = sorted(s.slack.tolist())
+    n = len(ordered)
+    keep = math.ceil(level * n - 1e-9)  # samples that must accept
+    return max(-float(ordered[n - keep]), 0.0)
+
+
+def _with_raised_batnas(portfolio: Portfolio, raised: dict[str, float]) -> Portfolio:
+    partners = [
+        p.model_copy(update={"batna": float(p.batna) + raised[p.code]}) if p.code in raised else p
+        for p in portfolio.partners
+    ]
+    return portfolio.model_copy(update={"partners": partners})
+
+
+def _expected(portfolio: Portfolio, result: SolveResult, drawn: dict[str, Samples]) -> float:
+    """Expected US value over the samples: each deal's, and the no-deal value of the rest."""
+    total = sum(float(s.us_value.mean()) for s in drawn.values())
+    return total + float(sum(p.us_batna for p in portfolio.partners if p.code not in drawn))
+
+
+def _probability(s: Samples | None) -> Probability | None:
+    if s is None:
+        return None
+    p = float(s.accepts.mean())
+    return Probability(estimate=p, standard_error=math.sqrt(p * (1 - p) / len(s.accepts)))

@@ -1,0 +1,287 @@
+"""Uncertainty: how likely a partner is to accept a package, and what it is then worth.
+
+A partner's `batna`, the values of its `value_per_h100e`, its `diversion_risk`
+and its concessions' `partner_cost` may be distributions
+(`dealbench.model.distributions`). For a fixed package every figure of the
+deal is linear in them, so N samples are evaluated at once with numpy (no
+solver per sample): the partner's utility from the terms against its
+walk-away value (acceptance, with the checker's tolerance), the US value and
+the risk. Where the partner refuses, the US gets its no-deal value and bears
+no risk.
+
+Samples are drawn in chunks of `CHUNK`, chunk c from its own seed sequence
+(seed, partner, c), so the numbers depend on the seed alone: not on `jobs`,
+the number of processes the chunks are spread over.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict, Field
+
+from dealbench.checker import MONEY_TOL, REL_TOL, evaluate
+from dealbench.model.distributions import distribution_of
+from dealbench.model.schema import Package, Partner, Portfolio
+
+F64 = NDArray[np.float64]
+Progress = Callable[[int, int], None]
+
+#: Samples per chunk (each chunk has its own seed, so results do not depend on `jobs`).
+CHUNK = 8192
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+BINS = 10
+
+
+@dataclass(frozen=True)
+class Samples:
+    """Per sample: does the partner accept, its slack over the threshold (USD), and what
+    the US gets and the risk it bears (a refusal: the no-deal value, no risk)."""
+
+    accepts: NDArray[np.bool_]
+    slack: F64
+    us_value: F64
+    risk: F64
+    us_value_if_accepted: F64
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Histogram(Frozen):
+    edges: list[float]
+    counts: list[int]
+
+
+class Summary(Frozen):
+    mean: float
+    quantiles: dict[str, float] = Field(description="'5%' -> value, ...")
+    histogram: Histogram
+
+
+class Probability(Frozen):
+    estimate: float
+    standard_error: float
+
+
+class Figure(Frozen):
+    """One uncertain figure of the partner, as written."""
+
+    field: str
+    distribution: str
+    mean: float
+
+
+class RiskReport(Frozen):
+    """`dealbench risk`: acceptance, and the distributions of US value and risk in a deal."""
+
+    partner: str
+    security: str
+    samples: int
+    seed: int
+    accept_probability: Probability
+    us_value: Summary | None = Field(description="US value (USD) in the samples that accept")
+    risk: Summary | None = Field(description="Risk-weighted H100e in the samples that accept")
+    expected_us_value: float = Field(
+        description="Mean over all samples; a refusal counts at the US's no-deal value"
+    )
+    expected_risk: float = Field(description="Mean over all samples; a refusal bears no risk")
+    at_means: dict[str, float | bool] = Field(description="The package at the figures' means")
+    uncertain: list[Figure]
+
+
+def uncertain_figures(partner: Partner) -> list[Figure]:
+    """Every figure of a partner given as a distribution."""
+    out = []
+    candidates: list[tuple[str, float]] = [
+        ("batna", partner.batna),
+        ("diversion_risk", partner.diversion_risk),
+    ]
+    if isinstance(partner.value_per_h100e, list):
+        candidates += [
+            (f"value_per_h100e[{i}].value", s.value) for i, s in enumerate(partner.value_per_h100e)
+        ]
+    else:
+        candidates.append(("value_per_h100e", partner.value_per_h100e))
+    for c in partner.concessions:
+        for o in c.options:
+            where = f"concessions.{c.id}" if c.is_yes_no else f"concessions.{c.id}.{o.id}"
+            candidates.append((f"{where}.partner_cost", o.partner_cost))
+    for name, value in candidates:
+        dist = distribution_of(value)
+        if dist is not None:
+            out.append(Figure(field=name, distribution=dist.describe(_short), mean=float(value)))
+    return out
+
+
+def uncertainty_notes(portfolio: Portfolio) -> list[str]:
+    """What deterministic commands say when some figures are distributions."""
+    out = []
+    for p in portfolio.partners:
+        for f in uncertain_figures(p):
+            out.append(
+                f"{p.code} {f.field} is uncertain ({f.distribution}); "
+                f"deterministic results use its mean, {_short(f.mean)}"
+            )
+    return out
+
+
+def sample_package(
+    portfolio: Portfolio,
+    package: Package,
+    samples: int,
+    seed: int,
+    *,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> Samples:
+    """Evaluate `package` under `samples` draws of its partner's uncertain figures."""
+    sizes = [min(CHUNK, samples - start) for start in range(0, samples, CHUNK)]
+    tasks = [(portfolio, package, seed, c, n) for c, n in enumerate(sizes)]
+    parts: list[Samples] = []
+    if jobs > 1 and len(tasks) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for part in pool.map(_chunk, *zip(*tasks, strict=True)):
+                parts.append(part)
+                if progress is not None:
+                    progress(len(parts), len(tasks))
+    else:
+        for task in tasks:
+            parts.append(_chunk(*task))
+            if progress is not None:
+                progress(len(parts), len(tasks))
+    return Samples(
+        *(
+            np.concatenate([getattr(p, name) for p in parts])
+            for name in Samples.__dataclass_fields__
+        )
+    )
+
+
+def _chunk(portfolio: Portfolio, package: Package, seed: int, chunk: int, n: int) -> Samples:
+    partner = portfolio.partner(package.partner)
+    if partner is None:
+        raise ValueError(f"partner {package.partner!r} is not in portfolio {portfolio.id}")
+    key = zlib.crc32(partner.code.encode())
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(key, chunk)))
+    return evaluate_samples(portfolio, package, rng, n)
+
+
+def draw(value: float, rng: np.random.Generator, n: int) -> F64:
+    """n draws of a figure (a plain number is the same in every sample)."""
+    dist = distribution_of(value)
+    return np.full(n, float(value)) if dist is None else dist.sample(rng, n)
+
+
+def evaluate_samples(
+    portfolio: Portfolio, package: Package, rng: np.random.Generator, n: int
+) -> Samples:
+    """The package's figures under n draws (order: batna, diversion risk, values, costs)."""
+    partner = portfolio.partner(package.partner)
+    assert partner is not None
+    policy = portfolio.policy
+    at_means = evaluate(portfolio, package)  # the shape checks and deterministic parts
+    compute = [float(package.compute.get(t, 0.0)) for t in portfolio.periods]
+    total = sum(compute)
+
+    batna = draw(partner.batna, rng, n)
+    diversion = draw(partner.diversion_risk, rng, n)
+    value = np.zeros(n)
+    start = 0.0
+    for width, v in partner.segments:
+        filled = sum(min(max(x - start, 0.0), width) for x in compute)
+        per_unit = draw(v, rng, n)
+        if filled > 0:
+            value += filled * per_unit
+        start += width
+    cost = np.full(n, at_means.security_cost)
+    for cid, level_id in package.granted().items():
+        concession = partner.concession(cid)
+        option = concession.option(level_id) if concession else None
+        if option is not None:
+            cost += draw(option.partner_cost, rng, n)
+
+    threshold = batna + policy.acceptance_margin
+    slack = value - cost - threshold
+    accepts = slack >= -(MONEY_TOL + REL_TOL * np.abs(threshold))
+    mitigation = policy.level(package.security).mitigation
+    risk = diversion * (1.0 - mitigation) * total
+    us_value = (
+        at_means.us_concession_value
+        + policy.export_value_per_h100e * total
+        - policy.risk_penalty_per_h100e * risk
+    )
+    return Samples(
+        accepts=accepts,
+        slack=slack,
+        us_value=np.where(accepts, us_value, partner.us_batna),
+        risk=np.where(accepts, risk, 0.0),
+        us_value_if_accepted=us_value,
+    )
+
+
+def risk_report(
+    portfolio: Portfolio,
+    package: Package,
+    samples: int = 10_000,
+    seed: int = 0,
+    *,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> RiskReport:
+    """Acceptance probability (with its standard error) and the distributions of what the
+    US gets and the risk it bears, over `samples` draws seeded by `seed`."""
+    if samples < 1:
+        raise ValueError("samples must be at least 1")
+    partner = portfolio.partner(package.partner)
+    if partner is None:
+        raise ValueError(f"partner {package.partner!r} is not in portfolio {portfolio.id}")
+    drawn = sample_package(portfolio, package, samples, seed, jobs=jobs, progress=progress)
+    p = float(drawn.accepts.mean())
+    accepted = drawn.accepts
+    deal = evaluate(portfolio, package)
+    return RiskReport(
+        partner=partner.code,
+        security=package.security,
+        samples=samples,
+        seed=seed,
+        accept_probability=Probability(
+            estimate=p, standard_error=float(np.sqrt(p * (1 - p) / samples))
+        ),
+        us_value=summarise(drawn.us_value[accepted]) if accepted.any() else None,
+        risk=summarise(drawn.risk[accepted]) if accepted.any() else None,
+        expected_us_value=float(drawn.us_value.mean()),
+        expected_risk=float(drawn.risk.mean()),
+        at_means={
+            "accepts": deal.accepts,
+            "partner_margin": deal.partner_margin,
+            "us_value": deal.us_value,
+            "risk": deal.risk,
+        },
+        uncertain=uncertain_figures(partner),
+    )
+
+
+def summarise(values: F64) -> Summary:
+    counts, edges = np.histogram(values, bins=BINS)
+    return Summary(
+        mean=float(values.mean()),
+        quantiles={f"{q:.0%}": float(np.quantile(values, q)) for q in QUANTILES},
+        histogram=Histogram(edges=[float(e) for e in edges], counts=[int(c) for c in counts]),
+    )
+
+
+def _short(amount: float) -> str:
+    """A figure for a sentence: 2bn, 350m, 30k, 0.3."""
+    a = abs(amount)
+    sign = "-" if amount < 0 else ""
+    for size, suffix in ((1e12, "tn"), (1e9, "bn"), (1e6, "m"), (1e3, "k")):
+        if a >= size:
+            return f"{sign}{a / size:,.3g}{suffix}"
+    return f"{amount:.3g}"

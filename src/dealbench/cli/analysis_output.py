@@ -1,0 +1,117 @@
+"""Terminal output of shadow prices, robustness and risk (tables and plain words)."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from typing import TYPE_CHECKING
+
+import typer
+from rich.table import Table
+
+from dealbench.cli.output import console, money
+
+if TYPE_CHECKING:
+    from dealbench.analyze.prices import Prices
+    from dealbench.analyze.robust import Robustness
+    from dealbench.analyze.uncertainty import RiskReport, Summary
+    from dealbench.model import Portfolio
+
+BAR = 30  # characters of the longest histogram bar
+
+
+def note_uncertainty(portfolio: Portfolio) -> None:
+    """Say on stderr that a deterministic command used the means of distributions."""
+    from dealbench.analyze.uncertainty import uncertainty_notes
+
+    for line in uncertainty_notes(portfolio):
+        typer.echo(f"note: {line}", err=True)
+
+
+def print_prices(prices: Prices) -> None:
+    """Each price as a paragraph, wrapped to the terminal (at most 100 columns)."""
+    width = min(shutil.get_terminal_size((80, 24)).columns, 100)
+    typer.echo("Shadow prices (the optimum's deals, security levels and concessions fixed):")
+    for line in prices.lines():
+        typer.echo(
+            textwrap.fill(
+                line, width, initial_indent="- ", subsequent_indent="  ", break_on_hyphens=False
+            )
+        )
+
+
+def print_robustness(rob: Robustness) -> None:
+    out = console()
+    table = Table(
+        title=f"Acceptance in {rob.samples:,} samples (seed {rob.seed})",
+        title_justify="left",
+    )
+    robust = f"Robust ({rob.level:.0%})"
+    for name in ("Partner", "Mean-value optimum", robust, "BATNA raised by"):
+        table.add_column(name, justify="left" if name == "Partner" else "right")
+    for p in rob.partners:
+        table.add_row(
+            p.partner,
+            _share(p.deterministic.estimate if p.deterministic else None),
+            _share(p.robust.estimate if p.robust else None),
+            money(p.batna_raised_by) if p.batna_raised_by else "-",
+        )
+    out.print(table)
+    reached = "" if rob.reached else f" (not reached after {rob.rounds} rounds)"
+    out.print(
+        f"Robust to {rob.level:.0%}{reached}: it costs {money(rob.cost)} of US value at the "
+        f"means ({money(rob.us_value_deterministic)} -> {money(rob.us_value_robust)})."
+    )
+    out.print(
+        f"Expected US value over the samples (a refusal at the no-deal value): "
+        f"{money(rob.expected_deterministic)} -> {money(rob.expected_robust)} "
+        f"({'+' if rob.expected_gain > 0 else ''}{money(rob.expected_gain)})."
+    )
+
+
+def print_risk(report: RiskReport) -> None:
+    out = console()
+    p = report.accept_probability
+    out.print(
+        f"{report.partner} under {report.security}, {report.samples:,} samples (seed {report.seed})"
+    )
+    out.print(f"Accept probability: {p.estimate:.1%} (standard error {p.standard_error:.1%})")
+    means = report.at_means
+    out.print(
+        f"At the means: {'accepts' if means['accepts'] else 'refuses'}, margin "
+        f"{money(float(means['partner_margin']))}, US value {money(float(means['us_value']))}, "
+        f"risk {float(means['risk']):,.0f}"
+    )
+    out.print("Uncertain figures:")
+    for f in report.uncertain or []:
+        out.print(f"  {f.field}: {f.distribution}")
+    if not report.uncertain:
+        out.print("  none: every figure is a plain number")
+    out.print(
+        f"Expected US value: {money(report.expected_us_value)} (a refusal at the no-deal value); "
+        f"expected risk {report.expected_risk:,.0f}"
+    )
+    if report.us_value is not None and report.risk is not None:
+        _summary("US value when the partner accepts", report.us_value, lambda v: money(v))
+        _summary("Risk when the partner accepts (risk-weighted H100e)", report.risk, _count)
+
+
+def _summary(title: str, summary: Summary, fmt: object) -> None:
+    out = console()
+    show = fmt if callable(fmt) else str
+    quantiles = "  ".join(f"{q} {show(v)}" for q, v in summary.quantiles.items())
+    out.print(f"{title}: mean {show(summary.mean)}")
+    out.print(f"  quantiles: {quantiles}")
+    top = max(summary.histogram.counts) or 1
+    edges = summary.histogram.edges
+    for i, count in enumerate(summary.histogram.counts):
+        bar = "█" * round(BAR * count / top)
+        out.print(f"  {show(edges[i]):>10} – {show(edges[i + 1]):>10} {bar} {count:,}")
+
+
+def _share(value: float | None) -> str:
+    return "no deal" if value is None else f"{value:.1%}"
+
+
+def _count(value: float) -> str:
+    return f"{value:,.0f}"

@@ -1,0 +1,65 @@
+"""`dealbench risk`: how likely a partner is to accept a package, and what it is then worth."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dealbench.cli.base import Json, app
+from dealbench.cli.errors import handled
+from dealbench.cli.help import examples
+
+
+@app.command(
+    epilog=examples(
+        "dealbench risk deals/packages/ae-offer.yaml --portfolio deals/portfolios/gulf-asia-uncertain.yaml",
+        "dealbench risk deals/packages/ae-offer.yaml --portfolio deals/portfolios/gulf-asia-uncertain.yaml --samples 100000 --seed 7 --json",
+    )
+)
+def risk(
+    package: Annotated[
+        Path,
+        typer.Argument(
+            metavar="PACKAGE", help="A package file: an offer, a counter or a solution."
+        ),
+    ],
+    portfolio: Annotated[
+        Path, typer.Option("--portfolio", help="The portfolio the package belongs to.")
+    ],
+    samples: Annotated[
+        int, typer.Option("--samples", min=1, help="Samples of the partner's uncertain figures.")
+    ] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed, the same numbers.")] = 0,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            min=1,
+            help="Processes to spread the samples over (the numbers do not change).",
+        ),
+    ] = 1,
+    json_out: Json = False,
+) -> None:
+    """Sample the partner's uncertain figures: acceptance probability, US value and risk.
+
+    Figures given as distributions in the partner's file (batna, value_per_h100e,
+    diversion_risk, partner_cost) are drawn; the package is evaluated in every
+    sample, without a solver.
+    """
+    from dealbench.analyze.uncertainty import risk_report
+    from dealbench.cli import output
+    from dealbench.cli.analysis_output import print_risk
+    from dealbench.cli.delayed_progress import DelayedBar
+    from dealbench.model import load_package, load_portfolio
+
+    with handled():
+        pf = load_portfolio(portfolio)
+        pkg = load_package(package, pf)
+        with DelayedBar("Sampling") as bar:
+            report = risk_report(pf, pkg, samples, seed, jobs=jobs, progress=bar)
+        if json_out:
+            typer.echo(output.to_json(report.model_dump(mode="json")))
+        else:
+            print_risk(report)

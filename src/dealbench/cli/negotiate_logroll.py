@@ -1,0 +1,150 @@
+"""`dealbench improve`: logrolling, the changes to a package both sides prefer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from dealbench.cli.base import Json, app
+from dealbench.cli.errors import handled
+from dealbench.cli.help import examples
+
+if TYPE_CHECKING:
+    from dealbench.checker import DealFigures
+    from dealbench.negotiate import ConcessionRank, Improvement
+
+
+@app.command(
+    epilog=examples(
+        "dealbench improve deals/packages/ae-offer.yaml --portfolio deals/portfolios/gulf-asia.yaml",
+        "dealbench improve deals/packages/ae-counter.yaml --portfolio deals/portfolios/gulf-asia.yaml --top 3 --json",
+    )
+)
+def improve(
+    package: Annotated[
+        Path, typer.Argument(metavar="PACKAGE", help="A package file: an offer or a counter.")
+    ],
+    portfolio: Annotated[
+        Path, typer.Option("--portfolio", help="The portfolio the package belongs to.")
+    ],
+    hold: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--hold",
+            metavar="FILE",
+            help="Another partner's package, held fixed (its supply and risk are taken); "
+            "repeat for several.",
+        ),
+    ] = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="Show at most N improvements.")] = 10,
+    every_variant: Annotated[
+        bool,
+        typer.Option(
+            "--all-variants",
+            help="List every variant (each amount, level and schedule), not only the best "
+            "per set of terms changed.",
+        ),
+    ] = False,
+    json_out: Json = False,
+) -> None:
+    """Find changes to a package that leave both sides better off, and rank its concessions.
+
+    First every concession level of the partner, ranked by US value per USD of
+    partner cost. Then the improvements: changes of at most two terms
+    (concessions, amounts, the security level), with the compute schedule kept
+    or re-planned, that raise both the US utility and the partner's by at least
+    USD 1m and break no limit; ranked by joint gain, the sum of both gains, and
+    the best one per set of terms changed unless --all-variants.
+    """
+    from dealbench.checker import evaluate as run_evaluate
+    from dealbench.cli import output
+    from dealbench.model import load_package, load_portfolio
+    from dealbench.negotiate import concession_ranking, improvements
+
+    with handled():
+        pf = load_portfolio(portfolio)
+        pkg = load_package(package, pf)
+        others = [load_package(path, pf) for path in hold or []]
+        base = run_evaluate(pf, pkg)
+        ranking = concession_ranking(pf, pkg.partner)
+        found = improvements(pf, pkg, others, top=top, every_variant=every_variant)
+        if json_out:
+            typer.echo(output.to_json(_json(base, ranking, found)))
+        else:
+            _print(base, ranking, found)
+
+
+def _json(
+    base: DealFigures, ranking: list[ConcessionRank], found: list[Improvement]
+) -> dict[str, Any]:
+    return {
+        "partner": base.partner,
+        "package": {
+            "us_utility": base.us_value,
+            "partner_utility": base.partner_utility,
+            "accepts": base.accepts,
+            "violations": base.violations,
+        },
+        "ranking": [r.model_dump(mode="json") for r in ranking],
+        "ranked_by": "joint_gain",
+        "improvements": [i.model_dump(mode="json") for i in found],
+    }
+
+
+def _print(base: DealFigures, ranking: list[ConcessionRank], found: list[Improvement]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from dealbench.cli.output import money
+
+    out = Console(width=80, highlight=False)
+    code = base.partner
+    table = Table(
+        title=f"Concessions of {code}, by US value per USD of partner cost",
+        title_justify="left",
+    )
+    table.add_column("#", justify="right")
+    table.add_column("Concession", overflow="fold")
+    table.add_column("US value", justify="right")
+    table.add_column(f"{code} cost", justify="right")
+    table.add_column("Ratio", justify="right")
+    table.add_column("Note")
+    for r in ranking:
+        name = r.concession if r.level is None else f"{r.concession}={r.level}"
+        ratio = "free" if r.ratio is None else f"{r.ratio:.2f}"
+        table.add_row(
+            str(r.rank), name, money(r.us_value), money(r.partner_cost), ratio, r.note or ""
+        )
+    out.print(table)
+    verdict = ""
+    if base.violations:
+        verdict = " It breaks limits (see evaluate)."
+    elif not base.accepts:
+        verdict = f" {code} would not accept it."
+    out.print(
+        f"The package: US utility {money(base.us_value)}, {code} utility "
+        f"{money(base.partner_utility)}.{verdict}"
+    )
+    if not found:
+        out.print("No change of at most two terms leaves both sides better off.")
+        return
+    table = Table(
+        title="Improvements for both sides, by joint gain",
+        title_justify="left",
+    )
+    table.add_column("#", justify="right")
+    table.add_column("Joint", justify="right")
+    table.add_column("US", justify="right")
+    table.add_column(code, justify="right")
+    table.add_column("Changes")
+    for i in found:
+        table.add_row(
+            str(i.rank),
+            money(i.joint_gain),
+            f"+{money(i.us_gain)}",
+            f"+{money(i.partner_gain)}",
+            "\n".join(i.changes),
+        )
+    out.print(table)

@@ -1,0 +1,705 @@
+"""`dealbench offer | counter | conclude | walk-away | history | room`: negotiating in rounds.
+
+Each command is a thin shell over `dealbench.negotiate`: it loads the
+portfolio, finds its rounds folder (deals/rounds/<portfolio id>/ beside
+deals/portfolios/, or --rounds), calls the library, prints a table or JSON,
+and writes documents (term sheets, redlines, the status memo).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from dealbench.cli.base import Force, Json, app
+from dealbench.cli.errors import handled
+from dealbench.cli.help import examples
+
+if TYPE_CHECKING:
+    from dealbench.model import Portfolio
+    from dealbench.negotiate.room import History, Room
+    from dealbench.negotiate.rounds import Round
+    from dealbench.negotiate.verdict import Verdict
+
+PortfolioArg = Annotated[
+    Path, typer.Argument(metavar="PORTFOLIO", help="A portfolio file (deals/portfolios/*.yaml).")
+]
+PartnerOpt = Annotated[str, typer.Option("--partner", "-p", help="The partner's code, e.g. AE.")]
+RoundsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--rounds",
+        help="The portfolio's rounds folder (default: deals/rounds/<portfolio id>/ beside "
+        "the portfolios folder).",
+    ),
+]
+NoteOpt = Annotated[str | None, typer.Option("--note", help="Free text recorded in the round.")]
+AuthorOpt = Annotated[
+    str | None, typer.Option("--author", help="Who speaks in this round (free text).")
+]
+DateOpt = Annotated[
+    str | None, typer.Option("--date", help="Date of the round, YYYY-MM-DD, or `today`.")
+]
+DocsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        help="Folder for the round's term sheets and redlines (default: out/rounds/<portfolio id>).",
+    ),
+]
+FormatOpt = Annotated[
+    str,
+    typer.Option("--format", "-f", help="Document formats: md, html, docx, pdf (comma-separated)."),
+]
+NoDocs = Annotated[bool, typer.Option("--no-documents", help="Record the round only.")]
+StrategyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--strategy",
+        help="How the next offer concedes: boulware, linear, conceder (time-dependent) or zeuthen "
+        "(default: the strategy of our last offer, else boulware).",
+    ),
+]
+DeadlineOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--deadline", help="Time-dependent strategies: US offers until the reservation value."
+    ),
+]
+
+VerdictStrategyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--strategy",
+        help="The next-offer strategy a counter is weighed against (default: the one recorded "
+        "in our last offer).",
+    ),
+]
+VerdictDeadlineOpt = Annotated[
+    int | None,
+    typer.Option("--deadline", help="Its deadline in US offers (default: as recorded)."),
+]
+
+
+def _setup(portfolio: Path, rounds: Path | None) -> tuple[Portfolio, Path]:
+    from dealbench.model import load_portfolio
+    from dealbench.negotiate.rounds import rounds_root
+
+    pf = load_portfolio(portfolio)
+    return pf, rounds if rounds is not None else rounds_root(portfolio, pf)
+
+
+def _date(text: str | None) -> dt.date | None:
+    from dealbench.cli.documents import parse_date
+
+    return parse_date(text)
+
+
+def _docs_folder(out: Path | None, pf: Portfolio) -> Path:
+    return out if out is not None else Path("out") / "rounds" / pf.id
+
+
+def _write_round_documents(
+    pf: Portfolio,
+    partner: str,
+    current: Round,
+    previous: Round | None,
+    out: Path,
+    formats: str,
+    force: bool,
+) -> list[Path]:
+    from dealbench.cli.documents import parse_formats, write_documents
+    from dealbench.io import OutputDir
+    from dealbench.render.negotiation import round_documents
+
+    folder = OutputDir(out, force=force)
+    docs = round_documents(pf, partner, current, previous)
+    write_documents(folder, docs, parse_formats(formats))
+    return folder.written
+
+
+def _relative(path: Path) -> str:
+    from dealbench.model.yamlio import display_path
+
+    return display_path(path)
+
+
+@app.command(
+    epilog=examples(
+        "dealbench offer deals/portfolios/gulf-asia.yaml --partner AE",
+        "dealbench offer deals/portfolios/gulf-asia.yaml --partner AE --strategy zeuthen --json",
+        "dealbench offer deals/portfolios/gulf-asia.yaml --partner QA --mode nash",
+        "dealbench offer deals/portfolios/gulf-asia.yaml --partner AE --strategy linear "
+        "--fix security --fix invest-us --note 'Second session'",
+        "dealbench offer deals/portfolios/gulf-asia.yaml --partner SA --package my-offer.yaml",
+    )
+)
+def offer(
+    portfolio: PortfolioArg,
+    partner: PartnerOpt,
+    strategy: StrategyOpt = None,
+    mode: Annotated[
+        str | None,
+        typer.Option(
+            "--mode",
+            help="Offer a point of the deal's frontier instead: us-best, nash or kalai.",
+        ),
+    ] = None,
+    deadline: DeadlineOpt = None,
+    beta: Annotated[
+        float | None,
+        typer.Option(
+            "--beta", help="Concession exponent (default: boulware 0.2, linear 1, conceder 5)."
+        ),
+    ] = None,
+    fix: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fix",
+            help="Keep this part of the last US offer: compute, security or a concession id "
+            "(repeatable).",
+        ),
+    ] = None,
+    package: Annotated[
+        Path | None,
+        typer.Option(
+            "--package", help="Record this package as the offer instead of proposing one."
+        ),
+    ] = None,
+    note: NoteOpt = None,
+    author: AuthorOpt = None,
+    date: DateOpt = None,
+    rounds: RoundsOpt = None,
+    out: DocsOpt = None,
+    formats: FormatOpt = "md",
+    no_documents: NoDocs = False,
+    force: Force = False,
+    json_out: Json = False,
+) -> None:
+    """Record the next US offer to a partner, chosen by a concession strategy.
+
+    Without --package, the offer moves along the frontier from the US ideal
+    toward the US reservation value (never below it) as the strategy says;
+    the strategy, its parameters and the target utility are recorded in the
+    round file. Renders the offer's term sheets and, from the second US
+    offer, redlines against the previous one (external and internal).
+    """
+    from dealbench.cli import output
+    from dealbench.model import load_package
+    from dealbench.negotiate.record import record_offer
+
+    with handled():
+        pf, root = _setup(portfolio, rounds)
+        code = partner.upper()
+        pkg = load_package(package, pf) if package is not None else None
+        fixed = [f.strip() for item in fix or [] for f in item.split(",") if f.strip()]
+        done = record_offer(
+            pf,
+            root,
+            code,
+            package=pkg,
+            strategy=strategy,
+            mode=mode,
+            deadline=deadline,
+            beta=beta,
+            fix=fixed,
+            note=note,
+            author=author,
+            date=_date(date),
+        )
+        written: list[Path] = []
+        if not no_documents:
+            written = _write_round_documents(
+                pf, code, done.round, done.previous, _docs_folder(out, pf), formats, force
+            )
+        if json_out:
+            data: dict[str, Any] = {
+                "round": done.round.number,
+                "file": _relative(done.round.path),
+                "package": done.round.package.model_dump(mode="json", exclude_none=True)
+                if done.round.package
+                else None,
+                "figures": done.round.figures.model_dump(mode="json")
+                if done.round.figures
+                else None,
+                "strategy": done.round.data.strategy.model_dump(mode="json")
+                if done.round.data.strategy
+                else None,
+                "documents": [_relative(p) for p in written],
+            }
+            typer.echo(output.to_json(data))
+            return
+        typer.echo(f"Recorded round {done.round.number}: {_relative(done.round.path)}")
+        record = done.round.data.strategy
+        if record is not None:
+            typer.echo(
+                f"Strategy: {record.name}; target US utility {output.money(record.target_us_utility)} "
+                f"(ideal {output.money(record.ideal_us_utility)}, reservation "
+                f"{output.money(record.reservation_us_utility)})"
+            )
+        if done.round.figures is not None:
+            output.print_evaluation(done.round.figures, pf.periods)
+        for path in written:
+            typer.echo(f"  wrote {_relative(path)}")
+
+
+@app.command(
+    epilog=examples(
+        "dealbench counter deals/portfolios/gulf-asia.yaml --partner AE deals/packages/ae-counter.yaml",
+        "dealbench counter deals/portfolios/gulf-asia.yaml --partner AE counter.yaml --json",
+    )
+)
+def counter(
+    portfolio: PortfolioArg,
+    package: Annotated[
+        Path, typer.Argument(metavar="FILE", help="The partner's counter: a package YAML file.")
+    ],
+    partner: PartnerOpt,
+    strategy: VerdictStrategyOpt = None,
+    deadline: VerdictDeadlineOpt = None,
+    note: NoteOpt = None,
+    author: AuthorOpt = None,
+    date: DateOpt = None,
+    rounds: RoundsOpt = None,
+    out: DocsOpt = None,
+    formats: FormatOpt = "md",
+    no_documents: NoDocs = False,
+    force: Force = False,
+    json_out: Json = False,
+) -> None:
+    """Record a partner's counter as the next round, and give the verdict on it.
+
+    The file is validated against the package schema and the portfolio first;
+    a malformed counter is refused and nothing is written. A counter that
+    breaks a limit is recorded, with its violations in the verdict. The
+    verdict: both sides' utilities and the change from our last offer, every
+    violated limit, the distance to the frontier, what accepting takes from
+    the other negotiations, and accept / counter / walk away with the reason.
+    """
+    from dealbench.cli import output
+    from dealbench.negotiate.record import record_counter
+
+    with handled():
+        pf, root = _setup(portfolio, rounds)
+        code = partner.upper()
+        done = record_counter(
+            pf,
+            root,
+            code,
+            package,
+            note=note,
+            author=author,
+            date=_date(date),
+            strategy=strategy,
+            deadline=deadline,
+        )
+        written: list[Path] = []
+        if not no_documents:
+            from dealbench.negotiate.rounds import load_negotiation
+
+            negotiation = load_negotiation(pf, root, code)
+            previous = negotiation.last_offer
+            written = _write_round_documents(
+                pf, code, done.round, previous, _docs_folder(out, pf), formats, force
+            )
+        if json_out:
+            data = done.verdict.model_dump(mode="json")
+            data["file"] = _relative(done.round.path)
+            data["documents"] = [_relative(p) for p in written]
+            typer.echo(output.to_json(data))
+            return
+        typer.echo(f"Recorded round {done.round.number}: {_relative(done.round.path)}")
+        print_verdict(done.verdict, pf.periods)
+        for path in written:
+            typer.echo(f"  wrote {_relative(path)}")
+
+
+def print_verdict(v: Verdict, periods: list[str]) -> None:
+    """The verdict as a person reads it: figures, limits, the frontier, the portfolio, the move."""
+    from dealbench.cli import output
+
+    m = output.money
+
+    def echo(text: str) -> None:
+        body = text.lstrip(" ")
+        _wrapped(body, indent=" " * (len(text) - len(body)))
+
+    title = f"round {v.round}" if v.round is not None else "the package"
+    echo(f"Verdict on {title} from {v.partner}:")
+    change = ""
+    if v.us_change is not None and v.partner_change is not None:
+        change = f" (against {v.compared_with}: US {m(v.us_change)}, partner {m(v.partner_change)})"
+    echo(f"  Utilities: US {m(v.us_utility)}, partner {m(v.partner_utility)}{change}")
+    if v.violations:
+        echo(f"  Limits broken ({len(v.violations)}):")
+        for line in v.violations:
+            echo(f"    - {line}")
+    else:
+        echo("  Limits broken: none")
+    f = v.frontier
+    if f.package is not None:
+        echo(
+            f"  Frontier: at the partner's utility {m(f.partner_utility)} the US could get "
+            f"{m(f.us_utility)} ({m(f.gain)} more) with {f.package.security}, "
+            f"{output.concessions_text(dict(f.package.concessions))}, compute "
+            + ", ".join(f"{t} {f.package.compute.get(t, 0):,.0f}" for t in periods)
+        )
+    else:
+        echo("  Frontier: no package gives the partner that utility")
+    taken = ", ".join(f"{t} {x:,.0f}" for t, x in v.compute_taken.items()) or "none"
+    left = ", ".join(f"{t} {x:,.0f}" for t, x in v.supply_left.items())
+    echo(f"  Takes: H100e {taken}; risk {v.risk_taken:,.0f} risk-weighted H100e")
+    echo(f"  Supply left for the other open negotiations if accepted (H100e): {left}")
+    accepted = m(v.portfolio_if_accepted) if v.portfolio_if_accepted is not None else "n/a"
+    echo(
+        f"  Portfolio V: {accepted} if accepted (rest re-optimized), {m(v.portfolio_plan)} "
+        f"in the current plan, {m(v.portfolio_walk_away)} if the US walks away"
+    )
+    echo(f"Recommendation: {v.recommendation.upper()} — {v.reason}.")
+
+
+@app.command(
+    epilog=examples(
+        "dealbench conclude deals/portfolios/gulf-asia.yaml --partner SA",
+        "dealbench conclude deals/portfolios/gulf-asia.yaml --partner SA --round 3 --date 2026-04-02",
+    )
+)
+def conclude(
+    portfolio: PortfolioArg,
+    partner: PartnerOpt,
+    round_number: Annotated[
+        int | None,
+        typer.Option("--round", help="The round whose package is agreed (default: the last one)."),
+    ] = None,
+    note: NoteOpt = None,
+    author: AuthorOpt = None,
+    date: DateOpt = None,
+    rounds: RoundsOpt = None,
+    json_out: Json = False,
+) -> None:
+    """Record that the deal is concluded on a round's package (it must pass every limit).
+
+    From then on the package is fixed whenever the portfolio is re-planned:
+    its compute and risk are no longer available to the other partners.
+    """
+    from dealbench.cli import output
+    from dealbench.negotiate.record import conclude as run_conclude
+
+    with handled():
+        pf, root = _setup(portfolio, rounds)
+        done = run_conclude(
+            pf,
+            root,
+            partner.upper(),
+            round_number=round_number,
+            note=note,
+            author=author,
+            date=_date(date),
+        )
+        if json_out:
+            typer.echo(output.to_json(_round_json(done)))
+            return
+        typer.echo(
+            f"Recorded round {done.number}: {_relative(done.path)} (concluded on {done.data.basis})"
+        )
+        if done.figures is not None:
+            output.print_evaluation(done.figures, pf.periods)
+
+
+@app.command(
+    "walk-away",
+    epilog=examples(
+        "dealbench walk-away deals/portfolios/gulf-asia.yaml --partner QA",
+        "dealbench walk-away deals/portfolios/gulf-asia.yaml --partner QA --by partner "
+        "--note 'Chose the PRC stack'",
+    ),
+)
+def walk_away(
+    portfolio: PortfolioArg,
+    partner: PartnerOpt,
+    by: Annotated[str, typer.Option("--by", help="Who walks away: us or partner.")] = "us",
+    note: NoteOpt = None,
+    author: AuthorOpt = None,
+    date: DateOpt = None,
+    rounds: RoundsOpt = None,
+    json_out: Json = False,
+) -> None:
+    """Record that the talks with a partner ended without a deal.
+
+    From then on the partner gets no deal whenever the portfolio is re-planned.
+    """
+    from dealbench.cli import output
+    from dealbench.cli.documents import check_choice
+    from dealbench.negotiate.record import walk_away as run_walk_away
+
+    with handled():
+        check_choice("--by", by, ("us", "partner"), "expected us or partner, got {0!r}")
+        pf, root = _setup(portfolio, rounds)
+        done = run_walk_away(
+            pf,
+            root,
+            partner.upper(),
+            by="us" if by == "us" else "partner",
+            note=note,
+            author=author,
+            date=_date(date),
+        )
+        if json_out:
+            typer.echo(output.to_json(_round_json(done)))
+            return
+        typer.echo(f"Recorded round {done.number}: {_relative(done.path)} (walked away)")
+
+
+def _round_json(r: Round) -> dict[str, Any]:
+    data: dict[str, Any] = r.data.model_dump(mode="json", exclude_none=True)
+    data["file"] = _relative(r.path)
+    data["figures"] = r.figures.model_dump(mode="json") if r.figures else None
+    return data
+
+
+@app.command(
+    epilog=examples(
+        "dealbench history deals/portfolios/gulf-asia.yaml --partner AE",
+        "dealbench history deals/portfolios/gulf-asia.yaml --partner AE --json",
+        "dealbench history deals/portfolios/gulf-asia.yaml --partner AE --out out/",
+    )
+)
+def history(
+    portfolio: PortfolioArg,
+    partner: PartnerOpt,
+    rounds: RoundsOpt = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Also draw the rounds on the deal's frontier: DIR/charts/<CODE>-rounds.svg "
+            "and .png.",
+        ),
+    ] = None,
+    points: Annotated[int, typer.Option("--points", help="Frontier points of the chart.")] = 15,
+    force: Force = False,
+    json_out: Json = False,
+) -> None:
+    """Every round with a partner: who, when, both sides' utilities and compliance.
+
+    With --out, the path of the rounds drawn on the frontier of the deal (the
+    other open negotiations left out, the concluded deals fixed).
+    """
+    from dealbench.cli import output
+    from dealbench.negotiate.room import history as run_history
+
+    with handled():
+        pf, root = _setup(portfolio, rounds)
+        code = partner.upper()
+        found = run_history(pf, root, code)
+        written: list[Path] = []
+        if out is not None:
+            written = _write_history_chart(pf, root, code, out, points, force)
+        if json_out:
+            data = found.model_dump(mode="json")
+            data["documents"] = [_relative(p) for p in written]
+            typer.echo(output.to_json(data))
+            return
+        print_history(found)
+        for path in written:
+            typer.echo(f"  wrote {_relative(path)}")
+
+
+def _write_history_chart(
+    pf: Portfolio, root: Path, code: str, out: Path, points: int, force: bool
+) -> list[Path]:
+    from dealbench.io import OutputDir
+    from dealbench.negotiate.room import history_path
+    from dealbench.render import charts
+    from dealbench.render.negotiation import rounds_chart
+
+    chart = rounds_chart(history_path(pf, root, code, points=points))
+    files = {
+        f"charts/{code}-rounds.svg": (charts.svg(chart) + "\n").encode(),
+        f"charts/{code}-rounds.png": charts.png(chart),
+    }
+    folder = OutputDir(out, force=force)
+    folder.check(files)
+    for name, data in files.items():
+        folder.write(name, data)
+    return folder.written
+
+
+def print_history(h: History) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from dealbench.cli import output
+
+    table = Table(
+        title=f"{h.name} ({h.partner}) — {h.stage}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        padding=0,
+        collapse_padding=True,
+    )
+    for name, justify in (
+        ("Round", "right"),
+        ("Side", "left"),
+        ("Date", "left"),
+        ("Status", "left"),
+        ("Security", "left"),
+        ("US\nutility", "right"),
+        ("Partner\nutility", "right"),
+        ("OK", "left"),
+        ("Strategy", "left"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for r in h.rounds:
+        complies = "-" if r.accepts is None else ("yes" if r.accepts and not r.violations else "no")
+        strategy = ""
+        if r.strategy:
+            strategy = f"{r.strategy['name']} {output.money(r.strategy.get('target_us_utility'))}"
+        table.add_row(
+            str(r.round),
+            r.side,
+            r.date or "",
+            r.status,
+            r.package.security if r.package else "-",
+            output.money(r.us_utility) if r.us_utility is not None else "-",
+            output.money(r.partner_utility) if r.partner_utility is not None else "-",
+            complies,
+            strategy,
+        )
+    Console(highlight=False).print(table)
+    for r in h.rounds:
+        for line in r.violations:
+            _wrapped(f"round {r.round}: {line}", indent="  ")
+
+
+@app.command(
+    epilog=examples(
+        "dealbench room deals/portfolios/gulf-asia.yaml",
+        "dealbench room deals/portfolios/gulf-asia.yaml --json",
+        "dealbench room deals/portfolios/gulf-asia.yaml --render md,pdf --out out/",
+    )
+)
+def room(
+    portfolio: PortfolioArg,
+    rounds: RoundsOpt = None,
+    strategy: VerdictStrategyOpt = None,
+    deadline: VerdictDeadlineOpt = None,
+    render: Annotated[
+        str | None,
+        typer.Option(
+            "--render",
+            help="Also write the negotiation status memo in these formats: md, html, docx, pdf.",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder for the memo (with --render).")
+    ] = None,
+    date: DateOpt = None,
+    force: Force = False,
+    json_out: Json = False,
+) -> None:
+    """The deal room: every partner's stage, last offer and counter, gap, and next move.
+
+    Concluded deals are fixed and walked-away partners excluded; the open
+    negotiations are re-optimized against the supply and risk budget left.
+    """
+    from dealbench.cli import output
+    from dealbench.cli.documents import parse_formats, write_documents
+    from dealbench.errors import InputError, Issue
+    from dealbench.io import OutputDir
+    from dealbench.negotiate.room import room as run_room
+    from dealbench.render.negotiation import negotiation_memo_document
+
+    with handled():
+        formats = parse_formats(render) if render is not None else None
+        if formats is not None and out is None:
+            raise InputError(Issue("--render", None, "", "needs --out, the folder to write into"))
+        pf, root = _setup(portfolio, rounds)
+        found = run_room(pf, root, strategy=strategy, deadline=deadline)
+        written: list[Path] = []
+        if formats is not None and out is not None:
+            folder = OutputDir(out, force=force)
+            doc = negotiation_memo_document(pf, found, date=_date(date))
+            write_documents(folder, [doc], formats)
+            written = folder.written
+        if json_out:
+            data = found.model_dump(mode="json")
+            data["documents"] = [_relative(p) for p in written]
+            typer.echo(output.to_json(data))
+            return
+        print_room(found)
+        for path in written:
+            typer.echo(f"  wrote {_relative(path)}")
+
+
+def print_room(r: Room) -> None:
+    """The room as a table that fits 80 columns: each utility pair on two lines (US, partner)."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from dealbench.cli import output
+
+    m = output.money
+    table = Table(
+        title=f"Deal room — {r.portfolio_title}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        padding=0,
+        collapse_padding=True,
+    )
+    for name, justify in (
+        ("Partner ", "left"),
+        ("Stage", "left"),
+        ("Rounds", "right"),
+        ("Our offer\nUS/partner", "right"),
+        ("Counter\nUS/partner", "right"),
+        ("Gap\nUS", "right"),
+        ("Frontier\ngain", "right"),
+        ("Next move", "left"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for row in r.rows:
+        a, b = row.last_offer, row.last_counter
+        table.add_row(
+            row.partner,
+            row.stage,
+            str(row.rounds),
+            f"{m(a.us_utility)}\n{m(a.partner_utility)}" if a else "-",
+            f"{m(b.us_utility)}\n{m(b.partner_utility)}" if b else "-",
+            m(row.us_gap) if row.us_gap is not None else "-",
+            m(row.frontier_gain) if row.frontier_gain is not None else "-",
+            row.next_move,
+        )
+    Console(highlight=False).print(table)
+    _wrapped(f"Portfolio US utility V (open negotiations re-planned): {m(r.objective)}")
+    left = ", ".join(f"{t} {r.supply_left[t]:,.0f}/{r.supply[t]:,.0f}" for t in r.periods)
+    _wrapped(f"Supply left after concluded deals (H100e): {left}")
+    if r.risk_budget is not None and r.risk_left is not None:
+        _wrapped(f"Risk budget left: {r.risk_left:,.0f} of {r.risk_budget:,.0f}")
+    for row in r.rows:
+        if row.next_move not in ("-",):
+            _wrapped(f"{row.partner}: {row.next_move} — {row.reason}", indent="  ")
+
+
+def _wrapped(text: str, indent: str = "") -> None:
+    """One paragraph, wrapped to the terminal (at most 100 columns)."""
+    import shutil
+    import textwrap
+
+    width = min(shutil.get_terminal_size((80, 24)).columns, 100)
+    typer.echo(
+        textwrap.fill(
+            text,
+            width=width,
+            initial_indent=indent,
+            subsequent_indent=indent + "    ",
+            break_on_hyphens=False,
+        )
+    )

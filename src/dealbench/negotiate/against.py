@@ -1,0 +1,52 @@
+"""What a package is weighed against in `evaluate --against`: a round, or a solve's result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dealbench.errors import InputError, Issue
+from dealbench.model.schema import Package, Portfolio
+from dealbench.model.yamlio import display_path, read_yaml, validate
+from dealbench.negotiate.rounds import RoundFile, load_negotiation
+
+__all__ = ["against_package"]
+
+
+def against_package(
+    portfolio: Portfolio, partner: str, ref: str, root: Path
+) -> tuple[Package, str]:
+    """The package `ref` names, and a label for it.
+
+    `ref` is a round number of the partner's negotiation (under `root`), a
+    round file (NNN-us.yaml), or a result.json from `solve --out` (its deal
+    with the partner).
+    """
+    from dealbench.render.sources import is_result_file, read_result
+
+    if ref.strip().isdigit():
+        found = load_negotiation(portfolio, root, partner).round(int(ref))
+        if found.package is None:
+            raise InputError(
+                Issue(display_path(found.path), None, "package", "this round carries no package")
+            )
+        return found.package, f"round {found.number} ({found.name})"
+    path = Path(ref)
+    if is_result_file(path):
+        result = read_result(path)
+        deal = result.deal(partner)
+        if deal is None:
+            raise InputError(
+                Issue(display_path(path), None, "deals", f"the result has no deal with {partner}")
+            )
+        return deal.package(), f"the {result.mode} solve ({path.name})"
+    source = read_yaml(path)
+    data: RoundFile = validate(source, RoundFile)
+    if data.package is None:
+        raise InputError(source.issue(("package",), "this round carries no package"))
+    if data.package.partner != partner:
+        raise InputError(
+            source.issue(
+                ("package", "partner"), f"is {data.package.partner}; the package is for {partner}"
+            )
+        )
+    return data.package, f"round {data.round} ({path.name})"

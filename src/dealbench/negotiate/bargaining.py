@@ -1,0 +1,84 @@
+"""Bargaining points on a frontier: Nash, Kalai–Smorodinsky, and the zone of agreement.
+
+Gains are measured from the no-deal point: the US gain is V - V(no deal with
+the partner) and the partner's gain is U - BATNA. The Nash point maximises
+the product of the two gains, the Kalai–Smorodinsky point the least share of
+each side's ideal gain (its gain at its own best end of the frontier).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dealbench.model.schema import Package, Portfolio
+from dealbench.negotiate.frontier import Frontier, FrontierPoint
+from dealbench.negotiate.single import Single
+
+__all__ = ["attach_bargaining", "gains", "zopa_of"]
+
+#: Gains smaller than this (USD) are no gain.
+TOL = 1e4
+
+
+def gains(frontier: Frontier, point: FrontierPoint) -> tuple[float, float]:
+    """(US gain, partner gain) of `point` over the no-deal point."""
+    nd = frontier.no_deal
+    return point.us_utility - nd.us_utility, point.partner_utility - nd.partner_utility
+
+
+def attach_bargaining(
+    frontier: Frontier, portfolio: Portfolio, alone: Single, fixed: list[Package]
+) -> Frontier:
+    """The frontier with its Nash and Kalai points and its zone of agreement."""
+    candidates = [*frontier.points]
+    info: dict[str, Any] = {}
+    nash = _best(frontier, candidates, lambda g: g[0] * g[1])
+    ideal_us, ideal_partner = _ideals(frontier)
+    kalai = None
+    if ideal_us > TOL and ideal_partner > TOL:
+        kalai = _best(frontier, candidates, lambda g: min(g[0] / ideal_us, g[1] / ideal_partner))
+    info["nash"] = {"method": "best of the frontier's points", "error_bound": None}
+    info["kalai"] = {"method": "best of the frontier's points"}
+    return frontier.model_copy(
+        update={
+            "nash": nash,
+            "kalai": kalai,
+            "bargaining": info,
+            "zopa": zopa_of(frontier),
+        }
+    )
+
+
+def _ideals(frontier: Frontier) -> tuple[float, float]:
+    us = gains(frontier, frontier.us_best)[0]
+    partner = gains(frontier, frontier.partner_best)[1]
+    return us, partner
+
+
+def _best(frontier: Frontier, points: list[FrontierPoint], score: Any) -> FrontierPoint | None:
+    best, best_score = None, 0.0
+    for p in points:
+        g = gains(frontier, p)
+        if g[0] <= TOL or g[1] <= TOL:
+            continue
+        s = score(g)
+        if best is None or s > best_score:
+            best, best_score = p, s
+    return best
+
+
+def zopa_of(frontier: Frontier) -> dict[str, Any]:
+    """Whether a package beats both walk-away values, and the largest joint gain."""
+    best_gain, best_point = 0.0, None
+    for p in [*frontier.points, frontier.us_best, frontier.partner_best]:
+        us, partner = gains(frontier, p)
+        if us > TOL and partner > TOL and us + partner > best_gain:
+            best_gain, best_point = us + partner, p
+    return {
+        "partner": frontier.partner,
+        "exists": best_point is not None,
+        "largest_joint_gain": best_gain,
+        "at": None if best_point is None else best_point.to_json(),
+        "us_walk_away": frontier.no_deal.us_utility,
+        "partner_walk_away": frontier.no_deal.partner_utility,
+    }

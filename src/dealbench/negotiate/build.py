@@ -1,0 +1,202 @@
+"""Building a frontier: its ends, the ε-constraint points between them, the cleanup.
+
+Held (the default): the partner alone in the residual portfolio, scanned
+exactly by `single`. Jointly: the whole portfolio solved at every point, warm
+started from the previous point with the held package of the partner as part
+of the incumbent.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Literal
+
+from dealbench.model.schema import Package, Portfolio
+from dealbench.negotiate.frontier import Axis, Frontier, FrontierPoint, clean, held, point_of
+from dealbench.negotiate.replan import residual, solve_with_floor
+from dealbench.negotiate.single import Single, single
+from dealbench.optimize.result import SolveResult
+from dealbench.optimize.solve import solve
+
+#: `points` at most this many (beyond it, ask for `all` or fewer).
+MAX_POINTS = 1000
+
+
+def build_frontier(
+    portfolio: Portfolio,
+    partner: str,
+    *,
+    points: int | Literal["all"],
+    axis: Axis,
+    jointly: bool,
+    gap: float,
+    base: SolveResult | None,
+    bargaining: bool,
+) -> Frontier:
+    start = time.perf_counter()
+    if portfolio.partner(partner) is None:
+        codes = ", ".join(q.code for q in portfolio.partners)
+        raise ValueError(f"partner {partner!r} is not in portfolio {portfolio.id} ({codes})")
+    if points != "all" and not 2 <= points <= MAX_POINTS:
+        raise ValueError(f"points must be between 2 and {MAX_POINTS}, or 'all'")
+    if points == "all" and jointly:
+        raise ValueError(
+            "--points all is exact for one partner with the others held; "
+            "it cannot be combined with --jointly"
+        )
+    if base is None:
+        base = solve(portfolio, gap=gap).raise_for_status()
+    fixed, rest = held(portfolio, partner, base)
+    alone = single(rest, partner)
+    us_best = point_of(portfolio, partner, [d.package() for d in base.deals], "US-best")
+    no_deal = _no_deal(portfolio, partner, base, fixed, jointly, gap)
+    partner_best = _partner_best(portfolio, partner, alone, fixed, us_best)
+    notes: list[str] = []
+    method = "epsilon-constraint"
+    if points == "all":
+        from dealbench.negotiate.exact import exact_points
+
+        found, method = exact_points(portfolio, partner, alone, fixed, axis), "exact"
+    elif axis == "partner":
+        lo, hi = us_best.partner_utility, partner_best.partner_utility
+        grid = [lo + (hi - lo) * i / (points - 1) for i in range(1, points - 1)] if hi > lo else []
+        if jointly:
+            found = _jointly(portfolio, partner, alone, fixed, base, grid, gap)
+        else:
+            found = _held(portfolio, partner, alone, fixed, grid)
+        found += [us_best, partner_best]
+    else:
+        found = _risk_axis(portfolio, partner, rest, fixed, base, us_best, points, jointly, gap)
+    if jointly and axis == "partner":
+        notes.append(
+            "Jointly: the partner's utility runs over the range of the held frontier; every "
+            "other deal is re-optimized at each point."
+        )
+    kept = clean(found, axis, jointly)
+    frontier = Frontier(
+        portfolio=portfolio.id,
+        partner=partner,
+        axis=axis,
+        jointly=jointly,
+        points=kept,
+        us_best=us_best,
+        partner_best=partner_best,
+        no_deal=no_deal,
+        gap=gap,
+        method=method,
+        notes=notes,
+    )
+    if bargaining:
+        from dealbench.negotiate.bargaining import attach_bargaining
+
+        frontier = attach_bargaining(frontier, portfolio, alone, fixed)
+    return frontier.model_copy(update={"seconds": time.perf_counter() - start})
+
+
+def _no_deal(
+    portfolio: Portfolio,
+    partner: str,
+    base: SolveResult,
+    fixed: list[Package],
+    jointly: bool,
+    gap: float,
+) -> FrontierPoint:
+    """No deal with `partner`: the others held (or, jointly, re-optimized without it)."""
+    if not jointly:
+        return point_of(portfolio, partner, fixed, "no deal")
+    without = residual(portfolio, excluded=[partner])
+    if not without.partners:
+        return point_of(portfolio, partner, [], "no deal")
+    result = solve(without, gap=gap, warm_start=base).raise_for_status()
+    return point_of(portfolio, partner, [d.package() for d in result.deals], "no deal")
+
+
+def _partner_best(
+    portfolio: Portfolio,
+    partner: str,
+    alone: Single,
+    fixed: list[Package],
+    us_best: FrontierPoint,
+) -> FrontierPoint:
+    """max U subject to V no worse than the US walk-away, then the best V at that U."""
+    best = alone.partner_best(alone.us_batna)
+    if best is None:
+        return us_best.model_copy(update={"label": "partner-best"})
+    top = point_of(portfolio, partner, [*fixed, best])
+    if top.partner_utility <= us_best.partner_utility:
+        return us_best.model_copy(update={"label": "partner-best"})
+    package, _ = alone.best_at(top.partner_utility - 1.0)
+    if package is not None:
+        top = point_of(portfolio, partner, [*fixed, package])
+    return top.model_copy(update={"label": "partner-best"})
+
+
+def _held(
+    portfolio: Portfolio,
+    partner: str,
+    alone: Single,
+    fixed: list[Package],
+    grid: list[float],
+) -> list[FrontierPoint]:
+    found = []
+    for u in grid:
+        package, _ = alone.best_at(u)
+        if package is not None:
+            found.append(point_of(portfolio, partner, [*fixed, package]))
+    return found
+
+
+def _jointly(
+    portfolio: Portfolio,
+    partner: str,
+    alone: Single,
+    fixed: list[Package],
+    base: SolveResult,
+    grid: list[float],
+    gap: float,
+) -> list[FrontierPoint]:
+    """Every point a solve of the whole portfolio, each warm-started from the one before."""
+    from dealbench.optimize.decomposition.warm import warm_from
+
+    found = []
+    previous: SolveResult = base
+    for u in grid:
+        warm = warm_from(previous)
+        if warm is not None:
+            package, _ = alone.best_at(u)
+            if package is not None:  # the held point is a feasible start
+                warm.packages = [*fixed, package]
+        result = solve_with_floor(portfolio, partner, u, gap=gap, warm_start=warm)
+        if result is None:
+            continue
+        previous = result
+        found.append(point_of(portfolio, partner, [d.package() for d in result.deals]))
+    return found
+
+
+def _risk_axis(
+    portfolio: Portfolio,
+    partner: str,
+    rest: Portfolio,
+    fixed: list[Package],
+    base: SolveResult,
+    us_best: FrontierPoint,
+    n: int,
+    jointly: bool,
+    gap: float,
+) -> list[FrontierPoint]:
+    """max V subject to the risk (the partner's, or jointly the portfolio's) <= r."""
+    top = us_best.portfolio_risk if jointly else us_best.risk
+    found = [us_best]
+    for i in range(1, n):
+        r = top * (1 - i / (n - 1))
+        target = portfolio if jointly else rest
+        budget = r if target.risk_budget is None else min(r, target.risk_budget)
+        capped = target.model_copy(update={"risk_budget": budget, "own_risk_budget": budget})
+        if jointly:
+            result = solve(capped, gap=gap, warm_start=base).raise_for_status()
+            found.append(point_of(portfolio, partner, [d.package() for d in result.deals]))
+            continue
+        package, _ = single(capped, partner).best_at(None)
+        found.append(point_of(portfolio, partner, [*fixed, *([package] if package else [])]))
+    return found

@@ -1,0 +1,251 @@
+"""The Pareto frontier between the US utility V and one partner's utility U (or risk).
+
+ε-constraint: each point is a proven optimum of max V subject to U[partner] >= u
+(within the gap), for u spread evenly from the partner's utility in the US-best
+portfolio to its utility in the partner-best one (max U subject to V no worse
+than the US walk-away value). By default the other partners' deals are held at
+the portfolio optimum, so each point solves the residual one-partner portfolio
+(`replan.residual`); `jointly` re-optimizes every other deal at every point,
+each solve warm-started from the one before.
+
+With `axis="risk"` the trade-off is V against risk: max V subject to the
+partner's risk <= r (held), or the portfolio's total risk <= r (jointly), for r
+from the US-best risk down to zero.
+
+Every point's packages go through `check` against the real portfolio; dominated
+and duplicate points are removed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dealbench.checker import DealFigures, check
+from dealbench.model.schema import Package, Portfolio
+from dealbench.negotiate.replan import residual, solve_with_floor
+from dealbench.negotiate.single import single
+from dealbench.optimize.result import SolveResult
+from dealbench.optimize.solve import solve
+
+__all__ = ["Axis", "Frontier", "FrontierPoint", "frontier", "point_of", "us_best_at"]
+
+Axis = Literal["partner", "risk"]
+AXES: tuple[Axis, ...] = ("partner", "risk")
+
+#: Points whose utilities agree within this (relative, and USD absolute) are one point.
+SAME_REL = 1e-6
+SAME_ABS = 1e4
+
+
+class FrontierPoint(BaseModel):
+    """One point of a frontier: the whole portfolio's V, the partner's U, and its package."""
+
+    model_config = ConfigDict(frozen=True)
+
+    us_utility: float = Field(description="US utility V of the whole portfolio, USD")
+    partner_utility: float = Field(description="The partner's utility U, USD (BATNA if no deal)")
+    risk: float = Field(description="The partner's risk, risk-weighted H100e")
+    portfolio_risk: float = Field(default=0.0, description="The portfolio's total risk")
+    package: Package | None = Field(description="The partner's package; None: no deal")
+    figures: DealFigures | None = Field(default=None, description="The package as check sees it")
+    others: list[Package] = Field(default_factory=list, description="Every other deal")
+    label: str = ""
+
+    def axis_value(self, axis: Axis, jointly: bool = False) -> float:
+        """The x coordinate: U on the partner axis, risk on the risk axis."""
+        if axis == "partner":
+            return self.partner_utility
+        return self.portfolio_risk if jointly else self.risk
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "us_utility": self.us_utility,
+            "partner_utility": self.partner_utility,
+            "risk": self.risk,
+            "portfolio_risk": self.portfolio_risk,
+            "package": None if self.package is None else _package_json(self.package),
+        }
+
+
+class Frontier(BaseModel):
+    """The points of a frontier, its ends, and the bargaining points on it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    portfolio: str
+    partner: str
+    axis: Axis
+    jointly: bool
+    points: list[FrontierPoint]
+    us_best: FrontierPoint
+    partner_best: FrontierPoint
+    no_deal: FrontierPoint
+    nash: FrontierPoint | None = None
+    kalai: FrontierPoint | None = None
+    #: How Nash and Kalai were found, and the Nash linearisation's error bound.
+    bargaining: dict[str, Any] = Field(default_factory=dict)
+    zopa: dict[str, Any] = Field(default_factory=dict)
+    gap: float = 1e-6
+    method: str = "epsilon-constraint"
+    seconds: float = 0.0
+    notes: list[str] = Field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        def one(p: FrontierPoint | None) -> dict[str, Any] | None:
+            return None if p is None else p.to_json()
+
+        return {
+            "portfolio": self.portfolio,
+            "partner": self.partner,
+            "axis": self.axis,
+            "jointly": self.jointly,
+            "method": self.method,
+            "gap": self.gap,
+            "points": [p.to_json() for p in self.points],
+            "us_best": one(self.us_best),
+            "partner_best": one(self.partner_best),
+            "no_deal": one(self.no_deal),
+            "nash": None if self.nash is None else {**self.nash.to_json(), **self._nash_info()},
+            "kalai": None
+            if self.kalai is None
+            else {**self.kalai.to_json(), **self.bargaining.get("kalai", {})},
+            "zopa": self.zopa,
+            "notes": list(self.notes),
+        }
+
+    def _nash_info(self) -> dict[str, Any]:
+        return dict(self.bargaining.get("nash", {}))
+
+
+def _package_json(pkg: Package) -> dict[str, Any]:
+    return pkg.model_dump(mode="json", exclude_none=True)
+
+
+def point_of(
+    portfolio: Portfolio, partner: str, packages: Sequence[Package], label: str = ""
+) -> FrontierPoint:
+    """The frontier point of a set of packages (the partner's among them, or none)."""
+    checked = check(portfolio, packages)
+    if not checked.ok:
+        raise ValueError("; ".join(checked.problems()))
+    figures = next((d for d in checked.deals if d.partner == partner), None)
+    p = portfolio.partner(partner)
+    assert p is not None
+    return FrontierPoint(
+        us_utility=checked.objective,
+        partner_utility=p.batna if figures is None else figures.partner_utility,
+        risk=0.0 if figures is None else figures.risk,
+        portfolio_risk=checked.risk_total,
+        package=None if figures is None else figures.package(),
+        figures=figures,
+        others=[d.package() for d in checked.deals if d.partner != partner],
+        label=label,
+    )
+
+
+def us_best_at(
+    portfolio: Portfolio,
+    partner: str,
+    partner_utility: float,
+    *,
+    base: SolveResult | None = None,
+    jointly: bool = False,
+    gap: float = 1e-6,
+    warm_start: SolveResult | None = None,
+) -> FrontierPoint | None:
+    """The proven best portfolio for the US giving `partner` a utility of at least
+    `partner_utility` (USD); other partners held at `base` (solved if None) unless
+    `jointly`; None when no package reaches that utility."""
+    _known(portfolio, partner)
+    if jointly:
+        result = solve_with_floor(
+            portfolio, partner, partner_utility, gap=gap, warm_start=warm_start or base
+        )
+        if result is None:
+            return None
+        return point_of(portfolio, partner, [d.package() for d in result.deals])
+    if base is None:
+        base = solve(portfolio, gap=gap).raise_for_status()
+    fixed, rest = held(portfolio, partner, base)
+    package, _ = single(rest, partner).best_at(partner_utility)
+    if package is None and partner_utility > rest_batna(rest, partner):
+        return None
+    return point_of(portfolio, partner, [*fixed, *([] if package is None else [package])])
+
+
+def held(portfolio: Portfolio, partner: str, base: SolveResult) -> tuple[list[Package], Portfolio]:
+    """The other deals of `base`, and the portfolio left to `partner` when they are held
+    (partners without a deal in `base` stay without one)."""
+    fixed = _others(base, partner)
+    idle = [code for code in base.no_deal if code != partner]
+    return fixed, residual(portfolio, fixed, excluded=idle)
+
+
+def rest_batna(rest: Portfolio, partner: str) -> float:
+    p = rest.partner(partner)
+    assert p is not None
+    return p.batna
+
+
+def frontier(
+    portfolio: Portfolio,
+    partner: str,
+    *,
+    points: int | Literal["all"] = 25,
+    axis: Axis = "partner",
+    jointly: bool = False,
+    gap: float = 1e-6,
+    base: SolveResult | None = None,
+    bargaining: bool = True,
+) -> Frontier:
+    """The Pareto frontier for `partner` (see the module's docstring)."""
+    from dealbench.negotiate.build import build_frontier
+
+    return build_frontier(
+        portfolio,
+        partner,
+        points=points,
+        axis=axis,
+        jointly=jointly,
+        gap=gap,
+        base=base,
+        bargaining=bargaining,
+    )
+
+
+def _known(portfolio: Portfolio, partner: str) -> None:
+    if portfolio.partner(partner) is None:
+        codes = ", ".join(p.code for p in portfolio.partners)
+        raise ValueError(f"partner {partner!r} is not in portfolio {portfolio.id} ({codes})")
+
+
+def _others(base: SolveResult, partner: str) -> list[Package]:
+    return [d.package() for d in base.deals if d.partner != partner]
+
+
+def clean(points: Sequence[FrontierPoint], axis: Axis, jointly: bool) -> list[FrontierPoint]:
+    """Points sorted along the axis, dominated and duplicate points removed."""
+
+    def x(p: FrontierPoint) -> float:
+        # larger is better for the partner's utility; smaller is better for risk
+        value = p.axis_value(axis, jointly)
+        return value if axis == "partner" else -value
+
+    def close(a: float, b: float, abs_tol: float) -> bool:
+        return abs(a - b) <= max(abs_tol, SAME_REL * max(abs(a), abs(b)))
+
+    x_tol = SAME_ABS if axis == "partner" else 0.5
+    kept: list[FrontierPoint] = []
+    # best V first; among equal V, the best x first
+    for p in sorted(points, key=lambda q: (-q.us_utility, -x(q))):
+        dominated = any(
+            (k.us_utility >= p.us_utility or close(k.us_utility, p.us_utility, SAME_ABS))
+            and (x(k) >= x(p) or close(x(k), x(p), x_tol))
+            for k in kept
+        )
+        if not dominated:
+            kept.append(p)
+    return sorted(kept, key=lambda q: (x(q), -q.us_utility))

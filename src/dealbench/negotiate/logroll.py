@@ -1,0 +1,353 @@
+"""Logrolling: changes to a package that leave both sides better off, and which concessions
+buy the most for the least.
+
+`improvements(portfolio, package)` searches the package's neighbourhood: every
+change of at most two discrete terms (grant, drop or re-level a concession, or
+name another amount of a range concession; move the security level), each with
+the compute schedule kept as it is and re-planned (`logroll_compute.replan`:
+the schedule of largest joint gain). A candidate is an improvement when both
+the US utility and the partner's rise by at least `min_gain` and `check` finds
+no broken limit, with the other deals held fixed when given. Improvements are
+ranked by joint gain (the sum of both sides' gains), largest first.
+
+`concession_ranking(portfolio, partner)` ranks every level of every concession
+by its US value per USD of partner cost: the terms to ask for first.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from pydantic import BaseModel, ConfigDict
+
+from dealbench.checker import PortfolioCheck, check, evaluate
+from dealbench.errors import InputError, Issue
+from dealbench.model.schema import (
+    GRANTED,
+    ConcessionLevel,
+    Package,
+    Partner,
+    Portfolio,
+    SecurityRequirement,
+)
+from dealbench.negotiate.logroll_compute import Limits, Targets, replan
+
+__all__ = ["ConcessionRank", "Improvement", "concession_ranking", "improvements"]
+
+#: Each side must gain at least this much (USD) for a change to count as an improvement.
+MIN_GAIN = 1e6
+
+
+class ConcessionRank(BaseModel):
+    """One level of one concession, with what it gives the US per USD it costs the partner."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rank: int
+    concession: str
+    level: str | None  # None for a yes/no term
+    title: str
+    us_value: float
+    partner_cost: float
+    #: US value per USD of partner cost; None when the partner pays nothing.
+    ratio: float | None
+    #: What else it needs, and a range's amounts, in words ("" if nothing).
+    note: str
+
+
+class Improvement(BaseModel):
+    """A package both sides prefer to the one given, and how it differs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rank: int
+    changes: list[str]
+    package: Package
+    us_utility: float
+    partner_utility: float
+    us_gain: float
+    partner_gain: float
+    joint_gain: float
+
+
+def concession_ranking(portfolio: Portfolio, partner: str | Partner) -> list[ConcessionRank]:
+    """Every concession level of `partner`, best US value per USD of partner cost first.
+
+    Levels the partner pays nothing for come first (by US value); levels worth
+    nothing to the US come last. A range is ranked by its levels; amounts between
+    two levels have ratios between theirs.
+    """
+    p = _partner(portfolio, partner)
+    rows = []
+    for c in p.concessions:
+        needs = [
+            f"{r.security} or stronger" if isinstance(r, SecurityRequirement) else r
+            for r in c.requires
+        ]
+        note = "; ".join(
+            [
+                *([f"requires {', '.join(needs)}"] if needs else []),
+                *([f"excludes {', '.join(c.excludes)}"] if c.excludes else []),
+                *([f"any amount {c.range_text()}"] if c.is_range else []),
+            ]
+        )
+        for o in c.options:
+            ratio = o.us_value / o.partner_cost if o.partner_cost > 0 else None
+            rows.append((c.id, None if c.is_yes_no else o.id, o, ratio, note, c.title))
+    rows.sort(key=lambda r: (_order(r[2], r[3]), r[0], r[1] or ""))
+    return [
+        ConcessionRank(
+            rank=i,
+            concession=cid,
+            level=level,
+            title=title if level is None else o.title,
+            us_value=o.us_value,
+            partner_cost=o.partner_cost,
+            ratio=ratio,
+            note=note,
+        )
+        for i, (cid, level, o, ratio, note, title) in enumerate(rows, start=1)
+    ]
+
+
+def _order(o: ConcessionLevel, ratio: float | None) -> tuple[int, float]:
+    if ratio is None:
+        return (0, -o.us_value) if o.us_value > 0 else (2, -o.us_value)
+    return (1, -ratio)
+
+
+def improvements(
+    portfolio: Portfolio,
+    package: Package,
+    others: Sequence[Package] = (),
+    *,
+    min_gain: float = MIN_GAIN,
+    top: int | None = None,
+    every_variant: bool = False,
+) -> list[Improvement]:
+    """Packages that raise both sides' utilities by at least `min_gain` and pass `check`
+    (together with `others`, held fixed), largest joint gain first; at most `top`.
+
+    By default one improvement per set of terms changed (the concessions, the security
+    level, the compute), the one of largest joint gain: the list shows different trades,
+    not one trade at every amount. `every_variant` lists them all.
+    """
+    p = _partner(portfolio, package.partner)
+    if any(o.partner == p.code for o in others):
+        raise InputError(
+            Issue("others", None, "", f"{p.code} is the package's own partner; hold other deals")
+        )
+    base = evaluate(portfolio, package)
+    search = _Search(
+        portfolio, p, package, list(others), base.us_value, base.partner_utility, min_gain
+    )
+    found: dict[str, Improvement] = {}
+    for moves in search.neighbourhood():
+        for candidate, changes in search.candidates(moves):
+            key = candidate.model_dump_json()
+            if key in found:
+                continue
+            improvement = search.verify(candidate, changes)
+            if improvement is not None:
+                found[key] = improvement
+    ranked = sorted(
+        found.values(), key=lambda i: (-i.joint_gain, len(i.changes), " ".join(i.changes))
+    )
+    if not every_variant:
+        seen: set[frozenset[str]] = set()
+        distinct = []
+        for i in ranked:
+            terms = _terms(package, i.package)
+            if terms not in seen:
+                seen.add(terms)
+                distinct.append(i)
+        ranked = distinct
+    if top is not None:
+        ranked = ranked[:top]
+    return [i.model_copy(update={"rank": n}) for n, i in enumerate(ranked, start=1)]
+
+
+# A discrete move: ("security", level) or ("concession", id, choice or None to drop).
+Move = tuple[str, str, str | None]
+
+
+@dataclass
+class _Search:
+    portfolio: Portfolio
+    partner: Partner
+    package: Package
+    others: list[Package]
+    us0: float
+    partner0: float
+    min_gain: float
+
+    @cached_property
+    def held(self) -> PortfolioCheck | None:
+        """The other deals, held fixed: the supply and risk budget they take."""
+        return check(self.portfolio, self.others) if self.others else None
+
+    def neighbourhood(self) -> Iterator[list[Move]]:
+        """No discrete change, every single move, and every pair of moves on different terms."""
+        moves = self._moves()
+        yield []
+        for move in moves:
+            yield [move]
+        for a, b in itertools.combinations(moves, 2):
+            if a[:2] != b[:2] and not (a[0] == b[0] == "security"):
+                yield [a, b]
+
+    def _moves(self) -> list[Move]:
+        out: list[Move] = [
+            ("security", k, None)
+            for k in self.portfolio.levels_for(self.partner)
+            if k != self.package.security
+        ]
+        granted = self.package.granted()
+        for c in self.partner.concessions:
+            now = granted.get(c.id)
+            current = c.option(now) if now is not None else None
+            if now is not None:
+                out.append(("concession", c.id, None))
+            for o in c.choices:
+                if current is None or (o.id != current.id and o.amount != current.amount):
+                    out.append(("concession", c.id, o.id))
+        return out
+
+    def candidates(self, moves: list[Move]) -> Iterator[tuple[Package, list[str]]]:
+        """The package with `moves` applied, compute kept and compute re-planned."""
+        security = self.package.security
+        concessions = dict(self.package.granted())
+        changes = []
+        for kind, what, choice in moves:
+            if kind == "security":
+                changes.append(f"security {security} → {what}")
+                security = what
+            elif choice is None:
+                changes.append(f"drop {_grant(what, concessions[what])}")
+                del concessions[what]
+            elif what in concessions:
+                changes.append(f"{what} {_level(concessions[what])} → {_level(choice)}")
+                concessions[what] = choice
+            else:
+                changes.append(f"add {_grant(what, choice)}")
+                concessions[what] = choice
+        if not self._logic_ok(security, concessions):
+            return
+        terms = {cid: (True if lv == GRANTED else lv) for cid, lv in concessions.items()}
+        kept = self.package.model_copy(update={"security": security, "concessions": terms})
+        if moves:
+            yield kept, changes
+        plan = self._replan(security, concessions)
+        if plan is not None:
+            compute = {t: x for t, x in plan.items() if x > 0}
+            before = {t: self.package.compute.get(t, 0.0) for t in self.portfolio.periods}
+            moved = [
+                f"{t} compute {before[t]:,.0f} → {plan[t]:,.0f} H100e"
+                for t in self.portfolio.periods
+                if abs(plan[t] - before[t]) > 0.5
+            ]
+            if moved:
+                yield kept.model_copy(update={"compute": compute}), changes + moved
+
+    def _logic_ok(self, security: str, granted: dict[str, str]) -> bool:
+        policy = self.portfolio.policy
+        for cid in granted:
+            c = self.partner.concession(cid)
+            if c is None:
+                return False
+            for req in c.requires:
+                if isinstance(req, SecurityRequirement):
+                    if policy.rank(security) < policy.rank(req.security):
+                        return False
+                elif req not in granted:
+                    return False
+            if any(other in granted for other in c.excludes):
+                return False
+        return True
+
+    def _replan(self, security: str, granted: dict[str, str]) -> dict[str, float] | None:
+        pf, p = self.portfolio, self.partner
+        policy = pf.policy
+        us, cost = 0.0, 0.0
+        for cid, choice in granted.items():
+            c = p.concession(cid)
+            o = c.option(choice) if c is not None else None
+            if o is None:
+                return None
+            us, cost = us + o.us_value, cost + o.partner_cost
+        weight = p.diversion_risk * (1.0 - policy.level(security).mitigation)
+        net = policy.export_value_per_h100e - policy.risk_penalty_per_h100e * weight
+        held = self.held
+        bounds = {}
+        for t in pf.periods:
+            used = held.supply_used.get(t, 0.0) if held is not None else 0.0
+            bounds[t] = max(min(pf.cap(p, security, t), pf.supply[t] - used), 0.0)
+        total = math.inf
+        if pf.risk_budget is not None and weight > 0:
+            left = pf.risk_budget - (held.risk_total if held is not None else 0.0)
+            total = max(left, 0.0) / weight
+        security_cost = p.security_costs.get(security, 0.0)
+        threshold = p.batna + policy.acceptance_margin
+        need = max(self.partner0 + self.min_gain, threshold) + cost + security_cost
+        targets = Targets(us_slack=us - self.us0 - self.min_gain, net=net, partner_need=need)
+        return replan(p.segments, Limits(bounds, total), targets)
+
+    def verify(self, candidate: Package, changes: list[str]) -> Improvement | None:
+        """The candidate as `check` sees it, if it is an improvement."""
+        deal = evaluate(self.portfolio, candidate)
+        us_gain = deal.us_value - self.us0
+        partner_gain = deal.partner_utility - self.partner0
+        if us_gain < self.min_gain or partner_gain < self.min_gain:
+            return None
+        if not check(self.portfolio, [candidate, *self.others]).ok:
+            return None
+        return Improvement(
+            rank=0,
+            changes=changes,
+            package=deal.package(),
+            us_utility=deal.us_value,
+            partner_utility=deal.partner_utility,
+            us_gain=us_gain,
+            partner_gain=partner_gain,
+            joint_gain=us_gain + partner_gain,
+        )
+
+
+def _terms(before: Package, after: Package) -> frozenset[str]:
+    """Which terms a change touches: concession ids, `security`, `compute`."""
+    a, b = before.granted(), after.granted()
+    out = {cid for cid in a.keys() | b.keys() if a.get(cid) != b.get(cid)}
+    if before.security != after.security:
+        out.add("security")
+    periods = before.compute.keys() | after.compute.keys()
+    if any(abs(before.compute.get(t, 0.0) - after.compute.get(t, 0.0)) > 0.5 for t in periods):
+        out.add("compute")
+    return frozenset(out)
+
+
+def _grant(cid: str, level: str) -> str:
+    return cid if level == GRANTED else f"{cid}={level}"
+
+
+def _level(level: str) -> str:
+    return "granted" if level == GRANTED else level
+
+
+def _partner(portfolio: Portfolio, partner: str | Partner) -> Partner:
+    code = partner if isinstance(partner, str) else partner.code
+    found = portfolio.partner(code)
+    if found is None:
+        codes = ", ".join(q.code for q in portfolio.partners)
+        raise InputError(
+            Issue(
+                "partner",
+                None,
+                "",
+                f"partner {code!r} is not in portfolio {portfolio.id}; expected one of: {codes}",
+            )
+        )
+    return found

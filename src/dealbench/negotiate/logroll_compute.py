@@ -1,0 +1,102 @@
+"""The compute schedule that makes a set of discrete terms best for both sides together.
+
+With the security level and the concessions fixed, the US utility is linear in
+the compute delivered (`net` per H100e: export value minus the risk penalty
+under the level) and the partner's utility is concave (its value curve per
+period). `replan` maximises their sum, the joint gain, subject to each side
+gaining at least `min_gain` (and the partner accepting), within the caps, the
+supply left by other deals and the risk budget left.
+
+Greedy and exact: pieces of the value curves (period, segment) are filled in
+order of value per H100e, while a piece adds to the joint gain and the US floor
+allows; then, if the partner still gains too little, the next most valuable
+pieces, the cheapest way (in joint gain) to raise the partner's utility.
+Amounts are whole H100e; `check` has the last word on every answer.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one deal may take: per period (caps, ask, supply left), and in total (risk)."""
+
+    per_period: dict[str, float]
+    #: The most H100e in total the risk budget allows under the level (inf: no budget).
+    total: float
+
+
+@dataclass(frozen=True)
+class Targets:
+    """What the schedule must achieve, in USD."""
+
+    #: US utility from the discrete terms alone (compute 0), minus the US floor.
+    us_slack: float
+    #: US utility per H100e delivered under the level.
+    net: float
+    #: The value of compute the partner needs (for its floor and its acceptance).
+    partner_need: float
+
+
+def replan(
+    segments: list[tuple[float, float]], limits: Limits, targets: Targets
+) -> dict[str, float] | None:
+    """The schedule of largest joint gain meeting `targets`, or None if none does.
+
+    `segments` is the partner's value curve per period: (width, value per H100e).
+    """
+    pieces = _pieces(segments, limits.per_period)
+    most = min(limits.total, sum(max(b, 0.0) for b in limits.per_period.values()))
+    if targets.net < 0:
+        most = min(most, targets.us_slack / -targets.net)
+    if most < 0:
+        return None
+    left = float(math.floor(most + 1e-9))
+    plan = dict.fromkeys(limits.per_period, 0.0)
+    value = 0.0
+    rest: list[tuple[float, str, float]] = []
+    for v, t, width in pieces:
+        take = min(width, left)
+        if v + targets.net > 0 and take > 0:
+            plan[t] += take
+            value += take * v
+            left -= take
+            if take < width:
+                rest.append((v, t, width - take))
+        else:
+            rest.append((v, t, width))
+    for v, t, width in rest:
+        if value >= targets.partner_need or left <= 0 or v <= 0:
+            break
+        take = min(width, left, math.ceil((targets.partner_need - value) / v))
+        plan[t] += take
+        value += take * v
+        left -= take
+    if value < targets.partner_need - 1e-6:
+        return None
+    if targets.us_slack + targets.net * sum(plan.values()) < 0:
+        return None
+    return plan
+
+
+def _pieces(
+    segments: list[tuple[float, float]], bounds: dict[str, float]
+) -> list[tuple[float, str, float]]:
+    """(value per H100e, period, width) of every piece of the value curves within the bounds,
+    most valuable first (periods in order on ties); beyond the curve compute is worth 0."""
+    out: list[tuple[float, int, str, float]] = []
+    for i, (t, bound) in enumerate(bounds.items()):
+        left = float(max(math.floor(bound + 1e-9), 0))
+        for width, v in segments:
+            if left <= 0:
+                break
+            take = min(width, left)
+            out.append((v, i, t, take))
+            left -= take
+        if left > 0:
+            out.append((0.0, i, t, left))
+    out.sort(key=lambda piece: (-piece[0], piece[1]))
+    return [(v, t, width) for v, _, t, width in out]

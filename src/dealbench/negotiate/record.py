@@ -1,0 +1,276 @@
+"""Recording rounds: a US offer, a partner's counter, a conclusion, a walk-away.
+
+Each call reads and checks the portfolio's whole rounds tree first, refuses a
+round after a concluded or walked-away one, validates the new round, and only
+then appends it (see `rounds.append_round`: never overwrites, never races).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from dealbench.checker import check
+from dealbench.errors import InputError, Issue
+from dealbench.model.load import load_package
+from dealbench.model.schema import Package, Portfolio
+from dealbench.model.yamlio import display_path
+from dealbench.negotiate.plan import replan
+from dealbench.negotiate.rounds import (
+    Negotiation,
+    Round,
+    RoundFile,
+    Side,
+    StrategyRecord,
+    append_round,
+    load_negotiations,
+    refuse_after_close,
+)
+from dealbench.negotiate.strategies import NextOffer, mode_offer, next_offer, resolve_strategy
+from dealbench.negotiate.verdict import Verdict, verdict
+
+__all__ = ["Counter", "Offer", "conclude", "record_counter", "record_offer", "walk_away"]
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A recorded US round, and the strategy's proposal when dealbench chose the package."""
+
+    round: Round
+    proposal: NextOffer | None
+    previous: Round | None
+
+
+@dataclass(frozen=True)
+class Counter:
+    """A recorded counter and the verdict on it."""
+
+    round: Round
+    verdict: Verdict
+
+
+def record_offer(
+    portfolio: Portfolio,
+    root: Path,
+    partner: str,
+    *,
+    package: Package | None = None,
+    strategy: str | None = None,
+    mode: str | None = None,
+    deadline: int | None = None,
+    beta: float | None = None,
+    fix: Sequence[str] = (),
+    note: str | None = None,
+    author: str | None = None,
+    date: dt.date | None = None,
+) -> Offer:
+    """Record the next US offer: `package` as given, or the next offer by `strategy`.
+
+    Without `strategy`, the strategy of the last US offer continues (its
+    deadline and beta too, unless given), else Boulware. `mode` (us-best, nash,
+    kalai) offers that point of the deal's frontier instead.
+    """
+    negotiations = load_negotiations(portfolio, root)
+    negotiation = _open(negotiations, partner)
+    proposal = None
+    record: StrategyRecord | None = None
+    if package is None and mode is not None:
+        if strategy is not None or fix:
+            raise InputError(
+                Issue("--mode", None, "", "give either --mode or --strategy (and --fix), not both")
+            )
+        plan = replan(portfolio, negotiations)
+        proposal = mode_offer(portfolio, negotiations, plan, partner, mode)
+        package, record = proposal.package, proposal.strategy
+    elif package is None:
+        plan = replan(portfolio, negotiations)
+        chosen = resolve_strategy(negotiation, strategy, deadline)
+        if beta is not None:
+            chosen["beta"] = beta
+        proposal = next_offer(portfolio, negotiations, plan, partner, fix=fix, **chosen)
+        package, record = proposal.package, proposal.strategy
+    _same_partner(package, partner, "package")
+    previous = negotiation.last_offer
+    data = RoundFile(
+        round=negotiation.next_number,
+        side="us",
+        date=date,
+        author=author or "US delegation",
+        basis=negotiation.last.name if negotiation.last else None,
+        package=package,
+        note=note,
+        status="open",
+        strategy=record,
+    )
+    written = append_round(portfolio, negotiation, data, header=_header("offer", portfolio))
+    return Offer(written, proposal, previous)
+
+
+def record_counter(
+    portfolio: Portfolio,
+    root: Path,
+    partner: str,
+    counter: Package | Path,
+    *,
+    note: str | None = None,
+    author: str | None = None,
+    date: dt.date | None = None,
+    strategy: str | None = None,
+    deadline: int | None = None,
+) -> Counter:
+    """Record the partner's counter as the next round and return the verdict on it.
+
+    A file is validated against the package schema and the portfolio first; a
+    malformed counter, or one for another partner, is refused before anything
+    is written. A counter that breaks a limit is recorded: its violations are
+    in the verdict.
+    """
+    if isinstance(counter, Path):
+        where = display_path(counter)
+        package = load_package(counter, portfolio)
+    else:
+        where, package = "package", counter
+    _same_partner(package, partner, where)
+    negotiations = load_negotiations(portfolio, root)
+    negotiation = _open(negotiations, partner)
+    basis = negotiation.last_offer or negotiation.last
+    data = RoundFile(
+        round=negotiation.next_number,
+        side="partner",
+        date=date or package.date,
+        author=author or f"{partner} delegation",
+        basis=basis.name if basis else None,
+        package=package.model_copy(update={"date": None}),
+        note=note,
+        status="open",
+    )
+    written = append_round(portfolio, negotiation, data, header=_header("counter", portfolio))
+    negotiations = load_negotiations(portfolio, root)
+    answer = verdict(
+        portfolio,
+        negotiations,
+        package,
+        round_number=written.number,
+        strategy=strategy,
+        deadline=deadline,
+    )
+    return Counter(written, answer)
+
+
+def conclude(
+    portfolio: Portfolio,
+    root: Path,
+    partner: str,
+    *,
+    round_number: int | None = None,
+    note: str | None = None,
+    author: str | None = None,
+    date: dt.date | None = None,
+) -> Round:
+    """Conclude the deal on a round's package (default: the last round with one).
+
+    The package must pass `check` together with the deals concluded before it
+    (its own limits, acceptance, supply and risk budget); the conclusion is
+    recorded by the side that accepts, the other side of that round.
+    """
+    negotiations = load_negotiations(portfolio, root)
+    negotiation = _open(negotiations, partner)
+    agreed = (
+        negotiation.round(round_number)
+        if round_number is not None
+        else next((r for r in reversed(negotiation.rounds) if r.package is not None), None)
+    )
+    if agreed is None or agreed.package is None:
+        raise InputError(
+            Issue(
+                display_path(negotiation.folder),
+                None,
+                "",
+                f"no round with {partner} carries a package to conclude on; record an offer first",
+            )
+        )
+    others = [
+        n.concluded_package
+        for code, n in negotiations.items()
+        if code != partner and n.concluded_package is not None
+    ]
+    checked = check(portfolio, [*others, agreed.package])
+    if not checked.ok:
+        raise InputError(
+            Issue(
+                display_path(agreed.path),
+                None,
+                "package",
+                "a deal cannot be concluded on this round: " + "; ".join(checked.problems()),
+            )
+        )
+    side: Side = "partner" if agreed.side == "us" else "us"
+    data = RoundFile(
+        round=negotiation.next_number,
+        side=side,
+        date=date,
+        author=author or ("US delegation" if side == "us" else f"{partner} delegation"),
+        basis=agreed.name,
+        package=agreed.package,
+        note=note,
+        status="concluded",
+    )
+    return append_round(portfolio, negotiation, data, header=_header("conclude", portfolio))
+
+
+def walk_away(
+    portfolio: Portfolio,
+    root: Path,
+    partner: str,
+    *,
+    by: Side = "us",
+    note: str | None = None,
+    author: str | None = None,
+    date: dt.date | None = None,
+) -> Round:
+    """Record that `by` walked away: the partner gets no deal when the portfolio is re-planned."""
+    negotiations = load_negotiations(portfolio, root)
+    negotiation = _open(negotiations, partner)
+    data = RoundFile(
+        round=negotiation.next_number,
+        side=by,
+        date=date,
+        author=author or ("US delegation" if by == "us" else f"{partner} delegation"),
+        basis=negotiation.last.name if negotiation.last else None,
+        package=None,
+        note=note,
+        status="walked-away",
+    )
+    return append_round(portfolio, negotiation, data, header=_header("walk-away", portfolio))
+
+
+def _open(negotiations: dict[str, Negotiation], partner: str) -> Negotiation:
+    negotiation = negotiations.get(partner)
+    if negotiation is None:
+        codes = ", ".join(negotiations)
+        raise InputError(
+            Issue("--partner", None, "", f"{partner!r} is not a partner of this portfolio: {codes}")
+        )
+    refuse_after_close(negotiation)
+    return negotiation
+
+
+def _same_partner(package: Package, partner: str, where: str) -> None:
+    if package.partner != partner:
+        raise InputError(
+            Issue(
+                where,
+                None,
+                "partner",
+                f"is {package.partner}, but the negotiation is with {partner} (--partner)",
+            )
+        )
+
+
+def _header(command: str, portfolio: Portfolio) -> str:
+    return (
+        f"Recorded by `dealbench {command}` for portfolio {portfolio.id}.\n"
+        "A round is never edited: record a new one instead."
+    )

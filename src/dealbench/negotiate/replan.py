@@ -1,0 +1,115 @@
+"""Re-planning around fixed deals: the portfolio that remains, and floored solves.
+
+`residual` is the portfolio left once some deals are settled (concluded, or
+held at an optimum) and some partners are gone (walked away): the settled
+partners leave, and the supply and risk budget they take leave with them.
+
+`solve_with_floor` is the ε-constraint step of the frontier: the best
+portfolio for the US in which one partner's utility is at least `u`. A floor
+above the partner's BATNA needs a deal whose terms give it `u` or more, which
+is the partner's acceptance row with a higher threshold: the partner is
+solved as if its walk-away value were `u` (less the acceptance margin). The
+optimizer may still prefer no deal with it; then the deal is forced by
+lowering the US's no-deal value for that partner by more than any deal with
+it could lose (a bound from its menu, caps and the risk penalty), so both
+solve methods (`plain` and the decomposition) take the floor unchanged.
+Every package is re-checked against the real portfolio by the callers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from dealbench.checker import evaluate
+from dealbench.model.schema import Package, Partner, Portfolio
+from dealbench.optimize.decomposition.warm import WarmStart
+from dealbench.optimize.result import SolveResult
+from dealbench.optimize.solve import Method, solve
+
+__all__ = ["force_deal_penalty", "residual", "solve_with_floor", "with_partner"]
+
+
+def residual(
+    portfolio: Portfolio, fixed: Sequence[Package] = (), excluded: Iterable[str] = ()
+) -> Portfolio:
+    """`portfolio` without the partners of `fixed` and `excluded`, its supply per period
+    reduced by the fixed packages' compute and its risk budget by their risk (as `check`
+    computes them). Limits never go below zero."""
+    gone = {pkg.partner for pkg in fixed} | set(excluded)
+    supply = dict(portfolio.supply)
+    risk = 0.0
+    for pkg in fixed:
+        if portfolio.partner(pkg.partner) is None:
+            raise ValueError(f"partner {pkg.partner!r} is not in portfolio {portfolio.id}")
+        deal = evaluate(portfolio, pkg)
+        for t in portfolio.periods:
+            supply[t] = max(supply[t] - deal.compute.get(t, 0.0), 0.0)
+        risk += deal.risk
+    budget = None if portfolio.risk_budget is None else max(portfolio.risk_budget - risk, 0.0)
+    return portfolio.model_copy(
+        update={
+            "partners": [p for p in portfolio.partners if p.code not in gone],
+            "supply": supply,
+            "risk_budget": budget,
+            "own_risk_budget": budget,
+            "partner_files": {
+                code: f for code, f in portfolio.partner_files.items() if code not in gone
+            },
+        }
+    )
+
+
+def with_partner(portfolio: Portfolio, partner: Partner) -> Portfolio:
+    """`portfolio` with `partner` replacing the partner of the same code."""
+    return portfolio.model_copy(
+        update={"partners": [partner if p.code == partner.code else p for p in portfolio.partners]}
+    )
+
+
+def force_deal_penalty(portfolio: Portfolio, partner: Partner) -> float:
+    """More than the US could lose by any deal with `partner` against no deal (USD)."""
+    policy = portfolio.policy
+    worst = sum(min(0.0, *(o.us_value for o in c.options)) for c in partner.concessions)
+    for t in portfolio.periods:
+        for k in portfolio.levels_for(partner):
+            margin = policy.export_value_per_h100e - policy.risk_penalty_per_h100e * (
+                partner.diversion_risk * (1.0 - policy.level(k).mitigation)
+            )
+            worst += min(0.0, margin) * portfolio.cap(partner, k, t)
+    return max(0.0, partner.us_batna - worst) + 1e9
+
+
+def solve_with_floor(
+    portfolio: Portfolio,
+    partner: str,
+    floor: float | None,
+    *,
+    gap: float = 1e-6,
+    method: Method = "auto",
+    warm_start: SolveResult | WarmStart | None = None,
+    time_limit: float | None = None,
+) -> SolveResult | None:
+    """max V subject to every limit and U[partner] >= floor (USD); None if no deal reaches it.
+
+    The result's figures are those of the solved (shifted) portfolio: callers
+    re-check its packages against `portfolio`.
+    """
+    p = portfolio.partner(partner)
+    if p is None:
+        raise ValueError(f"partner {partner!r} is not in portfolio {portfolio.id}")
+
+    def run(pf: Portfolio, warm: SolveResult | WarmStart | None) -> SolveResult:
+        result = solve(pf, gap=gap, method=method, warm_start=warm, time_limit=time_limit)
+        return result.raise_for_status()
+
+    if floor is None or floor <= p.batna:
+        return run(portfolio, warm_start)
+    margin = portfolio.policy.acceptance_margin
+    raised = p.model_copy(update={"batna": max(floor, p.batna + margin) - margin})
+    shifted = with_partner(portfolio, raised)
+    result = run(shifted, warm_start)
+    if result.deal(partner) is not None:
+        return result
+    forced = raised.model_copy(update={"us_batna": p.us_batna - force_deal_penalty(portfolio, p)})
+    result = run(with_partner(portfolio, forced), warm_start)
+    return result if result.deal(partner) is not None else None

@@ -1,0 +1,336 @@
+"""The deal room: every negotiation of a portfolio in one table, and one partner's history.
+
+`room` reads the portfolio's rounds, re-plans the open negotiations around the
+concluded deals (walked-away partners excluded), and for each partner gives
+its stage, round count, the last US offer and the last counter with both
+sides' utilities, the gap between them, the counter's distance to the
+frontier, and the recommended next move (the verdict's, for a counter).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict
+
+from dealbench.checker import DealFigures
+from dealbench.model.schema import Package, Portfolio
+from dealbench.negotiate.plan import Plan, replan
+from dealbench.negotiate.rounds import (
+    Negotiation,
+    Round,
+    Stage,
+    load_negotiation,
+    load_negotiations,
+)
+from dealbench.negotiate.verdict import verdict
+
+if TYPE_CHECKING:
+    from dealbench.negotiate.frontier import Frontier
+
+__all__ = [
+    "History",
+    "HistoryRow",
+    "Room",
+    "RoomRow",
+    "RoundSummary",
+    "history",
+    "history_path",
+    "room",
+]
+
+
+class RoundSummary(BaseModel):
+    """One side's latest package: which round, and both sides' utilities (USD)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    round: int
+    file: str
+    us_utility: float
+    partner_utility: float
+    accepts: bool
+    violations: list[str]
+
+
+class RoomRow(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    partner: str
+    name: str
+    stage: Stage
+    rounds: int
+    last_offer: RoundSummary | None
+    last_counter: RoundSummary | None
+    us_gap: float | None
+    partner_gap: float | None
+    frontier_gain: float | None
+    agreed: RoundSummary | None
+    plan_us_utility: float | None
+    plan_package: Package | None
+    next_move: str
+    reason: str
+
+
+class Room(BaseModel):
+    """The deal room of a portfolio: one row per partner and the re-planned portfolio."""
+
+    model_config = ConfigDict(frozen=True)
+
+    portfolio: str
+    portfolio_title: str
+    periods: list[str]
+    rows: list[RoomRow]
+    objective: float
+    concluded: list[str]
+    walked_away: list[str]
+    supply: dict[str, float]
+    supply_left: dict[str, float]
+    supply_planned: dict[str, float]
+    risk_budget: float | None
+    risk_left: float | None
+    plan_status: str | None
+    fingerprint: str
+
+
+def room(
+    portfolio: Portfolio,
+    root: Path,
+    *,
+    strategy: str | None = None,
+    deadline: int | None = None,
+    gap: float = 1e-6,
+) -> Room:
+    """The deal room of `portfolio` from the rounds under `root` (deals/rounds/<id>/)."""
+    negotiations = load_negotiations(portfolio, root)
+    plan = replan(portfolio, negotiations, gap=gap)
+    rows = [
+        _row(portfolio, negotiations, plan, negotiations[p.code], strategy, deadline)
+        for p in portfolio.partners
+    ]
+    planned = {t: 0.0 for t in portfolio.periods}
+    if plan.result is not None:
+        planned = {t: plan.result.supply_used.get(t, 0.0) for t in portfolio.periods}
+    return Room(
+        portfolio=portfolio.id,
+        portfolio_title=portfolio.title,
+        periods=list(portfolio.periods),
+        rows=rows,
+        objective=plan.objective,
+        concluded=sorted(plan.fixed),
+        walked_away=[c for c in plan.excluded],
+        supply=dict(portfolio.supply),
+        supply_left=plan.supply_left,
+        supply_planned=planned,
+        risk_budget=portfolio.risk_budget,
+        risk_left=plan.risk_left,
+        plan_status=plan.result.status.value if plan.result is not None else None,
+        fingerprint=_fingerprint(portfolio, negotiations),
+    )
+
+
+def _row(
+    portfolio: Portfolio,
+    negotiations: dict[str, Negotiation],
+    plan: Plan,
+    negotiation: Negotiation,
+    strategy: str | None,
+    deadline: int | None,
+) -> RoomRow:
+    code = negotiation.partner
+    partner = portfolio.partner(code)
+    assert partner is not None
+    offer, counter = negotiation.last_offer, negotiation.last_counter
+    a, b = _summary(offer), _summary(counter)
+    planned = plan.package(code)
+    plan_v = plan.result.deal(code).us_value if plan.result and plan.result.deal(code) else None  # type: ignore[union-attr]
+    if code in plan.fixed:
+        plan_v = plan.fixed[code].us_value
+    gain: float | None = None
+    stage = negotiation.stage
+    if stage == "not started" and planned is not None:
+        move, reason = "offer", "no round yet: open with the US-best package"
+    elif stage == "not started":
+        move, reason = "no offer", "the plan gives this partner no deal"
+    elif stage == "offered":
+        move, reason = "await counter", f"US offer in round {offer.number if offer else '?'}"
+    elif stage == "countered" and counter is not None and counter.package is not None:
+        answer = verdict(
+            portfolio,
+            negotiations,
+            counter.package,
+            round_number=counter.number,
+            strategy=strategy,
+            deadline=deadline,
+            plan=plan,
+        )
+        gain = answer.frontier.gain
+        move, reason = answer.recommendation, answer.reason
+    elif stage == "concluded":
+        last = negotiation.rounds[-1]
+        move, reason = "-", f"concluded in round {last.number} on {last.data.basis}"
+    else:
+        move, reason = "-", f"walked away in round {negotiation.rounds[-1].number}"
+    return RoomRow(
+        partner=code,
+        name=partner.name,
+        stage=stage,
+        rounds=len(negotiation.rounds),
+        last_offer=a,
+        last_counter=b,
+        us_gap=a.us_utility - b.us_utility if a and b else None,
+        partner_gap=b.partner_utility - a.partner_utility if a and b else None,
+        frontier_gain=gain,
+        agreed=_summary(negotiation.rounds[-1]) if stage == "concluded" else None,
+        plan_us_utility=plan_v,
+        plan_package=planned if code not in plan.fixed else plan.fixed[code].package(),
+        next_move=move,
+        reason=reason,
+    )
+
+
+def _summary(r: Round | None) -> RoundSummary | None:
+    if r is None or r.figures is None:
+        return None
+    f: DealFigures = r.figures
+    return RoundSummary(
+        round=r.number,
+        file=r.name,
+        us_utility=f.us_value,
+        partner_utility=f.partner_utility,
+        accepts=f.accepts,
+        violations=list(f.violations),
+    )
+
+
+def _fingerprint(portfolio: Portfolio, negotiations: dict[str, Negotiation]) -> str:
+    import hashlib
+
+    text = portfolio.fingerprint() + "".join(
+        r.path.read_text("utf-8") for n in negotiations.values() for r in n.rounds
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+# --- history ----------------------------------------------------------------------------------
+
+
+class HistoryRow(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    round: int
+    file: str
+    side: str
+    date: str | None
+    author: str | None
+    basis: str | None
+    status: str
+    note: str | None
+    package: Package | None
+    us_utility: float | None
+    partner_utility: float | None
+    risk: float | None
+    accepts: bool | None
+    violations: list[str]
+    strategy: dict[str, Any] | None
+
+
+class History(BaseModel):
+    """Every round of one negotiation with both sides' utilities and its compliance."""
+
+    model_config = ConfigDict(frozen=True)
+
+    portfolio: str
+    partner: str
+    name: str
+    stage: Stage
+    rounds: list[HistoryRow]
+
+    def points(self) -> list[tuple[str, float, float]]:
+        """(side, US utility, partner utility) of each round with a package, for charts."""
+        return [
+            (r.side, r.us_utility, r.partner_utility)
+            for r in self.rounds
+            if r.us_utility is not None and r.partner_utility is not None
+        ]
+
+
+def history(portfolio: Portfolio, root: Path, partner: str) -> History:
+    """Every round with `partner`: utilities, compliance and how each US offer was chosen."""
+    negotiation = load_negotiation(portfolio, root, partner)
+    found = portfolio.partner(partner)
+    assert found is not None
+    rows = []
+    for r in negotiation.rounds:
+        f = r.figures
+        rows.append(
+            HistoryRow(
+                round=r.number,
+                file=r.name,
+                side=r.side,
+                date=r.data.date.isoformat() if r.data.date else None,
+                author=r.data.author,
+                basis=r.data.basis,
+                status=r.status,
+                note=r.data.note,
+                package=r.package,
+                us_utility=f.us_value if f else None,
+                partner_utility=f.partner_utility if f else None,
+                risk=f.risk if f else None,
+                accepts=f.accepts if f else None,
+                violations=list(f.violations) if f else [],
+                strategy=r.data.strategy.model_dump(mode="json") if r.data.strategy else None,
+            )
+        )
+    return History(
+        portfolio=portfolio.id,
+        partner=partner,
+        name=found.name,
+        stage=negotiation.stage,
+        rounds=rows,
+    )
+
+
+def history_path(
+    portfolio: Portfolio, root: Path, partner: str, *, points: int = 15
+) -> dict[str, Any]:
+    """The frontier of the deal (within what the concluded deals leave) and the rounds on it.
+
+    Plain data for a chart: `frontier` as [US utility, partner utility] pairs (USD,
+    the deal's V and U), `rounds` as {round, side, us, partner}, and the no-deal point.
+    """
+    found = history(portfolio, root, partner)
+    curve = deal_frontier(portfolio, root, partner, points=points, bargaining=False)
+    p = portfolio.partner(partner)
+    assert p is not None
+    return {
+        "partner": partner,
+        "name": found.name,
+        "frontier": [
+            [pt.us_utility, pt.partner_utility] for pt in curve.points if pt.package is not None
+        ],
+        "no_deal": [p.us_batna, p.batna],
+        "rounds": [
+            {"round": r.round, "side": r.side, "us": r.us_utility, "partner": r.partner_utility}
+            for r in found.rounds
+            if r.us_utility is not None and r.partner_utility is not None
+        ],
+    }
+
+
+def deal_frontier(
+    portfolio: Portfolio, root: Path, partner: str, *, points: int = 15, bargaining: bool = True
+) -> Frontier:
+    """The frontier of the deal with `partner` within what the other negotiations leave.
+
+    The other partners are re-planned from their rounds (concluded deals fixed,
+    walked-away partners out) and held; the frontier is the deal's own V and U,
+    on the same basis as its rounds' utilities.
+    """
+    from dealbench.negotiate.frontier import frontier
+    from dealbench.negotiate.plan import alone
+
+    negotiations = load_negotiations(portfolio, root)
+    plan = replan(portfolio, {c: n for c, n in negotiations.items() if c != partner})
+    return frontier(alone(portfolio, plan, partner), partner, points=points, bargaining=bargaining)

@@ -1,0 +1,488 @@
+"""Rounds of a negotiation: the files under deals/rounds/<portfolio>/<CODE>/, read and appended.
+
+A negotiation with one partner is a folder of round files, `001-us.yaml`,
+`002-partner.yaml`, ... (DESIGN.md, "Negotiation"). This module reads a
+folder, checks it as a whole (numbering, sides, bases, packages, nothing after
+a concluded or walked-away round) and appends a round. It never rewrites or
+deletes a round file: a new round is written to a temporary file and linked to
+its final name, which fails if the name exists, while a lock on the folder
+keeps two commands from taking one number under different sides.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from dealbench.checker import DealFigures, evaluate
+from dealbench.errors import InputError, Issue
+from dealbench.model.rounds import RoundFile, RoundStatus, Side, StrategyRecord, round_problems
+from dealbench.model.schema import Package, Portfolio
+from dealbench.model.yamlio import Source, display_path, read_yaml, validate
+
+Stage = Literal["not started", "offered", "countered", "concluded", "walked away"]
+SIDES: tuple[Side, ...] = ("us", "partner")
+FILE_NAME = re.compile(r"^(\d{3,})-(us|partner)\.ya?ml$")
+LOCK = ".dealbench-lock"
+
+__all__ = [
+    "Negotiation",
+    "Round",
+    "RoundFile",
+    "RoundStatus",
+    "Side",
+    "StrategyRecord",
+    "append_round",
+    "load_negotiation",
+    "load_negotiations",
+    "round_name",
+    "round_problems",
+    "rounds_root",
+]
+
+
+@dataclass(frozen=True)
+class Round:
+    """A round file read from disk, with its package's figures as `check` computes them."""
+
+    path: Path
+    data: RoundFile
+    figures: DealFigures | None
+
+    @property
+    def number(self) -> int:
+        return self.data.round
+
+    @property
+    def side(self) -> Side:
+        return self.data.side
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def package(self) -> Package | None:
+        return self.data.package
+
+    @property
+    def status(self) -> RoundStatus:
+        return self.data.status
+
+
+@dataclass(frozen=True)
+class Negotiation:
+    """Every round with one partner, in order."""
+
+    partner: str
+    folder: Path
+    rounds: list[Round] = field(default_factory=list)
+
+    @property
+    def next_number(self) -> int:
+        return len(self.rounds) + 1
+
+    @property
+    def last(self) -> Round | None:
+        return self.rounds[-1] if self.rounds else None
+
+    @property
+    def status(self) -> RoundStatus:
+        return self.last.status if self.last else "open"
+
+    @property
+    def closed(self) -> bool:
+        return self.status != "open"
+
+    @property
+    def stage(self) -> Stage:
+        last = self.last
+        if last is None:
+            return "not started"
+        if last.status == "concluded":
+            return "concluded"
+        if last.status == "walked-away":
+            return "walked away"
+        return "offered" if last.side == "us" else "countered"
+
+    def last_of(self, side: Side) -> Round | None:
+        """The latest open round of `side` that carries a package."""
+        return next(
+            (
+                r
+                for r in reversed(self.rounds)
+                if r.side == side and r.package is not None and r.status == "open"
+            ),
+            None,
+        )
+
+    @property
+    def last_offer(self) -> Round | None:
+        return self.last_of("us")
+
+    @property
+    def last_counter(self) -> Round | None:
+        return self.last_of("partner")
+
+    def offers(self) -> list[Round]:
+        return [r for r in self.rounds if r.side == "us" and r.status == "open" and r.package]
+
+    def round(self, number: int) -> Round:
+        for r in self.rounds:
+            if r.number == number:
+                return r
+        raise InputError(
+            Issue(
+                display_path(self.folder),
+                None,
+                "",
+                f"round {number} does not exist; the negotiation has {len(self.rounds)} round(s)",
+            )
+        )
+
+    @property
+    def concluded_package(self) -> Package | None:
+        last = self.last
+        return last.package if last is not None and last.status == "concluded" else None
+
+
+def round_name(number: int, side: Side) -> str:
+    return f"{number:03d}-{side}.yaml"
+
+
+def rounds_root(portfolio_path: Path, portfolio: Portfolio) -> Path:
+    """Where a portfolio's rounds live: deals/rounds/<portfolio id>/ beside deals/portfolios/."""
+    folder = portfolio_path.resolve().parent
+    base = folder.parent if folder.name == "portfolios" else folder
+    return base / "rounds" / portfolio.id
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def load_negotiations(portfolio: Portfolio, root: Path) -> dict[str, Negotiation]:
+    """Every partner's negotiation (empty when it has no folder), the whole tree checked."""
+    issues: list[Issue] = []
+    if root.is_dir():
+        for entry in sorted(root.iterdir()):
+            if entry.name.startswith("."):
+                continue
+            if not entry.is_dir():
+                continue
+            if portfolio.partner(entry.name) is None:
+                codes = ", ".join(p.code for p in portfolio.partners)
+                issues.append(
+                    Issue(
+                        display_path(entry),
+                        None,
+                        "",
+                        f"{entry.name} is not a partner of portfolio {portfolio.id} "
+                        f"(its partners: {codes})",
+                    )
+                )
+    out: dict[str, Negotiation] = {}
+    for partner in portfolio.partners:
+        try:
+            out[partner.code] = load_negotiation(portfolio, root, partner.code)
+        except InputError as exc:
+            issues += exc.issues
+    if issues:
+        raise InputError(issues)
+    return out
+
+
+def load_negotiation(portfolio: Portfolio, root: Path, partner: str) -> Negotiation:
+    """One partner's rounds, checked as a whole; any problem names its file (InputError)."""
+    if portfolio.partner(partner) is None:
+        codes = ", ".join(p.code for p in portfolio.partners)
+        raise InputError(
+            Issue(
+                "--partner",
+                None,
+                "",
+                f"{partner!r} is not a partner of portfolio {portfolio.id}; expected one of: {codes}",
+            )
+        )
+    folder = root / partner
+    if not folder.is_dir():
+        return Negotiation(partner, folder)
+    named, issues = _round_files(folder)
+    issues += _numbering_issues(named)
+    if issues:
+        raise InputError(issues)
+    rounds: list[Round] = []
+    for (number, side), path in sorted(named.items()):
+        try:
+            rounds.append(_read_round(portfolio, partner, path, number, side))
+        except InputError as exc:
+            issues += exc.issues
+    if issues:
+        raise InputError(issues)
+    issues += _sequence_issues(rounds)
+    if issues:
+        raise InputError(issues)
+    return Negotiation(partner, folder, rounds)
+
+
+def _round_files(folder: Path) -> tuple[dict[tuple[int, Side], Path], list[Issue]]:
+    named: dict[tuple[int, Side], Path] = {}
+    issues = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.is_dir():
+            continue
+        match = FILE_NAME.match(path.name)
+        if match is None:
+            if path.suffix.lower() in (".yaml", ".yml"):
+                issues.append(
+                    Issue(
+                        display_path(path),
+                        None,
+                        "",
+                        "not a round file name: expected NNN-us.yaml or NNN-partner.yaml "
+                        "(NNN = 001, 002, ...)",
+                    )
+                )
+            continue
+        side: Side = "us" if match.group(2) == "us" else "partner"
+        named[(int(match.group(1)), side)] = path
+    return named, issues
+
+
+def _numbering_issues(named: dict[tuple[int, Side], Path]) -> list[Issue]:
+    issues = []
+    numbers: dict[int, list[Path]] = {}
+    for (number, _side), path in sorted(named.items()):
+        numbers.setdefault(number, []).append(path)
+    for number, paths in sorted(numbers.items()):
+        if len(paths) > 1:
+            issues.append(
+                Issue(
+                    display_path(paths[-1]),
+                    None,
+                    "",
+                    f"two files with round number {number}: {paths[0].name} and {paths[-1].name} "
+                    "(each round has one file)",
+                )
+            )
+    expected = 1
+    for number, paths in sorted(numbers.items()):
+        if number != expected:
+            missing = (
+                f"round {expected} is missing"
+                if number == expected + 1
+                else f"rounds {expected}-{number - 1} are missing"
+            )
+            issues.append(
+                Issue(
+                    display_path(paths[0]),
+                    None,
+                    "",
+                    f"a gap in the numbering: {missing} before this file "
+                    "(rounds are numbered 001, 002, ... without gaps)",
+                )
+            )
+        expected = number + 1
+    return issues
+
+
+def _read_round(portfolio: Portfolio, partner: str, path: Path, number: int, side: Side) -> Round:
+    source = read_yaml(path)
+    data: RoundFile = validate(source, RoundFile)
+    issues = [source.issue(loc, msg) for loc, msg in round_problems(portfolio, partner, data)]
+    if data.round != number:
+        issues.append(
+            source.issue(("round",), f"is {data.round}, but the file name says round {number}")
+        )
+    if data.side != side:
+        issues.append(source.issue(("side",), f"is {data.side}, but the file name says {side}"))
+    if issues:
+        raise InputError(issues)
+    figures = evaluate(portfolio, data.package) if data.package is not None else None
+    return Round(path, data, figures)
+
+
+def _sequence_issues(rounds: list[Round]) -> list[Issue]:
+    """Bases name earlier rounds; nothing follows a concluded or walked-away round."""
+    issues = []
+    names = {r.name: r.number for r in rounds}
+    closed: Round | None = None
+    for r in rounds:
+        where = _source_of(r)
+        if closed is not None:
+            issues.append(
+                where.issue(
+                    ("round",),
+                    f"the negotiation was {_closed_words(closed)} in {closed.name}; "
+                    "no round may follow it",
+                )
+            )
+        basis = r.data.basis
+        if basis is not None:
+            if basis not in names:
+                issues.append(
+                    where.issue(
+                        ("basis",),
+                        f"{basis} does not exist in this negotiation "
+                        f"(rounds: {', '.join(names) or 'none'})",
+                    )
+                )
+            elif names[basis] >= r.number:
+                issues.append(where.issue(("basis",), f"{basis} is not an earlier round"))
+        if r.status != "open" and closed is None:
+            closed = r
+    return issues
+
+
+def _closed_words(r: Round) -> str:
+    return "concluded" if r.status == "concluded" else "walked away from"
+
+
+def _source_of(r: Round) -> Source:
+    return read_yaml(r.path)
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def round_yaml(data: RoundFile, header: str = "") -> str:
+    """The text of a round file: DESIGN.md's field order, plain YAML, a comment on top."""
+    body: dict[str, Any] = {"round": data.round, "side": data.side}
+    if data.date is not None:
+        body["date"] = data.date
+    if data.author:
+        body["author"] = data.author
+    if data.basis:
+        body["basis"] = data.basis
+    if data.package is not None:
+        body["package"] = package_data(data.package)
+    if data.note:
+        body["note"] = data.note
+    body["status"] = data.status
+    if data.strategy is not None:
+        body["strategy"] = data.strategy.model_dump(mode="json", exclude_none=True)
+    text = yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
+    lines = [f"# {line}" for line in header.splitlines()] if header else []
+    return "\n".join([*lines, text.rstrip("\n")]) + "\n"
+
+
+def package_data(package: Package) -> dict[str, Any]:
+    """A package as plain data for YAML: whole H100e as integers, DESIGN.md's field order."""
+    out: dict[str, Any] = {"partner": package.partner, "security": package.security}
+    out["compute"] = {t: _whole(x) for t, x in package.compute.items()}
+    out["concessions"] = dict(package.concessions)
+    if package.title:
+        out["title"] = package.title
+    return out
+
+
+def package_yaml(package: Package, header: str = "") -> str:
+    """A package file (deals/packages/*.yaml), as `load_package` reads it."""
+    text = yaml.safe_dump(package_data(package), sort_keys=False, allow_unicode=True, width=100)
+    lines = [f"# {line}" for line in header.splitlines()] if header else []
+    return "\n".join([*lines, text.rstrip("\n")]) + "\n"
+
+
+def _whole(x: float) -> int | float:
+    return round(x) if abs(x - round(x)) < 1e-6 else x
+
+
+def append_round(
+    portfolio: Portfolio, negotiation: Negotiation, data: RoundFile, header: str = ""
+) -> Round:
+    """Write `data` as the next round of `negotiation`; never overwrites, never races.
+
+    The folder is locked, re-read and re-checked; if another command recorded
+    a round since `negotiation` was read, nothing is written (InputError).
+    """
+    name = round_name(data.round, data.side)
+    target = negotiation.folder / name
+    problems = list(round_problems(portfolio, negotiation.partner, data))
+    if problems:
+        raise InputError(
+            [
+                Issue(display_path(target), None, ".".join(map(str, loc)), msg)
+                for loc, msg in problems
+            ]
+        )
+    refuse_after_close(negotiation)
+    negotiation.folder.mkdir(parents=True, exist_ok=True)
+    text = round_yaml(data, header)
+    with _locked(negotiation.folder):
+        now = load_negotiation(portfolio, negotiation.folder.parent, negotiation.partner)
+        if now.next_number != data.round:
+            raise InputError(
+                Issue(
+                    display_path(target),
+                    None,
+                    "",
+                    f"round {now.next_number - 1} was recorded by another command meanwhile; "
+                    "nothing written (run the command again)",
+                )
+            )
+        _create(target, text.encode("utf-8"))
+    return _read_round(portfolio, negotiation.partner, target, data.round, data.side)
+
+
+def refuse_after_close(negotiation: Negotiation) -> None:
+    """A concluded or walked-away negotiation takes no further round (InputError)."""
+    last = negotiation.last
+    if last is not None and last.status != "open":
+        raise InputError(
+            Issue(
+                display_path(last.path),
+                None,
+                "status",
+                f"the negotiation with {negotiation.partner} was {_closed_words(last)} in this "
+                "round; no round may follow it (nothing written)",
+            )
+        )
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    import fcntl
+
+    with open(folder / LOCK, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+def _create(target: Path, data: bytes) -> None:
+    """Create `target` with `data`, whole, failing if the name exists (os.link never replaces)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())  # as open() would create it, not mkstemp's 0600
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            raise InputError(
+                Issue(
+                    display_path(target),
+                    None,
+                    "",
+                    "exists already: another command recorded this round; nothing written",
+                )
+            ) from None
+    finally:
+        Path(tmp).unlink(missing_ok=True)

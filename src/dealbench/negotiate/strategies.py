@@ -1,0 +1,421 @@
+"""The next US offer: a named concession strategy picks a target US utility, the frontier a package.
+
+Every strategy works on the deal's US utility V_p (DESIGN.md's V for one
+partner) between two ends: the **ideal**, the US-best package for this partner
+with the other partners held at the plan, and the **reservation value**, the
+US utility of no deal (`us_batna`). No offer goes below the reservation value.
+Given a target, the offer is the package that maximises the partner's utility
+with V_p at least the target: a point of the frontier, found by one
+`partner-best` solve of the one-partner portfolio.
+
+Strategies (Faratin, Sierra and Jennings 1998; Zeuthen 1930):
+- time-dependent tactics, `boulware` (beta 0.2), `linear` (beta 1) and
+  `conceder` (beta 5): at the US's j-th offer (j = 0, 1, ...) with a deadline
+  of T offers, target = ideal - (ideal - reservation) * min(1, j / T) ** (1 / beta).
+  Boulware holds firm until late, Conceder gives ground early.
+- `zeuthen`: each side's willingness to risk a breakdown is
+  (own utility of own offer - own utility of the other's offer) / (own
+  utility of own offer - own walk-away). The side with the smaller value
+  concedes: the US concedes just enough that its new offer's Nash product
+  beats the partner's counter's; otherwise it repeats its offer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from dealbench.checker import DealFigures, evaluate
+from dealbench.errors import InfeasibleError, InputError, Issue
+from dealbench.model.schema import Concession, ConcessionLevel, Package, Partner, Portfolio
+from dealbench.negotiate.plan import Plan, replan, single_partner
+from dealbench.negotiate.rounds import Negotiation, StrategyRecord
+from dealbench.optimize import solve
+
+__all__ = [
+    "BETAS",
+    "MODES",
+    "STRATEGIES",
+    "NextOffer",
+    "Targets",
+    "mode_offer",
+    "next_offer",
+    "offer_at",
+    "resolve_strategy",
+    "targets",
+    "time_dependent_target",
+]
+
+#: The concession exponent of each time-dependent tactic.
+BETAS: dict[str, float] = {"boulware": 0.2, "linear": 1.0, "conceder": 5.0}
+STRATEGIES: tuple[str, ...] = ("boulware", "linear", "conceder", "zeuthen")
+#: Offers at a point of the frontier rather than along a concession path.
+MODES: tuple[str, ...] = ("us-best", "nash", "kalai")
+DEFAULT_DEADLINE = 6
+#: A value that dwarfs every utility of a deal (USD): used to force a fixed term.
+_FORCE = 1e12
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The two ends every strategy moves between, for one partner (USD, V_p of the deal)."""
+
+    ideal: float
+    reservation: float
+    ideal_package: Package | None
+
+
+@dataclass(frozen=True)
+class NextOffer:
+    """A proposed US package, its figures, and how it was chosen."""
+
+    package: Package
+    figures: DealFigures
+    strategy: StrategyRecord
+
+
+def time_dependent_target(
+    ideal: float, reservation: float, offers_made: int, deadline: int, beta: float
+) -> float:
+    """Faratin et al.'s polynomial tactic: the target after `offers_made` US offers."""
+    share = min(1.0, offers_made / deadline) if deadline > 0 else 1.0
+    return float(ideal - (ideal - reservation) * share ** (1.0 / beta))
+
+
+def targets(
+    portfolio: Portfolio,
+    plan: Plan,
+    partner: str,
+    fix: Sequence[str] = (),
+    last: Package | None = None,
+    walk_away: float | None = None,
+) -> Targets:
+    """The US ideal for this partner (others held at the plan) and its reservation value.
+
+    The reservation value is the deal's US utility below which the portfolio
+    would do better walking away from this partner: the larger of `us_batna`
+    and the plan's V for this deal less what the deal adds to the portfolio
+    (the plan's V against `walk_away`, the V of re-planning without the partner).
+    """
+    found = portfolio.partner(partner)
+    assert found is not None
+    one, _shift = _constrained(single_partner(portfolio, plan, partner), partner, fix, last)
+    result = solve(one, "us-best")
+    deal = result.deal(partner) if result.objective is not None else None
+    reservation = found.us_batna
+    planned = plan.package(partner)
+    if walk_away is not None and planned is not None:
+        contribution = plan.objective - walk_away
+        reservation = max(reservation, evaluate(portfolio, planned).us_value - contribution)
+    if deal is None:
+        return Targets(reservation, reservation, None)
+    ideal = tidy(portfolio, deal.package())
+    return Targets(ideal.us_value, reservation, ideal.package())
+
+
+def offer_at(
+    portfolio: Portfolio,
+    plan: Plan,
+    partner: str,
+    target: float,
+    *,
+    fix: Sequence[str] = (),
+    last: Package | None = None,
+) -> DealFigures | None:
+    """The package best for the partner with the deal's US utility at least `target`."""
+    one, shift = _constrained(single_partner(portfolio, plan, partner), partner, fix, last)
+    result = solve(one, "partner-best", v_floor=target + shift)
+    if result.objective is None:
+        return None
+    deal = result.deal(partner)
+    if deal is None:
+        return None
+    return tidy(portfolio, deal.package())
+
+
+def tidy(portfolio: Portfolio, package: Package) -> DealFigures:
+    """The package with compute in whole H100e, unless rounding breaks a limit or acceptance."""
+    exact = evaluate(portfolio, package)
+    whole = package.model_copy(
+        update={"compute": {t: float(round(x)) for t, x in package.compute.items()}}
+    )
+    rounded = evaluate(portfolio, whole)
+    if rounded.accepts and not rounded.violations and rounded.us_value >= exact.us_value - 1e5:
+        return rounded
+    return exact
+
+
+def resolve_strategy(
+    negotiation: Negotiation, strategy: str | None, deadline: int | None
+) -> dict[str, Any]:
+    """The next-offer strategy, deadline and beta: as asked, else as recorded in the last US
+    offer, else Boulware with a deadline of 6 offers."""
+    offer = negotiation.last_offer
+    record = offer.data.strategy if offer is not None else None
+    out: dict[str, Any] = {"strategy": "boulware", "deadline": DEFAULT_DEADLINE, "beta": None}
+    if record is not None and record.name in STRATEGIES:
+        out["strategy"] = record.name
+        if isinstance(record.params.get("deadline"), int | float):
+            out["deadline"] = int(record.params["deadline"])
+        if isinstance(record.params.get("beta"), int | float):
+            out["beta"] = float(record.params["beta"])
+    if strategy is not None and strategy != out["strategy"]:
+        out["strategy"], out["beta"] = strategy, None
+    if deadline is not None:
+        out["deadline"] = deadline
+    return out
+
+
+def next_offer(
+    portfolio: Portfolio,
+    negotiations: Mapping[str, Negotiation],
+    plan: Plan,
+    partner: str,
+    *,
+    strategy: str = "boulware",
+    deadline: int = DEFAULT_DEADLINE,
+    beta: float | None = None,
+    fix: Sequence[str] = (),
+    walk_away: float | None = None,
+) -> NextOffer:
+    """The next US package for `partner` by `strategy` (see the module's docstring)."""
+    if strategy not in STRATEGIES:
+        raise InputError(
+            Issue(
+                "--strategy",
+                None,
+                "",
+                f"unknown strategy {strategy!r}; expected one of: {', '.join(STRATEGIES)}",
+            )
+        )
+    negotiation = negotiations[partner]
+    last = negotiation.last_offer
+    last_package = last.package if last is not None else None
+    _check_fix(portfolio, partner, fix, last_package)
+    walk = walk_away
+    if walk is None:
+        walk = replan(portfolio, negotiations, exclude=[partner]).objective
+    ends = targets(portfolio, plan, partner, fix, last_package, walk)
+    if ends.ideal_package is None or ends.ideal < ends.reservation - 1e6:
+        raise InfeasibleError(
+            f"no package with {partner} is better for the US than walking away "
+            f"(with the other partners held at the plan{_fixed_words(fix)})",
+        )
+    offers = len(negotiation.offers())
+    params: dict[str, int | float | str] = {}
+    if strategy == "zeuthen":
+        target, reason = _zeuthen_target(portfolio, plan, negotiation, ends, fix)
+    else:
+        b = beta if beta is not None else BETAS[strategy]
+        params = {"beta": b, "deadline": deadline, "offers_made": offers}
+        target = time_dependent_target(ends.ideal, ends.reservation, offers, deadline, b)
+        reason = (
+            f"US offer {offers + 1} of a deadline of {deadline}: the target moves from the ideal "
+            f"toward the reservation value with exponent 1/{b:g}"
+        )
+    target = max(target, ends.reservation)
+    figures = offer_at(portfolio, plan, partner, target, fix=fix, last=last_package)
+    if figures is None:
+        raise InfeasibleError(
+            f"no package with {partner} reaches the target US utility {target:,.0f} USD"
+            f"{_fixed_words(fix)}"
+        )
+    record = StrategyRecord(
+        name=strategy,
+        params=params,
+        target_us_utility=round(target, 2),
+        ideal_us_utility=round(ends.ideal, 2),
+        reservation_us_utility=round(ends.reservation, 2),
+        fixed=list(fix),
+        reason=reason,
+    )
+    return NextOffer(figures.package(), figures, record)
+
+
+def _zeuthen_target(
+    portfolio: Portfolio, plan: Plan, negotiation: Negotiation, ends: Targets, fix: Sequence[str]
+) -> tuple[float, str]:
+    offer, counter = negotiation.last_offer, negotiation.last_counter
+    if offer is None or counter is None or offer.figures is None or counter.figures is None:
+        return ends.ideal, "no counter yet: open at the US ideal"
+    o, c = offer.figures, counter.figures
+    d_us, d_p = ends.reservation, c.acceptance_threshold
+    risk_us = _risk(o.us_value, c.us_value, d_us)
+    risk_p = _risk(c.partner_utility, o.partner_utility, d_p)
+    if c.us_value >= o.us_value - 1e6:
+        return c.us_value, (
+            "Zeuthen: the counter gives the US at least our last offer, so the process ends; "
+            "accept it (dealbench conclude) or offer no less than it gives the US"
+        )
+    if risk_us > risk_p:
+        return o.us_value, (
+            f"Zeuthen: the US would lose more by conceding (its risk {risk_us:.2f} against the "
+            f"partner's {risk_p:.2f}); the partner should concede, so the US repeats its offer"
+        )
+    floor = (c.us_value - d_us) * (c.partner_utility - d_p)
+    lo, hi = max(c.us_value, d_us), o.us_value
+    best = lo
+    for _ in range(12):
+        mid = (lo + hi) / 2
+        point = offer_at(portfolio, plan, negotiation.partner, mid, fix=fix, last=offer.package)
+        if point is not None and (point.us_value - d_us) * (point.partner_utility - d_p) > floor:
+            best, lo = mid, mid
+        else:
+            hi = mid
+        if hi - lo <= 1e-4 * max(1.0, abs(hi)):
+            break
+    return best, (
+        f"Zeuthen: the US has less to lose by conceding (its risk {risk_us:.2f} against the "
+        f"partner's {risk_p:.2f}); it concedes just enough that its offer's Nash product beats "
+        "the counter's"
+    )
+
+
+def _risk(own_offer: float, other_offer: float, walk_away: float) -> float:
+    """Zeuthen's willingness to risk a breakdown: 1 when the other's offer is worth no more than walking away."""
+    span = own_offer - walk_away
+    if span <= 0:
+        return 0.0
+    return max(0.0, min(1.0, (own_offer - other_offer) / span))
+
+
+# --- keeping parts of the last offer -----------------------------------------------------------
+
+
+def _check_fix(
+    portfolio: Portfolio, partner: str, fix: Sequence[str], last: Package | None
+) -> None:
+    if not fix:
+        return
+    if last is None:
+        raise InputError(
+            Issue("--fix", None, "", f"there is no earlier US offer to {partner} to keep terms of")
+        )
+    found = portfolio.partner(partner)
+    assert found is not None
+    ids = [c.id for c in found.concessions]
+    for item in fix:
+        if item not in ("compute", "security") and item not in ids:
+            raise InputError(
+                Issue(
+                    "--fix",
+                    None,
+                    "",
+                    f"unknown term {item!r}; expected compute, security or a concession of "
+                    f"{partner}: {', '.join(ids)}",
+                )
+            )
+
+
+def _constrained(
+    one: Portfolio, partner: str, fix: Sequence[str], last: Package | None
+) -> tuple[Portfolio, float]:
+    """The one-partner portfolio with the fixed terms of `last` imposed, and the V shift it adds.
+
+    Security: only that level is available. A concession granted in `last`:
+    only that level, worth `_FORCE` more to the US, with the V floor raised by
+    `_FORCE`, so every package meeting the floor grants it (and figures are
+    recomputed against the real partner). A concession not granted: worth
+    `-_FORCE`, so no package meeting the floor grants it. Compute: the last
+    offer's schedule becomes the ask, the most any period may receive.
+    """
+    if not fix or last is None:
+        return one, 0.0
+    partner_obj = one.partner(partner)
+    assert partner_obj is not None
+    data = partner_obj.model_dump()
+    shift = 0.0
+    if "compute" in fix:
+        data["ask"] = {t: last.compute.get(t, 0.0) for t in one.periods}
+    if "security" in fix:
+        data["security_costs"] = {last.security: partner_obj.security_costs[last.security]}
+    granted = last.granted()
+    concessions = []
+    for concession in partner_obj.concessions:
+        c = concession.model_dump()
+        if concession.id in fix:
+            level = granted.get(concession.id)
+            if level is None:
+                c = _worth(concession, [(o, -_FORCE) for o in concession.options])
+            else:
+                option = concession.option(level)
+                assert option is not None
+                c = _worth(concession, [(option, _FORCE)])
+                shift += _FORCE
+        concessions.append(c)
+    data["concessions"] = concessions
+    changed = Partner.model_validate(data)
+    partners = [changed if p.code == partner else p for p in one.partners]
+    return one.model_copy(update={"partners": partners}), shift
+
+
+def _worth(
+    concession: Concession, options: list[tuple[ConcessionLevel, float]]
+) -> dict[str, object]:
+    data = concession.model_dump()
+    levels = [{**o.model_dump(), "us_value": o.us_value + extra} for o, extra in options]
+    if concession.is_yes_no:
+        data["us_value"] = levels[0]["us_value"]
+    else:
+        data["levels"] = levels
+    return data
+
+
+def _fixed_words(fix: Sequence[str]) -> str:
+    return f", keeping {', '.join(fix)} of the last offer" if fix else ""
+
+
+def mode_offer(
+    portfolio: Portfolio,
+    negotiations: Mapping[str, Negotiation],
+    plan: Plan,
+    partner: str,
+    mode: str,
+    *,
+    points: int = 25,
+) -> NextOffer:
+    """The offer at a named point of the deal's frontier (others held at the plan).
+
+    `us-best`: the US ideal. `nash` and `kalai`: the frontier's Nash and
+    Kalai-Smorodinsky points (`negotiate.bargaining`, over `points` points).
+    Never below the US reservation value: a point below it is replaced by the
+    package at the reservation value.
+    """
+    from dealbench.negotiate.frontier import frontier
+
+    if mode not in MODES:
+        raise InputError(
+            Issue("--mode", None, "", f"unknown mode {mode!r}; expected one of: {', '.join(MODES)}")
+        )
+    walk = replan(portfolio, negotiations, exclude=[partner]).objective
+    ends = targets(portfolio, plan, partner, walk_away=walk)
+    if ends.ideal_package is None or ends.ideal < ends.reservation - 1e6:
+        raise InfeasibleError(
+            f"no package with {partner} is better for the US than walking away "
+            "(with the other partners held at the plan)"
+        )
+    figures: DealFigures | None = tidy(portfolio, ends.ideal_package)
+    reason = "the US-best package for this partner, the others held at the plan"
+    if mode != "us-best":
+        curve = frontier(single_partner(portfolio, plan, partner), partner, points=points)
+        point = curve.nash if mode == "nash" else curve.kalai
+        if point is None or point.package is None:
+            raise InfeasibleError(f"the frontier for {partner} has no {mode} point (no joint gain)")
+        figures = tidy(portfolio, point.package)
+        reason = f"the {mode} point of the deal's frontier ({points} points), the others held at the plan"
+    assert figures is not None
+    if figures.us_value < ends.reservation:
+        figures = offer_at(portfolio, plan, partner, ends.reservation)
+        reason += "; below the US reservation value, so the package at that value instead"
+        if figures is None:
+            raise InfeasibleError(f"no package with {partner} reaches the US reservation value")
+    record = StrategyRecord(
+        name=mode,
+        params={"points": points} if mode != "us-best" else {},
+        target_us_utility=round(figures.us_value, 2),
+        ideal_us_utility=round(ends.ideal, 2),
+        reservation_us_utility=round(ends.reservation, 2),
+        reason=reason,
+    )
+    return NextOffer(figures.package(), figures, record)

@@ -1,0 +1,247 @@
+"""The verdict on a counter, from both sides: utilities, limits, the frontier, the portfolio, a move.
+
+For a partner's package (a counter, a round, a solved deal) `verdict` reports
+1. both sides' utilities and the change from the last US offer;
+2. every limit it breaks: its own (caps, asks, logic, acceptance) and the
+   shared ones (supply, risk budget) left by the concluded deals;
+3. its distance to the frontier: the most the US could get at the same
+   partner utility, and the package that does it (others held at the plan);
+4. what accepting it takes from the other open negotiations: its compute and
+   risk, and the portfolio's V with it fixed and the rest re-optimized,
+   against the plan with the partner still open and against walking away;
+5. a recommendation, accept, counter or walk away, with the reason.
+
+The rule (documented in docs/negotiation.md): walk away when no package for
+this partner beats no deal for the US; counter a package that breaks a limit;
+counter when accepting leaves the portfolio worse off than walking away;
+accept when the package gives the US at least the target of its own next
+offer (the "next offer" acceptance rule of Baarslag et al.); counter otherwise.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from dealbench.checker import COMPUTE_TOL, DealFigures, check, evaluate
+from dealbench.errors import DealbenchError, InfeasibleError
+from dealbench.model.schema import Package, Portfolio
+from dealbench.negotiate.plan import Plan, alone, replan
+from dealbench.negotiate.rounds import Negotiation
+from dealbench.negotiate.strategies import next_offer, resolve_strategy
+from dealbench.render.environment import money
+
+Move = Literal["accept", "counter", "walk away"]
+
+__all__ = ["FrontierGap", "Move", "Verdict", "frontier_gap", "verdict"]
+
+
+class FrontierGap(BaseModel):
+    """What the US could get at the package's partner utility, and the package that does it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    us_utility: float
+    partner_utility: float
+    gain: float
+    package: Package | None
+
+
+class Verdict(BaseModel):
+    """Everything a negotiator needs to answer a counter (USD; risk in risk-weighted H100e)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    partner: str
+    round: int | None
+    figures: DealFigures
+    us_utility: float
+    partner_utility: float
+    compared_with: str | None
+    us_change: float | None
+    partner_change: float | None
+    violations: list[str]
+    frontier: FrontierGap
+    compute_taken: dict[str, float]
+    risk_taken: float
+    supply_left: dict[str, float]
+    risk_left: float | None
+    portfolio_if_accepted: float | None
+    portfolio_plan: float
+    portfolio_walk_away: float
+    next_target: float | None
+    portfolio_next_offer: float | None
+    recommendation: Move
+    reason: str
+
+
+def verdict(
+    portfolio: Portfolio,
+    negotiations: Mapping[str, Negotiation],
+    package: Package,
+    *,
+    round_number: int | None = None,
+    strategy: str | None = None,
+    deadline: int | None = None,
+    plan: Plan | None = None,
+    against: tuple[Package, str] | None = None,
+) -> Verdict:
+    """The verdict on `package` (a counter) in the negotiation with its partner.
+
+    The change is measured from our last offer, or from `against` (a package
+    and its label) when given. The next offer the counter is weighed against
+    follows `strategy` and `deadline`, by default those recorded in our last
+    offer (else Boulware with a deadline of 6 offers).
+    """
+    code = package.partner
+    negotiation = negotiations[code]
+    figures = evaluate(portfolio, package)
+    plan = plan or replan(portfolio, negotiations)
+    offer = negotiation.last_offer
+    offer_figures = offer.figures if offer is not None else None
+    compared = f"our round {offer.number} ({offer.name})" if offer is not None else None
+    if against is not None:
+        offer_figures, compared = evaluate(portfolio, against[0]), against[1]
+
+    shared = check(portfolio, [*(d.package() for d in plan.fixed.values()), package])
+    violations = list(figures.violations) + list(shared.violations)
+    if not figures.accepts:
+        violations.append(
+            f"{code} itself would not accept it: its utility {money(figures.partner_utility)} "
+            f"is below its walk-away value plus margin {money(figures.acceptance_threshold)}"
+        )
+
+    gap = frontier_gap(portfolio, plan, code, figures)
+    walk = replan(portfolio, negotiations, exclude=[code]).objective
+    accepted: float | None = None
+    if not violations:
+        try:
+            accepted = replan(portfolio, negotiations, fix={code: package}).objective
+        except DealbenchError:
+            accepted = None
+    supply_left = {t: plan.supply_left[t] - figures.compute.get(t, 0.0) for t in portfolio.periods}
+    risk_left = plan.risk_left - figures.risk if plan.risk_left is not None else None
+
+    target: float | None = None
+    next_value: float | None = None
+    with contextlib.suppress(InfeasibleError):
+        target = next_offer(
+            portfolio,
+            negotiations,
+            plan,
+            code,
+            **resolve_strategy(negotiation, strategy, deadline),
+            walk_away=walk,
+        ).strategy.target_us_utility
+    if target is not None:
+        planned = plan.package(code)
+        found = portfolio.partner(code)
+        assert found is not None
+        planned_v = evaluate(portfolio, planned).us_value if planned else found.us_batna
+        next_value = plan.objective - planned_v + target
+    move: Move
+    if target is None:
+        move, reason = (
+            "walk away",
+            (
+                f"no package with {code} is better for the US than no deal, with the other "
+                "partners held at the plan"
+            ),
+        )
+    else:
+        assert next_value is not None
+        move, reason = _recommend(figures, violations, accepted, walk, target, next_value)
+    return Verdict(
+        partner=code,
+        round=round_number,
+        figures=figures,
+        us_utility=figures.us_value,
+        partner_utility=figures.partner_utility,
+        compared_with=compared,
+        us_change=figures.us_value - offer_figures.us_value if offer_figures else None,
+        partner_change=(
+            figures.partner_utility - offer_figures.partner_utility if offer_figures else None
+        ),
+        violations=violations,
+        frontier=gap,
+        compute_taken={t: x for t, x in figures.compute.items() if x > COMPUTE_TOL},
+        risk_taken=figures.risk,
+        supply_left=supply_left,
+        risk_left=risk_left,
+        portfolio_if_accepted=accepted,
+        portfolio_plan=plan.objective,
+        portfolio_walk_away=walk,
+        next_target=target,
+        portfolio_next_offer=next_value,
+        recommendation=move,
+        reason=reason,
+    )
+
+
+def _recommend(
+    figures: DealFigures,
+    violations: list[str],
+    accepted: float | None,
+    walk: float,
+    target: float,
+    next_value: float,
+) -> tuple[Move, str]:
+    if violations:
+        return "counter", f"it breaks {len(violations)} limit(s): {violations[0]}"
+    if accepted is not None and accepted < walk - 1e6:  # a counter no strategy would reach
+        return "counter", (
+            f"accepting leaves the portfolio at {money(accepted)}, below the "
+            f"{money(walk)} of walking away from {figures.partner}"
+        )
+    if accepted is None:
+        return "counter", "with it fixed, the other open negotiations could not be re-planned"
+    if accepted >= next_value - 1e6:
+        return "accept", (
+            f"accepting leaves the portfolio at {money(accepted)} with the rest re-planned, at "
+            f"least the {money(next_value)} of our next offer ({money(target)} for this deal, "
+            "the others held at the plan)"
+        )
+    return "counter", (
+        f"accepting leaves the portfolio at {money(accepted)} with the rest re-planned, less "
+        f"than the {money(next_value)} of our next offer ({money(target)} for this deal, the "
+        "others held at the plan)"
+    )
+
+
+def frontier_gap(
+    portfolio: Portfolio, plan: Plan, partner: str, figures: DealFigures
+) -> FrontierGap:
+    """The US-best package at the package's partner utility, within what the fixed deals leave.
+
+    The other open negotiations are left out (the counter is weighed as a deal
+    on its own; what it takes from them is the verdict's portfolio figures).
+    With no package at that partner utility, the point is no deal.
+    """
+    one = alone(portfolio, plan, partner)
+    u = max(figures.partner_utility, figures.acceptance_threshold)
+    point = _us_best_at(portfolio, one, partner, u)
+    if point is None:
+        return FrontierGap(
+            us_utility=figures.us_batna,
+            partner_utility=u,
+            gain=figures.us_batna - figures.us_value,
+            package=None,
+        )
+    return FrontierGap(
+        us_utility=point.us_value,
+        partner_utility=point.partner_utility,
+        gain=point.us_value - figures.us_value,
+        package=point.package(),
+    )
+
+
+def _us_best_at(portfolio: Portfolio, one: Portfolio, partner: str, u: float) -> DealFigures | None:
+    from dealbench.negotiate.frontier import us_best_at
+
+    found = us_best_at(one, partner, u)
+    if found is None or found.package is None:
+        return None
+    return evaluate(portfolio, found.package)

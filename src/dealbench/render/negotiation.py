@@ -1,0 +1,232 @@
+"""Documents of a negotiation: each round's term sheet, redlines between rounds, the status memo.
+
+File names carry the partner, the side and the round, so an offer's and a
+counter's documents never collide, and internal documents carry `-internal`:
+    term-sheets/AE-us-003.md          term-sheets/AE-us-003-internal.md
+    term-sheets/AE-partner-004.md
+    redlines/AE-us-001-to-us-003.md   redlines/AE-us-001-to-us-003-internal.md
+    redlines/AE-us-003-to-partner-004-internal.md
+    memos/negotiation-gulf-asia.md    (the status memo of `room --render`)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from dealbench.model.schema import Portfolio
+from dealbench.render import charts
+from dealbench.render.charts import Chart
+from dealbench.render.docmeta import Audience, doc_meta
+from dealbench.render.documents import Document, redline_document, term_sheet_document
+from dealbench.render.environment import money
+from dealbench.render.sources import source_from_packages
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from dealbench.negotiate.room import Room
+    from dealbench.negotiate.rounds import Round
+
+__all__ = ["negotiation_memo_document", "round_documents", "round_stem", "rounds_chart"]
+
+_AUDIENCES: tuple[Audience, ...] = ("external", "internal")
+
+
+def round_stem(partner: str, r: Round) -> str:
+    """`AE-us-003`: the partner, the side and the round number."""
+    return f"{partner}-{r.side}-{r.number:03d}"
+
+
+def round_documents(
+    portfolio: Portfolio,
+    partner: str,
+    current: Round,
+    previous: Round | None,
+    *,
+    date: dt.date | None = None,
+) -> list[Document]:
+    """A round's term sheets (external and internal) and its redline against `previous`.
+
+    `previous` is the earlier US offer for a US offer (redlines external and
+    internal), or the US offer a counter answers (internal redline only).
+    """
+    assert current.package is not None
+    day = date or current.data.date
+    origin = f"round {current.number} ({'US offer' if current.side == 'us' else 'counter'})"
+    source = source_from_packages(portfolio, [current.package], origin=origin, date=day)
+    stem = round_stem(partner, current)
+    docs = []
+    for audience in _AUDIENCES:
+        doc = term_sheet_document(source, partner, audience, day)
+        suffix = "-internal" if audience == "internal" else ""
+        docs.append(dataclasses.replace(doc, path=f"term-sheets/{stem}{suffix}"))
+    if previous is not None and previous.package is not None:
+        old = round_stem(partner, previous)
+        audiences = _AUDIENCES if current.side == previous.side else ("internal",)
+        for audience in audiences:
+            suffix = "-internal" if audience == "internal" else ""
+            docs.append(
+                redline_document(
+                    portfolio,
+                    previous.package,
+                    current.package,
+                    labels=(_label(previous), _label(current)),
+                    path=f"redlines/{old}-to-{current.side}-{current.number:03d}{suffix}",
+                    audience=audience,
+                    date=day,
+                )
+            )
+    return docs
+
+
+def _label(r: Round) -> str:
+    who = "US offer" if r.side == "us" else "Counter"
+    return f"{who}, round {r.number} ({r.name})"
+
+
+def negotiation_memo_document(
+    portfolio: Portfolio, room: Room, *, date: dt.date | None = None
+) -> Document:
+    """The negotiation status memo for principals (internal): the deal room, in prose and tables."""
+    rows = [_memo_row(r) for r in room.rows]
+    counts: dict[str, int] = {}
+    for r in room.rows:
+        counts[r.stage] = counts.get(r.stage, 0) + 1
+    context: dict[str, Any] = {
+        "doc": doc_meta(
+            "negotiation-memo",
+            portfolio=portfolio,
+            key="",
+            digest=room.fingerprint,
+            title=f"Negotiation status: {portfolio.title}",
+            audience="internal",
+            date=date,
+        ),
+        "portfolio": {"id": portfolio.id, "title": portfolio.title},
+        "summary": _summary(room, counts),
+        "rows": rows,
+        "moves": [r for r in rows if r["move"] not in ("-",)],
+        "concluded": [_agreed(r) for r in room.rows if r.agreed is not None],
+        "periods": list(room.periods),
+        "supply": [
+            {
+                "period": t,
+                "supply": room.supply[t],
+                "left": room.supply_left[t],
+                "planned": room.supply_planned[t],
+            }
+            for t in room.periods
+        ],
+        "risk": {"budget": room.risk_budget, "left": room.risk_left},
+        "objective": room.objective,
+    }
+    return Document("negotiation-memo", f"memos/negotiation-{portfolio.id}", context)
+
+
+def _summary(room: Room, counts: dict[str, int]) -> str:
+    parts = [f"{n} {stage}" for stage, n in counts.items()]
+    text = (
+        f"{len(room.rows)} negotiations: {', '.join(parts)}. With the concluded deals fixed and "
+        f"the walked-away partners excluded, the open negotiations re-planned give the United "
+        f"States a portfolio utility of {money(room.objective)}."
+    )
+    return text
+
+
+def _agreed(r: Any) -> dict[str, Any]:
+    a = r.agreed
+    return {
+        "code": r.partner,
+        "name": r.name,
+        "round": a.round,
+        "file": a.file,
+        "us": a.us_utility,
+        "partner": a.partner_utility,
+        "security": r.plan_package.security if r.plan_package else "",
+        "h100e": sum(r.plan_package.compute.values()) if r.plan_package else 0.0,
+    }
+
+
+def _memo_row(r: Any) -> dict[str, Any]:
+    offer, counter = r.last_offer, r.last_counter
+    return {
+        "code": r.partner,
+        "name": r.name,
+        "stage": r.stage,
+        "rounds": r.rounds,
+        "offer_us": offer.us_utility if offer else None,
+        "offer_partner": offer.partner_utility if offer else None,
+        "counter_us": counter.us_utility if counter else None,
+        "counter_partner": counter.partner_utility if counter else None,
+        "us_gap": r.us_gap,
+        "frontier_gain": r.frontier_gain,
+        "plan_us": r.plan_us_utility,
+        "move": r.next_move,
+        "reason": r.reason,
+    }
+
+
+def rounds_chart(data: dict[str, Any]) -> Chart:
+    """The rounds of a negotiation drawn on its frontier (data from `negotiate.history_path`)."""
+    return Chart(
+        id=f"{data['partner']}-rounds",
+        kind="rounds",
+        caption=(
+            f"Rounds with {data['name']} on the frontier of the deal: the US utility against "
+            "the partner's, each round's package and the path between them."
+        ),
+        data=data,
+    )
+
+
+def draw_rounds(ax: Axes, data: dict[str, Any]) -> None:
+    """The frontier as a step line, the no-deal point, and the rounds joined in order."""
+    curve = sorted(data["frontier"], key=lambda p: p[1])
+    if curve:
+        ax.plot(
+            [p[1] / 1e9 for p in curve],
+            [p[0] / 1e9 for p in curve],
+            color="#999999",
+            marker=".",
+            linewidth=1,
+            label="Frontier",
+        )
+    us_d, partner_d = data["no_deal"]
+    ax.scatter([partner_d / 1e9], [us_d / 1e9], color="#111111", marker="x", label="No deal")
+    rounds = data["rounds"]
+    if rounds:
+        ax.plot(
+            [r["partner"] / 1e9 for r in rounds],
+            [r["us"] / 1e9 for r in rounds],
+            color="#cccccc",
+            linewidth=0.8,
+            linestyle="--",
+        )
+    for side, colour, label in (
+        ("us", charts.PALETTE[0], "US offer"),
+        ("partner", charts.PALETTE[5], "Counter"),
+    ):
+        mine = [r for r in rounds if r["side"] == side]
+        ax.scatter(
+            [r["partner"] / 1e9 for r in mine],
+            [r["us"] / 1e9 for r in mine],
+            color=colour,
+            zorder=3,
+            label=label,
+        )
+        for r in mine:
+            ax.annotate(
+                str(r["round"]),
+                (r["partner"] / 1e9, r["us"] / 1e9),
+                textcoords="offset points",
+                xytext=(5, 4),
+            )
+    ax.set_xlabel("Partner utility (USD bn)")
+    ax.set_ylabel("US utility of the deal (USD bn)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+
+
+# An extension of the chart kinds (render.charts.DRAW) for the rounds chart.
+charts.DRAW.setdefault("rounds", draw_rounds)

@@ -1,0 +1,107 @@
+"""The frontier chart of the negotiation page as plain geometry for an inline SVG.
+
+Drawn by the page's template rather than by matplotlib so that every point is
+an element a person can hover or focus (with the keyboard) to see its package.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from dealbench.model import Package
+from dealbench.negotiate.frontier import Frontier, FrontierPoint
+from dealbench.render.environment import money
+
+WIDTH, HEIGHT = 720, 420
+LEFT, RIGHT, TOP, BOTTOM = 78, 48, 20, 48
+TICKS = 5
+
+
+@dataclass
+class Scale:
+    low: float
+    high: float
+    start: float
+    end: float
+
+    def __call__(self, value: float) -> float:
+        span = self.high - self.low or 1.0
+        return round(self.start + (value - self.low) / span * (self.end - self.start), 1)
+
+    def ticks(self) -> list[tuple[float, str]]:
+        step = (self.high - self.low) / (TICKS - 1) if self.high > self.low else 0.0
+        return [(self(self.low + i * step), money(self.low + i * step)) for i in range(TICKS)]
+
+
+@dataclass
+class Mark:
+    x: float
+    y: float
+    label: str
+    detail: str
+    kind: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def describe(package: Package | None) -> str:
+    """A package in one line, for a tooltip."""
+    if package is None:
+        return "no deal"
+    compute = ", ".join(f"{t}: {x:,.0f}" for t, x in package.compute.items() if x)
+    concessions = ", ".join(k if v is True else f"{k} {v}" for k, v in package.concessions.items())
+    return f"{package.security}; H100e {compute or 'none'}; concessions: {concessions or 'none'}"
+
+
+def frontier_chart(curve: Frontier, rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """Geometry of the frontier, its named points and the rounds, in SVG user units."""
+    named: list[tuple[str, str, FrontierPoint | None]] = [
+        ("No deal", "no-deal", curve.no_deal),
+        ("US-best", "us-best", curve.us_best),
+        ("Partner-best", "partner-best", curve.partner_best),
+        ("Nash", "nash", curve.nash),
+        ("Kalai–Smorodinsky", "kalai", curve.kalai),
+    ]
+    xs = [p.partner_utility for p in curve.points] + [r["partner"] for r in rounds]
+    ys = [p.us_utility for p in curve.points] + [r["us"] for r in rounds]
+    for _, _, point in named:
+        if point is not None:
+            xs.append(point.partner_utility)
+            ys.append(point.us_utility)
+    pad_x = (max(xs) - min(xs)) * 0.05 or 1e9
+    pad_y = (max(ys) - min(ys)) * 0.05 or 1e9
+    x = Scale(min(xs) - pad_x, max(xs) + pad_x, LEFT, WIDTH - RIGHT)
+    y = Scale(min(ys) - pad_y, max(ys) + pad_y, HEIGHT - BOTTOM, TOP)
+
+    def mark(label: str, kind: str, p: FrontierPoint) -> Mark:
+        detail = (
+            f"{label}: US utility {money(p.us_utility)}, partner utility "
+            f"{money(p.partner_utility)}; {describe(p.package)}"
+        )
+        return Mark(x(p.partner_utility), y(p.us_utility), label, detail, kind)
+
+    points = [mark(f"Point {i + 1}", "point", p) for i, p in enumerate(curve.points)]
+    special = [mark(lbl, kind, p) for lbl, kind, p in named if p is not None]
+    marks = [
+        Mark(
+            x(r["partner"]),
+            y(r["us"]),
+            f"{r['round']}",
+            f"Round {r['round']} ({'US offer' if r['side'] == 'us' else 'counter'}): US utility "
+            f"{money(r['us'])}, partner utility {money(r['partner'])}",
+            r["side"],
+        )
+        for r in rounds
+    ]
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "plot": {"left": LEFT, "right": WIDTH - RIGHT, "top": TOP, "bottom": HEIGHT - BOTTOM},
+        "line": " ".join(f"{m.x},{m.y}" for m in sorted(points, key=lambda m: m.x)),
+        "path": " ".join(f"{m.x},{m.y}" for m in marks),
+        "points": points,
+        "special": special,
+        "rounds": marks,
+        "xticks": x.ticks(),
+        "yticks": y.ticks(),
+    }

@@ -1,0 +1,53 @@
+"""Pages: one strict Jinja2 environment (autoescaped), the documents' number filters.
+
+Templates are the package's own files; nothing a user typed is ever compiled
+as a template (user text reaches them only as escaped values).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from dealbench.errors import DealbenchError, InputError, user_lines
+from dealbench.render.environment import h100e, money, percent
+from dealbench.web.security import CSRF_FIELD, csrf_for
+
+HERE = Path(__file__).parent
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(money=money, h100e=h100e, percent=percent)
+    return env
+
+
+def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """Render `template` with what every page needs (the CSRF token, the request)."""
+    token = request.app.state.token
+    html = (
+        environment()
+        .get_template(template)
+        .render(request=request, csrf_field=CSRF_FIELD, csrf=csrf_for(token), **context)
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+def error_page(
+    request: Request, exc: DealbenchError, title: str = "That did not work"
+) -> HTMLResponse:
+    """An error in the page, in the CLI's words; 400 for bad input, 422 for the rest."""
+    status = 400 if isinstance(exc, InputError) else 422
+    return page(request, "error.html.j2", status, title=title, lines=user_lines(exc))

@@ -1,0 +1,74 @@
+// Light progressive enhancement: every page works without it.
+// 1. The package editor re-evaluates on every change (the server runs `check`).
+// 2. A running solve shows its elapsed time and opens its result when done.
+"use strict";
+document.documentElement.classList.add("js");
+
+function csrf() {
+  return document.querySelector('meta[name="csrf-token"]').content;
+}
+
+function showProblems(verdict) {
+  document.querySelectorAll(".field-problems").forEach((el) => { el.textContent = ""; });
+  verdict.querySelectorAll("#violations li[data-field]").forEach((li) => {
+    const slot = document.querySelector(`.field-problems[data-field="${li.dataset.field}"]`);
+    if (slot) slot.textContent += (slot.textContent ? " " : "") + li.textContent;
+  });
+}
+
+function editor(form) {
+  const verdict = document.getElementById("verdict");
+  let pending = null;
+  let sequence = 0;
+  async function evaluate() {
+    const mine = ++sequence;
+    const body = new FormData(form);
+    const response = await fetch(form.dataset.evaluate, {
+      method: "POST", body, headers: { "X-CSRF-Token": csrf() }, credentials: "same-origin",
+    });
+    const html = await response.text();
+    if (mine !== sequence) return; // a newer edit answered first
+    verdict.innerHTML = html;
+    verdict.dataset.evaluations = String(Number(verdict.dataset.evaluations || 0) + 1);
+    showProblems(verdict);
+  }
+  form.addEventListener("input", () => {
+    clearTimeout(pending);
+    pending = setTimeout(evaluate, 120);
+  });
+  form.addEventListener("change", () => { clearTimeout(pending); evaluate(); });
+  showProblems(verdict);
+}
+
+function follow(progress) {
+  const elapsed = document.getElementById("elapsed");
+  async function poll() {
+    const response = await fetch(progress.dataset.stateUrl, { credentials: "same-origin" });
+    const state = await response.json();
+    elapsed.textContent = state.seconds.toFixed(1);
+    if (state.state === "running") setTimeout(poll, 400);
+    else window.location.reload();
+  }
+  setTimeout(poll, 300);
+}
+
+async function frontier(slot) {
+  const response = await fetch(slot.dataset.src, { credentials: "same-origin" });
+  slot.innerHTML = await response.text();
+  const detail = slot.querySelector("#point-detail");
+  slot.querySelectorAll("[data-detail]").forEach((el) => {
+    const show = () => { detail.textContent = el.dataset.detail; };
+    el.addEventListener("mouseenter", show);
+    el.addEventListener("focus", show);
+  });
+  slot.dataset.loaded = "1";
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const chart = document.getElementById("frontier");
+  if (chart && chart.dataset.src) frontier(chart);
+  const form = document.getElementById("package");
+  if (form) editor(form);
+  const progress = document.getElementById("progress");
+  if (progress) follow(progress);
+});

@@ -1,0 +1,1 @@
+"""One module per page family: portfolios (and solves), packages, documents."""

@@ -1,0 +1,56 @@
+"""What every page family needs: checked forms, the portfolios under DEALS_DIR."""
+
+from __future__ import annotations
+
+import hmac
+from pathlib import Path
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+
+from dealbench.errors import InputError, Issue
+from dealbench.model import Portfolio, load_portfolio
+from dealbench.web.security import CSRF_FIELD, CSRF_HEADER, confine, csrf_for
+
+PORTFOLIOS = "portfolios"
+
+
+def root(request: Request) -> Path:
+    path: Path = request.app.state.root
+    return path
+
+
+async def checked_form(request: Request) -> FormData:
+    """The POSTed form, once its CSRF token and size are checked."""
+    limit: int = request.app.state.max_upload
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > limit:
+        raise InputError(Issue("upload", None, "", f"larger than the {limit // 1024} KiB allowed"))
+    form = await request.form(max_part_size=limit)
+    given = str(form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER, ""))
+    if not hmac.compare_digest(given, csrf_for(request.app.state.token)):
+        raise HTTPException(403, "The form is stale or came from another site: reload the page.")
+    return form
+
+
+def portfolio_files(request: Request) -> list[Path]:
+    """The portfolio files of DEALS_DIR/portfolios, by name."""
+    folder = root(request) / PORTFOLIOS
+    return sorted(p for p in folder.glob("*.yaml") if p.is_file()) if folder.is_dir() else []
+
+
+def portfolio_file(request: Request, name: str) -> Path:
+    path = confine(root(request), f"{PORTFOLIOS}/{name}.yaml")
+    if not path.is_file():
+        raise HTTPException(404, f"No portfolio {name!r} under {root(request) / PORTFOLIOS}.")
+    return path
+
+
+def portfolio(request: Request, name: str) -> Portfolio:
+    """The portfolio `name`, loaded by the same loader as the CLI."""
+    return load_portfolio(portfolio_file(request, name))
+
+
+def relative(request: Request, path: Path) -> str:
+    return path.resolve().relative_to(root(request)).as_posix()

@@ -1,0 +1,170 @@
+"""Documents: every term sheet, memo and redline previewed in the page, downloadable in
+md, html, docx and pdf — rendered by `dealbench.render`, exactly as the CLI writes them."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from dealbench.model import load_package
+from dealbench.render.documents import (
+    FORMATS,
+    Document,
+    documents_for,
+    redline_document,
+    render_document,
+)
+from dealbench.render.sources import Source, source_from_packages, source_from_result
+from dealbench.web.pages import page
+from dealbench.web.security import confine
+from dealbench.web.views.common import portfolio, root
+from dealbench.web.views.packages import package_files
+from dealbench.web.views.portfolios import _job
+
+MEDIA = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+TITLES = {
+    "term-sheet": "Term sheet",
+    "deal-memo": "Deal memo",
+    "portfolio-memo": "Portfolio memo",
+    "redline": "Redline",
+}
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/jobs/{job}/documents", job_documents, name="job_documents"),
+        Route("/jobs/{job}/documents/{file:path}", job_file, name="job_file"),
+        Route("/p/{name}/documents", package_documents, name="package_documents"),
+        Route("/p/{name}/documents/{file:path}", package_file, name="package_file"),
+    ]
+
+
+def all_documents(source: Source) -> list[Document]:
+    docs = documents_for(source, "term-sheet", audience="external")
+    docs += documents_for(source, "term-sheet", audience="internal")
+    docs += documents_for(source, "deal-memo")
+    if len(source.checked.deals) > 1 or source.mode is not None:
+        docs += documents_for(source, "portfolio-memo")
+    return docs
+
+
+def listing(docs: list[Document]) -> list[dict[str, Any]]:
+    return [
+        {
+            "path": d.path,
+            "title": f"{TITLES[d.kind]}: {PurePosixPath(d.path).name}",
+            "formats": FORMATS,
+        }
+        for d in docs
+    ]
+
+
+def documents_page(
+    request: Request, heading: str, base: str, docs: list[Document], name: str, **extra: Any
+) -> Response:
+    """The list of `docs`, each previewed and downloadable under `base`."""
+    return page(
+        request,
+        "documents.html.j2",
+        heading=heading,
+        base=base,
+        documents=listing(docs),
+        name=name,
+        **extra,
+    )
+
+
+def serve_file(request: Request, docs: list[Document], file: str) -> Response:
+    """One document in one format: inline (a preview) or as an attachment (`?download`)."""
+    stem, _, fmt = file.rpartition(".")
+    doc = next((d for d in docs if d.path == stem), None)
+    if doc is None or fmt not in FORMATS:
+        raise HTTPException(404, f"No document {file!r}.")
+    (rendered,) = render_document(doc, [fmt])
+    headers = {}
+    if "download" in request.query_params or fmt in ("docx", "pdf"):
+        name = PurePosixPath(rendered.path).name
+        headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    if fmt == "html":
+        # A preview is a document, not part of the app: no scripts, no forms.
+        headers["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+        )
+    return Response(rendered.data, media_type=MEDIA[fmt], headers=headers)
+
+
+def job_source(request: Request) -> Source:
+    job = _job(request)
+    if job.result is None:
+        raise HTTPException(404, "This solve has no result (yet).")
+    return source_from_result(portfolio(request, job.portfolio), job.result)
+
+
+async def job_documents(request: Request) -> Response:
+    job = _job(request)
+    docs = all_documents(job_source(request))
+    heading = f"Documents of solve {job.id} ({job.portfolio})"
+    return documents_page(request, heading, f"/jobs/{job.id}/documents/", docs, job.portfolio)
+
+
+async def job_file(request: Request) -> Response:
+    return serve_file(request, all_documents(job_source(request)), request.path_params["file"])
+
+
+def package_docs(request: Request) -> list[Document]:
+    """Term sheets of one package file, or the redline from one package file to another."""
+    pf = portfolio(request, request.path_params["name"])
+    first = request.query_params.get("package", "")
+    other = request.query_params.get("against", "")
+    if not first:
+        return []
+    a = load_package(confine(root(request), first), pf)
+    if other:
+        b = load_package(confine(root(request), other), pf)
+        return [
+            redline_document(
+                pf,
+                b,
+                a,
+                labels=(b.title or other, a.title or first),
+                path=f"redlines/{PurePosixPath(other).stem}-to-{PurePosixPath(first).stem}"
+                + ("-internal" if audience == "internal" else ""),
+                audience=audience,
+            )
+            for audience in ("external", "internal")
+        ]
+    source = source_from_packages(pf, [a], origin=first, date=a.date)
+    return documents_for(source, "term-sheet", audience="external") + documents_for(
+        source, "term-sheet", audience="internal"
+    )
+
+
+async def package_documents(request: Request) -> Response:
+    name = request.path_params["name"]
+    docs = package_docs(request)
+    query = request.url.query
+    return documents_page(
+        request,
+        f"Documents of a package ({name})",
+        f"/p/{name}/documents/",
+        docs,
+        name,
+        suffix=f"?{query}" if query else "",
+        files=package_files(request),
+        chosen=request.query_params.get("package", ""),
+        against=request.query_params.get("against", ""),
+    )
+
+
+async def package_file(request: Request) -> Response:
+    return serve_file(request, package_docs(request), request.path_params["file"])

@@ -1,0 +1,225 @@
+"""The package editor: a package as form fields, re-evaluated by `check` on every change.
+
+A package built in the form, or uploaded as a file, goes through the same
+loader as `dealbench evaluate` (written to a private temporary file first),
+so the page and the CLI accept and refuse exactly the same packages.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from dealbench.checker import DealFigures, check
+from dealbench.errors import DealbenchError, InputError, Issue, user_lines
+from dealbench.io import write_atomic
+from dealbench.model import Package, Portfolio, load_package
+from dealbench.web.pages import page
+from dealbench.web.security import confine
+from dealbench.web.views.common import checked_form, portfolio, relative, root
+
+PACKAGES = "packages"
+_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/p/{name}/editor", editor, name="editor"),
+        Route("/p/{name}/evaluate", evaluate_form, methods=["POST"], name="evaluate"),
+        Route("/p/{name}/upload", upload, methods=["POST"], name="upload"),
+        Route("/p/{name}/save", save, methods=["POST"], name="save"),
+    ]
+
+
+def package_files(request: Request) -> list[str]:
+    folder = root(request) / PACKAGES
+    files = sorted(p for p in folder.glob("*.yaml") if p.is_file()) if folder.is_dir() else []
+    return [relative(request, p) for p in files]
+
+
+def load_checked(text: str, pf: Portfolio, label: str) -> Package:
+    """`text` read as a package file by the CLI's loader (errors name `label`)."""
+    with tempfile.TemporaryDirectory(prefix="dealbench-web-") as tmp:
+        path = Path(tmp) / label
+        path.write_text(text, "utf-8")
+        try:
+            return load_package(path, pf)
+        except InputError as exc:
+            raise InputError(
+                [Issue(label, i.line, i.field, i.message) for i in exc.issues]
+            ) from None
+
+
+async def read_upload(request: Request, item: UploadFile, pf: Portfolio) -> Package:
+    """An uploaded package file, size-limited and read by the CLI's loader."""
+    name = Path(item.filename or "upload.yaml").name
+    limit: int = request.app.state.max_upload
+    data = await item.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(
+            Issue(name, None, "", f"the file is larger than the {limit // 1024} KiB allowed")
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(Issue(name, None, "", "not UTF-8 text")) from None
+    return load_checked(text, pf, name)
+
+
+def package_from_form(form: FormData, pf: Portfolio) -> Package:
+    """The editor's fields as a package file, loaded as the CLI would load it."""
+    data: dict[str, Any] = {
+        "partner": str(form.get("partner") or ""),
+        "security": str(form.get("security") or ""),
+        "compute": {},
+        "concessions": {},
+    }
+    for t in pf.periods:
+        text = str(form.get(f"compute.{t}") or "").strip()
+        if text:
+            data["compute"][t] = text
+    for key, value in form.multi_items():
+        if key.startswith("concession.") and str(value):
+            data["concessions"][key.removeprefix("concession.")] = (
+                True if value == "yes" else str(value)
+            )
+    title = str(form.get("title") or "").strip()
+    if title:
+        data["title"] = title
+    return load_checked(yaml.safe_dump(data, sort_keys=False), pf, "the package form")
+
+
+def evaluation(pf: Portfolio, package: Package) -> DealFigures:
+    """As `dealbench evaluate`: the package alone against the portfolio's limits."""
+    checked = check(pf, [package])
+    deal = checked.deals[0]
+    return deal.model_copy(update={"violations": deal.violations + checked.violations})
+
+
+def field_of(violation: str, pf: Portfolio, package: Package) -> str:
+    """The form field a violation is about, so the page can show it beside that field."""
+    for t in pf.periods:
+        if f" {t} compute" in violation or f"({t}:" in violation:
+            return f"compute.{t}"
+    for cid in package.concessions:
+        if f"'{cid}'" in violation:
+            return f"concession.{cid}"
+    return "security" if "security" in violation else "package"
+
+
+def editor_context(pf: Portfolio, package: Package) -> dict[str, Any]:
+    partner = pf.partner(package.partner)
+    if partner is None:
+        raise HTTPException(404, f"No partner {package.partner!r} in portfolio {pf.id}.")
+    return {
+        "partner": partner,
+        "periods": pf.periods,
+        "levels": [(lvl, pf.policy.level(lvl).title) for lvl in pf.levels_for(partner)],
+        "package": package,
+        "granted": package.granted(),
+    }
+
+
+def verdict_context(pf: Portfolio, package: Package) -> dict[str, Any]:
+    deal = evaluation(pf, package)
+    by_field: dict[str, list[str]] = {}
+    for v in deal.violations:
+        by_field.setdefault(field_of(v, pf, package), []).append(v)
+    return {"deal": deal, "by_field": by_field}
+
+
+def editor_page(
+    request: Request, name: str, pf: Portfolio, package: Package, source: str
+) -> Response:
+    """The editor holding `package`, with its verdict."""
+    return page(
+        request,
+        "editor.html.j2",
+        name=name,
+        partners=[(p.code, p.name) for p in pf.partners],
+        files=package_files(request),
+        source=source,
+        **editor_context(pf, package),
+        **verdict_context(pf, package),
+    )
+
+
+async def editor(request: Request) -> Response:
+    name = request.path_params["name"]
+    pf = portfolio(request, name)
+    code = request.query_params.get("partner") or pf.partners[0].code
+    source = request.query_params.get("package")
+    if source:
+        path = confine(root(request), source)
+        package = load_package(path, pf)
+    else:
+        partner = pf.partner(code)
+        if partner is None:
+            raise HTTPException(404, f"No partner {code!r} in portfolio {pf.id}.")
+        package = Package(partner=code, security=pf.levels_for(partner)[0])
+    return editor_page(request, name, pf, package, source or "")
+
+
+async def evaluate_form(request: Request) -> Response:
+    """The verdict fragment for the editor's current fields (the page swaps it in)."""
+    form = await checked_form(request)
+    pf = portfolio(request, request.path_params["name"])
+    try:
+        package = package_from_form(form, pf)
+    except DealbenchError as exc:
+        return page(request, "_verdict_error.html.j2", 200, lines=user_lines(exc))
+    return page(request, "_verdict.html.j2", **verdict_context(pf, package))
+
+
+async def upload(request: Request) -> Response:
+    """An uploaded package file (an offer, a counter) opened in the editor."""
+    form = await checked_form(request)
+    name = request.path_params["name"]
+    pf = portfolio(request, name)
+    item = form.get("file")
+    if not isinstance(item, UploadFile) or not item.filename:
+        raise InputError(Issue("file", None, "", "choose a package file to upload"))
+    package = await read_upload(request, item, pf)
+    return editor_page(request, name, pf, package, "")
+
+
+async def save(request: Request) -> Response:
+    """Save the editor's package as DEALS_DIR/packages/<file>.yaml (never over another file
+    unless asked)."""
+    form = await checked_form(request)
+    name = request.path_params["name"]
+    pf = portfolio(request, name)
+    package = package_from_form(form, pf)
+    stem = str(form.get("filename") or "").strip().lower().removesuffix(".yaml")
+    if not stem or not set(stem) <= _NAME_CHARS:
+        raise InputError(
+            Issue("filename", None, "", "use lowercase letters, digits, '-' and '_' only")
+        )
+    target = confine(root(request), f"{PACKAGES}/{stem}.yaml")
+    if target.exists() and form.get("replace") != "yes":
+        raise InputError(
+            Issue(
+                relative(request, target),
+                None,
+                "",
+                "a file of that name exists; tick 'replace' to overwrite it",
+            )
+        )
+    body = package.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    body = {"partner": package.partner, "security": package.security, **body}
+    write_atomic(target, yaml.safe_dump(body, sort_keys=False).encode())
+    return page(
+        request,
+        "saved.html.j2",
+        name=name,
+        path=relative(request, target),
+        partner=package.partner,
+    )

@@ -1,0 +1,173 @@
+"""Portfolios: the list, one portfolio's facts and solve form, and its solves."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from markupsafe import Markup
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from dealbench.errors import DealbenchError, InputError, Issue
+from dealbench.model import Portfolio, load_portfolio
+from dealbench.optimize import MODES, SOLVERS, SolveResult, solve
+from dealbench.units import parse_money
+from dealbench.web.jobs import Job
+from dealbench.web.pages import page
+from dealbench.web.views.common import checked_form, portfolio, portfolio_file, portfolio_files
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/", index, name="index"),
+        Route("/p/{name}", show, name="portfolio"),
+        Route("/p/{name}/solve", start_solve, methods=["POST"], name="solve"),
+        Route("/jobs/{job}", show_job, name="job"),
+        Route("/jobs/{job}/state", job_state, name="job_state"),
+        Route("/jobs/{job}/cancel", cancel_job, methods=["POST"], name="cancel"),
+    ]
+
+
+def facts(pf: Portfolio) -> dict[str, Any]:
+    """What the list and the portfolio page show of a portfolio."""
+    return {
+        "id": pf.id,
+        "title": pf.title,
+        "policy": pf.policy.id,
+        "policy_title": pf.policy.title,
+        "periods": pf.periods,
+        "supply": pf.supply,
+        "risk_budget": pf.risk_budget,
+        "partners": [
+            {"code": p.code, "name": p.name, "tier": p.tier, "ask": p.ask, "batna": p.batna}
+            for p in pf.partners
+        ],
+    }
+
+
+async def index(request: Request) -> Response:
+    rows: list[dict[str, Any]] = []
+    for path in portfolio_files(request):
+        try:
+            rows.append({"name": path.stem, **facts(load_portfolio(path)), "error": ""})
+        except DealbenchError as exc:
+            rows.append({"name": path.stem, "error": str(exc)})
+    return page(request, "index.html.j2", portfolios=rows, root=str(request.app.state.root))
+
+
+async def show(request: Request) -> Response:
+    name = request.path_params["name"]
+    pf = portfolio(request, name)
+    return page(
+        request,
+        "portfolio.html.j2",
+        name=name,
+        pf=facts(pf),
+        modes=MODES,
+        solvers=SOLVERS,
+        jobs=request.app.state.jobs.for_portfolio(name),
+    )
+
+
+def solve_options(form: Any) -> dict[str, Any]:
+    """The solve form's fields as `solve` keywords, checked as the CLI checks its options."""
+    mode = str(form.get("mode") or "us-best")
+    solver = str(form.get("solver") or "highs")
+    if mode not in MODES:
+        raise InputError(Issue("mode", None, "", f"expected one of: {', '.join(MODES)}"))
+    if solver not in SOLVERS:
+        raise InputError(Issue("solver", None, "", f"expected one of: {', '.join(SOLVERS)}"))
+    gap = _number(form, "gap", 1e-6, low=0.0, high=1.0)
+    time_limit = _number(form, "time_limit", None, low=0.0, high=None)
+    floor_text = str(form.get("v_floor") or "").strip()
+    try:
+        v_floor = parse_money(floor_text) if floor_text else None
+    except (ValueError, TypeError) as exc:
+        raise InputError(
+            Issue("v_floor", None, "", f"expected an amount of money: {exc}")
+        ) from None
+    return {
+        "mode": mode,
+        "solver": solver,
+        "gap": gap,
+        "time_limit": time_limit,
+        "v_floor": v_floor,
+    }
+
+
+def _number(form: Any, field: str, default: float | None, *, low: float, high: float | None) -> Any:
+    text = str(form.get(field) or "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(Issue(field, None, "", f"expected a number, got {text!r}")) from None
+    if not math.isfinite(value) or value < low or (high is not None and value > high):
+        bound = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
+        raise InputError(Issue(field, None, "", f"expected a number {bound}, got {text}"))
+    return value
+
+
+async def start_solve(request: Request) -> Response:
+    name = request.path_params["name"]
+    form = await checked_form(request)
+    options = solve_options(form)
+    path = portfolio_file(request, name)
+    load_portfolio(path)  # bad files are refused here, in the page, before any process starts
+
+    def work() -> SolveResult:
+        return solve(load_portfolio(path), **options).raise_for_status()
+
+    job = request.app.state.jobs.start(name, options, work)
+    return RedirectResponse(request.url_for("job", job=job.id), status_code=303)
+
+
+def _job(request: Request) -> Job:
+    job: Job | None = request.app.state.jobs.get(request.path_params["job"])
+    if job is None:
+        raise HTTPException(404, "No such solve (solves are kept while the server runs).")
+    return job
+
+
+async def show_job(request: Request) -> Response:
+    job = _job(request)
+    context: dict[str, Any] = {"job": job, "name": job.portfolio}
+    if job.state == "done" and job.result is not None:
+        context.update(result_view(portfolio(request, job.portfolio), job.result))
+    return page(request, "job.html.j2", **context)
+
+
+async def job_state(request: Request) -> Response:
+    return JSONResponse(_job(request).summary())
+
+
+async def cancel_job(request: Request) -> Response:
+    await checked_form(request)
+    job = request.app.state.jobs.cancel(request.path_params["job"])
+    if job is None:
+        raise HTTPException(404, "No such solve.")
+    return RedirectResponse(request.url_for("job", job=job.id), status_code=303)
+
+
+def result_view(pf: Portfolio, result: SolveResult) -> dict[str, Any]:
+    """The deals table, the charts, the binding limits and the partners left without a deal."""
+    from dealbench.render import charts
+    from dealbench.render.portfolio_memo import portfolio_charts
+    from dealbench.render.sources import source_from_result
+
+    drawn = []
+    if result.deals:
+        source = source_from_result(pf, result)
+        drawn = [
+            {"caption": c.caption, "svg": Markup(charts.svg(c))} for c in portfolio_charts(source)
+        ]
+    names = {p.code: p.name for p in pf.partners}
+    return {
+        "result": result,
+        "charts": drawn,
+        "no_deal": [{"code": c, "name": names.get(c, c)} for c in result.no_deal],
+    }

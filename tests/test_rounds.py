@@ -1,0 +1,428 @@
+"""Rounds on disk: the file format, the folder checked as a whole, append-only writes, bad input.
+
+The shipped worked example (deals/rounds/gulf-asia: AE offered and countered
+twice, SA concluded on the second US offer) is copied into a temporary folder
+for every test that records or edits rounds, so the shipped files never change.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import threading
+from pathlib import Path
+from typing import Literal
+
+import pytest
+import yaml
+
+from dealbench import load_portfolio
+from dealbench.errors import InputError
+from dealbench.model import validate_file
+from dealbench.negotiate import load_negotiations, record_offer
+from dealbench.negotiate.rounds import RoundFile, append_round, load_negotiation
+from dealbench.negotiate.strategies import BETAS, time_dependent_target
+from helpers import REPO, Runner
+
+PORTFOLIO = REPO / "deals/portfolios/gulf-asia.yaml"
+SHIPPED_ROUNDS = REPO / "deals/rounds/gulf-asia"
+
+
+@pytest.fixture
+def rounds(tmp_path: Path) -> Path:
+    """A copy of the shipped worked example."""
+    target = tmp_path / "rounds"
+    shutil.copytree(SHIPPED_ROUNDS, target)
+    return target
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*.yaml"))}
+
+
+# --- the shipped example ----------------------------------------------------------------------
+
+
+def test_the_worked_example_reads_as_two_negotiations() -> None:
+    pf = load_portfolio(PORTFOLIO)
+    negotiations = load_negotiations(pf, SHIPPED_ROUNDS)
+    ae, sa = negotiations["AE"], negotiations["SA"]
+    assert [r.name for r in ae.rounds] == [
+        "001-us.yaml",
+        "002-partner.yaml",
+        "003-us.yaml",
+        "004-partner.yaml",
+    ]
+    assert ae.stage == "countered"
+    assert sa.stage == "concluded"
+    assert sa.rounds[-1].data.basis == "003-us.yaml"
+    assert sa.concluded_package == sa.rounds[2].package
+    assert negotiations["QA"].stage == "not started"
+    # every US offer dealbench chose records its strategy and target
+    for r in ae.offers():
+        assert r.data.strategy is not None
+        assert r.figures is not None
+        assert r.data.strategy.target_us_utility is not None
+        assert r.figures.us_value >= r.data.strategy.target_us_utility - 1e6
+
+
+@pytest.mark.parametrize("path", sorted(SHIPPED_ROUNDS.rglob("*.yaml")), ids=lambda p: p.name)
+def test_validate_knows_round_files(run: Runner, path: Path) -> None:
+    assert validate_file(path, load_portfolio(PORTFOLIO)) == "round"
+    result = run("validate", path, "--portfolio", PORTFOLIO)
+    assert result.exit_code == 0, result.output
+    assert "(round)" in result.stdout
+
+
+def test_a_round_file_refuses_unknown_fields(tmp_path: Path) -> None:
+    path = tmp_path / "001-us.yaml"
+    text = (SHIPPED_ROUNDS / "AE/001-us.yaml").read_text().replace("status: open", "stauts: open")
+    path.write_text(text)
+    with pytest.raises(InputError) as caught:
+        validate_file(path)
+    assert "stauts: unknown field; did you mean 'status'?" in str(caught.value)
+
+
+# --- recording ----------------------------------------------------------------------------
+
+
+def test_offer_records_the_next_round_with_its_strategy(
+    run: Runner, rounds: Path, tmp_path: Path
+) -> None:
+    result = run(
+        "offer", PORTFOLIO, "--partner", "AE", "--rounds", rounds, "--strategy", "conceder",
+        "--date", "2026-03-30", "--out", tmp_path / "docs",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Recorded round 5:" in result.stdout
+    data = yaml.safe_load((rounds / "AE/005-us.yaml").read_text())
+    assert data["round"] == 5 and data["side"] == "us" and data["basis"] == "004-partner.yaml"
+    assert data["strategy"]["name"] == "conceder"
+    assert data["strategy"]["params"]["beta"] == BETAS["conceder"]
+    assert data["strategy"]["target_us_utility"] >= data["strategy"]["reservation_us_utility"]
+    assert str(data["date"]) == "2026-03-30"
+    # the offer's term sheets and its redlines against the previous US offer (round 3)
+    names = sorted(str(p.relative_to(tmp_path / "docs")) for p in (tmp_path / "docs").rglob("*.md"))
+    assert names == [
+        "redlines/AE-us-003-to-us-005-internal.md",
+        "redlines/AE-us-003-to-us-005.md",
+        "term-sheets/AE-us-005-internal.md",
+        "term-sheets/AE-us-005.md",
+    ]
+
+
+def test_the_offer_never_goes_below_the_us_reservation_value(rounds: Path) -> None:
+    """Past the deadline the time-dependent target is the reservation value, not below."""
+    pf = load_portfolio(PORTFOLIO)
+    done = record_offer(pf, rounds, "AE", strategy="linear", deadline=1)
+    record = done.round.data.strategy
+    assert record is not None and done.round.figures is not None
+    assert record.reservation_us_utility is not None
+    assert record.target_us_utility == pytest.approx(record.reservation_us_utility)
+    assert done.round.figures.us_value >= record.reservation_us_utility - 1e6
+    assert done.round.figures.accepts and not done.round.figures.violations
+
+
+def test_fix_keeps_terms_of_the_last_offer(rounds: Path) -> None:
+    pf = load_portfolio(PORTFOLIO)
+    last = load_negotiation(pf, rounds, "AE").last_offer
+    assert last is not None and last.package is not None
+    done = record_offer(
+        pf, rounds, "AE", strategy="conceder", fix=["security", "invest-us", "us-operated"]
+    )
+    pkg = done.round.package
+    assert pkg is not None
+    assert pkg.security == last.package.security
+    assert pkg.granted().get("invest-us") == last.package.granted().get("invest-us")
+    assert pkg.granted().get("us-operated") == last.package.granted().get("us-operated")
+    assert done.round.data.strategy is not None
+    assert done.round.data.strategy.fixed == ["security", "invest-us", "us-operated"]
+
+
+@pytest.mark.parametrize(("beta", "label"), [(0.2, "boulware"), (1.0, "linear"), (5.0, "conceder")])
+def test_time_dependent_targets_move_from_ideal_to_reservation(beta: float, label: str) -> None:
+    targets = [time_dependent_target(100.0, 20.0, j, 6, beta) for j in range(9)]
+    assert targets[0] == 100.0
+    assert targets[6] == pytest.approx(20.0) and targets[8] == pytest.approx(20.0)
+    assert all(a >= b for a, b in itertools.pairwise(targets))
+    middle = targets[3]
+    # Boulware concedes late, Conceder early, linear in between
+    expected = {
+        "boulware": middle > 90,
+        "linear": middle == pytest.approx(60.0),
+        "conceder": middle < 35,
+    }
+    assert expected[label]
+
+
+def test_a_counter_that_breaks_a_cap_is_recorded_with_its_violations(
+    run: Runner, rounds: Path, tmp_path: Path
+) -> None:
+    counter = tmp_path / "over-cap.yaml"
+    counter.write_text(
+        "partner: AE\nsecurity: kyc\ncompute: {2026: 300_000, 2027: 300_000}\n"
+        "concessions: {invest-us: 1400bn}\n"
+    )
+    result = run(
+        "counter", PORTFOLIO, counter, "--partner", "AE", "--rounds", rounds, "--json",
+        "--no-documents",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    import json
+
+    verdict = json.loads(result.stdout)
+    assert verdict["round"] == 5
+    assert (rounds / "AE/005-partner.yaml").exists()
+    assert any(
+        "exceeds the tier 2 cap under kyc of 100,000 H100e" in v for v in verdict["violations"]
+    )
+    assert verdict["recommendation"] == "counter"
+    assert verdict["reason"].startswith("it breaks")
+
+
+# --- bad input: nothing written, exit 2, the file named ----------------------------------------
+
+
+def test_a_counter_for_a_partner_not_in_the_portfolio(
+    run: Runner, rounds: Path, tmp_path: Path
+) -> None:
+    counter = tmp_path / "fr.yaml"
+    counter.write_text("partner: FR\nsecurity: veu\ncompute: {2026: 1000}\n")
+    before = snapshot(rounds)
+    result = run("counter", PORTFOLIO, counter, "--partner", "FR", "--rounds", rounds)
+    assert result.exit_code == 2
+    assert f"{counter}:1: partner: partner 'FR' is not in portfolio gulf-asia" in result.stderr
+    assert "Traceback" not in result.output
+    assert snapshot(rounds) == before
+
+
+def test_a_counter_for_another_partner_than_named(run: Runner, rounds: Path) -> None:
+    before = snapshot(rounds)
+    result = run(
+        "counter", PORTFOLIO, REPO / "deals/packages/sa-counter.yaml", "--partner", "AE",
+        "--rounds", rounds,
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "sa-counter.yaml: partner: is SA, but the negotiation is with AE" in result.stderr
+    assert snapshot(rounds) == before
+
+
+def test_a_malformed_counter_is_refused_before_anything_is_written(
+    run: Runner, rounds: Path, tmp_path: Path
+) -> None:
+    counter = tmp_path / "bad.yaml"
+    counter.write_text(
+        "partner: AE\nsecurity: veu\ncompute: {2026: 1000}\nconcessions: {invest-us: 3tn}\n"
+    )
+    before = snapshot(rounds)
+    result = run("counter", PORTFOLIO, counter, "--partner", "AE", "--rounds", rounds)
+    assert result.exit_code == 2
+    assert f"{counter}:4: concessions.invest-us: unknown level '3tn'" in result.stderr
+    assert snapshot(rounds) == before
+
+
+@pytest.mark.parametrize("command", ["offer", "counter", "conclude", "walk-away"])
+def test_no_round_after_a_concluded_deal(run: Runner, rounds: Path, command: str) -> None:
+    before = snapshot(rounds)
+    extra = [REPO / "deals/packages/sa-counter.yaml"] if command == "counter" else []
+    result = run(command, PORTFOLIO, *extra, "--partner", "SA", "--rounds", rounds)
+    assert result.exit_code == 2, result.output
+    assert (
+        f"error: {rounds}/SA/004-partner.yaml: status: the negotiation with SA was concluded in "
+        "this round; no round may follow it (nothing written)"
+    ) in result.stderr
+    assert snapshot(rounds) == before
+
+
+def _hand_edit(rounds: Path, how: str) -> Path:
+    """Edit the example folder by hand as a user might; returns the file the error must name."""
+    ae = rounds / "AE"
+    if how == "gap":
+        (ae / "004-partner.yaml").rename(ae / "005-partner.yaml")
+        return ae / "005-partner.yaml"
+    if how == "two-files-one-number":
+        shutil.copy(ae / "003-us.yaml", ae / "003-partner.yaml")
+        return ae / "003-us.yaml"
+    if how == "basis-missing":
+        path = ae / "003-us.yaml"
+        path.write_text(path.read_text().replace("basis: 002-partner.yaml", "basis: 007-us.yaml"))
+        return path
+    if how == "round-after-conclusion":
+        text = (rounds / "SA/003-us.yaml").read_text().replace("round: 3", "round: 5")
+        (rounds / "SA/005-us.yaml").write_text(text)
+        return rounds / "SA/005-us.yaml"
+    raise AssertionError(how)
+
+
+@pytest.mark.parametrize(
+    ("how", "message"),
+    [
+        ("gap", "a gap in the numbering: round 4 is missing before this file"),
+        ("two-files-one-number", "two files with round number 3: 003-partner.yaml and 003-us.yaml"),
+        ("basis-missing", "basis: 007-us.yaml does not exist in this negotiation"),
+        (
+            "round-after-conclusion",
+            "the negotiation was concluded in 004-partner.yaml; no round may follow it",
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", ["room", "offer"])
+def test_a_round_folder_edited_by_hand(
+    run: Runner, rounds: Path, how: str, message: str, command: str
+) -> None:
+    named = _hand_edit(rounds, how)
+    before = snapshot(rounds)
+    args = ["--partner", "AE"] if command == "offer" else []
+    result = run(
+        command,
+        PORTFOLIO,
+        *args,
+        "--rounds",
+        rounds,
+        "--no-documents" if command == "offer" else "--json",
+    )
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    line = next(line for line in result.stderr.splitlines() if message in line)
+    assert line.startswith(f"error: {named}")
+    assert snapshot(rounds) == before
+
+
+def test_a_folder_for_a_partner_not_in_the_portfolio(run: Runner, rounds: Path) -> None:
+    shutil.copytree(rounds / "AE", rounds / "FR")
+    result = run("room", PORTFOLIO, "--rounds", rounds)
+    assert result.exit_code == 2
+    assert f"error: {rounds}/FR: FR is not a partner of portfolio gulf-asia" in result.stderr
+
+
+def test_a_misnamed_round_file(run: Runner, rounds: Path) -> None:
+    shutil.copy(rounds / "AE/001-us.yaml", rounds / "AE/round-5.yaml")
+    result = run("history", PORTFOLIO, "--partner", "AE", "--rounds", rounds)
+    assert result.exit_code == 2
+    assert f"error: {rounds}/AE/round-5.yaml: not a round file name" in result.stderr
+
+
+def test_a_round_whose_number_disagrees_with_its_name(run: Runner, rounds: Path) -> None:
+    path = rounds / "AE/004-partner.yaml"
+    path.write_text(path.read_text().replace("round: 4", "round: 6"))
+    result = run("history", PORTFOLIO, "--partner", "AE", "--rounds", rounds)
+    assert result.exit_code == 2
+    assert f"error: {path}:3: round: is 6, but the file name says round 4" in result.stderr
+
+
+# --- append-only ------------------------------------------------------------------------------
+
+
+def test_two_commands_racing_for_one_number_do_not_both_succeed(rounds: Path) -> None:
+    """Two writers read the folder at round 4, then both append round 5 (one as each side)."""
+    pf = load_portfolio(PORTFOLIO)
+    negotiation = load_negotiation(pf, rounds, "AE")
+    last = negotiation.rounds[-1]
+    assert last.package is not None
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def write(side: Literal["us", "partner"]) -> None:
+        data = RoundFile(round=5, side=side, package=last.package)
+        barrier.wait()
+        try:
+            append_round(pf, negotiation, data)
+            outcomes.append("ok")
+        except InputError as exc:
+            outcomes.append(str(exc))
+
+    threads = [threading.Thread(target=write, args=(side,)) for side in ("us", "partner")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes)[-1] == "ok"
+    assert outcomes.count("ok") == 1
+    refused = next(o for o in outcomes if o != "ok")
+    assert "was recorded by another command meanwhile; nothing written" in refused
+    assert len(list((rounds / "AE").glob("005-*.yaml"))) == 1
+    load_negotiation(pf, rounds, "AE")  # the folder is still valid
+
+
+def test_an_existing_round_file_is_never_overwritten(rounds: Path) -> None:
+    pf = load_portfolio(PORTFOLIO)
+    negotiation = load_negotiation(pf, rounds, "AE")
+    stale = negotiation.rounds[-1]
+    data = RoundFile(round=4, side="partner", package=stale.package)
+    before = stale.path.read_bytes()
+    shorter = type(negotiation)(negotiation.partner, negotiation.folder, negotiation.rounds[:3])
+    with pytest.raises(InputError):
+        append_round(pf, shorter, data)
+    assert stale.path.read_bytes() == before
+
+
+# --- packages from a solve, and evaluate --against --------------------------------------------
+
+
+def test_solve_out_writes_package_files_that_evaluate_redline_and_counter_read(
+    run: Runner, rounds: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "solved"
+    assert run("solve", PORTFOLIO, "--out", out).exit_code == 0
+    ae = out / "packages/AE.yaml"
+    assert ae.exists() and (out / "packages/SA.yaml").exists()
+    result = run("evaluate", ae, "--portfolio", PORTFOLIO)
+    assert result.exit_code == 0 and "Violations: none" in result.stdout
+    result = run(
+        "redline", REPO / "deals/packages/ae-offer.yaml", ae, "--portfolio", PORTFOLIO,
+        "--out", tmp_path / "redline.md",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    result = run("counter", PORTFOLIO, ae, "--partner", "AE", "--rounds", rounds, "--no-documents")
+    assert result.exit_code == 0, result.output
+    assert "Recorded round 5:" in result.stdout
+
+
+@pytest.mark.parametrize("against", ["3", "ROUND_FILE", "RESULT"])
+def test_evaluate_against_a_round_or_a_result(
+    run: Runner, rounds: Path, tmp_path: Path, against: str
+) -> None:
+    import json
+
+    if against == "ROUND_FILE":
+        against = str(rounds / "AE/003-us.yaml")
+    elif against == "RESULT":
+        assert run("solve", PORTFOLIO, "--out", tmp_path / "solved").exit_code == 0
+        against = str(tmp_path / "solved/result.json")
+    before = snapshot(rounds)
+    result = run(
+        "evaluate", REPO / "deals/packages/ae-counter.yaml", "--portfolio", PORTFOLIO,
+        "--against", against, "--rounds", rounds, "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    verdict = json.loads(result.stdout)
+    assert verdict["us_utility"] == pytest.approx(30.248e9, rel=1e-9)
+    assert verdict["us_change"] < 0 < verdict["partner_change"]
+    assert verdict["recommendation"] in ("accept", "counter", "walk away")
+    assert verdict["compared_with"]
+    assert snapshot(rounds) == before  # evaluate records nothing
+
+
+@pytest.mark.parametrize("mode", ["us-best", "nash"])
+def test_offer_at_a_point_of_the_frontier(rounds: Path, mode: str) -> None:
+    pf = load_portfolio(PORTFOLIO)
+    done = record_offer(pf, rounds, "QA", mode=mode)
+    record = done.round.data.strategy
+    figures = done.round.figures
+    assert record is not None and figures is not None
+    assert record.name == mode
+    assert record.reservation_us_utility is not None and record.ideal_us_utility is not None
+    assert record.reservation_us_utility - 1e6 <= figures.us_value <= record.ideal_us_utility + 1e6
+    assert figures.accepts and not figures.violations
+    if mode == "us-best":
+        assert figures.us_value == pytest.approx(record.ideal_us_utility, abs=1e6)
+
+
+def test_mode_and_strategy_are_exclusive(run: Runner, rounds: Path) -> None:
+    result = run(
+        "offer", PORTFOLIO, "-p", "QA", "--mode", "nash", "--strategy", "linear",
+        "--rounds", rounds,
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "error: --mode: give either --mode or --strategy (and --fix), not both" in result.stderr
+    assert not (rounds / "QA").exists()
