@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench bench-quick clean golden browser serve
+.PHONY: demo test lint typecheck pytest bench bench-quick bench-analyze clean golden browser serve
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,9 @@ bench: $(STAMP)
 
 bench-quick: $(STAMP)
 	$(BIN)/python bench/run.py --quick
+
+bench-analyze: $(STAMP)
+	$(BIN)/python bench/analyze.py
 
 golden: $(STAMP)
 	$(BIN)/pytest tests/test_golden.py --update-golden

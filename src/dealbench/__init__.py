@@ -57,6 +57,9 @@ _EXPORTS = {
     "DealbenchError": "dealbench.errors",
     "InputError": "dealbench.errors",
     "InfeasibleError": "dealbench.errors",
+    "apply_overrides": "dealbench.analyze",
+    "parse_set": "dealbench.analyze",
+    "compare": "dealbench.analyze",
 }
 
 __all__ = [
@@ -73,7 +76,9 @@ __all__ = [
     "PortfolioCheck",
     "SolveResult",
     "Status",
+    "apply_overrides",
     "check",
+    "compare",
     "concession_ranking",
     "conclude",
     "evaluate",
@@ -86,6 +91,7 @@ __all__ = [
     "load_policy",
     "load_portfolio",
     "next_offer",
+    "parse_set",
     "record_counter",
     "record_offer",
     "render_term_sheet",
@@ -99,6 +105,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from dealbench.analyze import apply_overrides, compare, parse_set
     from dealbench.checker import DealFigures, PortfolioCheck, check, evaluate
     from dealbench.errors import DealbenchError, InfeasibleError, InputError
     from dealbench.model import (

@@ -195,16 +195,10 @@ def _compute_violations(
         ask = portfolio.ask(partner, t)
         if _over(x, ask, COMPUTE_TOL):
             out.append(f"{code}: {t} compute {x:,.0f} H100e exceeds its ask of {ask:,.0f} H100e")
-        cap = (
-            portfolio.policy.caps.cap(partner.tier, level)
-            if level in portfolio.policy.level_ids
-            else None
-        )
+        cap = portfolio.level_cap(partner, level) if level in portfolio.policy.level_ids else None
         if cap is not None and _over(x, cap, COMPUTE_TOL):
-            out.append(
-                f"{code}: {t} compute {x:,.0f} H100e exceeds the tier {partner.tier} cap under "
-                f"{level} of {cap:,.0f} H100e"
-            )
+            whose = portfolio.cap_name(partner, level)
+            out.append(f"{code}: {t} compute {x:,.0f} H100e exceeds {whose} of {cap:,.0f} H100e")
     return out
 
 

@@ -13,6 +13,7 @@ COMMAND_MODULES = (
     "negotiate_rounds",
     "negotiate_logroll",
     "analyze_risk",
+    "analyze",
     "web",
 )
 

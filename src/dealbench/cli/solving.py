@@ -16,6 +16,7 @@ import typer
 from dealbench.cli.base import DEMO_PORTFOLIO, SHIPPED, Date, Force, Json, OutDir, app
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
+from dealbench.cli.scenario_options import PolicyOpt, SetOpt, load_scenario
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -50,6 +51,10 @@ def validate(
         for path in paths:
             try:
                 kind = validate_file(path, pf)
+                if kind == "scenarios" and pf is not None:
+                    from dealbench.analyze.scenarios import load_scenarios
+
+                    load_scenarios(path, pf)
             except InputError as exc:
                 issues += exc.issues
                 continue
@@ -64,6 +69,8 @@ def validate(
         "dealbench solve deals/portfolios/global.yaml --mode partner-best --json",
         "dealbench solve deals/portfolios/gulf-asia.yaml --solver cbc --time-limit 30 --out out/",
         "dealbench solve deals/portfolios/gulf-asia.yaml --out out/ --render md,html,docx,pdf",
+        "dealbench solve deals/portfolios/gulf-asia.yaml --policy tiered",
+        "dealbench solve deals/portfolios/gulf-asia.yaml --set partners.AE.batna=12bn --set portfolio.caps.AE.veu=800_000",
         "dealbench solve deals/portfolios/gulf-asia.yaml --prices",
         "dealbench solve deals/portfolios/gulf-asia-uncertain.yaml --robust 0.9 --samples 10000",
     )
@@ -99,6 +106,8 @@ def solve(
         Path | None,
         typer.Option("--templates", help="House templates overriding the shipped ones by name."),
     ] = None,
+    policy: PolicyOpt = None,
+    sets: SetOpt = None,
     prices: Annotated[
         bool,
         typer.Option(
@@ -128,7 +137,6 @@ def solve(
     from dealbench.cli import output
     from dealbench.cli.documents import parse_formats
     from dealbench.errors import InputError, Issue
-    from dealbench.model import load_portfolio
     from dealbench.optimize import MODES, SOLVERS, Status
 
     with handled():
@@ -153,7 +161,7 @@ def solve(
         formats = parse_formats(render) if render is not None else None
         if formats is not None and out is None:
             raise InputError(Issue("--render", None, "", "needs --out, the folder to write into"))
-        pf = load_portfolio(portfolio)
+        pf = load_scenario(portfolio, policy, sets)
         options = {"solver": solver, "time_limit": time_limit, "gap": gap, "v_floor": v_floor}
         result, extra = _solve_with_analysis(pf, mode, options, prices, robust, samples, seed)
         if json_out:
@@ -230,6 +238,7 @@ def _print_analysis(extra: dict[str, Any]) -> None:
     epilog=examples(
         "dealbench evaluate deals/packages/ae-counter.yaml --portfolio deals/portfolios/gulf-asia.yaml",
         "dealbench evaluate deals/packages/ae-offer.yaml --portfolio deals/portfolios/gulf-asia.yaml --json",
+        "dealbench evaluate deals/packages/ae-counter.yaml --portfolio deals/portfolios/gulf-asia.yaml --set partners.AE.batna=12bn",
         "dealbench evaluate deals/packages/ae-counter.yaml --portfolio deals/portfolios/gulf-asia.yaml "
         "--against 3",
         "dealbench evaluate deals/packages/ae-counter.yaml --portfolio deals/portfolios/gulf-asia.yaml "
@@ -262,6 +271,8 @@ def evaluate(
         ),
     ] = None,
     json_out: Json = False,
+    policy: PolicyOpt = None,
+    sets: SetOpt = None,
 ) -> None:
     """Recompute a package's values and check every limit, without a solver.
 
@@ -271,10 +282,10 @@ def evaluate(
     from dealbench.checker import check as run_check
     from dealbench.cli import output
     from dealbench.cli.analysis_output import note_uncertainty
-    from dealbench.model import load_package, load_portfolio
+    from dealbench.model import load_package
 
     with handled():
-        pf = load_portfolio(portfolio)
+        pf = load_scenario(portfolio, policy, sets)
         pkg = load_package(package, pf)
         note_uncertainty(pf)
         if against is not None:

@@ -15,10 +15,17 @@ from pydantic import BaseModel
 from dealbench.errors import InputError, Issue
 from dealbench.model import rules
 from dealbench.model.rounds import RoundFile, round_problems
-from dealbench.model.schema import Package, Partner, Policy, Portfolio, PortfolioFile
+from dealbench.model.schema import (
+    Package,
+    Partner,
+    Policy,
+    Portfolio,
+    PortfolioFile,
+    ScenarioFile,
+)
 from dealbench.model.yamlio import Source, read_yaml, validate
 
-Kind = Literal["policy", "partner", "portfolio", "package", "round"]
+Kind = Literal["policy", "partner", "portfolio", "package", "round", "scenarios"]
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -80,6 +87,9 @@ def load_portfolio(path: str | Path) -> Portfolio:
         partners.append(partner)
         partner_files[partner.code] = psource.display
 
+    if policy is not None:
+        problems = partner_cap_problems(spec.caps, partners, policy)
+        issues += [source.issue(loc, msg) for loc, msg in problems]
     if issues or policy is None:
         raise InputError(issues)
     return Portfolio(
@@ -91,6 +101,7 @@ def load_portfolio(path: str | Path) -> Portfolio:
         partners=partners,
         risk_budget=spec.risk_budget if spec.risk_budget is not None else policy.risk_budget,
         own_risk_budget=spec.risk_budget,
+        caps={code: dict(levels) for code, levels in spec.caps.items()},
         inputs=inputs,
         partner_files=partner_files,
     )
@@ -111,6 +122,34 @@ def _portfolio_file_problems(spec: PortfolioFile) -> Iterator[rules.Problem]:
     for period in spec.periods:
         if period not in spec.supply:
             yield ("supply",), f"no supply given for period {period!r}"
+
+
+def partner_cap_problems(
+    caps: dict[str, dict[str, float]], partners: list[Partner], policy: Policy
+) -> Iterator[rules.Problem]:
+    """A deal-by-deal cap names a partner of the portfolio, outside tier 3, and a level."""
+    by_code = {p.code: p for p in partners}
+    for code, levels in caps.items():
+        partner = by_code.get(code)
+        if partner is None:
+            known = ", ".join(by_code)
+            yield (
+                ("caps", code),
+                f"{code!r} is not a partner of this portfolio; expected one of: {known}",
+            )
+            continue
+        if partner.tier == 3:
+            yield (
+                ("caps", code),
+                f"{code} is tier 3 (arms-embargoed): no cap can let compute through",
+            )
+        for level in levels:
+            if level not in policy.level_ids:
+                expected = ", ".join(policy.level_ids)
+                yield (
+                    ("caps", code, level),
+                    f"unknown security level {level!r}; expected one of: {expected}",
+                )
 
 
 def _relative(base: Path, ref: str) -> Path:
@@ -187,6 +226,8 @@ def detect_kind(source: Source) -> Kind:
         return "package"
     if "code" in keys or ("concessions" in keys and "tier" in keys):
         return "partner"
+    if "scenarios" in keys:
+        return "scenarios"
     raise InputError(
         source.issue(
             (),
@@ -206,6 +247,8 @@ def validate_file(path: str | Path, portfolio: Portfolio | None = None) -> Kind:
         load_partner(path)
     elif kind == "portfolio":
         load_portfolio(path)
+    elif kind == "scenarios":  # its paths are checked against a portfolio by `analyze`
+        validate(read_yaml(path), ScenarioFile)
     elif kind == "round":
         load_round_file(path, portfolio)
     else:

@@ -288,6 +288,8 @@ class PortfolioFile(Strict):
     supply: dict[Period, Annotated[Compute, Field(ge=0)]]
     partners: Annotated[list[str], Field(min_length=1)]
     risk_budget: Annotated[Number, Field(ge=0)] | None = None
+    #: Deal-by-deal caps: partner code -> security level -> H100e per period.
+    caps: dict[str, dict[Id, Annotated[Compute, Field(ge=0)]]] = Field(default_factory=dict)
 
 
 class Portfolio(BaseModel):
@@ -304,6 +306,9 @@ class Portfolio(BaseModel):
     risk_budget: float | None
     #: The portfolio file's own risk budget (None: the policy's applies).
     own_risk_budget: float | None = None
+    #: Deal-by-deal caps for named partners (code -> level -> H100e per period),
+    #: replacing the tier's cap under those levels.
+    caps: dict[str, dict[str, float]] = Field(default_factory=dict)
     #: Input file -> sha256 of its bytes, for document fingerprints.
     inputs: dict[str, str] = Field(default_factory=dict)
     #: Partner code -> the file it came from, for messages.
@@ -323,11 +328,25 @@ class Portfolio(BaseModel):
     def ask(self, partner: Partner, period: str) -> float:
         return partner.ask.get(period, 0.0)
 
-    def cap(self, partner: Partner, level: str, period: str) -> float:
-        """Largest compute deliverable to `partner` in `period` under `level`."""
+    def level_cap(self, partner: Partner, level: str) -> float | None:
+        """The cap on `partner` under `level` per period: its own deal-by-deal cap when the
+        portfolio sets one, else its tier's; None means uncapped. Tier 3 gets nothing."""
         if partner.tier == 3:
             return 0.0
-        cap = self.policy.caps.cap(partner.tier, level)
+        own = self.caps.get(partner.code, {})
+        if level in own:
+            return own[level]
+        return self.policy.caps.cap(partner.tier, level)
+
+    def cap_name(self, partner: Partner, level: str) -> str:
+        """Which cap applies, in words: `the tier 2 cap under kyc` or `AE's own cap under veu`."""
+        if level in self.caps.get(partner.code, {}):
+            return f"{partner.code}'s own cap under {level}"
+        return f"the tier {partner.tier} cap under {level}"
+
+    def cap(self, partner: Partner, level: str, period: str) -> float:
+        """Largest compute deliverable to `partner` in `period` under `level`."""
+        cap = self.level_cap(partner, level)
         ask = self.ask(partner, period)
         return ask if cap is None else min(ask, cap)
 
@@ -342,6 +361,23 @@ class Portfolio(BaseModel):
 
         text = "\n".join(sorted(self.inputs.values()))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+# --- scenarios --------------------------------------------------------------------------
+
+
+class Scenario(Strict):
+    """One named set of `--set` overrides: dotted path -> value in the files' units."""
+
+    id: Id
+    title: str = ""
+    set: dict[str, Any] = Field(default_factory=dict)
+
+
+class ScenarioFile(Strict):
+    """A scenarios file: `scenarios: [{id, title, set: {PATH: VALUE}}]`."""
+
+    scenarios: Annotated[list[Scenario], Field(min_length=1)]
 
 
 # --- package ----------------------------------------------------------------------------

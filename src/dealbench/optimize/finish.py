@@ -67,7 +67,7 @@ def binding_limits(portfolio: Portfolio, checked: PortfolioCheck) -> list[str]:
         partner = portfolio.partner(deal.partner)
         assert partner is not None
         for t, x in deal.compute.items():
-            cap = portfolio.policy.caps.cap(partner.tier, deal.security)
+            cap = portfolio.level_cap(partner, deal.security)
             if (
                 cap is not None
                 and cap > 0
@@ -75,8 +75,8 @@ def binding_limits(portfolio: Portfolio, checked: PortfolioCheck) -> list[str]:
                 and x < portfolio.ask(partner, t) - 0.5
             ):
                 out.append(
-                    f"{deal.partner} in {t} receives the tier {partner.tier} cap under "
-                    f"{deal.security} ({cap:,.0f} H100e), less than its ask."
+                    f"{deal.partner} in {t} receives "
+                    f"{portfolio.cap_name(partner, deal.security)} ({cap:,.0f} H100e), less than its ask."
                 )
     held = [d.partner for d in checked.deals if abs(d.partner_margin) <= 1e6]
     if held:

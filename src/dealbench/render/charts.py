@@ -131,7 +131,7 @@ def draw_value_risk(ax: Axes, data: dict[str, Any]) -> None:
             p["label"], (p["risk"], p["value_bn"]), textcoords="offset points", xytext=offset
         )
     ax.set_xlabel("Risk (risk-weighted H100e)")
-    ax.set_ylabel("US utility of the deal")
+    ax.set_ylabel(data.get("ylabel", "US utility of the deal"))
     ax.set_xlim(left=0)
     _thousands(ax, "x")
     _billions(ax)
@@ -165,7 +165,41 @@ def draw_value_build(ax: Axes, data: dict[str, Any]) -> None:
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
 
 
+def draw_sweep(ax: Axes, data: dict[str, Any]) -> None:
+    """US utility against a swept figure, with the values where the package changes."""
+    ax.plot(data["x"], data["value_bn"], marker="o", markersize=3, color=PALETTE[0])
+    for i, x in enumerate(data.get("changes", [])):
+        label = "Package changes" if i == 0 else None
+        ax.axvline(x, color=PALETTE[5], linestyle=":", linewidth=1, label=label)
+    ax.set_xlabel(data["xlabel"])
+    ax.set_ylabel("US utility")
+    _billions(ax)
+    largest = max((abs(x) for x in data["x"]), default=0.0)
+    if largest >= 1e8:  # money: USD billions
+        from matplotlib.ticker import FuncFormatter
+
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"${v / 1e9:,.1f}bn"))
+    elif largest >= 1e3:
+        _thousands(ax, "x")
+    if data.get("changes"):
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+
+
+def draw_scenarios(ax: Axes, data: dict[str, Any]) -> None:
+    """US utility under each named scenario, one bar each, in the file's order."""
+    labels = [row["label"] for row in data["rows"]]
+    values = [row["value_bn"] for row in data["rows"]]
+    ys = list(range(len(labels)))[::-1]
+    ax.barh(ys, values, 0.6, color=[PALETTE[0] if v >= 0 else PALETTE[5] for v in values])
+    ax.set_yticks(ys, labels)
+    ax.axvline(0, color="#111111", linewidth=0.8)
+    _billions(ax, "x")
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+
+
 DRAW: dict[str, Callable[[Axes, dict[str, Any]], None]] = {
+    "sweep": draw_sweep,
+    "scenarios": draw_scenarios,
     "allocation": draw_allocation,
     "value-risk": draw_value_risk,
     "schedule": draw_schedule,

@@ -84,7 +84,7 @@ def recommendation(deal: DealFigures) -> str:
 def package_schedule(pf: Portfolio, deal: DealFigures) -> list[dict[str, Any]]:
     partner = pf.partner(deal.partner)
     assert partner is not None
-    cap = pf.policy.caps.cap(partner.tier, deal.security)
+    cap = pf.level_cap(partner, deal.security)
     return [
         {"period": t, "h100e": x, "ask": pf.ask(partner, t), "cap": cap}
         for t, x in deal.compute.items()

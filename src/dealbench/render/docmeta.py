@@ -11,7 +11,15 @@ from typing import Any, Literal
 from dealbench.model.schema import Package, Portfolio
 
 Audience = Literal["external", "internal"]
-DocKind = Literal["term-sheet", "deal-memo", "portfolio-memo", "redline", "negotiation-memo"]
+DocKind = Literal[
+    "term-sheet",
+    "deal-memo",
+    "portfolio-memo",
+    "redline",
+    "negotiation-memo",
+    "options-memo",
+    "principals-memo",
+]
 
 AUDIENCES: tuple[Audience, ...] = ("external", "internal")
 DOC_KINDS: tuple[DocKind, ...] = (
@@ -26,6 +34,8 @@ _PREFIX = {
     "deal-memo": "DM",
     "portfolio-memo": "PM",
     "redline": "RL",
+    "options-memo": "OM",
+    "principals-memo": "PP",
     "negotiation-memo": "NM",
 }
 GENERATOR = "dealbench"

@@ -42,6 +42,8 @@ TEMPLATE_STEM = {
     "deal-memo": "deal_memo",
     "portfolio-memo": "portfolio_memo",
     "redline": "redline",
+    "options-memo": "options_memo",
+    "principals-memo": "principals_memo",
     "negotiation-memo": "negotiation_memo",
 }
 

@@ -21,7 +21,7 @@ def deal_limits(portfolio: Portfolio, deal: DealFigures) -> list[str]:
     partner = portfolio.partner(deal.partner)
     assert partner is not None
     out = []
-    cap = portfolio.policy.caps.cap(partner.tier, deal.security)
+    cap = portfolio.level_cap(partner, deal.security)
     for t, x in deal.compute.items():
         ask = portfolio.ask(partner, t)
         if x <= COMPUTE_TOL:
@@ -30,8 +30,8 @@ def deal_limits(portfolio: Portfolio, deal: DealFigures) -> list[str]:
             out.append(f"{deal.partner} receives its full ask in {t} ({h100e(ask)} H100e).")
         elif cap is not None and x >= cap - COMPUTE_TOL:
             out.append(
-                f"{deal.partner} in {t} receives the tier {partner.tier} cap under "
-                f"{deal.security} ({h100e(cap)} H100e), less than its ask of {h100e(ask)} H100e."
+                f"{deal.partner} in {t} receives {portfolio.cap_name(partner, deal.security)} "
+                f"({h100e(cap)} H100e), less than its ask of {h100e(ask)} H100e."
             )
     if abs(deal.partner_margin) <= MARGIN_TOL:
         out.append(

@@ -1,0 +1,158 @@
+"""Benchmark of the analysis layer: a regime comparison and a 100-scenario sweep.
+
+    python bench/analyze.py            # `make bench-analyze`; merges "analyze" into results.json
+
+- compare: the global portfolio under the four regimes, with --jobs 1 and 2,
+  against the slowest of the four single solves (each solved alone).
+- sweep: 100 values of the risk penalty on the Gulf/Asia portfolio (no
+  bisection), with --jobs 1 and 2, and --jobs 1 without warm starts.
+
+Each measurement runs in a fresh process, as a command would (its worker
+processes start as the command's would: forked while no solver has run); the
+time is the library call's wall time, imports excluded, median of REPEATS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+RESULTS = HERE / "results.json"
+GLOBAL = REPO / "deals" / "portfolios" / "global.yaml"
+GULF = REPO / "deals" / "portfolios" / "gulf-asia.yaml"
+REPEATS = 3
+#: The performance issue's targets.
+COMPARE_TARGET = 1.2  # four regimes within 1.2x the slowest single solve, on 2 cores
+SWEEP_STEPS = 100
+
+
+def measure(what: str, jobs: int) -> dict[str, Any]:
+    """One measurement in this (fresh) process."""
+    from dealbench.analyze import REGIMES, Executor, SolveOptions, compare, find_regime
+    from dealbench.analyze.regimes import under_regime
+    from dealbench.analyze.sweep import sweep_param
+    from dealbench.model import load_portfolio
+    from dealbench.optimize import solve
+
+    ex = Executor("processes" if jobs > 1 else "serial", jobs)
+    if what == "compare":
+        pf = load_portfolio(GLOBAL)
+        policies = [find_regime(r, GLOBAL) for r in REGIMES]
+        start = time.perf_counter()
+        comparison, _ = compare(pf, policies, executor=ex)
+        return {"seconds": time.perf_counter() - start, "best": comparison.best}
+    if what == "single":
+        pf = load_portfolio(GLOBAL)
+        times = {}
+        for name in REGIMES:
+            moved = under_regime(pf, find_regime(name, GLOBAL))
+            start = time.perf_counter()
+            solve(moved, threads=1)
+            times[name] = time.perf_counter() - start
+        return {"seconds": max(times.values()), "each": times}
+    if what in ("sweep", "sweep-cold"):
+        pf = load_portfolio(GULF)
+        options = SolveOptions(warm=what == "sweep")
+        start = time.perf_counter()
+        result, _ = sweep_param(
+            pf, "policy.risk_penalty_per_h100e", "20k", "400k", SWEEP_STEPS,
+            options=options, executor=ex, refine=0,
+        )  # fmt: skip
+        return {
+            "seconds": time.perf_counter() - start,
+            "changes": sum(1 for r in result.rows if r.changes),
+        }
+    raise ValueError(what)
+
+
+def child(what: str, jobs: int) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--one", what, "--jobs", str(jobs)]
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def median_of(what: str, jobs: int, repeats: int) -> dict[str, Any]:
+    runs = [child(what, jobs) for _ in range(repeats)]
+    seconds = statistics.median(r["seconds"] for r in runs)
+    return {**runs[0], "seconds": seconds, "runs": [r["seconds"] for r in runs]}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=REPEATS)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(measure(args.one, args.jobs)))
+        return 0
+
+    single = median_of("single", 1, args.repeat)
+    compare1 = median_of("compare", 1, args.repeat)
+    compare2 = median_of("compare", 2, args.repeat)
+    sweep1 = median_of("sweep", 1, args.repeat)
+    sweep2 = median_of("sweep", 2, args.repeat)
+    cold1 = median_of("sweep-cold", 1, args.repeat)
+    out = {
+        "compare_global": {
+            "slowest_single_solve_s": single["seconds"],
+            "single_solves_s": single["each"],
+            "jobs1_s": compare1["seconds"],
+            "jobs2_s": compare2["seconds"],
+            "jobs2_over_slowest": compare2["seconds"] / single["seconds"],
+            "target_ratio": COMPARE_TARGET,
+            "best": compare2["best"],
+        },
+        "sweep_gulf_asia": {
+            "scenarios": SWEEP_STEPS,
+            "jobs1_s": sweep1["seconds"],
+            "jobs2_s": sweep2["seconds"],
+            "speedup_2_jobs": sweep1["seconds"] / sweep2["seconds"],
+            "jobs1_no_warm_start_s": cold1["seconds"],
+            "package_changes": sweep1["changes"],
+        },
+        "repeats": args.repeat,
+        "measured": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    print(table(out))
+    write(args.out, out)
+    return 0
+
+
+def table(r: dict[str, Any]) -> str:
+    c, s = r["compare_global"], r["sweep_gulf_asia"]
+    return "\n".join(
+        [
+            f"compare global (4 regimes): slowest single solve {c['slowest_single_solve_s']:.2f} s; "
+            f"--jobs 1 {c['jobs1_s']:.2f} s; --jobs 2 {c['jobs2_s']:.2f} s "
+            f"({c['jobs2_over_slowest']:.1f}x the slowest solve; target {c['target_ratio']}x)",
+            f"sweep gulf-asia ({s['scenarios']} values): --jobs 1 {s['jobs1_s']:.2f} s; "
+            f"--jobs 2 {s['jobs2_s']:.2f} s (speed-up {s['speedup_2_jobs']:.2f}x); "
+            f"--jobs 1 without warm starts {s['jobs1_no_warm_start_s']:.2f} s",
+        ]
+    )
+
+
+def write(path: Path, result: dict[str, Any]) -> None:
+    """Merge under the key "analyze", atomically, keeping every other measurement."""
+    try:
+        payload = json.loads(path.read_text())
+    except (OSError, ValueError):
+        payload = {}
+    payload["analyze"] = result
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(payload, indent=2) + "\n")
+    tmp.replace(path)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,200 @@
+"""Compare one portfolio across regimes: the same partners, supply and horizon, each
+regime's caps, security levels and risk budget.
+
+Every figure comes from the results' checked deals (`check`), never from solver
+variables. `compare` solves the regimes through an executor (in parallel when
+asked) and returns a `Comparison`: one row per regime, one per partner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dealbench.analyze.limits import decided_by
+from dealbench.analyze.parallel import Executor
+from dealbench.analyze.regimes import under_regime
+from dealbench.analyze.scenarios import apply_overrides
+from dealbench.analyze.solves import SolveOptions, solve_all
+from dealbench.errors import InputError, Issue
+from dealbench.model.schema import Policy, Portfolio
+from dealbench.optimize import SolveResult, Status
+
+__all__ = ["Comparison", "PartnerCell", "PartnerRow", "RegimeRow", "compare", "regime_row"]
+
+
+class RegimeRow(BaseModel):
+    """One regime's outcome for the whole portfolio (USD; compute in H100e)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    regime: str
+    title: str
+    status: str
+    message: str = ""
+    deals: int = 0
+    partners: list[str] = Field(default_factory=list)
+    no_deal: list[str] = Field(default_factory=list)
+    compute: dict[str, float] = Field(default_factory=dict, description="Exported per period")
+    compute_total: float = 0.0
+    us_value: float | None = Field(default=None, description="US utility V (the objective)")
+    concessions: float = 0.0
+    export_value: float = 0.0
+    risk_cost: float = 0.0
+    no_deal_losses: float = Field(default=0.0, description="Sum of us_batna where no deal")
+    partner_surplus: float = Field(default=0.0, description="Sum of partner utility over BATNA")
+    risk_total: float = 0.0
+    risk_budget: float | None = None
+    binding: list[str] = Field(default_factory=list)
+    seconds: float = 0.0
+
+
+class PartnerCell(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    deal: bool
+    security: str | None = None
+    compute: float = 0.0
+    concessions: list[str] = Field(default_factory=list)
+    us_value: float = Field(description="V_p with a deal, us_batna without")
+    partner_surplus: float = 0.0
+    risk: float = 0.0
+    decided_by: str
+
+
+class PartnerRow(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    name: str
+    tier: int
+    regimes: dict[str, PartnerCell]
+
+
+class Comparison(BaseModel):
+    """A portfolio under several regimes, figures from `check`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    portfolio: str
+    title: str
+    periods: list[str]
+    overrides: dict[str, Any] = Field(default_factory=dict)
+    regimes: list[RegimeRow]
+    partners: list[PartnerRow]
+    best: str | None = Field(description="The regime with the highest US utility")
+    fingerprint: str
+    executor: str = "serial"
+
+    def row(self, regime: str) -> RegimeRow:
+        return next(r for r in self.regimes if r.regime == regime)
+
+
+def compare(
+    portfolio: Portfolio,
+    policies: Sequence[Policy],
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    options: SolveOptions | None = None,
+    executor: Executor | None = None,
+    progress: Any = None,
+) -> tuple[Comparison, dict[str, tuple[Portfolio, SolveResult]]]:
+    """Solve `portfolio` under each policy (overrides applied after the regime change).
+
+    Returns the comparison and, per regime id, the portfolio solved and its result
+    (for documents and result files).
+    """
+    ids = [p.id for p in policies]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise InputError(
+            Issue("--regimes", None, "", f"two regimes share the id {', '.join(twice)}")
+        )
+    overrides = dict(overrides or {})
+    portfolios = [apply_overrides(under_regime(portfolio, p), overrides) for p in policies]
+    results = solve_all(portfolios, options or SolveOptions(), executor, chain=1, progress=progress)
+    solved = {p.policy.id: (p, r) for p, r in zip(portfolios, results, strict=True)}
+    rows = [regime_row(p, r) for p, r in solved.values()]
+    partners = [
+        PartnerRow(
+            code=partner.code,
+            name=partner.name,
+            tier=partner.tier,
+            regimes={rid: _cell(pf, res, partner.code) for rid, (pf, res) in solved.items()},
+        )
+        for partner in portfolio.partners
+    ]
+    ok = [r for r in rows if r.us_value is not None]
+    best = max(ok, key=lambda r: r.us_value or 0.0).regime if ok else None
+    comparison = Comparison(
+        portfolio=portfolio.id,
+        title=portfolio.title,
+        periods=list(portfolio.periods),
+        overrides={k: str(v) for k, v in overrides.items()},
+        regimes=rows,
+        partners=partners,
+        best=best,
+        fingerprint=_fingerprint(list(solved.values())),
+        executor=(executor or Executor()).describe(),
+    )
+    return comparison, solved
+
+
+def regime_row(pf: Portfolio, result: SolveResult) -> RegimeRow:
+    """A result's figures, summed the way the comparison table shows them."""
+    head = {
+        "regime": pf.policy.id,
+        "title": pf.policy.title,
+        "status": result.status.value,
+        "seconds": result.solver.seconds,
+    }
+    if result.status not in (Status.OPTIMAL, Status.TIME_LIMIT):
+        return RegimeRow(**head, message=result.message)
+    deals = result.deals
+    compute = {t: sum(d.compute.get(t, 0.0) for d in deals) for t in result.periods}
+    return RegimeRow(
+        **head,
+        deals=len(deals),
+        partners=[d.partner for d in deals],
+        no_deal=list(result.no_deal),
+        compute=compute,
+        compute_total=sum(compute.values()),
+        us_value=result.objective,
+        concessions=sum(d.us_concession_value for d in deals),
+        export_value=sum(d.export_value for d in deals),
+        risk_cost=sum(d.risk_penalty for d in deals),
+        no_deal_losses=sum(p.us_batna for p in pf.partners if p.code in result.no_deal),
+        partner_surplus=sum(d.partner_utility - d.batna for d in deals),
+        risk_total=result.risk_total,
+        risk_budget=result.risk_budget,
+        binding=list(result.binding),
+    )
+
+
+def _cell(pf: Portfolio, result: SolveResult, code: str) -> PartnerCell:
+    deal = result.deal(code)
+    partner = pf.partner(code)
+    assert partner is not None
+    if deal is None:
+        return PartnerCell(
+            deal=False, us_value=partner.us_batna, decided_by=decided_by(pf, result, code)
+        )
+    return PartnerCell(
+        deal=True,
+        security=deal.security,
+        compute=deal.total_compute,
+        concessions=[c if v is True else f"{c}={v}" for c, v in deal.concessions.items()],
+        us_value=deal.us_value,
+        partner_surplus=deal.partner_utility - deal.batna,
+        risk=deal.risk,
+        decided_by=decided_by(pf, result, code),
+    )
+
+
+def _fingerprint(solved: list[tuple[Portfolio, SolveResult]]) -> str:
+    import hashlib
+
+    text = "\n".join(f"{pf.fingerprint()}:{res.fingerprint}" for pf, res in solved)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

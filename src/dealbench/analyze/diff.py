@@ -1,0 +1,157 @@
+"""What changed between two results (two `result.json` files), partner by partner.
+
+Both results carry the figures `check` recomputed, so the differences are
+between checked figures: deals gained or lost, security levels, compute per
+period, concessions granted, dropped or changed, and each side's value and risk.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from dealbench.checker import DealFigures
+from dealbench.errors import InputError, Issue
+from dealbench.optimize import SolveResult
+
+__all__ = ["PartnerDiff", "ResultDiff", "diff_results", "load_result"]
+
+TOL_H100E = 0.5
+TOL_USD = 1e4
+
+
+class PartnerDiff(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    partner: str
+    change: str = Field(description="gained | lost | changed | same | none (no deal in either)")
+    changes: list[str] = Field(default_factory=list, description="In plain words")
+    compute: dict[str, list[float]] = Field(default_factory=dict, description="period -> [a, b]")
+    us_value: list[float | None]
+    partner_utility: list[float | None]
+    risk: list[float]
+
+
+class ResultDiff(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    a: str
+    b: str
+    notes: list[str] = Field(default_factory=list, description="Portfolio, regime, mode")
+    us_value: list[float | None]
+    partner_total: list[float | None]
+    risk_total: list[float]
+    supply_used: dict[str, list[float]]
+    partners: list[PartnerDiff]
+
+    @property
+    def changed(self) -> list[PartnerDiff]:
+        return [p for p in self.partners if p.change not in ("same", "none")]
+
+
+def load_result(path: str | Path) -> SolveResult:
+    """A `result.json` written by `solve --out` (or `compare --out`)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(Issue(str(path), None, "", "file not found")) from None
+    except OSError as exc:
+        raise InputError(Issue(str(path), None, "", f"cannot read: {exc.strerror}")) from None
+    try:
+        return SolveResult.model_validate_json(text)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InputError(
+            Issue(str(path), None, where, f"not a dealbench result.json ({first['msg']})")
+        ) from None
+
+
+def diff_results(
+    a: SolveResult, b: SolveResult, labels: tuple[str, str] = ("A", "B")
+) -> ResultDiff:
+    notes = []
+    if a.portfolio != b.portfolio:
+        notes.append(f"different portfolios: {a.portfolio} and {b.portfolio}")
+    if a.policy != b.policy:
+        notes.append(f"regime {a.policy} -> {b.policy}")
+    if a.mode != b.mode:
+        notes.append(f"mode {a.mode} -> {b.mode}")
+    if a.fingerprint != b.fingerprint and a.portfolio == b.portfolio and a.policy == b.policy:
+        notes.append("the inputs differ (another version of a file, or --set overrides)")
+    codes = list(dict.fromkeys([*_codes(a), *_codes(b)]))
+    periods = list(dict.fromkeys([*a.periods, *b.periods]))
+    return ResultDiff(
+        a=labels[0],
+        b=labels[1],
+        notes=notes,
+        us_value=[a.objective, b.objective],
+        partner_total=[a.partner_total, b.partner_total],
+        risk_total=[a.risk_total, b.risk_total],
+        supply_used={t: [a.supply_used.get(t, 0.0), b.supply_used.get(t, 0.0)] for t in periods},
+        partners=[_partner(code, a.deal(code), b.deal(code), periods) for code in codes],
+    )
+
+
+def _codes(result: SolveResult) -> list[str]:
+    return [*(d.partner for d in result.deals), *result.no_deal]
+
+
+def _partner(
+    code: str, a: DealFigures | None, b: DealFigures | None, periods: list[str]
+) -> PartnerDiff:
+    compute = {
+        t: [a.compute.get(t, 0.0) if a else 0.0, b.compute.get(t, 0.0) if b else 0.0]
+        for t in periods
+    }
+    head = {
+        "partner": code,
+        "compute": compute,
+        "us_value": [a.us_value if a else None, b.us_value if b else None],
+        "partner_utility": [a.partner_utility if a else None, b.partner_utility if b else None],
+        "risk": [a.risk if a else 0.0, b.risk if b else 0.0],
+    }
+    if a is None and b is None:
+        return PartnerDiff(**head, change="none")
+    if a is None:
+        assert b is not None
+        return PartnerDiff(**head, change="gained", changes=[f"gains a deal: {_terms(b)}"])
+    if b is None:
+        return PartnerDiff(**head, change="lost", changes=[f"loses its deal ({_terms(a)})"])
+    changes = []
+    if a.security != b.security:
+        changes.append(f"security {a.security} -> {b.security}")
+    for t, (x, y) in compute.items():
+        if abs(x - y) > TOL_H100E:
+            changes.append(f"{t} compute {x:,.0f} -> {y:,.0f} H100e ({y - x:+,.0f})")
+    old, new = a.concessions, b.concessions
+    for cid in list(dict.fromkeys([*old, *new])):
+        if cid not in old:
+            changes.append(f"grants {_one(cid, new[cid])}")
+        elif cid not in new:
+            changes.append(f"drops {_one(cid, old[cid])}")
+        elif old[cid] != new[cid]:
+            changes.append(f"{cid} {old[cid]} -> {new[cid]}")
+    if abs(a.us_value - b.us_value) > TOL_USD:
+        changes.append(f"US utility {_usd(a.us_value)} -> {_usd(b.us_value)}")
+    if abs(a.partner_utility - b.partner_utility) > TOL_USD:
+        changes.append(f"partner utility {_usd(a.partner_utility)} -> {_usd(b.partner_utility)}")
+    return PartnerDiff(**head, change="changed" if changes else "same", changes=changes)
+
+
+def _terms(d: DealFigures) -> str:
+    parts = [d.security, f"{d.total_compute:,.0f} H100e"]
+    parts += [_one(c, v) for c, v in d.concessions.items()]
+    return ", ".join(parts)
+
+
+def _one(cid: str, level: str | bool) -> str:
+    return cid if level is True else f"{cid}={level}"
+
+
+def _usd(amount: float) -> str:
+    from dealbench.render.environment import money
+
+    return money(amount)

@@ -1,0 +1,150 @@
+"""What each binding limit costs the United States: the optimum re-solved with it lifted.
+
+A shadow price says what one more unit of a limit is worth, with today's
+choices fixed; principals also ask what the whole limit costs. For each limit
+the optimum sits on (each period's supply, the risk budget, each partner's cap
+under its deal's security level) the portfolio is solved again without it
+(supply up to every partner's ask, no budget, no cap) and the cost is the
+difference in US utility, both figures `check`'s. Marginal prices come from
+`dealbench.analyze.prices.shadow_prices` when that module is present.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dealbench.analyze.packages import describe_changes, signature
+from dealbench.analyze.parallel import Executor
+from dealbench.analyze.solves import SolveOptions, solve_all
+from dealbench.model.schema import Portfolio
+from dealbench.optimize import SolveResult
+
+__all__ = ["LimitCost", "binding", "limit_costs", "marginal_prices"]
+
+TOL = 0.5  # H100e
+
+
+class LimitCost(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: str = Field(description="supply | risk-budget | cap")
+    name: str = Field(description="The limit in words")
+    period: str | None = None
+    partner: str | None = None
+    level: str | None = None
+    limit: float = Field(description="H100e (risk-weighted for the budget)")
+    us_value: float | None = Field(description="US utility with the limit lifted (check's)")
+    cost: float | None = Field(description="US utility the limit costs: lifted minus now")
+    usd_per_unit: float | None = Field(default=None, description="Shadow price, when available")
+    changes: list[str] = Field(default_factory=list, description="What lifting it changes")
+
+
+def binding(pf: Portfolio, result: SolveResult) -> list[dict[str, Any]]:
+    """The limits the optimum sits on, each with how to lift it."""
+    out: list[dict[str, Any]] = []
+    for t in pf.periods:
+        supply = pf.supply[t]
+        if supply > 0 and result.supply_used.get(t, 0.0) >= supply - TOL:
+            out.append({"kind": "supply", "period": t, "limit": supply, "name": f"Supply in {t}"})
+    budget = pf.risk_budget
+    if budget is not None and result.risk_total >= budget - TOL:
+        out.append({"kind": "risk-budget", "limit": budget, "name": "The risk budget"})
+    for deal in result.deals:
+        partner = pf.partner(deal.partner)
+        assert partner is not None
+        cap = pf.level_cap(partner, deal.security)
+        on = [t for t, x in deal.compute.items() if cap is not None and cap > 0 and x >= cap - TOL]
+        if cap is not None and on:
+            out.append(
+                {
+                    "kind": "cap",
+                    "partner": deal.partner,
+                    "level": deal.security,
+                    "period": ", ".join(on),
+                    "limit": cap,
+                    "name": f"{deal.partner}: {pf.cap_name(partner, deal.security)}",
+                }
+            )
+    return out
+
+
+def lifted(pf: Portfolio, limit: dict[str, Any]) -> Portfolio:
+    """`pf` without one limit."""
+    if limit["kind"] == "supply":
+        room = sum(p.ask.get(limit["period"], 0.0) for p in pf.partners)
+        supply = {**pf.supply, limit["period"]: max(room, pf.supply[limit["period"]])}
+        return pf.model_copy(update={"supply": supply})
+    if limit["kind"] == "risk-budget":
+        return pf.model_copy(update={"risk_budget": None, "own_risk_budget": None})
+    partner = pf.partner(limit["partner"])
+    assert partner is not None
+    room = max(partner.ask.values(), default=0.0)
+    caps = {k: dict(v) for k, v in pf.caps.items()}
+    caps.setdefault(partner.code, {})[limit["level"]] = room
+    return pf.model_copy(update={"caps": caps})
+
+
+def marginal_prices(pf: Portfolio, result: SolveResult) -> tuple[Any | None, str | None]:
+    """The shadow prices of `result` and None, or None and why they are missing."""
+    try:
+        from dealbench.analyze.prices import shadow_prices  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return None, "this build lacks dealbench.analyze.prices, the shadow-price module"
+    try:
+        return shadow_prices(pf, result, compare=False), None
+    except Exception as exc:  # a price that cannot be computed must not sink the memo
+        return None, f"shadow prices could not be computed: {exc}"
+
+
+def limit_costs(
+    pf: Portfolio,
+    result: SolveResult,
+    *,
+    options: SolveOptions | None = None,
+    executor: Executor | None = None,
+    prices: Any | None = None,
+) -> list[LimitCost]:
+    """Each binding limit with its cost (a re-solve without it) and its price (if given)."""
+    limits = binding(pf, result)
+    results = solve_all(
+        [lifted(pf, lim) for lim in limits], options or SolveOptions(), executor, chain=1
+    )
+    codes = [p.code for p in pf.partners]
+    out = []
+    for lim, free in zip(limits, results, strict=True):
+        value = free.objective
+        cost = None if value is None or result.objective is None else value - result.objective
+        out.append(
+            LimitCost(
+                kind=lim["kind"],
+                name=lim["name"],
+                period=lim.get("period"),
+                partner=lim.get("partner"),
+                level=lim.get("level"),
+                limit=lim["limit"],
+                us_value=value,
+                cost=cost,
+                usd_per_unit=_price(prices, lim),
+                changes=describe_changes(signature(result), signature(free), codes),
+            )
+        )
+    return out
+
+
+def _price(prices: Any | None, lim: dict[str, Any]) -> float | None:
+    if prices is None:
+        return None
+    if lim["kind"] == "supply":
+        value = prices.supply.get(lim["period"])
+        return None if value is None else float(value)
+    if lim["kind"] == "risk-budget":
+        return None if prices.risk_budget is None else float(prices.risk_budget)
+    rates = [
+        c.usd_per_h100e
+        for c in prices.caps
+        if c.partner == lim["partner"] and c.level == lim["level"]
+    ]
+    # One more H100e of cap is one more in every period the deal sits on it.
+    return sum(rates) if rates else None

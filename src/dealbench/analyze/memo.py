@@ -1,0 +1,297 @@
+"""The options memo's facts: the recommendation and what would change it, from a Comparison.
+
+The numbers and the reasoning live here (analysis); `dealbench.render.options_memo`
+only lays them out. Sensitivities hold each regime's packages fixed and ask how far
+one figure must move before another regime's US utility overtakes the best one:
+a first-order answer, which the memo says, with the sweep that confirms it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from dealbench.analyze.compare import Comparison, RegimeRow
+from dealbench.model.schema import Portfolio
+from dealbench.optimize import SolveResult
+from dealbench.render.environment import h100e, money, percent
+
+__all__ = [
+    "confirmations",
+    "options_facts",
+    "options_memo_document",
+    "principals_memo_documents",
+    "risk_factors",
+    "sensitivities",
+]
+
+#: Risk thresholds beyond this multiple of the policy's estimate are not re-solved.
+MAX_FACTOR = 20.0
+#: A re-solve checks a threshold this far (relatively) past it.
+PAST = 0.01
+
+#: How the debate names each shipped regime.
+OPTION_NAMES = {
+    "tiered": "a tier framework (the 2025 diffusion rule's shape)",
+    "monopoly": "an American compute monopoly",
+    "repeal": "repeal without replacement",
+    "bilateral": "bilateral deals under security conditions",
+}
+
+
+def options_facts(c: Comparison, confirmed: list[str] | None = None) -> dict[str, Any]:
+    """Plain data for the options memo: rows, recommendation, sensitivities (with the
+    re-solves that `confirmations` made, if any), descriptions."""
+    ok = sorted(
+        (r for r in c.regimes if r.us_value is not None),
+        key=lambda r: (-(r.us_value or 0.0), r.regime),
+    )
+    return {
+        "portfolio": {"id": c.portfolio, "title": c.title},
+        "periods": list(c.periods),
+        "overrides": [f"{k}={v}" for k, v in c.overrides.items()],
+        "regimes": [_regime(r) for r in c.regimes],
+        "partners": [
+            {
+                "code": p.code,
+                "name": p.name,
+                "tier": p.tier,
+                "cells": [
+                    {
+                        "regime": r.regime,
+                        "deal": p.regimes[r.regime].deal,
+                        "security": p.regimes[r.regime].security,
+                        "compute": p.regimes[r.regime].compute,
+                        "decided_by": p.regimes[r.regime].decided_by,
+                    }
+                    for r in c.regimes
+                ],
+            }
+            for p in c.partners
+        ],
+        "recommendation": recommendation(ok),
+        "sensitivities": sensitivities(ok) + list(confirmed or []),
+        "options": [describe(r) for r in c.regimes],
+        "failed": [f"{r.regime}: {r.status}: {r.message}" for r in c.regimes if r.us_value is None],
+    }
+
+
+def _regime(r: RegimeRow) -> dict[str, Any]:
+    return {
+        "id": r.regime,
+        "name": OPTION_NAMES.get(r.regime, r.title),
+        "title": r.title,
+        "ok": r.us_value is not None,
+        "status": r.status,
+        "deals": r.deals,
+        "compute": r.compute,
+        "compute_total": r.compute_total,
+        "us_value": r.us_value,
+        "concessions": r.concessions,
+        "export_value": r.export_value,
+        "risk_cost": r.risk_cost,
+        "no_deal_losses": r.no_deal_losses,
+        "partner_surplus": r.partner_surplus,
+        "risk": r.risk_total,
+        "risk_budget": r.risk_budget,
+    }
+
+
+def recommendation(ranked: list[RegimeRow]) -> str:
+    if not ranked:
+        return "No regime gave a solvable portfolio; see the failures below."
+    best = ranked[0]
+    name = OPTION_NAMES.get(best.regime, best.title)
+    text = (
+        f"Adopt {name} ({best.regime}): it gives the United States the highest utility, "
+        f"{money(best.us_value)}, with {best.deals} deal(s), {h100e(best.compute_total)} H100e "
+        f"exported and {h100e(best.risk_total)} risk-weighted H100e of risk."
+    )
+    if len(ranked) > 1:
+        second = ranked[1]
+        lead = (best.us_value or 0.0) - (second.us_value or 0.0)
+        if lead <= max(1e6, 1e-6 * abs(best.us_value or 0.0)):
+            text += (
+                f" {_upper(second.regime)} does exactly as well ({money(second.us_value)}): "
+                "on these figures the two are equivalent, and the choice rests on what the "
+                "model leaves out (enforcement cost, credibility, precedent)."
+            )
+        else:
+            text += (
+                f" The runner-up is {second.regime} at {money(second.us_value)}, "
+                f"{money(lead)} less."
+            )
+        if second.risk_total < best.risk_total - 0.5:
+            text += (
+                f" {_upper(second.regime)} carries less risk "
+                f"({h100e(second.risk_total)} against {h100e(best.risk_total)})."
+            )
+    return text
+
+
+def sensitivities(ranked: list[RegimeRow]) -> list[str]:
+    """How far the risk penalty or the value of concessions must move for the runner-up
+    (or any other regime) to overtake the best, packages held fixed."""
+    if len(ranked) < 2:
+        return []
+    best, out = ranked[0], []
+    for other in ranked[1:]:
+        lead = (best.us_value or 0.0) - (other.us_value or 0.0)
+        if lead <= max(1e6, 1e-6 * abs(best.us_value or 0.0)):
+            out.append(
+                f"{other.regime} ties with {best.regime}: any change separating them decides."
+            )
+            continue
+        # Risk cost scales with the penalty: V(k) = V - (k - 1) * risk_cost.
+        extra = best.risk_cost - other.risk_cost
+        if extra > 1e6:
+            factor = 1 + lead / extra
+            out.append(
+                f"{other.regime} overtakes {best.regime} if the cost of risk is {factor:.2f} times "
+                f"the policy's estimate or more ({best.regime}'s risk costs {money(extra)} more)."
+            )
+        # Concessions' US value scaled by f: V(f) = V - (1 - f) * concessions.
+        more = best.concessions - other.concessions
+        if more > 1e6 and lead < more:
+            share = 1 - lead / more
+            out.append(
+                f"{other.regime} overtakes {best.regime} if concessions are worth less than "
+                f"{percent(share, 0)} of their estimated value to the United States."
+            )
+    if not out:
+        out.append(
+            f"No single scaling of the risk penalty or of the concessions' value lets another "
+            f"regime overtake {best.regime} with the packages as they are."
+        )
+    out.append(
+        "These hold each regime's packages fixed (a first-order answer). Packages re-optimise "
+        "as figures move: the re-solves below, where there are any, and "
+        "`dealbench sweep --param policy.risk_penalty_per_h100e` under each regime show "
+        "where the ranking really turns."
+    )
+    return out
+
+
+def risk_factors(ranked: list[RegimeRow]) -> list[tuple[str, float]]:
+    """(regime, factor): the cost of risk times which another regime overtakes the best,
+    packages held fixed (only where that factor is finite and at most MAX_FACTOR)."""
+    if len(ranked) < 2:
+        return []
+    best, out = ranked[0], []
+    for other in ranked[1:]:
+        lead = (best.us_value or 0.0) - (other.us_value or 0.0)
+        extra = best.risk_cost - other.risk_cost
+        if lead > 1e6 and extra > 1e6 and 1 + lead / extra <= MAX_FACTOR:
+            out.append((other.regime, 1 + lead / extra))
+    return out
+
+
+def confirmations(
+    c: Comparison,
+    solved: dict[str, tuple[Portfolio, SolveResult]],
+    *,
+    executor: Any = None,
+) -> list[str]:
+    """Each first-order risk threshold re-solved: both regimes with the cost of risk just
+    past it, packages free to move. Says whether the overtaking really happens there."""
+    from dealbench.analyze.scenarios import apply_overrides
+    from dealbench.analyze.solves import SolveOptions, solve_all
+
+    ranked = sorted(
+        (r for r in c.regimes if r.us_value is not None),
+        key=lambda r: (-(r.us_value or 0.0), r.regime),
+    )
+    factors = risk_factors(ranked)
+    if not factors:
+        return []
+    best = ranked[0].regime
+    work = []
+    for other, factor in factors:
+        for regime in (best, other):
+            pf = solved[regime][0]
+            penalty = pf.policy.risk_penalty_per_h100e * factor * (1 + PAST)
+            work.append(apply_overrides(pf, {"policy.risk_penalty_per_h100e": penalty}))
+    results = solve_all(work, SolveOptions(), executor, chain=1)
+    out = []
+    for i, (other, factor) in enumerate(factors):
+        at_best, at_other = results[2 * i].objective, results[2 * i + 1].objective
+        if at_best is None or at_other is None:
+            continue
+        ahead = at_other > at_best
+        verdict = "overtakes it" if ahead else f"is still {money(at_best - at_other)} behind"
+        out.append(
+            f"Re-solved with the cost of risk at {factor * (1 + PAST):.2f} times the estimate "
+            f"(packages free to move): {best} {money(at_best)}, {other} {money(at_other)}; "
+            f"{other} {verdict}."
+        )
+    return out
+
+
+def describe(r: RegimeRow) -> str:
+    name = OPTION_NAMES.get(r.regime, r.title)
+    if r.us_value is None:
+        return f"{_upper(name)} ({r.regime}): no result ({r.status}). {r.message}"
+    if not r.deals:
+        return (
+            f"{_upper(name)} ({r.regime}): no deal is concluded; the United States stands at "
+            f"{money(r.us_value)}, every partner's value without a deal."
+        )
+    without = f"; no deal with {', '.join(r.no_deal)}" if r.no_deal else ""
+    binding = f" Binding: {' '.join(r.binding)}" if r.binding else ""
+    return (
+        f"{_upper(name)} ({r.regime}): {r.deals} deal(s) ({', '.join(r.partners)}){without}; "
+        f"{h100e(r.compute_total)} H100e exported, US utility {money(r.us_value)}, partners "
+        f"{money(r.partner_surplus)} above their walk-away values.{binding}"
+    )
+
+
+def options_memo_document(
+    c: Comparison,
+    solved: dict[str, tuple[Portfolio, SolveResult]],
+    *,
+    date: dt.date | None = None,
+    executor: Any = None,
+) -> Any:
+    """The options memo as a render `Document` (re-solving each risk threshold it names)."""
+    from dealbench.render.options_memo import options_memo_document as document
+
+    base = next(iter(solved.values()))[0]
+    facts = options_facts(c, confirmations(c, solved, executor=executor))
+    return document(facts, base, digest=c.fingerprint, date=date)
+
+
+def _upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def principals_memo_documents(
+    solved: dict[str, tuple[Portfolio, SolveResult]],
+    *,
+    executor: Any = None,
+    date: dt.date | None = None,
+) -> list[Any]:
+    """A portfolio memo for principals for each solved regime: allocation, value against
+    risk, binding limits with their shadow prices and what each limit costs."""
+    from dealbench.analyze.limit_costs import limit_costs, marginal_prices
+    from dealbench.render.principals_memo import principals_memo_document
+    from dealbench.render.sources import source_from_result
+
+    docs = []
+    for pf, result in solved.values():
+        if result.objective is None:
+            continue
+        prices, why = marginal_prices(pf, result)
+        costs = limit_costs(pf, result, executor=executor, prices=prices)
+        rows = [
+            {
+                **cost.model_dump(),
+                "unit": "risk-weighted H100e" if cost.kind == "risk-budget" else "H100e",
+            }
+            for cost in costs
+        ]
+        docs.append(
+            principals_memo_document(
+                source_from_result(pf, result), rows, prices_note=why, date=date
+            )
+        )
+    return docs

@@ -1,0 +1,70 @@
+"""The four regimes of the policy debate, found by name, and a portfolio put under one.
+
+A regime is a policy file. `tiered`, `monopoly`, `repeal` and `bilateral`
+are looked up next to the portfolio's own policy file (a user's deals/ folder),
+then in ./deals/policy, then in the shipped data; a path to a YAML file works too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dealbench.errors import InputError, Issue
+from dealbench.model import load_policy
+from dealbench.model.schema import Policy, Portfolio
+
+__all__ = ["REGIMES", "find_regime", "parse_regimes", "under_regime"]
+
+#: The four options of the debate, in the order the memo discusses them.
+REGIMES: tuple[str, ...] = ("tiered", "monopoly", "repeal", "bilateral")
+SHIPPED = Path(__file__).resolve().parents[3] / "deals" / "policy"
+
+
+def find_regime(name: str, portfolio_path: Path | None = None, option: str = "--policy") -> Policy:
+    """The policy a regime name (or a policy file's path) stands for."""
+    if name.endswith((".yaml", ".yml")) or "/" in name:
+        return load_policy(name)
+    places = []
+    if portfolio_path is not None:
+        places.append(portfolio_path.resolve().parent.parent / "policy")
+    places += [Path.cwd() / "deals" / "policy", SHIPPED]
+    for folder in places:
+        candidate = folder / f"{name}.yaml"
+        if candidate.is_file():
+            return load_policy(candidate)
+    raise InputError(
+        Issue(
+            option,
+            None,
+            "",
+            f"unknown regime {name!r}; expected one of: {', '.join(REGIMES)} (or a policy file)",
+        )
+    )
+
+
+def parse_regimes(text: str) -> list[str]:
+    """`tiered,monopoly` as a list; each name once, in the order given."""
+    names = list(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
+    if not names:
+        raise InputError(Issue("--regimes", None, "", "no regime named"))
+    return names
+
+
+def under_regime(portfolio: Portfolio, policy: Policy) -> Portfolio:
+    """The same partners, supply and horizon under another regime.
+
+    The portfolio's deal-by-deal partner caps belong to the regime it names (they
+    are how bilateral deals set caps): under any other regime the regime's own caps
+    apply, so a comparison shows each option as written. `--set portfolio.caps...`
+    applied afterwards still sets them.
+    """
+    if policy.id == portfolio.policy.id and policy == portfolio.policy:
+        return portfolio
+    moved = portfolio.with_policy(policy, digest=_policy_digest(policy))
+    return moved if policy.id == portfolio.policy.id else moved.model_copy(update={"caps": {}})
+
+
+def _policy_digest(policy: Policy) -> str:
+    import hashlib
+
+    return hashlib.sha256(policy.model_dump_json().encode()).hexdigest()

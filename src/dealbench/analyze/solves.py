@@ -1,0 +1,86 @@
+"""One solve as a task an executor can ship to another process or machine.
+
+A task is plain data (a portfolio and solve options) and `run_chain` a
+top-level function, so both pickle. A chain solves its portfolios in order,
+each warm-started from the one before (neighbouring scenarios of a sweep share
+most of their structure); chains are cut the same way whatever the number of
+workers, so the results do not depend on `--jobs`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from dealbench.model.schema import Portfolio
+from dealbench.optimize import SolveResult, solve
+
+__all__ = ["SolveOptions", "chains", "run_chain", "solve_all"]
+
+#: Portfolios per chain: each after the first is warm-started from its neighbour.
+CHAIN = 5
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """What every solve of an analysis shares."""
+
+    mode: str = "us-best"
+    solver: str = "highs"
+    time_limit: float | None = None
+    gap: float = 1e-6
+    #: One solver thread: solves run side by side, and one thread makes a solve's answer
+    #: independent of how many run at once.
+    threads: int | None = 1
+    warm: bool = True
+
+
+@dataclass(frozen=True)
+class Chain:
+    portfolios: Sequence[Portfolio]
+    options: SolveOptions = field(default_factory=SolveOptions)
+
+
+def run_chain(chain: Chain) -> list[SolveResult]:
+    """Solve each portfolio of the chain in order; the figures are `check`'s."""
+    out: list[SolveResult] = []
+    opts = chain.options
+    for portfolio in chain.portfolios:
+        previous = out[-1] if out and opts.warm and out[-1].deals else None
+        out.append(
+            solve(
+                portfolio,
+                opts.mode,  # type: ignore[arg-type]
+                solver=opts.solver,
+                time_limit=opts.time_limit,
+                gap=opts.gap,
+                threads=opts.threads,
+                warm_start=previous if opts.solver == "highs" else None,
+            )
+        )
+    return out
+
+
+def chains(
+    portfolios: Sequence[Portfolio], options: SolveOptions, size: int = CHAIN
+) -> list[Chain]:
+    """The portfolios cut into chains of `size` neighbours (1: no warm starts)."""
+    step = max(1, size if options.warm else 1)
+    return [Chain(portfolios[i : i + step], options) for i in range(0, len(portfolios), step)]
+
+
+def solve_all(
+    portfolios: Sequence[Portfolio],
+    options: SolveOptions,
+    executor: object | None = None,
+    *,
+    chain: int = CHAIN,
+    progress: object | None = None,
+) -> list[SolveResult]:
+    """Solve every portfolio (in parallel when the executor says so), results in order."""
+    from dealbench.analyze.parallel import Executor
+
+    ex = executor if isinstance(executor, Executor) else Executor()
+    work = chains(portfolios, options, chain)
+    batches = ex.map(run_chain, work, progress)  # type: ignore[arg-type]
+    return [result for batch in batches for result in batch]

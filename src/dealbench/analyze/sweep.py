@@ -1,0 +1,244 @@
+"""Sweeps: named scenarios side by side, or one parameter from A to B.
+
+`sweep_scenarios` solves the base portfolio and each scenario of a scenarios
+file into one table. `sweep_param` solves N values of one `--set` path and
+reports where the optimal package changes (a partner gains or loses a deal,
+changes security level, grants or drops a concession), each change point
+narrowed by bisection between the two grid values around it. Every figure is
+`check`'s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dealbench.analyze.packages import describe_changes, signature
+from dealbench.analyze.parallel import Executor
+from dealbench.analyze.scenarios import Scenario, apply_overrides, read_value
+from dealbench.analyze.solves import Chain, SolveOptions, run_chain, solve_all
+from dealbench.errors import InputError, Issue
+from dealbench.model.schema import Portfolio
+from dealbench.optimize import SolveResult, Status
+
+__all__ = ["ChangePoint", "SweepResult", "SweepRow", "grid", "sweep_param", "sweep_scenarios"]
+
+#: Bisection steps per change point: the interval shrinks 2^REFINE times.
+REFINE = 6
+#: At most this many changes are looked for between two neighbouring grid values.
+MAX_CHANGES = 4
+
+
+class SweepRow(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    title: str = ""
+    value: float | None = Field(default=None, description="The parameter's value (--param)")
+    status: str
+    us_value: float | None = None
+    partner_total: float | None = None
+    deals: list[str] = Field(default_factory=list)
+    compute_total: float = 0.0
+    risk_total: float = 0.0
+    packages: dict[str, str] = Field(default_factory=dict, description="partner -> terms")
+    changes: list[str] = Field(default_factory=list, description="Against the row before")
+
+
+class ChangePoint(BaseModel):
+    """The optimal package changes between `low` and `high` (narrowed by bisection)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    low: float
+    high: float
+    changes: list[str]
+    us_value_low: float | None
+    us_value_high: float | None
+
+
+class SweepResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    portfolio: str
+    title: str
+    param: str | None = None
+    rows: list[SweepRow]
+    change_points: list[ChangePoint] = Field(default_factory=list)
+    executor: str = "serial"
+
+
+def row_of(
+    id: str, result: SolveResult, *, title: str = "", value: float | None = None
+) -> SweepRow:
+    ok = result.status in (Status.OPTIMAL, Status.TIME_LIMIT)
+    return SweepRow(
+        id=id,
+        title=title,
+        value=value,
+        status=result.status.value,
+        us_value=result.objective if ok else None,
+        partner_total=result.partner_total if ok else None,
+        deals=[d.partner for d in result.deals],
+        compute_total=sum(d.total_compute for d in result.deals),
+        risk_total=result.risk_total,
+        packages={code: ", ".join([s, *c]) for code, (s, c) in signature(result).items()},
+    )
+
+
+def sweep_scenarios(
+    portfolio: Portfolio,
+    scenarios: Sequence[tuple[Scenario, Portfolio]],
+    *,
+    options: SolveOptions | None = None,
+    executor: Executor | None = None,
+    progress: Any = None,
+) -> tuple[SweepResult, list[SolveResult]]:
+    """The base portfolio and each scenario, solved; changes are against the base."""
+    portfolios = [portfolio, *(pf for _s, pf in scenarios)]
+    results = solve_all(portfolios, options or SolveOptions(), executor, chain=1, progress=progress)
+    codes = [p.code for p in portfolio.partners]
+    base = signature(results[0])
+    rows = [row_of("base", results[0], title="As loaded")]
+    for (scenario, _pf), result in zip(scenarios, results[1:], strict=True):
+        row = row_of(scenario.id, result, title=scenario.title)
+        changes = describe_changes(base, signature(result), codes)
+        rows.append(row.model_copy(update={"changes": changes}))
+    ex = executor or Executor()
+    return SweepResult(
+        portfolio=portfolio.id, title=portfolio.title, rows=rows, executor=ex.describe()
+    ), results
+
+
+def grid(start: float, stop: float, steps: int) -> list[float]:
+    """`steps` values from `start` to `stop`, both ends included."""
+    if steps < 1:
+        raise InputError(Issue("--steps", None, "", f"expected at least 1 value, got {steps}"))
+    if steps == 1:
+        return [start]
+    return [start + (stop - start) * i / (steps - 1) for i in range(steps)]
+
+
+def parse_bound(portfolio: Portfolio, path: str, text: Any, option: str) -> float:
+    """`--from`/`--to` in the path's own unit (`3bn`, `900_000`), as a number."""
+    try:
+        value = read_value(apply_overrides(portfolio, {path: text}), path)
+    except InputError as exc:
+        raise InputError(
+            [Issue(option, None, path, issue.message) for issue in exc.issues]
+        ) from None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(Issue(option, None, path, "a sweep needs a number at this path"))
+    return float(value)
+
+
+def sweep_param(
+    portfolio: Portfolio,
+    path: str,
+    start: Any,
+    stop: Any,
+    steps: int,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    options: SolveOptions | None = None,
+    executor: Executor | None = None,
+    refine: int = REFINE,
+    progress: Any = None,
+) -> tuple[SweepResult, list[SolveResult]]:
+    """Solve `steps` values of `path` from `start` to `stop`; find where the package changes."""
+    if steps < 1:
+        raise InputError(Issue("--steps", None, "", f"expected at least 1 value, got {steps}"))
+    base = apply_overrides(portfolio, overrides or {})
+    low, high = parse_bound(base, path, start, "--from"), parse_bound(base, path, stop, "--to")
+    values = grid(low, high, steps)
+    opts = options or SolveOptions()
+    portfolios = [apply_overrides(base, {path: v}) for v in values]
+    results = solve_all(portfolios, opts, executor, progress=progress)
+    codes = [p.code for p in portfolio.partners]
+    rows: list[SweepRow] = []
+    for i, (value, result) in enumerate(zip(values, results, strict=True)):
+        row = row_of(f"{i + 1}", result, value=value)
+        if i:
+            changes = describe_changes(signature(results[i - 1]), signature(result), codes)
+            row = row.model_copy(update={"changes": changes})
+        rows.append(row)
+    jumps = [i for i in range(1, len(rows)) if rows[i].changes]
+    tasks = [
+        _Bisect(base, path, values[i - 1], values[i], results[i - 1], results[i], opts, refine)
+        for i in jumps
+    ]
+    if refine > 0:
+        points = [p for found in (executor or Executor()).map(_bisect, tasks) for p in found]
+    else:
+        points = [_point(t.low, t.high, t.at_low, t.at_high, codes) for t in tasks]
+    return SweepResult(
+        portfolio=portfolio.id,
+        title=portfolio.title,
+        param=path,
+        rows=rows,
+        change_points=points,
+        executor=(executor or Executor()).describe(),
+    ), results
+
+
+@dataclass(frozen=True)
+class _Bisect:
+    portfolio: Portfolio
+    path: str
+    low: float
+    high: float
+    at_low: SolveResult
+    at_high: SolveResult
+    options: SolveOptions
+    steps: int
+
+
+def _bisect(task: _Bisect) -> list[ChangePoint]:
+    """The changes of package between the task's two values (up to MAX_CHANGES), each
+    narrowed to an interval 2^steps times smaller than the grid's.
+
+    When the deals themselves change between the ends (a partner gains or loses one, or
+    changes security level), the bisection follows those: near-equivalent concession
+    sets can trade places many times over a small interval, and which partners deal is
+    what a reader asks of a sweep. Otherwise it follows the concessions.
+    """
+    codes = [p.code for p in task.portfolio.partners]
+    options = SolveOptions(**{**task.options.__dict__, "warm": False})
+    key = _structure if _structure(task.at_low) != _structure(task.at_high) else signature
+    out: list[ChangePoint] = []
+    lo, at_lo = task.low, task.at_low
+    end = key(task.at_high)
+    # Concession-only changes: the first is narrowed; the rest show in the grid's rows.
+    most = MAX_CHANGES if key is _structure else 1
+    while key(at_lo) != end and len(out) < most:
+        start, hi, at_hi = key(at_lo), task.high, task.at_high
+        for _ in range(task.steps):
+            mid = (lo + hi) / 2
+            (result,) = run_chain(
+                Chain([apply_overrides(task.portfolio, {task.path: mid})], options)
+            )
+            if key(result) == start:
+                lo, at_lo = mid, result
+            else:
+                hi, at_hi = mid, result
+        out.append(_point(lo, hi, at_lo, at_hi, codes))
+        lo, at_lo = hi, at_hi
+    return out
+
+
+def _structure(result: SolveResult) -> dict[str, str]:
+    """Who deals, under which security level."""
+    return {d.partner: d.security for d in result.deals}
+
+
+def _point(lo: float, hi: float, a: SolveResult, b: SolveResult, codes: list[str]) -> ChangePoint:
+    return ChangePoint(
+        low=lo,
+        high=hi,
+        changes=describe_changes(signature(a), signature(b), codes),
+        us_value_low=a.objective,
+        us_value_high=b.objective,
+    )

@@ -1,0 +1,250 @@
+"""`dealbench compare | sweep | diff`: regimes side by side, what-if scenarios, two results apart.
+
+Thin: each command parses its options, calls `dealbench.analyze`, prints a
+table (or `--json`) and writes files. The figures are `check`'s.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dealbench.cli.base import Date, Force, Json, app
+from dealbench.cli.errors import handled
+from dealbench.cli.help import examples
+from dealbench.cli.scenario_options import (
+    ExecutorOpt,
+    JobsOpt,
+    SchedulerOpt,
+    SetOpt,
+    executor_from,
+    progress,
+)
+
+PortfolioArg = Annotated[
+    Path, typer.Argument(metavar="PORTFOLIO", help="A portfolio file (deals/portfolios/*.yaml).")
+]
+TimeLimit = Annotated[
+    float | None, typer.Option("--time-limit", help="Seconds before each solve stops.")
+]
+
+
+@app.command(
+    epilog=examples(
+        "dealbench compare deals/portfolios/gulf-asia.yaml",
+        "dealbench compare deals/portfolios/global.yaml --regimes tiered,bilateral --json",
+        "dealbench compare deals/portfolios/gulf-asia.yaml --set policy.risk_penalty_per_h100e=200k",
+        "dealbench compare deals/portfolios/gulf-asia.yaml --out out/compare --render md,html,docx,pdf",
+    )
+)
+def compare(
+    portfolio: PortfolioArg,
+    regimes: Annotated[
+        str,
+        typer.Option(help="Regimes to compare, comma-separated (names or policy files)."),
+    ] = "tiered,monopoly,repeal,bilateral",
+    sets: SetOpt = None,
+    json_out: Json = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Write comparison.json, each regime's result.json and the charts here.",
+        ),
+    ] = None,
+    render: Annotated[
+        str | None,
+        typer.Option(
+            "--render", help="Also write the options memo into --out: md, html, docx, pdf."
+        ),
+    ] = None,
+    force: Force = False,
+    date: Date = None,
+    time_limit: TimeLimit = None,
+    jobs: JobsOpt = None,
+    executor: ExecutorOpt = None,
+    scheduler: SchedulerOpt = None,
+) -> None:
+    """Solve the same portfolio under each regime and compare them.
+
+    The same partners, supply and horizon under each regime's caps, security
+    levels and risk budget: deals, compute per period, US value and its parts,
+    partner surplus and risk, per regime and per partner. `--set` applies after
+    the regime change (so `--set policy.X=...` changes every regime).
+    """
+    from dealbench.analyze.compare import compare as run_compare
+    from dealbench.analyze.regimes import find_regime, parse_regimes
+    from dealbench.analyze.scenarios import parse_set
+    from dealbench.analyze.solves import SolveOptions
+    from dealbench.cli import analyze_output as show
+    from dealbench.cli.documents import parse_formats
+    from dealbench.errors import InputError, Issue
+    from dealbench.model import load_portfolio
+
+    with handled():
+        formats = parse_formats(render) if render is not None else None
+        if formats is not None and out is None:
+            raise InputError(Issue("--render", None, "", "needs --out, the folder to write into"))
+        overrides = parse_set(sets or [])
+        ex = executor_from(jobs, executor, scheduler)
+        pf = load_portfolio(portfolio)
+        policies = [find_regime(name, portfolio, "--regimes") for name in parse_regimes(regimes)]
+        with progress("Solving regimes", not json_out) as bar:
+            comparison, solved = run_compare(
+                pf,
+                policies,
+                overrides=overrides,
+                options=SolveOptions(time_limit=time_limit),
+                executor=ex,
+                progress=bar,
+            )
+        if json_out:
+            typer.echo(show.to_json(comparison.model_dump(mode="json")))
+        else:
+            show.print_comparison(comparison)
+        if out is not None:
+            written = show.write_comparison(
+                out,
+                comparison,
+                solved,
+                formats,
+                force=force,
+                date=date.date() if date else None,
+                executor=ex,
+            )
+            if not json_out:
+                typer.echo(f"Wrote {len(written)} files to {out}/")
+
+
+@app.command(
+    epilog=examples(
+        "dealbench sweep deals/portfolios/gulf-asia.yaml deals/scenarios/gulf-asia.yaml --out out/sweep",
+        "dealbench sweep deals/portfolios/gulf-asia.yaml --param policy.risk_penalty_per_h100e --from 50k --to 400k --steps 15",
+        "dealbench sweep deals/portfolios/gulf-asia.yaml --param portfolio.supply.2027 --from 600_000 --to 1_800_000 --steps 13 --json",
+    )
+)
+def sweep(
+    portfolio: PortfolioArg,
+    scenarios: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="[SCENARIOS]",
+            help="A scenarios file: scenarios: [{id, title, set: {PATH: VALUE}}].",
+        ),
+    ] = None,
+    param: Annotated[
+        str | None, typer.Option("--param", metavar="PATH", help="The --set path to sweep.")
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", metavar="A", help="First value, in the path's unit.")
+    ] = None,
+    stop: Annotated[
+        str | None, typer.Option("--to", metavar="B", help="Last value, in the path's unit.")
+    ] = None,
+    steps: Annotated[int, typer.Option("--steps", help="Values from A to B, both included.")] = 11,
+    refine: Annotated[
+        int,
+        typer.Option("--refine", help="Bisections narrowing each change point (0: none)."),
+    ] = 6,
+    sets: SetOpt = None,
+    json_out: Json = False,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write sweep.json and the sweep's chart (SVG, PNG) here."),
+    ] = None,
+    force: Force = False,
+    time_limit: TimeLimit = None,
+    jobs: JobsOpt = None,
+    executor: ExecutorOpt = None,
+    scheduler: SchedulerOpt = None,
+) -> None:
+    """Solve named scenarios side by side, or sweep one figure and find where the package changes.
+
+    With a SCENARIOS file: the base portfolio and each scenario in one table,
+    each scenario's changes against the base. With --param PATH --from A --to B
+    --steps N: N values of PATH and the values at which the optimal package
+    changes (a partner gains or loses a deal, a security level or a concession
+    flips), each narrowed by bisection.
+    """
+    from dealbench.analyze.scenarios import apply_overrides, load_scenarios, parse_set
+    from dealbench.analyze.solves import SolveOptions
+    from dealbench.analyze.sweep import sweep_param, sweep_scenarios
+    from dealbench.cli import analyze_output as show
+    from dealbench.errors import InputError, Issue
+    from dealbench.model import load_portfolio
+
+    with handled():
+        if (scenarios is None) == (param is None):
+            raise InputError(
+                Issue(
+                    "sweep",
+                    None,
+                    "",
+                    "give either a SCENARIOS file or --param PATH --from A --to B",
+                )
+            )
+        if param is not None and (start is None or stop is None):
+            raise InputError(Issue("--param", None, "", "needs --from A and --to B"))
+        if steps < 1:
+            raise InputError(Issue("--steps", None, "", f"expected at least 1 value, got {steps}"))
+        overrides = parse_set(sets or [])
+        ex = executor_from(jobs, executor, scheduler)
+        pf = load_portfolio(portfolio)
+        options = SolveOptions(time_limit=time_limit)
+        with progress("Solving scenarios", not json_out) as bar:
+            if scenarios is not None:
+                base = apply_overrides(pf, overrides)
+                loaded = load_scenarios(scenarios, base)
+                result, _ = sweep_scenarios(
+                    base, loaded, options=options, executor=ex, progress=bar
+                )
+            else:
+                assert param is not None and start is not None and stop is not None
+                result, _ = sweep_param(
+                    pf,
+                    param,
+                    start,
+                    stop,
+                    steps,
+                    overrides=overrides,
+                    options=options,
+                    executor=ex,
+                    refine=refine,
+                    progress=bar,
+                )
+        if json_out:
+            typer.echo(show.to_json(result.model_dump(mode="json")))
+        else:
+            show.print_sweep(result)
+        if out is not None:
+            written = show.write_sweep(out, result, force=force)
+            if not json_out:
+                typer.echo(f"Wrote {len(written)} files to {out}/")
+
+
+@app.command(
+    epilog=examples(
+        "dealbench diff out/bilateral/result.json out/tiered/result.json",
+        "dealbench diff out/a/result.json out/b/result.json --json",
+    )
+)
+def diff(
+    result_a: Annotated[
+        Path, typer.Argument(metavar="RESULT_A", help="A result.json (solve --out).")
+    ],
+    result_b: Annotated[Path, typer.Argument(metavar="RESULT_B", help="Another result.json.")],
+    json_out: Json = False,
+) -> None:
+    """Say what changed between two results, partner by partner."""
+    from dealbench.analyze.diff import diff_results, load_result
+    from dealbench.cli import analyze_output as show
+
+    with handled():
+        a, b = load_result(result_a), load_result(result_b)
+        d = diff_results(a, b, (str(result_a), str(result_b)))
+        if json_out:
+            typer.echo(show.to_json(d.model_dump(mode="json")))
+        else:
+            show.print_diff(d)

@@ -1,0 +1,200 @@
+"""Terminal output and files of `compare`, `sweep` and `diff` (fits 80 columns)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from dealbench.analyze.compare import Comparison
+    from dealbench.analyze.diff import ResultDiff
+    from dealbench.analyze.sweep import SweepResult
+    from dealbench.model import Portfolio
+    from dealbench.optimize import SolveResult
+    from dealbench.render.documents import Format
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def _console() -> Console:
+    return Console(highlight=False)
+
+
+def money(amount: float | None) -> str:
+    from dealbench.render.environment import money as fmt
+
+    return fmt(amount)
+
+
+def h100e(amount: float | None) -> str:
+    return "n/a" if amount is None else f"{amount:,.0f}"
+
+
+def print_comparison(c: Comparison) -> None:
+    out = _console()
+    table = Table(title=f"{c.title}: regimes compared", title_justify="left")
+    table.add_column("")
+    for r in c.regimes:
+        table.add_column(r.regime + (" *" if r.regime == c.best else ""), justify="right")
+
+    def row(label: str, values: Sequence[str]) -> None:
+        table.add_row(label, *values)
+
+    row(
+        "Deals concluded", [str(r.deals) if r.us_value is not None else r.status for r in c.regimes]
+    )
+    for t in c.periods:
+        row(f"H100e exported {t}", [h100e(r.compute.get(t)) for r in c.regimes])
+    row("US utility", [money(r.us_value) for r in c.regimes])
+    row("  concessions", [money(r.concessions) for r in c.regimes])
+    row("  export value", [money(r.export_value) for r in c.regimes])
+    row("  risk cost", [money(-r.risk_cost) for r in c.regimes])
+    row("  no-deal losses", [money(r.no_deal_losses) for r in c.regimes])
+    row("Partner surplus", [money(r.partner_surplus) for r in c.regimes])
+    row("Risk (weighted H100e)", [h100e(r.risk_total) for r in c.regimes])
+    out.print(table)
+
+    partners = Table(title="Who gets what, and the limit that decides it", title_justify="left")
+    partners.add_column("Partner")
+    for r in c.regimes:
+        partners.add_column(r.regime, justify="right")
+    for p in c.partners:
+        cells = []
+        for r in c.regimes:
+            cell = p.regimes[r.regime]
+            head = f"{cell.compute / 1000:,.0f}k {cell.security}" if cell.deal else "no deal"
+            cells.append(f"{head}\n[dim]{cell.decided_by}[/dim]")
+        partners.add_row(f"{p.code} (tier {p.tier})", *cells)
+    out.print(partners)
+    if c.best:
+        out.print(f"* Highest US utility: {c.best} ({c.row(c.best).title}).")
+    if c.overrides:
+        out.print("With: " + ", ".join(f"{k}={v}" for k, v in c.overrides.items()))
+    for r in c.regimes:
+        if r.us_value is None:
+            out.print(f"{r.regime}: {r.status}: {r.message}")
+
+
+def write_comparison(
+    out: Path,
+    comparison: Comparison,
+    solved: dict[str, tuple[Portfolio, SolveResult]],
+    formats: Sequence[Format] | None,
+    *,
+    force: bool,
+    date: dt.date | None,
+    executor: Any = None,
+) -> list[Path]:
+    """comparison.json, REGIME/result.json for each regime and, with `formats`, the options
+    memo and a portfolio memo for principals under each regime."""
+    from dealbench.cli.documents import write_documents
+    from dealbench.io import OutputDir
+
+    folder = OutputDir(out, force=force)
+    extra = {"comparison.json": (to_json(comparison.model_dump(mode="json")) + "\n").encode()}
+    for regime, (_pf, result) in solved.items():
+        extra[f"{regime}/result.json"] = (to_json(result.model_dump(mode="json")) + "\n").encode()
+    from dealbench.analyze.memo import options_facts
+    from dealbench.render import charts as chart_lib
+    from dealbench.render.options_memo import charts
+
+    for chart in charts(options_facts(comparison)):
+        extra[f"charts/regimes-{chart.id}.svg"] = (chart_lib.svg(chart) + "\n").encode()
+    docs = []
+    if formats is not None:
+        from dealbench.analyze.memo import options_memo_document, principals_memo_documents
+
+        docs.append(options_memo_document(comparison, solved, date=date, executor=executor))
+        docs += principals_memo_documents(solved, executor=executor, date=date)
+    write_documents(folder, docs, formats or [], None, extra)
+    return folder.written
+
+
+def print_sweep(s: SweepResult) -> None:
+    out = _console()
+    title = f"{s.title}: " + (f"sweep of {s.param}" if s.param else "scenarios")
+    table = Table(title=title, title_justify="left")
+    table.add_column("Value" if s.param else "Scenario")
+    table.add_column("US utility", justify="right")
+    table.add_column("Deals", justify="right")
+    table.add_column("H100e", justify="right")
+    table.add_column("Risk", justify="right")
+    table.add_column("Package changes" if s.param else "Against the base", max_width=36)
+    for r in s.rows:
+        label = _value(r.value) if s.param else r.id
+        utility = money(r.us_value) if r.us_value is not None else r.status
+        table.add_row(
+            label,
+            utility,
+            str(len(r.deals)),
+            h100e(r.compute_total),
+            h100e(r.risk_total),
+            "; ".join(r.changes) or "-",
+        )
+    out.print(table)
+    if s.param:
+        if not s.change_points:
+            out.print("The optimal package is the same at every value.")
+        for p in s.change_points:
+            out.print(
+                f"Between {_value(p.low)} and {_value(p.high)} the optimal package changes: "
+                + "; ".join(p.changes)
+            )
+
+
+def _value(v: float | None) -> str:
+    if v is None:
+        return "-"
+    if abs(v) >= 1e9:
+        return money(v)
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.4g}"
+
+
+def print_diff(d: ResultDiff) -> None:
+    out = _console()
+    out.print(f"A: {d.a}")
+    out.print(f"B: {d.b}")
+    for note in d.notes:
+        out.print(f"Note: {note}")
+    out.print(
+        f"US utility: {money(d.us_value[0])} -> {money(d.us_value[1])}; "
+        f"risk {h100e(d.risk_total[0])} -> {h100e(d.risk_total[1])} weighted H100e"
+    )
+    changed = d.changed
+    if not changed:
+        out.print("No partner's package changed.")
+    for p in changed:
+        out.print(f"{p.partner}:")
+        for line in p.changes:
+            out.print(f"  - {line}")
+    same = [p.partner for p in d.partners if p.change == "same"]
+    if same:
+        out.print(f"Unchanged: {', '.join(same)}")
+
+
+def write_sweep(out: Path, result: SweepResult, *, force: bool) -> list[Path]:
+    """sweep.json and the sweep's chart, as SVG and PNG."""
+    from dealbench.io import OutputDir
+    from dealbench.render import charts as chart_lib
+    from dealbench.render.sweep_chart import sweep_chart
+
+    folder = OutputDir(out, force=force)
+    data = result.model_dump(mode="json")
+    chart = sweep_chart(data)
+    files = {
+        "sweep.json": (to_json(data) + "\n").encode(),
+        "charts/sweep.svg": (chart_lib.svg(chart) + "\n").encode(),
+        "charts/sweep.png": chart_lib.png(chart),
+    }
+    folder.check(files)
+    for name, payload in files.items():
+        folder.write(name, payload)
+    return folder.written

@@ -1,0 +1,91 @@
+"""Options the analysis commands share: `--set`, `--policy`, `--jobs`, `--executor`.
+
+No commands here (so importing it registers nothing); `solving` and `analyze`
+both use it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from dealbench.analyze.parallel import Executor
+    from dealbench.model import Portfolio
+
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="PATH=VALUE",
+        help="Override one figure for this run, in the files' units; repeatable. "
+        "E.g. partners.AE.batna=3bn, policy.risk_penalty_per_h100e=200k, "
+        "portfolio.supply.2027=900_000, portfolio.caps.AE.veu=800_000.",
+    ),
+]
+PolicyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--policy",
+        metavar="REGIME",
+        help="Solve under another regime: tiered, monopoly, repeal, bilateral, or a policy file.",
+    ),
+]
+JobsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs", "-j", help="Solves run side by side in this many processes (default: all cores)."
+    ),
+]
+ExecutorOpt = Annotated[
+    str | None,
+    typer.Option("--executor", help="processes (default) or dask (with --scheduler)."),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler", metavar="ADDRESS", help="A Dask scheduler, e.g. tcp://10.0.0.5:8786."
+    ),
+]
+
+
+def load_scenario(portfolio: Path, policy: str | None, sets: list[str] | None) -> Portfolio:
+    """The portfolio as loaded, under `--policy`, with every `--set` applied (in that order)."""
+    from dealbench.analyze.regimes import find_regime, under_regime
+    from dealbench.analyze.scenarios import apply_overrides, parse_set
+    from dealbench.model import load_portfolio
+
+    overrides = parse_set(sets or [])
+    pf = load_portfolio(portfolio)
+    if policy is not None:
+        pf = under_regime(pf, find_regime(policy, portfolio))
+    return apply_overrides(pf, overrides)
+
+
+def executor_from(jobs: int | None, executor: str | None, scheduler: str | None) -> Executor:
+    from dealbench.analyze.parallel import make_executor
+
+    return make_executor(jobs, executor, scheduler)
+
+
+@contextmanager
+def progress(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr (when it is a terminal) for work of several solves."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update

@@ -1,0 +1,72 @@
+"""The render model of an options memo: one portfolio under the options of the debate.
+
+It receives plain data (the comparison's rows, the recommendation and its
+sensitivities, worked out by `dealbench.analyze.memo`) and lays it out:
+nothing here solves or decides.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from dealbench.model.schema import Portfolio
+from dealbench.render.charts import Chart
+from dealbench.render.docmeta import doc_meta
+from dealbench.render.documents import Document
+
+__all__ = ["options_memo_context", "options_memo_document"]
+
+
+def options_memo_context(
+    facts: dict[str, Any], portfolio: Portfolio, *, digest: str, date: dt.date | None
+) -> dict[str, Any]:
+    doc = doc_meta(
+        "options-memo",
+        portfolio=portfolio,
+        key="",
+        digest=digest,
+        title=f"Options memo: {facts['portfolio']['title']}",
+        audience="internal",
+        date=date,
+    )
+    doc["regime"] = ", ".join(r["id"] for r in facts["regimes"]) + " compared"
+    return {**facts, "doc": doc, "charts": charts(facts)}
+
+
+def charts(facts: dict[str, Any]) -> list[Chart]:
+    ok = [r for r in facts["regimes"] if r["ok"]]
+    return [
+        Chart(
+            id="value",
+            kind="scenarios",
+            caption="US utility under each option (USD).",
+            data={"rows": [{"label": r["id"], "value_bn": r["us_value"] / 1e9} for r in ok]},
+        ),
+        Chart(
+            id="value-risk",
+            kind="value-risk",
+            caption="US utility against risk under each option; marker area shows compute exported.",
+            data={
+                "ylabel": "US utility",
+                "points": [
+                    {
+                        "label": r["id"],
+                        "risk": r["risk"],
+                        "value_bn": r["us_value"] / 1e9,
+                        "h100e": r["compute_total"],
+                    }
+                    for r in ok
+                ],
+            },
+        ),
+    ]
+
+
+def options_memo_document(
+    facts: dict[str, Any], portfolio: Portfolio, *, digest: str, date: dt.date | None = None
+) -> Document:
+    context = options_memo_context(facts, portfolio, digest=digest, date=date)
+    chart_list = context.pop("charts")
+    path = f"memos/options-{facts['portfolio']['id']}"
+    return Document("options-memo", path, context, chart_list)

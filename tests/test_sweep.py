@@ -1,0 +1,153 @@
+"""Sweeps and diffs: named scenarios side by side, one figure from A to B, two results apart.
+
+What a user relies on: each sweep row is what `solve` gives for that scenario
+(checked), a parameter sweep names the values where the optimal package changes
+and the packages on either side really differ, and bad input (zero steps, a
+path that does not exist, a bound of the wrong unit) is refused with exit 2.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dealbench.analyze.diff import diff_results
+from dealbench.analyze.packages import signature
+from dealbench.analyze.scenarios import apply_overrides, load_scenarios
+from dealbench.analyze.sweep import grid, sweep_param, sweep_scenarios
+from dealbench.checker import check
+from dealbench.model import load_portfolio
+from dealbench.optimize import solve
+from helpers import DATA, REPO, Runner
+
+GULF = REPO / "deals" / "portfolios" / "gulf-asia.yaml"
+TINY = DATA / "tiny" / "portfolio.yaml"
+SCENARIOS = REPO / "deals" / "scenarios" / "gulf-asia.yaml"
+
+
+def test_grid_includes_both_ends() -> None:
+    assert grid(0.0, 10.0, 3) == [0.0, 5.0, 10.0]
+    assert grid(4.0, 9.0, 1) == [4.0]
+
+
+def test_scenario_rows_are_what_solve_gives() -> None:
+    pf = load_portfolio(GULF)
+    loaded = load_scenarios(SCENARIOS, pf)
+    result, results = sweep_scenarios(pf, loaded)
+    assert [r.id for r in result.rows] == ["base", *(s.id for s, _ in loaded)]
+    for (scenario, spf), row, res in zip(loaded, result.rows[1:], results[1:], strict=True):
+        assert check(spf, [d.package() for d in res.deals]).ok
+        direct = solve(apply_overrides(pf, scenario.set))
+        assert row.us_value == pytest.approx(direct.objective, rel=1e-6)
+        if signature(res) == signature(results[0]):
+            assert row.changes == []
+        else:
+            assert row.changes
+
+
+def test_param_sweep_finds_where_the_deal_is_lost() -> None:
+    """Tiny: AA's best package is worth at most 100,000 H100e x 30k = 3bn to it, less the
+    cheapest security and concession costs; with a BATNA of 5bn it walks away. Somewhere
+    between 1bn and 5bn the deal is lost: the sweep must name that change, narrowed to
+    1/2^6 of the grid's step, with a deal on one side and none on the other."""
+    pf = load_portfolio(TINY)
+    result, _ = sweep_param(pf, "partners.AA.batna", "1bn", "5bn", 5)
+    lost = [p for p in result.change_points if any("AA loses its deal" in c for c in p.changes)]
+    assert len(lost) == 1
+    point = lost[0]
+    assert point.high - point.low <= 1e9 / 2**6 + 1
+    below = solve(apply_overrides(pf, {"partners.AA.batna": point.low}))
+    above = solve(apply_overrides(pf, {"partners.AA.batna": point.high}))
+    assert below.deal("AA") is not None and above.deal("AA") is None
+    assert [r.value for r in result.rows] == [1e9, 2e9, 3e9, 4e9, 5e9]
+
+
+def test_sweep_cli_param_json(run: Runner) -> None:
+    result = run(
+        "sweep", TINY, "--param", "partners.AA.batna", "--from", "1bn", "--to", "5bn",
+        "--steps", "3", "--json", "-j", "1",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["param"] == "partners.AA.batna"
+    assert len(data["rows"]) == 3
+    assert data["change_points"]
+
+
+def test_sweep_cli_scenarios_table(run: Runner) -> None:
+    result = run("sweep", GULF, SCENARIOS, "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert "base" in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--param", "partners.AA.batna", "--from", "1bn", "--to", "2bn", "--steps", "0"],
+            "error: --steps: expected at least 1 value, got 0",
+        ),
+        (
+            ["--param", "partners.AA.batnah", "--from", "1bn", "--to", "2bn"],
+            "error: --from: partners.AA.batnah: partners.AA has no field 'batnah'; expected one "
+            "of: code, name, tier, diversion_risk, ask, value_per_h100e, batna, us_batna, "
+            "security_costs, concessions",
+        ),
+        (
+            ["--param", "portfolio.supply.2026", "--from", "1bn", "--to", "2_000_000"],
+            "error: --from: portfolio.supply.2026: expected a number, got '1bn'",
+        ),
+        (
+            ["--param", "partners.AA.batna", "--from", "1bn"],
+            "error: --param: needs --from A and --to B",
+        ),
+        ([], "error: sweep: give either a SCENARIOS file or --param PATH --from A --to B"),
+    ],
+)
+def test_bad_sweeps_exit_2(run: Runner, args: list[str], message: str) -> None:
+    result = run("sweep", TINY, *args)
+    assert result.exit_code == 2, result.output
+    assert result.traceback == ""
+    assert result.stderr.strip() == message
+
+
+def test_diff_says_what_changed_partner_by_partner(run: Runner, tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert run("solve", GULF, "--out", a).exit_code == 0
+    assert run("solve", GULF, "--policy", "tiered", "--out", b).exit_code == 0
+    result = run("diff", a / "result.json", b / "result.json")
+    assert result.exit_code == 0, result.output
+    assert "Note: regime bilateral -> tiered" in result.stdout
+    assert "MY:\n  - gains a deal: veu" in result.stdout
+    data = json.loads(run("diff", a / "result.json", b / "result.json", "--json").stdout)
+    changes = {p["partner"]: p["change"] for p in data["partners"]}
+    assert changes["MY"] == "gained" and changes["AE"] == "changed"
+
+
+def test_diff_of_a_result_with_itself_is_empty() -> None:
+    result = solve(load_portfolio(GULF))
+    d = diff_results(result, result)
+    assert d.changed == [] and d.notes == []
+
+
+def test_diff_refuses_a_file_that_is_not_a_result(run: Runner, tmp_path: Path) -> None:
+    bad = tmp_path / "x.json"
+    bad.write_text('{"hello": 1}')
+    result = run("diff", bad, bad)
+    assert result.exit_code == 2
+    assert "not a dealbench result.json" in result.stderr
+    assert run("diff", tmp_path / "nope.json", bad).exit_code == 2
+
+
+def test_sweep_out_writes_json_and_chart(run: Runner, tmp_path: Path) -> None:
+    result = run(
+        "sweep", TINY, "--param", "partners.AA.batna", "--from", "1bn", "--to", "5bn",
+        "--steps", "3", "-j", "1", "--out", tmp_path,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "sweep.json").read_text())["param"] == "partners.AA.batna"
+    assert (tmp_path / "charts" / "sweep.svg").read_text().startswith("<svg")
+    assert (tmp_path / "charts" / "sweep.png").read_bytes()[:4] == b"\x89PNG"
