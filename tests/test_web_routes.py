@@ -373,3 +373,38 @@ def test_a_round_after_a_concluded_deal_is_refused_in_the_page_and_nothing_is_wr
 def test_an_unknown_strategy_or_partner_is_refused(client: TestClient) -> None:
     assert post(client, "/p/gulf-asia/n/AE/offer", strategy="bluff").status_code == 400  # type: ignore[attr-defined]
     assert client.get("/p/gulf-asia/n/ZZ").status_code == 404
+
+
+def test_a_solve_takes_a_regime_and_set_overrides_as_the_cli_does(
+    client: TestClient, run: Runner
+) -> None:
+    url = solved(client, policy="tiered", sets="partners.AE.batna=3bn\n")
+    page = client.get(url).text
+    assert "regime tiered" in page and "partners.AE.batna=3bn" in page
+    cli = json.loads(
+        run(
+            "solve",
+            REPO / "deals/portfolios/gulf-asia.yaml",
+            "--policy",
+            "tiered",
+            "--set",
+            "partners.AE.batna=3bn",
+            "--json",
+        ).stdout
+    )
+    from dealbench.render.environment import money
+
+    assert money(cli["objective"]) in page
+
+
+def test_a_bad_override_is_refused_in_the_page_in_the_clis_words(client: TestClient) -> None:
+    response = post(client, "/p/gulf-asia/solve", sets="partners.XX.batna=3bn")
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert "partners.XX" in response.text  # type: ignore[attr-defined]
+
+
+def test_the_four_regimes_side_by_side(client: TestClient) -> None:
+    page = client.get("/p/gulf-asia/compare").text
+    for regime in ("tiered", "monopoly", "repeal", "bilateral"):
+        assert f'data-regime="{regime}"' in page
+    assert "Who gets what" in page

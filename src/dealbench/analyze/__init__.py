@@ -19,6 +19,7 @@ from dealbench.analyze.regimes import REGIMES, find_regime, under_regime
 from dealbench.analyze.scenarios import (
     Scenario,
     apply_overrides,
+    load_scenario,
     load_scenarios,
     parse_set,
     read_value,
@@ -42,6 +43,7 @@ __all__ = [
     "diff_results",
     "find_regime",
     "load_result",
+    "load_scenario",
     "load_scenarios",
     "make_executor",
     "parse_set",

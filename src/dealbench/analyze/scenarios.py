@@ -43,6 +43,7 @@ __all__ = [
     "ROOTS",
     "Scenario",
     "apply_overrides",
+    "load_scenario",
     "load_scenarios",
     "overrides_digest",
     "parse_set",
@@ -319,3 +320,18 @@ def load_scenarios(path: str | Path, portfolio: Portfolio) -> list[tuple[Scenari
     if issues:
         raise InputError(issues)
     return out
+
+
+def load_scenario(
+    portfolio: str | Path, policy: str | None = None, sets: Iterable[str] = ()
+) -> Portfolio:
+    """The portfolio as loaded, under regime `policy`, with every `PATH=VALUE` of `sets`
+    applied (in that order): what `--policy` and `--set` mean on every command."""
+    from dealbench.analyze.regimes import find_regime, under_regime
+    from dealbench.model import load_portfolio
+
+    overrides = parse_set(list(sets))
+    pf = load_portfolio(portfolio)
+    if policy is not None:
+        pf = under_regime(pf, find_regime(policy, Path(portfolio)))
+    return apply_overrides(pf, overrides)

@@ -9,14 +9,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 if TYPE_CHECKING:
     from dealbench.analyze.parallel import Executor
-    from dealbench.model import Portfolio
 
 SetOpt = Annotated[
     list[str] | None,
@@ -52,19 +50,6 @@ SchedulerOpt = Annotated[
         "--scheduler", metavar="ADDRESS", help="A Dask scheduler, e.g. tcp://10.0.0.5:8786."
     ),
 ]
-
-
-def load_scenario(portfolio: Path, policy: str | None, sets: list[str] | None) -> Portfolio:
-    """The portfolio as loaded, under `--policy`, with every `--set` applied (in that order)."""
-    from dealbench.analyze.regimes import find_regime, under_regime
-    from dealbench.analyze.scenarios import apply_overrides, parse_set
-    from dealbench.model import load_portfolio
-
-    overrides = parse_set(sets or [])
-    pf = load_portfolio(portfolio)
-    if policy is not None:
-        pf = under_regime(pf, find_regime(policy, portfolio))
-    return apply_overrides(pf, overrides)
 
 
 def executor_from(jobs: int | None, executor: str | None, scheduler: str | None) -> Executor:

@@ -16,7 +16,7 @@ import typer
 from dealbench.cli.base import DEMO_PORTFOLIO, SHIPPED, Date, Force, Json, OutDir, app
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
-from dealbench.cli.scenario_options import PolicyOpt, SetOpt, load_scenario
+from dealbench.cli.scenario_options import PolicyOpt, SetOpt
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -161,7 +161,9 @@ def solve(
         formats = parse_formats(render) if render is not None else None
         if formats is not None and out is None:
             raise InputError(Issue("--render", None, "", "needs --out, the folder to write into"))
-        pf = load_scenario(portfolio, policy, sets)
+        from dealbench.analyze.scenarios import load_scenario
+
+        pf = load_scenario(portfolio, policy, sets or ())
         options = {"solver": solver, "time_limit": time_limit, "gap": gap, "v_floor": v_floor}
         result, extra = _solve_with_analysis(pf, mode, options, prices, robust, samples, seed)
         if json_out:
@@ -285,7 +287,9 @@ def evaluate(
     from dealbench.model import load_package
 
     with handled():
-        pf = load_scenario(portfolio, policy, sets)
+        from dealbench.analyze.scenarios import load_scenario
+
+        pf = load_scenario(portfolio, policy, sets or ())
         pkg = load_package(package, pf)
         note_uncertainty(pf)
         if against is not None:

@@ -6,11 +6,14 @@ import math
 from typing import Any
 
 from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from dealbench.analyze import REGIMES, compare, find_regime
+from dealbench.analyze.scenarios import load_scenario
 from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model import Portfolio, load_portfolio
 from dealbench.optimize import MODES, SOLVERS, SolveResult, solve
@@ -25,6 +28,7 @@ def routes() -> list[Route]:
         Route("/", index, name="index"),
         Route("/p/{name}", show, name="portfolio"),
         Route("/p/{name}/solve", start_solve, methods=["POST"], name="solve"),
+        Route("/p/{name}/compare", show_compare, name="compare"),
         Route("/jobs/{job}", show_job, name="job"),
         Route("/jobs/{job}/state", job_state, name="job_state"),
         Route("/jobs/{job}/cancel", cancel_job, methods=["POST"], name="cancel"),
@@ -68,6 +72,7 @@ async def show(request: Request) -> Response:
         pf=facts(pf),
         modes=MODES,
         solvers=SOLVERS,
+        regimes=REGIMES,
         jobs=request.app.state.jobs.for_portfolio(name),
     )
 
@@ -98,6 +103,15 @@ def solve_options(form: Any) -> dict[str, Any]:
     }
 
 
+def scenario_options(form: Any) -> tuple[str | None, list[str]]:
+    """The form's regime and its `PATH=VALUE` overrides (one a line), as --policy and --set."""
+    policy = str(form.get("policy") or "").strip() or None
+    if policy is not None and policy not in REGIMES:
+        raise InputError(Issue("policy", None, "", f"expected one of: {', '.join(REGIMES)}"))
+    text = str(form.get("sets") or "")
+    return policy, [line.strip() for line in text.splitlines() if line.strip()]
+
+
 def _number(form: Any, field: str, default: float | None, *, low: float, high: float | None) -> Any:
     text = str(form.get(field) or "").strip()
     if not text:
@@ -116,13 +130,17 @@ async def start_solve(request: Request) -> Response:
     name = request.path_params["name"]
     form = await checked_form(request)
     options = solve_options(form)
+    policy, sets = scenario_options(form)
     path = portfolio_file(request, name)
-    load_portfolio(path)  # bad files are refused here, in the page, before any process starts
+    # Bad files and overrides are refused here, in the page, before any process starts.
+    load_scenario(path, policy, sets)
 
     def work() -> SolveResult:
-        return solve(load_portfolio(path), **options).raise_for_status()
+        return solve(load_scenario(path, policy, sets), **options).raise_for_status()
 
-    job = request.app.state.jobs.start(name, options, work)
+    job = request.app.state.jobs.start(
+        name, {**options, "policy": policy or "", "sets": sets}, work
+    )
     return RedirectResponse(request.url_for("job", job=job.id), status_code=303)
 
 
@@ -171,3 +189,17 @@ def result_view(pf: Portfolio, result: SolveResult) -> dict[str, Any]:
         "charts": drawn,
         "no_deal": [{"code": c, "name": names.get(c, c)} for c in result.no_deal],
     }
+
+
+async def show_compare(request: Request) -> Response:
+    """The portfolio under each of the four regimes, side by side (as `dealbench compare`)."""
+    name = request.path_params["name"]
+    path = portfolio_file(request, name)
+    pf = load_portfolio(path)
+
+    def work() -> Any:
+        comparison, _ = compare(pf, [find_regime(r, path) for r in REGIMES])
+        return comparison
+
+    comparison = await run_in_threadpool(work)
+    return page(request, "compare.html.j2", name=name, c=comparison)
