@@ -19,6 +19,8 @@ from dealbench.cli.help import examples
 
 if TYPE_CHECKING:
     from dealbench.io import OutputDir
+    from dealbench.model.schema import Package
+    from dealbench.render.docmeta import Audience
     from dealbench.render.documents import Document, Format
 
 DOCS = ("term-sheet", "deal-memo", "portfolio-memo")
@@ -133,18 +135,25 @@ def write_documents(
     """Render every document, then write them all (and `extra` files) into `folder`.
 
     Nothing is written unless everything may be: a refused file (see
-    `dealbench.io`) leaves the folder as it was.
+    `dealbench.io`), or one that would replace a different document (see
+    `dealbench.render.naming`), leaves the folder as it was.
     """
+    from dealbench.io import write_atomic
     from dealbench.render.documents import auto_jobs, render_documents
+    from dealbench.render.naming import REGISTRY, guard_documents, identities, registry_bytes
 
     docs, wanted = list(documents), list(formats)
     house = str(templates) if templates else None
     files = dict(extra or {})
-    rendered = render_documents(docs, wanted, house, auto_jobs(docs, wanted))
+    rendered = list(render_documents(docs, wanted, house, auto_jobs(docs, wanted)))
     files.update((f.path, f.data) for f in rendered)
+    registry = guard_documents(
+        folder.root, identities((f.path, f.identity) for f in rendered), force=folder.force
+    )
     folder.check(files)
     for name, data in files.items():
         folder.write(name, data)
+    write_atomic(folder.root / REGISTRY, registry_bytes(registry))
 
 
 @app.command(
@@ -235,7 +244,7 @@ def redline(
     from dealbench.errors import InputError, Issue
     from dealbench.io import OutputDir
     from dealbench.model import load_package, load_portfolio
-    from dealbench.render.documents import redline_document
+    from dealbench.render.documents import redline_document, redline_stem
 
     with handled():
         check_audience(audience or "")
@@ -246,16 +255,26 @@ def redline(
             raise InputError(
                 Issue(str(new), None, "partner", f"is {b.partner}; {old} is for {a.partner}")
             )
+        names = (_package_label(a, old), _package_label(b, new))
+        aud: Audience = "internal" if audience == "internal" else "external"
         doc = redline_document(
             pf,
             a,
             b,
             labels=(a.title or old.name, b.title or new.name),
-            path=stem or f"redline-{old.stem}-to-{new.stem}",
-            audience=audience,  # type: ignore[arg-type]
+            path=stem or redline_stem(a.partner, names, aud),
+            audience=aud,
             date=parse_date(date),
+            names=names,
         )
         written = OutputDir(folder, force=force)
         write_documents(written, [doc], wanted, templates)
         for path in written.written:
             typer.echo(str(path))
+
+
+def _package_label(package: Package, path: Path) -> str:
+    """A package's document label: its side and round, else its file name."""
+    from dealbench.render.naming import package_label
+
+    return package_label(package.side, package.round, stem=path.stem, partner=package.partner)

@@ -285,11 +285,13 @@ def _portfolio_ref(portfolio: Path, out: Path) -> str:
 
 def _shipped_redline(pf: Portfolio, date: dt.date | None) -> list[Document]:
     """The demo's redline: the shipped UAE offer against the UAE's counter, internal."""
+    from dealbench.cli.documents import _package_label
     from dealbench.model import load_package
-    from dealbench.render.documents import redline_document
+    from dealbench.render.documents import redline_document, redline_stem
 
     old, new = _shipped("packages/ae-offer.yaml"), _shipped("packages/ae-counter.yaml")
     a, b = load_package(old, pf), load_package(new, pf)
+    names = (_package_label(a, old), _package_label(b, new))
     return [
         redline_document(
             pf,
@@ -299,9 +301,10 @@ def _shipped_redline(pf: Portfolio, date: dt.date | None) -> list[Document]:
                 a.title or "US offer (ae-offer.yaml)",
                 b.title or "UAE counter (ae-counter.yaml)",
             ),
-            path="redlines/AE-offer-to-counter",
+            path=f"redlines/{redline_stem(a.partner, names, 'internal')}",
             audience="internal",
             date=date,
+            names=names,
         )
     ]
 

@@ -273,6 +273,10 @@ class Package(Strict):
     concessions: dict[Id, Id | bool] = Field(default_factory=dict)
     title: str | None = None
     date: dt.date | None = None
+    #: Who proposed it (`offer`: the United States; `counter`: the partner) and in which
+    #: round of the negotiation; documents are named after them (`AE-counter-003`).
+    side: Literal["offer", "counter"] | None = None
+    round: Annotated[int, Field(ge=1, le=999)] | None = None
 
     def granted(self) -> dict[str, str]:
         """Concession id -> granted level id (`true` becomes `granted`; `false` is dropped)."""

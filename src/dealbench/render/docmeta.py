@@ -28,7 +28,10 @@ def fingerprint(portfolio: Portfolio, packages: Iterable[Package]) -> str:
     payload = json.dumps(
         {
             "inputs": sorted(portfolio.inputs.values()),
-            "packages": [p.model_dump(mode="json", exclude={"title", "date"}) for p in packages],
+            "packages": [
+                p.model_dump(mode="json", exclude={"title", "date", "side", "round"})
+                for p in packages
+            ],
         },
         sort_keys=True,
     )

@@ -25,10 +25,12 @@ from dealbench.checker import evaluate
 from dealbench.errors import RenderError
 from dealbench.model.schema import Package, Portfolio
 from dealbench.render import charts as chart_lib
+from dealbench.render import naming
 from dealbench.render.charts import Chart
 from dealbench.render.deal_memo import deal_memo_context
 from dealbench.render.docmeta import Audience, DocKind
 from dealbench.render.environment import render_template
+from dealbench.render.naming import Identity
 from dealbench.render.portfolio_memo import portfolio_memo_context
 from dealbench.render.redline import redline_context
 from dealbench.render.sources import Source
@@ -53,6 +55,9 @@ class Document:
     path: str
     context: dict[str, Any]
     charts: Sequence[Chart] = field(default_factory=tuple)
+    #: What the document is (see `dealbench.render.naming`): a file may be replaced only by
+    #: another rendering of the same document.
+    identity: Identity | None = None
 
     @property
     def date(self) -> dt.date | None:
@@ -64,6 +69,7 @@ class Document:
 class RenderedFile:
     path: str
     data: bytes
+    identity: Identity | None = None
 
 
 def term_sheet_document(
@@ -76,21 +82,37 @@ def term_sheet_document(
         audience=audience,
         date=date or source.date,
         checked=source.checked,
+        side=source.side,
     )
-    suffix = "-internal" if audience == "internal" else ""
-    return Document("term-sheet", f"term-sheets/{deal.partner}{suffix}", context)
+    ident = _identity(source, "term-sheet", deal.partner, audience)
+    path = f"term-sheets/{naming.stem(deal.partner, source.label, audience)}"
+    return Document("term-sheet", path, context, identity=ident)
 
 
 def deal_memo_document(source: Source, partner: str, date: dt.date | None = None) -> Document:
     context = deal_memo_context(source, partner, date=date or source.date)
     charts = context.pop("charts")
-    return Document("deal-memo", f"memos/{partner}", context, charts)
+    ident = _identity(source, "deal-memo", partner, "internal")
+    path = f"memos/{naming.stem(partner, source.label)}"
+    return Document("deal-memo", path, context, charts, ident)
 
 
 def portfolio_memo_document(source: Source, date: dt.date | None = None) -> Document:
     context = portfolio_memo_context(source, date=date or source.date)
     charts = context.pop("charts")
-    return Document("portfolio-memo", f"memos/portfolio-{source.portfolio.id}", context, charts)
+    ident = _identity(source, "portfolio-memo", "", "internal")
+    name = "-".join(p for p in ("portfolio", source.portfolio.id, source.label) if p)
+    return Document("portfolio-memo", f"memos/{name}", context, charts, ident)
+
+
+def _identity(source: Source, kind: DocKind, partner: str, audience: Audience) -> Identity:
+    return Identity(kind, source.portfolio.id, partner, source.label, audience)
+
+
+def redline_stem(partner: str, labels: tuple[str, str], audience: Audience) -> str:
+    """`redline-AE-offer-001-to-counter-002-internal`."""
+    change = f"{labels[0] or 'old'}-to-{labels[1] or 'new'}"
+    return "redline-" + naming.stem(partner, change, audience)
 
 
 def redline_document(
@@ -102,8 +124,13 @@ def redline_document(
     path: str,
     audience: Audience = "external",
     date: dt.date | None = None,
+    names: tuple[str, str] | None = None,
 ) -> Document:
-    """A redline from `old` to `new`, both checked by `evaluate`."""
+    """A redline from `old` to `new`, both checked by `evaluate`.
+
+    `names` are the packages' document labels (`offer-001`, `counter-002`); they
+    make the redline's identity, so two different redlines never share a file.
+    """
     context = redline_context(
         portfolio,
         evaluate(portfolio, old),
@@ -112,7 +139,9 @@ def redline_document(
         audience=audience,
         date=date or new.date,
     )
-    return Document("redline", path, context)
+    change = "-to-".join(names) if names else "-to-".join(labels)
+    ident = Identity("redline", portfolio.id, new.partner, change, audience)
+    return Document("redline", path, context, identity=ident)
 
 
 def documents_for(
@@ -130,6 +159,10 @@ def documents_for(
     if kind == "term-sheet":
         return [term_sheet_document(source, c, audience or "external", date) for c in codes]
     if kind == "deal-memo":
+        return [deal_memo_document(source, c, date) for c in codes]
+    if kind == "portfolio-memo" and source.is_package:
+        # One package is not a portfolio: it gets the package (deal) memo, which
+        # recommends nothing about partners it does not cover.
         return [deal_memo_document(source, c, date) for c in codes]
     if kind == "portfolio-memo":
         return [portfolio_memo_document(source, date)]
@@ -150,6 +183,14 @@ def render_document(
         charts = _chart_ctx(doc, {k: Markup(v) for k, v in svgs.items()})
         html = render_template(f"{stem}.html.j2", {**doc.context, "charts": charts}, templates)
         out.append(RenderedFile(f"{doc.path}.html", html.encode()))
+    out += _printable(doc, stem, wanted, templates)
+    return [RenderedFile(f.path, f.data, doc.identity) for f in out]
+
+
+def _printable(
+    doc: Document, stem: str, wanted: list[Format], templates: str | None
+) -> list[RenderedFile]:
+    out: list[RenderedFile] = []
     if {"docx", "pdf"} & set(wanted):
         printable = print_html(doc, stem, templates)
         if "docx" in wanted:

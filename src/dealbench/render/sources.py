@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from dealbench.checker import DealFigures, PortfolioCheck, check
 from dealbench.errors import InputError, Issue
 from dealbench.model.schema import Package, Portfolio
+from dealbench.render.naming import package_label, slug
 
 if TYPE_CHECKING:
     from dealbench.optimize.result import SolveResult
@@ -30,6 +31,17 @@ class Source:
     date: dt.date | None = None
     mode: str | None = None
     gap: float | None = None
+    #: Names the documents apart from others of the same partner (`counter-003`; see
+    #: `dealbench.render.naming`); "" for a us-best solve.
+    label: str = ""
+    #: `offer` (ours), `counter` (the partner's), or None when the package does not say.
+    side: str | None = None
+    round: int | None = None
+
+    @property
+    def is_package(self) -> bool:
+        """One package (an offer or a counter), not the deals of a solve."""
+        return self.mode is None
 
     def deal(self, partner: str) -> DealFigures:
         found = next((d for d in self.checked.deals if d.partner == partner), None)
@@ -42,9 +54,27 @@ class Source:
 
 
 def source_from_packages(
-    portfolio: Portfolio, packages: list[Package], *, origin: str, date: dt.date | None = None
+    portfolio: Portfolio,
+    packages: list[Package],
+    *,
+    origin: str,
+    date: dt.date | None = None,
+    stem: str = "",
 ) -> Source:
-    return Source(portfolio, check(portfolio, packages), origin, date)
+    """Packages checked together; one package's side and round name its documents."""
+    one = packages[0] if len(packages) == 1 else None
+    side = one.side if one else None
+    round_ = one.round if one else None
+    label = package_label(side, round_, stem=stem, partner=one.partner if one else "")
+    return Source(
+        portfolio,
+        check(portfolio, packages),
+        origin,
+        date,
+        label=label,
+        side=side,
+        round=round_,
+    )
 
 
 def source_from_result(portfolio: Portfolio, result: SolveResult) -> Source:
@@ -71,6 +101,7 @@ def source_from_result(portfolio: Portfolio, result: SolveResult) -> Source:
         origin=f"{result.mode} solve under the {portfolio.policy.id} regime",
         mode=result.mode,
         gap=gap,
+        label="" if result.mode == "us-best" else slug(result.mode),
     )
 
 
@@ -150,4 +181,6 @@ def load_source(path: Path, portfolio_path: Path | None = None) -> Source:
     portfolio = load_portfolio(portfolio_path)
     package = load_package(path, portfolio)
     origin = package.title or f"package {path.name}"
-    return source_from_packages(portfolio, [package], origin=origin, date=package.date)
+    return source_from_packages(
+        portfolio, [package], origin=origin, date=package.date, stem=path.stem
+    )

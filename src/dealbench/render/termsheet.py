@@ -99,6 +99,7 @@ def term_sheet_context(
     audience: Audience = "external",
     date: dt.date | None = None,
     checked: PortfolioCheck | None = None,
+    side: str | None = None,
 ) -> dict[str, Any]:
     """The one render model of a term sheet; `internal` only for the internal audience."""
     partner = _partner(portfolio, deal)
