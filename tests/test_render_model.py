@@ -54,7 +54,7 @@ def texts(
     ("amount", "signed", "text"),
     [
         (1.4e12, False, "$1.40tn"),
-        (200e9, False, "$200.00bn"),
+        (200e9, False, "$200.0bn"),
         (350e6, True, "+$350.0m"),
         (-75_000, False, "-$75,000"),
         (0.2, True, "$0"),
@@ -105,8 +105,8 @@ def test_internal_term_sheet_adds_the_valuation_annex() -> None:
     deal = source.checked.deals[0]
     md = texts(source, audience="internal")["term-sheets/AA-internal.md"]
     assert "Annex (internal): valuation" in md
-    assert f"| **US utility of the deal** | **{money(deal.us_value)}** |" in md
-    assert f"| Walk-away value (BATNA) | {money(deal.batna)} |" in md
+    assert f"| **US utility** | **{money(deal.us_value)}** |" in md
+    assert f"| Partner walk-away value | {money(deal.batna)} |" in md
     assert "Limits that bind:" in md
     assert "DB-TS-TINY-AA-" in md and md.count("-INT") >= 1
 
@@ -205,7 +205,7 @@ def test_a_clause_with_an_unknown_variable_names_file_and_concession(tmp_path: P
 
 
 def test_render_clause_is_sandboxed_and_strict() -> None:
-    assert render_clause("{{ x | money }}", {"x": 2e9}, "here") == "$2.00bn"
+    assert render_clause("{{ x | money }}", {"x": 2e9}, "here") == "$2.0bn"
     with pytest.raises(RenderError, match="here: clause"):
         render_clause("{{ ''.__class__.__subclasses__() }}", {}, "here")
 
@@ -292,8 +292,8 @@ def test_redline_annotates_each_changed_term_for_the_internal_audience_only() ->
     assert "Moves:" not in ext_md and "$" not in ext_md
     pf = demo_source().portfolio
     old = evaluate(pf, internal_package("ae-offer", pf))
-    assert "*Moves: US utility -$60.00bn; partner utility +$36.00bn;" in int_md
-    assert f"| US utility of the deal | {money(old.us_value)} |" in int_md
+    assert "*Moves: US utility -$60.0bn; partner utility +$36.0bn;" in int_md
+    assert f"| US utility | {money(old.us_value)} |" in int_md
 
 
 def internal_package(name: str, pf: object) -> Package:

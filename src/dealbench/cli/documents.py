@@ -20,8 +20,10 @@ from dealbench.cli.help import examples
 if TYPE_CHECKING:
     from dealbench.io import OutputDir
     from dealbench.model.schema import Package
+    from dealbench.render.deal_memo import Against
     from dealbench.render.docmeta import Audience
     from dealbench.render.documents import Document, Format
+    from dealbench.render.sources import Source
 
 DOCS = ("term-sheet", "deal-memo", "portfolio-memo")
 AUDIENCES = ("external", "internal")
@@ -163,6 +165,8 @@ def write_documents(
         "dealbench render deals/packages/ae-offer.yaml --portfolio deals/portfolios/gulf-asia.yaml "
         "--doc deal-memo --format md,pdf --date 2026-03-01 --out out/",
         "dealbench render out/result.json --templates house/ --format html --out out/",
+        "dealbench render deals/packages/ae-counter.yaml --portfolio deals/portfolios/gulf-asia.yaml "
+        "--doc deal-memo --against deals/packages/ae-offer.yaml --out out/",
     )
 )
 def render(
@@ -185,9 +189,22 @@ def render(
     partner: Annotated[
         str | None, typer.Option("--partner", help="Only the deal with this partner (code).")
     ] = None,
+    against: Annotated[
+        Path | None,
+        typer.Option(
+            "--against",
+            help="Our last offer (a package file): the memo of a partner's counter compares "
+            "the counter with it.",
+        ),
+    ] = None,
     force: Force = False,
 ) -> None:
-    """Render term sheets and memos from a solve result or a package, in any format."""
+    """Render term sheets and memos from a solve result or a package, in any format.
+
+    A package that says `side: counter` is the partner's proposal: its memo
+    describes it as such and, with --against, compares it with our last offer.
+    One package asked for as a portfolio memo gets the package memo.
+    """
     from dealbench.io import OutputDir
     from dealbench.render.documents import documents_for
     from dealbench.render.sources import load_source
@@ -199,12 +216,14 @@ def render(
         wanted = parse_formats(formats)
         day = parse_date(date)
         src = load_source(source, portfolio)
+        last = _against(against, src) if against is not None else None
         docs = documents_for(
             src,
             doc,  # type: ignore[arg-type]
             audience=audience,  # type: ignore[arg-type]
             partners=[partner.upper()] if partner else None,
             date=day,
+            against=last,
         )
         folder = OutputDir(out, force=force)
         write_documents(folder, docs, wanted, templates)
@@ -278,3 +297,14 @@ def _package_label(package: Package, path: Path) -> str:
     from dealbench.render.naming import package_label
 
     return package_label(package.side, package.round, stem=path.stem, partner=package.partner)
+
+
+def _against(path: Path, src: Source) -> Against:
+    """Our last offer, checked against the same portfolio as the counter."""
+    from dealbench.checker import evaluate
+    from dealbench.model import load_package
+    from dealbench.render.deal_memo import Against
+
+    package = load_package(path, src.portfolio)
+    label = package.title or ("our offer" if package.round is None else f"round {package.round}")
+    return Against(label, evaluate(src.portfolio, package))

@@ -27,7 +27,7 @@ from dealbench.model.schema import Package, Portfolio
 from dealbench.render import charts as chart_lib
 from dealbench.render import naming
 from dealbench.render.charts import Chart
-from dealbench.render.deal_memo import deal_memo_context
+from dealbench.render.deal_memo import Against, deal_memo_context
 from dealbench.render.docmeta import Audience, DocKind
 from dealbench.render.environment import render_template
 from dealbench.render.naming import Identity
@@ -89,8 +89,10 @@ def term_sheet_document(
     return Document("term-sheet", path, context, identity=ident)
 
 
-def deal_memo_document(source: Source, partner: str, date: dt.date | None = None) -> Document:
-    context = deal_memo_context(source, partner, date=date or source.date)
+def deal_memo_document(
+    source: Source, partner: str, date: dt.date | None = None, against: Against | None = None
+) -> Document:
+    context = deal_memo_context(source, partner, date=date or source.date, against=against)
     charts = context.pop("charts")
     ident = _identity(source, "deal-memo", partner, "internal")
     path = f"memos/{naming.stem(partner, source.label)}"
@@ -151,19 +153,21 @@ def documents_for(
     audience: Audience | None = None,
     partners: Iterable[str] | None = None,
     date: dt.date | None = None,
+    against: Against | None = None,
 ) -> list[Document]:
-    """The documents of one kind for a source: one per deal, or one for the portfolio."""
+    """The documents of one kind for a source: one per deal, or one for the portfolio.
+
+    `against` is our last offer, with which a memo of the partner's counter compares it.
+    """
     if kind != "term-sheet" and audience == "external":
         raise RenderError(f"a {kind} is an internal document: use --audience internal")
     codes = list(partners) if partners else [d.partner for d in source.checked.deals]
     if kind == "term-sheet":
         return [term_sheet_document(source, c, audience or "external", date) for c in codes]
-    if kind == "deal-memo":
-        return [deal_memo_document(source, c, date) for c in codes]
-    if kind == "portfolio-memo" and source.is_package:
+    if kind == "deal-memo" or (kind == "portfolio-memo" and source.is_package):
         # One package is not a portfolio: it gets the package (deal) memo, which
         # recommends nothing about partners it does not cover.
-        return [deal_memo_document(source, c, date) for c in codes]
+        return [deal_memo_document(source, c, date, against) for c in codes]
     if kind == "portfolio-memo":
         return [portfolio_memo_document(source, date)]
     raise RenderError(f"unknown document {kind!r}")

@@ -33,7 +33,10 @@ _TEMPLATE_FAULTS = (jinja2.TemplateError, TypeError, ValueError, ArithmeticError
 
 
 def money(amount: float | None, signed: bool = False) -> str:
-    """USD for people: $1.40tn, $200.00bn, $350.0m, $75,000."""
+    """USD for people, one form everywhere: $1.40tn, -$58.8bn, $350.0m, $75,000.
+
+    The sign always comes before the dollar sign (`-$1.0bn`, never `$-1bn`).
+    """
     if amount is None:
         return "n/a"
     if abs(amount) < 0.5:
@@ -43,10 +46,15 @@ def money(amount: float | None, signed: bool = False) -> str:
     if a >= 1e12:
         return f"{sign}${a / 1e12:,.2f}tn"
     if a >= 1e9:
-        return f"{sign}${a / 1e9:,.2f}bn"
+        return f"{sign}${a / 1e9:,.1f}bn"
     if a >= 1e6:
         return f"{sign}${a / 1e6:,.1f}m"
     return f"{sign}${a:,.0f}"
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """`1 deal`, `2 deals`, `0 deals` (never `deal(s)`)."""
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"
 
 
 def h100e(amount: float | None, signed: bool = False) -> str:
@@ -87,6 +95,7 @@ FILTERS = {
     "percent": percent,
     "date": long_date,
     "cell": cell,
+    "plural": plural,
 }
 
 

@@ -197,9 +197,9 @@ def redline_sections(
 def _totals(old: DealFigures, new: DealFigures) -> dict[str, Any]:
     """The whole change, old against new, formatted (internal only)."""
     money_rows = [
-        ("US utility of the deal", old.us_value, new.us_value),
-        ("Partner utility of the deal", old.partner_utility, new.partner_utility),
-        ("Partner margin over BATNA and required margin", old.partner_margin, new.partner_margin),
+        ("US utility", old.us_value, new.us_value),
+        ("Partner utility", old.partner_utility, new.partner_utility),
+        ("Partner margin", old.partner_margin, new.partner_margin),
     ]
     rows = [
         {"label": label, "old": money(a), "new": money(b), "delta": money(b - a, signed=True)}

@@ -14,6 +14,7 @@ from dealbench.checker import DealFigures, PortfolioCheck
 from dealbench.model.schema import GRANTED, Partner, Portfolio
 from dealbench.render.docmeta import Audience, doc_meta, fingerprint
 from dealbench.render.environment import render_clause, render_template
+from dealbench.render.glossary import glossary
 from dealbench.render.limits import deal_limits, shared_limits, verdict
 
 US_PARTY = "The Government of the United States of America"
@@ -122,6 +123,7 @@ def term_sheet_context(
     }
     if audience == "internal":
         context["internal"] = internal_annex(portfolio, deal, checked)
+        context["glossary"] = glossary()
     return context
 
 
