@@ -82,18 +82,29 @@ def test_external_term_sheet_has_every_section_and_no_internal_figure() -> None:
     source = tiny_source()
     md = texts(source)["term-sheets/AA.md"]
     for heading in (
-        "Parties",
-        "Purpose",
-        "Compute schedule",
-        "Security conditions",
-        "Commitments of the Partner",
-        "Conditions and verification",
-        "Signatures",
+        "## 1. Participants",
+        "## 2. Purpose and status",
+        "## 3. Definitions",
+        "## 4. Compute schedule",
+        "## 5. Security conditions",
+        "## 6. Commitments of the Partner",
+        "## 7. Commitments of the United States",
+        "## 8. Conditions, verification and reporting",
+        "## 9. Consultation and resolution of differences",
+        "## 10. Confidentiality",
+        "## 11. Effective date, duration, amendment and termination",
+        "## 12. Signature",
+        "## Annex A: Compute schedule",
+        "## Annex B: Security conditions",
+        "## Annex C: Commitments of the Partner",
     ):
         assert heading in md
+    assert "*Non-binding. Draft for discussion. Proposal.*" in md
     assert "| 2026 | 40,000 | 633,280,000 | Know-your-customer screening |" in md
-    assert "5.1. **Investment in US AI infrastructure.** The Partner will invest USD 50bn" in md
-    assert "Input fingerprint" in md and "DB-TS-TINY-AA-" in md and "1 March 2026" in md
+    assert "6.1. **Investment in US AI infrastructure.** The Partner will invest USD 50bn" in md
+    assert "Export Administration Regulations" in md
+    assert "DB-TS-TINY-AA-" in md and "1 March 2026" in md
+    assert "Input fingerprint" not in md  # plumbing stays internal
     deal = source.checked.deals[0]
     for figure in (deal.us_value, deal.partner_utility, deal.batna, deal.us_margin):
         assert money(figure) not in md
@@ -118,7 +129,7 @@ def test_the_same_inputs_give_the_same_fingerprint_wherever_the_files_are(tmp_pa
     b = texts(tiny_source(copy))["term-sheets/AA.md"]
     assert a == b
     c = texts(tiny_source(compute={"2026": 30_000}))["term-sheets/AA.md"]
-    assert c.split("Input fingerprint")[1][:25] != a.split("Input fingerprint")[1][:25]
+    assert c.split("| Document |")[1][:30] != a.split("| Document |")[1][:30]
 
 
 def test_dates_come_only_from_the_caller_or_the_package() -> None:
@@ -219,7 +230,7 @@ def test_house_templates_override_by_name_and_fall_back(tmp_path: Path) -> None:
     files = {f.path: f.data.decode() for f in render_document(doc, ["md", "html"], str(tmp_path))}
     assert files["term-sheets/AA.md"].startswith("HOUSE DB-TS-TINY-AA-")
     assert files["term-sheets/AA.md"].endswith("for Alphaland\n")
-    assert "<h2>1. Parties</h2>" in files["term-sheets/AA.html"]  # shipped, as no house HTML
+    assert "<h2>1. Participants</h2>" in files["term-sheets/AA.html"]  # shipped, no house HTML
 
 
 @pytest.mark.parametrize(
@@ -288,7 +299,15 @@ def test_redline_annotates_each_changed_term_for_the_internal_audience_only() ->
     ext, internal = redlines(demo_source())
     ext_md = render_document(ext, ["md"])[0].data.decode()
     int_md = render_document(internal, ["md"])[0].data.decode()
-    assert "~~1.4tn~~ **200bn**" in ext_md and "~~500,000~~ **600,000**" in ext_md
+    # a changed clause is struck whole and inserted whole, not interleaved word by word
+    assert (
+        "6.1. ~~Investment in the United States. The United Arab Emirates will invest USD 1.4tn "
+        "over ten years under the US–UAE investment framework, in AI infrastructure, "
+        "semiconductors, energy and manufacturing.~~ **Investment in the United States. The "
+        "United Arab Emirates will invest USD 200bn over three years"
+    ) in ext_md
+    assert "~~500,000~~ **600,000**" in ext_md
+    assert "6.2 (old). ~~Data centres operated by US companies" in ext_md  # its old number
     assert "Moves:" not in ext_md and "$" not in ext_md
     pf = demo_source().portfolio
     old = evaluate(pf, internal_package("ae-offer", pf))

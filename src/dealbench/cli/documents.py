@@ -280,7 +280,7 @@ def redline(
             pf,
             a,
             b,
-            labels=(a.title or old.name, b.title or new.name),
+            labels=(version_label(a, "Earlier version"), version_label(b, "Later version")),
             path=stem or redline_stem(a.partner, names, aud),
             audience=aud,
             date=parse_date(date),
@@ -308,3 +308,14 @@ def _against(path: Path, src: Source) -> Against:
     package = load_package(path, src.portfolio)
     label = package.title or ("our offer" if package.round is None else f"round {package.round}")
     return Against(label, evaluate(src.portfolio, package))
+
+
+def version_label(package: Package, fallback: str) -> str:
+    """How a document names a package: its title, else its side and round; never a file name."""
+    if package.title:
+        return package.title
+    who = {"offer": "Our offer", "counter": "The Partner's counter"}.get(package.side or "")
+    when = f"round {package.round}" if package.round else ""
+    if who and when:
+        return f"{who}, {when}"
+    return who or (when.capitalize() if when else fallback)

@@ -285,7 +285,7 @@ def _portfolio_ref(portfolio: Path, out: Path) -> str:
 
 def _shipped_redline(pf: Portfolio, date: dt.date | None) -> list[Document]:
     """The demo's redline: the shipped UAE offer against the UAE's counter, internal."""
-    from dealbench.cli.documents import _package_label
+    from dealbench.cli.documents import _package_label, version_label
     from dealbench.model import load_package
     from dealbench.render.documents import redline_document, redline_stem
 
@@ -297,10 +297,7 @@ def _shipped_redline(pf: Portfolio, date: dt.date | None) -> list[Document]:
             pf,
             a,
             b,
-            labels=(
-                a.title or "US offer (ae-offer.yaml)",
-                b.title or "UAE counter (ae-counter.yaml)",
-            ),
+            labels=(version_label(a, "US offer"), version_label(b, "UAE counter")),
             path=f"redlines/{redline_stem(a.partner, names, 'internal')}",
             audience="internal",
             date=date,

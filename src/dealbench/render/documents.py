@@ -83,6 +83,7 @@ def term_sheet_document(
         date=date or source.date,
         checked=source.checked,
         side=source.side,
+        chips=source.chips,
     )
     ident = _identity(source, "term-sheet", deal.partner, audience)
     path = f"term-sheets/{naming.stem(deal.partner, source.label, audience)}"

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.runtime
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -124,7 +125,20 @@ def environment(templates: str | None = None) -> jinja2.Environment:
         autoescape=_autoescape,
     )
     env.filters.update(FILTERS)
+    env.globals["clause"] = clause
     return env
+
+
+@jinja2.pass_context
+def clause(context: jinja2.runtime.Context, name: str) -> list[str]:
+    """The paragraphs of clause `name` (`clauses/<name>.txt.j2`), rendered as plain text.
+
+    A document template places them (`{% for p in clause("term") %}`); HTML
+    escapes them on the way out like any other value. A house template of the
+    same name replaces the shipped clause.
+    """
+    text = context.environment.get_template(f"clauses/{name}.txt.j2").render(context.get_all())
+    return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
 
 
 def render_template(name: str, context: Mapping[str, Any], templates: str | None = None) -> str:

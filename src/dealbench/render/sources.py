@@ -8,7 +8,7 @@ checker vouches for today.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,6 +37,8 @@ class Source:
     #: `offer` (ours), `counter` (the partner's), or None when the package does not say.
     side: str | None = None
     round: int | None = None
+    #: Period -> (chips, model) where one package's compute was written in chips.
+    chips: dict[str, tuple[float, str]] | None = None
 
     @property
     def is_package(self) -> bool:
@@ -181,6 +183,22 @@ def load_source(path: Path, portfolio_path: Path | None = None) -> Source:
     portfolio = load_portfolio(portfolio_path)
     package = load_package(path, portfolio)
     origin = package.title or f"package {path.name}"
-    return source_from_packages(
+    source = source_from_packages(
         portfolio, [package], origin=origin, date=package.date, stem=path.stem
     )
+    chips = written_in_chips(path)
+    return replace(source, chips=chips) if chips else source
+
+
+def written_in_chips(path: Path) -> dict[str, tuple[float, str]]:
+    """The periods of a package file whose compute is written as `{chips: N, model: M}`."""
+    from dealbench.model.yamlio import read_yaml
+    from dealbench.units import parse_number, period_label
+
+    compute = read_yaml(path).tree.get("compute") or {}
+    out: dict[str, tuple[float, str]] = {}
+    if isinstance(compute, dict):
+        for period, value in compute.items():
+            if isinstance(value, dict) and set(value) == {"chips", "model"}:
+                out[period_label(period)] = (parse_number(value["chips"]), str(value["model"]))
+    return out
