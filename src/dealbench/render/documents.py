@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from markupsafe import Markup
@@ -201,12 +201,26 @@ def _printable(
         if "docx" in wanted:
             from dealbench.render.word import html_to_docx
 
-            out.append(RenderedFile(f"{doc.path}.docx", html_to_docx(printable, doc.date)))
+            reference = reference_docx(templates)
+            data = html_to_docx(printable, doc.date, reference)
+            out.append(RenderedFile(f"{doc.path}.docx", data))
         if "pdf" in wanted:
             from dealbench.render.pdf import html_to_pdf
 
             out.append(RenderedFile(f"{doc.path}.pdf", html_to_pdf(printable, doc.date)))
     return out
+
+
+#: A house Word document in the --templates folder styles every DOCX (see html_to_docx).
+REFERENCE_DOCX = "reference.docx"
+
+
+def reference_docx(templates: str | None) -> bytes | None:
+    """The house reference document, if the templates folder has one."""
+    if templates is None:
+        return None
+    path = Path(templates) / REFERENCE_DOCX
+    return path.read_bytes() if path.is_file() else None
 
 
 def render_documents(
