@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dealbench.cli.base import Force, app
+from dealbench.cli.base import Date, Force, app
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 
@@ -42,14 +42,7 @@ AudienceOpt = Annotated[
         "Term sheets default to external; memos are internal.",
     ),
 ]
-DateOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--date",
-        help="Date on the documents, YYYY-MM-DD, or `today`. Default: the package's date, "
-        "else undated.",
-    ),
-]
+DateOpt = Date
 Templates = Annotated[
     Path | None,
     typer.Option(

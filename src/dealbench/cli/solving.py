@@ -100,7 +100,7 @@ def solve(
 ) -> None:
     """Find the best packages every partner still accepts, within every limit."""
     from dealbench.cli import output
-    from dealbench.cli.documents import parse_formats
+    from dealbench.cli.documents import parse_date, parse_formats
     from dealbench.errors import InputError, Issue
     from dealbench.model import load_portfolio
     from dealbench.optimize import MODES, SOLVERS, Status
@@ -126,6 +126,7 @@ def solve(
                 )
             )
         formats = parse_formats(render) if render is not None else None
+        day = parse_date(date)
         if formats is not None and out is None:
             raise InputError(Issue("--render", None, "", "needs --out, the folder to write into"))
         pf = load_portfolio(portfolio)
@@ -141,7 +142,7 @@ def solve(
                 result,
                 out,
                 force=force,
-                date=date.date() if date else None,
+                date=day,
                 portfolio_path=portfolio,
                 formats=formats,
                 templates=templates,
@@ -260,7 +261,10 @@ def write_outputs(
     folder = OutputDir(out, force=force)
     if portfolio_path is not None:
         result = result.model_copy(update={"portfolio_file": _portfolio_ref(portfolio_path, out)})
-    result_json = output.to_json(output.result_json(result)) + "\n"
+    data = output.result_json(result)
+    if date is not None:
+        data["date"] = date.isoformat()  # the documents' date: a later render keeps it
+    result_json = output.to_json(data) + "\n"
     source = source_from_result(pf, result)
     docs = documents_for(source, "term-sheet", audience="external", date=date)
     if formats is not None:

@@ -145,6 +145,17 @@ def read_result(path: Path) -> SolveResult:
         ) from None
 
 
+def result_date(path: Path) -> dt.date | None:
+    """The documents' date a result.json keeps (`solve --date`), if any."""
+    import json
+
+    try:
+        value = json.loads(path.read_bytes()).get("date")
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
 def is_result_file(path: Path) -> bool:
     """A JSON file (a result) rather than a YAML package."""
     if path.suffix.lower() == ".json":
@@ -175,7 +186,8 @@ def load_source(path: Path, portfolio_path: Path | None = None) -> Source:
             raise InputError(
                 Issue(str(path), None, "", "the result names no portfolio file; pass --portfolio")
             )
-        return source_from_result(load_portfolio(pf_path), result)
+        source = source_from_result(load_portfolio(pf_path), result)
+        return replace(source, date=result_date(path))
     if portfolio_path is None:
         raise InputError(
             Issue(str(path), None, "", "a package needs its portfolio: pass --portfolio")
