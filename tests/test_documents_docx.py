@@ -20,7 +20,7 @@ def house_reference(folder: Path) -> None:
     ref.styles["Normal"].font.size = Pt(12)
     ref.sections[0].header.paragraphs[0].text = "MINISTRY OF EXAMPLE AFFAIRS"
     ref.add_paragraph("Sample body text of the reference document.")
-    ref.save(folder / "reference.docx")
+    ref.save(str(folder / "reference.docx"))
 
 
 def test_docx_takes_letterhead_and_fonts_from_the_reference(tmp_path: Path) -> None:
@@ -51,7 +51,7 @@ def test_a_reference_without_word_table_styles_still_works(tmp_path: Path) -> No
             "ListNumber",
         ):
             styles.remove(style)
-    ref.save(tmp_path / "reference.docx")
+    ref.save(str(tmp_path / "reference.docx"))
     [doc] = documents_for(load_source(COUNTER, DEMO_PORTFOLIO), "term-sheet", partners=["AE"])
     [styled] = render_document(doc, ["docx"], str(tmp_path))
     assert len(docx.Document(io.BytesIO(styled.data)).tables) >= 2
