@@ -167,7 +167,7 @@ def test_docx_uses_word_styles_tables_and_numbered_clauses(external: dict[str, b
 
 
 def test_docx_redline_uses_word_revision_marks(internal: dict[str, bytes]) -> None:
-    data = internal["redlines/AE-offer-to-counter-internal.docx"]
+    data = internal["redlines/redline-AE-offer-001-to-counter-002-internal.docx"]
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         xml = z.read("word/document.xml").decode()
     inserted = re.findall(r"<w:ins ([^>]*)>", xml)
@@ -199,7 +199,7 @@ def _fonts(reader: object) -> list[object]:
     return out
 
 
-@pytest.mark.parametrize("path", ["term-sheets/AE.pdf", "redlines/AE-offer-to-counter.pdf"])
+@pytest.mark.parametrize("path", ["term-sheets/AE.pdf", "redlines/redline-AE-offer-001-to-counter-002.pdf"])
 def test_pdf_parses_with_sane_pages_embedded_fonts_and_fixed_metadata(
     external: dict[str, bytes], path: str
 ) -> None:

@@ -82,7 +82,7 @@ def term_sheet_document(
         audience=audience,
         date=date or source.date,
         checked=source.checked,
-        side=source.side,
+        side=source.side or (None if source.is_package else "offer"),  # a solve proposes
         chips=source.chips,
     )
     ident = _identity(source, "term-sheet", deal.partner, audience)
