@@ -24,6 +24,8 @@ from helpers import Runner
         ("offer", None, "x", "offer"),
         (None, 2, "x", "round-002"),
         (None, None, "ae-counter", "counter"),
+        ("partner", 3, "x", "counter-003"),
+        ("us", 4, "x", "offer-004"),
         (None, None, "AE", ""),
         (None, None, "Draft v2 (final)", "draft-v2-final"),
     ],

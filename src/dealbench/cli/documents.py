@@ -307,7 +307,11 @@ def version_label(package: Package, fallback: str) -> str:
     """How a document names a package: its title, else its side and round; never a file name."""
     if package.title:
         return package.title
-    who = {"offer": "Our offer", "counter": "The Partner's counter"}.get(package.side or "")
+    from dealbench.render.naming import side_word
+
+    who = {"offer": "Our offer", "counter": "The Partner's counter"}.get(
+        side_word(package.side) or ""
+    )
     when = f"round {package.round}" if package.round else ""
     if who and when:
         return f"{who}, {when}"

@@ -273,9 +273,10 @@ class Package(Strict):
     concessions: dict[Id, Id | bool] = Field(default_factory=dict)
     title: str | None = None
     date: dt.date | None = None
-    #: Who proposed it (`offer`: the United States; `counter`: the partner) and in which
-    #: round of the negotiation; documents are named after them (`AE-counter-003`).
-    side: Literal["offer", "counter"] | None = None
+    #: Who proposed it (`offer` or `us`: the United States; `counter` or `partner`: the
+    #: partner, as in a negotiation round's `side`) and in which round; documents are
+    #: named after them (`AE-counter-003`).
+    side: Literal["offer", "counter", "us", "partner"] | None = None
     round: Annotated[int, Field(ge=1, le=999)] | None = None
 
     def granted(self) -> dict[str, str]:

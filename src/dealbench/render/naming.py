@@ -67,6 +67,15 @@ def slug(text: str) -> str:
     return _SLUG.sub("-", text.lower()).strip("-")
 
 
+#: A negotiation round's sides (`us`, `partner`) name documents as offers and counters.
+SIDES = {"us": "offer", "partner": "counter", "offer": "offer", "counter": "counter"}
+
+
+def side_word(side: str | None) -> str | None:
+    """`offer` or `counter` for any way a package names its side."""
+    return SIDES.get(side) if side else None
+
+
 def package_label(
     side: str | None, round_: int | None, *, stem: str = "", partner: str = ""
 ) -> str:
@@ -75,6 +84,7 @@ def package_label(
     A package that names neither side nor round is labelled by its file name,
     less a leading partner code (`ae-counter.yaml` -> `counter`).
     """
+    side = side_word(side)
     parts = [side] if side else []
     if round_ is not None:
         parts.append(f"{round_:03d}" if side else f"round-{round_:03d}")

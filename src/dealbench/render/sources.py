@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from dealbench.checker import DealFigures, PortfolioCheck, check
 from dealbench.errors import InputError, Issue
 from dealbench.model.schema import Package, Portfolio
-from dealbench.render.naming import package_label, slug
+from dealbench.render.naming import package_label, side_word, slug
 
 if TYPE_CHECKING:
     from dealbench.optimize.result import SolveResult
@@ -65,7 +65,7 @@ def source_from_packages(
 ) -> Source:
     """Packages checked together; one package's side and round name its documents."""
     one = packages[0] if len(packages) == 1 else None
-    side = one.side if one else None
+    side = side_word(one.side) if one else None
     round_ = one.round if one else None
     label = package_label(side, round_, stem=stem, partner=one.partner if one else "")
     return Source(
