@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench bench-quick clean golden
+.PHONY: demo test lint typecheck pytest bench bench-quick clean golden readme
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ bench-quick: $(STAMP)
 
 golden: $(STAMP)
 	$(BIN)/pytest tests/test_golden.py --update-golden
+
+readme: $(STAMP)
+	$(BIN)/python tools/readme.py
 
 clean:
 	rm -rf $(VENV) out build *.egg-info src/*.egg-info
