@@ -199,7 +199,9 @@ def _fonts(reader: object) -> list[object]:
     return out
 
 
-@pytest.mark.parametrize("path", ["term-sheets/AE.pdf", "redlines/redline-AE-offer-001-to-counter-002.pdf"])
+@pytest.mark.parametrize(
+    "path", ["term-sheets/AE.pdf", "redlines/redline-AE-offer-001-to-counter-002.pdf"]
+)
 def test_pdf_parses_with_sane_pages_embedded_fonts_and_fixed_metadata(
     external: dict[str, bytes], path: str
 ) -> None:
