@@ -124,7 +124,7 @@ def test_a_different_document_with_the_same_name_is_refused(run: Runner, tmp_pat
     mine = (out / "term-sheets/AE-counter-002.md").read_bytes()
     r = run("render", COUNTER, "--portfolio", portfolio, "--out", out)
     assert (r.exit_code, r.traceback) == (2, "")
-    assert "term sheet for AE (counter-002) in portfolio gulf-asia;" in r.stderr
+    assert "term sheet for AE (counter-002) from the package in portfolio gulf-asia;" in r.stderr
     assert "--force" in r.stderr
     assert (out / "term-sheets/AE-counter-002.md").read_bytes() == mine
     r = run("render", COUNTER, "--portfolio", portfolio, "--out", out, "--force")
@@ -153,3 +153,18 @@ def test_redline_audiences_get_their_own_files(run: Runner, tmp_path: Path) -> N
         "redline-AE-offer-001-to-counter-002-internal.md",
         "redline-AE-offer-001-to-counter-002.md",
     ]
+
+
+def test_a_package_named_like_a_partner_does_not_replace_the_solves_term_sheet(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`ae.yaml` has no label, so its term sheet is `AE.md`, as the solve's: refused."""
+    out = tmp_path / "out"
+    source = demo_source()
+    write_documents(OutputDir(out), documents_for(source, "term-sheet", partners=["AE"]), ["md"])
+    mine = (out / "term-sheets/AE.md").read_bytes()
+    package = tmp_path / "ae.yaml"
+    package.write_text(OFFER.read_text().replace("side: offer", "").replace("round: 1", ""))
+    r = run("render", package, "--portfolio", DEMO_PORTFOLIO, "--out", out)
+    assert r.exit_code == 2 and "from the us-best solve" in r.stderr, r.stderr
+    assert (out / "term-sheets/AE.md").read_bytes() == mine

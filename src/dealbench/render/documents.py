@@ -109,7 +109,8 @@ def portfolio_memo_document(source: Source, date: dt.date | None = None) -> Docu
 
 
 def _identity(source: Source, kind: DocKind, partner: str, audience: Audience) -> Identity:
-    return Identity(kind, source.portfolio.id, partner, source.label, audience)
+    origin = "package" if source.is_package else f"{source.mode} solve"
+    return Identity(kind, source.portfolio.id, partner, source.label, audience, origin)
 
 
 def redline_stem(partner: str, labels: tuple[str, str], audience: Audience) -> str:
@@ -143,7 +144,7 @@ def redline_document(
         date=date or new.date,
     )
     change = "-to-".join(names) if names else "-to-".join(labels)
-    ident = Identity("redline", portfolio.id, new.partner, change, audience)
+    ident = Identity("redline", portfolio.id, new.partner, change, audience, "packages")
     return Document("redline", path, context, identity=ident)
 
 

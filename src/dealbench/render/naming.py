@@ -48,17 +48,21 @@ class Identity:
     partner: str
     label: str
     audience: str
+    #: Where the package came from: a solve (`us-best`), a package file, two packages.
+    source: str = ""
 
     @property
     def key(self) -> str:
-        return "|".join((self.kind, self.portfolio, self.partner, self.label, self.audience))
+        parts = (self.kind, self.portfolio, self.partner, self.label, self.audience, self.source)
+        return "|".join(parts)
 
     def describe(self) -> str:
         """`the internal term sheet for AE (counter-003) in portfolio gulf-asia`."""
         who = f" for {self.partner}" if self.partner else ""
         which = f" ({self.label})" if self.label else ""
+        origin = f" from the {self.source}" if self.source else ""
         return (
-            f"the {self.audience} {KIND_WORDS.get(self.kind, self.kind)}{who}{which} "
+            f"the {self.audience} {KIND_WORDS.get(self.kind, self.kind)}{who}{which}{origin} "
             f"in portfolio {self.portfolio}"
         )
 
