@@ -53,7 +53,7 @@ def deal_memo_context(
             counter_assessment(deal, source.round, against) if counter else recommendation(deal)
         ),
         "security": security_terms(pf, deal),
-        "schedule": package_schedule(pf, deal),
+        "schedule": package_schedule(pf, deal, source.chips),
         "total_h100e": deal.total_compute,
         "commitments": commitment_rows(pf, deal),
         "internal": internal_annex(pf, deal, source.checked),
@@ -143,12 +143,23 @@ def recommendation(deal: DealFigures) -> str:
     )
 
 
-def package_schedule(pf: Portfolio, deal: DealFigures) -> list[dict[str, Any]]:
+def package_schedule(
+    pf: Portfolio, deal: DealFigures, chips: dict[str, tuple[float, str]] | None = None
+) -> list[dict[str, Any]]:
+    """Each period: the package, the ask, the cap; the chip count where written in chips."""
     partner = pf.partner(deal.partner)
     assert partner is not None
     cap = pf.policy.caps.cap(partner.tier, deal.security)
+    written = chips or {}
     return [
-        {"period": t, "h100e": x, "ask": pf.ask(partner, t), "cap": cap}
+        {
+            "period": t,
+            "h100e": x,
+            "ask": pf.ask(partner, t),
+            "cap": cap,
+            "chips": written[t][0] if t in written else None,
+            "model": written[t][1] if t in written else None,
+        }
         for t, x in deal.compute.items()
     ]
 
