@@ -20,6 +20,7 @@ compute:
   2026: {chips: 50_000, model: B200}
   2027: 600_000
 concessions: {invest-us: 200bn, align-controls: true}
+sites: {2026: "Stargate UAE, Abu Dhabi | operated by OpenAI and Oracle"}
 """
 
 
@@ -69,14 +70,18 @@ def test_each_clause_is_a_template_a_house_may_replace(tmp_path: Path) -> None:
     assert "ninety days" in out["md"]  # the other clauses are the shipped ones
 
 
-def test_a_package_written_in_chips_shows_the_chips(tmp_path: Path) -> None:
+def test_a_package_written_in_chips_shows_the_chips_and_its_sites(tmp_path: Path) -> None:
     package = tmp_path / "ae-chips.yaml"
     package.write_text(CHIPS)
     source = load_source(package, DEMO_PORTFOLIO)
     [sheet] = documents_for(source, "term-sheet", partners=["AE"])
     [memo] = documents_for(source, "deal-memo", partners=["AE"])
     sheet_md, memo_md = files(sheet)["md"], files(memo)["md"]
-    assert "| 2026 | 113,694 | 1,800,000,000 | 50,000 B200 |" in sheet_md
+    assert (
+        "| 2026 | 113,694 | 1,800,000,000 | 50,000 B200 | Stargate UAE, Abu Dhabi \\| operated "
+        "by OpenAI and Oracle |"
+    ) in sheet_md
+    assert "| 2027 | 600,000 | 9,499,200,000 |  |  |" in sheet_md
     assert "agreed in chips" in sheet_md
     assert "| 2026 | 113,694 (50,000 B200) |" in memo_md
     assert "50,000 B200" in files(sheet)["html"]

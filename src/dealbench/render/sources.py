@@ -39,6 +39,8 @@ class Source:
     round: int | None = None
     #: Period -> (chips, model) where one package's compute was written in chips.
     chips: dict[str, tuple[float, str]] | None = None
+    #: Period -> site and operator, where one package names them.
+    sites: dict[str, str] | None = None
 
     @property
     def is_package(self) -> bool:
@@ -198,8 +200,7 @@ def load_source(path: Path, portfolio_path: Path | None = None) -> Source:
     source = source_from_packages(
         portfolio, [package], origin=origin, date=package.date, stem=path.stem
     )
-    chips = written_in_chips(path)
-    return replace(source, chips=chips) if chips else source
+    return replace(source, chips=written_in_chips(path) or None, sites=dict(package.sites) or None)
 
 
 def written_in_chips(path: Path) -> dict[str, tuple[float, str]]:

@@ -95,16 +95,18 @@ def security_terms(portfolio: Portfolio, deal: DealFigures) -> dict[str, Any]:
 
 
 def schedule(
-    deal: DealFigures, chips: dict[str, tuple[float, str]] | None = None
+    deal: DealFigures,
+    chips: dict[str, tuple[float, str]] | None = None,
+    sites: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Periods with deliveries, in the portfolio's order; chip counts where written in chips."""
-    chips = chips or {}
+    """Periods with deliveries, in order; chip counts and sites where the package gives them."""
+    chips, sites = chips or {}, sites or {}
     rows = []
     for t, x in deal.compute.items():
         if x <= 0.5:
             continue
         count, model = chips.get(t, (None, None))
-        rows.append({"period": t, "h100e": x, "chips": count, "model": model})
+        rows.append({"period": t, "h100e": x, "chips": count, "model": model, "site": sites.get(t)})
     return rows
 
 
@@ -131,10 +133,11 @@ def term_sheet_context(
     checked: PortfolioCheck | None = None,
     side: str | None = None,
     chips: dict[str, tuple[float, str]] | None = None,
+    sites: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The one render model of a term sheet; `internal` only for the internal audience."""
     partner = _partner(portfolio, deal)
-    rows = schedule(deal, chips)
+    rows = schedule(deal, chips, sites)
     periods = [r["period"] for r in rows] or list(portfolio.periods)
     status = {
         "counter": "Proposal of the Partner",
@@ -166,6 +169,7 @@ def term_sheet_context(
         "term": {"first": periods[0], "last": periods[-1], "periods": len(portfolio.periods)},
         "schedule": rows,
         "chips": any(r["chips"] is not None for r in rows),
+        "sites": any(r["site"] for r in rows),
         "total_h100e": deal.total_compute,
         "security": security_terms(portfolio, deal),
         "commitments": commitments(portfolio, deal),
