@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from dealbench.checker import DealFigures
+from dealbench.model.schema import Portfolio
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import doc_meta, fingerprint
 from dealbench.render.environment import h100e, money, percent, plural
@@ -48,12 +49,30 @@ def portfolio_memo_context(source: Source, *, date: dt.date | None) -> dict[str,
         },
         "allocation": allocation(source),
         "tradeoffs": tradeoffs(source),
-        "limits": shared_limits(checked)
-        + [line for d in checked.deals for line in deal_limits(pf, d)],
+        "limits": shared_limits(checked) + grouped_deal_limits(pf, checked.deals),
         "risks": risks(source),
         "charts": portfolio_charts(source),
         "glossary": glossary(),
     }
+
+
+def grouped_deal_limits(pf: Portfolio, deals: list[DealFigures]) -> list[str]:
+    """Each deal's limits, with the partners held to their walk-away value on one line."""
+    out = [
+        line
+        for d in deals
+        for line in deal_limits(pf, d)
+        if not line.startswith(f"{d.partner} is held to its walk-away value")
+    ]
+    held = [d.partner for d in deals if abs(d.partner_margin) <= MARGIN_TOL]
+    if len(held) == 1:
+        out += [line for d in deals if d.partner == held[0] for line in deal_limits(pf, d)[-1:]]
+    elif held:
+        out.append(
+            f"{', '.join(held[:-1])} and {held[-1]} are held to their walk-away value: each one's "
+            "partner utility equals its walk-away value plus the required margin."
+        )
+    return out
 
 
 def method(source: Source) -> str:
