@@ -164,7 +164,7 @@ def test_portfolio_memo_has_recommendation_tables_charts_limits_and_risks() -> N
         "charts/portfolio-gulf-asia-value-risk.svg",
     ):
         assert part in md
-    assert "Supply in 2026 is fully allocated" in md
+    assert "Supply is fully allocated in 2026, 2027 and 2028" in md
 
 
 def test_deal_memo_explains_one_deal() -> None:

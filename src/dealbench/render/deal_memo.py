@@ -129,7 +129,7 @@ def recommendation(deal: DealFigures) -> str:
     if deal.us_margin < 0:
         return (
             f"Do not offer this package ({terms}): the United States would be "
-            f"{money(-deal.us_margin)} better off without a deal."
+            f"{money(-deal.us_margin)} better off at its walk-away value."
         )
     partner_side = (
         "the Partner is held to its walk-away value plus the required margin"
@@ -139,7 +139,7 @@ def recommendation(deal: DealFigures) -> str:
     )
     return (
         f"Offer {deal.partner_name} {terms}. The United States gains "
-        f"{money(deal.us_margin)} over no deal; {partner_side}."
+        f"{money(deal.us_margin)} over its walk-away value; {partner_side}."
     )
 
 

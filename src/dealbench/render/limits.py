@@ -54,20 +54,25 @@ def _periods(rows: list[tuple[str, float]]) -> str:
 
 
 def shared_limits(checked: PortfolioCheck, partner: str | None = None) -> list[str]:
-    """Supply and risk-budget limits that bind; with `partner`, only those that touch it."""
+    """Supply and risk-budget limits that bind; with `partner`, only those that touch it.
+
+    The periods whose supply is fully allocated are one line, not one each.
+    """
     out = []
     deal = next((d for d in checked.deals if d.partner == partner), None)
+    full = []
     for t, supply in checked.supply.items():
         used = checked.supply_used.get(t, 0.0)
         if supply <= 0 or used < supply * (1 - 1e-6) - COMPUTE_TOL:
             continue
-        if partner is None:
-            out.append(f"Supply in {t} is fully allocated ({h100e(supply)} H100e).")
-        elif deal is not None and deal.compute.get(t, 0.0) > COMPUTE_TOL:
-            out.append(
-                f"Supply in {t} is fully allocated ({h100e(supply)} H100e): more for "
-                f"{partner} means less for another partner."
-            )
+        if partner is None or (deal is not None and deal.compute.get(t, 0.0) > COMPUTE_TOL):
+            full.append((t, supply))
+    if full:
+        amounts = ", ".join(f"{h100e(s)} H100e in {t}" for t, s in full)
+        line = f"Supply is fully allocated in {_periods(full)} ({amounts})"
+        out.append(
+            f"{line}: more for {partner} means less for another partner." if partner else f"{line}."
+        )
     budget = checked.risk_budget
     if budget and checked.risk_total >= budget * (1 - 1e-6) - COMPUTE_TOL:
         out.append(f"The risk budget is used up ({h100e(budget)} risk-weighted H100e).")
@@ -99,7 +104,7 @@ def verdict(deal: DealFigures) -> str:
     )
     return (
         f"{deal.partner_name} should accept ({partner_side}), and the United States gains "
-        f"{money(deal.us_margin)} over no deal."
+        f"{money(deal.us_margin)} over its walk-away value."
     )
 
 
