@@ -39,4 +39,4 @@ DATE_HELP = (
     "result.json, so a later render keeps it. Default: the package's or the result's date, "
     "else an undated draft."
 )
-Date = Annotated[str | None, typer.Option("--date", help=DATE_HELP)]
+Date = Annotated[str | None, typer.Option("--date", metavar="DATE", help=DATE_HELP)]

@@ -47,7 +47,8 @@ Templates = Annotated[
     Path | None,
     typer.Option(
         "--templates",
-        help="A folder of house templates; each overrides the shipped template of the same name.",
+        help="A folder of house templates; each overrides the shipped template of the same "
+        "name (a clause: clauses/term.txt.j2). A reference.docx there styles every DOCX.",
     ),
 ]
 PortfolioOpt = Annotated[
