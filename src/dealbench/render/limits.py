@@ -32,8 +32,7 @@ def deal_limits(portfolio: Portfolio, deal: DealFigures) -> list[str]:
         elif cap is not None and x >= cap - COMPUTE_TOL:
             capped.append((t, ask))
     if full:
-        asks = ", ".join(f"{h100e(a)} H100e in {t}" for t, a in full)
-        out.append(f"{deal.partner} receives its full ask in {_periods(full)} ({asks}).")
+        out.append(f"{deal.partner} receives its full ask in {_periods(full)} ({_amounts(full)}).")
     if capped:
         out.append(
             f"{deal.partner} receives the tier {partner.tier} cap under {deal.security} "
@@ -45,6 +44,14 @@ def deal_limits(portfolio: Portfolio, deal: DealFigures) -> list[str]:
             f"walk-away value plus the required margin ({money(deal.acceptance_threshold)})."
         )
     return out
+
+
+def _amounts(rows: list[tuple[str, float]]) -> str:
+    """`20,000 H100e`, `500,000 H100e each`, or `1,000,000 H100e in 2026, 1,200,000 in 2027`."""
+    values = {round(v) for _, v in rows}
+    if len(values) == 1:
+        return f"{h100e(rows[0][1])} H100e" + (" each" if len(rows) > 1 else "")
+    return "H100e: " + ", ".join(f"{h100e(v)} in {t}" for t, v in rows)
 
 
 def _periods(rows: list[tuple[str, float]]) -> str:
@@ -68,8 +75,7 @@ def shared_limits(checked: PortfolioCheck, partner: str | None = None) -> list[s
         if partner is None or (deal is not None and deal.compute.get(t, 0.0) > COMPUTE_TOL):
             full.append((t, supply))
     if full:
-        amounts = ", ".join(f"{h100e(s)} H100e in {t}" for t, s in full)
-        line = f"Supply is fully allocated in {_periods(full)} ({amounts})"
+        line = f"Supply is fully allocated in {_periods(full)} ({_amounts(full)})"
         out.append(
             f"{line}: more for {partner} means less for another partner." if partner else f"{line}."
         )
