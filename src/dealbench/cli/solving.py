@@ -205,8 +205,9 @@ def demo(
     """Solve the shipped example portfolio and write every document in every format.
 
     Term sheets (external and internal) and deal memos for each deal, the
-    portfolio memo, and a redline of the shipped UAE offer against its
-    counter, each in Markdown, HTML, DOCX and PDF.
+    portfolio memo, a redline of the shipped UAE offer against its counter,
+    and the memo of that counter (the partner's proposal against our offer),
+    each in Markdown, HTML, DOCX and PDF.
     """
     from dealbench.cli import output
     from dealbench.model import load_portfolio
@@ -273,7 +274,7 @@ def write_outputs(
             docs += documents_for(source, "deal-memo", date=date)
         docs += documents_for(source, "portfolio-memo", date=date)
         if everything:
-            docs += _shipped_redline(pf, date)
+            docs += _shipped_redline(pf, date) + _shipped_counter_memo(date)
     extra = {"result.json": result_json.encode()}
     write_documents(folder, docs, formats or ["md"], templates, extra)
     return folder.written
@@ -308,6 +309,18 @@ def _shipped_redline(pf: Portfolio, date: dt.date | None) -> list[Document]:
             names=names,
         )
     ]
+
+
+def _shipped_counter_memo(date: dt.date | None) -> list[Document]:
+    """The demo's memo of the UAE counter: the partner's proposal against our offer."""
+    from dealbench.cli.documents import _against
+    from dealbench.render.documents import documents_for
+    from dealbench.render.sources import load_source
+
+    portfolio = _shipped(DEMO_PORTFOLIO)
+    source = load_source(_shipped("packages/ae-counter.yaml"), portfolio)
+    against = _against(_shipped("packages/ae-offer.yaml"), source)
+    return documents_for(source, "deal-memo", partners=["AE"], date=date, against=against)
 
 
 def _shipped(relative: str) -> Path:
