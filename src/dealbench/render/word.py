@@ -20,7 +20,12 @@ from typing import Any
 
 AUTHOR = "dealbench"
 HEADINGS = {"h1": "Title", "h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3"}
-PARAGRAPH_STYLES = {"banner": "Intense Quote", "recommendation": "Quote", "verdict": "Quote"}
+PARAGRAPH_STYLES = {
+    "banner": "Intense Quote",
+    "status": "Subtitle",
+    "recommendation": "Quote",
+    "verdict": "Quote",
+}
 CONTAINERS = {"section", "div", "header", "footer", "main", "article", "body", "thead", "tbody"}
 SKIP = {"style", "script", "title", "meta", "head", "hr"}
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
