@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench bench-quick bench-analyze clean golden browser serve
+.PHONY: demo test lint typecheck pytest bench bench-quick bench-analyze clean golden browser serve readme
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,8 @@ demo: $(STAMP)
 test: $(STAMP) lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -49,6 +49,9 @@ bench-analyze: $(STAMP)
 
 golden: $(STAMP)
 	$(BIN)/pytest tests/test_golden.py --update-golden
+
+readme: $(STAMP)
+	$(BIN)/python tools/readme.py
 
 clean:
 	rm -rf $(VENV) out build *.egg-info src/*.egg-info

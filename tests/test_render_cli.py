@@ -90,14 +90,14 @@ def test_render_a_package_in_every_format_with_its_date(
     )
     assert r.exit_code == 0, r.output + r.traceback
     assert {p.name for p in (out / "memos").iterdir()} == {
-        "AA.md",
-        "AA.html",
-        "AA.docx",
-        "AA.pdf",
+        "AA-offer.md",
+        "AA-offer.html",
+        "AA-offer.docx",
+        "AA-offer.pdf",
         "charts",
     }
-    assert "1 February 2026" in (out / "memos/AA.md").read_text()
-    assert (out / "memos/AA.pdf").read_bytes().startswith(b"%PDF-")
+    assert "1 February 2026" in (out / "memos/AA-offer.md").read_text()
+    assert (out / "memos/AA-offer.pdf").read_bytes().startswith(b"%PDF-")
 
 
 def test_date_today_is_the_only_way_the_clock_gets_in(
@@ -108,7 +108,7 @@ def test_date_today_is_the_only_way_the_clock_gets_in(
     today = dt.date.today()
     assert (
         f"{today.day} {today.strftime('%B')} {today.year}"
-        in (tmp_path / "term-sheets/AA.md").read_text()
+        in (tmp_path / "term-sheets/AA-offer.md").read_text()
     )
 
 
@@ -165,14 +165,17 @@ def test_a_bad_house_template_names_template_and_line(
 def test_render_does_not_clobber_a_file_the_user_wrote(
     run: Runner, tiny: Path, package: Path, tmp_path: Path
 ) -> None:
-    mine = tmp_path / "term-sheets" / "AA.md"
+    mine = tmp_path / "term-sheets" / "AA-offer.md"
     mine.parent.mkdir()
     mine.write_text("my own notes\n")
     r = run("render", package, "--portfolio", tiny, "--format", "md,html", "--out", tmp_path)
     assert r.exit_code == 2 and "was not written by dealbench" in r.stderr
     assert mine.read_text() == "my own notes\n"
     # all or nothing: the HTML, which could have been written, was not either
-    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["AA.md", "offer.yaml"]
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == [
+        "AA-offer.md",
+        "offer.yaml",
+    ]
 
 
 def test_redline_to_a_docx_file_and_to_a_folder(
@@ -198,9 +201,9 @@ def test_redline_to_a_docx_file_and_to_a_folder(
         tmp_path / "rl",
     )
     assert r.exit_code == 0, r.output + r.traceback
-    md = (tmp_path / "rl" / "redline-offer-to-counter.md").read_text()
+    md = (tmp_path / "rl" / "redline-AA-offer-to-counter-internal.md").read_text()
     assert "~~40,000~~ **50,000**" in md and "*Moves: US utility" in md
-    html = (tmp_path / "rl" / "redline-offer-to-counter.html").read_text()
+    html = (tmp_path / "rl" / "redline-AA-offer-to-counter-internal.html").read_text()
     assert "<del>40,000</del>" in html and "<ins>50,000</ins>" in html
 
 

@@ -54,7 +54,7 @@ def texts(
     ("amount", "signed", "text"),
     [
         (1.4e12, False, "$1.40tn"),
-        (200e9, False, "$200.00bn"),
+        (200e9, False, "$200.0bn"),
         (350e6, True, "+$350.0m"),
         (-75_000, False, "-$75,000"),
         (0.2, True, "$0"),
@@ -82,18 +82,29 @@ def test_external_term_sheet_has_every_section_and_no_internal_figure() -> None:
     source = tiny_source()
     md = texts(source)["term-sheets/AA.md"]
     for heading in (
-        "Parties",
-        "Purpose",
-        "Compute schedule",
-        "Security conditions",
-        "Commitments of the Partner",
-        "Conditions and verification",
-        "Signatures",
+        "## 1. Participants",
+        "## 2. Purpose and status",
+        "## 3. Definitions",
+        "## 4. Compute schedule",
+        "## 5. Security conditions",
+        "## 6. Commitments of the Partner",
+        "## 7. Commitments of the United States",
+        "## 8. Conditions, verification and reporting",
+        "## 9. Consultation and resolution of differences",
+        "## 10. Confidentiality",
+        "## 11. Effective date, duration, amendment and termination",
+        "## 12. Signature",
+        "## Annex A: Compute schedule",
+        "## Annex B: Security conditions",
+        "## Annex C: Commitments of the Partner",
     ):
         assert heading in md
+    assert "*Non-binding. Draft for discussion. Proposal.*" in md
     assert "| 2026 | 40,000 | 633,280,000 | Know-your-customer screening |" in md
-    assert "5.1. **Investment in US AI infrastructure.** The Partner will invest USD 50bn" in md
-    assert "Input fingerprint" in md and "DB-TS-TINY-AA-" in md and "1 March 2026" in md
+    assert "6.1. **Investment in US AI infrastructure.** The Partner will invest USD 50bn" in md
+    assert "Export Administration Regulations" in md
+    assert "DB-TS-TINY-AA-" in md and "1 March 2026" in md
+    assert "Input fingerprint" not in md  # plumbing stays internal
     deal = source.checked.deals[0]
     for figure in (deal.us_value, deal.partner_utility, deal.batna, deal.us_margin):
         assert money(figure) not in md
@@ -105,8 +116,8 @@ def test_internal_term_sheet_adds_the_valuation_annex() -> None:
     deal = source.checked.deals[0]
     md = texts(source, audience="internal")["term-sheets/AA-internal.md"]
     assert "Annex (internal): valuation" in md
-    assert f"| **US utility of the deal** | **{money(deal.us_value)}** |" in md
-    assert f"| Walk-away value (BATNA) | {money(deal.batna)} |" in md
+    assert f"| **US utility** | **{money(deal.us_value)}** |" in md
+    assert f"| Partner walk-away value | {money(deal.batna)} |" in md
     assert "Limits that bind:" in md
     assert "DB-TS-TINY-AA-" in md and md.count("-INT") >= 1
 
@@ -118,7 +129,7 @@ def test_the_same_inputs_give_the_same_fingerprint_wherever_the_files_are(tmp_pa
     b = texts(tiny_source(copy))["term-sheets/AA.md"]
     assert a == b
     c = texts(tiny_source(compute={"2026": 30_000}))["term-sheets/AA.md"]
-    assert c.split("Input fingerprint")[1][:25] != a.split("Input fingerprint")[1][:25]
+    assert c.split("| Document |")[1][:30] != a.split("| Document |")[1][:30]
 
 
 def test_dates_come_only_from_the_caller_or_the_package() -> None:
@@ -153,7 +164,7 @@ def test_portfolio_memo_has_recommendation_tables_charts_limits_and_risks() -> N
         "charts/portfolio-gulf-asia-value-risk.svg",
     ):
         assert part in md
-    assert "Supply in 2026 is fully allocated" in md
+    assert "Supply is fully allocated in 2026, 2027 and 2028" in md
 
 
 def test_deal_memo_explains_one_deal() -> None:
@@ -205,7 +216,7 @@ def test_a_clause_with_an_unknown_variable_names_file_and_concession(tmp_path: P
 
 
 def test_render_clause_is_sandboxed_and_strict() -> None:
-    assert render_clause("{{ x | money }}", {"x": 2e9}, "here") == "$2.00bn"
+    assert render_clause("{{ x | money }}", {"x": 2e9}, "here") == "$2.0bn"
     with pytest.raises(RenderError, match="here: clause"):
         render_clause("{{ ''.__class__.__subclasses__() }}", {}, "here")
 
@@ -219,7 +230,7 @@ def test_house_templates_override_by_name_and_fall_back(tmp_path: Path) -> None:
     files = {f.path: f.data.decode() for f in render_document(doc, ["md", "html"], str(tmp_path))}
     assert files["term-sheets/AA.md"].startswith("HOUSE DB-TS-TINY-AA-")
     assert files["term-sheets/AA.md"].endswith("for Alphaland\n")
-    assert "<h2>1. Parties</h2>" in files["term-sheets/AA.html"]  # shipped, as no house HTML
+    assert "<h2>1. Participants</h2>" in files["term-sheets/AA.html"]  # shipped, no house HTML
 
 
 @pytest.mark.parametrize(
@@ -288,12 +299,20 @@ def test_redline_annotates_each_changed_term_for_the_internal_audience_only() ->
     ext, internal = redlines(demo_source())
     ext_md = render_document(ext, ["md"])[0].data.decode()
     int_md = render_document(internal, ["md"])[0].data.decode()
-    assert "~~1.4tn~~ **200bn**" in ext_md and "~~500,000~~ **600,000**" in ext_md
+    # a changed clause is struck whole and inserted whole, not interleaved word by word
+    assert (
+        "6.1. ~~Investment in the United States. The United Arab Emirates will invest USD 1.4tn "
+        "over ten years under the US–UAE investment framework, in AI infrastructure, "
+        "semiconductors, energy and manufacturing.~~ **Investment in the United States. The "
+        "United Arab Emirates will invest USD 200bn over three years"
+    ) in ext_md
+    assert "~~500,000~~ **600,000**" in ext_md
+    assert "6.2 (old). ~~Data centres operated by US companies" in ext_md  # its old number
     assert "Moves:" not in ext_md and "$" not in ext_md
     pf = demo_source().portfolio
     old = evaluate(pf, internal_package("ae-offer", pf))
-    assert "*Moves: US utility -$60.00bn; partner utility +$36.00bn;" in int_md
-    assert f"| US utility of the deal | {money(old.us_value)} |" in int_md
+    assert "*Moves: US utility -$60.0bn; partner utility +$36.0bn;" in int_md
+    assert f"| US utility | {money(old.us_value)} |" in int_md
 
 
 def internal_package(name: str, pf: object) -> Package:

@@ -296,7 +296,7 @@ def _usd(amount: float) -> str:
     sign = "-" if amount < 0 else ""
     a = abs(amount)
     if a >= 1e9:
-        return f"{sign}${a / 1e9:,.2f}bn"
+        return f"{sign}${a / 1e9:,.1f}bn"
     if a >= 1e6:
         return f"{sign}${a / 1e6:,.1f}m"
     return f"{sign}${a:,.0f}"

@@ -15,6 +15,7 @@ from pathlib import Path
 from dealbench.model import load_package, load_portfolio
 from dealbench.optimize import SolveResult, solve
 from dealbench.render import Document, documents_for, redline_document, source_from_result
+from dealbench.render.documents import redline_stem
 from dealbench.render.sources import Source
 
 GOLDEN = Path(__file__).resolve().parent
@@ -24,6 +25,8 @@ REPO = GOLDEN.parents[1]
 DEALS = REPO / "deals"
 DEMO_PORTFOLIO = DEALS / "portfolios" / "gulf-asia.yaml"
 OFFER, COUNTER = DEALS / "packages" / "ae-offer.yaml", DEALS / "packages" / "ae-counter.yaml"
+#: The shipped packages' document labels (side and round).
+NAMES = ("offer-001", "counter-002")
 #: Golden documents carry a fixed date, so the date line is exercised too.
 DATE = dt.date(2026, 3, 1)
 
@@ -52,8 +55,9 @@ def redlines(
             pf,
             old,
             new,
-            labels=("US offer", "UAE counter"),
-            path=f"redlines/AE-offer-to-counter{'-internal' if audience == 'internal' else ''}",
+            labels=("Our offer, round 1", "The Partner's counter, round 2"),
+            path=f"redlines/{redline_stem('AE', NAMES, audience)}",  # type: ignore[arg-type]
+            names=NAMES,
             audience=audience,  # type: ignore[arg-type]
             date=DATE,
         )

@@ -79,7 +79,7 @@ def compare(
     from dealbench.analyze.scenarios import parse_set
     from dealbench.analyze.solves import SolveOptions
     from dealbench.cli import analyze_output as show
-    from dealbench.cli.documents import parse_formats
+    from dealbench.cli.documents import parse_date, parse_formats
     from dealbench.errors import InputError, Issue
     from dealbench.model import load_portfolio
 
@@ -111,7 +111,7 @@ def compare(
                 solved,
                 formats,
                 force=force,
-                date=date.date() if date else None,
+                date=parse_date(date),
                 executor=ex,
             )
             if not json_out:

@@ -7,7 +7,6 @@ imports a command module, so imports run one way.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -34,9 +33,10 @@ OutDir = Annotated[
 Force = Annotated[
     bool, typer.Option("--force", help="Overwrite files in --out that dealbench did not write.")
 ]
-Date = Annotated[
-    dt.datetime | None,
-    typer.Option(
-        "--date", formats=["%Y-%m-%d"], help="Date printed on documents (default: undated draft)."
-    ),
-]
+#: The one `--date` of every command: YYYY-MM-DD or `today` (parsed by cli.documents.parse_date).
+DATE_HELP = (
+    "Date on the documents: YYYY-MM-DD or `today`, in every command. solve keeps it in "
+    "result.json, so a later render keeps it. Default: the package's or the result's date, "
+    "else an undated draft."
+)
+Date = Annotated[str | None, typer.Option("--date", metavar="DATE", help=DATE_HELP)]

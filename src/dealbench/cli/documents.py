@@ -13,13 +13,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dealbench.cli.base import Force, app
+from dealbench.cli.base import Date, Force, app
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 
 if TYPE_CHECKING:
     from dealbench.io import OutputDir
+    from dealbench.model.schema import Package
+    from dealbench.render.deal_memo import Against
+    from dealbench.render.docmeta import Audience
     from dealbench.render.documents import Document, Format
+    from dealbench.render.sources import Source
 
 DOCS = ("term-sheet", "deal-memo", "portfolio-memo")
 AUDIENCES = ("external", "internal")
@@ -38,19 +42,13 @@ AudienceOpt = Annotated[
         "Term sheets default to external; memos are internal.",
     ),
 ]
-DateOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--date",
-        help="Date on the documents, YYYY-MM-DD, or `today`. Default: the package's date, "
-        "else undated.",
-    ),
-]
+DateOpt = Date
 Templates = Annotated[
     Path | None,
     typer.Option(
         "--templates",
-        help="A folder of house templates; each overrides the shipped template of the same name.",
+        help="A folder of house templates; each overrides the shipped template of the same "
+        "name (a clause: clauses/term.txt.j2). A reference.docx there styles every DOCX.",
     ),
 ]
 PortfolioOpt = Annotated[
@@ -133,18 +131,25 @@ def write_documents(
     """Render every document, then write them all (and `extra` files) into `folder`.
 
     Nothing is written unless everything may be: a refused file (see
-    `dealbench.io`) leaves the folder as it was.
+    `dealbench.io`), or one that would replace a different document (see
+    `dealbench.render.naming`), leaves the folder as it was.
     """
+    from dealbench.io import write_atomic
     from dealbench.render.documents import auto_jobs, render_documents
+    from dealbench.render.naming import REGISTRY, guard_documents, identities, registry_bytes
 
     docs, wanted = list(documents), list(formats)
     house = str(templates) if templates else None
     files = dict(extra or {})
-    rendered = render_documents(docs, wanted, house, auto_jobs(docs, wanted))
+    rendered = list(render_documents(docs, wanted, house, auto_jobs(docs, wanted)))
     files.update((f.path, f.data) for f in rendered)
+    registry = guard_documents(
+        folder.root, identities((f.path, f.identity) for f in rendered), force=folder.force
+    )
     folder.check(files)
     for name, data in files.items():
         folder.write(name, data)
+    write_atomic(folder.root / REGISTRY, registry_bytes(registry))
 
 
 @app.command(
@@ -154,6 +159,8 @@ def write_documents(
         "dealbench render deals/packages/ae-offer.yaml --portfolio deals/portfolios/gulf-asia.yaml "
         "--doc deal-memo --format md,pdf --date 2026-03-01 --out out/",
         "dealbench render out/result.json --templates house/ --format html --out out/",
+        "dealbench render deals/packages/ae-counter.yaml --portfolio deals/portfolios/gulf-asia.yaml "
+        "--doc deal-memo --against deals/packages/ae-offer.yaml --out out/",
     )
 )
 def render(
@@ -176,9 +183,22 @@ def render(
     partner: Annotated[
         str | None, typer.Option("--partner", help="Only the deal with this partner (code).")
     ] = None,
+    against: Annotated[
+        Path | None,
+        typer.Option(
+            "--against",
+            help="Our last offer (a package file): the memo of a partner's counter compares "
+            "the counter with it.",
+        ),
+    ] = None,
     force: Force = False,
 ) -> None:
-    """Render term sheets and memos from a solve result or a package, in any format."""
+    """Render term sheets and memos from a solve result or a package, in any format.
+
+    A package that says `side: counter` is the partner's proposal: its memo
+    describes it as such and, with --against, compares it with our last offer.
+    One package asked for as a portfolio memo gets the package memo.
+    """
     from dealbench.io import OutputDir
     from dealbench.render.documents import documents_for
     from dealbench.render.sources import load_source
@@ -190,12 +210,14 @@ def render(
         wanted = parse_formats(formats)
         day = parse_date(date)
         src = load_source(source, portfolio)
+        last = _against(against, src) if against is not None else None
         docs = documents_for(
             src,
             doc,  # type: ignore[arg-type]
             audience=audience,  # type: ignore[arg-type]
             partners=[partner.upper()] if partner else None,
             date=day,
+            against=last,
         )
         folder = OutputDir(out, force=force)
         write_documents(folder, docs, wanted, templates)
@@ -235,7 +257,7 @@ def redline(
     from dealbench.errors import InputError, Issue
     from dealbench.io import OutputDir
     from dealbench.model import load_package, load_portfolio
-    from dealbench.render.documents import redline_document
+    from dealbench.render.documents import redline_document, redline_stem
 
     with handled():
         check_audience(audience or "")
@@ -246,16 +268,52 @@ def redline(
             raise InputError(
                 Issue(str(new), None, "partner", f"is {b.partner}; {old} is for {a.partner}")
             )
+        names = (_package_label(a, old), _package_label(b, new))
+        aud: Audience = "internal" if audience == "internal" else "external"
         doc = redline_document(
             pf,
             a,
             b,
-            labels=(a.title or old.name, b.title or new.name),
-            path=stem or f"redline-{old.stem}-to-{new.stem}",
-            audience=audience,  # type: ignore[arg-type]
+            labels=(version_label(a, "Earlier version"), version_label(b, "Later version")),
+            path=stem or redline_stem(a.partner, names, aud),
+            audience=aud,
             date=parse_date(date),
+            names=names,
         )
         written = OutputDir(folder, force=force)
         write_documents(written, [doc], wanted, templates)
         for path in written.written:
             typer.echo(str(path))
+
+
+def _package_label(package: Package, path: Path) -> str:
+    """A package's document label: its side and round, else its file name."""
+    from dealbench.render.naming import package_label
+
+    return package_label(package.side, package.round, stem=path.stem, partner=package.partner)
+
+
+def _against(path: Path, src: Source) -> Against:
+    """Our last offer, checked against the same portfolio as the counter."""
+    from dealbench.checker import evaluate
+    from dealbench.model import load_package
+    from dealbench.render.deal_memo import Against
+
+    package = load_package(path, src.portfolio)
+    label = package.title or ("our offer" if package.round is None else f"round {package.round}")
+    return Against(label, evaluate(src.portfolio, package))
+
+
+def version_label(package: Package, fallback: str) -> str:
+    """How a document names a package: its title, else its side and round; never a file name."""
+    if package.title:
+        return package.title
+    from dealbench.render.naming import side_word
+
+    who = {"offer": "Our offer", "counter": "The Partner's counter"}.get(
+        side_word(package.side) or ""
+    )
+    when = f"round {package.round}" if package.round else ""
+    if who and when:
+        return f"{who}, {when}"
+    return who or (when.capitalize() if when else fallback)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -13,8 +15,13 @@ if TYPE_CHECKING:
     from dealbench.optimize.result import SolveResult
 
 
+#: Below this width the tables drop to a compact layout (totals instead of periods).
+WIDE = 80
+
+
 def console() -> Console:
-    return Console(width=max(Console().width, 120), highlight=False)
+    """The terminal as it is (80 columns when it cannot tell), never wider than needed."""
+    return Console(highlight=False, soft_wrap=False)
 
 
 def to_json(data: Any) -> str:
@@ -23,6 +30,12 @@ def to_json(data: Any) -> str:
 
 def money(amount: float | None) -> str:
     from dealbench.render.environment import money as fmt
+
+    return fmt(amount)
+
+
+def h100e(amount: float | None) -> str:
+    from dealbench.render.environment import h100e as fmt
 
     return fmt(amount)
 
@@ -40,42 +53,104 @@ def result_json(result: SolveResult) -> dict[str, Any]:
 
 def print_result(result: SolveResult) -> None:
     out = console()
-    title = f"{result.portfolio_title} — {result.policy} regime, {result.mode}"
-    table = Table(title=title, title_justify="left")
-    table.add_column("Partner")
-    table.add_column("Security")
-    for t in result.periods:
-        table.add_column(f"{t} H100e", justify="right")
-    table.add_column("US value", justify="right")
-    table.add_column("Partner utility", justify="right")
-    table.add_column("Risk", justify="right")
-    for deal in result.deals:
-        table.add_row(
-            deal.partner,
-            deal.security,
-            *(f"{deal.compute.get(t, 0.0):,.0f}" for t in result.periods),
-            money(deal.us_value),
-            money(deal.partner_utility),
-            f"{deal.risk:,.0f}",
-        )
-    out.print(table)
+    compact = out.width < WIDE
+    out.print(f"{result.portfolio_title}: {result.policy} regime, {result.mode}")
     if result.deals:
+        out.print(result_table(result, compact=compact))
         out.print("Concessions granted:")
         for deal in result.deals:
-            out.print(f"  {deal.partner}: {concessions_text(deal.concessions)}")
-    out.print(f"Status: {result.status.value}   US utility V: {money(result.objective)}")
-    out.print(f"No deal: {', '.join(result.no_deal) or 'none'}")
-    used = ", ".join(
-        f"{t} {result.supply_used.get(t, 0):,.0f}/{result.supply[t]:,.0f}" for t in result.periods
+            say(out, f"  {deal.partner}: {concessions_text(deal.concessions)}", indent=6)
+    else:
+        out.print(
+            "No deal is concluded: no package is acceptable to a partner and better for "
+            "the United States than its walk-away value."
+        )
+    out.print(f"Status: {result.status.value}   US utility: {money(result.objective)}")
+    if result.deals:
+        out.print(f"No deal: {', '.join(result.no_deal) or 'none'}")
+    used = "; ".join(
+        f"{t} {h100e(result.supply_used.get(t, 0))} of {h100e(result.supply[t])}"
+        for t in result.periods
     )
-    out.print(f"Supply used (H100e): {used}")
-    budget = "no budget" if result.risk_budget is None else f"budget {result.risk_budget:,.0f}"
-    out.print(f"Risk (risk-weighted H100e): {result.risk_total:,.0f} ({budget})")
-    for line in result.binding:
-        out.print(f"Binding: {line}")
+    say(out, f"Supply used (H100e): {used}")
+    budget = "no budget" if result.risk_budget is None else f"budget {h100e(result.risk_budget)}"
+    out.print(f"Risk (risk-weighted H100e): {h100e(result.risk_total)} ({budget})")
+    for line in group_binding(result.binding):
+        say(out, f"Binding: {line}")
     s = result.solver
     gap = "n/a" if s.gap is None else f"{s.gap:.2g}"
     out.print(f"Solver: {s.name} {s.version}, {s.seconds:.2f} s, gap {gap}")
+
+
+def say(out: Console, text: str, indent: int = 2) -> None:
+    """One line of text, wrapped to the terminal with its continuation lines indented."""
+    import textwrap
+
+    width = max(out.width, 40)
+    wrapped = textwrap.fill(
+        text, width=width, subsequent_indent=" " * indent, break_on_hyphens=False
+    )
+    out.print(wrapped, soft_wrap=True)
+
+
+def result_table(result: SolveResult, *, compact: bool) -> Table:
+    """The deals: one row each; compact (total compute only) on a narrow terminal."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0), collapse_padding=True)
+    table.add_column("Partner", no_wrap=True)
+    table.add_column("Security", no_wrap=True)
+    periods = [] if compact else list(result.periods)
+    for t in periods:
+        table.add_column(f"{t}\nH100e", justify="right", no_wrap=True)
+    if compact:
+        table.add_column("Total\nH100e", justify="right", no_wrap=True)
+    table.add_column("US\nutility", justify="right", no_wrap=True)
+    table.add_column("Partner\nutility", justify="right", no_wrap=True)
+    table.add_column("Risk, rw\nH100e", justify="right", no_wrap=True)
+    for deal in result.deals:
+        amounts = [h100e(deal.compute.get(t, 0.0)) for t in periods]
+        if compact:
+            amounts = [h100e(sum(deal.compute.values()))]
+        table.add_row(
+            deal.partner,
+            deal.security,
+            *amounts,
+            money(deal.us_value),
+            money(deal.partner_utility),
+            h100e(deal.risk),
+        )
+    return table
+
+
+_SUPPLY = re.compile(r"^Supply in (\S+) is fully allocated \(([\d,]+) H100e\)\.$")
+_CAP = re.compile(
+    r"^(\S+) in (\S+) receives the tier (\d) cap under (\S+) \(([\d,]+) H100e\), less than its ask\.$"
+)
+
+
+def group_binding(lines: list[str]) -> list[str]:
+    """Binding limits with the periods of one limit on one line (supply; each partner's cap)."""
+    out: list[str] = []
+    supply: list[str] = []
+    caps: dict[tuple[str, str, str, str], list[str]] = {}
+    for line in lines:
+        if m := _SUPPLY.match(line):
+            supply.append(m.group(1))
+        elif m := _CAP.match(line):
+            code, t, tier, level, cap = m.groups()
+            caps.setdefault((code, tier, level, cap), []).append(t)
+        else:
+            out.append(line)
+    grouped = [f"supply is fully allocated in {_and(supply)}."] if supply else []
+    grouped += [
+        f"{code} receives the tier {tier} cap under {level} ({cap} H100e) in {_and(ts)}, "
+        "less than its ask."
+        for (code, tier, level, cap), ts in caps.items()
+    ]
+    return [line[0].upper() + line[1:] for line in grouped] + out
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def print_evaluation(deal: DealFigures, periods: list[str]) -> None:
@@ -88,16 +163,16 @@ def print_evaluation(deal: DealFigures, periods: list[str]) -> None:
     table.add_column("")
     table.add_column("", justify="right")
     for t in periods:
-        table.add_row(f"Compute {t} (H100e)", f"{deal.compute.get(t, 0.0):,.0f}")
-    table.add_row("Concessions", concessions_text(deal.concessions))
+        table.add_row(f"Compute {t} (H100e)", h100e(deal.compute.get(t, 0.0)))
+    table.add_row("Concessions", concessions_text(deal.concessions).replace(", ", "\n"))
     table.add_row("US value of concessions", money(deal.us_concession_value))
     table.add_row("US export value", money(deal.export_value))
-    table.add_row("Risk (risk-weighted H100e)", f"{deal.risk:,.0f}")
+    table.add_row("Risk (risk-weighted H100e)", h100e(deal.risk))
     table.add_row("Risk penalty", money(deal.risk_penalty))
     table.add_row("US utility", money(deal.us_value))
-    table.add_row("US utility without a deal", money(deal.us_batna))
+    table.add_row("US walk-away value", money(deal.us_batna))
     table.add_row("Partner utility", money(deal.partner_utility))
-    table.add_row("Partner walk-away + margin", money(deal.acceptance_threshold))
+    table.add_row("Partner walk-away value + margin", money(deal.acceptance_threshold))
     out.print(table)
     out.print(f"Partner accepts: {'yes' if deal.accepts else 'no'}")
     if deal.violations:

@@ -135,7 +135,7 @@ def solve(
     Uncertain figures (distributions) count at their means, unless --robust.
     """
     from dealbench.cli import output
-    from dealbench.cli.documents import parse_formats
+    from dealbench.cli.documents import parse_date, parse_formats
     from dealbench.errors import InputError, Issue
     from dealbench.optimize import MODES, SOLVERS, Status
 
@@ -159,6 +159,7 @@ def solve(
                 )
             )
         formats = parse_formats(render) if render is not None else None
+        day = parse_date(date)
         if formats is not None and out is None:
             raise InputError(Issue("--render", None, "", "needs --out, the folder to write into"))
         from dealbench.analyze.scenarios import load_scenario
@@ -177,7 +178,7 @@ def solve(
                 result,
                 out,
                 force=force,
-                date=date.date() if date else None,
+                date=day,
                 portfolio_path=portfolio,
                 formats=formats,
                 templates=templates,
@@ -335,8 +336,9 @@ def demo(
     """Solve the shipped example portfolio and write every document in every format.
 
     Term sheets (external and internal) and deal memos for each deal, the
-    portfolio memo, and a redline of the shipped UAE offer against its
-    counter, each in Markdown, HTML, DOCX and PDF.
+    portfolio memo, a redline of the shipped UAE offer against its counter,
+    and the memo of that counter (the partner's proposal against our offer),
+    each in Markdown, HTML, DOCX and PDF.
     """
     from dealbench.cli import output
     from dealbench.model import load_portfolio
@@ -391,7 +393,10 @@ def write_outputs(
     folder = OutputDir(out, force=force)
     if portfolio_path is not None:
         result = result.model_copy(update={"portfolio_file": _portfolio_ref(portfolio_path, out)})
-    result_json = output.to_json(output.result_json(result)) + "\n"
+    data = output.result_json(result)
+    if date is not None:
+        data["date"] = date.isoformat()  # the documents' date: a later render keeps it
+    result_json = output.to_json(data) + "\n"
     source = source_from_result(pf, result)
     docs = documents_for(source, "term-sheet", audience="external", date=date)
     if formats is not None:
@@ -400,7 +405,7 @@ def write_outputs(
             docs += documents_for(source, "deal-memo", date=date)
         docs += documents_for(source, "portfolio-memo", date=date)
         if everything:
-            docs += _shipped_redline(pf, date)
+            docs += _shipped_redline(pf, date) + _shipped_counter_memo(date)
     extra = {"result.json": result_json.encode(), **package_files(pf, result)}
     write_documents(folder, docs, formats or ["md"], templates, extra)
     return folder.written
@@ -432,25 +437,37 @@ def _portfolio_ref(portfolio: Path, out: Path) -> str:
 
 def _shipped_redline(pf: Portfolio, date: dt.date | None) -> list[Document]:
     """The demo's redline: the shipped UAE offer against the UAE's counter, internal."""
+    from dealbench.cli.documents import _package_label, version_label
     from dealbench.model import load_package
-    from dealbench.render.documents import redline_document
+    from dealbench.render.documents import redline_document, redline_stem
 
     old, new = _shipped("packages/ae-offer.yaml"), _shipped("packages/ae-counter.yaml")
     a, b = load_package(old, pf), load_package(new, pf)
+    names = (_package_label(a, old), _package_label(b, new))
     return [
         redline_document(
             pf,
             a,
             b,
-            labels=(
-                a.title or "US offer (ae-offer.yaml)",
-                b.title or "UAE counter (ae-counter.yaml)",
-            ),
-            path="redlines/AE-offer-to-counter",
+            labels=(version_label(a, "US offer"), version_label(b, "UAE counter")),
+            path=f"redlines/{redline_stem(a.partner, names, 'internal')}",
             audience="internal",
             date=date,
+            names=names,
         )
     ]
+
+
+def _shipped_counter_memo(date: dt.date | None) -> list[Document]:
+    """The demo's memo of the UAE counter: the partner's proposal against our offer."""
+    from dealbench.cli.documents import _against
+    from dealbench.render.documents import documents_for
+    from dealbench.render.sources import load_source
+
+    portfolio = _shipped(DEMO_PORTFOLIO)
+    source = load_source(_shipped("packages/ae-counter.yaml"), portfolio)
+    against = _against(_shipped("packages/ae-offer.yaml"), source)
+    return documents_for(source, "deal-memo", partners=["AE"], date=date, against=against)
 
 
 def _shipped(relative: str) -> Path:

@@ -412,6 +412,14 @@ class Package(Strict):
     concessions: dict[Id, Choice] = Field(default_factory=dict)
     title: str | None = None
     date: dt.date | None = None
+    #: Who proposed it (`offer` or `us`: the United States; `counter` or `partner`: the
+    #: partner, as in a negotiation round's `side`) and in which round; documents are
+    #: named after them (`AE-counter-003`).
+    side: Literal["offer", "counter", "us", "partner"] | None = None
+    round: Annotated[int, Field(ge=1, le=999)] | None = None
+    #: Where each period's tranche goes and who operates it (free text, for the term
+    #: sheet's Annex A): `{2026: "Stargate UAE, Abu Dhabi; operated by OpenAI and Oracle"}`.
+    sites: dict[Period, str] = Field(default_factory=dict)
 
     def granted(self) -> dict[str, str]:
         """Concession id -> granted level id (`true` becomes `granted`; `false` is dropped)."""

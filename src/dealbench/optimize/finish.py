@@ -80,9 +80,7 @@ def binding_limits(portfolio: Portfolio, checked: PortfolioCheck) -> list[str]:
                 )
     held = [d.partner for d in checked.deals if abs(d.partner_margin) <= 1e6]
     if held:
-        out.append(
-            f"Held to their walk-away value (BATNA plus the acceptance margin): {', '.join(held)}."
-        )
+        out.append(f"Held to their walk-away value plus the required margin: {', '.join(held)}.")
     return out
 
 

@@ -92,7 +92,8 @@ def _thousands(ax: Axes, axis: str = "y") -> None:
 def _billions(ax: Axes, axis: str = "y") -> None:
     from matplotlib.ticker import FuncFormatter
 
-    fmt = FuncFormatter(lambda v, _pos: f"${v:,.0f}bn")
+    # The documents' form, sign first: -$1.0bn, never $-1bn.
+    fmt = FuncFormatter(lambda v, _pos: f"{'-' if v < 0 else ''}${abs(v):,.1f}bn")
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
 
 

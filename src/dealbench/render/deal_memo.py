@@ -7,14 +7,16 @@ figures; the templates only place the pieces.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from dealbench.checker import DealFigures
 from dealbench.model.schema import GRANTED, Portfolio
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import doc_meta, fingerprint
-from dealbench.render.environment import h100e, money, percent
-from dealbench.render.limits import MARGIN_TOL, deal_limits, shared_limits
+from dealbench.render.environment import h100e, money, percent, plural
+from dealbench.render.glossary import glossary
+from dealbench.render.limits import COMPUTE_TOL, MARGIN_TOL, deal_limits, shared_limits
 from dealbench.render.sources import Source
 from dealbench.render.termsheet import internal_annex, security_terms
 
@@ -22,10 +24,18 @@ from dealbench.render.termsheet import internal_annex, security_terms
 THIN_MARGIN = 0.05
 
 
-def deal_memo_context(source: Source, partner: str, *, date: dt.date | None) -> dict[str, Any]:
+def deal_memo_context(
+    source: Source,
+    partner: str,
+    *,
+    date: dt.date | None,
+    against: Against | None = None,
+) -> dict[str, Any]:
+    """The deal memo of one package; a counter is assessed against `against`, our last offer."""
     pf = source.portfolio
     deal = source.deal(partner)
     name = deal.partner_name
+    counter = source.side == "counter"
     return {
         "doc": doc_meta(
             "deal-memo",
@@ -38,9 +48,12 @@ def deal_memo_context(source: Source, partner: str, *, date: dt.date | None) -> 
         ),
         "origin": source.origin,
         "partner": {"code": deal.partner, "name": name, "tier": deal.tier},
-        "recommendation": recommendation(deal),
+        "heading": "The Partner's proposal" if counter else "Recommendation",
+        "recommendation": (
+            counter_assessment(deal, source.round, against) if counter else recommendation(deal)
+        ),
         "security": security_terms(pf, deal),
-        "schedule": package_schedule(pf, deal),
+        "schedule": package_schedule(pf, deal, source.chips),
         "total_h100e": deal.total_compute,
         "commitments": commitment_rows(pf, deal),
         "internal": internal_annex(pf, deal, source.checked),
@@ -48,16 +61,65 @@ def deal_memo_context(source: Source, partner: str, *, date: dt.date | None) -> 
         "limits": deal_limits(pf, deal) + shared_limits(source.checked, deal.partner),
         "risks": risks(pf, deal, source.checked.risk_budget),
         "charts": deal_charts(pf, deal),
+        "glossary": glossary(),
     }
 
 
-def recommendation(deal: DealFigures) -> str:
-    terms = (
+@dataclass(frozen=True)
+class Against:
+    """Our last offer, which a counter is compared with: its label and its checked figures."""
+
+    label: str
+    figures: DealFigures
+
+
+def package_terms(deal: DealFigures) -> str:
+    return (
         f"{h100e(deal.total_compute)} H100e under {deal.security} security conditions, "
-        f"against {len(deal.concessions)} commitment(s)"
+        f"against {plural(len(deal.concessions), 'commitment')}"
     )
+
+
+def counter_assessment(deal: DealFigures, round_: int | None, against: Against | None) -> str:
+    """A counter is the partner's proposal: what it asks, set against our last offer."""
+    when = f" in round {round_}" if round_ else ""
+    text = f"{deal.partner_name} proposes {package_terms(deal)}{when}. "
+    if against is None:
+        text += "No earlier offer of ours was given to compare it with. "
+    else:
+        old = against.figures
+        dus, dpartner = deal.us_value - old.us_value, deal.partner_utility - old.partner_utility
+        text += (
+            f"Compared with our last offer ({against.label}), it is {money(abs(dus))} "
+            f"{'worse' if dus < 0 else 'better'} for the United States (US utility "
+            f"{money(deal.us_value)} against {money(old.us_value)}) and "
+            f"{money(abs(dpartner))} {'better' if dpartner >= 0 else 'worse'} for "
+            f"{deal.partner_name} (partner utility {money(deal.partner_utility)} against "
+            f"{money(old.partner_utility)}). "
+        )
     if deal.violations:
-        return f"Do not offer this package ({terms}): it breaks {len(deal.violations)} limit(s)."
+        return text + (
+            f"It breaks {plural(len(deal.violations), 'limit')}, so it cannot be accepted "
+            "as written."
+        )
+    if deal.us_margin < 0:
+        return text + (
+            f"Accepting it would leave the United States {money(-deal.us_margin)} below its "
+            "walk-away value."
+        )
+    return text + (
+        f"Accepting it would leave the United States {money(deal.us_margin)} above its "
+        "walk-away value."
+    )
+
+
+def recommendation(deal: DealFigures) -> str:
+    terms = package_terms(deal)
+    if deal.violations:
+        return (
+            f"Do not offer this package ({terms}): it breaks "
+            f"{plural(len(deal.violations), 'limit')}."
+        )
     if not deal.accepts:
         return (
             f"Do not expect {deal.partner_name} to sign this package ({terms}): it leaves the "
@@ -67,7 +129,7 @@ def recommendation(deal: DealFigures) -> str:
     if deal.us_margin < 0:
         return (
             f"Do not offer this package ({terms}): the United States would be "
-            f"{money(-deal.us_margin)} better off without a deal."
+            f"{money(-deal.us_margin)} better off at its walk-away value."
         )
     partner_side = (
         "the Partner is held to its walk-away value plus the required margin"
@@ -77,16 +139,27 @@ def recommendation(deal: DealFigures) -> str:
     )
     return (
         f"Offer {deal.partner_name} {terms}. The United States gains "
-        f"{money(deal.us_margin)} over no deal; {partner_side}."
+        f"{money(deal.us_margin)} over its walk-away value; {partner_side}."
     )
 
 
-def package_schedule(pf: Portfolio, deal: DealFigures) -> list[dict[str, Any]]:
+def package_schedule(
+    pf: Portfolio, deal: DealFigures, chips: dict[str, tuple[float, str]] | None = None
+) -> list[dict[str, Any]]:
+    """Each period: the package, the ask, the cap; the chip count where written in chips."""
     partner = pf.partner(deal.partner)
     assert partner is not None
     cap = pf.level_cap(partner, deal.security)
+    written = chips or {}
     return [
-        {"period": t, "h100e": x, "ask": pf.ask(partner, t), "cap": cap}
+        {
+            "period": t,
+            "h100e": x,
+            "ask": pf.ask(partner, t),
+            "cap": cap,
+            "chips": written[t][0] if t in written else None,
+            "model": written[t][1] if t in written else None,
+        }
         for t, x in deal.compute.items()
     ]
 
@@ -154,9 +227,10 @@ def risks(pf: Portfolio, deal: DealFigures, budget: float | None) -> list[str]:
     mitigation = pf.policy.level(deal.security).mitigation
     share = f", {percent(deal.risk / budget)} of the risk budget" if budget else ""
     out = [
-        f"Diversion: {deal.partner} has a diversion risk of {percent(partner.diversion_risk, 0)}; "
-        f"{deal.security} conditions mitigate {percent(mitigation, 0)} of it, leaving "
-        f"{h100e(deal.risk)} risk-weighted H100e{share}.",
+        f"Diversion: {deal.partner}'s diversion-risk index is {partner.diversion_risk:.2f} "
+        f"(a score from 0 to 1, not a probability); {deal.security} conditions mitigate "
+        f"{percent(mitigation, 0)} of the risk, leaving {h100e(deal.risk)} risk-weighted "
+        f"H100e{share}.",
     ]
     threshold = abs(deal.acceptance_threshold) or 1.0
     if deal.accepts and deal.partner_margin <= max(MARGIN_TOL, THIN_MARGIN * threshold):
@@ -185,7 +259,7 @@ def deal_charts(pf: Portfolio, deal: DealFigures) -> list[Chart]:
         ("Risk penalty", -deal.risk_penalty),
         ("US utility", deal.us_value),
     ]
-    return [
+    charts = [
         Chart(
             id="schedule",
             kind="schedule",
@@ -204,3 +278,8 @@ def deal_charts(pf: Portfolio, deal: DealFigures) -> list[Chart]:
             data={"rows": [{"label": k, "value_bn": v / 1e9} for k, v in build]},
         ),
     ]
+    drawn = {
+        "schedule": deal.total_compute > COMPUTE_TOL,
+        "value": any(abs(v) >= 0.5 for _, v in build),
+    }
+    return [c for c in charts if drawn[c.id]]  # an empty chart is not drawn

@@ -50,11 +50,19 @@ def fingerprint(portfolio: Portfolio, packages: Iterable[Package]) -> str:
     payload = json.dumps(
         {
             "inputs": sorted(portfolio.inputs.values()),
-            "packages": [p.model_dump(mode="json", exclude={"title", "date"}) for p in packages],
+            "packages": [_terms(p) for p in packages],
         },
         sort_keys=True,
     )
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def _terms(package: Package) -> dict[str, Any]:
+    """What a package agrees: not its title, date, side or round; its sites only if named."""
+    terms = package.model_dump(mode="json", exclude={"title", "date", "side", "round"})
+    if not terms.get("sites"):
+        terms.pop("sites", None)
+    return terms
 
 
 def doc_meta(

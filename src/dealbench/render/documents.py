@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from markupsafe import Markup
@@ -25,10 +25,12 @@ from dealbench.checker import evaluate
 from dealbench.errors import RenderError
 from dealbench.model.schema import Package, Portfolio
 from dealbench.render import charts as chart_lib
+from dealbench.render import naming
 from dealbench.render.charts import Chart
-from dealbench.render.deal_memo import deal_memo_context
+from dealbench.render.deal_memo import Against, deal_memo_context
 from dealbench.render.docmeta import Audience, DocKind
 from dealbench.render.environment import render_template
+from dealbench.render.naming import Identity
 from dealbench.render.portfolio_memo import portfolio_memo_context
 from dealbench.render.redline import redline_context
 from dealbench.render.sources import Source
@@ -56,6 +58,9 @@ class Document:
     path: str
     context: dict[str, Any]
     charts: Sequence[Chart] = field(default_factory=tuple)
+    #: What the document is (see `dealbench.render.naming`): a file may be replaced only by
+    #: another rendering of the same document.
+    identity: Identity | None = None
 
     @property
     def date(self) -> dt.date | None:
@@ -67,6 +72,7 @@ class Document:
 class RenderedFile:
     path: str
     data: bytes
+    identity: Identity | None = None
 
 
 def term_sheet_document(
@@ -79,21 +85,42 @@ def term_sheet_document(
         audience=audience,
         date=date or source.date,
         checked=source.checked,
+        side=source.side or (None if source.is_package else "offer"),  # a solve proposes
+        chips=source.chips,
+        sites=source.sites,
     )
-    suffix = "-internal" if audience == "internal" else ""
-    return Document("term-sheet", f"term-sheets/{deal.partner}{suffix}", context)
+    ident = _identity(source, "term-sheet", deal.partner, audience)
+    path = f"term-sheets/{naming.stem(deal.partner, source.label, audience)}"
+    return Document("term-sheet", path, context, identity=ident)
 
 
-def deal_memo_document(source: Source, partner: str, date: dt.date | None = None) -> Document:
-    context = deal_memo_context(source, partner, date=date or source.date)
+def deal_memo_document(
+    source: Source, partner: str, date: dt.date | None = None, against: Against | None = None
+) -> Document:
+    context = deal_memo_context(source, partner, date=date or source.date, against=against)
     charts = context.pop("charts")
-    return Document("deal-memo", f"memos/{partner}", context, charts)
+    ident = _identity(source, "deal-memo", partner, "internal")
+    path = f"memos/{naming.stem(partner, source.label)}"
+    return Document("deal-memo", path, context, charts, ident)
 
 
 def portfolio_memo_document(source: Source, date: dt.date | None = None) -> Document:
     context = portfolio_memo_context(source, date=date or source.date)
     charts = context.pop("charts")
-    return Document("portfolio-memo", f"memos/portfolio-{source.portfolio.id}", context, charts)
+    ident = _identity(source, "portfolio-memo", "", "internal")
+    name = "-".join(p for p in ("portfolio", source.portfolio.id, source.label) if p)
+    return Document("portfolio-memo", f"memos/{name}", context, charts, ident)
+
+
+def _identity(source: Source, kind: DocKind, partner: str, audience: Audience) -> Identity:
+    origin = "package" if source.is_package else f"{source.mode} solve"
+    return Identity(kind, source.portfolio.id, partner, source.label, audience, origin)
+
+
+def redline_stem(partner: str, labels: tuple[str, str], audience: Audience) -> str:
+    """`redline-AE-offer-001-to-counter-002-internal`."""
+    change = f"{labels[0] or 'old'}-to-{labels[1] or 'new'}"
+    return "redline-" + naming.stem(partner, change, audience)
 
 
 def redline_document(
@@ -105,8 +132,13 @@ def redline_document(
     path: str,
     audience: Audience = "external",
     date: dt.date | None = None,
+    names: tuple[str, str] | None = None,
 ) -> Document:
-    """A redline from `old` to `new`, both checked by `evaluate`."""
+    """A redline from `old` to `new`, both checked by `evaluate`.
+
+    `names` are the packages' document labels (`offer-001`, `counter-002`); they
+    make the redline's identity, so two different redlines never share a file.
+    """
     context = redline_context(
         portfolio,
         evaluate(portfolio, old),
@@ -115,7 +147,9 @@ def redline_document(
         audience=audience,
         date=date or new.date,
     )
-    return Document("redline", path, context)
+    change = "-to-".join(names) if names else "-to-".join(labels)
+    ident = Identity("redline", portfolio.id, new.partner, change, audience, "packages")
+    return Document("redline", path, context, identity=ident)
 
 
 def documents_for(
@@ -125,15 +159,21 @@ def documents_for(
     audience: Audience | None = None,
     partners: Iterable[str] | None = None,
     date: dt.date | None = None,
+    against: Against | None = None,
 ) -> list[Document]:
-    """The documents of one kind for a source: one per deal, or one for the portfolio."""
+    """The documents of one kind for a source: one per deal, or one for the portfolio.
+
+    `against` is our last offer, with which a memo of the partner's counter compares it.
+    """
     if kind != "term-sheet" and audience == "external":
         raise RenderError(f"a {kind} is an internal document: use --audience internal")
     codes = list(partners) if partners else [d.partner for d in source.checked.deals]
     if kind == "term-sheet":
         return [term_sheet_document(source, c, audience or "external", date) for c in codes]
-    if kind == "deal-memo":
-        return [deal_memo_document(source, c, date) for c in codes]
+    if kind == "deal-memo" or (kind == "portfolio-memo" and source.is_package):
+        # One package is not a portfolio: it gets the package (deal) memo, which
+        # recommends nothing about partners it does not cover.
+        return [deal_memo_document(source, c, date, against) for c in codes]
     if kind == "portfolio-memo":
         return [portfolio_memo_document(source, date)]
     raise RenderError(f"unknown document {kind!r}")
@@ -153,17 +193,39 @@ def render_document(
         charts = _chart_ctx(doc, {k: Markup(v) for k, v in svgs.items()})
         html = render_template(f"{stem}.html.j2", {**doc.context, "charts": charts}, templates)
         out.append(RenderedFile(f"{doc.path}.html", html.encode()))
+    out += _printable(doc, stem, wanted, templates)
+    return [RenderedFile(f.path, f.data, doc.identity) for f in out]
+
+
+def _printable(
+    doc: Document, stem: str, wanted: list[Format], templates: str | None
+) -> list[RenderedFile]:
+    out: list[RenderedFile] = []
     if {"docx", "pdf"} & set(wanted):
         printable = print_html(doc, stem, templates)
         if "docx" in wanted:
             from dealbench.render.word import html_to_docx
 
-            out.append(RenderedFile(f"{doc.path}.docx", html_to_docx(printable, doc.date)))
+            reference = reference_docx(templates)
+            data = html_to_docx(printable, doc.date, reference)
+            out.append(RenderedFile(f"{doc.path}.docx", data))
         if "pdf" in wanted:
             from dealbench.render.pdf import html_to_pdf
 
             out.append(RenderedFile(f"{doc.path}.pdf", html_to_pdf(printable, doc.date)))
     return out
+
+
+#: A house Word document in the --templates folder styles every DOCX (see html_to_docx).
+REFERENCE_DOCX = "reference.docx"
+
+
+def reference_docx(templates: str | None) -> bytes | None:
+    """The house reference document, if the templates folder has one."""
+    if templates is None:
+        return None
+    path = Path(templates) / REFERENCE_DOCX
+    return path.read_bytes() if path.is_file() else None
 
 
 def render_documents(

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.runtime
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -33,7 +34,10 @@ _TEMPLATE_FAULTS = (jinja2.TemplateError, TypeError, ValueError, ArithmeticError
 
 
 def money(amount: float | None, signed: bool = False) -> str:
-    """USD for people: $1.40tn, $200.00bn, $350.0m, $75,000."""
+    """USD for people, one form everywhere: $1.40tn, -$58.8bn, $350.0m, $75,000.
+
+    The sign always comes before the dollar sign (`-$1.0bn`, never `$-1bn`).
+    """
     if amount is None:
         return "n/a"
     if abs(amount) < 0.5:
@@ -43,10 +47,15 @@ def money(amount: float | None, signed: bool = False) -> str:
     if a >= 1e12:
         return f"{sign}${a / 1e12:,.2f}tn"
     if a >= 1e9:
-        return f"{sign}${a / 1e9:,.2f}bn"
+        return f"{sign}${a / 1e9:,.1f}bn"
     if a >= 1e6:
         return f"{sign}${a / 1e6:,.1f}m"
     return f"{sign}${a:,.0f}"
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """`1 deal`, `2 deals`, `0 deals` (never `deal(s)`)."""
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"
 
 
 def h100e(amount: float | None, signed: bool = False) -> str:
@@ -87,6 +96,7 @@ FILTERS = {
     "percent": percent,
     "date": long_date,
     "cell": cell,
+    "plural": plural,
 }
 
 
@@ -115,7 +125,20 @@ def environment(templates: str | None = None) -> jinja2.Environment:
         autoescape=_autoescape,
     )
     env.filters.update(FILTERS)
+    env.globals["clause"] = clause
     return env
+
+
+@jinja2.pass_context
+def clause(context: jinja2.runtime.Context, name: str) -> list[str]:
+    """The paragraphs of clause `name` (`clauses/<name>.txt.j2`), rendered as plain text.
+
+    A document template places them (`{% for p in clause("term") %}`); HTML
+    escapes them on the way out like any other value. A house template of the
+    same name replaces the shipped clause.
+    """
+    text = context.environment.get_template(f"clauses/{name}.txt.j2").render(context.get_all())
+    return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
 
 
 def render_template(name: str, context: Mapping[str, Any], templates: str | None = None) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dealbench.checker import DealFigures, PortfolioCheck
 from dealbench.model.schema import Portfolio
-from dealbench.render.environment import h100e, money
+from dealbench.render.environment import h100e, money, plural
 
 #: A margin within this many USD of zero means the acceptance limit binds.
 MARGIN_TOL = 1e6
@@ -22,40 +22,63 @@ def deal_limits(portfolio: Portfolio, deal: DealFigures) -> list[str]:
     assert partner is not None
     out = []
     cap = portfolio.level_cap(partner, deal.security)
+    full, capped = [], []
     for t, x in deal.compute.items():
         ask = portfolio.ask(partner, t)
         if x <= COMPUTE_TOL:
             continue
         if x >= ask - COMPUTE_TOL:
-            out.append(f"{deal.partner} receives its full ask in {t} ({h100e(ask)} H100e).")
+            full.append((t, ask))
         elif cap is not None and x >= cap - COMPUTE_TOL:
-            out.append(
-                f"{deal.partner} in {t} receives {portfolio.cap_name(partner, deal.security)} "
-                f"({h100e(cap)} H100e), less than its ask of {h100e(ask)} H100e."
-            )
+            capped.append((t, ask))
+    if full:
+        out.append(f"{deal.partner} receives its full ask in {_periods(full)} ({_amounts(full)}).")
+    if capped:
+        out.append(
+            f"{deal.partner} receives {portfolio.cap_name(partner, deal.security)} "
+            f"({h100e(cap)} H100e) in {_periods(capped)}, less than it asks for."
+        )
     if abs(deal.partner_margin) <= MARGIN_TOL:
         out.append(
-            f"{deal.partner} is held to its walk-away value: its utility from the deal equals its "
-            f"BATNA plus the required margin ({money(deal.acceptance_threshold)})."
+            f"{deal.partner} is held to its walk-away value: its partner utility equals its "
+            f"walk-away value plus the required margin ({money(deal.acceptance_threshold)})."
         )
     return out
 
 
+def _amounts(rows: list[tuple[str, float]]) -> str:
+    """`20,000 H100e`, `500,000 H100e each`, or `1,000,000 H100e in 2026, 1,200,000 in 2027`."""
+    values = {round(v) for _, v in rows}
+    if len(values) == 1:
+        return f"{h100e(rows[0][1])} H100e" + (" each" if len(rows) > 1 else "")
+    return "H100e: " + ", ".join(f"{h100e(v)} in {t}" for t, v in rows)
+
+
+def _periods(rows: list[tuple[str, float]]) -> str:
+    """`2026`, `2026 and 2027`, `2026, 2027 and 2028`."""
+    names = [t for t, _ in rows]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def shared_limits(checked: PortfolioCheck, partner: str | None = None) -> list[str]:
-    """Supply and risk-budget limits that bind; with `partner`, only those that touch it."""
+    """Supply and risk-budget limits that bind; with `partner`, only those that touch it.
+
+    The periods whose supply is fully allocated are one line, not one each.
+    """
     out = []
     deal = next((d for d in checked.deals if d.partner == partner), None)
+    full = []
     for t, supply in checked.supply.items():
         used = checked.supply_used.get(t, 0.0)
         if supply <= 0 or used < supply * (1 - 1e-6) - COMPUTE_TOL:
             continue
-        if partner is None:
-            out.append(f"Supply in {t} is fully allocated ({h100e(supply)} H100e).")
-        elif deal is not None and deal.compute.get(t, 0.0) > COMPUTE_TOL:
-            out.append(
-                f"Supply in {t} is fully allocated ({h100e(supply)} H100e): more for "
-                f"{partner} means less for another partner."
-            )
+        if partner is None or (deal is not None and deal.compute.get(t, 0.0) > COMPUTE_TOL):
+            full.append((t, supply))
+    if full:
+        line = f"Supply is fully allocated in {_periods(full)} ({_amounts(full)})"
+        out.append(
+            f"{line}: more for {partner} means less for another partner." if partner else f"{line}."
+        )
     budget = checked.risk_budget
     if budget and checked.risk_total >= budget * (1 - 1e-6) - COMPUTE_TOL:
         out.append(f"The risk budget is used up ({h100e(budget)} risk-weighted H100e).")
@@ -65,11 +88,13 @@ def shared_limits(checked: PortfolioCheck, partner: str | None = None) -> list[s
 def verdict(deal: DealFigures) -> str:
     """One sentence: would both sides sign, and does the package keep every limit?"""
     if deal.violations:
-        return f"The package breaks {len(deal.violations)} limit(s): " + "; ".join(deal.violations)
+        return f"The package breaks {plural(len(deal.violations), 'limit')}: " + "; ".join(
+            deal.violations
+        )
     if not deal.accepts:
         short = deal.acceptance_threshold - deal.partner_utility
         return (
-            f"{deal.partner_name} would refuse: its utility from the deal, "
+            f"{deal.partner_name} would refuse: its partner utility, "
             f"{money(deal.partner_utility)}, falls {money(short)} short of its walk-away value "
             f"plus the required margin ({money(deal.acceptance_threshold)})."
         )
@@ -85,5 +110,56 @@ def verdict(deal: DealFigures) -> str:
     )
     return (
         f"{deal.partner_name} should accept ({partner_side}), and the United States gains "
-        f"{money(deal.us_margin)} over no deal."
+        f"{money(deal.us_margin)} over its walk-away value."
+    )
+
+
+def no_deal_reason(portfolio: Portfolio, code: str, checked: PortfolioCheck) -> str:
+    """Which limit keeps a partner out of the portfolio, as far as the figures show it.
+
+    The partner's best case is the most compute its caps (and the supply) allow
+    under each security level it can meet, for no commitment at all. If even
+    that leaves it short of its walk-away value plus the required margin, the
+    caps prevent the deal; otherwise no package it accepts was worth more to the
+    United States than no deal (within the supply and risk budget the solve had).
+    """
+    from dealbench.checker import evaluate
+    from dealbench.model.schema import Package
+
+    partner = portfolio.partner(code)
+    assert partner is not None
+    levels = portfolio.levels_for(partner)
+    if partner.tier == 3 or not levels:
+        why = "it is in Tier 3" if partner.tier == 3 else "it can meet no security level"
+        return f"{code}: no compute may be exported ({why})."
+    caps = {lv: portfolio.policy.caps.cap(partner.tier, lv) for lv in levels}
+    if all(c is not None and c <= COMPUTE_TOL for c in caps.values()):
+        return f"{code}: the tier {partner.tier} cap is zero under every security level."
+    best = None
+    for lv in levels:
+        compute = {
+            t: min(portfolio.cap(partner, lv, t), checked.supply.get(t, float("inf")))
+            for t in portfolio.periods
+        }
+        figures = evaluate(portfolio, Package(partner=code, security=lv, compute=compute))
+        if best is None or figures.partner_utility > best.partner_utility:
+            best = figures
+    assert best is not None
+    if best.partner_utility < best.acceptance_threshold - MARGIN_TOL:
+        cap = caps[best.security]
+        limit = (
+            f"the tier {partner.tier} cap ({h100e(cap)} H100e a period under {best.security})"
+            if cap is not None
+            else "its ask"
+        )
+        return (
+            f"{code}: {limit} prevents a deal. Even the most compute it allows, with no "
+            f"commitment at all, gives {partner.name} a partner utility of "
+            f"{money(best.partner_utility)}, {money(best.acceptance_threshold - best.partner_utility)}"
+            f" short of its walk-away value plus the required margin."
+        )
+    return (
+        f"{code}: no package {partner.name} would accept leaves the United States better off "
+        f"than its walk-away value ({money(partner.us_batna)}) within the supply and risk "
+        "budget left by the other deals."
     )

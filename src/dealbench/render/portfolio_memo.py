@@ -6,10 +6,18 @@ import datetime as dt
 from typing import Any
 
 from dealbench.checker import DealFigures
+from dealbench.model.schema import Portfolio
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import doc_meta, fingerprint
-from dealbench.render.environment import h100e, money, percent
-from dealbench.render.limits import MARGIN_TOL, deal_limits, shared_limits
+from dealbench.render.environment import h100e, money, percent, plural
+from dealbench.render.glossary import glossary
+from dealbench.render.limits import (
+    COMPUTE_TOL,
+    MARGIN_TOL,
+    deal_limits,
+    no_deal_reason,
+    shared_limits,
+)
 from dealbench.render.sources import Source
 
 
@@ -31,6 +39,7 @@ def portfolio_memo_context(source: Source, *, date: dt.date | None) -> dict[str,
         "periods": list(pf.periods),
         "deals": [deal_row(d) for d in checked.deals],
         "no_deal": no_deal_rows(source),
+        "prevented": [row["reason"] for row in no_deal_rows(source)] if not checked.deals else [],
         "totals": {
             "objective": checked.objective,
             "partner_total": checked.partner_total,
@@ -40,11 +49,30 @@ def portfolio_memo_context(source: Source, *, date: dt.date | None) -> dict[str,
         },
         "allocation": allocation(source),
         "tradeoffs": tradeoffs(source),
-        "limits": shared_limits(checked)
-        + [line for d in checked.deals for line in deal_limits(pf, d)],
+        "limits": shared_limits(checked) + grouped_deal_limits(pf, checked.deals),
         "risks": risks(source),
         "charts": portfolio_charts(source),
+        "glossary": glossary(),
     }
+
+
+def grouped_deal_limits(pf: Portfolio, deals: list[DealFigures]) -> list[str]:
+    """Each deal's limits, with the partners held to their walk-away value on one line."""
+    out = [
+        line
+        for d in deals
+        for line in deal_limits(pf, d)
+        if not line.startswith(f"{d.partner} is held to its walk-away value")
+    ]
+    held = [d.partner for d in deals if abs(d.partner_margin) <= MARGIN_TOL]
+    if len(held) == 1:
+        out += [line for d in deals if d.partner == held[0] for line in deal_limits(pf, d)[-1:]]
+    elif held:
+        out.append(
+            f"{', '.join(held[:-1])} and {held[-1]} are held to their walk-away value: each one's "
+            "partner utility equals its walk-away value plus the required margin."
+        )
+    return out
 
 
 def method(source: Source) -> str:
@@ -68,18 +96,21 @@ def recommendation(source: Source) -> str:
     checked = source.checked
     deals = checked.deals
     if not deals:
-        return "Conclude no deal: no package is acceptable to a partner and better for the US."
+        return (
+            "Conclude no deal: under this regime no package is both acceptable to a partner and "
+            "better for the United States than its walk-away value (see What prevents a deal)."
+        )
     gain = checked.objective - no_deal_value(source)
     codes = ", ".join(d.partner for d in deals)
     text = (
-        f"Conclude {len(deals)} deal(s) ({codes}) on the packages below: US utility "
+        f"Conclude {plural(len(deals), 'deal')} ({codes}) on the packages below: US utility "
         f"{money(checked.objective)}, {money(gain)} more than with no deal at all, "
         f"using {h100e(sum(d.total_compute for d in deals))} H100e."
     )
     if checked.no_deal:
         text += f" Offer no package to {', '.join(checked.no_deal)}."
     if checked.problems():
-        text += f" Fix {len(checked.problems())} problem(s) first (see Risks)."
+        text += f" Fix {plural(len(checked.problems()), 'problem')} first (see Risks)."
     return text
 
 
@@ -104,7 +135,14 @@ def no_deal_rows(source: Source) -> list[dict[str, Any]]:
     for code in source.checked.no_deal:
         partner = pf.partner(code)
         assert partner is not None
-        rows.append({"code": code, "name": partner.name, "us_batna": partner.us_batna})
+        rows.append(
+            {
+                "code": code,
+                "name": partner.name,
+                "us_batna": partner.us_batna,
+                "reason": no_deal_reason(pf, code, source.checked),
+            }
+        )
     return rows
 
 
@@ -125,6 +163,8 @@ def allocation(source: Source) -> dict[str, Any]:
 
 def tradeoffs(source: Source) -> list[str]:
     checked = source.checked
+    if not checked.deals:
+        return []
     deals = [d for d in checked.deals if d.total_compute > 0]
     out = []
     if deals:
@@ -153,7 +193,11 @@ def risks(source: Source) -> list[str]:
         if budget
         else ""
     )
-    out = [f"The deals carry {h100e(checked.risk_total)} risk-weighted H100e{used}."]
+    out = (
+        [f"The deals carry {h100e(checked.risk_total)} risk-weighted H100e{used}."]
+        if checked.deals
+        else []
+    )
     if checked.deals and checked.risk_total > 0:
         top = max(checked.deals, key=lambda d: (d.risk, d.partner))
         out.append(
@@ -185,6 +229,8 @@ def portfolio_charts(source: Source) -> list[Chart]:
         {"label": d.partner, "risk": d.risk, "value_bn": d.us_value / 1e9, "h100e": d.total_compute}
         for d in checked.deals
     ]
+    if not any(d.total_compute > COMPUTE_TOL for d in checked.deals):
+        return []  # an empty chart is not drawn
     return [
         Chart(
             id="allocation",

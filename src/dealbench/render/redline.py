@@ -1,7 +1,9 @@
 """The render model of a redline: two packages' term sheets compared clause by clause.
 
 Terms are aligned by what they are (a period of the schedule, the security
-level, a concession id), then each clause's text is diffed word by word.
+level, a concession id). A changed clause is shown as a lawyer expects it:
+the old text struck through whole, then the new text inserted whole, never
+interleaved word by word (`segments` keeps the word diff for other uses).
 For the internal audience each changed term carries what it moves for each
 side: the change applied alone to the old package, evaluated by `check`,
 against the old package. The whole change is shown too (terms interact:
@@ -20,7 +22,7 @@ from dealbench.model.schema import Package, Portfolio
 from dealbench.render.docmeta import Audience, doc_meta, fingerprint
 from dealbench.render.environment import h100e, money
 from dealbench.render.limits import verdict
-from dealbench.render.termsheet import commitments, security_terms
+from dealbench.render.termsheet import ANNEXES, SECTION, commitments, security_terms
 
 _TOKENS = re.compile(r"\s+|[^\s]+")
 _EDGES = re.compile(r"^(\s*)(.*?)(\s*)$", re.DOTALL)
@@ -63,11 +65,19 @@ def _status(old: str | None, new: str | None) -> str:
     return "same" if old == new else "changed"
 
 
+def whole(old: str, new: str) -> list[dict[str, str]]:
+    """A changed clause as a lawyer reads it: the old text deleted whole, the new inserted whole."""
+    if old == new:
+        return [{"op": "equal", "lead": "", "text": old, "trail": ""}] if old else []
+    runs = [("delete", old), ("insert", new)]
+    return [_segment(op, text) for op, text in runs if text.strip()]
+
+
 def _item(label: str, old: str | None, new: str | None) -> dict[str, Any]:
     return {
         "label": label,
         "status": _status(old, new),
-        "segments": segments(old or "", new or ""),
+        "segments": whole(old or "", new or ""),
     }
 
 
@@ -110,14 +120,16 @@ def commitment_items(pf: Portfolio, old: DealFigures, new: DealFigures) -> list[
     after = {c["id"]: c for c in commitments(pf, new)}
     order = list(after) + [cid for cid in before if cid not in after]
     items = []
-    for n, cid in enumerate(order, start=1):
+    for cid in order:
         a, b = before.get(cid), after.get(cid)
         item = _item(
             (b or a or {})["title"],
             f"{a['title']}. {a['clause']}" if a else None,
             f"{b['title']}. {b['clause']}" if b else None,
         )
-        item["number"] = f"5.{n}"
+        # Numbered as in the document the clause comes from: a removed clause keeps its
+        # number in the old term sheet, every other clause has its number in the new one.
+        item["number"] = b["number"] if b else f"{a['number']} (old)"  # type: ignore[index]
         item["term"] = ("concession", cid, new.concessions.get(cid))
         items.append(item)
     return items
@@ -176,12 +188,22 @@ def redline_sections(
     pf: Portfolio, old: DealFigures, new: DealFigures, *, internal: bool
 ) -> list[dict[str, Any]]:
     """The term sheet's sections, each term diffed; with `internal`, what each change moves."""
+    n = SECTION
     sections: list[dict[str, Any]] = [
-        {"title": "3. Compute schedule", "kind": "schedule", "items": schedule_items(pf, old, new)},
-        {"title": "4. Security conditions", "kind": "text", "items": [security_item(pf, old, new)]},
         {
-            "title": "5. Commitments of the Partner",
+            "title": f"Annex {ANNEXES['schedule']}: Compute schedule",
+            "kind": "schedule",
+            "items": schedule_items(pf, old, new),
+        },
+        {
+            "title": f"{n['security']}. Security conditions",
+            "kind": "text",
+            "items": [security_item(pf, old, new)],
+        },
+        {
+            "title": f"{n['commitments']}. Commitments of the Partner",
             "kind": "clauses",
+            "number": n["commitments"],
             "items": commitment_items(pf, old, new),
         },
     ]
@@ -197,9 +219,9 @@ def redline_sections(
 def _totals(old: DealFigures, new: DealFigures) -> dict[str, Any]:
     """The whole change, old against new, formatted (internal only)."""
     money_rows = [
-        ("US utility of the deal", old.us_value, new.us_value),
-        ("Partner utility of the deal", old.partner_utility, new.partner_utility),
-        ("Partner margin over BATNA and required margin", old.partner_margin, new.partner_margin),
+        ("US utility", old.us_value, new.us_value),
+        ("Partner utility", old.partner_utility, new.partner_utility),
+        ("Partner margin", old.partner_margin, new.partner_margin),
     ]
     rows = [
         {"label": label, "old": money(a), "new": money(b), "delta": money(b - a, signed=True)}

@@ -8,13 +8,14 @@ checker vouches for today.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dealbench.checker import DealFigures, PortfolioCheck, check
 from dealbench.errors import InputError, Issue
 from dealbench.model.schema import Package, Portfolio
+from dealbench.render.naming import package_label, side_word, slug
 
 if TYPE_CHECKING:
     from dealbench.optimize.result import SolveResult
@@ -30,6 +31,21 @@ class Source:
     date: dt.date | None = None
     mode: str | None = None
     gap: float | None = None
+    #: Names the documents apart from others of the same partner (`counter-003`; see
+    #: `dealbench.render.naming`); "" for a us-best solve.
+    label: str = ""
+    #: `offer` (ours), `counter` (the partner's), or None when the package does not say.
+    side: str | None = None
+    round: int | None = None
+    #: Period -> (chips, model) where one package's compute was written in chips.
+    chips: dict[str, tuple[float, str]] | None = None
+    #: Period -> site and operator, where one package names them.
+    sites: dict[str, str] | None = None
+
+    @property
+    def is_package(self) -> bool:
+        """One package (an offer or a counter), not the deals of a solve."""
+        return self.mode is None
 
     def deal(self, partner: str) -> DealFigures:
         found = next((d for d in self.checked.deals if d.partner == partner), None)
@@ -42,9 +58,27 @@ class Source:
 
 
 def source_from_packages(
-    portfolio: Portfolio, packages: list[Package], *, origin: str, date: dt.date | None = None
+    portfolio: Portfolio,
+    packages: list[Package],
+    *,
+    origin: str,
+    date: dt.date | None = None,
+    stem: str = "",
 ) -> Source:
-    return Source(portfolio, check(portfolio, packages), origin, date)
+    """Packages checked together; one package's side and round name its documents."""
+    one = packages[0] if len(packages) == 1 else None
+    side = side_word(one.side) if one else None
+    round_ = one.round if one else None
+    label = package_label(side, round_, stem=stem, partner=one.partner if one else "")
+    return Source(
+        portfolio,
+        check(portfolio, packages),
+        origin,
+        date,
+        label=label,
+        side=side,
+        round=round_,
+    )
 
 
 def source_from_result(portfolio: Portfolio, result: SolveResult) -> Source:
@@ -71,6 +105,7 @@ def source_from_result(portfolio: Portfolio, result: SolveResult) -> Source:
         origin=f"{result.mode} solve under the {portfolio.policy.id} regime",
         mode=result.mode,
         gap=gap,
+        label="" if result.mode == "us-best" else slug(result.mode),
     )
 
 
@@ -112,6 +147,17 @@ def read_result(path: Path) -> SolveResult:
         ) from None
 
 
+def result_date(path: Path) -> dt.date | None:
+    """The documents' date a result.json keeps (`solve --date`), if any."""
+    import json
+
+    try:
+        value = json.loads(path.read_bytes()).get("date")
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
 def is_result_file(path: Path) -> bool:
     """A JSON file (a result) rather than a YAML package."""
     if path.suffix.lower() == ".json":
@@ -142,7 +188,8 @@ def load_source(path: Path, portfolio_path: Path | None = None) -> Source:
             raise InputError(
                 Issue(str(path), None, "", "the result names no portfolio file; pass --portfolio")
             )
-        return source_from_result(load_portfolio(pf_path), result)
+        source = source_from_result(load_portfolio(pf_path), result)
+        return replace(source, date=result_date(path))
     if portfolio_path is None:
         raise InputError(
             Issue(str(path), None, "", "a package needs its portfolio: pass --portfolio")
@@ -150,4 +197,21 @@ def load_source(path: Path, portfolio_path: Path | None = None) -> Source:
     portfolio = load_portfolio(portfolio_path)
     package = load_package(path, portfolio)
     origin = package.title or f"package {path.name}"
-    return source_from_packages(portfolio, [package], origin=origin, date=package.date)
+    source = source_from_packages(
+        portfolio, [package], origin=origin, date=package.date, stem=path.stem
+    )
+    return replace(source, chips=written_in_chips(path) or None, sites=dict(package.sites) or None)
+
+
+def written_in_chips(path: Path) -> dict[str, tuple[float, str]]:
+    """The periods of a package file whose compute is written as `{chips: N, model: M}`."""
+    from dealbench.model.yamlio import read_yaml
+    from dealbench.units import parse_number, period_label
+
+    compute = read_yaml(path).tree.get("compute") or {}
+    out: dict[str, tuple[float, str]] = {}
+    if isinstance(compute, dict):
+        for period, value in compute.items():
+            if isinstance(value, dict) and set(value) == {"chips", "model"}:
+                out[period_label(period)] = (parse_number(value["chips"]), str(value["model"]))
+    return out

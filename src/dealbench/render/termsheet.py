@@ -15,11 +15,32 @@ from dealbench.model.amounts import amount_label
 from dealbench.model.schema import GRANTED, Concession, ConcessionLevel, Partner, Portfolio
 from dealbench.render.docmeta import Audience, doc_meta, fingerprint
 from dealbench.render.environment import render_clause, render_template
+from dealbench.render.glossary import glossary
 from dealbench.render.limits import deal_limits, shared_limits, verdict
 
 US_PARTY = "The Government of the United States of America"
-#: Sections of the term sheet, numbered as the templates number them.
-SECTION_SECURITY, SECTION_COMMITMENTS = 4, 5
+
+#: The sections of a term sheet, in order: (id, heading). Each is numbered by its place;
+#: the text of each comes from `templates/clauses/<id>.txt.j2` (a house template of that
+#: name replaces it), except the schedule, commitments and signature blocks, which are data.
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("participants", "Participants"),
+    ("purpose", "Purpose and status"),
+    ("definitions", "Definitions"),
+    ("schedule", "Compute schedule"),
+    ("security", "Security conditions"),
+    ("commitments", "Commitments of the Partner"),
+    ("us-commitments", "Commitments of the United States"),
+    ("verification", "Conditions, verification and reporting"),
+    ("consultation", "Consultation and resolution of differences"),
+    ("confidentiality", "Confidentiality"),
+    ("term", "Effective date, duration, amendment and termination"),
+    ("signature", "Signature"),
+)
+SECTION = {sid: n for n, (sid, _) in enumerate(SECTIONS, start=1)}
+SECTION_SECURITY, SECTION_COMMITMENTS = SECTION["security"], SECTION["commitments"]
+#: Annexes, generated from the data.
+ANNEXES = {"schedule": "A", "security": "B", "commitments": "C"}
 
 
 def commitments(portfolio: Portfolio, deal: DealFigures) -> list[dict[str, Any]]:
@@ -85,9 +106,20 @@ def security_terms(portfolio: Portfolio, deal: DealFigures) -> dict[str, Any]:
     return {"id": level.id, "title": level.title, "clause": clause}
 
 
-def schedule(deal: DealFigures) -> list[dict[str, Any]]:
-    """Periods with deliveries, in the portfolio's order."""
-    return [{"period": t, "h100e": x} for t, x in deal.compute.items() if x > 0.5]
+def schedule(
+    deal: DealFigures,
+    chips: dict[str, tuple[float, str]] | None = None,
+    sites: dict[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """Periods with deliveries, in order; chip counts and sites where the package gives them."""
+    chips, sites = chips or {}, sites or {}
+    rows = []
+    for t, x in deal.compute.items():
+        if x <= 0.5:
+            continue
+        count, model = chips.get(t, (None, None))
+        rows.append({"period": t, "h100e": x, "chips": count, "model": model, "site": sites.get(t)})
+    return rows
 
 
 def internal_annex(
@@ -111,28 +143,52 @@ def term_sheet_context(
     audience: Audience = "external",
     date: dt.date | None = None,
     checked: PortfolioCheck | None = None,
+    side: str | None = None,
+    chips: dict[str, tuple[float, str]] | None = None,
+    sites: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The one render model of a term sheet; `internal` only for the internal audience."""
     partner = _partner(portfolio, deal)
+    rows = schedule(deal, chips, sites)
+    periods = [r["period"] for r in rows] or list(portfolio.periods)
+    status = {
+        "counter": "Proposal of the Partner",
+        "offer": "Proposal of the United States",
+    }.get(side or "", "Proposal")
     context: dict[str, Any] = {
         "doc": doc_meta(
             "term-sheet",
             portfolio=portfolio,
             key=partner.code,
             digest=fingerprint(portfolio, [deal.package()]),
-            title=f"Term sheet: compute partnership with {partner.name}",
+            title=f"Memorandum of understanding: compute partnership with {partner.name}",
             audience=audience,
             date=date,
         ),
+        "status": f"Non-binding. Draft for discussion. {status}.",
+        "marking": (
+            "Internal: not for release to the Partner"
+            if audience == "internal"
+            else "Sensitive: for discussion between the Participants only"
+        ),
         "us_party": US_PARTY,
         "partner": _partner_ctx(partner),
-        "schedule": schedule(deal),
+        "sections": [
+            {"id": sid, "number": SECTION[sid], "title": title} for sid, title in SECTIONS
+        ],
+        "section": SECTION,
+        "annex": ANNEXES,
+        "term": {"first": periods[0], "last": periods[-1], "periods": len(portfolio.periods)},
+        "schedule": rows,
+        "chips": any(r["chips"] is not None for r in rows),
+        "sites": any(r["site"] for r in rows),
         "total_h100e": deal.total_compute,
         "security": security_terms(portfolio, deal),
         "commitments": commitments(portfolio, deal),
     }
     if audience == "internal":
         context["internal"] = internal_annex(portfolio, deal, checked)
+        context["glossary"] = glossary()
     return context
 
 

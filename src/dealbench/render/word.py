@@ -20,7 +20,12 @@ from typing import Any
 
 AUTHOR = "dealbench"
 HEADINGS = {"h1": "Title", "h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3"}
-PARAGRAPH_STYLES = {"banner": "Intense Quote", "recommendation": "Quote", "verdict": "Quote"}
+PARAGRAPH_STYLES = {
+    "banner": "Intense Quote",
+    "status": "Subtitle",
+    "recommendation": "Quote",
+    "verdict": "Quote",
+}
 CONTAINERS = {"section", "div", "header", "footer", "main", "article", "body", "thead", "tbody"}
 SKIP = {"style", "script", "title", "meta", "head", "hr"}
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -79,7 +84,7 @@ class _Writer:
             self.paragraph(el, "Normal")
 
     def paragraph(self, el: Any, style: str, fmt: Fmt = Fmt()) -> Any:
-        para = self.doc.add_paragraph(style=style)
+        para = self.doc.add_paragraph(style=_style(self.doc, style))
         self.fill(para, el, fmt)
         return para
 
@@ -90,7 +95,7 @@ class _Writer:
     def numbered(self, el: Any, prefix: str) -> None:
         num_id = _numbering(self.doc, prefix)
         for li in el.iterfind("li"):
-            para = self.doc.add_paragraph(style="List Number")
+            para = self.doc.add_paragraph(style=_style(self.doc, "List Number"))
             _set_num(para, num_id)
             self.at_start = True
             self.inline(para, li, Fmt(), skip_numbers=True)
@@ -103,7 +108,7 @@ class _Writer:
         if not rows or not width:
             return
         table = self.doc.add_table(rows=len(rows), cols=width)
-        table.style = "Table Grid"
+        table.style = _style(self.doc, "Table Grid")
         for r, tr in enumerate(rows):
             header = tr.getparent().tag == "thead"
             if header:
@@ -189,6 +194,15 @@ class _Writer:
                 t.tag = qn("w:delText")
 
 
+def _style(document: Any, name: str) -> str | None:
+    """`name` if the document (or its reference document) has that style, else Normal's."""
+    try:
+        document.styles[name]
+    except KeyError:
+        return None
+    return name
+
+
 def _child_fmt(tag: str, legend: bool, fmt: Fmt) -> Fmt:
     if tag in ("strong", "b", "th"):
         return replace(fmt, bold=True)
@@ -245,18 +259,24 @@ def _set_num(para: Any, num_id: int) -> None:
     num_pr.get_or_add_numId().val = num_id
 
 
-def _page_setup(document: Any, doc_id: str, banner: str | None) -> None:
-    """A4 with 20 mm margins; the document id and page number in the footer."""
+def _page_setup(document: Any, doc_id: str, banner: str | None, house: bool = False) -> None:
+    """A4 with 20 mm margins; the document id and page number in the footer.
+
+    With a house reference document (`house`), its page size, margins, header
+    (letterhead) and footer stay as they are; the document id and page number
+    are added below its footer, and the marking above its header.
+    """
     from docx.oxml import parse_xml
     from docx.oxml.ns import nsdecls
     from docx.shared import Mm, Pt
 
     section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Mm(20))
-    footer = section.footer.paragraphs[0]
-    footer.style = document.styles["Footer"]
+    if not house:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+            setattr(section, side, Mm(20))
+    footer = section.footer.paragraphs[0] if not house else section.footer.add_paragraph()
+    footer.style = _style(document, "Footer")
     run = footer.add_run(f"{doc_id}    Page ")
     run.font.size = Pt(8)
     footer._p.append(
@@ -267,7 +287,9 @@ def _page_setup(document: Any, doc_id: str, banner: str | None) -> None:
     )
     if banner:
         header = section.header.paragraphs[0]
-        header.style = document.styles["Header"]
+        if house:
+            header = header.insert_paragraph_before()
+        header.style = _style(document, "Header")
         header.add_run(banner.upper()).bold = True
 
 
@@ -312,18 +334,25 @@ def stable_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def html_to_docx(html: str, date: dt.date | None) -> bytes:
-    """A Word document from a dealbench HTML document."""
+def html_to_docx(html: str, date: dt.date | None, reference: bytes | None = None) -> bytes:
+    """A Word document from a dealbench HTML document.
+
+    `reference` is a house Word document, used as pandoc uses its reference
+    document: its styles (fonts, headings, numbering, table style), page setup,
+    header (letterhead) and footer; its body text is dropped.
+    """
     import docx
     from lxml import html as lxml_html  # type: ignore[import-untyped]
 
     tree = lxml_html.document_fromstring(html)
     meta = {m.get("name"): m.get("content", "") for m in tree.iter("meta") if m.get("name")}
     meta["title"] = tree.findtext(".//title") or ""
-    document = docx.Document()
+    document = docx.Document(io.BytesIO(reference) if reference else None)
+    if reference:
+        _clear_body(document)
     body = tree.find("body")
     banner = body.find("p[@class='banner']") if body is not None else None
-    _page_setup(document, meta.get("dcterms.identifier", ""), _text(banner))
+    _page_setup(document, meta.get("dcterms.identifier", ""), _text(banner), bool(reference))
     writer = _Writer(document, date)
     if body is not None:
         writer.blocks(body)
@@ -331,6 +360,16 @@ def html_to_docx(html: str, date: dt.date | None) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return stable_zip(buffer.getvalue())
+
+
+def _clear_body(document: Any) -> None:
+    """Drop a reference document's own text, keeping its section properties (page, header)."""
+    from docx.oxml.ns import qn
+
+    body = document.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
 
 
 def _text(el: Any) -> str | None:

@@ -1,0 +1,60 @@
+"""The terms every internal document and command uses, each defined once.
+
+Memos and internal annexes print this list; the CLI's tables use the same
+names. A term is spelt the same everywhere (`US utility`, never `US value`
+in one place and `V` in another).
+"""
+
+from __future__ import annotations
+
+GLOSSARY: tuple[tuple[str, str], ...] = (
+    (
+        "H100e",
+        "H100-equivalents: compute counted in units of one NVIDIA H100 by total processing "
+        "performance (1 H100e = 15,832 TPP).",
+    ),
+    (
+        "US utility",
+        "What a deal is worth to the United States: the US value of concessions plus the export "
+        "value, less the risk penalty.",
+    ),
+    (
+        "US value of concessions",
+        "What the Partner's commitments (investment, purchases, alignment, security) are worth "
+        "to the United States.",
+    ),
+    ("Export value", "What the exported compute earns the United States, per H100e delivered."),
+    (
+        "Risk penalty",
+        "The expected cost of diversion: risk-weighted H100e times the regime's penalty per H100e.",
+    ),
+    (
+        "Risk-weighted H100e",
+        "Delivered H100e times the Partner's diversion-risk index, less what the security "
+        "conditions mitigate.",
+    ),
+    (
+        "Diversion-risk index",
+        "A score from 0 to 1 of how exposed a partner is to diversion (demand, rule of law, "
+        "alignment, ties); an index for weighing compute, not a probability.",
+    ),
+    (
+        "Partner utility",
+        "What a deal is worth to the Partner: the value of the compute, less the cost of its "
+        "commitments and of the security conditions.",
+    ),
+    (
+        "Walk-away value",
+        "What a side has without a deal (its BATNA). The Partner accepts only a partner utility "
+        "at least its walk-away value plus the required margin; the United States gains only "
+        "what its US utility exceeds its own walk-away value.",
+    ),
+    (
+        "Required margin",
+        "How much more than its walk-away value the Partner must gain before it signs.",
+    ),
+)
+
+
+def glossary() -> list[dict[str, str]]:
+    return [{"term": term, "meaning": meaning} for term, meaning in GLOSSARY]

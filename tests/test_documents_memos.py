@@ -1,0 +1,126 @@
+"""Memos say only what the numbers support (issue 12, item 4), and read the same everywhere."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dealbench.render.documents import documents_for, render_document
+from dealbench.render.environment import money
+from dealbench.render.sources import load_source
+from golden.support import COUNTER, DEMO_PORTFOLIO, OFFER, demo_source
+from helpers import Runner
+
+
+def markdown(doc: object) -> str:
+    [md] = [f for f in render_document(doc, ["md"]) if f.path.endswith(".md")]  # type: ignore[arg-type]
+    return md.data.decode()
+
+
+@pytest.fixture(scope="module")
+def monopoly(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo portfolio under the monopoly regime, where the tier-2 cap stops every deal."""
+    root = tmp_path_factory.mktemp("deals") / "deals"
+    shutil.copytree(DEMO_PORTFOLIO.parents[1], root)
+    path = root / "portfolios" / "gulf-asia.yaml"
+    text = path.read_text().replace("../policy/bilateral.yaml", "../policy/monopoly.yaml")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_one_package_gets_a_package_memo_not_a_portfolio_recommendation() -> None:
+    source = load_source(OFFER, DEMO_PORTFOLIO)
+    [doc] = documents_for(source, "portfolio-memo")
+    assert doc.kind == "deal-memo" and doc.path == "memos/AE-offer-001"
+    md = markdown(doc)
+    assert "Offer no package to" not in md and "Conclude" not in md
+    assert "## Recommendation" in md
+
+
+def test_a_counter_is_the_partners_proposal_compared_with_our_last_offer(
+    run: Runner, tmp_path: Path
+) -> None:
+    r = run(
+        "render", COUNTER, "--portfolio", DEMO_PORTFOLIO, "--doc", "deal-memo",
+        "--against", OFFER, "--out", tmp_path,
+    )  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    md = (tmp_path / "memos/AE-counter-002.md").read_text()
+    assert "## The Partner's proposal" in md and "## Recommendation" not in md
+    assert "United Arab Emirates proposes 1,800,000 H100e" in md
+    assert "Compared with our last offer (round 1), it is $58.8bn worse for the United States" in md
+    assert "Offer United Arab Emirates" not in md
+
+
+def test_a_counter_without_our_offer_says_so() -> None:
+    source = load_source(COUNTER, DEMO_PORTFOLIO)
+    md = markdown(documents_for(source, "deal-memo", partners=["AE"])[0])
+    assert "No earlier offer of ours was given to compare it with." in md
+
+
+def test_a_regime_without_deals_says_which_limit_prevents_each(
+    run: Runner, monopoly: Path, tmp_path: Path
+) -> None:
+    r = run("solve", monopoly, "--out", tmp_path, "--render", "md,html")
+    assert r.exit_code == 0, r.stderr
+    md = (tmp_path / "memos/portfolio-gulf-asia.md").read_text()
+    assert "## What prevents a deal" in md
+    prevented = [line for line in md.splitlines() if "prevents a deal." in line]
+    assert len(prevented) == 9
+    assert all("the tier 2 cap (1,699 H100e a period" in line for line in prevented)
+    assert "Limits that bind" not in md and "none" not in md.lower().split("glossary")[0]
+    # no empty tables or charts
+    assert "| Partner |" not in md and "## Allocation" not in md and "![" not in md
+    assert not (tmp_path / "memos" / "charts").exists()
+    html = (tmp_path / "memos/portfolio-gulf-asia.html").read_text()
+    assert "<figure" not in html and '<table class="deals"' not in html
+
+
+def test_risk_figures_are_described_as_what_they_are() -> None:
+    md = markdown(documents_for(demo_source(), "deal-memo", partners=["AE"])[0])
+    assert "diversion-risk index is 0.47 (a score from 0 to 1, not a probability)" in md
+    assert "diversion risk of" not in md
+
+
+def test_terms_are_the_same_everywhere_and_defined_once() -> None:
+    source = demo_source()
+    docs = (
+        documents_for(source, "deal-memo", partners=["AE"])
+        + documents_for(source, "portfolio-memo")
+        + documents_for(source, "term-sheet", audience="internal", partners=["AE"])
+    )
+    for doc in docs:
+        md = markdown(doc)
+        assert md.count("## Glossary") == 1, doc.path
+        for term in ("US utility", "Partner utility", "Walk-away value"):
+            assert md.count(f"- **{term}**:") == 1, (doc.path, term)
+        for stale in ("(BATNA)", "US value without a deal", "US utility of the deal", "(s)"):
+            assert stale not in md, (doc.path, stale)
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [(-1e9, "-$1.0bn"), (58.8e9, "$58.8bn"), (-350e6, "-$350.0m"), (1.4e12, "$1.40tn")],
+)
+def test_money_has_one_form_sign_first(amount: float, text: str) -> None:
+    assert money(amount) == text
+
+
+def test_chart_axes_put_the_sign_before_the_dollar() -> None:
+    from matplotlib.figure import Figure
+
+    from dealbench.render.charts import _billions
+
+    ax = Figure().add_subplot()
+    _billions(ax)
+    formatter = ax.yaxis.get_major_formatter()
+    assert formatter(-1.0, 0) == "-$1.0bn" and formatter(2.5, 0) == "$2.5bn"
+
+
+def test_no_document_says_deal_s() -> None:
+    source = demo_source()
+    for doc in documents_for(source, "portfolio-memo") + documents_for(source, "deal-memo"):
+        assert not re.search(r"\w\(s\)", markdown(doc)), doc.path
