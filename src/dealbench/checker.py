@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.model.schema import GRANTED, Package, Partner, Portfolio, SecurityRequirement
+from dealbench.units import usd
 
 #: Tolerances: the solver works in thousands of H100e and billions of USD with
 #: feasibility tolerances near 1e-7 of those units.
@@ -287,16 +288,6 @@ def check(portfolio: Portfolio, packages: Iterable[Package]) -> PortfolioCheck:
 
 def _refusal(deal: DealFigures) -> str:
     return (
-        f"{deal.partner} would not accept: its utility from the deal, {_usd(deal.partner_utility)}, "
-        f"is below its walk-away value plus margin, {_usd(deal.acceptance_threshold)}"
+        f"{deal.partner} would not accept: its utility from the deal, {usd(deal.partner_utility)}, "
+        f"is below its walk-away value plus margin, {usd(deal.acceptance_threshold)}"
     )
-
-
-def _usd(amount: float) -> str:
-    sign = "-" if amount < 0 else ""
-    a = abs(amount)
-    if a >= 1e9:
-        return f"{sign}${a / 1e9:,.1f}bn"
-    if a >= 1e6:
-        return f"{sign}${a / 1e6:,.1f}m"
-    return f"{sign}${a:,.0f}"

@@ -105,3 +105,23 @@ def _kind(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     return repr(value)
+
+
+def usd(amount: float | None, signed: bool = False) -> str:
+    """USD for people, one form everywhere: $1.40tn, -$58.80bn, $350.0m, $75,000.
+
+    The sign always comes before the dollar sign (`-$1.0bn`, never `$-1bn`).
+    """
+    if amount is None:
+        return "n/a"
+    if abs(amount) < 0.5:
+        amount = 0.0
+    sign = "-" if amount < 0 else ("+" if signed and amount > 0 else "")
+    a = abs(amount)
+    if a >= 1e12:
+        return f"{sign}${a / 1e12:,.2f}tn"
+    if a >= 1e9:
+        return f"{sign}${a / 1e9:,.2f}bn"
+    if a >= 1e6:
+        return f"{sign}${a / 1e6:,.1f}m"
+    return f"{sign}${a:,.0f}"

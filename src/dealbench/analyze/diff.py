@@ -152,6 +152,6 @@ def _one(cid: str, level: str | bool) -> str:
 
 
 def _usd(amount: float) -> str:
-    from dealbench.render.environment import money
+    from dealbench.units import usd
 
-    return money(amount)
+    return usd(amount)

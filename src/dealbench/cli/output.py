@@ -29,9 +29,9 @@ def to_json(data: Any) -> str:
 
 
 def money(amount: float | None) -> str:
-    from dealbench.render.environment import money as fmt
+    from dealbench.units import usd
 
-    return fmt(amount)
+    return usd(amount)
 
 
 def h100e(amount: float | None) -> str:

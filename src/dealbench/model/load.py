@@ -216,8 +216,8 @@ def load_round_file(path: str | Path, portfolio: Portfolio | None = None) -> Rou
 def detect_kind(source: Source) -> Kind:
     """What a YAML file is, from its keys."""
     keys = set(source.tree)
-    if "round" in keys and "side" in keys:
-        return "round"
+    if "round" in keys and "side" in keys and "partner" not in keys:
+        return "round"  # a package may carry its side and round too, but names its partner
     if "security_levels" in keys:
         return "policy"
     if "partners" in keys and "periods" in keys:

@@ -23,6 +23,9 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from dealbench.errors import RenderError
 from dealbench.units import H100_TPP
+from dealbench.units import usd as money  # the `money` filter: one form of USD everywhere
+
+__all__ = ["h100e", "money", "percent", "render_clause", "render_template"]
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -31,26 +34,6 @@ _TEMPLATE_FAULTS = (jinja2.TemplateError, TypeError, ValueError, ArithmeticError
 
 
 # --- filters -------------------------------------------------------------------------------
-
-
-def money(amount: float | None, signed: bool = False) -> str:
-    """USD for people, one form everywhere: $1.40tn, -$58.8bn, $350.0m, $75,000.
-
-    The sign always comes before the dollar sign (`-$1.0bn`, never `$-1bn`).
-    """
-    if amount is None:
-        return "n/a"
-    if abs(amount) < 0.5:
-        amount = 0.0
-    sign = "-" if amount < 0 else ("+" if signed and amount > 0 else "")
-    a = abs(amount)
-    if a >= 1e12:
-        return f"{sign}${a / 1e12:,.2f}tn"
-    if a >= 1e9:
-        return f"{sign}${a / 1e9:,.1f}bn"
-    if a >= 1e6:
-        return f"{sign}${a / 1e6:,.1f}m"
-    return f"{sign}${a:,.0f}"
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
