@@ -201,6 +201,34 @@ def test_a_warm_start_after_any_change_finds_the_optimum(data: st.DataObject, mo
     assert_exact(changed, warm, plain, mode, ", ".join(kinds))
 
 
+def _synthetic_case(seed: int, pick: Picker) -> None:
+    """A seeded synthetic portfolio (the structure of the shipped data), one or two
+    changes, warm against plain."""
+    base = synthesize(Size("H", pick.int(3, 8), 3, 2, pick.int(2, 4)), seed=seed)
+    first = solve(base)
+    changed, kinds = base, []
+    for _ in range(pick.int(1, 2)):
+        kind, changed = change(changed, pick)
+        kinds.append(kind)
+    warm = solve(changed, warm_start=first)
+    assert_exact(changed, warm, solve(changed, method="plain"), "us-best", ", ".join(kinds))
+
+
+@settings(SETTINGS, max_examples=15)
+@given(seed=st.integers(0, 10_000), data=st.data())
+def test_a_warm_start_after_any_change_of_a_synthetic_portfolio_finds_the_optimum(
+    seed: int, data: st.DataObject
+) -> None:
+    _synthetic_case(seed, DrawPicker(data.draw))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("seed", [5, 14, 77])
+def test_changes_that_made_warm_starts_return_worse_portfolios(seed: int) -> None:
+    """Seeds where the warm solve had returned a worse portfolio as optimal
+    (a partner added and a security cost changed, a BATNA, an ask)."""
+    _synthetic_case(seed, RandomPicker(seed))
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_a_chain_of_warm_starts_stays_exact(seed: int) -> None:
     """As a sweep or a frontier runs: each solve warm-starts from the one before."""
