@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builders import DrawPicker, Picker, RandomPicker, generate
+from builders import DrawPicker, Picker, RandomPicker, generate, partner, policy, portfolio
 from dealbench import load_portfolio, solve
 from dealbench.checker import check
 from dealbench.model import Partner, Policy, Portfolio
@@ -305,3 +305,13 @@ def test_nothing_to_price_at_old_prices_still_ends_at_the_lp_bound() -> None:
     dear = Duals(np.full(len(blocks.supply), 1e3), risk=1e3)
     warm, _ = _root(blocks, dear)
     _assert_root_is_a_bound(blocks, warm, cold)
+
+
+def test_an_unreachable_floor_with_nothing_to_price_is_infeasible() -> None:
+    """The same rule from zero prices: nothing improves there, so the master decides.
+    Column generation had stopped without it, and the solve reported a time limit
+    with no package instead of an infeasible floor."""
+    pf = portfolio(policy(), [partner("AA", ask={"2026": 0}, us_batna=1e9)], supply={"2026": 1e5})
+    result = solve(pf, "partner-best", v_floor=3e9)
+    assert result.status is Status.INFEASIBLE
+    assert solve(pf, "partner-best", v_floor=3e9, method="plain").status is Status.INFEASIBLE
