@@ -8,6 +8,7 @@ menu, partners added or removed. The reference is DESIGN.md's plain model
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import numpy as np
@@ -94,6 +95,9 @@ def change(pf: Portfolio, pick: Picker) -> tuple[str, Portfolio]:
         return kind, _with_partner(pf, i, _partner(p, batna=pick.choice((0.0, 5e8, 2e9, 6e9))))
     if kind == "us batna":
         return kind, _with_partner(pf, i, _partner(p, us_batna=pick.choice((-3e9, 0.0, 1e9))))
+    if kind == "force":  # as negotiate's replan forces a deal: a raised BATNA, no walking away
+        forced = p.model_copy(update={"batna": p.batna + 1e9, "us_batna": p.us_batna - 1e12})
+        return kind, _with_partner(pf, i, forced)
     if kind == "value":
         value = pick.choice((5_000.0, 20_000.0, 60_000.0))
         return kind, _with_partner(pf, i, _partner(p, value_per_h100e=value))
@@ -130,6 +134,7 @@ CHANGES = (
     "ask",
     "batna",
     "us batna",
+    "force",
     "value",
     "security cost",
     "diversion risk",
@@ -222,11 +227,27 @@ def test_a_warm_start_after_any_change_of_a_synthetic_portfolio_finds_the_optimu
     _synthetic_case(seed, DrawPicker(data.draw))  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("seed", [5, 14, 77])
+@pytest.mark.parametrize("seed", [7, 11, 14, 77, 88])
 def test_changes_that_made_warm_starts_return_worse_portfolios(seed: int) -> None:
-    """Seeds where the warm solve had returned a worse portfolio as optimal
-    (a partner added and a security cost changed, a BATNA, an ask)."""
+    """Seeds where the warm solve had returned a worse portfolio as optimal (a
+    concession's figures and a diversion risk, value curves, a BATNA, an ask, a cap
+    and a concession)."""
     _synthetic_case(seed, RandomPicker(seed))
+
+
+@pytest.mark.parametrize("seed", [5, 6, 27])
+def test_forcing_a_deal_as_replan_does_stays_exact(seed: int) -> None:
+    """negotiate's frontier and replan re-solve with one partner's BATNA raised and its
+    no-deal made prohibitive, warm from the base solve; these seeds had come back
+    worse than the optimum."""
+    rng = random.Random(seed)
+    base = synthesize(Size("F", rng.randint(3, 8), 3, 2, rng.randint(2, 4)), seed=seed)
+    first = solve(base)
+    p = rng.choice(base.partners)
+    forced = p.model_copy(update={"batna": p.batna + 1e9, "us_batna": p.us_batna - 1e12})
+    changed = base.model_copy(update={"partners": [forced if q is p else q for q in base.partners]})
+    warm = solve(changed, warm_start=first)
+    assert_exact(changed, warm, solve(changed, method="plain"), "us-best", p.code)
 
 
 @pytest.mark.parametrize("seed", range(4))
