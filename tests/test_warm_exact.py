@@ -9,6 +9,7 @@ menu, partners added or removed. The reference is DESIGN.md's plain model
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -267,7 +268,10 @@ def test_a_chain_of_warm_starts_stays_exact(seed: int) -> None:
 # --- the invariant behind it ------------------------------------------------------------
 
 
-def _root(blocks: Blocks, duals: Duals | None = None, seeds: Any = ()) -> tuple[RootLP, Any]:
+def _root(
+    blocks: Blocks, duals: Duals | None = None, seeds: Sequence[tuple[int, int]] = ()
+) -> tuple[RootLP, Master]:
+    """Column generation as `solve_blocks` runs it: from `duals` and `seeds` when given."""
     master = Master(blocks, None)
     if seeds and duals is not None:
         master.add_points(price(blocks, duals), list(seeds))
