@@ -35,7 +35,10 @@ class RootLP:
 
     bound: float  # best Lagrangian bound met (model units)
     value: float  # the LP value at the end
-    duals: Duals  # duals of the best bound
+    #: The duals at which `bound` was met: always L(duals) == bound, since the
+    #: reduced-cost argument (`search`) prices at these duals and measures
+    #: its cuts from `bound`. A pair from two different duals is no bound.
+    duals: Duals
     converged: bool
     iterations: int
     artificial: float = 0.0  # > 0: the LP could not meet the US floor
@@ -134,17 +137,34 @@ def generate_columns(
     deadline: float = np.inf,
     max_iterations: int = 1000,
 ) -> RootLP:
-    """Column generation from `duals` (a warm start) or zero prices."""
+    """Column generation from `duals` (a warm start) or zero prices.
+
+    The loop ends (converged) only when pricing at the master's own duals finds
+    no improving column: `duals` given from outside (a previous, different
+    portfolio's) are a valid place to price from and their Lagrangian bound
+    counts, but no column improving there says nothing about the LP optimum.
+    """
     blocks = master.blocks
     pricing = price(blocks, duals or Duals.zero(blocks))
     root = RootLP(pricing.bound, -np.inf, pricing.duals, False, 0)
     sigma = np.zeros(blocks.n_partners)
-    if master.h.getNumCol() > master.n_artificial:
-        root.value, duals, sigma = master.solve()
-        pricing = price(blocks, duals)
-        root.bound, root.duals = min(root.bound, pricing.bound), duals
+    at_master = False  # whether `pricing` and `sigma` come from the master LP
+
+    def resolve() -> None:
+        nonlocal pricing, sigma, at_master
+        root.value, master_duals, sigma = master.solve()
+        pricing = price(blocks, master_duals)
+        at_master = True
+        if pricing.bound < root.bound:  # the bound and its duals change together
+            root.bound, root.duals = pricing.bound, master_duals
+
+    if master.h.getNumCol() > master.n_artificial:  # seeded columns (a warm start)
+        resolve()
     while root.iterations < max_iterations:
         picks = improving(pricing, sigma, _TOL * max(1.0, abs(root.bound)))
+        if not picks and not at_master:
+            resolve()  # nothing improves at outside prices: ask the master for its own
+            continue
         if not picks or root.bound - root.value <= _TOL * max(1.0, abs(root.bound)):
             root.converged = True
             break
@@ -152,10 +172,7 @@ def generate_columns(
             break
         master.add_points(pricing, picks)
         root.iterations += 1
-        root.value, duals, sigma = master.solve()
-        pricing = price(blocks, duals)
-        if pricing.bound < root.bound:
-            root.bound, root.duals = pricing.bound, duals
+        resolve()
     root.artificial = master.artificial_in_use()
     return root
 

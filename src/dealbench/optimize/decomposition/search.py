@@ -124,7 +124,10 @@ def solve_blocks(
             out.offer(start, objective(blocks, start))
     prices = price(blocks, root.duals)
     points, no_deal = _reduced_costs(blocks, prices)
-    search = _Search(blocks, root.bound, prices, points, no_deal, out, gap, deadline, threads)
+    # The reduced-cost argument needs L and the reduced costs at the same duals:
+    # any portfolio is worth at most L(d) + sum_p rc_p(d). Take L from `prices`.
+    bound = prices.bound
+    search = _Search(blocks, bound, prices, points, no_deal, out, gap, deadline, threads)
     if search.open():
         _rounds(search)
     if _proven(out, gap):
