@@ -758,7 +758,7 @@ def test_evaluate_lists_violations_in_plain_words(
     )
     monkeypatch.chdir(tmp_path)
     result = run("evaluate", "over.yaml", "--portfolio", BAD / "_base" / "portfolio.yaml", "--json")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 3, result.stderr  # the verdict: it breaks limits
     data = json.loads(result.stdout)
     assert data["accepts"] is True
     assert data["violations"] == [
@@ -778,7 +778,7 @@ def test_evaluate_a_package_the_partner_refuses(
     result = run(
         "evaluate", "greedy.yaml", "--portfolio", BAD / "_base" / "portfolio.yaml", "--json"
     )
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 3, result.stderr  # the verdict: the partner would not accept
     data = json.loads(result.stdout)
     assert data["accepts"] is False
     assert data["violations"] == []

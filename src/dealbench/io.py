@@ -76,7 +76,8 @@ class OutputDir:
         write_atomic(path, payload)
         self._manifest[name] = hashlib.sha256(payload).hexdigest()
         write_atomic(
-            self.root / MANIFEST, json.dumps(self._manifest, indent=2, sort_keys=True).encode()
+            self.root / MANIFEST,
+            json.dumps(self._manifest, indent=2, sort_keys=True, allow_nan=False).encode(),
         )
         self.written.append(path)
         return path

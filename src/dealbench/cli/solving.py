@@ -13,7 +13,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dealbench.cli.base import DEMO_PORTFOLIO, SHIPPED, Date, Force, Json, OutDir, app
+from dealbench.cli.base import (
+    DEMO_PORTFOLIO,
+    SHIPPED,
+    Date,
+    Force,
+    Json,
+    OutDir,
+    app,
+    check_gap,
+    check_time_limit,
+    parse_money_option,
+)
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 
@@ -78,8 +89,11 @@ def solve(
     ] = None,
     gap: Annotated[float, typer.Option(help="Relative optimality gap at which to stop.")] = 1e-6,
     v_floor: Annotated[
-        float | None,
-        typer.Option("--v-floor", help="partner-best: least US utility, USD (default: no deal)."),
+        str | None,
+        typer.Option(
+            "--v-floor",
+            help="partner-best: least US utility, USD such as 100bn (default: no deal).",
+        ),
     ] = None,
     json_out: Json = False,
     out: OutDir = None,
@@ -125,11 +139,14 @@ def solve(
                     f"unknown solver {solver!r}; expected one of: {', '.join(SOLVERS)}",
                 )
             )
+        check_gap(gap)
+        check_time_limit(time_limit)
+        floor = parse_money_option("--v-floor", v_floor)
         formats = parse_formats(render) if render is not None else None
         if formats is not None and out is None:
             raise InputError(Issue("--render", None, "", "needs --out, the folder to write into"))
         pf = load_portfolio(portfolio)
-        result = run_solve(pf, mode, solver=solver, time_limit=time_limit, gap=gap, v_floor=v_floor)
+        result = run_solve(pf, mode, solver=solver, time_limit=time_limit, gap=gap, v_floor=floor)
         result.raise_for_status()
         if json_out:
             typer.echo(output.to_json(output.result_json(result)))
@@ -149,9 +166,10 @@ def solve(
             if not json_out:
                 typer.echo(f"Wrote {len(written)} files to {out}/")
         if result.status == Status.TIME_LIMIT:
+            gap_text = "an unknown gap" if result.solver.gap is None else f"{result.solver.gap:.4%}"
             typer.echo(
-                f"warning: the time limit stopped the solver; the packages are within a gap of "
-                f"{result.solver.gap if result.solver.gap is not None else 'unknown'} of the best",
+                f"warning: the time limit stopped the solver; the packages are within "
+                f"{gap_text} (relative) of the best",
                 err=True,
             )
             raise typer.Exit(4)
@@ -175,7 +193,11 @@ def evaluate(
     ],
     json_out: Json = False,
 ) -> None:
-    """Recompute a package's values and check every limit, without a solver."""
+    """Recompute a package's values and check every limit, without a solver.
+
+    Exit code: 0 when the package keeps every limit and the partner accepts it,
+    3 when it breaks a limit or the partner would not accept (output unchanged).
+    """
     from dealbench.checker import check as run_check
     from dealbench.cli import output
     from dealbench.model import load_package, load_portfolio
@@ -192,6 +214,8 @@ def evaluate(
             typer.echo(output.to_json(deal.model_dump(mode="json")))
         else:
             output.print_evaluation(deal, pf.periods)
+    if deal.violations or not deal.accepts:
+        raise typer.Exit(3)  # the verdict: breaks a limit, or the partner would not accept
 
 
 @app.command(epilog=examples("dealbench demo", "dealbench demo --out /tmp/demo-out"))

@@ -25,6 +25,7 @@ def _load(
     path: Path, model: type[M], check: Callable[[M], Iterator[rules.Problem]]
 ) -> tuple[M, Source]:
     source = read_yaml(path)
+    _refuse_other_kind(source, _KIND_OF[model.__name__])
     value: M = validate(source, model)
     issues = [source.issue(loc, msg) for loc, msg in check(value)]
     if issues:
@@ -134,6 +135,7 @@ def _from_reference(
 def load_package(path: str | Path, portfolio: Portfolio | None = None) -> Package:
     """A package (offer, counter or solution); checked against the portfolio when given."""
     source = read_yaml(Path(path))
+    _refuse_other_kind(source, "package")
     package: Package = validate(source, Package)
     if portfolio is not None:
         partner = portfolio.partner(package.partner)
@@ -152,17 +154,50 @@ def load_package(path: str | Path, portfolio: Portfolio | None = None) -> Packag
     return package
 
 
-def detect_kind(source: Source) -> Kind:
-    """What a YAML file is, from its keys."""
-    keys = set(source.tree)
+_KIND_OF: dict[str, Kind] = {
+    "Policy": "policy",
+    "Partner": "partner",
+    "PortfolioFile": "portfolio",
+    "Package": "package",
+}
+_A = {"policy": "a policy", "partner": "a partner", "portfolio": "a portfolio"}
+_A |= {"package": "a package", "result": "a solve result (result.json)"}
+
+
+def guess_kind(source: Source) -> Kind | Literal["result"] | None:
+    """What a file looks like from its keys, or None when it is unclear."""
+    keys = set(map(str, source.tree))
     if "security_levels" in keys:
         return "policy"
+    if {"status", "deals", "solver"} <= keys:
+        return "result"
     if "partners" in keys and "periods" in keys:
         return "portfolio"
     if "partner" in keys and "security" in keys:
         return "package"
     if "code" in keys or ("concessions" in keys and "tier" in keys):
         return "partner"
+    return None
+
+
+def _refuse_other_kind(source: Source, expected: Kind) -> None:
+    """A file of another kind is named as such in one line, not as a list of unknown fields."""
+    kind = guess_kind(source)
+    if kind is not None and kind != expected:
+        raise InputError(
+            source.issue((), f"this is {_A[kind]} file, expected {_A[expected]} file here")
+        )
+
+
+def detect_kind(source: Source) -> Kind:
+    """What a YAML file is, from its keys."""
+    kind = guess_kind(source)
+    if kind is not None and kind != "result":
+        return kind
+    if kind == "result":
+        raise InputError(
+            source.issue((), "this is a solve result (result.json), not a data file to validate")
+        )
     raise InputError(
         source.issue(
             (),

@@ -20,6 +20,8 @@ Money = Annotated[float, BeforeValidator(parse_money)]
 Compute = Annotated[float, BeforeValidator(parse_compute)]
 Number = Annotated[float, BeforeValidator(parse_number)]
 Period = Annotated[str, BeforeValidator(period_label)]
+#: A share between 0 and 1 (a mitigation, a diversion risk): a finite number, never a boolean.
+Fraction = Annotated[float, BeforeValidator(parse_number), Field(ge=0, le=1)]
 
 
 def _id_text(value: Any) -> Any:
@@ -48,7 +50,7 @@ class Strict(BaseModel):
 class SecurityLevel(Strict):
     id: Id
     title: str
-    mitigation: Annotated[float, Field(ge=0, le=1)]
+    mitigation: Fraction
     clause: str | None = None
 
 
@@ -151,7 +153,7 @@ class Partner(Strict):
     code: Annotated[str, Field(pattern=r"^[A-Z]{2,3}$")]
     name: str
     tier: Literal[1, 2, 3]
-    diversion_risk: Annotated[float, Field(ge=0, le=1)]
+    diversion_risk: Fraction
     ask: dict[Period, Annotated[Compute, Field(ge=0)]]
     value_per_h100e: Money | Annotated[list[Segment], Field(min_length=1)]
     batna: Money = 0.0
@@ -162,6 +164,8 @@ class Partner(Strict):
     @field_validator("tier", mode="before")
     @classmethod
     def _tier_number(cls, value: Any) -> Any:
+        if isinstance(value, bool):  # `tier: true` is not tier 1
+            raise ValueError(f"expected 1, 2 or 3, got {str(value).lower()}")
         if isinstance(value, str) and value.strip().isdigit():
             return int(value)
         return value
