@@ -41,6 +41,10 @@ _MONEY = re.compile(
 
 def parse_number(value: Any) -> float:
     """A plain number, also when a YAML 1.2 loader left `200_000` as a string."""
+    return _bounded(_finite(value), MAX_NUMBER, "a number", value)
+
+
+def _finite(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError(f"expected a number, got {value!r}")
     try:
@@ -58,7 +62,7 @@ def parse_number(value: Any) -> float:
         raise ValueError(f"the number is too large, got {_short(value)}") from None
     if not math.isfinite(number):
         raise ValueError(f"expected a finite number, got {_short(value)}")
-    return _bounded(number, MAX_NUMBER, "a number", value)
+    return number
 
 
 def _bounded(number: float, limit: float, what: str, value: Any) -> float:
@@ -79,7 +83,7 @@ def parse_money(value: Any) -> float:
         match = _MONEY.match(text)
         if not match or match["suf"] not in ("", *_SUFFIX):
             try:
-                return parse_number(value)  # a plain number written as text, such as "1e9"
+                return _money_bound(_finite(value), value)  # a number as text, such as "1e9"
             except ValueError:
                 pass
             raise ValueError(
@@ -92,7 +96,11 @@ def parse_money(value: Any) -> float:
             amount = math.inf
         amount = -amount if match["sign"] == "-" else amount
     else:
-        amount = parse_number(value)
+        amount = _finite(value)
+    return _money_bound(amount, value)
+
+
+def _money_bound(amount: float, value: Any) -> float:
     if not abs(amount) <= MAX_MONEY:  # also catches infinity
         raise ValueError(
             f"an amount of USD must be at most 1,000tn in magnitude, got {_short(value)}"

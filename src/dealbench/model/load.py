@@ -127,6 +127,8 @@ def _from_reference(
         if issue.message == "file not found":
             looked = "" if issue.file == ref else f" (looked for {issue.file})"
             out.append(source.issue(loc, f"file not found: {ref}{looked}"))
+        elif issue.line is None and not issue.field:  # not a readable file: say where named
+            out.append(source.issue(loc, f"{ref}: {issue.message}"))
         else:
             out.append(issue)
     return out

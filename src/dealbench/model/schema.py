@@ -166,8 +166,12 @@ class Partner(Strict):
     def _tier_number(cls, value: Any) -> Any:
         if isinstance(value, bool):  # `tier: true` is not tier 1
             raise ValueError(f"expected 1, 2 or 3, got {str(value).lower()}")
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and value.strip() in ("1", "2", "3"):
             return int(value)
+        if isinstance(value, int) and value not in (1, 2, 3):
+            raise ValueError(
+                f"expected 1, 2 or 3, got {value if value < 10**6 else 'a large number'}"
+            )
         return value
 
     @cached_property

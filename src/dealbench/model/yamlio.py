@@ -67,9 +67,9 @@ def display_path(path: Path) -> str:
     text = str(path).replace("\x00", "\\0")
     if "\x00" in str(path):
         return text
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError, RuntimeError):  # elsewhere, a symlink loop, a bad name
+    try:  # not resolved: a symlink is named as the user wrote it
+        return str(Path(os.path.abspath(path)).relative_to(os.getcwd()))
+    except (ValueError, OSError):  # elsewhere, or no working directory
         return text
 
 
@@ -296,7 +296,8 @@ def _short(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return repr(value)
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _locate(positions: Positions, loc: Loc) -> tuple[Loc, int | None]:
