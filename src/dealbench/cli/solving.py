@@ -75,6 +75,7 @@ def validate(
         "dealbench solve deals/portfolios/global.yaml --mode partner-best --json",
         "dealbench solve deals/portfolios/gulf-asia.yaml --solver cbc --time-limit 30 --out out/",
         "dealbench solve deals/portfolios/gulf-asia.yaml --out out/ --render md,html,docx,pdf",
+        "dealbench solve deals/portfolios/gulf-asia.yaml --require-deal AE --json",
     )
 )
 def solve(
@@ -111,9 +112,22 @@ def solve(
         Path | None,
         typer.Option("--templates", help="House templates overriding the shipped ones by name."),
     ] = None,
+    require_deal: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--require-deal",
+            metavar="CODE",
+            help="A partner that must have a deal (repeatable); explained when impossible.",
+        ),
+    ] = None,
 ) -> None:
-    """Find the best packages every partner still accepts, within every limit."""
-    from dealbench.cli import output
+    """Find the best packages every partner still accepts, within every limit.
+
+    When no set of packages fits (a --v-floor or --require-deal out of reach), the
+    smallest set of limits to relax is reported, with amounts, and the exit code is 3.
+    Every partner left without a deal gets the reason why.
+    """
+    from dealbench.cli import explaining, output
     from dealbench.cli.documents import parse_formats
     from dealbench.errors import InputError, Issue
     from dealbench.model import load_portfolio
@@ -146,12 +160,21 @@ def solve(
         if formats is not None and out is None:
             raise InputError(Issue("--render", None, "", "needs --out, the folder to write into"))
         pf = load_portfolio(portfolio)
-        result = run_solve(pf, mode, solver=solver, time_limit=time_limit, gap=gap, v_floor=floor)
-        result.raise_for_status()
+        require = explaining.check_required(pf, require_deal or [])
+        result = run_solve(
+            pf, mode, solver=solver, time_limit=time_limit, gap=gap, v_floor=floor, require=require
+        )
+        explaining.raise_for_status(
+            pf, result, mode=mode, v_floor=floor, require=require, json_out=json_out
+        )
+        reasons = explaining.no_deal_reasons(pf, result)
         if json_out:
-            typer.echo(output.to_json(output.result_json(result)))
+            data = output.result_json(result)
+            data["no_deal_reasons"] = [r.as_dict() for r in reasons]
+            typer.echo(output.to_json(data))
         else:
             output.print_result(result)
+            explaining.print_reasons(reasons)
         if out is not None:
             written = write_outputs(
                 pf,
