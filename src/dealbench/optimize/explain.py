@@ -132,9 +132,17 @@ def explain_infeasible(
 ) -> Explanation:
     """The smallest set of limits (or requests) to relax so that a package exists."""
     deadline = None if time_limit is None else time.monotonic() + time_limit
-    short = _SlackModel(portfolio, mode, v_floor, require, SHORTFALL_COSTS)
-    found = short.solve(deadline)
-    shortfall = [short.shortfall(g) for g in found or []]
+    shortfall: list[str] = []
+    # The shortfall: how far the V floor is out of reach with every partner's acceptance
+    # held, else how far the acceptance of the partners is.
+    for costs in ({"v-floor": 1.0}, SHORTFALL_COSTS):
+        if mode != "partner-best" and "acceptance" not in costs:
+            continue
+        short = _SlackModel(portfolio, mode, v_floor, require, costs)
+        found = short.solve(deadline)
+        if found is not None:
+            shortfall = [short.shortfall(g) for g in found]
+            break
     model = _SlackModel(portfolio, mode, v_floor, require, REMEDY_COSTS)
     first = model.solve(deadline)
     head = "no set of packages satisfies every limit"
@@ -152,7 +160,7 @@ def explain_infeasible(
             break
         sets.append([model.words(g) for g in last])
     change = " and ".join(r.message for r in sets[0])
-    return Explanation(f"{head}: {change}", sets[0], sets[1:])
+    return Explanation(f"{head}: {change}" if change else head, sets[0], sets[1:])
 
 
 class _SlackModel:
@@ -169,9 +177,10 @@ class _SlackModel:
         self.pf = pf
         self.costs = costs
         self.v_floor = v_floor
-        opened = pf.with_policy(
-            pf.policy.model_copy(update={"caps": Caps(tier3=pf.policy.caps.tier3)})
-        )
+        # The same portfolio with every cap opened up to the asks (tier 3 still gets
+        # nothing); the true caps are added back below, each with its slack.
+        policy = pf.policy.model_copy(update={"caps": Caps(tier3=pf.policy.caps.tier3)})
+        opened = pf.model_copy(update={"policy": policy})
         self.f: Formulation = formulate(opened, mode, v_floor, require)
         self.groups: dict[tuple[Any, ...], _Group] = {}
         self._count = 0
@@ -189,21 +198,21 @@ class _SlackModel:
     def _group(self, key: tuple[Any, ...], kind: str, scale: float, cost: float) -> _Group:
         group = self.groups.get(key)
         if group is None:
-            on = pulp.LpVariable(f"relax_{len(self.groups)}", cat=pulp.LpBinary)
+            on = self.f.problem.add_variable(f"relax_{len(self.groups)}", cat=pulp.LpBinary)
             group = _Group(kind, cost, max(scale, 1e-6), key, on)
             self.groups[key] = group
         return group
 
     def _slack(self, group: _Group, detail: tuple[Any, ...], bound: float) -> pulp.LpVariable:
         self._count += 1
-        var = pulp.LpVariable(f"slack_{self._count}", lowBound=0)
+        var = self.f.problem.add_variable(f"slack_{self._count}", lowBound=0)
         self.f.problem += var <= bound * group.on, f"slackon_{var.name}"
         group.slacks.append((var, detail))
         return var
 
     def _relax_row(self, name: str, row: Row) -> None:
         pf, f = self.pf, self.f
-        con = f.problem.constraints[name]
+        con = f.problem.get_constraint_by_name(name)
         sign = 1.0 if con.sense == pulp.LpConstraintGE else -1.0
         partner = pf.partner(row.partner) if row.partner else None
         spec: tuple[tuple[Any, ...], str, float] | None = None
@@ -274,10 +283,8 @@ class _SlackModel:
     def forbid(self, groups: list[_Group]) -> None:
         """Ask for another set: not all of `groups` again."""
         ons = [g.on for g in groups]
-        self.f.problem += (
-            pulp.lpSum(ons) <= len(ons) - 1,
-            f"other_{len(self.f.problem.constraints)}",
-        )
+        self._count += 1
+        self.f.problem += pulp.lpSum(ons) <= len(ons) - 1, f"other_{self._count}"
 
     # words ------------------------------------------------------------------------------
 
@@ -310,9 +317,8 @@ class _SlackModel:
             threshold = p.batna + pf.policy.acceptance_margin
             return Relaxation(
                 "acceptance",
-                f"{code} would not accept: the best package within the limits gives {p.name} "
-                f"{money(need)} less than its walk-away value ({money(threshold)}); {code} must "
-                f"accept {money(need)} less, or be offered that much more",
+                f"{code} takes {money(need)} less than its walk-away value of "
+                f"{money(threshold)} (or is offered that much more outside the package)",
                 partner=code,
                 limit=threshold,
                 amount=need,
