@@ -142,9 +142,7 @@ def write_documents(
     files = dict(extra or {})
     rendered = render_documents(docs, wanted, house, auto_jobs(docs, wanted))
     files.update((f.path, f.data) for f in rendered)
-    folder.check(files)
-    for name, data in files.items():
-        folder.write(name, data)
+    folder.publish(files)  # checked, staged and published in one step (dealbench.io)
 
 
 @app.command(

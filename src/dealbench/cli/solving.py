@@ -304,7 +304,7 @@ def write_outputs(
     from dealbench.render.documents import documents_for
     from dealbench.render.sources import source_from_result
 
-    folder = OutputDir(out, force=force)
+    folder = OutputDir(out, force=force, replace=True)  # stale documents go
     if portfolio_path is not None:
         result = result.model_copy(update={"portfolio_file": _portfolio_ref(portfolio_path, out)})
     result_json = output.to_json(output.result_json(result)) + "\n"
