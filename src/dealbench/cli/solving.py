@@ -54,6 +54,7 @@ def validate(
     """Check data files: shape, units, references, and every cross-file rule."""
     from dealbench.errors import InputError
     from dealbench.model import load_portfolio, validate_file
+    from dealbench.render.clause_check import check_clauses
 
     with handled():
         pf = load_portfolio(portfolio) if portfolio else None
@@ -61,6 +62,7 @@ def validate(
         for path in paths:
             try:
                 kind = validate_file(path, pf)
+                check_clauses(path, kind)
             except InputError as exc:
                 issues += exc.issues
                 continue
