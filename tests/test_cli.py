@@ -374,7 +374,7 @@ BAD_CASES: list[tuple[str, list[str], str]] = [
     ),
     # --- the command line itself ---
     ("file-not-found", [V, "no-such-file.yaml"], "error: no-such-file.yaml: file not found\n"),
-    ("directory", [V, "_base"], "error: _base: is a directory, expected a YAML file\n"),
+    ("directory", ["solve", "_base"], "error: _base: is a directory, expected a YAML file\n"),
     (
         "portfolio-not-found",
         ["solve", "no-such-portfolio.yaml"],

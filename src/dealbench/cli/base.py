@@ -22,6 +22,27 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+
+def _print_version(value: bool) -> None:
+    if value:
+        from dealbench import __version__
+
+        typer.echo(f"dealbench {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Negotiate bilateral AI-compute deals: optimize packages, check counters, render term sheets."""
+
+
 SHIPPED = Path(__file__).resolve().parents[3] / "deals"
 DEMO_PORTFOLIO = "portfolios/gulf-asia.yaml"
 

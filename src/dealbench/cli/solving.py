@@ -39,13 +39,17 @@ if TYPE_CHECKING:
 @app.command(
     epilog=examples(
         "dealbench validate deals/portfolios/gulf-asia.yaml deals/partners/*.yaml",
+        "dealbench validate deals/policy deals/partners",
         "dealbench validate deals/packages/ae-counter.yaml --portfolio deals/portfolios/gulf-asia.yaml",
     )
 )
 def validate(
     paths: Annotated[
         list[Path],
-        typer.Argument(metavar="PATH...", help="Policy, partner, portfolio or package files."),
+        typer.Argument(
+            metavar="PATH...",
+            help="Policy, partner, portfolio or package files, or folders of them (*.yaml).",
+        ),
     ],
     portfolio: Annotated[
         Path | None, typer.Option("--portfolio", help="Check packages against this portfolio.")
@@ -59,7 +63,7 @@ def validate(
     with handled():
         pf = load_portfolio(portfolio) if portfolio else None
         issues = []
-        for path in paths:
+        for path in _expand(paths):
             try:
                 kind = validate_file(path, pf)
                 check_clauses(path, kind)
@@ -69,6 +73,22 @@ def validate(
             typer.echo(f"ok: {path} ({kind})")
         if issues:
             raise InputError(issues)
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    """Folders stand for the YAML files under them, in order."""
+    from dealbench.errors import InputError, Issue
+
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml"))
+            if not found:
+                raise InputError(Issue(str(path), None, "", "a folder without YAML files"))
+            out += found
+        else:
+            out.append(path)
+    return out
 
 
 @app.command(

@@ -12,7 +12,7 @@ import datetime as dt
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from dealbench.units import parse_compute, parse_money, parse_number, period_label
 
@@ -20,6 +20,42 @@ Money = Annotated[float, BeforeValidator(parse_money)]
 Compute = Annotated[float, BeforeValidator(parse_compute)]
 Number = Annotated[float, BeforeValidator(parse_number)]
 Period = Annotated[str, BeforeValidator(period_label)]
+#: The longest name or title accepted (a document heading, a table cell, a DOCX run).
+MAX_TEXT = 200
+
+
+def _plain_text(value: Any) -> Any:
+    """A name or title: one line of printable text (no control characters)."""
+    if isinstance(value, str):
+        bad = next((c for c in value if ord(c) < 32 or 127 <= ord(c) < 160), None)
+        if bad is not None:
+            raise ValueError(
+                f"contains the control character {bad!r}; a name or title is one line of text"
+            )
+    return value
+
+
+def _name_text(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        raise ValueError(
+            f"is {len(value)} characters long; at most {MAX_TEXT} characters are allowed "
+            "(a name or title heads documents and fills table cells)"
+        )
+    return _plain_text(value)
+
+
+Text = Annotated[str, AfterValidator(_name_text)]
+
+
+def _clause_text(value: Any) -> Any:
+    """A clause: text whose only control characters are line breaks and tabs."""
+    if isinstance(value, str):
+        _plain_text(value.replace("\n", " ").replace("\t", " ").replace("\r", " "))
+    return value
+
+
+#: A clause template (Jinja2), rendered in the bounded sandbox.
+ClauseText = Annotated[str, AfterValidator(_clause_text), Field(max_length=20_000)]
 #: A share between 0 and 1 (a mitigation, a diversion risk): a finite number, never a boolean.
 Fraction = Annotated[float, BeforeValidator(parse_number), Field(ge=0, le=1)]
 
@@ -49,9 +85,9 @@ class Strict(BaseModel):
 
 class SecurityLevel(Strict):
     id: Id
-    title: str
+    title: Text
     mitigation: Fraction
-    clause: str | None = None
+    clause: ClauseText | None = None
 
 
 CapValue = Compute | dict[Id, Compute]
@@ -74,7 +110,7 @@ class Caps(Strict):
 
 class Policy(Strict):
     id: Id
-    title: str
+    title: Text
     security_levels: Annotated[list[SecurityLevel], Field(min_length=1)]
     caps: Caps = Field(default_factory=Caps)
     export_value_per_h100e: Money
@@ -104,7 +140,7 @@ class Segment(Strict):
 
 class ConcessionLevel(Strict):
     id: Id
-    title: str
+    title: Text
     us_value: Money
     partner_cost: Money
 
@@ -118,12 +154,12 @@ Requirement = Id | SecurityRequirement
 
 class Concession(Strict):
     id: Id
-    title: str
+    title: Text
     category: Category = "other"
     levels: Annotated[list[ConcessionLevel], Field(min_length=1)] | None = None
     us_value: Money | None = None
     partner_cost: Money | None = None
-    clause: str | None = None
+    clause: ClauseText | None = None
     requires: list[Requirement] = Field(default_factory=list)
     excludes: list[Id] = Field(default_factory=list)
 
@@ -151,7 +187,7 @@ class Concession(Strict):
 
 class Partner(Strict):
     code: Annotated[str, Field(pattern=r"^[A-Z]{2,3}$")]
-    name: str
+    name: Text
     tier: Literal[1, 2, 3]
     diversion_risk: Fraction
     ask: dict[Period, Annotated[Compute, Field(ge=0)]]
@@ -207,7 +243,7 @@ class PortfolioFile(Strict):
     """A portfolio as written: paths to the policy and partner files."""
 
     id: Id
-    title: str
+    title: Text
     policy: str
     periods: Annotated[list[Period], Field(min_length=1)]
     supply: dict[Period, Annotated[Compute, Field(ge=0)]]
@@ -279,7 +315,7 @@ class Package(Strict):
     security: Id
     compute: dict[Period, Annotated[Compute, Field(ge=0)]] = Field(default_factory=dict)
     concessions: dict[Id, Id | bool] = Field(default_factory=dict)
-    title: str | None = None
+    title: Text | None = None
     date: dt.date | None = None
 
     def granted(self) -> dict[str, str]:
