@@ -127,29 +127,29 @@ def explain_infeasible(
     v_floor: float | None = None,
     require: Sequence[str] = (),
     *,
-    time_limit: float | None = 60.0,
+    time_limit: float | None = 25.0,
     alternatives: int = 2,
 ) -> Explanation:
-    """The smallest set of limits (or requests) to relax so that a package exists."""
+    """The smallest set of limits (or requests) to relax so that a package exists.
+
+    A V floor's shortfall is exact: the best US utility (one us-best solve) against the
+    floor. The search for the smallest set of limits is given `time_limit` seconds; a
+    set it cannot prove smallest in time is not offered, and lowering the floor (to the
+    best US utility, exactly) is the remedy then.
+    """
     deadline = None if time_limit is None else time.monotonic() + time_limit
-    shortfall: list[str] = []
-    # The shortfall: how far the V floor is out of reach with every partner's acceptance
-    # held, else how far the acceptance of the partners is.
-    for costs in ({"v-floor": 1.0}, SHORTFALL_COSTS):
-        if mode != "partner-best" and "acceptance" not in costs:
-            continue
-        short = _SlackModel(portfolio, mode, v_floor, require, costs)
+    head, floor_fix = _floor_shortfall(portfolio, mode, v_floor, require)
+    if head is None:
+        short = _SlackModel(portfolio, mode, v_floor, require, SHORTFALL_COSTS)
         found = short.solve(deadline)
-        if found is not None:
-            shortfall = [short.shortfall(g) for g in found]
-            break
+        head = "; ".join(short.shortfall(g) for g in found or [])
+    head = head or "no set of packages satisfies every limit"
     model = _SlackModel(portfolio, mode, v_floor, require, REMEDY_COSTS)
     first = model.solve(deadline)
-    head = "no set of packages satisfies every limit"
-    if shortfall:
-        head = "; ".join(shortfall)
     if first is None:
-        return Explanation(head, [])
+        relax = [floor_fix] if floor_fix is not None else []
+        change = " and ".join(r.message for r in relax)
+        return Explanation(f"{head}: {change}" if change else head, relax)
     sets = [[model.words(g) for g in first]]  # read now: the next solve moves the values
     last: list[_Group] | None = first
     cost = sum(g.cost for g in first)
@@ -159,8 +159,35 @@ def explain_infeasible(
         if last is None or sum(g.cost for g in last) > cost + 1e-9:
             break
         sets.append([model.words(g) for g in last])
+    if floor_fix is not None and [r.kind for r in sets[0]] == ["v-floor"]:
+        sets[0] = [floor_fix]  # the exact amount, from the us-best solve
     change = " and ".join(r.message for r in sets[0])
     return Explanation(f"{head}: {change}" if change else head, sets[0], sets[1:])
+
+
+def _floor_shortfall(
+    pf: Portfolio, mode: Mode, v_floor: float | None, require: Sequence[str]
+) -> tuple[str | None, Relaxation | None]:
+    """How far a V floor is above the best US utility any packages give (one solve)."""
+    from dealbench.optimize.solve import solve
+
+    if mode != "partner-best" or v_floor is None:
+        return None, None
+    best = solve(pf, "us-best", require=require)
+    if best.status != Status.OPTIMAL or best.objective is None:
+        return None, None
+    gap = v_floor - best.objective
+    head = (
+        f"the most US utility any set of packages within the limits gives is "
+        f"{money(best.objective)}, {money(gap)} below the floor of {money(v_floor)}"
+    )
+    fix = Relaxation(
+        "v-floor",
+        f"lower the US utility floor from {money(v_floor)} to {money(best.objective)}",
+        limit=v_floor,
+        amount=gap,
+    )
+    return head, fix
 
 
 class _SlackModel:
@@ -260,7 +287,8 @@ class _SlackModel:
     # solving ------------------------------------------------------------------------------
 
     def solve(self, deadline: float | None) -> list[_Group] | None:
-        """The cheapest set of groups to relax, then the least amounts for that set."""
+        """The cheapest set of groups to relax, then the least amounts for that set;
+        None when there is none or it is not proven cheapest by `deadline`."""
         self.f.problem.setObjective(self.cost)
         if not self._run(deadline):
             return None
@@ -269,16 +297,19 @@ class _SlackModel:
             g.on.lowBound = g.on.upBound = 1 if g in chosen else 0
         self.f.problem.setObjective(self.amounts)
         try:
-            self._run(deadline)
+            amounts_found = self._run(deadline)
         finally:
             for g in self.groups.values():
                 g.on.lowBound, g.on.upBound = 0, 1
-        return chosen
+        return chosen if amounts_found else None
 
     def _run(self, deadline: float | None) -> bool:
-        left = None if deadline is None else max(deadline - time.monotonic(), 1.0)
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left <= 0:
+            return False
         backend = make_backend("highs", time_limit=left, gap=1e-9)
-        return run_pulp(self.f.problem, backend).has_solution
+        outcome = run_pulp(self.f.problem, backend)
+        return outcome.state == "optimal" and outcome.has_solution
 
     def forbid(self, groups: list[_Group]) -> None:
         """Ask for another set: not all of `groups` again."""
