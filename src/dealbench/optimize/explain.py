@@ -473,11 +473,16 @@ def why_no_deal(portfolio: Portfolio, result: SolveResult) -> list[NoDeal]:
         forced = solve_plain(alone, "us-best", require=[code])
         if forced.status == Status.INFEASIBLE:
             explanation = explain_infeasible(alone, "us-best", None, [code], alternatives=0)
+            message = explanation.message
+            if [r.kind for r in explanation.relax] == ["acceptance"]:  # no limit helps
+                message = message.split(": ")[0] + "; no change of limits opens a deal"
+            if p.tier == 3:
+                message = f"{code} is tier 3 and receives no compute under any deal; {message}"
             out.append(
                 NoDeal(
                     code,
                     "no-acceptable-package",
-                    f"no package {code} accepts fits the limits: {explanation.message}",
+                    f"no package {code} accepts fits the limits: {message}",
                     explanation.relax,
                 )
             )
