@@ -285,6 +285,14 @@ def _structure_cases() -> list[Case]:
             _replace_line(pf, 4, "periods: [2026, '2026']"),
         ),
         Case(
+            "periods-of-two-lengths",
+            pf,
+            4,
+            "periods[1]",
+            "period '2026Q1' is a quarter but '2026' is a year",
+            _replace_line(pf, 4, "periods: [2026, 2026Q1]"),
+        ),
+        Case(
             "requires-cycle-3",
             p,
             10,

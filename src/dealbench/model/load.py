@@ -6,6 +6,7 @@ on past the first problem so one run shows them all.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -96,10 +97,28 @@ def load_portfolio(path: str | Path) -> Portfolio:
     )
 
 
+_LENGTHS = {"year": re.compile(r"^\d{4}$"), "quarter": re.compile(r"^\d{4}Q[1-4]$")}
+
+
+def _length(period: str) -> str | None:
+    """What a period label says of its length: a year (2026), a quarter (2026Q3), or None."""
+    return next((name for name, pattern in _LENGTHS.items() if pattern.match(period)), None)
+
+
 def _portfolio_file_problems(spec: PortfolioFile) -> Iterator[rules.Problem]:
+    first: tuple[str, str] | None = None  # the first period whose label says its length
     for i, period in enumerate(spec.periods):
         if period in spec.periods[:i]:
             yield ("periods", i), f"period {period!r} is listed twice"
+        length = _length(period)
+        if length is not None and first is None:
+            first = (period, length)
+        elif length is not None and first is not None and length != first[1]:
+            yield (
+                ("periods", i),
+                f"period {period!r} is a {length} but {first[0]!r} is a {first[1]}; "
+                "the periods of one portfolio all have one length",
+            )
     for period in spec.supply:
         if period not in spec.periods:
             yield (
