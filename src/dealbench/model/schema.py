@@ -9,6 +9,7 @@ problem at its exact place in the file.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
@@ -35,13 +36,26 @@ def _plain_text(value: Any) -> Any:
     return value
 
 
+_MARKUP = re.compile(r"\*\*|~~|<\s*[A-Za-z!/?]")
+
+
+def _no_markup(value: Any) -> Any:
+    """Data stays data in documents: no Markdown emphasis or redline marks, no HTML tags."""
+    if isinstance(value, str) and (found := _MARKUP.search(value)):
+        raise ValueError(
+            f"contains {found[0]!r}, which documents read as markup (bold, strike-through or "
+            "an HTML tag); write the text without it"
+        )
+    return value
+
+
 def _name_text(value: Any) -> Any:
     if isinstance(value, str) and len(value) > MAX_TEXT:
         raise ValueError(
             f"is {len(value)} characters long; at most {MAX_TEXT} characters are allowed "
             "(a name or title heads documents and fills table cells)"
         )
-    return _plain_text(value)
+    return _no_markup(_plain_text(value))
 
 
 Text = Annotated[str, AfterValidator(_name_text)]
@@ -51,7 +65,11 @@ def _clause_text(value: Any) -> Any:
     """A clause: text whose only control characters are line breaks and tabs."""
     if isinstance(value, str):
         _plain_text(value.replace("\n", " ").replace("\t", " ").replace("\r", " "))
+        _no_markup(_JINJA.sub(" ", value))  # the text around the template's own syntax
     return value
+
+
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 
 
 #: A clause template (Jinja2), rendered in the bounded sandbox.
