@@ -196,3 +196,35 @@ def test_killing_solve_at_random_points_never_breaks_the_folder(tmp_path: Path) 
     _consistent(out)
     assert _leftovers(out) == []
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_the_working_folder_is_written_in_place(
+    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--out .` must not swap the folder a shell stands in: files are replaced one by
+    one (each atomically), the manifest last, stale ones removed."""
+    both, one = _two_portfolios(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    inode = tmp_path.stat().st_ino
+    assert run("solve", both, "--out", ".").exit_code == 0
+    assert (tmp_path / "term-sheets" / "BB.md").exists()
+    assert run("solve", one, "--out", ".").exit_code == 0
+    assert not (tmp_path / "term-sheets" / "BB.md").exists()
+    assert tmp_path.stat().st_ino == inode
+    manifest = json.loads((tmp_path / io.MANIFEST).read_text())
+    assert sorted(manifest) == ["result.json", "term-sheets/AA.md"]
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_a_symlink_on_the_way_to_a_file_is_refused_in_place(
+    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    both, _ = _two_portfolios(tmp_path)
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "term-sheets").symlink_to(elsewhere)
+    monkeypatch.chdir(tmp_path)
+    result = run("solve", both, "--out", ".")
+    assert result.exit_code == 2
+    assert "term-sheets is a symbolic link" in result.stderr
+    assert list(elsewhere.iterdir()) == []

@@ -115,7 +115,7 @@ class OutputDir:
             if _exists(parent) and not parent.is_dir():
                 raise OutputTargetError(f"{parent} is a file, so {self.given} cannot be a folder")
         if root.is_dir():
-            for folder, dirs, files in os.walk(root):
+            for folder, dirs, files in _walk(root):
                 for entry in [*dirs, *files]:
                     path = Path(folder) / entry
                     if path.is_symlink():
@@ -128,6 +128,14 @@ class OutputDir:
         if Path(name).is_absolute() or ".." in Path(name).parts:
             raise OutputTargetError(f"{name}: an output file must stay inside --out")
         path, shown = self.root / name, self.given / name
+        for part in [path, *path.parents]:
+            if part == self.root:
+                break
+            if part.is_symlink():
+                raise OutputTargetError(
+                    f"{self.given / part.relative_to(self.root)} is a symbolic link; dealbench "
+                    "writes only inside --out and refuses links there"
+                )
         if path.is_dir():
             raise OutputExistsError(f"{shown} is a folder; a file of that name cannot be written")
         if path.exists() and not self.force:
@@ -160,6 +168,11 @@ class OutputDir:
             manifest = self._manifest()
             for name in payload:
                 self._check(name, manifest)
+            if not _swappable(self.root, manifest):
+                self._publish_in_place(payload, manifest)
+                paths = [self.given / name for name in payload]
+                self.written += paths
+                return paths
             stage = _sibling(self.root, "new")
             try:
                 self._stage(stage, payload, manifest)
@@ -175,6 +188,25 @@ class OutputDir:
         paths = [self.given / name for name in payload]
         self.written += paths
         return paths
+
+    def _publish_in_place(self, files: dict[str, bytes], manifest: dict[str, str]) -> None:
+        """A folder that is not dealbench's alone (the working folder, or one full of other
+        files): each file replaced atomically, the manifest last, stale files removed."""
+        kept = dict(manifest)
+        try:
+            for name, data in files.items():
+                write_atomic(self.root / name, data)
+                kept[name] = hashlib.sha256(data).hexdigest()
+            if self.replace:
+                for name in [n for n in manifest if n not in files]:
+                    path = self.root / name
+                    if path.is_file() and _digest(path) == manifest[name]:
+                        path.unlink()
+                    kept.pop(name, None)
+            text = json.dumps(kept, indent=2, sort_keys=True, allow_nan=False)
+            write_atomic(self.root / MANIFEST, text.encode())
+        except OSError as exc:
+            raise self._io_error(exc) from None
 
     def _stage(self, stage: Path, files: dict[str, bytes], manifest: dict[str, str]) -> None:
         stage.mkdir()
@@ -212,6 +244,41 @@ class OutputDir:
 
 
 # --- the transaction's steps ---------------------------------------------------------------
+
+
+#: A folder holding more files than this that dealbench did not write is written in place.
+MAX_FOREIGN_FILES = 200
+
+
+def _walk(root: Path) -> Iterator[tuple[str, list[str], list[str]]]:
+    """os.walk, stopped after MAX_FOREIGN_FILES * 10 entries (a large folder is not ours)."""
+    seen = 0
+    for folder, dirs, files in os.walk(root):
+        yield folder, dirs, files
+        seen += len(dirs) + len(files)
+        if seen > MAX_FOREIGN_FILES * 10:
+            return
+
+
+def _swappable(root: Path, manifest: Mapping[str, str]) -> bool:
+    """Whether `root` may be rebuilt aside and swapped in: it is not the working folder
+    (or above it), and holds only regular files, few of them not dealbench's."""
+    if not root.is_dir():
+        return True
+    cwd = Path.cwd().resolve()
+    if cwd == root or root in cwd.parents:
+        return False
+    foreign = 0
+    for folder, _, files in os.walk(root):
+        for name in files:
+            path = Path(folder) / name
+            if not path.is_file():  # a FIFO, a socket, a device
+                return False
+            if str(path.relative_to(root)) not in manifest:
+                foreign += 1
+                if foreign > MAX_FOREIGN_FILES:
+                    return False
+    return True
 
 
 def _sibling(root: Path, kind: str) -> Path:

@@ -65,7 +65,17 @@ class Relaxation:
     amount: float | None = None  # how much it must move
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """For scripts: money to the dollar, compute and risk to a thousandth of an H100e
+        (the model resolves neither more finely)."""
+        out = asdict(self)
+        digits = 0 if self.kind in _MONEY_KINDS else 3
+        for key in ("limit", "amount"):
+            if out[key] is not None:
+                out[key] = round(out[key], digits)
+        return out
+
+
+_MONEY_KINDS = ("acceptance", "v-floor", "us-value")
 
 
 @dataclass(frozen=True)
