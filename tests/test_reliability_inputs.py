@@ -557,6 +557,14 @@ def _file_cases() -> list[Case]:
             ),
         ),
         Case(
+            "many-values",
+            "flat.yaml",
+            2,
+            "",
+            f"the file holds more than {MAX_VALUES:,} values",
+            _write("flat.yaml", "code: AA\nx: [" + ",".join(["1"] * (MAX_VALUES + 10)) + "]\n"),
+        ),
+        Case(
             "deep-nesting",
             "deep.yaml",
             1,

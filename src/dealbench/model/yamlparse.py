@@ -14,6 +14,7 @@ from typing import Any, TypeAlias
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.error import Mark, MarkedYAMLError, YAMLError
+from yaml.events import AliasEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
@@ -43,12 +44,27 @@ def parse(text: str) -> tuple[Any, Positions, list[Duplicate]]:
 
     Raises yaml.YAMLError on invalid YAML; `yaml_issue` words it for the user.
     """
+    _count_values(text)
     root = yaml.compose(text, Loader=_Loader)
     if root is None:
         return None, None, []
     builder = _Builder()
     data, positions = builder.build(root, ())
     return data, positions, sorted(builder.duplicates.values(), key=lambda dup: dup[:2])
+
+
+def _count_values(text: str) -> None:
+    """Refuse a file of more than MAX_VALUES values before building its node tree
+    (a streaming pass: the events are not kept)."""
+    if len(text) < MAX_VALUES:  # fewer characters than the limit: fewer values too
+        return
+    count = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, ScalarEvent | AliasEvent):
+            count += 1
+            if count > MAX_VALUES:
+                problem = f"the file holds more than {MAX_VALUES:,} values"
+                raise ConstructorError(None, None, problem, event.start_mark)  # type: ignore[arg-type]
 
 
 def yaml_issue(display: str, text: str, exc: YAMLError) -> Issue:
