@@ -248,7 +248,7 @@ def test_solve_prints_why_a_partner_has_no_deal(run: Runner, tmp_path: Path) -> 
     result = run("solve", tmp_path / "p.yaml")
     assert result.exit_code == 0, result.stderr
     assert "Why no deal with BB: no package BB accepts fits the limits: BB's acceptance needs" in (
-        result.stdout.replace("\n", " ")
+        " ".join(result.stdout.split())
     )
 
 

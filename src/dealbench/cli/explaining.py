@@ -79,5 +79,11 @@ def no_deal_reasons(pf: Portfolio, result: SolveResult) -> list[NoDeal]:
 
 
 def print_reasons(reasons: Sequence[NoDeal]) -> None:
+    """One paragraph per partner, wrapped to the terminal."""
+    import shutil
+    import textwrap
+
+    width = max(shutil.get_terminal_size((100, 24)).columns, 60)
     for reason in reasons:
-        typer.echo(f"Why no deal with {reason.partner}: {reason.message}")
+        text = f"Why no deal with {reason.partner}: {reason.message}"
+        typer.echo(textwrap.fill(text, width=width, subsequent_indent="  "))
