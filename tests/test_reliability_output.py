@@ -228,3 +228,15 @@ def test_a_symlink_on_the_way_to_a_file_is_refused_in_place(
     assert result.exit_code == 2
     assert "term-sheets is a symbolic link" in result.stderr
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_folder_in_a_parent_that_cannot_be_written_is_written_in_place(
+    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    both, one = _two_portfolios(tmp_path)
+    out = tmp_path / "out"
+    assert run("solve", both, "--out", out).exit_code == 0
+    monkeypatch.setattr(io, "_can_stage", lambda stage, root: False)
+    assert run("solve", one, "--out", out).exit_code == 0
+    assert sorted(_consistent(out)) == ["result.json", "term-sheets/AA.md"]
+    assert _leftovers(out) == []

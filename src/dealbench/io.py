@@ -168,23 +168,26 @@ class OutputDir:
             manifest = self._manifest()
             for name in payload:
                 self._check(name, manifest)
-            if not _swappable(self.root, manifest):
-                self._publish_in_place(payload, manifest)
-                paths = [self.given / name for name in payload]
-                self.written += paths
-                return paths
             stage = _sibling(self.root, "new")
-            try:
-                self._stage(stage, payload, manifest)
-                previous = _publish(stage, self.root)
-            except OSError as exc:
-                shutil.rmtree(stage, ignore_errors=True)
-                raise self._io_error(exc) from None
-            except BaseException:
-                shutil.rmtree(stage, ignore_errors=True)
-                raise
-            if previous is not None:
-                shutil.rmtree(previous, ignore_errors=True)
+            # Swapped in whole, unless the folder is not dealbench's alone or cannot get a
+            # sibling (writable inside, in a parent that is not): then written in place.
+            if _swappable(self.root, manifest) and _can_stage(stage, self.root):
+                try:
+                    self._stage(stage, payload, manifest)
+                    previous = _publish(stage, self.root)
+                except OSError as exc:
+                    shutil.rmtree(stage, ignore_errors=True)
+                    raise self._io_error(exc) from None
+                except BaseException:
+                    shutil.rmtree(stage, ignore_errors=True)
+                    raise
+                if previous is not None:
+                    shutil.rmtree(previous, ignore_errors=True)
+                return self._done(payload)
+            self._publish_in_place(payload, manifest)
+        return self._done(payload)
+
+    def _done(self, payload: Mapping[str, bytes]) -> list[Path]:
         paths = [self.given / name for name in payload]
         self.written += paths
         return paths
@@ -278,6 +281,18 @@ def _swappable(root: Path, manifest: Mapping[str, str]) -> bool:
                 foreign += 1
                 if foreign > MAX_FOREIGN_FILES:
                     return False
+    return True
+
+
+def _can_stage(stage: Path, root: Path) -> bool:
+    """Whether a folder can be made beside an existing `root` (its parent is writable)."""
+    if not root.is_dir():
+        return True
+    try:
+        stage.mkdir()
+        stage.rmdir()
+    except OSError:
+        return False
     return True
 
 
