@@ -348,7 +348,7 @@ def _structure_cases() -> list[Case]:
             "result.json",
             1,
             "",
-            "this is a solve result (result.json) file, expected a package file here",
+            "this is a solve result (result.json), not a data file; expected a YAML file",
             _write("result.json", '{"status": "optimal", "deals": [], "solver": {}}\n'),
             args=("evaluate", "result.json", "--portfolio", pf),
         ),

@@ -26,12 +26,46 @@ def _load(
     path: Path, model: type[M], check: Callable[[M], Iterator[rules.Problem]]
 ) -> tuple[M, Source]:
     source = read_yaml(path)
-    _refuse_other_kind(source, _KIND_OF[model.__name__])
+    if model.__name__ in _KIND_OF:
+        _refuse_other_kind(source, _KIND_OF[model.__name__])
     value: M = validate(source, model)
     issues = [source.issue(loc, msg) for loc, msg in check(value)]
     if issues:
         raise InputError(issues)
     return value, source
+
+
+_KIND_OF: dict[str, Kind] = {
+    "Policy": "policy",
+    "Partner": "partner",
+    "PortfolioFile": "portfolio",
+    "Package": "package",
+}
+_RESULT_KEYS = {"status", "deals", "solver"}
+
+
+def _refuse_other_kind(source: Source, expected: Kind) -> None:
+    """A file of another kind is named as such in one line, not as a list of unknown fields."""
+    _not_a_result(source)
+    try:
+        kind = detect_kind(source)
+    except InputError:
+        return  # unclear: the fields will say what is wrong
+    if kind != expected:
+        raise InputError(
+            source.issue((), f"this is a {kind} file, expected a {expected} file here")
+        )
+
+
+def _not_a_result(source: Source) -> Source:
+    """A solve's result.json where a data file is expected, named as such."""
+    if set(map(str, source.tree)) >= _RESULT_KEYS:
+        raise InputError(
+            source.issue(
+                (), "this is a solve result (result.json), not a data file; expected a YAML file"
+            )
+        )
+    return source
 
 
 def load_policy(path: str | Path) -> Policy:
@@ -175,50 +209,17 @@ def load_package(path: str | Path, portfolio: Portfolio | None = None) -> Packag
     return package
 
 
-_KIND_OF: dict[str, Kind] = {
-    "Policy": "policy",
-    "Partner": "partner",
-    "PortfolioFile": "portfolio",
-    "Package": "package",
-}
-_A = {"policy": "a policy", "partner": "a partner", "portfolio": "a portfolio"}
-_A |= {"package": "a package", "result": "a solve result (result.json)"}
-
-
-def guess_kind(source: Source) -> Kind | Literal["result"] | None:
-    """What a file looks like from its keys, or None when it is unclear."""
-    keys = set(map(str, source.tree))
+def detect_kind(source: Source) -> Kind:
+    """What a YAML file is, from its keys."""
+    keys = set(source.tree)
     if "security_levels" in keys:
         return "policy"
-    if {"status", "deals", "solver"} <= keys:
-        return "result"
     if "partners" in keys and "periods" in keys:
         return "portfolio"
     if "partner" in keys and "security" in keys:
         return "package"
     if "code" in keys or ("concessions" in keys and "tier" in keys):
         return "partner"
-    return None
-
-
-def _refuse_other_kind(source: Source, expected: Kind) -> None:
-    """A file of another kind is named as such in one line, not as a list of unknown fields."""
-    kind = guess_kind(source)
-    if kind is not None and kind != expected:
-        raise InputError(
-            source.issue((), f"this is {_A[kind]} file, expected {_A[expected]} file here")
-        )
-
-
-def detect_kind(source: Source) -> Kind:
-    """What a YAML file is, from its keys."""
-    kind = guess_kind(source)
-    if kind is not None and kind != "result":
-        return kind
-    if kind == "result":
-        raise InputError(
-            source.issue((), "this is a solve result (result.json), not a data file to validate")
-        )
     raise InputError(
         source.issue(
             (),
@@ -231,7 +232,7 @@ def detect_kind(source: Source) -> Kind:
 def validate_file(path: str | Path, portfolio: Portfolio | None = None) -> Kind:
     """Validate one file of any kind; returns its kind or raises InputError."""
     path = Path(path)
-    kind = detect_kind(read_yaml(path))
+    kind = detect_kind(_not_a_result(read_yaml(path)))
     if kind == "policy":
         load_policy(path)
     elif kind == "partner":

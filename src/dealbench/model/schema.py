@@ -9,73 +9,18 @@ problem at its exact place in the file.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from dealbench.model.fields import ClauseText, Fraction, Text
 from dealbench.units import parse_compute, parse_money, parse_number, period_label
 
 Money = Annotated[float, BeforeValidator(parse_money)]
 Compute = Annotated[float, BeforeValidator(parse_compute)]
 Number = Annotated[float, BeforeValidator(parse_number)]
 Period = Annotated[str, BeforeValidator(period_label)]
-#: The longest name or title accepted (a document heading, a table cell, a DOCX run).
-MAX_TEXT = 200
-
-
-def _plain_text(value: Any) -> Any:
-    """A name or title: one line of printable text (no control characters)."""
-    if isinstance(value, str):
-        bad = next((c for c in value if ord(c) < 32 or 127 <= ord(c) < 160), None)
-        if bad is not None:
-            raise ValueError(
-                f"contains the control character {bad!r}; a name or title is one line of text"
-            )
-    return value
-
-
-_MARKUP = re.compile(r"\*\*|~~|<\s*[A-Za-z!/?]")
-
-
-def _no_markup(value: Any) -> Any:
-    """Data stays data in documents: no Markdown emphasis or redline marks, no HTML tags."""
-    if isinstance(value, str) and (found := _MARKUP.search(value)):
-        raise ValueError(
-            f"contains {found[0]!r}, which documents read as markup (bold, strike-through or "
-            "an HTML tag); write the text without it"
-        )
-    return value
-
-
-def _name_text(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > MAX_TEXT:
-        raise ValueError(
-            f"is {len(value)} characters long; at most {MAX_TEXT} characters are allowed "
-            "(a name or title heads documents and fills table cells)"
-        )
-    return _no_markup(_plain_text(value))
-
-
-Text = Annotated[str, AfterValidator(_name_text)]
-
-
-def _clause_text(value: Any) -> Any:
-    """A clause: text whose only control characters are line breaks and tabs."""
-    if isinstance(value, str):
-        _plain_text(value.replace("\n", " ").replace("\t", " ").replace("\r", " "))
-        _no_markup(_JINJA.sub(" ", value))  # the text around the template's own syntax
-    return value
-
-
-_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
-
-
-#: A clause template (Jinja2), rendered in the bounded sandbox.
-ClauseText = Annotated[str, AfterValidator(_clause_text), Field(max_length=20_000)]
-#: A share between 0 and 1 (a mitigation, a diversion risk): a finite number, never a boolean.
-Fraction = Annotated[float, BeforeValidator(parse_number), Field(ge=0, le=1)]
 
 
 def _id_text(value: Any) -> Any:
@@ -224,7 +169,7 @@ class Partner(Strict):
             return int(value)
         if isinstance(value, int) and value not in (1, 2, 3):
             raise ValueError(
-                f"expected 1, 2 or 3, got {value if value < 10**6 else 'a large number'}"
+                f"expected 1, 2 or 3, got {value if abs(value) < 10**6 else 'a large number'}"
             )
         return value
 
