@@ -511,14 +511,6 @@ def _file_cases() -> list[Case]:
             _replace_line("partner.yaml", 2, "name: Alpha **land**"),
         ),
         Case(
-            "title-html",
-            "partner.yaml",
-            17,
-            "concessions[1].title",
-            "contains '<s', which documents read as markup",
-            _replace_line("partner.yaml", 17, "    title: No PRC <script>alert(1)</script>"),
-        ),
-        Case(
             "clause-forged-redline",
             "partner.yaml",
             18,

@@ -1,7 +1,7 @@
 """Field types with the rules that keep data plain: names, titles, clauses, shares.
 
 Names and titles are one line of printable text of at most MAX_TEXT characters,
-without `**`, `~~` or HTML tags that a document would read as markup; clauses may
+without `**` or `~~` that a document would read as markup (a forged redline); clauses may
 also hold line breaks and tabs; a share is a finite number from 0 to 1, never a
 boolean. Pure types: they know nothing of how documents are made.
 """
@@ -32,15 +32,16 @@ def _plain_text(value: Any) -> Any:
     return value
 
 
-_MARKUP = re.compile(r"\*\*|~~|<\s*[A-Za-z!/?]")
+_MARKUP = re.compile(r"\*\*|~~")
 
 
 def _no_markup(value: Any) -> Any:
-    """Data stays data in documents: no Markdown emphasis or redline marks, no HTML tags."""
+    """Data stays data in documents: no Markdown bold or strike-through, which redlines use
+    to mark insertions and deletions. (HTML is escaped where it is rendered.)"""
     if isinstance(value, str) and (found := _MARKUP.search(value)):
         raise ValueError(
-            f"contains {found[0]!r}, which documents read as markup (bold, strike-through or "
-            "an HTML tag); write the text without it"
+            f"contains {found[0]!r}, which documents read as markup (bold or strike-through, "
+            "as redlines mark changes); write the text without it"
         )
     return value
 
