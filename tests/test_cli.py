@@ -374,7 +374,7 @@ BAD_CASES: list[tuple[str, list[str], str]] = [
     ),
     # --- the command line itself ---
     ("file-not-found", [V, "no-such-file.yaml"], "error: no-such-file.yaml: file not found\n"),
-    ("directory", [V, "_base"], "error: _base: is a directory, expected a YAML file\n"),
+    ("directory", ["solve", "_base"], "error: _base: is a directory, expected a YAML file\n"),
     (
         "portfolio-not-found",
         ["solve", "no-such-portfolio.yaml"],
@@ -640,7 +640,7 @@ def test_solve_infeasible_floor_exits_3(run: Runner) -> None:
     result = run("solve", TINY, "--mode", "partner-best", "--v-floor", "3e9", "--json")
     assert_no_traceback(result)
     assert result.exit_code == 3
-    assert result.stdout == ""
+    assert json.loads(result.stdout)["status"] == "infeasible"  # one JSON object, always
     assert result.stderr.startswith("error: ")
 
 
@@ -758,7 +758,7 @@ def test_evaluate_lists_violations_in_plain_words(
     )
     monkeypatch.chdir(tmp_path)
     result = run("evaluate", "over.yaml", "--portfolio", BAD / "_base" / "portfolio.yaml", "--json")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 3, result.stderr  # the verdict: it breaks limits
     data = json.loads(result.stdout)
     assert data["accepts"] is True
     assert data["violations"] == [
@@ -778,7 +778,7 @@ def test_evaluate_a_package_the_partner_refuses(
     result = run(
         "evaluate", "greedy.yaml", "--portfolio", BAD / "_base" / "portfolio.yaml", "--json"
     )
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 3, result.stderr  # the verdict: the partner would not accept
     data = json.loads(result.stdout)
     assert data["accepts"] is False
     assert data["violations"] == []

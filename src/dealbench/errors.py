@@ -7,6 +7,7 @@ The CLI maps each class to an exit code in exactly one place
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 class DealbenchError(Exception):
@@ -45,8 +46,15 @@ class InfeasibleError(DealbenchError):
 
     exit_code = 3
 
-    def __init__(self, message: str, explanation: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        explanation: list[str] | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         self.explanation = explanation or []
+        #: The explanation for scripts (`--json`): groups to relax, with amounts.
+        self.details = details or {}
         super().__init__(message)
 
 

@@ -1,23 +1,43 @@
-"""Writing files safely: atomic replaces, and no clobbering of what a user wrote.
+"""Writing output folders as transactions: the previous complete result or the new one.
 
 Every file dealbench writes into an output folder is recorded with its digest
 in `.dealbench-manifest.json` there. A later run may replace a file it wrote
 and nobody edited since; any other existing file is left alone unless the user
 passes `--force`.
+
+A run never writes into the folder itself. It builds the new folder beside it
+(`.NAME.dealbench-new-*`: the files it keeps — the user's own, and with
+`replace=False` dealbench's earlier ones — hard-linked, the new files written
+and synced, the manifest last) and publishes it in one step: an atomic exchange
+of the two folders (Linux `renameat2(RENAME_EXCHANGE)`), or, where that is not
+available, two renames whose interrupted middle the next run rolls back. Runs
+into one parent folder are serialised by a lock on that folder. A run killed at
+any point leaves the previous result in place; its staging folder is removed by
+the next run. Symbolic links inside the output folder are refused, so nothing
+is ever written outside it.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import errno
 import hashlib
 import json
 import os
-import tempfile
-from collections.abc import Iterable
+import shutil
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from dealbench.errors import DealbenchError
 
 MANIFEST = ".dealbench-manifest.json"
+#: Seconds a run waits for another run writing into the same parent folder.
+LOCK_WAIT = 30.0
+_STAGE = ".dealbench-"
 
 
 class OutputExistsError(DealbenchError):
@@ -26,8 +46,22 @@ class OutputExistsError(DealbenchError):
     exit_code = 2
 
 
+class OutputError(DealbenchError):
+    """The output folder cannot be written (read-only, full, not a folder, a link inside)."""
+
+    exit_code = 1
+
+
+class OutputTargetError(OutputError):
+    """--out names something that cannot be an output folder: bad input."""
+
+    exit_code = 2
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to `path` so that a reader sees the old file or the new, never half."""
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -42,41 +76,360 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 class OutputDir:
-    """A folder of generated files, guarded by its manifest."""
+    """A folder of generated files, guarded by its manifest, published as a whole.
 
-    def __init__(self, root: str | Path, *, force: bool = False) -> None:
-        self.root = Path(root)
+    `replace=True` (solve --out): the new files are the whole generated result, so
+    files dealbench wrote in an earlier run and does not write now (the term sheet of
+    a partner who no longer has a deal) are removed. `replace=False` (render,
+    redline): the new files are added to what is there.
+    """
+
+    def __init__(self, root: str | Path, *, force: bool = False, replace: bool = False) -> None:
+        self.given = Path(root)
+        self.root = Path(os.path.realpath(root)) if _exists(Path(root)) else Path(root).absolute()
         self.force = force
+        self.replace = replace
         self.written: list[Path] = []
-        manifest = self.root / MANIFEST
+
+    # checks -------------------------------------------------------------------------------
+
+    def _manifest(self) -> dict[str, str]:
         try:
-            self._manifest: dict[str, str] = json.loads(manifest.read_text("utf-8"))
-        except (FileNotFoundError, ValueError):
-            self._manifest = {}
+            data = json.loads((self.root / MANIFEST).read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
     def check(self, names: Iterable[str]) -> None:
         """Raise before anything is written if any of `names` may not be (re)written."""
+        self._check_target()
+        manifest = self._manifest()
         for name in names:
-            self._check(name)
+            self._check(name, manifest)
 
-    def _check(self, name: str) -> None:
-        path = self.root / name
+    def _check_target(self) -> None:
+        root = self.root
+        if _exists(root) and not root.is_dir():
+            raise OutputTargetError(f"{self.given} is a file; --out names a folder to write into")
+        for parent in [root, *root.parents]:
+            if _exists(parent) and not parent.is_dir():
+                raise OutputTargetError(f"{parent} is a file, so {self.given} cannot be a folder")
+        if root.is_dir():
+            for folder, dirs, files in _walk(root):
+                for entry in [*dirs, *files]:
+                    path = Path(folder) / entry
+                    if path.is_symlink():
+                        raise OutputTargetError(
+                            f"{path} is a symbolic link; dealbench writes only inside --out and "
+                            "refuses links there (remove it or choose another folder)"
+                        )
+
+    def _check(self, name: str, manifest: Mapping[str, str]) -> None:
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            raise OutputTargetError(f"{name}: an output file must stay inside --out")
+        path, shown = self.root / name, self.given / name
+        for part in [path, *path.parents]:
+            if part == self.root:
+                break
+            if part.is_symlink():
+                raise OutputTargetError(
+                    f"{self.given / part.relative_to(self.root)} is a symbolic link; dealbench "
+                    "writes only inside --out and refuses links there"
+                )
+        if path.is_dir():
+            raise OutputExistsError(f"{shown} is a folder; a file of that name cannot be written")
         if path.exists() and not self.force:
             current = hashlib.sha256(path.read_bytes()).hexdigest()
-            if self._manifest.get(name) != current:
+            if manifest.get(name) != current:
                 raise OutputExistsError(
-                    f"{path} exists and was not written by dealbench, or was edited since; "
+                    f"{shown} exists and was not written by dealbench, or was edited since; "
                     "it is left as it is (use --force to overwrite it)"
                 )
 
+    # writing ------------------------------------------------------------------------------
+
     def write(self, name: str, data: bytes | str) -> Path:
-        payload = data.encode("utf-8") if isinstance(data, str) else data
-        path = self.root / name
-        self._check(name)
-        write_atomic(path, payload)
-        self._manifest[name] = hashlib.sha256(payload).hexdigest()
-        write_atomic(
-            self.root / MANIFEST, json.dumps(self._manifest, indent=2, sort_keys=True).encode()
+        """Publish one file (a transaction of its own)."""
+        return self.publish({name: data})[0]
+
+    def publish(self, files: Mapping[str, bytes | str]) -> list[Path]:
+        """Check, stage and publish `files` in one step; returns their paths.
+
+        On any failure the folder is left exactly as it was.
+        """
+        payload = {name: _bytes(data) for name, data in files.items()}
+        self._check_target()
+        try:
+            self.root.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise self._io_error(exc) from None
+        with _locked(self.root.parent, self.given):
+            _recover(self.root)
+            manifest = self._manifest()
+            for name in payload:
+                self._check(name, manifest)
+            stage = _sibling(self.root, "new")
+            # Swapped in whole, unless the folder is not dealbench's alone or cannot get a
+            # sibling (writable inside, in a parent that is not): then written in place.
+            if _swappable(self.root, manifest) and _can_stage(stage, self.root):
+                try:
+                    self._stage(stage, payload, manifest)
+                    previous = _publish(stage, self.root)
+                except OSError as exc:
+                    shutil.rmtree(stage, ignore_errors=True)
+                    raise self._io_error(exc) from None
+                except BaseException:
+                    shutil.rmtree(stage, ignore_errors=True)
+                    raise
+                if previous is not None:
+                    shutil.rmtree(previous, ignore_errors=True)
+                return self._done(payload)
+            self._publish_in_place(payload, manifest)
+        return self._done(payload)
+
+    def _done(self, payload: Mapping[str, bytes]) -> list[Path]:
+        paths = [self.given / name for name in payload]
+        self.written += paths
+        return paths
+
+    def _publish_in_place(self, files: dict[str, bytes], manifest: dict[str, str]) -> None:
+        """A folder that is not dealbench's alone (the working folder, or one full of other
+        files): each file replaced atomically, the manifest last, stale files removed."""
+        kept = dict(manifest)
+        try:
+            for name, data in files.items():
+                write_atomic(self.root / name, data)
+                kept[name] = hashlib.sha256(data).hexdigest()
+            if self.replace:
+                for name in [n for n in manifest if n not in files]:
+                    path = self.root / name
+                    if path.is_file() and _digest(path) == manifest[name]:
+                        path.unlink()
+                    kept.pop(name, None)
+            text = json.dumps(kept, indent=2, sort_keys=True, allow_nan=False)
+            write_atomic(self.root / MANIFEST, text.encode())
+        except OSError as exc:
+            raise self._io_error(exc) from None
+
+    def _stage(self, stage: Path, files: dict[str, bytes], manifest: dict[str, str]) -> None:
+        stage.mkdir()
+        kept: dict[str, str] = {}
+        if self.root.is_dir():
+            for rel in _files(self.root):
+                if rel == MANIFEST or rel in files:
+                    continue
+                old = self.root / rel
+                if rel in manifest:
+                    unedited = _digest(old) == manifest[rel]
+                    if self.replace and unedited:
+                        continue  # a stale document of an earlier run: not carried over
+                    if unedited:
+                        kept[rel] = manifest[rel]
+                _link(old, stage / rel)
+            for rel in _folders(self.root):
+                (stage / rel).mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            _write_synced(stage / name, data)
+            kept[name] = hashlib.sha256(data).hexdigest()
+        text = json.dumps(kept, indent=2, sort_keys=True, allow_nan=False)
+        _write_synced(stage / MANIFEST, text.encode())
+        _sync_dir(stage)
+
+    def _io_error(self, exc: OSError) -> OutputError:
+        reason = exc.strerror or str(exc)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            reason = "the disk is full"
+        elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            reason = "permission denied (read-only?)"
+        return OutputError(
+            f"cannot write into {self.given}: {reason}; the previous result is left as it was"
         )
-        self.written.append(path)
-        return path
+
+
+# --- the transaction's steps ---------------------------------------------------------------
+
+
+#: A folder holding more files than this that dealbench did not write is written in place.
+MAX_FOREIGN_FILES = 200
+
+
+def _walk(root: Path) -> Iterator[tuple[str, list[str], list[str]]]:
+    """os.walk, stopped after MAX_FOREIGN_FILES * 10 entries (a large folder is not ours)."""
+    seen = 0
+    for folder, dirs, files in os.walk(root):
+        yield folder, dirs, files
+        seen += len(dirs) + len(files)
+        if seen > MAX_FOREIGN_FILES * 10:
+            return
+
+
+def _swappable(root: Path, manifest: Mapping[str, str]) -> bool:
+    """Whether `root` may be rebuilt aside and swapped in: it is not the working folder
+    (or above it), and holds only regular files, few of them not dealbench's."""
+    if not root.is_dir():
+        return True
+    cwd = Path.cwd().resolve()
+    if cwd == root or root in cwd.parents:
+        return False
+    foreign = 0
+    for folder, _, files in os.walk(root):
+        for name in files:
+            path = Path(folder) / name
+            if not path.is_file():  # a FIFO, a socket, a device
+                return False
+            if str(path.relative_to(root)) not in manifest:
+                foreign += 1
+                if foreign > MAX_FOREIGN_FILES:
+                    return False
+    return True
+
+
+def _can_stage(stage: Path, root: Path) -> bool:
+    """Whether a folder can be made beside an existing `root` (its parent is writable)."""
+    if not root.is_dir():
+        return True
+    try:
+        stage.mkdir()
+        stage.rmdir()
+    except OSError:
+        return False
+    return True
+
+
+def _sibling(root: Path, kind: str) -> Path:
+    return root.parent / f".{root.name}{_STAGE}{kind}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def _recover(root: Path) -> None:
+    """Undo what an interrupted run left beside `root`: restore its previous folder if
+    the run died between two renames, remove staging folders."""
+    prefix = f".{root.name}{_STAGE}"
+    leftovers = sorted(p for p in root.parent.iterdir() if p.name.startswith(prefix))
+    for path in leftovers:
+        if not _exists(root) and path.name.startswith(prefix + "old-"):
+            os.rename(path, root)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _publish(stage: Path, root: Path) -> Path | None:
+    """Put `stage` in place of `root` in one step; returns where the previous folder went."""
+    if not _exists(root):
+        os.rename(stage, root)
+        _sync_dir(root.parent)
+        return None
+    if _exchange(stage, root):
+        _sync_dir(root.parent)
+        return stage  # now holds the previous folder
+    old = _sibling(root, "old")  # no atomic exchange here: two renames, recovered if cut
+    os.rename(root, old)
+    os.rename(stage, root)
+    _sync_dir(root.parent)
+    return old
+
+
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2); False where the system cannot."""
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return False
+    try:
+        libc = ctypes.CDLL(name, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+@contextmanager
+def _locked(folder: Path, shown: Path) -> Iterator[None]:
+    """An exclusive lock on `folder` (flock on its descriptor: no lock file to leave)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise OutputError(
+                        f"another dealbench run is writing into {shown.parent}; "
+                        "try again when it has finished"
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _files(root: Path) -> list[str]:
+    out = []
+    for folder, _, files in os.walk(root):
+        for name in files:
+            out.append(str((Path(folder) / name).relative_to(root)))
+    return sorted(out)
+
+
+def _folders(root: Path) -> list[str]:
+    return sorted(
+        str((Path(folder) / name).relative_to(root))
+        for folder, dirs, _ in os.walk(root)
+        for name in dirs
+    )
+
+
+def _link(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _sync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _bytes(data: bytes | str) -> bytes:
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def _exists(path: Path) -> bool:
+    return os.path.lexists(path)

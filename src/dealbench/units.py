@@ -25,6 +25,14 @@ CHIP_TPP: dict[str, int] = {
     "GB300": 40_000,
 }
 
+#: The largest amount of money accepted, in USD (a thousand trillion): far above any deal,
+#: far below where sums of figures lose precision or overflow.
+MAX_MONEY = 1e15
+#: The largest quantity of compute accepted, in H100e (or TPP converted to H100e).
+MAX_COMPUTE = 1e12
+#: The largest plain number accepted.
+MAX_NUMBER = 1e15
+
 _SUFFIX = {"k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9, "b": 1e9, "tn": 1e12, "t": 1e12}
 _MONEY = re.compile(
     r"^(?P<sign>[-+]?)(?:\$|usd)?\s*(?P<num>\d+(?:\.\d*)?|\.\d+)\s*(?P<suf>[a-z]*)$"
@@ -33,21 +41,39 @@ _MONEY = re.compile(
 
 def parse_number(value: Any) -> float:
     """A plain number, also when a YAML 1.2 loader left `200_000` as a string."""
+    return _bounded(_finite(value), MAX_NUMBER, "a number", value)
+
+
+def _finite(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError(f"expected a number, got {value!r}")
-    if isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str):
-        text = value.strip().replace("_", "").replace(",", "")
-        try:
-            number = float(text)
-        except ValueError:
-            raise ValueError(f"expected a number, got {value!r}") from None
-    else:
-        raise ValueError(f"expected a number, got {_kind(value)}")
+    try:
+        if isinstance(value, int | float):
+            number = float(value)
+        elif isinstance(value, str):
+            text = value.strip().replace("_", "").replace(",", "")
+            try:
+                number = float(text)
+            except ValueError:
+                raise ValueError(f"expected a number, got {_short(value)}") from None
+        else:
+            raise ValueError(f"expected a number, got {_kind(value)}")
+    except OverflowError:
+        raise ValueError(f"the number is too large, got {_short(value)}") from None
     if not math.isfinite(number):
-        raise ValueError(f"expected a finite number, got {value!r}")
+        raise ValueError(f"expected a finite number, got {_short(value)}")
     return number
+
+
+def _bounded(number: float, limit: float, what: str, value: Any) -> float:
+    if abs(number) > limit:
+        raise ValueError(f"{what} must be at most {limit:.0e} in magnitude, got {_short(value)}")
+    return number
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def parse_money(value: Any) -> float:
@@ -57,19 +83,40 @@ def parse_money(value: Any) -> float:
         match = _MONEY.match(text)
         if not match or match["suf"] not in ("", *_SUFFIX):
             try:
-                return parse_number(value)  # a plain number written as text, such as "1e9"
+                return _money_bound(_finite(value), value)  # a number as text, such as "1e9"
             except ValueError:
                 pass
             raise ValueError(
-                f"expected an amount of USD such as 1.4tn, 200bn, 350m, 75k or 1000, got {value!r}"
+                "expected an amount of USD such as 1.4tn, 200bn, 350m, 75k or 1000, "
+                f"got {_short(value)}"
             )
-        amount = float(match["num"]) * _SUFFIX.get(match["suf"], 1.0)
-        return -amount if match["sign"] == "-" else amount
-    return parse_number(value)
+        try:
+            amount = float(match["num"]) * _SUFFIX.get(match["suf"], 1.0)
+        except OverflowError:
+            amount = math.inf
+        amount = -amount if match["sign"] == "-" else amount
+    else:
+        amount = _finite(value)
+    return _money_bound(amount, value)
+
+
+def _money_bound(amount: float, value: Any) -> float:
+    if not abs(amount) <= MAX_MONEY:  # also catches infinity
+        raise ValueError(
+            f"an amount of USD must be at most 1,000tn in magnitude, got {_short(value)}"
+        )
+    return amount
 
 
 def parse_compute(value: Any) -> float:
     """H100e from a number, `{h100e: N}`, `{tpp: N}` or `{chips: N, model: M}`."""
+    amount = _compute(value)
+    if abs(amount) > MAX_COMPUTE:
+        raise ValueError(f"compute must be at most {MAX_COMPUTE:,.0f} H100e, got {_short(value)}")
+    return amount
+
+
+def _compute(value: Any) -> float:
     if isinstance(value, Mapping):
         keys = set(value)
         if keys == {"h100e"}:

@@ -21,6 +21,27 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+
+def _print_version(value: bool) -> None:
+    if value:
+        from dealbench import __version__
+
+        typer.echo(f"dealbench {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Negotiate bilateral AI-compute deals: optimize packages, check counters, render term sheets."""
+
+
 SHIPPED = Path(__file__).resolve().parents[3] / "deals"
 DEMO_PORTFOLIO = "portfolios/gulf-asia.yaml"
 
@@ -40,3 +61,47 @@ DATE_HELP = (
     "else an undated draft."
 )
 Date = Annotated[str | None, typer.Option("--date", metavar="DATE", help=DATE_HELP)]
+
+
+# --- option values, checked before any work -------------------------------------------
+
+
+def check_gap(gap: float) -> float:
+    """--gap: a relative gap, 0 <= gap < 1 (0.01 stops within 1% of the best)."""
+    import math
+
+    if not math.isfinite(gap) or not 0 <= gap < 1:
+        _bad_option(
+            "--gap", f"expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got {gap}"
+        )
+    return gap
+
+
+def check_time_limit(seconds: float | None) -> float | None:
+    """--time-limit: a positive, finite number of seconds (or absent: no limit)."""
+    import math
+
+    if seconds is not None and (not math.isfinite(seconds) or seconds <= 0):
+        _bad_option(
+            "--time-limit", f"expected a positive number of seconds, such as 30, got {seconds}"
+        )
+    return seconds
+
+
+def parse_money_option(option: str, value: str | None) -> float | None:
+    """A money option (`--v-floor 100bn`), read like money in the data files."""
+    from dealbench.units import parse_money
+
+    if value is None:
+        return None
+    try:
+        return parse_money(value)
+    except ValueError as exc:
+        _bad_option(option, str(exc))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _bad_option(option: str, message: str) -> None:
+    from dealbench.errors import InputError, Issue
+
+    raise InputError(Issue(option, None, "", message))

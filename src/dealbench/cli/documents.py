@@ -134,7 +134,6 @@ def write_documents(
     `dealbench.io`), or one that would replace a different document (see
     `dealbench.render.naming`), leaves the folder as it was.
     """
-    from dealbench.io import write_atomic
     from dealbench.render.documents import auto_jobs, render_documents
     from dealbench.render.naming import REGISTRY, guard_documents, identities, registry_bytes
 
@@ -146,10 +145,8 @@ def write_documents(
     registry = guard_documents(
         folder.root, identities((f.path, f.identity) for f in rendered), force=folder.force
     )
-    folder.check(files)
-    for name, data in files.items():
-        folder.write(name, data)
-    write_atomic(folder.root / REGISTRY, registry_bytes(registry))
+    files[REGISTRY] = registry_bytes(registry)
+    folder.publish(files)  # checked, staged and published in one step (dealbench.io)
 
 
 @app.command(

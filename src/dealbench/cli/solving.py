@@ -13,7 +13,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from dealbench.cli.base import DEMO_PORTFOLIO, SHIPPED, Date, Force, Json, OutDir, app
+from dealbench.cli.base import (
+    DEMO_PORTFOLIO,
+    SHIPPED,
+    Date,
+    Force,
+    Json,
+    OutDir,
+    app,
+    check_gap,
+    check_time_limit,
+    parse_money_option,
+)
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 from dealbench.cli.scenario_options import PolicyOpt, SetOpt
@@ -29,13 +40,17 @@ if TYPE_CHECKING:
 @app.command(
     epilog=examples(
         "dealbench validate deals/portfolios/gulf-asia.yaml deals/partners/*.yaml",
+        "dealbench validate deals/policy deals/partners",
         "dealbench validate deals/packages/ae-counter.yaml --portfolio deals/portfolios/gulf-asia.yaml",
     )
 )
 def validate(
     paths: Annotated[
         list[Path],
-        typer.Argument(metavar="PATH...", help="Policy, partner, portfolio or package files."),
+        typer.Argument(
+            metavar="PATH...",
+            help="Policy, partner, portfolio or package files, or folders of them (*.yaml).",
+        ),
     ],
     portfolio: Annotated[
         Path | None, typer.Option("--portfolio", help="Check packages against this portfolio.")
@@ -44,23 +59,41 @@ def validate(
     """Check data files: shape, units, references, and every cross-file rule."""
     from dealbench.errors import InputError
     from dealbench.model import load_portfolio, validate_file
+    from dealbench.render.clause_check import check_clauses
 
     with handled():
         pf = load_portfolio(portfolio) if portfolio else None
         issues = []
-        for path in paths:
+        for path in _expand(paths):
             try:
                 kind = validate_file(path, pf)
                 if kind == "scenarios" and pf is not None:
                     from dealbench.analyze.scenarios import load_scenarios
 
                     load_scenarios(path, pf)
+                check_clauses(path, kind)
             except InputError as exc:
                 issues += exc.issues
                 continue
             typer.echo(f"ok: {path} ({kind})")
         if issues:
             raise InputError(issues)
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    """Folders stand for the YAML files under them, in order."""
+    from dealbench.errors import InputError, Issue
+
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml"))
+            if not found:
+                raise InputError(Issue(str(path), None, "", "a folder without YAML files"))
+            out += found
+        else:
+            out.append(path)
+    return out
 
 
 @app.command(
@@ -73,6 +106,7 @@ def validate(
         "dealbench solve deals/portfolios/gulf-asia.yaml --set partners.AE.batna=12bn --set portfolio.caps.AE.veu=800_000",
         "dealbench solve deals/portfolios/gulf-asia.yaml --prices",
         "dealbench solve deals/portfolios/gulf-asia-uncertain.yaml --robust 0.9 --samples 10000",
+        "dealbench solve deals/portfolios/gulf-asia.yaml --require-deal AE --json",
     )
 )
 def solve(
@@ -87,8 +121,11 @@ def solve(
     ] = None,
     gap: Annotated[float, typer.Option(help="Relative optimality gap at which to stop.")] = 1e-6,
     v_floor: Annotated[
-        float | None,
-        typer.Option("--v-floor", help="partner-best: least US utility, USD (default: no deal)."),
+        str | None,
+        typer.Option(
+            "--v-floor",
+            help="partner-best: least US utility, USD such as 100bn (default: no deal).",
+        ),
     ] = None,
     json_out: Json = False,
     out: OutDir = None,
@@ -129,12 +166,23 @@ def solve(
         int, typer.Option("--samples", help="Samples of the uncertain figures for --robust.")
     ] = 10_000,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the samples.")] = 0,
+    require_deal: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--require-deal",
+            metavar="CODE",
+            help="A partner that must have a deal (repeatable); explained when impossible.",
+        ),
+    ] = None,
 ) -> None:
     """Find the best packages every partner still accepts, within every limit.
 
-    Uncertain figures (distributions) count at their means, unless --robust.
+    Uncertain figures (distributions) count at their means, unless --robust. When no
+    set of packages fits (a --v-floor or --require-deal out of reach), the smallest set
+    of limits to relax is reported, with amounts, and the exit code is 3. Every partner
+    left without a deal gets the reason why.
     """
-    from dealbench.cli import output
+    from dealbench.cli import explaining, output
     from dealbench.cli.documents import parse_date, parse_formats
     from dealbench.errors import InputError, Issue
     from dealbench.optimize import MODES, SOLVERS, Status
@@ -158,6 +206,9 @@ def solve(
                     f"unknown solver {solver!r}; expected one of: {', '.join(SOLVERS)}",
                 )
             )
+        check_gap(gap)
+        check_time_limit(time_limit)
+        floor = parse_money_option("--v-floor", v_floor)
         formats = parse_formats(render) if render is not None else None
         day = parse_date(date)
         if formats is not None and out is None:
@@ -165,12 +216,19 @@ def solve(
         from dealbench.analyze.scenarios import load_scenario
 
         pf = load_scenario(portfolio, policy, sets or ())
-        options = {"solver": solver, "time_limit": time_limit, "gap": gap, "v_floor": v_floor}
-        result, extra = _solve_with_analysis(pf, mode, options, prices, robust, samples, seed)
+        require = explaining.check_required(pf, require_deal or [])
+        options = {"solver": solver, "time_limit": time_limit, "gap": gap, "v_floor": floor}
+        result, extra = _solve_with_analysis(
+            pf, mode, options, prices, robust, samples, seed, require=require, json_out=json_out
+        )
+        reasons = explaining.no_deal_reasons(pf, result)
         if json_out:
-            typer.echo(output.to_json({**output.result_json(result), **extra}))
+            data = {**output.result_json(result), **extra}
+            data["no_deal_reasons"] = [r.as_dict() for r in reasons]
+            typer.echo(output.to_json(data))
         else:
             output.print_result(result)
+            explaining.print_reasons(reasons)
             _print_analysis(extra)
         if out is not None:
             written = write_outputs(
@@ -186,9 +244,10 @@ def solve(
             if not json_out:
                 typer.echo(f"Wrote {len(written)} files to {out}/")
         if result.status == Status.TIME_LIMIT:
+            gap_text = "an unknown gap" if result.solver.gap is None else f"{result.solver.gap:.4%}"
             typer.echo(
-                f"warning: the time limit stopped the solver; the packages are within a gap of "
-                f"{result.solver.gap if result.solver.gap is not None else 'unknown'} of the best",
+                f"warning: the time limit stopped the solver; the packages are within "
+                f"{gap_text} (relative) of the best",
                 err=True,
             )
             raise typer.Exit(4)
@@ -202,10 +261,17 @@ def _solve_with_analysis(
     robust: float | None,
     samples: int,
     seed: int,
+    *,
+    require: Sequence[str] = (),
+    json_out: bool = False,
 ) -> tuple[SolveResult, dict[str, Any]]:
-    """The solve, robust when asked, and its shadow prices when asked (JSON-ready extras)."""
+    """The solve, robust when asked, and its shadow prices when asked (JSON-ready extras).
+
+    A solve without packages is explained (and exits 3) before any analysis runs.
+    """
     from dealbench.analyze.prices import shadow_prices
     from dealbench.analyze.robust import robust_solve
+    from dealbench.cli import explaining
     from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.cli.delayed_progress import DelayedBar
     from dealbench.optimize import solve as run_solve
@@ -218,7 +284,10 @@ def _solve_with_analysis(
         extra["robustness"] = found.robustness.model_dump(mode="json")
     else:
         note_uncertainty(pf)
-        result = run_solve(pf, mode, **options).raise_for_status()  # type: ignore[arg-type]
+        result = run_solve(pf, mode, **options, require=require)  # type: ignore[arg-type]
+    explaining.raise_for_status(
+        pf, result, mode=mode, v_floor=options["v_floor"], require=require, json_out=json_out
+    )
     if prices:
         with DelayedBar("Shadow prices (re-solves)") as bar:
             found_prices = shadow_prices(pf, result, progress=bar, **options)
@@ -281,6 +350,9 @@ def evaluate(
 
     With --against, also the verdict on it as a counter (see `dealbench counter`),
     which solves.
+
+    Exit code: 0 when the package keeps every limit and the partner accepts it,
+    3 when it breaks a limit or the partner would not accept (output unchanged).
     """
     from dealbench.checker import check as run_check
     from dealbench.cli import output
@@ -305,6 +377,8 @@ def evaluate(
             typer.echo(output.to_json(deal.model_dump(mode="json")))
         else:
             output.print_evaluation(deal, pf.periods)
+    if deal.violations or not deal.accepts:
+        raise typer.Exit(3)  # the verdict: breaks a limit, or the partner would not accept
 
 
 def _evaluate_against(
@@ -390,7 +464,7 @@ def write_outputs(
     from dealbench.render.documents import documents_for
     from dealbench.render.sources import source_from_result
 
-    folder = OutputDir(out, force=force)
+    folder = OutputDir(out, force=force, replace=True)  # stale documents go
     if portfolio_path is not None:
         result = result.model_copy(update={"portfolio_file": _portfolio_ref(portfolio_path, out)})
     data = output.result_json(result)

@@ -6,6 +6,7 @@ on past the first problem so one run shows them all.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -33,11 +34,46 @@ def _load(
     path: Path, model: type[M], check: Callable[[M], Iterator[rules.Problem]]
 ) -> tuple[M, Source]:
     source = read_yaml(path)
+    if model.__name__ in _KIND_OF:
+        _refuse_other_kind(source, _KIND_OF[model.__name__])
     value: M = validate(source, model)
     issues = [source.issue(loc, msg) for loc, msg in check(value)]
     if issues:
         raise InputError(issues)
     return value, source
+
+
+_KIND_OF: dict[str, Kind] = {
+    "Policy": "policy",
+    "Partner": "partner",
+    "PortfolioFile": "portfolio",
+    "Package": "package",
+}
+_RESULT_KEYS = {"status", "deals", "solver"}
+
+
+def _refuse_other_kind(source: Source, expected: Kind) -> None:
+    """A file of another kind is named as such in one line, not as a list of unknown fields."""
+    _not_a_result(source)
+    try:
+        kind = detect_kind(source)
+    except InputError:
+        return  # unclear: the fields will say what is wrong
+    if kind != expected:
+        raise InputError(
+            source.issue((), f"this is a {kind} file, expected a {expected} file here")
+        )
+
+
+def _not_a_result(source: Source) -> Source:
+    """A solve's result.json where a data file is expected, named as such."""
+    if set(map(str, source.tree)) >= _RESULT_KEYS:
+        raise InputError(
+            source.issue(
+                (), "this is a solve result (result.json), not a data file; expected a YAML file"
+            )
+        )
+    return source
 
 
 def load_policy(path: str | Path) -> Policy:
@@ -107,10 +143,28 @@ def load_portfolio(path: str | Path) -> Portfolio:
     )
 
 
+_LENGTHS = {"year": re.compile(r"^\d{4}$"), "quarter": re.compile(r"^\d{4}Q[1-4]$")}
+
+
+def _length(period: str) -> str | None:
+    """What a period label says of its length: a year (2026), a quarter (2026Q3), or None."""
+    return next((name for name, pattern in _LENGTHS.items() if pattern.match(period)), None)
+
+
 def _portfolio_file_problems(spec: PortfolioFile) -> Iterator[rules.Problem]:
+    first: tuple[str, str] | None = None  # the first period whose label says its length
     for i, period in enumerate(spec.periods):
         if period in spec.periods[:i]:
             yield ("periods", i), f"period {period!r} is listed twice"
+        length = _length(period)
+        if length is not None and first is None:
+            first = (period, length)
+        elif length is not None and first is not None and length != first[1]:
+            yield (
+                ("periods", i),
+                f"period {period!r} is a {length} but {first[0]!r} is a {first[1]}; "
+                "the periods of one portfolio all have one length",
+            )
     for period in spec.supply:
         if period not in spec.periods:
             yield (
@@ -166,6 +220,8 @@ def _from_reference(
         if issue.message == "file not found":
             looked = "" if issue.file == ref else f" (looked for {issue.file})"
             out.append(source.issue(loc, f"file not found: {ref}{looked}"))
+        elif issue.line is None and not issue.field:  # not a readable file: say where named
+            out.append(source.issue(loc, f"{ref}: {issue.message}"))
         else:
             out.append(issue)
     return out
@@ -174,6 +230,7 @@ def _from_reference(
 def load_package(path: str | Path, portfolio: Portfolio | None = None) -> Package:
     """A package (offer, counter or solution); checked against the portfolio when given."""
     source = read_yaml(Path(path))
+    _refuse_other_kind(source, "package")
     package: Package = validate(source, Package)
     if portfolio is not None:
         partner = portfolio.partner(package.partner)
@@ -240,7 +297,7 @@ def detect_kind(source: Source) -> Kind:
 def validate_file(path: str | Path, portfolio: Portfolio | None = None) -> Kind:
     """Validate one file of any kind; returns its kind or raises InputError."""
     path = Path(path)
-    kind = detect_kind(read_yaml(path))
+    kind = detect_kind(_not_a_result(read_yaml(path)))
     if kind == "policy":
         load_policy(path)
     elif kind == "partner":

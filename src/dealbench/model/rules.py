@@ -5,6 +5,7 @@ Every function yields `(loc, message)` pairs; the loader attaches file and line.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 
 from dealbench.model import amounts
@@ -74,7 +75,12 @@ def partner_problems(partner: Partner) -> Iterator[Problem]:
         for j, req in enumerate(concession.requires):
             if isinstance(req, str):
                 if req not in ids:
-                    yield (*where, "requires", j), _unknown("concession", req, ids)
+                    hint = (
+                        ""
+                        if difflib.get_close_matches(req, ids, n=1)
+                        else f"; a minimum security level is written {{security: {req}}}"
+                    )
+                    yield (*where, "requires", j), _unknown("concession", req, ids) + hint
                 elif req == concession.id:
                     yield (*where, "requires", j), "a concession cannot require itself"
         for j, other in enumerate(concession.excludes):
@@ -178,25 +184,50 @@ def _cycle_problems(partner: Partner) -> Iterator[Problem]:
         for c in partner.concessions
     }
     index = {c.id: i for i, c in enumerate(partner.concessions)}
-    reported: set[frozenset[str]] = set()
-    for start in graph:
-        path = _find_cycle(graph, start)
-        if path and frozenset(path) not in reported:
-            reported.add(frozenset(path))
-            chain = " -> ".join([*path, path[0]])
-            yield ("concessions", index[path[0]], "requires"), f"requirements form a cycle: {chain}"
+    for cycle in find_cycles(graph):
+        first = min(range(len(cycle)), key=lambda i: index[cycle[i]])
+        path = cycle[first:] + cycle[:first]
+        chain = " -> ".join([*path, path[0]])
+        yield ("concessions", index[path[0]], "requires"), f"requirements form a cycle: {chain}"
 
 
-def _find_cycle(graph: dict[str, list[str]], start: str) -> list[str] | None:
-    stack: list[tuple[str, list[str]]] = [(start, [start])]
-    while stack:
-        node, path = stack.pop()
-        for nxt in graph.get(node, []):
-            if nxt == start:
-                return path
-            if nxt not in path:
-                stack.append((nxt, [*path, nxt]))
-    return None
+def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
+    """One cycle per strongly connected knot of `graph`, in time linear in its size.
+
+    An iterative depth-first search: an edge back to a node still on the path closes
+    a cycle (reported once, then the search goes on); finished nodes are never
+    entered again, so a dense acyclic menu costs nodes + edges, not paths.
+    """
+    state: dict[str, int] = {}  # 1 on the current path, 2 finished
+    cycles: list[list[str]] = []
+    seen: set[frozenset[str]] = set()
+    for root in graph:
+        if root in state:
+            continue
+        path: list[str] = [root]
+        position = {root: 0}
+        todo = [iter(graph.get(root, []))]
+        state[root] = 1
+        while todo:
+            nxt = next(todo[-1], None)
+            if nxt is None:
+                done = path.pop()
+                del position[done]
+                state[done] = 2
+                todo.pop()
+            elif nxt not in graph:
+                continue  # an unknown id, reported elsewhere
+            elif state.get(nxt) == 1:
+                cycle = path[position[nxt] :]
+                if frozenset(cycle) not in seen:
+                    seen.add(frozenset(cycle))
+                    cycles.append(cycle)
+            elif nxt not in state:
+                state[nxt] = 1
+                position[nxt] = len(path)
+                path.append(nxt)
+                todo.append(iter(graph.get(nxt, [])))
+    return cycles
 
 
 def partner_in_policy_problems(partner: Partner, policy: Policy) -> Iterator[Problem]:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from dealbench.model import amounts
 from dealbench.model.distributions import uncertain
+from dealbench.model.fields import ClauseText, Fraction, Text
 from dealbench.units import parse_compute, parse_money, parse_number, period_label
 
 Money = Annotated[float, BeforeValidator(parse_money)]
@@ -55,9 +56,9 @@ class Strict(BaseModel):
 
 class SecurityLevel(Strict):
     id: Id
-    title: str
-    mitigation: Annotated[float, Field(ge=0, le=1)]
-    clause: str | None = None
+    title: Text
+    mitigation: Fraction
+    clause: ClauseText | None = None
 
 
 CapValue = Compute | dict[Id, Compute]
@@ -80,7 +81,7 @@ class Caps(Strict):
 
 class Policy(Strict):
     id: Id
-    title: str
+    title: Text
     security_levels: Annotated[list[SecurityLevel], Field(min_length=1)]
     caps: Caps = Field(default_factory=Caps)
     export_value_per_h100e: Money
@@ -110,7 +111,7 @@ class Segment(Strict):
 
 class ConcessionLevel(Strict):
     id: Id
-    title: str
+    title: Text
     us_value: Money
     partner_cost: UncertainMoney
     #: The level's amount, on a range concession (in the range's unit).
@@ -136,14 +137,14 @@ Requirement = Id | SecurityRequirement
 
 class Concession(Strict):
     id: Id
-    title: str
+    title: Text
     category: Category = "other"
     levels: Annotated[list[ConcessionLevel], Field(min_length=1)] | None = None
     us_value: Money | None = None
     partner_cost: UncertainMoney | None = None
     #: Makes the concession a range (see dealbench.model.amounts).
     amount: AmountRange | None = None
-    clause: str | None = None
+    clause: ClauseText | None = None
     requires: list[Requirement] = Field(default_factory=list)
     excludes: list[Id] = Field(default_factory=list)
 
@@ -232,7 +233,7 @@ class Concession(Strict):
 
 class Partner(Strict):
     code: Annotated[str, Field(pattern=r"^[A-Z]{2,3}$")]
-    name: str
+    name: Text
     tier: Literal[1, 2, 3]
     diversion_risk: Annotated[UncertainShare, Field(ge=0, le=1)]
     ask: dict[Period, Annotated[Compute, Field(ge=0)]]
@@ -245,8 +246,14 @@ class Partner(Strict):
     @field_validator("tier", mode="before")
     @classmethod
     def _tier_number(cls, value: Any) -> Any:
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, bool):  # `tier: true` is not tier 1
+            raise ValueError(f"expected 1, 2 or 3, got {str(value).lower()}")
+        if isinstance(value, str) and value.strip() in ("1", "2", "3"):
             return int(value)
+        if isinstance(value, int) and value not in (1, 2, 3):
+            raise ValueError(
+                f"expected 1, 2 or 3, got {value if abs(value) < 10**6 else 'a large number'}"
+            )
         return value
 
     @cached_property
@@ -282,7 +289,7 @@ class PortfolioFile(Strict):
     """A portfolio as written: paths to the policy and partner files."""
 
     id: Id
-    title: str
+    title: Text
     policy: str
     periods: Annotated[list[Period], Field(min_length=1)]
     supply: dict[Period, Annotated[Compute, Field(ge=0)]]
@@ -410,7 +417,7 @@ class Package(Strict):
     security: Id
     compute: dict[Period, Annotated[Compute, Field(ge=0)]] = Field(default_factory=dict)
     concessions: dict[Id, Choice] = Field(default_factory=dict)
-    title: str | None = None
+    title: Text | None = None
     date: dt.date | None = None
     #: Who proposed it (`offer` or `us`: the United States; `counter` or `partner`: the
     #: partner, as in a negotiation round's `side`) and in which round; documents are

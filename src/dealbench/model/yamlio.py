@@ -8,7 +8,10 @@ silently winning.
 from __future__ import annotations
 
 import difflib
+import errno
 import hashlib
+import os
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +23,20 @@ from yaml import YAMLError
 from dealbench.errors import InputError, Issue
 from dealbench.model.yamlparse import Loc, Positions, parse, yaml_issue
 
-__all__ = ["Loc", "Positions", "Source", "display_path", "field_path", "read_yaml", "validate"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "Loc",
+    "Positions",
+    "Source",
+    "display_path",
+    "field_path",
+    "read_yaml",
+    "validate",
+]
+
+#: The largest data file read, in bytes; larger files are refused before parsing.
+#: The shipped files are a few kilobytes; a 500-partner portfolio is under 100 kB.
+MAX_FILE_BYTES = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -48,23 +64,19 @@ class Source:
 
 def display_path(path: Path) -> str:
     """A path as the user would type it: relative to the working directory when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    text = str(path).replace("\x00", "\\0")
+    if "\x00" in str(path):
+        return text
+    try:  # not resolved: a symlink is named as the user wrote it
+        return str(Path(os.path.abspath(path)).relative_to(os.getcwd()))
+    except (ValueError, OSError):  # elsewhere, or no working directory
+        return text
 
 
 def read_yaml(path: Path) -> Source:
     """Parse one YAML file; every failure becomes an InputError naming file and line."""
     display = display_path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(Issue(display, None, "", "file not found")) from None
-    except IsADirectoryError:
-        raise InputError(Issue(display, None, "", "is a directory, expected a YAML file")) from None
-    except OSError as exc:
-        raise InputError(Issue(display, None, "", f"cannot read: {exc.strerror}")) from None
+    raw = read_regular_file(path, display)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -81,6 +93,55 @@ def read_yaml(path: Path) -> Source:
     if not isinstance(tree, dict):
         raise InputError(Issue(display, 1, "", "expected a mapping of fields at the top level"))
     return Source(path, display, tree, hashlib.sha256(raw).hexdigest(), positions)
+
+
+def read_regular_file(path: Path, display: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes, or an InputError saying why not.
+
+    Devices, FIFOs, sockets and folders are refused before a byte is read (a FIFO is
+    opened without blocking), a symlink loop or a NUL byte in the name is named as
+    such, and a file is never read past `limit`.
+    """
+
+    def fail(message: str) -> InputError:
+        return InputError(Issue(display, None, "", message))
+
+    if "\x00" in str(path):
+        raise fail("the path contains a NUL byte; expected a file name")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise fail("file not found") from None
+    except IsADirectoryError:
+        raise fail("is a directory, expected a YAML file") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise fail("a loop of symbolic links; expected a YAML file") from None
+        raise fail(f"cannot read: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise fail("is a directory, expected a YAML file")
+        if not stat.S_ISREG(info.st_mode):
+            raise fail("not a regular file (a device, FIFO or socket); expected a YAML file")
+        if info.st_size > limit:
+            raise fail(
+                f"the file is {info.st_size:,} bytes; data files are limited to {limit:,} bytes"
+            )
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:  # it grew while being read
+            raise fail(f"the file is over {limit:,} bytes; data files are limited to that")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise fail(f"cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
 
 
 def validate(source: Source, model: type[BaseModel]) -> Any:
@@ -235,7 +296,8 @@ def _short(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return repr(value)
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _locate(positions: Positions, loc: Loc) -> tuple[Loc, int | None]:

@@ -14,6 +14,7 @@ from typing import Any, TypeAlias
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.error import Mark, MarkedYAMLError, YAMLError
+from yaml.events import AliasEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
@@ -30,18 +31,40 @@ Loc = tuple[str | int, ...]
 Positions: TypeAlias = "dict[Any, tuple[int, Positions]] | list[tuple[int, Positions]] | None"
 Duplicate = tuple[int, int, Loc]  # a repeated key: its line, the first one's line, its loc
 
+#: At most this many values (keys, items, scalars) after aliases are expanded: an
+#: "alias bomb" of a few lines would otherwise expand to gigabytes. The shipped files
+#: hold a few hundred values; a 500-partner portfolio about 10,000.
+MAX_VALUES = 200_000
+#: At most this many levels of nested mappings and lists.
+MAX_DEPTH = 64
+
 
 def parse(text: str) -> tuple[Any, Positions, list[Duplicate]]:
     """The data of one YAML document (None when empty), its positions, its duplicate keys.
 
     Raises yaml.YAMLError on invalid YAML; `yaml_issue` words it for the user.
     """
+    _count_values(text)
     root = yaml.compose(text, Loader=_Loader)
     if root is None:
         return None, None, []
     builder = _Builder()
     data, positions = builder.build(root, ())
     return data, positions, sorted(builder.duplicates.values(), key=lambda dup: dup[:2])
+
+
+def _count_values(text: str) -> None:
+    """Refuse a file of more than MAX_VALUES values before building its node tree
+    (a streaming pass: the events are not kept)."""
+    if len(text) < MAX_VALUES:  # fewer characters than the limit: fewer values too
+        return
+    count = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, ScalarEvent | AliasEvent):
+            count += 1
+            if count > MAX_VALUES:
+                problem = f"the file holds more than {MAX_VALUES:,} values"
+                raise ConstructorError(None, None, problem, event.start_mark)  # type: ignore[arg-type]
 
 
 def yaml_issue(display: str, text: str, exc: YAMLError) -> Issue:
@@ -136,12 +159,23 @@ _CONSTRUCTOR = SafeConstructor()
 _BASES = {"0b": 2, "0o": 8, "0x": 16}
 
 
-def _int(text: str) -> int:
+def _int(text: str) -> int | str:
     digits = text.replace("_", "")
     body = digits.lstrip("+-")
     base = _BASES.get(body[:2], 10)
+    if base == 10 and len(body) > 400:  # past any float: the field refuses it as text
+        return text
     number = int(body if base == 10 else body[2:], base)  # 017 is 17, as in YAML 1.2
     return -number if digits.startswith("-") else number
+
+
+def _same_key(key: Any) -> Any:
+    """Keys that name the same thing once loaded: an int and its digits, a bool and its word."""
+    if isinstance(key, bool):
+        return ("text", str(key).lower())
+    if isinstance(key, int | str):
+        return ("text", str(key))
+    return key
 
 
 def _float(text: str) -> float:
@@ -168,8 +202,9 @@ def _scalar(node: ScalarNode) -> Any:
         return _other(node)
     try:
         return make(node.value)
-    except (ValueError, KeyError, AttributeError):
-        problem = f"cannot read {node.value!r} as !!{tag.rsplit(':', 1)[-1]}"
+    except (ValueError, KeyError, AttributeError, OverflowError):
+        text = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+        problem = f"cannot read {text!r} as !!{tag.rsplit(':', 1)[-1]}"
         raise ConstructorError(None, None, problem, node.start_mark) from None
 
 
@@ -187,6 +222,7 @@ class _Builder:
         # (line, first line, loc) by the repeated key's node: an aliased mapping counts once
         self.duplicates: dict[int, tuple[int, int, Loc]] = {}
         self._open: set[int] = set()  # mappings and lists being built, to refuse a cycle
+        self._values = 0  # values built so far, aliases expanded
 
     def build(self, node: Node, path: Loc) -> tuple[Any, Positions]:
         if isinstance(node, ScalarNode):
@@ -201,12 +237,23 @@ class _Builder:
         if id(node) in self._open:
             problem = "an alias refers to the mapping or list that contains it"
             raise ConstructorError(None, None, problem, node.start_mark)
+        if len(self._open) >= MAX_DEPTH:
+            problem = f"mappings and lists are nested more than {MAX_DEPTH} levels deep"
+            raise ConstructorError(None, None, problem, node.start_mark)
+        self._values += len(node.value)
+        if self._values > MAX_VALUES:
+            problem = (
+                f"the file expands to more than {MAX_VALUES:,} values (aliases included); "
+                "write the data out instead of nesting aliases"
+            )
+            raise ConstructorError(None, None, problem, node.start_mark)
         self._open.add(id(node))
 
     def _mapping(self, node: MappingNode, path: Loc) -> tuple[dict[Any, Any], Positions]:
         self._enter(node)
         data: dict[Any, Any] = {}
         lines: dict[Any, tuple[int, Positions]] = {}
+        firsts: dict[Any, int] = {}  # the line of each key, by `_same_key`
         merged: list[tuple[dict[Any, Any], Any]] = []
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
@@ -222,14 +269,17 @@ class _Builder:
                 inner = None
             else:
                 value, inner = self.build(value_node, (*path, str(key)))
-            if key in lines:
-                self.duplicates.setdefault(id(key_node), (line, lines[key][0], (*path, str(key))))
+            same = _same_key(key)  # 2026 and '2026' are one key: both name period 2026
+            if same in firsts:
+                self.duplicates.setdefault(id(key_node), (line, firsts[same], (*path, str(key))))
             else:
+                firsts[same] = line
                 data[key] = value
                 lines[key] = (line, inner)
         for more, more_lines in merged:  # keys given here win, then earlier merges
             for key, value in more.items():
-                if key not in lines:
+                if _same_key(key) not in firsts:
+                    firsts[_same_key(key)] = more_lines[key][0]
                     data[key] = value
                     lines[key] = more_lines[key]
         self._open.discard(id(node))

@@ -10,6 +10,7 @@ is about, so explanations and memos can cite it without parsing names.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -110,9 +111,15 @@ class Formulation:
 
 
 def formulate(
-    portfolio: Portfolio, mode: Mode = "us-best", v_floor: float | None = None
+    portfolio: Portfolio,
+    mode: Mode = "us-best",
+    v_floor: float | None = None,
+    require: Sequence[str] = (),
 ) -> Formulation:
-    """Build the MIP of DESIGN.md for `portfolio` under objective `mode`."""
+    """Build the MIP of DESIGN.md for `portfolio` under objective `mode`.
+
+    `require`: partner codes that must have a deal (`solve --require-deal`).
+    """
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; expected one of: {', '.join(MODES)}")
     f = Formulation(
@@ -129,6 +136,7 @@ def formulate(
     add_excludes(f)
     add_supply(f)
     add_risk_budget(f)
+    add_required_deals(f, require)
     add_objective(f, v_floor)
     return f
 
@@ -287,6 +295,12 @@ def add_risk_budget(f: Formulation) -> None:
         return
     total = pulp.lpSum(f.risk_terms(p) for p in pf.partners)
     f.add(total <= pf.risk_budget / COMPUTE, "risk_budget", Row("risk-budget"))
+
+
+def add_required_deals(f: Formulation, require: Sequence[str]) -> None:
+    """Deals the user requires: z[p] >= 1."""
+    for code in require:
+        f.add(f.z[code] >= 1, f"require_{code}", Row("require", code))
 
 
 def add_objective(f: Formulation, v_floor: float | None) -> None:

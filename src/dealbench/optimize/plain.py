@@ -8,6 +8,7 @@ belongs to this model).
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 import pulp
 
@@ -27,12 +28,13 @@ def solve_plain(
     gap: float = 1e-6,
     v_floor: float | None = None,
     threads: int | None = None,
+    require: Sequence[str] = (),
 ) -> SolveResult:
     """Formulate with PuLP, solve, extract, check."""
 
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    form = formulate(portfolio, mode, v_floor)
+    form = formulate(portfolio, mode, v_floor, require)
     timings["build"] = time.perf_counter() - start
 
     backend = make_backend(solver, time_limit=time_limit, gap=gap, threads=threads)

@@ -9,6 +9,7 @@ reads is what the independent checker vouches for.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 from dealbench.model.schema import Portfolio
@@ -38,6 +39,7 @@ def solve(
     threads: int | None = None,
     method: Method = "auto",
     warm_start: SolveResult | WarmStart | None = None,
+    require: Sequence[str] = (),
 ) -> SolveResult:
     """The best packages for `portfolio` under `mode`, checked; see `SolveResult.status`.
 
@@ -45,11 +47,15 @@ def solve(
     MIP, HiGHS only), "plain" (DESIGN.md's model as one MIP) or "auto" (decompose
     with HiGHS, plain with CBC). `warm_start`: a previous result (or its
     `WarmStart`) of a similar portfolio, whose prices, columns and packages
-    seed the search; the answer is exact either way.
+    seed the search; the answer is exact either way. `require`: partner codes that
+    must have a deal (solved with the plain model).
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of: {', '.join(METHODS)}")
-    if method == "plain" or solver != "highs":
+    unknown = [code for code in require if portfolio.partner(code) is None]
+    if unknown:
+        raise ValueError(f"unknown partner {unknown[0]!r} in portfolio {portfolio.id}")
+    if method == "plain" or solver != "highs" or require:
         return solve_plain(
             portfolio,
             mode,
@@ -58,6 +64,7 @@ def solve(
             gap=gap,
             v_floor=v_floor,
             threads=threads,
+            require=require,
         )
     return solve_decomposed(
         portfolio,

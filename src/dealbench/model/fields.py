@@ -1,0 +1,75 @@
+"""Field types with the rules that keep data plain: names, titles, clauses, shares.
+
+Names and titles are one line of printable text of at most MAX_TEXT characters,
+without `**` or `~~` that a document would read as markup (a forged redline); clauses may
+also hold line breaks and tabs; a share is a finite number from 0 to 1, never a
+boolean. Pure types: they know nothing of how documents are made.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field
+
+from dealbench.units import parse_number
+
+__all__ = ["MAX_TEXT", "ClauseText", "Fraction", "Text"]
+
+#: The longest name or title accepted (a document heading, a table cell, a DOCX run).
+MAX_TEXT = 200
+
+
+def _plain_text(value: Any) -> Any:
+    """A name or title: one line of printable text (no control characters)."""
+    if isinstance(value, str):
+        bad = next((c for c in value if ord(c) < 32 or 127 <= ord(c) < 160), None)
+        if bad is not None:
+            raise ValueError(
+                f"contains the control character {bad!r}; a name or title is one line of text"
+            )
+    return value
+
+
+_MARKUP = re.compile(r"\*\*|~~")
+
+
+def _no_markup(value: Any) -> Any:
+    """Data stays data in documents: no Markdown bold or strike-through, which redlines use
+    to mark insertions and deletions. (HTML is escaped where it is rendered.)"""
+    if isinstance(value, str) and (found := _MARKUP.search(value)):
+        raise ValueError(
+            f"contains {found[0]!r}, which documents read as markup (bold or strike-through, "
+            "as redlines mark changes); write the text without it"
+        )
+    return value
+
+
+def _name_text(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        raise ValueError(
+            f"is {len(value)} characters long; at most {MAX_TEXT} characters are allowed "
+            "(a name or title heads documents and fills table cells)"
+        )
+    return _no_markup(_plain_text(value))
+
+
+Text = Annotated[str, AfterValidator(_name_text)]
+
+
+def _clause_text(value: Any) -> Any:
+    """A clause: text whose only control characters are line breaks and tabs."""
+    if isinstance(value, str):
+        _plain_text(value.replace("\n", " ").replace("\t", " ").replace("\r", " "))
+        _no_markup(_JINJA.sub(" ", value))  # the text around the template's own syntax
+    return value
+
+
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+
+
+#: A clause template (Jinja2), rendered in the bounded sandbox.
+ClauseText = Annotated[str, AfterValidator(_clause_text), Field(max_length=20_000)]
+#: A share between 0 and 1 (a mitigation, a diversion risk): a finite number, never a boolean.
+Fraction = Annotated[float, BeforeValidator(parse_number), Field(ge=0, le=1)]

@@ -1,0 +1,594 @@
+"""Why there is no answer, and why a partner gets no deal, in the user's words.
+
+`explain_infeasible` re-solves DESIGN.md's plain model with penalised slack on
+named groups of constraints — each partner's acceptance, each cap (tier and
+security level), the supply of each period, the risk budget, each `requires` and
+`excludes`, and what the user asked for (a V floor, a required deal) — and
+reports the smallest set of groups to relax, with amounts. Each relaxed group
+costs 1 (a user's request 1,000, so it is dropped only when no limit can give);
+amounts, scaled by each group's size, break ties. Up to two other sets of the
+same size are reported as alternatives.
+
+`why_no_deal` says, for each partner the optimum leaves without a deal, what
+blocks it: no package it accepts fits the limits (and the smallest change that
+makes one), the best one it accepts is worth less to the US than no deal, or
+the shared supply and risk budget go to deals worth more (and how much would
+make room for it).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pulp
+
+from dealbench.model.schema import Caps, Partner, Portfolio
+from dealbench.optimize.backends import make_backend, run_pulp
+from dealbench.optimize.formulate import COMPUTE, MONEY, Formulation, Mode, Row, formulate
+from dealbench.optimize.result import SolveResult, Status
+from dealbench.render.environment import h100e, money
+
+__all__ = ["Explanation", "NoDeal", "Relaxation", "explain_infeasible", "why_no_deal"]
+
+#: What relaxing one group costs when looking for a remedy: a limit 1, a partner's
+#: acceptance (being paid more) 100, what the user asked for 1,000 — so the remedy is
+#: a change of limits whenever one exists.
+REMEDY_COSTS: dict[str, float] = {
+    "cap": 1.0,
+    "supply": 1.0,
+    "risk-budget": 1.0,
+    "requires": 1.0,
+    "requires-security": 1.0,
+    "excludes": 1.0,
+    "acceptance": 100.0,
+    "v-floor": 1_000.0,
+    "required-deal": 1_000.0,
+}
+#: The groups that state the shortfall: how far acceptance or the V floor is out of reach.
+SHORTFALL_COSTS: dict[str, float] = {"acceptance": 1.0, "v-floor": 1.0}
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """One group of constraints to relax, and by how much (USD, H100e or a yes/no)."""
+
+    kind: str  # acceptance | cap | supply | risk-budget | requires | excludes | v-floor | required-deal
+    message: str
+    partner: str | None = None
+    period: str | None = None
+    level: str | None = None
+    limit: float | None = None  # the limit as it stands
+    amount: float | None = None  # how much it must move
+
+    def as_dict(self) -> dict[str, Any]:
+        """For scripts: money to the dollar, compute and risk to a thousandth of an H100e
+        (the model resolves neither more finely)."""
+        out = asdict(self)
+        digits = 0 if self.kind in _MONEY_KINDS else 3
+        for key in ("limit", "amount"):
+            if out[key] is not None:
+                out[key] = round(out[key], digits)
+        return out
+
+
+_MONEY_KINDS = ("acceptance", "v-floor", "us-value")
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """The smallest set of groups to relax, and other sets as small."""
+
+    message: str
+    relax: list[Relaxation]
+    alternatives: list[list[Relaxation]] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = [f"relax: {r.message}" for r in self.relax]
+        for i, other in enumerate(self.alternatives, 1):
+            out.append(f"or ({i}): " + "; ".join(r.message for r in other))
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "message": self.message,
+            "relax": [r.as_dict() for r in self.relax],
+            "alternatives": [[r.as_dict() for r in alt] for alt in self.alternatives],
+        }
+
+
+@dataclass(frozen=True)
+class NoDeal:
+    """Why the optimum leaves one partner without a deal."""
+
+    partner: str
+    reason: str  # no-acceptable-package | not-worth-it | shared-limits
+    message: str
+    relax: list[Relaxation] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "partner": self.partner,
+            "reason": self.reason,
+            "message": self.message,
+            "relax": [r.as_dict() for r in self.relax],
+        }
+
+
+# --- infeasibility ----------------------------------------------------------------------
+
+
+@dataclass
+class _Group:
+    kind: str
+    cost: float
+    scale: float  # slack bound, model units
+    key: tuple[Any, ...]
+    on: pulp.LpVariable
+    slacks: list[tuple[pulp.LpVariable, tuple[Any, ...]]] = field(default_factory=list)
+
+
+def explain_infeasible(
+    portfolio: Portfolio,
+    mode: Mode = "us-best",
+    v_floor: float | None = None,
+    require: Sequence[str] = (),
+    *,
+    time_limit: float | None = 25.0,
+    alternatives: int = 2,
+) -> Explanation:
+    """The smallest set of limits (or requests) to relax so that a package exists.
+
+    A V floor's shortfall is exact: the best US utility (one us-best solve) against the
+    floor. The search for the smallest set of limits is given `time_limit` seconds; a
+    set it cannot prove smallest in time is not offered, and lowering the floor (to the
+    best US utility, exactly) is the remedy then.
+    """
+    deadline = None if time_limit is None else time.monotonic() + time_limit
+    head, floor_fix = _floor_shortfall(portfolio, mode, v_floor, require)
+    if head is None:
+        short = _SlackModel(portfolio, mode, v_floor, require, SHORTFALL_COSTS)
+        found = short.solve(deadline)
+        head = "; ".join(short.shortfall(g) for g in found or [])
+    head = head or "no set of packages satisfies every limit"
+    model = _SlackModel(portfolio, mode, v_floor, require, REMEDY_COSTS)
+    first = model.solve(deadline)
+    if first is None:
+        relax = [floor_fix] if floor_fix is not None else []
+        change = " and ".join(r.message for r in relax)
+        return Explanation(f"{head}: {change}" if change else head, relax)
+    sets = [[model.words(g) for g in first]]  # read now: the next solve moves the values
+    last: list[_Group] | None = first
+    cost = sum(g.cost for g in first)
+    while len(sets) <= alternatives and last is not None:
+        model.forbid(last)
+        last = model.solve(deadline)
+        if last is None or sum(g.cost for g in last) > cost + 1e-9:
+            break
+        sets.append([model.words(g) for g in last])
+    if floor_fix is not None and [r.kind for r in sets[0]] == ["v-floor"]:
+        sets[0] = [floor_fix]  # the exact amount, from the us-best solve
+    change = " and ".join(r.message for r in sets[0])
+    return Explanation(f"{head}: {change}" if change else head, sets[0], sets[1:])
+
+
+def _floor_shortfall(
+    pf: Portfolio, mode: Mode, v_floor: float | None, require: Sequence[str]
+) -> tuple[str | None, Relaxation | None]:
+    """How far a V floor is above the best US utility any packages give (one solve)."""
+    from dealbench.optimize.solve import solve
+
+    if mode != "partner-best" or v_floor is None:
+        return None, None
+    best = solve(pf, "us-best", require=require)
+    if best.status != Status.OPTIMAL or best.objective is None:
+        return None, None
+    gap = v_floor - best.objective
+    head = (
+        f"the most US utility any set of packages within the limits gives is "
+        f"{money(best.objective)}, {money(gap)} below the floor of {money(v_floor)}"
+    )
+    fix = Relaxation(
+        "v-floor",
+        f"lower the US utility floor from {money(v_floor)} to {money(best.objective)}",
+        limit=v_floor,
+        amount=gap,
+    )
+    return head, fix
+
+
+class _SlackModel:
+    """The plain model with caps opened to the asks and a slack on every named group."""
+
+    def __init__(
+        self,
+        pf: Portfolio,
+        mode: Mode,
+        v_floor: float | None,
+        require: Sequence[str],
+        costs: dict[str, float],
+    ) -> None:
+        self.pf = pf
+        self.costs = costs
+        self.v_floor = v_floor
+        # The same portfolio with every cap opened up to the asks (tier 3 still gets
+        # nothing); the true caps are added back below, each with its slack.
+        policy = pf.policy.model_copy(update={"caps": Caps(tier3=pf.policy.caps.tier3)})
+        opened = pf.model_copy(update={"policy": policy})
+        self.f: Formulation = formulate(opened, mode, v_floor, require)
+        self.groups: dict[tuple[Any, ...], _Group] = {}
+        self._count = 0
+        for name, row in list(self.f.rows.items()):
+            self._relax_row(name, row)
+        self._add_true_caps(opened)
+        self.cost = pulp.lpSum(g.cost * g.on for g in self.groups.values())
+        self.amounts = pulp.lpSum(
+            var * (1.0 / g.scale) for g in self.groups.values() for var, _ in g.slacks
+        )
+        self.f.problem.sense = pulp.LpMinimize
+
+    # building ---------------------------------------------------------------------------
+
+    def _group(self, key: tuple[Any, ...], kind: str, scale: float, cost: float) -> _Group:
+        group = self.groups.get(key)
+        if group is None:
+            on = self.f.problem.add_variable(f"relax_{len(self.groups)}", cat=pulp.LpBinary)
+            group = _Group(kind, cost, max(scale, 1e-6), key, on)
+            self.groups[key] = group
+        return group
+
+    def _slack(self, group: _Group, detail: tuple[Any, ...], bound: float) -> pulp.LpVariable:
+        self._count += 1
+        var = self.f.problem.add_variable(f"slack_{self._count}", lowBound=0)
+        self.f.problem += var <= bound * group.on, f"slackon_{var.name}"
+        group.slacks.append((var, detail))
+        return var
+
+    def _relax_row(self, name: str, row: Row) -> None:
+        pf, f = self.pf, self.f
+        con = f.problem.get_constraint_by_name(name)
+        sign = 1.0 if con.sense == pulp.LpConstraintGE else -1.0
+        partner = pf.partner(row.partner) if row.partner else None
+        spec: tuple[tuple[Any, ...], str, float] | None = None
+        if row.family == "accept" and partner is not None:
+            spec = (("acceptance", partner.code), "acceptance", _acceptance_scale(pf, partner))
+        elif row.family == "supply" and row.period is not None:
+            total = sum(pf.ask(p, row.period) for p in pf.partners) / COMPUTE
+            spec = (("supply", row.period), "supply", total)
+        elif row.family == "risk-budget":
+            worst = sum(p.diversion_risk * sum(p.ask.values()) for p in pf.partners) / COMPUTE
+            spec = (("risk-budget",), "risk-budget", worst)
+        elif row.family in ("requires", "requires-security", "excludes"):
+            spec = (("logic", name), row.family, 1.0)
+        elif row.family == "us-floor":
+            spec = (("v-floor",), "v-floor", _floor_scale(pf, self.v_floor))
+        elif row.family == "require":
+            spec = (("required-deal", row.partner), "required-deal", 1.0)
+        if spec is None or spec[1] not in self.costs:
+            return
+        key, kind, scale = spec
+        group = self._group(key, kind, scale, self.costs[kind])
+        var = self._slack(group, (name, row), scale)
+        con.addInPlace(sign * var)
+
+    def _add_true_caps(self, opened: Portfolio) -> None:
+        """w[p,t,k] <= cap s[p,k] + slack, for every cap below the ask."""
+        pf = self.pf
+        if "cap" not in self.costs:  # the caps hold as they are
+            for (code, t, k), var in self.f.w.items():
+                p = pf.partner(code)
+                assert p is not None
+                cap = pf.cap(p, k, t) / COMPUTE
+                self.f.problem += var <= cap * self.f.s[code, k], f"tcap_{var.name}"
+            return
+        for (code, t, k), var in self.f.w.items():
+            p = pf.partner(code)
+            assert p is not None
+            cap, ask = pf.cap(p, k, t), opened.cap(p, k, t)
+            if cap >= ask:
+                continue
+            group = self._group(("cap", p.tier, k), "cap", ask / COMPUTE, self.costs["cap"])
+            slack = self._slack(group, (code, t, k, cap), (ask - cap) / COMPUTE)
+            self.f.problem += var <= cap / COMPUTE * self.f.s[code, k] + slack, f"tcap_{var.name}"
+
+    # solving ------------------------------------------------------------------------------
+
+    def solve(self, deadline: float | None) -> list[_Group] | None:
+        """The cheapest set of groups to relax, then the least amounts for that set;
+        None when there is none or it is not proven cheapest by `deadline`."""
+        self.f.problem.setObjective(self.cost)
+        if not self._run(deadline):
+            return None
+        chosen = [g for g in self.groups.values() if _val(g.on) > 0.5]
+        for g in self.groups.values():  # fix the set; the amounts are a second objective
+            g.on.lowBound = g.on.upBound = 1 if g in chosen else 0
+        self.f.problem.setObjective(self.amounts)
+        try:
+            amounts_found = self._run(deadline)
+        finally:
+            for g in self.groups.values():
+                g.on.lowBound, g.on.upBound = 0, 1
+        return chosen if amounts_found else None
+
+    def _run(self, deadline: float | None) -> bool:
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left <= 0:
+            return False
+        backend = make_backend("highs", time_limit=left, gap=1e-9)
+        outcome = run_pulp(self.f.problem, backend)
+        return outcome.state == "optimal" and outcome.has_solution
+
+    def forbid(self, groups: list[_Group]) -> None:
+        """Ask for another set: not all of `groups` again."""
+        ons = [g.on for g in groups]
+        self._count += 1
+        self.f.problem += pulp.lpSum(ons) <= len(ons) - 1, f"other_{self._count}"
+
+    # words ------------------------------------------------------------------------------
+
+    def shortfall(self, group: _Group) -> str:
+        """How far a partner's acceptance or the V floor is out of reach."""
+        amount = sum(_val(var) for var, _ in group.slacks) * MONEY
+        if group.kind == "v-floor":
+            floor = self.v_floor or 0.0
+            return (
+                f"the most US utility any set of packages within the limits gives is "
+                f"{money(floor - amount)}, {money(amount)} below the floor of {money(floor)}"
+            )
+        code = group.key[1]
+        p = self.pf.partner(code)
+        assert p is not None
+        threshold = p.batna + self.pf.policy.acceptance_margin
+        return (
+            f"{code}'s acceptance needs {money(amount)} more than any package within the "
+            f"limits gives (its walk-away value is {money(threshold)})"
+        )
+
+    def words(self, group: _Group) -> Relaxation:
+        pf = self.pf
+        used = [(detail, _val(var)) for var, detail in group.slacks if _val(var) > 1e-7]
+        if group.kind == "acceptance":
+            code = group.key[1]
+            p = pf.partner(code)
+            assert p is not None
+            need = sum(v for _, v in used) * MONEY
+            threshold = p.batna + pf.policy.acceptance_margin
+            return Relaxation(
+                "acceptance",
+                f"{code} takes {money(need)} less than its walk-away value of "
+                f"{money(threshold)} (or is offered that much more outside the package)",
+                partner=code,
+                limit=threshold,
+                amount=need,
+            )
+        if group.kind == "cap":
+            tier, level = group.key[1], group.key[2]
+            cap = max(detail[3] for detail, _ in used) if used else 0.0
+            extra = max((v for _, v in used), default=0.0) * COMPUTE
+            who = sorted({f"{d[0]} in {d[1]}" for d, _ in used})
+            return Relaxation(
+                "cap",
+                f"raise the tier {tier} cap under {level} from {h100e(cap)} to "
+                f"{h100e(cap + extra)} H100e per period (for {', '.join(who)})",
+                level=level,
+                limit=cap,
+                amount=extra,
+            )
+        if group.kind == "supply":
+            t = group.key[1]
+            extra = sum(v for _, v in used) * COMPUTE
+            return Relaxation(
+                "supply",
+                f"raise supply in {t} from {h100e(pf.supply[t])} to "
+                f"{h100e(pf.supply[t] + extra)} H100e",
+                period=t,
+                limit=pf.supply[t],
+                amount=extra,
+            )
+        if group.kind == "risk-budget":
+            extra = sum(v for _, v in used) * COMPUTE
+            budget = pf.risk_budget or 0.0
+            return Relaxation(
+                "risk-budget",
+                f"raise the risk budget from {h100e(budget)} to {h100e(budget + extra)} "
+                "risk-weighted H100e",
+                limit=budget,
+                amount=extra,
+            )
+        if group.kind == "v-floor":
+            drop = sum(v for _, v in used) * MONEY
+            floor = self.v_floor or 0.0
+            return Relaxation(
+                "v-floor",
+                f"lower the US utility floor from {money(floor)} to {money(floor - drop)}",
+                limit=floor,
+                amount=drop,
+            )
+        if group.kind == "required-deal":
+            code = group.key[1]
+            return Relaxation(
+                "required-deal", f"drop the required deal with {code}", partner=code, amount=1.0
+            )
+        name, row = group.slacks[0][1]
+        return _logic_words(pf, group.kind, name, row)
+
+
+def _logic_words(pf: Portfolio, kind: str, name: str, row: Row) -> Relaxation:
+    code, cid = row.partner or "", row.concession or ""
+    if kind == "requires-security":
+        return Relaxation(
+            "requires",
+            f"let {code} grant {cid!r} under a security level weaker than {row.level}",
+            partner=code,
+            level=row.level,
+        )
+    p = pf.partner(code)
+    other = "another concession"
+    if p is not None and kind == "requires":
+        concession = p.concession(cid)
+        for i, req in enumerate(concession.requires if concession else []):
+            if isinstance(req, str) and _safe(f"requires_{code}_{cid}_{i}") == name:
+                other = repr(req)
+        return Relaxation("requires", f"let {code} grant {cid!r} without {other}", partner=code)
+    if p is not None:
+        for a, b in _pairs(p):
+            if _safe(f"excludes_{code}_{a}_{b}") == name:
+                cid, other = a, repr(b)
+    return Relaxation("excludes", f"let {code} grant {cid!r} together with {other}", partner=code)
+
+
+def _pairs(p: Partner) -> list[tuple[str, str]]:
+    return sorted({(min(c.id, o), max(c.id, o)) for c in p.concessions for o in c.excludes})
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", name)
+
+
+def _acceptance_scale(pf: Portfolio, p: Partner) -> float:
+    costs = sum(max((abs(o.partner_cost) for o in c.options), default=0.0) for c in p.concessions)
+    security = max((abs(v) for v in p.security_costs.values()), default=0.0)
+    return (abs(p.batna) + abs(pf.policy.acceptance_margin) + costs + security) / MONEY + 1.0
+
+
+def _floor_scale(pf: Portfolio, v_floor: float | None) -> float:
+    us_batna = sum(p.us_batna for p in pf.partners)
+    penalty = pf.policy.risk_penalty_per_h100e
+    worst = sum(penalty * p.diversion_risk * sum(p.ask.values()) for p in pf.partners)
+    costs = sum(abs(p.us_batna) for p in pf.partners)
+    floor = us_batna if v_floor is None else v_floor
+    return (max(floor - us_batna, 0.0) + worst + costs) / MONEY + 1.0
+
+
+def _val(var: pulp.LpVariable) -> float:
+    return float(var.varValue or 0.0)
+
+
+# --- partners without a deal --------------------------------------------------------------
+
+
+def why_no_deal(portfolio: Portfolio, result: SolveResult) -> list[NoDeal]:
+    """For each partner the optimum leaves without a deal, what blocks it."""
+    from dealbench.optimize.plain import solve_plain
+
+    out = []
+    for code in result.no_deal:
+        p = portfolio.partner(code)
+        if p is None:
+            continue
+        alone = portfolio.model_copy(update={"partners": [p]})
+        forced = solve_plain(alone, "us-best", require=[code])
+        if forced.status == Status.INFEASIBLE:
+            explanation = explain_infeasible(alone, "us-best", None, [code], alternatives=0)
+            message = explanation.message
+            if [r.kind for r in explanation.relax] == ["acceptance"]:  # no limit helps
+                message = message.split(": ")[0] + "; no change of limits opens a deal"
+            if p.tier == 3:
+                message = f"{code} is tier 3 and receives no compute under any deal; {message}"
+            out.append(
+                NoDeal(
+                    code,
+                    "no-acceptable-package",
+                    f"no package {code} accepts fits the limits: {message}",
+                    explanation.relax,
+                )
+            )
+            continue
+        deal = forced.deal(code)
+        if deal is None:  # a solver limit: say nothing rather than guess
+            continue
+        if deal.us_margin <= 0.5:
+            out.append(_not_worth_it(code, deal))
+            continue
+        out.append(_shared_limits(portfolio, result, code, deal))
+    return out
+
+
+def _not_worth_it(code: str, deal: Any) -> NoDeal:
+    """The best package the partner accepts is worth no more to the US than no deal."""
+    if deal.us_margin > -0.5:
+        return NoDeal(
+            code,
+            "not-worth-it",
+            f"no package {code} accepts adds anything to US utility (the best one, under "
+            f"{deal.security} with {h100e(deal.total_compute)} H100e, is worth as much as no "
+            f"deal); it opens when {code} offers a concession of value to the US",
+        )
+    return NoDeal(
+        code,
+        "not-worth-it",
+        f"the best package {code} accepts ({deal.security}, {h100e(deal.total_compute)} H100e) "
+        f"is worth {money(deal.us_value)} to the US against {money(deal.us_batna)} without a "
+        f"deal; it opens when {code} offers {money(-deal.us_margin)} more in concessions or "
+        "accepts less risk",
+        [
+            Relaxation(
+                "us-value",
+                f"{money(-deal.us_margin)} more US value from {code}",
+                partner=code,
+                amount=-deal.us_margin,
+            )
+        ],
+    )
+
+
+def _shared_limits(pf: Portfolio, result: SolveResult, code: str, deal: Any) -> NoDeal:
+    """A deal worth having alone that the shared limits give to others."""
+    relax: list[Relaxation] = []
+    periods, users = [], set()
+    for t in pf.periods:
+        need = deal.compute.get(t, 0.0)
+        full = result.supply_used.get(t, 0.0) >= pf.supply[t] - max(0.5, 1e-6 * pf.supply[t])
+        if need > 0.5 and full:
+            periods.append(t)
+            users |= {d.partner for d in result.deals if d.compute.get(t, 0.0) > 0.5}
+            relax.append(
+                Relaxation(
+                    "supply",
+                    f"{h100e(need)} H100e in {t}",
+                    period=t,
+                    limit=pf.supply[t],
+                    amount=need,
+                )
+            )
+    needs, changes = [], []
+    if periods:
+        needs.append(f"the supply it needs in {_join(periods)}")
+        changes.append("raising supply by " + _join([r.message for r in relax]))
+    budget = pf.risk_budget
+    used_up = budget is not None and result.risk_total >= budget - max(0.5, 1e-6 * budget)
+    if budget is not None and deal.risk > 0.5 and used_up:
+        users |= {d.partner for d in result.deals if d.risk > 0.5}
+        needs.append("the risk budget")
+        changes.append(f"raising the risk budget by {h100e(deal.risk)} risk-weighted H100e")
+        relax.append(
+            Relaxation(
+                "risk-budget",
+                f"{h100e(deal.risk)} risk-weighted H100e",
+                limit=budget,
+                amount=deal.risk,
+            )
+        )
+    alone = f"alone, a deal with {code} would add {money(deal.us_margin)} to US utility"
+    if not needs:
+        return NoDeal(
+            code,
+            "shared-limits",
+            f"{alone}, but within the portfolio the deals it would displace are worth more",
+        )
+    others = ", ".join(d.partner for d in result.deals if d.partner in users)
+    return NoDeal(
+        code,
+        "shared-limits",
+        f"{alone}, but {' and '.join(needs)} goes to deals worth more ({others}); "
+        f"{' and '.join(changes)} makes room for it",
+        relax,
+    )
+
+
+def _join(items: Sequence[str]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

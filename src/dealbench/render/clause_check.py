@@ -1,0 +1,81 @@
+"""Clause texts checked when their data file is validated, not first when rendered.
+
+Every concession clause of a partner is rendered once for each of its levels, and
+every security-level clause of a policy once, with the data a term sheet gives it
+(`render.termsheet`), inside the same bounded sandbox. An unknown variable, a
+syntax error, a forbidden attribute or a template over its budget is reported
+against the clause's line in its file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from dealbench.errors import RenderError
+from dealbench.model.schema import Partner, Policy
+from dealbench.render.environment import render_clause
+
+__all__ = ["check_clauses", "partner_clause_problems", "policy_clause_problems"]
+
+Problem = tuple[tuple[str | int, ...], str]
+
+#: The partner a policy's clauses are tried with (its own partners are not known there).
+_SAMPLE_PARTNER = {"code": "AA", "name": "Sample Partner", "tier": 2}
+
+
+def partner_clause_problems(partner: Partner) -> Iterator[Problem]:
+    """Render every concession clause for every level it can be granted at."""
+    who = {"code": partner.code, "name": partner.name, "tier": partner.tier}
+    for i, concession in enumerate(partner.concessions):
+        if concession.clause is None:
+            continue
+        for option in concession.options:
+            context: dict[str, Any] = {
+                "level": {"id": option.id, "title": option.title},
+                "partner": who,
+                "concession": {"id": concession.id, "title": concession.title},
+            }
+            message = _try(concession.clause, context)
+            if message:
+                yield ("concessions", i, "clause"), message
+                break
+
+
+def policy_clause_problems(policy: Policy) -> Iterator[Problem]:
+    """Render every security level's clause."""
+    for i, level in enumerate(policy.security_levels):
+        if level.clause is None:
+            continue
+        context = {"partner": _SAMPLE_PARTNER, "level": {"id": level.id, "title": level.title}}
+        message = _try(level.clause, context)
+        if message:
+            yield ("security_levels", i, "clause"), message
+
+
+def _try(text: str, context: dict[str, Any]) -> str | None:
+    try:
+        render_clause(text, context, "")
+    except RenderError as exc:
+        return str(exc).removeprefix(": ")
+    return None
+
+
+def check_clauses(path: str | Path, kind: str) -> None:
+    """Raise InputError (file:line: field: message) for any clause of a partner or policy
+    file that cannot be rendered."""
+    from dealbench.errors import InputError
+    from dealbench.model import load_partner, load_policy
+    from dealbench.model.yamlio import read_yaml
+
+    problems: list[Problem]
+    if kind == "partner":
+        problems = list(partner_clause_problems(load_partner(path)))
+    elif kind == "policy":
+        problems = list(policy_clause_problems(load_policy(path)))
+    else:
+        return
+    if problems:
+        source = read_yaml(Path(path))
+        raise InputError([source.issue(loc, message) for loc, message in problems])
