@@ -287,7 +287,7 @@ def test_evaluate_prints_the_amount(run: Runner, tmp_path: Path) -> None:
         "partner: KR\nsecurity: kyc\ncompute: {2026: 100_000}\nconcessions: {invest-us: USD 75bn}\n",
     )
     result = run("evaluate", path, "--portfolio", REPO / "deals/portfolios/global.yaml")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output  # valued, and refused: 100,000 H100e is too little
     assert "invest-us=75bn" in result.stdout
     result = run("evaluate", path, "--portfolio", REPO / "deals/portfolios/global.yaml", "--json")
     assert '"invest-us": "75bn"' in result.stdout

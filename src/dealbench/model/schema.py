@@ -28,7 +28,7 @@ Period = Annotated[str, BeforeValidator(period_label)]
 #: A partner figure that may be a distribution (DESIGN.md "Scenarios and uncertainty"):
 #: the float is its mean, for every deterministic use (`dealbench.model.distributions`).
 UncertainMoney = Annotated[Money, uncertain(parse_money)]
-UncertainShare = Annotated[float, uncertain(parse_number, 0.0, 1.0)]
+UncertainShare = Annotated[Fraction, uncertain(parse_number, 0.0, 1.0)]
 
 
 def _id_text(value: Any) -> Any:
@@ -235,7 +235,7 @@ class Partner(Strict):
     code: Annotated[str, Field(pattern=r"^[A-Z]{2,3}$")]
     name: Text
     tier: Literal[1, 2, 3]
-    diversion_risk: Annotated[UncertainShare, Field(ge=0, le=1)]
+    diversion_risk: UncertainShare
     ask: dict[Period, Annotated[Compute, Field(ge=0)]]
     value_per_h100e: UncertainMoney | Annotated[list[Segment], Field(min_length=1)]
     batna: UncertainMoney = 0.0
