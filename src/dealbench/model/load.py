@@ -90,6 +90,7 @@ def load_portfolio(path: str | Path) -> Portfolio:
         partners=partners,
         risk_budget=spec.risk_budget if spec.risk_budget is not None else policy.risk_budget,
         own_risk_budget=spec.risk_budget,
+        own_granularity=spec.granularity,
         inputs=inputs,
         partner_files=partner_files,
     )

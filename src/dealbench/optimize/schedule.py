@@ -1,0 +1,501 @@
+"""Schedules a negotiator can sign: compute in whole steps, smooth among equal values.
+
+The optimizer's packages fix every discrete choice: which deals, their security
+levels and concessions. With those fixed, this module decides each deal's
+compute again, in whole steps of the portfolio's granularity, by one small
+mixed-integer program solved in four lexicographic stages (HiGHS, from arrays):
+
+1. **value**: the best objective on the grid (V in `us-best`; the partners'
+   total utility in `partner-best`, with V at least the floor), every row of
+   the portfolio kept: acceptance, caps and asks, supply, the risk budget;
+2. **steadiness**: among schedules within the gap of that value, the least
+   total change between consecutive periods, sum |x[t] - x[t-1]| (no
+   mid-horizon zeros, no small dips);
+3. **evenness**: then the least deviation from equal amounts,
+   sum |T x[t] - sum x| (equal yearly amounts where the limits allow);
+4. **a fixed tie-break**: then the least sum c[t] x[t] with c falling over
+   time and rising over the portfolio's partner order (a remainder goes to the
+   later periods, a tie between partners to the one listed first), so the
+   answer depends neither on the solver's path nor on the optimizer's
+   continuous amounts, only on the choices.
+
+Allowed amounts per deal and period are the multiples of the step up to the
+limit min(ask, cap), and that limit itself floored to a whole unit (one H100e,
+or one chip when the step is written in chips): "the full ask" and "the cap"
+are amounts a negotiator writes too. If no grid schedule keeps every partner
+accepting within the shared limits, the step is refined by tens down to one
+unit, and the result says so; if even that fails, the optimizer's own
+amounts are kept, and the result says that.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from dealbench.model.schema import Granularity, Package, Partner, Portfolio
+from dealbench.optimize.decomposition.highs import INF, new_highs, pass_model
+from dealbench.optimize.formulate import COMPUTE, MONEY, Mode
+
+__all__ = ["Scheduled", "schedule"]
+
+#: Seconds each stage may take; a stage stopped by it keeps its best schedule.
+STAGE_LIMIT_S = 10.0
+
+
+@dataclass
+class Scheduled:
+    """The packages with their compute decided on the grid, and how that went."""
+
+    packages: list[Package]
+    #: The step used, H100e (0: continuous amounts).
+    step: float
+    #: What a reader must know: a refined step, or amounts left unrounded.
+    note: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class _Deal:
+    package: Package
+    partner: Partner
+    index: int  # the partner's place in the portfolio
+    top: list[float]  # per period: the largest amount allowed (the limit in whole units), H100e
+    a: float  # US value of one H100e delivered, USD
+    risk: float  # risk weight
+    need: float  # what the partner's value of compute must reach to accept, USD
+    us_const: float  # US value of the concessions, USD
+
+    def value(self, amounts: Any) -> float:
+        return sum(self.partner.value_of(float(x)) for x in amounts)
+
+
+def schedule(
+    portfolio: Portfolio,
+    mode: Mode,
+    packages: list[Package],
+    *,
+    gap: float = 1e-6,
+    v_floor: float | None = None,
+    threads: int | None = None,
+) -> Scheduled:
+    """The packages with compute in whole steps, smooth among equal values (see module)."""
+    grid = portfolio.granularity
+    if not packages:
+        return Scheduled([], grid.h100e)
+    deals = [_deal(portfolio, p, grid) for p in packages]
+    timings: dict[str, float] = {}
+    smooth = _smooth(portfolio, mode, deals, gap, v_floor, threads, timings)
+    if smooth is None:  # the LP failed: nothing better than the optimizer's amounts
+        note = "The schedule could not be smoothed: the optimizer's amounts are shown."
+        return Scheduled(list(packages), 0.0, note, timings)
+    start = time.perf_counter()
+    try:
+        for step in _steps(grid):
+            amounts = (
+                smooth if step == 0 else _to_grid(portfolio, mode, deals, smooth, step, v_floor)
+            )
+            if amounts is not None:
+                note = "" if step == grid.h100e else _refined(grid, step)
+                return Scheduled(_packages(portfolio, deals, amounts), step, note, timings)
+    finally:
+        timings["schedule rounding"] = time.perf_counter() - start
+    note = (
+        f"No schedule in whole units ({grid.describe()} down to single units) keeps every "
+        "partner accepting within the shared limits: amounts are shown unrounded."
+    )
+    return Scheduled(_packages(portfolio, deals, smooth), 0.0, note, timings)
+
+
+def _steps(grid: Granularity) -> list[float]:
+    """The step, then finer ones by tens down to one unit (H100e or chip)."""
+    if grid.h100e == 0:
+        return [0.0]
+    units, out = grid.units, []
+    while units >= 1:
+        out.append(units)
+        units = units // 10 if units >= 10 else 0
+    if out[-1] != 1:
+        out.append(1)
+    return [grid.h100e if u == grid.units else u * grid.unit for u in out]
+
+
+def _refined(grid: Granularity, step: float) -> str:
+    finer = Granularity(
+        h100e=step,
+        chips=None if grid.model is None else round(step / grid.unit),
+        model=grid.model,
+    )
+    return (
+        f"Compute is in {finer.describe()}: in {grid.describe()}, with the deals' terms "
+        "as chosen, no schedule keeps every partner accepting within the shared limits."
+    )
+
+
+def _deal(pf: Portfolio, package: Package, grid: Granularity) -> _Deal:
+    partner = pf.partner(package.partner)
+    assert partner is not None
+    policy = pf.policy
+    level = package.security
+    risk = partner.diversion_risk * (1.0 - policy.level(level).mitigation)
+    cost, us_value = 0.0, 0.0
+    for cid, lid in package.granted().items():
+        concession = partner.concession(cid)
+        option = concession.option(lid) if concession else None
+        assert option is not None
+        cost += option.partner_cost
+        us_value += option.us_value
+    need = partner.batna + policy.acceptance_margin + partner.security_costs[level] + cost
+    a = policy.export_value_per_h100e - policy.risk_penalty_per_h100e * risk
+    limits = [pf.cap(partner, level, t) for t in pf.periods]
+    return _Deal(
+        package=package,
+        partner=partner,
+        index=pf.partners.index(partner),
+        top=limits if grid.h100e == 0 else [_whole(m, grid.unit) for m in limits],
+        a=a,
+        risk=risk,
+        need=need,
+        us_const=us_value,
+    )
+
+
+class _Model:
+    """Columns and rows of a linear program, collected as triplets."""
+
+    def __init__(self) -> None:
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+        self.rows: list[int] = []
+        self.cols: list[int] = []
+        self.vals: list[float] = []
+        self.row_lower: list[float] = []
+        self.row_upper: list[float] = []
+
+    def col(self, lower: float, upper: float) -> int:
+        self.lower.append(lower)
+        self.upper.append(upper)
+        return len(self.lower) - 1
+
+    def row(self, terms: dict[int, float], lower: float, upper: float) -> None:
+        r = len(self.row_lower)
+        for c, v in terms.items():
+            if v != 0.0:
+                self.rows.append(r)
+                self.cols.append(c)
+                self.vals.append(v)
+        self.row_lower.append(lower)
+        self.row_upper.append(upper)
+
+
+@dataclass
+class _Layout:
+    """Where each deal's amounts live in the model (model units: COMPUTE, MONEY)."""
+
+    model: _Model
+    x: dict[tuple[int, int], int] = field(default_factory=dict)  # (deal, period) -> column
+    value: dict[int, float] = field(default_factory=dict)  # partner value of segment columns
+    tv: dict[int, list[int]] = field(default_factory=dict)  # deal -> |x[t] - x[t-1]| columns
+    dev: dict[int, list[int]] = field(default_factory=dict)  # deal -> |T x[t] - sum x| columns
+
+
+Vector = np.ndarray[Any, np.dtype[np.float64]]
+
+
+def _smooth(
+    pf: Portfolio,
+    mode: Mode,
+    deals: list[_Deal],
+    gap: float,
+    v_floor: float | None,
+    threads: int | None,
+    timings: dict[str, float],
+) -> Vector | None:
+    """(D, T) amounts in H100e: the four stages as linear programs, every choice fixed."""
+    start = time.perf_counter()
+    lay = _build(pf, mode, deals, v_floor)
+    m = lay.model
+    n_cols = len(m.lower)
+    h = new_highs(threads=threads)
+    pass_model(
+        h,
+        cost=np.zeros(n_cols),
+        lower=np.array(m.lower),
+        upper=np.array(m.upper),
+        row_lower=np.array(m.row_lower),
+        row_upper=np.array(m.row_upper),
+        matrix=(
+            np.array(m.rows, dtype=np.int64),
+            np.array(m.cols, dtype=np.int64),
+            np.array(m.vals, dtype=np.float64),
+        ),
+    )
+    timings["schedule build"] = time.perf_counter() - start
+    T = len(pf.periods)
+    stages = [("schedule value", _value_cost(mode, deals, lay, T, n_cols), True)]
+    solution: Vector | None = None
+    for stage in range(4):
+        if stage == 1:
+            assert solution is not None
+            stages += _shape_costs(deals, lay, T, n_cols, solution)
+        name, cost, maximise = stages[stage]
+        clock = time.perf_counter()
+        value = _run_stage(h, cost, maximise)
+        timings[name] = time.perf_counter() - clock
+        if value is None:
+            if solution is None:
+                return None
+            break  # keep the previous stage's schedule
+        solution = np.array(h.getSolution().col_value)
+        if stage == 0:
+            scale = abs(value + _constant(mode, deals, pf) / MONEY)
+            slack = max(gap, 1e-9) * scale + 1e-9
+        else:
+            slack = 1e-9 * (1.0 + abs(value))
+        _keep(h, cost, value, slack, maximise)
+    assert solution is not None
+    out = np.zeros((len(deals), T))
+    for (i, t), col in lay.x.items():
+        out[i, t] = min(max(float(solution[col]) * COMPUTE, 0.0), deals[i].top[t])
+    return out
+
+
+def _build(pf: Portfolio, mode: Mode, deals: list[_Deal], v_floor: float | None) -> _Layout:
+    """The rows of the portfolio with every choice fixed: a linear program in the amounts."""
+    lay = _Layout(_Model())
+    m = lay.model
+    T = len(pf.periods)
+    for i, d in enumerate(deals):
+        accept: dict[int, float] = {}
+        for t in range(T):
+            lay.x[i, t] = x = m.col(0.0, d.top[t] / COMPUTE)
+            left = d.top[t]
+            ys: dict[int, float] = {}
+            for width, value in d.partner.segments:
+                if left <= 0:
+                    break
+                take = min(width, left)
+                col = m.col(0.0, take / COMPUTE)
+                ys[col] = 1.0
+                accept[col] = lay.value[col] = value * COMPUTE / MONEY
+                left -= take
+            m.row({**ys, x: -1.0}, -INF, 0.0)
+        m.row(accept, d.need / MONEY, INF)
+    for t, period in enumerate(pf.periods):
+        used = {lay.x[i, t]: 1.0 for i in range(len(deals))}
+        m.row(used, -INF, pf.supply[period] / COMPUTE)
+    if pf.risk_budget is not None:
+        risk = {lay.x[i, t]: d.risk for i, d in enumerate(deals) for t in range(T)}
+        m.row(risk, -INF, pf.risk_budget / COMPUTE)
+    if mode == "partner-best":
+        rest = _us_rest(pf, deals)
+        m.row(_us_gain(deals, lay, T), (_floor(pf, v_floor) - rest) / MONEY, INF)
+    _shape_columns(lay, len(deals), T)
+    return lay
+
+
+def _floor(pf: Portfolio, v_floor: float | None) -> float:
+    """partner-best: the least V, USD (default: what the US has without any deal)."""
+    return sum(p.us_batna for p in pf.partners) if v_floor is None else v_floor
+
+
+def _us_rest(pf: Portfolio, deals: list[_Deal]) -> float:
+    """V apart from compute: the concessions, and us_batna where there is no deal (USD)."""
+    in_deal = {d.partner.code for d in deals}
+    no_deal = sum(p.us_batna for p in pf.partners if p.code not in in_deal)
+    return sum(d.us_const for d in deals) + no_deal
+
+
+def _whole(amount: float, unit: float) -> float:
+    """`amount` floored to whole units (a hair of float noise forgiven)."""
+    return _clean(math.floor(amount / unit + 1e-9) * unit)
+
+
+def _us_gain(deals: list[_Deal], lay: _Layout, T: int) -> dict[int, float]:
+    return {lay.x[i, t]: d.a * COMPUTE / MONEY for i, d in enumerate(deals) for t in range(T)}
+
+
+def _shape_columns(lay: _Layout, D: int, T: int) -> None:
+    """|x[t] - x[t-1]| and |T x[t] - sum x| of each deal, as columns bounded from below."""
+    m = lay.model
+    for i in range(D):
+        for t in range(1, T):
+            now, before = lay.x[i, t], lay.x[i, t - 1]
+            col = m.col(0.0, INF)
+            lay.tv.setdefault(i, []).append(col)
+            m.row({col: 1.0, now: -1.0, before: 1.0}, 0.0, INF)
+            m.row({col: 1.0, now: 1.0, before: -1.0}, 0.0, INF)
+        for t in range(T):
+            spread = {lay.x[i, s]: (T - 1.0 if s == t else -1.0) for s in range(T)}
+            col = m.col(0.0, INF)
+            lay.dev.setdefault(i, []).append(col)
+            m.row({col: 1.0, **{c: -v for c, v in spread.items()}}, 0.0, INF)
+            m.row({col: 1.0, **spread}, 0.0, INF)
+
+
+def _value_cost(mode: Mode, deals: list[_Deal], lay: _Layout, T: int, n_cols: int) -> Vector:
+    """Stage 1: V's compute terms (us-best) or the partners' value of compute."""
+    value = np.zeros(n_cols)
+    terms = _us_gain(deals, lay, T) if mode == "us-best" else lay.value
+    for c, v in terms.items():
+        value[c] = v
+    return value
+
+
+def _shape_costs(
+    deals: list[_Deal], lay: _Layout, T: int, n_cols: int, solution: Vector
+) -> list[tuple[str, Vector, bool]]:
+    """Stages 2-4. Each deal's changes and deviations count relative to its total in
+    stage 1, as a negotiator reads them: 10,000 H100e is a ripple in a 600,000
+    schedule and a lurch in a 20,000 one, so supply that grows from period to
+    period goes to the large schedules and the small ones stay flat."""
+    steady, even, tie = np.zeros(n_cols), np.zeros(n_cols), np.zeros(n_cols)
+    D = len(deals)
+    rank = {i: r for r, i in enumerate(sorted(range(D), key=lambda i: deals[i].index))}
+    for i in range(D):
+        total = sum(float(solution[lay.x[i, t]]) for t in range(T))
+        weight = 1.0 / max(total, 1.0)  # model units: at least 1,000 H100e
+        steady[lay.tv.get(i, [])] = weight
+        even[lay.dev.get(i, [])] = weight / T
+        for t in range(T):
+            tie[lay.x[i, t]] = ((T - t) * (D + 1) + rank[i] + 1) * weight
+    return [
+        ("schedule steadiness", steady, False),
+        ("schedule evenness", even, False),
+        ("schedule tie-break", tie, False),
+    ]
+
+
+def _run_stage(h: Any, cost: Vector, maximise: bool) -> float | None:
+    """Solve with `cost`; the objective value, or None when the program has no optimum."""
+    import highspy
+
+    n = len(cost)
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
+    sense = highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize
+    h.changeObjectiveSense(sense)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    return float(h.getInfo().objective_function_value)
+
+
+def _keep(h: Any, cost: Vector, value: float, slack: float, maximise: bool) -> None:
+    """A row that keeps the stage's objective within `slack` of `value`."""
+    idx = np.flatnonzero(cost).astype(np.int32)
+    lower, upper = (value - slack, INF) if maximise else (-INF, value + slack)
+    h.addRow(lower, upper, len(idx), idx, cost[idx])
+
+
+def _constant(mode: Mode, deals: list[_Deal], pf: Portfolio) -> float:
+    """The part of the stage-1 objective the model leaves out, USD (for a relative gap)."""
+    if mode == "us-best":
+        return _us_rest(pf, deals)
+    in_deal = {d.partner.code for d in deals}
+    rest = sum(p.batna for p in pf.partners if p.code not in in_deal)
+    margin = pf.policy.acceptance_margin
+    return rest - sum(d.need - d.partner.batna - margin for d in deals)
+
+
+# --- whole steps -------------------------------------------------------------------------
+
+
+def _to_grid(
+    pf: Portfolio,
+    mode: Mode,
+    deals: list[_Deal],
+    smooth: Vector,
+    step: float,
+    v_floor: float | None,
+) -> Vector | None:
+    """The smooth amounts in whole steps, or None when the partners' acceptance, the
+    shared limits or (partner-best) the US floor cannot all be kept.
+
+    Every amount is first rounded down (to a multiple of the step, or to the limit
+    it equals); a partner that no longer accepts gets steps back, largest remainder
+    first; then the rest of the remainders are rounded up, largest first, where
+    supply and the risk budget leave room and the objective gains (largest-remainder
+    rounding, so equal amounts stay equal).
+    """
+    D, T = smooth.shape
+    top = np.array([d.top for d in deals])
+    x = np.where(smooth >= top - 1e-6, top, np.floor(smooth / step + 1e-9) * step)
+    x = np.minimum(x, top)
+    remainder = smooth - x
+    room = np.array([pf.supply[t] for t in pf.periods]) - x.sum(axis=0)
+    risk = np.array([d.risk for d in deals])
+    budget = np.inf if pf.risk_budget is None else pf.risk_budget - float(risk @ x.sum(axis=1))
+
+    def up(i: int, t: int) -> float:
+        """The increase to the next allowed amount that fits (0: none)."""
+        nxt = min(x[i, t] + step, top[i, t])
+        inc = nxt - x[i, t]
+        fits = inc > 1e-9 and inc <= room[t] + 1e-6 and risk[i] * inc <= budget + 1e-6
+        return inc if fits else 0.0
+
+    def take(i: int, t: int, inc: float) -> None:
+        nonlocal budget
+        x[i, t] = _clean(x[i, t] + inc)
+        room[t] -= inc
+        budget -= risk[i] * inc
+        remainder[i, t] -= inc
+
+    for i, d in enumerate(deals):
+        while d.value(x[i]) < d.need:
+            options = [(remainder[i, t], t) for t in range(T) if up(i, t) > 0]
+            if not options:
+                return None
+            _, t = max(options)
+            take(i, t, up(i, t))
+    gains = [
+        (remainder[i, t], -deals[i].index, t, i)
+        for i in range(D)
+        for t in range(T)
+        if remainder[i, t] > 1e-9 and (deals[i].a > 0 or mode == "partner-best")
+    ]
+    for _, _, t, i in sorted(gains, reverse=True):
+        inc = up(i, t)
+        if inc > 0 and (
+            mode == "us-best" or deals[i].a >= 0 or _v_ok(pf, deals, x, i, t, inc, v_floor)
+        ):
+            take(i, t, inc)
+    if mode == "partner-best" and not _v_ok(pf, deals, x, 0, 0, 0.0, v_floor):
+        return None
+    return x
+
+
+def _v_ok(
+    pf: Portfolio,
+    deals: list[_Deal],
+    x: Vector,
+    i: int,
+    t: int,
+    inc: float,
+    v_floor: float | None,
+) -> bool:
+    """V with `inc` more for deal i in period t stays at the floor or above."""
+    v = _us_rest(pf, deals) + sum(d.a * float(x[j].sum()) for j, d in enumerate(deals))
+    return v + deals[i].a * inc >= _floor(pf, v_floor)
+
+
+def _clean(amount: float) -> float:
+    """A whole number of H100e stays exactly whole (no 35000.000000001)."""
+    nearest = round(amount)
+    return float(nearest) if abs(amount - nearest) < 1e-6 else float(amount)
+
+
+def _packages(pf: Portfolio, deals: list[_Deal], amounts: Vector) -> list[Package]:
+    return [
+        d.package.model_copy(
+            update={
+                "compute": {
+                    t: _clean(round(float(amounts[i, j]), 6)) for j, t in enumerate(pf.periods)
+                }
+            }
+        )
+        for i, d in enumerate(deals)
+    ]
