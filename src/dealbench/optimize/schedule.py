@@ -253,7 +253,7 @@ def _smooth(
         solution = np.array(h.getSolution().col_value)
         if stage == 0:
             scale = abs(value + _constant(mode, deals, pf) / MONEY)
-            slack = max(gap, 1e-9) * scale + 1e-9
+            slack = 0.1 * max(gap, 1e-9) * scale + 1e-9  # a tenth of the gap
         else:
             slack = 1e-9 * (1.0 + abs(value))
         _keep(h, cost, value, slack, maximise)
