@@ -90,7 +90,9 @@ def _granularity(value: Any) -> Any:
                 f"unknown chip model {value['model']!r}; expected one of: {', '.join(CHIP_TPP)}"
             )
         if chips < 1 or chips != int(chips):
-            raise ValueError(f"a granularity in chips is a whole number of 1 or more, got {chips:g}")
+            raise ValueError(
+                f"a granularity in chips is a whole number of 1 or more, got {chips:g}"
+            )
         return {"h100e": chips * CHIP_TPP[model] / H100_TPP, "chips": int(chips), "model": model}
     if isinstance(value, dict) and set(value) == {"h100e"}:
         value = value["h100e"]
