@@ -126,7 +126,7 @@ def test_demo_amounts_are_whole_steps(demo: Path) -> None:
 
 
 def _step_value(pf: Portfolio, result: SolveResult) -> float:
-    """The US value of one step of compute in each period, for the deal where it is largest."""
+    """The US value of one step of compute for the deal where it is largest."""
     step = pf.granularity.h100e
     policy = pf.policy
     worst = max(
@@ -137,7 +137,7 @@ def _step_value(pf: Portfolio, result: SolveResult) -> float:
         else 0.0
         for d in result.deals
     )
-    return step * worst * len(pf.periods)
+    return step * worst
 
 
 @st.composite
@@ -175,7 +175,8 @@ def portfolios(draw: st.DrawFn) -> Portfolio:
 @given(pf=portfolios())
 def test_rounded_packages_pass_check_and_lose_at_most_a_step(pf: Portfolio) -> None:
     """Every rounded package passes `check`; V after rounding is within one step's value
-    per period of the unrounded optimum (the result reports both)."""
+    of the unrounded optimum (the result reports both), give or take the tenth of the
+    gap that smoothing may trade."""
     result = solve(pf)
     assert result.status is Status.OPTIMAL, result.message
     packages = [d.package() for d in result.deals]
@@ -188,8 +189,9 @@ def test_rounded_packages_pass_check_and_lose_at_most_a_step(pf: Portfolio) -> N
             assert p is not None
             for t, x in deal.compute.items():
                 assert x % step == 0 or x == pf.cap(p, deal.security, t)
-        loss = result.solver.details["unrounded_objective"] - result.objective
-        assert loss <= _step_value(pf, result) + 1.0
+        unrounded = result.solver.details["unrounded_objective"]
+        loss = unrounded - result.objective
+        assert loss <= _step_value(pf, result) + 1e-7 * abs(unrounded) + 1.0
 
 
 # --- smoothness -----------------------------------------------------------------------
@@ -319,3 +321,17 @@ def test_a_fractional_granularity_is_refused() -> None:
 
     with pytest.raises(ValidationError, match="whole number"):
         TypeAdapter(GranularityField).validate_python(2.5)
+
+
+def test_no_whole_schedule_is_reported_not_hidden() -> None:
+    """A risk budget of exactly 0.4 x 233,333.3 leaves QA one amount: 233,333.3 H100e, not
+    a whole number. No grid schedule exists even in single H100e; the result keeps the
+    unrounded amounts, still checked, and says so."""
+    pf = _pinned({"2026": 500_000}, ask=300_000)
+    pf = pf.model_copy(update={"risk_budget": 0.4 * 7e9 / 30_000})
+    result = solve(pf)
+    (deal,) = result.deals
+    assert deal.compute["2026"] == pytest.approx(7e9 / 30_000, abs=1e-3)
+    assert result.solver.details["granularity_h100e"] == 0
+    assert "unrounded" in result.message
+    assert check(pf, [deal.package()]).ok

@@ -30,16 +30,28 @@ amounts are kept, and the result says that.
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from dealbench.model.schema import Granularity, Package, Partner, Portfolio
+from dealbench.model.schema import Granularity, Package, Portfolio
 from dealbench.optimize.decomposition.highs import INF, new_highs, pass_model
 from dealbench.optimize.formulate import COMPUTE, MONEY, Mode
+from dealbench.optimize.grid import (
+    Deal,
+    Vector,
+    clean,
+    closest,
+    deal_of,
+    largest_remainder,
+    objective,
+    partner_rest,
+    step_value,
+    us_floor,
+    us_rest,
+)
 
 __all__ = ["Scheduled", "schedule"]
 
@@ -59,21 +71,6 @@ class Scheduled:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-@dataclass
-class _Deal:
-    package: Package
-    partner: Partner
-    index: int  # the partner's place in the portfolio
-    top: list[float]  # per period: the largest amount allowed (the limit in whole units), H100e
-    a: float  # US value of one H100e delivered, USD
-    risk: float  # risk weight
-    need: float  # what the partner's value of compute must reach to accept, USD
-    us_const: float  # US value of the concessions, USD
-
-    def value(self, amounts: Any) -> float:
-        return sum(self.partner.value_of(float(x)) for x in amounts)
-
-
 def schedule(
     portfolio: Portfolio,
     mode: Mode,
@@ -87,23 +84,32 @@ def schedule(
     grid = portfolio.granularity
     if not packages:
         return Scheduled([], grid.h100e)
-    deals = [_deal(portfolio, p, grid) for p in packages]
+    deals = [deal_of(portfolio, p, grid) for p in packages]
     timings: dict[str, float] = {}
     smooth = _smooth(portfolio, mode, deals, gap, v_floor, threads, timings)
     if smooth is None:  # the LP failed: nothing better than the optimizer's amounts
         note = "The schedule could not be smoothed: the optimizer's amounts are shown."
         return Scheduled(list(packages), 0.0, note, timings)
-    start = time.perf_counter()
-    try:
-        for step in _steps(grid):
-            amounts = (
-                smooth if step == 0 else _to_grid(portfolio, mode, deals, smooth, step, v_floor)
+    base = objective(portfolio, mode, deals, smooth)
+    for step in _steps(grid):
+        start = time.perf_counter()
+        amounts = smooth if step == 0 else None
+        if amounts is None:
+            least = base - step_value(mode, deals, step)
+            args = (portfolio, mode, deals, smooth, step, least, v_floor)
+            amounts = largest_remainder(*args)
+            timings["schedule rounding"] = timings.get("schedule rounding", 0.0) + (
+                time.perf_counter() - start
             )
-            if amounts is not None:
-                note = "" if step == grid.h100e else _refined(grid, step)
-                return Scheduled(_packages(portfolio, deals, amounts), step, note, timings)
-    finally:
-        timings["schedule rounding"] = time.perf_counter() - start
+            if amounts is None:
+                start = time.perf_counter()
+                amounts = closest(*args, threads=threads)
+                timings["schedule closest"] = timings.get("schedule closest", 0.0) + (
+                    time.perf_counter() - start
+                )
+        if amounts is not None:
+            note = "" if step == grid.h100e else _refined(grid, step)
+            return Scheduled(_packages(portfolio, deals, amounts), step, note, timings)
     note = (
         f"No schedule in whole units ({grid.describe()} down to single units) keeps every "
         "partner accepting within the shared limits: amounts are shown unrounded."
@@ -133,34 +139,6 @@ def _refined(grid: Granularity, step: float) -> str:
     return (
         f"Compute is in {finer.describe()}: in {grid.describe()}, with the deals' terms "
         "as chosen, no schedule keeps every partner accepting within the shared limits."
-    )
-
-
-def _deal(pf: Portfolio, package: Package, grid: Granularity) -> _Deal:
-    partner = pf.partner(package.partner)
-    assert partner is not None
-    policy = pf.policy
-    level = package.security
-    risk = partner.diversion_risk * (1.0 - policy.level(level).mitigation)
-    cost, us_value = 0.0, 0.0
-    for cid, lid in package.granted().items():
-        concession = partner.concession(cid)
-        option = concession.option(lid) if concession else None
-        assert option is not None
-        cost += option.partner_cost
-        us_value += option.us_value
-    need = partner.batna + policy.acceptance_margin + partner.security_costs[level] + cost
-    a = policy.export_value_per_h100e - policy.risk_penalty_per_h100e * risk
-    limits = [pf.cap(partner, level, t) for t in pf.periods]
-    return _Deal(
-        package=package,
-        partner=partner,
-        index=pf.partners.index(partner),
-        top=limits if grid.h100e == 0 else [_whole(m, grid.unit) for m in limits],
-        a=a,
-        risk=risk,
-        need=need,
-        us_const=us_value,
     )
 
 
@@ -204,8 +182,6 @@ class _Layout:
     dev: dict[int, list[list[int]]] = field(default_factory=dict)
 
 
-Vector = np.ndarray[Any, np.dtype[np.float64]]
-
 #: Evenness is convex, close to quadratic: each 2.5% of the deal's total by which an
 #: amount (times T) strays from the equal amount costs one more per unit than the last,
 #: so two small deviations beat one large one (97,000 / 40,000 / 97,000 rather than
@@ -219,7 +195,7 @@ EVEN_PIECES: tuple[tuple[float, float], ...] = (
 def _smooth(
     pf: Portfolio,
     mode: Mode,
-    deals: list[_Deal],
+    deals: list[Deal],
     gap: float,
     v_floor: float | None,
     threads: int | None,
@@ -275,7 +251,7 @@ def _smooth(
     return out
 
 
-def _build(pf: Portfolio, mode: Mode, deals: list[_Deal], v_floor: float | None) -> _Layout:
+def _build(pf: Portfolio, mode: Mode, deals: list[Deal], v_floor: float | None) -> _Layout:
     """The rows of the portfolio with every choice fixed: a linear program in the amounts."""
     lay = _Layout(_Model())
     m = lay.model
@@ -303,30 +279,13 @@ def _build(pf: Portfolio, mode: Mode, deals: list[_Deal], v_floor: float | None)
         risk = {lay.x[i, t]: d.risk for i, d in enumerate(deals) for t in range(T)}
         m.row(risk, -INF, pf.risk_budget / COMPUTE)
     if mode == "partner-best":
-        rest = _us_rest(pf, deals)
-        m.row(_us_gain(deals, lay, T), (_floor(pf, v_floor) - rest) / MONEY, INF)
+        rest = us_rest(pf, deals)
+        m.row(_us_gain(deals, lay, T), (us_floor(pf, v_floor) - rest) / MONEY, INF)
     _shape_columns(lay, len(deals), T)
     return lay
 
 
-def _floor(pf: Portfolio, v_floor: float | None) -> float:
-    """partner-best: the least V, USD (default: what the US has without any deal)."""
-    return sum(p.us_batna for p in pf.partners) if v_floor is None else v_floor
-
-
-def _us_rest(pf: Portfolio, deals: list[_Deal]) -> float:
-    """V apart from compute: the concessions, and us_batna where there is no deal (USD)."""
-    in_deal = {d.partner.code for d in deals}
-    no_deal = sum(p.us_batna for p in pf.partners if p.code not in in_deal)
-    return sum(d.us_const for d in deals) + no_deal
-
-
-def _whole(amount: float, unit: float) -> float:
-    """`amount` floored to whole units (a hair of float noise forgiven)."""
-    return _clean(math.floor(amount / unit + 1e-9) * unit)
-
-
-def _us_gain(deals: list[_Deal], lay: _Layout, T: int) -> dict[int, float]:
+def _us_gain(deals: list[Deal], lay: _Layout, T: int) -> dict[int, float]:
     return {lay.x[i, t]: d.a * COMPUTE / MONEY for i, d in enumerate(deals) for t in range(T)}
 
 
@@ -349,7 +308,7 @@ def _shape_columns(lay: _Layout, D: int, T: int) -> None:
             m.row({**ones, **spread}, 0.0, INF)
 
 
-def _value_cost(mode: Mode, deals: list[_Deal], lay: _Layout, T: int, n_cols: int) -> Vector:
+def _value_cost(mode: Mode, deals: list[Deal], lay: _Layout, T: int, n_cols: int) -> Vector:
     """Stage 1: V's compute terms (us-best) or the partners' value of compute."""
     value = np.zeros(n_cols)
     terms = _us_gain(deals, lay, T) if mode == "us-best" else lay.value
@@ -359,7 +318,7 @@ def _value_cost(mode: Mode, deals: list[_Deal], lay: _Layout, T: int, n_cols: in
 
 
 def _shape_costs(
-    deals: list[_Deal], lay: _Layout, T: int, n_cols: int, solution: Vector
+    deals: list[Deal], lay: _Layout, T: int, n_cols: int, solution: Vector
 ) -> list[tuple[str, Vector, bool]]:
     """Stages 2-4. Each deal's changes and deviations count relative to its total in
     stage 1, as a negotiator reads them: 10,000 H100e is a ripple in a 600,000
@@ -384,7 +343,7 @@ def _shape_costs(
     ]
 
 
-def _even_widths(h: Any, deals: list[_Deal], lay: _Layout, T: int, solution: Vector) -> None:
+def _even_widths(h: Any, deals: list[Deal], lay: _Layout, T: int, solution: Vector) -> None:
     """The pieces of each deviation, as shares of the deal's total in stage 1."""
     cols, upper = [], []
     for i in range(len(deals)):
@@ -419,110 +378,17 @@ def _keep(h: Any, cost: Vector, value: float, slack: float, maximise: bool) -> N
     h.addRow(lower, upper, len(idx), idx, cost[idx])
 
 
-def _constant(mode: Mode, deals: list[_Deal], pf: Portfolio) -> float:
+def _constant(mode: Mode, deals: list[Deal], pf: Portfolio) -> float:
     """The part of the stage-1 objective the model leaves out, USD (for a relative gap)."""
-    if mode == "us-best":
-        return _us_rest(pf, deals)
-    in_deal = {d.partner.code for d in deals}
-    rest = sum(p.batna for p in pf.partners if p.code not in in_deal)
-    margin = pf.policy.acceptance_margin
-    return rest - sum(d.need - d.partner.batna - margin for d in deals)
+    return us_rest(pf, deals) if mode == "us-best" else partner_rest(pf, deals)
 
 
-# --- whole steps -------------------------------------------------------------------------
-
-
-def _to_grid(
-    pf: Portfolio,
-    mode: Mode,
-    deals: list[_Deal],
-    smooth: Vector,
-    step: float,
-    v_floor: float | None,
-) -> Vector | None:
-    """The smooth amounts in whole steps, or None when the partners' acceptance, the
-    shared limits or (partner-best) the US floor cannot all be kept.
-
-    Every amount is first rounded down (to a multiple of the step, or to the limit
-    it equals); a partner that no longer accepts gets steps back, largest remainder
-    first; then the rest of the remainders are rounded up, largest first, where
-    supply and the risk budget leave room and the objective gains (largest-remainder
-    rounding, so equal amounts stay equal).
-    """
-    D, T = smooth.shape
-    top = np.array([d.top for d in deals])
-    x = np.where(smooth >= top - 1e-6, top, np.floor(smooth / step + 1e-9) * step)
-    x = np.minimum(x, top)
-    remainder = smooth - x
-    room = np.array([pf.supply[t] for t in pf.periods]) - x.sum(axis=0)
-    risk = np.array([d.risk for d in deals])
-    budget = np.inf if pf.risk_budget is None else pf.risk_budget - float(risk @ x.sum(axis=1))
-
-    def up(i: int, t: int) -> float:
-        """The increase to the next allowed amount that fits (0: none)."""
-        nxt = min(x[i, t] + step, top[i, t])
-        inc = nxt - x[i, t]
-        fits = inc > 1e-9 and inc <= room[t] + 1e-6 and risk[i] * inc <= budget + 1e-6
-        return inc if fits else 0.0
-
-    def take(i: int, t: int, inc: float) -> None:
-        nonlocal budget
-        x[i, t] = _clean(x[i, t] + inc)
-        room[t] -= inc
-        budget -= risk[i] * inc
-        remainder[i, t] -= inc
-
-    for i, d in enumerate(deals):
-        while d.value(x[i]) < d.need:
-            options = [(remainder[i, t], t) for t in range(T) if up(i, t) > 0]
-            if not options:
-                return None
-            _, t = max(options)
-            take(i, t, up(i, t))
-    gains = [
-        (remainder[i, t], -deals[i].index, t, i)
-        for i in range(D)
-        for t in range(T)
-        if remainder[i, t] > 1e-9 and (deals[i].a > 0 or mode == "partner-best")
-    ]
-    for _, _, t, i in sorted(gains, reverse=True):
-        inc = up(i, t)
-        if inc > 0 and (
-            mode == "us-best" or deals[i].a >= 0 or _v_ok(pf, deals, x, i, t, inc, v_floor)
-        ):
-            take(i, t, inc)
-    if mode == "partner-best" and not _v_ok(pf, deals, x, 0, 0, 0.0, v_floor):
-        return None
-    out: Vector = x
-    return out
-
-
-def _v_ok(
-    pf: Portfolio,
-    deals: list[_Deal],
-    x: Vector,
-    i: int,
-    t: int,
-    inc: float,
-    v_floor: float | None,
-) -> bool:
-    """V with `inc` more for deal i in period t stays at the floor or above."""
-    v = _us_rest(pf, deals) + sum(d.a * float(x[j].sum()) for j, d in enumerate(deals))
-    return v + deals[i].a * inc >= _floor(pf, v_floor)
-
-
-def _clean(amount: float) -> float:
-    """A whole number of H100e stays exactly whole (no 35000.000000001)."""
-    nearest = round(amount)
-    return float(nearest) if abs(amount - nearest) < 1e-6 else float(amount)
-
-
-def _packages(pf: Portfolio, deals: list[_Deal], amounts: Vector) -> list[Package]:
+def _packages(pf: Portfolio, deals: list[Deal], amounts: Vector) -> list[Package]:
     return [
         d.package.model_copy(
             update={
                 "compute": {
-                    t: _clean(round(float(amounts[i, j]), 6)) for j, t in enumerate(pf.periods)
+                    t: clean(round(float(amounts[i, j]), 6)) for j, t in enumerate(pf.periods)
                 }
             }
         )
