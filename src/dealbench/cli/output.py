@@ -64,6 +64,7 @@ def print_result(result: SolveResult) -> None:
         for deal in result.deals:
             out.print(f"  {deal.partner}: {concessions_text(deal.concessions)}")
     out.print(f"Status: {result.status.value}   US utility V: {money(result.objective)}")
+    out.print(schedule_line(result))
     out.print(f"No deal: {', '.join(result.no_deal) or 'none'}")
     used = ", ".join(
         f"{t} {result.supply_used.get(t, 0):,.0f}/{result.supply[t]:,.0f}" for t in result.periods
@@ -76,6 +77,19 @@ def print_result(result: SolveResult) -> None:
     s = result.solver
     gap = "n/a" if s.gap is None else f"{s.gap:.2g}"
     out.print(f"Solver: {s.name} {s.version}, {s.seconds:.2f} s, gap {gap}")
+
+
+def schedule_line(result: SolveResult) -> str:
+    """The step the amounts are in, what rounding cost, and any note about it."""
+    details = result.solver.details
+    step = details.get("granularity_h100e")
+    if step is None or result.objective is None:
+        return "Compute: as the solver left it"
+    unrounded = details.get("unrounded_objective", result.objective)
+    where = result.message or (
+        f"Compute is in steps of {step:,.0f} H100e." if step else "Compute is unrounded."
+    )
+    return f"{where} V before rounding: {money(unrounded)}."
 
 
 def print_evaluation(deal: DealFigures, periods: list[str]) -> None:

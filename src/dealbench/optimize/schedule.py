@@ -111,8 +111,9 @@ def schedule(
             note = "" if step == grid.h100e else _refined(grid, step)
             return Scheduled(_packages(portfolio, deals, amounts), step, note, timings)
     note = (
-        f"No schedule in whole units ({grid.describe()} down to single units) keeps every "
-        "partner accepting within the shared limits: amounts are shown unrounded."
+        f"Compute is unrounded: with the deals' terms as chosen, no schedule in whole units "
+        f"({grid.describe()} down to single units) keeps every partner accepting within the "
+        "shared limits."
     )
     return Scheduled(_packages(portfolio, deals, smooth), 0.0, note, timings)
 
@@ -137,8 +138,9 @@ def _refined(grid: Granularity, step: float) -> str:
         model=grid.model,
     )
     return (
-        f"Compute is in {finer.describe()}: in {grid.describe()}, with the deals' terms "
-        "as chosen, no schedule keeps every partner accepting within the shared limits."
+        f"Compute is in {finer.describe()}, not the declared {grid.describe()}: with the "
+        "deals' terms as chosen, no schedule in those keeps every partner accepting within "
+        "the shared limits."
     )
 
 
