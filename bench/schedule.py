@@ -32,11 +32,12 @@ def main() -> None:
         result = solve(pf)
         wall = time.perf_counter() - start
         t, d = result.solver.timings, result.solver.details
-        ratio = t["schedule"] / t["solve"]
+        ratio = t["schedule"] / t["solve"]  # a reserve re-solve counts as schedule time
         lost = d["unrounded_objective"] - (result.objective or 0.0)
         print(
             f"{size:<4} {t['solve']:>8.2f} {t['schedule']:>10.3f} {ratio:>6.1%} "
-            f"{d['granularity_h100e']:>6.0f} {lost:>12,.0f}   (wall {wall:.2f} s)"
+            f"{d['granularity_h100e']:>6.0f} {lost:>12,.0f}   (wall {wall:.2f} s"
+            f"{', reserve re-solve' if 'reserve' in t else ''})"
         )
         if ratio > TARGET:
             print(f"  over the target of {TARGET:.0%}")

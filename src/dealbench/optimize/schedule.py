@@ -79,8 +79,12 @@ def schedule(
     gap: float = 1e-6,
     v_floor: float | None = None,
     threads: int | None = None,
+    room: Portfolio | None = None,
 ) -> Scheduled:
-    """The packages with compute in whole steps, smooth among equal values (see module)."""
+    """The packages with compute in whole steps, smooth among equal values (see module).
+
+    `room`: the same portfolio with wider shared limits for the rounding alone (see
+    `dealbench.optimize.reserve`); the smooth schedule keeps `portfolio`'s."""
     grid = portfolio.granularity
     if not packages:
         return Scheduled([], grid.h100e)
@@ -96,7 +100,7 @@ def schedule(
         amounts = smooth if step == 0 else None
         if amounts is None:
             least = base - step_value(mode, deals, step)
-            args = (portfolio, mode, deals, smooth, step, least, v_floor)
+            args = (room or portfolio, mode, deals, smooth, step, least, v_floor)
             amounts = largest_remainder(*args)
             timings["schedule rounding"] = timings.get("schedule rounding", 0.0) + (
                 time.perf_counter() - start
