@@ -200,14 +200,14 @@ def test_rounded_packages_pass_check_and_lose_at_most_a_step(pf: Portfolio) -> N
 # --- smoothness -----------------------------------------------------------------------
 
 
-def _pinned(supply: dict[str, float], ask: float = 150_000.0) -> Portfolio:
+def _pinned(supply: dict[str, float], ask: float = 150_000.0, risk: float = 0.4) -> Portfolio:
     """One partner whose compute costs the US (risk 0.4: 8k - 100k x 0.4 < 0), so the US gives
     just what acceptance needs: 30k x X >= 2bn + 5bn for `invest` -> X = 233,334 H100e.
     Any split of X over three periods has the same V; only the shape differs."""
     qa = partner(
         "QA",
         tier=1,
-        diversion_risk=0.4,
+        diversion_risk=risk,
         ask=dict.fromkeys(supply, ask),
         value=30_000.0,
         batna=2e9,
@@ -327,16 +327,28 @@ def test_a_fractional_granularity_is_refused() -> None:
 
 
 def test_no_whole_schedule_is_reported_not_hidden() -> None:
-    """A risk budget of exactly 0.4 x 233,333.3 leaves QA one amount: 233,333.3 H100e, not
-    a whole number. No grid schedule exists even in single H100e; the result keeps the
-    unrounded amounts, still checked, and says so."""
-    pf = _pinned({"2026": 500_000}, ask=300_000)
-    pf = pf.model_copy(update={"risk_budget": 0.4 * 7e9 / 30_000})
+    """A risk budget of exactly 0.9 x 233,333.3 leaves QA one amount: 233,333.3 H100e, not
+    a whole number; 233,334 would overrun the budget by 0.6, beyond the checker's tolerance.
+    The result keeps the unrounded amounts, still checked, and says so."""
+    pf = _pinned({"2026": 500_000}, ask=300_000, risk=0.9)
+    pf = pf.model_copy(update={"risk_budget": 0.9 * 7e9 / 30_000})
     result = solve(pf)
     (deal,) = result.deals
     assert deal.compute["2026"] == pytest.approx(7e9 / 30_000, abs=1e-3)
     assert result.solver.details["granularity_h100e"] == 0
     assert "unrounded" in result.message
+    assert check(pf, [deal.package()]).ok
+
+
+def test_single_units_within_the_check_tolerance_are_said() -> None:
+    """With risk 0.4, 233,334 H100e overruns that budget by 0.27 risk-weighted H100e,
+    inside the checker's tolerance of 0.5: the package is in whole H100e and says so."""
+    pf = _pinned({"2026": 500_000}, ask=300_000)
+    pf = pf.model_copy(update={"risk_budget": 0.4 * 7e9 / 30_000})
+    result = solve(pf)
+    (deal,) = result.deals
+    assert deal.compute == {"2026": 233_334}
+    assert "within the independent check's tolerance" in result.message
     assert check(pf, [deal.package()]).ok
 
 

@@ -73,6 +73,7 @@ def finish(
         scheduled.step = 0.0
     info.details.update(
         granularity_h100e=scheduled.step,
+        within_tolerance=float(scheduled.within_tolerance),
         unrounded_objective=raw.objective,
         unrounded_partner_total=raw.partner_total,
     )

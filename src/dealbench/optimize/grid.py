@@ -187,10 +187,18 @@ def largest_remainder(
 
     for i, d in enumerate(deals):
         while d.value(x[i]) < d.need:
-            options = [(remainder[i, t], t) for t in range(T) if up(i, t) > 0]
+            # The step that adds most to the partner's value per H100e, then the period
+            # with most room left (keeping tight periods for deals that need them), then
+            # the largest remainder, then the later period.
+            options = [
+                (round(_gain(d, x[i, t], inc) / inc, 6), round(room[t], 6), remainder[i, t], t)
+                for t in range(T)
+                if (inc := up(i, t)) > 0
+            ]
             if not options:
                 return None
-            take(i, max(options)[1], up(i, max(options)[1]))
+            t = max(options)[3]
+            take(i, t, up(i, t))
     gains = [
         (remainder[i, t], -deals[i].index, t, i)
         for i in range(D)
@@ -203,6 +211,10 @@ def largest_remainder(
             take(i, t, inc)
     out: Vector = x
     return out if _keeps(pf, mode, deals, out, least, v_floor) else None
+
+
+def _gain(d: Deal, amount: float, inc: float) -> float:
+    return d.partner.value_of(amount + inc) - d.partner.value_of(amount)
 
 
 # --- closest, exactly ----------------------------------------------------------------------

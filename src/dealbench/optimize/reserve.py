@@ -35,13 +35,17 @@ RESERVE_MAX_PAIRS = 60
 
 
 def needs_reserve(portfolio: Portfolio, result: SolveResult) -> bool:
-    """The declared step is whole, the result has deals, and they are unrounded."""
+    """The declared step is whole, the result has deals, and they are unrounded or in single
+    units that overrun a shared limit within the checker's tolerance."""
     return (
         len(portfolio.partners) * len(portfolio.periods) <= RESERVE_MAX_PAIRS
         and portfolio.granularity.h100e > 0
         and bool(result.deals)
         and result.status in (Status.OPTIMAL, Status.TIME_LIMIT)
-        and result.solver.details.get("granularity_h100e") == 0
+        and (
+            result.solver.details.get("granularity_h100e") == 0
+            or result.solver.details.get("within_tolerance", 0.0) > 0
+        )
     )
 
 
@@ -65,7 +69,7 @@ def with_reserve(
     if again.deals and again.status in (Status.OPTIMAL, Status.TIME_LIMIT):
         # The smooth amounts keep the reserve; rounding may use it.
         mode: Mode = "partner-best" if result.mode == "partner-best" else "us-best"
-        scheduled = schedule(held, mode, packages, v_floor=v_floor, room=portfolio)
+        scheduled = schedule(held, mode, packages, v_floor=v_floor, room=portfolio, tolerance=False)
     seconds = time.perf_counter() - start
     if scheduled is None or scheduled.step == 0:
         result.solver.timings["reserve"] = seconds
@@ -81,6 +85,7 @@ def with_reserve(
     for key in ("unrounded_objective", "unrounded_partner_total"):
         info.details[key] = result.solver.details[key]
     info.details["granularity_h100e"] = scheduled.step
+    info.details["within_tolerance"] = 0.0
     out = result_from_check(portfolio, result.mode, again.status, info, checked)
     unrounded = result.solver.details["unrounded_objective"]
     cost = unrounded - checked.objective

@@ -69,6 +69,8 @@ class Scheduled:
     #: What a reader must know: a refined step, or amounts left unrounded.
     note: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    #: Single units that overrun a shared limit within the checker's tolerance.
+    within_tolerance: bool = False
 
 
 def schedule(
@@ -80,11 +82,14 @@ def schedule(
     v_floor: float | None = None,
     threads: int | None = None,
     room: Portfolio | None = None,
+    tolerance: bool = True,
 ) -> Scheduled:
     """The packages with compute in whole steps, smooth among equal values (see module).
 
     `room`: the same portfolio with wider shared limits for the rounding alone (see
-    `dealbench.optimize.reserve`); the smooth schedule keeps `portfolio`'s."""
+    `dealbench.optimize.reserve`); the smooth schedule keeps `portfolio`'s.
+    `tolerance`: as a last resort, single units may overrun a shared limit inside the
+    checker's tolerance (`TOLERANCE`)."""
     grid = portfolio.granularity
     if not packages:
         return Scheduled([], grid.h100e)
@@ -114,12 +119,66 @@ def schedule(
         if amounts is not None:
             note = "" if step == grid.h100e else _refined(grid, step)
             return Scheduled(_packages(portfolio, deals, amounts), step, note, timings)
+    if grid.h100e > 0 and tolerance:
+        start = time.perf_counter()
+        amounts = _within_tolerance(room or portfolio, mode, deals, smooth, grid, base, v_floor)
+        timings["schedule tolerance"] = time.perf_counter() - start
+        if amounts is not None:
+            step = grid.unit
+            note = _refined(grid, step) + _overshoot(room or portfolio, deals, amounts)
+            packages = _packages(portfolio, deals, amounts)
+            return Scheduled(packages, step, note, timings, within_tolerance=True)
     note = (
         f"Compute is unrounded: with the deals' terms as chosen, no schedule in whole units "
         f"({grid.describe()} down to single units) keeps every partner accepting within the "
         "shared limits."
     )
     return Scheduled(_packages(portfolio, deals, smooth), 0.0, note, timings)
+
+
+#: The last rung: single units may overrun a shared limit by this much, inside the
+#: checker's tolerance (`checker.COMPUTE_TOL`, 0.5 H100e or risk-weighted H100e).
+TOLERANCE = 0.45
+
+
+def _within_tolerance(
+    pf: Portfolio,
+    mode: Mode,
+    deals: list[Deal],
+    smooth: Vector,
+    grid: Granularity,
+    base: float,
+    v_floor: float | None,
+) -> Vector | None:
+    """Single units by largest remainders, shared limits widened by `TOLERANCE`."""
+    budget = None if pf.risk_budget is None else pf.risk_budget + TOLERANCE
+    wide = pf.model_copy(
+        update={
+            "supply": {t: s + TOLERANCE for t, s in pf.supply.items()},
+            "risk_budget": budget,
+        }
+    )
+    least = base - step_value(mode, deals, grid.unit)
+    return largest_remainder(wide, mode, deals, smooth, grid.unit, least, v_floor)
+
+
+def _overshoot(pf: Portfolio, deals: list[Deal], x: Vector) -> str:
+    """What a single-unit schedule overruns, in words ("" when nothing)."""
+    out = []
+    for j, t in enumerate(pf.periods):
+        over = float(x[:, j].sum()) - pf.supply[t]
+        if over > 1e-9:
+            out.append(f"supply in {t} by {over:.2f} H100e")
+    if pf.risk_budget is not None:
+        over = sum(d.risk * float(x[i].sum()) for i, d in enumerate(deals)) - pf.risk_budget
+        if over > 1e-9:
+            out.append(f"the risk budget by {over:.2f} risk-weighted H100e")
+    if not out:
+        return ""
+    return (
+        f" In single units it exceeds {' and '.join(out)}, within the independent "
+        "check's tolerance of 0.5."
+    )
 
 
 def _steps(grid: Granularity) -> list[float]:
