@@ -17,12 +17,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+import builders
 from builders import concession, partner, policy, portfolio
 from dealbench.checker import check, evaluate
 from dealbench.cli import app
 from dealbench.model import load_portfolio
 from dealbench.model.schema import Granularity, Package, Portfolio
 from dealbench.optimize import SolveResult, solve
+from dealbench.optimize.formulate import MODES, Mode
 from dealbench.optimize.result import Status
 
 REPO = Path(__file__).resolve().parents[1]
@@ -195,6 +197,38 @@ def test_rounded_packages_pass_check_and_lose_at_most_a_step(pf: Portfolio) -> N
             assert f"${loss / 1e6:,.1f}m" in result.message
         else:
             assert loss <= _step_value(pf, result) + 1e-7 * abs(unrounded) + 1.0
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pf=builders.portfolios(), mode=st.sampled_from(MODES))
+def test_both_modes_round_within_a_step_on_the_shared_generator(pf: Portfolio, mode: Mode) -> None:
+    """tests/builders.py's portfolios in steps of 1,000 H100e, in both modes: every package
+    passes `check`, amounts are on the grid, the objective (V, or the partners' total)
+    loses at most one step's value, and partner-best keeps V at its floor."""
+    pf = pf.model_copy(update={"own_granularity": Granularity(h100e=1_000)})
+    result = solve(pf, mode)
+    if result.status is not Status.OPTIMAL:
+        return
+    assert check(pf, [d.package() for d in result.deals]).ok
+    step = result.solver.details.get("granularity_h100e", 0.0)
+    if not result.deals or step == 0 or "reserve" in result.message:
+        return
+    for deal in result.deals:
+        p = pf.partner(deal.partner)
+        assert p is not None
+        for t, x in deal.compute.items():
+            assert abs(x / step - round(x / step)) < 1e-9 or x == pf.cap(p, deal.security, t)
+    details = result.solver.details
+    if mode == "us-best":
+        lost = details["unrounded_objective"] - (result.objective or 0.0)
+        allowed = _step_value(pf, result) * step / 1_000
+    else:
+        assert (result.objective or 0.0) >= sum(p.us_batna for p in pf.partners) - 1.0
+        lost = details["unrounded_partner_total"] - (result.partner_total or 0.0)
+        firsts = {p.code: p.segments[0][1] for p in pf.partners}
+        best = max(firsts[d.partner] for d in result.deals)
+        allowed = step * best
+    assert lost <= allowed + 1e-7 * abs(details["unrounded_objective"]) + 1.0
 
 
 # --- smoothness -----------------------------------------------------------------------
