@@ -17,6 +17,7 @@ from typing import Any, Protocol, TypeVar
 from hypothesis import strategies as st
 
 from dealbench.model import Partner, Policy, Portfolio
+from dealbench.model.schema import Granularity
 
 T = TypeVar("T")
 
@@ -117,9 +118,14 @@ def portfolio(
     supply: dict[str, float],
     risk_budget: float | None = None,
     id: str = "test",
+    granularity: float | Granularity = 0,
 ) -> Portfolio:
-    """A portfolio over the periods of `supply`, in their order."""
+    """A portfolio over the periods of `supply`, in their order; amounts are continuous
+    unless `granularity` (H100e, or a `Granularity`) says otherwise, so hand-worked
+    optima stay exact."""
+    grid = granularity if isinstance(granularity, Granularity) else Granularity(h100e=granularity)
     return Portfolio(
+        own_granularity=grid,
         id=id,
         title=f"Portfolio {id}",
         policy=the_policy,

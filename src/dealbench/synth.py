@@ -251,6 +251,8 @@ def write_yaml(portfolio: Portfolio, directory: str | Path) -> Path:
     }
     if portfolio.risk_budget is not None:
         spec["risk_budget"] = portfolio.risk_budget
+    if portfolio.own_granularity is not None:
+        spec["granularity"] = portfolio.own_granularity.model_dump(exclude_none=True)
     path = root / "portfolio.yaml"
     _dump(spec, path)
     return path

@@ -79,6 +79,7 @@ def print_result(result: SolveResult) -> None:
             "the United States than its walk-away value."
         )
     out.print(f"Status: {result.status.value}   US utility: {money(result.objective)}")
+    say(out, schedule_line(result))
     if result.deals:
         out.print(f"No deal: {', '.join(result.no_deal) or 'none'}")
     used = "; ".join(
@@ -164,6 +165,19 @@ def group_binding(lines: list[str]) -> list[str]:
 
 def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def schedule_line(result: SolveResult) -> str:
+    """The step the amounts are in, what rounding cost, and any note about it."""
+    details = result.solver.details
+    step = details.get("granularity_h100e")
+    if step is None or result.objective is None:
+        return "Compute: as the solver left it"
+    unrounded = details.get("unrounded_objective", result.objective)
+    where = result.message or (
+        f"Compute is in steps of {step:,.0f} H100e." if step else "Compute is unrounded."
+    )
+    return f"{where} V before rounding: {money(unrounded)}."
 
 
 def print_evaluation(deal: DealFigures, periods: list[str]) -> None:

@@ -138,6 +138,7 @@ def load_portfolio(path: str | Path) -> Portfolio:
         risk_budget=spec.risk_budget if spec.risk_budget is not None else policy.risk_budget,
         own_risk_budget=spec.risk_budget,
         caps={code: dict(levels) for code, levels in spec.caps.items()},
+        own_granularity=spec.granularity,
         inputs=inputs,
         partner_files=partner_files,
     )

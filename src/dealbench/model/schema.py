@@ -19,7 +19,14 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from dealbench.model import amounts
 from dealbench.model.distributions import uncertain
 from dealbench.model.fields import ClauseText, Fraction, Text
-from dealbench.units import parse_compute, parse_money, parse_number, period_label
+from dealbench.units import (
+    CHIP_TPP,
+    H100_TPP,
+    parse_compute,
+    parse_money,
+    parse_number,
+    period_label,
+)
 
 Money = Annotated[float, BeforeValidator(parse_money)]
 Compute = Annotated[float, BeforeValidator(parse_compute)]
@@ -49,6 +56,72 @@ GRANTED = "granted"
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- granularity ----------------------------------------------------------------------
+
+
+class Granularity(Strict):
+    """The step in which compute is decided: whole multiples of `h100e` (0: continuous),
+    or of `chips` chips of `model` when written `{chips: N, model: NAME}`."""
+
+    h100e: Annotated[float, Field(ge=0)]
+    chips: int | None = None
+    model: str | None = None
+
+    @property
+    def unit(self) -> float:
+        """H100e of the smallest whole unit: one chip of the model, else one H100e."""
+        return CHIP_TPP[self.model] / H100_TPP if self.model else 1.0
+
+    @property
+    def units(self) -> int:
+        """Whole units (H100e or chips) in one step."""
+        return self.chips if self.chips is not None else round(self.h100e)
+
+    def describe(self) -> str:
+        if self.h100e == 0:
+            return "continuous amounts"
+        if self.model:
+            return f"steps of {self.units:,} {self.model} chips"
+        return f"steps of {self.units:,} H100e"
+
+
+def _granularity(value: Any) -> Any:
+    """`1_000` or `{h100e: 1_000}` (H100e), `{chips: 512, model: B200}`; 0 is continuous."""
+    if isinstance(value, Granularity):
+        return value
+    if isinstance(value, dict) and {"chips", "model"} <= set(value) <= {"chips", "model", "h100e"}:
+        chips = parse_number(value["chips"])
+        model = str(value["model"]).upper()
+        if model not in CHIP_TPP:
+            raise ValueError(
+                f"unknown chip model {value['model']!r}; expected one of: {', '.join(CHIP_TPP)}"
+            )
+        if chips < 1 or chips != int(chips):
+            raise ValueError(
+                f"a granularity in chips is a whole number of 1 or more, got {chips:g}"
+            )
+        return {"h100e": chips * CHIP_TPP[model] / H100_TPP, "chips": int(chips), "model": model}
+    if isinstance(value, dict) and set(value) == {"h100e"}:
+        value = value["h100e"]
+    elif isinstance(value, dict):
+        raise ValueError(
+            "expected H100e as a number, {h100e: N} or {chips: N, model: NAME}, "
+            f"got keys {sorted(map(str, value))}"
+        )
+    amount = parse_number(value)
+    if amount < 0 or amount != int(amount):
+        raise ValueError(
+            f"a granularity in H100e is a whole number (0 for continuous amounts), got {amount:g}"
+        )
+    return {"h100e": amount}
+
+
+GranularityField = Annotated[Granularity, BeforeValidator(_granularity)]
+
+#: Compute is decided in steps of 1,000 H100e unless a portfolio or policy says otherwise.
+DEFAULT_GRANULARITY = Granularity(h100e=1_000)
 
 
 # --- policy ---------------------------------------------------------------------------
@@ -88,6 +161,7 @@ class Policy(Strict):
     risk_penalty_per_h100e: Money
     risk_budget: Annotated[Number, Field(ge=0)] | None = None
     acceptance_margin: Money = 0.0
+    granularity: GranularityField | None = None
 
     @cached_property
     def level_ids(self) -> list[str]:
@@ -297,6 +371,7 @@ class PortfolioFile(Strict):
     risk_budget: Annotated[Number, Field(ge=0)] | None = None
     #: Deal-by-deal caps: partner code -> security level -> H100e per period.
     caps: dict[str, dict[Id, Annotated[Compute, Field(ge=0)]]] = Field(default_factory=dict)
+    granularity: GranularityField | None = None
 
 
 class Portfolio(BaseModel):
@@ -316,6 +391,8 @@ class Portfolio(BaseModel):
     #: Deal-by-deal caps for named partners (code -> level -> H100e per period),
     #: replacing the tier's cap under those levels.
     caps: dict[str, dict[str, float]] = Field(default_factory=dict)
+    #: The portfolio file's own granularity (None: the policy's, else the default, applies).
+    own_granularity: Granularity | None = None
     #: Input file -> sha256 of its bytes, for document fingerprints.
     inputs: dict[str, str] = Field(default_factory=dict)
     #: Partner code -> the file it came from, for messages.
@@ -331,6 +408,11 @@ class Portfolio(BaseModel):
             inputs[f"policy:{policy.id}"] = digest
         budget = self.own_risk_budget if self.own_risk_budget is not None else policy.risk_budget
         return self.model_copy(update={"policy": policy, "risk_budget": budget, "inputs": inputs})
+
+    @property
+    def granularity(self) -> Granularity:
+        """The step compute is decided in: the portfolio's, else the policy's, else 1,000 H100e."""
+        return self.own_granularity or self.policy.granularity or DEFAULT_GRANULARITY
 
     def ask(self, partner: Partner, period: str) -> float:
         return partner.ask.get(period, 0.0)

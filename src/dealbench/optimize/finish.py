@@ -1,7 +1,9 @@
-"""How every solve method ends: the packages checked, and a result built from the check.
+"""How every solve method ends: the packages scheduled, checked, and a result built from the check.
 
-Both methods (`plain` and the decomposition) hand their packages here, so what
-a result carries is always what `check` recomputed from the model alone.
+Both methods (`plain` and the decomposition) hand their packages here. Their
+compute is decided again in whole steps of the portfolio's granularity, with
+every other choice kept (`schedule`), so what a result carries, and what every
+document prints, is the package `check` recomputed from the model alone.
 """
 
 from __future__ import annotations
@@ -12,19 +14,34 @@ from typing import Any
 from dealbench.checker import PortfolioCheck, check
 from dealbench.model.schema import Package, Portfolio
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
+from dealbench.optimize.schedule import schedule
 
 __all__ = ["binding_limits", "empty_result", "finish", "result_from_check"]
 
 
 def finish(
-    portfolio: Portfolio, mode: str, status: Status, info: SolverInfo, packages: list[Package]
+    portfolio: Portfolio,
+    mode: str,
+    status: Status,
+    info: SolverInfo,
+    packages: list[Package],
+    *,
+    gap: float = 1e-6,
+    v_floor: float | None = None,
+    threads: int | None = None,
 ) -> SolveResult:
-    """Check the packages; a result carries the checker's figures or says what failed."""
+    """Check the solver's packages, put their compute on the portfolio's grid (`schedule`),
+    check again; a result carries the checker's figures of what is printed, or says what failed.
+
+    `info.details` gains the step used (`granularity_h100e`) and the unrounded
+    optimum (`unrounded_objective`, `unrounded_partner_total`); `info.timings`
+    the time of the schedule (`schedule`) and of both checks (`check`).
+    """
     start = time.perf_counter()
-    checked = check(portfolio, packages)
+    raw = check(portfolio, packages)
     info.timings["check"] = time.perf_counter() - start
-    if not checked.ok:
-        problems = "; ".join(checked.problems())
+    if not raw.ok:
+        problems = "; ".join(raw.problems())
         return empty_result(
             portfolio,
             mode,
@@ -33,7 +50,35 @@ def finish(
             f"the solver's answer fails the independent check ({problems}); "
             "try --solver highs, a longer --time-limit or a smaller --gap",
         )
-    return result_from_check(portfolio, mode, status, info, checked)
+    start = time.perf_counter()
+    scheduled = schedule(
+        portfolio,
+        "partner-best" if mode == "partner-best" else "us-best",
+        packages,
+        gap=gap,
+        v_floor=v_floor,
+        threads=threads,
+    )
+    info.timings["schedule"] = time.perf_counter() - start
+    start = time.perf_counter()
+    checked = check(portfolio, scheduled.packages)
+    info.timings["check"] += time.perf_counter() - start
+    note = scheduled.note
+    if not checked.ok:  # a bug of the schedule: say so, and show what passes
+        checked = raw
+        note = (
+            "The schedule in whole steps failed the independent check "
+            f"({'; '.join(checked.problems())}): the optimizer's unrounded amounts are shown."
+        )
+        scheduled.step = 0.0
+    info.details.update(
+        granularity_h100e=scheduled.step,
+        within_tolerance=float(scheduled.within_tolerance),
+        unrounded_objective=raw.objective,
+        unrounded_partner_total=raw.partner_total,
+    )
+    result = result_from_check(portfolio, mode, status, info, checked)
+    return result.model_copy(update={"message": note}) if note else result
 
 
 def result_from_check(

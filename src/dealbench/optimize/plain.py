@@ -57,7 +57,9 @@ def solve_plain(
     start = time.perf_counter()
     packages = extract_packages(form)
     info.timings["extract"] = time.perf_counter() - start
-    return finish(portfolio, mode, status, info, packages)
+    return finish(
+        portfolio, mode, status, info, packages, gap=gap, v_floor=v_floor, threads=threads
+    )
 
 
 def extract_packages(form: Formulation) -> list[Package]:

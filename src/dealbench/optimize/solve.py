@@ -17,6 +17,7 @@ from dealbench.optimize.decomposition.solve import solve_decomposed
 from dealbench.optimize.finish import binding_limits, result_from_check
 from dealbench.optimize.formulate import Mode
 from dealbench.optimize.plain import extract_packages, solve_plain
+from dealbench.optimize.reserve import needs_reserve, with_reserve
 from dealbench.optimize.result import SolveResult
 
 if TYPE_CHECKING:
@@ -55,23 +56,30 @@ def solve(
     unknown = [code for code in require if portfolio.partner(code) is None]
     if unknown:
         raise ValueError(f"unknown partner {unknown[0]!r} in portfolio {portfolio.id}")
-    if method == "plain" or solver != "highs" or require:
-        return solve_plain(
-            portfolio,
+
+    def run(pf: Portfolio, warm: SolveResult | WarmStart | None) -> SolveResult:
+        if method == "plain" or solver != "highs" or require:
+            return solve_plain(
+                pf,
+                mode,
+                solver=solver,
+                time_limit=time_limit,
+                gap=gap,
+                v_floor=v_floor,
+                threads=threads,
+                require=require,
+            )
+        return solve_decomposed(
+            pf,
             mode,
-            solver=solver,
             time_limit=time_limit,
             gap=gap,
             v_floor=v_floor,
             threads=threads,
-            require=require,
+            warm_start=warm,
         )
-    return solve_decomposed(
-        portfolio,
-        mode,
-        time_limit=time_limit,
-        gap=gap,
-        v_floor=v_floor,
-        threads=threads,
-        warm_start=warm_start,
-    )
+
+    result = run(portfolio, warm_start)
+    if needs_reserve(portfolio, result):  # no whole steps with these terms: see `reserve`
+        result = with_reserve(portfolio, result, run, v_floor)
+    return result

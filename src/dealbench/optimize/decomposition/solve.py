@@ -71,7 +71,9 @@ def solve_decomposed(
     clock = time.perf_counter()
     packages = extract(blocks, outcome, grants)
     info.timings["extract"] = time.perf_counter() - clock
-    result = finish(portfolio, mode, status, info, packages)
+    result = finish(
+        portfolio, mode, status, info, packages, gap=gap, v_floor=v_floor, threads=threads
+    )
     remember(result, _warm_state(blocks, outcome, result))
     return result
 

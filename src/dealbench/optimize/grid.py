@@ -1,0 +1,349 @@
+"""Whole steps: a smooth schedule's amounts put on the grid of a granularity.
+
+The deals' terms are fixed (security level, concessions); only compute moves.
+Allowed amounts per deal and period are the multiples of the step up to the
+limit min(ask, cap), and that limit itself in whole units (one H100e, or one
+chip when the step is written in chips): "the full ask" and "the cap" are
+amounts a negotiator writes too.
+
+Two ways, the cheap one first, each bound to stay within **one step's value**
+of the smooth schedule (`step_value`): in `us-best`, V may fall by at most the
+US value of one step of the most valuable compute (step x max |export value -
+risk penalty x risk weight| over the deals); in `partner-best`, the partners'
+total by at most the value of one step to the partner that values compute most,
+with V at the floor or above.
+
+- `largest_remainder`: every amount rounded down, partners that no longer
+  accept get steps back (largest remainder first), then the remaining
+  remainders are rounded up, largest first, where supply and the risk budget
+  leave room and the objective gains. Milliseconds.
+- `closest`: a small MIP (HiGHS) for the grid schedule closest to the smooth
+  one (each deal's distance relative to its total) under every row of the
+  portfolio and the bound. Used when the first fails.
+
+Both return None when there is no such schedule.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from dealbench.model.schema import Granularity, Package, Partner, Portfolio
+from dealbench.optimize.decomposition.highs import INF, new_highs, pass_model
+from dealbench.optimize.formulate import COMPUTE, MONEY, Mode
+
+Vector = np.ndarray[Any, np.dtype[np.float64]]
+
+#: The exact search runs on portfolios of at most this many (deal, period) amounts: its
+#: root alone can take seconds on 33 deals x 12 quarters (bench size M), where the
+#: schedule step must stay under a fifth of the solve. A size rule, not a clock, so
+#: the answer is the same on every run; the time limit is a guard against pathologies.
+CLOSEST_MAX_AMOUNTS = 200
+CLOSEST_LIMIT_S = 2.0
+CLOSEST_MAX_NODES = 5_000
+
+
+@dataclass
+class Deal:
+    """One package's fixed terms, as the schedule needs them (USD, H100e)."""
+
+    package: Package
+    partner: Partner
+    index: int  # the partner's place in the portfolio
+    top: list[float]  # per period: the largest amount allowed (the limit in whole units)
+    a: float  # US value of one H100e delivered
+    risk: float  # risk weight
+    need: float  # what the partner's value of compute must reach for it to accept
+    us_const: float  # US value of the concessions
+
+    def value(self, amounts: Any) -> float:
+        return sum(self.partner.value_of(float(x)) for x in amounts)
+
+
+def deal_of(pf: Portfolio, package: Package, grid: Granularity) -> Deal:
+    partner = pf.partner(package.partner)
+    assert partner is not None
+    policy = pf.policy
+    level = package.security
+    risk = partner.diversion_risk * (1.0 - policy.level(level).mitigation)
+    cost, us_value = 0.0, 0.0
+    for cid, lid in package.granted().items():
+        concession = partner.concession(cid)
+        option = concession.option(lid) if concession else None
+        assert option is not None
+        cost += option.partner_cost
+        us_value += option.us_value
+    need = partner.batna + policy.acceptance_margin + partner.security_costs[level] + cost
+    limits = [pf.cap(partner, level, t) for t in pf.periods]
+    return Deal(
+        package=package,
+        partner=partner,
+        index=pf.partners.index(partner),
+        top=limits if grid.h100e == 0 else [whole(m, grid.unit) for m in limits],
+        a=policy.export_value_per_h100e - policy.risk_penalty_per_h100e * risk,
+        risk=risk,
+        need=need,
+        us_const=us_value,
+    )
+
+
+def us_floor(pf: Portfolio, v_floor: float | None) -> float:
+    """partner-best: the least V, USD (default: what the US has without any deal)."""
+    return sum(p.us_batna for p in pf.partners) if v_floor is None else v_floor
+
+
+def us_rest(pf: Portfolio, deals: list[Deal]) -> float:
+    """V apart from compute: the concessions, and us_batna where there is no deal (USD)."""
+    in_deal = {d.partner.code for d in deals}
+    no_deal = sum(p.us_batna for p in pf.partners if p.code not in in_deal)
+    return sum(d.us_const for d in deals) + no_deal
+
+
+def partner_rest(pf: Portfolio, deals: list[Deal]) -> float:
+    """The partners' total apart from the value of compute (USD)."""
+    in_deal = {d.partner.code for d in deals}
+    no_deal = sum(p.batna for p in pf.partners if p.code not in in_deal)
+    margin = pf.policy.acceptance_margin
+    return no_deal - sum(d.need - d.partner.batna - margin for d in deals)
+
+
+def objective(pf: Portfolio, mode: Mode, deals: list[Deal], x: Vector) -> float:
+    """V (us-best) or the partners' total (partner-best) of amounts `x`, USD."""
+    if mode == "us-best":
+        return us_rest(pf, deals) + sum(d.a * float(x[i].sum()) for i, d in enumerate(deals))
+    return partner_rest(pf, deals) + sum(d.value(x[i]) for i, d in enumerate(deals))
+
+
+def step_value(mode: Mode, deals: list[Deal], step: float) -> float:
+    """What rounding may cost: one step of the most valuable compute (see module)."""
+    if mode == "us-best":
+        return step * max((abs(d.a) for d in deals), default=0.0)
+    return step * max((d.partner.segments[0][1] for d in deals), default=0.0)
+
+
+def whole(amount: float, unit: float) -> float:
+    """`amount` floored to whole units (a hair of float noise forgiven)."""
+    return clean(math.floor(amount / unit + 1e-9) * unit)
+
+
+def clean(amount: float) -> float:
+    """A whole number of H100e stays exactly whole (no 35000.000000001)."""
+    nearest = round(amount)
+    return float(nearest) if abs(amount - nearest) < 1e-6 else float(amount)
+
+
+def _keeps(
+    pf: Portfolio, mode: Mode, deals: list[Deal], x: Vector, least: float, v_floor: float | None
+) -> bool:
+    """Every partner accepts, the objective is within one step's value, and (partner-best)
+    V is at the floor."""
+    if any(d.value(x[i]) < d.need - 1e3 for i, d in enumerate(deals)):
+        return False
+    if objective(pf, mode, deals, x) < least:
+        return False
+    return mode == "us-best" or objective(pf, "us-best", deals, x) >= us_floor(pf, v_floor)
+
+
+# --- largest remainder ---------------------------------------------------------------------
+
+
+def largest_remainder(
+    pf: Portfolio,
+    mode: Mode,
+    deals: list[Deal],
+    smooth: Vector,
+    step: float,
+    least: float,
+    v_floor: float | None,
+) -> Vector | None:
+    """The smooth amounts in whole steps by largest remainders (see module), or None."""
+    D, T = smooth.shape
+    top = np.array([d.top for d in deals])
+    x = np.minimum(np.where(smooth >= top - 1e-6, top, np.floor(smooth / step + 1e-9) * step), top)
+    remainder = smooth - x
+    room = np.array([pf.supply[t] for t in pf.periods]) - x.sum(axis=0)
+    risk = np.array([d.risk for d in deals])
+    budget = np.inf if pf.risk_budget is None else pf.risk_budget - float(risk @ x.sum(axis=1))
+    v_now = objective(pf, "us-best", deals, x)
+    v_least = us_floor(pf, v_floor) if mode == "partner-best" else -np.inf
+
+    def up(i: int, t: int) -> float:
+        """The increase to the next allowed amount, if it fits (else 0)."""
+        inc = min(x[i, t] + step, top[i, t]) - x[i, t]
+        fits = inc > 1e-9 and inc <= room[t] + 1e-6 and risk[i] * inc <= budget + 1e-6
+        return inc if fits else 0.0
+
+    def take(i: int, t: int, inc: float) -> None:
+        nonlocal budget, v_now
+        x[i, t] = clean(x[i, t] + inc)
+        room[t] -= inc
+        budget -= risk[i] * inc
+        remainder[i, t] -= inc
+        v_now += deals[i].a * inc
+
+    for i, d in enumerate(deals):
+        while d.value(x[i]) < d.need:
+            # The step that adds most to the partner's value per H100e, then the period
+            # with most room left (keeping tight periods for deals that need them), then
+            # the largest remainder, then the later period.
+            options = [
+                (round(_gain(d, x[i, t], inc) / inc, 6), round(room[t], 6), remainder[i, t], t)
+                for t in range(T)
+                if (inc := up(i, t)) > 0
+            ]
+            if not options:
+                return None
+            t = max(options)[3]
+            take(i, t, up(i, t))
+    gains = [
+        (remainder[i, t], -deals[i].index, t, i)
+        for i in range(D)
+        for t in range(T)
+        if remainder[i, t] > 1e-9 and (deals[i].a > 0 or mode == "partner-best")
+    ]
+    for _, _, t, i in sorted(gains, reverse=True):
+        inc = up(i, t)
+        if inc > 0 and v_now + deals[i].a * inc >= v_least:
+            take(i, t, inc)
+    out: Vector = x
+    return out if _keeps(pf, mode, deals, out, least, v_floor) else None
+
+
+def _gain(d: Deal, amount: float, inc: float) -> float:
+    return d.partner.value_of(amount + inc) - d.partner.value_of(amount)
+
+
+# --- closest, exactly ----------------------------------------------------------------------
+
+
+def closest(
+    pf: Portfolio,
+    mode: Mode,
+    deals: list[Deal],
+    smooth: Vector,
+    step: float,
+    least: float,
+    v_floor: float | None,
+    threads: int | None = None,
+) -> Vector | None:
+    """The grid schedule closest to `smooth` under every row and the bound, or None.
+
+    Closeness is the distance to the smooth amounts plus the change between consecutive
+    periods (so rounding adds no dips), each deal's relative to its total."""
+    if smooth.size > CLOSEST_MAX_AMOUNTS:
+        return None
+    D, T = smooth.shape
+    lower: list[float] = []
+    upper: list[float] = []
+    integer: list[bool] = []
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    row_lo: list[float] = []
+    row_hi: list[float] = []
+
+    def col(lo: float, hi: float, is_int: bool = False) -> int:
+        lower.append(lo)
+        upper.append(hi)
+        integer.append(is_int)
+        return len(lower) - 1
+
+    def row(terms: dict[int, float], lo: float, hi: float) -> None:
+        r = len(row_lo)
+        for c, v in terms.items():
+            rows.append(r)
+            cols.append(c)
+            vals.append(v)
+        row_lo.append(lo)
+        row_hi.append(hi)
+
+    x: dict[tuple[int, int], dict[int, float]] = {}
+    top_col: dict[tuple[int, int], int] = {}
+    value: dict[int, float] = {}
+    distance: dict[int, float] = {}
+    for i, d in enumerate(deals):
+        accept: dict[int, float] = {}
+        weight = 1.0 / max(float(smooth[i].sum()) / COMPUTE, step / COMPUTE)
+        for t in range(T):
+            count = math.floor(d.top[t] / step + 1e-9)
+            rest = d.top[t] - count * step
+            n = col(0.0, float(count), True)
+            x[i, t] = {n: step / COMPUTE}
+            if rest > 1e-9 * step:
+                top_col[i, t] = b = col(0.0, 1.0, True)
+                x[i, t][b] = rest / COMPUTE
+                row({b: float(count), n: -1.0}, -INF, 0.0)  # top = 1 only at n = count
+            left, ys = d.top[t], {}
+            for width, per in d.partner.segments:
+                if left <= 0:
+                    break
+                y = col(0.0, min(width, left) / COMPUTE)
+                ys[y] = 1.0
+                accept[y] = value[y] = per * COMPUTE / MONEY
+                left -= min(width, left)
+            row({**ys, **{c: -v for c, v in x[i, t].items()}}, -INF, 0.0)
+            dist = col(0.0, INF)
+            distance[dist] = weight
+            target = float(smooth[i, t]) / COMPUTE
+            row({dist: 1.0, **{c: -v for c, v in x[i, t].items()}}, -target, INF)
+            row({dist: 1.0, **x[i, t]}, target, INF)
+            if t > 0:
+                change = dict(x[i, t])
+                for c, v in x[i, t - 1].items():
+                    change[c] = change.get(c, 0.0) - v
+                tv = col(0.0, INF)
+                distance[tv] = weight
+                row({tv: 1.0, **{c: -v for c, v in change.items()}}, 0.0, INF)
+                row({tv: 1.0, **change}, 0.0, INF)
+        row(accept, d.need / MONEY, INF)
+    for t, period in enumerate(pf.periods):
+        row({c: v for i in range(D) for c, v in x[i, t].items()}, -INF, pf.supply[period] / COMPUTE)
+    if pf.risk_budget is not None:
+        risk = {
+            c: v * d.risk for i, d in enumerate(deals) for t in range(T) for c, v in x[i, t].items()
+        }
+        row(risk, -INF, pf.risk_budget / COMPUTE)
+    gain = {
+        c: v * d.a * COMPUTE / MONEY
+        for i, d in enumerate(deals)
+        for t in range(T)
+        for c, v in x[i, t].items()
+    }
+    if mode == "us-best":
+        row(gain, (least - us_rest(pf, deals)) / MONEY, INF)
+    else:
+        row(gain, (us_floor(pf, v_floor) - us_rest(pf, deals)) / MONEY, INF)
+        row(value, (least - partner_rest(pf, deals)) / MONEY, INF)
+
+    h = new_highs(threads=threads, time_limit=CLOSEST_LIMIT_S)
+    h.setOptionValue("mip_max_nodes", CLOSEST_MAX_NODES)
+    cost = np.zeros(len(lower))
+    for c, w in distance.items():
+        cost[c] = w
+    pass_model(
+        h,
+        cost=cost,
+        lower=np.array(lower),
+        upper=np.array(upper),
+        row_lower=np.array(row_lo),
+        row_upper=np.array(row_hi),
+        matrix=(np.array(rows), np.array(cols), np.array(vals, dtype=np.float64)),
+        integer=np.array(integer, dtype=bool),
+        maximize=False,
+    )
+    h.run()
+    if h.getInfo().primal_solution_status != 2:  # 2: feasible
+        return None
+    solution = np.array(h.getSolution().col_value)
+    out = np.zeros((D, T))
+    for (i, t), terms in x.items():
+        n = next(iter(terms))
+        amount = round(float(solution[n])) * step
+        if (i, t) in top_col and round(float(solution[top_col[i, t]])) == 1:
+            amount = deals[i].top[t]
+        out[i, t] = clean(amount)
+    return out if _keeps(pf, mode, deals, out, least, v_floor) else None

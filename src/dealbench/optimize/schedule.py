@@ -1,0 +1,199 @@
+"""Schedules a negotiator can sign: compute in whole steps, smooth among equal values.
+
+The optimizer's packages fix every discrete choice: which deals, their security
+levels and concessions. With those fixed, each deal's compute is decided again:
+
+1. `smooth`: the smooth schedule, four lexicographic linear programs (the best
+   objective; then the least change between periods; then the least deviation
+   from equal amounts; then a fixed tie-break). It depends only on the choices,
+   never on the solver's path.
+2. `grid`: those amounts in whole steps of the portfolio's granularity, V
+   within one step's value, by largest remainders or, failing that, the
+   closest grid schedule (a small MIP).
+3. When the step does not fit: finer steps by tens; then single units that
+   overrun a shared limit inside the checker's tolerance; then unrounded
+   amounts. Each is said in the result (see also `reserve`, which `solve`
+   tries on small portfolios before the last two).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from dealbench.model.schema import Granularity, Package, Portfolio
+from dealbench.optimize.formulate import Mode
+from dealbench.optimize.grid import (
+    Deal,
+    Vector,
+    clean,
+    closest,
+    deal_of,
+    largest_remainder,
+    objective,
+    step_value,
+)
+from dealbench.optimize.smooth import smooth_schedule
+
+__all__ = ["Scheduled", "schedule"]
+
+
+@dataclass
+class Scheduled:
+    """The packages with their compute decided on the grid, and how that went."""
+
+    packages: list[Package]
+    #: The step used, H100e (0: continuous amounts).
+    step: float
+    #: What a reader must know: a refined step, or amounts left unrounded.
+    note: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+    #: Single units that overrun a shared limit within the checker's tolerance.
+    within_tolerance: bool = False
+
+
+def schedule(
+    portfolio: Portfolio,
+    mode: Mode,
+    packages: list[Package],
+    *,
+    gap: float = 1e-6,
+    v_floor: float | None = None,
+    threads: int | None = None,
+    room: Portfolio | None = None,
+    tolerance: bool = True,
+) -> Scheduled:
+    """The packages with compute in whole steps, smooth among equal values (see module).
+
+    `room`: the same portfolio with wider shared limits for the rounding alone (see
+    `dealbench.optimize.reserve`); the smooth schedule keeps `portfolio`'s.
+    `tolerance`: as a last resort, single units may overrun a shared limit inside the
+    checker's tolerance (`TOLERANCE`)."""
+    grid = portfolio.granularity
+    if not packages:
+        return Scheduled([], grid.h100e)
+    deals = [deal_of(portfolio, p, grid) for p in packages]
+    timings: dict[str, float] = {}
+    smooth = smooth_schedule(portfolio, mode, deals, gap, v_floor, threads, timings)
+    if smooth is None:  # the LP failed: nothing better than the optimizer's amounts
+        note = "The schedule could not be smoothed: the optimizer's amounts are shown."
+        return Scheduled(list(packages), 0.0, note, timings)
+    base = objective(portfolio, mode, deals, smooth)
+    for step in _steps(grid):
+        start = time.perf_counter()
+        amounts = smooth if step == 0 else None
+        if amounts is None:
+            least = base - step_value(mode, deals, step)
+            args = (room or portfolio, mode, deals, smooth, step, least, v_floor)
+            amounts = largest_remainder(*args)
+            timings["schedule rounding"] = timings.get("schedule rounding", 0.0) + (
+                time.perf_counter() - start
+            )
+            if amounts is None:
+                start = time.perf_counter()
+                amounts = closest(*args, threads=threads)
+                timings["schedule closest"] = timings.get("schedule closest", 0.0) + (
+                    time.perf_counter() - start
+                )
+        if amounts is not None:
+            note = "" if step == grid.h100e else _refined(grid, step)
+            return Scheduled(_packages(portfolio, deals, amounts), step, note, timings)
+    if grid.h100e > 0 and tolerance:
+        start = time.perf_counter()
+        amounts = _within_tolerance(room or portfolio, mode, deals, smooth, grid, base, v_floor)
+        timings["schedule tolerance"] = time.perf_counter() - start
+        if amounts is not None:
+            step = grid.unit
+            note = _refined(grid, step) + _overshoot(room or portfolio, deals, amounts)
+            packages = _packages(portfolio, deals, amounts)
+            return Scheduled(packages, step, note, timings, within_tolerance=True)
+    note = (
+        f"Compute is unrounded: with the deals' terms as chosen, no schedule in whole units "
+        f"({grid.describe()} down to single units) keeps every partner accepting within the "
+        "shared limits."
+    )
+    return Scheduled(_packages(portfolio, deals, smooth), 0.0, note, timings)
+
+
+#: The last rung: single units may overrun a shared limit by this much, inside the
+#: checker's tolerance (`checker.COMPUTE_TOL`, 0.5 H100e or risk-weighted H100e).
+TOLERANCE = 0.45
+
+
+def _within_tolerance(
+    pf: Portfolio,
+    mode: Mode,
+    deals: list[Deal],
+    smooth: Vector,
+    grid: Granularity,
+    base: float,
+    v_floor: float | None,
+) -> Vector | None:
+    """Single units by largest remainders, shared limits widened by `TOLERANCE`."""
+    budget = None if pf.risk_budget is None else pf.risk_budget + TOLERANCE
+    wide = pf.model_copy(
+        update={
+            "supply": {t: s + TOLERANCE for t, s in pf.supply.items()},
+            "risk_budget": budget,
+        }
+    )
+    least = base - step_value(mode, deals, grid.unit)
+    return largest_remainder(wide, mode, deals, smooth, grid.unit, least, v_floor)
+
+
+def _overshoot(pf: Portfolio, deals: list[Deal], x: Vector) -> str:
+    """What a single-unit schedule overruns, in words ("" when nothing)."""
+    out = []
+    for j, t in enumerate(pf.periods):
+        over = float(x[:, j].sum()) - pf.supply[t]
+        if over > 1e-9:
+            out.append(f"supply in {t} by {over:.2f} H100e")
+    if pf.risk_budget is not None:
+        over = sum(d.risk * float(x[i].sum()) for i, d in enumerate(deals)) - pf.risk_budget
+        if over > 1e-9:
+            out.append(f"the risk budget by {over:.2f} risk-weighted H100e")
+    if not out:
+        return ""
+    return (
+        f" In single units it exceeds {' and '.join(out)}, within the independent "
+        "check's tolerance of 0.5."
+    )
+
+
+def _steps(grid: Granularity) -> list[float]:
+    """The step, then finer ones by tens down to one unit (H100e or chip)."""
+    if grid.h100e == 0:
+        return [0.0]
+    units, out = grid.units, []
+    while units >= 1:
+        out.append(units)
+        units = units // 10 if units >= 10 else 0
+    if out[-1] != 1:
+        out.append(1)
+    return [grid.h100e if u == grid.units else u * grid.unit for u in out]
+
+
+def _refined(grid: Granularity, step: float) -> str:
+    finer = Granularity(
+        h100e=step,
+        chips=None if grid.model is None else round(step / grid.unit),
+        model=grid.model,
+    )
+    return (
+        f"Compute is in {finer.describe()}, not the declared {grid.describe()}: with the "
+        "deals' terms as chosen, no schedule in those keeps every partner accepting within "
+        "the shared limits."
+    )
+
+
+def _packages(pf: Portfolio, deals: list[Deal], amounts: Vector) -> list[Package]:
+    return [
+        d.package.model_copy(
+            update={
+                "compute": {
+                    t: clean(round(float(amounts[i, j]), 6)) for j, t in enumerate(pf.periods)
+                }
+            }
+        )
+        for i, d in enumerate(deals)
+    ]
