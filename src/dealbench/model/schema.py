@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Mapping
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
@@ -56,6 +57,24 @@ GRANTED = "granted"
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; with `update`, every cached figure (segments, options, ...) is recomputed
+        from the new fields rather than carried over from the original."""
+        copy = super().model_copy(update=update, deep=deep)
+        if update:
+            for name in _cached_properties(type(self)):
+                copy.__dict__.pop(name, None)
+        return copy
+
+
+def _cached_properties(cls: type) -> list[str]:
+    return [
+        name
+        for klass in cls.__mro__
+        for name, value in vars(klass).items()
+        if isinstance(value, cached_property)
+    ]
 
 
 # --- granularity ----------------------------------------------------------------------
