@@ -408,3 +408,25 @@ def test_the_four_regimes_side_by_side(client: TestClient) -> None:
     for regime in ("tiered", "monopoly", "repeal", "bilateral"):
         assert f'data-regime="{regime}"' in page
     assert "Who gets what" in page
+
+
+def wait(client: TestClient, response: object) -> str:
+    url = response.headers["location"].removeprefix("http://testserver")  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 180
+    while client.get(f"{url}/state").json()["state"] == "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    return str(url)
+
+
+def test_every_partner_left_without_a_deal_is_told_why(client: TestClient) -> None:
+    url = wait(client, post(client, "/p/global/solve", mode="us-best", solver="highs"))
+    page = client.get(url).text
+    assert 'id="no-deal"' in page
+    assert re.search(r'data-partner="CN"><strong>[^<]+</strong>: \S', page)
+
+
+def test_an_infeasible_solve_is_explained_in_the_page(client: TestClient) -> None:
+    url = wait(client, post(client, "/p/gulf-asia/solve", mode="partner-best", v_floor="900bn"))
+    page = client.get(url).text
+    assert "relax" in page and "error:" in page

@@ -18,9 +18,6 @@ if TYPE_CHECKING:
     from dealbench.optimize import SolveResult
     from dealbench.optimize.explain import NoDeal
 
-#: At most this many partners without a deal are explained (one small solve each).
-MAX_EXPLAINED = 25
-
 
 def check_required(pf: Portfolio, require: Sequence[str]) -> list[str]:
     """--require-deal codes, each a partner of the portfolio."""
@@ -48,34 +45,22 @@ def raise_for_status(
     require: Sequence[str],
     json_out: bool,
 ) -> None:
-    """Explain an infeasible result (exit 3); with --json, print the status object first."""
+    """Explain a result without packages (exit 3 when infeasible); with --json, print the
+    status object first, so stdout holds one JSON object whatever the status."""
     from dealbench.cli import output
-    from dealbench.optimize import Status
-    from dealbench.optimize.explain import explain_infeasible
+    from dealbench.errors import DealbenchError
+    from dealbench.optimize.explain import raise_explained
 
-    if result.status in (Status.OPTIMAL, Status.TIME_LIMIT):
-        return
-    payload: dict[str, Any] = {"status": result.status.value, "message": result.message}
-    if result.status == Status.INFEASIBLE:
-        explanation = explain_infeasible(pf, mode, v_floor, require)  # type: ignore[arg-type]
-        payload["message"] = explanation.message
-        payload["explanation"] = explanation.as_dict()
+    try:
+        raise_explained(pf, result, mode=mode, v_floor=v_floor, require=require)  # type: ignore[arg-type]
+    except DealbenchError as exc:
         if json_out:
+            payload: dict[str, Any] = {"status": result.status.value, "message": result.message}
+            if isinstance(exc, InfeasibleError):
+                payload["message"] = str(exc)
+                payload["explanation"] = exc.details
             typer.echo(output.to_json(payload))
-        raise InfeasibleError(explanation.message, explanation.lines(), explanation.as_dict())
-    if json_out:
-        typer.echo(output.to_json(payload))
-    result.raise_for_status()
-
-
-def no_deal_reasons(pf: Portfolio, result: SolveResult) -> list[NoDeal]:
-    """Why each partner without a deal has none (the first MAX_EXPLAINED of them)."""
-    from dealbench.optimize.explain import why_no_deal
-
-    if not result.no_deal:
-        return []
-    shown = result.model_copy(update={"no_deal": result.no_deal[:MAX_EXPLAINED]})
-    return why_no_deal(pf, shown)
+        raise
 
 
 def print_reasons(reasons: Sequence[NoDeal]) -> None:

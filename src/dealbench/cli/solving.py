@@ -221,7 +221,9 @@ def solve(
         result, extra = _solve_with_analysis(
             pf, mode, options, prices, robust, samples, seed, require=require, json_out=json_out
         )
-        reasons = explaining.no_deal_reasons(pf, result)
+        from dealbench.optimize.explain import no_deal_reasons
+
+        reasons = no_deal_reasons(pf, result)
         if json_out:
             data = {**output.result_json(result), **extra}
             data["no_deal_reasons"] = [r.as_dict() for r in reasons]

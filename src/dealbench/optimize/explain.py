@@ -592,3 +592,36 @@ def _shared_limits(pf: Portfolio, result: SolveResult, code: str, deal: Any) -> 
 def _join(items: Sequence[str]) -> str:
     items = list(items)
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+#: At most this many partners without a deal are explained (one small solve each).
+MAX_EXPLAINED = 25
+
+
+def no_deal_reasons(portfolio: Portfolio, result: SolveResult) -> list[NoDeal]:
+    """Why each partner without a deal has none (the first MAX_EXPLAINED of them)."""
+    if not result.no_deal:
+        return []
+    shown = result.model_copy(update={"no_deal": result.no_deal[:MAX_EXPLAINED]})
+    return why_no_deal(portfolio, shown)
+
+
+def raise_explained(
+    portfolio: Portfolio,
+    result: SolveResult,
+    *,
+    mode: Mode = "us-best",
+    v_floor: float | None = None,
+    require: Sequence[str] = (),
+) -> SolveResult:
+    """`result` when it has packages; else its error, an infeasible one explained (the
+    smallest set of limits to relax, with amounts) as every shell reports it."""
+    from dealbench.errors import InfeasibleError
+    from dealbench.optimize.result import Status
+
+    if result.status in (Status.OPTIMAL, Status.TIME_LIMIT):
+        return result
+    if result.status == Status.INFEASIBLE:
+        explanation = explain_infeasible(portfolio, mode, v_floor, require)
+        raise InfeasibleError(explanation.message, explanation.lines(), explanation.as_dict())
+    return result.raise_for_status()

@@ -36,6 +36,8 @@ class Job:
     seconds: float = 0.0
     result: SolveResult | None = None
     error: str = ""
+    #: What pages computed from the result once (e.g. why partners have no deal).
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
     _process: Any = field(default=None, repr=False)
 
     def elapsed(self) -> float:

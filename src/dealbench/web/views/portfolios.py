@@ -17,6 +17,7 @@ from dealbench.analyze.scenarios import load_scenario
 from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model import Portfolio, load_portfolio
 from dealbench.optimize import MODES, SOLVERS, SolveResult, solve
+from dealbench.optimize.explain import no_deal_reasons, raise_explained
 from dealbench.units import parse_money
 from dealbench.web.jobs import Job
 from dealbench.web.pages import page
@@ -136,7 +137,9 @@ async def start_solve(request: Request) -> Response:
     load_scenario(path, policy, sets)
 
     def work() -> SolveResult:
-        return solve(load_scenario(path, policy, sets), **options).raise_for_status()
+        pf = load_scenario(path, policy, sets)
+        result = solve(pf, **options)
+        return raise_explained(pf, result, mode=options["mode"], v_floor=options["v_floor"])
 
     job = request.app.state.jobs.start(
         name, {**options, "policy": policy or "", "sets": sets}, work
@@ -155,7 +158,15 @@ async def show_job(request: Request) -> Response:
     job = _job(request)
     context: dict[str, Any] = {"job": job, "name": job.portfolio}
     if job.state == "done" and job.result is not None:
-        context.update(result_view(portfolio(request, job.portfolio), job.result))
+        pf = load_scenario(
+            portfolio_file(request, job.portfolio),
+            job.options["policy"] or None,
+            job.options["sets"],
+        )
+        if "no_deal" not in job.cache:
+            reasons = await run_in_threadpool(no_deal_reasons, pf, job.result)
+            job.cache["no_deal"] = {r.partner: r.message for r in reasons}
+        context.update(result_view(pf, job.result, job.cache["no_deal"]))
     return page(request, "job.html.j2", **context)
 
 
@@ -171,7 +182,7 @@ async def cancel_job(request: Request) -> Response:
     return RedirectResponse(request.url_for("job", job=job.id), status_code=303)
 
 
-def result_view(pf: Portfolio, result: SolveResult) -> dict[str, Any]:
+def result_view(pf: Portfolio, result: SolveResult, reasons: dict[str, str]) -> dict[str, Any]:
     """The deals table, the charts, the binding limits and the partners left without a deal."""
     from dealbench.render import charts
     from dealbench.render.portfolio_memo import portfolio_charts
@@ -187,7 +198,10 @@ def result_view(pf: Portfolio, result: SolveResult) -> dict[str, Any]:
     return {
         "result": result,
         "charts": drawn,
-        "no_deal": [{"code": c, "name": names.get(c, c)} for c in result.no_deal],
+        "no_deal": [
+            {"code": c, "name": names.get(c, c), "reason": reasons.get(c, "")}
+            for c in result.no_deal
+        ],
     }
 
 
