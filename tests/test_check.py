@@ -174,7 +174,7 @@ def test_a_refusal_is_reported_in_plain_words(two: Portfolio) -> None:
     assert deal.partner_utility == pytest.approx(-0.15e9)
     assert verdict.problems() == [
         "AA would not accept: its utility from the deal, -$150.0m, is below its walk-away "
-        "value plus margin, $1.0bn"
+        "value plus margin, $1.00bn"
     ]
     assert not verdict.ok
 

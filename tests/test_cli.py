@@ -509,7 +509,7 @@ def test_solve_prints_a_table(run: Runner) -> None:
     out = result.stdout
     assert "Tiny portfolio" in out
     assert "AA" in out and "veu" in out and "100,000" in out
-    assert "Status: optimal   US utility: $2.3bn" in out
+    assert "Status: optimal   US utility: $2.30bn" in out
     assert "No deal: none" in out
 
 

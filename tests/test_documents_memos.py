@@ -51,7 +51,7 @@ def test_a_counter_is_the_partners_proposal_compared_with_our_last_offer(
     md = (tmp_path / "memos/AE-counter-002.md").read_text()
     assert "## The Partner's proposal" in md and "## Recommendation" not in md
     assert "United Arab Emirates proposes 1,800,000 H100e" in md
-    assert "Compared with our last offer (round 1), it is $58.8bn worse for the United States" in md
+    assert "Compared with our last offer (round 1), it is $58.76bn worse for the United States" in md
     assert "Offer United Arab Emirates" not in md
 
 
@@ -103,7 +103,7 @@ def test_terms_are_the_same_everywhere_and_defined_once() -> None:
 
 @pytest.mark.parametrize(
     ("amount", "text"),
-    [(-1e9, "-$1.0bn"), (58.8e9, "$58.8bn"), (-350e6, "-$350.0m"), (1.4e12, "$1.40tn")],
+    [(-1e9, "-$1.00bn"), (58.8e9, "$58.80bn"), (-350e6, "-$350.0m"), (1.4e12, "$1.40tn")],
 )
 def test_money_has_one_form_sign_first(amount: float, text: str) -> None:
     assert money(amount) == text

@@ -47,7 +47,7 @@ def test_evaluate_uses_the_glossary_names(run: Runner, shipped: Path) -> None:
     assert r.exit_code == 0, r.stderr
     for name in ("US value of concessions", "US utility", "US walk-away value", "Partner utility"):
         assert name in r.stdout
-    assert "-$8.0bn" in r.stdout
+    assert "-$8.00bn" in r.stdout
 
 
 def test_binding_limits_are_grouped_by_limit() -> None:

@@ -212,7 +212,12 @@ def test_the_working_folder_is_written_in_place(
     assert not (tmp_path / "term-sheets" / "BB.md").exists()
     assert tmp_path.stat().st_ino == inode
     manifest = json.loads((tmp_path / io.MANIFEST).read_text())
-    assert sorted(manifest) == ["result.json", "term-sheets/AA.md"]
+    assert sorted(manifest) == [
+        ".dealbench-documents.json",
+        "packages/AA.yaml",
+        "result.json",
+        "term-sheets/AA.md",
+    ]
     assert not list(tmp_path.rglob("*.tmp"))
 
 
@@ -238,5 +243,10 @@ def test_a_folder_in_a_parent_that_cannot_be_written_is_written_in_place(
     assert run("solve", both, "--out", out).exit_code == 0
     monkeypatch.setattr(io, "_can_stage", lambda stage, root: False)
     assert run("solve", one, "--out", out).exit_code == 0
-    assert sorted(_consistent(out)) == ["result.json", "term-sheets/AA.md"]
+    assert sorted(_consistent(out)) == [
+        ".dealbench-documents.json",
+        "packages/AA.yaml",
+        "result.json",
+        "term-sheets/AA.md",
+    ]
     assert _leftovers(out) == []

@@ -189,7 +189,7 @@ def test_bad_partner_caps_in_a_file(tmp_path: Path, run: Runner, caps: str, mess
     result = run("validate", path)
     assert result.exit_code == 2
     assert message in result.stderr
-    assert "portfolio.yaml:7: caps" in result.stderr
+    assert "portfolio.yaml:8: caps" in result.stderr
 
 
 # --- scenario files -----------------------------------------------------------------------

@@ -21,6 +21,7 @@ from builders import DrawPicker, Picker, RandomPicker, generate, partner, policy
 from dealbench import load_portfolio, solve
 from dealbench.checker import check
 from dealbench.model import Partner, Policy, Portfolio
+from dealbench.model.schema import Granularity
 from dealbench.optimize import SolveResult, Status
 from dealbench.optimize.decomposition.blocks import Blocks, build_blocks
 from dealbench.optimize.decomposition.master import Master, RootLP, generate_columns
@@ -211,6 +212,8 @@ def _synthetic_case(seed: int, pick: Picker) -> None:
     """A seeded synthetic portfolio (the structure of the shipped data), one or two
     changes, warm against plain."""
     base = synthesize(Size("H", pick.int(3, 8), 3, 2, pick.int(2, 4)), seed=seed)
+    # Continuous amounts: what is compared is the search's optimum, before any rounding.
+    base = base.model_copy(update={"own_granularity": Granularity(h100e=0)})
     first = solve(base)
     changed, kinds = base, []
     for _ in range(pick.int(1, 2)):

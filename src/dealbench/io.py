@@ -189,7 +189,7 @@ class OutputDir:
 
     def _done(self, payload: Mapping[str, bytes]) -> list[Path]:
         paths = [self.given / name for name in payload]
-        self.written += paths
+        self.written += [p for p in paths if not p.name.startswith(".dealbench-")]  # no metadata
         return paths
 
     def _publish_in_place(self, files: dict[str, bytes], manifest: dict[str, str]) -> None:

@@ -155,7 +155,7 @@ def _kind(value: Any) -> str:
 
 
 def usd(amount: float | None, signed: bool = False) -> str:
-    """USD for people, one form everywhere: $1.40tn, -$58.8bn, $350.0m, $75,000.
+    """USD for people, one form everywhere: $1.40tn, -$58.80bn, $350.0m, $75,000.
 
     The sign always comes before the dollar sign (`-$1.0bn`, never `$-1bn`).
     """
@@ -168,7 +168,7 @@ def usd(amount: float | None, signed: bool = False) -> str:
     if a >= 1e12:
         return f"{sign}${a / 1e12:,.2f}tn"
     if a >= 1e9:
-        return f"{sign}${a / 1e9:,.1f}bn"
+        return f"{sign}${a / 1e9:,.2f}bn"
     if a >= 1e6:
         return f"{sign}${a / 1e6:,.1f}m"
     return f"{sign}${a:,.0f}"

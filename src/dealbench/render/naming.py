@@ -112,7 +112,7 @@ def stem(partner: str, label: str = "", audience: str = "external") -> str:
 def load_registry(folder: Path) -> dict[str, dict[str, str]]:
     try:
         data = json.loads((folder / REGISTRY).read_text("utf-8"))
-    except (FileNotFoundError, ValueError):
+    except (OSError, ValueError):  # none yet, or --out is no folder (refused when writing)
         return {}
     return data if isinstance(data, dict) else {}
 
