@@ -7,7 +7,7 @@ import importlib
 from dealbench.cli.base import app
 
 #: The modules whose commands `app` carries, in the order `dealbench --help` lists them.
-COMMAND_MODULES = ("solving", "documents")
+COMMAND_MODULES = ("solving", "documents", "negotiate_frontier")
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"dealbench.cli.{_name}")
