@@ -62,6 +62,7 @@ def validate(
     epilog=examples(
         "dealbench solve deals/portfolios/gulf-asia.yaml",
         "dealbench solve deals/portfolios/global.yaml --mode partner-best --json",
+        "dealbench solve deals/portfolios/gulf-asia.yaml --mode nash",
         "dealbench solve deals/portfolios/gulf-asia.yaml --solver cbc --time-limit 30 --out out/",
         "dealbench solve deals/portfolios/gulf-asia.yaml --out out/ --render md,html,docx,pdf",
     )
@@ -71,7 +72,14 @@ def solve(
         Path,
         typer.Argument(metavar="PORTFOLIO", help="A portfolio file (deals/portfolios/*.yaml)."),
     ],
-    mode: Annotated[str, typer.Option(help="Objective: us-best or partner-best.")] = "us-best",
+    mode: Annotated[
+        str,
+        typer.Option(
+            help="Objective: us-best, partner-best, nash (the largest product of both sides' "
+            "gains; its error bound is stated) or kalai (the largest equal share of each "
+            "side's ideal gain)."
+        ),
+    ] = "us-best",
     solver: Annotated[str, typer.Option(help="Solver: highs or cbc.")] = "highs",
     time_limit: Annotated[
         float | None, typer.Option("--time-limit", help="Seconds before the solver stops.")
@@ -135,6 +143,8 @@ def solve(
             typer.echo(output.to_json(output.result_json(result)))
         else:
             output.print_result(result)
+            if mode in ("nash", "kalai") and result.message:
+                typer.echo(result.message)
         if out is not None:
             written = write_outputs(
                 pf,

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from dealbench.model.schema import Package, Portfolio
-from dealbench.negotiate.frontier import Frontier, FrontierPoint
+from dealbench.negotiate.frontier import Frontier, FrontierPoint, point_of
 from dealbench.negotiate.single import Single
+from dealbench.optimize.solve import solve
 
 __all__ = ["attach_bargaining", "gains", "zopa_of"]
 
@@ -39,6 +40,32 @@ def attach_bargaining(
         kalai = _best(frontier, candidates, lambda g: min(g[0] / ideal_us, g[1] / ideal_partner))
     info["nash"] = {"method": "best of the frontier's points", "error_bound": None}
     info["kalai"] = {"method": "best of the frontier's points"}
+    if not frontier.jointly and nash is not None:
+        # Others held: the partner alone in the residual portfolio, solved by
+        # `solve --mode nash|kalai` (tangent cuts, a stated bound).
+        for mode in ("nash", "kalai"):
+            result = solve(alone.portfolio, mode)
+            if result.deal(frontier.partner) is None:
+                continue
+            packages = [*fixed, *(d.package() for d in result.deals)]
+            point = point_of(portfolio, frontier.partner, packages).model_copy(
+                update={"label": mode}
+            )
+            details = result.solver.details
+            if mode == "nash":
+                nash = point
+                info["nash"] = {
+                    "method": "solve --mode nash on the partner alone (others held)",
+                    "error_bound": 1 - details.get("product_ratio_bound", 0.0),
+                    "log_error_bound": details.get("log_error_bound"),
+                    "note": result.message,
+                }
+            else:
+                kalai = point
+                info["kalai"] = {
+                    "method": "solve --mode kalai on the partner alone (others held)",
+                    "tau": details.get("tau"),
+                }
     return frontier.model_copy(
         update={
             "nash": nash,

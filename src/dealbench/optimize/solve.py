@@ -49,6 +49,13 @@ def solve(
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of: {', '.join(METHODS)}")
+    if mode in ("nash", "kalai"):
+        # Bargaining objectives are solved on the plain model (see `bargain`).
+        from dealbench.optimize.bargain import solve_bargaining
+
+        return solve_bargaining(
+            portfolio, mode, solver=solver, time_limit=time_limit, gap=gap, threads=threads
+        )
     if method == "plain" or solver != "highs":
         return solve_plain(
             portfolio,
