@@ -154,8 +154,13 @@ def print_frontier(f: Frontier) -> None:
     ):
         out.print(f"{label + ':':<19}{_where(point)}")
     nash = f.bargaining.get("nash", {})
-    if nash.get("note"):
-        out.print(f"  Nash: {nash['note']}")
+    if nash.get("error_bound") is not None:
+        out.print(
+            f"Nash bound: its product of gains is at least {1 - nash['error_bound']:.6f} x "
+            "the best (tangent cuts on log)."
+        )
+    elif f.nash is not None:
+        out.print(f"Nash: {nash.get('method', '')}.")
     z = f.zopa
     if z.get("exists"):
         out.print(
