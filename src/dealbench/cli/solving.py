@@ -139,12 +139,26 @@ def solve(
         pf = load_portfolio(portfolio)
         result = run_solve(pf, mode, solver=solver, time_limit=time_limit, gap=gap, v_floor=v_floor)
         result.raise_for_status()
+        zopa = None
+        if mode in ("nash", "kalai"):
+            from dealbench.negotiate import zopas
+
+            zopa = zopas(pf)
         if json_out:
-            typer.echo(output.to_json(output.result_json(result)))
+            data = output.result_json(result)
+            if zopa is not None:
+                data["zopa"] = zopa
+            typer.echo(output.to_json(data))
         else:
             output.print_result(result)
-            if mode in ("nash", "kalai") and result.message:
+            if result.message and mode in ("nash", "kalai"):
                 typer.echo(result.message)
+            for z in zopa or []:
+                gain = f"largest joint gain {output.money(z['largest_joint_gain'])}"
+                typer.echo(
+                    f"Zone of agreement with {z['partner']}: "
+                    + (f"yes, {gain}" if z["exists"] else "none")
+                )
         if out is not None:
             written = write_outputs(
                 pf,

@@ -4,6 +4,7 @@ A layer above `solve` and `check`: plain functions that call them, never the
 other way round.
 """
 
+from dealbench.negotiate.bargaining import zopas
 from dealbench.negotiate.frontier import (
     Axis,
     Frontier,
@@ -23,4 +24,5 @@ __all__ = [
     "residual",
     "solve_with_floor",
     "us_best_at",
+    "zopas",
 ]
