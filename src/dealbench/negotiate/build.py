@@ -158,9 +158,13 @@ def _jointly(
     """Every point a solve of the whole portfolio, each warm-started from the one before."""
     from dealbench.optimize.decomposition.warm import warm_from
 
-    found = []
+    found: list[FrontierPoint] = []
     previous: SolveResult = base
     for u in grid:
+        if found and found[-1].partner_utility >= u:
+            # The optimum at a lower floor already gives the partner u: it is optimal here
+            # too (the feasible set only shrank), so the solve is skipped.
+            continue
         warm = warm_from(previous)
         if warm is not None:
             package, _ = alone.best_at(u)
