@@ -156,8 +156,8 @@ def print_frontier(f: Frontier) -> None:
     nash = f.bargaining.get("nash", {})
     if nash.get("error_bound") is not None:
         out.print(
-            f"Nash bound: its product of gains is at least {1 - nash['error_bound']:.6f} x "
-            "the best (tangent cuts on log)."
+            f"Nash bound: product of gains >= {1 - nash['error_bound']:.6f} x the best "
+            "(tangent cuts on log)."
         )
     elif f.nash is not None:
         out.print(f"Nash: {nash.get('method', '')}.")

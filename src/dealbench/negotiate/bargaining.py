@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from dealbench.model.schema import Package, Portfolio
-from dealbench.negotiate.frontier import Frontier, FrontierPoint, point_of
+from dealbench.negotiate.frontier import Frontier, FrontierPoint, clean, point_of
 from dealbench.negotiate.single import Single
 from dealbench.optimize.result import SolveResult
 from dealbench.optimize.solve import solve
@@ -67,8 +67,12 @@ def attach_bargaining(
                     "method": "solve --mode kalai on the partner alone (others held)",
                     "tau": details.get("tau"),
                 }
+    # Nash and Kalai are Pareto optimal: they belong on the frontier too.
+    extra = [p for p in (nash, kalai) if p is not None and p not in frontier.points]
+    points = clean([*frontier.points, *extra], frontier.axis, frontier.jointly)
     return frontier.model_copy(
         update={
+            "points": points,
             "nash": nash,
             "kalai": kalai,
             "bargaining": info,
