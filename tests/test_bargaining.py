@@ -126,3 +126,14 @@ def test_points_all_refuses_with_jointly() -> None:
     run = invoke(["frontier", GULF, "--partner", "AE", "--points", "all", "--jointly"])
     assert run.exit_code == 2
     assert "cannot be combined with --jointly" in run.stderr
+
+
+def test_partner_best_says_what_it_maximised() -> None:
+    """tests/data/tiny (see test_handworked): partner-best maximises U = 2.5bn with V = 0.8bn."""
+    tiny = REPO / "tests/data/tiny/portfolio.yaml"
+    run = invoke(["solve", tiny, "--mode", "partner-best"])
+    assert run.exit_code == 0, run.output
+    assert (
+        "Maximised: the partners' total utility, $2.50bn (US utility V beside it: $800.0m)."
+        in run.stdout
+    )
