@@ -42,11 +42,20 @@ _EXPORTS = {
     "DealbenchError": "dealbench.errors",
     "InputError": "dealbench.errors",
     "InfeasibleError": "dealbench.errors",
+    # negotiate: the frontier and bargaining points
+    "frontier": "dealbench.negotiate",
+    "us_best_at": "dealbench.negotiate",
+    "residual": "dealbench.negotiate",
+    "zopas": "dealbench.negotiate",
+    "Frontier": "dealbench.negotiate",
+    "FrontierPoint": "dealbench.negotiate",
 }
 
 __all__ = [
     "DealFigures",
     "DealbenchError",
+    "Frontier",
+    "FrontierPoint",
     "InfeasibleError",
     "InputError",
     "Package",
@@ -59,13 +68,17 @@ __all__ = [
     "check",
     "evaluate",
     "formulate",
+    "frontier",
     "load_package",
     "load_partner",
     "load_policy",
     "load_portfolio",
     "render_term_sheet",
+    "residual",
     "solve",
+    "us_best_at",
     "validate_file",
+    "zopas",
 ]
 
 if TYPE_CHECKING:
@@ -82,6 +95,7 @@ if TYPE_CHECKING:
         load_portfolio,
         validate_file,
     )
+    from dealbench.negotiate import Frontier, FrontierPoint, frontier, residual, us_best_at, zopas
     from dealbench.optimize import SolveResult, Status, formulate, solve
     from dealbench.render import render_term_sheet
 
