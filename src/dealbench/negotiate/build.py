@@ -160,6 +160,8 @@ def _jointly(
 
     found: list[FrontierPoint] = []
     previous: SolveResult = base
+    # what the other deals could lose to a forced deal: at most their best gain
+    others_gain = (base.objective or 0.0) - sum(p.us_batna for p in portfolio.partners)
     for u in grid:
         if found and found[-1].partner_utility >= u:
             # The optimum at a lower floor already gives the partner u: it is optimal here
@@ -170,7 +172,9 @@ def _jointly(
             package, _ = alone.best_at(u)
             if package is not None:  # the held point is a feasible start
                 warm.packages = [*fixed, package]
-        result = solve_with_floor(portfolio, partner, u, gap=gap, warm_start=warm)
+        result = solve_with_floor(
+            portfolio, partner, u, gap=gap, warm_start=warm, others_gain=others_gain
+        )
         if result is None:
             continue
         previous = result
