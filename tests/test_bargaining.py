@@ -137,3 +137,21 @@ def test_partner_best_says_what_it_maximised() -> None:
         "Maximised: the partners' total utility, $2.50bn (US utility V beside it: $800.0m)."
         in run.stdout
     )
+
+
+def test_all_points_cover_the_epsilon_points_on_a_synthetic_portfolio() -> None:
+    """On dealbench.synth's S portfolio (irregular amounts), every ε-constraint point is
+    matched by a point of the exact frontier with V and U at least as large."""
+    from dealbench.synth import generate
+
+    pf = generate("S", seed=1)
+    base = solve(pf)
+    code = base.deals[0].partner
+    exact = frontier(pf, code, points="all", base=base, bargaining=False)
+    grid = frontier(pf, code, points=25, base=base, bargaining=False)
+    assert len(exact.points) >= len(grid.points) > 2
+    for p in grid.points:
+        assert any(
+            q.us_utility >= p.us_utility - 1e3 and q.partner_utility >= p.partner_utility - 1e3
+            for q in exact.points
+        )

@@ -101,7 +101,7 @@ def exact_points(
     for u in candidates:
         best: tuple[float, Segment, float] | None = None
         for s in segments:
-            if s.u0 - 1e-6 <= u <= s.u1 + 1e-6:
+            if s.u0 - 1.0 <= u <= s.u1 + 1.0:
                 v, x = s.at_u(u)
                 if best is None or v > best[0]:
                     best = (v, s, x)
