@@ -170,8 +170,8 @@ def _jointly(
         warm = warm_from(previous)
         if warm is not None:
             package, _ = alone.best_at(u)
-            if package is not None:  # the held point is a feasible start
-                warm.packages = [*fixed, package]
+            if package is not None:
+                warm.packages = _start(portfolio, partner, package, fixed, previous)
         result = solve_with_floor(
             portfolio, partner, u, gap=gap, warm_start=warm, others_gain=others_gain
         )
@@ -180,6 +180,26 @@ def _jointly(
         previous = result
         found.append(point_of(portfolio, partner, [d.package() for d in result.deals]))
     return found
+
+
+def _start(
+    portfolio: Portfolio,
+    partner: str,
+    package: Package,
+    fixed: list[Package],
+    previous: SolveResult,
+) -> list[Package]:
+    """The better feasible start: the held package with the previous point's other deals,
+    or with the base's (always feasible)."""
+    from dealbench.checker import check
+
+    held_start = [*fixed, package]
+    others = [d.package() for d in previous.deals if d.partner != partner]
+    mixed = [*others, package]
+    verdict = check(portfolio, mixed)
+    if verdict.ok and verdict.objective > check(portfolio, held_start).objective:
+        return mixed
+    return held_start
 
 
 def _risk_axis(
