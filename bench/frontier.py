@@ -21,18 +21,18 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 
 
-def measure(size: str, points: int, jointly: bool, seed: int) -> dict[str, Any]:
+def measure(size: str, points: int, jointly: bool, seed: int, gap: float = 1e-6) -> dict[str, Any]:
     from dealbench.negotiate import frontier
     from dealbench.optimize import solve
     from dealbench.synth import generate
 
     pf = generate(size, seed=seed)
     start = time.perf_counter()
-    base = solve(pf)
+    base = solve(pf, gap=gap)
     one = time.perf_counter() - start
     code = max(base.deals, key=lambda d: d.us_value).partner
     start = time.perf_counter()
-    f = frontier(pf, code, points=points, jointly=jointly, bargaining=False)
+    f = frontier(pf, code, points=points, jointly=jointly, gap=gap, bargaining=False)
     seconds = time.perf_counter() - start
     with_bargaining = None
     if not jointly:
@@ -45,6 +45,7 @@ def measure(size: str, points: int, jointly: bool, seed: int) -> dict[str, Any]:
         "points_asked": points,
         "points": len(f.points),
         "jointly": jointly,
+        "gap": gap,
         "one_solve_s": one,
         "frontier_s": seconds,
         "ratio": seconds / one,
@@ -60,15 +61,18 @@ def main() -> int:
     parser.add_argument("--points", type=int, default=25)
     parser.add_argument("--jointly", action="store_true")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--gap", type=float, default=1e-6)
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
     args = parser.parse_args()
-    result = measure(args.size, args.points, args.jointly, args.seed)
+    result = measure(args.size, args.points, args.jointly, args.seed, args.gap)
     print(json.dumps(result, indent=2))
     try:
         payload = json.loads(args.out.read_text())
     except (OSError, ValueError):
         payload = {}
-    key = "jointly" if args.jointly else "held"
+    key = ("jointly" if args.jointly else "held") + (
+        "" if args.gap == 1e-6 else f"-gap{args.gap:g}"
+    )
     payload.setdefault("frontier", {})[f"{args.size}-{key}"] = result
     args.out.write_text(json.dumps(payload, indent=2) + "\n")
     return 0
