@@ -42,7 +42,7 @@ CUTS = 24
 LOWEST = 1e-3
 
 
-def ideal_gains(portfolio: Portfolio, gap: float = 1e-6) -> Ideals:
+def ideal_gains(portfolio: Portfolio, gap: float = 1e-6, solver: str = "highs") -> Ideals:
     """Each partner's ideal (US gain, partner gain) in a deal alone; only partners with a
     zone of agreement (both positive)."""
     from dealbench.optimize.solve import solve
@@ -50,8 +50,9 @@ def ideal_gains(portfolio: Portfolio, gap: float = 1e-6) -> Ideals:
     out: Ideals = {}
     for p in portfolio.partners:
         alone = portfolio.model_copy(update={"partners": [p]})
-        best = solve(alone, "us-best", gap=gap).deal(p.code)
-        most = solve(alone, "partner-best", gap=gap, v_floor=p.us_batna).deal(p.code)
+        best = solve(alone, "us-best", gap=gap, solver=solver).deal(p.code)
+        top = solve(alone, "partner-best", gap=gap, solver=solver, v_floor=p.us_batna)
+        most = top.deal(p.code)
         if best is None or most is None:
             continue
         vi = (best.us_value - p.us_batna) / MONEY
@@ -74,7 +75,7 @@ def solve_bargaining(
     tolerance: float = 1e-4,
 ) -> SolveResult:
     start = time.perf_counter()
-    ideals = ideal_gains(portfolio, gap)
+    ideals = ideal_gains(portfolio, gap, solver)
     timings = {"ideals": time.perf_counter() - start}
     backend = make_backend(solver, time_limit=time_limit, gap=gap, threads=threads)
     details: dict[str, float] = {"partners_with_zopa": float(len(ideals))}
