@@ -198,3 +198,32 @@ def test_risk_axis_trades_value_for_risk() -> None:
     values = [p.us_utility for p in f.points]
     assert values == sorted(values, reverse=True)  # less risk, less V
     assert risks[-1] < risks[0]
+
+
+@pytest.mark.parametrize("seed", range(4000, 4012))
+def test_a_floor_forces_a_deal_the_us_would_rather_not_make(seed: int) -> None:
+    """With the US's no-deal value for the partner far above any deal, max V subject to
+    U >= u must still return the best deal that gives u (brute force, deal forced)."""
+    from dealbench.negotiate import solve_with_floor
+
+    pf = instance(seed)
+    code = deal_partner(pf)
+    if code is None:
+        pytest.skip("no deal to trade off")
+    p = pf.partner(code)
+    assert p is not None
+    rich = p.model_copy(update={"us_batna": p.us_batna + 1e12})
+    pf = pf.model_copy(update={"partners": [rich if q.code == code else q for q in pf.partners]})
+    u = p.batna + pf.policy.acceptance_margin + 1e6
+    result = solve_with_floor(pf, code, u, gap=1e-9)
+    enumerated = at_floor(pf, code, u, force=True)
+    if enumerated is None:
+        assert result is None
+        return
+    assert result is not None
+    packages = [d.package() for d in result.deals]
+    checked = check(pf, packages)
+    assert checked.ok
+    deal = next(d for d in checked.deals if d.partner == code)
+    assert deal.partner_utility >= u - 1e4
+    assert checked.objective == pytest.approx(enumerated, rel=1e-6, abs=1e3)

@@ -107,7 +107,9 @@ def _no_deal(
     without = residual(portfolio, excluded=[partner])
     if not without.partners:
         return point_of(portfolio, partner, [], "no deal")
-    result = solve(without, gap=gap, warm_start=base).raise_for_status()
+    # Not warm-started: a warm start from a portfolio with one more partner has been
+    # seen to make HiGHS fail in the decomposition's proof round.
+    result = solve(without, gap=gap).raise_for_status()
     return point_of(portfolio, partner, [d.package() for d in result.deals], "no deal")
 
 
