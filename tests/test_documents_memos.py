@@ -51,7 +51,9 @@ def test_a_counter_is_the_partners_proposal_compared_with_our_last_offer(
     md = (tmp_path / "memos/AE-counter-002.md").read_text()
     assert "## The Partner's proposal" in md and "## Recommendation" not in md
     assert "United Arab Emirates proposes 1,800,000 H100e" in md
-    assert "Compared with our last offer (round 1), it is $58.76bn worse for the United States" in md
+    assert (
+        "Compared with our last offer (round 1), it is $58.76bn worse for the United States" in md
+    )
     assert "Offer United Arab Emirates" not in md
 
 

@@ -60,12 +60,21 @@ _EXPORTS = {
     "apply_overrides": "dealbench.analyze",
     "parse_set": "dealbench.analyze",
     "compare": "dealbench.analyze",
+    # negotiate: the frontier and bargaining points
+    "frontier": "dealbench.negotiate",
+    "us_best_at": "dealbench.negotiate",
+    "residual": "dealbench.negotiate",
+    "zopas": "dealbench.negotiate",
+    "Frontier": "dealbench.negotiate",
+    "FrontierPoint": "dealbench.negotiate",
 }
 
 __all__ = [
     "ConcessionRank",
     "DealFigures",
     "DealbenchError",
+    "Frontier",
+    "FrontierPoint",
     "Improvement",
     "InfeasibleError",
     "InputError",
@@ -83,6 +92,7 @@ __all__ = [
     "conclude",
     "evaluate",
     "formulate",
+    "frontier",
     "history",
     "improvements",
     "load_negotiations",
@@ -96,12 +106,15 @@ __all__ = [
     "record_offer",
     "render_term_sheet",
     "replan",
+    "residual",
     "room",
     "rounds_root",
     "solve",
+    "us_best_at",
     "validate_file",
     "verdict",
     "walk_away",
+    "zopas",
 ]
 
 if TYPE_CHECKING:
@@ -121,9 +134,12 @@ if TYPE_CHECKING:
     )
     from dealbench.negotiate import (
         ConcessionRank,
+        Frontier,
+        FrontierPoint,
         Improvement,
         concession_ranking,
         conclude,
+        frontier,
         history,
         improvements,
         load_negotiations,
@@ -131,10 +147,13 @@ if TYPE_CHECKING:
         record_counter,
         record_offer,
         replan,
+        residual,
         room,
         rounds_root,
+        us_best_at,
         verdict,
         walk_away,
+        zopas,
     )
     from dealbench.optimize import SolveResult, Status, formulate, solve
     from dealbench.render import render_term_sheet

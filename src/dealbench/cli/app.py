@@ -10,10 +10,11 @@ from dealbench.cli.base import app
 COMMAND_MODULES = (
     "solving",
     "documents",
+    "negotiate_frontier",
     "negotiate_rounds",
     "negotiate_logroll",
-    "analyze_risk",
     "analyze",
+    "analyze_risk",
     "web",
 )
 

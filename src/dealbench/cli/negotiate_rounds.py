@@ -113,7 +113,7 @@ def _write_round_documents(
 ) -> list[Path]:
     from dealbench.cli.documents import parse_formats, write_documents
     from dealbench.io import OutputDir
-    from dealbench.render.negotiation import round_documents
+    from dealbench.negotiate.documents import round_documents
 
     folder = OutputDir(out, force=force)
     docs = round_documents(pf, partner, current, previous)
@@ -512,9 +512,9 @@ def _write_history_chart(
     pf: Portfolio, root: Path, code: str, out: Path, points: int, force: bool
 ) -> list[Path]:
     from dealbench.io import OutputDir
+    from dealbench.negotiate.documents import rounds_chart
     from dealbench.negotiate.room import history_path
     from dealbench.render import charts
-    from dealbench.render.negotiation import rounds_chart
 
     chart = rounds_chart(history_path(pf, root, code, points=points))
     files = {
@@ -612,8 +612,8 @@ def room(
     from dealbench.cli.documents import parse_formats, write_documents
     from dealbench.errors import InputError, Issue
     from dealbench.io import OutputDir
+    from dealbench.negotiate.documents import negotiation_memo_document
     from dealbench.negotiate.room import room as run_room
-    from dealbench.render.negotiation import negotiation_memo_document
 
     with handled():
         formats = parse_formats(render) if render is not None else None

@@ -100,6 +100,7 @@ def _expand(paths: list[Path]) -> list[Path]:
     epilog=examples(
         "dealbench solve deals/portfolios/gulf-asia.yaml",
         "dealbench solve deals/portfolios/global.yaml --mode partner-best --json",
+        "dealbench solve deals/portfolios/gulf-asia.yaml --mode nash",
         "dealbench solve deals/portfolios/gulf-asia.yaml --solver cbc --time-limit 30 --out out/",
         "dealbench solve deals/portfolios/gulf-asia.yaml --out out/ --render md,html,docx,pdf",
         "dealbench solve deals/portfolios/gulf-asia.yaml --policy tiered",
@@ -114,7 +115,14 @@ def solve(
         Path,
         typer.Argument(metavar="PORTFOLIO", help="A portfolio file (deals/portfolios/*.yaml)."),
     ],
-    mode: Annotated[str, typer.Option(help="Objective: us-best or partner-best.")] = "us-best",
+    mode: Annotated[
+        str,
+        typer.Option(
+            help="Objective: us-best, partner-best, nash (the largest product of both sides' "
+            "gains; its error bound is stated) or kalai (the largest equal share of each "
+            "side's ideal gain)."
+        ),
+    ] = "us-best",
     solver: Annotated[str, typer.Option(help="Solver: highs or cbc.")] = "highs",
     time_limit: Annotated[
         float | None, typer.Option("--time-limit", help="Seconds before the solver stops.")
@@ -214,6 +222,7 @@ def solve(
         if formats is not None and out is None:
             raise InputError(Issue("--render", None, "", "needs --out, the folder to write into"))
         from dealbench.analyze.scenarios import load_scenario
+        from dealbench.optimize.explain import no_deal_reasons
 
         pf = load_scenario(portfolio, policy, sets or ())
         require = explaining.check_required(pf, require_deal or [])
@@ -221,16 +230,32 @@ def solve(
         result, extra = _solve_with_analysis(
             pf, mode, options, prices, robust, samples, seed, require=require, json_out=json_out
         )
-        from dealbench.optimize.explain import no_deal_reasons
-
         reasons = no_deal_reasons(pf, result)
+        zopa = None
+        if mode in ("nash", "kalai"):
+            from dealbench.negotiate import zopas
+
+            zopa = zopas(pf)
         if json_out:
             data = {**output.result_json(result), **extra}
             data["no_deal_reasons"] = [r.as_dict() for r in reasons]
+            if zopa is not None:
+                data["zopa"] = zopa
             typer.echo(output.to_json(data))
         else:
             output.print_result(result)
+            if result.message and mode in ("nash", "kalai"):
+                typer.echo(result.message)
+            if mode == "partner-best":
+                for line in partner_best_lines(pf, result, floor):
+                    typer.echo(line)
             explaining.print_reasons(reasons)
+            for z in zopa or []:
+                gain = f"largest joint gain {output.money(z['largest_joint_gain'])}"
+                typer.echo(
+                    f"Zone of agreement with {z['partner']}: "
+                    + (f"yes, {gain}" if z["exists"] else "none")
+                )
             _print_analysis(extra)
         if out is not None:
             written = write_outputs(
@@ -440,6 +465,21 @@ def demo(
         typer.echo(f"Wrote {len(written)} files to {out}/:")
         for path in written:
             typer.echo(f"  {path}")
+
+
+def partner_best_lines(pf: Portfolio, result: SolveResult, v_floor: float | None) -> list[str]:
+    """What partner-best maximised (the partners' total), V beside it, and the V floor
+    when it binds."""
+    from dealbench.cli.output import money
+
+    floor = sum(p.us_batna for p in pf.partners) if v_floor is None else v_floor
+    lines = [
+        f"Maximised: the partners' total utility, {money(result.partner_total)} "
+        f"(US utility V beside it: {money(result.objective)})."
+    ]
+    if result.objective is not None and result.objective <= floor + max(1e6, 1e-6 * abs(floor)):
+        lines.append(f"Binding: the US floor, V >= {money(floor)}.")
+    return lines
 
 
 def write_outputs(

@@ -13,6 +13,7 @@ other way round.
     print(room(pf, root).rows)
 """
 
+from dealbench.negotiate.bargaining import zopas
 from dealbench.negotiate.frontier import (
     Axis,
     Frontier,
@@ -85,4 +86,5 @@ __all__ = [
     "us_best_at",
     "verdict",
     "walk_away",
+    "zopas",
 ]

@@ -11,10 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from dealbench.model.schema import Package, Portfolio
-from dealbench.negotiate.frontier import Frontier, FrontierPoint
+from dealbench.negotiate.frontier import Frontier, FrontierPoint, clean, point_of
 from dealbench.negotiate.single import Single
+from dealbench.optimize.result import SolveResult
+from dealbench.optimize.solve import solve
 
-__all__ = ["attach_bargaining", "gains", "zopa_of"]
+__all__ = ["attach_bargaining", "gains", "zopa_of", "zopas"]
 
 #: Gains smaller than this (USD) are no gain.
 TOL = 1e4
@@ -39,12 +41,42 @@ def attach_bargaining(
         kalai = _best(frontier, candidates, lambda g: min(g[0] / ideal_us, g[1] / ideal_partner))
     info["nash"] = {"method": "best of the frontier's points", "error_bound": None}
     info["kalai"] = {"method": "best of the frontier's points"}
+    if not frontier.jointly and nash is not None:
+        # Others held: the partner alone in the residual portfolio, solved by
+        # `solve --mode nash|kalai` (tangent cuts, a stated bound).
+        for mode in ("nash", "kalai"):
+            result = solve(alone.portfolio, mode)
+            if result.deal(frontier.partner) is None:
+                continue
+            packages = [*fixed, *(d.package() for d in result.deals)]
+            point = point_of(portfolio, frontier.partner, packages).model_copy(
+                update={"label": mode}
+            )
+            details = result.solver.details
+            if mode == "nash":
+                nash = point
+                info["nash"] = {
+                    "method": "solve --mode nash on the partner alone (others held)",
+                    "error_bound": 1 - details.get("product_ratio_bound", 0.0),
+                    "log_error_bound": details.get("log_error_bound"),
+                    "note": result.message,
+                }
+            else:
+                kalai = point
+                info["kalai"] = {
+                    "method": "solve --mode kalai on the partner alone (others held)",
+                    "tau": details.get("tau"),
+                }
+    # Nash and Kalai are Pareto optimal: they belong on the frontier too.
+    extra = [p for p in (nash, kalai) if p is not None and p not in frontier.points]
+    points = clean([*frontier.points, *extra], frontier.axis, frontier.jointly)
     return frontier.model_copy(
         update={
+            "points": points,
             "nash": nash,
             "kalai": kalai,
             "bargaining": info,
-            "zopa": zopa_of(frontier),
+            "zopa": zopa_of(frontier, None if frontier.jointly else alone),
         }
     )
 
@@ -67,18 +99,62 @@ def _best(frontier: Frontier, points: list[FrontierPoint], score: Any) -> Fronti
     return best
 
 
-def zopa_of(frontier: Frontier) -> dict[str, Any]:
-    """Whether a package beats both walk-away values, and the largest joint gain."""
+def zopa_of(frontier: Frontier, alone: Single | None = None) -> dict[str, Any]:
+    """Whether a package beats both walk-away values, and the largest joint gain.
+
+    With the others held (`alone` given) the gain is exact, over every deal of
+    the partner; jointly it is the best of the frontier's points."""
     best_gain, best_point = 0.0, None
     for p in [*frontier.points, frontier.us_best, frontier.partner_best]:
         us, partner = gains(frontier, p)
         if us > TOL and partner > TOL and us + partner > best_gain:
             best_gain, best_point = us + partner, p
+    method = "best of the frontier's points"
+    if alone is not None:
+        from dealbench.negotiate.exact import largest_joint_gain
+
+        gain, segment, x = largest_joint_gain(alone, alone.us_batna)
+        method = "exact, over every deal of the partner (others held)"
+        best_gain, best_point = gain, None
+        if segment is not None:
+            package = alone.package(segment.k, segment.f, x)
+            others = frontier.no_deal.others
+            best_point = point_of(alone.portfolio, frontier.partner, [package]).model_copy(
+                update={"others": others}
+            )
     return {
         "partner": frontier.partner,
-        "exists": best_point is not None,
-        "largest_joint_gain": best_gain,
-        "at": None if best_point is None else best_point.to_json(),
+        "exists": bool(best_gain > TOL),
+        "largest_joint_gain": float(best_gain),
+        "method": method,
+        "package": None
+        if best_point is None or best_point.package is None
+        else best_point.package.model_dump(mode="json", exclude_none=True),
         "us_walk_away": frontier.no_deal.us_utility,
         "partner_walk_away": frontier.no_deal.partner_utility,
     }
+
+
+def zopas(portfolio: Portfolio, base: SolveResult | None = None) -> list[dict[str, Any]]:
+    """The zone of agreement of every partner, the other deals held at `base` (solved if
+    None): does a deal beat both walk-away values, and the largest joint gain (exact)."""
+    from dealbench.negotiate.exact import largest_joint_gain
+    from dealbench.negotiate.frontier import held
+    from dealbench.negotiate.single import single
+
+    if base is None:
+        base = solve(portfolio).raise_for_status()
+    out = []
+    for p in portfolio.partners:
+        _, rest = held(portfolio, p.code, base)
+        gain, _, _ = largest_joint_gain(single(rest, p.code), p.us_batna)
+        out.append(
+            {
+                "partner": p.code,
+                "exists": bool(gain > TOL),
+                "largest_joint_gain": float(gain),
+                "us_walk_away": p.us_batna,
+                "partner_walk_away": p.batna,
+            }
+        )
+    return out

@@ -107,7 +107,9 @@ def _no_deal(
     without = residual(portfolio, excluded=[partner])
     if not without.partners:
         return point_of(portfolio, partner, [], "no deal")
-    result = solve(without, gap=gap, warm_start=base).raise_for_status()
+    # Not warm-started: a warm start from a portfolio with one more partner has been
+    # seen to make HiGHS fail in the decomposition's proof round.
+    result = solve(without, gap=gap).raise_for_status()
     return point_of(portfolio, partner, [d.package() for d in result.deals], "no deal")
 
 
@@ -158,20 +160,48 @@ def _jointly(
     """Every point a solve of the whole portfolio, each warm-started from the one before."""
     from dealbench.optimize.decomposition.warm import warm_from
 
-    found = []
+    found: list[FrontierPoint] = []
     previous: SolveResult = base
+    # what the other deals could lose to a forced deal: at most their best gain
+    others_gain = (base.objective or 0.0) - sum(p.us_batna for p in portfolio.partners)
     for u in grid:
+        if found and found[-1].partner_utility >= u:
+            # The optimum at a lower floor already gives the partner u: it is optimal here
+            # too (the feasible set only shrank), so the solve is skipped.
+            continue
         warm = warm_from(previous)
         if warm is not None:
             package, _ = alone.best_at(u)
-            if package is not None:  # the held point is a feasible start
-                warm.packages = [*fixed, package]
-        result = solve_with_floor(portfolio, partner, u, gap=gap, warm_start=warm)
+            if package is not None:
+                warm.packages = _start(portfolio, partner, package, fixed, previous)
+        result = solve_with_floor(
+            portfolio, partner, u, gap=gap, warm_start=warm, others_gain=others_gain
+        )
         if result is None:
             continue
         previous = result
         found.append(point_of(portfolio, partner, [d.package() for d in result.deals]))
     return found
+
+
+def _start(
+    portfolio: Portfolio,
+    partner: str,
+    package: Package,
+    fixed: list[Package],
+    previous: SolveResult,
+) -> list[Package]:
+    """The better feasible start: the held package with the previous point's other deals,
+    or with the base's (always feasible)."""
+    from dealbench.checker import check
+
+    held_start = [*fixed, package]
+    others = [d.package() for d in previous.deals if d.partner != partner]
+    mixed = [*others, package]
+    verdict = check(portfolio, mixed)
+    if verdict.ok and verdict.objective > check(portfolio, held_start).objective:
+        return mixed
+    return held_start
 
 
 def _risk_axis(

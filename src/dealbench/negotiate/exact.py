@@ -1,13 +1,176 @@
-"""`--points all`: every non-dominated package of one partner, exactly."""
+"""`--points all` and the zone of agreement, exactly, for one partner with the others held.
+
+Each (security level, Pareto-optimal concession set) of the partner is a curve
+in (U, V) (see `single`): a polyline whose vertices are the breakpoints of the
+partner's greedy value fill (V falls as U rises when an H100e costs the US more
+than it earns it), or one point (when it does not). The frontier is the
+non-dominated part of the union of these polylines: its vertices are curve
+vertices and crossings of two curves' segments, so every vertex and every
+crossing is computed, the partner's utility and the US value at each is the
+best any curve reaches there, and the dominated ones are dropped. Between two
+consecutive points of one curve the frontier is the segment between them.
+
+Exact, but it enumerates pairs of segments: it refuses instances with more
+than MAX_SEGMENTS segments (a menu with many Pareto-optimal concession sets
+under a value curve with many pieces); the ε-constraint frontier
+(`--points N`) serves those.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
+
 from dealbench.model.schema import Package, Portfolio
-from dealbench.negotiate.frontier import Axis, FrontierPoint
+from dealbench.negotiate.frontier import Axis, FrontierPoint, point_of
 from dealbench.negotiate.single import Single
+
+__all__ = ["MAX_SEGMENTS", "Segment", "curves", "exact_points", "largest_joint_gain"]
+
+#: --points all refuses instances with more curve segments than this.
+MAX_SEGMENTS = 3000
+TOL = 1e3  # USD
+
+
+@dataclass(frozen=True)
+class Segment:
+    """From (u0, v0) at compute x0 to (u1, v1) at x1, for level k and concession set f."""
+
+    k: int
+    f: int
+    x0: float
+    x1: float
+    u0: float
+    u1: float
+    v0: float
+    v1: float
+
+    def at_u(self, u: float) -> tuple[float, float]:
+        """(V, X) where the segment gives the partner `u`."""
+        if self.u1 - self.u0 <= 1e-9:
+            return self.v1, self.x1
+        s = (u - self.u0) / (self.u1 - self.u0)
+        return self.v0 + s * (self.v1 - self.v0), self.x0 + s * (self.x1 - self.x0)
+
+
+def curves(alone: Single) -> list[Segment]:
+    """Every acceptable deal's curve, as segments (a point is a segment of length 0)."""
+    out: list[Segment] = []
+    for k, lv in enumerate(alone.levels):
+        cost, value = lv.sets.cost * 1e9, lv.sets.value * 1e9
+        top = min(lv.xcap, lv.w_top) if lv.a < 0 else lv.xcap
+        x_lo = lv.x_for(alone.need + cost + lv.sec) if lv.a < 0 else np.full(len(cost), top)
+        for f in range(len(cost)):
+            lo = float(x_lo[f])
+            if not np.isfinite(lo) or lo > top + 1e-9:
+                continue
+            if float(lv.w(top)) - cost[f] - lv.sec < alone.need - 1.0:
+                continue
+            xs = [lo, *(float(x) for x in lv.x_bp if lo < x < top), top] if lv.a < 0 else [top]
+            us = [float(lv.w(x)) - cost[f] - lv.sec for x in xs]
+            vs = [float(value[f]) + lv.a * x for x in xs]
+            if len(xs) == 1:
+                out.append(Segment(k, f, xs[0], xs[0], us[0], us[0], vs[0], vs[0]))
+            for i in range(len(xs) - 1):
+                out.append(Segment(k, f, xs[i], xs[i + 1], us[i], us[i + 1], vs[i], vs[i + 1]))
+            if len(out) > MAX_SEGMENTS:
+                raise ValueError(
+                    f"--points all: this partner's deals make more than {MAX_SEGMENTS:,} curve "
+                    "segments (Pareto-optimal concession sets x pieces of its value curve); "
+                    "give a number of points instead"
+                )
+    return out
 
 
 def exact_points(
     portfolio: Portfolio, partner: str, alone: Single, fixed: list[Package], axis: Axis
 ) -> list[FrontierPoint]:
-    raise ValueError("--points all is not available yet; give a number of points")
+    """Every vertex of the exact frontier, as points with their packages."""
+    if axis != "partner":
+        raise ValueError(
+            "--points all is exact on the partner axis; with --axis risk give a number"
+        )
+    segments = curves(alone)
+    if not segments:
+        return []
+    candidates = sorted(
+        {round(u, 3) for s in segments for u in (s.u0, s.u1)} | _crossings(segments)
+    )
+    chosen: list[tuple[float, float, Segment, float]] = []  # (u, V, segment, X)
+    for u in candidates:
+        best: tuple[float, Segment, float] | None = None
+        for s in segments:
+            if s.u0 - 1.0 <= u <= s.u1 + 1.0:
+                v, x = s.at_u(u)
+                if best is None or v > best[0]:
+                    best = (v, s, x)
+        if best is not None:
+            chosen.append((u, best[0], best[1], best[2]))
+    # non-dominated: scanning from the highest u, keep a point only if its V beats every
+    # point to its right
+    kept: list[tuple[float, float, Segment, float]] = []
+    top = -np.inf
+    for item in sorted(chosen, key=lambda c: (-c[0], -c[1])):
+        if item[1] > top + TOL:
+            kept.append(item)
+            top = item[1]
+    out = []
+    for _, _, s, x in reversed(kept):
+        package = alone.package(s.k, s.f, x)
+        out.append(point_of(portfolio, partner, [*fixed, package]))
+    return out
+
+
+def _crossings(segments: list[Segment]) -> set[float]:
+    """The u of every crossing of two sloped segments (V as a line in u on each)."""
+    sloped = [s for s in segments if s.u1 - s.u0 > 1e-6]
+    if len(sloped) < 2:
+        return set()
+    u0 = np.array([s.u0 for s in sloped])
+    u1 = np.array([s.u1 for s in sloped])
+    slope = np.array([(s.v1 - s.v0) / (s.u1 - s.u0) for s in sloped])
+    icpt = np.array([s.v0 for s in sloped]) - slope * u0
+    out: set[float] = set()
+    for i in range(len(sloped)):
+        ds = slope[i + 1 :] - slope[i]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            u = (icpt[i] - icpt[i + 1 :]) / ds
+        lo = np.maximum(u0[i], u0[i + 1 :])
+        hi = np.minimum(u1[i], u1[i + 1 :])
+        ok = np.isfinite(u) & (u > lo) & (u < hi)
+        out |= {round(float(v), 3) for v in u[ok]}
+    return out
+
+
+def largest_joint_gain(alone: Single, us_walk_away: float) -> tuple[float, Segment | None, float]:
+    """The most (V - V walk-away) + (U - BATNA) over deals beating both walk-away values,
+    with the segment and compute that reach it (0, None, 0 when none does).
+
+    `us_walk_away` is the partner's own US value without a deal (its us_batna): V and the
+    walk-away are both the partner's part, so held deals cancel out."""
+    best, where, at = 0.0, None, 0.0
+    for s in curves(alone):
+        # the gains are linear along a segment: clip it to both gains >= 0, check the ends
+        for t in _clip(s, us_walk_away, alone.batna):
+            u = float(s.u0 + t * (s.u1 - s.u0))
+            v = float(s.v0 + t * (s.v1 - s.v0))
+            gain_us, gain_partner = v - us_walk_away, u - alone.batna
+            if gain_us > TOL and gain_partner > TOL and gain_us + gain_partner > best:
+                best, where, at = gain_us + gain_partner, s, float(s.x0 + t * (s.x1 - s.x0))
+    return best, where, at
+
+
+def _clip(s: Segment, v_min: float, u_min: float) -> list[float]:
+    lo, hi = 0.0, 1.0
+    for start, end, floor in ((s.v0, s.v1, v_min), (s.u0, s.u1, u_min)):
+        if abs(end - start) < 1e-12:
+            if start < floor:
+                return []
+            continue
+        t = (floor - start) / (end - start)
+        if end > start:
+            lo = max(lo, t)
+        else:
+            hi = min(hi, t)
+    return [lo, hi] if lo <= hi else []

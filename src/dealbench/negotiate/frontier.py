@@ -4,9 +4,10 @@
 (within the gap), for u spread evenly from the partner's utility in the US-best
 portfolio to its utility in the partner-best one (max U subject to V no worse
 than the US walk-away value). By default the other partners' deals are held at
-the portfolio optimum, so each point solves the residual one-partner portfolio
-(`replan.residual`); `jointly` re-optimizes every other deal at every point,
-each solve warm-started from the one before.
+the portfolio optimum, so each point is the partner alone in the residual
+portfolio (`replan.residual`), solved exactly by `single`; `jointly`
+re-optimizes every other deal at every point (`replan.solve_with_floor`), each
+solve warm-started from the one before. docs/frontier.md has the details.
 
 With `axis="risk"` the trade-off is V against risk: max V subject to the
 partner's risk <= r (held), or the portfolio's total risk <= r (jointly), for r

@@ -26,7 +26,7 @@ from dealbench.optimize.decomposition.warm import WarmStart
 from dealbench.optimize.result import SolveResult
 from dealbench.optimize.solve import Method, solve
 
-__all__ = ["force_deal_penalty", "residual", "solve_with_floor", "with_partner"]
+__all__ = ["force_deal_penalty", "gain_bound", "residual", "solve_with_floor", "with_partner"]
 
 
 def residual(
@@ -79,6 +79,17 @@ def force_deal_penalty(portfolio: Portfolio, partner: Partner) -> float:
     return max(0.0, partner.us_batna - worst) + 1e9
 
 
+def gain_bound(portfolio: Portfolio, partner: Partner) -> float:
+    """More than the US could gain by any deal with `partner` over no deal (USD)."""
+    policy = portfolio.policy
+    best = sum(max(0.0, *(o.us_value for o in c.options)) for c in partner.concessions)
+    for t in portfolio.periods:
+        best += max(0.0, policy.export_value_per_h100e) * max(
+            (portfolio.cap(partner, k, t) for k in portfolio.levels_for(partner)), default=0.0
+        )
+    return max(0.0, best - partner.us_batna)
+
+
 def solve_with_floor(
     portfolio: Portfolio,
     partner: str,
@@ -88,8 +99,14 @@ def solve_with_floor(
     method: Method = "auto",
     warm_start: SolveResult | WarmStart | None = None,
     time_limit: float | None = None,
+    others_gain: float | None = None,
 ) -> SolveResult | None:
     """max V subject to every limit and U[partner] >= floor (USD); None if no deal reaches it.
+
+    `others_gain`: an upper bound of what the other deals can gain the US over
+    no deal (for example the portfolio's us-best V less every us_batna): a
+    forced deal may take supply and risk budget from them, so its penalty
+    covers that too. Without it, a bound is derived from the data.
 
     The result's figures are those of the solved (shifted) portfolio: callers
     re-check its packages against `portfolio`.
@@ -110,6 +127,9 @@ def solve_with_floor(
     result = run(shifted, warm_start)
     if result.deal(partner) is not None:
         return result
-    forced = raised.model_copy(update={"us_batna": p.us_batna - force_deal_penalty(portfolio, p)})
+    if others_gain is None:
+        others_gain = sum(gain_bound(portfolio, q) for q in portfolio.partners if q.code != partner)
+    penalty = force_deal_penalty(portfolio, p) + max(others_gain, 0.0)
+    forced = raised.model_copy(update={"us_batna": p.us_batna - penalty})
     result = run(with_partner(portfolio, forced), warm_start)
     return result if result.deal(partner) is not None else None

@@ -21,8 +21,12 @@ from dealbench.model.schema import Partner, Portfolio, SecurityRequirement
 MONEY = 1e9  # USD per model unit
 COMPUTE = 1e3  # H100e per model unit
 
-Mode = Literal["us-best", "partner-best"]
-MODES: tuple[Mode, ...] = ("us-best", "partner-best")
+Mode = Literal["us-best", "partner-best", "nash", "kalai"]
+MODES: tuple[Mode, ...] = ("us-best", "partner-best", "nash", "kalai")
+
+#: Per partner, the ideal gains (US, partner) over no deal in model units: the
+#: Nash cuts are placed below them and Kalai's shares are taken of them.
+Ideals = dict[str, tuple[float, float]]
 
 
 @dataclass(frozen=True)
@@ -115,11 +119,18 @@ def formulate(
     mode: Mode = "us-best",
     v_floor: float | None = None,
     require: Sequence[str] = (),
+    *,
+    ideals: Ideals | None = None,
+    cuts: list[dict[str, tuple[list[float], list[float]]]] | None = None,
+    tau_floor: float | None = None,
 ) -> Formulation:
     """Build the MIP of DESIGN.md for `portfolio` under objective `mode`.
 
-    `require`: partner codes that must have a deal (`solve --require-deal`).
-    """
+    `require`: partner codes that must have a deal (`solve --require-deal`). nash and
+    kalai need `ideals` (see `dealbench.optimize.bargain`); nash takes the tangent
+    points of its log cuts per partner in `cuts[0]` (US gains, partner gains; model
+    units); kalai with `tau_floor` keeps every share at least that and maximises the
+    sum of shares (its second, Pareto step)."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; expected one of: {', '.join(MODES)}")
     f = Formulation(
@@ -137,7 +148,12 @@ def formulate(
     add_supply(f)
     add_risk_budget(f)
     add_required_deals(f, require)
-    add_objective(f, v_floor)
+    if mode == "nash":
+        add_nash_objective(f, ideals or {}, (cuts or [{}])[0])
+    elif mode == "kalai":
+        add_kalai_objective(f, ideals or {}, tau_floor)
+    else:
+        add_objective(f, v_floor)
     return f
 
 
@@ -316,6 +332,62 @@ def add_objective(f: Formulation, v_floor: float | None) -> None:
     f.add(us_gain >= (floor - us_batna) / MONEY, "us_floor", Row("us-floor"))
     f.offset = sum(p.batna for p in pf.partners)
     f.problem += pulp.lpSum(f.deal_terms(p) - (p.batna / MONEY) * f.z[p.code] for p in pf.partners)
+
+
+def _no_zopa(f: Formulation, ideals: Ideals) -> list[Partner]:
+    """Partners with a zone of agreement; the others get no deal (z = 0)."""
+    out = []
+    for p in f.portfolio.partners:
+        if p.code in ideals:
+            out.append(p)
+        else:
+            f.add(f.z[p.code] <= 0, f"nozopa_{p.code}", Row("no-zopa", p.code))
+    return out
+
+
+def gains(f: Formulation, p: Partner) -> tuple[pulp.LpAffineExpression, pulp.LpAffineExpression]:
+    """(V[p] - us_batna[p], U[p] - batna[p]) in model units; both 0 without a deal."""
+    return f.us_terms(p), f.deal_terms(p) - (p.batna / MONEY) * f.z[p.code]
+
+
+def add_nash_objective(
+    f: Formulation, ideals: Ideals, points: dict[str, tuple[list[float], list[float]]]
+) -> None:
+    """max sum_p log(US gain) + log(partner gain), each log bounded by its tangents."""
+    import math
+
+    terms = []
+    for i, p in enumerate(_no_zopa(f, ideals)):
+        us_gain, partner_gain = gains(f, p)
+        us_points, partner_points = points[p.code]
+        for side, gain, at in (("v", us_gain, us_points), ("u", partner_gain, partner_points)):
+            phi = f.problem.add_variable(f"log{side}_{i}_{_safe(p.code)}", lowBound=-100)
+            terms.append(phi)
+            for j, a in enumerate(at):
+                f.add(
+                    phi - gain / a <= math.log(a) - 1.0,
+                    f"tangent_{side}_{p.code}_{j}",
+                    Row("nash-cut", p.code),
+                )
+    f.problem += pulp.lpSum(terms)
+
+
+def add_kalai_objective(f: Formulation, ideals: Ideals, tau_floor: float | None) -> None:
+    """max tau with each side's gain >= tau x its ideal gain (then, with `tau_floor`,
+    the sum of shares at tau >= tau_floor)."""
+    tau = f.problem.add_variable("tau", lowBound=0, upBound=1)
+    shares = []
+    for p in _no_zopa(f, ideals):
+        us_gain, partner_gain = gains(f, p)
+        vi, ui = ideals[p.code]
+        f.add(us_gain - vi * tau >= 0, f"kalai_v_{p.code}", Row("kalai", p.code))
+        f.add(partner_gain - ui * tau >= 0, f"kalai_u_{p.code}", Row("kalai", p.code))
+        shares += [us_gain / vi, partner_gain / ui]
+    if tau_floor is None:
+        f.problem += 1.0 * tau
+    else:
+        f.add(tau >= tau_floor, "kalai_tau", Row("kalai"))
+        f.problem += pulp.lpSum(shares)
 
 
 def _options(p: Partner, cid: str) -> list[str]:

@@ -56,6 +56,13 @@ def solve(
     unknown = [code for code in require if portfolio.partner(code) is None]
     if unknown:
         raise ValueError(f"unknown partner {unknown[0]!r} in portfolio {portfolio.id}")
+    if mode in ("nash", "kalai"):
+        # Bargaining objectives are solved on the plain model (see `bargain`).
+        from dealbench.optimize.bargain import solve_bargaining
+
+        return solve_bargaining(
+            portfolio, mode, solver=solver, time_limit=time_limit, gap=gap, threads=threads
+        )
 
     def run(pf: Portfolio, warm: SolveResult | WarmStart | None) -> SolveResult:
         if method == "plain" or solver != "highs" or require:

@@ -28,8 +28,8 @@ from dealbench.negotiate import (
     room,
     rounds_root,
 )
+from dealbench.negotiate.documents import round_documents
 from dealbench.negotiate.room import deal_frontier, history_path
-from dealbench.render.negotiation import round_documents
 from dealbench.web.chart import frontier_chart
 from dealbench.web.pages import page
 from dealbench.web.security import inside

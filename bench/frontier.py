@@ -1,0 +1,82 @@
+"""The frontier benchmark: a 25-point frontier at M against one M solve.
+
+    python bench/frontier.py                     # held (the default), M
+    python bench/frontier.py --jointly --points 5
+
+The partner is the one whose deal is worth most to the US. Targets (issue 10):
+held at most 3x one solve, --jointly at most 10x. The frontier's own time
+includes its base solve; the bargaining points (Nash, Kalai: plain MIPs of the
+partner alone) are timed separately. Results are merged into
+bench/results.json under "frontier".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+
+
+def measure(size: str, points: int, jointly: bool, seed: int, gap: float = 1e-6) -> dict[str, Any]:
+    from dealbench.negotiate import frontier
+    from dealbench.optimize import solve
+    from dealbench.synth import generate
+
+    pf = generate(size, seed=seed)
+    start = time.perf_counter()
+    base = solve(pf, gap=gap)
+    one = time.perf_counter() - start
+    code = max(base.deals, key=lambda d: d.us_value).partner
+    start = time.perf_counter()
+    f = frontier(pf, code, points=points, jointly=jointly, gap=gap, bargaining=False)
+    seconds = time.perf_counter() - start
+    with_bargaining = None
+    if not jointly:
+        start = time.perf_counter()
+        frontier(pf, code, points=points, base=base, bargaining=True)
+        with_bargaining = time.perf_counter() - start
+    return {
+        "size": size,
+        "partner": code,
+        "points_asked": points,
+        "points": len(f.points),
+        "jointly": jointly,
+        "gap": gap,
+        "one_solve_s": one,
+        "frontier_s": seconds,
+        "ratio": seconds / one,
+        "target_ratio": 10.0 if jointly else 3.0,
+        "with_bargaining_s": with_bargaining,  # base given: the frontier's own work
+        "measured": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", default="M")
+    parser.add_argument("--points", type=int, default=25)
+    parser.add_argument("--jointly", action="store_true")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--gap", type=float, default=1e-6)
+    parser.add_argument("--out", type=Path, default=HERE / "results.json")
+    args = parser.parse_args()
+    result = measure(args.size, args.points, args.jointly, args.seed, args.gap)
+    print(json.dumps(result, indent=2))
+    try:
+        payload = json.loads(args.out.read_text())
+    except (OSError, ValueError):
+        payload = {}
+    key = ("jointly" if args.jointly else "held") + (
+        "" if args.gap == 1e-6 else f"-gap{args.gap:g}"
+    )
+    payload.setdefault("frontier", {})[f"{args.size}-{key}"] = result
+    args.out.write_text(json.dumps(payload, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,182 @@
+"""`dealbench frontier`: the trade-off between the US and one partner, with its chart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from dealbench.cli.base import Json, app
+from dealbench.cli.errors import handled
+from dealbench.cli.help import examples
+
+if TYPE_CHECKING:
+    from dealbench.negotiate import Frontier, FrontierPoint
+
+
+@app.command(
+    epilog=examples(
+        "dealbench frontier deals/portfolios/gulf-asia.yaml --partner AE",
+        "dealbench frontier deals/portfolios/gulf-asia.yaml --partner SA --points all --out out/",
+        "dealbench frontier deals/portfolios/gulf-asia.yaml --partner AE --axis risk --json",
+        "dealbench frontier deals/portfolios/gulf-asia.yaml --partner AE --jointly --points 10",
+    )
+)
+def frontier(
+    portfolio: Annotated[
+        Path,
+        typer.Argument(metavar="PORTFOLIO", help="A portfolio file (deals/portfolios/*.yaml)."),
+    ],
+    partner: Annotated[str, typer.Option("--partner", help="The partner's code, e.g. AE.")],
+    points: Annotated[
+        str,
+        typer.Option(
+            "--points",
+            help="Number of ε-constraint points (2-1000), or 'all': every non-dominated "
+            "package, exactly (one partner, others held; refused for menus too large).",
+        ),
+    ] = "25",
+    axis: Annotated[
+        str,
+        typer.Option(
+            "--axis", help="partner: V against the partner's utility; risk: V against risk."
+        ),
+    ] = "partner",
+    jointly: Annotated[
+        bool,
+        typer.Option(
+            "--jointly", help="Re-optimize every other deal at each point (default: hold them)."
+        ),
+    ] = False,
+    gap: Annotated[float, typer.Option(help="Relative optimality gap of each point.")] = 1e-6,
+    json_out: Json = False,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write frontier-<CODE>.json, .svg and .png into this folder."),
+    ] = None,
+) -> None:
+    """The Pareto frontier between the US utility V and one partner's utility U.
+
+    Every point is a proven optimum (max V subject to the partner's utility
+    >= u, within the gap) with its package; dominated and duplicate points are
+    removed. Marks the no-deal point, both ends, and the Nash and
+    Kalai-Smorodinsky points, and reports the zone of possible agreement.
+    """
+    from dealbench.cli import output
+    from dealbench.errors import InputError, Issue
+    from dealbench.model import load_portfolio
+    from dealbench.negotiate import frontier as run_frontier
+    from dealbench.negotiate.chart import write_chart
+
+    with handled():
+        n = _points(points)
+        if axis not in ("partner", "risk"):
+            raise InputError(
+                Issue("--axis", None, "", f"unknown axis {axis!r}; expected partner or risk")
+            )
+        pf = load_portfolio(portfolio)
+        if pf.partner(partner) is None:
+            codes = ", ".join(p.code for p in pf.partners)
+            raise InputError(
+                Issue(str(portfolio), None, "partners", f"no partner {partner!r} here ({codes})")
+            )
+        try:
+            result = run_frontier(pf, partner, points=n, axis=axis, jointly=jointly, gap=gap)  # type: ignore[arg-type]
+        except ValueError as exc:
+            raise InputError(Issue("--points", None, "", str(exc))) from None
+        if json_out:
+            typer.echo(output.to_json(result.to_json()))
+        else:
+            print_frontier(result)
+        if out is not None:
+            stem = f"frontier-{partner}" + ("-risk" if axis == "risk" else "")
+            out.mkdir(parents=True, exist_ok=True)
+            (out / f"{stem}.json").write_text(output.to_json(result.to_json()) + "\n")
+            written = [out / f"{stem}.json", *write_chart(result, out)]
+            if not json_out:
+                typer.echo(f"Wrote {', '.join(str(p) for p in written)}")
+
+
+def _points(text: str) -> int | str:
+    from dealbench.errors import InputError, Issue
+
+    if text == "all":
+        return "all"
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 2 <= n <= 1000:
+        raise InputError(
+            Issue("--points", None, "", f"expected a number 2-1000 or 'all', not {text!r}")
+        )
+    return n
+
+
+def _bn(amount: float) -> str:
+    return f"{amount / 1e9:,.2f}"
+
+
+def print_frontier(f: Frontier) -> None:
+    """The points as a table that fits 80 columns, then the marked points and the ZOPA."""
+    from rich.console import Console
+    from rich.table import Table
+
+    out = Console(width=80, highlight=False)
+    held = "others re-optimized" if f.jointly else "others held"
+    axis = "U" if f.axis == "partner" else "risk"
+    table = Table(
+        title=f"{f.portfolio}: {f.partner} frontier, V against {axis} ({held})",
+        title_justify="left",
+    )
+    for name in ("#", "V (USD bn)", f"{f.partner} U (bn)", "Risk", "Security", "H100e", "Conc."):
+        table.add_column(name, justify="left" if name == "Security" else "right")
+    for i, p in enumerate(f.points, 1):
+        pkg = p.package
+        table.add_row(
+            str(i),
+            _bn(p.us_utility),
+            _bn(p.partner_utility),
+            f"{(p.portfolio_risk if f.jointly and f.axis == 'risk' else p.risk):,.0f}",
+            "no deal" if pkg is None else pkg.security,
+            "-" if pkg is None else f"{sum(pkg.compute.values()):,.0f}",
+            "-" if pkg is None else str(len(pkg.granted())),
+        )
+    out.print(table)
+    out.print(f"Method: {f.method}, {len(f.points)} points, {f.seconds:.2f} s (gap {f.gap:g})")
+    for label, point in (
+        ("No deal", f.no_deal),
+        ("US-best", f.us_best),
+        ("Partner-best", f.partner_best),
+        ("Nash", f.nash),
+        ("Kalai-Smorodinsky", f.kalai),
+    ):
+        out.print(f"{label + ':':<19}{_where(point)}")
+    nash = f.bargaining.get("nash", {})
+    if nash.get("error_bound") is not None:
+        out.print(
+            f"Nash bound: product of gains >= {1 - nash['error_bound']:.6f} x the best "
+            "(tangent cuts on log)."
+        )
+    elif f.nash is not None:
+        out.print(f"Nash: {nash.get('method', '')}.")
+    z = f.zopa
+    if z.get("exists"):
+        out.print(
+            f"ZOPA: yes, largest joint gain USD {_bn(z['largest_joint_gain'])}bn over both "
+            "walk-away values."
+        )
+    else:
+        out.print("ZOPA: none: no package beats both walk-away values.")
+    for note in f.notes:
+        out.print(f"Note: {note}")
+
+
+def _where(point: FrontierPoint | None) -> str:
+    if point is None:
+        return "none (no package gives both sides a gain)"
+    text = f"V {_bn(point.us_utility)}bn, U {_bn(point.partner_utility)}bn"
+    if point.package is not None:
+        text += f", {point.package.security}, {sum(point.package.compute.values()):,.0f} H100e"
+    return text

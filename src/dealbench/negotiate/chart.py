@@ -1,0 +1,173 @@
+"""The frontier chart (matplotlib): SVG and PNG, the same bytes for the same frontier.
+
+It marks the no-deal point, both ends (US-best, partner-best), the Nash and
+Kalai–Smorodinsky points and, when rounds are given, every round of both
+sides with the path between them. Deterministic: no pyplot state, a fixed SVG
+hash salt and id, no dates or software versions in the files.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from dealbench.negotiate.frontier import Frontier, FrontierPoint
+
+__all__ = ["Round", "frontier_png", "frontier_svg", "write_chart"]
+
+#: A round to draw: (side "us" | "partner", V of the whole portfolio, the partner's U), USD.
+Round = tuple[str, float, float]
+
+BN = 1e9
+PNG_DPI = 150
+BLUE, ORANGE, GREEN, PURPLE, GREY, RED = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#999999",
+    "#D55E00",
+)
+
+
+@contextmanager
+def _style(chart_id: str) -> Iterator[None]:
+    import matplotlib
+
+    rc: Any = {
+        "svg.hashsalt": f"dealbench-{chart_id}",
+        "svg.id": f"chart-{chart_id}",
+        "svg.fonttype": "none",
+        "font.family": "DejaVu Sans",
+        "font.size": 9,
+        "text.parse_math": False,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "path.simplify": False,
+    }
+    with matplotlib.rc_context(rc):
+        yield
+
+
+def frontier_svg(frontier: Frontier, rounds: Sequence[Round] = ()) -> str:
+    chart_id = f"frontier-{frontier.partner}"
+    with _style(chart_id):
+        fig = _draw(frontier, rounds)
+        buffer = io.StringIO()
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    return buffer.getvalue()
+
+
+def frontier_png(frontier: Frontier, rounds: Sequence[Round] = ()) -> bytes:
+    with _style(f"frontier-{frontier.partner}"):
+        fig = _draw(frontier, rounds)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def write_chart(frontier: Frontier, folder: Path, rounds: Sequence[Round] = ()) -> list[Path]:
+    """frontier-<CODE>.svg and .png in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"frontier-{frontier.partner}" + ("-risk" if frontier.axis == "risk" else "")
+    svg_path, png_path = folder / f"{stem}.svg", folder / f"{stem}.png"
+    svg_path.write_text(frontier_svg(frontier, rounds), encoding="utf-8")
+    png_path.write_bytes(frontier_png(frontier, rounds))
+    return [svg_path, png_path]
+
+
+def _x(frontier: Frontier, p: FrontierPoint) -> float:
+    if frontier.axis == "partner":
+        return p.partner_utility / BN
+    return p.portfolio_risk if frontier.jointly else p.risk
+
+
+def _draw(frontier: Frontier, rounds: Sequence[Round]) -> Figure:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7.0, 4.6), layout="constrained")
+    ax = fig.add_subplot()
+    pts = frontier.points
+    ax.plot(
+        [_x(frontier, p) for p in pts],
+        [p.us_utility / BN for p in pts],
+        color=BLUE,
+        marker="o",
+        markersize=3,
+        linewidth=1.2,
+        drawstyle="steps-pre" if frontier.axis == "partner" else "steps-post",
+        label="Frontier (points proven; between them, at least the step)",
+    )
+    marks = [
+        (frontier.no_deal, "No deal", GREY, "X"),
+        (frontier.us_best, "US-best", BLUE, "s"),
+        (frontier.partner_best, "Partner-best", ORANGE, "^"),
+        (frontier.nash, "Nash", GREEN, "*"),
+        (frontier.kalai, "Kalai–Smorodinsky", PURPLE, "D"),
+    ]
+    for point, label, colour, marker in marks:
+        if point is not None:
+            ax.scatter(
+                [_x(frontier, point)],
+                [point.us_utility / BN],
+                s=70 if marker == "*" else 40,
+                color=colour,
+                marker=marker,
+                zorder=3,
+                label=label,
+            )
+    if frontier.axis == "partner":
+        nd = frontier.no_deal
+        ax.axhline(nd.us_utility / BN, color=GREY, linewidth=0.7, linestyle="--")
+        ax.axvline(nd.partner_utility / BN, color=GREY, linewidth=0.7, linestyle="--")
+    if rounds:
+        _rounds(ax, rounds)
+    partner = frontier.partner
+    ax.set_ylabel("US utility V, whole portfolio (USD bn)")
+    if frontier.axis == "partner":
+        ax.set_xlabel(f"{partner} utility U (USD bn)")
+    else:
+        what = "portfolio" if frontier.jointly else partner
+        ax.set_xlabel(f"Risk of {what} (risk-weighted H100e)")
+    held = "others re-optimized" if frontier.jointly else "others held at the optimum"
+    ax.set_title(f"{frontier.portfolio}: frontier for {partner} ({held})", loc="left")
+    ax.grid(color="#dddddd", linewidth=0.6)
+    ax.legend(loc="best", fontsize=8, frameon=False)
+    return fig
+
+
+def _rounds(ax: Axes, rounds: Sequence[Round]) -> None:
+    xs = [u / BN for _, _, u in rounds]
+    ys = [v / BN for _, v, _ in rounds]
+    ax.plot(xs, ys, color="#444444", linewidth=0.8, linestyle=":", zorder=2)
+    for side, colour, marker, label in (
+        ("us", BLUE, "o", "US rounds"),
+        ("partner", RED, "o", "Partner rounds"),
+    ):
+        chosen = [
+            (i, x, y)
+            for i, ((s, _, _), x, y) in enumerate(zip(rounds, xs, ys, strict=True))
+            if s == side
+        ]
+        if chosen:
+            ax.scatter(
+                [x for _, x, _ in chosen],
+                [y for _, _, y in chosen],
+                s=30,
+                facecolors="white",
+                edgecolors=colour,
+                marker=marker,
+                zorder=4,
+                label=label,
+            )
+            for i, x, y in chosen:
+                ax.annotate(
+                    str(i + 1), (x, y), xytext=(4, 4), textcoords="offset points", fontsize=7
+                )

@@ -1,0 +1,173 @@
+"""solve --mode nash | kalai: bargaining solutions over the whole portfolio, per partner.
+
+Gains are each side's utility over its walk-away value: the US's V[p] -
+us_batna[p], the partner's U[p] - batna[p]. A partner's ideal gains are the
+most each side can have in a deal with it alone (the portfolio's limits, no
+other deal): the US-best deal, and the partner-best deal that leaves the US no
+worse than without it. Partners whose ideals are not both positive have no
+zone of agreement and get no deal.
+
+nash maximises sum_p log(US gain) + log(partner gain). The concave log is
+bounded from above by tangent cuts (`cuts` points per gain, geometric from
+the ideal gain down to 1e-3 of it), so the MIP's bound B is an upper bound of
+the best log-product. After each solve the gains of the packages found give
+the true log-product L; the stated error bound is B - L: the packages' Nash
+product is at least exp(-(B - L)) times the best possible. While the bound
+is above `tolerance`, a cut is added at the gains found and the MIP is solved
+again (at most `rounds` times).
+
+kalai maximises tau with each side's gain at least tau x its ideal gain, then
+(for a Pareto-optimal answer) the sum of the shares with tau held: exact,
+within the solver's gap.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from dealbench.checker import evaluate
+from dealbench.model.schema import Portfolio
+from dealbench.optimize.backends import make_backend, run_pulp
+from dealbench.optimize.finish import empty_result, finish
+from dealbench.optimize.formulate import MONEY, Formulation, Ideals, Mode, formulate
+from dealbench.optimize.plain import _status, extract_packages
+from dealbench.optimize.result import SolveResult, SolverInfo, Status
+
+__all__ = ["ideal_gains", "solve_bargaining"]
+
+#: Gains below this (model units, USD bn) are no gain.
+TOL = 1e-5
+CUTS = 24
+LOWEST = 1e-3
+
+
+def ideal_gains(portfolio: Portfolio, gap: float = 1e-6, solver: str = "highs") -> Ideals:
+    """Each partner's ideal (US gain, partner gain) in a deal alone; only partners with a
+    zone of agreement (both positive)."""
+    from dealbench.optimize.solve import solve
+
+    out: Ideals = {}
+    for p in portfolio.partners:
+        alone = portfolio.model_copy(update={"partners": [p]})
+        best = solve(alone, "us-best", gap=gap, solver=solver).deal(p.code)
+        top = solve(alone, "partner-best", gap=gap, solver=solver, v_floor=p.us_batna)
+        most = top.deal(p.code)
+        if best is None or most is None:
+            continue
+        vi = (best.us_value - p.us_batna) / MONEY
+        ui = (most.partner_utility - p.batna) / MONEY
+        if vi > TOL and ui > TOL:
+            out[p.code] = (vi, ui)
+    return out
+
+
+def solve_bargaining(
+    portfolio: Portfolio,
+    mode: Mode,
+    *,
+    solver: str = "highs",
+    time_limit: float | None = None,
+    gap: float = 1e-6,
+    threads: int | None = None,
+    cuts: int = CUTS,
+    rounds: int = 4,
+    tolerance: float = 1e-4,
+) -> SolveResult:
+    start = time.perf_counter()
+    ideals = ideal_gains(portfolio, gap, solver)
+    timings = {"ideals": time.perf_counter() - start}
+    backend = make_backend(solver, time_limit=time_limit, gap=gap, threads=threads)
+    details: dict[str, float] = {"partners_with_zopa": float(len(ideals))}
+
+    def run(form: Formulation) -> tuple[Status, float | None, float | None]:
+        clock = time.perf_counter()
+        outcome = run_pulp(form.problem, backend)
+        timings["solve"] = timings.get("solve", 0.0) + time.perf_counter() - clock
+        form.offset = 0.0
+        return _status(form, outcome)
+
+    if mode == "kalai":
+        form = formulate(portfolio, "kalai", ideals=ideals)
+        status, proven, _ = run(form)
+        if status in (Status.OPTIMAL, Status.TIME_LIMIT):
+            tau = float(form.problem.variablesDict()["tau"].varValue or 0.0)
+            details["tau"] = tau
+            form = formulate(portfolio, "kalai", ideals=ideals, tau_floor=tau * (1 - 1e-7) - 1e-9)
+            status, proven, _ = run(form)
+        bound_note = (
+            f"exact within the gap (every share at least tau = {details.get('tau', 0):.4f})"
+        )
+    else:
+        points = {
+            code: (_geometric(vi, cuts), _geometric(ui, cuts)) for code, (vi, ui) in ideals.items()
+        }
+        error = math.inf
+        for i in range(rounds):
+            form = formulate(portfolio, "nash", ideals=ideals, cuts=[points])
+            status, proven, bound = run(form)
+            if status not in (Status.OPTIMAL, Status.TIME_LIMIT):
+                break
+            found = _gains(form, ideals)
+            true = sum(math.log(g) if g > 0 else -math.inf for pair in found.values() for g in pair)
+            top = bound / MONEY if bound is not None else _objective(form)
+            error = max(top - true, 0.0)
+            details["rounds"] = float(i + 1)
+            if error <= tolerance:
+                break
+            for code, (gv, gu) in found.items():
+                if gv > 0 and gu > 0:
+                    points[code][0].append(gv)
+                    points[code][1].append(gu)
+        details["log_error_bound"] = error
+        details["product_ratio_bound"] = math.exp(-error) if math.isfinite(error) else 0.0
+        details["cuts"] = float(cuts)
+        bound_note = (
+            f"the Nash product is within a factor {math.exp(-error):.6f} of the best "
+            f"(log error bound {error:.2e}, tangent cuts on log)"
+            if math.isfinite(error)
+            else "a partner with a zone of agreement ends with no gain: no bound"
+        )
+    info = SolverInfo(
+        name=backend.name,
+        version=backend.version,
+        seconds=sum(timings.values()),
+        gap=proven,
+        timings=timings,
+        method="plain",
+        details=details,
+    )
+    if status not in (Status.OPTIMAL, Status.TIME_LIMIT):
+        return empty_result(portfolio, mode, status, info)
+    result = finish(portfolio, mode, status, info, extract_packages(form))
+    no_zopa = [p.code for p in portfolio.partners if p.code not in ideals]
+    message = f"{mode}: {bound_note}." + (
+        f" No zone of agreement, so no deal: {', '.join(no_zopa)}." if no_zopa else ""
+    )
+    return result.model_copy(update={"message": message})
+
+
+def _geometric(ideal: float, n: int) -> list[float]:
+    return [ideal * LOWEST ** (j / (n - 1)) for j in range(n)]
+
+
+def _gains(form: Formulation, ideals: Ideals) -> dict[str, tuple[float, float]]:
+    """The gains of the packages found, as `check` computes them (model units)."""
+    out = {}
+    deals = {pkg.partner: pkg for pkg in extract_packages(form)}
+    for code in ideals:
+        p = form.portfolio.partner(code)
+        assert p is not None
+        pkg = deals.get(code)
+        if pkg is None:
+            out[code] = (0.0, 0.0)
+            continue
+        d = evaluate(form.portfolio, pkg)
+        out[code] = ((d.us_value - p.us_batna) / MONEY, (d.partner_utility - p.batna) / MONEY)
+    return out
+
+
+def _objective(form: Formulation) -> float:
+    import pulp
+
+    return float(pulp.value(form.problem.objective) or 0.0)

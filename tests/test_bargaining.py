@@ -1,0 +1,157 @@
+"""Bargaining points and the exact frontier, against brute force on small instances.
+
+The brute-force oracle (`test_frontier.at_floor`) enumerates every discrete
+choice of the partner's deal and solves an LP for each: the best V at a floor
+on the partner's utility. The exact frontier (`--points all`) must give that
+V at every floor; the Nash and Kalai points must be at least as good as the
+best point found by sampling the brute-force frontier finely (within the
+stated bound).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from dealbench import load_portfolio, solve
+from dealbench.negotiate import frontier, zopas
+from dealbench.negotiate.frontier import held
+from helpers import REPO, invoke
+from test_bruteforce import instance
+from test_frontier import at_floor, deal_partner
+
+GULF = REPO / "deals/portfolios/gulf-asia.yaml"
+
+
+def held_case(seed: int):  # type: ignore[no-untyped-def]
+    pf = instance(seed)
+    code = deal_partner(pf)
+    if code is None:
+        pytest.skip("no deal to trade off")
+    base = solve(pf, gap=1e-9)
+    _, rest = held(pf, code, base)
+    return pf, code, base, rest
+
+
+@pytest.mark.parametrize("seed", range(6000, 6025))
+def test_all_points_is_the_brute_force_frontier(seed: int) -> None:
+    pf, code, base, rest = held_case(seed)
+    f = frontier(pf, code, points="all", base=base, bargaining=False)
+    assert f.method == "exact"
+    points = [p for p in f.points if p.figures is not None]
+    offset = f.us_best.us_utility - (base.deal(code).us_value if base.deal(code) else 0.0)
+    for p in points:
+        assert p.figures is not None
+        enumerated = at_floor(rest, code, p.partner_utility, force=True)
+        assert enumerated is not None
+        assert p.figures.us_value == pytest.approx(enumerated, rel=1e-6, abs=1e3)
+    if len(points) < 2:
+        return
+    lo, hi = points[0].partner_utility, points[-1].partner_utility
+    for i in range(1, 8):  # between the points: the frontier is the best point to the right
+        u = lo + (hi - lo) * i / 8
+        enumerated = at_floor(rest, code, u, force=True)
+        best = max(p.us_utility for p in points if p.partner_utility >= u - 1e3)
+        assert enumerated is not None
+        assert best - offset == pytest.approx(enumerated, rel=1e-6, abs=1e3)
+
+
+def sampled_frontier(seed: int, n: int = 120) -> tuple[list[tuple[float, float]], float, float]:
+    """(U, V) of the partner alone, sampled by brute force; its walk-away values."""
+    pf, code, base, rest = held_case(seed)
+    p = rest.partner(code)
+    assert p is not None
+    f = frontier(pf, code, points="all", base=base, bargaining=False)
+    lo, hi = f.us_best.partner_utility, f.partner_best.partner_utility
+    out = []
+    for i in range(n + 1):
+        u = lo + (hi - lo) * i / n
+        v = at_floor(rest, code, u, force=True)
+        if v is not None:
+            out.append((u, v))
+    return out, p.us_batna, p.batna
+
+
+@pytest.mark.parametrize("seed", range(7000, 7030))
+def test_nash_and_kalai_match_the_enumerated_maximisers(seed: int) -> None:
+    _, code, _, rest = held_case(seed)
+    samples, v0, u0 = sampled_frontier(seed)
+    gains = [(v - v0, u - u0) for u, v in samples if v - v0 > 1e4 and u - u0 > 1e4]
+    if not gains:
+        pytest.skip("no zone of agreement")
+    nash = solve(rest, "nash", gap=1e-9)
+    deal = nash.deal(code)
+    assert deal is not None
+    product = (deal.us_value - v0) * (deal.partner_utility - u0)
+    ratio = nash.solver.details["product_ratio_bound"]
+    assert product >= max(g[0] * g[1] for g in gains) * ratio * (1 - 1e-6) - 1e6
+    assert f"factor {ratio:.6f}" in nash.message
+
+    kalai = solve(rest, "kalai", gap=1e-9)
+    deal = kalai.deal(code)
+    assert deal is not None
+    ideal_v = max(g[0] for g in gains)
+    ideal_u = max(g[1] for g in gains)
+    tau = min((deal.us_value - v0) / ideal_v, (deal.partner_utility - u0) / ideal_u)
+    sampled = max(min(g[0] / ideal_v, g[1] / ideal_u) for g in gains)
+    assert tau >= sampled - 1e-6
+
+
+@pytest.mark.parametrize("seed", range(8000, 8010))
+def test_zopa_is_the_largest_joint_gain(seed: int) -> None:
+    pf, code, base, _ = held_case(seed)
+    samples, v0, u0 = sampled_frontier(seed, n=60)
+    joint = [(v - v0) + (u - u0) for u, v in samples if v - v0 > 1e4 and u - u0 > 1e4]
+    z = next(z for z in zopas(pf, base) if z["partner"] == code)
+    assert z["exists"] == bool(joint)
+    if joint:
+        assert z["largest_joint_gain"] >= max(joint) - 1e3
+
+
+def test_solve_nash_states_its_bound(tmp_path: object) -> None:
+    import json
+
+    run = invoke(["solve", GULF, "--mode", "nash", "--json"])
+    assert run.exit_code == 0, run.output + run.traceback
+    data = json.loads(run.stdout)
+    details = data["solver"]["details"]
+    assert 0 < details["product_ratio_bound"] <= 1
+    assert math.isclose(math.exp(-details["log_error_bound"]), details["product_ratio_bound"])
+    assert "Nash product is within a factor" in data["message"]
+    assert {z["partner"] for z in data["zopa"]} == {p.code for p in load_portfolio(GULF).partners}
+
+
+def test_points_all_refuses_with_jointly() -> None:
+    run = invoke(["frontier", GULF, "--partner", "AE", "--points", "all", "--jointly"])
+    assert run.exit_code == 2
+    assert "cannot be combined with --jointly" in run.stderr
+
+
+def test_partner_best_says_what_it_maximised() -> None:
+    """tests/data/tiny (see test_handworked): partner-best maximises U = 2.5bn with V = 0.8bn."""
+    tiny = REPO / "tests/data/tiny/portfolio.yaml"
+    run = invoke(["solve", tiny, "--mode", "partner-best"])
+    assert run.exit_code == 0, run.output
+    assert (
+        "Maximised: the partners' total utility, $2.50bn (US utility V beside it: $800.0m)."
+        in run.stdout
+    )
+
+
+def test_all_points_cover_the_epsilon_points_on_a_synthetic_portfolio() -> None:
+    """On dealbench.synth's S portfolio (irregular amounts), every ε-constraint point is
+    matched by a point of the exact frontier with V and U at least as large."""
+    from dealbench.synth import generate
+
+    pf = generate("S", seed=1)
+    base = solve(pf)
+    code = base.deals[0].partner
+    exact = frontier(pf, code, points="all", base=base, bargaining=False)
+    grid = frontier(pf, code, points=25, base=base, bargaining=False)
+    assert len(exact.points) >= len(grid.points) > 2
+    for p in grid.points:
+        assert any(
+            q.us_utility >= p.us_utility - 1e3 and q.partner_utility >= p.partner_utility - 1e3
+            for q in exact.points
+        )
