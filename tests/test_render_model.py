@@ -54,7 +54,7 @@ def texts(
     ("amount", "signed", "text"),
     [
         (1.4e12, False, "$1.40tn"),
-        (200e9, False, "$200.0bn"),
+        (200e9, False, "$200.00bn"),
         (350e6, True, "+$350.0m"),
         (-75_000, False, "-$75,000"),
         (0.2, True, "$0"),
@@ -216,7 +216,7 @@ def test_a_clause_with_an_unknown_variable_names_file_and_concession(tmp_path: P
 
 
 def test_render_clause_is_sandboxed_and_strict() -> None:
-    assert render_clause("{{ x | money }}", {"x": 2e9}, "here") == "$2.0bn"
+    assert render_clause("{{ x | money }}", {"x": 2e9}, "here") == "$2.00bn"
     with pytest.raises(RenderError, match="here: clause"):
         render_clause("{{ ''.__class__.__subclasses__() }}", {}, "here")
 
@@ -311,7 +311,7 @@ def test_redline_annotates_each_changed_term_for_the_internal_audience_only() ->
     assert "Moves:" not in ext_md and "$" not in ext_md
     pf = demo_source().portfolio
     old = evaluate(pf, internal_package("ae-offer", pf))
-    assert "*Moves: US utility -$60.0bn; partner utility +$36.0bn;" in int_md
+    assert "*Moves: US utility -$60.00bn; partner utility +$36.00bn;" in int_md
     assert f"| US utility | {money(old.us_value)} |" in int_md
 
 

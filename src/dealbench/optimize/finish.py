@@ -14,7 +14,7 @@ from typing import Any
 from dealbench.checker import PortfolioCheck, check
 from dealbench.model.schema import Package, Portfolio
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
-from dealbench.optimize.schedule import schedule
+from dealbench.optimize.schedule import Scheduled, schedule
 
 __all__ = ["binding_limits", "empty_result", "finish", "result_from_check"]
 
@@ -51,14 +51,23 @@ def finish(
             "try --solver highs, a longer --time-limit or a smaller --gap",
         )
     start = time.perf_counter()
-    scheduled = schedule(
-        portfolio,
-        "partner-best" if mode == "partner-best" else "us-best",
-        packages,
-        gap=gap,
-        v_floor=v_floor,
-        threads=threads,
-    )
+    if mode in ("nash", "kalai"):
+        # The schedule's stages rank schedules by V or by the partners' total; either
+        # would move a bargaining point off its balance, so its amounts stay as solved.
+        scheduled = Scheduled(
+            list(packages),
+            0.0,
+            "A bargaining point keeps the optimizer's amounts (not put on the grid).",
+        )
+    else:
+        scheduled = schedule(
+            portfolio,
+            "partner-best" if mode == "partner-best" else "us-best",
+            packages,
+            gap=gap,
+            v_floor=v_floor,
+            threads=threads,
+        )
     info.timings["schedule"] = time.perf_counter() - start
     start = time.perf_counter()
     checked = check(portfolio, scheduled.packages)
