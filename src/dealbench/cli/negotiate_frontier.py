@@ -10,6 +10,7 @@ import typer
 from dealbench.cli.base import Json, app
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
+from dealbench.cli.scenario_options import PolicyOpt, SetOpt
 
 if TYPE_CHECKING:
     from dealbench.negotiate import Frontier, FrontierPoint
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
         "dealbench frontier deals/portfolios/gulf-asia.yaml --partner SA --points all --out out/",
         "dealbench frontier deals/portfolios/gulf-asia.yaml --partner AE --axis risk --json",
         "dealbench frontier deals/portfolios/gulf-asia.yaml --partner AE --jointly --points 10",
+        "dealbench frontier deals/portfolios/gulf-asia.yaml --partner AE --set partners.AE.batna=12bn",
     )
 )
 def frontier(
@@ -55,19 +57,24 @@ def frontier(
         Path | None,
         typer.Option("--out", help="Write frontier-<CODE>.json, .svg and .png into this folder."),
     ] = None,
+    policy: PolicyOpt = None,
+    sets: SetOpt = None,
 ) -> None:
     """The Pareto frontier between the US utility V and one partner's utility U.
 
     Every point is a proven optimum (max V subject to the partner's utility
     >= u, within the gap) with its package; dominated and duplicate points are
     removed. Marks the no-deal point, both ends, and the Nash and
-    Kalai-Smorodinsky points, and reports the zone of possible agreement.
+    Kalai-Smorodinsky points, and reports the zone of possible agreement. The
+    chart also draws every recorded round with the partner (deals/rounds/...).
     """
+    from dealbench.analyze.scenarios import load_scenario
     from dealbench.cli import output
     from dealbench.errors import InputError, Issue
-    from dealbench.model import load_portfolio
     from dealbench.negotiate import frontier as run_frontier
     from dealbench.negotiate.chart import write_chart
+    from dealbench.negotiate.room import rounds_on_frontier
+    from dealbench.negotiate.rounds import rounds_root
 
     with handled():
         n = _points(points)
@@ -75,7 +82,7 @@ def frontier(
             raise InputError(
                 Issue("--axis", None, "", f"unknown axis {axis!r}; expected partner or risk")
             )
-        pf = load_portfolio(portfolio)
+        pf = load_scenario(portfolio, policy, sets or ())
         if pf.partner(partner) is None:
             codes = ", ".join(p.code for p in pf.partners)
             raise InputError(
@@ -93,7 +100,8 @@ def frontier(
             stem = f"frontier-{partner}" + ("-risk" if axis == "risk" else "")
             out.mkdir(parents=True, exist_ok=True)
             (out / f"{stem}.json").write_text(output.to_json(result.to_json()) + "\n")
-            written = [out / f"{stem}.json", *write_chart(result, out)]
+            rounds = rounds_on_frontier(result, pf, rounds_root(portfolio, pf))
+            written = [out / f"{stem}.json", *write_chart(result, out, rounds)]
             if not json_out:
                 typer.echo(f"Wrote {', '.join(str(p) for p in written)}")
 

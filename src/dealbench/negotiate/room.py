@@ -334,3 +334,25 @@ def deal_frontier(
     negotiations = load_negotiations(portfolio, root)
     plan = replan(portfolio, {c: n for c, n in negotiations.items() if c != partner})
     return frontier(alone(portfolio, plan, partner), partner, points=points, bargaining=bargaining)
+
+
+def rounds_on_frontier(
+    curve: Frontier, portfolio: Portfolio, root: Path
+) -> list[tuple[str, float, float]]:
+    """The recorded rounds with `curve`'s partner as chart points (side, V, U), on the
+    curve's basis: the whole portfolio's V with the other deals held as on the curve.
+
+    Empty when there are no rounds, or the curve is not V against U with others held
+    (a jointly re-optimized curve has no single rest of the portfolio to add).
+    """
+    if curve.jointly or curve.axis != "partner" or curve.us_best.figures is None:
+        return []
+    if not (root / curve.partner).is_dir():
+        return []
+    rest = curve.us_best.us_utility - curve.us_best.figures.us_value
+    found = history(portfolio, root, curve.partner)
+    return [
+        (r.side, r.us_utility + rest, r.partner_utility)
+        for r in found.rounds
+        if r.us_utility is not None and r.partner_utility is not None
+    ]
