@@ -430,3 +430,34 @@ def test_an_infeasible_solve_is_explained_in_the_page(client: TestClient) -> Non
     url = wait(client, post(client, "/p/gulf-asia/solve", mode="partner-best", v_floor="900bn"))
     page = client.get(url).text
     assert "relax" in page and "error:" in page
+
+
+def test_two_tabs_recording_a_counter_at_once_never_share_a_round_number(deals: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    app = create_app(deals, TOKEN)
+    folder = deals / "rounds" / "gulf-asia" / "AE"
+    before = {p.name for p in folder.glob("*.yaml")}
+    data = (REPO / "deals/packages/ae-counter.yaml").read_bytes()
+
+    def record(note: str) -> int:
+        with TestClient(app, headers={"X-Dealbench-Token": TOKEN}) as tab:
+            return tab.post(
+                "/p/gulf-asia/n/AE/counter",
+                data={CSRF_FIELD: CSRF, "note": note},
+                files={"file": ("ae-counter.yaml", data, "application/x-yaml")},
+            ).status_code
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        statuses = list(pool.map(record, ["tab one", "tab two"]))
+    new = sorted({p.name for p in folder.glob("*.yaml")} - before)
+    numbers = [name[:3] for name in new]
+    assert len(numbers) == len(set(numbers)) == statuses.count(200) >= 1
+    assert not list(folder.glob("*.tmp")) and not list(folder.glob(".*.tmp"))
+
+
+def test_static_files_are_served_from_the_package(client: TestClient) -> None:
+    assert "editor" in client.get("/static/app.js").text
+    assert "font" in client.get("/static/app.css").text
+    page = client.get("/p/gulf-asia").text
+    assert "http://" not in page.replace("http://testserver", "") and "https://" not in page

@@ -133,11 +133,11 @@ async def start_solve(request: Request) -> Response:
     options = solve_options(form)
     policy, sets = scenario_options(form)
     path = portfolio_file(request, name)
-    # Bad files and overrides are refused here, in the page, before any process starts.
-    load_scenario(path, policy, sets)
+    # Bad files and overrides are refused here, in the page, before any process starts;
+    # the solve's process (a fork) starts from the portfolio loaded here.
+    pf = load_scenario(path, policy, sets)
 
     def work() -> SolveResult:
-        pf = load_scenario(path, policy, sets)
         result = solve(pf, **options)
         return raise_explained(pf, result, mode=options["mode"], v_floor=options["v_floor"])
 
