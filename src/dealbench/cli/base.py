@@ -61,6 +61,14 @@ DATE_HELP = (
     "else an undated draft."
 )
 Date = Annotated[str | None, typer.Option("--date", metavar="DATE", help=DATE_HELP)]
+#: A package file and the portfolio it belongs to (evaluate, risk, improve).
+PackageArg = Annotated[
+    Path,
+    typer.Argument(metavar="PACKAGE", help="A package file: an offer, a counter or a solution."),
+]
+PackagePortfolio = Annotated[
+    Path, typer.Option("--portfolio", help="The portfolio the package belongs to.")
+]
 
 
 # --- option values, checked before any work -------------------------------------------

@@ -20,6 +20,8 @@ from dealbench.cli.base import (
     Force,
     Json,
     OutDir,
+    PackageArg,
+    PackagePortfolio,
     app,
     check_gap,
     check_time_limit,
@@ -345,15 +347,8 @@ def _print_analysis(extra: dict[str, Any]) -> None:
     )
 )
 def evaluate(
-    package: Annotated[
-        Path,
-        typer.Argument(
-            metavar="PACKAGE", help="A package file: an offer, a counter or a solution."
-        ),
-    ],
-    portfolio: Annotated[
-        Path, typer.Option("--portfolio", help="The portfolio the package belongs to.")
-    ],
+    package: PackageArg,
+    portfolio: PackagePortfolio,
     against: Annotated[
         str | None,
         typer.Option(
