@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from dealbench.cli.base import Date, Force, Json, app
+from dealbench.cli.base import Date, Force, Json, PortfolioArg, app
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 from dealbench.cli.scenario_options import (
@@ -23,9 +23,6 @@ from dealbench.cli.scenario_options import (
     progress,
 )
 
-PortfolioArg = Annotated[
-    Path, typer.Argument(metavar="PORTFOLIO", help="A portfolio file (deals/portfolios/*.yaml).")
-]
 TimeLimit = Annotated[
     float | None, typer.Option("--time-limit", help="Seconds before each solve stops.")
 ]

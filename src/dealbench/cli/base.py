@@ -61,6 +61,9 @@ DATE_HELP = (
     "else an undated draft."
 )
 Date = Annotated[str | None, typer.Option("--date", metavar="DATE", help=DATE_HELP)]
+PortfolioArg = Annotated[
+    Path, typer.Argument(metavar="PORTFOLIO", help="A portfolio file (deals/portfolios/*.yaml).")
+]
 #: A package file and the portfolio it belongs to (evaluate, risk, improve).
 PackageArg = Annotated[
     Path,

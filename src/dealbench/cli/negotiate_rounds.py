@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from dealbench.cli.base import Force, Json, app
+from dealbench.cli.base import Force, Json, PortfolioArg, app
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 
@@ -26,9 +26,6 @@ if TYPE_CHECKING:
     from dealbench.negotiate.rounds import Round
     from dealbench.negotiate.verdict import Verdict
 
-PortfolioArg = Annotated[
-    Path, typer.Argument(metavar="PORTFOLIO", help="A portfolio file (deals/portfolios/*.yaml).")
-]
 PartnerOpt = Annotated[str, typer.Option("--partner", "-p", help="The partner's code, e.g. AE.")]
 RoundsOpt = Annotated[
     Path | None,

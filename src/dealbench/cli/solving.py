@@ -22,6 +22,7 @@ from dealbench.cli.base import (
     OutDir,
     PackageArg,
     PackagePortfolio,
+    PortfolioArg,
     app,
     check_gap,
     check_time_limit,
@@ -113,10 +114,7 @@ def _expand(paths: list[Path]) -> list[Path]:
     )
 )
 def solve(
-    portfolio: Annotated[
-        Path,
-        typer.Argument(metavar="PORTFOLIO", help="A portfolio file (deals/portfolios/*.yaml)."),
-    ],
+    portfolio: PortfolioArg,
     mode: Annotated[
         str,
         typer.Option(
