@@ -134,6 +134,10 @@ def _echo_json(data: dict[str, Any], written: list[Path]) -> None:
     typer.echo(output.to_json(data))
 
 
+def _recorded(r: Round, how: str = "") -> None:
+    typer.echo(f"Recorded round {r.number}: {_relative(r.path)}{how}")
+
+
 def _print_written(written: list[Path]) -> None:
     for path in written:
         typer.echo(f"  wrote {_relative(path)}")
@@ -258,11 +262,10 @@ def offer(
                 "strategy": done.round.data.strategy.model_dump(mode="json")
                 if done.round.data.strategy
                 else None,
-                "documents": [_relative(p) for p in written],
             }
-            typer.echo(output.to_json(data))
+            _echo_json(data, written)
             return
-        typer.echo(f"Recorded round {done.round.number}: {_relative(done.round.path)}")
+        _recorded(done.round)
         record = done.round.data.strategy
         if record is not None:
             typer.echo(
@@ -338,7 +341,7 @@ def counter(
             data["file"] = _relative(done.round.path)
             _echo_json(data, written)
             return
-        typer.echo(f"Recorded round {done.round.number}: {_relative(done.round.path)}")
+        _recorded(done.round)
         print_verdict(done.verdict, pf.periods)
         _print_written(written)
 
@@ -428,9 +431,7 @@ def conclude(
         if json_out:
             typer.echo(output.to_json(_round_json(done)))
             return
-        typer.echo(
-            f"Recorded round {done.number}: {_relative(done.path)} (concluded on {done.data.basis})"
-        )
+        _recorded(done, f" (concluded on {done.data.basis})")
         if done.figures is not None:
             output.print_evaluation(done.figures, pf.periods)
 
@@ -476,7 +477,7 @@ def walk_away(
         if json_out:
             typer.echo(output.to_json(_round_json(done)))
             return
-        typer.echo(f"Recorded round {done.number}: {_relative(done.path)} (walked away)")
+        _recorded(done, " (walked away)")
 
 
 def _round_json(r: Round) -> dict[str, Any]:
