@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from dealbench.analyze.packages import concession_changes
 from dealbench.checker import DealFigures
 from dealbench.errors import InputError, Issue
 from dealbench.optimize import SolveResult
@@ -127,13 +128,7 @@ def _partner(
         if abs(x - y) > TOL_H100E:
             changes.append(f"{t} compute {x:,.0f} -> {y:,.0f} H100e ({y - x:+,.0f})")
     old, new = a.concessions, b.concessions
-    for cid in list(dict.fromkeys([*old, *new])):
-        if cid not in old:
-            changes.append(f"grants {_one(cid, new[cid])}")
-        elif cid not in new:
-            changes.append(f"drops {_one(cid, old[cid])}")
-        elif old[cid] != new[cid]:
-            changes.append(f"{cid} {old[cid]} -> {new[cid]}")
+    changes += concession_changes(old, new, dict.fromkeys([*old, *new]), _one)
     if abs(a.us_value - b.us_value) > TOL_USD:
         changes.append(f"US utility {_usd(a.us_value)} -> {_usd(b.us_value)}")
     if abs(a.partner_utility - b.partner_utility) > TOL_USD:

@@ -4,9 +4,14 @@ most parameters, so it is reported, not counted as a change of package."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
+from typing import TypeVar
+
 from dealbench.optimize import SolveResult
 
-__all__ = ["Signature", "describe_changes", "signature"]
+__all__ = ["Signature", "concession_changes", "describe_changes", "signature"]
+
+Level = TypeVar("Level")
 
 #: partner -> (security, sorted concessions as id or id=level); absent: no deal.
 Signature = dict[str, tuple[str, tuple[str, ...]]]
@@ -38,14 +43,29 @@ def describe_changes(before: Signature, after: Signature, partners: list[str]) -
             if a[0] != b[0]:
                 parts.append(f"security {a[0]} -> {b[0]}")
             old, new = _levels(a[1]), _levels(b[1])
-            for cid in sorted(set(old) | set(new)):
-                if cid not in old:
-                    parts.append(f"grants {_one(cid, new[cid])}")
-                elif cid not in new:
-                    parts.append(f"drops {_one(cid, old[cid])}")
-                elif old[cid] != new[cid]:
-                    parts.append(f"{cid} {old[cid]} -> {new[cid]}")
+            parts += concession_changes(old, new, sorted(set(old) | set(new)), _one)
             out.append(f"{code}: {', '.join(parts)}")
+    return out
+
+
+def concession_changes(
+    old: Mapping[str, Level],
+    new: Mapping[str, Level],
+    ids: Iterable[str],
+    one: Callable[[str, Level], str],
+) -> list[str]:
+    """Each concession of `ids` granted, dropped or changed from `old` to `new`, in plain words.
+
+    `one` writes a concession with its level (`id`, or `id=level`).
+    """
+    out = []
+    for cid in ids:
+        if cid not in old:
+            out.append(f"grants {one(cid, new[cid])}")
+        elif cid not in new:
+            out.append(f"drops {one(cid, old[cid])}")
+        elif old[cid] != new[cid]:
+            out.append(f"{cid} {old[cid]} -> {new[cid]}")
     return out
 
 

@@ -6,12 +6,13 @@ table (or `--json`) and writes files. The figures are `check`'s.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from dealbench.cli.base import Date, Force, Json, app
+from dealbench.cli.base import Date, Force, Json, PortfolioArg, app
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 from dealbench.cli.scenario_options import (
@@ -23,12 +24,28 @@ from dealbench.cli.scenario_options import (
     progress,
 )
 
-PortfolioArg = Annotated[
-    Path, typer.Argument(metavar="PORTFOLIO", help="A portfolio file (deals/portfolios/*.yaml).")
-]
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
 TimeLimit = Annotated[
     float | None, typer.Option("--time-limit", help="Seconds before each solve stops.")
 ]
+Found = TypeVar("Found", bound="BaseModel")
+
+
+def _answer(found: Found, json_out: bool, table: Callable[[Found], None]) -> None:
+    """What a command found: one JSON object with --json, else its table."""
+    from dealbench.cli import analyze_output as show
+
+    if json_out:
+        typer.echo(show.to_json(found.model_dump(mode="json")))
+    else:
+        table(found)
+
+
+def _wrote(written: list[Path], out: Path, json_out: bool) -> None:
+    if not json_out:
+        typer.echo(f"Wrote {len(written)} files to {out}/")
 
 
 @app.command(
@@ -100,10 +117,7 @@ def compare(
                 executor=ex,
                 progress=bar,
             )
-        if json_out:
-            typer.echo(show.to_json(comparison.model_dump(mode="json")))
-        else:
-            show.print_comparison(comparison)
+        _answer(comparison, json_out, show.print_comparison)
         if out is not None:
             written = show.write_comparison(
                 out,
@@ -114,8 +128,7 @@ def compare(
                 date=parse_date(date),
                 executor=ex,
             )
-            if not json_out:
-                typer.echo(f"Wrote {len(written)} files to {out}/")
+            _wrote(written, out, json_out)
 
 
 @app.command(
@@ -214,14 +227,9 @@ def sweep(
                     refine=refine,
                     progress=bar,
                 )
-        if json_out:
-            typer.echo(show.to_json(result.model_dump(mode="json")))
-        else:
-            show.print_sweep(result)
+        _answer(result, json_out, show.print_sweep)
         if out is not None:
-            written = show.write_sweep(out, result, force=force)
-            if not json_out:
-                typer.echo(f"Wrote {len(written)} files to {out}/")
+            _wrote(show.write_sweep(out, result, force=force), out, json_out)
 
 
 @app.command(
@@ -244,7 +252,4 @@ def diff(
     with handled():
         a, b = load_result(result_a), load_result(result_b)
         d = diff_results(a, b, (str(result_a), str(result_b)))
-        if json_out:
-            typer.echo(show.to_json(d.model_dump(mode="json")))
-        else:
-            show.print_diff(d)
+        _answer(d, json_out, show.print_diff)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from dealbench.cli.base import Json, app
+from dealbench.cli.base import Json, PackageArg, PackagePortfolio, app
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 
@@ -19,15 +18,8 @@ from dealbench.cli.help import examples
     )
 )
 def risk(
-    package: Annotated[
-        Path,
-        typer.Argument(
-            metavar="PACKAGE", help="A package file: an offer, a counter or a solution."
-        ),
-    ],
-    portfolio: Annotated[
-        Path, typer.Option("--portfolio", help="The portfolio the package belongs to.")
-    ],
+    package: PackageArg,
+    portfolio: PackagePortfolio,
     samples: Annotated[
         int, typer.Option("--samples", min=1, help="Samples of the partner's uncertain figures.")
     ] = 10_000,

@@ -61,6 +61,17 @@ DATE_HELP = (
     "else an undated draft."
 )
 Date = Annotated[str | None, typer.Option("--date", metavar="DATE", help=DATE_HELP)]
+PortfolioArg = Annotated[
+    Path, typer.Argument(metavar="PORTFOLIO", help="A portfolio file (deals/portfolios/*.yaml).")
+]
+#: A package file and the portfolio it belongs to (evaluate, risk, improve).
+PackageArg = Annotated[
+    Path,
+    typer.Argument(metavar="PACKAGE", help="A package file: an offer, a counter or a solution."),
+]
+PackagePortfolio = Annotated[
+    Path, typer.Option("--portfolio", help="The portfolio the package belongs to.")
+]
 
 
 # --- option values, checked before any work -------------------------------------------

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dealbench.cli.base import Json, app
+from dealbench.cli.base import Json, PortfolioArg, app
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 from dealbench.cli.scenario_options import PolicyOpt, SetOpt
@@ -26,10 +26,7 @@ if TYPE_CHECKING:
     )
 )
 def frontier(
-    portfolio: Annotated[
-        Path,
-        typer.Argument(metavar="PORTFOLIO", help="A portfolio file (deals/portfolios/*.yaml)."),
-    ],
+    portfolio: PortfolioArg,
     partner: Annotated[str, typer.Option("--partner", help="The partner's code, e.g. AE.")],
     points: Annotated[
         str,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from dealbench.cli.base import Json, app
+from dealbench.cli.base import Json, PackagePortfolio, app
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 
@@ -26,9 +26,7 @@ def improve(
     package: Annotated[
         Path, typer.Argument(metavar="PACKAGE", help="A package file: an offer or a counter.")
     ],
-    portfolio: Annotated[
-        Path, typer.Option("--portfolio", help="The portfolio the package belongs to.")
-    ],
+    portfolio: PackagePortfolio,
     hold: Annotated[
         list[Path] | None,
         typer.Option(

@@ -14,19 +14,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from dealbench.cli.base import Force, Json, app
+from dealbench.cli.base import Force, Json, PortfolioArg, app
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from dealbench.model import Portfolio
     from dealbench.negotiate.room import History, Room
     from dealbench.negotiate.rounds import Round
     from dealbench.negotiate.verdict import Verdict
 
-PortfolioArg = Annotated[
-    Path, typer.Argument(metavar="PORTFOLIO", help="A portfolio file (deals/portfolios/*.yaml).")
-]
 PartnerOpt = Annotated[str, typer.Option("--partner", "-p", help="The partner's code, e.g. AE.")]
 RoundsOpt = Annotated[
     Path | None,
@@ -125,6 +124,41 @@ def _relative(path: Path) -> str:
     from dealbench.model.yamlio import display_path
 
     return display_path(path)
+
+
+def _echo_json(data: dict[str, Any], written: list[Path]) -> None:
+    """A command's JSON answer, with the documents it wrote."""
+    from dealbench.cli import output
+
+    data["documents"] = [_relative(p) for p in written]
+    typer.echo(output.to_json(data))
+
+
+def _recorded(r: Round, how: str = "") -> None:
+    typer.echo(f"Recorded round {r.number}: {_relative(r.path)}{how}")
+
+
+def _print_written(written: list[Path]) -> None:
+    for path in written:
+        typer.echo(f"  wrote {_relative(path)}")
+
+
+def _table(title: str, columns: tuple[tuple[str, str], ...]) -> Table:
+    """A compact table (rounds, the room): a head rule, no edges, no padding."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(
+        title=title,
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        padding=0,
+        collapse_padding=True,
+    )
+    for name, justify in columns:
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    return table
 
 
 @app.command(
@@ -228,11 +262,10 @@ def offer(
                 "strategy": done.round.data.strategy.model_dump(mode="json")
                 if done.round.data.strategy
                 else None,
-                "documents": [_relative(p) for p in written],
             }
-            typer.echo(output.to_json(data))
+            _echo_json(data, written)
             return
-        typer.echo(f"Recorded round {done.round.number}: {_relative(done.round.path)}")
+        _recorded(done.round)
         record = done.round.data.strategy
         if record is not None:
             typer.echo(
@@ -242,8 +275,7 @@ def offer(
             )
         if done.round.figures is not None:
             output.print_evaluation(done.round.figures, pf.periods)
-        for path in written:
-            typer.echo(f"  wrote {_relative(path)}")
+        _print_written(written)
 
 
 @app.command(
@@ -279,7 +311,6 @@ def counter(
     violated limit, the distance to the frontier, what accepting takes from
     the other negotiations, and accept / counter / walk away with the reason.
     """
-    from dealbench.cli import output
     from dealbench.negotiate.record import record_counter
 
     with handled():
@@ -308,13 +339,11 @@ def counter(
         if json_out:
             data = done.verdict.model_dump(mode="json")
             data["file"] = _relative(done.round.path)
-            data["documents"] = [_relative(p) for p in written]
-            typer.echo(output.to_json(data))
+            _echo_json(data, written)
             return
-        typer.echo(f"Recorded round {done.round.number}: {_relative(done.round.path)}")
+        _recorded(done.round)
         print_verdict(done.verdict, pf.periods)
-        for path in written:
-            typer.echo(f"  wrote {_relative(path)}")
+        _print_written(written)
 
 
 def print_verdict(v: Verdict, periods: list[str]) -> None:
@@ -402,9 +431,7 @@ def conclude(
         if json_out:
             typer.echo(output.to_json(_round_json(done)))
             return
-        typer.echo(
-            f"Recorded round {done.number}: {_relative(done.path)} (concluded on {done.data.basis})"
-        )
+        _recorded(done, f" (concluded on {done.data.basis})")
         if done.figures is not None:
             output.print_evaluation(done.figures, pf.periods)
 
@@ -450,7 +477,7 @@ def walk_away(
         if json_out:
             typer.echo(output.to_json(_round_json(done)))
             return
-        typer.echo(f"Recorded round {done.number}: {_relative(done.path)} (walked away)")
+        _recorded(done, " (walked away)")
 
 
 def _round_json(r: Round) -> dict[str, Any]:
@@ -488,7 +515,6 @@ def history(
     With --out, the path of the rounds drawn on the frontier of the deal (the
     other open negotiations left out, the concluded deals fixed).
     """
-    from dealbench.cli import output
     from dealbench.negotiate.room import history as run_history
 
     with handled():
@@ -499,13 +525,10 @@ def history(
         if out is not None:
             written = _write_history_chart(pf, root, code, out, points, force)
         if json_out:
-            data = found.model_dump(mode="json")
-            data["documents"] = [_relative(p) for p in written]
-            typer.echo(output.to_json(data))
+            _echo_json(found.model_dump(mode="json"), written)
             return
         print_history(found)
-        for path in written:
-            typer.echo(f"  wrote {_relative(path)}")
+        _print_written(written)
 
 
 def _write_history_chart(
@@ -529,32 +552,24 @@ def _write_history_chart(
 
 
 def print_history(h: History) -> None:
-    from rich import box
     from rich.console import Console
-    from rich.table import Table
 
     from dealbench.cli import output
 
-    table = Table(
-        title=f"{h.name} ({h.partner}) — {h.stage}",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        padding=0,
-        collapse_padding=True,
+    table = _table(
+        f"{h.name} ({h.partner}) — {h.stage}",
+        (
+            ("Round", "right"),
+            ("Side", "left"),
+            ("Date", "left"),
+            ("Status", "left"),
+            ("Security", "left"),
+            ("US\nutility", "right"),
+            ("Partner\nutility", "right"),
+            ("OK", "left"),
+            ("Strategy", "left"),
+        ),
     )
-    for name, justify in (
-        ("Round", "right"),
-        ("Side", "left"),
-        ("Date", "left"),
-        ("Status", "left"),
-        ("Security", "left"),
-        ("US\nutility", "right"),
-        ("Partner\nutility", "right"),
-        ("OK", "left"),
-        ("Strategy", "left"),
-    ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for r in h.rounds:
         complies = "-" if r.accepts is None else ("yes" if r.accepts and not r.violations else "no")
         strategy = ""
@@ -608,7 +623,6 @@ def room(
     Concluded deals are fixed and walked-away partners excluded; the open
     negotiations are re-optimized against the supply and risk budget left.
     """
-    from dealbench.cli import output
     from dealbench.cli.documents import parse_formats, write_documents
     from dealbench.errors import InputError, Issue
     from dealbench.io import OutputDir
@@ -628,43 +642,32 @@ def room(
             write_documents(folder, [doc], formats)
             written = folder.written
         if json_out:
-            data = found.model_dump(mode="json")
-            data["documents"] = [_relative(p) for p in written]
-            typer.echo(output.to_json(data))
+            _echo_json(found.model_dump(mode="json"), written)
             return
         print_room(found)
-        for path in written:
-            typer.echo(f"  wrote {_relative(path)}")
+        _print_written(written)
 
 
 def print_room(r: Room) -> None:
     """The room as a table that fits 80 columns: each utility pair on two lines (US, partner)."""
-    from rich import box
     from rich.console import Console
-    from rich.table import Table
 
     from dealbench.cli import output
 
     m = output.money
-    table = Table(
-        title=f"Deal room — {r.portfolio_title}",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        padding=0,
-        collapse_padding=True,
+    table = _table(
+        f"Deal room — {r.portfolio_title}",
+        (
+            ("Partner ", "left"),
+            ("Stage", "left"),
+            ("Rounds", "right"),
+            ("Our offer\nUS/partner", "right"),
+            ("Counter\nUS/partner", "right"),
+            ("Gap\nUS", "right"),
+            ("Frontier\ngain", "right"),
+            ("Next move", "left"),
+        ),
     )
-    for name, justify in (
-        ("Partner ", "left"),
-        ("Stage", "left"),
-        ("Rounds", "right"),
-        ("Our offer\nUS/partner", "right"),
-        ("Counter\nUS/partner", "right"),
-        ("Gap\nUS", "right"),
-        ("Frontier\ngain", "right"),
-        ("Next move", "left"),
-    ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for row in r.rows:
         a, b = row.last_offer, row.last_counter
         table.add_row(

@@ -20,6 +20,9 @@ from dealbench.cli.base import (
     Force,
     Json,
     OutDir,
+    PackageArg,
+    PackagePortfolio,
+    PortfolioArg,
     app,
     check_gap,
     check_time_limit,
@@ -111,10 +114,7 @@ def _expand(paths: list[Path]) -> list[Path]:
     )
 )
 def solve(
-    portfolio: Annotated[
-        Path,
-        typer.Argument(metavar="PORTFOLIO", help="A portfolio file (deals/portfolios/*.yaml)."),
-    ],
+    portfolio: PortfolioArg,
     mode: Annotated[
         str,
         typer.Option(
@@ -345,15 +345,8 @@ def _print_analysis(extra: dict[str, Any]) -> None:
     )
 )
 def evaluate(
-    package: Annotated[
-        Path,
-        typer.Argument(
-            metavar="PACKAGE", help="A package file: an offer, a counter or a solution."
-        ),
-    ],
-    portfolio: Annotated[
-        Path, typer.Option("--portfolio", help="The portfolio the package belongs to.")
-    ],
+    package: PackageArg,
+    portfolio: PackagePortfolio,
     against: Annotated[
         str | None,
         typer.Option(

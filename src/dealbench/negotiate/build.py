@@ -12,7 +12,15 @@ import time
 from typing import Literal
 
 from dealbench.model.schema import Package, Portfolio
-from dealbench.negotiate.frontier import Axis, Frontier, FrontierPoint, clean, held, point_of
+from dealbench.negotiate.frontier import (
+    Axis,
+    Frontier,
+    FrontierPoint,
+    check_partner,
+    clean,
+    held,
+    point_of,
+)
 from dealbench.negotiate.replan import residual, solve_with_floor
 from dealbench.negotiate.single import Single, single
 from dealbench.optimize.result import SolveResult
@@ -34,9 +42,7 @@ def build_frontier(
     bargaining: bool,
 ) -> Frontier:
     start = time.perf_counter()
-    if portfolio.partner(partner) is None:
-        codes = ", ".join(q.code for q in portfolio.partners)
-        raise ValueError(f"partner {partner!r} is not in portfolio {portfolio.id} ({codes})")
+    check_partner(portfolio, partner)
     if points != "all" and not 2 <= points <= MAX_POINTS:
         raise ValueError(f"points must be between 2 and {MAX_POINTS}, or 'all'")
     if points == "all" and jointly:

@@ -9,10 +9,9 @@ hash salt and id, no dates or software versions in the files.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -37,28 +36,11 @@ BLUE, ORANGE, GREEN, PURPLE, GREY, RED = (
 )
 
 
-@contextmanager
-def _style(chart_id: str) -> Iterator[None]:
-    import matplotlib
-
-    rc: Any = {
-        "svg.hashsalt": f"dealbench-{chart_id}",
-        "svg.id": f"chart-{chart_id}",
-        "svg.fonttype": "none",
-        "font.family": "DejaVu Sans",
-        "font.size": 9,
-        "text.parse_math": False,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "path.simplify": False,
-    }
-    with matplotlib.rc_context(rc):
-        yield
-
-
 def frontier_svg(frontier: Frontier, rounds: Sequence[Round] = ()) -> str:
+    from dealbench.render.charts import style
+
     chart_id = f"frontier-{frontier.partner}"
-    with _style(chart_id):
+    with style(chart_id):
         fig = _draw(frontier, rounds)
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
@@ -66,7 +48,9 @@ def frontier_svg(frontier: Frontier, rounds: Sequence[Round] = ()) -> str:
 
 
 def frontier_png(frontier: Frontier, rounds: Sequence[Round] = ()) -> bytes:
-    with _style(f"frontier-{frontier.partner}"):
+    from dealbench.render.charts import style
+
+    with style(f"frontier-{frontier.partner}"):
         fig = _draw(frontier, rounds)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})

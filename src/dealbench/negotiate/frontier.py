@@ -160,7 +160,7 @@ def us_best_at(
     """The proven best portfolio for the US giving `partner` a utility of at least
     `partner_utility` (USD); other partners held at `base` (solved if None) unless
     `jointly`; None when no package reaches that utility."""
-    _known(portfolio, partner)
+    check_partner(portfolio, partner)
     if jointly:
         result = solve_with_floor(
             portfolio, partner, partner_utility, gap=gap, warm_start=warm_start or base
@@ -217,7 +217,8 @@ def frontier(
     )
 
 
-def _known(portfolio: Portfolio, partner: str) -> None:
+def check_partner(portfolio: Portfolio, partner: str) -> None:
+    """A ValueError naming the portfolio's partners when `partner` is not one of them."""
     if portfolio.partner(partner) is None:
         codes = ", ".join(p.code for p in portfolio.partners)
         raise ValueError(f"partner {partner!r} is not in portfolio {portfolio.id} ({codes})")

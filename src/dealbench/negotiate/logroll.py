@@ -35,6 +35,7 @@ from dealbench.model.schema import (
     SecurityRequirement,
 )
 from dealbench.negotiate.logroll_compute import Limits, Targets, replan
+from dealbench.negotiate.rounds import known_partner
 
 __all__ = ["ConcessionRank", "Improvement", "concession_ranking", "improvements"]
 
@@ -339,15 +340,6 @@ def _level(level: str) -> str:
 
 def _partner(portfolio: Portfolio, partner: str | Partner) -> Partner:
     code = partner if isinstance(partner, str) else partner.code
-    found = portfolio.partner(code)
-    if found is None:
-        codes = ", ".join(q.code for q in portfolio.partners)
-        raise InputError(
-            Issue(
-                "partner",
-                None,
-                "",
-                f"partner {code!r} is not in portfolio {portfolio.id}; expected one of: {codes}",
-            )
-        )
-    return found
+    return known_partner(
+        portfolio, code, "partner", f"partner {code!r} is not in portfolio {portfolio.id}"
+    )

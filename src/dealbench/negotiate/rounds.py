@@ -25,7 +25,7 @@ import yaml
 from dealbench.checker import DealFigures, evaluate
 from dealbench.errors import InputError, Issue
 from dealbench.model.rounds import RoundFile, RoundStatus, Side, StrategyRecord, round_problems
-from dealbench.model.schema import Package, Portfolio
+from dealbench.model.schema import Package, Partner, Portfolio
 from dealbench.model.yamlio import Source, display_path, read_yaml, validate
 
 Stage = Literal["not started", "offered", "countered", "concluded", "walked away"]
@@ -199,18 +199,23 @@ def load_negotiations(portfolio: Portfolio, root: Path) -> dict[str, Negotiation
     return out
 
 
+def known_partner(portfolio: Portfolio, code: str, where: str, unknown: str) -> Partner:
+    """The portfolio's partner `code`; else an InputError at `where`: `unknown`, then the codes."""
+    found = portfolio.partner(code)
+    if found is None:
+        codes = ", ".join(p.code for p in portfolio.partners)
+        raise InputError(Issue(where, None, "", f"{unknown}; expected one of: {codes}"))
+    return found
+
+
 def load_negotiation(portfolio: Portfolio, root: Path, partner: str) -> Negotiation:
     """One partner's rounds, checked as a whole; any problem names its file (InputError)."""
-    if portfolio.partner(partner) is None:
-        codes = ", ".join(p.code for p in portfolio.partners)
-        raise InputError(
-            Issue(
-                "--partner",
-                None,
-                "",
-                f"{partner!r} is not a partner of portfolio {portfolio.id}; expected one of: {codes}",
-            )
-        )
+    known_partner(
+        portfolio,
+        partner,
+        "--partner",
+        f"{partner!r} is not a partner of portfolio {portfolio.id}",
+    )
     folder = root / partner
     if not folder.is_dir():
         return Negotiation(partner, folder)

@@ -369,35 +369,22 @@ class _SlackModel:
             cap = max(detail[3] for detail, _ in used) if used else 0.0
             extra = max((v for _, v in used), default=0.0) * COMPUTE
             who = sorted({f"{d[0]} in {d[1]}" for d, _ in used})
-            return Relaxation(
+            return _raised(
                 "cap",
-                f"raise the tier {tier} cap under {level} from {h100e(cap)} to "
-                f"{h100e(cap + extra)} H100e per period (for {', '.join(who)})",
+                f"the tier {tier} cap under {level}",
+                cap,
+                extra,
+                f"H100e per period (for {', '.join(who)})",
                 level=level,
-                limit=cap,
-                amount=extra,
             )
         if group.kind == "supply":
             t = group.key[1]
             extra = sum(v for _, v in used) * COMPUTE
-            return Relaxation(
-                "supply",
-                f"raise supply in {t} from {h100e(pf.supply[t])} to "
-                f"{h100e(pf.supply[t] + extra)} H100e",
-                period=t,
-                limit=pf.supply[t],
-                amount=extra,
-            )
+            return _raised("supply", f"supply in {t}", pf.supply[t], extra, "H100e", period=t)
         if group.kind == "risk-budget":
             extra = sum(v for _, v in used) * COMPUTE
             budget = pf.risk_budget or 0.0
-            return Relaxation(
-                "risk-budget",
-                f"raise the risk budget from {h100e(budget)} to {h100e(budget + extra)} "
-                "risk-weighted H100e",
-                limit=budget,
-                amount=extra,
-            )
+            return _raised("risk-budget", "the risk budget", budget, extra, "risk-weighted H100e")
         if group.kind == "v-floor":
             drop = sum(v for _, v in used) * MONEY
             floor = self.v_floor or 0.0
@@ -414,6 +401,26 @@ class _SlackModel:
             )
         name, row = group.slacks[0][1]
         return _logic_words(pf, group.kind, name, row)
+
+
+def _raised(
+    kind: str,
+    what: str,
+    limit: float,
+    extra: float,
+    unit: str,
+    period: str | None = None,
+    level: str | None = None,
+) -> Relaxation:
+    """A compute or risk limit to raise by `extra`: "raise WHAT from LIMIT to LIMIT+EXTRA UNIT"."""
+    return Relaxation(
+        kind,
+        f"raise {what} from {h100e(limit)} to {h100e(limit + extra)} {unit}",
+        period=period,
+        level=level,
+        limit=limit,
+        amount=extra,
+    )
 
 
 def _logic_words(pf: Portfolio, kind: str, name: str, row: Row) -> Relaxation:
