@@ -97,22 +97,23 @@ def cell(value: object) -> str:
 _MD_INLINE = re.compile(r"([\\`*~\[\]|])")
 #: `_` opens or closes emphasis only at a word's edge (`no_prc` is left as written).
 _MD_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
-#: What makes a line a heading or a bullet when a value starts it (`>` is an entity by then).
-_MD_LINE_START = re.compile(r"^(\s*)(#|[-+](?=\s))")
+#: What makes a line a heading, a quote or a bullet when a value starts it.
+_MD_LINE_START = re.compile(r"^(\s*)(#|>|[-+](?=\s))")
 
 
 def md_escape(value: object) -> Markup:
     """A value from the data as literal text in Markdown: nothing in it can forge structure.
 
-    `&`, `<` and `>` become entities (raw HTML is text); `\\`, backticks, `*`, `~`,
-    brackets, `|` and `_` at a word's edge are backslash-escaped; a leading `#` or
-    bullet (`- `, `+ `) is escaped (not `1. `: section titles start so); line breaks become spaces. A value already
+    `&` and `<` become entities (so no HTML tag or entity can start; `->` stays as
+    written); `\\`, backticks, `*`, `~`, brackets, `|` and `_` at a word's edge are
+    backslash-escaped; a leading `#`, `>` or bullet (`- `, `+ `) is escaped (not
+    `1. `: section titles start so); line breaks become spaces. A value already
     escaped (a macro's output, `md_cell`) passes as it is.
     """
     if isinstance(value, Markup):
         return value
     text = re.sub(r"[\r\n\v\f\u2028\u2029]+", " ", str(value))
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("&", "&amp;").replace("<", "&lt;")  # no tag or entity can start
     text = _MD_INLINE.sub(r"\\\1", text)
     text = _MD_UNDERSCORE.sub(r"\\_", text)
     text = _MD_LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}", text, count=1)
