@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from dealbench.limit import Limit
 from dealbench.model.schema import GRANTED, Package, Partner, Portfolio, SecurityRequirement
 from dealbench.units import usd
 
@@ -55,6 +56,9 @@ class DealFigures(BaseModel):
     # Verdict
     accepts: bool
     violations: list[str]
+    violation_details: list[Limit] = Field(
+        default_factory=list, description="The violations as objects; each message is a sentence"
+    )
 
     @property
     def total_compute(self) -> float:
@@ -83,6 +87,9 @@ class PortfolioCheck(BaseModel):
     risk_total: float
     risk_budget: float | None
     violations: list[str]
+    violation_details: list[Limit] = Field(
+        default_factory=list, description="The shared violations as objects"
+    )
 
     @property
     def ok(self) -> bool:
@@ -104,18 +111,31 @@ def evaluate(portfolio: Portfolio, package: Package) -> DealFigures:
     if partner is None:
         raise ValueError(f"partner {package.partner!r} is not in portfolio {portfolio.id}")
     policy = portfolio.policy
-    violations: list[str] = []
+    violations: list[Limit] = []
     code = partner.code
 
     level = package.security
     if level not in policy.level_ids:
-        violations.append(f"{code}: unknown security level {level!r}")
+        violations.append(
+            Limit(
+                kind="security",
+                partner=code,
+                level=level,
+                message=f"{code}: unknown security level {level!r}",
+            )
+        )
         mitigation = 0.0
     else:
         mitigation = policy.level(level).mitigation
         if level not in partner.security_costs:
             violations.append(
-                f"{code} cannot meet security level {level!r} (its file gives no cost for it)"
+                Limit(
+                    kind="security",
+                    partner=code,
+                    level=level,
+                    message=f"{code} cannot meet security level {level!r} "
+                    "(its file gives no cost for it)",
+                )
             )
     security_cost = partner.security_costs.get(level, 0.0)
 
@@ -123,7 +143,14 @@ def evaluate(portfolio: Portfolio, package: Package) -> DealFigures:
     violations += _compute_violations(portfolio, partner, level, compute)
     for t in package.compute:
         if t not in portfolio.periods:
-            violations.append(f"{code}: period {t!r} is not one of the portfolio's periods")
+            violations.append(
+                Limit(
+                    kind="period",
+                    partner=code,
+                    period=str(t),
+                    message=f"{code}: period {t!r} is not one of the portfolio's periods",
+                )
+            )
 
     granted = package.granted()
     us_concessions, concession_cost = 0.0, 0.0
@@ -131,7 +158,14 @@ def evaluate(portfolio: Portfolio, package: Package) -> DealFigures:
         concession = partner.concession(cid)
         option = concession.option(level_id) if concession else None
         if concession is None or option is None:
-            violations.append(f"{code}: unknown concession or level {cid}={level_id}")
+            violations.append(
+                Limit(
+                    kind="concession",
+                    partner=code,
+                    level=level_id,
+                    message=f"{code}: unknown concession or level {cid}={level_id}",
+                )
+            )
             continue
         us_concessions += option.us_value
         concession_cost += option.partner_cost
@@ -170,7 +204,8 @@ def evaluate(portfolio: Portfolio, package: Package) -> DealFigures:
         us_batna=partner.us_batna,
         us_margin=us_value - partner.us_batna,
         accepts=accepts,
-        violations=violations,
+        violations=[v.message for v in violations],
+        violation_details=violations,
     )
 
 
@@ -182,30 +217,32 @@ def _menu_order(partner: Partner, granted: dict[str, str]) -> list[tuple[str, st
 
 def _compute_violations(
     portfolio: Portfolio, partner: Partner, level: str, compute: dict[str, float]
-) -> list[str]:
+) -> list[Limit]:
     out = []
     code = partner.code
     for t, x in compute.items():
         if x <= COMPUTE_TOL:
             continue
+        where = {"partner": code, "period": t, "amount": x}
         if partner.tier == 3:
-            out.append(
-                f"{code} is tier 3 (arms-embargoed): no compute may be delivered ({t}: {x:,.0f} H100e)"
-            )
+            message = f"{code} is tier 3 (arms-embargoed): no compute may be delivered ({t}: {x:,.0f} H100e)"
+            out.append(Limit(kind="tier3", limit=0.0, message=message, **where))
             continue
         ask = portfolio.ask(partner, t)
         if _over(x, ask, COMPUTE_TOL):
-            out.append(f"{code}: {t} compute {x:,.0f} H100e exceeds its ask of {ask:,.0f} H100e")
+            message = f"{code}: {t} compute {x:,.0f} H100e exceeds its ask of {ask:,.0f} H100e"
+            out.append(Limit(kind="ask", limit=ask, message=message, **where))
         cap = portfolio.level_cap(partner, level) if level in portfolio.policy.level_ids else None
         if cap is not None and _over(x, cap, COMPUTE_TOL):
             whose = portfolio.cap_name(partner, level)
-            out.append(f"{code}: {t} compute {x:,.0f} H100e exceeds {whose} of {cap:,.0f} H100e")
+            message = f"{code}: {t} compute {x:,.0f} H100e exceeds {whose} of {cap:,.0f} H100e"
+            out.append(Limit(kind="cap", level=level, limit=cap, message=message, **where))
     return out
 
 
 def _logic_violations(
     portfolio: Portfolio, partner: Partner, level: str, granted: dict[str, str]
-) -> list[str]:
+) -> list[Limit]:
     out = []
     code = partner.code
     policy = portfolio.policy
@@ -217,12 +254,16 @@ def _logic_violations(
             if isinstance(req, SecurityRequirement):
                 known = req.security in policy.level_ids and level in policy.level_ids
                 if known and policy.rank(level) < policy.rank(req.security):
-                    out.append(
+                    message = (
                         f"{code}: concession {cid!r} requires security {req.security!r} or stronger; "
                         f"the deal runs under {level!r}"
                     )
+                    out.append(
+                        Limit(kind="requires", partner=code, level=req.security, message=message)
+                    )
             elif req not in granted:
-                out.append(f"{code}: concession {cid!r} requires {req!r}, which is not granted")
+                message = f"{code}: concession {cid!r} requires {req!r}, which is not granted"
+                out.append(Limit(kind="requires", partner=code, message=message))
     pairs = {
         tuple(sorted((cid, other)))
         for cid in granted
@@ -230,7 +271,8 @@ def _logic_violations(
         if other in granted
     }
     for a, b in sorted(pairs):
-        out.append(f"{code}: concessions {a!r} and {b!r} exclude each other")
+        message = f"{code}: concessions {a!r} and {b!r} exclude each other"
+        out.append(Limit(kind="excludes", partner=code, message=message))
     return out
 
 
@@ -242,15 +284,18 @@ def _excludes_of(partner: Partner, cid: str) -> list[str]:
 def check(portfolio: Portfolio, packages: Iterable[Package]) -> PortfolioCheck:
     """Check packages together: each deal, then supply and the risk budget."""
     deals: list[DealFigures] = []
-    violations: list[str] = []
+    violations: list[Limit] = []
     seen: set[str] = set()
     for package in packages:
-        if package.partner in seen:
-            violations.append(f"{package.partner} has more than one package")
+        who = package.partner
+        if who in seen:
+            message = f"{who} has more than one package"
+            violations.append(Limit(kind="package", partner=who, message=message))
             continue
-        seen.add(package.partner)
-        if portfolio.partner(package.partner) is None:
-            violations.append(f"{package.partner} is not a partner of portfolio {portfolio.id}")
+        seen.add(who)
+        if portfolio.partner(who) is None:
+            message = f"{who} is not a partner of portfolio {portfolio.id}"
+            violations.append(Limit(kind="package", partner=who, message=message))
             continue
         deals.append(evaluate(portfolio, package))
     no_deal = [p.code for p in portfolio.partners if p.code not in seen]
@@ -258,14 +303,22 @@ def check(portfolio: Portfolio, packages: Iterable[Package]) -> PortfolioCheck:
     used = {t: sum(d.compute.get(t, 0.0) for d in deals) for t in portfolio.periods}
     for t in portfolio.periods:
         if _over(used[t], portfolio.supply[t], COMPUTE_TOL):
+            message = f"supply in {t}: {used[t]:,.0f} H100e allocated, {portfolio.supply[t]:,.0f} available"
             violations.append(
-                f"supply in {t}: {used[t]:,.0f} H100e allocated, {portfolio.supply[t]:,.0f} available"
+                Limit(
+                    kind="supply",
+                    period=t,
+                    limit=portfolio.supply[t],
+                    amount=used[t],
+                    message=message,
+                )
             )
     risk_total = sum(d.risk for d in deals)
     budget = portfolio.risk_budget
     if budget is not None and _over(risk_total, budget, COMPUTE_TOL):
+        message = f"risk budget: {risk_total:,.0f} risk-weighted H100e, the budget is {budget:,.0f}"
         violations.append(
-            f"risk budget: {risk_total:,.0f} risk-weighted H100e, the budget is {budget:,.0f}"
+            Limit(kind="risk-budget", limit=budget, amount=risk_total, message=message)
         )
     objective = sum(d.us_value for d in deals) + sum(
         p.us_batna for p in portfolio.partners if p.code in no_deal
@@ -282,7 +335,8 @@ def check(portfolio: Portfolio, packages: Iterable[Package]) -> PortfolioCheck:
         supply=dict(portfolio.supply),
         risk_total=risk_total,
         risk_budget=budget,
-        violations=violations,
+        violations=[v.message for v in violations],
+        violation_details=violations,
     )
 
 

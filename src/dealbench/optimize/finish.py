@@ -12,11 +12,12 @@ import time
 from typing import Any
 
 from dealbench.checker import PortfolioCheck, check
+from dealbench.limit import Limit
 from dealbench.model.schema import Package, Portfolio
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
 from dealbench.optimize.schedule import Scheduled, schedule
 
-__all__ = ["binding_limits", "empty_result", "finish", "result_from_check"]
+__all__ = ["binding_details", "binding_limits", "empty_result", "finish", "result_from_check"]
 
 
 def finish(
@@ -104,19 +105,30 @@ def result_from_check(
         risk_total=checked.risk_total,
         risk_budget=checked.risk_budget,
         binding=binding_limits(portfolio, checked),
+        binding_details=binding_details(portfolio, checked),
     )
 
 
 def binding_limits(portfolio: Portfolio, checked: PortfolioCheck) -> list[str]:
-    """The shared and per-deal limits the packages sit on, in plain words."""
+    """The shared and per-deal limits the packages sit on, in plain words (one sentence each)."""
+    return list(dict.fromkeys(limit.message for limit in binding_details(portfolio, checked)))
+
+
+def binding_details(portfolio: Portfolio, checked: PortfolioCheck) -> list[Limit]:
+    """The limits the packages sit on, as objects; their messages are `binding_limits`."""
     out = []
     for t in portfolio.periods:
         supply = portfolio.supply[t]
-        if supply > 0 and checked.supply_used[t] >= supply * (1 - 1e-6) - 0.5:
-            out.append(f"Supply in {t} is fully allocated ({supply:,.0f} H100e).")
+        used = checked.supply_used[t]
+        if supply > 0 and used >= supply * (1 - 1e-6) - 0.5:
+            message = f"Supply in {t} is fully allocated ({supply:,.0f} H100e)."
+            out.append(Limit(kind="supply", period=t, limit=supply, amount=used, message=message))
     budget = portfolio.risk_budget
     if budget is not None and budget > 0 and checked.risk_total >= budget * (1 - 1e-6) - 0.5:
-        out.append(f"The risk budget is used up ({budget:,.0f} risk-weighted H100e).")
+        message = f"The risk budget is used up ({budget:,.0f} risk-weighted H100e)."
+        out.append(
+            Limit(kind="risk-budget", limit=budget, amount=checked.risk_total, message=message)
+        )
     for deal in checked.deals:
         partner = portfolio.partner(deal.partner)
         assert partner is not None
@@ -128,13 +140,36 @@ def binding_limits(portfolio: Portfolio, checked: PortfolioCheck) -> list[str]:
                 and x >= cap - 0.5
                 and x < portfolio.ask(partner, t) - 0.5
             ):
-                out.append(
+                message = (
                     f"{deal.partner} in {t} receives "
                     f"{portfolio.cap_name(partner, deal.security)} ({cap:,.0f} H100e), less than its ask."
                 )
-    held = [d.partner for d in checked.deals if abs(d.partner_margin) <= 1e6]
-    if held:
-        out.append(f"Held to their walk-away value plus the required margin: {', '.join(held)}.")
+                out.append(
+                    Limit(
+                        kind="cap",
+                        partner=deal.partner,
+                        period=t,
+                        level=deal.security,
+                        limit=cap,
+                        amount=x,
+                        message=message,
+                    )
+                )
+    held = [d for d in checked.deals if abs(d.partner_margin) <= 1e6]
+    message = (
+        f"Held to their walk-away value plus the required margin: "
+        f"{', '.join(d.partner for d in held)}."
+    )
+    for deal in held:  # one object per partner; one sentence for them all
+        out.append(
+            Limit(
+                kind="acceptance",
+                partner=deal.partner,
+                limit=deal.acceptance_threshold,
+                amount=deal.partner_utility,
+                message=message,
+            )
+        )
     return out
 
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.checker import DealFigures
 from dealbench.errors import InfeasibleError, SolverError, SolverLimitError
+from dealbench.limit import Limit
 
 
 class Status(StrEnum):
@@ -53,6 +54,9 @@ class SolveResult(BaseModel):
     risk_total: float = 0.0
     risk_budget: float | None = None
     binding: list[str] = Field(default_factory=list, description="Limits that bind, in plain words")
+    binding_details: list[Limit] = Field(
+        default_factory=list, description="The binding limits as objects (kind, partner, period...)"
+    )
     solver: SolverInfo
     fingerprint: str = Field(description="Digest of the input files")
     message: str = ""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import re
 import threading
 import time
 import traceback
@@ -27,12 +28,13 @@ from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Namespace
+from markupsafe import Markup
 
 from dealbench.errors import RenderError
 from dealbench.units import H100_TPP
 from dealbench.units import usd as money  # the `money` filter: one form of USD everywhere
 
-__all__ = ["h100e", "money", "percent", "render_clause", "render_template"]
+__all__ = ["h100e", "md_escape", "money", "percent", "render_clause", "render_template"]
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -83,8 +85,44 @@ def long_date(iso: str | None, undated: str = "Draft, undated") -> str:
 
 
 def cell(value: object) -> str:
-    """Text safe inside a Markdown table cell: `|` escaped, line breaks as spaces."""
+    """Text safe inside a Markdown table cell: `|` escaped, line breaks as spaces.
+
+    In Markdown documents every value is escaped on output (`md_escape`) and `cell`
+    there is `md_cell`; this form serves templates outside that environment.
+    """
     return " ".join(str(value).split("\n")).replace("|", "\\|")
+
+
+#: Markdown's inline markup: backslash-escaped wherever it appears in a value.
+_MD_INLINE = re.compile(r"([\\`*~\[\]|])")
+#: `_` opens or closes emphasis only at a word's edge (`no_prc` is left as written).
+_MD_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+#: What makes a line a heading, a quote or a bullet when a value starts it.
+_MD_LINE_START = re.compile(r"^(\s*)(#|>|[-+](?=\s))")
+
+
+def md_escape(value: object) -> Markup:
+    """A value from the data as literal text in Markdown: nothing in it can forge structure.
+
+    `&` and `<` become entities (so no HTML tag or entity can start; `->` stays as
+    written); `\\`, backticks, `*`, `~`, brackets, `|` and `_` at a word's edge are
+    backslash-escaped; a leading `#`, `>` or bullet (`- `, `+ `) is escaped (not
+    `1. `: section titles start so); line breaks become spaces. A value already
+    escaped (a macro's output, `md_cell`) passes as it is.
+    """
+    if isinstance(value, Markup):
+        return value
+    text = re.sub(r"[\r\n\v\f\u2028\u2029]+", " ", str(value))
+    text = text.replace("&", "&amp;").replace("<", "&lt;")  # no tag or entity can start
+    text = _MD_INLINE.sub(r"\\\1", text)
+    text = _MD_UNDERSCORE.sub(r"\\_", text)
+    text = _MD_LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}", text, count=1)
+    return Markup(text)
+
+
+def md_cell(value: object) -> Markup:
+    """`cell` for Markdown documents: the value escaped (so `|` too), on one line."""
+    return Markup(" ".join(md_escape(value).split("\n")))
 
 
 FILTERS = {
@@ -287,24 +325,43 @@ def _autoescape(name: str | None) -> bool:
     return name is not None and name.endswith((".html.j2", ".html"))
 
 
+def _markdown_autoescape(name: str | None) -> bool:
+    return name is not None and name.endswith((".md.j2", ".md"))
+
+
+def is_markdown(name: str) -> bool:
+    """Whether a template writes Markdown (and renders in the Markdown environment)."""
+    return _markdown_autoescape(name)
+
+
 @lru_cache(maxsize=8)
-def environment(templates: str | None = None) -> jinja2.Environment:
+def environment(templates: str | None = None, markdown: bool = False) -> jinja2.Environment:
     """The strict, sandboxed document environment.
 
     `templates` is a folder of house templates that override shipped ones by
     name; the rest fall back to the shipped set. Autoescaping is on for every
     `*.html.j2` template, so a value from a data file is always text in HTML.
+
+    `markdown=True` gives the environment of `*.md.j2` templates: every value a
+    template writes goes through `md_escape` (Jinja's `finalize`), so a value
+    from a data file is always text in Markdown too. Autoescaping is on there
+    so that macros return escaped markup that is not escaped twice.
     """
     paths = [str(TEMPLATES)] if templates is None else [templates, str(TEMPLATES)]
+    options: dict[str, Any] = {"autoescape": _autoescape}
+    if markdown:
+        options = {"autoescape": _markdown_autoescape, "finalize": md_escape}
     env = BoundedSandbox(
         loader=jinja2.FileSystemLoader(paths),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        autoescape=_autoescape,
+        **options,
     )
     env.filters.update(FILTERS)
+    if markdown:
+        env.filters.update(cell=md_cell)
     env.globals["clause"] = clause
     return env
 
@@ -317,15 +374,19 @@ def clause(context: jinja2.runtime.Context, name: str) -> list[str]:
     escapes them on the way out like any other value. A house template of the
     same name replaces the shipped clause.
     """
-    text = context.environment.get_template(f"clauses/{name}.txt.j2").render(context.get_all())
-    return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
+    env = context.environment
+    text = env.get_template(f"clauses/{name}.txt.j2").render(context.get_all())
+    paragraphs = [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
+    if env.finalize is md_escape:  # the values in them are escaped already
+        return [Markup(p) for p in paragraphs]
+    return paragraphs
 
 
 def render_template(name: str, context: Mapping[str, Any], templates: str | None = None) -> str:
     """Render one document template; any template fault is a RenderError naming file and line."""
     if templates is not None and not Path(templates).is_dir():
         raise RenderError(f"--templates {templates}: not a folder of templates")
-    env = environment(templates)
+    env = environment(templates, markdown=is_markdown(name))
     try:
         return bounded_render(env.get_template(name), context, "document")
     except jinja2.TemplateNotFound as exc:
