@@ -108,12 +108,17 @@ def test_a_period_without_an_ask_is_an_ask_of_zero(files: Path) -> None:
 
 
 def test_caps(files: Path) -> None:
-    """tier2 baseline: 790M TPP = 49,899 H100e; kyc is missing from tier2: uncapped (the ask)."""
+    """tier2 baseline: 790M TPP = 49,899 H100e a year (the policy's `caps_per` default), so
+    a quarter of it in each quarter of this portfolio (docs/reliability.md, "Units of time");
+    kyc is missing from tier2: uncapped (the ask)."""
     pf = load_portfolio(files / "portfolio.yaml")
     aa = pf.partners[0]
-    assert pf.policy.caps.cap(2, "baseline") == pytest.approx(790_000_000 / 15_832)
+    assert load_policy(files / "policy.yaml").caps.cap(2, "baseline") == pytest.approx(
+        790_000_000 / 15_832
+    )
+    assert pf.policy.caps.cap(2, "baseline") == pytest.approx(790_000_000 / 15_832 / 4)
     assert pf.policy.caps.cap(2, "kyc") is None
-    assert pf.cap(aa, "baseline", "2026Q1") == pytest.approx(790_000_000 / 15_832)
+    assert pf.cap(aa, "baseline", "2026Q1") == pytest.approx(790_000_000 / 15_832 / 4)
     assert pf.cap(aa, "kyc", "2026Q1") == pytest.approx(aa.ask["2026Q1"])
     # tier 1 is missing from caps: uncapped; tier 3 defaults to 0
     assert pf.policy.caps.cap(1, "baseline") is None

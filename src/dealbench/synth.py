@@ -107,6 +107,7 @@ def _policy(spec: Size, rng: np.random.Generator) -> dict[str, Any]:
         "title": "Synthetic bilateral regime",
         "security_levels": levels,
         "caps": {"tier1": {}, "tier2": caps, "tier3": 0},
+        "caps_per": "quarter" if per_period > 1 else "year",  # as the caps are written
         "export_value_per_h100e": 8_000,
         "risk_penalty_per_h100e": float(_round(rng.uniform(90_000, 130_000), 1_000)),
         "acceptance_margin": 50e6,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from dealbench.errors import InputError, Issue
 from dealbench.model import load_policy
+from dealbench.model.periods import PeriodMismatch, caps_per_period
 from dealbench.model.schema import Policy, Portfolio
 
 __all__ = ["REGIMES", "find_regime", "parse_regimes", "under_regime"]
@@ -58,6 +59,10 @@ def under_regime(portfolio: Portfolio, policy: Policy) -> Portfolio:
     apply, so a comparison shows each option as written. `--set portfolio.caps...`
     applied afterwards still sets them.
     """
+    try:  # its caps per the portfolio's period, as the portfolio's own policy holds them
+        policy = caps_per_period(policy, portfolio.periods)
+    except PeriodMismatch as exc:
+        raise InputError(Issue(f"regime {policy.id}", None, "caps_per", str(exc))) from None
     if policy.id == portfolio.policy.id and policy == portfolio.policy:
         return portfolio
     moved = portfolio.with_policy(policy, digest=_policy_digest(policy))

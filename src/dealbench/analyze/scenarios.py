@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field, ValidationError
 from dealbench.errors import InputError, Issue
 from dealbench.model import rules
 from dealbench.model.load import partner_cap_problems
+from dealbench.model.periods import PeriodMismatch
 from dealbench.model.schema import (
     Compute,
     Id,
@@ -146,7 +147,10 @@ def _apply_one(pf: Portfolio, path: str, value: Any, where: str) -> Portfolio:
         for each in pf.partners:
             _raise_problems(rules.partner_in_policy_problems(each, policy), path, where)
         _raise_problems(partner_cap_problems(pf.caps, pf.partners, policy), path, where)
-        return pf.with_policy(policy)
+        try:
+            return pf.with_policy(policy)
+        except PeriodMismatch as exc:
+            raise fail(str(exc)) from None
     if root == "partners":
         code = rest[0]
         partner = pf.partner(code)

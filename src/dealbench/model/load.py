@@ -6,7 +6,6 @@ on past the first problem so one run shows them all.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -15,6 +14,8 @@ from pydantic import BaseModel
 
 from dealbench.errors import InputError, Issue
 from dealbench.model import rules
+from dealbench.model.periods import PeriodMismatch, caps_per_period
+from dealbench.model.periods import length as period_length
 from dealbench.model.rounds import RoundFile, round_problems
 from dealbench.model.schema import (
     Package,
@@ -97,8 +98,12 @@ def load_portfolio(path: str | Path) -> Portfolio:
     try:
         policy, policy_source = _load(_relative(path, spec.policy), Policy, rules.policy_problems)
         inputs[policy_source.display] = policy_source.digest
+        policy = caps_per_period(policy, list(spec.periods))
     except InputError as exc:
         issues += _from_reference(exc, source, ("policy",), spec.policy)
+    except PeriodMismatch as exc:
+        issues.append(_mismatch(exc, source, policy_source, spec.periods))
+        policy = None
 
     partners: list[Partner] = []
     partner_files: dict[str, str] = {}
@@ -127,7 +132,7 @@ def load_portfolio(path: str | Path) -> Portfolio:
         problems = partner_cap_problems(spec.caps, partners, policy)
         issues += [source.issue(loc, msg) for loc, msg in problems]
     if issues or policy is None:
-        raise InputError(issues)
+        raise InputError(issues)  # a policy that failed to load has left its issues
     return Portfolio(
         id=spec.id,
         title=spec.title,
@@ -144,12 +149,12 @@ def load_portfolio(path: str | Path) -> Portfolio:
     )
 
 
-_LENGTHS = {"year": re.compile(r"^\d{4}$"), "quarter": re.compile(r"^\d{4}Q[1-4]$")}
-
-
-def _length(period: str) -> str | None:
-    """What a period label says of its length: a year (2026), a quarter (2026Q3), or None."""
-    return next((name for name, pattern in _LENGTHS.items() if pattern.match(period)), None)
+def _mismatch(exc: PeriodMismatch, source: Source, policy: Source, periods: list[str]) -> Issue:
+    """Where a policy's caps and a portfolio's periods disagree: at the period to blame, else
+    at the policy's `caps_per`."""
+    if exc.period is not None:
+        return source.issue(("periods", periods.index(exc.period)), str(exc))
+    return policy.issue(("caps_per",), str(exc))
 
 
 def _portfolio_file_problems(spec: PortfolioFile) -> Iterator[rules.Problem]:
@@ -157,7 +162,7 @@ def _portfolio_file_problems(spec: PortfolioFile) -> Iterator[rules.Problem]:
     for i, period in enumerate(spec.periods):
         if period in spec.periods[:i]:
             yield ("periods", i), f"period {period!r} is listed twice"
-        length = _length(period)
+        length = period_length(period)
         if length is not None and first is None:
             first = (period, length)
         elif length is not None and first is not None and length != first[1]:

@@ -9,6 +9,7 @@ import difflib
 from collections.abc import Iterator
 
 from dealbench.model import amounts
+from dealbench.model.periods import length as period_length
 from dealbench.model.schema import (
     Caps,
     Concession,
@@ -245,11 +246,23 @@ def partner_in_policy_problems(partner: Partner, policy: Policy) -> Iterator[Pro
 
 
 def partner_in_periods_problems(partner: Partner, periods: list[str]) -> Iterator[Problem]:
+    lengths = {period_length(t) for t in periods} - {None}
     for period in partner.ask:
         if period not in periods:
+            said = period_length(period)
+            other = next(iter(lengths)) if len(lengths) == 1 else None
+            hint = (
+                f"; asks are per period: {period!r} is a {said} and this portfolio's periods "
+                f"are {other}s, so write the ask per {other}"
+                if said is not None and other is not None and said != other
+                else ""
+            )
             yield (
                 ("ask", period),
-                (f"period {period!r} is not one of the portfolio's periods ({', '.join(periods)})"),
+                (
+                    f"period {period!r} is not one of the portfolio's periods "
+                    f"({', '.join(periods)}){hint}"
+                ),
             )
 
 

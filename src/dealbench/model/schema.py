@@ -15,11 +15,19 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from dealbench.model import amounts
 from dealbench.model.distributions import uncertain
 from dealbench.model.fields import ClauseText, Fraction, Text
+from dealbench.model.periods import CapsPer, caps_per_period
 from dealbench.units import (
     CHIP_TPP,
     H100_TPP,
@@ -176,6 +184,8 @@ class Policy(Strict):
     title: Text
     security_levels: Annotated[list[SecurityLevel], Field(min_length=1)]
     caps: Caps = Field(default_factory=Caps)
+    #: The period the caps are written for; a portfolio converts them to its own.
+    caps_per: CapsPer = "year"
     export_value_per_h100e: Money
     risk_penalty_per_h100e: Money
     risk_budget: Annotated[Number, Field(ge=0)] | None = None
@@ -388,7 +398,8 @@ class PortfolioFile(Strict):
     supply: dict[Period, Annotated[Compute, Field(ge=0)]]
     partners: Annotated[list[str], Field(min_length=1)]
     risk_budget: Annotated[Number, Field(ge=0)] | None = None
-    #: Deal-by-deal caps: partner code -> security level -> H100e per period.
+    #: Deal-by-deal caps: partner code -> security level -> H100e per period of this
+    #: portfolio (like its supply; only a policy's caps carry a `caps_per`).
     caps: dict[str, dict[Id, Annotated[Compute, Field(ge=0)]]] = Field(default_factory=dict)
     granularity: GranularityField | None = None
 
@@ -417,11 +428,22 @@ class Portfolio(BaseModel):
     #: Partner code -> the file it came from, for messages.
     partner_files: dict[str, str] = Field(default_factory=dict)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _caps_per_period(cls, data: Any) -> Any:
+        """The policy's caps held per this portfolio's period (`dealbench.model.periods`)."""
+        if isinstance(data, dict) and isinstance(data.get("policy"), Policy):
+            periods = [str(t) for t in data.get("periods", [])]
+            return {**data, "policy": caps_per_period(data["policy"], periods)}
+        return data
+
     def partner(self, code: str) -> Partner | None:
         return next((p for p in self.partners if p.code == code), None)
 
     def with_policy(self, policy: Policy, digest: str | None = None) -> Portfolio:
-        """The same partners under another regime; the risk budget is re-derived."""
+        """The same partners under another regime, its caps per this portfolio's period
+        (raises `periods.PeriodMismatch`); the risk budget is re-derived."""
+        policy = caps_per_period(policy, self.periods)
         inputs = dict(self.inputs)
         if digest is not None:
             inputs[f"policy:{policy.id}"] = digest

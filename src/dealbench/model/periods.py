@@ -1,0 +1,98 @@
+"""Units of time: what a period label says of its length, and caps per period.
+
+A policy writes its caps per `caps_per` (`year` by default, `quarter`, or
+`period`: per period of whatever portfolio uses it). A portfolio holds its
+policy's caps per its own period: in a portfolio of quarters an annual cap is
+divided over the year's four quarters. A cap per quarter cannot hold a year, and
+periods whose labels do not say their length cannot take a cap per year or
+quarter: both are errors, never a silent guess (DESIGN.md "Portfolio").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from dealbench.model.schema import Caps, Policy
+
+#: What a policy's caps are written per.
+CapsPer = Literal["year", "quarter", "period"]
+
+_LENGTHS = {"year": re.compile(r"^\d{4}$"), "quarter": re.compile(r"^\d{4}Q[1-4]$")}
+#: A length's share of a year.
+_YEARS = {"year": 1.0, "quarter": 0.25}
+
+
+def length(period: str) -> str | None:
+    """What a period label says of its length: a year (2026), a quarter (2026Q3), or None."""
+    return next((name for name, pattern in _LENGTHS.items() if pattern.match(period)), None)
+
+
+class PeriodMismatch(ValueError):
+    """A policy's caps cannot be stated per the portfolio's period; `period` is the label
+    at fault when the periods are to blame (else the policy's `caps_per` is)."""
+
+    def __init__(self, message: str, period: str | None = None) -> None:
+        super().__init__(message)
+        self.period = period
+
+
+def caps_factor(caps_per: CapsPer, periods: list[str]) -> tuple[float, str | None]:
+    """What a cap written per `caps_per` is multiplied by to hold one of `periods`, and
+    the periods' length (None when unsaid or `caps_per` is `period`)."""
+    if caps_per == "period" or not periods:
+        return 1.0, None
+    for period in periods:
+        if length(period) is None:
+            raise PeriodMismatch(
+                f"period {period!r} does not say its length (write 2026 for a year, 2026Q3 "
+                f"for a quarter), so the policy's caps per {caps_per} cannot be converted to it; "
+                "relabel the periods, or write `caps_per: period` in the policy",
+                period,
+            )
+    lengths = {length(p) for p in periods}
+    if len(lengths) > 1:
+        raise PeriodMismatch("the periods of one portfolio all have one length", periods[-1])
+    (each,) = lengths
+    assert each is not None
+    if _YEARS[each] > _YEARS[caps_per]:
+        raise PeriodMismatch(
+            f"the policy's caps are written per {caps_per}, but the portfolio's periods are "
+            f"{each}s ({', '.join(periods)}): a cap per {caps_per} cannot hold a whole {each}; "
+            f"write the caps per {each} (`caps_per: {each}`) or label the periods as {caps_per}s"
+        )
+    return _YEARS[each] / _YEARS[caps_per], each
+
+
+def _scaled(caps: Caps, factor: float) -> Caps:
+    tiers = {}
+    for name in ("tier1", "tier2", "tier3"):
+        value = getattr(caps, name)
+        tiers[name] = (
+            {lv: cap * factor for lv, cap in value.items()}
+            if isinstance(value, dict)
+            else value * factor
+        )
+    return caps.model_copy(update=tiers)
+
+
+def _has_caps(caps: Caps) -> bool:
+    """Whether any cap lets some compute through (zero caps read the same per any period)."""
+    values = [getattr(caps, name) for name in ("tier1", "tier2", "tier3")]
+    flat = [v for value in values for v in (value.values() if isinstance(value, dict) else [value])]
+    return any(v > 0 for v in flat)
+
+
+def caps_per_period(policy: Policy, periods: list[str]) -> Policy:
+    """`policy` with its caps per one of `periods` (its `caps_per` then names their length);
+    the same policy when nothing changes. Raises PeriodMismatch."""
+    try:
+        factor, each = caps_factor(policy.caps_per, periods)
+    except PeriodMismatch as exc:
+        if exc.period is not None and not _has_caps(policy.caps):
+            return policy  # no cap to convert: unlabelled periods are fine
+        raise
+    if factor == 1.0 or each is None:
+        return policy
+    return policy.model_copy(update={"caps": _scaled(policy.caps, factor), "caps_per": each})
