@@ -461,3 +461,15 @@ def test_static_files_are_served_from_the_package(client: TestClient) -> None:
     assert "font" in client.get("/static/app.css").text
     page = client.get("/p/gulf-asia").text
     assert "http://" not in page.replace("http://testserver", "") and "https://" not in page
+
+
+def test_a_solve_after_pages_that_solved_in_the_server_still_finishes(client: TestClient) -> None:
+    """The deal room and the regime comparison solve in the server's own process; a
+    solve job started afterwards must not inherit HiGHS's thread pool half-alive (a
+    forked child of such a process can spin forever)."""
+    assert client.get("/p/gulf-asia/compare").status_code == 200
+    assert client.get("/p/gulf-asia/room").status_code == 200
+    started = time.monotonic()
+    url = solved(client)
+    assert time.monotonic() - started < 60
+    assert "Status <strong>optimal</strong>" in client.get(url).text

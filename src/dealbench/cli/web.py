@@ -53,6 +53,9 @@ def serve(
             raise InputError(Issue(str(folder), None, "", "not a folder"))
         token = secrets.token_urlsafe(24)
         web = create_app(folder, token)
+        from dealbench.web.jobs import fork_server
+
+        fork_server()  # the solves' fork server: imported and ready before the first click
         if host not in LOOPBACK:
             typer.echo(
                 f"warning: listening on {host}: anyone who can reach this machine and learns "

@@ -1,9 +1,15 @@
 """Solves that run beside the server: one process each, followed and cancellable.
 
-A solve runs in a child process (forked, so it starts in milliseconds with
-the libraries the server already imported), sends its result back through a
-pipe and exits. The server stays responsive meanwhile, a page can poll the
-job's state, and cancelling a job terminates its process.
+A solve runs in a child process, sends its result back through a pipe and
+exits. The server stays responsive meanwhile, a page can poll the job's state,
+and cancelling a job terminates its process.
+
+Children come from a fork server (`multiprocessing`'s "forkserver"): a clean
+process, started once with the solver libraries imported, that has never run a
+solver. Forking the server itself would start faster but is unsafe: once the
+server has solved in its own process (the deal room, the frontier), HiGHS's
+thread pool exists there, and a forked child inherits its state without its
+threads; such a child was seen spinning forever.
 """
 
 from __future__ import annotations
@@ -21,7 +27,9 @@ from dealbench.errors import DealbenchError, user_lines
 from dealbench.optimize.result import SolveResult
 
 State = Literal["running", "done", "failed", "cancelled"]
-Work = Callable[[], SolveResult]
+Work = Callable[..., SolveResult]  # a module-level function (sent to the fork server)
+#: Imported once by the fork server, so that each solve starts in milliseconds.
+PRELOAD = ["dealbench.optimize", "dealbench.optimize.explain", "dealbench.checker"]
 
 
 @dataclass
@@ -67,13 +75,17 @@ class Jobs:
         """The solves of one portfolio, newest first."""
         return [j for j in reversed(self._jobs.values()) if j.portfolio == name]
 
-    def start(self, portfolio: str, options: dict[str, Any], work: Work) -> Job:
+    def start(
+        self, portfolio: str, options: dict[str, Any], work: Work, args: tuple[Any, ...] = ()
+    ) -> Job:
+        """Run `work(*args)` in a child process (both must pickle: `work` a module-level
+        function)."""
         with self._lock:
             job = Job(f"{next(self._ids)}", portfolio, options)
             self._jobs[job.id] = job
-        context = multiprocessing.get_context("fork")
+        context = fork_server()
         receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=_child, args=(work, sender), daemon=True)
+        process = context.Process(target=_child, args=(work, args, sender), daemon=True)
         process.start()
         sender.close()
         job._process = process
@@ -93,9 +105,16 @@ class Jobs:
             self.cancel(job.id)
 
 
-def _child(work: Work, sender: Connection) -> None:
+def fork_server() -> Any:
+    """The multiprocessing context of the solves, preloaded (its server starts once)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    return context
+
+
+def _child(work: Work, args: tuple[Any, ...], sender: Connection) -> None:
     try:
-        result = work()
+        result = work(*args)
         sender.send(("done", result.model_dump_json()))
     except DealbenchError as exc:
         sender.send(("failed", "\n".join(user_lines(exc))))

@@ -134,17 +134,18 @@ async def start_solve(request: Request) -> Response:
     policy, sets = scenario_options(form)
     path = portfolio_file(request, name)
     # Bad files and overrides are refused here, in the page, before any process starts;
-    # the solve's process (a fork) starts from the portfolio loaded here.
+    # the solve's process receives the portfolio loaded here.
     pf = load_scenario(path, policy, sets)
-
-    def work() -> SolveResult:
-        result = solve(pf, **options)
-        return raise_explained(pf, result, mode=options["mode"], v_floor=options["v_floor"])
-
     job = request.app.state.jobs.start(
-        name, {**options, "policy": policy or "", "sets": sets}, work
+        name, {**options, "policy": policy or "", "sets": sets}, solve_job, (pf, options)
     )
     return RedirectResponse(request.url_for("job", job=job.id), status_code=303)
+
+
+def solve_job(pf: Portfolio, options: dict[str, Any]) -> SolveResult:
+    """A solve job (in its own process): the result, or the error explained."""
+    result = solve(pf, **options)
+    return raise_explained(pf, result, mode=options["mode"], v_floor=options["v_floor"])
 
 
 def _job(request: Request) -> Job:
