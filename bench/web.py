@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -38,6 +39,7 @@ def main() -> int:
     from starlette.testclient import TestClient
 
     from dealbench import load_portfolio, solve
+    from dealbench.synth import generate, write_yaml
     from dealbench.web import create_app
     from dealbench.web.security import CSRF_FIELD, csrf_for
 
@@ -59,11 +61,11 @@ def main() -> int:
         "concession.invest-us": "1400bn",
     }
 
-    def web_solve() -> None:
-        url = ok(client.post("/p/gulf-asia/solve", data={CSRF_FIELD: csrf}, follow_redirects=False))
+    def web_solve(client: Any, name: str) -> None:
+        url = ok(client.post(f"/p/{name}/solve", data={CSRF_FIELD: csrf}, follow_redirects=False))
         state = url.headers["location"].removeprefix("http://testserver") + "/state"
         while client.get(state).json()["state"] == "running":
-            time.sleep(0.005)
+            time.sleep(0.01)
 
     portfolio = REPO / "deals/portfolios/gulf-asia.yaml"
     pages = {
@@ -87,13 +89,29 @@ def main() -> int:
     ok(client.post("/p/gulf-asia/evaluate", data=edit))
     results["edit_evaluate"] = median_s(lambda: ok(client.post("/p/gulf-asia/evaluate", data=edit)))
     results.update({name: median_s(fn, 3) for name, fn in solving.items()})
+    web_solve(client, "gulf-asia")  # the fork server starts once
     results["solve_library"] = median_s(lambda: solve(load_portfolio(portfolio)), 5)
-    results["solve_web"] = median_s(web_solve, 5)
+    results["solve_web"] = median_s(lambda: web_solve(client, "gulf-asia"), 5)
     results["solve_ratio"] = results["solve_web"] / results["solve_library"]
     app.state.jobs.shutdown()
 
+    # A portfolio whose solve takes seconds (synthetic M): the web's fixed costs (the
+    # request, the job's process, the result's trip back) against a real solve.
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_yaml(generate("M", seed=1), Path(tmp) / "portfolios")
+        big = create_app(tmp, TOKEN)
+        big_client = TestClient(big, headers={"X-Dealbench-Token": TOKEN})
+        results["solve_library_M"] = median_s(lambda: solve(load_portfolio(path)), 3)
+        results["solve_web_M"] = median_s(lambda: web_solve(big_client, path.stem), 3)
+        results["solve_ratio_M"] = results["solve_web_M"] / results["solve_library_M"]
+        big.state.jobs.shutdown()
+
     print(f"{'measure':<16}{'seconds':>10}  target")
-    targets = {"edit_evaluate": "< 0.100", "solve_ratio": "<= 1.2 (ratio)"}
+    targets = {
+        "edit_evaluate": "< 0.100",
+        "solve_ratio": "<= 1.2 (ratio)",
+        "solve_ratio_M": "<= 1.2 (ratio)",
+    }
     for name, value in results.items():
         target = targets.get(name, "< 0.200" if name in pages else "")
         print(f"{name:<16}{value:>10.3f}  {'(solves)' if name in solving else target}")
@@ -104,7 +122,7 @@ def main() -> int:
     tmp.replace(RESULTS)
     slow = [n for n in pages if results[n] >= 0.2]
     slow += ["edit_evaluate"] if results["edit_evaluate"] >= 0.1 else []
-    slow += ["solve_ratio"] if results["solve_ratio"] > 1.2 else []
+    slow += [r for r in ("solve_ratio", "solve_ratio_M") if results[r] > 1.2]
     if slow:
         print("over target: " + ", ".join(slow), file=sys.stderr)
     return 0

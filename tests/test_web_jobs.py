@@ -6,8 +6,7 @@ from __future__ import annotations
 import time
 
 from dealbench import load_portfolio, solve
-from dealbench.web.jobs import Job, Jobs
-from dealbench.web.views.portfolios import solve_job
+from dealbench.web.jobs import Job, Jobs, solve_job
 from helpers import REPO
 
 OPTIONS = {"mode": "us-best", "solver": "highs", "gap": 1e-6, "time_limit": None, "v_floor": None}

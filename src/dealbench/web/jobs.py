@@ -24,12 +24,16 @@ from multiprocessing.connection import Connection
 from typing import Any, Literal
 
 from dealbench.errors import DealbenchError, user_lines
+from dealbench.model.schema import Portfolio
+from dealbench.optimize.explain import raise_explained
 from dealbench.optimize.result import SolveResult
+from dealbench.optimize.solve import solve
 
 State = Literal["running", "done", "failed", "cancelled"]
 Work = Callable[..., SolveResult]  # a module-level function (sent to the fork server)
 #: Imported once by the fork server, so that each solve starts in milliseconds.
-PRELOAD = ["dealbench.optimize", "dealbench.optimize.explain", "dealbench.checker"]
+#: With `dealbench serve`, each child also re-imports the console script, hence the CLI.
+PRELOAD = ["dealbench.web.jobs", "dealbench.cli.app", "highspy", "pulp", "numpy"]
 
 
 @dataclass
@@ -103,6 +107,12 @@ class Jobs:
     def shutdown(self) -> None:
         for job in list(self._jobs.values()):
             self.cancel(job.id)
+
+
+def solve_job(pf: Portfolio, options: dict[str, Any]) -> SolveResult:
+    """A solve job (in its own process): the result, or the error explained."""
+    result = solve(pf, **options)
+    return raise_explained(pf, result, mode=options["mode"], v_floor=options["v_floor"])
 
 
 def fork_server() -> Any:

@@ -16,10 +16,10 @@ from dealbench.analyze import REGIMES, compare, find_regime
 from dealbench.analyze.scenarios import load_scenario
 from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model import Portfolio, load_portfolio
-from dealbench.optimize import MODES, SOLVERS, SolveResult, solve
-from dealbench.optimize.explain import no_deal_reasons, raise_explained
+from dealbench.optimize import MODES, SOLVERS, SolveResult
+from dealbench.optimize.explain import no_deal_reasons
 from dealbench.units import parse_money
-from dealbench.web.jobs import Job
+from dealbench.web.jobs import Job, solve_job
 from dealbench.web.pages import page
 from dealbench.web.views.common import checked_form, portfolio, portfolio_file, portfolio_files
 
@@ -140,12 +140,6 @@ async def start_solve(request: Request) -> Response:
         name, {**options, "policy": policy or "", "sets": sets}, solve_job, (pf, options)
     )
     return RedirectResponse(request.url_for("job", job=job.id), status_code=303)
-
-
-def solve_job(pf: Portfolio, options: dict[str, Any]) -> SolveResult:
-    """A solve job (in its own process): the result, or the error explained."""
-    result = solve(pf, **options)
-    return raise_explained(pf, result, mode=options["mode"], v_floor=options["v_floor"])
 
 
 def _job(request: Request) -> Job:
