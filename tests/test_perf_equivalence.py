@@ -25,7 +25,7 @@ def _close(a: float | None, b: float | None, gap: float) -> bool:
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("mode", ["us-best", "partner-best"])
 def test_decomposition_matches_the_plain_formulation(size: Size, seed: int, mode: str) -> None:
-    portfolio = generate(size, seed=seed)
+    portfolio = continuous(generate(size, seed=seed))  # the search's optima, before rounding
     plain = solve(portfolio, mode, method="plain")  # type: ignore[arg-type]
     fast = solve(portfolio, mode, method="auto")  # type: ignore[arg-type]
     assert plain.status.value == fast.status.value == "optimal"
