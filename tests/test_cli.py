@@ -544,7 +544,8 @@ def test_solve_json_partner_best_with_no_deal(run: Runner) -> None:
     data = json.loads(result.stdout)
     assert data["no_deal"] == ["BB"]
     assert [d["partner"] for d in data["deals"]] == ["AA"]
-    assert data["objective"] == pytest.approx(1e9, rel=1e-6)
+    assert data["objective"] == pytest.approx(5e9, rel=1e-6)  # the partners' total
+    assert data["us_value"] == pytest.approx(1e9, rel=1e-6)
 
 
 def test_solve_json_stdout_is_pure_json_in_a_fresh_process() -> None:

@@ -65,7 +65,9 @@ def test_every_optimizer_package_passes_check(pf: Portfolio, mode: str) -> None:
     assert sorted(verdict.no_deal) == sorted(result.no_deal)
     assert {d.partner for d in result.deals} | set(result.no_deal) == {p.code for p in pf.partners}
     # check's recomputation is the reported objective (both ways of getting there agree)
-    assert abs(verdict.objective - result.objective) <= REL * max(MONEY, abs(result.objective))
+    assert result.us_value is not None
+    assert abs(verdict.objective - result.us_value) <= REL * max(MONEY, abs(result.us_value))
+    assert result.objective == (result.partner_total if mode == "partner-best" else result.us_value)
     assert abs(verdict.partner_total - result.partner_total) <= REL * max(
         MONEY, abs(result.partner_total)
     )
@@ -78,10 +80,9 @@ def test_reported_objective_is_within_the_gap_of_the_solver_bound(pf: Portfolio,
     result = optimal(pf, mode)
     bound = result.solver.bound
     assert bound is not None, "HiGHS reports a dual bound for every MIP"
-    if mode == "us-best":
-        reported, offset = result.objective, no_deal_v(pf)
-    else:
-        reported, offset = result.partner_total, no_deal_u(pf)
+    # The objective is what the mode maximised: V, or the partners' total.
+    reported = result.objective
+    offset = no_deal_v(pf) if mode == "us-best" else no_deal_u(pf)
     assert reported is not None
     tol = tolerance(result, reported - offset, bound - offset)
     assert reported <= bound + tol
@@ -129,14 +130,19 @@ def test_a_tier3_partner_never_receives_compute(pf: Portfolio, mode: str) -> Non
 def test_partner_best_keeps_the_us_above_its_floor(pf: Portfolio, share: float) -> None:
     """A floor between no deal (share 0, the default) and the US optimum (share 1)."""
     us_best = optimal(pf)
-    assert us_best.objective is not None
-    floor = no_deal_v(pf) + share * (us_best.objective - no_deal_v(pf))
+    assert us_best.us_value is not None
+    floor = no_deal_v(pf) + share * (us_best.us_value - no_deal_v(pf))
     # At share 1 the floor sits on the optimum; lower it by the tolerance so it stays feasible.
-    floor -= tolerance(us_best, us_best.objective, floor)
+    floor -= tolerance(us_best, us_best.us_value, floor)
     kwargs = {} if share == 0 else {"v_floor": floor}
     result = optimal(pf, "partner-best", **kwargs)
-    assert result.objective is not None
-    assert result.objective >= floor - tolerance(result, floor)
+    assert result.us_value is not None
+    assert result.us_value >= floor - tolerance(result, floor)
+    # The floor is among the binding limits exactly when V sits on it.
+    used = result.v_floor
+    assert used is not None
+    on_floor = result.us_value <= used + max(1e6, 1e-6 * abs(used))
+    assert on_floor == any(b.kind == "v-floor" for b in result.binding_details)
 
 
 @SETTINGS
@@ -145,10 +151,10 @@ def test_the_two_modes_are_ordered(pf: Portfolio) -> None:
     """us-best has the larger V; partner-best the larger sum of U; no deal bounds both below."""
     us = optimal(pf)
     partners = optimal(pf, "partner-best")
-    assert us.objective is not None and partners.objective is not None
-    tol = tolerance(us, us.objective, partners.objective) + tolerance(partners, us.objective)
-    assert us.objective >= partners.objective - tol
-    assert us.objective >= no_deal_v(pf) - tol
+    assert us.us_value is not None and partners.us_value is not None
+    tol = tolerance(us, us.us_value, partners.us_value) + tolerance(partners, us.us_value)
+    assert us.us_value >= partners.us_value - tol
+    assert us.us_value >= no_deal_v(pf) - tol
     assert partners.partner_total >= us.partner_total - tolerance(  # type: ignore[operator]
         partners, partners.partner_total, us.partner_total
     ) - tolerance(us, us.partner_total)

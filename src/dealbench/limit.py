@@ -20,6 +20,7 @@ LimitKind = Literal[
     "supply",  # the supply of a period
     "risk-budget",  # the portfolio's risk budget
     "acceptance",  # the partner's walk-away value plus the required margin
+    "v-floor",  # partner-best's least US utility V (USD)
     "requires",  # a concession requires another (or a security level)
     "excludes",  # two concessions exclude each other
     "security",  # a security level unknown, or one the partner cannot meet
@@ -33,7 +34,7 @@ class Limit(BaseModel):
     """One limit: what kind, whose, when, its level, its value and the amount against it.
 
     `limit` and `amount` are in the limit's unit: H100e for caps, asks and supply,
-    risk-weighted H100e for the risk budget, USD for acceptance.
+    risk-weighted H100e for the risk budget, USD for acceptance and the V floor.
     """
 
     model_config = ConfigDict(frozen=True)

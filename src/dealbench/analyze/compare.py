@@ -161,7 +161,7 @@ def regime_row(pf: Portfolio, result: SolveResult) -> RegimeRow:
         no_deal=list(result.no_deal),
         compute=compute,
         compute_total=sum(compute.values()),
-        us_value=result.objective,
+        us_value=result.us_value,
         concessions=sum(d.us_concession_value for d in deals),
         export_value=sum(d.export_value for d in deals),
         risk_cost=sum(d.risk_penalty for d in deals),

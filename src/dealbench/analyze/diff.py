@@ -88,7 +88,7 @@ def diff_results(
         a=labels[0],
         b=labels[1],
         notes=notes,
-        us_value=[a.objective, b.objective],
+        us_value=[a.us_value, b.us_value],
         partner_total=[a.partner_total, b.partner_total],
         risk_total=[a.risk_total, b.risk_total],
         supply_used={t: [a.supply_used.get(t, 0.0), b.supply_used.get(t, 0.0)] for t in periods},

@@ -114,8 +114,8 @@ def limit_costs(
     codes = [p.code for p in pf.partners]
     out = []
     for lim, free in zip(limits, results, strict=True):
-        value = free.objective
-        cost = None if value is None or result.objective is None else value - result.objective
+        value = free.us_value
+        cost = None if value is None or result.us_value is None else value - result.us_value
         out.append(
             LimitCost(
                 kind=lim["kind"],

@@ -214,7 +214,7 @@ def confirmations(
     results = solve_all(work, SolveOptions(), executor, chain=1)
     out = []
     for i, (other, factor) in enumerate(factors):
-        at_best, at_other = results[2 * i].objective, results[2 * i + 1].objective
+        at_best, at_other = results[2 * i].us_value, results[2 * i + 1].us_value
         if at_best is None or at_other is None:
             continue
         ahead = at_other > at_best
@@ -278,7 +278,7 @@ def principals_memo_documents(
 
     docs = []
     for pf, result in solved.values():
-        if result.objective is None:
+        if result.us_value is None:
             continue
         prices, why = marginal_prices(pf, result)
         costs = limit_costs(pf, result, executor=executor, prices=prices)

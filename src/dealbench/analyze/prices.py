@@ -214,7 +214,7 @@ def _noise(result: SolveResult, step: float | None) -> float:
     if not step:
         return 0.0
     gap = max(result.solver.gap or 0.0, 1e-6)
-    return 4.0 * gap * max(abs(result.objective or 0.0), 1e9) / step + 1e4 / step
+    return 4.0 * gap * max(abs(result.us_value or 0.0), 1e9) / step + 1e4 / step
 
 
 def _differs(a: float | None, b: float | None, noise: float) -> bool:

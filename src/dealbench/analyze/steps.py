@@ -39,7 +39,7 @@ def resolve_one_step(
     """Re-solve with `limit` one step up, and one step down when it is at least a step."""
     from dealbench.optimize import solve
 
-    base = result.objective
+    base = result.us_value
     assert base is not None
     out: list[StepResolve | None] = []
     for sign in (1.0, -1.0):
@@ -51,9 +51,9 @@ def resolve_one_step(
             # Cold: a warm start from `result` has been seen to return a worse
             # "optimal" portfolio after a cut (see docs/decisions.md, "Shadow prices").
             again = solve(moved, **options)
-            if again.status in (Status.OPTIMAL, Status.TIME_LIMIT) and again.objective is not None:
-                rate = (again.objective - base) / step * sign
-                out.append(StepResolve(rate, again.objective, choice_changes(result, again)))
+            if again.status in (Status.OPTIMAL, Status.TIME_LIMIT) and again.us_value is not None:
+                rate = (again.us_value - base) / step * sign
+                out.append(StepResolve(rate, again.us_value, choice_changes(result, again)))
             else:
                 out.append(StepResolve(None, None, [again.message or again.status.value]))
         if tick is not None:

@@ -80,7 +80,7 @@ def row_of(
         title=title,
         value=value,
         status=result.status.value,
-        us_value=result.objective if ok else None,
+        us_value=result.us_value if ok else None,
         partner_total=result.partner_total if ok else None,
         deals=[d.partner for d in result.deals],
         compute_total=sum(d.total_compute for d in result.deals),
@@ -239,6 +239,6 @@ def _point(lo: float, hi: float, a: SolveResult, b: SolveResult, codes: list[str
         low=lo,
         high=hi,
         changes=describe_changes(signature(a), signature(b), codes),
-        us_value_low=a.objective,
-        us_value_high=b.objective,
+        us_value_low=a.us_value,
+        us_value_high=b.us_value,
     )

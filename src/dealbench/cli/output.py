@@ -87,7 +87,9 @@ def print_result(result: SolveResult) -> None:
             "No deal is concluded: no package is acceptable to a partner and better for "
             "the United States than its walk-away value."
         )
-    out.print(f"Status: {result.status.value}   US utility: {money(result.objective)}")
+    out.print(f"Status: {result.status.value}   US utility: {money(result.us_value)}")
+    if result.mode != "us-best" and result.objective is not None:
+        say(out, objective_line(result))
     say(out, schedule_line(result))
     if result.deals:
         out.print(f"No deal: {', '.join(result.no_deal) or 'none'}")
@@ -103,6 +105,25 @@ def print_result(result: SolveResult) -> None:
     s = result.solver
     gap = "n/a" if s.gap is None else f"{s.gap:.2g}"
     out.print(f"Solver: {s.name} {s.version}, {s.seconds:.2f} s, gap {gap}")
+
+
+def objective_line(result: SolveResult) -> str:
+    """What a mode other than us-best maximised, with V beside it (us-best maximises V)."""
+    beside = f"US utility V beside it: {money(result.us_value)}"
+    value = result.objective
+    if result.mode == "partner-best":
+        return f"Maximised: the partners' total utility, {money(value)} ({beside})."
+    if result.mode == "nash":
+        return (
+            f"Maximised: the log Nash product, {value:.4f} (the sum of log(gain / USD 1bn) "
+            f"over both sides of every partner with a zone of agreement); {beside}."
+        )
+    if result.mode == "kalai":
+        return (
+            f"Maximised: the Kalai-Smorodinsky share tau, {value:.4f} (every side's gain "
+            f"is at least tau times its ideal gain); {beside}."
+        )
+    return f"Maximised: {result.objective_name}, {value}; {beside}."
 
 
 def say(out: Console, text: str, indent: int = 2) -> None:
@@ -180,9 +201,9 @@ def schedule_line(result: SolveResult) -> str:
     """The step the amounts are in, what rounding cost, and any note about it."""
     details = result.solver.details
     step = details.get("granularity_h100e")
-    if step is None or result.objective is None:
+    if step is None or result.us_value is None:
         return "Compute: as the solver left it"
-    unrounded = details.get("unrounded_objective", result.objective)
+    unrounded = details.get("unrounded_us_value", result.us_value)
     where = result.message or (
         f"Compute is in steps of {step:,.0f} H100e." if step else "Compute is unrounded."
     )

@@ -246,9 +246,6 @@ def solve(
             output.print_result(result)
             if result.message and mode in ("nash", "kalai"):
                 typer.echo(result.message)
-            if mode == "partner-best":
-                for line in partner_best_lines(pf, result, floor):
-                    typer.echo(line)
             explaining.print_reasons(reasons)
             for z in zopa or []:
                 gain = f"largest joint gain {output.money(z['largest_joint_gain'])}"
@@ -458,21 +455,6 @@ def demo(
         typer.echo(f"Wrote {len(written)} files to {out}/:")
         for path in written:
             typer.echo(f"  {path}")
-
-
-def partner_best_lines(pf: Portfolio, result: SolveResult, v_floor: float | None) -> list[str]:
-    """What partner-best maximised (the partners' total), V beside it, and the V floor
-    when it binds."""
-    from dealbench.cli.output import money
-
-    floor = sum(p.us_batna for p in pf.partners) if v_floor is None else v_floor
-    lines = [
-        f"Maximised: the partners' total utility, {money(result.partner_total)} "
-        f"(US utility V beside it: {money(result.objective)})."
-    ]
-    if result.objective is not None and result.objective <= floor + max(1e6, 1e-6 * abs(floor)):
-        lines.append(f"Binding: the US floor, V >= {money(floor)}.")
-    return lines
 
 
 def write_outputs(

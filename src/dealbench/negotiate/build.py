@@ -169,7 +169,7 @@ def _jointly(
     found: list[FrontierPoint] = []
     previous: SolveResult = base
     # what the other deals could lose to a forced deal: at most their best gain
-    others_gain = (base.objective or 0.0) - sum(p.us_batna for p in portfolio.partners)
+    others_gain = (base.us_value or 0.0) - sum(p.us_batna for p in portfolio.partners)
     for u in grid:
         if found and found[-1].partner_utility >= u:
             # The optimum at a lower floor already gives the partner u: it is optimal here

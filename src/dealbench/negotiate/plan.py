@@ -38,7 +38,7 @@ class Plan:
         """The portfolio's US utility V: fixed deals, walked-away partners, re-planned rest."""
         fixed = sum(d.us_value for d in self.fixed.values())
         walked = sum(p.us_batna for p in self.portfolio.partners if p.code in self.excluded)
-        rest = self.result.objective if self.result and self.result.objective is not None else 0.0
+        rest = self.result.us_value if self.result and self.result.us_value is not None else 0.0
         return fixed + walked + rest
 
     def package(self, partner: str) -> Package | None:

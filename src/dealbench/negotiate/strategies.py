@@ -102,7 +102,7 @@ def targets(
     assert found is not None
     one, _shift = _constrained(single_partner(portfolio, plan, partner), partner, fix, last)
     result = solve(one, "us-best")
-    deal = result.deal(partner) if result.objective is not None else None
+    deal = result.deal(partner) if result.us_value is not None else None
     reservation = found.us_batna
     planned = plan.package(partner)
     if walk_away is not None and planned is not None:
@@ -126,7 +126,7 @@ def offer_at(
     """The package best for the partner with the deal's US utility at least `target`."""
     one, shift = _constrained(single_partner(portfolio, plan, partner), partner, fix, last)
     result = solve(one, "partner-best", v_floor=target + shift)
-    if result.objective is None:
+    if result.us_value is None:
         return None
     deal = result.deal(partner)
     if deal is None:

@@ -144,7 +144,35 @@ def solve_bargaining(
     message = f"{mode}: {bound_note}." + (
         f" No zone of agreement, so no deal: {', '.join(no_zopa)}." if no_zopa else ""
     )
-    return result.model_copy(update={"message": message})
+    if result.us_value is None:
+        return result.model_copy(update={"message": message})
+    value = bargaining_objective(portfolio, result, mode, ideals)
+    # nash's bound is on the log-product (model units); kalai's second stage bounds the
+    # sum of shares, not tau: no bound on tau is stated.
+    bound = result.solver.bound
+    bound = bound / MONEY if mode == "nash" and bound is not None else None
+    stats = result.solver.model_copy(deep=True, update={"bound": bound})
+    stats.details["unrounded_objective"] = value
+    return result.model_copy(update={"message": message, "objective": value, "solver": stats})
+
+
+def bargaining_objective(
+    portfolio: Portfolio, result: SolveResult, mode: Mode, ideals: Ideals
+) -> float:
+    """What nash or kalai maximised, from the checked packages of `result`: the log Nash
+    product (sum of log(gain / USD 1bn) over both sides of every partner with a zone of
+    agreement; -inf when one of them gains nothing), or tau, the least share of an ideal
+    gain (1 when no partner has a zone of agreement)."""
+    gains: list[tuple[float, float]] = []  # (gain, ideal gain), USD bn
+    for code, (vi, ui) in ideals.items():
+        p = portfolio.partner(code)
+        assert p is not None
+        deal = result.deal(code)
+        v, u = (deal.us_value, deal.partner_utility) if deal else (p.us_batna, p.batna)
+        gains += [((v - p.us_batna) / MONEY, vi), ((u - p.batna) / MONEY, ui)]
+    if mode == "kalai":
+        return min((g / ideal for g, ideal in gains), default=1.0)
+    return sum(math.log(g) if g > 0 else -math.inf for g, _ in gains)
 
 
 def _geometric(ideal: float, n: int) -> list[float]:

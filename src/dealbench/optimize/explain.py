@@ -184,16 +184,16 @@ def _floor_shortfall(
     if mode != "partner-best" or v_floor is None:
         return None, None
     best = solve(pf, "us-best", require=require)
-    if best.status != Status.OPTIMAL or best.objective is None:
+    if best.status != Status.OPTIMAL or best.us_value is None:
         return None, None
-    gap = v_floor - best.objective
+    gap = v_floor - best.us_value
     head = (
         f"the most US utility any set of packages within the limits gives is "
-        f"{money(best.objective)}, {money(gap)} below the floor of {money(v_floor)}"
+        f"{money(best.us_value)}, {money(gap)} below the floor of {money(v_floor)}"
     )
     fix = Relaxation(
         "v-floor",
-        f"lower the US utility floor from {money(v_floor)} to {money(best.objective)}",
+        f"lower the US utility floor from {money(v_floor)} to {money(best.us_value)}",
         limit=v_floor,
         amount=gap,
     )

@@ -16,8 +16,16 @@ from dealbench.limit import Limit
 from dealbench.model.schema import Package, Portfolio
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
 from dealbench.optimize.schedule import Scheduled, schedule
+from dealbench.units import usd
 
-__all__ = ["binding_details", "binding_limits", "empty_result", "finish", "result_from_check"]
+__all__ = [
+    "binding_details",
+    "binding_limits",
+    "empty_result",
+    "finish",
+    "floor_of",
+    "result_from_check",
+]
 
 
 def finish(
@@ -35,7 +43,8 @@ def finish(
     check again; a result carries the checker's figures of what is printed, or says what failed.
 
     `info.details` gains the step used (`granularity_h100e`) and the unrounded
-    optimum (`unrounded_objective`, `unrounded_partner_total`); `info.timings`
+    optimum (`unrounded_objective`, the mode's objective; `unrounded_us_value`, V;
+    `unrounded_partner_total`); `info.timings`
     the time of the schedule (`schedule`) and of both checks (`check`).
     """
     start = time.perf_counter()
@@ -84,39 +93,70 @@ def finish(
     info.details.update(
         granularity_h100e=scheduled.step,
         within_tolerance=float(scheduled.within_tolerance),
-        unrounded_objective=raw.objective,
+        unrounded_objective=raw.partner_total if mode == "partner-best" else raw.objective,
+        unrounded_us_value=raw.objective,
         unrounded_partner_total=raw.partner_total,
     )
-    result = result_from_check(portfolio, mode, status, info, checked)
+    result = result_from_check(portfolio, mode, status, info, checked, v_floor=v_floor)
     return result.model_copy(update={"message": note}) if note else result
 
 
+def floor_of(portfolio: Portfolio, v_floor: float | None) -> float:
+    """partner-best's least V: `v_floor`, or by default V with no deal (every us_batna)."""
+    return sum(p.us_batna for p in portfolio.partners) if v_floor is None else v_floor
+
+
 def result_from_check(
-    portfolio: Portfolio, mode: str, status: Status, info: SolverInfo, checked: PortfolioCheck
+    portfolio: Portfolio,
+    mode: str,
+    status: Status,
+    info: SolverInfo,
+    checked: PortfolioCheck,
+    *,
+    v_floor: float | None = None,
 ) -> SolveResult:
+    """The result of `checked`'s packages. `objective` is what `mode` maximised: V
+    (us-best), the partners' total (partner-best); nash and kalai (`bargain`) replace
+    it with theirs. partner-best's floor (`v_floor`, default no deal) is among the
+    binding limits when V sits on it."""
+    floor = floor_of(portfolio, v_floor) if mode == "partner-best" else None
     return SolveResult(
         **_heading(portfolio, mode, status, info),
-        objective=checked.objective,
+        objective=checked.partner_total if mode == "partner-best" else checked.objective,
+        us_value=checked.objective,
         partner_total=checked.partner_total,
+        v_floor=floor,
         deals=checked.deals,
         no_deal=checked.no_deal,
         supply=checked.supply,
         supply_used=checked.supply_used,
         risk_total=checked.risk_total,
         risk_budget=checked.risk_budget,
-        binding=binding_limits(portfolio, checked),
-        binding_details=binding_details(portfolio, checked),
+        binding=binding_limits(portfolio, checked, v_floor=floor),
+        binding_details=binding_details(portfolio, checked, v_floor=floor),
     )
 
 
-def binding_limits(portfolio: Portfolio, checked: PortfolioCheck) -> list[str]:
+def binding_limits(
+    portfolio: Portfolio, checked: PortfolioCheck, *, v_floor: float | None = None
+) -> list[str]:
     """The shared and per-deal limits the packages sit on, in plain words (one sentence each)."""
-    return list(dict.fromkeys(limit.message for limit in binding_details(portfolio, checked)))
+    details = binding_details(portfolio, checked, v_floor=v_floor)
+    return list(dict.fromkeys(limit.message for limit in details))
 
 
-def binding_details(portfolio: Portfolio, checked: PortfolioCheck) -> list[Limit]:
-    """The limits the packages sit on, as objects; their messages are `binding_limits`."""
+def binding_details(
+    portfolio: Portfolio, checked: PortfolioCheck, *, v_floor: float | None = None
+) -> list[Limit]:
+    """The limits the packages sit on, as objects; their messages are `binding_limits`.
+
+    `v_floor` (partner-best's least V, USD) is binding when V is within USD 1m (or
+    1e-6 of it) of it: a `v-floor` limit.
+    """
     out = []
+    if v_floor is not None and checked.objective <= v_floor + max(1e6, 1e-6 * abs(v_floor)):
+        message = f"The US utility V is held at its floor ({usd(v_floor)})."
+        out.append(Limit(kind="v-floor", limit=v_floor, amount=checked.objective, message=message))
     for t in portfolio.periods:
         supply = portfolio.supply[t]
         used = checked.supply_used[t]

@@ -82,12 +82,12 @@ def with_reserve(
     info.timings["reserve"] = seconds
     info.timings["schedule"] = result.solver.timings.get("schedule", 0.0) + seconds
     info.timings["solve"] = result.solver.timings.get("solve", result.solver.seconds)
-    for key in ("unrounded_objective", "unrounded_partner_total"):
+    for key in ("unrounded_objective", "unrounded_us_value", "unrounded_partner_total"):
         info.details[key] = result.solver.details[key]
     info.details["granularity_h100e"] = scheduled.step
     info.details["within_tolerance"] = 0.0
-    out = result_from_check(portfolio, result.mode, again.status, info, checked)
-    unrounded = result.solver.details["unrounded_objective"]
+    out = result_from_check(portfolio, result.mode, again.status, info, checked, v_floor=v_floor)
+    unrounded = result.solver.details["unrounded_us_value"]
     cost = unrounded - checked.objective
     reserve = f"{n * step:,.0f} H100e of each period's supply"
     if budget is not None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from dealbench.checker import DealFigures
 from dealbench.errors import InfeasibleError, SolverError, SolverLimitError
@@ -19,6 +20,18 @@ class Status(StrEnum):
     ERROR = "error"
 
 
+#: What each mode maximises, which is what `SolveResult.objective` reports.
+OBJECTIVES = {
+    "us-best": "the US utility V (USD)",
+    "partner-best": "the partners' total utility, the sum of U (USD), with V at or above its floor",
+    "nash": "the log Nash product: the sum of log(gain / USD 1bn) over both sides of every "
+    "partner with a zone of agreement",
+    "kalai": "the Kalai-Smorodinsky share tau: every side's gain is at least tau times its "
+    "ideal gain",
+}
+MONEY_OBJECTIVES = ("us-best", "partner-best")
+
+
 class SolverInfo(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -26,7 +39,9 @@ class SolverInfo(BaseModel):
     version: str
     seconds: float = Field(description="Wall time of the solver call alone")
     gap: float | None = Field(description="Relative gap proven at the end (0 when optimal)")
-    bound: float | None = Field(default=None, description="Best bound on the objective, USD")
+    bound: float | None = Field(
+        default=None, description="Best bound on the objective, in the objective's unit"
+    )
     timings: dict[str, float] = Field(default_factory=dict, description="Seconds per step")
     method: str = Field(default="plain", description="decompose or plain (see dealbench.solve)")
     details: dict[str, float] = Field(
@@ -45,8 +60,17 @@ class SolveResult(BaseModel):
     portfolio_title: str
     policy: str
     periods: list[str]
-    objective: float | None = Field(description="US utility V in USD, no-deal us_batna included")
+    objective: float | None = Field(
+        description="What the mode maximised (see OBJECTIVES): V for us-best, the partners' "
+        "total for partner-best (USD); the log Nash product for nash; tau for kalai"
+    )
+    us_value: float | None = Field(
+        default=None, description="US utility V in USD, no-deal us_batna included (every mode)"
+    )
     partner_total: float | None = Field(default=None, description="Sum of partner utilities U, USD")
+    v_floor: float | None = Field(
+        default=None, description="partner-best: the least V the solve allowed, USD"
+    )
     deals: list[DealFigures] = Field(default_factory=list)
     no_deal: list[str] = Field(default_factory=list)
     supply: dict[str, float] = Field(default_factory=dict)
@@ -64,6 +88,23 @@ class SolveResult(BaseModel):
         default=None,
         description="The portfolio file, relative to the folder of the result.json (set by the CLI)",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_older_files(cls, data: Any) -> Any:
+        """A result.json written before `us_value` existed carried V as `objective` in
+        every mode: read it as V, and partner-best's objective as the partners' total."""
+        if isinstance(data, dict) and "us_value" not in data and data.get("objective") is not None:
+            data = {**data, "us_value": data["objective"]}
+            if data.get("mode") == "partner-best":
+                data["objective"] = data.get("partner_total")
+        return data
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def objective_name(self) -> str:
+        """What `objective` is, in plain words (with its unit)."""
+        return OBJECTIVES.get(self.mode, "the objective")
 
     def raise_for_status(self) -> SolveResult:
         """Raise the domain error that matches a result without a package."""

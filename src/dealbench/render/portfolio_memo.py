@@ -41,7 +41,7 @@ def portfolio_memo_context(source: Source, *, date: dt.date | None) -> dict[str,
         "no_deal": no_deal_rows(source),
         "prevented": [row["reason"] for row in no_deal_rows(source)] if not checked.deals else [],
         "totals": {
-            "objective": checked.objective,
+            "us_value": checked.objective,
             "partner_total": checked.partner_total,
             "risk": checked.risk_total,
             "risk_budget": checked.risk_budget,
@@ -80,9 +80,12 @@ def method(source: Source) -> str:
         f"Packages from the {source.origin}; every figure is recomputed by the independent "
         "checker from the data files."
     )
+    if source.maximised:
+        text += f" {source.maximised}"
     if source.gap is not None:
         text += (
-            f" The solver stopped at its time limit, within {percent(source.gap, 2)} of the best."
+            f" The solver stopped at its time limit, within {percent(source.gap, 2)} of the best"
+            + (" (of what it maximised)." if source.maximised else ".")
         )
     return text
 

@@ -41,6 +41,8 @@ class Source:
     chips: dict[str, tuple[float, str]] | None = None
     #: Period -> site and operator, where one package names them.
     sites: dict[str, str] | None = None
+    #: What a solve other than us-best maximised, in one sentence (None otherwise).
+    maximised: str | None = None
 
     @property
     def is_package(self) -> bool:
@@ -106,7 +108,24 @@ def source_from_result(portfolio: Portfolio, result: SolveResult) -> Source:
         mode=result.mode,
         gap=gap,
         label="" if result.mode == "us-best" else slug(result.mode),
+        maximised=maximised_text(result),
     )
+
+
+def maximised_text(result: SolveResult) -> str | None:
+    """What a solve other than us-best maximised, with V beside it; None for us-best."""
+    from dealbench.units import usd
+
+    value, v = result.objective, usd(result.us_value)
+    if result.mode == "us-best" or value is None:
+        return None
+    if result.mode == "partner-best":
+        floor = "" if result.v_floor is None else f", at least the floor of {usd(result.v_floor)}"
+        return (
+            f"The solve maximised the partners' total utility ({usd(value)}); "
+            f"the US utility V is {v}{floor}."
+        )
+    return f"The solve maximised {result.objective_name}: {value:.4f}; the US utility V is {v}."
 
 
 def _check_shapes(portfolio: Portfolio, packages: list[Package]) -> None:
