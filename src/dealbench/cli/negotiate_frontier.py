@@ -97,8 +97,9 @@ def frontier(
             stem = f"frontier-{partner}" + ("-risk" if axis == "risk" else "")
             out.mkdir(parents=True, exist_ok=True)
             (out / f"{stem}.json").write_text(output.to_json(result.to_json()) + "\n")
-            rounds = rounds_on_frontier(result, pf, rounds_root(portfolio, pf))
-            written = [out / f"{stem}.json", *write_chart(result, out, rounds)]
+            # The chart's curve gains a proven point at each round's U (round_points).
+            drawn, rounds = rounds_on_frontier(result, pf, rounds_root(portfolio, pf))
+            written = [out / f"{stem}.json", *write_chart(drawn, out, rounds)]
             if not json_out:
                 typer.echo(f"Wrote {', '.join(str(p) for p in written)}")
 

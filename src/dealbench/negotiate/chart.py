@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dealbench.negotiate.round_points import ChartRound
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -21,8 +23,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Round", "frontier_png", "frontier_svg", "write_chart"]
 
-#: A round to draw: (side "us" | "partner", V of the whole portfolio, the partner's U), USD.
-Round = tuple[str, float, float]
+#: A round to draw, on the curve's basis (see `round_points.chart_rounds`).
+Round = ChartRound
 
 BN = 1e9
 PNG_DPI = 150
@@ -128,19 +130,18 @@ def _draw(frontier: Frontier, rounds: Sequence[Round]) -> Figure:
 
 
 def _rounds(ax: Axes, rounds: Sequence[Round]) -> None:
-    xs = [u / BN for _, _, u in rounds]
-    ys = [v / BN for _, v, _ in rounds]
+    xs = [r.partner_utility / BN for r in rounds]
+    ys = [r.us_utility / BN for r in rounds]
     ax.plot(xs, ys, color="#444444", linewidth=0.8, linestyle=":", zorder=2)
-    for side, colour, marker, label in (
-        ("us", BLUE, "o", "US rounds"),
-        ("partner", RED, "o", "Partner rounds"),
-    ):
-        chosen = [
-            (i, x, y)
-            for i, ((s, _, _), x, y) in enumerate(zip(rounds, xs, ys, strict=True))
-            if s == side
-        ]
-        if chosen:
+    for side, colour, label in (("us", BLUE, "US rounds"), ("partner", RED, "Partner rounds")):
+        for fitted, marker, extra in ((False, "o", ""), (True, "s", ", cut to fit the held deals")):
+            chosen = [
+                (r.round, x, y)
+                for r, x, y in zip(rounds, xs, ys, strict=True)
+                if r.side == side and r.fitted == fitted
+            ]
+            if not chosen:
+                continue
             ax.scatter(
                 [x for _, x, _ in chosen],
                 [y for _, _, y in chosen],
@@ -149,9 +150,16 @@ def _rounds(ax: Axes, rounds: Sequence[Round]) -> None:
                 edgecolors=colour,
                 marker=marker,
                 zorder=4,
-                label=label,
+                label=label + extra,
             )
-            for i, x, y in chosen:
-                ax.annotate(
-                    str(i + 1), (x, y), xytext=(4, 4), textcoords="offset points", fontsize=7
-                )
+    for (x, y), numbers in _labels(rounds).items():
+        ax.annotate(numbers, (x, y), xytext=(4, 4), textcoords="offset points", fontsize=7)
+
+
+def _labels(rounds: Sequence[Round]) -> dict[tuple[float, float], str]:
+    """One label per drawn position (USD bn): the numbers of the rounds there ("3, 4")."""
+    out: dict[tuple[float, float], list[str]] = {}
+    for r in rounds:
+        key = (round(r.partner_utility / BN, 2), round(r.us_utility / BN, 2))
+        out.setdefault(key, []).append(str(r.round))
+    return {key: ", ".join(numbers) for key, numbers in out.items()}

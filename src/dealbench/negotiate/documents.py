@@ -191,6 +191,7 @@ def draw_rounds(ax: Axes, data: dict[str, Any]) -> None:
             color="#999999",
             marker=".",
             linewidth=1,
+            drawstyle="steps-pre",  # between two proven points, at least the right one's V
             label="Frontier",
         )
     us_d, partner_d = data["no_deal"]
@@ -208,24 +209,32 @@ def draw_rounds(ax: Axes, data: dict[str, Any]) -> None:
         ("us", charts.PALETTE[0], "US offer"),
         ("partner", charts.PALETTE[5], "Counter"),
     ):
-        mine = [r for r in rounds if r["side"] == side]
-        ax.scatter(
-            [r["partner"] / 1e9 for r in mine],
-            [r["us"] / 1e9 for r in mine],
-            color=colour,
-            zorder=3,
-            label=label,
-        )
-        for r in mine:
-            ax.annotate(
-                str(r["round"]),
-                (r["partner"] / 1e9, r["us"] / 1e9),
-                textcoords="offset points",
-                xytext=(5, 4),
+        for fitted, marker, extra in ((False, "o", ""), (True, "s", ", cut to fit")):
+            mine = [r for r in rounds if r["side"] == side and r.get("fitted", False) == fitted]
+            if not mine and fitted:
+                continue
+            ax.scatter(
+                [r["partner"] / 1e9 for r in mine],
+                [r["us"] / 1e9 for r in mine],
+                color=colour,
+                marker=marker,
+                zorder=3,
+                label=label + extra,
             )
+    for (x, y), numbers in round_labels(rounds).items():
+        ax.annotate(numbers, (x, y), textcoords="offset points", xytext=(5, 4))
     ax.set_xlabel("Partner utility (USD bn)")
     ax.set_ylabel("US utility of the deal (USD bn)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+
+
+def round_labels(rounds: list[dict[str, Any]]) -> dict[tuple[float, float], str]:
+    """One label per drawn position (USD bn): the numbers of the rounds there ("3, 4")."""
+    out: dict[tuple[float, float], list[str]] = {}
+    for r in rounds:
+        key = (round(r["partner"] / 1e9, 2), round(r["us"] / 1e9, 2))
+        out.setdefault(key, []).append(str(r["round"]))
+    return {key: ", ".join(numbers) for key, numbers in out.items()}
 
 
 # An extension of the chart kinds (render.charts.DRAW) for the rounds chart.

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from dealbench.checker import DealFigures
 from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.plan import Plan, replan
+from dealbench.negotiate.round_points import ChartRound
 from dealbench.negotiate.rounds import (
     Negotiation,
     Round,
@@ -298,10 +299,16 @@ def history_path(
     """The frontier of the deal (within what the concluded deals leave) and the rounds on it.
 
     Plain data for a chart: `frontier` as [US utility, partner utility] pairs (USD,
-    the deal's V and U), `rounds` as {round, side, us, partner}, and the no-deal point.
+    the deal's V and U), with a proven point at each round's U; `rounds` as {round,
+    side, us, partner, fitted} on the curve's basis (`round_points`); the no-deal point.
     """
+    from dealbench.negotiate.frontier import frontier
+    from dealbench.negotiate.round_points import chart_rounds
+
     found = history(portfolio, root, partner)
-    curve = deal_frontier(portfolio, root, partner, points=points, bargaining=False)
+    basis = deal_basis(portfolio, root, partner)
+    curve = frontier(basis, partner, points=points, bargaining=False)
+    curve, rounds = chart_rounds(curve, basis, portfolio, root)
     p = portfolio.partner(partner)
     assert p is not None
     return {
@@ -311,48 +318,52 @@ def history_path(
             [pt.us_utility, pt.partner_utility] for pt in curve.points if pt.package is not None
         ],
         "no_deal": [p.us_batna, p.batna],
-        "rounds": [
-            {"round": r.round, "side": r.side, "us": r.us_utility, "partner": r.partner_utility}
-            for r in found.rounds
-            if r.us_utility is not None and r.partner_utility is not None
-        ],
+        "rounds": [round_json(r) for r in rounds],
     }
+
+
+def round_json(r: ChartRound) -> dict[str, Any]:
+    return {
+        "round": r.round,
+        "side": r.side,
+        "us": r.us_utility,
+        "partner": r.partner_utility,
+        "fitted": r.fitted,
+    }
+
+
+def deal_basis(portfolio: Portfolio, root: Path, partner: str) -> Portfolio:
+    """What the other negotiations leave the deal with `partner`: the others re-planned
+    from their rounds (concluded deals fixed, walked-away partners out), `partner` alone."""
+    from dealbench.negotiate.plan import alone
+
+    negotiations = load_negotiations(portfolio, root)
+    plan = replan(portfolio, {c: n for c, n in negotiations.items() if c != partner})
+    return alone(portfolio, plan, partner)
 
 
 def deal_frontier(
     portfolio: Portfolio, root: Path, partner: str, *, points: int = 15, bargaining: bool = True
 ) -> Frontier:
-    """The frontier of the deal with `partner` within what the other negotiations leave.
-
-    The other partners are re-planned from their rounds (concluded deals fixed,
-    walked-away partners out) and held; the frontier is the deal's own V and U,
-    on the same basis as its rounds' utilities.
+    """The frontier of the deal with `partner` within what the other negotiations leave
+    (`deal_basis`): the deal's own V and U, on the same basis as its rounds' utilities.
     """
     from dealbench.negotiate.frontier import frontier
-    from dealbench.negotiate.plan import alone
 
-    negotiations = load_negotiations(portfolio, root)
-    plan = replan(portfolio, {c: n for c, n in negotiations.items() if c != partner})
-    return frontier(alone(portfolio, plan, partner), partner, points=points, bargaining=bargaining)
+    basis = deal_basis(portfolio, root, partner)
+    return frontier(basis, partner, points=points, bargaining=bargaining)
 
 
 def rounds_on_frontier(
     curve: Frontier, portfolio: Portfolio, root: Path
-) -> list[tuple[str, float, float]]:
-    """The recorded rounds with `curve`'s partner as chart points (side, V, U), on the
-    curve's basis: the whole portfolio's V with the other deals held as on the curve.
+) -> tuple[Frontier, list[ChartRound]]:
+    """`curve` (computed on `portfolio`, the other deals held) with a proven point at each
+    round's U, and the recorded rounds with its partner on its basis (`round_points`).
 
-    Empty when there are no rounds, or the curve is not V against U with others held
-    (a jointly re-optimized curve has no single rest of the portfolio to add).
+    The curve unchanged and no rounds when there are none, or the curve is not V
+    against U with others held (a jointly re-optimized curve has no single rest of
+    the portfolio to add).
     """
-    if curve.jointly or curve.axis != "partner" or curve.us_best.figures is None:
-        return []
-    if not (root / curve.partner).is_dir():
-        return []
-    rest = curve.us_best.us_utility - curve.us_best.figures.us_value
-    found = history(portfolio, root, curve.partner)
-    return [
-        (r.side, r.us_utility + rest, r.partner_utility)
-        for r in found.rounds
-        if r.us_utility is not None and r.partner_utility is not None
-    ]
+    from dealbench.negotiate.round_points import chart_rounds
+
+    return chart_rounds(curve, portfolio, portfolio, root)

@@ -29,7 +29,9 @@ from dealbench.negotiate import (
     rounds_root,
 )
 from dealbench.negotiate.documents import round_documents
-from dealbench.negotiate.room import deal_frontier, history_path
+from dealbench.negotiate.frontier import frontier
+from dealbench.negotiate.room import deal_basis, round_json
+from dealbench.negotiate.round_points import chart_rounds
 from dealbench.web.chart import frontier_chart
 from dealbench.web.pages import page
 from dealbench.web.security import inside
@@ -94,9 +96,10 @@ async def frontier_fragment(request: Request) -> Response:
     code = _partner(request, pf)
 
     def work() -> dict[str, Any]:
-        curve = deal_frontier(pf, folder, code)
-        rounds = history_path(pf, folder, code, points=2)["rounds"]
-        return {"chart": frontier_chart(curve, rounds), "curve": curve}
+        basis = deal_basis(pf, folder, code)
+        curve, rounds = chart_rounds(frontier(basis, code, points=15), basis, pf, folder)
+        chart = frontier_chart(curve, [round_json(r) for r in rounds])
+        return {"chart": chart, "curve": curve}
 
     data = await run_in_threadpool(work)
     return page(request, "_frontier.html.j2", name=name, code=code, **data)

@@ -1,0 +1,144 @@
+"""The recorded rounds of one partner as points of a frontier chart, on the curve's basis.
+
+A frontier with the other deals held (`frontier`, `deal_frontier`) is the best V
+for each U among the partner's packages that fit in what the held deals leave
+(`replan.residual`): the supply of each period and the risk budget. A round is
+placed the same way: its package beside the held deals, figures by `check`,
+the portfolio's V (held deals' V and walk-away values included) against the
+partner's U. Two things would otherwise draw a round above a proven curve:
+
+- A package that does not fit beside the held deals (a counter asking for more
+  than the supply they leave) is outside the curve's feasible set, so its V says
+  nothing against it. It is drawn as it could be delivered there: its compute cut,
+  period by period, to the supply left, the cap and the ask, then scaled down to
+  the risk budget left, and marked `fitted`.
+- Between two ε-constraint points the best V lies anywhere between the right
+  point's V and the left one's; a straight or stepped line drawn through the
+  points can pass below a feasible package. Each round's U therefore gets its own
+  proven point (`single.best_at`, exact), added to the curve the chart draws.
+
+So no feasible round lies above the drawn curve, beyond the solver's tolerance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from dealbench.checker import check
+from dealbench.model.schema import Package, Portfolio
+from dealbench.negotiate.frontier import Frontier, FrontierPoint, clean, point_of
+from dealbench.negotiate.replan import residual
+from dealbench.negotiate.single import single
+
+__all__ = ["ChartRound", "chart_rounds", "fit_beside"]
+
+
+@dataclass(frozen=True)
+class ChartRound:
+    """One round as the chart draws it: V (whole basis) and U, USD."""
+
+    round: int
+    side: str
+    us_utility: float
+    partner_utility: float
+    #: The package did not fit beside the held deals: drawn with its compute cut to fit.
+    fitted: bool = False
+    #: The partner accepts the package as drawn (U at least its walk-away plus the margin).
+    accepts: bool = True
+
+
+def chart_rounds(
+    curve: Frontier, basis: Portfolio, portfolio: Portfolio, root: Path
+) -> tuple[Frontier, list[ChartRound]]:
+    """`curve` with a proven point at each round's U, and the rounds on its basis.
+
+    `basis` is the portfolio the curve was computed on (with the other deals held as
+    in `curve.us_best.others`); `portfolio` and `root` hold the rounds. Nothing to
+    draw (the curve unchanged, no rounds) for a jointly re-optimized curve, the risk
+    axis, or a partner without rounds.
+    """
+    from dealbench.negotiate.room import history
+
+    partner = curve.partner
+    if curve.jointly or curve.axis != "partner" or not (root / partner).is_dir():
+        return curve, []
+    held = list(curve.us_best.others)
+    idle = [
+        p.code
+        for p in basis.partners
+        if p.code != partner and p.code not in {pkg.partner for pkg in held}
+    ]
+    rest = residual(basis, held, excluded=idle)
+    out: list[ChartRound] = []
+    for row in history(portfolio, root, partner).rounds:
+        if row.package is None:
+            continue
+        package, fitted = fit_beside(rest, row.package)
+        checked = check(basis, [*held, package])
+        figures = next((d for d in checked.deals if d.partner == partner), None)
+        if figures is None:  # not a package of this basis at all (an unknown partner...)
+            continue
+        out.append(
+            ChartRound(
+                round=row.round,
+                side=row.side,
+                us_utility=checked.objective,
+                partner_utility=figures.partner_utility,
+                fitted=fitted,
+                accepts=figures.accepts,
+            )
+        )
+    utilities = [r.partner_utility for r in out if r.accepts]
+    return with_points_at(curve, basis, rest, held, utilities), out
+
+
+def fit_beside(rest: Portfolio, package: Package) -> tuple[Package, bool]:
+    """`package` if it fits in `rest` (the portfolio the held deals leave), else its
+    compute cut to fit: each period to the supply left, the cap and the ask, then all
+    periods scaled down to the risk budget left; True when cut."""
+    from dealbench.checker import evaluate
+
+    p = rest.partner(package.partner)
+    if p is None or package.security not in rest.policy.level_ids:
+        return package, False
+    compute = {
+        t: min(x, rest.supply.get(t, 0.0), rest.cap(p, package.security, t))
+        for t, x in package.compute.items()
+    }
+    cut = package.model_copy(update={"compute": compute})
+    budget = rest.risk_budget
+    if budget is not None:
+        risk = evaluate(rest, cut).risk
+        if risk > budget > 0:
+            scale = budget / risk * (1 - 1e-9)
+            cut = cut.model_copy(update={"compute": {t: x * scale for t, x in compute.items()}})
+        elif risk > budget:
+            cut = cut.model_copy(update={"compute": dict.fromkeys(compute, 0.0)})
+    changed = any(abs(cut.compute[t] - x) > 1e-6 for t, x in package.compute.items())
+    return (cut, True) if changed else (package, False)
+
+
+def with_points_at(
+    curve: Frontier,
+    basis: Portfolio,
+    rest: Portfolio,
+    held: Sequence[Package],
+    utilities: Sequence[float],
+) -> Frontier:
+    """`curve` with the proven best point at each partner utility of `utilities` added
+    (dominated and duplicate points removed, as the curve's own)."""
+    if not utilities:
+        return curve
+    alone = single(rest, curve.partner)
+    added: list[FrontierPoint] = []
+    for u in sorted(set(utilities)):
+        if not curve.us_best.partner_utility < u <= curve.partner_best.partner_utility:
+            continue  # beyond the curve's ends: its ends already bound it
+        package, _ = alone.best_at(u)
+        if package is not None and check(basis, [*held, package]).ok:
+            added.append(point_of(basis, curve.partner, [*held, package]))
+    if not added:
+        return curve
+    return curve.model_copy(update={"points": clean([*curve.points, *added], "partner", False)})
