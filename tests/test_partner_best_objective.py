@@ -229,3 +229,36 @@ def test_the_portfolio_memo_says_what_partner_best_maximised() -> None:
         "The solve maximised the partners' total utility ($3.30bn); the US utility V is "
         "$1.50bn, at least the floor of $1.50bn." in md
     )
+
+
+def test_the_web_job_page_says_what_partner_best_maximised_and_lists_the_floor(
+    tmp_path: Path,
+) -> None:
+    """gulf-asia, partner-best with V >= USD 150bn: the page shows V, the partners'
+    total as what was maximised, and the floor among the binding limits."""
+    import shutil
+    import time
+
+    from starlette.testclient import TestClient
+
+    from dealbench.web import create_app
+    from dealbench.web.security import CSRF_FIELD, csrf_for
+    from helpers import REPO
+
+    token = "test-token-pb"
+    shutil.copytree(REPO / "deals", tmp_path / "deals")
+    app = create_app(tmp_path / "deals", token)
+    with TestClient(app, headers={"X-Dealbench-Token": token}) as client:
+        fields = {CSRF_FIELD: csrf_for(token), "mode": "partner-best", "v_floor": "150bn"}
+        response = client.post("/p/gulf-asia/solve", data=fields, follow_redirects=False)
+        url = response.headers["location"].removeprefix("http://testserver")
+        deadline = time.monotonic() + 180
+        while client.get(f"{url}/state").json()["state"] == "running":
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        page = " ".join(client.get(url).text.split())
+    app.state.jobs.shutdown()
+    assert "Maximised: the partners&#39; total utility" in page
+    assert "(US utility floor $150.00bn)" in page
+    # V is USD 2.6m above the floor once compute is in whole steps; the optimum sat on it
+    assert "The US utility V is held at its floor ($150.00bn)." in page

@@ -97,7 +97,9 @@ def finish(
         unrounded_us_value=raw.objective,
         unrounded_partner_total=raw.partner_total,
     )
-    result = result_from_check(portfolio, mode, status, info, checked, v_floor=v_floor)
+    result = result_from_check(
+        portfolio, mode, status, info, checked, v_floor=v_floor, unrounded_v=raw.objective
+    )
     return result.model_copy(update={"message": note}) if note else result
 
 
@@ -114,6 +116,7 @@ def result_from_check(
     checked: PortfolioCheck,
     *,
     v_floor: float | None = None,
+    unrounded_v: float | None = None,
 ) -> SolveResult:
     """The result of `checked`'s packages. `objective` is what `mode` maximised: V
     (us-best), the partners' total (partner-best); nash and kalai (`bargain`) replace
@@ -132,29 +135,39 @@ def result_from_check(
         supply_used=checked.supply_used,
         risk_total=checked.risk_total,
         risk_budget=checked.risk_budget,
-        binding=binding_limits(portfolio, checked, v_floor=floor),
-        binding_details=binding_details(portfolio, checked, v_floor=floor),
+        binding=binding_limits(portfolio, checked, v_floor=floor, unrounded_v=unrounded_v),
+        binding_details=binding_details(portfolio, checked, v_floor=floor, unrounded_v=unrounded_v),
     )
 
 
 def binding_limits(
-    portfolio: Portfolio, checked: PortfolioCheck, *, v_floor: float | None = None
+    portfolio: Portfolio,
+    checked: PortfolioCheck,
+    *,
+    v_floor: float | None = None,
+    unrounded_v: float | None = None,
 ) -> list[str]:
     """The shared and per-deal limits the packages sit on, in plain words (one sentence each)."""
-    details = binding_details(portfolio, checked, v_floor=v_floor)
+    details = binding_details(portfolio, checked, v_floor=v_floor, unrounded_v=unrounded_v)
     return list(dict.fromkeys(limit.message for limit in details))
 
 
 def binding_details(
-    portfolio: Portfolio, checked: PortfolioCheck, *, v_floor: float | None = None
+    portfolio: Portfolio,
+    checked: PortfolioCheck,
+    *,
+    v_floor: float | None = None,
+    unrounded_v: float | None = None,
 ) -> list[Limit]:
     """The limits the packages sit on, as objects; their messages are `binding_limits`.
 
-    `v_floor` (partner-best's least V, USD) is binding when V is within USD 1m (or
+    `v_floor` (partner-best's least V, USD) is binding when V, or the optimizer's V
+    before its compute was put in whole steps (`unrounded_v`), is within USD 1m (or
     1e-6 of it) of it: a `v-floor` limit.
     """
     out = []
-    if v_floor is not None and checked.objective <= v_floor + max(1e6, 1e-6 * abs(v_floor)):
+    v = checked.objective if unrounded_v is None else min(checked.objective, unrounded_v)
+    if v_floor is not None and v <= v_floor + max(1e6, 1e-6 * abs(v_floor)):
         message = f"The US utility V is held at its floor ({usd(v_floor)})."
         out.append(Limit(kind="v-floor", limit=v_floor, amount=checked.objective, message=message))
     for t in portfolio.periods:

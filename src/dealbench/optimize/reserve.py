@@ -86,8 +86,10 @@ def with_reserve(
         info.details[key] = result.solver.details[key]
     info.details["granularity_h100e"] = scheduled.step
     info.details["within_tolerance"] = 0.0
-    out = result_from_check(portfolio, result.mode, again.status, info, checked, v_floor=v_floor)
     unrounded = result.solver.details["unrounded_us_value"]
+    out = result_from_check(
+        portfolio, result.mode, again.status, info, checked, v_floor=v_floor, unrounded_v=unrounded
+    )
     cost = unrounded - checked.objective
     reserve = f"{n * step:,.0f} H100e of each period's supply"
     if budget is not None:
