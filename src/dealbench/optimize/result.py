@@ -29,7 +29,6 @@ OBJECTIVES = {
     "kalai": "the Kalai-Smorodinsky share tau: every side's gain is at least tau times its "
     "ideal gain",
 }
-MONEY_OBJECTIVES = ("us-best", "partner-best")
 
 
 class SolverInfo(BaseModel):
@@ -93,7 +92,8 @@ class SolveResult(BaseModel):
     @classmethod
     def _from_older_files(cls, data: Any) -> Any:
         """A result.json written before `us_value` existed carried V as `objective` in
-        every mode: read it as V, and partner-best's objective as the partners' total."""
+        every mode: read it as V, and partner-best's objective as the partners' total
+        (an old nash or kalai file keeps V there: its maximand was not recorded)."""
         if isinstance(data, dict) and "us_value" not in data and data.get("objective") is not None:
             data = {**data, "us_value": data["objective"]}
             if data.get("mode") == "partner-best":
