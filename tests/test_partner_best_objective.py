@@ -33,6 +33,7 @@ import builders
 from dealbench import check, solve
 from dealbench.model import Portfolio, load_portfolio
 from dealbench.optimize import SolveResult, Status
+from dealbench.optimize.result import OBJECTIVES
 from helpers import invoke
 
 REL = 1e-6
@@ -262,3 +263,35 @@ def test_the_web_job_page_says_what_partner_best_maximised_and_lists_the_floor(
     assert "(US utility floor $150.00bn)" in page
     # V is USD 2.6m above the floor once compute is in whole steps; the optimum sat on it
     assert "The US utility V is held at its floor ($150.00bn)." in page
+
+
+@pytest.mark.parametrize("mode", ["nash", "kalai"])
+def test_bargaining_modes_report_what_they_maximised_with_v_beside_it(mode: str) -> None:
+    """nash: the sum of log(gain / USD 1bn) over both sides of every partner with a zone of
+    agreement; kalai: the least share of an ideal gain. V is us_value, as `check` has it."""
+    import math
+
+    from dealbench.optimize.bargain import ideal_gains
+
+    pf = two_partners()
+    result = solve(pf, mode)  # type: ignore[arg-type]
+    assert result.status is Status.OPTIMAL, result.message
+    verdict = check(pf, [d.package() for d in result.deals])
+    assert result.us_value == pytest.approx(verdict.objective, rel=REL)
+    ideals = ideal_gains(pf)
+    assert ideals  # both partners have a zone of agreement here
+    gains = []
+    for code, (vi, ui) in ideals.items():
+        p = pf.partner(code)
+        deal = result.deal(code)
+        assert p is not None and deal is not None
+        gains += [
+            ((deal.us_value - p.us_batna) / 1e9, vi),
+            ((deal.partner_utility - p.batna) / 1e9, ui),
+        ]
+    if mode == "nash":
+        expected = sum(math.log(g) for g, _ in gains)
+    else:
+        expected = min(g / ideal for g, ideal in gains)
+    assert result.objective == pytest.approx(expected, rel=1e-9)
+    assert result.objective_name == OBJECTIVES[mode]
