@@ -204,6 +204,8 @@ def schedule_line(result: SolveResult) -> str:
     if step is None or result.us_value is None:
         return "Compute: as the solver left it"
     unrounded = details.get("unrounded_us_value", result.us_value)
+    if result.mode in ("nash", "kalai"):  # its message (the bound) is printed by `solve`
+        return "A bargaining point keeps the optimizer's amounts (not put on the grid)."
     where = result.message or (
         f"Compute is in steps of {step:,.0f} H100e." if step else "Compute is unrounded."
     )
