@@ -17,7 +17,7 @@ from dealbench.model.schema import Package, Portfolio
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
 from dealbench.optimize.schedule import Scheduled, schedule
 
-__all__ = ["binding_details", "binding_limits", "empty_result", "finish", "result_from_check"]
+__all__ = ["binding_limits", "empty_result", "finish", "result_from_check"]
 
 
 def finish(
@@ -105,17 +105,16 @@ def result_from_check(
         risk_total=checked.risk_total,
         risk_budget=checked.risk_budget,
         binding=binding_limits(portfolio, checked),
-        binding_details=binding_details(portfolio, checked),
     )
 
 
-def binding_limits(portfolio: Portfolio, checked: PortfolioCheck) -> list[str]:
-    """The shared and per-deal limits the packages sit on, in plain words (one sentence each)."""
-    return list(dict.fromkeys(limit.message for limit in binding_details(portfolio, checked)))
+def binding_limits(portfolio: Portfolio, checked: PortfolioCheck) -> list[Limit]:
+    """The shared and per-deal limits the packages sit on, each with its sentence.
 
-
-def binding_details(portfolio: Portfolio, checked: PortfolioCheck) -> list[Limit]:
-    """The limits the packages sit on, as objects; their messages are `binding_limits`."""
+    "Held to their walk-away value" is one sentence for several partners: one
+    `acceptance` limit per partner, all with that message (`messages(...,
+    unique=True)` gives each sentence once).
+    """
     out = []
     for t in portfolio.periods:
         supply = portfolio.supply[t]

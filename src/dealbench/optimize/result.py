@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dealbench.checker import DealFigures
 from dealbench.errors import InfeasibleError, SolverError, SolverLimitError
-from dealbench.limit import Limit
+from dealbench.limit import Limit, limits_from_details
 
 
 class Status(StrEnum):
@@ -53,9 +54,9 @@ class SolveResult(BaseModel):
     supply_used: dict[str, float] = Field(default_factory=dict)
     risk_total: float = 0.0
     risk_budget: float | None = None
-    binding: list[str] = Field(default_factory=list, description="Limits that bind, in plain words")
-    binding_details: list[Limit] = Field(
-        default_factory=list, description="The binding limits as objects (kind, partner, period...)"
+    binding: list[Limit] = Field(
+        default_factory=list,
+        description="The limits that bind, as objects (kind, partner, period...) with a sentence each",
     )
     solver: SolverInfo
     fingerprint: str = Field(description="Digest of the input files")
@@ -64,6 +65,12 @@ class SolveResult(BaseModel):
         default=None,
         description="The portfolio file, relative to the folder of the result.json (set by the CLI)",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _older_shape(cls, data: Any) -> Any:
+        """A result.json with `binding` as sentences and `binding_details` as objects."""
+        return limits_from_details(data, "binding", "binding_details")
 
     def raise_for_status(self) -> SolveResult:
         """Raise the domain error that matches a result without a package."""
