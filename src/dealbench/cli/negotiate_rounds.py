@@ -545,9 +545,7 @@ def _write_history_chart(
         f"charts/{code}-rounds.png": charts.png(chart),
     }
     folder = OutputDir(out, force=force)
-    folder.check(files)
-    for name, data in files.items():
-        folder.write(name, data)
+    folder.publish(files)  # one transaction: both charts, or neither
     return folder.written
 
 
