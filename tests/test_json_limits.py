@@ -205,3 +205,43 @@ def test_the_golden_demo_result_written_with_sentences_still_loads() -> None:
     golden = REPO / "tests/golden/demo-result.json"
     result = SolveResult.model_validate_json(golden.read_bytes())
     assert result.binding and {b.kind for b in result.binding} == {"other"}
+
+
+# --- the web workbench prints the sentences ----------------------------------------------------
+
+
+def test_the_web_pages_print_each_limit_as_its_sentence(tmp_path: Path) -> None:
+    import time
+
+    from starlette.testclient import TestClient
+
+    from dealbench.web import create_app
+    from dealbench.web.security import CSRF_FIELD, csrf_for
+
+    deals = tmp_path / "deals"
+    shutil.copytree(REPO / "deals", deals)
+    token = "test-token-json-limits"
+    csrf = {CSRF_FIELD: csrf_for(token)}
+    app = create_app(deals, token)
+    try:
+        with TestClient(app, headers={"X-Dealbench-Token": token}) as client:
+            fields = {"partner": "AE", "security": "kyc", "compute.2026": "300000"}
+            page = client.post("/p/gulf-asia/n/AE/counter", data={**csrf, **fields}).text
+            assert "<li>AE: 2026 compute 300,000 H100e exceeds the tier 2 cap under kyc" in page
+            assert "kind=" not in page and "&#39;kind&#39;" not in page
+
+            started = client.post(
+                "/p/gulf-asia/solve",
+                data={**csrf, "mode": "us-best", "solver": "highs"},
+                follow_redirects=False,
+            )
+            url = started.headers["location"].removeprefix("http://testserver")
+            deadline = time.monotonic() + 120
+            while client.get(f"{url}/state").json()["state"] == "running":
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+            job = client.get(url).text
+            assert job.count("Held to their walk-away value plus the required margin") == 1
+            assert "<li>Supply in 2026 is fully allocated (1,000,000 H100e).</li>" in job
+    finally:
+        app.state.jobs.shutdown()
