@@ -216,6 +216,6 @@ def print_evaluation(deal: DealFigures, periods: list[str]) -> None:
     if deal.violations:
         out.print("Violations:")
         for v in deal.violations:
-            out.print(f"  - {v.message}")
+            say(out, f"  - {v.message}", indent=4)
     else:
         out.print("Violations: none")
