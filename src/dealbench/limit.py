@@ -75,10 +75,9 @@ def messages(limits: Iterable[Limit], *, unique: bool = False) -> list[str]:
 def limits_from_details(data: Any, field: str, details_field: str) -> Any:
     """`data` (a JSON object) with `details_field`'s objects moved into `field`.
 
-    A file written when `field` held sentences and `details_field` the objects
-    (as dealbench did before 2026-12) is read as if written today.
-
-    Sentences alone (an older file still) are read by `Limit` as kind `other`.
+    A file written while `field` held sentences and `details_field` the objects
+    beside them is read as if written today. Sentences alone (an older file
+    still) are read by `Limit` as kind `other`.
     """
     if isinstance(data, dict) and details_field in data:
         data = dict(data)
