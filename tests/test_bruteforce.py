@@ -263,7 +263,7 @@ def test_the_enumeration_is_not_vacuous() -> None:
     results = [solve(instance(seed)) for seed in range(60)]
     with_deals = sum(bool(r.deals) for r in results)
     binding = sum(
-        any(b.startswith(("Supply", "The risk budget")) for b in r.binding) for r in results
+        any(b.message.startswith(("Supply", "The risk budget")) for b in r.binding) for r in results
     )
     assert with_deals >= 20
     assert binding >= 8

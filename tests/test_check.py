@@ -8,6 +8,7 @@ import pytest
 
 from builders import concession, partner, policy, portfolio
 from dealbench.checker import check, evaluate
+from dealbench.limit import messages
 from dealbench.model import Package, Portfolio, load_portfolio
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -98,14 +99,14 @@ def test_caps_asks_and_tier3(two: Portfolio) -> None:
     ]
     verdict = check(two, packages)
     aa, bb = verdict.deals
-    assert aa.violations == [
+    assert messages(aa.violations) == [
         "AA: 2026 compute 120,000 H100e exceeds its ask of 100,000 H100e",
         "AA: 2026 compute 120,000 H100e exceeds the tier 2 cap under kyc of 50,000 H100e",
     ]
-    assert bb.violations == [
+    assert messages(bb.violations) == [
         "BB is tier 3 (arms-embargoed): no compute may be delivered (2026: 1,000 H100e)"
     ]
-    assert verdict.violations == [
+    assert messages(verdict.violations) == [
         "supply in 2026: 121,000 H100e allocated, 100,000 available",
         "risk budget: 12,200 risk-weighted H100e, the budget is 1,000",
     ]
@@ -117,18 +118,18 @@ def test_a_hair_over_a_limit_is_within_tolerance(two: Portfolio) -> None:
     deal = evaluate(two, Package(partner="AA", security="kyc", compute={"2026": 50_000.4}))
     assert deal.violations == []
     deal = evaluate(two, Package(partner="AA", security="kyc", compute={"2026": 50_001}))
-    assert deal.violations == [
+    assert messages(deal.violations) == [
         "AA: 2026 compute 50,001 H100e exceeds the tier 2 cap under kyc of 50,000 H100e"
     ]
 
 
 def test_security_levels(two: Portfolio) -> None:
     deal = evaluate(two, Package(partner="AA", security="veu"))
-    assert deal.violations == [
+    assert messages(deal.violations) == [
         "AA cannot meet security level 'veu' (its file gives no cost for it)"
     ]
     deal = evaluate(two, Package(partner="AA", security="nveu"))
-    assert deal.violations == ["AA: unknown security level 'nveu'"]
+    assert messages(deal.violations) == ["AA: unknown security level 'nveu'"]
 
 
 def test_requires_and_excludes(two: Portfolio) -> None:
@@ -136,7 +137,7 @@ def test_requires_and_excludes(two: Portfolio) -> None:
         two,
         Package(partner="AA", security="baseline", concessions={"x": True, "y": True}),
     )
-    assert deal.violations == [
+    assert messages(deal.violations) == [
         "AA: concession 'x' requires security 'kyc' or stronger; the deal runs under 'baseline'",
         "AA: concession 'y' requires 'z', which is not granted",
         "AA: concessions 'x' and 'y' exclude each other",
@@ -152,7 +153,7 @@ def test_requires_and_excludes(two: Portfolio) -> None:
 
 def test_unknown_concessions_and_levels(two: Portfolio) -> None:
     deal = evaluate(two, Package(partner="AA", security="kyc", concessions={"w": True, "z": "mid"}))
-    assert deal.violations == [
+    assert messages(deal.violations) == [
         "AA: unknown concession or level w=granted",
         "AA: unknown concession or level z=mid",
     ]
@@ -160,7 +161,7 @@ def test_unknown_concessions_and_levels(two: Portfolio) -> None:
 
 def test_periods_outside_the_portfolio(two: Portfolio) -> None:
     deal = evaluate(two, Package(partner="AA", security="kyc", compute={"2031": 10}))
-    assert deal.violations == ["AA: period '2031' is not one of the portfolio's periods"]
+    assert messages(deal.violations) == ["AA: period '2031' is not one of the portfolio's periods"]
 
 
 def test_a_refusal_is_reported_in_plain_words(two: Portfolio) -> None:
@@ -212,7 +213,7 @@ def test_one_package_per_partner(two: Portfolio) -> None:
         Package(partner="ZZ", security="kyc"),
     ]
     verdict = check(two, packages)
-    assert verdict.violations == [
+    assert messages(verdict.violations) == [
         "AA has more than one package",
         "ZZ is not a partner of portfolio test",
     ]

@@ -762,7 +762,7 @@ def test_evaluate_lists_violations_in_plain_words(
     assert result.exit_code == 3, result.stderr  # the verdict: it breaks limits
     data = json.loads(result.stdout)
     assert data["accepts"] is True
-    assert data["violations"] == [
+    assert [v["message"] for v in data["violations"]] == [
         "AA: 2026 compute 150,000 H100e exceeds its ask of 100,000 H100e",
         "AA: 2026 compute 150,000 H100e exceeds the tier 2 cap under kyc of 50,000 H100e",
     ]

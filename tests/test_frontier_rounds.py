@@ -58,7 +58,7 @@ def test_every_shipped_round_lies_on_or_below_the_frontier_chart(code: str) -> N
         idle = [p.code for p in pf.partners if p.code not in {code, *(k.partner for k in held)}]
         package, fitted = fit_beside(residual(pf, held, excluded=idle), row.package)
         assert fitted == r.fitted
-        assert not check(pf, [*held, package]).violation_details  # supply, risk budget
+        assert not check(pf, [*held, package]).violations  # supply, risk budget
 
 
 @pytest.mark.parametrize("code", ["AE", "SA"])

@@ -15,6 +15,7 @@ import pytest
 
 from dealbench import Status, load_portfolio, solve
 from dealbench.checker import check
+from dealbench.limit import messages
 from dealbench.model import Portfolio
 from dealbench.optimize import SolveResult
 
@@ -95,7 +96,7 @@ def test_supply_binds_across_two_partners() -> None:
     assert deals["BB"].concessions == {"invest": True}
     assert deals["BB"].partner_utility == pytest.approx(2e9, rel=REL)
     assert result.supply_used["2026"] == pytest.approx(150_000, rel=REL)
-    assert "Supply in 2026 is fully allocated (150,000 H100e)." in result.binding
+    assert "Supply in 2026 is fully allocated (150,000 H100e)." in messages(result.binding)
     assert_checked(pf, result)
 
 
@@ -125,7 +126,7 @@ def test_risk_budget_binds_with_a_concave_value() -> None:
     assert deal.compute_value == pytest.approx(2.5e9, rel=REL)
     assert deal.partner_utility == pytest.approx(2.05e9, rel=REL)
     assert result.risk_total == pytest.approx(10_000, rel=REL)
-    assert "The risk budget is used up (10,000 risk-weighted H100e)." in result.binding
+    assert "The risk budget is used up (10,000 risk-weighted H100e)." in messages(result.binding)
     assert_checked(pf, result)
 
     looser = pf.model_copy(update={"risk_budget": 20_000.0})

@@ -128,11 +128,11 @@ def test_partner_best_reports_the_partners_total_with_v_beside_it_and_the_floor_
     deals = {d.partner: d for d in result.deals}
     assert deals["AA"].compute["2026"] == pytest.approx(100_000, rel=REL)
     assert deals["BB"].compute["2026"] == pytest.approx(50_000, rel=REL)
-    floors = [b for b in result.binding_details if b.kind == "v-floor"]
+    floors = [b for b in result.binding if b.kind == "v-floor"]
     assert len(floors) == 1
     assert floors[0].limit == 1.5e9
     assert floors[0].amount == pytest.approx(1.5e9, rel=REL)
-    assert "The US utility V is held at its floor ($1.50bn)." in result.binding
+    assert "The US utility V is held at its floor ($1.50bn)." in [b.message for b in result.binding]
 
 
 def test_the_gap_and_the_bound_are_those_of_the_partners_total() -> None:
@@ -150,7 +150,7 @@ def test_the_default_floor_is_no_deal_and_binds_here() -> None:
     assert result.objective == pytest.approx(4.5e9, rel=REL)
     assert result.us_value == pytest.approx(0.0, abs=1e3)
     assert {d.partner: d.concessions for d in result.deals} == {"AA": {"invest": True}, "BB": {}}
-    assert [b.limit for b in result.binding_details if b.kind == "v-floor"] == [0.0]
+    assert [b.limit for b in result.binding if b.kind == "v-floor"] == [0.0]
 
 
 def test_a_floor_that_does_not_bind_is_not_listed() -> None:
@@ -159,7 +159,7 @@ def test_a_floor_that_does_not_bind_is_not_listed() -> None:
     assert_reports_its_objective(pf, result, -0.5e9)
     assert result.objective == pytest.approx(4.5e9, rel=REL)
     assert result.us_value == pytest.approx(0.0, abs=1e3)
-    assert not [b for b in result.binding_details if b.kind == "v-floor"]
+    assert not [b for b in result.binding if b.kind == "v-floor"]
 
 
 def test_us_best_objective_is_v() -> None:
@@ -170,7 +170,7 @@ def test_us_best_objective_is_v() -> None:
     assert result.objective == result.us_value
     assert result.objective == pytest.approx(3e9 - 1e4 * (0.5e9 / 3e4 + 30_000), rel=REL)
     assert result.v_floor is None
-    assert not [b for b in result.binding_details if b.kind == "v-floor"]
+    assert not [b for b in result.binding if b.kind == "v-floor"]
 
 
 def test_the_files_solve_as_the_builders_portfolio(tmp_path: Path) -> None:
@@ -191,7 +191,7 @@ def test_cli_json_reports_objective_us_value_and_the_floor(tmp_path: Path) -> No
     assert data["us_value"] == pytest.approx(verdict.objective, rel=REL)
     assert data["v_floor"] == 1.5e9
     assert data["objective_name"].startswith("the partners' total utility")
-    floors = [b for b in data["binding_details"] if b["kind"] == "v-floor"]
+    floors = [b for b in data["binding"] if b["kind"] == "v-floor"]
     assert [(b["limit"], round(b["amount"] / 1e6)) for b in floors] == [(1.5e9, 1500)]
 
 

@@ -143,7 +143,7 @@ def test_partner_best_keeps_the_us_above_its_floor(pf: Portfolio, share: float) 
     assert used is not None
     v = min(result.us_value, result.solver.details.get("unrounded_us_value", result.us_value))
     on_floor = v <= used + max(1e6, 1e-6 * abs(used))
-    assert on_floor == any(b.kind == "v-floor" for b in result.binding_details)
+    assert on_floor == any(b.kind == "v-floor" for b in result.binding)
 
 
 @SETTINGS

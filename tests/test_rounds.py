@@ -174,7 +174,8 @@ def test_a_counter_that_breaks_a_cap_is_recorded_with_its_violations(
     assert verdict["round"] == 5
     assert (rounds / "AE/005-partner.yaml").exists()
     assert any(
-        "exceeds the tier 2 cap under kyc of 100,000 H100e" in v for v in verdict["violations"]
+        "exceeds the tier 2 cap under kyc of 100,000 H100e" in v["message"]
+        for v in verdict["violations"]
     )
     assert verdict["recommendation"] == "counter"
     assert verdict["reason"].startswith("it breaks")

@@ -8,10 +8,11 @@ are never shown to a user: they are recomputed here.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from dealbench.limit import Limit
+from dealbench.limit import Limit, limits_from_details, messages
 from dealbench.model.schema import GRANTED, Package, Partner, Portfolio, SecurityRequirement
 from dealbench.units import usd
 
@@ -55,10 +56,12 @@ class DealFigures(BaseModel):
     us_margin: float = Field(description="us_value - us_batna")
     # Verdict
     accepts: bool
-    violations: list[str]
-    violation_details: list[Limit] = Field(
-        default_factory=list, description="The violations as objects; each message is a sentence"
-    )
+    violations: list[Limit] = Field(description="The limits broken; each message is a sentence")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _older_shape(cls, data: Any) -> Any:
+        return limits_from_details(data, "violations", "violation_details")
 
     @property
     def total_compute(self) -> float:
@@ -86,10 +89,12 @@ class PortfolioCheck(BaseModel):
     supply: dict[str, float]
     risk_total: float
     risk_budget: float | None
-    violations: list[str]
-    violation_details: list[Limit] = Field(
-        default_factory=list, description="The shared violations as objects"
-    )
+    violations: list[Limit] = Field(description="The shared limits broken")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _older_shape(cls, data: Any) -> Any:
+        return limits_from_details(data, "violations", "violation_details")
 
     @property
     def ok(self) -> bool:
@@ -97,9 +102,9 @@ class PortfolioCheck(BaseModel):
 
     def problems(self) -> list[str]:
         """Every violation, and every refusal, in plain words."""
-        out = list(self.violations)
+        out = messages(self.violations)
         for deal in self.deals:
-            out += deal.violations
+            out += messages(deal.violations)
             if not deal.accepts:
                 out.append(_refusal(deal))
         return out
@@ -204,8 +209,7 @@ def evaluate(portfolio: Portfolio, package: Package) -> DealFigures:
         us_batna=partner.us_batna,
         us_margin=us_value - partner.us_batna,
         accepts=accepts,
-        violations=[v.message for v in violations],
-        violation_details=violations,
+        violations=violations,
     )
 
 
@@ -335,8 +339,7 @@ def check(portfolio: Portfolio, packages: Iterable[Package]) -> PortfolioCheck:
         supply=dict(portfolio.supply),
         risk_total=risk_total,
         risk_budget=budget,
-        violations=[v.message for v in violations],
-        violation_details=violations,
+        violations=violations,
     )
 
 

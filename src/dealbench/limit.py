@@ -2,16 +2,22 @@
 
 The checker builds one `Limit` for every violation and `finish` one for every
 binding limit; the sentence a person reads is the object's `message`, so the
-two never disagree.
+two never disagree. `violations` and `binding` are lists of these objects;
+`messages` turns such a list into the sentences a person reads.
+
+A `result.json` written before limits were objects holds plain sentences: a
+string is read as a `Limit` of kind `other` with that message (see
+docs/decisions.md, "Limits are objects in JSON").
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Iterable
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["Limit", "LimitKind"]
+__all__ = ["Limit", "LimitKind", "limits_from_details", "messages"]
 
 LimitKind = Literal[
     "cap",  # a tier cap under a security level
@@ -27,6 +33,7 @@ LimitKind = Literal[
     "period",  # a period that is not the portfolio's
     "concession",  # an unknown concession or level
     "package",  # a package twice, or for someone who is not a partner
+    "other",  # a sentence from a result.json written before limits were objects
 ]
 
 
@@ -46,3 +53,36 @@ class Limit(BaseModel):
     limit: float | None = Field(default=None, description="The limit's value")
     amount: float | None = Field(default=None, description="What the package puts against it")
     message: str = Field(description="The same, in plain words")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_sentence(cls, data: Any) -> Any:
+        """A plain sentence (an older result.json) is a limit of kind `other`."""
+        if isinstance(data, str):
+            return {"kind": "other", "message": data}
+        return data
+
+
+def messages(limits: Iterable[Limit], *, unique: bool = False) -> list[str]:
+    """The sentences of `limits`, in order; with `unique`, each sentence once.
+
+    Binding limits are read with `unique=True`: "Held to their walk-away value"
+    is one sentence shared by one `acceptance` limit per partner.
+    """
+    out = [limit.message for limit in limits]
+    return list(dict.fromkeys(out)) if unique else out
+
+
+def limits_from_details(data: Any, field: str, details_field: str) -> Any:
+    """`data` (a JSON object) with `details_field`'s objects moved into `field`.
+
+    A file written while `field` held sentences and `details_field` the objects
+    beside them is read as if written today. Sentences alone (an older file
+    still) are read by `Limit` as kind `other`.
+    """
+    if isinstance(data, dict) and details_field in data:
+        data = dict(data)
+        details = data.pop(details_field)
+        if details or not data.get(field):
+            data[field] = details
+    return data

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from dealbench.io import write_atomic
 from dealbench.model.schema import Partner, Policy, Portfolio
 
 
@@ -260,7 +261,8 @@ def write_yaml(portfolio: Portfolio, directory: str | Path) -> Path:
 
 
 def _dump(data: Any, path: Path) -> None:
-    path.write_text("".join(_emit(data, "")), encoding="utf-8")
+    """One YAML file, replaced atomically (a reader never sees half of it)."""
+    write_atomic(path, "".join(_emit(data, "")).encode("utf-8"))
 
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")

@@ -19,6 +19,7 @@ from dealbench.analyze.regimes import under_regime
 from dealbench.analyze.scenarios import apply_overrides
 from dealbench.analyze.solves import SolveOptions, solve_all
 from dealbench.errors import InputError, Issue
+from dealbench.limit import Limit
 from dealbench.model.schema import Policy, Portfolio
 from dealbench.optimize import SolveResult, Status
 
@@ -47,7 +48,7 @@ class RegimeRow(BaseModel):
     partner_surplus: float = Field(default=0.0, description="Sum of partner utility over BATNA")
     risk_total: float = 0.0
     risk_budget: float | None = None
-    binding: list[str] = Field(default_factory=list)
+    binding: list[Limit] = Field(default_factory=list)
     seconds: float = 0.0
 
 

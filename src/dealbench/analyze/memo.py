@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from dealbench.analyze.compare import Comparison, RegimeRow
+from dealbench.limit import messages
 from dealbench.model.schema import Portfolio
 from dealbench.optimize import SolveResult
 from dealbench.render.environment import h100e, money, percent
@@ -237,7 +238,7 @@ def describe(r: RegimeRow) -> str:
             f"{money(r.us_value)}, every partner's value without a deal."
         )
     without = f"; no deal with {', '.join(r.no_deal)}" if r.no_deal else ""
-    binding = f" Binding: {' '.join(r.binding)}" if r.binding else ""
+    binding = f" Binding: {' '.join(messages(r.binding, unique=True))}" if r.binding else ""
     return (
         f"{_upper(name)} ({r.regime}): {r.deals} deal(s) ({', '.join(r.partners)}){without}; "
         f"{h100e(r.compute_total)} H100e exported, US utility {money(r.us_value)}, partners "

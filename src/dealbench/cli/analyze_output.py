@@ -194,7 +194,5 @@ def write_sweep(out: Path, result: SweepResult, *, force: bool) -> list[Path]:
         "charts/sweep.svg": (chart_lib.svg(chart) + "\n").encode(),
         "charts/sweep.png": chart_lib.png(chart),
     }
-    folder.check(files)
-    for name, payload in files.items():
-        folder.write(name, payload)
+    folder.publish(files)  # one transaction: all three files, or none
     return folder.written

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dealbench.cli.base import Json, PortfolioArg, app
+from dealbench.cli.base import Force, Json, PortfolioArg, app
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 from dealbench.cli.scenario_options import PolicyOpt, SetOpt
@@ -54,6 +54,7 @@ def frontier(
         Path | None,
         typer.Option("--out", help="Write frontier-<CODE>.json, .svg and .png into this folder."),
     ] = None,
+    force: Force = False,
     policy: PolicyOpt = None,
     sets: SetOpt = None,
 ) -> None:
@@ -68,8 +69,9 @@ def frontier(
     from dealbench.analyze.scenarios import load_scenario
     from dealbench.cli import output
     from dealbench.errors import InputError, Issue
+    from dealbench.io import OutputDir
     from dealbench.negotiate import frontier as run_frontier
-    from dealbench.negotiate.chart import write_chart
+    from dealbench.negotiate.chart import chart_files, chart_stem
     from dealbench.negotiate.room import rounds_on_frontier
     from dealbench.negotiate.rounds import rounds_root
 
@@ -79,6 +81,10 @@ def frontier(
             raise InputError(
                 Issue("--axis", None, "", f"unknown axis {axis!r}; expected partner or risk")
             )
+        stem = chart_stem(partner, axis)
+        folder = OutputDir(out, force=force) if out is not None else None
+        if folder is not None:  # refused before the work, not after
+            folder.check([f"{stem}.json", f"{stem}.svg", f"{stem}.png"])
         pf = load_scenario(portfolio, policy, sets or ())
         if pf.partner(partner) is None:
             codes = ", ".join(p.code for p in pf.partners)
@@ -93,13 +99,11 @@ def frontier(
             typer.echo(output.to_json(result.to_json()))
         else:
             print_frontier(result)
-        if out is not None:
-            stem = f"frontier-{partner}" + ("-risk" if axis == "risk" else "")
-            out.mkdir(parents=True, exist_ok=True)
-            (out / f"{stem}.json").write_text(output.to_json(result.to_json()) + "\n")
+        if folder is not None:
             # The chart's curve gains a proven point at each round's U (round_points).
             drawn, rounds = rounds_on_frontier(result, pf, rounds_root(portfolio, pf))
-            written = [out / f"{stem}.json", *write_chart(drawn, out, rounds)]
+            files = {f"{stem}.json": (output.to_json(result.to_json()) + "\n").encode()}
+            written = folder.publish({**files, **chart_files(drawn, rounds)})
             if not json_out:
                 typer.echo(f"Wrote {', '.join(str(p) for p in written)}")
 

@@ -83,7 +83,7 @@ def _json(
             "us_utility": base.us_value,
             "partner_utility": base.partner_utility,
             "accepts": base.accepts,
-            "violations": base.violations,
+            "violations": [v.model_dump(mode="json") for v in base.violations],
         },
         "ranking": [r.model_dump(mode="json") for r in ranking],
         "ranked_by": "joint_gain",

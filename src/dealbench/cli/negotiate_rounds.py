@@ -364,8 +364,8 @@ def print_verdict(v: Verdict, periods: list[str]) -> None:
     echo(f"  Utilities: US {m(v.us_utility)}, partner {m(v.partner_utility)}{change}")
     if v.violations:
         echo(f"  Limits broken ({len(v.violations)}):")
-        for line in v.violations:
-            echo(f"    - {line}")
+        for limit in v.violations:
+            echo(f"    - {limit.message}")
     else:
         echo("  Limits broken: none")
     f = v.frontier
@@ -545,9 +545,7 @@ def _write_history_chart(
         f"charts/{code}-rounds.png": charts.png(chart),
     }
     folder = OutputDir(out, force=force)
-    folder.check(files)
-    for name, data in files.items():
-        folder.write(name, data)
+    folder.publish(files)  # one transaction: both charts, or neither
     return folder.written
 
 
@@ -588,8 +586,8 @@ def print_history(h: History) -> None:
         )
     Console(highlight=False).print(table)
     for r in h.rounds:
-        for line in r.violations:
-            _wrapped(f"round {r.round}: {line}", indent="  ")
+        for limit in r.violations:
+            _wrapped(f"round {r.round}: {limit.message}", indent="  ")
 
 
 @app.command(

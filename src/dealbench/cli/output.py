@@ -74,6 +74,8 @@ def result_json(result: SolveResult) -> dict[str, Any]:
 
 
 def print_result(result: SolveResult) -> None:
+    from dealbench.limit import messages
+
     out = console()
     compact = out.width < WIDE
     out.print(f"{result.portfolio_title}: {result.policy} regime, {result.mode}")
@@ -100,7 +102,7 @@ def print_result(result: SolveResult) -> None:
     say(out, f"Supply used (H100e): {used}")
     budget = "no budget" if result.risk_budget is None else f"budget {h100e(result.risk_budget)}"
     out.print(f"Risk (risk-weighted H100e): {h100e(result.risk_total)} ({budget})")
-    for line in group_binding(result.binding):
+    for line in group_binding(messages(result.binding, unique=True)):
         say(out, f"Binding: {line}")
     s = result.solver
     gap = "n/a" if s.gap is None else f"{s.gap:.2g}"
@@ -237,6 +239,6 @@ def print_evaluation(deal: DealFigures, periods: list[str]) -> None:
     if deal.violations:
         out.print("Violations:")
         for v in deal.violations:
-            out.print(f"  - {v}")
+            say(out, f"  - {v.message}", indent=4)
     else:
         out.print("Violations: none")

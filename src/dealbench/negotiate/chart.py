@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dealbench.negotiate.round_points import ChartRound
@@ -21,7 +20,7 @@ if TYPE_CHECKING:
 
     from dealbench.negotiate.frontier import Frontier, FrontierPoint
 
-__all__ = ["Round", "frontier_png", "frontier_svg", "write_chart"]
+__all__ = ["Round", "chart_files", "chart_stem", "frontier_png", "frontier_svg"]
 
 #: A round to draw, on the curve's basis (see `round_points.chart_rounds`).
 Round = ChartRound
@@ -59,14 +58,18 @@ def frontier_png(frontier: Frontier, rounds: Sequence[Round] = ()) -> bytes:
     return buffer.getvalue()
 
 
-def write_chart(frontier: Frontier, folder: Path, rounds: Sequence[Round] = ()) -> list[Path]:
-    """frontier-<CODE>.svg and .png in `folder`."""
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = f"frontier-{frontier.partner}" + ("-risk" if frontier.axis == "risk" else "")
-    svg_path, png_path = folder / f"{stem}.svg", folder / f"{stem}.png"
-    svg_path.write_text(frontier_svg(frontier, rounds), encoding="utf-8")
-    png_path.write_bytes(frontier_png(frontier, rounds))
-    return [svg_path, png_path]
+def chart_stem(partner: str, axis: str) -> str:
+    """`frontier-<CODE>`, or `frontier-<CODE>-risk` for the risk axis."""
+    return f"frontier-{partner}" + ("-risk" if axis == "risk" else "")
+
+
+def chart_files(frontier: Frontier, rounds: Sequence[Round] = ()) -> dict[str, bytes]:
+    """frontier-<CODE>.svg and .png, by file name, for an output folder to publish."""
+    stem = chart_stem(frontier.partner, frontier.axis)
+    return {
+        f"{stem}.svg": frontier_svg(frontier, rounds).encode("utf-8"),
+        f"{stem}.png": frontier_png(frontier, rounds),
+    }
 
 
 def _x(frontier: Frontier, p: FrontierPoint) -> float:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict
 
 from dealbench.checker import DealFigures
+from dealbench.limit import Limit
 from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.plan import Plan, replan
 from dealbench.negotiate.round_points import ChartRound
@@ -52,7 +53,7 @@ class RoundSummary(BaseModel):
     us_utility: float
     partner_utility: float
     accepts: bool
-    violations: list[str]
+    violations: list[Limit]
 
 
 class RoomRow(BaseModel):
@@ -233,7 +234,7 @@ class HistoryRow(BaseModel):
     partner_utility: float | None
     risk: float | None
     accepts: bool | None
-    violations: list[str]
+    violations: list[Limit]
     strategy: dict[str, Any] | None
 
 

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict
 
 from dealbench.checker import COMPUTE_TOL, DealFigures, check, evaluate
 from dealbench.errors import DealbenchError, InfeasibleError
+from dealbench.limit import Limit
 from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.plan import Plan, alone, replan
 from dealbench.negotiate.rounds import Negotiation
@@ -63,7 +64,7 @@ class Verdict(BaseModel):
     compared_with: str | None
     us_change: float | None
     partner_change: float | None
-    violations: list[str]
+    violations: list[Limit]
     frontier: FrontierGap
     compute_taken: dict[str, float]
     risk_taken: float
@@ -110,8 +111,17 @@ def verdict(
     violations = list(figures.violations) + list(shared.violations)
     if not figures.accepts:
         violations.append(
-            f"{code} itself would not accept it: its utility {money(figures.partner_utility)} "
-            f"is below its walk-away value plus margin {money(figures.acceptance_threshold)}"
+            Limit(
+                kind="acceptance",
+                partner=code,
+                limit=figures.acceptance_threshold,
+                amount=figures.partner_utility,
+                message=(
+                    f"{code} itself would not accept it: its utility "
+                    f"{money(figures.partner_utility)} is below its walk-away value plus margin "
+                    f"{money(figures.acceptance_threshold)}"
+                ),
+            )
         )
 
     gap = frontier_gap(portfolio, plan, code, figures)
@@ -183,14 +193,14 @@ def verdict(
 
 def _recommend(
     figures: DealFigures,
-    violations: list[str],
+    violations: list[Limit],
     accepted: float | None,
     walk: float,
     target: float,
     next_value: float,
 ) -> tuple[Move, str]:
     if violations:
-        return "counter", f"it breaks {len(violations)} limit(s): {violations[0]}"
+        return "counter", f"it breaks {len(violations)} limit(s): {violations[0].message}"
     if accepted is not None and accepted < walk - 1e6:  # a counter no strategy would reach
         return "counter", (
             f"accepting leaves the portfolio at {money(accepted)}, below the "

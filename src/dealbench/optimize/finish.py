@@ -19,7 +19,6 @@ from dealbench.optimize.schedule import Scheduled, schedule
 from dealbench.units import usd
 
 __all__ = [
-    "binding_details",
     "binding_limits",
     "empty_result",
     "finish",
@@ -136,7 +135,6 @@ def result_from_check(
         risk_total=checked.risk_total,
         risk_budget=checked.risk_budget,
         binding=binding_limits(portfolio, checked, v_floor=floor, unrounded_v=unrounded_v),
-        binding_details=binding_details(portfolio, checked, v_floor=floor, unrounded_v=unrounded_v),
     )
 
 
@@ -146,20 +144,12 @@ def binding_limits(
     *,
     v_floor: float | None = None,
     unrounded_v: float | None = None,
-) -> list[str]:
-    """The shared and per-deal limits the packages sit on, in plain words (one sentence each)."""
-    details = binding_details(portfolio, checked, v_floor=v_floor, unrounded_v=unrounded_v)
-    return list(dict.fromkeys(limit.message for limit in details))
-
-
-def binding_details(
-    portfolio: Portfolio,
-    checked: PortfolioCheck,
-    *,
-    v_floor: float | None = None,
-    unrounded_v: float | None = None,
 ) -> list[Limit]:
-    """The limits the packages sit on, as objects; their messages are `binding_limits`.
+    """The shared and per-deal limits the packages sit on, each with its sentence.
+
+    "Held to their walk-away value" is one sentence for several partners: one
+    `acceptance` limit per partner, all with that message (`messages(...,
+    unique=True)` gives each sentence once).
 
     `v_floor` (partner-best's least V, USD) is binding when V, or the optimizer's V
     before its compute was put in whole steps (`unrounded_v`), is within USD 1m (or

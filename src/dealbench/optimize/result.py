@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validat
 
 from dealbench.checker import DealFigures
 from dealbench.errors import InfeasibleError, SolverError, SolverLimitError
-from dealbench.limit import Limit
+from dealbench.limit import Limit, limits_from_details
 
 
 class Status(StrEnum):
@@ -76,9 +76,9 @@ class SolveResult(BaseModel):
     supply_used: dict[str, float] = Field(default_factory=dict)
     risk_total: float = 0.0
     risk_budget: float | None = None
-    binding: list[str] = Field(default_factory=list, description="Limits that bind, in plain words")
-    binding_details: list[Limit] = Field(
-        default_factory=list, description="The binding limits as objects (kind, partner, period...)"
+    binding: list[Limit] = Field(
+        default_factory=list,
+        description="The limits that bind, as objects (kind, partner, period...) with a sentence each",
     )
     solver: SolverInfo
     fingerprint: str = Field(description="Digest of the input files")
@@ -93,7 +93,9 @@ class SolveResult(BaseModel):
     def _from_older_files(cls, data: Any) -> Any:
         """A result.json written before `us_value` existed carried V as `objective` in
         every mode: read it as V, and partner-best's objective as the partners' total
-        (an old nash or kalai file keeps V there: its maximand was not recorded)."""
+        (an old nash or kalai file keeps V there: its maximand was not recorded); and
+        one with `binding` as sentences and `binding_details` as objects."""
+        data = limits_from_details(data, "binding", "binding_details")
         if isinstance(data, dict) and "us_value" not in data and data.get("objective") is not None:
             data = {**data, "us_value": data["objective"]}
             if data.get("mode") == "partner-best":

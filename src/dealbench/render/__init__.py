@@ -1,11 +1,13 @@
 """Documents: results rendered through Jinja2 templates, in Markdown, HTML, DOCX and PDF.
 
+from dealbench.io import OutputDir
 from dealbench.render import documents_for, load_source, render_document
 
 source = load_source(Path("out/result.json"))          # or a package + its portfolio
+files = {}
 for doc in documents_for(source, "term-sheet", audience="external"):
-    for file in render_document(doc, ["md", "html", "docx", "pdf"]):
-        Path("out", file.path).write_bytes(file.data)
+    files |= {f.path: f.data for f in render_document(doc, ["md", "html"])}
+OutputDir("out").publish(files)    # dealbench.io: all the files or none, never half
 """
 
 from dealbench.render.documents import (

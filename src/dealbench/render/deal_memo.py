@@ -246,7 +246,7 @@ def risks(pf: Portfolio, deal: DealFigures, budget: float | None) -> list[str]:
             f"Failure is costly: without a deal the United States stands at "
             f"{money(deal.us_batna)} (the Partner turns to another supplier)."
         )
-    out += [f"Broken limit: {v}" for v in deal.violations]
+    out += [f"Broken limit: {v.message}" for v in deal.violations]
     return out
 
 

@@ -7,6 +7,7 @@ and the optimizer's answer are described the same way.
 from __future__ import annotations
 
 from dealbench.checker import DealFigures, PortfolioCheck
+from dealbench.limit import messages
 from dealbench.model.schema import Portfolio
 from dealbench.render.environment import h100e, money, plural
 
@@ -89,7 +90,7 @@ def verdict(deal: DealFigures) -> str:
     """One sentence: would both sides sign, and does the package keep every limit?"""
     if deal.violations:
         return f"The package breaks {plural(len(deal.violations), 'limit')}: " + "; ".join(
-            deal.violations
+            messages(deal.violations)
         )
     if not deal.accepts:
         short = deal.acceptance_threshold - deal.partner_utility

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from dealbench.checker import DealFigures, PortfolioCheck
+from dealbench.limit import messages
 from dealbench.model.amounts import amount_label
 from dealbench.model.schema import GRANTED, Concession, ConcessionLevel, Partner, Portfolio
 from dealbench.render.docmeta import Audience, doc_meta, fingerprint
@@ -131,6 +132,7 @@ def internal_annex(
         limits += shared_limits(checked, deal.partner)
     return {
         **deal.model_dump(mode="json"),
+        "violations": messages(deal.violations),
         "limits": limits,
         "verdict": verdict(deal),
     }

@@ -132,7 +132,7 @@ def verdict_context(pf: Portfolio, package: Package) -> dict[str, Any]:
     deal = evaluation(pf, package)
     by_field: dict[str, list[str]] = {}
     for v in deal.violations:
-        by_field.setdefault(field_of(v, pf, package), []).append(v)
+        by_field.setdefault(field_of(v.message, pf, package), []).append(v.message)
     return {"deal": deal, "by_field": by_field}
 
 
