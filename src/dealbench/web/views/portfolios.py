@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import math
 from typing import Any
 
@@ -136,8 +138,12 @@ async def start_solve(request: Request) -> Response:
     # Bad files and overrides are refused here, in the page, before any process starts;
     # the solve's process receives the portfolio loaded here.
     pf = load_scenario(path, policy, sets)
-    job = request.app.state.jobs.start(
-        name, {**options, "policy": policy or "", "sets": sets}, solve_job, (pf, options)
+    job = await run_in_threadpool(
+        request.app.state.jobs.start,
+        name,
+        {**options, "policy": policy or "", "sets": sets},
+        solve_job,
+        (pf, options),
     )
     return RedirectResponse(request.url_for("job", job=job.id), status_code=303)
 
@@ -165,8 +171,35 @@ async def show_job(request: Request) -> Response:
     return page(request, "job.html.j2", **context)
 
 
+#: The longest a page may wait for a job's end in one request (it then asks again).
+LONGEST_WAIT = 10.0
+
+
 async def job_state(request: Request) -> Response:
-    return JSONResponse(_job(request).summary())
+    """The job's state; with `?wait=SECONDS`, answered when the job ends (or after that
+    long at most), so that a page learns of the result the moment it is there."""
+    job = _job(request)
+    wait = _number(request.query_params, "wait", 0.0, low=0.0, high=None)
+    if job.state == "running" and wait > 0:
+        await _until_finished(job, min(wait, LONGEST_WAIT))
+    return JSONResponse(job.summary())
+
+
+async def _until_finished(job: Job, seconds: float) -> None:
+    loop = asyncio.get_running_loop()
+    finished = asyncio.Event()
+
+    def wake() -> None:
+        with contextlib.suppress(RuntimeError):  # the request (and its loop) ended meanwhile
+            loop.call_soon_threadsafe(finished.set)
+
+    withdraw = job.on_finish(wake)
+    try:
+        await asyncio.wait_for(finished.wait(), seconds)
+    except TimeoutError:
+        pass
+    finally:
+        withdraw()
 
 
 async def cancel_job(request: Request) -> Response:
