@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import multiprocessing
 import threading
 import time
 from collections.abc import Callable
@@ -233,9 +232,9 @@ def solve_job(pf: Portfolio, options: dict[str, Any]) -> SolveResult:
 
 def fork_server() -> Any:
     """The multiprocessing context of the solves, preloaded (its server starts once)."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
-    return context
+    from dealbench.analyze.parallel import fork_server as shared
+
+    return shared(PRELOAD)
 
 
 def warm_up() -> None:
