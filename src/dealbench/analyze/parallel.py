@@ -42,8 +42,7 @@ EXECUTORS: tuple[str, ...] = ("processes", "dask")
 __all__ = ["EXECUTORS", "Executor", "default_jobs", "fork_server", "make_executor"]
 
 #: What the fork server imports once, so that every worker forked from it starts at once.
-#: A worker also re-imports the main module: for the command line, the console script.
-PRELOAD = ("dealbench.analyze.solves", "dealbench.cli.app", "highspy", "pulp", "numpy")
+PRELOAD = ("dealbench.analyze.solves", "highspy", "pulp", "numpy")
 
 
 class ClusterError(DealbenchError):
