@@ -201,21 +201,29 @@ def sweep_gulf_asia(repeats: int) -> dict[str, Any]:
 
 
 def table(r: dict[str, Any]) -> str:
-    c, s = r["compare_global"], r["sweep_gulf_asia"]
-    return "\n".join(
-        [
+    lines = []
+    if "compare_global" in r:
+        c = r["compare_global"]
+        lines += [
             f"compare global (4 regimes): slowest single solve {c['slowest_single_solve_s']:.2f} s; "
             f"--jobs 1 {c['jobs1_s']:.2f} s; --jobs 2 {c['jobs2_s']:.2f} s "
             f"({c['jobs2_over_slowest']:.2f}x the slowest solve; target {c['target_ratio']}x)",
-            f"  --jobs 2 after a solve in the process: {c['jobs2_after_a_solve_s']:.2f} s, "
-            f"again {c['jobs2_after_a_solve_again_s']:.2f} s",
-            f"  commands: compare --jobs 2 {c['cli_compare_jobs2_s']:.2f} s; solve --policy "
-            f"repeal {c['cli_solve_repeal_s']:.2f} s (ratio {c['cli_ratio']:.2f})",
+        ]
+        if "cli_ratio" in c:
+            lines += [
+                f"  --jobs 2 after a solve in the process: {c['jobs2_after_a_solve_s']:.2f} s, "
+                f"again {c['jobs2_after_a_solve_again_s']:.2f} s",
+                f"  commands: compare --jobs 2 {c['cli_compare_jobs2_s']:.2f} s; solve --policy "
+                f"repeal {c['cli_solve_repeal_s']:.2f} s (ratio {c['cli_ratio']:.2f})",
+            ]
+    if "sweep_gulf_asia" in r:
+        s = r["sweep_gulf_asia"]
+        lines += [
             f"sweep gulf-asia ({s['scenarios']} values): --jobs 1 {s['jobs1_s']:.2f} s; "
             f"--jobs 2 {s['jobs2_s']:.2f} s (speed-up {s['speedup_2_jobs']:.2f}x); "
             f"--jobs 1 without warm starts {s['jobs1_no_warm_start_s']:.2f} s",
         ]
-    )
+    return "\n".join(lines)
 
 
 def write(path: Path, result: dict[str, Any]) -> None:
