@@ -53,6 +53,17 @@ def measure(what: str, jobs: int) -> dict[str, Any]:
         start = time.perf_counter()
         comparison, _ = compare(pf, policies, executor=ex)
         return {"seconds": time.perf_counter() - start, "best": comparison.best}
+    if what == "compare-parts":
+        # The regimes' solves as `compare` runs them, each timed in its worker: what the
+        # parallel run costs beyond its longest solve (starting, feeding, collecting).
+        from dealbench.analyze.solves import Chain, SolveOptions, chain_cost
+
+        pf = load_portfolio(GLOBAL)
+        tasks = [Chain([under_regime(pf, find_regime(r, GLOBAL))], SolveOptions()) for r in REGIMES]
+        start = time.perf_counter()
+        walls = ex.map(timed_chain, tasks, cost=chain_cost)
+        seconds = time.perf_counter() - start
+        return {"seconds": seconds, "longest": max(walls), "overhead": seconds - max(walls)}
     if what == "compare-after-solve":
         pf = load_portfolio(GLOBAL)
         solve(load_portfolio(GULF))  # HiGHS has run here: workers may no longer be forked
@@ -85,6 +96,15 @@ def measure(what: str, jobs: int) -> dict[str, Any]:
             "changes": sum(1 for r in result.rows if r.changes),
         }
     raise ValueError(what)
+
+
+def timed_chain(chain: Any) -> float:
+    """A chain's wall time in the process that solves it."""
+    from dealbench.analyze.solves import run_chain
+
+    start = time.perf_counter()
+    run_chain(chain)
+    return time.perf_counter() - start
 
 
 def child(what: str, jobs: int) -> dict[str, Any]:
@@ -161,13 +181,20 @@ def interleaved(whats: list[tuple[str, int]], repeats: int) -> list[dict[str, An
         median = {**each[0], "seconds": statistics.median(r["seconds"] for r in each)}
         if "again" in each[0]:
             median["again"] = statistics.median(r["again"] for r in each)
-        medians.append({**median, "runs": [r["seconds"] for r in each]})
+        medians.append({**median, "runs": [r["seconds"] for r in each], "all": each})
     return medians
 
 
 def compare_global(repeats: int) -> dict[str, Any]:
-    single, compare1, compare2, after = interleaved(
-        [("single", 1), ("compare", 1), ("compare", 2), ("compare-after-solve", 2)], repeats
+    single, compare1, compare2, after, parts = interleaved(
+        [
+            ("single", 1),
+            ("compare", 1),
+            ("compare", 2),
+            ("compare-after-solve", 2),
+            ("compare-parts", 2),
+        ],
+        repeats,
     )
     cli = commands(repeats)
     return {
@@ -176,6 +203,10 @@ def compare_global(repeats: int) -> dict[str, Any]:
         "jobs1_s": compare1["seconds"],
         "jobs2_s": compare2["seconds"],
         "jobs2_over_slowest": compare2["seconds"] / single["seconds"],
+        "jobs2_longest_solve_in_its_worker_s": statistics.median(
+            r["longest"] for r in parts["all"]
+        ),
+        "jobs2_overhead_s": statistics.median(r["overhead"] for r in parts["all"]),
         "jobs2_after_a_solve_s": after["seconds"],
         "jobs2_after_a_solve_again_s": after["again"],
         "cli_compare_jobs2_s": cli["compare_jobs2"],
@@ -209,6 +240,11 @@ def table(r: dict[str, Any]) -> str:
             f"--jobs 1 {c['jobs1_s']:.2f} s; --jobs 2 {c['jobs2_s']:.2f} s "
             f"({c['jobs2_over_slowest']:.2f}x the slowest solve; target {c['target_ratio']}x)",
         ]
+        if "jobs2_overhead_s" in c:
+            lines += [
+                f"  --jobs 2: its longest solve took {c['jobs2_longest_solve_in_its_worker_s']:.2f} s "
+                f"in its worker; the parallel run's own cost {c['jobs2_overhead_s']:.3f} s",
+            ]
         if "cli_ratio" in c:
             lines += [
                 f"  --jobs 2 after a solve in the process: {c['jobs2_after_a_solve_s']:.2f} s, "
