@@ -12,12 +12,13 @@ thread pool exists there, and a forked child inherits its state without its
 threads; such a child was seen spinning forever.
 
 A job does not wait for its process to start. One worker is started ahead of
-time and waits, idle, for the next job; taking it starts its replacement. While
-idle, a worker warms up with a tiny solve (HiGHS's banner and thread pool,
-lazily imported modules), so a job costs what the same solve costs in a process
-that has solved before. The worker runs that job only, then exits: no worker
-ever forks, and each solve has a process of its own. A page waiting for a job
-is answered the moment its result arrives (`Job.on_finish`), not at its next poll.
+time and waits, idle, for the next job. First it warms up with a tiny solve
+(HiGHS's banner and thread pool, lazily imported modules), so a job costs what
+the same solve costs in a process that has solved before. The worker runs that
+job only, then exits: no worker ever forks, and each solve has a process of its
+own. Its replacement is started when the job ends, not while it runs, so that
+it takes no CPU from the solve. A page waiting for a job is answered the moment
+its result arrives (`Job.on_finish`), not at its next poll.
 """
 
 from __future__ import annotations
@@ -131,6 +132,11 @@ class _Worker:
         tasks.close()
         results.close()
 
+    def warmed(self) -> _Worker:
+        """Wait until the worker has warmed up (raises EOFError if it died meanwhile)."""
+        self.results.recv()
+        return self
+
     def run(self, work: Work, args: tuple[Any, ...]) -> None:
         """Give the worker its job (raises OSError if the worker is gone)."""
         self._tasks.send((work, args))
@@ -163,7 +169,7 @@ class Jobs:
         return [j for j in reversed(self._jobs.values()) if j.portfolio == name]
 
     def prepare(self) -> None:
-        """Start the worker of the next job now (in the background), not at the first job."""
+        """Start the worker of the next job now (in the background), not at the job."""
         with self._lock:
             if self._spare is not None or self._closed:
                 return
@@ -184,12 +190,19 @@ class Jobs:
             worker.run(work, args)
         except OSError:  # the idle worker died (killed from outside): a new one
             worker.stop()
-            worker = _Worker()
+            worker = _Worker()  # not warmed up: the job need not wait for that
             worker.run(work, args)
         job._process = worker.process
-        self.prepare()
+        job.on_finish(self.prepare)  # the next job's worker: once this one's solve is over
         threading.Thread(target=_follow, args=(job, worker), daemon=True).start()
         return job
+
+    def ready(self, timeout: float | None = None) -> None:
+        """Wait until the next job's worker has started and warmed up (if one is coming)."""
+        spare = self._spare
+        if spare is not None:
+            with contextlib.suppress(Exception):
+                spare.result(timeout)
 
     def cancel(self, job_id: str) -> Job | None:
         job = self._jobs.get(job_id)
@@ -246,7 +259,7 @@ def warm_up() -> None:
 
 def _make_worker(spare: Future[_Worker]) -> None:
     try:
-        spare.set_result(_Worker())
+        spare.set_result(_Worker().warmed())
     except Exception as exc:  # reported when the worker is taken
         spare.set_exception(exc)
 
@@ -255,6 +268,7 @@ def _serve(tasks: Connection, sender: Connection) -> None:
     """The worker: warm up, wait for the job, run it, send its outcome back."""
     with contextlib.suppress(Exception):  # an optimisation: the job will say what fails
         warm_up()
+    sender.send(("ready", ""))
     try:
         work, args = tasks.recv()
     except (EOFError, OSError):  # the server stopped before giving this worker a job
@@ -275,6 +289,8 @@ def _serve(tasks: Connection, sender: Connection) -> None:
 def _follow(job: Job, worker: _Worker) -> None:
     try:
         kind, payload = worker.results.recv()
+        if kind == "ready":  # a worker that was not waited for says when it has warmed up
+            kind, payload = worker.results.recv()
     except (EOFError, OSError):
         kind, payload = "failed", "the solve process ended without an answer"
     finally:
