@@ -61,9 +61,15 @@ def measure(what: str, jobs: int) -> dict[str, Any]:
         pf = load_portfolio(GLOBAL)
         tasks = [Chain([under_regime(pf, find_regime(r, GLOBAL))], SolveOptions()) for r in REGIMES]
         start = time.perf_counter()
-        walls = ex.map(timed_chain, tasks, cost=chain_cost)
+        timed = ex.map(timed_chain, tasks, cost=chain_cost)
         seconds = time.perf_counter() - start
-        return {"seconds": seconds, "longest": max(walls), "overhead": seconds - max(walls)}
+        longest = max(wall for wall, _ in timed)
+        return {
+            "seconds": seconds,
+            "longest": longest,
+            "longest_cpu": max(cpu for _, cpu in timed),
+            "overhead": seconds - longest,
+        }
     if what == "compare-after-solve":
         pf = load_portfolio(GLOBAL)
         solve(load_portfolio(GULF))  # HiGHS has run here: workers may no longer be forked
@@ -76,13 +82,14 @@ def measure(what: str, jobs: int) -> dict[str, Any]:
         return {"seconds": took[0], "again": took[1], "best": comparison.best}
     if what == "single":
         pf = load_portfolio(GLOBAL)
-        times = {}
+        times, cpu = {}, {}
         for name in REGIMES:
             moved = under_regime(pf, find_regime(name, GLOBAL))
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             solve(moved, threads=1)
             times[name] = time.perf_counter() - start
-        return {"seconds": max(times.values()), "each": times}
+            cpu[name] = time.process_time() - start_cpu
+        return {"seconds": max(times.values()), "each": times, "cpu": cpu}
     if what in ("sweep", "sweep-cold"):
         pf = load_portfolio(GULF)
         options = SolveOptions(warm=what == "sweep")
@@ -98,13 +105,13 @@ def measure(what: str, jobs: int) -> dict[str, Any]:
     raise ValueError(what)
 
 
-def timed_chain(chain: Any) -> float:
-    """A chain's wall time in the process that solves it."""
+def timed_chain(chain: Any) -> tuple[float, float]:
+    """A chain's wall and CPU time in the process that solves it."""
     from dealbench.analyze.solves import run_chain
 
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     run_chain(chain)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - start_cpu
 
 
 def child(what: str, jobs: int) -> dict[str, Any]:
@@ -200,6 +207,13 @@ def compare_global(repeats: int) -> dict[str, Any]:
     return {
         "slowest_single_solve_s": single["seconds"],
         "single_solves_s": single["each"],
+        # CPU seconds: what a busy machine's load does not stretch.
+        "single_solves_cpu_s": {
+            r: statistics.median(run["cpu"][r] for run in single["all"]) for r in single["cpu"]
+        },
+        "jobs2_longest_solve_cpu_in_its_worker_s": statistics.median(
+            r["longest_cpu"] for r in parts["all"]
+        ),
         "jobs1_s": compare1["seconds"],
         "jobs2_s": compare2["seconds"],
         "jobs2_over_slowest": compare2["seconds"] / single["seconds"],
@@ -244,6 +258,8 @@ def table(r: dict[str, Any]) -> str:
             lines += [
                 f"  --jobs 2: its longest solve took {c['jobs2_longest_solve_in_its_worker_s']:.2f} s "
                 f"in its worker; the parallel run's own cost {c['jobs2_overhead_s']:.3f} s",
+                f"  CPU: slowest single solve {max(c['single_solves_cpu_s'].values()):.2f} s; "
+                f"longest solve in its worker {c['jobs2_longest_solve_cpu_in_its_worker_s']:.2f} s",
             ]
         if "cli_ratio" in c:
             lines += [
