@@ -61,6 +61,10 @@ DEFAULT_OPTIONS: dict[str, Any] = {
 }
 
 
+#: The longest a job waits for the idle worker to finish warming up before starting another.
+WARM_UP_SECONDS = 30.0
+
+
 @dataclass
 class Job:
     """One solve: its inputs' description, its state, and its result or error."""
@@ -228,12 +232,12 @@ class Jobs:
             spare, self._spare = self._spare, None
         if spare is not None:
             try:
-                worker = spare.result()
+                worker = spare.result(timeout=WARM_UP_SECONDS)
                 if worker.process.is_alive():
                     return worker
                 worker.stop()
-            except Exception:  # it failed to start: start one here (which says why if it fails)
-                pass
+            except Exception:  # it failed to start or is stuck: start one here (which says why
+                pass  # if it fails; a stuck one exits when its pipe is dropped)
         return _Worker()
 
 
