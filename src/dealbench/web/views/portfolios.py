@@ -262,10 +262,13 @@ def result_view(
     pf: Portfolio, result: SolveResult, reasons: dict[str, str], drawn: list[Any]
 ) -> dict[str, Any]:
     """The deals table, the charts, the binding limits and the partners left without a deal."""
+    from dealbench.render.charts import HEIGHT_IN, WIDTH_IN
+
     names = {p.code: p.name for p in pf.partners}
+    size = {"width": round(WIDTH_IN * 96), "height": round(HEIGHT_IN * 96)}  # CSS pixels
     return {
         "result": result,
-        "charts": [{"caption": c.caption} for c in drawn],
+        "charts": [{"caption": c.caption, **size} for c in drawn],
         "no_deal": [
             {"code": c, "name": names.get(c, c), "reason": reasons.get(c, "")}
             for c in result.no_deal
