@@ -3,9 +3,21 @@
     python bench/analyze.py            # `make bench-analyze`; merges "analyze" into results.json
 
 - compare: the global portfolio under the four regimes, with --jobs 1 and 2,
-  against the slowest of the four single solves (each solved alone).
+  against the slowest of the four single solves (each solved alone); with 2
+  jobs also in a process that has solved before (its workers then come from a
+  fork server: the first comparison starts it, the next reuses the workers);
+  and the commands `dealbench compare --jobs 2` against `dealbench solve
+  --policy repeal` (whole commands, imports included), run alternately.
 - sweep: 100 values of the risk penalty on the Gulf/Asia portfolio (no
   bisection), with --jobs 1 and 2, and --jobs 1 without warm starts.
+
+Wall seconds on a machine shared with other sessions measure the share of the
+CPU this session gets more than the work: Linux groups processes by session
+(`kernel.sched_autogroup_enabled`) and shares the cores between the groups, so
+while other sessions are busy, two worker processes of one session get no more
+CPU than one. Hence also CPU seconds: each solve's, in its worker, and what
+two free cores would take (the workers' CPU seconds in the pool's order, plus
+the parallel run's own wall-clock cost beyond its longest solve).
 
 Each measurement runs in a fresh process, as a command would (its worker
 processes start as the command's would: forked while no solver has run); the
@@ -49,15 +61,50 @@ def measure(what: str, jobs: int) -> dict[str, Any]:
         start = time.perf_counter()
         comparison, _ = compare(pf, policies, executor=ex)
         return {"seconds": time.perf_counter() - start, "best": comparison.best}
+    if what == "compare-parts":
+        # The regimes' solves as `compare` runs them, each timed in its worker: what the
+        # parallel run costs beyond its longest solve (starting, feeding, collecting).
+        from dealbench.analyze.solves import Chain, SolveOptions, chain_cost
+
+        pf = load_portfolio(GLOBAL)
+        tasks = [Chain([under_regime(pf, find_regime(r, GLOBAL))], SolveOptions()) for r in REGIMES]
+        start = time.perf_counter()
+        timed = ex.map(timed_chain, tasks, cost=chain_cost)
+        seconds = time.perf_counter() - start
+        longest = max(wall for wall, _ in timed)
+        # Two free cores: the solves' CPU seconds, each started on the first free worker in
+        # the order the pool starts them (longest estimate first).
+        order = sorted(range(len(tasks)), key=lambda i: -chain_cost(tasks[i]))
+        workers = [0.0] * jobs
+        for i in order:
+            workers[workers.index(min(workers))] += timed[i][1]
+        return {
+            "seconds": seconds,
+            "longest": longest,
+            "longest_cpu": max(cpu for _, cpu in timed),
+            "makespan_cpu": max(workers),
+            "overhead": seconds - longest,
+        }
+    if what == "compare-after-solve":
+        pf = load_portfolio(GLOBAL)
+        solve(load_portfolio(GULF))  # HiGHS has run here: workers may no longer be forked
+        policies = [find_regime(r, GLOBAL) for r in REGIMES]
+        took = []
+        for _ in range(2):
+            start = time.perf_counter()
+            comparison, _ = compare(pf, policies, executor=ex)
+            took.append(time.perf_counter() - start)
+        return {"seconds": took[0], "again": took[1], "best": comparison.best}
     if what == "single":
         pf = load_portfolio(GLOBAL)
-        times = {}
+        times, cpu = {}, {}
         for name in REGIMES:
             moved = under_regime(pf, find_regime(name, GLOBAL))
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             solve(moved, threads=1)
             times[name] = time.perf_counter() - start
-        return {"seconds": max(times.values()), "each": times}
+            cpu[name] = time.process_time() - start_cpu
+        return {"seconds": max(times.values()), "each": times, "cpu": cpu}
     if what in ("sweep", "sweep-cold"):
         pf = load_portfolio(GULF)
         options = SolveOptions(warm=what == "sweep")
@@ -73,6 +120,15 @@ def measure(what: str, jobs: int) -> dict[str, Any]:
     raise ValueError(what)
 
 
+def timed_chain(chain: Any) -> tuple[float, float]:
+    """A chain's wall and CPU time in the process that solves it."""
+    from dealbench.analyze.solves import run_chain
+
+    start, start_cpu = time.perf_counter(), time.process_time()
+    run_chain(chain)
+    return time.perf_counter() - start, time.process_time() - start_cpu
+
+
 def child(what: str, jobs: int) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--one", what, "--jobs", str(jobs)]
     done = subprocess.run(cmd, check=True, capture_output=True, text=True)
@@ -85,61 +141,167 @@ def median_of(what: str, jobs: int, repeats: int) -> dict[str, Any]:
     return {**runs[0], "seconds": seconds, "runs": [r["seconds"] for r in runs]}
 
 
+def commands(repeats: int) -> dict[str, float]:
+    """`dealbench compare --jobs 2` and `dealbench solve --policy repeal` (the slowest
+    regime), whole commands, alternately; medians."""
+    dealbench = str(Path(sys.executable).with_name("dealbench"))
+    cmds = {
+        "compare_jobs2": [dealbench, "compare", str(GLOBAL), "--jobs", "2"],
+        "solve_repeal": [dealbench, "solve", str(GLOBAL), "--policy", "repeal"],
+    }
+    times: dict[str, list[float]] = {name: [] for name in cmds}
+    for _ in range(repeats):
+        for name, cmd in cmds.items():
+            start = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True)
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=REPEATS)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--only", choices=["compare", "sweep"], help="measure one of the two (keep the other's)"
+    )
     args = parser.parse_args()
     if args.one:
         print(json.dumps(measure(args.one, args.jobs)))
         return 0
 
-    single = median_of("single", 1, args.repeat)
-    compare1 = median_of("compare", 1, args.repeat)
-    compare2 = median_of("compare", 2, args.repeat)
-    sweep1 = median_of("sweep", 1, args.repeat)
-    sweep2 = median_of("sweep", 2, args.repeat)
-    cold1 = median_of("sweep-cold", 1, args.repeat)
-    out = {
-        "compare_global": {
-            "slowest_single_solve_s": single["seconds"],
-            "single_solves_s": single["each"],
-            "jobs1_s": compare1["seconds"],
-            "jobs2_s": compare2["seconds"],
-            "jobs2_over_slowest": compare2["seconds"] / single["seconds"],
-            "target_ratio": COMPARE_TARGET,
-            "best": compare2["best"],
-        },
-        "sweep_gulf_asia": {
-            "scenarios": SWEEP_STEPS,
-            "jobs1_s": sweep1["seconds"],
-            "jobs2_s": sweep2["seconds"],
-            "speedup_2_jobs": sweep1["seconds"] / sweep2["seconds"],
-            "jobs1_no_warm_start_s": cold1["seconds"],
-            "package_changes": sweep1["changes"],
-        },
-        "repeats": args.repeat,
-        "measured": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    }
+    out = previous(args.out)
+    if args.only != "sweep":
+        out["compare_global"] = compare_global(args.repeat)
+    if args.only != "compare":
+        out["sweep_gulf_asia"] = sweep_gulf_asia(args.repeat)
+    out["repeats"] = args.repeat
+    out["measured"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     print(table(out))
     write(args.out, out)
     return 0
 
 
-def table(r: dict[str, Any]) -> str:
-    c, s = r["compare_global"], r["sweep_gulf_asia"]
-    return "\n".join(
+def previous(path: Path) -> dict[str, Any]:
+    try:
+        return dict(json.loads(path.read_text())["analyze"])
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def interleaved(whats: list[tuple[str, int]], repeats: int) -> list[dict[str, Any]]:
+    """`median_of` each, their runs taken in turn (the load of a shared machine then
+    weighs on each alike)."""
+    runs: list[list[dict[str, Any]]] = [[] for _ in whats]
+    for _ in range(repeats):
+        for (what, jobs), out in zip(whats, runs, strict=True):
+            out.append(child(what, jobs))
+    medians = []
+    for each in runs:
+        median = {**each[0], "seconds": statistics.median(r["seconds"] for r in each)}
+        if "again" in each[0]:
+            median["again"] = statistics.median(r["again"] for r in each)
+        medians.append({**median, "runs": [r["seconds"] for r in each], "all": each})
+    return medians
+
+
+def compare_global(repeats: int) -> dict[str, Any]:
+    single, compare1, compare2, after, parts = interleaved(
         [
+            ("single", 1),
+            ("compare", 1),
+            ("compare", 2),
+            ("compare-after-solve", 2),
+            ("compare-parts", 2),
+        ],
+        repeats,
+    )
+    cli = commands(repeats)
+    slowest_cpu = max(
+        statistics.median(run["cpu"][r] for run in single["all"]) for r in single["cpu"]
+    )
+    overhead = statistics.median(r["overhead"] for r in parts["all"])
+    makespan = statistics.median(r["makespan_cpu"] for r in parts["all"])
+    return {
+        "slowest_single_solve_s": single["seconds"],
+        "single_solves_s": single["each"],
+        # CPU seconds: what a busy machine's load does not stretch.
+        "single_solves_cpu_s": {
+            r: statistics.median(run["cpu"][r] for run in single["all"]) for r in single["cpu"]
+        },
+        "jobs2_longest_solve_cpu_in_its_worker_s": statistics.median(
+            r["longest_cpu"] for r in parts["all"]
+        ),
+        "jobs2_makespan_cpu_s": statistics.median(r["makespan_cpu"] for r in parts["all"]),
+        "jobs1_s": compare1["seconds"],
+        "jobs2_s": compare2["seconds"],
+        "jobs2_over_slowest": compare2["seconds"] / single["seconds"],
+        "jobs2_longest_solve_in_its_worker_s": statistics.median(
+            r["longest"] for r in parts["all"]
+        ),
+        "jobs2_overhead_s": overhead,
+        # On two free cores: the workers' CPU seconds in the pool's order, plus what the
+        # parallel run costs beyond its solves, over the slowest single solve's CPU seconds.
+        "jobs2_on_two_free_cores_over_slowest": (makespan + overhead) / slowest_cpu,
+        "jobs2_after_a_solve_s": after["seconds"],
+        "jobs2_after_a_solve_again_s": after["again"],
+        "cli_compare_jobs2_s": cli["compare_jobs2"],
+        "cli_solve_repeal_s": cli["solve_repeal"],
+        "cli_ratio": cli["compare_jobs2"] / cli["solve_repeal"],
+        "target_ratio": COMPARE_TARGET,
+        "best": compare2["best"],
+    }
+
+
+def sweep_gulf_asia(repeats: int) -> dict[str, Any]:
+    sweep1 = median_of("sweep", 1, repeats)
+    sweep2 = median_of("sweep", 2, repeats)
+    cold1 = median_of("sweep-cold", 1, repeats)
+    return {
+        "scenarios": SWEEP_STEPS,
+        "jobs1_s": sweep1["seconds"],
+        "jobs2_s": sweep2["seconds"],
+        "speedup_2_jobs": sweep1["seconds"] / sweep2["seconds"],
+        "jobs1_no_warm_start_s": cold1["seconds"],
+        "package_changes": sweep1["changes"],
+    }
+
+
+def table(r: dict[str, Any]) -> str:
+    lines = []
+    if "compare_global" in r:
+        c = r["compare_global"]
+        lines += [
             f"compare global (4 regimes): slowest single solve {c['slowest_single_solve_s']:.2f} s; "
             f"--jobs 1 {c['jobs1_s']:.2f} s; --jobs 2 {c['jobs2_s']:.2f} s "
-            f"({c['jobs2_over_slowest']:.1f}x the slowest solve; target {c['target_ratio']}x)",
+            f"({c['jobs2_over_slowest']:.2f}x the slowest solve; target {c['target_ratio']}x)",
+        ]
+        if "jobs2_overhead_s" in c:
+            lines += [
+                f"  --jobs 2: its longest solve took {c['jobs2_longest_solve_in_its_worker_s']:.2f} s "
+                f"in its worker; the parallel run's own cost {c['jobs2_overhead_s']:.3f} s",
+                f"  CPU: slowest single solve {max(c['single_solves_cpu_s'].values()):.2f} s; "
+                f"longest solve in its worker {c['jobs2_longest_solve_cpu_in_its_worker_s']:.2f} s; "
+                f"busiest worker {c['jobs2_makespan_cpu_s']:.2f} s: on two free cores "
+                f"{c['jobs2_on_two_free_cores_over_slowest']:.2f}x the slowest solve",
+            ]
+        if "cli_ratio" in c:
+            lines += [
+                f"  --jobs 2 after a solve in the process: {c['jobs2_after_a_solve_s']:.2f} s, "
+                f"again {c['jobs2_after_a_solve_again_s']:.2f} s",
+                f"  commands: compare --jobs 2 {c['cli_compare_jobs2_s']:.2f} s; solve --policy "
+                f"repeal {c['cli_solve_repeal_s']:.2f} s (ratio {c['cli_ratio']:.2f})",
+            ]
+    if "sweep_gulf_asia" in r:
+        s = r["sweep_gulf_asia"]
+        lines += [
             f"sweep gulf-asia ({s['scenarios']} values): --jobs 1 {s['jobs1_s']:.2f} s; "
             f"--jobs 2 {s['jobs2_s']:.2f} s (speed-up {s['speedup_2_jobs']:.2f}x); "
             f"--jobs 1 without warm starts {s['jobs1_no_warm_start_s']:.2f} s",
         ]
-    )
+    return "\n".join(lines)
 
 
 def write(path: Path, result: dict[str, Any]) -> None:

@@ -141,6 +141,15 @@ def test_a_negotiator_solves_edits_uploads_a_counter_and_downloads_term_sheets(
     assert "optimal" in status.text  # type: ignore[attr-defined]
     rows = driver.find_elements(By.CSS_SELECTOR, "#deals tbody tr")  # type: ignore[attr-defined]
     assert {r.get_attribute("data-partner") for r in rows} >= {"AE", "SA"}
+    charts = driver.find_elements(By.CSS_SELECTOR, "figure.chart img")  # type: ignore[attr-defined]
+    assert len(charts) == 2
+    wait_for(  # drawn by the server when the page asks for them
+        lambda d: all(
+            d.execute_script("return arguments[0].complete && arguments[0].naturalWidth", c)
+            for c in charts
+        ),
+        driver,
+    )
     shot(driver, "03-solved")
 
     driver.find_element(By.ID, "documents").click()  # type: ignore[attr-defined]

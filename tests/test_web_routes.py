@@ -99,7 +99,12 @@ def test_a_solve_runs_beside_the_server_and_shows_deals_charts_and_limits(
     url = solved(client)
     page = client.get(url).text
     assert "Status <strong>optimal</strong>" in page
-    assert page.count("<svg") == 2 and "Limits that bind" in page
+    charts = re.findall(r'<img src="(/jobs/\d+/charts/\d\.svg)"', page)
+    assert len(charts) == 2 and "Limits that bind" in page
+    for chart in charts:  # drawn when the browser asks, beside the page's figures
+        drawn = client.get(chart)
+        assert drawn.headers["content-type"].startswith("image/svg+xml")
+        assert drawn.text.startswith("<svg") and "</svg>" in drawn.text
     # The page's numbers are the CLI's.
     cli = json.loads(run("solve", REPO / "deals/portfolios/gulf-asia.yaml", "--json").stdout)
     for deal in cli["deals"]:

@@ -8,8 +8,13 @@ independent of the others (its solver runs single-threaded in a worker, so
 workers do not fight over cores).
 
 - `serial`: one after the other, here (`--jobs 1`).
-- `processes`: a pool of processes (`--jobs J`, default all cores): forked
-  while this process has not run HiGHS (so holds no solver threads), else spawned.
+- `processes`: a pool of processes (`--jobs J`, default all cores), started once
+  and kept for the next analysis: forked while this process has not run HiGHS
+  (so holds no solver threads; a fork starts in milliseconds with every module
+  imported), else forked from a fork server, a clean process started once with
+  dealbench imported (a worker then starts in milliseconds too, where spawning
+  one would take a second to import dealbench afresh). The longest tasks go
+  first (a cheap estimate of each), so that the workers finish together.
 - `dask`: a `distributed` cluster (`--executor dask --scheduler ADDRESS`), for
   sweeps that outgrow one machine; the workers need dealbench installed.
 """
@@ -19,8 +24,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -32,7 +39,10 @@ R = TypeVar("R")
 Kind = Literal["serial", "processes", "dask"]
 EXECUTORS: tuple[str, ...] = ("processes", "dask")
 
-__all__ = ["EXECUTORS", "Executor", "default_jobs", "make_executor"]
+__all__ = ["EXECUTORS", "Executor", "default_jobs", "fork_server", "make_executor"]
+
+#: What the fork server imports once, so that every worker forked from it starts at once.
+PRELOAD = ("dealbench.analyze.solves", "highspy", "pulp", "numpy")
 
 
 class ClusterError(DealbenchError):
@@ -73,34 +83,98 @@ class Executor:
         fn: Callable[[T], R],
         tasks: Sequence[T],
         progress: Callable[[int, int], None] | None = None,
+        cost: Callable[[T], float] | None = None,
     ) -> list[R]:
-        """`[fn(t) for t in tasks]`, run where this executor runs things."""
+        """`[fn(t) for t in tasks]`, run where this executor runs things. `cost`, a cheap
+        estimate of a task's time, lets worker processes start the longest first (the
+        results are the same, in the order of the tasks, whatever it says)."""
         if not tasks:
             return []
         if self.kind == "dask":
             return _dask_map(self.scheduler, fn, tasks, progress)
         if self.kind == "serial" or self.jobs <= 1 or len(tasks) == 1:
             return list(_serial(fn, tasks, progress))
-        workers = min(self.jobs, len(tasks))
+        order = list(range(len(tasks)))
+        if cost is not None:
+            order.sort(key=lambda i: -cost(tasks[i]))  # stable: equal estimates keep their order
+        pool = _pool(min(self.jobs, len(tasks)), self.jobs)
+        try:
+            return _pool_map(pool, fn, tasks, order, progress)
+        except BrokenProcessPool:
+            _discard(pool)  # a worker died (killed, out of memory): the next call starts afresh
+            raise
+
+
+def _pool_map(
+    pool: ProcessPoolExecutor,
+    fn: Callable[[T], R],
+    tasks: Sequence[T],
+    order: Iterable[int],
+    progress: Callable[[int, int], None] | None,
+) -> list[R]:
+    futures: dict[Future[R], int] = {pool.submit(fn, tasks[i]): i for i in order}
+    out: dict[int, R] = {}
+    try:
+        for done, future in enumerate(as_completed(futures), start=1):
+            out[futures[future]] = future.result()
+            if progress:
+                progress(done, len(tasks))
+    finally:
+        for future in futures:
+            future.cancel()  # after a failure: the tasks not started yet do not run
+    return [out[i] for i in range(len(tasks))]
+
+
+_POOL: ProcessPoolExecutor | None = None
+_POOL_SIZE = 0
+_POOL_LOCK = threading.Lock()
+
+
+def _pool(needed: int, most: int) -> ProcessPoolExecutor:
+    """The kept pool if it has between `needed` and `most` workers, else a new one."""
+    global _POOL, _POOL_SIZE
+    with _POOL_LOCK:
+        if _POOL is not None and needed <= _POOL_SIZE <= most:
+            return _POOL
+        if _POOL is not None:
+            _POOL.shutdown(wait=False, cancel_futures=True)
         context = multiprocessing.get_context(_start_method())
-        out: list[R] = []
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            chunk = max(1, len(tasks) // (workers * 4))
-            for i, value in enumerate(pool.map(fn, tasks, chunksize=chunk)):
-                out.append(value)
-                if progress:
-                    progress(i + 1, len(tasks))
-        return out
+        if context.get_start_method() == "forkserver":
+            context = fork_server(PRELOAD)
+        _POOL, _POOL_SIZE = ProcessPoolExecutor(max_workers=needed, mp_context=context), needed
+        return _POOL
+
+
+def _discard(pool: ProcessPoolExecutor) -> None:
+    global _POOL, _POOL_SIZE
+    with _POOL_LOCK:
+        if _POOL is pool:
+            _POOL, _POOL_SIZE = None, 0
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+_PRELOADED: set[str] = set()
+
+
+def fork_server(preload: Iterable[str] = ()) -> Any:
+    """The "forkserver" multiprocessing context, its server importing `preload` (added to
+    what others asked for before it started; it starts once, at its first process)."""
+    context = multiprocessing.get_context("forkserver")
+    _PRELOADED.update(preload)
+    context.set_forkserver_preload(sorted(_PRELOADED))
+    return context
 
 
 def _start_method() -> str:
-    """`fork` while this process has never run HiGHS (no solver threads to inherit; workers
-    start in milliseconds with every module already imported), else `spawn` (a second or
-    so per worker to import dealbench afresh)."""
+    """`fork` while this process has never run HiGHS (no solver threads to inherit), else
+    `forkserver` (never `fork` then: a forked child inherits HiGHS's thread pool without
+    its threads, and was seen spinning forever)."""
     from dealbench.optimize import backends
 
     if sys.platform == "linux" and backends._SCHEDULER_THREADS is None:
         return "fork"
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        return "forkserver"
     return "spawn"
 
 

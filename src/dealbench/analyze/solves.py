@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from dealbench.model.schema import Portfolio
 from dealbench.optimize import SolveResult, solve
 
-__all__ = ["SolveOptions", "chains", "run_chain", "solve_all"]
+__all__ = ["SolveOptions", "chain_cost", "chains", "run_chain", "solve_all"]
 
 #: Portfolios per chain: each after the first is warm-started from its neighbour.
 CHAIN = 5
@@ -61,6 +61,22 @@ def run_chain(chain: Chain) -> list[SolveResult]:
     return out
 
 
+def chain_cost(chain: Chain) -> float:
+    """A cheap estimate of a chain's solve time, to start the longest first: the compute
+    its portfolios could deliver (every partner's ask under each level's cap, each period).
+    A regime comparison's solves take longer the more there is to allocate (repeal, no
+    caps, the longest; monopoly the shortest); only the order of the work depends on it."""
+    return float(
+        sum(
+            pf.cap(partner, level, period)
+            for pf in chain.portfolios
+            for partner in pf.partners
+            for level in pf.levels_for(partner)
+            for period in pf.periods
+        )
+    )
+
+
 def chains(
     portfolios: Sequence[Portfolio], options: SolveOptions, size: int = CHAIN
 ) -> list[Chain]:
@@ -82,5 +98,5 @@ def solve_all(
 
     ex = executor if isinstance(executor, Executor) else Executor()
     work = chains(portfolios, options, chain)
-    batches = ex.map(run_chain, work, progress)  # type: ignore[arg-type]
+    batches = ex.map(run_chain, work, progress, cost=chain_cost)  # type: ignore[arg-type]
     return [result for batch in batches for result in batch]

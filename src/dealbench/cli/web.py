@@ -53,9 +53,7 @@ def serve(
             raise InputError(Issue(str(folder), None, "", "not a folder"))
         token = secrets.token_urlsafe(24)
         web = create_app(folder, token)
-        from dealbench.web.jobs import fork_server
-
-        fork_server()  # the solves' fork server: imported and ready before the first click
+        web.state.jobs.prepare()  # the first solve's process: started before the first click
         if host not in LOOPBACK:
             typer.echo(
                 f"warning: listening on {host}: anyone who can reach this machine and learns "
@@ -76,6 +74,13 @@ def serve(
             typer.echo("Press Ctrl-C to stop.", err=True)
 
         server.startup = startup  # type: ignore[method-assign]
+        stop = server.shutdown
+
+        async def shutdown(sockets: object = None) -> None:
+            web.state.jobs.shutdown()  # cancels solves: pages waiting on them are answered
+            await stop(sockets=sockets)  # type: ignore[arg-type]
+
+        server.shutdown = shutdown  # type: ignore[method-assign]
         try:
             server.run()
         finally:

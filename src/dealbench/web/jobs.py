@@ -1,8 +1,8 @@
 """Solves that run beside the server: one process each, followed and cancellable.
 
 A solve runs in a child process, sends its result back through a pipe and
-exits. The server stays responsive meanwhile, a page can poll the job's state,
-and cancelling a job terminates its process.
+exits. The server stays responsive meanwhile, a page can wait for the job's
+state, and cancelling a job terminates its process.
 
 Children come from a fork server (`multiprocessing`'s "forkserver"): a clean
 process, started once with the solver libraries imported, that has never run a
@@ -10,15 +10,25 @@ solver. Forking the server itself would start faster but is unsafe: once the
 server has solved in its own process (the deal room, the frontier), HiGHS's
 thread pool exists there, and a forked child inherits its state without its
 threads; such a child was seen spinning forever.
+
+A job does not wait for its process to start. One worker is started ahead of
+time and waits, idle, for the next job. First it warms up with a tiny solve
+(HiGHS's banner and thread pool, lazily imported modules), so a job costs what
+the same solve costs in a process that has solved before. The worker runs that
+job only, then exits: no worker ever forks, and each solve has a process of its
+own. Its replacement is started when the job ends, not while it runs, so that
+it takes no CPU from the solve. A page waiting for a job is answered the moment
+its result arrives (`Job.on_finish`), not at its next poll.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
-import multiprocessing
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any, Literal
@@ -30,10 +40,29 @@ from dealbench.optimize.result import SolveResult
 from dealbench.optimize.solve import solve
 
 State = Literal["running", "done", "failed", "cancelled"]
-Work = Callable[..., SolveResult]  # a module-level function (sent to the fork server)
-#: Imported once by the fork server, so that each solve starts in milliseconds.
+Work = Callable[..., SolveResult]  # a module-level function (sent to the worker)
+#: Imported once by the fork server, so that each worker starts in milliseconds.
 #: With `dealbench serve`, each child also re-imports the console script, hence the CLI.
-PRELOAD = ["dealbench.web.jobs", "dealbench.cli.app", "highspy", "pulp", "numpy"]
+PRELOAD = [
+    "dealbench.web.jobs",
+    "dealbench.cli.app",
+    "dealbench.synth",
+    "highspy",
+    "pulp",
+    "numpy",
+]
+#: The solve options of a job from the solve form's defaults (the warm-up's too).
+DEFAULT_OPTIONS: dict[str, Any] = {
+    "mode": "us-best",
+    "solver": "highs",
+    "gap": 1e-6,
+    "time_limit": None,
+    "v_floor": None,
+}
+
+
+#: The longest a job waits for the idle worker to finish warming up before starting another.
+WARM_UP_SECONDS = 30.0
 
 
 @dataclass
@@ -51,6 +80,8 @@ class Job:
     #: What pages computed from the result once (e.g. why partners have no deal).
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
     _process: Any = field(default=None, repr=False)
+    _callbacks: list[Callable[[], None]] = field(default_factory=list, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def elapsed(self) -> float:
         return self.seconds if self.state != "running" else time.monotonic() - self.started
@@ -63,6 +94,66 @@ class Job:
             "error": self.error,
         }
 
+    def on_finish(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call `callback` (from whichever thread ends the job) once the job is no longer
+        running, at once if it already is not. Returns what withdraws the request."""
+        with self._lock:
+            if self.state == "running":
+                self._callbacks.append(callback)
+                return lambda: self._withdraw(callback)
+        callback()
+        return lambda: None
+
+    def _withdraw(self, callback: Callable[[], None]) -> None:
+        with self._lock:
+            if callback in self._callbacks:
+                self._callbacks.remove(callback)
+
+    def _finish(self, state: State, result: SolveResult | None = None, error: str = "") -> bool:
+        """End the job (the first ending wins: a cancelled job stays cancelled) and tell
+        whoever waits for it."""
+        with self._lock:
+            if self.state != "running":
+                return False
+            self.seconds = time.monotonic() - self.started
+            self.result, self.error = result, error
+            self.state = state  # last: a reader who sees "done" sees the result
+            callbacks, self._callbacks = self._callbacks, []
+        for callback in callbacks:
+            callback()
+        return True
+
+
+class _Worker:
+    """A process from the fork server that warms up, then waits for one job and runs it."""
+
+    def __init__(self) -> None:
+        context = fork_server()
+        tasks, self._tasks = context.Pipe(duplex=False)
+        self.results, results = context.Pipe(duplex=False)
+        self.process = context.Process(target=_serve, args=(tasks, results), daemon=True)
+        self.process.start()
+        tasks.close()
+        results.close()
+
+    def warmed(self) -> _Worker:
+        """Wait until the worker has warmed up (raises EOFError if it died meanwhile)."""
+        self.results.recv()
+        return self
+
+    def run(self, work: Work, args: tuple[Any, ...]) -> None:
+        """Give the worker its job (raises OSError if the worker is gone)."""
+        self._tasks.send((work, args))
+        self._tasks.close()
+
+    def stop(self) -> None:
+        """An idle worker, no longer needed: it sees its pipe close and exits."""
+        self._tasks.close()
+        self.results.close()
+        self.process.join(timeout=1)
+        if self.process.is_alive():
+            self.process.terminate()
+
 
 class Jobs:
     """The server's solves, by id (kept for the server's lifetime, newest last)."""
@@ -71,6 +162,8 @@ class Jobs:
         self._jobs: dict[str, Job] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self._spare: Future[_Worker] | None = None
+        self._closed = False
 
     def get(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id)
@@ -79,34 +172,73 @@ class Jobs:
         """The solves of one portfolio, newest first."""
         return [j for j in reversed(self._jobs.values()) if j.portfolio == name]
 
+    def prepare(self) -> None:
+        """Start the worker of the next job now (in the background), not at the job."""
+        with self._lock:
+            if self._spare is not None or self._closed:
+                return
+            spare: Future[_Worker] = Future()
+            self._spare = spare
+        threading.Thread(target=_make_worker, args=(spare,), daemon=True).start()
+
     def start(
         self, portfolio: str, options: dict[str, Any], work: Work, args: tuple[Any, ...] = ()
     ) -> Job:
-        """Run `work(*args)` in a child process (both must pickle: `work` a module-level
+        """Run `work(*args)` in a worker process (both must pickle: `work` a module-level
         function)."""
         with self._lock:
             job = Job(f"{next(self._ids)}", portfolio, options)
             self._jobs[job.id] = job
-        context = fork_server()
-        receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=_child, args=(work, args, sender), daemon=True)
-        process.start()
-        sender.close()
-        job._process = process
-        threading.Thread(target=_follow, args=(job, receiver), daemon=True).start()
+        worker = self._take()
+        try:
+            worker.run(work, args)
+        except OSError:  # the idle worker died (killed from outside): a new one
+            worker.stop()
+            worker = _Worker()  # not warmed up: the job need not wait for that
+            worker.run(work, args)
+        job._process = worker.process
+        job.on_finish(self.prepare)  # the next job's worker: once this one's solve is over
+        threading.Thread(target=_follow, args=(job, worker), daemon=True).start()
         return job
+
+    def ready(self, timeout: float | None = None) -> None:
+        """Wait until the next job's worker has started and warmed up (if one is coming)."""
+        spare = self._spare
+        if spare is not None:
+            with contextlib.suppress(Exception):
+                spare.result(timeout)
 
     def cancel(self, job_id: str) -> Job | None:
         job = self._jobs.get(job_id)
-        if job is not None and job.state == "running":
-            job.state = "cancelled"
-            job.seconds = time.monotonic() - job.started
+        if job is not None and job._finish("cancelled"):
             job._process.terminate()
         return job
 
     def shutdown(self) -> None:
+        """Cancel every running solve (answering the pages waiting on them) and stop the
+        idle worker."""
+        with self._lock:
+            self._closed = True
+            spare, self._spare = self._spare, None
         for job in list(self._jobs.values()):
             self.cancel(job.id)
+        if spare is not None:
+            with contextlib.suppress(Exception):  # a worker that never started needs no stop
+                spare.result(timeout=30).stop()
+
+    def _take(self) -> _Worker:
+        """The idle worker (waiting for it if it is still starting), or a new one."""
+        with self._lock:
+            spare, self._spare = self._spare, None
+        if spare is not None:
+            try:
+                worker = spare.result(timeout=WARM_UP_SECONDS)
+                if worker.process.is_alive():
+                    return worker
+                worker.stop()
+            except Exception:  # it failed to start or is stuck: start one here (which says why
+                pass  # if it fails; a stuck one exits when its pipe is dropped)
+        return _Worker()
 
 
 def solve_job(pf: Portfolio, options: dict[str, Any]) -> SolveResult:
@@ -117,12 +249,36 @@ def solve_job(pf: Portfolio, options: dict[str, Any]) -> SolveResult:
 
 def fork_server() -> Any:
     """The multiprocessing context of the solves, preloaded (its server starts once)."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
-    return context
+    from dealbench.analyze.parallel import fork_server as shared
+
+    return shared(PRELOAD)
 
 
-def _child(work: Work, args: tuple[Any, ...], sender: Connection) -> None:
+def warm_up() -> None:
+    """A tiny solve through the same code as a job's: what a process pays once."""
+    from dealbench.synth import Size, generate
+
+    solve_job(generate(Size("warm-up", 2, 2, 1, 1), seed=0), DEFAULT_OPTIONS)
+
+
+def _make_worker(spare: Future[_Worker]) -> None:
+    try:
+        spare.set_result(_Worker().warmed())
+    except Exception as exc:  # reported when the worker is taken
+        spare.set_exception(exc)
+
+
+def _serve(tasks: Connection, sender: Connection) -> None:
+    """The worker: warm up, wait for the job, run it, send its outcome back."""
+    with contextlib.suppress(Exception):  # an optimisation: the job will say what fails
+        warm_up()
+    sender.send(("ready", ""))
+    try:
+        work, args = tasks.recv()
+    except (EOFError, OSError):  # the server stopped before giving this worker a job
+        return
+    finally:
+        tasks.close()
     try:
         result = work(*args)
         sender.send(("done", result.model_dump_json()))
@@ -134,20 +290,17 @@ def _child(work: Work, args: tuple[Any, ...], sender: Connection) -> None:
         sender.close()
 
 
-def _follow(job: Job, receiver: Connection) -> None:
+def _follow(job: Job, worker: _Worker) -> None:
     try:
-        kind, payload = receiver.recv()
+        kind, payload = worker.results.recv()
+        if kind == "ready":  # a worker that was not waited for says when it has warmed up
+            kind, payload = worker.results.recv()
     except (EOFError, OSError):
         kind, payload = "failed", "the solve process ended without an answer"
     finally:
-        receiver.close()
-    job._process.join()
-    if job.state == "cancelled":
-        return
-    job.seconds = time.monotonic() - job.started
+        worker.results.close()
     if kind == "done":
-        job.result = SolveResult.model_validate_json(payload)
-        job.state = "done"
+        job._finish("done", result=SolveResult.model_validate_json(payload))
     else:
-        job.error = payload
-        job.state = "failed"
+        job._finish("failed", error=payload)
+    worker.process.join()  # after the page is told: the process's exit is no one's wait

@@ -1,6 +1,6 @@
 // Light progressive enhancement: every page works without it.
 // 1. The package editor re-evaluates on every change (the server runs `check`).
-// 2. A running solve shows its elapsed time and opens its result when done.
+// 2. A running solve shows its elapsed time and opens its result the moment it is done.
 "use strict";
 document.documentElement.classList.add("js");
 
@@ -41,15 +41,26 @@ function editor(form) {
 }
 
 function follow(progress) {
+  // The elapsed time ticks here; the server answers the wait the moment the job ends.
   const elapsed = document.getElementById("elapsed");
-  async function poll() {
-    const response = await fetch(progress.dataset.stateUrl, { credentials: "same-origin" });
-    const state = await response.json();
-    elapsed.textContent = state.seconds.toFixed(1);
-    if (state.state === "running") setTimeout(poll, 400);
-    else window.location.reload();
+  const since = performance.now() - 1000 * Number(elapsed.textContent);
+  const tick = setInterval(() => {
+    elapsed.textContent = ((performance.now() - since) / 1000).toFixed(1);
+  }, 100);
+  async function wait() {
+    let state;
+    try {
+      const url = `${progress.dataset.stateUrl}?wait=10`;
+      const response = await fetch(url, { credentials: "same-origin" });
+      state = await response.json();
+    } catch (error) {
+      setTimeout(wait, 1000); // the server is restarting or the network hiccuped
+      return;
+    }
+    if (state.state === "running") wait();
+    else { clearInterval(tick); window.location.reload(); }
   }
-  setTimeout(poll, 300);
+  wait();
 }
 
 async function frontier(slot) {

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import math
+import threading
 from typing import Any
 
-from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -32,6 +34,7 @@ def routes() -> list[Route]:
         Route("/p/{name}/compare", show_compare, name="compare"),
         Route("/jobs/{job}", show_job, name="job"),
         Route("/jobs/{job}/state", job_state, name="job_state"),
+        Route("/jobs/{job}/charts/{n:int}.svg", job_chart, name="job_chart"),
         Route("/jobs/{job}/cancel", cancel_job, methods=["POST"], name="cancel"),
     ]
 
@@ -136,9 +139,14 @@ async def start_solve(request: Request) -> Response:
     # Bad files and overrides are refused here, in the page, before any process starts;
     # the solve's process receives the portfolio loaded here.
     pf = load_scenario(path, policy, sets)
-    job = request.app.state.jobs.start(
-        name, {**options, "policy": policy or "", "sets": sets}, solve_job, (pf, options)
+    job = await run_in_threadpool(
+        request.app.state.jobs.start,
+        name,
+        {**options, "policy": policy or "", "sets": sets},
+        solve_job,
+        (pf, options),
     )
+    job.cache["portfolio"] = pf  # what the result is of, even if the file changes meanwhile
     return RedirectResponse(request.url_for("job", job=job.id), status_code=303)
 
 
@@ -153,20 +161,83 @@ async def show_job(request: Request) -> Response:
     job = _job(request)
     context: dict[str, Any] = {"job": job, "name": job.portfolio}
     if job.state == "done" and job.result is not None:
+        pf = _solved_portfolio(request, job)
+        if "no_deal" not in job.cache:
+            reasons = await run_in_threadpool(no_deal_reasons, pf, job.result)
+            job.cache["no_deal"] = {r.partner: r.message for r in reasons}
+        if "charts" not in job.cache:
+            job.cache["charts"] = result_charts(pf, job.result)
+        context.update(result_view(pf, job.result, job.cache["no_deal"], job.cache["charts"]))
+    return page(request, "job.html.j2", **context)
+
+
+def _solved_portfolio(request: Request, job: Job) -> Portfolio:
+    pf = job.cache.get("portfolio")
+    if not isinstance(pf, Portfolio):  # a job started without it (not through the form)
         pf = load_scenario(
             portfolio_file(request, job.portfolio),
             job.options["policy"] or None,
             job.options["sets"],
         )
-        if "no_deal" not in job.cache:
-            reasons = await run_in_threadpool(no_deal_reasons, pf, job.result)
-            job.cache["no_deal"] = {r.partner: r.message for r in reasons}
-        context.update(result_view(pf, job.result, job.cache["no_deal"]))
-    return page(request, "job.html.j2", **context)
+        job.cache["portfolio"] = pf
+    return pf
+
+
+#: Matplotlib's settings are global: one chart is drawn at a time.
+_DRAWING = threading.Lock()
+
+
+async def job_chart(request: Request) -> Response:
+    """One chart of a solve's result, drawn at its first request (the result's page shows
+    the figures at once; the browser fetches its charts beside them)."""
+    job = _job(request)
+    n = request.path_params["n"]
+    drawn: list[Any] = job.cache.get("charts", [])
+    if job.state != "done" or not 0 <= n < len(drawn):
+        raise HTTPException(404, "No such chart.")
+    svgs: dict[int, str] = job.cache.setdefault("svg", {})
+
+    def draw() -> str:
+        from dealbench.render import charts
+
+        with _DRAWING:
+            if n not in svgs:
+                svgs[n] = charts.svg(drawn[n])
+        return svgs[n]
+
+    svg = svgs[n] if n in svgs else await run_in_threadpool(draw)
+    return Response(svg, media_type="image/svg+xml")
+
+
+#: The longest a page may wait for a job's end in one request (it then asks again).
+LONGEST_WAIT = 10.0
 
 
 async def job_state(request: Request) -> Response:
-    return JSONResponse(_job(request).summary())
+    """The job's state; with `?wait=SECONDS`, answered when the job ends (or after that
+    long at most), so that a page learns of the result the moment it is there."""
+    job = _job(request)
+    wait = _number(request.query_params, "wait", 0.0, low=0.0, high=None)
+    if job.state == "running" and wait > 0:
+        await _until_finished(job, min(wait, LONGEST_WAIT))
+    return JSONResponse(job.summary())
+
+
+async def _until_finished(job: Job, seconds: float) -> None:
+    loop = asyncio.get_running_loop()
+    finished = asyncio.Event()
+
+    def wake() -> None:
+        with contextlib.suppress(RuntimeError):  # the request (and its loop) ended meanwhile
+            loop.call_soon_threadsafe(finished.set)
+
+    withdraw = job.on_finish(wake)
+    try:
+        await asyncio.wait_for(finished.wait(), seconds)
+    except TimeoutError:
+        pass
+    finally:
+        withdraw()
 
 
 async def cancel_job(request: Request) -> Response:
@@ -177,22 +248,27 @@ async def cancel_job(request: Request) -> Response:
     return RedirectResponse(request.url_for("job", job=job.id), status_code=303)
 
 
-def result_view(pf: Portfolio, result: SolveResult, reasons: dict[str, str]) -> dict[str, Any]:
-    """The deals table, the charts, the binding limits and the partners left without a deal."""
-    from dealbench.render import charts
+def result_charts(pf: Portfolio, result: SolveResult) -> list[Any]:
+    """The result's charts, as data (drawn when the browser asks for each)."""
     from dealbench.render.portfolio_memo import portfolio_charts
     from dealbench.render.sources import source_from_result
 
-    drawn = []
-    if result.deals:
-        source = source_from_result(pf, result)
-        drawn = [
-            {"caption": c.caption, "svg": Markup(charts.svg(c))} for c in portfolio_charts(source)
-        ]
+    if not result.deals:
+        return []
+    return list(portfolio_charts(source_from_result(pf, result)))
+
+
+def result_view(
+    pf: Portfolio, result: SolveResult, reasons: dict[str, str], drawn: list[Any]
+) -> dict[str, Any]:
+    """The deals table, the charts, the binding limits and the partners left without a deal."""
+    from dealbench.render.charts import HEIGHT_IN, WIDTH_IN
+
     names = {p.code: p.name for p in pf.partners}
+    size = {"width": round(WIDTH_IN * 96), "height": round(HEIGHT_IN * 96)}  # CSS pixels
     return {
         "result": result,
-        "charts": drawn,
+        "charts": [{"caption": c.caption, **size} for c in drawn],
         "no_deal": [
             {"code": c, "name": names.get(c, c), "reason": reasons.get(c, "")}
             for c in result.no_deal

@@ -1,0 +1,96 @@
+"""Worker processes cost little: the pool is started once and kept, forked from a clean
+fork server once this process has run HiGHS, the longest tasks start first, and a
+dead worker does not break the next analysis. Results never depend on any of it."""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+import pytest
+
+from dealbench.analyze.compare import compare
+from dealbench.analyze.parallel import Executor
+from dealbench.analyze.regimes import REGIMES, find_regime, under_regime
+from dealbench.analyze.solves import Chain, SolveOptions, chain_cost
+from dealbench.model import load_portfolio
+from dealbench.optimize import backends, solve
+from helpers import REPO
+
+GULF = REPO / "deals" / "portfolios" / "gulf-asia.yaml"
+GLOBAL = REPO / "deals" / "portfolios" / "global.yaml"
+
+
+def _pid(_: int) -> int:
+    time.sleep(0.05)  # long enough for both workers to take a task
+    return os.getpid()
+
+
+def _started(seconds: float) -> float:
+    began = time.monotonic()
+    time.sleep(seconds)
+    return began
+
+
+def _die(x: int) -> int:
+    if x == 1:
+        os._exit(1)
+    return x
+
+
+def test_the_pool_is_kept_for_the_next_analysis() -> None:
+    ex = Executor("processes", 2)
+    first = set(ex.map(_pid, list(range(4))))
+    second = set(ex.map(_pid, list(range(4))))
+    assert first == second and len(first) == 2 and os.getpid() not in first
+
+
+def test_the_longest_task_starts_first_and_results_keep_the_tasks_order() -> None:
+    seconds = [0.01, 0.01, 0.01, 0.6]
+    started = Executor("processes", 2).map(_started, seconds, cost=lambda s: s)
+    assert len(started) == 4
+    assert started[3] < max(started[:3])  # the long one did not wait for the short ones
+
+
+def test_a_dead_worker_fails_that_analysis_only() -> None:
+    ex = Executor("processes", 2)
+    with pytest.raises(BrokenProcessPool):
+        ex.map(_die, [0, 1, 2, 3])
+    assert ex.map(_die, [0, 2, 3]) == [0, 2, 3]
+
+
+def test_after_a_solve_here_workers_come_from_the_fork_server_with_the_same_results() -> None:
+    pf = load_portfolio(GULF)
+    policies = [find_regime(r, GULF) for r in REGIMES]
+    solve(pf)  # HiGHS's thread pool now exists in this process: no plain fork any more
+    assert backends._SCHEDULER_THREADS is not None
+    serial, _ = compare(pf, policies)
+    ex = Executor("processes", 2)
+    parallel, _ = compare(pf, policies, executor=ex)
+    again, _ = compare(pf, policies, executor=ex)
+    assert figures(serial) == figures(parallel) == figures(again)
+
+
+def figures(comparison: Any) -> Any:
+    """Every figure of a comparison (timings and the executor's name aside)."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items() if k not in {"seconds", "executor"}}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    return clean(comparison.model_dump(mode="json"))
+
+
+def test_the_size_estimate_ranks_the_regimes_by_what_they_allocate() -> None:
+    pf = load_portfolio(GLOBAL)
+    cost = {
+        r: chain_cost(Chain([under_regime(pf, find_regime(r, GLOBAL))], SolveOptions()))
+        for r in REGIMES
+    }
+    assert cost["repeal"] > cost["bilateral"] > cost["monopoly"]
+    assert min(cost, key=cost.__getitem__) == "monopoly"

@@ -1,0 +1,153 @@
+"""A solve through the web costs little more than the solve: its process is started
+before the click, the page learns of the result the moment it arrives, and the
+result's page shows the figures without waiting for its charts."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from dealbench import load_portfolio
+from dealbench.web import create_app
+from dealbench.web.jobs import DEFAULT_OPTIONS, Job, Jobs, solve_job
+from dealbench.web.security import CSRF_FIELD, csrf_for
+from helpers import REPO
+
+TOKEN = "test-token-waiting"
+GULF = REPO / "deals/portfolios/gulf-asia.yaml"
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient]:
+    app = create_app(REPO / "deals", TOKEN)
+    with TestClient(app, headers={"X-Dealbench-Token": TOKEN}) as c:
+        yield c
+    app.state.jobs.shutdown()
+
+
+def start(client: TestClient, portfolio: str = "gulf-asia", **fields: str) -> str:
+    response = client.post(
+        f"/p/{portfolio}/solve",
+        data={CSRF_FIELD: csrf_for(TOKEN), **fields},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    return str(response.headers["location"].removeprefix("http://testserver"))
+
+
+def test_a_waiting_page_is_answered_when_the_job_ends_not_when_its_wait_runs_out(
+    client: TestClient,
+) -> None:
+    url = start(client)
+    began = time.monotonic()
+    state = client.get(f"{url}/state?wait=10").json()
+    while state["state"] == "running":  # a wait is answered after 10 s at most
+        state = client.get(f"{url}/state?wait=10").json()
+    assert state["state"] == "done"
+    assert time.monotonic() - began < 9  # the gulf-asia solve takes well under a second
+    page = client.get(url).text
+    assert "Status <strong>optimal</strong>" in page
+
+
+def test_a_wait_on_a_cancelled_job_is_answered_at_once(client: TestClient) -> None:
+    url = start(client, "global", solver="cbc", gap="0")  # a long solve
+    canceller = threading.Timer(
+        0.5, lambda: client.post(f"{url}/cancel", data={CSRF_FIELD: csrf_for(TOKEN)})
+    )
+    canceller.start()
+    began = time.monotonic()
+    state = client.get(f"{url}/state?wait=10").json()["state"]
+    canceller.join()
+    assert state in ("cancelled", "done")
+    assert time.monotonic() - began < 8
+
+
+def test_a_wait_that_is_not_a_number_is_refused_in_the_clis_words(client: TestClient) -> None:
+    url = start(client)
+    response = client.get(f"{url}/state?wait=soon")
+    assert response.status_code == 400 and "expected a number" in response.text
+    assert client.get(f"{url}/state?wait=10").json()["state"] in ("done", "failed")
+
+
+def test_the_result_page_links_its_charts_which_are_drawn_once(client: TestClient) -> None:
+    url = start(client)
+    while client.get(f"{url}/state?wait=10").json()["state"] == "running":
+        pass
+    page = client.get(url).text
+    assert f'<img src="{url}/charts/0.svg"' in page and "<svg" not in page
+    first = client.get(f"{url}/charts/0.svg")
+    assert first.status_code == 200 and first.text.startswith("<svg")
+    assert client.get(f"{url}/charts/0.svg").text == first.text
+    assert client.get(f"{url}/charts/7.svg").status_code == 404
+
+
+def test_the_charts_of_a_running_job_do_not_exist_yet(client: TestClient) -> None:
+    url = start(client, "global", solver="cbc", gap="0")
+    assert client.get(f"{url}/charts/0.svg").status_code == 404
+    client.post(f"{url}/cancel", data={CSRF_FIELD: csrf_for(TOKEN)})
+
+
+def wait(job: Job, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while job.state == "running" and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def test_the_next_jobs_process_is_started_before_it_is_asked_for() -> None:
+    pf = load_portfolio(GULF)
+    jobs = Jobs()
+    try:
+        jobs.prepare()
+        spare = jobs._spare
+        assert spare is not None
+        first = jobs.start("gulf-asia", DEFAULT_OPTIONS, solve_job, (pf, DEFAULT_OPTIONS))
+        assert first._process is spare.result().process  # the job took the worker started
+        wait(first)
+        deadline = time.monotonic() + 5
+        while jobs._spare is None and time.monotonic() < deadline:
+            time.sleep(0.01)  # the job's end is told to the page first, then to the pool
+        assert jobs._spare is not None  # ... and its successor started when the job ended
+        jobs.ready()
+        assert jobs._spare.done() and jobs._spare.result().process.is_alive()
+        second = jobs.start("gulf-asia", DEFAULT_OPTIONS, solve_job, (pf, DEFAULT_OPTIONS))
+        wait(second)
+        assert first.state == second.state == "done"
+        assert first._process.pid != second._process.pid  # a process for each solve
+        assert first.result is not None and second.result is not None
+        assert first.result.objective == second.result.objective
+    finally:
+        jobs.shutdown()
+
+
+def test_a_job_still_runs_when_the_idle_worker_was_killed() -> None:
+    pf = load_portfolio(GULF)
+    jobs = Jobs()
+    try:
+        jobs.prepare()
+        assert jobs._spare is not None
+        idle = jobs._spare.result().process
+        os.kill(idle.pid, signal.SIGKILL)
+        idle.join(timeout=10)
+        job = jobs.start("gulf-asia", DEFAULT_OPTIONS, solve_job, (pf, DEFAULT_OPTIONS))
+        wait(job)
+        assert job.state == "done", job.error
+    finally:
+        jobs.shutdown()
+
+
+def test_shutting_down_stops_the_idle_worker() -> None:
+    jobs = Jobs()
+    jobs.prepare()
+    assert jobs._spare is not None
+    idle = jobs._spare.result().process
+    jobs.shutdown()
+    idle.join(timeout=10)
+    assert not idle.is_alive()
+    jobs.prepare()  # a closed pool of jobs starts no worker
+    assert jobs._spare is None
