@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
+from dealbench.analyze.parallel import Executor
 from dealbench.checker import MONEY_TOL, REL_TOL, evaluate
 from dealbench.model.distributions import distribution_of
 from dealbench.model.schema import Package, Partner, Portfolio
@@ -144,24 +144,18 @@ def sample_package(
     """Evaluate `package` under `samples` draws of its partner's uncertain figures."""
     sizes = [min(CHUNK, samples - start) for start in range(0, samples, CHUNK)]
     tasks = [(portfolio, package, seed, c, n) for c, n in enumerate(sizes)]
-    parts: list[Samples] = []
-    if jobs > 1 and len(tasks) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for part in pool.map(_chunk, *zip(*tasks, strict=True)):
-                parts.append(part)
-                if progress is not None:
-                    progress(len(parts), len(tasks))
-    else:
-        for task in tasks:
-            parts.append(_chunk(*task))
-            if progress is not None:
-                progress(len(parts), len(tasks))
+    executor = Executor("processes" if jobs > 1 else "serial", max(1, jobs))
+    parts = executor.map(_task, tasks, progress)
     return Samples(
         *(
             np.concatenate([getattr(p, name) for p in parts])
             for name in Samples.__dataclass_fields__
         )
     )
+
+
+def _task(task: tuple[Portfolio, Package, int, int, int]) -> Samples:
+    return _chunk(*task)
 
 
 def _chunk(portfolio: Portfolio, package: Package, seed: int, chunk: int, n: int) -> Samples:
