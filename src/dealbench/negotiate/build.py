@@ -1,9 +1,9 @@
 """Building a frontier: its ends, the ε-constraint points between them, the cleanup.
 
 Held (the default): the partner alone in the residual portfolio, scanned
-exactly by `single`. Jointly: the whole portfolio solved at every point, warm
-started from the previous point with the held package of the partner as part
-of the incumbent.
+exactly by `single`. Jointly: the whole portfolio solved at every point, from
+the highest floor down, each solve warm-started from the point before (whose
+optimum meets the lower floor: a feasible incumbent).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Literal
 
 from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.frontier import (
+    SAME_ABS,
     Axis,
     Frontier,
     FrontierPoint,
@@ -113,9 +114,7 @@ def _no_deal(
     without = residual(portfolio, excluded=[partner])
     if not without.partners:
         return point_of(portfolio, partner, [], "no deal")
-    # Not warm-started: a warm start from a portfolio with one more partner has been
-    # seen to make HiGHS fail in the decomposition's proof round.
-    result = solve(without, gap=gap).raise_for_status()
+    result = solve(without, gap=gap, warm_start=base).raise_for_status()
     return point_of(portfolio, partner, [d.package() for d in result.deals], "no deal")
 
 
@@ -163,51 +162,27 @@ def _jointly(
     grid: list[float],
     gap: float,
 ) -> list[FrontierPoint]:
-    """Every point a solve of the whole portfolio, each warm-started from the one before."""
+    """Every point a proven optimum of the whole portfolio at its floor, from the highest
+    floor down: the optimum at a higher floor meets every lower one, so each solve starts
+    from the one before (its packages as the incumbent, its prices and columns as seeds)."""
     from dealbench.optimize.decomposition.warm import warm_from
 
     found: list[FrontierPoint] = []
-    previous: SolveResult = base
-    # what the other deals could lose to a forced deal: at most their best gain
-    others_gain = (base.us_value or 0.0) - sum(p.us_batna for p in portfolio.partners)
-    for u in grid:
-        if found and found[-1].partner_utility >= u:
-            # The optimum at a lower floor already gives the partner u: it is optimal here
-            # too (the feasible set only shrank), so the solve is skipped.
-            continue
-        warm = warm_from(previous)
-        if warm is not None:
-            package, _ = alone.best_at(u)
+    previous: SolveResult | None = None
+    for u in sorted(grid, reverse=True):
+        if found and found[-1].us_utility >= (base.us_value or 0.0) - SAME_ABS:
+            break  # V is the unconstrained optimum's: every lower floor is that point too
+        warm = warm_from(previous if previous is not None else base)
+        if warm is not None and previous is None:
+            package, _ = alone.best_at(u)  # the held package at u: a feasible first start
             if package is not None:
-                warm.packages = _start(portfolio, partner, package, fixed, previous)
-        result = solve_with_floor(
-            portfolio, partner, u, gap=gap, warm_start=warm, others_gain=others_gain
-        )
+                warm.packages = [*fixed, package]
+        result = solve_with_floor(portfolio, partner, u, gap=gap, warm_start=warm)
         if result is None:
             continue
         previous = result
         found.append(point_of(portfolio, partner, [d.package() for d in result.deals]))
     return found
-
-
-def _start(
-    portfolio: Portfolio,
-    partner: str,
-    package: Package,
-    fixed: list[Package],
-    previous: SolveResult,
-) -> list[Package]:
-    """The better feasible start: the held package with the previous point's other deals,
-    or with the base's (always feasible)."""
-    from dealbench.checker import check
-
-    held_start = [*fixed, package]
-    others = [d.package() for d in previous.deals if d.partner != partner]
-    mixed = [*others, package]
-    verdict = check(portfolio, mixed)
-    if verdict.ok and verdict.objective > check(portfolio, held_start).objective:
-        return mixed
-    return held_start
 
 
 def _risk_axis(

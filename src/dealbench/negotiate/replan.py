@@ -8,11 +8,12 @@ partners leave, and the supply and risk budget they take leave with them.
 portfolio for the US in which one partner's utility is at least `u`. A floor
 above the partner's BATNA needs a deal whose terms give it `u` or more, which
 is the partner's acceptance row with a higher threshold: the partner is
-solved as if its walk-away value were `u` (less the acceptance margin). The
-optimizer may still prefer no deal with it; then the deal is forced by
-lowering the US's no-deal value for that partner by more than any deal with
-it could lose (a bound from its menu, caps and the risk penalty), so both
-solve methods (`plain` and the decomposition) take the floor unchanged.
+solved as if its walk-away value were `u` (less the acceptance margin), and no
+deal with it is no option (it would leave the partner below `u`): the solve
+requires the deal (`solve(..., require=[partner])`), which both methods model
+directly, so the gap is measured on the real objective. (`force_deal_penalty`
+and `gain_bound` bound what forcing a deal through the US's no-deal value
+would cost; they stay for callers that force a deal that way.)
 Every package is re-checked against the real portfolio by the callers.
 """
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from dealbench.checker import evaluate
+from dealbench.errors import InfeasibleError
 from dealbench.model.schema import Package, Partner, Portfolio
 from dealbench.optimize.decomposition.warm import WarmStart
 from dealbench.optimize.result import SolveResult
@@ -99,14 +101,8 @@ def solve_with_floor(
     method: Method = "auto",
     warm_start: SolveResult | WarmStart | None = None,
     time_limit: float | None = None,
-    others_gain: float | None = None,
 ) -> SolveResult | None:
     """max V subject to every limit and U[partner] >= floor (USD); None if no deal reaches it.
-
-    `others_gain`: an upper bound of what the other deals can gain the US over
-    no deal (for example the portfolio's us-best V less every us_batna): a
-    forced deal may take supply and risk budget from them, so its penalty
-    covers that too. Without it, a bound is derived from the data.
 
     The result's figures are those of the solved (shifted) portfolio: callers
     re-check its packages against `portfolio`.
@@ -115,21 +111,23 @@ def solve_with_floor(
     if p is None:
         raise ValueError(f"partner {partner!r} is not in portfolio {portfolio.id}")
 
-    def run(pf: Portfolio, warm: SolveResult | WarmStart | None) -> SolveResult:
-        result = solve(pf, gap=gap, method=method, warm_start=warm, time_limit=time_limit)
+    def run(pf: Portfolio, require: Sequence[str] = ()) -> SolveResult:
+        result = solve(
+            pf,
+            gap=gap,
+            method=method,
+            warm_start=warm_start,
+            time_limit=time_limit,
+            require=require,
+        )
         return result.raise_for_status()
 
     if floor is None or floor <= p.batna:
-        return run(portfolio, warm_start)
+        return run(portfolio)
     margin = portfolio.policy.acceptance_margin
     raised = p.model_copy(update={"batna": max(floor, p.batna + margin) - margin})
-    shifted = with_partner(portfolio, raised)
-    result = run(shifted, warm_start)
-    if result.deal(partner) is not None:
-        return result
-    if others_gain is None:
-        others_gain = sum(gain_bound(portfolio, q) for q in portfolio.partners if q.code != partner)
-    penalty = force_deal_penalty(portfolio, p) + max(others_gain, 0.0)
-    forced = raised.model_copy(update={"us_batna": p.us_batna - penalty})
-    result = run(with_partner(portfolio, forced), warm_start)
+    try:
+        result = run(with_partner(portfolio, raised), require=[partner])
+    except InfeasibleError:
+        return None
     return result if result.deal(partner) is not None else None

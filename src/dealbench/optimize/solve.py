@@ -65,7 +65,7 @@ def solve(
         )
 
     def run(pf: Portfolio, warm: SolveResult | WarmStart | None) -> SolveResult:
-        if method == "plain" or solver != "highs" or require:
+        if method == "plain" or solver != "highs":
             return solve_plain(
                 pf,
                 mode,
@@ -84,6 +84,7 @@ def solve(
             v_floor=v_floor,
             threads=threads,
             warm_start=warm,
+            require=require,
         )
 
     result = run(portfolio, warm_start)

@@ -16,6 +16,7 @@ Everything is in model units: USD billions (`MONEY`) and thousands of H100e
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -62,6 +63,8 @@ class Blocks:
     flat: FlatPoints | None = None
     #: ConcessionSetsByLevel by (partner, allowed concessions), for the next solve (see `warm`).
     cache: SetsCache = field(default_factory=dict)
+    #: (P,) partners that must deal (`solve(require=...)`); None: none must.
+    forced: NDArray[np.bool_] | None = None
 
     @property
     def n_blocks(self) -> int:
@@ -114,8 +117,10 @@ def build_blocks(
     mode: Mode,
     v_floor: float | None = None,
     cache: SetsCache | None = None,
+    require: Sequence[str] = (),
 ) -> Blocks:
-    """Arrays for every block; concession_sets come from `cache` when the partner is unchanged."""
+    """Arrays for every block; concession_sets come from `cache` when the partner is unchanged.
+    `require`: codes of the partners that must deal (`Blocks.forced`)."""
     start = time.perf_counter()
     pf, policy = portfolio, portfolio.policy
     rows = [(i, k) for i, p in enumerate(pf.partners) for k in pf.levels_for(p)]
@@ -142,6 +147,8 @@ def build_blocks(
         floor=None,
         cache=cache if cache is not None else {},
     )
+    if require:
+        blocks.forced = np.array([p.code in set(require) for p in pf.partners], dtype=bool)
     if mode == "partner-best":
         total = sum(p.us_batna for p in pf.partners)
         blocks.floor = ((total if v_floor is None else v_floor) - total) / MONEY

@@ -65,8 +65,11 @@ class Master:
         self.n_coupling = len(upper)
         upper += [1.0] * blocks.n_partners
         n = len(upper)
+        lower = np.full(n, -INF)
+        if blocks.forced is not None:  # a partner that must deal: its convexity row is = 1
+            lower[self.n_coupling :][blocks.forced] = 1.0
         empty = np.zeros(n + 1, dtype=np.int32)
-        self.h.addRows(n, np.full(n, -INF), np.array(upper), 0, empty, empty[:0], np.zeros(0))
+        self.h.addRows(n, lower, np.array(upper), 0, empty, empty[:0], np.zeros(0))
         self.block: list[int] = []  # per column: block (-1: artificial)
         self.point: list[int] = []  # per column: Pareto point
         # Artificial columns: one per partner and the floor (gain + s >= floor).

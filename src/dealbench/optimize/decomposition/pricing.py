@@ -55,7 +55,7 @@ class Pricing:
     gains: F64  # (B, T*J+1) ... and reduced profit of compute
     best: F64  # (B,) best reduced profit of the block (-inf: nothing affordable)
     arg: I64  # (B,) sets index of the best point (-1: none)
-    partner_best: F64  # (P,) best over the partner's blocks and no deal (0)
+    partner_best: F64  # (P,) best over the partner's blocks and no deal (0; none if forced)
     flat: F64 = field(default_factory=lambda: np.zeros(0))  # each point of blocks.flat
 
     @property
@@ -120,6 +120,8 @@ def price(blocks: Blocks, duals: Duals) -> Pricing:
     )
     pricing.flat = _evaluate(pricing)
     _best(pricing)
+    if blocks.forced is not None:  # a partner that must deal has no "no deal" at 0
+        pricing.partner_best[blocks.forced] = -np.inf
     np.maximum.at(pricing.partner_best, blocks.partner, pricing.best)
     return pricing
 

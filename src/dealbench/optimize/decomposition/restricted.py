@@ -91,6 +91,8 @@ def solve_restricted(
     proven elsewhere already makes it good enough).
     """
     layout = _layout(blocks, selection)
+    if layout.columns == 0:
+        return _empty(blocks, forced)
     h = _model(blocks, layout, forced, gap, time_limit, threads, prices, target)
     if start:
         n = layout.columns
@@ -102,6 +104,19 @@ def solve_restricted(
         h = _model(blocks, layout, forced, gap, time_limit, threads, prices, target)
         h.run()
     return _outcome(h, blocks, layout)
+
+
+def _empty(blocks: Blocks, forced: NDArray[np.bool_] | None) -> MipOutcome:
+    """A restricted MIP without a set to choose: the portfolio of no deals, if allowed.
+
+    HiGHS reports a model without columns as empty (kModelEmpty), not solved; the
+    proof round of a warm start met it when no set passed its cut, and failed
+    ("HiGHS failed on the proof round") where no deal at all was the answer.
+    """
+    must = forced is not None and bool(forced.any())
+    if must or (blocks.floor is not None and blocks.floor > 0):
+        return MipOutcome("infeasible", None, None)
+    return MipOutcome("optimal", 0.0, 0.0)
 
 
 def _model(

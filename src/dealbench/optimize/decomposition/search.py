@@ -262,6 +262,7 @@ def _round(
         threads=s.threads,
         prices=coarse.prices if coarse else s.prices,
         target=good_enough(s.bound, s.gap),
+        forced=s.blocks.forced,
     )
     if coarse is not None and mip.value is not None:
         lifted = lift(s.blocks, mip.choices, s.threads)
@@ -277,6 +278,8 @@ def _proof(s: _Search) -> None:
     threshold = s.threshold()
     keep = s.candidates(threshold)
     forced = _dealing(s.blocks, s.out.choices) & (s.no_deal < -threshold - 1e-9)
+    if s.blocks.forced is not None:
+        forced |= s.blocks.forced
     mip = solve_restricted(
         s.blocks,
         _selection(s.blocks, keep, s.out.choices),
@@ -325,7 +328,7 @@ def _reduced_costs(blocks: Blocks, pricing: Pricing) -> tuple[F64, F64]:
     """rc (<= 0) of every affordable point, and of each partner's no deal."""
     assert blocks.flat is not None
     best = pricing.partner_best
-    return pricing.flat - best[blocks.partner[blocks.flat.block]], -best
+    return pricing.flat - best[blocks.partner[blocks.flat.block]], -best  # -inf: must deal
 
 
 def _proven(out: Outcome, gap: float) -> bool:
@@ -378,5 +381,7 @@ def feasible(blocks: Blocks, choices: list[Choice], tol: float = 1e-6) -> bool:
     if (used > blocks.supply * (1 + tol) + tol).any():
         return False
     if blocks.budget is not None and risk > blocks.budget * (1 + tol) + tol:
+        return False
+    if blocks.forced is not None and not seen.issuperset(np.flatnonzero(blocks.forced).tolist()):
         return False
     return blocks.floor is None or us_gain >= blocks.floor - tol * max(1.0, abs(blocks.floor))

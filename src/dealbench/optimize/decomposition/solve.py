@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from importlib import metadata
 
 import numpy as np
+from numpy.typing import NDArray
 
 from dealbench.model.schema import GRANTED, Package, Portfolio
 from dealbench.optimize.decomposition.blocks import Blocks, build_blocks
@@ -27,8 +29,10 @@ def solve_decomposed(
     v_floor: float | None,
     threads: int | None,
     warm_start: SolveResult | WarmStart | None,
+    require: Sequence[str] = (),
 ) -> SolveResult:
-    """Decompose, solve to the gap (or the time limit), extract, check."""
+    """Decompose, solve to the gap (or the time limit), extract, check. `require`: the
+    partners that must deal (the plain model explains it when they cannot)."""
 
     start = time.perf_counter()
     deadline = start + time_limit if time_limit is not None else np.inf
@@ -36,13 +40,21 @@ def solve_decomposed(
 
     def plain() -> SolveResult:
         return solve_plain(
-            portfolio, mode, time_limit=time_limit, gap=gap, v_floor=v_floor, threads=threads
+            portfolio,
+            mode,
+            time_limit=time_limit,
+            gap=gap,
+            v_floor=v_floor,
+            threads=threads,
+            require=require,
         )
 
     try:
-        blocks = build_blocks(portfolio, mode, v_floor, warm.cache if warm else None)
+        blocks = build_blocks(portfolio, mode, v_floor, warm.cache if warm else None, require)
     except MenuTooLarge:
         return plain()
+    if blocks.forced is not None and not _can_deal(blocks, blocks.forced):
+        return plain()  # a required partner has no acceptable package: plain says why
     duals, columns = seeds(blocks, warm) if warm else (None, [])
     first = incumbent(blocks, warm.packages) if warm else None
     clock = time.perf_counter()
@@ -76,6 +88,13 @@ def solve_decomposed(
     )
     remember(result, _warm_state(blocks, outcome, result))
     return result
+
+
+def _can_deal(blocks: Blocks, forced: NDArray[np.bool_]) -> bool:
+    """Whether every forced partner has a block with an affordable concession set."""
+    has = np.zeros(blocks.n_partners, dtype=bool)
+    has[blocks.partner[blocks.usable > 0]] = True
+    return bool(has[forced].all())
 
 
 def _warm_state(blocks: Blocks, outcome: Outcome, result: SolveResult) -> WarmStart:

@@ -1,0 +1,108 @@
+"""The joint frontier's reuse between points, and required deals in the decomposition.
+
+`frontier(..., jointly=True)` solves its floors from the highest down, each warm
+started from the point before, and `solve_with_floor` requires the partner's
+deal (`solve(..., require=[code])`), which the decomposition now models itself.
+Both must give what a cold solve gives: the same proven optimum at every floor.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dealbench import solve
+from dealbench.checker import check
+from dealbench.model import Portfolio
+from dealbench.model.schema import Granularity
+from dealbench.negotiate import frontier, solve_with_floor
+from dealbench.optimize.formulate import Mode
+from dealbench.synth import generate
+from test_bruteforce import brute_force, instance
+
+GAP = 1e-9
+
+
+def continuous(pf: Portfolio) -> Portfolio:
+    """Amounts as solved (no rounding to a grid), so optima compare exactly."""
+    return pf.model_copy(update={"own_granularity": Granularity(h100e=0)})
+
+
+@pytest.mark.parametrize("mode", ["us-best", "partner-best"])
+@pytest.mark.parametrize("seed", range(6000, 6025))
+def test_required_deal_matches_the_plain_model(seed: int, mode: Mode) -> None:
+    """The decomposition with a partner required equals DESIGN.md's plain model with it."""
+    pf = instance(seed)
+    for p in pf.partners:
+        plain = solve(pf, mode, gap=GAP, method="plain", require=[p.code])
+        fast = solve(pf, mode, gap=GAP, require=[p.code])
+        assert fast.status == plain.status, (p.code, fast.message, plain.message)
+        if plain.objective is None:
+            continue
+        assert fast.deal(p.code) is not None
+        assert check(pf, [d.package() for d in fast.deals]).ok
+        if mode == "us-best":
+            assert fast.objective == pytest.approx(plain.objective, rel=1e-6, abs=1e3)
+        else:
+            assert fast.partner_total == pytest.approx(plain.partner_total, rel=1e-6, abs=1e3)
+
+
+@pytest.mark.parametrize("seed", range(6100, 6120))
+def test_nothing_required_is_the_us_best_optimum(seed: int) -> None:
+    pf = instance(seed)
+    assert solve(pf, gap=GAP, require=[]).objective == pytest.approx(
+        brute_force(pf, "us-best"), rel=1e-6, abs=1e3
+    )
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_joint_frontier_warm_equals_cold(seed: int) -> None:
+    """Every point of the warm joint frontier equals a cold solve at its floor, and
+    every point's packages pass `check`."""
+    pf = continuous(generate("S", seed=seed))
+    base = solve(pf, gap=1e-7)
+    code = max(base.deals, key=lambda d: d.us_value).partner
+    f = frontier(pf, code, points=6, jointly=True, gap=1e-7, base=base, bargaining=False)
+    inner = [p for p in f.points if not p.label]  # the ends are the held frontier's
+    assert inner
+    for point in f.points:
+        packages = [*point.others, *([point.package] if point.package else [])]
+        assert check(pf, packages).ok
+    for point in inner:
+        cold = solve_with_floor(pf, code, point.partner_utility - 1.0, gap=1e-7)
+        assert cold is not None
+        assert check(pf, [d.package() for d in cold.deals]).objective == pytest.approx(
+            point.us_utility, rel=2e-7, abs=1e3
+        )
+
+
+def test_a_restricted_mip_without_sets_is_the_portfolio_of_no_deals() -> None:
+    """HiGHS calls a model without columns empty, not solved; the proof round met one
+    after a warm start and failed ("HiGHS failed on the proof round")."""
+    import numpy as np
+
+    from dealbench.optimize.decomposition.blocks import build_blocks
+    from dealbench.optimize.decomposition.restricted import solve_restricted
+
+    blocks = build_blocks(instance(4000), "us-best")
+    empty = solve_restricted(blocks, {})
+    assert (empty.status, empty.value, empty.bound, empty.choices) == ("optimal", 0.0, 0.0, [])
+    must = np.ones(blocks.n_partners, dtype=bool)
+    assert solve_restricted(blocks, {}, forced=must).status == "infeasible"
+
+
+@pytest.mark.parametrize("seed", [4000, 4012, 4019, 4023, 4026])
+def test_warm_start_after_a_partner_leaves(seed: int) -> None:
+    """A warm start from the portfolio with one more partner (the joint frontier's no-deal
+    point, `replan`) gives the cold optimum; these seeds made HiGHS fail in the proof round."""
+    from dealbench.negotiate import residual
+
+    pf = instance(seed)
+    base = solve(pf, gap=GAP)
+    for p in pf.partners:
+        rest = residual(pf, excluded=[p.code])
+        if not rest.partners:
+            continue
+        warm = solve(rest, gap=GAP, warm_start=base)
+        assert warm.status == "optimal", warm.message
+        assert check(rest, [d.package() for d in warm.deals]).ok
+        assert warm.objective == pytest.approx(brute_force(rest, "us-best"), rel=1e-6, abs=1e3)
