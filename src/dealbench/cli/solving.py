@@ -61,7 +61,7 @@ def validate(
 ) -> None:
     """Check data files: shape, units, references, and every cross-file rule."""
     from dealbench.errors import InputError
-    from dealbench.model import load_portfolio, validate_file
+    from dealbench.model import load_file, load_portfolio
     from dealbench.render.clause_check import check_clauses
 
     with handled():
@@ -69,12 +69,12 @@ def validate(
         issues = []
         for path in _expand(paths):
             try:
-                kind = validate_file(path, pf)
+                kind, loaded = load_file(path, pf)
                 if kind == "scenarios" and pf is not None:
                     from dealbench.analyze.scenarios import load_scenarios
 
                     load_scenarios(path, pf)
-                check_clauses(path, kind)
+                check_clauses(path, kind, loaded)
             except InputError as exc:
                 issues += exc.issues
                 continue

@@ -2,6 +2,7 @@
 
 from dealbench.model.load import (
     detect_kind,
+    load_file,
     load_package,
     load_partner,
     load_policy,
@@ -29,6 +30,7 @@ __all__ = [
     "Portfolio",
     "SecurityLevel",
     "detect_kind",
+    "load_file",
     "load_package",
     "load_partner",
     "load_policy",

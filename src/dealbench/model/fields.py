@@ -21,14 +21,16 @@ __all__ = ["MAX_TEXT", "ClauseText", "Fraction", "Text"]
 MAX_TEXT = 200
 
 
+#: C0 and C1 control characters, and DEL.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def _plain_text(value: Any) -> Any:
     """A name or title: one line of printable text (no control characters)."""
-    if isinstance(value, str):
-        bad = next((c for c in value if ord(c) < 32 or 127 <= ord(c) < 160), None)
-        if bad is not None:
-            raise ValueError(
-                f"contains the control character {bad!r}; a name or title is one line of text"
-            )
+    if isinstance(value, str) and (bad := _CONTROL.search(value)):
+        raise ValueError(
+            f"contains the control character {bad[0]!r}; a name or title is one line of text"
+        )
     return value
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
 
@@ -32,9 +32,13 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def _load(
-    path: Path, model: type[M], check: Callable[[M], Iterator[rules.Problem]]
+    path: Path,
+    model: type[M],
+    check: Callable[[M], Iterator[rules.Problem]],
+    source: Source | None = None,
 ) -> tuple[M, Source]:
-    source = read_yaml(path)
+    """`path` (or its `source`, when already read) as a `model`, with its rules checked."""
+    source = read_yaml(path) if source is None else source
     if model.__name__ in _KIND_OF:
         _refuse_other_kind(source, _KIND_OF[model.__name__])
     value: M = validate(source, model)
@@ -300,20 +304,30 @@ def detect_kind(source: Source) -> Kind:
     )
 
 
+def load_file(path: str | Path, portfolio: Portfolio | None = None) -> tuple[Kind, Any]:
+    """One file of any kind, validated: its kind and what it holds (or InputError).
+
+    The file is read once for its kind and its contents (a portfolio's own references
+    are read by `load_portfolio`)."""
+    path = Path(path)
+    source = _not_a_result(read_yaml(path))
+    kind = detect_kind(source)
+    value: Any
+    if kind == "policy":
+        value = _load(path, Policy, rules.policy_problems, source)[0]
+    elif kind == "partner":
+        value = _load(path, Partner, rules.partner_problems, source)[0]
+    elif kind == "portfolio":
+        value = load_portfolio(path)
+    elif kind == "scenarios":  # its paths are checked against a portfolio by `analyze`
+        value = validate(source, ScenarioFile)
+    elif kind == "round":
+        value = load_round_file(path, portfolio)
+    else:
+        value = load_package(path, portfolio)
+    return kind, value
+
+
 def validate_file(path: str | Path, portfolio: Portfolio | None = None) -> Kind:
     """Validate one file of any kind; returns its kind or raises InputError."""
-    path = Path(path)
-    kind = detect_kind(_not_a_result(read_yaml(path)))
-    if kind == "policy":
-        load_policy(path)
-    elif kind == "partner":
-        load_partner(path)
-    elif kind == "portfolio":
-        load_portfolio(path)
-    elif kind == "scenarios":  # its paths are checked against a portfolio by `analyze`
-        validate(read_yaml(path), ScenarioFile)
-    elif kind == "round":
-        load_round_file(path, portfolio)
-    else:
-        load_package(path, portfolio)
-    return kind
+    return load_file(path, portfolio)[0]

@@ -62,18 +62,20 @@ def _try(text: str, context: dict[str, Any]) -> str | None:
     return None
 
 
-def check_clauses(path: str | Path, kind: str) -> None:
+def check_clauses(path: str | Path, kind: str, loaded: object = None) -> None:
     """Raise InputError (file:line: field: message) for any clause of a partner or policy
-    file that cannot be rendered."""
+    file that cannot be rendered. `loaded`: the file's contents when already loaded."""
     from dealbench.errors import InputError
-    from dealbench.model import load_partner, load_policy
+    from dealbench.model import Partner, Policy, load_partner, load_policy
     from dealbench.model.yamlio import read_yaml
 
     problems: list[Problem]
     if kind == "partner":
-        problems = list(partner_clause_problems(load_partner(path)))
+        partner = loaded if isinstance(loaded, Partner) else load_partner(path)
+        problems = list(partner_clause_problems(partner))
     elif kind == "policy":
-        problems = list(policy_clause_problems(load_policy(path)))
+        policy = loaded if isinstance(loaded, Policy) else load_policy(path)
+        problems = list(policy_clause_problems(policy))
     else:
         return
     if problems:
