@@ -271,3 +271,33 @@ def test_evaluate_exit_code_is_the_verdict(
         result = run("evaluate", tmp_path / "pkg.yaml", "--portfolio", TINY, *extra)
         assert result.exit_code == code, result.output
         assert result.stderr == ""
+
+
+def test_a_large_portfolio_gets_its_floor_shortfall_exactly_and_without_a_search() -> None:
+    """Above SEARCH_MAX_AMOUNTS (partner, period) amounts the search for limits to raise
+    instead is not run: the answer is the floor's exact shortfall, from the best US utility
+    any packages give (the us-best optimum), the same on every run."""
+    from dealbench.optimize.explain import SEARCH_MAX_AMOUNTS
+    from dealbench.synth import Size, generate
+
+    pf = generate(Size("wide", 25, 3, 2, 12), seed=3)
+    assert len(pf.partners) * len(pf.periods) > SEARCH_MAX_AMOUNTS
+    best = solve(pf)
+    assert best.us_value is not None
+    floor = best.us_value * 1.05
+    assert solve(pf, "partner-best", v_floor=floor).status == Status.INFEASIBLE
+    explanation = explain_infeasible(pf, "partner-best", floor)
+    assert _kinds(explanation) == ["v-floor"]
+    assert _one(explanation, "v-floor") == pytest.approx(floor - best.us_value, rel=1e-6)
+
+
+def test_a_required_deal_is_explained_on_the_required_partners_alone() -> None:
+    """Without a floor, partners not required can go without a deal, so a required deal
+    that cannot be had is explained the same beside any number of other partners."""
+    alone = _capped(batna="6bn")
+    others = [b.partner(f"O{chr(65 + i)}", ask={"2026": 10_000}) for i in range(20)]
+    crowded = b.portfolio(alone.policy, [*alone.partners, *others], supply={"2026": 1e6})
+    want = explain_infeasible(alone, require=["AA"])
+    got = explain_infeasible(crowded, require=["AA"])
+    assert got.message == want.message
+    assert _kinds(got) == _kinds(want) != []

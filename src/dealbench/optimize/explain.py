@@ -52,6 +52,17 @@ REMEDY_COSTS: dict[str, float] = {
 SHORTFALL_COSTS: dict[str, float] = {"acceptance": 1.0, "v-floor": 1.0}
 
 
+#: The search for limits to raise instead of a V floor runs on portfolios of at most this
+#: many (partner, period) amounts: DESIGN.md's plain model with a slack on every group
+#: does not finish within minutes at bench size M (50 partners x 12 periods), where the
+#: floor's exact shortfall (one us-best solve) is the answer given.
+SEARCH_MAX_AMOUNTS = 240
+
+
+def _amounts(pf: Portfolio) -> int:
+    return len(pf.partners) * len(pf.periods)
+
+
 @dataclass(frozen=True)
 class Relaxation:
     """One group of constraints to relax, and by how much (USD, H100e or a yes/no)."""
@@ -149,6 +160,17 @@ def explain_infeasible(
     """
     deadline = None if time_limit is None else time.monotonic() + time_limit
     head, floor_fix = _floor_shortfall(portfolio, mode, v_floor, require)
+    if floor_fix is not None and _amounts(portfolio) > SEARCH_MAX_AMOUNTS:
+        # The floor's shortfall is exact; the search for limits to raise instead is not
+        # run where it cannot finish (a size rule, so the answer is the same every run).
+        return Explanation(f"{head}: {floor_fix.message}", [floor_fix])
+    if mode == "us-best" and require:
+        # Without a floor, partners not required can always go without a deal: only
+        # the required ones (and the limits they share) can make the request impossible.
+        keep = set(require)
+        portfolio = portfolio.model_copy(
+            update={"partners": [p for p in portfolio.partners if p.code in keep]}
+        )
     if head is None:
         short = _SlackModel(portfolio, mode, v_floor, require, SHORTFALL_COSTS)
         found = short.solve(deadline)
