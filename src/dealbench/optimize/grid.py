@@ -185,7 +185,44 @@ def largest_remainder(
         remainder[i, t] -= inc
         v_now += deals[i].a * inc
 
+    def down(k: int, t: int) -> float:
+        """The decrease to the allowed amount below, if deal k still accepts (else 0)."""
+        dec = x[k, t] - math.floor(x[k, t] / step - 1e-9) * step if x[k, t] > 1e-9 else 0.0
+        if dec <= 1e-9:
+            return 0.0
+        if deals[k].value(x[k]) - _gain(deals[k], x[k, t] - dec, dec) < deals[k].need:
+            return 0.0
+        return dec if v_now - deals[k].a * dec >= v_least else 0.0
+
+    def make_room(i: int) -> bool:
+        """Deal i has no step that fits: a step given back by another deal (one that still
+        accepts without it) makes room; the one the objective misses least, then the one
+        listed first, then the later period. False when no step helps."""
+        options = []
+        for t in range(T):
+            inc = min(x[i, t] + step, top[i, t]) - x[i, t]
+            if inc <= 1e-9:
+                continue
+            for k in range(D):
+                if k == i or (dec := down(k, t)) <= 0:
+                    continue
+                # Only a step that frees what the increase lacks (supply or budget) helps.
+                if not (inc > room[t] + 1e-6 and dec > 0) and not (
+                    risk[i] * inc > budget + 1e-6 and risk[k] * dec > 1e-12
+                ):
+                    continue
+                loss = (
+                    deals[k].a * dec if mode == "us-best" else _gain(deals[k], x[k, t] - dec, dec)
+                )
+                options.append((round(loss / dec, 6), deals[k].index, -t, k, t, dec))
+        if not options:
+            return False
+        _, _, _, k, t, dec = min(options)
+        take(k, t, -dec)
+        return True
+
     for i, d in enumerate(deals):
+        budget_moves = 4 * D * T  # a guard: giving back steps always ends, bounded anyway
         while d.value(x[i]) < d.need:
             # The step that adds most to the partner's value per H100e, then the period
             # with most room left (keeping tight periods for deals that need them), then
@@ -196,7 +233,10 @@ def largest_remainder(
                 if (inc := up(i, t)) > 0
             ]
             if not options:
-                return None
+                budget_moves -= 1
+                if budget_moves < 0 or not make_room(i):
+                    return None
+                continue
             t = max(options)[3]
             take(i, t, up(i, t))
     gains = [
@@ -229,12 +269,13 @@ def closest(
     least: float,
     v_floor: float | None,
     threads: int | None = None,
+    best: bool = False,
 ) -> Vector | None:
     """The grid schedule closest to `smooth` under every row and the bound, or None.
 
     Closeness is the distance to the smooth amounts plus the change between consecutive
     periods (so rounding adds no dips), each deal's relative to its total."""
-    if smooth.size > CLOSEST_MAX_AMOUNTS:
+    if smooth.size > CLOSEST_MAX_AMOUNTS and not best:
         return None
     D, T = smooth.shape
     lower: list[float] = []
@@ -324,6 +365,10 @@ def closest(
     cost = np.zeros(len(lower))
     for c, w in distance.items():
         cost[c] = w
+    if best:  # the best objective instead: a diagnosis of what the grid allows
+        cost[:] = 0.0
+        for c, w in (gain if mode == "us-best" else value).items():
+            cost[c] = -w
     pass_model(
         h,
         cost=cost,

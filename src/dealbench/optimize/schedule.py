@@ -8,8 +8,9 @@ levels and concessions. With those fixed, each deal's compute is decided again:
    from equal amounts; then a fixed tie-break). It depends only on the choices,
    never on the solver's path.
 2. `grid`: those amounts in whole steps of the portfolio's granularity, V
-   within one step's value, by largest remainders or, failing that, the
-   closest grid schedule (a small MIP).
+   within one step's value, by largest remainders (with steps given back by
+   deals that accept without them) or, failing that, the closest grid schedule
+   (a small MIP, at the declared step only).
 3. When the step does not fit: finer steps by tens; then single units that
    overrun a shared limit inside the checker's tolerance; then unrounded
    amounts. Each is said in the result (see also `reserve`, which `solve`
@@ -20,6 +21,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from dealbench.model.schema import Granularity, Package, Portfolio
 from dealbench.optimize.formulate import Mode
@@ -62,19 +65,28 @@ def schedule(
     threads: int | None = None,
     room: Portfolio | None = None,
     tolerance: bool = True,
+    keep_shape: bool = False,
 ) -> Scheduled:
     """The packages with compute in whole steps, smooth among equal values (see module).
 
     `room`: the same portfolio with wider shared limits for the rounding alone (see
     `dealbench.optimize.reserve`); the smooth schedule keeps `portfolio`'s.
     `tolerance`: as a last resort, single units may overrun a shared limit inside the
-    checker's tolerance (`TOLERANCE`)."""
+    checker's tolerance (`TOLERANCE`).
+    `keep_shape`: round the packages' own amounts, without smoothing (a bargaining
+    point: both smoothing objectives would move it off its balance; rounding moves
+    each amount by less than a step, and V by at most one step's value)."""
     grid = portfolio.granularity
     if not packages:
         return Scheduled([], grid.h100e)
     deals = [deal_of(portfolio, p, grid) for p in packages]
     timings: dict[str, float] = {}
-    smooth = smooth_schedule(portfolio, mode, deals, gap, v_floor, threads, timings)
+    if keep_shape:
+        smooth: Vector | None = np.array(
+            [[p.compute.get(t, 0.0) for t in portfolio.periods] for p in packages]
+        )
+    else:
+        smooth = smooth_schedule(portfolio, mode, deals, gap, v_floor, threads, timings)
     if smooth is None:  # the LP failed: nothing better than the optimizer's amounts
         note = "The schedule could not be smoothed: the optimizer's amounts are shown."
         return Scheduled(list(packages), 0.0, note, timings)
@@ -89,7 +101,10 @@ def schedule(
             timings["schedule rounding"] = timings.get("schedule rounding", 0.0) + (
                 time.perf_counter() - start
             )
-            if amounts is None:
+            if amounts is None and step == grid.h100e:
+                # The exact search runs once, at the declared step: a finer step is a
+                # fallback already said in the result, and its retries cost ten times
+                # the greedy's time for a schedule the greedy nearly always finds.
                 start = time.perf_counter()
                 amounts = closest(*args, threads=threads)
                 timings["schedule closest"] = timings.get("schedule closest", 0.0) + (
