@@ -159,8 +159,10 @@ def largest_remainder(
     step: float,
     least: float,
     v_floor: float | None,
+    donors: bool = True,
 ) -> Vector | None:
-    """The smooth amounts in whole steps by largest remainders (see module), or None."""
+    """The smooth amounts in whole steps by largest remainders (see module), or None.
+    `donors`: a deal that accepts without a step may give it back to one that needs it."""
     D, T = smooth.shape
     top = np.array([d.top for d in deals])
     x = np.minimum(np.where(smooth >= top - 1e-6, top, np.floor(smooth / step + 1e-9) * step), top)
@@ -234,7 +236,7 @@ def largest_remainder(
             ]
             if not options:
                 budget_moves -= 1
-                if budget_moves < 0 or not make_room(i):
+                if not donors or budget_moves < 0 or not make_room(i):
                     return None
                 continue
             t = max(options)[3]

@@ -97,19 +97,29 @@ def schedule(
         if amounts is None:
             least = base - step_value(mode, deals, step)
             args = (room or portfolio, mode, deals, smooth, step, least, v_floor)
-            amounts = largest_remainder(*args)
+            amounts = largest_remainder(*args, donors=False)
+            repaired = amounts is None and step < grid.h100e
+            if repaired:  # steps given back: a schedule exists, the closest is its shape
+                amounts = largest_remainder(*args, donors=True)
+                # ... except in single units: a dip of one H100e is noise, and the
+                # search over single units runs into its time limit (2 s on global).
+                repaired = step > grid.unit
             timings["schedule rounding"] = timings.get("schedule rounding", 0.0) + (
                 time.perf_counter() - start
             )
-            if amounts is None and step == grid.h100e:
-                # The exact search runs once, at the declared step: a finer step is a
-                # fallback already said in the result, and its retries cost ten times
-                # the greedy's time for a schedule the greedy nearly always finds.
+            if (amounts is None and step == grid.h100e) or (amounts is not None and repaired):
+                # The exact search: at the declared step when the greedy fails, and at a
+                # finer step only to shape a schedule the greedy found by giving steps
+                # back (it exists, so the search is short). A finer step is a fallback
+                # said in the result; searching each in vain cost ten times the greedy.
                 start = time.perf_counter()
-                amounts = closest(*args, threads=threads)
+                found = closest(*args, threads=threads)
+                amounts = found if found is not None else amounts
                 timings["schedule closest"] = timings.get("schedule closest", 0.0) + (
                     time.perf_counter() - start
                 )
+            if amounts is None and step == grid.h100e:
+                amounts = largest_remainder(*args, donors=True)
         if amounts is not None:
             note = "" if step == grid.h100e else _refined(grid, step)
             return Scheduled(_packages(portfolio, deals, amounts), step, note, timings)
