@@ -179,9 +179,13 @@ def largest_remainder(
         fits = inc > 1e-9 and inc <= room[t] + 1e-6 and risk[i] * inc <= budget + 1e-6
         return inc if fits else 0.0
 
+    value = [d.value(x[i]) for i, d in enumerate(deals)]  # each partner's, kept current
+
     def take(i: int, t: int, inc: float) -> None:
         nonlocal budget, v_now
+        before = x[i, t]
         x[i, t] = clean(x[i, t] + inc)
+        value[i] += _gain(deals[i], before, x[i, t] - before)
         room[t] -= inc
         budget -= risk[i] * inc
         remainder[i, t] -= inc
@@ -192,7 +196,7 @@ def largest_remainder(
         dec = x[k, t] - math.floor(x[k, t] / step - 1e-9) * step if x[k, t] > 1e-9 else 0.0
         if dec <= 1e-9:
             return 0.0
-        if deals[k].value(x[k]) - _gain(deals[k], x[k, t] - dec, dec) < deals[k].need:
+        if value[k] - _gain(deals[k], x[k, t] - dec, dec) < deals[k].need:
             return 0.0
         return dec if v_now - deals[k].a * dec >= v_least else 0.0
 
@@ -225,7 +229,7 @@ def largest_remainder(
 
     for i, d in enumerate(deals):
         budget_moves = 4 * D * T  # a guard: giving back steps always ends, bounded anyway
-        while d.value(x[i]) < d.need:
+        while value[i] < d.need:
             # The step that adds most to the partner's value per H100e, then the period
             # with most room left (keeping tight periods for deals that need them), then
             # the largest remainder, then the later period.
