@@ -14,7 +14,8 @@ total by at most the value of one step to the partner that values compute most,
 with V at the floor or above.
 
 - `largest_remainder`: every amount rounded down, partners that no longer
-  accept get steps back (largest remainder first), then the remaining
+  accept get steps back (largest remainder first; when no step fits, a deal
+  that accepts without one of its own gives it up), then the remaining
   remainders are rounded up, largest first, where supply and the risk budget
   leave room and the objective gains. Milliseconds.
 - `closest`: a small MIP (HiGHS) for the grid schedule closest to the smooth
