@@ -36,6 +36,11 @@ from dealbench.optimize.grid import Deal, Vector, partner_rest, us_floor, us_res
 __all__ = ["EVEN_PIECES", "smooth_schedule"]
 
 
+#: The share of the solve's relative gap the shape stages may give up; rounding may give
+#: up as much again (`schedule.GAP_SHARE`), a tenth of the gap in all.
+SMOOTH_SHARE = 0.05
+
+
 class _Model:
     """Columns and rows of a linear program, collected as triplets."""
 
@@ -134,7 +139,7 @@ def smooth_schedule(
         solution = np.array(h.getSolution().col_value)
         if stage == 0:
             scale = abs(value + _constant(mode, deals, pf) / MONEY)
-            slack = 0.1 * max(gap, 1e-9) * scale + 1e-9  # a tenth of the gap
+            slack = SMOOTH_SHARE * max(gap, 1e-9) * scale + 1e-9  # a twentieth of the gap
         else:
             slack = 1e-9 * (1.0 + abs(value))
         _keep(h, cost, value, slack, maximise)
