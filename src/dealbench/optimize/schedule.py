@@ -98,7 +98,7 @@ def schedule(
             least = base - step_value(mode, deals, step)
             args = (room or portfolio, mode, deals, smooth, step, least, v_floor)
             amounts = largest_remainder(*args, donors=False)
-            repaired = amounts is None and step < grid.h100e
+            repaired = amounts is None and step < grid.h100e / 10 - 1e-9
             if repaired:  # steps given back: a schedule exists, the closest is its shape
                 amounts = largest_remainder(*args, donors=True)
                 # ... except in single units: a dip of one H100e is noise, and the
@@ -107,18 +107,19 @@ def schedule(
             timings["schedule rounding"] = timings.get("schedule rounding", 0.0) + (
                 time.perf_counter() - start
             )
-            if (amounts is None and step == grid.h100e) or (amounts is not None and repaired):
-                # The exact search: at the declared step when the greedy fails, and at a
-                # finer step only to shape a schedule the greedy found by giving steps
-                # back (it exists, so the search is short). A finer step is a fallback
-                # said in the result; searching each in vain cost ten times the greedy.
+            searched = step >= grid.h100e / 10 - 1e-9  # the declared step and a tenth
+            if (amounts is None and searched) or (amounts is not None and repaired):
+                # The exact search: at the declared step and the first finer one when
+                # the greedy fails, and at finer steps only to shape a schedule the
+                # greedy found by giving steps back (it exists, so the search is short).
+                # Searching every finer step in vain cost ten times the greedy.
                 start = time.perf_counter()
                 found = closest(*args, threads=threads)
                 amounts = found if found is not None else amounts
                 timings["schedule closest"] = timings.get("schedule closest", 0.0) + (
                     time.perf_counter() - start
                 )
-            if amounts is None and step == grid.h100e:
+            if amounts is None and searched:
                 amounts = largest_remainder(*args, donors=True)
         if amounts is not None:
             note = "" if step == grid.h100e else _refined(grid, step)

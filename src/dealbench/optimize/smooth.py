@@ -6,7 +6,7 @@ segments), caps and asks, supply, the risk budget, and in `partner-best` the
 US floor. Four stages, each kept as a row when the next runs (HiGHS, arrays):
 
 1. **value**: the best objective (V in `us-best`; the partners' total in
-   `partner-best`); later stages may give up a tenth of the solve's gap of it;
+   `partner-best`); later stages may give up a twentieth of the solve's gap of it;
 2. **steadiness**: the least total change between consecutive periods,
    sum |x[t] - x[t-1]| (no mid-horizon zeros, no small dips);
 3. **evenness**: the least deviation from equal amounts, |T x[t] - sum x|,
