@@ -10,7 +10,7 @@ levels and concessions. With those fixed, each deal's compute is decided again:
 2. `grid`: those amounts in whole steps of the portfolio's granularity, V
    within one step's value, by largest remainders (with steps given back by
    deals that accept without them) or, failing that, the closest grid schedule
-   (a small MIP, at the declared step only).
+   (a small MIP, at the declared step and a tenth of it).
 3. When the step does not fit: finer steps by tens; then single units that
    overrun a shared limit inside the checker's tolerance; then unrounded
    amounts. Each is said in the result (see also `reserve`, which `solve`
