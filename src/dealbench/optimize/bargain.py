@@ -144,6 +144,8 @@ def solve_bargaining(
     message = f"{mode}: {bound_note}." + (
         f" No zone of agreement, so no deal: {', '.join(no_zopa)}." if no_zopa else ""
     )
+    if result.message:  # what the rounding says (a refined step, unrounded amounts)
+        message += f" {result.message}"
     if result.us_value is None:
         return result.model_copy(update={"message": message})
     value = bargaining_objective(portfolio, result, mode, ideals)

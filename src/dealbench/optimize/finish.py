@@ -15,7 +15,7 @@ from dealbench.checker import PortfolioCheck, check
 from dealbench.limit import Limit
 from dealbench.model.schema import Package, Portfolio
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
-from dealbench.optimize.schedule import Scheduled, schedule
+from dealbench.optimize.schedule import schedule
 from dealbench.units import usd
 
 __all__ = [
@@ -60,23 +60,17 @@ def finish(
             "try --solver highs, a longer --time-limit or a smaller --gap",
         )
     start = time.perf_counter()
-    if mode in ("nash", "kalai"):
-        # The schedule's stages rank schedules by V or by the partners' total; either
-        # would move a bargaining point off its balance, so its amounts stay as solved.
-        scheduled = Scheduled(
-            list(packages),
-            0.0,
-            "A bargaining point keeps the optimizer's amounts (not put on the grid).",
-        )
-    else:
-        scheduled = schedule(
-            portfolio,
-            "partner-best" if mode == "partner-best" else "us-best",
-            packages,
-            gap=gap,
-            v_floor=v_floor,
-            threads=threads,
-        )
+    # A bargaining point is rounded as solved, not smoothed: smoothing ranks schedules
+    # by V or by the partners' total, either of which would move it off its balance.
+    scheduled = schedule(
+        portfolio,
+        "partner-best" if mode == "partner-best" else "us-best",
+        packages,
+        gap=gap,
+        v_floor=v_floor,
+        threads=threads,
+        keep_shape=mode in ("nash", "kalai"),
+    )
     info.timings["schedule"] = time.perf_counter() - start
     start = time.perf_counter()
     checked = check(portfolio, scheduled.packages)

@@ -9,6 +9,7 @@ is about, so explanations and memos can cite it without parsing names.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -123,6 +124,7 @@ def formulate(
     ideals: Ideals | None = None,
     cuts: list[dict[str, tuple[list[float], list[float]]]] | None = None,
     tau_floor: float | None = None,
+    step: float = 0.0,
 ) -> Formulation:
     """Build the MIP of DESIGN.md for `portfolio` under objective `mode`.
 
@@ -130,7 +132,8 @@ def formulate(
     kalai need `ideals` (see `dealbench.optimize.bargain`); nash takes the tangent
     points of its log cuts per partner in `cuts[0]` (US gains, partner gains; model
     units); kalai with `tau_floor` keeps every share at least that and maximises the
-    sum of shares (its second, Pareto step)."""
+    sum of shares (its second, Pareto step). `step` > 0: compute in whole steps of
+    that many H100e, or the limit itself (`add_whole_steps`)."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; expected one of: {', '.join(MODES)}")
     f = Formulation(
@@ -148,6 +151,8 @@ def formulate(
     add_supply(f)
     add_risk_budget(f)
     add_required_deals(f, require)
+    if step > 0:
+        add_whole_steps(f, step)
     if mode == "nash":
         add_nash_objective(f, ideals or {}, (cuts or [{}])[0])
     elif mode == "kalai":
@@ -223,6 +228,27 @@ def add_delivery_split(f: Formulation) -> None:
             f.add(
                 pulp.lpSum(parts) == f.x[p.code, t], f"split_{p.code}_{t}", Row("split", p.code, t)
             )
+
+
+def add_whole_steps(f: Formulation, step: float) -> None:
+    """Compute in whole steps: w[p,t,k] = step n + rest b, n integer up to the count of
+    whole steps under the limit min(ask, cap), b a binary top-up to the limit itself
+    (the limit in whole H100e, as `grid.deal_of` allows), b count <= n."""
+    pf = f.portfolio
+    for (code, t, k), var in f.w.items():
+        p = pf.partner(code)
+        assert p is not None
+        limit = math.floor(pf.cap(p, k, t) + 1e-9)
+        count = math.floor(limit / step + 1e-9)
+        tag = var.name[1:]
+        n = f.problem.add_variable(f"n{tag}", lowBound=0, upBound=count, cat=pulp.LpInteger)
+        terms = {n: step / COMPUTE}
+        rest = limit - count * step
+        if rest > 1e-9:
+            b = f.problem.add_variable(f"b{tag}", cat=pulp.LpBinary)
+            terms[b] = rest / COMPUTE
+            f.add(count * b <= n, f"topup_{code}_{t}_{k}", Row("step", code, t, level=k))
+        f.add(var == affine(terms), f"step_{code}_{t}_{k}", Row("step", code, t, level=k))
 
 
 def add_caps(f: Formulation) -> None:

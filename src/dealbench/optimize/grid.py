@@ -14,7 +14,8 @@ total by at most the value of one step to the partner that values compute most,
 with V at the floor or above.
 
 - `largest_remainder`: every amount rounded down, partners that no longer
-  accept get steps back (largest remainder first), then the remaining
+  accept get steps back (largest remainder first; when no step fits, a deal
+  that accepts without one of its own gives it up), then the remaining
   remainders are rounded up, largest first, where supply and the risk budget
   leave room and the objective gains. Milliseconds.
 - `closest`: a small MIP (HiGHS) for the grid schedule closest to the smooth
@@ -159,8 +160,10 @@ def largest_remainder(
     step: float,
     least: float,
     v_floor: float | None,
+    donors: bool = True,
 ) -> Vector | None:
-    """The smooth amounts in whole steps by largest remainders (see module), or None."""
+    """The smooth amounts in whole steps by largest remainders (see module), or None.
+    `donors`: a deal that accepts without a step may give it back to one that needs it."""
     D, T = smooth.shape
     top = np.array([d.top for d in deals])
     x = np.minimum(np.where(smooth >= top - 1e-6, top, np.floor(smooth / step + 1e-9) * step), top)
@@ -177,16 +180,57 @@ def largest_remainder(
         fits = inc > 1e-9 and inc <= room[t] + 1e-6 and risk[i] * inc <= budget + 1e-6
         return inc if fits else 0.0
 
+    value = [d.value(x[i]) for i, d in enumerate(deals)]  # each partner's, kept current
+
     def take(i: int, t: int, inc: float) -> None:
         nonlocal budget, v_now
+        before = x[i, t]
         x[i, t] = clean(x[i, t] + inc)
+        value[i] += _gain(deals[i], before, x[i, t] - before)
         room[t] -= inc
         budget -= risk[i] * inc
         remainder[i, t] -= inc
         v_now += deals[i].a * inc
 
+    def down(k: int, t: int) -> float:
+        """The decrease to the allowed amount below, if deal k still accepts (else 0)."""
+        dec = x[k, t] - math.floor(x[k, t] / step - 1e-9) * step if x[k, t] > 1e-9 else 0.0
+        if dec <= 1e-9:
+            return 0.0
+        if value[k] - _gain(deals[k], x[k, t] - dec, dec) < deals[k].need:
+            return 0.0
+        return dec if v_now - deals[k].a * dec >= v_least else 0.0
+
+    def make_room(i: int) -> bool:
+        """Deal i has no step that fits: a step given back by another deal (one that still
+        accepts without it) makes room; the one the objective misses least, then the one
+        listed first, then the later period. False when no step helps."""
+        options = []
+        for t in range(T):
+            inc = min(x[i, t] + step, top[i, t]) - x[i, t]
+            if inc <= 1e-9:
+                continue
+            for k in range(D):
+                if k == i or (dec := down(k, t)) <= 0:
+                    continue
+                # Only a step that frees what the increase lacks (supply or budget) helps.
+                if not (inc > room[t] + 1e-6 and dec > 0) and not (
+                    risk[i] * inc > budget + 1e-6 and risk[k] * dec > 1e-12
+                ):
+                    continue
+                loss = (
+                    deals[k].a * dec if mode == "us-best" else _gain(deals[k], x[k, t] - dec, dec)
+                )
+                options.append((round(loss / dec, 6), deals[k].index, -t, k, t, dec))
+        if not options:
+            return False
+        _, _, _, k, t, dec = min(options)
+        take(k, t, -dec)
+        return True
+
     for i, d in enumerate(deals):
-        while d.value(x[i]) < d.need:
+        budget_moves = 4 * D * T  # a guard: giving back steps always ends, bounded anyway
+        while value[i] < d.need:
             # The step that adds most to the partner's value per H100e, then the period
             # with most room left (keeping tight periods for deals that need them), then
             # the largest remainder, then the later period.
@@ -196,7 +240,10 @@ def largest_remainder(
                 if (inc := up(i, t)) > 0
             ]
             if not options:
-                return None
+                budget_moves -= 1
+                if not donors or budget_moves < 0 or not make_room(i):
+                    return None
+                continue
             t = max(options)[3]
             take(i, t, up(i, t))
     gains = [
@@ -229,12 +276,13 @@ def closest(
     least: float,
     v_floor: float | None,
     threads: int | None = None,
+    best: bool = False,
 ) -> Vector | None:
     """The grid schedule closest to `smooth` under every row and the bound, or None.
 
     Closeness is the distance to the smooth amounts plus the change between consecutive
     periods (so rounding adds no dips), each deal's relative to its total."""
-    if smooth.size > CLOSEST_MAX_AMOUNTS:
+    if smooth.size > CLOSEST_MAX_AMOUNTS and not best:
         return None
     D, T = smooth.shape
     lower: list[float] = []
@@ -324,6 +372,10 @@ def closest(
     cost = np.zeros(len(lower))
     for c, w in distance.items():
         cost[c] = w
+    if best:  # the best objective instead: a diagnosis of what the grid allows
+        cost[:] = 0.0
+        for c, w in (gain if mode == "us-best" else value).items():
+            cost[c] = -w
     pass_model(
         h,
         cost=cost,

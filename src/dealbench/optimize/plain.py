@@ -29,12 +29,14 @@ def solve_plain(
     v_floor: float | None = None,
     threads: int | None = None,
     require: Sequence[str] = (),
+    step: float = 0.0,
 ) -> SolveResult:
-    """Formulate with PuLP, solve, extract, check."""
+    """Formulate with PuLP, solve, extract, check. `step` > 0: compute in whole steps
+    inside the model (see `formulate.add_whole_steps`)."""
 
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    form = formulate(portfolio, mode, v_floor, require)
+    form = formulate(portfolio, mode, v_floor, require, step=step)
     timings["build"] = time.perf_counter() - start
 
     backend = make_backend(solver, time_limit=time_limit, gap=gap, threads=threads)

@@ -8,8 +8,9 @@ levels and concessions. With those fixed, each deal's compute is decided again:
    from equal amounts; then a fixed tie-break). It depends only on the choices,
    never on the solver's path.
 2. `grid`: those amounts in whole steps of the portfolio's granularity, V
-   within one step's value, by largest remainders or, failing that, the
-   closest grid schedule (a small MIP).
+   within one step's value, by largest remainders (with steps given back by
+   deals that accept without them) or, failing that, the closest grid schedule
+   (a small MIP, at the declared step and a tenth of it).
 3. When the step does not fit: finer steps by tens; then single units that
    overrun a shared limit inside the checker's tolerance; then unrounded
    amounts. Each is said in the result (see also `reserve`, which `solve`
@@ -20,6 +21,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from dealbench.model.schema import Granularity, Package, Portfolio
 from dealbench.optimize.formulate import Mode
@@ -62,39 +65,62 @@ def schedule(
     threads: int | None = None,
     room: Portfolio | None = None,
     tolerance: bool = True,
+    keep_shape: bool = False,
 ) -> Scheduled:
     """The packages with compute in whole steps, smooth among equal values (see module).
 
     `room`: the same portfolio with wider shared limits for the rounding alone (see
     `dealbench.optimize.reserve`); the smooth schedule keeps `portfolio`'s.
     `tolerance`: as a last resort, single units may overrun a shared limit inside the
-    checker's tolerance (`TOLERANCE`)."""
+    checker's tolerance (`TOLERANCE`).
+    `keep_shape`: round the packages' own amounts, without smoothing (a bargaining
+    point: both smoothing objectives would move it off its balance; rounding moves
+    each amount by less than a step, and V by at most one step's value)."""
     grid = portfolio.granularity
     if not packages:
         return Scheduled([], grid.h100e)
     deals = [deal_of(portfolio, p, grid) for p in packages]
     timings: dict[str, float] = {}
-    smooth = smooth_schedule(portfolio, mode, deals, gap, v_floor, threads, timings)
+    if keep_shape:
+        smooth: Vector | None = np.array(
+            [[p.compute.get(t, 0.0) for t in portfolio.periods] for p in packages]
+        )
+    else:
+        smooth = smooth_schedule(portfolio, mode, deals, gap, v_floor, threads, timings)
     if smooth is None:  # the LP failed: nothing better than the optimizer's amounts
         note = "The schedule could not be smoothed: the optimizer's amounts are shown."
         return Scheduled(list(packages), 0.0, note, timings)
-    base = objective(portfolio, mode, deals, smooth)
+    base = _reference(portfolio, mode, deals, smooth, gap)
     for step in _steps(grid):
         start = time.perf_counter()
         amounts = smooth if step == 0 else None
         if amounts is None:
             least = base - step_value(mode, deals, step)
             args = (room or portfolio, mode, deals, smooth, step, least, v_floor)
-            amounts = largest_remainder(*args)
+            amounts = largest_remainder(*args, donors=False)
+            repaired = amounts is None and step < grid.h100e / 10 - 1e-9
+            if repaired:  # steps given back: a schedule exists, the closest is its shape
+                amounts = largest_remainder(*args, donors=True)
+                # ... except in single units: a dip of one H100e is noise, and the
+                # search over single units runs into its time limit (2 s on global).
+                repaired = step > grid.unit
             timings["schedule rounding"] = timings.get("schedule rounding", 0.0) + (
                 time.perf_counter() - start
             )
-            if amounts is None:
+            searched = step >= grid.h100e / 10 - 1e-9  # the declared step and a tenth
+            if (amounts is None and searched) or (amounts is not None and repaired):
+                # The exact search: at the declared step and the first finer one when
+                # the greedy fails, and at finer steps only to shape a schedule the
+                # greedy found by giving steps back (it exists, so the search is short).
+                # Searching every finer step in vain cost ten times the greedy.
                 start = time.perf_counter()
-                amounts = closest(*args, threads=threads)
+                found = closest(*args, threads=threads)
+                amounts = found if found is not None else amounts
                 timings["schedule closest"] = timings.get("schedule closest", 0.0) + (
                     time.perf_counter() - start
                 )
+            if amounts is None and searched:
+                amounts = largest_remainder(*args, donors=True)
         if amounts is not None:
             note = "" if step == grid.h100e else _refined(grid, step)
             return Scheduled(_packages(portfolio, deals, amounts), step, note, timings)
@@ -113,6 +139,21 @@ def schedule(
         "shared limits."
     )
     return Scheduled(_packages(portfolio, deals, smooth), 0.0, note, timings)
+
+
+#: Rounding may give up, besides one step's value, this share of the solve's relative gap
+#: (as much as the smoothing LPs may trade: `smooth.SMOOTH_SHARE`).
+GAP_SHARE = 0.05
+
+
+def _reference(pf: Portfolio, mode: Mode, deals: list[Deal], smooth: Vector, gap: float) -> float:
+    """What rounding measures its loss from: the smooth schedule's objective less a
+    twentieth of the gap (`GAP_SHARE`; smoothing gives up at most as much, so the two
+    together stay within a tenth of the gap and one step's value of the optimum). One
+    step's value alone is far below the optimizer's own precision at M (one H100e is
+    USD 7,155 there against 1e-6 of USD 1.45tn)."""
+    base = objective(pf, mode, deals, smooth)
+    return base - GAP_SHARE * max(gap, 0.0) * abs(base)
 
 
 #: The last rung: single units may overrun a shared limit by this much, inside the
