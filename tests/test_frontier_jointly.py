@@ -129,3 +129,29 @@ def test_warm_start_after_a_partner_leaves(seed: int) -> None:
         assert warm.status == "optimal", warm.message
         assert check(rest, [d.package() for d in warm.deals]).ok
         assert warm.objective == pytest.approx(brute_force(rest, "us-best"), rel=1e-6, abs=1e3)
+
+
+def test_joint_kalai_ideal_leaves_out_points_the_us_would_walk_away_from() -> None:
+    """On gulf-asia, AE's joint partner-best end lies below the no-deal point (the others
+    re-optimized without AE do better): Kalai's ideal partner gain is the best point at
+    which the US is no worse off, and a note says where that ends."""
+    from dealbench.model import load_portfolio
+    from dealbench.negotiate import FrontierPoint
+    from dealbench.negotiate.bargaining import TOL, gains
+    from helpers import REPO
+
+    pf = load_portfolio(REPO / "deals/portfolios/gulf-asia.yaml")
+    f = frontier(pf, "AE", points=6, jointly=True)
+    assert f.partner_best.us_utility < f.no_deal.us_utility  # the case this test is about
+    rational = [p for p in f.points if gains(f, p)[0] >= -TOL]
+    ideal_us = gains(f, f.us_best)[0]
+    ideal_partner = max(gains(f, p)[1] for p in rational)
+    assert ideal_partner < gains(f, f.partner_best)[1]
+    assert f.kalai is not None and f.kalai in rational
+
+    def share(p: FrontierPoint) -> float:
+        us, partner = gains(f, p)
+        return min(us / ideal_us, partner / ideal_partner)
+
+    assert share(f.kalai) == pytest.approx(max(share(p) for p in rational if gains(f, p)[1] > TOL))
+    assert any("the US does better with no deal" in n for n in f.notes)

@@ -103,6 +103,15 @@ def build_frontier(
         method=method,
         notes=notes,
     )
+    if jointly and axis == "partner" and partner_best.us_utility < no_deal.us_utility - SAME_ABS:
+        walk = [p.partner_utility for p in kept if p.us_utility >= no_deal.us_utility - SAME_ABS]
+        notes.append(
+            "Above a partner utility of "
+            f"USD {max(walk, default=no_deal.partner_utility) / 1e9:,.2f}bn (the highest point "
+            "at which the US is no worse off), the US does better with no deal and the "
+            "others re-optimized."
+        )
+        frontier = frontier.model_copy(update={"notes": notes})
     if bargaining:
         from dealbench.negotiate.bargaining import attach_bargaining
 
