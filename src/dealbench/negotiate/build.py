@@ -62,7 +62,7 @@ def build_frontier(
     us_best = point_of(portfolio, partner, [d.package() for d in base.deals], "US-best")
     no_deal = _no_deal(portfolio, partner, base, fixed, jointly, gap)
     partner_best = _partner_best(portfolio, partner, alone, fixed, us_best)
-    top: float | None = None  # jointly, the partner-best end is solved at this floor too
+    joint_end = False  # jointly, the partner-best end re-optimized (one of the points found)
     notes: list[str] = []
     method = "epsilon-constraint"
     if points == "all":
@@ -78,10 +78,10 @@ def build_frontier(
             if joint_best is not None:  # the held partner-best's U, others re-optimized
                 partner_best = joint_best.model_copy(update={"label": "partner-best"})
                 found.append(partner_best)
-                top = hi
+                joint_end = True
         else:
             found = _held(portfolio, partner, alone, fixed, grid)
-        found += [us_best] if top is not None else [us_best, partner_best]
+        found += [us_best] if joint_end else [us_best, partner_best]
     else:
         found = _risk_axis(portfolio, partner, rest, fixed, base, us_best, points, jointly, gap)
     if jointly and axis == "partner":
