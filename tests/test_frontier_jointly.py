@@ -56,23 +56,46 @@ def test_nothing_required_is_the_us_best_optimum(seed: int) -> None:
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_joint_frontier_warm_equals_cold(seed: int) -> None:
-    """Every point of the warm joint frontier equals a cold solve at its floor, and
-    every point's packages pass `check`."""
+    """Every point of the warm joint frontier, both ends included, equals a cold solve at
+    its floor (the others re-optimized), and every point's packages pass `check`."""
     pf = continuous(generate("S", seed=seed))
     base = solve(pf, gap=1e-7)
     code = max(base.deals, key=lambda d: d.us_value).partner
     f = frontier(pf, code, points=6, jointly=True, gap=1e-7, base=base, bargaining=False)
-    inner = [p for p in f.points if not p.label]  # the ends are the held frontier's
-    assert inner
+    labels = {p.label for p in f.points}
+    assert {"US-best", "partner-best"} <= labels
+    assert f.partner_best in f.points and f.us_best in f.points
     for point in f.points:
         packages = [*point.others, *([point.package] if point.package else [])]
         assert check(pf, packages).ok
-    for point in inner:
         cold = solve_with_floor(pf, code, point.partner_utility - 1.0, gap=1e-7)
         assert cold is not None
         assert check(pf, [d.package() for d in cold.deals]).objective == pytest.approx(
             point.us_utility, rel=2e-7, abs=1e3
-        )
+        ), point.label
+
+
+def test_joint_bargaining_points_and_no_deal_are_the_joint_curves() -> None:
+    """Jointly, the no-deal point is the cold optimum without the partner, the partner-best
+    end is at least as good for the US as the held one, and Nash and Kalai are points of
+    the joint curve, each the best of its points by its own score."""
+    from dealbench.negotiate import residual
+    from dealbench.negotiate.bargaining import gains
+
+    pf = continuous(generate("S", seed=1))
+    base = solve(pf, gap=1e-7)
+    code = max(base.deals, key=lambda d: d.us_value).partner
+    f = frontier(pf, code, points=6, jointly=True, gap=1e-7, base=base)
+    held = frontier(pf, code, points=6, base=base, bargaining=False)
+    cold = solve(residual(pf, excluded=[code]), gap=1e-7)
+    cold_v = check(pf, [d.package() for d in cold.deals]).objective  # with its us_batna
+    assert f.no_deal.us_utility == pytest.approx(cold_v, rel=2e-7, abs=1e3)
+    assert f.partner_best.partner_utility >= held.partner_best.partner_utility - 1.0
+    assert f.partner_best.us_utility >= held.partner_best.us_utility - 1e3
+    assert f.nash is not None and f.kalai is not None
+    assert f.nash in f.points and f.kalai in f.points
+    product = [gains(f, p)[0] * gains(f, p)[1] for p in f.points]
+    assert gains(f, f.nash)[0] * gains(f, f.nash)[1] == pytest.approx(max(product))
 
 
 def test_a_restricted_mip_without_sets_is_the_portfolio_of_no_deals() -> None:
@@ -106,3 +129,29 @@ def test_warm_start_after_a_partner_leaves(seed: int) -> None:
         assert warm.status == "optimal", warm.message
         assert check(rest, [d.package() for d in warm.deals]).ok
         assert warm.objective == pytest.approx(brute_force(rest, "us-best"), rel=1e-6, abs=1e3)
+
+
+def test_joint_kalai_ideal_leaves_out_points_the_us_would_walk_away_from() -> None:
+    """On gulf-asia, AE's joint partner-best end lies below the no-deal point (the others
+    re-optimized without AE do better): Kalai's ideal partner gain is the best point at
+    which the US is no worse off, and a note says where that ends."""
+    from dealbench.model import load_portfolio
+    from dealbench.negotiate import FrontierPoint
+    from dealbench.negotiate.bargaining import TOL, gains
+    from helpers import REPO
+
+    pf = load_portfolio(REPO / "deals/portfolios/gulf-asia.yaml")
+    f = frontier(pf, "AE", points=6, jointly=True)
+    assert f.partner_best.us_utility < f.no_deal.us_utility  # the case this test is about
+    rational = [p for p in f.points if gains(f, p)[0] >= -TOL]
+    ideal_us = gains(f, f.us_best)[0]
+    ideal_partner = max(gains(f, p)[1] for p in rational)
+    assert ideal_partner < gains(f, f.partner_best)[1]
+    assert f.kalai is not None and f.kalai in rational
+
+    def share(p: FrontierPoint) -> float:
+        us, partner = gains(f, p)
+        return min(us / ideal_us, partner / ideal_partner)
+
+    assert share(f.kalai) == pytest.approx(max(share(p) for p in rational if gains(f, p)[1] > TOL))
+    assert any("the US does better with no deal" in n for n in f.notes)

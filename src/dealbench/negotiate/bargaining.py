@@ -82,9 +82,17 @@ def attach_bargaining(
 
 
 def _ideals(frontier: Frontier) -> tuple[float, float]:
+    """Each side's ideal gain: the US gain at the US-best end; the partner's largest gain
+    with the US no worse off than with no deal. Held, that is the partner-best end (its
+    range stops there); jointly, the end can lie below the no-deal point (the others
+    re-optimized without the partner do better), so it is the best such point solved."""
     us = gains(frontier, frontier.us_best)[0]
-    partner = gains(frontier, frontier.partner_best)[1]
-    return us, partner
+    rational = [
+        g[1]
+        for g in (gains(frontier, p) for p in [frontier.partner_best, *frontier.points])
+        if g[0] >= -TOL
+    ]
+    return us, max(rational, default=0.0)
 
 
 def _best(frontier: Frontier, points: list[FrontierPoint], score: Any) -> FrontierPoint | None:

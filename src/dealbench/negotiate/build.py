@@ -3,11 +3,14 @@
 Held (the default): the partner alone in the residual portfolio, scanned
 exactly by `single`. Jointly: the whole portfolio solved at every point, from
 the highest floor down, each solve warm-started from the point before (whose
-optimum meets the lower floor: a feasible incumbent).
+optimum meets the lower floor: a feasible incumbent). Its first floor is the
+held partner-best's U, so the partner-best end is a joint optimum too; the
+US-best end is the base optimum (the best at its own floor).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Literal
 
@@ -24,6 +27,7 @@ from dealbench.negotiate.frontier import (
 )
 from dealbench.negotiate.replan import residual, solve_with_floor
 from dealbench.negotiate.single import Single, single
+from dealbench.optimize.decomposition.warm import WarmStart, warm_from
 from dealbench.optimize.result import SolveResult
 from dealbench.optimize.solve import solve
 
@@ -58,6 +62,7 @@ def build_frontier(
     us_best = point_of(portfolio, partner, [d.package() for d in base.deals], "US-best")
     no_deal = _no_deal(portfolio, partner, base, fixed, jointly, gap)
     partner_best = _partner_best(portfolio, partner, alone, fixed, us_best)
+    joint_end = False  # jointly, the partner-best end re-optimized (one of the points found)
     notes: list[str] = []
     method = "epsilon-constraint"
     if points == "all":
@@ -68,16 +73,21 @@ def build_frontier(
         lo, hi = us_best.partner_utility, partner_best.partner_utility
         grid = [lo + (hi - lo) * i / (points - 1) for i in range(1, points - 1)] if hi > lo else []
         if jointly:
-            found = _jointly(portfolio, partner, alone, fixed, base, grid, gap)
+            end = partner_best if hi > lo else None
+            found, joint_best = _jointly(portfolio, partner, alone, fixed, base, grid, gap, end)
+            if joint_best is not None:  # the held partner-best's U, others re-optimized
+                partner_best = joint_best.model_copy(update={"label": "partner-best"})
+                found.append(partner_best)
+                joint_end = True
         else:
             found = _held(portfolio, partner, alone, fixed, grid)
-        found += [us_best, partner_best]
+        found += [us_best] if joint_end else [us_best, partner_best]
     else:
         found = _risk_axis(portfolio, partner, rest, fixed, base, us_best, points, jointly, gap)
     if jointly and axis == "partner":
         notes.append(
             "Jointly: the partner's utility runs over the range of the held frontier; every "
-            "other deal is re-optimized at each point."
+            "other deal is re-optimized at each point, both ends included."
         )
     kept = clean(found, axis, jointly)
     frontier = Frontier(
@@ -93,6 +103,15 @@ def build_frontier(
         method=method,
         notes=notes,
     )
+    if jointly and axis == "partner" and partner_best.us_utility < no_deal.us_utility - SAME_ABS:
+        walk = [p.partner_utility for p in kept if p.us_utility >= no_deal.us_utility - SAME_ABS]
+        notes.append(
+            "Above a partner utility of "
+            f"USD {max(walk, default=no_deal.partner_utility) / 1e9:,.2f}bn (the highest point "
+            "at which the US is no worse off), the US does better with no deal and the "
+            "others re-optimized."
+        )
+        frontier = frontier.model_copy(update={"notes": notes})
     if bargaining:
         from dealbench.negotiate.bargaining import attach_bargaining
 
@@ -161,28 +180,47 @@ def _jointly(
     base: SolveResult,
     grid: list[float],
     gap: float,
-) -> list[FrontierPoint]:
+    partner_best: FrontierPoint | None,
+) -> tuple[list[FrontierPoint], FrontierPoint | None]:
     """Every point a proven optimum of the whole portfolio at its floor, from the highest
     floor down: the optimum at a higher floor meets every lower one, so each solve starts
-    from the one before (its packages as the incumbent, its prices and columns as seeds)."""
-    from dealbench.optimize.decomposition.warm import warm_from
+    from the one before (its packages as the incumbent, its prices and columns as seeds).
 
+    The first floor, when `partner_best` (the held end) is given, is its U (less USD 1,
+    so its own packages meet it whatever the rounding): that end re-optimized jointly,
+    returned apart from the grid's points."""
     found: list[FrontierPoint] = []
     previous: SolveResult | None = None
-    for u in sorted(grid, reverse=True):
-        if found and found[-1].us_utility >= (base.us_value or 0.0) - SAME_ABS:
+    top = None if partner_best is None else partner_best.partner_utility - 1.0
+    end: FrontierPoint | None = None
+    last: FrontierPoint | None = None
+    for u in [*([] if top is None else [top]), *sorted(grid, reverse=True)]:
+        if last is not None and last.us_utility >= (base.us_value or 0.0) - SAME_ABS:
             break  # V is the unconstrained optimum's: every lower floor is that point too
         warm = warm_from(previous if previous is not None else base)
         if warm is not None and previous is None:
-            package, _ = alone.best_at(u)  # the held package at u: a feasible first start
-            if package is not None:
-                warm.packages = [*fixed, package]
+            if partner_best is not None and partner_best.package is not None and u == top:
+                start = [*partner_best.others, partner_best.package]  # the held partner-best
+                warm = _with_packages(warm, start)
+            else:
+                package, _ = alone.best_at(u)  # the held package at u: a feasible first start
+                if package is not None:
+                    warm = _with_packages(warm, [*fixed, package])
         result = solve_with_floor(portfolio, partner, u, gap=gap, warm_start=warm)
         if result is None:
             continue
         previous = result
-        found.append(point_of(portfolio, partner, [d.package() for d in result.deals]))
-    return found
+        point = last = point_of(portfolio, partner, [d.package() for d in result.deals])
+        if u == top:
+            end = point
+        else:
+            found.append(point)
+    return found, end
+
+
+def _with_packages(warm: WarmStart, packages: list[Package]) -> WarmStart:
+    """`warm` with other packages as the incumbent (a copy: `warm` may be a result's own)."""
+    return dataclasses.replace(warm, packages=packages)
 
 
 def _risk_axis(
