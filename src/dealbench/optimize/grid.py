@@ -28,7 +28,7 @@ Both return None when there is no such schedule.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -60,9 +60,26 @@ class Deal:
     risk: float  # risk weight
     need: float  # what the partner's value of compute must reach for it to accept
     us_const: float  # US value of the concessions
+    #: The partner's value segments (width H100e, USD per H100e), read once: the
+    #: rounding asks for values tens of thousands of times at M.
+    segments: list[tuple[float, float]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.segments = self.partner.segments
+
+    def worth(self, h100e: float) -> float:
+        """`Partner.value_of`, the same sums in the same order, on the segments read once."""
+        total, left = 0.0, max(h100e, 0.0)
+        for width, value in self.segments:
+            take = min(left, width)
+            total += take * value
+            left -= take
+            if left <= 0:
+                break
+        return total
 
     def value(self, amounts: Any) -> float:
-        return sum(self.partner.value_of(float(x)) for x in amounts)
+        return sum(self.worth(float(x)) for x in amounts)
 
 
 def deal_of(pf: Portfolio, package: Package, grid: Granularity) -> Deal:
@@ -261,7 +278,7 @@ def largest_remainder(
 
 
 def _gain(d: Deal, amount: float, inc: float) -> float:
-    return d.partner.value_of(amount + inc) - d.partner.value_of(amount)
+    return d.worth(amount + inc) - d.worth(amount)
 
 
 # --- closest, exactly ----------------------------------------------------------------------
