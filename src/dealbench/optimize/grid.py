@@ -245,6 +245,27 @@ def largest_remainder(
         take(k, t, -dec)
         return True
 
+    # What each option costs to compute, kept while its inputs stay: only the period just
+    # stepped (and the one a step was given back in) changes, so the others are not
+    # computed again (half the rounding's time at M). The same numbers, in the same order.
+    per_unit: dict[tuple[int, int], tuple[Any, Any]] = {}
+    rounded_room: dict[int, tuple[Any, Any]] = {}
+
+    def gain_per_unit(i: int, t: int, inc: float) -> Any:
+        """round(_gain(deal i, x[i, t], inc) / inc, 6); inc depends on x[i, t] alone."""
+        known = per_unit.get((i, t))
+        if known is None or known[0] != x[i, t]:
+            gain = _gain(deals[i], x[i, t], inc)
+            known = per_unit[i, t] = (x[i, t], round(gain / inc, 6))
+        return known[1]
+
+    def room_left(t: int) -> Any:
+        """round(room[t], 6)."""
+        known = rounded_room.get(t)
+        if known is None or known[0] != room[t]:
+            known = rounded_room[t] = (room[t], round(room[t], 6))
+        return known[1]
+
     for i, d in enumerate(deals):
         budget_moves = 4 * D * T  # a guard: giving back steps always ends, bounded anyway
         while value[i] < d.need:
@@ -252,7 +273,7 @@ def largest_remainder(
             # with most room left (keeping tight periods for deals that need them), then
             # the largest remainder, then the later period.
             options = [
-                (round(_gain(d, x[i, t], inc) / inc, 6), round(room[t], 6), remainder[i, t], t)
+                (gain_per_unit(i, t, inc), room_left(t), remainder[i, t], t)
                 for t in range(T)
                 if (inc := up(i, t)) > 0
             ]
