@@ -28,7 +28,7 @@ Both return None when there is no such schedule.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -60,9 +60,26 @@ class Deal:
     risk: float  # risk weight
     need: float  # what the partner's value of compute must reach for it to accept
     us_const: float  # US value of the concessions
+    #: The partner's value segments (width H100e, USD per H100e), read once: the
+    #: rounding asks for values tens of thousands of times at M.
+    segments: list[tuple[float, float]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.segments = self.partner.segments
+
+    def worth(self, h100e: float) -> float:
+        """`Partner.value_of`, the same sums in the same order, on the segments read once."""
+        total, left = 0.0, max(h100e, 0.0)
+        for width, value in self.segments:
+            take = min(left, width)
+            total += take * value
+            left -= take
+            if left <= 0:
+                break
+        return total
 
     def value(self, amounts: Any) -> float:
-        return sum(self.partner.value_of(float(x)) for x in amounts)
+        return sum(self.worth(float(x)) for x in amounts)
 
 
 def deal_of(pf: Portfolio, package: Package, grid: Granularity) -> Deal:
@@ -228,6 +245,27 @@ def largest_remainder(
         take(k, t, -dec)
         return True
 
+    # What each option costs to compute, kept while its inputs stay: only the period just
+    # stepped (and the one a step was given back in) changes, so the others are not
+    # computed again (half the rounding's time at M). The same numbers, in the same order.
+    per_unit: dict[tuple[int, int], tuple[Any, Any]] = {}
+    rounded_room: dict[int, tuple[Any, Any]] = {}
+
+    def gain_per_unit(i: int, t: int, inc: float) -> Any:
+        """round(_gain(deal i, x[i, t], inc) / inc, 6); inc depends on x[i, t] alone."""
+        known = per_unit.get((i, t))
+        if known is None or known[0] != x[i, t]:
+            gain = _gain(deals[i], x[i, t], inc)
+            known = per_unit[i, t] = (x[i, t], round(gain / inc, 6))
+        return known[1]
+
+    def room_left(t: int) -> Any:
+        """round(room[t], 6)."""
+        known = rounded_room.get(t)
+        if known is None or known[0] != room[t]:
+            known = rounded_room[t] = (room[t], round(room[t], 6))
+        return known[1]
+
     for i, d in enumerate(deals):
         budget_moves = 4 * D * T  # a guard: giving back steps always ends, bounded anyway
         while value[i] < d.need:
@@ -235,7 +273,7 @@ def largest_remainder(
             # with most room left (keeping tight periods for deals that need them), then
             # the largest remainder, then the later period.
             options = [
-                (round(_gain(d, x[i, t], inc) / inc, 6), round(room[t], 6), remainder[i, t], t)
+                (gain_per_unit(i, t, inc), room_left(t), remainder[i, t], t)
                 for t in range(T)
                 if (inc := up(i, t)) > 0
             ]
@@ -261,7 +299,7 @@ def largest_remainder(
 
 
 def _gain(d: Deal, amount: float, inc: float) -> float:
-    return d.partner.value_of(amount + inc) - d.partner.value_of(amount)
+    return d.worth(amount + inc) - d.worth(amount)
 
 
 # --- closest, exactly ----------------------------------------------------------------------
