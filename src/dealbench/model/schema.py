@@ -334,6 +334,18 @@ class Concession(Strict):
         return f"{amounts.amount_text(lo)} to {amounts.amount_text(hi)}"
 
 
+def value_on(segments: list[tuple[float, float]], h100e: float) -> float:
+    """The value of `h100e` on a curve of (width, value per H100e) segments, filled in order."""
+    total, left = 0.0, max(h100e, 0.0)
+    for width, value in segments:
+        take = min(left, width)
+        total += take * value
+        left -= take
+        if left <= 0:
+            break
+    return total
+
+
 class Partner(Strict):
     code: Annotated[str, Field(pattern=r"^[A-Z]{2,3}$")]
     name: Text
@@ -372,14 +384,7 @@ class Partner(Strict):
 
     def value_of(self, h100e: float) -> float:
         """The partner's value of `h100e` delivered in one period (concave, piecewise linear)."""
-        total, left = 0.0, max(h100e, 0.0)
-        for width, value in self.segments:
-            take = min(left, width)
-            total += take * value
-            left -= take
-            if left <= 0:
-                break
-        return total
+        return value_on(self.segments, h100e)
 
     def concession(self, concession_id: str) -> Concession | None:
         return next((c for c in self.concessions if c.id == concession_id), None)

@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from dealbench.model.schema import Granularity, Package, Partner, Portfolio
+from dealbench.model.schema import Granularity, Package, Partner, Portfolio, value_on
 from dealbench.optimize.decomposition.highs import INF, new_highs, pass_model
 from dealbench.optimize.formulate import COMPUTE, MONEY, Mode
 
@@ -68,15 +68,8 @@ class Deal:
         self.segments = self.partner.segments
 
     def worth(self, h100e: float) -> float:
-        """`Partner.value_of`, the same sums in the same order, on the segments read once."""
-        total, left = 0.0, max(h100e, 0.0)
-        for width, value in self.segments:
-            take = min(left, width)
-            total += take * value
-            left -= take
-            if left <= 0:
-                break
-        return total
+        """`Partner.value_of` on the segments read once."""
+        return value_on(self.segments, h100e)
 
     def value(self, amounts: Any) -> float:
         return sum(self.worth(float(x)) for x in amounts)
