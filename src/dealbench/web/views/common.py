@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import hmac
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -14,6 +18,24 @@ from dealbench.model import Portfolio, load_portfolio
 from dealbench.web.security import CSRF_FIELD, CSRF_HEADER, confine, csrf_for
 
 PORTFOLIOS = "portfolios"
+
+T = TypeVar("T")
+
+#: HiGHS runs every solve of a process on one global scheduler, reset when a solve asks
+#: for another thread count (`optimize.backends.use_threads`): two pages solving at
+#: once in the server's threads must not share it, so they take turns. Pages that do
+#: not solve, and solve jobs (their own processes), never wait for it.
+_SOLVER = threading.Lock()
+
+
+async def solving(fn: Callable[..., T], *args: Any) -> T:
+    """`fn(*args)` in a worker thread, one solving page at a time."""
+
+    def locked() -> T:
+        with _SOLVER:
+            return fn(*args)
+
+    return await run_in_threadpool(locked)
 
 
 def root(request: Request) -> Path:

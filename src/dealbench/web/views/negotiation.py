@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -35,7 +34,7 @@ from dealbench.negotiate.round_points import chart_rounds
 from dealbench.web.chart import frontier_chart
 from dealbench.web.pages import page
 from dealbench.web.security import inside
-from dealbench.web.views.common import checked_form, portfolio, portfolio_file, root
+from dealbench.web.views.common import checked_form, portfolio, portfolio_file, root, solving
 from dealbench.web.views.documents import documents_page, serve_file
 from dealbench.web.views.packages import package_from_form, read_upload
 
@@ -71,7 +70,7 @@ def _partner(request: Request, pf: Portfolio) -> str:
 
 async def show_room(request: Request) -> Response:
     name, pf, folder = _setup(request)
-    the_room = await run_in_threadpool(room, pf, folder)
+    the_room = await solving(room, pf, folder)
     return page(request, "room.html.j2", name=name, room=the_room)
 
 
@@ -101,7 +100,7 @@ async def frontier_fragment(request: Request) -> Response:
         chart = frontier_chart(curve, [round_json(r) for r in rounds])
         return {"chart": chart, "curve": curve}
 
-    data = await run_in_threadpool(work)
+    data = await solving(work)
     return page(request, "_frontier.html.j2", name=name, code=code, **data)
 
 
@@ -116,7 +115,7 @@ async def post_counter(request: Request) -> Response:
     else:
         package = package_from_form(form, pf)
     note = str(form.get("note") or "").strip() or None
-    result = await run_in_threadpool(
+    result = await solving(
         lambda: record_counter(pf, folder, code, package, note=note, author="web workbench")
     )
     return page(
@@ -143,7 +142,7 @@ async def post_offer(request: Request) -> Response:
         )
     fix = [str(v) for v in form.getlist("fix") if str(v)]
     note = str(form.get("note") or "").strip() or None
-    result = await run_in_threadpool(
+    result = await solving(
         lambda: record_offer(
             pf, folder, code, strategy=strategy, fix=fix, note=note, author="web workbench"
         )

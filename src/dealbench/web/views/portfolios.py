@@ -23,7 +23,13 @@ from dealbench.optimize.explain import no_deal_reasons
 from dealbench.units import parse_money
 from dealbench.web.jobs import Job, solve_job
 from dealbench.web.pages import page
-from dealbench.web.views.common import checked_form, portfolio, portfolio_file, portfolio_files
+from dealbench.web.views.common import (
+    checked_form,
+    portfolio,
+    portfolio_file,
+    portfolio_files,
+    solving,
+)
 
 
 def routes() -> list[Route]:
@@ -163,7 +169,7 @@ async def show_job(request: Request) -> Response:
     if job.state == "done" and job.result is not None:
         pf = _solved_portfolio(request, job)
         if "no_deal" not in job.cache:
-            reasons = await run_in_threadpool(no_deal_reasons, pf, job.result)
+            reasons = await solving(no_deal_reasons, pf, job.result)
             job.cache["no_deal"] = {r.partner: r.message for r in reasons}
         if "charts" not in job.cache:
             job.cache["charts"] = result_charts(pf, job.result)
@@ -286,5 +292,5 @@ async def show_compare(request: Request) -> Response:
         comparison, _ = compare(pf, [find_regime(r, path) for r in REGIMES])
         return comparison
 
-    comparison = await run_in_threadpool(work)
+    comparison = await solving(work)
     return page(request, "compare.html.j2", name=name, c=comparison)
