@@ -155,3 +155,27 @@ def test_joint_kalai_ideal_leaves_out_points_the_us_would_walk_away_from() -> No
 
     assert share(f.kalai) == pytest.approx(max(share(p) for p in rational if gains(f, p)[1] > TOL))
     assert any("the US does better with no deal" in n for n in f.notes)
+
+
+@pytest.mark.parametrize("seed", [0, 2])
+def test_the_risk_axis_marks_the_joint_partner_best_end(seed: int) -> None:
+    """`--axis risk --jointly` charts the portfolio's risk with the others re-optimized, so
+    its partner-best marker is that end re-optimized too (it was the held end, whose
+    portfolio risk and V are those of the others held at the base optimum): the cold
+    optimum at the held end's utility, never worse for the US than the held end."""
+    pf = continuous(generate("S", seed=seed))
+    base = solve(pf, gap=1e-7)
+    code = max(base.deals, key=lambda d: d.us_value).partner
+    f = frontier(pf, code, points=4, axis="risk", jointly=True, gap=1e-7, base=base)
+    held = frontier(pf, code, points=4, axis="risk", base=base, bargaining=False)
+    end = f.partner_best
+    assert end.label == "partner-best" and end.package is not None
+    assert end.partner_utility >= held.partner_best.partner_utility - 1.5  # its floor, USD 1 below
+    assert end.us_utility >= held.partner_best.us_utility - 1e3
+    packages = [*end.others, end.package]
+    assert check(pf, packages).risk_total == pytest.approx(end.portfolio_risk)
+    cold = solve_with_floor(pf, code, held.partner_best.partner_utility - 1.0, gap=1e-7)
+    assert cold is not None
+    assert check(pf, [d.package() for d in cold.deals]).objective == pytest.approx(
+        end.us_utility, rel=2e-7, abs=1e3
+    )

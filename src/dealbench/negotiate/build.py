@@ -84,6 +84,8 @@ def build_frontier(
         found += [us_best] if joint_end else [us_best, partner_best]
     else:
         found = _risk_axis(portfolio, partner, rest, fixed, base, us_best, points, jointly, gap)
+        if jointly:  # the marker where the chart's risk is: the others re-optimized
+            partner_best = _joint_end(portfolio, partner, partner_best, base, gap)
     if jointly and axis == "partner":
         notes.append(
             "Jointly: the partner's utility runs over the range of the held frontier; every "
@@ -221,6 +223,30 @@ def _jointly(
 def _with_packages(warm: WarmStart, packages: list[Package]) -> WarmStart:
     """`warm` with other packages as the incumbent (a copy: `warm` may be a result's own)."""
     return dataclasses.replace(warm, packages=packages)
+
+
+def _joint_end(
+    portfolio: Portfolio,
+    partner: str,
+    held_best: FrontierPoint,
+    base: SolveResult,
+    gap: float,
+) -> FrontierPoint:
+    """The partner-best end with every other deal re-optimized: the best portfolio for the
+    US that gives the partner the held end's utility (less USD 1, so the held end's own
+    packages meet it whatever the rounding), warm-started from the held end."""
+    if held_best.package is None:
+        return held_best
+    warm = warm_from(base)
+    if warm is not None:
+        warm = _with_packages(warm, [*held_best.others, held_best.package])
+    result = solve_with_floor(
+        portfolio, partner, held_best.partner_utility - 1.0, gap=gap, warm_start=warm
+    )
+    if result is None:
+        return held_best
+    point = point_of(portfolio, partner, [d.package() for d in result.deals])
+    return point.model_copy(update={"label": "partner-best"})
 
 
 def _risk_axis(
