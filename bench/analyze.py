@@ -106,6 +106,14 @@ def measure(what: str, jobs: int) -> dict[str, Any]:
             times[name] = time.perf_counter() - start
             cpu[name] = time.process_time() - start_cpu
         return {"seconds": max(times.values()), "each": times, "cpu": cpu}
+    if what.startswith("first:"):
+        # One regime's solve as `dealbench solve --policy REGIME` runs it: the first solve
+        # in its process (the comparison's workers each start that way too).
+        pf = load_portfolio(GLOBAL)
+        moved = under_regime(pf, find_regime(what.split(":", 1)[1], GLOBAL))
+        start = time.perf_counter()
+        solve(moved)
+        return {"seconds": time.perf_counter() - start}
     if what in ("sweep", "sweep-cold"):
         pf = load_portfolio(GULF)
         options = SolveOptions(warm=what == "sweep")
@@ -209,16 +217,21 @@ def interleaved(whats: list[tuple[str, int]], repeats: int) -> list[dict[str, An
 
 
 def compare_global(repeats: int) -> dict[str, Any]:
-    single, compare1, compare2, after, parts = interleaved(
+    from dealbench.analyze import REGIMES
+
+    single, compare1, compare2, after, parts, *first = interleaved(
         [
             ("single", 1),
             ("compare", 1),
             ("compare", 2),
             ("compare-after-solve", 2),
             ("compare-parts", 2),
+            *((f"first:{regime}", 1) for regime in REGIMES),
         ],
         repeats,
     )
+    firsts = {regime: run["seconds"] for regime, run in zip(REGIMES, first, strict=True)}
+    slowest_first = max(firsts.values())
     slowest_regime = max(single["each"], key=single["each"].get)
     cli = commands(repeats, slowest_regime)
     slowest_cpu = max(
@@ -240,6 +253,10 @@ def compare_global(repeats: int) -> dict[str, Any]:
         "jobs1_s": compare1["seconds"],
         "jobs2_s": compare2["seconds"],
         "jobs2_over_slowest": compare2["seconds"] / single["seconds"],
+        # Each regime solved as its command solves it, the first solve in a fresh process
+        # (imports excluded), as the comparison's workers each solve their first.
+        "first_solves_s": firsts,
+        "jobs2_over_slowest_first_solve": compare2["seconds"] / slowest_first,
         "jobs2_longest_solve_in_its_worker_s": statistics.median(
             r["longest"] for r in parts["all"]
         ),
@@ -281,6 +298,13 @@ def table(r: dict[str, Any]) -> str:
             f"--jobs 1 {c['jobs1_s']:.2f} s; --jobs 2 {c['jobs2_s']:.2f} s "
             f"({c['jobs2_over_slowest']:.2f}x the slowest solve; target {c['target_ratio']}x)",
         ]
+        if "first_solves_s" in c:
+            slowest = max(c["first_solves_s"], key=c["first_solves_s"].get)
+            lines += [
+                f"  each regime as its own process's first solve (as `solve --policy` runs it): "
+                f"slowest {slowest} {c['first_solves_s'][slowest]:.2f} s; --jobs 2 is "
+                f"{c['jobs2_over_slowest_first_solve']:.2f}x that",
+            ]
         if "jobs2_overhead_s" in c:
             lines += [
                 f"  --jobs 2: its longest solve took {c['jobs2_longest_solve_in_its_worker_s']:.2f} s "
