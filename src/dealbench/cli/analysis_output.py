@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-import textwrap
 from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
-from dealbench.cli.output import console, money
+from dealbench.cli.output import console, money, paragraph
 
 if TYPE_CHECKING:
     from dealbench.analyze.prices import Prices
@@ -29,15 +27,10 @@ def note_uncertainty(portfolio: Portfolio) -> None:
 
 
 def print_prices(prices: Prices) -> None:
-    """Each price as a paragraph, wrapped to the terminal (at most 100 columns)."""
-    width = min(shutil.get_terminal_size((80, 24)).columns, 100)
+    """Each price as a paragraph, wrapped to the terminal."""
     typer.echo("Shadow prices (the optimum's deals, security levels and concessions fixed):")
     for line in prices.lines():
-        typer.echo(
-            textwrap.fill(
-                line, width, initial_indent="- ", subsequent_indent="  ", break_on_hyphens=False
-            )
-        )
+        typer.echo(paragraph(line, first="- "))
 
 
 def print_robustness(rob: Robustness) -> None:

@@ -65,10 +65,7 @@ def raise_for_status(
 
 def print_reasons(reasons: Sequence[NoDeal]) -> None:
     """One paragraph per partner, wrapped to the terminal."""
-    import shutil
-    import textwrap
+    from dealbench.cli import output
 
-    width = max(shutil.get_terminal_size((100, 24)).columns, 60)
     for reason in reasons:
-        text = f"Why no deal with {reason.partner}: {reason.message}"
-        typer.echo(textwrap.fill(text, width=width, subsequent_indent="  "))
+        typer.echo(output.paragraph(f"Why no deal with {reason.partner}: {reason.message}"))

@@ -690,17 +690,7 @@ def print_room(r: Room) -> None:
 
 
 def _wrapped(text: str, indent: str = "") -> None:
-    """One paragraph, wrapped to the terminal (at most 100 columns)."""
-    import shutil
-    import textwrap
+    """One paragraph, wrapped to the terminal."""
+    from dealbench.cli import output
 
-    width = min(shutil.get_terminal_size((80, 24)).columns, 100)
-    typer.echo(
-        textwrap.fill(
-            text,
-            width=width,
-            initial_indent=indent,
-            subsequent_indent=indent + "    ",
-            break_on_hyphens=False,
-        )
-    )
+    typer.echo(output.paragraph(text, first=indent, rest=indent + "    "))

@@ -128,15 +128,25 @@ def objective_line(result: SolveResult) -> str:
     return f"Maximised: {result.objective_name}, {value}; {beside}."
 
 
-def say(out: Console, text: str, indent: int = 2) -> None:
-    """One line of text, wrapped to the terminal with its continuation lines indented."""
+#: Paragraphs stop at this width on a wider terminal: lines of prose stay readable.
+MAX_TEXT_WIDTH = 100
+
+
+def paragraph(text: str, *, first: str = "", rest: str = "  ") -> str:
+    """`text` wrapped to the terminal (80 columns when it cannot tell, at most
+    MAX_TEXT_WIDTH), its first line led by `first` and the others by `rest`."""
+    import shutil
     import textwrap
 
-    width = max(out.width, 40)
-    wrapped = textwrap.fill(
-        text, width=width, subsequent_indent=" " * indent, break_on_hyphens=False
+    width = min(max(shutil.get_terminal_size((80, 24)).columns, 40), MAX_TEXT_WIDTH)
+    return textwrap.fill(
+        text, width=width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False
     )
-    out.print(wrapped, soft_wrap=True)
+
+
+def say(out: Console, text: str, indent: int = 2) -> None:
+    """One line of text, wrapped to the terminal with its continuation lines indented."""
+    out.print(paragraph(text, rest=" " * indent), soft_wrap=True)
 
 
 def result_table(result: SolveResult, *, compact: bool) -> Table:
