@@ -181,6 +181,39 @@ def test_a_counter_that_breaks_a_cap_is_recorded_with_its_violations(
     assert verdict["reason"].startswith("it breaks")
 
 
+def test_a_counter_written_in_chips_keeps_its_chips_and_sites(
+    run: Runner, rounds: Path, tmp_path: Path
+) -> None:
+    """The round file keeps the counter as written (chips, sites), reads back as the same
+    H100e, and its term sheet shows the chips: recording once lost both."""
+    from dealbench.model import load_package
+
+    counter = tmp_path / "chips.yaml"
+    counter.write_text(
+        "partner: AE\nsecurity: veu\n"
+        "compute: {2026: {chips: 50_000, model: B200}, 2027: 400_000}\n"
+        "concessions: {invest-us: 1400bn}\n"
+        'sites: {2026: "Stargate UAE, Abu Dhabi"}\n'
+    )
+    out = tmp_path / "out"
+    result = run(
+        "counter", PORTFOLIO, counter, "--partner", "AE", "--rounds", rounds, "--out", out,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    recorded = yaml.safe_load((rounds / "AE/005-partner.yaml").read_text())["package"]
+    assert recorded["compute"]["2026"] == {"chips": 50_000, "model": "B200"}
+    assert recorded["sites"] == {"2026": "Stargate UAE, Abu Dhabi"}
+    portfolio = load_portfolio(PORTFOLIO)
+    written = load_package(counter, portfolio)
+    last = load_negotiation(portfolio, rounds, "AE").rounds[-1].data.package
+    assert last is not None and last.compute == written.compute
+    assert last.written_in_chips() == {"2026": (50_000, "B200")}
+    [sheet] = (out / "term-sheets").glob("AE-partner-005.md")
+    assert "| 2026 | 113,694 | 1,800,000,000 | 50,000 B200 | Stargate UAE, Abu Dhabi |" in (
+        sheet.read_text()
+    )
+
+
 # --- bad input: nothing written, exit 2, the file named ----------------------------------------
 
 

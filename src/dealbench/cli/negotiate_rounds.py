@@ -349,6 +349,7 @@ def counter(
 def print_verdict(v: Verdict, periods: list[str]) -> None:
     """The verdict as a person reads it: figures, limits, the frontier, the portfolio, the move."""
     from dealbench.cli import output
+    from dealbench.units import usd
 
     m = output.money
 
@@ -360,7 +361,8 @@ def print_verdict(v: Verdict, periods: list[str]) -> None:
     echo(f"Verdict on {title} from {v.partner}:")
     change = ""
     if v.us_change is not None and v.partner_change is not None:
-        change = f" (against {v.compared_with}: US {m(v.us_change)}, partner {m(v.partner_change)})"
+        us, partner = usd(v.us_change, signed=True), usd(v.partner_change, signed=True)
+        change = f" (change from {v.compared_with}: US {us}, partner {partner})"
     echo(f"  Utilities: US {m(v.us_utility)}, partner {m(v.partner_utility)}{change}")
     if v.violations:
         echo(f"  Limits broken ({len(v.violations)}):")

@@ -20,6 +20,8 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
+    ValidatorFunctionWrapHandler,
     field_validator,
     model_validator,
 )
@@ -555,6 +557,30 @@ class Package(Strict):
     #: Where each period's tranche goes and who operates it (free text, for the term
     #: sheet's Annex A): `{2026: "Stargate UAE, Abu Dhabi; operated by OpenAI and Oracle"}`.
     sites: dict[Period, str] = Field(default_factory=dict)
+    #: Period -> (chips, model) where `compute` was written `{chips: N, model: M}`.
+    _chips: dict[str, tuple[float, str]] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_chips(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Package:
+        """Remember which periods were written in chips (`compute` keeps H100e)."""
+        package: Package = handler(data)
+        compute = data.get("compute") if isinstance(data, Mapping) else None
+        if isinstance(compute, Mapping):
+            for period, value in compute.items():
+                if isinstance(value, Mapping) and set(value) == {"chips", "model"}:
+                    chips = (parse_number(value["chips"]), str(value["model"]).upper())
+                    package._chips[period_label(period)] = chips
+        return package
+
+    def written_in_chips(self) -> dict[str, tuple[float, str]]:
+        """Period -> (chips, model) where the package was written in chips and its compute
+        is still that many chips (a copy with other amounts drops the period)."""
+        return {
+            t: (n, model)
+            for t, (n, model) in self._chips.items()
+            if math.isclose(self.compute.get(t, -1.0), n * CHIP_TPP[model] / H100_TPP)
+        }
 
     def granted(self) -> dict[str, str]:
         """Concession id -> granted level id (`true` becomes `granted`; `false` is dropped)."""

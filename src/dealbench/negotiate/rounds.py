@@ -379,12 +379,19 @@ def round_yaml(data: RoundFile, header: str = "") -> str:
 
 
 def package_data(package: Package) -> dict[str, Any]:
-    """A package as plain data for YAML: whole H100e as integers, DESIGN.md's field order."""
+    """A package as plain data for YAML: whole H100e as integers, DESIGN.md's field order;
+    a period written in chips stays in chips (it reads back as the same H100e)."""
     out: dict[str, Any] = {"partner": package.partner, "security": package.security}
-    out["compute"] = {t: _whole(x) for t, x in package.compute.items()}
+    chips = package.written_in_chips()
+    out["compute"] = {
+        t: {"chips": _whole(chips[t][0]), "model": chips[t][1]} if t in chips else _whole(x)
+        for t, x in package.compute.items()
+    }
     out["concessions"] = dict(package.concessions)
     if package.title:
         out["title"] = package.title
+    if package.sites:
+        out["sites"] = dict(package.sites)
     return out
 
 

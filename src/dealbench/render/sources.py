@@ -67,7 +67,8 @@ def source_from_packages(
     date: dt.date | None = None,
     stem: str = "",
 ) -> Source:
-    """Packages checked together; one package's side and round name its documents."""
+    """Packages checked together; one package's side and round name its documents, and
+    its chips and sites are shown as written."""
     one = packages[0] if len(packages) == 1 else None
     side = side_word(one.side) if one else None
     round_ = one.round if one else None
@@ -80,6 +81,8 @@ def source_from_packages(
         label=label,
         side=side,
         round=round_,
+        chips=(one.written_in_chips() or None) if one else None,
+        sites=(dict(one.sites) or None) if one else None,
     )
 
 
@@ -219,18 +222,4 @@ def load_source(path: Path, portfolio_path: Path | None = None) -> Source:
     source = source_from_packages(
         portfolio, [package], origin=origin, date=package.date, stem=path.stem
     )
-    return replace(source, chips=written_in_chips(path) or None, sites=dict(package.sites) or None)
-
-
-def written_in_chips(path: Path) -> dict[str, tuple[float, str]]:
-    """The periods of a package file whose compute is written as `{chips: N, model: M}`."""
-    from dealbench.model.yamlio import read_yaml
-    from dealbench.units import parse_number, period_label
-
-    compute = read_yaml(path).tree.get("compute") or {}
-    out: dict[str, tuple[float, str]] = {}
-    if isinstance(compute, dict):
-        for period, value in compute.items():
-            if isinstance(value, dict) and set(value) == {"chips", "model"}:
-                out[period_label(period)] = (parse_number(value["chips"]), str(value["model"]))
-    return out
+    return source
