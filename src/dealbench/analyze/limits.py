@@ -1,14 +1,25 @@
 """Which limit decides what a partner gets, in a few words (for comparison tables).
 
-Read from the checked figures and the portfolio alone: a deal's compute sits on
-its ask, its cap, the shared supply or the risk budget; short of all of them,
-the risk penalty outweighs the value of more compute. A partner without a deal
-is embargoed, capped to nothing, or offered nothing both sides prefer.
+Read from the checked figures and the portfolio alone, without another solve:
+
+- a deal's compute in each period sits on its ask, its cap, the shared supply or
+  the risk budget; short of all of them, the partner needs no more to accept
+  ("acceptance") or the risk penalty outweighs the value of more compute. The
+  periods are named when the reasons differ between them;
+- a partner without a deal is embargoed (tier 3), capped to nothing, capped below
+  anything it accepts (the most compute each level allows, with no concession
+  asked, is still worth less to it than its walk-away value: `check` says so), or
+  would accept a package but the supply or risk budget is used up by the deals
+  the optimum prefers, or (neither used up) no package it accepts is worth more
+  to the US than no deal. These are the
+  cases `solve` explains at length (`optimize.explain.why_no_deal`), in words
+  that agree with it.
 """
 
 from __future__ import annotations
 
-from dealbench.model.schema import Portfolio
+from dealbench.checker import evaluate
+from dealbench.model.schema import Package, Partner, Portfolio
 from dealbench.optimize import SolveResult
 
 __all__ = ["decided_by"]
@@ -20,18 +31,16 @@ MARGIN_TOL = 1e6  # USD: a partner this close to its walk-away value is held to 
 def decided_by(pf: Portfolio, result: SolveResult, code: str) -> str:
     partner = pf.partner(code)
     assert partner is not None
+    if result.deal(code) is None:
+        return _no_deal(pf, result, partner)
+    return _deal(pf, result, code)
+
+
+def _deal(pf: Portfolio, result: SolveResult, code: str) -> str:
     deal = result.deal(code)
-    if deal is None:
-        if partner.tier == 3:
-            return "tier 3: embargo"
-        room = max(
-            (pf.cap(partner, level, t) for level in pf.levels_for(partner) for t in pf.periods),
-            default=0.0,
-        )
-        if room <= TOL:
-            return "caps allow nothing"
-        return "no deal beats BATNA"
-    reasons: list[str] = []
+    partner = pf.partner(code)
+    assert deal is not None and partner is not None
+    periods: dict[str, list[str]] = {}
     for t in pf.periods:
         x = deal.compute.get(t, 0.0)
         ask = pf.ask(partner, t)
@@ -49,6 +58,51 @@ def decided_by(pf: Portfolio, result: SolveResult, code: str) -> str:
             reason = "acceptance"  # just what the partner needs: more costs the US risk
         else:
             reason = "risk cost"
-        if reason not in reasons:
-            reasons.append(reason)
-    return ", ".join(reasons)
+        periods.setdefault(reason, []).append(t)
+    if len(periods) == 1:
+        return next(iter(periods))
+    return ", ".join(f"{reason} ({_spans(pf.periods, ts)})" for reason, ts in periods.items())
+
+
+def _no_deal(pf: Portfolio, result: SolveResult, partner: Partner) -> str:
+    if partner.tier == 3:
+        return "tier 3: embargo"
+    levels = pf.levels_for(partner)
+    if all(pf.cap(partner, level, t) <= TOL for level in levels for t in pf.periods):
+        return "caps allow nothing"
+    if not any(_accepts_most(pf, partner, level) for level in levels):
+        capped = any(
+            pf.cap(partner, level, t) < pf.ask(partner, t) - TOL
+            for level in levels
+            for t in pf.periods
+        )
+        return "cap below what it accepts" if capped else "accepts no package"
+    # Used up, up to what whole steps leave: less than a step per deal (or the reserve
+    # held back for rounding, a step per deal; see `optimize.reserve`).
+    slack = max(TOL, pf.granularity.h100e * len(result.deals))
+    if any(result.supply_used.get(t, 0.0) >= result.supply[t] - slack for t in pf.periods):
+        return "supply goes to others"
+    budget = result.risk_budget
+    if budget is not None and result.risk_total >= budget - slack:
+        return "risk budget goes to others"
+    return "not worth it to the US"
+
+
+def _accepts_most(pf: Portfolio, partner: Partner, level: str) -> bool:
+    """Whether the partner accepts the most compute `level` and supply allow, with no
+    concession asked."""
+    compute = {t: min(pf.cap(partner, level, t), pf.supply[t]) for t in pf.periods}
+    package = Package(partner=partner.code, security=level, compute=compute)
+    return evaluate(pf, package).accepts
+
+
+def _spans(order: list[str], periods: list[str]) -> str:
+    """`2026, 2028` or `2026–2028` for consecutive periods of `order`."""
+    index = [order.index(t) for t in periods]
+    runs: list[list[int]] = []
+    for i in index:
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return ", ".join(order[r[0]] if len(r) == 1 else f"{order[r[0]]}–{order[r[-1]]}" for r in runs)

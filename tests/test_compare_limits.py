@@ -1,0 +1,83 @@
+"""The comparison's words for what decides each partner's deal agree with `solve`.
+
+`analyze.limits.decided_by` reads the checked figures without another solve;
+`solve` explains a missing deal with a small solve of its own
+(`optimize.explain.why_no_deal`). A table that says "no deal beats BATNA" where
+`solve` says the tier 2 cap stops the deal misleads; so does "full ask" for a
+deal that gets its ask in one period only.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dealbench import solve
+from dealbench.analyze.limits import decided_by
+from dealbench.analyze.scenarios import load_scenario
+from dealbench.optimize.explain import why_no_deal
+from helpers import REPO
+
+GLOBAL = REPO / "deals/portfolios/global.yaml"
+GULF = REPO / "deals/portfolios/gulf-asia.yaml"
+
+#: `why_no_deal`'s kinds and the comparison's words for them.
+AGREE = {
+    "no-acceptable-package": {
+        "tier 3: embargo",
+        "caps allow nothing",
+        "cap below what it accepts",
+        "accepts no package",
+    },
+    "shared-limits": {"supply goes to others", "risk budget goes to others"},
+    # not worth it alone; when a shared limit is full the table names that limit
+    "not-worth-it": {
+        "not worth it to the US",
+        "supply goes to others",
+        "risk budget goes to others",
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "regime"),
+    [
+        (GLOBAL, "tiered"),
+        (GLOBAL, "monopoly"),
+        (GLOBAL, "repeal"),
+        (GLOBAL, "bilateral"),
+        (GULF, "monopoly"),
+        (GULF, "bilateral"),
+    ],
+)
+def test_a_missing_deal_is_put_as_solve_explains_it(path: object, regime: str) -> None:
+    pf = load_scenario(path, regime, ())  # type: ignore[arg-type]
+    result = solve(pf)
+    reasons = why_no_deal(pf, result)
+    assert reasons or not result.no_deal
+    for reason in reasons:
+        words = decided_by(pf, result, reason.partner)
+        assert words in AGREE[reason.reason], (reason.partner, words, reason.message)
+
+
+def test_the_monopoly_cap_is_named_where_it_stops_a_deal() -> None:
+    """Under monopoly a tier 2 partner gets at most 1,699 H100e a year, less than any
+    shipped tier 2 partner accepts: the cap decides, not the partner's walk-away value."""
+    pf = load_scenario(GULF, "monopoly", ())
+    result = solve(pf)
+    tier2 = [p.code for p in pf.partners if p.tier == 2]
+    assert tier2 and all(result.deal(code) is None for code in tier2)
+    assert {decided_by(pf, result, code) for code in tier2} == {"cap below what it accepts"}
+
+
+def test_reasons_that_differ_between_periods_name_their_periods() -> None:
+    """A deal that gets its full ask in one period and what supply leaves in the others
+    is not decided by "full ask": each reason carries its periods."""
+    pf = load_scenario(GULF, "bilateral", ())
+    result = solve(pf)
+    words = {d.partner: decided_by(pf, result, d.partner) for d in result.deals}
+    for deal in result.deals:
+        partner = pf.partner(deal.partner)
+        assert partner is not None
+        full = [t for t in pf.periods if deal.compute.get(t, 0.0) >= partner.ask[t] - 0.5]
+        if full and len(full) < len(pf.periods):
+            assert "full ask (" in words[deal.partner], words[deal.partner]
