@@ -92,13 +92,18 @@ def test_sweep_cli_scenarios_table(run: Runner) -> None:
         ),
         (
             ["--param", "partners.AA.batnah", "--from", "1bn", "--to", "2bn"],
-            "error: --from: partners.AA.batnah: partners.AA has no field 'batnah'; expected one "
+            "error: --param: partners.AA.batnah: partners.AA has no field 'batnah'; expected one "
             "of: code, name, tier, diversion_risk, ask, value_per_h100e, batna, us_batna, "
             "security_costs, concessions",
         ),
         (
             ["--param", "portfolio.supply.2026", "--from", "1bn", "--to", "2_000_000"],
             "error: --from: portfolio.supply.2026: expected a number, got '1bn'",
+        ),
+        (
+            ["--param", "supply.2026", "--from", "1", "--to", "2"],
+            "error: --param: supply.2026: unknown root 'supply'; a path starts with one of: "
+            "policy, partners, portfolio (did you mean portfolio.supply.2026?)",
         ),
         (
             ["--param", "partners.AA.batna", "--from", "1bn"],
@@ -151,3 +156,46 @@ def test_sweep_out_writes_json_and_chart(run: Runner, tmp_path: Path) -> None:
     assert json.loads((tmp_path / "sweep.json").read_text())["param"] == "partners.AA.batna"
     assert (tmp_path / "charts" / "sweep.svg").read_text().startswith("<svg")
     assert (tmp_path / "charts" / "sweep.png").read_bytes()[:4] == b"\x89PNG"
+
+
+MX = """\
+code: MX
+name: Mexico
+tier: 2
+diversion_risk: 0.3
+ask: {2026: 40_000, 2027: 60_000, 2028: 80_000}
+value_per_h100e: 30k
+batna: 1.2bn
+security_costs: {baseline: 0, kyc: 100m, veu: 400m}
+concessions:
+  - {id: nearshore-fabs, title: Nearshoring, category: investment, us_value: 2bn,
+     partner_cost: 1.5bn, clause: "{{ partner.name }} hosts plants."}
+  - {id: align-controls, title: Alignment, category: alignment, us_value: 1bn,
+     partner_cost: 300m, clause: "{{ partner.name }} aligns its controls."}
+"""
+
+
+def test_a_second_change_inside_one_interval_is_not_passed_over(tmp_path: Path) -> None:
+    """Between two values of the grid the concessions may change and change back; only the
+    first change is narrowed, and the report says that another follows before the next
+    value (a reader saw IN go 'all -> half' twice and never back)."""
+    (tmp_path / "mx.yaml").write_text(MX)
+    portfolio = tmp_path / "americas.yaml"
+    portfolio.write_text(
+        f"id: americas\ntitle: Americas\npolicy: {REPO}/deals/policy/bilateral.yaml\n"
+        "periods: [2026, 2027, 2028]\n"
+        "supply: {2026: 100_000, 2027: 120_000, 2028: 150_000}\n"
+        f"partners: [mx.yaml, {REPO}/deals/partners/vn.yaml, {REPO}/deals/partners/in.yaml]\n"
+    )
+    pf = load_portfolio(portfolio)
+    path = "portfolio.supply.2027"
+    result, _ = sweep_param(pf, path, 50_000, 300_000, 6)
+    again = [p for p in result.change_points if p.again_before is not None]
+    assert again
+    for point in again:
+        at_high = solve(apply_overrides(pf, {path: point.high}))
+        at_next = solve(apply_overrides(pf, {path: point.again_before}))
+        before = solve(apply_overrides(pf, {path: point.low}))
+        # the narrowed change is real, and the package at the next value is yet another
+        assert signature(at_high) != signature(before)
+        assert signature(at_next) != signature(at_high)

@@ -136,7 +136,11 @@ def _apply_one(pf: Portfolio, path: str, value: Any, where: str) -> Portfolio:
         return InputError(Issue(where, None, path, message))
 
     if root not in ROOTS:
-        raise fail(f"unknown root {root!r}; a path starts with one of: {', '.join(ROOTS)}")
+        hint = _root_hint(pf, path)
+        raise fail(
+            f"unknown root {root!r}; a path starts with one of: {', '.join(ROOTS)}"
+            + (f" (did you mean {hint}?)" if hint else "")
+        )
     if not rest:
         raise fail(f"a path names a field inside {root}, e.g. {_example(root)}")
     if root == "policy":
@@ -228,6 +232,15 @@ def _set(data: Any, obj: Any, parts: Sequence[str], value: Any, prefix: str, fai
     if child is None:
         raise fail(f"{here} is not set; set it whole: {here}=VALUE")
     _set(data[key], child, parts[1:], value, here, fail)
+
+
+def _root_hint(pf: Portfolio, path: str) -> str | None:
+    """The path with the root it lacks, when that names something: `supply.2027` is
+    `portfolio.supply.2027`, `AE.batna` is `partners.AE.batna`."""
+    for root in ROOTS:
+        if read_value(pf, f"{root}.{path}") is not None:
+            return f"{root}.{path}"
+    return None
 
 
 def read_value(portfolio: Portfolio, path: str) -> Any:

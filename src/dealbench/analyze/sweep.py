@@ -58,6 +58,9 @@ class ChangePoint(BaseModel):
     changes: list[str]
     us_value_low: float | None
     us_value_high: float | None
+    #: Set when the package changes again (concessions only, not narrowed) before this
+    #: value, the next value of the grid.
+    again_before: float | None = None
 
 
 class SweepResult(BaseModel):
@@ -127,8 +130,10 @@ def parse_bound(portfolio: Portfolio, path: str, text: Any, option: str) -> floa
     try:
         value = read_value(apply_overrides(portfolio, {path: text}), path)
     except InputError as exc:
+        # A path that names nothing is the --param's fault, whatever the value.
+        where = "--param" if read_value(portfolio, path) is None else option
         raise InputError(
-            [Issue(option, None, path, issue.message) for issue in exc.issues]
+            [Issue(where, None, path, issue.message) for issue in exc.issues]
         ) from None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError(Issue(option, None, path, "a sweep needs a number at this path"))
@@ -226,6 +231,8 @@ def _bisect(task: _Bisect) -> list[ChangePoint]:
                 hi, at_hi = mid, result
         out.append(_point(lo, hi, at_lo, at_hi, codes))
         lo, at_lo = hi, at_hi
+    if out and key(at_lo) != end:  # more changes before the grid's next value: say so
+        out[-1] = out[-1].model_copy(update={"again_before": task.high})
     return out
 
 

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.table import Table
 
+from dealbench.cli.output import say
+
 if TYPE_CHECKING:
     from dealbench.analyze.compare import Comparison
     from dealbench.analyze.diff import ResultDiff
@@ -144,9 +146,16 @@ def print_sweep(s: SweepResult) -> None:
         if not s.change_points:
             out.print("The optimal package is the same at every value.")
         for p in s.change_points:
-            out.print(
+            again = (
+                ""
+                if p.again_before is None
+                else (f"; it changes again before {_value(p.again_before)}")
+            )
+            say(
+                out,
                 f"Between {_value(p.low)} and {_value(p.high)} the optimal package changes: "
                 + "; ".join(p.changes)
+                + again,
             )
 
 
