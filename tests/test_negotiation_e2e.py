@@ -109,15 +109,15 @@ def test_the_redlines_and_term_sheets(negotiated: tuple[Path, Path, dict[str, st
     _, docs, _ = negotiated
     names = sorted(str(p.relative_to(docs)) for p in docs.rglob("*.md"))
     for code in ("AE", "SA"):
-        assert f"redlines/{code}-us-001-to-us-003.md" in names
-        assert f"redlines/{code}-us-001-to-us-003-internal.md" in names
-        assert f"redlines/{code}-us-001-to-partner-002-internal.md" in names
-        for stem in (f"{code}-us-001", f"{code}-partner-002", f"{code}-us-003"):
+        assert f"redlines/{code}-offer-001-to-offer-003.md" in names
+        assert f"redlines/{code}-offer-001-to-offer-003-internal.md" in names
+        assert f"redlines/{code}-offer-001-to-counter-002-internal.md" in names
+        for stem in (f"{code}-offer-001", f"{code}-counter-002", f"{code}-offer-003"):
             assert f"term-sheets/{stem}.md" in names
             assert f"term-sheets/{stem}-internal.md" in names
-    redline = (docs / "redlines/SA-us-001-to-us-003.md").read_text()
+    redline = (docs / "redlines/SA-offer-001-to-offer-003.md").read_text()
     assert "~~" in redline or "**" in redline  # the concession shows as a change
-    external = (docs / "redlines/SA-us-001-to-us-003.md").read_text()
+    external = (docs / "redlines/SA-offer-001-to-offer-003.md").read_text()
     assert "Internal" not in external
 
 

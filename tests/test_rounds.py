@@ -104,10 +104,10 @@ def test_offer_records_the_next_round_with_its_strategy(
     # the offer's term sheets and its redlines against the previous US offer (round 3)
     names = sorted(str(p.relative_to(tmp_path / "docs")) for p in (tmp_path / "docs").rglob("*.md"))
     assert names == [
-        "redlines/AE-us-003-to-us-005-internal.md",
-        "redlines/AE-us-003-to-us-005.md",
-        "term-sheets/AE-us-005-internal.md",
-        "term-sheets/AE-us-005.md",
+        "redlines/AE-offer-003-to-offer-005-internal.md",
+        "redlines/AE-offer-003-to-offer-005.md",
+        "term-sheets/AE-offer-005-internal.md",
+        "term-sheets/AE-offer-005.md",
     ]
 
 
@@ -208,10 +208,29 @@ def test_a_counter_written_in_chips_keeps_its_chips_and_sites(
     last = load_negotiation(portfolio, rounds, "AE").rounds[-1].data.package
     assert last is not None and last.compute == written.compute
     assert last.written_in_chips() == {"2026": (50_000, "B200")}
-    [sheet] = (out / "term-sheets").glob("AE-partner-005.md")
+    [sheet] = (out / "term-sheets").glob("AE-counter-005.md")
     assert "| 2026 | 113,694 | 1,800,000,000 | 50,000 B200 | Stargate UAE, Abu Dhabi |" in (
         sheet.read_text()
     )
+
+
+def test_a_round_file_is_read_as_the_package_it_records(run: Runner, rounds: Path) -> None:
+    """`evaluate`, `risk` and `render` take a round file as its package; `render` names its
+    documents as the round's own (`AE-counter-004`, not a second name for one document)."""
+    counter = rounds / "AE/004-partner.yaml"
+    result = run("evaluate", counter, "--portfolio", PORTFOLIO, "--json")
+    assert result.exit_code in (0, 3), result.output
+    out = rounds.parent / "rendered"
+    result = run("render", counter, "--portfolio", PORTFOLIO, "--out", out, "--format", "md")
+    assert result.exit_code == 0, result.output
+    assert (out / "term-sheets/AE-counter-004.md").exists()
+    result = run("risk", counter, "--portfolio", PORTFOLIO, "--samples", "200", "--seed", "1")
+    assert result.exit_code == 0, result.output
+    walk = rounds / "KZ-walk.yaml"
+    walk.write_text("round: 1\nside: us\nstatus: walked-away\nnote: gone\n")
+    result = run("evaluate", walk, "--portfolio", PORTFOLIO)
+    assert result.exit_code == 2
+    assert "round 1 records no package (walked-away)" in result.stderr
 
 
 # --- bad input: nothing written, exit 2, the file named ----------------------------------------

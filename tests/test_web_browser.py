@@ -227,4 +227,4 @@ def test_a_negotiator_records_a_counter_reads_the_verdict_and_sends_the_next_off
 
     driver.find_element(By.ID, "round-documents").click()  # type: ignore[attr-defined]
     shot(driver, "15-offer-documents")
-    download_term_sheet(driver, f"AE-us-{number:03d}")
+    download_term_sheet(driver, f"AE-offer-{number:03d}")

@@ -360,7 +360,9 @@ def test_the_next_offer_is_proposed_by_the_chosen_strategy_and_recorded(
     assert "conceder" in newest.read_text()
     number = int(newest.name[:3])
     for fmt in ("md", "html", "docx", "pdf"):
-        file = client.get(f"/p/gulf-asia/n/AE/rounds/{number}/term-sheets/AE-us-{number:03d}.{fmt}")
+        file = client.get(
+            f"/p/gulf-asia/n/AE/rounds/{number}/term-sheets/AE-offer-{number:03d}.{fmt}"
+        )
         assert file.status_code == 200 and len(file.content) > 500
 
 

@@ -238,25 +238,47 @@ def _from_reference(
 
 
 def load_package(path: str | Path, portfolio: Portfolio | None = None) -> Package:
-    """A package (offer, counter or solution); checked against the portfolio when given."""
+    """A package (offer, counter or solution); checked against the portfolio when given.
+
+    A negotiation round's file is read as the package it records, with its side, round
+    and date (`deals/rounds/.../006-partner.yaml` is a counter, named as one)."""
     source = read_yaml(Path(path))
-    _refuse_other_kind(source, "package")
-    package: Package = validate(source, Package)
+    package, at = _package_or_round(source)
     if portfolio is not None:
         partner = portfolio.partner(package.partner)
         if partner is None:
             codes = ", ".join(p.code for p in portfolio.partners)
             raise InputError(
                 source.issue(
-                    ("partner",),
+                    (*at, "partner"),
                     f"partner {package.partner!r} is not in portfolio {portfolio.id}; expected one of: {codes}",
                 )
             )
         problems = rules.package_problems(package, partner, portfolio.policy, portfolio.periods)
-        issues = [source.issue(loc, msg) for loc, msg in problems]
+        issues = [source.issue((*at, *loc), msg) for loc, msg in problems]
         if issues:
             raise InputError(issues)
     return package
+
+
+def _package_or_round(source: Source) -> tuple[Package, tuple[str, ...]]:
+    """The package a file holds, and where in the file it sits."""
+    try:
+        kind = detect_kind(source)
+    except InputError:
+        kind = "package"
+    if kind != "round":
+        _refuse_other_kind(source, "package")
+        return validate(source, Package), ()
+    data: RoundFile = validate(source, RoundFile)
+    if data.package is None:
+        raise InputError(
+            source.issue(
+                (), f"round {data.round} records no package ({data.status}); expected a package"
+            )
+        )
+    update = {"side": data.side, "round": data.round, "date": data.date}
+    return data.package.model_copy(update=update), ("package",)
 
 
 def load_round_file(path: str | Path, portfolio: Portfolio | None = None) -> RoundFile:

@@ -2,10 +2,10 @@
 
 File names carry the partner, the side and the round, so an offer's and a
 counter's documents never collide, and internal documents carry `-internal`:
-    term-sheets/AE-us-003.md          term-sheets/AE-us-003-internal.md
-    term-sheets/AE-partner-004.md
-    redlines/AE-us-001-to-us-003.md   redlines/AE-us-001-to-us-003-internal.md
-    redlines/AE-us-003-to-partner-004-internal.md
+    term-sheets/AE-offer-003.md          term-sheets/AE-offer-003-internal.md
+    term-sheets/AE-counter-004.md
+    redlines/AE-offer-001-to-offer-003.md   redlines/AE-offer-001-to-offer-003-internal.md
+    redlines/AE-offer-003-to-counter-004-internal.md
     memos/negotiation-gulf-asia.md    (the status memo of `room --render`)
 """
 
@@ -21,6 +21,7 @@ from dealbench.render.charts import Chart
 from dealbench.render.docmeta import Audience, doc_meta
 from dealbench.render.documents import Document, redline_document, term_sheet_document
 from dealbench.render.environment import money
+from dealbench.render.naming import side_word
 from dealbench.render.sources import source_from_packages
 
 if TYPE_CHECKING:
@@ -35,8 +36,9 @@ _AUDIENCES: tuple[Audience, ...] = ("external", "internal")
 
 
 def round_stem(partner: str, r: Round) -> str:
-    """`AE-us-003`: the partner, the side and the round number."""
-    return f"{partner}-{r.side}-{r.number:03d}"
+    """`AE-offer-003`, `AE-counter-004`: the partner, the side and the round number, as
+    `render` names a package with its side and round (`render.naming`)."""
+    return f"{partner}-{side_word(r.side)}-{r.number:03d}"
 
 
 def round_documents(
@@ -73,7 +75,7 @@ def round_documents(
                     previous.package,
                     current.package,
                     labels=(_label(previous), _label(current)),
-                    path=f"redlines/{old}-to-{current.side}-{current.number:03d}{suffix}",
+                    path=f"redlines/{old}-to-{side_word(current.side)}-{current.number:03d}{suffix}",
                     audience=audience,
                     date=day,
                 )
