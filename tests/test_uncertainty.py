@@ -219,6 +219,18 @@ def test_risk_prints_a_histogram(run: Runner) -> None:
     assert "█" in result.stdout
 
 
+def test_figures_without_spread_are_not_drawn_as_histograms(run: Runner) -> None:
+    """A portfolio without distributions gives one value in every sample: ten bins all
+    labelled '$30.25bn - $30.25bn', nine of them empty, said nothing."""
+    result = run(
+        "risk", OFFER, "--portfolio", "deals/portfolios/gulf-asia.yaml", "--samples", "500"
+    )
+    assert result.exit_code == 0, result.output
+    assert "█" not in result.stdout
+    assert "US value when the partner accepts: $" in result.stdout
+    assert "in every sample" in result.stdout
+
+
 def test_deterministic_commands_say_they_use_the_means(run: Runner) -> None:
     result = run("evaluate", OFFER, "--portfolio", UNCERTAIN)
     assert result.exit_code == 0, result.output

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
-from dealbench.cli.output import console, money, paragraph
+from dealbench.cli.output import console, money, paragraph, say
 
 if TYPE_CHECKING:
     from dealbench.analyze.prices import Prices
@@ -70,19 +70,21 @@ def print_risk(report: RiskReport) -> None:
     )
     out.print(f"Accept probability: {p.estimate:.1%} (standard error {p.standard_error:.1%})")
     means = report.at_means
-    out.print(
+    say(
+        out,
         f"At the means: {'accepts' if means['accepts'] else 'refuses'}, margin "
         f"{money(float(means['partner_margin']))}, US value {money(float(means['us_value']))}, "
-        f"risk {float(means['risk']):,.0f}"
+        f"risk {float(means['risk']):,.0f}",
     )
     out.print("Uncertain figures:")
     for f in report.uncertain or []:
-        out.print(f"  {f.field}: {f.distribution}")
+        say(out, f"  {f.field}: {f.distribution}", indent=4)
     if not report.uncertain:
         out.print("  none: every figure is a plain number")
-    out.print(
+    say(
+        out,
         f"Expected US value: {money(report.expected_us_value)} (a refusal at the no-deal value); "
-        f"expected risk {report.expected_risk:,.0f}"
+        f"expected risk {report.expected_risk:,.0f}",
     )
     if report.us_value is not None and report.risk is not None:
         _summary("US value when the partner accepts", report.us_value, lambda v: money(v))
@@ -92,11 +94,16 @@ def print_risk(report: RiskReport) -> None:
 def _summary(title: str, summary: Summary, fmt: object) -> None:
     out = console()
     show = fmt if callable(fmt) else str
+    edges, counts = summary.histogram.edges, summary.histogram.counts
+    filled = [i for i, count in enumerate(counts) if count]
+    if len(filled) == 1 and show(edges[filled[0]]) == show(edges[filled[0] + 1]):
+        # every sample is one value as printed: no spread to draw
+        out.print(f"{title}: {show(summary.mean)} in every sample")
+        return
     quantiles = "  ".join(f"{q} {show(v)}" for q, v in summary.quantiles.items())
     out.print(f"{title}: mean {show(summary.mean)}")
     out.print(f"  quantiles: {quantiles}")
     top = max(summary.histogram.counts) or 1
-    edges = summary.histogram.edges
     for i, count in enumerate(summary.histogram.counts):
         bar = "█" * round(BAR * count / top)
         out.print(f"  {show(edges[i]):>10} – {show(edges[i + 1]):>10} {bar} {count:,}")
