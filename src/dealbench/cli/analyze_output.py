@@ -172,7 +172,7 @@ def print_diff(d: ResultDiff) -> None:
     out.print(f"A: {d.a}")
     out.print(f"B: {d.b}")
     for note in d.notes:
-        out.print(f"Note: {note}")
+        say(out, f"Note: {note}")
     out.print(
         f"US utility: {money(d.us_value[0])} -> {money(d.us_value[1])}; "
         f"risk {h100e(d.risk_total[0])} -> {h100e(d.risk_total[1])} weighted H100e"

@@ -10,6 +10,7 @@ import typer
 from dealbench.cli.base import Force, Json, PortfolioArg, app
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
+from dealbench.cli.output import say
 from dealbench.cli.scenario_options import PolicyOpt, SetOpt
 
 if TYPE_CHECKING:
@@ -180,7 +181,7 @@ def print_frontier(f: Frontier) -> None:
     else:
         out.print("ZOPA: none: no package beats both walk-away values.")
     for note in f.notes:
-        out.print(f"Note: {note}")
+        say(out, f"Note: {note}")
 
 
 def _where(point: FrontierPoint | None) -> str:
