@@ -21,7 +21,7 @@ from dealbench import solve
 from dealbench.checker import check
 from dealbench.model import Portfolio
 from dealbench.negotiate import FrontierPoint, frontier, residual, us_best_at
-from helpers import REPO, invoke
+from helpers import REPO, Runner, invoke
 from test_bruteforce import choices, instance, solve_fixed
 
 SETTINGS = settings(
@@ -227,3 +227,27 @@ def test_a_floor_forces_a_deal_the_us_would_rather_not_make(seed: int) -> None:
     deal = next(d for d in checked.deals if d.partner == code)
     assert deal.partner_utility >= u - 1e4
     assert checked.objective == pytest.approx(enumerated, rel=1e-6, abs=1e3)
+
+
+def test_each_point_says_the_step_its_compute_is_in(run: Runner) -> None:
+    """A point whose schedule could not be kept in the declared 1,000 H100e says so: the
+    step every amount of the point is a whole number of, in the JSON and under the table
+    (gulf-asia's optimum is in steps of 100: no schedule in 1,000s keeps its terms)."""
+    from dealbench.model import load_portfolio
+
+    result = run("frontier", GULF, "--partner", "AE", "--points", "4", "--json")
+    assert result.exit_code == 0, result.output
+    points = json.loads(result.stdout)["points"]
+    pf = load_portfolio(GULF)
+    for p in points:
+        step = p["step_h100e"]
+        assert step in (1_000, 100, 10, 1, 0)
+        if step:
+            assert pf.partner(p["package"]["partner"]) is not None
+            for x in p["package"]["compute"].values():
+                assert x % step == 0
+    assert any(p["step_h100e"] < 1_000 for p in points)
+    table = run("frontier", GULF, "--partner", "AE", "--points", "4")
+    assert "compute is in steps of 100 H100e, not the declared 1,000" in " ".join(
+        table.stdout.split()
+    )

@@ -129,6 +129,27 @@ def _bn(amount: float) -> str:
     return f"{amount / 1e9:,.2f}"
 
 
+def _step_notes(f: Frontier) -> list[str]:
+    """Which points are not in the declared step: their compute is in a finer one (no
+    schedule in the declared step fits their terms) or not in whole H100e."""
+    declared = f.step_h100e
+    if declared is None:
+        return []
+    finer: dict[float, list[str]] = {}
+    for i, p in enumerate(f.points, 1):
+        if p.step_h100e is not None and p.step_h100e < declared:
+            finer.setdefault(p.step_h100e, []).append(str(i))
+    lines = []
+    for step, numbers in sorted(finer.items(), reverse=True):
+        which = f"Point {numbers[0]}" if len(numbers) == 1 else f"Points {', '.join(numbers)}"
+        where = f"in steps of {step:,.0f} H100e" if step >= 1 else "not in whole H100e"
+        lines.append(
+            f"{which}: the portfolio's compute is {where}, not the declared {declared:,.0f}: "
+            "no schedule in those keeps their terms within the limits."
+        )
+    return lines
+
+
 def print_frontier(f: Frontier) -> None:
     """The points as a table that fits 80 columns, then the marked points and the ZOPA."""
     from rich.console import Console
@@ -155,6 +176,8 @@ def print_frontier(f: Frontier) -> None:
             "-" if pkg is None else str(len(pkg.granted())),
         )
     out.print(table)
+    for line in _step_notes(f):
+        say(out, line)
     out.print(f"Method: {f.method}, {len(f.points)} points, {f.seconds:.2f} s (gap {f.gap:g})")
     for label, point in (
         ("No deal", f.no_deal),

@@ -24,6 +24,7 @@ from dealbench.negotiate.frontier import (
     clean,
     held,
     point_of,
+    step_of,
 )
 from dealbench.negotiate.replan import residual, solve_with_floor
 from dealbench.negotiate.single import Single, single
@@ -104,6 +105,7 @@ def build_frontier(
         gap=gap,
         method=method,
         notes=notes,
+        step_h100e=step_of(portfolio, []),
     )
     if jointly and axis == "partner" and partner_best.us_utility < no_deal.us_utility - SAME_ABS:
         walk = [p.partner_utility for p in kept if p.us_utility >= no_deal.us_utility - SAME_ABS]

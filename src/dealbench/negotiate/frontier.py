@@ -54,6 +54,10 @@ class FrontierPoint(BaseModel):
     figures: DealFigures | None = Field(default=None, description="The package as check sees it")
     others: list[Package] = Field(default_factory=list, description="Every other deal")
     label: str = ""
+    #: The coarsest step, in H100e, of the declared one or finer by tens, that every amount
+    #: of the point's packages is a whole number of (0: not whole H100e); None when the
+    #: portfolio's granularity is in chips or continuous.
+    step_h100e: float | None = None
 
     def axis_value(self, axis: Axis, jointly: bool = False) -> float:
         """The x coordinate: U on the partner axis, risk on the risk axis."""
@@ -68,6 +72,7 @@ class FrontierPoint(BaseModel):
             "risk": self.risk,
             "portfolio_risk": self.portfolio_risk,
             "package": None if self.package is None else _package_json(self.package),
+            "step_h100e": self.step_h100e,
         }
 
 
@@ -93,6 +98,8 @@ class Frontier(BaseModel):
     method: str = "epsilon-constraint"
     seconds: float = 0.0
     notes: list[str] = Field(default_factory=list)
+    #: The portfolio's declared step in H100e (None: in chips, or continuous).
+    step_h100e: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         def one(p: FrontierPoint | None) -> dict[str, Any] | None:
@@ -144,7 +151,23 @@ def point_of(
         figures=figures,
         others=[d.package() for d in checked.deals if d.partner != partner],
         label=label,
+        step_h100e=step_of(portfolio, packages),
     )
+
+
+def step_of(portfolio: Portfolio, packages: Sequence[Package]) -> float | None:
+    """The coarsest step of the declared granularity or finer by tens (1,000, 100, 10, 1
+    H100e) that every amount of `packages` is a whole number of; 0 when none is."""
+    grid = portfolio.granularity
+    if grid.model is not None or grid.h100e <= 0:
+        return None
+    amounts = [x for p in packages for x in p.compute.values()]
+    step = grid.h100e
+    while step >= 1:
+        if all(abs(x / step - round(x / step)) <= 1e-6 for x in amounts):
+            return step
+        step = step / 10 if step >= 10 else 0.0
+    return 0.0
 
 
 def us_best_at(
