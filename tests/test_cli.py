@@ -278,8 +278,9 @@ BAD_CASES: list[tuple[str, list[str], str]] = [
     (
         "ask-period-unknown",
         ["solve", "ask-period-unknown/portfolio.yaml"],
-        "error: ask-period-unknown/partner.yaml:5: ask.2027: period '2027' is not one of the "
-        "portfolio's periods (2026)\n",
+        "error: ask-period-unknown/partner.yaml:5: ask.2026Q3: period '2026Q3' is not one of "
+        "the portfolio's periods (2026); asks are per period: '2026Q3' is a quarter and this "
+        "portfolio's periods are years, so write the ask per year\n",
     ),
     (
         "bad-partner-in-portfolio",

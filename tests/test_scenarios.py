@@ -229,3 +229,21 @@ def test_validate_checks_a_scenarios_file_against_a_portfolio(run: Runner, tmp_p
     assert result.exit_code == 2
     assert "scenarios.yaml:3: scenarios[0].set" in result.stderr
     assert "no partner 'ZZ' in portfolio gulf-asia" in result.stderr
+
+
+def test_a_shorter_horizon_reads_partner_files_written_for_a_longer_one(tmp_path: Path) -> None:
+    """The shipped partner files ask for 2026-2028; a 2026-2027 portfolio of them loads,
+    its partners ask for its own periods only, and it solves and checks. `--set` on an ask
+    beyond the horizon is still refused: it would change nothing."""
+    shorter = tmp_path / "shorter.yaml"
+    shorter.write_text(
+        f"id: shorter\ntitle: Two years\npolicy: {REPO}/deals/policy/bilateral.yaml\n"
+        "periods: [2026, 2027]\nsupply: {2026: 400_000, 2027: 500_000}\n"
+        f"partners: [{REPO}/deals/partners/ae.yaml, {REPO}/deals/partners/in.yaml]\n"
+    )
+    pf = load_portfolio(shorter)
+    assert all(set(p.ask) == {"2026", "2027"} for p in pf.partners)
+    result = solve(pf)
+    assert result.deals and check(pf, [d.package() for d in result.deals]).ok
+    with pytest.raises(InputError, match="2028"):
+        apply_overrides(pf, {"partners.AE.ask.2028": 5_000})

@@ -171,7 +171,7 @@ def _apply_one(pf: Portfolio, path: str, value: Any, where: str) -> Portfolio:
         problems = [
             *rules.partner_problems(new),
             *rules.partner_in_policy_problems(new, pf.policy),
-            *rules.partner_in_periods_problems(new, pf.periods),
+            *rules.partner_in_periods_problems(new, pf.periods, beyond=False),
         ]
         _raise_problems(problems, path, where)
         partners = [new if p.code == code else p for p in pf.partners]

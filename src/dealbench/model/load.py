@@ -129,7 +129,7 @@ def load_portfolio(path: str | Path) -> Portfolio:
                     f"partner {partner.code} is listed twice (also {partner_files[partner.code]})",
                 )
             )
-        partners.append(partner)
+        partners.append(rules.in_horizon(partner, list(spec.periods)))
         partner_files[partner.code] = psource.display
 
     if policy is not None:

@@ -245,11 +245,28 @@ def partner_in_policy_problems(partner: Partner, policy: Policy) -> Iterator[Pro
                 yield loc, _unknown("security level", req.security, levels, regime)
 
 
-def partner_in_periods_problems(partner: Partner, periods: list[str]) -> Iterator[Problem]:
+def in_horizon(partner: Partner, periods: list[str]) -> Partner:
+    """`partner` with asks only in `periods` (the portfolio's horizon decides)."""
+    if all(t in periods for t in partner.ask):
+        return partner
+    return partner.model_copy(
+        update={"ask": {t: x for t, x in partner.ask.items() if t in periods}}
+    )
+
+
+def partner_in_periods_problems(
+    partner: Partner, periods: list[str], *, beyond: bool = True
+) -> Iterator[Problem]:
+    """Asks in periods the portfolio cannot have. With `beyond`, a period of the
+    portfolio's own length beyond its horizon is fine (a partner file serves portfolios
+    of several horizons; `in_horizon` drops it); one of another length, or no period at
+    all, is not."""
     lengths = {period_length(t) for t in periods} - {None}
     for period in partner.ask:
         if period not in periods:
             said = period_length(period)
+            if beyond and said is not None and lengths == {said}:
+                continue
             other = next(iter(lengths)) if len(lengths) == 1 else None
             hint = (
                 f"; asks are per period: {period!r} is a {said} and this portfolio's periods "

@@ -122,7 +122,7 @@ def schedule(
             if amounts is None and searched:
                 amounts = largest_remainder(*args, donors=True)
         if amounts is not None:
-            note = "" if step == grid.h100e else _refined(grid, step)
+            note = _refined(grid, step) if step != grid.h100e else _in_chips(grid)
             return Scheduled(_packages(portfolio, deals, amounts), step, note, timings)
     if grid.h100e > 0 and tolerance:
         start = time.perf_counter()
@@ -212,6 +212,13 @@ def _steps(grid: Granularity) -> list[float]:
     if out[-1] != 1:
         out.append(1)
     return [grid.h100e if u == grid.units else u * grid.unit for u in out]
+
+
+def _in_chips(grid: Granularity) -> str:
+    """Where the declared step is in chips, what it is in H100e (else nothing to say)."""
+    if grid.model is None:
+        return ""
+    return f"Compute is in {grid.describe()} ({grid.h100e:,.1f} H100e each)."
 
 
 def _refined(grid: Granularity, step: float) -> str:
