@@ -41,8 +41,10 @@ EXECUTORS: tuple[str, ...] = ("processes", "dask")
 
 __all__ = ["EXECUTORS", "Executor", "default_jobs", "fork_server", "make_executor"]
 
-#: What the fork server imports once, so that every worker forked from it starts at once.
-PRELOAD = ("dealbench.analyze.solves", "highspy", "pulp", "numpy")
+#: What a worker's first solve would otherwise import: the fork server imports them once,
+#: and a pool forked from this process inherits them (numpy.ma: numpy.unique's first call
+#: imports it, 5-80 ms in every worker).
+PRELOAD = ("dealbench.analyze.solves", "highspy", "pulp", "numpy", "numpy.ma")
 
 
 class ClusterError(DealbenchError):
@@ -141,6 +143,8 @@ def _pool(needed: int, most: int) -> ProcessPoolExecutor:
         context = multiprocessing.get_context(_start_method())
         if context.get_start_method() == "forkserver":
             context = fork_server(PRELOAD)
+        else:
+            _warm_up()
         _POOL, _POOL_SIZE = ProcessPoolExecutor(max_workers=needed, mp_context=context), needed
         return _POOL
 
@@ -151,6 +155,18 @@ def _discard(pool: ProcessPoolExecutor) -> None:
         if _POOL is pool:
             _POOL, _POOL_SIZE = None, 0
     pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _warm_up() -> None:
+    """Import what workers forked from this process would each import at their first
+    solve, and read the solver's version once (every result names it)."""
+    import importlib
+
+    from dealbench.optimize.backends import version
+
+    for name in PRELOAD:
+        importlib.import_module(name)
+    version("highspy")
 
 
 _PRELOADED: set[str] = set()

@@ -6,6 +6,7 @@ dealbench never relies on it.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import warnings
@@ -43,11 +44,11 @@ def make_backend(
         _silence_highs_banner()
         use_threads(threads)
         solver = pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=gap, threads=threads)
-        return Backend("highs", _version("highspy"), solver)
+        return Backend("highs", version("highspy"), solver)
     if name == "cbc":
         solver = _cbc(time_limit=time_limit, gap=gap, threads=threads, warm_start=warm_start)
         if solver is not None:
-            return Backend("cbc", f"CBC via PuLP {_version('pulp')}", solver)
+            return Backend("cbc", f"CBC via PuLP {version('pulp')}", solver)
         raise SolverError(
             "CBC is not available: PuLP 4 (Python 3.12+) bundles no CBC; "
             "install it with `pip install 'dealbench[cbc]'` or use --solver highs"
@@ -122,7 +123,9 @@ def use_threads(threads: int | None) -> None:
     _SCHEDULER_THREADS = wanted
 
 
-def _version(dist: str) -> str:
+@functools.cache
+def version(dist: str) -> str:
+    """An installed distribution's version (read once: every result names its solver's)."""
     try:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:

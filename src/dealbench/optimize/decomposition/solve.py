@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from importlib import metadata
 
 import numpy as np
 from numpy.typing import NDArray
 
 from dealbench.model.schema import GRANTED, Package, Portfolio
+from dealbench.optimize.backends import version
 from dealbench.optimize.decomposition.blocks import Blocks, build_blocks
 from dealbench.optimize.decomposition.concession_sets import Grants, MenuTooLarge, set_grants
 from dealbench.optimize.decomposition.search import Outcome, solve_blocks
@@ -117,7 +117,7 @@ def _info(blocks: Blocks, outcome: Outcome, timings: dict[str, float]) -> Solver
     bound = None if outcome.bound is None else outcome.bound * MONEY + offset
     return SolverInfo(
         name="highs",
-        version=_version(),
+        version=version("highspy"),
         seconds=timings["solve"],
         gap=outcome.gap,
         bound=bound,
@@ -149,10 +149,3 @@ def extract(blocks: Blocks, outcome: Outcome, grants: list[Grants]) -> list[Pack
             Package(partner=partner.code, security=level, compute=compute, concessions=concessions)
         )
     return packages
-
-
-def _version() -> str:
-    try:
-        return metadata.version("highspy")
-    except metadata.PackageNotFoundError:
-        return "unknown"
