@@ -174,7 +174,37 @@ def largest_remainder(
 ) -> Vector | None:
     """The smooth amounts in whole steps by largest remainders (see module), or None.
     `donors`: a deal that accepts without a step may give it back to one that needs it."""
+    return _greedy(pf, mode, deals, smooth, step, least, v_floor, donors)[0]
+
+
+def largest_remainders(
+    pf: Portfolio,
+    mode: Mode,
+    deals: list[Deal],
+    smooth: Vector,
+    step: float,
+    least: float,
+    v_floor: float | None,
+) -> tuple[Vector | None, Vector | None]:
+    """`largest_remainder` without donors and with them, from one run: the two are the
+    same run until a step is first given back, and without donors that is where it fails."""
+    out, gave = _greedy(pf, mode, deals, smooth, step, least, v_floor, True)
+    return (None if gave else out), out
+
+
+def _greedy(
+    pf: Portfolio,
+    mode: Mode,
+    deals: list[Deal],
+    smooth: Vector,
+    step: float,
+    least: float,
+    v_floor: float | None,
+    donors: bool,
+) -> tuple[Vector | None, bool]:
+    """`largest_remainder`, and whether a step was given back (or asked for in vain)."""
     D, T = smooth.shape
+    gave = False
     top = np.array([d.top for d in deals])
     x = np.minimum(np.where(smooth >= top - 1e-6, top, np.floor(smooth / step + 1e-9) * step), top)
     remainder = smooth - x
@@ -202,12 +232,25 @@ def largest_remainder(
         remainder[i, t] -= inc
         v_now += deals[i].a * inc
 
+    # The step below each amount and what the partner loses with it, kept while the
+    # amount stays (make_room asks for every deal and period each time).
+    below: dict[tuple[int, int], tuple[Any, float, float]] = {}
+
+    def step_down(k: int, t: int) -> tuple[float, float]:
+        """The decrease to the allowed amount below, and the partner's value of it."""
+        known = below.get((k, t))
+        if known is None or known[0] != x[k, t]:
+            dec = x[k, t] - math.floor(x[k, t] / step - 1e-9) * step if x[k, t] > 1e-9 else 0.0
+            lost = _gain(deals[k], x[k, t] - dec, dec) if dec > 1e-9 else 0.0
+            known = below[k, t] = (x[k, t], dec, lost)
+        return known[1], known[2]
+
     def down(k: int, t: int) -> float:
         """The decrease to the allowed amount below, if deal k still accepts (else 0)."""
-        dec = x[k, t] - math.floor(x[k, t] / step - 1e-9) * step if x[k, t] > 1e-9 else 0.0
+        dec, lost = step_down(k, t)
         if dec <= 1e-9:
             return 0.0
-        if value[k] - _gain(deals[k], x[k, t] - dec, dec) < deals[k].need:
+        if value[k] - lost < deals[k].need:
             return 0.0
         return dec if v_now - deals[k].a * dec >= v_least else 0.0
 
@@ -220,17 +263,19 @@ def largest_remainder(
             inc = min(x[i, t] + step, top[i, t]) - x[i, t]
             if inc <= 1e-9:
                 continue
+            # Only a step that frees what the increase lacks (supply or budget) helps.
+            lacks_supply = inc > room[t] + 1e-6
+            lacks_budget = risk[i] * inc > budget + 1e-6
+            if not lacks_supply and not lacks_budget:
+                continue
             for k in range(D):
-                if k == i or (dec := down(k, t)) <= 0:
+                if k == i or (not lacks_supply and risk[k] <= 0):
                     continue
-                # Only a step that frees what the increase lacks (supply or budget) helps.
-                if not (inc > room[t] + 1e-6 and dec > 0) and not (
-                    risk[i] * inc > budget + 1e-6 and risk[k] * dec > 1e-12
-                ):
+                if (dec := down(k, t)) <= 0:
                     continue
-                loss = (
-                    deals[k].a * dec if mode == "us-best" else _gain(deals[k], x[k, t] - dec, dec)
-                )
+                if not lacks_supply and not risk[k] * dec > 1e-12:
+                    continue
+                loss = deals[k].a * dec if mode == "us-best" else step_down(k, t)[1]
                 options.append((round(loss / dec, 6), deals[k].index, -t, k, t, dec))
         if not options:
             return False
@@ -271,9 +316,10 @@ def largest_remainder(
                 if (inc := up(i, t)) > 0
             ]
             if not options:
+                gave = True
                 budget_moves -= 1
                 if not donors or budget_moves < 0 or not make_room(i):
-                    return None
+                    return None, gave
                 continue
             t = max(options)[3]
             take(i, t, up(i, t))
@@ -288,7 +334,7 @@ def largest_remainder(
         if inc > 0 and v_now + deals[i].a * inc >= v_least:
             take(i, t, inc)
     out: Vector = x
-    return out if _keeps(pf, mode, deals, out, least, v_floor) else None
+    return (out if _keeps(pf, mode, deals, out, least, v_floor) else None), gave
 
 
 def _gain(d: Deal, amount: float, inc: float) -> float:
