@@ -213,10 +213,14 @@ def _greedy(
     budget = np.inf if pf.risk_budget is None else pf.risk_budget - float(risk @ x.sum(axis=1))
     v_now = objective(pf, "us-best", deals, x)
     v_least = us_floor(pf, v_floor) if mode == "partner-best" else -np.inf
+    # Plain lists from here: indexing numpy arrays element by element was half the time.
+    # The same doubles and the same operations; `_round6` rounds as numpy did.
+    x, top, remainder = x.tolist(), top.tolist(), remainder.tolist()
+    room, risk = room.tolist(), risk.tolist()
 
     def up(i: int, t: int) -> float:
         """The increase to the next allowed amount, if it fits (else 0)."""
-        inc = min(x[i, t] + step, top[i, t]) - x[i, t]
+        inc = min(x[i][t] + step, top[i][t]) - x[i][t]
         fits = inc > 1e-9 and inc <= room[t] + 1e-6 and risk[i] * inc <= budget + 1e-6
         return inc if fits else 0.0
 
@@ -224,12 +228,12 @@ def _greedy(
 
     def take(i: int, t: int, inc: float) -> None:
         nonlocal budget, v_now
-        before = x[i, t]
-        x[i, t] = clean(x[i, t] + inc)
-        value[i] += _gain(deals[i], before, x[i, t] - before)
+        before = x[i][t]
+        x[i][t] = clean(x[i][t] + inc)
+        value[i] += _gain(deals[i], before, x[i][t] - before)
         room[t] -= inc
         budget -= risk[i] * inc
-        remainder[i, t] -= inc
+        remainder[i][t] -= inc
         v_now += deals[i].a * inc
 
     # The step below each amount and what the partner loses with it, kept while the
@@ -239,10 +243,10 @@ def _greedy(
     def step_down(k: int, t: int) -> tuple[float, float]:
         """The decrease to the allowed amount below, and the partner's value of it."""
         known = below.get((k, t))
-        if known is None or known[0] != x[k, t]:
-            dec = x[k, t] - math.floor(x[k, t] / step - 1e-9) * step if x[k, t] > 1e-9 else 0.0
-            lost = _gain(deals[k], x[k, t] - dec, dec) if dec > 1e-9 else 0.0
-            known = below[k, t] = (x[k, t], dec, lost)
+        if known is None or known[0] != x[k][t]:
+            dec = x[k][t] - math.floor(x[k][t] / step - 1e-9) * step if x[k][t] > 1e-9 else 0.0
+            lost = _gain(deals[k], x[k][t] - dec, dec) if dec > 1e-9 else 0.0
+            known = below[k, t] = (x[k][t], dec, lost)
         return known[1], known[2]
 
     def down(k: int, t: int) -> float:
@@ -260,7 +264,7 @@ def _greedy(
         listed first, then the later period. False when no step helps."""
         options = []
         for t in range(T):
-            inc = min(x[i, t] + step, top[i, t]) - x[i, t]
+            inc = min(x[i][t] + step, top[i][t]) - x[i][t]
             if inc <= 1e-9:
                 continue
             # Only a step that frees what the increase lacks (supply or budget) helps.
@@ -276,7 +280,7 @@ def _greedy(
                 if not lacks_supply and not risk[k] * dec > 1e-12:
                     continue
                 loss = deals[k].a * dec if mode == "us-best" else step_down(k, t)[1]
-                options.append((round(loss / dec, 6), deals[k].index, -t, k, t, dec))
+                options.append((_round6(loss / dec), deals[k].index, -t, k, t, dec))
         if not options:
             return False
         _, _, _, k, t, dec = min(options)
@@ -290,18 +294,18 @@ def _greedy(
     rounded_room: dict[int, tuple[Any, Any]] = {}
 
     def gain_per_unit(i: int, t: int, inc: float) -> Any:
-        """round(_gain(deal i, x[i, t], inc) / inc, 6); inc depends on x[i, t] alone."""
+        """round(_gain(deal i, x[i][t], inc) / inc, 6); inc depends on x[i][t] alone."""
         known = per_unit.get((i, t))
-        if known is None or known[0] != x[i, t]:
-            gain = _gain(deals[i], x[i, t], inc)
-            known = per_unit[i, t] = (x[i, t], round(gain / inc, 6))
+        if known is None or known[0] != x[i][t]:
+            gain = _gain(deals[i], x[i][t], inc)
+            known = per_unit[i, t] = (x[i][t], _round6(gain / inc))
         return known[1]
 
     def room_left(t: int) -> Any:
-        """round(room[t], 6)."""
+        """`_round6(room[t])`."""
         known = rounded_room.get(t)
         if known is None or known[0] != room[t]:
-            known = rounded_room[t] = (room[t], round(room[t], 6))
+            known = rounded_room[t] = (room[t], _round6(room[t]))
         return known[1]
 
     for i, d in enumerate(deals):
@@ -311,7 +315,7 @@ def _greedy(
             # with most room left (keeping tight periods for deals that need them), then
             # the largest remainder, then the later period.
             options = [
-                (gain_per_unit(i, t, inc), room_left(t), remainder[i, t], t)
+                (gain_per_unit(i, t, inc), room_left(t), remainder[i][t], t)
                 for t in range(T)
                 if (inc := up(i, t)) > 0
             ]
@@ -324,17 +328,22 @@ def _greedy(
             t = max(options)[3]
             take(i, t, up(i, t))
     gains = [
-        (remainder[i, t], -deals[i].index, t, i)
+        (remainder[i][t], -deals[i].index, t, i)
         for i in range(D)
         for t in range(T)
-        if remainder[i, t] > 1e-9 and (deals[i].a > 0 or mode == "partner-best")
+        if remainder[i][t] > 1e-9 and (deals[i].a > 0 or mode == "partner-best")
     ]
     for _, _, t, i in sorted(gains, reverse=True):
         inc = up(i, t)
         if inc > 0 and v_now + deals[i].a * inc >= v_least:
             take(i, t, inc)
-    out: Vector = x
+    out: Vector = np.array(x)
     return (out if _keeps(pf, mode, deals, out, least, v_floor) else None), gave
+
+
+def _round6(value: float) -> Any:
+    """`value` to six decimals as numpy rounds a float64 (scaled, to nearest even)."""
+    return round(np.float64(value), 6)
 
 
 def _gain(d: Deal, amount: float, inc: float) -> float:
