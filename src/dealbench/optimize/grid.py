@@ -76,8 +76,10 @@ class Deal:
 
 
 def deal_of(pf: Portfolio, package: Package, grid: Granularity) -> Deal:
-    partner = pf.partner(package.partner)
-    assert partner is not None
+    # Its place by code (what `pf.partner` matches), not `partners.index`: that compares
+    # whole partners field by field, half of this function's time at M.
+    index = next(k for k, p in enumerate(pf.partners) if p.code == package.partner)
+    partner = pf.partners[index]
     policy = pf.policy
     level = package.security
     risk = partner.diversion_risk * (1.0 - policy.level(level).mitigation)
@@ -93,7 +95,7 @@ def deal_of(pf: Portfolio, package: Package, grid: Granularity) -> Deal:
     return Deal(
         package=package,
         partner=partner,
-        index=pf.partners.index(partner),
+        index=index,
         top=limits if grid.h100e == 0 else [whole(m, grid.unit) for m in limits],
         a=policy.export_value_per_h100e - policy.risk_penalty_per_h100e * risk,
         risk=risk,
