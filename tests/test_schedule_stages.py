@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from dealbench.analyze.regimes import find_regime, under_regime
+from dealbench.checker import check
 from dealbench.model import load_portfolio
 from dealbench.model.schema import Portfolio
 from dealbench.optimize import grid, smooth, solve
@@ -123,3 +124,33 @@ def test_the_schedule_does_not_depend_on_the_thread_count(threads: int) -> None:
         return json.dumps([p.model_dump(mode="json") for p in done.packages], sort_keys=True)
 
     assert bytes_of(threads) == bytes_of(None)
+
+
+def test_single_units_leave_no_one_unit_dip_on_global_under_repeal() -> None:
+    """Global under `repeal` lands in single H100e; the greedy's dips (SG 38,597 / 38,596
+    / 38,597) are filled by exchanges that keep every period's supply, every deal's total
+    and V."""
+    pf = _shipped("global", "repeal")
+    result = solve(pf)
+    assert result.solver.details["granularity_h100e"] == 1.0
+    assert check(pf, [d.package() for d in result.deals]).ok
+    for deal in result.deals:
+        x = [deal.compute[t] for t in pf.periods]
+        dips = [t for t in range(1, len(x) - 1) if x[t] < x[t - 1] and x[t] < x[t + 1]]
+        assert not dips, (deal.partner, x)
+
+
+def test_filling_a_dip_keeps_supply_totals_and_v() -> None:
+    pf = _shipped("global", "repeal")
+    packages = [d.package() for d in solve(pf).deals]
+    deals = [grid.deal_of(pf, p, pf.granularity) for p in packages]
+    x = np.array([[p.compute[t] for t in pf.periods] for p in packages])
+    sg = next(i for i, d in enumerate(deals) if d.partner.code == "SG")
+    th = next(i for i, d in enumerate(deals) if d.partner.code == "TH")
+    x[sg] = [38_597.0, 38_596.0, 38_597.0]  # a dip, and a deal that can take the other way
+    x[th] = [35_119.0, 35_120.0, 35_119.0]
+    filled = grid.fill_dips(pf, "us-best", deals, x, 1.0)
+    assert filled[sg].tolist() == [38_596.0, 38_597.0, 38_597.0]
+    assert np.array_equal(filled.sum(axis=0), x.sum(axis=0))
+    assert np.array_equal(filled.sum(axis=1), x.sum(axis=1))
+    assert grid.objective(pf, "us-best", deals, filled) == grid.objective(pf, "us-best", deals, x)

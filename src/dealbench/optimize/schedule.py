@@ -32,6 +32,7 @@ from dealbench.optimize.grid import (
     clean,
     closest,
     deal_of,
+    fill_dips,
     largest_remainder,
     largest_remainders,
     objective,
@@ -125,6 +126,8 @@ def schedule(
             if amounts is None and searched:
                 amounts = donated
         if amounts is not None:
+            if step == grid.unit and not keep_shape:
+                amounts = fill_dips(portfolio, mode, deals, amounts, step)
             note = "" if step == grid.h100e else _refined(grid, step)
             return Scheduled(_packages(portfolio, deals, amounts), step, note, timings)
     if grid.h100e > 0 and tolerance:
@@ -133,6 +136,8 @@ def schedule(
         timings["schedule tolerance"] = time.perf_counter() - start
         if amounts is not None:
             step = grid.unit
+            if not keep_shape:
+                amounts = fill_dips(portfolio, mode, deals, amounts, step)
             note = _refined(grid, step) + _overshoot(room or portfolio, deals, amounts)
             packages = _packages(portfolio, deals, amounts)
             return Scheduled(packages, step, note, timings, within_tolerance=True)
