@@ -20,12 +20,13 @@ schedule. The answer depends only on the choices, so two solvers that agree
 on the terms give the same schedule.
 
 Each stage's columns join the model when it needs them: the value stage sees
-only the amounts and their rows, the changes come with steadiness, and the
-deviations' 21 pieces (six in seven columns at M) with evenness, from a basis
-that already meets their rows; the tie-break runs primal simplex from the
-evenness optimum (M, seed 0: four linear programs 0.42 -> 0.08 s). Different
-paths end on the same optimum up to the solver's tolerances;
-`schedule.settle` keeps that noise out of the rounding.
+only the amounts and their rows, the changes (rise - fall, one row each) come
+with steadiness, and the deviations' 21 pieces (six in seven columns at M) with
+evenness, from a basis that already meets their rows; evenness and the
+tie-break run primal simplex with unperturbed bounds (M, seeds 0 and 1: the
+four linear programs 0.42 / 0.24 -> 0.04 / 0.04 s). Different paths end on the
+same optimum up to the solver's tolerances; `schedule.settle` keeps that noise
+out of the rounding.
 """
 
 from __future__ import annotations
