@@ -10,7 +10,9 @@ levels and concessions. With those fixed, each deal's compute is decided again:
 2. `grid`: those amounts in whole steps of the portfolio's granularity, V
    within one step's value, by largest remainders (with steps given back by
    deals that accept without them) or, failing that, the closest grid schedule
-   (a small MIP, at the declared step and a tenth of it).
+   (a small MIP, at the declared step and a tenth of it). The rounding reads the
+   smooth amounts without the linear programs' noise (`settle`); in single units,
+   one-unit dips are filled by exchanges between deals (`grid.fill_dips`).
 3. When the step does not fit: finer steps by tens; then single units that
    overrun a shared limit inside the checker's tolerance; then unrounded
    amounts. Each is said in the result (see also `reserve`, which `solve`
