@@ -44,7 +44,8 @@ def finish(
     `info.details` gains the step used (`granularity_h100e`) and the unrounded
     optimum (`unrounded_objective`, the mode's objective; `unrounded_us_value`, V;
     `unrounded_partner_total`); `info.timings`
-    the time of the schedule (`schedule`) and of both checks (`check`).
+    the time of the schedule (`schedule`, and its stages: `schedule value`, ...,
+    `schedule rounding`) and of both checks (`check`).
     """
     start = time.perf_counter()
     raw = check(portfolio, packages)
@@ -72,6 +73,7 @@ def finish(
         keep_shape=mode in ("nash", "kalai"),
     )
     info.timings["schedule"] = time.perf_counter() - start
+    info.timings.update(scheduled.timings)  # its stages: "schedule value", ... "rounding"
     start = time.perf_counter()
     checked = check(portfolio, scheduled.packages)
     info.timings["check"] += time.perf_counter() - start

@@ -76,8 +76,10 @@ class Deal:
 
 
 def deal_of(pf: Portfolio, package: Package, grid: Granularity) -> Deal:
-    partner = pf.partner(package.partner)
-    assert partner is not None
+    # Its place by code (what `pf.partner` matches), not `partners.index`: that compares
+    # whole partners field by field, half of this function's time at M.
+    index = next(k for k, p in enumerate(pf.partners) if p.code == package.partner)
+    partner = pf.partners[index]
     policy = pf.policy
     level = package.security
     risk = partner.diversion_risk * (1.0 - policy.level(level).mitigation)
@@ -93,7 +95,7 @@ def deal_of(pf: Portfolio, package: Package, grid: Granularity) -> Deal:
     return Deal(
         package=package,
         partner=partner,
-        index=pf.partners.index(partner),
+        index=index,
         top=limits if grid.h100e == 0 else [whole(m, grid.unit) for m in limits],
         a=policy.export_value_per_h100e - policy.risk_penalty_per_h100e * risk,
         risk=risk,
@@ -174,7 +176,37 @@ def largest_remainder(
 ) -> Vector | None:
     """The smooth amounts in whole steps by largest remainders (see module), or None.
     `donors`: a deal that accepts without a step may give it back to one that needs it."""
+    return _greedy(pf, mode, deals, smooth, step, least, v_floor, donors)[0]
+
+
+def largest_remainders(
+    pf: Portfolio,
+    mode: Mode,
+    deals: list[Deal],
+    smooth: Vector,
+    step: float,
+    least: float,
+    v_floor: float | None,
+) -> tuple[Vector | None, Vector | None]:
+    """`largest_remainder` without donors and with them, from one run: the two are the
+    same run until a step is first given back, and without donors that is where it fails."""
+    out, gave = _greedy(pf, mode, deals, smooth, step, least, v_floor, True)
+    return (None if gave else out), out
+
+
+def _greedy(
+    pf: Portfolio,
+    mode: Mode,
+    deals: list[Deal],
+    smooth: Vector,
+    step: float,
+    least: float,
+    v_floor: float | None,
+    donors: bool,
+) -> tuple[Vector | None, bool]:
+    """`largest_remainder`, and whether a step was given back (or asked for in vain)."""
     D, T = smooth.shape
+    gave = False
     top = np.array([d.top for d in deals])
     x = np.minimum(np.where(smooth >= top - 1e-6, top, np.floor(smooth / step + 1e-9) * step), top)
     remainder = smooth - x
@@ -183,10 +215,14 @@ def largest_remainder(
     budget = np.inf if pf.risk_budget is None else pf.risk_budget - float(risk @ x.sum(axis=1))
     v_now = objective(pf, "us-best", deals, x)
     v_least = us_floor(pf, v_floor) if mode == "partner-best" else -np.inf
+    # Plain lists from here: indexing numpy arrays element by element was half the time.
+    # The same doubles and the same operations; `_round6` rounds as numpy did.
+    x, top, remainder = x.tolist(), top.tolist(), remainder.tolist()
+    room, risk = room.tolist(), risk.tolist()
 
     def up(i: int, t: int) -> float:
         """The increase to the next allowed amount, if it fits (else 0)."""
-        inc = min(x[i, t] + step, top[i, t]) - x[i, t]
+        inc = min(x[i][t] + step, top[i][t]) - x[i][t]
         fits = inc > 1e-9 and inc <= room[t] + 1e-6 and risk[i] * inc <= budget + 1e-6
         return inc if fits else 0.0
 
@@ -194,20 +230,33 @@ def largest_remainder(
 
     def take(i: int, t: int, inc: float) -> None:
         nonlocal budget, v_now
-        before = x[i, t]
-        x[i, t] = clean(x[i, t] + inc)
-        value[i] += _gain(deals[i], before, x[i, t] - before)
+        before = x[i][t]
+        x[i][t] = clean(x[i][t] + inc)
+        value[i] += _gain(deals[i], before, x[i][t] - before)
         room[t] -= inc
         budget -= risk[i] * inc
-        remainder[i, t] -= inc
+        remainder[i][t] -= inc
         v_now += deals[i].a * inc
+
+    # The step below each amount and what the partner loses with it, kept while the
+    # amount stays (make_room asks for every deal and period each time).
+    below: dict[tuple[int, int], tuple[Any, float, float]] = {}
+
+    def step_down(k: int, t: int) -> tuple[float, float]:
+        """The decrease to the allowed amount below, and the partner's value of it."""
+        known = below.get((k, t))
+        if known is None or known[0] != x[k][t]:
+            dec = x[k][t] - math.floor(x[k][t] / step - 1e-9) * step if x[k][t] > 1e-9 else 0.0
+            lost = _gain(deals[k], x[k][t] - dec, dec) if dec > 1e-9 else 0.0
+            known = below[k, t] = (x[k][t], dec, lost)
+        return known[1], known[2]
 
     def down(k: int, t: int) -> float:
         """The decrease to the allowed amount below, if deal k still accepts (else 0)."""
-        dec = x[k, t] - math.floor(x[k, t] / step - 1e-9) * step if x[k, t] > 1e-9 else 0.0
+        dec, lost = step_down(k, t)
         if dec <= 1e-9:
             return 0.0
-        if value[k] - _gain(deals[k], x[k, t] - dec, dec) < deals[k].need:
+        if value[k] - lost < deals[k].need:
             return 0.0
         return dec if v_now - deals[k].a * dec >= v_least else 0.0
 
@@ -217,21 +266,23 @@ def largest_remainder(
         listed first, then the later period. False when no step helps."""
         options = []
         for t in range(T):
-            inc = min(x[i, t] + step, top[i, t]) - x[i, t]
+            inc = min(x[i][t] + step, top[i][t]) - x[i][t]
             if inc <= 1e-9:
                 continue
+            # Only a step that frees what the increase lacks (supply or budget) helps.
+            lacks_supply = inc > room[t] + 1e-6
+            lacks_budget = risk[i] * inc > budget + 1e-6
+            if not lacks_supply and not lacks_budget:
+                continue
             for k in range(D):
-                if k == i or (dec := down(k, t)) <= 0:
+                if k == i or (not lacks_supply and risk[k] <= 0):
                     continue
-                # Only a step that frees what the increase lacks (supply or budget) helps.
-                if not (inc > room[t] + 1e-6 and dec > 0) and not (
-                    risk[i] * inc > budget + 1e-6 and risk[k] * dec > 1e-12
-                ):
+                if (dec := down(k, t)) <= 0:
                     continue
-                loss = (
-                    deals[k].a * dec if mode == "us-best" else _gain(deals[k], x[k, t] - dec, dec)
-                )
-                options.append((round(loss / dec, 6), deals[k].index, -t, k, t, dec))
+                if not lacks_supply and not risk[k] * dec > 1e-12:
+                    continue
+                loss = deals[k].a * dec if mode == "us-best" else step_down(k, t)[1]
+                options.append((_round6(loss / dec), deals[k].index, -t, k, t, dec))
         if not options:
             return False
         _, _, _, k, t, dec = min(options)
@@ -245,18 +296,18 @@ def largest_remainder(
     rounded_room: dict[int, tuple[Any, Any]] = {}
 
     def gain_per_unit(i: int, t: int, inc: float) -> Any:
-        """round(_gain(deal i, x[i, t], inc) / inc, 6); inc depends on x[i, t] alone."""
+        """round(_gain(deal i, x[i][t], inc) / inc, 6); inc depends on x[i][t] alone."""
         known = per_unit.get((i, t))
-        if known is None or known[0] != x[i, t]:
-            gain = _gain(deals[i], x[i, t], inc)
-            known = per_unit[i, t] = (x[i, t], round(gain / inc, 6))
+        if known is None or known[0] != x[i][t]:
+            gain = _gain(deals[i], x[i][t], inc)
+            known = per_unit[i, t] = (x[i][t], _round6(gain / inc))
         return known[1]
 
     def room_left(t: int) -> Any:
-        """round(room[t], 6)."""
+        """`_round6(room[t])`."""
         known = rounded_room.get(t)
         if known is None or known[0] != room[t]:
-            known = rounded_room[t] = (room[t], round(room[t], 6))
+            known = rounded_room[t] = (room[t], _round6(room[t]))
         return known[1]
 
     for i, d in enumerate(deals):
@@ -266,33 +317,137 @@ def largest_remainder(
             # with most room left (keeping tight periods for deals that need them), then
             # the largest remainder, then the later period.
             options = [
-                (gain_per_unit(i, t, inc), room_left(t), remainder[i, t], t)
+                (gain_per_unit(i, t, inc), room_left(t), remainder[i][t], t)
                 for t in range(T)
                 if (inc := up(i, t)) > 0
             ]
             if not options:
+                gave = True
                 budget_moves -= 1
                 if not donors or budget_moves < 0 or not make_room(i):
-                    return None
+                    return None, gave
                 continue
             t = max(options)[3]
             take(i, t, up(i, t))
     gains = [
-        (remainder[i, t], -deals[i].index, t, i)
+        (remainder[i][t], -deals[i].index, t, i)
         for i in range(D)
         for t in range(T)
-        if remainder[i, t] > 1e-9 and (deals[i].a > 0 or mode == "partner-best")
+        if remainder[i][t] > 1e-9 and (deals[i].a > 0 or mode == "partner-best")
     ]
     for _, _, t, i in sorted(gains, reverse=True):
         inc = up(i, t)
         if inc > 0 and v_now + deals[i].a * inc >= v_least:
             take(i, t, inc)
-    out: Vector = x
-    return out if _keeps(pf, mode, deals, out, least, v_floor) else None
+    out: Vector = np.array(x)
+    return (out if _keeps(pf, mode, deals, out, least, v_floor) else None), gave
+
+
+def _round6(value: float) -> Any:
+    """`value` to six decimals as numpy rounds a float64 (scaled, to nearest even)."""
+    return round(np.float64(value), 6)
 
 
 def _gain(d: Deal, amount: float, inc: float) -> float:
     return d.worth(amount + inc) - d.worth(amount)
+
+
+# --- dips of one unit ------------------------------------------------------------------
+
+
+def fill_dips(pf: Portfolio, mode: Mode, deals: list[Deal], x: Vector, unit: float) -> Vector:
+    """Single-unit amounts with their one-unit dips filled by exchange, or `x` itself.
+
+    In single units the greedy places each unit where supply is left, so a deal can end
+    a unit lower in a middle period than on both sides of it (146,191 / 146,190 /
+    146,191). A dip is filled by a unit from a neighbouring period of the same deal (the
+    earlier one first: a remainder belongs to the later periods), while another deal
+    moves a unit the other way: every period's supply and every deal's total stay, so V
+    and the risk used stay too. An exchange is made only when the deal loses a dip and
+    changes no more between periods, the other deal gains no dip, the two together change
+    no more relative to their totals (as the smoothing counts), and no partner and not
+    the objective lose more than a dollar (concave values); deals in the portfolio's
+    order, the other deal the first listed that qualifies."""
+    D, T = x.shape
+    if T < 3 or D < 2:
+        return x
+    out = x.copy()
+    order = sorted(range(D), key=lambda i: deals[i].index)
+    worth = [d.value(out[i]) for i, d in enumerate(deals)]
+    total = objective(pf, mode, deals, out)
+    for _ in range(D * T):  # each exchange removes a dip; bounded besides
+        move = _first_fill(pf, mode, deals, out, unit, order, worth, total)
+        if move is None:
+            break
+        out, worth, total = move
+    return out
+
+
+def _dips(row: Any) -> int:
+    return sum(1 for t in range(1, len(row) - 1) if row[t] < row[t - 1] and row[t] < row[t + 1])
+
+
+def _changes(row: Any) -> float:
+    return float(sum(abs(row[t] - row[t - 1]) for t in range(1, len(row))))
+
+
+def _steadiness(row: Any) -> float:
+    """The change between periods relative to the deal's total, as the smoothing counts."""
+    return _changes(row) / max(float(sum(row)), 1.0)
+
+
+def _first_fill(
+    pf: Portfolio,
+    mode: Mode,
+    deals: list[Deal],
+    x: Vector,
+    unit: float,
+    order: list[int],
+    worth: list[float],
+    total: float,
+) -> tuple[Vector, list[float], float] | None:
+    """The first exchange `fill_dips` allows: the new amounts, values and objective."""
+    T = x.shape[1]
+    for i in order:
+        row = x[i]
+        for t in range(1, T - 1):
+            if not (row[t] < row[t - 1] and row[t] < row[t + 1]):
+                continue
+            if row[t] + unit > deals[i].top[t] + 1e-9:
+                continue
+            for s in (t - 1, t + 1):
+                if row[s] - unit < -1e-9:
+                    continue
+                mine = row.copy()
+                mine[t] += unit
+                mine[s] -= unit
+                if _dips(mine) >= _dips(row) or _changes(mine) > _changes(row):
+                    continue
+                for j in order:
+                    if j == i or x[j, t] - unit < -1e-9:
+                        continue
+                    if x[j, s] + unit > deals[j].top[s] + 1e-9:
+                        continue
+                    theirs = x[j].copy()
+                    theirs[t] -= unit
+                    theirs[s] += unit
+                    if _dips(theirs) > _dips(x[j]):
+                        continue
+                    before = _steadiness(row) + _steadiness(x[j])
+                    if _steadiness(mine) + _steadiness(theirs) > before:
+                        continue
+                    mine_worth, their_worth = deals[i].value(mine), deals[j].value(theirs)
+                    if mine_worth < worth[i] - 1.0 or their_worth < worth[j] - 1.0:
+                        continue
+                    moved = x.copy()
+                    moved[i], moved[j] = mine, theirs
+                    after = objective(pf, mode, deals, moved)
+                    if after < total - 1.0:
+                        continue
+                    values = list(worth)
+                    values[i], values[j] = mine_worth, their_worth
+                    return moved, values, after
+    return None
 
 
 # --- closest, exactly ----------------------------------------------------------------------

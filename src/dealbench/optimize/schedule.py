@@ -10,7 +10,9 @@ levels and concessions. With those fixed, each deal's compute is decided again:
 2. `grid`: those amounts in whole steps of the portfolio's granularity, V
    within one step's value, by largest remainders (with steps given back by
    deals that accept without them) or, failing that, the closest grid schedule
-   (a small MIP, at the declared step and a tenth of it).
+   (a small MIP, at the declared step and a tenth of it). The rounding reads the
+   smooth amounts without the linear programs' noise (`settle`); in single units,
+   one-unit dips are filled by exchanges between deals (`grid.fill_dips`).
 3. When the step does not fit: finer steps by tens; then single units that
    overrun a shared limit inside the checker's tolerance; then unrounded
    amounts. Each is said in the result (see also `reserve`, which `solve`
@@ -32,7 +34,9 @@ from dealbench.optimize.grid import (
     clean,
     closest,
     deal_of,
+    fill_dips,
     largest_remainder,
+    largest_remainders,
     objective,
     step_value,
 )
@@ -91,16 +95,18 @@ def schedule(
         note = "The schedule could not be smoothed: the optimizer's amounts are shown."
         return Scheduled(list(packages), 0.0, note, timings)
     base = _reference(portfolio, mode, deals, smooth, gap)
+    target = settle(smooth)
     for step in _steps(grid):
         start = time.perf_counter()
         amounts = smooth if step == 0 else None
         if amounts is None:
             least = base - step_value(mode, deals, step)
-            args = (room or portfolio, mode, deals, smooth, step, least, v_floor)
-            amounts = largest_remainder(*args, donors=False)
+            args = (room or portfolio, mode, deals, target, step, least, v_floor)
+            # Without donors and with them: one run gives both (`largest_remainders`).
+            amounts, donated = largest_remainders(*args)
             repaired = amounts is None and step < grid.h100e / 10 - 1e-9
             if repaired:  # steps given back: a schedule exists, the closest is its shape
-                amounts = largest_remainder(*args, donors=True)
+                amounts = donated
                 # ... except in single units: a dip of one H100e is noise, and the
                 # search over single units runs into its time limit (2 s on global).
                 repaired = step > grid.unit
@@ -120,16 +126,20 @@ def schedule(
                     time.perf_counter() - start
                 )
             if amounts is None and searched:
-                amounts = largest_remainder(*args, donors=True)
+                amounts = donated
         if amounts is not None:
+            if step == grid.unit and not keep_shape:
+                amounts = fill_dips(portfolio, mode, deals, amounts, step)
             note = _refined(grid, step) if step != grid.h100e else _in_chips(grid)
             return Scheduled(_packages(portfolio, deals, amounts), step, note, timings)
     if grid.h100e > 0 and tolerance:
         start = time.perf_counter()
-        amounts = _within_tolerance(room or portfolio, mode, deals, smooth, grid, base, v_floor)
+        amounts = _within_tolerance(room or portfolio, mode, deals, target, grid, base, v_floor)
         timings["schedule tolerance"] = time.perf_counter() - start
         if amounts is not None:
             step = grid.unit
+            if not keep_shape:
+                amounts = fill_dips(portfolio, mode, deals, amounts, step)
             note = _refined(grid, step) + _overshoot(room or portfolio, deals, amounts)
             packages = _packages(portfolio, deals, amounts)
             return Scheduled(packages, step, note, timings, within_tolerance=True)
@@ -139,6 +149,27 @@ def schedule(
         "shared limits."
     )
     return Scheduled(_packages(portfolio, deals, smooth), 0.0, note, timings)
+
+
+#: What the rounding reads of the smooth amounts, H100e: the linear programs' answers carry
+#: noise of 1e-7 H100e and less (their tolerances), which decided which of three equal
+#: amounts took a remainder, and moved with every change of the LPs' path.
+SETTLE = 1e-3
+
+
+def settle(smooth: Vector) -> Vector:
+    """The smooth amounts without the LPs' noise: each to `SETTLE`, and amounts of one deal
+    within two `SETTLE` of each other made equal (the least of them), so a remainder goes
+    where the rounding's tie-break sends it (the later period), not where noise does."""
+    out: Vector = np.round(smooth, 3)
+    for row in out:
+        order = np.argsort(row, kind="stable")
+        first = row[order[0]] if len(order) else 0.0
+        for k in order:
+            if row[k] - first > 2 * SETTLE + 1e-9:
+                first = row[k]
+            row[k] = first
+    return out
 
 
 #: Rounding may give up, besides one step's value, this share of the solve's relative gap
