@@ -134,7 +134,9 @@ def test_frontier_properties(pf: Portfolio) -> None:
         bound = f.bargaining["nash"].get("error_bound") or 0.0
         best = product(f.nash)
         for p in f.points:
-            assert best >= product(p) * (1 - bound) - 1e9
+            # utilities are exact to about USD 1 in 1e9 (amounts settled to 0.001 H100e):
+            # a product of two such gains to a few parts in 1e9
+            assert best >= product(p) * (1 - bound - 1e-8) - 1e9
 
 
 def test_us_best_at_holds_the_others_and_refuses_the_unreachable() -> None:

@@ -141,7 +141,12 @@ def _step_notes(f: Frontier) -> list[str]:
             finer.setdefault(p.step_h100e, []).append(str(i))
     lines = []
     for step, numbers in sorted(finer.items(), reverse=True):
-        which = f"Point {numbers[0]}" if len(numbers) == 1 else f"Points {', '.join(numbers)}"
+        if len(numbers) == len(f.points) > 1:
+            which = "Every point"
+        elif len(numbers) == 1:
+            which = f"Point {numbers[0]}"
+        else:
+            which = f"Points {', '.join(numbers)}"
         where = f"in steps of {step:,.0f} H100e" if step >= 1 else "not in whole H100e"
         lines.append(
             f"{which}: the portfolio's compute is {where}, not the declared {declared:,.0f}: "
