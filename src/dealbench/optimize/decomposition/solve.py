@@ -30,6 +30,7 @@ def solve_decomposed(
     threads: int | None,
     warm_start: SolveResult | WarmStart | None,
     require: Sequence[str] = (),
+    shape: bool = True,
 ) -> SolveResult:
     """Decompose, solve to the gap (or the time limit), extract, check. `require`: the
     partners that must deal (the plain model explains it when they cannot)."""
@@ -47,6 +48,7 @@ def solve_decomposed(
             v_floor=v_floor,
             threads=threads,
             require=require,
+            shape=shape,
         )
 
     try:
@@ -84,7 +86,15 @@ def solve_decomposed(
     packages = extract(blocks, outcome, grants)
     info.timings["extract"] = time.perf_counter() - clock
     result = finish(
-        portfolio, mode, status, info, packages, gap=gap, v_floor=v_floor, threads=threads
+        portfolio,
+        mode,
+        status,
+        info,
+        packages,
+        gap=gap,
+        v_floor=v_floor,
+        threads=threads,
+        shape=shape,
     )
     remember(result, _warm_state(blocks, outcome, result))
     return result
