@@ -202,23 +202,12 @@ def largest_remainder(
         remainder[i, t] -= inc
         v_now += deals[i].a * inc
 
-    # The decrease below each amount and the value it takes from its partner, kept while
-    # the amount stays: `make_room` asks every deal in every period each time (at M most
-    # of a failing rounding's time). The same numbers, computed once per amount.
-    below: dict[tuple[int, int], tuple[Any, float, float]] = {}
-
     def down(k: int, t: int) -> float:
         """The decrease to the allowed amount below, if deal k still accepts (else 0)."""
-        known = below.get((k, t))
-        if known is None or known[0] != x[k, t]:
-            now = x[k, t]
-            dec = now - math.floor(now / step - 1e-9) * step if now > 1e-9 else 0.0
-            lost = _gain(deals[k], now - dec, dec) if dec > 1e-9 else 0.0
-            known = below[k, t] = (now, dec, lost)
-        _, dec, lost = known
+        dec = x[k, t] - math.floor(x[k, t] / step - 1e-9) * step if x[k, t] > 1e-9 else 0.0
         if dec <= 1e-9:
             return 0.0
-        if value[k] - lost < deals[k].need:
+        if value[k] - _gain(deals[k], x[k, t] - dec, dec) < deals[k].need:
             return 0.0
         return dec if v_now - deals[k].a * dec >= v_least else 0.0
 
