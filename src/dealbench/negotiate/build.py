@@ -133,7 +133,7 @@ def _no_deal(
     without = residual(portfolio, excluded=[partner])
     if not without.partners:
         return point_of(portfolio, partner, [], "no deal")
-    result = solve(without, gap=gap, warm_start=base, shape=False).raise_for_status()
+    result = solve(without, gap=gap, warm_start=base).raise_for_status()
     return point_of(portfolio, partner, [d.package() for d in result.deals], "no deal")
 
 
@@ -206,7 +206,7 @@ def _jointly(
                 package, _ = alone.best_at(u)  # the held package at u: a feasible first start
                 if package is not None:
                     warm = _with_packages(warm, [*fixed, package])
-        result = solve_with_floor(portfolio, partner, u, gap=gap, warm_start=warm, shape=False)
+        result = solve_with_floor(portfolio, partner, u, gap=gap, warm_start=warm)
         if result is None:
             continue
         previous = result
@@ -243,7 +243,7 @@ def _risk_axis(
         budget = r if target.risk_budget is None else min(r, target.risk_budget)
         capped = target.model_copy(update={"risk_budget": budget, "own_risk_budget": budget})
         if jointly:
-            result = solve(capped, gap=gap, warm_start=base, shape=False).raise_for_status()
+            result = solve(capped, gap=gap, warm_start=base).raise_for_status()
             found.append(point_of(portfolio, partner, [d.package() for d in result.deals]))
             continue
         package, _ = single(capped, partner).best_at(None)

@@ -101,10 +101,8 @@ def solve_with_floor(
     method: Method = "auto",
     warm_start: SolveResult | WarmStart | None = None,
     time_limit: float | None = None,
-    shape: bool = True,
 ) -> SolveResult | None:
     """max V subject to every limit and U[partner] >= floor (USD); None if no deal reaches it.
-    `shape=False`: compute put on the grid but not shaped (`solve`): a frontier point.
 
     The result's figures are those of the solved (shifted) portfolio: callers
     re-check its packages against `portfolio`.
@@ -121,7 +119,6 @@ def solve_with_floor(
             warm_start=warm_start,
             time_limit=time_limit,
             require=require,
-            shape=shape,
         )
         return result.raise_for_status()
 

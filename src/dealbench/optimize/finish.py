@@ -37,12 +37,10 @@ def finish(
     gap: float = 1e-6,
     v_floor: float | None = None,
     threads: int | None = None,
-    shape: bool = True,
 ) -> SolveResult:
     """Check the solver's packages, put their compute on the portfolio's grid (`schedule`),
     check again; a result carries the checker's figures of what is printed, or says what failed.
 
-    `shape=False`: compute is not shaped, only re-optimized and rounded (`schedule`).
     `info.details` gains the step used (`granularity_h100e`) and the unrounded
     optimum (`unrounded_objective`, the mode's objective; `unrounded_us_value`, V;
     `unrounded_partner_total`); `info.timings`
@@ -72,7 +70,6 @@ def finish(
         v_floor=v_floor,
         threads=threads,
         keep_shape=mode in ("nash", "kalai"),
-        shape=shape,
     )
     info.timings["schedule"] = time.perf_counter() - start
     start = time.perf_counter()

@@ -30,7 +30,6 @@ def solve_plain(
     threads: int | None = None,
     require: Sequence[str] = (),
     step: float = 0.0,
-    shape: bool = True,
 ) -> SolveResult:
     """Formulate with PuLP, solve, extract, check. `step` > 0: compute in whole steps
     inside the model (see `formulate.add_whole_steps`)."""
@@ -61,15 +60,7 @@ def solve_plain(
     packages = extract_packages(form)
     info.timings["extract"] = time.perf_counter() - start
     return finish(
-        portfolio,
-        mode,
-        status,
-        info,
-        packages,
-        gap=gap,
-        v_floor=v_floor,
-        threads=threads,
-        shape=shape,
+        portfolio, mode, status, info, packages, gap=gap, v_floor=v_floor, threads=threads
     )
 
 

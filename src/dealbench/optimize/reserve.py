@@ -54,8 +54,6 @@ def with_reserve(
     result: SolveResult,
     resolve: Callable[[Portfolio, SolveResult], SolveResult],
     v_floor: float | None = None,
-    *,
-    shape: bool = True,
 ) -> SolveResult:
     """`result`, or the solve of `portfolio` with a reserve when that one is in whole steps."""
     start = time.perf_counter()
@@ -71,9 +69,7 @@ def with_reserve(
     if again.deals and again.status in (Status.OPTIMAL, Status.TIME_LIMIT):
         # The smooth amounts keep the reserve; rounding may use it.
         mode: Mode = "partner-best" if result.mode == "partner-best" else "us-best"
-        scheduled = schedule(
-            held, mode, packages, v_floor=v_floor, room=portfolio, tolerance=False, shape=shape
-        )
+        scheduled = schedule(held, mode, packages, v_floor=v_floor, room=portfolio, tolerance=False)
     seconds = time.perf_counter() - start
     if scheduled is None or scheduled.step == 0:
         result.solver.timings["reserve"] = seconds

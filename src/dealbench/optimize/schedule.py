@@ -66,7 +66,6 @@ def schedule(
     room: Portfolio | None = None,
     tolerance: bool = True,
     keep_shape: bool = False,
-    shape: bool = True,
 ) -> Scheduled:
     """The packages with compute in whole steps, smooth among equal values (see module).
 
@@ -76,10 +75,7 @@ def schedule(
     checker's tolerance (`TOLERANCE`).
     `keep_shape`: round the packages' own amounts, without smoothing (a bargaining
     point: both smoothing objectives would move it off its balance; rounding moves
-    each amount by less than a step, and V by at most one step's value).
-    `shape=False`: the best objective with the terms fixed (the first smoothing stage
-    alone), put on the grid, without the shape stages (a frontier point: a candidate
-    on a trade-off curve, not the package sent; `offer` solves and smooths that one)."""
+    each amount by less than a step, and V by at most one step's value)."""
     grid = portfolio.granularity
     if not packages:
         return Scheduled([], grid.h100e)
@@ -90,7 +86,7 @@ def schedule(
             [[p.compute.get(t, 0.0) for t in portfolio.periods] for p in packages]
         )
     else:
-        smooth = smooth_schedule(portfolio, mode, deals, gap, v_floor, threads, timings, shape)
+        smooth = smooth_schedule(portfolio, mode, deals, gap, v_floor, threads, timings)
     if smooth is None:  # the LP failed: nothing better than the optimizer's amounts
         note = "The schedule could not be smoothed: the optimizer's amounts are shown."
         return Scheduled(list(packages), 0.0, note, timings)

@@ -102,13 +102,8 @@ def smooth_schedule(
     v_floor: float | None,
     threads: int | None,
     timings: dict[str, float],
-    shape: bool = True,
 ) -> Vector | None:
-    """(D, T) amounts in H100e: the four stages as linear programs, every choice fixed.
-    `shape=False`: the first stage alone (the best objective; a frontier point, see
-    `schedule`). Its model keeps the shape stages' columns: without them HiGHS ends
-    at another optimal vertex, which the rounding could not put on the grid at any
-    step at M (and spent up to 2.4 s failing; 0.05-0.4 s from this one)."""
+    """(D, T) amounts in H100e: the four stages as linear programs, every choice fixed."""
     start = time.perf_counter()
     lay = _build(pf, mode, deals, v_floor)
     m = lay.model
@@ -131,7 +126,7 @@ def smooth_schedule(
     T = len(pf.periods)
     stages = [("schedule value", _value_cost(mode, deals, lay, T, n_cols), True)]
     solution: Vector | None = None
-    for stage in range(4 if shape else 1):
+    for stage in range(4):
         if stage in (2, 3):
             # Evenness changes only costs and adds a row its start meets: primal simplex
             # goes on from that feasible basis (M: 0.34 -> 0.05 s). The tie-break stays

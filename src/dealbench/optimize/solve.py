@@ -41,7 +41,6 @@ def solve(
     method: Method = "auto",
     warm_start: SolveResult | WarmStart | None = None,
     require: Sequence[str] = (),
-    shape: bool = True,
 ) -> SolveResult:
     """The best packages for `portfolio` under `mode`, checked; see `SolveResult.status`.
 
@@ -50,9 +49,7 @@ def solve(
     with HiGHS, plain with CBC). `warm_start`: a previous result (or its
     `WarmStart`) of a similar portfolio, whose prices, columns and packages
     seed the search; the answer is exact either way. `require`: partner codes that
-    must have a deal. `shape=False`: each deal's compute is the best for the objective
-    with the terms fixed, put on the grid, but not shaped (see `schedule`): a frontier
-    point's package.
+    must have a deal (solved with the plain model).
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of: {', '.join(METHODS)}")
@@ -78,7 +75,6 @@ def solve(
                 v_floor=v_floor,
                 threads=threads,
                 require=require,
-                shape=shape,
             )
         return solve_decomposed(
             pf,
@@ -89,10 +85,9 @@ def solve(
             threads=threads,
             warm_start=warm,
             require=require,
-            shape=shape,
         )
 
     result = run(portfolio, warm_start)
     if needs_reserve(portfolio, result):  # no whole steps with these terms: see `reserve`
-        result = with_reserve(portfolio, result, run, v_floor, shape=shape)
+        result = with_reserve(portfolio, result, run, v_floor)
     return result

@@ -30,7 +30,6 @@ def solve_decomposed(
     threads: int | None,
     warm_start: SolveResult | WarmStart | None,
     require: Sequence[str] = (),
-    shape: bool = True,
 ) -> SolveResult:
     """Decompose, solve to the gap (or the time limit), extract, check. `require`: the
     partners that must deal (the plain model explains it when they cannot)."""
@@ -48,7 +47,6 @@ def solve_decomposed(
             v_floor=v_floor,
             threads=threads,
             require=require,
-            shape=shape,
         )
 
     try:
@@ -86,15 +84,7 @@ def solve_decomposed(
     packages = extract(blocks, outcome, grants)
     info.timings["extract"] = time.perf_counter() - clock
     result = finish(
-        portfolio,
-        mode,
-        status,
-        info,
-        packages,
-        gap=gap,
-        v_floor=v_floor,
-        threads=threads,
-        shape=shape,
+        portfolio, mode, status, info, packages, gap=gap, v_floor=v_floor, threads=threads
     )
     remember(result, _warm_state(blocks, outcome, result))
     return result
