@@ -106,8 +106,11 @@ def solve_blocks(
     duals: Duals | None = None,
     seeds: list[tuple[int, int]] | None = None,
     incumbent: list[Choice] | None = None,
+    sets_per_partner: int = MIP_SETS_PER_PARTNER,
 ) -> Outcome:
-    """The best portfolio within `gap` of optimal, or the best by `deadline`."""
+    """The best portfolio within `gap` of optimal, or the best by `deadline`.
+    `sets_per_partner`: about how many sets per partner the first incumbent round
+    searches (`_rounds`); the proof does not depend on it."""
     clock = time.perf_counter()
     master = Master(blocks, threads)
     if seeds and duals is not None:
@@ -127,7 +130,9 @@ def solve_blocks(
     # The reduced-cost argument needs L and the reduced costs at the same duals:
     # any portfolio is worth at most L(d) + sum_p rc_p(d). Take L from `prices`.
     bound = prices.bound
-    search = _Search(blocks, bound, prices, points, no_deal, out, gap, deadline, threads)
+    search = _Search(
+        blocks, bound, prices, points, no_deal, out, gap, deadline, threads, sets_per_partner
+    )
     if search.open():
         _rounds(search)
     if _proven(out, gap):
@@ -160,6 +165,7 @@ class _Search:
     gap: float
     deadline: float
     threads: int | None
+    sets_per_partner: int = MIP_SETS_PER_PARTNER
 
     @cached_property
     def coarse(self) -> Coarse | None:
@@ -190,7 +196,7 @@ class _Search:
 def _rounds(s: _Search) -> None:
     """Restricted MIPs over the most promising sets (incumbents, cheaply), then
     one over every set that could beat the incumbent (the proof)."""
-    budget = MIP_SETS_PER_PARTNER * s.blocks.n_partners
+    budget = s.sets_per_partner * s.blocks.n_partners
     if len(s.points) > budget:
         cut = float(-np.partition(s.points, -budget)[-budget])
         if cut < 0.5 * s.threshold():

@@ -38,6 +38,10 @@ class WarmStart:
     #: (partner code, level, Pareto list, point) of the sets the previous LP used
     columns: list[tuple[str, str, ConcessionSets, int]] = field(default_factory=list)
     packages: list[Package] = field(default_factory=list)
+    #: The first incumbent round's sets per partner for a solve started from this state
+    #: (None: `search.MIP_SETS_PER_PARTNER`); a caller that solves a path of close
+    #: problems, each from the one before, may ask for fewer (`negotiate.build`).
+    sets_per_partner: int | None = None
 
 
 _KEPT: dict[int, tuple[weakref.ref[SolveResult], WarmStart]] = {}
