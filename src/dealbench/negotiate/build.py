@@ -93,7 +93,7 @@ def build_frontier(
     else:
         found = _risk_axis(portfolio, partner, rest, fixed, base, us_best, points, jointly, gap)
         if jointly:  # the marker where the chart's risk is: the others re-optimized
-            partner_best = _joint_end(portfolio, partner, partner_best, base, gap)
+            partner_best, _ = _joint_end(portfolio, partner, partner_best, base, gap)
     if jointly and axis == "partner":
         notes.append(
             "Jointly: the partner's utility runs over the range of the held frontier; every "
@@ -197,38 +197,40 @@ def _jointly(
     floor down: the optimum at a higher floor meets every lower one, so each solve starts
     from the one before (its packages as the incumbent, its prices and columns as seeds).
 
-    The first floor, when `partner_best` (the held end) is given, is its U (less USD 1,
-    so its own packages meet it whatever the rounding): that end re-optimized jointly,
-    returned apart from the grid's points."""
+    The first floor, when `partner_best` (the held end) is given, is its U: that end
+    re-optimized jointly (`_joint_end`), returned apart from the grid's points."""
     found: list[FrontierPoint] = []
-    previous: SolveResult | None = None
-    top = None if partner_best is None else partner_best.partner_utility - 1.0
     end: FrontierPoint | None = None
-    last: FrontierPoint | None = None
-    for u in [*([] if top is None else [top]), *sorted(grid, reverse=True)]:
+    previous: SolveResult | None = None
+    if partner_best is not None:
+        point, previous = _joint_end(portfolio, partner, partner_best, base, gap)
+        end = point if previous is not None else None
+    last = end
+    for u in sorted(grid, reverse=True):
         if last is not None and last.us_utility >= (base.us_value or 0.0) - SAME_ABS:
             break  # V is the unconstrained optimum's: every lower floor is that point too
         warm = warm_from(previous if previous is not None else base)
         if warm is not None and previous is None:
-            if partner_best is not None and partner_best.package is not None and u == top:
-                start = [*partner_best.others, partner_best.package]  # the held partner-best
-                warm = _with_packages(warm, start)
-            else:
-                package, _ = alone.best_at(u)  # the held package at u: a feasible first start
-                if package is not None:
-                    warm = _with_packages(warm, [*fixed, package])
-        if warm is not None:
-            warm = dataclasses.replace(warm, sets_per_partner=JOINT_SETS_PER_PARTNER)
-        result = solve_with_floor(portfolio, partner, u, gap=gap, warm_start=warm)
+            package, _ = alone.best_at(u)  # the held package at u: a feasible first start
+            if package is not None:
+                warm = _with_packages(warm, [*fixed, package])
+        result = _floored(portfolio, partner, u, gap, warm)
         if result is None:
             continue
         previous = result
-        point = last = point_of(portfolio, partner, [d.package() for d in result.deals])
-        if u == top:
-            end = point
-        else:
-            found.append(point)
+        last = point_of(portfolio, partner, [d.package() for d in result.deals])
+        found.append(last)
     return found, end
+
+
+def _floored(
+    portfolio: Portfolio, partner: str, u: float, gap: float, warm: WarmStart | None
+) -> SolveResult | None:
+    """A joint point: the whole portfolio at floor `u`, warm-started (its first incumbent
+    round narrowed to JOINT_SETS_PER_PARTNER sets, as the start is the point before)."""
+    if warm is not None:
+        warm = dataclasses.replace(warm, sets_per_partner=JOINT_SETS_PER_PARTNER)
+    return solve_with_floor(portfolio, partner, u, gap=gap, warm_start=warm)
 
 
 def _with_packages(warm: WarmStart, packages: list[Package]) -> WarmStart:
@@ -242,22 +244,21 @@ def _joint_end(
     held_best: FrontierPoint,
     base: SolveResult,
     gap: float,
-) -> FrontierPoint:
-    """The partner-best end with every other deal re-optimized: the best portfolio for the
-    US that gives the partner the held end's utility (less USD 1, so the held end's own
-    packages meet it whatever the rounding), warm-started from the held end."""
+) -> tuple[FrontierPoint, SolveResult | None]:
+    """The partner-best end with every other deal re-optimized, and its solve (None when
+    no joint point was found: the held end stands): the best portfolio for the US that
+    gives the partner the held end's utility (less USD 1, so the held end's own packages
+    meet it whatever the rounding), warm-started from the held end."""
     if held_best.package is None:
-        return held_best
+        return held_best, None
     warm = warm_from(base)
     if warm is not None:
         warm = _with_packages(warm, [*held_best.others, held_best.package])
-    result = solve_with_floor(
-        portfolio, partner, held_best.partner_utility - 1.0, gap=gap, warm_start=warm
-    )
+    result = _floored(portfolio, partner, held_best.partner_utility - 1.0, gap, warm)
     if result is None:
-        return held_best
+        return held_best, None
     point = point_of(portfolio, partner, [d.package() for d in result.deals])
-    return point.model_copy(update={"label": "partner-best"})
+    return point.model_copy(update={"label": "partner-best"}), result
 
 
 def _risk_axis(
