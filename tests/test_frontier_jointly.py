@@ -179,3 +179,20 @@ def test_the_risk_axis_marks_the_joint_partner_best_end(seed: int) -> None:
     assert check(pf, [d.package() for d in cold.deals]).objective == pytest.approx(
         end.us_utility, rel=2e-7, abs=1e3
     )
+
+
+def test_the_joint_frontier_is_the_same_on_one_core_and_on_several(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The floors are dealt into the same chains whatever the machine: solved side by side
+    in worker processes or one after the other here, the points are the same."""
+    import dealbench.negotiate.build as build
+
+    pf = continuous(generate("S", seed=2))
+    base = solve(pf, gap=1e-7)
+    code = max(base.deals, key=lambda d: d.us_value).partner
+    side_by_side = frontier(pf, code, points=7, jointly=True, gap=1e-7, base=base)
+    monkeypatch.setattr(build, "default_jobs", lambda: 1)
+    here = frontier(pf, code, points=7, jointly=True, gap=1e-7, base=base)
+    assert [p.to_json() for p in here.points] == [p.to_json() for p in side_by_side.points]
+    assert here.no_deal.to_json() == side_by_side.no_deal.to_json()

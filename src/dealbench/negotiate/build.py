@@ -3,8 +3,9 @@
 Held (the default): the partner alone in the residual portfolio, scanned
 exactly by `single`. Jointly: the whole portfolio solved at every point, from
 the highest floor down, each solve warm-started from the point before (whose
-optimum meets the lower floor: a feasible incumbent). Its first floor is the
-held partner-best's U, so the partner-best end is a joint optimum too; the
+optimum meets the lower floor: a feasible incumbent), in two interleaved chains
+that run side by side on two cores (the same chains on one). Its first floor is
+the held partner-best's U, so the partner-best end is a joint optimum too; the
 US-best end is the base optimum (the best at its own floor).
 """
 
@@ -14,6 +15,7 @@ import dataclasses
 import time
 from typing import Literal
 
+from dealbench.analyze.parallel import Executor, default_jobs
 from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.frontier import (
     SAME_ABS,
@@ -68,7 +70,8 @@ def build_frontier(
     fixed, rest = held(portfolio, partner, base)
     alone = single(rest, partner)
     us_best = point_of(portfolio, partner, [d.package() for d in base.deals], "US-best")
-    no_deal = _no_deal(portfolio, partner, base, fixed, jointly, gap)
+    side_by_side = jointly and axis == "partner"  # its no-deal point solved beside the chains
+    no_deal = None if side_by_side else _no_deal(portfolio, partner, base, fixed, jointly, gap)
     partner_best = _partner_best(portfolio, partner, alone, fixed, us_best)
     joint_end = False  # jointly, the partner-best end re-optimized (one of the points found)
     notes: list[str] = []
@@ -82,7 +85,9 @@ def build_frontier(
         grid = [lo + (hi - lo) * i / (points - 1) for i in range(1, points - 1)] if hi > lo else []
         if jointly:
             end = partner_best if hi > lo else None
-            found, joint_best = _jointly(portfolio, partner, alone, fixed, base, grid, gap, end)
+            found, joint_best, no_deal = _jointly(
+                portfolio, partner, alone, fixed, base, grid, gap, end
+            )
             if joint_best is not None:  # the held partner-best's U, others re-optimized
                 partner_best = joint_best.model_copy(update={"label": "partner-best"})
                 found.append(partner_best)
@@ -94,6 +99,7 @@ def build_frontier(
         found = _risk_axis(portfolio, partner, rest, fixed, base, us_best, points, jointly, gap)
         if jointly:  # the marker where the chart's risk is: the others re-optimized
             partner_best, _ = _joint_end(portfolio, partner, partner_best, base, gap)
+    assert no_deal is not None
     if jointly and axis == "partner":
         notes.append(
             "Jointly: the partner's utility runs over the range of the held frontier; every "
@@ -141,10 +147,17 @@ def _no_deal(
     """No deal with `partner`: the others held (or, jointly, re-optimized without it)."""
     if not jointly:
         return point_of(portfolio, partner, fixed, "no deal")
+    return _joint_no_deal(portfolio, partner, gap, base)
+
+
+def _joint_no_deal(
+    portfolio: Portfolio, partner: str, gap: float, warm: SolveResult | WarmStart | None
+) -> FrontierPoint:
+    """No deal with `partner`, every other deal re-optimized."""
     without = residual(portfolio, excluded=[partner])
     if not without.partners:
         return point_of(portfolio, partner, [], "no deal")
-    result = solve(without, gap=gap, warm_start=base).raise_for_status()
+    result = solve(without, gap=gap, warm_start=warm).raise_for_status()
     return point_of(portfolio, partner, [d.package() for d in result.deals], "no deal")
 
 
@@ -192,45 +205,111 @@ def _jointly(
     grid: list[float],
     gap: float,
     partner_best: FrontierPoint | None,
-) -> tuple[list[FrontierPoint], FrontierPoint | None]:
-    """Every point a proven optimum of the whole portfolio at its floor, from the highest
-    floor down: the optimum at a higher floor meets every lower one, so each solve starts
-    from the one before (its packages as the incumbent, its prices and columns as seeds).
+) -> tuple[list[FrontierPoint], FrontierPoint | None, FrontierPoint]:
+    """Every point a proven optimum of the whole portfolio at its floor, the partner-best
+    end, and the no-deal point (the others re-optimized without the partner).
 
     The first floor, when `partner_best` (the held end) is given, is its U: that end
-    re-optimized jointly (`_joint_end`), returned apart from the grid's points."""
-    found: list[FrontierPoint] = []
+    re-optimized jointly (`_joint_end`), returned apart from the grid's points. The
+    grid's floors, from the highest down, are dealt into JOINT_CHAINS interleaved
+    chains; each chain solves its floors in turn, each from the one before (whose
+    optimum meets every lower floor: its packages as the incumbent, its prices and
+    columns as seeds), and the chains and the no-deal solve run side by side on the
+    machine's cores. The chains are the same whatever the number of cores, so the points
+    are too."""
     end: FrontierPoint | None = None
     previous: SolveResult | None = None
     if partner_best is not None:
         point, previous = _joint_end(portfolio, partner, partner_best, base, gap)
         end = point if previous is not None else None
-    last = end
-    for u in sorted(grid, reverse=True):
-        if last is not None and last.us_utility >= (base.us_value or 0.0) - SAME_ABS:
-            break  # V is the unconstrained optimum's: every lower floor is that point too
+    floors = sorted(grid, reverse=True)
+    tasks: list[_Chain | _Without] = []
+    for k in range(JOINT_CHAINS):
+        chain = floors[k::JOINT_CHAINS]
+        if not chain:
+            continue
         warm = warm_from(previous if previous is not None else base)
         if warm is not None and previous is None:
-            package, _ = alone.best_at(u)  # the held package at u: a feasible first start
+            package, _ = alone.best_at(chain[0])  # the held package: a feasible first start
             if package is not None:
                 warm = _with_packages(warm, [*fixed, package])
-        result = _floored(portfolio, partner, u, gap, warm)
+        stop = base.us_value or 0.0
+        tasks.append(_Chain(portfolio, partner, chain, gap, warm, stop))
+    tasks.append(_Without(portfolio, partner, gap, warm_from(base)))
+    *done, [no_deal] = _joint_executor().map(_run, tasks, cost=_cost)
+    found = sorted((point for points in done for point in points), key=lambda p: -p.partner_utility)
+    return found, end, no_deal
+
+
+#: The joint frontier's floors are solved as this many chains, side by side (`_jointly`).
+JOINT_CHAINS = 2
+
+
+def _joint_executor() -> Executor:
+    """Worker processes for the chains and the no-deal point, one a core (at most one a
+    task), or this process on a single core."""
+    jobs = min(default_jobs(), JOINT_CHAINS + 1)
+    return Executor("processes", jobs) if jobs > 1 else Executor()
+
+
+@dataclasses.dataclass(frozen=True)
+class _Chain:
+    """Floors solved one after the other, each from the one before."""
+
+    portfolio: Portfolio
+    partner: str
+    floors: list[float]
+    gap: float
+    warm: WarmStart | None
+    stop: float  # the unconstrained optimum's V: a point that reaches it ends the chain
+
+
+@dataclasses.dataclass(frozen=True)
+class _Without:
+    """The portfolio re-optimized without the partner: the joint no-deal point."""
+
+    portfolio: Portfolio
+    partner: str
+    gap: float
+    warm: WarmStart | None
+
+
+def _run(task: _Chain | _Without) -> list[FrontierPoint]:
+    """One task of `_jointly`, in a worker process (or here)."""
+    if isinstance(task, _Chain):
+        return _run_chain(task)
+    return [_joint_no_deal(task.portfolio, task.partner, task.gap, task.warm)]
+
+
+def _cost(task: _Chain | _Without) -> float:
+    """Longest first: a chain costs a solve a floor; the no-deal point, one."""
+    return float(len(task.floors)) if isinstance(task, _Chain) else 1.0
+
+
+def _run_chain(chain: _Chain) -> list[FrontierPoint]:
+    found: list[FrontierPoint] = []
+    warm = chain.warm
+    for u in chain.floors:
+        result = _floored(chain.portfolio, chain.partner, u, chain.gap, warm)
         if result is None:
             continue
-        previous = result
-        last = point_of(portfolio, partner, [d.package() for d in result.deals])
-        found.append(last)
-    return found, end
+        warm = warm_from(result)
+        point = point_of(chain.portfolio, chain.partner, [d.package() for d in result.deals])
+        found.append(point)
+        if point.us_utility >= chain.stop - SAME_ABS:
+            break  # V is the unconstrained optimum's: every lower floor is that point too
+    return found
 
 
 def _floored(
     portfolio: Portfolio, partner: str, u: float, gap: float, warm: WarmStart | None
 ) -> SolveResult | None:
     """A joint point: the whole portfolio at floor `u`, warm-started (its first incumbent
-    round narrowed to JOINT_SETS_PER_PARTNER sets, as the start is the point before)."""
+    round narrowed to JOINT_SETS_PER_PARTNER sets, as the start is the point before), on
+    one solver thread: the chains run side by side, one to a core."""
     if warm is not None:
         warm = dataclasses.replace(warm, sets_per_partner=JOINT_SETS_PER_PARTNER)
-    return solve_with_floor(portfolio, partner, u, gap=gap, warm_start=warm)
+    return solve_with_floor(portfolio, partner, u, gap=gap, warm_start=warm, threads=1)
 
 
 def _with_packages(warm: WarmStart, packages: list[Package]) -> WarmStart:

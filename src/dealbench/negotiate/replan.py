@@ -101,6 +101,7 @@ def solve_with_floor(
     method: Method = "auto",
     warm_start: SolveResult | WarmStart | None = None,
     time_limit: float | None = None,
+    threads: int | None = None,
 ) -> SolveResult | None:
     """max V subject to every limit and U[partner] >= floor (USD); None if no deal reaches it.
 
@@ -119,6 +120,7 @@ def solve_with_floor(
             warm_start=warm_start,
             time_limit=time_limit,
             require=require,
+            threads=threads,
         )
         return result.raise_for_status()
 
