@@ -12,6 +12,7 @@ US-best end is the base optimum (the best at its own floor).
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from typing import Literal
 
@@ -209,40 +210,45 @@ def _jointly(
     """Every point a proven optimum of the whole portfolio at its floor, the partner-best
     end, and the no-deal point (the others re-optimized without the partner).
 
-    The first floor, when `partner_best` (the held end) is given, is its U: that end
-    re-optimized jointly (`_joint_end`), returned apart from the grid's points. The
+    The partner-best end, when `partner_best` (the held end) is given, is the joint
+    optimum at its U, started from it, and returned apart from the grid's points. The
     grid's floors, from the highest down, are dealt into JOINT_CHAINS interleaved
-    chains; each chain solves its floors in turn, each from the one before (whose
-    optimum meets every lower floor: its packages as the incumbent, its prices and
-    columns as seeds), and the chains and the no-deal solve run side by side on the
-    machine's cores. The chains are the same whatever the number of cores, so the points
-    are too."""
-    end: FrontierPoint | None = None
-    previous: SolveResult | None = None
-    if partner_best is not None:
-        point, previous = _joint_end(portfolio, partner, partner_best, base, gap)
-        end = point if previous is not None else None
-    floors = sorted(grid, reverse=True)
+    chains; each chain starts from the held package at its first floor and solves its
+    floors in turn, each from the one before (whose optimum meets every lower floor: its
+    packages as the incumbent, its prices and columns as seeds). The end, the chains
+    and the no-deal solve run side by side on the machine's cores, longest first; the
+    chains are the same whatever the number of cores, so the points are too."""
+    stop = base.us_value or 0.0
     tasks: list[_Chain | _Without] = []
+    if partner_best is not None and partner_best.package is not None:
+        # the held end's U less USD 1 (its own packages meet it whatever the rounding)
+        start = _start(base, [*partner_best.others, partner_best.package])
+        tasks.append(_Chain(portfolio, partner, [partner_best.partner_utility - 1.0], gap, start))
+    ends = len(tasks)
+    floors = sorted(grid, reverse=True)
     for k in range(JOINT_CHAINS):
         chain = floors[k::JOINT_CHAINS]
-        if not chain:
-            continue
-        warm = warm_from(previous if previous is not None else base)
-        if warm is not None and previous is None:
+        if chain:
             package, _ = alone.best_at(chain[0])  # the held package: a feasible first start
-            if package is not None:
-                warm = _with_packages(warm, [*fixed, package])
-        stop = base.us_value or 0.0
-        tasks.append(_Chain(portfolio, partner, chain, gap, warm, stop))
+            start = _start(base, None if package is None else [*fixed, package])
+            tasks.append(_Chain(portfolio, partner, chain, gap, start, stop))
     tasks.append(_Without(portfolio, partner, gap, warm_from(base)))
     *done, [no_deal] = _joint_executor().map(_run, tasks, cost=_cost)
-    found = sorted((point for points in done for point in points), key=lambda p: -p.partner_utility)
+    end = next(iter(done[0]), None) if ends else None
+    found = sorted(
+        (point for points in done[ends:] for point in points), key=lambda p: -p.partner_utility
+    )
     return found, end, no_deal
 
 
+def _start(base: SolveResult, packages: list[Package] | None) -> WarmStart | None:
+    """The base optimum's prices and columns, with `packages` as the incumbent."""
+    warm = warm_from(base)
+    return warm if warm is None or packages is None else _with_packages(warm, packages)
+
+
 #: The joint frontier's floors are solved as this many chains, side by side (`_jointly`).
-JOINT_CHAINS = 2
+JOINT_CHAINS = 4
 
 
 def _joint_executor() -> Executor:
@@ -261,7 +267,9 @@ class _Chain:
     floors: list[float]
     gap: float
     warm: WarmStart | None
-    stop: float  # the unconstrained optimum's V: a point that reaches it ends the chain
+    #: The unconstrained optimum's V: a point that reaches it ends the chain (every lower
+    #: floor is that point too).
+    stop: float = math.inf
 
 
 @dataclasses.dataclass(frozen=True)
