@@ -106,11 +106,11 @@ def solve_blocks(
     duals: Duals | None = None,
     seeds: list[tuple[int, int]] | None = None,
     incumbent: list[Choice] | None = None,
-    sets_per_partner: int = MIP_SETS_PER_PARTNER,
+    sets_per_partner: int | None = None,
 ) -> Outcome:
     """The best portfolio within `gap` of optimal, or the best by `deadline`.
     `sets_per_partner`: about how many sets per partner the first incumbent round
-    searches (`_rounds`); the proof does not depend on it."""
+    searches (`_rounds`; None: MIP_SETS_PER_PARTNER); the proof does not depend on it."""
     clock = time.perf_counter()
     master = Master(blocks, threads)
     if seeds and duals is not None:
@@ -165,7 +165,7 @@ class _Search:
     gap: float
     deadline: float
     threads: int | None
-    sets_per_partner: int = MIP_SETS_PER_PARTNER
+    sets_per_partner: int | None = None  # None: MIP_SETS_PER_PARTNER, read when searching
 
     @cached_property
     def coarse(self) -> Coarse | None:
@@ -196,7 +196,7 @@ class _Search:
 def _rounds(s: _Search) -> None:
     """Restricted MIPs over the most promising sets (incumbents, cheaply), then
     one over every set that could beat the incumbent (the proof)."""
-    budget = s.sets_per_partner * s.blocks.n_partners
+    budget = (s.sets_per_partner or MIP_SETS_PER_PARTNER) * s.blocks.n_partners
     if len(s.points) > budget:
         cut = float(-np.partition(s.points, -budget)[-budget])
         if cut < 0.5 * s.threshold():

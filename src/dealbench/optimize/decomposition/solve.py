@@ -12,7 +12,7 @@ from dealbench.model.schema import GRANTED, Package, Portfolio
 from dealbench.optimize.backends import version
 from dealbench.optimize.decomposition.blocks import Blocks, build_blocks
 from dealbench.optimize.decomposition.concession_sets import Grants, MenuTooLarge, set_grants
-from dealbench.optimize.decomposition.search import MIP_SETS_PER_PARTNER, Outcome, solve_blocks
+from dealbench.optimize.decomposition.search import Outcome, solve_blocks
 from dealbench.optimize.decomposition.warm import WarmStart, incumbent, remember, seeds, warm_from
 from dealbench.optimize.finish import empty_result, finish
 from dealbench.optimize.formulate import COMPUTE, MONEY, Mode
@@ -66,7 +66,7 @@ def solve_decomposed(
         duals=duals,
         seeds=columns,
         incumbent=first,
-        sets_per_partner=(warm.sets_per_partner if warm else None) or MIP_SETS_PER_PARTNER,
+        sets_per_partner=warm.sets_per_partner if warm else None,
     )
     if outcome.status == "infeasible-lp":
         # The US floor cannot be met: the plain model explains infeasibility.
