@@ -18,7 +18,7 @@ Read from the checked figures and the portfolio alone, without another solve:
 
 from __future__ import annotations
 
-from dealbench.checker import evaluate
+from dealbench.checker import DealFigures, evaluate
 from dealbench.model.schema import Package, Partner, Portfolio
 from dealbench.optimize import SolveResult
 
@@ -31,20 +31,17 @@ MARGIN_TOL = 1e6  # USD: a partner this close to its walk-away value is held to 
 def decided_by(pf: Portfolio, result: SolveResult, code: str) -> str:
     partner = pf.partner(code)
     assert partner is not None
-    if result.deal(code) is None:
-        return _no_deal(pf, result, partner)
-    return _deal(pf, result, code)
-
-
-def _deal(pf: Portfolio, result: SolveResult, code: str) -> str:
     deal = result.deal(code)
-    partner = pf.partner(code)
-    assert deal is not None and partner is not None
+    return _no_deal(pf, result, partner) if deal is None else _deal(pf, result, partner, deal)
+
+
+def _deal(pf: Portfolio, result: SolveResult, partner: Partner, deal: DealFigures) -> str:
+    code = partner.code
     periods: dict[str, list[str]] = {}
+    cap = pf.level_cap(partner, deal.security)
     for t in pf.periods:
         x = deal.compute.get(t, 0.0)
         ask = pf.ask(partner, t)
-        cap = pf.level_cap(partner, deal.security)
         if x >= ask - TOL and ask > 0:
             reason = "full ask"
         elif cap is not None and x >= cap - TOL:

@@ -3,10 +3,10 @@
 Held (the default): the partner alone in the residual portfolio, scanned
 exactly by `single`. Jointly: the whole portfolio solved at every point, from
 the highest floor down, each solve warm-started from the point before (whose
-optimum meets the lower floor: a feasible incumbent), in two interleaved chains
-that run side by side on two cores (the same chains on one). Its first floor is
-the held partner-best's U, so the partner-best end is a joint optimum too; the
-US-best end is the base optimum (the best at its own floor).
+optimum meets the lower floor: a feasible incumbent), in JOINT_CHAINS interleaved
+chains that run side by side on the machine's cores (the same chains on one). The
+partner-best end is the joint optimum at the held partner-best's U, so it is a
+joint optimum too; the US-best end is the base optimum (the best at its own floor).
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def build_frontier(
     else:
         found = _risk_axis(portfolio, partner, rest, fixed, base, us_best, points, jointly, gap)
         if jointly:  # the marker where the chart's risk is: the others re-optimized
-            partner_best, _ = _joint_end(portfolio, partner, partner_best, base, gap)
+            partner_best = _joint_end(portfolio, partner, partner_best, base, gap)
     assert no_deal is not None
     if jointly and axis == "partner":
         notes.append(
@@ -219,11 +219,10 @@ def _jointly(
     and the no-deal solve run side by side on the machine's cores, longest first; the
     chains are the same whatever the number of cores, so the points are too."""
     stop = base.us_value or 0.0
-    tasks: list[_Chain | _Without] = []
-    if partner_best is not None and partner_best.package is not None:
-        # the held end's U less USD 1 (its own packages meet it whatever the rounding)
-        start = _start(base, [*partner_best.others, partner_best.package])
-        tasks.append(_Chain(portfolio, partner, [partner_best.partner_utility - 1.0], gap, start))
+    end_chain = (
+        None if partner_best is None else _end_chain(portfolio, partner, partner_best, base, gap)
+    )
+    tasks: list[_Chain | _Without] = [] if end_chain is None else [end_chain]
     ends = len(tasks)
     floors = sorted(grid, reverse=True)
     for k in range(JOINT_CHAINS):
@@ -325,27 +324,25 @@ def _with_packages(warm: WarmStart, packages: list[Package]) -> WarmStart:
     return dataclasses.replace(warm, packages=packages)
 
 
-def _joint_end(
-    portfolio: Portfolio,
-    partner: str,
-    held_best: FrontierPoint,
-    base: SolveResult,
-    gap: float,
-) -> tuple[FrontierPoint, SolveResult | None]:
-    """The partner-best end with every other deal re-optimized, and its solve (None when
-    no joint point was found: the held end stands): the best portfolio for the US that
-    gives the partner the held end's utility (less USD 1, so the held end's own packages
-    meet it whatever the rounding), warm-started from the held end."""
+def _end_chain(
+    portfolio: Portfolio, partner: str, held_best: FrontierPoint, base: SolveResult, gap: float
+) -> _Chain | None:
+    """The partner-best end with every other deal re-optimized, as a chain of one floor:
+    the held end's U less USD 1 (its own packages meet it whatever the rounding), started
+    from the held end; None when the held end has no deal."""
     if held_best.package is None:
-        return held_best, None
-    warm = warm_from(base)
-    if warm is not None:
-        warm = _with_packages(warm, [*held_best.others, held_best.package])
-    result = _floored(portfolio, partner, held_best.partner_utility - 1.0, gap, warm)
-    if result is None:
-        return held_best, None
-    point = point_of(portfolio, partner, [d.package() for d in result.deals])
-    return point.model_copy(update={"label": "partner-best"}), result
+        return None
+    start = _start(base, [*held_best.others, held_best.package])
+    return _Chain(portfolio, partner, [held_best.partner_utility - 1.0], gap, start)
+
+
+def _joint_end(
+    portfolio: Portfolio, partner: str, held_best: FrontierPoint, base: SolveResult, gap: float
+) -> FrontierPoint:
+    """`_end_chain` solved here; the held end when no joint point reaches its U."""
+    chain = _end_chain(portfolio, partner, held_best, base, gap)
+    found = [] if chain is None else _run_chain(chain)
+    return found[0].model_copy(update={"label": "partner-best"}) if found else held_best
 
 
 def _risk_axis(

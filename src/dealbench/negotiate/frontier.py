@@ -29,6 +29,7 @@ from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.replan import residual, solve_with_floor
 from dealbench.negotiate.single import single
 from dealbench.optimize.result import SolveResult
+from dealbench.optimize.schedule import steps
 from dealbench.optimize.solve import solve
 
 __all__ = ["Axis", "Frontier", "FrontierPoint", "frontier", "point_of", "us_best_at"]
@@ -162,11 +163,9 @@ def step_of(portfolio: Portfolio, packages: Sequence[Package]) -> float | None:
     if grid.model is not None or grid.h100e <= 0:
         return None
     amounts = [x for p in packages for x in p.compute.values()]
-    step = grid.h100e
-    while step >= 1:
+    for step in steps(grid):  # the steps the schedule tries, coarsest first
         if all(abs(x / step - round(x / step)) <= 1e-6 for x in amounts):
             return step
-        step = step / 10 if step >= 10 else 0.0
     return 0.0
 
 

@@ -42,7 +42,7 @@ from dealbench.optimize.grid import (
 )
 from dealbench.optimize.smooth import smooth_schedule
 
-__all__ = ["Scheduled", "schedule"]
+__all__ = ["Scheduled", "schedule", "steps"]
 
 
 @dataclass
@@ -96,7 +96,7 @@ def schedule(
         return Scheduled(list(packages), 0.0, note, timings)
     base = _reference(portfolio, mode, deals, smooth, gap)
     target = settle(smooth)
-    for step in _steps(grid):
+    for step in steps(grid):
         start = time.perf_counter()
         amounts = smooth if step == 0 else None
         if amounts is None:
@@ -232,7 +232,7 @@ def _overshoot(pf: Portfolio, deals: list[Deal], x: Vector) -> str:
     )
 
 
-def _steps(grid: Granularity) -> list[float]:
+def steps(grid: Granularity) -> list[float]:
     """The step, then finer ones by tens down to one unit (H100e or chip)."""
     if grid.h100e == 0:
         return [0.0]
