@@ -89,10 +89,17 @@ def good_enough(bound: float, gap: float) -> float:
     return bound / (1 + gap) if bound >= 0 else bound / (1 - gap)
 
 
+#: HiGHS stops a MIP whose bound is within this of its incumbent, whatever the relative
+#: gap (its `mip_abs_gap`, model units: USD 1,000); a gap that small counts as closed
+#: here too, or a portfolio worth about nothing (V of USD -3.85bn in all, USD -150m in
+#: the model's terms) proven to USD 194 would be reported as stopped by a time limit.
+ABS_GAP = 1e-6
+
+
 def relative_gap(value: float, bound: float) -> float:
-    """(bound - value) / |value|, as HiGHS reports a MIP gap."""
+    """(bound - value) / |value|, as HiGHS reports a MIP gap (0 within ABS_GAP)."""
     diff = max(bound - value, 0.0)
-    if diff <= 1e-12 * max(1.0, abs(bound)):
+    if diff <= max(ABS_GAP, 1e-12 * max(1.0, abs(bound))):
         return 0.0
     return diff / max(abs(value), 1e-9)
 
