@@ -26,7 +26,9 @@
    cover is covered by the reduced-cost argument. The same argument makes an
    incumbent round a proof when its optimum lies further below L than the
    least reduced cost it took (L seeds 2 and 3, XL, M seeds 2, 4 and 5): then
-   the proof round does not run.
+   the proof round does not run. With periods merged, the proof runs first on
+   the merged model (a relaxation, so its bound holds too), and on the full
+   model only when that did not prove the incumbent.
 
 Every restricted MIP carries, per block, the compute-cost row of `restricted`,
 so its LP relaxation is as tight as the master's: HiGHS starts from L, not from
@@ -286,13 +288,15 @@ def _round(
 
 
 def _proof(s: _Search) -> None:
-    """The restricted MIP over every set that could beat the incumbent; its bound counts."""
+    """The restricted MIP over every set that could beat the incumbent; its bound counts.
+    With periods merged, it runs first on the merged model (`_merged_proof`)."""
+    if s.coarse is not None:
+        _merged_proof(s)
+        if not s.open():
+            return
     clock = time.perf_counter()
     threshold = s.threshold()
-    keep = s.candidates(threshold)
-    forced = _dealing(s.blocks, s.out.choices) & (s.no_deal < -threshold - 1e-9)
-    if s.blocks.forced is not None:
-        forced |= s.blocks.forced
+    keep, forced = _proof_sets(s, threshold)
     mip = solve_restricted(
         s.blocks,
         _selection(s.blocks, keep, s.out.choices),
@@ -304,6 +308,43 @@ def _proof(s: _Search) -> None:
         prices=s.prices,
     )
     _record(s, "proof", mip, clock, threshold)
+
+
+def _proof_sets(s: _Search, threshold: float) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """The sets that could beat the incumbent, and the partners any better portfolio
+    has a deal with (their no deal costs more than the threshold)."""
+    forced = _dealing(s.blocks, s.out.choices) & (s.no_deal < -threshold - 1e-9)
+    if s.blocks.forced is not None:
+        forced |= s.blocks.forced
+    return s.candidates(threshold), forced
+
+
+def _merged_proof(s: _Search) -> None:
+    """The proof's MIP on the merged model. The merged model is a relaxation, so its
+    bound holds for the full model; a portfolio it finds counts once lifted back into
+    periods. It is smaller, and proves the incumbent or finds a better one (which makes
+    the full proof short) sooner: M seeds 0-5, cold solves 5.8-6.4 s -> 4.6-5.0 s in all;
+    L seeds 0-3, 33.6 -> 30.6 s; M seed 0's 25-point joint frontier, one chain after the
+    other, 41.5 -> 25.5 s (bench/README.md)."""
+    coarse = s.coarse
+    assert coarse is not None
+    clock = time.perf_counter()
+    threshold = s.threshold()
+    keep, forced = _proof_sets(s, threshold)
+    mip = solve_restricted(
+        coarse.blocks,
+        _selection(s.blocks, keep, s.out.choices),
+        start=coarse.merge(s.out.choices),
+        gap=0.99 * s.gap,
+        time_limit=s.time_left(),
+        threads=s.threads,
+        forced=forced,
+        prices=coarse.prices,
+    )
+    if mip.value is not None:
+        lifted = lift(s.blocks, mip.choices, s.threads)
+        mip = replace(mip, choices=lifted) if lifted else replace(mip, value=None, choices=[])
+    _record(s, "merged_proof", mip, clock, threshold)
 
 
 def _record(s: _Search, name: str, mip: MipOutcome, clock: float, cut: float) -> None:
