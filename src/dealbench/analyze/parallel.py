@@ -21,6 +21,7 @@ workers do not fight over cores).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -152,6 +153,10 @@ def _pool(needed: int, most: int) -> ProcessPoolExecutor:
             context = fork_server(PRELOAD)
         else:
             _warm_up()
+            # Every object so far to the collector's permanent generation: a forked
+            # worker's collections then neither walk the inherited heap nor write to its
+            # pages (copy-on-write). The global comparison: 0.20-0.26 s -> 0.16-0.23 s.
+            gc.freeze()
         _POOL, _POOL_SIZE = ProcessPoolExecutor(max_workers=needed, mp_context=context), needed
         return _POOL
 

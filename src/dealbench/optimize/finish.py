@@ -37,9 +37,12 @@ def finish(
     gap: float = 1e-6,
     v_floor: float | None = None,
     threads: int | None = None,
+    on_grid: bool = True,
 ) -> SolveResult:
     """Check the solver's packages, put their compute on the portfolio's grid (`schedule`),
     check again; a result carries the checker's figures of what is printed, or says what failed.
+    `on_grid=False`: the solver's amounts as they are (`reserve` puts them on the grid
+    itself, with the reserve as room).
 
     `info.details` gains the step used (`granularity_h100e`) and the unrounded
     optimum (`unrounded_objective`, the mode's objective; `unrounded_us_value`, V;
@@ -59,6 +62,16 @@ def finish(
             info,
             f"the solver's answer fails the independent check ({problems}); "
             "try --solver highs, a longer --time-limit or a smaller --gap",
+        )
+    unrounded = {
+        "unrounded_objective": raw.partner_total if mode == "partner-best" else raw.objective,
+        "unrounded_us_value": raw.objective,
+        "unrounded_partner_total": raw.partner_total,
+    }
+    if not on_grid:
+        info.details.update(granularity_h100e=0.0, within_tolerance=0.0, **unrounded)
+        return result_from_check(
+            portfolio, mode, status, info, raw, v_floor=v_floor, unrounded_v=raw.objective
         )
     start = time.perf_counter()
     # A bargaining point is rounded as solved, not smoothed: smoothing ranks schedules
@@ -88,9 +101,7 @@ def finish(
     info.details.update(
         granularity_h100e=scheduled.step,
         within_tolerance=float(scheduled.within_tolerance),
-        unrounded_objective=raw.partner_total if mode == "partner-best" else raw.objective,
-        unrounded_us_value=raw.objective,
-        unrounded_partner_total=raw.partner_total,
+        **unrounded,
     )
     result = result_from_check(
         portfolio, mode, status, info, checked, v_floor=v_floor, unrounded_v=raw.objective

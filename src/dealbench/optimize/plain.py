@@ -30,9 +30,10 @@ def solve_plain(
     threads: int | None = None,
     require: Sequence[str] = (),
     step: float = 0.0,
+    on_grid: bool = True,
 ) -> SolveResult:
     """Formulate with PuLP, solve, extract, check. `step` > 0: compute in whole steps
-    inside the model (see `formulate.add_whole_steps`)."""
+    inside the model (see `formulate.add_whole_steps`); `on_grid`: see `finish`."""
 
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -60,7 +61,15 @@ def solve_plain(
     packages = extract_packages(form)
     info.timings["extract"] = time.perf_counter() - start
     return finish(
-        portfolio, mode, status, info, packages, gap=gap, v_floor=v_floor, threads=threads
+        portfolio,
+        mode,
+        status,
+        info,
+        packages,
+        gap=gap,
+        v_floor=v_floor,
+        threads=threads,
+        on_grid=on_grid,
     )
 
 

@@ -52,10 +52,13 @@ def needs_reserve(portfolio: Portfolio, result: SolveResult) -> bool:
 def with_reserve(
     portfolio: Portfolio,
     result: SolveResult,
-    resolve: Callable[[Portfolio, SolveResult], SolveResult],
+    resolve: Callable[[Portfolio, SolveResult, bool], SolveResult],
     v_floor: float | None = None,
 ) -> SolveResult:
-    """`result`, or the solve of `portfolio` with a reserve when that one is in whole steps."""
+    """`result`, or the solve of `portfolio` with a reserve when that one is in whole steps.
+    `resolve(portfolio, warm_start, on_grid)` solves; the second solve's amounts are put on
+    the grid here, once, with the reserve as room (on its own grid they were scheduled in
+    vain: at global under bilateral, a quarter of the solve)."""
     start = time.perf_counter()
     step = portfolio.granularity.h100e
     n = len(result.deals)
@@ -63,7 +66,7 @@ def with_reserve(
     risk = sum(d.risk / d.total_compute * step for d in result.deals if d.total_compute > 0)
     budget = None if portfolio.risk_budget is None else max(portfolio.risk_budget - risk, 0.0)
     held = portfolio.model_copy(update={"supply": supply, "risk_budget": budget})
-    again = resolve(held, result)
+    again = resolve(held, result, False)
     packages = [d.package() for d in again.deals]
     scheduled = None
     if again.deals and again.status in (Status.OPTIMAL, Status.TIME_LIMIT):

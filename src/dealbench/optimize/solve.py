@@ -64,7 +64,9 @@ def solve(
             portfolio, mode, solver=solver, time_limit=time_limit, gap=gap, threads=threads
         )
 
-    def run(pf: Portfolio, warm: SolveResult | WarmStart | None) -> SolveResult:
+    def run(
+        pf: Portfolio, warm: SolveResult | WarmStart | None, on_grid: bool = True
+    ) -> SolveResult:
         if method == "plain" or solver != "highs":
             return solve_plain(
                 pf,
@@ -75,6 +77,7 @@ def solve(
                 v_floor=v_floor,
                 threads=threads,
                 require=require,
+                on_grid=on_grid,
             )
         return solve_decomposed(
             pf,
@@ -85,6 +88,7 @@ def solve(
             threads=threads,
             warm_start=warm,
             require=require,
+            on_grid=on_grid,
         )
 
     result = run(portfolio, warm_start)

@@ -30,9 +30,11 @@ def solve_decomposed(
     threads: int | None,
     warm_start: SolveResult | WarmStart | None,
     require: Sequence[str] = (),
+    on_grid: bool = True,
 ) -> SolveResult:
     """Decompose, solve to the gap (or the time limit), extract, check. `require`: the
-    partners that must deal (the plain model explains it when they cannot)."""
+    partners that must deal (the plain model explains it when they cannot); `on_grid`:
+    see `finish`."""
 
     start = time.perf_counter()
     deadline = start + time_limit if time_limit is not None else np.inf
@@ -47,6 +49,7 @@ def solve_decomposed(
             v_floor=v_floor,
             threads=threads,
             require=require,
+            on_grid=on_grid,
         )
 
     try:
@@ -85,7 +88,15 @@ def solve_decomposed(
     packages = extract(blocks, outcome, grants)
     info.timings["extract"] = time.perf_counter() - clock
     result = finish(
-        portfolio, mode, status, info, packages, gap=gap, v_floor=v_floor, threads=threads
+        portfolio,
+        mode,
+        status,
+        info,
+        packages,
+        gap=gap,
+        v_floor=v_floor,
+        threads=threads,
+        on_grid=on_grid,
     )
     remember(result, _warm_state(blocks, outcome, result))
     return result
