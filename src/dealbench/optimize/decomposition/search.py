@@ -279,12 +279,21 @@ def _round(
         target=good_enough(s.bound, s.gap),
         forced=s.blocks.forced,
     )
-    if coarse is not None and mip.value is not None:
-        lifted = lift(s.blocks, mip.choices, s.threads)
+    if coarse is not None:
+        lifted = _lifted(s, mip)
         if lifted is None:  # the periods cannot carry it: search the full model instead
             return _round(s, name, keep, cut, own_gap, merged=False)
-        mip = replace(mip, choices=lifted)
+        mip = lifted
     _record(s, name, mip, clock, cut)
+
+
+def _lifted(s: _Search, mip: MipOutcome) -> MipOutcome | None:
+    """A merged model's outcome with its portfolio lifted back into periods (`lift`);
+    None when the periods cannot carry that portfolio."""
+    if mip.value is None:
+        return mip
+    lifted = lift(s.blocks, mip.choices, s.threads)
+    return None if lifted is None else replace(mip, choices=lifted)
 
 
 def _proof(s: _Search) -> None:
@@ -341,9 +350,8 @@ def _merged_proof(s: _Search) -> None:
         forced=forced,
         prices=coarse.prices,
     )
-    if mip.value is not None:
-        lifted = lift(s.blocks, mip.choices, s.threads)
-        mip = replace(mip, choices=lifted) if lifted else replace(mip, value=None, choices=[])
+    # A portfolio the periods cannot carry does not count; the bound does.
+    mip = _lifted(s, mip) or replace(mip, value=None, choices=[])
     _record(s, "merged_proof", mip, clock, threshold)
 
 
