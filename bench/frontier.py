@@ -79,8 +79,11 @@ def main() -> int:
         payload = json.loads(args.out.read_text())
     except (OSError, ValueError):
         payload = {}
-    key = ("jointly" if args.jointly else "held") + (
-        "" if args.gap == 1e-6 else f"-gap{args.gap:g}"
+    # Seed 1 is the benchmark's instance; other seeds are kept beside it, not over it.
+    key = (
+        ("jointly" if args.jointly else "held")
+        + ("" if args.gap == 1e-6 else f"-gap{args.gap:g}")
+        + ("" if args.seed == 1 else f"-seed{args.seed}")
     )
     payload.setdefault("frontier", {})[f"{args.size}-{key}"] = result
     args.out.write_text(json.dumps(payload, indent=2) + "\n")
