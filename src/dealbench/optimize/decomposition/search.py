@@ -298,61 +298,46 @@ def _lifted(s: _Search, mip: MipOutcome) -> MipOutcome | None:
 
 def _proof(s: _Search) -> None:
     """The restricted MIP over every set that could beat the incumbent; its bound counts.
-    With periods merged, it runs first on the merged model (`_merged_proof`)."""
+
+    With periods merged it runs first on the merged model. That model is a relaxation,
+    so its bound holds for the full model, and a portfolio it finds counts once lifted
+    back into periods. It is smaller, and proves the incumbent or finds a better one
+    (which makes the full proof short) sooner: M seeds 0-5, cold solves 5.8-6.4 s ->
+    4.6-5.0 s in all; L seeds 0-3, 33.6 -> 30.6 s; M seed 0's 25-point joint frontier, one
+    chain after the other, 41.5 -> 25.5 s (bench/README.md). The full model's proof runs
+    only when that did not prove the incumbent."""
     if s.coarse is not None:
-        _merged_proof(s)
-        if not s.open():
-            return
+        _proof_round(s, s.coarse)
+    if s.open():
+        _proof_round(s, None)
+
+
+def _proof_round(s: _Search, coarse: Coarse | None) -> None:
+    """One proof MIP, on the merged model (`coarse`) or on the full one (None)."""
     clock = time.perf_counter()
     threshold = s.threshold()
-    keep, forced = _proof_sets(s, threshold)
+    forced = _dealing(s.blocks, s.out.choices) & (s.no_deal < -threshold - 1e-9)
+    if s.blocks.forced is not None:
+        forced |= s.blocks.forced
+    blocks, start, prices = (
+        (s.blocks, s.out.choices, s.prices)
+        if coarse is None
+        else (coarse.blocks, coarse.merge(s.out.choices), coarse.prices)
+    )
     mip = solve_restricted(
-        s.blocks,
-        _selection(s.blocks, keep, s.out.choices),
-        start=s.out.choices,
+        blocks,
+        _selection(s.blocks, s.candidates(threshold), s.out.choices),
+        start=start,
         gap=0.99 * s.gap,  # HiGHS measures its gap against max(|value|, |bound|)
         time_limit=s.time_left(),
         threads=s.threads,
         forced=forced,
-        prices=s.prices,
+        prices=prices,
     )
-    _record(s, "proof", mip, clock, threshold)
-
-
-def _proof_sets(s: _Search, threshold: float) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-    """The sets that could beat the incumbent, and the partners any better portfolio
-    has a deal with (their no deal costs more than the threshold)."""
-    forced = _dealing(s.blocks, s.out.choices) & (s.no_deal < -threshold - 1e-9)
-    if s.blocks.forced is not None:
-        forced |= s.blocks.forced
-    return s.candidates(threshold), forced
-
-
-def _merged_proof(s: _Search) -> None:
-    """The proof's MIP on the merged model. The merged model is a relaxation, so its
-    bound holds for the full model; a portfolio it finds counts once lifted back into
-    periods. It is smaller, and proves the incumbent or finds a better one (which makes
-    the full proof short) sooner: M seeds 0-5, cold solves 5.8-6.4 s -> 4.6-5.0 s in all;
-    L seeds 0-3, 33.6 -> 30.6 s; M seed 0's 25-point joint frontier, one chain after the
-    other, 41.5 -> 25.5 s (bench/README.md)."""
-    coarse = s.coarse
-    assert coarse is not None
-    clock = time.perf_counter()
-    threshold = s.threshold()
-    keep, forced = _proof_sets(s, threshold)
-    mip = solve_restricted(
-        coarse.blocks,
-        _selection(s.blocks, keep, s.out.choices),
-        start=coarse.merge(s.out.choices),
-        gap=0.99 * s.gap,
-        time_limit=s.time_left(),
-        threads=s.threads,
-        forced=forced,
-        prices=coarse.prices,
-    )
-    # A portfolio the periods cannot carry does not count; the bound does.
-    mip = _lifted(s, mip) or replace(mip, value=None, choices=[])
-    _record(s, "merged_proof", mip, clock, threshold)
+    if coarse is not None:
+        # A portfolio the periods cannot carry does not count; the bound does.
+        mip = _lifted(s, mip) or replace(mip, value=None, choices=[])
+    _record(s, "proof" if coarse is None else "merged_proof", mip, clock, threshold)
 
 
 def _record(s: _Search, name: str, mip: MipOutcome, clock: float, cut: float) -> None:
