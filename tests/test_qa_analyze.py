@@ -13,9 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from dealbench.analyze.prices import LimitPrice, Prices, shadow_prices
 from dealbench.analyze.regimes import find_regime, under_regime
+from dealbench.analyze.scenarios import apply_overrides
+from dealbench.checker import check
 from dealbench.errors import InputError
 from dealbench.model import load_portfolio
+from dealbench.optimize import solve
+from dealbench.optimize.result import Status
 from helpers import Runner
 
 POLICY = """\
@@ -95,3 +100,144 @@ def test_cli_another_regime_without_the_partners_levels(
     assert not result.traceback
     assert "unknown security level 'low' in regime tiered" in result.stderr
     assert result.stdout == ""
+
+
+# --- shadow prices against finite differences ------------------------------------------
+
+SHARED_POLICY = """\
+id: shared
+title: Three security levels
+security_levels:
+  - {id: low, title: Low, mitigation: 0.0}
+  - {id: mid, title: Mid, mitigation: 0.6}
+  - {id: high, title: High, mitigation: 0.95}
+caps:
+  tier1: {}
+  tier2: {low: 10_000, mid: 40_000, high: 90_000}
+  tier3: 0
+export_value_per_h100e: 10k
+risk_penalty_per_h100e: 100k
+acceptance_margin: 0
+"""
+
+HELD = """\
+code: XA
+name: Xanadu
+tier: 2
+diversion_risk: 0.2
+ask: {2030: 70_000, 2031: 80_000, 2032: 50_000}
+value_per_h100e: [{upto: 30_000, value: 50k}, {upto: 80_000, value: 20k}]
+batna: 1bn
+us_batna: -2bn
+security_costs: {low: 0, mid: 100m, high: 700m}
+concessions:
+  - id: inv
+    title: Investment
+    category: investment
+    levels:
+      - {id: small, title: Small, us_value: 1bn, partner_cost: 800m}
+      - {id: big, title: Big, us_value: 3bn, partner_cost: 2.5bn}
+  - id: sec
+    title: Security pledge
+    category: security
+    us_value: 300m
+    partner_cost: 200m
+    requires: [{security: mid}]
+"""
+
+FREE = """\
+code: ZC
+name: Zed
+tier: 1
+diversion_risk: 0.05
+ask: {2030: 100_000, 2031: 100_000, 2032: 100_000}
+value_per_h100e: 25k
+batna: 500m
+security_costs: {low: 0, mid: 20m, high: 200m}
+concessions:
+  - {id: buy, title: Purchase, category: purchase, us_value: 2bn, partner_cost: 1bn}
+"""
+
+SHARED = """\
+id: shared
+title: Two partners sharing supply; none in 2032
+policy: shared.yaml
+periods: [2030, 2031, 2032]
+supply: {2030: 150_000, 2031: 100_000, 2032: 0}
+partners: [xa.yaml, zc.yaml]
+"""
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """XA is held to its BATNA, at its 2030 ask; ZC (9,750 USD net per H100e under
+    `high`: 10k - 100k x 0.05 x 0.05) takes the rest of 2030 and 2031 supply.
+
+    Optimum (compute in steps of 1,000 H100e): XA high with inv=big and sec,
+    70,000 + 60,000 H100e (its value 2.3bn + 2.1bn - 2.5bn - 0.2bn - 0.7bn = 1bn, its
+    BATNA); ZC high with buy, 80,000 + 40,000; V = 4.47bn + 3.17bn = 7.64bn.
+    """
+    folder = tmp_path_factory.mktemp("shared")
+    for name, text in [
+        ("shared.yaml", SHARED_POLICY),
+        ("xa.yaml", HELD),
+        ("zc.yaml", FREE),
+        ("portfolio.yaml", SHARED),
+    ]:
+        (folder / name).write_text(text)
+    pf = load_portfolio(folder / "portfolio.yaml")
+    result = solve(pf)
+    assert result.status == Status.OPTIMAL
+    assert check(pf, [d.package() for d in result.deals]).ok
+    assert result.us_value == pytest.approx(7.64e9, rel=1e-9)
+    return pf, result, shadow_prices(pf, result)
+
+
+def _limit(prices: Prices, period: str) -> LimitPrice:
+    return next(lim for lim in prices.limits if lim.kind == "supply" and lim.period == period)
+
+
+def test_supply_price_agrees_with_a_resolve_one_whole_step_away(shared) -> None:  # type: ignore[no-untyped-def]
+    """The 1% step of 150,000 H100e (1,500) is not a whole number of the portfolio's
+    1,000-H100e steps: it is tested over 2,000 instead, where ZC takes every H100e, and
+    the price of 9,750 USD agrees with the re-solve (no warning)."""
+    pf, result, prices = shared
+    lim = _limit(prices, "2030")
+    assert lim.usd_per_unit == pytest.approx(9_750)
+    assert lim.step == 2_000
+    assert lim.mip_up == pytest.approx(9_750) and lim.mip_down == pytest.approx(9_750)
+    assert lim.warning is None
+    assert not any(w.startswith("Supply in 2030") for w in prices.warnings)
+    # the same finite difference by hand, as `solve --set portfolio.supply.2030=...` does
+    moved = solve(apply_overrides(pf, {"portfolio.supply.2030": 152_000}))
+    assert moved.us_value is not None and result.us_value is not None
+    assert (moved.us_value - result.us_value) / 2_000 == pytest.approx(9_750)
+
+
+def test_a_cut_priced_the_same_is_not_said_to_cost_more(shared) -> None:  # type: ignore[no-untyped-def]
+    """HiGHS ranges no decrease of 2030 supply at this (degenerate) optimum, yet each
+    H100e cut costs ZC's 9,750 USD as well: the text says so, not 'a cut costs more'."""
+    _pf, _result, prices = shared
+    lim = _limit(prices, "2030")
+    assert lim.lp_down == pytest.approx(lim.usd_per_unit)
+    assert lim.holds_from is not None and lim.step is not None
+    assert lim.holds_from < lim.limit - lim.step
+    assert "a cut costs more" not in lim.text
+    assert "each one cut costs as much" in lim.text
+    for each in prices.limits:  # wherever the text says a cut costs more, it does
+        if "a cut costs more" in each.text and each.lp_down is not None:
+            assert each.lp_down > each.usd_per_unit + 1
+
+
+def test_a_rounding_loss_is_not_blamed_on_the_discrete_choices(shared) -> None:  # type: ignore[no-untyped-def]
+    """One H100e of 2032 supply to XA lets XA give up 2.5 H100e of 2030 (at 20k) to ZC:
+    9,000 + 2.5 x 750 = 10,875 USD. In whole steps XA gives up 2,000, not 2,500: 10,500
+    per H100e. Nothing discrete changes, so the warning names the steps of compute."""
+    _pf, _result, prices = shared
+    lim = _limit(prices, "2032")
+    assert lim.usd_per_unit == pytest.approx(10_875)
+    assert lim.mip_up == pytest.approx(10_500)
+    assert lim.changes_up == []
+    assert lim.warning is not None
+    assert "decided in steps of 1,000 H100e" in lim.warning
+    assert "holds only while today's deals" not in lim.warning
