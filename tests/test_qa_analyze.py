@@ -169,14 +169,7 @@ partners: [xa.yaml, zc.yaml]
 
 
 @pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """XA is held to its BATNA, at its 2030 ask; ZC (9,750 USD net per H100e under
-    `high`: 10k - 100k x 0.05 x 0.05) takes the rest of 2030 and 2031 supply.
-
-    Optimum (compute in steps of 1,000 H100e): XA high with inv=big and sec,
-    70,000 + 60,000 H100e (its value 2.3bn + 2.1bn - 2.5bn - 0.2bn - 0.7bn = 1bn, its
-    BATNA); ZC high with buy, 80,000 + 40,000; V = 4.47bn + 3.17bn = 7.64bn.
-    """
+def shared_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("shared")
     for name, text in [
         ("shared.yaml", SHARED_POLICY),
@@ -185,7 +178,19 @@ def shared(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped
         ("portfolio.yaml", SHARED),
     ]:
         (folder / name).write_text(text)
-    pf = load_portfolio(folder / "portfolio.yaml")
+    return folder / "portfolio.yaml"
+
+
+@pytest.fixture(scope="module")
+def shared(shared_file: Path):  # type: ignore[no-untyped-def]
+    """XA is held to its BATNA, at its 2030 ask; ZC (9,750 USD net per H100e under
+    `high`: 10k - 100k x 0.05 x 0.05) takes the rest of 2030 and 2031 supply.
+
+    Optimum (compute in steps of 1,000 H100e): XA high with inv=big and sec,
+    70,000 + 60,000 H100e (its value 2.3bn + 2.1bn - 2.5bn - 0.2bn - 0.7bn = 1bn, its
+    BATNA); ZC high with buy, 80,000 + 40,000; V = 4.47bn + 3.17bn = 7.64bn.
+    """
+    pf = load_portfolio(shared_file)
     result = solve(pf)
     assert result.status == Status.OPTIMAL
     assert check(pf, [d.package() for d in result.deals]).ok
@@ -241,3 +246,58 @@ def test_a_rounding_loss_is_not_blamed_on_the_discrete_choices(shared) -> None: 
     assert lim.warning is not None
     assert "decided in steps of 1,000 H100e" in lim.warning
     assert "holds only while today's deals" not in lim.warning
+
+
+# --- sweeps ------------------------------------------------------------------------------
+
+
+def test_a_narrowed_change_point_prints_two_different_values(
+    run: Runner, shared_file: Path
+) -> None:
+    """XA keeps `sec` up to a BATNA of exactly 1.4bn (its surplus with inv=big, sec and
+    `high` at full compute: 4.8bn - 3.4bn). Six bisections of 1.4bn..1.6bn narrow that
+    to 3.1m, which three figures print as "$1.40bn and $1.40bn"."""
+    result = run(
+        "sweep", shared_file, "--param", "partners.XA.batna", "--from", "1bn", "--to", "3bn",
+        "--steps", "11", "-j", "1",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Between $1.400bn and $1.403bn the optimal package changes: XA: drops sec" in " ".join(
+        result.stdout.split()
+    )
+
+
+def test_grid_values_closer_than_three_figures_are_told_apart(
+    run: Runner, shared_file: Path
+) -> None:
+    result = run(
+        "sweep", shared_file, "--param", "partners.XA.batna", "--from", "1.40bn", "--to",
+        "1.41bn", "--steps", "3", "--refine", "0", "-j", "1",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    for label in ("$1.400bn", "$1.405bn", "$1.410bn"):
+        assert f"│ {label} " in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            ["--steps", "1"],
+            "error: --steps: one value cannot include both --from and --to; "
+            "give --steps 2 or more (or the same --from and --to)",
+        ),
+        (["--refine", "-1"], "error: --refine: expected 0 or more bisections, got -1"),
+    ],
+)
+def test_a_sweep_that_cannot_do_what_it_says_is_bad_input(
+    run: Runner, shared_file: Path, options: list[str], message: str
+) -> None:
+    result = run(
+        "sweep", shared_file, "--param", "partners.XA.batna", "--from", "1bn", "--to", "3bn",
+        "-j", "1", *options,
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert not result.traceback
+    assert result.stderr.strip() == message
+    assert result.stdout == ""

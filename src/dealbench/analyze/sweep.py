@@ -156,8 +156,22 @@ def sweep_param(
     """Solve `steps` values of `path` from `start` to `stop`; find where the package changes."""
     if steps < 1:
         raise InputError(Issue("--steps", None, "", f"expected at least 1 value, got {steps}"))
+    if refine < 0:
+        raise InputError(
+            Issue("--refine", None, "", f"expected 0 or more bisections, got {refine}")
+        )
     base = apply_overrides(portfolio, overrides or {})
     low, high = parse_bound(base, path, start, "--from"), parse_bound(base, path, stop, "--to")
+    if steps == 1 and low != high:
+        raise InputError(
+            Issue(
+                "--steps",
+                None,
+                "",
+                "one value cannot include both --from and --to; give --steps 2 or more "
+                "(or the same --from and --to)",
+            )
+        )
     values = grid(low, high, steps)
     opts = options or SolveOptions()
     portfolios = [apply_overrides(base, {path: v}) for v in values]

@@ -130,8 +130,8 @@ def print_sweep(s: SweepResult) -> None:
     table.add_column("H100e", justify="right")
     table.add_column("Risk", justify="right")
     table.add_column("Package changes" if s.param else "Against the base", max_width=36)
-    for r in s.rows:
-        label = _value(r.value) if s.param else r.id
+    labels = _values([r.value for r in s.rows]) if s.param else [r.id for r in s.rows]
+    for r, label in zip(s.rows, labels, strict=True):
         utility = money(r.us_value) if r.us_value is not None else r.status
         table.add_row(
             label,
@@ -151,20 +151,39 @@ def print_sweep(s: SweepResult) -> None:
                 if p.again_before is None
                 else (f"; it changes again before {_value(p.again_before)}")
             )
+            low, high = _values([p.low, p.high])
             say(
                 out,
-                f"Between {_value(p.low)} and {_value(p.high)} the optimal package changes: "
+                f"Between {low} and {high} the optimal package changes: "
                 + "; ".join(p.changes)
                 + again,
             )
 
 
-def _value(v: float | None) -> str:
+def _value(v: float | None, more: int = 0) -> str:
+    """A swept value: USD from a billion up, else a number; `more` digits than usual."""
     if v is None:
         return "-"
-    if abs(v) >= 1e9:
+    if abs(v) >= 1e9 and more == 0:
         return money(v)
-    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.4g}"
+    if abs(v) >= 1e9:
+        scale, suffix = (1e12, "tn") if abs(v) >= 1e12 else (1e9, "bn")
+        sign = "-" if v < 0 else ""
+        return f"{sign}${abs(v) / scale:,.{2 + more}f}{suffix}"
+    if abs(v) >= 100:
+        return f"{v:,.{more}f}"
+    return f"{v:.{4 + more}g}"
+
+
+def _values(values: Sequence[float | None]) -> list[str]:
+    """Labels for `values` with as few digits as tell apart those that differ (a sweep's
+    narrowed change point is closer than the usual three figures show)."""
+    for more in range(12):
+        labels = [_value(v, more) for v in values]
+        pairs = range(len(values) - 1)
+        if all(labels[i] != labels[i + 1] or values[i] == values[i + 1] for i in pairs):
+            return labels
+    return labels
 
 
 def print_diff(d: ResultDiff) -> None:
