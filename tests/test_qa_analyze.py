@@ -21,6 +21,7 @@ from dealbench.errors import InputError
 from dealbench.model import load_portfolio
 from dealbench.optimize import solve
 from dealbench.optimize.result import Status
+from dealbench.render.charts import Chart, svg
 from helpers import Runner
 
 POLICY = """\
@@ -301,3 +302,33 @@ def test_a_sweep_that_cannot_do_what_it_says_is_bad_input(
     assert not result.traceback
     assert result.stderr.strip() == message
     assert result.stdout == ""
+
+
+# --- charts in the memos ----------------------------------------------------------------
+
+
+def test_value_risk_ticks_read_differently_and_every_marker_shows() -> None:
+    """Two options with 1,128 and 1,600 risk-weighted H100e and US utilities of 5.69bn and
+    7.64bn (as an options memo of two house regimes has them): ticks 200 apart printed as
+    thousands read "1k 1k 1k 2k", ticks 0.25bn apart as "$7.2bn" for 7.25bn."""
+    import re
+
+    chart = Chart(
+        id="t",
+        kind="value-risk",
+        caption="",
+        data={
+            "points": [
+                {"label": "p1", "risk": 1_600.0, "value_bn": 7.64, "h100e": 250_000.0},
+                {"label": "p2", "risk": 1_128.0, "value_bn": 5.69, "h100e": 250_000.0},
+            ],
+            "ylabel": "US utility",
+        },
+    )
+    text = svg(chart)
+    for axis in ("xtick", "ytick"):
+        labels = re.findall(rf'<g id="{axis}_\d+">.*?<text[^>]*>([^<]*)</text>', text, re.S)
+        assert len(labels) >= 3
+        assert len(set(labels)) == len(labels), labels
+    xs = re.findall(r'<g id="xtick_\d+">.*?<text[^>]*>([^<]*)</text>', text, re.S)
+    assert float(xs[-1].replace(",", "")) > 1_600  # the riskiest marker is inside the axes
