@@ -9,6 +9,7 @@ ends apart.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -332,3 +333,70 @@ def test_value_risk_ticks_read_differently_and_every_marker_shows() -> None:
         assert len(set(labels)) == len(labels), labels
     xs = re.findall(r'<g id="xtick_\d+">.*?<text[^>]*>([^<]*)</text>', text, re.S)
     assert float(xs[-1].replace(",", "")) > 1_600  # the riskiest marker is inside the axes
+
+
+# --- a robust solve's prices --------------------------------------------------------------
+
+UNSURE = """\
+code: UA
+name: Unsure A
+tier: 2
+diversion_risk: {dist: triangular, low: 0.1, mode: 0.2, high: 0.4}
+ask: {2030: 100_000}
+value_per_h100e: 30k
+batna: {dist: uniform, low: 1bn, high: 3bn}
+security_costs: {low: 0, high: 0}
+concessions:
+  - id: c1
+    title: C one
+    category: other
+    us_value: 1bn
+    partner_cost: {dist: uniform, low: 0, high: 400m}
+"""
+
+NORMAL = """\
+code: UB
+name: Unsure B
+tier: 2
+diversion_risk: 0.1
+ask: {2030: 100_000}
+value_per_h100e: {dist: normal, mean: 30k, sd: 5k, low: 20k, high: 40k}
+batna: 1.8bn
+security_costs: {low: 0, high: 0}
+concessions: []
+"""
+
+UNSURE_PORTFOLIO = """\
+id: unsure
+title: Two uncertain partners, one period
+policy: house.yaml
+periods: [2030]
+supply: {2030: 150_000}
+partners: [ua.yaml, ub.yaml]
+caps: {UA: {high: 100_000}, UB: {high: 100_000}}
+"""
+
+
+@pytest.fixture
+def unsure(tmp_path: Path) -> Path:
+    """At the means UA (BATNA 2bn) and UB share 150,000 H100e. Accepted in 90% of samples:
+    UA at its full 100,000 with c1 (P[BATNA + cost <= 3bn] = E[(2bn - cost)/2bn] = 0.9),
+    and UB, which would need 77,000 more, gets none (UA is worth 1.88bn, UB 0.95bn)."""
+    (tmp_path / "house.yaml").write_text(POLICY)
+    (tmp_path / "ua.yaml").write_text(UNSURE)
+    (tmp_path / "ub.yaml").write_text(NORMAL)
+    (tmp_path / "portfolio.yaml").write_text(UNSURE_PORTFOLIO)
+    return tmp_path / "portfolio.yaml"
+
+
+def test_robust_prices_are_the_robust_optimums(run: Runner, unsure: Path) -> None:
+    """The robust optimum leaves 50,000 H100e unused, so supply is worth 0, and the
+    re-solves one step away are of the same robust problem: they do not report UB
+    gaining a deal (which only the mean-value problem gives it)."""
+    result = run("solve", unsure, "--robust", "0.9", "--samples", "2000", "--prices", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [d["partner"] for d in data["deals"]] == ["UA"]
+    assert data["robustness"]["reached"] is True
+    assert data["prices"]["supply"] == {"2030": 0.0}
+    assert data["prices"]["warnings"] == []
