@@ -400,3 +400,44 @@ def test_robust_prices_are_the_robust_optimums(run: Runner, unsure: Path) -> Non
     assert data["robustness"]["reached"] is True
     assert data["prices"]["supply"] == {"2030": 0.0}
     assert data["prices"]["warnings"] == []
+
+
+# --- the --help examples ----------------------------------------------------------------
+
+
+def test_every_result_an_example_reads_is_one_an_example_writes() -> None:
+    """`dealbench diff out/bilateral/result.json ...` named a file no example writes (the
+    compare example writes out/compare/bilateral/result.json): run in order, as a new user
+    does, the examples must feed each other."""
+    import re
+
+    from dealbench.analyze.regimes import REGIMES
+    from dealbench.cli.app import app
+
+    commands = {
+        c.name or (c.callback.__name__ if c.callback else ""): c for c in app.registered_commands
+    }
+    lines = [
+        line.strip()[2:]
+        for command in commands.values()
+        for line in (command.epilog or "").splitlines()
+        if line.strip().startswith("$ dealbench")
+    ]
+    written: set[str] = set()
+    for line in lines:
+        out = re.search(r"--out (\S+)", line)
+        if out is None:
+            continue
+        folder = out.group(1).rstrip("/")
+        if line.startswith("dealbench solve"):
+            written.add(f"{folder}/result.json")
+        if line.startswith("dealbench compare"):
+            written |= {f"{folder}/{regime}/result.json" for regime in REGIMES}
+    read = [
+        path
+        for line in lines
+        for path in re.findall(r"(?<!--out )(?<!--against )\b(out/\S*result\.json)", line)
+    ]
+    assert read, "no example reads a result"
+    missing = sorted({path for path in read if path not in written})
+    assert not missing, f"examples read results no example writes: {missing}"

@@ -234,8 +234,8 @@ def sweep(
 
 @app.command(
     epilog=examples(
-        "dealbench diff out/bilateral/result.json out/tiered/result.json",
-        "dealbench diff out/a/result.json out/b/result.json --json",
+        "dealbench diff out/compare/bilateral/result.json out/compare/tiered/result.json",
+        "dealbench diff out/result.json out/compare/bilateral/result.json --json",
     )
 )
 def diff(
