@@ -312,7 +312,7 @@ def describe(lim: LimitPrice) -> str:
         span = f"over the next {lim.holds_to - lim.limit:,.0f} {lim.unit}"
     if lim.holds_from is not None and lim.holds_from < lim.limit - 0.5:
         span += f" (and each one cut costs as much, down to {lim.holds_from:,.0f})"
-    elif lim.holds_from is not None:
+    elif lim.holds_from is not None and lim.limit > 0.5:  # a limit of 0 cannot be cut
         span += " (a cut costs more)"
     return f"{head}, {span}."
 
