@@ -308,6 +308,26 @@ def test_a_sweep_that_cannot_do_what_it_says_is_bad_input(
     assert result.stdout == ""
 
 
+def test_a_scenario_that_moves_only_compute_says_so(run: Runner, shared_file: Path) -> None:
+    """With 60,000 H100e of 2032 supply the terms stay (XA high, inv=big, sec; ZC high,
+    buy) but the compute moves (ZC 120,000 -> 210,000 H100e, XA 130,000 -> 100,000): the
+    row said "-", as if nothing had changed."""
+    scenarios = shared_file.parent / "scenarios.yaml"
+    scenarios.write_text(
+        "scenarios:\n  - id: more-2032\n    title: Supply in 2032\n"
+        "    set: {portfolio.supply.2032: 60_000}\n"
+    )
+    result = run("sweep", shared_file, scenarios, "--json", "-j", "1")
+    assert result.exit_code == 0, result.output
+    rows = {row["id"]: row for row in json.loads(result.stdout)["rows"]}
+    assert rows["more-2032"]["packages"] == rows["base"]["packages"]
+    assert rows["more-2032"]["changes"] == [
+        "XA: compute 130,000 -> 100,000 H100e",
+        "ZC: compute 120,000 -> 210,000 H100e",
+    ]
+    assert rows["base"]["changes"] == []
+
+
 # --- charts in the memos ----------------------------------------------------------------
 
 

@@ -108,12 +108,26 @@ def sweep_scenarios(
     rows = [row_of("base", results[0], title="As loaded")]
     for (scenario, _pf), result in zip(scenarios, results[1:], strict=True):
         row = row_of(scenario.id, result, title=scenario.title)
-        changes = describe_changes(base, signature(result), codes)
+        after = signature(result)
+        changes = describe_changes(base, after, codes)
+        changes += _compute_changes(
+            results[0], result, [c for c in codes if base.get(c) == after.get(c)]
+        )
         rows.append(row.model_copy(update={"changes": changes}))
     ex = executor or Executor()
     return SweepResult(
         portfolio=portfolio.id, title=portfolio.title, rows=rows, executor=ex.describe()
     ), results
+
+
+def _compute_changes(before: SolveResult, after: SolveResult, codes: list[str]) -> list[str]:
+    """Deals on the same terms whose compute moved (a scenario's only change, often)."""
+    out = []
+    for code in codes:
+        a, b = before.deal(code), after.deal(code)
+        if a is not None and b is not None and abs(a.total_compute - b.total_compute) >= 0.5:
+            out.append(f"{code}: compute {a.total_compute:,.0f} -> {b.total_compute:,.0f} H100e")
+    return out
 
 
 def grid(start: float, stop: float, steps: int) -> list[float]:
