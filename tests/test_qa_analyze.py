@@ -328,6 +328,41 @@ def test_a_scenario_that_moves_only_compute_says_so(run: Runner, shared_file: Pa
     assert rows["base"]["changes"] == []
 
 
+@pytest.mark.parametrize(
+    ("path", "money"),
+    [
+        ("partners.XA.batna", True),
+        ("partners.XA.security_costs.high", True),
+        ("partners.XA.value_per_h100e.0.value", True),
+        ("partners.XA.concessions.inv.levels.big.us_value", True),
+        ("policy.risk_penalty_per_h100e", True),
+        ("portfolio.supply.2030", False),
+        ("partners.XA.ask.2030", False),
+        ("partners.XA.diversion_risk", False),
+        ("policy.security_levels.mid.mitigation", False),
+    ],
+)
+def test_a_swept_figure_knows_whether_it_is_money(shared, path: str, money: bool) -> None:  # type: ignore[no-untyped-def]
+    from dealbench.analyze.sweep import is_money
+
+    pf, _result, _prices = shared
+    assert is_money(pf, path) is money
+
+
+def test_a_money_sweep_prints_every_value_as_usd(run: Runner, shared_file: Path) -> None:
+    """A BATNA swept from 500m printed "500,000,000" beside "$1.00bn" in one column."""
+    result = run(
+        "sweep", shared_file, "--param", "partners.XA.batna", "--from", "500m", "--to",
+        "1bn", "--steps", "2", "--refine", "0", "-j", "1", "--json",
+    )  # fmt: skip
+    assert json.loads(result.stdout)["unit"] == "USD"
+    table = run(
+        "sweep", shared_file, "--param", "partners.XA.batna", "--from", "500m", "--to",
+        "1bn", "--steps", "2", "--refine", "0", "-j", "1",
+    )  # fmt: skip
+    assert "│ $500.0m │" in table.stdout and "│ $1.00bn │" in table.stdout
+
+
 # --- charts in the memos ----------------------------------------------------------------
 
 

@@ -69,6 +69,8 @@ class SweepResult(BaseModel):
     portfolio: str
     title: str
     param: str | None = None
+    #: "USD" when the swept figure is an amount of money (written `3bn`, `75k`), else None.
+    unit: str | None = None
     rows: list[SweepRow]
     change_points: list[ChangePoint] = Field(default_factory=list)
     executor: str = "serial"
@@ -154,6 +156,21 @@ def parse_bound(portfolio: Portfolio, path: str, text: Any, option: str) -> floa
     return float(value)
 
 
+def is_money(portfolio: Portfolio, path: str) -> bool:
+    """Whether the figure at `path` is an amount of USD: it takes its own value back
+    written with a suffix (`75k`), which counts of H100e, shares and ids refuse."""
+    value = read_value(portfolio, path)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        moved = read_value(apply_overrides(portfolio, {path: f"{float(value) / 1e3!r}k"}), path)
+    except InputError:
+        return False
+    return isinstance(moved, int | float) and abs(float(moved) - float(value)) <= 1e-6 * max(
+        1.0, abs(float(value))
+    )
+
+
 def sweep_param(
     portfolio: Portfolio,
     path: str,
@@ -211,6 +228,7 @@ def sweep_param(
         portfolio=portfolio.id,
         title=portfolio.title,
         param=path,
+        unit="USD" if is_money(base, path) else None,
         rows=rows,
         change_points=points,
         executor=(executor or Executor()).describe(),

@@ -130,7 +130,8 @@ def print_sweep(s: SweepResult) -> None:
     table.add_column("H100e", justify="right")
     table.add_column("Risk", justify="right")
     table.add_column("Package changes" if s.param else "Against the base", max_width=36)
-    labels = _values([r.value for r in s.rows]) if s.param else [r.id for r in s.rows]
+    money_axis = s.unit == "USD"
+    labels = _values([r.value for r in s.rows], money_axis) if s.param else [r.id for r in s.rows]
     for r, label in zip(s.rows, labels, strict=True):
         utility = money(r.us_value) if r.us_value is not None else r.status
         table.add_row(
@@ -149,9 +150,9 @@ def print_sweep(s: SweepResult) -> None:
             again = (
                 ""
                 if p.again_before is None
-                else (f"; it changes again before {_value(p.again_before)}")
+                else (f"; it changes again before {_value(p.again_before, 0, money_axis)}")
             )
-            low, high = _values([p.low, p.high])
+            low, high = _values([p.low, p.high], money_axis)
             say(
                 out,
                 f"Between {low} and {high} the optimal package changes: "
@@ -160,26 +161,34 @@ def print_sweep(s: SweepResult) -> None:
             )
 
 
-def _value(v: float | None, more: int = 0) -> str:
-    """A swept value: USD from a billion up, else a number; `more` digits than usual."""
+def _value(v: float | None, more: int = 0, usd: bool | None = None) -> str:
+    """A swept value: USD when `usd` (None: from a billion up), else a number; `more`
+    digits than usual."""
     if v is None:
         return "-"
-    if abs(v) >= 1e9 and more == 0:
+    if usd is None:
+        usd = abs(v) >= 1e9
+    if usd and more == 0:
         return money(v)
-    if abs(v) >= 1e9:
-        scale, suffix = (1e12, "tn") if abs(v) >= 1e12 else (1e9, "bn")
+    if usd:
+        a = abs(v)
+        scale, suffix, digits = next((s, x, d) for s, x, d in _SCALES if a >= s or s == 1.0)
         sign = "-" if v < 0 else ""
-        return f"{sign}${abs(v) / scale:,.{2 + more}f}{suffix}"
+        return f"{sign}${a / scale:,.{digits + more}f}{suffix}"
     if abs(v) >= 100:
         return f"{v:,.{more}f}"
     return f"{v:.{4 + more}g}"
 
 
-def _values(values: Sequence[float | None]) -> list[str]:
+#: USD as `units.usd` writes it (scale, suffix, decimals), largest first.
+_SCALES = ((1e12, "tn", 2), (1e9, "bn", 2), (1e6, "m", 1), (1.0, "", 0))
+
+
+def _values(values: Sequence[float | None], usd: bool | None = None) -> list[str]:
     """Labels for `values` with as few digits as tell apart those that differ (a sweep's
     narrowed change point is closer than the usual three figures show)."""
     for more in range(12):
-        labels = [_value(v, more) for v in values]
+        labels = [_value(v, more, usd) for v in values]
         pairs = range(len(values) - 1)
         if all(labels[i] != labels[i + 1] or values[i] == values[i + 1] for i in pairs):
             return labels
