@@ -363,6 +363,33 @@ def test_a_money_sweep_prints_every_value_as_usd(run: Runner, shared_file: Path)
     assert "│ $500.0m │" in table.stdout and "│ $1.00bn │" in table.stdout
 
 
+def test_two_regimes_that_do_exactly_as_well_are_not_ranked(
+    run: Runner, shared_file: Path, tmp_path: Path
+) -> None:
+    """The same regime under two ids: the memo said "Adopt Three security levels (shared):
+    it gives the United States the highest utility", picking the first of a tie."""
+    twin = shared_file.parent / "twin.yaml"
+    twin.write_text(SHARED_POLICY.replace("id: shared", "id: twin"))
+    regimes = f"{shared_file.parent / 'shared.yaml'},{twin}"
+    out = tmp_path / "out"
+    result = run(
+        "compare", shared_file, "--regimes", regimes, "-j", "1", "--out", out, "--render", "md",
+        "--date", "2026-12-01",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "* Highest US utility: shared (Three security levels), tied with twin" in (
+        " ".join(result.stdout.split())
+    )
+    memo = (out / "memos" / "options-shared.md").read_text()
+    assert "Adopt" not in memo
+    assert (
+        "Three security levels (shared) and Three security levels (twin) give the United "
+        "States the same utility, $7.64bn" in memo
+    )
+    comparison = json.loads((out / "comparison.json").read_text())
+    assert comparison["best"] == "shared" and comparison["tied"] == ["twin"]
+
+
 # --- charts in the memos ----------------------------------------------------------------
 
 

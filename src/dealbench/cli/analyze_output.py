@@ -45,7 +45,8 @@ def print_comparison(c: Comparison) -> None:
     table = Table(title=f"{c.title}: regimes compared", title_justify="left")
     table.add_column("")
     for r in c.regimes:
-        table.add_column(r.regime + (" *" if r.regime == c.best else ""), justify="right")
+        star = " *" if r.regime == c.best or r.regime in c.tied else ""
+        table.add_column(r.regime + star, justify="right")
 
     def row(label: str, values: Sequence[str]) -> None:
         table.add_row(label, *values)
@@ -77,7 +78,8 @@ def print_comparison(c: Comparison) -> None:
         partners.add_row(f"{p.code} (tier {p.tier})", *cells)
     out.print(partners)
     if c.best:
-        out.print(f"* Highest US utility: {c.best} ({c.row(c.best).title}).")
+        tied = "".join(f", tied with {r} ({c.row(r).title})" for r in c.tied)
+        out.print(f"* Highest US utility: {c.best} ({c.row(c.best).title}){tied}.")
     if c.overrides:
         out.print("With: " + ", ".join(f"{k}={v}" for k, v in c.overrides.items()))
     for r in c.regimes:
