@@ -390,6 +390,40 @@ def test_two_regimes_that_do_exactly_as_well_are_not_ranked(
     assert comparison["best"] == "shared" and comparison["tied"] == ["twin"]
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["compare", "--regimes", "tiered", "--time-limit", "-1"],
+            "error: --time-limit: expected a positive number of seconds, such as 30, got -1.0",
+        ),
+        (
+            ["sweep", "--param", "partners.XA.batna", "--from", "1bn", "--to", "2bn",
+             "--time-limit", "0"],
+            "error: --time-limit: expected a positive number of seconds, such as 30, got 0.0",
+        ),
+        (
+            ["compare", "--regimes", "tiered", "--render", "xls", "--out", "x"],
+            "error: --render: unknown format 'xls'; expected one or more of: md, html, docx, pdf",
+        ),
+        (
+            ["solve", "--render", "xls", "--out", "x"],
+            "error: --render: unknown format 'xls'; expected one or more of: md, html, docx, pdf",
+        ),
+    ],
+)  # fmt: skip
+def test_bad_options_of_the_analysis_commands_name_themselves(
+    run: Runner, house: Path, args: list[str], message: str
+) -> None:
+    """compare and sweep took a negative --time-limit (solve refused it); an unknown
+    --render format was reported as --format's."""
+    command, *options = args
+    result = run(command, house, *options)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip() == message
+    assert not result.traceback
+
+
 # --- charts in the memos ----------------------------------------------------------------
 
 

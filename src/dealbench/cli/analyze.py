@@ -101,7 +101,7 @@ def compare(
     from dealbench.model import load_portfolio
 
     with handled():
-        formats = parse_formats(render) if render is not None else None
+        formats = parse_formats(render, "--render") if render is not None else None
         if formats is not None and out is None:
             raise InputError(Issue("--render", None, "", "needs --out, the folder to write into"))
         overrides = parse_set(sets or [])
