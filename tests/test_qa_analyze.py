@@ -560,3 +560,25 @@ def test_every_result_an_example_reads_is_one_an_example_writes() -> None:
     assert read, "no example reads a result"
     missing = sorted({path for path in read if path not in written})
     assert not missing, f"examples read results no example writes: {missing}"
+
+
+def test_risk_of_a_package_that_breaks_limits_says_so(run: Runner, unsure: Path) -> None:
+    """200,000 H100e against UA's ask and cap of 100,000 and 150,000 of supply: `risk`
+    printed "Accept probability: 100.0%" and nothing else, exit 0; `evaluate` refuses the
+    same package (exit 3)."""
+    package = unsure.parent / "over.yaml"
+    package.write_text("partner: UA\nsecurity: high\ncompute: {2030: 200_000}\n")
+    result = run("risk", package, "--portfolio", unsure, "--samples", "500", "--json")
+    assert result.exit_code == 3, result.output
+    assert json.loads(result.stdout)["violations"] == [
+        "UA: 2030 compute 200,000 H100e exceeds its ask of 100,000 H100e",
+        "UA: 2030 compute 200,000 H100e exceeds UA's own cap under high of 100,000 H100e",
+        "supply in 2030: 200,000 H100e allocated, 150,000 available",
+    ]
+    table = run("risk", package, "--portfolio", unsure, "--samples", "500")
+    assert table.exit_code == 3
+    assert "Breaks limits, whatever the samples:" in table.stdout
+    inside = unsure.parent / "inside.yaml"
+    inside.write_text("partner: UA\nsecurity: high\ncompute: {2030: 60_000}\n")
+    fine = run("risk", inside, "--portfolio", unsure, "--samples", "500", "--json")
+    assert fine.exit_code == 0 and json.loads(fine.stdout)["violations"] == []

@@ -25,7 +25,8 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.parallel import Executor
-from dealbench.checker import MONEY_TOL, REL_TOL, evaluate
+from dealbench.checker import MONEY_TOL, REL_TOL, check, evaluate
+from dealbench.limit import messages
 from dealbench.model.distributions import distribution_of
 from dealbench.model.schema import Package, Partner, Portfolio
 
@@ -94,6 +95,10 @@ class RiskReport(Frozen):
     expected_risk: float = Field(description="Mean over all samples; a refusal bears no risk")
     at_means: dict[str, float | bool] = Field(description="The package at the figures' means")
     uncertain: list[Figure]
+    violations: list[str] = Field(
+        default_factory=list,
+        description="Limits the package breaks, whatever the samples (as `evaluate` checks)",
+    )
 
 
 def uncertain_figures(partner: Partner) -> list[Figure]:
@@ -240,6 +245,9 @@ def risk_report(
     p = float(drawn.accepts.mean())
     accepted = drawn.accepts
     deal = evaluate(portfolio, package)
+    # Alone against the portfolio, as `evaluate` checks it: its own limits, and supply
+    # and the risk budget as if it were the only deal.
+    alone = check(portfolio, [package])
     return RiskReport(
         partner=partner.code,
         security=package.security,
@@ -259,6 +267,7 @@ def risk_report(
             "risk": deal.risk,
         },
         uncertain=uncertain_figures(partner),
+        violations=messages([*alone.deals[0].violations, *alone.violations]),
     )
 
 
