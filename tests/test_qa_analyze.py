@@ -582,3 +582,20 @@ def test_risk_of_a_package_that_breaks_limits_says_so(run: Runner, unsure: Path)
     inside.write_text("partner: UA\nsecurity: high\ncompute: {2030: 60_000}\n")
     fine = run("risk", inside, "--portfolio", unsure, "--samples", "500", "--json")
     assert fine.exit_code == 0 and json.loads(fine.stdout)["violations"] == []
+
+
+def test_a_memo_of_uncertain_figures_says_they_count_at_their_means(
+    run: Runner, unsure: Path, tmp_path: Path
+) -> None:
+    """UA's BATNA is uniform 1bn..3bn: the memo showed UA's margin at the mean as if
+    certain (DESIGN.md: deterministic commands use the mean, and say so)."""
+    out = tmp_path / "out"
+    solved = run("solve", unsure, "--out", out, "--render", "md", "--date", "2026-12-01")
+    assert solved.exit_code == 0, solved.output
+    memo = (out / "memos" / "portfolio-unsure.md").read_text()
+    assert (
+        "Uncertain figures count at their means in these packages: UA's batna (uniform 1bn "
+        "to 3bn; mean 2bn), diversion_risk (triangular 0.1 to 0.4, mode 0.2; mean 0.233), "
+        "concessions.c1.partner_cost (uniform 0 to 400m; mean 200m); UB's value_per_h100e "
+        "(normal, mean 30k, sd 5k, truncated to 20k..40k; mean 30k)."
+    ) in " ".join(memo.split())
