@@ -424,6 +424,20 @@ def test_bad_options_of_the_analysis_commands_name_themselves(
     assert not result.traceback
 
 
+@pytest.mark.parametrize("mode", ["us-best", "nash"])
+def test_a_us_floor_outside_partner_best_is_refused_not_ignored(
+    run: Runner, shared_file: Path, mode: str
+) -> None:
+    """`solve --v-floor 100bn` (us-best) printed V = 7.64bn, exit 0, as if the floor held."""
+    result = run("solve", shared_file, "--mode", mode, "--v-floor", "100bn")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip() == (
+        f"error: --v-floor: a floor on US utility is for --mode partner-best; --mode {mode} "
+        "does not use it"
+    )
+    assert result.stdout == ""
+
+
 # --- charts in the memos ----------------------------------------------------------------
 
 
