@@ -613,3 +613,47 @@ def test_a_memo_of_uncertain_figures_says_they_count_at_their_means(
         "concessions.c1.partner_cost (uniform 0 to 400m; mean 200m); UB's value_per_h100e "
         "(normal, mean 30k, sd 5k, truncated to 20k..40k; mean 30k)."
     ) in " ".join(memo.split())
+
+
+# --- a cap's step moves that cap only ----------------------------------------------------
+
+
+def test_a_caps_step_moves_that_partners_cap_in_that_period_only() -> None:
+    """AA and BB (tier 2) both sit on the tier's cap under veu (50,000 H100e a year),
+    each H100e worth 8,000 USD to the US (10k - 100k x 0.2 x 0.1). One more H100e of
+    AA's 2026 cap is worth 8,000, and so is the full model's step: the re-solve used to
+    raise the tier's cap, so all four caps moved at once (4 x 8,000 = 32,000 per H100e)
+    and every cap was warned about."""
+    from builders import partner, policy, portfolio
+    from dealbench.analyze.fixed_lp import LimitRow
+    from dealbench.analyze.steps import moved_limit
+
+    regime = policy(caps={"tier2": {"baseline": 0, "kyc": 0, "veu": 50_000}, "tier3": 0})
+    ask = {"2026": 100_000.0, "2027": 100_000.0}
+    pf = portfolio(
+        regime,
+        [partner("AA", ask=ask), partner("BB", ask=ask)],
+        supply={"2026": 500_000, "2027": 500_000},
+        granularity=1_000,
+    )
+    aa, bb = pf.partners
+    moved = moved_limit(
+        pf,
+        LimitRow(kind="cap", row=0, value=50_000, period="2026", partner="AA", level="veu"),
+        51_000,
+    )
+    assert moved.cap(aa, "veu", "2026") == 51_000
+    assert moved.cap(aa, "veu", "2027") == 50_000
+    assert moved.cap(bb, "veu", "2026") == moved.cap(bb, "veu", "2027") == 50_000
+
+    result = solve(pf)
+    assert result.us_value == pytest.approx(4 * 50_000 * 8_000)
+    assert check(pf, [d.package() for d in result.deals]).ok
+    prices = shadow_prices(pf, result)
+    assert len(prices.caps) == 4
+    for lim in prices.limits:
+        if lim.kind == "cap":
+            assert lim.usd_per_unit == pytest.approx(8_000)
+            assert lim.mip_up == pytest.approx(8_000)
+            assert lim.warning is None
+    assert prices.warnings == []
