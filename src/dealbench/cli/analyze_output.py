@@ -79,7 +79,7 @@ def print_comparison(c: Comparison) -> None:
     out.print(partners)
     if c.best:
         tied = "".join(f", tied with {r} ({c.row(r).title})" for r in c.tied)
-        out.print(f"* Highest US utility: {c.best} ({c.row(c.best).title}){tied}.")
+        say(out, f"* Highest US utility: {c.best} ({c.row(c.best).title}){tied}.")
     if c.overrides:
         out.print("With: " + ", ".join(f"{k}={v}" for k, v in c.overrides.items()))
     for r in c.regimes:
