@@ -86,11 +86,20 @@ class Comparison(BaseModel):
     regimes: list[RegimeRow]
     partners: list[PartnerRow]
     best: str | None = Field(description="The regime with the highest US utility")
+    tied: list[str] = Field(
+        default_factory=list,
+        description="Other regimes with exactly as much US utility (within the solves' precision)",
+    )
     fingerprint: str
     executor: str = "serial"
 
     def row(self, regime: str) -> RegimeRow:
         return next(r for r in self.regimes if r.regime == regime)
+
+
+def tie(us_value: float | None) -> float:
+    """USD within which two regimes do exactly as well (the solves' precision)."""
+    return max(1e6, 1e-6 * abs(us_value or 0.0))
 
 
 def compare(
@@ -128,7 +137,15 @@ def compare(
         for partner in portfolio.partners
     ]
     ok = [r for r in rows if r.us_value is not None]
-    best = max(ok, key=lambda r: r.us_value or 0.0).regime if ok else None
+    top = max(ok, key=lambda r: r.us_value or 0.0) if ok else None
+    best = top.regime if top else None
+    tied = [
+        r.regime
+        for r in ok
+        if top is not None
+        and r is not top
+        and (top.us_value or 0.0) - (r.us_value or 0.0) <= tie(top.us_value)
+    ]
     comparison = Comparison(
         portfolio=portfolio.id,
         title=portfolio.title,
@@ -137,6 +154,7 @@ def compare(
         regimes=rows,
         partners=partners,
         best=best,
+        tied=tied,
         fingerprint=_fingerprint(list(solved.values())),
         executor=(executor or Executor()).describe(),
     )

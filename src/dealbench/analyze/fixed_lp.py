@@ -114,12 +114,30 @@ class FixedLP:
             finally:
                 self._set(limit, limit.value)
                 self.value()
+        if low >= bound - _slack(bound) and bound > 0:
+            low = self._low_at_same_price(limit, bound, dual)
         usd = dual * MONEY / COMPUTE
         return RowPrice(
             usd_per_unit=0.0 if abs(usd) < 1e-9 else usd,
             holds_from=None if low == -INF else max(low * scale, 0.0),
             holds_to=None if high == INF else high * scale,
         )
+
+    def _low_at_same_price(self, limit: LimitRow, bound: float, dual: float) -> float:
+        """Where HiGHS ranges no decrease at all (a degenerate basis, or a kink), how far
+        down `dual` still holds: read just below the limit; `bound` itself at a kink."""
+        nudged = bound - min(max(abs(bound) * 1e-5, 1e-4), bound / 2)
+        self._set(limit, nudged * _scale(limit))
+        try:
+            if self.value() is None:
+                return bound
+            below, low, _, _ = self._row(limit.row)
+            if abs(below - dual) > 1e-7 * max(abs(below), abs(dual), 1e-6):
+                return bound  # a kink: a cut is priced differently
+            return min(low, nudged)
+        finally:
+            self._set(limit, limit.value)
+            self.value()
 
     def _row(self, row: int) -> tuple[float, float, float, float]:
         """Dual, ranging down and up, and activity of a row (model units)."""

@@ -102,32 +102,58 @@ def recommendation(ranked: list[RegimeRow]) -> str:
     if not ranked:
         return "No regime gave a solvable portfolio; see the failures below."
     best = ranked[0]
-    name = OPTION_NAMES.get(best.regime, best.title)
+    tied = [r for r in ranked[1:] if _lead(best, r) <= _tie(best)]
+    if tied:  # the numbers do not pick one: say so, and what does differ
+        together = [best, *tied]
+        text = (
+            f"{_upper(_join([_option(r) for r in together]))} give the United States the same "
+            f"utility, {money(best.us_value)}: on these figures they are equivalent, and the "
+            "choice rests on what the model leaves out (enforcement cost, credibility, "
+            "precedent)."
+        )
+        safest = min(together, key=lambda r: r.risk_total)
+        riskiest = max(together, key=lambda r: r.risk_total)
+        if safest.risk_total < riskiest.risk_total - 0.5:
+            text += (
+                f" Of these, {_option(safest)} carries the least risk "
+                f"({h100e(safest.risk_total)} against {h100e(riskiest.risk_total)})."
+            )
+        return text
     text = (
-        f"Adopt {name} ({best.regime}): it gives the United States the highest utility, "
+        f"Adopt {_option(best)}: it gives the United States the highest utility, "
         f"{money(best.us_value)}, with {best.deals} deal(s), {h100e(best.compute_total)} H100e "
         f"exported and {h100e(best.risk_total)} risk-weighted H100e of risk."
     )
     if len(ranked) > 1:
         second = ranked[1]
-        lead = (best.us_value or 0.0) - (second.us_value or 0.0)
-        if lead <= max(1e6, 1e-6 * abs(best.us_value or 0.0)):
-            text += (
-                f" {_upper(second.regime)} does exactly as well ({money(second.us_value)}): "
-                "on these figures the two are equivalent, and the choice rests on what the "
-                "model leaves out (enforcement cost, credibility, precedent)."
-            )
-        else:
-            text += (
-                f" The runner-up is {second.regime} at {money(second.us_value)}, "
-                f"{money(lead)} less."
-            )
+        text += (
+            f" The runner-up is {second.regime} at {money(second.us_value)}, "
+            f"{money(_lead(best, second))} less."
+        )
         if second.risk_total < best.risk_total - 0.5:
             text += (
-                f" {_upper(second.regime)} carries less risk "
+                f" {_upper(_option(second))} carries less risk "
                 f"({h100e(second.risk_total)} against {h100e(best.risk_total)})."
             )
     return text
+
+
+def _option(r: RegimeRow) -> str:
+    return f"{OPTION_NAMES.get(r.regime, r.title)} ({r.regime})"
+
+
+def _lead(best: RegimeRow, other: RegimeRow) -> float:
+    return (best.us_value or 0.0) - (other.us_value or 0.0)
+
+
+def _tie(best: RegimeRow) -> float:
+    from dealbench.analyze.compare import tie
+
+    return tie(best.us_value)
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def sensitivities(ranked: list[RegimeRow]) -> list[str]:

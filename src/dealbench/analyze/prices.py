@@ -15,6 +15,7 @@ same step, a warning reports both numbers and what changed.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -119,6 +120,7 @@ def shadow_prices(
     # Caps count only where the optimum's deal sits on them.
     limits = [lim for lim in lp.limits if lim.kind != "cap" or _on_cap(result, lim)]
     total = 2 * len(limits) if compare else 0
+    grain = portfolio.granularity.h100e
     done = 0
     priced: list[LimitPrice] = []
     for lim in limits:
@@ -131,8 +133,8 @@ def shadow_prices(
                 if progress is not None:
                     progress(done, total)
 
-            steps = resolve_one_step(portfolio, result, lim, step_of(lim), tick, **options)
-        priced.append(_limit_price(lp, lim, result, steps))
+            steps = resolve_one_step(portfolio, result, lim, step_of(lim, grain), tick, **options)
+        priced.append(_limit_price(lp, lim, result, steps, portfolio))
     return Prices(
         supply={lim.period or "": lim.usd_per_unit for lim in priced if lim.kind == "supply"},
         risk_budget=next((lim.usd_per_unit for lim in priced if lim.kind == "risk-budget"), None),
@@ -151,9 +153,14 @@ def shadow_prices(
     )
 
 
-def step_of(limit: LimitRow) -> float:
-    """One step of a limit for the re-solves."""
-    return max(STEP_SHARE * abs(limit.value), MIN_STEP[limit.kind])
+def step_of(limit: LimitRow, grain: float = 0.0) -> float:
+    """One step of a limit for the re-solves: for supply and caps, a whole number of
+    `grain` (the portfolio's step of compute, H100e; 0: continuous), since a step the
+    packages cannot follow in whole steps would show a rounding loss as a price."""
+    step = max(STEP_SHARE * abs(limit.value), MIN_STEP[limit.kind])
+    if grain > 0 and limit.kind != "risk-budget":
+        step = math.ceil(step / grain - 1e-9) * grain
+    return step
 
 
 def _on_cap(result: SolveResult, lim: LimitRow) -> bool:
@@ -166,6 +173,7 @@ def _limit_price(
     lim: LimitRow,
     result: SolveResult,
     steps: tuple[StepResolve | None, StepResolve | None],
+    portfolio: Portfolio,
 ) -> LimitPrice:
     price = lp.price(lim)
     base = lp.value()
@@ -173,7 +181,7 @@ def _limit_price(
     fields: dict[str, Any] = {}
     up, down = steps
     if up is not None or down is not None:
-        step = step_of(lim)
+        step = step_of(lim, portfolio.granularity.h100e)
         lp_up = _rate(base, lp.value_at(lim, lim.value + step), step)
         lp_down = (
             _rate(lp.value_at(lim, lim.value - step), base, step) if lim.value >= step else None
@@ -200,7 +208,11 @@ def _limit_price(
         **fields,
     )
     noise = _noise(result, draft.step)
-    return draft.model_copy(update={"text": describe(draft), "warning": _warning(draft, noise)})
+    grain = portfolio.granularity
+    steps_of = grain.describe() if grain.h100e > 0 else None
+    return draft.model_copy(
+        update={"text": describe(draft), "warning": _warning(draft, noise, steps_of)}
+    )
 
 
 def _rate(low: float | None, high: float | None, step: float) -> float | None:
@@ -223,11 +235,17 @@ def _differs(a: float | None, b: float | None, noise: float) -> bool:
     return abs(a - b) > max(AGREE_REL * max(abs(a), abs(b)), noise)
 
 
-def _warning(lim: LimitPrice, noise: float) -> str | None:
-    """A warning where the full model one step away does not follow the LP price."""
+def _warning(lim: LimitPrice, noise: float, steps_of: str | None = None) -> str | None:
+    """A warning where the full model one step away does not follow the LP price.
+
+    Where no deal, security level or concession changes, what the LP misses is that
+    compute moves in whole steps (`steps_of`, e.g. "steps of 1,000 H100e"), and the
+    warning says that rather than blaming the discrete choices.
+    """
     if lim.step is None:
         return None
     parts = []
+    changed = False
     amount = f"{lim.step:,.0f}"
     up_lp = lim.lp_up if lim.lp_up is not None else lim.usd_per_unit
     if _differs(up_lp, lim.mip_up, noise):
@@ -235,6 +253,7 @@ def _warning(lim: LimitPrice, noise: float) -> str | None:
             f"{amount} more gains {usd(lim.mip_up)} per {lim.unit} "
             f"(fixed LP: {usd(up_lp)}){_because(lim.changes_up)}"
         )
+        changed = changed or bool(lim.changes_up)
     down_lp = lim.lp_down if lim.lp_down is not None else lim.usd_per_unit
     if lim.limit >= lim.step and (
         _differs(down_lp, lim.mip_down, noise) or (lim.lp_down is None and lim.mip_down is not None)
@@ -244,13 +263,20 @@ def _warning(lim: LimitPrice, noise: float) -> str | None:
             f"{amount} less loses {usd(lim.mip_down)} per {lim.unit} "
             f"({fixed}){_because(lim.changes_down)}"
         )
+        changed = changed or bool(lim.changes_down) or lim.lp_down is None
     if not parts:
         return None
+    price = f"{limit_name(lim)}: the LP price of {usd(lim.usd_per_unit)} per {lim.unit}"
+    if not changed and steps_of is not None:
+        return (
+            f"{price} treats compute as divisible, but it is decided in {steps_of}; "
+            "with the same deals, security levels and concessions, re-solving the full model, "
+            + "; ".join(parts)
+            + "."
+        )
     return (
-        f"{limit_name(lim)}: the LP price of {usd(lim.usd_per_unit)} per {lim.unit} holds only "
-        f"while today's deals, security levels and concessions stay; re-solving the full model, "
-        + "; ".join(parts)
-        + "."
+        f"{price} holds only while today's deals, security levels and concessions stay; "
+        "re-solving the full model, " + "; ".join(parts) + "."
     )
 
 
@@ -286,7 +312,7 @@ def describe(lim: LimitPrice) -> str:
         span = f"over the next {lim.holds_to - lim.limit:,.0f} {lim.unit}"
     if lim.holds_from is not None and lim.holds_from < lim.limit - 0.5:
         span += f" (and each one cut costs as much, down to {lim.holds_from:,.0f})"
-    elif lim.holds_from is not None:
+    elif lim.holds_from is not None and lim.limit > 0.5:  # a limit of 0 cannot be cut
         span += " (a cut costs more)"
     return f"{head}, {span}."
 

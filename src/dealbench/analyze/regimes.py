@@ -10,9 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from dealbench.errors import InputError, Issue
-from dealbench.model import load_policy
+from dealbench.model import load_policy, rules
 from dealbench.model.periods import PeriodMismatch, caps_per_period
-from dealbench.model.schema import Policy, Portfolio
+from dealbench.model.schema import Partner, Policy, Portfolio
+from dealbench.model.yamlio import Loc, field_path, read_yaml
 
 __all__ = ["REGIMES", "find_regime", "parse_regimes", "under_regime"]
 
@@ -63,10 +64,28 @@ def under_regime(portfolio: Portfolio, policy: Policy) -> Portfolio:
         policy = caps_per_period(policy, portfolio.periods)
     except PeriodMismatch as exc:
         raise InputError(Issue(f"regime {policy.id}", None, "caps_per", str(exc))) from None
+    issues = [
+        _partner_issue(portfolio, partner, loc, message)
+        for partner in portfolio.partners
+        for loc, message in rules.partner_in_policy_problems(partner, policy)
+    ]
+    if issues:  # a partner file names security levels this regime does not have
+        raise InputError(issues)
     if policy.id == portfolio.policy.id and policy == portfolio.policy:
         return portfolio
     moved = portfolio.with_policy(policy, digest=_policy_digest(policy))
     return moved if policy.id == portfolio.policy.id else moved.model_copy(update={"caps": {}})
+
+
+def _partner_issue(portfolio: Portfolio, partner: Partner, loc: Loc, message: str) -> Issue:
+    """A partner's problem under another regime, at its file and line where they are known."""
+    file = portfolio.partner_files.get(partner.code)
+    if file is not None:
+        try:
+            return read_yaml(Path(file)).issue(loc, message)
+        except (InputError, OSError):  # moved or changed since it was loaded
+            pass
+    return Issue(file or f"partners.{partner.code}", None, field_path(loc), message)
 
 
 def _policy_digest(policy: Policy) -> str:

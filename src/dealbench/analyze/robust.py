@@ -71,6 +71,9 @@ class Robustness(Frozen):
 class RobustResult(Frozen):
     result: SolveResult
     robustness: Robustness
+    #: The portfolio the last round solved: the one as written, with each raised BATNA.
+    #: Its optimum is `result`'s packages, so prices and re-solves about them start here.
+    solved: Portfolio
 
 
 def robust_solve(
@@ -142,7 +145,9 @@ def robust_solve(
             for code in partners
         ],
     )
-    return RobustResult(result=result, robustness=robustness)
+    return RobustResult(
+        result=result, robustness=robustness, solved=_with_raised_batnas(portfolio, raised)
+    )
 
 
 def _draws(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from dealbench.errors import InputError, Issue
 from dealbench.model.schema import Portfolio
 from dealbench.optimize import SolveResult, solve
 
@@ -33,6 +34,20 @@ class SolveOptions:
     #: independent of how many run at once.
     threads: int | None = 1
     warm: bool = True
+
+    def __post_init__(self) -> None:
+        import math
+
+        limit = self.time_limit
+        if limit is not None and (not math.isfinite(limit) or limit <= 0):
+            raise InputError(
+                Issue(
+                    "--time-limit",
+                    None,
+                    "",
+                    f"expected a positive number of seconds, such as 30, got {limit}",
+                )
+            )
 
 
 @dataclass(frozen=True)

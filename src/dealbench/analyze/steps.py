@@ -1,11 +1,13 @@
 """The full model re-solved with one limit moved one step, to test an LP price against.
 
 Supply and the risk budget are fields of the portfolio. A cap of one partner in
-one period is not (a policy caps a whole tier under a level), so the step
-re-solves a portfolio whose `cap` gives that partner and period the moved cap;
-the policy's cap for the tier is raised with it (never lowered), so that the
-checker, which reads the policy, accepts what the solver was allowed to do and
-still holds every other deal to caps at least as loose as the solver's.
+one period is not (a policy caps a whole tier under a level, a portfolio a
+partner under a level in every period), so the step re-solves a portfolio whose
+`cap` gives that partner and period the moved cap and every other partner and
+period its cap as before. The partner's own cap under the level is made at least
+the moved one, so that the checker, which reads one cap per partner and level,
+accepts what the solver was allowed to do. (Raising the tier's cap instead moved
+every partner's cap of the tier, in every period, at once.)
 """
 
 from __future__ import annotations
@@ -73,32 +75,39 @@ def moved_limit(portfolio: Portfolio, limit: LimitRow, amount: float) -> Portfol
     assert partner is not None
     override = dict(getattr(portfolio, "cap_overrides", {}))
     override[limit.partner, limit.level, limit.period] = amount
-    policy = portfolio.policy
-    tiers = {f"tier{i}": getattr(policy.caps, f"tier{i}") for i in (1, 2, 3)}
-    key = f"tier{partner.tier}"
-    current = tiers[key]
-    as_dict = (
-        dict(current) if isinstance(current, dict) else dict.fromkeys(policy.level_ids, current)
-    )
-    if limit.level in as_dict:
-        as_dict[limit.level] = max(as_dict[limit.level], amount)
-    tiers[key] = as_dict
-    caps = policy.caps.model_copy(update=tiers)
+    held = dict(getattr(portfolio, "held_caps", {}))
+    original = portfolio.level_cap(partner, limit.level)
+    held.setdefault((limit.partner, limit.level), original)
+    # The checker reads one cap per partner and level (`level_cap`): the partner's own
+    # cap is made at least the moved one, so that it accepts what the solver may do;
+    # the solver still holds the partner's other periods to their caps (`held_caps`),
+    # and every other partner to its own.
+    own = dict(portfolio.caps.get(limit.partner, {}))
+    own[limit.level] = amount if original is None else max(original, amount)
     fields = {name: getattr(portfolio, name) for name in Portfolio.model_fields}
-    fields["policy"] = policy.model_copy(update={"caps": caps})
-    return CapOverride(**fields, cap_overrides=override)
+    fields["caps"] = {**portfolio.caps, limit.partner: own}
+    return CapOverride(**fields, cap_overrides=override, held_caps=held)
 
 
 class CapOverride(Portfolio):
-    """A portfolio in which named (partner, level, period) caps replace the policy's."""
+    """A portfolio in which named (partner, level, period) caps are moved, and only those:
+    the partner's cap under that level in its other periods stays where it was."""
 
     cap_overrides: dict[tuple[str, str, str], float]
+    #: (partner, level) -> its cap per period before any was moved (None: uncapped).
+    held_caps: dict[tuple[str, str], float | None]
 
     def cap(self, partner: Partner, level: str, period: str) -> float:
-        moved = self.cap_overrides.get((partner.code, level, period))
-        if moved is None or partner.tier == 3:
+        if partner.tier == 3:
             return super().cap(partner, level, period)
-        return min(self.ask(partner, period), moved)
+        moved = self.cap_overrides.get((partner.code, level, period))
+        if moved is not None:
+            return min(self.ask(partner, period), moved)
+        if (partner.code, level) in self.held_caps:
+            before = self.held_caps[partner.code, level]
+            ask = self.ask(partner, period)
+            return ask if before is None else min(ask, before)
+        return super().cap(partner, level, period)
 
 
 def choice_changes(before: SolveResult, after: SolveResult) -> list[str]:

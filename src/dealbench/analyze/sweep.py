@@ -69,6 +69,8 @@ class SweepResult(BaseModel):
     portfolio: str
     title: str
     param: str | None = None
+    #: "USD" when the swept figure is an amount of money (written `3bn`, `75k`), else None.
+    unit: str | None = None
     rows: list[SweepRow]
     change_points: list[ChangePoint] = Field(default_factory=list)
     executor: str = "serial"
@@ -108,12 +110,26 @@ def sweep_scenarios(
     rows = [row_of("base", results[0], title="As loaded")]
     for (scenario, _pf), result in zip(scenarios, results[1:], strict=True):
         row = row_of(scenario.id, result, title=scenario.title)
-        changes = describe_changes(base, signature(result), codes)
+        after = signature(result)
+        changes = describe_changes(base, after, codes)
+        changes += _compute_changes(
+            results[0], result, [c for c in codes if base.get(c) == after.get(c)]
+        )
         rows.append(row.model_copy(update={"changes": changes}))
     ex = executor or Executor()
     return SweepResult(
         portfolio=portfolio.id, title=portfolio.title, rows=rows, executor=ex.describe()
     ), results
+
+
+def _compute_changes(before: SolveResult, after: SolveResult, codes: list[str]) -> list[str]:
+    """Deals on the same terms whose compute moved (a scenario's only change, often)."""
+    out = []
+    for code in codes:
+        a, b = before.deal(code), after.deal(code)
+        if a is not None and b is not None and abs(a.total_compute - b.total_compute) >= 0.5:
+            out.append(f"{code}: compute {a.total_compute:,.0f} -> {b.total_compute:,.0f} H100e")
+    return out
 
 
 def grid(start: float, stop: float, steps: int) -> list[float]:
@@ -140,6 +156,21 @@ def parse_bound(portfolio: Portfolio, path: str, text: Any, option: str) -> floa
     return float(value)
 
 
+def is_money(portfolio: Portfolio, path: str) -> bool:
+    """Whether the figure at `path` is an amount of USD: it takes its own value back
+    written with a suffix (`75k`), which counts of H100e, shares and ids refuse."""
+    value = read_value(portfolio, path)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        moved = read_value(apply_overrides(portfolio, {path: f"{float(value) / 1e3!r}k"}), path)
+    except InputError:
+        return False
+    return isinstance(moved, int | float) and abs(float(moved) - float(value)) <= 1e-6 * max(
+        1.0, abs(float(value))
+    )
+
+
 def sweep_param(
     portfolio: Portfolio,
     path: str,
@@ -156,8 +187,22 @@ def sweep_param(
     """Solve `steps` values of `path` from `start` to `stop`; find where the package changes."""
     if steps < 1:
         raise InputError(Issue("--steps", None, "", f"expected at least 1 value, got {steps}"))
+    if refine < 0:
+        raise InputError(
+            Issue("--refine", None, "", f"expected 0 or more bisections, got {refine}")
+        )
     base = apply_overrides(portfolio, overrides or {})
     low, high = parse_bound(base, path, start, "--from"), parse_bound(base, path, stop, "--to")
+    if steps == 1 and low != high:
+        raise InputError(
+            Issue(
+                "--steps",
+                None,
+                "",
+                "one value cannot include both --from and --to; give --steps 2 or more "
+                "(or the same --from and --to)",
+            )
+        )
     values = grid(low, high, steps)
     opts = options or SolveOptions()
     portfolios = [apply_overrides(base, {path: v}) for v in values]
@@ -183,6 +228,7 @@ def sweep_param(
         portfolio=portfolio.id,
         title=portfolio.title,
         param=path,
+        unit="USD" if is_money(base, path) else None,
         rows=rows,
         change_points=points,
         executor=(executor or Executor()).describe(),

@@ -25,9 +25,12 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.parallel import Executor
-from dealbench.checker import MONEY_TOL, REL_TOL, evaluate
+from dealbench.checker import MONEY_TOL, REL_TOL, check, evaluate
+from dealbench.limit import messages
 from dealbench.model.distributions import distribution_of
 from dealbench.model.schema import Package, Partner, Portfolio
+from dealbench.model.uncertain import short as _short
+from dealbench.model.uncertain import uncertain_figures as model_uncertain_figures
 
 F64 = NDArray[np.float64]
 Progress = Callable[[int, int], None]
@@ -94,30 +97,18 @@ class RiskReport(Frozen):
     expected_risk: float = Field(description="Mean over all samples; a refusal bears no risk")
     at_means: dict[str, float | bool] = Field(description="The package at the figures' means")
     uncertain: list[Figure]
+    violations: list[str] = Field(
+        default_factory=list,
+        description="Limits the package breaks, whatever the samples (as `evaluate` checks)",
+    )
 
 
 def uncertain_figures(partner: Partner) -> list[Figure]:
     """Every figure of a partner given as a distribution."""
-    out = []
-    candidates: list[tuple[str, float]] = [
-        ("batna", partner.batna),
-        ("diversion_risk", partner.diversion_risk),
+    return [
+        Figure(field=f.field, distribution=f.distribution, mean=f.mean)
+        for f in model_uncertain_figures(partner)
     ]
-    if isinstance(partner.value_per_h100e, list):
-        candidates += [
-            (f"value_per_h100e[{i}].value", s.value) for i, s in enumerate(partner.value_per_h100e)
-        ]
-    else:
-        candidates.append(("value_per_h100e", partner.value_per_h100e))
-    for c in partner.concessions:
-        for o in c.options:
-            where = f"concessions.{c.id}" if c.is_yes_no else f"concessions.{c.id}.{o.id}"
-            candidates.append((f"{where}.partner_cost", o.partner_cost))
-    for name, value in candidates:
-        dist = distribution_of(value)
-        if dist is not None:
-            out.append(Figure(field=name, distribution=dist.describe(_short), mean=float(value)))
-    return out
 
 
 def uncertainty_notes(portfolio: Portfolio) -> list[str]:
@@ -240,6 +231,9 @@ def risk_report(
     p = float(drawn.accepts.mean())
     accepted = drawn.accepts
     deal = evaluate(portfolio, package)
+    # Alone against the portfolio, as `evaluate` checks it: its own limits, and supply
+    # and the risk budget as if it were the only deal.
+    alone = check(portfolio, [package])
     return RiskReport(
         partner=partner.code,
         security=package.security,
@@ -259,6 +253,7 @@ def risk_report(
             "risk": deal.risk,
         },
         uncertain=uncertain_figures(partner),
+        violations=messages([*alone.deals[0].violations, *alone.violations]),
     )
 
 
@@ -269,13 +264,3 @@ def summarise(values: F64) -> Summary:
         quantiles={f"{q:.0%}": float(np.quantile(values, q)) for q in QUANTILES},
         histogram=Histogram(edges=[float(e) for e in edges], counts=[int(c) for c in counts]),
     )
-
-
-def _short(amount: float) -> str:
-    """A figure for a sentence: 2bn, 350m, 30k, 0.3."""
-    a = abs(amount)
-    sign = "-" if amount < 0 else ""
-    for size, suffix in ((1e12, "tn"), (1e9, "bn"), (1e6, "m"), (1e3, "k")):
-        if a >= size:
-            return f"{sign}{a / size:,.3g}{suffix}"
-    return f"{amount:.3g}"

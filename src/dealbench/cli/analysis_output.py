@@ -76,6 +76,10 @@ def print_risk(report: RiskReport) -> None:
         f"{money(float(means['partner_margin']))}, US value {money(float(means['us_value']))}, "
         f"risk {float(means['risk']):,.0f}",
     )
+    if report.violations:
+        out.print("Breaks limits, whatever the samples:")
+        for line in report.violations:
+            say(out, f"  - {line}", indent=4)
     out.print("Uncertain figures:")
     for f in report.uncertain or []:
         say(out, f"  {f.field}: {f.distribution}", indent=4)

@@ -101,7 +101,7 @@ def compare(
     from dealbench.model import load_portfolio
 
     with handled():
-        formats = parse_formats(render) if render is not None else None
+        formats = parse_formats(render, "--render") if render is not None else None
         if formats is not None and out is None:
             raise InputError(Issue("--render", None, "", "needs --out, the folder to write into"))
         overrides = parse_set(sets or [])
@@ -234,8 +234,8 @@ def sweep(
 
 @app.command(
     epilog=examples(
-        "dealbench diff out/bilateral/result.json out/tiered/result.json",
-        "dealbench diff out/a/result.json out/b/result.json --json",
+        "dealbench diff out/compare/bilateral/result.json out/compare/tiered/result.json",
+        "dealbench diff out/result.json out/compare/bilateral/result.json --json",
     )
 )
 def diff(

@@ -45,7 +45,8 @@ def print_comparison(c: Comparison) -> None:
     table = Table(title=f"{c.title}: regimes compared", title_justify="left")
     table.add_column("")
     for r in c.regimes:
-        table.add_column(r.regime + (" *" if r.regime == c.best else ""), justify="right")
+        star = " *" if r.regime == c.best or r.regime in c.tied else ""
+        table.add_column(r.regime + star, justify="right")
 
     def row(label: str, values: Sequence[str]) -> None:
         table.add_row(label, *values)
@@ -77,7 +78,8 @@ def print_comparison(c: Comparison) -> None:
         partners.add_row(f"{p.code} (tier {p.tier})", *cells)
     out.print(partners)
     if c.best:
-        out.print(f"* Highest US utility: {c.best} ({c.row(c.best).title}).")
+        tied = "".join(f", tied with {r} ({c.row(r).title})" for r in c.tied)
+        say(out, f"* Highest US utility: {c.best} ({c.row(c.best).title}){tied}.")
     if c.overrides:
         out.print("With: " + ", ".join(f"{k}={v}" for k, v in c.overrides.items()))
     for r in c.regimes:
@@ -130,8 +132,9 @@ def print_sweep(s: SweepResult) -> None:
     table.add_column("H100e", justify="right")
     table.add_column("Risk", justify="right")
     table.add_column("Package changes" if s.param else "Against the base", max_width=36)
-    for r in s.rows:
-        label = _value(r.value) if s.param else r.id
+    money_axis = s.unit == "USD"
+    labels = _values([r.value for r in s.rows], money_axis) if s.param else [r.id for r in s.rows]
+    for r, label in zip(s.rows, labels, strict=True):
         utility = money(r.us_value) if r.us_value is not None else r.status
         table.add_row(
             label,
@@ -149,22 +152,49 @@ def print_sweep(s: SweepResult) -> None:
             again = (
                 ""
                 if p.again_before is None
-                else (f"; it changes again before {_value(p.again_before)}")
+                else (f"; it changes again before {_value(p.again_before, 0, money_axis)}")
             )
+            low, high = _values([p.low, p.high], money_axis)
             say(
                 out,
-                f"Between {_value(p.low)} and {_value(p.high)} the optimal package changes: "
+                f"Between {low} and {high} the optimal package changes: "
                 + "; ".join(p.changes)
                 + again,
             )
 
 
-def _value(v: float | None) -> str:
+def _value(v: float | None, more: int = 0, usd: bool | None = None) -> str:
+    """A swept value: USD when `usd` (None: from a billion up), else a number; `more`
+    digits than usual."""
     if v is None:
         return "-"
-    if abs(v) >= 1e9:
+    if usd is None:
+        usd = abs(v) >= 1e9
+    if usd and more == 0:
         return money(v)
-    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.4g}"
+    if usd:
+        a = abs(v)
+        scale, suffix, digits = next((s, x, d) for s, x, d in _SCALES if a >= s or s == 1.0)
+        sign = "-" if v < 0 else ""
+        return f"{sign}${a / scale:,.{digits + more}f}{suffix}"
+    if abs(v) >= 100:
+        return f"{v:,.{more}f}"
+    return f"{v:.{4 + more}g}"
+
+
+#: USD as `units.usd` writes it (scale, suffix, decimals), largest first.
+_SCALES = ((1e12, "tn", 2), (1e9, "bn", 2), (1e6, "m", 1), (1.0, "", 0))
+
+
+def _values(values: Sequence[float | None], usd: bool | None = None) -> list[str]:
+    """Labels for `values` with as few digits as tell apart those that differ (a sweep's
+    narrowed change point is closer than the usual three figures show)."""
+    for more in range(12):
+        labels = [_value(v, more, usd) for v in values]
+        pairs = range(len(values) - 1)
+        if all(labels[i] != labels[i + 1] or values[i] == values[i + 1] for i in pairs):
+            return labels
+    return labels
 
 
 def print_diff(d: ResultDiff) -> None:

@@ -39,6 +39,9 @@ def risk(
     Figures given as distributions in the partner's file (batna, value_per_h100e,
     diversion_risk, partner_cost) are drawn; the package is evaluated in every
     sample, without a solver.
+
+    Exit code: 3 when the package breaks a limit (its ask, a cap, supply, the risk
+    budget), whatever the samples (output unchanged); else 0.
     """
     from dealbench.analyze.uncertainty import risk_report
     from dealbench.cli import output
@@ -55,3 +58,5 @@ def risk(
             typer.echo(output.to_json(report.model_dump(mode="json")))
         else:
             print_risk(report)
+    if report.violations:
+        raise typer.Exit(3)  # as `evaluate`: a package that breaks a limit cannot be signed

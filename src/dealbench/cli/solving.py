@@ -217,7 +217,7 @@ def solve(
         check_gap(gap)
         check_time_limit(time_limit)
         floor = parse_money_option("--v-floor", v_floor)
-        formats = parse_formats(render) if render is not None else None
+        formats = parse_formats(render, "--render") if render is not None else None
         day = parse_date(date)
         if formats is not None and out is None:
             raise InputError(Issue("--render", None, "", "needs --out, the folder to write into"))
@@ -301,10 +301,11 @@ def _solve_with_analysis(
     from dealbench.optimize import solve as run_solve
 
     extra: dict[str, Any] = {}
+    priced = pf  # the portfolio whose optimum `result` is
     if robust is not None:
         with DelayedBar("Robust solve (rounds)") as bar:
             found = robust_solve(pf, robust, samples, seed, mode=mode, progress=bar, **options)
-        result = found.result
+        result, priced = found.result, found.solved
         extra["robustness"] = found.robustness.model_dump(mode="json")
     else:
         note_uncertainty(pf)
@@ -314,7 +315,7 @@ def _solve_with_analysis(
     )
     if prices:
         with DelayedBar("Shadow prices (re-solves)") as bar:
-            found_prices = shadow_prices(pf, result, progress=bar, **options)
+            found_prices = shadow_prices(priced, result, progress=bar, **options)
             extra["prices"] = found_prices.to_json()
     return result, extra
 

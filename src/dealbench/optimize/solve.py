@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
+from dealbench.errors import InputError, Issue
 from dealbench.model.schema import Portfolio
 from dealbench.optimize.decomposition.solve import solve_decomposed
 from dealbench.optimize.finish import binding_limits, result_from_check
@@ -53,6 +54,15 @@ def solve(
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of: {', '.join(METHODS)}")
+    if v_floor is not None and mode != "partner-best":  # it would be ignored: say so
+        raise InputError(
+            Issue(
+                "--v-floor",
+                None,
+                "",
+                f"a floor on US utility is for --mode partner-best; --mode {mode} does not use it",
+            )
+        )
     unknown = [code for code in require if portfolio.partner(code) is None]
     if unknown:
         raise ValueError(f"unknown partner {unknown[0]!r} in portfolio {portfolio.id}")

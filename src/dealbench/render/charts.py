@@ -9,6 +9,7 @@ happens only when a format needs it, and matplotlib is imported only then.
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -84,18 +85,60 @@ def _draw(chart: Chart) -> Figure:
 
 
 def _thousands(ax: Axes, axis: str = "y") -> None:
-    from matplotlib.ticker import FuncFormatter
-
-    fmt = FuncFormatter(lambda v, _pos: f"{v / 1000:,.0f}k" if abs(v) >= 1000 else f"{v:,.0f}")
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+    """H100e ticks: 200k, 400k; plain where the ticks are not whole thousands apart
+    (1,200, 1,400: in thousands both would print as 1k)."""
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(_tick_formatter("thousands"))
 
 
 def _billions(ax: Axes, axis: str = "y") -> None:
-    from matplotlib.ticker import FuncFormatter
+    """USD billions on a value axis: $1.0bn, or $7.25bn where ticks are 0.25bn apart."""
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(_tick_formatter("billions"))
 
-    # The documents' form, sign first: -$1.0bn, never $-1bn.
-    fmt = FuncFormatter(lambda v, _pos: f"{'-' if v < 0 else ''}${abs(v):,.1f}bn")
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+
+def _tick_format_class() -> type:
+    from matplotlib.ticker import Formatter
+
+    class TickFormat(Formatter):
+        """Tick labels with the digits their spacing needs, so no two ticks read the same."""
+
+        def __init__(self, kind: str) -> None:
+            self.kind = kind
+            self.spacing = 0.0
+
+        def set_locs(self, locs: Any) -> None:
+            super().set_locs(locs)
+            ordered = sorted(float(v) for v in locs)
+            gaps = [b - a for a, b in itertools.pairwise(ordered) if b - a > 0]
+            self.spacing = min(gaps, default=0.0)
+
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return tick_label(self.kind, x, self.spacing)
+
+    return TickFormat
+
+
+def tick_label(kind: str, value: float, spacing: float) -> str:
+    """One tick's label on an axis whose ticks are `spacing` apart (0: unknown)."""
+    if kind == "billions":  # the documents' form, sign first: -$1.0bn, never $-1bn
+        digits = 1 if spacing <= 0 else max(1, _digits(spacing))
+        return f"{'-' if value < -1e-12 else ''}${abs(value):,.{digits}f}bn"
+    thousands = spacing <= 0 or abs(spacing / 1000 - round(spacing / 1000)) < 1e-9
+    if abs(value) >= 1000 and thousands:
+        return f"{value / 1000:,.0f}k"
+    return f"{value:,.{max(0, _digits(spacing)) if spacing > 0 else 0}f}"
+
+
+def _digits(spacing: float) -> int:
+    """Decimals that show a multiple of `spacing` exactly (0.25 -> 2, 0.5 -> 1, 200 -> 0)."""
+    for digits in range(0, 7):
+        if abs(spacing * 10**digits - round(spacing * 10**digits)) < 1e-6 * 10**digits:
+            return digits
+    return 6
+
+
+def _tick_formatter(kind: str) -> Any:
+    """A matplotlib formatter of `kind` (its class is built once matplotlib is loaded)."""
+    return _tick_format_class()(kind)
 
 
 def draw_allocation(ax: Axes, data: dict[str, Any]) -> None:
@@ -134,7 +177,12 @@ def draw_value_risk(ax: Axes, data: dict[str, Any]) -> None:
         )
     ax.set_xlabel("Risk (risk-weighted H100e)")
     ax.set_ylabel(data.get("ylabel", "US utility of the deal"))
-    ax.set_xlim(left=0)
+    top = max((p["risk"] for p in points), default=0.0)
+    if top > 0:  # room right of the riskiest marker for the marker and its label
+        ax.set_xlim(0, top * 1.15)
+    else:
+        ax.set_xlim(left=0)
+    ax.margins(y=0.12)
     _thousands(ax, "x")
     _billions(ax)
 

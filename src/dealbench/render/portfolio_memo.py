@@ -218,8 +218,31 @@ def risks(source: Source) -> list[str]:
             out.append(
                 f"No deal with {row['code']} leaves the United States at {money(row['us_batna'])}."
             )
+    out += uncertain_lines(source.portfolio)
     out += [f"Problem: {p}" for p in checked.problems()]
     return out
+
+
+def uncertain_lines(portfolio: Portfolio) -> list[str]:
+    """Figures given as distributions count at their means here (DESIGN.md): say which."""
+    from dealbench.model.uncertain import short, uncertain_figures
+
+    parts = []
+    for partner in portfolio.partners:
+        figures = uncertain_figures(partner)
+        if figures:
+            listed = ", ".join(
+                f"{f.field} ({f.distribution}; mean {short(f.mean)})" for f in figures
+            )
+            parts.append(f"{partner.code}'s {listed}")
+    if not parts:
+        return []
+    return [
+        "Uncertain figures count at their means in these packages: "
+        + "; ".join(parts)
+        + ". The margins above hold at the means only; the command dealbench risk estimates "
+        "how often each partner accepts."
+    ]
 
 
 def portfolio_charts(source: Source) -> list[Chart]:
