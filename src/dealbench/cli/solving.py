@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from dealbench.model import Package, Portfolio
+    from dealbench.negotiate.verdict import Verdict
     from dealbench.optimize import SolveResult
     from dealbench.render.documents import Document, Format
 
@@ -383,7 +384,9 @@ def evaluate(
         pkg = load_package(package, pf)
         note_uncertainty(pf)
         if against is not None:
-            _evaluate_against(pf, portfolio, pkg, against, rounds, json_out)
+            answer = _evaluate_against(pf, portfolio, pkg, against, rounds, json_out)
+            if answer.violations:  # its own limits, acceptance, and the shared ones
+                raise typer.Exit(3)
             return
         # Checked alone against the portfolio: its own limits, and supply and risk budget
         # as if it were the only deal.
@@ -400,7 +403,7 @@ def evaluate(
 
 def _evaluate_against(
     pf: Portfolio, path: Path, pkg: Package, against: str, rounds: Path | None, json_out: bool
-) -> None:
+) -> Verdict:
     from dealbench.cli import output
     from dealbench.cli.negotiate_rounds import print_verdict
     from dealbench.negotiate.against import against_package
@@ -412,9 +415,10 @@ def _evaluate_against(
     answer = verdict(pf, load_negotiations(pf, root), pkg, against=base)
     if json_out:
         typer.echo(output.to_json(answer.model_dump(mode="json")))
-        return
+        return answer
     output.print_evaluation(answer.figures, pf.periods)
     print_verdict(answer, pf.periods)
+    return answer
 
 
 @app.command(epilog=examples("dealbench demo", "dealbench demo --out /tmp/demo-out"))

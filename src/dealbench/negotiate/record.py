@@ -76,6 +76,27 @@ def record_offer(
     negotiation = _open(negotiations, partner)
     proposal = None
     record: StrategyRecord | None = None
+    choosing = [
+        name
+        for name, given in (
+            ("--strategy", strategy is not None),
+            ("--mode", mode is not None),
+            ("--fix", bool(fix)),
+            ("--deadline", deadline is not None),
+            ("--beta", beta is not None),
+        )
+        if given
+    ]
+    if package is not None and choosing:
+        raise InputError(
+            Issue(
+                "--package",
+                None,
+                "",
+                f"the offer is the package given, so {', '.join(choosing)} would be ignored; "
+                "give either a package or how to choose one, not both",
+            )
+        )
     if package is None and mode is not None:
         if strategy is not None or fix:
             raise InputError(

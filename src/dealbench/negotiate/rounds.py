@@ -11,6 +11,7 @@ keeps two commands from taking one number under different sides.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import tempfile
@@ -24,6 +25,7 @@ import yaml
 
 from dealbench.checker import DealFigures, evaluate
 from dealbench.errors import InputError, Issue
+from dealbench.io import OutputError
 from dealbench.model.rounds import RoundFile, RoundStatus, Side, StrategyRecord, round_problems
 from dealbench.model.schema import Package, Partner, Portfolio
 from dealbench.model.yamlio import Source, display_path, read_yaml, validate
@@ -241,9 +243,20 @@ def _round_files(folder: Path) -> tuple[dict[tuple[int, Side], Path], list[Issue
     named: dict[tuple[int, Side], Path] = {}
     issues = []
     for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or path.is_dir():
+        if path.name.startswith("."):
             continue
         match = FILE_NAME.match(path.name)
+        if path.is_dir():
+            if match is not None:  # would take the number of the next round, unseen
+                issues.append(
+                    Issue(
+                        display_path(path),
+                        None,
+                        "",
+                        "is a folder named like a round file; expected a file (move it away)",
+                    )
+                )
+            continue
         if match is None:
             if path.suffix.lower() in (".yaml", ".yml"):
                 issues.append(
@@ -425,22 +438,37 @@ def append_round(
             ]
         )
     refuse_after_close(negotiation)
-    negotiation.folder.mkdir(parents=True, exist_ok=True)
     text = round_yaml(data, header)
-    with _locked(negotiation.folder):
-        now = load_negotiation(portfolio, negotiation.folder.parent, negotiation.partner)
-        if now.next_number != data.round:
-            raise InputError(
-                Issue(
-                    display_path(target),
-                    None,
-                    "",
-                    f"round {now.next_number - 1} was recorded by another command meanwhile; "
-                    "nothing written (run the command again)",
+    try:
+        negotiation.folder.mkdir(parents=True, exist_ok=True)
+        with _locked(negotiation.folder):
+            now = load_negotiation(portfolio, negotiation.folder.parent, negotiation.partner)
+            if now.next_number != data.round:
+                raise InputError(
+                    Issue(
+                        display_path(target),
+                        None,
+                        "",
+                        f"round {now.next_number - 1} was recorded by another command meanwhile; "
+                        "nothing written (run the command again)",
+                    )
                 )
-            )
-        _create(target, text.encode("utf-8"))
+            _create(target, text.encode("utf-8"))
+    except OSError as exc:
+        raise _unwritable(negotiation.folder, exc) from None
     return _read_round(portfolio, negotiation.partner, target, data.round, data.side)
+
+
+def _unwritable(folder: Path, exc: OSError) -> OutputError:
+    """A rounds folder that cannot be written: said in words, with the folder (no traceback)."""
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        reason = "the disk is full"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        reason = "permission denied (read-only?)"
+    return OutputError(
+        f"cannot record a round in {display_path(folder)}: {reason}; nothing written"
+    )
 
 
 def refuse_after_close(negotiation: Negotiation) -> None:

@@ -22,6 +22,7 @@ Strategies (Faratin, Sierra and Jennings 1998; Zeuthen 1930):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -189,6 +190,7 @@ def next_offer(
                 f"unknown strategy {strategy!r}; expected one of: {', '.join(STRATEGIES)}",
             )
         )
+    _check_parameters(deadline, beta)
     negotiation = negotiations[partner]
     last = negotiation.last_offer
     last_package = last.package if last is not None else None
@@ -231,6 +233,29 @@ def next_offer(
         reason=reason,
     )
     return NextOffer(figures.package(), figures, record)
+
+
+def _check_parameters(deadline: int, beta: float | None) -> None:
+    """A deadline of at least one offer and a positive, finite concession exponent."""
+    if isinstance(deadline, bool) or not isinstance(deadline, int) or deadline < 1:
+        raise InputError(
+            Issue(
+                "--deadline",
+                None,
+                "",
+                f"expected a whole number of US offers, at least 1; got {deadline!r}",
+            )
+        )
+    if beta is not None and not (math.isfinite(beta) and beta > 0):
+        raise InputError(
+            Issue(
+                "--beta",
+                None,
+                "",
+                f"the concession exponent must be a positive number (boulware 0.2, linear 1, "
+                f"conceder 5); got {beta:g}",
+            )
+        )
 
 
 def _zeuthen_target(
