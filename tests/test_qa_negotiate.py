@@ -178,9 +178,7 @@ def test_evaluate_against_exits_3_for_a_counter_that_breaks_a_cap(
     assert any(v["kind"] == "cap" for v in verdict["violations"])
     assert verdict["recommendation"] == "counter"
     # a package that keeps every limit still exits 0
-    ok = run(
-        "evaluate", AE_COUNTER, "--portfolio", PORTFOLIO, "--against", "3", "--rounds", rounds
-    )
+    ok = run("evaluate", AE_COUNTER, "--portfolio", PORTFOLIO, "--against", "3", "--rounds", rounds)
     assert ok.exit_code == 0, ok.output
 
 
