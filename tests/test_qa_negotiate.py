@@ -5,7 +5,8 @@ Each test here failed before its fix: a round recorded although the command was 
 (a bad --format or --out), a traceback for a rounds folder that cannot be written or for a
 zero concession exponent, `evaluate --against` exiting 0 on a package that breaks a cap,
 the room hiding the terms a concluded deal was signed on, and a folder named like a round
-file taking the next round's number unseen.
+file taking the next round's number unseen; and, in the frontier, a tie in the US's
+utility resolved against the partner (a point dominated by another at the same V).
 """
 
 from __future__ import annotations
@@ -18,9 +19,12 @@ from pathlib import Path
 
 import pytest
 
+from builders import concession, partner, policy, portfolio
 from dealbench import load_portfolio
+from dealbench.checker import check
 from dealbench.errors import InputError
-from dealbench.negotiate import load_negotiations, record_offer
+from dealbench.model import Portfolio
+from dealbench.negotiate import frontier, load_negotiations, record_offer
 from helpers import REPO, Runner
 
 PORTFOLIO = REPO / "deals/portfolios/gulf-asia.yaml"
@@ -211,3 +215,139 @@ def test_a_folder_named_like_a_round_file_is_refused(run: Runner, rounds: Path) 
     assert f"{rounds}/AE/005-partner.yaml: is a folder named like a round file" in result.stderr
     assert snapshot(rounds) == before
     assert not (rounds / "AE/005-us.yaml").exists()
+
+
+# --- ties in V: the frontier keeps what the partner prefers -------------------------------------
+
+
+def tied_portfolio() -> Portfolio:
+    """One partner whose compute is worth nothing to the US (export value = risk penalty x
+    risk weight) and two exclusive concessions of equal US value: many packages give the
+    US its best V, and only one of them is the partner's best among those."""
+    regime = policy(levels=(("low", 0.0),), export_value="10k", risk_penalty="50k")
+    tt = partner(
+        "TT",
+        diversion_risk=0.2,
+        ask={"2026": 10_000, "2027": 10_000},
+        value="100k",
+        batna="1bn",
+        security_costs={"low": 0},
+        concessions=[
+            concession("a", us_value="1bn", partner_cost="500m", excludes=["b"]),
+            concession("b", us_value="1bn", partner_cost="200m"),
+        ],
+    )
+    return portfolio(regime, [tt], supply={"2026": 50_000, "2027": 50_000})
+
+
+@pytest.mark.parametrize("jointly", [False, True], ids=["held", "jointly"])
+def test_a_tie_in_us_value_is_resolved_for_the_partner(jointly: bool) -> None:
+    pf = tied_portfolio()
+    f = frontier(pf, "TT", points=4, jointly=jointly, gap=1e-9)
+    # the US's best V is 1bn (b, or a); the partner's best among those: b and all 20,000
+    # H100e it asks for, 2bn of value less 200m
+    best_v, best_u = 1e9, 1.8e9
+    assert f.us_best.us_utility == pytest.approx(best_v, abs=1e3)
+    assert f.us_best.partner_utility == pytest.approx(best_u, abs=1e3)
+    for point in f.points:
+        assert check(pf, [*point.others, *([point.package] if point.package else [])]).ok
+        if point.us_utility >= best_v - 1e3:  # no point at the US's best V leaves U behind
+            assert point.partner_utility == pytest.approx(best_u, abs=1e3)
+    assert [round(p.us_utility / 1e6) for p in f.points] == [1000, 0]
+
+
+# --- a portfolio no one here wrote: a range, a zero-supply period, unicode -----------------------
+
+OWN_POLICY = """\
+id: mypol
+title: My policy
+security_levels:
+  - {id: low, title: Low, mitigation: 0.0}
+  - {id: high, title: High, mitigation: 0.8}
+caps:
+  tier1: {}
+  tier2: {low: 10_000, high: 200_000}
+  tier3: 0
+export_value_per_h100e: 10k
+risk_penalty_per_h100e: 50k
+acceptance_margin: 0
+"""
+OWN_PARTNER = """\
+code: ZZ
+name: Zürichland Ω
+tier: 2
+diversion_risk: 0.2
+ask: {2030: 100_000, 2031: 50_000, 2032: 80_000, 2033: 10_000}
+value_per_h100e: [{upto: 40_000, value: 50k}, {upto: 100_000, value: 20k}]
+batna: 500m
+us_batna: -1bn
+security_costs: {low: 0, high: 400m}
+concessions:
+  - id: inv
+    title: Investment in the US
+    category: investment
+    amount: {unit: USD, min: 0, step: 10bn}
+    levels:
+      - {id: 50bn, title: USD 50bn, amount: 50bn, us_value: 2.5bn, partner_cost: 1.5bn}
+      - {id: 200bn, title: USD 200bn, amount: 200bn, us_value: 8bn, partner_cost: 7bn}
+  - id: pledge
+    title: A pledge — ünïcode ✓
+    category: alignment
+    us_value: 300m
+    partner_cost: 100m
+    requires: [{security: high}]
+"""
+OWN_PORTFOLIO = """\
+id: one
+title: One partner, four periods
+policy: ../policy/p.yaml
+periods: [2030, 2031, 2032, 2033]
+supply: {2030: 150_000, 2031: 0, 2032: 100_000, 2033: 5_000}
+partners: [../partners/zz.yaml]
+"""
+
+
+@pytest.fixture
+def own(tmp_path: Path) -> Path:
+    root = tmp_path / "own"
+    for name, text in [
+        ("policy/p.yaml", OWN_POLICY),
+        ("partners/zz.yaml", OWN_PARTNER),
+        ("portfolios/one.yaml", OWN_PORTFOLIO),
+    ]:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root / "portfolios/one.yaml"
+
+
+def test_a_counter_beyond_the_frontier_says_less_not_minus_more(
+    run: Runner, own: Path, tmp_path: Path
+) -> None:
+    """A counter that breaks caps gives the US more than any package within the limits:
+    the frontier line says how much less the frontier gives, in words."""
+    offer = run("offer", own, "--partner", "ZZ", "--no-documents")
+    assert offer.exit_code == 0, offer.output
+    counter = tmp_path / "counter.yaml"
+    counter.write_text(
+        "partner: ZZ\nsecurity: low\n"
+        "compute: {2030: 300_000, 2031: 20_000, 2032: 80_000, 2033: 5_000}\n"
+        "concessions: {inv: 123.4bn, pledge: true}\n"
+    )
+    result = run("counter", own, "--partner", "ZZ", counter, "--no-documents", "--json")
+    assert result.exit_code == 0, result.output
+    verdict = json.loads(result.stdout)
+    assert verdict["frontier"]["gain"] < 0
+    assert verdict["recommendation"] == "counter"
+    assert {v["kind"] for v in verdict["violations"]} >= {"cap", "ask", "requires", "supply"}
+    # the figures agree with evaluate on the same package
+    evaluated = run("evaluate", counter, "--portfolio", own, "--json")
+    assert evaluated.exit_code == 3
+    assert json.loads(evaluated.stdout)["us_value"] == pytest.approx(verdict["us_utility"])
+    history = run("history", own, "--partner", "ZZ")
+    assert history.exit_code == 0, history.output
+    assert "Zürichland Ω (ZZ) — countered" in history.stdout
+    text = run("evaluate", counter, "--portfolio", own, "--against", "1")
+    line = " ".join(text.stdout.split())
+    gain = verdict["frontier"]["gain"]
+    assert f"(${-gain / 1e6:.1f}m less than the counter)" in line
+    assert "-$" not in line.split("Frontier:")[1].split("Takes:")[0]

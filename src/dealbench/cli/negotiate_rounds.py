@@ -401,11 +401,15 @@ def print_verdict(v: Verdict, periods: list[str]) -> None:
         echo("  Limits broken: none")
     f = v.frontier
     if f.package is not None:
+        # Negative: the counter lies beyond the frontier (it breaks a limit, or names an
+        # amount between the optimizer's grid points).
+        more = f"{m(f.gain)} more" if f.gain >= 0 else f"{m(-f.gain)} less than the counter"
+        floor = max(v.partner_utility, v.figures.acceptance_threshold)
         echo(
-            f"  Frontier: at the partner's utility {m(f.partner_utility)} the US could get "
-            f"{m(f.us_utility)} ({m(f.gain)} more) with {f.package.security}, "
-            f"{output.concessions_text(dict(f.package.concessions))}, compute "
-            + ", ".join(f"{t} {f.package.compute.get(t, 0):,.0f}" for t in periods)
+            f"  Frontier: giving the partner at least {m(floor)}, the US could get "
+            f"{m(f.us_utility)} ({more}), the partner {m(f.partner_utility)}, with "
+            f"{f.package.security}, {output.concessions_text(dict(f.package.concessions))}, "
+            "compute " + ", ".join(f"{t} {f.package.compute.get(t, 0):,.0f}" for t in periods)
         )
     else:
         echo("  Frontier: no package gives the partner that utility")

@@ -248,12 +248,18 @@ def solve(
             if result.message and mode in ("nash", "kalai"):
                 typer.echo(result.message)
             explaining.print_reasons(reasons)
+            if zopa:
+                # Not the bargaining's own test (each partner alone): say what differs.
+                typer.echo(
+                    output.paragraph(
+                        "Zones of agreement, each partner with the others held at the us-best "
+                        "optimum (a partner can have one alone, as the bargaining above counts "
+                        "it, but none once the others' deals have taken the supply):"
+                    )
+                )
             for z in zopa or []:
                 gain = f"largest joint gain {output.money(z['largest_joint_gain'])}"
-                typer.echo(
-                    f"Zone of agreement with {z['partner']}: "
-                    + (f"yes, {gain}" if z["exists"] else "none")
-                )
+                typer.echo(f"  {z['partner']}: " + (f"yes, {gain}" if z["exists"] else "none"))
             _print_analysis(extra)
         if out is not None:
             written = write_outputs(

@@ -106,6 +106,11 @@ def build_frontier(
         if jointly:  # the marker where the chart's risk is: the others re-optimized
             partner_best = _joint_end(portfolio, partner, partner_best, base, gap)
     assert no_deal is not None
+    if axis == "partner" and points != "all":
+        # Ties in V: the ε-constraint's optimum at a floor may leave the partner less
+        # than the same V allows (the US indifferent, the partner not).
+        found = [_lifted(portfolio, partner, p, alone if not jointly else None) for p in found]
+        us_best = _lifted(portfolio, partner, us_best, alone)  # the base optimum: held others
     if jointly and axis == "partner":
         notes.append(
             "Jointly: the partner's utility runs over the range of the held frontier; every "
@@ -140,6 +145,35 @@ def build_frontier(
 
         frontier = attach_bargaining(frontier, portfolio, alone, fixed)
     return frontier.model_copy(update={"seconds": time.perf_counter() - start})
+
+
+def _lifted(
+    portfolio: Portfolio, partner: str, point: FrontierPoint, alone: Single | None
+) -> FrontierPoint:
+    """`point` with the partner's deal as good for the partner as the same US value of the
+    deal allows, the other deals as they are (`alone`: the partner's curves among them, when
+    known): the US-best end, and jointly each ε-constraint optimum, can be a package the US
+    values like another the partner prefers (V flat in compute, two concessions of equal US
+    value); such a point is dominated by that other one, which is what is kept."""
+    if point.package is None or point.figures is None:
+        return point
+    if alone is None:
+        dealing = {o.partner for o in point.others}
+        idle = [p.code for p in portfolio.partners if p.code != partner and p.code not in dealing]
+        alone = single(residual(portfolio, point.others, excluded=idle), partner)
+    better = alone.partner_best(point.figures.us_value)
+    if better is None:
+        return point
+    try:
+        lifted = point_of(portfolio, partner, [*point.others, better], point.label)
+    except ValueError:  # a limit broken by a rounding of the exact curve: keep the point
+        return point
+    if (
+        lifted.partner_utility > point.partner_utility + SAME_ABS
+        and lifted.us_utility >= point.us_utility - SAME_ABS
+    ):
+        return lifted
+    return point
 
 
 def _no_deal(
