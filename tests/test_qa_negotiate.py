@@ -351,3 +351,75 @@ def test_a_counter_beyond_the_frontier_says_less_not_minus_more(
     gain = verdict["frontier"]["gain"]
     assert f"(${-gain / 1e6:.1f}m less than the counter)" in line
     assert "-$" not in line.split("Frontier:")[1].split("Takes:")[0]
+
+
+# --- a counter refused for its verdict's options, or for being our own offer --------------------
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--strategy", "bogus"], "--strategy: unknown strategy 'bogus'"),
+        (["--deadline", "0"], "--deadline: expected a whole number of US offers, at least 1"),
+    ],
+)
+def test_a_counter_with_a_bad_verdict_option_records_nothing(
+    run: Runner, rounds: Path, option: list[str], message: str
+) -> None:
+    before = snapshot(rounds)
+    result = run(
+        "counter", PORTFOLIO, AE_COUNTER, "--partner", "AE", "--rounds", rounds,
+        "--no-documents", *option,
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert snapshot(rounds) == before
+
+
+def test_our_own_offer_is_not_recorded_as_their_counter_nor_theirs_as_ours(
+    run: Runner, rounds: Path
+) -> None:
+    before = snapshot(rounds)
+    offer = REPO / "deals/packages/ae-offer.yaml"  # side: offer
+    result = run("counter", PORTFOLIO, offer, "--partner", "AE", "--rounds", rounds)
+    assert result.exit_code == 2, result.output
+    assert "ae-offer.yaml: side: is offer: the package is a US proposal, not a counter" in (
+        result.stderr
+    )
+    ours = rounds / "AE/003-us.yaml"  # a round file read as its package keeps its side
+    result = run("counter", PORTFOLIO, ours, "--partner", "AE", "--rounds", rounds)
+    assert result.exit_code == 2, result.output
+    result = run("offer", PORTFOLIO, "--partner", "AE", "--rounds", rounds, "--package", AE_COUNTER)
+    assert result.exit_code == 2, result.output
+    assert "--package: side: is counter: the package is the partner's proposal" in result.stderr
+    assert snapshot(rounds) == before
+    # each as its own side is recorded
+    result = run(
+        "offer", PORTFOLIO, "--partner", "AE", "--rounds", rounds, "--package", offer,
+        "--no-documents",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert (rounds / "AE/005-us.yaml").is_file()
+
+
+def test_a_verdict_that_fails_after_the_counter_is_recorded_says_so(
+    run: Runner, rounds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dealbench.negotiate.record as record
+    from dealbench.errors import InfeasibleError
+
+    def failing(*args: object, **kwargs: object) -> None:
+        raise InfeasibleError("the plan could not be solved")
+
+    monkeypatch.setattr(record, "verdict", failing)
+    result = run(
+        "counter", PORTFOLIO, AE_COUNTER, "--partner", "AE", "--rounds", rounds, "--no-documents"
+    )
+    assert result.exit_code == 3, result.output
+    assert not result.traceback
+    assert "error: the plan could not be solved" in result.stderr
+    assert (
+        f"note: the counter was recorded as round 5 ({rounds}/AE/005-partner.yaml); only its "
+        "verdict failed"
+    ) in result.stderr
+    assert (rounds / "AE/005-partner.yaml").is_file()

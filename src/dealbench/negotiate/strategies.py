@@ -40,6 +40,7 @@ __all__ = [
     "STRATEGIES",
     "NextOffer",
     "Targets",
+    "check_strategy",
     "mode_offer",
     "next_offer",
     "offer_at",
@@ -181,16 +182,7 @@ def next_offer(
     walk_away: float | None = None,
 ) -> NextOffer:
     """The next US package for `partner` by `strategy` (see the module's docstring)."""
-    if strategy not in STRATEGIES:
-        raise InputError(
-            Issue(
-                "--strategy",
-                None,
-                "",
-                f"unknown strategy {strategy!r}; expected one of: {', '.join(STRATEGIES)}",
-            )
-        )
-    _check_parameters(deadline, beta)
+    check_strategy(strategy, deadline, beta)
     negotiation = negotiations[partner]
     last = negotiation.last_offer
     last_package = last.package if last is not None else None
@@ -235,9 +227,24 @@ def next_offer(
     return NextOffer(figures.package(), figures, record)
 
 
-def _check_parameters(deadline: int, beta: float | None) -> None:
-    """A deadline of at least one offer and a positive, finite concession exponent."""
-    if isinstance(deadline, bool) or not isinstance(deadline, int) or deadline < 1:
+def check_strategy(
+    strategy: str | None, deadline: int | None = None, beta: float | None = None
+) -> None:
+    """A known strategy, a deadline of at least one offer and a positive, finite concession
+    exponent (None: not given); an InputError naming the option otherwise. Commands that
+    record a round call it before writing, since their next offer or verdict needs them."""
+    if strategy is not None and strategy not in STRATEGIES:
+        raise InputError(
+            Issue(
+                "--strategy",
+                None,
+                "",
+                f"unknown strategy {strategy!r}; expected one of: {', '.join(STRATEGIES)}",
+            )
+        )
+    if deadline is not None and (
+        isinstance(deadline, bool) or not isinstance(deadline, int) or deadline < 1
+    ):
         raise InputError(
             Issue(
                 "--deadline",
