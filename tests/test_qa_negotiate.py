@@ -423,3 +423,17 @@ def test_a_verdict_that_fails_after_the_counter_is_recorded_says_so(
         "verdict failed"
     ) in result.stderr
     assert (rounds / "AE/005-partner.yaml").is_file()
+
+
+def test_points_all_for_a_partner_with_no_possible_deal_is_the_no_deal_point() -> None:
+    """A BATNA no package reaches: `--points N` and `--points all` both give the one
+    no-deal point (all gave an empty frontier)."""
+    regime = policy(levels=(("low", 0.0),))
+    ww = partner("WW", value="1k", batna="900bn", security_costs={"low": 0})
+    pf = portfolio(regime, [ww], supply={"2026": 10_000})
+    some = frontier(pf, "WW", points=5)
+    every = frontier(pf, "WW", points="all")
+    for f in (some, every):
+        assert [(p.us_utility, p.partner_utility, p.package) for p in f.points] == [
+            (0.0, 900e9, None)
+        ]

@@ -86,6 +86,8 @@ def build_frontier(
         from dealbench.negotiate.exact import exact_points
 
         found, method = exact_points(portfolio, partner, alone, fixed, axis), "exact"
+        if not found:  # no deal at all: the frontier is the no-deal point, as with N points
+            found = [us_best]
     elif axis == "partner":
         lo, hi = us_best.partner_utility, partner_best.partner_utility
         grid = [lo + (hi - lo) * i / (points - 1) for i in range(1, points - 1)] if hi > lo else []
