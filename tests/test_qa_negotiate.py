@@ -437,3 +437,41 @@ def test_points_all_for_a_partner_with_no_possible_deal_is_the_no_deal_point() -
         assert [(p.us_utility, p.partner_utility, p.package) for p in f.points] == [
             (0.0, 900e9, None)
         ]
+
+
+# --- a rounds folder edited by hand: a conclusion that is not the package agreed -----------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("'2026': 353359", "'2026': 353000"), ("humain-us-campus: 5bn", "humain-us-campus: 10bn")],
+    ids=["compute", "concession"],
+)
+def test_a_conclusion_edited_away_from_the_package_it_accepts_is_refused(
+    run: Runner, rounds: Path, old: str, new: str
+) -> None:
+    path = rounds / "SA/004-partner.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+    before = snapshot(rounds)
+    for command in (["room"], ["offer", "--partner", "QA", "--no-documents"]):
+        result = run(command[0], PORTFOLIO, "--rounds", rounds, *command[1:])
+        assert result.exit_code == 2, result.output
+        assert (
+            f"{rounds}/SA/004-partner.yaml:8: package: differs from the package of "
+            "003-us.yaml, the round it concludes on"
+        ) in result.stderr
+    assert snapshot(rounds) == before
+
+
+def test_a_file_where_the_rounds_folder_should_be_is_refused(run: Runner, rounds: Path) -> None:
+    result = run("room", PORTFOLIO, "--rounds", PORTFOLIO)
+    assert result.exit_code == 2, result.output
+    assert "gulf-asia.yaml: is a file; expected the portfolio's rounds folder" in result.stderr
+    (rounds / "QA").write_text("notes\n")
+    before = snapshot(rounds)
+    result = run("offer", PORTFOLIO, "--partner", "QA", "--rounds", rounds, "--no-documents")
+    assert result.exit_code == 2, result.output
+    assert f"{rounds}/QA: is a file; expected the folder of QA's rounds" in result.stderr
+    assert snapshot(rounds) == before

@@ -172,6 +172,7 @@ def rounds_root(portfolio_path: Path, portfolio: Portfolio) -> Path:
 
 def load_negotiations(portfolio: Portfolio, root: Path) -> dict[str, Negotiation]:
     """Every partner's negotiation (empty when it has no folder), the whole tree checked."""
+    _check_root(root)
     issues: list[Issue] = []
     if root.is_dir():
         for entry in sorted(root.iterdir()):
@@ -201,6 +202,14 @@ def load_negotiations(portfolio: Portfolio, root: Path) -> dict[str, Negotiation
     return out
 
 
+def _check_root(root: Path) -> None:
+    """A rounds folder that does not exist yet is empty; a file in its place is a mistake."""
+    if root.exists() and not root.is_dir():
+        raise InputError(
+            Issue(display_path(root), None, "", "is a file; expected the portfolio's rounds folder")
+        )
+
+
 def known_partner(portfolio: Portfolio, code: str, where: str, unknown: str) -> Partner:
     """The portfolio's partner `code`; else an InputError at `where`: `unknown`, then the codes."""
     found = portfolio.partner(code)
@@ -218,7 +227,17 @@ def load_negotiation(portfolio: Portfolio, root: Path, partner: str) -> Negotiat
         "--partner",
         f"{partner!r} is not a partner of portfolio {portfolio.id}",
     )
+    _check_root(root)
     folder = root / partner
+    if folder.exists() and not folder.is_dir():
+        raise InputError(
+            Issue(
+                display_path(folder),
+                None,
+                "",
+                f"is a file; expected the folder of {partner}'s rounds",
+            )
+        )
     if not folder.is_dir():
         return Negotiation(partner, folder)
     named, issues = _round_files(folder)
@@ -354,9 +373,41 @@ def _sequence_issues(rounds: list[Round]) -> list[Issue]:
                 )
             elif names[basis] >= r.number:
                 issues.append(where.issue(("basis",), f"{basis} is not an earlier round"))
+            elif r.status == "concluded":
+                issues += _conclusion_issues(r, rounds[names[basis] - 1], where)
         if r.status != "open" and closed is None:
             closed = r
     return issues
+
+
+def _conclusion_issues(r: Round, basis: Round, where: Source) -> list[Issue]:
+    """A conclusion repeats the package of the round it accepts (`conclude` records nothing
+    else; a file edited by hand could, and the edited deal would be fixed in every re-plan).
+    Its limits are not re-checked here: a policy or portfolio edited since may have moved
+    them, and the deal was checked when it was concluded."""
+    a, b = r.figures, basis.figures
+    if a is None or b is None or _same_terms(a, b):
+        return []
+    return [
+        where.issue(
+            ("package",),
+            f"differs from the package of {basis.name}, the round it concludes on "
+            "(a conclusion repeats the package agreed)",
+        )
+    ]
+
+
+def _same_terms(a: DealFigures, b: DealFigures) -> bool:
+    """The same security level, compute, concessions and values (amounts may be spelt apart)."""
+    periods = set(a.compute) | set(b.compute)
+    return (
+        a.security == b.security
+        and all(abs(a.compute.get(t, 0.0) - b.compute.get(t, 0.0)) <= 1e-6 for t in periods)
+        and {c for c, v in a.concessions.items() if v is not False}
+        == {c for c, v in b.concessions.items() if v is not False}
+        and abs(a.us_value - b.us_value) <= 1.0
+        and abs(a.partner_utility - b.partner_utility) <= 1.0
+    )
 
 
 def _closed_words(r: Round) -> str:
