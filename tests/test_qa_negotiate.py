@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from builders import concession, partner, policy, portfolio
-from dealbench import load_portfolio
+from dealbench import load_portfolio, solve
 from dealbench.checker import check
 from dealbench.errors import InputError
 from dealbench.model import Portfolio
@@ -475,3 +475,71 @@ def test_a_file_where_the_rounds_folder_should_be_is_refused(run: Runner, rounds
     assert result.exit_code == 2, result.output
     assert f"{rounds}/QA: is a file; expected the folder of QA's rounds" in result.stderr
     assert snapshot(rounds) == before
+
+
+# --- twins: jointly, a partner the optimum leaves out can take its twin's place --------------------
+
+
+def twins() -> Portfolio:
+    """Two identical partners and supply for one: the optimum serves one of them."""
+    regime = policy(levels=(("high", 0.8),), export_value="10k", risk_penalty="50k")
+    pair = [
+        partner(
+            code,
+            diversion_risk=0.4,
+            ask={"2026": 50_000},
+            value="30k",
+            batna="1bn",
+            security_costs={"high": 0},
+        )
+        for code in ("AA", "BB")
+    ]
+    return portfolio(regime, pair, supply={"2026": 50_000})
+
+
+def test_jointly_a_partner_left_out_by_the_optimum_has_a_frontier() -> None:
+    from test_frontier import at_floor
+
+    pf = twins()
+    base = solve(pf, gap=1e-9)
+    assert len(base.deals) == 1
+    out = next(p.code for p in pf.partners if base.deal(p.code) is None)
+    held = frontier(pf, out, points=5, base=base)
+    assert [(p.us_utility, p.partner_utility) for p in held.points] == [(base.objective, 1e9)]
+    f = frontier(pf, out, points=5, jointly=True, gap=1e-9, base=base)
+    # its twin's place, at no cost to the US: 50,000 H100e worth 1.5bn to it
+    assert f.us_best.us_utility == pytest.approx(base.objective, abs=1e3)
+    assert f.us_best.partner_utility == pytest.approx(1.5e9, abs=1e3)
+    assert any(
+        p.us_utility == pytest.approx(base.objective, abs=1e3)
+        and p.partner_utility == pytest.approx(1.5e9, abs=1e3)
+        for p in f.points
+    )
+    for point in f.points:
+        assert check(pf, [*point.others, *([point.package] if point.package else [])]).ok
+        if point.figures is None:
+            continue
+        enumerated = at_floor(pf, out, point.partner_utility, force=True)
+        assert enumerated is not None
+        assert point.us_utility == pytest.approx(enumerated, rel=1e-6, abs=1e3)
+
+
+def test_fix_names_what_can_be_kept_for_a_partner_without_concessions(
+    run: Runner, own: Path, tmp_path: Path
+) -> None:
+    text = own.read_text().replace(
+        "partners: [../partners/zz.yaml]", "partners: [../partners/nc.yaml]"
+    )
+    (own.parent.parent / "partners/nc.yaml").write_text(
+        "code: NC\nname: No concessions\ntier: 2\ndiversion_risk: 0.2\n"
+        "ask: {2030: 50_000, 2031: 0, 2032: 50_000, 2033: 0}\nvalue_per_h100e: 30k\n"
+        "batna: 100m\nsecurity_costs: {low: 0, high: 100m}\nconcessions: []\n"
+    )
+    plain = own.parent / "nc.yaml"
+    plain.write_text(text.replace("id: one", "id: nc"))
+    assert run("offer", plain, "--partner", "NC", "--no-documents").exit_code == 0
+    result = run("offer", plain, "--partner", "NC", "--fix", "inv", "--no-documents")
+    assert result.exit_code == 2, result.output
+    assert "--fix: unknown term 'inv'; expected compute or security (NC offers no concessions)" in (
+        result.stderr
+    )

@@ -90,6 +90,17 @@ def build_frontier(
             found = [us_best]
     elif axis == "partner":
         lo, hi = us_best.partner_utility, partner_best.partner_utility
+        if jointly and hi <= lo + SAME_ABS:
+            # Held, the others' deals leave the partner nothing (a twin took the supply);
+            # re-optimized, they may make room: the range runs to its best deal alone.
+            room = _alone_best(portfolio, partner)
+            if room is not None and room.partner_utility > lo + SAME_ABS:
+                partner_best, hi = room, room.partner_utility
+                notes.append(
+                    f"Held, the other deals leave {partner} no better deal than this; jointly "
+                    "the range runs to its best deal alone (the US no worse off than without "
+                    "it), every other deal re-optimized at each point."
+                )
         grid = [lo + (hi - lo) * i / (points - 1) for i in range(1, points - 1)] if hi > lo else []
         if jointly:
             end = partner_best if hi > lo else None
@@ -113,12 +124,22 @@ def build_frontier(
         # than the same V allows (the US indifferent, the partner not).
         found = [_lifted(portfolio, partner, p, alone if not jointly else None) for p in found]
         us_best = _lifted(portfolio, partner, us_best, alone)  # the base optimum: held others
-    if jointly and axis == "partner":
+    if jointly and axis == "partner" and not notes:  # (else: the range of a deal alone)
         notes.append(
             "Jointly: the partner's utility runs over the range of the held frontier; every "
             "other deal is re-optimized at each point, both ends included."
         )
     kept = clean(found, axis, jointly)
+    if axis == "partner":
+        # The US-best end is the best V and, among packages giving it, the partner's best:
+        # jointly another deal's re-optimization can give the partner more at the same V.
+        top = max(kept, key=lambda p: (p.us_utility, p.partner_utility), default=None)
+        if (
+            top is not None
+            and top.us_utility >= us_best.us_utility - SAME_ABS
+            and top.partner_utility > us_best.partner_utility + SAME_ABS
+        ):
+            us_best = top.model_copy(update={"label": "US-best"})
     frontier = Frontier(
         portfolio=portfolio.id,
         partner=partner,
@@ -176,6 +197,20 @@ def _lifted(
     ):
         return lifted
     return point
+
+
+def _alone_best(portfolio: Portfolio, partner: str) -> FrontierPoint | None:
+    """The partner's best deal with no other deal (the US no worse off than without it):
+    a feasible point of the whole portfolio, the top of what re-optimizing can give it."""
+    others = [p.code for p in portfolio.partners if p.code != partner]
+    one = single(residual(portfolio, excluded=others), partner)
+    best = one.partner_best(one.us_batna)
+    if best is None:
+        return None
+    try:
+        return point_of(portfolio, partner, [best], "partner-best")
+    except ValueError:  # a limit broken by a rounding of the exact curve
+        return None
 
 
 def _no_deal(

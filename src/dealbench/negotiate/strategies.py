@@ -335,7 +335,10 @@ def _check_fix(
                     None,
                     "",
                     f"unknown term {item!r}; expected compute, security or a concession of "
-                    f"{partner}: {', '.join(ids)}",
+                    f"{partner}: {', '.join(ids)}"
+                    if ids
+                    else f"unknown term {item!r}; expected compute or security ({partner} "
+                    "offers no concessions)",
                 )
             )
 
