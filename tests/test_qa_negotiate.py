@@ -543,3 +543,16 @@ def test_fix_names_what_can_be_kept_for_a_partner_without_concessions(
     assert "--fix: unknown term 'inv'; expected compute or security (NC offers no concessions)" in (
         result.stderr
     )
+
+
+def test_frontier_reads_a_partner_code_in_any_case_as_the_round_commands_do(
+    run: Runner, own: Path
+) -> None:
+    lower = run("frontier", own, "--partner", "zz", "--points", "3", "--json")
+    upper = run("frontier", own, "--partner", "ZZ", "--points", "3", "--json")
+    assert lower.exit_code == upper.exit_code == 0, lower.output
+    drop = ("seconds",)
+    a, b = json.loads(lower.stdout), json.loads(upper.stdout)
+    assert {k: v for k, v in a.items() if k not in drop} == {
+        k: v for k, v in b.items() if k not in drop
+    }
