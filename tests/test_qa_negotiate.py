@@ -556,3 +556,25 @@ def test_frontier_reads_a_partner_code_in_any_case_as_the_round_commands_do(
     assert {k: v for k, v in a.items() if k not in drop} == {
         k: v for k, v in b.items() if k not in drop
     }
+
+
+def test_the_rounds_chart_draws_a_conclusion_as_the_deal_agreed(
+    run: Runner, rounds: Path, tmp_path: Path
+) -> None:
+    """SA's conclusion is recorded by the partner's side; drawn as a counter, it read as one
+    more demand. It is the deal agreed; and a side with no round gets no legend entry."""
+    from dealbench.negotiate.room import history_path
+
+    data = history_path(load_portfolio(PORTFOLIO), rounds, "SA")
+    assert [(r["side"], r["status"]) for r in data["rounds"]] == [
+        ("us", "open"), ("partner", "open"), ("us", "open"), ("partner", "concluded"),
+    ]  # fmt: skip
+    result = run("history", PORTFOLIO, "--partner", "SA", "--rounds", rounds, "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    svg = (tmp_path / "charts/SA-rounds.svg").read_text()
+    assert "Agreed" in svg
+    assert run("walk-away", PORTFOLIO, "--partner", "QA", "--rounds", rounds).exit_code == 0
+    result = run("history", PORTFOLIO, "--partner", "QA", "--rounds", rounds, "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    svg = (tmp_path / "charts/QA-rounds.svg").read_text()
+    assert "US offer" not in svg and "Counter" not in svg

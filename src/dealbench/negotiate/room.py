@@ -330,6 +330,7 @@ def round_json(r: ChartRound) -> dict[str, Any]:
         "us": r.us_utility,
         "partner": r.partner_utility,
         "fitted": r.fitted,
+        "status": r.status,
     }
 
 
