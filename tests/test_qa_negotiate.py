@@ -578,3 +578,18 @@ def test_the_rounds_chart_draws_a_conclusion_as_the_deal_agreed(
     assert result.exit_code == 0, result.output
     svg = (tmp_path / "charts/QA-rounds.svg").read_text()
     assert "US offer" not in svg and "Counter" not in svg
+
+
+def test_evaluate_against_a_result_of_another_portfolio_is_refused(
+    run: Runner, rounds: Path, tmp_path: Path
+) -> None:
+    solved = run("solve", REPO / "deals/portfolios/global.yaml", "--out", tmp_path / "global")
+    assert solved.exit_code == 0, solved.output
+    result = run(
+        "evaluate", AE_COUNTER, "--portfolio", PORTFOLIO, "--rounds", rounds,
+        "--against", tmp_path / "global/result.json",
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "result.json: portfolio: is global: this result solves another portfolio than " in (
+        result.stderr
+    )
