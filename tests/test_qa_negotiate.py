@@ -593,3 +593,13 @@ def test_evaluate_against_a_result_of_another_portfolio_is_refused(
     assert "result.json: portfolio: is global: this result solves another portfolio than " in (
         result.stderr
     )
+
+
+def test_room_names_render_when_its_formats_are_bad(
+    run: Runner, rounds: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "memo"
+    result = run("room", PORTFOLIO, "--rounds", rounds, "--render", "md,odt", "--out", out)
+    assert result.exit_code == 2, result.output
+    assert "error: --render: unknown format 'odt'; expected one or more of" in result.stderr
+    assert not out.exists()

@@ -59,7 +59,8 @@ PortfolioOpt = Annotated[
 ]
 
 
-def parse_formats(text: str) -> list[Format]:
+def parse_formats(text: str, option: str = "--format") -> list[Format]:
+    """The formats `text` names (`md,pdf`); an InputError naming `option` otherwise."""
     from dealbench.errors import InputError, Issue
     from dealbench.render.documents import FORMATS
 
@@ -68,7 +69,7 @@ def parse_formats(text: str) -> list[Format]:
     if bad or not wanted:
         raise InputError(
             Issue(
-                "--format",
+                option,
                 None,
                 "",
                 f"unknown format {', '.join(bad) or text!r}; expected one or more of: "

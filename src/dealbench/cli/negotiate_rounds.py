@@ -663,7 +663,7 @@ def room(
     from dealbench.negotiate.room import room as run_room
 
     with handled():
-        formats = parse_formats(render) if render is not None else None
+        formats = parse_formats(render, "--render") if render is not None else None
         if formats is not None and out is None:
             raise InputError(Issue("--render", None, "", "needs --out, the folder to write into"))
         pf, root = _setup(portfolio, rounds)

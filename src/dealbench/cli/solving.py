@@ -218,7 +218,7 @@ def solve(
         check_gap(gap)
         check_time_limit(time_limit)
         floor = parse_money_option("--v-floor", v_floor)
-        formats = parse_formats(render) if render is not None else None
+        formats = parse_formats(render, "--render") if render is not None else None
         day = parse_date(date)
         if formats is not None and out is None:
             raise InputError(Issue("--render", None, "", "needs --out, the folder to write into"))
