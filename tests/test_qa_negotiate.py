@@ -603,3 +603,18 @@ def test_room_names_render_when_its_formats_are_bad(
     assert result.exit_code == 2, result.output
     assert "error: --render: unknown format 'odt'; expected one or more of" in result.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("amount", ["-5bn", "-5", "-0.5e10"])
+def test_a_negative_amount_in_a_counter_is_named_as_such(
+    run: Runner, own: Path, tmp_path: Path, amount: str
+) -> None:
+    counter = tmp_path / "counter.yaml"
+    counter.write_text(
+        f"partner: ZZ\nsecurity: high\ncompute: {{2030: 100_000}}\nconcessions: {{inv: {amount}}}\n"
+    )
+    result = run("counter", own, "--partner", "ZZ", counter, "--no-documents")
+    assert result.exit_code == 2, result.output
+    assert f"{counter.name}:4: concessions.inv: " in result.stderr
+    assert "is a negative amount; an amount is 0 or more" in result.stderr
+    assert not (own.parent.parent / "rounds").exists()
