@@ -618,3 +618,31 @@ def test_a_negative_amount_in_a_counter_is_named_as_such(
     assert f"{counter.name}:4: concessions.inv: " in result.stderr
     assert "is a negative amount; an amount is 0 or more" in result.stderr
     assert not (own.parent.parent / "rounds").exists()
+
+
+def test_history_counts_the_supply_the_concluded_deals_take_as_the_verdict_does(
+    run: Runner, rounds: Path, tmp_path: Path
+) -> None:
+    """After AE and SA conclude, a QA counter within its own limits asks for more supply
+    than is left: the verdict says so, and history's compliance says so too."""
+    assert run("conclude", PORTFOLIO, "--partner", "AE", "--rounds", rounds).exit_code == 0
+    counter = tmp_path / "qa.yaml"
+    counter.write_text(
+        "partner: QA\nsecurity: veu\ncompute: {2026: 150_000, 2027: 150_000, 2028: 150_000}\n"
+        "concessions: {invest-us: 100bn, pax-silica: true, us-operated: true}\n"
+    )
+    verdict = run(
+        "counter", PORTFOLIO, "--partner", "QA", counter, "--rounds", rounds, "--no-documents",
+        "--json",
+    )  # fmt: skip
+    assert verdict.exit_code == 0, verdict.output
+    kinds = [v["kind"] for v in json.loads(verdict.stdout)["violations"]]
+    assert kinds == ["supply", "supply"]
+    history = run("history", PORTFOLIO, "--partner", "QA", "--rounds", rounds, "--json")
+    assert history.exit_code == 0, history.output
+    row = json.loads(history.stdout)["rounds"][0]
+    assert [v["kind"] for v in row["violations"]] == kinds
+    table = run("history", PORTFOLIO, "--partner", "QA", "--rounds", rounds)
+    assert "round 1: supply in 2026: 1,103,359 H100e allocated, 1,000,000 available" in (
+        table.stdout
+    )
