@@ -646,3 +646,33 @@ def test_history_counts_the_supply_the_concluded_deals_take_as_the_verdict_does(
     assert "round 1: supply in 2026: 1,103,359 H100e allocated, 1,000,000 available" in (
         table.stdout
     )
+
+
+def test_rounds_are_in_time_order(run: Runner, rounds: Path, tmp_path: Path) -> None:
+    """A counter file dated 2020 (its own `date:` becomes the round's) after a round of
+    2026-03-16 is refused; so is a round folder edited into the past."""
+    counter = tmp_path / "old.yaml"
+    counter.write_text(AE_COUNTER.read_text().replace("side: counter", "date: 2020-01-01"))
+    before = snapshot(rounds)
+    result = run("counter", PORTFOLIO, "--partner", "AE", counter, "--rounds", rounds)
+    assert result.exit_code == 2, result.output
+    assert (
+        f"{rounds}/AE/005-partner.yaml: date: 2020-01-01 is before 004-partner.yaml's date "
+        "(2026-03-16); rounds are recorded in time order"
+    ) in result.stderr
+    result = run("offer", PORTFOLIO, "--partner", "AE", "--rounds", rounds, "--date", "2026-03-01")
+    assert result.exit_code == 2, result.output
+    assert snapshot(rounds) == before
+    ok = run(
+        "offer", PORTFOLIO, "--partner", "AE", "--rounds", rounds, "--date", "2026-03-16",
+        "--no-documents",
+    )  # fmt: skip
+    assert ok.exit_code == 0, ok.output  # the same day is in order
+    path = rounds / "SA/003-us.yaml"
+    path.write_text(path.read_text().replace("date: 2026-03-05", "date: 2026-02-01"))
+    result = run("room", PORTFOLIO, "--rounds", rounds)
+    assert result.exit_code == 2, result.output
+    assert (
+        f"{rounds}/SA/003-us.yaml:5: date: 2026-02-01 is before 002-partner.yaml's date "
+        "(2026-02-19); rounds are in time order"
+    ) in result.stderr

@@ -11,6 +11,7 @@ keeps two commands from taking one number under different sides.
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import os
 import re
@@ -375,9 +376,26 @@ def _sequence_issues(rounds: list[Round]) -> list[Issue]:
                 issues.append(where.issue(("basis",), f"{basis} is not an earlier round"))
             elif r.status == "concluded":
                 issues += _conclusion_issues(r, rounds[names[basis] - 1], where)
+        dated = _later_than(r.data.date, rounds[: r.number - 1])
+        if dated is not None:
+            issues.append(
+                where.issue(
+                    ("date",),
+                    f"{r.data.date} is before {dated.name}'s date ({dated.data.date}); "
+                    "rounds are in time order",
+                )
+            )
         if r.status != "open" and closed is None:
             closed = r
     return issues
+
+
+def _later_than(date: dt.date | None, rounds: list[Round]) -> Round | None:
+    """The last dated round of `rounds` when it is dated after `date` (else None)."""
+    last = next((r for r in reversed(rounds) if r.data.date is not None), None)
+    if date is None or last is None or last.data.date is None or last.data.date <= date:
+        return None
+    return last
 
 
 def _conclusion_issues(r: Round, basis: Round, where: Source) -> list[Issue]:
@@ -489,6 +507,18 @@ def append_round(
             ]
         )
     refuse_after_close(negotiation)
+    before = _later_than(data.date, negotiation.rounds)
+    if before is not None:
+        raise InputError(
+            Issue(
+                display_path(target),
+                None,
+                "date",
+                f"{data.date} is before {before.name}'s date ({before.data.date}); rounds are "
+                "recorded in time order (a counter file's own `date:` is its round's date "
+                "unless --date says otherwise)",
+            )
+        )
     text = round_yaml(data, header)
     try:
         negotiation.folder.mkdir(parents=True, exist_ok=True)
