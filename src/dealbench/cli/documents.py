@@ -60,7 +60,7 @@ PortfolioOpt = Annotated[
 
 
 def parse_formats(text: str, option: str = "--format") -> list[Format]:
-    """The formats `text` names (`md,pdf`); an InputError naming `option` otherwise."""
+    """`md,pdf` as formats; an unknown one is bad input naming `option` (--format, --render)."""
     from dealbench.errors import InputError, Issue
     from dealbench.render.documents import FORMATS
 
