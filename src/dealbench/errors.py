@@ -78,9 +78,10 @@ class RenderError(DealbenchError):
 
 def user_lines(exc: DealbenchError) -> list[str]:
     """What a user is told of an error, line by line: the words every shell prints."""
+    notes = [str(n) for n in getattr(exc, "__notes__", ())]  # what happened before it
     if isinstance(exc, InputError):
-        return [f"error: {issue}" for issue in exc.issues]
+        return [f"error: {issue}" for issue in exc.issues] + notes
     lines = [f"error: {exc}"]
     if isinstance(exc, InfeasibleError):
         lines += [f"  - {line}" for line in exc.explanation]
-    return lines
+    return lines + notes

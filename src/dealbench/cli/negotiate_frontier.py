@@ -77,6 +77,7 @@ def frontier(
     from dealbench.negotiate.rounds import rounds_root
 
     with handled():
+        partner = partner.upper()  # as offer, counter, history and room read it
         n = _points(points)
         if axis not in ("partner", "risk"):
             raise InputError(

@@ -9,6 +9,7 @@ and writes documents (term sheets, redlines, the status memo).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -21,10 +22,12 @@ from dealbench.cli.help import examples
 if TYPE_CHECKING:
     from rich.table import Table
 
+    from dealbench.io import OutputDir
     from dealbench.model import Portfolio
     from dealbench.negotiate.room import History, Room
     from dealbench.negotiate.rounds import Round
     from dealbench.negotiate.verdict import Verdict
+    from dealbench.render.documents import Format
 
 PartnerOpt = Annotated[str, typer.Option("--partner", "-p", help="The partner's code, e.g. AE.")]
 RoundsOpt = Annotated[
@@ -101,23 +104,54 @@ def _docs_folder(out: Path | None, pf: Portfolio) -> Path:
     return out if out is not None else Path("out") / "rounds" / pf.id
 
 
+@dataclass(frozen=True)
+class _Documents:
+    """Where and how a round's documents go, checked before the round is recorded."""
+
+    folder: OutputDir
+    formats: list[Format]
+
+
+def _documents(
+    out: Path | None, pf: Portfolio, formats: str, force: bool, no_documents: bool
+) -> _Documents | None:
+    """Check --format and --out before a round is recorded, so a refusal writes nothing."""
+    from dealbench.cli.documents import parse_formats
+    from dealbench.io import OutputDir
+
+    if no_documents:
+        return None
+    chosen = parse_formats(formats)
+    folder = OutputDir(_docs_folder(out, pf), force=force)
+    folder.check([])
+    return _Documents(folder, chosen)
+
+
 def _write_round_documents(
     pf: Portfolio,
     partner: str,
     current: Round,
     previous: Round | None,
-    out: Path,
-    formats: str,
-    force: bool,
+    docs: _Documents | None,
 ) -> list[Path]:
-    from dealbench.cli.documents import parse_formats, write_documents
-    from dealbench.io import OutputDir
+    """The round's term sheets and redlines; the round is recorded already, so a failure
+    here says so before its error."""
+    from dealbench.cli.documents import write_documents
+    from dealbench.errors import DealbenchError
     from dealbench.negotiate.documents import round_documents
 
-    folder = OutputDir(out, force=force)
-    docs = round_documents(pf, partner, current, previous)
-    write_documents(folder, docs, parse_formats(formats))
-    return folder.written
+    if docs is None:
+        return []
+    try:
+        write_documents(docs.folder, round_documents(pf, partner, current, previous), docs.formats)
+    except DealbenchError:
+        typer.echo(
+            f"Recorded round {current.number}: {_relative(current.path)}; its documents were "
+            "not written:",
+            err=True,
+        )
+        raise
+    return docs.folder.written
 
 
 def _relative(path: Path) -> str:
@@ -168,7 +202,7 @@ def _table(title: str, columns: tuple[tuple[str, str], ...]) -> Table:
         "dealbench offer deals/portfolios/gulf-asia.yaml --partner QA --mode nash",
         "dealbench offer deals/portfolios/gulf-asia.yaml --partner AE --strategy linear "
         "--fix security --fix invest-us --note 'Second session'",
-        "dealbench offer deals/portfolios/gulf-asia.yaml --partner SA --package my-offer.yaml",
+        "dealbench offer deals/portfolios/gulf-asia.yaml --partner AE --package deals/packages/ae-offer.yaml",
     )
 )
 def offer(
@@ -230,6 +264,7 @@ def offer(
         code = partner.upper()
         pkg = load_package(package, pf) if package is not None else None
         fixed = [f.strip() for item in fix or [] for f in item.split(",") if f.strip()]
+        docs = _documents(out, pf, formats, force, no_documents)
         done = record_offer(
             pf,
             root,
@@ -244,11 +279,7 @@ def offer(
             author=author,
             date=_date(date),
         )
-        written: list[Path] = []
-        if not no_documents:
-            written = _write_round_documents(
-                pf, code, done.round, done.previous, _docs_folder(out, pf), formats, force
-            )
+        written = _write_round_documents(pf, code, done.round, done.previous, docs)
         if json_out:
             data: dict[str, Any] = {
                 "round": done.round.number,
@@ -281,7 +312,7 @@ def offer(
 @app.command(
     epilog=examples(
         "dealbench counter deals/portfolios/gulf-asia.yaml --partner AE deals/packages/ae-counter.yaml",
-        "dealbench counter deals/portfolios/gulf-asia.yaml --partner AE counter.yaml --json",
+        "dealbench counter deals/portfolios/gulf-asia.yaml --partner AE deals/packages/ae-counter-2.yaml --json",
     )
 )
 def counter(
@@ -316,6 +347,7 @@ def counter(
     with handled():
         pf, root = _setup(portfolio, rounds)
         code = partner.upper()
+        docs = _documents(out, pf, formats, force, no_documents)
         done = record_counter(
             pf,
             root,
@@ -328,14 +360,11 @@ def counter(
             deadline=deadline,
         )
         written: list[Path] = []
-        if not no_documents:
+        if docs is not None:
             from dealbench.negotiate.rounds import load_negotiation
 
-            negotiation = load_negotiation(pf, root, code)
-            previous = negotiation.last_offer
-            written = _write_round_documents(
-                pf, code, done.round, previous, _docs_folder(out, pf), formats, force
-            )
+            previous = load_negotiation(pf, root, code).last_offer
+            written = _write_round_documents(pf, code, done.round, previous, docs)
         if json_out:
             data = done.verdict.model_dump(mode="json")
             data["file"] = _relative(done.round.path)
@@ -372,11 +401,15 @@ def print_verdict(v: Verdict, periods: list[str]) -> None:
         echo("  Limits broken: none")
     f = v.frontier
     if f.package is not None:
+        # Negative: the counter lies beyond the frontier (it breaks a limit, or names an
+        # amount between the optimizer's grid points).
+        more = f"{m(f.gain)} more" if f.gain >= 0 else f"{m(-f.gain)} less than the counter"
+        floor = max(v.partner_utility, v.figures.acceptance_threshold)
         echo(
-            f"  Frontier: at the partner's utility {m(f.partner_utility)} the US could get "
-            f"{m(f.us_utility)} ({m(f.gain)} more) with {f.package.security}, "
-            f"{output.concessions_text(dict(f.package.concessions))}, compute "
-            + ", ".join(f"{t} {f.package.compute.get(t, 0):,.0f}" for t in periods)
+            f"  Frontier: giving the partner at least {m(floor)}, the US could get "
+            f"{m(f.us_utility)} ({more}), the partner {m(f.partner_utility)}, with "
+            f"{f.package.security}, {output.concessions_text(dict(f.package.concessions))}, "
+            "compute " + ", ".join(f"{t} {f.package.compute.get(t, 0):,.0f}" for t in periods)
         )
     else:
         echo("  Frontier: no package gives the partner that utility")
@@ -394,8 +427,8 @@ def print_verdict(v: Verdict, periods: list[str]) -> None:
 
 @app.command(
     epilog=examples(
-        "dealbench conclude deals/portfolios/gulf-asia.yaml --partner SA",
-        "dealbench conclude deals/portfolios/gulf-asia.yaml --partner SA --round 3 --date 2026-04-02",
+        "dealbench conclude deals/portfolios/gulf-asia.yaml --partner AE",
+        "dealbench conclude deals/portfolios/gulf-asia.yaml --partner AE --round 3 --date 2026-04-02",
     )
 )
 def conclude(
@@ -442,7 +475,7 @@ def conclude(
     "walk-away",
     epilog=examples(
         "dealbench walk-away deals/portfolios/gulf-asia.yaml --partner QA",
-        "dealbench walk-away deals/portfolios/gulf-asia.yaml --partner QA --by partner "
+        "dealbench walk-away deals/portfolios/gulf-asia.yaml --partner BH --by partner "
         "--note 'Chose the PRC stack'",
     ),
 )
@@ -630,7 +663,7 @@ def room(
     from dealbench.negotiate.room import room as run_room
 
     with handled():
-        formats = parse_formats(render) if render is not None else None
+        formats = parse_formats(render, "--render") if render is not None else None
         if formats is not None and out is None:
             raise InputError(Issue("--render", None, "", "needs --out, the folder to write into"))
         pf, root = _setup(portfolio, rounds)
@@ -687,8 +720,17 @@ def print_room(r: Room) -> None:
     if r.risk_budget is not None and r.risk_left is not None:
         _wrapped(f"Risk budget left: {r.risk_left:,.0f} of {r.risk_budget:,.0f}")
     for row in r.rows:
-        if row.next_move not in ("-",):
+        if row.agreed is not None:  # the terms signed, not the last offer and counter above
+            a = row.agreed
+            _wrapped(
+                f"{row.partner}: {row.reason}; agreed: US {m(a.us_utility)}, partner "
+                f"{m(a.partner_utility)}",
+                indent="  ",
+            )
+        elif row.next_move not in ("-",):
             _wrapped(f"{row.partner}: {row.next_move} — {row.reason}", indent="  ")
+        else:
+            _wrapped(f"{row.partner}: {row.reason}", indent="  ")
 
 
 def _wrapped(text: str, indent: str = "") -> None:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from dealbench.model import Package, Portfolio
+    from dealbench.negotiate.verdict import Verdict
     from dealbench.optimize import SolveResult
     from dealbench.render.documents import Document, Format
 
@@ -247,12 +248,18 @@ def solve(
             if result.message and mode in ("nash", "kalai"):
                 typer.echo(result.message)
             explaining.print_reasons(reasons)
+            if zopa:
+                # Not the bargaining's own test (each partner alone): say what differs.
+                typer.echo(
+                    output.paragraph(
+                        "Zones of agreement, each partner with the others held at the us-best "
+                        "optimum (a partner can have one alone, as the bargaining above counts "
+                        "it, but none once the others' deals have taken the supply):"
+                    )
+                )
             for z in zopa or []:
                 gain = f"largest joint gain {output.money(z['largest_joint_gain'])}"
-                typer.echo(
-                    f"Zone of agreement with {z['partner']}: "
-                    + (f"yes, {gain}" if z["exists"] else "none")
-                )
+                typer.echo(f"  {z['partner']}: " + (f"yes, {gain}" if z["exists"] else "none"))
             _print_analysis(extra)
         if out is not None:
             written = write_outputs(
@@ -384,7 +391,9 @@ def evaluate(
         pkg = load_package(package, pf)
         note_uncertainty(pf)
         if against is not None:
-            _evaluate_against(pf, portfolio, pkg, against, rounds, json_out)
+            answer = _evaluate_against(pf, portfolio, pkg, against, rounds, json_out)
+            if answer.violations:  # its own limits, acceptance, and the shared ones
+                raise typer.Exit(3)
             return
         # Checked alone against the portfolio: its own limits, and supply and risk budget
         # as if it were the only deal.
@@ -401,7 +410,7 @@ def evaluate(
 
 def _evaluate_against(
     pf: Portfolio, path: Path, pkg: Package, against: str, rounds: Path | None, json_out: bool
-) -> None:
+) -> Verdict:
     from dealbench.cli import output
     from dealbench.cli.negotiate_rounds import print_verdict
     from dealbench.negotiate.against import against_package
@@ -413,9 +422,10 @@ def _evaluate_against(
     answer = verdict(pf, load_negotiations(pf, root), pkg, against=base)
     if json_out:
         typer.echo(output.to_json(answer.model_dump(mode="json")))
-        return
+        return answer
     output.print_evaluation(answer.figures, pf.periods)
     print_verdict(answer, pf.periods)
+    return answer
 
 
 @app.command(epilog=examples("dealbench demo", "dealbench demo --out /tmp/demo-out"))

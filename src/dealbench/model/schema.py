@@ -533,6 +533,10 @@ def _choice_text(value: Any) -> Any:
         amount = amounts.parse_amount(value)
         if amount is not None and amount >= 0:
             return amounts.amount_text(amount)
+    if isinstance(value, int | float | str) and not isinstance(value, bool):
+        amount = value if not isinstance(value, str) else amounts.parse_amount(value)
+        if amount is not None and amount < 0:  # not an id's syntax error: an amount's sign
+            raise ValueError(f"{value} is a negative amount; an amount is 0 or more")
     return _id_text(value)
 
 

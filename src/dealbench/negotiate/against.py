@@ -33,6 +33,16 @@ def against_package(
     path = Path(ref)
     if is_result_file(path):
         result = read_result(path)
+        if result.portfolio != portfolio.id:  # another portfolio's deal: other limits, other V
+            raise InputError(
+                Issue(
+                    display_path(path),
+                    None,
+                    "portfolio",
+                    f"is {result.portfolio}: this result solves another portfolio than "
+                    f"{portfolio.id}",
+                )
+            )
         deal = result.deal(partner)
         if deal is None:
             raise InputError(

@@ -86,8 +86,21 @@ def build_frontier(
         from dealbench.negotiate.exact import exact_points
 
         found, method = exact_points(portfolio, partner, alone, fixed, axis), "exact"
+        if not found:  # no deal at all: the frontier is the no-deal point, as with N points
+            found = [us_best]
     elif axis == "partner":
         lo, hi = us_best.partner_utility, partner_best.partner_utility
+        if jointly and hi <= lo + SAME_ABS:
+            # Held, the others' deals leave the partner nothing (a twin took the supply);
+            # re-optimized, they may make room: the range runs to its best deal alone.
+            room = _alone_best(portfolio, partner)
+            if room is not None and room.partner_utility > lo + SAME_ABS:
+                partner_best, hi = room, room.partner_utility
+                notes.append(
+                    f"Held, the other deals leave {partner} no better deal than this; jointly "
+                    "the range runs to its best deal alone (the US no worse off than without "
+                    "it), every other deal re-optimized at each point."
+                )
         grid = [lo + (hi - lo) * i / (points - 1) for i in range(1, points - 1)] if hi > lo else []
         if jointly:
             end = partner_best if hi > lo else None
@@ -106,12 +119,27 @@ def build_frontier(
         if jointly:  # the marker where the chart's risk is: the others re-optimized
             partner_best = _joint_end(portfolio, partner, partner_best, base, gap)
     assert no_deal is not None
-    if jointly and axis == "partner":
+    if axis == "partner" and points != "all":
+        # Ties in V: the ε-constraint's optimum at a floor may leave the partner less
+        # than the same V allows (the US indifferent, the partner not).
+        found = [_lifted(portfolio, partner, p, alone if not jointly else None) for p in found]
+        us_best = _lifted(portfolio, partner, us_best, alone)  # the base optimum: held others
+    if jointly and axis == "partner" and not notes:  # (else: the range of a deal alone)
         notes.append(
             "Jointly: the partner's utility runs over the range of the held frontier; every "
             "other deal is re-optimized at each point, both ends included."
         )
     kept = clean(found, axis, jointly)
+    if axis == "partner":
+        # The US-best end is the best V and, among packages giving it, the partner's best:
+        # jointly another deal's re-optimization can give the partner more at the same V.
+        top = max(kept, key=lambda p: (p.us_utility, p.partner_utility), default=None)
+        if (
+            top is not None
+            and top.us_utility >= us_best.us_utility - SAME_ABS
+            and top.partner_utility > us_best.partner_utility + SAME_ABS
+        ):
+            us_best = top.model_copy(update={"label": "US-best"})
     frontier = Frontier(
         portfolio=portfolio.id,
         partner=partner,
@@ -140,6 +168,49 @@ def build_frontier(
 
         frontier = attach_bargaining(frontier, portfolio, alone, fixed)
     return frontier.model_copy(update={"seconds": time.perf_counter() - start})
+
+
+def _lifted(
+    portfolio: Portfolio, partner: str, point: FrontierPoint, alone: Single | None
+) -> FrontierPoint:
+    """`point` with the partner's deal as good for the partner as the same US value of the
+    deal allows, the other deals as they are (`alone`: the partner's curves among them, when
+    known): the US-best end, and jointly each ε-constraint optimum, can be a package the US
+    values like another the partner prefers (V flat in compute, two concessions of equal US
+    value); such a point is dominated by that other one, which is what is kept."""
+    if point.package is None or point.figures is None:
+        return point
+    if alone is None:
+        dealing = {o.partner for o in point.others}
+        idle = [p.code for p in portfolio.partners if p.code != partner and p.code not in dealing]
+        alone = single(residual(portfolio, point.others, excluded=idle), partner)
+    better = alone.partner_best(point.figures.us_value)
+    if better is None:
+        return point
+    try:
+        lifted = point_of(portfolio, partner, [*point.others, better], point.label)
+    except ValueError:  # a limit broken by a rounding of the exact curve: keep the point
+        return point
+    if (
+        lifted.partner_utility > point.partner_utility + SAME_ABS
+        and lifted.us_utility >= point.us_utility - SAME_ABS
+    ):
+        return lifted
+    return point
+
+
+def _alone_best(portfolio: Portfolio, partner: str) -> FrontierPoint | None:
+    """The partner's best deal with no other deal (the US no worse off than without it):
+    a feasible point of the whole portfolio, the top of what re-optimizing can give it."""
+    others = [p.code for p in portfolio.partners if p.code != partner]
+    one = single(residual(portfolio, excluded=others), partner)
+    best = one.partner_best(one.us_batna)
+    if best is None:
+        return None
+    try:
+        return point_of(portfolio, partner, [best], "partner-best")
+    except ValueError:  # a limit broken by a rounding of the exact curve
+        return None
 
 
 def _no_deal(

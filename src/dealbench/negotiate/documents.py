@@ -207,13 +207,20 @@ def draw_rounds(ax: Axes, data: dict[str, Any]) -> None:
             linewidth=0.8,
             linestyle="--",
         )
+    agreed = [r for r in rounds if r.get("status") == "concluded"]
     for side, colour, label in (
         ("us", charts.PALETTE[0], "US offer"),
         ("partner", charts.PALETTE[5], "Counter"),
     ):
         for fitted, marker, extra in ((False, "o", ""), (True, "s", ", cut to fit")):
-            mine = [r for r in rounds if r["side"] == side and r.get("fitted", False) == fitted]
-            if not mine and fitted:
+            mine = [
+                r
+                for r in rounds
+                if r["side"] == side
+                and r.get("fitted", False) == fitted
+                and r.get("status") != "concluded"
+            ]
+            if not mine:  # no legend entry for what is not drawn
                 continue
             ax.scatter(
                 [r["partner"] / 1e9 for r in mine],
@@ -223,6 +230,16 @@ def draw_rounds(ax: Axes, data: dict[str, Any]) -> None:
                 zorder=3,
                 label=label + extra,
             )
+    if agreed:  # the conclusion: the terms signed, whichever side recorded it
+        ax.scatter(
+            [r["partner"] / 1e9 for r in agreed],
+            [r["us"] / 1e9 for r in agreed],
+            color="#111111",
+            marker="*",
+            s=140,
+            zorder=4,
+            label="Agreed",
+        )
     for (x, y), numbers in round_labels(rounds).items():
         ax.annotate(numbers, (x, y), textcoords="offset points", xytext=(5, 4))
     ax.set_xlabel("Partner utility (USD bn)")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dealbench.checker import check
-from dealbench.errors import InputError, Issue
+from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model.load import load_package
 from dealbench.model.schema import Package, Portfolio
 from dealbench.model.yamlio import display_path
@@ -28,7 +28,13 @@ from dealbench.negotiate.rounds import (
     load_negotiations,
     refuse_after_close,
 )
-from dealbench.negotiate.strategies import NextOffer, mode_offer, next_offer, resolve_strategy
+from dealbench.negotiate.strategies import (
+    NextOffer,
+    check_strategy,
+    mode_offer,
+    next_offer,
+    resolve_strategy,
+)
 from dealbench.negotiate.verdict import Verdict, verdict
 
 __all__ = ["Counter", "Offer", "conclude", "record_counter", "record_offer", "walk_away"]
@@ -76,6 +82,27 @@ def record_offer(
     negotiation = _open(negotiations, partner)
     proposal = None
     record: StrategyRecord | None = None
+    choosing = [
+        name
+        for name, given in (
+            ("--strategy", strategy is not None),
+            ("--mode", mode is not None),
+            ("--fix", bool(fix)),
+            ("--deadline", deadline is not None),
+            ("--beta", beta is not None),
+        )
+        if given
+    ]
+    if package is not None and choosing:
+        raise InputError(
+            Issue(
+                "--package",
+                None,
+                "",
+                f"the offer is the package given, so {', '.join(choosing)} would be ignored; "
+                "give either a package or how to choose one, not both",
+            )
+        )
     if package is None and mode is not None:
         if strategy is not None or fix:
             raise InputError(
@@ -92,6 +119,7 @@ def record_offer(
         proposal = next_offer(portfolio, negotiations, plan, partner, fix=fix, **chosen)
         package, record = proposal.package, proposal.strategy
     _same_partner(package, partner, "package")
+    _same_side(package, "us", "--package")
     previous = negotiation.last_offer
     data = RoundFile(
         round=negotiation.next_number,
@@ -127,12 +155,14 @@ def record_counter(
     is written. A counter that breaks a limit is recorded: its violations are
     in the verdict.
     """
+    check_strategy(strategy, deadline)  # the verdict needs them, and comes after the write
     if isinstance(counter, Path):
         where = display_path(counter)
         package = load_package(counter, portfolio)
     else:
         where, package = "package", counter
     _same_partner(package, partner, where)
+    _same_side(package, "partner", where)
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(negotiations, partner)
     basis = negotiation.last_offer or negotiation.last
@@ -148,14 +178,21 @@ def record_counter(
     )
     written = append_round(portfolio, negotiation, data, header=_header("counter", portfolio))
     negotiations = load_negotiations(portfolio, root)
-    answer = verdict(
-        portfolio,
-        negotiations,
-        package,
-        round_number=written.number,
-        strategy=strategy,
-        deadline=deadline,
-    )
+    try:
+        answer = verdict(
+            portfolio,
+            negotiations,
+            package,
+            round_number=written.number,
+            strategy=strategy,
+            deadline=deadline,
+        )
+    except DealbenchError as exc:  # the round stands (it was valid): say so
+        exc.add_note(
+            f"note: the counter was recorded as round {written.number} "
+            f"({display_path(written.path)}); only its verdict failed (see `dealbench history`)"
+        )
+        raise
     return Counter(written, answer)
 
 
@@ -265,6 +302,27 @@ def _same_partner(package: Package, partner: str, where: str) -> None:
                 None,
                 "partner",
                 f"is {package.partner}, but the negotiation is with {partner} (--partner)",
+            )
+        )
+
+
+def _same_side(package: Package, side: Side, where: str) -> None:
+    """A package that says whose proposal it is (`side: offer` or `counter`) is recorded
+    only as that side's round: our own offer passed to `counter` is a mistake."""
+    if package.side is None:
+        return
+    says: Side = "us" if package.side in ("offer", "us") else "partner"
+    if says != side:
+        whose = "a US proposal" if says == "us" else "the partner's proposal"
+        command = "dealbench offer --package" if says == "us" else "dealbench counter"
+        raise InputError(
+            Issue(
+                where,
+                None,
+                "side",
+                f"is {package.side}: the package is {whose}, not "
+                f"{'a US offer' if side == 'us' else 'a counter'}; record it with `{command}`, "
+                "or remove `side`",
             )
         )
 

@@ -259,13 +259,26 @@ class History(BaseModel):
 
 
 def history(portfolio: Portfolio, root: Path, partner: str) -> History:
-    """Every round with `partner`: utilities, compliance and how each US offer was chosen."""
+    """Every round with `partner`: utilities, compliance and how each US offer was chosen.
+
+    Compliance is the verdict's: the package's own limits and the partner's acceptance,
+    and supply and risk budget together with the deals concluded with the others (the
+    whole rounds folder is read and checked, as every command does)."""
+    from dealbench.checker import check
+
     negotiation = load_negotiation(portfolio, root, partner)
+    negotiations = load_negotiations(portfolio, root)
+    concluded = [
+        n.concluded_package
+        for code, n in negotiations.items()
+        if code != partner and n.concluded_package is not None
+    ]
     found = portfolio.partner(partner)
     assert found is not None
     rows = []
     for r in negotiation.rounds:
         f = r.figures
+        shared = check(portfolio, [*concluded, r.package]).violations if r.package else []
         rows.append(
             HistoryRow(
                 round=r.number,
@@ -281,7 +294,7 @@ def history(portfolio: Portfolio, root: Path, partner: str) -> History:
                 partner_utility=f.partner_utility if f else None,
                 risk=f.risk if f else None,
                 accepts=f.accepts if f else None,
-                violations=list(f.violations) if f else [],
+                violations=[*f.violations, *shared] if f else [],
                 strategy=r.data.strategy.model_dump(mode="json") if r.data.strategy else None,
             )
         )
@@ -330,6 +343,7 @@ def round_json(r: ChartRound) -> dict[str, Any]:
         "us": r.us_utility,
         "partner": r.partner_utility,
         "fitted": r.fitted,
+        "status": r.status,
     }
 
 

@@ -47,6 +47,8 @@ class ChartRound:
     fitted: bool = False
     #: The partner accepts the package as drawn (U at least its walk-away plus the margin).
     accepts: bool = True
+    #: The round's status: a conclusion is drawn as the deal agreed, not as either side's.
+    status: str = "open"
 
 
 def chart_rounds(
@@ -88,6 +90,7 @@ def chart_rounds(
                 partner_utility=figures.partner_utility,
                 fitted=fitted,
                 accepts=figures.accepts,
+                status=row.status,
             )
         )
     utilities = [r.partner_utility for r in out if r.accepts]

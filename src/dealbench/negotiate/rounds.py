@@ -11,6 +11,8 @@ keeps two commands from taking one number under different sides.
 
 from __future__ import annotations
 
+import datetime as dt
+import errno
 import os
 import re
 import tempfile
@@ -24,6 +26,7 @@ import yaml
 
 from dealbench.checker import DealFigures, evaluate
 from dealbench.errors import InputError, Issue
+from dealbench.io import OutputError
 from dealbench.model.rounds import RoundFile, RoundStatus, Side, StrategyRecord, round_problems
 from dealbench.model.schema import Package, Partner, Portfolio
 from dealbench.model.yamlio import Source, display_path, read_yaml, validate
@@ -170,6 +173,7 @@ def rounds_root(portfolio_path: Path, portfolio: Portfolio) -> Path:
 
 def load_negotiations(portfolio: Portfolio, root: Path) -> dict[str, Negotiation]:
     """Every partner's negotiation (empty when it has no folder), the whole tree checked."""
+    _check_root(root)
     issues: list[Issue] = []
     if root.is_dir():
         for entry in sorted(root.iterdir()):
@@ -199,6 +203,14 @@ def load_negotiations(portfolio: Portfolio, root: Path) -> dict[str, Negotiation
     return out
 
 
+def _check_root(root: Path) -> None:
+    """A rounds folder that does not exist yet is empty; a file in its place is a mistake."""
+    if root.exists() and not root.is_dir():
+        raise InputError(
+            Issue(display_path(root), None, "", "is a file; expected the portfolio's rounds folder")
+        )
+
+
 def known_partner(portfolio: Portfolio, code: str, where: str, unknown: str) -> Partner:
     """The portfolio's partner `code`; else an InputError at `where`: `unknown`, then the codes."""
     found = portfolio.partner(code)
@@ -216,7 +228,17 @@ def load_negotiation(portfolio: Portfolio, root: Path, partner: str) -> Negotiat
         "--partner",
         f"{partner!r} is not a partner of portfolio {portfolio.id}",
     )
+    _check_root(root)
     folder = root / partner
+    if folder.exists() and not folder.is_dir():
+        raise InputError(
+            Issue(
+                display_path(folder),
+                None,
+                "",
+                f"is a file; expected the folder of {partner}'s rounds",
+            )
+        )
     if not folder.is_dir():
         return Negotiation(partner, folder)
     named, issues = _round_files(folder)
@@ -241,9 +263,20 @@ def _round_files(folder: Path) -> tuple[dict[tuple[int, Side], Path], list[Issue
     named: dict[tuple[int, Side], Path] = {}
     issues = []
     for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or path.is_dir():
+        if path.name.startswith("."):
             continue
         match = FILE_NAME.match(path.name)
+        if path.is_dir():
+            if match is not None:  # would take the number of the next round, unseen
+                issues.append(
+                    Issue(
+                        display_path(path),
+                        None,
+                        "",
+                        "is a folder named like a round file; expected a file (move it away)",
+                    )
+                )
+            continue
         if match is None:
             if path.suffix.lower() in (".yaml", ".yml"):
                 issues.append(
@@ -341,9 +374,58 @@ def _sequence_issues(rounds: list[Round]) -> list[Issue]:
                 )
             elif names[basis] >= r.number:
                 issues.append(where.issue(("basis",), f"{basis} is not an earlier round"))
+            elif r.status == "concluded":
+                issues += _conclusion_issues(r, rounds[names[basis] - 1], where)
+        dated = _later_than(r.data.date, rounds[: r.number - 1])
+        if dated is not None:
+            issues.append(
+                where.issue(
+                    ("date",),
+                    f"{r.data.date} is before {dated.name}'s date ({dated.data.date}); "
+                    "rounds are in time order",
+                )
+            )
         if r.status != "open" and closed is None:
             closed = r
     return issues
+
+
+def _later_than(date: dt.date | None, rounds: list[Round]) -> Round | None:
+    """The last dated round of `rounds` when it is dated after `date` (else None)."""
+    last = next((r for r in reversed(rounds) if r.data.date is not None), None)
+    if date is None or last is None or last.data.date is None or last.data.date <= date:
+        return None
+    return last
+
+
+def _conclusion_issues(r: Round, basis: Round, where: Source) -> list[Issue]:
+    """A conclusion repeats the package of the round it accepts (`conclude` records nothing
+    else; a file edited by hand could, and the edited deal would be fixed in every re-plan).
+    Its limits are not re-checked here: a policy or portfolio edited since may have moved
+    them, and the deal was checked when it was concluded."""
+    a, b = r.figures, basis.figures
+    if a is None or b is None or _same_terms(a, b):
+        return []
+    return [
+        where.issue(
+            ("package",),
+            f"differs from the package of {basis.name}, the round it concludes on "
+            "(a conclusion repeats the package agreed)",
+        )
+    ]
+
+
+def _same_terms(a: DealFigures, b: DealFigures) -> bool:
+    """The same security level, compute, concessions and values (amounts may be spelt apart)."""
+    periods = set(a.compute) | set(b.compute)
+    return (
+        a.security == b.security
+        and all(abs(a.compute.get(t, 0.0) - b.compute.get(t, 0.0)) <= 1e-6 for t in periods)
+        and {c for c, v in a.concessions.items() if v is not False}
+        == {c for c, v in b.concessions.items() if v is not False}
+        and abs(a.us_value - b.us_value) <= 1.0
+        and abs(a.partner_utility - b.partner_utility) <= 1.0
+    )
 
 
 def _closed_words(r: Round) -> str:
@@ -425,22 +507,49 @@ def append_round(
             ]
         )
     refuse_after_close(negotiation)
-    negotiation.folder.mkdir(parents=True, exist_ok=True)
-    text = round_yaml(data, header)
-    with _locked(negotiation.folder):
-        now = load_negotiation(portfolio, negotiation.folder.parent, negotiation.partner)
-        if now.next_number != data.round:
-            raise InputError(
-                Issue(
-                    display_path(target),
-                    None,
-                    "",
-                    f"round {now.next_number - 1} was recorded by another command meanwhile; "
-                    "nothing written (run the command again)",
-                )
+    before = _later_than(data.date, negotiation.rounds)
+    if before is not None:
+        raise InputError(
+            Issue(
+                display_path(target),
+                None,
+                "date",
+                f"{data.date} is before {before.name}'s date ({before.data.date}); rounds are "
+                "recorded in time order (a counter file's own `date:` is its round's date "
+                "unless --date says otherwise)",
             )
-        _create(target, text.encode("utf-8"))
+        )
+    text = round_yaml(data, header)
+    try:
+        negotiation.folder.mkdir(parents=True, exist_ok=True)
+        with _locked(negotiation.folder):
+            now = load_negotiation(portfolio, negotiation.folder.parent, negotiation.partner)
+            if now.next_number != data.round:
+                raise InputError(
+                    Issue(
+                        display_path(target),
+                        None,
+                        "",
+                        f"round {now.next_number - 1} was recorded by another command meanwhile; "
+                        "nothing written (run the command again)",
+                    )
+                )
+            _create(target, text.encode("utf-8"))
+    except OSError as exc:
+        raise _unwritable(negotiation.folder, exc) from None
     return _read_round(portfolio, negotiation.partner, target, data.round, data.side)
+
+
+def _unwritable(folder: Path, exc: OSError) -> OutputError:
+    """A rounds folder that cannot be written: said in words, with the folder (no traceback)."""
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        reason = "the disk is full"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        reason = "permission denied (read-only?)"
+    return OutputError(
+        f"cannot record a round in {display_path(folder)}: {reason}; nothing written"
+    )
 
 
 def refuse_after_close(negotiation: Negotiation) -> None:

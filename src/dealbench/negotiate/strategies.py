@@ -22,6 +22,7 @@ Strategies (Faratin, Sierra and Jennings 1998; Zeuthen 1930):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +40,7 @@ __all__ = [
     "STRATEGIES",
     "NextOffer",
     "Targets",
+    "check_strategy",
     "mode_offer",
     "next_offer",
     "offer_at",
@@ -180,15 +182,7 @@ def next_offer(
     walk_away: float | None = None,
 ) -> NextOffer:
     """The next US package for `partner` by `strategy` (see the module's docstring)."""
-    if strategy not in STRATEGIES:
-        raise InputError(
-            Issue(
-                "--strategy",
-                None,
-                "",
-                f"unknown strategy {strategy!r}; expected one of: {', '.join(STRATEGIES)}",
-            )
-        )
+    check_strategy(strategy, deadline, beta)
     negotiation = negotiations[partner]
     last = negotiation.last_offer
     last_package = last.package if last is not None else None
@@ -231,6 +225,44 @@ def next_offer(
         reason=reason,
     )
     return NextOffer(figures.package(), figures, record)
+
+
+def check_strategy(
+    strategy: str | None, deadline: int | None = None, beta: float | None = None
+) -> None:
+    """A known strategy, a deadline of at least one offer and a positive, finite concession
+    exponent (None: not given); an InputError naming the option otherwise. Commands that
+    record a round call it before writing, since their next offer or verdict needs them."""
+    if strategy is not None and strategy not in STRATEGIES:
+        raise InputError(
+            Issue(
+                "--strategy",
+                None,
+                "",
+                f"unknown strategy {strategy!r}; expected one of: {', '.join(STRATEGIES)}",
+            )
+        )
+    if deadline is not None and (
+        isinstance(deadline, bool) or not isinstance(deadline, int) or deadline < 1
+    ):
+        raise InputError(
+            Issue(
+                "--deadline",
+                None,
+                "",
+                f"expected a whole number of US offers, at least 1; got {deadline!r}",
+            )
+        )
+    if beta is not None and not (math.isfinite(beta) and beta > 0):
+        raise InputError(
+            Issue(
+                "--beta",
+                None,
+                "",
+                f"the concession exponent must be a positive number (boulware 0.2, linear 1, "
+                f"conceder 5); got {beta:g}",
+            )
+        )
 
 
 def _zeuthen_target(
@@ -303,7 +335,10 @@ def _check_fix(
                     None,
                     "",
                     f"unknown term {item!r}; expected compute, security or a concession of "
-                    f"{partner}: {', '.join(ids)}",
+                    f"{partner}: {', '.join(ids)}"
+                    if ids
+                    else f"unknown term {item!r}; expected compute or security ({partner} "
+                    "offers no concessions)",
                 )
             )
 
