@@ -112,6 +112,7 @@ def _expand(paths: list[Path]) -> list[Path]:
         "dealbench solve deals/portfolios/gulf-asia.yaml --prices",
         "dealbench solve deals/portfolios/gulf-asia-uncertain.yaml --robust 0.9 --samples 10000",
         "dealbench solve deals/portfolios/gulf-asia.yaml --require-deal AE --json",
+        "dealbench solve deals/portfolios/gulf-asia.yaml --rounds deals/rounds/gulf-asia",
     )
 )
 def solve(
@@ -183,13 +184,25 @@ def solve(
             help="A partner that must have a deal (repeatable); explained when impossible.",
         ),
     ] = None,
+    rounds: Annotated[
+        Path | None,
+        typer.Option(
+            "--rounds",
+            metavar="DIR",
+            help="Re-plan from the rounds in DIR (deals/rounds/<portfolio id>): concluded "
+            "deals fixed as agreed, walked-away partners without a deal, the open "
+            "negotiations re-optimized in what is left (us-best).",
+        ),
+    ] = None,
 ) -> None:
     """Find the best packages every partner still accepts, within every limit.
 
     Uncertain figures (distributions) count at their means, unless --robust. When no
     set of packages fits (a --v-floor or --require-deal out of reach), the smallest set
     of limits to relax is reported, with amounts, and the exit code is 3. Every partner
-    left without a deal gets the reason why.
+    left without a deal gets the reason why. A plain solve ignores the rounds; with
+    --rounds, the deals concluded in them are fixed and only the open negotiations are
+    re-optimized, as the deal room plans them.
     """
     from dealbench.cli import explaining, output
     from dealbench.cli.documents import parse_date, parse_formats
@@ -225,13 +238,22 @@ def solve(
         from dealbench.analyze.scenarios import load_scenario
         from dealbench.optimize.explain import no_deal_reasons
 
+        if rounds is not None:
+            _check_with_rounds(rounds, mode, floor, prices, robust, require_deal)
         pf = load_scenario(portfolio, policy, sets or ())
         require = explaining.check_required(pf, require_deal or [])
         options = {"solver": solver, "time_limit": time_limit, "gap": gap, "v_floor": floor}
-        result, extra = _solve_with_analysis(
-            pf, mode, options, prices, robust, samples, seed, require=require, json_out=json_out
-        )
-        reasons = no_deal_reasons(pf, result)
+        if rounds is not None:
+            from dealbench.negotiate.plan import solve_rounds
+
+            replanned = solve_rounds(pf, rounds, solver=solver, gap=gap, time_limit=time_limit)
+            result, reasons = replanned.result, replanned.reasons
+            extra: dict[str, Any] = {}
+        else:
+            result, extra = _solve_with_analysis(
+                pf, mode, options, prices, robust, samples, seed, require=require, json_out=json_out
+            )
+            reasons = no_deal_reasons(pf, result)
         zopa = None
         if mode in ("nash", "kalai"):
             from dealbench.negotiate import zopas
@@ -282,6 +304,53 @@ def solve(
                 err=True,
             )
             raise typer.Exit(4)
+
+
+def _check_with_rounds(
+    rounds: Path,
+    mode: str,
+    floor: float | None,
+    prices: bool,
+    robust: float | None,
+    require_deal: list[str] | None,
+) -> None:
+    """--rounds re-plans the us-best portfolio around the concluded deals; the options
+    that ask for another problem are refused rather than ignored. The folder must exist:
+    a mistyped one would otherwise read as no rounds at all."""
+    from dealbench.errors import InputError, Issue
+    from dealbench.model.yamlio import display_path
+
+    if not rounds.is_dir():
+        what = "is a file" if rounds.exists() else "does not exist"
+        raise InputError(
+            Issue(
+                display_path(rounds),
+                None,
+                "",
+                f"{what}; --rounds takes the portfolio's rounds folder, e.g. deals/rounds/<id>",
+            )
+        )
+
+    clashes = [
+        name
+        for name, given in (
+            (f"--mode {mode}", mode != "us-best"),
+            ("--v-floor", floor is not None),
+            ("--prices", prices),
+            ("--robust", robust is not None),
+            ("--require-deal", bool(require_deal)),
+        )
+        if given
+    ]
+    if clashes:
+        raise InputError(
+            Issue(
+                "--rounds",
+                None,
+                "",
+                f"re-plans the us-best portfolio from the rounds; not with {', '.join(clashes)}",
+            )
+        )
 
 
 def _solve_with_analysis(

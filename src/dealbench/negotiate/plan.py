@@ -1,25 +1,31 @@
 """Re-planning a portfolio from its rounds: concluded deals fixed, walked-away partners out.
 
 DESIGN.md, "Negotiation": whenever the portfolio is re-planned from its rounds
-(`room`, `offer`, `counter`'s verdict), a concluded deal's package is fixed
-(its compute and risk are no longer available to others) and a walked-away
-partner gets no deal; only the open negotiations are re-optimized. `replan`
-does that with `residual` (the portfolio of the open partners, with the
-supply and risk budget the fixed packages leave) and one solve.
+(`room`, `offer`, `counter`'s verdict, `solve --rounds`), a concluded deal's
+package is fixed (its compute and risk are no longer available to others) and a
+walked-away partner gets no deal; only the open negotiations are re-optimized.
+`replan` does that with `residual` (the portfolio of the open partners, with
+the supply and risk budget the fixed packages leave) and one solve;
+`solve_rounds` gives the whole portfolio's result of it, as `solve` gives one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from dealbench.checker import DealFigures, evaluate
+from dealbench.checker import DealFigures, check, evaluate
 from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.replan import residual
-from dealbench.negotiate.rounds import Negotiation
-from dealbench.optimize import SolveResult, solve
+from dealbench.negotiate.rounds import Negotiation, load_negotiations, rounds_fingerprint
+from dealbench.optimize import SolveResult, Status, solve
+from dealbench.optimize.backends import version
+from dealbench.optimize.explain import NoDeal, no_deal_reasons
+from dealbench.optimize.finish import result_from_check
+from dealbench.optimize.result import SolverInfo
 
-__all__ = ["Plan", "alone", "replan", "single_partner"]
+__all__ = ["Plan", "RoundsSolve", "alone", "replan", "single_partner", "solve_rounds"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,7 @@ def replan(
     exclude: Iterable[str] = (),
     gap: float = 1e-6,
     time_limit: float | None = None,
+    solver: str = "highs",
 ) -> Plan:
     """Fix concluded deals (and `fix`), exclude walked-away partners (and `exclude`), solve the rest."""
     fixed: dict[str, Package] = {}
@@ -91,8 +98,105 @@ def replan(
     if not open_codes:
         return Plan(portfolio, figures, excluded, None, None)
     rest = residual(portfolio, fixed=list(fixed.values()), excluded=excluded)
-    result = solve(rest, gap=gap, time_limit=time_limit).raise_for_status()
+    result = solve(rest, solver=solver, gap=gap, time_limit=time_limit).raise_for_status()
     return Plan(portfolio, figures, excluded, rest, result)
+
+
+@dataclass(frozen=True)
+class RoundsSolve:
+    """`solve --rounds`: the whole portfolio re-planned from its rounds."""
+
+    plan: Plan
+    #: Every deal (concluded ones as agreed, open ones as re-planned), figures from `check`.
+    result: SolveResult
+    #: Why each partner without a deal has none (walked away, or the re-plan's reason).
+    reasons: list[NoDeal]
+
+
+def solve_rounds(
+    portfolio: Portfolio,
+    root: Path,
+    *,
+    solver: str = "highs",
+    gap: float = 1e-6,
+    time_limit: float | None = None,
+) -> RoundsSolve:
+    """The portfolio solved from its rounds under `root` (deals/rounds/<id>/): concluded
+    deals fixed as agreed, walked-away partners without a deal, the open negotiations
+    re-optimized in the supply and risk budget the concluded deals leave (`replan`).
+
+    The result is the whole portfolio's, as `solve` gives it: every package checked
+    together by `check`, its V the fixed deals' plus the walked-away partners' US
+    walk-away values plus the re-planned rest; the solver's bound and gap are the
+    re-plan's, moved by what was fixed. Its fingerprint covers the round files."""
+    negotiations = load_negotiations(portfolio, root)
+    plan = replan(portfolio, negotiations, gap=gap, time_limit=time_limit, solver=solver)
+    packages = [d.package() for d in plan.fixed.values()]
+    rest = plan.result
+    if rest is not None:
+        packages += [d.package() for d in rest.deals]
+    checked = check(portfolio, packages)
+    if rest is not None:
+        status, info = rest.status, rest.solver
+        moved = checked.objective - (rest.objective or 0.0)  # what the fixed deals add
+        details = dict(info.details)
+        for key in ("unrounded_objective", "unrounded_us_value"):
+            if key in details:
+                details[key] += moved
+        update: dict[str, object] = {"details": details}
+        if info.bound is not None:
+            update.update(bound=info.bound + moved, gap=_gap(checked.objective, info.bound + moved))
+        info = info.model_copy(update=update)
+    else:  # nothing left to optimize
+        status = Status.OPTIMAL
+        info = SolverInfo(
+            name="none", version=version("dealbench"), seconds=0.0, gap=0.0, bound=checked.objective
+        )
+    result = result_from_check(portfolio, "us-best", status, info, checked)
+    result = result.model_copy(
+        update={
+            "fingerprint": rounds_fingerprint(portfolio, negotiations),
+            "message": _message(plan, negotiations, rest),
+        }
+    )
+    reasons = [
+        NoDeal(code, "walked-away", f"{code} walked away ({_round_of(negotiations[code])}).")
+        for code in plan.excluded
+        if code in negotiations
+    ]
+    if rest is not None and plan.open_portfolio is not None:
+        reasons += no_deal_reasons(plan.open_portfolio, rest)
+    return RoundsSolve(plan, result, reasons)
+
+
+def _gap(value: float, bound: float) -> float:
+    return max(bound - value, 0.0) / max(abs(value), 1e-9)
+
+
+def _round_of(negotiation: Negotiation) -> str:
+    last = negotiation.last
+    return "no round" if last is None else f"round {last.number}, {last.path.name}"
+
+
+def _message(plan: Plan, negotiations: Mapping[str, Negotiation], rest: SolveResult | None) -> str:
+    """What was fixed, who is out, what was re-planned (and the re-plan's own note)."""
+    parts = []
+    if plan.fixed:
+        fixed = ", ".join(f"{c} ({_round_of(negotiations[c])})" for c in sorted(plan.fixed))
+        parts.append(f"Concluded deals fixed as agreed: {fixed}.")
+    if plan.excluded:
+        parts.append(f"Walked away, no deal: {', '.join(sorted(plan.excluded))}.")
+    if plan.open_portfolio is not None:
+        codes = ", ".join(p.code for p in plan.open_portfolio.partners)
+        parts.append(
+            f"Re-planned: the open negotiations ({codes}) in the supply and risk budget "
+            "the concluded deals leave."
+        )
+    else:
+        parts.append("No negotiation is open: nothing was re-planned.")
+    if rest is not None and rest.message:  # its V is the open negotiations'
+        parts.append(f"In the re-plan of the open negotiations: {rest.message}")
+    return " ".join(parts)
 
 
 def single_partner(portfolio: Portfolio, plan: Plan, partner: str) -> Portfolio:

@@ -25,6 +25,7 @@ from dealbench.negotiate.rounds import (
     Stage,
     load_negotiation,
     load_negotiations,
+    rounds_fingerprint,
 )
 from dealbench.negotiate.verdict import verdict
 
@@ -128,7 +129,7 @@ def room(
         risk_budget=portfolio.risk_budget,
         risk_left=plan.risk_left,
         plan_status=plan.result.status.value if plan.result is not None else None,
-        fingerprint=_fingerprint(portfolio, negotiations),
+        fingerprint=rounds_fingerprint(portfolio, negotiations),
     )
 
 
@@ -204,15 +205,6 @@ def _summary(r: Round | None) -> RoundSummary | None:
         accepts=f.accepts,
         violations=list(f.violations),
     )
-
-
-def _fingerprint(portfolio: Portfolio, negotiations: dict[str, Negotiation]) -> str:
-    import hashlib
-
-    text = portfolio.fingerprint() + "".join(
-        r.path.read_text("utf-8") for n in negotiations.values() for r in n.rounds
-    )
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 # --- history ----------------------------------------------------------------------------------

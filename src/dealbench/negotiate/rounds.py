@@ -16,7 +16,7 @@ import errno
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +48,7 @@ __all__ = [
     "load_negotiations",
     "round_name",
     "round_problems",
+    "rounds_fingerprint",
     "rounds_root",
 ]
 
@@ -166,6 +167,16 @@ def rounds_root(portfolio_path: Path, portfolio: Portfolio) -> Path:
     folder = portfolio_path.resolve().parent
     base = folder.parent if folder.name == "portfolios" else folder
     return base / "rounds" / portfolio.id
+
+
+def rounds_fingerprint(portfolio: Portfolio, negotiations: Mapping[str, Negotiation]) -> str:
+    """Digest of the portfolio's files and every round file read: what a re-plan depends on."""
+    import hashlib
+
+    text = portfolio.fingerprint() + "".join(
+        r.path.read_text("utf-8") for n in negotiations.values() for r in n.rounds
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 # --- reading ----------------------------------------------------------------------------------

@@ -116,7 +116,7 @@ class NoDeal:
     """Why the optimum leaves one partner without a deal."""
 
     partner: str
-    reason: str  # no-acceptable-package | not-worth-it | shared-limits
+    reason: str  # no-acceptable-package | not-worth-it | shared-limits | walked-away
     message: str
     relax: list[Relaxation] = field(default_factory=list)
 
