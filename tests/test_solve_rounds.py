@@ -118,3 +118,9 @@ def test_a_mistyped_rounds_folder_is_refused_not_read_as_no_rounds(
     )
     assert r.exit_code == 2 and "does not exist" in r.stderr and not r.traceback
     assert not (tmp_path / "out").exists()
+
+
+def test_room_out_without_render_is_refused_not_ignored(run: Runner, deals: Path) -> None:
+    r = run("room", deals / "portfolios/gulf-asia.yaml", "--out", deals.parent / "memo")
+    assert r.exit_code == 2 and "needs --render" in r.stderr and not r.traceback
+    assert not (deals.parent / "memo").exists()

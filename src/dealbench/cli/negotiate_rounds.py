@@ -666,6 +666,10 @@ def room(
         formats = parse_formats(render, "--render") if render is not None else None
         if formats is not None and out is None:
             raise InputError(Issue("--render", None, "", "needs --out, the folder to write into"))
+        if out is not None and formats is None:  # else nothing would be written there
+            raise InputError(
+                Issue("--out", None, "", "needs --render, the memo's formats (e.g. md,pdf)")
+            )
         pf, root = _setup(portfolio, rounds)
         found = run_room(pf, root, strategy=strategy, deadline=deadline)
         written: list[Path] = []
