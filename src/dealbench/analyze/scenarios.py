@@ -193,6 +193,8 @@ def _apply_portfolio(
             )
     _raise_problems(partner_cap_problems(spec.caps, pf.partners, pf.policy), path, where)
     budget = spec.risk_budget if spec.risk_budget is not None else pf.policy.risk_budget
+    if rest == ["risk_budget"] and spec.risk_budget is None:
+        budget = None  # `portfolio.risk_budget=none`: no risk budget at all, whatever the policy's
     return pf.model_copy(
         update={
             "supply": {t: spec.supply[t] for t in pf.periods},
@@ -227,11 +229,24 @@ def _set(data: Any, obj: Any, parts: Sequence[str], value: Any, prefix: str, fai
     else:
         raise fail(f"{prefix} is a single value ({obj!r}), it has no {part!r}: set {prefix}=VALUE")
     if last:
-        data[key] = value
+        data[key] = None if _unsets(obj, key, value) else value
         return
     if child is None:
         raise fail(f"{here} is not set; set it whole: {here}=VALUE")
     _set(data[key], child, parts[1:], value, here, fail)
+
+
+#: What `--set PATH=none` writes to unset an optional field (YAML's null spellings).
+NONE_WORDS = ("none", "null", "~")
+
+
+def _unsets(obj: Any, key: Any, value: Any) -> bool:
+    """`value` is `none` (or null, ~) and `key` an optional field of the model `obj` (one
+    a file may leave out): the field is unset, as if the file had left it out."""
+    if not isinstance(obj, BaseModel) or not isinstance(value, str):
+        return False
+    field = type(obj).model_fields[key]
+    return value.strip().lower() in NONE_WORDS and not field.is_required() and field.default is None
 
 
 def _root_hint(pf: Portfolio, path: str) -> str | None:
