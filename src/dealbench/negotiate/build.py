@@ -121,9 +121,13 @@ def build_frontier(
     assert no_deal is not None
     if axis == "partner" and points != "all":
         # Ties in V: the ε-constraint's optimum at a floor may leave the partner less
-        # than the same V allows (the US indifferent, the partner not).
-        found = [_lifted(portfolio, partner, p, alone if not jointly else None) for p in found]
-        us_best = _lifted(portfolio, partner, us_best, alone)  # the base optimum: held others
+        # than the same V allows (the US indifferent, the partner not). The held points
+        # are the partner's best among equal V already (`Single.best_at`), the joint ones
+        # are lifted where they are solved (`_run_chain`); the base optimum (the US-best
+        # end) is lifted here.
+        lifted = _lifted(portfolio, partner, us_best, alone)  # the base optimum: held others
+        found = [lifted if p is us_best else p for p in found]
+        us_best = lifted
     if jointly and axis == "partner" and not notes:  # (else: the range of a deal alone)
         notes.append(
             "Jointly: the partner's utility runs over the range of the held frontier; every "
@@ -382,7 +386,7 @@ def _run_chain(chain: _Chain) -> list[FrontierPoint]:
             continue
         warm = warm_from(result)
         point = point_of(chain.portfolio, chain.partner, [d.package() for d in result.deals])
-        found.append(point)
+        found.append(_lifted(chain.portfolio, chain.partner, point, None))
         if point.us_utility >= chain.stop - SAME_ABS:
             break  # V is the unconstrained optimum's: every lower floor is that point too
     return found
