@@ -107,6 +107,11 @@ class OutputDir:
         for name in names:
             self._check(name, manifest)
 
+    def check_target(self) -> None:
+        """Raise if the folder cannot be written into at all (a file on its path, a link
+        in it): before a long solve whose outputs it is to hold, rather than after."""
+        self._check_target()
+
     def _check_target(self) -> None:
         root = self.root
         if _exists(root) and not root.is_dir():

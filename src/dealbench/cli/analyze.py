@@ -106,6 +106,10 @@ def compare(
             raise InputError(Issue("--render", None, "", "needs --out, the folder to write into"))
         overrides = parse_set(sets or [])
         ex = executor_from(jobs, executor, scheduler)
+        if out is not None:  # refused before the solves, not after
+            from dealbench.io import OutputDir
+
+            OutputDir(out, force=force).check_target()
         pf = load_portfolio(portfolio)
         policies = [find_regime(name, portfolio, "--regimes") for name in parse_regimes(regimes)]
         with progress("Solving regimes", not json_out) as bar:
@@ -204,6 +208,10 @@ def sweep(
             raise InputError(Issue("--steps", None, "", f"expected at least 1 value, got {steps}"))
         overrides = parse_set(sets or [])
         ex = executor_from(jobs, executor, scheduler)
+        if out is not None:  # refused before the solves, not after
+            from dealbench.io import OutputDir
+
+            OutputDir(out, force=force).check_target()
         pf = load_portfolio(portfolio)
         options = SolveOptions(time_limit=time_limit)
         with progress("Solving scenarios", not json_out) as bar:

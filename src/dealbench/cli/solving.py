@@ -235,6 +235,10 @@ def solve(
         day = parse_date(date)
         if formats is not None and out is None:
             raise InputError(Issue("--render", None, "", "needs --out, the folder to write into"))
+        if out is not None:  # refused before the solve, not after
+            from dealbench.io import OutputDir
+
+            OutputDir(out, force=force).check_target()
         from dealbench.analyze.scenarios import load_scenario
         from dealbench.optimize.explain import no_deal_reasons
 

@@ -1,0 +1,44 @@
+"""An --out that cannot be a folder is refused before the solve, not after it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers import REPO, Runner
+
+GULF = REPO / "deals/portfolios/gulf-asia.yaml"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["solve", GULF],
+        ["compare", GULF, "--jobs", "1", "--regimes", "monopoly,repeal"],
+        [
+            "sweep",
+            GULF,
+            "--param",
+            "policy.risk_penalty_per_h100e",
+            "--from",
+            "20k",
+            "--to",
+            "40k",
+            "--steps",
+            "2",
+            "--jobs",
+            "1",
+        ],
+    ],
+)
+def test_an_out_under_a_file_is_refused_before_any_solve(
+    run: Runner, tmp_path: Path, command: list[str | Path]
+) -> None:
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("the user's notes\n")
+    r = run(*command, "--out", blocker / "out")
+    assert r.exit_code == 2 and not r.traceback
+    assert "is a file, so" in r.stderr
+    assert r.stdout == ""  # no result printed: nothing was solved
+    assert blocker.read_text() == "the user's notes\n"
