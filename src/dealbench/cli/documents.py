@@ -197,6 +197,7 @@ def render(
     describes it as such and, with --against, compares it with our last offer.
     One package asked for as a portfolio memo gets the package memo.
     """
+    from dealbench.errors import InputError, Issue
     from dealbench.io import OutputDir
     from dealbench.render.documents import documents_for
     from dealbench.render.sources import load_source
@@ -217,6 +218,16 @@ def render(
             date=day,
             against=last,
         )
+        if not docs:  # a solve that concluded no deal has no term sheet or deal memo
+            raise InputError(
+                Issue(
+                    str(source),
+                    None,
+                    "",
+                    f"the result concludes no deal, so there is no {doc.replace('-', ' ')} to render; "
+                    "--doc portfolio-memo says what prevents a deal",
+                )
+            )
         folder = OutputDir(out, force=force)
         write_documents(folder, docs, wanted, templates)
         for path in folder.written:
