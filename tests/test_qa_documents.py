@@ -67,3 +67,59 @@ def test_term_sheets_of_a_result_without_deals_say_there_are_none(
     assert not (tmp_path / "docs").exists()
     memo = run("render", result_file, "--doc", "portfolio-memo", "--out", tmp_path / "docs")
     assert memo.exit_code == 0, memo.output + memo.traceback
+
+
+# --- memos say only what is true ----------------------------------------------------------
+
+
+def _tiny_copy(tmp_path: Path, tiny: Path, supply: int) -> Path:
+    """The tiny portfolio (AA alone) with another supply."""
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    for f in tiny.parent.glob("*.yaml"):
+        (folder / f.name).write_text(f.read_text())
+    pf = folder / "portfolio.yaml"
+    pf.write_text(pf.read_text().replace("1_000_000", f"{supply:_}"))
+    return pf
+
+
+def _memo(run: Runner, pf: Path, package: str, tmp_path: Path) -> str:
+    path = tmp_path / "aa-draft.yaml"
+    path.write_text(package)
+    r = run("render", path, "--portfolio", pf, "--doc", "deal-memo", "--out", tmp_path / "docs")
+    assert r.exit_code == 0, r.output + r.traceback
+    return (tmp_path / "docs" / "memos" / "AA-draft.md").read_text()
+
+
+def test_a_deal_alone_on_the_supply_takes_it_from_no_other_partner(
+    run: Runner, tiny: Path, tmp_path: Path
+) -> None:
+    """AA alone in its portfolio, with all the supply: the memo said "more for AA means less
+    for another partner"; there is none."""
+    pf = _tiny_copy(tmp_path, tiny, 40_000)
+    memo = _memo(run, pf, "partner: AA\nsecurity: kyc\ncompute: {2026: 40_000}\n", tmp_path)
+    assert "another partner" not in memo
+    assert "- Supply is fully allocated in 2026 (40,000 H100e), all of it to AA." in memo
+
+
+def test_the_weakest_level_cuts_no_risk_and_no_commitments_are_none(
+    run: Runner, tiny: Path, tmp_path: Path
+) -> None:
+    """Under baseline (mitigation 0) the memo said "cut the risk-weighted compute from 2,000
+    to 2,000 H100e, avoiding $0 of risk penalty", and "against 0 commitments"."""
+    memo = _memo(run, tiny, "partner: AA\nsecurity: baseline\ncompute: {2026: 10_000}\n", tmp_path)
+    assert "from 2,000 to 2,000" not in memo
+    assert (
+        "- Security: baseline conditions cost the Partner $0 and mitigate none of the diversion "
+        "risk: the 2,000 risk-weighted H100e count in full." in memo
+    )
+    assert "against no commitments" in memo
+    assert "0 commitments" not in memo
+
+
+def test_a_package_without_compute_has_no_risk_to_mitigate(
+    run: Runner, tiny: Path, tmp_path: Path
+) -> None:
+    memo = _memo(run, tiny, "partner: AA\nsecurity: kyc\ncompute: {}\n", tmp_path)
+    assert "from 0 to 0" not in memo
+    assert "the package delivers no compute, so there is no risk to mitigate." in memo
