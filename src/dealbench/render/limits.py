@@ -68,7 +68,9 @@ def shared_limits(checked: PortfolioCheck, partner: str | None = None) -> list[s
     """
     out = []
     deal = next((d for d in checked.deals if d.partner == partner), None)
-    full, shared, alone = [], [], []
+    full: list[tuple[str, float]] = []
+    shared: list[tuple[str, float]] = []
+    alone: list[tuple[str, float]] = []
     for t, supply in checked.supply.items():
         used = checked.supply_used.get(t, 0.0)
         if supply <= 0 or used < supply * (1 - 1e-6) - COMPUTE_TOL:
