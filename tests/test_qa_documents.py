@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from dealbench.render.charts import Chart, svg
 from helpers import Runner
 
 
@@ -123,3 +124,37 @@ def test_a_package_without_compute_has_no_risk_to_mitigate(
     memo = _memo(run, tiny, "partner: AA\nsecurity: kyc\ncompute: {}\n", tmp_path)
     assert "from 0 to 0" not in memo
     assert "the package delivers no compute, so there is no risk to mitigate." in memo
+
+
+# --- charts -------------------------------------------------------------------------------
+
+
+def _tick_labels(chart: Chart, axis: str) -> list[str]:
+    import re
+
+    text = svg(chart)
+    return re.findall(rf'<g id="{axis}_\d+">.*?<text[^>]*>([^<]*)</text>', text, re.S)
+
+
+def test_money_axes_of_small_and_large_deals_read_as_the_documents_write_money() -> None:
+    """A deal worth $30.0m had its value chart ticked "-$0.01bn, $0.00bn, $0.01bn" under a
+    caption "(USD bn)"; the documents write $10.0m, and $1.25tn for trillions."""
+    rows = [("Commitments", 0.0), ("Exports", 0.04), ("Risk penalty", -0.01), ("US utility", 0.03)]
+    small = Chart(
+        id="v",
+        kind="value-build",
+        caption="",
+        data={"rows": [{"label": k, "value_bn": v} for k, v in rows]},
+    )
+    labels = _tick_labels(small, "xtick")
+    assert "$0" in labels and "$10.0m" in labels and "-$10.0m" in labels, labels
+    assert not any("bn" in label for label in labels), labels
+    large = Chart(
+        id="w",
+        kind="value-build",
+        caption="",
+        data={"rows": [{"label": "US utility", "value_bn": 2_500.0}]},
+    )
+    labels = _tick_labels(large, "xtick")
+    assert all(label == "$0" or label.endswith("tn") for label in labels), labels
+    assert len(set(labels)) == len(labels)

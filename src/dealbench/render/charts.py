@@ -104,28 +104,41 @@ def _tick_format_class() -> type:
         def __init__(self, kind: str) -> None:
             self.kind = kind
             self.spacing = 0.0
+            self.scale = 0.0
 
         def set_locs(self, locs: Any) -> None:
             super().set_locs(locs)
             ordered = sorted(float(v) for v in locs)
             gaps = [b - a for a, b in itertools.pairwise(ordered) if b - a > 0]
             self.spacing = min(gaps, default=0.0)
+            self.scale = max((abs(v) for v in ordered), default=0.0)
 
         def __call__(self, x: float, pos: int | None = None) -> str:
-            return tick_label(self.kind, x, self.spacing)
+            return tick_label(self.kind, x, self.spacing, self.scale)
 
     return TickFormat
 
 
-def tick_label(kind: str, value: float, spacing: float) -> str:
-    """One tick's label on an axis whose ticks are `spacing` apart (0: unknown)."""
+def tick_label(kind: str, value: float, spacing: float, scale: float = 0.0) -> str:
+    """One tick's label on an axis whose ticks are `spacing` apart (0: unknown) and reach
+    `scale` at most (0: unknown, the value's own)."""
     if kind == "billions":  # the documents' form, sign first: -$1.0bn, never $-1bn
-        digits = 1 if spacing <= 0 else max(1, _digits(spacing))
-        return f"{'-' if value < -1e-12 else ''}${abs(value):,.{digits}f}bn"
+        return _money_tick(value, spacing, scale or abs(value))
     thousands = spacing <= 0 or abs(spacing / 1000 - round(spacing / 1000)) < 1e-9
     if abs(value) >= 1000 and thousands:
         return f"{value / 1000:,.0f}k"
     return f"{value:,.{max(0, _digits(spacing)) if spacing > 0 else 0}f}"
+
+
+def _money_tick(value_bn: float, spacing: float, scale: float) -> str:
+    """USD billions in the unit the axis needs, as `money` writes amounts: `$40.0m` (never
+    `$0.04bn`), `$7.25bn`, `$1.25tn`; one unit for every tick of an axis."""
+    unit, factor = ("tn", 1e-3) if scale >= 1e3 else ("bn", 1.0) if scale >= 1 else ("m", 1e3)
+    digits = 1 if spacing <= 0 else max(1, _digits(spacing * factor))
+    if abs(value_bn) * factor < 0.5 * 10**-digits:  # zero, as `money` writes it
+        return "$0"
+    sign = "-" if value_bn < 0 else ""
+    return f"{sign}${abs(value_bn) * factor:,.{digits}f}{unit}"
 
 
 def _digits(spacing: float) -> int:

@@ -285,7 +285,7 @@ def deal_charts(pf: Portfolio, deal: DealFigures) -> list[Chart]:
         Chart(
             id="value",
             kind="value-build",
-            caption="US value of the deal against the cost of its risk (USD bn).",
+            caption="US value of the deal against the cost of its risk.",
             data={"rows": [{"label": k, "value_bn": v / 1e9} for k, v in build]},
         ),
     ]
