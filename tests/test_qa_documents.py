@@ -158,3 +158,24 @@ def test_money_axes_of_small_and_large_deals_read_as_the_documents_write_money()
     labels = _tick_labels(large, "xtick")
     assert all(label == "$0" or label.endswith("tn") for label in labels), labels
     assert len(set(labels)) == len(labels)
+
+
+def test_a_cap_far_above_the_ask_does_not_flatten_the_schedule() -> None:
+    """CI asks 5,000 H100e under a cap of 2,000,000: the axis ran to 2,000k and the package's
+    bar was a line on the floor. The axis now stops above the bars; the legend gives the cap."""
+    chart = Chart(
+        id="s",
+        kind="schedule",
+        caption="",
+        data={"periods": ["2026"], "offered": [5_000.0], "ask": [5_000.0], "cap": 2_000_000.0},
+    )
+    ticks = _tick_labels(chart, "ytick")
+    assert ticks[-1] in ("5k", "6k"), ticks
+    assert "Cap: 2,000,000," in svg(chart) and "above the chart" in svg(chart)
+    near = Chart(
+        id="t",
+        kind="schedule",
+        caption="",
+        data={"periods": ["2026"], "offered": [5_000.0], "ask": [8_000.0], "cap": 10_000.0},
+    )
+    assert ">Cap<" in svg(near)  # a cap near the bars is drawn as a line

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 PNG_DPI = 200
+#: A schedule chart draws the cap when it is at most this many times the largest bar.
+CAP_SHOWN = 3.0
 WIDTH_IN, HEIGHT_IN = 7.0, 3.6
 #: Colour-blind-safe palette (Okabe-Ito), in a fixed order.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
@@ -206,8 +208,16 @@ def draw_schedule(ax: Axes, data: dict[str, Any]) -> None:
     xs = list(range(len(periods)))
     ax.bar(xs, data["ask"], 0.6, color="none", edgecolor="#999999", hatch="//", label="Ask")
     ax.bar(xs, data["offered"], 0.6, color=PALETTE[0], label="In the package")
-    if data.get("cap") is not None:
-        ax.axhline(data["cap"], color="#D55E00", linestyle="--", linewidth=1, label="Cap")
+    cap = data.get("cap")
+    top = max([*data["ask"], *data["offered"]], default=0.0)
+    if cap is not None and top > 0 and cap > CAP_SHOWN * top:
+        # A cap far above the ask would flatten the bars to nothing: the axis stops above
+        # them and the legend gives the cap.
+        ax.set_ylim(0, top * 1.15)
+        ax.plot([], [], color="#D55E00", linestyle="--", linewidth=1, label=f"Cap: {cap:,.0f},")
+        ax.plot([], [], color="none", label="above the chart")
+    elif cap is not None:
+        ax.axhline(cap, color="#D55E00", linestyle="--", linewidth=1, label="Cap")
     ax.set_xticks(xs, periods)
     ax.set_ylabel("H100e")
     _thousands(ax)
