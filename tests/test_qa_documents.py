@@ -179,3 +179,48 @@ def test_a_cap_far_above_the_ask_does_not_flatten_the_schedule() -> None:
         data={"periods": ["2026"], "offered": [5_000.0], "ask": [8_000.0], "cap": 10_000.0},
     )
     assert ">Cap<" in svg(near)  # a cap near the bars is drawn as a line
+
+
+# --- redlines -----------------------------------------------------------------------------
+
+
+def _redline(run: Runner, tiny: Path, tmp_path: Path, old: str, new: str) -> str:
+    a, b = tmp_path / "aa-old.yaml", tmp_path / "aa-new.yaml"
+    a.write_text(old)
+    b.write_text(new)
+    out = tmp_path / "redline.md"
+    r = run("redline", a, b, "--portfolio", tiny, "--out", out)
+    assert r.exit_code == 0, r.output + r.traceback
+    return out.read_text()
+
+
+def test_a_redline_shows_a_changed_site_and_tranches_written_in_chips(
+    run: Runner, tiny: Path, tmp_path: Path
+) -> None:
+    """Annex A names each tranche's site and its chips; a redline compared the H100e alone,
+    so a new site, or a tranche now written in chips, read as 'same' or went unmentioned."""
+    base = "partner: AA\nsecurity: kyc\ncompute: {2026: 40_000}\n"
+    moved = _redline(
+        run,
+        tiny,
+        tmp_path,
+        base + "sites: {2026: Campus A; operated by X}\n",
+        base + "sites: {2026: Campus B; operated by Y}\n",
+    )
+    assert "| Period | H100-equivalents | Site and operator | Status |" in moved
+    assert (
+        "| 2026 | 40,000 | ~~Campus A; operated by X~~ **Campus B; operated by Y** | changed |"
+        in moved
+    )
+    assert "1 term changed, 0 added, 0 removed." in moved
+    chips = _redline(
+        run,
+        tiny,
+        tmp_path,
+        "partner: AA\nsecurity: kyc\ncompute: {2026: 9_096}\n",
+        "partner: AA\nsecurity: kyc\ncompute: {2026: {chips: 4_000, model: B200}}\n",
+    )
+    assert "| 2026 | ~~9,096~~ **9,096 (4,000 B200)** | changed |" in chips
+    same = _redline(run, tiny, tmp_path, base, base)
+    assert "| 2026 | 40,000 | same |" in same and "Site and operator" not in same
+    assert "0 terms changed, 0 added, 0 removed." in same

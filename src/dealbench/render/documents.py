@@ -146,6 +146,10 @@ def redline_document(
         labels=labels,
         audience=audience,
         date=date or new.date,
+        tranches=(
+            (old.written_in_chips(), dict(old.sites)),
+            (new.written_in_chips(), dict(new.sites)),
+        ),
     )
     change = "-to-".join(names) if names else "-to-".join(labels)
     ident = Identity("redline", portfolio.id, new.partner, change, audience, "packages")
