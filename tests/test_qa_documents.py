@@ -224,3 +224,22 @@ def test_a_redline_shows_a_changed_site_and_tranches_written_in_chips(
     same = _redline(run, tiny, tmp_path, base, base)
     assert "| 2026 | 40,000 | same |" in same and "Site and operator" not in same
     assert "0 terms changed, 0 added, 0 removed." in same
+
+
+# --- solve's explanations ------------------------------------------------------------------
+
+
+def test_a_shortfall_names_the_margin_with_the_walk_away_value() -> None:
+    """AA (batna 4bn) under a margin of 50m: "its walk-away value is $4.05bn" was false; $4.05bn
+    is the walk-away value plus the required margin."""
+    import builders as b
+    from dealbench.optimize import solve
+    from dealbench.optimize.explain import explain_infeasible
+
+    pol = b.policy(caps={"tier2": {"kyc": 100_000}, "tier3": 0}, risk_penalty="10k", margin="50m")
+    aa = b.partner("AA", ask={"2026": 200_000}, batna="4bn", security_costs={"kyc": 0})
+    pf = b.portfolio(pol, [aa], supply={"2026": 1e6})
+    assert solve(pf, require=["AA"]).status.name == "INFEASIBLE"
+    message = explain_infeasible(pf, require=["AA"]).message
+    assert "(its walk-away value plus the required margin is $4.05bn)" in message, message
+    assert "walk-away value is $4.05bn" not in message
