@@ -243,3 +243,15 @@ def test_a_shortfall_names_the_margin_with_the_walk_away_value() -> None:
     message = explain_infeasible(pf, require=["AA"]).message
     assert "(its walk-away value plus the required margin is $4.05bn)" in message, message
     assert "walk-away value is $4.05bn" not in message
+
+
+def test_a_term_of_one_period_is_not_from_2026_to_2026(
+    run: Runner, result_file: Path, tmp_path: Path
+) -> None:
+    """The tiny portfolio has one period: the definition read "the period from 2026 to 2026
+    inclusive"."""
+    r = run("render", result_file, "--out", tmp_path / "docs")
+    assert r.exit_code == 0, r.output + r.traceback
+    text = (tmp_path / "docs" / "term-sheets" / "AA.md").read_text()
+    assert '"The term" is the period 2026, over which compute is delivered' in text
+    assert "from 2026 to 2026" not in text
