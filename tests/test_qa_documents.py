@@ -255,3 +255,12 @@ def test_a_term_of_one_period_is_not_from_2026_to_2026(
     text = (tmp_path / "docs" / "term-sheets" / "AA.md").read_text()
     assert '"The term" is the period 2026, over which compute is delivered' in text
     assert "from 2026 to 2026" not in text
+
+
+def test_a_tiny_share_of_the_risk_budget_is_not_zero() -> None:
+    """200 risk-weighted H100e of a budget of 5,000,000 read "0.0% of the risk budget"."""
+    from dealbench.render.environment import percent
+
+    assert percent(200 / 5_000_000) == "less than 0.1%"
+    assert percent(0.0) == "0.0%" and percent(0.125) == "12.5%"
+    assert percent(0.00004, 2) == "less than 0.01%" and percent(1e-9, 0) == "less than 1%"

@@ -73,7 +73,13 @@ def tpp(amount_h100e: float) -> str:
 
 
 def percent(share: float | None, digits: int = 1) -> str:
-    return "n/a" if share is None else f"{share * 100:.{digits}f}%"
+    """`12.5%`; a share that is not zero but rounds to it is `less than 0.1%`, never `0.0%`."""
+    if share is None:
+        return "n/a"
+    smallest = 10.0**-digits
+    if 0 < abs(share) * 100 < smallest / 2:
+        return f"less than {smallest:.{digits}f}%"
+    return f"{share * 100:.{digits}f}%"
 
 
 def long_date(iso: str | None, undated: str = "Draft, undated") -> str:
