@@ -264,3 +264,18 @@ def test_a_tiny_share_of_the_risk_budget_is_not_zero() -> None:
     assert percent(200 / 5_000_000) == "less than 0.1%"
     assert percent(0.0) == "0.0%" and percent(0.125) == "12.5%"
     assert percent(0.00004, 2) == "less than 0.01%" and percent(1e-9, 0) == "less than 1%"
+
+
+def test_the_options_memo_counts_deals_in_words(run: Runner, tiny: Path, tmp_path: Path) -> None:
+    """It read "1 deal(s) (AA)" and wrote its command in backticks that Markdown escaping
+    turned into \\` marks."""
+    other = tmp_path / "p2.yaml"
+    other.write_text((tiny.parent / "policy.yaml").read_text().replace("id: tiny", "id: tiny2"))
+    policies = f"{tiny.parent / 'policy.yaml'},{other}"
+    r = run(
+        "compare", tiny, "--regimes", policies, "-j", "1", "--out", tmp_path / "o", "--render", "md"
+    )
+    assert r.exit_code == 0, r.output + r.traceback
+    memo = (tmp_path / "o" / "memos" / "options-tiny.md").read_text()
+    assert "(tiny): 1 deal (AA);" in memo
+    assert "(s)" not in memo and "\\`" not in memo
