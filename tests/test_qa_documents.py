@@ -279,3 +279,28 @@ def test_the_options_memo_counts_deals_in_words(run: Runner, tiny: Path, tmp_pat
     memo = (tmp_path / "o" / "memos" / "options-tiny.md").read_text()
     assert "(tiny): 1 deal (AA);" in memo
     assert "(s)" not in memo and "\\`" not in memo
+
+
+def test_a_wide_table_of_options_fits_the_pdf_page() -> None:
+    """The options memo's partner table (H100e and, in small type, the limits that decide
+    them, for four regimes) ran off the right edge of the PDF page: numeric cells do not
+    wrap, and their small notes inherited that."""
+    import weasyprint
+
+    from dealbench.render.environment import TEMPLATES
+
+    css = (TEMPLATES / "_style.css.j2").read_text()
+    cell = (
+        '<td class="num">100,000 veu<br><small>full ask (2026), supply (2027), '
+        "cap (veu) (2028)</small></td>"
+    )
+    html = (
+        f"<html><head><style>{css}</style></head><body><table class='deals'><tr>"
+        f"<td>Brazil (BR, tier 2)</td>{cell * 4}</tr></table></body></html>"
+    )
+    page = weasyprint.HTML(string=html).render().pages[0]
+    box = page._page_box
+    cells = [b for b in box.descendants() if type(b).__name__ == "TableCellBox"]
+    assert len(cells) == 5
+    edge = max(b.position_x + b.margin_width() for b in cells)
+    assert edge <= page.width - box.margin_right + 0.5, (edge, page.width)
