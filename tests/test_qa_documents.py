@@ -304,3 +304,24 @@ def test_a_wide_table_of_options_fits_the_pdf_page() -> None:
     assert len(cells) == 5
     edge = max(b.position_x + b.margin_width() for b in cells)
     assert edge <= page.width - box.margin_right + 0.5, (edge, page.width)
+
+
+def test_a_room_without_concluded_deals_does_not_speak_of_their_packages(
+    run: Runner, tiny: Path, tmp_path: Path
+) -> None:
+    """ "None yet." was followed by "Their packages are fixed: ..." """
+    r = run(
+        "room",
+        tiny,
+        "--rounds",
+        tmp_path / "rounds",
+        "--render",
+        "md,html",
+        "--out",
+        tmp_path / "o",
+    )
+    assert r.exit_code == 0, r.output + r.traceback
+    for suffix in ("md", "html"):
+        memo = (tmp_path / "o" / "memos" / f"negotiation-tiny.{suffix}").read_text()
+        assert "None yet." in memo
+        assert "Their packages are fixed" not in memo
