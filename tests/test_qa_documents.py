@@ -325,3 +325,18 @@ def test_a_room_without_concluded_deals_does_not_speak_of_their_packages(
         memo = (tmp_path / "o" / "memos" / f"negotiation-tiny.{suffix}").read_text()
         assert "None yet." in memo
         assert "Their packages are fixed" not in memo
+
+
+def test_evaluate_names_the_export_value_as_the_documents_do(
+    run: Runner, tiny: Path, tmp_path: Path
+) -> None:
+    """evaluate printed "US export value"; the documents and their glossary say "Export
+    value" (docs/documents.md: one name per term, in every document and in evaluate)."""
+    from dealbench.render.glossary import glossary
+
+    path = tmp_path / "aa.yaml"
+    path.write_text("partner: AA\nsecurity: kyc\ncompute: {2026: 40_000}\n")
+    r = run("evaluate", path, "--portfolio", tiny)
+    assert r.exit_code == 0, r.output + r.traceback
+    assert "│ Export value " in r.stdout and "US export value" not in r.stdout
+    assert "Export value" in [term["term"] for term in glossary()]
