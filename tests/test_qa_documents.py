@@ -340,3 +340,19 @@ def test_evaluate_names_the_export_value_as_the_documents_do(
     assert r.exit_code == 0, r.output + r.traceback
     assert "│ Export value " in r.stdout and "US export value" not in r.stdout
     assert "Export value" in [term["term"] for term in glossary()]
+
+
+def test_a_redline_to_a_file_of_another_format_is_refused(
+    run: Runner, tiny: Path, tmp_path: Path
+) -> None:
+    """`--out redline.rtf` created a folder named redline.rtf and wrote Markdown into it."""
+    path = tmp_path / "aa.yaml"
+    path.write_text("partner: AA\nsecurity: kyc\ncompute: {2026: 40_000}\n")
+    out = tmp_path / "redline.rtf"
+    r = run("redline", path, path, "--portfolio", tiny, "--out", out)
+    assert r.exit_code == 2, r.output + r.traceback
+    assert r.stderr.strip() == (
+        "error: --out: redline.rtf: .rtf is not a format dealbench writes; give a .md, .html, "
+        ".docx or .pdf file, or a folder"
+    )
+    assert not out.exists()

@@ -91,12 +91,29 @@ def check_audience(audience: str) -> None:
     check_choice("--audience", audience, AUDIENCES, "expected external or internal, got {0!r}")
 
 
+#: File suffixes of documents dealbench does not write: `--out x.rtf` is a mistake, not a
+#: folder to create.
+OTHER_DOCUMENT_SUFFIXES = frozenset(
+    {"doc", "rtf", "odt", "txt", "text", "htm", "markdown", "json", "yaml", "yml", "xml", "tex"}
+)
+
+
 def redline_target(out: Path, formats: str) -> tuple[Path, str, list[Format]]:
     """Where a redline goes: (folder, file stem or "", formats); a file's suffix is its format."""
     from dealbench.errors import InputError, Issue
     from dealbench.render.documents import FORMATS
 
     suffix = out.suffix.lower().lstrip(".")
+    if suffix in OTHER_DOCUMENT_SUFFIXES and not out.is_dir():  # not a folder named x.rtf
+        raise InputError(
+            Issue(
+                "--out",
+                None,
+                "",
+                f"{out.name}: .{suffix} is not a format dealbench writes; give a .md, .html, "
+                ".docx or .pdf file, or a folder",
+            )
+        )
     if suffix not in FORMATS:
         return out, "", parse_formats(formats)
     if formats not in ("md", suffix):
