@@ -356,3 +356,20 @@ def test_a_redline_to_a_file_of_another_format_is_refused(
         ".docx or .pdf file, or a folder"
     )
     assert not out.exists()
+
+
+def test_a_site_for_a_period_outside_the_portfolio_is_refused(
+    run: Runner, tiny: Path, tmp_path: Path
+) -> None:
+    """`sites: {2062: ...}` (a typo for 2026) passed, and the site vanished from Annex A;
+    `compute: {2062: ...}` was refused."""
+    path = tmp_path / "aa.yaml"
+    path.write_text(
+        "partner: AA\nsecurity: kyc\ncompute: {2026: 40_000}\nsites:\n  2062: Campus A\n"
+    )
+    r = run("render", path, "--portfolio", tiny, "--out", tmp_path / "docs")
+    assert r.exit_code == 2, r.output + r.traceback
+    assert r.stderr.strip() == (
+        f"error: {path}:5: sites.2062: period '2062' is not one of the portfolio's periods (2026)"
+    )
+    assert not (tmp_path / "docs").exists()
