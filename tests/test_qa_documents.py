@@ -373,3 +373,10 @@ def test_a_site_for_a_period_outside_the_portfolio_is_refused(
         f"error: {path}:5: sites.2062: period '2062' is not one of the portfolio's periods (2026)"
     )
     assert not (tmp_path / "docs").exists()
+
+
+def test_an_uncapped_level_reads_no_cap_not_none(run: Runner, tiny: Path, tmp_path: Path) -> None:
+    """The deal memo's 'Cap under veu' column read "none" for an uncapped level, which reads
+    as a cap of nothing (the tiny regime does not cap veu)."""
+    memo = _memo(run, tiny, "partner: AA\nsecurity: veu\ncompute: {2026: 40_000}\n", tmp_path)
+    assert "| 2026 | 40,000 | 100,000 | no cap |" in memo
