@@ -380,3 +380,34 @@ def test_an_uncapped_level_reads_no_cap_not_none(run: Runner, tiny: Path, tmp_pa
     as a cap of nothing (the tiny regime does not cap veu)."""
     memo = _memo(run, tiny, "partner: AA\nsecurity: veu\ncompute: {2026: 40_000}\n", tmp_path)
     assert "| 2026 | 40,000 | 100,000 | no cap |" in memo
+
+
+@pytest.mark.parametrize("content", [b"not a zip", b"PK\x05\x06" + bytes(18)])
+def test_a_broken_house_reference_docx_is_named_not_a_traceback(
+    run: Runner, tiny: Path, tmp_path: Path, content: bytes
+) -> None:
+    """A reference.docx that is not a Word document ended in zipfile's BadZipFile traceback."""
+    house = tmp_path / "house"
+    house.mkdir()
+    (house / "reference.docx").write_bytes(content)
+    path = tmp_path / "aa.yaml"
+    path.write_text("partner: AA\nsecurity: kyc\ncompute: {2026: 40_000}\n")
+    out = tmp_path / "docs"
+    r = run(
+        "render",
+        path,
+        "--portfolio",
+        tiny,
+        "--format",
+        "md,docx",
+        "--templates",
+        house,
+        "--out",
+        out,
+    )
+    assert r.exit_code == 2, r.output + r.traceback
+    assert r.traceback == ""
+    assert r.stderr.strip() == (
+        f"error: {house / 'reference.docx'}: not a Word document (.docx); save it from Word as .docx"
+    )
+    assert not out.exists()
