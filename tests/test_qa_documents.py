@@ -411,3 +411,24 @@ def test_a_broken_house_reference_docx_is_named_not_a_traceback(
         f"error: {house / 'reference.docx'}: not a Word document (.docx); save it from Word as .docx"
     )
     assert not out.exists()
+
+
+def test_a_counter_is_not_compared_with_another_partners_offer(run: Runner, tmp_path: Path) -> None:
+    """`render BR-counter --against LLX-offer` compared Brazil's counter with an offer to
+    another partner ("$259.35bn worse for the United States")."""
+    from helpers import REPO
+
+    pf = REPO / "deals" / "portfolios" / "gulf-asia.yaml"
+    sa = tmp_path / "sa-offer.yaml"
+    sa.write_text("partner: SA\nsecurity: veu\ncompute: {2026: 100_000}\n")
+    counter = REPO / "deals" / "packages" / "ae-counter.yaml"
+    args = ("--portfolio", pf, "--doc", "deal-memo", "--out", tmp_path / "docs")
+    r = run("render", counter, *args, "--against", sa)
+    assert r.exit_code == 2, r.output + r.traceback
+    assert r.stderr.strip() == f"error: {sa}: partner: is SA; the counter is for AE"
+    assert not (tmp_path / "docs").exists()
+    folder = run("render", tmp_path, *args)
+    assert folder.exit_code == 2, folder.output + folder.traceback
+    assert folder.stderr.strip() == (
+        f"error: {tmp_path}: is a folder; expected a result.json or a package file"
+    )

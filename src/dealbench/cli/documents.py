@@ -322,10 +322,21 @@ def _package_label(package: Package, path: Path) -> str:
 def _against(path: Path, src: Source) -> Against:
     """Our last offer, checked against the same portfolio as the counter."""
     from dealbench.checker import evaluate
+    from dealbench.errors import InputError, Issue
     from dealbench.model import load_package
     from dealbench.render.deal_memo import Against
 
     package = load_package(path, src.portfolio)
+    partners = {d.partner for d in src.checked.deals}
+    if src.is_package and package.partner not in partners:  # another partner's offer
+        raise InputError(
+            Issue(
+                str(path),
+                None,
+                "partner",
+                f"is {package.partner}; the counter is for {', '.join(sorted(partners))}",
+            )
+        )
     label = package.title or ("our offer" if package.round is None else f"round {package.round}")
     return Against(label, evaluate(src.portfolio, package))
 

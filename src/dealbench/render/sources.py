@@ -224,6 +224,10 @@ def load_source(path: Path, portfolio_path: Path | None = None) -> Source:
     """A result.json or a package YAML file, checked against its portfolio."""
     from dealbench.model import load_package, load_portfolio
 
+    if path.is_dir():
+        raise InputError(
+            Issue(str(path), None, "", "is a folder; expected a result.json or a package file")
+        )
     if is_result_file(path):
         result = read_result(path)
         pf_path = portfolio_path or result_portfolio_path(path, result)
