@@ -432,3 +432,19 @@ def test_a_counter_is_not_compared_with_another_partners_offer(run: Runner, tmp_
     assert folder.stderr.strip() == (
         f"error: {tmp_path}: is a folder; expected a result.json or a package file"
     )
+
+
+def test_a_house_template_not_in_utf8_is_named(run: Runner, tiny: Path, tmp_path: Path) -> None:
+    """A clause saved as Latin-1 read "error: term_sheet.md.j2: UnicodeDecodeError: ..."
+    (the document, not the house file at fault)."""
+    house = tmp_path / "house"
+    (house / "clauses").mkdir(parents=True)
+    (house / "clauses" / "term.txt.j2").write_bytes("Dur\xe9e du m\xe9morandum.".encode("latin-1"))
+    path = tmp_path / "aa.yaml"
+    path.write_text("partner: AA\nsecurity: kyc\ncompute: {2026: 40_000}\n")
+    r = run("render", path, "--portfolio", tiny, "--templates", house, "--out", tmp_path / "o")
+    assert r.exit_code == 2, r.output + r.traceback
+    assert r.stderr.strip() == (
+        f"error: {house / 'clauses' / 'term.txt.j2'}: not UTF-8 text (invalid continuation byte "
+        "at byte 3); save the template as UTF-8"
+    )
