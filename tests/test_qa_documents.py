@@ -448,3 +448,16 @@ def test_a_house_template_not_in_utf8_is_named(run: Runner, tiny: Path, tmp_path
         f"error: {house / 'clauses' / 'term.txt.j2'}: not UTF-8 text (invalid continuation byte "
         "at byte 3); save the template as UTF-8"
     )
+
+
+def test_a_package_over_the_cap_does_not_receive_the_cap(
+    run: Runner, tiny: Path, tmp_path: Path
+) -> None:
+    """50,000 H100e under baseline (capped at 10,000): "Limits that bind" said "AA receives
+    the tier 2 cap under baseline (10,000 H100e) in 2026, less than it asks for"; it gets
+    five times that, which breaks the cap (reported as a broken limit)."""
+    memo = _memo(run, tiny, "partner: AA\nsecurity: baseline\ncompute: {2026: 50_000}\n", tmp_path)
+    assert "receives the tier 2 cap" not in memo
+    assert "- Broken limit: AA: 2026 compute 50,000 H100e exceeds the tier 2 cap" in memo
+    over_ask = _memo(run, tiny, "partner: AA\nsecurity: veu\ncompute: {2026: 150_000}\n", tmp_path)
+    assert "receives its full ask" not in over_ask

@@ -28,9 +28,11 @@ def deal_limits(portfolio: Portfolio, deal: DealFigures) -> list[str]:
         ask = portfolio.ask(partner, t)
         if x <= COMPUTE_TOL:
             continue
-        if x >= ask - COMPUTE_TOL:
+        # A limit binds where the package sits on it; above it, it is broken (a violation,
+        # reported as one), and "receives the cap" would be false.
+        if abs(x - ask) <= COMPUTE_TOL and (cap is None or x <= cap + COMPUTE_TOL):
             full.append((t, ask))
-        elif cap is not None and x >= cap - COMPUTE_TOL:
+        elif cap is not None and abs(x - cap) <= COMPUTE_TOL and x < ask:
             capped.append((t, ask))
     if full:
         out.append(f"{deal.partner} receives its full ask in {_periods(full)} ({_amounts(full)}).")
