@@ -15,7 +15,7 @@ from dealbench.analyze.compare import Comparison, RegimeRow
 from dealbench.limit import messages
 from dealbench.model.schema import Portfolio
 from dealbench.optimize import SolveResult
-from dealbench.render.environment import h100e, money, percent
+from dealbench.render.environment import h100e, money, percent, plural
 
 __all__ = [
     "confirmations",
@@ -121,7 +121,7 @@ def recommendation(ranked: list[RegimeRow]) -> str:
         return text
     text = (
         f"Adopt {_option(best)}: it gives the United States the highest utility, "
-        f"{money(best.us_value)}, with {best.deals} deal(s), {h100e(best.compute_total)} H100e "
+        f"{money(best.us_value)}, with {plural(best.deals, 'deal')}, {h100e(best.compute_total)} H100e "
         f"exported and {h100e(best.risk_total)} risk-weighted H100e of risk."
     )
     if len(ranked) > 1:
@@ -192,9 +192,9 @@ def sensitivities(ranked: list[RegimeRow]) -> list[str]:
         )
     out.append(
         "These hold each regime's packages fixed (a first-order answer). Packages re-optimise "
-        "as figures move: the re-solves below, where there are any, and "
-        "`dealbench sweep --param policy.risk_penalty_per_h100e` under each regime show "
-        "where the ranking really turns."
+        "as figures move: the re-solves below, where there are any, and a sweep of the risk "
+        "penalty under each regime (dealbench sweep --param policy.risk_penalty_per_h100e) "
+        "show where the ranking really turns."
     )
     return out
 
@@ -266,7 +266,8 @@ def describe(r: RegimeRow) -> str:
     without = f"; no deal with {', '.join(r.no_deal)}" if r.no_deal else ""
     binding = f" Binding: {' '.join(messages(r.binding, unique=True))}" if r.binding else ""
     return (
-        f"{_upper(name)} ({r.regime}): {r.deals} deal(s) ({', '.join(r.partners)}){without}; "
+        f"{_upper(name)} ({r.regime}): {plural(r.deals, 'deal')} ({', '.join(r.partners)})"
+        f"{without}; "
         f"{h100e(r.compute_total)} H100e exported, US utility {money(r.us_value)}, partners "
         f"{money(r.partner_surplus)} above their walk-away values.{binding}"
     )

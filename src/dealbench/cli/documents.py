@@ -91,12 +91,29 @@ def check_audience(audience: str) -> None:
     check_choice("--audience", audience, AUDIENCES, "expected external or internal, got {0!r}")
 
 
+#: File suffixes of documents dealbench does not write: `--out x.rtf` is a mistake, not a
+#: folder to create.
+OTHER_DOCUMENT_SUFFIXES = frozenset(
+    {"doc", "rtf", "odt", "txt", "text", "htm", "markdown", "json", "yaml", "yml", "xml", "tex"}
+)
+
+
 def redline_target(out: Path, formats: str) -> tuple[Path, str, list[Format]]:
     """Where a redline goes: (folder, file stem or "", formats); a file's suffix is its format."""
     from dealbench.errors import InputError, Issue
     from dealbench.render.documents import FORMATS
 
     suffix = out.suffix.lower().lstrip(".")
+    if suffix in OTHER_DOCUMENT_SUFFIXES and not out.is_dir():  # not a folder named x.rtf
+        raise InputError(
+            Issue(
+                "--out",
+                None,
+                "",
+                f"{out.name}: .{suffix} is not a format dealbench writes; give a .md, .html, "
+                ".docx or .pdf file, or a folder",
+            )
+        )
     if suffix not in FORMATS:
         return out, "", parse_formats(formats)
     if formats not in ("md", suffix):
@@ -197,6 +214,7 @@ def render(
     describes it as such and, with --against, compares it with our last offer.
     One package asked for as a portfolio memo gets the package memo.
     """
+    from dealbench.errors import InputError, Issue
     from dealbench.io import OutputDir
     from dealbench.render.documents import documents_for
     from dealbench.render.sources import load_source
@@ -217,6 +235,16 @@ def render(
             date=day,
             against=last,
         )
+        if not docs:  # a solve that concluded no deal has no term sheet or deal memo
+            raise InputError(
+                Issue(
+                    str(source),
+                    None,
+                    "",
+                    f"the result concludes no deal, so there is no {doc.replace('-', ' ')} to render; "
+                    "--doc portfolio-memo says what prevents a deal",
+                )
+            )
         folder = OutputDir(out, force=force)
         write_documents(folder, docs, wanted, templates)
         for path in folder.written:
@@ -294,10 +322,21 @@ def _package_label(package: Package, path: Path) -> str:
 def _against(path: Path, src: Source) -> Against:
     """Our last offer, checked against the same portfolio as the counter."""
     from dealbench.checker import evaluate
+    from dealbench.errors import InputError, Issue
     from dealbench.model import load_package
     from dealbench.render.deal_memo import Against
 
     package = load_package(path, src.portfolio)
+    partners = {d.partner for d in src.checked.deals}
+    if src.is_package and package.partner not in partners:  # another partner's offer
+        raise InputError(
+            Issue(
+                str(path),
+                None,
+                "partner",
+                f"is {package.partner}; the counter is for {', '.join(sorted(partners))}",
+            )
+        )
     label = package.title or ("our offer" if package.round is None else f"round {package.round}")
     return Against(label, evaluate(src.portfolio, package))
 

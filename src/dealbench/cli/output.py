@@ -237,7 +237,7 @@ def print_evaluation(deal: DealFigures, periods: list[str]) -> None:
         table.add_row(f"Compute {t} (H100e)", h100e(deal.compute.get(t, 0.0)))
     table.add_row("Concessions", concessions_text(deal.concessions).replace(", ", "\n"))
     table.add_row("US value of concessions", money(deal.us_concession_value))
-    table.add_row("US export value", money(deal.export_value))
+    table.add_row("Export value", money(deal.export_value))
     table.add_row("Risk (risk-weighted H100e)", h100e(deal.risk))
     table.add_row("Risk penalty", money(deal.risk_penalty))
     table.add_row("US utility", money(deal.us_value))

@@ -294,12 +294,13 @@ def package_problems(
                 "security level", package.security, policy.level_ids, f" in regime {policy.id}"
             ),
         )
-    for period in package.compute:
-        if period not in periods:
-            yield (
-                ("compute", period),
-                (f"period {period!r} is not one of the portfolio's periods ({', '.join(periods)})"),
-            )
+    for field in ("compute", "sites"):  # a site for 2062 must not vanish from Annex A
+        for period in getattr(package, field):
+            if period not in periods:
+                yield (
+                    (field, period),
+                    f"period {period!r} is not one of the portfolio's periods ({', '.join(periods)})",
+                )
     ids = [c.id for c in partner.concessions]
     for cid, level in package.concessions.items():
         concession = partner.concession(cid)

@@ -140,6 +140,8 @@ class Negotiation:
         return [r for r in self.rounds if r.side == "us" and r.status == "open" and r.package]
 
     def round(self, number: int) -> Round:
+        from dealbench.render.environment import plural
+
         for r in self.rounds:
             if r.number == number:
                 return r
@@ -148,7 +150,8 @@ class Negotiation:
                 display_path(self.folder),
                 None,
                 "",
-                f"round {number} does not exist; the negotiation has {len(self.rounds)} round(s)",
+                f"round {number} does not exist; the negotiation has "
+                f"{plural(len(self.rounds), 'round')}",
             )
         )
 

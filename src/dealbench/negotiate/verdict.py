@@ -33,7 +33,7 @@ from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.plan import Plan, alone, replan
 from dealbench.negotiate.rounds import Negotiation
 from dealbench.negotiate.strategies import next_offer, resolve_strategy
-from dealbench.render.environment import money
+from dealbench.render.environment import money, plural
 
 Move = Literal["accept", "counter", "walk away"]
 
@@ -200,7 +200,7 @@ def _recommend(
     next_value: float,
 ) -> tuple[Move, str]:
     if violations:
-        return "counter", f"it breaks {len(violations)} limit(s): {violations[0].message}"
+        return "counter", f"it breaks {plural(len(violations), 'limit')}: {violations[0].message}"
     if accepted is not None and accepted < walk - 1e6:  # a counter no strategy would reach
         return "counter", (
             f"accepting leaves the portfolio at {money(accepted)}, below the "

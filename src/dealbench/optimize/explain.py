@@ -363,10 +363,11 @@ class _SlackModel:
         code = group.key[1]
         p = self.pf.partner(code)
         assert p is not None
-        threshold = p.batna + self.pf.policy.acceptance_margin
+        margin = self.pf.policy.acceptance_margin
+        line = "walk-away value plus the required margin" if margin else "walk-away value"
         return (
             f"{code}'s acceptance needs {money(amount)} more than any package within the "
-            f"limits gives (its walk-away value is {money(threshold)})"
+            f"limits gives (its {line} is {money(p.batna + margin)})"
         )
 
     def words(self, group: _Group) -> Relaxation:

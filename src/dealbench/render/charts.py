@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 PNG_DPI = 200
+#: A schedule chart draws the cap when it is at most this many times the largest bar.
+CAP_SHOWN = 3.0
 WIDTH_IN, HEIGHT_IN = 7.0, 3.6
 #: Colour-blind-safe palette (Okabe-Ito), in a fixed order.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
@@ -104,28 +106,41 @@ def _tick_format_class() -> type:
         def __init__(self, kind: str) -> None:
             self.kind = kind
             self.spacing = 0.0
+            self.scale = 0.0
 
         def set_locs(self, locs: Any) -> None:
             super().set_locs(locs)
             ordered = sorted(float(v) for v in locs)
             gaps = [b - a for a, b in itertools.pairwise(ordered) if b - a > 0]
             self.spacing = min(gaps, default=0.0)
+            self.scale = max((abs(v) for v in ordered), default=0.0)
 
         def __call__(self, x: float, pos: int | None = None) -> str:
-            return tick_label(self.kind, x, self.spacing)
+            return tick_label(self.kind, x, self.spacing, self.scale)
 
     return TickFormat
 
 
-def tick_label(kind: str, value: float, spacing: float) -> str:
-    """One tick's label on an axis whose ticks are `spacing` apart (0: unknown)."""
+def tick_label(kind: str, value: float, spacing: float, scale: float = 0.0) -> str:
+    """One tick's label on an axis whose ticks are `spacing` apart (0: unknown) and reach
+    `scale` at most (0: unknown, the value's own)."""
     if kind == "billions":  # the documents' form, sign first: -$1.0bn, never $-1bn
-        digits = 1 if spacing <= 0 else max(1, _digits(spacing))
-        return f"{'-' if value < -1e-12 else ''}${abs(value):,.{digits}f}bn"
+        return _money_tick(value, spacing, scale or abs(value))
     thousands = spacing <= 0 or abs(spacing / 1000 - round(spacing / 1000)) < 1e-9
     if abs(value) >= 1000 and thousands:
         return f"{value / 1000:,.0f}k"
     return f"{value:,.{max(0, _digits(spacing)) if spacing > 0 else 0}f}"
+
+
+def _money_tick(value_bn: float, spacing: float, scale: float) -> str:
+    """USD billions in the unit the axis needs, as `money` writes amounts: `$40.0m` (never
+    `$0.04bn`), `$7.25bn`, `$1.25tn`; one unit for every tick of an axis."""
+    unit, factor = ("tn", 1e-3) if scale >= 1e3 else ("bn", 1.0) if scale >= 1 else ("m", 1e3)
+    digits = 1 if spacing <= 0 else max(1, _digits(spacing * factor))
+    if abs(value_bn) * factor < 0.5 * 10**-digits:  # zero, as `money` writes it
+        return "$0"
+    sign = "-" if value_bn < 0 else ""
+    return f"{sign}${abs(value_bn) * factor:,.{digits}f}{unit}"
 
 
 def _digits(spacing: float) -> int:
@@ -193,8 +208,16 @@ def draw_schedule(ax: Axes, data: dict[str, Any]) -> None:
     xs = list(range(len(periods)))
     ax.bar(xs, data["ask"], 0.6, color="none", edgecolor="#999999", hatch="//", label="Ask")
     ax.bar(xs, data["offered"], 0.6, color=PALETTE[0], label="In the package")
-    if data.get("cap") is not None:
-        ax.axhline(data["cap"], color="#D55E00", linestyle="--", linewidth=1, label="Cap")
+    cap = data.get("cap")
+    top = max([*data["ask"], *data["offered"]], default=0.0)
+    if cap is not None and top > 0 and cap > CAP_SHOWN * top:
+        # A cap far above the ask would flatten the bars to nothing: the axis stops above
+        # them and the legend gives the cap.
+        ax.set_ylim(0, top * 1.15)
+        ax.plot([], [], color="#D55E00", linestyle="--", linewidth=1, label=f"Cap: {cap:,.0f},")
+        ax.plot([], [], color="none", label="above the chart")
+    elif cap is not None:
+        ax.axhline(cap, color="#D55E00", linestyle="--", linewidth=1, label="Cap")
     ax.set_xticks(xs, periods)
     ax.set_ylabel("H100e")
     _thousands(ax)

@@ -76,7 +76,7 @@ class Against:
 def package_terms(deal: DealFigures) -> str:
     return (
         f"{h100e(deal.total_compute)} H100e under {deal.security} security conditions, "
-        f"against {plural(len(deal.concessions), 'commitment')}"
+        f"against {plural(len(deal.concessions), 'commitment') if deal.concessions else 'no commitments'}"
     )
 
 
@@ -198,10 +198,21 @@ def tradeoffs(pf: Portfolio, deal: DealFigures) -> list[str]:
     net = policy.export_value_per_h100e - (
         policy.risk_penalty_per_h100e * partner.diversion_risk * (1 - mitigation)
     )
+    security = f"Security: {deal.security} conditions cost the Partner {money(deal.security_cost)}"
+    if deal.total_compute <= COMPUTE_TOL:
+        security += "; the package delivers no compute, so there is no risk to mitigate."
+    elif mitigation <= 0:  # the weakest level cuts nothing: say so, not "from 1,819 to 1,819"
+        security += (
+            f" and mitigate none of the diversion risk: the {h100e(deal.risk)} risk-weighted "
+            "H100e count in full."
+        )
+    else:
+        security += (
+            f" and cut the risk-weighted compute from {h100e(unmitigated)} to "
+            f"{h100e(deal.risk)} H100e, avoiding {money(saved)} of risk penalty."
+        )
     out = [
-        f"Security: {deal.security} conditions cost the Partner {money(deal.security_cost)} and "
-        f"cut the risk-weighted compute from {h100e(unmitigated)} to {h100e(deal.risk)} H100e, "
-        f"avoiding {money(saved)} of risk penalty.",
+        security,
         f"Compute: each H100e earns the United States {money(policy.export_value_per_h100e)} in "
         f"exports and costs {money(policy.export_value_per_h100e - net)} in expected risk at "
         f"this security level (net {money(net, signed=True)} per H100e).",
@@ -274,7 +285,7 @@ def deal_charts(pf: Portfolio, deal: DealFigures) -> list[Chart]:
         Chart(
             id="value",
             kind="value-build",
-            caption="US value of the deal against the cost of its risk (USD bn).",
+            caption="US value of the deal against the cost of its risk.",
             data={"rows": [{"label": k, "value_bn": v / 1e9} for k, v in build]},
         ),
     ]

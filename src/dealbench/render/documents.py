@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import io
 import multiprocessing
 import os
 import re
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -146,6 +148,10 @@ def redline_document(
         labels=labels,
         audience=audience,
         date=date or new.date,
+        tranches=(
+            (old.written_in_chips(), dict(old.sites)),
+            (new.written_in_chips(), dict(new.sites)),
+        ),
     )
     change = "-to-".join(names) if names else "-to-".join(labels)
     ident = Identity("redline", portfolio.id, new.partner, change, audience, "packages")
@@ -225,7 +231,17 @@ def reference_docx(templates: str | None) -> bytes | None:
     if templates is None:
         return None
     path = Path(templates) / REFERENCE_DOCX
-    return path.read_bytes() if path.is_file() else None
+    if not path.is_file():
+        return None
+    data = path.read_bytes()
+    try:  # a broken house document is the user's to fix, named, not a zipfile traceback
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            is_word = "word/document.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        is_word = False
+    if not is_word:
+        raise RenderError(f"{path}: not a Word document (.docx); save it from Word as .docx")
+    return data
 
 
 def render_documents(

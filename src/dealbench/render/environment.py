@@ -73,7 +73,13 @@ def tpp(amount_h100e: float) -> str:
 
 
 def percent(share: float | None, digits: int = 1) -> str:
-    return "n/a" if share is None else f"{share * 100:.{digits}f}%"
+    """`12.5%`; a share that is not zero but rounds to it is `less than 0.1%`, never `0.0%`."""
+    if share is None:
+        return "n/a"
+    smallest = 10.0**-digits
+    if 0 < abs(share) * 100 < smallest / 2:
+        return f"less than {smallest:.{digits}f}%"
+    return f"{share * 100:.{digits}f}%"
 
 
 def long_date(iso: str | None, undated: str = "Draft, undated") -> str:
@@ -396,8 +402,25 @@ def render_template(name: str, context: Mapping[str, Any], templates: str | None
         raise RenderError(
             f"{exc.filename or exc.name or name}:{exc.lineno}: template syntax error: {exc.message}"
         ) from None
+    except UnicodeDecodeError as exc:  # a house template saved in another encoding
+        raise RenderError(
+            f"{_undecodable(templates) or name}: not UTF-8 text ({exc.reason} at byte "
+            f"{exc.start}); save the template as UTF-8"
+        ) from None
     except _TEMPLATE_FAULTS as exc:
         raise RenderError(f"{_template_line(exc, name)}: {_describe(exc)}") from None
+
+
+def _undecodable(templates: str | None) -> str | None:
+    """The first house template that is not UTF-8 text, if any."""
+    if templates is None:
+        return None
+    for path in sorted(Path(templates).rglob("*.j2")):
+        try:
+            path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            return str(path)
+    return None
 
 
 def _template_line(exc: BaseException, name: str) -> str:

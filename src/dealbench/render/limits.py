@@ -28,9 +28,11 @@ def deal_limits(portfolio: Portfolio, deal: DealFigures) -> list[str]:
         ask = portfolio.ask(partner, t)
         if x <= COMPUTE_TOL:
             continue
-        if x >= ask - COMPUTE_TOL:
+        # A limit binds where the package sits on it; above it, it is broken (a violation,
+        # reported as one), and "receives the cap" would be false.
+        if abs(x - ask) <= COMPUTE_TOL and (cap is None or x <= cap + COMPUTE_TOL):
             full.append((t, ask))
-        elif cap is not None and x >= cap - COMPUTE_TOL:
+        elif cap is not None and abs(x - cap) <= COMPUTE_TOL and x < ask:
             capped.append((t, ask))
     if full:
         out.append(f"{deal.partner} receives its full ask in {_periods(full)} ({_amounts(full)}).")
@@ -68,17 +70,31 @@ def shared_limits(checked: PortfolioCheck, partner: str | None = None) -> list[s
     """
     out = []
     deal = next((d for d in checked.deals if d.partner == partner), None)
-    full = []
+    full: list[tuple[str, float]] = []
+    shared: list[tuple[str, float]] = []
+    alone: list[tuple[str, float]] = []
     for t, supply in checked.supply.items():
         used = checked.supply_used.get(t, 0.0)
         if supply <= 0 or used < supply * (1 - 1e-6) - COMPUTE_TOL:
             continue
-        if partner is None or (deal is not None and deal.compute.get(t, 0.0) > COMPUTE_TOL):
+        if partner is None:
             full.append((t, supply))
+        elif deal is not None and deal.compute.get(t, 0.0) > COMPUTE_TOL:
+            others = any(
+                d.compute.get(t, 0.0) > COMPUTE_TOL for d in checked.deals if d.partner != partner
+            )
+            (shared if others else alone).append((t, supply))
     if full:
-        line = f"Supply is fully allocated in {_periods(full)} ({_amounts(full)})"
+        out.append(f"Supply is fully allocated in {_periods(full)} ({_amounts(full)}).")
+    if shared:  # only where another deal has compute is more for one less for another
         out.append(
-            f"{line}: more for {partner} means less for another partner." if partner else f"{line}."
+            f"Supply is fully allocated in {_periods(shared)} ({_amounts(shared)}): more for "
+            f"{partner} means less for another partner."
+        )
+    if alone:
+        out.append(
+            f"Supply is fully allocated in {_periods(alone)} ({_amounts(alone)}), all of it to "
+            f"{partner}."
         )
     budget = checked.risk_budget
     if budget and checked.risk_total >= budget * (1 - 1e-6) - COMPUTE_TOL:

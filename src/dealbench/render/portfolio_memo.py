@@ -175,7 +175,12 @@ def tradeoffs(source: Source) -> list[str]:
         per = ", ".join(f"{d.partner} {money(d.us_value / d.total_compute)}" for d in ranked)
         out.append(f"US utility per H100e delivered, best first: {per}.")
     full = [t for t, s in checked.supply.items() if s > 0 and checked.supply_used[t] >= s - 0.5]
-    if full:
+    if full and len(source.portfolio.partners) == 1:  # no other partner to take it from
+        out.append(
+            f"Supply is fully allocated in {', '.join(full)}, all of it to "
+            f"{source.portfolio.partners[0].code}."
+        )
+    elif full:
         out.append(
             f"Supply is fully allocated in {', '.join(full)}: every H100e given to one partner is "
             "taken from another, so compute goes where it buys the most value net of risk."

@@ -94,13 +94,38 @@ def _with(package: Package, **update: Any) -> Package:
     return package.model_copy(update=update)
 
 
-def schedule_items(pf: Portfolio, old: DealFigures, new: DealFigures) -> list[dict[str, Any]]:
+#: What Annex A says of each tranche besides its H100e, per package: (period -> (chips,
+#: model) where written in chips, period -> site and operator).
+Tranches = tuple[dict[str, tuple[float, str]], dict[str, str]]
+
+NO_TRANCHES: Tranches = ({}, {})
+
+
+def _tranche(x: float, t: str, written: Tranches) -> str | None:
+    """A tranche's H100e as Annex A gives it, with its chips where written in chips."""
+    if x <= 0.5:
+        return None
+    chips = written[0].get(t)
+    return h100e(x) + (f" ({h100e(chips[0])} {chips[1]})" if chips else "")
+
+
+def schedule_items(
+    pf: Portfolio,
+    old: DealFigures,
+    new: DealFigures,
+    tranches: tuple[Tranches, Tranches] = (NO_TRANCHES, NO_TRANCHES),
+) -> list[dict[str, Any]]:
+    """Each period of Annex A: its H100e (and chips) and its site and operator, old and new."""
     items = []
     for t in pf.periods:
         a, b = old.compute.get(t, 0.0), new.compute.get(t, 0.0)
-        item = _item(t, h100e(a) if a > 0.5 else None, h100e(b) if b > 0.5 else None)
         if a <= 0.5 and b <= 0.5:
             continue
+        item = _item(t, _tranche(a, t, tranches[0]), _tranche(b, t, tranches[1]))
+        site_a, site_b = tranches[0][1].get(t, ""), tranches[1][1].get(t, "")
+        item["site"] = whole(site_a, site_b)
+        if item["status"] == "same" and site_a != site_b:
+            item["status"] = "changed"  # the same compute, delivered elsewhere or by another
         item["term"] = ("compute", t, b)
         items.append(item)
     return items
@@ -155,13 +180,15 @@ def redline_context(
     labels: tuple[str, str],
     audience: Audience = "external",
     date: dt.date | None = None,
+    tranches: tuple[Tranches, Tranches] = (NO_TRANCHES, NO_TRANCHES),
 ) -> dict[str, Any]:
-    """The render model of a redline from `old` to `new` (packages for the same partner)."""
+    """The render model of a redline from `old` to `new` (packages for the same partner);
+    `tranches` are each package's chips and sites, as its Annex A shows them."""
     if old.partner != new.partner:
         raise ValueError(
             f"a redline compares one partner's packages ({old.partner}, {new.partner})"
         )
-    sections = redline_sections(pf, old, new, internal=audience == "internal")
+    sections = redline_sections(pf, old, new, internal=audience == "internal", tranches=tranches)
     statuses = [i["status"] for s in sections for i in s["items"]]
     context: dict[str, Any] = {
         "doc": doc_meta(
@@ -185,15 +212,22 @@ def redline_context(
 
 
 def redline_sections(
-    pf: Portfolio, old: DealFigures, new: DealFigures, *, internal: bool
+    pf: Portfolio,
+    old: DealFigures,
+    new: DealFigures,
+    *,
+    internal: bool,
+    tranches: tuple[Tranches, Tranches] = (NO_TRANCHES, NO_TRANCHES),
 ) -> list[dict[str, Any]]:
     """The term sheet's sections, each term diffed; with `internal`, what each change moves."""
     n = SECTION
+    schedule = schedule_items(pf, old, new, tranches)
     sections: list[dict[str, Any]] = [
         {
             "title": f"Annex {ANNEXES['schedule']}: Compute schedule",
             "kind": "schedule",
-            "items": schedule_items(pf, old, new),
+            "items": schedule,
+            "sites": any(item["site"] for item in schedule),
         },
         {
             "title": f"{n['security']}. Security conditions",

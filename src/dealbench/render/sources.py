@@ -158,26 +158,47 @@ def read_result(path: Path) -> SolveResult:
     from dealbench.optimize.result import SolveResult
 
     try:
-        return SolveResult.model_validate_json(path.read_bytes())
+        result = SolveResult.model_validate_json(path.read_bytes())
     except FileNotFoundError:
         raise InputError(Issue(str(path), None, "", "file not found")) from None
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InputError(
-            Issue(str(path), None, where, f"not a dealbench result: {first['msg']}")
-        ) from None
+        raise _not_a_result(path, exc, ()) from None
+    for i, deal in enumerate(result.deals):  # a hand-edited package: refused, field named
+        try:
+            deal.package()
+        except ValidationError as exc:
+            raise _not_a_result(path, exc, ("deals", i)) from None
+    return result
+
+
+def _not_a_result(path: Path, exc: Exception, prefix: tuple[str | int, ...]) -> InputError:
+    from pydantic import ValidationError
+
+    assert isinstance(exc, ValidationError)
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in (*prefix, *first["loc"]))
+    return InputError(Issue(str(path), None, where, f"not a dealbench result: {first['msg']}"))
 
 
 def result_date(path: Path) -> dt.date | None:
-    """The documents' date a result.json keeps (`solve --date`), if any."""
+    """The documents' date a result.json keeps (`solve --date`), if any; a date that is not
+    YYYY-MM-DD (a hand edit) is refused rather than dropped."""
     import json
 
     try:
         value = json.loads(path.read_bytes()).get("date")
-        return dt.date.fromisoformat(value) if isinstance(value, str) else None
     except (OSError, ValueError, AttributeError):
         return None
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else _bad_date(path, value)
+    except ValueError:
+        return _bad_date(path, value)
+
+
+def _bad_date(path: Path, value: object) -> dt.date:
+    raise InputError(Issue(str(path), None, "date", f"expected YYYY-MM-DD, got {value!r}"))
 
 
 def is_result_file(path: Path) -> bool:
@@ -203,6 +224,10 @@ def load_source(path: Path, portfolio_path: Path | None = None) -> Source:
     """A result.json or a package YAML file, checked against its portfolio."""
     from dealbench.model import load_package, load_portfolio
 
+    if path.is_dir():
+        raise InputError(
+            Issue(str(path), None, "", "is a folder; expected a result.json or a package file")
+        )
     if is_result_file(path):
         result = read_result(path)
         pf_path = portfolio_path or result_portfolio_path(path, result)
