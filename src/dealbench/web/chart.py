@@ -53,6 +53,38 @@ def describe(package: Package | None) -> str:
     return f"{package.security}; H100e {compute or 'none'}; concessions: {concessions or 'none'}"
 
 
+#: Named points nearer than this (SVG units, both ways) would draw over each other's square
+#: and label: they are drawn as one square named by all of them.
+CLOSE = 12.0
+
+
+def merge_close(marks: list[Mark]) -> list[Mark]:
+    """`marks`, with those that would overlap (often US-best and Nash, on a short frontier)
+    merged into one: "US-best, Nash", each named in the detail."""
+    merged: list[list[Mark]] = []
+    for m in marks:
+        group = next(
+            (g for g in merged if abs(g[0].x - m.x) < CLOSE and abs(g[0].y - m.y) < CLOSE), None
+        )
+        if group is None:
+            merged.append([m])
+        else:
+            group.append(m)
+    out = []
+    for group in merged:
+        first = group[0]
+        if len(group) == 1:
+            out.append(first)
+            continue
+        label = ", ".join(m.label for m in group)
+        rests = {m.detail.removeprefix(f"{m.label}: ") for m in group}
+        detail = (
+            f"{label}: {rests.pop()}" if len(rests) == 1 else "; ".join(m.detail for m in group)
+        )
+        out.append(Mark(first.x, first.y, label, detail, " ".join(m.kind for m in group)))
+    return out
+
+
 def frontier_chart(curve: Frontier, rounds: list[dict[str, Any]]) -> dict[str, Any]:
     """Geometry of the frontier, its named points and the rounds, in SVG user units."""
     named: list[tuple[str, str, FrontierPoint | None]] = [
@@ -81,7 +113,7 @@ def frontier_chart(curve: Frontier, rounds: list[dict[str, Any]]) -> dict[str, A
         return Mark(x(p.partner_utility), y(p.us_utility), label, detail, kind)
 
     points = [mark(f"Point {i + 1}", "point", p) for i, p in enumerate(curve.points)]
-    special = [mark(lbl, kind, p) for lbl, kind, p in named if p is not None]
+    special = merge_close([mark(lbl, kind, p) for lbl, kind, p in named if p is not None])
     marks = [
         Mark(
             x(r["partner"]),

@@ -1,6 +1,8 @@
 // Light progressive enhancement: every page works without it.
 // 1. The package editor re-evaluates on every change (the server runs `check`).
 // 2. A running solve shows its elapsed time and opens its result the moment it is done.
+// 3. A form that writes is sent once: its buttons are disabled while it is sent (the
+//    server also refuses a round recorded from an out-of-date page, see `expect`).
 "use strict";
 document.documentElement.classList.add("js");
 
@@ -75,7 +77,26 @@ async function frontier(slot) {
   slot.dataset.loaded = "1";
 }
 
+function sendOnce(form) {
+  form.addEventListener("submit", (event) => {
+    if (form.dataset.sending) { event.preventDefault(); return; }
+    form.dataset.sending = "1";
+    form.setAttribute("aria-busy", "true");
+    // After this tick: the submission has taken its fields and its button already.
+    setTimeout(() => form.querySelectorAll("button").forEach((b) => { b.disabled = true; }));
+  });
+}
+
+window.addEventListener("pageshow", () => { // back to a page kept in the cache: usable again
+  document.querySelectorAll("form[data-sending]").forEach((form) => {
+    delete form.dataset.sending;
+    form.removeAttribute("aria-busy");
+    form.querySelectorAll("button").forEach((b) => { b.disabled = false; });
+  });
+});
+
 document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll('form[method="post"]').forEach(sendOnce);
   const chart = document.getElementById("frontier");
   if (chart && chart.dataset.src) frontier(chart);
   const form = document.getElementById("package");

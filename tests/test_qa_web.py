@@ -1,0 +1,237 @@
+"""The web workbench used as a negotiator uses it: closing a negotiation (conclude, walk
+away), a form sent twice, a page that rounds have overtaken, errors in words, and what
+the pages look like at a narrow and a wide window (in the real browser)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+import test_web_browser as e2e
+from dealbench.web import create_app
+from dealbench.web.chart import Mark, merge_close
+from dealbench.web.security import CSRF_FIELD, csrf_for
+from helpers import REPO
+
+TOKEN = "qa-token"
+CSRF = csrf_for(TOKEN)
+SOLO = """id: solo
+title: One partner, one year
+policy: ../policy/bilateral.yaml
+periods: [2026]
+supply: {2026: 400_000}
+partners: [../partners/sg.yaml]
+"""
+
+
+@pytest.fixture
+def deals(tmp_path: Path) -> Path:
+    folder = tmp_path / "deals"
+    shutil.copytree(REPO / "deals", folder)
+    solo = (REPO / "deals/partners/sg.yaml").read_text()
+    solo = re.sub(r"ask:.*?\n(?:  .*\n)+", "ask: {2026: 80_000}\n", solo)
+    (folder / "partners" / "sg.yaml").write_text(solo)
+    (folder / "portfolios" / "solo.yaml").write_text(SOLO)
+    return folder
+
+
+@pytest.fixture
+def client(deals: Path) -> Iterator[TestClient]:
+    app = create_app(deals, TOKEN)
+    with TestClient(app, headers={"X-Dealbench-Token": TOKEN}) as c:
+        yield c
+    app.state.jobs.shutdown()
+
+
+def post(client: TestClient, url: str, files: object = None, **fields: str) -> object:
+    return client.post(url, data={CSRF_FIELD: CSRF, **fields}, files=files)  # type: ignore[arg-type]
+
+
+def rounds(deals: Path, code: str = "SG") -> list[str]:
+    folder = deals / "rounds" / "solo" / code
+    return sorted(p.name for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def words(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#39;", "'")
+
+
+def expect_of(client: TestClient, url: str) -> str:
+    found = re.search(r'name="expect" value="(\d+)"', client.get(url).text)
+    assert found, f"no expect field on {url}"
+    return found.group(1)
+
+
+def test_a_deal_is_concluded_from_the_negotiation_page_and_then_takes_no_round(
+    client: TestClient, deals: Path
+) -> None:
+    page = client.get("/p/solo/n/SG").text
+    assert 'id="walk-away"' in page and 'id="conclude"' not in page  # nothing to agree on yet
+    offer = post(client, "/p/solo/n/SG/offer", expect="1", strategy="boulware")
+    assert offer.status_code == 200  # type: ignore[attr-defined]
+    page = client.get("/p/solo/n/SG").text
+    assert 'id="conclude"' in page and '<option value="1">1: US offer' in page
+
+    done = post(client, "/p/solo/n/SG/conclude", expect="2", round="1", date="2026-05-01")
+    assert done.status_code == 200, words(done.text)  # type: ignore[attr-defined]
+    assert "Deal concluded with SG in round 2" in done.text  # type: ignore[attr-defined]
+    assert rounds(deals) == ["001-us.yaml", "002-partner.yaml"]
+    written = (deals / "rounds/solo/SG/002-partner.yaml").read_text()
+    assert "status: concluded" in written and "date: 2026-05-01" in written
+    assert "basis: 001-us.yaml" in written
+
+    page = client.get("/p/solo/n/SG").text
+    assert 'id="closed"' in page and "concluded in round 2" in page
+    assert 'id="propose"' not in page and 'id="walk-away"' not in page
+    room = words(client.get("/p/solo/room").text)
+    assert "concluded: SG" in room
+    # A round after the conclusion, from a page opened before it: refused, nothing written.
+    again = post(client, "/p/solo/n/SG/offer", expect="2")
+    assert again.status_code == 400  # type: ignore[attr-defined]
+    assert "nothing written" in words(again.text)  # type: ignore[attr-defined]
+    assert rounds(deals) == ["001-us.yaml", "002-partner.yaml"]
+
+
+def test_walking_away_is_recorded_by_either_side_and_the_room_says_so(
+    client: TestClient, deals: Path
+) -> None:
+    done = post(client, "/p/gulf-asia/n/QA/walk-away", expect="1", by="partner", note="PRC stack")
+    assert done.status_code == 200, words(done.text)  # type: ignore[attr-defined]
+    assert "Qatar" in done.text or "QA walked away" in words(done.text)  # type: ignore[attr-defined]
+    written = (deals / "rounds/gulf-asia/QA/001-partner.yaml").read_text()
+    assert "status: walked-away" in written and "note: PRC stack" in written
+    assert "walked away: QA" in words(client.get("/p/gulf-asia/room").text)
+    bad = post(client, "/p/gulf-asia/n/BH/walk-away", by="nobody")
+    assert bad.status_code == 400 and "expected us or partner" in words(bad.text)  # type: ignore[attr-defined]
+    assert not (deals / "rounds/gulf-asia/BH").exists()
+
+
+def test_a_conclusion_on_a_package_that_breaks_a_limit_is_refused_in_words(
+    client: TestClient, deals: Path
+) -> None:
+    counter = "partner: SG\nsecurity: baseline\ncompute: {2026: 80_000}\n"
+    sent = post(
+        client, "/p/solo/n/SG/counter", files={"file": ("c.yaml", counter.encode())}, expect="1"
+    )
+    assert sent.status_code == 200  # type: ignore[attr-defined]
+    refused = post(client, "/p/solo/n/SG/conclude", expect="2", round="1")
+    assert refused.status_code == 400  # type: ignore[attr-defined]
+    assert "cannot be concluded" in words(refused.text)  # type: ignore[attr-defined]
+    assert rounds(deals) == ["001-partner.yaml"]
+
+
+@pytest.mark.parametrize("action", ["offer", "counter", "walk-away"])
+def test_a_form_sent_twice_records_one_round(client: TestClient, deals: Path, action: str) -> None:
+    """A double click, or reloading the page that answered the POST, sends the form again:
+    the second must not record a round its sender never saw."""
+    expect = expect_of(client, "/p/solo/n/SG")
+    files = None
+    if action == "counter":
+        package = "partner: SG\nsecurity: veu\ncompute: {2026: 60_000}\n"
+        files = {"file": ("c.yaml", package.encode())}
+    first = post(client, f"/p/solo/n/SG/{action}", files=files, expect=expect)
+    assert first.status_code == 200, words(first.text)  # type: ignore[attr-defined]
+    if files is not None:
+        files = {"file": ("c.yaml", package.encode())}
+    second = post(client, f"/p/solo/n/SG/{action}", files=files, expect=expect)
+    assert second.status_code == 400  # type: ignore[attr-defined]
+    said = words(second.text)  # type: ignore[attr-defined]
+    assert "recorded after the page was loaded" in said and "nothing written" in said
+    assert len(rounds(deals)) == 1
+
+
+def test_the_editors_record_as_counter_is_refused_when_rounds_moved_on_meanwhile(
+    client: TestClient, deals: Path
+) -> None:
+    expect = expect_of(client, "/p/solo/editor?partner=SG")
+    assert expect == "1"
+    assert post(client, "/p/solo/n/SG/offer", expect="1").status_code == 200  # type: ignore[attr-defined]
+    fields = {"partner": "SG", "security": "veu", "compute.2026": "50000", "expect": expect}
+    stale = post(client, "/p/solo/n/SG/counter", **fields)
+    assert stale.status_code == 400  # type: ignore[attr-defined]
+    assert "round 1 (001-us.yaml) was recorded after the page was loaded" in words(stale.text)  # type: ignore[attr-defined]
+    fields["expect"] = expect_of(client, "/p/solo/editor?partner=SG")
+    assert fields["expect"] == "2"
+    assert post(client, "/p/solo/n/SG/counter", **fields).status_code == 200  # type: ignore[attr-defined]
+    assert rounds(deals) == ["001-us.yaml", "002-partner.yaml"]
+
+
+def test_a_bad_date_in_a_round_form_is_refused_before_anything_is_written(
+    client: TestClient, deals: Path
+) -> None:
+    refused = post(client, "/p/solo/n/SG/offer", expect="1", date="1 May")
+    assert refused.status_code == 400  # type: ignore[attr-defined]
+    assert "expected a date as YYYY-MM-DD, got '1 May'" in words(refused.text)  # type: ignore[attr-defined]
+    assert rounds(deals) == []
+
+
+def test_an_error_in_the_editors_fields_names_the_field_not_a_line_of_a_hidden_file(
+    client: TestClient,
+) -> None:
+    fields = {"partner": "SG", "security": "veu", "compute.2026": "lots"}
+    said = words(post(client, "/p/solo/evaluate", **fields).text)  # type: ignore[attr-defined]
+    assert "the package form: compute.2026: expected a number, got 'lots'" in said
+    assert not re.search(r"the package form:\d", said)
+
+
+def test_named_points_that_coincide_are_drawn_as_one_labelled_square() -> None:
+    same = "US utility $4.16bn, partner utility $2.55bn; veu"
+    marks = [
+        Mark(100.0, 50.0, "US-best", f"US-best: {same}", "us-best"),
+        Mark(103.0, 52.0, "Nash", f"Nash: {same}", "nash"),
+        Mark(300.0, 200.0, "Partner-best", "Partner-best: elsewhere", "partner-best"),
+    ]
+    merged = merge_close(marks)
+    assert [m.label for m in merged] == ["US-best, Nash", "Partner-best"]
+    assert merged[0].detail == f"US-best, Nash: {same}" and merged[0].kind == "us-best nash"
+
+
+# --- in the real browser -------------------------------------------------------------------
+
+server = e2e.server  # the browser tests' fixtures: `dealbench serve` and headless Chromium
+browser = e2e.browser
+
+
+@pytest.mark.browser
+def test_the_editors_fields_never_cover_its_verdict(
+    server: tuple[str, Path],
+    browser: object,
+) -> None:
+    """The security levels' long titles once widened the editor's fieldset over the verdict."""
+    from selenium.webdriver.common.by import By
+
+    driver = browser
+    url, _ = server
+    driver.get(url)  # type: ignore[attr-defined]
+    driver.set_window_size(1280, 900)  # type: ignore[attr-defined]
+    driver.get(url.split("?")[0] + "p/gulf-asia/editor?partner=AE")  # type: ignore[attr-defined]
+    select = driver.find_element(By.ID, "f-security").rect  # type: ignore[attr-defined]
+    verdict = driver.find_element(By.ID, "verdict").rect  # type: ignore[attr-defined]
+    assert select["x"] + select["width"] <= verdict["x"]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["", "p/gulf-asia", "p/gulf-asia/room", "p/gulf-asia/n/AE"])
+def test_no_page_is_wider_than_a_narrow_window(
+    server: tuple[str, Path],
+    browser: object,
+    path: str,
+) -> None:
+    """At 420 px, wide tables scroll inside the page instead of cutting off its columns."""
+    driver = browser
+    url, _ = server
+    driver.get(url)  # type: ignore[attr-defined]
+    driver.set_window_size(420, 900)  # type: ignore[attr-defined]
+    try:
+        driver.get(url.split("?")[0] + path)  # type: ignore[attr-defined]
+        width, inner = driver.execute_script(  # type: ignore[attr-defined]
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert width <= inner, f"/{path} is {width} px wide in a {inner} px window"
+    finally:
+        driver.set_window_size(1280, 800)  # type: ignore[attr-defined]
