@@ -235,3 +235,31 @@ def test_no_page_is_wider_than_a_narrow_window(
         assert width <= inner, f"/{path} is {width} px wide in a {inner} px window"
     finally:
         driver.set_window_size(1280, 800)  # type: ignore[attr-defined]
+
+
+def test_a_round_drawn_cut_to_fit_says_so_on_the_chart() -> None:
+    """Its point is not at the rounds table's figures: the chart must not pass it off as them."""
+    from dealbench.negotiate.frontier import Frontier, FrontierPoint
+    from dealbench.web.chart import FITTED, frontier_chart
+
+    def point(v: float, u: float) -> FrontierPoint:
+        return FrontierPoint(us_utility=v, partner_utility=u, risk=0.0, package=None)
+
+    points = [point(4e9, 2e9), point(1e9, 4e9)]
+    curve = Frontier(
+        portfolio="solo",
+        partner="ZZ",
+        axis="partner",
+        jointly=False,
+        points=points,
+        us_best=points[0],
+        partner_best=points[1],
+        no_deal=point(0.0, 1e9),
+    )
+    rounds = [
+        {"round": 1, "side": "us", "us": 4e9, "partner": 2e9, "fitted": False},
+        {"round": 2, "side": "partner", "us": 1e9, "partner": 3e9, "fitted": True},
+    ]
+    marks = frontier_chart(curve, rounds)["rounds"]
+    assert FITTED not in marks[0].detail and marks[0].kind == "us"
+    assert marks[1].detail.endswith(FITTED) and marks[1].kind == "partner fitted"

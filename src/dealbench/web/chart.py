@@ -53,6 +53,13 @@ def describe(package: Package | None) -> str:
     return f"{package.security}; H100e {compute or 'none'}; concessions: {concessions or 'none'}"
 
 
+#: What a round drawn `fitted` is (`negotiate.round_points`): its figures there are not those
+#: of the rounds table, which are the package's own.
+FITTED = (
+    "drawn cut to fit: the package does not fit beside the other deals or its caps, so its "
+    "compute is cut to what they leave (the rounds table gives the package's own figures)"
+)
+
 #: Named points nearer than this (SVG units, both ways) would draw over each other's square
 #: and label: they are drawn as one square named by all of them.
 CLOSE = 12.0
@@ -120,8 +127,9 @@ def frontier_chart(curve: Frontier, rounds: list[dict[str, Any]]) -> dict[str, A
             y(r["us"]),
             f"{r['round']}",
             f"Round {r['round']} ({'US offer' if r['side'] == 'us' else 'counter'}): US utility "
-            f"{money(r['us'])}, partner utility {money(r['partner'])}",
-            r["side"],
+            f"{money(r['us'])}, partner utility {money(r['partner'])}"
+            + (f"; {FITTED}" if r.get("fitted") else ""),
+            f"{r['side']} fitted" if r.get("fitted") else r["side"],
         )
         for r in rounds
     ]
