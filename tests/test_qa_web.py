@@ -263,3 +263,10 @@ def test_a_round_drawn_cut_to_fit_says_so_on_the_chart() -> None:
     marks = frontier_chart(curve, rounds)["rounds"]
     assert FITTED not in marks[0].detail and marks[0].kind == "us"
     assert marks[1].detail.endswith(FITTED) and marks[1].kind == "partner fitted"
+
+
+def test_the_round_that_concludes_is_not_called_a_counter(client: TestClient) -> None:
+    assert post(client, "/p/solo/n/SG/offer", expect="1").status_code == 200  # type: ignore[attr-defined]
+    assert post(client, "/p/solo/n/SG/conclude", expect="2").status_code == 200  # type: ignore[attr-defined]
+    row = re.search(r'<tr data-round="2">(.*?)</tr>', client.get("/p/solo/n/SG").text, re.S)
+    assert row and "Partner accepts" in row.group(1) and "Counter" not in row.group(1)

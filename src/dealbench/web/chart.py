@@ -44,6 +44,16 @@ class Mark:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def round_kind(side: str, status: str) -> str:
+    """What a round is, in words: an offer, a counter, or one side closing the talks."""
+    who = "US" if side == "us" else "Partner"
+    if status == "concluded":
+        return f"{who} accepts"
+    if status == "walked-away":
+        return f"{who} walks away"
+    return "US offer" if side == "us" else "Counter"
+
+
 def describe(package: Package | None) -> str:
     """A package in one line, for a tooltip."""
     if package is None:
@@ -126,7 +136,7 @@ def frontier_chart(curve: Frontier, rounds: list[dict[str, Any]]) -> dict[str, A
             x(r["partner"]),
             y(r["us"]),
             f"{r['round']}",
-            f"Round {r['round']} ({'US offer' if r['side'] == 'us' else 'counter'}): US utility "
+            f"Round {r['round']} ({round_kind(r['side'], r.get('status', 'open'))}): US utility "
             f"{money(r['us'])}, partner utility {money(r['partner'])}"
             + (f"; {FITTED}" if r.get("fitted") else ""),
             f"{r['side']} fitted" if r.get("fitted") else r["side"],
