@@ -270,3 +270,14 @@ def test_the_round_that_concludes_is_not_called_a_counter(client: TestClient) ->
     assert post(client, "/p/solo/n/SG/conclude", expect="2").status_code == 200  # type: ignore[attr-defined]
     row = re.search(r'<tr data-round="2">(.*?)</tr>', client.get("/p/solo/n/SG").text, re.S)
     assert row and "Partner accepts" in row.group(1) and "Counter" not in row.group(1)
+
+
+def test_a_us_utility_floor_without_partner_best_is_refused_in_the_form_before_a_solve(
+    client: TestClient,
+) -> None:
+    sent = post(client, "/p/solo/solve", mode="us-best", solver="highs", v_floor="900bn")
+    assert sent.status_code == 400  # type: ignore[attr-defined]
+    said = words(sent.text)  # type: ignore[attr-defined]
+    assert "v_floor: a US utility floor is for mode partner-best" in said
+    assert "--mode" not in said
+    assert client.app.state.jobs.for_portfolio("solo") == []  # type: ignore[attr-defined]

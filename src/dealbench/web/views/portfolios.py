@@ -104,6 +104,16 @@ def solve_options(form: Any) -> dict[str, Any]:
         raise InputError(
             Issue("v_floor", None, "", f"expected an amount of money: {exc}")
         ) from None
+    if v_floor is not None and mode != "partner-best":
+        raise InputError(  # said in the form's words, before a solve's process is started
+            Issue(
+                "v_floor",
+                None,
+                "",
+                f"a US utility floor is for mode partner-best; mode {mode} "
+                "does not use it (clear the floor or choose partner-best)",
+            )
+        )
     return {
         "mode": mode,
         "solver": solver,
