@@ -281,3 +281,22 @@ def test_a_us_utility_floor_without_partner_best_is_refused_in_the_form_before_a
     assert "v_floor: a US utility floor is for mode partner-best" in said
     assert "--mode" not in said
     assert client.app.state.jobs.for_portfolio("solo") == []  # type: ignore[attr-defined]
+
+
+def test_saving_over_a_folder_or_into_an_unwritable_one_is_said_in_words(
+    client: TestClient, deals: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fields = {"partner": "SG", "security": "veu", "compute.2026": "1000", "replace": "yes"}
+    (deals / "packages" / "taken.yaml").mkdir()
+    refused = post(client, "/p/solo/save", filename="taken", **fields)
+    assert refused.status_code == 400  # type: ignore[attr-defined]
+    assert "packages/taken.yaml: is a folder, not a file" in words(refused.text)  # type: ignore[attr-defined]
+
+    def read_only(path: Path, data: bytes) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("dealbench.web.views.packages.write_atomic", read_only)
+    refused = post(client, "/p/solo/save", filename="new-one", **fields)
+    assert refused.status_code == 422  # type: ignore[attr-defined]
+    said = words(refused.text)  # type: ignore[attr-defined]
+    assert "cannot save packages/new-one.yaml: Permission denied; nothing written" in said

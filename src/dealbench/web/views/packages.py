@@ -20,7 +20,7 @@ from starlette.routing import Route
 
 from dealbench.checker import DealFigures, check
 from dealbench.errors import DealbenchError, InputError, Issue, user_lines
-from dealbench.io import write_atomic
+from dealbench.io import OutputError, write_atomic
 from dealbench.model import Package, Portfolio, load_package
 from dealbench.web.pages import page
 from dealbench.web.security import confine, inside
@@ -218,6 +218,12 @@ async def save(request: Request) -> Response:
             Issue("filename", None, "", "use lowercase letters, digits, '-' and '_' only")
         )
     target = confine(root(request), f"{PACKAGES}/{stem}.yaml")
+    if target.exists() and not target.is_file():
+        raise InputError(
+            Issue(
+                relative(request, target), None, "", "is a folder, not a file; choose another name"
+            )
+        )
     if target.exists() and form.get("replace") != "yes":
         raise InputError(
             Issue(
@@ -229,7 +235,12 @@ async def save(request: Request) -> Response:
         )
     body = package.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
     body = {"partner": package.partner, "security": package.security, **body}
-    write_atomic(target, yaml.safe_dump(body, sort_keys=False).encode())
+    try:
+        write_atomic(target, yaml.safe_dump(body, sort_keys=False).encode())
+    except OSError as exc:  # a read-only folder, a full disk: said in words, nothing replaced
+        raise OutputError(
+            f"cannot save {relative(request, target)}: {exc.strerror or exc}; nothing written"
+        ) from None
     return page(
         request,
         "saved.html.j2",
