@@ -300,3 +300,25 @@ def test_saving_over_a_folder_or_into_an_unwritable_one_is_said_in_words(
     assert refused.status_code == 422  # type: ignore[attr-defined]
     said = words(refused.text)  # type: ignore[attr-defined]
     assert "cannot save packages/new-one.yaml: Permission denied; nothing written" in said
+
+
+def test_the_documents_of_a_solve_with_a_regime_and_overrides_are_of_that_problem(
+    client: TestClient, deals: Path
+) -> None:
+    """Its term sheet once carried the file's figures (walk-away value 2bn), not the solve's (2.2bn)."""
+    import time
+
+    sent = client.post(
+        "/p/solo/solve",
+        data={CSRF_FIELD: CSRF, "policy": "repeal", "sets": "partners.SG.batna=2.2bn"},
+        follow_redirects=False,
+    )
+    url = sent.headers["location"].removeprefix("http://testserver")
+    while client.get(f"{url}/state").json()["state"] == "running":
+        time.sleep(0.1)
+    sheet = client.get(f"{url}/documents/term-sheets/SG-internal.md").text
+    assert "| Partner walk-away value | $2.20bn |" in sheet
+    # The file changed after the solve: the documents stay those of what was solved.
+    path = deals / "partners" / "sg.yaml"
+    path.write_text(path.read_text().replace("batna: 2bn", "batna: 1bn"))
+    assert client.get(f"{url}/documents/term-sheets/SG-internal.md").text == sheet

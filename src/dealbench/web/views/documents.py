@@ -24,7 +24,7 @@ from dealbench.web.pages import page
 from dealbench.web.security import confine
 from dealbench.web.views.common import portfolio, root
 from dealbench.web.views.packages import package_files
-from dealbench.web.views.portfolios import _job
+from dealbench.web.views.portfolios import _job, _solved_portfolio
 
 MEDIA = {
     "md": "text/markdown; charset=utf-8",
@@ -107,7 +107,9 @@ def job_source(request: Request) -> Source:
     job = _job(request)
     if job.result is None:
         raise HTTPException(404, "This solve has no result (yet).")
-    return source_from_result(portfolio(request, job.portfolio), job.result)
+    # The portfolio the solve was of (its regime and overrides applied), not the file as it
+    # reads now: documents of a solve with --policy or --set showed the file's figures.
+    return source_from_result(_solved_portfolio(request, job), job.result)
 
 
 async def job_documents(request: Request) -> Response:
