@@ -322,3 +322,25 @@ def test_the_documents_of_a_solve_with_a_regime_and_overrides_are_of_that_proble
     path = deals / "partners" / "sg.yaml"
     path.write_text(path.read_text().replace("batna: 2bn", "batna: 1bn"))
     assert client.get(f"{url}/documents/term-sheets/SG-internal.md").text == sheet
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "status", "said"),
+    [
+        (
+            "get",
+            "/p/solo/n/SG/offer",
+            405,
+            "/p/solo/n/SG/offer only takes a form sent from its page",
+        ),
+        ("get", "/nowhere", 404, "There is no page at /nowhere."),
+        ("post", "/p/solo/n/SG/offer", 403, "The form is stale or came from another site"),
+    ],
+)
+def test_http_errors_are_pages_in_words(
+    client: TestClient, method: str, url: str, status: int, said: str
+) -> None:
+    response = getattr(client, method)(url)
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("text/html")
+    assert said in words(response.text) and 'href="/"' in response.text
