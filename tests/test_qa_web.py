@@ -344,3 +344,31 @@ def test_http_errors_are_pages_in_words(
     assert response.status_code == status
     assert response.headers["content-type"].startswith("text/html")
     assert said in words(response.text) and 'href="/"' in response.text
+
+
+@pytest.mark.browser
+def test_a_refused_re_evaluation_shows_its_words_in_the_verdict_not_a_page_in_the_page(
+    server: tuple[str, Path], browser: object
+) -> None:
+    """A stale page (the server restarted: another CSRF token) once had a whole error page,
+    header and menu, drawn inside the editor's verdict."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    driver = browser
+    url, _ = server
+    driver.get(url)  # type: ignore[attr-defined]
+    driver.get(url.split("?")[0] + "p/gulf-asia/editor?partner=AE")  # type: ignore[attr-defined]
+    driver.execute_script(  # type: ignore[attr-defined]
+        "document.querySelector('meta[name=csrf-token]').content = 'stale';"
+        "document.querySelector('#package [name=csrf_token]').value = 'stale';"
+    )
+    field = driver.find_element(By.ID, "f-compute-2026")  # type: ignore[attr-defined]
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys("1000")
+    e2e.wait_for(
+        lambda d: "stale" in d.find_element(By.CSS_SELECTOR, "#verdict .error").text, driver
+    )
+    verdict = driver.find_element(By.ID, "verdict")  # type: ignore[attr-defined]
+    assert not verdict.find_elements(By.CSS_SELECTOR, "header, nav, main")
+    assert verdict.find_element(By.TAG_NAME, "h2").text == "Verdict"

@@ -10,6 +10,18 @@ function csrf() {
   return document.querySelector('meta[name="csrf-token"]').content;
 }
 
+// A fragment's request that failed answers with a whole error page: show its words only.
+function errorOf(html, heading) {
+  const page = new DOMParser().parseFromString(html, "text/html");
+  const found = page.querySelector(".error");
+  const box = document.createElement("div");
+  box.className = "error";
+  box.setAttribute("role", "alert");
+  if (found) box.innerHTML = found.innerHTML;
+  else box.textContent = page.body ? page.body.textContent.trim() : html;
+  return (heading ? `<h2 id="verdict-h">${heading}</h2>` : "") + box.outerHTML;
+}
+
 function showProblems(verdict) {
   document.querySelectorAll(".field-problems").forEach((el) => { el.textContent = ""; });
   verdict.querySelectorAll("#violations li[data-field]").forEach((li) => {
@@ -30,7 +42,7 @@ function editor(form) {
     });
     const html = await response.text();
     if (mine !== sequence) return; // a newer edit answered first
-    verdict.innerHTML = html;
+    verdict.innerHTML = response.ok ? html : errorOf(html, "Verdict");
     verdict.dataset.evaluations = String(Number(verdict.dataset.evaluations || 0) + 1);
     showProblems(verdict);
   }
@@ -67,7 +79,13 @@ function follow(progress) {
 
 async function frontier(slot) {
   const response = await fetch(slot.dataset.src, { credentials: "same-origin" });
-  slot.innerHTML = await response.text();
+  const html = await response.text();
+  if (!response.ok) {
+    slot.innerHTML = errorOf(html, "");
+    slot.dataset.loaded = "error";
+    return;
+  }
+  slot.innerHTML = html;
   const detail = slot.querySelector("#point-detail");
   slot.querySelectorAll("[data-detail]").forEach((el) => {
     const show = () => { detail.textContent = el.dataset.detail; };
