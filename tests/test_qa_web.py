@@ -372,3 +372,15 @@ def test_a_refused_re_evaluation_shows_its_words_in_the_verdict_not_a_page_in_th
     verdict = driver.find_element(By.ID, "verdict")  # type: ignore[attr-defined]
     assert not verdict.find_elements(By.CSS_SELECTOR, "header, nav, main")
     assert verdict.find_element(By.TAG_NAME, "h2").text == "Verdict"
+
+
+def test_a_saved_package_is_written_as_dealbench_writes_package_files(
+    client: TestClient, deals: Path
+) -> None:
+    """Whole H100e as integers and a title as typed (it was '1000.0' and '\\xFC' escapes)."""
+    fields = {"partner": "SG", "security": "veu", "compute.2026": "1000", "title": "Für Zürich"}
+    assert post(client, "/p/solo/save", filename="sg-offer", **fields).status_code == 200  # type: ignore[attr-defined]
+    text = (deals / "packages" / "sg-offer.yaml").read_text("utf-8")
+    assert "'2026': 1000\n" in text and "title: Für Zürich" in text
+    reloaded = client.get("/p/solo/editor?package=packages/sg-offer.yaml").text
+    assert 'value="1000"' in reloaded and "Für Zürich" in reloaded

@@ -22,6 +22,7 @@ from dealbench.checker import DealFigures, check
 from dealbench.errors import DealbenchError, InputError, Issue, user_lines
 from dealbench.io import OutputError, write_atomic
 from dealbench.model import Package, Portfolio, load_package
+from dealbench.negotiate.rounds import package_yaml
 from dealbench.web.pages import page
 from dealbench.web.security import confine, inside
 from dealbench.web.views.common import checked_form, portfolio, portfolio_file, relative, root
@@ -233,10 +234,10 @@ async def save(request: Request) -> Response:
                 "a file of that name exists; tick 'replace' to overwrite it",
             )
         )
-    body = package.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
-    body = {"partner": package.partner, "security": package.security, **body}
+    # As every package file dealbench writes: whole H100e as integers, text as written.
+    text = package_yaml(package, header="Saved from the package editor of `dealbench serve`.")
     try:
-        write_atomic(target, yaml.safe_dump(body, sort_keys=False).encode())
+        write_atomic(target, text.encode("utf-8"))
     except OSError as exc:  # a read-only folder, a full disk: said in words, nothing replaced
         raise OutputError(
             f"cannot save {relative(request, target)}: {exc.strerror or exc}; nothing written"
