@@ -384,3 +384,16 @@ def test_a_saved_package_is_written_as_dealbench_writes_package_files(
     assert "'2026': 1000\n" in text and "title: Für Zürich" in text
     reloaded = client.get("/p/solo/editor?package=packages/sg-offer.yaml").text
     assert 'value="1000"' in reloaded and "Für Zürich" in reloaded
+
+
+def test_the_rounds_table_says_which_limit_a_round_breaks_and_its_note(
+    client: TestClient,
+) -> None:
+    """It said 'breaks 1' and nothing more; `dealbench history` names the limit."""
+    counter = "partner: SG\nsecurity: baseline\ncompute: {2026: 80_000}\n"
+    files = {"file": ("c.yaml", counter.encode())}
+    sent = post(client, "/p/solo/n/SG/counter", files=files, expect="1", note="After the call")
+    assert sent.status_code == 200  # type: ignore[attr-defined]
+    said = words(client.get("/p/solo/n/SG").text)
+    assert "Round 1, note: After the call" in said
+    assert re.search(r"Round 1 breaks: SG: 2026 compute 80,000 H100e exceeds the tier 2 cap", said)
