@@ -397,3 +397,25 @@ def test_the_rounds_table_says_which_limit_a_round_breaks_and_its_note(
     said = words(client.get("/p/solo/n/SG").text)
     assert "Round 1, note: After the call" in said
     assert re.search(r"Round 1 breaks: SG: 2026 compute 80,000 H100e exceeds the tier 2 cap", said)
+
+
+def test_a_portfolio_file_named_with_spaces_hash_or_question_mark_opens_from_every_link(
+    client: TestClient, deals: Path
+) -> None:
+    """Its links were written unescaped: '#' and '?' cut the address, so it never opened."""
+    (deals / "portfolios" / "solo.yaml").rename(deals / "portfolios" / "my deals #1?.yaml")
+    seen: set[str] = set()
+    todo = ["/"]
+    while todo:
+        url = todo.pop()
+        response = client.get(url)
+        assert response.status_code == 200, url
+        for link in re.findall(r'(?:href|data-src)="(/p/[^"]*)"', response.text):
+            link = link.replace("&amp;", "&")
+            if link not in seen and ("/n/" not in url or "/frontier" in link):
+                seen.add(link)
+                todo.append(link)
+    assert "/p/my%20deals%20%231%3F/n/SG/frontier" in seen
+    assert "/p/my%20deals%20%231%3F/room" in seen
+    editor = client.get("/p/my%20deals%20%231%3F/editor").text
+    assert 'data-evaluate="/p/my%20deals%20%231%3F/evaluate"' in editor

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -158,7 +159,7 @@ async def package_documents(request: Request) -> Response:
     return documents_page(
         request,
         f"Documents of a package ({name})",
-        f"/p/{name}/documents/",
+        f"/p/{quote(name, safe='')}/documents/",
         docs,
         name,
         suffix=f"?{query}" if query else "",

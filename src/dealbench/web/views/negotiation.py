@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
@@ -249,7 +250,8 @@ def _round_docs(request: Request) -> tuple[str, str, int, list[Any]]:
 async def round_page(request: Request) -> Response:
     name, code, number, docs = _round_docs(request)
     heading = f"Documents of round {number} with {code}"
-    return documents_page(request, heading, f"/p/{name}/n/{code}/rounds/{number}/", docs, name)
+    base = f"/p/{quote(name, safe='')}/n/{code}/rounds/{number}/"
+    return documents_page(request, heading, base, docs, name)
 
 
 async def round_file(request: Request) -> Response:
