@@ -419,3 +419,11 @@ def test_a_portfolio_file_named_with_spaces_hash_or_question_mark_opens_from_eve
     assert "/p/my%20deals%20%231%3F/room" in seen
     editor = client.get("/p/my%20deals%20%231%3F/editor").text
     assert 'data-evaluate="/p/my%20deals%20%231%3F/evaluate"' in editor
+
+
+def test_the_negotiation_page_names_the_stage_as_the_room_does(client: TestClient) -> None:
+    """It showed the last round's status ('open') where the room says 'countered'."""
+    room = re.search(r'<tr data-partner="AE">.*?</tr>', client.get("/p/gulf-asia/room").text, re.S)
+    assert room and "<td>countered</td>" in room.group(0)
+    assert '<strong id="stage">countered</strong>' in client.get("/p/gulf-asia/n/AE").text
+    assert '<strong id="stage">not started</strong>' in client.get("/p/gulf-asia/n/QA").text
