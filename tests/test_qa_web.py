@@ -436,3 +436,10 @@ def test_the_room_says_what_was_agreed_and_what_is_left_of_what_as_the_cli_does(
     assert "concluded in round 4 on 003-us.yaml; agreed: US $54.25bn, partner $8.85bn" in said
     assert "2026 646,641 of 1,000,000" in said
     assert "risk budget left 189,340 of 250,000 risk-weighted H100e" in said
+
+
+def test_the_proposed_offers_sentences_are_spaced_and_ended(client: TestClient) -> None:
+    sent = post(client, "/p/gulf-asia/n/AE/offer", expect="5", fix="invest-us")
+    said = words(sent.text)  # type: ignore[attr-defined]
+    assert re.search(r"reservation \$[\d.]+bn\)\. Kept fixed: invest-us\. US offer 3 ", said)
+    assert "with exponent 1/1. Security" in said
