@@ -443,3 +443,11 @@ def test_the_proposed_offers_sentences_are_spaced_and_ended(client: TestClient) 
     said = words(sent.text)  # type: ignore[attr-defined]
     assert re.search(r"reservation \$[\d.]+bn\)\. Kept fixed: invest-us\. US offer 3 ", said)
     assert "with exponent 1/1. Security" in said
+
+
+def test_keep_fixed_is_offered_only_once_there_is_an_offer_to_keep_terms_of(
+    client: TestClient,
+) -> None:
+    """Choosing it before any US offer could only be refused ('--fix: there is no earlier ...')."""
+    assert 'name="fix"' not in client.get("/p/gulf-asia/n/KZ").text
+    assert 'name="fix"' in client.get("/p/gulf-asia/n/AE").text
