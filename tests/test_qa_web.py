@@ -451,3 +451,30 @@ def test_keep_fixed_is_offered_only_once_there_is_an_offer_to_keep_terms_of(
     """Choosing it before any US offer could only be refused ('--fix: there is no earlier ...')."""
     assert 'name="fix"' not in client.get("/p/gulf-asia/n/KZ").text
     assert 'name="fix"' in client.get("/p/gulf-asia/n/AE").text
+
+
+def test_a_solve_ending_while_its_page_is_drawn_does_not_break_the_page(
+    client: TestClient,
+) -> None:
+    """The page read the job's state twice: 'running' in the view, 'done' in the template,
+    and drew a finished job without its result (a 500, seen in the browser)."""
+    from dealbench.web.jobs import Job
+
+    class EndsWhileDrawn(Job):
+        reads = 0
+
+        @property  # type: ignore[override]
+        def state(self) -> str:
+            self.reads += 1
+            return "running" if self.reads == 1 else "done"
+
+        @state.setter
+        def state(self, value: str) -> None:
+            pass
+
+    options = {"mode": "us-best", "solver": "highs", "gap": 1e-6, "time_limit": None}
+    job = EndsWhileDrawn("77", "solo", {**options, "v_floor": None, "policy": "", "sets": []})
+    client.app.state.jobs._jobs["77"] = job  # type: ignore[attr-defined]
+    response = client.get("/jobs/77")
+    assert response.status_code == 200
+    assert "Solving…" in response.text
