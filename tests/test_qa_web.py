@@ -478,3 +478,11 @@ def test_a_solve_ending_while_its_page_is_drawn_does_not_break_the_page(
     response = client.get("/jobs/77")
     assert response.status_code == 200
     assert "Solving…" in response.text
+
+
+def test_the_package_documents_page_does_not_pretend_a_package_is_chosen(
+    client: TestClient,
+) -> None:
+    page = client.get("/p/gulf-asia/documents").text
+    assert '<option value="">(choose a package file)</option>' in page
+    assert "Choose a package file" in words(page) and "No documents yet" not in page
