@@ -486,3 +486,11 @@ def test_the_package_documents_page_does_not_pretend_a_package_is_chosen(
     page = client.get("/p/gulf-asia/documents").text
     assert '<option value="">(choose a package file)</option>' in page
     assert "Choose a package file" in words(page) and "No documents yet" not in page
+
+
+def test_the_editor_offers_no_record_as_counter_once_the_negotiation_is_closed(
+    client: TestClient,
+) -> None:
+    assert 'id="record-as-counter"' in client.get("/p/gulf-asia/editor?partner=AE").text
+    page = client.get("/p/gulf-asia/editor?partner=SA").text  # concluded in the shipped rounds
+    assert 'id="record-as-counter"' not in page and "SA is closed" in page

@@ -139,15 +139,17 @@ def verdict_context(pf: Portfolio, package: Package) -> dict[str, Any]:
 
 
 def next_round(request: Request, name: str, pf: Portfolio, partner: str) -> int | None:
-    """The number the partner's next round would take, for the editor's "Record as counter"
-    (None when its rounds do not load: recording then says why)."""
+    """The number the partner's next round would take, for the editor's "Record as counter":
+    0 when the negotiation is closed (no round may follow), None when its rounds do not
+    load (recording then says why)."""
     from dealbench.negotiate import load_negotiation, rounds_root
 
     try:
         folder = inside(root(request), rounds_root(portfolio_file(request, name), pf))
-        return load_negotiation(pf, folder, partner).next_number
+        negotiation = load_negotiation(pf, folder, partner)
     except DealbenchError:
         return None
+    return 0 if negotiation.closed else negotiation.next_number
 
 
 def editor_page(
