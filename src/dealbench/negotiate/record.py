@@ -3,6 +3,9 @@
 Each call reads and checks the portfolio's whole rounds tree first, refuses a
 round after a concluded or walked-away one, validates the new round, and only
 then appends it (see `rounds.append_round`: never overwrites, never races).
+With `expect`, the round must take that number: a caller that showed the
+negotiation to someone (a web form) refuses a round recorded on an out-of-date
+view, or twice for one click.
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ def record_offer(
     note: str | None = None,
     author: str | None = None,
     date: dt.date | None = None,
+    expect: int | None = None,
 ) -> Offer:
     """Record the next US offer: `package` as given, or the next offer by `strategy`.
 
@@ -79,7 +83,7 @@ def record_offer(
     kalai) offers that point of the deal's frontier instead.
     """
     negotiations = load_negotiations(portfolio, root)
-    negotiation = _open(negotiations, partner)
+    negotiation = _open(negotiations, partner, expect)
     proposal = None
     record: StrategyRecord | None = None
     choosing = [
@@ -147,6 +151,7 @@ def record_counter(
     date: dt.date | None = None,
     strategy: str | None = None,
     deadline: int | None = None,
+    expect: int | None = None,
 ) -> Counter:
     """Record the partner's counter as the next round and return the verdict on it.
 
@@ -164,7 +169,7 @@ def record_counter(
     _same_partner(package, partner, where)
     _same_side(package, "partner", where)
     negotiations = load_negotiations(portfolio, root)
-    negotiation = _open(negotiations, partner)
+    negotiation = _open(negotiations, partner, expect)
     basis = negotiation.last_offer or negotiation.last
     data = RoundFile(
         round=negotiation.next_number,
@@ -205,6 +210,7 @@ def conclude(
     note: str | None = None,
     author: str | None = None,
     date: dt.date | None = None,
+    expect: int | None = None,
 ) -> Round:
     """Conclude the deal on a round's package (default: the last round with one).
 
@@ -213,7 +219,7 @@ def conclude(
     recorded by the side that accepts, the other side of that round.
     """
     negotiations = load_negotiations(portfolio, root)
-    negotiation = _open(negotiations, partner)
+    negotiation = _open(negotiations, partner, expect)
     agreed = (
         negotiation.round(round_number)
         if round_number is not None
@@ -266,10 +272,11 @@ def walk_away(
     note: str | None = None,
     author: str | None = None,
     date: dt.date | None = None,
+    expect: int | None = None,
 ) -> Round:
     """Record that `by` walked away: the partner gets no deal when the portfolio is re-planned."""
     negotiations = load_negotiations(portfolio, root)
-    negotiation = _open(negotiations, partner)
+    negotiation = _open(negotiations, partner, expect)
     data = RoundFile(
         round=negotiation.next_number,
         side=by,
@@ -283,12 +290,33 @@ def walk_away(
     return append_round(portfolio, negotiation, data, header=_header("walk-away", portfolio))
 
 
-def _open(negotiations: dict[str, Negotiation], partner: str) -> Negotiation:
+def _open(
+    negotiations: dict[str, Negotiation], partner: str, expect: int | None = None
+) -> Negotiation:
+    """The open negotiation with `partner`; with `expect`, only if the new round would take
+    that number (a form sent twice, or from a page that rounds have since overtaken, would
+    otherwise record a round its sender never saw the state of)."""
     negotiation = negotiations.get(partner)
     if negotiation is None:
         codes = ", ".join(negotiations)
         raise InputError(
             Issue("--partner", None, "", f"{partner!r} is not a partner of this portfolio: {codes}")
+        )
+    if expect is not None and negotiation.next_number != expect:
+        last = negotiation.last
+        recorded = (
+            f"round {last.number} ({last.name}) was recorded after the page was loaded"
+            if last is not None and negotiation.next_number > expect
+            else f"the next round is {negotiation.next_number}, not {expect}"
+        )
+        raise InputError(
+            Issue(
+                display_path(negotiation.folder),
+                None,
+                "",
+                f"{recorded}; nothing written (a form sent twice, or from a page that is out of "
+                "date: reload the negotiation and look before recording again)",
+            )
         )
     refuse_after_close(negotiation)
     return negotiation

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
@@ -33,7 +35,7 @@ def create_app(deals_dir: str | Path, token: str, *, max_upload: int = MAX_UPLOA
     app = Starlette(
         routes=routes,
         middleware=[Middleware(AccessMiddleware, token=token)],
-        exception_handlers={DealbenchError: _dealbench_error, 404: _not_found},
+        exception_handlers={DealbenchError: _dealbench_error, HTTPException: _http_error},
     )
     app.state.root = Path(deals_dir).resolve()
     app.state.token = token
@@ -47,6 +49,23 @@ async def _dealbench_error(request: Request, exc: Exception) -> Response:
     return error_page(request, exc)
 
 
-async def _not_found(request: Request, exc: Exception) -> HTMLResponse:
-    detail = getattr(exc, "detail", "") or "No such page."
-    return page(request, "error.html.j2", 404, title="Not found", lines=[str(detail)])
+#: Starlette's own words for a status, replaced by what a user can act on.
+_GENERIC = {
+    404: "There is no page at {path}.",
+    405: "{path} only takes a form sent from its page; nothing was done. "
+    "Go back to that page (or reload it) and send the form from there.",
+}
+_TITLES = {403: "Refused", 404: "Not found", 405: "Nothing was done"}
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Every HTTP error as a page in words (a 405 or a stale form's 403 were bare text)."""
+    assert isinstance(exc, HTTPException)
+    detail = str(exc.detail or "")
+    if detail == HTTPStatus(exc.status_code).phrase and exc.status_code in _GENERIC:
+        detail = _GENERIC[exc.status_code].format(path=request.url.path)
+    title = _TITLES.get(exc.status_code, "That did not work")
+    response = page(request, "error.html.j2", exc.status_code, title=title, lines=[detail])
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response

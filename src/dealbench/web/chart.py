@@ -44,6 +44,16 @@ class Mark:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def round_kind(side: str, status: str) -> str:
+    """What a round is, in words: an offer, a counter, or one side closing the talks."""
+    who = "US" if side == "us" else "Partner"
+    if status == "concluded":
+        return f"{who} accepts"
+    if status == "walked-away":
+        return f"{who} walks away"
+    return "US offer" if side == "us" else "Counter"
+
+
 def describe(package: Package | None) -> str:
     """A package in one line, for a tooltip."""
     if package is None:
@@ -51,6 +61,45 @@ def describe(package: Package | None) -> str:
     compute = ", ".join(f"{t}: {x:,.0f}" for t, x in package.compute.items() if x)
     concessions = ", ".join(k if v is True else f"{k} {v}" for k, v in package.concessions.items())
     return f"{package.security}; H100e {compute or 'none'}; concessions: {concessions or 'none'}"
+
+
+#: What a round drawn `fitted` is (`negotiate.round_points`): its figures there are not those
+#: of the rounds table, which are the package's own.
+FITTED = (
+    "drawn cut to fit: the package does not fit beside the other deals or its caps, so its "
+    "compute is cut to what they leave (the rounds table gives the package's own figures)"
+)
+
+#: Named points nearer than this (SVG units, both ways) would draw over each other's square
+#: and label: they are drawn as one square named by all of them.
+CLOSE = 12.0
+
+
+def merge_close(marks: list[Mark]) -> list[Mark]:
+    """`marks`, with those that would overlap (often US-best and Nash, on a short frontier)
+    merged into one: "US-best, Nash", each named in the detail."""
+    merged: list[list[Mark]] = []
+    for m in marks:
+        group = next(
+            (g for g in merged if abs(g[0].x - m.x) < CLOSE and abs(g[0].y - m.y) < CLOSE), None
+        )
+        if group is None:
+            merged.append([m])
+        else:
+            group.append(m)
+    out = []
+    for group in merged:
+        first = group[0]
+        if len(group) == 1:
+            out.append(first)
+            continue
+        label = ", ".join(m.label for m in group)
+        rests = {m.detail.removeprefix(f"{m.label}: ") for m in group}
+        detail = (
+            f"{label}: {rests.pop()}" if len(rests) == 1 else "; ".join(m.detail for m in group)
+        )
+        out.append(Mark(first.x, first.y, label, detail, " ".join(m.kind for m in group)))
+    return out
 
 
 def frontier_chart(curve: Frontier, rounds: list[dict[str, Any]]) -> dict[str, Any]:
@@ -81,15 +130,16 @@ def frontier_chart(curve: Frontier, rounds: list[dict[str, Any]]) -> dict[str, A
         return Mark(x(p.partner_utility), y(p.us_utility), label, detail, kind)
 
     points = [mark(f"Point {i + 1}", "point", p) for i, p in enumerate(curve.points)]
-    special = [mark(lbl, kind, p) for lbl, kind, p in named if p is not None]
+    special = merge_close([mark(lbl, kind, p) for lbl, kind, p in named if p is not None])
     marks = [
         Mark(
             x(r["partner"]),
             y(r["us"]),
             f"{r['round']}",
-            f"Round {r['round']} ({'US offer' if r['side'] == 'us' else 'counter'}): US utility "
-            f"{money(r['us'])}, partner utility {money(r['partner'])}",
-            r["side"],
+            f"Round {r['round']} ({round_kind(r['side'], r.get('status', 'open'))}): US utility "
+            f"{money(r['us'])}, partner utility {money(r['partner'])}"
+            + (f"; {FITTED}" if r.get("fitted") else ""),
+            f"{r['side']} fitted" if r.get("fitted") else r["side"],
         )
         for r in rounds
     ]

@@ -16,6 +16,7 @@ from starlette.responses import HTMLResponse
 
 from dealbench.errors import DealbenchError, InputError, user_lines
 from dealbench.render.environment import h100e, money, percent
+from dealbench.web.chart import round_kind
 from dealbench.web.security import CSRF_FIELD, csrf_for
 
 HERE = Path(__file__).parent
@@ -30,6 +31,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["round_kind"] = round_kind
     env.filters.update(money=money, h100e=h100e, percent=percent)
     return env
 

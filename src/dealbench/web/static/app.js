@@ -1,11 +1,25 @@
 // Light progressive enhancement: every page works without it.
 // 1. The package editor re-evaluates on every change (the server runs `check`).
 // 2. A running solve shows its elapsed time and opens its result the moment it is done.
+// 3. A form that writes is sent once: its buttons are disabled while it is sent (the
+//    server also refuses a round recorded from an out-of-date page, see `expect`).
 "use strict";
 document.documentElement.classList.add("js");
 
 function csrf() {
   return document.querySelector('meta[name="csrf-token"]').content;
+}
+
+// A fragment's request that failed answers with a whole error page: show its words only.
+function errorOf(html, heading) {
+  const page = new DOMParser().parseFromString(html, "text/html");
+  const found = page.querySelector(".error");
+  const box = document.createElement("div");
+  box.className = "error";
+  box.setAttribute("role", "alert");
+  if (found) box.innerHTML = found.innerHTML;
+  else box.textContent = page.body ? page.body.textContent.trim() : html;
+  return (heading ? `<h2 id="verdict-h">${heading}</h2>` : "") + box.outerHTML;
 }
 
 function showProblems(verdict) {
@@ -28,7 +42,7 @@ function editor(form) {
     });
     const html = await response.text();
     if (mine !== sequence) return; // a newer edit answered first
-    verdict.innerHTML = html;
+    verdict.innerHTML = response.ok ? html : errorOf(html, "Verdict");
     verdict.dataset.evaluations = String(Number(verdict.dataset.evaluations || 0) + 1);
     showProblems(verdict);
   }
@@ -65,7 +79,13 @@ function follow(progress) {
 
 async function frontier(slot) {
   const response = await fetch(slot.dataset.src, { credentials: "same-origin" });
-  slot.innerHTML = await response.text();
+  const html = await response.text();
+  if (!response.ok) {
+    slot.innerHTML = errorOf(html, "");
+    slot.dataset.loaded = "error";
+    return;
+  }
+  slot.innerHTML = html;
   const detail = slot.querySelector("#point-detail");
   slot.querySelectorAll("[data-detail]").forEach((el) => {
     const show = () => { detail.textContent = el.dataset.detail; };
@@ -75,7 +95,26 @@ async function frontier(slot) {
   slot.dataset.loaded = "1";
 }
 
+function sendOnce(form) {
+  form.addEventListener("submit", (event) => {
+    if (form.dataset.sending) { event.preventDefault(); return; }
+    form.dataset.sending = "1";
+    form.setAttribute("aria-busy", "true");
+    // After this tick: the submission has taken its fields and its button already.
+    setTimeout(() => form.querySelectorAll("button").forEach((b) => { b.disabled = true; }));
+  });
+}
+
+window.addEventListener("pageshow", () => { // back to a page kept in the cache: usable again
+  document.querySelectorAll("form[data-sending]").forEach((form) => {
+    delete form.dataset.sending;
+    form.removeAttribute("aria-busy");
+    form.querySelectorAll("button").forEach((b) => { b.disabled = false; });
+  });
+});
+
 document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll('form[method="post"]').forEach(sendOnce);
   const chart = document.getElementById("frontier");
   if (chart && chart.dataset.src) frontier(chart);
   const form = document.getElementById("package");

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -24,7 +25,7 @@ from dealbench.web.pages import page
 from dealbench.web.security import confine
 from dealbench.web.views.common import portfolio, root
 from dealbench.web.views.packages import package_files
-from dealbench.web.views.portfolios import _job
+from dealbench.web.views.portfolios import _job, _solved_portfolio
 
 MEDIA = {
     "md": "text/markdown; charset=utf-8",
@@ -107,7 +108,9 @@ def job_source(request: Request) -> Source:
     job = _job(request)
     if job.result is None:
         raise HTTPException(404, "This solve has no result (yet).")
-    return source_from_result(portfolio(request, job.portfolio), job.result)
+    # The portfolio the solve was of (its regime and overrides applied), not the file as it
+    # reads now: documents of a solve with --policy or --set showed the file's figures.
+    return source_from_result(_solved_portfolio(request, job), job.result)
 
 
 async def job_documents(request: Request) -> Response:
@@ -156,7 +159,7 @@ async def package_documents(request: Request) -> Response:
     return documents_page(
         request,
         f"Documents of a package ({name})",
-        f"/p/{name}/documents/",
+        f"/p/{quote(name, safe='')}/documents/",
         docs,
         name,
         suffix=f"?{query}" if query else "",

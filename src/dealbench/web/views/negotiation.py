@@ -7,10 +7,12 @@ thread so other pages keep answering meanwhile.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -20,12 +22,14 @@ from dealbench.errors import InputError, Issue
 from dealbench.model import Portfolio
 from dealbench.negotiate import (
     STRATEGIES,
+    conclude,
     history,
     load_negotiation,
     record_counter,
     record_offer,
     room,
     rounds_root,
+    walk_away,
 )
 from dealbench.negotiate.documents import round_documents
 from dealbench.negotiate.frontier import frontier
@@ -48,6 +52,8 @@ def routes() -> list[Route]:
         Route("/p/{name}/n/{code}/frontier", frontier_fragment, name="frontier"),
         Route("/p/{name}/n/{code}/counter", post_counter, methods=["POST"], name="counter"),
         Route("/p/{name}/n/{code}/offer", post_offer, methods=["POST"], name="offer"),
+        Route("/p/{name}/n/{code}/conclude", post_conclude, methods=["POST"], name="conclude"),
+        Route("/p/{name}/n/{code}/walk-away", post_walk_away, methods=["POST"], name="walk_away"),
         Route("/p/{name}/n/{code}/rounds/{number:int}", round_page, name="round"),
         Route("/p/{name}/n/{code}/rounds/{number:int}/{file:path}", round_file, name="round_file"),
     ]
@@ -77,13 +83,16 @@ async def show_room(request: Request) -> Response:
 async def show_partner(request: Request) -> Response:
     name, pf, folder = _setup(request)
     code = _partner(request, pf)
+    found = history(pf, folder, code)
     return page(
         request,
         "negotiation.html.j2",
         name=name,
         code=code,
         partner=pf.partner(code),
-        history=history(pf, folder, code),
+        history=found,
+        next_round=len(found.rounds) + 1,
+        closed=bool(found.rounds) and found.rounds[-1].status != "open",
         strategies=sorted(STRATEGIES),
         fixable=FIXABLE + tuple(c.id for c in pf.partner(code).concessions),  # type: ignore[union-attr]
     )
@@ -114,9 +123,9 @@ async def post_counter(request: Request) -> Response:
         package = await read_upload(request, item, pf)
     else:
         package = package_from_form(form, pf)
-    note = str(form.get("note") or "").strip() or None
+    note, date, expect = round_fields(form)
     result = await solving(
-        lambda: record_counter(pf, folder, code, package, note=note, author="web workbench")
+        lambda: record_counter(pf, folder, code, package, note=note, date=date, expect=expect)
     )
     return page(
         request,
@@ -141,10 +150,10 @@ async def post_offer(request: Request) -> Response:
             Issue("strategy", None, "", f"expected one of: {', '.join(sorted(STRATEGIES))}")
         )
     fix = [str(v) for v in form.getlist("fix") if str(v)]
-    note = str(form.get("note") or "").strip() or None
+    note, date, expect = round_fields(form)
     result = await solving(
         lambda: record_offer(
-            pf, folder, code, strategy=strategy, fix=fix, note=note, author="web workbench"
+            pf, folder, code, strategy=strategy, fix=fix, note=note, date=date, expect=expect
         )
     )
     return page(
@@ -157,6 +166,69 @@ async def post_offer(request: Request) -> Response:
         verdict=None,
         proposal=result.proposal,
     )
+
+
+def round_fields(form: FormData) -> tuple[str | None, dt.date | None, int | None]:
+    """A round form's note, date and `expect` (the number the page showed the round would
+    take: a form sent twice, or from an out-of-date page, is refused rather than recorded)."""
+    note = str(form.get("note") or "").strip() or None
+    date_text = str(form.get("date") or "").strip()
+    try:
+        date = dt.date.fromisoformat(date_text) if date_text else None
+    except ValueError:
+        raise InputError(
+            Issue("date", None, "", f"expected a date as YYYY-MM-DD, got {date_text!r}")
+        ) from None
+    expect_text = str(form.get("expect") or "").strip()
+    if expect_text and not expect_text.isdigit():
+        raise InputError(Issue("expect", None, "", f"expected a round number, got {expect_text!r}"))
+    return note, date, int(expect_text) if expect_text else None
+
+
+async def post_conclude(request: Request) -> Response:
+    """Record that the deal is concluded on a round's package (`dealbench conclude`)."""
+    form = await checked_form(request)
+    name, pf, folder = _setup(request)
+    code = _partner(request, pf)
+    text = str(form.get("round") or "").strip()
+    if text and not text.isdigit():
+        raise InputError(Issue("round", None, "", f"expected a round number, got {text!r}"))
+    note, date, expect = round_fields(form)
+    done = await solving(
+        lambda: conclude(
+            pf,
+            folder,
+            code,
+            round_number=int(text) if text else None,
+            note=note,
+            date=date,
+            expect=expect,
+        )
+    )
+    return page(request, "closed.html.j2", name=name, code=code, round=done, kind="concluded")
+
+
+async def post_walk_away(request: Request) -> Response:
+    """Record that the talks ended without a deal (`dealbench walk-away`)."""
+    form = await checked_form(request)
+    name, pf, folder = _setup(request)
+    code = _partner(request, pf)
+    by = str(form.get("by") or "us")
+    if by not in ("us", "partner"):
+        raise InputError(Issue("by", None, "", f"expected us or partner, got {by!r}"))
+    note, date, expect = round_fields(form)
+    done = await solving(
+        lambda: walk_away(
+            pf,
+            folder,
+            code,
+            by="us" if by == "us" else "partner",
+            note=note,
+            date=date,
+            expect=expect,
+        )
+    )
+    return page(request, "closed.html.j2", name=name, code=code, round=done, kind="walked-away")
 
 
 def _round_docs(request: Request) -> tuple[str, str, int, list[Any]]:
@@ -178,7 +250,8 @@ def _round_docs(request: Request) -> tuple[str, str, int, list[Any]]:
 async def round_page(request: Request) -> Response:
     name, code, number, docs = _round_docs(request)
     heading = f"Documents of round {number} with {code}"
-    return documents_page(request, heading, f"/p/{name}/n/{code}/rounds/{number}/", docs, name)
+    base = f"/p/{quote(name, safe='')}/n/{code}/rounds/{number}/"
+    return documents_page(request, heading, base, docs, name)
 
 
 async def round_file(request: Request) -> Response:

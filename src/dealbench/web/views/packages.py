@@ -20,11 +20,12 @@ from starlette.routing import Route
 
 from dealbench.checker import DealFigures, check
 from dealbench.errors import DealbenchError, InputError, Issue, user_lines
-from dealbench.io import write_atomic
+from dealbench.io import OutputError, write_atomic
 from dealbench.model import Package, Portfolio, load_package
+from dealbench.negotiate.rounds import package_yaml
 from dealbench.web.pages import page
-from dealbench.web.security import confine
-from dealbench.web.views.common import checked_form, portfolio, relative, root
+from dealbench.web.security import confine, inside
+from dealbench.web.views.common import checked_form, portfolio, portfolio_file, relative, root
 
 PACKAGES = "packages"
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_")
@@ -45,8 +46,9 @@ def package_files(request: Request) -> list[str]:
     return [relative(request, p) for p in files]
 
 
-def load_checked(text: str, pf: Portfolio, label: str) -> Package:
-    """`text` read as a package file by the CLI's loader (errors name `label`)."""
+def load_checked(text: str, pf: Portfolio, label: str, *, lines: bool = True) -> Package:
+    """`text` read as a package file by the CLI's loader (errors name `label`, and its lines
+    unless `lines` is false: those of a file the user never saw mean nothing to them)."""
     with tempfile.TemporaryDirectory(prefix="dealbench-web-") as tmp:
         path = Path(tmp) / label
         path.write_text(text, "utf-8")
@@ -54,7 +56,7 @@ def load_checked(text: str, pf: Portfolio, label: str) -> Package:
             return load_package(path, pf)
         except InputError as exc:
             raise InputError(
-                [Issue(label, i.line, i.field, i.message) for i in exc.issues]
+                [Issue(label, i.line if lines else None, i.field, i.message) for i in exc.issues]
             ) from None
 
 
@@ -94,7 +96,7 @@ def package_from_form(form: FormData, pf: Portfolio) -> Package:
     title = str(form.get("title") or "").strip()
     if title:
         data["title"] = title
-    return load_checked(yaml.safe_dump(data, sort_keys=False), pf, "the package form")
+    return load_checked(yaml.safe_dump(data, sort_keys=False), pf, "the package form", lines=False)
 
 
 def evaluation(pf: Portfolio, package: Package) -> DealFigures:
@@ -136,6 +138,20 @@ def verdict_context(pf: Portfolio, package: Package) -> dict[str, Any]:
     return {"deal": deal, "by_field": by_field}
 
 
+def next_round(request: Request, name: str, pf: Portfolio, partner: str) -> int | None:
+    """The number the partner's next round would take, for the editor's "Record as counter":
+    0 when the negotiation is closed (no round may follow), None when its rounds do not
+    load (recording then says why)."""
+    from dealbench.negotiate import load_negotiation, rounds_root
+
+    try:
+        folder = inside(root(request), rounds_root(portfolio_file(request, name), pf))
+        negotiation = load_negotiation(pf, folder, partner)
+    except DealbenchError:
+        return None
+    return 0 if negotiation.closed else negotiation.next_number
+
+
 def editor_page(
     request: Request, name: str, pf: Portfolio, package: Package, source: str
 ) -> Response:
@@ -147,6 +163,7 @@ def editor_page(
         partners=[(p.code, p.name) for p in pf.partners],
         files=package_files(request),
         source=source,
+        next_round=next_round(request, name, pf, package.partner),
         **editor_context(pf, package),
         **verdict_context(pf, package),
     )
@@ -204,6 +221,12 @@ async def save(request: Request) -> Response:
             Issue("filename", None, "", "use lowercase letters, digits, '-' and '_' only")
         )
     target = confine(root(request), f"{PACKAGES}/{stem}.yaml")
+    if target.exists() and not target.is_file():
+        raise InputError(
+            Issue(
+                relative(request, target), None, "", "is a folder, not a file; choose another name"
+            )
+        )
     if target.exists() and form.get("replace") != "yes":
         raise InputError(
             Issue(
@@ -213,9 +236,14 @@ async def save(request: Request) -> Response:
                 "a file of that name exists; tick 'replace' to overwrite it",
             )
         )
-    body = package.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
-    body = {"partner": package.partner, "security": package.security, **body}
-    write_atomic(target, yaml.safe_dump(body, sort_keys=False).encode())
+    # As every package file dealbench writes: whole H100e as integers, text as written.
+    text = package_yaml(package, header="Saved from the package editor of `dealbench serve`.")
+    try:
+        write_atomic(target, text.encode("utf-8"))
+    except OSError as exc:  # a read-only folder, a full disk: said in words, nothing replaced
+        raise OutputError(
+            f"cannot save {relative(request, target)}: {exc.strerror or exc}; nothing written"
+        ) from None
     return page(
         request,
         "saved.html.j2",

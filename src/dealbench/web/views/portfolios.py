@@ -104,6 +104,16 @@ def solve_options(form: Any) -> dict[str, Any]:
         raise InputError(
             Issue("v_floor", None, "", f"expected an amount of money: {exc}")
         ) from None
+    if v_floor is not None and mode != "partner-best":
+        raise InputError(  # said in the form's words, before a solve's process is started
+            Issue(
+                "v_floor",
+                None,
+                "",
+                f"a US utility floor is for mode partner-best; mode {mode} "
+                "does not use it (clear the floor or choose partner-best)",
+            )
+        )
     return {
         "mode": mode,
         "solver": solver,
@@ -165,8 +175,11 @@ def _job(request: Request) -> Job:
 
 async def show_job(request: Request) -> Response:
     job = _job(request)
-    context: dict[str, Any] = {"job": job, "name": job.portfolio}
-    if job.state == "done" and job.result is not None:
+    # The state is read once: the job may end while the page is drawn, and a page drawn
+    # as "done" without its result was a 500.
+    state = job.state
+    context: dict[str, Any] = {"job": job, "name": job.portfolio, "state": state}
+    if state == "done" and job.result is not None:
         pf = _solved_portfolio(request, job)
         if "no_deal" not in job.cache:
             reasons = await solving(no_deal_reasons, pf, job.result)
