@@ -494,3 +494,13 @@ def test_the_editor_offers_no_record_as_counter_once_the_negotiation_is_closed(
     assert 'id="record-as-counter"' in client.get("/p/gulf-asia/editor?partner=AE").text
     page = client.get("/p/gulf-asia/editor?partner=SA").text  # concluded in the shipped rounds
     assert 'id="record-as-counter"' not in page and "SA is closed" in page
+
+
+def test_recording_from_the_editor_is_not_blocked_by_the_save_file_name(
+    client: TestClient,
+) -> None:
+    """The file name's pattern is for Save: a name typed and not used must not stop the
+    browser from recording the counter."""
+    page = client.get("/p/solo/editor?partner=SG").text
+    button = re.search(r'<button[^>]*id="record-as-counter"[^>]*>', page)
+    assert button and "formnovalidate" in button.group(0)
