@@ -461,3 +461,18 @@ def test_a_package_over_the_cap_does_not_receive_the_cap(
     assert "- Broken limit: AA: 2026 compute 50,000 H100e exceeds the tier 2 cap" in memo
     over_ask = _memo(run, tiny, "partner: AA\nsecurity: veu\ncompute: {2026: 150_000}\n", tmp_path)
     assert "receives its full ask" not in over_ask
+
+
+def test_a_portfolio_of_one_partner_has_no_sum_of_partners(
+    run: Runner, tiny: Path, tmp_path: Path
+) -> None:
+    """The portfolio memo of AA alone read "The partners' summed utility ...; together they
+    clear their walk-away values" and "every H100e given to one partner is taken from
+    another"."""
+    pf = _tiny_copy(tmp_path, tiny, 100_000)
+    r = run("solve", pf, "--out", tmp_path / "o", "--render", "md")
+    assert r.exit_code == 0, r.output + r.traceback
+    memo = (tmp_path / "o" / "memos" / "portfolio-tiny.md").read_text()
+    assert "summed" not in memo and "together" not in memo and "another" not in memo
+    assert "- AA's utility is " in memo
+    assert "- Supply is fully allocated in 2026, all of it to AA." in memo
