@@ -476,3 +476,21 @@ def test_a_portfolio_of_one_partner_has_no_sum_of_partners(
     assert "summed" not in memo and "together" not in memo and "another" not in memo
     assert "- AA's utility is " in memo
     assert "- Supply is fully allocated in 2026, all of it to AA." in memo
+
+
+def test_validating_a_portfolio_checks_its_partners_clauses(
+    run: Runner, tiny: Path, tmp_path: Path
+) -> None:
+    """`validate portfolio.yaml` said "ok" for a portfolio whose partner's clause cannot
+    render (validating the partner file itself caught it); render then failed."""
+    pf = _tiny_copy(tmp_path, tiny, 1_000_000)
+    aa = pf.parent / "aa.yaml"
+    aa.write_text(aa.read_text().replace("{{ level.title }}", "{{ level.titel }}"))
+    r = run("validate", pf)
+    assert r.exit_code == 2, r.output + r.traceback
+    assert r.stdout == ""
+    line = next(i for i, t in enumerate(aa.read_text().splitlines(), 1) if "titel" in t)
+    assert r.stderr.strip() == (
+        f"error: {aa}:{line}: concessions[0].clause: clause uses an unknown variable "
+        "('dict object' has no attribute 'titel')"
+    )
