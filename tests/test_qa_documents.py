@@ -461,3 +461,36 @@ def test_a_package_over_the_cap_does_not_receive_the_cap(
     assert "- Broken limit: AA: 2026 compute 50,000 H100e exceeds the tier 2 cap" in memo
     over_ask = _memo(run, tiny, "partner: AA\nsecurity: veu\ncompute: {2026: 150_000}\n", tmp_path)
     assert "receives its full ask" not in over_ask
+
+
+def test_a_portfolio_of_one_partner_has_no_sum_of_partners(
+    run: Runner, tiny: Path, tmp_path: Path
+) -> None:
+    """The portfolio memo of AA alone read "The partners' summed utility ...; together they
+    clear their walk-away values" and "every H100e given to one partner is taken from
+    another"."""
+    pf = _tiny_copy(tmp_path, tiny, 100_000)
+    r = run("solve", pf, "--out", tmp_path / "o", "--render", "md")
+    assert r.exit_code == 0, r.output + r.traceback
+    memo = (tmp_path / "o" / "memos" / "portfolio-tiny.md").read_text()
+    assert "summed" not in memo and "together" not in memo and "another" not in memo
+    assert "- AA's utility is " in memo
+    assert "- Supply is fully allocated in 2026, all of it to AA." in memo
+
+
+def test_validating_a_portfolio_checks_its_partners_clauses(
+    run: Runner, tiny: Path, tmp_path: Path
+) -> None:
+    """`validate portfolio.yaml` said "ok" for a portfolio whose partner's clause cannot
+    render (validating the partner file itself caught it); render then failed."""
+    pf = _tiny_copy(tmp_path, tiny, 1_000_000)
+    aa = pf.parent / "aa.yaml"
+    aa.write_text(aa.read_text().replace("{{ level.title }}", "{{ level.titel }}"))
+    r = run("validate", pf)
+    assert r.exit_code == 2, r.output + r.traceback
+    assert r.stdout == ""
+    line = next(i for i, t in enumerate(aa.read_text().splitlines(), 1) if "titel" in t)
+    assert r.stderr.strip() == (
+        f"error: {aa}:{line}: concessions[0].clause: clause uses an unknown variable "
+        "('dict object' has no attribute 'titel')"
+    )

@@ -70,6 +70,9 @@ def check_clauses(path: str | Path, kind: str, loaded: object = None) -> None:
     from dealbench.model.yamlio import read_yaml
 
     problems: list[Problem]
+    if kind == "portfolio" and loaded is not None:
+        _check_portfolio_clauses(loaded)
+        return
     if kind == "partner":
         partner = loaded if isinstance(loaded, Partner) else load_partner(path)
         problems = list(partner_clause_problems(partner))
@@ -81,3 +84,26 @@ def check_clauses(path: str | Path, kind: str, loaded: object = None) -> None:
     if problems:
         source = read_yaml(Path(path))
         raise InputError([source.issue(loc, message) for loc, message in problems])
+
+
+def _check_portfolio_clauses(portfolio: Any) -> None:
+    """A portfolio's policy and partners' clauses, each reported against its own file: a
+    portfolio is only valid if every term sheet it can give renders."""
+    from dealbench.errors import InputError, Issue
+    from dealbench.model import Portfolio
+
+    assert isinstance(portfolio, Portfolio)
+    partner_files = portfolio.partner_files
+    # `inputs` lists the portfolio file, its policy file, then its partner files.
+    policies = [f for f in list(portfolio.inputs)[1:] if f not in partner_files.values()]
+    issues: list[Issue] = []
+    checks = [(f, "policy", None) for f in policies] + [
+        (f, "partner", portfolio.partner(code)) for code, f in partner_files.items()
+    ]
+    for path, kind, loaded in checks:
+        try:
+            check_clauses(path, kind, loaded)
+        except InputError as exc:
+            issues += exc.issues
+    if issues:
+        raise InputError(issues)

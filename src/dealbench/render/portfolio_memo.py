@@ -186,10 +186,16 @@ def tradeoffs(source: Source) -> list[str]:
             "taken from another, so compute goes where it buys the most value net of risk."
         )
     margins = sum(d.partner_margin for d in checked.deals)
-    out.append(
-        f"The partners' summed utility is {money(checked.partner_total)}; together they clear "
-        f"their walk-away values and required margins by {money(margins)}."
-    )
+    if len(source.portfolio.partners) == 1:  # one partner: no sum, no "together"
+        out.append(
+            f"{checked.deals[0].partner}'s utility is {money(checked.partner_total)}; it clears "
+            f"its walk-away value and required margin by {money(margins)}."
+        )
+    else:
+        out.append(
+            f"The partners' summed utility is {money(checked.partner_total)}; together they "
+            f"clear their walk-away values and required margins by {money(margins)}."
+        )
     return out
 
 
