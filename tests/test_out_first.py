@@ -42,3 +42,19 @@ def test_an_out_under_a_file_is_refused_before_any_solve(
     assert "is a file, so" in r.stderr
     assert r.stdout == ""  # no result printed: nothing was solved
     assert blocker.read_text() == "the user's notes\n"
+
+
+def test_render_of_a_package_that_breaks_limits_warns_with_each_limit(
+    run: Runner, tmp_path: Path
+) -> None:
+    package = tmp_path / "ae.yaml"
+    package.write_text(
+        "partner: AE\nsecurity: veu\ncompute: {2026: 5_000_000}\nconcessions: {invest-us: 1400bn}\n"
+    )
+    r = run("render", package, "--portfolio", GULF, "--out", tmp_path / "out", "--format", "md")
+    assert r.exit_code == 0 and not r.traceback  # a counter that breaks a cap is a document
+    assert "AE's package breaks 2 limits" in r.stderr
+    assert "exceeds the tier 2 cap" in r.stderr and (tmp_path / "out/term-sheets").is_dir()
+    fine = run("render", REPO / "deals/packages/ae-offer.yaml", "--portfolio", GULF,
+               "--out", tmp_path / "out2", "--format", "md")  # fmt: skip
+    assert fine.exit_code == 0 and "warning" not in fine.stderr

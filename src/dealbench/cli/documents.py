@@ -18,6 +18,7 @@ from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 
 if TYPE_CHECKING:
+    from dealbench.checker import DealFigures
     from dealbench.io import OutputDir
     from dealbench.model.schema import Package
     from dealbench.render.deal_memo import Against
@@ -249,6 +250,22 @@ def render(
         write_documents(folder, docs, wanted, templates)
         for path in folder.written:
             typer.echo(str(path))
+        _warn_violations(src.checked.deals)
+
+
+def _warn_violations(deals: Iterable[DealFigures]) -> None:
+    """A package that breaks a limit is rendered as written (a partner's counter may), but
+    the user is told, as `evaluate` would tell them (there with exit code 3)."""
+    for deal in deals:
+        if deal.violations:
+            typer.echo(
+                f"warning: {deal.partner}'s package breaks {len(deal.violations)} "
+                f"limit{'s' if len(deal.violations) != 1 else ''}; the documents state it as "
+                "written:",
+                err=True,
+            )
+            for v in deal.violations:
+                typer.echo(f"  {v.message}", err=True)
 
 
 @app.command(
