@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from dealbench.errors import ArgumentError
 from dealbench.limit import Limit, limits_from_details, messages
 from dealbench.model.schema import GRANTED, Package, Partner, Portfolio, SecurityRequirement
 from dealbench.units import usd
@@ -114,7 +115,9 @@ def evaluate(portfolio: Portfolio, package: Package) -> DealFigures:
     """Recompute one package's figures and list every limit it breaks."""
     partner = portfolio.partner(package.partner)
     if partner is None:
-        raise ValueError(f"partner {package.partner!r} is not in portfolio {portfolio.id}")
+        raise ArgumentError(
+            "partner", f"partner {package.partner!r} is not in portfolio {portfolio.id}"
+        )
     policy = portfolio.policy
     violations: list[Limit] = []
     code = partner.code

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from dealbench.checker import evaluate
-from dealbench.errors import InfeasibleError
+from dealbench.errors import ArgumentError, InfeasibleError
 from dealbench.model.schema import Package, Partner, Portfolio
 from dealbench.optimize.decomposition.warm import WarmStart
 from dealbench.optimize.result import SolveResult
@@ -42,7 +42,9 @@ def residual(
     risk = 0.0
     for pkg in fixed:
         if portfolio.partner(pkg.partner) is None:
-            raise ValueError(f"partner {pkg.partner!r} is not in portfolio {portfolio.id}")
+            raise ArgumentError(
+                "partner", f"partner {pkg.partner!r} is not in portfolio {portfolio.id}"
+            )
         deal = evaluate(portfolio, pkg)
         for t in portfolio.periods:
             supply[t] = max(supply[t] - deal.compute.get(t, 0.0), 0.0)
@@ -110,7 +112,7 @@ def solve_with_floor(
     """
     p = portfolio.partner(partner)
     if p is None:
-        raise ValueError(f"partner {partner!r} is not in portfolio {portfolio.id}")
+        raise ArgumentError("partner", f"partner {partner!r} is not in portfolio {portfolio.id}")
 
     def run(pf: Portfolio, require: Sequence[str] = ()) -> SolveResult:
         result = solve(

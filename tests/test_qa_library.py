@@ -1,0 +1,105 @@
+"""dealbench used as a library, as a new user would in a notebook: arguments a call cannot
+use are refused before any work, as `dealbench.errors` types, in words that name them."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+import dealbench
+from dealbench import (
+    DealbenchError,
+    InputError,
+    Package,
+    check,
+    evaluate,
+    frontier,
+    load_portfolio,
+    solve,
+    us_best_at,
+)
+from dealbench.errors import ArgumentError
+from helpers import DATA, invoke
+
+TINY = DATA / "tiny/portfolio.yaml"
+
+
+@pytest.fixture(scope="module")
+def tiny() -> dealbench.Portfolio:
+    return load_portfolio(TINY)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "argument", "words"),
+    [
+        ({"mode": "best"}, "mode", "unknown mode 'best'; expected one of: us-best"),
+        ({"method": "fast"}, "method", "unknown method 'fast'"),
+        ({"gap": -1.0}, "gap", "expected a relative gap from 0 to below 1"),
+        ({"gap": 2.0}, "gap", "expected a relative gap from 0 to below 1"),
+        ({"time_limit": -1.0}, "time_limit", "expected a positive number of seconds"),
+        ({"require": ["ZZ"]}, "require", "partner 'ZZ' is not in portfolio tiny (AA)"),
+    ],
+)
+def test_solve_refuses_an_argument_it_cannot_use(
+    tiny: dealbench.Portfolio, kwargs: dict[str, Any], argument: str, words: str
+) -> None:
+    """A typo in the mode solved us-best and said 'optimal' under mode 'best'; a negative
+    gap or time limit came back as status 'time-limit'."""
+    with pytest.raises(ArgumentError, match=re.escape(words)) as info:
+        solve(tiny, **kwargs)
+    assert isinstance(info.value, InputError) and isinstance(info.value, ValueError)
+    assert info.value.argument == argument
+    assert info.value.exit_code == 2
+
+
+def test_solve_takes_one_required_partner_as_a_string(tiny: dealbench.Portfolio) -> None:
+    """`require="AA"` was read letter by letter ('A' is not a partner)."""
+    result = solve(tiny, require="AA")
+    assert [d.partner for d in result.deals] == ["AA"]
+    assert check(tiny, [d.package() for d in result.deals]).ok
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "argument"),
+    [
+        ({"axis": "money"}, "axis"),
+        ({"gap": -0.5}, "gap"),
+        ({"points": 1}, "points"),
+        ({"points": 2.5}, "points"),
+    ],
+)
+def test_frontier_refuses_before_any_solve(
+    tiny: dealbench.Portfolio, kwargs: dict[str, Any], argument: str
+) -> None:
+    """A bad axis failed after the work, in pydantic's words about `Frontier`; a negative
+    gap was used as given."""
+    with pytest.raises(ArgumentError) as info:
+        frontier(tiny, "AA", **kwargs)
+    assert info.value.argument == argument
+
+
+def test_an_unknown_partner_is_a_dealbench_error(tiny: dealbench.Portfolio) -> None:
+    """frontier, us_best_at and evaluate raised a bare ValueError, which a caller catching
+    DealbenchError (as the shells do) did not catch."""
+    stranger = Package(partner="ZZ", security="none", compute={}, concessions={})
+    calls = [
+        lambda: frontier(tiny, "ZZ"),
+        lambda: us_best_at(tiny, "ZZ", 1e9),
+        lambda: evaluate(tiny, stranger),
+    ]
+    for call in calls:
+        with pytest.raises(DealbenchError, match="partner 'ZZ' is not in portfolio tiny"):
+            call()
+
+
+def test_the_cli_says_a_library_refusal_under_its_option() -> None:
+    run = invoke(["frontier", TINY, "--partner", "AA", "--points", "all", "--jointly"])
+    assert run.exit_code == 2
+    assert run.stderr.startswith("error: --points: --points all is exact for one partner")
+    run = invoke(["solve", TINY, "--gap", "-1"])
+    assert run.exit_code == 2
+    assert run.stderr == (
+        "error: --gap: expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got -1.0\n"
+    )
