@@ -4,6 +4,8 @@ use are refused before any work, as `dealbench.errors` types, in words that name
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,12 +18,21 @@ from dealbench import (
     check,
     evaluate,
     frontier,
+    history,
+    load_negotiations,
     load_portfolio,
+    next_offer,
+    record_counter,
+    record_offer,
+    replan,
+    room,
+    rounds_root,
     solve,
     us_best_at,
 )
 from dealbench.errors import ArgumentError
-from helpers import DATA, invoke
+from dealbench.negotiate.rounds import package_yaml
+from helpers import DATA, REPO, invoke
 
 TINY = DATA / "tiny/portfolio.yaml"
 
@@ -103,3 +114,66 @@ def test_the_cli_says_a_library_refusal_under_its_option() -> None:
     assert run.stderr == (
         "error: --gap: expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got -1.0\n"
     )
+
+
+GULF = REPO / "deals/portfolios/gulf-asia.yaml"
+
+
+@pytest.fixture
+def gulf_copy(tmp_path: Path) -> Path:
+    """A copy of the shipped deals/ (never the repository's own rounds)."""
+    shutil.copytree(REPO / "deals", tmp_path / "deals")
+    return tmp_path / "deals/portfolios/gulf-asia.yaml"
+
+
+def test_the_rounds_calls_take_a_str_as_well_as_a_path(gulf_copy: Path) -> None:
+    """`rounds_root("deals/portfolios/x.yaml", pf)` and `room(pf, "deals/rounds/x")`
+    failed with "'str' object has no attribute 'resolve'" ('exists')."""
+    pf = load_portfolio(gulf_copy)
+    root = rounds_root(str(gulf_copy), pf)
+    assert root == rounds_root(gulf_copy, pf)
+    assert room(pf, str(root)) == room(pf, root)
+    assert history(pf, str(root), "AE") == history(pf, root, "AE")
+    assert load_negotiations(pf, str(root)).keys() == load_negotiations(pf, root).keys()
+    offer = record_offer(pf, str(root), "QA", strategy="boulware")
+    assert offer.round.path == root / "QA/001-us.yaml"
+    assert offer.proposal is not None
+    assert check(pf, [offer.proposal.package]).ok  # alone, the offer breaks no limit
+    asked = offer.proposal.package.model_copy(update={"side": "partner", "round": None})
+    counter_file = gulf_copy.parent / "qa-counter.yaml"
+    counter_file.write_text(package_yaml(asked), "utf-8")
+    counter = record_counter(pf, str(root), "QA", str(counter_file))
+    assert counter.round.path == root / "QA/002-partner.yaml"
+
+
+def test_next_offer_names_an_unknown_partner(gulf_copy: Path) -> None:
+    """It raised a bare KeyError: 'XX'."""
+    pf = load_portfolio(gulf_copy)
+    negotiations = load_negotiations(pf, rounds_root(gulf_copy, pf))
+    plan = replan(pf, negotiations)
+    with pytest.raises(DealbenchError, match="partner 'XX' is not in portfolio gulf-asia"):
+        next_offer(pf, negotiations, plan, "XX")
+
+
+def test_the_analysis_layer_and_its_types_are_exported() -> None:
+    """shadow prices, sweeps, risk, regimes, the rounds' and the documents' calls were only
+    in subpackages, though the issues list them as `dealbench` calls."""
+    for name in (
+        "shadow_prices",
+        "sweep_param",
+        "sweep_scenarios",
+        "risk_report",
+        "find_regime",
+        "REGIMES",
+        "Room",
+        "Verdict",
+        "NextOffer",
+        "ArgumentError",
+        "SolverError",
+        "SolverLimitError",
+        "RenderError",
+        "documents_for",
+        "render_document",
+    ):
+        assert name in dealbench.__all__
+        assert getattr(dealbench, name) is not None
