@@ -27,6 +27,7 @@ from dealbench import (
     replan,
     room,
     rounds_root,
+    shadow_prices,
     solve,
     us_best_at,
 )
@@ -177,3 +178,12 @@ def test_the_analysis_layer_and_its_types_are_exported() -> None:
     ):
         assert name in dealbench.__all__
         assert getattr(dealbench, name) is not None
+
+
+def test_shadow_prices_refuse_a_result_of_another_portfolio(tiny: dealbench.Portfolio) -> None:
+    """It failed with a bare AssertionError deep in the fixed LP."""
+    gulf = load_portfolio(GULF)
+    result = solve(gulf, gap=1e-4)
+    assert check(gulf, [d.package() for d in result.deals]).ok
+    with pytest.raises(ArgumentError, match="the result is for portfolio 'gulf-asia', not 'tiny'"):
+        shadow_prices(tiny, result, compare=False)
