@@ -15,8 +15,11 @@ from dealbench import (
     DealbenchError,
     InputError,
     Package,
+    SolveOptions,
     check,
+    compare,
     evaluate,
+    find_regime,
     frontier,
     history,
     load_negotiations,
@@ -187,3 +190,19 @@ def test_shadow_prices_refuse_a_result_of_another_portfolio(tiny: dealbench.Port
     assert check(gulf, [d.package() for d in result.deals]).ok
     with pytest.raises(ArgumentError, match="the result is for portfolio 'gulf-asia', not 'tiny'"):
         shadow_prices(tiny, result, compare=False)
+
+
+def test_compare_takes_regime_names_and_refuses_none() -> None:
+    """`compare(pf, ["repeal"])` failed with "'str' object has no attribute 'id'", and
+    `compare(pf, [])` returned an empty comparison."""
+    gulf = load_portfolio(GULF)
+    comparison, solved = compare(gulf, ["repeal"], options=SolveOptions(gap=1e-4))
+    assert [row.regime for row in comparison.regimes] == ["repeal"]
+    pf, result = solved["repeal"]
+    assert check(pf, [d.package() for d in result.deals]).ok
+    by_policy, _ = compare(gulf, [find_regime("repeal")], options=SolveOptions(gap=1e-4))
+    assert by_policy.regimes[0].us_value == comparison.regimes[0].us_value
+    with pytest.raises(ArgumentError, match="at least one policy"):
+        compare(gulf, [])
+    with pytest.raises(InputError, match="unknown regime 'nope'"):
+        compare(gulf, ["nope"])
