@@ -9,6 +9,12 @@ The public API, in pipeline order::
     verdict = check(portfolio, [d.package() for d in result.deals])
     counter = evaluate(portfolio, load_package("deals/packages/ae-counter.yaml", portfolio))
 
+The analysis layer (`compare`, `sweep_param`, `shadow_prices`, `risk_report`), the
+rounds (`record_offer`, `record_counter`, `room`, `next_offer`) and the frontier
+(`frontier`, `us_best_at`, `zopas`) are exported here too; README "Using it as a
+library" shows them with real output. An argument a call cannot use raises
+`ArgumentError` (an `InputError` and a `ValueError`) before any work.
+
 Names are imported on first use, so `import dealbench` (and `dealbench --help`)
 stays fast.
 """
