@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +100,7 @@ def test_an_unknown_partner_is_a_dealbench_error(tiny: dealbench.Portfolio) -> N
     """frontier, us_best_at and evaluate raised a bare ValueError, which a caller catching
     DealbenchError (as the shells do) did not catch."""
     stranger = Package(partner="ZZ", security="none", compute={}, concessions={})
-    calls = [
+    calls: list[Callable[[], object]] = [
         lambda: frontier(tiny, "ZZ"),
         lambda: us_best_at(tiny, "ZZ", 1e9),
         lambda: evaluate(tiny, stranger),
@@ -206,3 +207,10 @@ def test_compare_takes_regime_names_and_refuses_none() -> None:
         compare(gulf, [])
     with pytest.raises(InputError, match="unknown regime 'nope'"):
         compare(gulf, ["nope"])
+
+
+def test_solve_says_it_wants_a_portfolio_not_its_path() -> None:
+    """`solve("deals/portfolios/x.yaml")` failed with "'str' object has no attribute
+    'policy'" deep in the decomposition."""
+    with pytest.raises(ArgumentError, match=r"expected a Portfolio \(load_portfolio\(path\)"):
+        solve(str(TINY))  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 from dealbench.arguments import one_of, partner_codes, positive_seconds, relative_gap
-from dealbench.errors import InputError, Issue
+from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model.schema import Portfolio
 from dealbench.optimize.decomposition.solve import solve_decomposed
 from dealbench.optimize.finish import binding_limits, result_from_check
@@ -57,6 +57,11 @@ def solve(
     Raises `dealbench.errors.ArgumentError` (an InputError and a ValueError) for an
     unknown mode, method or partner code, or a gap or time limit out of range.
     """
+    if not isinstance(portfolio, Portfolio):  # a path, say: not an AttributeError deep inside
+        raise ArgumentError(
+            "portfolio",
+            f"expected a Portfolio (load_portfolio(path) reads one), got {portfolio!r}",
+        )
     mode = one_of(mode, MODES, "mode", "mode")
     method = one_of(method, METHODS, "method", "method")
     gap = relative_gap(gap)
