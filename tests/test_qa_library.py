@@ -19,6 +19,7 @@ from dealbench import (
     SolveOptions,
     check,
     compare,
+    documents_for,
     evaluate,
     find_regime,
     frontier,
@@ -28,11 +29,13 @@ from dealbench import (
     next_offer,
     record_counter,
     record_offer,
+    render_document,
     replan,
     room,
     rounds_root,
     shadow_prices,
     solve,
+    source_from_result,
     us_best_at,
 )
 from dealbench.errors import ArgumentError
@@ -214,3 +217,15 @@ def test_solve_says_it_wants_a_portfolio_not_its_path() -> None:
     'policy'" deep in the decomposition."""
     with pytest.raises(ArgumentError, match=r"expected a Portfolio \(load_portfolio\(path\)"):
         solve(str(TINY))  # type: ignore[arg-type]
+
+
+def test_render_document_refuses_a_format_it_cannot_write(tiny: dealbench.Portfolio) -> None:
+    """`render_document(doc, ["rtf"])` returned no file and no error, and a format given
+    alone as a str ("md") was read letter by letter: no file either."""
+    result = solve(tiny)
+    assert check(tiny, [d.package() for d in result.deals]).ok
+    (doc, *_) = documents_for(source_from_result(tiny, result), "term-sheet")
+    assert [f.path for f in render_document(doc, "md")] == [f"{doc.path}.md"]
+    assert render_document(doc, "md") == render_document(doc, ["md"])
+    with pytest.raises(ArgumentError, match="unknown format 'rtf'; expected one of: md, html"):
+        render_document(doc, ["rtf"])  # type: ignore[list-item]
