@@ -27,10 +27,12 @@ from dealbench import (
     load_negotiations,
     load_portfolio,
     next_offer,
+    parse_set,
     record_counter,
     record_offer,
     render_document,
     replan,
+    residual,
     room,
     rounds_root,
     shadow_prices,
@@ -229,3 +231,21 @@ def test_render_document_refuses_a_format_it_cannot_write(tiny: dealbench.Portfo
     assert render_document(doc, "md") == render_document(doc, ["md"])
     with pytest.raises(ArgumentError, match="unknown format 'rtf'; expected one of: md, html"):
         render_document(doc, ["rtf"])  # type: ignore[list-item]
+
+
+def test_one_thing_where_a_list_is_expected_is_not_taken_apart(
+    tiny: dealbench.Portfolio,
+) -> None:
+    """`check(pf, package)` and `residual(pf, fixed=package)` failed with "'tuple' object
+    has no attribute 'partner'" (a pydantic model iterates as pairs); `parse_set("a=b")`
+    and `compare(pf, "repeal")` read the str letter by letter."""
+    result = solve(tiny)
+    (deal,) = result.deals
+    package = deal.package()
+    assert check(tiny, package) == check(tiny, [package])
+    assert check(tiny, package).ok
+    assert residual(tiny, fixed=package) == residual(tiny, fixed=[package])
+    assert residual(tiny, excluded="AA") == residual(tiny, excluded=["AA"])
+    assert parse_set("partners.AE.batna=3bn") == {"partners.AE.batna": "3bn"}
+    with pytest.raises(InputError, match="unknown regime 'nope'"):
+        compare(tiny, "nope")

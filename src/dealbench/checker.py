@@ -288,8 +288,11 @@ def _excludes_of(partner: Partner, cid: str) -> list[str]:
     return concession.excludes if concession else []
 
 
-def check(portfolio: Portfolio, packages: Iterable[Package]) -> PortfolioCheck:
-    """Check packages together: each deal, then supply and the risk budget."""
+def check(portfolio: Portfolio, packages: Iterable[Package] | Package) -> PortfolioCheck:
+    """Check packages together: each deal, then supply and the risk budget (one package
+    may be given alone)."""
+    if isinstance(packages, Package):  # a model iterates as (field, value) pairs
+        packages = [packages]
     deals: list[DealFigures] = []
     violations: list[Limit] = []
     seen: set[str] = set()

@@ -104,7 +104,7 @@ def tie(us_value: float | None) -> float:
 
 def compare(
     portfolio: Portfolio,
-    policies: Sequence[Policy | str],
+    policies: Sequence[Policy | str] | str,
     *,
     overrides: Mapping[str, Any] | None = None,
     options: SolveOptions | None = None,
@@ -119,6 +119,8 @@ def compare(
     Returns the comparison and, per regime id, the portfolio solved and its result
     (for documents and result files).
     """
+    if isinstance(policies, str):  # one regime name, not letter by letter
+        policies = [policies]
     if not policies:
         raise ArgumentError("policies", "expected at least one policy (or regime name) to compare")
     read = [find_regime(p, option="policies") if isinstance(p, str) else p for p in policies]

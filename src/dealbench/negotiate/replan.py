@@ -32,11 +32,18 @@ __all__ = ["force_deal_penalty", "gain_bound", "residual", "solve_with_floor", "
 
 
 def residual(
-    portfolio: Portfolio, fixed: Sequence[Package] = (), excluded: Iterable[str] = ()
+    portfolio: Portfolio,
+    fixed: Sequence[Package] | Package = (),
+    excluded: Iterable[str] | str = (),
 ) -> Portfolio:
     """`portfolio` without the partners of `fixed` and `excluded`, its supply per period
     reduced by the fixed packages' compute and its risk budget by their risk (as `check`
-    computes them). Limits never go below zero."""
+    computes them). Limits never go below zero. One package, or one partner code, may be
+    given alone."""
+    if isinstance(fixed, Package):  # a model iterates as (field, value) pairs
+        fixed = [fixed]
+    if isinstance(excluded, str):
+        excluded = [excluded]
     gone = {pkg.partner for pkg in fixed} | set(excluded)
     supply = dict(portfolio.supply)
     risk = 0.0
