@@ -9,6 +9,12 @@ The public API, in pipeline order::
     verdict = check(portfolio, [d.package() for d in result.deals])
     counter = evaluate(portfolio, load_package("deals/packages/ae-counter.yaml", portfolio))
 
+The analysis layer (`compare`, `sweep_param`, `shadow_prices`, `risk_report`), the
+rounds (`record_offer`, `record_counter`, `room`, `next_offer`) and the frontier
+(`frontier`, `us_best_at`, `zopas`) are exported here too; README "Using it as a
+library" shows them with real output. An argument a call cannot use raises
+`ArgumentError` (an `InputError` and a `ValueError`) before any work.
+
 Names are imported on first use, so `import dealbench` (and `dealbench --help`)
 stays fast.
 """
@@ -67,30 +73,77 @@ _EXPORTS = {
     "zopas": "dealbench.negotiate",
     "Frontier": "dealbench.negotiate",
     "FrontierPoint": "dealbench.negotiate",
+    # what the analysis layer, the rounds and the documents return, and every error
+    "ArgumentError": "dealbench.errors",
+    "RenderError": "dealbench.errors",
+    "SolverError": "dealbench.errors",
+    "SolverLimitError": "dealbench.errors",
+    "Comparison": "dealbench.analyze",
+    "Prices": "dealbench.analyze",
+    "SweepResult": "dealbench.analyze",
+    "diff_results": "dealbench.analyze",
+    "find_regime": "dealbench.analyze",
+    "load_result": "dealbench.analyze",
+    "load_scenario": "dealbench.analyze",
+    "shadow_prices": "dealbench.analyze",
+    "sweep_param": "dealbench.analyze",
+    "sweep_scenarios": "dealbench.analyze",
+    "REGIMES": "dealbench.analyze",
+    "SolveOptions": "dealbench.analyze",
+    "risk_report": "dealbench.analyze.uncertainty",
+    "RiskReport": "dealbench.analyze.uncertainty",
+    "Counter": "dealbench.negotiate",
+    "History": "dealbench.negotiate",
+    "NextOffer": "dealbench.negotiate",
+    "Offer": "dealbench.negotiate",
+    "Room": "dealbench.negotiate",
+    "Verdict": "dealbench.negotiate",
+    "documents_for": "dealbench.render",
+    "render_document": "dealbench.render",
+    "source_from_result": "dealbench.render",
 }
 
 __all__ = [
+    "REGIMES",
+    "ArgumentError",
+    "Comparison",
     "ConcessionRank",
+    "Counter",
     "DealFigures",
     "DealbenchError",
     "Frontier",
     "FrontierPoint",
+    "History",
     "Improvement",
     "InfeasibleError",
     "InputError",
+    "NextOffer",
+    "Offer",
     "Package",
     "Partner",
     "Policy",
     "Portfolio",
     "PortfolioCheck",
+    "Prices",
+    "RenderError",
+    "RiskReport",
+    "Room",
+    "SolveOptions",
     "SolveResult",
+    "SolverError",
+    "SolverLimitError",
     "Status",
+    "SweepResult",
+    "Verdict",
     "apply_overrides",
     "check",
     "compare",
     "concession_ranking",
     "conclude",
+    "diff_results",
+    "documents_for",
     "evaluate",
+    "find_regime",
     "formulate",
     "frontier",
     "history",
@@ -100,16 +153,24 @@ __all__ = [
     "load_partner",
     "load_policy",
     "load_portfolio",
+    "load_result",
+    "load_scenario",
     "next_offer",
     "parse_set",
     "record_counter",
     "record_offer",
+    "render_document",
     "render_term_sheet",
     "replan",
     "residual",
+    "risk_report",
     "room",
     "rounds_root",
+    "shadow_prices",
     "solve",
+    "source_from_result",
+    "sweep_param",
+    "sweep_scenarios",
     "us_best_at",
     "validate_file",
     "verdict",
@@ -118,9 +179,34 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from dealbench.analyze import apply_overrides, compare, parse_set
+    from dealbench.analyze import (
+        REGIMES,
+        Comparison,
+        Prices,
+        SolveOptions,
+        SweepResult,
+        apply_overrides,
+        compare,
+        diff_results,
+        find_regime,
+        load_result,
+        load_scenario,
+        parse_set,
+        shadow_prices,
+        sweep_param,
+        sweep_scenarios,
+    )
+    from dealbench.analyze.uncertainty import RiskReport, risk_report
     from dealbench.checker import DealFigures, PortfolioCheck, check, evaluate
-    from dealbench.errors import DealbenchError, InfeasibleError, InputError
+    from dealbench.errors import (
+        ArgumentError,
+        DealbenchError,
+        InfeasibleError,
+        InputError,
+        RenderError,
+        SolverError,
+        SolverLimitError,
+    )
     from dealbench.model import (
         Package,
         Partner,
@@ -134,9 +220,15 @@ if TYPE_CHECKING:
     )
     from dealbench.negotiate import (
         ConcessionRank,
+        Counter,
         Frontier,
         FrontierPoint,
+        History,
         Improvement,
+        NextOffer,
+        Offer,
+        Room,
+        Verdict,
         concession_ranking,
         conclude,
         frontier,
@@ -156,7 +248,12 @@ if TYPE_CHECKING:
         zopas,
     )
     from dealbench.optimize import SolveResult, Status, formulate, solve
-    from dealbench.render import render_term_sheet
+    from dealbench.render import (
+        documents_for,
+        render_document,
+        render_term_sheet,
+        source_from_result,
+    )
 
 
 def __getattr__(name: str) -> Any:

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from dealbench.errors import ArgumentError
 from dealbench.limit import Limit, limits_from_details, messages
 from dealbench.model.schema import GRANTED, Package, Partner, Portfolio, SecurityRequirement
 from dealbench.units import usd
@@ -114,7 +115,9 @@ def evaluate(portfolio: Portfolio, package: Package) -> DealFigures:
     """Recompute one package's figures and list every limit it breaks."""
     partner = portfolio.partner(package.partner)
     if partner is None:
-        raise ValueError(f"partner {package.partner!r} is not in portfolio {portfolio.id}")
+        raise ArgumentError(
+            "partner", f"partner {package.partner!r} is not in portfolio {portfolio.id}"
+        )
     policy = portfolio.policy
     violations: list[Limit] = []
     code = partner.code
@@ -285,8 +288,11 @@ def _excludes_of(partner: Partner, cid: str) -> list[str]:
     return concession.excludes if concession else []
 
 
-def check(portfolio: Portfolio, packages: Iterable[Package]) -> PortfolioCheck:
-    """Check packages together: each deal, then supply and the risk budget."""
+def check(portfolio: Portfolio, packages: Iterable[Package] | Package) -> PortfolioCheck:
+    """Check packages together: each deal, then supply and the risk budget (one package
+    may be given alone)."""
+    if isinstance(packages, Package):  # a model iterates as (field, value) pairs
+        packages = [packages]
     deals: list[DealFigures] = []
     violations: list[Limit] = []
     seen: set[str] = set()

@@ -41,6 +41,15 @@ class InputError(DealbenchError):
         super().__init__("\n".join(str(i) for i in self.issues))
 
 
+class ArgumentError(InputError, ValueError):
+    """A library call given an argument it cannot use: an unknown mode or partner code,
+    a negative gap. Bad input (exit 2), and a ValueError too, as Python's own calls raise."""
+
+    def __init__(self, argument: str, message: str) -> None:
+        self.argument = argument
+        super().__init__(Issue(argument, None, "", message))
+
+
 class InfeasibleError(DealbenchError):
     """No package satisfies every limit; carries the explanation."""
 

@@ -15,10 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.limits import decided_by
 from dealbench.analyze.parallel import Executor
-from dealbench.analyze.regimes import under_regime
+from dealbench.analyze.regimes import find_regime, under_regime
 from dealbench.analyze.scenarios import apply_overrides
 from dealbench.analyze.solves import SolveOptions, solve_all
-from dealbench.errors import InputError, Issue
+from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.limit import Limit
 from dealbench.model.schema import Policy, Portfolio
 from dealbench.optimize import SolveResult, Status
@@ -104,7 +104,7 @@ def tie(us_value: float | None) -> float:
 
 def compare(
     portfolio: Portfolio,
-    policies: Sequence[Policy],
+    policies: Sequence[Policy | str] | str,
     *,
     overrides: Mapping[str, Any] | None = None,
     options: SolveOptions | None = None,
@@ -113,17 +113,25 @@ def compare(
 ) -> tuple[Comparison, dict[str, tuple[Portfolio, SolveResult]]]:
     """Solve `portfolio` under each policy (overrides applied after the regime change).
 
+    `policies`: `Policy` objects, or regime names (`REGIMES`: tiered, monopoly, repeal,
+    bilateral) and policy files, read by `find_regime`.
+
     Returns the comparison and, per regime id, the portfolio solved and its result
     (for documents and result files).
     """
-    ids = [p.id for p in policies]
+    if isinstance(policies, str):  # one regime name, not letter by letter
+        policies = [policies]
+    if not policies:
+        raise ArgumentError("policies", "expected at least one policy (or regime name) to compare")
+    read = [find_regime(p, option="policies") if isinstance(p, str) else p for p in policies]
+    ids = [p.id for p in read]
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
         raise InputError(
             Issue("--regimes", None, "", f"two regimes share the id {', '.join(twice)}")
         )
     overrides = dict(overrides or {})
-    portfolios = [apply_overrides(under_regime(portfolio, p), overrides) for p in policies]
+    portfolios = [apply_overrides(under_regime(portfolio, p), overrides) for p in read]
     results = solve_all(portfolios, options or SolveOptions(), executor, chain=1, progress=progress)
     solved = {p.policy.id: (p, r) for p, r in zip(portfolios, results, strict=True)}
     rows = [regime_row(p, r) for p, r in solved.values()]

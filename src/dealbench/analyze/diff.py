@@ -73,6 +73,9 @@ def load_result(path: str | Path) -> SolveResult:
 def diff_results(
     a: SolveResult, b: SolveResult, labels: tuple[str, str] = ("A", "B")
 ) -> ResultDiff:
+    """What changed from result `a` to result `b` (`load_result` reads a result.json):
+    US value, partners' total and risk (USD; risk-weighted H100e), and partner by partner
+    who gains or loses a deal, its compute (H100e) and concessions."""
     notes = []
     if a.portfolio != b.portfolio:
         notes.append(f"different portfolios: {a.portfolio} and {b.portfolio}")

@@ -23,7 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.fixed_lp import FixedLP, Kind, LimitRow, build_fixed_lp
 from dealbench.analyze.steps import StepResolve, resolve_one_step
-from dealbench.errors import InputError, Issue
+from dealbench.checker import check
+from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model.schema import Portfolio
 from dealbench.optimize.result import SolveResult, Status
 
@@ -114,6 +115,7 @@ def shadow_prices(
         )
     if result.status not in (Status.OPTIMAL, Status.TIME_LIMIT):
         raise InputError(Issue("--prices", None, "", "there is no optimum to price"))
+    _same_portfolio(portfolio, result)
     lp = build_fixed_lp(portfolio, result.deals)
     if lp.value() is None:
         raise RuntimeError("the optimum's own packages are infeasible in its fixed LP")
@@ -151,6 +153,20 @@ def shadow_prices(
         warnings=[lim.warning for lim in priced if lim.warning],
         limits=priced,
     )
+
+
+def _same_portfolio(portfolio: Portfolio, result: SolveResult) -> None:
+    """An ArgumentError unless `result` is a solve of `portfolio` (its packages fit it)."""
+    if result.portfolio != portfolio.id:
+        raise ArgumentError(
+            "result", f"the result is for portfolio {result.portfolio!r}, not {portfolio.id!r}"
+        )
+    checked = check(portfolio, [d.package() for d in result.deals])
+    if not checked.ok:
+        problems = "; ".join(checked.problems())
+        raise ArgumentError(
+            "result", f"the result's packages do not fit portfolio {portfolio.id!r}: {problems}"
+        )
 
 
 def step_of(limit: LimitRow, grain: float = 0.0) -> float:

@@ -78,8 +78,11 @@ def parse_value(text: str) -> Any:
     return text if value is None else value
 
 
-def parse_set(items: Iterable[str]) -> dict[str, Any]:
-    """`["PATH=VALUE", ...]` (the `--set` options) as an ordered mapping of path to value."""
+def parse_set(items: Iterable[str] | str) -> dict[str, Any]:
+    """`["PATH=VALUE", ...]` (the `--set` options) as an ordered mapping of path to value;
+    one "PATH=VALUE" may be given alone."""
+    if isinstance(items, str):  # not letter by letter
+        items = [items]
     out: dict[str, Any] = {}
     for item in items:
         path, sep, text = item.partition("=")

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.parallel import Executor
 from dealbench.checker import MONEY_TOL, REL_TOL, check, evaluate
+from dealbench.errors import ArgumentError
 from dealbench.limit import messages
 from dealbench.model.distributions import distribution_of
 from dealbench.model.schema import Package, Partner, Portfolio
@@ -152,7 +153,9 @@ def _task(task: tuple[Portfolio, Package, int, int, int]) -> Samples:
 def _chunk(portfolio: Portfolio, package: Package, seed: int, chunk: int, n: int) -> Samples:
     partner = portfolio.partner(package.partner)
     if partner is None:
-        raise ValueError(f"partner {package.partner!r} is not in portfolio {portfolio.id}")
+        raise ArgumentError(
+            "partner", f"partner {package.partner!r} is not in portfolio {portfolio.id}"
+        )
     key = zlib.crc32(partner.code.encode())
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(key, chunk)))
     return evaluate_samples(portfolio, package, rng, n)
@@ -223,10 +226,12 @@ def risk_report(
     """Acceptance probability (with its standard error) and the distributions of what the
     US gets and the risk it bears, over `samples` draws seeded by `seed`."""
     if samples < 1:
-        raise ValueError("samples must be at least 1")
+        raise ArgumentError("samples", f"samples must be at least 1, got {samples}")
     partner = portfolio.partner(package.partner)
     if partner is None:
-        raise ValueError(f"partner {package.partner!r} is not in portfolio {portfolio.id}")
+        raise ArgumentError(
+            "partner", f"partner {package.partner!r} is not in portfolio {portfolio.id}"
+        )
     drawn = sample_package(portfolio, package, samples, seed, jobs=jobs, progress=progress)
     p = float(drawn.accepts.mean())
     accepted = drawn.accepts

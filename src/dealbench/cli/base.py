@@ -79,24 +79,16 @@ PackagePortfolio = Annotated[
 
 def check_gap(gap: float) -> float:
     """--gap: a relative gap, 0 <= gap < 1 (0.01 stops within 1% of the best)."""
-    import math
+    from dealbench.arguments import relative_gap
 
-    if not math.isfinite(gap) or not 0 <= gap < 1:
-        _bad_option(
-            "--gap", f"expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got {gap}"
-        )
-    return gap
+    return relative_gap(gap, "--gap")  # the library's check, under the option's name
 
 
 def check_time_limit(seconds: float | None) -> float | None:
     """--time-limit: a positive, finite number of seconds (or absent: no limit)."""
-    import math
+    from dealbench.arguments import positive_seconds
 
-    if seconds is not None and (not math.isfinite(seconds) or seconds <= 0):
-        _bad_option(
-            "--time-limit", f"expected a positive number of seconds, such as 30, got {seconds}"
-        )
-    return seconds
+    return positive_seconds(seconds, "--time-limit")
 
 
 def parse_money_option(option: str, value: str | None) -> float | None:

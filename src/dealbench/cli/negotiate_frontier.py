@@ -69,7 +69,7 @@ def frontier(
     """
     from dealbench.analyze.scenarios import load_scenario
     from dealbench.cli import output
-    from dealbench.errors import InputError, Issue
+    from dealbench.errors import ArgumentError, InputError, Issue
     from dealbench.io import OutputDir
     from dealbench.negotiate import frontier as run_frontier
     from dealbench.negotiate.chart import chart_files, chart_stem
@@ -95,8 +95,9 @@ def frontier(
             )
         try:
             result = run_frontier(pf, partner, points=n, axis=axis, jointly=jointly, gap=gap)  # type: ignore[arg-type]
-        except ValueError as exc:
-            raise InputError(Issue("--points", None, "", str(exc))) from None
+        except ArgumentError as exc:  # the library's words, under the option's name
+            option = f"--{exc.argument.replace('_', '-')}"
+            raise InputError(Issue(option, None, "", exc.issues[0].message)) from None
         if json_out:
             typer.echo(output.to_json(result.to_json()))
         else:

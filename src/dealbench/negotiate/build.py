@@ -17,8 +17,11 @@ import time
 from typing import Literal
 
 from dealbench.analyze.parallel import Executor, default_jobs, start_fork_server
+from dealbench.arguments import one_of, relative_gap
+from dealbench.errors import ArgumentError
 from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.frontier import (
+    AXES,
     SAME_ABS,
     Axis,
     Frontier,
@@ -59,12 +62,16 @@ def build_frontier(
 ) -> Frontier:
     start = time.perf_counter()
     check_partner(portfolio, partner)
-    if points != "all" and not 2 <= points <= MAX_POINTS:
-        raise ValueError(f"points must be between 2 and {MAX_POINTS}, or 'all'")
+    one_of(axis, AXES, "axis", "axis")
+    gap = relative_gap(gap)
+    whole = isinstance(points, int) and not isinstance(points, bool)
+    if points != "all" and not (whole and 2 <= points <= MAX_POINTS):
+        raise ArgumentError("points", f"points must be between 2 and {MAX_POINTS}, or 'all'")
     if points == "all" and jointly:
-        raise ValueError(
+        raise ArgumentError(
+            "points",
             "--points all is exact for one partner with the others held; "
-            "it cannot be combined with --jointly"
+            "it cannot be combined with --jointly",
         )
     if base is None:
         if jointly and axis == "partner" and _joint_jobs() > 1:

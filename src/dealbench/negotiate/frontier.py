@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from dealbench.arguments import partner_code
 from dealbench.checker import DealFigures, check
 from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.replan import residual, solve_with_floor
@@ -224,7 +225,15 @@ def frontier(
     base: SolveResult | None = None,
     bargaining: bool = True,
 ) -> Frontier:
-    """The Pareto frontier for `partner` (see the module's docstring)."""
+    """The Pareto frontier for `partner` (see the module's docstring).
+
+    `points`: 2 to 1,000 points, or "all" (every vertex; held only); `axis`: "partner"
+    (V against the partner's utility U, USD) or "risk" (V against risk-weighted H100e);
+    `jointly`: re-optimize every other deal at every point (run it under
+    `if __name__ == "__main__":`, as it starts worker processes); `gap`: relative,
+    0 <= gap < 1; `base`: the portfolio's solve to hold the others at (solved if None).
+    Raises `dealbench.errors.ArgumentError` (a ValueError) for an argument out of range.
+    """
     from dealbench.negotiate.build import build_frontier
 
     return build_frontier(
@@ -240,10 +249,9 @@ def frontier(
 
 
 def check_partner(portfolio: Portfolio, partner: str) -> None:
-    """A ValueError naming the portfolio's partners when `partner` is not one of them."""
-    if portfolio.partner(partner) is None:
-        codes = ", ".join(p.code for p in portfolio.partners)
-        raise ValueError(f"partner {partner!r} is not in portfolio {portfolio.id} ({codes})")
+    """An ArgumentError (a ValueError) naming the portfolio's partners when `partner` is
+    not one of them."""
+    partner_code(portfolio, partner)
 
 
 def _others(base: SolveResult, partner: str) -> list[Package]:

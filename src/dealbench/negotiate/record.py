@@ -62,7 +62,7 @@ class Counter:
 
 def record_offer(
     portfolio: Portfolio,
-    root: Path,
+    root: Path | str,
     partner: str,
     *,
     package: Package | None = None,
@@ -82,6 +82,7 @@ def record_offer(
     deadline and beta too, unless given), else Boulware. `mode` (us-best, nash,
     kalai) offers that point of the deal's frontier instead.
     """
+    root = Path(root)  # a str as well as a Path
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(negotiations, partner, expect)
     proposal = None
@@ -142,9 +143,9 @@ def record_offer(
 
 def record_counter(
     portfolio: Portfolio,
-    root: Path,
+    root: Path | str,
     partner: str,
-    counter: Package | Path,
+    counter: Package | Path | str,
     *,
     note: str | None = None,
     author: str | None = None,
@@ -160,9 +161,10 @@ def record_counter(
     is written. A counter that breaks a limit is recorded: its violations are
     in the verdict.
     """
+    root = Path(root)  # a str as well as a Path
     check_strategy(strategy, deadline)  # the verdict needs them, and comes after the write
-    if isinstance(counter, Path):
-        where = display_path(counter)
+    if isinstance(counter, Path | str):  # a counter file
+        where = display_path(Path(counter))
         package = load_package(counter, portfolio)
     else:
         where, package = "package", counter
@@ -203,7 +205,7 @@ def record_counter(
 
 def conclude(
     portfolio: Portfolio,
-    root: Path,
+    root: Path | str,
     partner: str,
     *,
     round_number: int | None = None,
@@ -218,6 +220,7 @@ def conclude(
     (its own limits, acceptance, supply and risk budget); the conclusion is
     recorded by the side that accepts, the other side of that round.
     """
+    root = Path(root)  # a str as well as a Path
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(negotiations, partner, expect)
     agreed = (
@@ -265,7 +268,7 @@ def conclude(
 
 def walk_away(
     portfolio: Portfolio,
-    root: Path,
+    root: Path | str,
     partner: str,
     *,
     by: Side = "us",
@@ -275,6 +278,7 @@ def walk_away(
     expect: int | None = None,
 ) -> Round:
     """Record that `by` walked away: the partner gets no deal when the portfolio is re-planned."""
+    root = Path(root)  # a str as well as a Path
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(negotiations, partner, expect)
     data = RoundFile(

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from dealbench.checker import evaluate
-from dealbench.errors import InfeasibleError
+from dealbench.errors import ArgumentError, InfeasibleError
 from dealbench.model.schema import Package, Partner, Portfolio
 from dealbench.optimize.decomposition.warm import WarmStart
 from dealbench.optimize.result import SolveResult
@@ -32,17 +32,26 @@ __all__ = ["force_deal_penalty", "gain_bound", "residual", "solve_with_floor", "
 
 
 def residual(
-    portfolio: Portfolio, fixed: Sequence[Package] = (), excluded: Iterable[str] = ()
+    portfolio: Portfolio,
+    fixed: Sequence[Package] | Package = (),
+    excluded: Iterable[str] | str = (),
 ) -> Portfolio:
     """`portfolio` without the partners of `fixed` and `excluded`, its supply per period
     reduced by the fixed packages' compute and its risk budget by their risk (as `check`
-    computes them). Limits never go below zero."""
+    computes them). Limits never go below zero. One package, or one partner code, may be
+    given alone."""
+    if isinstance(fixed, Package):  # a model iterates as (field, value) pairs
+        fixed = [fixed]
+    if isinstance(excluded, str):
+        excluded = [excluded]
     gone = {pkg.partner for pkg in fixed} | set(excluded)
     supply = dict(portfolio.supply)
     risk = 0.0
     for pkg in fixed:
         if portfolio.partner(pkg.partner) is None:
-            raise ValueError(f"partner {pkg.partner!r} is not in portfolio {portfolio.id}")
+            raise ArgumentError(
+                "partner", f"partner {pkg.partner!r} is not in portfolio {portfolio.id}"
+            )
         deal = evaluate(portfolio, pkg)
         for t in portfolio.periods:
             supply[t] = max(supply[t] - deal.compute.get(t, 0.0), 0.0)
@@ -110,7 +119,7 @@ def solve_with_floor(
     """
     p = portfolio.partner(partner)
     if p is None:
-        raise ValueError(f"partner {partner!r} is not in portfolio {portfolio.id}")
+        raise ArgumentError("partner", f"partner {partner!r} is not in portfolio {portfolio.id}")
 
     def run(pf: Portfolio, require: Sequence[str] = ()) -> SolveResult:
         result = solve(

@@ -99,13 +99,14 @@ class Room(BaseModel):
 
 def room(
     portfolio: Portfolio,
-    root: Path,
+    root: Path | str,
     *,
     strategy: str | None = None,
     deadline: int | None = None,
     gap: float = 1e-6,
 ) -> Room:
     """The deal room of `portfolio` from the rounds under `root` (deals/rounds/<id>/)."""
+    root = Path(root)  # a str as well as a Path
     negotiations = load_negotiations(portfolio, root)
     plan = replan(portfolio, negotiations, gap=gap)
     rows = [
@@ -250,12 +251,13 @@ class History(BaseModel):
         ]
 
 
-def history(portfolio: Portfolio, root: Path, partner: str) -> History:
+def history(portfolio: Portfolio, root: Path | str, partner: str) -> History:
     """Every round with `partner`: utilities, compliance and how each US offer was chosen.
 
     Compliance is the verdict's: the package's own limits and the partner's acceptance,
     and supply and risk budget together with the deals concluded with the others (the
     whole rounds folder is read and checked, as every command does)."""
+    root = Path(root)  # a str as well as a Path
     from dealbench.checker import check
 
     negotiation = load_negotiation(portfolio, root, partner)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from dealbench.errors import ArgumentError
 from dealbench.model.schema import GRANTED, Package, Portfolio
 from dealbench.optimize.decomposition.concession_sets import (
     ConcessionSets,
@@ -151,7 +152,7 @@ def single(portfolio: Portfolio, partner: str) -> Single:
     """The curves of `partner` in `portfolio` (usually a residual portfolio)."""
     p = portfolio.partner(partner)
     if p is None:
-        raise ValueError(f"partner {partner!r} is not in portfolio {portfolio.id}")
+        raise ArgumentError("partner", f"partner {partner!r} is not in portfolio {portfolio.id}")
     policy = portfolio.policy
     rank_of = {k: i for i, k in enumerate(policy.level_ids)}
     periods = list(portfolio.periods)

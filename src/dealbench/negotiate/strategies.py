@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from dealbench.arguments import partner_code
 from dealbench.checker import DealFigures, evaluate
 from dealbench.errors import InfeasibleError, InputError, Issue
 from dealbench.model.schema import Concession, ConcessionLevel, Package, Partner, Portfolio
@@ -182,6 +183,7 @@ def next_offer(
     walk_away: float | None = None,
 ) -> NextOffer:
     """The next US package for `partner` by `strategy` (see the module's docstring)."""
+    partner_code(portfolio, partner)  # not a KeyError from `negotiations`
     check_strategy(strategy, deadline, beta)
     negotiation = negotiations[partner]
     last = negotiation.last_offer

@@ -13,6 +13,9 @@ from dealbench.limit import Limit, limits_from_details
 
 
 class Status(StrEnum):
+    """How a solve ended: optimal (within the gap), stopped by the time limit with a
+    package, infeasible, stopped before any package, or a solver error."""
+
     OPTIMAL = "optimal"
     TIME_LIMIT = "time-limit"  # stopped by the time limit with a package (see solver.gap)
     INFEASIBLE = "infeasible"

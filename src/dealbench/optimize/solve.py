@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
-from dealbench.errors import InputError, Issue
+from dealbench.arguments import one_of, partner_codes, positive_seconds, relative_gap
+from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model.schema import Portfolio
 from dealbench.optimize.decomposition.solve import solve_decomposed
 from dealbench.optimize.finish import binding_limits, result_from_check
-from dealbench.optimize.formulate import Mode
+from dealbench.optimize.formulate import MODES, Mode
 from dealbench.optimize.plain import extract_packages, solve_plain
 from dealbench.optimize.reserve import needs_reserve, with_reserve
 from dealbench.optimize.result import SolveResult
@@ -50,10 +51,22 @@ def solve(
     with HiGHS, plain with CBC). `warm_start`: a previous result (or its
     `WarmStart`) of a similar portfolio, whose prices, columns and packages
     seed the search; the answer is exact either way. `require`: partner codes that
-    must have a deal (solved with the plain model).
+    must have a deal (solved with the plain model). `gap`: relative, 0 <= gap < 1;
+    `time_limit`: seconds, > 0 (None: no limit).
+
+    Raises `dealbench.errors.ArgumentError` (an InputError and a ValueError) for an
+    unknown mode, method or partner code, or a gap or time limit out of range.
     """
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; expected one of: {', '.join(METHODS)}")
+    if not isinstance(portfolio, Portfolio):  # a path, say: not an AttributeError deep inside
+        raise ArgumentError(
+            "portfolio",
+            f"expected a Portfolio (load_portfolio(path) reads one), got {portfolio!r}",
+        )
+    mode = one_of(mode, MODES, "mode", "mode")
+    method = one_of(method, METHODS, "method", "method")
+    gap = relative_gap(gap)
+    time_limit = positive_seconds(time_limit)
+    require = partner_codes(portfolio, require, "require")
     if v_floor is not None and mode != "partner-best":  # it would be ignored: say so
         raise InputError(
             Issue(
@@ -63,9 +76,6 @@ def solve(
                 f"a floor on US utility is for --mode partner-best; --mode {mode} does not use it",
             )
         )
-    unknown = [code for code in require if portfolio.partner(code) is None]
-    if unknown:
-        raise ValueError(f"unknown partner {unknown[0]!r} in portfolio {portfolio.id}")
     if mode in ("nash", "kalai"):
         # Bargaining objectives are solved on the plain model (see `bargain`).
         from dealbench.optimize.bargain import solve_bargaining

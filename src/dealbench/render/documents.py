@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from markupsafe import Markup
 
+from dealbench.arguments import one_of
 from dealbench.checker import evaluate
 from dealbench.errors import RenderError
 from dealbench.model.schema import Package, Portfolio
@@ -185,11 +186,19 @@ def documents_for(
     raise RenderError(f"unknown document {kind!r}")
 
 
+def formats_of(formats: Iterable[Format] | str) -> list[Format]:
+    """The formats asked for, each once; an ArgumentError for one dealbench cannot write
+    (a str was read letter by letter, and an unknown format gave no file and no error)."""
+    asked = [formats] if isinstance(formats, str) else list(formats)
+    return [one_of(f, FORMATS, "formats", "format") for f in dict.fromkeys(asked)]
+
+
 def render_document(
-    doc: Document, formats: Iterable[Format], templates: str | None = None
+    doc: Document, formats: Iterable[Format] | str, templates: str | None = None
 ) -> list[RenderedFile]:
-    """Render one document in each format asked for."""
-    wanted = list(dict.fromkeys(formats))
+    """Render one document in each format asked for (`FORMATS`: md, html, docx, pdf; one
+    format may be given alone, as a str)."""
+    wanted = formats_of(formats)
     stem = TEMPLATE_STEM[doc.kind]
     out: list[RenderedFile] = []
     svgs = {c.id: chart_lib.svg(c) for c in doc.charts} if {"md", "html"} & set(wanted) else {}
@@ -257,7 +266,7 @@ def render_documents(
     forked from a process holding solver threads), so a script calling this
     with `jobs` > 1 needs the usual `if __name__ == "__main__":` guard.
     """
-    wanted = list(dict.fromkeys(formats))
+    wanted = formats_of(formats)
     if jobs <= 1 or len(docs) < 2:
         for doc in docs:
             yield from render_document(doc, wanted, templates)

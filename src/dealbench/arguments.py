@@ -1,0 +1,68 @@
+"""Checks of the arguments library calls take, each an `ArgumentError` naming the argument.
+
+The library checks what it is given before any work, so a call from a notebook is refused
+as the CLI refuses the same option (the shells pass the option's name, `--gap`), never
+answered with a result of an objective nobody asked for.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import TypeVar
+
+from dealbench.errors import ArgumentError
+from dealbench.model.schema import Portfolio
+
+T = TypeVar("T", bound=str)
+
+
+def one_of(value: str, allowed: Sequence[T], name: str, what: str) -> T:
+    """`value` when it is one of `allowed`; else an ArgumentError listing them."""
+    for option in allowed:
+        if value == option:
+            return option
+    raise ArgumentError(name, f"unknown {what} {value!r}; expected one of: {', '.join(allowed)}")
+
+
+def relative_gap(gap: float, name: str = "gap") -> float:
+    """A relative gap, 0 <= gap < 1 (0.01 stops within 1% of the best)."""
+    if isinstance(gap, bool) or not isinstance(gap, int | float) or not math.isfinite(gap):
+        _bad_gap(gap, name)
+    if not 0 <= gap < 1:
+        _bad_gap(gap, name)
+    return float(gap)
+
+
+def _bad_gap(gap: object, name: str) -> None:
+    raise ArgumentError(
+        name, f"expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got {gap}"
+    )
+
+
+def positive_seconds(seconds: float | None, name: str = "time_limit") -> float | None:
+    """A positive, finite number of seconds, or None (no limit)."""
+    if seconds is None:
+        return None
+    ok = isinstance(seconds, int | float) and not isinstance(seconds, bool)
+    if not ok or not math.isfinite(seconds) or seconds <= 0:
+        raise ArgumentError(
+            name, f"expected a positive number of seconds, such as 30, got {seconds}"
+        )
+    return float(seconds)
+
+
+def partner_codes(portfolio: Portfolio, codes: Iterable[str] | str, name: str) -> list[str]:
+    """Partner codes of `portfolio` (one code may be given alone, as a str)."""
+    listed = [codes] if isinstance(codes, str) else list(codes)
+    for code in listed:
+        partner_code(portfolio, code, name)
+    return listed
+
+
+def partner_code(portfolio: Portfolio, code: str, name: str = "partner") -> str:
+    """`code` when it is a partner of `portfolio`; else an ArgumentError listing its codes."""
+    if portfolio.partner(code) is None:
+        codes = ", ".join(p.code for p in portfolio.partners)
+        raise ArgumentError(name, f"partner {code!r} is not in portfolio {portfolio.id} ({codes})")
+    return code
