@@ -137,8 +137,9 @@ def test_the_server_answers_other_pages_while_a_solve_runs_and_a_solve_can_be_ca
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"gap": "-1"}, "gap: expected a number between 0 and 1"),
-        ({"gap": "nan"}, "gap: expected a number between 0 and 1"),
+        ({"gap": "-1"}, "gap: expected a relative gap from 0 to below 1"),
+        ({"gap": "nan"}, "gap: expected a relative gap from 0 to below 1"),
+        ({"gap": "1"}, "gap: expected a relative gap from 0 to below 1"),
         ({"time_limit": "soon"}, "time_limit: expected a number"),
         ({"v_floor": "lots"}, "v_floor: expected an amount of money"),
         ({"mode": "greedy"}, "mode: expected one of"),

@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from dealbench.analyze import REGIMES, compare, find_regime
 from dealbench.analyze.scenarios import load_scenario
+from dealbench.arguments import relative_gap
 from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model import Portfolio, load_portfolio
 from dealbench.optimize import MODES, SOLVERS, SolveResult
@@ -95,7 +96,7 @@ def solve_options(form: Any) -> dict[str, Any]:
         raise InputError(Issue("mode", None, "", f"expected one of: {', '.join(MODES)}"))
     if solver not in SOLVERS:
         raise InputError(Issue("solver", None, "", f"expected one of: {', '.join(SOLVERS)}"))
-    gap = _number(form, "gap", 1e-6, low=0.0, high=1.0)
+    gap = relative_gap(_float(form, "gap", 1e-6), "gap")  # in solve()'s words
     time_limit = _number(form, "time_limit", None, low=0.0, high=None)
     floor_text = str(form.get("v_floor") or "").strip()
     try:
@@ -130,6 +131,15 @@ def scenario_options(form: Any) -> tuple[str | None, list[str]]:
         raise InputError(Issue("policy", None, "", f"expected one of: {', '.join(REGIMES)}"))
     text = str(form.get("sets") or "")
     return policy, [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _float(form: Any, field: str, default: float) -> float:
+    """A number as typed (any float, nan included: the caller checks its range)."""
+    text = str(form.get(field) or "").strip()
+    try:
+        return float(text) if text else default
+    except ValueError:
+        raise InputError(Issue(field, None, "", f"expected a number, got {text!r}")) from None
 
 
 def _number(form: Any, field: str, default: float | None, *, low: float, high: float | None) -> Any:
