@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -43,3 +44,12 @@ def tiny() -> Path:
 def shipped() -> Path:
     """The shipped example data, deals/."""
     return REPO / "deals"
+
+
+@pytest.fixture
+def rounds(tmp_path: Path) -> Path:
+    """A copy of the shipped worked example's rounds (deals/rounds/gulf-asia: AE countered
+    in round 4, SA concluded), for tests that record rounds."""
+    target = tmp_path / "rounds"
+    shutil.copytree(REPO / "deals/rounds/gulf-asia", target)
+    return target

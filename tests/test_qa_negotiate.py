@@ -14,7 +14,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -30,14 +29,6 @@ from helpers import REPO, Runner
 PORTFOLIO = REPO / "deals/portfolios/gulf-asia.yaml"
 SHIPPED_ROUNDS = REPO / "deals/rounds/gulf-asia"
 AE_COUNTER = REPO / "deals/packages/ae-counter.yaml"
-
-
-@pytest.fixture
-def rounds(tmp_path: Path) -> Path:
-    """A copy of the shipped worked example (AE countered in round 4, SA concluded)."""
-    target = tmp_path / "rounds"
-    shutil.copytree(SHIPPED_ROUNDS, target)
-    return target
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

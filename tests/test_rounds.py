@@ -28,14 +28,6 @@ PORTFOLIO = REPO / "deals/portfolios/gulf-asia.yaml"
 SHIPPED_ROUNDS = REPO / "deals/rounds/gulf-asia"
 
 
-@pytest.fixture
-def rounds(tmp_path: Path) -> Path:
-    """A copy of the shipped worked example."""
-    target = tmp_path / "rounds"
-    shutil.copytree(SHIPPED_ROUNDS, target)
-    return target
-
-
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*.yaml"))}
 

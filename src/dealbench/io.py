@@ -75,6 +75,15 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def write_failure(exc: OSError) -> str:
+    """Why a write failed, in words a user acts on (a full disk, a read-only place)."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "permission denied (read-only?)"
+    return exc.strerror or str(exc)
+
+
 class OutputDir:
     """A folder of generated files, guarded by its manifest, published as a whole.
 
@@ -241,13 +250,9 @@ class OutputDir:
         _sync_dir(stage)
 
     def _io_error(self, exc: OSError) -> OutputError:
-        reason = exc.strerror or str(exc)
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            reason = "the disk is full"
-        elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            reason = "permission denied (read-only?)"
         return OutputError(
-            f"cannot write into {self.given}: {reason}; the previous result is left as it was"
+            f"cannot write into {self.given}: {write_failure(exc)}; "
+            "the previous result is left as it was"
         )
 
 

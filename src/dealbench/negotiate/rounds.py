@@ -12,7 +12,6 @@ keeps two commands from taking one number under different sides.
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import os
 import re
 import tempfile
@@ -26,7 +25,7 @@ import yaml
 
 from dealbench.checker import DealFigures, evaluate
 from dealbench.errors import InputError, Issue
-from dealbench.io import OutputError
+from dealbench.io import OutputError, write_failure
 from dealbench.model.rounds import RoundFile, RoundStatus, Side, StrategyRecord, round_problems
 from dealbench.model.schema import Package, Partner, Portfolio
 from dealbench.model.yamlio import Source, display_path, read_yaml, validate
@@ -559,13 +558,8 @@ def append_round(
 
 def _unwritable(folder: Path, exc: OSError) -> OutputError:
     """A rounds folder that cannot be written: said in words, with the folder (no traceback)."""
-    reason = exc.strerror or str(exc)
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        reason = "the disk is full"
-    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        reason = "permission denied (read-only?)"
     return OutputError(
-        f"cannot record a round in {display_path(folder)}: {reason}; nothing written"
+        f"cannot record a round in {display_path(folder)}: {write_failure(exc)}; nothing written"
     )
 
 

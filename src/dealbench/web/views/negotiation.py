@@ -179,10 +179,15 @@ def round_fields(form: FormData) -> tuple[str | None, dt.date | None, int | None
         raise InputError(
             Issue("date", None, "", f"expected a date as YYYY-MM-DD, got {date_text!r}")
         ) from None
-    expect_text = str(form.get("expect") or "").strip()
-    if expect_text and not expect_text.isdigit():
-        raise InputError(Issue("expect", None, "", f"expected a round number, got {expect_text!r}"))
-    return note, date, int(expect_text) if expect_text else None
+    return note, date, _round_number(form, "expect")
+
+
+def _round_number(form: Any, field: str) -> int | None:
+    """A round number from a form field (None: left empty)."""
+    text = str(form.get(field) or "").strip()
+    if text and not text.isdigit():
+        raise InputError(Issue(field, None, "", f"expected a round number, got {text!r}"))
+    return int(text) if text else None
 
 
 async def post_conclude(request: Request) -> Response:
@@ -190,16 +195,14 @@ async def post_conclude(request: Request) -> Response:
     form = await checked_form(request)
     name, pf, folder = _setup(request)
     code = _partner(request, pf)
-    text = str(form.get("round") or "").strip()
-    if text and not text.isdigit():
-        raise InputError(Issue("round", None, "", f"expected a round number, got {text!r}"))
+    number = _round_number(form, "round")
     note, date, expect = round_fields(form)
     done = await solving(
         lambda: conclude(
             pf,
             folder,
             code,
-            round_number=int(text) if text else None,
+            round_number=number,
             note=note,
             date=date,
             expect=expect,
