@@ -8,6 +8,7 @@ template cannot show an internal figure even by mistake.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Any
 
 from dealbench.checker import DealFigures, PortfolioCheck
@@ -200,9 +201,9 @@ def render_term_sheet(
     *,
     audience: Audience = "external",
     date: dt.date | None = None,
-    templates: str | None = None,
+    templates: str | os.PathLike[str] | None = None,
 ) -> str:
-    """The term sheet in Markdown (the canonical format)."""
+    """The term sheet in Markdown (the canonical format); `templates`: a house templates folder."""
     context = term_sheet_context(portfolio, deal, audience=audience, date=date)
     return render_template("term_sheet.md.j2", context, templates)
 

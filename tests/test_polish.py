@@ -1,0 +1,84 @@
+"""Faults users met, each pinned: str and os.PathLike paths in every public call, money in
+the document's form however it was typed, figures that differ reading different, the web's
+403 in the app's layout, and library errors naming the caller's parameter."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import dealbench
+from helpers import DATA
+
+TINY = DATA / "tiny/portfolio.yaml"
+
+
+class PlainPath(os.PathLike[str]):
+    """A path that is an `os.PathLike` but not a `pathlib.Path` (as other libraries hand out)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+
+    def __fspath__(self) -> str:
+        return self.path
+
+
+@pytest.fixture
+def house(tmp_path: Path) -> Path:
+    """A deals folder of one's own: the tiny portfolio, its regime and a regime `custom`."""
+    shutil.copytree(DATA / "tiny", tmp_path / "portfolios")
+    (tmp_path / "policy").mkdir()
+    shutil.copy(DATA / "tiny/policy.yaml", tmp_path / "policy/custom.yaml")
+    return tmp_path / "portfolios/portfolio.yaml"
+
+
+# 1. Paths: a str or any os.PathLike wherever a public call takes a path.
+
+
+@pytest.mark.parametrize("wrap", [str, Path, PlainPath], ids=["str", "Path", "PathLike"])
+def test_find_regime_looks_beside_a_portfolio_given_any_way(house: Path, wrap: type) -> None:
+    """A str portfolio path raised AttributeError ('str' object has no attribute 'resolve')."""
+    assert dealbench.find_regime("custom", wrap(house)).id == "tiny"
+
+
+@pytest.mark.parametrize("wrap", [Path, PlainPath], ids=["Path", "PathLike"])
+def test_find_regime_reads_a_policy_file_given_as_a_path(wrap: type) -> None:
+    assert dealbench.find_regime(wrap(DATA / "tiny/policy.yaml")).id == "tiny"
+
+
+def test_load_scenario_takes_a_regime_file_as_a_path(house: Path) -> None:
+    policy = house.parent.parent / "policy/custom.yaml"
+    portfolio = dealbench.load_scenario(PlainPath(house), PlainPath(policy))
+    assert portfolio.policy.id == "tiny"
+
+
+def test_compare_takes_policy_files_as_paths(house: Path) -> None:
+    portfolio = dealbench.load_portfolio(PlainPath(house))
+    _, solved = dealbench.compare(portfolio, PlainPath(DATA / "tiny/policy.yaml"))
+    assert list(solved) == ["tiny"]
+
+
+def test_documents_take_a_templates_folder_as_a_path(tmp_path: Path) -> None:
+    portfolio = dealbench.load_portfolio(TINY)
+    result = dealbench.solve(portfolio)
+    (tmp_path / "term_sheet.md.j2").write_text("House: {{ partner.name }}\n")
+    deal = dealbench.evaluate(portfolio, result.deals[0].package())
+    text = dealbench.render_term_sheet(portfolio, deal, templates=PlainPath(tmp_path))
+    assert text == "House: Alphaland\n"
+    source = dealbench.source_from_result(portfolio, result)
+    doc = dealbench.documents_for(source, "term-sheet")[0]
+    files = dealbench.render_document(doc, "md", templates=PlainPath(tmp_path))
+    assert files[0].data == b"House: Alphaland\n"
+
+
+def test_the_rounds_calls_take_any_path_like(rounds: Path, tmp_path: Path) -> None:
+    portfolio = dealbench.load_portfolio(DATA.parent.parent / "deals/portfolios/gulf-asia.yaml")
+    root = PlainPath(rounds)
+    assert set(dealbench.load_negotiations(portfolio, root)) >= {"AE", "SA"}
+    assert dealbench.history(portfolio, root, "AE").partner == "AE"
+    counter = Path(DATA.parent.parent / "deals/packages/ae-counter.yaml")
+    recorded = dealbench.record_counter(portfolio, root, "AE", PlainPath(counter))
+    assert recorded.round.side == "partner"
