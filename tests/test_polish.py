@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import dealbench
-from helpers import DATA
+from helpers import DATA, Runner
 
 TINY = DATA / "tiny/portfolio.yaml"
 
@@ -82,3 +82,55 @@ def test_the_rounds_calls_take_any_path_like(rounds: Path, tmp_path: Path) -> No
     counter = Path(DATA.parent.parent / "deals/packages/ae-counter.yaml")
     recorded = dealbench.record_counter(portfolio, root, "AE", PlainPath(counter))
     assert recorded.round.side == "partner"
+
+
+# 2. Amounts read in the document's money form, however they were typed.
+
+GLOBAL = DATA.parent.parent / "deals/portfolios/global.yaml"
+KR_COUNTER = DATA.parent.parent / "deals/packages/kr-counter.yaml"
+
+
+@pytest.fixture(scope="module")
+def global_pf() -> dealbench.Portfolio:
+    return dealbench.load_portfolio(GLOBAL)
+
+
+def kr_counter(tmp_path: Path, amount: str) -> Path:
+    """KR's counter (a range amount between the levels of `invest-us`) as typed by a user."""
+    text = KR_COUNTER.read_text().replace("invest-us: 75bn", f"invest-us: {amount}")
+    path = tmp_path / "kr-typed.yaml"
+    path.write_text(text)
+    return path
+
+
+TYPED = ["75000000000", "75_000_000_000", "7.5e10", "'75000000000'", "75bn", "'USD 75bn'"]
+
+
+@pytest.mark.parametrize("typed", TYPED)
+def test_a_range_amount_is_named_in_money_form_however_typed(
+    global_pf: dealbench.Portfolio, tmp_path: Path, typed: str
+) -> None:
+    """`75000000000` stayed `75000000000` in every figure and output made from the package."""
+    package = dealbench.load_package(kr_counter(tmp_path, typed), global_pf)
+    figures = dealbench.evaluate(global_pf, package)
+    assert figures.concessions["invest-us"] == "75bn"
+    assert figures.us_concession_value == pytest.approx(3.75e9 + 3e9)
+    assert figures.package().concessions["invest-us"] == "75bn"
+
+
+@pytest.mark.parametrize("typed", ["75000000000", "75_000_000_000"])
+def test_documents_and_evaluate_print_a_typed_integer_amount_as_money(
+    run: Runner, tmp_path: Path, typed: str
+) -> None:
+    path = kr_counter(tmp_path, typed)
+    out = tmp_path / "out"
+    done = run("render", path, "--portfolio", GLOBAL, "-f", "md,html", "--out", out)
+    assert done.exit_code == 0, done.stderr
+    md, html = (out / "term-sheets/KR-typed.md").read_text(), ""
+    html = (out / "term-sheets/KR-typed.html").read_text()
+    for text in (md, html):
+        assert "USD 75bn" in text
+        assert "75000000000" not in text and "75_000_000_000" not in text
+    evaluated = run("evaluate", path, "--portfolio", GLOBAL)
+    assert "invest-us=75bn" in evaluated.stdout
+    assert "75000000000" not in evaluated.stdout
