@@ -134,3 +134,64 @@ def test_documents_and_evaluate_print_a_typed_integer_amount_as_money(
     evaluated = run("evaluate", path, "--portfolio", GLOBAL)
     assert "invest-us=75bn" in evaluated.stdout
     assert "75000000000" not in evaluated.stdout
+
+
+# 3. Figures that differ read different: the valuation's walk-away value and threshold.
+
+
+@pytest.mark.parametrize(
+    ("amount", "beside", "text"),
+    [
+        (50.001e9, 50e9, "$50.001bn"),  # a $1m margin on a $50bn walk-away value
+        (50.05e9, 50e9, "$50.05bn"),  # already apart at the usual decimals
+        (2.0505e9, 2.05e9, "$2.0505bn"),
+        (1.40001e12, 1.4e12, "$1.40001tn"),
+        (350.04e6, 350e6, "$350.04m"),
+        (50e9, 50e9, "$50.00bn"),  # equal figures keep the usual form
+        (50e9 + 0.2, 50e9, "$50.00bn"),  # less than a dollar apart: the same money
+        (50e9, None, "$50.00bn"),
+    ],
+)
+def test_money_beside_another_figure_reads_different_when_it_differs(
+    amount: float, beside: float | None, text: str
+) -> None:
+    from dealbench.units import usd
+
+    assert usd(amount, apart=beside) == text
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_the_valuation_shows_the_margin_and_a_threshold_apart_from_the_walk_away(
+    fmt: str,
+) -> None:
+    """With a $1m margin on a $50bn walk-away value the annex read "walk-away $50.00bn",
+    "plus required margin $50.00bn": two different figures printed the same."""
+    from dealbench.analyze import apply_overrides
+
+    base = dealbench.load_portfolio(TINY)
+    portfolio = apply_overrides(
+        base,
+        {
+            "partners.AA.batna": "50bn",
+            "policy.acceptance_margin": "1m",
+            "partners.AA.value_per_h100e": "600k",
+        },
+    )
+    result = dealbench.solve(portfolio)
+    source = dealbench.source_from_result(portfolio, result)
+    doc = dealbench.documents_for(source, "term-sheet", audience="internal")[0]
+    text = dealbench.render_document(doc, fmt)[0].data.decode()
+    rows = {
+        "md": [
+            "| Partner walk-away value | $50.00bn |",
+            "| Required margin | $1.0m |",
+            "| Partner walk-away value plus required margin | $50.001bn |",
+        ],
+        "html": [
+            '<td>Partner walk-away value</td><td class="num">$50.00bn</td>',
+            '<td>Required margin</td><td class="num">$1.0m</td>',
+            '<td>Partner walk-away value plus required margin</td><td class="num">$50.001bn</td>',
+        ],
+    }[fmt]
+    for row in rows:
+        assert row in text

@@ -133,6 +133,7 @@ def internal_annex(
         limits += shared_limits(checked, deal.partner)
     return {
         **deal.model_dump(mode="json"),
+        "acceptance_margin": deal.acceptance_threshold - deal.batna,
         "violations": messages(deal.violations),
         "limits": limits,
         "verdict": verdict(deal),
