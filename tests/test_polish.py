@@ -195,3 +195,52 @@ def test_the_valuation_shows_the_margin_and_a_threshold_apart_from_the_walk_away
     }[fmt]
     for row in rows:
         assert row in text
+
+
+# 4. The web's 403 for a missing or wrong token is the app's HTML error page.
+
+TOKEN = "polish-token"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"X-Dealbench-Token": "wrong"}, {"Cookie": "dealbench_token=wrong"}],
+    ids=["none", "wrong-header", "wrong-cookie"],
+)
+def test_a_request_without_the_token_gets_the_apps_403_page(
+    headers: dict[str, str],
+) -> None:
+    """It was a bare text/plain line, unlike every other error page of the app."""
+    from starlette.testclient import TestClient
+
+    from dealbench.web.app import create_app
+
+    app = create_app(DATA.parent.parent / "deals", TOKEN)
+    with TestClient(app, headers=headers) as client:
+        response = client.get("/p/gulf-asia")
+    assert response.status_code == 403
+    assert response.headers["content-type"].startswith("text/html")
+    text = response.text
+    assert text.startswith("<!doctype html>")
+    assert "<title>Refused · dealbench</title>" in text
+    assert '<div class="error" role="alert">' in text
+    assert "needs its access token: open the URL that `dealbench serve` printed." in text
+    assert '<meta name="csrf-token" content="">' in text  # nothing derived from the token
+    assert "<style>" in text and "/static/app.css" not in text  # styled without the token
+    app.state.jobs.shutdown()
+
+
+def test_a_cross_site_post_gets_the_apps_403_page() -> None:
+    from starlette.testclient import TestClient
+
+    from dealbench.web.app import create_app
+
+    app = create_app(DATA.parent.parent / "deals", TOKEN)
+    headers = {"X-Dealbench-Token": TOKEN, "Origin": "http://elsewhere.example"}
+    with TestClient(app, headers=headers) as client:
+        response = client.post("/p/gulf-asia/solve", data={"mode": "us-best"})
+    assert response.status_code == 403
+    assert response.headers["content-type"].startswith("text/html")
+    assert "<h1>Refused</h1>" in response.text
+    assert "Cross-site request refused." in response.text
+    app.state.jobs.shutdown()
