@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -244,3 +245,110 @@ def test_a_cross_site_post_gets_the_apps_403_page() -> None:
     assert "<h1>Refused</h1>" in response.text
     assert "Cross-site request refused." in response.text
     app.state.jobs.shutdown()
+
+
+# 5. A library caller reads the parameter it passed; the CLI still names its option.
+
+
+@pytest.mark.parametrize(
+    ("call", "argument", "words"),
+    [
+        (
+            lambda pf: dealbench.solve(pf, v_floor=1e9),
+            "v_floor",
+            "v_floor: a floor on US utility is for the partner-best mode; "
+            "the us-best mode does not use it",
+        ),
+        (
+            lambda pf: dealbench.frontier(pf, "AA", points="all", jointly=True),
+            "points",
+            "points: 'all' is exact for one partner with the others held, "
+            "not for the partners jointly",
+        ),
+        (
+            lambda pf: dealbench.frontier(pf, "AA", points="all", axis="risk"),
+            "points",
+            "points: 'all' is exact on the partner axis; on the risk axis give a number",
+        ),
+        (
+            lambda pf: dealbench.compare(
+                pf, [DATA / "tiny/policy.yaml", DATA / "tiny/policy.yaml"]
+            ),
+            "policies",
+            "policies: two regimes share the id tiny",
+        ),
+        (
+            lambda pf: dealbench.compare(pf, ["anarchy"]),
+            "policies",
+            "policies: unknown regime 'anarchy'; expected one of: tiered",
+        ),
+        (
+            lambda pf: dealbench.find_regime("anarchy"),
+            "name",
+            "name: unknown regime 'anarchy'",
+        ),
+        (
+            lambda pf: dealbench.load_scenario(TINY, "anarchy"),
+            "policy",
+            "policy: unknown regime 'anarchy'",
+        ),
+    ],
+    ids=["solve", "frontier-jointly", "frontier-risk", "compare-twice", "compare", "find", "scen"],
+)
+def test_library_errors_name_the_parameter_the_caller_passed(
+    call: Callable[[dealbench.Portfolio], object], argument: str, words: str
+) -> None:
+    """`solve(pf, v_floor=1e9)` said `--v-floor: ... for --mode partner-best`, an option
+    nobody calling the library typed; `frontier(..., points="all", axis="risk")` raised a
+    bare ValueError in CLI words after a whole base solve."""
+    with pytest.raises(dealbench.ArgumentError) as info:
+        call(dealbench.load_portfolio(TINY))
+    assert info.value.argument == argument
+    assert str(info.value).startswith(words)
+    assert "--" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ["solve", TINY, "--v-floor", "1bn"],
+            "error: --v-floor: a floor on US utility is for the partner-best mode; "
+            "the us-best mode does not use it\n",
+        ),
+        (
+            ["frontier", TINY, "--partner", "AA", "--points", "all", "--axis", "risk"],
+            "error: --points: 'all' is exact on the partner axis; on the risk axis give a number\n",
+        ),
+        (
+            ["compare", TINY, "--regimes", "tiered,anarchy"],
+            "error: --regimes: unknown regime 'anarchy'; expected one of: tiered, monopoly, "
+            "repeal, bilateral (or a policy file)\n",
+        ),
+        (
+            ["solve", TINY, "--require-deal", "ZZ"],
+            "error: --require-deal: partner 'ZZ' is not in portfolio tiny; expected one of: AA\n",
+        ),
+        (
+            ["solve", TINY, "--time-limit", "0"],
+            "error: --time-limit: expected a positive number of seconds, such as 30, got 0.0\n",
+        ),
+    ],
+    ids=["v-floor", "points", "regimes", "require-deal", "time-limit"],
+)
+def test_the_cli_names_its_option_for_a_library_refusal(
+    run: Runner, args: list[str | Path], line: str
+) -> None:
+    done = run(*args)
+    assert done.exit_code == 2
+    assert done.stderr == line
+
+
+def test_the_cli_maps_parameter_names_to_options_in_one_place() -> None:
+    from dealbench.cli.errors import option_name
+
+    assert option_name("v_floor") == "--v-floor"
+    assert option_name("time_limit") == "--time-limit"
+    assert option_name("policies") == "--regimes"
+    assert option_name("require") == "--require-deal"
+    assert option_name("--points") == "--points"

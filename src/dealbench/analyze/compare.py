@@ -19,7 +19,7 @@ from dealbench.analyze.parallel import Executor
 from dealbench.analyze.regimes import find_regime, under_regime
 from dealbench.analyze.scenarios import apply_overrides
 from dealbench.analyze.solves import SolveOptions, solve_all
-from dealbench.errors import ArgumentError, InputError, Issue
+from dealbench.errors import ArgumentError
 from dealbench.limit import Limit
 from dealbench.model.schema import Policy, Portfolio
 from dealbench.optimize import SolveResult, Status
@@ -128,9 +128,7 @@ def compare(
     ids = [p.id for p in read]
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
-        raise InputError(
-            Issue("--regimes", None, "", f"two regimes share the id {', '.join(twice)}")
-        )
+        raise ArgumentError("policies", f"two regimes share the id {', '.join(twice)}")
     overrides = dict(overrides or {})
     portfolios = [apply_overrides(under_regime(portfolio, p), overrides) for p in read]
     results = solve_all(portfolios, options or SolveOptions(), executor, chain=1, progress=progress)

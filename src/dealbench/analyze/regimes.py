@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from dealbench.errors import InputError, Issue
+from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model import load_policy, rules
 from dealbench.model.periods import PeriodMismatch, caps_per_period
 from dealbench.model.schema import Partner, Policy, Portfolio
@@ -26,7 +26,7 @@ SHIPPED = Path(__file__).resolve().parents[3] / "deals" / "policy"
 def find_regime(
     name: str | os.PathLike[str],
     portfolio_path: str | os.PathLike[str] | None = None,
-    option: str = "--policy",
+    option: str = "name",
 ) -> Policy:
     """The policy a regime name (or a policy file's path, a str or a path) stands for.
 
@@ -44,13 +44,8 @@ def find_regime(
         candidate = folder / f"{name}.yaml"
         if candidate.is_file():
             return load_policy(candidate)
-    raise InputError(
-        Issue(
-            option,
-            None,
-            "",
-            f"unknown regime {name!r}; expected one of: {', '.join(REGIMES)} (or a policy file)",
-        )
+    raise ArgumentError(
+        option, f"unknown regime {name!r}; expected one of: {', '.join(REGIMES)} (or a policy file)"
     )
 
 

@@ -373,5 +373,5 @@ def load_scenario(
     overrides = parse_set(list(sets))
     pf = load_portfolio(portfolio)
     if policy is not None:
-        pf = under_regime(pf, find_regime(policy, portfolio))
+        pf = under_regime(pf, find_regime(policy, portfolio, "policy"))
     return apply_overrides(pf, overrides)
