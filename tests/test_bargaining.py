@@ -125,7 +125,10 @@ def test_solve_nash_states_its_bound(tmp_path: object) -> None:
 def test_points_all_refuses_with_jointly() -> None:
     run = invoke(["frontier", GULF, "--partner", "AE", "--points", "all", "--jointly"])
     assert run.exit_code == 2
-    assert "cannot be combined with --jointly" in run.stderr
+    assert run.stderr == (
+        "error: --points: 'all' is exact for one partner with the others held, "
+        "not for the partners jointly\n"
+    )
 
 
 def test_partner_best_says_what_it_maximised() -> None:

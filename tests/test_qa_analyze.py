@@ -432,8 +432,8 @@ def test_a_us_floor_outside_partner_best_is_refused_not_ignored(
     result = run("solve", shared_file, "--mode", mode, "--v-floor", "100bn")
     assert result.exit_code == 2, result.output
     assert result.stderr.strip() == (
-        f"error: --v-floor: a floor on US utility is for --mode partner-best; --mode {mode} "
-        "does not use it"
+        "error: --v-floor: a floor on US utility is for the partner-best mode; "
+        f"the {mode} mode does not use it"
     )
     assert result.stdout == ""
 

@@ -118,7 +118,7 @@ def test_an_unknown_partner_is_a_dealbench_error(tiny: dealbench.Portfolio) -> N
 def test_the_cli_says_a_library_refusal_under_its_option() -> None:
     run = invoke(["frontier", TINY, "--partner", "AA", "--points", "all", "--jointly"])
     assert run.exit_code == 2
-    assert run.stderr.startswith("error: --points: --points all is exact for one partner")
+    assert run.stderr.startswith("error: --points: 'all' is exact for one partner")
     run = invoke(["solve", TINY, "--gap", "-1"])
     assert run.exit_code == 2
     assert run.stderr == (

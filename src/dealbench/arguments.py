@@ -1,8 +1,9 @@
 """Checks of the arguments library calls take, each an `ArgumentError` naming the argument.
 
 The library checks what it is given before any work, so a call from a notebook is refused
-as the CLI refuses the same option (the shells pass the option's name, `--gap`), never
-answered with a result of an objective nobody asked for.
+as the CLI refuses the same option, never answered with a result of an objective nobody
+asked for. The error names the library's parameter (`gap`, `time_limit`); the CLI says
+its option instead (`--gap`, `dealbench.cli.errors.option_name`).
 """
 
 from __future__ import annotations

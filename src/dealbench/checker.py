@@ -161,6 +161,7 @@ def evaluate(portfolio: Portfolio, package: Package) -> DealFigures:
             )
 
     granted = package.granted()
+    named = dict(granted)  # each as the menu names it: an amount in its canonical text
     us_concessions, concession_cost = 0.0, 0.0
     for cid, level_id in granted.items():
         concession = partner.concession(cid)
@@ -175,6 +176,7 @@ def evaluate(portfolio: Portfolio, package: Package) -> DealFigures:
                 )
             )
             continue
+        named[cid] = option.id
         us_concessions += option.us_value
         concession_cost += option.partner_cost
     violations += _logic_violations(portfolio, partner, level, granted)
@@ -195,7 +197,7 @@ def evaluate(portfolio: Portfolio, package: Package) -> DealFigures:
         security=level,
         compute=compute,
         concessions={
-            cid: (True if lv == GRANTED else lv) for cid, lv in _menu_order(partner, granted)
+            cid: (True if lv == GRANTED else lv) for cid, lv in _menu_order(partner, named)
         },
         compute_value=compute_value,
         concession_cost=concession_cost,

@@ -6,6 +6,7 @@ The CLI maps each class to an exit code in exactly one place
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,10 +44,15 @@ class InputError(DealbenchError):
 
 class ArgumentError(InputError, ValueError):
     """A library call given an argument it cannot use: an unknown mode or partner code,
-    a negative gap. Bad input (exit 2), and a ValueError too, as Python's own calls raise."""
+    a negative gap. Bad input (exit 2), and a ValueError too, as Python's own calls raise.
+
+    `argument` is the parameter's name as the caller wrote it (`v_floor`), and `message`
+    is in words every shell can show: a shell names the argument its own way (the CLI
+    says `--v-floor`, see `user_lines`)."""
 
     def __init__(self, argument: str, message: str) -> None:
         self.argument = argument
+        self.message = message
         super().__init__(Issue(argument, None, "", message))
 
 
@@ -85,9 +91,14 @@ class RenderError(DealbenchError):
     exit_code = 2
 
 
-def user_lines(exc: DealbenchError) -> list[str]:
-    """What a user is told of an error, line by line: the words every shell prints."""
+def user_lines(exc: DealbenchError, name: Callable[[str], str] | None = None) -> list[str]:
+    """What a user is told of an error, line by line: the words every shell prints.
+
+    `name` says an `ArgumentError`'s argument in the shell's words (the CLI's
+    `--v-floor` for `v_floor`); without it, the library's parameter name."""
     notes = [str(n) for n in getattr(exc, "__notes__", ())]  # what happened before it
+    if isinstance(exc, ArgumentError) and name is not None:
+        return [f"error: {Issue(name(exc.argument), None, '', exc.message)}", *notes]
     if isinstance(exc, InputError):
         return [f"error: {issue}" for issue in exc.issues] + notes
     lines = [f"error: {exc}"]

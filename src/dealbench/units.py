@@ -154,10 +154,13 @@ def _kind(value: Any) -> str:
     return repr(value)
 
 
-def usd(amount: float | None, signed: bool = False) -> str:
+def usd(amount: float | None, signed: bool = False, apart: float | None = None) -> str:
     """USD for people, one form everywhere: $1.40tn, -$58.80bn, $350.0m, $75,000.
 
-    The sign always comes before the dollar sign (`-$1.0bn`, never `$-1bn`).
+    The sign always comes before the dollar sign (`-$1.0bn`, never `$-1bn`). With `apart`,
+    the figure printed beside `amount`: when the two differ by a dollar or more but would
+    read the same, `amount` gets the decimals that tell them apart (a walk-away value of
+    $50.00bn and $50.001bn with a $1m margin, never $50.00bn twice).
     """
     if amount is None:
         return "n/a"
@@ -165,10 +168,21 @@ def usd(amount: float | None, signed: bool = False) -> str:
         amount = 0.0
     sign = "-" if amount < 0 else ("+" if signed and amount > 0 else "")
     a = abs(amount)
-    if a >= 1e12:
-        return f"{sign}${a / 1e12:,.2f}tn"
-    if a >= 1e9:
-        return f"{sign}${a / 1e9:,.2f}bn"
-    if a >= 1e6:
-        return f"{sign}${a / 1e6:,.1f}m"
-    return f"{sign}${a:,.0f}"
+    scale, suffix, places = next(((s, x, p) for s, x, p in _USD_SCALES if a >= s), (1.0, "", 0))
+    if apart is not None and abs(amount - apart) >= 1.0:
+        while places < _places_of_a_dollar(scale) and _same_text(amount, apart, scale, places):
+            places += 1
+    return f"{sign}${a / scale:,.{places}f}{suffix}"
+
+
+#: (scale, suffix, decimals) of the money form, largest first; below $1m whole dollars.
+_USD_SCALES = ((1e12, "tn", 2), (1e9, "bn", 2), (1e6, "m", 1))
+
+
+def _places_of_a_dollar(scale: float) -> int:
+    """The decimals at which one more digit would be below a dollar ($1.000000bn: 6)."""
+    return len(str(int(scale))) - 1
+
+
+def _same_text(a: float, b: float, scale: float, places: int) -> bool:
+    return f"{a / scale:.{places}f}" == f"{b / scale:.{places}f}"

@@ -8,6 +8,7 @@ asked) and returns a `Comparison`: one row per regime, one per partner.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,7 +19,7 @@ from dealbench.analyze.parallel import Executor
 from dealbench.analyze.regimes import find_regime, under_regime
 from dealbench.analyze.scenarios import apply_overrides
 from dealbench.analyze.solves import SolveOptions, solve_all
-from dealbench.errors import ArgumentError, InputError, Issue
+from dealbench.errors import ArgumentError
 from dealbench.limit import Limit
 from dealbench.model.schema import Policy, Portfolio
 from dealbench.optimize import SolveResult, Status
@@ -104,7 +105,7 @@ def tie(us_value: float | None) -> float:
 
 def compare(
     portfolio: Portfolio,
-    policies: Sequence[Policy | str] | str,
+    policies: Sequence[Policy | str | os.PathLike[str]] | str | os.PathLike[str],
     *,
     overrides: Mapping[str, Any] | None = None,
     options: SolveOptions | None = None,
@@ -114,22 +115,20 @@ def compare(
     """Solve `portfolio` under each policy (overrides applied after the regime change).
 
     `policies`: `Policy` objects, or regime names (`REGIMES`: tiered, monopoly, repeal,
-    bilateral) and policy files, read by `find_regime`.
+    bilateral) and policy files (a str or a path), read by `find_regime`.
 
     Returns the comparison and, per regime id, the portfolio solved and its result
     (for documents and result files).
     """
-    if isinstance(policies, str):  # one regime name, not letter by letter
+    if isinstance(policies, str | os.PathLike):  # one regime name, not letter by letter
         policies = [policies]
     if not policies:
         raise ArgumentError("policies", "expected at least one policy (or regime name) to compare")
-    read = [find_regime(p, option="policies") if isinstance(p, str) else p for p in policies]
+    read = [p if isinstance(p, Policy) else find_regime(p, option="policies") for p in policies]
     ids = [p.id for p in read]
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
-        raise InputError(
-            Issue("--regimes", None, "", f"two regimes share the id {', '.join(twice)}")
-        )
+        raise ArgumentError("policies", f"two regimes share the id {', '.join(twice)}")
     overrides = dict(overrides or {})
     portfolios = [apply_overrides(under_regime(portfolio, p), overrides) for p in read]
     results = solve_all(portfolios, options or SolveOptions(), executor, chain=1, progress=progress)

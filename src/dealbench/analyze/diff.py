@@ -7,6 +7,7 @@ period, concessions granted, dropped or changed, and each side's value and risk.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -51,7 +52,7 @@ class ResultDiff(BaseModel):
         return [p for p in self.partners if p.change not in ("same", "none")]
 
 
-def load_result(path: str | Path) -> SolveResult:
+def load_result(path: str | os.PathLike[str]) -> SolveResult:
     """A `result.json` written by `solve --out` (or `compare --out`)."""
     path = Path(path)
     try:

@@ -7,9 +7,10 @@ then in ./deals/policy, then in the shipped data; a path to a YAML file works to
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from dealbench.errors import InputError, Issue
+from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model import load_policy, rules
 from dealbench.model.periods import PeriodMismatch, caps_per_period
 from dealbench.model.schema import Partner, Policy, Portfolio
@@ -22,25 +23,29 @@ REGIMES: tuple[str, ...] = ("tiered", "monopoly", "repeal", "bilateral")
 SHIPPED = Path(__file__).resolve().parents[3] / "deals" / "policy"
 
 
-def find_regime(name: str, portfolio_path: Path | None = None, option: str = "--policy") -> Policy:
-    """The policy a regime name (or a policy file's path) stands for."""
-    if name.endswith((".yaml", ".yml")) or "/" in name:
+def find_regime(
+    name: str | os.PathLike[str],
+    portfolio_path: str | os.PathLike[str] | None = None,
+    option: str = "name",
+) -> Policy:
+    """The policy a regime name (or a policy file's path, a str or a path) stands for.
+
+    A name is looked up beside `portfolio_path`'s own policy folder first (a str or a path).
+    """
+    if not isinstance(name, str):
+        return load_policy(name)
+    if name.endswith((".yaml", ".yml")) or "/" in name or os.sep in name:
         return load_policy(name)
     places = []
     if portfolio_path is not None:
-        places.append(portfolio_path.resolve().parent.parent / "policy")
+        places.append(Path(portfolio_path).resolve().parent.parent / "policy")
     places += [Path.cwd() / "deals" / "policy", SHIPPED]
     for folder in places:
         candidate = folder / f"{name}.yaml"
         if candidate.is_file():
             return load_policy(candidate)
-    raise InputError(
-        Issue(
-            option,
-            None,
-            "",
-            f"unknown regime {name!r}; expected one of: {', '.join(REGIMES)} (or a policy file)",
-        )
+    raise ArgumentError(
+        option, f"unknown regime {name!r}; expected one of: {', '.join(REGIMES)} (or a policy file)"
     )
 
 

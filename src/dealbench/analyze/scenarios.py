@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -332,7 +333,9 @@ def _example(root: str) -> str:
 # --- scenario files -----------------------------------------------------------------------
 
 
-def load_scenarios(path: str | Path, portfolio: Portfolio) -> list[tuple[Scenario, Portfolio]]:
+def load_scenarios(
+    path: str | os.PathLike[str], portfolio: Portfolio
+) -> list[tuple[Scenario, Portfolio]]:
     """A scenarios file (`scenarios: [{id, title, set: {PATH: VALUE}}]`), each scenario
     applied to `portfolio`; every problem is reported at its line of the file."""
     source = read_yaml(Path(path))
@@ -358,7 +361,9 @@ def load_scenarios(path: str | Path, portfolio: Portfolio) -> list[tuple[Scenari
 
 
 def load_scenario(
-    portfolio: str | Path, policy: str | None = None, sets: Iterable[str] = ()
+    portfolio: str | os.PathLike[str],
+    policy: str | os.PathLike[str] | None = None,
+    sets: Iterable[str] = (),
 ) -> Portfolio:
     """The portfolio as loaded, under regime `policy`, with every `PATH=VALUE` of `sets`
     applied (in that order): what `--policy` and `--set` mean on every command."""
@@ -368,5 +373,5 @@ def load_scenario(
     overrides = parse_set(list(sets))
     pf = load_portfolio(portfolio)
     if policy is not None:
-        pf = under_regime(pf, find_regime(policy, Path(portfolio)))
+        pf = under_regime(pf, find_regime(policy, portfolio, "policy"))
     return apply_overrides(pf, overrides)

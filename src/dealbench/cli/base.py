@@ -81,14 +81,14 @@ def check_gap(gap: float) -> float:
     """--gap: a relative gap, 0 <= gap < 1 (0.01 stops within 1% of the best)."""
     from dealbench.arguments import relative_gap
 
-    return relative_gap(gap, "--gap")  # the library's check, under the option's name
+    return relative_gap(gap)  # the library's check; errors.option_name says --gap
 
 
 def check_time_limit(seconds: float | None) -> float | None:
     """--time-limit: a positive, finite number of seconds (or absent: no limit)."""
     from dealbench.arguments import positive_seconds
 
-    return positive_seconds(seconds, "--time-limit")
+    return positive_seconds(seconds)
 
 
 def parse_money_option(option: str, value: str | None) -> float | None:

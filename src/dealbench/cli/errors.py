@@ -19,8 +19,22 @@ from dealbench.errors import DealbenchError, user_lines
 T = TypeVar("T")
 
 
+#: The options whose names are not their library parameter's (`policies` is `--regimes`).
+OPTIONS = {"policies": "--regimes", "require": "--require-deal", "formats": "--format"}
+
+
+def option_name(argument: str) -> str:
+    """The CLI's option for a library call's parameter: `v_floor` is `--v-floor`.
+
+    Library calls name their parameters in an `ArgumentError`; this is the one place
+    the CLI turns them into its options (a name that already is one is kept)."""
+    if argument.startswith("-"):
+        return argument
+    return OPTIONS.get(argument, "--" + argument.replace("_", "-"))
+
+
 def report(exc: DealbenchError) -> None:
-    for line in user_lines(exc):
+    for line in user_lines(exc, option_name):
         print(line, file=sys.stderr)
 
 

@@ -6,6 +6,7 @@ on past the first problem so one run shows them all.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -81,17 +82,17 @@ def _not_a_result(source: Source) -> Source:
     return source
 
 
-def load_policy(path: str | Path) -> Policy:
+def load_policy(path: str | os.PathLike[str]) -> Policy:
     """A regime file (deals/policy/*.yaml)."""
     return _load(Path(path), Policy, rules.policy_problems)[0]
 
 
-def load_partner(path: str | Path) -> Partner:
+def load_partner(path: str | os.PathLike[str]) -> Partner:
     """A partner file (deals/partners/*.yaml), checked on its own."""
     return _load(Path(path), Partner, rules.partner_problems)[0]
 
 
-def load_portfolio(path: str | Path) -> Portfolio:
+def load_portfolio(path: str | os.PathLike[str]) -> Portfolio:
     """A portfolio with its policy and partners, cross-checked against each other."""
     path = Path(path)
     spec, source = _load(path, PortfolioFile, _portfolio_file_problems)
@@ -237,7 +238,7 @@ def _from_reference(
     return out
 
 
-def load_package(path: str | Path, portfolio: Portfolio | None = None) -> Package:
+def load_package(path: str | os.PathLike[str], portfolio: Portfolio | None = None) -> Package:
     """A package (offer, counter or solution); checked against the portfolio when given.
 
     A negotiation round's file is read as the package it records, with its side, round
@@ -281,7 +282,7 @@ def _package_or_round(source: Source) -> tuple[Package, tuple[str, ...]]:
     return data.package.model_copy(update=update), ("package",)
 
 
-def load_round_file(path: str | Path, portfolio: Portfolio | None = None) -> RoundFile:
+def load_round_file(path: str | os.PathLike[str], portfolio: Portfolio | None = None) -> RoundFile:
     """One round file on its own (its folder is checked by `dealbench.negotiate`)."""
     source = read_yaml(Path(path))
     data: RoundFile = validate(source, RoundFile)
@@ -326,7 +327,7 @@ def detect_kind(source: Source) -> Kind:
     )
 
 
-def load_file(path: str | Path, portfolio: Portfolio | None = None) -> tuple[Kind, Any]:
+def load_file(path: str | os.PathLike[str], portfolio: Portfolio | None = None) -> tuple[Kind, Any]:
     """One file of any kind, validated: its kind and what it holds (or InputError).
 
     The file is read once for its kind and its contents (a portfolio's own references
@@ -350,6 +351,6 @@ def load_file(path: str | Path, portfolio: Portfolio | None = None) -> tuple[Kin
     return kind, value
 
 
-def validate_file(path: str | Path, portfolio: Portfolio | None = None) -> Kind:
+def validate_file(path: str | os.PathLike[str], portfolio: Portfolio | None = None) -> Kind:
     """Validate one file of any kind; returns its kind or raises InputError."""
     return load_file(path, portfolio)[0]

@@ -303,12 +303,13 @@ class Concession(Strict):
 
     def option(self, level_id: str) -> ConcessionLevel | None:
         """The level `level_id` names; on a range also any amount in it (`75bn`), valued by
-        interpolation between the neighbouring levels."""
+        interpolation between the neighbouring levels and named in its canonical text
+        (`75bn` however it was written: `75_000_000_000`, `75000000000`)."""
         level = next((o for o in self.options if o.id == level_id), None)
         if level is not None or not self.is_range:
             return level
         amount = amounts.parse_amount(level_id)
-        return None if amount is None else self._at(amount, level_id)
+        return None if amount is None else self._at(amount, amounts.amount_text(amount))
 
     def _at(self, amount: float, text: str) -> ConcessionLevel | None:
         valued = amounts.value_at(self.points, amount)

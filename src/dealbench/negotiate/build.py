@@ -70,8 +70,11 @@ def build_frontier(
     if points == "all" and jointly:
         raise ArgumentError(
             "points",
-            "--points all is exact for one partner with the others held; "
-            "it cannot be combined with --jointly",
+            "'all' is exact for one partner with the others held, not for the partners jointly",
+        )
+    if points == "all" and axis != "partner":  # found before any solve, not after the base
+        raise ArgumentError(
+            "points", "'all' is exact on the partner axis; on the risk axis give a number"
         )
     if base is None:
         if jointly and axis == "partner" and _joint_jobs() > 1:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dealbench.errors import ArgumentError
 from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.frontier import Axis, FrontierPoint, point_of
 from dealbench.negotiate.single import Single
@@ -75,10 +76,11 @@ def curves(alone: Single) -> list[Segment]:
             for i in range(len(xs) - 1):
                 out.append(Segment(k, f, xs[i], xs[i + 1], us[i], us[i + 1], vs[i], vs[i + 1]))
             if len(out) > MAX_SEGMENTS:
-                raise ValueError(
-                    f"--points all: this partner's deals make more than {MAX_SEGMENTS:,} curve "
+                raise ArgumentError(
+                    "points",
+                    f"'all': this partner's deals make more than {MAX_SEGMENTS:,} curve "
                     "segments (Pareto-optimal concession sets x pieces of its value curve); "
-                    "give a number of points instead"
+                    "give a number of points instead",
                 )
     return out
 
@@ -87,9 +89,9 @@ def exact_points(
     portfolio: Portfolio, partner: str, alone: Single, fixed: list[Package], axis: Axis
 ) -> list[FrontierPoint]:
     """Every vertex of the exact frontier, as points with their packages."""
-    if axis != "partner":
-        raise ValueError(
-            "--points all is exact on the partner axis; with --axis risk give a number"
+    if axis != "partner":  # frontier() refuses it first, in the caller's words
+        raise ArgumentError(
+            "points", "'all' is exact on the partner axis; on the risk axis give a number"
         )
     segments = curves(alone)
     if not segments:

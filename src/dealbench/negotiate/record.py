@@ -11,6 +11,7 @@ view, or twice for one click.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,7 +63,7 @@ class Counter:
 
 def record_offer(
     portfolio: Portfolio,
-    root: Path | str,
+    root: str | os.PathLike[str],
     partner: str,
     *,
     package: Package | None = None,
@@ -143,9 +144,9 @@ def record_offer(
 
 def record_counter(
     portfolio: Portfolio,
-    root: Path | str,
+    root: str | os.PathLike[str],
     partner: str,
-    counter: Package | Path | str,
+    counter: Package | str | os.PathLike[str],
     *,
     note: str | None = None,
     author: str | None = None,
@@ -163,7 +164,7 @@ def record_counter(
     """
     root = Path(root)  # a str as well as a Path
     check_strategy(strategy, deadline)  # the verdict needs them, and comes after the write
-    if isinstance(counter, Path | str):  # a counter file
+    if isinstance(counter, str | os.PathLike):  # a counter file
         where = display_path(Path(counter))
         package = load_package(counter, portfolio)
     else:
@@ -205,7 +206,7 @@ def record_counter(
 
 def conclude(
     portfolio: Portfolio,
-    root: Path | str,
+    root: str | os.PathLike[str],
     partner: str,
     *,
     round_number: int | None = None,
@@ -268,7 +269,7 @@ def conclude(
 
 def walk_away(
     portfolio: Portfolio,
-    root: Path | str,
+    root: str | os.PathLike[str],
     partner: str,
     *,
     by: Side = "us",

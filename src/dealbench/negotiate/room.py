@@ -9,6 +9,7 @@ frontier, and the recommended next move (the verdict's, for a counter).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -99,7 +100,7 @@ class Room(BaseModel):
 
 def room(
     portfolio: Portfolio,
-    root: Path | str,
+    root: str | os.PathLike[str],
     *,
     strategy: str | None = None,
     deadline: int | None = None,
@@ -251,7 +252,7 @@ class History(BaseModel):
         ]
 
 
-def history(portfolio: Portfolio, root: Path | str, partner: str) -> History:
+def history(portfolio: Portfolio, root: str | os.PathLike[str], partner: str) -> History:
     """Every round with `partner`: utilities, compliance and how each US offer was chosen.
 
     Compliance is the verdict's: the package's own limits and the partner's acceptance,

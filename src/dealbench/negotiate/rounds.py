@@ -164,7 +164,7 @@ def round_name(number: int, side: Side) -> str:
     return f"{number:03d}-{side}.yaml"
 
 
-def rounds_root(portfolio_path: Path | str, portfolio: Portfolio) -> Path:
+def rounds_root(portfolio_path: str | os.PathLike[str], portfolio: Portfolio) -> Path:
     """Where a portfolio's rounds live: deals/rounds/<portfolio id>/ beside deals/portfolios/."""
     portfolio_path = Path(portfolio_path)  # a str as well as a Path
     folder = portfolio_path.resolve().parent
@@ -185,7 +185,7 @@ def rounds_fingerprint(portfolio: Portfolio, negotiations: Mapping[str, Negotiat
 # --- reading ----------------------------------------------------------------------------------
 
 
-def load_negotiations(portfolio: Portfolio, root: Path | str) -> dict[str, Negotiation]:
+def load_negotiations(portfolio: Portfolio, root: str | os.PathLike[str]) -> dict[str, Negotiation]:
     """Every partner's negotiation (empty when it has no folder), the whole tree checked."""
     root = Path(root)  # a str as well as a Path
     _check_root(root)
@@ -235,7 +235,9 @@ def known_partner(portfolio: Portfolio, code: str, where: str, unknown: str) -> 
     return found
 
 
-def load_negotiation(portfolio: Portfolio, root: Path | str, partner: str) -> Negotiation:
+def load_negotiation(
+    portfolio: Portfolio, root: str | os.PathLike[str], partner: str
+) -> Negotiation:
     """One partner's rounds, checked as a whole; any problem names its file (InputError)."""
     root = Path(root)  # a str as well as a Path
     known_partner(

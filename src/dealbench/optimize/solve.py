@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 from dealbench.arguments import one_of, partner_codes, positive_seconds, relative_gap
-from dealbench.errors import ArgumentError, InputError, Issue
+from dealbench.errors import ArgumentError
 from dealbench.model.schema import Portfolio
 from dealbench.optimize.decomposition.solve import solve_decomposed
 from dealbench.optimize.finish import binding_limits, result_from_check
@@ -68,13 +68,9 @@ def solve(
     time_limit = positive_seconds(time_limit)
     require = partner_codes(portfolio, require, "require")
     if v_floor is not None and mode != "partner-best":  # it would be ignored: say so
-        raise InputError(
-            Issue(
-                "--v-floor",
-                None,
-                "",
-                f"a floor on US utility is for --mode partner-best; --mode {mode} does not use it",
-            )
+        raise ArgumentError(
+            "v_floor",
+            f"a floor on US utility is for the partner-best mode; the {mode} mode does not use it",
         )
     if mode in ("nash", "kalai"):
         # Bargaining objectives are solved on the plain model (see `bargain`).

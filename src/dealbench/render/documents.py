@@ -32,7 +32,7 @@ from dealbench.render import naming
 from dealbench.render.charts import Chart
 from dealbench.render.deal_memo import Against, deal_memo_context
 from dealbench.render.docmeta import Audience, DocKind
-from dealbench.render.environment import render_template
+from dealbench.render.environment import render_template, templates_folder
 from dealbench.render.naming import Identity
 from dealbench.render.portfolio_memo import portfolio_memo_context
 from dealbench.render.redline import redline_context
@@ -194,11 +194,14 @@ def formats_of(formats: Iterable[Format] | str) -> list[Format]:
 
 
 def render_document(
-    doc: Document, formats: Iterable[Format] | str, templates: str | None = None
+    doc: Document,
+    formats: Iterable[Format] | str,
+    templates: str | os.PathLike[str] | None = None,
 ) -> list[RenderedFile]:
     """Render one document in each format asked for (`FORMATS`: md, html, docx, pdf; one
-    format may be given alone, as a str)."""
+    format may be given alone, as a str); `templates` is a house templates folder."""
     wanted = formats_of(formats)
+    templates = templates_folder(templates)
     stem = TEMPLATE_STEM[doc.kind]
     out: list[RenderedFile] = []
     svgs = {c.id: chart_lib.svg(c) for c in doc.charts} if {"md", "html"} & set(wanted) else {}
@@ -256,7 +259,7 @@ def reference_docx(templates: str | None) -> bytes | None:
 def render_documents(
     docs: Sequence[Document],
     formats: Iterable[Format],
-    templates: str | None = None,
+    templates: str | os.PathLike[str] | None = None,
     jobs: int = 1,
 ) -> Iterator[RenderedFile]:
     """Render many documents, in order; with `jobs` > 1, in that many processes.
@@ -267,6 +270,7 @@ def render_documents(
     with `jobs` > 1 needs the usual `if __name__ == "__main__":` guard.
     """
     wanted = formats_of(formats)
+    templates = templates_folder(templates)
     if jobs <= 1 or len(docs) < 2:
         for doc in docs:
             yield from render_document(doc, wanted, templates)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import os
 import re
 import threading
 import time
@@ -388,8 +389,16 @@ def clause(context: jinja2.runtime.Context, name: str) -> list[str]:
     return paragraphs
 
 
-def render_template(name: str, context: Mapping[str, Any], templates: str | None = None) -> str:
+def templates_folder(templates: str | os.PathLike[str] | None) -> str | None:
+    """A house templates folder given as a str or a path, as the str the environment keys on."""
+    return None if templates is None else os.fspath(templates)
+
+
+def render_template(
+    name: str, context: Mapping[str, Any], templates: str | os.PathLike[str] | None = None
+) -> str:
     """Render one document template; any template fault is a RenderError naming file and line."""
+    templates = templates_folder(templates)
     if templates is not None and not Path(templates).is_dir():
         raise RenderError(f"--templates {templates}: not a folder of templates")
     env = environment(templates, markdown=is_markdown(name))

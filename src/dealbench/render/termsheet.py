@@ -8,6 +8,7 @@ template cannot show an internal figure even by mistake.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Any
 
 from dealbench.checker import DealFigures, PortfolioCheck
@@ -132,6 +133,7 @@ def internal_annex(
         limits += shared_limits(checked, deal.partner)
     return {
         **deal.model_dump(mode="json"),
+        "acceptance_margin": deal.acceptance_threshold - deal.batna,
         "violations": messages(deal.violations),
         "limits": limits,
         "verdict": verdict(deal),
@@ -200,9 +202,9 @@ def render_term_sheet(
     *,
     audience: Audience = "external",
     date: dt.date | None = None,
-    templates: str | None = None,
+    templates: str | os.PathLike[str] | None = None,
 ) -> str:
-    """The term sheet in Markdown (the canonical format)."""
+    """The term sheet in Markdown (the canonical format); `templates`: a house templates folder."""
     context = term_sheet_context(portfolio, deal, audience=audience, date=date)
     return render_template("term_sheet.md.j2", context, templates)
 

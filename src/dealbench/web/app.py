@@ -15,7 +15,7 @@ from starlette.staticfiles import StaticFiles
 
 from dealbench.errors import DealbenchError
 from dealbench.web.jobs import Jobs
-from dealbench.web.pages import HERE, error_page, page
+from dealbench.web.pages import HERE, error_page, page, refused_page
 from dealbench.web.security import AccessMiddleware
 from dealbench.web.views import documents, negotiation, packages, portfolios
 
@@ -34,7 +34,7 @@ def create_app(deals_dir: str | Path, token: str, *, max_upload: int = MAX_UPLOA
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(AccessMiddleware, token=token)],
+        middleware=[Middleware(AccessMiddleware, token=token, refuse=refused_page)],
         exception_handlers={DealbenchError: _dealbench_error, HTTPException: _http_error},
     )
     app.state.root = Path(deals_dir).resolve()

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -45,6 +46,19 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         .render(request=request, csrf_field=CSRF_FIELD, csrf=csrf_for(token), **context)
     )
     return HTMLResponse(html, status_code=status)
+
+
+def refused_page(message: str) -> HTMLResponse:
+    """The 403 page of a request without the access token (or a cross-site POST): the app's
+    error page, carrying no CSRF token (the visitor has not shown the access token), its
+    style inline (the static files need the token too)."""
+    css = Markup((HERE / "static" / "app.css").read_text(encoding="utf-8"))
+    html = (
+        environment()
+        .get_template("error.html.j2")
+        .render(csrf_field=CSRF_FIELD, csrf="", title="Refused", lines=[message], inline_css=css)
+    )
+    return HTMLResponse(html, status_code=403)
 
 
 def error_page(

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.datastructures import URL
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dealbench.errors import InputError, Issue
@@ -50,13 +51,21 @@ def inside(root: Path, path: Path, shown: str | None = None) -> Path:
     return target
 
 
-class AccessMiddleware:
-    """Token on every request; CSRF token and same origin on every POST."""
+#: The response to a refused request, from its message: the app's 403 page.
+Refusal = Callable[[str], Response]
 
-    def __init__(self, app: ASGIApp, token: str) -> None:
+
+class AccessMiddleware:
+    """Token on every request; CSRF token and same origin on every POST.
+
+    A refused request gets `refuse(message)`, status 403: the app's error page.
+    """
+
+    def __init__(self, app: ASGIApp, token: str, refuse: Refusal) -> None:
         self.app = app
         self.token = token
         self.csrf = csrf_for(token)
+        self.refuse = refuse
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -70,13 +79,13 @@ class AccessMiddleware:
             await self._clean_redirect(scope, query)(scope, receive, send)
             return
         if not (self._ok(cookies.get(COOKIE, "")) or self._ok(headers.get(HEADER, ""))):
-            await _forbidden(
+            await self.refuse(
                 "This dealbench server needs its access token: open the URL that "
                 "`dealbench serve` printed."
             )(scope, receive, send)
             return
         if scope["method"] == "POST" and not self._same_origin(headers):
-            await _forbidden("Cross-site request refused.")(scope, receive, send)
+            await self.refuse("Cross-site request refused.")(scope, receive, send)
             return
         await self.app(scope, receive, send)
 
@@ -95,10 +104,6 @@ class AccessMiddleware:
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(COOKIE, self.token, httponly=True, samesite="strict")
         return response
-
-
-def _forbidden(message: str) -> Response:
-    return PlainTextResponse(message, status_code=403)
 
 
 def _cookies(header: str) -> dict[str, str]:
