@@ -143,8 +143,9 @@ def test_a_package_with_a_strategy_is_refused_not_silently_half_followed(
         "--fix", "security",
     )  # fmt: skip
     assert result.exit_code == 2, result.output
-    assert "--package: the offer is the package given, so --strategy, --fix would be ignored" in (
-        result.stderr
+    assert (
+        "--package: the offer is the package given, so a strategy and terms to fix would be "
+        "ignored" in result.stderr
     )
     assert snapshot(rounds) == before
 

@@ -325,7 +325,10 @@ def _open(
 def _same_partner(package: Package, partner: str, where: str | None, argument: str) -> None:
     if package.partner != partner:
         _refuse(
-            where, argument, "partner", f"is {package.partner}, but the partner given is {partner}"
+            where,
+            argument,
+            "partner",
+            f"is {package.partner}, but the negotiation is with {partner}",
         )
 
 
