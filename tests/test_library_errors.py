@@ -122,6 +122,13 @@ def _solve_options(pf: dealbench.Portfolio, tmp: Path) -> object:
     return dealbench.SolveOptions(time_limit=0)
 
 
+def _out_is_a_file(pf: dealbench.Portfolio, tmp: Path) -> object:
+    from dealbench.io import OutputDir
+
+    OutputDir(tmp / "offer.yaml").check_target()
+    return None
+
+
 # id: (library call, its parameter, the CLI's arguments for the same mistake, its option)
 CASES: dict[str, tuple[Call, str, list[str], str]] = {
     "offer-package-and-strategy": (
@@ -312,6 +319,7 @@ CASES: dict[str, tuple[Call, str, list[str], str]] = {
         ["render", "{tmp}/offer.yaml", "--out", "{tmp}/out"],
         "--portfolio",
     ),
+    "out": (_out_is_a_file, "root", ["solve", "--out", "{tmp}/offer.yaml"], "--out"),
     "templates": (
         _templates,
         "templates",
@@ -368,6 +376,7 @@ def test_the_cli_maps_the_new_parameters_to_its_options() -> None:
     assert {option_name(p) for p in ("overrides", "sets", "items")} == {"--set"}
     assert option_name("partners") == "--partner"
     assert option_name("portfolio_path") == "--portfolio"
+    assert option_name("root") == "--out"
 
 
 # --- a package passed, not read from a file: the parameter, and the field at fault ----------

@@ -56,7 +56,7 @@ def test_a_bad_documents_option_is_refused_before_the_round_is_recorded(
     result = run(command, PORTFOLIO, *extra, "--partner", "AE", "--rounds", rounds, *option)
     assert result.exit_code == 2, result.output
     assert not result.traceback
-    message = "unknown format 'docxx'" if bad == "format" else "--out names a folder"
+    message = "unknown format 'docxx'" if bad == "format" else "--out: "
     assert message in result.stderr
     assert "Recorded round" not in result.output
     assert snapshot(rounds) == before

@@ -95,14 +95,14 @@ class ArgumentError(InputError, ValueError):
 
     def __reduce__(self) -> tuple[Any, ...]:  # across processes, as raised
         more = [(i.field, i.message) for i in self.issues[1:]]
-        made = (self.argument, self.message, self.issues[0].field, more)
+        made = (type(self), self.argument, self.message, self.issues[0].field, more)
         return (_argument_error, made, self.__dict__)
 
 
 def _argument_error(
-    argument: str, message: str, field: str, more: list[tuple[str, str]]
+    kind: type[ArgumentError], argument: str, message: str, field: str, more: list[tuple[str, str]]
 ) -> ArgumentError:
-    return ArgumentError(argument, message, field, more=more)
+    return kind(argument, message, field, more=more)
 
 
 class InfeasibleError(DealbenchError):

@@ -37,6 +37,8 @@ OPTIONS = {
     # documents_for(partners=[...]) and load_source(path, portfolio_path)
     "partners": "--partner",
     "portfolio_path": "--portfolio",
+    # OutputDir(root): the output folder
+    "root": "--out",
 }
 
 
