@@ -90,31 +90,38 @@ def test_dask_from_the_command_line(run: Runner, cluster: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    ("jobs", "executor", "scheduler", "message"),
+    ("jobs", "executor", "scheduler", "argument", "words"),
     [
-        (0, None, None, "--jobs: expected at least 1, got 0"),
-        (None, "ray", None, "--executor: unknown executor 'ray'; expected one of: processes, dask"),
+        (0, None, None, "jobs", "expected at least 1, got 0"),
+        (None, "ray", None, "executor", "unknown executor 'ray'; expected one of: processes, dask"),
         (
             None,
             "dask",
             None,
-            "--scheduler: --executor dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)",
+            "scheduler",
+            "the dask executor needs a scheduler address (e.g. tcp://10.0.0.5:8786)",
         ),
-        (None, None, "tcp://x:1", "--scheduler: only with --executor dask"),
+        (None, None, "tcp://x:1", "scheduler", "only with the dask executor"),
     ],
 )
 def test_bad_executor_options(
-    run: Runner, jobs: int | None, executor: str | None, scheduler: str | None, message: str
+    run: Runner,
+    jobs: int | None,
+    executor: str | None,
+    scheduler: str | None,
+    argument: str,
+    words: str,
 ) -> None:
+    """The library names its parameter (`scheduler`), the CLI its option (`--scheduler`)."""
     with pytest.raises(InputError) as caught:
         make_executor(jobs, executor, scheduler)
-    assert str(caught.value) == message
+    assert str(caught.value) == f"{argument}: {words}"
     args = ["--jobs", str(jobs)] if jobs is not None else []
     args += ["--executor", executor] if executor else []
     args += ["--scheduler", scheduler] if scheduler else []
     result = run("compare", GULF, *args)
     assert result.exit_code == 2
-    assert result.stderr.strip() == f"error: {message}"
+    assert result.stderr.strip() == f"error: --{argument}: {words}"
 
 
 def test_default_is_all_cores() -> None:

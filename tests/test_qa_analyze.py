@@ -289,8 +289,8 @@ def test_grid_values_closer_than_three_figures_are_told_apart(
     [
         (
             ["--steps", "1"],
-            "error: --steps: one value cannot include both --from and --to; "
-            "give --steps 2 or more (or the same --from and --to)",
+            "error: --steps: one value cannot include both ends of the range; "
+            "give 2 steps or more (or the same value at both ends)",
         ),
         (["--refine", "-1"], "error: --refine: expected 0 or more bisections, got -1"),
     ],

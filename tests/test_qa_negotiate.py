@@ -56,7 +56,7 @@ def test_a_bad_documents_option_is_refused_before_the_round_is_recorded(
     result = run(command, PORTFOLIO, *extra, "--partner", "AE", "--rounds", rounds, *option)
     assert result.exit_code == 2, result.output
     assert not result.traceback
-    message = "unknown format 'docxx'" if bad == "format" else "--out names a folder"
+    message = "unknown format 'docxx'" if bad == "format" else "--out: "
     assert message in result.stderr
     assert "Recorded round" not in result.output
     assert snapshot(rounds) == before
@@ -143,8 +143,9 @@ def test_a_package_with_a_strategy_is_refused_not_silently_half_followed(
         "--fix", "security",
     )  # fmt: skip
     assert result.exit_code == 2, result.output
-    assert "--package: the offer is the package given, so --strategy, --fix would be ignored" in (
-        result.stderr
+    assert (
+        "--package: the offer is the package given, so a strategy and terms to fix would be "
+        "ignored" in result.stderr
     )
     assert snapshot(rounds) == before
 

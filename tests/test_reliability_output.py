@@ -90,7 +90,7 @@ def test_a_symlink_inside_out_is_refused(run: Runner, tmp_path: Path) -> None:
     (out / "term-sheets").symlink_to(elsewhere)
     result = run("solve", both, "--out", out)
     assert result.exit_code == 2
-    assert "is a symbolic link; dealbench writes only inside --out" in result.stderr
+    assert "is a symbolic link; dealbench writes only inside the output folder" in result.stderr
     assert list(elsewhere.iterdir()) == []
     assert "Traceback" not in result.output
 

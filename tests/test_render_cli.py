@@ -126,7 +126,8 @@ def test_date_today_is_the_only_way_the_clock_gets_in(
         ),
         (
             ["--doc", "deal-memo", "--audience", "external"],
-            "error: a deal-memo is an internal document: use --audience internal",
+            "error: --audience: a deal-memo is an internal document; its audience is internal, "
+            "not external",
         ),
         (
             ["--audience", "partner"],
@@ -145,7 +146,8 @@ def test_render_rejects_bad_options_with_exit_2(
 def test_a_package_needs_its_portfolio(run: Runner, package: Path, tmp_path: Path) -> None:
     r = run("render", package, "--out", tmp_path)
     assert r.exit_code == 2
-    assert r.stderr.strip().endswith("offer.yaml: a package needs its portfolio: pass --portfolio")
+    assert r.stderr.startswith("error: --portfolio: ")
+    assert r.stderr.strip().endswith("offer.yaml is a package; give the portfolio it is for")
 
 
 def test_a_bad_house_template_names_template_and_line(

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from dealbench.checker import evaluate
-from dealbench.errors import RenderError
+from dealbench.errors import ArgumentError, RenderError
 from dealbench.model import Package, load_portfolio
 from dealbench.render import (
     documents_for,
@@ -144,7 +144,7 @@ def test_dates_come_only_from_the_caller_or_the_package() -> None:
 
 
 def test_memos_are_internal_only() -> None:
-    with pytest.raises(RenderError, match="internal document"):
+    with pytest.raises(ArgumentError, match="internal document"):
         documents_for(tiny_source(), "deal-memo", audience="external")
 
 

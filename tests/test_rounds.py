@@ -469,5 +469,8 @@ def test_mode_and_strategy_are_exclusive(run: Runner, rounds: Path) -> None:
         "--rounds", rounds,
     )  # fmt: skip
     assert result.exit_code == 2
-    assert "error: --mode: give either --mode or --strategy (and --fix), not both" in result.stderr
+    assert (
+        "error: --mode: give either a mode or a strategy (and terms to fix), not both"
+        in result.stderr
+    )
     assert not (rounds / "QA").exists()

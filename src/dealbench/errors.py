@@ -6,15 +6,44 @@ The CLI maps each class to an exit code in exactly one place
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 
 class DealbenchError(Exception):
     """Base class of every error dealbench raises on purpose."""
 
     exit_code = 1
+    #: What was refused, without the remedy (`refusal` sets both).
+    reason: str | None = None
+    #: An argument that would let the call through (`force`), said in each shell's words.
+    remedy: Remedy | None = None
+
+
+@dataclass(frozen=True)
+class Remedy:
+    """A switch that lets a refused call through, in each shell's words: a library caller
+    reads `pass force=True to overwrite it`, the CLI's user `use --force to overwrite it`."""
+
+    argument: str
+    purpose: str
+
+    def words(self, name: Callable[[str], str] | None = None) -> str:
+        if name is None:
+            return f"pass {self.argument}=True {self.purpose}"
+        return f"use {name(self.argument)} {self.purpose}"
+
+
+E = TypeVar("E", bound=DealbenchError)
+
+
+def refusal(kind: type[E], reason: str, remedy: Remedy) -> E:
+    """An error of `kind` saying `reason`, then (in parentheses) the switch that lets it
+    through in the library's words; `user_lines` says the switch in a shell's words."""
+    exc = kind(f"{reason} ({remedy.words()})")
+    exc.reason, exc.remedy = reason, remedy
+    return exc
 
 
 @dataclass(frozen=True)
@@ -48,12 +77,32 @@ class ArgumentError(InputError, ValueError):
 
     `argument` is the parameter's name as the caller wrote it (`v_floor`), and `message`
     is in words every shell can show: a shell names the argument its own way (the CLI
-    says `--v-floor`, see `user_lines`)."""
+    says `--v-floor`, see `user_lines`). `field` is the part of the argument at fault
+    (an override's path); `more` are further (field, message) problems with it."""
 
-    def __init__(self, argument: str, message: str) -> None:
+    def __init__(
+        self,
+        argument: str,
+        message: str,
+        field: str = "",
+        *,
+        more: Sequence[tuple[str, str]] = (),
+    ) -> None:
         self.argument = argument
         self.message = message
-        super().__init__(Issue(argument, None, "", message))
+        problems = [(field, message), *more]
+        super().__init__([Issue(argument, None, f, m) for f, m in problems])
+
+    def __reduce__(self) -> tuple[Any, ...]:  # across processes, as raised
+        more = [(i.field, i.message) for i in self.issues[1:]]
+        made = (type(self), self.argument, self.message, self.issues[0].field, more)
+        return (_argument_error, made, self.__dict__)
+
+
+def _argument_error(
+    kind: type[ArgumentError], argument: str, message: str, field: str, more: list[tuple[str, str]]
+) -> ArgumentError:
+    return kind(argument, message, field, more=more)
 
 
 class InfeasibleError(DealbenchError):
@@ -98,7 +147,10 @@ def user_lines(exc: DealbenchError, name: Callable[[str], str] | None = None) ->
     `--v-floor` for `v_floor`); without it, the library's parameter name."""
     notes = [str(n) for n in getattr(exc, "__notes__", ())]  # what happened before it
     if isinstance(exc, ArgumentError) and name is not None:
-        return [f"error: {Issue(name(exc.argument), None, '', exc.message)}", *notes]
+        said = [Issue(name(i.file), i.line, i.field, i.message) for i in exc.issues]
+        return [f"error: {issue}" for issue in said] + notes
+    if exc.remedy is not None and name is not None:
+        return [f"error: {exc.reason} ({exc.remedy.words(name)})", *notes]
     if isinstance(exc, InputError):
         return [f"error: {issue}" for issue in exc.issues] + notes
     lines = [f"error: {exc}"]

@@ -3,7 +3,7 @@
 Every file dealbench writes into an output folder is recorded with its digest
 in `.dealbench-manifest.json` there. A later run may replace a file it wrote
 and nobody edited since; any other existing file is left alone unless the user
-passes `--force`.
+asks (`force`, the CLI's `--force`).
 
 A run never writes into the folder itself. It builds the new folder beside it
 (`.NAME.dealbench-new-*`: the files it keeps — the user's own, and with
@@ -32,7 +32,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from dealbench.errors import DealbenchError
+from dealbench.errors import ArgumentError, DealbenchError, Remedy, refusal
 
 MANIFEST = ".dealbench-manifest.json"
 #: Seconds a run waits for another run writing into the same parent folder.
@@ -52,8 +52,8 @@ class OutputError(DealbenchError):
     exit_code = 1
 
 
-class OutputTargetError(OutputError):
-    """--out names something that cannot be an output folder: bad input."""
+class OutputTargetError(ArgumentError, OutputError):
+    """The folder given (`root`, the CLI's `--out`) cannot be an output folder: bad input."""
 
     exit_code = 2
 
@@ -124,40 +124,48 @@ class OutputDir:
     def _check_target(self) -> None:
         root = self.root
         if _exists(root) and not root.is_dir():
-            raise OutputTargetError(f"{self.given} is a file; --out names a folder to write into")
+            raise OutputTargetError("root", f"{self.given} is a file, not a folder to write into")
         for parent in [root, *root.parents]:
             if _exists(parent) and not parent.is_dir():
-                raise OutputTargetError(f"{parent} is a file, so {self.given} cannot be a folder")
+                raise OutputTargetError(
+                    "root", f"{parent} is a file, so {self.given} cannot be a folder"
+                )
         if root.is_dir():
             for folder, dirs, files in _walk(root):
                 for entry in [*dirs, *files]:
                     path = Path(folder) / entry
                     if path.is_symlink():
                         raise OutputTargetError(
-                            f"{path} is a symbolic link; dealbench writes only inside --out and "
-                            "refuses links there (remove it or choose another folder)"
+                            "root",
+                            f"{path} is a symbolic link; dealbench writes only inside the output "
+                            "folder and refuses links there (remove it or choose another folder)",
                         )
 
     def _check(self, name: str, manifest: Mapping[str, str]) -> None:
         if Path(name).is_absolute() or ".." in Path(name).parts:
-            raise OutputTargetError(f"{name}: an output file must stay inside --out")
+            raise OutputTargetError(
+                "root", f"{name}: an output file must stay inside the output folder"
+            )
         path, shown = self.root / name, self.given / name
         for part in [path, *path.parents]:
             if part == self.root:
                 break
             if part.is_symlink():
                 raise OutputTargetError(
+                    "root",
                     f"{self.given / part.relative_to(self.root)} is a symbolic link; dealbench "
-                    "writes only inside --out and refuses links there"
+                    "writes only inside the output folder and refuses links there",
                 )
         if path.is_dir():
             raise OutputExistsError(f"{shown} is a folder; a file of that name cannot be written")
         if path.exists() and not self.force:
             current = hashlib.sha256(path.read_bytes()).hexdigest()
             if manifest.get(name) != current:
-                raise OutputExistsError(
+                raise refusal(
+                    OutputExistsError,
                     f"{shown} exists and was not written by dealbench, or was edited since; "
-                    "it is left as it is (use --force to overwrite it)"
+                    "it is left as it is",
+                    Remedy("force", "to overwrite it"),
                 )
 
     # writing ------------------------------------------------------------------------------

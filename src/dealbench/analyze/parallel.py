@@ -32,7 +32,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-from dealbench.errors import DealbenchError, InputError, Issue
+from dealbench.arguments import one_of
+from dealbench.errors import ArgumentError, DealbenchError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -236,7 +237,7 @@ def _dask_map(
     try:
         from distributed import Client, as_completed
     except ImportError:  # pragma: no cover - a dependency
-        raise ClusterError("--executor dask needs the `distributed` package") from None
+        raise ClusterError("the dask executor needs the `distributed` package") from None
     own = isinstance(scheduler, str)
     try:
         client = (
@@ -245,13 +246,8 @@ def _dask_map(
             else _client_of(scheduler, Client)
         )
     except ValueError as exc:  # an address distributed cannot parse
-        raise InputError(
-            Issue(
-                "--scheduler",
-                None,
-                "",
-                f"not a scheduler address ({exc}); e.g. tcp://10.0.0.5:8786",
-            )
+        raise ArgumentError(
+            "scheduler", f"not a scheduler address ({exc}); e.g. tcp://10.0.0.5:8786"
         ) from None
     except OSError as exc:
         raise ClusterError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
@@ -276,31 +272,19 @@ def _client_of(scheduler: Any, client_type: Any) -> Any:
 
 
 def make_executor(jobs: int | None, executor: str | None, scheduler: str | None) -> Executor:
-    """The executor the `--jobs`, `--executor` and `--scheduler` options ask for."""
+    """The executor `jobs`, `executor` and `scheduler` ask for (the CLI's `--jobs`,
+    `--executor` and `--scheduler`)."""
     if jobs is not None and jobs < 1:
-        raise InputError(Issue("--jobs", None, "", f"expected at least 1, got {jobs}"))
-    kind = executor or "processes"
-    if kind not in EXECUTORS:
-        raise InputError(
-            Issue(
-                "--executor",
-                None,
-                "",
-                f"unknown executor {kind!r}; expected one of: {', '.join(EXECUTORS)}",
-            )
-        )
+        raise ArgumentError("jobs", f"expected at least 1, got {jobs}")
+    kind = one_of(executor or "processes", EXECUTORS, "executor", "executor")
     if kind == "dask":
         if not scheduler:
-            raise InputError(
-                Issue(
-                    "--scheduler",
-                    None,
-                    "",
-                    "--executor dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)",
-                )
+            raise ArgumentError(
+                "scheduler",
+                "the dask executor needs a scheduler address (e.g. tcp://10.0.0.5:8786)",
             )
         return Executor("dask", jobs or 1, scheduler)
     if scheduler:
-        raise InputError(Issue("--scheduler", None, "", "only with --executor dask"))
+        raise ArgumentError("scheduler", "only with the dask executor")
     n = default_jobs() if jobs is None else jobs
     return Executor("serial" if n == 1 else "processes", n)

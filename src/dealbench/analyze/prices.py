@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from dealbench.analyze.fixed_lp import FixedLP, Kind, LimitRow, build_fixed_lp
 from dealbench.analyze.steps import StepResolve, resolve_one_step
 from dealbench.checker import check
-from dealbench.errors import ArgumentError, InputError, Issue
+from dealbench.errors import ArgumentError
 from dealbench.model.schema import Portfolio
 from dealbench.optimize.result import SolveResult, Status
 
@@ -110,11 +110,12 @@ def shadow_prices(
     `dealbench.solve` for the re-solves (solver, time_limit, gap, ...).
     """
     if result.mode != "us-best":
-        raise InputError(
-            Issue("--prices", None, "", "shadow prices are for --mode us-best (the US value)")
+        raise ArgumentError(
+            "result",
+            f"shadow prices are for a us-best solve (the US value), not a {result.mode} one",
         )
     if result.status not in (Status.OPTIMAL, Status.TIME_LIMIT):
-        raise InputError(Issue("--prices", None, "", "there is no optimum to price"))
+        raise ArgumentError("result", f"there is no optimum to price (status: {result.status})")
     _same_portfolio(portfolio, result)
     lp = build_fixed_lp(portfolio, result.deals)
     if lp.value() is None:

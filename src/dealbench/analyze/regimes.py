@@ -49,11 +49,12 @@ def find_regime(
     )
 
 
-def parse_regimes(text: str) -> list[str]:
-    """`tiered,monopoly` as a list; each name once, in the order given."""
+def parse_regimes(text: str, name: str = "text") -> list[str]:
+    """`tiered,monopoly` as a list; each name once, in the order given (an ArgumentError
+    naming `name`, the caller's parameter, when there is none)."""
     names = list(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
     if not names:
-        raise InputError(Issue("--regimes", None, "", "no regime named"))
+        raise ArgumentError(name, "no regime named")
     return names
 
 

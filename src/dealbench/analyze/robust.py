@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.uncertainty import Probability, Samples, sample_package
 from dealbench.checker import check
-from dealbench.errors import InputError, Issue
+from dealbench.errors import ArgumentError
 from dealbench.model.schema import Portfolio
 from dealbench.optimize.finish import result_from_check
 from dealbench.optimize.result import SolveResult, Status
@@ -92,13 +92,12 @@ def robust_solve(
     from dealbench.optimize import solve
 
     if not 0 < level < 1:
-        raise InputError(
-            Issue("--robust", None, "", f"expected a share between 0 and 1, got {level}")
-        )
-    if options.get("mode", "us-best") != "us-best":
-        raise InputError(Issue("--robust", None, "", "a robust solve is for --mode us-best"))
+        raise ArgumentError("level", f"expected a share between 0 and 1, got {level}")
+    mode = options.get("mode", "us-best")
+    if mode != "us-best":
+        raise ArgumentError("mode", f"a robust solve is for the us-best mode, not {mode}")
     if samples < 1:
-        raise InputError(Issue("--samples", None, "", f"expected at least 1 sample, got {samples}"))
+        raise ArgumentError("samples", f"expected at least 1 sample, got {samples}")
     base = solve(portfolio, **options).raise_for_status()
     current = base
     raised: dict[str, float] = {}

@@ -22,7 +22,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-from dealbench.errors import InputError, Issue
+from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model import rules
 from dealbench.model.load import partner_cap_problems
 from dealbench.model.periods import PeriodMismatch
@@ -55,8 +55,9 @@ __all__ = [
 
 #: The roots a path may start with.
 ROOTS = ("policy", "partners", "portfolio")
-#: Where `--set` errors are reported (the `file` of an Issue).
-CLI = "--set"
+#: The key overrides given as arguments (not from a scenarios file) have in a portfolio's
+#: `inputs` (fingerprints: kept as it was when it also named their errors).
+GIVEN = "--set"
 
 
 class _PortfolioFields(Strict):
@@ -79,9 +80,10 @@ def parse_value(text: str) -> Any:
     return text if value is None else value
 
 
-def parse_set(items: Iterable[str] | str) -> dict[str, Any]:
+def parse_set(items: Iterable[str] | str, name: str = "items") -> dict[str, Any]:
     """`["PATH=VALUE", ...]` (the `--set` options) as an ordered mapping of path to value;
-    one "PATH=VALUE" may be given alone."""
+    one "PATH=VALUE" may be given alone. An ArgumentError names `name` (the caller's
+    parameter: `sets` for `load_scenario`)."""
     if isinstance(items, str):  # not letter by letter
         items = [items]
     out: dict[str, Any] = {}
@@ -89,13 +91,11 @@ def parse_set(items: Iterable[str] | str) -> dict[str, Any]:
         path, sep, text = item.partition("=")
         path = path.strip()
         if not sep or not path:
-            raise InputError(
-                Issue(
-                    CLI, None, "", f"expected PATH=VALUE (e.g. partners.AE.batna=3bn), got {item!r}"
-                )
+            raise ArgumentError(
+                name, f"expected PATH=VALUE (e.g. partners.AE.batna=3bn), got {item!r}"
             )
         if not text.strip():
-            raise InputError(Issue(CLI, None, path, "no value after '='"))
+            raise ArgumentError(name, "no value after '='", path)
         out[path] = parse_value(text.strip())
     return out
 
@@ -110,20 +110,32 @@ def overrides_digest(overrides: Mapping[str, Any]) -> str:
 
 
 def apply_overrides(
-    portfolio: Portfolio, overrides: Mapping[str, Any], *, where: str = CLI
+    portfolio: Portfolio,
+    overrides: Mapping[str, Any],
+    *,
+    where: str | None = None,
+    name: str = "overrides",
 ) -> Portfolio:
     """The portfolio with each override applied, in order, each validated as in a file.
 
     Raises InputError naming the path and what was expected: a path that does not
     exist, a value of the wrong unit or shape, or one the cross-file rules refuse.
-    `where` is the `file` the issues name (`--set`, or a scenarios file).
+    `where` is the file the overrides come from (a scenarios file); without it they are
+    the caller's argument, and the error an ArgumentError naming `name`.
     """
     if not overrides:
         return portfolio
     for path, value in overrides.items():
-        portfolio = _apply_one(portfolio, path, value, where)
+        try:
+            portfolio = _apply_one(portfolio, path, value, where or GIVEN)
+        except InputError as exc:
+            if where is not None:
+                raise
+            first, *rest = exc.issues
+            more = [(i.field, i.message) for i in rest]
+            raise ArgumentError(name, first.message, first.field, more=more) from None
     inputs = dict(portfolio.inputs)
-    key = f"{where}:{overrides_digest(overrides)[:12]}"
+    key = f"{where or GIVEN}:{overrides_digest(overrides)[:12]}"
     inputs[key] = overrides_digest({**overrides, "#": key})
     return portfolio.model_copy(update={"inputs": inputs})
 
@@ -370,8 +382,8 @@ def load_scenario(
     from dealbench.analyze.regimes import find_regime, under_regime
     from dealbench.model import load_portfolio
 
-    overrides = parse_set(list(sets))
+    overrides = parse_set(list(sets), "sets")
     pf = load_portfolio(portfolio)
     if policy is not None:
         pf = under_regime(pf, find_regime(policy, portfolio, "policy"))
-    return apply_overrides(pf, overrides)
+    return apply_overrides(pf, overrides, name="sets")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from dealbench.errors import InputError, Issue
+from dealbench.arguments import positive_seconds
 from dealbench.model.schema import Portfolio
 from dealbench.optimize import SolveResult, solve
 
@@ -36,18 +36,7 @@ class SolveOptions:
     warm: bool = True
 
     def __post_init__(self) -> None:
-        import math
-
-        limit = self.time_limit
-        if limit is not None and (not math.isfinite(limit) or limit <= 0):
-            raise InputError(
-                Issue(
-                    "--time-limit",
-                    None,
-                    "",
-                    f"expected a positive number of seconds, such as 30, got {limit}",
-                )
-            )
+        positive_seconds(self.time_limit)
 
 
 @dataclass(frozen=True)

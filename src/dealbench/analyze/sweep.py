@@ -20,7 +20,7 @@ from dealbench.analyze.packages import describe_changes, signature
 from dealbench.analyze.parallel import Executor
 from dealbench.analyze.scenarios import Scenario, apply_overrides, read_value
 from dealbench.analyze.solves import Chain, SolveOptions, run_chain, solve_all
-from dealbench.errors import InputError, Issue
+from dealbench.errors import ArgumentError, InputError
 from dealbench.model.schema import Portfolio
 from dealbench.optimize import SolveResult, Status
 
@@ -135,24 +135,25 @@ def _compute_changes(before: SolveResult, after: SolveResult, codes: list[str]) 
 def grid(start: float, stop: float, steps: int) -> list[float]:
     """`steps` values from `start` to `stop`, both ends included."""
     if steps < 1:
-        raise InputError(Issue("--steps", None, "", f"expected at least 1 value, got {steps}"))
+        raise ArgumentError("steps", f"expected at least 1 value, got {steps}")
     if steps == 1:
         return [start]
     return [start + (stop - start) * i / (steps - 1) for i in range(steps)]
 
 
-def parse_bound(portfolio: Portfolio, path: str, text: Any, option: str) -> float:
-    """`--from`/`--to` in the path's own unit (`3bn`, `900_000`), as a number."""
+def parse_bound(portfolio: Portfolio, path: str, text: Any, argument: str) -> float:
+    """`start`/`stop` (`--from`/`--to`) in the path's own unit (`3bn`, `900_000`), as a number."""
     try:
         value = read_value(apply_overrides(portfolio, {path: text}), path)
     except InputError as exc:
-        # A path that names nothing is the --param's fault, whatever the value.
-        where = "--param" if read_value(portfolio, path) is None else option
-        raise InputError(
-            [Issue(where, None, path, issue.message) for issue in exc.issues]
+        # A path that names nothing is the path's fault, whatever the value.
+        where = "path" if read_value(portfolio, path) is None else argument
+        first, *rest = exc.issues
+        raise ArgumentError(
+            where, first.message, path, more=[(path, i.message) for i in rest]
         ) from None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputError(Issue(option, None, path, "a sweep needs a number at this path"))
+        raise ArgumentError(argument, "a sweep needs a number at this path", path)
     return float(value)
 
 
@@ -186,22 +187,16 @@ def sweep_param(
 ) -> tuple[SweepResult, list[SolveResult]]:
     """Solve `steps` values of `path` from `start` to `stop`; find where the package changes."""
     if steps < 1:
-        raise InputError(Issue("--steps", None, "", f"expected at least 1 value, got {steps}"))
+        raise ArgumentError("steps", f"expected at least 1 value, got {steps}")
     if refine < 0:
-        raise InputError(
-            Issue("--refine", None, "", f"expected 0 or more bisections, got {refine}")
-        )
+        raise ArgumentError("refine", f"expected 0 or more bisections, got {refine}")
     base = apply_overrides(portfolio, overrides or {})
-    low, high = parse_bound(base, path, start, "--from"), parse_bound(base, path, stop, "--to")
+    low, high = parse_bound(base, path, start, "start"), parse_bound(base, path, stop, "stop")
     if steps == 1 and low != high:
-        raise InputError(
-            Issue(
-                "--steps",
-                None,
-                "",
-                "one value cannot include both --from and --to; give --steps 2 or more "
-                "(or the same --from and --to)",
-            )
+        raise ArgumentError(
+            "steps",
+            "one value cannot include both ends of the range; give 2 steps or more "
+            "(or the same value at both ends)",
         )
     values = grid(low, high, steps)
     opts = options or SolveOptions()

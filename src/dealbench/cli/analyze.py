@@ -111,7 +111,10 @@ def compare(
 
             OutputDir(out, force=force).check_target()
         pf = load_portfolio(portfolio)
-        policies = [find_regime(name, portfolio, "--regimes") for name in parse_regimes(regimes)]
+        policies = [
+            find_regime(name, portfolio, "--regimes")
+            for name in parse_regimes(regimes, "--regimes")
+        ]
         with progress("Solving regimes", not json_out) as bar:
             comparison, solved = run_compare(
                 pf,

@@ -20,7 +20,26 @@ T = TypeVar("T")
 
 
 #: The options whose names are not their library parameter's (`policies` is `--regimes`).
-OPTIONS = {"policies": "--regimes", "require": "--require-deal", "formats": "--format"}
+OPTIONS = {
+    "policies": "--regimes",
+    "require": "--require-deal",
+    "formats": "--format",
+    # sweep_param(portfolio, path, start, stop, ...): --param PATH --from A --to B
+    "path": "--param",
+    "start": "--from",
+    "stop": "--to",
+    # robust_solve(portfolio, level, samples): --robust LEVEL
+    "level": "--robust",
+    # the overrides of every call taking them (load_scenario's `sets`, parse_set's `items`)
+    "overrides": "--set",
+    "sets": "--set",
+    "items": "--set",
+    # documents_for(partners=[...]) and load_source(path, portfolio_path)
+    "partners": "--partner",
+    "portfolio_path": "--portfolio",
+    # OutputDir(root): the output folder
+    "root": "--out",
+}
 
 
 def option_name(argument: str) -> str:

@@ -231,6 +231,10 @@ def solve(
         check_gap(gap)
         check_time_limit(time_limit)
         floor = parse_money_option("--v-floor", v_floor)
+        if prices and mode != "us-best" and rounds is None:  # refused before the solve
+            raise InputError(
+                Issue("--prices", None, "", "shadow prices are for --mode us-best (the US value)")
+            )
         formats = parse_formats(render, "--render") if render is not None else None
         day = parse_date(date)
         if formats is not None and out is None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dealbench.checker import check
-from dealbench.errors import DealbenchError, InputError, Issue
+from dealbench.errors import ArgumentError, DealbenchError, InputError, Issue
 from dealbench.model.load import load_package
 from dealbench.model.schema import Package, Portfolio
 from dealbench.model.yamlio import display_path
@@ -89,30 +89,26 @@ def record_offer(
     proposal = None
     record: StrategyRecord | None = None
     choosing = [
-        name
-        for name, given in (
-            ("--strategy", strategy is not None),
-            ("--mode", mode is not None),
-            ("--fix", bool(fix)),
-            ("--deadline", deadline is not None),
-            ("--beta", beta is not None),
+        words
+        for words, given in (
+            ("a strategy", strategy is not None),
+            ("a mode", mode is not None),
+            ("terms to fix", bool(fix)),
+            ("a deadline", deadline is not None),
+            ("a concession exponent (beta)", beta is not None),
         )
         if given
     ]
     if package is not None and choosing:
-        raise InputError(
-            Issue(
-                "--package",
-                None,
-                "",
-                f"the offer is the package given, so {', '.join(choosing)} would be ignored; "
-                "give either a package or how to choose one, not both",
-            )
+        raise ArgumentError(
+            "package",
+            f"the offer is the package given, so {_listed(choosing)} would be ignored; "
+            "give either a package or how to choose one, not both",
         )
     if package is None and mode is not None:
         if strategy is not None or fix:
-            raise InputError(
-                Issue("--mode", None, "", "give either --mode or --strategy (and --fix), not both")
+            raise ArgumentError(
+                "mode", "give either a mode or a strategy (and terms to fix), not both"
             )
         plan = replan(portfolio, negotiations)
         proposal = mode_offer(portfolio, negotiations, plan, partner, mode)
@@ -124,8 +120,8 @@ def record_offer(
             chosen["beta"] = beta
         proposal = next_offer(portfolio, negotiations, plan, partner, fix=fix, **chosen)
         package, record = proposal.package, proposal.strategy
-    _same_partner(package, partner, "package")
-    _same_side(package, "us", "--package")
+    _same_partner(package, partner, None, "package")
+    _same_side(package, "us", None, "package")
     previous = negotiation.last_offer
     data = RoundFile(
         round=negotiation.next_number,
@@ -164,13 +160,14 @@ def record_counter(
     """
     root = Path(root)  # a str as well as a Path
     check_strategy(strategy, deadline)  # the verdict needs them, and comes after the write
+    where: str | None = None  # the counter file, or None: the package passed
     if isinstance(counter, str | os.PathLike):  # a counter file
         where = display_path(Path(counter))
         package = load_package(counter, portfolio)
     else:
-        where, package = "package", counter
-    _same_partner(package, partner, where)
-    _same_side(package, "partner", where)
+        package = counter
+    _same_partner(package, partner, where, "counter")
+    _same_side(package, "partner", where, "counter")
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(negotiations, partner, expect)
     basis = negotiation.last_offer or negotiation.last
@@ -304,9 +301,7 @@ def _open(
     negotiation = negotiations.get(partner)
     if negotiation is None:
         codes = ", ".join(negotiations)
-        raise InputError(
-            Issue("--partner", None, "", f"{partner!r} is not a partner of this portfolio: {codes}")
-        )
+        raise ArgumentError("partner", f"{partner!r} is not a partner of this portfolio: {codes}")
     if expect is not None and negotiation.next_number != expect:
         last = negotiation.last
         recorded = (
@@ -327,19 +322,17 @@ def _open(
     return negotiation
 
 
-def _same_partner(package: Package, partner: str, where: str) -> None:
+def _same_partner(package: Package, partner: str, where: str | None, argument: str) -> None:
     if package.partner != partner:
-        raise InputError(
-            Issue(
-                where,
-                None,
-                "partner",
-                f"is {package.partner}, but the negotiation is with {partner} (--partner)",
-            )
+        _refuse(
+            where,
+            argument,
+            "partner",
+            f"is {package.partner}, but the negotiation is with {partner}",
         )
 
 
-def _same_side(package: Package, side: Side, where: str) -> None:
+def _same_side(package: Package, side: Side, where: str | None, argument: str) -> None:
     """A package that says whose proposal it is (`side: offer` or `counter`) is recorded
     only as that side's round: our own offer passed to `counter` is a mistake."""
     if package.side is None:
@@ -347,17 +340,27 @@ def _same_side(package: Package, side: Side, where: str) -> None:
     says: Side = "us" if package.side in ("offer", "us") else "partner"
     if says != side:
         whose = "a US proposal" if says == "us" else "the partner's proposal"
-        command = "dealbench offer --package" if says == "us" else "dealbench counter"
-        raise InputError(
-            Issue(
-                where,
-                None,
-                "side",
-                f"is {package.side}: the package is {whose}, not "
-                f"{'a US offer' if side == 'us' else 'a counter'}; record it with `{command}`, "
-                "or remove `side`",
-            )
+        record = "a US offer" if says == "us" else "the partner's counter"
+        _refuse(
+            where,
+            argument,
+            "side",
+            f"is {package.side}: the package is {whose}, not "
+            f"{'a US offer' if side == 'us' else 'a counter'}; record it as {record}, "
+            "or remove `side`",
         )
+
+
+def _refuse(where: str | None, argument: str, field: str, message: str) -> None:
+    """A package at fault: the file it was read from (`where`), else the argument passed."""
+    if where is None:
+        raise ArgumentError(argument, message, field)
+    raise InputError(Issue(where, None, field, message))
+
+
+def _listed(items: list[str]) -> str:
+    """`a, b and c`."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _header(command: str, portfolio: Portfolio) -> str:

@@ -24,7 +24,7 @@ from typing import Any, Literal
 import yaml
 
 from dealbench.checker import DealFigures, evaluate
-from dealbench.errors import InputError, Issue
+from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.io import OutputError, write_failure
 from dealbench.model.rounds import RoundFile, RoundStatus, Side, StrategyRecord, round_problems
 from dealbench.model.schema import Package, Partner, Portfolio
@@ -226,12 +226,13 @@ def _check_root(root: Path) -> None:
         )
 
 
-def known_partner(portfolio: Portfolio, code: str, where: str, unknown: str) -> Partner:
-    """The portfolio's partner `code`; else an InputError at `where`: `unknown`, then the codes."""
+def known_partner(portfolio: Portfolio, code: str, argument: str, unknown: str) -> Partner:
+    """The portfolio's partner `code`; else an ArgumentError naming `argument`: `unknown`,
+    then the codes."""
     found = portfolio.partner(code)
     if found is None:
         codes = ", ".join(p.code for p in portfolio.partners)
-        raise InputError(Issue(where, None, "", f"{unknown}; expected one of: {codes}"))
+        raise ArgumentError(argument, f"{unknown}; expected one of: {codes}")
     return found
 
 
@@ -243,7 +244,7 @@ def load_negotiation(
     known_partner(
         portfolio,
         partner,
-        "--partner",
+        "partner",
         f"{partner!r} is not a partner of portfolio {portfolio.id}",
     )
     _check_root(root)
@@ -534,7 +535,7 @@ def append_round(
                 "date",
                 f"{data.date} is before {before.name}'s date ({before.data.date}); rounds are "
                 "recorded in time order (a counter file's own `date:` is its round's date "
-                "unless --date says otherwise)",
+                "unless the round is given a date of its own)",
             )
         )
     text = round_yaml(data, header)

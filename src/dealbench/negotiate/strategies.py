@@ -27,9 +27,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dealbench.arguments import partner_code
+from dealbench.arguments import one_of, partner_code
 from dealbench.checker import DealFigures, evaluate
-from dealbench.errors import InfeasibleError, InputError, Issue
+from dealbench.errors import ArgumentError, InfeasibleError
 from dealbench.model.schema import Concession, ConcessionLevel, Package, Partner, Portfolio
 from dealbench.negotiate.plan import Plan, replan, single_partner
 from dealbench.negotiate.rounds import Negotiation, StrategyRecord
@@ -233,37 +233,21 @@ def check_strategy(
     strategy: str | None, deadline: int | None = None, beta: float | None = None
 ) -> None:
     """A known strategy, a deadline of at least one offer and a positive, finite concession
-    exponent (None: not given); an InputError naming the option otherwise. Commands that
-    record a round call it before writing, since their next offer or verdict needs them."""
-    if strategy is not None and strategy not in STRATEGIES:
-        raise InputError(
-            Issue(
-                "--strategy",
-                None,
-                "",
-                f"unknown strategy {strategy!r}; expected one of: {', '.join(STRATEGIES)}",
-            )
-        )
+    exponent (None: not given); an ArgumentError naming the argument otherwise. Calls that
+    record a round check them before writing, since their next offer or verdict needs them."""
+    if strategy is not None:
+        one_of(strategy, STRATEGIES, "strategy", "strategy")
     if deadline is not None and (
         isinstance(deadline, bool) or not isinstance(deadline, int) or deadline < 1
     ):
-        raise InputError(
-            Issue(
-                "--deadline",
-                None,
-                "",
-                f"expected a whole number of US offers, at least 1; got {deadline!r}",
-            )
+        raise ArgumentError(
+            "deadline", f"expected a whole number of US offers, at least 1; got {deadline!r}"
         )
     if beta is not None and not (math.isfinite(beta) and beta > 0):
-        raise InputError(
-            Issue(
-                "--beta",
-                None,
-                "",
-                f"the concession exponent must be a positive number (boulware 0.2, linear 1, "
-                f"conceder 5); got {beta:g}",
-            )
+        raise ArgumentError(
+            "beta",
+            f"the concession exponent must be a positive number (boulware 0.2, linear 1, "
+            f"conceder 5); got {beta:g}",
         )
 
 
@@ -323,25 +307,19 @@ def _check_fix(
     if not fix:
         return
     if last is None:
-        raise InputError(
-            Issue("--fix", None, "", f"there is no earlier US offer to {partner} to keep terms of")
-        )
+        raise ArgumentError("fix", f"there is no earlier US offer to {partner} to keep terms of")
     found = portfolio.partner(partner)
     assert found is not None
     ids = [c.id for c in found.concessions]
     for item in fix:
         if item not in ("compute", "security") and item not in ids:
-            raise InputError(
-                Issue(
-                    "--fix",
-                    None,
-                    "",
-                    f"unknown term {item!r}; expected compute, security or a concession of "
-                    f"{partner}: {', '.join(ids)}"
-                    if ids
-                    else f"unknown term {item!r}; expected compute or security ({partner} "
-                    "offers no concessions)",
-                )
+            raise ArgumentError(
+                "fix",
+                f"unknown term {item!r}; expected compute, security or a concession of "
+                f"{partner}: {', '.join(ids)}"
+                if ids
+                else f"unknown term {item!r}; expected compute or security ({partner} "
+                "offers no concessions)",
             )
 
 
@@ -421,10 +399,7 @@ def mode_offer(
     """
     from dealbench.negotiate.frontier import frontier
 
-    if mode not in MODES:
-        raise InputError(
-            Issue("--mode", None, "", f"unknown mode {mode!r}; expected one of: {', '.join(MODES)}")
-        )
+    one_of(mode, MODES, "mode", "mode")
     walk = replan(portfolio, negotiations, exclude=[partner]).objective
     ends = targets(portfolio, plan, partner, walk_away=walk)
     if ends.ideal_package is None or ends.ideal < ends.reservation - 1e6:

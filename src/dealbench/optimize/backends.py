@@ -51,7 +51,7 @@ def make_backend(
             return Backend("cbc", f"CBC via PuLP {version('pulp')}", solver)
         raise SolverError(
             "CBC is not available: PuLP 4 (Python 3.12+) bundles no CBC; "
-            "install it with `pip install 'dealbench[cbc]'` or use --solver highs"
+            "install it with `pip install 'dealbench[cbc]'` or use the highs solver"
         )
     raise SolverError(f"unknown solver {name!r}; expected one of: {', '.join(SOLVERS)}")
 

@@ -61,7 +61,7 @@ def finish(
             Status.ERROR,
             info,
             f"the solver's answer fails the independent check ({problems}); "
-            "try --solver highs, a longer --time-limit or a smaller --gap",
+            "try the highs solver, a longer time limit or a smaller gap",
         )
     unrounded = {
         "unrounded_objective": raw.partner_total if mode == "partner-best" else raw.objective,

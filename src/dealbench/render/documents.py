@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from dealbench.arguments import one_of
 from dealbench.checker import evaluate
-from dealbench.errors import RenderError
+from dealbench.errors import ArgumentError, RenderError
 from dealbench.model.schema import Package, Portfolio
 from dealbench.render import charts as chart_lib
 from dealbench.render import naming
@@ -173,8 +173,13 @@ def documents_for(
     `against` is our last offer, with which a memo of the partner's counter compares it.
     """
     if kind != "term-sheet" and audience == "external":
-        raise RenderError(f"a {kind} is an internal document: use --audience internal")
+        raise ArgumentError(
+            "audience", f"a {kind} is an internal document; its audience is internal, not external"
+        )
     codes = list(partners) if partners else [d.partner for d in source.checked.deals]
+    if kind != "portfolio-memo" or source.is_package:  # one document per deal: each exists
+        for code in codes:  # refused before any document is made, naming the argument
+            source.deal(code, "partners")
     if kind == "term-sheet":
         return [term_sheet_document(source, c, audience or "external", date) for c in codes]
     if kind == "deal-memo" or (kind == "portfolio-memo" and source.is_package):

@@ -31,7 +31,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Namespace
 from markupsafe import Markup
 
-from dealbench.errors import RenderError
+from dealbench.errors import ArgumentError, RenderError
 from dealbench.units import H100_TPP
 from dealbench.units import usd as money  # the `money` filter: one form of USD everywhere
 
@@ -400,7 +400,7 @@ def render_template(
     """Render one document template; any template fault is a RenderError naming file and line."""
     templates = templates_folder(templates)
     if templates is not None and not Path(templates).is_dir():
-        raise RenderError(f"--templates {templates}: not a folder of templates")
+        raise ArgumentError("templates", f"{templates}: not a folder of templates")
     env = environment(templates, markdown=is_markdown(name))
     try:
         return bounded_render(env.get_template(name), context, "document")

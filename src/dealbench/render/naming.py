@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from dealbench.errors import DealbenchError
+from dealbench.errors import DealbenchError, Remedy, refusal
 
 REGISTRY = ".dealbench-documents.json"
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -112,7 +112,7 @@ def stem(partner: str, label: str = "", audience: str = "external") -> str:
 def load_registry(folder: Path) -> dict[str, dict[str, str]]:
     try:
         data = json.loads((folder / REGISTRY).read_text("utf-8"))
-    except (OSError, ValueError):  # none yet, or --out is no folder (refused when writing)
+    except (OSError, ValueError):  # none yet, or the output is no folder (refused when writing)
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -140,10 +140,11 @@ def guard_documents(
         if force or known is None or not (folder / name).exists():
             continue
         if known.get("document") != ident.key:
-            raise DocumentClashError(
+            raise refusal(
+                DocumentClashError,
                 f"{folder / name} holds {known.get('title', 'another document')}; writing "
-                f"{ident.describe()} there would replace it (use --force to replace it, or "
-                "write into another folder)"
+                f"{ident.describe()} there would replace it",
+                Remedy("force", "to replace it, or write into another folder"),
             )
     for name, ident in wanted.items():
         registry[name] = {"document": ident.key, "title": ident.describe()}

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dealbench.checker import DealFigures, PortfolioCheck, check
-from dealbench.errors import InputError, Issue
+from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model.schema import Package, Portfolio
 from dealbench.render.naming import package_label, side_word, slug
 
@@ -49,13 +49,12 @@ class Source:
         """One package (an offer or a counter), not the deals of a solve."""
         return self.mode is None
 
-    def deal(self, partner: str) -> DealFigures:
+    def deal(self, partner: str, argument: str = "partner") -> DealFigures:
+        """The deal with `partner`; else an ArgumentError naming `argument`."""
         found = next((d for d in self.checked.deals if d.partner == partner), None)
         if found is None:
             codes = ", ".join(d.partner for d in self.checked.deals) or "none"
-            raise InputError(
-                Issue("--partner", None, "", f"no deal with {partner!r}; deals: {codes}")
-            )
+            raise ArgumentError(argument, f"no deal with {partner!r}; deals: {codes}")
         return found
 
 
@@ -89,13 +88,8 @@ def source_from_packages(
 def source_from_result(portfolio: Portfolio, result: SolveResult) -> Source:
     """The deals of a solve, re-checked against `portfolio` (which must be the one solved)."""
     if result.portfolio != portfolio.id:
-        raise InputError(
-            Issue(
-                "--portfolio",
-                None,
-                "",
-                f"the result is for portfolio {result.portfolio!r}, not {portfolio.id!r}",
-            )
+        raise ArgumentError(
+            "portfolio", f"the result is for portfolio {result.portfolio!r}, not {portfolio.id!r}"
         )
     if not result.deals and result.status not in ("optimal", "time-limit"):
         raise InputError(
@@ -232,15 +226,13 @@ def load_source(path: Path, portfolio_path: Path | None = None) -> Source:
         result = read_result(path)
         pf_path = portfolio_path or result_portfolio_path(path, result)
         if pf_path is None:
-            raise InputError(
-                Issue(str(path), None, "", "the result names no portfolio file; pass --portfolio")
+            raise ArgumentError(
+                "portfolio_path", f"{path} names no portfolio file; give the portfolio it is for"
             )
         source = source_from_result(load_portfolio(pf_path), result)
         return replace(source, date=result_date(path))
     if portfolio_path is None:
-        raise InputError(
-            Issue(str(path), None, "", "a package needs its portfolio: pass --portfolio")
-        )
+        raise ArgumentError("portfolio_path", f"{path} is a package; give the portfolio it is for")
     portfolio = load_portfolio(portfolio_path)
     package = load_package(path, portfolio)
     origin = package.title or f"package {path.name}"
