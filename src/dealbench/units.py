@@ -51,7 +51,7 @@ def _finite(value: Any) -> float:
         if isinstance(value, int | float):
             number = float(value)
         elif isinstance(value, str):
-            text = value.strip().replace("_", "").replace(",", "")
+            text = _without_separators(value.strip(), value)
             try:
                 number = float(text)
             except ValueError:
@@ -62,6 +62,43 @@ def _finite(value: Any) -> float:
         raise ValueError(f"the number is too large, got {_short(value)}") from None
     if not math.isfinite(number):
         raise ValueError(f"expected a finite number, got {_short(value)}")
+    return number
+
+
+#: Digits grouped by commas as thousands separators: 1,500,000 (or in lakhs, 1,00,000).
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{2})*(?:,\d{3})+")
+_DIGITS_AND_COMMAS = re.compile(r"\d[\d,]*")
+
+
+def _without_separators(text: str, value: Any) -> str:
+    """`text` without its `_` and thousands-separating commas.
+
+    A comma that does not separate thousands is refused, not dropped: `1,5bn` (a
+    decimal comma) would otherwise read as 15bn, and a share of `0,1` as 1.
+    """
+    for run in _DIGITS_AND_COMMAS.findall(text.replace("_", "")):
+        if "," in run.rstrip(",") and not _GROUPED.fullmatch(run):
+            raise ValueError(
+                f"{_short(value)}: a comma separates thousands (1,500,000); "
+                "write decimals with a point (1.5bn, 0.1)"
+            )
+    return text.replace("_", "").replace(",", "")
+
+
+def parse_share(value: Any) -> float:
+    """A share from 0 to 1: a number (`0.4`) or a percentage (`40%`).
+
+    A whole percentage written as a number (`40`, from 2 to 100) is refused with the two
+    ways to write it; it would be a share 40 times too large. Other numbers are left to
+    the field's bounds."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        return parse_number(value.strip()[:-1]) / 100
+    number = parse_number(value)
+    if 2 <= number <= 100:
+        raise ValueError(
+            f"must be at most 1, got {_short(value)}; "
+            f"for {number:g} percent write {number / 100:g} or {number:g}%"
+        )
     return number
 
 
@@ -79,7 +116,7 @@ def _short(value: Any) -> str:
 def parse_money(value: Any) -> float:
     """USD from `1.4tn`, `200bn`, `350m`, `75k`, `$2bn`, `-5bn` or a number."""
     if isinstance(value, str):
-        text = value.strip().lower().replace("_", "").replace(",", "").replace(" ", "")
+        text = _without_separators(value.strip().lower(), value).replace(" ", "")
         match = _MONEY.match(text)
         if not match or match["suf"] not in ("", *_SUFFIX):
             try:
