@@ -163,10 +163,20 @@ def _mismatch(exc: PeriodMismatch, source: Source, policy: Source, periods: list
 
 def _portfolio_file_problems(spec: PortfolioFile) -> Iterator[rules.Problem]:
     first: tuple[str, str] | None = None  # the first period whose label says its length
+    last: str | None = None  # the latest period so far whose label says its length
     for i, period in enumerate(spec.periods):
         if period in spec.periods[:i]:
             yield ("periods", i), f"period {period!r} is listed twice"
         length = period_length(period)
+        same = first is None or length == first[1]
+        if length is not None and same and last is not None and period < last:
+            yield (
+                ("periods", i),
+                f"period {period!r} is listed after {last!r}; list the periods in time order "
+                "(schedules, tables and documents follow this order)",
+            )
+        if length is not None and same and (last is None or period > last):
+            last = period
         if length is not None and first is None:
             first = (period, length)
         elif length is not None and first is not None and length != first[1]:

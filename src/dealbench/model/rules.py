@@ -281,6 +281,14 @@ def partner_in_periods_problems(
                     f"({', '.join(periods)}){hint}"
                 ),
             )
+    if partner.ask and not any(t in periods for t in partner.ask):
+        # Each ask lies beyond the horizon (else it was reported above): none is left.
+        yield (
+            ("ask",),
+            f"{partner.code} asks only for periods outside this portfolio "
+            f"({', '.join(partner.ask)}; the portfolio's periods are {', '.join(periods)}), "
+            "so no compute could be delivered; give an ask in at least one of its periods",
+        )
 
 
 def package_problems(

@@ -356,7 +356,7 @@ class Partner(Strict):
     diversion_risk: UncertainShare
     ask: dict[Period, Annotated[Compute, Field(ge=0)]]
     value_per_h100e: UncertainMoney | Annotated[list[Segment], Field(min_length=1)]
-    batna: UncertainMoney = 0.0
+    batna: UncertainMoney
     us_batna: Money = 0.0
     security_costs: Annotated[dict[Id, Money], Field(min_length=1)]
     concessions: list[Concession] = Field(default_factory=list)

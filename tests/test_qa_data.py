@@ -1,0 +1,246 @@
+"""Data files written by a new analyst from the README and DESIGN.md alone (a QA pass).
+
+Each test is one fault such a user met, written as what they rely on: a number is
+read as they meant it or refused with the file, line and field (never misread ten or
+a hundred times over), a figure they forgot is asked for, and a portfolio that cannot
+mean what it says is refused before anything is solved.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dealbench.errors import InputError
+from dealbench.model import load_partner, load_portfolio
+from dealbench.units import parse_money, parse_number, parse_share
+from helpers import Runner
+
+POLICY = """\
+id: house
+title: An analyst's regime
+security_levels:
+  - {id: baseline, title: Standard licence conditions, mitigation: 0.0}
+  - {id: veu, title: VEU-grade data centres, mitigation: 0.9}
+caps:
+  tier1: {}
+  tier2: {baseline: 25_000, veu: 400_000}
+  tier3: 0
+export_value_per_h100e: 8k
+risk_penalty_per_h100e: 120k
+acceptance_margin: 50m
+"""
+
+BRAZIL = """\
+code: BR
+name: Brazil
+tier: 2
+diversion_risk: 0.39
+ask: {2026: 40_000, 2027: 40_000}
+value_per_h100e: 30k
+batna: 500m
+security_costs: {baseline: 0, veu: 300m}
+concessions: []
+"""
+
+KENYA = """\
+code: KE
+name: Kenya
+tier: 2
+diversion_risk: 0.2
+ask: {2026: 5_000, 2027: 10_000}
+value_per_h100e: 20k
+batna: 50m
+security_costs: {baseline: 0}
+"""
+
+PORTFOLIO = """\
+id: two
+title: Brazil and Kenya
+policy: ../policy/house.yaml
+periods: [2026, 2027]
+supply: {2026: 200_000, 2027: 220_000}
+partners: [../partners/br.yaml, ../partners/ke.yaml]
+"""
+
+
+@pytest.fixture(autouse=True)
+def _in_the_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The analyst works in their folder, so messages name files as they would see them."""
+    monkeypatch.chdir(tmp_path)
+
+
+def _folder(tmp_path: Path, **replace: tuple[str, str]) -> Path:
+    """The analyst's folder (the working directory); `replace[name] = (old, new)` edits one
+    file first. Returns the portfolio's path as they would type it."""
+    texts = {
+        "policy/house.yaml": POLICY,
+        "partners/br.yaml": BRAZIL,
+        "partners/ke.yaml": KENYA,
+        "portfolios/two.yaml": PORTFOLIO,
+    }
+    for name, (old, new) in replace.items():
+        key = next(k for k in texts if Path(k).stem == name)
+        assert old in texts[key]
+        texts[key] = texts[key].replace(old, new, 1)
+    for name, text in texts.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    return Path("portfolios/two.yaml")
+
+
+# --- a decimal comma is refused, never read as thousands ------------------------------
+
+
+@pytest.mark.parametrize("text", ["1,5bn", "0,1", "12,5", "1.500,5", "$2,5m"])
+def test_a_decimal_comma_is_refused_not_read_ten_times_too_large(text: str) -> None:
+    """`1,5bn` was 15bn and a share of `0,1` was 1: the comma was dropped wherever it stood."""
+    for parse in (parse_money, parse_number):
+        with pytest.raises(ValueError, match="a comma separates thousands"):
+            parse(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("1,000", 1e3), ("1,500,000,000", 1.5e9), ("1,00,000", 1e5), ("1,500.5", 1500.5)],
+)
+def test_commas_between_thousands_still_read(text: str, value: float) -> None:
+    assert parse_number(text) == value
+    assert parse_money(text) == value
+
+
+def test_a_decimal_comma_in_a_file_names_file_line_and_field(run: Runner, tmp_path: Path) -> None:
+    pf = _folder(tmp_path, br=("batna: 500m", "batna: 1,5bn"))
+    result = run("validate", pf)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: partners/br.yaml:7: batna: '1,5bn': a comma separates "
+        "thousands (1,500,000); write decimals with a point (1.5bn, 0.1)\n"
+    )
+    assert not result.traceback
+
+
+def test_a_share_with_a_decimal_comma_is_not_a_certainty(tmp_path: Path) -> None:
+    """`diversion_risk: 0,1` loaded as 1.0: every H100e to Brazil counted as diverted."""
+    pf = _folder(tmp_path, br=("diversion_risk: 0.39", "diversion_risk: 0,1"))
+    with pytest.raises(InputError) as info:
+        load_portfolio(pf)
+    (issue,) = info.value.issues
+    assert (issue.line, issue.field) == (4, "diversion_risk")
+    assert "a comma separates thousands" in issue.message
+
+
+def test_a_decimal_comma_in_set_is_refused(run: Runner, tmp_path: Path) -> None:
+    pf = _folder(tmp_path)
+    result = run("solve", pf, "--set", "partners.BR.batna=1,5bn")
+    assert result.exit_code == 2
+    assert "error: --set: partners.BR.batna: '1,5bn': a comma separates thousands" in (
+        result.stderr
+    )
+
+
+# --- shares as percentages -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "share"), [("40%", 0.4), (" 32 % ", 0.32), ("100%", 1.0), (0.4, 0.4), (1, 1.0)]
+)
+def test_a_share_reads_as_a_fraction_or_a_percentage(text: object, share: float) -> None:
+    assert parse_share(text) == pytest.approx(share)
+
+
+def test_a_percentage_share_loads_as_its_fraction(tmp_path: Path) -> None:
+    """`diversion_risk: 39%` was refused as "expected a number"; it is the share 0.39."""
+    pf = _folder(
+        tmp_path,
+        br=("diversion_risk: 0.39", "diversion_risk: 39%"),
+        house=("mitigation: 0.9", "mitigation: 90%"),
+    )
+    portfolio = load_portfolio(pf)
+    assert portfolio.partners[0].diversion_risk == pytest.approx(0.39)
+    assert portfolio.policy.security_levels[1].mitigation == pytest.approx(0.9)
+
+
+def test_a_percentage_in_a_distribution_of_a_share(tmp_path: Path) -> None:
+    pf = _folder(
+        tmp_path,
+        br=("diversion_risk: 0.39", "diversion_risk: {dist: uniform, low: 30%, high: 50%}"),
+    )
+    assert load_portfolio(pf).partners[0].diversion_risk == pytest.approx(0.4)
+
+
+def test_a_percentage_written_as_a_number_says_how_to_write_it(run: Runner, tmp_path: Path) -> None:
+    """`diversion_risk: 39` meant 39%: the message says so, not only "at most 1"."""
+    pf = _folder(tmp_path, br=("diversion_risk: 0.39", "diversion_risk: 39"))
+    result = run("validate", pf)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: partners/br.yaml:4: diversion_risk: must be at most 1, got 39; "
+        "for 39 percent write 0.39 or 39%\n"
+    )
+
+
+def test_a_percentage_in_set_is_a_share(run: Runner, tmp_path: Path) -> None:
+    pf = _folder(tmp_path)
+    percent = run("solve", pf, "--set", "partners.BR.diversion_risk=20%", "--json")
+    fraction = run("solve", pf, "--set", "partners.BR.diversion_risk=0.2", "--json")
+    assert percent.exit_code == fraction.exit_code == 0, percent.output
+    assert json.loads(percent.stdout)["objective"] == json.loads(fraction.stdout)["objective"]
+
+
+# --- a partner's walk-away value is required -------------------------------------------
+
+
+def test_a_partner_without_a_batna_is_refused(run: Runner, tmp_path: Path) -> None:
+    """A forgotten `batna` was read as 0: a partner that accepts any deal worth the margin."""
+    pf = _folder(tmp_path, ke=("batna: 50m\n", ""))
+    result = run("validate", pf)
+    assert result.exit_code == 2
+    assert result.stderr == "error: partners/ke.yaml:1: batna: missing required field\n"
+    with pytest.raises(InputError):
+        load_partner("partners/ke.yaml")
+
+
+# --- periods: in time order, and a partner asking inside them ---------------------------
+
+
+def test_periods_out_of_time_order_are_refused(run: Runner, tmp_path: Path) -> None:
+    """`periods: [2027, 2026]` solved, and every table and document ran backwards in time."""
+    pf = _folder(tmp_path, two=("periods: [2026, 2027]", "periods: [2027, 2026]"))
+    result = run("solve", pf)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: {pf}:4: periods[1]: period '2026' is listed after '2027'; list the periods "
+        "in time order (schedules, tables and documents follow this order)\n"
+    )
+
+
+def test_quarters_in_order_and_gaps_between_years_still_load(tmp_path: Path) -> None:
+    pf = _folder(
+        tmp_path,
+        two=("periods: [2026, 2027]\nsupply: {2026: 200_000, 2027: 220_000}",
+             "periods: [2026, 2028]\nsupply: {2026: 200_000, 2028: 220_000}"),
+        br=("2027: 40_000", "2028: 40_000"),
+        ke=("2027: 10_000", "2028: 10_000"),
+    )  # fmt: skip
+    assert load_portfolio(pf).periods == ["2026", "2028"]
+
+
+def test_a_partner_asking_only_outside_the_horizon_is_refused(run: Runner, tmp_path: Path) -> None:
+    """Kenya's file asked for 2025 only: it loaded with no ask at all, and never had a deal."""
+    pf = _folder(tmp_path, ke=("ask: {2026: 5_000, 2027: 10_000}", "ask: {2025: 5_000}"))
+    result = run("validate", pf)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: partners/ke.yaml:5: ask: KE asks only for periods outside this "
+        "portfolio (2025; the portfolio's periods are 2026, 2027), so no compute could be "
+        "delivered; give an ask in at least one of its periods\n"
+    )
+
+
+def test_a_partner_asking_beyond_the_horizon_too_still_loads(tmp_path: Path) -> None:
+    pf = _folder(tmp_path, ke=("ask: {2026: 5_000, 2027: 10_000}", "ask: {2027: 1, 2030: 9}"))
+    kenya = load_portfolio(pf).partners[1]
+    assert kenya.ask == {"2027": 1.0}
