@@ -244,3 +244,34 @@ def test_a_partner_asking_beyond_the_horizon_too_still_loads(tmp_path: Path) -> 
     pf = _folder(tmp_path, ke=("ask: {2026: 5_000, 2027: 10_000}", "ask: {2027: 1, 2030: 9}"))
     kenya = load_portfolio(pf).partners[1]
     assert kenya.ask == {"2027": 1.0}
+
+
+# --- a comma inside braces ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "written"),
+    [
+        ("ask: {2026: 40_000,", "ask: {2026: 40,000,", 5, "'40,000' is read as two entries, '40' and '000'"),
+        ("batna: 500m", "batna: {dist: uniform, low: 1,5bn, high: 2bn}", 7,
+         "'1,5bn' is read as two entries, '1' and '5bn'"),
+    ],
+)  # fmt: skip
+def test_a_comma_in_a_number_inside_braces_is_named(
+    run: Runner, tmp_path: Path, old: str, new: str, line: int, written: str
+) -> None:
+    """`ask: {2026: 40,000}` is YAML for `2026: 40` and a key `000`: the user was told
+    "ask.0: expected a number, got None" (and 2026 held 40 H100e)."""
+    pf = _folder(tmp_path, br=(old, new))
+    result = run("validate", pf)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: partners/br.yaml:{line}: invalid YAML: {written}: inside {{ }} a comma "
+        "separates entries; write thousands with '_' (100_000) and decimals with a point "
+        "(1.5bn)\n"
+    )
+
+
+def test_a_comma_and_a_space_inside_braces_still_separates_entries(tmp_path: Path) -> None:
+    pf = _folder(tmp_path, br=("ask: {2026: 40_000, 2027: 40_000}", "ask: {2026: 40, 2027: 7}"))
+    assert load_portfolio(pf).partners[0].ask == {"2026": 40.0, "2027": 7.0}
