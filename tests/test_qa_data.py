@@ -15,6 +15,7 @@ import pytest
 
 from dealbench.errors import InputError
 from dealbench.model import load_partner, load_portfolio
+from dealbench.render.environment import distance_to_best
 from dealbench.units import parse_money, parse_number, parse_share
 from helpers import Runner
 
@@ -275,3 +276,36 @@ def test_a_comma_in_a_number_inside_braces_is_named(
 def test_a_comma_and_a_space_inside_braces_still_separates_entries(tmp_path: Path) -> None:
     pf = _folder(tmp_path, br=("ask: {2026: 40_000, 2027: 40_000}", "ask: {2026: 40, 2027: 7}"))
     assert load_portfolio(pf).partners[0].ask == {"2026": 40.0, "2027": 7.0}
+
+
+# --- a solve stopped by its time limit -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("gap", "words"),
+    [
+        (None, "at an unknown distance from the best"),
+        (1.234e-4, "within 0.0123% of the best"),
+        (9.6e9, "with no useful bound on the distance to the best (a relative gap above 100%)"),
+    ],
+)
+def test_the_distance_to_the_best_is_said_in_words(gap: float | None, words: str) -> None:
+    assert distance_to_best(gap, 4) == words
+
+
+def test_a_time_limit_before_any_bound_prints_no_absurd_percentage(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`--time-limit 0.001` said "within 964844000000.0000% (relative) of the best": the
+    relative gap of V = 0 against a bound of 9.6bn."""
+    pf = _folder(tmp_path)
+    result = run("solve", pf, "--time-limit", "1e-9", "--out", "out", "--render", "md")
+    if result.exit_code == 0:
+        pytest.skip("the solve finished within a nanosecond")
+    assert result.exit_code == 4, result.output
+    warning = result.stderr.splitlines()[-1]
+    assert warning.startswith("warning: the time limit stopped the solver with the packages ")
+    assert "00000" not in warning
+    memo = (tmp_path / "out/memos/portfolio-two.md").read_text()
+    assert "The solver stopped at its time limit, " in memo
+    assert "00000" not in memo.split("The solver stopped at its time limit, ")[1].split(".")[0]
