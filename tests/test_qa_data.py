@@ -309,3 +309,20 @@ def test_a_time_limit_before_any_bound_prints_no_absurd_percentage(
     memo = (tmp_path / "out/memos/portfolio-two.md").read_text()
     assert "The solver stopped at its time limit, " in memo
     assert "00000" not in memo.split("The solver stopped at its time limit, ")[1].split(".")[0]
+
+
+# --- dates --------------------------------------------------------------------------
+
+
+def test_a_date_that_does_not_exist_is_named_as_a_date(run: Runner, tmp_path: Path) -> None:
+    """`date: 2026-02-30` in a package said "cannot read '2026-02-30' as !!timestamp"."""
+    pf = _folder(tmp_path)
+    Path("offer.yaml").write_text(
+        "partner: BR\nsecurity: veu\ndate: 2026-02-30\ncompute: {2026: 1_000}\n"
+    )
+    result = run("evaluate", "offer.yaml", "--portfolio", pf)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: offer.yaml:3: invalid YAML: cannot read '2026-02-30' as a date "
+        "(no such date; write YYYY-MM-DD)\n"
+    )

@@ -193,6 +193,10 @@ _SCALARS: dict[str, Any] = {
 }
 
 
+#: What a reader calls the values YAML reads by their look (`2026-02-30` looks like a date).
+_WHAT = {_TIMESTAMP: "a date (no such date; write YYYY-MM-DD)", _INT: "a whole number"}
+
+
 def _scalar(node: ScalarNode) -> Any:
     tag = node.tag
     if tag == _STR:
@@ -204,7 +208,8 @@ def _scalar(node: ScalarNode) -> Any:
         return make(node.value)
     except (ValueError, KeyError, AttributeError, OverflowError):
         text = node.value if len(node.value) <= 40 else node.value[:37] + "..."
-        problem = f"cannot read {text!r} as !!{tag.rsplit(':', 1)[-1]}"
+        what = _WHAT.get(tag, f"!!{tag.rsplit(':', 1)[-1]}")
+        problem = f"cannot read {text!r} as {what}"
         raise ConstructorError(None, None, problem, node.start_mark) from None
 
 
