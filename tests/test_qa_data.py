@@ -326,3 +326,18 @@ def test_a_date_that_does_not_exist_is_named_as_a_date(run: Runner, tmp_path: Pa
         "error: offer.yaml:3: invalid YAML: cannot read '2026-02-30' as a date "
         "(no such date; write YYYY-MM-DD)\n"
     )
+
+
+# --- suffixes where H100e are expected ----------------------------------------------
+
+
+def test_a_suffix_on_compute_says_how_to_write_the_number(run: Runner, tmp_path: Path) -> None:
+    """`supply: {2026: 200k}` said only "expected a number, got '200k'", beside money
+    fields that take `8k`."""
+    pf = _folder(tmp_path, two=("supply: {2026: 200_000,", "supply: {2026: 200k,"))
+    result = run("validate", pf)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: portfolios/two.yaml:5: supply.2026: expected a number, got '200k'; suffixes "
+        "such as k and m are for amounts of USD: write 200_000\n"
+    )

@@ -55,7 +55,7 @@ def _finite(value: Any) -> float:
             try:
                 number = float(text)
             except ValueError:
-                raise ValueError(f"expected a number, got {_short(value)}") from None
+                raise ValueError(f"expected a number, got {_short(value)}{_hint(text)}") from None
         else:
             raise ValueError(f"expected a number, got {_kind(value)}")
     except OverflowError:
@@ -63,6 +63,19 @@ def _finite(value: Any) -> float:
     if not math.isfinite(number):
         raise ValueError(f"expected a finite number, got {_short(value)}")
     return number
+
+
+def _hint(text: str) -> str:
+    """For `100k` where a plain number is expected: how to write it (suffixes are for USD).
+    Not for `3bn`, more likely an amount of USD in the wrong field than 3bn H100e."""
+    match = _MONEY.match(text.lower().replace(" ", ""))
+    if not match or match["suf"] not in ("k", "m", "mn") or text.lower().startswith(("$", "usd")):
+        return ""
+    number = float(match["num"]) * _SUFFIX[match["suf"]]
+    if not number.is_integer() or number > MAX_NUMBER:
+        return ""
+    sign = "-" if match["sign"] == "-" else ""
+    return f"; suffixes such as k and m are for amounts of USD: write {sign}{number:_.0f}"
 
 
 #: Digits grouped by commas as thousands separators: 1,500,000 (or in lakhs, 1,00,000).
