@@ -341,3 +341,42 @@ def test_a_suffix_on_compute_says_how_to_write_the_number(run: Runner, tmp_path:
         "error: portfolios/two.yaml:5: supply.2026: expected a number, got '200k'; suffixes "
         "such as k and m are for amounts of USD: write 200_000\n"
     )
+
+
+# --- a portfolio naming the wrong file -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "policy: ../policy/house.yaml",
+            "policy: ../partners/br.yaml",
+            "portfolios/two.yaml:3: policy: ../partners/br.yaml: this is a partner file, "
+            "expected a policy file here",
+        ),
+        (
+            "policy: ../policy/house.yaml",
+            "policy: house",
+            "portfolios/two.yaml:3: policy: file not found: house (looked for portfolios/house); "
+            "a portfolio names its policy by the file's path from the portfolio, such as "
+            "../policy/bilateral.yaml",
+        ),
+        (
+            "../partners/ke.yaml]",
+            "KE]",
+            "portfolios/two.yaml:6: partners[1]: file not found: KE (looked for portfolios/KE); "
+            "a portfolio names each partner by the file's path from the portfolio, such as "
+            "../partners/in.yaml",
+        ),
+    ],
+)
+def test_a_portfolio_naming_the_wrong_file_is_told_where_it_names_it(
+    run: Runner, tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    """`policy: ../partners/br.yaml` was reported at partners/br.yaml:1, a file with nothing
+    wrong in it; `policy: house` (a regime's name, as --policy takes) only as not found."""
+    pf = _folder(tmp_path, two=(old, new))
+    result = run("validate", pf)
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {message}\n"

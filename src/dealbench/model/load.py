@@ -231,6 +231,15 @@ def _relative(base: Path, ref: str) -> Path:
     return ref_path if ref_path.is_absolute() else base.parent / ref_path
 
 
+#: How a portfolio names its files, for a reference that names no file (`policy: bilateral`).
+_PATH_HINT = {
+    "policy": "; a portfolio names its policy by the file's path from the portfolio, "
+    "such as ../policy/bilateral.yaml",
+    "partners": "; a portfolio names each partner by the file's path from the portfolio, "
+    "such as ../partners/in.yaml",
+}
+
+
 def _from_reference(
     exc: InputError, source: Source, loc: tuple[str | int, ...], ref: str
 ) -> list[Issue]:
@@ -239,8 +248,11 @@ def _from_reference(
     for issue in exc.issues:
         if issue.message == "file not found":
             looked = "" if issue.file == ref else f" (looked for {issue.file})"
-            out.append(source.issue(loc, f"file not found: {ref}{looked}"))
-        elif issue.line is None and not issue.field:  # not a readable file: say where named
+            hint = "" if Path(ref).suffix else _PATH_HINT.get(str(loc[0]), "")
+            out.append(source.issue(loc, f"file not found: {ref}{looked}{hint}"))
+        elif not issue.field and not issue.message.startswith("invalid YAML"):
+            # about the file as a whole (not readable, empty, of another kind): the fix is
+            # where it is named
             out.append(source.issue(loc, f"{ref}: {issue.message}"))
         else:
             out.append(issue)
