@@ -380,3 +380,14 @@ def test_a_portfolio_naming_the_wrong_file_is_told_where_it_names_it(
     result = run("validate", pf)
     assert result.exit_code == 2
     assert result.stderr == f"error: {message}\n"
+
+
+def test_a_negative_granularity_is_told_the_range(run: Runner, tmp_path: Path) -> None:
+    """`granularity: -5` was told "a granularity in H100e is a whole number": it is one."""
+    pf = _folder(tmp_path, two=("partners:", "granularity: -5\npartners:"))
+    result = run("validate", pf)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: portfolios/two.yaml:6: granularity: a granularity in H100e is a whole number "
+        "of 0 or more (0 for continuous amounts), got -5\n"
+    )

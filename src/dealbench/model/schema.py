@@ -143,7 +143,8 @@ def _granularity(value: Any) -> Any:
     amount = parse_number(value)
     if amount < 0 or amount != int(amount):
         raise ValueError(
-            f"a granularity in H100e is a whole number (0 for continuous amounts), got {amount:g}"
+            "a granularity in H100e is a whole number of 0 or more (0 for continuous amounts), "
+            f"got {amount:g}"
         )
     return {"h100e": amount}
 
