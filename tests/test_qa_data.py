@@ -391,3 +391,16 @@ def test_a_negative_granularity_is_told_the_range(run: Runner, tmp_path: Path) -
         "error: portfolios/two.yaml:6: granularity: a granularity in H100e is a whole number "
         "of 0 or more (0 for continuous amounts), got -5\n"
     )
+
+
+def test_validate_finds_a_scenario_id_given_twice(run: Runner, tmp_path: Path) -> None:
+    """`validate` said "ok" to a scenarios file whose id `a` was given twice; `sweep` refused it."""
+    _folder(tmp_path)
+    Path("s.yaml").write_text(
+        "scenarios:\n"
+        "  - {id: a, title: One, set: {partners.BR.batna: 1bn}}\n"
+        "  - {id: a, title: Two, set: {partners.BR.batna: 2bn}}\n"
+    )
+    result = run("validate", "s.yaml")
+    assert result.exit_code == 2
+    assert result.stderr == "error: s.yaml:3: scenarios[1].id: scenario 'a' is listed twice\n"

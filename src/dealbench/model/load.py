@@ -364,7 +364,7 @@ def load_file(path: str | Path, portfolio: Portfolio | None = None) -> tuple[Kin
     elif kind == "portfolio":
         value = load_portfolio(path)
     elif kind == "scenarios":  # its paths are checked against a portfolio by `analyze`
-        value = validate(source, ScenarioFile)
+        value = _load(path, ScenarioFile, rules.scenario_problems, source)[0]
     elif kind == "round":
         value = load_round_file(path, portfolio)
     else:

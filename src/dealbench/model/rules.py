@@ -16,6 +16,7 @@ from dealbench.model.schema import (
     Package,
     Partner,
     Policy,
+    ScenarioFile,
     SecurityRequirement,
 )
 from dealbench.model.yamlio import Loc
@@ -30,6 +31,15 @@ def policy_problems(policy: Policy) -> Iterator[Problem]:
             yield ("security_levels", i, "id"), f"duplicate security level id {level.id!r}"
         seen.add(level.id)
     yield from _cap_problems(policy.caps, policy.level_ids)
+
+
+def scenario_problems(spec: ScenarioFile) -> Iterator[Problem]:
+    """A scenarios file on its own: each id once (its paths need a portfolio)."""
+    seen: set[str] = set()
+    for i, scenario in enumerate(spec.scenarios):
+        if scenario.id in seen:
+            yield ("scenarios", i, "id"), f"scenario {scenario.id!r} is listed twice"
+        seen.add(scenario.id)
 
 
 def _cap_problems(caps: Caps, levels: list[str]) -> Iterator[Problem]:
