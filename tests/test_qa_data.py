@@ -404,3 +404,23 @@ def test_validate_finds_a_scenario_id_given_twice(run: Runner, tmp_path: Path) -
     result = run("validate", "s.yaml")
     assert result.exit_code == 2
     assert result.stderr == "error: s.yaml:3: scenarios[1].id: scenario 'a' is listed twice\n"
+
+
+def test_asks_in_periods_of_another_kind_are_reported_once(tmp_path: Path) -> None:
+    """Asks for 2026 and 2027 in a portfolio of `FY2026, FY2027`: each ask is named; the
+    partner is not also told, a third time, that it asks for nothing in the horizon."""
+    pf = _folder(
+        tmp_path,
+        two=("periods: [2026, 2027]\nsupply: {2026: 200_000, 2027: 220_000}",
+             "periods: [FY2026, FY2027]\nsupply: {FY2026: 200_000, FY2027: 220_000}"),
+        house=("acceptance_margin: 50m", "acceptance_margin: 50m\ncaps_per: period"),
+    )  # fmt: skip
+    with pytest.raises(InputError) as info:
+        load_portfolio(pf)
+    fields = [(issue.file, issue.field) for issue in info.value.issues]
+    assert fields == [
+        ("partners/br.yaml", "ask.2026"),
+        ("partners/br.yaml", "ask.2027"),
+        ("partners/ke.yaml", "ask.2026"),
+        ("partners/ke.yaml", "ask.2027"),
+    ]
