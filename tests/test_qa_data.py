@@ -424,3 +424,20 @@ def test_asks_in_periods_of_another_kind_are_reported_once(tmp_path: Path) -> No
         ("partners/ke.yaml", "ask.2026"),
         ("partners/ke.yaml", "ask.2027"),
     ]
+
+
+# --- a negative cost of risk -----------------------------------------------------------
+
+
+def test_a_negative_risk_penalty_is_refused(run: Runner, tmp_path: Path) -> None:
+    """`risk_penalty_per_h100e: -120k` solved "optimal", filling the risk budget: each
+    risk-weighted H100e reaching an adversary earned the US 120k."""
+    pf = _folder(tmp_path, house=("risk_penalty_per_h100e: 120k", "risk_penalty_per_h100e: -120k"))
+    result = run("solve", pf)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: policy/house.yaml:11: risk_penalty_per_h100e: must be at least 0, got '-120k'\n"
+    )
+    result = run("solve", _folder(tmp_path), "--set", "policy.risk_penalty_per_h100e=-1k")
+    assert result.exit_code == 2
+    assert "must be at least 0" in result.stderr

@@ -191,7 +191,8 @@ class Policy(Strict):
     #: The period the caps are written for; a portfolio converts them to its own.
     caps_per: CapsPer = "year"
     export_value_per_h100e: Money
-    risk_penalty_per_h100e: Money
+    #: A cost: negative, it would pay the US for compute reaching adversaries.
+    risk_penalty_per_h100e: Annotated[Money, Field(ge=0)]
     risk_budget: Annotated[Number, Field(ge=0)] | None = None
     acceptance_margin: Money = 0.0
     granularity: GranularityField | None = None
