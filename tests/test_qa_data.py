@@ -112,6 +112,19 @@ def test_commas_between_thousands_still_read(text: str, value: float) -> None:
     assert parse_money(text) == value
 
 
+@pytest.mark.parametrize(
+    ("text", "usd"), [("1 500 000", 1.5e6), ("USD 3 bn", 3e9), ("1 500m", 1.5e9)]
+)
+def test_spaces_between_thousands_and_before_units_still_read(text: str, usd: float) -> None:
+    assert parse_money(text) == usd
+
+
+def test_a_space_inside_a_number_is_refused_not_closed_up() -> None:
+    """`2 5m` (a slip) was 25m: the spaces were dropped wherever they stood."""
+    with pytest.raises(ValueError, match="a space between digits separates thousands"):
+        parse_money("2 5m")
+
+
 def test_a_decimal_comma_in_a_file_names_file_line_and_field(run: Runner, tmp_path: Path) -> None:
     pf = _folder(tmp_path, br=("batna: 500m", "batna: 1,5bn"))
     result = run("validate", pf)

@@ -81,6 +81,9 @@ def _hint(text: str) -> str:
 #: Digits grouped by commas as thousands separators: 1,500,000 (or in lakhs, 1,00,000).
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{2})*(?:,\d{3})+")
 _DIGITS_AND_COMMAS = re.compile(r"\d[\d,]*")
+#: Digits grouped by spaces (1 500 000), and any digits with spaces between them.
+_SPACED = re.compile(r"\d{1,3}(?: \d{3})+")
+_DIGITS_AND_SPACES = re.compile(r"\d+(?: +\d+)+")
 
 
 def _without_separators(text: str, value: Any) -> str:
@@ -129,7 +132,14 @@ def _short(value: Any) -> str:
 def parse_money(value: Any) -> float:
     """USD from `1.4tn`, `200bn`, `350m`, `75k`, `$2bn`, `-5bn` or a number."""
     if isinstance(value, str):
-        text = _without_separators(value.strip().lower(), value).replace(" ", "")
+        text = _without_separators(value.strip().lower(), value)
+        for run in _DIGITS_AND_SPACES.findall(text):
+            if not _SPACED.fullmatch(run):  # `2 5m`: not 25m
+                raise ValueError(
+                    f"{_short(value)}: a space between digits separates thousands (1 500 000); "
+                    "write the number without it"
+                )
+        text = text.replace(" ", "")
         match = _MONEY.match(text)
         if not match or match["suf"] not in ("", *_SUFFIX):
             try:
