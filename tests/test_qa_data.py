@@ -231,7 +231,7 @@ def test_periods_out_of_time_order_are_refused(run: Runner, tmp_path: Path) -> N
     )
 
 
-def test_quarters_in_order_and_gaps_between_years_still_load(tmp_path: Path) -> None:
+def test_years_in_order_with_a_gap_between_them_still_load(tmp_path: Path) -> None:
     pf = _folder(
         tmp_path,
         two=("periods: [2026, 2027]\nsupply: {2026: 200_000, 2027: 220_000}",
