@@ -159,6 +159,7 @@ PARTNER = """
         levels:
           - {id: 200bn, title: USD 200bn, amount: 200bn, us_value: 10bn, partner_cost: 6bn}
           - {id: 1400bn, title: USD 1.4tn, amount: 1.4tn, us_value: 70bn, partner_cost: 42bn}
+    batna: 0
 """
 
 

@@ -286,7 +286,7 @@ BAD_CASES: list[tuple[str, list[str], str]] = [
         "bad-partner-in-portfolio",
         ["solve", "bad-partner-in-portfolio/portfolio.yaml", "--json"],
         "error: bad-partner-in-portfolio/partner.yaml:5: ask.2026: expected a number, "
-        "got '100_000k'\n",
+        "got '100_000k'; suffixes such as k and m are for amounts of USD: write 100_000_000\n",
     ),
     # --- portfolio ---
     (

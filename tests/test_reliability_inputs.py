@@ -332,12 +332,12 @@ def _structure_cases() -> list[Case]:
             "this is a partner file, expected a portfolio file here",
             args=("solve", p),
         ),
-        Case(
+        Case(  # named where the portfolio lists it: the fix is there
             "policy-as-partner",
-            pol,
-            1,
-            "",
-            "this is a policy file, expected a partner file here",
+            pf,
+            6,
+            "partners[0]",
+            "policy.yaml: this is a policy file, expected a partner file here",
             lambda folder: (folder / "portfolio.yaml").write_text(
                 (BASE / "portfolio.yaml").read_text().replace("[partner.yaml]", "[policy.yaml]")
             ),

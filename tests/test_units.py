@@ -152,7 +152,10 @@ def test_compute_numbers(value: Any, h100e: float) -> None:
         ),
         ({"tpp": "lots"}, "expected a number, got 'lots'"),
         ("lots", "expected a number, got 'lots'"),
-        ("200k", "expected a number, got '200k'"),
+        (
+            "200k",
+            "expected a number, got '200k'; suffixes such as k and m are for amounts of USD: write 200_000",
+        ),
         (True, "expected a number, got True"),
         ([100], "expected a number, got a list"),
         ("inf", "expected a finite number, got 'inf'"),

@@ -51,17 +51,70 @@ def _finite(value: Any) -> float:
         if isinstance(value, int | float):
             number = float(value)
         elif isinstance(value, str):
-            text = value.strip().replace("_", "").replace(",", "")
+            text = _without_separators(value.strip(), value)
             try:
                 number = float(text)
             except ValueError:
-                raise ValueError(f"expected a number, got {_short(value)}") from None
+                raise ValueError(f"expected a number, got {_short(value)}{_hint(text)}") from None
         else:
             raise ValueError(f"expected a number, got {_kind(value)}")
     except OverflowError:
         raise ValueError(f"the number is too large, got {_short(value)}") from None
     if not math.isfinite(number):
         raise ValueError(f"expected a finite number, got {_short(value)}")
+    return number
+
+
+def _hint(text: str) -> str:
+    """For `100k` where a plain number is expected: how to write it (suffixes are for USD).
+    Not for `3bn`, more likely an amount of USD in the wrong field than 3bn H100e."""
+    match = _MONEY.match(text.lower().replace(" ", ""))
+    if not match or match["suf"] not in ("k", "m", "mn") or text.lower().startswith(("$", "usd")):
+        return ""
+    number = float(match["num"]) * _SUFFIX[match["suf"]]
+    if not number.is_integer() or number > MAX_NUMBER:
+        return ""
+    sign = "-" if match["sign"] == "-" else ""
+    return f"; suffixes such as k and m are for amounts of USD: write {sign}{number:_.0f}"
+
+
+#: Digits grouped by commas as thousands separators: 1,500,000 (or in lakhs, 1,00,000).
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{2})*(?:,\d{3})+")
+_DIGITS_AND_COMMAS = re.compile(r"\d[\d,]*")
+#: Digits grouped by spaces (1 500 000), and any digits with spaces between them.
+_SPACED = re.compile(r"\d{1,3}(?: \d{3})+")
+_DIGITS_AND_SPACES = re.compile(r"\d+(?: +\d+)+")
+
+
+def _without_separators(text: str, value: Any) -> str:
+    """`text` without its `_` and thousands-separating commas.
+
+    A comma that does not separate thousands is refused, not dropped: `1,5bn` (a
+    decimal comma) would otherwise read as 15bn, and a share of `0,1` as 1.
+    """
+    for run in _DIGITS_AND_COMMAS.findall(text.replace("_", "")):
+        if "," in run.rstrip(",") and not _GROUPED.fullmatch(run):
+            raise ValueError(
+                f"{_short(value)}: a comma separates thousands (1,500,000); "
+                "write decimals with a point (1.5bn, 0.1)"
+            )
+    return text.replace("_", "").replace(",", "")
+
+
+def parse_share(value: Any) -> float:
+    """A share from 0 to 1: a number (`0.4`) or a percentage (`40%`).
+
+    A whole percentage written as a number (`40`, from 2 to 100) is refused with the two
+    ways to write it; it would be a share 40 times too large. Other numbers are left to
+    the field's bounds."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        return parse_number(value.strip()[:-1]) / 100
+    number = parse_number(value)
+    if 2 <= number <= 100:
+        raise ValueError(
+            f"must be at most 1, got {_short(value)}; "
+            f"for {number:g} percent write {number / 100:g} or {number:g}%"
+        )
     return number
 
 
@@ -79,7 +132,14 @@ def _short(value: Any) -> str:
 def parse_money(value: Any) -> float:
     """USD from `1.4tn`, `200bn`, `350m`, `75k`, `$2bn`, `-5bn` or a number."""
     if isinstance(value, str):
-        text = value.strip().lower().replace("_", "").replace(",", "").replace(" ", "")
+        text = _without_separators(value.strip().lower(), value)
+        for run in _DIGITS_AND_SPACES.findall(text):
+            if not _SPACED.fullmatch(run):  # `2 5m`: not 25m
+                raise ValueError(
+                    f"{_short(value)}: a space between digits separates thousands (1 500 000); "
+                    "write the number without it"
+                )
+        text = text.replace(" ", "")
         match = _MONEY.match(text)
         if not match or match["suf"] not in ("", *_SUFFIX):
             try:

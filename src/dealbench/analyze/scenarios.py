@@ -353,14 +353,8 @@ def load_scenarios(
     source = read_yaml(Path(path))
     spec: ScenarioFile = validate(source, ScenarioFile)
     out: list[tuple[Scenario, Portfolio]] = []
-    issues: list[Issue] = []
-    seen: set[str] = set()
+    issues = [source.issue(loc, message) for loc, message in rules.scenario_problems(spec)]
     for i, scenario in enumerate(spec.scenarios):
-        if scenario.id in seen:
-            issues.append(
-                source.issue(("scenarios", i, "id"), f"scenario {scenario.id!r} is listed twice")
-            )
-        seen.add(scenario.id)
         try:
             out.append((scenario, apply_overrides(portfolio, scenario.set, where=source.display)))
         except InputError as exc:
@@ -368,7 +362,7 @@ def load_scenarios(
                 loc = ("scenarios", i, "set", issue.field)
                 issues.append(source.issue(loc, issue.message))
     if issues:
-        raise InputError(issues)
+        raise InputError(sorted(issues, key=lambda issue: issue.line or 0))  # in file order
     return out
 
 

@@ -305,10 +305,11 @@ def solve(
             if not json_out:
                 typer.echo(f"Wrote {len(written)} files to {out}/")
         if result.status == Status.TIME_LIMIT:
-            gap_text = "an unknown gap" if result.solver.gap is None else f"{result.solver.gap:.4%}"
+            from dealbench.render.environment import distance_to_best
+
             typer.echo(
-                f"warning: the time limit stopped the solver; the packages are within "
-                f"{gap_text} (relative) of the best",
+                "warning: the time limit stopped the solver with the packages "
+                f"{distance_to_best(result.solver.gap, 4)}",
                 err=True,
             )
             raise typer.Exit(4)

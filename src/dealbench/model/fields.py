@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-from dealbench.units import parse_number
+from dealbench.units import parse_share
 
 __all__ = ["MAX_TEXT", "ClauseText", "Fraction", "Text"]
 
@@ -73,5 +73,6 @@ _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 
 #: A clause template (Jinja2), rendered in the bounded sandbox.
 ClauseText = Annotated[str, AfterValidator(_clause_text), Field(max_length=20_000)]
-#: A share between 0 and 1 (a mitigation, a diversion risk): a finite number, never a boolean.
-Fraction = Annotated[float, BeforeValidator(parse_number), Field(ge=0, le=1)]
+#: A share between 0 and 1 (a mitigation, a diversion risk): a finite number or a percentage
+#: (`40%`), never a boolean.
+Fraction = Annotated[float, BeforeValidator(parse_share), Field(ge=0, le=1)]

@@ -164,10 +164,20 @@ def _mismatch(exc: PeriodMismatch, source: Source, policy: Source, periods: list
 
 def _portfolio_file_problems(spec: PortfolioFile) -> Iterator[rules.Problem]:
     first: tuple[str, str] | None = None  # the first period whose label says its length
+    last: str | None = None  # the latest period so far whose label says its length
     for i, period in enumerate(spec.periods):
         if period in spec.periods[:i]:
             yield ("periods", i), f"period {period!r} is listed twice"
         length = period_length(period)
+        same = first is None or length == first[1]
+        if length is not None and same and last is not None and period < last:
+            yield (
+                ("periods", i),
+                f"period {period!r} is listed after {last!r}; list the periods in time order "
+                "(schedules, tables and documents follow this order)",
+            )
+        if length is not None and same and (last is None or period > last):
+            last = period
         if length is not None and first is None:
             first = (period, length)
         elif length is not None and first is not None and length != first[1]:
@@ -222,6 +232,15 @@ def _relative(base: Path, ref: str) -> Path:
     return ref_path if ref_path.is_absolute() else base.parent / ref_path
 
 
+#: How a portfolio names its files, for a reference that names no file (`policy: bilateral`).
+_PATH_HINT = {
+    "policy": "; a portfolio names its policy by the file's path from the portfolio, "
+    "such as ../policy/bilateral.yaml",
+    "partners": "; a portfolio names each partner by the file's path from the portfolio, "
+    "such as ../partners/in.yaml",
+}
+
+
 def _from_reference(
     exc: InputError, source: Source, loc: tuple[str | int, ...], ref: str
 ) -> list[Issue]:
@@ -230,8 +249,11 @@ def _from_reference(
     for issue in exc.issues:
         if issue.message == "file not found":
             looked = "" if issue.file == ref else f" (looked for {issue.file})"
-            out.append(source.issue(loc, f"file not found: {ref}{looked}"))
-        elif issue.line is None and not issue.field:  # not a readable file: say where named
+            hint = "" if Path(ref).suffix else _PATH_HINT.get(str(loc[0]), "")
+            out.append(source.issue(loc, f"file not found: {ref}{looked}{hint}"))
+        elif not issue.field and not issue.message.startswith("invalid YAML"):
+            # about the file as a whole (not readable, empty, of another kind): the fix is
+            # where it is named
             out.append(source.issue(loc, f"{ref}: {issue.message}"))
         else:
             out.append(issue)
@@ -343,7 +365,7 @@ def load_file(path: str | os.PathLike[str], portfolio: Portfolio | None = None) 
     elif kind == "portfolio":
         value = load_portfolio(path)
     elif kind == "scenarios":  # its paths are checked against a portfolio by `analyze`
-        value = validate(source, ScenarioFile)
+        value = _load(path, ScenarioFile, rules.scenario_problems, source)[0]
     elif kind == "round":
         value = load_round_file(path, portfolio)
     else:

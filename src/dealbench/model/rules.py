@@ -16,6 +16,7 @@ from dealbench.model.schema import (
     Package,
     Partner,
     Policy,
+    ScenarioFile,
     SecurityRequirement,
 )
 from dealbench.model.yamlio import Loc
@@ -30,6 +31,15 @@ def policy_problems(policy: Policy) -> Iterator[Problem]:
             yield ("security_levels", i, "id"), f"duplicate security level id {level.id!r}"
         seen.add(level.id)
     yield from _cap_problems(policy.caps, policy.level_ids)
+
+
+def scenario_problems(spec: ScenarioFile) -> Iterator[Problem]:
+    """A scenarios file on its own: each id once (its paths need a portfolio)."""
+    seen: set[str] = set()
+    for i, scenario in enumerate(spec.scenarios):
+        if scenario.id in seen:
+            yield ("scenarios", i, "id"), f"scenario {scenario.id!r} is listed twice"
+        seen.add(scenario.id)
 
 
 def _cap_problems(caps: Caps, levels: list[str]) -> Iterator[Problem]:
@@ -262,11 +272,13 @@ def partner_in_periods_problems(
     of several horizons; `in_horizon` drops it); one of another length, or no period at
     all, is not."""
     lengths = {period_length(t) for t in periods} - {None}
+    reported = False
     for period in partner.ask:
         if period not in periods:
             said = period_length(period)
             if beyond and said is not None and lengths == {said}:
                 continue
+            reported = True
             other = next(iter(lengths)) if len(lengths) == 1 else None
             hint = (
                 f"; asks are per period: {period!r} is a {said} and this portfolio's periods "
@@ -281,6 +293,14 @@ def partner_in_periods_problems(
                     f"({', '.join(periods)}){hint}"
                 ),
             )
+    if partner.ask and not reported and not any(t in periods for t in partner.ask):
+        # Each ask lies beyond the horizon, where it is dropped: none is left.
+        yield (
+            ("ask",),
+            f"{partner.code} asks only for periods outside this portfolio "
+            f"({', '.join(partner.ask)}; the portfolio's periods are {', '.join(periods)}), "
+            "so no compute could be delivered; give an ask in at least one of its periods",
+        )
 
 
 def package_problems(

@@ -36,6 +36,7 @@ from dealbench.units import (
     parse_compute,
     parse_money,
     parse_number,
+    parse_share,
     period_label,
 )
 
@@ -46,7 +47,7 @@ Period = Annotated[str, BeforeValidator(period_label)]
 #: A partner figure that may be a distribution (DESIGN.md "Scenarios and uncertainty"):
 #: the float is its mean, for every deterministic use (`dealbench.model.distributions`).
 UncertainMoney = Annotated[Money, uncertain(parse_money)]
-UncertainShare = Annotated[Fraction, uncertain(parse_number, 0.0, 1.0)]
+UncertainShare = Annotated[Fraction, uncertain(parse_share, 0.0, 1.0)]
 
 
 def _id_text(value: Any) -> Any:
@@ -142,7 +143,8 @@ def _granularity(value: Any) -> Any:
     amount = parse_number(value)
     if amount < 0 or amount != int(amount):
         raise ValueError(
-            f"a granularity in H100e is a whole number (0 for continuous amounts), got {amount:g}"
+            "a granularity in H100e is a whole number of 0 or more (0 for continuous amounts), "
+            f"got {amount:g}"
         )
     return {"h100e": amount}
 
@@ -189,7 +191,8 @@ class Policy(Strict):
     #: The period the caps are written for; a portfolio converts them to its own.
     caps_per: CapsPer = "year"
     export_value_per_h100e: Money
-    risk_penalty_per_h100e: Money
+    #: A cost: negative, it would pay the US for compute reaching adversaries.
+    risk_penalty_per_h100e: Annotated[Money, Field(ge=0)]
     risk_budget: Annotated[Number, Field(ge=0)] | None = None
     acceptance_margin: Money = 0.0
     granularity: GranularityField | None = None
@@ -356,7 +359,7 @@ class Partner(Strict):
     diversion_risk: UncertainShare
     ask: dict[Period, Annotated[Compute, Field(ge=0)]]
     value_per_h100e: UncertainMoney | Annotated[list[Segment], Field(min_length=1)]
-    batna: UncertainMoney = 0.0
+    batna: UncertainMoney
     us_batna: Money = 0.0
     security_costs: Annotated[dict[Id, Money], Field(min_length=1)]
     concessions: list[Concession] = Field(default_factory=list)

@@ -193,6 +193,10 @@ _SCALARS: dict[str, Any] = {
 }
 
 
+#: What a reader calls the values YAML reads by their look (`2026-02-30` looks like a date).
+_WHAT = {_TIMESTAMP: "a date (no such date; write YYYY-MM-DD)", _INT: "a whole number"}
+
+
 def _scalar(node: ScalarNode) -> Any:
     tag = node.tag
     if tag == _STR:
@@ -204,7 +208,8 @@ def _scalar(node: ScalarNode) -> Any:
         return make(node.value)
     except (ValueError, KeyError, AttributeError, OverflowError):
         text = node.value if len(node.value) <= 40 else node.value[:37] + "..."
-        problem = f"cannot read {text!r} as !!{tag.rsplit(':', 1)[-1]}"
+        what = _WHAT.get(tag, f"!!{tag.rsplit(':', 1)[-1]}")
+        problem = f"cannot read {text!r} as {what}"
         raise ConstructorError(None, None, problem, node.start_mark) from None
 
 
@@ -213,6 +218,38 @@ def _other(node: Node) -> Any:
     if node.tag not in SafeConstructor.yaml_constructors:
         raise ConstructorError(None, None, f"unknown tag {node.tag!r}", node.start_mark)
     return SafeConstructor().construct_object(node, deep=True)
+
+
+_NUMBER_PART = re.compile(r"[-+]?[$]?\d+(?:\.\d*)?")
+_AFTER_COMMA = re.compile(r"\d+[A-Za-z]*")
+
+
+def _refuse_a_comma_in_a_number(node: MappingNode) -> None:
+    """`{2026: 100,000}` is two entries in YAML, `2026: 100` and `000` with no value: a
+    number with a comma inside braces is refused, never read as its first digits."""
+    previous: Node | None = None
+    for key_node, value_node in node.value:
+        if (
+            previous is not None
+            and isinstance(key_node, ScalarNode)
+            and not key_node.style
+            and _AFTER_COMMA.fullmatch(key_node.value)
+            and isinstance(value_node, ScalarNode)
+            and value_node.tag == _NULL
+            and value_node.value == ""
+            and isinstance(previous, ScalarNode)
+            and not previous.style
+            and _NUMBER_PART.fullmatch(previous.value)
+            and key_node.start_mark.index == previous.end_mark.index + 1  # `100,000`
+        ):
+            written = f"{previous.value},{key_node.value}"
+            problem = (
+                f"{written!r} is read as two entries, {previous.value!r} and "
+                f"{key_node.value!r}: inside {{ }} a comma separates entries; write thousands "
+                "with '_' (100_000) and decimals with a point (1.5bn)"
+            )
+            raise ConstructorError(None, None, problem, key_node.start_mark)
+        previous = value_node
 
 
 class _Builder:
@@ -255,6 +292,8 @@ class _Builder:
         lines: dict[Any, tuple[int, Positions]] = {}
         firsts: dict[Any, int] = {}  # the line of each key, by `_same_key`
         merged: list[tuple[dict[Any, Any], Any]] = []
+        if node.flow_style:
+            _refuse_a_comma_in_a_number(node)
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
                 merged += self._merge(value_node, path)

@@ -73,6 +73,19 @@ def tpp(amount_h100e: float) -> str:
     return f"{amount_h100e * H100_TPP:,.0f}"
 
 
+def distance_to_best(gap: float | None, digits: int = 2) -> str:
+    """How far a solve stopped by its time limit may be from the best, in words.
+
+    A relative gap of 100% or more (nothing found yet worth much, such as V = 0 against
+    a bound of billions) bounds nothing a reader can use: it is said so, not printed as a
+    percentage of eleven digits."""
+    if gap is None:
+        return "at an unknown distance from the best"
+    if gap >= 1:
+        return "with no useful bound on the distance to the best (a relative gap above 100%)"
+    return f"within {percent(gap, digits)} of the best"
+
+
 def percent(share: float | None, digits: int = 1) -> str:
     """`12.5%`; a share that is not zero but rounds to it is `less than 0.1%`, never `0.0%`."""
     if share is None:

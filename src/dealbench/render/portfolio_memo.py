@@ -9,7 +9,7 @@ from dealbench.checker import DealFigures
 from dealbench.model.schema import Portfolio
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import doc_meta, fingerprint
-from dealbench.render.environment import h100e, money, percent, plural
+from dealbench.render.environment import distance_to_best, h100e, money, percent, plural
 from dealbench.render.glossary import glossary
 from dealbench.render.limits import (
     COMPUTE_TOL,
@@ -83,9 +83,8 @@ def method(source: Source) -> str:
     if source.maximised:
         text += f" {source.maximised}"
     if source.gap is not None:
-        text += (
-            f" The solver stopped at its time limit, within {percent(source.gap, 2)} of the best"
-            + (" (of what it maximised)." if source.maximised else ".")
+        text += f" The solver stopped at its time limit, {distance_to_best(source.gap)}" + (
+            " (of what it maximised)." if source.maximised else "."
         )
     return text
 
