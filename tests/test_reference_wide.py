@@ -16,7 +16,10 @@ and docs/amounts.md alone,
 - the means of distributions (uniform, triangular, truncated normal) in closed form;
 - what a range concession offers: its levels and a grid (multiples of `step`
   strictly inside the range, else each gap between breakpoints cut in 4; `min`
-  itself never), valued by linear interpolation between breakpoints.
+  itself never), valued by linear interpolation between breakpoints. The
+  optimizer chooses among that grid, so the exact comparison enumerates it;
+  any amount in the range (one LP variable per segment between breakpoints)
+  gives an upper bound, checked too.
 
 Every discrete choice is enumerated; the LP left (compute, value segments) is
 solved by HiGHS' own API through test_bruteforce's `LP`. Amounts are continuous
@@ -123,12 +126,14 @@ def money_text(usd: int, rng: random.Random) -> Any:
 
 
 def compute_text(h100e: int, rng: random.Random) -> Any:
-    form = rng.randrange(3)
+    form = rng.randrange(4)
     if form == 0:
         return h100e
     if form == 1:
         return f"{h100e:_}"
-    return {"tpp": h100e * H100_TPP}
+    if form == 2:
+        return {"tpp": h100e * H100_TPP}
+    return {"chips": h100e, "model": "H100"}  # one H100 is one H100e
 
 
 def truncated_normal_mean(mean: float, sd: float, low: float, high: float) -> float:
@@ -291,7 +296,9 @@ def _partner(rng: random.Random, code: str, periods: list[str], quarters: bool) 
         "name": f"Partner {code}",
         "tier": p.tier,
         "diversion_risk": risk_tree,
-        "ask": {t: compute_text(int(a), rng) for t, a in ask.items()},
+        # A partner file may ask beyond the horizon; the portfolio's periods decide.
+        "ask": {t: compute_text(int(a), rng) for t, a in ask.items()}
+        | ({"2026Q4" if quarters else "2030": 99_999} if rng.random() < 0.3 else {}),
         **tree,
         "batna": batna_tree,
         "us_batna": money_text(us_batna, rng),
@@ -739,3 +746,31 @@ def test_whole_steps_keep_the_first_terms_when_the_reserve_costs_more(tmp_path: 
     bb = result.deal("BB")
     assert bb is not None and bb.compute == {"2026": 6_000} and bb.concessions == {"buy": True}
     assert "the best one costs the United States $219.8m of V" in result.message
+
+
+def test_the_instances_exercise_what_they_should(tmp_path: Path) -> None:
+    """Deals in quarters, amounts between a range's levels, own caps, binding limits."""
+    counts = dict.fromkeys(("deals", "quarters", "between", "own caps", "distributions"), 0)
+    binding: set[str] = set()
+    for seed in range(60):
+        spec = generate(seed)
+        folder = tmp_path / str(seed)
+        folder.mkdir()
+        result = solve(write(spec, folder), gap=1e-9)
+        text = yaml.safe_dump(spec.files)
+        counts["own caps"] += bool(spec.own_caps)
+        counts["distributions"] += "dist:" in text
+        if not result.deals:
+            continue
+        counts["deals"] += 1
+        counts["quarters"] += spec.periods[0].endswith("Q1")
+        levels = {"lo", "hi", True}
+        counts["between"] += any(
+            v not in levels for d in result.deals for v in d.concessions.values()
+        )
+        binding |= {b.kind for b in result.binding}
+        binding |= {"own cap" for b in result.binding if "own cap" in b.message}
+    assert counts["deals"] >= 30 and counts["quarters"] >= 15, counts
+    assert counts["between"] >= 3 and counts["own caps"] >= 10, counts
+    assert counts["distributions"] >= 50, counts
+    assert {"supply", "risk-budget", "cap", "own cap", "acceptance"} <= binding, binding
