@@ -38,6 +38,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 
@@ -137,16 +138,19 @@ def compute_text(h100e: int, rng: random.Random) -> Any:
 
 
 def truncated_normal_mean(mean: float, sd: float, low: float, high: float) -> float:
-    """mean + sd (pdf(a) - pdf(b)) / (cdf(b) - cdf(a)), a and b the standardised bounds."""
-
-    def pdf(z: float) -> float:
-        return math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
-
-    def cdf(z: float) -> float:
-        return (1 + math.erf(z / math.sqrt(2))) / 2
-
+    """E[X | low <= X <= high], X normal: Simpson's rule on the density over the interval,
+    scaled by its largest value there (so bounds far out in a tail lose nothing), and cut
+    where the density has fallen below 1e-40 of it."""
     a, b = (low - mean) / sd, (high - mean) / sd
-    return mean + sd * (pdf(a) - pdf(b)) / (cdf(b) - cdf(a))
+    near = min(max(0.0, a), b)  # where the density peaks on [a, b]
+    reach = math.sqrt(near * near + 2 * 92)  # exp(-92) < 1e-40
+    lo, hi = max(a, -reach), min(b, reach)
+    z = np.linspace(lo, hi, 400_001)
+    w = np.exp(-(z * z - near * near) / 2)
+    simpson = np.ones_like(z)
+    simpson[1:-1:2], simpson[2:-1:2] = 4.0, 2.0
+    shift = float((simpson * w * z).sum() / (simpson * w).sum())
+    return mean + sd * shift
 
 
 def uncertain(lo: int, hi: int, rng: random.Random, text: Any = money_text) -> tuple[Any, float]:
@@ -166,6 +170,9 @@ def uncertain(lo: int, hi: int, rng: random.Random, text: Any = money_text) -> t
     width = high - low
     center = rng.randint(low - width // 2, high + width // 2)
     sd = rng.randint(max(1, width // 4), max(2, width))
+    if rng.random() < 0.2:  # bounds far out in a tail: 5 to 40 sd from the center
+        sd = max(1, width // 4)
+        center = rng.choice((low - rng.randint(5, 40) * sd, high + rng.randint(5, 40) * sd))
     tree = {"dist": "normal", "mean": text(center, rng), "sd": text(sd, rng)}
     tree |= {"low": text(low, rng), "high": text(high, rng)}
     return tree, truncated_normal_mean(center, sd, low, high)
@@ -774,3 +781,50 @@ def test_the_instances_exercise_what_they_should(tmp_path: Path) -> None:
     assert counts["between"] >= 3 and counts["own caps"] >= 10, counts
     assert counts["distributions"] >= 50, counts
     assert {"supply", "risk-budget", "cap", "own cap", "acceptance"} <= binding, binding
+
+
+def test_a_normal_truncated_far_out_in_a_tail_has_its_mean(tmp_path: Path) -> None:
+    """A BATNA `{dist: normal, mean: 1bn, sd: 100m, low: 1.8bn, high: 3bn}`: both bounds 8 sd
+    and more above the center. Its truncated mean is 1.8bn + 12.1m (Mills' ratio: 8 sd from
+    the center, the mean lies 0.1212 sd past the bound); computing cdf(b) - cdf(a) as a
+    difference of numbers within 1e-15 of 1 gave the bound itself, 1.8bn.
+
+    One partner, tier 1, risk 0.5 and no mitigation, export value 5k, risk penalty 100k: each
+    H100e costs the US 45k. Its concession is worth 10bn to the US and costs the partner
+    nothing; compute is worth 30k per H100e to the partner. The US gives just what the
+    partner needs to accept, batna / 30k H100e: V = 10bn - 1.5 x batna."""
+    batna = truncated_normal_mean(1e9, 1e8, 1.8e9, 3e9)
+    assert batna == pytest.approx(1_812_136_811, abs=1)
+    files = {
+        "policy.yaml": {
+            "id": "p",
+            "title": "P",
+            "security_levels": [{"id": "baseline", "title": "B", "mitigation": 0}],
+            "export_value_per_h100e": "5k",
+            "risk_penalty_per_h100e": "100k",
+        },
+        "aa.yaml": {
+            "code": "AA",
+            "name": "A",
+            "tier": 1,
+            "diversion_risk": 0.5,
+            "ask": {2026: 1_000_000},
+            "value_per_h100e": "30k",
+            "batna": {"dist": "normal", "mean": "1bn", "sd": "100m", "low": "1.8bn", "high": "3bn"},
+            "security_costs": {"baseline": 0},
+            "concessions": [{"id": "buy", "title": "Buy", "us_value": "10bn", "partner_cost": 0}],
+        },
+        "portfolio.yaml": {
+            "id": "tail",
+            "title": "Tail",
+            "policy": "policy.yaml",
+            "periods": [2026],
+            "supply": {2026: 1_000_000},
+            "partners": ["aa.yaml"],
+            "granularity": 0,
+        },
+    }
+    for name, tree in files.items():
+        (tmp_path / name).write_text(yaml.safe_dump(tree, sort_keys=False))
+    result = solved(load_portfolio(tmp_path / "portfolio.yaml"))
+    assert result.objective == pytest.approx(10e9 - 1.5 * batna, rel=1e-9)
