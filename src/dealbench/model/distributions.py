@@ -15,8 +15,8 @@ that also carries the distribution, for sampling (`dealbench.analyze.uncertainty
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
-from statistics import NormalDist
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -95,27 +95,27 @@ class Normal(_Dist):
     low: float
     high: float
 
-    def _bounds(self) -> tuple[float, float]:
-        unit = NormalDist()
-        return unit.cdf((self.low - self.center) / self.sd), unit.cdf(
-            (self.high - self.center) / self.sd
-        )
+    def _standard(self) -> tuple[float, float]:
+        return (self.low - self.center) / self.sd, (self.high - self.center) / self.sd
 
     @property
     def mean(self) -> float:
-        """The truncated mean: center + sd (pdf(a) - pdf(b)) / (cdf(b) - cdf(a))."""
-        unit = NormalDist()
-        a, b = (self.low - self.center) / self.sd, (self.high - self.center) / self.sd
-        mass = unit.cdf(b) - unit.cdf(a)
-        if mass < 1e-12:  # all the mass is far out on one side: the nearer bound
-            return self.low if a > 0 else self.high
-        mean = self.center + self.sd * (unit.pdf(a) - unit.pdf(b)) / mass
-        return _within(mean, self.low, self.high)
+        """The truncated mean: center + sd (pdf(a) - pdf(b)) / (cdf(b) - cdf(a)), computed
+        in the tail the bounds lie in (`truncated_shift`), so bounds many sd from the
+        center give their mean, not the nearer bound."""
+        a, b = self._standard()
+        return _within(self.center + self.sd * truncated_shift(a, b), self.low, self.high)
 
     def sample(self, rng: np.random.Generator, n: int) -> F64:
-        lo, hi = self._bounds()
+        """By inversion, from the tail the bounds lie in (1 - cdf loses the far tails)."""
+        a, b = self._standard()
+        flip = a >= 0  # both bounds above the center: draw -Z below -a
+        if flip:
+            a, b = -b, -a
+        lo, hi = upper_tail(-a), upper_tail(-b)  # cdf(a), cdf(b), exactly for a, b < 0
         u = lo + (hi - lo) * rng.random(n)
-        values = self.center + self.sd * normal_quantile(np.clip(u, 1e-300, 1 - 1e-16))
+        z = normal_quantile(np.clip(u, 1e-300, 1 - 1e-16))
+        values = self.center + self.sd * (-z if flip else z)
         return np.clip(values, self.low, self.high)
 
     def describe(self, fmt: Callable[[float], str] = str) -> str:
@@ -123,6 +123,43 @@ class Normal(_Dist):
             f"normal, mean {fmt(self.center)}, sd {fmt(self.sd)}, "
             f"truncated to {fmt(self.low)}..{fmt(self.high)}"
         )
+
+
+def upper_tail(z: float) -> float:
+    """P(Z > z) for a standard normal Z, accurate far into the upper tail."""
+    return math.erfc(z / math.sqrt(2)) / 2
+
+
+def _pdf(z: float) -> float:
+    return math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+
+
+def _mills(z: float) -> float:
+    """Mills' ratio P(Z > z) / pdf(z), z >= 0; beyond 30 (where both underflow in the end)
+    by Laplace's continued fraction 1 / (z + 1 / (z + 2 / (z + 3 / (z + ...))))."""
+    if math.isinf(z):
+        return 0.0
+    if z < 30:
+        return upper_tail(z) / _pdf(z)
+    tail = z
+    for k in range(40, 0, -1):
+        tail = z + k / tail
+    return 1 / tail
+
+
+def truncated_shift(a: float, b: float) -> float:
+    """E[Z | a <= Z <= b] for a standard normal Z, a <= b: (pdf(a) - pdf(b)) / (cdf(b) -
+    cdf(a)), stable when both bounds lie far out in one tail (where 1 - cdf is all rounding:
+    bounds 8 sd above the center gave the lower bound, 8.0, for 8.12)."""
+    if b - a < 1e-9:
+        return (a + b) / 2
+    if b <= 0:
+        return -truncated_shift(-b, -a)
+    if a < 0:  # the interval holds the center: its mass is no rounding error
+        return (_pdf(a) - _pdf(b)) / (1 - upper_tail(b) - upper_tail(-a))
+    # 0 <= a < b: both terms divided by pdf(a), so nothing underflows.
+    drop = -(b - a) * (b + a) / 2  # log(pdf(b) / pdf(a))
+    return -math.expm1(drop) / (_mills(a) - math.exp(drop) * _mills(b))
 
 
 def _within(value: float, low: float, high: float) -> float:

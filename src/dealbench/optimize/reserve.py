@@ -4,13 +4,24 @@ The continuous optimum often holds every partner exactly at its walk-away
 value while supply or the risk budget is used to the last H100e. With those
 choices fixed no amounts in whole steps exist (a partner rounded down refuses,
 one rounded up breaks a shared limit), and `schedule` falls back to unrounded
-amounts. Then the portfolio is solved once more with part of each shared
-limit held back: one step per deal of each period's supply, and one step of
-each deal's risk-weighted compute from the risk budget. Rounding a deal's
-amounts up adds less than a step to any period and to its total, so the
-largest-remainder rounding then fits. The answer is checked against the real
-limits, and the result says what the reserve cost; if it still finds no
-schedule in whole steps, the unrounded answer stands.
+amounts. Two portfolios in whole steps are then weighed, and the better kept:
+
+- the first optimum's terms with the best schedule in whole steps that exists
+  (`first_terms_in_steps`): `schedule` looks only for one within one step's
+  value of the optimum, and a shared limit can make that impossible while one
+  a little further below exists (a partner at its walk-away value rounded up
+  by 449 H100e of risk weight 0.5 takes 225 of a risk budget that a deal of
+  weight 0.01 would have used for 22,450 H100e);
+- the portfolio solved once more with part of each shared limit held back:
+  one step per deal of each period's supply, and one step of each deal's
+  risk-weighted compute from the risk budget. Rounding a deal's amounts up
+  adds less than a step to any period and to its total, so the
+  largest-remainder rounding then fits. The answer is checked against the
+  real limits.
+
+The result says what the one kept costs.
+
+If neither exists, the unrounded answer stands.
 """
 
 from __future__ import annotations
@@ -18,14 +29,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from dealbench.checker import check
+import numpy as np
+
+from dealbench.checker import PortfolioCheck, check
 from dealbench.model.schema import Portfolio
 from dealbench.optimize.finish import result_from_check
 from dealbench.optimize.formulate import Mode
+from dealbench.optimize.grid import closest, deal_of, objective
 from dealbench.optimize.result import SolveResult, Status
-from dealbench.optimize.schedule import schedule
+from dealbench.optimize.schedule import packages_of, schedule
 
-__all__ = ["needs_reserve", "with_reserve"]
+__all__ = ["first_terms_in_steps", "needs_reserve", "with_reserve"]
 
 #: The second solve runs on portfolios of at most this many (partner, period) pairs
 #: (the shipped global portfolio has 20 x 3). On the synthetic sizes it costs more
@@ -55,12 +69,15 @@ def with_reserve(
     resolve: Callable[[Portfolio, SolveResult, bool], SolveResult],
     v_floor: float | None = None,
 ) -> SolveResult:
-    """`result`, or the solve of `portfolio` with a reserve when that one is in whole steps.
+    """`result`, or the best portfolio in whole steps of two: the first optimum's terms on
+    the grid (`first_terms_in_steps`) and the solve of `portfolio` with a reserve.
     `resolve(portfolio, warm_start, on_grid)` solves; the second solve's amounts are put on
     the grid here, once, with the reserve as room (on its own grid they were scheduled in
     vain: at global under bilateral, a quarter of the solve)."""
     start = time.perf_counter()
+    mode: Mode = "partner-best" if result.mode == "partner-best" else "us-best"
     step = portfolio.granularity.h100e
+    own = first_terms_in_steps(portfolio, mode, result, v_floor)
     n = len(result.deals)
     supply = {t: max(s - n * step, 0.0) for t, s in portfolio.supply.items()}
     risk = sum(d.risk / d.total_compute * step for d in result.deals if d.total_compute > 0)
@@ -68,40 +85,99 @@ def with_reserve(
     held = portfolio.model_copy(update={"supply": supply, "risk_budget": budget})
     again = resolve(held, result, False)
     packages = [d.package() for d in again.deals]
-    scheduled = None
+    checked, said = None, ""
     if again.deals and again.status in (Status.OPTIMAL, Status.TIME_LIMIT):
         # The smooth amounts keep the reserve; rounding may use it.
-        mode: Mode = "partner-best" if result.mode == "partner-best" else "us-best"
         scheduled = schedule(held, mode, packages, v_floor=v_floor, room=portfolio, tolerance=False)
+        if scheduled.step != 0:
+            checked = check(portfolio, scheduled.packages)
+            checked, said = (checked, scheduled.note) if checked.ok else (None, "")
     seconds = time.perf_counter() - start
-    if scheduled is None or scheduled.step == 0:
-        result.solver.timings["reserve"] = seconds
-        return result
-    checked = check(portfolio, scheduled.packages)
-    if not checked.ok:
-        result.solver.timings["reserve"] = seconds
-        return result
-    info = again.solver.model_copy(deep=True)
-    info.timings["reserve"] = seconds
-    info.timings["schedule"] = result.solver.timings.get("schedule", 0.0) + seconds
-    info.timings["solve"] = result.solver.timings.get("solve", result.solver.seconds)
-    for key in ("unrounded_objective", "unrounded_us_value", "unrounded_partner_total"):
-        info.details[key] = result.solver.details[key]
-    info.details["granularity_h100e"] = scheduled.step
-    info.details["within_tolerance"] = 0.0
+    result.solver.timings["reserve"] = seconds
     unrounded = result.solver.details["unrounded_us_value"]
-    out = result_from_check(
-        portfolio, result.mode, again.status, info, checked, v_floor=v_floor, unrounded_v=unrounded
-    )
+    if own is not None and (checked is None or _worth(mode, own) >= _worth(mode, checked)):
+        cost = unrounded - own.objective
+        note = (
+            f"Compute is in {portfolio.granularity.describe()}: with the first optimum's terms "
+            "no such schedule is within one step's value of it; the best one costs the United "
+            f"States ${cost / 1e6:,.1f}m of V."
+        )
+        return _in_steps(portfolio, result, result, own, note, v_floor, seconds)
+    if checked is None:
+        return result
     cost = unrounded - checked.objective
     reserve = f"{n * step:,.0f} H100e of each period's supply"
     if budget is not None:
         reserve += f" and {risk:,.0f} of the risk budget"
     note = (
-        f"Compute is in {portfolio.granularity.describe()}: with the first optimum's terms no "
-        f"such schedule exists, so {reserve} were held in reserve for rounding; "
+        f"Compute is in {portfolio.granularity.describe()}: with the first optimum's terms "
+        f"{_own_words(own, unrounded)}, so {reserve} were held in reserve for rounding; "
         f"that costs the United States ${cost / 1e6:,.1f}m of V."
     )
-    if scheduled.note:
-        note = f"{scheduled.note} {note}"
+    note = f"{said} {note}" if said else note
+    return _in_steps(portfolio, result, again, checked, note, v_floor, seconds)
+
+
+def first_terms_in_steps(
+    portfolio: Portfolio, mode: Mode, result: SolveResult, v_floor: float | None
+) -> PortfolioCheck | None:
+    """`result`'s terms (deals, security levels, concessions) with compute in whole steps of
+    the declared granularity: the best such schedule (an exact small MIP, `grid.closest`),
+    then the one closest to `result`'s amounts among those as good; None when none exists.
+    `schedule` keeps its rounding within one step's value of the optimum, which a shared
+    limit can make impossible (a partner at its walk-away value rounded up uses budget
+    another deal loses many times over), while a schedule a little further below exists."""
+    grid = portfolio.granularity
+    packages = [d.package() for d in result.deals]
+    deals = [deal_of(portfolio, p, grid) for p in packages]
+    amounts = np.array([[p.compute.get(t, 0.0) for t in portfolio.periods] for p in packages])
+    found = closest(portfolio, mode, deals, amounts, grid.h100e, -np.inf, v_floor, best=True)
+    if found is None:
+        return None
+    least = objective(portfolio, mode, deals, found)
+    shaped = closest(portfolio, mode, deals, amounts, grid.h100e, least - 1e3, v_floor)
+    x = shaped if shaped is not None else found
+    checked = check(portfolio, packages_of(portfolio, deals, x))
+    return checked if checked.ok else None
+
+
+def _worth(mode: Mode, checked: PortfolioCheck) -> float:
+    return checked.partner_total if mode == "partner-best" else checked.objective
+
+
+def _own_words(own: PortfolioCheck | None, unrounded: float) -> str:
+    """What the first optimum's terms allow in whole steps, in words."""
+    if own is None:
+        return "no such schedule exists"
+    cost = (unrounded - own.objective) / 1e6
+    return f"no such schedule is within one step's value of it (the best one costs ${cost:,.1f}m)"
+
+
+def _in_steps(
+    portfolio: Portfolio,
+    result: SolveResult,
+    solved: SolveResult,
+    checked: PortfolioCheck,
+    note: str,
+    v_floor: float | None,
+    seconds: float,
+) -> SolveResult:
+    """The result of `checked` (in whole steps), with `solved`'s solver information."""
+    info = solved.solver.model_copy(deep=True)
+    info.timings["reserve"] = seconds
+    info.timings["schedule"] = result.solver.timings.get("schedule", 0.0) + seconds
+    info.timings["solve"] = result.solver.timings.get("solve", result.solver.seconds)
+    for key in ("unrounded_objective", "unrounded_us_value", "unrounded_partner_total"):
+        info.details[key] = result.solver.details[key]
+    info.details["granularity_h100e"] = portfolio.granularity.h100e
+    info.details["within_tolerance"] = 0.0
+    out = result_from_check(
+        portfolio,
+        result.mode,
+        solved.status,
+        info,
+        checked,
+        v_floor=v_floor,
+        unrounded_v=result.solver.details["unrounded_us_value"],
+    )
     return out.model_copy(update={"message": note})

@@ -42,7 +42,7 @@ from dealbench.optimize.grid import (
 )
 from dealbench.optimize.smooth import smooth_schedule
 
-__all__ = ["Scheduled", "schedule", "steps"]
+__all__ = ["Scheduled", "packages_of", "schedule", "steps"]
 
 
 @dataclass
@@ -131,7 +131,7 @@ def schedule(
             if step == grid.unit and not keep_shape:
                 amounts = fill_dips(portfolio, mode, deals, amounts, step)
             note = _refined(grid, step) if step != grid.h100e else _in_chips(grid)
-            return Scheduled(_packages(portfolio, deals, amounts), step, note, timings)
+            return Scheduled(packages_of(portfolio, deals, amounts), step, note, timings)
     if grid.h100e > 0 and tolerance:
         start = time.perf_counter()
         amounts = _within_tolerance(room or portfolio, mode, deals, target, grid, base, v_floor)
@@ -141,14 +141,14 @@ def schedule(
             if not keep_shape:
                 amounts = fill_dips(portfolio, mode, deals, amounts, step)
             note = _refined(grid, step) + _overshoot(room or portfolio, deals, amounts)
-            packages = _packages(portfolio, deals, amounts)
+            packages = packages_of(portfolio, deals, amounts)
             return Scheduled(packages, step, note, timings, within_tolerance=True)
     note = (
         f"Compute is unrounded: with the deals' terms as chosen, no schedule in whole units "
         f"({grid.describe()} down to single units) keeps every partner accepting within the "
         "shared limits."
     )
-    return Scheduled(_packages(portfolio, deals, smooth), 0.0, note, timings)
+    return Scheduled(packages_of(portfolio, deals, smooth), 0.0, note, timings)
 
 
 #: What the rounding reads of the smooth amounts, H100e: the linear programs' answers carry
@@ -265,7 +265,8 @@ def _refined(grid: Granularity, step: float) -> str:
     )
 
 
-def _packages(pf: Portfolio, deals: list[Deal], amounts: Vector) -> list[Package]:
+def packages_of(pf: Portfolio, deals: list[Deal], amounts: Vector) -> list[Package]:
+    """The deals' packages with `amounts` as their compute (whole H100e kept whole)."""
     return [
         d.package.model_copy(
             update={
