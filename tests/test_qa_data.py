@@ -242,16 +242,17 @@ def test_years_in_order_with_a_gap_between_them_still_load(tmp_path: Path) -> No
     assert load_portfolio(pf).periods == ["2026", "2028"]
 
 
-def test_a_partner_asking_only_outside_the_horizon_is_refused(run: Runner, tmp_path: Path) -> None:
-    """Kenya's file asked for 2025 only: it loaded with no ask at all, and never had a deal."""
+def test_a_partner_asking_only_outside_the_horizon_loads_and_its_no_deal_says_why(
+    run: Runner, tmp_path: Path
+) -> None:
+    """Kenya's file asks for 2025 only (one partner file serves portfolios of several
+    horizons): the portfolio loads, and the solve says why Kenya has no deal."""
     pf = _folder(tmp_path, ke=("ask: {2026: 5_000, 2027: 10_000}", "ask: {2025: 5_000}"))
-    result = run("validate", pf)
-    assert result.exit_code == 2
-    assert result.stderr == (
-        "error: partners/ke.yaml:5: ask: KE asks only for periods outside this "
-        "portfolio (2025; the portfolio's periods are 2026, 2027), so no compute could be "
-        "delivered; give an ask in at least one of its periods\n"
-    )
+    assert run("validate", pf).exit_code == 0
+    result = run("solve", pf, "--json")
+    assert result.exit_code == 0
+    reasons = {r["partner"]: r["message"] for r in json.loads(result.stdout)["no_deal_reasons"]}
+    assert "KE asks for no compute in this portfolio's periods (2026, 2027)" in reasons["KE"]
 
 
 def test_a_partner_asking_beyond_the_horizon_too_still_loads(tmp_path: Path) -> None:

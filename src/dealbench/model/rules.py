@@ -272,13 +272,11 @@ def partner_in_periods_problems(
     of several horizons; `in_horizon` drops it); one of another length, or no period at
     all, is not."""
     lengths = {period_length(t) for t in periods} - {None}
-    reported = False
     for period in partner.ask:
         if period not in periods:
             said = period_length(period)
             if beyond and said is not None and lengths == {said}:
                 continue
-            reported = True
             other = next(iter(lengths)) if len(lengths) == 1 else None
             hint = (
                 f"; asks are per period: {period!r} is a {said} and this portfolio's periods "
@@ -293,14 +291,6 @@ def partner_in_periods_problems(
                     f"({', '.join(periods)}){hint}"
                 ),
             )
-    if partner.ask and not reported and not any(t in periods for t in partner.ask):
-        # Each ask lies beyond the horizon, where it is dropped: none is left.
-        yield (
-            ("ask",),
-            f"{partner.code} asks only for periods outside this portfolio "
-            f"({', '.join(partner.ask)}; the portfolio's periods are {', '.join(periods)}), "
-            "so no compute could be delivered; give an ask in at least one of its periods",
-        )
 
 
 def package_problems(

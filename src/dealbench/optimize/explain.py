@@ -518,6 +518,12 @@ def why_no_deal(portfolio: Portfolio, result: SolveResult) -> list[NoDeal]:
                 message = message.split(": ")[0] + "; no change of limits opens a deal"
             if p.tier == 3:
                 message = f"{code} is tier 3 and receives no compute under any deal; {message}"
+            elif not any(p.ask.get(t, 0.0) > 0 for t in portfolio.periods):
+                # A partner file serves several horizons: its asks may all lie beyond this one.
+                message = (
+                    f"{code} asks for no compute in this portfolio's periods "
+                    f"({', '.join(portfolio.periods)}); {message}"
+                )
             out.append(
                 NoDeal(
                     code,
