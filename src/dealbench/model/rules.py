@@ -25,21 +25,22 @@ Problem = tuple[Loc, str]
 
 
 def policy_problems(policy: Policy) -> Iterator[Problem]:
-    seen: set[str] = set()
-    for i, level in enumerate(policy.security_levels):
-        if level.id in seen:
-            yield ("security_levels", i, "id"), f"duplicate security level id {level.id!r}"
-        seen.add(level.id)
+    levels = [level.id for level in policy.security_levels]
+    yield from _repeated(levels, "security_levels", "duplicate security level id {!r}")
     yield from _cap_problems(policy.caps, policy.level_ids)
 
 
 def scenario_problems(spec: ScenarioFile) -> Iterator[Problem]:
     """A scenarios file on its own: each id once (its paths need a portfolio)."""
-    seen: set[str] = set()
-    for i, scenario in enumerate(spec.scenarios):
-        if scenario.id in seen:
-            yield ("scenarios", i, "id"), f"scenario {scenario.id!r} is listed twice"
-        seen.add(scenario.id)
+    ids = [scenario.id for scenario in spec.scenarios]
+    yield from _repeated(ids, "scenarios", "scenario {!r} is listed twice")
+
+
+def _repeated(ids: list[str], where: str, message: str) -> Iterator[Problem]:
+    """Each id listed again after its first place, at its `where[i].id`."""
+    for i, name in enumerate(ids):
+        if name in ids[:i]:
+            yield (where, i, "id"), message.format(name)
 
 
 def _cap_problems(caps: Caps, levels: list[str]) -> Iterator[Problem]:
