@@ -185,6 +185,15 @@ def test_a_percentage_in_a_distribution_of_a_share(tmp_path: Path) -> None:
     assert load_portfolio(pf).partners[0].diversion_risk == pytest.approx(0.4)
 
 
+def test_a_normal_share_may_centre_beyond_its_range(tmp_path: Path) -> None:
+    """A truncated normal's centre and spread are not shares: centred at 3 and cut to
+    0.1..0.3, the risk leans to 0.3 (a mean a little above 0.2), not "3 percent"."""
+    written = "diversion_risk: {dist: normal, mean: 3, sd: 2, low: 0.1, high: 0.3}"
+    pf = _folder(tmp_path, br=("diversion_risk: 0.39", written))
+    risk = load_portfolio(pf).partners[0].diversion_risk
+    assert 0.2 < risk < 0.3
+
+
 def test_a_percentage_written_as_a_number_says_how_to_write_it(run: Runner, tmp_path: Path) -> None:
     """`diversion_risk: 39` meant 39%: the message says so, not only "at most 1"."""
     pf = _folder(tmp_path, br=("diversion_risk: 0.39", "diversion_risk: 39"))

@@ -720,6 +720,7 @@ def test_whole_steps_keep_the_first_terms_when_the_reserve_costs_more(tmp_path: 
             "diversion_risk": 0.01,
             "ask": {2026: 300_000},
             "value_per_h100e": "30k",
+            "batna": 0,
             "security_costs": {"baseline": 0},
         },
         "bb.yaml": {
@@ -729,6 +730,7 @@ def test_whole_steps_keep_the_first_terms_when_the_reserve_costs_more(tmp_path: 
             "diversion_risk": 0.5,
             "ask": {2026: 300_000},
             "value_per_h100e": "30k",
+            "batna": 0,
             "security_costs": {"baseline": 0},
             "concessions": [
                 {"id": "buy", "title": "Buy", "us_value": "5bn", "partner_cost": 166_543_210}

@@ -107,15 +107,25 @@ def parse_share(value: Any) -> float:
     A whole percentage written as a number (`40`, from 2 to 100) is refused with the two
     ways to write it; it would be a share 40 times too large. Other numbers are left to
     the field's bounds."""
-    if isinstance(value, str) and value.strip().endswith("%"):
-        return parse_number(value.strip()[:-1]) / 100
-    number = parse_number(value)
-    if 2 <= number <= 100:
+    number = parse_share_number(value)
+    if not _percent(value) and 2 <= number <= 100:
         raise ValueError(
             f"must be at most 1, got {_short(value)}; "
             f"for {number:g} percent write {number / 100:g} or {number:g}%"
         )
     return number
+
+
+def parse_share_number(value: Any) -> float:
+    """A number on a share's scale: `0.4`, or a percentage (`40%`) as its fraction, any
+    size (a normal distribution's centre and spread, which may lie beyond 0..1)."""
+    if _percent(value):
+        return parse_number(value.strip()[:-1]) / 100
+    return parse_number(value)
+
+
+def _percent(value: Any) -> bool:
+    return isinstance(value, str) and value.strip().endswith("%")
 
 
 def _bounded(number: float, limit: float, what: str, value: Any) -> float:

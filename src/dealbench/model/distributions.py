@@ -185,12 +185,19 @@ class Uncertain(float):
 
 
 def uncertain(
-    parse: Callable[[Any], float], low: float | None = None, high: float | None = None
+    parse: Callable[[Any], float],
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    shape: Callable[[Any], float] | None = None,
 ) -> WrapValidator:
     """A validator that reads a number with `parse`, or a distribution of such numbers.
 
     `low`/`high`: where every sample must lie (e.g. 0..1 for a share), checked on the
     distribution's bounds; the field's own constraints apply to its mean.
+    `shape`: how a normal's centre and spread read (default `parse`): they are not
+    figures of the field and may lie beyond its range (a share's centre at 2.5, truncated
+    to 0..1, is far out in a tail, not a percentage).
     """
 
     def validate(value: Any, handler: Callable[[Any], Any]) -> Any:
@@ -198,7 +205,7 @@ def uncertain(
             return value
         if not isinstance(value, Mapping) or "dist" not in value:
             return handler(value)
-        dist = _distribution(value, parse)
+        dist = _distribution(value, parse, shape or parse)
         if low is not None and dist.low < low:
             raise ValueError(f"a distribution here cannot go below {low:g} (low is {dist.low:g})")
         if high is not None and dist.high > high:
@@ -211,7 +218,9 @@ def uncertain(
     return WrapValidator(validate)
 
 
-def _distribution(value: Mapping[str, Any], parse: Callable[[Any], float]) -> Any:
+def _distribution(
+    value: Mapping[str, Any], parse: Callable[[Any], float], shape: Callable[[Any], float]
+) -> Any:
     kind = value["dist"]
     if kind not in KINDS:
         raise ValueError(f"unknown distribution {kind!r}; expected one of: {', '.join(KINDS)}")
@@ -226,7 +235,9 @@ def _distribution(value: Mapping[str, Any], parse: Callable[[Any], float]) -> An
         raise ValueError(
             f"a {kind} distribution needs {', '.join(keys)} (missing: {', '.join(missing)})"
         )
-    numbers = {k: parse(value[k]) for k in keys}
+    numbers = {
+        k: (shape if kind == "normal" and k in ("mean", "sd") else parse)(value[k]) for k in keys
+    }
     lo, hi = numbers["low"], numbers["high"]
     if lo > hi:
         raise ValueError(

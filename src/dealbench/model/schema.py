@@ -37,6 +37,7 @@ from dealbench.units import (
     parse_money,
     parse_number,
     parse_share,
+    parse_share_number,
     period_label,
 )
 
@@ -47,7 +48,7 @@ Period = Annotated[str, BeforeValidator(period_label)]
 #: A partner figure that may be a distribution (DESIGN.md "Scenarios and uncertainty"):
 #: the float is its mean, for every deterministic use (`dealbench.model.distributions`).
 UncertainMoney = Annotated[Money, uncertain(parse_money)]
-UncertainShare = Annotated[Fraction, uncertain(parse_share, 0.0, 1.0)]
+UncertainShare = Annotated[Fraction, uncertain(parse_share, 0.0, 1.0, shape=parse_share_number)]
 
 
 def _id_text(value: Any) -> Any:
