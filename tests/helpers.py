@@ -6,6 +6,8 @@ conftest.py can shadow.
 
 from __future__ import annotations
 
+import re
+import shutil
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,6 +19,32 @@ from dealbench.cli import app
 
 DATA = Path(__file__).resolve().parent / "data"
 REPO = Path(__file__).resolve().parents[1]
+
+#: A portfolio of one partner (SG, asking 80,000 H100e in 2026) in one year.
+SOLO = """id: solo
+title: One partner, one year
+policy: ../policy/bilateral.yaml
+periods: [2026]
+supply: {2026: 400_000}
+partners: [../partners/sg.yaml]
+"""
+
+
+def solo_deals(folder: Path, *, rounds: bool = True) -> Path:
+    """A copy of the shipped deals/ at `folder` with the `solo` portfolio added (without
+    the shipped rounds unless `rounds`)."""
+    ignore = None if rounds else shutil.ignore_patterns("rounds")
+    shutil.copytree(REPO / "deals", folder, ignore=ignore)
+    sg = (REPO / "deals/partners/sg.yaml").read_text()
+    sg = re.sub(r"ask:.*?\n(?:  .*\n)+", "ask: {2026: 80_000}\n", sg)
+    (folder / "partners" / "sg.yaml").write_text(sg)
+    (folder / "portfolios" / "solo.yaml").write_text(SOLO)
+    return folder
+
+
+def words(html: str) -> str:
+    """A page's text as a reader sees it: tags dropped, white space collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#39;", "'")
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,6 @@ shows no traceback. The web names its form field."""
 
 from __future__ import annotations
 
-import re
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,7 +13,7 @@ from starlette.testclient import TestClient
 
 import dealbench
 from dealbench.errors import ArgumentError
-from helpers import DATA, REPO, Runner
+from helpers import DATA, REPO, Runner, solo_deals, words
 
 TINY = DATA / "tiny/portfolio.yaml"
 PACKAGE = """\
@@ -451,27 +449,12 @@ def test_a_document_clash_names_the_switch_in_the_librarys_words(folder: Path) -
 # --- the web: its form field, never a CLI flag ------------------------------------------------
 
 
-SOLO = """id: solo
-title: One partner, one year
-policy: ../policy/bilateral.yaml
-periods: [2026]
-supply: {2026: 400_000}
-partners: [../partners/sg.yaml]
-"""
-
-
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
     from dealbench.web import create_app
     from dealbench.web.security import CSRF_FIELD, csrf_for
 
-    deals = tmp_path / "deals"
-    shutil.copytree(REPO / "deals", deals, ignore=shutil.ignore_patterns("rounds"))
-    solo = (REPO / "deals/partners/sg.yaml").read_text()
-    solo = re.sub(r"ask:.*?\n(?:  .*\n)+", "ask: {2026: 80_000}\n", solo)
-    (deals / "partners" / "sg.yaml").write_text(solo)
-    (deals / "portfolios" / "solo.yaml").write_text(SOLO)
-    app = create_app(deals, "token")
+    app = create_app(solo_deals(tmp_path / "deals", rounds=False), "token")
     with TestClient(app, headers={"X-Dealbench-Token": "token"}) as c:
         c.csrf = {CSRF_FIELD: csrf_for("token")}  # type: ignore[attr-defined]
         yield c
@@ -483,6 +466,6 @@ def test_the_web_names_its_form_field(client: TestClient) -> None:
     data = {**client.csrf, "expect": "1", "fix": "security"}  # type: ignore[attr-defined]
     sent = client.post("/p/solo/n/SG/offer", data=data)
     assert sent.status_code == 400
-    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", sent.text)).replace("&#39;", "'")
+    text = words(sent.text)
     assert "fix: there is no earlier US offer to SG to keep terms of" in text
     assert "--fix" not in text

@@ -5,7 +5,6 @@ the pages look like at a narrow and a wide window (in the real browser)."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,28 +15,15 @@ import test_web_browser as e2e
 from dealbench.web import create_app
 from dealbench.web.chart import Mark, merge_close
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import REPO
+from helpers import solo_deals, words
 
 TOKEN = "qa-token"
 CSRF = csrf_for(TOKEN)
-SOLO = """id: solo
-title: One partner, one year
-policy: ../policy/bilateral.yaml
-periods: [2026]
-supply: {2026: 400_000}
-partners: [../partners/sg.yaml]
-"""
 
 
 @pytest.fixture
 def deals(tmp_path: Path) -> Path:
-    folder = tmp_path / "deals"
-    shutil.copytree(REPO / "deals", folder)
-    solo = (REPO / "deals/partners/sg.yaml").read_text()
-    solo = re.sub(r"ask:.*?\n(?:  .*\n)+", "ask: {2026: 80_000}\n", solo)
-    (folder / "partners" / "sg.yaml").write_text(solo)
-    (folder / "portfolios" / "solo.yaml").write_text(SOLO)
-    return folder
+    return solo_deals(tmp_path / "deals")
 
 
 @pytest.fixture
@@ -55,10 +41,6 @@ def post(client: TestClient, url: str, files: object = None, **fields: str) -> o
 def rounds(deals: Path, code: str = "SG") -> list[str]:
     folder = deals / "rounds" / "solo" / code
     return sorted(p.name for p in folder.glob("*.yaml")) if folder.is_dir() else []
-
-
-def words(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#39;", "'")
 
 
 def expect_of(client: TestClient, url: str) -> str:

@@ -8,6 +8,8 @@ thread so other pages keep answering meanwhile.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -192,46 +194,37 @@ def _round_number(form: Any, field: str) -> int | None:
 
 async def post_conclude(request: Request) -> Response:
     """Record that the deal is concluded on a round's package (`dealbench conclude`)."""
-    form = await checked_form(request)
-    name, pf, folder = _setup(request)
-    code = _partner(request, pf)
-    number = _round_number(form, "round")
-    note, date, expect = round_fields(form)
-    done = await solving(
-        lambda: conclude(
-            pf,
-            folder,
-            code,
-            round_number=number,
-            note=note,
-            date=date,
-            expect=expect,
-        )
-    )
-    return page(request, "closed.html.j2", name=name, code=code, round=done, kind="concluded")
+
+    def record(form: FormData) -> Callable[..., Any]:
+        return partial(conclude, round_number=_round_number(form, "round"))
+
+    return await _close(request, "concluded", record)
 
 
 async def post_walk_away(request: Request) -> Response:
     """Record that the talks ended without a deal (`dealbench walk-away`)."""
+
+    def record(form: FormData) -> Callable[..., Any]:
+        by = str(form.get("by") or "us")
+        if by not in ("us", "partner"):
+            raise InputError(Issue("by", None, "", f"expected us or partner, got {by!r}"))
+        return partial(walk_away, by="us" if by == "us" else "partner")
+
+    return await _close(request, "walked-away", record)
+
+
+async def _close(
+    request: Request, kind: str, record: Callable[[FormData], Callable[..., Any]]
+) -> Response:
+    """Record the round that ends a negotiation and show it: `record(form)` reads the
+    form's own fields and gives the call, `call(pf, folder, code, note=, date=, expect=)`."""
     form = await checked_form(request)
     name, pf, folder = _setup(request)
     code = _partner(request, pf)
-    by = str(form.get("by") or "us")
-    if by not in ("us", "partner"):
-        raise InputError(Issue("by", None, "", f"expected us or partner, got {by!r}"))
+    call = record(form)
     note, date, expect = round_fields(form)
-    done = await solving(
-        lambda: walk_away(
-            pf,
-            folder,
-            code,
-            by="us" if by == "us" else "partner",
-            note=note,
-            date=date,
-            expect=expect,
-        )
-    )
-    return page(request, "closed.html.j2", name=name, code=code, round=done, kind="walked-away")
+    done = await solving(lambda: call(pf, folder, code, note=note, date=date, expect=expect))
+    return page(request, "closed.html.j2", name=name, code=code, round=done, kind=kind)
 
 
 def _round_docs(request: Request) -> tuple[str, str, int, list[Any]]:
