@@ -23,6 +23,10 @@ def new_highs(
     use_threads(threads)
     h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
+    # Feasibility jump, HiGHS's first primal heuristic for a MIP, costs about 10 ms a MIP
+    # whatever its size, and this package's MIPs are small or start from an incumbent:
+    # global's regimes solve 20-27% faster without it, to the same answers.
+    h.setOptionValue("mip_heuristic_run_feasibility_jump", False)
     if threads is not None:
         h.setOptionValue("threads", int(threads))
     if time_limit is not None:
