@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import os
 import time
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import pytest
 
 from dealbench.analyze.compare import compare
-from dealbench.analyze.parallel import Executor
+from dealbench.analyze.parallel import Executor, _shared_map
 from dealbench.analyze.regimes import REGIMES, find_regime, under_regime
 from dealbench.analyze.solves import Chain, SolveOptions, chain_cost
 from dealbench.model import load_portfolio
@@ -34,17 +35,45 @@ def _started(seconds: float) -> float:
     return began
 
 
+def _inverse(x: int) -> float:
+    time.sleep(0.05)
+    return 1 / x
+
+
+#: This process: a worker dies at once, this process takes its time over each task.
+HERE = os.getpid()
+
+
 def _die(x: int) -> int:
-    if x == 1:
+    if os.getpid() != HERE:
         os._exit(1)
+    time.sleep(0.3)
     return x
 
 
-def test_the_pool_is_kept_for_the_next_analysis() -> None:
+def test_the_pool_is_kept_for_the_next_analysis_and_this_process_is_one_of_the_jobs() -> None:
     ex = Executor("processes", 2)
-    first = set(ex.map(_pid, list(range(4))))
-    second = set(ex.map(_pid, list(range(4))))
-    assert first == second and len(first) == 2 and os.getpid() not in first
+    first = set(ex.map(_pid, list(range(6))))
+    second = set(ex.map(_pid, list(range(6))))
+    assert first == second and len(first) == 2 and os.getpid() in first
+
+
+class _NeverStarts:
+    """A pool whose worker never starts (as a fork server's first takes a second)."""
+
+    def submit(self, fn: Any, *args: Any) -> Future[Any]:
+        return Future()
+
+
+def test_a_worker_still_starting_is_not_waited_for() -> None:
+    """This process runs every task while the worker starts, and returns without it."""
+    results = _shared_map(_NeverStarts(), 1, _pid, [0, 1, 2], [0, 1, 2], None)  # type: ignore[arg-type]
+    assert results == [os.getpid()] * 3
+
+
+def test_a_failing_task_in_this_process_stops_the_analysis() -> None:
+    with pytest.raises(ZeroDivisionError):
+        Executor("processes", 2).map(_inverse, [1, 0, 2, 4, 5])
 
 
 def test_the_longest_task_starts_first_and_results_keep_the_tasks_order() -> None:
@@ -57,8 +86,8 @@ def test_the_longest_task_starts_first_and_results_keep_the_tasks_order() -> Non
 def test_a_dead_worker_fails_that_analysis_only() -> None:
     ex = Executor("processes", 2)
     with pytest.raises(BrokenProcessPool):
-        ex.map(_die, [0, 1, 2, 3])
-    assert ex.map(_die, [0, 2, 3]) == [0, 2, 3]
+        ex.map(_die, list(range(6)))
+    assert ex.map(_inverse, [1, 2, 4]) == [1, 0.5, 0.25]
 
 
 def test_after_a_solve_here_workers_come_from_the_fork_server_with_the_same_results() -> None:

@@ -8,7 +8,8 @@ independent of the others (its solver runs single-threaded in a worker, so
 workers do not fight over cores).
 
 - `serial`: one after the other, here (`--jobs 1`).
-- `processes`: a pool of processes (`--jobs J`, default all cores), started once
+- `processes`: this process and a pool of J - 1 worker processes (`--jobs J`,
+  default all cores) take the tasks from one queue; the pool is started once
   and kept for the next analysis: forked while this process has not run HiGHS
   (so holds no solver threads; a fork starts in milliseconds with every module
   imported), else forked from a fork server, a clean process started once with
@@ -24,10 +25,12 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
 import sys
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
@@ -108,42 +111,103 @@ class Executor:
         order = list(range(len(tasks)))
         if cost is not None:
             order.sort(key=lambda i: -cost(tasks[i]))  # stable: equal estimates keep their order
-        pool = _pool(min(self.jobs, len(tasks)), self.jobs)
+        # This process is one of the jobs: it takes tasks from the same queue as the
+        # workers, so no core waits for a worker to start or a task to be shipped.
+        workers = min(self.jobs, len(tasks)) - 1
+        pool = _pool(workers, self.jobs - 1)
         try:
-            return _pool_map(pool, fn, tasks, order, progress)
+            return _shared_map(pool, workers, fn, tasks, order, progress)
         except BrokenProcessPool:
             _discard(pool)  # a worker died (killed, out of memory): the next call starts afresh
             raise
 
 
-def _pool_map(
+def _shared_map(
     pool: ProcessPoolExecutor,
+    workers: int,
     fn: Callable[[T], R],
     tasks: Sequence[T],
     order: Iterable[int],
     progress: Callable[[int, int], None] | None,
 ) -> list[R]:
-    futures: dict[Future[R], int] = {pool.submit(fn, tasks[i]): i for i in order}
+    """`fn` over `tasks`, taken in `order` from one queue by this process and by `workers`
+    worker processes, each fed by a thread here: a task once its worker has started and
+    finished the one before, so that none waits in a worker still starting (a fork
+    server's first worker takes a second) while this process could run it."""
+    queue = deque(order)
+    # Every task pickled now, before this process runs one: a task's objects may change
+    # while a solve here reads them (cached properties), and the pool pickles in a thread
+    # of its own ("dictionary changed size during iteration").
+    shipped = [pickle.dumps(task, pickle.HIGHEST_PROTOCOL) for task in tasks]
+    lock = threading.Condition()
     out: dict[int, R] = {}
+    failed: list[BaseException] = []
+    running = [0]  # tasks in the workers now
+
+    def take(worker: bool) -> int | None:
+        with lock:
+            if not queue or failed:
+                return None
+            running[0] += worker
+            return queue.popleft()
+
+    def finished(i: int, value: R, worker: bool) -> None:
+        with lock:
+            out[i] = value
+            running[0] -= worker
+            lock.notify_all()
+            if progress:  # called by one thread at a time, the count in order
+                progress(len(out), len(tasks))
+
+    def feed(started: Future[None] | None) -> None:
+        try:
+            (started or pool.submit(_ready)).result()
+            while (i := take(worker=True)) is not None:
+                finished(i, pool.submit(_unpickled, fn, shipped[i]).result(), worker=True)
+        except BaseException as exc:  # raised again by the caller
+            if isinstance(exc, BrokenProcessPool):
+                _discard(pool)  # even when this process finished the work without it
+            with lock:
+                failed.append(exc)
+                lock.notify_all()
+
+    # Forked workers are started now, before this process runs a task: a fork after a
+    # solve here would inherit HiGHS's threads half made. A fork server's are started
+    # by the feeding threads, while this process works.
+    for _ in range(workers):
+        started = pool.submit(_ready) if _POOL_FORKS else None
+        threading.Thread(target=feed, args=(started,), daemon=True).start()
     try:
-        for done, future in enumerate(as_completed(futures), start=1):
-            out[futures[future]] = future.result()
-            if progress:
-                progress(done, len(tasks))
-    finally:
-        for future in futures:
-            future.cancel()  # after a failure: the tasks not started yet do not run
+        while (i := take(worker=False)) is not None:
+            finished(i, fn(tasks[i]), worker=False)
+    except BaseException as exc:
+        with lock:
+            failed.append(exc)  # the feeders hand out no more tasks
+        raise
+    with lock:  # a worker still starting has no task to wait for
+        lock.wait_for(lambda: failed or not running[0])
+    if failed:
+        raise failed[0]
     return [out[i] for i in range(len(tasks))]
+
+
+def _ready() -> None:
+    """A worker's first call: it has started."""
+
+
+def _unpickled(fn: Callable[[T], R], task: bytes) -> R:
+    return fn(pickle.loads(task))
 
 
 _POOL: ProcessPoolExecutor | None = None
 _POOL_SIZE = 0
+_POOL_FORKS = False  # the kept pool's workers are forked from this process
 _POOL_LOCK = threading.Lock()
 
 
 def _pool(needed: int, most: int) -> ProcessPoolExecutor:
     """The kept pool if it has between `needed` and `most` workers, else a new one."""
-    global _POOL, _POOL_SIZE
+    global _POOL, _POOL_SIZE, _POOL_FORKS
     with _POOL_LOCK:
         if _POOL is not None and needed <= _POOL_SIZE <= most:
             return _POOL
@@ -159,6 +223,7 @@ def _pool(needed: int, most: int) -> ProcessPoolExecutor:
             # pages (copy-on-write). The global comparison: 0.20-0.26 s -> 0.16-0.23 s.
             gc.freeze()
         _POOL, _POOL_SIZE = ProcessPoolExecutor(max_workers=needed, mp_context=context), needed
+        _POOL_FORKS = context.get_start_method() == "fork"
         return _POOL
 
 
