@@ -8,6 +8,7 @@ import os
 import time
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,14 +41,19 @@ def _inverse(x: int) -> float:
     return 1 / x
 
 
-#: This process: a worker dies at once, this process takes its time over each task.
+#: This process: a worker dies at its first task, this process waits until one has.
 HERE = os.getpid()
 
 
-def _die(x: int) -> int:
+def _die(task: tuple[str, int]) -> int:
+    marker, x = task
     if os.getpid() != HERE:
+        Path(marker).touch()
         os._exit(1)
-    time.sleep(0.3)
+    for _ in range(600):  # a worker from the fork server may take seconds to start
+        if Path(marker).exists():
+            break
+        time.sleep(0.05)
     return x
 
 
@@ -83,10 +89,10 @@ def test_the_longest_task_starts_first_and_results_keep_the_tasks_order() -> Non
     assert started[3] < max(started[:3])  # the long one did not wait for the short ones
 
 
-def test_a_dead_worker_fails_that_analysis_only() -> None:
+def test_a_dead_worker_fails_that_analysis_only(tmp_path: Path) -> None:
     ex = Executor("processes", 2)
     with pytest.raises(BrokenProcessPool):
-        ex.map(_die, list(range(6)))
+        ex.map(_die, [(str(tmp_path / "died"), x) for x in range(4)])
     assert ex.map(_inverse, [1, 2, 4]) == [1, 0.5, 0.25]
 
 
