@@ -226,6 +226,31 @@ def test_a_partner_without_a_batna_is_refused(run: Runner, tmp_path: Path) -> No
         load_partner("partners/ke.yaml")
 
 
+@pytest.mark.parametrize(
+    ("edit", "where", "said"),
+    [
+        (
+            ("ke", ("ask: {2026: 5_000, 2027: 10_000}", "ask: 40_000")),
+            "partners/ke.yaml:5: ask",
+            "expected H100e per period, e.g. {2026: 40_000, 2027: 40_000}, got 40000",
+        ),
+        (
+            ("ke", ("security_costs: {baseline: 0}", "security_costs: 400m")),
+            "partners/ke.yaml:8: security_costs",
+            "expected a cost per security level, e.g. {baseline: 0, kyc: 400m}, got '400m'",
+        ),
+    ],
+)
+def test_one_figure_where_one_per_period_or_level_goes_says_how_to_write_them(
+    run: Runner, tmp_path: Path, edit: tuple[str, tuple[str, str]], where: str, said: str
+) -> None:
+    """`ask: 40_000` was told "expected a mapping of fields": no hint of periods."""
+    name, change = edit
+    result = run("validate", _folder(tmp_path, **{name: change}))
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {where}: {said}\n"
+
+
 # --- periods: in time order, and a partner asking inside them ---------------------------
 
 

@@ -262,7 +262,13 @@ def _message(error: Any) -> str:
     bound = _BOUNDS.get(kind)
     if bound is not None and bound[0] in error.get("ctx", {}):
         return f"must be {bound[1]} {error['ctx'][bound[0]]:g}, got {_short(error.get('input'))}"
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
+    if kind == "dict_type":
+        field = next(
+            (str(part) for part in reversed(error.get("loc", ())) if isinstance(part, str)), ""
+        )
+        what = _MAPPINGS.get(field, "a mapping of keys to values")
+        return f"expected {what}, got {_short(error.get('input'))}"
+    if kind in ("model_type", "model_attributes_type"):
         return f"expected a mapping of fields, got {_short(error.get('input'))}"
     if kind == "string_pattern_mismatch":
         what = _PATTERNS.get(error.get("ctx", {}).get("pattern", ""))
@@ -275,6 +281,13 @@ def _message(error: Any) -> str:
         return message
     return f"{message}, got {_short(error.get('input'))}"
 
+
+#: What a field that holds a mapping expects, for a value that is not one (`ask: 40_000`).
+_MAPPINGS = {
+    "ask": "H100e per period, e.g. {2026: 40_000, 2027: 40_000}",
+    "supply": "H100e per period, e.g. {2026: 1_000_000, 2027: 1_000_000}",
+    "security_costs": "a cost per security level, e.g. {baseline: 0, kyc: 400m}",
+}
 
 _PATTERNS = {
     "^[A-Z]{2,3}$": "a country code of two or three capital letters, such as AE",
