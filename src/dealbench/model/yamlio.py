@@ -266,8 +266,8 @@ def _message(error: Any) -> str:
         field = next(
             (str(part) for part in reversed(error.get("loc", ())) if isinstance(part, str)), ""
         )
-        what = _MAPPINGS.get(field, "a mapping of keys to values")
-        return f"expected {what}, got {_short(error.get('input'))}"
+        mapping = _MAPPINGS.get(field, "a mapping of keys to values")
+        return f"expected {mapping}, got {_short(error.get('input'))}"
     if kind in ("model_type", "model_attributes_type"):
         return f"expected a mapping of fields, got {_short(error.get('input'))}"
     if kind == "string_pattern_mismatch":
