@@ -41,13 +41,12 @@ def _inverse(x: int) -> float:
     return 1 / x
 
 
-#: This process: a worker dies at its first task, this process waits until one has.
-HERE = os.getpid()
-
-
-def _die(task: tuple[str, int]) -> int:
-    marker, x = task
-    if os.getpid() != HERE:
+def _die(task: tuple[str, int, int]) -> int:
+    """Dies in a worker at once; in the process that mapped it, waits until a worker has died.
+    (That process's id comes with the task: a worker from the fork server imports this
+    module afresh, so a module-level id would be its own.)"""
+    marker, caller, x = task
+    if os.getpid() != caller:
         Path(marker).touch()
         os._exit(1)
     for _ in range(600):  # a worker from the fork server may take seconds to start
@@ -59,7 +58,8 @@ def _die(task: tuple[str, int]) -> int:
 
 def test_the_pool_is_kept_for_the_next_analysis_and_this_process_is_one_of_the_jobs() -> None:
     ex = Executor("processes", 2)
-    first = set(ex.map(_pid, list(range(6))))
+    # 40 tasks of 0.05 s: time for a worker from the fork server to start and take some.
+    first = set(ex.map(_pid, list(range(40))))
     second = set(ex.map(_pid, list(range(6))))
     assert first == second and len(first) == 2 and os.getpid() in first
 
@@ -92,7 +92,7 @@ def test_the_longest_task_starts_first_and_results_keep_the_tasks_order() -> Non
 def test_a_dead_worker_fails_that_analysis_only(tmp_path: Path) -> None:
     ex = Executor("processes", 2)
     with pytest.raises(BrokenProcessPool):
-        ex.map(_die, [(str(tmp_path / "died"), x) for x in range(4)])
+        ex.map(_die, [(str(tmp_path / "died"), os.getpid(), x) for x in range(4)])
     assert ex.map(_inverse, [1, 2, 4]) == [1, 0.5, 0.25]
 
 
