@@ -142,19 +142,21 @@ def _shared_map(
     lock = threading.Condition()
     out: dict[int, R] = {}
     failed: list[BaseException] = []
-    running = [0]  # tasks in the workers now
+    running = 0  # tasks in the workers now
 
     def take(worker: bool) -> int | None:
+        nonlocal running
         with lock:
             if not queue or failed:
                 return None
-            running[0] += worker
+            running += worker
             return queue.popleft()
 
     def finished(i: int, value: R, worker: bool) -> None:
+        nonlocal running
         with lock:
             out[i] = value
-            running[0] -= worker
+            running -= worker
             lock.notify_all()
             if progress:  # called by one thread at a time, the count in order
                 progress(len(out), len(tasks))
@@ -185,7 +187,7 @@ def _shared_map(
             failed.append(exc)  # the feeders hand out no more tasks
         raise
     with lock:  # a worker still starting has no task to wait for
-        lock.wait_for(lambda: failed or not running[0])
+        lock.wait_for(lambda: failed or not running)
     if failed:
         raise failed[0]
     return [out[i] for i in range(len(tasks))]
