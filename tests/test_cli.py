@@ -721,6 +721,24 @@ def test_usage_errors_exit_2(run: Runner, args: list[str], message: str) -> None
     assert message in result.stderr.lower()
 
 
+@pytest.mark.parametrize(("text", "share"), [("1%", 0.01), ("0.01", 0.01), ("1e-6", 1e-6)])
+def test_a_share_option_reads_a_number_or_a_percentage(text: str, share: float) -> None:
+    from dealbench.cli.base import share_option
+
+    assert share_option(text) == pytest.approx(share)
+
+
+def test_gap_as_a_percentage_solves_and_out_of_range_is_refused(run: Runner) -> None:
+    result = run("solve", TINY, "--gap", "1%")
+    assert result.exit_code == 0, result.stderr
+    assert "Status: optimal" in result.stdout
+    result = run("solve", TINY, "--gap", "150%")
+    assert_no_traceback(result)
+    assert result.exit_code == 2
+    assert "--gap: expected a relative gap from 0 to below 1" in result.stderr
+    assert "got 1.5" in result.stderr
+
+
 # --- evaluate -------------------------------------------------------------------------
 
 

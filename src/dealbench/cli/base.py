@@ -8,7 +8,7 @@ imports a command module, so imports run one way.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -75,6 +75,24 @@ PackagePortfolio = Annotated[
 
 
 # --- option values, checked before any work -------------------------------------------
+
+
+def share_option(text: str) -> float:
+    """A share option's value (`--gap`, `--robust`): a number (`0.05`) or a percentage
+    (`5%`), read as the data files read shares; its bounds are checked by the command."""
+    from dealbench.units import parse_share_number
+
+    try:
+        return parse_share_number(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"expected a number such as 0.05, or a percentage such as 5%, got {text!r}"
+        ) from None
+
+
+def gap_option(what: str) -> Any:
+    """--gap, as `solve` and `frontier` take it: 1e-6, 0.01 or 1%."""
+    return typer.Option("--gap", metavar="GAP", parser=share_option, help=what)
 
 
 def check_gap(gap: float) -> float:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dealbench.cli.base import Force, Json, PortfolioArg, app
+from dealbench.cli.base import Force, Json, PortfolioArg, app, gap_option
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 from dealbench.cli.output import say
@@ -49,7 +49,9 @@ def frontier(
             "--jointly", help="Re-optimize every other deal at each point (default: hold them)."
         ),
     ] = False,
-    gap: Annotated[float, typer.Option(help="Relative optimality gap of each point.")] = 1e-6,
+    gap: Annotated[
+        float, gap_option("Relative optimality gap of each point (0.0001, or 0.01%).")
+    ] = 1e-6,
     json_out: Json = False,
     out: Annotated[
         Path | None,

@@ -26,7 +26,9 @@ from dealbench.cli.base import (
     app,
     check_gap,
     check_time_limit,
+    gap_option,
     parse_money_option,
+    share_option,
 )
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
@@ -129,7 +131,9 @@ def solve(
     time_limit: Annotated[
         float | None, typer.Option("--time-limit", help="Seconds before the solver stops.")
     ] = None,
-    gap: Annotated[float, typer.Option(help="Relative optimality gap at which to stop.")] = 1e-6,
+    gap: Annotated[
+        float, gap_option("Relative optimality gap at which to stop (0.0001, or 0.01%).")
+    ] = 1e-6,
     v_floor: Annotated[
         str | None,
         typer.Option(
@@ -168,8 +172,9 @@ def solve(
         typer.Option(
             "--robust",
             metavar="SHARE",
+            parser=share_option,
             help="Find packages each partner accepts in at least this share of samples of its "
-            "uncertain figures (e.g. 0.9), and report what that costs.",
+            "uncertain figures (0.9, or 90%), and report what that costs.",
         ),
     ] = None,
     samples: Annotated[
