@@ -5,7 +5,7 @@
 
 `dump` runs a 25-point joint frontier at M on one core, and saves every restricted MIP
 that took longer than --slower seconds: the model (MPS), the start it was given (.npy)
-and how it was solved (.json: gap, target, presolve, seconds, nodes). `run` solves each
+and how it was solved (.json: gap, target, RINS, presolve, seconds, nodes). `run` solves each
 again with the options `restricted` sets, then with each variant's options on top, and
 prints seconds, nodes and objective per MIP and the total per variant. A variant whose
 total is clearly below the first column's, over every MIP, is worth a real run.
@@ -35,7 +35,7 @@ def dump(seed: int, folder: Path, slower: float) -> None:
 
     def saving(blocks: Any, layout: Any, forced: Any, gap: float, *rest: Any) -> Any:
         h = model(blocks, layout, forced, gap, *rest)
-        target = rest[-1]
+        *_, target, rins = rest  # time limit, threads, prices, target, RINS
         start: list[Any] = []
         set_solution, run = h.setSolution, h.run
 
@@ -58,6 +58,7 @@ def dump(seed: int, folder: Path, slower: float) -> None:
                 meta = {
                     "gap": gap,
                     "target": target,
+                    "rins": rins,
                     "presolve": layout.columns > restricted.PRESOLVE_MAX_COLUMNS,
                     "seconds": seconds,
                     "nodes": info.mip_node_count,
@@ -92,6 +93,7 @@ def _solve(name: Path, extra: dict[str, Any]) -> tuple[float, int, float]:
         "mip_detect_symmetry": False,
         "mip_heuristic_run_feasibility_jump": False,
         **{option: False for option in RESTRICTED_HEURISTICS},
+        "mip_heuristic_run_rins": meta.get("rins", False),
         **RESTRICTED_SEARCH,
     }
     if not meta["presolve"]:

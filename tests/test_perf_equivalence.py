@@ -37,6 +37,22 @@ def test_decomposition_matches_the_plain_formulation(size: Size, seed: int, mode
     assert all(not d.violations and d.accepts for d in fast.deals)
 
 
+@pytest.mark.parametrize("size", SMALL, ids=lambda s: s.name)
+@pytest.mark.parametrize("seed", range(3))
+def test_incumbent_rounds_with_rins_find_the_plain_optimum(
+    size: Size, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RINS runs in incumbent rounds from RINS_MIN_SETS sets (M and up); here in every one."""
+    import dealbench.optimize.decomposition.restricted as restricted
+
+    portfolio = continuous(generate(size, seed=seed))
+    plain = solve(portfolio, method="plain")
+    monkeypatch.setattr(restricted, "RINS_MIN_SETS", 0)
+    fast = solve(portfolio, method="auto")
+    assert plain.status.value == fast.status.value == "optimal"
+    assert _close(fast.objective, plain.objective, 2e-6)
+
+
 def test_warm_start_after_a_small_change_gives_the_cold_optimum() -> None:
     portfolio = generate(Size("W", 8, 4, 3, 3), seed=5)
     first = solve(portfolio)

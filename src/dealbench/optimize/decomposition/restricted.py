@@ -37,6 +37,16 @@ RESTRICTED_HEURISTICS = (
 )
 
 
+#: An incumbent round (`search`, `start_search=True`) of at least this many sets runs
+#: HiGHS's RINS heuristic all the same: it looks for a better portfolio near the start
+#: and the LP's, and such a round's tree is mostly the search for one. Replayed (bench/
+#: replay.py), M seed 1's joint frontier's 22 slowest rounds took 11.4 s with it off and
+#: 6.5 s on, to the same portfolios; cold solves, M seeds 0-5 9.0 s -> 8.0-8.4 s, L seeds 1
+#: and 3 27.5 -> 24.3 s. Smaller rounds (global's, 80 sets at most) were 5-15% slower
+#: with it, and the proof, which starts from the best portfolio found, stays without.
+RINS_MIN_SETS = 100
+
+
 #: How HiGHS searches a restricted MIP: branch on pseudocosts from the start
 #: (no strong branching until they are reliable) and separate cuts at the root
 #: only. The LP bound already starts at L, so nodes are cheap and many pay more
@@ -91,6 +101,7 @@ def solve_restricted(
     forced: NDArray[np.bool_] | None = None,
     prices: Pricing | None = None,
     target: float | None = None,
+    start_search: bool = False,
 ) -> MipOutcome:
     """The best portfolio using only the selected Pareto points of each block.
 
@@ -99,11 +110,14 @@ def solve_restricted(
     compute-cost row that makes the LP relaxation as tight as the master's.
     `target`: stop as soon as a portfolio worth this much is found (a bound
     proven elsewhere already makes it good enough).
+    `start_search`: the MIP looks for a better portfolio more than it proves one
+    (an incumbent round): from RINS_MIN_SETS sets up, HiGHS's RINS runs.
     """
     layout = _layout(blocks, selection)
     if layout.columns == 0:
         return _empty(blocks, forced)
-    h = _model(blocks, layout, forced, gap, time_limit, threads, prices, target)
+    rins = start_search and sum(len(p) for p in layout.points) >= RINS_MIN_SETS
+    h = _model(blocks, layout, forced, gap, time_limit, threads, prices, target, rins)
     if start:
         n = layout.columns
         h.setSolution(n, np.arange(n, dtype=np.int32), _vector(layout, start))
@@ -111,7 +125,7 @@ def solve_restricted(
     if start and not _consistent(h):
         # HiGHS 1.16 can report a better objective than the solution it returns when
         # it improves on a given start; solve again from scratch rather than lose it.
-        h = _model(blocks, layout, forced, gap, time_limit, threads, prices, target)
+        h = _model(blocks, layout, forced, gap, time_limit, threads, prices, target, rins)
         h.run()
     return _outcome(h, blocks, layout)
 
@@ -138,11 +152,12 @@ def _model(
     threads: int | None,
     prices: Pricing | None,
     target: float | None,
+    rins: bool = False,
 ) -> Any:
     h = new_highs(threads=threads, time_limit=time_limit, gap=gap)
     h.setOptionValue("mip_detect_symmetry", False)  # none to find; detection costs time
     for option in RESTRICTED_HEURISTICS:
-        h.setOptionValue(option, False)
+        h.setOptionValue(option, rins and option == "mip_heuristic_run_rins")
     for option, value in RESTRICTED_SEARCH.items():
         h.setOptionValue(option, value)
     if layout.columns <= PRESOLVE_MAX_COLUMNS:

@@ -278,6 +278,7 @@ def _round(
         prices=coarse.prices if coarse else s.prices,
         target=good_enough(s.bound, s.gap),
         forced=s.blocks.forced,
+        start_search=True,
     )
     if coarse is not None:
         lifted = _lifted(s, mip)
