@@ -41,9 +41,11 @@ RESTRICTED_HEURISTICS = (
 #: HiGHS's RINS heuristic all the same: it looks for a better portfolio near the start
 #: and the LP's, and such a round's tree is mostly the search for one. Replayed (bench/
 #: replay.py), M seed 1's joint frontier's 22 slowest rounds took 11.4 s with it off and
-#: 6.5 s on, to the same portfolios; cold solves, M seeds 0-5 9.0 s -> 8.0-8.4 s, L seeds 1
-#: and 3 27.5 -> 24.3 s. Smaller rounds (global's, 80 sets at most) were 5-15% slower
-#: with it, and the proof, which starts from the best portfolio found, stays without.
+#: 6.5 s on (the same portfolios, two a little better); that frontier, one chain after
+#: the other, 24.6-28.6 -> 20.4-21.3 s; L seeds 1 and 3, 27.5 -> 24.3 s; M seeds 0-5,
+#: 7.5 and 8.0 -> 7.0 and 8.4 s (noise; seed 0 slower). Global's rounds (80 sets at most)
+#: were 5-15% slower with it; the proof, which starts from the best portfolio found,
+#: stays without (bench/README.md, "Session 8").
 RINS_MIN_SETS = 100
 
 
