@@ -79,11 +79,16 @@ PackagePortfolio = Annotated[
 
 def share_option(text: str) -> float:
     """A share option's value (`--gap`, `--robust`): a number (`0.05`) or a percentage
-    (`5%`), read as the data files read shares; its bounds are checked by the command."""
+    (`5%`), read as the data files read shares; its bounds are checked by the command
+    (`nan` and `inf` too: they are numbers to Python, and the command names the range)."""
     from dealbench.units import parse_share_number
 
     try:
         return parse_share_number(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
     except ValueError:
         raise typer.BadParameter(
             f"expected a number such as 0.05, or a percentage such as 5%, got {text!r}"
