@@ -5,7 +5,7 @@
 
 `dump` runs a 25-point joint frontier at M on one core, and saves every restricted MIP
 that took longer than --slower seconds: the model (MPS), the start it was given (.npy)
-and how it was solved (.json: gap, target, RINS, presolve, seconds, nodes). `run` solves each
+and how it was solved (.json: gap, target, RINS, columns, seconds, nodes). `run` solves each
 again with the options `restricted` sets, then with each variant's options on top, and
 prints seconds, nodes and objective per MIP and the total per variant. A variant whose
 total is clearly below the first column's, over every MIP, is worth a real run.
@@ -59,7 +59,7 @@ def dump(seed: int, folder: Path, slower: float) -> None:
                     "gap": gap,
                     "target": target,
                     "rins": rins,
-                    "presolve": layout.columns > restricted.PRESOLVE_MAX_COLUMNS,
+                    "columns": layout.columns,
                     "seconds": seconds,
                     "nodes": info.mip_node_count,
                 }
@@ -79,27 +79,15 @@ def dump(seed: int, folder: Path, slower: float) -> None:
 
 
 def _solve(name: Path, extra: dict[str, Any]) -> tuple[float, int, float]:
-    import highspy
-
-    from dealbench.optimize.decomposition.restricted import RESTRICTED_HEURISTICS, RESTRICTED_SEARCH
+    from dealbench.optimize.decomposition.highs import new_highs
+    from dealbench.optimize.decomposition.restricted import configure
 
     meta = json.loads(name.with_suffix(".json").read_text())
-    h = highspy.Highs()  # type: ignore[no-untyped-call]
-    h.setOptionValue("output_flag", False)
-    h.readModel(str(name.with_suffix(".mps")))
-    options: dict[str, Any] = {
-        "threads": 1,
-        "mip_rel_gap": meta["gap"],
-        "mip_detect_symmetry": False,
-        "mip_heuristic_run_feasibility_jump": False,
-        **{option: False for option in RESTRICTED_HEURISTICS},
-        "mip_heuristic_run_rins": meta.get("rins", False),
-        **RESTRICTED_SEARCH,
-    }
-    if not meta["presolve"]:
-        options["presolve"] = "off"
-    for option, value in {**options, **extra}.items():
+    h = new_highs(threads=1, gap=meta["gap"])  # as `restricted` sets it, then the variant
+    configure(h, meta["columns"], meta["rins"])
+    for option, value in extra.items():
         h.setOptionValue(option, value)
+    h.readModel(str(name.with_suffix(".mps")))
     start = name.with_suffix(".npy")
     if start.exists():
         x = np.load(start)

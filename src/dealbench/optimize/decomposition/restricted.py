@@ -91,6 +91,11 @@ class _Layout:
     points: list[I64] = field(default_factory=list)  # the block's Pareto points
     columns: int = 0
 
+    @property
+    def sets(self) -> int:
+        """The concession sets to choose from: one chain binary each."""
+        return int(sum(len(p) for p in self.points))
+
 
 def solve_restricted(
     blocks: Blocks,
@@ -118,7 +123,7 @@ def solve_restricted(
     layout = _layout(blocks, selection)
     if layout.columns == 0:
         return _empty(blocks, forced)
-    rins = start_search and sum(len(p) for p in layout.points) >= RINS_MIN_SETS
+    rins = start_search and layout.sets >= RINS_MIN_SETS
     h = _model(blocks, layout, forced, gap, time_limit, threads, prices, target, rins)
     if start:
         n = layout.columns
@@ -154,20 +159,25 @@ def _model(
     threads: int | None,
     prices: Pricing | None,
     target: float | None,
-    rins: bool = False,
+    rins: bool,
 ) -> Any:
     h = new_highs(threads=threads, time_limit=time_limit, gap=gap)
+    configure(h, layout.columns, rins)
+    _pass(h, blocks, layout, forced, prices)
+    if target is not None:
+        _stop_at(h, target)
+    return h
+
+
+def configure(h: Any, columns: int, rins: bool) -> None:
+    """How HiGHS searches a restricted MIP of `columns` columns (with RINS, or not)."""
     h.setOptionValue("mip_detect_symmetry", False)  # none to find; detection costs time
     for option in RESTRICTED_HEURISTICS:
         h.setOptionValue(option, rins and option == "mip_heuristic_run_rins")
     for option, value in RESTRICTED_SEARCH.items():
         h.setOptionValue(option, value)
-    if layout.columns <= PRESOLVE_MAX_COLUMNS:
+    if columns <= PRESOLVE_MAX_COLUMNS:
         h.setOptionValue("presolve", "off")
-    _pass(h, blocks, layout, forced, prices)
-    if target is not None:
-        _stop_at(h, target)
-    return h
 
 
 def _stop_at(h: Any, target: float) -> None:
@@ -360,7 +370,7 @@ def _outcome(h: Any, blocks: Blocks, layout: _Layout) -> MipOutcome:
         highspy.HighsModelStatus.kInterrupt: "time-limit",
         highspy.HighsModelStatus.kInfeasible: "infeasible",
     }.get(h.getModelStatus(), "error")
-    binaries = int(sum(len(p) for p in layout.points))
+    binaries = layout.sets
     if status == "error":  # neither its solution nor its bound can be trusted
         return MipOutcome(status, None, None, [], binaries)
     bound = float(info.mip_dual_bound) if binaries else float(info.objective_function_value)
