@@ -29,6 +29,7 @@ import time
 from dealbench.checker import evaluate
 from dealbench.model.schema import Portfolio
 from dealbench.optimize.backends import make_backend, run_pulp
+from dealbench.optimize.best import solve_best
 from dealbench.optimize.finish import empty_result, finish
 from dealbench.optimize.formulate import MONEY, Formulation, Ideals, Mode, formulate
 from dealbench.optimize.plain import _status, extract_packages
@@ -45,13 +46,11 @@ LOWEST = 1e-3
 def ideal_gains(portfolio: Portfolio, gap: float = 1e-6, solver: str = "highs") -> Ideals:
     """Each partner's ideal (US gain, partner gain) in a deal alone; only partners with a
     zone of agreement (both positive)."""
-    from dealbench.optimize.solve import solve
-
     out: Ideals = {}
     for p in portfolio.partners:
         alone = portfolio.model_copy(update={"partners": [p]})
-        best = solve(alone, "us-best", gap=gap, solver=solver).deal(p.code)
-        top = solve(alone, "partner-best", gap=gap, solver=solver, v_floor=p.us_batna)
+        best = solve_best(alone, "us-best", gap=gap, solver=solver).deal(p.code)
+        top = solve_best(alone, "partner-best", gap=gap, solver=solver, v_floor=p.us_batna)
         most = top.deal(p.code)
         if best is None or most is None:
             continue

@@ -1,32 +1,28 @@
-"""Solve a portfolio: the method, the solver call, extraction, and the independent check.
+"""Solve a portfolio: the arguments checked, then the objective's solver.
 
-Two exact methods find the same optimum (within the requested gap):
-`decompose` (the default with HiGHS; see the `decomposition` package) and `plain`, DESIGN.md's
-model through PuLP (`formulate`), which CBC always uses. The figures a result
-carries are recomputed by `check` from the extracted packages, so what a user
-reads is what the independent checker vouches for.
+us-best and partner-best are linear objectives (`best`: the exact decomposition or
+DESIGN.md's model through PuLP, and the rounding reserve); nash and kalai are bargaining
+objectives (`bargain`), which call `best` for each partner's ideal deal. Imports run one
+way: `solve` -> `bargain` -> `best`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from dealbench.arguments import one_of, partner_codes, positive_seconds, relative_gap
 from dealbench.errors import ArgumentError
 from dealbench.model.schema import Portfolio
-from dealbench.optimize.decomposition.solve import solve_decomposed
+from dealbench.optimize.bargain import solve_bargaining
+from dealbench.optimize.best import METHODS, Method, solve_best
 from dealbench.optimize.finish import binding_limits, result_from_check
 from dealbench.optimize.formulate import MODES, Mode
-from dealbench.optimize.plain import extract_packages, solve_plain
-from dealbench.optimize.reserve import needs_reserve, with_reserve
+from dealbench.optimize.plain import extract_packages
 from dealbench.optimize.result import SolveResult
 
 if TYPE_CHECKING:
     from dealbench.optimize.decomposition.warm import WarmStart
-
-Method = Literal["auto", "decompose", "plain"]
-METHODS: tuple[Method, ...] = ("auto", "decompose", "plain")
 
 __all__ = ["METHODS", "Method", "binding_limits", "extract_packages", "result_from_check", "solve"]
 
@@ -72,42 +68,19 @@ def solve(
             "v_floor",
             f"a floor on US utility is for the partner-best mode; the {mode} mode does not use it",
         )
-    if mode in ("nash", "kalai"):
-        # Bargaining objectives are solved on the plain model (see `bargain`).
-        from dealbench.optimize.bargain import solve_bargaining
-
+    if mode in ("nash", "kalai"):  # solved on the plain model (see `bargain`)
         return solve_bargaining(
             portfolio, mode, solver=solver, time_limit=time_limit, gap=gap, threads=threads
         )
-
-    def run(
-        pf: Portfolio, warm: SolveResult | WarmStart | None, on_grid: bool = True
-    ) -> SolveResult:
-        if method == "plain" or solver != "highs":
-            return solve_plain(
-                pf,
-                mode,
-                solver=solver,
-                time_limit=time_limit,
-                gap=gap,
-                v_floor=v_floor,
-                threads=threads,
-                require=require,
-                on_grid=on_grid,
-            )
-        return solve_decomposed(
-            pf,
-            mode,
-            time_limit=time_limit,
-            gap=gap,
-            v_floor=v_floor,
-            threads=threads,
-            warm_start=warm,
-            require=require,
-            on_grid=on_grid,
-        )
-
-    result = run(portfolio, warm_start)
-    if needs_reserve(portfolio, result):  # no whole steps with these terms: see `reserve`
-        result = with_reserve(portfolio, result, run, v_floor)
-    return result
+    return solve_best(
+        portfolio,
+        mode,
+        solver=solver,
+        time_limit=time_limit,
+        gap=gap,
+        v_floor=v_floor,
+        threads=threads,
+        method=method,
+        warm_start=warm_start,
+        require=require,
+    )
