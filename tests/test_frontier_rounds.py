@@ -21,8 +21,13 @@ from dealbench.model import Portfolio
 from dealbench.model.schema import Package
 from dealbench.negotiate import frontier
 from dealbench.negotiate.replan import residual
-from dealbench.negotiate.room import history, history_path, rounds_on_frontier
-from dealbench.negotiate.round_points import fit_beside, with_points_at
+from dealbench.negotiate.room import history
+from dealbench.negotiate.round_points import (
+    fit_beside,
+    history_path,
+    rounds_on_frontier,
+    with_points_at,
+)
 from dealbench.optimize import Status, solve
 from helpers import REPO
 

@@ -555,7 +555,7 @@ def test_the_rounds_chart_draws_a_conclusion_as_the_deal_agreed(
 ) -> None:
     """SA's conclusion is recorded by the partner's side; drawn as a counter, it read as one
     more demand. It is the deal agreed; and a side with no round gets no legend entry."""
-    from dealbench.negotiate.room import history_path
+    from dealbench.negotiate.round_points import history_path
 
     data = history_path(load_portfolio(PORTFOLIO), rounds, "SA")
     assert [(r["side"], r["status"]) for r in data["rounds"]] == [

@@ -164,7 +164,7 @@ def test_history_draws_the_rounds_on_the_frontier(run: Runner, tmp_path: Path) -
     svg = (tmp_path / "charts/AE-rounds.svg").read_text()
     assert svg.startswith("<svg") and "US offer" in svg and "Counter" in svg
     assert (tmp_path / "charts/AE-rounds.png").read_bytes().startswith(b"\x89PNG")
-    from dealbench.negotiate.room import history_path
+    from dealbench.negotiate.round_points import history_path
 
     data = history_path(load_portfolio(PORTFOLIO), ROUNDS, "AE", points=5)
     assert [r["round"] for r in data["rounds"]] == [1, 2, 3, 4]

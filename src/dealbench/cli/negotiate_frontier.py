@@ -75,7 +75,7 @@ def frontier(
     from dealbench.io import OutputDir
     from dealbench.negotiate import frontier as run_frontier
     from dealbench.negotiate.chart import chart_files, chart_stem
-    from dealbench.negotiate.room import rounds_on_frontier
+    from dealbench.negotiate.round_points import rounds_on_frontier
     from dealbench.negotiate.rounds import rounds_root
 
     with handled():

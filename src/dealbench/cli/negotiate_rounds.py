@@ -571,7 +571,7 @@ def _write_history_chart(
 ) -> list[Path]:
     from dealbench.io import OutputDir
     from dealbench.negotiate.documents import rounds_chart
-    from dealbench.negotiate.room import history_path
+    from dealbench.negotiate.round_points import history_path
     from dealbench.render import charts
 
     chart = rounds_chart(history_path(pf, root, code, points=points))

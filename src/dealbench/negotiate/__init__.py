@@ -14,11 +14,11 @@ other way round.
 """
 
 from dealbench.negotiate.bargaining import zopas
+from dealbench.negotiate.build import frontier
 from dealbench.negotiate.frontier import (
     Axis,
     Frontier,
     FrontierPoint,
-    frontier,
     point_of,
     us_best_at,
 )

@@ -20,6 +20,8 @@ from dealbench.analyze.parallel import Executor, default_jobs, start_fork_server
 from dealbench.arguments import one_of, relative_gap
 from dealbench.errors import ArgumentError
 from dealbench.model.schema import Package, Portfolio
+from dealbench.negotiate.bargaining import attach_bargaining
+from dealbench.negotiate.exact import exact_points
 from dealbench.negotiate.frontier import (
     AXES,
     SAME_ABS,
@@ -49,17 +51,26 @@ MAX_POINTS = 1000
 JOINT_SETS_PER_PARTNER = 3
 
 
-def build_frontier(
+def frontier(
     portfolio: Portfolio,
     partner: str,
     *,
-    points: int | Literal["all"],
-    axis: Axis,
-    jointly: bool,
-    gap: float,
-    base: SolveResult | None,
-    bargaining: bool,
+    points: int | Literal["all"] = 25,
+    axis: Axis = "partner",
+    jointly: bool = False,
+    gap: float = 1e-6,
+    base: SolveResult | None = None,
+    bargaining: bool = True,
 ) -> Frontier:
+    """The Pareto frontier for `partner` (see `negotiate.frontier`'s docstring).
+
+    `points`: 2 to 1,000 points, or "all" (every vertex; held only); `axis`: "partner"
+    (V against the partner's utility U, USD) or "risk" (V against risk-weighted H100e);
+    `jointly`: re-optimize every other deal at every point (run it under
+    `if __name__ == "__main__":`, as it starts worker processes); `gap`: relative,
+    0 <= gap < 1; `base`: the portfolio's solve to hold the others at (solved if None).
+    Raises `dealbench.errors.ArgumentError` (a ValueError) for an argument out of range.
+    """
     start = time.perf_counter()
     check_partner(portfolio, partner)
     one_of(axis, AXES, "axis", "axis")
@@ -93,8 +104,6 @@ def build_frontier(
     notes: list[str] = []
     method = "epsilon-constraint"
     if points == "all":
-        from dealbench.negotiate.exact import exact_points
-
         found, method = exact_points(portfolio, partner, alone, fixed, axis), "exact"
         if not found:  # no deal at all: the frontier is the no-deal point, as with N points
             found = [us_best]
@@ -154,7 +163,7 @@ def build_frontier(
             and top.partner_utility > us_best.partner_utility + SAME_ABS
         ):
             us_best = top.model_copy(update={"label": "US-best"})
-    frontier = Frontier(
+    curve = Frontier(
         portfolio=portfolio.id,
         partner=partner,
         axis=axis,
@@ -176,12 +185,10 @@ def build_frontier(
             "at which the US is no worse off), the US does better with no deal and the "
             "others re-optimized."
         )
-        frontier = frontier.model_copy(update={"notes": notes})
+        curve = curve.model_copy(update={"notes": notes})
     if bargaining:
-        from dealbench.negotiate.bargaining import attach_bargaining
-
-        frontier = attach_bargaining(frontier, portfolio, alone, fixed)
-    return frontier.model_copy(update={"seconds": time.perf_counter() - start})
+        curve = attach_bargaining(curve, portfolio, alone, fixed)
+    return curve.model_copy(update={"seconds": time.perf_counter() - start})
 
 
 def _lifted(

@@ -171,7 +171,7 @@ def _memo_row(r: Any) -> dict[str, Any]:
 
 
 def rounds_chart(data: dict[str, Any]) -> Chart:
-    """The rounds of a negotiation drawn on its frontier (data from `negotiate.history_path`)."""
+    """The rounds of a negotiation drawn on its frontier (data from `round_points.history_path`)."""
     return Chart(
         id=f"{data['partner']}-rounds",
         kind="rounds",

@@ -15,6 +15,9 @@ from the US-best risk down to zero.
 
 Every point's packages go through `check` against the real portfolio; dominated
 and duplicate points are removed.
+
+This module holds the frontier's types and the helpers its builders share; the function
+`frontier` that builds one is in `build` (exported by `dealbench.negotiate` and `dealbench`).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from dealbench.optimize.result import SolveResult
 from dealbench.optimize.schedule import steps
 from dealbench.optimize.solve import solve
 
-__all__ = ["Axis", "Frontier", "FrontierPoint", "frontier", "point_of", "us_best_at"]
+__all__ = ["Axis", "Frontier", "FrontierPoint", "point_of", "us_best_at"]
 
 Axis = Literal["partner", "risk"]
 AXES: tuple[Axis, ...] = ("partner", "risk")
@@ -212,40 +215,6 @@ def rest_batna(rest: Portfolio, partner: str) -> float:
     p = rest.partner(partner)
     assert p is not None
     return p.batna
-
-
-def frontier(
-    portfolio: Portfolio,
-    partner: str,
-    *,
-    points: int | Literal["all"] = 25,
-    axis: Axis = "partner",
-    jointly: bool = False,
-    gap: float = 1e-6,
-    base: SolveResult | None = None,
-    bargaining: bool = True,
-) -> Frontier:
-    """The Pareto frontier for `partner` (see the module's docstring).
-
-    `points`: 2 to 1,000 points, or "all" (every vertex; held only); `axis`: "partner"
-    (V against the partner's utility U, USD) or "risk" (V against risk-weighted H100e);
-    `jointly`: re-optimize every other deal at every point (run it under
-    `if __name__ == "__main__":`, as it starts worker processes); `gap`: relative,
-    0 <= gap < 1; `base`: the portfolio's solve to hold the others at (solved if None).
-    Raises `dealbench.errors.ArgumentError` (a ValueError) for an argument out of range.
-    """
-    from dealbench.negotiate.build import build_frontier
-
-    return build_frontier(
-        portfolio,
-        partner,
-        points=points,
-        axis=axis,
-        jointly=jointly,
-        gap=gap,
-        base=base,
-        bargaining=bargaining,
-    )
 
 
 def check_partner(portfolio: Portfolio, partner: str) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -19,7 +19,6 @@ from dealbench.checker import DealFigures
 from dealbench.limit import Limit
 from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.plan import Plan, replan
-from dealbench.negotiate.round_points import ChartRound
 from dealbench.negotiate.rounds import (
     Negotiation,
     Round,
@@ -30,9 +29,6 @@ from dealbench.negotiate.rounds import (
 )
 from dealbench.negotiate.verdict import verdict
 
-if TYPE_CHECKING:
-    from dealbench.negotiate.frontier import Frontier
-
 __all__ = [
     "History",
     "HistoryRow",
@@ -40,7 +36,6 @@ __all__ = [
     "RoomRow",
     "RoundSummary",
     "history",
-    "history_path",
     "room",
 ]
 
@@ -300,80 +295,3 @@ def history(portfolio: Portfolio, root: str | os.PathLike[str], partner: str) ->
         stage=negotiation.stage,
         rounds=rows,
     )
-
-
-def history_path(
-    portfolio: Portfolio, root: Path, partner: str, *, points: int = 15
-) -> dict[str, Any]:
-    """The frontier of the deal (within what the concluded deals leave) and the rounds on it.
-
-    Plain data for a chart: `frontier` as [US utility, partner utility] pairs (USD,
-    the deal's V and U), with a proven point at each round's U; `rounds` as {round,
-    side, us, partner, fitted} on the curve's basis (`round_points`); the no-deal point.
-    """
-    from dealbench.negotiate.frontier import frontier
-    from dealbench.negotiate.round_points import chart_rounds
-
-    found = history(portfolio, root, partner)
-    basis = deal_basis(portfolio, root, partner)
-    curve = frontier(basis, partner, points=points, bargaining=False)
-    curve, rounds = chart_rounds(curve, basis, portfolio, root)
-    p = portfolio.partner(partner)
-    assert p is not None
-    return {
-        "partner": partner,
-        "name": found.name,
-        "frontier": [
-            [pt.us_utility, pt.partner_utility] for pt in curve.points if pt.package is not None
-        ],
-        "no_deal": [p.us_batna, p.batna],
-        "rounds": [round_json(r) for r in rounds],
-    }
-
-
-def round_json(r: ChartRound) -> dict[str, Any]:
-    return {
-        "round": r.round,
-        "side": r.side,
-        "us": r.us_utility,
-        "partner": r.partner_utility,
-        "fitted": r.fitted,
-        "status": r.status,
-    }
-
-
-def deal_basis(portfolio: Portfolio, root: Path, partner: str) -> Portfolio:
-    """What the other negotiations leave the deal with `partner`: the others re-planned
-    from their rounds (concluded deals fixed, walked-away partners out), `partner` alone."""
-    from dealbench.negotiate.plan import alone
-
-    negotiations = load_negotiations(portfolio, root)
-    plan = replan(portfolio, {c: n for c, n in negotiations.items() if c != partner})
-    return alone(portfolio, plan, partner)
-
-
-def deal_frontier(
-    portfolio: Portfolio, root: Path, partner: str, *, points: int = 15, bargaining: bool = True
-) -> Frontier:
-    """The frontier of the deal with `partner` within what the other negotiations leave
-    (`deal_basis`): the deal's own V and U, on the same basis as its rounds' utilities.
-    """
-    from dealbench.negotiate.frontier import frontier
-
-    basis = deal_basis(portfolio, root, partner)
-    return frontier(basis, partner, points=points, bargaining=bargaining)
-
-
-def rounds_on_frontier(
-    curve: Frontier, portfolio: Portfolio, root: Path
-) -> tuple[Frontier, list[ChartRound]]:
-    """`curve` (computed on `portfolio`, the other deals held) with a proven point at each
-    round's U, and the recorded rounds with its partner on its basis (`round_points`).
-
-    The curve unchanged and no rounds when there are none, or the curve is not V
-    against U with others held (a jointly re-optimized curve has no single rest of
-    the portfolio to add).
-    """
-    from dealbench.negotiate.round_points import chart_rounds
-
-    return chart_rounds(curve, portfolio, portfolio, root)

@@ -25,14 +25,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from dealbench.checker import check
 from dealbench.model.schema import Package, Portfolio
+from dealbench.negotiate.build import frontier
 from dealbench.negotiate.frontier import Frontier, FrontierPoint, clean, point_of
+from dealbench.negotiate.plan import alone, replan
 from dealbench.negotiate.replan import residual
+from dealbench.negotiate.room import history
+from dealbench.negotiate.rounds import load_negotiations
 from dealbench.negotiate.single import single
 
-__all__ = ["ChartRound", "chart_rounds", "fit_beside"]
+__all__ = [
+    "ChartRound",
+    "chart_rounds",
+    "deal_basis",
+    "deal_frontier",
+    "fit_beside",
+    "history_path",
+    "round_json",
+    "rounds_on_frontier",
+]
 
 
 @dataclass(frozen=True)
@@ -61,8 +75,6 @@ def chart_rounds(
     draw (the curve unchanged, no rounds) for a jointly re-optimized curve, the risk
     axis, or a partner without rounds.
     """
-    from dealbench.negotiate.room import history
-
     partner = curve.partner
     if curve.jointly or curve.axis != "partner" or not (root / partner).is_dir():
         return curve, []
@@ -145,3 +157,71 @@ def with_points_at(
     if not added:
         return curve
     return curve.model_copy(update={"points": clean([*curve.points, *added], "partner", False)})
+
+
+def history_path(
+    portfolio: Portfolio, root: Path, partner: str, *, points: int = 15
+) -> dict[str, Any]:
+    """The frontier of the deal (within what the concluded deals leave) and the rounds on it.
+
+    Plain data for a chart: `frontier` as [US utility, partner utility] pairs (USD,
+    the deal's V and U), with a proven point at each round's U; `rounds` as {round,
+    side, us, partner, fitted} on the curve's basis (`round_points`); the no-deal point.
+    """
+    found = history(portfolio, root, partner)
+    basis = deal_basis(portfolio, root, partner)
+    curve = frontier(basis, partner, points=points, bargaining=False)
+    curve, rounds = chart_rounds(curve, basis, portfolio, root)
+    p = portfolio.partner(partner)
+    assert p is not None
+    return {
+        "partner": partner,
+        "name": found.name,
+        "frontier": [
+            [pt.us_utility, pt.partner_utility] for pt in curve.points if pt.package is not None
+        ],
+        "no_deal": [p.us_batna, p.batna],
+        "rounds": [round_json(r) for r in rounds],
+    }
+
+
+def round_json(r: ChartRound) -> dict[str, Any]:
+    return {
+        "round": r.round,
+        "side": r.side,
+        "us": r.us_utility,
+        "partner": r.partner_utility,
+        "fitted": r.fitted,
+        "status": r.status,
+    }
+
+
+def deal_basis(portfolio: Portfolio, root: Path, partner: str) -> Portfolio:
+    """What the other negotiations leave the deal with `partner`: the others re-planned
+    from their rounds (concluded deals fixed, walked-away partners out), `partner` alone."""
+    negotiations = load_negotiations(portfolio, root)
+    plan = replan(portfolio, {c: n for c, n in negotiations.items() if c != partner})
+    return alone(portfolio, plan, partner)
+
+
+def deal_frontier(
+    portfolio: Portfolio, root: Path, partner: str, *, points: int = 15, bargaining: bool = True
+) -> Frontier:
+    """The frontier of the deal with `partner` within what the other negotiations leave
+    (`deal_basis`): the deal's own V and U, on the same basis as its rounds' utilities.
+    """
+    basis = deal_basis(portfolio, root, partner)
+    return frontier(basis, partner, points=points, bargaining=bargaining)
+
+
+def rounds_on_frontier(
+    curve: Frontier, portfolio: Portfolio, root: Path
+) -> tuple[Frontier, list[ChartRound]]:
+    """`curve` (computed on `portfolio`, the other deals held) with a proven point at each
+    round's U, and the recorded rounds with its partner on its basis (`round_points`).
+
+    The curve unchanged and no rounds when there are none, or the curve is not V
+    against U with others held (a jointly re-optimized curve has no single rest of
+    the portfolio to add).
+    """
+    return chart_rounds(curve, portfolio, portfolio, root)

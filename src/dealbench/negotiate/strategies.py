@@ -397,7 +397,7 @@ def mode_offer(
     Never below the US reservation value: a point below it is replaced by the
     package at the reservation value.
     """
-    from dealbench.negotiate.frontier import frontier
+    from dealbench.negotiate.build import frontier
 
     one_of(mode, MODES, "mode", "mode")
     walk = replan(portfolio, negotiations, exclude=[partner]).objective

@@ -33,10 +33,9 @@ from dealbench.negotiate import (
     rounds_root,
     walk_away,
 )
+from dealbench.negotiate.build import frontier
 from dealbench.negotiate.documents import round_documents
-from dealbench.negotiate.frontier import frontier
-from dealbench.negotiate.room import deal_basis, round_json
-from dealbench.negotiate.round_points import chart_rounds
+from dealbench.negotiate.round_points import chart_rounds, deal_basis, round_json
 from dealbench.web.chart import frontier_chart
 from dealbench.web.pages import page
 from dealbench.web.security import inside

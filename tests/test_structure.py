@@ -1,0 +1,129 @@
+"""The house's shape (DESIGN.md, "One direction of flow"): the pipeline's rooms never
+import the layers built on them, and no module imports one that imports it back, not even
+from inside a function. Imports only for type checking (`if TYPE_CHECKING:`) are not
+followed: they run nowhere."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+#: The pipeline, bottom to top: a module may import its own room and the rooms below.
+PIPELINE = ("model", "optimize", "checker", "render")
+LAYERS = ("negotiate", "analyze", "web", "cli")
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for path in sorted((SRC / "dealbench").rglob("*.py")):
+        parts = list(path.with_suffix("").relative_to(SRC).parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        out[".".join(parts)] = path
+    return out
+
+
+def _type_checking_only(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _imports(module: str, path: Path, known: dict[str, Path]) -> set[str]:
+    """The dealbench modules `module` imports, wherever in it (but for type checking)."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and _type_checking_only(node):
+            for child in node.orelse:
+                visit(child)
+            return
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name in known)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, *([base] if base else [])])
+            for alias in node.names:
+                name = f"{base}.{alias.name}"
+                if name in known:
+                    found.add(name)
+                elif base in known:
+                    found.add(base)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")))
+    found.discard(module)
+    return found
+
+
+@pytest.fixture(scope="module")
+def graph() -> dict[str, set[str]]:
+    known = _modules()
+    return {name: _imports(name, path, known) for name, path in known.items()}
+
+
+def _room(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def test_the_pipeline_never_imports_the_layers_above_it(graph: dict[str, set[str]]) -> None:
+    upward = sorted(
+        f"{module} imports {target}"
+        for module, targets in graph.items()
+        if _room(module) in PIPELINE
+        for target in targets
+        if _room(target) in LAYERS
+    )
+    assert upward == []
+
+
+def test_no_module_imports_one_that_imports_it_back(graph: dict[str, set[str]]) -> None:
+    # Tarjan's strongly connected components: any of more than one module is a circle.
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    circles: list[list[str]] = []
+
+    def connect(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                connect(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            members = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                members.append(w)
+                if w == v:
+                    break
+            if len(members) > 1:
+                circles.append(sorted(members))
+
+    for module in sorted(graph):
+        if module not in index:
+            connect(module)
+    assert circles == []
+
+
+def test_the_graph_sees_imports_inside_functions(graph: dict[str, set[str]]) -> None:
+    # `explain` imports `solve` inside `_floor_shortfall` only: the walk must see it.
+    assert "dealbench.optimize.solve" in graph["dealbench.optimize.explain"]
+    # `periods` imports `schema` only for type checking: no circle through it.
+    assert "dealbench.model.schema" not in graph["dealbench.model.periods"]
