@@ -47,7 +47,7 @@ def solve(
     with HiGHS, plain with CBC). `warm_start`: a previous result (or its
     `WarmStart`) of a similar portfolio, whose prices, columns and packages
     seed the search; the answer is exact either way. `require`: partner codes that
-    must have a deal (solved with the plain model). `gap`: relative, 0 <= gap < 1;
+    must have a deal (when one cannot, the plain model says why). `gap`: relative, 0 <= gap < 1;
     `time_limit`: seconds, > 0 (None: no limit).
 
     Raises `dealbench.errors.ArgumentError` (an InputError and a ValueError) for an
