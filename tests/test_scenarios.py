@@ -212,6 +212,23 @@ def test_scenario_file_errors_name_file_and_line(tmp_path: Path, gulf) -> None: 
     assert "expected an amount of USD" in issue.message
 
 
+def test_a_scenario_cannot_take_the_base_rows_id(run: Runner, tmp_path: Path) -> None:
+    """`sweep` lists the portfolio as loaded under the id `base`; a scenario of that id
+    would give two rows `base` (a script keying sweep.json's rows by id takes the wrong
+    one), so the file is refused at the scenario's line, whatever the letter case."""
+    path = tmp_path / "scenarios.yaml"
+    path.write_text(
+        "scenarios:\n  - id: more-supply\n    set: {portfolio.supply.2027: 1_500_000}\n"
+        "  - id: Base\n    set: {portfolio.supply.2027: 100_000}\n"
+    )
+    result = run("sweep", GULF, path, "--jobs", "1")
+    assert result.exit_code == 2
+    assert "scenarios.yaml:4: scenarios[1].id:" in result.stderr
+    assert "'Base'" in result.stderr and "as loaded" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert run("validate", path).exit_code == 2
+
+
 def test_solve_policy_unknown_regime_is_bad_input(run: Runner) -> None:
     result = run("solve", GULF, "--policy", "anarchy")
     assert result.exit_code == 2

@@ -21,7 +21,7 @@ from dealbench.analyze.parallel import Executor
 from dealbench.analyze.scenarios import Scenario, apply_overrides, read_value
 from dealbench.analyze.solves import Chain, SolveOptions, run_chain, solve_all
 from dealbench.errors import ArgumentError, InputError
-from dealbench.model.schema import Portfolio
+from dealbench.model.schema import BASE_SCENARIO, Portfolio
 from dealbench.optimize import SolveResult, Status
 
 __all__ = ["ChangePoint", "SweepResult", "SweepRow", "grid", "sweep_param", "sweep_scenarios"]
@@ -107,7 +107,7 @@ def sweep_scenarios(
     results = solve_all(portfolios, options or SolveOptions(), executor, chain=1, progress=progress)
     codes = [p.code for p in portfolio.partners]
     base = signature(results[0])
-    rows = [row_of("base", results[0], title="As loaded")]
+    rows = [row_of(BASE_SCENARIO, results[0], title="As loaded")]
     for (scenario, _pf), result in zip(scenarios, results[1:], strict=True):
         row = row_of(scenario.id, result, title=scenario.title)
         after = signature(result)

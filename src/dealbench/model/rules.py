@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dealbench.model import amounts
 from dealbench.model.periods import length as period_length
 from dealbench.model.schema import (
+    BASE_SCENARIO,
     Caps,
     Concession,
     Package,
@@ -34,6 +35,15 @@ def scenario_problems(spec: ScenarioFile) -> Iterator[Problem]:
     """A scenarios file on its own: each id once (its paths need a portfolio)."""
     ids = [scenario.id for scenario in spec.scenarios]
     yield from _repeated(ids, "scenarios", "scenario {!r} is listed twice")
+    for i, name in enumerate(ids):
+        if name.lower() == BASE_SCENARIO:
+            yield (
+                ("scenarios", i, "id"),
+                (
+                    f"{name!r} is the id of the portfolio as loaded (the first row of a sweep); "
+                    "give this scenario another id"
+                ),
+            )
 
 
 def _repeated(ids: list[str], where: str, message: str) -> Iterator[Problem]:

@@ -516,6 +516,10 @@ class Scenario(Strict):
     set: dict[str, Any] = Field(default_factory=dict)
 
 
+#: The id of a sweep's first row, the portfolio as loaded: no scenario may take it.
+BASE_SCENARIO = "base"
+
+
 class ScenarioFile(Strict):
     """A scenarios file: `scenarios: [{id, title, set: {PATH: VALUE}}]`."""
 
