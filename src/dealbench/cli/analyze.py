@@ -107,9 +107,10 @@ def compare(
         overrides = parse_set(sets or [])
         ex = executor_from(jobs, executor, scheduler)
         if out is not None:  # refused before the solves, not after
+            from dealbench.cli.analyze_output import COMPARISON_FILE
             from dealbench.io import OutputDir
 
-            OutputDir(out, force=force).check_target()
+            OutputDir(out, force=force).check([COMPARISON_FILE])
         pf = load_portfolio(portfolio)
         policies = [
             find_regime(name, portfolio, "--regimes")
@@ -212,9 +213,10 @@ def sweep(
         overrides = parse_set(sets or [])
         ex = executor_from(jobs, executor, scheduler)
         if out is not None:  # refused before the solves, not after
+            from dealbench.cli.analyze_output import SWEEP_FILE
             from dealbench.io import OutputDir
 
-            OutputDir(out, force=force).check_target()
+            OutputDir(out, force=force).check([SWEEP_FILE])
         pf = load_portfolio(portfolio)
         options = SolveOptions(time_limit=time_limit)
         with progress("Solving scenarios", not json_out) as bar:

@@ -22,6 +22,11 @@ if TYPE_CHECKING:
     from dealbench.render.documents import Format
 
 
+#: The files `compare --out` and `sweep --out` write on every run.
+COMPARISON_FILE = "comparison.json"
+SWEEP_FILE = "sweep.json"
+
+
 def to_json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)
 
@@ -103,7 +108,7 @@ def write_comparison(
     from dealbench.io import OutputDir
 
     folder = OutputDir(out, force=force)
-    extra = {"comparison.json": (to_json(comparison.model_dump(mode="json")) + "\n").encode()}
+    extra = {COMPARISON_FILE: (to_json(comparison.model_dump(mode="json")) + "\n").encode()}
     for regime, (_pf, result) in solved.items():
         extra[f"{regime}/result.json"] = (to_json(result.model_dump(mode="json")) + "\n").encode()
     from dealbench.analyze.memo import options_facts
@@ -229,7 +234,7 @@ def write_sweep(out: Path, result: SweepResult, *, force: bool) -> list[Path]:
     data = result.model_dump(mode="json")
     chart = sweep_chart(data)
     files = {
-        "sweep.json": (to_json(data) + "\n").encode(),
+        SWEEP_FILE: (to_json(data) + "\n").encode(),
         "charts/sweep.svg": (chart_lib.svg(chart) + "\n").encode(),
         "charts/sweep.png": chart_lib.png(chart),
     }

@@ -34,6 +34,9 @@ from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 from dealbench.cli.scenario_options import PolicyOpt, SetOpt
 
+#: The file `solve --out` and `demo` write on every run.
+RESULT_FILE = "result.json"
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -247,7 +250,7 @@ def solve(
         if out is not None:  # refused before the solve, not after
             from dealbench.io import OutputDir
 
-            OutputDir(out, force=force).check_target()
+            OutputDir(out, force=force).check([RESULT_FILE])
         from dealbench.analyze.scenarios import load_scenario
         from dealbench.optimize.explain import no_deal_reasons
 
@@ -531,6 +534,9 @@ def demo(
     from dealbench.render.documents import FORMATS
 
     with handled():
+        from dealbench.io import OutputDir
+
+        OutputDir(out, force=force).check([RESULT_FILE])  # refused before the solve, not after
         path = _shipped(DEMO_PORTFOLIO)
         pf = load_portfolio(path)
         result = run_solve(pf).raise_for_status()
@@ -591,7 +597,7 @@ def write_outputs(
         docs += documents_for(source, "portfolio-memo", date=date)
         if everything:
             docs += _shipped_redline(pf, date) + _shipped_counter_memo(date)
-    extra = {"result.json": result_json.encode(), **package_files(pf, result)}
+    extra = {RESULT_FILE: result_json.encode(), **package_files(pf, result)}
     write_documents(folder, docs, formats or ["md"], templates, extra)
     return folder.written
 
