@@ -101,6 +101,10 @@ BAD = [
         "diversion_risk: {dist: uniform, low: 0.5, high: 1.5}",
         "diversion_risk: a distribution here cannot go above 1",
     ),
+    (  # its mean (10k) is not negative, but a sample in three is
+        "value_per_h100e: {dist: uniform, low: -10k, high: 30k}",
+        "value_per_h100e: a value per H100e cannot be negative (the distribution's low is -10k)",
+    ),
 ]
 
 
