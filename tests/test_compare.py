@@ -164,7 +164,20 @@ def test_unknown_regime_is_bad_input(run: Runner) -> None:
     )
 
 
-# --- loosening a cap never lowers the US optimum ----------------------------------------------
+def test_a_set_one_regime_refuses_names_that_regime(run: Runner) -> None:
+    """`--set` applies under every regime; a path the bilateral policy has (a cap per
+    level) may not exist in another (monopoly's one tier-2 cap for every level): the
+    error says under which regime, else the user looks for the fault in the wrong file."""
+    result = run("compare", GULF, "--set", "policy.caps.tier2.veu=700_000", "-j", "1")
+    assert result.exit_code == 2 and not result.traceback
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: --set: policy.caps.tier2.veu: under the monopoly regime")
+    assert "has no 'veu'" in line
+    nowhere = run("compare", GULF, "--set", "policy.bogus=1", "-j", "1")  # no regime has it
+    assert nowhere.exit_code == 2 and "regime" not in nowhere.stderr
+
+
+# --- loosening a cap never lowers the US optimum# --- loosening a cap never lowers the US optimum ----------------------------------------------
 
 
 def _loosen(pf: Portfolio, tier: int, level: str, how: str) -> Portfolio:
