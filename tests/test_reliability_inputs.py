@@ -236,6 +236,14 @@ DENSE_CYCLE = "".join(
 def _structure_cases() -> list[Case]:
     p, pol, pf, pkg = "partner.yaml", "policy.yaml", "portfolio.yaml", "package.yaml"
     return [
+        Case(  # a partner that signs for less than it has without a deal
+            "negative-acceptance-margin",
+            pol,
+            12,
+            "acceptance_margin",
+            "must be at least 0",
+            _append(pol, "acceptance_margin: -50m\n"),
+        ),
         Case(
             "empty-periods",
             pf,

@@ -195,7 +195,9 @@ class Policy(Strict):
     #: A cost: negative, it would pay the US for compute reaching adversaries.
     risk_penalty_per_h100e: Annotated[Money, Field(ge=0)]
     risk_budget: Annotated[Number, Field(ge=0)] | None = None
-    acceptance_margin: Money = 0.0
+    #: What a partner needs over its walk-away value to sign: negative, it would sign for
+    #: less than it has without a deal.
+    acceptance_margin: Annotated[Money, Field(ge=0)] = 0.0
     granularity: GranularityField | None = None
 
     @cached_property
