@@ -119,6 +119,23 @@ def test_bad_sweeps_exit_2(run: Runner, args: list[str], message: str) -> None:
     assert result.stderr.strip() == message
 
 
+@pytest.mark.parametrize(
+    "option", [["--from", "50k"], ["--to", "400k"], ["--steps", "15"], ["--refine", "3"]]
+)
+def test_a_scenarios_sweep_refuses_the_options_of_a_param_sweep(
+    run: Runner, option: list[str]
+) -> None:
+    """With a SCENARIOS file, --from, --to, --steps and --refine have no figure to sweep:
+    refused (exit 2, before any solve), not ignored as if the sweep had used them."""
+    result = run("sweep", GULF, SCENARIOS, *option, "--jobs", "1")
+    assert result.exit_code == 2 and result.traceback == ""
+    assert result.stderr.strip() == (
+        f"error: {option[0]}: only with --param PATH (a sweep of one figure), "
+        "not with a SCENARIOS file"
+    )
+    assert result.stdout == ""
+
+
 def test_diff_says_what_changed_partner_by_partner(run: Runner, tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     assert run("solve", GULF, "--out", a).exit_code == 0

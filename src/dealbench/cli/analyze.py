@@ -31,6 +31,9 @@ TimeLimit = Annotated[
     float | None, typer.Option("--time-limit", help="Seconds before each solve stops.")
 ]
 Found = TypeVar("Found", bound="BaseModel")
+#: A param sweep's values from A to B, and bisections of each change point, by default.
+STEPS, REFINE = 11, 6
+_PARAM_ONLY = "only with --param PATH (a sweep of one figure), not with a SCENARIOS file"
 
 
 def _answer(found: Found, json_out: bool, table: Callable[[Found], None]) -> None:
@@ -164,11 +167,16 @@ def sweep(
     stop: Annotated[
         str | None, typer.Option("--to", metavar="B", help="Last value, in the path's unit.")
     ] = None,
-    steps: Annotated[int, typer.Option("--steps", help="Values from A to B, both included.")] = 11,
+    steps: Annotated[
+        int | None,
+        typer.Option("--steps", help=f"Values from A to B, both included (default: {STEPS})."),
+    ] = None,
     refine: Annotated[
-        int,
-        typer.Option("--refine", help="Bisections narrowing each change point (0: none)."),
-    ] = 6,
+        int | None,
+        typer.Option(
+            "--refine", help=f"Bisections narrowing each change point (0: none; default: {REFINE})."
+        ),
+    ] = None,
     sets: SetOpt = None,
     json_out: Json = False,
     out: Annotated[
@@ -206,8 +214,15 @@ def sweep(
                     "give either a SCENARIOS file or --param PATH --from A --to B",
                 )
             )
+        if param is None:  # a SCENARIOS file: these have no figure to sweep
+            for name, given in (("--from", start), ("--to", stop), ("--steps", steps),
+                                ("--refine", refine)):  # fmt: skip
+                if given is not None:
+                    raise InputError(Issue(name, None, "", _PARAM_ONLY))
         if param is not None and (start is None or stop is None):
             raise InputError(Issue("--param", None, "", "needs --from A and --to B"))
+        steps = STEPS if steps is None else steps
+        refine = REFINE if refine is None else refine
         if steps < 1:
             raise InputError(Issue("--steps", None, "", f"expected at least 1 value, got {steps}"))
         overrides = parse_set(sets or [])
