@@ -261,6 +261,16 @@ def test_robust_needs_a_share(run: Runner) -> None:
     assert "expected a share between 0 and 1" in result.stderr
 
 
+@pytest.mark.parametrize("option", [["--samples", "500"], ["--seed", "7"]])
+def test_samples_and_seed_are_refused_without_robust(run: Runner, option: list[str]) -> None:
+    """Without --robust a solve draws nothing: --samples and --seed are refused (exit 2,
+    before the solve), not ignored as if the solve had sampled."""
+    result = run("solve", UNCERTAIN, *option)
+    assert result.exit_code == 2 and not result.traceback
+    assert result.stderr.strip() == f"error: {option[0]}: only with --robust SHARE"
+    assert result.stdout == ""
+
+
 def test_the_progress_bar_waits_a_second_then_draws() -> None:
     from dealbench.cli.delayed_progress import DelayedBar
 

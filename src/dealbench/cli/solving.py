@@ -36,6 +36,8 @@ from dealbench.cli.scenario_options import PolicyOpt, SetOpt
 
 #: The file `solve --out` and `demo` write on every run.
 RESULT_FILE = "result.json"
+#: A robust solve's samples of the uncertain figures, and their seed, by default.
+SAMPLES, SEED = 10_000, 0
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -181,9 +183,15 @@ def solve(
         ),
     ] = None,
     samples: Annotated[
-        int, typer.Option("--samples", help="Samples of the uncertain figures for --robust.")
-    ] = 10_000,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the samples.")] = 0,
+        int | None,
+        typer.Option(
+            "--samples",
+            help=f"Samples of the uncertain figures for --robust (default: {SAMPLES:,}).",
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help=f"Seed of the samples (default: {SEED}).")
+    ] = None,
     require_deal: Annotated[
         list[str] | None,
         typer.Option(
@@ -247,6 +255,12 @@ def solve(
         day = parse_date(date)
         if formats is not None and out is None:
             raise InputError(Issue("--render", None, "", "needs --out, the folder to write into"))
+        if robust is None:  # nothing is drawn
+            for name, given in (("--samples", samples), ("--seed", seed)):
+                if given is not None:
+                    raise InputError(Issue(name, None, "", "only with --robust SHARE"))
+        samples = SAMPLES if samples is None else samples
+        seed = SEED if seed is None else seed
         if out is not None:  # refused before the solve, not after
             from dealbench.io import OutputDir
 
