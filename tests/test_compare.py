@@ -146,6 +146,12 @@ def test_compare_cli_json_and_files(run: Runner, tmp_path: Path) -> None:
     memo = (tmp_path / "memos" / "options-gulf-asia.md").read_text()
     assert "## Recommendation" in memo and "## What would change it" in memo
     assert f"Adopt {''}" in memo and f"({data['best']})" in memo
+    # each regime's result.json names its portfolio, as solve's does: render finds it
+    docs = run("render", tmp_path / "tiered/result.json", "--doc", "portfolio-memo",
+               "--out", tmp_path / "docs")  # fmt: skip
+    assert docs.exit_code == 0 and docs.stderr == "", docs.output
+    principals = (tmp_path / "docs/memos/portfolio-gulf-asia.md").read_text()
+    assert "under the tiered regime" in principals
 
 
 def test_compare_table_fits_80_columns(run: Runner) -> None:

@@ -138,6 +138,7 @@ def compare(
                 force=force,
                 date=parse_date(date),
                 executor=ex,
+                portfolio_path=portfolio,
             )
             _wrote(written, out, json_out)
 

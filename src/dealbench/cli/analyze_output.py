@@ -101,15 +101,21 @@ def write_comparison(
     force: bool,
     date: dt.date | None,
     executor: Any = None,
+    portfolio_path: Path | None = None,
 ) -> list[Path]:
-    """comparison.json, REGIME/result.json for each regime and, with `formats`, the options
-    memo and a portfolio memo for principals under each regime."""
+    """comparison.json, REGIME/result.json for each regime (naming `portfolio_path`, as
+    `solve --out` does, so `render` finds it) and, with `formats`, the options memo and a
+    portfolio memo for principals under each regime."""
     from dealbench.cli.documents import write_documents
+    from dealbench.cli.solving import portfolio_ref
     from dealbench.io import OutputDir
 
     folder = OutputDir(out, force=force)
     extra = {COMPARISON_FILE: (to_json(comparison.model_dump(mode="json")) + "\n").encode()}
     for regime, (_pf, result) in solved.items():
+        if portfolio_path is not None:
+            ref = portfolio_ref(portfolio_path, out / regime)
+            result = result.model_copy(update={"portfolio_file": ref})
         extra[f"{regime}/result.json"] = (to_json(result.model_dump(mode="json")) + "\n").encode()
     from dealbench.analyze.memo import options_facts
     from dealbench.render import charts as chart_lib

@@ -597,7 +597,7 @@ def write_outputs(
 
     folder = OutputDir(out, force=force, replace=True)  # stale documents go
     if portfolio_path is not None:
-        result = result.model_copy(update={"portfolio_file": _portfolio_ref(portfolio_path, out)})
+        result = result.model_copy(update={"portfolio_file": portfolio_ref(portfolio_path, out)})
     data = output.result_json(result)
     if date is not None:
         data["date"] = date.isoformat()  # the documents' date: a later render keeps it
@@ -632,7 +632,7 @@ def package_files(pf: Portfolio, result: SolveResult) -> dict[str, bytes]:
     }
 
 
-def _portfolio_ref(portfolio: Path, out: Path) -> str:
+def portfolio_ref(portfolio: Path, out: Path) -> str:
     """The portfolio as result.json names it: relative to out/ when they share a folder."""
     target, base = portfolio.resolve(), out.resolve()
     if os.path.commonpath([target, base]) == target.anchor:
