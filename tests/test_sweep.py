@@ -8,6 +8,7 @@ path that does not exist, a bound of the wrong unit) is refused with exit 2.
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -147,6 +148,12 @@ def test_diff_says_what_changed_partner_by_partner(run: Runner, tmp_path: Path) 
     data = json.loads(run("diff", a / "result.json", b / "result.json", "--json").stdout)
     changes = {p["partner"]: p["change"] for p in data["partners"]}
     assert changes["MY"] == "gained" and changes["AE"] == "changed"
+    # a change too long for one line continues indented under its dash, not at column 0
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for before, line in itertools.pairwise(lines):
+        if before.startswith("  - ") and not line.startswith(("  - ", "Unchanged")):
+            assert line.startswith("    ") or line.endswith(":"), (before, line)
 
 
 def test_diff_of_a_result_with_itself_is_empty() -> None:

@@ -214,20 +214,21 @@ def print_diff(d: ResultDiff) -> None:
     out.print(f"B: {d.b}")
     for note in d.notes:
         say(out, f"Note: {note}")
-    out.print(
+    say(
+        out,
         f"US utility: {money(d.us_value[0])} -> {money(d.us_value[1])}; "
-        f"risk {h100e(d.risk_total[0])} -> {h100e(d.risk_total[1])} weighted H100e"
+        f"risk {h100e(d.risk_total[0])} -> {h100e(d.risk_total[1])} weighted H100e",
     )
     changed = d.changed
     if not changed:
         out.print("No partner's package changed.")
     for p in changed:
         out.print(f"{p.partner}:")
-        for line in p.changes:
-            out.print(f"  - {line}")
+        for line in p.changes:  # a long one continues under its text, not at column 0
+            say(out, f"  - {line}", indent=4)
     same = [p.partner for p in d.partners if p.change == "same"]
     if same:
-        out.print(f"Unchanged: {', '.join(same)}")
+        say(out, f"Unchanged: {', '.join(same)}")
 
 
 def write_sweep(out: Path, result: SweepResult, *, force: bool) -> list[Path]:
