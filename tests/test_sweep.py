@@ -137,6 +137,23 @@ def test_a_scenarios_sweep_refuses_the_options_of_a_param_sweep(
     assert result.stdout == ""
 
 
+def test_a_sweep_of_a_whole_number_field_narrows_only_to_its_values(run: Runner) -> None:
+    """A partner's tier takes 1, 2 or 3: a change between two grid values is reported
+    between them, not aborted by a bisection at 2.5 (which --set would refuse); a grid
+    value the field refuses is named as --steps', not as a --set the user never gave."""
+    args = ["sweep", GULF, "--param", "partners.AE.tier", "--from", "1", "--to", "3", "-j", "1"]
+    result = run(*args, "--steps", "3", "--json")
+    assert result.exit_code == 0 and not result.traceback, result.output
+    data = json.loads(result.stdout)
+    assert [row["value"] for row in data["rows"]] == [1.0, 2.0, 3.0]
+    for point in data["change_points"]:
+        assert point["low"] in (1.0, 2.0) and point["high"] == point["low"] + 1
+    assert data["change_points"], "AE under tier 3 is embargoed: its deal is lost"
+    refused = run(*args, "--steps", "4")
+    assert refused.exit_code == 2
+    assert refused.stderr.startswith("error: --steps: partners.AE.tier: expected 1, 2 or 3")
+
+
 def test_diff_says_what_changed_partner_by_partner(run: Runner, tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     assert run("solve", GULF, "--out", a).exit_code == 0

@@ -200,7 +200,7 @@ def sweep_param(
         )
     values = grid(low, high, steps)
     opts = options or SolveOptions()
-    portfolios = [apply_overrides(base, {path: v}) for v in values]
+    portfolios = [apply_overrides(base, {path: v}, name="steps") for v in values]
     results = solve_all(portfolios, opts, executor, progress=progress)
     codes = [p.code for p in portfolio.partners]
     rows: list[SweepRow] = []
@@ -263,9 +263,11 @@ def _bisect(task: _Bisect) -> list[ChangePoint]:
         start, hi, at_hi = key(at_lo), task.high, task.at_high
         for _ in range(task.steps):
             mid = (lo + hi) / 2
-            (result,) = run_chain(
-                Chain([apply_overrides(task.portfolio, {task.path: mid})], options)
-            )
+            try:
+                between = apply_overrides(task.portfolio, {task.path: mid})
+            except InputError:  # the path takes no value between (a tier: 2 and 3, not 2.5)
+                break
+            (result,) = run_chain(Chain([between], options))
             if key(result) == start:
                 lo, at_lo = mid, result
             else:
