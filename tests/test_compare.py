@@ -170,6 +170,22 @@ def test_unknown_regime_is_bad_input(run: Runner) -> None:
     )
 
 
+def test_compare_out_holds_only_the_regimes_of_its_last_run(run: Runner, tmp_path: Path) -> None:
+    """A second compare into the same --out with fewer regimes leaves no result or memo of
+    a regime it did not compare (a reader takes the folder as one comparison); a file
+    the user put there stays."""
+    out = tmp_path / "out"
+    first = ["compare", GULF, "--regimes", "monopoly,repeal", "-j", "1", "--out", out]
+    assert run(*first, "--render", "md").exit_code == 0
+    assert (out / "repeal/result.json").is_file()
+    (out / "notes.txt").write_text("mine\n")
+    again = run("compare", GULF, "--regimes", "monopoly", "-j", "1", "--out", out, "--render", "md")
+    assert again.exit_code == 0, again.output
+    assert not (out / "repeal/result.json").exists()
+    assert not (out / "memos/principals-gulf-asia-repeal.md").exists()
+    assert (out / "monopoly/result.json").is_file() and (out / "notes.txt").read_text() == "mine\n"
+
+
 def test_a_set_one_regime_refuses_names_that_regime(run: Runner) -> None:
     """`--set` applies under every regime; a path the bilateral policy has (a cap per
     level) may not exist in another (monopoly's one tier-2 cap for every level): the

@@ -110,7 +110,7 @@ def write_comparison(
     from dealbench.cli.solving import portfolio_ref
     from dealbench.io import OutputDir
 
-    folder = OutputDir(out, force=force)
+    folder = OutputDir(out, force=force, replace=True)  # a regime not compared now goes
     extra = {COMPARISON_FILE: (to_json(comparison.model_dump(mode="json")) + "\n").encode()}
     for regime, (_pf, result) in solved.items():
         if portfolio_path is not None:
