@@ -119,6 +119,17 @@ def test_spaces_between_thousands_and_before_units_still_read(text: str, usd: fl
     assert parse_money(text) == usd
 
 
+@pytest.mark.parametrize(("value", "hint"), [("0.5", "0.5bn"), (0.5, "0.5bn"), ("-0.25", "-0.25bn"),
+                                             ("$0.75", "0.75bn"), (1e-3, "0.001bn")])  # fmt: skip
+def test_an_amount_below_one_dollar_is_refused_with_its_units(value: object, hint: str) -> None:
+    """`batna: 0.5` meant 0.5bn (or 0.5m): a fraction of a dollar is no figure of a deal,
+    and read as written it would be a billion times too small. Whole dollars and 0 read."""
+    with pytest.raises(ValueError, match="below one dollar") as info:
+        parse_money(value)
+    assert hint in str(info.value)
+    assert parse_money("0") == 0.0 and parse_money(1) == 1.0 and parse_money("2.50") == 2.5
+
+
 def test_a_space_inside_a_number_is_refused_not_closed_up() -> None:
     """`2 5m` (a slip) was 25m: the spaces were dropped wherever they stood."""
     with pytest.raises(ValueError, match="a space between digits separates thousands"):

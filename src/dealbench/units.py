@@ -175,6 +175,12 @@ def _money_bound(amount: float, value: Any) -> float:
         raise ValueError(
             f"an amount of USD must be at most 1,000tn in magnitude, got {_short(value)}"
         )
+    if 0 < abs(amount) < 1:  # `batna: 0.5` for 0.5bn: no deal's figure is a fraction of $1
+        n = f"{amount:g}"
+        raise ValueError(
+            f"an amount of USD below one dollar, got {_short(value)}; "
+            f"write its unit: {n}bn, {n}m or {n}k (or 0)"
+        )
     return amount
 
 
