@@ -186,6 +186,22 @@ def test_compare_out_holds_only_the_regimes_of_its_last_run(run: Runner, tmp_pat
     assert (out / "monopoly/result.json").is_file() and (out / "notes.txt").read_text() == "mine\n"
 
 
+def test_a_compare_stopped_by_the_time_limit_says_so_and_exits_4(run: Runner) -> None:
+    """A regime whose solve the time limit stopped shows the best found, not the best there
+    is (often no deal at all, all regimes 'tied'): the user is told which, exit 4 as solve."""
+    result = run("compare", GLOBAL, "--regimes", "tiered,repeal", "--time-limit", "0.001",
+                 "-j", "1")  # fmt: skip
+    assert result.exit_code == 4, result.output
+    assert not result.traceback and "US utility" in result.stdout
+    assert result.stderr.startswith("warning: the time limit stopped the solve")
+    assert " under " in result.stderr.splitlines()[0]
+    sweep = run("sweep", GLOBAL, "--param", "policy.risk_penalty_per_h100e", "--from", "50k",
+                "--to", "60k", "--steps", "2", "--time-limit", "0.001", "-j", "1")  # fmt: skip
+    assert sweep.exit_code == 4, sweep.output
+    assert sweep.stderr.startswith("warning: the time limit stopped the solve")
+    assert " of " in sweep.stderr.splitlines()[0]
+
+
 def test_a_set_one_regime_refuses_names_that_regime(run: Runner) -> None:
     """`--set` applies under every regime; a path the bilateral policy has (a cap per
     level) may not exist in another (monopoly's one tier-2 cap for every level): the

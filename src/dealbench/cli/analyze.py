@@ -46,6 +46,24 @@ def _answer(found: Found, json_out: bool, table: Callable[[Found], None]) -> Non
         table(found)
 
 
+def _stopped(solves: list[tuple[str, str]], word: str) -> None:
+    """Solves (name, status) the time limit stopped show the best packages found, not the
+    best there are (often none: every regime 'tied' at no deal): say which, and exit 4 as
+    `solve` does."""
+    from dealbench.optimize import Status
+
+    which = [name for name, status in solves if status == Status.TIME_LIMIT]
+    if which:
+        one = len(which) == 1
+        typer.echo(
+            f"warning: the time limit stopped the solve{'' if one else 's'} {word} "
+            f"{', '.join(which)}: {'its' if one else 'their'} figures are the best found "
+            "before it, not the best there are (raise --time-limit)",
+            err=True,
+        )
+        raise typer.Exit(4)
+
+
 def _wrote(written: list[Path], out: Path, json_out: bool) -> None:
     if not json_out:
         typer.echo(f"Wrote {len(written)} files to {out}/")
@@ -141,6 +159,7 @@ def compare(
                 portfolio_path=portfolio,
             )
             _wrote(written, out, json_out)
+    _stopped([(r.regime, r.status) for r in comparison.regimes], "under")
 
 
 @app.command(
@@ -259,6 +278,9 @@ def sweep(
         _answer(result, json_out, show.print_sweep)
         if out is not None:
             _wrote(show.write_sweep(out, result, force=force), out, json_out)
+    _stopped(
+        [(r.id if r.value is None else f"{r.value:,.6g}", r.status) for r in result.rows], "of"
+    )
 
 
 @app.command(
