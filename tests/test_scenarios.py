@@ -229,6 +229,20 @@ def test_a_scenario_cannot_take_the_base_rows_id(run: Runner, tmp_path: Path) ->
     assert run("validate", path).exit_code == 2
 
 
+def test_a_set_value_with_a_key_twice_is_refused_as_in_a_file(run: Runner) -> None:
+    """`{dist: uniform, low: 1bn, low: 2bn, high: 3bn}` in a file is refused (which low?);
+    the same value after --set was taken, one of the two silently dropped."""
+    value = "partners.AE.batna={dist: uniform, low: 1bn, low: 2bn, high: 3bn}"
+    result = run("solve", GULF, "--set", value)
+    assert result.exit_code == 2 and not result.traceback
+    assert result.stderr.strip() == (
+        "error: --set: partners.AE.batna: duplicate key 'low' in the value "
+        "(a key may appear only once)"
+    )
+    with pytest.raises(InputError):
+        parse_set(["portfolio.supply={2026: 1, '2026': 2}"])
+
+
 def test_solve_policy_unknown_regime_is_bad_input(run: Runner) -> None:
     result = run("solve", GULF, "--policy", "anarchy")
     assert result.exit_code == 2
