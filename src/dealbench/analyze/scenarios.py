@@ -147,7 +147,8 @@ def apply_overrides(
     inputs = dict(portfolio.inputs)
     key = f"{where or GIVEN}:{overrides_digest(overrides)[:12]}"
     inputs[key] = overrides_digest({**overrides, "#": key})
-    return portfolio.model_copy(update={"inputs": inputs})
+    given = {**portfolio.overrides, **{path: str(v) for path, v in overrides.items()}}
+    return portfolio.model_copy(update={"inputs": inputs, "overrides": given})
 
 
 def _apply_one(pf: Portfolio, path: str, value: Any, where: str) -> Portfolio:

@@ -439,6 +439,9 @@ class Portfolio(BaseModel):
     own_granularity: Granularity | None = None
     #: Input file -> sha256 of its bytes, for document fingerprints.
     inputs: dict[str, str] = Field(default_factory=dict)
+    #: The overrides applied to the files (`--set`, a scenario): path -> value as given,
+    #: in order; documents name them beside the files' figures.
+    overrides: dict[str, str] = Field(default_factory=dict)
     #: Partner code -> the file it came from, for messages.
     partner_files: dict[str, str] = Field(default_factory=dict)
 
