@@ -146,6 +146,12 @@ def test_compare_cli_json_and_files(run: Runner, tmp_path: Path) -> None:
     memo = (tmp_path / "memos" / "options-gulf-asia.md").read_text()
     assert "## Recommendation" in memo and "## What would change it" in memo
     assert f"Adopt {''}" in memo and f"({data['best']})" in memo
+    # each regime's result.json names its portfolio, as solve's does: render finds it
+    docs = run("render", tmp_path / "tiered/result.json", "--doc", "portfolio-memo",
+               "--out", tmp_path / "docs")  # fmt: skip
+    assert docs.exit_code == 0 and docs.stderr == "", docs.output
+    principals = (tmp_path / "docs/memos/portfolio-gulf-asia.md").read_text()
+    assert "under the tiered regime" in principals
 
 
 def test_compare_table_fits_80_columns(run: Runner) -> None:
@@ -164,7 +170,52 @@ def test_unknown_regime_is_bad_input(run: Runner) -> None:
     )
 
 
-# --- loosening a cap never lowers the US optimum ----------------------------------------------
+def test_compare_out_holds_only_the_regimes_of_its_last_run(run: Runner, tmp_path: Path) -> None:
+    """A second compare into the same --out with fewer regimes leaves no result or memo of
+    a regime it did not compare (a reader takes the folder as one comparison); a file
+    the user put there stays."""
+    out = tmp_path / "out"
+    first = ["compare", GULF, "--regimes", "monopoly,repeal", "-j", "1", "--out", out]
+    assert run(*first, "--render", "md").exit_code == 0
+    assert (out / "repeal/result.json").is_file()
+    (out / "notes.txt").write_text("mine\n")
+    again = run("compare", GULF, "--regimes", "monopoly", "-j", "1", "--out", out, "--render", "md")
+    assert again.exit_code == 0, again.output
+    assert not (out / "repeal/result.json").exists()
+    assert not (out / "memos/principals-gulf-asia-repeal.md").exists()
+    assert (out / "monopoly/result.json").is_file() and (out / "notes.txt").read_text() == "mine\n"
+
+
+def test_a_compare_stopped_by_the_time_limit_says_so_and_exits_4(run: Runner) -> None:
+    """A regime whose solve the time limit stopped shows the best found, not the best there
+    is (often no deal at all, all regimes 'tied'): the user is told which, exit 4 as solve."""
+    result = run("compare", GLOBAL, "--regimes", "tiered,repeal", "--time-limit", "0.001",
+                 "-j", "1")  # fmt: skip
+    assert result.exit_code == 4, result.output
+    assert not result.traceback and "US utility" in result.stdout
+    assert result.stderr.startswith("warning: the time limit stopped the solve")
+    assert " under " in result.stderr.splitlines()[0]
+    sweep = run("sweep", GLOBAL, "--param", "policy.risk_penalty_per_h100e", "--from", "50k",
+                "--to", "60k", "--steps", "2", "--time-limit", "0.001", "-j", "1")  # fmt: skip
+    assert sweep.exit_code == 4, sweep.output
+    assert sweep.stderr.startswith("warning: the time limit stopped the solve")
+    assert " of " in sweep.stderr.splitlines()[0]
+
+
+def test_a_set_one_regime_refuses_names_that_regime(run: Runner) -> None:
+    """`--set` applies under every regime; a path the bilateral policy has (a cap per
+    level) may not exist in another (monopoly's one tier-2 cap for every level): the
+    error says under which regime, else the user looks for the fault in the wrong file."""
+    result = run("compare", GULF, "--set", "policy.caps.tier2.veu=700_000", "-j", "1")
+    assert result.exit_code == 2 and not result.traceback
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: --set: policy.caps.tier2.veu: under the monopoly regime")
+    assert "has no 'veu'" in line
+    nowhere = run("compare", GULF, "--set", "policy.bogus=1", "-j", "1")  # no regime has it
+    assert nowhere.exit_code == 2 and "regime" not in nowhere.stderr
+
+
+# --- loosening a cap never lowers the US optimum# --- loosening a cap never lowers the US optimum ----------------------------------------------
 
 
 def _loosen(pf: Portfolio, tier: int, level: str, how: str) -> Portfolio:

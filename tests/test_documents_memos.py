@@ -57,6 +57,25 @@ def test_a_counter_is_the_partners_proposal_compared_with_our_last_offer(
     assert "Offer United Arab Emirates" not in md
 
 
+def test_a_memo_of_a_solve_with_set_overrides_names_them(run: Runner, tmp_path: Path) -> None:
+    """`solve --set ... --render`: the portfolio memo's figures come from the files *and*
+    the overrides; it said "from the data files" alone, so a reader took the files'
+    figures for the memo's. It names each override, as the options memo does; a plain
+    solve's memo names none."""
+    sets = ["--set", "policy.risk_penalty_per_h100e=200k"]
+    out = tmp_path / "out"
+    result = run("solve", DEMO_PORTFOLIO, *sets, "--out", out, "--render", "md,html")
+    assert result.exit_code == 0, result.output
+    memo = (out / "memos/portfolio-gulf-asia.md").read_text()
+    assert "policy.risk_penalty_per_h100e=200k" in memo.split("## Recommendation")[0]
+    assert (
+        "policy.risk_penalty_per_h100e=200k" in (out / "memos/portfolio-gulf-asia.html").read_text()
+    )
+    plain = tmp_path / "plain"
+    assert run("solve", DEMO_PORTFOLIO, "--out", plain, "--render", "md").exit_code == 0
+    assert "changed" not in (plain / "memos/portfolio-gulf-asia.md").read_text().split("##")[0]
+
+
 def test_a_counter_without_our_offer_says_so() -> None:
     source = load_source(COUNTER, DEMO_PORTFOLIO)
     md = markdown(documents_for(source, "deal-memo", partners=["AE"])[0])

@@ -44,6 +44,47 @@ def test_an_out_under_a_file_is_refused_before_any_solve(
     assert blocker.read_text() == "the user's notes\n"
 
 
+def test_demo_refuses_an_out_under_a_file_before_it_solves(run: Runner, tmp_path: Path) -> None:
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("the user's notes\n")
+    r = run("demo", "--out", blocker)
+    assert r.exit_code == 2 and not r.traceback
+    assert "is a file, not a folder" in r.stderr
+    assert r.stdout == ""  # no result printed: nothing was solved
+    assert "Rendering" not in r.stderr
+    assert blocker.read_text() == "the user's notes\n"
+
+
+COMPARE = ["compare", GULF, "--jobs", "1", "--regimes", "monopoly"]
+SWEEP = ["sweep", GULF, "--param", "policy.risk_penalty_per_h100e", "--from", "20k", "--to", "40k",
+         "--steps", "2", "--refine", "0", "--jobs", "1"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("command", "name"),
+    [
+        (["solve", GULF], "result.json"),
+        (["demo"], "result.json"),
+        (COMPARE, "comparison.json"),
+        (SWEEP, "sweep.json"),
+    ],
+)
+def test_a_users_file_the_command_always_writes_is_refused_before_any_solve(
+    run: Runner, tmp_path: Path, command: list[str | Path], name: str
+) -> None:
+    """The file every run of the command writes (result.json, comparison.json, sweep.json)
+    is the user's own in --out: the refusal comes first, not after the solves it would
+    waste, and the file is left as it is; --force lets the run through."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / name).write_text("the user's own\n")
+    r = run(*command, "--out", out)
+    assert r.exit_code == 2 and not r.traceback
+    assert f"{name} exists and was not written by dealbench" in r.stderr
+    assert r.stdout == ""  # nothing was solved
+    assert (out / name).read_text() == "the user's own\n"
+
+
 def test_render_of_a_package_that_breaks_limits_warns_with_each_limit(
     run: Runner, tmp_path: Path
 ) -> None:

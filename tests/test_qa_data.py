@@ -17,7 +17,7 @@ from dealbench.errors import InputError
 from dealbench.model import load_partner, load_portfolio
 from dealbench.render.environment import distance_to_best
 from dealbench.units import parse_money, parse_number, parse_share
-from helpers import Runner
+from helpers import REPO, Runner
 
 POLICY = """\
 id: house
@@ -117,6 +117,41 @@ def test_commas_between_thousands_still_read(text: str, value: float) -> None:
 )
 def test_spaces_between_thousands_and_before_units_still_read(text: str, usd: float) -> None:
     assert parse_money(text) == usd
+
+
+@pytest.mark.parametrize(("value", "hint"), [("0.5", "0.5bn"), (0.5, "0.5bn"), ("-0.25", "-0.25bn"),
+                                             ("$0.75", "0.75bn"), (1e-3, "0.001bn")])  # fmt: skip
+def test_an_amount_below_one_dollar_is_refused_with_its_units(value: object, hint: str) -> None:
+    """`batna: 0.5` meant 0.5bn (or 0.5m): a fraction of a dollar is no figure of a deal,
+    and read as written it would be a billion times too small. Whole dollars and 0 read."""
+    with pytest.raises(ValueError, match="below one dollar") as info:
+        parse_money(value)
+    assert hint in str(info.value)
+    assert parse_money("0") == 0.0 and parse_money(1) == 1.0 and parse_money("2.50") == 2.5
+
+
+def test_thousands_grouped_by_points_are_refused_not_read_as_decimals(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`supply: {2027: 100.000}` (a hundred thousand, as German writes it) read as 100
+    H100e; a point-grouped figure is now refused with both readings, in a file, in --set
+    and in the number parsers. A decimal with its own digits (0.470, 12.5) still reads."""
+    for parse in (parse_number, parse_money):
+        with pytest.raises(ValueError, match="a point separates decimals, not thousands"):
+            parse("100.000")
+    assert parse_number("0.470") == 0.47 and parse_number("12.5") == 12.5
+    portfolio = (REPO / "deals/portfolios/gulf-asia.yaml").read_text()
+    path = tmp_path / "gulf-asia.yaml"
+    path.write_text(portfolio.replace("2027: 1_200_000", "2027: 1.200.000").replace(
+        "2028: 1_400_000", "2028: 100.000").replace("../", f"{REPO}/deals/"))  # fmt: skip
+    result = run("validate", path)
+    assert result.exit_code == 2
+    assert "supply.2028: '100.000': a point separates decimals, not thousands; " \
+        "write 100_000 for 100,000, or 100" in result.stderr  # fmt: skip
+    assert "supply.2027" in result.stderr
+    sets = run("solve", REPO / "deals/portfolios/gulf-asia.yaml", "--set",
+               "portfolio.supply.2027=100.000")  # fmt: skip
+    assert sets.exit_code == 2 and "a point separates decimals" in sets.stderr
 
 
 def test_a_space_inside_a_number_is_refused_not_closed_up() -> None:

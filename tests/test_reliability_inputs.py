@@ -236,6 +236,38 @@ DENSE_CYCLE = "".join(
 def _structure_cases() -> list[Case]:
     p, pol, pf, pkg = "partner.yaml", "policy.yaml", "portfolio.yaml", "package.yaml"
     return [
+        Case(  # a partner that signs for less than it has without a deal
+            "negative-acceptance-margin",
+            pol,
+            12,
+            "acceptance_margin",
+            "must be at least 0",
+            _append(pol, "acceptance_margin: -50m\n"),
+        ),
+        Case(
+            "empty-periods",
+            pf,
+            4,
+            "periods",
+            "expected at least 1 period, got none",
+            _replace_line(pf, 4, "periods: []"),
+        ),
+        Case(
+            "empty-partners",
+            pf,
+            6,
+            "partners",
+            "expected at least 1 partner file, got none",
+            _replace_line(pf, 6, "partners: []"),
+        ),
+        Case(
+            "empty-security-levels",
+            pol,
+            3,
+            "security_levels",
+            "expected at least 1 security level, got none",
+            _write(pol, "id: base\ntitle: T\nsecurity_levels: []\ncaps: {tier2: 0, tier3: 0}\n"),
+        ),
         Case(
             "key-int-and-text",
             p,

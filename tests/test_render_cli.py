@@ -72,6 +72,36 @@ def test_render_a_result_finds_its_portfolio(run: Runner, tiny: Path, tmp_path: 
     assert "Annex (internal): valuation" in (out / "term-sheets/AA-internal.md").read_text()
 
 
+GULF = Path(__file__).resolve().parents[1] / "deals/portfolios/gulf-asia.yaml"
+
+
+def test_render_a_result_keeps_the_regime_it_was_solved_under(run: Runner, tmp_path: Path) -> None:
+    """`solve --policy tiered --out`, then `render`: the packages are checked under the
+    tiered regime they were solved under, not the portfolio file's own (bilateral)."""
+    assert run("solve", GULF, "--policy", "tiered", "--out", tmp_path / "solve").exit_code == 0
+    out = tmp_path / "docs"
+    r = run("render", tmp_path / "solve/result.json", "--doc", "portfolio-memo", "--out", out)
+    assert r.exit_code == 0, r.output + r.traceback
+    memo = (out / "memos/portfolio-gulf-asia.md").read_text()
+    assert "under the tiered regime" in memo and "bilateral" not in memo.lower()
+    assert "warning" not in r.stderr
+
+
+def test_render_a_result_of_other_inputs_says_so(run: Runner, tmp_path: Path) -> None:
+    """A result solved with --set overrides (or from files edited since) is checked against
+    the files as they are: the user is told its documents do not describe that solve."""
+    sets = ["--set", "partners.AE.batna=12bn"]
+    assert run("solve", GULF, *sets, "--out", tmp_path / "solve").exit_code == 0
+    r = run("render", tmp_path / "solve/result.json", "--out", tmp_path / "docs")
+    assert r.exit_code == 0, r.output + r.traceback
+    assert "warning: " in r.stderr and "other inputs" in r.stderr
+    assert "--set" in r.stderr
+    plain = tmp_path / "plain"
+    assert run("solve", GULF, "--out", plain).exit_code == 0
+    again = run("render", plain / "result.json", "--out", tmp_path / "docs2")
+    assert again.exit_code == 0 and again.stderr == ""
+
+
 def test_render_a_package_in_every_format_with_its_date(
     run: Runner, tiny: Path, package: Path, tmp_path: Path
 ) -> None:

@@ -212,6 +212,37 @@ def test_scenario_file_errors_name_file_and_line(tmp_path: Path, gulf) -> None: 
     assert "expected an amount of USD" in issue.message
 
 
+def test_a_scenario_cannot_take_the_base_rows_id(run: Runner, tmp_path: Path) -> None:
+    """`sweep` lists the portfolio as loaded under the id `base`; a scenario of that id
+    would give two rows `base` (a script keying sweep.json's rows by id takes the wrong
+    one), so the file is refused at the scenario's line, whatever the letter case."""
+    path = tmp_path / "scenarios.yaml"
+    path.write_text(
+        "scenarios:\n  - id: more-supply\n    set: {portfolio.supply.2027: 1_500_000}\n"
+        "  - id: Base\n    set: {portfolio.supply.2027: 100_000}\n"
+    )
+    result = run("sweep", GULF, path, "--jobs", "1")
+    assert result.exit_code == 2
+    assert "scenarios.yaml:4: scenarios[1].id:" in result.stderr
+    assert "'Base'" in result.stderr and "as loaded" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert run("validate", path).exit_code == 2
+
+
+def test_a_set_value_with_a_key_twice_is_refused_as_in_a_file(run: Runner) -> None:
+    """`{dist: uniform, low: 1bn, low: 2bn, high: 3bn}` in a file is refused (which low?);
+    the same value after --set was taken, one of the two silently dropped."""
+    value = "partners.AE.batna={dist: uniform, low: 1bn, low: 2bn, high: 3bn}"
+    result = run("solve", GULF, "--set", value)
+    assert result.exit_code == 2 and not result.traceback
+    assert result.stderr.strip() == (
+        "error: --set: partners.AE.batna: duplicate key 'low' in the value "
+        "(a key may appear only once)"
+    )
+    with pytest.raises(InputError):
+        parse_set(["portfolio.supply={2026: 1, '2026': 2}"])
+
+
 def test_solve_policy_unknown_regime_is_bad_input(run: Runner) -> None:
     result = run("solve", GULF, "--policy", "anarchy")
     assert result.exit_code == 2

@@ -8,6 +8,7 @@ path that does not exist, a bound of the wrong unit) is refused with exit 2.
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -119,6 +120,40 @@ def test_bad_sweeps_exit_2(run: Runner, args: list[str], message: str) -> None:
     assert result.stderr.strip() == message
 
 
+@pytest.mark.parametrize(
+    "option", [["--from", "50k"], ["--to", "400k"], ["--steps", "15"], ["--refine", "3"]]
+)
+def test_a_scenarios_sweep_refuses_the_options_of_a_param_sweep(
+    run: Runner, option: list[str]
+) -> None:
+    """With a SCENARIOS file, --from, --to, --steps and --refine have no figure to sweep:
+    refused (exit 2, before any solve), not ignored as if the sweep had used them."""
+    result = run("sweep", GULF, SCENARIOS, *option, "--jobs", "1")
+    assert result.exit_code == 2 and result.traceback == ""
+    assert result.stderr.strip() == (
+        f"error: {option[0]}: only with --param PATH (a sweep of one figure), "
+        "not with a SCENARIOS file"
+    )
+    assert result.stdout == ""
+
+
+def test_a_sweep_of_a_whole_number_field_narrows_only_to_its_values(run: Runner) -> None:
+    """A partner's tier takes 1, 2 or 3: a change between two grid values is reported
+    between them, not aborted by a bisection at 2.5 (which --set would refuse); a grid
+    value the field refuses is named as --steps', not as a --set the user never gave."""
+    args = ["sweep", GULF, "--param", "partners.AE.tier", "--from", "1", "--to", "3", "-j", "1"]
+    result = run(*args, "--steps", "3", "--json")
+    assert result.exit_code == 0 and not result.traceback, result.output
+    data = json.loads(result.stdout)
+    assert [row["value"] for row in data["rows"]] == [1.0, 2.0, 3.0]
+    for point in data["change_points"]:
+        assert point["low"] in (1.0, 2.0) and point["high"] == point["low"] + 1
+    assert data["change_points"], "AE under tier 3 is embargoed: its deal is lost"
+    refused = run(*args, "--steps", "4")
+    assert refused.exit_code == 2
+    assert refused.stderr.startswith("error: --steps: partners.AE.tier: expected 1, 2 or 3")
+
+
 def test_diff_says_what_changed_partner_by_partner(run: Runner, tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     assert run("solve", GULF, "--out", a).exit_code == 0
@@ -130,6 +165,12 @@ def test_diff_says_what_changed_partner_by_partner(run: Runner, tmp_path: Path) 
     data = json.loads(run("diff", a / "result.json", b / "result.json", "--json").stdout)
     changes = {p["partner"]: p["change"] for p in data["partners"]}
     assert changes["MY"] == "gained" and changes["AE"] == "changed"
+    # a change too long for one line continues indented under its dash, not at column 0
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for before, line in itertools.pairwise(lines):
+        if before.startswith("  - ") and not line.startswith(("  - ", "Unchanged")):
+            assert line.startswith("    ") or line.endswith(":"), (before, line)
 
 
 def test_diff_of_a_result_with_itself_is_empty() -> None:

@@ -101,6 +101,10 @@ BAD = [
         "diversion_risk: {dist: uniform, low: 0.5, high: 1.5}",
         "diversion_risk: a distribution here cannot go above 1",
     ),
+    (  # its mean (10k) is not negative, but a sample in three is
+        "value_per_h100e: {dist: uniform, low: -10k, high: 30k}",
+        "value_per_h100e: a value per H100e cannot be negative (the distribution's low is -10k)",
+    ),
 ]
 
 
@@ -255,6 +259,16 @@ def test_robust_needs_a_share(run: Runner) -> None:
     result = run("solve", UNCERTAIN, "--robust", "1.5")
     assert result.exit_code == 2
     assert "expected a share between 0 and 1" in result.stderr
+
+
+@pytest.mark.parametrize("option", [["--samples", "500"], ["--seed", "7"]])
+def test_samples_and_seed_are_refused_without_robust(run: Runner, option: list[str]) -> None:
+    """Without --robust a solve draws nothing: --samples and --seed are refused (exit 2,
+    before the solve), not ignored as if the solve had sampled."""
+    result = run("solve", UNCERTAIN, *option)
+    assert result.exit_code == 2 and not result.traceback
+    assert result.stderr.strip() == f"error: {option[0]}: only with --robust SHARE"
+    assert result.stdout == ""
 
 
 def test_the_progress_bar_waits_a_second_then_draws() -> None:

@@ -51,6 +51,7 @@ def _finite(value: Any) -> float:
         if isinstance(value, int | float):
             number = float(value)
         elif isinstance(value, str):
+            _refuse_point_groups(value, value)
             text = _without_separators(value.strip(), value)
             try:
                 number = float(text)
@@ -84,6 +85,21 @@ _DIGITS_AND_COMMAS = re.compile(r"\d[\d,]*")
 #: Digits grouped by spaces (1 500 000), and any digits with spaces between them.
 _SPACED = re.compile(r"\d{1,3}(?: \d{3})+")
 _DIGITS_AND_SPACES = re.compile(r"\d+(?: +\d+)+")
+
+
+#: Digits grouped in threes by points: thousands in many languages (100.000 for 100,000).
+_POINT_GROUPED = re.compile(r"[-+]?[1-9]\d{0,2}(?:\.\d{3})+")
+
+
+def _refuse_point_groups(text: str, value: Any) -> None:
+    """`100.000`: a hundred thousand in German, a hundred to YAML; refused, not guessed."""
+    if _POINT_GROUPED.fullmatch(text.strip()):
+        digits = text.strip().lstrip("+")
+        whole = int(digits.replace(".", ""))
+        raise ValueError(
+            f"{_short(value)}: a point separates decimals, not thousands; "
+            f"write {whole:_} for {whole:,}, or {float(digits):g}"
+        )
 
 
 def _without_separators(text: str, value: Any) -> str:
@@ -142,6 +158,7 @@ def _short(value: Any) -> str:
 def parse_money(value: Any) -> float:
     """USD from `1.4tn`, `200bn`, `350m`, `75k`, `$2bn`, `-5bn` or a number."""
     if isinstance(value, str):
+        _refuse_point_groups(value.strip().lstrip("$"), value)
         text = _without_separators(value.strip().lower(), value)
         for run in _DIGITS_AND_SPACES.findall(text):
             if not _SPACED.fullmatch(run):  # `2 5m`: not 25m
@@ -174,6 +191,12 @@ def _money_bound(amount: float, value: Any) -> float:
     if not abs(amount) <= MAX_MONEY:  # also catches infinity
         raise ValueError(
             f"an amount of USD must be at most 1,000tn in magnitude, got {_short(value)}"
+        )
+    if 0 < abs(amount) < 1:  # `batna: 0.5` for 0.5bn: no deal's figure is a fraction of $1
+        n = f"{amount:g}"
+        raise ValueError(
+            f"an amount of USD below one dollar, got {_short(value)}; "
+            f"write its unit: {n}bn, {n}m or {n}k (or 0)"
         )
     return amount
 

@@ -103,6 +103,31 @@ def tie(us_value: float | None) -> float:
     return max(1e6, 1e-6 * abs(us_value or 0.0))
 
 
+def _under_each(
+    portfolio: Portfolio, policies: Sequence[Policy], overrides: Mapping[str, Any]
+) -> list[Portfolio]:
+    """`portfolio` under each policy, then `overrides`. An override some regime refuses
+    and another takes (a cap per level in bilateral, one cap for all in monopoly) names
+    the regime that refuses it: else the user looks for the fault in the wrong file."""
+    out: list[Portfolio] = []
+    refused: list[tuple[Policy, ArgumentError]] = []
+    for policy in policies:
+        try:
+            out.append(apply_overrides(under_regime(portfolio, policy), overrides))
+        except ArgumentError as exc:
+            refused.append((policy, exc))
+    if not refused:
+        return out
+    policy, first = refused[0]
+    if len(refused) == len(policies):  # no regime takes it: the path or value itself
+        raise first
+    where = f"under the {policy.id} regime"
+    more = [(i.field, f"{where}, {i.message}") for i in first.issues[1:]]
+    raise ArgumentError(
+        first.argument, f"{where}, {first.message}", first.issues[0].field, more=more
+    ) from None
+
+
 def compare(
     portfolio: Portfolio,
     policies: Sequence[Policy | str | os.PathLike[str]] | str | os.PathLike[str],
@@ -130,7 +155,7 @@ def compare(
     if twice:
         raise ArgumentError("policies", f"two regimes share the id {', '.join(twice)}")
     overrides = dict(overrides or {})
-    portfolios = [apply_overrides(under_regime(portfolio, p), overrides) for p in read]
+    portfolios = _under_each(portfolio, read, overrides)
     results = solve_all(portfolios, options or SolveOptions(), executor, chain=1, progress=progress)
     solved = {p.policy.id: (p, r) for p, r in zip(portfolios, results, strict=True)}
     rows = [regime_row(p, r) for p, r in solved.values()]

@@ -72,11 +72,18 @@ class _PortfolioFields(Strict):
 
 
 def parse_value(text: str) -> Any:
-    """A value as written after `=`: read as YAML (`3bn` stays text for the unit parsers)."""
+    """A value as written after `=`: read as YAML (`3bn` stays text for the unit parsers).
+
+    A mapping that gives a key twice raises ValueError, as a file's does (which to keep?)."""
     try:
-        value, _, _ = parse(text)
+        value, _, duplicates = parse(text)
     except Exception:  # not YAML: leave it to the field's parser, which says what it expects
         return text
+    if duplicates:
+        *_, loc = duplicates[0]
+        raise ValueError(
+            f"duplicate key {str(loc[-1])!r} in the value (a key may appear only once)"
+        )
     return text if value is None else value
 
 
@@ -96,7 +103,10 @@ def parse_set(items: Iterable[str] | str, name: str = "items") -> dict[str, Any]
             )
         if not text.strip():
             raise ArgumentError(name, "no value after '='", path)
-        out[path] = parse_value(text.strip())
+        try:
+            out[path] = parse_value(text.strip())
+        except ValueError as exc:
+            raise ArgumentError(name, str(exc), path) from None
     return out
 
 
@@ -137,7 +147,8 @@ def apply_overrides(
     inputs = dict(portfolio.inputs)
     key = f"{where or GIVEN}:{overrides_digest(overrides)[:12]}"
     inputs[key] = overrides_digest({**overrides, "#": key})
-    return portfolio.model_copy(update={"inputs": inputs})
+    given = {**portfolio.overrides, **{path: str(v) for path, v in overrides.items()}}
+    return portfolio.model_copy(update={"inputs": inputs, "overrides": given})
 
 
 def _apply_one(pf: Portfolio, path: str, value: Any, where: str) -> Portfolio:

@@ -21,7 +21,7 @@ from dealbench.analyze.parallel import Executor
 from dealbench.analyze.scenarios import Scenario, apply_overrides, read_value
 from dealbench.analyze.solves import Chain, SolveOptions, run_chain, solve_all
 from dealbench.errors import ArgumentError, InputError
-from dealbench.model.schema import Portfolio
+from dealbench.model.schema import BASE_SCENARIO, Portfolio
 from dealbench.optimize import SolveResult, Status
 
 __all__ = ["ChangePoint", "SweepResult", "SweepRow", "grid", "sweep_param", "sweep_scenarios"]
@@ -107,7 +107,7 @@ def sweep_scenarios(
     results = solve_all(portfolios, options or SolveOptions(), executor, chain=1, progress=progress)
     codes = [p.code for p in portfolio.partners]
     base = signature(results[0])
-    rows = [row_of("base", results[0], title="As loaded")]
+    rows = [row_of(BASE_SCENARIO, results[0], title="As loaded")]
     for (scenario, _pf), result in zip(scenarios, results[1:], strict=True):
         row = row_of(scenario.id, result, title=scenario.title)
         after = signature(result)
@@ -200,7 +200,7 @@ def sweep_param(
         )
     values = grid(low, high, steps)
     opts = options or SolveOptions()
-    portfolios = [apply_overrides(base, {path: v}) for v in values]
+    portfolios = [apply_overrides(base, {path: v}, name="steps") for v in values]
     results = solve_all(portfolios, opts, executor, progress=progress)
     codes = [p.code for p in portfolio.partners]
     rows: list[SweepRow] = []
@@ -263,9 +263,11 @@ def _bisect(task: _Bisect) -> list[ChangePoint]:
         start, hi, at_hi = key(at_lo), task.high, task.at_high
         for _ in range(task.steps):
             mid = (lo + hi) / 2
-            (result,) = run_chain(
-                Chain([apply_overrides(task.portfolio, {task.path: mid})], options)
-            )
+            try:
+                between = apply_overrides(task.portfolio, {task.path: mid})
+            except InputError:  # the path takes no value between (a tier: 2 and 3, not 2.5)
+                break
+            (result,) = run_chain(Chain([between], options))
             if key(result) == start:
                 lo, at_lo = mid, result
             else:

@@ -31,6 +31,9 @@ TimeLimit = Annotated[
     float | None, typer.Option("--time-limit", help="Seconds before each solve stops.")
 ]
 Found = TypeVar("Found", bound="BaseModel")
+#: A param sweep's values from A to B, and bisections of each change point, by default.
+STEPS, REFINE = 11, 6
+_PARAM_ONLY = "only with --param PATH (a sweep of one figure), not with a SCENARIOS file"
 
 
 def _answer(found: Found, json_out: bool, table: Callable[[Found], None]) -> None:
@@ -41,6 +44,24 @@ def _answer(found: Found, json_out: bool, table: Callable[[Found], None]) -> Non
         typer.echo(show.to_json(found.model_dump(mode="json")))
     else:
         table(found)
+
+
+def _stopped(solves: list[tuple[str, str]], word: str) -> None:
+    """Solves (name, status) the time limit stopped show the best packages found, not the
+    best there are (often none: every regime 'tied' at no deal): say which, and exit 4 as
+    `solve` does."""
+    from dealbench.optimize import Status
+
+    which = [name for name, status in solves if status == Status.TIME_LIMIT]
+    if which:
+        one = len(which) == 1
+        typer.echo(
+            f"warning: the time limit stopped the solve{'' if one else 's'} {word} "
+            f"{', '.join(which)}: {'its' if one else 'their'} figures are the best found "
+            "before it, not the best there are (raise --time-limit)",
+            err=True,
+        )
+        raise typer.Exit(4)
 
 
 def _wrote(written: list[Path], out: Path, json_out: bool) -> None:
@@ -107,9 +128,10 @@ def compare(
         overrides = parse_set(sets or [])
         ex = executor_from(jobs, executor, scheduler)
         if out is not None:  # refused before the solves, not after
+            from dealbench.cli.analyze_output import COMPARISON_FILE
             from dealbench.io import OutputDir
 
-            OutputDir(out, force=force).check_target()
+            OutputDir(out, force=force).check([COMPARISON_FILE])
         pf = load_portfolio(portfolio)
         policies = [
             find_regime(name, portfolio, "--regimes")
@@ -134,8 +156,10 @@ def compare(
                 force=force,
                 date=parse_date(date),
                 executor=ex,
+                portfolio_path=portfolio,
             )
             _wrote(written, out, json_out)
+    _stopped([(r.regime, r.status) for r in comparison.regimes], "under")
 
 
 @app.command(
@@ -163,11 +187,16 @@ def sweep(
     stop: Annotated[
         str | None, typer.Option("--to", metavar="B", help="Last value, in the path's unit.")
     ] = None,
-    steps: Annotated[int, typer.Option("--steps", help="Values from A to B, both included.")] = 11,
+    steps: Annotated[
+        int | None,
+        typer.Option("--steps", help=f"Values from A to B, both included (default: {STEPS})."),
+    ] = None,
     refine: Annotated[
-        int,
-        typer.Option("--refine", help="Bisections narrowing each change point (0: none)."),
-    ] = 6,
+        int | None,
+        typer.Option(
+            "--refine", help=f"Bisections narrowing each change point (0: none; default: {REFINE})."
+        ),
+    ] = None,
     sets: SetOpt = None,
     json_out: Json = False,
     out: Annotated[
@@ -205,16 +234,24 @@ def sweep(
                     "give either a SCENARIOS file or --param PATH --from A --to B",
                 )
             )
+        if param is None:  # a SCENARIOS file: these have no figure to sweep
+            for name, given in (("--from", start), ("--to", stop), ("--steps", steps),
+                                ("--refine", refine)):  # fmt: skip
+                if given is not None:
+                    raise InputError(Issue(name, None, "", _PARAM_ONLY))
         if param is not None and (start is None or stop is None):
             raise InputError(Issue("--param", None, "", "needs --from A and --to B"))
+        steps = STEPS if steps is None else steps
+        refine = REFINE if refine is None else refine
         if steps < 1:
             raise InputError(Issue("--steps", None, "", f"expected at least 1 value, got {steps}"))
         overrides = parse_set(sets or [])
         ex = executor_from(jobs, executor, scheduler)
         if out is not None:  # refused before the solves, not after
+            from dealbench.cli.analyze_output import SWEEP_FILE
             from dealbench.io import OutputDir
 
-            OutputDir(out, force=force).check_target()
+            OutputDir(out, force=force).check([SWEEP_FILE])
         pf = load_portfolio(portfolio)
         options = SolveOptions(time_limit=time_limit)
         with progress("Solving scenarios", not json_out) as bar:
@@ -241,6 +278,9 @@ def sweep(
         _answer(result, json_out, show.print_sweep)
         if out is not None:
             _wrote(show.write_sweep(out, result, force=force), out, json_out)
+    _stopped(
+        [(r.id if r.value is None else f"{r.value:,.6g}", r.status) for r in result.rows], "of"
+    )
 
 
 @app.command(

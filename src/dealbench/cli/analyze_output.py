@@ -22,6 +22,11 @@ if TYPE_CHECKING:
     from dealbench.render.documents import Format
 
 
+#: The files `compare --out` and `sweep --out` write on every run.
+COMPARISON_FILE = "comparison.json"
+SWEEP_FILE = "sweep.json"
+
+
 def to_json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)
 
@@ -96,15 +101,21 @@ def write_comparison(
     force: bool,
     date: dt.date | None,
     executor: Any = None,
+    portfolio_path: Path | None = None,
 ) -> list[Path]:
-    """comparison.json, REGIME/result.json for each regime and, with `formats`, the options
-    memo and a portfolio memo for principals under each regime."""
+    """comparison.json, REGIME/result.json for each regime (naming `portfolio_path`, as
+    `solve --out` does, so `render` finds it) and, with `formats`, the options memo and a
+    portfolio memo for principals under each regime."""
     from dealbench.cli.documents import write_documents
+    from dealbench.cli.solving import portfolio_ref
     from dealbench.io import OutputDir
 
-    folder = OutputDir(out, force=force)
-    extra = {"comparison.json": (to_json(comparison.model_dump(mode="json")) + "\n").encode()}
+    folder = OutputDir(out, force=force, replace=True)  # a regime not compared now goes
+    extra = {COMPARISON_FILE: (to_json(comparison.model_dump(mode="json")) + "\n").encode()}
     for regime, (_pf, result) in solved.items():
+        if portfolio_path is not None:
+            ref = portfolio_ref(portfolio_path, out / regime)
+            result = result.model_copy(update={"portfolio_file": ref})
         extra[f"{regime}/result.json"] = (to_json(result.model_dump(mode="json")) + "\n").encode()
     from dealbench.analyze.memo import options_facts
     from dealbench.render import charts as chart_lib
@@ -203,20 +214,21 @@ def print_diff(d: ResultDiff) -> None:
     out.print(f"B: {d.b}")
     for note in d.notes:
         say(out, f"Note: {note}")
-    out.print(
+    say(
+        out,
         f"US utility: {money(d.us_value[0])} -> {money(d.us_value[1])}; "
-        f"risk {h100e(d.risk_total[0])} -> {h100e(d.risk_total[1])} weighted H100e"
+        f"risk {h100e(d.risk_total[0])} -> {h100e(d.risk_total[1])} weighted H100e",
     )
     changed = d.changed
     if not changed:
         out.print("No partner's package changed.")
     for p in changed:
         out.print(f"{p.partner}:")
-        for line in p.changes:
-            out.print(f"  - {line}")
+        for line in p.changes:  # a long one continues under its text, not at column 0
+            say(out, f"  - {line}", indent=4)
     same = [p.partner for p in d.partners if p.change == "same"]
     if same:
-        out.print(f"Unchanged: {', '.join(same)}")
+        say(out, f"Unchanged: {', '.join(same)}")
 
 
 def write_sweep(out: Path, result: SweepResult, *, force: bool) -> list[Path]:
@@ -229,7 +241,7 @@ def write_sweep(out: Path, result: SweepResult, *, force: bool) -> list[Path]:
     data = result.model_dump(mode="json")
     chart = sweep_chart(data)
     files = {
-        "sweep.json": (to_json(data) + "\n").encode(),
+        SWEEP_FILE: (to_json(data) + "\n").encode(),
         "charts/sweep.svg": (chart_lib.svg(chart) + "\n").encode(),
         "charts/sweep.png": chart_lib.png(chart),
     }

@@ -250,6 +250,8 @@ def render(
         write_documents(folder, docs, wanted, templates)
         for path in folder.written:
             typer.echo(str(path))
+        for warning in src.warnings:
+            typer.echo(f"warning: {warning}", err=True)
         _warn_violations(src.checked.deals)
 
 

@@ -34,6 +34,11 @@ from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 from dealbench.cli.scenario_options import PolicyOpt, SetOpt
 
+#: The file `solve --out` and `demo` write on every run.
+RESULT_FILE = "result.json"
+#: A robust solve's samples of the uncertain figures, and their seed, by default.
+SAMPLES, SEED = 10_000, 0
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -178,9 +183,15 @@ def solve(
         ),
     ] = None,
     samples: Annotated[
-        int, typer.Option("--samples", help="Samples of the uncertain figures for --robust.")
-    ] = 10_000,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the samples.")] = 0,
+        int | None,
+        typer.Option(
+            "--samples",
+            help=f"Samples of the uncertain figures for --robust (default: {SAMPLES:,}).",
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help=f"Seed of the samples (default: {SEED}).")
+    ] = None,
     require_deal: Annotated[
         list[str] | None,
         typer.Option(
@@ -244,10 +255,16 @@ def solve(
         day = parse_date(date)
         if formats is not None and out is None:
             raise InputError(Issue("--render", None, "", "needs --out, the folder to write into"))
+        if robust is None:  # nothing is drawn
+            for name, given in (("--samples", samples), ("--seed", seed)):
+                if given is not None:
+                    raise InputError(Issue(name, None, "", "only with --robust SHARE"))
+        samples = SAMPLES if samples is None else samples
+        seed = SEED if seed is None else seed
         if out is not None:  # refused before the solve, not after
             from dealbench.io import OutputDir
 
-            OutputDir(out, force=force).check_target()
+            OutputDir(out, force=force).check([RESULT_FILE])
         from dealbench.analyze.scenarios import load_scenario
         from dealbench.optimize.explain import no_deal_reasons
 
@@ -531,6 +548,9 @@ def demo(
     from dealbench.render.documents import FORMATS
 
     with handled():
+        from dealbench.io import OutputDir
+
+        OutputDir(out, force=force).check([RESULT_FILE])  # refused before the solve, not after
         path = _shipped(DEMO_PORTFOLIO)
         pf = load_portfolio(path)
         result = run_solve(pf).raise_for_status()
@@ -577,7 +597,7 @@ def write_outputs(
 
     folder = OutputDir(out, force=force, replace=True)  # stale documents go
     if portfolio_path is not None:
-        result = result.model_copy(update={"portfolio_file": _portfolio_ref(portfolio_path, out)})
+        result = result.model_copy(update={"portfolio_file": portfolio_ref(portfolio_path, out)})
     data = output.result_json(result)
     if date is not None:
         data["date"] = date.isoformat()  # the documents' date: a later render keeps it
@@ -591,7 +611,7 @@ def write_outputs(
         docs += documents_for(source, "portfolio-memo", date=date)
         if everything:
             docs += _shipped_redline(pf, date) + _shipped_counter_memo(date)
-    extra = {"result.json": result_json.encode(), **package_files(pf, result)}
+    extra = {RESULT_FILE: result_json.encode(), **package_files(pf, result)}
     write_documents(folder, docs, formats or ["md"], templates, extra)
     return folder.written
 
@@ -612,7 +632,7 @@ def package_files(pf: Portfolio, result: SolveResult) -> dict[str, bytes]:
     }
 
 
-def _portfolio_ref(portfolio: Path, out: Path) -> str:
+def portfolio_ref(portfolio: Path, out: Path) -> str:
     """The portfolio as result.json names it: relative to out/ when they share a folder."""
     target, base = portfolio.resolve(), out.resolve()
     if os.path.commonpath([target, base]) == target.anchor:

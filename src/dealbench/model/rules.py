@@ -9,8 +9,10 @@ import difflib
 from collections.abc import Iterator
 
 from dealbench.model import amounts
+from dealbench.model.distributions import distribution_of
 from dealbench.model.periods import length as period_length
 from dealbench.model.schema import (
+    BASE_SCENARIO,
     Caps,
     Concession,
     Package,
@@ -19,6 +21,7 @@ from dealbench.model.schema import (
     ScenarioFile,
     SecurityRequirement,
 )
+from dealbench.model.uncertain import short
 from dealbench.model.yamlio import Loc
 
 Problem = tuple[Loc, str]
@@ -34,6 +37,15 @@ def scenario_problems(spec: ScenarioFile) -> Iterator[Problem]:
     """A scenarios file on its own: each id once (its paths need a portfolio)."""
     ids = [scenario.id for scenario in spec.scenarios]
     yield from _repeated(ids, "scenarios", "scenario {!r} is listed twice")
+    for i, name in enumerate(ids):
+        if name.lower() == BASE_SCENARIO:
+            yield (
+                ("scenarios", i, "id"),
+                (
+                    f"{name!r} is the id of the portfolio as loaded (the first row of a sweep); "
+                    "give this scenario another id"
+                ),
+            )
 
 
 def _repeated(ids: list[str], where: str, message: str) -> Iterator[Problem]:
@@ -164,13 +176,13 @@ def _range_problems(concession: Concession, where: Loc) -> Iterator[Problem]:
 
 def _segment_problems(partner: Partner) -> Iterator[Problem]:
     if not isinstance(partner.value_per_h100e, list):
-        if partner.value_per_h100e < 0:
-            yield ("value_per_h100e",), "a value per H100e cannot be negative"
+        if (negative := _negative_value(partner.value_per_h100e)) is not None:
+            yield ("value_per_h100e",), negative
         return
     previous = None
     for i, seg in enumerate(partner.value_per_h100e):
-        if seg.value < 0:
-            yield ("value_per_h100e", i, "value"), "a value per H100e cannot be negative"
+        if (negative := _negative_value(seg.value)) is not None:
+            yield ("value_per_h100e", i, "value"), negative
         if previous is not None:
             if seg.upto <= previous.upto:
                 yield (
@@ -188,6 +200,18 @@ def _segment_problems(partner: Partner) -> Iterator[Problem]:
                     ),
                 )
         previous = seg
+
+
+def _negative_value(value: float) -> str | None:
+    """Why a value per H100e is refused for being negative: the number, or (a
+    distribution) any sample of it, whatever its mean."""
+    dist = distribution_of(value)
+    if dist is None:
+        return "a value per H100e cannot be negative" if value < 0 else None
+    if dist.low < 0:
+        low = short(dist.low)
+        return f"a value per H100e cannot be negative (the distribution's low is {low})"
+    return None
 
 
 def _cycle_problems(partner: Partner) -> Iterator[Problem]:

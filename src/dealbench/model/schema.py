@@ -195,7 +195,9 @@ class Policy(Strict):
     #: A cost: negative, it would pay the US for compute reaching adversaries.
     risk_penalty_per_h100e: Annotated[Money, Field(ge=0)]
     risk_budget: Annotated[Number, Field(ge=0)] | None = None
-    acceptance_margin: Money = 0.0
+    #: What a partner needs over its walk-away value to sign: negative, it would sign for
+    #: less than it has without a deal.
+    acceptance_margin: Annotated[Money, Field(ge=0)] = 0.0
     granularity: GranularityField | None = None
 
     @cached_property
@@ -437,6 +439,9 @@ class Portfolio(BaseModel):
     own_granularity: Granularity | None = None
     #: Input file -> sha256 of its bytes, for document fingerprints.
     inputs: dict[str, str] = Field(default_factory=dict)
+    #: The overrides applied to the files (`--set`, a scenario): path -> value as given,
+    #: in order; documents name them beside the files' figures.
+    overrides: dict[str, str] = Field(default_factory=dict)
     #: Partner code -> the file it came from, for messages.
     partner_files: dict[str, str] = Field(default_factory=dict)
 
@@ -514,6 +519,10 @@ class Scenario(Strict):
     id: Id
     title: str = ""
     set: dict[str, Any] = Field(default_factory=dict)
+
+
+#: The id of a sweep's first row, the portfolio as loaded: no scenario may take it.
+BASE_SCENARIO = "base"
 
 
 class ScenarioFile(Strict):

@@ -268,6 +268,8 @@ def _message(error: Any) -> str:
         )
         mapping = _MAPPINGS.get(field, "a mapping of keys to values")
         return f"expected {mapping}, got {_short(error.get('input'))}"
+    if kind == "too_short" and "min_length" in error.get("ctx", {}):
+        return _too_few(error)
     if kind in ("model_type", "model_attributes_type"):
         return f"expected a mapping of fields, got {_short(error.get('input'))}"
     if kind == "string_pattern_mismatch":
@@ -280,6 +282,28 @@ def _message(error: Any) -> str:
     if kind == "value_error" or "got " in message:
         return message
     return f"{message}, got {_short(error.get('input'))}"
+
+
+def _too_few(error: Any) -> str:
+    """`periods: []`: how many items the field needs, in its own words, not pydantic's."""
+    field = next(
+        (str(part) for part in reversed(error.get("loc", ())) if isinstance(part, str)), ""
+    )
+    noun = _ITEMS.get(field, "item")
+    least, actual = error["ctx"]["min_length"], error["ctx"].get("actual_length")
+    return f"expected at least {least} {noun}{'' if least == 1 else 's'}, got {actual or 'none'}"
+
+
+#: What one item of a list (or mapping) that may not be empty is, by the field's name.
+_ITEMS = {
+    "periods": "period",
+    "partners": "partner file",
+    "security_levels": "security level",
+    "security_costs": "security level with its cost",
+    "levels": "level",
+    "value_per_h100e": "segment",
+    "scenarios": "scenario",
+}
 
 
 #: What a field that holds a mapping expects, for a value that is not one (`ask: 40_000`).

@@ -136,12 +136,17 @@ for _tag, _pattern, _first in (
     for _char in _first:
         _IMPLICIT.setdefault(_char, []).append((_tag, re.compile(f"^(?:{_pattern})$")))
 _DEFAULT_TAGS = {ScalarNode: _STR, SequenceNode: _SEQ, MappingNode: _MAP}
+#: Digits grouped in threes by points, as many languages write thousands (`100.000`,
+#: `2.500`): left as text, which the number parsers refuse as ambiguous.
+_POINT_GROUPED = re.compile(r"^[-+]?[1-9][0-9]{0,2}(?:\.[0-9]{3})+$")
 
 
 class _Loader(_BaseLoader):
     """libyaml's safe loader resolving plain scalars by `_IMPLICIT`, without path resolvers."""
 
     def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode and implicit[0] and _POINT_GROUPED.match(value):
+            return _STR  # `100.000`: 100 or 100,000? The field's parser says (units.py)
         if kind is ScalarNode and implicit[0]:
             for tag, pattern in _IMPLICIT.get(value[:1], ()):
                 if pattern.match(value):

@@ -43,6 +43,9 @@ class Source:
     sites: dict[str, str] | None = None
     #: What a solve other than us-best maximised, in one sentence (None otherwise).
     maximised: str | None = None
+    #: What the user is told about the source beside its documents (a result solved from
+    #: other inputs than the files as they are now).
+    warnings: tuple[str, ...] = ()
 
     @property
     def is_package(self) -> bool:
@@ -214,6 +217,33 @@ def result_portfolio_path(path: Path, result: SolveResult) -> Path | None:
     return ref if ref.is_absolute() else path.parent / ref
 
 
+def _under_its_regime(
+    portfolio: Portfolio, result: SolveResult, path: Path, pf_path: Path
+) -> Portfolio:
+    """`portfolio` under the regime `result` was solved under (`solve --policy`, each of
+    `compare`'s results), found by its id as `--policy` finds a regime's name."""
+    from dealbench.analyze.regimes import find_regime, under_regime
+
+    if result.policy == portfolio.policy.id:
+        return portfolio
+    try:
+        policy = find_regime(result.policy, pf_path)
+    except ArgumentError:
+        policy = None
+    if policy is None or policy.id != result.policy:
+        raise InputError(
+            Issue(
+                str(path),
+                None,
+                "policy",
+                f"solved under the regime {result.policy!r}, which is not {pf_path}'s "
+                f"({portfolio.policy.id!r}) nor a regime found beside it; render the "
+                "documents with the solve (`solve --policy FILE --out DIR --render md`)",
+            )
+        )
+    return under_regime(portfolio, policy)
+
+
 def load_source(path: Path, portfolio_path: Path | None = None) -> Source:
     """A result.json or a package YAML file, checked against its portfolio."""
     from dealbench.model import load_package, load_portfolio
@@ -229,8 +259,17 @@ def load_source(path: Path, portfolio_path: Path | None = None) -> Source:
             raise ArgumentError(
                 "portfolio_path", f"{path} names no portfolio file; give the portfolio it is for"
             )
-        source = source_from_result(load_portfolio(pf_path), result)
-        return replace(source, date=result_date(path))
+        portfolio = _under_its_regime(load_portfolio(pf_path), result, path, pf_path)
+        source = source_from_result(portfolio, result)
+        warnings: tuple[str, ...] = ()
+        if portfolio.fingerprint() != result.fingerprint:
+            warnings = (
+                f"{path} was solved from other inputs than {pf_path} as it is now (--set "
+                "overrides, or a data file edited since): the documents check its packages "
+                "against the files as they are; `solve --out --render` writes the documents "
+                "of the solve itself",
+            )
+        return replace(source, date=result_date(path), warnings=warnings)
     if portfolio_path is None:
         raise ArgumentError("portfolio_path", f"{path} is a package; give the portfolio it is for")
     portfolio = load_portfolio(portfolio_path)
