@@ -23,6 +23,7 @@ from helpers import Runner
 
 UNCERTAIN = "deals/portfolios/gulf-asia-uncertain.yaml"
 OFFER = "deals/packages/ae-offer.yaml"
+COUNTER = "deals/packages/ae-counter-2.yaml"
 
 
 def _aa(**figures: object) -> Partner:
@@ -238,6 +239,35 @@ def test_deterministic_commands_say_they_use_the_means(run: Runner) -> None:
         "note: AE batna is uncertain (uniform 6bn to 10bn); deterministic results use its mean, 8bn"
         in result.stderr
     )
+
+
+MEAN_NOTE = (
+    "note: AE batna is uncertain (uniform 6bn to 10bn); deterministic results use its mean, 8bn"
+)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        f"frontier {UNCERTAIN} --partner AE --points 2",
+        f"improve {OFFER} --portfolio {UNCERTAIN} --top 1",
+        f"redline {OFFER} {COUNTER} --portfolio {UNCERTAIN} --out {{rounds}}/../redline/",
+        f"room {UNCERTAIN} --rounds {{rounds}}",
+        f"history {UNCERTAIN} --partner AE --rounds {{rounds}}",
+        f"offer {UNCERTAIN} --partner QA --rounds {{rounds}} --no-documents",
+        f"counter {UNCERTAIN} --partner AE {COUNTER} --rounds {{rounds}} --no-documents",
+        f"conclude {UNCERTAIN} --partner AE --round 3 --rounds {{rounds}}",
+    ],
+    ids=lambda c: c.split()[0],
+)
+def test_negotiation_commands_say_they_use_the_means(
+    run: Runner, rounds: Path, command: str
+) -> None:
+    """The figures a negotiator weighs (utilities, verdicts, frontiers) rest on the means of
+    the distributions as much as a solve's do, and say so as `solve` and `evaluate` do."""
+    result = run(*command.format(rounds=rounds).split())
+    assert result.exit_code == 0, result.output
+    assert MEAN_NOTE in result.stderr
 
 
 def test_solve_robust_json(run: Runner) -> None:

@@ -71,6 +71,7 @@ def frontier(
     """
     from dealbench.analyze.scenarios import load_scenario
     from dealbench.cli import output
+    from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.errors import ArgumentError, InputError, Issue
     from dealbench.io import OutputDir
     from dealbench.negotiate import frontier as run_frontier
@@ -90,6 +91,7 @@ def frontier(
         if folder is not None:  # refused before the work, not after
             folder.check([f"{stem}.json", f"{stem}.svg", f"{stem}.png"])
         pf = load_scenario(portfolio, policy, sets or ())
+        note_uncertainty(pf)
         if pf.partner(partner) is None:
             codes = ", ".join(p.code for p in pf.partners)
             raise InputError(

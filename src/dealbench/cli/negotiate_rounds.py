@@ -86,11 +86,16 @@ VerdictDeadlineOpt = Annotated[
 ]
 
 
-def _setup(portfolio: Path, rounds: Path | None) -> tuple[Portfolio, Path]:
+def _setup(portfolio: Path, rounds: Path | None, *, figures: bool = True) -> tuple[Portfolio, Path]:
+    """The portfolio and its rounds folder. A command that weighs `figures` (utilities,
+    acceptance, the frontier) says which of them are the means of distributions."""
+    from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.model import load_portfolio
     from dealbench.negotiate.rounds import rounds_root
 
     pf = load_portfolio(portfolio)
+    if figures:
+        note_uncertainty(pf)
     return pf, rounds if rounds is not None else rounds_root(portfolio, pf)
 
 
@@ -499,7 +504,7 @@ def walk_away(
 
     with handled():
         check_choice("--by", by, ("us", "partner"), "expected us or partner, got {0!r}")
-        pf, root = _setup(portfolio, rounds)
+        pf, root = _setup(portfolio, rounds, figures=False)  # records no figure
         done = run_walk_away(
             pf,
             root,
