@@ -375,7 +375,7 @@ def test_our_own_offer_is_not_recorded_as_their_counter_nor_theirs_as_ours(
     offer = REPO / "deals/packages/ae-offer.yaml"  # side: offer
     result = run("counter", PORTFOLIO, offer, "--partner", "AE", "--rounds", rounds)
     assert result.exit_code == 2, result.output
-    assert "ae-offer.yaml: side: is offer: the package is a US proposal, not a counter" in (
+    assert "ae-offer.yaml:6: side: is offer: the package is a US proposal, not a counter" in (
         result.stderr
     )
     ours = rounds / "AE/003-us.yaml"  # a round file read as its package keeps its side
@@ -668,3 +668,23 @@ def test_rounds_are_in_time_order(run: Runner, rounds: Path, tmp_path: Path) -> 
         f"{rounds}/SA/003-us.yaml:5: date: 2026-02-01 is before 002-partner.yaml's date "
         "(2026-02-19); rounds are in time order"
     ) in result.stderr
+
+
+def test_a_counter_for_another_partner_names_the_line_of_its_partner(
+    run: Runner, rounds: Path, tmp_path: Path
+) -> None:
+    """Every other refusal of a counter file names its line; this one named the file only
+    (`counter.yaml: partner: ...`), and a round file's side none either."""
+    counter = tmp_path / "counter.yaml"
+    counter.write_text("# for SA\n" + AE_COUNTER.read_text().split("\n", 3)[3])
+    before = snapshot(rounds)
+    result = run("counter", PORTFOLIO, counter, "--partner", "QA", "--rounds", rounds)
+    assert result.exit_code == 2, result.output
+    line = 1 + counter.read_text().split("\n").index("partner: AE")
+    assert f"counter.yaml:{line}: partner: is AE, but the negotiation is with QA" in result.stderr
+    ours = rounds / "AE/003-us.yaml"  # its side is the round's, at the top of the file
+    result = run("counter", PORTFOLIO, ours, "--partner", "AE", "--rounds", rounds)
+    assert result.exit_code == 2, result.output
+    line = 1 + ours.read_text().split("\n").index("side: us")
+    assert f"003-us.yaml:{line}: side: is us: the package is a US proposal" in result.stderr
+    assert snapshot(rounds) == before

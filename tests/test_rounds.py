@@ -248,7 +248,7 @@ def test_a_counter_for_another_partner_than_named(run: Runner, rounds: Path) -> 
         "--rounds", rounds,
     )  # fmt: skip
     assert result.exit_code == 2
-    assert "sa-counter.yaml: partner: is SA, but the negotiation is with AE" in result.stderr
+    assert "sa-counter.yaml:4: partner: is SA, but the negotiation is with AE" in result.stderr
     assert snapshot(rounds) == before
 
 

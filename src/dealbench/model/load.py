@@ -26,7 +26,7 @@ from dealbench.model.schema import (
     PortfolioFile,
     ScenarioFile,
 )
-from dealbench.model.yamlio import Source, read_yaml, validate
+from dealbench.model.yamlio import Source, field_path, read_yaml, validate
 
 Kind = Literal["policy", "partner", "portfolio", "package", "round", "scenarios"]
 M = TypeVar("M", bound=BaseModel)
@@ -282,6 +282,22 @@ def load_package(path: str | os.PathLike[str], portfolio: Portfolio | None = Non
         if issues:
             raise InputError(issues)
     return package
+
+
+def package_issue(path: str | os.PathLike[str], field: str, message: str) -> Issue:
+    """An issue with a package file's top-level `field` (a round file's package's, else the
+    round's own), at its line: for a refusal of a package that loaded, such as a counter
+    for another partner."""
+    source = read_yaml(Path(path))
+    try:
+        _, at = _package_or_round(source)
+    except InputError:
+        at = ()
+    for loc in ((*at, field), (field,)):
+        issue = source.issue(loc, message)
+        if issue.field == field_path(loc):
+            return issue
+    return source.issue((), f"{field}: {message}")
 
 
 def _package_or_round(source: Source) -> tuple[Package, tuple[str, ...]]:
