@@ -272,9 +272,10 @@ def test_no_round_after_a_concluded_deal(run: Runner, rounds: Path, command: str
     extra = [REPO / "deals/packages/sa-counter.yaml"] if command == "counter" else []
     result = run(command, PORTFOLIO, *extra, "--partner", "SA", "--rounds", rounds)
     assert result.exit_code == 2, result.output
+    line = 1 + (rounds / "SA/004-partner.yaml").read_text().split("\n").index("status: concluded")
     assert (
-        f"error: {rounds}/SA/004-partner.yaml: status: the negotiation with SA was concluded in "
-        "this round; no round may follow it (nothing written)"
+        f"error: {rounds}/SA/004-partner.yaml:{line}: status: the negotiation with SA was "
+        "concluded in this round; no round may follow it (nothing written)"
     ) in result.stderr
     assert snapshot(rounds) == before
 
