@@ -652,7 +652,10 @@ def room(
     out: Annotated[
         Path | None, typer.Option("--out", help="Folder for the memo (with --render).")
     ] = None,
-    date: DateOpt = None,
+    date: Annotated[
+        str | None,
+        typer.Option("--date", help="Date of the memo (with --render), YYYY-MM-DD, or `today`."),
+    ] = None,
     force: Force = False,
     json_out: Json = False,
 ) -> None:
@@ -675,12 +678,13 @@ def room(
             raise InputError(
                 Issue("--out", None, "", "needs --render, the memo's formats (e.g. md,pdf)")
             )
+        memo_date = _date(date)  # refused before the work, not after
         pf, root = _setup(portfolio, rounds)
         found = run_room(pf, root, strategy=strategy, deadline=deadline)
         written: list[Path] = []
         if formats is not None and out is not None:
             folder = OutputDir(out, force=force)
-            doc = negotiation_memo_document(pf, found, date=_date(date))
+            doc = negotiation_memo_document(pf, found, date=memo_date)
             write_documents(folder, [doc], formats)
             written = folder.written
         if json_out:
