@@ -163,6 +163,18 @@ def test_room_refuses_a_strategy_it_does_not_know(
     assert result.stdout == ""
 
 
+def test_history_takes_the_points_frontier_takes(run: Runner, tmp_path: Path) -> None:
+    """`history --points all` was refused as not a whole number, with `--points 1` refused
+    by a message offering 'all'; without --out, `--points 1` passed unseen."""
+    result = run("history", PORTFOLIO, "--partner", "AE", "--out", tmp_path, "--points", "all")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "charts/AE-rounds.svg").is_file()
+    for bad in ("1", "0", "many"):
+        result = run("history", PORTFOLIO, "--partner", "AE", "--points", bad)
+        assert result.exit_code == 2, result.output
+        assert f"--points: expected a number 2-1000 or 'all', not '{bad}'" in result.stderr
+
+
 def test_the_library_calls_are_exported() -> None:
     for name in (
         "record_offer",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -81,7 +81,7 @@ def frontier(
 
     with handled():
         partner = partner.upper()  # as offer, counter, history and room read it
-        n = _points(points)
+        n = parse_points(points)
         if axis not in ("partner", "risk"):
             raise InputError(
                 Issue("--axis", None, "", f"unknown axis {axis!r}; expected partner or risk")
@@ -115,7 +115,8 @@ def frontier(
                 typer.echo(f"Wrote {', '.join(str(p) for p in written)}")
 
 
-def _points(text: str) -> int | str:
+def parse_points(text: str) -> int | Literal["all"]:
+    """--points: a number of points from 2 to 1000, or 'all' (frontier, history)."""
     from dealbench.errors import InputError, Issue
 
     if text == "all":

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
@@ -546,7 +546,13 @@ def history(
             "and .png.",
         ),
     ] = None,
-    points: Annotated[int, typer.Option("--points", help="Frontier points of the chart.")] = 15,
+    points: Annotated[
+        str,
+        typer.Option(
+            "--points",
+            help="Frontier points of the chart (2-1000), or 'all': every non-dominated package.",
+        ),
+    ] = "15",
     force: Force = False,
     json_out: Json = False,
 ) -> None:
@@ -555,15 +561,17 @@ def history(
     With --out, the path of the rounds drawn on the frontier of the deal (the
     other open negotiations left out, the concluded deals fixed).
     """
+    from dealbench.cli.negotiate_frontier import parse_points
     from dealbench.negotiate.room import history as run_history
 
     with handled():
+        n = parse_points(points)  # refused before the work, with or without --out
         pf, root = _setup(portfolio, rounds)
         code = partner.upper()
         found = run_history(pf, root, code)
         written: list[Path] = []
         if out is not None:
-            written = _write_history_chart(pf, root, code, out, points, force)
+            written = _write_history_chart(pf, root, code, out, n, force)
         if json_out:
             _echo_json(found.model_dump(mode="json"), written)
             return
@@ -572,7 +580,7 @@ def history(
 
 
 def _write_history_chart(
-    pf: Portfolio, root: Path, code: str, out: Path, points: int, force: bool
+    pf: Portfolio, root: Path, code: str, out: Path, points: int | Literal["all"], force: bool
 ) -> list[Path]:
     from dealbench.io import OutputDir
     from dealbench.negotiate.documents import rounds_chart

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -308,7 +308,7 @@ def history(portfolio: Portfolio, root: str | os.PathLike[str], partner: str) ->
 
 
 def history_path(
-    portfolio: Portfolio, root: Path, partner: str, *, points: int = 15
+    portfolio: Portfolio, root: Path, partner: str, *, points: int | Literal["all"] = 15
 ) -> dict[str, Any]:
     """The frontier of the deal (within what the concluded deals leave) and the rounds on it.
 
