@@ -3,6 +3,7 @@ against a closed form, reproducibility, the robust solve, and the CLI."""
 
 from __future__ import annotations
 
+import html
 import json
 import pickle
 from pathlib import Path
@@ -268,6 +269,30 @@ def test_negotiation_commands_say_they_use_the_means(
     result = run(*command.format(rounds=rounds).split())
     assert result.exit_code == 0, result.output
     assert MEAN_NOTE in result.stderr
+
+
+def test_the_negotiation_memo_says_its_utilities_count_at_the_means(
+    run: Runner, rounds: Path, tmp_path: Path
+) -> None:
+    """The status memo recommends accepting AE's counter on utilities at the means of AE's
+    and SA's distributions, and said so nowhere (the portfolio memo does)."""
+    out = tmp_path / "out"
+    result = run(
+        "room", UNCERTAIN, "--rounds", rounds, "--render", "md,html", "--out", out,
+        "--date", "2026-05-01",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    said = "Uncertain figures count at their means in these utilities: AE's batna (uniform 6bn"
+    for suffix in ("md", "html"):
+        memo = html.unescape((out / f"memos/negotiation-gulf-asia-uncertain.{suffix}").read_text())
+        assert said in " ".join(memo.split())
+    shipped = tmp_path / "shipped"
+    result = run(
+        "room", "deals/portfolios/gulf-asia.yaml", "--rounds", rounds, "--render", "md",
+        "--out", shipped, "--date", "2026-05-01",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Uncertain" not in (shipped / "memos/negotiation-gulf-asia.md").read_text()
 
 
 def test_solve_robust_json(run: Runner) -> None:
