@@ -688,3 +688,46 @@ def test_a_counter_for_another_partner_names_the_line_of_its_partner(
     line = 1 + ours.read_text().split("\n").index("side: us")
     assert f"003-us.yaml:{line}: side: is us: the package is a US proposal" in result.stderr
     assert snapshot(rounds) == before
+
+
+def test_evaluate_against_in_a_concluded_negotiation_says_it_is_concluded(
+    run: Runner, rounds: Path
+) -> None:
+    """SA concluded in round 4: weighing a counter in it blamed a `--partner` option that
+    `evaluate` has not, with an empty list of partners."""
+    sa = REPO / "deals/packages/sa-counter.yaml"
+    result = run("evaluate", sa, "--portfolio", PORTFOLIO, "--against", "3", "--rounds", rounds)
+    assert result.exit_code == 2, result.output
+    assert "--partner" not in result.stderr
+    assert (
+        f"{rounds}/SA/004-partner.yaml:19: status: the negotiation with SA was concluded in this "
+        "round; no counter in it can be weighed any more"
+    ) in result.stderr
+
+
+def test_evaluate_against_a_package_file_weighs_it_as_the_offer(run: Runner, rounds: Path) -> None:
+    """The package file of our offer was read as a round file: `partner: unknown field; did
+    you mean 'partner'?`, and so on for every field."""
+    offer = REPO / "deals/packages/ae-offer.yaml"
+    result = run(
+        "evaluate", AE_COUNTER, "--portfolio", PORTFOLIO, "--against", offer, "--rounds", rounds,
+        "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["compared_with"] == "round 1 (ae-offer.yaml)"
+    assert data["us_change"] == pytest.approx(
+        data["us_utility"] - check_one(offer)["us_value"], abs=1
+    )
+    sa = REPO / "deals/packages/sa-counter.yaml"
+    result = run("evaluate", AE_COUNTER, "--portfolio", PORTFOLIO, "--against", sa)
+    assert result.exit_code == 2, result.output
+    assert "sa-counter.yaml:4: partner: is SA; the package is for AE" in result.stderr
+
+
+def check_one(path: Path) -> dict[str, float]:
+    from dealbench.checker import evaluate
+    from dealbench.model import load_package
+
+    pf = load_portfolio(PORTFOLIO)
+    return {"us_value": evaluate(pf, load_package(path, pf)).us_value}
