@@ -75,6 +75,27 @@ def test_a_round_file_refuses_unknown_fields(tmp_path: Path) -> None:
     assert "stauts: unknown field; did you mean 'status'?" in str(caught.value)
 
 
+def test_a_package_field_outside_the_package_says_where_it_belongs(
+    run: Runner, rounds: Path
+) -> None:
+    """A round written by hand with the package's fields at the top said `partner: unknown
+    field; did you mean 'partner'?`: the name is right, its place is not."""
+    path = rounds / "AE/005-partner.yaml"
+    path.write_text(
+        "round: 5\nside: partner\nbasis: 003-us.yaml\npartner: AE\nsecurity: veu\n"
+        "compute: {2026: 600_000}\nstatus: open\n"
+    )
+    result = run("history", PORTFOLIO, "--partner", "AE", "--rounds", rounds)
+    assert result.exit_code == 2, result.output
+    assert "did you mean 'partner'" not in result.stderr
+    assert "005-partner.yaml:4: partner: unknown field here; it belongs under 'package'" in (
+        result.stderr
+    )
+    assert "005-partner.yaml:6: compute: unknown field here; it belongs under 'package'" in (
+        result.stderr
+    )
+
+
 # --- recording ----------------------------------------------------------------------------
 
 
