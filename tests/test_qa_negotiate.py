@@ -731,3 +731,11 @@ def check_one(path: Path) -> dict[str, float]:
 
     pf = load_portfolio(PORTFOLIO)
     return {"us_value": evaluate(pf, load_package(path, pf)).us_value}
+
+
+def test_evaluate_against_neither_a_number_nor_a_file_names_the_option(run: Runner) -> None:
+    result = run("evaluate", AE_COUNTER, "--portfolio", PORTFOLIO, "--against", "three")
+    assert result.exit_code == 2, result.output
+    assert (
+        "error: --against: 'three' is neither a round number of the negotiation with AE nor a file"
+    ) in result.stderr

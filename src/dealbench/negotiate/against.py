@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dealbench.errors import InputError, Issue
+from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model.load import load_package, package_issue
 from dealbench.model.schema import Package, Portfolio
 from dealbench.model.yamlio import display_path
@@ -32,6 +32,12 @@ def against_package(
             )
         return found.package, f"round {found.number} ({found.name})"
     path = Path(ref)
+    if not path.exists():  # a misspelt number or name: said of the argument, not as a file
+        raise ArgumentError(
+            "against",
+            f"{ref!r} is neither a round number of the negotiation with {partner} nor a file "
+            "(a round or package file, or a result.json)",
+        )
     if is_result_file(path):
         result = read_result(path)
         if result.portfolio != portfolio.id:  # another portfolio's deal: other limits, other V
