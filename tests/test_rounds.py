@@ -125,15 +125,35 @@ def test_offer_records_the_next_round_with_its_strategy(
 
 
 def test_the_offer_never_goes_below_the_us_reservation_value(rounds: Path) -> None:
-    """Past the deadline the time-dependent target is the reservation value, not below."""
+    """Past the deadline the time-dependent target is the reservation value, not below
+    (QA, which has not countered: AE's counter would hold the target up, see below)."""
     pf = load_portfolio(PORTFOLIO)
-    done = record_offer(pf, rounds, "AE", strategy="linear", deadline=1)
+    record_offer(pf, rounds, "QA", strategy="linear", deadline=1)
+    done = record_offer(pf, rounds, "QA", strategy="linear", deadline=1)
     record = done.round.data.strategy
     assert record is not None and done.round.figures is not None
     assert record.reservation_us_utility is not None
     assert record.target_us_utility == pytest.approx(record.reservation_us_utility)
     assert done.round.figures.us_value >= record.reservation_us_utility - 1e6
     assert done.round.figures.accepts and not done.round.figures.violations
+
+
+@pytest.mark.parametrize("strategy", ["linear", "conceder"])  # boulware stays above it
+def test_no_offer_gives_the_us_less_than_the_partners_counter(rounds: Path, strategy: str) -> None:
+    """AE's counter of round 4 gives the US $78.25bn, more than our offer of round 3: the
+    next linear offer targeted $62.55bn, giving AE $15.7bn more than it asked for. As the
+    Zeuthen strategy does, every strategy offers no less than the counter gives the US (the
+    counter itself takes supply the plan gives others, so the offer cannot match it for AE)."""
+    pf = load_portfolio(PORTFOLIO)
+    counter = load_negotiations(pf, rounds)["AE"].last_counter
+    assert counter is not None and counter.figures is not None
+    assert not counter.figures.violations and counter.figures.accepts
+    done = record_offer(pf, rounds, "AE", strategy=strategy)
+    record, figures = done.round.data.strategy, done.round.figures
+    assert record is not None and figures is not None
+    assert record.target_us_utility >= counter.figures.us_value - 1e6
+    assert figures.us_value >= counter.figures.us_value - 1e6
+    assert "round 4" in record.reason and "dealbench conclude" in record.reason
 
 
 def test_fix_keeps_terms_of_the_last_offer(rounds: Path) -> None:
