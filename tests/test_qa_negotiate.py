@@ -739,3 +739,19 @@ def test_evaluate_against_neither_a_number_nor_a_file_names_the_option(run: Runn
     assert (
         "error: --against: 'three' is neither a round number of the negotiation with AE nor a file"
     ) in result.stderr
+
+
+def test_a_counter_with_a_lower_case_partner_code_says_to_write_it_upper_case(
+    run: Runner, rounds: Path, tmp_path: Path
+) -> None:
+    """`--partner ae` is read as AE; `partner: ae` in the file is refused, and now says why."""
+    counter = tmp_path / "counter.yaml"
+    counter.write_text(AE_COUNTER.read_text().replace("partner: AE", "partner: ae"))
+    before = snapshot(rounds)
+    result = run("counter", PORTFOLIO, counter, "--partner", "ae", "--rounds", rounds)
+    assert result.exit_code == 2, result.output
+    assert "partner: partner 'ae' is not in portfolio gulf-asia; expected one of: AE, SA" in (
+        result.stderr
+    )
+    assert "(codes are upper case: write AE)" in result.stderr
+    assert snapshot(rounds) == before
