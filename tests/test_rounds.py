@@ -156,6 +156,21 @@ def test_no_offer_gives_the_us_less_than_the_partners_counter(rounds: Path, stra
     assert "round 4" in record.reason and "dealbench conclude" in record.reason
 
 
+def test_with_every_term_fixed_the_counter_does_not_push_the_target_past_the_ideal(
+    rounds: Path,
+) -> None:
+    """With all of round 3 kept, the best the US can offer is worth less to it than AE's
+    counter: the target is that ideal, not the counter's value that no package reaches."""
+    pf = load_portfolio(PORTFOLIO)
+    partner = pf.partner("AE")
+    assert partner is not None
+    fix = ["compute", "security", *(c.id for c in partner.concessions)]
+    done = record_offer(pf, rounds, "AE", strategy="linear", fix=fix)
+    record = done.round.data.strategy
+    assert record is not None and record.ideal_us_utility is not None
+    assert record.target_us_utility == pytest.approx(record.ideal_us_utility)
+
+
 def test_fix_keeps_terms_of_the_last_offer(rounds: Path) -> None:
     pf = load_portfolio(PORTFOLIO)
     last = load_negotiation(pf, rounds, "AE").last_offer

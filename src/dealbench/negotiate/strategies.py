@@ -212,7 +212,7 @@ def next_offer(
             f"US offer {offers + 1} of a deadline of {deadline}: the target moves from the ideal "
             f"toward the reservation value with exponent 1/{b:g}"
         )
-        target, reason = _no_less_than_their_counter(negotiation, target, reason)
+        target, reason = _no_less_than_their_counter(negotiation, target, reason, ends.ideal)
     target = max(target, ends.reservation)
     figures = offer_at(portfolio, plan, partner, target, fix=fix, last=last_package)
     if figures is None:
@@ -294,19 +294,20 @@ def _zeuthen_target(
 
 
 def _no_less_than_their_counter(
-    negotiation: Negotiation, target: float, reason: str
+    negotiation: Negotiation, target: float, reason: str, ideal: float
 ) -> tuple[float, str]:
     """`target`, or what the partner's last counter gives the US when that is more and the
     counter keeps every limit of its own: a time-dependent tactic would otherwise concede
-    past what the partner asked for (the offer then gives the partner at least as much as
-    its counter, at that US utility). Zeuthen's rule ends the process there too."""
+    past what the partner asked for. Never above the `ideal` (with terms fixed, the
+    counter may give more than any offer can). Zeuthen's rule ends the process there too."""
     counter = negotiation.last_counter
     c = counter.figures if counter is not None else None
     if counter is None or c is None or c.violations or not c.accepts:
         return target, reason
-    if c.us_value <= target:
+    floor = min(c.us_value, ideal)
+    if floor <= target:
         return target, reason
-    return c.us_value, (
+    return floor, (
         f"{reason}; the partner's counter of round {counter.number} already gives the US "
         f"more than that target, so the offer gives no less than it: accept it (dealbench "
         "conclude) or offer this"
