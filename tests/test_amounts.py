@@ -130,6 +130,48 @@ def test_numbers_and_currency_forms_name_the_same_amount() -> None:
     assert values == pytest.approx([3e9] * len(forms))
 
 
+@pytest.mark.parametrize(
+    ("written", "said"), [("75", "75 is USD 75"), ("75_000", "75000 is USD 75k"), ("350000", "")]
+)
+def test_a_bare_number_of_dollars_far_below_the_range_is_refused(
+    run: Runner, tmp_path: Path, written: str, said: str
+) -> None:
+    """`invest-us: 75` for USD 75bn (the levels are written 100bn, 350bn) was valued as USD 75,
+    worth nothing, and the counter passed as if Korea had offered no investment."""
+    counter = write(
+        tmp_path,
+        "kr.yaml",
+        f"""
+        partner: KR
+        security: kyc
+        compute: {{2026: 220_000, 2027: 220_000, 2028: 220_000}}
+        concessions: {{invest-us: {written}, hbm-priority: true}}
+        """,
+    )
+    result = run("evaluate", counter, "--portfolio", REPO / "deals/portfolios/global.yaml")
+    assert result.exit_code == 2, result.output
+    assert (
+        "a millionth or less of the range of 'invest-us' (0 to 350bn); write the amount with "
+        "its unit, such as 75bn or 750m"
+    ) in result.stderr
+    assert f"kr.yaml:4: concessions.invest-us: {said}" in result.stderr
+
+
+def test_a_bare_number_above_a_millionth_of_the_range_passes(run: Runner, tmp_path: Path) -> None:
+    counter = write(
+        tmp_path,
+        "kr.yaml",
+        """
+        partner: KR
+        security: kyc
+        compute: {2026: 220_000, 2027: 220_000, 2028: 220_000}
+        concessions: {invest-us: 350001, hbm-priority: true}
+        """,
+    )
+    result = run("evaluate", counter, "--portfolio", REPO / "deals/portfolios/global.yaml")
+    assert result.exit_code == 0, result.output
+
+
 def test_amount_text_reads_back() -> None:
     for amount in (0.0, 5e3, 75e9, 1.1e12, 1.25e9, 123_456_789.0, 1.4e12):
         assert grid([(0.0, 0.0, 0.0), (amount + 1, 0.0, 0.0)], None)  # a range exists

@@ -129,3 +129,42 @@ def test_the_size_estimate_ranks_the_regimes_by_what_they_allocate() -> None:
     }
     assert cost["repeal"] > cost["bilateral"] > cost["monopoly"]
     assert min(cost, key=cost.__getitem__) == "monopoly"
+
+
+EXIT_WHILE_STARTING = """
+import sys
+import time
+
+from dealbench.analyze import parallel
+from dealbench.model import load_portfolio
+from dealbench.optimize import solve
+
+
+def nap(x):
+    time.sleep(0.05)  # this process takes both before the worker has started
+    return x
+
+
+if __name__ == "__main__":
+    solve(load_portfolio(sys.argv[1]))  # HiGHS ran here: workers come from the fork server
+    print(parallel.Executor("processes", 2).map(nap, [1, 2]))
+"""
+
+
+def test_a_process_that_exits_while_its_worker_starts_prints_no_traceback(
+    tmp_path: Path,
+) -> None:
+    """This process runs both tasks before the fork server's worker has started, and exits:
+    the worker then read its queue's semaphores after they were removed, and its traceback
+    reached the user's terminal (`frontier --jointly` on a one-partner portfolio)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "exits.py"
+    script.write_text(EXIT_WHILE_STARTING)
+    done = subprocess.run(
+        [sys.executable, str(script), str(GULF)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[1, 2]"
+    assert "Traceback" not in done.stderr, done.stderr

@@ -375,7 +375,7 @@ def test_our_own_offer_is_not_recorded_as_their_counter_nor_theirs_as_ours(
     offer = REPO / "deals/packages/ae-offer.yaml"  # side: offer
     result = run("counter", PORTFOLIO, offer, "--partner", "AE", "--rounds", rounds)
     assert result.exit_code == 2, result.output
-    assert "ae-offer.yaml: side: is offer: the package is a US proposal, not a counter" in (
+    assert "ae-offer.yaml:6: side: is offer: the package is a US proposal, not a counter" in (
         result.stderr
     )
     ours = rounds / "AE/003-us.yaml"  # a round file read as its package keeps its side
@@ -668,3 +668,90 @@ def test_rounds_are_in_time_order(run: Runner, rounds: Path, tmp_path: Path) -> 
         f"{rounds}/SA/003-us.yaml:5: date: 2026-02-01 is before 002-partner.yaml's date "
         "(2026-02-19); rounds are in time order"
     ) in result.stderr
+
+
+def test_a_counter_for_another_partner_names_the_line_of_its_partner(
+    run: Runner, rounds: Path, tmp_path: Path
+) -> None:
+    """Every other refusal of a counter file names its line; this one named the file only
+    (`counter.yaml: partner: ...`), and a round file's side none either."""
+    counter = tmp_path / "counter.yaml"
+    counter.write_text("# for SA\n" + AE_COUNTER.read_text().split("\n", 3)[3])
+    before = snapshot(rounds)
+    result = run("counter", PORTFOLIO, counter, "--partner", "QA", "--rounds", rounds)
+    assert result.exit_code == 2, result.output
+    line = 1 + counter.read_text().split("\n").index("partner: AE")
+    assert f"counter.yaml:{line}: partner: is AE, but the negotiation is with QA" in result.stderr
+    ours = rounds / "AE/003-us.yaml"  # its side is the round's, at the top of the file
+    result = run("counter", PORTFOLIO, ours, "--partner", "AE", "--rounds", rounds)
+    assert result.exit_code == 2, result.output
+    line = 1 + ours.read_text().split("\n").index("side: us")
+    assert f"003-us.yaml:{line}: side: is us: the package is a US proposal" in result.stderr
+    assert snapshot(rounds) == before
+
+
+def test_evaluate_against_in_a_concluded_negotiation_says_it_is_concluded(
+    run: Runner, rounds: Path
+) -> None:
+    """SA concluded in round 4: weighing a counter in it blamed a `--partner` option that
+    `evaluate` has not, with an empty list of partners."""
+    sa = REPO / "deals/packages/sa-counter.yaml"
+    result = run("evaluate", sa, "--portfolio", PORTFOLIO, "--against", "3", "--rounds", rounds)
+    assert result.exit_code == 2, result.output
+    assert "--partner" not in result.stderr
+    assert (
+        f"{rounds}/SA/004-partner.yaml:19: status: the negotiation with SA was concluded in this "
+        "round; no counter in it can be weighed any more"
+    ) in result.stderr
+
+
+def test_evaluate_against_a_package_file_weighs_it_as_the_offer(run: Runner, rounds: Path) -> None:
+    """The package file of our offer was read as a round file: `partner: unknown field; did
+    you mean 'partner'?`, and so on for every field."""
+    offer = REPO / "deals/packages/ae-offer.yaml"
+    result = run(
+        "evaluate", AE_COUNTER, "--portfolio", PORTFOLIO, "--against", offer, "--rounds", rounds,
+        "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["compared_with"] == "round 1 (ae-offer.yaml)"
+    assert data["us_change"] == pytest.approx(
+        data["us_utility"] - check_one(offer)["us_value"], abs=1
+    )
+    sa = REPO / "deals/packages/sa-counter.yaml"
+    result = run("evaluate", AE_COUNTER, "--portfolio", PORTFOLIO, "--against", sa)
+    assert result.exit_code == 2, result.output
+    assert "sa-counter.yaml:4: partner: is SA; the package is for AE" in result.stderr
+
+
+def check_one(path: Path) -> dict[str, float]:
+    from dealbench.checker import evaluate
+    from dealbench.model import load_package
+
+    pf = load_portfolio(PORTFOLIO)
+    return {"us_value": evaluate(pf, load_package(path, pf)).us_value}
+
+
+def test_evaluate_against_neither_a_number_nor_a_file_names_the_option(run: Runner) -> None:
+    result = run("evaluate", AE_COUNTER, "--portfolio", PORTFOLIO, "--against", "three")
+    assert result.exit_code == 2, result.output
+    assert (
+        "error: --against: 'three' is neither a round number of the negotiation with AE nor a file"
+    ) in result.stderr
+
+
+def test_a_counter_with_a_lower_case_partner_code_says_to_write_it_upper_case(
+    run: Runner, rounds: Path, tmp_path: Path
+) -> None:
+    """`--partner ae` is read as AE; `partner: ae` in the file is refused, and now says why."""
+    counter = tmp_path / "counter.yaml"
+    counter.write_text(AE_COUNTER.read_text().replace("partner: AE", "partner: ae"))
+    before = snapshot(rounds)
+    result = run("counter", PORTFOLIO, counter, "--partner", "ae", "--rounds", rounds)
+    assert result.exit_code == 2, result.output
+    assert "partner: partner 'ae' is not in portfolio gulf-asia; expected one of: AE, SA" in (
+        result.stderr
+    )
+    assert "(codes are upper case: write AE)" in result.stderr
+    assert snapshot(rounds) == before

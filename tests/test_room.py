@@ -143,6 +143,38 @@ def test_room_render_needs_out(run: Runner) -> None:
     assert "error: --render: needs --out, the folder to write into" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--strategy", "bouleware"], "--strategy: unknown strategy 'bouleware'; expected one of"),
+        (["--deadline", "0"], "--deadline: expected a whole number of US offers, at least 1"),
+        (["--date", "yesterday"], "--date: expected YYYY-MM-DD or today, got 'yesterday'"),
+    ],
+)
+def test_room_refuses_a_strategy_it_does_not_know(
+    run: Runner, option: list[str], message: str, tmp_path: Path
+) -> None:
+    """The room weighs each counter against the next offer of this strategy, and refused a
+    misspelt one only while some negotiation stood at a counter: with none (here no round
+    yet; or every counter concluded) it was dropped without a word."""
+    result = run("room", PORTFOLIO, "--rounds", tmp_path / "rounds", *option)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_history_takes_the_points_frontier_takes(run: Runner, tmp_path: Path) -> None:
+    """`history --points all` was refused as not a whole number, with `--points 1` refused
+    by a message offering 'all'; without --out, `--points 1` passed unseen."""
+    result = run("history", PORTFOLIO, "--partner", "AE", "--out", tmp_path, "--points", "all")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "charts/AE-rounds.svg").is_file()
+    for bad in ("1", "0", "many"):
+        result = run("history", PORTFOLIO, "--partner", "AE", "--points", bad)
+        assert result.exit_code == 2, result.output
+        assert f"--points: expected a number 2-1000 or 'all', not '{bad}'" in result.stderr
+
+
 def test_the_library_calls_are_exported() -> None:
     for name in (
         "record_offer",

@@ -3,6 +3,7 @@ against a closed form, reproducibility, the robust solve, and the CLI."""
 
 from __future__ import annotations
 
+import html
 import json
 import pickle
 from pathlib import Path
@@ -23,6 +24,7 @@ from helpers import Runner
 
 UNCERTAIN = "deals/portfolios/gulf-asia-uncertain.yaml"
 OFFER = "deals/packages/ae-offer.yaml"
+COUNTER = "deals/packages/ae-counter-2.yaml"
 
 
 def _aa(**figures: object) -> Partner:
@@ -242,6 +244,59 @@ def test_deterministic_commands_say_they_use_the_means(run: Runner) -> None:
         "note: AE batna is uncertain (uniform 6bn to 10bn); deterministic results use its mean, 8bn"
         in result.stderr
     )
+
+
+MEAN_NOTE = (
+    "note: AE batna is uncertain (uniform 6bn to 10bn); deterministic results use its mean, 8bn"
+)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        f"frontier {UNCERTAIN} --partner AE --points 2",
+        f"improve {OFFER} --portfolio {UNCERTAIN} --top 1",
+        f"redline {OFFER} {COUNTER} --portfolio {UNCERTAIN} --out {{rounds}}/../redline/",
+        f"room {UNCERTAIN} --rounds {{rounds}}",
+        f"history {UNCERTAIN} --partner AE --rounds {{rounds}}",
+        f"offer {UNCERTAIN} --partner QA --rounds {{rounds}} --no-documents",
+        f"counter {UNCERTAIN} --partner AE {COUNTER} --rounds {{rounds}} --no-documents",
+        f"conclude {UNCERTAIN} --partner AE --round 3 --rounds {{rounds}}",
+    ],
+    ids=lambda c: c.split()[0],
+)
+def test_negotiation_commands_say_they_use_the_means(
+    run: Runner, rounds: Path, command: str
+) -> None:
+    """The figures a negotiator weighs (utilities, verdicts, frontiers) rest on the means of
+    the distributions as much as a solve's do, and say so as `solve` and `evaluate` do."""
+    result = run(*command.format(rounds=rounds).split())
+    assert result.exit_code == 0, result.output
+    assert MEAN_NOTE in result.stderr
+
+
+def test_the_negotiation_memo_says_its_utilities_count_at_the_means(
+    run: Runner, rounds: Path, tmp_path: Path
+) -> None:
+    """The status memo recommends accepting AE's counter on utilities at the means of AE's
+    and SA's distributions, and said so nowhere (the portfolio memo does)."""
+    out = tmp_path / "out"
+    result = run(
+        "room", UNCERTAIN, "--rounds", rounds, "--render", "md,html", "--out", out,
+        "--date", "2026-05-01",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    said = "Uncertain figures count at their means in these utilities: AE's batna (uniform 6bn"
+    for suffix in ("md", "html"):
+        memo = html.unescape((out / f"memos/negotiation-gulf-asia-uncertain.{suffix}").read_text())
+        assert said in " ".join(memo.split())
+    shipped = tmp_path / "shipped"
+    result = run(
+        "room", "deals/portfolios/gulf-asia.yaml", "--rounds", rounds, "--render", "md",
+        "--out", shipped, "--date", "2026-05-01",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Uncertain" not in (shipped / "memos/negotiation-gulf-asia.md").read_text()
 
 
 def test_solve_robust_json(run: Runner) -> None:

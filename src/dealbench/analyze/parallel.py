@@ -226,7 +226,19 @@ def _pool(needed: int, most: int) -> ProcessPoolExecutor:
             gc.freeze()
         _POOL, _POOL_SIZE = ProcessPoolExecutor(max_workers=needed, mp_context=context), needed
         _POOL_FORKS = context.get_start_method() == "fork"
+        _stop_at_exit(_POOL)
         return _POOL
+
+
+def _stop_at_exit(pool: ProcessPoolExecutor) -> None:
+    """Stop `pool` when this process exits, waiting for its workers: one still starting
+    (this process ran every task before it could take one) reads the queue's semaphores
+    as it starts, and multiprocessing removes them at exit. Left to that, the worker
+    printed a traceback on the user's terminal after the command's answer. Registered
+    after multiprocessing's own exit function, so run before it (atexit runs last first)."""
+    import atexit
+
+    atexit.register(pool.shutdown, wait=True, cancel_futures=True)
 
 
 def _discard(pool: ProcessPoolExecutor) -> None:

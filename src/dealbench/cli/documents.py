@@ -299,6 +299,7 @@ def redline(
     side (US utility, partner utility, risk). DOCX redlines carry Word
     revision marks; Markdown strikes ~~deletions~~ and bolds **insertions**.
     """
+    from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.errors import InputError, Issue
     from dealbench.io import OutputDir
     from dealbench.model import load_package, load_portfolio
@@ -309,6 +310,7 @@ def redline(
         folder, stem, wanted = redline_target(out, formats)
         pf = load_portfolio(portfolio)
         a, b = load_package(old, pf), load_package(new, pf)
+        note_uncertainty(pf)
         if a.partner != b.partner:
             raise InputError(
                 Issue(str(new), None, "partner", f"is {b.partner}; {old} is for {a.partner}")

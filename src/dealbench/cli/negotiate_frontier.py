@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -71,6 +71,7 @@ def frontier(
     """
     from dealbench.analyze.scenarios import load_scenario
     from dealbench.cli import output
+    from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.errors import ArgumentError, InputError, Issue
     from dealbench.io import OutputDir
     from dealbench.negotiate import frontier as run_frontier
@@ -80,7 +81,7 @@ def frontier(
 
     with handled():
         partner = partner.upper()  # as offer, counter, history and room read it
-        n = _points(points)
+        n = parse_points(points)
         if axis not in ("partner", "risk"):
             raise InputError(
                 Issue("--axis", None, "", f"unknown axis {axis!r}; expected partner or risk")
@@ -90,6 +91,7 @@ def frontier(
         if folder is not None:  # refused before the work, not after
             folder.check([f"{stem}.json", f"{stem}.svg", f"{stem}.png"])
         pf = load_scenario(portfolio, policy, sets or ())
+        note_uncertainty(pf)
         if pf.partner(partner) is None:
             codes = ", ".join(p.code for p in pf.partners)
             raise InputError(
@@ -113,7 +115,8 @@ def frontier(
                 typer.echo(f"Wrote {', '.join(str(p) for p in written)}")
 
 
-def _points(text: str) -> int | str:
+def parse_points(text: str) -> int | Literal["all"]:
+    """--points: a number of points from 2 to 1000, or 'all' (frontier, history)."""
     from dealbench.errors import InputError, Issue
 
     if text == "all":

@@ -58,12 +58,14 @@ def improve(
     """
     from dealbench.checker import evaluate as run_evaluate
     from dealbench.cli import output
+    from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.model import load_package, load_portfolio
     from dealbench.negotiate import concession_ranking, improvements
 
     with handled():
         pf = load_portfolio(portfolio)
         pkg = load_package(package, pf)
+        note_uncertainty(pf)
         others = [load_package(path, pf) for path in hold or []]
         base = run_evaluate(pf, pkg)
         ranking = concession_ranking(pf, pkg.partner)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
@@ -86,11 +86,16 @@ VerdictDeadlineOpt = Annotated[
 ]
 
 
-def _setup(portfolio: Path, rounds: Path | None) -> tuple[Portfolio, Path]:
+def _setup(portfolio: Path, rounds: Path | None, *, figures: bool = True) -> tuple[Portfolio, Path]:
+    """The portfolio and its rounds folder. A command that weighs `figures` (utilities,
+    acceptance, the frontier) says which of them are the means of distributions."""
+    from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.model import load_portfolio
     from dealbench.negotiate.rounds import rounds_root
 
     pf = load_portfolio(portfolio)
+    if figures:
+        note_uncertainty(pf)
     return pf, rounds if rounds is not None else rounds_root(portfolio, pf)
 
 
@@ -499,7 +504,7 @@ def walk_away(
 
     with handled():
         check_choice("--by", by, ("us", "partner"), "expected us or partner, got {0!r}")
-        pf, root = _setup(portfolio, rounds)
+        pf, root = _setup(portfolio, rounds, figures=False)  # records no figure
         done = run_walk_away(
             pf,
             root,
@@ -541,7 +546,13 @@ def history(
             "and .png.",
         ),
     ] = None,
-    points: Annotated[int, typer.Option("--points", help="Frontier points of the chart.")] = 15,
+    points: Annotated[
+        str,
+        typer.Option(
+            "--points",
+            help="Frontier points of the chart (2-1000), or 'all': every non-dominated package.",
+        ),
+    ] = "15",
     force: Force = False,
     json_out: Json = False,
 ) -> None:
@@ -550,15 +561,17 @@ def history(
     With --out, the path of the rounds drawn on the frontier of the deal (the
     other open negotiations left out, the concluded deals fixed).
     """
+    from dealbench.cli.negotiate_frontier import parse_points
     from dealbench.negotiate.room import history as run_history
 
     with handled():
+        n = parse_points(points)  # refused before the work, with or without --out
         pf, root = _setup(portfolio, rounds)
         code = partner.upper()
         found = run_history(pf, root, code)
         written: list[Path] = []
         if out is not None:
-            written = _write_history_chart(pf, root, code, out, points, force)
+            written = _write_history_chart(pf, root, code, out, n, force)
         if json_out:
             _echo_json(found.model_dump(mode="json"), written)
             return
@@ -567,7 +580,7 @@ def history(
 
 
 def _write_history_chart(
-    pf: Portfolio, root: Path, code: str, out: Path, points: int, force: bool
+    pf: Portfolio, root: Path, code: str, out: Path, points: int | Literal["all"], force: bool
 ) -> list[Path]:
     from dealbench.io import OutputDir
     from dealbench.negotiate.documents import rounds_chart
@@ -647,7 +660,10 @@ def room(
     out: Annotated[
         Path | None, typer.Option("--out", help="Folder for the memo (with --render).")
     ] = None,
-    date: DateOpt = None,
+    date: Annotated[
+        str | None,
+        typer.Option("--date", help="Date of the memo (with --render), YYYY-MM-DD, or `today`."),
+    ] = None,
     force: Force = False,
     json_out: Json = False,
 ) -> None:
@@ -670,12 +686,13 @@ def room(
             raise InputError(
                 Issue("--out", None, "", "needs --render, the memo's formats (e.g. md,pdf)")
             )
+        memo_date = _date(date)  # refused before the work, not after
         pf, root = _setup(portfolio, rounds)
         found = run_room(pf, root, strategy=strategy, deadline=deadline)
         written: list[Path] = []
         if formats is not None and out is not None:
             folder = OutputDir(out, force=force)
-            doc = negotiation_memo_document(pf, found, date=_date(date))
+            doc = negotiation_memo_document(pf, found, date=memo_date)
             write_documents(folder, [doc], formats)
             written = folder.written
         if json_out:

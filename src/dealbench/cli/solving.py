@@ -457,8 +457,8 @@ def evaluate(
         typer.Option(
             "--against",
             help="Also give the verdict on the package as a counter to this: a round number of "
-            "the partner's negotiation, a round file, or a result.json (solves re-plan the "
-            "portfolio around the rounds).",
+            "the partner's negotiation, a round or package file, or a result.json (solves "
+            "re-plan the portfolio around the rounds).",
         ),
     ] = None,
     rounds: Annotated[

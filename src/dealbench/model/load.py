@@ -26,7 +26,7 @@ from dealbench.model.schema import (
     PortfolioFile,
     ScenarioFile,
 )
-from dealbench.model.yamlio import Source, read_yaml, validate
+from dealbench.model.yamlio import Source, field_path, read_yaml, validate
 
 Kind = Literal["policy", "partner", "portfolio", "package", "round", "scenarios"]
 M = TypeVar("M", bound=BaseModel)
@@ -270,18 +270,40 @@ def load_package(path: str | os.PathLike[str], portfolio: Portfolio | None = Non
     if portfolio is not None:
         partner = portfolio.partner(package.partner)
         if partner is None:
-            codes = ", ".join(p.code for p in portfolio.partners)
             raise InputError(
-                source.issue(
-                    (*at, "partner"),
-                    f"partner {package.partner!r} is not in portfolio {portfolio.id}; expected one of: {codes}",
-                )
+                source.issue((*at, "partner"), _not_a_partner(portfolio, package.partner))
             )
         problems = rules.package_problems(package, partner, portfolio.policy, portfolio.periods)
         issues = [source.issue((*at, *loc), msg) for loc, msg in problems]
         if issues:
             raise InputError(issues)
     return package
+
+
+def _not_a_partner(portfolio: Portfolio, code: str) -> str:
+    """A package's partner the portfolio has not: its codes, and the one meant when only the
+    case differs (`ae` for AE)."""
+    codes = ", ".join(p.code for p in portfolio.partners)
+    said = f"partner {code!r} is not in portfolio {portfolio.id}; expected one of: {codes}"
+    if portfolio.partner(code.upper()) is not None:
+        said += f" (codes are upper case: write {code.upper()})"
+    return said
+
+
+def package_issue(path: str | os.PathLike[str], field: str, message: str) -> Issue:
+    """An issue with a package file's top-level `field` (a round file's package's, else the
+    round's own), at its line: for a refusal of a package that loaded, such as a counter
+    for another partner."""
+    source = read_yaml(Path(path))
+    try:
+        _, at = _package_or_round(source)
+    except InputError:
+        at = ()
+    for loc in ((*at, field), (field,)):
+        issue = source.issue(loc, message)
+        if issue.field == field_path(loc):
+            return issue
+    return source.issue((), f"{field}: {message}")
 
 
 def _package_or_round(source: Source) -> tuple[Package, tuple[str, ...]]:
@@ -310,12 +332,9 @@ def load_round_file(path: str | os.PathLike[str], portfolio: Portfolio | None = 
     data: RoundFile = validate(source, RoundFile)
     if portfolio is not None and data.package is not None:
         if portfolio.partner(data.package.partner) is None:
-            codes = ", ".join(p.code for p in portfolio.partners)
             raise InputError(
                 source.issue(
-                    ("package", "partner"),
-                    f"partner {data.package.partner!r} is not in portfolio {portfolio.id}; "
-                    f"expected one of: {codes}",
+                    ("package", "partner"), _not_a_partner(portfolio, data.package.partner)
                 )
             )
         problems = round_problems(portfolio, data.package.partner, data)

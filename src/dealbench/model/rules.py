@@ -6,6 +6,7 @@ Every function yields `(loc, message)` pairs; the loader attaches file and line.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 
 from dealbench.model import amounts
@@ -354,6 +355,31 @@ def package_problems(
             else:
                 options = [o.id for o in concession.options]
                 yield ("concessions", cid), _unknown("level", level, options, f" of {cid!r}")
+        elif (tiny := _tiny_dollars(concession, level)) is not None:
+            yield ("concessions", cid), tiny
+
+
+#: A bare number of dollars at most this share of a range's top is taken for a missing unit.
+TINY_SHARE = 1e-6
+
+
+def _tiny_dollars(concession: Concession, text: str) -> str | None:
+    """A refusal of an amount of dollars written as a bare number (`75`) that is a millionth
+    or less of its range's top (USD 350bn): `75` meant for `75bn` would otherwise be
+    valued as USD 75, worth nothing, without a word."""
+    if not concession.is_range or concession.amount is None or concession.amount.unit != "USD":
+        return None
+    if any(o.id == text for o in concession.options) or not re.fullmatch(r"[\d_,.]+", text):
+        return None
+    amount = amounts.parse_amount(text)
+    top = concession.points[-1][0] if concession.points else 0.0
+    if amount is None or amount <= 0 or amount > top * TINY_SHARE:
+        return None
+    return (
+        f"{text} is USD {amounts.amount_text(amount)}, a millionth or less of the range of "
+        f"{concession.id!r} ({concession.range_text()}); write the amount with its unit, such "
+        "as 75bn or 750m"
+    )
 
 
 def _range_message(concession: Concession, text: str) -> str:

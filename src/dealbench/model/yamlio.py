@@ -170,7 +170,10 @@ def _issues(source: Source, errors: Sequence[Any], model: type[BaseModel]) -> li
         message = _message(error)
         if error["type"] == "extra_forbidden" and loc and isinstance(loc[-1], str):
             close = difflib.get_close_matches(loc[-1], sorted(_field_names(model)), n=1)
-            if close:
+            if close and close[0] == loc[-1]:  # a field, of a part nested elsewhere
+                under = " or ".join(repr(p) for p in _parents_of(model, loc[-1]))
+                message = f"unknown field here; it belongs under {under}"
+            elif close:
                 message = f"unknown field; did you mean {close[0]!r}?"
         if error["type"] == "missing" and loc:
             # The field is absent from the file: report it by name at its parent's line.
@@ -247,6 +250,26 @@ def _field_names(model: type[BaseModel]) -> set[str]:
         else:
             todo.extend(get_args(item))
     return names
+
+
+def _parents_of(model: type[BaseModel], name: str) -> list[str]:
+    """The fields of `model` (dotted, outermost first) under which `name` is a field."""
+    found: list[str] = []
+    todo: list[tuple[Any, str]] = [(model, "")]
+    seen: set[Any] = set()
+    while todo:
+        item, path = todo.pop(0)
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            if item in seen:
+                continue
+            seen.add(item)
+            if path and name in item.model_fields:
+                found.append(path)
+            for field, info in item.model_fields.items():
+                todo.append((info.annotation, f"{path}.{field}" if path else field))
+        else:
+            todo.extend((arg, path) for arg in get_args(item))
+    return sorted(set(found), key=found.index) or ["another field"]
 
 
 def _message(error: Any) -> str:

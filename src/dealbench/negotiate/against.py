@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dealbench.errors import InputError, Issue
+from dealbench.errors import ArgumentError, InputError, Issue
+from dealbench.model.load import load_package, package_issue
 from dealbench.model.schema import Package, Portfolio
-from dealbench.model.yamlio import display_path, read_yaml, validate
-from dealbench.negotiate.rounds import RoundFile, load_negotiation
+from dealbench.model.yamlio import display_path
+from dealbench.negotiate.rounds import load_negotiation
 
 __all__ = ["against_package"]
 
@@ -18,8 +19,8 @@ def against_package(
     """The package `ref` names, and a label for it.
 
     `ref` is a round number of the partner's negotiation (under `root`), a
-    round file (NNN-us.yaml), or a result.json from `solve --out` (its deal
-    with the partner).
+    round file (NNN-us.yaml) or a package file, or a result.json from `solve
+    --out` (its deal with the partner).
     """
     from dealbench.render.sources import is_result_file, read_result
 
@@ -31,6 +32,12 @@ def against_package(
             )
         return found.package, f"round {found.number} ({found.name})"
     path = Path(ref)
+    if not path.exists():  # a misspelt number or name: said of the argument, not as a file
+        raise ArgumentError(
+            "against",
+            f"{ref!r} is neither a round number of the negotiation with {partner} nor a file "
+            "(a round or package file, or a result.json)",
+        )
     if is_result_file(path):
         result = read_result(path)
         if result.portfolio != portfolio.id:  # another portfolio's deal: other limits, other V
@@ -49,14 +56,11 @@ def against_package(
                 Issue(display_path(path), None, "deals", f"the result has no deal with {partner}")
             )
         return deal.package(), f"the {result.mode} solve ({path.name})"
-    source = read_yaml(path)
-    data: RoundFile = validate(source, RoundFile)
-    if data.package is None:
-        raise InputError(source.issue(("package",), "this round carries no package"))
-    if data.package.partner != partner:
+    package = load_package(path, portfolio)  # a round file (its package) or a package file
+    if package.partner != partner:
         raise InputError(
-            source.issue(
-                ("package", "partner"), f"is {data.package.partner}; the package is for {partner}"
-            )
+            package_issue(path, "partner", f"is {package.partner}; the package is for {partner}")
         )
-    return data.package, f"round {data.round} ({path.name})"
+    if package.round is None:
+        return package, path.name
+    return package, f"round {package.round} ({path.name})"

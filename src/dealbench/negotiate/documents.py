@@ -22,6 +22,7 @@ from dealbench.render.docmeta import Audience, doc_meta
 from dealbench.render.documents import Document, redline_document, term_sheet_document
 from dealbench.render.environment import money
 from dealbench.render.naming import side_word
+from dealbench.render.portfolio_memo import uncertain_listing
 from dealbench.render.sources import source_from_packages
 
 if TYPE_CHECKING:
@@ -123,6 +124,8 @@ def negotiation_memo_document(
         ],
         "risk": {"budget": room.risk_budget, "left": room.risk_left},
         "objective": room.objective,
+        # figures given as distributions, which every utility here takes at its mean
+        "uncertain": uncertain_listing(portfolio),
     }
     return Document("negotiation-memo", f"memos/negotiation-{portfolio.id}", context)
 

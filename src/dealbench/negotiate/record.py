@@ -18,7 +18,7 @@ from pathlib import Path
 
 from dealbench.checker import check
 from dealbench.errors import ArgumentError, DealbenchError, InputError, Issue
-from dealbench.model.load import load_package
+from dealbench.model.load import load_package, package_issue
 from dealbench.model.schema import Package, Portfolio
 from dealbench.model.yamlio import display_path
 from dealbench.negotiate.plan import replan
@@ -160,9 +160,9 @@ def record_counter(
     """
     root = Path(root)  # a str as well as a Path
     check_strategy(strategy, deadline)  # the verdict needs them, and comes after the write
-    where: str | None = None  # the counter file, or None: the package passed
+    where: Path | None = None  # the counter file, or None: the package passed
     if isinstance(counter, str | os.PathLike):  # a counter file
-        where = display_path(Path(counter))
+        where = Path(counter)
         package = load_package(counter, portfolio)
     else:
         package = counter
@@ -322,7 +322,7 @@ def _open(
     return negotiation
 
 
-def _same_partner(package: Package, partner: str, where: str | None, argument: str) -> None:
+def _same_partner(package: Package, partner: str, where: Path | None, argument: str) -> None:
     if package.partner != partner:
         _refuse(
             where,
@@ -332,7 +332,7 @@ def _same_partner(package: Package, partner: str, where: str | None, argument: s
         )
 
 
-def _same_side(package: Package, side: Side, where: str | None, argument: str) -> None:
+def _same_side(package: Package, side: Side, where: Path | None, argument: str) -> None:
     """A package that says whose proposal it is (`side: offer` or `counter`) is recorded
     only as that side's round: our own offer passed to `counter` is a mistake."""
     if package.side is None:
@@ -351,11 +351,12 @@ def _same_side(package: Package, side: Side, where: str | None, argument: str) -
         )
 
 
-def _refuse(where: str | None, argument: str, field: str, message: str) -> None:
-    """A package at fault: the file it was read from (`where`), else the argument passed."""
+def _refuse(where: Path | None, argument: str, field: str, message: str) -> None:
+    """A package at fault: the file it was read from (`where`, at the field's line), else
+    the argument passed."""
     if where is None:
         raise ArgumentError(argument, message, field)
-    raise InputError(Issue(where, None, field, message))
+    raise InputError(package_issue(where, field, message))
 
 
 def _listed(items: list[str]) -> str:

@@ -27,6 +27,7 @@ from dealbench.negotiate.rounds import (
     load_negotiations,
     rounds_fingerprint,
 )
+from dealbench.negotiate.strategies import check_strategy
 from dealbench.negotiate.verdict import verdict
 
 __all__ = [
@@ -101,7 +102,11 @@ def room(
     deadline: int | None = None,
     gap: float = 1e-6,
 ) -> Room:
-    """The deal room of `portfolio` from the rounds under `root` (deals/rounds/<id>/)."""
+    """The deal room of `portfolio` from the rounds under `root` (deals/rounds/<id>/).
+
+    `strategy` and `deadline` are checked whether or not a counter stands to be weighed
+    against them (an ArgumentError): a misspelt one is not dropped unseen."""
+    check_strategy(strategy, deadline)
     root = Path(root)  # a str as well as a Path
     negotiations = load_negotiations(portfolio, root)
     plan = replan(portfolio, negotiations, gap=gap)

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from dealbench.checker import check
 from dealbench.model.schema import Package, Portfolio
@@ -160,7 +160,7 @@ def with_points_at(
 
 
 def history_path(
-    portfolio: Portfolio, root: Path, partner: str, *, points: int = 15
+    portfolio: Portfolio, root: Path, partner: str, *, points: int | Literal["all"] = 15
 ) -> dict[str, Any]:
     """The frontier of the deal (within what the concluded deals leave) and the rounds on it.
 

@@ -566,17 +566,18 @@ def _unwritable(folder: Path, exc: OSError) -> OutputError:
     )
 
 
-def refuse_after_close(negotiation: Negotiation) -> None:
-    """A concluded or walked-away negotiation takes no further round (InputError)."""
+def refuse_after_close(
+    negotiation: Negotiation, refused: str = "no round may follow it (nothing written)"
+) -> None:
+    """A concluded or walked-away negotiation takes no further round, nor a verdict on a
+    counter (`refused` says which): an InputError at the line of the round's status."""
     last = negotiation.last
     if last is not None and last.status != "open":
         raise InputError(
-            Issue(
-                display_path(last.path),
-                None,
-                "status",
+            _source_of(last).issue(
+                ("status",),
                 f"the negotiation with {negotiation.partner} was {_closed_words(last)} in this "
-                "round; no round may follow it (nothing written)",
+                f"round; {refused}",
             )
         )
 

@@ -12,7 +12,9 @@ Strategies (Faratin, Sierra and Jennings 1998; Zeuthen 1930):
 - time-dependent tactics, `boulware` (beta 0.2), `linear` (beta 1) and
   `conceder` (beta 5): at the US's j-th offer (j = 0, 1, ...) with a deadline
   of T offers, target = ideal - (ideal - reservation) * min(1, j / T) ** (1 / beta).
-  Boulware holds firm until late, Conceder gives ground early.
+  Boulware holds firm until late, Conceder gives ground early. A partner's last
+  counter that keeps its own limits and gives the US more than the target becomes
+  the target: no offer concedes past what the partner asked for.
 - `zeuthen`: each side's willingness to risk a breakdown is
   (own utility of own offer - own utility of the other's offer) / (own
   utility of own offer - own walk-away). The side with the smaller value
@@ -210,6 +212,7 @@ def next_offer(
             f"US offer {offers + 1} of a deadline of {deadline}: the target moves from the ideal "
             f"toward the reservation value with exponent 1/{b:g}"
         )
+        target, reason = _no_less_than_their_counter(negotiation, target, reason, ends.ideal)
     target = max(target, ends.reservation)
     figures = offer_at(portfolio, plan, partner, target, fix=fix, last=last_package)
     if figures is None:
@@ -287,6 +290,27 @@ def _zeuthen_target(
         f"Zeuthen: the US has less to lose by conceding (its risk {risk_us:.2f} against the "
         f"partner's {risk_p:.2f}); it concedes just enough that its offer's Nash product beats "
         "the counter's"
+    )
+
+
+def _no_less_than_their_counter(
+    negotiation: Negotiation, target: float, reason: str, ideal: float
+) -> tuple[float, str]:
+    """`target`, or what the partner's last counter gives the US when that is more and the
+    counter keeps every limit of its own: a time-dependent tactic would otherwise concede
+    past what the partner asked for. Never above the `ideal` (with terms fixed, the
+    counter may give more than any offer can). Zeuthen's rule ends the process there too."""
+    counter = negotiation.last_counter
+    c = counter.figures if counter is not None else None
+    if counter is None or c is None or c.violations or not c.accepts:
+        return target, reason
+    floor = min(c.us_value, ideal)
+    if floor <= target:
+        return target, reason
+    return floor, (
+        f"{reason}; the partner's counter of round {counter.number} already gives the US "
+        f"more than that target, so the offer gives no less than it: accept it (dealbench "
+        "conclude) or offer this"
     )
 
 

@@ -31,7 +31,7 @@ from dealbench.errors import DealbenchError, InfeasibleError
 from dealbench.limit import Limit
 from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.plan import Plan, alone, replan
-from dealbench.negotiate.rounds import Negotiation
+from dealbench.negotiate.rounds import Negotiation, refuse_after_close
 from dealbench.negotiate.strategies import next_offer, resolve_strategy
 from dealbench.render.environment import money, plural
 
@@ -99,6 +99,7 @@ def verdict(
     """
     code = package.partner
     negotiation = negotiations[code]
+    refuse_after_close(negotiation, "no counter in it can be weighed any more")
     figures = evaluate(portfolio, package)
     plan = plan or replan(portfolio, negotiations)
     offer = negotiation.last_offer

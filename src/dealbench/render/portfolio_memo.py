@@ -240,6 +240,19 @@ def risks(source: Source) -> list[str]:
 
 def uncertain_lines(portfolio: Portfolio) -> list[str]:
     """Figures given as distributions count at their means here (DESIGN.md): say which."""
+    listed = uncertain_listing(portfolio)
+    if not listed:
+        return []
+    return [
+        f"Uncertain figures count at their means in these packages: {listed}. The margins "
+        "above hold at the means only; the command dealbench risk estimates how often each "
+        "partner accepts."
+    ]
+
+
+def uncertain_listing(portfolio: Portfolio) -> str:
+    """The figures given as distributions, partner by partner, each with its mean
+    (`UA's batna (uniform 1bn to 3bn; mean 2bn); UB's ...`); empty when there are none."""
     from dealbench.model.uncertain import short, uncertain_figures
 
     parts = []
@@ -250,14 +263,7 @@ def uncertain_lines(portfolio: Portfolio) -> list[str]:
                 f"{f.field} ({f.distribution}; mean {short(f.mean)})" for f in figures
             )
             parts.append(f"{partner.code}'s {listed}")
-    if not parts:
-        return []
-    return [
-        "Uncertain figures count at their means in these packages: "
-        + "; ".join(parts)
-        + ". The margins above hold at the means only; the command dealbench risk estimates "
-        "how often each partner accepts."
-    ]
+    return "; ".join(parts)
 
 
 def portfolio_charts(source: Source) -> list[Chart]:
