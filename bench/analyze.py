@@ -51,9 +51,9 @@ SWEEP_STEPS = 100
 def measure(what: str, jobs: int) -> dict[str, Any]:
     """One measurement in this (fresh) process."""
     from dealbench.analyze import REGIMES, Executor, SolveOptions, compare, find_regime
-    from dealbench.analyze.regimes import under_regime
     from dealbench.analyze.sweep import sweep_param
     from dealbench.model import load_portfolio
+    from dealbench.model.regimes import under_regime
     from dealbench.optimize import solve
 
     ex = Executor("processes" if jobs > 1 else "serial", jobs)

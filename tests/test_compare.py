@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 
 from builders import LEVELS, portfolios
 from dealbench.analyze.compare import compare
-from dealbench.analyze.regimes import REGIMES, find_regime, under_regime
 from dealbench.checker import check
 from dealbench.model import Portfolio, load_policy, load_portfolio
+from dealbench.model.regimes import REGIMES, find_regime, under_regime
 from dealbench.optimize import solve
 from dealbench.units import H100_TPP
 from helpers import REPO, Runner

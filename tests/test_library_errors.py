@@ -100,7 +100,7 @@ def _templates(pf: dealbench.Portfolio, tmp: Path) -> object:
 
 
 def _regimes(pf: dealbench.Portfolio, tmp: Path) -> object:
-    from dealbench.analyze.regimes import parse_regimes
+    from dealbench.model.regimes import parse_regimes
 
     return parse_regimes(" , ")
 

@@ -10,10 +10,10 @@ import pytest
 
 from dealbench.analyze.compare import compare
 from dealbench.analyze.parallel import Executor, make_executor
-from dealbench.analyze.regimes import REGIMES, find_regime
 from dealbench.analyze.sweep import sweep_param
 from dealbench.errors import InputError
 from dealbench.model import load_portfolio
+from dealbench.model.regimes import REGIMES, find_regime
 from helpers import REPO, Runner
 
 GULF = REPO / "deals" / "portfolios" / "gulf-asia.yaml"

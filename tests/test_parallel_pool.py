@@ -15,9 +15,9 @@ import pytest
 
 from dealbench.analyze.compare import compare
 from dealbench.analyze.parallel import Executor, _shared_map
-from dealbench.analyze.regimes import REGIMES, find_regime, under_regime
 from dealbench.analyze.solves import Chain, SolveOptions, chain_cost
 from dealbench.model import load_portfolio
+from dealbench.model.regimes import REGIMES, find_regime, under_regime
 from dealbench.optimize import backends, solve
 from helpers import REPO
 

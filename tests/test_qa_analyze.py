@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from dealbench.analyze.prices import LimitPrice, Prices, shadow_prices
-from dealbench.analyze.regimes import find_regime, under_regime
 from dealbench.analyze.scenarios import apply_overrides
 from dealbench.checker import check
 from dealbench.errors import InputError
 from dealbench.model import load_portfolio
+from dealbench.model.regimes import find_regime, under_regime
 from dealbench.optimize import solve
 from dealbench.optimize.result import Status
 from dealbench.render.charts import Chart, svg
@@ -544,8 +544,8 @@ def test_every_result_an_example_reads_is_one_an_example_writes() -> None:
     does, the examples must feed each other."""
     import re
 
-    from dealbench.analyze.regimes import REGIMES
     from dealbench.cli.app import app
+    from dealbench.model.regimes import REGIMES
 
     commands = {
         c.name or (c.callback.__name__ if c.callback else ""): c for c in app.registered_commands

@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from dealbench.analyze.regimes import find_regime, under_regime
 from dealbench.checker import check
 from dealbench.model import load_portfolio
+from dealbench.model.regimes import find_regime, under_regime
 from dealbench.model.schema import Portfolio
 from dealbench.optimize import grid, smooth, solve
 from dealbench.optimize.schedule import schedule, settle

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from tests.helpers import invoke
 
-from dealbench.analyze.regimes import under_regime
 from dealbench.analyze.scenarios import apply_overrides
 from dealbench.checker import check
 from dealbench.errors import InputError
 from dealbench.model import Package, Policy, load_policy, load_portfolio
+from dealbench.model.regimes import under_regime
 from dealbench.optimize.solve import solve
 from dealbench.synth import Size, generate, write_yaml
 

@@ -15,7 +15,6 @@ from dealbench.analyze.compare import Comparison, compare
 from dealbench.analyze.diff import ResultDiff, diff_results, load_result
 from dealbench.analyze.parallel import Executor, make_executor
 from dealbench.analyze.prices import CapPrice, LimitPrice, Prices, shadow_prices
-from dealbench.analyze.regimes import REGIMES, find_regime, under_regime
 from dealbench.analyze.scenarios import (
     Scenario,
     apply_overrides,
@@ -26,6 +25,7 @@ from dealbench.analyze.scenarios import (
 )
 from dealbench.analyze.solves import SolveOptions
 from dealbench.analyze.sweep import SweepResult, sweep_param, sweep_scenarios
+from dealbench.model.regimes import REGIMES, find_regime, under_regime
 
 __all__ = [
     "REGIMES",

@@ -16,11 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.limits import decided_by
 from dealbench.analyze.parallel import Executor
-from dealbench.analyze.regimes import find_regime, under_regime
 from dealbench.analyze.scenarios import apply_overrides
 from dealbench.analyze.solves import SolveOptions, solve_all
 from dealbench.errors import ArgumentError
 from dealbench.limit import Limit
+from dealbench.model.regimes import find_regime, under_regime
 from dealbench.model.schema import Policy, Portfolio
 from dealbench.optimize import SolveResult, Status
 

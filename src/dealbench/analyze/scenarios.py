@@ -384,8 +384,8 @@ def load_scenario(
 ) -> Portfolio:
     """The portfolio as loaded, under regime `policy`, with every `PATH=VALUE` of `sets`
     applied (in that order): what `--policy` and `--set` mean on every command."""
-    from dealbench.analyze.regimes import find_regime, under_regime
     from dealbench.model import load_portfolio
+    from dealbench.model.regimes import find_regime, under_regime
 
     overrides = parse_set(list(sets), "sets")
     pf = load_portfolio(portfolio)

@@ -113,13 +113,13 @@ def compare(
     the regime change (so `--set policy.X=...` changes every regime).
     """
     from dealbench.analyze.compare import compare as run_compare
-    from dealbench.analyze.regimes import find_regime, parse_regimes
     from dealbench.analyze.scenarios import parse_set
     from dealbench.analyze.solves import SolveOptions
     from dealbench.cli import analyze_output as show
     from dealbench.cli.documents import parse_date, parse_formats
     from dealbench.errors import InputError, Issue
     from dealbench.model import load_portfolio
+    from dealbench.model.regimes import find_regime, parse_regimes
 
     with handled():
         formats = parse_formats(render, "--render") if render is not None else None

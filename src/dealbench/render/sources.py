@@ -222,7 +222,7 @@ def _under_its_regime(
 ) -> Portfolio:
     """`portfolio` under the regime `result` was solved under (`solve --policy`, each of
     `compare`'s results), found by its id as `--policy` finds a regime's name."""
-    from dealbench.analyze.regimes import find_regime, under_regime
+    from dealbench.model.regimes import find_regime, under_regime
 
     if result.policy == portfolio.policy.id:
         return portfolio
