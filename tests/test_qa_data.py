@@ -524,3 +524,27 @@ def test_a_negative_risk_penalty_is_refused(run: Runner, tmp_path: Path) -> None
     result = run("solve", _folder(tmp_path), "--set", "policy.risk_penalty_per_h100e=-1k")
     assert result.exit_code == 2
     assert "must be at least 0" in result.stderr
+
+
+def test_security_levels_out_of_order_are_refused(run: Runner, tmp_path: Path) -> None:
+    """Levels are listed weakest first, and `{security: kyc}` means kyc or a level after
+    it: listed strongest first, a partner's baseline would have met a VEU requirement."""
+    pf = _folder(
+        tmp_path,
+        house=(
+            "  - {id: baseline, title: Standard licence conditions, mitigation: 0.0}\n"
+            "  - {id: veu, title: VEU-grade data centres, mitigation: 0.9}\n",
+            "  - {id: veu, title: VEU-grade data centres, mitigation: 0.9}\n"
+            "  - {id: baseline, title: Standard licence conditions, mitigation: 0.0}\n",
+        ),
+    )
+    result = run("solve", pf)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: policy/house.yaml:5: security_levels[1].mitigation: security levels are "
+        "listed weakest first, but 'baseline' (mitigation 0) comes after 'veu' (0.9); "
+        "list them by rising mitigation\n"
+    )
+    result = run("solve", _folder(tmp_path), "--set", "policy.security_levels.0.mitigation=0.95")
+    assert result.exit_code == 2
+    assert "listed weakest first" in result.stderr

@@ -31,7 +31,25 @@ Problem = tuple[Loc, str]
 def policy_problems(policy: Policy) -> Iterator[Problem]:
     levels = [level.id for level in policy.security_levels]
     yield from _repeated(levels, "security_levels", "duplicate security level id {!r}")
+    yield from _weakest_first(policy)
     yield from _cap_problems(policy.caps, policy.level_ids)
+
+
+def _weakest_first(policy: Policy) -> Iterator[Problem]:
+    """Levels are listed weakest first: `{security: kyc}` means kyc or a level after it,
+    so a list in another order would let a weaker level meet the requirement."""
+    levels = policy.security_levels
+    for i in range(1, len(levels)):
+        before, level = levels[i - 1], levels[i]
+        if level.mitigation < before.mitigation:
+            yield (
+                ("security_levels", i, "mitigation"),
+                (
+                    f"security levels are listed weakest first, but {level.id!r} "
+                    f"(mitigation {level.mitigation:g}) comes after {before.id!r} "
+                    f"({before.mitigation:g}); list them by rising mitigation"
+                ),
+            )
 
 
 def scenario_problems(spec: ScenarioFile) -> Iterator[Problem]:
