@@ -154,6 +154,19 @@ def test_thousands_grouped_by_points_are_refused_not_read_as_decimals(
     assert sets.exit_code == 2 and "a point separates decimals" in sets.stderr
 
 
+def test_a_share_with_three_decimals_is_a_decimal(tmp_path: Path) -> None:
+    """No share is meant in thousands: a normal distribution's centre written `1.098`
+    (beyond 0..1, as a truncated normal may be) is 1.098, not refused as 1,098."""
+    assert parse_share("0.125") == 0.125
+    assert parse_share("1.500") == 1.5  # the field's bound then refuses it as above 1
+    pf = _folder(
+        tmp_path,
+        br=("diversion_risk: 0.39", "diversion_risk: {dist: normal, mean: 1.098, sd: 0.500, low: 0, high: 1}"),
+    )
+    risk = load_portfolio(pf).partner("BR").diversion_risk
+    assert 0.5 < risk < 1
+
+
 def test_a_space_inside_a_number_is_refused_not_closed_up() -> None:
     """`2 5m` (a slip) was 25m: the spaces were dropped wherever they stood."""
     with pytest.raises(ValueError, match="a space between digits separates thousands"):

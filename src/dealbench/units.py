@@ -39,19 +39,23 @@ _MONEY = re.compile(
 )
 
 
-def parse_number(value: Any) -> float:
-    """A plain number, also when a YAML 1.2 loader left `200_000` as a string."""
-    return _bounded(_finite(value), MAX_NUMBER, "a number", value)
+def parse_number(value: Any, *, thousands: bool = True) -> float:
+    """A plain number, also when a YAML 1.2 loader left `200_000` as a string.
+
+    `thousands`: the number may be meant in thousands, so `100.000` (a hundred thousand
+    in German) is refused, not read as 100. Off for numbers on a share's scale."""
+    return _bounded(_finite(value, thousands), MAX_NUMBER, "a number", value)
 
 
-def _finite(value: Any) -> float:
+def _finite(value: Any, thousands: bool = True) -> float:
     if isinstance(value, bool):
         raise ValueError(f"expected a number, got {value!r}")
     try:
         if isinstance(value, int | float):
             number = float(value)
         elif isinstance(value, str):
-            _refuse_point_groups(value, value)
+            if thousands:
+                _refuse_point_groups(value, value)
             text = _without_separators(value.strip(), value)
             try:
                 number = float(text)
@@ -134,10 +138,11 @@ def parse_share(value: Any) -> float:
 
 def parse_share_number(value: Any) -> float:
     """A number on a share's scale: `0.4`, or a percentage (`40%`) as its fraction, any
-    size (a normal distribution's centre and spread, which may lie beyond 0..1)."""
+    size (a normal distribution's centre and spread, which may lie beyond 0..1). No share
+    is meant in thousands: `1.098` is 1.098, left to the field's bounds."""
     if _percent(value):
-        return parse_number(value.strip()[:-1]) / 100
-    return parse_number(value)
+        return parse_number(value.strip()[:-1], thousands=False) / 100
+    return parse_number(value, thousands=False)
 
 
 def _percent(value: Any) -> bool:
