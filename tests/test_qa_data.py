@@ -161,7 +161,10 @@ def test_a_share_with_three_decimals_is_a_decimal(tmp_path: Path) -> None:
     assert parse_share("1.500") == 1.5  # the field's bound then refuses it as above 1
     pf = _folder(
         tmp_path,
-        br=("diversion_risk: 0.39", "diversion_risk: {dist: normal, mean: 1.098, sd: 0.500, low: 0, high: 1}"),
+        br=(
+            "diversion_risk: 0.39",
+            "diversion_risk: {dist: normal, mean: 1.098, sd: 0.500, low: 0, high: 1}",
+        ),
     )
     risk = load_portfolio(pf).partner("BR").diversion_risk
     assert 0.5 < risk < 1

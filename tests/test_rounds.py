@@ -124,6 +124,18 @@ def test_offer_records_the_next_round_with_its_strategy(
     ]
 
 
+def test_a_recorded_exponent_with_three_decimals_reads_back_as_a_number(
+    run: Runner, rounds: Path
+) -> None:
+    """`beta: 1.125` in a round file is a number, not the text '1.125' (the YAML loader
+    leaves point-grouped figures such as 100.000 as text for the fields to judge)."""
+    result = run("offer", PORTFOLIO, "--partner", "AE", "--rounds", rounds, "--beta", "1.125")
+    assert result.exit_code == 0, result.output
+    negotiation = load_negotiation(load_portfolio(PORTFOLIO), rounds, "AE")
+    strategy = negotiation.rounds[-1].data.strategy
+    assert strategy is not None and strategy.params["beta"] == 1.125
+
+
 def test_the_offer_never_goes_below_the_us_reservation_value(rounds: Path) -> None:
     """Past the deadline the time-dependent target is the reservation value, not below
     (QA, which has not countered: AE's counter would hold the target up, see below)."""

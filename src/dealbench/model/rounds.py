@@ -17,6 +17,9 @@ from dealbench.model import rules
 from dealbench.model.schema import Package, Portfolio, Strict
 
 Side = Literal["us", "partner"]
+#: A strategy's parameter: a number where it reads as one (`beta: 1.125`, which the YAML
+#: loader leaves as text: see yamlparse's point-grouped numbers), else its text.
+Param = Annotated[int | float | str, Field(union_mode="left_to_right")]
 RoundStatus = Literal["open", "concluded", "walked-away"]
 
 __all__ = ["RoundFile", "RoundStatus", "Side", "StrategyRecord", "round_problems"]
@@ -26,7 +29,7 @@ class StrategyRecord(Strict):
     """How a US offer was chosen: the strategy, its parameters and the target it aimed at."""
 
     name: str
-    params: dict[str, int | float | str] = Field(default_factory=dict)
+    params: dict[str, Param] = Field(default_factory=dict)
     target_us_utility: float | None = None
     ideal_us_utility: float | None = None
     reservation_us_utility: float | None = None
