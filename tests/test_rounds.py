@@ -108,6 +108,8 @@ def test_offer_records_the_next_round_with_its_strategy(
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "Recorded round 5:" in result.stdout
+    said = " ".join(result.stdout.split())  # why the target is what it is, as recorded
+    assert "US offer 3 of a deadline of 6: the target moves from the ideal toward" in said
     data = yaml.safe_load((rounds / "AE/005-us.yaml").read_text())
     assert data["round"] == 5 and data["side"] == "us" and data["basis"] == "004-partner.yaml"
     assert data["strategy"]["name"] == "conceder"

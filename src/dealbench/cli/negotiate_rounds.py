@@ -309,6 +309,8 @@ def offer(
                 f"(ideal {output.money(record.ideal_us_utility)}, reservation "
                 f"{output.money(record.reservation_us_utility)})"
             )
+            if record.reason:
+                typer.echo(output.paragraph(f"{record.reason}.", first="  ", rest="  "))
         if done.round.figures is not None:
             output.print_evaluation(done.round.figures, pf.periods)
         _print_written(written)
