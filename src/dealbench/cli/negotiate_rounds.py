@@ -405,11 +405,15 @@ def print_verdict(v: Verdict, periods: list[str]) -> None:
     else:
         echo("  Limits broken: none")
     f = v.frontier
-    if f.package is not None:
-        # Negative: the counter lies beyond the frontier (it breaks a limit, or names an
-        # amount between the optimizer's grid points).
+    floor = max(v.partner_utility, v.figures.acceptance_threshold)
+    if f.on_frontier:
+        echo(
+            f"  Frontier: the counter is itself on the frontier: no package gives the partner "
+            f"at least {m(floor)} and the US more than its {m(f.us_utility)}"
+        )
+    elif f.package is not None:
+        # Negative only for a counter that breaks a limit: it lies beyond the frontier.
         more = f"{m(f.gain)} more" if f.gain >= 0 else f"{m(-f.gain)} less than the counter"
-        floor = max(v.partner_utility, v.figures.acceptance_threshold)
         echo(
             f"  Frontier: giving the partner at least {m(floor)}, the US could get "
             f"{m(f.us_utility)} ({more}), the partner {m(f.partner_utility)}, with "

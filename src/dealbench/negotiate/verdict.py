@@ -30,6 +30,7 @@ from dealbench.checker import COMPUTE_TOL, DealFigures, check, evaluate
 from dealbench.errors import DealbenchError, InfeasibleError
 from dealbench.limit import Limit
 from dealbench.model.schema import Package, Portfolio
+from dealbench.negotiate.frontier import SAME_ABS, SAME_REL, offering
 from dealbench.negotiate.plan import Plan, alone, replan
 from dealbench.negotiate.rounds import Negotiation, refuse_after_close
 from dealbench.negotiate.strategies import next_offer, resolve_strategy
@@ -49,6 +50,8 @@ class FrontierGap(BaseModel):
     partner_utility: float
     gain: float
     package: Package | None
+    #: The package itself is the point: no package gives the partner as much and the US more.
+    on_frontier: bool = False
 
 
 class Verdict(BaseModel):
@@ -229,11 +232,25 @@ def frontier_gap(
 
     The other open negotiations are left out (the counter is weighed as a deal
     on its own; what it takes from them is the verdict's portfolio figures).
+    The optimizer may choose the package's own amounts of range concessions
+    beside the grid, and a package that keeps every limit is a candidate itself,
+    so the gain is never negative for it (0, `on_frontier`, when nothing beats it).
     With no package at that partner utility, the point is no deal.
     """
-    one = alone(portfolio, plan, partner)
+    package = figures.package()
+    one = offering(alone(portfolio, plan, partner), package)
     u = max(figures.partner_utility, figures.acceptance_threshold)
     point = _us_best_at(portfolio, one, partner, u)
+    if figures.accepts and check(one, [package]).ok:
+        best = figures.us_value if point is None else point.us_value
+        if figures.us_value >= best - max(SAME_ABS, SAME_REL * abs(best)):
+            return FrontierGap(
+                us_utility=figures.us_value,
+                partner_utility=figures.partner_utility,
+                gain=0.0,
+                package=package,
+                on_frontier=True,
+            )
     if point is None:
         return FrontierGap(
             us_utility=figures.us_batna,
