@@ -255,7 +255,8 @@ def offer(
     """Record the next US offer to a partner, chosen by a concession strategy.
 
     Without --package, the offer moves along the frontier from the US ideal
-    toward the US reservation value (never below it) as the strategy says;
+    toward the US reservation value as the strategy says (never below it, nor below
+    what the partner's last counter gives the US when it keeps its limits);
     the strategy, its parameters and the target utility are recorded in the
     round file. Renders the offer's term sheets and, from the second US
     offer, redlines against the previous one (external and internal).
