@@ -4,6 +4,8 @@ On a copy of the shipped gulf-asia data whose AE `invest-us` is made a range (0 
 USD 1.4tn, step USD 100bn), a counter of USD 1,350bn with align-controls and
 no-prc-hardware gave a frontier "gain" of -1.5bn: the frontier point was computed on the
 grid (1.2tn, 1.3tn, ...), which cannot match 1.35tn at the counter's partner utility.
+And a counter at an amount off the range's declared step is recorded without a word
+about it; the verdict now notes it, with the nearest amounts on the step.
 """
 
 from __future__ import annotations
@@ -108,3 +110,50 @@ def test_the_cli_says_when_the_counter_is_itself_on_the_frontier(
     assert recorded.exit_code == 0, recorded.output
     frontier = json.loads(recorded.stdout)["frontier"]
     assert frontier["gain"] == 0.0 and frontier["on_frontier"] is True
+
+
+# --- an amount off the declared step ---------------------------------------------------------
+
+GLOBAL = REPO / "deals/portfolios/global.yaml"
+KR_COUNTER = REPO / "deals/packages/kr-counter.yaml"
+
+
+@pytest.mark.parametrize(
+    ("amount", "notes"),
+    [
+        (
+            "60bn",
+            [
+                "invest-us: USD 60bn is off the declared step of USD 25bn; the nearest "
+                "amounts on it are USD 50bn and USD 75bn"
+            ],
+        ),
+        ("75bn", []),  # a multiple of the step
+        ("100bn", []),  # a level
+        (
+            "340bn",  # between the grid's last amount and the top level
+            [
+                "invest-us: USD 340bn is off the declared step of USD 25bn; the nearest "
+                "amounts on it are USD 325bn and USD 350bn"
+            ],
+        ),
+    ],
+)
+def test_a_counter_off_the_declared_step_is_recorded_with_a_note(
+    run: Runner, tmp_path: Path, amount: str, notes: list[str]
+) -> None:
+    """KR's `invest-us` declares a step of USD 25bn: a counter of USD 60bn is valued and
+    recorded as written, but the verdict says it is off the step and names 50bn and 75bn,
+    the nearest amounts the optimizer would offer. It said nothing before."""
+    file = tmp_path / "kr.yaml"
+    file.write_text(KR_COUNTER.read_text().replace("invest-us: 75bn ", f"invest-us: {amount} "))
+    rounds = tmp_path / "rounds"
+    result = run("counter", GLOBAL, file, "--partner", "KR", "--rounds", rounds, "--json",
+                 "--no-documents")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert (rounds / "KR/001-partner.yaml").is_file()
+    assert json.loads(result.stdout)["notes"] == notes
+    text = run("evaluate", file, "--portfolio", GLOBAL, "--rounds", rounds, "--against", "1")
+    line = " ".join(text.stdout.split())
+    assert [n for n in notes if f"Note: {n}" in line] == notes
+    assert ("Note:" in line) == bool(notes)

@@ -405,6 +405,8 @@ def print_verdict(v: Verdict, periods: list[str]) -> None:
             echo(f"    - {limit.message}")
     else:
         echo("  Limits broken: none")
+    for note in v.notes:
+        echo(f"  Note: {note}")
     f = v.frontier
     floor = max(v.partner_utility, v.figures.acceptance_threshold)
     if f.on_frontier:

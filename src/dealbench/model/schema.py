@@ -311,6 +311,22 @@ class Concession(Strict):
     def _grid(self) -> list[float]:
         return amounts.grid(self.points, self.amount.step if self.amount else None)
 
+    def off_step(self, amount: float) -> tuple[float | None, float | None] | None:
+        """The nearest amounts the optimizer offers below and above `amount` (None where
+        there is none) when the range declares a `step` and `amount` is neither a level's
+        amount nor a whole multiple of it; None when it is on the step (or there is no step)."""
+        step = self.amount.step if self.amount is not None and self.is_range else None
+        if step is None or amounts.value_at(self.points, amount) is None:
+            return None
+        offered = [*(o.amount for o in self.options if o.amount is not None), *self._grid()]
+        if any(amounts.same(amount, a) for a in offered) or amounts.same(
+            amount / step, round(amount / step)
+        ):
+            return None
+        below = [a for a in offered if a < amount]
+        above = [a for a in offered if a > amount]
+        return (max(below) if below else None, min(above) if above else None)
+
     def with_amounts(self, extra: Iterable[float]) -> Concession:
         """This concession with `extra` amounts also offered to the optimizer, beside the
         levels and the grid (amounts outside the range, or not a range, change nothing):

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict
 from dealbench.checker import COMPUTE_TOL, DealFigures, check, evaluate
 from dealbench.errors import DealbenchError, InfeasibleError
 from dealbench.limit import Limit
+from dealbench.model.amounts import amount_label
 from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.frontier import SAME_ABS, SAME_REL, offering
 from dealbench.negotiate.plan import Plan, alone, replan
@@ -80,6 +81,8 @@ class Verdict(BaseModel):
     portfolio_next_offer: float | None
     recommendation: Move
     reason: str
+    #: What to know beside the limits: a range amount off its concession's declared step.
+    notes: list[str] = []
 
 
 def verdict(
@@ -192,7 +195,33 @@ def verdict(
         portfolio_next_offer=next_value,
         recommendation=move,
         reason=reason,
+        notes=off_step_notes(portfolio, package),
     )
+
+
+def off_step_notes(portfolio: Portfolio, package: Package) -> list[str]:
+    """One note per range amount of `package` that is off its concession's declared step
+    (docs/amounts.md), naming the nearest amounts on it: the package stands as written
+    (it is valued by interpolation), but the optimizer never offers such an amount."""
+    partner = portfolio.partner(package.partner)
+    if partner is None:
+        return []
+    notes = []
+    for cid, level_id in package.granted().items():
+        c = partner.concession(cid)
+        level = c.option(level_id) if c is not None else None
+        if c is None or c.amount is None or level is None or level.amount is None:
+            continue
+        near = c.off_step(level.amount)
+        if near is None or c.amount.step is None:
+            continue
+        unit = c.amount.unit
+        steps = " and ".join(amount_label(a, unit) for a in near if a is not None)
+        notes.append(
+            f"{cid}: {amount_label(level.amount, unit)} is off the declared step of "
+            f"{amount_label(c.amount.step, unit)}; the nearest amounts on it are {steps}"
+        )
+    return notes
 
 
 def _recommend(
