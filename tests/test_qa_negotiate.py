@@ -100,6 +100,21 @@ def test_a_rounds_folder_that_cannot_be_written_is_said_in_words(
     assert snapshot(rounds) == before  # and no temporary file left behind
 
 
+# --- a partner's folder named in lower case -----------------------------------------------------
+
+
+def test_a_partner_folder_in_lower_case_is_told_codes_are_upper_case(
+    run: Runner, rounds: Path
+) -> None:
+    (rounds / "qa").mkdir()
+    result = run("room", PORTFOLIO, "--rounds", rounds)
+    assert result.exit_code == 2, result.output
+    assert (
+        f"error: {rounds}/qa: qa is not a partner of portfolio gulf-asia (its partners: AE, "
+        "SA, QA, BH, IN, SG, MY, KZ, AM); partner codes are upper case: rename the folder to QA"
+    ) in result.stderr
+
+
 # --- the strategy's parameters ----------------------------------------------------------------------
 
 

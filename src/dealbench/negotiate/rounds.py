@@ -198,13 +198,18 @@ def load_negotiations(portfolio: Portfolio, root: str | os.PathLike[str]) -> dic
                 continue
             if portfolio.partner(entry.name) is None:
                 codes = ", ".join(p.code for p in portfolio.partners)
+                hint = ""
+                if portfolio.partner(entry.name.upper()) is not None:
+                    hint = (
+                        f"; partner codes are upper case: rename the folder to {entry.name.upper()}"
+                    )
                 issues.append(
                     Issue(
                         display_path(entry),
                         None,
                         "",
                         f"{entry.name} is not a partner of portfolio {portfolio.id} "
-                        f"(its partners: {codes})",
+                        f"(its partners: {codes}){hint}",
                     )
                 )
     out: dict[str, Negotiation] = {}
