@@ -657,15 +657,18 @@ def test_history_counts_the_supply_the_concluded_deals_take_as_the_verdict_does(
 
 def test_rounds_are_in_time_order(run: Runner, rounds: Path, tmp_path: Path) -> None:
     """A counter file dated 2020 (its own `date:` becomes the round's) after a round of
-    2026-03-16 is refused; so is a round folder edited into the past."""
+    2026-03-16 is refused; so is a round folder edited into the past. Each message names
+    both rounds and both dates (it named one round only by its file, the other not)."""
     counter = tmp_path / "old.yaml"
     counter.write_text(AE_COUNTER.read_text().replace("side: counter", "date: 2020-01-01"))
     before = snapshot(rounds)
     result = run("counter", PORTFOLIO, "--partner", "AE", counter, "--rounds", rounds)
     assert result.exit_code == 2, result.output
     assert (
-        f"{rounds}/AE/005-partner.yaml: date: 2020-01-01 is before 004-partner.yaml's date "
-        "(2026-03-16); rounds are recorded in time order"
+        f"{rounds}/AE/005-partner.yaml: date: round 5 is dated 2020-01-01, before round 4 "
+        "(004-partner.yaml), dated 2026-03-16; rounds are in time order (a counter file's "
+        "own `date:` is its round's date unless the round is given a date of its own); "
+        "nothing written"
     ) in result.stderr
     result = run("offer", PORTFOLIO, "--partner", "AE", "--rounds", rounds, "--date", "2026-03-01")
     assert result.exit_code == 2, result.output
@@ -680,8 +683,8 @@ def test_rounds_are_in_time_order(run: Runner, rounds: Path, tmp_path: Path) -> 
     result = run("room", PORTFOLIO, "--rounds", rounds)
     assert result.exit_code == 2, result.output
     assert (
-        f"{rounds}/SA/003-us.yaml:5: date: 2026-02-01 is before 002-partner.yaml's date "
-        "(2026-02-19); rounds are in time order"
+        f"{rounds}/SA/003-us.yaml:5: date: round 3 is dated 2026-02-01, before round 2 "
+        "(002-partner.yaml), dated 2026-02-19; rounds are in time order"
     ) in result.stderr
 
 

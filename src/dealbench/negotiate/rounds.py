@@ -401,17 +401,19 @@ def _sequence_issues(rounds: list[Round]) -> list[Issue]:
             elif r.status == "concluded":
                 issues += _conclusion_issues(r, rounds[names[basis] - 1], where)
         dated = _later_than(r.data.date, rounds[: r.number - 1])
-        if dated is not None:
-            issues.append(
-                where.issue(
-                    ("date",),
-                    f"{r.data.date} is before {dated.name}'s date ({dated.data.date}); "
-                    "rounds are in time order",
-                )
-            )
+        if dated is not None and r.data.date is not None:
+            issues.append(where.issue(("date",), _out_of_order(r.number, r.data.date, dated)))
         if r.status != "open" and closed is None:
             closed = r
     return issues
+
+
+def _out_of_order(number: int, date: dt.date, before: Round) -> str:
+    """Round `number` dated `date` comes before `before` in time: both rounds and dates."""
+    return (
+        f"round {number} is dated {date}, before round {before.number} ({before.name}), "
+        f"dated {before.data.date}; rounds are in time order"
+    )
 
 
 def _later_than(date: dt.date | None, rounds: list[Round]) -> Round | None:
@@ -532,15 +534,15 @@ def append_round(
         )
     refuse_after_close(negotiation)
     before = _later_than(data.date, negotiation.rounds)
-    if before is not None:
+    if before is not None and data.date is not None:
         raise InputError(
             Issue(
                 display_path(target),
                 None,
                 "date",
-                f"{data.date} is before {before.name}'s date ({before.data.date}); rounds are "
-                "recorded in time order (a counter file's own `date:` is its round's date "
-                "unless the round is given a date of its own)",
+                f"{_out_of_order(data.round, data.date, before)} (a counter file's own "
+                "`date:` is its round's date unless the round is given a date of its own); "
+                "nothing written",
             )
         )
     text = round_yaml(data, header)
