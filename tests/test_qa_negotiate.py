@@ -94,10 +94,39 @@ def test_a_rounds_folder_that_cannot_be_written_is_said_in_words(
     assert result.exit_code == 1, result.output
     assert not result.traceback
     assert (
-        f"error: cannot record a round in {rounds}/QA: permission denied (read-only?); "
-        "nothing written"
+        f"error: cannot record round 1 as {rounds}/QA/001-us.yaml: permission denied "
+        "(read-only?); nothing written"
     ) in result.stderr
     assert snapshot(rounds) == before  # and no temporary file left behind
+
+
+@pytest.mark.parametrize("where", ["temporary file", "folder"])
+def test_a_round_file_denied_permission_names_its_path_and_writes_nothing(
+    run: Runner, rounds: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """A partner's folder that may not be written (EACCES where the round's temporary file
+    is made, or where its folder is made) said only the folder; it names the round file."""
+    import tempfile
+
+    def denied(*args: object, **kwargs: object) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    if where == "folder":
+        monkeypatch.setattr(Path, "mkdir", denied)
+    else:
+        monkeypatch.setattr(tempfile, "mkstemp", denied)
+    before = snapshot(rounds)
+    result = run(
+        "counter", PORTFOLIO, AE_COUNTER, "--partner", "AE", "--rounds", rounds, "--no-documents"
+    )
+    assert result.exit_code == 1, result.output  # OutputError: not bad input, not a bug
+    assert not result.traceback
+    assert result.stderr.startswith(
+        f"error: cannot record round 5 as {rounds}/AE/005-partner.yaml: permission denied "
+        "(read-only?); nothing written"
+    )
+    assert "Recorded round" not in result.output
+    assert snapshot(rounds) == before
 
 
 # --- a partner's folder named in lower case -----------------------------------------------------

@@ -562,14 +562,16 @@ def append_round(
                 )
             _create(target, text.encode("utf-8"))
     except OSError as exc:
-        raise _unwritable(negotiation.folder, exc) from None
+        raise _unwritable(target, data.round, exc) from None
     return _read_round(portfolio, negotiation.partner, target, data.round, data.side)
 
 
-def _unwritable(folder: Path, exc: OSError) -> OutputError:
-    """A rounds folder that cannot be written: said in words, with the folder (no traceback)."""
+def _unwritable(target: Path, number: int, exc: OSError) -> OutputError:
+    """A round file that cannot be written (its folder read-only, the disk full): said in
+    words, with the file's path (no traceback)."""
     return OutputError(
-        f"cannot record a round in {display_path(folder)}: {write_failure(exc)}; nothing written"
+        f"cannot record round {number} as {display_path(target)}: {write_failure(exc)}; "
+        "nothing written"
     )
 
 
