@@ -7,6 +7,8 @@ zero concession exponent, `evaluate --against` exiting 0 on a package that break
 the room hiding the terms a concluded deal was signed on, and a folder named like a round
 file taking the next round's number unseen; and, in the frontier, a tie in the US's
 utility resolved against the partner (a point dominated by another at the same V).
+Later: a round dated in year 9999 recorded as given, a round that could not be written
+named only by its folder, and a partner folder in lower case refused without a hint.
 """
 
 from __future__ import annotations
@@ -126,6 +128,60 @@ def test_a_round_file_denied_permission_names_its_path_and_writes_nothing(
         "(read-only?); nothing written"
     )
     assert "Recorded round" not in result.output
+    assert snapshot(rounds) == before
+
+
+# --- dates a round cannot have -----------------------------------------------------------------
+
+FAR = (
+    "is more than 10 years after the portfolio's horizon (its last period is 2028); check "
+    "the year (YYYY-MM-DD, or today)"
+)
+
+
+@pytest.mark.parametrize(
+    ("command", "extra"),
+    [
+        ("offer", ["--partner", "QA", "--no-documents"]),
+        ("counter", [AE_COUNTER, "--partner", "AE", "--no-documents"]),
+        ("conclude", ["--partner", "AE"]),
+        ("walk-away", ["--partner", "QA"]),
+        ("room", ["--render", "md", "--out", "MEMO"]),
+    ],
+)
+@pytest.mark.parametrize("date", ["9999-01-01", "2039-01-01"])
+def test_a_date_far_beyond_the_horizon_is_refused(
+    run: Runner, rounds: Path, tmp_path: Path, command: str, extra: list[str | Path], date: str
+) -> None:
+    """gulf-asia runs to 2028: a round (or the room's memo) dated 9999, or more than ten
+    years after 2028, was recorded as given; it is a slip of the year."""
+    extra = [tmp_path / "memo" if x == "MEMO" else x for x in extra]
+    before = snapshot(rounds)
+    result = run(command, PORTFOLIO, *extra, "--rounds", rounds, "--date", date)
+    assert result.exit_code == 2, result.output
+    assert not result.traceback
+    assert f"error: --date: {date} {FAR}" in result.stderr
+    assert snapshot(rounds) == before
+    assert not (tmp_path / "memo").exists()
+
+
+def test_ten_years_after_the_horizon_is_still_a_date(run: Runner, rounds: Path) -> None:
+    result = run(
+        "walk-away", PORTFOLIO, "--partner", "QA", "--rounds", rounds, "--date", "2038-12-31"
+    )
+    assert result.exit_code == 0, result.output
+    assert "date: 2038-12-31" in (rounds / "QA/001-us.yaml").read_text()
+
+
+def test_a_counter_files_own_far_date_is_refused_at_its_line(
+    run: Runner, rounds: Path, tmp_path: Path
+) -> None:
+    counter = tmp_path / "far.yaml"
+    counter.write_text(AE_COUNTER.read_text().replace("side: counter", "date: 9999-01-01"))
+    before = snapshot(rounds)
+    result = run("counter", PORTFOLIO, counter, "--partner", "AE", "--rounds", rounds)
+    assert result.exit_code == 2, result.output
+    assert f"error: {counter}:6: date: 9999-01-01 {FAR}" in result.stderr
     assert snapshot(rounds) == before
 
 

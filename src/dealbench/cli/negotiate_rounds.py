@@ -684,6 +684,7 @@ def room(
     from dealbench.io import OutputDir
     from dealbench.negotiate.documents import negotiation_memo_document
     from dealbench.negotiate.room import room as run_room
+    from dealbench.negotiate.rounds import check_date
 
     with handled():
         formats = parse_formats(render, "--render") if render is not None else None
@@ -695,6 +696,7 @@ def room(
             )
         memo_date = _date(date)  # refused before the work, not after
         pf, root = _setup(portfolio, rounds)
+        check_date(pf, memo_date)
         found = run_room(pf, root, strategy=strategy, deadline=deadline)
         written: list[Path] = []
         if formats is not None and out is not None:

@@ -43,6 +43,8 @@ __all__ = [
     "Side",
     "StrategyRecord",
     "append_round",
+    "check_date",
+    "date_problem",
     "load_negotiation",
     "load_negotiations",
     "round_name",
@@ -414,6 +416,34 @@ def _out_of_order(number: int, date: dt.date, before: Round) -> str:
         f"round {number} is dated {date}, before round {before.number} ({before.name}), "
         f"dated {before.data.date}; rounds are in time order"
     )
+
+
+#: A round dated more than this many years after the portfolio's last period is a slip of the
+#: year (9999-01-01, 2206 for 2026), not a date anyone negotiates on.
+YEARS_AFTER_HORIZON = 10
+
+
+def date_problem(portfolio: Portfolio, date: dt.date | None) -> str | None:
+    """Why `date` cannot date a round of `portfolio` (None: it can): more than
+    `YEARS_AFTER_HORIZON` years after the year of its last period. Periods whose labels
+    name no year (`H1`) set no such bound."""
+    if date is None:
+        return None
+    last = portfolio.periods[-1] if portfolio.periods else ""
+    year = re.match(r"^(\d{4})", last)
+    if year is None or date.year <= int(year.group(1)) + YEARS_AFTER_HORIZON:
+        return None
+    return (
+        f"{date} is more than {YEARS_AFTER_HORIZON} years after the portfolio's horizon "
+        f"(its last period is {last}); check the year (YYYY-MM-DD, or today)"
+    )
+
+
+def check_date(portfolio: Portfolio, date: dt.date | None, argument: str = "date") -> None:
+    """An ArgumentError naming `argument` when `date` cannot date a round (`date_problem`)."""
+    problem = date_problem(portfolio, date)
+    if problem is not None:
+        raise ArgumentError(argument, problem)
 
 
 def _later_than(date: dt.date | None, rounds: list[Round]) -> Round | None:
