@@ -7,6 +7,8 @@ zero concession exponent, `evaluate --against` exiting 0 on a package that break
 the room hiding the terms a concluded deal was signed on, and a folder named like a round
 file taking the next round's number unseen; and, in the frontier, a tie in the US's
 utility resolved against the partner (a point dominated by another at the same V).
+Later: a round dated in year 9999 recorded as given, a round that could not be written
+named only by its folder, and a partner folder in lower case refused without a hint.
 """
 
 from __future__ import annotations
@@ -94,10 +96,108 @@ def test_a_rounds_folder_that_cannot_be_written_is_said_in_words(
     assert result.exit_code == 1, result.output
     assert not result.traceback
     assert (
-        f"error: cannot record a round in {rounds}/QA: permission denied (read-only?); "
-        "nothing written"
+        f"error: cannot record round 1 as {rounds}/QA/001-us.yaml: permission denied "
+        "(read-only?); nothing written"
     ) in result.stderr
     assert snapshot(rounds) == before  # and no temporary file left behind
+
+
+@pytest.mark.parametrize("where", ["temporary file", "folder"])
+def test_a_round_file_denied_permission_names_its_path_and_writes_nothing(
+    run: Runner, rounds: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """A partner's folder that may not be written (EACCES where the round's temporary file
+    is made, or where its folder is made) said only the folder; it names the round file."""
+    import tempfile
+
+    def denied(*args: object, **kwargs: object) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    if where == "folder":
+        monkeypatch.setattr(Path, "mkdir", denied)
+    else:
+        monkeypatch.setattr(tempfile, "mkstemp", denied)
+    before = snapshot(rounds)
+    result = run(
+        "counter", PORTFOLIO, AE_COUNTER, "--partner", "AE", "--rounds", rounds, "--no-documents"
+    )
+    assert result.exit_code == 1, result.output  # OutputError: not bad input, not a bug
+    assert not result.traceback
+    assert result.stderr.startswith(
+        f"error: cannot record round 5 as {rounds}/AE/005-partner.yaml: permission denied "
+        "(read-only?); nothing written"
+    )
+    assert "Recorded round" not in result.output
+    assert snapshot(rounds) == before
+
+
+# --- dates a round cannot have -----------------------------------------------------------------
+
+FAR = (
+    "is more than 10 years after the portfolio's horizon (its last period is 2028); check "
+    "the year (YYYY-MM-DD, or today)"
+)
+
+
+@pytest.mark.parametrize(
+    ("command", "extra"),
+    [
+        ("offer", ["--partner", "QA", "--no-documents"]),
+        ("counter", [AE_COUNTER, "--partner", "AE", "--no-documents"]),
+        ("conclude", ["--partner", "AE"]),
+        ("walk-away", ["--partner", "QA"]),
+        ("room", ["--render", "md", "--out", "MEMO"]),
+    ],
+)
+@pytest.mark.parametrize("date", ["9999-01-01", "2039-01-01"])
+def test_a_date_far_beyond_the_horizon_is_refused(
+    run: Runner, rounds: Path, tmp_path: Path, command: str, extra: list[str | Path], date: str
+) -> None:
+    """gulf-asia runs to 2028: a round (or the room's memo) dated 9999, or more than ten
+    years after 2028, was recorded as given; it is a slip of the year."""
+    extra = [tmp_path / "memo" if x == "MEMO" else x for x in extra]
+    before = snapshot(rounds)
+    result = run(command, PORTFOLIO, *extra, "--rounds", rounds, "--date", date)
+    assert result.exit_code == 2, result.output
+    assert not result.traceback
+    assert f"error: --date: {date} {FAR}" in result.stderr
+    assert snapshot(rounds) == before
+    assert not (tmp_path / "memo").exists()
+
+
+def test_ten_years_after_the_horizon_is_still_a_date(run: Runner, rounds: Path) -> None:
+    result = run(
+        "walk-away", PORTFOLIO, "--partner", "QA", "--rounds", rounds, "--date", "2038-12-31"
+    )
+    assert result.exit_code == 0, result.output
+    assert "date: 2038-12-31" in (rounds / "QA/001-us.yaml").read_text()
+
+
+def test_a_counter_files_own_far_date_is_refused_at_its_line(
+    run: Runner, rounds: Path, tmp_path: Path
+) -> None:
+    counter = tmp_path / "far.yaml"
+    counter.write_text(AE_COUNTER.read_text().replace("side: counter", "date: 9999-01-01"))
+    before = snapshot(rounds)
+    result = run("counter", PORTFOLIO, counter, "--partner", "AE", "--rounds", rounds)
+    assert result.exit_code == 2, result.output
+    assert f"error: {counter}:6: date: 9999-01-01 {FAR}" in result.stderr
+    assert snapshot(rounds) == before
+
+
+# --- a partner's folder named in lower case -----------------------------------------------------
+
+
+def test_a_partner_folder_in_lower_case_is_told_codes_are_upper_case(
+    run: Runner, rounds: Path
+) -> None:
+    (rounds / "qa").mkdir()
+    result = run("room", PORTFOLIO, "--rounds", rounds)
+    assert result.exit_code == 2, result.output
+    assert (
+        f"error: {rounds}/qa: qa is not a partner of portfolio gulf-asia (its partners: AE, "
+        "SA, QA, BH, IN, SG, MY, KZ, AM); partner codes are upper case: rename the folder to QA"
+    ) in result.stderr
 
 
 # --- the strategy's parameters ----------------------------------------------------------------------
@@ -642,15 +742,18 @@ def test_history_counts_the_supply_the_concluded_deals_take_as_the_verdict_does(
 
 def test_rounds_are_in_time_order(run: Runner, rounds: Path, tmp_path: Path) -> None:
     """A counter file dated 2020 (its own `date:` becomes the round's) after a round of
-    2026-03-16 is refused; so is a round folder edited into the past."""
+    2026-03-16 is refused; so is a round folder edited into the past. Each message names
+    both rounds and both dates (it named one round only by its file, the other not)."""
     counter = tmp_path / "old.yaml"
     counter.write_text(AE_COUNTER.read_text().replace("side: counter", "date: 2020-01-01"))
     before = snapshot(rounds)
     result = run("counter", PORTFOLIO, "--partner", "AE", counter, "--rounds", rounds)
     assert result.exit_code == 2, result.output
     assert (
-        f"{rounds}/AE/005-partner.yaml: date: 2020-01-01 is before 004-partner.yaml's date "
-        "(2026-03-16); rounds are recorded in time order"
+        f"{rounds}/AE/005-partner.yaml: date: round 5 is dated 2020-01-01, before round 4 "
+        "(004-partner.yaml), dated 2026-03-16; rounds are in time order (a counter file's "
+        "own `date:` is its round's date unless the round is given a date of its own); "
+        "nothing written"
     ) in result.stderr
     result = run("offer", PORTFOLIO, "--partner", "AE", "--rounds", rounds, "--date", "2026-03-01")
     assert result.exit_code == 2, result.output
@@ -665,8 +768,8 @@ def test_rounds_are_in_time_order(run: Runner, rounds: Path, tmp_path: Path) -> 
     result = run("room", PORTFOLIO, "--rounds", rounds)
     assert result.exit_code == 2, result.output
     assert (
-        f"{rounds}/SA/003-us.yaml:5: date: 2026-02-01 is before 002-partner.yaml's date "
-        "(2026-02-19); rounds are in time order"
+        f"{rounds}/SA/003-us.yaml:5: date: round 3 is dated 2026-02-01, before round 2 "
+        "(002-partner.yaml), dated 2026-02-19; rounds are in time order"
     ) in result.stderr
 
 

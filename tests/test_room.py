@@ -98,6 +98,26 @@ def test_room_cli_table_and_json(run: Runner) -> None:
     }
 
 
+def test_a_concluded_deal_has_no_gap(
+    the_room: dealbench.negotiate.Room, run: Runner, tmp_path: Path
+) -> None:
+    """SA concluded on round 3's offer, yet its row showed a gap of $14.35bn between that
+    offer and its earlier counter, in the table, the JSON and the memo."""
+    sa = next(r for r in the_room.rows if r.partner == "SA")
+    assert sa.stage == "concluded" and sa.last_offer is not None and sa.last_counter is not None
+    assert sa.us_gap is None and sa.partner_gap is None
+    table = run("room", PORTFOLIO)
+    assert re.search(r"^SA +concluded +4 +\$54\.25bn +\$39\.90bn +- +- +-", table.stdout, re.M)
+    rows = json.loads(run("room", PORTFOLIO, "--json").stdout)["rows"]
+    assert [(r["us_gap"], r["partner_gap"]) for r in rows if r["partner"] == "SA"] == [(None, None)]
+    assert all(r["us_gap"] is not None for r in rows if r["partner"] == "AE")
+    memo = run("room", PORTFOLIO, "--render", "md", "--out", tmp_path, "--date", "2026-03-20")
+    assert memo.exit_code == 0, memo.output
+    md = (tmp_path / "memos/negotiation-gulf-asia.md").read_text()
+    line = next(x for x in md.splitlines() if x.startswith("| Saudi Arabia (SA) | concluded"))
+    assert line.split(" | ")[5:7] == ["-", "-"]  # gap, frontier gain
+
+
 def test_history_lists_every_round_with_utilities_and_compliance(run: Runner) -> None:
     data = json.loads(run("history", PORTFOLIO, "--partner", "AE", "--json").stdout)
     assert [r["round"] for r in data["rounds"]] == [1, 2, 3, 4]

@@ -170,6 +170,26 @@ def test_no_offer_gives_the_us_less_than_the_partners_counter(rounds: Path, stra
     assert "round 4" in record.reason and "dealbench conclude" in record.reason
 
 
+@pytest.mark.parametrize("mode", ["nash", "kalai"])
+def test_a_frontier_point_offer_gives_the_us_no_less_than_the_partners_counter(
+    rounds: Path, mode: str
+) -> None:
+    """The same floor holds for `offer --mode nash|kalai`: the Nash point gave the US
+    $35.97bn and Kalai's $40.97bn after AE's counter of round 4 gave it $78.25bn, which
+    the US could simply accept (`strategies.offer_floor`, one rule for both)."""
+    pf = load_portfolio(PORTFOLIO)
+    counter = load_negotiations(pf, rounds)["AE"].last_counter
+    assert counter is not None and counter.figures is not None
+    done = record_offer(pf, rounds, "AE", mode=mode)
+    record, figures = done.round.data.strategy, done.round.figures
+    assert record is not None and figures is not None
+    assert figures.us_value >= counter.figures.us_value - 1e6
+    assert record.target_us_utility == pytest.approx(figures.us_value)
+    assert figures.accepts and not figures.violations
+    assert f"the {mode} point" in record.reason
+    assert "round 4" in record.reason and "dealbench conclude" in record.reason
+
+
 def test_with_every_term_fixed_the_counter_does_not_push_the_target_past_the_ideal(
     rounds: Path,
 ) -> None:

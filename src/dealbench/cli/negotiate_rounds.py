@@ -255,7 +255,8 @@ def offer(
     """Record the next US offer to a partner, chosen by a concession strategy.
 
     Without --package, the offer moves along the frontier from the US ideal
-    toward the US reservation value (never below it) as the strategy says;
+    toward the US reservation value as the strategy says (never below it, nor below
+    what the partner's last counter gives the US when it keeps its limits);
     the strategy, its parameters and the target utility are recorded in the
     round file. Renders the offer's term sheets and, from the second US
     offer, redlines against the previous one (external and internal).
@@ -406,12 +407,18 @@ def print_verdict(v: Verdict, periods: list[str]) -> None:
             echo(f"    - {limit.message}")
     else:
         echo("  Limits broken: none")
+    for note in v.notes:
+        echo(f"  Note: {note}")
     f = v.frontier
-    if f.package is not None:
-        # Negative: the counter lies beyond the frontier (it breaks a limit, or names an
-        # amount between the optimizer's grid points).
+    floor = max(v.partner_utility, v.figures.acceptance_threshold)
+    if f.on_frontier:
+        echo(
+            f"  Frontier: the counter is itself on the frontier: no package gives the partner "
+            f"at least {m(floor)} and the US more than its {m(f.us_utility)}"
+        )
+    elif f.package is not None:
+        # Negative only for a counter that breaks a limit: it lies beyond the frontier.
         more = f"{m(f.gain)} more" if f.gain >= 0 else f"{m(-f.gain)} less than the counter"
-        floor = max(v.partner_utility, v.figures.acceptance_threshold)
         echo(
             f"  Frontier: giving the partner at least {m(floor)}, the US could get "
             f"{m(f.us_utility)} ({more}), the partner {m(f.partner_utility)}, with "
@@ -679,6 +686,7 @@ def room(
     from dealbench.io import OutputDir
     from dealbench.negotiate.documents import negotiation_memo_document
     from dealbench.negotiate.room import room as run_room
+    from dealbench.negotiate.rounds import check_date
 
     with handled():
         formats = parse_formats(render, "--render") if render is not None else None
@@ -690,6 +698,7 @@ def room(
             )
         memo_date = _date(date)  # refused before the work, not after
         pf, root = _setup(portfolio, rounds)
+        check_date(pf, memo_date)
         found = run_room(pf, root, strategy=strategy, deadline=deadline)
         written: list[Path] = []
         if formats is not None and out is not None:

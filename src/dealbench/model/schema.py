@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cached_property
 from typing import Annotated, Any, Literal, Self
 
@@ -258,6 +258,8 @@ class Concession(Strict):
     clause: ClauseText | None = None
     requires: list[Requirement] = Field(default_factory=list)
     excludes: list[Id] = Field(default_factory=list)
+    #: Amounts the optimizer may choose besides the grid (`with_amounts`); never in a file.
+    _also: tuple[float, ...] = PrivateAttr(default=())
 
     @cached_property
     def options(self) -> list[ConcessionLevel]:
@@ -300,12 +302,43 @@ class Concession(Strict):
         """What the optimizer may grant: the levels, and on a range the grid's amounts."""
         if not self.is_range or self.amount is None:
             return self.options
-        between = [self._at(a, amounts.amount_text(a)) for a in self._grid()]
-        merged = [*self.options, *(o for o in between if o is not None)]
+        grid = self._grid()
+        also = [a for a in self._also if not any(amounts.same(a, b) for b in grid)]
+        between = [self._at(a, amounts.amount_text(a)) for a in [*grid, *also]]
+        merged = [*self.options, *(o for o in between if o is not None and o not in self.options)]
         return sorted(merged, key=lambda o: o.amount or 0.0)
 
     def _grid(self) -> list[float]:
         return amounts.grid(self.points, self.amount.step if self.amount else None)
+
+    def off_step(self, amount: float) -> tuple[float | None, float | None] | None:
+        """The nearest amounts the optimizer offers below and above `amount` (None where
+        there is none) when the range declares a `step` and `amount` is neither a level's
+        amount nor a whole multiple of it; None when it is on the step (or there is no step)."""
+        step = self.amount.step if self.amount is not None and self.is_range else None
+        if step is None or amounts.value_at(self.points, amount) is None:
+            return None
+        offered = [*(o.amount for o in self.options if o.amount is not None), *self._grid()]
+        if any(amounts.same(amount, a) for a in offered) or amounts.same(
+            amount / step, round(amount / step)
+        ):
+            return None
+        below = [a for a in offered if a < amount]
+        above = [a for a in offered if a > amount]
+        return (max(below) if below else None, min(above) if above else None)
+
+    def with_amounts(self, extra: Iterable[float]) -> Concession:
+        """This concession with `extra` amounts also offered to the optimizer, beside the
+        levels and the grid (amounts outside the range, or not a range, change nothing):
+        a counter's own amount, so that the frontier point computed for it may name it."""
+        known = [o.amount for o in self.choices if o.amount is not None]
+        new = [a for a in extra if not any(amounts.same(a, b) for b in known)]
+        if not self.is_range or not new:
+            return self
+        copy = self.model_copy()
+        copy.__dict__.pop("choices", None)
+        copy._also = tuple(sorted({*self._also, *new}))
+        return copy
 
     def option(self, level_id: str) -> ConcessionLevel | None:
         """The level `level_id` names; on a range also any amount in it (`75bn`), valued by

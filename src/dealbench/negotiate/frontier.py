@@ -36,7 +36,7 @@ from dealbench.optimize.result import SolveResult
 from dealbench.optimize.schedule import steps
 from dealbench.optimize.solve import solve
 
-__all__ = ["Axis", "Frontier", "FrontierPoint", "point_of", "us_best_at"]
+__all__ = ["Axis", "Frontier", "FrontierPoint", "offering", "point_of", "us_best_at"]
 
 Axis = Literal["partner", "risk"]
 AXES: tuple[Axis, ...] = ("partner", "risk")
@@ -201,6 +201,26 @@ def us_best_at(
     if package is None and partner_utility > rest_batna(rest, partner):
         return None
     return point_of(portfolio, partner, [*fixed, *([] if package is None else [package])])
+
+
+def offering(portfolio: Portfolio, package: Package) -> Portfolio:
+    """`portfolio` in which the package's partner may also grant the package's own amounts of
+    its range concessions, beside each range's grid (docs/amounts.md): a frontier point
+    computed for a counter that names an amount between the grid's then has it to choose."""
+    p = portfolio.partner(package.partner)
+    if p is None:
+        return portfolio
+    granted = package.granted()
+    menu = []
+    for c in p.concessions:
+        level = c.option(granted[c.id]) if c.is_range and c.id in granted else None
+        amount = level.amount if level is not None else None
+        menu.append(c if amount is None else c.with_amounts([amount]))
+    if menu == p.concessions:
+        return portfolio
+    partner = p.model_copy(update={"concessions": menu})
+    partners = [partner if q.code == p.code else q for q in portfolio.partners]
+    return portfolio.model_copy(update={"partners": partners})
 
 
 def held(portfolio: Portfolio, partner: str, base: SolveResult) -> tuple[list[Package], Portfolio]:

@@ -29,6 +29,8 @@ from dealbench.negotiate.rounds import (
     Side,
     StrategyRecord,
     append_round,
+    check_date,
+    date_problem,
     load_negotiations,
     refuse_after_close,
 )
@@ -84,6 +86,7 @@ def record_offer(
     kalai) offers that point of the deal's frontier instead.
     """
     root = Path(root)  # a str as well as a Path
+    check_date(portfolio, date)
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(negotiations, partner, expect)
     proposal = None
@@ -168,6 +171,9 @@ def record_counter(
         package = counter
     _same_partner(package, partner, where, "counter")
     _same_side(package, "partner", where, "counter")
+    check_date(portfolio, date)
+    if date is None and (problem := date_problem(portfolio, package.date)) is not None:
+        _refuse(where, "counter", "date", problem)
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(negotiations, partner, expect)
     basis = negotiation.last_offer or negotiation.last
@@ -219,6 +225,7 @@ def conclude(
     recorded by the side that accepts, the other side of that round.
     """
     root = Path(root)  # a str as well as a Path
+    check_date(portfolio, date)
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(negotiations, partner, expect)
     agreed = (
@@ -277,6 +284,7 @@ def walk_away(
 ) -> Round:
     """Record that `by` walked away: the partner gets no deal when the portfolio is re-planned."""
     root = Path(root)  # a str as well as a Path
+    check_date(portfolio, date)
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(negotiations, partner, expect)
     data = RoundFile(

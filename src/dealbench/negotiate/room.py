@@ -3,8 +3,9 @@
 `room` reads the portfolio's rounds, re-plans the open negotiations around the
 concluded deals (walked-away partners excluded), and for each partner gives
 its stage, round count, the last US offer and the last counter with both
-sides' utilities, the gap between them, the counter's distance to the
-frontier, and the recommended next move (the verdict's, for a counter).
+sides' utilities, the gap between them (none once the deal is concluded or
+walked away from), the counter's distance to the frontier, and the recommended
+next move (the verdict's, for a counter).
 """
 
 from __future__ import annotations
@@ -154,6 +155,7 @@ def _row(
         plan_v = plan.fixed[code].us_value
     gain: float | None = None
     stage = negotiation.stage
+    still_open = stage not in ("concluded", "walked away")  # a closed deal has no gap
     if stage == "not started" and planned is not None:
         move, reason = "offer", "no round yet: open with the US-best package"
     elif stage == "not started":
@@ -184,8 +186,8 @@ def _row(
         rounds=len(negotiation.rounds),
         last_offer=a,
         last_counter=b,
-        us_gap=a.us_utility - b.us_utility if a and b else None,
-        partner_gap=b.partner_utility - a.partner_utility if a and b else None,
+        us_gap=a.us_utility - b.us_utility if a and b and still_open else None,
+        partner_gap=b.partner_utility - a.partner_utility if a and b and still_open else None,
         frontier_gain=gain,
         agreed=_summary(negotiation.rounds[-1]) if stage == "concluded" else None,
         plan_us_utility=plan_v,

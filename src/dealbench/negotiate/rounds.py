@@ -43,6 +43,8 @@ __all__ = [
     "Side",
     "StrategyRecord",
     "append_round",
+    "check_date",
+    "date_problem",
     "load_negotiation",
     "load_negotiations",
     "round_name",
@@ -198,13 +200,18 @@ def load_negotiations(portfolio: Portfolio, root: str | os.PathLike[str]) -> dic
                 continue
             if portfolio.partner(entry.name) is None:
                 codes = ", ".join(p.code for p in portfolio.partners)
+                hint = ""
+                if portfolio.partner(entry.name.upper()) is not None:
+                    hint = (
+                        f"; partner codes are upper case: rename the folder to {entry.name.upper()}"
+                    )
                 issues.append(
                     Issue(
                         display_path(entry),
                         None,
                         "",
                         f"{entry.name} is not a partner of portfolio {portfolio.id} "
-                        f"(its partners: {codes})",
+                        f"(its partners: {codes}){hint}",
                     )
                 )
     out: dict[str, Negotiation] = {}
@@ -396,17 +403,47 @@ def _sequence_issues(rounds: list[Round]) -> list[Issue]:
             elif r.status == "concluded":
                 issues += _conclusion_issues(r, rounds[names[basis] - 1], where)
         dated = _later_than(r.data.date, rounds[: r.number - 1])
-        if dated is not None:
-            issues.append(
-                where.issue(
-                    ("date",),
-                    f"{r.data.date} is before {dated.name}'s date ({dated.data.date}); "
-                    "rounds are in time order",
-                )
-            )
+        if dated is not None and r.data.date is not None:
+            issues.append(where.issue(("date",), _out_of_order(r.number, r.data.date, dated)))
         if r.status != "open" and closed is None:
             closed = r
     return issues
+
+
+def _out_of_order(number: int, date: dt.date, before: Round) -> str:
+    """Round `number` dated `date` comes before `before` in time: both rounds and dates."""
+    return (
+        f"round {number} is dated {date}, before round {before.number} ({before.name}), "
+        f"dated {before.data.date}; rounds are in time order"
+    )
+
+
+#: A round dated more than this many years after the portfolio's last period is a slip of the
+#: year (9999-01-01, 2206 for 2026), not a date anyone negotiates on.
+YEARS_AFTER_HORIZON = 10
+
+
+def date_problem(portfolio: Portfolio, date: dt.date | None) -> str | None:
+    """Why `date` cannot date a round of `portfolio` (None: it can): more than
+    `YEARS_AFTER_HORIZON` years after the year of its last period. Periods whose labels
+    name no year (`H1`) set no such bound."""
+    if date is None:
+        return None
+    last = portfolio.periods[-1] if portfolio.periods else ""
+    year = re.match(r"^(\d{4})", last)
+    if year is None or date.year <= int(year.group(1)) + YEARS_AFTER_HORIZON:
+        return None
+    return (
+        f"{date} is more than {YEARS_AFTER_HORIZON} years after the portfolio's horizon "
+        f"(its last period is {last}); check the year (YYYY-MM-DD, or today)"
+    )
+
+
+def check_date(portfolio: Portfolio, date: dt.date | None, argument: str = "date") -> None:
+    """An ArgumentError naming `argument` when `date` cannot date a round (`date_problem`)."""
+    problem = date_problem(portfolio, date)
+    if problem is not None:
+        raise ArgumentError(argument, problem)
 
 
 def _later_than(date: dt.date | None, rounds: list[Round]) -> Round | None:
@@ -527,15 +564,15 @@ def append_round(
         )
     refuse_after_close(negotiation)
     before = _later_than(data.date, negotiation.rounds)
-    if before is not None:
+    if before is not None and data.date is not None:
         raise InputError(
             Issue(
                 display_path(target),
                 None,
                 "date",
-                f"{data.date} is before {before.name}'s date ({before.data.date}); rounds are "
-                "recorded in time order (a counter file's own `date:` is its round's date "
-                "unless the round is given a date of its own)",
+                f"{_out_of_order(data.round, data.date, before)} (a counter file's own "
+                "`date:` is its round's date unless the round is given a date of its own); "
+                "nothing written",
             )
         )
     text = round_yaml(data, header)
@@ -555,14 +592,16 @@ def append_round(
                 )
             _create(target, text.encode("utf-8"))
     except OSError as exc:
-        raise _unwritable(negotiation.folder, exc) from None
+        raise _unwritable(target, data.round, exc) from None
     return _read_round(portfolio, negotiation.partner, target, data.round, data.side)
 
 
-def _unwritable(folder: Path, exc: OSError) -> OutputError:
-    """A rounds folder that cannot be written: said in words, with the folder (no traceback)."""
+def _unwritable(target: Path, number: int, exc: OSError) -> OutputError:
+    """A round file that cannot be written (its folder read-only, the disk full): said in
+    words, with the file's path (no traceback)."""
     return OutputError(
-        f"cannot record a round in {display_path(folder)}: {write_failure(exc)}; nothing written"
+        f"cannot record round {number} as {display_path(target)}: {write_failure(exc)}; "
+        "nothing written"
     )
 
 

@@ -12,14 +12,17 @@ Strategies (Faratin, Sierra and Jennings 1998; Zeuthen 1930):
 - time-dependent tactics, `boulware` (beta 0.2), `linear` (beta 1) and
   `conceder` (beta 5): at the US's j-th offer (j = 0, 1, ...) with a deadline
   of T offers, target = ideal - (ideal - reservation) * min(1, j / T) ** (1 / beta).
-  Boulware holds firm until late, Conceder gives ground early. A partner's last
-  counter that keeps its own limits and gives the US more than the target becomes
-  the target: no offer concedes past what the partner asked for.
+  Boulware holds firm until late, Conceder gives ground early.
 - `zeuthen`: each side's willingness to risk a breakdown is
   (own utility of own offer - own utility of the other's offer) / (own
   utility of own offer - own walk-away). The side with the smaller value
   concedes: the US concedes just enough that its new offer's Nash product
   beats the partner's counter's; otherwise it repeats its offer.
+
+Whatever chose it, a strategy or a point of the frontier (`mode_offer`), no offer
+gives the US less than `offer_floor`: the reservation value, or what the partner's
+last counter gives the US when it keeps its own limits: no offer concedes past what
+the partner asked for.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ __all__ = [
     "mode_offer",
     "next_offer",
     "offer_at",
+    "offer_floor",
     "resolve_strategy",
     "targets",
     "time_dependent_target",
@@ -212,8 +216,9 @@ def next_offer(
             f"US offer {offers + 1} of a deadline of {deadline}: the target moves from the ideal "
             f"toward the reservation value with exponent 1/{b:g}"
         )
-        target, reason = _no_less_than_their_counter(negotiation, target, reason, ends.ideal)
-    target = max(target, ends.reservation)
+    floor, why = offer_floor(negotiation, ends)
+    if target < floor:
+        target, reason = floor, reason + why
     figures = offer_at(portfolio, plan, partner, target, fix=fix, last=last_package)
     if figures is None:
         raise InfeasibleError(
@@ -293,24 +298,26 @@ def _zeuthen_target(
     )
 
 
-def _no_less_than_their_counter(
-    negotiation: Negotiation, target: float, reason: str, ideal: float
-) -> tuple[float, str]:
-    """`target`, or what the partner's last counter gives the US when that is more and the
-    counter keeps every limit of its own: a time-dependent tactic would otherwise concede
-    past what the partner asked for. Never above the `ideal` (with terms fixed, the
-    counter may give more than any offer can). Zeuthen's rule ends the process there too."""
+def offer_floor(negotiation: Negotiation, ends: Targets) -> tuple[float, str]:
+    """The least the next US offer may give the US, whatever chose it (a strategy or a
+    point of the frontier), and the words that say why when an offer is raised to it.
+
+    The reservation value; or what the partner's last counter gives the US, when that is
+    more and the counter keeps every limit of its own (the partner's acceptance too): an
+    offer below it would concede past what the partner asked for, when the US could
+    simply accept it. Never above the `ideal` (with terms fixed, the counter may give
+    more than any offer can)."""
     counter = negotiation.last_counter
     c = counter.figures if counter is not None else None
-    if counter is None or c is None or c.violations or not c.accepts:
-        return target, reason
-    floor = min(c.us_value, ideal)
-    if floor <= target:
-        return target, reason
+    floor = min(c.us_value, ends.ideal) if c is not None else -math.inf
+    if counter is None or c is None or c.violations or not c.accepts or floor <= ends.reservation:
+        return ends.reservation, (
+            "; below the US reservation value, so the package at that value instead"
+        )
     return floor, (
-        f"{reason}; the partner's counter of round {counter.number} already gives the US "
-        f"more than that target, so the offer gives no less than it: accept it (dealbench "
-        "conclude) or offer this"
+        f"; the partner's counter of round {counter.number} already gives the US more than "
+        "that, so the offer gives no less than it: accept it (dealbench conclude) or offer "
+        "this"
     )
 
 
@@ -418,8 +425,8 @@ def mode_offer(
 
     `us-best`: the US ideal. `nash` and `kalai`: the frontier's Nash and
     Kalai-Smorodinsky points (`negotiate.bargaining`, over `points` points).
-    Never below the US reservation value: a point below it is replaced by the
-    package at the reservation value.
+    Never below `offer_floor` (the reservation value, or a counter that keeps its
+    limits): a point below it is replaced by the package at the floor.
     """
     from dealbench.negotiate.build import frontier
 
@@ -441,11 +448,15 @@ def mode_offer(
         figures = tidy(portfolio, point.package)
         reason = f"the {mode} point of the deal's frontier ({points} points), the others held at the plan"
     assert figures is not None
-    if figures.us_value < ends.reservation:
-        figures = offer_at(portfolio, plan, partner, ends.reservation)
-        reason += "; below the US reservation value, so the package at that value instead"
+    floor, why = offer_floor(negotiations[partner], ends)
+    if figures.us_value < floor:
+        figures = offer_at(portfolio, plan, partner, floor)
+        reason += why
         if figures is None:
-            raise InfeasibleError(f"no package with {partner} reaches the US reservation value")
+            raise InfeasibleError(
+                f"no package with {partner} reaches {floor:,.0f} USD for the US, the least "
+                "its offer may give"
+            )
     record = StrategyRecord(
         name=mode,
         params={"points": points} if mode != "us-best" else {},

@@ -29,7 +29,9 @@ from pydantic import BaseModel, ConfigDict
 from dealbench.checker import COMPUTE_TOL, DealFigures, check, evaluate
 from dealbench.errors import DealbenchError, InfeasibleError
 from dealbench.limit import Limit
+from dealbench.model.amounts import amount_label
 from dealbench.model.schema import Package, Portfolio
+from dealbench.negotiate.frontier import SAME_ABS, SAME_REL, offering
 from dealbench.negotiate.plan import Plan, alone, replan
 from dealbench.negotiate.rounds import Negotiation, refuse_after_close
 from dealbench.negotiate.strategies import next_offer, resolve_strategy
@@ -49,6 +51,8 @@ class FrontierGap(BaseModel):
     partner_utility: float
     gain: float
     package: Package | None
+    #: The package itself is the point: no package gives the partner as much and the US more.
+    on_frontier: bool = False
 
 
 class Verdict(BaseModel):
@@ -77,6 +81,8 @@ class Verdict(BaseModel):
     portfolio_next_offer: float | None
     recommendation: Move
     reason: str
+    #: What to know beside the limits: a range amount off its concession's declared step.
+    notes: list[str] = []
 
 
 def verdict(
@@ -189,7 +195,33 @@ def verdict(
         portfolio_next_offer=next_value,
         recommendation=move,
         reason=reason,
+        notes=off_step_notes(portfolio, package),
     )
+
+
+def off_step_notes(portfolio: Portfolio, package: Package) -> list[str]:
+    """One note per range amount of `package` that is off its concession's declared step
+    (docs/amounts.md), naming the nearest amounts on it: the package stands as written
+    (it is valued by interpolation), but the optimizer never offers such an amount."""
+    partner = portfolio.partner(package.partner)
+    if partner is None:
+        return []
+    notes = []
+    for cid, level_id in package.granted().items():
+        c = partner.concession(cid)
+        level = c.option(level_id) if c is not None else None
+        if c is None or c.amount is None or level is None or level.amount is None:
+            continue
+        near = c.off_step(level.amount)
+        if near is None or c.amount.step is None:
+            continue
+        unit = c.amount.unit
+        steps = " and ".join(amount_label(a, unit) for a in near if a is not None)
+        notes.append(
+            f"{cid}: {amount_label(level.amount, unit)} is off the declared step of "
+            f"{amount_label(c.amount.step, unit)}; the nearest amounts on it are {steps}"
+        )
+    return notes
 
 
 def _recommend(
@@ -229,11 +261,25 @@ def frontier_gap(
 
     The other open negotiations are left out (the counter is weighed as a deal
     on its own; what it takes from them is the verdict's portfolio figures).
+    The optimizer may choose the package's own amounts of range concessions
+    beside the grid, and a package that keeps every limit is a candidate itself,
+    so the gain is never negative for it (0, `on_frontier`, when nothing beats it).
     With no package at that partner utility, the point is no deal.
     """
-    one = alone(portfolio, plan, partner)
+    package = figures.package()
+    one = offering(alone(portfolio, plan, partner), package)
     u = max(figures.partner_utility, figures.acceptance_threshold)
     point = _us_best_at(portfolio, one, partner, u)
+    if figures.accepts and check(one, [package]).ok:
+        best = figures.us_value if point is None else point.us_value
+        if figures.us_value >= best - max(SAME_ABS, SAME_REL * abs(best)):
+            return FrontierGap(
+                us_utility=figures.us_value,
+                partner_utility=figures.partner_utility,
+                gain=0.0,
+                package=package,
+                on_frontier=True,
+            )
     if point is None:
         return FrontierGap(
             us_utility=figures.us_batna,
