@@ -839,3 +839,13 @@ def test_demo_writes_the_result_and_a_term_sheet_per_deal(
     assert data["deals"], "the shipped demo concludes deals"
     for deal in data["deals"]:
         assert (tmp_path / "demo-out" / "term-sheets" / f"{deal['partner']}.md").is_file()
+
+
+def test_python_m_dealbench_runs_the_command_line() -> None:
+    """`python -m dealbench` works where the `dealbench` script is not on the PATH."""
+    done = subprocess.run(
+        [sys.executable, "-m", "dealbench", "validate", "deals/portfolios/gulf-asia.yaml"],
+        cwd=REPO, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("ok: deals/portfolios/gulf-asia.yaml (portfolio)")
