@@ -310,6 +310,35 @@ def test_solve_robust_json(run: Runner) -> None:
             assert p["robust"]["estimate"] >= 0.9
 
 
+def test_a_robust_solves_result_records_it_and_its_documents_say_so(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`solve --robust P --out DIR`: result.json keeps the level, samples and seed (it kept
+    none of them, so a later `render` could not tell the packages were made robust), and
+    every internal document of the solve, then or later, says so; an external term sheet
+    carries no internal figure and does not."""
+    out = tmp_path / "out"
+    robust = ["--robust", "0.9", "--samples", "2000", "--seed", "3"]
+    result = run("solve", UNCERTAIN, *robust, "--out", out, "--render", "md,html")
+    assert result.exit_code == 0, result.output
+    recorded = json.loads((out / "result.json").read_text())["robust"]
+    assert recorded == {"level": 0.9, "samples": 2000, "seed": 3, "reached": True}
+    said = "each partner accepts its package in at least 90% of 2,000 samples"
+    assert said in (out / "memos/portfolio-gulf-asia-uncertain.md").read_text()
+    assert said in (out / "memos/portfolio-gulf-asia-uncertain.html").read_text()
+    assert "robust" not in (out / "term-sheets/AE.md").read_text()
+    later = tmp_path / "later"
+    rendered = run(
+        "render", out / "result.json", "--partner", "AE", "--audience", "internal",
+        "--format", "md", "--out", later,
+    )  # fmt: skip
+    assert rendered.exit_code == 0, rendered.output
+    assert said in (later / "term-sheets/AE-internal.md").read_text()
+    plain = tmp_path / "plain"
+    assert run("solve", UNCERTAIN, "--out", plain).exit_code == 0
+    assert json.loads((plain / "result.json").read_text())["robust"] is None
+
+
 def test_robust_needs_a_share(run: Runner) -> None:
     result = run("solve", UNCERTAIN, "--robust", "1.5")
     assert result.exit_code == 2

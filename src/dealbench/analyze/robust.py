@@ -30,7 +30,7 @@ from dealbench.checker import check
 from dealbench.errors import ArgumentError
 from dealbench.model.schema import Portfolio
 from dealbench.optimize.finish import result_from_check
-from dealbench.optimize.result import SolveResult, Status
+from dealbench.optimize.result import Robust, SolveResult, Status
 
 Progress = Callable[[int, int], None]
 MAX_ROUNDS = 12
@@ -120,6 +120,9 @@ def robust_solve(
     result = result_from_check(portfolio, base.mode, current.status, current.solver, checked)
     if current.status == Status.TIME_LIMIT:
         result = result.model_copy(update={"status": Status.TIME_LIMIT})
+    # Recorded in the result (and its result.json), so its documents say how it was made.
+    made = Robust(level=level, samples=samples, seed=seed, reached=reached)
+    result = result.model_copy(update={"robust": made})
     before, after = _draws(portfolio, base, samples, seed), _draws(portfolio, result, samples, seed)
     partners = sorted({*before, *after, *raised}, key=[p.code for p in portfolio.partners].index)
     robustness = Robustness(
