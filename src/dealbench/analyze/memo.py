@@ -50,7 +50,6 @@ def options_facts(c: Comparison, confirmed: list[str] | None = None) -> dict[str
     return {
         "portfolio": {"id": c.portfolio, "title": c.title},
         "periods": list(c.periods),
-        "overrides": [f"{k}={v}" for k, v in c.overrides.items()],
         "regimes": [_regime(r) for r in c.regimes],
         "partners": [
             {

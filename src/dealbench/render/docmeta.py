@@ -81,9 +81,10 @@ def doc_meta(
 ) -> dict[str, Any]:
     """The `doc` block of a render model.
 
-    An internal document also says how its packages were made where that is not the files'
-    figures at their means (`robust`: a robust solve's level and samples), in the one place
-    every template shows it (`_basis.md.j2`, `_basis.html.j2`)."""
+    An internal document also says how its figures were made where that is not the files'
+    figures at their means: the overrides applied to them (`--set`, a scenario: `changed`)
+    and a robust solve's level and samples (`robust`), in the one place every template
+    shows them (`_basis.md.j2`, `_basis.html.j2`)."""
     parts = ["DB", _PREFIX[kind], portfolio.id, key, digest[:8]]
     if audience == "internal":
         parts.append("INT")
@@ -99,6 +100,7 @@ def doc_meta(
         "regime": portfolio.policy.title,
         "portfolio": portfolio.title,
         "generator": GENERATOR,
+        "changed": [f"{k}={v}" for k, v in portfolio.overrides.items()] if internal else [],
         "robust": robust_text(robust) if internal and robust is not None else None,
     }
 
