@@ -657,3 +657,11 @@ def test_a_caps_step_moves_that_partners_cap_in_that_period_only() -> None:
             assert lim.mip_up == pytest.approx(8_000)
             assert lim.warning is None
     assert prices.warnings == []
+
+
+def test_a_required_deal_in_lower_case_is_the_partners_code(run: Runner) -> None:
+    """Partner codes are upper case, and every --partner option reads `ae` as AE; only
+    --require-deal refused it as a partner not in the portfolio."""
+    result = run("solve", "deals/portfolios/gulf-asia.yaml", "--require-deal", "my", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert "MY" in [d["partner"] for d in json.loads(result.stdout)["deals"]]
