@@ -293,6 +293,16 @@ def test_grid_values_closer_than_three_figures_are_told_apart(
             "give 2 steps or more (or the same value at both ends)",
         ),
         (["--refine", "-1"], "error: --refine: expected 0 or more bisections, got -1"),
+        (
+            ["--steps", "100000"],  # ran for a day
+            "error: --steps: expected at most 1,000 values (each is a full solve), got "
+            "100,000; each change of package is narrowed by bisection between two values anyway",
+        ),
+        (
+            ["--refine", "1000"],
+            "error: --refine: expected at most 30 bisections (each halves the interval; 30 "
+            "narrow it a billion times), got 1,000",
+        ),
     ],
 )
 def test_a_sweep_that_cannot_do_what_it_says_is_bad_input(
