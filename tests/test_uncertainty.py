@@ -339,6 +339,26 @@ def test_a_robust_solves_result_records_it_and_its_documents_say_so(
     assert json.loads((plain / "result.json").read_text())["robust"] is None
 
 
+@pytest.mark.parametrize(
+    ("command", "option", "message"),
+    [
+        (["risk", OFFER, "--portfolio", UNCERTAIN], "--samples", "expected at least 1 sample"),
+        (["risk", OFFER, "--portfolio", UNCERTAIN], "--jobs", "expected at least 1"),
+        (["solve", UNCERTAIN, "--robust", "0.9"], "--samples", "expected at least 1 sample"),
+        (["compare", UNCERTAIN], "--jobs", "expected at least 1"),
+    ],
+)
+def test_a_count_of_zero_is_refused_in_the_clis_words(
+    run: Runner, command: list[str], option: str, message: str
+) -> None:
+    """`risk --samples 0` and `risk --jobs 0` got Typer's usage text ("Invalid value for
+    '--samples': ..."), where `solve --robust --samples 0` and `compare --jobs 0` name the
+    option and the range as `--gap` does: every count says it the same way, exit 2."""
+    result = run(*command, option, "0")
+    assert result.exit_code == 2 and not result.traceback
+    assert result.stderr == f"error: {option}: {message}, got 0\n"
+
+
 def test_robust_needs_a_share(run: Runner) -> None:
     result = run("solve", UNCERTAIN, "--robust", "1.5")
     assert result.exit_code == 2

@@ -26,6 +26,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.uncertainty import Probability, Samples, sample_package
+from dealbench.arguments import at_least_one
 from dealbench.checker import check
 from dealbench.errors import ArgumentError
 from dealbench.model.schema import Portfolio
@@ -96,8 +97,7 @@ def robust_solve(
     mode = options.get("mode", "us-best")
     if mode != "us-best":
         raise ArgumentError("mode", f"a robust solve is for the us-best mode, not {mode}")
-    if samples < 1:
-        raise ArgumentError("samples", f"expected at least 1 sample, got {samples}")
+    at_least_one(samples, "samples", "sample")
     base = solve(portfolio, **options).raise_for_status()
     current = base
     raised: dict[str, float] = {}
