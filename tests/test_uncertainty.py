@@ -359,6 +359,17 @@ def test_a_count_of_zero_is_refused_in_the_clis_words(
     assert result.stderr == f"error: {option}: {message}, got 0\n"
 
 
+def test_robust_given_as_a_whole_percentage_says_how_to_write_it(run: Runner) -> None:
+    """`--robust 90` means 90%: it was refused as "expected a share between 0 and 1, got
+    90.0" without saying how to write it; it now says so, as a share in a data file does."""
+    result = run("solve", UNCERTAIN, "--robust", "90")
+    assert result.exit_code == 2 and not result.traceback
+    assert result.stderr == (
+        "error: --robust: expected a share between 0 and 1, got 90; "
+        "for 90 percent write 0.9 or 90%\n"
+    )
+
+
 def test_robust_needs_a_share(run: Runner) -> None:
     result = run("solve", UNCERTAIN, "--robust", "1.5")
     assert result.exit_code == 2

@@ -32,6 +32,7 @@ from dealbench.errors import ArgumentError
 from dealbench.model.schema import Portfolio
 from dealbench.optimize.finish import result_from_check
 from dealbench.optimize.result import Robust, SolveResult, Status
+from dealbench.units import percent_hint
 
 Progress = Callable[[int, int], None]
 MAX_ROUNDS = 12
@@ -93,7 +94,11 @@ def robust_solve(
     from dealbench.optimize import solve
 
     if not 0 < level < 1:
-        raise ArgumentError("level", f"expected a share between 0 and 1, got {level}")
+        hint = percent_hint(level)  # `--robust 90`, meaning 90%
+        raise ArgumentError(
+            "level",
+            f"expected a share between 0 and 1, got {level:g}" + (f"; {hint}" if hint else ""),
+        )
     mode = options.get("mode", "us-best")
     if mode != "us-best":
         raise ArgumentError("mode", f"a robust solve is for the us-best mode, not {mode}")
