@@ -370,6 +370,19 @@ def test_robust_given_as_a_whole_percentage_says_how_to_write_it(run: Runner) ->
     )
 
 
+def test_a_robust_solve_with_nothing_uncertain_says_so(run: Runner) -> None:
+    """`--robust` on a portfolio without distributions sampled constants and showed every
+    deal at 100% with nothing said; a note now says there is nothing to draw."""
+    result = run("solve", "deals/portfolios/gulf-asia.yaml", "--robust", "0.9", "--samples", "200")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith(
+        "note: no figure of portfolio gulf-asia is uncertain (none is given as a distribution)"
+    )
+    uncertain = run("solve", UNCERTAIN, "--robust", "0.9", "--samples", "200")
+    assert uncertain.exit_code == 0, uncertain.output
+    assert "is uncertain (none" not in uncertain.stderr
+
+
 def test_robust_needs_a_share(run: Runner) -> None:
     result = run("solve", UNCERTAIN, "--robust", "1.5")
     assert result.exit_code == 2

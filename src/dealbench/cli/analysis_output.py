@@ -26,6 +26,20 @@ def note_uncertainty(portfolio: Portfolio) -> None:
         typer.echo(f"note: {line}", err=True)
 
 
+def note_nothing_uncertain(portfolio: Portfolio) -> None:
+    """Say on stderr that a robust solve has nothing to draw: no figure is a distribution,
+    so every sample is the same and the packages are the mean-value optimum's."""
+    from dealbench.analyze.uncertainty import uncertainty_notes
+
+    if not uncertainty_notes(portfolio):
+        typer.echo(
+            f"note: no figure of portfolio {portfolio.id} is uncertain (none is given as a "
+            "distribution): every sample is the same, and the robust packages are the "
+            "mean-value optimum's",
+            err=True,
+        )
+
+
 def print_prices(prices: Prices) -> None:
     """Each price as a paragraph, wrapped to the terminal."""
     typer.echo("Shadow prices (the optimum's deals, security levels and concessions fixed):")

@@ -403,13 +403,14 @@ def _solve_with_analysis(
     from dealbench.analyze.prices import shadow_prices
     from dealbench.analyze.robust import robust_solve
     from dealbench.cli import explaining
-    from dealbench.cli.analysis_output import note_uncertainty
+    from dealbench.cli.analysis_output import note_nothing_uncertain, note_uncertainty
     from dealbench.cli.delayed_progress import DelayedBar
     from dealbench.optimize import solve as run_solve
 
     extra: dict[str, Any] = {}
     priced = pf  # the portfolio whose optimum `result` is
     if robust is not None:
+        note_nothing_uncertain(pf)
         with DelayedBar("Robust solve (rounds)") as bar:
             found = robust_solve(pf, robust, samples, seed, mode=mode, progress=bar, **options)
         result, priced = found.result, found.solved
