@@ -675,3 +675,27 @@ def test_a_required_deal_in_lower_case_is_the_partners_code(run: Runner) -> None
     result = run("solve", "deals/portfolios/gulf-asia.yaml", "--require-deal", "my", "--json")
     assert result.exit_code == 0, result.stderr
     assert "MY" in [d["partner"] for d in json.loads(result.stdout)["deals"]]
+
+
+def test_an_options_memo_of_stopped_solves_recommends_nothing_it_has_not_proven() -> None:
+    """A regime whose solve the time limit stopped has the best packages found, not the
+    best there are: the memo said "Adopt repeal: it gives the United States the highest
+    utility" (or called stopped regimes equivalent) as if each were proven optimal."""
+    from dealbench.analyze.compare import RegimeRow
+    from dealbench.analyze.memo import recommendation
+
+    def row(regime: str, status: str, value: float) -> RegimeRow:
+        return RegimeRow(regime=regime, title=regime, status=status, us_value=value)
+
+    proven = recommendation([row("repeal", "optimal", 3e11), row("tiered", "optimal", 1e11)])
+    assert proven.startswith("Adopt repeal without replacement (repeal): it gives")
+    assert "time limit" not in proven
+    stopped = recommendation([row("repeal", "time-limit", 3e11), row("tiered", "optimal", 1e11)])
+    assert not stopped.startswith("Adopt") and "highest utility" in stopped
+    assert stopped.endswith(
+        "The solve under repeal stopped at the time limit: the figures are of the best "
+        "packages found before it, not proven the best there are, so this ranking may change "
+        "and recommends no option; solve again with a longer time limit before deciding."
+    )
+    tied = recommendation([row("repeal", "time-limit", 1e11), row("tiered", "time-limit", 1e11)])
+    assert "The solves under repeal and tiered stopped at the time limit" in tied
