@@ -203,6 +203,18 @@ def test_robust_solve_reaches_the_level_and_says_what_it_costs() -> None:
     assert again.accepts.mean() >= 0.9
 
 
+def test_a_robust_solve_keeps_the_note_on_its_schedules_step() -> None:
+    """The robust result was rebuilt from the check and lost its last solve's note: `solve
+    --robust` printed "Compute is in steps of 100 H100e." where the same packages solved
+    plainly say it is not the declared step of 1,000 and why."""
+    from dealbench.model import load_portfolio
+
+    pf = load_portfolio(UNCERTAIN)
+    found = robust_solve(pf, level=0.9, samples=2_000, seed=3)
+    assert found.result.message == solve(found.solved).message
+    assert "not the declared steps of 1,000 H100e" in found.result.message
+
+
 # --- CLI ---------------------------------------------------------------------------------
 
 

@@ -127,7 +127,8 @@ def robust_solve(
         result = result.model_copy(update={"status": Status.TIME_LIMIT})
     # Recorded in the result (and its result.json), so its documents say how it was made.
     made = Robust(level=level, samples=samples, seed=seed, reached=reached)
-    result = result.model_copy(update={"robust": made})
+    # The last round's note on its schedule (a finer step, and why) holds for its packages.
+    result = result.model_copy(update={"robust": made, "message": current.message})
     before, after = _draws(portfolio, base, samples, seed), _draws(portfolio, result, samples, seed)
     partners = sorted({*before, *after, *raised}, key=[p.code for p in portfolio.partners].index)
     robustness = Robustness(
