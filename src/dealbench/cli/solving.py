@@ -60,7 +60,8 @@ def validate(
         list[Path],
         typer.Argument(
             metavar="PATH...",
-            help="Policy, partner, portfolio or package files, or folders of them (*.yaml).",
+            help="Policy, partner, portfolio, package, round or scenarios files, or folders "
+            "of them (*.yaml).",
         ),
     ],
     portfolio: Annotated[
