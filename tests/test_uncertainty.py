@@ -395,6 +395,14 @@ def test_a_robust_solve_with_nothing_uncertain_says_so(run: Runner) -> None:
     assert "is uncertain (none" not in uncertain.stderr
 
 
+def test_a_robust_level_is_printed_with_the_digits_it_has(run: Runner) -> None:
+    """`--robust 0.975` printed "Robust (98%)" and "Robust to 98%": a level it was not."""
+    result = run("solve", UNCERTAIN, "--robust", "0.975", "--samples", "500")
+    assert result.exit_code == 0, result.output
+    assert "Robust (97.5%)" in result.stdout and "Robust to 97.5%" in result.stdout
+    assert "98%" not in result.stdout
+
+
 def test_robust_needs_a_share(run: Runner) -> None:
     result = run("solve", UNCERTAIN, "--robust", "1.5")
     assert result.exit_code == 2

@@ -138,6 +138,11 @@ def percent_hint(number: float) -> str | None:
     return None
 
 
+def share_percent(share: float) -> str:
+    """A share as the percentage it is, with the digits it has: 90%, 97.5%, 99.99%."""
+    return f"{share * 100:.6g}%"
+
+
 def parse_share_number(value: Any) -> float:
     """A number on a share's scale: `0.4`, or a percentage (`40%`) as its fraction, any
     size (a normal distribution's centre and spread, which may lie beyond 0..1)."""

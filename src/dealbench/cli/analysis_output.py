@@ -48,12 +48,14 @@ def print_prices(prices: Prices) -> None:
 
 
 def print_robustness(rob: Robustness) -> None:
+    from dealbench.units import share_percent
+
     out = console()
     table = Table(
         title=f"Acceptance in {rob.samples:,} samples (seed {rob.seed})",
         title_justify="left",
     )
-    robust = f"Robust ({rob.level:.0%})"
+    robust = f"Robust ({share_percent(rob.level)})"
     for name in ("Partner", "Mean-value optimum", robust, "BATNA raised by"):
         table.add_column(name, justify="left" if name == "Partner" else "right")
     for p in rob.partners:
@@ -66,7 +68,7 @@ def print_robustness(rob: Robustness) -> None:
     out.print(table)
     reached = "" if rob.reached else f" (not reached after {rob.rounds} rounds)"
     out.print(
-        f"Robust to {rob.level:.0%}{reached}: it costs {money(rob.cost)} of US value at the "
+        f"Robust to {share_percent(rob.level)}{reached}: it costs {money(rob.cost)} of US value at the "
         f"means ({money(rob.us_value_deterministic)} -> {money(rob.us_value_robust)})."
     )
     out.print(

@@ -107,7 +107,9 @@ def doc_meta(
 
 def robust_text(robust: Robust) -> str:
     """What a robust solve did, in one sentence: its share, samples and seed."""
-    share = f"{robust.level * 100:.6g}%"
+    from dealbench.units import share_percent
+
+    share = share_percent(robust.level)
     sampled = (
         f"in at least {share} of {robust.samples:,} samples of its uncertain figures "
         f"(seed {robust.seed})"
