@@ -699,3 +699,14 @@ def test_an_options_memo_of_stopped_solves_recommends_nothing_it_has_not_proven(
     )
     tied = recommendation([row("repeal", "time-limit", 1e11), row("tiered", "time-limit", 1e11)])
     assert "The solves under repeal and tiered stopped at the time limit" in tied
+
+
+def test_an_empty_list_of_segments_set_is_told_as_in_a_file() -> None:
+    """`--set partners.AE.value_per_h100e=[]` gave two errors, "expected a number, got a
+    list" (the single value's branch) and the segments' own; a file gives the second only."""
+    pf = load_portfolio("deals/portfolios/gulf-asia.yaml")
+    with pytest.raises(InputError) as caught:
+        apply_overrides(pf, {"partners.AE.value_per_h100e": []})
+    assert [i.message for i in caught.value.issues] == [
+        "expected at least 1 segment ({upto, value}), got none"
+    ]

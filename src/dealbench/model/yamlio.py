@@ -188,6 +188,21 @@ def _issues(source: Source, errors: Sequence[Any], model: type[BaseModel]) -> li
     return sorted(unique.values(), key=lambda i: (i.line or 0, i.field))
 
 
+def matching_errors(data: Any, errors: Sequence[Any]) -> list[Any]:
+    """Of a validation's errors of plain data (not read from a file: an override's value),
+    those `_matching_branches` keeps, as a file's are kept."""
+    return _matching_branches(_shape_of(data), errors)
+
+
+def _shape_of(data: Any) -> Positions:
+    """The keys and items of plain data, as a file's positions hold them (no lines)."""
+    if isinstance(data, dict):
+        return {key: (0, _shape_of(value)) for key, value in data.items()}
+    if isinstance(data, list):
+        return [(0, _shape_of(value)) for value in data]
+    return None
+
+
 def _matching_branches(positions: Positions, errors: Sequence[Any]) -> list[Any]:
     """Of the branches of a union that all failed, keep those the input's shape matched.
 
