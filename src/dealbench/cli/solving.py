@@ -411,9 +411,9 @@ def _solve_with_analysis(
     extra: dict[str, Any] = {}
     priced = pf  # the portfolio whose optimum `result` is
     if robust is not None:
-        note_nothing_uncertain(pf)
         with DelayedBar("Robust solve (rounds)") as bar:
             found = robust_solve(pf, robust, samples, seed, mode=mode, progress=bar, **options)
+        note_nothing_uncertain(pf)  # once the solve took its arguments
         result, priced = found.result, found.solved
         extra["robustness"] = found.robustness.model_dump(mode="json")
     else:
