@@ -294,7 +294,7 @@ def test_grid_values_closer_than_three_figures_are_told_apart(
         ),
         (["--refine", "-1"], "error: --refine: expected 0 or more bisections, got -1"),
         (
-            ["--steps", "100000"],  # ran for a day
+            ["--steps", "100000"],  # 100,000 solves: hours, with nothing said
             "error: --steps: expected at most 1,000 values (each is a full solve), got "
             "100,000; each change of package is narrowed by bisection between two values anyway",
         ),

@@ -31,7 +31,7 @@ REFINE = 6
 #: At most this many changes are looked for between two neighbouring grid values.
 MAX_CHANGES = 4
 #: The most values one sweep solves: each is a full solve (0.1-1 s on the shipped
-#: portfolios), so 1,000 take minutes; 100,000 took a day. A change between two values
+#: portfolios), so 1,000 take minutes; 100,000 would take hours. A change between two values
 #: is narrowed by bisection anyway, so a finer grid is seldom what is needed.
 MAX_STEPS = 1_000
 #: The most bisections per change point: 30 narrow an interval a billion times, past
