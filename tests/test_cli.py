@@ -77,8 +77,9 @@ BAD_CASES: list[tuple[str, list[str], str]] = [
         "unknown-kind",
         [V, "unknown-kind/notes.yaml"],
         "error: unknown-kind/notes.yaml:1: cannot tell what this file is: expected a policy "
-        "(security_levels), a partner (code), a portfolio (partners, periods) or a package "
-        "(partner, security)\n",
+        "(security_levels), a partner (code), a portfolio (partners, periods), a package "
+        "(partner, security), a negotiation's round (round, side) or a scenarios file "
+        "(scenarios)\n",
     ),
     (
         "missing-field",
@@ -849,3 +850,20 @@ def test_python_m_dealbench_runs_the_command_line() -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("ok: deals/portfolios/gulf-asia.yaml (portfolio)")
+
+
+def test_a_file_of_no_known_kind_is_told_every_kind_validate_reads(
+    tmp_path: Path, run: Runner
+) -> None:
+    """The list of kinds left out rounds and scenarios files, which `validate` reads: it
+    names every kind, with the keys that tell it."""
+    notes = tmp_path / "notes.yaml"
+    notes.write_text("title: Meeting notes\n", encoding="utf-8")
+    result = run("validate", notes)
+    assert result.exit_code == 2 and not result.traceback
+    for said in (
+        "a policy (security_levels)", "a partner (code)", "a portfolio (partners, periods)",
+        "a package (partner, security)", "a negotiation's round (round, side)",
+        "a scenarios file (scenarios)",
+    ):  # fmt: skip
+        assert said in result.stderr

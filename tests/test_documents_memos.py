@@ -76,6 +76,39 @@ def test_a_memo_of_a_solve_with_set_overrides_names_them(run: Runner, tmp_path: 
     assert "changed" not in (plain / "memos/portfolio-gulf-asia.md").read_text().split("##")[0]
 
 
+def test_every_internal_document_of_an_overridden_portfolio_names_the_overrides() -> None:
+    """Only the portfolio and options memos named `--set` overrides, each with its own
+    copy of the words; an internal term sheet, a deal memo or a redline of the same
+    portfolio read as the files' figures. One partial of the `doc` block names them in
+    every internal document; an external term sheet carries no internal figure (a BATNA)
+    and names none."""
+    from dealbench.analyze.scenarios import apply_overrides
+    from dealbench.model import load_package
+    from dealbench.render.documents import redline_document
+    from dealbench.render.sources import source_from_packages
+
+    source = load_source(OFFER, DEMO_PORTFOLIO)
+    pf = apply_overrides(source.portfolio, {"partners.AE.batna": "9bn"})
+    offer = load_package(OFFER, pf)
+    changed = source_from_packages(pf, [offer], origin="package ae-offer.yaml")
+    said = "Figures changed from the data files for this document: `partners.AE.batna=9bn`."
+    docs = [
+        *documents_for(changed, "term-sheet", audience="internal"),
+        *documents_for(changed, "deal-memo"),
+        redline_document(
+            pf, offer, load_package(COUNTER, pf), labels=("offer", "counter"),
+            path="redline", audience="internal",
+        ),
+    ]  # fmt: skip
+    for doc in docs:
+        assert said in markdown(doc), doc.kind
+        [html] = [f for f in render_document(doc, ["html"])]
+        assert "<code>partners.AE.batna=9bn</code>" in html.data.decode(), doc.kind
+    [external] = documents_for(changed, "term-sheet", audience="external")
+    assert "batna" not in markdown(external).lower()
+    assert "Figures changed" not in markdown(documents_for(source, "deal-memo")[0])
+
+
 def test_a_counter_without_our_offer_says_so() -> None:
     source = load_source(COUNTER, DEMO_PORTFOLIO)
     md = markdown(documents_for(source, "deal-memo", partners=["AE"])[0])

@@ -107,7 +107,7 @@ def test_the_warning_fires_where_the_discrete_choice_changes() -> None:
     assert "BB concludes a deal under baseline" in lim.changes_up
     assert set(lim.changes_up) <= {"BB concludes a deal under baseline", "AA no longer gets a deal"}
     (warning,) = prices.warnings
-    assert warning.startswith("Supply in 2026: the LP price of USD 10.0k per H100e holds only")
+    assert warning.startswith("Supply in 2026: the LP price of $10,000 per H100e holds only")
     assert "BB concludes a deal" in warning
 
 
@@ -169,7 +169,18 @@ def test_prices_json_has_the_issue_shape(run: Runner) -> None:
 def test_solve_prices_prints_plain_words(run: Runner) -> None:
     result = run("solve", "deals/portfolios/global.yaml", "--prices")
     assert result.exit_code == 0, result.output
-    assert "One more risk-weighted H100e of risk budget is worth USD" in result.stdout
+    assert "One more risk-weighted H100e of risk budget is worth $" in result.stdout
+
+
+def test_prices_write_money_as_the_documents_do() -> None:
+    """The prices had their own money form (USD 10.9k for 10,875, USD 1.20m) beside the
+    documents' and tables' ($10,875, $1.2m): one form now, `units.usd`."""
+    from dealbench.analyze.prices import usd
+    from dealbench.render.environment import money
+
+    for amount in (0.0, 0.3, 4_160.0, 10_875.0, -54_240.0, 1.2e6, 3.4e9, None):
+        assert usd(amount) == money(amount)
+    assert usd(10_875.0) == "$10,875"
 
 
 def test_prices_are_for_us_best(run: Runner) -> None:

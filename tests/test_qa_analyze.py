@@ -249,7 +249,7 @@ def test_a_rounding_loss_is_not_blamed_on_the_discrete_choices(shared) -> None: 
     assert "decided in steps of 1,000 H100e" in lim.warning
     assert "holds only while today's deals" not in lim.warning
     assert lim.text == (  # there is no 2032 supply to cut
-        "One more H100e of 2032 supply is worth USD 10.9k to the US, over the next 20,000 H100e."
+        "One more H100e of 2032 supply is worth $10,875 to the US, over the next 20,000 H100e."
     )
 
 
@@ -293,6 +293,16 @@ def test_grid_values_closer_than_three_figures_are_told_apart(
             "give 2 steps or more (or the same value at both ends)",
         ),
         (["--refine", "-1"], "error: --refine: expected 0 or more bisections, got -1"),
+        (
+            ["--steps", "100000"],  # 100,000 solves: hours, with nothing said
+            "error: --steps: expected at most 1,000 values (each is a full solve), got "
+            "100,000; each change of package is narrowed by bisection between two values anyway",
+        ),
+        (
+            ["--refine", "1000"],
+            "error: --refine: expected at most 30 bisections (each halves the interval; 30 "
+            "narrow it a billion times), got 1,000",
+        ),
     ],
 )
 def test_a_sweep_that_cannot_do_what_it_says_is_bad_input(
@@ -657,3 +667,46 @@ def test_a_caps_step_moves_that_partners_cap_in_that_period_only() -> None:
             assert lim.mip_up == pytest.approx(8_000)
             assert lim.warning is None
     assert prices.warnings == []
+
+
+def test_a_required_deal_in_lower_case_is_the_partners_code(run: Runner) -> None:
+    """Partner codes are upper case, and every --partner option reads `ae` as AE; only
+    --require-deal refused it as a partner not in the portfolio."""
+    result = run("solve", "deals/portfolios/gulf-asia.yaml", "--require-deal", "my", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert "MY" in [d["partner"] for d in json.loads(result.stdout)["deals"]]
+
+
+def test_an_options_memo_of_stopped_solves_recommends_nothing_it_has_not_proven() -> None:
+    """A regime whose solve the time limit stopped has the best packages found, not the
+    best there are: the memo said "Adopt repeal: it gives the United States the highest
+    utility" (or called stopped regimes equivalent) as if each were proven optimal."""
+    from dealbench.analyze.compare import RegimeRow
+    from dealbench.analyze.memo import recommendation
+
+    def row(regime: str, status: str, value: float) -> RegimeRow:
+        return RegimeRow(regime=regime, title=regime, status=status, us_value=value)
+
+    proven = recommendation([row("repeal", "optimal", 3e11), row("tiered", "optimal", 1e11)])
+    assert proven.startswith("Adopt repeal without replacement (repeal): it gives")
+    assert "time limit" not in proven
+    stopped = recommendation([row("repeal", "time-limit", 3e11), row("tiered", "optimal", 1e11)])
+    assert not stopped.startswith("Adopt") and "highest utility" in stopped
+    assert stopped.endswith(
+        "The solve under repeal stopped at the time limit: the figures are of the best "
+        "packages found before it, not proven the best there are, so this ranking may change "
+        "and recommends no option; solve again with a longer time limit before deciding."
+    )
+    tied = recommendation([row("repeal", "time-limit", 1e11), row("tiered", "time-limit", 1e11)])
+    assert "The solves under repeal and tiered stopped at the time limit" in tied
+
+
+def test_an_empty_list_of_segments_set_is_told_as_in_a_file() -> None:
+    """`--set partners.AE.value_per_h100e=[]` gave two errors, "expected a number, got a
+    list" (the single value's branch) and the segments' own; a file gives the second only."""
+    pf = load_portfolio("deals/portfolios/gulf-asia.yaml")
+    with pytest.raises(InputError) as caught:
+        apply_overrides(pf, {"partners.AE.value_per_h100e": []})
+    assert [i.message for i in caught.value.issues] == [
+        "expected at least 1 segment ({upto, value}), got none"
+    ]

@@ -252,6 +252,14 @@ def _structure_cases() -> list[Case]:
             "expected at least 1 period, got none",
             _replace_line(pf, 4, "periods: []"),
         ),
+        Case(  # said "expected a number, got a list": the single value's branch
+            "empty-value-segments",
+            p,
+            6,
+            "value_per_h100e",
+            "value_per_h100e: expected at least 1 segment ({upto, value}), got none",
+            _replace_line(p, 6, "value_per_h100e: []"),
+        ),
         Case(
             "empty-partners",
             pf,

@@ -203,6 +203,18 @@ def test_robust_solve_reaches_the_level_and_says_what_it_costs() -> None:
     assert again.accepts.mean() >= 0.9
 
 
+def test_a_robust_solve_keeps_the_note_on_its_schedules_step() -> None:
+    """The robust result was rebuilt from the check and lost its last solve's note: `solve
+    --robust` printed "Compute is in steps of 100 H100e." where the same packages solved
+    plainly say it is not the declared step of 1,000 and why."""
+    from dealbench.model import load_portfolio
+
+    pf = load_portfolio(UNCERTAIN)
+    found = robust_solve(pf, level=0.9, samples=2_000, seed=3)
+    assert found.result.message == solve(found.solved).message
+    assert "not the declared steps of 1,000 H100e" in found.result.message
+
+
 # --- CLI ---------------------------------------------------------------------------------
 
 
@@ -308,6 +320,87 @@ def test_solve_robust_json(run: Runner) -> None:
     for p in rob["partners"]:
         if p["robust"] is not None:
             assert p["robust"]["estimate"] >= 0.9
+
+
+def test_a_robust_solves_result_records_it_and_its_documents_say_so(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`solve --robust P --out DIR`: result.json keeps the level, samples and seed (it kept
+    none of them, so a later `render` could not tell the packages were made robust), and
+    every internal document of the solve, then or later, says so; an external term sheet
+    carries no internal figure and does not."""
+    out = tmp_path / "out"
+    robust = ["--robust", "0.9", "--samples", "2000", "--seed", "3"]
+    result = run("solve", UNCERTAIN, *robust, "--out", out, "--render", "md,html")
+    assert result.exit_code == 0, result.output
+    recorded = json.loads((out / "result.json").read_text())["robust"]
+    assert recorded == {"level": 0.9, "samples": 2000, "seed": 3, "reached": True}
+    said = "each partner accepts its package in at least 90% of 2,000 samples"
+    assert said in (out / "memos/portfolio-gulf-asia-uncertain.md").read_text()
+    assert said in (out / "memos/portfolio-gulf-asia-uncertain.html").read_text()
+    assert "robust" not in (out / "term-sheets/AE.md").read_text()
+    later = tmp_path / "later"
+    rendered = run(
+        "render", out / "result.json", "--partner", "AE", "--audience", "internal",
+        "--format", "md", "--out", later,
+    )  # fmt: skip
+    assert rendered.exit_code == 0, rendered.output
+    assert said in (later / "term-sheets/AE-internal.md").read_text()
+    plain = tmp_path / "plain"
+    assert run("solve", UNCERTAIN, "--out", plain).exit_code == 0
+    assert json.loads((plain / "result.json").read_text())["robust"] is None
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "message"),
+    [
+        (["risk", OFFER, "--portfolio", UNCERTAIN], "--samples", "expected at least 1 sample"),
+        (["risk", OFFER, "--portfolio", UNCERTAIN], "--jobs", "expected at least 1"),
+        (["solve", UNCERTAIN, "--robust", "0.9"], "--samples", "expected at least 1 sample"),
+        (["compare", UNCERTAIN], "--jobs", "expected at least 1"),
+    ],
+)
+def test_a_count_of_zero_is_refused_in_the_clis_words(
+    run: Runner, command: list[str], option: str, message: str
+) -> None:
+    """`risk --samples 0` and `risk --jobs 0` got Typer's usage text ("Invalid value for
+    '--samples': ..."), where `solve --robust --samples 0` and `compare --jobs 0` name the
+    option and the range as `--gap` does: every count says it the same way, exit 2."""
+    result = run(*command, option, "0")
+    assert result.exit_code == 2 and not result.traceback
+    assert result.stderr == f"error: {option}: {message}, got 0\n"
+
+
+def test_robust_given_as_a_whole_percentage_says_how_to_write_it(run: Runner) -> None:
+    """`--robust 90` means 90%: it was refused as "expected a share between 0 and 1, got
+    90.0" without saying how to write it; it now says so, as a share in a data file does."""
+    result = run("solve", UNCERTAIN, "--robust", "90")
+    assert result.exit_code == 2 and not result.traceback
+    assert result.stderr == (
+        "error: --robust: expected a share between 0 and 1, got 90; "
+        "for 90 percent write 0.9 or 90%\n"
+    )
+
+
+def test_a_robust_solve_with_nothing_uncertain_says_so(run: Runner) -> None:
+    """`--robust` on a portfolio without distributions sampled constants and showed every
+    deal at 100% with nothing said; a note now says there is nothing to draw."""
+    result = run("solve", "deals/portfolios/gulf-asia.yaml", "--robust", "0.9", "--samples", "200")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith(
+        "note: no figure of portfolio gulf-asia is uncertain (none is given as a distribution)"
+    )
+    uncertain = run("solve", UNCERTAIN, "--robust", "0.9", "--samples", "200")
+    assert uncertain.exit_code == 0, uncertain.output
+    assert "is uncertain (none" not in uncertain.stderr
+
+
+def test_a_robust_level_is_printed_with_the_digits_it_has(run: Runner) -> None:
+    """`--robust 0.975` printed "Robust (98%)" and "Robust to 98%": a level it was not."""
+    result = run("solve", UNCERTAIN, "--robust", "0.975", "--samples", "500")
+    assert result.exit_code == 0, result.output
+    assert "Robust (97.5%)" in result.stdout and "Robust to 97.5%" in result.stdout
+    assert "98%" not in result.stdout
 
 
 def test_robust_needs_a_share(run: Runner) -> None:

@@ -53,6 +53,14 @@ def positive_seconds(seconds: float | None, name: str = "time_limit") -> float |
     return float(seconds)
 
 
+def at_least_one(value: int, name: str, unit: str = "") -> int:
+    """A count of at least 1 (samples, processes); else an ArgumentError in the words every
+    such count is refused in (`expected at least 1 sample, got 0`)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ArgumentError(name, f"expected at least 1{' ' + unit if unit else ''}, got {value}")
+    return value
+
+
 def partner_codes(portfolio: Portfolio, codes: Iterable[str] | str, name: str) -> list[str]:
     """Partner codes of `portfolio` (one code may be given alone, as a str)."""
     listed = [codes] if isinstance(codes, str) else list(codes)

@@ -128,12 +128,23 @@ def parse_share(value: Any) -> float:
     ways to write it; it would be a share 40 times too large. Other numbers are left to
     the field's bounds."""
     number = parse_share_number(value)
-    if not _percent(value) and 2 <= number <= 100:
-        raise ValueError(
-            f"must be at most 1, got {_short(value)}; "
-            f"for {number:g} percent write {number / 100:g} or {number:g}%"
-        )
+    hint = None if _percent(value) else percent_hint(number)
+    if hint:
+        raise ValueError(f"must be at most 1, got {_short(value)}; {hint}")
     return number
+
+
+def percent_hint(number: float) -> str | None:
+    """How to write a share that was given as a whole percentage (`40` for 40%), or None:
+    a number from 2 to 100 read as a share would be that many times too large."""
+    if 2 <= number <= 100:
+        return f"for {number:g} percent write {number / 100:g} or {number:g}%"
+    return None
+
+
+def share_percent(share: float) -> str:
+    """A share as the percentage it is, with the digits it has: 90%, 97.5%, 99.99%."""
+    return f"{share * 100:.6g}%"
 
 
 def parse_share_number(value: Any) -> float:

@@ -14,7 +14,7 @@ from typing import Any
 from dealbench.analyze.compare import Comparison, RegimeRow
 from dealbench.limit import messages
 from dealbench.model.schema import Portfolio
-from dealbench.optimize import SolveResult
+from dealbench.optimize import SolveResult, Status
 from dealbench.render.environment import h100e, money, percent, plural
 
 __all__ = [
@@ -50,7 +50,6 @@ def options_facts(c: Comparison, confirmed: list[str] | None = None) -> dict[str
     return {
         "portfolio": {"id": c.portfolio, "title": c.title},
         "periods": list(c.periods),
-        "overrides": [f"{k}={v}" for k, v in c.overrides.items()],
         "regimes": [_regime(r) for r in c.regimes],
         "partners": [
             {
@@ -99,9 +98,29 @@ def _regime(r: RegimeRow) -> dict[str, Any]:
 
 
 def recommendation(ranked: list[RegimeRow]) -> str:
+    """The options' ranking in words; a solve the time limit stopped proved nothing best,
+    so then the text ranks the packages found and recommends none."""
     if not ranked:
         return "No regime gave a solvable portfolio; see the failures below."
+    return _ranking(ranked) + _stopped(ranked)
+
+
+def _stopped(ranked: list[RegimeRow]) -> str:
+    stopped = [r.regime for r in ranked if r.status == Status.TIME_LIMIT]
+    if not stopped:
+        return ""
+    solves = "solve" if len(stopped) == 1 else "solves"
+    return (
+        f" The {solves} under {_join(stopped)} stopped at the time limit: the figures are "
+        "of the best packages found before it, not proven the best there are, so this "
+        "ranking may change and recommends no option; solve again with a longer time limit "
+        "before deciding."
+    )
+
+
+def _ranking(ranked: list[RegimeRow]) -> str:
     best = ranked[0]
+    proven = all(r.status != Status.TIME_LIMIT for r in ranked)
     tied = [r for r in ranked[1:] if _lead(best, r) <= _tie(best)]
     if tied:  # the numbers do not pick one: say so, and what does differ
         together = [best, *tied]
@@ -119,8 +138,13 @@ def recommendation(ranked: list[RegimeRow]) -> str:
                 f"({h100e(safest.risk_total)} against {h100e(riskiest.risk_total)})."
             )
         return text
+    lead = (
+        f"Adopt {_option(best)}: it gives"
+        if proven
+        else f"Of the packages found, those under {_option(best)} give"
+    )
     text = (
-        f"Adopt {_option(best)}: it gives the United States the highest utility, "
+        f"{lead} the United States the highest utility, "
         f"{money(best.us_value)}, with {plural(best.deals, 'deal')}, {h100e(best.compute_total)} H100e "
         f"exported and {h100e(best.risk_total)} risk-weighted H100e of risk."
     )

@@ -35,7 +35,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-from dealbench.arguments import one_of
+from dealbench.arguments import at_least_one, one_of
 from dealbench.errors import ArgumentError, DealbenchError
 
 T = TypeVar("T")
@@ -353,8 +353,8 @@ def _client_of(scheduler: Any, client_type: Any) -> Any:
 def make_executor(jobs: int | None, executor: str | None, scheduler: str | None) -> Executor:
     """The executor `jobs`, `executor` and `scheduler` ask for (the CLI's `--jobs`,
     `--executor` and `--scheduler`)."""
-    if jobs is not None and jobs < 1:
-        raise ArgumentError("jobs", f"expected at least 1, got {jobs}")
+    if jobs is not None:
+        at_least_one(jobs, "jobs")
     kind = one_of(executor or "processes", EXECUTORS, "executor", "executor")
     if kind == "dask":
         if not scheduler:

@@ -310,7 +310,7 @@ def limit_name(lim: LimitPrice) -> str:
 
 
 def describe(lim: LimitPrice) -> str:
-    """ "One more H100e of 2027 supply is worth USD 54k to the US, over the next 12,000 H100e"."""
+    """ "One more H100e of 2027 supply is worth $54,000 to the US, over the next 12,000 H100e"."""
     if lim.kind == "supply":
         what = f"One more H100e of {lim.period} supply"
     elif lim.kind == "risk-budget":
@@ -335,17 +335,8 @@ def describe(lim: LimitPrice) -> str:
 
 
 def usd(amount: float | None) -> str:
-    """USD for a sentence: USD 54k, USD 1.2m, USD 3.40bn, USD 0."""
-    if amount is None:
-        return "n/a"
-    sign = "-" if amount < 0 else ""
-    a = abs(amount)
-    if a >= 1e9:
-        return f"{sign}USD {a / 1e9:,.2f}bn"
-    if a >= 1e6:
-        return f"{sign}USD {a / 1e6:,.2f}m"
-    if a >= 1e4:
-        return f"{sign}USD {a / 1e3:,.1f}k"
-    if a >= 0.5:
-        return f"{sign}USD {a:,.0f}"
-    return "USD 0"
+    """USD in the one form of every document and table ($4,160, $54,240, $1.2m, $3.40bn,
+    $0): the prices had their own (USD 4,160, USD 54.2k) beside the documents' figures."""
+    from dealbench.units import usd as money
+
+    return money(amount)

@@ -26,11 +26,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.uncertainty import Probability, Samples, sample_package
+from dealbench.arguments import at_least_one
 from dealbench.checker import check
 from dealbench.errors import ArgumentError
 from dealbench.model.schema import Portfolio
 from dealbench.optimize.finish import result_from_check
-from dealbench.optimize.result import SolveResult, Status
+from dealbench.optimize.result import Robust, SolveResult, Status
+from dealbench.units import percent_hint
 
 Progress = Callable[[int, int], None]
 MAX_ROUNDS = 12
@@ -92,12 +94,15 @@ def robust_solve(
     from dealbench.optimize import solve
 
     if not 0 < level < 1:
-        raise ArgumentError("level", f"expected a share between 0 and 1, got {level}")
+        hint = percent_hint(level)  # `--robust 90`, meaning 90%
+        raise ArgumentError(
+            "level",
+            f"expected a share between 0 and 1, got {level:g}" + (f"; {hint}" if hint else ""),
+        )
     mode = options.get("mode", "us-best")
     if mode != "us-best":
         raise ArgumentError("mode", f"a robust solve is for the us-best mode, not {mode}")
-    if samples < 1:
-        raise ArgumentError("samples", f"expected at least 1 sample, got {samples}")
+    at_least_one(samples, "samples", "sample")
     base = solve(portfolio, **options).raise_for_status()
     current = base
     raised: dict[str, float] = {}
@@ -120,6 +125,10 @@ def robust_solve(
     result = result_from_check(portfolio, base.mode, current.status, current.solver, checked)
     if current.status == Status.TIME_LIMIT:
         result = result.model_copy(update={"status": Status.TIME_LIMIT})
+    # Recorded in the result (and its result.json), so its documents say how it was made.
+    made = Robust(level=level, samples=samples, seed=seed, reached=reached)
+    # The last round's note on its schedule (a finer step, and why) holds for its packages.
+    result = result.model_copy(update={"robust": made, "message": current.message})
     before, after = _draws(portfolio, base, samples, seed), _draws(portfolio, result, samples, seed)
     partners = sorted({*before, *after, *raised}, key=[p.code for p in portfolio.partners].index)
     robustness = Robustness(

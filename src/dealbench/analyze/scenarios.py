@@ -38,7 +38,7 @@ from dealbench.model.schema import (
     ScenarioFile,
     Strict,
 )
-from dealbench.model.yamlio import _message, field_path, read_yaml, validate
+from dealbench.model.yamlio import _message, field_path, matching_errors, read_yaml, validate
 from dealbench.model.yamlparse import parse
 
 __all__ = [
@@ -327,7 +327,7 @@ def _validated(model: type[Any], data: Any, path: str, where: str) -> Any:
         return model.model_validate(data)
     except ValidationError as exc:
         issues = []
-        for error in exc.errors(include_url=False):
+        for error in matching_errors(data, exc.errors(include_url=False)):
             message = _message(error)
             if error["type"] == "extra_forbidden":
                 message = f"unknown field {field_path(error['loc'])}"

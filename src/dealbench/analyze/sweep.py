@@ -30,6 +30,13 @@ __all__ = ["ChangePoint", "SweepResult", "SweepRow", "grid", "sweep_param", "swe
 REFINE = 6
 #: At most this many changes are looked for between two neighbouring grid values.
 MAX_CHANGES = 4
+#: The most values one sweep solves: each is a full solve (0.1-1 s on the shipped
+#: portfolios), so 1,000 take minutes; 100,000 would take hours. A change between two values
+#: is narrowed by bisection anyway, so a finer grid is seldom what is needed.
+MAX_STEPS = 1_000
+#: The most bisections per change point: 30 narrow an interval a billion times, past
+#: what a figure in a data file says.
+MAX_REFINE = 30
 
 
 class SweepRow(BaseModel):
@@ -172,6 +179,26 @@ def is_money(portfolio: Portfolio, path: str) -> bool:
     )
 
 
+def check_steps(steps: int, refine: int = REFINE) -> None:
+    """The grid's values (1 to MAX_STEPS) and the bisections per change (0 to MAX_REFINE)."""
+    if steps < 1:
+        raise ArgumentError("steps", f"expected at least 1 value, got {steps}")
+    if steps > MAX_STEPS:
+        raise ArgumentError(
+            "steps",
+            f"expected at most {MAX_STEPS:,} values (each is a full solve), got {steps:,}; "
+            "each change of package is narrowed by bisection between two values anyway",
+        )
+    if refine < 0:
+        raise ArgumentError("refine", f"expected 0 or more bisections, got {refine}")
+    if refine > MAX_REFINE:
+        raise ArgumentError(
+            "refine",
+            f"expected at most {MAX_REFINE} bisections (each halves the interval; "
+            f"{MAX_REFINE} narrow it a billion times), got {refine:,}",
+        )
+
+
 def sweep_param(
     portfolio: Portfolio,
     path: str,
@@ -186,10 +213,7 @@ def sweep_param(
     progress: Any = None,
 ) -> tuple[SweepResult, list[SolveResult]]:
     """Solve `steps` values of `path` from `start` to `stop`; find where the package changes."""
-    if steps < 1:
-        raise ArgumentError("steps", f"expected at least 1 value, got {steps}")
-    if refine < 0:
-        raise ArgumentError("refine", f"expected 0 or more bisections, got {refine}")
+    check_steps(steps, refine)
     base = apply_overrides(portfolio, overrides or {})
     low, high = parse_bound(base, path, start, "start"), parse_bound(base, path, stop, "stop")
     if steps == 1 and low != high:

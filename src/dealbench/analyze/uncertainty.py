@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.parallel import Executor
+from dealbench.arguments import at_least_one
 from dealbench.checker import MONEY_TOL, REL_TOL, check, evaluate
 from dealbench.errors import ArgumentError
 from dealbench.limit import messages
@@ -225,8 +226,8 @@ def risk_report(
 ) -> RiskReport:
     """Acceptance probability (with its standard error) and the distributions of what the
     US gets and the risk it bears, over `samples` draws seeded by `seed`."""
-    if samples < 1:
-        raise ArgumentError("samples", f"samples must be at least 1, got {samples}")
+    at_least_one(samples, "samples", "sample")
+    at_least_one(jobs, "jobs")
     partner = portfolio.partner(package.partner)
     if partner is None:
         raise ArgumentError(

@@ -26,6 +26,20 @@ def note_uncertainty(portfolio: Portfolio) -> None:
         typer.echo(f"note: {line}", err=True)
 
 
+def note_nothing_uncertain(portfolio: Portfolio) -> None:
+    """Say on stderr that a robust solve has nothing to draw: no figure is a distribution,
+    so every sample is the same and the packages are the mean-value optimum's."""
+    from dealbench.analyze.uncertainty import uncertainty_notes
+
+    if not uncertainty_notes(portfolio):
+        typer.echo(
+            f"note: no figure of portfolio {portfolio.id} is uncertain (none is given as a "
+            "distribution): every sample is the same, and the robust packages are the "
+            "mean-value optimum's",
+            err=True,
+        )
+
+
 def print_prices(prices: Prices) -> None:
     """Each price as a paragraph, wrapped to the terminal."""
     typer.echo("Shadow prices (the optimum's deals, security levels and concessions fixed):")
@@ -34,12 +48,14 @@ def print_prices(prices: Prices) -> None:
 
 
 def print_robustness(rob: Robustness) -> None:
+    from dealbench.units import share_percent
+
     out = console()
     table = Table(
         title=f"Acceptance in {rob.samples:,} samples (seed {rob.seed})",
         title_justify="left",
     )
-    robust = f"Robust ({rob.level:.0%})"
+    robust = f"Robust ({share_percent(rob.level)})"
     for name in ("Partner", "Mean-value optimum", robust, "BATNA raised by"):
         table.add_column(name, justify="left" if name == "Partner" else "right")
     for p in rob.partners:
@@ -52,7 +68,7 @@ def print_robustness(rob: Robustness) -> None:
     out.print(table)
     reached = "" if rob.reached else f" (not reached after {rob.rounds} rounds)"
     out.print(
-        f"Robust to {rob.level:.0%}{reached}: it costs {money(rob.cost)} of US value at the "
+        f"Robust to {share_percent(rob.level)}{reached}: it costs {money(rob.cost)} of US value at the "
         f"means ({money(rob.us_value_deterministic)} -> {money(rob.us_value_robust)})."
     )
     out.print(

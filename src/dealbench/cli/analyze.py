@@ -189,12 +189,16 @@ def sweep(
     ] = None,
     steps: Annotated[
         int | None,
-        typer.Option("--steps", help=f"Values from A to B, both included (default: {STEPS})."),
+        typer.Option(
+            "--steps",
+            help=f"Values from A to B, both included, 1 to 1,000 (default: {STEPS}).",
+        ),
     ] = None,
     refine: Annotated[
         int | None,
         typer.Option(
-            "--refine", help=f"Bisections narrowing each change point (0: none; default: {REFINE})."
+            "--refine",
+            help=f"Bisections narrowing each change point, 0 (none) to 30 (default: {REFINE}).",
         ),
     ] = None,
     sets: SetOpt = None,
@@ -219,7 +223,7 @@ def sweep(
     """
     from dealbench.analyze.scenarios import apply_overrides, load_scenarios, parse_set
     from dealbench.analyze.solves import SolveOptions
-    from dealbench.analyze.sweep import sweep_param, sweep_scenarios
+    from dealbench.analyze.sweep import check_steps, sweep_param, sweep_scenarios
     from dealbench.cli import analyze_output as show
     from dealbench.errors import InputError, Issue
     from dealbench.model import load_portfolio
@@ -243,8 +247,7 @@ def sweep(
             raise InputError(Issue("--param", None, "", "needs --from A and --to B"))
         steps = STEPS if steps is None else steps
         refine = REFINE if refine is None else refine
-        if steps < 1:
-            raise InputError(Issue("--steps", None, "", f"expected at least 1 value, got {steps}"))
+        check_steps(steps, refine)  # the library's bounds, refused before any solve
         overrides = parse_set(sets or [])
         ex = executor_from(jobs, executor, scheduler)
         if out is not None:  # refused before the solves, not after

@@ -21,14 +21,13 @@ def risk(
     package: PackageArg,
     portfolio: PackagePortfolio,
     samples: Annotated[
-        int, typer.Option("--samples", min=1, help="Samples of the partner's uncertain figures.")
+        int, typer.Option("--samples", help="Samples of the partner's uncertain figures.")
     ] = 10_000,
     seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed, the same numbers.")] = 0,
     jobs: Annotated[
         int,
         typer.Option(
             "--jobs",
-            min=1,
             help="Processes to spread the samples over (the numbers do not change).",
         ),
     ] = 1,

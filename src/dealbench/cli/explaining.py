@@ -20,8 +20,10 @@ if TYPE_CHECKING:
 
 
 def check_required(pf: Portfolio, require: Sequence[str]) -> list[str]:
-    """--require-deal codes, each a partner of the portfolio."""
+    """--require-deal codes, each a partner of the portfolio; read upper case, as every
+    --partner option reads its code (`ae` is AE)."""
     codes = [p.code for p in pf.partners]
+    require = [code.upper() for code in require]
     for code in require:
         if code not in codes:
             raise InputError(
@@ -33,7 +35,7 @@ def check_required(pf: Portfolio, require: Sequence[str]) -> list[str]:
                     + ", ".join(codes),
                 )
             )
-    return list(require)
+    return require
 
 
 def raise_for_status(

@@ -60,7 +60,8 @@ def validate(
         list[Path],
         typer.Argument(
             metavar="PATH...",
-            help="Policy, partner, portfolio or package files, or folders of them (*.yaml).",
+            help="Policy, partner, portfolio, package, round or scenarios files, or folders "
+            "of them (*.yaml).",
         ),
     ],
     portfolio: Annotated[
@@ -403,7 +404,7 @@ def _solve_with_analysis(
     from dealbench.analyze.prices import shadow_prices
     from dealbench.analyze.robust import robust_solve
     from dealbench.cli import explaining
-    from dealbench.cli.analysis_output import note_uncertainty
+    from dealbench.cli.analysis_output import note_nothing_uncertain, note_uncertainty
     from dealbench.cli.delayed_progress import DelayedBar
     from dealbench.optimize import solve as run_solve
 
@@ -412,6 +413,7 @@ def _solve_with_analysis(
     if robust is not None:
         with DelayedBar("Robust solve (rounds)") as bar:
             found = robust_solve(pf, robust, samples, seed, mode=mode, progress=bar, **options)
+        note_nothing_uncertain(pf)  # once the solve took its arguments
         result, priced = found.result, found.solved
         extra["robustness"] = found.robustness.model_dump(mode="json")
     else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
 from pydantic import BaseModel
 
@@ -344,26 +344,39 @@ def load_round_file(path: str | os.PathLike[str], portfolio: Portfolio | None = 
     return data
 
 
+#: Each kind of file, the keys that tell it and how a message names them, in the order
+#: they are tried: a round names no partner (a package may carry its side and round too).
+_KIND_KEYS: tuple[tuple[Kind, Callable[[set[str]], bool], str], ...] = (
+    ("round", lambda k: {"round", "side"} <= k and "partner" not in k, "round, side"),
+    ("policy", lambda k: "security_levels" in k, "security_levels"),
+    ("portfolio", lambda k: {"partners", "periods"} <= k, "partners, periods"),
+    ("package", lambda k: {"partner", "security"} <= k, "partner, security"),
+    ("partner", lambda k: "code" in k or {"concessions", "tier"} <= k, "code"),
+    ("scenarios", lambda k: "scenarios" in k, "scenarios"),
+)
+#: How a message names each kind, in the order `Kind` lists them.
+_KIND_NAMES: dict[Kind, str] = {
+    "policy": "a policy",
+    "partner": "a partner",
+    "portfolio": "a portfolio",
+    "package": "a package",
+    "round": "a negotiation's round",
+    "scenarios": "a scenarios file",
+}
+
+
 def detect_kind(source: Source) -> Kind:
     """What a YAML file is, from its keys."""
     keys = set(source.tree)
-    if "round" in keys and "side" in keys and "partner" not in keys:
-        return "round"  # a package may carry its side and round too, but names its partner
-    if "security_levels" in keys:
-        return "policy"
-    if "partners" in keys and "periods" in keys:
-        return "portfolio"
-    if "partner" in keys and "security" in keys:
-        return "package"
-    if "code" in keys or ("concessions" in keys and "tier" in keys):
-        return "partner"
-    if "scenarios" in keys:
-        return "scenarios"
+    for kind, found, _ in _KIND_KEYS:
+        if found(keys):
+            return kind
+    told = {kind: said for kind, _, said in _KIND_KEYS}
+    kinds = [f"{_KIND_NAMES[k]} ({told[k]})" for k in get_args(Kind)]
     raise InputError(
         source.issue(
             (),
-            "cannot tell what this file is: expected a policy (security_levels), a partner (code), "
-            "a portfolio (partners, periods) or a package (partner, security)",
+            f"cannot tell what this file is: expected {', '.join(kinds[:-1])} or {kinds[-1]}",
         )
     )
 

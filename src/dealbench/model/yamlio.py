@@ -188,13 +188,30 @@ def _issues(source: Source, errors: Sequence[Any], model: type[BaseModel]) -> li
     return sorted(unique.values(), key=lambda i: (i.line or 0, i.field))
 
 
+def matching_errors(data: Any, errors: Sequence[Any]) -> list[Any]:
+    """Of a validation's errors of plain data (not read from a file: an override's value),
+    those `_matching_branches` keeps, as a file's are kept."""
+    return _matching_branches(_shape_of(data), errors)
+
+
+def _shape_of(data: Any) -> Positions:
+    """The keys and items of plain data, as a file's positions hold them (no lines)."""
+    if isinstance(data, dict):
+        return {key: (0, _shape_of(value)) for key, value in data.items()}
+    if isinstance(data, list):
+        return [(0, _shape_of(value)) for value in data]
+    return None
+
+
 def _matching_branches(positions: Positions, errors: Sequence[Any]) -> list[Any]:
     """Of the branches of a union that all failed, keep those the input's shape matched.
 
     `requires: [{securty: kyc}]` fails as a concession id (not a string) and as
     `{security: LEVEL}` (a misspelt key); only the second says something useful. A branch
-    whose errors lie inside the value matched its shape; one that failed on the value as a
-    whole did not. When no branch matched, every message is kept.
+    whose errors lie inside the value matched its shape, as did one that failed only on the
+    value's length (`value_per_h100e: []` is a list of segments, too short, not a number);
+    one that failed on the value as a whole did not. When no branch matched, every message
+    is kept.
     """
     branches: dict[Loc, dict[str, bool]] = {}
     split = []
@@ -205,7 +222,8 @@ def _matching_branches(positions: Positions, errors: Sequence[Any]) -> list[Any]
         if at is not None:
             deeper = branches.setdefault(loc[:at], {})
             tag = str(loc[at])
-            deeper[tag] = deeper.get(tag, False) or len(loc) > at + 1
+            inside = len(loc) > at + 1 or error["type"] in _SHAPE_MATCHED
+            deeper[tag] = deeper.get(tag, False) or inside
     kept = []
     for error, loc, at in split:
         if at is not None:
@@ -214,6 +232,11 @@ def _matching_branches(positions: Positions, errors: Sequence[Any]) -> list[Any]
                 continue
         kept.append(error)
     return kept
+
+
+#: Errors that say the input had the branch's shape (a list, only too short or too long):
+#: `value_per_h100e: []` matched the segments' branch, not the single value's.
+_SHAPE_MATCHED = {"too_short", "too_long"}
 
 
 def _tag_index(positions: Positions, loc: Loc, *, missing: bool) -> int | None:
@@ -309,10 +332,8 @@ def _message(error: Any) -> str:
 
 def _too_few(error: Any) -> str:
     """`periods: []`: how many items the field needs, in its own words, not pydantic's."""
-    field = next(
-        (str(part) for part in reversed(error.get("loc", ())) if isinstance(part, str)), ""
-    )
-    noun = _ITEMS.get(field, "item")
+    # The field's own name, not a union's tag after it (`value_per_h100e.list[Segment]`).
+    noun = next((_ITEMS[p] for p in reversed(error.get("loc", ())) if p in _ITEMS), "item")
     least, actual = error["ctx"]["min_length"], error["ctx"].get("actual_length")
     return f"expected at least {least} {noun}{'' if least == 1 else 's'}, got {actual or 'none'}"
 
@@ -324,7 +345,7 @@ _ITEMS = {
     "security_levels": "security level",
     "security_costs": "security level with its cost",
     "levels": "level",
-    "value_per_h100e": "segment",
+    "value_per_h100e": "segment ({upto, value})",
     "scenarios": "scenario",
 }
 

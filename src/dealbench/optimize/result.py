@@ -51,6 +51,18 @@ class SolverInfo(BaseModel):
     )
 
 
+class Robust(BaseModel):
+    """How a robust solve (`solve --robust`) made the packages: each deal accepted in at least
+    `level` of `samples` draws of the uncertain figures (`seed`), checked at the means."""
+
+    model_config = ConfigDict(frozen=True)
+
+    level: float = Field(description="The share of the samples each deal must be accepted in")
+    samples: int
+    seed: int
+    reached: bool = Field(description="Every deal is accepted in at least `level` of the samples")
+
+
 class SolveResult(BaseModel):
     """Deals, their figures as `check` recomputed them, and how the solve went."""
 
@@ -89,6 +101,10 @@ class SolveResult(BaseModel):
     portfolio_file: str | None = Field(
         default=None,
         description="The portfolio file, relative to the folder of the result.json (set by the CLI)",
+    )
+    robust: Robust | None = Field(
+        default=None,
+        description="A robust solve's level, samples and seed (None: the figures' means alone)",
     )
 
     @model_validator(mode="before")

@@ -45,6 +45,7 @@ def deal_memo_context(
             title=f"Deal memo: compute partnership with {name}",
             audience="internal",
             date=date,
+            robust=source.robust,
         ),
         "origin": source.origin,
         "partner": {"code": deal.partner, "name": name, "tier": deal.tier},

@@ -6,9 +6,12 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from dealbench.model.schema import Package, Portfolio
+
+if TYPE_CHECKING:
+    from dealbench.optimize.result import Robust
 
 Audience = Literal["external", "internal"]
 DocKind = Literal[
@@ -74,11 +77,18 @@ def doc_meta(
     title: str,
     audience: Audience,
     date: dt.date | None,
+    robust: Robust | None = None,
 ) -> dict[str, Any]:
-    """The `doc` block of a render model."""
+    """The `doc` block of a render model.
+
+    An internal document also says how its figures were made where that is not the files'
+    figures at their means: the overrides applied to them (`--set`, a scenario: `changed`)
+    and a robust solve's level and samples (`robust`), in the one place every template
+    shows them (`_basis.md.j2`, `_basis.html.j2`)."""
     parts = ["DB", _PREFIX[kind], portfolio.id, key, digest[:8]]
     if audience == "internal":
         parts.append("INT")
+    internal = audience == "internal"
     return {
         "kind": kind,
         "id": "-".join(p for p in parts if p).upper(),
@@ -90,4 +100,26 @@ def doc_meta(
         "regime": portfolio.policy.title,
         "portfolio": portfolio.title,
         "generator": GENERATOR,
+        "changed": [f"{k}={v}" for k, v in portfolio.overrides.items()] if internal else [],
+        "robust": robust_text(robust) if internal and robust is not None else None,
     }
+
+
+def robust_text(robust: Robust) -> str:
+    """What a robust solve did, in one sentence: its share, samples and seed."""
+    from dealbench.units import share_percent
+
+    share = share_percent(robust.level)
+    sampled = (
+        f"in at least {share} of {robust.samples:,} samples of its uncertain figures "
+        f"(seed {robust.seed})"
+    )
+    if robust.reached:
+        return (
+            f"The packages were made robust: each partner accepts its package {sampled}. "
+            "The figures shown are at the means."
+        )
+    return (
+        f"A robust solve sought packages each partner accepts {sampled}, and did not reach "
+        "that share for every deal. The figures shown are at the means."
+    )

@@ -91,6 +91,7 @@ def term_sheet_document(
         side=source.side or (None if source.is_package else "offer"),  # a solve proposes
         chips=source.chips,
         sites=source.sites,
+        robust=source.robust,
     )
     ident = _identity(source, "term-sheet", deal.partner, audience)
     path = f"term-sheets/{naming.stem(deal.partner, source.label, audience)}"

@@ -32,6 +32,7 @@ def portfolio_memo_context(source: Source, *, date: dt.date | None) -> dict[str,
             title=f"Portfolio memo: {pf.title}",
             audience="internal",
             date=date,
+            robust=source.robust,
         ),
         "portfolio": {"id": pf.id, "title": pf.title, "regime": pf.policy.title},
         "method": method(source),
@@ -78,13 +79,8 @@ def grouped_deal_limits(pf: Portfolio, deals: list[DealFigures]) -> list[str]:
 def method(source: Source) -> str:
     text = (
         f"Packages from the {source.origin}; every figure is recomputed by the independent "
-        "checker from the data files"
+        "checker from the data files."
     )
-    changed = source.portfolio.overrides
-    if changed:  # else a reader takes the files' figures for the memo's
-        listed = ", ".join(f"{path}={value}" for path, value in changed.items())
-        text += f", with these figures changed for this memo: {listed}"
-    text += "."
     if source.maximised:
         text += f" {source.maximised}"
     if source.gap is not None:

@@ -37,6 +37,7 @@ def principals_memo_document(
         title=f"Portfolio memo for principals: {pf.title}",
         audience="internal",
         date=date or source.date,
+        robust=source.robust,
     )
     context["limit_costs"] = limits
     context["prices_note"] = prices_note

@@ -18,7 +18,7 @@ from dealbench.model.schema import Package, Portfolio
 from dealbench.render.naming import package_label, side_word, slug
 
 if TYPE_CHECKING:
-    from dealbench.optimize.result import SolveResult
+    from dealbench.optimize.result import Robust, SolveResult
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,8 @@ class Source:
     #: What the user is told about the source beside its documents (a result solved from
     #: other inputs than the files as they are now).
     warnings: tuple[str, ...] = ()
+    #: How a robust solve made the packages (`solve --robust`), as its result records it.
+    robust: Robust | None = None
 
     @property
     def is_package(self) -> bool:
@@ -109,6 +111,7 @@ def source_from_result(portfolio: Portfolio, result: SolveResult) -> Source:
         gap=gap,
         label="" if result.mode == "us-best" else slug(result.mode),
         maximised=maximised_text(result),
+        robust=result.robust,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dealbench.checker import DealFigures, PortfolioCheck
 from dealbench.limit import messages
@@ -19,6 +19,9 @@ from dealbench.render.docmeta import Audience, doc_meta, fingerprint
 from dealbench.render.environment import render_clause, render_template
 from dealbench.render.glossary import glossary
 from dealbench.render.limits import deal_limits, shared_limits, verdict
+
+if TYPE_CHECKING:
+    from dealbench.optimize.result import Robust
 
 US_PARTY = "The Government of the United States of America"
 
@@ -150,8 +153,10 @@ def term_sheet_context(
     side: str | None = None,
     chips: dict[str, tuple[float, str]] | None = None,
     sites: dict[str, str] | None = None,
+    robust: Robust | None = None,
 ) -> dict[str, Any]:
-    """The one render model of a term sheet; `internal` only for the internal audience."""
+    """The one render model of a term sheet; `internal` only for the internal audience.
+    `robust`: how a robust solve made the package (said in the internal one)."""
     partner = _partner(portfolio, deal)
     rows = schedule(deal, chips, sites)
     periods = [r["period"] for r in rows] or list(portfolio.periods)
@@ -168,6 +173,7 @@ def term_sheet_context(
             title=f"Memorandum of understanding: compute partnership with {partner.name}",
             audience=audience,
             date=date,
+            robust=robust,
         ),
         "status": f"Non-binding. Draft for discussion. {status}.",
         "marking": (
