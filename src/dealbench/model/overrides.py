@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any
 
@@ -46,6 +47,7 @@ __all__ = [
     "NONE_WORDS",
     "ROOTS",
     "apply_overrides",
+    "override_text",
     "overrides_digest",
     "parse_set",
     "parse_value",
@@ -115,6 +117,67 @@ def overrides_digest(overrides: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def override_text(value: Any) -> str:
+    """An override's value as the text after `=` that `parse_value` reads back as the same
+    value: what the user typed when it was text (`12bn`, `none`, `25%`), else the value in
+    YAML's flow style (`[{upto: 300000, value: 45k}]`, `1300000`, `true`).
+
+    `Portfolio.overrides` records overrides this way, so a result can carry them and
+    `render` apply them again (`parse_set`, `apply_overrides`) to the same figures and the
+    same input fingerprint: `str()` of a list gave Python's repr, `{'upto': ...}`."""
+    if value is None:  # a scenario file's `~`: `none` unsets the same optional fields
+        return "none"
+    for text in (value if isinstance(value, str) else _flow(value), _json(value)):
+        if text is not None and _reads_back(text, value):
+            return text
+    return str(value)
+
+
+#: A string written plainly inside a flow collection: no space, comma, bracket or colon.
+_PLAIN = re.compile(r"[A-Za-z0-9_.%+-]+")
+
+
+def _flow(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_flow(k)}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    if isinstance(value, str):
+        return (
+            value
+            if _PLAIN.fullmatch(value) and _reads_back(value, value)
+            else _json(value) or value
+        )
+    return str(value)  # a number, a date: YAML reads them back by their look
+
+
+def _json(value: Any) -> str | None:
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):
+        return None
+
+
+def _reads_back(text: str, value: Any) -> bool:
+    try:
+        return _same(parse_value(text), value)
+    except ValueError:  # a key twice
+        return False
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal and of the same types throughout (`1 == 1.0 == True` in Python)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
 # --- applying -----------------------------------------------------------------------------
 
 
@@ -146,7 +209,10 @@ def apply_overrides(
     inputs = dict(portfolio.inputs)
     key = f"{where or GIVEN}:{overrides_digest(overrides)[:12]}"
     inputs[key] = overrides_digest({**overrides, "#": key})
-    given = {**portfolio.overrides, **{path: str(v) for path, v in overrides.items()}}
+    # The record, in the order applied (a path set again moves to the end), as text that
+    # applies each again exactly: a result keeps it, and `render` applies it again.
+    given = {path: text for path, text in portfolio.overrides.items() if path not in overrides}
+    given.update((path, override_text(value)) for path, value in overrides.items())
     return portfolio.model_copy(update={"inputs": inputs, "overrides": given})
 
 
