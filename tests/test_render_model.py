@@ -271,6 +271,8 @@ def test_shipped_templates_are_package_data() -> None:
                 "date": None,
                 "regime": "R",
                 "fingerprint": "F",
+                "changed": [],
+                "robust": None,
             }
         },
     )
