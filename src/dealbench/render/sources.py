@@ -326,8 +326,8 @@ def load_source(path: Path, portfolio_path: Path | None = None) -> Source:
         if portfolio.fingerprint() != result.fingerprint:
             warnings = (
                 f"{path} was solved from other inputs than {pf_path} as it is now (a data "
-                "file edited since, or --set overrides that a result written before results "
-                "kept them does not record): the documents check its packages against the "
+                "file edited since, or --set overrides it does not name: a result written "
+                "before results recorded them): the documents check its packages against the "
                 "files as they are; `solve --out --render` writes the documents of the solve "
                 "itself",
             )
