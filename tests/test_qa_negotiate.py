@@ -185,6 +185,62 @@ def test_a_counter_files_own_far_date_is_refused_at_its_line(
     assert snapshot(rounds) == before
 
 
+@pytest.mark.parametrize(
+    ("command", "extra"),
+    [
+        ("room", []),
+        ("history", ["--partner", "AE"]),
+        ("offer", ["--partner", "AE", "--no-documents"]),
+        ("solve", []),
+    ],
+)
+@pytest.mark.parametrize(("round_file", "line"), [("AE/004-partner.yaml", 5), ("QA", 5)])
+def test_a_far_date_already_in_a_rounds_folder_is_refused_at_its_line(
+    run: Runner, rounds: Path, command: str, extra: list[str], round_file: str, line: int
+) -> None:
+    """A round file edited by hand to a date in year 9999 was read as written (the room
+    and the history showed it, `offer` appended after it), though a new round so dated is
+    refused: the same rule holds for the rounds already in the folder, at the file and
+    line of the date, exit 2, nothing written. A walk-away, which has no package, too."""
+    if round_file == "QA":  # a walk-away written by hand
+        target = rounds / "QA/001-us.yaml"
+        target.parent.mkdir()
+        target.write_text(
+            "round: 1\nside: us\nauthor: US delegation\nstatus: walked-away\ndate: 9999-01-01\n"
+        )
+    else:
+        target = rounds / round_file
+        text = target.read_text()
+        assert text.splitlines()[line - 1].startswith("date: ")
+        lines = text.splitlines(keepends=True)
+        lines[line - 1] = "date: 9999-01-01\n"
+        target.write_text("".join(lines))
+    before = snapshot(rounds)
+    option = "--rounds"
+    result = run(command, PORTFOLIO, *extra, option, rounds)
+    assert result.exit_code == 2, result.output
+    assert not result.traceback
+    assert f"error: {target}:{line}: date: 9999-01-01 {FAR}" in result.stderr
+    assert snapshot(rounds) == before
+
+
+def test_the_librarys_reading_of_a_rounds_folder_names_a_far_date(rounds: Path) -> None:
+    """The library's reading of a folder (`load_negotiations`) raises it as an InputError
+    naming the file and the field, with the words a new round's date gets."""
+    target = rounds / "SA/004-partner.yaml"
+    text = target.read_text()
+    target.write_text(text.replace(_date_line(text), "date: 2039-01-01"))
+    with pytest.raises(InputError) as caught:
+        load_negotiations(load_portfolio(PORTFOLIO), rounds)
+    [issue] = caught.value.issues
+    assert (issue.file, issue.field) == (str(target), "date")
+    assert issue.message == f"2039-01-01 {FAR}"
+
+
+def _date_line(text: str) -> str:
+    return next(line for line in text.splitlines() if line.startswith("date: "))
+
+
 # --- a partner's folder named in lower case -----------------------------------------------------
 
 

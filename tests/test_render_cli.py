@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -87,19 +88,123 @@ def test_render_a_result_keeps_the_regime_it_was_solved_under(run: Runner, tmp_p
     assert "warning" not in r.stderr
 
 
+#: Overrides of every kind a user types: money, a list (a concave valuation), `none` (the
+#: portfolio's risk budget unset), a number with separators and a share.
+SETS = (
+    "partners.AE.batna=12bn",
+    "partners.AE.value_per_h100e=[{upto: 300_000, value: 45k}, {upto: 1_250_000, value: 20k}]",
+    "portfolio.risk_budget=none",
+    "portfolio.supply.2027=1_300_000",
+    "partners.SA.diversion_risk=25%",
+)
+
+
+def test_render_a_result_solved_with_set_applies_its_overrides_again(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`solve --set ... --out` kept no overrides in result.json, so a later `render` checked
+    the packages against the files as they are (other figures, and a warning) and its
+    documents named no override. result.json records them, in order, as text that applies
+    them again exactly; `render` applies them with the same `apply_overrides`, and its
+    documents are the solve's own, byte for byte."""
+    sets = [arg for item in SETS for arg in ("--set", item)]
+    out = tmp_path / "solve"
+    date = ("--date", "2026-03-01")
+    solved = run("solve", GULF, *sets, "--out", out, "--render", "md,html", *date)
+    assert solved.exit_code == 0, solved.output + solved.traceback
+    recorded = json.loads((out / "result.json").read_text())["overrides"]
+    assert recorded == [
+        "partners.AE.batna=12bn",
+        "partners.AE.value_per_h100e=[{upto: 300000, value: 45k}, {upto: 1250000, value: 20k}]",
+        "portfolio.risk_budget=none",
+        "portfolio.supply.2027=1300000",
+        "partners.SA.diversion_risk=25%",
+    ]
+    later = tmp_path / "later"
+    memo = run("render", out / "result.json", "--doc", "portfolio-memo", "--format", "md,html",
+               "--out", later)  # fmt: skip
+    sheets = run("render", out / "result.json", "--format", "md,html", "--out", later)
+    for r in (memo, sheets):
+        assert r.exit_code == 0, r.output + r.traceback
+        assert r.stderr == ""
+    names = sorted(
+        p.relative_to(out).as_posix()
+        for p in out.rglob("*")
+        if p.is_file() and p.suffix in (".md", ".html", ".svg")
+    )
+    assert "memos/portfolio-gulf-asia.md" in names and "term-sheets/AE.md" in names
+    for name in names:
+        assert (later / name).read_bytes() == (out / name).read_bytes(), name
+    said = "Figures changed from the data files for this document: `partners.AE.batna=12bn`"
+    assert said in (later / "memos/portfolio-gulf-asia.md").read_text()
+
+
+def test_compares_results_carry_the_overrides_and_render_applies_them(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`compare --set ... --out` writes each regime's result.json: each records the
+    overrides, and `render` of one checks its packages under its regime and them."""
+    out = tmp_path / "compare"
+    r = run("compare", GULF, "--regimes", "tiered,bilateral", "--set", SETS[0], "--out", out)
+    assert r.exit_code == 0, r.output + r.traceback
+    for regime in ("tiered", "bilateral"):
+        result = json.loads((out / regime / "result.json").read_text())
+        assert result["overrides"] == [SETS[0]], regime
+    docs = tmp_path / "docs"
+    r = run("render", out / "tiered/result.json", "--doc", "portfolio-memo", "--out", docs)
+    assert r.exit_code == 0, r.output + r.traceback
+    assert r.stderr == ""
+    memo = (docs / "memos/portfolio-gulf-asia.md").read_text()
+    assert "under the tiered regime" in memo and f"`{SETS[0]}`" in memo
+
+
 def test_render_a_result_of_other_inputs_says_so(run: Runner, tmp_path: Path) -> None:
-    """A result solved with --set overrides (or from files edited since) is checked against
-    the files as they are: the user is told its documents do not describe that solve."""
-    sets = ["--set", "partners.AE.batna=12bn"]
-    assert run("solve", GULF, *sets, "--out", tmp_path / "solve").exit_code == 0
+    """A result solved from files edited since is checked against the files as they are:
+    the user is told its documents do not describe that solve."""
+    deals = tmp_path / "deals"
+    shutil.copytree(GULF.parents[1], deals, ignore=shutil.ignore_patterns("rounds"))
+    portfolio = deals / "portfolios/gulf-asia.yaml"
+    assert run("solve", portfolio, "--out", tmp_path / "solve").exit_code == 0
+    ae = deals / "partners/ae.yaml"
+    ae.write_text(ae.read_text().replace("batna: 8bn ", "batna: 12bn "))
     r = run("render", tmp_path / "solve/result.json", "--out", tmp_path / "docs")
     assert r.exit_code == 0, r.output + r.traceback
     assert "warning: " in r.stderr and "other inputs" in r.stderr
-    assert "--set" in r.stderr
+    assert "edited since" in r.stderr
     plain = tmp_path / "plain"
     assert run("solve", GULF, "--out", plain).exit_code == 0
     again = run("render", plain / "result.json", "--out", tmp_path / "docs2")
     assert again.exit_code == 0 and again.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("override", "field", "message"),
+    [
+        (
+            "partners.XX.batna=1bn",
+            "overrides[1]: partners.XX.batna",
+            "no partner 'XX' in portfolio gulf-asia; expected one of:",
+        ),
+        ("batna", "overrides[1]", "expected PATH=VALUE (e.g. partners.AE.batna=3bn), got 'batna'"),
+    ],
+)
+def test_an_override_of_a_result_that_no_longer_applies_is_refused_at_its_line(
+    run: Runner, tmp_path: Path, override: str, field: str, message: str
+) -> None:
+    """A result's override that the files no longer take (a partner since removed, a
+    hand edit) is refused at its line of result.json, exit 2, nothing written."""
+    out = tmp_path / "solve"
+    assert run("solve", GULF, "--set", SETS[0], "--out", out).exit_code == 0
+    path = out / "result.json"
+    data = json.loads(path.read_text())
+    data["overrides"].append(override)
+    text = json.dumps(data, indent=2) + "\n"
+    path.write_text(text)
+    line = text.splitlines().index(f"    {json.dumps(override)}") + 1
+    r = run("render", path, "--out", tmp_path / "docs")
+    assert r.exit_code == 2 and not r.traceback, r.output + r.traceback
+    assert r.stderr.startswith(f"error: {path}:{line}: {field}: {message}"), r.stderr
+    assert not (tmp_path / "docs").exists()
 
 
 def test_render_a_package_in_every_format_with_its_date(

@@ -311,6 +311,31 @@ def test_the_negotiation_memo_says_its_utilities_count_at_the_means(
     assert "Uncertain" not in (shipped / "memos/negotiation-gulf-asia.md").read_text()
 
 
+def test_the_robust_sentence_speaks_of_the_partner_a_document_is_about() -> None:
+    """A term sheet or deal memo is about one partner: its robust sentence said "each
+    partner accepts its package", the words of a portfolio memo. It speaks of this
+    package and this partner; the portfolio memo keeps its words."""
+    from dealbench.optimize.result import Robust
+    from dealbench.render.docmeta import robust_text
+
+    reached = Robust(level=0.9, samples=2000, seed=3, reached=True)
+    short = reached.model_copy(update={"reached": False})
+    samples = "in at least 90% of 2,000 samples of its uncertain figures (seed 3)"
+    assert robust_text(reached, "Qatar") == (
+        f"The package was made robust: Qatar accepts it {samples}. "
+        "The figures shown are at the means."
+    )
+    assert robust_text(short, "Qatar") == (
+        f"A robust solve sought packages each partner accepts {samples}, and did not reach "
+        "that share for every deal: this package may be one that falls short. "
+        "The figures shown are at the means."
+    )
+    assert robust_text(reached) == (
+        f"The packages were made robust: each partner accepts its package {samples}. "
+        "The figures shown are at the means."
+    )
+
+
 def test_solve_robust_json(run: Runner) -> None:
     result = run("solve", UNCERTAIN, "--robust", "0.9", "--samples", "2000", "--json")
     assert result.exit_code == 0, result.output
@@ -345,7 +370,9 @@ def test_a_robust_solves_result_records_it_and_its_documents_say_so(
         "--format", "md", "--out", later,
     )  # fmt: skip
     assert rendered.exit_code == 0, rendered.output
-    assert said in (later / "term-sheets/AE-internal.md").read_text()
+    sheet = (later / "term-sheets/AE-internal.md").read_text()
+    assert "The package was made robust: United Arab Emirates accepts it in at least 90% " in sheet
+    assert "each partner" not in sheet
     plain = tmp_path / "plain"
     assert run("solve", UNCERTAIN, "--out", plain).exit_code == 0
     assert json.loads((plain / "result.json").read_text())["robust"] is None

@@ -1,356 +1,47 @@
-"""Scenarios: `--set PATH=VALUE` overrides of a loaded portfolio, and scenario files.
+"""Scenarios: named sets of `--set` overrides (scenario files), and a portfolio loaded with
+its regime and overrides (`load_scenario`).
 
-A path is dotted, rooted at one of the three kinds of file a portfolio loads:
-`policy.risk_penalty_per_h100e=200k`, `partners.AE.batna=3bn`,
-`partners.AE.concessions.invest-us.levels.200bn.us_value=12bn`,
-`portfolio.supply.2027=900_000`, `portfolio.caps.AE.veu=800_000`. Lists are
-indexed by their items' ids (partners by code) or by position. A value is read
-as YAML (so `{tpp: 790_000_000}` and `true` work) and then parsed by the same
-validators as the files, so units are those of the files: money as `3bn`,
-compute as `900_000` or `{tpp: N}`. Each override is validated alone, in order,
-so an error names the one path at fault and what was expected there.
+The overrides themselves (`parse_set`, `apply_overrides`, `read_value`) are data and live
+in `dealbench.model.overrides`, below `render`, which may call them; they are re-exported
+here, where the analysis commands have always found them.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, ValidationError
-
-from dealbench.errors import ArgumentError, InputError, Issue
+from dealbench.errors import InputError
 from dealbench.model import rules
-from dealbench.model.load import partner_cap_problems
-from dealbench.model.periods import PeriodMismatch
-from dealbench.model.schema import (
-    Compute,
-    Id,
-    Number,
-    Partner,
-    Period,
-    Policy,
-    Portfolio,
-    Scenario,
-    ScenarioFile,
-    Strict,
+from dealbench.model.overrides import (
+    GIVEN,
+    NONE_WORDS,
+    ROOTS,
+    apply_overrides,
+    override_text,
+    overrides_digest,
+    parse_set,
+    parse_value,
+    read_value,
 )
-from dealbench.model.yamlio import _message, field_path, matching_errors, read_yaml, validate
-from dealbench.model.yamlparse import parse
+from dealbench.model.schema import Portfolio, Scenario, ScenarioFile
+from dealbench.model.yamlio import read_yaml, validate
 
 __all__ = [
+    "GIVEN",
+    "NONE_WORDS",
     "ROOTS",
     "Scenario",
     "apply_overrides",
     "load_scenario",
     "load_scenarios",
+    "override_text",
     "overrides_digest",
     "parse_set",
     "parse_value",
     "read_value",
 ]
-
-#: The roots a path may start with.
-ROOTS = ("policy", "partners", "portfolio")
-#: The key overrides given as arguments (not from a scenarios file) have in a portfolio's
-#: `inputs` (fingerprints: kept as it was when it also named their errors).
-GIVEN = "--set"
-
-
-class _PortfolioFields(Strict):
-    """The fields of a portfolio file `portfolio.*` may set."""
-
-    supply: dict[Period, Annotated[Compute, Field(ge=0)]]
-    risk_budget: Annotated[Number, Field(ge=0)] | None = None
-    caps: dict[str, dict[Id, Annotated[Compute, Field(ge=0)]]] = Field(default_factory=dict)
-
-
-# --- parsing ------------------------------------------------------------------------------
-
-
-def parse_value(text: str) -> Any:
-    """A value as written after `=`: read as YAML (`3bn` stays text for the unit parsers).
-
-    A mapping that gives a key twice raises ValueError, as a file's does (which to keep?)."""
-    try:
-        value, _, duplicates = parse(text)
-    except Exception:  # not YAML: leave it to the field's parser, which says what it expects
-        return text
-    if duplicates:
-        *_, loc = duplicates[0]
-        raise ValueError(
-            f"duplicate key {str(loc[-1])!r} in the value (a key may appear only once)"
-        )
-    return text if value is None else value
-
-
-def parse_set(items: Iterable[str] | str, name: str = "items") -> dict[str, Any]:
-    """`["PATH=VALUE", ...]` (the `--set` options) as an ordered mapping of path to value;
-    one "PATH=VALUE" may be given alone. An ArgumentError names `name` (the caller's
-    parameter: `sets` for `load_scenario`)."""
-    if isinstance(items, str):  # not letter by letter
-        items = [items]
-    out: dict[str, Any] = {}
-    for item in items:
-        path, sep, text = item.partition("=")
-        path = path.strip()
-        if not sep or not path:
-            raise ArgumentError(
-                name, f"expected PATH=VALUE (e.g. partners.AE.batna=3bn), got {item!r}"
-            )
-        if not text.strip():
-            raise ArgumentError(name, "no value after '='", path)
-        try:
-            out[path] = parse_value(text.strip())
-        except ValueError as exc:
-            raise ArgumentError(name, str(exc), path) from None
-    return out
-
-
-def overrides_digest(overrides: Mapping[str, Any]) -> str:
-    """A digest of a set of overrides, for fingerprints: the same overrides, the same digest."""
-    text = json.dumps([[k, v] for k, v in overrides.items()], sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-# --- applying -----------------------------------------------------------------------------
-
-
-def apply_overrides(
-    portfolio: Portfolio,
-    overrides: Mapping[str, Any],
-    *,
-    where: str | None = None,
-    name: str = "overrides",
-) -> Portfolio:
-    """The portfolio with each override applied, in order, each validated as in a file.
-
-    Raises InputError naming the path and what was expected: a path that does not
-    exist, a value of the wrong unit or shape, or one the cross-file rules refuse.
-    `where` is the file the overrides come from (a scenarios file); without it they are
-    the caller's argument, and the error an ArgumentError naming `name`.
-    """
-    if not overrides:
-        return portfolio
-    for path, value in overrides.items():
-        try:
-            portfolio = _apply_one(portfolio, path, value, where or GIVEN)
-        except InputError as exc:
-            if where is not None:
-                raise
-            first, *rest = exc.issues
-            more = [(i.field, i.message) for i in rest]
-            raise ArgumentError(name, first.message, first.field, more=more) from None
-    inputs = dict(portfolio.inputs)
-    key = f"{where or GIVEN}:{overrides_digest(overrides)[:12]}"
-    inputs[key] = overrides_digest({**overrides, "#": key})
-    given = {**portfolio.overrides, **{path: str(v) for path, v in overrides.items()}}
-    return portfolio.model_copy(update={"inputs": inputs, "overrides": given})
-
-
-def _apply_one(pf: Portfolio, path: str, value: Any, where: str) -> Portfolio:
-    parts = [p for p in path.split(".")]
-    if any(not p for p in parts):
-        raise InputError(
-            Issue(where, None, path, "empty part in the path (two dots, or a dot at an end)")
-        )
-    root, rest = parts[0], parts[1:]
-
-    def fail(message: str) -> InputError:
-        return InputError(Issue(where, None, path, message))
-
-    if root not in ROOTS:
-        hint = _root_hint(pf, path)
-        raise fail(
-            f"unknown root {root!r}; a path starts with one of: {', '.join(ROOTS)}"
-            + (f" (did you mean {hint}?)" if hint else "")
-        )
-    if not rest:
-        raise fail(f"a path names a field inside {root}, e.g. {_example(root)}")
-    if root == "policy":
-        data = pf.policy.model_dump()
-        _set(data, pf.policy, rest, value, root, fail)
-        policy = _validated(Policy, data, path, where)
-        _raise_problems(rules.policy_problems(policy), path, where)
-        for each in pf.partners:
-            _raise_problems(rules.partner_in_policy_problems(each, policy), path, where)
-        _raise_problems(partner_cap_problems(pf.caps, pf.partners, policy), path, where)
-        try:
-            return pf.with_policy(policy)
-        except PeriodMismatch as exc:
-            raise fail(str(exc)) from None
-    if root == "partners":
-        code = rest[0]
-        partner = pf.partner(code)
-        if partner is None:
-            codes = ", ".join(p.code for p in pf.partners)
-            raise fail(f"no partner {code!r} in portfolio {pf.id}; expected one of: {codes}")
-        if len(rest) == 1:
-            raise fail(f"a path names a field of the partner, e.g. partners.{code}.batna")
-        data = partner.model_dump()
-        _set(data, partner, rest[1:], value, f"partners.{code}", fail)
-        new = _validated(Partner, data, path, where)
-        if new.code != code:
-            raise fail("a partner's code cannot be changed")
-        problems = [
-            *rules.partner_problems(new),
-            *rules.partner_in_policy_problems(new, pf.policy),
-            *rules.partner_in_periods_problems(new, pf.periods, beyond=False),
-        ]
-        _raise_problems(problems, path, where)
-        partners = [new if p.code == code else p for p in pf.partners]
-        return pf.model_copy(update={"partners": partners})
-    return _apply_portfolio(pf, rest, value, path, where, fail)
-
-
-def _apply_portfolio(
-    pf: Portfolio, rest: list[str], value: Any, path: str, where: str, fail: Any
-) -> Portfolio:
-    current = _PortfolioFields(supply=pf.supply, risk_budget=pf.own_risk_budget, caps=pf.caps)
-    data = current.model_dump()
-    _set(data, current, rest, value, "portfolio", fail)
-    spec = _validated(_PortfolioFields, data, path, where)
-    for period in spec.supply:
-        if period not in pf.periods:
-            raise fail(
-                f"period {period!r} is not one of the portfolio's periods ({', '.join(pf.periods)})"
-            )
-    _raise_problems(partner_cap_problems(spec.caps, pf.partners, pf.policy), path, where)
-    budget = spec.risk_budget if spec.risk_budget is not None else pf.policy.risk_budget
-    if rest == ["risk_budget"] and spec.risk_budget is None:
-        budget = None  # `portfolio.risk_budget=none`: no risk budget at all, whatever the policy's
-    return pf.model_copy(
-        update={
-            "supply": {t: spec.supply[t] for t in pf.periods},
-            "own_risk_budget": spec.risk_budget,
-            "risk_budget": budget,
-            "caps": {code: dict(levels) for code, levels in spec.caps.items()},
-        }
-    )
-
-
-def _set(data: Any, obj: Any, parts: Sequence[str], value: Any, prefix: str, fail: Any) -> None:
-    """Set `value` at `parts` in `data` (a dump of `obj`), walking both side by side."""
-    part, last = parts[0], len(parts) == 1
-    here = f"{prefix}.{part}"
-    if isinstance(obj, BaseModel):
-        fields = list(type(obj).model_fields)
-        if part not in fields:
-            raise fail(f"{prefix} has no field {part!r}; expected one of: {', '.join(fields)}")
-        key: Any = part
-        child = getattr(obj, part)
-    elif isinstance(obj, dict):
-        key = next((k for k in obj if str(k) == part), part)
-        child = obj.get(key)
-        if key not in obj and not last:  # a new entry of a mapping (a partner's own caps)
-            data[key], child = {}, {}
-    elif isinstance(obj, list):
-        index = _list_index(obj, part)
-        if index is None:
-            ids = [str(getattr(item, "id", i)) for i, item in enumerate(obj)]
-            raise fail(f"{prefix} has no item {part!r}; expected one of: {', '.join(ids)}")
-        key, child = index, obj[index]
-    else:
-        raise fail(f"{prefix} is a single value ({obj!r}), it has no {part!r}: set {prefix}=VALUE")
-    if last:
-        data[key] = None if _unsets(obj, key, value) else value
-        return
-    if child is None:
-        raise fail(f"{here} is not set; set it whole: {here}=VALUE")
-    _set(data[key], child, parts[1:], value, here, fail)
-
-
-#: What `--set PATH=none` writes to unset an optional field (YAML's null spellings).
-NONE_WORDS = ("none", "null", "~")
-
-
-def _unsets(obj: Any, key: Any, value: Any) -> bool:
-    """`value` is `none` (or null, ~) and `key` an optional field of the model `obj` (one
-    a file may leave out): the field is unset, as if the file had left it out."""
-    if not isinstance(obj, BaseModel) or not isinstance(value, str):
-        return False
-    field = type(obj).model_fields[key]
-    return value.strip().lower() in NONE_WORDS and not field.is_required() and field.default is None
-
-
-def _root_hint(pf: Portfolio, path: str) -> str | None:
-    """The path with the root it lacks, when that names something: `supply.2027` is
-    `portfolio.supply.2027`, `AE.batna` is `partners.AE.batna`."""
-    for root in ROOTS:
-        if read_value(pf, f"{root}.{path}") is not None:
-            return f"{root}.{path}"
-    return None
-
-
-def read_value(portfolio: Portfolio, path: str) -> Any:
-    """The value at a path of a loaded portfolio (units parsed: USD, H100e), or None."""
-    parts = path.split(".")
-    root, rest = parts[0], parts[1:]
-    obj: Any
-    if root == "policy":
-        obj = portfolio.policy
-    elif root == "partners" and rest:
-        obj, rest = portfolio.partner(rest[0]), rest[1:]
-    elif root == "portfolio":
-        obj = _PortfolioFields(
-            supply=portfolio.supply, risk_budget=portfolio.own_risk_budget, caps=portfolio.caps
-        )
-    else:
-        return None
-    for part in rest:
-        if isinstance(obj, BaseModel):
-            obj = getattr(obj, part, None)
-        elif isinstance(obj, dict):
-            obj = next((v for k, v in obj.items() if str(k) == part), None)
-        elif isinstance(obj, list):
-            index = _list_index(obj, part)
-            obj = None if index is None else obj[index]
-        else:
-            return None
-    return obj
-
-
-def _list_index(items: list[Any], part: str) -> int | None:
-    for i, item in enumerate(items):
-        if str(getattr(item, "id", getattr(item, "code", None))) == part:
-            return i
-    if part.isdigit() and int(part) < len(items):
-        return int(part)
-    return None
-
-
-def _validated(model: type[Any], data: Any, path: str, where: str) -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        issues = []
-        for error in matching_errors(data, exc.errors(include_url=False)):
-            message = _message(error)
-            if error["type"] == "extra_forbidden":
-                message = f"unknown field {field_path(error['loc'])}"
-            issues.append(Issue(where, None, path, message))
-        raise InputError(_unique(issues)) from None
-
-
-def _raise_problems(problems: Iterable[rules.Problem], path: str, where: str) -> None:
-    issues = [Issue(where, None, path, msg) for _loc, msg in problems]
-    if issues:
-        raise InputError(_unique(issues))
-
-
-def _unique(issues: list[Issue]) -> list[Issue]:
-    return list(dict.fromkeys(issues))
-
-
-def _example(root: str) -> str:
-    return {
-        "policy": "policy.risk_penalty_per_h100e=200k",
-        "partners": "partners.AE.batna=3bn",
-        "portfolio": "portfolio.supply.2027=900_000",
-    }[root]
 
 
 # --- scenario files -----------------------------------------------------------------------

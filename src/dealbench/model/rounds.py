@@ -8,6 +8,7 @@ Reading a negotiation's folder as a whole, and appending to it, is
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
@@ -22,7 +23,15 @@ Side = Literal["us", "partner"]
 Param = Annotated[int | float | str, Field(union_mode="left_to_right")]
 RoundStatus = Literal["open", "concluded", "walked-away"]
 
-__all__ = ["RoundFile", "RoundStatus", "Side", "StrategyRecord", "round_problems"]
+__all__ = [
+    "YEARS_AFTER_HORIZON",
+    "RoundFile",
+    "RoundStatus",
+    "Side",
+    "StrategyRecord",
+    "date_problem",
+    "round_problems",
+]
 
 
 class StrategyRecord(Strict):
@@ -51,10 +60,36 @@ class RoundFile(Strict):
     strategy: StrategyRecord | None = None
 
 
+#: A round dated more than this many years after the portfolio's last period is a slip of the
+#: year (9999-01-01, 2206 for 2026), not a date anyone negotiates on.
+YEARS_AFTER_HORIZON = 10
+
+
+def date_problem(portfolio: Portfolio, date: dt.date | None) -> str | None:
+    """Why `date` cannot date a round of `portfolio` (None: it can): more than
+    `YEARS_AFTER_HORIZON` years after the year of its last period. Periods whose labels
+    name no year (`H1`) set no such bound."""
+    if date is None:
+        return None
+    last = portfolio.periods[-1] if portfolio.periods else ""
+    year = re.match(r"^(\d{4})", last)
+    if year is None or date.year <= int(year.group(1)) + YEARS_AFTER_HORIZON:
+        return None
+    return (
+        f"{date} is more than {YEARS_AFTER_HORIZON} years after the portfolio's horizon "
+        f"(its last period is {last}); check the year (YYYY-MM-DD, or today)"
+    )
+
+
 def round_problems(
     portfolio: Portfolio, partner: str, data: RoundFile
 ) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    """A round's own problems: its package's shape and partner, and a package where one is due."""
+    """A round's own problems: a date far beyond the portfolio's horizon (`date_problem`:
+    a new round so dated is refused, and one already in a folder, edited by hand, is too),
+    its package's shape and partner, and a package where one is due."""
+    far = date_problem(portfolio, data.date)
+    if far is not None:
+        yield ("date",), far
     package = data.package
     if package is None:
         if data.status != "walked-away":

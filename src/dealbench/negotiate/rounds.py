@@ -26,7 +26,14 @@ import yaml
 from dealbench.checker import DealFigures, evaluate
 from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.io import OutputError, write_failure
-from dealbench.model.rounds import RoundFile, RoundStatus, Side, StrategyRecord, round_problems
+from dealbench.model.rounds import (
+    RoundFile,
+    RoundStatus,
+    Side,
+    StrategyRecord,
+    date_problem,
+    round_problems,
+)
 from dealbench.model.schema import Package, Partner, Portfolio
 from dealbench.model.yamlio import Source, display_path, read_yaml, validate
 
@@ -415,27 +422,6 @@ def _out_of_order(number: int, date: dt.date, before: Round) -> str:
     return (
         f"round {number} is dated {date}, before round {before.number} ({before.name}), "
         f"dated {before.data.date}; rounds are in time order"
-    )
-
-
-#: A round dated more than this many years after the portfolio's last period is a slip of the
-#: year (9999-01-01, 2206 for 2026), not a date anyone negotiates on.
-YEARS_AFTER_HORIZON = 10
-
-
-def date_problem(portfolio: Portfolio, date: dt.date | None) -> str | None:
-    """Why `date` cannot date a round of `portfolio` (None: it can): more than
-    `YEARS_AFTER_HORIZON` years after the year of its last period. Periods whose labels
-    name no year (`H1`) set no such bound."""
-    if date is None:
-        return None
-    last = portfolio.periods[-1] if portfolio.periods else ""
-    year = re.match(r"^(\d{4})", last)
-    if year is None or date.year <= int(year.group(1)) + YEARS_AFTER_HORIZON:
-        return None
-    return (
-        f"{date} is more than {YEARS_AFTER_HORIZON} years after the portfolio's horizon "
-        f"(its last period is {last}); check the year (YYYY-MM-DD, or today)"
     )
 
 

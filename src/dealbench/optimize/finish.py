@@ -235,7 +235,8 @@ def empty_result(
 
 
 def _heading(portfolio: Portfolio, mode: str, status: Status, info: SolverInfo) -> dict[str, Any]:
-    """What every result says of itself: status, mode, portfolio, solver, fingerprint."""
+    """What every result says of itself: status, mode, portfolio, solver, fingerprint, and
+    the overrides applied to the files (`--set`), so a later `render` applies them again."""
     return {
         "status": status,
         "mode": mode,
@@ -245,4 +246,5 @@ def _heading(portfolio: Portfolio, mode: str, status: Status, info: SolverInfo) 
         "periods": list(portfolio.periods),
         "solver": info,
         "fingerprint": portfolio.fingerprint(),
+        "overrides": [f"{path}={text}" for path, text in portfolio.overrides.items()],
     }

@@ -106,6 +106,11 @@ class SolveResult(BaseModel):
         default=None,
         description="A robust solve's level, samples and seed (None: the figures' means alone)",
     )
+    overrides: list[str] = Field(
+        default_factory=list,
+        description="The overrides the portfolio was solved under (`--set`), PATH=VALUE in the "
+        "order applied, each as text that applies it again exactly; `render` applies them again",
+    )
 
     @model_validator(mode="before")
     @classmethod

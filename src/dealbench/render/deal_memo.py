@@ -46,6 +46,7 @@ def deal_memo_context(
             audience="internal",
             date=date,
             robust=source.robust,
+            partner=name,
         ),
         "origin": source.origin,
         "partner": {"code": deal.partner, "name": name, "tier": deal.tier},

@@ -78,13 +78,16 @@ def doc_meta(
     audience: Audience,
     date: dt.date | None,
     robust: Robust | None = None,
+    partner: str | None = None,
 ) -> dict[str, Any]:
     """The `doc` block of a render model.
 
     An internal document also says how its figures were made where that is not the files'
     figures at their means: the overrides applied to them (`--set`, a scenario: `changed`)
     and a robust solve's level and samples (`robust`), in the one place every template
-    shows them (`_basis.md.j2`, `_basis.html.j2`)."""
+    shows them (`_basis.md.j2`, `_basis.html.j2`). `partner` names the one partner a
+    document is about (a term sheet, a deal memo), whose package the robust sentence
+    speaks of; without it the sentence speaks of every partner's."""
     parts = ["DB", _PREFIX[kind], portfolio.id, key, digest[:8]]
     if audience == "internal":
         parts.append("INT")
@@ -101,12 +104,14 @@ def doc_meta(
         "portfolio": portfolio.title,
         "generator": GENERATOR,
         "changed": [f"{k}={v}" for k, v in portfolio.overrides.items()] if internal else [],
-        "robust": robust_text(robust) if internal and robust is not None else None,
+        "robust": robust_text(robust, partner) if internal and robust is not None else None,
     }
 
 
-def robust_text(robust: Robust) -> str:
-    """What a robust solve did, in one sentence: its share, samples and seed."""
+def robust_text(robust: Robust, partner: str | None = None) -> str:
+    """What a robust solve did, in one sentence: its share, samples and seed; of the one
+    `partner`'s package in a document about one partner (a term sheet, a deal memo), else
+    of every partner's (a portfolio memo)."""
     from dealbench.units import share_percent
 
     share = share_percent(robust.level)
@@ -114,12 +119,18 @@ def robust_text(robust: Robust) -> str:
         f"in at least {share} of {robust.samples:,} samples of its uncertain figures "
         f"(seed {robust.seed})"
     )
-    if robust.reached:
+    means = "The figures shown are at the means."
+    if partner is not None and robust.reached:
+        return f"The package was made robust: {partner} accepts it {sampled}. {means}"
+    if partner is not None:  # the result does not record which deals fell short
         return (
-            f"The packages were made robust: each partner accepts its package {sampled}. "
-            "The figures shown are at the means."
+            f"A robust solve sought packages each partner accepts {sampled}, and did not "
+            f"reach that share for every deal: this package may be one that falls short. "
+            f"{means}"
         )
+    if robust.reached:
+        return f"The packages were made robust: each partner accepts its package {sampled}. {means}"
     return (
         f"A robust solve sought packages each partner accepts {sampled}, and did not reach "
-        "that share for every deal. The figures shown are at the means."
+        f"that share for every deal. {means}"
     )

@@ -247,6 +247,63 @@ def _under_its_regime(
     return under_regime(portfolio, policy)
 
 
+def _with_its_overrides(portfolio: Portfolio, result: SolveResult, path: Path) -> Portfolio:
+    """`portfolio` with the overrides `result` was solved under (`solve --set`, each of
+    `compare --set`'s results) applied again, in order, by the solve's own
+    `apply_overrides`: the same figures, the same input fingerprint, and documents that
+    name them as the solve's own do. One the files no longer take (a partner removed
+    since, a hand edit) is refused at its line of the result."""
+    from dealbench.model.overrides import apply_overrides, parse_set
+
+    if not result.overrides:
+        return portfolio
+    for i, item in enumerate(result.overrides):  # each item alone: its index names it
+        try:
+            parse_set([item])
+        except ArgumentError as exc:
+            raise _override_error(path, result, i, exc) from None
+    try:
+        return apply_overrides(portfolio, parse_set(result.overrides))
+    except ArgumentError as exc:
+        paths = [item.partition("=")[0].strip() for item in result.overrides]
+        at = exc.issues[0].field
+        i = max((k for k, p in enumerate(paths) if p == at), default=len(paths) - 1)
+        raise _override_error(path, result, i, exc) from None
+
+
+def _override_error(path: Path, result: SolveResult, i: int, exc: ArgumentError) -> InputError:
+    import json
+
+    line = _override_line(path, json.dumps(result.overrides[i], ensure_ascii=False), i)
+    return InputError(
+        [
+            Issue(
+                str(path),
+                line,
+                f"overrides[{i}]",
+                f"{issue.field}: {issue.message}" if issue.field else issue.message,
+            )
+            for issue in exc.issues
+        ]
+    )
+
+
+def _override_line(path: Path, item: str, i: int) -> int | None:
+    """The line of the `i`th override in result.json (one a line, as `solve --out` writes
+    it); else the line of the `overrides` key; else None."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, ValueError):
+        return None
+    key = next((n for n, text in enumerate(lines) if text.lstrip().startswith('"overrides"')), None)
+    if key is None:
+        return None
+    at = key + 1 + i
+    if at < len(lines) and lines[at].strip().rstrip(",") == item:
+        return at + 1
+    return key + 1
+
+
 def load_source(path: Path, portfolio_path: Path | None = None) -> Source:
     """A result.json or a package YAML file, checked against its portfolio."""
     from dealbench.model import load_package, load_portfolio
@@ -263,14 +320,16 @@ def load_source(path: Path, portfolio_path: Path | None = None) -> Source:
                 "portfolio_path", f"{path} names no portfolio file; give the portfolio it is for"
             )
         portfolio = _under_its_regime(load_portfolio(pf_path), result, path, pf_path)
+        portfolio = _with_its_overrides(portfolio, result, path)
         source = source_from_result(portfolio, result)
         warnings: tuple[str, ...] = ()
         if portfolio.fingerprint() != result.fingerprint:
             warnings = (
-                f"{path} was solved from other inputs than {pf_path} as it is now (--set "
-                "overrides, or a data file edited since): the documents check its packages "
-                "against the files as they are; `solve --out --render` writes the documents "
-                "of the solve itself",
+                f"{path} was solved from other inputs than {pf_path} as it is now (a data "
+                "file edited since, or --set overrides it does not name: a result written "
+                "before results recorded them): the documents check its packages against the "
+                "files as they are; `solve --out --render` writes the documents of the solve "
+                "itself",
             )
         return replace(source, date=result_date(path), warnings=warnings)
     if portfolio_path is None:

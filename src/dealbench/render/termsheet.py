@@ -174,6 +174,7 @@ def term_sheet_context(
             audience=audience,
             date=date,
             robust=robust,
+            partner=partner.name,
         ),
         "status": f"Non-binding. Draft for discussion. {status}.",
         "marking": (
