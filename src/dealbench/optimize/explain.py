@@ -364,10 +364,9 @@ class _SlackModel:
         p = self.pf.partner(code)
         assert p is not None
         margin = self.pf.policy.acceptance_margin
-        line = "walk-away value plus the required margin" if margin else "walk-away value"
         return (
             f"{code}'s acceptance needs {money(amount)} more than any package within the "
-            f"limits gives (its {line} is {money(p.batna + margin)})"
+            f"limits gives (its {_threshold_name(margin)} is {money(p.batna + margin)})"
         )
 
     def words(self, group: _Group) -> Relaxation:
@@ -378,10 +377,11 @@ class _SlackModel:
             p = pf.partner(code)
             assert p is not None
             need = sum(v for _, v in used) * MONEY
-            threshold = p.batna + pf.policy.acceptance_margin
+            margin = pf.policy.acceptance_margin
+            threshold = p.batna + margin
             return Relaxation(
                 "acceptance",
-                f"{code} takes {money(need)} less than its walk-away value of "
+                f"{code} takes {money(need)} less than its {_threshold_name(margin)} of "
                 f"{money(threshold)} (or is offered that much more outside the package)",
                 partner=code,
                 limit=threshold,
@@ -424,6 +424,12 @@ class _SlackModel:
             )
         name, row = group.slacks[0][1]
         return _logic_words(pf, group.kind, name, row)
+
+
+def _threshold_name(margin: float) -> str:
+    """What a partner's acceptance is measured against: its walk-away value, plus the
+    policy's required margin when there is one (the sum is not its walk-away value)."""
+    return "walk-away value plus the required margin" if margin else "walk-away value"
 
 
 def _raised(
