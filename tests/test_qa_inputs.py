@@ -6,6 +6,8 @@ Each fixture is small enough to work out by hand; the docstrings do.
 from __future__ import annotations
 
 import builders as b
+from dealbench.cli.output import schedule_line
+from dealbench.optimize import solve
 from dealbench.optimize.explain import explain_infeasible
 
 KYC_ONLY: dict[str, float | str] = {"kyc": 0}
@@ -25,3 +27,19 @@ def test_a_relaxed_acceptance_names_the_margin_with_the_walk_away_value() -> Non
         "(or is offered that much more outside the package)"
     )
     assert "its walk-away value of" not in e.message
+
+
+def test_a_bargaining_point_says_its_amounts_are_on_the_grid() -> None:
+    """AA asks 10,500 H100e in steps of 1,000 (the ask itself is allowed); its Nash point
+    is rounded as solved (`schedule(keep_shape=True)`), so every amount is a whole step
+    or the ask. `solve` said the amounts were "not put on the grid"."""
+    pol = b.policy(risk_penalty="10k", export_value="10k")
+    aa = b.partner("AA", ask={"2026": 10_500, "2027": 10_500}, batna="100m")
+    pf = b.portfolio(pol, [aa], supply={"2026": 1e6, "2027": 1e6}, granularity=1_000)
+    result = solve(pf, mode="nash")
+    assert result.solver.details["granularity_h100e"] == 1_000
+    for amount in result.deals[0].compute.values():
+        assert amount == 10_500 or amount % 1_000 == 0
+    line = schedule_line(result)
+    assert "not put on the grid" not in line
+    assert line.startswith("A bargaining point keeps the optimizer's amounts, each put on the grid")
