@@ -5,7 +5,10 @@ Each fixture is small enough to work out by hand; the docstrings do.
 
 from __future__ import annotations
 
+import pytest
+
 import builders as b
+from dealbench.analyze.prices import shadow_prices
 from dealbench.cli.output import schedule_line
 from dealbench.optimize import solve
 from dealbench.optimize.explain import explain_infeasible
@@ -43,3 +46,21 @@ def test_a_bargaining_point_says_its_amounts_are_on_the_grid() -> None:
     line = schedule_line(result)
     assert "not put on the grid" not in line
     assert line.startswith("A bargaining point keeps the optimizer's amounts, each put on the grid")
+
+
+def test_shadow_prices_say_what_the_packages_leave_unused() -> None:
+    """AA (risk 0.2, baseline) asks 100,000 H100e in each of two periods of 100,000
+    supply; a risk budget of 20,000 holds it to 100,000 H100e over both. The schedule
+    shown is smooth (50,000 a period: 50,000 of each period's supply unused); the fixed
+    LP may reach the same value with another split, and the prices reported its slack
+    as what was unused."""
+    pol = b.policy(levels=[("baseline", 0.0)], risk_penalty="10k", export_value="20k")
+    aa = b.partner("AA", ask={"2026": 100_000, "2027": 100_000}, security_costs={"baseline": 0})
+    pf = b.portfolio(pol, [aa], supply={"2026": 100_000, "2027": 100_000}, risk_budget=20_000)
+    result = solve(pf)
+    assert result.deals[0].compute == pytest.approx({"2026": 50_000, "2027": 50_000})
+    prices = shadow_prices(pf, result, compare=False)
+    supply = [lim for lim in prices.limits if lim.kind == "supply"]
+    assert [lim.unused for lim in supply] == pytest.approx([50_000, 50_000])
+    for lim in supply:
+        assert lim.text.endswith(": 50,000 H100e of it are unused."), lim.text
