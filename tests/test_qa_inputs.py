@@ -64,3 +64,16 @@ def test_shadow_prices_say_what_the_packages_leave_unused() -> None:
     assert [lim.unused for lim in supply] == pytest.approx([50_000, 50_000])
     for lim in supply:
         assert lim.text.endswith(": 50,000 H100e of it are unused."), lim.text
+
+
+def test_a_price_that_holds_down_to_nothing_says_0_not_minus_0() -> None:
+    """The same AA: each risk-weighted H100e of budget is worth 20k (export) less 10k x
+    0.2 (penalty) over 0.2 = 90k, for every cut down to no budget at all. The ranging's
+    lower end is -0.0 in floating point, printed "down to -0"."""
+    pol = b.policy(levels=[("baseline", 0.0)], risk_penalty="10k", export_value="20k")
+    aa = b.partner("AA", ask={"2026": 100_000, "2027": 100_000}, security_costs={"baseline": 0})
+    pf = b.portfolio(pol, [aa], supply={"2026": 100_000, "2027": 100_000}, risk_budget=20_000)
+    prices = shadow_prices(pf, solve(pf), compare=False)
+    budget = next(lim for lim in prices.limits if lim.kind == "risk-budget")
+    assert budget.usd_per_unit == pytest.approx(90_000)
+    assert budget.text.endswith("(and each one cut costs as much, down to 0).")
