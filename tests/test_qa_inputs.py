@@ -9,9 +9,12 @@ import pytest
 
 import builders as b
 from dealbench.analyze.prices import shadow_prices
+from dealbench.checker import check, used_up
 from dealbench.cli.output import schedule_line
+from dealbench.model import Portfolio
 from dealbench.optimize import solve
-from dealbench.optimize.explain import explain_infeasible
+from dealbench.optimize.explain import explain_infeasible, why_no_deal
+from dealbench.render.limits import shared_limits
 
 KYC_ONLY: dict[str, float | str] = {"kyc": 0}
 
@@ -77,3 +80,37 @@ def test_a_price_that_holds_down_to_nothing_says_0_not_minus_0() -> None:
     budget = next(lim for lim in prices.limits if lim.kind == "risk-budget")
     assert budget.usd_per_unit == pytest.approx(90_000)
     assert budget.text.endswith("(and each one cut costs as much, down to 0).")
+
+
+def _held_by_the_budget() -> Portfolio:
+    """AA and BB (baseline only, risk 0.2 and 0.25) each ask 50,000 H100e, in steps of
+    1,000, under a risk budget of 15,005. Per risk-weighted H100e AA brings the US
+    (20k - 10k x 0.2) / 0.2 = 90k, BB (20k - 10k x 0.25) / 0.25 = 70k: AA gets its
+    50,000 (10,000 risk-weighted), BB 20,000 (5,000); the 5 left are less than BB's next
+    step takes (250). CC (risk 0.3, 30,000 H100e, 56.7k per unit, BATNA 100m) gets nothing."""
+    pol = b.policy(levels=[("baseline", 0.0)], risk_penalty="10k", export_value="20k")
+    aa = b.partner("AA", ask={"2026": 50_000}, security_costs={"baseline": 0})
+    bb = b.partner("BB", diversion_risk=0.25, ask={"2026": 50_000}, security_costs={"baseline": 0})
+    cc = b.partner(
+        "CC",
+        diversion_risk=0.3,
+        ask={"2026": 30_000},
+        batna="100m",
+        security_costs={"baseline": 0},
+    )
+    pf = b.portfolio(pol, [aa, bb, cc], supply={"2026": 1e6}, risk_budget=15_005, granularity=1_000)
+    return pf
+
+
+def test_a_budget_left_short_of_a_step_binds() -> None:
+    pf = _held_by_the_budget()
+    result = solve(pf)
+    assert {d.partner: d.compute["2026"] for d in result.deals} == {"AA": 50_000, "BB": 20_000}
+    assert result.risk_total == pytest.approx(15_000)
+    assert [lim.kind for lim in result.binding] == ["risk-budget"]
+    checked = check(pf, [d.package() for d in result.deals])
+    assert "The risk budget is used up (15,005 risk-weighted H100e)." in shared_limits(pf, checked)
+    assert used_up(pf, checked) == ([], True)
+    (reason,) = why_no_deal(pf, result)
+    assert "the risk budget goes to deals worth more (AA, BB)" in reason.message
+    assert "raising the risk budget by 8,995 risk-weighted H100e" in reason.message

@@ -59,7 +59,7 @@ def deal_memo_context(
         "commitments": commitment_rows(pf, deal),
         "internal": internal_annex(pf, deal, source.checked),
         "tradeoffs": tradeoffs(pf, deal),
-        "limits": deal_limits(pf, deal) + shared_limits(source.checked, deal.partner),
+        "limits": deal_limits(pf, deal) + shared_limits(pf, source.checked, deal.partner),
         "risks": risks(pf, deal, source.checked.risk_budget),
         "charts": deal_charts(pf, deal),
         "glossary": glossary(),

@@ -6,7 +6,7 @@ and the optimizer's answer are described the same way.
 
 from __future__ import annotations
 
-from dealbench.checker import DealFigures, PortfolioCheck
+from dealbench.checker import DealFigures, PortfolioCheck, used_up
 from dealbench.limit import messages
 from dealbench.model.schema import Portfolio
 from dealbench.render.environment import h100e, money, plural
@@ -63,8 +63,11 @@ def _periods(rows: list[tuple[str, float]]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def shared_limits(checked: PortfolioCheck, partner: str | None = None) -> list[str]:
-    """Supply and risk-budget limits that bind; with `partner`, only those that touch it.
+def shared_limits(
+    portfolio: Portfolio, checked: PortfolioCheck, partner: str | None = None
+) -> list[str]:
+    """Supply and risk-budget limits that bind (`checker.used_up`: used, or what is left
+    is less than a step); with `partner`, only those that touch it.
 
     The periods whose supply is fully allocated are one line, not one each.
     """
@@ -73,9 +76,9 @@ def shared_limits(checked: PortfolioCheck, partner: str | None = None) -> list[s
     full: list[tuple[str, float]] = []
     shared: list[tuple[str, float]] = []
     alone: list[tuple[str, float]] = []
+    full_periods, risk_used_up = used_up(portfolio, checked)
     for t, supply in checked.supply.items():
-        used = checked.supply_used.get(t, 0.0)
-        if supply <= 0 or used < supply * (1 - 1e-6) - COMPUTE_TOL:
+        if t not in full_periods:
             continue
         if partner is None:
             full.append((t, supply))
@@ -97,7 +100,7 @@ def shared_limits(checked: PortfolioCheck, partner: str | None = None) -> list[s
             f"{partner}."
         )
     budget = checked.risk_budget
-    if budget and checked.risk_total >= budget * (1 - 1e-6) - COMPUTE_TOL:
+    if budget and risk_used_up:
         out.append(f"The risk budget is used up ({h100e(budget)} risk-weighted H100e).")
     return out
 

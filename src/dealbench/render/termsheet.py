@@ -133,7 +133,7 @@ def internal_annex(
     """The valuation annex: every figure of the deal, the limits that bind, the verdict."""
     limits = deal_limits(portfolio, deal)
     if checked is not None:
-        limits += shared_limits(checked, deal.partner)
+        limits += shared_limits(portfolio, checked, deal.partner)
     return {
         **deal.model_dump(mode="json"),
         "acceptance_margin": deal.acceptance_threshold - deal.batna,
