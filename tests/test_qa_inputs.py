@@ -8,13 +8,16 @@ from __future__ import annotations
 import pytest
 
 import builders as b
+from dealbench.analyze.limits import decided_by
 from dealbench.analyze.prices import shadow_prices
 from dealbench.checker import check, used_up
 from dealbench.cli.output import schedule_line
 from dealbench.model import Portfolio
+from dealbench.model.schema import Granularity
 from dealbench.optimize import solve
 from dealbench.optimize.explain import explain_infeasible, why_no_deal
-from dealbench.render.limits import shared_limits
+from dealbench.render.limits import deal_limits, shared_limits
+from dealbench.units import CHIP_TPP, H100_TPP
 
 KYC_ONLY: dict[str, float | str] = {"kyc": 0}
 
@@ -114,3 +117,18 @@ def test_a_budget_left_short_of_a_step_binds() -> None:
     (reason,) = why_no_deal(pf, result)
     assert "the risk budget goes to deals worth more (AA, BB)" in reason.message
     assert "raising the risk budget by 8,995 risk-weighted H100e" in reason.message
+
+
+def test_an_ask_met_in_whole_chips_is_the_full_ask() -> None:
+    """AA asks 10,000 H100e in steps of 10 B200 chips (36,000 TPP each, 2.2739 H100e): the
+    grid gives the ask in whole chips, 4,397 chips = 9,998.3 H100e, 1.7 H100e short of it.
+    The memos said nothing binds, and `compare` that the risk cost decided it."""
+    pol = b.policy(levels=[("baseline", 0.0)], risk_penalty="10k", export_value="20k")
+    aa = b.partner("AA", ask={"2026": 10_000}, security_costs={"baseline": 0})
+    chips = Granularity(h100e=10 * CHIP_TPP["B200"] / H100_TPP, chips=10, model="B200")
+    pf = b.portfolio(pol, [aa], supply={"2026": 1e6}, granularity=chips)
+    result = solve(pf)
+    (deal,) = result.deals
+    assert deal.compute["2026"] == pytest.approx(4_397 * CHIP_TPP["B200"] / H100_TPP)
+    assert "AA receives its full ask in 2026 (10,000 H100e)." in deal_limits(pf, deal)
+    assert decided_by(pf, result, "AA") == "full ask"

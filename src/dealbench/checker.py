@@ -7,6 +7,7 @@ are never shown to a user: they are recomputed here.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any, Protocol
 
@@ -351,6 +352,21 @@ def check(portfolio: Portfolio, packages: Iterable[Package] | Package) -> Portfo
     )
 
 
+def reachable(portfolio: Portfolio, amount: float) -> float:
+    """`amount` (an ask, a cap) as whole steps can give it: the grid allows each limit
+    itself in whole units (one H100e, or one chip when the step is in chips), so an ask
+    of 49,898.9 H100e in B200 chips is met at 21,944 chips (49,897.9 H100e)."""
+    grid = portfolio.granularity
+    if grid.h100e == 0:
+        return amount
+    return math.floor(amount / grid.unit + 1e-9) * grid.unit
+
+
+def at_limit(portfolio: Portfolio, amount: float, limit: float) -> bool:
+    """Whether `amount` of compute sits on `limit` (an ask, a cap), in whole units."""
+    return amount >= reachable(portfolio, limit) - COMPUTE_TOL
+
+
 class SharedFigures(Protocol):
     """What `used_up` reads: a `PortfolioCheck` or a `SolveResult`."""
 
@@ -387,7 +403,7 @@ def used_up(portfolio: Portfolio, figures: SharedFigures) -> tuple[list[str], bo
         cap = portfolio.level_cap(partner, deal.security)
         if cap is not None:
             top = min(top, cap)
-        return max(top - deal.compute.get(t, 0.0), 0.0)
+        return max(reachable(portfolio, top) - deal.compute.get(t, 0.0), 0.0)
 
     supply = []
     for t, limit in figures.supply.items():

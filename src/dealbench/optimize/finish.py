@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from dealbench.checker import PortfolioCheck, check, used_up
+from dealbench.checker import PortfolioCheck, at_limit, check, used_up
 from dealbench.limit import Limit
 from dealbench.model.schema import Package, Portfolio
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
@@ -187,8 +187,8 @@ def binding_limits(
             if (
                 cap is not None
                 and cap > 0
-                and x >= cap - 0.5
-                and x < portfolio.ask(partner, t) - 0.5
+                and at_limit(portfolio, x, cap)
+                and not at_limit(portfolio, x, portfolio.ask(partner, t))
             ):
                 message = (
                     f"{deal.partner} in {t} receives "

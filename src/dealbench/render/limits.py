@@ -6,7 +6,7 @@ and the optimizer's answer are described the same way.
 
 from __future__ import annotations
 
-from dealbench.checker import DealFigures, PortfolioCheck, used_up
+from dealbench.checker import DealFigures, PortfolioCheck, at_limit, used_up
 from dealbench.limit import messages
 from dealbench.model.schema import Portfolio
 from dealbench.render.environment import h100e, money, plural
@@ -30,9 +30,11 @@ def deal_limits(portfolio: Portfolio, deal: DealFigures) -> list[str]:
             continue
         # A limit binds where the package sits on it; above it, it is broken (a violation,
         # reported as one), and "receives the cap" would be false.
-        if abs(x - ask) <= COMPUTE_TOL and (cap is None or x <= cap + COMPUTE_TOL):
+        # In whole units (one chip when the step is in chips) a limit is met a hair below.
+        on_ask = at_limit(portfolio, x, ask) and x <= ask + COMPUTE_TOL
+        if on_ask and (cap is None or x <= cap + COMPUTE_TOL):
             full.append((t, ask))
-        elif cap is not None and abs(x - cap) <= COMPUTE_TOL and x < ask:
+        elif cap is not None and at_limit(portfolio, x, cap) and x <= cap + COMPUTE_TOL and x < ask:
             capped.append((t, ask))
     if full:
         out.append(f"{deal.partner} receives its full ask in {_periods(full)} ({_amounts(full)}).")
