@@ -5,12 +5,15 @@ Each fixture is small enough to work out by hand; the docstrings do.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import builders as b
 from dealbench.analyze.limits import decided_by
 from dealbench.analyze.prices import shadow_prices
+from dealbench.analyze.uncertainty import summarise
 from dealbench.checker import check, used_up
+from dealbench.cli.analysis_output import _count, _summary
 from dealbench.cli.output import schedule_line
 from dealbench.model import Portfolio
 from dealbench.model.schema import Granularity
@@ -132,3 +135,18 @@ def test_an_ask_met_in_whole_chips_is_the_full_ask() -> None:
     assert deal.compute["2026"] == pytest.approx(4_397 * CHIP_TPP["B200"] / H100_TPP)
     assert "AA receives its full ask in 2026 (10,000 H100e)." in deal_limits(pf, deal)
     assert decided_by(pf, result, "AA") == "full ask"
+
+
+def test_one_value_in_every_sample_is_not_drawn_as_a_spread(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A deal's risk is the same in every sample when its diversion risk is a plain number;
+    at 7,328.47 numpy's bins run 7,327.97 .. 7,328.97, printed "7,328 - 7,329", and `risk`
+    drew ten bins, nine of them empty, instead of "7,328 in every sample"."""
+    summary = summarise(np.full(2_000, 7_328.47))
+    assert summary.histogram.edges == [7_328.47, 7_328.47]
+    assert summary.histogram.counts == [2_000]
+    _summary("Risk when the partner accepts (risk-weighted H100e)", summary, _count)
+    out = capsys.readouterr().out
+    assert "Risk when the partner accepts (risk-weighted H100e): 7,328 in every sample" in out
+    assert "█" not in out
