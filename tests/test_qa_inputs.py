@@ -5,6 +5,8 @@ Each fixture is small enough to work out by hand; the docstrings do.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -15,7 +17,8 @@ from dealbench.analyze.uncertainty import summarise
 from dealbench.checker import check, used_up
 from dealbench.cli.analysis_output import _count, _summary
 from dealbench.cli.output import schedule_line
-from dealbench.model import Portfolio
+from dealbench.errors import InputError
+from dealbench.model import Portfolio, load_partner
 from dealbench.model.schema import Granularity
 from dealbench.optimize import solve
 from dealbench.optimize.explain import explain_infeasible, why_no_deal
@@ -150,3 +153,16 @@ def test_one_value_in_every_sample_is_not_drawn_as_a_spread(
     out = capsys.readouterr().out
     assert "Risk when the partner accepts (risk-weighted H100e): 7,328 in every sample" in out
     assert "█" not in out
+
+
+def test_a_negative_compute_written_as_tpp_is_quoted_as_written(tmp_path: Path) -> None:
+    """`ask: {2026: {tpp: -5}}` broke the bound of 0 and was reported as "got a mapping"."""
+    path = tmp_path / "zz.yaml"
+    path.write_text(
+        "code: ZZ\nname: Z\ntier: 2\ndiversion_risk: 0.1\n"
+        "ask: {2026: {tpp: -5}}\nvalue_per_h100e: 10k\nbatna: 0\n"
+        "security_costs: {baseline: 0}\nconcessions: []\n"
+    )
+    with pytest.raises(InputError) as caught:
+        load_partner(path)
+    assert f"{path}:5: ask.2026: must be at least 0, got {{tpp: -5}}" in str(caught.value)
