@@ -14,15 +14,17 @@ import builders as b
 from dealbench.analyze.limits import decided_by
 from dealbench.analyze.prices import shadow_prices
 from dealbench.analyze.uncertainty import summarise
-from dealbench.checker import check, used_up
+from dealbench.checker import check, evaluate, used_up
 from dealbench.cli.analysis_output import _count, _summary
 from dealbench.cli.output import schedule_line
 from dealbench.errors import InputError
-from dealbench.model import Portfolio, load_partner
+from dealbench.model import Portfolio, load_package, load_partner, load_portfolio
 from dealbench.model.schema import Granularity
 from dealbench.optimize import solve
 from dealbench.optimize.explain import explain_infeasible, why_no_deal
+from dealbench.render.deal_memo import risks
 from dealbench.render.limits import deal_limits, shared_limits
+from dealbench.render.termsheet import render_term_sheet
 from dealbench.units import CHIP_TPP, H100_TPP
 
 KYC_ONLY: dict[str, float | str] = {"kyc": 0}
@@ -166,3 +168,20 @@ def test_a_negative_compute_written_as_tpp_is_quoted_as_written(tmp_path: Path) 
     with pytest.raises(InputError) as caught:
         load_partner(path)
     assert f"{path}:5: ask.2026: must be at least 0, got {{tpp: -5}}" in str(caught.value)
+
+
+def test_one_deals_documents_say_its_figures_count_at_their_means() -> None:
+    """AE's BATNA is uniform 6bn to 10bn in gulf-asia-uncertain: the internal term sheet
+    said "should accept" and the deal memo listed its risks with nothing said of it (the
+    portfolio memo did), though `risk` gives the offer about even odds."""
+    pf = load_portfolio("deals/portfolios/gulf-asia-uncertain.yaml")
+    deal = evaluate(pf, load_package("deals/packages/ae-offer.yaml"))
+    said = "Uncertain figures count at their means in this package: AE's batna (uniform 6bn"
+    internal = render_term_sheet(pf, deal, audience="internal")
+    assert said in internal
+    assert said not in render_term_sheet(pf, deal, audience="external")
+    assert any(line.startswith(said) for line in risks(pf, deal, pf.risk_budget))
+    plain = load_portfolio("deals/portfolios/gulf-asia.yaml")
+    assert "Uncertain figures" not in render_term_sheet(
+        plain, evaluate(plain, load_package("deals/packages/ae-offer.yaml")), audience="internal"
+    )

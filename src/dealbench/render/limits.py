@@ -107,6 +107,23 @@ def shared_limits(
     return out
 
 
+def partner_uncertain_line(portfolio: Portfolio, code: str) -> str:
+    """One deal's documents: its partner's figures given as distributions count at their
+    means (DESIGN.md), so "should accept" holds at the means only; empty when none is."""
+    from dealbench.model.uncertain import short, uncertain_figures
+
+    partner = portfolio.partner(code)
+    figures = uncertain_figures(partner) if partner is not None else []
+    if not figures:
+        return ""
+    listed = ", ".join(f"{f.field} ({f.distribution}; mean {short(f.mean)})" for f in figures)
+    return (
+        f"Uncertain figures count at their means in this package: {code}'s {listed}. The "
+        f"margins hold at the means only; the command dealbench risk estimates how often "
+        f"{code} accepts."
+    )
+
+
 def verdict(deal: DealFigures) -> str:
     """One sentence: would both sides sign, and does the package keep every limit?"""
     if deal.violations:

@@ -18,7 +18,12 @@ from dealbench.model.schema import GRANTED, Concession, ConcessionLevel, Partner
 from dealbench.render.docmeta import Audience, doc_meta, fingerprint
 from dealbench.render.environment import render_clause, render_template
 from dealbench.render.glossary import glossary
-from dealbench.render.limits import deal_limits, shared_limits, verdict
+from dealbench.render.limits import (
+    deal_limits,
+    partner_uncertain_line,
+    shared_limits,
+    verdict,
+)
 
 if TYPE_CHECKING:
     from dealbench.optimize.result import Robust
@@ -140,6 +145,7 @@ def internal_annex(
         "violations": messages(deal.violations),
         "limits": limits,
         "verdict": verdict(deal),
+        "uncertain": partner_uncertain_line(portfolio, deal.partner),
     }
 
 
