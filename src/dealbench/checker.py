@@ -7,8 +7,9 @@ are never shown to a user: they are recomputed here.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -349,6 +350,81 @@ def check(portfolio: Portfolio, packages: Iterable[Package] | Package) -> Portfo
         risk_budget=budget,
         violations=violations,
     )
+
+
+def reachable(portfolio: Portfolio, amount: float) -> float:
+    """`amount` (an ask, a cap) as whole steps can give it: the grid allows each limit
+    itself in whole units (one H100e, or one chip when the step is in chips), so an ask
+    of 49,898.9 H100e in B200 chips is met at 21,944 chips (49,897.9 H100e)."""
+    grid = portfolio.granularity
+    if grid.h100e == 0:
+        return amount
+    return math.floor(amount / grid.unit + 1e-9) * grid.unit
+
+
+def at_limit(portfolio: Portfolio, amount: float, limit: float) -> bool:
+    """Whether `amount` of compute sits on `limit` (an ask, a cap), in whole units."""
+    return amount >= reachable(portfolio, limit) - COMPUTE_TOL
+
+
+class SharedFigures(Protocol):
+    """What `used_up` reads: a `PortfolioCheck` or a `SolveResult`."""
+
+    @property
+    def deals(self) -> list[DealFigures]: ...
+    @property
+    def supply(self) -> dict[str, float]: ...
+    @property
+    def supply_used(self) -> dict[str, float]: ...
+    @property
+    def risk_total(self) -> float: ...
+    @property
+    def risk_budget(self) -> float | None: ...
+
+
+def used_up(portfolio: Portfolio, figures: SharedFigures) -> tuple[list[str], bool]:
+    """The periods whose supply, and whether the risk budget, the packages leave no room in.
+
+    A shared limit is used up when the packages use all of it (within the checker's
+    tolerance), or when what they leave is less than one step of the portfolio's
+    granularity takes (of supply; of risk, for the deal in question) while a deal short
+    of its ask and cap would take more than is left: compute is decided in whole steps
+    (or the full ask), so that remainder cannot be given, and the limit is what holds the
+    deal back. `solve`'s binding limits, the documents and the no-deal reasons read this.
+    """
+    step = portfolio.granularity.h100e
+
+    def room(deal: DealFigures, t: str) -> float:
+        """How much more `deal` could take in `t` under its ask and its cap."""
+        partner = portfolio.partner(deal.partner)
+        if partner is None:
+            return 0.0
+        top = portfolio.ask(partner, t)
+        cap = portfolio.level_cap(partner, deal.security)
+        if cap is not None:
+            top = min(top, cap)
+        return max(reachable(portfolio, top) - deal.compute.get(t, 0.0), 0.0)
+
+    supply = []
+    for t, limit in figures.supply.items():
+        left = limit - figures.supply_used.get(t, 0.0)
+        exact = limit > 0 and left <= limit * REL_TOL + COMPUTE_TOL
+        held = 0 < left < step and any(room(d, t) > left + COMPUTE_TOL for d in figures.deals)
+        if exact or held:
+            supply.append(t)
+    budget = figures.risk_budget
+    risk = False
+    if budget is not None and budget > 0:
+        left = budget - figures.risk_total
+        risk = left <= budget * REL_TOL + COMPUTE_TOL
+        for deal in figures.deals:
+            weight = deal.risk / deal.total_compute if deal.total_compute > 0 else 0.0
+            if any(
+                weight * room(deal, t) > left + COMPUTE_TOL and weight * step > left
+                for t in deal.compute
+            ):
+                risk = True
+    return supply, risk
 
 
 def _refusal(deal: DealFigures) -> str:

@@ -119,7 +119,7 @@ class FixedLP:
         usd = dual * MONEY / COMPUTE
         return RowPrice(
             usd_per_unit=0.0 if abs(usd) < 1e-9 else usd,
-            holds_from=None if low == -INF else max(low * scale, 0.0),
+            holds_from=None if low == -INF else max(0.0, low * scale),
             holds_to=None if high == INF else high * scale,
         )
 

@@ -18,7 +18,7 @@ Read from the checked figures and the portfolio alone, without another solve:
 
 from __future__ import annotations
 
-from dealbench.checker import DealFigures, evaluate
+from dealbench.checker import DealFigures, at_limit, evaluate, used_up
 from dealbench.model.schema import Package, Partner, Portfolio
 from dealbench.optimize import SolveResult
 
@@ -39,17 +39,18 @@ def _deal(pf: Portfolio, result: SolveResult, partner: Partner, deal: DealFigure
     code = partner.code
     periods: dict[str, list[str]] = {}
     cap = pf.level_cap(partner, deal.security)
+    full, risk_used_up = used_up(pf, result)  # what is left is less than a step, if any
     for t in pf.periods:
         x = deal.compute.get(t, 0.0)
         ask = pf.ask(partner, t)
-        if x >= ask - TOL and ask > 0:
+        if at_limit(pf, x, ask) and ask > 0:  # in whole units: a chip short may be the ask
             reason = "full ask"
-        elif cap is not None and x >= cap - TOL:
+        elif cap is not None and at_limit(pf, x, cap):
             own = code in pf.caps and deal.security in pf.caps[code]
             reason = f"{'own ' if own else ''}cap ({deal.security})"
-        elif result.supply and result.supply_used.get(t, 0.0) >= result.supply[t] - TOL:
+        elif t in full:
             reason = "supply"
-        elif result.risk_budget is not None and result.risk_total >= result.risk_budget - TOL:
+        elif risk_used_up:
             reason = "risk budget"
         elif abs(deal.partner_margin) <= MARGIN_TOL:
             reason = "acceptance"  # just what the partner needs: more costs the US risk

@@ -69,6 +69,10 @@ class LimitPrice(Frozen):
     changes_up: list[str] = Field(default_factory=list, description="Choices the step up changes")
     changes_down: list[str] = Field(default_factory=list)
     warning: str | None = None
+    unused: float | None = Field(
+        default=None,
+        description="What the result's packages leave of the limit (None: not computed)",
+    )
     text: str = Field(description="The price in plain words")
 
     @property
@@ -221,6 +225,7 @@ def _limit_price(
         usd_per_unit=price.usd_per_unit,
         holds_from=price.holds_from,
         holds_to=price.holds_to,
+        unused=_unused(result, lim),
         text="",
         **fields,
     )
@@ -230,6 +235,19 @@ def _limit_price(
     return draft.model_copy(
         update={"text": describe(draft), "warning": _warning(draft, noise, steps_of)}
     )
+
+
+def _unused(result: SolveResult, lim: LimitRow) -> float:
+    """What the result's own packages leave of `lim`: the fixed LP may reach the same
+    value with another schedule, whose slack is not what the packages shown leave."""
+    if lim.kind == "supply":
+        used = result.supply_used.get(lim.period or "", 0.0)
+    elif lim.kind == "risk-budget":
+        used = result.risk_total
+    else:
+        deal = result.deal(lim.partner or "")
+        used = 0.0 if deal is None else deal.compute.get(lim.period or "", 0.0)
+    return max(lim.value - used, 0.0)
 
 
 def _rate(low: float | None, high: float | None, step: float) -> float | None:
@@ -319,8 +337,12 @@ def describe(lim: LimitPrice) -> str:
         what = f"Raising {lim.partner}'s {lim.period} cap under {lim.level} by one H100e"
     head = f"{what} is worth {usd(lim.usd_per_unit)} to the US"
     if lim.usd_per_unit == 0 and lim.holds_to is None:
-        if lim.holds_from is not None and lim.holds_from < lim.limit - 0.5:
+        # What the packages shown leave, not the fixed LP's slack: with ties between
+        # periods or deals the LP may leave another share of the limit unused.
+        spare = lim.unused
+        if spare is None and lim.holds_from is not None:
             spare = lim.limit - lim.holds_from
+        if spare is not None and spare >= 0.5:
             return f"{head}: {spare:,.0f} {lim.unit} of it are unused."
         return f"{head}, however much is added."
     if lim.holds_to is None:

@@ -264,7 +264,13 @@ def risk_report(
 
 
 def summarise(values: F64) -> Summary:
-    counts, edges = np.histogram(values, bins=BINS)
+    """Mean, quantiles and a histogram of `values`; one value in every sample is one bin
+    from it to itself (numpy spreads it over v - 0.5 .. v + 0.5, whose edges read as a
+    spread: "7,328 - 7,329")."""
+    if len(values) and values.min() == values.max():
+        counts, edges = np.array([len(values)]), np.array([values[0], values[0]])
+    else:
+        counts, edges = np.histogram(values, bins=BINS)
     return Summary(
         mean=float(values.mean()),
         quantiles={f"{q:.0%}": float(np.quantile(values, q)) for q in QUANTILES},

@@ -216,8 +216,13 @@ def schedule_line(result: SolveResult) -> str:
     if step is None or result.us_value is None:
         return "Compute: as the solver left it"
     unrounded = details.get("unrounded_us_value", result.us_value)
-    if result.mode in ("nash", "kalai"):  # its message (the bound) is printed by `solve`
-        return "A bargaining point keeps the optimizer's amounts (not put on the grid)."
+    if result.mode in ("nash", "kalai"):  # its message (the bound, the step) is printed by `solve`
+        if not step:
+            return "A bargaining point keeps the optimizer's amounts (unrounded)."
+        return (
+            "A bargaining point keeps the optimizer's amounts, each put on the grid as solved "
+            f"(not smoothed). V before rounding: {money(unrounded)}."
+        )
     where = result.message or (
         f"Compute is in steps of {step:,.0f} H100e." if step else "Compute is unrounded."
     )

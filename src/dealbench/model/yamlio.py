@@ -307,7 +307,7 @@ def _message(error: Any) -> str:
             message = message[len(prefix) :]
     bound = _BOUNDS.get(kind)
     if bound is not None and bound[0] in error.get("ctx", {}):
-        return f"must be {bound[1]} {error['ctx'][bound[0]]:g}, got {_short(error.get('input'))}"
+        return f"must be {bound[1]} {error['ctx'][bound[0]]:g}, got {_written(error.get('input'))}"
     if kind == "dict_type":
         field = next(
             (str(part) for part in reversed(error.get("loc", ())) if isinstance(part, str)), ""
@@ -370,6 +370,16 @@ _BOUNDS = {
     "less_than": ("lt", "less than"),
     "greater_than": ("gt", "greater than"),
 }
+
+
+def _written(value: Any) -> str:
+    """A value as a file writes it, where a bound is broken: compute is often a mapping
+    (`{tpp: -5}`), and "got a mapping" would not say which figure."""
+    if isinstance(value, dict) and all(not isinstance(v, dict | list) for v in value.values()):
+        text = "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
+        if len(text) <= 60:
+            return text
+    return _short(value)
 
 
 def _short(value: Any) -> str:

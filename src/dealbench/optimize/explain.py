@@ -26,6 +26,7 @@ from typing import Any
 
 import pulp
 
+from dealbench.checker import used_up
 from dealbench.model.schema import Caps, Partner, Portfolio
 from dealbench.optimize.backends import make_backend, run_pulp
 from dealbench.optimize.formulate import COMPUTE, MONEY, Formulation, Mode, Row, formulate
@@ -364,10 +365,9 @@ class _SlackModel:
         p = self.pf.partner(code)
         assert p is not None
         margin = self.pf.policy.acceptance_margin
-        line = "walk-away value plus the required margin" if margin else "walk-away value"
         return (
             f"{code}'s acceptance needs {money(amount)} more than any package within the "
-            f"limits gives (its {line} is {money(p.batna + margin)})"
+            f"limits gives (its {_threshold_name(margin)} is {money(p.batna + margin)})"
         )
 
     def words(self, group: _Group) -> Relaxation:
@@ -378,10 +378,11 @@ class _SlackModel:
             p = pf.partner(code)
             assert p is not None
             need = sum(v for _, v in used) * MONEY
-            threshold = p.batna + pf.policy.acceptance_margin
+            margin = pf.policy.acceptance_margin
+            threshold = p.batna + margin
             return Relaxation(
                 "acceptance",
-                f"{code} takes {money(need)} less than its walk-away value of "
+                f"{code} takes {money(need)} less than its {_threshold_name(margin)} of "
                 f"{money(threshold)} (or is offered that much more outside the package)",
                 partner=code,
                 limit=threshold,
@@ -424,6 +425,12 @@ class _SlackModel:
             )
         name, row = group.slacks[0][1]
         return _logic_words(pf, group.kind, name, row)
+
+
+def _threshold_name(margin: float) -> str:
+    """What a partner's acceptance is measured against: its walk-away value, plus the
+    policy's required margin when there is one (the sum is not its walk-away value)."""
+    return "walk-away value plus the required margin" if margin else "walk-away value"
 
 
 def _raised(
@@ -575,19 +582,21 @@ def _shared_limits(pf: Portfolio, result: SolveResult, code: str, deal: Any) -> 
     """A deal worth having alone that the shared limits give to others."""
     relax: list[Relaxation] = []
     periods, users = [], set()
+    full_periods, risk_used_up = used_up(pf, result)
     for t in pf.periods:
         need = deal.compute.get(t, 0.0)
-        full = result.supply_used.get(t, 0.0) >= pf.supply[t] - max(0.5, 1e-6 * pf.supply[t])
-        if need > 0.5 and full:
+        left = pf.supply[t] - result.supply_used.get(t, 0.0)
+        if need > 0.5 and (t in full_periods or left + 0.5 < need):
             periods.append(t)
             users |= {d.partner for d in result.deals if d.compute.get(t, 0.0) > 0.5}
+            extra = need - max(left, 0.0)  # what is left (less than a step) counts
             relax.append(
                 Relaxation(
                     "supply",
-                    f"{h100e(need)} H100e in {t}",
+                    f"{h100e(extra)} H100e in {t}",
                     period=t,
                     limit=pf.supply[t],
-                    amount=need,
+                    amount=extra,
                 )
             )
     needs, changes = [], []
@@ -595,17 +604,18 @@ def _shared_limits(pf: Portfolio, result: SolveResult, code: str, deal: Any) -> 
         needs.append(f"the supply it needs in {_join(periods)}")
         changes.append("raising supply by " + _join([r.message for r in relax]))
     budget = pf.risk_budget
-    used_up = budget is not None and result.risk_total >= budget - max(0.5, 1e-6 * budget)
-    if budget is not None and deal.risk > 0.5 and used_up:
+    risk_left = 0.0 if budget is None else budget - result.risk_total
+    if budget is not None and deal.risk > 0.5 and (risk_used_up or risk_left + 0.5 < deal.risk):
         users |= {d.partner for d in result.deals if d.risk > 0.5}
+        extra = deal.risk - max(risk_left, 0.0)
         needs.append("the risk budget")
-        changes.append(f"raising the risk budget by {h100e(deal.risk)} risk-weighted H100e")
+        changes.append(f"raising the risk budget by {h100e(extra)} risk-weighted H100e")
         relax.append(
             Relaxation(
                 "risk-budget",
-                f"{h100e(deal.risk)} risk-weighted H100e",
+                f"{h100e(extra)} risk-weighted H100e",
                 limit=budget,
-                amount=deal.risk,
+                amount=extra,
             )
         )
     alone = f"alone, a deal with {code} would add {money(deal.us_margin)} to US utility"

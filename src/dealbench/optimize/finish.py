@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from dealbench.checker import PortfolioCheck, check
+from dealbench.checker import PortfolioCheck, at_limit, check, used_up
 from dealbench.limit import Limit
 from dealbench.model.schema import Package, Portfolio
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
@@ -167,14 +167,14 @@ def binding_limits(
     if v_floor is not None and v <= v_floor + max(1e6, 1e-6 * abs(v_floor)):
         message = f"The US utility V is held at its floor ({usd(v_floor)})."
         out.append(Limit(kind="v-floor", limit=v_floor, amount=checked.objective, message=message))
-    for t in portfolio.periods:
+    full, risk_used_up = used_up(portfolio, checked)
+    for t in full:
         supply = portfolio.supply[t]
         used = checked.supply_used[t]
-        if supply > 0 and used >= supply * (1 - 1e-6) - 0.5:
-            message = f"Supply in {t} is fully allocated ({supply:,.0f} H100e)."
-            out.append(Limit(kind="supply", period=t, limit=supply, amount=used, message=message))
+        message = f"Supply in {t} is fully allocated ({supply:,.0f} H100e)."
+        out.append(Limit(kind="supply", period=t, limit=supply, amount=used, message=message))
     budget = portfolio.risk_budget
-    if budget is not None and budget > 0 and checked.risk_total >= budget * (1 - 1e-6) - 0.5:
+    if budget is not None and risk_used_up:
         message = f"The risk budget is used up ({budget:,.0f} risk-weighted H100e)."
         out.append(
             Limit(kind="risk-budget", limit=budget, amount=checked.risk_total, message=message)
@@ -187,8 +187,8 @@ def binding_limits(
             if (
                 cap is not None
                 and cap > 0
-                and x >= cap - 0.5
-                and x < portfolio.ask(partner, t) - 0.5
+                and at_limit(portfolio, x, cap)
+                and not at_limit(portfolio, x, portfolio.ask(partner, t))
             ):
                 message = (
                     f"{deal.partner} in {t} receives "

@@ -16,7 +16,13 @@ from dealbench.render.charts import Chart
 from dealbench.render.docmeta import doc_meta, fingerprint
 from dealbench.render.environment import h100e, money, percent, plural
 from dealbench.render.glossary import glossary
-from dealbench.render.limits import COMPUTE_TOL, MARGIN_TOL, deal_limits, shared_limits
+from dealbench.render.limits import (
+    COMPUTE_TOL,
+    MARGIN_TOL,
+    deal_limits,
+    partner_uncertain_line,
+    shared_limits,
+)
 from dealbench.render.sources import Source
 from dealbench.render.termsheet import internal_annex, security_terms
 
@@ -60,7 +66,7 @@ def deal_memo_context(
         "commitments": commitment_rows(pf, deal),
         "internal": internal_annex(pf, deal, source.checked),
         "tradeoffs": tradeoffs(pf, deal),
-        "limits": deal_limits(pf, deal) + shared_limits(source.checked, deal.partner),
+        "limits": deal_limits(pf, deal) + shared_limits(pf, source.checked, deal.partner),
         "risks": risks(pf, deal, source.checked.risk_budget),
         "charts": deal_charts(pf, deal),
         "glossary": glossary(),
@@ -260,7 +266,8 @@ def risks(pf: Portfolio, deal: DealFigures, budget: float | None) -> list[str]:
             f"{money(deal.us_batna)} (the Partner turns to another supplier)."
         )
     out += [f"Broken limit: {v.message}" for v in deal.violations]
-    return out
+    uncertain = partner_uncertain_line(pf, deal.partner)
+    return [*out, uncertain] if uncertain else out
 
 
 def deal_charts(pf: Portfolio, deal: DealFigures) -> list[Chart]:

@@ -6,7 +6,7 @@ and the optimizer's answer are described the same way.
 
 from __future__ import annotations
 
-from dealbench.checker import DealFigures, PortfolioCheck
+from dealbench.checker import DealFigures, PortfolioCheck, at_limit, used_up
 from dealbench.limit import messages
 from dealbench.model.schema import Portfolio
 from dealbench.render.environment import h100e, money, plural
@@ -30,9 +30,11 @@ def deal_limits(portfolio: Portfolio, deal: DealFigures) -> list[str]:
             continue
         # A limit binds where the package sits on it; above it, it is broken (a violation,
         # reported as one), and "receives the cap" would be false.
-        if abs(x - ask) <= COMPUTE_TOL and (cap is None or x <= cap + COMPUTE_TOL):
+        # In whole units (one chip when the step is in chips) a limit is met a hair below.
+        on_ask = at_limit(portfolio, x, ask) and x <= ask + COMPUTE_TOL
+        if on_ask and (cap is None or x <= cap + COMPUTE_TOL):
             full.append((t, ask))
-        elif cap is not None and abs(x - cap) <= COMPUTE_TOL and x < ask:
+        elif cap is not None and at_limit(portfolio, x, cap) and x <= cap + COMPUTE_TOL and x < ask:
             capped.append((t, ask))
     if full:
         out.append(f"{deal.partner} receives its full ask in {_periods(full)} ({_amounts(full)}).")
@@ -63,8 +65,11 @@ def _periods(rows: list[tuple[str, float]]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def shared_limits(checked: PortfolioCheck, partner: str | None = None) -> list[str]:
-    """Supply and risk-budget limits that bind; with `partner`, only those that touch it.
+def shared_limits(
+    portfolio: Portfolio, checked: PortfolioCheck, partner: str | None = None
+) -> list[str]:
+    """Supply and risk-budget limits that bind (`checker.used_up`: used, or what is left
+    is less than a step); with `partner`, only those that touch it.
 
     The periods whose supply is fully allocated are one line, not one each.
     """
@@ -73,9 +78,9 @@ def shared_limits(checked: PortfolioCheck, partner: str | None = None) -> list[s
     full: list[tuple[str, float]] = []
     shared: list[tuple[str, float]] = []
     alone: list[tuple[str, float]] = []
+    full_periods, risk_used_up = used_up(portfolio, checked)
     for t, supply in checked.supply.items():
-        used = checked.supply_used.get(t, 0.0)
-        if supply <= 0 or used < supply * (1 - 1e-6) - COMPUTE_TOL:
+        if t not in full_periods:
             continue
         if partner is None:
             full.append((t, supply))
@@ -97,9 +102,26 @@ def shared_limits(checked: PortfolioCheck, partner: str | None = None) -> list[s
             f"{partner}."
         )
     budget = checked.risk_budget
-    if budget and checked.risk_total >= budget * (1 - 1e-6) - COMPUTE_TOL:
+    if budget and risk_used_up:
         out.append(f"The risk budget is used up ({h100e(budget)} risk-weighted H100e).")
     return out
+
+
+def partner_uncertain_line(portfolio: Portfolio, code: str) -> str:
+    """One deal's documents: its partner's figures given as distributions count at their
+    means (DESIGN.md), so "should accept" holds at the means only; empty when none is."""
+    from dealbench.model.uncertain import short, uncertain_figures
+
+    partner = portfolio.partner(code)
+    figures = uncertain_figures(partner) if partner is not None else []
+    if not figures:
+        return ""
+    listed = ", ".join(f"{f.field} ({f.distribution}; mean {short(f.mean)})" for f in figures)
+    return (
+        f"Uncertain figures count at their means in this package: {code}'s {listed}. The "
+        f"margins hold at the means only; the command dealbench risk estimates how often "
+        f"{code} accepts."
+    )
 
 
 def verdict(deal: DealFigures) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from dealbench.checker import DealFigures
+from dealbench.checker import DealFigures, used_up
 from dealbench.model.schema import Portfolio
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import doc_meta, fingerprint
@@ -50,7 +50,7 @@ def portfolio_memo_context(source: Source, *, date: dt.date | None) -> dict[str,
         },
         "allocation": allocation(source),
         "tradeoffs": tradeoffs(source),
-        "limits": shared_limits(checked) + grouped_deal_limits(pf, checked.deals),
+        "limits": shared_limits(pf, checked) + grouped_deal_limits(pf, checked.deals),
         "risks": risks(source),
         "charts": portfolio_charts(source),
         "glossary": glossary(),
@@ -174,7 +174,7 @@ def tradeoffs(source: Source) -> list[str]:
         ranked = sorted(deals, key=lambda d: (-d.us_value / d.total_compute, d.partner))
         per = ", ".join(f"{d.partner} {money(d.us_value / d.total_compute)}" for d in ranked)
         out.append(f"US utility per H100e delivered, best first: {per}.")
-    full = [t for t, s in checked.supply.items() if s > 0 and checked.supply_used[t] >= s - 0.5]
+    full, _ = used_up(source.portfolio, checked)
     if full and len(source.portfolio.partners) == 1:  # no other partner to take it from
         out.append(
             f"Supply is fully allocated in {', '.join(full)}, all of it to "

@@ -18,7 +18,12 @@ from dealbench.model.schema import GRANTED, Concession, ConcessionLevel, Partner
 from dealbench.render.docmeta import Audience, doc_meta, fingerprint
 from dealbench.render.environment import render_clause, render_template
 from dealbench.render.glossary import glossary
-from dealbench.render.limits import deal_limits, shared_limits, verdict
+from dealbench.render.limits import (
+    deal_limits,
+    partner_uncertain_line,
+    shared_limits,
+    verdict,
+)
 
 if TYPE_CHECKING:
     from dealbench.optimize.result import Robust
@@ -133,13 +138,14 @@ def internal_annex(
     """The valuation annex: every figure of the deal, the limits that bind, the verdict."""
     limits = deal_limits(portfolio, deal)
     if checked is not None:
-        limits += shared_limits(checked, deal.partner)
+        limits += shared_limits(portfolio, checked, deal.partner)
     return {
         **deal.model_dump(mode="json"),
         "acceptance_margin": deal.acceptance_threshold - deal.batna,
         "violations": messages(deal.violations),
         "limits": limits,
         "verdict": verdict(deal),
+        "uncertain": partner_uncertain_line(portfolio, deal.partner),
     }
 
 
