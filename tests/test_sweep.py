@@ -77,6 +77,22 @@ def test_sweep_cli_param_json(run: Runner) -> None:
     assert data["change_points"]
 
 
+def test_a_sweep_without_a_change_of_terms_says_the_compute_still_moves(run: Runner) -> None:
+    """It said "The optimal package is the same at every value" while the compute
+    delivered went from 6,551,000 to 6,544,000 H100e: a package is its compute too."""
+    result = run(
+        "sweep", REPO / "deals/portfolios/global.yaml", "--param",
+        "policy.risk_penalty_per_h100e", "--from", "60k", "--to", "300k", "--steps", "3",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stdout.split())
+    assert "The optimal package is the same" not in said
+    assert (
+        "The deals, their security levels and concessions are the same at every value; only "
+        "the compute delivered changes, from 6,551,000 to 6,544,000 H100e in all."
+    ) in said
+
+
 def test_sweep_cli_scenarios_table(run: Runner) -> None:
     result = run("sweep", GULF, SCENARIOS, "-j", "1")
     assert result.exit_code == 0, result.output

@@ -158,7 +158,7 @@ def print_sweep(s: SweepResult) -> None:
     out.print(table)
     if s.param:
         if not s.change_points:
-            out.print("The optimal package is the same at every value.")
+            say(out, _same_terms(s))
         for p in s.change_points:
             again = (
                 ""
@@ -172,6 +172,22 @@ def print_sweep(s: SweepResult) -> None:
                 + "; ".join(p.changes)
                 + again,
             )
+
+
+def _same_terms(s: SweepResult) -> str:
+    """A sweep without a change point: the deals, security levels and concessions are the
+    same at every value; the compute delivered may still move, and is then said to."""
+    said = "The deals, their security levels and concessions are the same at every value"
+    totals = [r.compute_total for r in s.rows if r.us_value is not None]
+    if totals and max(totals) - min(totals) >= 0.5:
+        low, high = totals[0], totals[-1]
+        moved = (
+            f"from {h100e(low)} to {h100e(high)}"
+            if {low, high} == {min(totals), max(totals)}
+            else f"between {h100e(min(totals))} and {h100e(max(totals))}"
+        )
+        return f"{said}; only the compute delivered changes, {moved} H100e in all."
+    return f"{said}, and so is the compute delivered."
 
 
 def _value(v: float | None, more: int = 0, usd: bool | None = None) -> str:
