@@ -185,3 +185,18 @@ def test_one_deals_documents_say_its_figures_count_at_their_means() -> None:
     assert "Uncertain figures" not in render_term_sheet(
         plain, evaluate(plain, load_package("deals/packages/ae-offer.yaml")), audience="internal"
     )
+
+
+def test_a_required_deal_with_a_tier_3_partner_says_it_receives_no_compute() -> None:
+    """`--require-deal` for an embargoed partner was explained by acceptance alone ("takes
+    $100.0m less than its walk-away value"), as if a better package could be found."""
+    from helpers import DATA
+
+    pf = load_portfolio(DATA / "embargo/portfolio.yaml")
+    ee = pf.partner("EE")
+    assert ee is not None
+    pf = pf.model_copy(update={"partners": [ee.model_copy(update={"batna": 100e6})]})
+    explanation = explain_infeasible(pf, "us-best", None, ["EE"])
+    assert explanation.message.startswith(
+        "EE is tier 3 and receives no compute under any deal; EE's acceptance needs"
+    )

@@ -177,6 +177,9 @@ def explain_infeasible(
         found = short.solve(deadline)
         head = "; ".join(short.shortfall(g) for g in found or [])
     head = head or "no set of packages satisfies every limit"
+    if mode == "us-best" and require:  # a required partner that can receive nothing
+        said = [_no_compute(portfolio, p) for p in portfolio.partners if p.code in require]
+        head = "; ".join([*(n for n in said if n is not None), head])
     model = _SlackModel(portfolio, mode, v_floor, require, REMEDY_COSTS)
     first = model.solve(deadline)
     if first is None:
@@ -523,14 +526,8 @@ def why_no_deal(portfolio: Portfolio, result: SolveResult) -> list[NoDeal]:
             message = explanation.message
             if [r.kind for r in explanation.relax] == ["acceptance"]:  # no limit helps
                 message = message.split(": ")[0] + "; no change of limits opens a deal"
-            if p.tier == 3:
-                message = f"{code} is tier 3 and receives no compute under any deal; {message}"
-            elif not any(p.ask.get(t, 0.0) > 0 for t in portfolio.periods):
-                # A partner file serves several horizons: its asks may all lie beyond this one.
-                message = (
-                    f"{code} asks for no compute in this portfolio's periods "
-                    f"({', '.join(portfolio.periods)}); {message}"
-                )
+            if (nothing := _no_compute(portfolio, p)) is not None:
+                message = f"{nothing}; {message}"
             out.append(
                 NoDeal(
                     code,
@@ -548,6 +545,20 @@ def why_no_deal(portfolio: Portfolio, result: SolveResult) -> list[NoDeal]:
             continue
         out.append(_shared_limits(portfolio, result, code, deal))
     return out
+
+
+def _no_compute(portfolio: Portfolio, p: Partner) -> str | None:
+    """Why `p` can receive no compute in `portfolio` whatever the limits, if it cannot:
+    the first thing to say of a deal with it that cannot be made."""
+    if p.tier == 3:
+        return f"{p.code} is tier 3 and receives no compute under any deal"
+    if not any(p.ask.get(t, 0.0) > 0 for t in portfolio.periods):
+        # A partner file serves several horizons: its asks may all lie beyond this one.
+        return (
+            f"{p.code} asks for no compute in this portfolio's periods "
+            f"({', '.join(portfolio.periods)})"
+        )
+    return None
 
 
 def _not_worth_it(code: str, deal: Any) -> NoDeal:
