@@ -189,6 +189,15 @@ def test_diff_says_what_changed_partner_by_partner(run: Runner, tmp_path: Path) 
             assert line.startswith("    ") or line.endswith(":"), (before, line)
 
 
+def test_diff_names_the_overrides_that_differ() -> None:
+    """It said "the inputs differ (another version of a file, or --set overrides)" where
+    the results record which overrides each was solved under."""
+    pf = load_portfolio(GULF)
+    a = solve(pf)
+    b = solve(apply_overrides(pf, {"partners.AE.batna": "12bn"}))
+    assert diff_results(a, b).notes == ["overrides none -> partners.AE.batna=12bn"]
+
+
 def test_diff_of_a_result_with_itself_is_empty() -> None:
     result = solve(load_portfolio(GULF))
     d = diff_results(result, result)

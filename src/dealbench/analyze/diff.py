@@ -71,6 +71,11 @@ def load_result(path: str | os.PathLike[str]) -> SolveResult:
         ) from None
 
 
+def _overrides(result: SolveResult) -> str:
+    """The overrides a result was solved under, as `--set` takes them, or `none`."""
+    return ", ".join(result.overrides) if result.overrides else "none"
+
+
 def diff_results(
     a: SolveResult, b: SolveResult, labels: tuple[str, str] = ("A", "B")
 ) -> ResultDiff:
@@ -84,8 +89,10 @@ def diff_results(
         notes.append(f"regime {a.policy} -> {b.policy}")
     if a.mode != b.mode:
         notes.append(f"mode {a.mode} -> {b.mode}")
-    if a.fingerprint != b.fingerprint and a.portfolio == b.portfolio and a.policy == b.policy:
-        notes.append("the inputs differ (another version of a file, or --set overrides)")
+    if a.overrides != b.overrides:
+        notes.append(f"overrides {_overrides(a)} -> {_overrides(b)}")
+    elif a.fingerprint != b.fingerprint and a.portfolio == b.portfolio and a.policy == b.policy:
+        notes.append("the inputs differ (another version of a file)")
     codes = list(dict.fromkeys([*_codes(a), *_codes(b)]))
     periods = list(dict.fromkeys([*a.periods, *b.periods]))
     return ResultDiff(
