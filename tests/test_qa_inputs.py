@@ -200,3 +200,17 @@ def test_a_required_deal_with_a_tier_3_partner_says_it_receives_no_compute() -> 
     assert explanation.message.startswith(
         "EE is tier 3 and receives no compute under any deal; EE's acceptance needs"
     )
+
+
+def test_a_solve_in_steps_of_chips_gives_its_term_sheets_the_chip_counts() -> None:
+    """A portfolio decided in steps of B200 chips: the solve's term sheet gave H100e and
+    TPP only, where a package written in chips gives the chips a licence names."""
+    pol = b.policy(levels=[("baseline", 0.0)], risk_penalty="10k", export_value="20k")
+    aa = b.partner("AA", ask={"2026": 10_000}, security_costs={"baseline": 0})
+    chips = Granularity(h100e=10 * CHIP_TPP["B200"] / H100_TPP, chips=10, model="B200")
+    pf = b.portfolio(pol, [aa], supply={"2026": 1e6}, granularity=chips)
+    (deal,) = check(pf, [d.package() for d in solve(pf).deals]).deals
+    assert "| 2026 | 9,998 | 158,292,000 | 4,397 B200 |" in render_term_sheet(pf, deal)
+    assert chips.in_chips({"2026": 4_397 * chips.unit, "2027": 1_000.0}) == {
+        "2026": (4_397.0, "B200")
+    }

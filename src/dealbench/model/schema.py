@@ -110,6 +110,18 @@ class Granularity(Strict):
         """Whole units (H100e or chips) in one step."""
         return self.chips if self.chips is not None else round(self.h100e)
 
+    def in_chips(self, compute: Mapping[str, float]) -> dict[str, tuple[float, str]]:
+        """Period -> (chips, model) for each amount of `compute` (H100e) that is a whole
+        number of this granularity's chips; none when it is not in chips."""
+        if self.model is None:
+            return {}
+        out: dict[str, tuple[float, str]] = {}
+        for t, x in compute.items():
+            n = x / self.unit
+            if x > 0 and abs(n - round(n)) <= 1e-6 * max(1.0, n):
+                out[t] = (float(round(n)), self.model)
+        return out
+
     def describe(self) -> str:
         if self.h100e == 0:
             return "continuous amounts"

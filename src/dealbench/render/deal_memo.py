@@ -158,7 +158,7 @@ def package_schedule(
     partner = pf.partner(deal.partner)
     assert partner is not None
     cap = pf.level_cap(partner, deal.security)
-    written = chips or {}
+    written = chips or pf.granularity.in_chips(deal.compute)  # a solve's, in its steps
     return [
         {
             "period": t,

@@ -164,7 +164,7 @@ def term_sheet_context(
     """The one render model of a term sheet; `internal` only for the internal audience.
     `robust`: how a robust solve made the package (said in the internal one)."""
     partner = _partner(portfolio, deal)
-    rows = schedule(deal, chips, sites)
+    rows = schedule(deal, chips or portfolio.granularity.in_chips(deal.compute), sites)
     periods = [r["period"] for r in rows] or list(portfolio.periods)
     status = {
         "counter": "Proposal of the Partner",
