@@ -214,3 +214,20 @@ def test_a_solve_in_steps_of_chips_gives_its_term_sheets_the_chip_counts() -> No
     assert chips.in_chips({"2026": 4_397 * chips.unit, "2027": 1_000.0}) == {
         "2026": (4_397.0, "B200")
     }
+
+
+def test_an_offer_in_a_portfolio_decided_in_chips_is_recorded_in_chips(tmp_path: Path) -> None:
+    """The offer's compute was rounded to whole H100e (9,998.3 -> 9,998), so it was no
+    longer the 4,397 chips the solve chose, and its round file named no chips."""
+    from dealbench.negotiate import record_offer
+    from dealbench.negotiate.rounds import package_data
+
+    pol = b.policy(levels=[("baseline", 0.0)], risk_penalty="10k", export_value="20k")
+    aa = b.partner("AA", ask={"2026": 10_000}, security_costs={"baseline": 0})
+    chips = Granularity(h100e=10 * CHIP_TPP["B200"] / H100_TPP, chips=10, model="B200")
+    pf = b.portfolio(pol, [aa], supply={"2026": 1e6}, granularity=chips)
+    offer = record_offer(pf, tmp_path, "AA")
+    package = offer.round.data.package
+    assert package is not None
+    assert package_data(package)["compute"] == {"2026": {"chips": 4_397, "model": "B200"}}
+    assert package.compute["2026"] == pytest.approx(4_397 * chips.unit)

@@ -628,7 +628,7 @@ def package_files(pf: Portfolio, result: SolveResult) -> dict[str, bytes]:
     )
     return {
         f"packages/{d.partner}.yaml": package_yaml(
-            d.package(), header.format(code=d.partner)
+            d.package().in_steps_of(pf.granularity), header.format(code=d.partner)
         ).encode()
         for d in result.deals
     }

@@ -645,6 +645,24 @@ class Package(Strict):
             if math.isclose(self.compute.get(t, -1.0), n * CHIP_TPP[model] / H100_TPP)
         }
 
+    def in_steps_of(self, granularity: Granularity) -> Package:
+        """This package with each period that is a whole number of `granularity`'s chips
+        written in those chips (as a file would write them: the licence names chips), the
+        periods already in chips kept; itself when there are none to write."""
+        chips = {
+            t: c for t, c in granularity.in_chips(self.compute).items()
+            if t not in self.written_in_chips()
+        }  # fmt: skip
+        if not chips:
+            return self
+        data = self.model_dump(exclude_none=True)
+        written = {**self.written_in_chips(), **chips}
+        data["compute"] = {
+            t: {"chips": round(written[t][0]), "model": written[t][1]} if t in written else x
+            for t, x in self.compute.items()
+        }
+        return Package.model_validate(data)
+
     def granted(self) -> dict[str, str]:
         """Concession id -> granted level id (`true` becomes `granted`; `false` is dropped)."""
         out: dict[str, str] = {}

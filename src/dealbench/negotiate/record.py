@@ -123,6 +123,8 @@ def record_offer(
             chosen["beta"] = beta
         proposal = next_offer(portfolio, negotiations, plan, partner, fix=fix, **chosen)
         package, record = proposal.package, proposal.strategy
+    if proposal is not None:  # chosen here: in the portfolio's chips, where it decides in chips
+        package = package.in_steps_of(portfolio.granularity)
     _same_partner(package, partner, None, "package")
     _same_side(package, "us", None, "package")
     previous = negotiation.last_offer

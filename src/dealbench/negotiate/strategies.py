@@ -144,10 +144,15 @@ def offer_at(
 
 
 def tidy(portfolio: Portfolio, package: Package) -> DealFigures:
-    """The package with compute in whole H100e, unless rounding breaks a limit or acceptance."""
+    """The package with compute in whole H100e, unless rounding breaks a limit or acceptance;
+    an amount in whole chips of a portfolio decided in chips stays as it is (the offer is
+    recorded in those chips: `Package.in_steps_of`)."""
     exact = evaluate(portfolio, package)
+    chips = portfolio.granularity.in_chips(package.compute)
     whole = package.model_copy(
-        update={"compute": {t: float(round(x)) for t, x in package.compute.items()}}
+        update={
+            "compute": {t: x if t in chips else float(round(x)) for t, x in package.compute.items()}
+        }
     )
     rounded = evaluate(portfolio, whole)
     if rounded.accepts and not rounded.violations and rounded.us_value >= exact.us_value - 1e5:
