@@ -202,6 +202,22 @@ def test_a_required_deal_with_a_tier_3_partner_says_it_receives_no_compute() -> 
     )
 
 
+def test_why_no_deal_says_once_that_a_tier_3_partner_receives_no_compute() -> None:
+    """`solve` explained the embargoed partner's missing deal with the same clause twice
+    ("EE is tier 3 and receives no compute under any deal; EE is tier 3 and ..."): the
+    explanation of the forced deal had come to say it, and `why_no_deal` still added it."""
+    from helpers import DATA
+
+    pf = load_portfolio(DATA / "embargo/portfolio.yaml")
+    ee = pf.partner("EE")
+    assert ee is not None
+    pf = pf.model_copy(update={"partners": [ee.model_copy(update={"batna": 100e6})]})
+    (reason,) = why_no_deal(pf, solve(pf))
+    said = "EE is tier 3 and receives no compute under any deal"
+    assert reason.message.count(said) == 1
+    assert reason.message.startswith(f"no package EE accepts fits the limits: {said}; ")
+
+
 def test_a_solve_in_steps_of_chips_gives_its_term_sheets_the_chip_counts() -> None:
     """A portfolio decided in steps of B200 chips: the solve's term sheet gave H100e and
     TPP only, where a package written in chips gives the chips a licence names."""
