@@ -131,6 +131,26 @@ def test_a_round_file_denied_permission_names_its_path_and_writes_nothing(
     assert snapshot(rounds) == before
 
 
+def test_counter_takes_the_partner_from_the_file(run: Runner, rounds: Path, tmp_path: Path) -> None:
+    """`counter` needed `--partner AE` although the counter file says `partner: AE`; left
+    out, Typer answered "Missing option '--partner'". The file's partner is the default,
+    a malformed file is refused as before, and a `--partner` that differs still is."""
+    result = run("counter", PORTFOLIO, AE_COUNTER, "--rounds", rounds, "--no-documents")
+    assert result.exit_code == 0, result.output
+    assert (rounds / "AE/005-partner.yaml").is_file()
+    before = snapshot(rounds)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("partner: AE\nsecurity: kyc\ncompute: {2026: lots}\n")
+    result = run("counter", PORTFOLIO, broken, "--rounds", rounds, "--no-documents")
+    assert result.exit_code == 2, result.output
+    assert not result.traceback
+    assert str(broken.name) in result.stderr
+    other = run("counter", PORTFOLIO, AE_COUNTER, "-p", "SA", "--rounds", rounds)
+    assert other.exit_code == 2, other.output
+    assert "is AE, but the negotiation is with SA" in other.stderr
+    assert snapshot(rounds) == before
+
+
 # --- dates a round cannot have -----------------------------------------------------------------
 
 FAR = (

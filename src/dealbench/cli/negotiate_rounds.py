@@ -30,6 +30,15 @@ if TYPE_CHECKING:
     from dealbench.render.documents import Format
 
 PartnerOpt = Annotated[str, typer.Option("--partner", "-p", help="The partner's code, e.g. AE.")]
+CounterPartnerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--partner",
+        "-p",
+        help="The partner's code, e.g. AE (default: the counter file's `partner`; when "
+        "given, the file must name the same partner).",
+    ),
+]
 RoundsOpt = Annotated[
     Path | None,
     typer.Option(
@@ -328,7 +337,7 @@ def counter(
     package: Annotated[
         Path, typer.Argument(metavar="FILE", help="The partner's counter: a package YAML file.")
     ],
-    partner: PartnerOpt,
+    partner: CounterPartnerOpt = None,
     strategy: VerdictStrategyOpt = None,
     deadline: VerdictDeadlineOpt = None,
     note: NoteOpt = None,
@@ -354,6 +363,10 @@ def counter(
 
     with handled():
         pf, root = _setup(portfolio, rounds)
+        if partner is None:  # the file names the partner; a malformed file is refused here
+            from dealbench.model.load import load_package
+
+            partner = load_package(package, pf).partner
         code = partner.upper()
         docs = _documents(out, pf, formats, force, no_documents)
         done = record_counter(
