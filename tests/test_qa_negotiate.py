@@ -151,6 +151,27 @@ def test_counter_takes_the_partner_from_the_file(run: Runner, rounds: Path, tmp_
     assert snapshot(rounds) == before
 
 
+def test_evaluate_against_a_result_of_another_scenario_says_so(
+    run: Runner, rounds: Path, tmp_path: Path
+) -> None:
+    """`evaluate --against result.json` weighed both packages in the command's scenario
+    without a word when the result had been solved under other `--set` overrides (its
+    package optimal under a risk budget of 25,000, the verdict under 30,000)."""
+    out = tmp_path / "solved"
+    setting = "portfolio.risk_budget=25000"
+    assert run("solve", PORTFOLIO, "--set", setting, "--out", out).exit_code == 0
+    against = ["--against", out / "result.json", "--rounds", rounds]
+    plain = run("evaluate", AE_COUNTER, "--portfolio", PORTFOLIO, *against)
+    assert not plain.traceback
+    assert (
+        "note: result.json was solved with --set portfolio.risk_budget=25000; this verdict "
+        "weighs both packages with no --set"
+    ) in plain.stderr
+    same = run("evaluate", AE_COUNTER, "--portfolio", PORTFOLIO, *against, "--set", setting)
+    assert not same.traceback
+    assert "note: result.json" not in same.stderr
+
+
 # --- dates a round cannot have -----------------------------------------------------------------
 
 FAR = (

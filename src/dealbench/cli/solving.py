@@ -494,6 +494,7 @@ def evaluate(
         note_uncertainty(pf)
         if against is not None:
             answer = _evaluate_against(pf, portfolio, pkg, against, rounds, json_out)
+            _note_other_overrides(against, sets or [])
             if answer.violations:  # its own limits, acceptance, and the shared ones
                 raise typer.Exit(3)
             return
@@ -508,6 +509,27 @@ def evaluate(
             output.print_evaluation(deal, pf.periods)
     if deal.violations or not deal.accepts:
         raise typer.Exit(3)  # the verdict: breaks a limit, or the partner would not accept
+
+
+def _note_other_overrides(against: str, sets: list[str]) -> None:
+    """Say on stderr when `--against` names a result solved under other `--set` overrides
+    than this command's: the verdict weighs both packages in this command's scenario."""
+    from dealbench.model.overrides import parse_set
+    from dealbench.render.sources import is_result_file, read_result
+
+    path = Path(against)
+    if against.strip().isdigit() or not path.is_file() or not is_result_file(path):
+        return
+    solved = read_result(path).overrides
+    if dict(parse_set(solved)) == dict(parse_set(sets)):
+        return
+    theirs = " ".join(f"--set {item}" for item in solved) or "no --set"
+    ours = " ".join(f"--set {item}" for item in sets) or "no --set"
+    typer.echo(
+        f"note: {path.name} was solved with {theirs}; this verdict weighs both packages "
+        f"with {ours} (give the result's --set to weigh them in its scenario)",
+        err=True,
+    )
 
 
 def _evaluate_against(
