@@ -139,6 +139,31 @@ def test_render_a_result_solved_with_set_applies_its_overrides_again(
     assert said in (later / "memos/portfolio-gulf-asia.md").read_text()
 
 
+@pytest.mark.parametrize("regime", [None, "tiered"])
+def test_render_a_result_that_renamed_its_policy(
+    run: Runner, tmp_path: Path, regime: str | None
+) -> None:
+    """`solve --set policy.id=strict --out` records the regime as 'strict', an id no policy
+    file has: `render` refused the result ("solved under the regime 'strict', which is not
+    ... nor a regime found beside it"). The regime is the one that, with the result's
+    overrides, gives its inputs: the portfolio's own, or one beside it."""
+    out = tmp_path / "solve"
+    policy = ["--policy", regime] if regime else []
+    solved = run("solve", GULF, *policy, "--set", "policy.id=strict", "--out", out,
+                 "--render", "md", "--date", "2026-03-01")  # fmt: skip
+    assert solved.exit_code == 0, solved.output + solved.traceback
+    later = tmp_path / "later"
+    again = run("render", out / "result.json", "--out", later)
+    assert again.exit_code == 0, again.output + again.traceback
+    assert again.stderr == ""
+    sheets = sorted(p.name for p in (out / "term-sheets").iterdir())
+    assert sheets
+    for name in sheets:
+        assert (later / "term-sheets" / name).read_bytes() == (
+            out / "term-sheets" / name
+        ).read_bytes(), name
+
+
 def test_compares_results_carry_the_overrides_and_render_applies_them(
     run: Runner, tmp_path: Path
 ) -> None:

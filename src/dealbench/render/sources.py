@@ -220,6 +220,35 @@ def result_portfolio_path(path: Path, result: SolveResult) -> Path | None:
     return ref if ref.is_absolute() else path.parent / ref
 
 
+def _as_solved(portfolio: Portfolio, result: SolveResult, path: Path, pf_path: Path) -> Portfolio:
+    """`portfolio` as `result` solved it: under its regime, with its overrides.
+
+    A result solved with `--set policy.id=X` records the regime as X, an id no file has:
+    the regime is then the one (the portfolio's own, or one found beside it) that gives the
+    result's inputs once the overrides are applied; the portfolio's own when none does
+    (the fingerprint's warning follows)."""
+    from dealbench.model.overrides import parse_set
+
+    if "policy.id" not in parse_set(result.overrides) or result.policy == portfolio.policy.id:
+        portfolio = _under_its_regime(portfolio, result, path, pf_path)
+        return _with_its_overrides(portfolio, result, path)
+    own = _with_its_overrides(portfolio, result, path)
+    if own.fingerprint() == result.fingerprint:
+        return own
+    from dealbench.model.regimes import REGIMES, find_regime, under_regime
+
+    for name in REGIMES:
+        try:
+            policy = find_regime(name, pf_path)
+        except ArgumentError:
+            continue
+        if policy is not None and policy.id != portfolio.policy.id:
+            moved = _with_its_overrides(under_regime(portfolio, policy), result, path)
+            if moved.fingerprint() == result.fingerprint:
+                return moved
+    return own
+
+
 def _under_its_regime(
     portfolio: Portfolio, result: SolveResult, path: Path, pf_path: Path
 ) -> Portfolio:
@@ -319,8 +348,7 @@ def load_source(path: Path, portfolio_path: Path | None = None) -> Source:
             raise ArgumentError(
                 "portfolio_path", f"{path} names no portfolio file; give the portfolio it is for"
             )
-        portfolio = _under_its_regime(load_portfolio(pf_path), result, path, pf_path)
-        portfolio = _with_its_overrides(portfolio, result, path)
+        portfolio = _as_solved(load_portfolio(pf_path), result, path, pf_path)
         source = source_from_result(portfolio, result)
         warnings: tuple[str, ...] = ()
         if portfolio.fingerprint() != result.fingerprint:
