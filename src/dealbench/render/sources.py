@@ -227,9 +227,8 @@ def _as_solved(portfolio: Portfolio, result: SolveResult, path: Path, pf_path: P
     the regime is then the one (the portfolio's own, or one found beside it) that gives the
     result's inputs once the overrides are applied; the portfolio's own when none does
     (the fingerprint's warning follows)."""
-    from dealbench.model.overrides import parse_set
-
-    if "policy.id" not in parse_set(result.overrides) or result.policy == portfolio.policy.id:
+    renamed = any(item.partition("=")[0].strip() == "policy.id" for item in result.overrides)
+    if not renamed or result.policy == portfolio.policy.id:
         portfolio = _under_its_regime(portfolio, result, path, pf_path)
         return _with_its_overrides(portfolio, result, path)
     own = _with_its_overrides(portfolio, result, path)
