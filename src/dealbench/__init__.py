@@ -72,6 +72,7 @@ _EXPORTS = {
     "residual": "dealbench.negotiate",
     "zopas": "dealbench.negotiate",
     "Frontier": "dealbench.negotiate",
+    "FrontierPiece": "dealbench.negotiate",
     "FrontierPoint": "dealbench.negotiate",
     # what the analysis layer, the rounds and the documents return, and every error
     "ArgumentError": "dealbench.errors",
@@ -112,6 +113,7 @@ __all__ = [
     "DealFigures",
     "DealbenchError",
     "Frontier",
+    "FrontierPiece",
     "FrontierPoint",
     "History",
     "Improvement",
@@ -222,6 +224,7 @@ if TYPE_CHECKING:
         ConcessionRank,
         Counter,
         Frontier,
+        FrontierPiece,
         FrontierPoint,
         History,
         Improvement,

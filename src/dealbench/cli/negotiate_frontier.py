@@ -190,6 +190,8 @@ def print_frontier(f: Frontier) -> None:
     out.print(table)
     for line in _step_notes(f):
         say(out, line)
+    for line in _piece_lines(f):
+        say(out, line)
     out.print(f"Method: {f.method}, {len(f.points)} points, {f.seconds:.2f} s (gap {f.gap:g})")
     for label, point in (
         ("No deal", f.no_deal),
@@ -217,6 +219,26 @@ def print_frontier(f: Frontier) -> None:
         out.print("ZOPA: none: no package beats both walk-away values.")
     for note in f.notes:
         say(out, f"Note: {note}")
+
+
+def _piece_lines(f: Frontier) -> list[str]:
+    """Where the exact frontier runs straight above the step between two points."""
+    lines = []
+    for piece in f.pieces:
+        a, b = piece.start, piece.end
+        after = max(
+            (i for i, p in enumerate(f.points, 1) if p.partner_utility <= a.partner_utility + 1e3),
+            default=0,
+        )
+        x0 = 0.0 if a.package is None else sum(a.package.compute.values())
+        x1 = 0.0 if b.package is None else sum(b.package.compute.values())
+        lines.append(
+            f"After point {after} the frontier runs straight from V {_bn(a.us_utility)}bn, "
+            f"U {_bn(a.partner_utility)}bn to V {_bn(b.us_utility)}bn, U "
+            f"{_bn(b.partner_utility)}bn: the same terms, compute from {x0:,.0f} to "
+            f"{x1:,.0f} H100e (above the step to the next point)."
+        )
+    return lines
 
 
 def _where(point: FrontierPoint | None) -> str:

@@ -18,6 +18,7 @@ from dealbench.negotiate.build import frontier
 from dealbench.negotiate.frontier import (
     Axis,
     Frontier,
+    FrontierPiece,
     FrontierPoint,
     point_of,
     us_best_at,
@@ -56,6 +57,7 @@ __all__ = [
     "ConcessionRank",
     "Counter",
     "Frontier",
+    "FrontierPiece",
     "FrontierPoint",
     "History",
     "Improvement",

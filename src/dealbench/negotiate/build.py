@@ -21,12 +21,13 @@ from dealbench.arguments import one_of, relative_gap
 from dealbench.errors import ArgumentError
 from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.bargaining import attach_bargaining
-from dealbench.negotiate.exact import exact_points
+from dealbench.negotiate.exact import exact_frontier
 from dealbench.negotiate.frontier import (
     AXES,
     SAME_ABS,
     Axis,
     Frontier,
+    FrontierPiece,
     FrontierPoint,
     check_partner,
     clean,
@@ -103,8 +104,10 @@ def frontier(
     joint_end = False  # jointly, the partner-best end re-optimized (one of the points found)
     notes: list[str] = []
     method = "epsilon-constraint"
+    pieces: list[FrontierPiece] = []
     if points == "all":
-        found, method = exact_points(portfolio, partner, alone, fixed, axis), "exact"
+        found, pieces = exact_frontier(portfolio, partner, alone, fixed, axis)
+        method = "exact"
         if not found:  # no deal at all: the frontier is the no-deal point, as with N points
             found = [us_best]
     elif axis == "partner":
@@ -169,6 +172,7 @@ def frontier(
         axis=axis,
         jointly=jointly,
         points=kept,
+        pieces=pieces,
         us_best=us_best,
         partner_best=partner_best,
         no_deal=no_deal,

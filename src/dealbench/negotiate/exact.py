@@ -7,8 +7,14 @@ than it earns it), or one point (when it does not). The frontier is the
 non-dominated part of the union of these polylines: its vertices are curve
 vertices and crossings of two curves' segments, so every vertex and every
 crossing is computed, the partner's utility and the US value at each is the
-best any curve reaches there, and the dominated ones are dropped. Between two
-consecutive points of one curve the frontier is the segment between them.
+best any curve reaches there, and the dominated ones are dropped.
+
+Between two consecutive points the frontier is not always the step: a curve may run
+through the gap above the next point's V (the same terms, compute varying), from the
+point before (two points of one curve) or from below it (a curve whose own vertex there
+another curve's point dominates, but whose packages just past it no point does). Each
+such straight piece is returned beside the points (`FrontierPiece`): the frontier is the
+step to the next point or the piece, whichever gives the US more.
 
 Exact, but it enumerates pairs of segments: it refuses instances with more
 than MAX_SEGMENTS segments (a menu with many Pareto-optimal concession sets
@@ -18,16 +24,23 @@ under a value curve with many pieces); the ε-constraint frontier
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
 from dealbench.errors import ArgumentError
 from dealbench.model.schema import Package, Portfolio
-from dealbench.negotiate.frontier import Axis, FrontierPoint, point_of
+from dealbench.negotiate.frontier import Axis, FrontierPiece, FrontierPoint, point_of
 from dealbench.negotiate.single import Single
 
-__all__ = ["MAX_SEGMENTS", "Segment", "curves", "exact_points", "largest_joint_gain"]
+__all__ = [
+    "MAX_SEGMENTS",
+    "Segment",
+    "curves",
+    "exact_frontier",
+    "largest_joint_gain",
+]
 
 #: --points all refuses instances with more curve segments than this.
 MAX_SEGMENTS = 3000
@@ -85,17 +98,18 @@ def curves(alone: Single) -> list[Segment]:
     return out
 
 
-def exact_points(
+def exact_frontier(
     portfolio: Portfolio, partner: str, alone: Single, fixed: list[Package], axis: Axis
-) -> list[FrontierPoint]:
-    """Every vertex of the exact frontier, as points with their packages."""
+) -> tuple[list[FrontierPoint], list[FrontierPiece]]:
+    """Every vertex of the exact frontier, as points with their packages, and the straight
+    pieces between them where the frontier is above the step (see the module)."""
     if axis != "partner":  # frontier() refuses it first, in the caller's words
         raise ArgumentError(
             "points", "'all' is exact on the partner axis; on the risk axis give a number"
         )
     segments = curves(alone)
     if not segments:
-        return []
+        return [], []
     candidates = sorted(
         {round(u, 3) for s in segments for u in (s.u0, s.u1)} | _crossings(segments)
     )
@@ -117,11 +131,49 @@ def exact_points(
         if item[1] > top + TOL:
             kept.append(item)
             top = item[1]
-    out = []
-    for _, _, s, x in reversed(kept):
-        package = alone.package(s.k, s.f, x)
-        out.append(point_of(portfolio, partner, [*fixed, package]))
-    return out
+    ascending = list(reversed(kept))
+    points = [
+        point_of(portfolio, partner, [*fixed, alone.package(s.k, s.f, x)])
+        for _, _, s, x in ascending
+    ]
+    pieces = []
+    for (u, _, _, _), (u_next, v_next, _, _) in itertools.pairwise(ascending):
+        piece = _piece(segments, u, u_next, v_next)
+        if piece is not None:
+            (s, x0, x1) = piece
+            start = point_of(portfolio, partner, [*fixed, alone.package(s.k, s.f, x0)])
+            end = point_of(portfolio, partner, [*fixed, alone.package(s.k, s.f, x1)])
+            pieces.append(FrontierPiece(start=start, end=end))
+    return points, pieces
+
+
+def _piece(
+    segments: list[Segment], u: float, u_next: float, v_next: float
+) -> tuple[Segment, float, float] | None:
+    """The curve above the step between the points at `u` and `u_next` (V `v_next`), as
+    (its segment, compute where it starts at `u`, compute where it falls to `v_next`), or
+    None when the step is the frontier there.
+
+    No vertex or crossing inside the gap is above `v_next` (it would be a point), so the
+    best segment just past `u` stays the best until it falls to `v_next`, and the
+    frontier is flat at `v_next` from there to `u_next`."""
+    just_past = u + min(1.0, (u_next - u) / 1e3)
+    best: tuple[float, Segment] | None = None
+    for s in segments:
+        if s.u1 - s.u0 > 1e-6 and s.u0 <= u + 1.0 and s.u1 >= just_past:
+            v, _ = s.at_u(just_past)
+            if best is None or v > best[0]:
+                best = (v, s)
+    if best is None:
+        return None
+    s = best[1]
+    v_start, x_start = s.at_u(max(u, s.u0))
+    if v_start <= v_next + TOL:
+        return None
+    slope = (s.v1 - s.v0) / (s.u1 - s.u0)  # V falls as U rises along a curve
+    u_end = min(u_next, s.u1) if slope >= 0 else min(u_next, s.u1, u + (v_next - v_start) / slope)
+    _, x_end = s.at_u(u_end)
+    return s, x_start, x_end
 
 
 def _crossings(segments: list[Segment]) -> set[float]:

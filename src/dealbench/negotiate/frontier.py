@@ -81,6 +81,31 @@ class FrontierPoint(BaseModel):
         }
 
 
+class FrontierPiece(BaseModel):
+    """A straight piece of an exact frontier (`--points all`) between two of its points:
+    the same terms, compute varying from `start` to `end`. Every package on it gives the
+    partner more than the point before it gives and the US more than the step to the next
+    point: the frontier is the step or the piece, whichever gives the US more. `start` is
+    the point before, or a package at its partner utility that gives the US less (a curve
+    another point dominates at its vertex, but not just past it)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: FrontierPoint
+    end: FrontierPoint
+
+    def to_json(self) -> dict[str, Any]:
+        return {"from": self.start.to_json(), "to": self.end.to_json()}
+
+    def us_utility_at(self, partner_utility: float) -> float | None:
+        """V on the piece where it gives the partner `partner_utility` (None: off the piece)."""
+        u0, u1 = self.start.partner_utility, self.end.partner_utility
+        if not u0 <= partner_utility <= u1 or u1 <= u0:
+            return None
+        share = (partner_utility - u0) / (u1 - u0)
+        return self.start.us_utility + share * (self.end.us_utility - self.start.us_utility)
+
+
 class Frontier(BaseModel):
     """The points of a frontier, its ends, and the bargaining points on it."""
 
@@ -91,6 +116,8 @@ class Frontier(BaseModel):
     axis: Axis
     jointly: bool
     points: list[FrontierPoint]
+    #: The exact frontier's straight pieces between points (`FrontierPiece`); none else.
+    pieces: list[FrontierPiece] = Field(default_factory=list)
     us_best: FrontierPoint
     partner_best: FrontierPoint
     no_deal: FrontierPoint
@@ -118,6 +145,7 @@ class Frontier(BaseModel):
             "method": self.method,
             "gap": self.gap,
             "points": [p.to_json() for p in self.points],
+            "pieces": [piece.to_json() for piece in self.pieces],
             "us_best": one(self.us_best),
             "partner_best": one(self.partner_best),
             "no_deal": one(self.no_deal),
