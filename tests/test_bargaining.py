@@ -66,6 +66,22 @@ def test_all_points_is_the_brute_force_frontier(seed: int) -> None:
             assert best - offset == pytest.approx(enumerated, rel=1e-6, abs=1e3), (seed, u)
 
 
+@pytest.mark.parametrize("seed", [6003, 6010, 12024, 12060])
+def test_the_outline_of_the_exact_frontier_is_the_brute_force_frontier(seed: int) -> None:
+    """`Frontier.outline`, the line the charts draw, at the middle of each of its sloped or
+    flat stretches, gives the best V the brute force finds at that partner utility."""
+    pf, code, base, rest = held_case(seed)
+    f = frontier(pf, code, points="all", base=base, bargaining=False)
+    offset = f.us_best.us_utility - (base.deal(code).us_value if base.deal(code) else 0.0)
+    outline = f.outline()
+    for (u0, v0), (u1, v1) in itertools.pairwise(outline):
+        if u1 - u0 < 1e4:
+            continue  # a drop: the step down to the next point
+        enumerated = at_floor(rest, code, (u0 + u1) / 2, force=True)
+        assert enumerated is not None
+        assert (v0 + v1) / 2 - offset == pytest.approx(enumerated, rel=1e-6, abs=1e3), seed
+
+
 def sampled_frontier(seed: int, n: int = 120) -> tuple[list[tuple[float, float]], float, float]:
     """(U, V) of the partner alone, sampled by brute force; its walk-away values."""
     pf, code, base, rest = held_case(seed)

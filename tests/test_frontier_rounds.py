@@ -9,6 +9,7 @@ round's U, so the drawn curve at a round's U is the exact optimum there.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import pytest
@@ -114,3 +115,21 @@ def test_a_package_beside_the_held_deals_is_never_above_the_curve_at_its_utility
     pairs = [(q.partner_utility, q.us_utility) for q in with_point.points]
     top = drawn(pairs, u, curve.no_deal.us_utility)
     assert v <= top + tol(top)
+
+
+def test_the_web_chart_draws_the_steps_the_frontier_proves() -> None:
+    """The negotiation page drew straight lines between the proven points, as if the
+    packages between two points existed (the PNG and SVG charts draw the step: at least
+    that much is reachable there). Its line is now the frontier's outline: every stretch
+    flat or a drop, at the proven points' V."""
+    from dealbench.web.chart import frontier_chart
+
+    pf = load_portfolio(PORTFOLIO)
+    curve = frontier(pf, "AE", points=8)
+    corners = [
+        tuple(float(c) for c in pair.split(","))
+        for pair in frontier_chart(curve, [])["line"].split()
+    ]
+    assert len(corners) == 2 * len(curve.points) - 1
+    for (x0, y0), (x1, y1) in itertools.pairwise(corners):
+        assert x0 == x1 or y0 == y1  # a drop or a flat stretch, never a slope

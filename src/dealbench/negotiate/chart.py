@@ -9,8 +9,6 @@ hash salt and id, no dates or software versions in the files.
 from __future__ import annotations
 
 import io
-import itertools
-import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -20,7 +18,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from dealbench.negotiate.frontier import Frontier, FrontierPiece, FrontierPoint
+    from dealbench.negotiate.frontier import Frontier, FrontierPoint
 
 __all__ = ["Round", "chart_files", "chart_stem", "frontier_png", "frontier_svg"]
 
@@ -80,56 +78,24 @@ def _x(frontier: Frontier, p: FrontierPoint) -> float:
     return p.portfolio_risk if frontier.jointly else p.risk
 
 
-def _exact_path(frontier: Frontier) -> tuple[list[float], list[float]]:
-    """The exact frontier as a line, USD bn: between two consecutive break points (the
-    points' U and the pieces' ends), the best point at or beyond the interval (the step)
-    or a straight piece across it, whichever gives the US more."""
-    pts = frontier.points
-    if not pts:
-        return [], []
-    near = 1e3  # USD: break points closer than this are one
-    breaks: list[float] = []
-    ends = [p.partner_utility for p in pts] + [
-        u for pc in frontier.pieces for u in (pc.start.partner_utility, pc.end.partner_utility)
-    ]
-    for u in sorted(ends):
-        if not breaks or u > breaks[-1] + near:
-            breaks.append(u)
-
-    def on(piece: FrontierPiece, u: float) -> float:
-        a, b = piece.start, piece.end
-        if b.partner_utility - a.partner_utility <= near:
-            return a.us_utility
-        share = (u - a.partner_utility) / (b.partner_utility - a.partner_utility)
-        return a.us_utility + share * (b.us_utility - a.us_utility)
-
-    xs, ys = [breaks[0] / BN], [max(p.us_utility for p in pts) / BN]
-    for lo, hi in itertools.pairwise(breaks):
-        step = max((p.us_utility for p in pts if p.partner_utility >= hi - near), default=None)
-        across = [
-            pc
-            for pc in frontier.pieces
-            if pc.start.partner_utility <= lo + near and pc.end.partner_utility >= hi - near
-        ]
-        if step is None and not across:
-            break
-        floor = -math.inf if step is None else step
-        left = max([floor, *(on(pc, lo) for pc in across)])
-        right = max([floor, *(on(pc, hi) for pc in across)])
-        xs += [lo / BN, hi / BN]
-        ys += [left / BN, right / BN]
-    return xs, ys
-
-
 def _draw(frontier: Frontier, rounds: Sequence[Round]) -> Figure:
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(7.0, 4.6), layout="constrained")
     ax = fig.add_subplot()
     pts = frontier.points
-    if frontier.method == "exact":
-        xs, ys = _exact_path(frontier)
-        ax.plot(xs, ys, color=BLUE, linewidth=1.2, label="Frontier (exact)")
+    if frontier.axis == "partner":
+        outline = frontier.outline()
+        exact = frontier.method == "exact"
+        ax.plot(
+            [u / BN for u, _ in outline],
+            [v / BN for _, v in outline],
+            color=BLUE,
+            linewidth=1.2,
+            label="Frontier (exact)"
+            if exact
+            else "Frontier (points proven; between them, at least the step)",
+        )
         ax.plot(
             [_x(frontier, p) for p in pts],
             [p.us_utility / BN for p in pts],
@@ -146,7 +112,7 @@ def _draw(frontier: Frontier, rounds: Sequence[Round]) -> Figure:
             marker="o",
             markersize=3,
             linewidth=1.2,
-            drawstyle="steps-pre" if frontier.axis == "partner" else "steps-post",
+            drawstyle="steps-post",
             label="Frontier (points proven; between them, at least the step)",
         )
     marks = [

@@ -22,6 +22,7 @@ This module holds the frontier's types and the helpers its builders share; the f
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -102,6 +103,13 @@ class FrontierPiece(BaseModel):
         u0, u1 = self.start.partner_utility, self.end.partner_utility
         if not u0 <= partner_utility <= u1 or u1 <= u0:
             return None
+        return self.us_utility_on(partner_utility)
+
+    def us_utility_on(self, partner_utility: float) -> float:
+        """V on the piece's line at `partner_utility` (its start's V on a piece of no width)."""
+        u0, u1 = self.start.partner_utility, self.end.partner_utility
+        if u1 - u0 <= 1e-9:
+            return self.start.us_utility
         share = (partner_utility - u0) / (u1 - u0)
         return self.start.us_utility + share * (self.end.us_utility - self.start.us_utility)
 
@@ -156,6 +164,35 @@ class Frontier(BaseModel):
             "zopa": self.zopa,
             "notes": list(self.notes),
         }
+
+    def outline(self) -> list[tuple[float, float]]:
+        """The frontier as a line of (U, V) corners, USD, on the partner axis, for a chart:
+        the best V at a partner utility of at least U. Between two consecutive break points
+        (the points' U and the pieces' ends) that is the best point at or beyond the
+        interval (the step: all an ε-constraint frontier proves) or, on an exact frontier,
+        a straight piece across it, whichever gives the US more."""
+        pts = sorted(self.points, key=lambda p: p.partner_utility)
+        if not pts:
+            return []
+        breaks: list[float] = []
+        ends = [p.partner_utility for p in pts] + [
+            u for pc in self.pieces for u in (pc.start.partner_utility, pc.end.partner_utility)
+        ]
+        for u in sorted(ends):
+            if not breaks or u > breaks[-1] + SAME_ABS:
+                breaks.append(u)
+        line = [(breaks[0], max(p.us_utility for p in pts))]
+        for lo, hi in itertools.pairwise(breaks):
+            step = max(p.us_utility for p in pts if p.partner_utility >= hi - SAME_ABS)
+            across = [
+                pc
+                for pc in self.pieces
+                if pc.start.partner_utility <= lo + SAME_ABS
+                and pc.end.partner_utility >= hi - SAME_ABS
+            ]
+            line.append((lo, max([step, *(pc.us_utility_on(lo) for pc in across)])))
+            line.append((hi, max([step, *(pc.us_utility_on(hi) for pc in across)])))
+        return line
 
     def _nash_info(self) -> dict[str, Any]:
         return dict(self.bargaining.get("nash", {}))

@@ -147,7 +147,9 @@ def frontier_chart(curve: Frontier, rounds: list[dict[str, Any]]) -> dict[str, A
         "width": WIDTH,
         "height": HEIGHT,
         "plot": {"left": LEFT, "right": WIDTH - RIGHT, "top": TOP, "bottom": HEIGHT - BOTTOM},
-        "line": " ".join(f"{m.x},{m.y}" for m in sorted(points, key=lambda m: m.x)),
+        # The frontier as the other charts draw it: steps between proven points (the
+        # frontier is at least the step there), pieces where an exact one has them.
+        "line": " ".join(f"{x(u)},{y(v)}" for u, v in curve.outline()),
         "path": " ".join(f"{m.x},{m.y}" for m in marks),
         "points": points,
         "special": special,
