@@ -526,8 +526,8 @@ def why_no_deal(portfolio: Portfolio, result: SolveResult) -> list[NoDeal]:
             message = explanation.message
             if [r.kind for r in explanation.relax] == ["acceptance"]:  # no limit helps
                 message = message.split(": ")[0] + "; no change of limits opens a deal"
-            if (nothing := _no_compute(portfolio, p)) is not None:
-                message = f"{nothing}; {message}"
+            # A partner that can receive no compute is said so first: the explanation of
+            # its required deal opens with it (`_no_compute`), once.
             out.append(
                 NoDeal(
                     code,

@@ -1,0 +1,30 @@
+"""Faults a fourth analysis pass found on inputs no one here wrote (qa4-an).
+
+`tests/data/qa4an/` is a new analyst's data: a year of quarters, eight partners of
+every tier, piecewise and uncertain values, range concessions, a deal-by-deal cap,
+supply that binds in one quarter only and a binding risk budget.
+"""
+
+from __future__ import annotations
+
+from dealbench import load_portfolio, solve
+from dealbench.optimize.explain import why_no_deal
+from helpers import DATA
+
+ATLANTIC = DATA / "qa4an/portfolios/atlantic.yaml"
+
+
+def _reasons(pf):  # type: ignore[no-untyped-def]
+    return {r.partner: r for r in why_no_deal(pf, solve(pf))}
+
+
+def test_a_tier_3_partner_is_said_to_receive_no_compute_once() -> None:
+    """`solve` said "IR is tier 3 and receives no compute under any deal; IR is tier 3 and
+    receives no compute under any deal; ...": the explanation of the required deal opens
+    with it, and the no-deal reason put it in front again."""
+    reasons = _reasons(load_portfolio(ATLANTIC))
+    message = reasons["IR"].message
+    assert message.count("receives no compute") == 1, message
+    assert message.startswith(
+        "no package IR accepts fits the limits: IR is tier 3 and receives no compute"
+    )
