@@ -28,3 +28,20 @@ def test_a_tier_3_partner_is_said_to_receive_no_compute_once() -> None:
     assert message.startswith(
         "no package IR accepts fits the limits: IR is tier 3 and receives no compute"
     )
+
+
+def test_what_each_limit_costs_lists_every_shared_limit_that_binds() -> None:
+    """The principals memo said "The risk budget is used up (13,000 risk-weighted H100e)"
+    under "Limits that bind" and left it out of "What each limit costs" (12,996 used:
+    `limit_costs.binding` asked for the budget to within 0.5, not `checker.used_up`'s
+    less than a step); under tiered its table said "No limit binds." beside it."""
+    from dealbench.analyze.limit_costs import binding
+
+    pf = load_portfolio(ATLANTIC)
+    result = solve(pf)
+    said = {(b.kind, b.period) for b in result.binding if b.kind in ("supply", "risk-budget")}
+    assert ("risk-budget", None) in said
+    assert (result.risk_budget or 0.0) - result.risk_total > 0.5
+    costed = {(lim["kind"], lim.get("period")) for lim in binding(pf, result)}
+    assert said <= costed, (said, costed)
+
