@@ -45,3 +45,13 @@ def test_what_each_limit_costs_lists_every_shared_limit_that_binds() -> None:
     costed = {(lim["kind"], lim.get("period")) for lim in binding(pf, result)}
     assert said <= costed, (said, costed)
 
+
+def test_a_deal_by_deal_cap_is_the_cap_an_explanation_raises() -> None:
+    """TR's own cap (`caps: {TR: {veu: 30_000, kyc: 10_000}}`) holds it below what it
+    accepts; raising it to 32,250 a quarter opens a deal. The explanation's slack model
+    kept the portfolio's caps as fixed bounds, so `solve` said to raise the risk budget
+    from 13,000 to 35,100 and the tier 2 cap under baseline from 5,000 to 60,000."""
+    reason = _reasons(load_portfolio(ATLANTIC))["TR"]
+    assert "TR's own cap under veu from 30,000 to " in reason.message, reason.message
+    assert [(r.kind, r.partner, r.level) for r in reason.relax] == [("cap", "TR", "veu")]
+    assert "risk budget" not in reason.message and "baseline" not in reason.message

@@ -243,7 +243,8 @@ class _SlackModel:
         # The same portfolio with every cap opened up to the asks (tier 3 still gets
         # nothing); the true caps are added back below, each with its slack.
         policy = pf.policy.model_copy(update={"caps": Caps(tier3=pf.policy.caps.tier3)})
-        opened = pf.model_copy(update={"policy": policy})
+        # A portfolio's deal-by-deal caps are opened too: each is a cap to relax by name.
+        opened = pf.model_copy(update={"policy": policy, "caps": {}})
         self.f: Formulation = formulate(opened, mode, v_floor, require)
         self.groups: dict[tuple[Any, ...], _Group] = {}
         self._count = 0
@@ -316,7 +317,9 @@ class _SlackModel:
             cap, ask = pf.cap(p, k, t), opened.cap(p, k, t)
             if cap >= ask:
                 continue
-            group = self._group(("cap", p.tier, k), "cap", ask / COMPUTE, self.costs["cap"])
+            own = k in pf.caps.get(code, {})  # the partner's own cap, not its tier's
+            key = ("own-cap", code, k) if own else ("cap", p.tier, k)
+            group = self._group(key, "cap", ask / COMPUTE, self.costs["cap"])
             slack = self._slack(group, (code, t, k, cap), (ask - cap) / COMPUTE)
             self.f.problem += var <= cap / COMPUTE * self.f.s[code, k] + slack, f"tcap_{var.name}"
 
@@ -392,13 +395,25 @@ class _SlackModel:
                 amount=need,
             )
         if group.kind == "cap":
-            tier, level = group.key[1], group.key[2]
+            level = group.key[2]
             cap = max(detail[3] for detail, _ in used) if used else 0.0
             extra = max((v for _, v in used), default=0.0) * COMPUTE
+            if group.key[0] == "own-cap":  # a deal-by-deal cap of the portfolio's
+                code = group.key[1]
+                periods = sorted({d[1] for d, _ in used}, key=pf.periods.index)
+                return _raised(
+                    "cap",
+                    f"{code}'s own cap under {level}",
+                    cap,
+                    extra,
+                    f"H100e per period (in {', '.join(periods)})",
+                    level=level,
+                    partner=code,
+                )
             who = sorted({f"{d[0]} in {d[1]}" for d, _ in used})
             return _raised(
                 "cap",
-                f"the tier {tier} cap under {level}",
+                f"the tier {group.key[1]} cap under {level}",
                 cap,
                 extra,
                 f"H100e per period (for {', '.join(who)})",
@@ -444,11 +459,13 @@ def _raised(
     unit: str,
     period: str | None = None,
     level: str | None = None,
+    partner: str | None = None,
 ) -> Relaxation:
     """A compute or risk limit to raise by `extra`: "raise WHAT from LIMIT to LIMIT+EXTRA UNIT"."""
     return Relaxation(
         kind,
         f"raise {what} from {h100e(limit)} to {h100e(limit + extra)} {unit}",
+        partner=partner,
         period=period,
         level=level,
         limit=limit,
