@@ -28,12 +28,17 @@ AGREE = {
         "cap below what it accepts",
         "accepts no package",
     },
-    "shared-limits": {"supply goes to others", "risk budget goes to others"},
+    "shared-limits": {
+        "supply goes to others",
+        "risk budget goes to others",
+        "supply and risk budget go to others",
+    },
     # not worth it alone; when a shared limit is full the table names that limit
     "not-worth-it": {
         "not worth it to the US",
         "supply goes to others",
         "risk budget goes to others",
+        "supply and risk budget go to others",
     },
 }
 

@@ -55,3 +55,19 @@ def test_a_deal_by_deal_cap_is_the_cap_an_explanation_raises() -> None:
     assert "TR's own cap under veu from 30,000 to " in reason.message, reason.message
     assert [(r.kind, r.partner, r.level) for r in reason.relax] == [("cap", "TR", "veu")]
     assert "risk budget" not in reason.message and "baseline" not in reason.message
+
+
+def test_a_full_quarter_is_no_reason_for_a_partner_that_asks_nothing_in_it() -> None:
+    """Compare's table said NG, which asks only in 2027Q3 and 2027Q4, has no deal because
+    "supply goes to others" (2027Q1's supply is full; `solve`: "the risk budget goes to
+    deals worth more"), and EG, held back by both, by supply alone."""
+    from dealbench.analyze.limits import decided_by
+
+    pf = load_portfolio(ATLANTIC)
+    result = solve(pf)
+    assert [t for t in pf.periods if pf.supply[t] - result.supply_used[t] < 0.5] == ["2027Q1"]
+    assert decided_by(pf, result, "NG") == "risk budget goes to others"
+    assert decided_by(pf, result, "EG") == "supply and risk budget go to others"
+    reasons = _reasons(pf)
+    assert "the supply it needs in 2027Q1 and the risk budget" in reasons["EG"].message
+    assert "the risk budget goes to" in reasons["NG"].message
