@@ -71,3 +71,17 @@ def test_a_full_quarter_is_no_reason_for_a_partner_that_asks_nothing_in_it() -> 
     reasons = _reasons(pf)
     assert "the supply it needs in 2027Q1 and the risk budget" in reasons["EG"].message
     assert "the risk budget goes to" in reasons["NG"].message
+
+
+def test_a_thin_margin_the_table_shows_is_not_nothing() -> None:
+    """MX's margin over its walk-away value plus the margin is $1.0m (steps of 500 H100e
+    at $12,000 an H100e): the deal memo's table said "+$1.0m" and its risks "clears ...
+    by nothing"."""
+    from dealbench.render.deal_memo import risks
+
+    pf = load_portfolio(ATLANTIC)
+    deal = solve(pf).deal("MX")
+    assert deal is not None and deal.partner_margin == 1e6
+    lines = risks(pf, deal, pf.risk_budget)
+    assert any("required margin by only $1.0m;" in line for line in lines), lines
+    assert not any("by nothing" in line for line in lines)
