@@ -85,3 +85,15 @@ def test_a_thin_margin_the_table_shows_is_not_nothing() -> None:
     lines = risks(pf, deal, pf.risk_budget)
     assert any("required margin by only $1.0m;" in line for line in lines), lines
     assert not any("by nothing" in line for line in lines)
+
+
+def test_a_sweep_of_a_piecewise_value_as_one_amount_is_in_usd() -> None:
+    """`sweep --param partners.MX.value_per_h100e --from 20k --to 30k` replaces MX's
+    segments by one value per H100e, an amount of USD, but printed its values as "20,000"
+    and wrote no unit to sweep.json: the unit was read from the file's list."""
+    from dealbench import sweep_param
+
+    pf = load_portfolio(ATLANTIC)
+    sweep, _ = sweep_param(pf, "partners.MX.value_per_h100e", "20k", "30k", 2, refine=0)
+    assert sweep.unit == "USD"
+    assert [row.value for row in sweep.rows] == [20_000.0, 30_000.0]
