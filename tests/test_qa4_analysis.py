@@ -97,3 +97,18 @@ def test_a_sweep_of_a_piecewise_value_as_one_amount_is_in_usd() -> None:
     sweep, _ = sweep_param(pf, "partners.MX.value_per_h100e", "20k", "30k", 2, refine=0)
     assert sweep.unit == "USD"
     assert [row.value for row in sweep.rows] == [20_000.0, 30_000.0]
+
+
+def test_a_segment_is_set_by_the_name_the_notes_give_it() -> None:
+    """`solve` notes "MX value_per_h100e[0].value is uncertain" and `risk` lists
+    "value_per_h100e[0].value", but `--set partners.MX.value_per_h100e[0].value=30k` was
+    refused: "partners.MX has no field 'value_per_h100e[0]'"."""
+    from dealbench.model.overrides import apply_overrides
+
+    pf = load_portfolio(ATLANTIC)
+    by_note = apply_overrides(pf, {"partners.MX.value_per_h100e[0].value": "30k"})
+    by_dots = apply_overrides(pf, {"partners.MX.value_per_h100e.0.value": "30k"})
+    mx, mx_dots = by_note.partner("MX"), by_dots.partner("MX")
+    assert mx is not None and mx_dots is not None
+    assert mx.value_per_h100e == mx_dots.value_per_h100e
+    assert mx.value_per_h100e[0].value == 30_000  # type: ignore[index,union-attr]
