@@ -57,6 +57,16 @@ def test_a_deal_by_deal_cap_is_the_cap_an_explanation_raises() -> None:
     assert "risk budget" not in reason.message and "baseline" not in reason.message
 
 
+def test_a_cap_is_raised_only_in_the_periods_that_need_it() -> None:
+    """TR needs 9,000 H100e more than its own cap gives over the year; the explanation said
+    to raise the cap "per period (in 2027Q2, 2027Q4)", 2027Q2's share being 0.06 H100e
+    of solver noise."""
+    reason = _reasons(load_portfolio(ATLANTIC))["TR"]
+    assert reason.message.endswith(
+        "raise TR's own cap under veu from 30,000 to 39,000 H100e per period (in 2027Q4)"
+    ), reason.message
+
+
 def test_a_full_quarter_is_no_reason_for_a_partner_that_asks_nothing_in_it() -> None:
     """Compare's table said NG, which asks only in 2027Q3 and 2027Q4, has no deal because
     "supply goes to others" (2027Q1's supply is full; `solve`: "the risk budget goes to

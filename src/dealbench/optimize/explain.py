@@ -396,6 +396,10 @@ class _SlackModel:
             )
         if group.kind == "cap":
             level = group.key[2]
+            # A period is named only where its cap must rise by half an H100e or more: the
+            # amounts' solve leaves slacks of a hundredth of one in periods that need none.
+            whole = [(d, v) for d, v in used if v * COMPUTE >= 0.5]
+            used = whole or used
             cap = max(detail[3] for detail, _ in used) if used else 0.0
             extra = max((v for _, v in used), default=0.0) * COMPUTE
             if group.key[0] == "own-cap":  # a deal-by-deal cap of the portfolio's
