@@ -122,3 +122,15 @@ def test_a_segment_is_set_by_the_name_the_notes_give_it() -> None:
     assert mx is not None and mx_dots is not None
     assert mx.value_per_h100e == mx_dots.value_per_h100e
     assert mx.value_per_h100e[0].value == 30_000  # type: ignore[index,union-attr]
+
+
+def test_of_two_remedies_of_as_many_limits_the_smaller_is_given() -> None:
+    """Without a risk budget TR needs two limits raised either way; the explanation raised
+    the budget from 0 to 35,100 and the tier 2 cap under baseline from 5,000 to 55,000,
+    where raising the budget to 8,385 and TR's own cap under veu does it."""
+    from dealbench.model.overrides import apply_overrides
+
+    pf = apply_overrides(load_portfolio(ATLANTIC), {"portfolio.risk_budget": 0})
+    reason = _reasons(pf)["TR"]
+    assert {(r.kind, r.level) for r in reason.relax} == {("risk-budget", None), ("cap", "veu")}
+    assert "raise the risk budget from 0 to 8,385 risk-weighted H100e" in reason.message
