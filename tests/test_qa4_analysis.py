@@ -134,3 +134,21 @@ def test_of_two_remedies_of_as_many_limits_the_smaller_is_given() -> None:
     reason = _reasons(pf)["TR"]
     assert {(r.kind, r.level) for r in reason.relax} == {("risk-budget", None), ("cap", "veu")}
     assert "raise the risk budget from 0 to 8,385 risk-weighted H100e" in reason.message
+
+
+def test_compare_and_sweep_say_which_figures_count_at_their_means(run) -> None:  # type: ignore[no-untyped-def]
+    """DESIGN: deterministic commands use the mean of a distribution "and say so". `solve`
+    and `evaluate` noted it on stderr; `compare` and `sweep` said nothing. A figure an
+    override or the sweep itself sets is not noted."""
+    note = "note: EG batna is uncertain (uniform 200m to 1bn); deterministic results use its mean"
+    compared = run("compare", ATLANTIC, "--regimes", "bilateral", "-j", "1")
+    assert compared.exit_code == 0, compared.output
+    assert note in compared.stderr
+    assert "TR diversion_risk is uncertain" in compared.stderr
+    swept = run(
+        "sweep", ATLANTIC, "--param", "partners.EG.batna", "--from", "0", "--to", "1bn",
+        "--steps", "2", "--refine", "0", "-j", "1",
+    )  # fmt: skip
+    assert swept.exit_code == 0, swept.output
+    assert "EG batna" not in swept.stderr
+    assert "TR diversion_risk is uncertain" in swept.stderr

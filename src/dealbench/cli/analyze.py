@@ -6,6 +6,7 @@ table (or `--json`) and writes files. The figures are `check`'s.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
@@ -113,9 +114,10 @@ def compare(
     the regime change (so `--set policy.X=...` changes every regime).
     """
     from dealbench.analyze.compare import compare as run_compare
-    from dealbench.analyze.scenarios import parse_set
+    from dealbench.analyze.scenarios import apply_overrides, parse_set
     from dealbench.analyze.solves import SolveOptions
     from dealbench.cli import analyze_output as show
+    from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.cli.documents import parse_date, parse_formats
     from dealbench.errors import InputError, Issue
     from dealbench.model import load_portfolio
@@ -137,6 +139,7 @@ def compare(
             find_regime(name, portfolio, "--regimes")
             for name in parse_regimes(regimes, "--regimes")
         ]
+        note_uncertainty(apply_overrides(pf, overrides))
         with progress("Solving regimes", not json_out) as bar:
             comparison, solved = run_compare(
                 pf,
@@ -225,6 +228,7 @@ def sweep(
     from dealbench.analyze.solves import SolveOptions
     from dealbench.analyze.sweep import check_steps, sweep_param, sweep_scenarios
     from dealbench.cli import analyze_output as show
+    from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.errors import InputError, Issue
     from dealbench.model import load_portfolio
 
@@ -257,6 +261,11 @@ def sweep(
             OutputDir(out, force=force).check([SWEEP_FILE])
         pf = load_portfolio(portfolio)
         options = SolveOptions(time_limit=time_limit)
+        # Every row counts the figures given as distributions at their means, but the one
+        # the sweep sets (it is noted at the first value it takes, where it is a number).
+        shown = apply_overrides(pf, overrides)
+        with contextlib.suppress(InputError):  # a --from the path refuses: named below
+            note_uncertainty(shown if param is None else apply_overrides(shown, {param: start}))
         with progress("Solving scenarios", not json_out) as bar:
             if scenarios is not None:
                 base = apply_overrides(pf, overrides)
