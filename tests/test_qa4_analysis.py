@@ -152,3 +152,24 @@ def test_compare_and_sweep_say_which_figures_count_at_their_means(run) -> None: 
     assert swept.exit_code == 0, swept.output
     assert "EG batna" not in swept.stderr
     assert "TR diversion_risk is uncertain" in swept.stderr
+
+
+def test_a_robust_solve_reaches_a_share_a_package_in_steps_can_reach() -> None:
+    """EG's BATNA uniform 0 to 400m: 80% acceptance needs its package to clear 345m. Each
+    round raised the BATNA the solver saw by what the samples lacked, measured from a
+    package that overshot that BATNA (steps of 500 H100e are $10m to EG), so the solver
+    returned the same package while the BATNA crept up $0.4m a round: "Robust to 80% (not
+    reached after 12 rounds)", EG at 79.9%."""
+    from dealbench.analyze.robust import robust_solve
+    from dealbench.model.overrides import apply_overrides
+
+    pf = apply_overrides(
+        load_portfolio(ATLANTIC),
+        {
+            "partners.EG.batna": {"dist": "uniform", "low": 0, "high": "400m"},
+            "portfolio.risk_budget": 20_000,
+        },
+    )
+    robust = robust_solve(pf, 0.8, samples=2_000, seed=1).robustness
+    assert robust.reached, [(p.partner, p.robust) for p in robust.partners]
+    assert robust.rounds < 12
