@@ -173,3 +173,17 @@ def test_a_robust_solve_reaches_a_share_a_package_in_steps_can_reach() -> None:
     robust = robust_solve(pf, 0.8, samples=2_000, seed=1).robustness
     assert robust.reached, [(p.partner, p.robust) for p in robust.partners]
     assert robust.rounds < 12
+
+
+def test_the_options_memo_says_which_figures_count_at_their_means(run, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The principals memos list the figures given as distributions under their risks;
+    the options memo, whose recommendation rests on the same means, said nothing of them."""
+    done = run(
+        "compare", ATLANTIC, "--regimes", "bilateral", "-j", "1", "--out", tmp_path,
+        "--render", "md,html", "--date", "2027-01-15",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    for suffix in ("md", "html"):
+        memo = (tmp_path / f"memos/options-atlantic-2027.{suffix}").read_text()
+        assert "Uncertain figures count at their means under every option: EG" in memo
+        assert "Only one option was solved" in memo
