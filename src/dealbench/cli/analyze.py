@@ -6,7 +6,6 @@ table (or `--json`) and writes files. The figures are `check`'s.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
@@ -226,7 +225,7 @@ def sweep(
     """
     from dealbench.analyze.scenarios import apply_overrides, load_scenarios, parse_set
     from dealbench.analyze.solves import SolveOptions
-    from dealbench.analyze.sweep import check_steps, sweep_param, sweep_scenarios
+    from dealbench.analyze.sweep import check_steps, parse_bound, sweep_param, sweep_scenarios
     from dealbench.cli import analyze_output as show
     from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.errors import InputError, Issue
@@ -261,15 +260,16 @@ def sweep(
             OutputDir(out, force=force).check([SWEEP_FILE])
         pf = load_portfolio(portfolio)
         options = SolveOptions(time_limit=time_limit)
+        base = apply_overrides(pf, overrides)
+        loaded = None if scenarios is None else load_scenarios(scenarios, base)
+        if param is not None:  # the bounds the path refuses, before any note
+            parse_bound(base, param, start, "start")
+            parse_bound(base, param, stop, "stop")
         # Every row counts the figures given as distributions at their means, but the one
         # the sweep sets (it is noted at the first value it takes, where it is a number).
-        shown = apply_overrides(pf, overrides)
-        with contextlib.suppress(InputError):  # a --from the path refuses: named below
-            note_uncertainty(shown if param is None else apply_overrides(shown, {param: start}))
+        note_uncertainty(base if param is None else apply_overrides(base, {param: start}))
         with progress("Solving scenarios", not json_out) as bar:
-            if scenarios is not None:
-                base = apply_overrides(pf, overrides)
-                loaded = load_scenarios(scenarios, base)
+            if loaded is not None:
                 result, _ = sweep_scenarios(
                     base, loaded, options=options, executor=ex, progress=bar
                 )
