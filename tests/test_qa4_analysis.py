@@ -187,3 +187,18 @@ def test_the_options_memo_says_which_figures_count_at_their_means(run, tmp_path)
         memo = (tmp_path / f"memos/options-atlantic-2027.{suffix}").read_text()
         assert "Uncertain figures count at their means under every option: EG" in memo
         assert "Only one option was solved" in memo
+
+
+def test_diff_says_when_one_result_was_made_robust() -> None:
+    """`diff` of a plain solve and a `solve --robust` of the same files gave V falling by
+    $797m and every deal changed with no note: the result records `robust`, and the notes
+    named regimes, modes and overrides, not that."""
+    from dealbench.analyze.diff import diff_results
+    from dealbench.analyze.robust import robust_solve
+
+    pf = load_portfolio(ATLANTIC)
+    plain, robust = solve(pf), robust_solve(pf, 0.9, samples=500, seed=3).result
+    assert diff_results(plain, robust).notes == [
+        "packages at the means -> robust to 90% of 500 samples (seed 3)"
+    ]
+    assert diff_results(plain, plain).notes == []
