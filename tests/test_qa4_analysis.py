@@ -202,3 +202,17 @@ def test_diff_says_when_one_result_was_made_robust() -> None:
         "packages at the means -> robust to 90% of 500 samples (seed 3)"
     ]
     assert diff_results(plain, plain).notes == []
+
+
+def test_a_deal_a_stopped_solve_did_not_find_is_not_said_to_be_worth_nothing() -> None:
+    """`compare --time-limit 0.001` stopped every solve before any deal was found, and the
+    partner table said of DE, worth $7.49bn to the US, "not worth it to the US"."""
+    from dealbench.analyze.limits import decided_by
+    from dealbench.optimize import Status
+
+    pf = load_portfolio(ATLANTIC)
+    stopped = solve(pf).model_copy(
+        update={"status": Status.TIME_LIMIT, "deals": [], "no_deal": [p.code for p in pf.partners]}
+    )
+    assert decided_by(pf, stopped, "DE") == "none found in the time limit"
+    assert decided_by(pf, stopped, "IR") == "tier 3: embargo"  # a fact, whatever the solve

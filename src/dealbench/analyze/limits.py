@@ -11,7 +11,8 @@ Read from the checked figures and the portfolio alone, without another solve:
   asked, is still worth less to it than its walk-away value: `check` says so), or
   would accept a package but the supply (in a period it asks for) or the risk
   budget, or both, are used up by the deals the optimum prefers, or (neither used up) no package it accepts is worth more
-  to the US than no deal. These are the
+  to the US than no deal (when the time limit stopped the solve, only that none was
+  found: the packages are not proven best). These are the
   cases `solve` explains at length (`optimize.explain.why_no_deal`), in words
   that agree with it.
 """
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 from dealbench.checker import DealFigures, at_limit, evaluate, used_up
 from dealbench.model.schema import Package, Partner, Portfolio
-from dealbench.optimize import SolveResult
+from dealbench.optimize import SolveResult, Status
 
 __all__ = ["decided_by"]
 
@@ -75,6 +76,8 @@ def _no_deal(pf: Portfolio, result: SolveResult, partner: Partner) -> str:
             for t in pf.periods
         )
         return "cap below what it accepts" if capped else "accepts no package"
+    if result.status == Status.TIME_LIMIT:  # not the best packages: nothing proves why
+        return "none found in the time limit"
     # Used up, up to what whole steps leave: less than a step per deal (or the reserve
     # held back for rounding, a step per deal; see `optimize.reserve`).
     # Only a period it could receive compute in (it asks, and a level it can meet allows
