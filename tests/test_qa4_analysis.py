@@ -216,3 +216,18 @@ def test_a_deal_a_stopped_solve_did_not_find_is_not_said_to_be_worth_nothing() -
     )
     assert decided_by(pf, stopped, "DE") == "none found in the time limit"
     assert decided_by(pf, stopped, "IR") == "tier 3: embargo"  # a fact, whatever the solve
+
+
+def test_solve_says_a_stopped_solve_did_not_find_a_deal() -> None:
+    """`solve --time-limit 0.001` found no deal, and explained each missing one as "within
+    the portfolio the deals it would displace are worth more": there were no deals."""
+    from dealbench.optimize import Status
+
+    pf = load_portfolio(ATLANTIC)
+    stopped = solve(pf).model_copy(
+        update={"status": Status.TIME_LIMIT, "deals": [], "no_deal": [p.code for p in pf.partners]}
+    )
+    reasons = {r.partner: r for r in why_no_deal(pf, stopped)}
+    assert reasons["DE"].reason == "time-limit"
+    assert "the time limit stopped the solve before it found a package" in reasons["DE"].message
+    assert reasons["BR"].reason == "not-worth-it"  # alone, whatever the solve

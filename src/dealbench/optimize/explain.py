@@ -117,7 +117,7 @@ class NoDeal:
     """Why the optimum leaves one partner without a deal."""
 
     partner: str
-    reason: str  # no-acceptable-package | not-worth-it | shared-limits | walked-away
+    reason: str  # no-acceptable-package | not-worth-it | shared-limits | time-limit | walked-away
     message: str
     relax: list[Relaxation] = field(default_factory=list)
 
@@ -569,6 +569,9 @@ def why_no_deal(portfolio: Portfolio, result: SolveResult) -> list[NoDeal]:
         if deal.us_margin <= 0.5:
             out.append(_not_worth_it(code, deal))
             continue
+        if result.status == Status.TIME_LIMIT:  # the packages are not proven best
+            out.append(_not_found(code, deal))
+            continue
         out.append(_shared_limits(portfolio, result, code, deal))
     return out
 
@@ -612,6 +615,18 @@ def _not_worth_it(code: str, deal: Any) -> NoDeal:
                 amount=-deal.us_margin,
             )
         ],
+    )
+
+
+def _not_found(code: str, deal: Any) -> NoDeal:
+    """A deal worth having alone that a solve stopped by its time limit did not find: the
+    packages are the best found, so nothing says the others are worth more."""
+    return NoDeal(
+        code,
+        "time-limit",
+        f"alone, a deal with {code} would add {money(deal.us_margin)} to US utility; the time "
+        "limit stopped the solve before it found a package with it (the packages are the best "
+        "found, not proven the best)",
     )
 
 
