@@ -231,3 +231,18 @@ def test_solve_says_a_stopped_solve_did_not_find_a_deal() -> None:
     assert reasons["DE"].reason == "time-limit"
     assert "the time limit stopped the solve before it found a package" in reasons["DE"].message
     assert reasons["BR"].reason == "not-worth-it"  # alone, whatever the solve
+
+
+def test_what_prevents_a_deal_names_a_partners_own_cap() -> None:
+    """A portfolio memo of a regime without deals said "TR: the tier 2 cap (75,000 H100e a
+    period under veu) prevents a deal", beside a partner utility worked out at TR's own cap
+    of 30,000 a quarter, the cap that applies."""
+    from dealbench.checker import check
+    from dealbench.render.limits import no_deal_reason
+
+    pf = load_portfolio(ATLANTIC)
+    reason = no_deal_reason(pf, "TR", check(pf, []))
+    assert reason.startswith(
+        "TR: TR's own cap (30,000 H100e a period under veu) prevents a deal. Even the most "
+        "compute it allows, with no commitment at all, gives Türkiye a partner utility of $1.80bn"
+    ), reason

@@ -171,7 +171,8 @@ def no_deal_reason(portfolio: Portfolio, code: str, checked: PortfolioCheck) -> 
     if partner.tier == 3 or not levels:
         why = "it is in Tier 3" if partner.tier == 3 else "it can meet no security level"
         return f"{code}: no compute may be exported ({why})."
-    caps = {lv: portfolio.policy.caps.cap(partner.tier, lv) for lv in levels}
+    # The caps that apply: a partner's own (the portfolio's deal-by-deal caps), else its tier's.
+    caps = {lv: portfolio.level_cap(partner, lv) for lv in levels}
     if all(c is not None and c <= COMPUTE_TOL for c in caps.values()):
         return f"{code}: the tier {partner.tier} cap is zero under every security level."
     best = None
@@ -186,8 +187,10 @@ def no_deal_reason(portfolio: Portfolio, code: str, checked: PortfolioCheck) -> 
     assert best is not None
     if best.partner_utility < best.acceptance_threshold - MARGIN_TOL:
         cap = caps[best.security]
+        own = best.security in portfolio.caps.get(code, {})
+        whose = f"{code}'s own cap" if own else f"the tier {partner.tier} cap"
         limit = (
-            f"the tier {partner.tier} cap ({h100e(cap)} H100e a period under {best.security})"
+            f"{whose} ({h100e(cap)} H100e a period under {best.security})"
             if cap is not None
             else "its ask"
         )
