@@ -246,3 +246,28 @@ def test_what_prevents_a_deal_names_a_partners_own_cap() -> None:
         "TR: TR's own cap (30,000 H100e a period under veu) prevents a deal. Even the most "
         "compute it allows, with no commitment at all, gives Türkiye a partner utility of $1.80bn"
     ), reason
+
+
+def test_a_memo_of_a_stopped_solve_recommends_nothing_yet() -> None:
+    """`compare --time-limit 0.001 --render md` wrote a principals memo whose recommendation
+    was "Conclude no deal: under this regime no package is both acceptable to a partner and
+    better for the United States than its walk-away value", and each partner "no package
+    Germany would accept leaves the United States better off" (DE is worth $7.49bn): the
+    solve had stopped before finding any. With deals found, "Conclude 3 deals" said nothing
+    of the stop either, where the options memo recommends no option."""
+    from dealbench.optimize import Status
+    from dealbench.render.portfolio_memo import no_deal_rows, recommendation
+    from dealbench.render.sources import source_from_result
+
+    pf = load_portfolio(ATLANTIC)
+    result = solve(pf)
+    empty = result.model_copy(
+        update={"status": Status.TIME_LIMIT, "deals": [], "no_deal": [p.code for p in pf.partners]}
+    )
+    source = source_from_result(pf, empty)
+    assert recommendation(source).startswith("Conclude nothing yet: the solve stopped")
+    reasons = {row["code"]: row["reason"] for row in no_deal_rows(source)}
+    assert reasons["DE"].startswith("DE: the solve stopped at its time limit before it found")
+    found = source_from_result(pf, result.model_copy(update={"status": Status.TIME_LIMIT}))
+    assert "not proven the best there are" in recommendation(found)
+    assert "stopped" not in recommendation(source_from_result(pf, result))

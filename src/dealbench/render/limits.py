@@ -153,14 +153,17 @@ def verdict(deal: DealFigures) -> str:
     )
 
 
-def no_deal_reason(portfolio: Portfolio, code: str, checked: PortfolioCheck) -> str:
+def no_deal_reason(
+    portfolio: Portfolio, code: str, checked: PortfolioCheck, *, stopped: bool = False
+) -> str:
     """Which limit keeps a partner out of the portfolio, as far as the figures show it.
 
     The partner's best case is the most compute its caps (and the supply) allow
     under each security level it can meet, for no commitment at all. If even
     that leaves it short of its walk-away value plus the required margin, the
     caps prevent the deal; otherwise no package it accepts was worth more to the
-    United States than no deal (within the supply and risk budget the solve had).
+    United States than no deal (within the supply and risk budget the solve had), or,
+    when the solve stopped at its time limit (`stopped`), none was found before it.
     """
     from dealbench.checker import evaluate
     from dealbench.model.schema import Package
@@ -199,6 +202,12 @@ def no_deal_reason(portfolio: Portfolio, code: str, checked: PortfolioCheck) -> 
             f"commitment at all, gives {partner.name} a partner utility of "
             f"{money(best.partner_utility)}, {money(best.acceptance_threshold - best.partner_utility)}"
             f" short of its walk-away value plus the required margin."
+        )
+    if stopped:  # the solve stopped before proving anything of the packages it did not find
+        return (
+            f"{code}: the solve stopped at its time limit before it found a package "
+            f"{partner.name} would accept that leaves the United States better off than its "
+            f"walk-away value ({money(partner.us_batna)})."
         )
     return (
         f"{code}: no package {partner.name} would accept leaves the United States better off "
