@@ -271,3 +271,29 @@ def test_a_memo_of_a_stopped_solve_recommends_nothing_yet() -> None:
     found = source_from_result(pf, result.model_copy(update={"status": Status.TIME_LIMIT}))
     assert "not proven the best there are" in recommendation(found)
     assert "stopped" not in recommendation(source_from_result(pf, result))
+
+
+def test_an_amount_between_levels_draws_its_cost_from_theirs() -> None:
+    """DE's package grants invest-us=120bn, between the levels 50bn (cost 1.5bn) and 150bn.
+    With the 150bn level's cost uniform 3bn to 6bn, DE accepts when 0.45bn + 0.7 x that
+    cost <= 3.6025bn, half the time (0.501); `risk` said 100.0%: the amount's cost, a line
+    between the levels' means, was drawn as a plain number."""
+    from dealbench import Package, risk_report
+    from dealbench.model.overrides import apply_overrides
+
+    pf = apply_overrides(
+        load_portfolio(ATLANTIC),
+        {
+            "partners.DE.concessions.invest-us.levels.150bn.partner_cost": {
+                "dist": "uniform",
+                "low": "3bn",
+                "high": "6bn",
+            }
+        },
+    )
+    deal = solve(load_portfolio(ATLANTIC)).deal("DE")
+    assert deal is not None and deal.concessions == {"invest-us": "120bn"}
+    package = Package(partner="DE", security=deal.security, compute=deal.compute,
+                      concessions=deal.concessions)  # fmt: skip
+    p = risk_report(pf, package, samples=40_000, seed=4).accept_probability
+    assert abs(p.estimate - (4.5036 - 3) / 3) < 4 * p.standard_error + 1e-3, p
