@@ -24,6 +24,7 @@ GULF = REPO / "deals/portfolios/gulf-asia.yaml"
 AGREE = {
     "no-acceptable-package": {
         "tier 3: embargo",
+        "asks nothing in these periods",
         "caps allow nothing",
         "cap below what it accepts",
         "accepts no package",

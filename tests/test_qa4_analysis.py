@@ -297,3 +297,23 @@ def test_an_amount_between_levels_draws_its_cost_from_theirs() -> None:
                       concessions=deal.concessions)  # fmt: skip
     p = risk_report(pf, package, samples=40_000, seed=4).accept_probability
     assert abs(p.estimate - (4.5036 - 3) / 3) < 4 * p.standard_error + 1e-3, p
+
+
+def test_a_partner_asking_nothing_in_the_horizon_is_said_so() -> None:
+    """NG asking only in 2028 (beyond a 2027 portfolio): `solve` said it asks for no
+    compute in the portfolio's periods, `compare` said "caps allow nothing" and a memo of a
+    regime without deals "the tier 2 cap (75,000 H100e a period under veu) prevents a
+    deal"."""
+    from dealbench.analyze.limits import decided_by
+    from dealbench.checker import check
+    from dealbench.model.overrides import apply_overrides
+    from dealbench.render.limits import no_deal_reason
+
+    pf = apply_overrides(load_portfolio(ATLANTIC), {"partners.NG.ask": {}})
+    result = solve(pf)
+    assert result.deal("NG") is None
+    assert decided_by(pf, result, "NG") == "asks nothing in these periods"
+    assert no_deal_reason(pf, "NG", check(pf, [])) == (
+        "NG: Nigeria asks for no compute in this portfolio's periods "
+        "(2027Q1, 2027Q2, 2027Q3, 2027Q4)."
+    )

@@ -6,15 +6,15 @@ Read from the checked figures and the portfolio alone, without another solve:
   the risk budget; short of all of them, the partner needs no more to accept
   ("acceptance") or the risk penalty outweighs the value of more compute. The
   periods are named when the reasons differ between them;
-- a partner without a deal is embargoed (tier 3), capped to nothing, capped below
-  anything it accepts (the most compute each level allows, with no concession
-  asked, is still worth less to it than its walk-away value: `check` says so), or
-  would accept a package but the supply (in a period it asks for) or the risk
-  budget, or both, are used up by the deals the optimum prefers, or (neither used up) no package it accepts is worth more
-  to the US than no deal (when the time limit stopped the solve, only that none was
-  found: the packages are not proven best). These are the
-  cases `solve` explains at length (`optimize.explain.why_no_deal`), in words
-  that agree with it.
+- a partner without a deal is embargoed (tier 3), asks nothing in the portfolio's
+  periods, is capped to nothing, is capped below anything it accepts (the most
+  compute each level allows, with no concession asked, is still worth less to it
+  than its walk-away value: `check` says so), or would accept a package but the
+  supply (in a period it asks for) or the risk budget, or both, are used up by the
+  deals the optimum prefers, or (neither used up) no package it accepts is worth
+  more to the US than no deal (when the time limit stopped the solve, only that
+  none was found: the packages are not proven best). These are the cases `solve`
+  explains at length (`optimize.explain.why_no_deal`), in words that agree with it.
 """
 
 from __future__ import annotations
@@ -66,6 +66,8 @@ def _deal(pf: Portfolio, result: SolveResult, partner: Partner, deal: DealFigure
 def _no_deal(pf: Portfolio, result: SolveResult, partner: Partner) -> str:
     if partner.tier == 3:
         return "tier 3: embargo"
+    if not any(pf.ask(partner, t) > TOL for t in pf.periods):  # asks lie beyond the horizon
+        return "asks nothing in these periods"
     levels = pf.levels_for(partner)
     if all(pf.cap(partner, level, t) <= TOL for level in levels for t in pf.periods):
         return "caps allow nothing"

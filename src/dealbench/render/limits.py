@@ -174,6 +174,11 @@ def no_deal_reason(
     if partner.tier == 3 or not levels:
         why = "it is in Tier 3" if partner.tier == 3 else "it can meet no security level"
         return f"{code}: no compute may be exported ({why})."
+    if not any(portfolio.ask(partner, t) > COMPUTE_TOL for t in portfolio.periods):
+        return (
+            f"{code}: {partner.name} asks for no compute in this portfolio's periods "
+            f"({', '.join(portfolio.periods)})."
+        )
     # The caps that apply: a partner's own (the portfolio's deal-by-deal caps), else its tier's.
     caps = {lv: portfolio.level_cap(partner, lv) for lv in levels}
     if all(c is not None and c <= COMPUTE_TOL for c in caps.values()):
