@@ -24,16 +24,22 @@ GULF = REPO / "deals/portfolios/gulf-asia.yaml"
 AGREE = {
     "no-acceptable-package": {
         "tier 3: embargo",
+        "asks nothing in these periods",
         "caps allow nothing",
         "cap below what it accepts",
         "accepts no package",
     },
-    "shared-limits": {"supply goes to others", "risk budget goes to others"},
+    "shared-limits": {
+        "supply goes to others",
+        "risk budget goes to others",
+        "supply and risk budget go to others",
+    },
     # not worth it alone; when a shared limit is full the table names that limit
     "not-worth-it": {
         "not worth it to the US",
         "supply goes to others",
         "risk budget goes to others",
+        "supply and risk budget go to others",
     },
 }
 

@@ -16,6 +16,7 @@ from dealbench.analyze.packages import concession_changes
 from dealbench.checker import DealFigures
 from dealbench.errors import InputError, Issue
 from dealbench.optimize import SolveResult
+from dealbench.units import share_percent
 
 __all__ = ["PartnerDiff", "ResultDiff", "diff_results", "load_result"]
 
@@ -71,6 +72,17 @@ def load_result(path: str | os.PathLike[str]) -> SolveResult:
         ) from None
 
 
+def _robust(result: SolveResult) -> str:
+    """How the packages were made: at the means, or robust to a share of samples."""
+    made = result.robust
+    if made is None:
+        return "packages at the means"
+    return (
+        f"robust to {share_percent(made.level)} of {made.samples:,} samples (seed {made.seed}"
+        f"{'' if made.reached else ', not reached'})"
+    )
+
+
 def _overrides(result: SolveResult) -> str:
     """The overrides a result was solved under, as `--set` takes them, or `none`."""
     return ", ".join(result.overrides) if result.overrides else "none"
@@ -89,6 +101,8 @@ def diff_results(
         notes.append(f"regime {a.policy} -> {b.policy}")
     if a.mode != b.mode:
         notes.append(f"mode {a.mode} -> {b.mode}")
+    if a.robust != b.robust:  # the same inputs, packages made to hold in samples
+        notes.append(f"{_robust(a)} -> {_robust(b)}")
     if a.overrides != b.overrides:
         notes.append(f"overrides {_overrides(a)} -> {_overrides(b)}")
     elif a.fingerprint != b.fingerprint and a.portfolio == b.portfolio and a.policy == b.policy:

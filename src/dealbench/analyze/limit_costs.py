@@ -18,12 +18,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from dealbench.analyze.packages import describe_changes, signature
 from dealbench.analyze.parallel import Executor
 from dealbench.analyze.solves import SolveOptions, solve_all
+from dealbench.checker import at_limit, used_up
 from dealbench.model.schema import Portfolio
 from dealbench.optimize import SolveResult
 
 __all__ = ["LimitCost", "binding", "limit_costs", "marginal_prices"]
-
-TOL = 0.5  # H100e
 
 
 class LimitCost(BaseModel):
@@ -42,20 +41,28 @@ class LimitCost(BaseModel):
 
 
 def binding(pf: Portfolio, result: SolveResult) -> list[dict[str, Any]]:
-    """The limits the optimum sits on, each with how to lift it."""
+    """The limits the optimum sits on, each with how to lift it: supply and the risk
+    budget when used up (`checker.used_up`: what is left is less than a step takes, the
+    rule `solve` and the memos' "Limits that bind" read), a cap when a deal's compute
+    sits on it in whole units (`checker.at_limit`)."""
     out: list[dict[str, Any]] = []
+    full, risk_used_up = used_up(pf, result)
     for t in pf.periods:
-        supply = pf.supply[t]
-        if supply > 0 and result.supply_used.get(t, 0.0) >= supply - TOL:
+        if t in full:
+            supply = pf.supply[t]
             out.append({"kind": "supply", "period": t, "limit": supply, "name": f"Supply in {t}"})
     budget = pf.risk_budget
-    if budget is not None and result.risk_total >= budget - TOL:
+    if budget is not None and risk_used_up:
         out.append({"kind": "risk-budget", "limit": budget, "name": "The risk budget"})
     for deal in result.deals:
         partner = pf.partner(deal.partner)
         assert partner is not None
         cap = pf.level_cap(partner, deal.security)
-        on = [t for t, x in deal.compute.items() if cap is not None and cap > 0 and x >= cap - TOL]
+        on = [
+            t
+            for t, x in deal.compute.items()
+            if cap is not None and cap > 0 and at_limit(pf, x, cap)
+        ]
         if cap is not None and on:
             out.append(
                 {

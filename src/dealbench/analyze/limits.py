@@ -6,21 +6,22 @@ Read from the checked figures and the portfolio alone, without another solve:
   the risk budget; short of all of them, the partner needs no more to accept
   ("acceptance") or the risk penalty outweighs the value of more compute. The
   periods are named when the reasons differ between them;
-- a partner without a deal is embargoed (tier 3), capped to nothing, capped below
-  anything it accepts (the most compute each level allows, with no concession
-  asked, is still worth less to it than its walk-away value: `check` says so), or
-  would accept a package but the supply or risk budget is used up by the deals
-  the optimum prefers, or (neither used up) no package it accepts is worth more
-  to the US than no deal. These are the
-  cases `solve` explains at length (`optimize.explain.why_no_deal`), in words
-  that agree with it.
+- a partner without a deal is embargoed (tier 3), asks nothing in the portfolio's
+  periods, is capped to nothing, is capped below anything it accepts (the most
+  compute each level allows, with no concession asked, is still worth less to it
+  than its walk-away value: `check` says so), or would accept a package but the
+  supply (in a period it asks for) or the risk budget, or both, are used up by the
+  deals the optimum prefers, or (neither used up) no package it accepts is worth
+  more to the US than no deal (when the time limit stopped the solve, only that
+  none was found: the packages are not proven best). These are the cases `solve`
+  explains at length (`optimize.explain.why_no_deal`), in words that agree with it.
 """
 
 from __future__ import annotations
 
 from dealbench.checker import DealFigures, at_limit, evaluate, used_up
 from dealbench.model.schema import Package, Partner, Portfolio
-from dealbench.optimize import SolveResult
+from dealbench.optimize import SolveResult, Status
 
 __all__ = ["decided_by"]
 
@@ -65,6 +66,8 @@ def _deal(pf: Portfolio, result: SolveResult, partner: Partner, deal: DealFigure
 def _no_deal(pf: Portfolio, result: SolveResult, partner: Partner) -> str:
     if partner.tier == 3:
         return "tier 3: embargo"
+    if not any(pf.ask(partner, t) > TOL for t in pf.periods):  # asks lie beyond the horizon
+        return "asks nothing in these periods"
     levels = pf.levels_for(partner)
     if all(pf.cap(partner, level, t) <= TOL for level in levels for t in pf.periods):
         return "caps allow nothing"
@@ -75,13 +78,23 @@ def _no_deal(pf: Portfolio, result: SolveResult, partner: Partner) -> str:
             for t in pf.periods
         )
         return "cap below what it accepts" if capped else "accepts no package"
+    if result.status == Status.TIME_LIMIT:  # not the best packages: nothing proves why
+        return "none found in the time limit"
     # Used up, up to what whole steps leave: less than a step per deal (or the reserve
     # held back for rounding, a step per deal; see `optimize.reserve`).
+    # Only a period it could receive compute in (it asks, and a level it can meet allows
+    # some) holds the partner back: a quarter's full supply says nothing of a partner
+    # asking only in later quarters.
     slack = max(TOL, pf.granularity.h100e * len(result.deals))
-    if any(result.supply_used.get(t, 0.0) >= result.supply[t] - slack for t in pf.periods):
-        return "supply goes to others"
+    wanted = [t for t in pf.periods if any(pf.cap(partner, lv, t) > TOL for lv in levels)]
+    supply = any(result.supply_used.get(t, 0.0) >= result.supply[t] - slack for t in wanted)
     budget = result.risk_budget
-    if budget is not None and result.risk_total >= budget - slack:
+    risk = budget is not None and result.risk_total >= budget - slack and partner.diversion_risk > 0
+    if supply and risk:
+        return "supply and risk budget go to others"
+    if supply:
+        return "supply goes to others"
+    if risk:
         return "risk budget goes to others"
     return "not worth it to the US"
 

@@ -116,7 +116,12 @@ def robust_solve(
             reached = True
             break
         for code, s in short.items():
-            raised[code] = raised.get(code, 0.0) + _needed(s, level) + CUSHION
+            # What the samples lack is measured from this package, which may clear the
+            # BATNA the solver saw (steps of compute overshoot it): the next BATNA is this
+            # package's own utility plus what it lacks, or the same package comes back.
+            deal = current.deal(code)
+            over = max(deal.partner_margin, 0.0) if deal is not None else 0.0
+            raised[code] = raised.get(code, 0.0) + over + _needed(s, level) + CUSHION
         current = solve(_with_raised_batnas(portfolio, raised), **options).raise_for_status()
     if progress is not None:
         progress(MAX_ROUNDS, MAX_ROUNDS)

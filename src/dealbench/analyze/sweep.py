@@ -247,7 +247,9 @@ def sweep_param(
         portfolio=portfolio.id,
         title=portfolio.title,
         param=path,
-        unit="USD" if is_money(base, path) else None,
+        # Read where the sweep set a number: the file may give a list there (a piecewise
+        # `value_per_h100e`), which a flat amount of USD replaces.
+        unit="USD" if is_money(portfolios[0], path) else None,
         rows=rows,
         change_points=points,
         executor=(executor or Executor()).describe(),

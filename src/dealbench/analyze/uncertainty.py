@@ -16,6 +16,7 @@ the number of processes the chunks are spread over.
 
 from __future__ import annotations
 
+import itertools
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from dealbench.checker import MONEY_TOL, REL_TOL, check, evaluate
 from dealbench.errors import ArgumentError
 from dealbench.limit import messages
 from dealbench.model.distributions import distribution_of
-from dealbench.model.schema import Package, Partner, Portfolio
+from dealbench.model.schema import Concession, ConcessionLevel, Package, Partner, Portfolio
 from dealbench.model.uncertain import short as _short
 from dealbench.model.uncertain import uncertain_figures as model_uncertain_figures
 
@@ -168,6 +169,21 @@ def draw(value: float, rng: np.random.Generator, n: int) -> F64:
     return np.full(n, float(value)) if dist is None else dist.sample(rng, n)
 
 
+def _cost_draws(
+    concession: Concession, option: ConcessionLevel, rng: np.random.Generator, n: int
+) -> F64:
+    """n draws of what granting `option` costs the partner. An amount between two levels of
+    a range is valued on the straight line between them, so its cost is drawn from theirs:
+    the interpolated figure `option` carries is the line between their means."""
+    if option in concession.options or option.amount is None:
+        return draw(option.partner_cost, rng, n)
+    for (a0, _, c0), (a1, _, c1) in itertools.pairwise(concession.points):
+        if a0 < option.amount < a1:
+            share = (option.amount - a0) / (a1 - a0)
+            return (1.0 - share) * draw(c0, rng, n) + share * draw(c1, rng, n)
+    return draw(option.partner_cost, rng, n)
+
+
 def evaluate_samples(
     portfolio: Portfolio, package: Package, rng: np.random.Generator, n: int
 ) -> Samples:
@@ -193,8 +209,8 @@ def evaluate_samples(
     for cid, level_id in package.granted().items():
         concession = partner.concession(cid)
         option = concession.option(level_id) if concession else None
-        if option is not None:
-            cost += draw(option.partner_cost, rng, n)
+        if concession is not None and option is not None:
+            cost += _cost_draws(concession, option, rng, n)
 
     threshold = batna + policy.acceptance_margin
     slack = value - cost - threshold

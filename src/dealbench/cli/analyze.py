@@ -113,9 +113,10 @@ def compare(
     the regime change (so `--set policy.X=...` changes every regime).
     """
     from dealbench.analyze.compare import compare as run_compare
-    from dealbench.analyze.scenarios import parse_set
+    from dealbench.analyze.scenarios import apply_overrides, parse_set
     from dealbench.analyze.solves import SolveOptions
     from dealbench.cli import analyze_output as show
+    from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.cli.documents import parse_date, parse_formats
     from dealbench.errors import InputError, Issue
     from dealbench.model import load_portfolio
@@ -137,6 +138,7 @@ def compare(
             find_regime(name, portfolio, "--regimes")
             for name in parse_regimes(regimes, "--regimes")
         ]
+        note_uncertainty(apply_overrides(pf, overrides))
         with progress("Solving regimes", not json_out) as bar:
             comparison, solved = run_compare(
                 pf,
@@ -223,8 +225,9 @@ def sweep(
     """
     from dealbench.analyze.scenarios import apply_overrides, load_scenarios, parse_set
     from dealbench.analyze.solves import SolveOptions
-    from dealbench.analyze.sweep import check_steps, sweep_param, sweep_scenarios
+    from dealbench.analyze.sweep import check_steps, parse_bound, sweep_param, sweep_scenarios
     from dealbench.cli import analyze_output as show
+    from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.errors import InputError, Issue
     from dealbench.model import load_portfolio
 
@@ -257,10 +260,16 @@ def sweep(
             OutputDir(out, force=force).check([SWEEP_FILE])
         pf = load_portfolio(portfolio)
         options = SolveOptions(time_limit=time_limit)
+        base = apply_overrides(pf, overrides)
+        loaded = None if scenarios is None else load_scenarios(scenarios, base)
+        if param is not None:  # the bounds the path refuses, before any note
+            parse_bound(base, param, start, "start")
+            parse_bound(base, param, stop, "stop")
+        # Every row counts the figures given as distributions at their means, but the one
+        # the sweep sets (it is noted at the first value it takes, where it is a number).
+        note_uncertainty(base if param is None else apply_overrides(base, {param: start}))
         with progress("Solving scenarios", not json_out) as bar:
-            if scenarios is not None:
-                base = apply_overrides(pf, overrides)
-                loaded = load_scenarios(scenarios, base)
+            if loaded is not None:
                 result, _ = sweep_scenarios(
                     base, loaded, options=options, executor=ex, progress=bar
                 )

@@ -4,7 +4,8 @@ A path is dotted, rooted at one of the three kinds of file a portfolio loads:
 `policy.risk_penalty_per_h100e=200k`, `partners.AE.batna=3bn`,
 `partners.AE.concessions.invest-us.levels.200bn.us_value=12bn`,
 `portfolio.supply.2027=900_000`, `portfolio.caps.AE.veu=800_000`. Lists are
-indexed by their items' ids (partners by code) or by position. A value is read
+indexed by their items' ids (partners by code) or by position (`value_per_h100e.0.value`,
+or `value_per_h100e[0].value` as the notes on uncertain figures name it). A value is read
 as YAML (so `{tpp: 790_000_000}` and `true` work) and then parsed by the same
 validators as the files, so units are those of the files: money as `3bn`,
 compute as `900_000` or `{tpp: N}`. Each override is validated alone, in order,
@@ -217,7 +218,9 @@ def apply_overrides(
 
 
 def _apply_one(pf: Portfolio, path: str, value: Any, where: str) -> Portfolio:
-    parts = [p for p in path.split(".")]
+    # `value_per_h100e[0].value`, as notes and `risk` name a segment's figure, is
+    # `value_per_h100e.0.value`: a list indexed by position.
+    parts = re.sub(r"\[(\d+)\]", r".\1", path).split(".")
     if any(not p for p in parts):
         raise InputError(
             Issue(where, None, path, "empty part in the path (two dots, or a dot at an end)")

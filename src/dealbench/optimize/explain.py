@@ -117,7 +117,7 @@ class NoDeal:
     """Why the optimum leaves one partner without a deal."""
 
     partner: str
-    reason: str  # no-acceptable-package | not-worth-it | shared-limits | walked-away
+    reason: str  # no-acceptable-package | not-worth-it | shared-limits | time-limit | walked-away
     message: str
     relax: list[Relaxation] = field(default_factory=list)
 
@@ -243,7 +243,8 @@ class _SlackModel:
         # The same portfolio with every cap opened up to the asks (tier 3 still gets
         # nothing); the true caps are added back below, each with its slack.
         policy = pf.policy.model_copy(update={"caps": Caps(tier3=pf.policy.caps.tier3)})
-        opened = pf.model_copy(update={"policy": policy})
+        # A portfolio's deal-by-deal caps are opened too: each is a cap to relax by name.
+        opened = pf.model_copy(update={"policy": policy, "caps": {}})
         self.f: Formulation = formulate(opened, mode, v_floor, require)
         self.groups: dict[tuple[Any, ...], _Group] = {}
         self._count = 0
@@ -316,7 +317,9 @@ class _SlackModel:
             cap, ask = pf.cap(p, k, t), opened.cap(p, k, t)
             if cap >= ask:
                 continue
-            group = self._group(("cap", p.tier, k), "cap", ask / COMPUTE, self.costs["cap"])
+            own = k in pf.caps.get(code, {})  # the partner's own cap, not its tier's
+            key = ("own-cap", code, k) if own else ("cap", p.tier, k)
+            group = self._group(key, "cap", ask / COMPUTE, self.costs["cap"])
             slack = self._slack(group, (code, t, k, cap), (ask - cap) / COMPUTE)
             self.f.problem += var <= cap / COMPUTE * self.f.s[code, k] + slack, f"tcap_{var.name}"
 
@@ -325,7 +328,12 @@ class _SlackModel:
     def solve(self, deadline: float | None) -> list[_Group] | None:
         """The cheapest set of groups to relax, then the least amounts for that set;
         None when there is none or it is not proven cheapest by `deadline`."""
-        self.f.problem.setObjective(self.cost)
+        # Among sets of the same cost, the one that needs the least: each slack over its
+        # group's scale is at most 1, so the amounts, weighted below a thousandth of one
+        # group's cost in all, only break ties (raising the risk budget by 8,385 and TR's
+        # own cap was passed over for raising it by 35,100 and the baseline cap).
+        slacks = sum(len(g.slacks) for g in self.groups.values())
+        self.f.problem.setObjective(self.cost + (1e-3 / max(slacks, 1)) * self.amounts)
         if not self._run(deadline):
             return None
         chosen = [g for g in self.groups.values() if _val(g.on) > 0.5]
@@ -392,13 +400,29 @@ class _SlackModel:
                 amount=need,
             )
         if group.kind == "cap":
-            tier, level = group.key[1], group.key[2]
+            level = group.key[2]
+            # A period is named only where its cap must rise by half an H100e or more: the
+            # amounts' solve leaves slacks of a hundredth of one in periods that need none.
+            whole = [(d, v) for d, v in used if v * COMPUTE >= 0.5]
+            used = whole or used
             cap = max(detail[3] for detail, _ in used) if used else 0.0
             extra = max((v for _, v in used), default=0.0) * COMPUTE
+            if group.key[0] == "own-cap":  # a deal-by-deal cap of the portfolio's
+                code = group.key[1]
+                periods = sorted({d[1] for d, _ in used}, key=pf.periods.index)
+                return _raised(
+                    "cap",
+                    f"{code}'s own cap under {level}",
+                    cap,
+                    extra,
+                    f"H100e per period (in {', '.join(periods)})",
+                    level=level,
+                    partner=code,
+                )
             who = sorted({f"{d[0]} in {d[1]}" for d, _ in used})
             return _raised(
                 "cap",
-                f"the tier {tier} cap under {level}",
+                f"the tier {group.key[1]} cap under {level}",
                 cap,
                 extra,
                 f"H100e per period (for {', '.join(who)})",
@@ -444,11 +468,13 @@ def _raised(
     unit: str,
     period: str | None = None,
     level: str | None = None,
+    partner: str | None = None,
 ) -> Relaxation:
     """A compute or risk limit to raise by `extra`: "raise WHAT from LIMIT to LIMIT+EXTRA UNIT"."""
     return Relaxation(
         kind,
         f"raise {what} from {h100e(limit)} to {h100e(limit + extra)} {unit}",
+        partner=partner,
         period=period,
         level=level,
         limit=limit,
@@ -526,6 +552,8 @@ def why_no_deal(portfolio: Portfolio, result: SolveResult) -> list[NoDeal]:
             message = explanation.message
             if [r.kind for r in explanation.relax] == ["acceptance"]:  # no limit helps
                 message = message.split(": ")[0] + "; no change of limits opens a deal"
+            # A partner that can receive no compute is said so first: the explanation of
+            # its required deal opens with it (`_no_compute`), once.
             out.append(
                 NoDeal(
                     code,
@@ -540,6 +568,9 @@ def why_no_deal(portfolio: Portfolio, result: SolveResult) -> list[NoDeal]:
             continue
         if deal.us_margin <= 0.5:
             out.append(_not_worth_it(code, deal))
+            continue
+        if result.status == Status.TIME_LIMIT:  # the packages are not proven best
+            out.append(_not_found(code, deal))
             continue
         out.append(_shared_limits(portfolio, result, code, deal))
     return out
@@ -584,6 +615,18 @@ def _not_worth_it(code: str, deal: Any) -> NoDeal:
                 amount=-deal.us_margin,
             )
         ],
+    )
+
+
+def _not_found(code: str, deal: Any) -> NoDeal:
+    """A deal worth having alone that a solve stopped by its time limit did not find: the
+    packages are the best found, so nothing says the others are worth more."""
+    return NoDeal(
+        code,
+        "time-limit",
+        f"alone, a deal with {code} would add {money(deal.us_margin)} to US utility; the time "
+        "limit stopped the solve before it found a package with it (the packages are the best "
+        "found, not proven the best)",
     )
 
 

@@ -253,9 +253,10 @@ def risks(pf: Portfolio, deal: DealFigures, budget: float | None) -> list[str]:
     ]
     threshold = abs(deal.acceptance_threshold) or 1.0
     if deal.accepts and deal.partner_margin <= max(MARGIN_TOL, THIN_MARGIN * threshold):
-        by = (
-            "nothing" if deal.partner_margin <= MARGIN_TOL else f"only {money(deal.partner_margin)}"
-        )
+        # "nothing" only where the package table's margin reads $0 too: a margin within
+        # MARGIN_TOL is "held to" its walk-away value, but $1.0m is not nothing.
+        margin = money(deal.partner_margin)
+        by = "nothing" if margin == money(0.0) else f"only {margin}"
         out.append(
             f"Acceptance is thin: the Partner clears its walk-away value and required margin by "
             f"{by}; if it values the compute less or its costs rise, it walks away."

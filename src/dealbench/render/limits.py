@@ -153,14 +153,17 @@ def verdict(deal: DealFigures) -> str:
     )
 
 
-def no_deal_reason(portfolio: Portfolio, code: str, checked: PortfolioCheck) -> str:
+def no_deal_reason(
+    portfolio: Portfolio, code: str, checked: PortfolioCheck, *, stopped: bool = False
+) -> str:
     """Which limit keeps a partner out of the portfolio, as far as the figures show it.
 
     The partner's best case is the most compute its caps (and the supply) allow
     under each security level it can meet, for no commitment at all. If even
     that leaves it short of its walk-away value plus the required margin, the
     caps prevent the deal; otherwise no package it accepts was worth more to the
-    United States than no deal (within the supply and risk budget the solve had).
+    United States than no deal (within the supply and risk budget the solve had), or,
+    when the solve stopped at its time limit (`stopped`), none was found before it.
     """
     from dealbench.checker import evaluate
     from dealbench.model.schema import Package
@@ -171,7 +174,13 @@ def no_deal_reason(portfolio: Portfolio, code: str, checked: PortfolioCheck) -> 
     if partner.tier == 3 or not levels:
         why = "it is in Tier 3" if partner.tier == 3 else "it can meet no security level"
         return f"{code}: no compute may be exported ({why})."
-    caps = {lv: portfolio.policy.caps.cap(partner.tier, lv) for lv in levels}
+    if not any(portfolio.ask(partner, t) > COMPUTE_TOL for t in portfolio.periods):
+        return (
+            f"{code}: {partner.name} asks for no compute in this portfolio's periods "
+            f"({', '.join(portfolio.periods)})."
+        )
+    # The caps that apply: a partner's own (the portfolio's deal-by-deal caps), else its tier's.
+    caps = {lv: portfolio.level_cap(partner, lv) for lv in levels}
     if all(c is not None and c <= COMPUTE_TOL for c in caps.values()):
         return f"{code}: the tier {partner.tier} cap is zero under every security level."
     best = None
@@ -186,8 +195,10 @@ def no_deal_reason(portfolio: Portfolio, code: str, checked: PortfolioCheck) -> 
     assert best is not None
     if best.partner_utility < best.acceptance_threshold - MARGIN_TOL:
         cap = caps[best.security]
+        own = best.security in portfolio.caps.get(code, {})
+        whose = f"{code}'s own cap" if own else f"the tier {partner.tier} cap"
         limit = (
-            f"the tier {partner.tier} cap ({h100e(cap)} H100e a period under {best.security})"
+            f"{whose} ({h100e(cap)} H100e a period under {best.security})"
             if cap is not None
             else "its ask"
         )
@@ -196,6 +207,12 @@ def no_deal_reason(portfolio: Portfolio, code: str, checked: PortfolioCheck) -> 
             f"commitment at all, gives {partner.name} a partner utility of "
             f"{money(best.partner_utility)}, {money(best.acceptance_threshold - best.partner_utility)}"
             f" short of its walk-away value plus the required margin."
+        )
+    if stopped:  # the solve stopped before proving anything of the packages it did not find
+        return (
+            f"{code}: the solve stopped at its time limit before it found a package "
+            f"{partner.name} would accept that leaves the United States better off than its "
+            f"walk-away value ({money(partner.us_batna)})."
         )
     return (
         f"{code}: no package {partner.name} would accept leaves the United States better off "

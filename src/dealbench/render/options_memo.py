@@ -31,7 +31,24 @@ def options_memo_context(
         date=date,
     )
     doc["regime"] = ", ".join(r["id"] for r in facts["regimes"]) + " compared"
-    return {**facts, "doc": doc, "charts": charts(facts)}
+    # Every option's packages count the figures given as distributions at their means, as
+    # the principals memos say under their risks: what would change the ranking says so.
+    uncertain = uncertain_options_lines(portfolio)
+    return {**facts, "uncertain": uncertain, "doc": doc, "charts": charts(facts)}
+
+
+def uncertain_options_lines(portfolio: Portfolio) -> list[str]:
+    """The figures given as distributions, and that the options are compared at their means."""
+    from dealbench.render.portfolio_memo import uncertain_listing
+
+    listed = uncertain_listing(portfolio)
+    if not listed:
+        return []
+    return [
+        f"Uncertain figures count at their means under every option: {listed}. The "
+        "comparison holds at the means only; the command dealbench risk estimates how often "
+        "each partner accepts its package."
+    ]
 
 
 def charts(facts: dict[str, Any]) -> list[Chart]:

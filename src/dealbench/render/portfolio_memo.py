@@ -98,6 +98,12 @@ def no_deal_value(source: Source) -> float:
 def recommendation(source: Source) -> str:
     checked = source.checked
     deals = checked.deals
+    if not deals and source.stopped:
+        return (
+            "Conclude nothing yet: the solve stopped at its time limit before it found a "
+            "package both acceptable to a partner and better for the United States than its "
+            "walk-away value; solve again with a longer time limit before deciding."
+        )
     if not deals:
         return (
             "Conclude no deal: under this regime no package is both acceptable to a partner and "
@@ -114,6 +120,11 @@ def recommendation(source: Source) -> str:
         text += f" Offer no package to {', '.join(checked.no_deal)}."
     if checked.problems():
         text += f" Fix {plural(len(checked.problems()), 'problem')} first (see Risks)."
+    if source.stopped:  # as the options memo says of a stopped solve: recommend nothing yet
+        text += (
+            " The solve stopped at its time limit: these are the best packages found, not "
+            "proven the best there are; solve again with a longer time limit before deciding."
+        )
     return text
 
 
@@ -143,7 +154,7 @@ def no_deal_rows(source: Source) -> list[dict[str, Any]]:
                 "code": code,
                 "name": partner.name,
                 "us_batna": partner.us_batna,
-                "reason": no_deal_reason(pf, code, source.checked),
+                "reason": no_deal_reason(pf, code, source.checked, stopped=source.stopped),
             }
         )
     return rows

@@ -48,6 +48,8 @@ class Source:
     warnings: tuple[str, ...] = ()
     #: How a robust solve made the packages (`solve --robust`), as its result records it.
     robust: Robust | None = None
+    #: The solve stopped at its time limit: the packages are the best found, not proven best.
+    stopped: bool = False
 
     @property
     def is_package(self) -> bool:
@@ -112,6 +114,7 @@ def source_from_result(portfolio: Portfolio, result: SolveResult) -> Source:
         label="" if result.mode == "us-best" else slug(result.mode),
         maximised=maximised_text(result),
         robust=result.robust,
+        stopped=result.status == "time-limit",
     )
 
 
