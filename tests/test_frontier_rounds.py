@@ -133,3 +133,21 @@ def test_the_web_chart_draws_the_steps_the_frontier_proves() -> None:
     assert len(corners) == 2 * len(curve.points) - 1
     for (x0, y0), (x1, y1) in itertools.pairwise(corners):
         assert x0 == x1 or y0 == y1  # a drop or a flat stretch, never a slope
+
+
+def test_the_risk_chart_holds_between_two_points_what_the_less_risky_proves() -> None:
+    """On the risk axis the chart drew, between two points, the V of the riskier one (the
+    US-best V over every risk down to the next point's): more than any package within
+    that risk is proven to give. At a risk between two points the line is now at the
+    less risky point's V, as max V subject to risk <= r is."""
+    from dealbench.negotiate.chart import BN, _line
+
+    curve = frontier(load_portfolio(PORTFOLIO), "AE", points=6, axis="risk")
+    xs, ys = _line(curve)
+    points = sorted((p.risk, p.us_utility / BN) for p in curve.points)
+    for (x0, y0), (x1, y1) in itertools.pairwise(zip(xs, ys, strict=True)):
+        if x0 == x1:
+            continue  # a drop at a point's risk
+        low = min(x0, x1)
+        proven = max(v for r, v in points if r <= low + 1e-6)
+        assert y0 == y1 == pytest.approx(proven), (x0, x1)

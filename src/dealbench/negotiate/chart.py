@@ -78,43 +78,49 @@ def _x(frontier: Frontier, p: FrontierPoint) -> float:
     return p.portfolio_risk if frontier.jointly else p.risk
 
 
+def _line(frontier: Frontier) -> tuple[list[float], list[float]]:
+    """The frontier's line: its outline on the partner axis (`Frontier.outline`); on the
+    risk axis, from the riskiest point down, the step to each next point: at a risk
+    between two points, what the less risky one proves (the riskier one may exceed it)."""
+    if frontier.axis == "partner":
+        outline = frontier.outline()
+        return [u / BN for u, _ in outline], [v / BN for _, v in outline]
+    xs: list[float] = []
+    ys: list[float] = []
+    for p in sorted(frontier.points, key=lambda q: -_x(frontier, q)):
+        if xs:  # down at the riskier point's risk to the less risky one's V, then along
+            xs.append(xs[-1])
+            ys.append(p.us_utility / BN)
+        xs.append(_x(frontier, p))
+        ys.append(p.us_utility / BN)
+    return xs, ys
+
+
 def _draw(frontier: Frontier, rounds: Sequence[Round]) -> Figure:
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(7.0, 4.6), layout="constrained")
     ax = fig.add_subplot()
     pts = frontier.points
-    if frontier.axis == "partner":
-        outline = frontier.outline()
-        exact = frontier.method == "exact"
-        ax.plot(
-            [u / BN for u, _ in outline],
-            [v / BN for _, v in outline],
-            color=BLUE,
-            linewidth=1.2,
-            label="Frontier (exact)"
-            if exact
-            else "Frontier (points proven; between them, at least the step)",
-        )
-        ax.plot(
-            [_x(frontier, p) for p in pts],
-            [p.us_utility / BN for p in pts],
-            color=BLUE,
-            marker="o",
-            markersize=3,
-            linestyle="none",
-        )
-    else:
-        ax.plot(
-            [_x(frontier, p) for p in pts],
-            [p.us_utility / BN for p in pts],
-            color=BLUE,
-            marker="o",
-            markersize=3,
-            linewidth=1.2,
-            drawstyle="steps-post",
-            label="Frontier (points proven; between them, at least the step)",
-        )
+    xs, ys = _line(frontier)
+    exact = frontier.method == "exact"
+    ax.plot(
+        xs,
+        ys,
+        color=BLUE,
+        linewidth=1.2,
+        label="Frontier (exact)"
+        if exact
+        else "Frontier (points proven; between them, at least the step)",
+    )
+    ax.plot(
+        [_x(frontier, p) for p in pts],
+        [p.us_utility / BN for p in pts],
+        color=BLUE,
+        marker="o",
+        markersize=3,
+        linestyle="none",
+    )
     marks = [
         (frontier.no_deal, "No deal", GREY, "X"),
         (frontier.us_best, "US-best", BLUE, "s"),
