@@ -526,8 +526,7 @@ def why_no_deal(portfolio: Portfolio, result: SolveResult) -> list[NoDeal]:
             message = explanation.message
             if [r.kind for r in explanation.relax] == ["acceptance"]:  # no limit helps
                 message = message.split(": ")[0] + "; no change of limits opens a deal"
-            if (nothing := _no_compute(portfolio, p)) is not None:
-                message = f"{nothing}; {message}"
+            # The explanation of the required deal already opens with _no_compute's words.
             out.append(
                 NoDeal(
                     code,
