@@ -5,17 +5,18 @@ Each fixture is small enough to work out by hand; the docstrings do.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from dealbench.model import load_portfolio
 from dealbench.optimize import solve
 from dealbench.optimize.explain import why_no_deal
+from helpers import DATA, Runner
 
 
 def test_a_tier_3_partner_without_a_deal_is_said_to_receive_nothing_once() -> None:
     """EE is tier 3 (BATNA 100m): the no-deal reason said "EE is tier 3 and receives no
     compute under any deal" twice, once from the explanation of the forced deal (which
     says it first since ea82b70) and once more from the reason itself."""
-    from helpers import DATA
-
     pf = load_portfolio(DATA / "embargo/portfolio.yaml")
     ee = pf.partner("EE")
     assert ee is not None
@@ -26,3 +27,28 @@ def test_a_tier_3_partner_without_a_deal_is_said_to_receive_nothing_once() -> No
         "no package EE accepts fits the limits: EE is tier 3 and receives no compute under "
         "any deal; EE's acceptance needs"
     )
+
+
+def test_evaluate_against_lists_the_shared_limits_the_verdict_breaks(
+    run: Runner, tmp_path: Path
+) -> None:
+    """BB's package under baseline keeps its ask and BB accepts it, but alone it takes
+    10,000 risk-weighted H100e (100,000 x 0.1) of a budget of 1,000. Plain `evaluate`
+    says so; with --against its figures said "Violations: none" just above the verdict's
+    "Limits broken (1): risk budget ...", as the figures carried the package's own
+    limits only."""
+    portfolio = DATA / "qa4neg/portfolio.yaml"
+    package = DATA / "qa4neg/bb-baseline.yaml"
+    rounds = tmp_path / "rounds"
+    offer = run("offer", portfolio, "--partner", "BB", "--rounds", rounds, "--no-documents")
+    assert offer.exit_code == 0, offer.output
+    budget = "risk budget: 10,000 risk-weighted H100e, the budget is 1,000"
+    plain = run("evaluate", package, "--portfolio", portfolio)
+    assert plain.exit_code == 3 and budget in plain.stdout, plain.output
+    against = run(
+        "evaluate", package, "--portfolio", portfolio, "--against", "1", "--rounds", rounds
+    )
+    assert against.exit_code == 3, against.output
+    figures, verdict = against.stdout.split("Verdict on the package from BB:")
+    assert "Violations: none" not in figures
+    assert budget in figures and budget in verdict
