@@ -52,3 +52,22 @@ def test_evaluate_against_lists_the_shared_limits_the_verdict_breaks(
     figures, verdict = against.stdout.split("Verdict on the package from BB:")
     assert "Violations: none" not in figures
     assert budget in figures and budget in verdict
+
+
+def test_an_offer_to_a_partner_that_accepts_no_package_says_why(
+    run: Runner, tmp_path: Path
+) -> None:
+    """DD's BATNA is USD 500bn; 100,000 H100e at 30k are worth 3bn to it, so it accepts no
+    package. `offer` said only that no package "is better for the US than walking away",
+    as if the US did not want a deal; it now gives solve's reason for DD's no deal."""
+    portfolio = DATA / "qa4neg/portfolio.yaml"
+    rounds = tmp_path / "rounds"
+    for how in (("--strategy", "linear"), ("--mode", "nash")):
+        refused = run("offer", portfolio, "--partner", "DD", "--rounds", rounds, *how)
+        assert refused.exit_code == 3, refused.output
+        assert (
+            "error: no package with DD is better for the US than walking away (with the other "
+            "partners held at the plan): no package DD accepts fits the limits: DD's acceptance "
+            "needs $500.00bn more" in refused.stderr
+        ), refused.stderr
+    assert not rounds.exists() or not any(rounds.rglob("*.yaml"))
