@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import builders as b
+from dealbench.checker import evaluate
 from dealbench.model import load_portfolio
+from dealbench.model.schema import Granularity
 from dealbench.optimize import solve
 from dealbench.optimize.explain import why_no_deal
+from dealbench.units import CHIP_TPP, H100_TPP
 from helpers import DATA, Runner
 
 
@@ -71,3 +75,37 @@ def test_an_offer_to_a_partner_that_accepts_no_package_says_why(
             "needs $500.00bn more" in refused.stderr
         ), refused.stderr
     assert not rounds.exists() or not any(rounds.rglob("*.yaml"))
+
+
+def test_a_floor_at_the_us_best_value_keeps_the_declared_step_of_chips() -> None:
+    """FF alone, in steps of 256 B200 chips (582.1 H100e), under a risk budget of 700.3
+    (0.015 risk-weighted per H100e under veu): the US-best package is in whole steps and
+    worth V. The first offer of a negotiation is the partner-best package at V >= V, and
+    its rounding compared V with the floor exactly: the declared step missed it by float
+    noise, so the offer came in steps of 25 chips, silently off the portfolio's step."""
+    pol = b.policy(levels=[("veu", 0.9)], export_value="9k", risk_penalty="100k")
+    ff = b.partner(
+        "FF",
+        diversion_risk=0.15,
+        ask={"2026": 20_000, "2027": 30_000},
+        value="22k",
+        batna="300m",
+        security_costs={"veu": "400m"},
+        concessions=[b.concession("lng", us_value="1bn", partner_cost="600m")],
+    )
+    step = 256 * CHIP_TPP["B200"] / H100_TPP
+    chips = Granularity(h100e=step, chips=256, model="B200")
+    pf = b.portfolio(pol, [ff], supply={"2026": 1e6, "2027": 1e6}, granularity=chips)
+    pf = pf.model_copy(update={"risk_budget": 700.3})
+    best = solve(pf)
+    assert best.solver.details["granularity_h100e"] == step
+    v = evaluate(pf, best.deals[0].package()).us_value
+    offer = solve(pf, "partner-best", v_floor=v)
+    assert offer.solver.details["granularity_h100e"] == step, offer.message
+    assert offer.us_value is not None and offer.us_value >= v - 1e3
+    (deal,) = offer.deals
+    # 2026: the full ask in whole chips (20,000 H100e); 2027: 45 steps of 256 chips
+    assert chips.in_chips(deal.package().compute) == {
+        "2026": (8_795.0, "B200"),
+        "2027": (11_520.0, "B200"),
+    }
