@@ -11,6 +11,7 @@ import builders as b
 from dealbench.checker import evaluate
 from dealbench.model import load_portfolio
 from dealbench.model.schema import Granularity
+from dealbench.negotiate import frontier
 from dealbench.optimize import solve
 from dealbench.optimize.explain import why_no_deal
 from dealbench.units import CHIP_TPP, H100_TPP
@@ -109,3 +110,34 @@ def test_a_floor_at_the_us_best_value_keeps_the_declared_step_of_chips() -> None
         "2026": (8_795.0, "B200"),
         "2027": (11_520.0, "B200"),
     }
+
+
+def test_the_risk_frontier_holds_no_bargaining_point_below_the_best_v_at_its_risk() -> None:
+    """FF alone in steps of 256 B200 chips under a risk budget of 894.54. On the risk
+    axis, the Nash and Kalai points (V 0.89bn at a risk of 888.1 and 886.6) were added to
+    the frontier's points, as on the partner axis, where they are Pareto optimal; against
+    risk they are not: at a risk of 888.1 the US can have 1.39bn (the US-best terms with
+    one step less). Every point of the risk frontier is now max V at its risk."""
+    pol = b.policy(levels=[("veu", 0.9)], export_value="9k", risk_penalty="100k", margin="100m")
+    lng = [("5bn", "250m", "150m"), ("10bn", "500m", "300m"), ("15bn", "750m", "450m")]
+    ff = b.partner(
+        "FF",
+        diversion_risk=0.15,
+        ask={"2026": 20_000, "2027": 20_000, "2028": 30_000, "2029": 30_000},
+        value="22k",
+        batna="300m",
+        security_costs={"veu": "400m"},
+        concessions=[
+            b.concession("reporting", us_value="200m", partner_cost="50m"),
+            b.concession("lng", levels=[*lng, ("20bn", "1bn", "600m")]),
+        ],
+    )
+    chips = Granularity(h100e=256 * CHIP_TPP["B200"] / H100_TPP, chips=256, model="B200")
+    supply = dict.fromkeys(("2026", "2027", "2028", "2029"), 1e6)
+    pf = b.portfolio(pol, [ff], supply=supply, granularity=chips)
+    pf = pf.model_copy(update={"risk_budget": 894.5426983200023})
+    curve = frontier(pf, "FF", axis="risk", points=6)
+    assert curve.nash is not None and curve.kalai is not None  # still reported
+    for point in curve.points:
+        best = solve(pf.model_copy(update={"risk_budget": point.risk + 1e-6})).us_value
+        assert best is not None and point.us_utility >= best - 1e6, (point.label, point.risk)

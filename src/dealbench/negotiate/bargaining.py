@@ -67,8 +67,14 @@ def attach_bargaining(
                     "method": "solve --mode kalai on the partner alone (others held)",
                     "tau": details.get("tau"),
                 }
-    # Nash and Kalai are Pareto optimal: they belong on the frontier too.
-    extra = [p for p in (nash, kalai) if p is not None and p not in frontier.points]
+    # Nash and Kalai are Pareto optimal in V and U: they belong on the partner axis's
+    # frontier too. On the risk axis they are no best V at their risk (a package of the
+    # same risk can give the US more and the partner less): they stay markers only.
+    extra = [
+        p
+        for p in (nash, kalai)
+        if p is not None and p not in frontier.points and frontier.axis == "partner"
+    ]
     points = clean([*frontier.points, *extra], frontier.axis, frontier.jointly)
     return frontier.model_copy(
         update={
