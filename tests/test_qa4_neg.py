@@ -10,10 +10,11 @@ from pathlib import Path
 import builders as b
 from dealbench.checker import evaluate
 from dealbench.model import load_portfolio
-from dealbench.model.schema import Granularity
+from dealbench.model.schema import Granularity, Package
 from dealbench.negotiate import frontier
 from dealbench.optimize import solve
 from dealbench.optimize.explain import why_no_deal
+from dealbench.render.limits import verdict
 from dealbench.units import CHIP_TPP, H100_TPP
 from helpers import DATA, Runner
 
@@ -141,3 +142,19 @@ def test_the_risk_frontier_holds_no_bargaining_point_below_the_best_v_at_its_ris
     for point in curve.points:
         best = solve(pf.model_copy(update={"risk_budget": point.risk + 1e-6})).us_value
         assert best is not None and point.us_utility >= best - 1e6, (point.label, point.risk)
+
+
+def test_the_verdict_on_a_package_says_the_partner_refuses_it_as_well_as_its_limits() -> None:
+    """AA's package breaks its tier's cap (50,000 H100e against 10,000) and gives AA
+    50,000 x 30k = 1.5bn, short of its BATNA of 10bn. The internal documents' verdict
+    ("Later version: ...") named the broken cap alone, as if AA would sign otherwise."""
+    pol = b.policy(levels=[("baseline", 0.0)], caps={"tier2": {"baseline": 10_000}})
+    aa = b.partner("AA", batna="10bn", security_costs={"baseline": 0})
+    pf = b.portfolio(pol, [aa], supply={"2026": 1e6})
+    package = Package(partner="AA", security="baseline", compute={"2026": 50_000})
+    said = verdict(evaluate(pf, package))
+    assert said.startswith("The package breaks 1 limit: AA: 2026 compute 50,000 H100e exceeds")
+    assert said.endswith(
+        ". Partner AA would also refuse: its partner utility, $1.50bn, falls $8.50bn short "
+        "of its walk-away value plus the required margin ($10.00bn)."
+    )

@@ -126,17 +126,22 @@ def partner_uncertain_line(portfolio: Portfolio, code: str) -> str:
 
 def verdict(deal: DealFigures) -> str:
     """One sentence: would both sides sign, and does the package keep every limit?"""
+    short = deal.acceptance_threshold - deal.partner_utility
+    refuses = (
+        f"refuse: its partner utility, {money(deal.partner_utility)}, falls {money(short)} "
+        f"short of its walk-away value plus the required margin "
+        f"({money(deal.acceptance_threshold)})."
+    )
     if deal.violations:
-        return f"The package breaks {plural(len(deal.violations), 'limit')}: " + "; ".join(
+        broken = f"The package breaks {plural(len(deal.violations), 'limit')}: " + "; ".join(
             messages(deal.violations)
         )
+        # Both, when both: the limits alone read as if the partner would sign otherwise.
+        if deal.accepts:
+            return broken
+        return f"{broken}. {deal.partner_name} would also {refuses}"
     if not deal.accepts:
-        short = deal.acceptance_threshold - deal.partner_utility
-        return (
-            f"{deal.partner_name} would refuse: its partner utility, "
-            f"{money(deal.partner_utility)}, falls {money(short)} short of its walk-away value "
-            f"plus the required margin ({money(deal.acceptance_threshold)})."
-        )
+        return f"{deal.partner_name} would {refuses}"
     if deal.us_margin < 0:
         return (
             f"{deal.partner_name} would accept, but the United States would be "
