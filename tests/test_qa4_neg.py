@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import builders as b
 from dealbench.checker import evaluate
 from dealbench.model import load_portfolio
 from dealbench.model.schema import Granularity, Package
 from dealbench.negotiate import frontier
+from dealbench.negotiate.replan import residual
 from dealbench.optimize import solve
-from dealbench.optimize.explain import why_no_deal
+from dealbench.optimize.explain import explain_infeasible, why_no_deal
 from dealbench.render.limits import verdict
 from dealbench.units import CHIP_TPP, H100_TPP
 from helpers import DATA, Runner
@@ -158,3 +161,27 @@ def test_the_verdict_on_a_package_says_the_partner_refuses_it_as_well_as_its_lim
         ". Partner AA would also refuse: its partner utility, $1.50bn, falls $8.50bn short "
         "of its walk-away value plus the required margin ($10.00bn)."
     )
+
+
+def test_a_limit_to_raise_beside_deals_held_is_named_whole() -> None:
+    """AA's deal is held (90,000 H100e under veu, risk 900 of a budget of 1,000); BB
+    needs 1bn / 30k = 33,334 H100e, risk 333.3, and 100 is left. `solve --rounds` and
+    `offer` explain on what the held deals leave, and said "raise the risk budget from 100
+    to 333" of a portfolio whose budget is 1,000 (printed a line above)."""
+    pol = b.policy(levels=[("veu", 0.9)])
+    aa = b.partner("AA", diversion_risk=0.1, security_costs={"veu": 0})
+    bb = b.partner(
+        "BB", diversion_risk=0.1, ask={"2026": 50_000}, batna="1bn", security_costs={"veu": 0}
+    )
+    pf = b.portfolio(pol, [aa, bb], supply={"2026": 1e6}, risk_budget=1_000)
+    held = Package(partner="AA", security="veu", compute={"2026": 90_000})
+    rest = residual(pf, fixed=[held])
+    (relax,) = explain_infeasible(rest, "us-best", None, ["BB"]).relax
+    assert relax.message == (
+        "raise the risk budget from 1,000 to 1,233 risk-weighted H100e (100 of it left beside "
+        "the deals held)"
+    )
+    assert relax.limit == pytest.approx(1_000)
+    # what a second residual holds adds to the first's
+    again = residual(rest, fixed=[Package(partner="BB", security="veu", compute={"2026": 500})])
+    assert again.held_risk == pytest.approx(905) and again.held_supply == {"2026": 90_500}
