@@ -13,7 +13,7 @@ import builders as b
 from dealbench.checker import evaluate
 from dealbench.model import load_portfolio
 from dealbench.model.schema import Granularity, Package
-from dealbench.negotiate import frontier
+from dealbench.negotiate import frontier, history
 from dealbench.negotiate.replan import residual
 from dealbench.optimize import solve
 from dealbench.optimize.explain import explain_infeasible, why_no_deal
@@ -185,3 +185,23 @@ def test_a_limit_to_raise_beside_deals_held_is_named_whole() -> None:
     # what a second residual holds adds to the first's
     again = residual(rest, fixed=[Package(partner="BB", security="veu", compute={"2026": 500})])
     assert again.held_risk == pytest.approx(905) and again.held_supply == {"2026": 90_500}
+
+
+def test_history_says_why_a_round_the_partner_refuses_is_not_ok(
+    run: Runner, tmp_path: Path
+) -> None:
+    """BB's counter keeps every limit but gives BB 300m - 500m = -200m, below its BATNA
+    of 0: `history` marked it "no" with no line saying why (every other "no" has one),
+    and the web workbench called the round "compliant"."""
+    portfolio = DATA / "qa4neg/portfolio.yaml"
+    rounds = tmp_path / "rounds"
+    common = ("--rounds", rounds, "--no-documents")
+    assert run("offer", portfolio, "--partner", "BB", *common).exit_code == 0
+    counter = run("counter", portfolio, "--partner", "BB", DATA / "qa4neg/bb-refused.yaml", *common)
+    assert counter.exit_code == 0, counter.output
+    shown = run("history", portfolio, "--partner", "BB", "--rounds", rounds)
+    assert shown.exit_code == 0, shown.output
+    said = "round 2: BB itself would not accept it: its utility -$200.0m is below its"
+    assert said in " ".join(shown.stdout.split()), shown.stdout
+    rows = history(load_portfolio(portfolio), rounds, "BB").rounds
+    assert [v.kind for v in rows[1].violations] == ["acceptance"] and not rows[0].violations
