@@ -205,3 +205,33 @@ def test_history_says_why_a_round_the_partner_refuses_is_not_ok(
     assert said in " ".join(shown.stdout.split()), shown.stdout
     rows = history(load_portfolio(portfolio), rounds, "BB").rounds
     assert [v.kind for v in rows[1].violations] == ["acceptance"] and not rows[0].violations
+
+
+def test_a_package_over_a_shared_limit_is_documented_as_breaking_it(
+    run: Runner, tmp_path: Path
+) -> None:
+    """BB's package alone takes 10,000 risk-weighted H100e of a budget of 1,000. Its
+    internal term sheet (as `render`, and every round, writes it) listed no broken limit
+    and said under "Limits that bind" that "the risk budget is used up"; `render` warned
+    of nothing; a redline's verdict said BB "should accept". `evaluate` said the truth:
+    the shared limits a package breaks were left out of its documents."""
+    portfolio = DATA / "qa4neg/portfolio.yaml"
+    package = DATA / "qa4neg/bb-baseline.yaml"
+    broken = "risk budget: 10,000 risk-weighted H100e, the budget is 1,000"
+    done = run(
+        "render", package, "--portfolio", portfolio, "--out", tmp_path, "--audience", "internal"
+    )
+    assert done.exit_code == 0, done.output
+    assert "warning: BB's package breaks 1 limit" in done.stderr and broken in done.stderr
+    (sheet,) = (tmp_path / "term-sheets").glob("*-internal.md")
+    text = sheet.read_text()
+    assert "The risk budget is used up" not in text
+    assert f"The package breaks 1 limit: {broken}" in text
+    assert f"Limits broken:\n\n- {broken}" in text
+    redline = run(
+        "redline", DATA / "qa4neg/bb-refused.yaml", package, "--portfolio", portfolio,
+        "--out", tmp_path / "rl", "--audience", "internal",
+    )  # fmt: skip
+    assert redline.exit_code == 0, redline.output
+    (lines,) = (tmp_path / "rl").glob("*.md")
+    assert f"- Later version: The package breaks 1 limit: {broken}" in lines.read_text()

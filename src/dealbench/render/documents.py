@@ -24,7 +24,6 @@ from typing import Any, Literal
 from markupsafe import Markup
 
 from dealbench.arguments import one_of
-from dealbench.checker import evaluate
 from dealbench.errors import ArgumentError, RenderError
 from dealbench.model.schema import Package, Portfolio
 from dealbench.render import charts as chart_lib
@@ -36,7 +35,7 @@ from dealbench.render.environment import render_template, templates_folder
 from dealbench.render.naming import Identity
 from dealbench.render.portfolio_memo import portfolio_memo_context
 from dealbench.render.redline import redline_context
-from dealbench.render.sources import Source
+from dealbench.render.sources import Source, checked_alone
 from dealbench.render.termsheet import term_sheet_context
 
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -138,15 +137,15 @@ def redline_document(
     date: dt.date | None = None,
     names: tuple[str, str] | None = None,
 ) -> Document:
-    """A redline from `old` to `new`, both checked by `evaluate`.
+    """A redline from `old` to `new`, each checked alone (`sources.checked_alone`).
 
     `names` are the packages' document labels (`offer-001`, `counter-002`); they
     make the redline's identity, so two different redlines never share a file.
     """
     context = redline_context(
         portfolio,
-        evaluate(portfolio, old),
-        evaluate(portfolio, new),
+        checked_alone(portfolio, old),
+        checked_alone(portfolio, new),
         labels=labels,
         audience=audience,
         date=date or new.date,

@@ -79,8 +79,10 @@ def shared_limits(
     shared: list[tuple[str, float]] = []
     alone: list[tuple[str, float]] = []
     full_periods, risk_used_up = used_up(portfolio, checked)
+    # A limit the packages overrun is broken, not binding: "Limits broken" says so.
+    over = {v.period for v in checked.violations if v.kind == "supply"}
     for t, supply in checked.supply.items():
-        if t not in full_periods:
+        if t not in full_periods or t in over:
             continue
         if partner is None:
             full.append((t, supply))
@@ -102,7 +104,8 @@ def shared_limits(
             f"{partner}."
         )
     budget = checked.risk_budget
-    if budget and risk_used_up:
+    broken = any(v.kind == "risk-budget" for v in checked.violations)
+    if budget and risk_used_up and not broken:
         out.append(f"The risk budget is used up ({h100e(budget)} risk-weighted H100e).")
     return out
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dealbench.checker import DealFigures, PortfolioCheck, check
+from dealbench.checker import COMPUTE_TOL, DealFigures, PortfolioCheck, check
 from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model.schema import Package, Portfolio
 from dealbench.render.naming import package_label, side_word, slug
@@ -60,7 +60,29 @@ class Source:
         if found is None:
             codes = ", ".join(d.partner for d in self.checked.deals) or "none"
             raise ArgumentError(argument, f"no deal with {partner!r}; deals: {codes}")
-        return found
+        return with_shared(found, self.checked)
+
+
+def with_shared(deal: DealFigures, checked: PortfolioCheck) -> DealFigures:
+    """`deal` with the shared limits its compute helps break in `checked` (supply in a
+    period it takes compute in, the risk budget): documents count them with its own
+    limits, as `evaluate` does."""
+    shared = [
+        v
+        for v in checked.violations
+        if (v.kind == "supply" and deal.compute.get(v.period or "", 0.0) > COMPUTE_TOL)
+        or (v.kind == "risk-budget" and deal.risk > 0)
+    ]
+    if not shared:
+        return deal
+    return deal.model_copy(update={"violations": [*deal.violations, *shared]})
+
+
+def checked_alone(portfolio: Portfolio, package: Package) -> DealFigures:
+    """One package checked alone against `portfolio` (its own limits, and supply and risk
+    budget as if it were the only deal), as its term sheet reads it."""
+    checked = check(portfolio, [package])
+    return with_shared(checked.deals[0], checked)
 
 
 def source_from_packages(
