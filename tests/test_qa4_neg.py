@@ -235,3 +235,18 @@ def test_a_package_over_a_shared_limit_is_documented_as_breaking_it(
     assert redline.exit_code == 0, redline.output
     (lines,) = (tmp_path / "rl").glob("*.md")
     assert f"- Later version: The package breaks 1 limit: {broken}" in lines.read_text()
+
+
+def test_the_joint_risk_frontier_names_no_bargaining_point() -> None:
+    """On the risk axis with the others re-optimized, the Nash and Kalai points were the
+    best of the frontier's points, which are the best V at each risk: for XB (pair of
+    portfolios by quarter) that was the US-best end, V 12.48bn and U 2.11bn, while the
+    Nash point of the V-U frontier (`--jointly`) is V 5.48bn and U 6.11bn. Here BB's
+    risk frontier: no Nash or Kalai point, and a note that says where they are."""
+    pf = load_portfolio(DATA / "qa4neg/portfolio.yaml")
+    curve = frontier(pf, "BB", axis="risk", jointly=True, points=3)
+    assert curve.nash is None and curve.kalai is None
+    assert any(n.startswith("No Nash or Kalai-Smorodinsky point") for n in curve.notes)
+    assert curve.to_json()["nash"] is None
+    held = frontier(pf, "BB", axis="risk", points=3)  # held, they are solved: kept
+    assert held.nash is not None

@@ -28,12 +28,34 @@ def gains(frontier: Frontier, point: FrontierPoint) -> tuple[float, float]:
     return point.us_utility - nd.us_utility, point.partner_utility - nd.partner_utility
 
 
+#: Why a risk frontier with the others re-optimized has no Nash or Kalai point.
+NOT_ON_RISK_AXIS = "not on this axis (see the note)"
+RISK_AXIS_NOTE = (
+    "No Nash or Kalai-Smorodinsky point on the risk axis with the others re-optimized: its "
+    "points are the best V at each risk, not the frontier of V against the partner's "
+    "utility, which the partner axis (--jointly without --axis risk) gives with both."
+)
+
+
 def attach_bargaining(
     frontier: Frontier, portfolio: Portfolio, alone: Single, fixed: list[Package]
 ) -> Frontier:
     """The frontier with its Nash and Kalai points and its zone of agreement."""
     candidates = [*frontier.points]
     info: dict[str, Any] = {}
+    if frontier.jointly and frontier.axis == "risk":
+        # The points are the best V at each risk, not the V-U frontier: the best Nash
+        # product among them is no Nash point (the partner axis finds it).
+        method = NOT_ON_RISK_AXIS
+        return frontier.model_copy(
+            update={
+                "nash": None,
+                "kalai": None,
+                "bargaining": {"nash": {"method": method}, "kalai": {"method": method}},
+                "zopa": zopa_of(frontier, None),
+                "notes": [*frontier.notes, RISK_AXIS_NOTE],
+            }
+        )
     nash = _best(frontier, candidates, lambda g: g[0] * g[1])
     ideal_us, ideal_partner = _ideals(frontier)
     kalai = None
