@@ -250,3 +250,25 @@ def test_the_joint_risk_frontier_names_no_bargaining_point() -> None:
     assert curve.to_json()["nash"] is None
     held = frontier(pf, "BB", axis="risk", points=3)  # held, they are solved: kept
     assert held.nash is not None
+
+
+def test_the_negotiation_memo_defines_the_frontier_gain_as_a_difference(
+    run: Runner, tmp_path: Path
+) -> None:
+    """BB's counter gives BB -200m, below its BATNA of 0; the room's "US gain on the
+    frontier" is what the US-best package giving BB at least 0 adds to the counter's US
+    utility. The memo defined it as "what a package at the counter's partner utility
+    could give the United States": a US utility, not the difference, and at the wrong
+    partner utility for a counter the partner itself would refuse."""
+    portfolio = DATA / "qa4neg/portfolio.yaml"
+    rounds = tmp_path / "rounds"
+    common = ("--rounds", rounds, "--no-documents")
+    assert run("offer", portfolio, "--partner", "BB", *common).exit_code == 0
+    counter = run("counter", portfolio, "--partner", "BB", DATA / "qa4neg/bb-refused.yaml", *common)
+    assert counter.exit_code == 0, counter.output
+    out = tmp_path / "docs"
+    room = run("room", portfolio, "--rounds", rounds, "--render", "md", "--out", out)
+    assert room.exit_code == 0, room.output
+    memo = (out / "memos/negotiation-qa4neg.md").read_text()
+    assert "the gain on the frontier is how much more than the counter a package" in memo
+    assert "at least its walk-away value plus the required margin" in memo
