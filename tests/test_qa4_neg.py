@@ -272,3 +272,29 @@ def test_the_negotiation_memo_defines_the_frontier_gain_as_a_difference(
     memo = (out / "memos/negotiation-qa4neg.md").read_text()
     assert "the gain on the frontier is how much more than the counter a package" in memo
     assert "at least its walk-away value plus the required margin" in memo
+
+
+def test_a_round_out_of_time_order_speaks_of_a_counter_file_only_for_a_counter(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`walk-away --date` (or `offer --date`) before the last round was refused with "(a
+    counter file's own `date:` is its round's date unless the round is given a date of its
+    own)": no counter file is involved in either."""
+    portfolio = DATA / "qa4neg/portfolio.yaml"
+    rounds = tmp_path / "rounds"
+    common = ("--rounds", rounds, "--no-documents")
+    first = run("offer", portfolio, "--partner", "BB", *common, "--date", "2026-03-01")
+    assert first.exit_code == 0, first.output
+    walk = run(
+        "walk-away", portfolio, "--partner", "BB", "--rounds", rounds, "--date", "2026-01-01"
+    )
+    offer = run("offer", portfolio, "--partner", "BB", *common, "--date", "2026-01-01")
+    counter = run(
+        "counter", portfolio, "--partner", "BB", DATA / "qa4neg/bb-refused.yaml", *common,
+        "--date", "2026-01-01",
+    )  # fmt: skip
+    for refused in (walk, offer, counter):
+        assert refused.exit_code == 2, refused.output
+        assert "round 2 is dated 2026-01-01, before round 1 (001-us.yaml)" in refused.stderr
+    assert "counter file" not in walk.stderr + offer.stderr
+    assert "(a counter file's own `date:` is its round's date" in counter.stderr
