@@ -298,3 +298,28 @@ def test_a_round_out_of_time_order_speaks_of_a_counter_file_only_for_a_counter(
         assert "round 2 is dated 2026-01-01, before round 1 (001-us.yaml)" in refused.stderr
     assert "counter file" not in walk.stderr + offer.stderr
     assert "(a counter file's own `date:` is its round's date" in counter.stderr
+
+
+def test_solve_rounds_with_every_negotiation_closed_says_what_was_fixed(
+    run: Runner, tmp_path: Path
+) -> None:
+    """Both partners walked away: `solve --rounds` said "No deal is concluded: no package is
+    acceptable to a partner and better for the United States than its walk-away value"
+    (untrue: they walked away) and "Compute: as the solver left it" (no solver ran), and
+    left out its own account of the rounds ("Walked away, no deal: ...")."""
+    from dealbench.cli import output
+    from dealbench.optimize.result import NO_SOLVER
+
+    assert output._NO_SOLVER == NO_SOLVER
+    portfolio = DATA / "qa4neg/portfolio.yaml"
+    rounds = tmp_path / "rounds"
+    for code in ("BB", "DD"):
+        assert run("walk-away", portfolio, "--partner", code, "--rounds", rounds).exit_code == 0
+    solved = run("solve", portfolio, "--rounds", rounds)
+    assert solved.exit_code == 0, solved.output
+    assert "No deal is concluded.\n" in solved.stdout
+    assert "no package is acceptable" not in solved.stdout
+    assert "as the solver left it" not in solved.stdout
+    assert "Walked away, no deal: BB, DD. No negotiation is open: nothing was re-planned." in (
+        " ".join(solved.stdout.split())
+    )
