@@ -323,3 +323,32 @@ def test_solve_rounds_with_every_negotiation_closed_says_what_was_fixed(
     assert "Walked away, no deal: BB, DD. No negotiation is open: nothing was re-planned." in (
         " ".join(solved.stdout.split())
     )
+
+
+def test_a_rounds_documents_count_the_deals_concluded_with_the_others(
+    run: Runner, tmp_path: Path
+) -> None:
+    """BB's deal is concluded (100,000 H100e under veu: the whole risk budget of 1,000).
+    CC's counter takes 100 more: the verdict said "Limits broken (1): risk budget", while
+    the internal term sheet written by the same command said "Gammaland should accept
+    ..." and that the package sits inside every limit: a round's documents checked its
+    package alone, the verdict with the concluded deals."""
+    portfolio = DATA / "qa4neg/portfolio2.yaml"
+    rounds, out = tmp_path / "rounds", tmp_path / "docs"
+    offer = run(
+        "offer", portfolio, "--partner", "BB", "--rounds", rounds, "--no-documents",
+        "--package", DATA / "qa4neg/bb-all.yaml",
+    )  # fmt: skip
+    assert offer.exit_code == 0, offer.output
+    assert run("conclude", portfolio, "--partner", "BB", "--rounds", rounds).exit_code == 0
+    counter = run(
+        "counter", portfolio, "--partner", "CC", DATA / "qa4neg/cc-small.yaml",
+        "--rounds", rounds, "--out", out,
+    )  # fmt: skip
+    assert counter.exit_code == 0, counter.output
+    broken = "risk budget: 1,100 risk-weighted H100e, the budget is 1,000"
+    assert broken in " ".join(counter.stdout.split())
+    sheet = (out / "term-sheets/CC-counter-001-internal.md").read_text()
+    assert f"The package breaks 1 limit: {broken}" in sheet
+    assert f"Limits broken:\n\n- {broken}" in sheet
+    assert "should accept" not in sheet

@@ -136,16 +136,18 @@ def redline_document(
     audience: Audience = "external",
     date: dt.date | None = None,
     names: tuple[str, str] | None = None,
+    beside: Sequence[Package] = (),
 ) -> Document:
-    """A redline from `old` to `new`, each checked alone (`sources.checked_alone`).
+    """A redline from `old` to `new`, each checked alone (`sources.checked_alone`), or
+    with `beside`, deals agreed with other partners.
 
     `names` are the packages' document labels (`offer-001`, `counter-002`); they
     make the redline's identity, so two different redlines never share a file.
     """
     context = redline_context(
         portfolio,
-        checked_alone(portfolio, old),
-        checked_alone(portfolio, new),
+        checked_alone(portfolio, old, beside),
+        checked_alone(portfolio, new, beside),
         labels=labels,
         audience=audience,
         date=date or new.date,

@@ -8,6 +8,7 @@ checker vouches for today.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -78,11 +79,14 @@ def with_shared(deal: DealFigures, checked: PortfolioCheck) -> DealFigures:
     return deal.model_copy(update={"violations": [*deal.violations, *shared]})
 
 
-def checked_alone(portfolio: Portfolio, package: Package) -> DealFigures:
-    """One package checked alone against `portfolio` (its own limits, and supply and risk
-    budget as if it were the only deal), as its term sheet reads it."""
-    checked = check(portfolio, [package])
-    return with_shared(checked.deals[0], checked)
+def checked_alone(
+    portfolio: Portfolio, package: Package, beside: Sequence[Package] = ()
+) -> DealFigures:
+    """One package checked against `portfolio` (its own limits, and supply and risk budget
+    as if it were the only deal but for `beside`, deals agreed with other partners), as
+    its term sheet reads it."""
+    checked = check(portfolio, [*beside, package])
+    return with_shared(checked.deals[-1], checked)
 
 
 def source_from_packages(
@@ -92,16 +96,18 @@ def source_from_packages(
     origin: str,
     date: dt.date | None = None,
     stem: str = "",
+    beside: Sequence[Package] = (),
 ) -> Source:
-    """Packages checked together; one package's side and round name its documents, and
-    its chips and sites are shown as written."""
+    """Packages checked together (and with `beside`, deals already agreed with other
+    partners, whose supply and risk they share); one package's side and round name its
+    documents, and its chips and sites are shown as written."""
     one = packages[0] if len(packages) == 1 else None
     side = side_word(one.side) if one else None
     round_ = one.round if one else None
     label = package_label(side, round_, stem=stem, partner=one.partner if one else "")
     return Source(
         portfolio,
-        check(portfolio, packages),
+        check(portfolio, [*beside, *packages]),
         origin,
         date,
         label=label,
