@@ -352,3 +352,23 @@ def test_a_rounds_documents_count_the_deals_concluded_with_the_others(
     assert f"The package breaks 1 limit: {broken}" in sheet
     assert f"Limits broken:\n\n- {broken}" in sheet
     assert "should accept" not in sheet
+
+
+def test_a_package_that_breaks_a_limit_is_not_said_to_sit_inside_every_limit(
+    run: Runner, tmp_path: Path
+) -> None:
+    """Half BB's ask under baseline, over the risk budget, binds on nothing it keeps: its
+    internal term sheet and deal memo said "None: the package sits inside every limit
+    with room to spare." a few lines above "Limits broken: risk budget ..."."""
+    portfolio = DATA / "qa4neg/portfolio.yaml"
+    package = DATA / "qa4neg/bb-half.yaml"
+    for doc, where in (("term-sheet", "listed below"), ("deal-memo", "listed under Risks")):
+        done = run(
+            "render", package, "--portfolio", portfolio, "--out", tmp_path / doc,
+            "--audience", "internal", "--doc", doc, "--format", "md,html",
+        )  # fmt: skip
+        assert done.exit_code == 0, done.output
+        for path in (tmp_path / doc).rglob("*-internal.*"):
+            text = path.read_text()
+            assert "room to spare" not in text, path
+            assert f"None among the limits it keeps; those it breaks are {where}." in text
