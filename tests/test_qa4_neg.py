@@ -372,3 +372,18 @@ def test_a_package_that_breaks_a_limit_is_not_said_to_sit_inside_every_limit(
             text = path.read_text()
             assert "room to spare" not in text, path
             assert f"None among the limits it keeps; those it breaks are {where}." in text
+
+
+def test_a_package_in_chips_names_whole_chips(run: Runner, tmp_path: Path) -> None:
+    """`{chips: 1000.5, model: B200}` was read as 2,275.4 H100e; the term sheet's Annex A
+    then showed "1,000 B200" beside 36,018,000 TPP, the TPP of 1,000.5 chips. A chip count
+    is whole (as a granularity in chips already had to be): refused at its line."""
+    package = tmp_path / "half-chip.yaml"
+    package.write_text(
+        "partner: BB\nsecurity: veu\ncompute: {2026: {chips: 1000.5, model: B200}}\n"
+    )
+    refused = run("evaluate", package, "--portfolio", DATA / "qa4neg/portfolio.yaml")
+    assert refused.exit_code == 2, refused.output
+    assert refused.stderr == (
+        f"error: {package}:3: compute.2026: a number of chips is whole, got 1,000.5 B200 chips\n"
+    )
