@@ -387,3 +387,33 @@ def test_a_package_in_chips_names_whole_chips(run: Runner, tmp_path: Path) -> No
     assert refused.stderr == (
         f"error: {package}:3: compute.2026: a number of chips is whole, got 1,000.5 B200 chips\n"
     )
+
+
+def test_render_against_is_refused_where_it_would_be_ignored(run: Runner, tmp_path: Path) -> None:
+    """`render PACKAGE --doc deal-memo --against OFFER` of a package that does not say
+    `side: counter` wrote a memo recommending "Do not offer this package" that compared it
+    with nothing, and `--against` on a term sheet was dropped as silently: refused, exit 2,
+    nothing written."""
+    portfolio = DATA / "qa4neg/portfolio.yaml"
+    offer = DATA / "qa4neg/bb-all.yaml"
+    plain = run(
+        "render", DATA / "qa4neg/bb-half.yaml", "--portfolio", portfolio, "--doc", "deal-memo",
+        "--against", offer, "--out", tmp_path / "memo",
+    )  # fmt: skip
+    assert plain.exit_code == 2, plain.output
+    assert plain.stderr == (
+        "error: --against: our last offer is compared with a partner's counter in its deal "
+        "memo; this is not a partner's counter (a package file that says `side: counter`)\n"
+    )
+    counter = tmp_path / "counter.yaml"
+    counter.write_text((DATA / "qa4neg/bb-half.yaml").read_text() + "side: counter\n")
+    sheet = run(
+        "render", counter, "--portfolio", portfolio, "--against", offer, "--out", tmp_path / "ts"
+    )
+    assert sheet.exit_code == 2 and "a term sheet states one package" in sheet.stderr
+    assert not (tmp_path / "memo").exists() and not (tmp_path / "ts").exists()
+    memo = run(
+        "render", counter, "--portfolio", portfolio, "--doc", "deal-memo", "--against", offer,
+        "--out", tmp_path / "ok",
+    )  # fmt: skip
+    assert memo.exit_code == 0, memo.output

@@ -178,6 +178,17 @@ def documents_for(
         raise ArgumentError(
             "audience", f"a {kind} is an internal document; its audience is internal, not external"
         )
+    if against is not None and (kind == "term-sheet" or source.side != "counter"):
+        # Anywhere else our last offer would be ignored, and the memo read as if it were.
+        why = (
+            "a term sheet states one package"
+            if kind == "term-sheet"
+            else "this is not a partner's counter (a package file that says `side: counter`)"
+        )
+        raise ArgumentError(
+            "against",
+            f"our last offer is compared with a partner's counter in its deal memo; {why}",
+        )
     codes = list(partners) if partners else [d.partner for d in source.checked.deals]
     if kind != "portfolio-memo" or source.is_package:  # one document per deal: each exists
         for code in codes:  # refused before any document is made, naming the argument
