@@ -13,7 +13,7 @@ import builders as b
 from dealbench.checker import evaluate
 from dealbench.model import load_portfolio
 from dealbench.model.schema import Granularity, Package
-from dealbench.negotiate import frontier, history
+from dealbench.negotiate import frontier, history, room
 from dealbench.negotiate.replan import residual
 from dealbench.optimize import solve
 from dealbench.optimize.explain import explain_infeasible, why_no_deal
@@ -419,3 +419,29 @@ def test_render_against_is_refused_where_it_would_be_ignored(run: Runner, tmp_pa
         "--out", tmp_path / "ok",
     )  # fmt: skip
     assert memo.exit_code == 0, memo.output
+
+
+def test_the_verdict_gives_the_frontier_gain_against_no_deal(run: Runner, tmp_path: Path) -> None:
+    """BB's concluded deal leaves CC no risk budget, so no package gives CC its counter's
+    300m: the frontier point is no deal, and the room showed a gain of -$90.0m (CC's US
+    utility 90m against no deal's 0) while the verdict said only "no package gives the
+    partner that utility"."""
+    portfolio = DATA / "qa4neg/portfolio2.yaml"
+    rounds = tmp_path / "rounds"
+    offer = run(
+        "offer", portfolio, "--partner", "BB", "--rounds", rounds, "--no-documents",
+        "--package", DATA / "qa4neg/bb-all.yaml",
+    )  # fmt: skip
+    assert offer.exit_code == 0, offer.output
+    assert run("conclude", portfolio, "--partner", "BB", "--rounds", rounds).exit_code == 0
+    counter = run(
+        "counter", portfolio, "--partner", "CC", DATA / "qa4neg/cc-small.yaml",
+        "--rounds", rounds, "--no-documents",
+    )  # fmt: skip
+    assert counter.exit_code == 0, counter.output
+    assert (
+        "Frontier: no package gives the partner that utility; no deal gives the US $0, a gain "
+        "of -$90.0m on the counter" in " ".join(counter.stdout.split())
+    )
+    (row,) = [r for r in room(load_portfolio(portfolio), rounds).rows if r.partner == "CC"]
+    assert row.frontier_gain == pytest.approx(-90e6)
