@@ -237,7 +237,10 @@ def _compute(value: Any) -> float:
             if model not in CHIP_TPP:
                 known = ", ".join(CHIP_TPP)
                 raise ValueError(f"unknown chip model {value['model']!r}; expected one of: {known}")
-            return parse_number(value["chips"]) * CHIP_TPP[model] / H100_TPP
+            chips = parse_number(value["chips"])
+            if chips != int(chips):  # 1,000.5 chips: no licence names half a chip
+                raise ValueError(f"a number of chips is whole, got {chips:,g} {model} chips")
+            return chips * CHIP_TPP[model] / H100_TPP
         raise ValueError(
             "expected H100e as a number, {tpp: N}, {h100e: N} or {chips: N, model: NAME}, "
             f"got keys {sorted(map(str, keys))}"

@@ -252,7 +252,7 @@ def render(
             typer.echo(str(path))
         for warning in src.warnings:
             typer.echo(f"warning: {warning}", err=True)
-        _warn_violations(src.checked.deals)
+        _warn_violations(src.deal(d.partner) for d in src.checked.deals)
 
 
 def _warn_violations(deals: Iterable[DealFigures]) -> None:

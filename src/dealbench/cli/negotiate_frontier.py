@@ -193,14 +193,16 @@ def print_frontier(f: Frontier) -> None:
     for line in _piece_lines(f):
         say(out, line)
     out.print(f"Method: {f.method}, {len(f.points)} points, {f.seconds:.2f} s (gap {f.gap:g})")
-    for label, point in (
-        ("No deal", f.no_deal),
-        ("US-best", f.us_best),
-        ("Partner-best", f.partner_best),
-        ("Nash", f.nash),
-        ("Kalai-Smorodinsky", f.kalai),
+    for label, point, key in (
+        ("No deal", f.no_deal, ""),
+        ("US-best", f.us_best, ""),
+        ("Partner-best", f.partner_best, ""),
+        ("Nash", f.nash, "nash"),
+        ("Kalai-Smorodinsky", f.kalai, "kalai"),
     ):
-        out.print(f"{label + ':':<19}{_where(point)}")
+        method = f.bargaining.get(key, {}).get("method", "") if key else ""
+        where = method if point is None and method.startswith("not ") else _where(point)
+        out.print(f"{label + ':':<19}{where}")
     nash = f.bargaining.get("nash", {})
     if nash.get("error_bound") is not None:
         out.print(

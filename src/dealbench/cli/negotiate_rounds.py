@@ -438,8 +438,11 @@ def print_verdict(v: Verdict, periods: list[str]) -> None:
             f"{f.package.security}, {output.concessions_text(dict(f.package.concessions))}, "
             "compute " + ", ".join(f"{t} {f.package.compute.get(t, 0):,.0f}" for t in periods)
         )
-    else:
-        echo("  Frontier: no package gives the partner that utility")
+    else:  # the point is no deal: the room's and the JSON's gain is measured against it
+        echo(
+            f"  Frontier: no package gives the partner that utility; no deal gives the US "
+            f"{m(f.us_utility)}, a gain of {m(f.gain)} on the counter"
+        )
     taken = ", ".join(f"{t} {x:,.0f}" for t, x in v.compute_taken.items()) or "none"
     left = ", ".join(f"{t} {x:,.0f}" for t, x in v.supply_left.items())
     echo(f"  Takes: H100e {taken}; risk {v.risk_taken:,.0f} risk-weighted H100e")

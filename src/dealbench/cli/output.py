@@ -73,6 +73,10 @@ def result_json(result: SolveResult) -> dict[str, Any]:
     return result.model_dump(mode="json")
 
 
+#: `optimize.result.NO_SOLVER`, not imported: that would load the solvers with the CLI.
+_NO_SOLVER = "none"
+
+
 def print_result(result: SolveResult) -> None:
     from dealbench.limit import messages
 
@@ -84,6 +88,8 @@ def print_result(result: SolveResult) -> None:
         out.print("Concessions granted:")
         for deal in result.deals:
             say(out, f"  {deal.partner}: {concessions_text(deal.concessions)}", indent=6)
+    elif result.solver.name == _NO_SOLVER:  # every negotiation closed: the reasons say how
+        out.print("No deal is concluded.")
     else:
         out.print(
             "No deal is concluded: no package is acceptable to a partner and better for "
@@ -213,6 +219,8 @@ def schedule_line(result: SolveResult) -> str:
     """The step the amounts are in, what rounding cost, and any note about it."""
     details = result.solver.details
     step = details.get("granularity_h100e")
+    if result.solver.name == _NO_SOLVER:  # the agreed packages, as recorded: it says so
+        return result.message or "Compute: as agreed"
     if step is None or result.us_value is None:
         return "Compute: as the solver left it"
     unrounded = details.get("unrounded_us_value", result.us_value)

@@ -547,7 +547,11 @@ def _evaluate_against(
     if json_out:
         typer.echo(output.to_json(answer.model_dump(mode="json")))
         return answer
-    output.print_evaluation(answer.figures, pf.periods)
+    # The figures' own limits and the shared ones the verdict counts (supply and risk
+    # budget with the concluded deals): its "Limits broken" below lists the same, and the
+    # partner's refusal, which "Partner accepts" already says.
+    broken = [v for v in answer.violations if v.kind != "acceptance"]
+    output.print_evaluation(answer.figures.model_copy(update={"violations": broken}), pf.periods)
     print_verdict(answer, pf.periods)
     return answer
 

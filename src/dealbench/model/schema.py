@@ -489,6 +489,11 @@ class Portfolio(BaseModel):
     overrides: dict[str, str] = Field(default_factory=dict)
     #: Partner code -> the file it came from, for messages.
     partner_files: dict[str, str] = Field(default_factory=dict)
+    #: What deals held outside this portfolio take of the supply (per period) and of the
+    #: risk budget: `negotiate.replan.residual` leaves `supply` and `risk_budget` net of
+    #: them, and messages give a limit to raise as the whole limit, not what is left.
+    held_supply: dict[str, float] = Field(default_factory=dict)
+    held_risk: float = 0.0
 
     @model_validator(mode="before")
     @classmethod

@@ -28,12 +28,34 @@ def gains(frontier: Frontier, point: FrontierPoint) -> tuple[float, float]:
     return point.us_utility - nd.us_utility, point.partner_utility - nd.partner_utility
 
 
+#: Why a risk frontier with the others re-optimized has no Nash or Kalai point.
+NOT_ON_RISK_AXIS = "not on this axis (see the note)"
+RISK_AXIS_NOTE = (
+    "No Nash or Kalai-Smorodinsky point on the risk axis with the others re-optimized: its "
+    "points are the best V at each risk, not the frontier of V against the partner's "
+    "utility, which the partner axis (--jointly without --axis risk) gives with both."
+)
+
+
 def attach_bargaining(
     frontier: Frontier, portfolio: Portfolio, alone: Single, fixed: list[Package]
 ) -> Frontier:
     """The frontier with its Nash and Kalai points and its zone of agreement."""
     candidates = [*frontier.points]
     info: dict[str, Any] = {}
+    if frontier.jointly and frontier.axis == "risk":
+        # The points are the best V at each risk, not the V-U frontier: the best Nash
+        # product among them is no Nash point (the partner axis finds it).
+        method = NOT_ON_RISK_AXIS
+        return frontier.model_copy(
+            update={
+                "nash": None,
+                "kalai": None,
+                "bargaining": {"nash": {"method": method}, "kalai": {"method": method}},
+                "zopa": zopa_of(frontier, None),
+                "notes": [*frontier.notes, RISK_AXIS_NOTE],
+            }
+        )
     nash = _best(frontier, candidates, lambda g: g[0] * g[1])
     ideal_us, ideal_partner = _ideals(frontier)
     kalai = None
@@ -67,8 +89,14 @@ def attach_bargaining(
                     "method": "solve --mode kalai on the partner alone (others held)",
                     "tau": details.get("tau"),
                 }
-    # Nash and Kalai are Pareto optimal: they belong on the frontier too.
-    extra = [p for p in (nash, kalai) if p is not None and p not in frontier.points]
+    # Nash and Kalai are Pareto optimal in V and U: they belong on the partner axis's
+    # frontier too. On the risk axis they are no best V at their risk (a package of the
+    # same risk can give the US more and the partner less): they stay markers only.
+    extra = [
+        p
+        for p in (nash, kalai)
+        if p is not None and p not in frontier.points and frontier.axis == "partner"
+    ]
     points = clean([*frontier.points, *extra], frontier.axis, frontier.jointly)
     return frontier.model_copy(
         update={

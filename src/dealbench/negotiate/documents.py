@@ -15,7 +15,7 @@ import dataclasses
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from dealbench.model.schema import Portfolio
+from dealbench.model.schema import Package, Portfolio
 from dealbench.render import charts
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import Audience, doc_meta
@@ -58,7 +58,12 @@ def round_documents(
     assert current.package is not None
     day = date or current.data.date
     origin = f"round {current.number} ({'US offer' if current.side == 'us' else 'counter'})"
-    source = source_from_packages(portfolio, [current.package], origin=origin, date=day)
+    # Checked with the deals concluded with the others, as the verdict and `history` are:
+    # a counter over the risk budget they leave must not read "should accept" beside it.
+    beside = _concluded_beside(portfolio, current)
+    source = source_from_packages(
+        portfolio, [current.package], origin=origin, date=day, beside=beside
+    )
     stem = round_stem(partner, current)
     docs = []
     for audience in _AUDIENCES:
@@ -79,9 +84,24 @@ def round_documents(
                     path=f"redlines/{old}-to-{side_word(current.side)}-{current.number:03d}{suffix}",
                     audience=audience,
                     date=day,
+                    beside=beside,
                 )
             )
     return docs
+
+
+def _concluded_beside(portfolio: Portfolio, current: Round) -> list[Package]:
+    """The packages concluded with the other partners, as the rounds folder of `current`
+    holds them now (its partner folder's parent)."""
+    from dealbench.negotiate.rounds import load_negotiations
+
+    partner = current.path.parent.name
+    negotiations = load_negotiations(portfolio, current.path.parent.parent)
+    return [
+        n.concluded_package
+        for code, n in negotiations.items()
+        if code != partner and n.concluded_package is not None
+    ]
 
 
 def _label(r: Round) -> str:

@@ -23,7 +23,7 @@ from dealbench.optimize import SolveResult, Status, solve
 from dealbench.optimize.backends import version
 from dealbench.optimize.explain import NoDeal, no_deal_reasons
 from dealbench.optimize.finish import result_from_check
-from dealbench.optimize.result import SolverInfo
+from dealbench.optimize.result import NO_SOLVER, SolverInfo
 
 __all__ = ["Plan", "RoundsSolve", "alone", "replan", "single_partner", "solve_rounds"]
 
@@ -150,7 +150,11 @@ def solve_rounds(
     else:  # nothing left to optimize
         status = Status.OPTIMAL
         info = SolverInfo(
-            name="none", version=version("dealbench"), seconds=0.0, gap=0.0, bound=checked.objective
+            name=NO_SOLVER,
+            version=version("dealbench"),
+            seconds=0.0,
+            gap=0.0,
+            bound=checked.objective,
         )
     result = result_from_check(portfolio, "us-best", status, info, checked)
     result = result.model_copy(

@@ -57,12 +57,21 @@ def residual(
             supply[t] = max(supply[t] - deal.compute.get(t, 0.0), 0.0)
         risk += deal.risk
     budget = None if portfolio.risk_budget is None else max(portfolio.risk_budget - risk, 0.0)
+    held = {
+        t: portfolio.held_supply.get(t, 0.0) + portfolio.supply[t] - supply[t]
+        for t in portfolio.periods
+    }
+    held_risk = portfolio.held_risk
+    if budget is not None and portfolio.risk_budget is not None:
+        held_risk += portfolio.risk_budget - budget
     return portfolio.model_copy(
         update={
             "partners": [p for p in portfolio.partners if p.code not in gone],
             "supply": supply,
             "risk_budget": budget,
             "own_risk_budget": budget,
+            "held_supply": held,
+            "held_risk": held_risk,
             "partner_files": {
                 code: f for code, f in portfolio.partner_files.items() if code not in gone
             },

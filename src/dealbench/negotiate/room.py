@@ -29,7 +29,7 @@ from dealbench.negotiate.rounds import (
     rounds_fingerprint,
 )
 from dealbench.negotiate.strategies import check_strategy
-from dealbench.negotiate.verdict import verdict
+from dealbench.negotiate.verdict import refusal, verdict
 
 __all__ = [
     "History",
@@ -259,7 +259,8 @@ def history(portfolio: Portfolio, root: str | os.PathLike[str], partner: str) ->
 
     Compliance is the verdict's: the package's own limits and the partner's acceptance,
     and supply and risk budget together with the deals concluded with the others (the
-    whole rounds folder is read and checked, as every command does)."""
+    whole rounds folder is read and checked, as every command does); `violations` lists
+    each, the partner's refusal too, in the verdict's words."""
     root = Path(root)  # a str as well as a Path
     from dealbench.checker import check
 
@@ -291,7 +292,7 @@ def history(portfolio: Portfolio, root: str | os.PathLike[str], partner: str) ->
                 partner_utility=f.partner_utility if f else None,
                 risk=f.risk if f else None,
                 accepts=f.accepts if f else None,
-                violations=[*f.violations, *shared] if f else [],
+                violations=[*f.violations, *shared, *refusal(f)] if f else [],
                 strategy=r.data.strategy.model_dump(mode="json") if r.data.strategy else None,
             )
         )

@@ -551,14 +551,21 @@ def append_round(
     refuse_after_close(negotiation)
     before = _later_than(data.date, negotiation.rounds)
     if before is not None and data.date is not None:
+        # Only a counter's date can come from a file (its own `date:`); an offer's, a
+        # conclusion's and a walk-away's is the command's.
+        counter = data.side == "partner" and data.package is not None and data.status == "open"
+        why = (
+            " (a counter file's own `date:` is its round's date unless the round is given a "
+            "date of its own)"
+            if counter
+            else ""
+        )
         raise InputError(
             Issue(
                 display_path(target),
                 None,
                 "date",
-                f"{_out_of_order(data.round, data.date, before)} (a counter file's own "
-                "`date:` is its round's date unless the round is given a date of its own); "
-                "nothing written",
+                f"{_out_of_order(data.round, data.date, before)}{why}; nothing written",
             )
         )
     text = round_yaml(data, header)

@@ -73,6 +73,18 @@ class Targets:
     ideal: float
     reservation: float
     ideal_package: Package | None
+    #: Without an ideal package, why the partner has no deal (`optimize.explain`'s reason).
+    why: str | None = None
+
+    def no_offer(self, partner: str, fixed: str = "") -> InfeasibleError:
+        """The refusal of an offer when no package beats walking away, with the reason
+        when there is no package at all (a partner that accepts none, or that receives
+        no compute)."""
+        why = f": {self.why}" if self.why else ""
+        return InfeasibleError(
+            f"no package with {partner} is better for the US than walking away "
+            f"(with the other partners held at the plan{fixed}){why}"
+        )
 
 
 @dataclass(frozen=True)
@@ -118,7 +130,12 @@ def targets(
         contribution = plan.objective - walk_away
         reservation = max(reservation, evaluate(portfolio, planned).us_value - contribution)
     if deal is None:
-        return Targets(reservation, reservation, None)
+        why = None
+        if not fix:  # with terms fixed, the partner's figures are shifted (_constrained)
+            from dealbench.optimize.explain import why_no_deal
+
+            why = next((r.message for r in why_no_deal(one, result) if r.partner == partner), None)
+        return Targets(reservation, reservation, None, why)
     ideal = tidy(portfolio, deal.package())
     return Targets(ideal.us_value, reservation, ideal.package())
 
@@ -205,10 +222,7 @@ def next_offer(
         walk = replan(portfolio, negotiations, exclude=[partner]).objective
     ends = targets(portfolio, plan, partner, fix, last_package, walk)
     if ends.ideal_package is None or ends.ideal < ends.reservation - 1e6:
-        raise InfeasibleError(
-            f"no package with {partner} is better for the US than walking away "
-            f"(with the other partners held at the plan{_fixed_words(fix)})",
-        )
+        raise ends.no_offer(partner, _fixed_words(fix))
     offers = len(negotiation.offers())
     params: dict[str, int | float | str] = {}
     if strategy == "zeuthen":
@@ -439,10 +453,7 @@ def mode_offer(
     walk = replan(portfolio, negotiations, exclude=[partner]).objective
     ends = targets(portfolio, plan, partner, walk_away=walk)
     if ends.ideal_package is None or ends.ideal < ends.reservation - 1e6:
-        raise InfeasibleError(
-            f"no package with {partner} is better for the US than walking away "
-            "(with the other partners held at the plan)"
-        )
+        raise ends.no_offer(partner)
     figures: DealFigures | None = tidy(portfolio, ends.ideal_package)
     reason = "the US-best package for this partner, the others held at the plan"
     if mode != "us-best":

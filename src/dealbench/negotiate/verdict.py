@@ -39,7 +39,7 @@ from dealbench.render.environment import money, plural
 
 Move = Literal["accept", "counter", "walk away"]
 
-__all__ = ["FrontierGap", "Move", "Verdict", "frontier_gap", "verdict"]
+__all__ = ["FrontierGap", "Move", "Verdict", "frontier_gap", "refusal", "verdict"]
 
 
 class FrontierGap(BaseModel):
@@ -85,6 +85,26 @@ class Verdict(BaseModel):
     notes: list[str] = []
 
 
+def refusal(figures: DealFigures) -> list[Limit]:
+    """The partner's own refusal of a package, as a broken limit (none when it accepts):
+    the verdict and `history` count it beside the package's limits."""
+    if figures.accepts:
+        return []
+    return [
+        Limit(
+            kind="acceptance",
+            partner=figures.partner,
+            limit=figures.acceptance_threshold,
+            amount=figures.partner_utility,
+            message=(
+                f"{figures.partner} itself would not accept it: its utility "
+                f"{money(figures.partner_utility)} is below its walk-away value plus margin "
+                f"{money(figures.acceptance_threshold)}"
+            ),
+        )
+    ]
+
+
 def verdict(
     portfolio: Portfolio,
     negotiations: Mapping[str, Negotiation],
@@ -115,21 +135,7 @@ def verdict(
         offer_figures, compared = evaluate(portfolio, against[0]), against[1]
 
     shared = check(portfolio, [*(d.package() for d in plan.fixed.values()), package])
-    violations = list(figures.violations) + list(shared.violations)
-    if not figures.accepts:
-        violations.append(
-            Limit(
-                kind="acceptance",
-                partner=code,
-                limit=figures.acceptance_threshold,
-                amount=figures.partner_utility,
-                message=(
-                    f"{code} itself would not accept it: its utility "
-                    f"{money(figures.partner_utility)} is below its walk-away value plus margin "
-                    f"{money(figures.acceptance_threshold)}"
-                ),
-            )
-        )
+    violations = list(figures.violations) + list(shared.violations) + refusal(figures)
 
     gap = frontier_gap(portfolio, plan, code, figures)
     walk = replan(portfolio, negotiations, exclude=[code]).objective

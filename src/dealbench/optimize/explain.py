@@ -431,11 +431,21 @@ class _SlackModel:
         if group.kind == "supply":
             t = group.key[1]
             extra = sum(v for _, v in used) * COMPUTE
-            return _raised("supply", f"supply in {t}", pf.supply[t], extra, "H100e", period=t)
+            held = pf.held_supply.get(t, 0.0)
+            return _raised(
+                "supply", f"supply in {t}", pf.supply[t], extra, "H100e", period=t, held=held
+            )
         if group.kind == "risk-budget":
             extra = sum(v for _, v in used) * COMPUTE
             budget = pf.risk_budget or 0.0
-            return _raised("risk-budget", "the risk budget", budget, extra, "risk-weighted H100e")
+            return _raised(
+                "risk-budget",
+                "the risk budget",
+                budget,
+                extra,
+                "risk-weighted H100e",
+                held=pf.held_risk,
+            )
         if group.kind == "v-floor":
             drop = sum(v for _, v in used) * MONEY
             floor = self.v_floor or 0.0
@@ -469,15 +479,21 @@ def _raised(
     period: str | None = None,
     level: str | None = None,
     partner: str | None = None,
+    held: float = 0.0,
 ) -> Relaxation:
-    """A compute or risk limit to raise by `extra`: "raise WHAT from LIMIT to LIMIT+EXTRA UNIT"."""
+    """A compute or risk limit to raise by `extra`: "raise WHAT from LIMIT to LIMIT+EXTRA UNIT".
+
+    `held`: what deals held outside the portfolio take of the limit (`Portfolio.held_risk`,
+    `held_supply`); the limit is then named whole, with what they leave of it."""
+    whole = limit + held
+    left = f" ({h100e(limit)} of it left beside the deals held)" if held > 0.5 else ""
     return Relaxation(
         kind,
-        f"raise {what} from {h100e(limit)} to {h100e(limit + extra)} {unit}",
+        f"raise {what} from {h100e(whole)} to {h100e(whole + extra)} {unit}{left}",
         partner=partner,
         period=period,
         level=level,
-        limit=limit,
+        limit=whole,
         amount=extra,
     )
 

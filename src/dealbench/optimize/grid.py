@@ -109,6 +109,18 @@ def us_floor(pf: Portfolio, v_floor: float | None) -> float:
     return sum(p.us_batna for p in pf.partners) if v_floor is None else v_floor
 
 
+#: USD by which rounded amounts may miss partner-best's V floor, as they may miss a
+#: partner's acceptance (`_keeps`): float noise. A floor set at a package's own V (an
+#: offer at the US ideal) was missed by a hair at the declared step, which the rounding
+#: then refined (256-chip steps became 25) for no gain the floor could see.
+FLOOR_TOL = 1e3
+
+
+def v_least(pf: Portfolio, v_floor: float | None) -> float:
+    """The least V rounded amounts may give under partner-best (`us_floor`, less `FLOOR_TOL`)."""
+    return us_floor(pf, v_floor) - FLOOR_TOL
+
+
 def us_rest(pf: Portfolio, deals: list[Deal]) -> float:
     """V apart from compute: the concessions, and us_batna where there is no deal (USD)."""
     in_deal = {d.partner.code for d in deals}
@@ -158,7 +170,7 @@ def _keeps(
         return False
     if objective(pf, mode, deals, x) < least:
         return False
-    return mode == "us-best" or objective(pf, "us-best", deals, x) >= us_floor(pf, v_floor)
+    return mode == "us-best" or objective(pf, "us-best", deals, x) >= v_least(pf, v_floor)
 
 
 # --- largest remainder ---------------------------------------------------------------------
@@ -214,7 +226,7 @@ def _greedy(
     risk = np.array([d.risk for d in deals])
     budget = np.inf if pf.risk_budget is None else pf.risk_budget - float(risk @ x.sum(axis=1))
     v_now = objective(pf, "us-best", deals, x)
-    v_least = us_floor(pf, v_floor) if mode == "partner-best" else -np.inf
+    least_v = v_least(pf, v_floor) if mode == "partner-best" else -np.inf
     # Plain lists from here: indexing numpy arrays element by element was half the time.
     # The same doubles and the same operations; `_round6` rounds as numpy did.
     x, top, remainder = x.tolist(), top.tolist(), remainder.tolist()
@@ -258,7 +270,7 @@ def _greedy(
             return 0.0
         if value[k] - lost < deals[k].need:
             return 0.0
-        return dec if v_now - deals[k].a * dec >= v_least else 0.0
+        return dec if v_now - deals[k].a * dec >= least_v else 0.0
 
     def make_room(i: int) -> bool:
         """Deal i has no step that fits: a step given back by another deal (one that still
@@ -337,7 +349,7 @@ def _greedy(
     ]
     for _, _, t, i in sorted(gains, reverse=True):
         inc = up(i, t)
-        if inc > 0 and v_now + deals[i].a * inc >= v_least:
+        if inc > 0 and v_now + deals[i].a * inc >= least_v:
             take(i, t, inc)
     out: Vector = np.array(x)
     return (out if _keeps(pf, mode, deals, out, least, v_floor) else None), gave
@@ -550,7 +562,7 @@ def closest(
     if mode == "us-best":
         row(gain, (least - us_rest(pf, deals)) / MONEY, INF)
     else:
-        row(gain, (us_floor(pf, v_floor) - us_rest(pf, deals)) / MONEY, INF)
+        row(gain, (v_least(pf, v_floor) - us_rest(pf, deals)) / MONEY, INF)
         row(value, (least - partner_rest(pf, deals)) / MONEY, INF)
 
     h = new_highs(threads=threads, time_limit=CLOSEST_LIMIT_S)

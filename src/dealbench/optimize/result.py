@@ -33,6 +33,10 @@ OBJECTIVES = {
     "ideal gain",
 }
 
+#: `SolverInfo.name` of a result no solver made: `solve --rounds` when every negotiation is
+#: concluded or walked away from (its packages are the agreed ones, as recorded).
+NO_SOLVER = "none"
+
 
 class SolverInfo(BaseModel):
     model_config = ConfigDict(frozen=True)

@@ -24,7 +24,6 @@ from typing import Any, Literal
 from markupsafe import Markup
 
 from dealbench.arguments import one_of
-from dealbench.checker import evaluate
 from dealbench.errors import ArgumentError, RenderError
 from dealbench.model.schema import Package, Portfolio
 from dealbench.render import charts as chart_lib
@@ -36,7 +35,7 @@ from dealbench.render.environment import render_template, templates_folder
 from dealbench.render.naming import Identity
 from dealbench.render.portfolio_memo import portfolio_memo_context
 from dealbench.render.redline import redline_context
-from dealbench.render.sources import Source
+from dealbench.render.sources import Source, checked_alone
 from dealbench.render.termsheet import term_sheet_context
 
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -137,16 +136,18 @@ def redline_document(
     audience: Audience = "external",
     date: dt.date | None = None,
     names: tuple[str, str] | None = None,
+    beside: Sequence[Package] = (),
 ) -> Document:
-    """A redline from `old` to `new`, both checked by `evaluate`.
+    """A redline from `old` to `new`, each checked alone (`sources.checked_alone`), or
+    with `beside`, deals agreed with other partners.
 
     `names` are the packages' document labels (`offer-001`, `counter-002`); they
     make the redline's identity, so two different redlines never share a file.
     """
     context = redline_context(
         portfolio,
-        evaluate(portfolio, old),
-        evaluate(portfolio, new),
+        checked_alone(portfolio, old, beside),
+        checked_alone(portfolio, new, beside),
         labels=labels,
         audience=audience,
         date=date or new.date,
@@ -176,6 +177,17 @@ def documents_for(
     if kind != "term-sheet" and audience == "external":
         raise ArgumentError(
             "audience", f"a {kind} is an internal document; its audience is internal, not external"
+        )
+    if against is not None and (kind == "term-sheet" or source.side != "counter"):
+        # Anywhere else our last offer would be ignored, and the memo read as if it were.
+        why = (
+            "a term sheet states one package"
+            if kind == "term-sheet"
+            else "this is not a partner's counter (a package file that says `side: counter`)"
+        )
+        raise ArgumentError(
+            "against",
+            f"our last offer is compared with a partner's counter in its deal memo; {why}",
         )
     codes = list(partners) if partners else [d.partner for d in source.checked.deals]
     if kind != "portfolio-memo" or source.is_package:  # one document per deal: each exists

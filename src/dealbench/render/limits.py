@@ -79,8 +79,10 @@ def shared_limits(
     shared: list[tuple[str, float]] = []
     alone: list[tuple[str, float]] = []
     full_periods, risk_used_up = used_up(portfolio, checked)
+    # A limit the packages overrun is broken, not binding: "Limits broken" says so.
+    over = {v.period for v in checked.violations if v.kind == "supply"}
     for t, supply in checked.supply.items():
-        if t not in full_periods:
+        if t not in full_periods or t in over:
             continue
         if partner is None:
             full.append((t, supply))
@@ -102,7 +104,8 @@ def shared_limits(
             f"{partner}."
         )
     budget = checked.risk_budget
-    if budget and risk_used_up:
+    broken = any(v.kind == "risk-budget" for v in checked.violations)
+    if budget and risk_used_up and not broken:
         out.append(f"The risk budget is used up ({h100e(budget)} risk-weighted H100e).")
     return out
 
@@ -126,17 +129,22 @@ def partner_uncertain_line(portfolio: Portfolio, code: str) -> str:
 
 def verdict(deal: DealFigures) -> str:
     """One sentence: would both sides sign, and does the package keep every limit?"""
+    short = deal.acceptance_threshold - deal.partner_utility
+    refuses = (
+        f"refuse: its partner utility, {money(deal.partner_utility)}, falls {money(short)} "
+        f"short of its walk-away value plus the required margin "
+        f"({money(deal.acceptance_threshold)})."
+    )
     if deal.violations:
-        return f"The package breaks {plural(len(deal.violations), 'limit')}: " + "; ".join(
+        broken = f"The package breaks {plural(len(deal.violations), 'limit')}: " + "; ".join(
             messages(deal.violations)
         )
+        # Both, when both: the limits alone read as if the partner would sign otherwise.
+        if deal.accepts:
+            return broken
+        return f"{broken}. {deal.partner_name} would also {refuses}"
     if not deal.accepts:
-        short = deal.acceptance_threshold - deal.partner_utility
-        return (
-            f"{deal.partner_name} would refuse: its partner utility, "
-            f"{money(deal.partner_utility)}, falls {money(short)} short of its walk-away value "
-            f"plus the required margin ({money(deal.acceptance_threshold)})."
-        )
+        return f"{deal.partner_name} would {refuses}"
     if deal.us_margin < 0:
         return (
             f"{deal.partner_name} would accept, but the United States would be "

@@ -8,11 +8,12 @@ checker vouches for today.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dealbench.checker import DealFigures, PortfolioCheck, check
+from dealbench.checker import COMPUTE_TOL, DealFigures, PortfolioCheck, check
 from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model.schema import Package, Portfolio
 from dealbench.render.naming import package_label, side_word, slug
@@ -62,7 +63,32 @@ class Source:
         if found is None:
             codes = ", ".join(d.partner for d in self.checked.deals) or "none"
             raise ArgumentError(argument, f"no deal with {partner!r}; deals: {codes}")
-        return found
+        return with_shared(found, self.checked)
+
+
+def with_shared(deal: DealFigures, checked: PortfolioCheck) -> DealFigures:
+    """`deal` with the shared limits its compute helps break in `checked` (supply in a
+    period it takes compute in, the risk budget): documents count them with its own
+    limits, as `evaluate` does."""
+    shared = [
+        v
+        for v in checked.violations
+        if (v.kind == "supply" and deal.compute.get(v.period or "", 0.0) > COMPUTE_TOL)
+        or (v.kind == "risk-budget" and deal.risk > 0)
+    ]
+    if not shared:
+        return deal
+    return deal.model_copy(update={"violations": [*deal.violations, *shared]})
+
+
+def checked_alone(
+    portfolio: Portfolio, package: Package, beside: Sequence[Package] = ()
+) -> DealFigures:
+    """One package checked against `portfolio` (its own limits, and supply and risk budget
+    as if it were the only deal but for `beside`, deals agreed with other partners), as
+    its term sheet reads it."""
+    checked = check(portfolio, [*beside, package])
+    return with_shared(checked.deals[-1], checked)
 
 
 def source_from_packages(
@@ -72,16 +98,18 @@ def source_from_packages(
     origin: str,
     date: dt.date | None = None,
     stem: str = "",
+    beside: Sequence[Package] = (),
 ) -> Source:
-    """Packages checked together; one package's side and round name its documents, and
-    its chips and sites are shown as written."""
+    """Packages checked together (and with `beside`, deals already agreed with other
+    partners, whose supply and risk they share); one package's side and round name its
+    documents, and its chips and sites are shown as written."""
     one = packages[0] if len(packages) == 1 else None
     side = side_word(one.side) if one else None
     round_ = one.round if one else None
     label = package_label(side, round_, stem=stem, partner=one.partner if one else "")
     return Source(
         portfolio,
-        check(portfolio, packages),
+        check(portfolio, [*beside, *packages]),
         origin,
         date,
         label=label,
