@@ -94,8 +94,9 @@ def test_render_of_a_package_that_breaks_limits_warns_with_each_limit(
     )
     r = run("render", package, "--portfolio", GULF, "--out", tmp_path / "out", "--format", "md")
     assert r.exit_code == 0 and not r.traceback  # a counter that breaks a cap is a document
-    assert "AE's package breaks 2 limits" in r.stderr
+    assert "AE's package breaks 3 limits" in r.stderr  # its ask, its cap, and the supply
     assert "exceeds the tier 2 cap" in r.stderr and (tmp_path / "out/term-sheets").is_dir()
+    assert "supply in 2026: 5,000,000 H100e allocated, 1,000,000 available" in r.stderr
     fine = run("render", REPO / "deals/packages/ae-offer.yaml", "--portfolio", GULF,
                "--out", tmp_path / "out2", "--format", "md")  # fmt: skip
     assert fine.exit_code == 0 and "warning" not in fine.stderr
