@@ -327,6 +327,16 @@ def test_solve_rounds_with_every_negotiation_closed_says_what_was_fixed(
     )
 
 
+def conclude_bb(run: Runner, portfolio: Path, rounds: Path) -> None:
+    """BB offered every concession it has and concluded: the deal the others are held to."""
+    offer = run(
+        "offer", portfolio, "--partner", "BB", "--rounds", rounds, "--no-documents",
+        "--package", DATA / "qa4neg/bb-all.yaml",
+    )  # fmt: skip
+    assert offer.exit_code == 0, offer.output
+    assert run("conclude", portfolio, "--partner", "BB", "--rounds", rounds).exit_code == 0
+
+
 def test_a_rounds_documents_count_the_deals_concluded_with_the_others(
     run: Runner, tmp_path: Path
 ) -> None:
@@ -337,12 +347,7 @@ def test_a_rounds_documents_count_the_deals_concluded_with_the_others(
     package alone, the verdict with the concluded deals."""
     portfolio = DATA / "qa4neg/portfolio2.yaml"
     rounds, out = tmp_path / "rounds", tmp_path / "docs"
-    offer = run(
-        "offer", portfolio, "--partner", "BB", "--rounds", rounds, "--no-documents",
-        "--package", DATA / "qa4neg/bb-all.yaml",
-    )  # fmt: skip
-    assert offer.exit_code == 0, offer.output
-    assert run("conclude", portfolio, "--partner", "BB", "--rounds", rounds).exit_code == 0
+    conclude_bb(run, portfolio, rounds)
     counter = run(
         "counter", portfolio, "--partner", "CC", DATA / "qa4neg/cc-small.yaml",
         "--rounds", rounds, "--out", out,
@@ -428,12 +433,7 @@ def test_the_verdict_gives_the_frontier_gain_against_no_deal(run: Runner, tmp_pa
     partner that utility"."""
     portfolio = DATA / "qa4neg/portfolio2.yaml"
     rounds = tmp_path / "rounds"
-    offer = run(
-        "offer", portfolio, "--partner", "BB", "--rounds", rounds, "--no-documents",
-        "--package", DATA / "qa4neg/bb-all.yaml",
-    )  # fmt: skip
-    assert offer.exit_code == 0, offer.output
-    assert run("conclude", portfolio, "--partner", "BB", "--rounds", rounds).exit_code == 0
+    conclude_bb(run, portfolio, rounds)
     counter = run(
         "counter", portfolio, "--partner", "CC", DATA / "qa4neg/cc-small.yaml",
         "--rounds", rounds, "--no-documents",
