@@ -16,6 +16,7 @@ from dealbench.model import load_package
 from dealbench.render.documents import (
     FORMATS,
     Document,
+    RenderedFile,
     documents_for,
     redline_document,
     render_document,
@@ -32,6 +33,7 @@ MEDIA = {
     "html": "text/html; charset=utf-8",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
+    "svg": "image/svg+xml",
 }
 TITLES = {
     "term-sheet": "Term sheet",
@@ -87,21 +89,40 @@ def documents_page(
 
 def serve_file(request: Request, docs: list[Document], file: str) -> Response:
     """One document in one format: inline (a preview) or as an attachment (`?download`)."""
-    stem, _, fmt = file.rpartition(".")
-    doc = next((d for d in docs if d.path == stem), None)
-    if doc is None or fmt not in FORMATS:
+    rendered = _rendered(docs, file)
+    if rendered is None:
         raise HTTPException(404, f"No document {file!r}.")
-    (rendered,) = render_document(doc, [fmt])
+    fmt = file.rpartition(".")[2]
     headers = {}
     if "download" in request.query_params or fmt in ("docx", "pdf"):
         name = PurePosixPath(rendered.path).name
         headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    if fmt == "html":
+    if fmt in ("html", "svg"):
         # A preview is a document, not part of the app: no scripts, no forms.
         headers["Content-Security-Policy"] = (
             "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
         )
     return Response(rendered.data, media_type=MEDIA[fmt], headers=headers)
+
+
+def _rendered(docs: list[Document], file: str) -> RenderedFile | None:
+    """The file at `file`: a document in one format, or a chart its Markdown links to.
+
+    A memo's Markdown comes with its charts' SVG files (`charts/NAME-ID.svg` beside it):
+    the one file asked for is served (the page took the first of them for the memo and
+    failed with a 500), and the charts are served where the Markdown's links point.
+    """
+    stem, _, fmt = file.rpartition(".")
+    if fmt == "svg":
+        folder = PurePosixPath(stem).parent.parent
+        owners = [d for d in docs if d.charts and PurePosixPath(d.path).parent == folder]
+        fmt = "md"
+    else:
+        owners = [d for d in docs if d.path == stem]
+    if fmt not in FORMATS:
+        return None
+    files = (f for d in owners for f in render_document(d, [fmt]))
+    return next((f for f in files if f.path == file), None)
 
 
 def job_source(request: Request) -> Source:

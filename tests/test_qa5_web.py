@@ -1,0 +1,70 @@
+"""A fifth pass on the web workbench (qa5-web): faults a new negotiator met on a folder
+of their own, each with the test that failed before its fix."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from dealbench.web import create_app
+from dealbench.web.security import CSRF_FIELD, csrf_for
+from helpers import solo_deals
+
+TOKEN = "qa5-token"
+CSRF = csrf_for(TOKEN)
+
+
+@pytest.fixture
+def deals(tmp_path: Path) -> Path:
+    return solo_deals(tmp_path / "deals")
+
+
+@pytest.fixture
+def client(deals: Path) -> Iterator[TestClient]:
+    app = create_app(deals, TOKEN)
+    with TestClient(app, headers={"X-Dealbench-Token": TOKEN}) as c:
+        yield c
+    app.state.jobs.shutdown()
+
+
+def post(client: TestClient, url: str, **fields: str) -> object:
+    return client.post(url, data={CSRF_FIELD: CSRF, **fields}, follow_redirects=False)
+
+
+def solved(client: TestClient) -> str:
+    """Solve the solo portfolio and wait for it; the job's URL."""
+    response = post(client, "/p/solo/solve", mode="us-best", solver="highs")
+    url = response.headers["location"].removeprefix("http://testserver")  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 120
+    while client.get(f"{url}/state").json()["state"] == "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    return str(url)
+
+
+def test_a_memos_markdown_downloads_with_the_charts_it_links_to(client: TestClient) -> None:
+    """A memo's Markdown renders with its charts' SVG files: the page unpacked the list as
+    one file and answered every memo's md download with a 500."""
+    url = solved(client)
+    listing = client.get(f"{url}/documents").text
+    memos = sorted(set(re.findall(r"/documents/(memos/[^\".?]+)\.md", listing)))
+    assert memos, "no memo listed"
+    for memo in memos:
+        md = client.get(f"{url}/documents/{memo}.md?download=1")
+        assert md.status_code == 200, memo
+        assert (
+            md.text.startswith(("---", "#")) and "attachment" in md.headers["content-disposition"]
+        )
+        charts = re.findall(r"\((charts/[^)]+\.svg)\)", md.text)
+        assert charts, f"{memo}.md links to no chart"
+        folder = memo.rpartition("/")[0]
+        for chart in charts:
+            svg = client.get(f"{url}/documents/{folder}/{chart}")
+            assert svg.status_code == 200 and "<svg" in svg.text, chart
+            assert svg.headers["content-type"].startswith("image/svg+xml")
+    assert client.get(f"{url}/documents/memos/charts/nothing.svg").status_code == 404
