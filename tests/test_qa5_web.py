@@ -4,6 +4,7 @@ of their own, each with the test that failed before its fix."""
 from __future__ import annotations
 
 import re
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,7 @@ from starlette.testclient import TestClient
 
 from dealbench.web import create_app
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import solo_deals
+from helpers import REPO, solo_deals, words
 
 TOKEN = "qa5-token"
 CSRF = csrf_for(TOKEN)
@@ -68,3 +69,19 @@ def test_a_memos_markdown_downloads_with_the_charts_it_links_to(client: TestClie
             assert svg.status_code == 200 and "<svg" in svg.text, chart
             assert svg.headers["content-type"].startswith("image/svg+xml")
     assert client.get(f"{url}/documents/memos/charts/nothing.svg").status_code == 404
+
+
+def test_the_frontier_chart_says_the_other_open_negotiations_are_left_out(
+    tmp_path: Path,
+) -> None:
+    """The chart is drawn on `deal_basis`: the deal alone in what the concluded deals leave.
+    Its caption said the others were "re-planned from their rounds and held", so a
+    US-best above the offer strategy's ideal (the others held at the plan) read as a
+    contradiction between the chart and the recorded offer."""
+    folder = shutil.copytree(REPO / "deals", tmp_path / "deals")
+    app = create_app(folder, TOKEN)
+    with TestClient(app, headers={"X-Dealbench-Token": TOKEN}) as c:
+        caption = words(c.get("/p/gulf-asia/n/AE/frontier").text)
+    app.state.jobs.shutdown()
+    assert "held" not in caption.split("Hover")[0]
+    assert "the concluded deals leave" in caption and "open negotiations are left out" in caption
