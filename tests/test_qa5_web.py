@@ -85,3 +85,37 @@ def test_the_frontier_chart_says_the_other_open_negotiations_are_left_out(
     app.state.jobs.shutdown()
     assert "held" not in caption.split("Hover")[0]
     assert "the concluded deals leave" in caption and "open negotiations are left out" in caption
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/p/" + "x" * 300,
+        "/p/" + "x" * 300 + "/room",
+        "/p/solo/editor?package=packages/" + "x" * 300 + ".yaml",
+    ],
+)
+def test_a_name_too_long_for_a_file_is_refused_in_words(client: TestClient, url: str) -> None:
+    """Every look at such a path (exists, is_file) raised OSError: a 500."""
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "a name longer than the 255 bytes allowed" in response.text
+
+
+def test_saving_under_a_name_too_long_for_a_file_is_refused_and_writes_nothing(
+    client: TestClient, deals: Path
+) -> None:
+    before = sorted((deals / "packages").iterdir())
+    response = client.post(
+        "/p/solo/save",
+        data={
+            CSRF_FIELD: CSRF,
+            "partner": "SG",
+            "security": "baseline",
+            "compute.2026": "10000",
+            "filename": "x" * 300,
+        },
+    )
+    assert response.status_code == 400
+    assert "a name longer than the 255 bytes allowed" in response.text
+    assert sorted((deals / "packages").iterdir()) == before

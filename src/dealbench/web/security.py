@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
@@ -48,7 +49,22 @@ def inside(root: Path, path: Path, shown: str | None = None) -> Path:
         raise InputError(
             Issue(shown or str(path), None, "", f"the path leaves the deals folder {root}; refused")
         )
+    # A name longer than the file system takes makes every later look at the path
+    # (exists, is_file) raise OSError: a 500 for /p/<a long name> or a long file name.
+    longest = _name_max(base)
+    if any(len(os.fsencode(part)) > longest for part in target.relative_to(base).parts):
+        raise InputError(
+            Issue(shown or str(path), None, "", f"a name longer than the {longest} bytes allowed")
+        )
     return target
+
+
+def _name_max(folder: Path) -> int:
+    """The longest file name the file system under `folder` takes (255 where unknown)."""
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):
+        return 255
 
 
 #: The response to a refused request, from its message: the app's 403 page.
