@@ -119,3 +119,17 @@ def test_saving_under_a_name_too_long_for_a_file_is_refused_and_writes_nothing(
     assert response.status_code == 400
     assert "a name longer than the 255 bytes allowed" in response.text
     assert sorted((deals / "packages").iterdir()) == before
+
+
+def test_a_solves_page_says_what_solve_says_of_its_result(client: TestClient) -> None:
+    """`solve` prints the result's message (a bargaining point's bound; compute off the
+    declared step and why); the job page dropped it, so a schedule of 49,999 and 81,101
+    H100e in a portfolio of steps of 1,000 stood there unexplained."""
+    response = post(client, "/p/solo/solve", mode="nash", solver="highs")
+    url = response.headers["location"].removeprefix("http://testserver")  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 120
+    while client.get(f"{url}/state").json()["state"] == "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    page = words(client.get(url).text)
+    assert "nash: the Nash product is within a factor" in page
