@@ -133,3 +133,20 @@ def test_a_solves_page_says_what_solve_says_of_its_result(client: TestClient) ->
         time.sleep(0.1)
     page = words(client.get(url).text)
     assert "nash: the Nash product is within a factor" in page
+
+
+def test_a_redline_between_two_partners_packages_is_refused_in_words(
+    client: TestClient, deals: Path
+) -> None:
+    """The documents page offers every package file for both sides of a redline; one of
+    another partner reached `redline_context`'s bare ValueError: a 500."""
+    response = client.get(
+        "/p/gulf-asia/documents?package=packages/ae-offer.yaml&against=packages/sa-counter.yaml"
+    )
+    assert response.status_code == 400
+    assert "is a package for AE and the earlier one for SA" in words(response.text)
+    file = client.get(
+        "/p/gulf-asia/documents/redlines/sa-counter-to-ae-offer.md"
+        "?package=packages/ae-offer.yaml&against=packages/sa-counter.yaml"
+    )
+    assert file.status_code == 400

@@ -18,6 +18,7 @@ import re
 from typing import Any
 
 from dealbench.checker import DealFigures, evaluate
+from dealbench.errors import ArgumentError
 from dealbench.model.schema import Package, Portfolio
 from dealbench.render.docmeta import Audience, doc_meta, fingerprint
 from dealbench.render.environment import h100e, money
@@ -184,9 +185,11 @@ def redline_context(
 ) -> dict[str, Any]:
     """The render model of a redline from `old` to `new` (packages for the same partner);
     `tranches` are each package's chips and sites, as its Annex A shows them."""
-    if old.partner != new.partner:
-        raise ValueError(
-            f"a redline compares one partner's packages ({old.partner}, {new.partner})"
+    if old.partner != new.partner:  # an input error (exit 2, a 400 page), not a bug
+        raise ArgumentError(
+            "new",
+            f"is a package for {new.partner} and the earlier one for {old.partner}: "
+            "a redline compares one partner's packages",
         )
     sections = redline_sections(pf, old, new, internal=audience == "internal", tranches=tranches)
     statuses = [i["status"] for s in sections for i in s["items"]]
