@@ -150,3 +150,29 @@ def test_a_redline_between_two_partners_packages_is_refused_in_words(
         "?package=packages/ae-offer.yaml&against=packages/sa-counter.yaml"
     )
     assert file.status_code == 400
+
+
+def test_the_editor_keeps_an_amount_of_a_range_concession(client: TestClient) -> None:
+    """KR's counter grants `invest-us: 75bn`, an amount between the levels of a range. The
+    editor drew a select of the levels only: the counter opened with "not asked" beside a
+    verdict counting USD 75bn, and the next edit, save or "Record as counter" dropped it."""
+    page = client.get("/p/global/editor?package=packages/kr-counter.yaml").text
+    field = re.search(r'<input name="concession\.invest-us"[^>]*>', page)
+    assert field and 'value="75bn"' in field.group(0)
+    assert "or an amount from 0 to 350bn" in words(page)
+    fields = {
+        CSRF_FIELD: CSRF,
+        "partner": "KR",
+        "security": "kyc",
+        **{f"compute.{t}": "220000" for t in ("2026", "2027", "2028")},
+        "concession.invest-us": "75bn",
+        "concession.hbm-priority": "yes",
+    }
+    verdict = words(client.post("/p/global/evaluate", data=fields).text)
+    assert "US value of concessions" in verdict and "error" not in verdict
+    saved = client.post("/p/global/save", data={**fields, "filename": "kr-75"})
+    assert saved.status_code == 200
+    reread = client.get("/p/global/editor?package=packages/kr-75.yaml").text
+    assert 'value="75bn"' in re.search(r'<input name="concession\.invest-us"[^>]*>', reread).group(
+        0
+    )  # type: ignore[union-attr]

@@ -22,6 +22,7 @@ from dealbench.checker import DealFigures, check
 from dealbench.errors import DealbenchError, InputError, Issue, user_lines
 from dealbench.io import OutputError, write_atomic
 from dealbench.model import Package, Portfolio, load_package
+from dealbench.model.amounts import amount_text
 from dealbench.negotiate.rounds import package_yaml
 from dealbench.web.pages import page
 from dealbench.web.security import confine, inside
@@ -127,6 +128,12 @@ def editor_context(pf: Portfolio, package: Package) -> dict[str, Any]:
         "levels": [(lvl, pf.policy.level(lvl).title) for lvl in pf.levels_for(partner)],
         "package": package,
         "granted": package.granted(),
+        # A range concession takes any amount from its first breakpoint to its last.
+        "ranges": {
+            c.id: (amount_text(c.points[0][0]), amount_text(c.points[-1][0]))
+            for c in partner.concessions
+            if c.is_range
+        },
     }
 
 
