@@ -176,3 +176,16 @@ def test_the_editor_keeps_an_amount_of_a_range_concession(client: TestClient) ->
     assert 'value="75bn"' in re.search(r'<input name="concession\.invest-us"[^>]*>', reread).group(
         0
     )  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "nan"])
+def test_a_time_limit_the_solve_refuses_is_refused_in_the_form(
+    client: TestClient, limit: str
+) -> None:
+    """The form checked "at least 0", so a time limit of 0 started a solve whose page then
+    said "error: time_limit: expected a positive number of seconds"; -1 was refused in
+    other words than the library's."""
+    response = post(client, "/p/solo/solve", mode="us-best", solver="highs", time_limit=limit)
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert "time_limit: expected a positive number of seconds" in words(response.text)  # type: ignore[attr-defined]
+    assert client.get("/jobs/1").status_code == 404

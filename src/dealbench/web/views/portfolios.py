@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from dealbench.analyze import REGIMES, compare, find_regime
 from dealbench.analyze.scenarios import load_scenario
-from dealbench.arguments import relative_gap
+from dealbench.arguments import positive_seconds, relative_gap
 from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model import Portfolio, load_portfolio
 from dealbench.optimize import MODES, SOLVERS, SolveResult
@@ -97,7 +97,10 @@ def solve_options(form: Any) -> dict[str, Any]:
     if solver not in SOLVERS:
         raise InputError(Issue("solver", None, "", f"expected one of: {', '.join(SOLVERS)}"))
     gap = relative_gap(_float(form, "gap", 1e-6), "gap")  # in solve()'s words
-    time_limit = _number(form, "time_limit", None, low=0.0, high=None)
+    # In solve()'s words, before a process is started: the form took 0 ("at least 0") and
+    # the job then failed on it; an empty field is no limit.
+    limit_text = str(form.get("time_limit") or "").strip()
+    time_limit = positive_seconds(_float(form, "time_limit", 0.0) if limit_text else None)
     floor_text = str(form.get("v_floor") or "").strip()
     try:
         v_floor = parse_money(floor_text) if floor_text else None
