@@ -189,3 +189,29 @@ def test_a_time_limit_the_solve_refuses_is_refused_in_the_form(
     assert response.status_code == 400  # type: ignore[attr-defined]
     assert "time_limit: expected a positive number of seconds" in words(response.text)  # type: ignore[attr-defined]
     assert client.get("/jobs/1").status_code == 404
+
+
+def _money(text: str) -> float:
+    """A money cell as the pages print it (`-$540.0m`, `$2.00bn`, `$0`), in USD."""
+    found = re.fullmatch(r"(-?)\$([\d,.]+)(tn|bn|m|k)?", text.strip())
+    assert found, text
+    scale = {"tn": 1e12, "bn": 1e9, "m": 1e6, "k": 1e3, None: 1.0}[found.group(3)]
+    return (-1 if found.group(1) else 1) * float(found.group(2).replace(",", "")) * scale
+
+
+def test_the_regime_comparison_adds_up_with_no_deal_losses_signed_as_the_cli_prints_them(
+    client: TestClient,
+) -> None:
+    """The page printed no-deal losses with their sign turned ($3.00bn, where `compare`
+    prints -$3.00bn) beside a risk cost printed negative: the row's parts no longer added
+    up to its US utility."""
+    page = client.get("/p/gulf-asia/compare").text
+    rows = re.findall(r'<tr data-regime="([a-z]+)">(.*?)</tr>', page, flags=re.S)
+    assert len(rows) == 4
+    signed = 0
+    for regime, row in rows:
+        cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        us, concessions, export, risk, losses = map(_money, cells[-7:-2])
+        assert abs(concessions + export + risk + losses - us) < 0.02e9, regime
+        signed += losses < 0
+    assert signed, "no regime leaves a partner with a negative US walk-away value"
