@@ -215,3 +215,26 @@ def test_the_regime_comparison_adds_up_with_no_deal_losses_signed_as_the_cli_pri
         assert abs(concessions + export + risk + losses - us) < 0.02e9, regime
         signed += losses < 0
     assert signed, "no regime leaves a partner with a negative US walk-away value"
+
+
+def test_a_memo_says_the_risk_budget_left_keeps_a_partner_out(deals: Path) -> None:
+    """With `portfolio.risk_budget=0` the solve's page said of each partner "raise the risk
+    budget from 0 to ...", while its portfolio memo said "no package X would accept leaves
+    the United States better off than its walk-away value": a reason about US value, for a
+    partner no package could reach at all."""
+    from dealbench.model import load_portfolio
+    from dealbench.optimize import solve
+    from dealbench.render.portfolio_memo import no_deal_rows
+    from dealbench.render.sources import source_from_result
+
+    file = deals / "portfolios" / "solo.yaml"
+    file.write_text(file.read_text() + "risk_budget: 0\n")
+    pf = load_portfolio(file)
+    result = solve(pf)
+    assert result.no_deal == ["SG"]
+    (row,) = no_deal_rows(source_from_result(pf, result))
+    assert row["reason"].startswith(
+        "SG: the risk budget left by the other deals (0 risk-weighted H100e) prevents a deal. "
+        "The most compute it leaves, with no commitment at all, gives Singapore a partner "
+        "utility of"
+    ), row["reason"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dealbench.checker import DealFigures, PortfolioCheck, at_limit, used_up
 from dealbench.limit import messages
-from dealbench.model.schema import Portfolio
+from dealbench.model.schema import Partner, Portfolio
 from dealbench.render.environment import h100e, money, plural
 
 #: A margin within this many USD of zero means the acceptance limit binds.
@@ -216,6 +216,9 @@ def no_deal_reason(
             f"{money(best.partner_utility)}, {money(best.acceptance_threshold - best.partner_utility)}"
             f" short of its walk-away value plus the required margin."
         )
+    left = _left_prevents(portfolio, partner, levels, checked)
+    if left:
+        return f"{code}: {left}"
     if stopped:  # the solve stopped before proving anything of the packages it did not find
         return (
             f"{code}: the solve stopped at its time limit before it found a package "
@@ -227,3 +230,77 @@ def no_deal_reason(
         f"than its walk-away value ({money(partner.us_batna)}) within the supply and risk "
         "budget left by the other deals."
     )
+
+
+def _left_prevents(
+    portfolio: Portfolio, partner: Partner, levels: list[str], checked: PortfolioCheck
+) -> str:
+    """Why no package the partner accepts fits in the supply and risk budget the other deals
+    leave, or "" when one may. The partner's best case there is an upper bound: under each
+    level, the most valuable H100e first (its value is concave per period) up to its cap and
+    the supply left, as many as the risk budget left covers, for no commitment at all. A
+    memo said of a partner kept out by a risk budget of 0 that no package it accepts leaves
+    the United States better off, where the solve's page said to raise the risk budget."""
+    from dealbench.checker import evaluate
+    from dealbench.model.schema import Package
+
+    supply_left = {
+        t: max(checked.supply.get(t, float("inf")) - checked.supply_used.get(t, 0.0), 0.0)
+        for t in portfolio.periods
+    }
+    risk_left = (
+        None if checked.risk_budget is None else max(checked.risk_budget - checked.risk_total, 0.0)
+    )
+    by_supply = by_risk = None
+    for lv in levels:
+        room = {t: min(portfolio.cap(partner, lv, t), supply_left[t]) for t in portfolio.periods}
+        plain = evaluate(portfolio, Package(partner=partner.code, security=lv, compute=room))
+        if plain.partner_utility >= plain.acceptance_threshold - MARGIN_TOL:
+            if risk_left is None or plain.risk <= risk_left:
+                return ""  # its best case fits: something else keeps it out
+            most = risk_left / plain.risk * sum(room.values())
+            figures = evaluate(
+                portfolio,
+                Package(
+                    partner=partner.code, security=lv, compute=_best_first(partner, room, most)
+                ),
+            )
+            if figures.partner_utility >= figures.acceptance_threshold - MARGIN_TOL:
+                return ""
+            if by_risk is None or figures.partner_utility > by_risk.partner_utility:
+                by_risk = figures
+        elif by_supply is None or plain.partner_utility > by_supply.partner_utility:
+            by_supply = plain
+    if by_risk is not None:
+        best, what = by_risk, f"the risk budget left by the other deals ({h100e(risk_left)} "
+        what += "risk-weighted H100e)"
+    elif by_supply is not None:
+        best, what = by_supply, "the supply left by the other deals"
+    else:
+        return ""
+    return (
+        f"{what} prevents a deal. The most compute it leaves, with no commitment at all, "
+        f"gives {partner.name} a partner utility of {money(best.partner_utility)}, "
+        f"{money(best.acceptance_threshold - best.partner_utility)} short of its walk-away "
+        "value plus the required margin."
+    )
+
+
+def _best_first(partner: Partner, room: dict[str, float], most: float) -> dict[str, float]:
+    """`most` H100e spread over the periods, the most valuable segments first, each period
+    up to its `room`: the schedule of the highest value for that total (concave values)."""
+    pieces = []
+    for t, cap in room.items():
+        start = 0.0
+        for width, value in partner.segments:
+            take = min(width, cap - start)
+            if take <= 0:
+                break
+            pieces.append((value, t, take))
+            start += take
+    out = dict.fromkeys(room, 0.0)
+    left = max(most, 0.0)
+    for _, t, take in sorted(pieces, key=lambda p: -p[0]):
+        out[t] += min(take, left)
+        left -= min(take, left)
+    return out
