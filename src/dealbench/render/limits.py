@@ -238,9 +238,7 @@ def _left_prevents(
     """Why no package the partner accepts fits in the supply and risk budget the other deals
     leave, or "" when one may. The partner's best case there is an upper bound: under each
     level, the most valuable H100e first (its value is concave per period) up to its cap and
-    the supply left, as many as the risk budget left covers, for no commitment at all. A
-    memo said of a partner kept out by a risk budget of 0 that no package it accepts leaves
-    the United States better off, where the solve's page said to raise the risk budget."""
+    the supply left, as many as the risk budget left covers, for no commitment at all."""
     from dealbench.checker import evaluate
     from dealbench.model.schema import Package
 
@@ -251,33 +249,29 @@ def _left_prevents(
     risk_left = (
         None if checked.risk_budget is None else max(checked.risk_budget - checked.risk_total, 0.0)
     )
-    by_supply = by_risk = None
+    best, risk_binds = None, False
     for lv in levels:
         room = {t: min(portfolio.cap(partner, lv, t), supply_left[t]) for t in portfolio.periods}
-        plain = evaluate(portfolio, Package(partner=partner.code, security=lv, compute=room))
-        if plain.partner_utility >= plain.acceptance_threshold - MARGIN_TOL:
-            if risk_left is None or plain.risk <= risk_left:
-                return ""  # its best case fits: something else keeps it out
-            most = risk_left / plain.risk * sum(room.values())
+        figures = evaluate(portfolio, Package(partner=partner.code, security=lv, compute=room))
+        plain_ok = figures.partner_utility >= figures.acceptance_threshold - MARGIN_TOL
+        if risk_left is not None and figures.risk > risk_left:
+            most = risk_left / figures.risk * sum(room.values())
+            compute = _best_first(partner, room, most)
             figures = evaluate(
-                portfolio,
-                Package(
-                    partner=partner.code, security=lv, compute=_best_first(partner, room, most)
-                ),
+                portfolio, Package(partner=partner.code, security=lv, compute=compute)
             )
-            if figures.partner_utility >= figures.acceptance_threshold - MARGIN_TOL:
-                return ""
-            if by_risk is None or figures.partner_utility > by_risk.partner_utility:
-                by_risk = figures
-        elif by_supply is None or plain.partner_utility > by_supply.partner_utility:
-            by_supply = plain
-    if by_risk is not None:
-        best, what = by_risk, f"the risk budget left by the other deals ({h100e(risk_left)} "
-        what += "risk-weighted H100e)"
-    elif by_supply is not None:
-        best, what = by_supply, "the supply left by the other deals"
-    else:
+            risk_binds = risk_binds or plain_ok
+        if figures.partner_utility >= figures.acceptance_threshold - MARGIN_TOL:
+            return ""  # its best case fits: something else keeps it out
+        if best is None or figures.partner_utility > best.partner_utility:
+            best = figures
+    if best is None:
         return ""
+    what = (
+        f"the risk budget left by the other deals ({h100e(risk_left)} risk-weighted H100e)"
+        if risk_binds
+        else "the supply left by the other deals"
+    )
     return (
         f"{what} prevents a deal. The most compute it leaves, with no commitment at all, "
         f"gives {partner.name} a partner utility of {money(best.partner_utility)}, "
