@@ -236,5 +236,5 @@ def test_a_memo_says_the_risk_budget_left_keeps_a_partner_out(deals: Path) -> No
     assert row["reason"].startswith(
         "SG: the risk budget left by the other deals (0 risk-weighted H100e) prevents a deal. "
         "The most compute it leaves, with no commitment at all, gives Singapore a partner "
-        "utility of"
-    ), row["reason"]
+        "utility of $0, $2.05bn short of its walk-away value plus the required margin."
+    ), row["reason"]  # $0 at baseline with no compute, the best over every level (kyc: -$100.0m)
