@@ -1,0 +1,49 @@
+"""A fifth pass on refusals (qa5-cli): faults a new analyst's own data and keys found.
+
+Each test says what the user saw and why it was wrong.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers import DATA
+
+_INTERRUPTED_ONCE = """\
+import importlib, os, sys
+_marker = os.environ["QA5_INTERRUPTED"]
+if not os.path.exists(_marker):
+    open(_marker, "w").close()
+    raise KeyboardInterrupt
+_here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _here]
+del sys.modules["highspy"]
+sys.modules["highspy"] = importlib.import_module("highspy")
+"""
+
+
+def test_ctrl_c_while_highs_loads_is_an_interrupt_not_a_missing_solver(tmp_path: Path) -> None:
+    """Ctrl-C in the first half second of `solve` (while HiGHS's library loads) printed
+    "error: HiGHS is not available: install it with `pip install highspy`" and exit 1, or
+    was ignored and the solve ran on: PuLP imports highspy under a bare `except:`, which
+    swallowed the KeyboardInterrupt. A highspy whose first import raises KeyboardInterrupt
+    (and whose next loads the real one) stands in for the key press."""
+    fake = tmp_path / "site" / "highspy"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text(_INTERRUPTED_ONCE)
+    src = Path(__file__).resolve().parents[1] / "src"
+    path = os.pathsep.join([str(fake.parent), str(src)])
+    env = dict(os.environ, PYTHONPATH=path, QA5_INTERRUPTED=str(tmp_path / "pressed"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "dealbench", "solve", str(DATA / "tiny/portfolio.yaml")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert "HiGHS is not available" not in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.returncode == 130, (proc.returncode, proc.stderr)
