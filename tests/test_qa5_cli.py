@@ -10,7 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from helpers import DATA
+from dealbench.model import load_portfolio
+from dealbench.optimize import solve
+from dealbench.optimize.explain import why_no_deal
+from helpers import DATA, Runner
 
 _INTERRUPTED_ONCE = """\
 import importlib, os, sys
@@ -47,3 +50,23 @@ def test_ctrl_c_while_highs_loads_is_an_interrupt_not_a_missing_solver(tmp_path:
     assert "HiGHS is not available" not in proc.stderr
     assert "Traceback" not in proc.stderr
     assert proc.returncode == 130, (proc.returncode, proc.stderr)
+
+
+def test_a_partner_displaced_by_a_required_deal_is_not_said_to_lose_to_one_worth_more(
+    run: Runner,
+) -> None:
+    """`solve --require-deal ZB` with a risk budget of 37,500: ZB's deal (worth -$3.30bn to
+    the US) takes all of it, and QA (worth $28.20bn alone) gets none. The reason said "the
+    risk budget goes to deals worth more (ZB)": untrue, ZB has its deal because it was
+    required. The reasons did not know which deals were required."""
+    pf = load_portfolio(DATA / "qa5cli/portfolio.yaml")
+    result = solve(pf, require=["ZB"])
+    assert result.no_deal == ["QA"]
+    (reason,) = why_no_deal(pf, result, ["ZB"])
+    assert "worth more" not in reason.message
+    assert "the risk budget goes to the required deal with ZB;" in reason.message
+    (plain,) = why_no_deal(pf, result)  # not told: as before
+    assert "goes to deals worth more (ZB)" in plain.message
+    out = run("solve", DATA / "qa5cli/portfolio.yaml", "--require-deal", "zb")
+    assert out.exit_code == 0, out.output
+    assert "the risk budget goes to the required deal with ZB;" in " ".join(out.stdout.split())

@@ -552,8 +552,11 @@ def _val(var: pulp.LpVariable) -> float:
 # --- partners without a deal --------------------------------------------------------------
 
 
-def why_no_deal(portfolio: Portfolio, result: SolveResult) -> list[NoDeal]:
-    """For each partner the optimum leaves without a deal, what blocks it."""
+def why_no_deal(
+    portfolio: Portfolio, result: SolveResult, require: Sequence[str] = ()
+) -> list[NoDeal]:
+    """For each partner the optimum leaves without a deal, what blocks it. `require`: the
+    partners the solve was required to give a deal (it had to, whatever they are worth)."""
     from dealbench.optimize.plain import solve_plain
 
     out = []
@@ -588,7 +591,7 @@ def why_no_deal(portfolio: Portfolio, result: SolveResult) -> list[NoDeal]:
         if result.status == Status.TIME_LIMIT:  # the packages are not proven best
             out.append(_not_found(code, deal))
             continue
-        out.append(_shared_limits(portfolio, result, code, deal))
+        out.append(_shared_limits(portfolio, result, code, deal, require))
     return out
 
 
@@ -646,8 +649,11 @@ def _not_found(code: str, deal: Any) -> NoDeal:
     )
 
 
-def _shared_limits(pf: Portfolio, result: SolveResult, code: str, deal: Any) -> NoDeal:
-    """A deal worth having alone that the shared limits give to others."""
+def _shared_limits(
+    pf: Portfolio, result: SolveResult, code: str, deal: Any, require: Sequence[str] = ()
+) -> NoDeal:
+    """A deal worth having alone that the shared limits give to others: to deals worth more,
+    or to deals the solve was required to make (`require`), whatever they are worth."""
     relax: list[Relaxation] = []
     periods, users = [], set()
     full_periods, risk_used_up = used_up(pf, result)
@@ -693,11 +699,17 @@ def _shared_limits(pf: Portfolio, result: SolveResult, code: str, deal: Any) -> 
             "shared-limits",
             f"{alone}, but within the portfolio the deals it would displace are worth more",
         )
-    others = ", ".join(d.partner for d in result.deals if d.partner in users)
+    holders = [d.partner for d in result.deals if d.partner in users]
+    worth = [c for c in holders if c not in require]
+    required = [c for c in holders if c in require]
+    to = [f"deals worth more ({', '.join(worth)})"] if worth else []
+    if required:
+        plural = "s" if len(required) > 1 else ""
+        to.append(f"the required deal{plural} with {_join(required)}")
     return NoDeal(
         code,
         "shared-limits",
-        f"{alone}, but {' and '.join(needs)} goes to deals worth more ({others}); "
+        f"{alone}, but {' and '.join(needs)} goes to {' and to '.join(to)}; "
         f"{' and '.join(changes)} makes room for it",
         relax,
     )
@@ -712,12 +724,15 @@ def _join(items: Sequence[str]) -> str:
 MAX_EXPLAINED = 25
 
 
-def no_deal_reasons(portfolio: Portfolio, result: SolveResult) -> list[NoDeal]:
-    """Why each partner without a deal has none (the first MAX_EXPLAINED of them)."""
+def no_deal_reasons(
+    portfolio: Portfolio, result: SolveResult, require: Sequence[str] = ()
+) -> list[NoDeal]:
+    """Why each partner without a deal has none (the first MAX_EXPLAINED of them);
+    `require` as for `why_no_deal`."""
     if not result.no_deal:
         return []
     shown = result.model_copy(update={"no_deal": result.no_deal[:MAX_EXPLAINED]})
-    return why_no_deal(portfolio, shown)
+    return why_no_deal(portfolio, shown, require)
 
 
 def raise_explained(
