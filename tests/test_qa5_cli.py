@@ -70,3 +70,28 @@ def test_a_partner_displaced_by_a_required_deal_is_not_said_to_lose_to_one_worth
     out = run("solve", DATA / "qa5cli/portfolio.yaml", "--require-deal", "zb")
     assert out.exit_code == 0, out.output
     assert "the risk budget goes to the required deal with ZB;" in " ".join(out.stdout.split())
+
+
+def test_a_displaced_partner_is_told_the_least_raise_that_opens_its_deal() -> None:
+    """Same solve: the reason said "raising the risk budget by 15,000 risk-weighted H100e
+    makes room for it", what QA's best package (veu, 500,000 H100e) takes. QA also
+    accepts veu with 116,667 H100e (3,500 risk-weighted: 30k x 116,667 - 1.5bn = 2bn, its
+    walk-away value) and is still worth having: a raise of 3,501 opens a deal (3,500 in
+    continuous amounts, 3,501 on a step of 100), a quarter of what was named. The reason
+    was worked out from the best package alone."""
+    pf = load_portfolio(DATA / "qa5cli/portfolio.yaml")
+    result = solve(pf, require=["ZB"])
+    (reason,) = why_no_deal(pf, result, ["ZB"])
+    (raise_,) = reason.relax
+    assert raise_.kind == "risk-budget"
+    assert raise_.amount is not None and 3_500 <= raise_.amount <= 3_501
+    assert "(its best package needs 15,000 risk-weighted H100e more)" in reason.message
+    assert pf.risk_budget is not None
+    opened = solve(
+        pf.model_copy(update={"risk_budget": pf.risk_budget + raise_.amount}), require=["ZB"]
+    )
+    assert opened.deal("QA") is not None
+    less = solve(
+        pf.model_copy(update={"risk_budget": pf.risk_budget + raise_.amount - 1}), require=["ZB"]
+    )
+    assert less.deal("QA") is None

@@ -18,6 +18,7 @@ make room for it).
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Sequence
@@ -693,6 +694,13 @@ def _shared_limits(
             )
         )
     alone = f"alone, a deal with {code} would add {money(deal.us_margin)} to US utility"
+    least = _least_room(pf, result, code, require, relax) if needs else None
+    best = ""
+    if least is not None and _less(least, relax):
+        # A package smaller than its best fits beside the others: name the least change.
+        best = f" (its best package needs {_join([r.message for r in relax])} more)"
+        changes = [_raise_words(least)]
+        relax = least
     if not needs:
         return NoDeal(
             code,
@@ -710,9 +718,86 @@ def _shared_limits(
         code,
         "shared-limits",
         f"{alone}, but {' and '.join(needs)} goes to {' and to '.join(to)}; "
-        f"{' and '.join(changes)} makes room for it",
+        f"{' and '.join(changes)} makes room for it{best}",
         relax,
     )
+
+
+#: Halvings between the least raise with which the others' deals and a deal with the
+#: partner fit (continuous amounts) and what its best package needs, when the former
+#: does not open a deal on the portfolio's step (one us-best solve each).
+LEAST_ROOM_STEPS = 30
+
+
+def _least_room(
+    pf: Portfolio, result: SolveResult, code: str, require: Sequence[str], best: list[Relaxation]
+) -> list[Relaxation] | None:
+    """A raise of supply and risk budget, less than what its best package needs (`best`),
+    with which a us-best solve gives `code` a deal, found from the least raise with which
+    it has one beside every deal of `result` (each may shrink): a smaller package it also
+    accepts may need far less."""
+    from dealbench.optimize.solve import solve
+
+    if result.mode != "us-best":
+        return None
+    keep = [d.partner for d in result.deals] + [code]
+    found = explain_infeasible(pf, "us-best", None, keep, alternatives=0).relax
+    if not found or any(r.kind not in ("supply", "risk-budget") for r in found):
+        return None
+    lo = {(r.kind, r.period): r.amount or 0.0 for r in found}
+    hi = {(r.kind, r.period): r.amount or 0.0 for r in best}
+    keys = sorted(set(lo) | set(hi), key=str)
+
+    def opens(raise_: dict[tuple[str, str | None], float]) -> bool:
+        supply, budget = dict(pf.supply), pf.risk_budget
+        for (kind, period), amount in raise_.items():
+            if kind == "supply" and period in supply:
+                supply[period] += amount
+            elif budget is not None:
+                budget += amount
+        wider = pf.model_copy(update={"supply": supply, "risk_budget": budget})
+        return solve(wider, require=[c for c in require if c in keep]).deal(code) is not None
+
+    if opens(lo):
+        hi = lo
+    else:
+        for _ in range(LEAST_ROOM_STEPS):
+            mid = {k: float(math.ceil((lo.get(k, 0.0) + hi.get(k, 0.0)) / 2)) for k in keys}
+            if all(abs(mid[k] - hi.get(k, 0.0)) < 0.5 for k in keys):
+                break
+            if opens(mid):
+                hi = mid
+            else:
+                lo = mid
+    if hi == {(r.kind, r.period): r.amount or 0.0 for r in best}:
+        return None
+    out = []
+    for (kind, period), amount in sorted(hi.items(), key=str):
+        if amount < 0.5:
+            continue
+        words = f"{h100e(amount)} H100e in {period}" if kind == "supply" else ""
+        words = words or f"{h100e(amount)} risk-weighted H100e"
+        limit = pf.supply.get(period or "") if kind == "supply" else pf.risk_budget
+        out.append(Relaxation(kind, words, period=period, limit=limit, amount=amount))
+    return out
+
+
+def _less(least: list[Relaxation], relax: list[Relaxation]) -> bool:
+    """Whether `least` raises no limit more, and some limit less, than `relax`."""
+    given = {(r.kind, r.period): r.amount or 0.0 for r in relax}
+    named = {(r.kind, r.period): r.amount or 0.0 for r in least}
+    if any(given.get(key, 0.0) + 0.5 < amount for key, amount in named.items()):
+        return False
+    return any(named.get(key, 0.0) + 0.5 < amount for key, amount in given.items())
+
+
+def _raise_words(least: list[Relaxation]) -> str:
+    """Raises in `_shared_limits`'s words: "raising supply by … and the risk budget by …"."""
+    supply = [r.message for r in least if r.kind == "supply"]
+    risk = [r.message for r in least if r.kind == "risk-budget"]
+    words = ["supply by " + _join(supply)] if supply else []
+    words += [f"the risk budget by {risk[0]}"] if risk else []
+    return "raising " + " and ".join(words)
 
 
 def _join(items: Sequence[str]) -> str:
