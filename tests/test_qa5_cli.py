@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from dealbench.model import load_portfolio
 from dealbench.optimize import solve
 from dealbench.optimize.explain import why_no_deal
@@ -95,3 +97,72 @@ def test_a_displaced_partner_is_told_the_least_raise_that_opens_its_deal() -> No
         pf.model_copy(update={"risk_budget": pf.risk_budget + raise_.amount - 1}), require=["ZB"]
     )
     assert less.deal("QA") is None
+
+
+_PARTNER = """\
+code: QA
+name: Qatarland
+tier: 2
+diversion_risk: 0.3
+ask: {2026: 200_000}
+value_per_h100e: 30k
+batna: 2bn
+security_costs: {baseline: 0}
+concessions:
+  - id: invest-us
+    title: Investment in US
+    category: investment
+    us_value: 20bn
+    partner_cost: 6bn
+"""
+
+
+@pytest.mark.parametrize(
+    ("mistake", "replace", "by", "line", "hint"),
+    [
+        (
+            "a key indented by one space",
+            "tier: 2",
+            " tier: 2",
+            3,
+            "is this line indented more than the key above it, or does a value hold ': '",
+        ),
+        (
+            "a value holding ': '",
+            "name: Qatarland",
+            "name: Qatarland: the state",
+            2,
+            "(then put it in quotes)?",
+        ),
+        ("a tab before a key", "tier: 2", "\ttier: 2", 3, "indent with spaces, not tabs"),
+        (
+            "a tab inside an item",
+            "    title: Investment",
+            "\ttitle: Investment",
+            11,
+            "indent with spaces, not tabs",
+        ),
+        (
+            "an item's key indented by three spaces",
+            "    title: Investment",
+            "   title: Investment",
+            11,
+            "the items of one list start in the same column with '- ' (a dash and a space)",
+        ),
+    ],
+)
+def test_a_yaml_mistake_a_person_makes_is_named_in_their_words(
+    run: Runner, tmp_path: Path, mistake: str, replace: str, by: str, line: int, hint: str
+) -> None:
+    """`validate` of a partner file with a layout mistake said only libyaml's words
+    ("mapping values are not allowed in this context", "found character '\\t' that cannot
+    start any token", "did not find expected '-' indicator"): the line, but not what to
+    change there. Each now says what a person most likely did."""
+    assert replace in _PARTNER, mistake
+    path = tmp_path / "qa.yaml"
+    path.write_text(_PARTNER.replace(replace, by, 1))
+    out = run("validate", path)
+    assert out.exit_code == 2, out.output
+    assert not out.traceback
+    assert out.stderr.startswith(f"error: {path}:{line}: invalid YAML: "), out.stderr
+    assert hint in out.stderr, out.stderr
