@@ -166,3 +166,27 @@ def test_a_yaml_mistake_a_person_makes_is_named_in_their_words(
     assert not out.traceback
     assert out.stderr.startswith(f"error: {path}:{line}: invalid YAML: "), out.stderr
     assert hint in out.stderr, out.stderr
+
+
+@pytest.mark.parametrize(
+    ("written", "hint"),
+    [
+        ("600000 H100e", "compute is in H100e, written without a unit: write 600_000"),
+        ("600k H100e", "compute is in H100e, written without a unit: write 600_000"),
+        ("790_000_000 TPP", "an amount in TPP is written {tpp: 790_000_000}"),
+        ("1000 B200 chips", "chips are written {chips: 1_000, model: B200}"),
+    ],
+)
+def test_compute_written_with_its_unit_is_told_how_to_write_it(
+    run: Runner, tmp_path: Path, written: str, hint: str
+) -> None:
+    """`ask: {2026: 600k H100e}` got "expected a number, got '600k H100e'": the unit the
+    analyst added, to be clear, was the whole fault, and the message did not say so (nor
+    that TPP and chips have their own shapes)."""
+    path = tmp_path / "qa.yaml"
+    path.write_text(_PARTNER.replace("ask: {2026: 200_000}", f"ask: {{2026: {written}}}"))
+    out = run("validate", path)
+    assert out.exit_code == 2, out.output
+    assert out.stderr == (
+        f"error: {path}:5: ask.2026: expected a number, got {written!r}; {hint}\n"
+    ), out.stderr
