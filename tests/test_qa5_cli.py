@@ -190,3 +190,14 @@ def test_compute_written_with_its_unit_is_told_how_to_write_it(
     assert out.stderr == (
         f"error: {path}:5: ask.2026: expected a number, got {written!r}; {hint}\n"
     ), out.stderr
+
+
+def test_frontier_of_a_partner_not_in_the_portfolio_names_the_option(run: Runner) -> None:
+    """`frontier --partner QQ` said "error: portfolio.yaml: partners: no partner 'QQ'
+    here": the file's `partners` field, as if the file were to be edited, where the fault
+    is the option's value (and `solve --require-deal QQ` names its option)."""
+    out = run("frontier", DATA / "qa5cli/portfolio.yaml", "--partner", "qq")
+    assert out.exit_code == 2, out.output
+    assert out.stderr == (
+        "error: --partner: partner 'QQ' is not in portfolio qa5; expected one of: QA, ZB\n"
+    )
