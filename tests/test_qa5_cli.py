@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from dealbench.io import OutputDir, OutputExistsError
 from dealbench.model import load_portfolio
 from dealbench.optimize import solve
 from dealbench.optimize.explain import why_no_deal
@@ -201,3 +202,29 @@ def test_frontier_of_a_partner_not_in_the_portfolio_names_the_option(run: Runner
     assert out.stderr == (
         "error: --partner: partner 'QQ' is not in portfolio qa5; expected one of: QA, ZB\n"
     )
+
+
+def test_a_users_file_where_a_folder_of_documents_goes_is_named(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`solve --out out/` where out/ holds the user's own file `term-sheets`: "error: cannot
+    write into out: File exists; the previous result is left as it was", exit 1 (with or
+    without --force). The system's words named neither the file in the way nor what to do,
+    and exit 1 is for a disk that fails, not for an input to change. The output folder's
+    check looked at each file's own path (a folder there is refused), not at its folders."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "term-sheets").write_text("mine\n")
+    for force in ([], ["--force"]):
+        done = run("solve", DATA / "qa5cli/portfolio.yaml", "--out", out, *force)
+        assert done.exit_code == 2, done.output
+        assert done.stderr == (
+            f"error: {out}/term-sheets is a file; dealbench writes {out}/term-sheets/QA.md "
+            "inside a folder of that name (rename or remove the file, or write into another "
+            "folder)\n"
+        )
+        assert (out / "term-sheets").read_text() == "mine\n"
+        assert sorted(p.name for p in out.iterdir()) == ["term-sheets"]
+    with pytest.raises(OutputExistsError, match="term-sheets is a file"):
+        OutputDir(out).publish({"result.json": "{}", "term-sheets/QA.md": "x"})
+    assert sorted(p.name for p in out.iterdir()) == ["term-sheets"]
