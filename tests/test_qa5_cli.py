@@ -228,3 +228,29 @@ def test_a_users_file_where_a_folder_of_documents_goes_is_named(
     with pytest.raises(OutputExistsError, match="term-sheets is a file"):
         OutputDir(out).publish({"result.json": "{}", "term-sheets/QA.md": "x"})
     assert sorted(p.name for p in out.iterdir()) == ["term-sheets"]
+
+
+def test_a_stopped_solve_without_a_deal_does_not_say_none_is_worth_having(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`solve --time-limit 0.001`, stopped before any package: the first line said "No
+    deal is concluded: no package is acceptable to a partner and better for the United
+    States than its walk-away value", and the reason under it "alone, a deal with QA
+    would add $28.20bn ... the time limit stopped the solve". The sentence was chosen
+    by whether a deal was made, not by whether the solve was proven."""
+    from dealbench.cli.output import print_result
+    from dealbench.optimize.result import Status
+
+    pf = load_portfolio(DATA / "qa5cli/portfolio.yaml")
+    pf = pf.model_copy(update={"risk_budget": 0.0})  # no deal fits: an optimal "no deal"
+    proven = solve(pf)
+    assert proven.status == Status.OPTIMAL and not proven.deals
+    print_result(proven)
+    assert "no package is acceptable to a partner" in " ".join(capsys.readouterr().out.split())
+    print_result(proven.model_copy(update={"status": Status.TIME_LIMIT}))
+    said = " ".join(capsys.readouterr().out.split())
+    assert "no package is acceptable" not in said
+    assert (
+        "No deal is concluded in what the solver found before it stopped; packages better "
+        "than no deal may exist." in said
+    )
