@@ -254,3 +254,29 @@ def test_a_stopped_solve_without_a_deal_does_not_say_none_is_worth_having(
         "No deal is concluded in what the solver found before it stopped; packages better "
         "than no deal may exist." in said
     )
+
+
+def test_the_least_raise_also_where_the_deals_fit_already_on_other_terms() -> None:
+    """QA and WW fit together as the supply stands (WW without its purchase), but the US
+    prefers WW's purchase, which needs 950,000 H100e: the reason said "raising supply by
+    190,000 H100e in 2026 and 290,000 H100e in 2027 makes room for it" (QA's best
+    package), where 16,667 in all (66,667 for QA, less the 20,000 WW leaves and the
+    30,000 it can give up) does. The least raise was sought only where the deals cannot
+    all be made; here they can, on terms the US values less."""
+    pf = load_portfolio(DATA / "qa5cli/supply.yaml")
+    result = solve(pf)
+    assert result.no_deal == ["QA"]
+    (reason,) = why_no_deal(pf, result)
+    assert "(its best package needs 190,000 H100e in 2026 and 290,000 H100e in 2027 more)" in (
+        " ".join(reason.message.split())
+    )
+    raise_ = {r.period: r.amount or 0.0 for r in reason.relax}
+    assert 16_667 <= sum(raise_.values()) <= 16_668
+
+    def supplied(less: float) -> dict[str, float]:
+        more = {t: pf.supply[t] + raise_.get(t, 0.0) for t in pf.periods}
+        more["2027"] -= less
+        return more
+
+    assert solve(pf.model_copy(update={"supply": supplied(0)})).deal("QA") is not None
+    assert solve(pf.model_copy(update={"supply": supplied(1)})).deal("QA") is None

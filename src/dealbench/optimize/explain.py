@@ -724,28 +724,35 @@ def _shared_limits(
 
 
 #: Halvings between the least raise with which the others' deals and a deal with the
-#: partner fit (continuous amounts) and what its best package needs, when the former
-#: does not open a deal on the portfolio's step (one us-best solve each).
+#: partner fit (continuous amounts; none when they fit already) and what its best
+#: package needs, when the former does not open a deal (one us-best solve each).
 LEAST_ROOM_STEPS = 30
+#: The search runs on portfolios of at most this many partner-periods: some 15 solves
+#: per partner explained, each a solve of the whole portfolio (on the shipped gulf-asia
+#: portfolio, 27, `solve` would take 6.7 s, not 1.1 s). Above, the raise named is what
+#: the partner's best package needs, as the sentence says.
+LEAST_ROOM_AMOUNTS = 12
 
 
 def _least_room(
     pf: Portfolio, result: SolveResult, code: str, require: Sequence[str], best: list[Relaxation]
 ) -> list[Relaxation] | None:
     """A raise of supply and risk budget, less than what its best package needs (`best`),
-    with which a us-best solve gives `code` a deal, found from the least raise with which
-    it has one beside every deal of `result` (each may shrink): a smaller package it also
-    accepts may need far less."""
+    with which a us-best solve gives `code` a deal and keeps every deal of `result`,
+    sought from the least raise with which they all fit (each may shrink): a smaller
+    package it also accepts may need far less."""
     from dealbench.optimize.solve import solve
 
-    if result.mode != "us-best":
+    if result.mode != "us-best" or _amounts(pf) > LEAST_ROOM_AMOUNTS:
         return None
     keep = [d.partner for d in result.deals] + [code]
     found = explain_infeasible(pf, "us-best", None, keep, alternatives=0).relax
-    if not found or any(r.kind not in ("supply", "risk-budget") for r in found):
+    if any(r.kind not in ("supply", "risk-budget") for r in found):
         return None
-    lo = {(r.kind, r.period): r.amount or 0.0 for r in found}
     hi = {(r.kind, r.period): r.amount or 0.0 for r in best}
+    # Nothing found: every deal fits beside one with `code` as the limits stand, on terms
+    # the US values less (a partner's big concession needs the compute); from no raise.
+    lo = {(r.kind, r.period): r.amount or 0.0 for r in found} or dict.fromkeys(hi, 0.0)
     keys = sorted(set(lo) | set(hi), key=str)
 
     def opens(raise_: dict[tuple[str, str | None], float]) -> bool:
@@ -756,9 +763,10 @@ def _least_room(
             elif budget is not None:
                 budget += amount
         wider = pf.model_copy(update={"supply": supply, "risk_budget": budget})
-        return solve(wider, require=[c for c in require if c in keep]).deal(code) is not None
+        opened = solve(wider, require=[c for c in require if c in keep])
+        return all(opened.deal(c) is not None for c in keep)  # room for it, none displaced
 
-    if opens(lo):
+    if found and opens(lo):  # without a raise (none found), `result` says it does not
         hi = lo
     else:
         for _ in range(LEAST_ROOM_STEPS):
