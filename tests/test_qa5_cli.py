@@ -280,3 +280,13 @@ def test_the_least_raise_also_where_the_deals_fit_already_on_other_terms() -> No
 
     assert solve(pf.model_copy(update={"supply": supplied(0)})).deal("QA") is not None
     assert solve(pf.model_copy(update={"supply": supplied(1)})).deal("QA") is None
+
+
+def test_a_utf_16_file_is_named_as_such(run: Runner, tmp_path: Path) -> None:
+    """A partner file saved as UTF-16 (as some Windows editors do) got "not UTF-8 text
+    (invalid start byte)": true, but it did not say what the file was nor what to do."""
+    path = tmp_path / "qa.yaml"
+    path.write_bytes(_PARTNER.encode("utf-16"))
+    out = run("validate", path)
+    assert out.exit_code == 2, out.output
+    assert out.stderr == f"error: {path}:1: UTF-16 text, expected UTF-8; save the file as UTF-8\n"
