@@ -178,7 +178,7 @@ def test_frontier_command_json_and_chart(tmp_path: object) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--partner", "XX"], "no partner 'XX'"),
+        (["--partner", "XX"], "error: --partner: partner 'XX' is not in portfolio gulf-asia"),
         (["--partner", "AE", "--points", "1"], "expected a number 2-1000 or 'all'"),
         (["--partner", "AE", "--axis", "cost"], "unknown axis 'cost'"),
     ],

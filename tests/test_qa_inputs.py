@@ -124,7 +124,13 @@ def test_a_budget_left_short_of_a_step_binds() -> None:
     assert used_up(pf, checked) == ([], True)
     (reason,) = why_no_deal(pf, result)
     assert "the risk budget goes to deals worth more (AA, BB)" in reason.message
-    assert "raising the risk budget by 8,995 risk-weighted H100e" in reason.message
+    # The least raise that a solve confirms opens CC's deal beside AA's and BB's (qa5-cli),
+    # with its best package's need beside it.
+    assert "(its best package needs 8,995 risk-weighted H100e more)" in reason.message
+    (raise_,) = reason.relax
+    assert raise_.amount is not None and raise_.amount < 8_995
+    wider = solve(pf.model_copy(update={"risk_budget": 15_005 + raise_.amount}))
+    assert {d.partner for d in wider.deals} == {"AA", "BB", "CC"}
 
 
 def test_an_ask_met_in_whole_chips_is_the_full_ask() -> None:

@@ -156,6 +156,14 @@ class OutputDir:
                     f"{self.given / part.relative_to(self.root)} is a symbolic link; dealbench "
                     "writes only inside the output folder and refuses links there",
                 )
+            if part != path and _exists(part) and not part.is_dir():
+                # A file of the user's where dealbench puts a folder (`term-sheets`): the
+                # write would fail with the system's "File exists", naming neither.
+                raise OutputExistsError(
+                    f"{self.given / part.relative_to(self.root)} is a file; dealbench writes "
+                    f"{shown} inside a folder of that name (rename or remove the file, or "
+                    "write into another folder)"
+                )
         if path.is_dir():
             raise OutputExistsError(f"{shown} is a folder; a file of that name cannot be written")
         if path.exists() and not self.force:

@@ -245,7 +245,39 @@ def _compute(value: Any) -> float:
             "expected H100e as a number, {tpp: N}, {h100e: N} or {chips: N, model: NAME}, "
             f"got keys {sorted(map(str, keys))}"
         )
+    if isinstance(value, str) and (unit := _WITH_UNIT.match(value.strip())):
+        raise ValueError(f"expected a number, got {_short(value)}; {_unit_hint(unit)}")
     return parse_number(value)
+
+
+#: An amount of compute written with its unit (`600000 H100e`, `600k H100e`, `5e9 TPP`,
+#: `1000 B200 chips`): the unit goes in the field's shape, not after the number.
+_WITH_UNIT = re.compile(
+    r"^(?P<num>[-+]?[\d_.,]*\d(?:e[-+]?\d+|\s*(?:k|m|mn))?)\s*"
+    r"(?P<unit>h100e?s?|h100-?equivalents?|tpp|(?P<model>[a-z][a-z0-9]*)?\s*chips?)$",
+    re.IGNORECASE,
+)
+
+
+def _unit_hint(unit: re.Match[str]) -> str:
+    """How to write an amount given with its unit, the number as the user meant it."""
+    text = unit["num"].replace(" ", "")
+    try:
+        number = parse_number(text)
+    except ValueError:
+        suffix = _MONEY.match(text.lower())
+        if not suffix or suffix["suf"] not in ("k", "m", "mn"):
+            return "write the number without its unit"
+        number = float(suffix["num"]) * _SUFFIX[suffix["suf"]]
+        number = -number if suffix["sign"] == "-" else number
+    written = f"{number:_.0f}" if number.is_integer() else f"{number:_}"
+    kind = unit["unit"].lower()
+    if kind.startswith("tpp"):
+        return f"an amount in TPP is written {{tpp: {written}}}"
+    if kind.endswith(("chip", "chips")):
+        model = unit["model"].upper() if unit["model"] else "NAME"
+        return f"chips are written {{chips: {written}, model: {model}}}"
+    return f"compute is in H100e, written without a unit: write {written}"
 
 
 def period_label(value: Any) -> str:

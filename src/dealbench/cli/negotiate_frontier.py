@@ -95,7 +95,12 @@ def frontier(
         if pf.partner(partner) is None:
             codes = ", ".join(p.code for p in pf.partners)
             raise InputError(
-                Issue(str(portfolio), None, "partners", f"no partner {partner!r} here ({codes})")
+                Issue(
+                    "--partner",
+                    None,
+                    "",
+                    f"partner {partner!r} is not in portfolio {pf.id}; expected one of: {codes}",
+                )
             )
         try:
             result = run_frontier(pf, partner, points=n, axis=axis, jointly=jointly, gap=gap)  # type: ignore[arg-type]

@@ -90,6 +90,12 @@ def print_result(result: SolveResult) -> None:
             say(out, f"  {deal.partner}: {concessions_text(deal.concessions)}", indent=6)
     elif result.solver.name == _NO_SOLVER:  # every negotiation closed: the reasons say how
         out.print("No deal is concluded.")
+    elif result.status.value != "optimal":  # stopped: nothing is proven of the packages
+        say(
+            out,
+            "No deal is concluded in what the solver found before it stopped; packages "
+            "better than no deal may exist.",
+        )
     else:
         out.print(
             "No deal is concluded: no package is acceptable to a partner and better for "

@@ -284,7 +284,7 @@ def solve(
             result, extra = _solve_with_analysis(
                 pf, mode, options, prices, robust, samples, seed, require=require, json_out=json_out
             )
-            reasons = no_deal_reasons(pf, result)
+            reasons = no_deal_reasons(pf, result, require)
         zopa = None
         if mode in ("nash", "kalai"):
             from dealbench.negotiate import zopas

@@ -80,6 +80,9 @@ def read_yaml(path: Path) -> Source:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # what some Windows editors save
+            problem = "UTF-16 text, expected UTF-8; save the file as UTF-8"
+            raise InputError(Issue(display, 1, "", problem)) from None
         bad_line = raw[: exc.start].count(b"\n") + 1
         raise InputError(Issue(display, bad_line, "", f"not UTF-8 text ({exc.reason})")) from None
     try:

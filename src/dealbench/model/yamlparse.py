@@ -85,7 +85,29 @@ def yaml_issue(display: str, text: str, exc: YAMLError) -> Issue:
     context = exc.context_mark
     if exc.context and context is not None and context.line + 1 != line:
         problem += f" ({exc.context.strip()} that starts on line {context.line + 1})"
-    return Issue(display, line, "", f"invalid YAML: {problem}")
+    hint = next((h for start, h in _HINTS if problem.startswith(start)), "")
+    return Issue(display, line, "", f"invalid YAML: {problem}{hint}")
+
+
+#: What a person most likely did, for libyaml's messages that do not say it.
+_HINTS = (
+    (
+        "mapping values are not allowed",
+        "; is this line indented more than the key above it, or does a value hold ': '"
+        " (then put it in quotes)?",
+    ),
+    ("found character '\\t'", "; indent with spaces, not tabs"),
+    ("found a tab character", "; indent with spaces, not tabs"),
+    (
+        "did not find expected '-' indicator",
+        "; the items of one list start in the same column with '- ' (a dash and a space),"
+        " and the keys of one item line up",
+    ),
+    (
+        "did not find expected key",
+        "; the keys of one mapping start in the same column",
+    ),
+)
 
 
 def _detail(problem: str, text: str, mark: Mark | None) -> str:

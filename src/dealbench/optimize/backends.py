@@ -6,13 +6,22 @@ dealbench never relies on it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import importlib
 import os
 import sys
 import warnings
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any, Literal
+
+# highspy is imported here, before PuLP: PuLP imports it under a bare `except:`, which
+# also swallows a Ctrl-C pressed during that import, and then reports HiGHS as not
+# installed. Imported first, an interrupt stops the run as an interrupt. (When highspy is
+# missing, PuLP says so and `make_backend` reports it.)
+with contextlib.suppress(ImportError):
+    importlib.import_module("highspy")
 
 import pulp
 

@@ -18,6 +18,7 @@ make room for it).
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Sequence
@@ -552,8 +553,11 @@ def _val(var: pulp.LpVariable) -> float:
 # --- partners without a deal --------------------------------------------------------------
 
 
-def why_no_deal(portfolio: Portfolio, result: SolveResult) -> list[NoDeal]:
-    """For each partner the optimum leaves without a deal, what blocks it."""
+def why_no_deal(
+    portfolio: Portfolio, result: SolveResult, require: Sequence[str] = ()
+) -> list[NoDeal]:
+    """For each partner the optimum leaves without a deal, what blocks it. `require`: the
+    partners the solve was required to give a deal (it had to, whatever they are worth)."""
     from dealbench.optimize.plain import solve_plain
 
     out = []
@@ -588,7 +592,7 @@ def why_no_deal(portfolio: Portfolio, result: SolveResult) -> list[NoDeal]:
         if result.status == Status.TIME_LIMIT:  # the packages are not proven best
             out.append(_not_found(code, deal))
             continue
-        out.append(_shared_limits(portfolio, result, code, deal))
+        out.append(_shared_limits(portfolio, result, code, deal, require))
     return out
 
 
@@ -646,8 +650,11 @@ def _not_found(code: str, deal: Any) -> NoDeal:
     )
 
 
-def _shared_limits(pf: Portfolio, result: SolveResult, code: str, deal: Any) -> NoDeal:
-    """A deal worth having alone that the shared limits give to others."""
+def _shared_limits(
+    pf: Portfolio, result: SolveResult, code: str, deal: Any, require: Sequence[str] = ()
+) -> NoDeal:
+    """A deal worth having alone that the shared limits give to others: to deals worth more,
+    or to deals the solve was required to make (`require`), whatever they are worth."""
     relax: list[Relaxation] = []
     periods, users = [], set()
     full_periods, risk_used_up = used_up(pf, result)
@@ -687,20 +694,118 @@ def _shared_limits(pf: Portfolio, result: SolveResult, code: str, deal: Any) -> 
             )
         )
     alone = f"alone, a deal with {code} would add {money(deal.us_margin)} to US utility"
+    least = _least_room(pf, result, code, require, relax) if needs else None
+    best = ""
+    if least is not None and _less(least, relax):
+        # A package smaller than its best fits beside the others: name the least change.
+        best = f" (its best package needs {_join([r.message for r in relax])} more)"
+        changes = [_raise_words(least)]
+        relax = least
     if not needs:
         return NoDeal(
             code,
             "shared-limits",
             f"{alone}, but within the portfolio the deals it would displace are worth more",
         )
-    others = ", ".join(d.partner for d in result.deals if d.partner in users)
+    holders = [d.partner for d in result.deals if d.partner in users]
+    worth = [c for c in holders if c not in require]
+    required = [c for c in holders if c in require]
+    to = [f"deals worth more ({', '.join(worth)})"] if worth else []
+    if required:
+        plural = "s" if len(required) > 1 else ""
+        to.append(f"the required deal{plural} with {_join(required)}")
     return NoDeal(
         code,
         "shared-limits",
-        f"{alone}, but {' and '.join(needs)} goes to deals worth more ({others}); "
-        f"{' and '.join(changes)} makes room for it",
+        f"{alone}, but {' and '.join(needs)} goes to {' and to '.join(to)}; "
+        f"{' and '.join(changes)} makes room for it{best}",
         relax,
     )
+
+
+#: Halvings between the least raise with which the others' deals and a deal with the
+#: partner fit (continuous amounts; none when they fit already) and what its best
+#: package needs, when the former does not open a deal (one us-best solve each).
+LEAST_ROOM_STEPS = 30
+#: The search runs on portfolios of at most this many partner-periods: some 15 solves
+#: per partner explained, each a solve of the whole portfolio (on the shipped gulf-asia
+#: portfolio, 27, `solve` would take 6.7 s, not 1.1 s). Above, the raise named is what
+#: the partner's best package needs, as the sentence says.
+LEAST_ROOM_AMOUNTS = 12
+
+
+def _least_room(
+    pf: Portfolio, result: SolveResult, code: str, require: Sequence[str], best: list[Relaxation]
+) -> list[Relaxation] | None:
+    """A raise of supply and risk budget, less than what its best package needs (`best`),
+    with which a us-best solve gives `code` a deal and keeps every deal of `result`,
+    sought from the least raise with which they all fit (each may shrink): a smaller
+    package it also accepts may need far less."""
+    from dealbench.optimize.solve import solve
+
+    if result.mode != "us-best" or _amounts(pf) > LEAST_ROOM_AMOUNTS:
+        return None
+    keep = [d.partner for d in result.deals] + [code]
+    found = explain_infeasible(pf, "us-best", None, keep, alternatives=0).relax
+    if any(r.kind not in ("supply", "risk-budget") for r in found):
+        return None
+    hi = {(r.kind, r.period): r.amount or 0.0 for r in best}
+    # Nothing found: every deal fits beside one with `code` as the limits stand, on terms
+    # the US values less (a partner's big concession needs the compute); from no raise.
+    lo = {(r.kind, r.period): r.amount or 0.0 for r in found} or dict.fromkeys(hi, 0.0)
+    keys = sorted(set(lo) | set(hi), key=str)
+
+    def opens(raise_: dict[tuple[str, str | None], float]) -> bool:
+        supply, budget = dict(pf.supply), pf.risk_budget
+        for (kind, period), amount in raise_.items():
+            if kind == "supply" and period in supply:
+                supply[period] += amount
+            elif budget is not None:
+                budget += amount
+        wider = pf.model_copy(update={"supply": supply, "risk_budget": budget})
+        opened = solve(wider, require=[c for c in require if c in keep])
+        return all(opened.deal(c) is not None for c in keep)  # room for it, none displaced
+
+    if found and opens(lo):  # without a raise (none found), `result` says it does not
+        hi = lo
+    else:
+        for _ in range(LEAST_ROOM_STEPS):
+            mid = {k: float(math.ceil((lo.get(k, 0.0) + hi.get(k, 0.0)) / 2)) for k in keys}
+            if all(abs(mid[k] - hi.get(k, 0.0)) < 0.5 for k in keys):
+                break
+            if opens(mid):
+                hi = mid
+            else:
+                lo = mid
+    if hi == {(r.kind, r.period): r.amount or 0.0 for r in best}:
+        return None
+    out = []
+    for (kind, period), amount in sorted(hi.items(), key=str):
+        if amount < 0.5:
+            continue
+        words = f"{h100e(amount)} H100e in {period}" if kind == "supply" else ""
+        words = words or f"{h100e(amount)} risk-weighted H100e"
+        limit = pf.supply.get(period or "") if kind == "supply" else pf.risk_budget
+        out.append(Relaxation(kind, words, period=period, limit=limit, amount=amount))
+    return out
+
+
+def _less(least: list[Relaxation], relax: list[Relaxation]) -> bool:
+    """Whether `least` raises no limit more, and some limit less, than `relax`."""
+    given = {(r.kind, r.period): r.amount or 0.0 for r in relax}
+    named = {(r.kind, r.period): r.amount or 0.0 for r in least}
+    if any(given.get(key, 0.0) + 0.5 < amount for key, amount in named.items()):
+        return False
+    return any(named.get(key, 0.0) + 0.5 < amount for key, amount in given.items())
+
+
+def _raise_words(least: list[Relaxation]) -> str:
+    """Raises in `_shared_limits`'s words: "raising supply by … and the risk budget by …"."""
+    supply = [r.message for r in least if r.kind == "supply"]
+    risk = [r.message for r in least if r.kind == "risk-budget"]
+    words = ["supply by " + _join(supply)] if supply else []
+    words += [f"the risk budget by {risk[0]}"] if risk else []
+    return "raising " + " and ".join(words)
 
 
 def _join(items: Sequence[str]) -> str:
@@ -712,12 +817,15 @@ def _join(items: Sequence[str]) -> str:
 MAX_EXPLAINED = 25
 
 
-def no_deal_reasons(portfolio: Portfolio, result: SolveResult) -> list[NoDeal]:
-    """Why each partner without a deal has none (the first MAX_EXPLAINED of them)."""
+def no_deal_reasons(
+    portfolio: Portfolio, result: SolveResult, require: Sequence[str] = ()
+) -> list[NoDeal]:
+    """Why each partner without a deal has none (the first MAX_EXPLAINED of them);
+    `require` as for `why_no_deal`."""
     if not result.no_deal:
         return []
     shown = result.model_copy(update={"no_deal": result.no_deal[:MAX_EXPLAINED]})
-    return why_no_deal(portfolio, shown)
+    return why_no_deal(portfolio, shown, require)
 
 
 def raise_explained(
