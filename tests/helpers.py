@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -73,3 +76,27 @@ def invoke(args: Sequence[str | Path]) -> Run:
         assert result.exc_info is not None
         tb = "".join(traceback.format_exception(*result.exc_info))
     return Run(result.exit_code, result.stdout, result.stderr, tb)
+
+
+@contextmanager
+def web_client(deals: Path, token: str, **options: object) -> Iterator[Any]:
+    """A test client of the web workbench serving `deals`, sending `token` with every
+    request; its job runner is shut down after."""
+    from starlette.testclient import TestClient
+
+    from dealbench.web import create_app
+
+    app = create_app(deals, token, **options)  # type: ignore[arg-type]
+    with TestClient(app, headers={"X-Dealbench-Token": token}) as client:
+        yield client
+    app.state.jobs.shutdown()
+
+
+def job_done(client: Any, response: Any, seconds: float = 120) -> str:
+    """The job URL a solve form's answer (a redirect) names, once the job has ended."""
+    url = str(response.headers["location"]).removeprefix("http://testserver")
+    deadline = time.monotonic() + seconds
+    while client.get(f"{url}/state").json()["state"] == "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    return url

@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from dealbench.web import create_app
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import REPO, solo_deals, words
+from helpers import REPO, job_done, solo_deals, web_client, words
 
 TOKEN = "qa5-token"
 CSRF = csrf_for(TOKEN)
@@ -27,10 +26,8 @@ def deals(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def client(deals: Path) -> Iterator[TestClient]:
-    app = create_app(deals, TOKEN)
-    with TestClient(app, headers={"X-Dealbench-Token": TOKEN}) as c:
+    with web_client(deals, TOKEN) as c:
         yield c
-    app.state.jobs.shutdown()
 
 
 def post(client: TestClient, url: str, **fields: str) -> object:
@@ -39,13 +36,7 @@ def post(client: TestClient, url: str, **fields: str) -> object:
 
 def solved(client: TestClient) -> str:
     """Solve the solo portfolio and wait for it; the job's URL."""
-    response = post(client, "/p/solo/solve", mode="us-best", solver="highs")
-    url = response.headers["location"].removeprefix("http://testserver")  # type: ignore[attr-defined]
-    deadline = time.monotonic() + 120
-    while client.get(f"{url}/state").json()["state"] == "running":
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
-    return str(url)
+    return job_done(client, post(client, "/p/solo/solve", mode="us-best", solver="highs"))
 
 
 def test_a_memos_markdown_downloads_with_the_charts_it_links_to(client: TestClient) -> None:
@@ -79,10 +70,8 @@ def test_the_frontier_chart_says_the_other_open_negotiations_are_left_out(
     US-best above the offer strategy's ideal (the others held at the plan) read as a
     contradiction between the chart and the recorded offer."""
     folder = shutil.copytree(REPO / "deals", tmp_path / "deals")
-    app = create_app(folder, TOKEN)
-    with TestClient(app, headers={"X-Dealbench-Token": TOKEN}) as c:
+    with web_client(folder, TOKEN) as c:
         caption = words(c.get("/p/gulf-asia/n/AE/frontier").text)
-    app.state.jobs.shutdown()
     assert "held" not in caption.split("Hover")[0]
     assert "the concluded deals leave" in caption and "open negotiations are left out" in caption
 

@@ -12,10 +12,9 @@ import pytest
 from starlette.testclient import TestClient
 
 import test_web_browser as e2e
-from dealbench.web import create_app
 from dealbench.web.chart import Mark, merge_close
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import solo_deals, words
+from helpers import solo_deals, web_client, words
 
 TOKEN = "qa-token"
 CSRF = csrf_for(TOKEN)
@@ -28,10 +27,8 @@ def deals(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def client(deals: Path) -> Iterator[TestClient]:
-    app = create_app(deals, TOKEN)
-    with TestClient(app, headers={"X-Dealbench-Token": TOKEN}) as c:
+    with web_client(deals, TOKEN) as c:
         yield c
-    app.state.jobs.shutdown()
 
 
 def post(client: TestClient, url: str, files: object = None, **fields: str) -> object:

@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 
 from dealbench.web import create_app
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import REPO, Runner
+from helpers import REPO, Runner, job_done, web_client
 
 TOKEN = "test-token-123"
 CSRF = csrf_for(TOKEN)
@@ -32,10 +32,8 @@ def deals(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def client(deals: Path) -> Iterator[TestClient]:
-    app = create_app(deals, TOKEN, max_upload=4096)
-    with TestClient(app, headers={"X-Dealbench-Token": TOKEN}) as c:
+    with web_client(deals, TOKEN, max_upload=4096) as c:
         yield c
-    app.state.jobs.shutdown()
 
 
 def post(client: TestClient, url: str, **fields: str) -> object:
@@ -46,12 +44,7 @@ def solved(client: TestClient, **fields: str) -> str:
     """Start a solve of gulf-asia and wait for it; the job's URL."""
     response = post(client, "/p/gulf-asia/solve", mode="us-best", solver="highs", **fields)
     assert response.status_code == 303  # type: ignore[attr-defined]
-    url = response.headers["location"].removeprefix("http://testserver")  # type: ignore[attr-defined]
-    deadline = time.monotonic() + 120
-    while client.get(f"{url}/state").json()["state"] == "running":
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
-    return str(url)
+    return job_done(client, response)
 
 
 def test_every_request_needs_the_token(deals: Path) -> None:

@@ -14,10 +14,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from dealbench import load_portfolio
-from dealbench.web import create_app
 from dealbench.web.jobs import DEFAULT_OPTIONS, Job, Jobs, solve_job
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import REPO
+from helpers import REPO, web_client
 
 TOKEN = "test-token-waiting"
 GULF = REPO / "deals/portfolios/gulf-asia.yaml"
@@ -25,10 +24,8 @@ GULF = REPO / "deals/portfolios/gulf-asia.yaml"
 
 @pytest.fixture
 def client() -> Iterator[TestClient]:
-    app = create_app(REPO / "deals", TOKEN)
-    with TestClient(app, headers={"X-Dealbench-Token": TOKEN}) as c:
+    with web_client(REPO / "deals", TOKEN) as c:
         yield c
-    app.state.jobs.shutdown()
 
 
 def start(client: TestClient, portfolio: str = "gulf-asia", **fields: str) -> str:
