@@ -187,6 +187,14 @@ def test_a_limit_to_raise_beside_deals_held_is_named_whole() -> None:
     assert again.held_risk == pytest.approx(905) and again.held_supply == {"2026": 90_500}
 
 
+def refused_counter(run: Runner, portfolio: Path, rounds: Path) -> None:
+    """Our opening offer to BB, and BB's counter that BB itself would refuse (-200m)."""
+    common = ("--rounds", rounds, "--no-documents")
+    assert run("offer", portfolio, "--partner", "BB", *common).exit_code == 0
+    counter = run("counter", portfolio, "--partner", "BB", DATA / "qa4neg/bb-refused.yaml", *common)
+    assert counter.exit_code == 0, counter.output
+
+
 def test_history_says_why_a_round_the_partner_refuses_is_not_ok(
     run: Runner, tmp_path: Path
 ) -> None:
@@ -195,10 +203,7 @@ def test_history_says_why_a_round_the_partner_refuses_is_not_ok(
     and the web workbench called the round "compliant"."""
     portfolio = DATA / "qa4neg/portfolio.yaml"
     rounds = tmp_path / "rounds"
-    common = ("--rounds", rounds, "--no-documents")
-    assert run("offer", portfolio, "--partner", "BB", *common).exit_code == 0
-    counter = run("counter", portfolio, "--partner", "BB", DATA / "qa4neg/bb-refused.yaml", *common)
-    assert counter.exit_code == 0, counter.output
+    refused_counter(run, portfolio, rounds)
     shown = run("history", portfolio, "--partner", "BB", "--rounds", rounds)
     assert shown.exit_code == 0, shown.output
     said = "round 2: BB itself would not accept it: its utility -$200.0m is below its"
@@ -262,10 +267,7 @@ def test_the_negotiation_memo_defines_the_frontier_gain_as_a_difference(
     partner utility for a counter the partner itself would refuse."""
     portfolio = DATA / "qa4neg/portfolio.yaml"
     rounds = tmp_path / "rounds"
-    common = ("--rounds", rounds, "--no-documents")
-    assert run("offer", portfolio, "--partner", "BB", *common).exit_code == 0
-    counter = run("counter", portfolio, "--partner", "BB", DATA / "qa4neg/bb-refused.yaml", *common)
-    assert counter.exit_code == 0, counter.output
+    refused_counter(run, portfolio, rounds)
     out = tmp_path / "docs"
     room = run("room", portfolio, "--rounds", rounds, "--render", "md", "--out", out)
     assert room.exit_code == 0, room.output
