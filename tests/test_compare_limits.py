@@ -28,20 +28,19 @@ AGREE = {
         "caps allow nothing",
         "cap below what it accepts",
         "accepts no package",
+        "no package it accepts fits the limits",
     },
     "shared-limits": {
         "supply goes to others",
         "risk budget goes to others",
         "supply and risk budget go to others",
+        "deals worth more displace it",
     },
-    # not worth it alone; when a shared limit is full the table names that limit
-    "not-worth-it": {
-        "not worth it to the US",
-        "supply goes to others",
-        "risk budget goes to others",
-        "supply and risk budget go to others",
-    },
+    # not worth it alone: a full limit beside it does not decide it
+    "not-worth-it": {"not worth it to the US"},
 }
+
+QA5 = REPO / "tests/data/qa5cli"
 
 
 @pytest.mark.parametrize(
@@ -53,6 +52,12 @@ AGREE = {
         (GLOBAL, "bilateral"),
         (GULF, "monopoly"),
         (GULF, "bilateral"),
+        # ZB accepts only what the risk budget cannot carry (the shipped bilateral margin):
+        # the table said "not worth it to the US"
+        (QA5 / "portfolio.yaml", "bilateral"),
+        # QA, worth $22.83bn alone, needs more 2026-27 supply than WW leaves, short of
+        # "full": the table said "not worth it to the US"
+        (QA5 / "supply.yaml", "tiered"),
     ],
 )
 def test_a_missing_deal_is_put_as_solve_explains_it(path: object, regime: str) -> None:

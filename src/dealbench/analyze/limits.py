@@ -1,6 +1,7 @@
 """Which limit decides what a partner gets, in a few words (for comparison tables).
 
-Read from the checked figures and the portfolio alone, without another solve:
+Read from the checked figures and the portfolio, and for a partner without a deal
+its best package alone (one small solve):
 
 - a deal's compute in each period sits on its ask, its cap, the shared supply or
   the risk budget; short of all of them, the partner needs no more to accept
@@ -9,12 +10,13 @@ Read from the checked figures and the portfolio alone, without another solve:
 - a partner without a deal is embargoed (tier 3), asks nothing in the portfolio's
   periods, is capped to nothing, is capped below anything it accepts (the most
   compute each level allows, with no concession asked, is still worth less to it
-  than its walk-away value: `check` says so), or would accept a package but the
-  supply (in a period it asks for) or the risk budget, or both, are used up by the
-  deals the optimum prefers, or (neither used up) no package it accepts is worth
-  more to the US than no deal (when the time limit stopped the solve, only that
-  none was found: the packages are not proven best). These are the cases `solve`
-  explains at length (`optimize.explain.why_no_deal`), in words that agree with it.
+  than its walk-away value: `check` says so), accepts no package the risk budget
+  allows even with every limit to itself, has no package it accepts worth more to
+  the US than no deal, or has one but the supply (in a period that package needs)
+  or the risk budget, or both, are used up by the deals the optimum prefers (when
+  the time limit stopped the solve, only that none was found: the packages are not
+  proven best). These are the cases `solve` explains at length
+  (`optimize.explain.why_no_deal`), by the same solve and in words that agree with it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 from dealbench.checker import DealFigures, at_limit, evaluate, used_up
 from dealbench.model.schema import Package, Partner, Portfolio
 from dealbench.optimize import SolveResult, Status
+from dealbench.optimize.explain import best_alone, shortfall
 
 __all__ = ["decided_by"]
 
@@ -78,25 +81,28 @@ def _no_deal(pf: Portfolio, result: SolveResult, partner: Partner) -> str:
             for t in pf.periods
         )
         return "cap below what it accepts" if capped else "accepts no package"
+    # The partner's best package with every limit to itself, as `solve` explains it
+    # (`why_no_deal`): read from the optimum alone, a partner worth nothing to the US
+    # beside a full limit was said to lose the limit to others, and one whose deal needs
+    # more than the others leave, "not worth it".
+    alone = best_alone(pf, partner.code)
+    if alone.status == Status.INFEASIBLE:  # the risk budget, alone: the caps allow one
+        return "no package it accepts fits the limits"
+    deal = alone.deal(partner.code)
+    if deal is not None and deal.us_margin <= 0.5:
+        return "not worth it to the US"
     if result.status == Status.TIME_LIMIT:  # not the best packages: nothing proves why
         return "none found in the time limit"
-    # Used up, up to what whole steps leave: less than a step per deal (or the reserve
-    # held back for rounding, a step per deal; see `optimize.reserve`).
-    # Only a period it could receive compute in (it asks, and a level it can meet allows
-    # some) holds the partner back: a quarter's full supply says nothing of a partner
-    # asking only in later quarters.
-    slack = max(TOL, pf.granularity.h100e * len(result.deals))
-    wanted = [t for t in pf.periods if any(pf.cap(partner, lv, t) > TOL for lv in levels)]
-    supply = any(result.supply_used.get(t, 0.0) >= result.supply[t] - slack for t in wanted)
-    budget = result.risk_budget
-    risk = budget is not None and result.risk_total >= budget - slack and partner.diversion_risk > 0
-    if supply and risk:
+    if deal is None:  # a solver limit alone: say nothing rather than guess
+        return "not known"
+    supply, risk = shortfall(pf, result, deal)
+    if supply and risk is not None:
         return "supply and risk budget go to others"
     if supply:
         return "supply goes to others"
-    if risk:
+    if risk is not None:
         return "risk budget goes to others"
-    return "not worth it to the US"
+    return "deals worth more displace it"
 
 
 def _accepts_most(pf: Portfolio, partner: Partner, level: str) -> bool:

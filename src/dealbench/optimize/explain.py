@@ -558,15 +558,12 @@ def why_no_deal(
 ) -> list[NoDeal]:
     """For each partner the optimum leaves without a deal, what blocks it. `require`: the
     partners the solve was required to give a deal (it had to, whatever they are worth)."""
-    from dealbench.optimize.plain import solve_plain
-
     out = []
     for code in result.no_deal:
-        p = portfolio.partner(code)
-        if p is None:
+        if portfolio.partner(code) is None:
             continue
-        alone = portfolio.model_copy(update={"partners": [p]})
-        forced = solve_plain(alone, "us-best", require=[code])
+        forced = best_alone(portfolio, code)
+        alone = forced_portfolio(portfolio, code)
         if forced.status == Status.INFEASIBLE:
             explanation = explain_infeasible(alone, "us-best", None, [code], alternatives=0)
             message = explanation.message
@@ -594,6 +591,39 @@ def why_no_deal(
             continue
         out.append(_shared_limits(portfolio, result, code, deal, require))
     return out
+
+
+def forced_portfolio(portfolio: Portfolio, code: str) -> Portfolio:
+    """`portfolio` with `code` its only partner: every limit the partner's alone."""
+    return portfolio.model_copy(update={"partners": [portfolio.partner(code)]})
+
+
+def best_alone(portfolio: Portfolio, code: str) -> SolveResult:
+    """The package best for the US that `code` accepts within the limits, with every
+    limit to itself (DESIGN.md's plain model, its deal required): infeasible when no
+    package it accepts fits, and worth no more than no deal when none is worth having."""
+    from dealbench.optimize.plain import solve_plain
+
+    return solve_plain(forced_portfolio(portfolio, code), "us-best", require=[code])
+
+
+def shortfall(
+    pf: Portfolio, result: SolveResult, deal: Any
+) -> tuple[dict[str, float], float | None]:
+    """What `deal` (a partner's best package alone) needs beyond what `result`'s deals
+    leave: the supply short in each period it needs (what is left, less than a step,
+    counts as used), and the risk budget short (None when it fits)."""
+    full_periods, risk_used_up = used_up(pf, result)
+    supply: dict[str, float] = {}
+    for t in pf.periods:
+        need = deal.compute.get(t, 0.0)
+        left = pf.supply[t] - result.supply_used.get(t, 0.0)
+        if need > 0.5 and (t in full_periods or left + 0.5 < need):
+            supply[t] = need - max(left, 0.0)
+    budget = pf.risk_budget
+    risk_left = 0.0 if budget is None else budget - result.risk_total
+    short = budget is not None and deal.risk > 0.5 and (risk_used_up or risk_left + 0.5 < deal.risk)
+    return supply, (deal.risk - max(risk_left, 0.0)) if short else None
 
 
 def _no_compute(portfolio: Portfolio, p: Partner) -> str | None:
@@ -656,33 +686,22 @@ def _shared_limits(
     """A deal worth having alone that the shared limits give to others: to deals worth more,
     or to deals the solve was required to make (`require`), whatever they are worth."""
     relax: list[Relaxation] = []
-    periods, users = [], set()
-    full_periods, risk_used_up = used_up(pf, result)
-    for t in pf.periods:
-        need = deal.compute.get(t, 0.0)
-        left = pf.supply[t] - result.supply_used.get(t, 0.0)
-        if need > 0.5 and (t in full_periods or left + 0.5 < need):
-            periods.append(t)
-            users |= {d.partner for d in result.deals if d.compute.get(t, 0.0) > 0.5}
-            extra = need - max(left, 0.0)  # what is left (less than a step) counts
-            relax.append(
-                Relaxation(
-                    "supply",
-                    f"{h100e(extra)} H100e in {t}",
-                    period=t,
-                    limit=pf.supply[t],
-                    amount=extra,
-                )
+    users = set()
+    short_supply, extra = shortfall(pf, result, deal)
+    for t, more in short_supply.items():
+        users |= {d.partner for d in result.deals if d.compute.get(t, 0.0) > 0.5}
+        relax.append(
+            Relaxation(
+                "supply", f"{h100e(more)} H100e in {t}", period=t, limit=pf.supply[t], amount=more
             )
+        )
     needs, changes = [], []
-    if periods:
-        needs.append(f"the supply it needs in {_join(periods)}")
+    if short_supply:
+        needs.append(f"the supply it needs in {_join(list(short_supply))}")
         changes.append("raising supply by " + _join([r.message for r in relax]))
     budget = pf.risk_budget
-    risk_left = 0.0 if budget is None else budget - result.risk_total
-    if budget is not None and deal.risk > 0.5 and (risk_used_up or risk_left + 0.5 < deal.risk):
+    if budget is not None and extra is not None:
         users |= {d.partner for d in result.deals if d.risk > 0.5}
-        extra = deal.risk - max(risk_left, 0.0)
         needs.append("the risk budget")
         changes.append(f"raising the risk budget by {h100e(extra)} risk-weighted H100e")
         relax.append(
