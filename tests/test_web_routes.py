@@ -430,7 +430,8 @@ def test_every_partner_left_without_a_deal_is_told_why(client: TestClient) -> No
 def test_an_infeasible_solve_is_explained_in_the_page(client: TestClient) -> None:
     url = wait(client, post(client, "/p/gulf-asia/solve", mode="partner-best", v_floor="900bn"))
     page = client.get(url).text
-    assert "relax" in page and "error:" in page
+    assert "error:" in page
+    assert "lower the US utility floor from $900.00bn to $174.04bn" in page  # the remedy
 
 
 def test_two_tabs_recording_a_counter_at_once_never_share_a_round_number(deals: Path) -> None:
