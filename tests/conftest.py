@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
 
-from helpers import DATA, REPO, Run, Runner, invoke
+from helpers import DATA, REPO, WEB_TOKEN, Run, Runner, invoke, solo_deals, web_client
 
 # Property tests: a modest number of examples by default (the suite stays fast on two
 # cores); `HYPOTHESIS_PROFILE=thorough pytest tests/test_properties.py` hunts longer.
@@ -53,3 +55,17 @@ def rounds(tmp_path: Path) -> Path:
     target = tmp_path / "rounds"
     shutil.copytree(REPO / "deals/rounds/gulf-asia", target)
     return target
+
+
+@pytest.fixture
+def deals(tmp_path: Path) -> Path:
+    """A copy of the shipped deals/ with the `solo` portfolio (`helpers.solo_deals`)."""
+    return solo_deals(tmp_path / "deals")
+
+
+@pytest.fixture
+def client(deals: Path) -> Iterator[Any]:
+    """A web test client serving `deals`, sending WEB_TOKEN (a module's own `client`
+    fixture takes its place in that module)."""
+    with web_client(deals, WEB_TOKEN) as c:
+        yield c

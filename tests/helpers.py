@@ -78,6 +78,10 @@ def invoke(args: Sequence[str | Path]) -> Run:
     return Run(result.exit_code, result.stdout, result.stderr, tb)
 
 
+#: The token of the web test clients that need no other (`client` in conftest.py).
+WEB_TOKEN = "web-test-token"
+
+
 @contextmanager
 def web_client(deals: Path, token: str, **options: object) -> Iterator[Any]:
     """A test client of the web workbench serving `deals`, sending `token` with every

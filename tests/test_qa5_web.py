@@ -6,28 +6,15 @@ from __future__ import annotations
 import re
 import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import REPO, job_done, solo_deals, web_client, words
+from helpers import REPO, WEB_TOKEN, job_done, web_client, words
 
-TOKEN = "qa5-token"
-CSRF = csrf_for(TOKEN)
-
-
-@pytest.fixture
-def deals(tmp_path: Path) -> Path:
-    return solo_deals(tmp_path / "deals")
-
-
-@pytest.fixture
-def client(deals: Path) -> Iterator[TestClient]:
-    with web_client(deals, TOKEN) as c:
-        yield c
+CSRF = csrf_for(WEB_TOKEN)
 
 
 def post(client: TestClient, url: str, **fields: str) -> object:
@@ -70,7 +57,7 @@ def test_the_frontier_chart_says_the_other_open_negotiations_are_left_out(
     US-best above the offer strategy's ideal (the others held at the plan) read as a
     contradiction between the chart and the recorded offer."""
     folder = shutil.copytree(REPO / "deals", tmp_path / "deals")
-    with web_client(folder, TOKEN) as c:
+    with web_client(folder, WEB_TOKEN) as c:
         caption = words(c.get("/p/gulf-asia/n/AE/frontier").text)
     assert "held" not in caption.split("Hover")[0]
     assert "the concluded deals leave" in caption and "open negotiations are left out" in caption

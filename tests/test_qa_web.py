@@ -5,7 +5,6 @@ the pages look like at a narrow and a wide window (in the real browser)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,21 +13,9 @@ from starlette.testclient import TestClient
 import test_web_browser as e2e
 from dealbench.web.chart import Mark, merge_close
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import solo_deals, web_client, words
+from helpers import WEB_TOKEN, words
 
-TOKEN = "qa-token"
-CSRF = csrf_for(TOKEN)
-
-
-@pytest.fixture
-def deals(tmp_path: Path) -> Path:
-    return solo_deals(tmp_path / "deals")
-
-
-@pytest.fixture
-def client(deals: Path) -> Iterator[TestClient]:
-    with web_client(deals, TOKEN) as c:
-        yield c
+CSRF = csrf_for(WEB_TOKEN)
 
 
 def post(client: TestClient, url: str, files: object = None, **fields: str) -> object:

@@ -39,16 +39,11 @@ def options_memo_context(
 
 def uncertain_options_lines(portfolio: Portfolio) -> list[str]:
     """The figures given as distributions, and that the options are compared at their means."""
-    from dealbench.render.portfolio_memo import uncertain_listing
+    from dealbench.render.portfolio_memo import uncertain_lines
 
-    listed = uncertain_listing(portfolio)
-    if not listed:
-        return []
-    return [
-        f"Uncertain figures count at their means under every option: {listed}. The "
-        "comparison holds at the means only; the command dealbench risk estimates how often "
-        "each partner accepts its package."
-    ]
+    return uncertain_lines(
+        portfolio, "under every option", "The comparison holds", "each partner accepts its package"
+    )
 
 
 def charts(facts: dict[str, Any]) -> list[Chart]:

@@ -245,15 +245,21 @@ def risks(source: Source) -> list[str]:
     return out
 
 
-def uncertain_lines(portfolio: Portfolio) -> list[str]:
-    """Figures given as distributions count at their means here (DESIGN.md): say which."""
+def uncertain_lines(
+    portfolio: Portfolio,
+    counted: str = "in these packages",
+    holds: str = "The margins above hold",
+    accepts: str = "each partner accepts",
+) -> list[str]:
+    """Figures given as distributions count at their means here (DESIGN.md): say which,
+    where they count (`counted`), what holds at the means only (`holds`), and what the
+    command dealbench risk estimates instead (`accepts`)."""
     listed = uncertain_listing(portfolio)
     if not listed:
         return []
     return [
-        f"Uncertain figures count at their means in these packages: {listed}. The margins "
-        "above hold at the means only; the command dealbench risk estimates how often each "
-        "partner accepts."
+        f"Uncertain figures count at their means {counted}: {listed}. {holds} at the means "
+        f"only; the command dealbench risk estimates how often {accepts}."
     ]
 
 
