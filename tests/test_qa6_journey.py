@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from dealbench import load_portfolio, record_offer, solve
+from dealbench import frontier, load_portfolio, record_offer, solve
+from dealbench.negotiate.frontier import Frontier, FrontierPoint
 from helpers import DATA
 
 THREE = DATA / "qa6j/three.yaml"
@@ -36,3 +37,37 @@ def test_the_first_offer_is_no_worse_than_the_plans_own_package(
     assert strategy.ideal_us_utility >= planned.us_value - 1.0
     assert figures.us_value >= planned.us_value - 1.0
     assert figures.partner_utility >= planned.partner_utility - 1.0
+
+
+def _gains(f: Frontier, p: FrontierPoint) -> tuple[float, float]:
+    return p.us_utility - f.no_deal.us_utility, p.partner_utility - f.no_deal.partner_utility
+
+
+@pytest.mark.parametrize("points", ["all", 9])
+def test_the_held_nash_and_kalai_points_are_no_worse_than_a_point_of_the_frontier(
+    points: int | str,
+) -> None:
+    """`frontier three.yaml --partner NR --points all` listed point 5 at V $19.42bn, U
+    $11.20bn (575,920 H100e) and then "Nash: V 19.41bn, U 11.18bn, 575,000 H100e" (Kalai
+    the same): a bargaining point that a point of the same table beats on both sides,
+    under "Nash bound: product of gains >= 1.000000 x the best". The held Nash and Kalai
+    points come from a solve of the partner alone, which rounds compute to the declared
+    1,000 H100e within one step's value; the frontier's own points are exact."""
+    pf = load_portfolio(THREE)
+    f = frontier(pf, "NR", points=points)  # type: ignore[arg-type]
+    assert f.nash is not None and f.kalai is not None
+    ideal_us = _gains(f, f.us_best)[0]
+    ideal_partner = max(_gains(f, p)[1] for p in [f.partner_best, *f.points])
+    for p in f.points:
+        for marker in (f.nash, f.kalai):
+            dominated = (
+                p.us_utility > marker.us_utility + 1e6
+                and p.partner_utility > marker.partner_utility + 1e6
+            )
+            assert not dominated, (p.us_utility, p.partner_utility, marker.label)
+        us, partner = _gains(f, p)
+        nash_us, nash_partner = _gains(f, f.nash)
+        assert us * partner <= nash_us * nash_partner * (1 + 1e-9)
+        kalai_us, kalai_partner = _gains(f, f.kalai)
+        tau = min(kalai_us / ideal_us, kalai_partner / ideal_partner)
+        assert min(us / ideal_us, partner / ideal_partner) <= tau + 1e-9
