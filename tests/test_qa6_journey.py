@@ -13,7 +13,7 @@ import pytest
 
 from dealbench import frontier, load_portfolio, record_offer, solve
 from dealbench.negotiate.frontier import Frontier, FrontierPoint
-from helpers import DATA
+from helpers import DATA, Runner
 
 THREE = DATA / "qa6j/three.yaml"
 
@@ -71,3 +71,22 @@ def test_the_held_nash_and_kalai_points_are_no_worse_than_a_point_of_the_frontie
         kalai_us, kalai_partner = _gains(f, f.kalai)
         tau = min(kalai_us / ideal_us, kalai_partner / ideal_partner)
         assert min(us / ideal_us, partner / ideal_partner) <= tau + 1e-9
+
+
+SEVEN = DATA / "qa6j/seven.yaml"
+
+
+def test_a_floor_no_whole_package_set_reaches_is_infeasible_not_a_time_limit(run: Runner) -> None:
+    """With supply in 2027Q1 at 318,583 H100e and a risk budget of 28,083, the most US
+    utility is $29.01bn; `solve --mode partner-best --v-floor 30bn` said "error: the solver
+    stopped at its time limit before finding any package" (exit 4) after a second and a
+    half, with no time limit given. The decomposition's relaxation reached the floor (a
+    mix of packages), its search found no whole set and ended; that was reported as the
+    clock running out. It is infeasible, and explained (exit 3)."""
+    raised = ("--set", "portfolio.supply.2027Q1=318_583", "--set", "portfolio.risk_budget=28_083")
+    out = run("solve", SEVEN, *raised, "--mode", "partner-best", "--v-floor", "30bn")
+    assert out.exit_code == 3, out.output
+    assert "time limit" not in out.output
+    assert "the most US utility any set of packages within the limits gives is $29.01bn" in (
+        " ".join(out.stderr.split())
+    )
