@@ -7,11 +7,13 @@ test says what the user saw and why it was wrong.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from dealbench import frontier, load_portfolio, record_offer, solve
+from dealbench.model.overrides import apply_overrides
 from dealbench.negotiate.frontier import Frontier, FrontierPoint
 from helpers import DATA, Runner
 
@@ -90,3 +92,24 @@ def test_a_floor_no_whole_package_set_reaches_is_infeasible_not_a_time_limit(run
     assert "the most US utility any set of packages within the limits gives is $29.01bn" in (
         " ".join(out.stderr.split())
     )
+
+
+def test_the_raises_an_infeasible_floor_names_are_enough(run: Runner) -> None:
+    """`solve --mode partner-best --v-floor 30bn` said "raise supply in 2027Q1 from
+    220,000 to 318,583 H100e and raise the risk budget from 21,000 to 28,083": with
+    exactly those (`--set`), the most US utility is $29.01bn, short of the floor. The
+    packages found need 318,583.3: the new limit was rounded to the nearest unit, not
+    up, and a third of an H100e below it costs NR a concession."""
+    out = run("solve", SEVEN, "--mode", "partner-best", "--v-floor", "30bn")
+    assert out.exit_code == 3, out.output
+    said = " ".join(out.stderr.split()).split(" - relax:")[0]
+    supply = re.search(r"supply in 2027Q1 from 220,000 to ([\d,]+) H100e", said)
+    budget = re.search(r"risk budget from 21,000 to ([\d,]+) risk-weighted", said)
+    assert supply is not None and budget is not None, said
+    raised = [
+        f"portfolio.supply.2027Q1={supply.group(1).replace(',', '_')}",
+        f"portfolio.risk_budget={budget.group(1).replace(',', '_')}",
+    ]
+    pf = apply_overrides(load_portfolio(SEVEN), dict(r.split("=") for r in raised))
+    result = solve(pf)
+    assert result.us_value is not None and result.us_value >= 30e9, result.us_value
