@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from dealbench import frontier, load_portfolio, record_offer, solve
+from dealbench import check, frontier, load_portfolio, record_offer, solve
 from dealbench.model.overrides import apply_overrides
 from dealbench.negotiate.frontier import Frontier, FrontierPoint
+from dealbench.optimize.plain import solve_plain
 from helpers import DATA, Runner
 
 THREE = DATA / "qa6j/three.yaml"
@@ -113,3 +114,28 @@ def test_the_raises_an_infeasible_floor_names_are_enough(run: Runner) -> None:
     pf = apply_overrides(load_portfolio(SEVEN), dict(r.split("=") for r in raised))
     result = solve(pf)
     assert result.us_value is not None and result.us_value >= 30e9, result.us_value
+
+
+def test_solve_does_not_say_no_schedule_in_the_declared_step_exists_when_one_does() -> None:
+    """`solve three.yaml` printed "Compute is in steps of 100 H100e, not the declared
+    steps of 1,000 H100e: with the deals' terms as chosen, no schedule in those keeps
+    every partner accepting within the shared limits". One does: the best portfolio in
+    whole steps of 1,000 (DESIGN's model with compute in steps, `solve_plain(step=...)`)
+    has the same deals, levels and concessions, and `check` passes it; it is $10.4m below
+    V before rounding, where the rounding looks only within one step's value ($8.4m).
+    The note now says what was sought, with the amount."""
+    pf = load_portfolio(THREE)
+    result = solve(pf)
+    steps = solve_plain(pf, step=1_000, on_grid=False)
+    terms = {(d.partner, d.security, tuple(d.concessions.items())) for d in result.deals}
+    assert {(d.partner, d.security, tuple(d.concessions.items())) for d in steps.deals} == terms
+    assert check(pf, [d.package() for d in steps.deals]).ok
+    assert all(x % 1_000 == 0 for d in steps.deals for x in d.compute.values())
+    said = result.message
+    assert "steps of 100 H100e, not the declared steps of 1,000" in said
+    assert "no schedule in those keeps every partner accepting" not in said
+    within = re.search(r"V within \$([\d.]+)m \(one step's value\) of V before rounding", said)
+    assert within is not None, said
+    before = result.solver.details["unrounded_objective"]
+    assert steps.objective is not None
+    assert before - steps.objective > float(within.group(1)) * 1e6
