@@ -12,7 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from dealbench import check, frontier, load_portfolio, record_offer, solve
+from dealbench import (
+    check,
+    conclude,
+    frontier,
+    load_portfolio,
+    load_result,
+    record_offer,
+    solve,
+    walk_away,
+)
 from dealbench.model.overrides import apply_overrides
 from dealbench.negotiate.frontier import Frontier, FrontierPoint
 from dealbench.optimize.plain import solve_plain
@@ -139,3 +148,26 @@ def test_solve_does_not_say_no_schedule_in_the_declared_step_exists_when_one_doe
     before = result.solver.details["unrounded_objective"]
     assert steps.objective is not None
     assert before - steps.objective > float(within.group(1)) * 1e6
+
+
+def test_diff_says_a_result_is_re_planned_from_rounds(tmp_path: Path, run: Runner) -> None:
+    """`diff` of a plain solve's result.json and `solve --rounds`'s (NR concluded, FS
+    walked away) said "Note: the inputs differ (another version of a file)": no file had
+    changed; the second result is a re-plan from the rounds, whose files its fingerprint
+    covers, and nothing in a result said so. A result now records what its rounds fixed
+    and excluded (`rounds` in result.json), and `diff` names it."""
+    pf = load_portfolio(THREE)
+    record_offer(pf, tmp_path, "NR", mode="us-best")
+    conclude(pf, tmp_path, "NR")
+    walk_away(pf, tmp_path, "FS")
+    out = run("solve", THREE, "--rounds", tmp_path, "--out", tmp_path / "replanned")
+    assert out.exit_code == 0, out.output
+    assert run("solve", THREE, "--out", tmp_path / "plain").exit_code == 0
+    said = run("diff", tmp_path / "plain/result.json", tmp_path / "replanned/result.json")
+    assert said.exit_code == 0, said.output
+    assert "another version of a file" not in said.stdout
+    assert "Note: rounds none (a plain solve) -> NR concluded (round 2), FS walked away" in (
+        " ".join(said.stdout.split())
+    )
+    saved = load_result(tmp_path / "replanned/result.json")
+    assert saved.rounds is not None and saved.rounds.walked_away == ["FS"]
