@@ -171,3 +171,18 @@ def test_diff_says_a_result_is_re_planned_from_rounds(tmp_path: Path, run: Runne
     )
     saved = load_result(tmp_path / "replanned/result.json")
     assert saved.rounds is not None and saved.rounds.walked_away == ["FS"]
+
+
+def test_a_package_solved_under_overrides_says_so(tmp_path: Path, run: Runner) -> None:
+    """`solve --set partners.BV.batna=5bn --out DIR` wrote packages/BV.yaml, and
+    `evaluate DIR/packages/BV.yaml` said "Partner accepts: no" (BV's utility $5.25bn
+    against the file's walk-away value of $6bn plus margin): the solve's own package,
+    refused, and nothing in the file said it was solved under an override. Its header
+    now names them, and `evaluate` with the same accepts it."""
+    sets = ("--set", "partners.BV.batna=5bn")
+    assert run("solve", THREE, *sets, "--out", tmp_path).exit_code == 0
+    package = tmp_path / "packages/BV.yaml"
+    header = " ".join(line for line in package.read_text().splitlines() if line.startswith("#"))
+    assert "--set partners.BV.batna=5bn" in header
+    assert run("evaluate", package, "--portfolio", THREE, *sets).exit_code == 0
+    assert run("evaluate", package, "--portfolio", THREE).exit_code == 3  # why it says so
