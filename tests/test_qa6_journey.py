@@ -16,6 +16,8 @@ from dealbench import (
     check,
     conclude,
     frontier,
+    history,
+    load_package,
     load_portfolio,
     load_result,
     record_offer,
@@ -186,3 +188,33 @@ def test_a_package_solved_under_overrides_says_so(tmp_path: Path, run: Runner) -
     assert "--set partners.BV.batna=5bn" in header
     assert run("evaluate", package, "--portfolio", THREE, *sets).exit_code == 0
     assert run("evaluate", package, "--portfolio", THREE).exit_code == 3  # why it says so
+
+
+def test_an_offer_that_breaks_a_limit_beside_the_concluded_deals_says_so(
+    tmp_path: Path, run: Runner
+) -> None:
+    """With NR's deal concluded (11,518 risk-weighted H100e), `offer --partner BV
+    --package` of 80,000 H100e a quarter under veu (10,240 more: 21,758 of a budget of
+    21,000) printed "Violations: none" and recorded it; `history` then marked the same
+    round "no: risk budget ...", and `conclude` refuses it. The offer checked the
+    package alone; it now counts supply and risk budget beside the concluded deals, as
+    `history` and the verdict do."""
+    pf = load_portfolio(THREE)
+    record_offer(pf, tmp_path, "NR", mode="us-best")
+    conclude(pf, tmp_path, "NR")
+    big = tmp_path / "bv.yaml"
+    big.write_text(
+        "partner: BV\nsecurity: veu\nconcessions: {purchases: 10bn}\ncompute: "
+        "{2027Q1: 80_000, 2027Q2: 80_000, 2027Q3: 80_000, 2027Q4: 80_000}\n"
+    )
+    alone = check(pf, [load_package(big, pf)])
+    assert alone.ok  # alone it keeps every limit
+    out = run("offer", THREE, "--partner", "BV", "--package", big, "--rounds", tmp_path,
+              "--no-documents")  # fmt: skip
+    assert out.exit_code == 0, out.output
+    assert "Violations: none" not in out.stdout
+    assert "risk budget: 21,758 risk-weighted H100e, the budget is 21,000" in out.stdout
+    (row,) = [r for r in history(pf, tmp_path, "BV").rounds if r.round == 1]
+    assert [v.message for v in row.violations] == [
+        "risk budget: 21,758 risk-weighted H100e, the budget is 21,000"
+    ]
