@@ -167,7 +167,8 @@ def test_a_limit_to_raise_beside_deals_held_is_named_whole() -> None:
     """AA's deal is held (90,000 H100e under veu, risk 900 of a budget of 1,000); BB
     needs 1bn / 30k = 33,334 H100e, risk 333.3, and 100 is left. `solve --rounds` and
     `offer` explain on what the held deals leave, and said "raise the risk budget from 100
-    to 333" of a portfolio whose budget is 1,000 (printed a line above)."""
+    to 333" of a portfolio whose budget is 1,000 (printed a line above). The new budget is
+    rounded up (1,233.3 needed: qa6-journey)."""
     pol = b.policy(levels=[("veu", 0.9)])
     aa = b.partner("AA", diversion_risk=0.1, security_costs={"veu": 0})
     bb = b.partner(
@@ -178,7 +179,7 @@ def test_a_limit_to_raise_beside_deals_held_is_named_whole() -> None:
     rest = residual(pf, fixed=[held])
     (relax,) = explain_infeasible(rest, "us-best", None, ["BB"]).relax
     assert relax.message == (
-        "raise the risk budget from 1,000 to 1,233 risk-weighted H100e (100 of it left beside "
+        "raise the risk budget from 1,000 to 1,234 risk-weighted H100e (100 of it left beside "
         "the deals held)"
     )
     assert relax.limit == pytest.approx(1_000)

@@ -38,7 +38,8 @@ def _capped(batna: str = "4bn", supply: float = 1e6, risk_budget: float | None =
 
 
 def test_a_required_deal_blocked_by_a_cap() -> None:
-    """100,000 x 30k = 3bn < 4bn BATNA: AA needs 1bn more; 133,333 H100e under kyc gives it."""
+    """100,000 x 30k = 3bn < 4bn BATNA: AA needs 1bn more; 133,333.3 H100e under kyc gives
+    it, so the cap named is 133,334 (133,333 gives AA $3,999.99m, short of its BATNA)."""
     pf = _capped()
     assert solve(pf, require=["AA"]).status == Status.INFEASIBLE
     e = explain_infeasible(pf, require=["AA"])
@@ -47,7 +48,7 @@ def test_a_required_deal_blocked_by_a_cap() -> None:
     )
     assert _kinds(e) == ["cap"]
     assert _one(e, "cap") == pytest.approx(33_333.33, abs=1)
-    assert "raise the tier 2 cap under kyc from 100,000 to 133,333 H100e" in e.message
+    assert "raise the tier 2 cap under kyc from 100,000 to 133,334 H100e" in e.message
 
 
 def test_a_required_deal_blocked_by_supply() -> None:

@@ -83,6 +83,16 @@ def _robust(result: SolveResult) -> str:
     )
 
 
+def _rounds(result: SolveResult) -> str:
+    """What a re-plan from rounds fixed and excluded, or `none` (a plain solve)."""
+    made = result.rounds
+    if made is None:
+        return "none (a plain solve)"
+    concluded = [f"{c} concluded (round {n})" for c, n in made.concluded.items()]
+    walked = [f"{c} walked away" for c in made.walked_away]
+    return ", ".join([*concluded, *walked]) or "none concluded or walked away"
+
+
 def _overrides(result: SolveResult) -> str:
     """The overrides a result was solved under, as `--set` takes them, or `none`."""
     return ", ".join(result.overrides) if result.overrides else "none"
@@ -103,10 +113,18 @@ def diff_results(
         notes.append(f"mode {a.mode} -> {b.mode}")
     if a.robust != b.robust:  # the same inputs, packages made to hold in samples
         notes.append(f"{_robust(a)} -> {_robust(b)}")
+    if a.rounds != b.rounds:  # a re-plan from rounds (`solve --rounds`) against another
+        notes.append(f"rounds {_rounds(a)} -> {_rounds(b)}")
     if a.overrides != b.overrides:
         notes.append(f"overrides {_overrides(a)} -> {_overrides(b)}")
-    elif a.fingerprint != b.fingerprint and a.portfolio == b.portfolio and a.policy == b.policy:
-        notes.append("the inputs differ (another version of a file)")
+    elif (
+        a.fingerprint != b.fingerprint
+        and a.portfolio == b.portfolio
+        and a.policy == b.policy
+        and a.rounds == b.rounds  # else the round files alone make the fingerprints differ
+    ):
+        also = ", or of a round" if a.rounds is not None else ""
+        notes.append(f"the inputs differ (another version of a file{also})")
     codes = list(dict.fromkeys([*_codes(a), *_codes(b)]))
     periods = list(dict.fromkeys([*a.periods, *b.periods]))
     return ResultDiff(

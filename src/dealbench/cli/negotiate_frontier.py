@@ -142,8 +142,10 @@ def _bn(amount: float) -> str:
 
 
 def _step_notes(f: Frontier) -> list[str]:
-    """Which points are not in the declared step: their compute is in a finer one (no
-    schedule in the declared step fits their terms) or not in whole H100e."""
+    """Which points are not in the declared step: their compute is in a finer one or not
+    in whole H100e. Held, the points of the partner's exact curves are never rounded (a
+    solved US-best, Nash or Kalai point is); jointly, each point is a solve whose rounding
+    found no schedule in the declared step within one step's value."""
     declared = f.step_h100e
     if declared is None:
         return []
@@ -160,9 +162,17 @@ def _step_notes(f: Frontier) -> list[str]:
         else:
             which = f"Points {', '.join(numbers)}"
         where = f"in steps of {step:,.0f} H100e" if step >= 1 else "not in whole H100e"
+        solved = (
+            "no schedule in those was found that keeps their terms within the limits and V "
+            "within one step's value"
+        )
+        why = (
+            solved
+            if f.jointly
+            else f"points of the exact curves are not rounded; for a solved one, {solved}"
+        )
         lines.append(
-            f"{which}: the portfolio's compute is {where}, not the declared {declared:,.0f}: "
-            "no schedule in those keeps their terms within the limits."
+            f"{which}: the portfolio's compute is {where}, not the declared {declared:,.0f}: {why}."
         )
     return lines
 

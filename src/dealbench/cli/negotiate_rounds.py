@@ -295,6 +295,9 @@ def offer(
             date=_date(date),
         )
         written = _write_round_documents(pf, code, done.round, done.previous, docs)
+        figures = done.round.figures
+        if figures is not None:  # with the shared limits it breaks beside the concluded deals
+            figures = figures.model_copy(update={"violations": figures.violations + done.shared})
         if json_out:
             data: dict[str, Any] = {
                 "round": done.round.number,
@@ -302,9 +305,7 @@ def offer(
                 "package": done.round.package.model_dump(mode="json", exclude_none=True)
                 if done.round.package
                 else None,
-                "figures": done.round.figures.model_dump(mode="json")
-                if done.round.figures
-                else None,
+                "figures": figures.model_dump(mode="json") if figures else None,
                 "strategy": done.round.data.strategy.model_dump(mode="json")
                 if done.round.data.strategy
                 else None,
@@ -321,8 +322,8 @@ def offer(
             )
             if record.reason:
                 typer.echo(output.paragraph(f"{record.reason}.", first="  ", rest="  "))
-        if done.round.figures is not None:
-            output.print_evaluation(done.round.figures, pf.periods)
+        if figures is not None:
+            output.print_evaluation(figures, pf.periods)
         _print_written(written)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -649,12 +650,15 @@ def package_files(pf: Portfolio, result: SolveResult) -> dict[str, bytes]:
     from dealbench.negotiate.rounds import package_yaml
 
     header = (
-        f"{{code}}'s package from the {result.mode} solve of portfolio {pf.id} "
+        f"'s package from the {result.mode} solve of portfolio {pf.id} "
         f"({pf.policy.id} regime), input fingerprint {result.fingerprint}."
     )
+    if result.overrides:  # its figures hold under them: say how to evaluate it as solved
+        sets = " ".join(f"--set {shlex.quote(item)}" for item in result.overrides)
+        header += f"\nSolved with {sets}: evaluate it with the same."
     return {
         f"packages/{d.partner}.yaml": package_yaml(
-            d.package().in_steps_of(pf.granularity), header.format(code=d.partner)
+            d.package().in_steps_of(pf.granularity), d.partner + header
         ).encode()
         for d in result.deals
     }

@@ -56,11 +56,13 @@ def attach_bargaining(
                 "notes": [*frontier.notes, RISK_AXIS_NOTE],
             }
         )
-    nash = _best(frontier, candidates, lambda g: g[0] * g[1])
     ideal_us, ideal_partner = _ideals(frontier)
-    kalai = None
+    scores: dict[str, Any] = {"nash": lambda g: g[0] * g[1]}
     if ideal_us > TOL and ideal_partner > TOL:
-        kalai = _best(frontier, candidates, lambda g: min(g[0] / ideal_us, g[1] / ideal_partner))
+        scores["kalai"] = lambda g: min(g[0] / ideal_us, g[1] / ideal_partner)
+    nash = _best(frontier, candidates, scores["nash"])
+    kalai = _best(frontier, candidates, scores["kalai"]) if "kalai" in scores else None
+    of_points = {"nash": nash, "kalai": kalai}
     info["nash"] = {"method": "best of the frontier's points", "error_bound": None}
     info["kalai"] = {"method": "best of the frontier's points"}
     if not frontier.jointly and nash is not None:
@@ -74,21 +76,34 @@ def attach_bargaining(
             point = point_of(portfolio, frontier.partner, packages).model_copy(
                 update={"label": mode}
             )
+            solved = f"solve --mode {mode} on the partner alone (others held)"
+            # The solve rounds its compute to the declared step (within one step's value),
+            # the held points are exact: one of them can beat the rounded point, even
+            # dominate it. The marker is then that point, never one the table beats.
+            shown = of_points[mode]
+            score = scores.get(mode)
+            better = (
+                shown is not None and score is not None and _beats(frontier, shown, point, score)
+            )
+            if better and shown is not None:
+                point = shown.model_copy(update={"label": mode})
+                solved += (
+                    "; a point of the frontier scores more than that solve's package in its "
+                    "declared step: that point"
+                )
             details = result.solver.details
             if mode == "nash":
                 nash = point
                 info["nash"] = {
-                    "method": "solve --mode nash on the partner alone (others held)",
+                    "method": solved,
                     "error_bound": 1 - details.get("product_ratio_bound", 0.0),
                     "log_error_bound": details.get("log_error_bound"),
                     "note": result.message,
                 }
             else:
                 kalai = point
-                info["kalai"] = {
-                    "method": "solve --mode kalai on the partner alone (others held)",
-                    "tau": details.get("tau"),
-                }
+                tau = score(gains(frontier, point)) if better and score else details.get("tau")
+                info["kalai"] = {"method": solved, "tau": tau}
     # Nash and Kalai are Pareto optimal in V and U: they belong on the partner axis's
     # frontier too. On the risk axis they are no best V at their risk (a package of the
     # same risk can give the US more and the partner less): they stay markers only.
@@ -121,6 +136,14 @@ def _ideals(frontier: Frontier) -> tuple[float, float]:
         if g[0] >= -TOL
     ]
     return us, max(rational, default=0.0)
+
+
+def _beats(frontier: Frontier, a: FrontierPoint, b: FrontierPoint, score: Any) -> bool:
+    """Whether `a` scores more than `b` (both with gains on both sides), beyond rounding."""
+    ga, gb = gains(frontier, a), gains(frontier, b)
+    if min(gb) <= TOL:
+        return min(ga) > TOL
+    return min(ga) > TOL and float(score(ga)) > float(score(gb)) * (1 + 1e-9)
 
 
 def _best(frontier: Frontier, points: list[FrontierPoint], score: Any) -> FrontierPoint | None:

@@ -23,7 +23,7 @@ from dealbench.optimize import SolveResult, Status, solve
 from dealbench.optimize.backends import version
 from dealbench.optimize.explain import NoDeal, no_deal_reasons
 from dealbench.optimize.finish import result_from_check
-from dealbench.optimize.result import NO_SOLVER, SolverInfo
+from dealbench.optimize.result import NO_SOLVER, FromRounds, SolverInfo
 
 __all__ = ["Plan", "RoundsSolve", "alone", "replan", "single_partner", "solve_rounds"]
 
@@ -161,6 +161,10 @@ def solve_rounds(
         update={
             "fingerprint": rounds_fingerprint(portfolio, negotiations),
             "message": _message(plan, negotiations, rest),
+            "rounds": FromRounds(
+                concluded={c: _concluded_in(negotiations[c]) for c in sorted(plan.fixed)},
+                walked_away=sorted(plan.excluded),
+            ),
         }
     )
     reasons = [
@@ -175,6 +179,11 @@ def solve_rounds(
 
 def _gap(value: float, bound: float) -> float:
     return max(bound - value, 0.0) / max(abs(value), 1e-9)
+
+
+def _concluded_in(negotiation: Negotiation) -> int:
+    last = negotiation.last
+    return 0 if last is None else last.number
 
 
 def _round_of(negotiation: Negotiation) -> str:

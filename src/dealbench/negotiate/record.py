@@ -13,11 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dealbench.checker import check
 from dealbench.errors import ArgumentError, DealbenchError, InputError, Issue
+from dealbench.limit import Limit
 from dealbench.model.load import load_package, package_issue
 from dealbench.model.schema import Package, Portfolio
 from dealbench.model.yamlio import display_path
@@ -53,6 +54,9 @@ class Offer:
     round: Round
     proposal: NextOffer | None
     previous: Round | None
+    #: Supply and risk budget the offer breaks together with the deals concluded with the
+    #: others (as `history` and the verdict count them; its own limits are its figures').
+    shared: list[Limit] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,13 @@ def record_offer(
         strategy=record,
     )
     written = append_round(portfolio, negotiation, data, header=_header("offer", portfolio))
-    return Offer(written, proposal, previous)
+    concluded = [
+        n.concluded_package
+        for code, n in negotiations.items()
+        if code != partner and n.concluded_package is not None
+    ]
+    shared = check(portfolio, [*concluded, package]).violations if concluded else []
+    return Offer(written, proposal, previous, shared)
 
 
 def record_counter(

@@ -129,15 +129,30 @@ def targets(
     if walk_away is not None and planned is not None:
         contribution = plan.objective - walk_away
         reservation = max(reservation, evaluate(portfolio, planned).us_value - contribution)
-    if deal is None:
+    ideal = None if deal is None else tidy(portfolio, deal.package())
+    if planned is not None and not fix:
+        # The plan's own package fits beside the others held at the plan, so the ideal is
+        # no worse: the one-partner solve rounds its compute to the declared step within
+        # one step's value, where the plan may have needed a finer step to keep more.
+        kept = evaluate(portfolio, planned)
+        if ideal is None or _prefers(kept, ideal):
+            return Targets(kept.us_value, reservation, kept.package())
+    if ideal is None:
         why = None
         if not fix:  # with terms fixed, the partner's figures are shifted (_constrained)
             from dealbench.optimize.explain import why_no_deal
 
             why = next((r.message for r in why_no_deal(one, result) if r.partner == partner), None)
         return Targets(reservation, reservation, None, why)
-    ideal = tidy(portfolio, deal.package())
     return Targets(ideal.us_value, reservation, ideal.package())
+
+
+def _prefers(a: DealFigures, b: DealFigures) -> bool:
+    """Whether the US prefers `a` to `b`: more US utility, or as much (within USD 1) and
+    more for the partner."""
+    if abs(a.us_value - b.us_value) > 1.0:
+        return a.us_value > b.us_value
+    return a.partner_utility > b.partner_utility + 1.0
 
 
 def offer_at(

@@ -477,6 +477,11 @@ def _threshold_name(margin: float) -> str:
     return "walk-away value plus the required margin" if margin else "walk-away value"
 
 
+#: What the slack solve may leave above a whole amount by its tolerances (H100e): not a
+#: unit more to raise.
+RAISE_NOISE = 1e-3
+
+
 def _raised(
     kind: str,
     what: str,
@@ -494,9 +499,13 @@ def _raised(
     `held_supply`); the limit is then named whole, with what they leave of it."""
     whole = limit + held
     left = f" ({h100e(limit)} of it left beside the deals held)" if held > 0.5 else ""
+    # The new limit is said in whole units, rounded up: to the nearest, a raise of 98,583.3
+    # read "to 318,583", a third of an H100e short of what the packages found need (and
+    # with every partner at its walk-away value, a third of one can cost a concession).
+    raised = math.ceil(whole + extra - RAISE_NOISE)
     return Relaxation(
         kind,
-        f"raise {what} from {h100e(whole)} to {h100e(whole + extra)} {unit}{left}",
+        f"raise {what} from {h100e(whole)} to {h100e(raised)} {unit}{left}",
         partner=partner,
         period=period,
         level=level,

@@ -67,6 +67,18 @@ class Robust(BaseModel):
     reached: bool = Field(description="Every deal is accepted in at least `level` of the samples")
 
 
+class FromRounds(BaseModel):
+    """A re-plan from negotiation rounds (`solve --rounds`): the deals concluded in them,
+    fixed as agreed, and the partners walked away from; the rest re-optimized."""
+
+    model_config = ConfigDict(frozen=True)
+
+    concluded: dict[str, int] = Field(
+        default_factory=dict, description="Partner code -> the round that concluded its deal"
+    )
+    walked_away: list[str] = Field(default_factory=list, description="Partners walked away from")
+
+
 class SolveResult(BaseModel):
     """Deals, their figures as `check` recomputed them, and how the solve went."""
 
@@ -114,6 +126,11 @@ class SolveResult(BaseModel):
         default_factory=list,
         description="The overrides the portfolio was solved under (`--set`), PATH=VALUE in the "
         "order applied, each as text that applies it again exactly; `render` applies them again",
+    )
+    rounds: FromRounds | None = Field(
+        default=None,
+        description="A re-plan from negotiation rounds: what they fixed and excluded (None: "
+        "a plain solve, which ignores rounds)",
     )
 
     @model_validator(mode="before")

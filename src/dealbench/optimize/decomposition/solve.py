@@ -82,6 +82,11 @@ def solve_decomposed(
     timings["solve"] = timings["concession_sets"] + timings["search"]
     info = _info(blocks, outcome, timings)
     if outcome.value is None:
+        if time.perf_counter() < deadline:
+            # The search ended, not the clock: the relaxation meets every row (a V floor
+            # a convex mix of packages reaches) but no whole package set does. The plain
+            # model proves it infeasible, which is then explained, not called a time limit.
+            return plain()
         return empty_result(portfolio, mode, Status.NO_SOLUTION, info)
     status = Status.OPTIMAL if outcome.status == "optimal" else Status.TIME_LIMIT
     clock = time.perf_counter()
