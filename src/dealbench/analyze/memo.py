@@ -15,7 +15,7 @@ from dealbench.analyze.compare import Comparison, RegimeRow
 from dealbench.limit import messages
 from dealbench.model.schema import Portfolio
 from dealbench.optimize import SolveResult, Status
-from dealbench.render.environment import h100e, money, percent, plural
+from dealbench.render.environment import h100e, money, percent, plural, shown_total
 
 __all__ = [
     "confirmations",
@@ -85,7 +85,7 @@ def _regime(r: RegimeRow) -> dict[str, Any]:
         "status": r.status,
         "deals": r.deals,
         "compute": r.compute,
-        "compute_total": r.compute_total,
+        "compute_total": exported(r),
         "us_value": r.us_value,
         "concessions": r.concessions,
         "export_value": r.export_value,
@@ -95,6 +95,11 @@ def _regime(r: RegimeRow) -> dict[str, Any]:
         "risk": r.risk_total,
         "risk_budget": r.risk_budget,
     }
+
+
+def exported(row: RegimeRow) -> float:
+    """The compute a regime exports, as the memo's rows per period print it: they add up."""
+    return shown_total(row.compute.values())
 
 
 def recommendation(ranked: list[RegimeRow]) -> str:
@@ -145,7 +150,7 @@ def _ranking(ranked: list[RegimeRow]) -> str:
     )
     text = (
         f"{lead} the United States the highest utility, "
-        f"{money(best.us_value)}, with {plural(best.deals, 'deal')}, {h100e(best.compute_total)} H100e "
+        f"{money(best.us_value)}, with {plural(best.deals, 'deal')}, {h100e(exported(best))} H100e "
         f"exported and {h100e(best.risk_total)} risk-weighted H100e of risk."
     )
     if len(ranked) > 1:
@@ -292,7 +297,7 @@ def describe(r: RegimeRow) -> str:
     return (
         f"{_upper(name)} ({r.regime}): {plural(r.deals, 'deal')} ({', '.join(r.partners)})"
         f"{without}; "
-        f"{h100e(r.compute_total)} H100e exported, US utility {money(r.us_value)}, partners "
+        f"{h100e(exported(r))} H100e exported, US utility {money(r.us_value)}, partners "
         f"{money(r.partner_surplus)} above their walk-away values.{binding}"
     )
 

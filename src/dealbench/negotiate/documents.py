@@ -20,7 +20,7 @@ from dealbench.render import charts
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import Audience, doc_meta
 from dealbench.render.documents import Document, redline_document, term_sheet_document
-from dealbench.render.environment import money
+from dealbench.render.environment import money, shown_total
 from dealbench.render.naming import side_word
 from dealbench.render.portfolio_memo import uncertain_listing
 from dealbench.render.sources import source_from_packages
@@ -170,7 +170,7 @@ def _agreed(r: Any) -> dict[str, Any]:
         "us": a.us_utility,
         "partner": a.partner_utility,
         "security": r.plan_package.security if r.plan_package else "",
-        "h100e": sum(r.plan_package.compute.values()) if r.plan_package else 0.0,
+        "h100e": shown_total(r.plan_package.compute.values()) if r.plan_package else 0.0,
     }
 
 

@@ -14,7 +14,7 @@ from dealbench.checker import DealFigures
 from dealbench.model.schema import GRANTED, Portfolio
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import doc_meta, fingerprint
-from dealbench.render.environment import h100e, money, percent, plural
+from dealbench.render.environment import h100e, money, percent, plural, shown_total
 from dealbench.render.glossary import glossary
 from dealbench.render.limits import (
     COMPUTE_TOL,
@@ -62,7 +62,7 @@ def deal_memo_context(
         ),
         "security": security_terms(pf, deal),
         "schedule": package_schedule(pf, deal, source.chips),
-        "total_h100e": deal.total_compute,
+        "total_h100e": shown_total(deal.compute.values()),  # the schedule's rows add up to it
         "commitments": commitment_rows(pf, deal),
         "internal": internal_annex(pf, deal, source.checked),
         "tradeoffs": tradeoffs(pf, deal),
@@ -83,7 +83,8 @@ class Against:
 
 def package_terms(deal: DealFigures) -> str:
     return (
-        f"{h100e(deal.total_compute)} H100e under {deal.security} security conditions, "
+        f"{h100e(shown_total(deal.compute.values()))} H100e under {deal.security} security "
+        "conditions, "
         f"against {plural(len(deal.concessions), 'commitment') if deal.concessions else 'no commitments'}"
     )
 

@@ -9,7 +9,14 @@ from dealbench.checker import DealFigures, used_up
 from dealbench.model.schema import Portfolio
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import doc_meta, fingerprint
-from dealbench.render.environment import distance_to_best, h100e, money, percent, plural
+from dealbench.render.environment import (
+    distance_to_best,
+    h100e,
+    money,
+    percent,
+    plural,
+    shown_total,
+)
 from dealbench.render.glossary import glossary
 from dealbench.render.limits import (
     COMPUTE_TOL,
@@ -44,9 +51,9 @@ def portfolio_memo_context(source: Source, *, date: dt.date | None) -> dict[str,
         "totals": {
             "us_value": checked.objective,
             "partner_total": checked.partner_total,
-            "risk": checked.risk_total,
+            "risk": shown_total(d.risk for d in checked.deals),
             "risk_budget": checked.risk_budget,
-            "h100e": sum(d.total_compute for d in checked.deals),
+            "h100e": shown_total(deal_row(d)["total"] for d in checked.deals),
         },
         "allocation": allocation(source),
         "tradeoffs": tradeoffs(source),
@@ -114,7 +121,7 @@ def recommendation(source: Source) -> str:
     text = (
         f"Conclude {plural(len(deals), 'deal')} ({codes}) on the packages below: US utility "
         f"{money(checked.objective)}, {money(gain)} more than with no deal at all, "
-        f"using {h100e(sum(d.total_compute for d in deals))} H100e."
+        f"using {h100e(shown_total(deal_row(d)['total'] for d in deals))} H100e."
     )
     if checked.no_deal:
         text += f" Offer no package to {', '.join(checked.no_deal)}."
@@ -133,7 +140,7 @@ def deal_row(deal: DealFigures) -> dict[str, Any]:
         "code": deal.partner,
         "name": deal.partner_name,
         "security": deal.security,
-        "total": deal.total_compute,
+        "total": shown_total(deal.compute.values()),  # its allocation row adds up to it
         "commitments": len(deal.concessions),
         "us_value": deal.us_value,
         "us_margin": deal.us_margin,
@@ -162,8 +169,10 @@ def no_deal_rows(source: Source) -> list[dict[str, Any]]:
 
 def allocation(source: Source) -> dict[str, Any]:
     checked, periods = source.checked, source.portfolio.periods
-    used = [checked.supply_used.get(t, 0.0) for t in periods]
-    supply = [checked.supply.get(t, 0.0) for t in periods]
+    # Each column as printed: the partners' rows add up to what is allocated, and what is
+    # allocated and what is not add up to the supply.
+    used = [shown_total(d.compute.get(t, 0.0) for d in checked.deals) for t in periods]
+    supply = [shown_total([checked.supply.get(t, 0.0)]) for t in periods]
     return {
         "rows": [
             {"code": d.partner, "amounts": [d.compute.get(t, 0.0) for t in periods]}
@@ -219,7 +228,9 @@ def risks(source: Source) -> list[str]:
         else ""
     )
     out = (
-        [f"The deals carry {h100e(checked.risk_total)} risk-weighted H100e{used}."]
+        [
+            f"The deals carry {h100e(shown_total(d.risk for d in checked.deals))} risk-weighted H100e{used}."
+        ]
         if checked.deals
         else []
     )

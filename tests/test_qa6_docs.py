@@ -1,0 +1,135 @@
+"""A second pass on documents (qa6-docs): faults a new analyst's own data found.
+
+The data (tests/data/qa6docs/) is a quarterly portfolio of six partners written from
+DESIGN.md alone: asks in B200 chips and in TPP, compute in steps of 256 B200, range
+and piecewise figures, uncertain values, a deal-by-deal cap, a tier-3 partner and one
+whose walk-away value no package reaches. Each test says what the user saw and why it
+was wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from dealbench.model import load_package, load_portfolio
+from dealbench.model.schema import Portfolio
+from dealbench.render.documents import (
+    Document,
+    deal_memo_document,
+    portfolio_memo_document,
+    render_document,
+    term_sheet_document,
+)
+from dealbench.render.sources import Source, source_from_packages
+from helpers import DATA
+
+QA6 = DATA / "qa6docs"
+PACKAGES = ("nz", "cl", "mx", "za")
+
+
+@pytest.fixture(scope="module")
+def pacific() -> Portfolio:
+    return load_portfolio(QA6 / "portfolios" / "pacific.yaml")
+
+
+def _source(pf: Portfolio, *names: str) -> Source:
+    packages = [load_package(QA6 / "packages" / f"{name}.yaml", pf) for name in names]
+    return source_from_packages(pf, packages, origin="qa6 packages")
+
+
+def _markdown(doc: Document) -> str:
+    """The document's Markdown (its charts, rendered beside it, are left out)."""
+    return next(f.data.decode() for f in render_document(doc, "md") if f.path.endswith(".md"))
+
+
+def _number(cell: str) -> int:
+    return int(re.sub(r"[^0-9]", "", cell.split("(")[0]))
+
+
+def _table(md: str, heading: str) -> list[list[str]]:
+    """The rows (cells stripped of bold) of the first table after `heading`."""
+    text = md.split(heading, 1)[1]
+    block = next(b for b in text.split("\n\n") if b.startswith("|"))
+    lines = block.splitlines()
+    return [[c.strip().strip("*") for c in line.strip("|").split("|")] for line in lines[2:]]
+
+
+# --- totals add up to the rows printed above them ----------------------------------------
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_a_term_sheets_schedule_adds_up_to_its_total(pacific: Portfolio, name: str) -> None:
+    """CL's Annex A listed tranches of 9,314, 30,002, 8,150 and 8,150 H100e (4,096, 13,194,
+    3,584 and 3,584 B200) over a total of 55,614, and section 4 offered "up to 55,614
+    H100e": the rows add up to 55,616. Each tranche in chips is a fraction of an H100e
+    (a B200 is 2.27), and the total was the exact sum rounded, not the sum of the rounded
+    rows. NZ's added up to 21,794 under 21,793, MX's to 26,194 under 26,195. The TPP
+    column, exact for chips, still adds up to its total."""
+    source = _source(pacific, name)
+    md = _markdown(term_sheet_document(source, name.upper(), "external"))
+    rows = _table(md, "## Annex A: Compute schedule")
+    tranches, total = rows[:-1], rows[-1]
+    assert total[0] == "Total"
+    assert sum(_number(r[1]) for r in tranches) == _number(total[1])
+    assert sum(_number(r[2]) for r in tranches) == _number(total[2])
+    offered = re.search(r"up to ([0-9,]+) H100e \(([0-9,]+) TPP\)", md)
+    assert offered is not None
+    assert (offered[1], offered[2]) == (total[1], total[2])
+
+
+def test_a_deal_memos_schedule_adds_up_to_its_total(pacific: Portfolio) -> None:
+    """MX's deal memo listed 6,403 H100e in three quarters and 6,985 in the fourth over a
+    total of 26,195 (they add up to 26,194), and recommended offering "26,195 H100e"."""
+    source = _source(pacific, "mx")
+    md = _markdown(deal_memo_document(source, "MX"))
+    rows = _table(md, "## The package")
+    assert rows[-1][0] == "Total"
+    total = _number(rows[-1][1])
+    assert sum(_number(r[1]) for r in rows[:-1]) == total
+    assert f"Offer Estados Unidos Mexicanos {total:,} H100e" in md
+
+
+def test_a_portfolio_memos_tables_add_up(pacific: Portfolio) -> None:
+    """The portfolio memo's allocation listed 6,822 + 30,002 + 6,403 + 36,673 H100e for
+    2027Q2 (79,900) as 79,899 allocated; CL's row added up to 55,616 where the packages
+    table gave it 55,614; the packages table's total was none of its column's sum."""
+    source = _source(pacific, *PACKAGES)
+    md = _markdown(portfolio_memo_document(source))
+    packages = _table(md, "## The packages")
+    deals, total = packages[:-1], packages[-1]
+    assert sum(_number(r[2]) for r in deals) == _number(total[2])
+    assert sum(_number(r[7]) for r in deals) == _number(total[7])
+    allocation = {row[0]: [_number(c) for c in row[1:]] for row in _table(md, "## Allocation")}
+    codes = ["NZ", "CL", "MX", "ZA"]
+    for i in range(4):
+        column = sum(allocation[code][i] for code in codes)
+        assert column == allocation["Allocated"][i]
+        assert column + allocation["Unallocated"][i] == allocation["Supply"][i]
+    for code, row in zip(codes, deals, strict=True):
+        assert sum(allocation[code]) == _number(row[2])
+    assert f"using {_number(total[2]):,} H100e" in md
+
+
+def test_an_options_memos_exports_add_up(tmp_path: Path) -> None:
+    """The options memo said the closed-door option exports "27,287 H100e", beside rows of
+    4,548, 6,822, 6,822 and 9,096 H100e by quarter (27,288)."""
+    from dealbench.analyze.compare import compare
+    from dealbench.analyze.memo import options_facts
+
+    pf = load_portfolio(QA6 / "portfolios" / "pacific.yaml")
+    closed = tmp_path / "closed.yaml"
+    text = (QA6 / "policy" / "accord.yaml").read_text()
+    closed.write_text(
+        text.replace("id: accord", "id: closed").replace(
+            "tier2: {baseline: 20_000, audit: 80_000, sovereign-vault: 400_000}", "tier2: 0"
+        )
+    )
+    comparison, _ = compare(pf, [str(closed)])
+    facts = options_facts(comparison)
+    row = facts["regimes"][0]
+    shown = sum(round(x) for x in row["compute"].values())
+    assert row["compute_total"] == shown
+    assert f"{shown:,} H100e exported" in " ".join(facts["options"])
