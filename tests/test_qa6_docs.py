@@ -14,8 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from dealbench.analyze.limits import decided_by
 from dealbench.model import load_package, load_portfolio
 from dealbench.model.schema import Portfolio
+from dealbench.optimize import SolveResult, solve
+from dealbench.optimize.explain import why_no_deal
 from dealbench.render.documents import (
     Document,
     deal_memo_document,
@@ -133,3 +136,25 @@ def test_an_options_memos_exports_add_up(tmp_path: Path) -> None:
     shown = sum(round(x) for x in row["compute"].values())
     assert row["compute_total"] == shown
     assert f"{shown:,} H100e exported" in " ".join(facts["options"])
+
+
+# --- what decides a partner's missing deal ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def solved(pacific: Portfolio) -> SolveResult:
+    return solve(pacific)
+
+
+def test_a_partner_no_package_satisfies_is_not_said_to_be_capped(
+    pacific: Portfolio, solved: SolveResult
+) -> None:
+    """VN asks 10,000 H100e a quarter and walks away from anything under $50bn: its full
+    ask is worth $800m to it. `solve` said "no change of limits opens a deal", but the
+    options memo (and `compare`) said "no deal: cap below what it accepts" under the
+    accord regime, because its baseline cap (5,000 a quarter) is below its ask, and
+    "accepts no package" under a regime without caps: the cap was named although lifting
+    it changes nothing."""
+    [reason] = [r for r in why_no_deal(pacific, solved) if r.partner == "VN"]
+    assert "no change of limits opens a deal" in reason.message
+    assert decided_by(pacific, solved, "VN") == "accepts no package"
