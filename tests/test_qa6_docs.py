@@ -158,3 +158,22 @@ def test_a_partner_no_package_satisfies_is_not_said_to_be_capped(
     [reason] = [r for r in why_no_deal(pacific, solved) if r.partner == "VN"]
     assert "no change of limits opens a deal" in reason.message
     assert decided_by(pacific, solved, "VN") == "accepts no package"
+
+
+# --- limits that bind say what the partner receives ---------------------------------------
+
+
+def test_a_full_ask_met_in_whole_chips_prints_what_is_received(pacific: Portfolio) -> None:
+    """CL asks 475,000,000 TPP in 2027Q2 (30,002.5 H100e) and receives 13,194 B200, the
+    most whole chips within it (30,001.5 H100e, printed 30,002). The portfolio memo said
+    "CL receives its full ask in 2027Q2 (30,003 H100e)", beside an allocation of 30,002:
+    the line printed the ask, not what is received."""
+    source = _source(pacific, *PACKAGES)
+    md = _markdown(portfolio_memo_document(source))
+    allocation = {row[0]: row[1:] for row in _table(md, "## Allocation")}
+    line = next(x for x in md.splitlines() if x.startswith("- CL receives its full ask"))
+    assert line == (
+        f"- CL receives its full ask in 2027Q2 in whole B200 chips ({allocation['CL'][1]} H100e)."
+    )
+    # An ask met exactly is said plainly: NZ asks 3,000 B200 and receives them.
+    assert "- NZ receives its full ask in 2027Q2 and 2027Q3 (6,822 H100e each)." in md

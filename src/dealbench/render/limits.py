@@ -6,6 +6,8 @@ and the optimizer's answer are described the same way.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from dealbench.checker import DealFigures, PortfolioCheck, at_limit, used_up
 from dealbench.limit import messages
 from dealbench.model.schema import Partner, Portfolio
@@ -32,16 +34,23 @@ def deal_limits(portfolio: Portfolio, deal: DealFigures) -> list[str]:
         # reported as one), and "receives the cap" would be false.
         # In whole units (one chip when the step is in chips) a limit is met a hair below.
         on_ask = at_limit(portfolio, x, ask) and x <= ask + COMPUTE_TOL
+        # What is printed is what the partner receives, as the schedule prints it: a limit
+        # met in whole units is a hair below the limit written (an ask of 30,002.5 H100e is
+        # met at 13,194 B200, 30,001.5 H100e), and is said to be so.
         if on_ask and (cap is None or x <= cap + COMPUTE_TOL):
-            full.append((t, ask))
+            full.append((t, x, ask))
         elif cap is not None and at_limit(portfolio, x, cap) and x <= cap + COMPUTE_TOL and x < ask:
-            capped.append((t, ask))
+            capped.append((t, x, cap))
     if full:
-        out.append(f"{deal.partner} receives its full ask in {_periods(full)} ({_amounts(full)}).")
+        out.append(
+            f"{deal.partner} receives its full ask in {_periods(full)}{_whole(portfolio, full)} "
+            f"({_amounts(full)})."
+        )
     if capped:
         out.append(
             f"{deal.partner} receives {portfolio.cap_name(partner, deal.security)} "
-            f"({h100e(cap)} H100e) in {_periods(capped)}, less than it asks for."
+            f"({h100e(capped[0][1])} H100e) in {_periods(capped)}{_whole(portfolio, capped)}, "
+            "less than it asks for."
         )
     if abs(deal.partner_margin) <= MARGIN_TOL:
         out.append(
@@ -51,17 +60,26 @@ def deal_limits(portfolio: Portfolio, deal: DealFigures) -> list[str]:
     return out
 
 
-def _amounts(rows: list[tuple[str, float]]) -> str:
+def _whole(portfolio: Portfolio, rows: list[tuple[str, float, float]]) -> str:
+    """` in whole B200 chips` where a limit is met in whole units below what it says
+    (as printed), else nothing."""
+    if all(round(x) == round(limit) for _, x, limit in rows):
+        return ""
+    model = portfolio.granularity.model
+    return f" in whole {model} chips" if model else " in whole H100e"
+
+
+def _amounts(rows: Sequence[tuple[str, float] | tuple[str, float, float]]) -> str:
     """`20,000 H100e`, `500,000 H100e each`, or `1,000,000 H100e in 2026, 1,200,000 in 2027`."""
-    values = {round(v) for _, v in rows}
+    values = {round(row[1]) for row in rows}
     if len(values) == 1:
         return f"{h100e(rows[0][1])} H100e" + (" each" if len(rows) > 1 else "")
-    return "H100e: " + ", ".join(f"{h100e(v)} in {t}" for t, v in rows)
+    return "H100e: " + ", ".join(f"{h100e(row[1])} in {row[0]}" for row in rows)
 
 
-def _periods(rows: list[tuple[str, float]]) -> str:
+def _periods(rows: Sequence[tuple[str, float] | tuple[str, float, float]]) -> str:
     """`2026`, `2026 and 2027`, `2026, 2027 and 2028`."""
-    names = [t for t, _ in rows]
+    names = [row[0] for row in rows]
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
