@@ -177,3 +177,25 @@ def test_a_full_ask_met_in_whole_chips_prints_what_is_received(pacific: Portfoli
     )
     # An ask met exactly is said plainly: NZ asks 3,000 B200 and receives them.
     assert "- NZ receives its full ask in 2027Q2 and 2027Q3 (6,822 H100e each)." in md
+
+
+def test_rows_rounded_above_a_supply_used_in_full_leave_nothing_unallocated() -> None:
+    """With continuous amounts (granularity 0) the deals use all of 2027Q1's 60,000 H100e
+    in fractions (4,547.75 + 14,501.6 + 6,502.3 + 34,448.4): rounded one by one they add
+    up to 60,001. Totals that add up to their rows must not then say that 60,001 H100e
+    are allocated of 60,000 with -1 unallocated: nothing is left, and a note says why the
+    rows exceed the supply."""
+    pf = load_portfolio(QA6 / "portfolios" / "pacific-cont.yaml")
+    source = _source(pf, *(f"cont-{name}" for name in PACKAGES))
+    assert not source.checked.violations
+    md = _markdown(portfolio_memo_document(source))
+    allocation = {row[0]: [_number(c) for c in row[1:]] for row in _table(md, "## Allocation")}
+    codes = ["NZ", "CL", "MX", "ZA"]
+    assert [sum(allocation[c][i] for c in codes) for i in range(4)] == allocation["Allocated"]
+    assert allocation["Allocated"][0] == allocation["Supply"][0] + 1
+    assert allocation["Unallocated"] == [0, 0, 0, 0]
+    assert "-1" not in md
+    assert (
+        "\n\nEach amount is rounded to the H100e, so the rows add up to more than the supply "
+        "by 1 H100e in 2027Q1; unrounded, that supply is allocated in full.\n"
+    ) in md

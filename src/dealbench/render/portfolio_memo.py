@@ -168,11 +168,23 @@ def no_deal_rows(source: Source) -> list[dict[str, Any]]:
 
 
 def allocation(source: Source) -> dict[str, Any]:
+    """The allocation table as printed: each column's rows add up to what is allocated, and
+    what is allocated and what is not to the supply.
+
+    Rows rounded one by one may add up to a unit or two more than a supply they use in
+    full (three deals of 10,000.6, 10,000.6 and 39,998.8 H100e print 10,001, 10,001 and
+    39,999 of 60,000); nothing is then left, and a note says why the rows exceed it."""
     checked, periods = source.checked, source.portfolio.periods
-    # Each column as printed: the partners' rows add up to what is allocated, and what is
-    # allocated and what is not add up to the supply.
     used = [shown_total(d.compute.get(t, 0.0) for d in checked.deals) for t in periods]
     supply = [shown_total([checked.supply.get(t, 0.0)]) for t in periods]
+    over = [(t, u - s) for t, u, s in zip(periods, used, supply, strict=True) if u > s]
+    note = ""
+    if over:
+        amounts = ", ".join(f"{h100e(x)} H100e in {t}" for t, x in over)
+        note = (
+            f"Each amount is rounded to the H100e, so the rows add up to more than the supply "
+            f"by {amounts}; unrounded, that supply is allocated in full."
+        )
     return {
         "rows": [
             {"code": d.partner, "amounts": [d.compute.get(t, 0.0) for t in periods]}
@@ -180,7 +192,8 @@ def allocation(source: Source) -> dict[str, Any]:
         ],
         "used": used,
         "supply": supply,
-        "free": [s - u for s, u in zip(supply, used, strict=True)],
+        "free": [max(s - u, 0.0) for s, u in zip(supply, used, strict=True)],
+        "note": note,
     }
 
 
