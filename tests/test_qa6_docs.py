@@ -199,3 +199,36 @@ def test_rows_rounded_above_a_supply_used_in_full_leave_nothing_unallocated() ->
         "\n\nEach amount is rounded to the H100e, so the rows add up to more than the supply "
         "by 1 H100e in 2027Q1; unrounded, that supply is allocated in full.\n"
     ) in md
+
+
+def test_supply_with_less_than_a_step_left_is_used_up_not_fully_allocated(
+    pacific: Portfolio, solved: SolveResult
+) -> None:
+    """In steps of 256 B200 (582 H100e) the deals leave 42, 100, 40 and 85 H100e of the
+    quarters' supply, which the allocation prints as unallocated; its "Limits that bind"
+    said "Supply is fully allocated in 2027Q1, 2027Q2, 2027Q3 and 2027Q4", and `solve`
+    and the options memo "Supply in 2027Q1 is fully allocated (60,000 H100e)"."""
+    source = _source(pacific, *PACKAGES)
+    md = _markdown(portfolio_memo_document(source))
+    free = [_number(c) for c in {r[0]: r[1:] for r in _table(md, "## Allocation")}["Unallocated"]]
+    assert all(0 < x < 582 for x in free)
+    assert "fully allocated" not in md
+    assert (
+        "- Supply is used up in 2027Q1, 2027Q2, 2027Q3 and 2027Q4, with less than one step "
+        "(256 B200 chips, 582 H100e) left (H100e: "
+        + ", ".join(f"{x:,} in {t}" for x, t in zip(free, pacific.periods, strict=True))
+        + ")."
+    ) in md
+    messages = [limit.message for limit in solved.binding if limit.kind == "supply"]
+    assert messages[0] == (
+        "Supply in 2027Q1 is used up, with less than one step (256 B200 chips, 582 H100e) "
+        f"left ({solved.supply['2027Q1'] - solved.supply_used['2027Q1']:,.0f} of 60,000 H100e)."
+    )
+    # `solve` prints the four quarters on one line, as it does supply fully allocated.
+    from dealbench.cli.output import group_binding
+
+    [line] = group_binding(messages)
+    assert line.startswith(
+        "Supply is used up in 2027Q1, 2027Q2, 2027Q3 and 2027Q4, with less than one step "
+        "(256 B200 chips, 582 H100e) left (H100e: "
+    )

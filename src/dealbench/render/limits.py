@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dealbench.checker import DealFigures, PortfolioCheck, at_limit, used_up
 from dealbench.limit import messages
 from dealbench.model.schema import Partner, Portfolio
-from dealbench.render.environment import h100e, money, plural
+from dealbench.render.environment import h100e, money, plural, shown_total
 
 #: A margin within this many USD of zero means the acceptance limit binds.
 MARGIN_TOL = 1e6
@@ -89,7 +89,8 @@ def shared_limits(
     """Supply and risk-budget limits that bind (`checker.used_up`: used, or what is left
     is less than a step); with `partner`, only those that touch it.
 
-    The periods whose supply is fully allocated are one line, not one each.
+    The periods whose supply is fully allocated are one line, not one each; those with less
+    than a step left, another.
     """
     out = []
     deal = next((d for d in checked.deals if d.partner == partner), None)
@@ -109,22 +110,45 @@ def shared_limits(
                 d.compute.get(t, 0.0) > COMPUTE_TOL for d in checked.deals if d.partner != partner
             )
             (shared if others else alone).append((t, supply))
-    if full:
-        out.append(f"Supply is fully allocated in {_periods(full)} ({_amounts(full)}).")
-    if shared:  # only where another deal has compute is more for one less for another
-        out.append(
-            f"Supply is fully allocated in {_periods(shared)} ({_amounts(shared)}): more for "
-            f"{partner} means less for another partner."
-        )
-    if alone:
-        out.append(
-            f"Supply is fully allocated in {_periods(alone)} ({_amounts(alone)}), all of it to "
-            f"{partner}."
-        )
+    out += _supply_lines(portfolio, checked, full, "")
+    # only where another deal has compute is more for one less for another
+    out += _supply_lines(
+        portfolio, checked, shared, f": more for {partner} means less for another partner"
+    )
+    out += _supply_lines(portfolio, checked, alone, f", all of it to {partner}")
     budget = checked.risk_budget
     broken = any(v.kind == "risk-budget" for v in checked.violations)
     if budget and risk_used_up and not broken:
         out.append(f"The risk budget is used up ({h100e(budget)} risk-weighted H100e).")
+    return out
+
+
+def supply_left(checked: PortfolioCheck, period: str) -> float:
+    """What is left of a period's supply as the memos print it: the supply less the deals'
+    amounts, each rounded (never below 0: rows rounded above a supply used in full leave
+    nothing)."""
+    used = shown_total(d.compute.get(period, 0.0) for d in checked.deals)
+    return max(shown_total([checked.supply.get(period, 0.0)]) - used, 0.0)
+
+
+def _supply_lines(
+    portfolio: Portfolio, checked: PortfolioCheck, rows: list[tuple[str, float]], tail: str
+) -> list[str]:
+    """The periods of `rows` whose supply is used up, in one sentence for those with
+    nothing left ("fully allocated") and one for those with less than a step left (used
+    up, "with less than one step left", as the allocation's Unallocated row shows it)."""
+    stepped = portfolio.granularity.h100e > 0
+    left = [(t, supply_left(checked, t)) for t, _ in rows]
+    some = [(t, x) for t, x in left if stepped and x > 0]
+    full = [row for row in rows if row[0] not in dict(some)]
+    out = []
+    if full:
+        out.append(f"Supply is fully allocated in {_periods(full)} ({_amounts(full)}){tail}.")
+    if some:
+        out.append(
+            f"Supply is used up in {_periods(some)}, with less than one step "
+            f"({portfolio.granularity.one_step()}) left ({_amounts(some)}){tail}."
+        )
     return out
 
 

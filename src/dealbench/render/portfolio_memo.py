@@ -24,6 +24,7 @@ from dealbench.render.limits import (
     deal_limits,
     no_deal_reason,
     shared_limits,
+    supply_left,
 )
 from dealbench.render.sources import Source
 
@@ -192,7 +193,7 @@ def allocation(source: Source) -> dict[str, Any]:
         ],
         "used": used,
         "supply": supply,
-        "free": [max(s - u, 0.0) for s, u in zip(supply, used, strict=True)],
+        "free": [supply_left(checked, t) for t in periods],
         "note": note,
     }
 
@@ -208,14 +209,21 @@ def tradeoffs(source: Source) -> list[str]:
         per = ", ".join(f"{d.partner} {money(d.us_value / d.total_compute)}" for d in ranked)
         out.append(f"US utility per H100e delivered, best first: {per}.")
     full, _ = used_up(source.portfolio, checked)
+    # With less than a step left of a period, its supply is used up, not fully allocated.
+    stepped = source.portfolio.granularity.h100e > 0
+    state = (
+        "used up"
+        if stepped and any(supply_left(checked, t) > 0 for t in full)
+        else "fully allocated"
+    )
     if full and len(source.portfolio.partners) == 1:  # no other partner to take it from
         out.append(
-            f"Supply is fully allocated in {', '.join(full)}, all of it to "
+            f"Supply is {state} in {', '.join(full)}, all of it to "
             f"{source.portfolio.partners[0].code}."
         )
     elif full:
         out.append(
-            f"Supply is fully allocated in {', '.join(full)}: every H100e given to one partner is "
+            f"Supply is {state} in {', '.join(full)}: every H100e given to one partner is "
             "taken from another, so compute goes where it buys the most value net of risk."
         )
     margins = sum(d.partner_margin for d in checked.deals)
