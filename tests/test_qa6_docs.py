@@ -23,6 +23,7 @@ from dealbench.render.documents import (
     Document,
     deal_memo_document,
     portfolio_memo_document,
+    redline_document,
     render_document,
     term_sheet_document,
 )
@@ -232,3 +233,47 @@ def test_supply_with_less_than_a_step_left_is_used_up_not_fully_allocated(
         "Supply is used up in 2027Q1, 2027Q2, 2027Q3 and 2027Q4, with less than one step "
         "(256 B200 chips, 582 H100e) left (H100e: "
     )
+
+
+# --- redlines -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_a_redline_between_two_equal_offers_says_nothing_changed(
+    pacific: Portfolio, fmt: str
+) -> None:
+    """A time-dependent strategy whose next target no better package meets offers the
+    same package again (CL's rounds 1 and 3), and `offer` writes the redline between
+    them. It read "Deleted text is struck through; inserted text is bold. 0 terms
+    changed, 0 added, 0 removed.": a legend for marks that are not there, and counts of
+    nothing."""
+    offer = load_package(QA6 / "packages" / "cl.yaml", pacific)
+    doc = redline_document(
+        pacific,
+        offer,
+        offer,
+        labels=("US offer, round 1", "US offer, round 3"),
+        path="redlines/CL-offer-001-to-offer-003",
+        audience="internal",
+    )
+    [text] = [f.data.decode() for f in render_document(doc, fmt) if f.path.endswith(fmt)]
+    assert "0 terms changed" not in text
+    assert "struck through" not in text
+    assert (
+        "No term changed: both versions state the same compute schedule, security "
+        "conditions and commitments."
+    ) in text
+    # Where terms change, the legend and the counts stay.
+    old = load_package(QA6 / "packages" / "cl-offer.yaml", pacific)
+    new = load_package(QA6 / "packages" / "cl-counter.yaml", pacific)
+    doc = redline_document(
+        pacific,
+        old,
+        new,
+        labels=("offer", "counter"),
+        path="redlines/CL-x",
+        audience="internal",
+    )
+    [text] = [f.data.decode() for f in render_document(doc, fmt) if f.path.endswith(fmt)]
+    assert "No term changed" not in text
+    assert "4 terms changed, 1 added, 1 removed." in text
