@@ -277,3 +277,27 @@ def test_a_redline_between_two_equal_offers_says_nothing_changed(
     [text] = [f.data.decode() for f in render_document(doc, fmt) if f.path.endswith(fmt)]
     assert "No term changed" not in text
     assert "4 terms changed, 1 added, 1 removed." in text
+
+
+# --- page breaks ----------------------------------------------------------------------------
+
+
+def test_a_glossary_term_is_never_left_at_the_foot_of_a_page(pacific: Portfolio) -> None:
+    """CL's internal term sheet, as PDF, ended page 5 with the glossary's term "US utility"
+    and began page 6 with its meaning: a term was split from its definition."""
+    import io
+
+    from dealbench.render.glossary import glossary
+
+    pypdf = pytest.importorskip("pypdf")
+    source = _source(pacific, *PACKAGES)
+    doc = term_sheet_document(source, "CL", "internal")
+    [pdf] = render_document(doc, "pdf")
+    pages = pypdf.PdfReader(io.BytesIO(pdf.data)).pages
+    terms = {entry["term"] for entry in glossary()}
+    assert "Glossary" in pages[-1].extract_text() or "Glossary" in pages[-2].extract_text()
+    for number, page in enumerate(pages[:-1], 1):
+        text = page.extract_text(extraction_mode="layout")  # in reading order
+        lines = [x.strip() for x in text.splitlines() if x.strip()]
+        body = [x for x in lines if not x.startswith(("DB-", "INTERNAL"))]  # header, footer
+        assert body[-1] not in terms, (number, body[-1])
