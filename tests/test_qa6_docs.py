@@ -301,3 +301,28 @@ def test_a_glossary_term_is_never_left_at_the_foot_of_a_page(pacific: Portfolio)
         lines = [x.strip() for x in text.splitlines() if x.strip()]
         body = [x for x in lines if not x.startswith(("DB-", "INTERNAL"))]  # header, footer
         assert body[-1] not in terms, (number, body[-1])
+
+
+# --- the deal memo's words for what the Partner gives ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        # lithium 10% (cost $120m) and opening procurement to PRC vendors (-$150m)
+        ("cl-counter", "and its commitments, on balance, gain it $30.0m rather than cost it."),
+        ("nz-bare", "and makes no commitments for it."),
+    ],
+)
+def test_a_deal_memo_never_says_the_partner_pays_a_negative_or_zero_price(
+    pacific: Portfolio, name: str, said: str
+) -> None:
+    """CL's counter opens procurement to PRC vendors, a commitment it wants (cost -$150m),
+    beside a lithium offtake ($120m): its deal memo said the Partner "pays -$30.0m in
+    commitments for it". A package without commitments "pays $0 in commitments", and
+    standard conditions "cost the Partner $0"."""
+    source = _source(pacific, name)
+    md = _markdown(deal_memo_document(source, source.checked.deals[0].partner))
+    line = next(x for x in md.splitlines() if "values the compute at" in x)
+    assert line.endswith(said)
+    assert "pays -$" not in md and "pays $0" not in md and "Partner $0" not in md

@@ -111,8 +111,8 @@ def test_the_weakest_level_cuts_no_risk_and_no_commitments_are_none(
     memo = _memo(run, tiny, "partner: AA\nsecurity: baseline\ncompute: {2026: 10_000}\n", tmp_path)
     assert "from 2,000 to 2,000" not in memo
     assert (
-        "- Security: baseline conditions cost the Partner $0 and mitigate none of the diversion "
-        "risk: the 2,000 risk-weighted H100e count in full." in memo
+        "- Security: baseline conditions cost the Partner nothing and mitigate none of the "
+        "diversion risk: the 2,000 risk-weighted H100e count in full." in memo
     )
     assert "against no commitments" in memo
     assert "0 commitments" not in memo

@@ -207,7 +207,8 @@ def tradeoffs(pf: Portfolio, deal: DealFigures) -> list[str]:
     net = policy.export_value_per_h100e - (
         policy.risk_penalty_per_h100e * partner.diversion_risk * (1 - mitigation)
     )
-    security = f"Security: {deal.security} conditions cost the Partner {money(deal.security_cost)}"
+    cost = money(deal.security_cost) if deal.security_cost else "nothing"
+    security = f"Security: {deal.security} conditions cost the Partner {cost}"
     if deal.total_compute <= COMPUTE_TOL:
         security += "; the package delivers no compute, so there is no risk to mitigate."
     elif mitigation <= 0:  # the weakest level cuts nothing: say so, not "from 1,819 to 1,819"
@@ -229,8 +230,8 @@ def tradeoffs(pf: Portfolio, deal: DealFigures) -> list[str]:
     if deal.total_compute > 0:
         out.append(
             f"The Partner values the compute at {money(deal.compute_value)}, "
-            f"{money(deal.compute_value / deal.total_compute)} per H100e on average, and pays "
-            f"{money(deal.concession_cost)} in commitments for it."
+            f"{money(deal.compute_value / deal.total_compute)} per H100e on average, "
+            f"{_pays(deal)}."
         )
     if deal.concession_cost > 0:
         out.append(
@@ -239,6 +240,20 @@ def tradeoffs(pf: Portfolio, deal: DealFigures) -> list[str]:
             f"({deal.us_concession_value / deal.concession_cost:.1f}× their cost)."
         )
     return out
+
+
+def _pays(deal: DealFigures) -> str:
+    """What the Partner gives for the compute: a price, nothing, or (commitments worth
+    more to it than they cost, as opening a market it wanted open) a gain, never
+    "pays -$30.0m" or "pays $0"."""
+    cost = deal.concession_cost
+    if cost > 0:
+        return f"and pays {money(cost)} in commitments for it"
+    if not deal.concessions:
+        return "and makes no commitments for it"
+    if cost == 0:
+        return "and its commitments cost it nothing"
+    return f"and its commitments, on balance, gain it {money(-cost)} rather than cost it"
 
 
 def risks(pf: Portfolio, deal: DealFigures, budget: float | None) -> list[str]:
