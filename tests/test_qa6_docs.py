@@ -326,3 +326,20 @@ def test_a_deal_memo_never_says_the_partner_pays_a_negative_or_zero_price(
     line = next(x for x in md.splitlines() if "values the compute at" in x)
     assert line.endswith(said)
     assert "pays -$" not in md and "pays $0" not in md and "Partner $0" not in md
+
+
+def test_a_portfolio_memo_of_one_deal_among_many_partners_speaks_of_one(
+    pacific: Portfolio,
+) -> None:
+    """Under a regime that leaves only NZ a deal, the portfolio memo said "Conclude 1 deal
+    (NZ) on the packages below", "together they clear their walk-away values ... by
+    $173.1m" (NZ alone does), "The deals carry 327 risk-weighted H100e" and "The largest
+    share of risk is NZ's: ... (100.0% of the total)"."""
+    source = _source(pacific, "nz")
+    assert [d.partner for d in source.checked.deals] == ["NZ"]
+    md = _markdown(portfolio_memo_document(source))
+    assert "Conclude 1 deal (NZ) on the package below:" in md
+    assert "together they" not in md
+    assert "NZ, the one partner with a deal, clears its walk-away value and required margin" in md
+    assert "- The deal carries 262 risk-weighted H100e of a budget of 9,000" in md
+    assert "The deals carry" not in md and "largest share of risk" not in md

@@ -120,7 +120,8 @@ def recommendation(source: Source) -> str:
     gain = checked.objective - no_deal_value(source)
     codes = ", ".join(d.partner for d in deals)
     text = (
-        f"Conclude {plural(len(deals), 'deal')} ({codes}) on the packages below: US utility "
+        f"Conclude {plural(len(deals), 'deal')} ({codes}) on the "
+        f"{'package' if len(deals) == 1 else 'packages'} below: US utility "
         f"{money(checked.objective)}, {money(gain)} more than with no deal at all, "
         f"using {h100e(shown_total(deal_row(d)['total'] for d in deals))} H100e."
     )
@@ -232,6 +233,12 @@ def tradeoffs(source: Source) -> list[str]:
             f"{checked.deals[0].partner}'s utility is {money(checked.partner_total)}; it clears "
             f"its walk-away value and required margin by {money(margins)}."
         )
+    elif len(checked.deals) == 1:  # one deal among several partners: no "together"
+        out.append(
+            f"The partners' summed utility is {money(checked.partner_total)}; "
+            f"{checked.deals[0].partner}, the one partner with a deal, clears its walk-away "
+            f"value and required margin by {money(margins)}."
+        )
     else:
         out.append(
             f"The partners' summed utility is {money(checked.partner_total)}; together they "
@@ -250,12 +257,13 @@ def risks(source: Source) -> list[str]:
     )
     out = (
         [
-            f"The deals carry {h100e(shown_total(d.risk for d in checked.deals))} risk-weighted H100e{used}."
+            f"{'The deal carries' if len(checked.deals) == 1 else 'The deals carry'} "
+            f"{h100e(shown_total(d.risk for d in checked.deals))} risk-weighted H100e{used}."
         ]
         if checked.deals
         else []
     )
-    if checked.deals and checked.risk_total > 0:
+    if len(checked.deals) > 1 and checked.risk_total > 0:  # one deal carries all of it
         top = max(checked.deals, key=lambda d: (d.risk, d.partner))
         out.append(
             f"The largest share of risk is {top.partner}'s: {h100e(top.risk)} risk-weighted H100e "
