@@ -343,3 +343,31 @@ def test_a_portfolio_memo_of_one_deal_among_many_partners_speaks_of_one(
     assert "NZ, the one partner with a deal, clears its walk-away value and required margin" in md
     assert "- The deal carries 262 risk-weighted H100e of a budget of 9,000" in md
     assert "The deals carry" not in md and "largest share of risk" not in md
+
+
+# --- money as printed --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("amount", "printed"),
+    [
+        (999_960_000, "$1.00bn"),  # was $1,000.0m
+        (-999_960_000, "-$1.00bn"),
+        (999_996_000_000, "$1.00tn"),  # was $1,000.00bn
+        (999_999.7, "$1.0m"),  # was $1,000,000
+        (999_949_999, "$999.9m"),  # stays in millions: it does not round up to a billion
+        (996_000_000, "$996.0m"),
+        (-0.5, "$0"),  # was -$0
+    ],
+)
+def test_money_is_printed_in_the_unit_it_rounds_to(amount: float, printed: str) -> None:
+    """A US utility of $999.96m was printed "$1,000.0m" (and $999.996bn "$1,000.00bn"): the
+    unit was chosen before rounding. A half dollar below zero printed "-$0", and a half
+    dollar above it, signed, "+$0"."""
+    from dealbench.render.environment import money
+
+    assert money(amount) == printed
+    assert money(amount, signed=True) == (
+        printed if printed.startswith(("-", "$0")) else "+" + printed
+    )
+    assert money(0.5, signed=True) == "$0"
