@@ -139,6 +139,33 @@ def test_an_options_memos_exports_add_up(tmp_path: Path) -> None:
     assert f"{shown:,} H100e exported" in " ".join(facts["options"])
 
 
+def test_an_options_memos_partner_compute_is_its_term_sheets_total(tmp_path: Path) -> None:
+    """Once a term sheet's total was the sum of its printed tranches, the options memo
+    still gave each partner its exact compute rounded: NZ "27,287 audit" under the
+    closed-door option, where its term sheet and the principals memo of the same run say
+    27,288 (4,548 + 6,822 + 6,822 + 9,096)."""
+    from dealbench.analyze.compare import compare
+    from dealbench.analyze.memo import options_facts
+
+    pf = load_portfolio(QA6 / "portfolios" / "pacific.yaml")
+    closed = tmp_path / "closed.yaml"
+    text = (QA6 / "policy" / "accord.yaml").read_text()
+    closed.write_text(
+        text.replace("id: accord", "id: closed").replace(
+            "tier2: {baseline: 20_000, audit: 80_000, sovereign-vault: 400_000}", "tier2: 0"
+        )
+    )
+    comparison, solved = compare(pf, [str(closed)])
+    [nz] = [p for p in options_facts(comparison)["partners"] if p["code"] == "NZ"]
+    closed_pf, result = solved["closed"]
+    deal = result.deal("NZ")
+    assert deal is not None
+    source = source_from_packages(closed_pf, [deal.package()], origin="closed")
+    md = _markdown(term_sheet_document(source, "NZ", "external"))
+    total = _table(md, "## Annex A: Compute schedule")[-1][1]
+    assert f"{nz['cells'][0]['compute']:,.0f}" == total
+
+
 # --- what decides a partner's missing deal ------------------------------------------------
 
 

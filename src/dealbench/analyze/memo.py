@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from dealbench.analyze.compare import Comparison, RegimeRow
+from dealbench.analyze.compare import Comparison, PartnerCell, RegimeRow
 from dealbench.limit import messages
 from dealbench.model.schema import Portfolio
 from dealbench.optimize import SolveResult, Status
@@ -61,7 +61,7 @@ def options_facts(c: Comparison, confirmed: list[str] | None = None) -> dict[str
                         "regime": r.regime,
                         "deal": p.regimes[r.regime].deal,
                         "security": p.regimes[r.regime].security,
-                        "compute": p.regimes[r.regime].compute,
+                        "compute": _partner_compute(p.regimes[r.regime]),
                         "decided_by": p.regimes[r.regime].decided_by,
                     }
                     for r in c.regimes
@@ -95,6 +95,12 @@ def _regime(r: RegimeRow) -> dict[str, Any]:
         "risk": r.risk_total,
         "risk_budget": r.risk_budget,
     }
+
+
+def _partner_compute(cell: PartnerCell) -> float:
+    """A partner's compute as its term sheet and the principals memo total it: the sum of
+    its periods as printed (`compute` itself, rounded, may differ by a unit)."""
+    return shown_total(cell.schedule.values()) if cell.schedule else cell.compute
 
 
 def exported(row: RegimeRow) -> float:
