@@ -10,6 +10,7 @@ was wrong.
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ from dealbench.render.documents import (
     term_sheet_document,
 )
 from dealbench.render.sources import Source, source_from_packages
-from helpers import DATA
+from helpers import DATA, Runner
 
 QA6 = DATA / "qa6docs"
 PACKAGES = ("nz", "cl", "mx", "za")
@@ -398,3 +399,30 @@ def test_money_is_printed_in_the_unit_it_rounds_to(amount: float, printed: str) 
         printed if printed.startswith(("-", "$0")) else "+" + printed
     )
     assert money(0.5, signed=True) == "$0"
+
+
+# --- the rounds' documents ------------------------------------------------------------------
+
+
+def test_a_rounds_term_sheets_say_whose_proposal_they_are(run: Runner, tmp_path: Path) -> None:
+    """`offer` and `counter` write each round's term sheets; they read "Non-binding. Draft
+    for discussion. Proposal." whoever proposed, where `render` of the same package with
+    its side says "Proposal of the Partner." (a counter) or "Proposal of the United
+    States." (an offer): the round file holds the side beside the package, not in it."""
+    data = tmp_path / "data"
+    shutil.copytree(QA6, data)
+    pf = data / "portfolios" / "pacific.yaml"
+    rounds, out = tmp_path / "rounds", tmp_path / "out"
+    common = ("--rounds", rounds, "--out", out, "--date", "2027-01-10")
+    offer = data / "packages" / "cl-offer.yaml"
+    assert run("offer", pf, "--partner", "CL", "--package", offer, *common).exit_code == 0
+    counter = data / "packages" / "cl-counter.yaml"
+    assert run("counter", pf, counter, *common).exit_code == 0
+    sheets = out / "term-sheets"
+    for stem, status in [
+        ("CL-offer-001", "Proposal of the United States."),
+        ("CL-counter-002", "Proposal of the Partner."),
+    ]:
+        for suffix in ("", "-internal"):
+            text = (sheets / f"{stem}{suffix}.md").read_text()
+            assert f"*Non-binding. Draft for discussion. {status}*" in text, stem + suffix

@@ -61,9 +61,11 @@ def round_documents(
     # Checked with the deals concluded with the others, as the verdict and `history` are:
     # a counter over the risk budget they leave must not read "should accept" beside it.
     beside = _concluded_beside(portfolio, current)
-    source = source_from_packages(
-        portfolio, [current.package], origin=origin, date=day, beside=beside
-    )
+    # The round's side and number are the package's own in its documents: a counter's
+    # term sheet is the Partner's proposal, an offer the United States' (the round file
+    # holds them beside the package, not in it).
+    package = current.package.model_copy(update={"side": current.side, "round": current.number})
+    source = source_from_packages(portfolio, [package], origin=origin, date=day, beside=beside)
     stem = round_stem(partner, current)
     docs = []
     for audience in _AUDIENCES:
