@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from typing import TYPE_CHECKING, Any
 
 from rich import box
@@ -78,7 +77,7 @@ _NO_SOLVER = "none"
 
 
 def print_result(result: SolveResult) -> None:
-    from dealbench.limit import messages
+    from dealbench.limit import grouped_messages, messages
 
     out = console()
     compact = out.width < WIDE
@@ -114,7 +113,7 @@ def print_result(result: SolveResult) -> None:
     say(out, f"Supply used (H100e): {used}")
     budget = "no budget" if result.risk_budget is None else f"budget {h100e(result.risk_budget)}"
     out.print(f"Risk (risk-weighted H100e): {h100e(result.risk_total)} ({budget})")
-    for line in group_binding(messages(result.binding, unique=True)):
+    for line in grouped_messages(messages(result.binding, unique=True)):
         say(out, f"Binding: {line}")
     s = result.solver
     gap = "n/a" if s.gap is None else f"{s.gap:.2g}"
@@ -187,57 +186,6 @@ def result_table(result: SolveResult, *, compact: bool) -> Table:
             h100e(deal.risk),
         )
     return table
-
-
-_SUPPLY = re.compile(r"^Supply in (\S+) is fully allocated \(([\d,]+) H100e\)\.$")
-_SUPPLY_LEFT = re.compile(
-    r"^Supply in (\S+) is used up, with less than one step \((.+)\) left "
-    r"\(([\d,]+) of [\d,]+ H100e\)\.$"
-)
-_CAP = re.compile(
-    r"^(\S+) in (\S+) receives the tier (\d) cap under (\S+) \(([\d,]+) H100e\), less than its ask\.$"
-)
-
-
-def group_binding(lines: list[str]) -> list[str]:
-    """Binding limits with the periods of one limit on one line (supply; each partner's cap)."""
-    out: list[str] = []
-    supply: list[str] = []
-    left: dict[str, list[tuple[str, str]]] = {}  # step -> (period, H100e left)
-    caps: dict[tuple[str, str, str, str], list[str]] = {}
-    for line in lines:
-        if m := _SUPPLY.match(line):
-            supply.append(m.group(1))
-        elif m := _SUPPLY_LEFT.match(line):
-            left.setdefault(m.group(2), []).append((m.group(1), m.group(3)))
-        elif m := _CAP.match(line):
-            code, t, tier, level, cap = m.groups()
-            caps.setdefault((code, tier, level, cap), []).append(t)
-        else:
-            out.append(line)
-    grouped = [f"supply is fully allocated in {_and(supply)}."] if supply else []
-    grouped += [
-        f"supply is used up in {_and([t for t, _ in rows])}, with less than one step ({step}) "
-        f"left ({_left(rows)})."
-        for step, rows in left.items()
-    ]
-    grouped += [
-        f"{code} receives the tier {tier} cap under {level} ({cap} H100e) in {_and(ts)}, "
-        "less than its ask."
-        for (code, tier, level, cap), ts in caps.items()
-    ]
-    return [line[0].upper() + line[1:] for line in grouped] + out
-
-
-def _left(rows: list[tuple[str, str]]) -> str:
-    """`42 H100e`, or `H100e: 42 in 2027Q1, 101 in 2027Q2`."""
-    if len(rows) == 1:
-        return f"{rows[0][1]} H100e"
-    return "H100e: " + ", ".join(f"{x} in {t}" for t, x in rows)
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def schedule_line(result: SolveResult) -> str:

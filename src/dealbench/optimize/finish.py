@@ -175,8 +175,8 @@ def binding_limits(
         grid = portfolio.granularity
         if grid.h100e > 0 and supply - used >= 0.5:  # used up: less than a step is left
             message = (
-                f"Supply in {t} is used up, with less than one step ({grid.one_step()}) left "
-                f"({supply - used:,.0f} of {supply:,.0f} H100e)."
+                f"Supply in {t} is used up ({supply:,.0f} H100e), with less than one step "
+                f"({grid.one_step()}) left."
             )
         out.append(Limit(kind="supply", period=t, limit=supply, amount=used, message=message))
     budget = portfolio.risk_budget
