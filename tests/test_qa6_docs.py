@@ -255,6 +255,23 @@ def test_supply_with_less_than_a_step_left_is_used_up_not_fully_allocated(
     )
 
 
+def test_an_options_memo_says_once_what_binds_in_several_periods(
+    pacific: Portfolio, solved: SolveResult
+) -> None:
+    """The options memo described the accord option with one sentence per quarter
+    ("Binding: Supply in 2027Q1 is used up ... Supply in 2027Q2 is used up ...", four
+    times the same words), where `solve` prints one line for the four."""
+    from dealbench.analyze.compare import regime_row
+    from dealbench.analyze.memo import describe
+
+    text = describe(regime_row(pacific, solved))
+    assert text.count("Supply") == 1
+    assert text.endswith(
+        " Binding: Supply is used up in 2027Q1, 2027Q2, 2027Q3 and 2027Q4, with less than one "
+        "step (256 B200 chips, 582 H100e) left."
+    )
+
+
 # --- redlines -------------------------------------------------------------------------------
 
 

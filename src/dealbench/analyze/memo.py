@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from dealbench.analyze.compare import Comparison, PartnerCell, RegimeRow
-from dealbench.limit import messages
+from dealbench.limit import grouped_messages, messages
 from dealbench.model.schema import Portfolio
 from dealbench.optimize import SolveResult, Status
 from dealbench.render.environment import h100e, money, percent, plural, shown_total
@@ -299,12 +299,14 @@ def describe(r: RegimeRow) -> str:
             f"{money(r.us_value)}, every partner's value without a deal."
         )
     without = f"; no deal with {', '.join(r.no_deal)}" if r.no_deal else ""
-    binding = f" Binding: {' '.join(messages(r.binding, unique=True))}" if r.binding else ""
+    # One sentence for the periods of one limit, as `solve` prints them.
+    binding = grouped_messages(messages(r.binding, unique=True))
+    binding_text = f" Binding: {' '.join(binding)}" if binding else ""
     return (
         f"{_upper(name)} ({r.regime}): {plural(r.deals, 'deal')} ({', '.join(r.partners)})"
         f"{without}; "
         f"{h100e(exported(r))} H100e exported, US utility {money(r.us_value)}, partners "
-        f"{money(r.partner_surplus)} above their walk-away values.{binding}"
+        f"{money(r.partner_surplus)} above their walk-away values.{binding_text}"
     )
 
 
