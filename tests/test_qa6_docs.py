@@ -435,3 +435,20 @@ def test_a_rounds_term_sheets_say_whose_proposal_they_are(run: Runner, tmp_path:
         for suffix in ("", "-internal"):
             text = (sheets / f"{stem}{suffix}.md").read_text()
             assert f"*Non-binding. Draft for discussion. {status}*" in text, stem + suffix
+
+
+def test_uncertain_figures_of_a_partner_without_a_package_are_not_said_to_be_in_one(
+    pacific: Portfolio,
+) -> None:
+    """Under the open regime CL gets no package, yet the memo said "Uncertain figures
+    count at their means in these packages: CL's batna (...)... The margins above hold at
+    the means only": CL is in no package and has no margin above."""
+    alone = _markdown(portfolio_memo_document(_source(pacific, "nz")))
+    assert "in these packages: CL's" not in alone
+    assert (
+        "- Uncertain figures of partners without a package count at their means in finding "
+        "none for them: CL's batna (uniform 200m to 600m; mean 400m)"
+    ) in alone
+    together = _markdown(portfolio_memo_document(_source(pacific, *PACKAGES)))
+    assert "count at their means in these packages: CL's batna" in together
+    assert "without a package" not in together

@@ -280,30 +280,43 @@ def risks(source: Source) -> list[str]:
             out.append(
                 f"No deal with {row['code']} leaves the United States at {money(row['us_batna'])}."
             )
-    out += uncertain_lines(source.portfolio)
+    out += uncertain_lines(source.portfolio, [d.partner for d in checked.deals])
     out += [f"Problem: {p}" for p in checked.problems()]
     return out
 
 
-def uncertain_lines(portfolio: Portfolio) -> list[str]:
-    """Figures given as distributions count at their means here (DESIGN.md): say which."""
-    listed = uncertain_listing(portfolio)
-    if not listed:
-        return []
-    return [
-        f"Uncertain figures count at their means in these packages: {listed}. The margins "
-        "above hold at the means only; the command dealbench risk estimates how often each "
-        "partner accepts."
-    ]
+def uncertain_lines(portfolio: Portfolio, deals: list[str]) -> list[str]:
+    """Figures given as distributions count at their means here (DESIGN.md): say which,
+    those of the partners with a package apart from those of the partners without one
+    (whose figures are in no package, but decided at their means that there is none)."""
+    out = []
+    listed = uncertain_listing(portfolio, [p.code for p in portfolio.partners if p.code in deals])
+    if listed:
+        out.append(
+            f"Uncertain figures count at their means in these packages: {listed}. The margins "
+            "above hold at the means only; the command dealbench risk estimates how often "
+            "each partner accepts."
+        )
+    others = [p.code for p in portfolio.partners if p.code not in deals]
+    listed = uncertain_listing(portfolio, others)
+    if listed:
+        out.append(
+            f"Uncertain figures of partners without a package count at their means in "
+            f"finding none for them: {listed}."
+        )
+    return out
 
 
-def uncertain_listing(portfolio: Portfolio) -> str:
-    """The figures given as distributions, partner by partner, each with its mean
-    (`UA's batna (uniform 1bn to 3bn; mean 2bn); UB's ...`); empty when there are none."""
+def uncertain_listing(portfolio: Portfolio, codes: list[str] | None = None) -> str:
+    """The figures given as distributions, partner by partner (of `codes` only, if given),
+    each with its mean (`UA's batna (uniform 1bn to 3bn; mean 2bn); UB's ...`); empty when
+    there are none."""
     from dealbench.model.uncertain import short, uncertain_figures
 
     parts = []
     for partner in portfolio.partners:
+        if codes is not None and partner.code not in codes:
+            continue
         figures = uncertain_figures(partner)
         if figures:
             listed = ", ".join(
