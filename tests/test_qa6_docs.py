@@ -452,3 +452,19 @@ def test_uncertain_figures_of_a_partner_without_a_package_are_not_said_to_be_in_
     together = _markdown(portfolio_memo_document(_source(pacific, *PACKAGES)))
     assert "count at their means in these packages: CL's batna" in together
     assert "without a package" not in together
+
+
+@pytest.mark.parametrize(("name", "listed"), [("cl-counter", False), ("cl-offer", True)])
+def test_a_deal_names_only_the_uncertain_figures_its_package_uses(
+    pacific: Portfolio, name: str, listed: bool
+) -> None:
+    """CL's counter grants the lithium offtake at 10% (`small`); its deal memo and internal
+    term sheet said that the cost of the 25% level (`large`, given as a normal
+    distribution) "counts at its mean in this package". Our offer grants `large`: there
+    it counts."""
+    source = _source(pacific, name)
+    large = "concessions.lithium-offtake.large.partner_cost (normal, mean 400m"
+    for doc in (deal_memo_document(source, "CL"), term_sheet_document(source, "CL", "internal")):
+        md = _markdown(doc)
+        assert "Uncertain figures count at their means in this package: CL's batna" in md
+        assert (large in md) is listed

@@ -283,7 +283,7 @@ def risks(pf: Portfolio, deal: DealFigures, budget: float | None) -> list[str]:
             f"{money(deal.us_batna)} (the Partner turns to another supplier)."
         )
     out += [f"Broken limit: {v.message}" for v in deal.violations]
-    uncertain = partner_uncertain_line(pf, deal.partner)
+    uncertain = partner_uncertain_line(pf, deal)
     return [*out, uncertain] if uncertain else out
 
 

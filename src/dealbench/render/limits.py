@@ -152,13 +152,19 @@ def _supply_lines(
     return out
 
 
-def partner_uncertain_line(portfolio: Portfolio, code: str) -> str:
+def partner_uncertain_line(portfolio: Portfolio, deal: DealFigures) -> str:
     """One deal's documents: its partner's figures given as distributions count at their
-    means (DESIGN.md), so "should accept" holds at the means only; empty when none is."""
+    means (DESIGN.md), so "should accept" holds at the means only; empty when none is.
+
+    A concession's cost counts only where the package grants it (at that level, or at an
+    amount its levels are interpolated for): the cost of a level not granted is in no
+    figure of the package."""
     from dealbench.model.uncertain import short, uncertain_figures
 
+    code = deal.partner
     partner = portfolio.partner(code)
     figures = uncertain_figures(partner) if partner is not None else []
+    figures = [f for f in figures if _in_package(partner, deal, f.field)]
     if not figures:
         return ""
     listed = ", ".join(f"{f.field} ({f.distribution}; mean {short(f.mean)})" for f in figures)
@@ -167,6 +173,24 @@ def partner_uncertain_line(portfolio: Portfolio, code: str) -> str:
         f"margins hold at the means only; the command dealbench risk estimates how often "
         f"{code} accepts."
     )
+
+
+def _in_package(partner: Partner | None, deal: DealFigures, field: str) -> bool:
+    """Whether an uncertain figure (`concessions.ID.LEVEL.partner_cost`, ...) enters the
+    package's figures: every figure does but the costs of concessions, or levels, not
+    granted."""
+    if partner is None or not field.startswith("concessions."):
+        return True
+    for cid, granted in deal.concessions.items():
+        if field == f"concessions.{cid}.partner_cost":  # a yes/no term, granted
+            return True
+        concession = partner.concession(cid)
+        level = None if granted is True or concession is None else concession.option(str(granted))
+        if field.startswith(f"concessions.{cid}.") and (
+            level is None or field == f"concessions.{cid}.{level.id}.partner_cost"
+        ):
+            return True  # the level granted, or an amount between levels
+    return False
 
 
 def verdict(deal: DealFigures) -> str:

@@ -146,7 +146,7 @@ def internal_annex(
         "violations": messages(deal.violations),
         "limits": limits,
         "verdict": verdict(deal),
-        "uncertain": partner_uncertain_line(portfolio, deal.partner),
+        "uncertain": partner_uncertain_line(portfolio, deal),
     }
 
 
