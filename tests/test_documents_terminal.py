@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dealbench.cli.output import group_binding
+from dealbench.limit import grouped_messages as group_binding
 from golden.support import DEMO_PORTFOLIO
 from helpers import Runner
 

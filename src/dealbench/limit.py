@@ -12,12 +12,13 @@ docs/decisions.md, "Limits are objects in JSON").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["Limit", "LimitKind", "limits_from_details", "messages"]
+__all__ = ["Limit", "LimitKind", "grouped_messages", "limits_from_details", "messages"]
 
 LimitKind = Literal[
     "cap",  # a tier cap under a security level
@@ -86,3 +87,46 @@ def limits_from_details(data: Any, field: str, details_field: str) -> Any:
         if details or not data.get(field):
             data[field] = details
     return data
+
+
+_SUPPLY = re.compile(r"^Supply in (\S+) is fully allocated \(([\d,]+) H100e\)\.$")
+_SUPPLY_LEFT = re.compile(
+    r"^Supply in (\S+) is used up \([\d,]+ H100e\), with less than one step \((.+)\) left\.$"
+)
+_CAP = re.compile(
+    r"^(\S+) in (\S+) receives the tier (\d) cap under (\S+) \(([\d,]+) H100e\), less than its ask\.$"
+)
+
+
+def grouped_messages(lines: list[str]) -> list[str]:
+    """Binding limits' sentences with the periods of one limit on one line (supply; each
+    partner's cap): what `solve` prints and the options memo says of each option."""
+    out: list[str] = []
+    supply: list[str] = []
+    left: dict[str, list[str]] = {}  # step -> periods
+    caps: dict[tuple[str, str, str, str], list[str]] = {}
+    for line in lines:
+        if m := _SUPPLY.match(line):
+            supply.append(m.group(1))
+        elif m := _SUPPLY_LEFT.match(line):
+            left.setdefault(m.group(2), []).append(m.group(1))
+        elif m := _CAP.match(line):
+            code, t, tier, level, cap = m.groups()
+            caps.setdefault((code, tier, level, cap), []).append(t)
+        else:
+            out.append(line)
+    grouped = [f"supply is fully allocated in {_and(supply)}."] if supply else []
+    grouped += [
+        f"supply is used up in {_and(ts)}, with less than one step ({step}) left."
+        for step, ts in left.items()
+    ]
+    grouped += [
+        f"{code} receives the tier {tier} cap under {level} ({cap} H100e) in {_and(ts)}, "
+        "less than its ask."
+        for (code, tier, level, cap), ts in caps.items()
+    ]
+    return [line[0].upper() + line[1:] for line in grouped] + out
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"

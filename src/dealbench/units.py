@@ -308,19 +308,32 @@ def usd(amount: float | None, signed: bool = False, apart: float | None = None) 
     """
     if amount is None:
         return "n/a"
-    if abs(amount) < 0.5:
-        amount = 0.0
-    sign = "-" if amount < 0 else ("+" if signed and amount > 0 else "")
     a = abs(amount)
-    scale, suffix, places = next(((s, x, p) for s, x, p in _USD_SCALES if a >= s), (1.0, "", 0))
+    scale, suffix, places = _unit(a)
     if apart is not None and abs(amount - apart) >= 1.0:
         while places < _places_of_a_dollar(scale) and _same_text(amount, apart, scale, places):
             places += 1
-    return f"{sign}${a / scale:,.{places}f}{suffix}"
+    text = f"{a / scale:,.{places}f}"
+    # A figure that prints as zero has no sign: never -$0 or +$0.
+    shown = text.strip("0.,") != ""
+    sign = "-" if amount < 0 and shown else ("+" if signed and amount > 0 and shown else "")
+    return f"{sign}${text}{suffix}"
 
 
 #: (scale, suffix, decimals) of the money form, largest first; below $1m whole dollars.
 _USD_SCALES = ((1e12, "tn", 2), (1e9, "bn", 2), (1e6, "m", 1))
+
+
+def _unit(a: float) -> tuple[float, str, int]:
+    """The unit of `a` (not negative): the largest it reaches, or the next one up when `a`
+    rounds up to it as printed ($999.96m is $1.00bn, never $1,000.0m; $999,999.70 is
+    $1.0m)."""
+    units = [*_USD_SCALES, (1.0, "", 0)]
+    i = next((i for i, (s, _, _) in enumerate(units) if a >= s), len(units) - 1)
+    scale, _, places = units[i]
+    if i > 0 and round(a / scale, places) * scale >= units[i - 1][0]:
+        i -= 1
+    return units[i]
 
 
 def _places_of_a_dollar(scale: float) -> int:

@@ -59,6 +59,9 @@ class PartnerCell(BaseModel):
     deal: bool
     security: str | None = None
     compute: float = 0.0
+    schedule: dict[str, float] = Field(
+        default_factory=dict, description="Compute per period (H100e); `compute` is its sum"
+    )
     concessions: list[str] = Field(default_factory=list)
     us_value: float = Field(description="V_p with a deal, us_batna without")
     partner_surplus: float = 0.0
@@ -236,6 +239,7 @@ def _cell(pf: Portfolio, result: SolveResult, code: str) -> PartnerCell:
         deal=True,
         security=deal.security,
         compute=deal.total_compute,
+        schedule=dict(deal.compute),
         concessions=[c if v is True else f"{c}={v}" for c, v in deal.concessions.items()],
         us_value=deal.us_value,
         partner_surplus=deal.partner_utility - deal.batna,

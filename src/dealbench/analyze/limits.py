@@ -9,13 +9,14 @@ its best package alone (one small solve):
   periods are named when the reasons differ between them;
 - a partner without a deal is embargoed (tier 3), asks nothing in the portfolio's
   periods, is capped to nothing, is capped below anything it accepts (the most
-  compute each level allows, with no concession asked, is still worth less to it
-  than its walk-away value: `check` says so), accepts no package the risk budget
-  allows even with every limit to itself, has no package it accepts worth more to
-  the US than no deal, or has one but the supply (in a period that package needs)
-  or the risk budget, or both, are used up by the deals the optimum prefers (when
-  the time limit stopped the solve, only that none was found: the packages are not
-  proven best). These are the cases `solve` explains at length
+  compute each level allows, with no concession asked, is worth less to it than its
+  walk-away value, where its full ask would be worth more: `check` says so), accepts
+  no package (not even its full ask reaches its walk-away value), accepts no package
+  the risk budget allows even with every limit to itself, has no package it accepts
+  worth more to the US than no deal, or has one but the supply (in a period that
+  package needs) or the risk budget, or both, are used up by the deals the optimum
+  prefers (when the time limit stopped the solve, only that none was found: the
+  packages are not proven best). These are the cases `solve` explains at length
   (`optimize.explain.why_no_deal`), by the same solve and in words that agree with it.
 """
 
@@ -75,11 +76,10 @@ def _no_deal(pf: Portfolio, result: SolveResult, partner: Partner) -> str:
     if all(pf.cap(partner, level, t) <= TOL for level in levels for t in pf.periods):
         return "caps allow nothing"
     if not any(_accepts_most(pf, partner, level) for level in levels):
-        capped = any(
-            pf.cap(partner, level, t) < pf.ask(partner, t) - TOL
-            for level in levels
-            for t in pf.periods
-        )
+        # The cap decides only if, without it, the partner would accept: a partner whose
+        # walk-away value even its full ask does not reach accepts no package, whatever
+        # the caps below that ask.
+        capped = any(_accepts_most(pf, partner, level, capped=False) for level in levels)
         return "cap below what it accepts" if capped else "accepts no package"
     # The partner's best package with every limit to itself, as `solve` explains it
     # (`why_no_deal`): read from the optimum alone, a partner worth nothing to the US
@@ -105,10 +105,13 @@ def _no_deal(pf: Portfolio, result: SolveResult, partner: Partner) -> str:
     return "deals worth more displace it"
 
 
-def _accepts_most(pf: Portfolio, partner: Partner, level: str) -> bool:
-    """Whether the partner accepts the most compute `level` and supply allow, with no
-    concession asked."""
-    compute = {t: min(pf.cap(partner, level, t), pf.supply[t]) for t in pf.periods}
+def _accepts_most(pf: Portfolio, partner: Partner, level: str, *, capped: bool = True) -> bool:
+    """Whether the partner accepts the most compute `level` (its cap, unless not `capped`)
+    and supply allow within its ask, with no concession asked."""
+    compute = {
+        t: min(pf.cap(partner, level, t) if capped else pf.ask(partner, t), pf.supply[t])
+        for t in pf.periods
+    }
     package = Package(partner=partner.code, security=level, compute=compute)
     return evaluate(pf, package).accepts
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from dealbench.analyze.compare import Comparison, RegimeRow
-from dealbench.limit import messages
+from dealbench.analyze.compare import Comparison, PartnerCell, RegimeRow
+from dealbench.limit import grouped_messages, messages
 from dealbench.model.schema import Portfolio
 from dealbench.optimize import SolveResult, Status
-from dealbench.render.environment import h100e, money, percent, plural
+from dealbench.render.environment import h100e, money, percent, plural, shown_total
 
 __all__ = [
     "confirmations",
@@ -61,7 +61,7 @@ def options_facts(c: Comparison, confirmed: list[str] | None = None) -> dict[str
                         "regime": r.regime,
                         "deal": p.regimes[r.regime].deal,
                         "security": p.regimes[r.regime].security,
-                        "compute": p.regimes[r.regime].compute,
+                        "compute": _partner_compute(p.regimes[r.regime]),
                         "decided_by": p.regimes[r.regime].decided_by,
                     }
                     for r in c.regimes
@@ -85,7 +85,7 @@ def _regime(r: RegimeRow) -> dict[str, Any]:
         "status": r.status,
         "deals": r.deals,
         "compute": r.compute,
-        "compute_total": r.compute_total,
+        "compute_total": exported(r),
         "us_value": r.us_value,
         "concessions": r.concessions,
         "export_value": r.export_value,
@@ -95,6 +95,17 @@ def _regime(r: RegimeRow) -> dict[str, Any]:
         "risk": r.risk_total,
         "risk_budget": r.risk_budget,
     }
+
+
+def _partner_compute(cell: PartnerCell) -> float:
+    """A partner's compute as its term sheet and the principals memo total it: the sum of
+    its periods as printed (`compute` itself, rounded, may differ by a unit)."""
+    return shown_total(cell.schedule.values()) if cell.schedule else cell.compute
+
+
+def exported(row: RegimeRow) -> float:
+    """The compute a regime exports, as the memo's rows per period print it: they add up."""
+    return shown_total(row.compute.values())
 
 
 def recommendation(ranked: list[RegimeRow]) -> str:
@@ -145,7 +156,7 @@ def _ranking(ranked: list[RegimeRow]) -> str:
     )
     text = (
         f"{lead} the United States the highest utility, "
-        f"{money(best.us_value)}, with {plural(best.deals, 'deal')}, {h100e(best.compute_total)} H100e "
+        f"{money(best.us_value)}, with {plural(best.deals, 'deal')}, {h100e(exported(best))} H100e "
         f"exported and {h100e(best.risk_total)} risk-weighted H100e of risk."
     )
     if len(ranked) > 1:
@@ -288,12 +299,14 @@ def describe(r: RegimeRow) -> str:
             f"{money(r.us_value)}, every partner's value without a deal."
         )
     without = f"; no deal with {', '.join(r.no_deal)}" if r.no_deal else ""
-    binding = f" Binding: {' '.join(messages(r.binding, unique=True))}" if r.binding else ""
+    # One sentence for the periods of one limit, as `solve` prints them.
+    binding = grouped_messages(messages(r.binding, unique=True))
+    binding_text = f" Binding: {' '.join(binding)}" if binding else ""
     return (
         f"{_upper(name)} ({r.regime}): {plural(r.deals, 'deal')} ({', '.join(r.partners)})"
         f"{without}; "
-        f"{h100e(r.compute_total)} H100e exported, US utility {money(r.us_value)}, partners "
-        f"{money(r.partner_surplus)} above their walk-away values.{binding}"
+        f"{h100e(exported(r))} H100e exported, US utility {money(r.us_value)}, partners "
+        f"{money(r.partner_surplus)} above their walk-away values.{binding_text}"
     )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from typing import TYPE_CHECKING, Any
 
 from rich import box
@@ -78,7 +77,7 @@ _NO_SOLVER = "none"
 
 
 def print_result(result: SolveResult) -> None:
-    from dealbench.limit import messages
+    from dealbench.limit import grouped_messages, messages
 
     out = console()
     compact = out.width < WIDE
@@ -114,7 +113,7 @@ def print_result(result: SolveResult) -> None:
     say(out, f"Supply used (H100e): {used}")
     budget = "no budget" if result.risk_budget is None else f"budget {h100e(result.risk_budget)}"
     out.print(f"Risk (risk-weighted H100e): {h100e(result.risk_total)} ({budget})")
-    for line in group_binding(messages(result.binding, unique=True)):
+    for line in grouped_messages(messages(result.binding, unique=True)):
         say(out, f"Binding: {line}")
     s = result.solver
     gap = "n/a" if s.gap is None else f"{s.gap:.2g}"
@@ -187,38 +186,6 @@ def result_table(result: SolveResult, *, compact: bool) -> Table:
             h100e(deal.risk),
         )
     return table
-
-
-_SUPPLY = re.compile(r"^Supply in (\S+) is fully allocated \(([\d,]+) H100e\)\.$")
-_CAP = re.compile(
-    r"^(\S+) in (\S+) receives the tier (\d) cap under (\S+) \(([\d,]+) H100e\), less than its ask\.$"
-)
-
-
-def group_binding(lines: list[str]) -> list[str]:
-    """Binding limits with the periods of one limit on one line (supply; each partner's cap)."""
-    out: list[str] = []
-    supply: list[str] = []
-    caps: dict[tuple[str, str, str, str], list[str]] = {}
-    for line in lines:
-        if m := _SUPPLY.match(line):
-            supply.append(m.group(1))
-        elif m := _CAP.match(line):
-            code, t, tier, level, cap = m.groups()
-            caps.setdefault((code, tier, level, cap), []).append(t)
-        else:
-            out.append(line)
-    grouped = [f"supply is fully allocated in {_and(supply)}."] if supply else []
-    grouped += [
-        f"{code} receives the tier {tier} cap under {level} ({cap} H100e) in {_and(ts)}, "
-        "less than its ask."
-        for (code, tier, level, cap), ts in caps.items()
-    ]
-    return [line[0].upper() + line[1:] for line in grouped] + out
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def schedule_line(result: SolveResult) -> str:

@@ -122,6 +122,12 @@ class Granularity(Strict):
                 out[t] = (float(round(n)), self.model)
         return out
 
+    def one_step(self) -> str:
+        """One step in words: `256 B200 chips, 582 H100e` or `1,000 H100e`."""
+        if self.model:
+            return f"{self.units:,} {self.model} chips, {self.h100e:,.0f} H100e"
+        return f"{self.h100e:,.0f} H100e"
+
     def describe(self) -> str:
         if self.h100e == 0:
             return "continuous amounts"

@@ -20,7 +20,7 @@ from dealbench.render import charts
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import Audience, doc_meta
 from dealbench.render.documents import Document, redline_document, term_sheet_document
-from dealbench.render.environment import money
+from dealbench.render.environment import money, shown_total
 from dealbench.render.naming import side_word
 from dealbench.render.portfolio_memo import uncertain_listing
 from dealbench.render.sources import source_from_packages
@@ -61,9 +61,11 @@ def round_documents(
     # Checked with the deals concluded with the others, as the verdict and `history` are:
     # a counter over the risk budget they leave must not read "should accept" beside it.
     beside = _concluded_beside(portfolio, current)
-    source = source_from_packages(
-        portfolio, [current.package], origin=origin, date=day, beside=beside
-    )
+    # The round's side and number are the package's own in its documents: a counter's
+    # term sheet is the Partner's proposal, an offer the United States' (the round file
+    # holds them beside the package, not in it).
+    package = current.package.model_copy(update={"side": current.side, "round": current.number})
+    source = source_from_packages(portfolio, [package], origin=origin, date=day, beside=beside)
     stem = round_stem(partner, current)
     docs = []
     for audience in _AUDIENCES:
@@ -170,7 +172,7 @@ def _agreed(r: Any) -> dict[str, Any]:
         "us": a.us_utility,
         "partner": a.partner_utility,
         "security": r.plan_package.security if r.plan_package else "",
-        "h100e": sum(r.plan_package.compute.values()) if r.plan_package else 0.0,
+        "h100e": shown_total(r.plan_package.compute.values()) if r.plan_package else 0.0,
     }
 
 

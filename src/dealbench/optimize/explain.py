@@ -102,8 +102,10 @@ class Explanation:
     def lines(self) -> list[str]:
         """The remedy item by item, and the alternatives; none when the message, which
         ends with the remedy, says it all (one change and no other): the line repeated it."""
-        if len(self.relax) == 1 and not self.alternatives and self.message.endswith(
-            self.relax[0].message
+        if (
+            len(self.relax) == 1
+            and not self.alternatives
+            and self.message.endswith(self.relax[0].message)
         ):
             return []
         out = [f"relax: {r.message}" for r in self.relax]

@@ -172,6 +172,12 @@ def binding_limits(
         supply = portfolio.supply[t]
         used = checked.supply_used[t]
         message = f"Supply in {t} is fully allocated ({supply:,.0f} H100e)."
+        grid = portfolio.granularity
+        if grid.h100e > 0 and supply - used >= 0.5:  # used up: less than a step is left
+            message = (
+                f"Supply in {t} is used up ({supply:,.0f} H100e), with less than one step "
+                f"({grid.one_step()}) left."
+            )
         out.append(Limit(kind="supply", period=t, limit=supply, amount=used, message=message))
     budget = portfolio.risk_budget
     if budget is not None and risk_used_up:

@@ -14,7 +14,7 @@ from dealbench.checker import DealFigures
 from dealbench.model.schema import GRANTED, Portfolio
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import doc_meta, fingerprint
-from dealbench.render.environment import h100e, money, percent, plural
+from dealbench.render.environment import h100e, money, percent, plural, shown_total
 from dealbench.render.glossary import glossary
 from dealbench.render.limits import (
     COMPUTE_TOL,
@@ -62,7 +62,7 @@ def deal_memo_context(
         ),
         "security": security_terms(pf, deal),
         "schedule": package_schedule(pf, deal, source.chips),
-        "total_h100e": deal.total_compute,
+        "total_h100e": shown_total(deal.compute.values()),  # the schedule's rows add up to it
         "commitments": commitment_rows(pf, deal),
         "internal": internal_annex(pf, deal, source.checked),
         "tradeoffs": tradeoffs(pf, deal),
@@ -83,7 +83,8 @@ class Against:
 
 def package_terms(deal: DealFigures) -> str:
     return (
-        f"{h100e(deal.total_compute)} H100e under {deal.security} security conditions, "
+        f"{h100e(shown_total(deal.compute.values()))} H100e under {deal.security} security "
+        "conditions, "
         f"against {plural(len(deal.concessions), 'commitment') if deal.concessions else 'no commitments'}"
     )
 
@@ -206,7 +207,8 @@ def tradeoffs(pf: Portfolio, deal: DealFigures) -> list[str]:
     net = policy.export_value_per_h100e - (
         policy.risk_penalty_per_h100e * partner.diversion_risk * (1 - mitigation)
     )
-    security = f"Security: {deal.security} conditions cost the Partner {money(deal.security_cost)}"
+    cost = money(deal.security_cost) if deal.security_cost else "nothing"
+    security = f"Security: {deal.security} conditions cost the Partner {cost}"
     if deal.total_compute <= COMPUTE_TOL:
         security += "; the package delivers no compute, so there is no risk to mitigate."
     elif mitigation <= 0:  # the weakest level cuts nothing: say so, not "from 1,819 to 1,819"
@@ -228,8 +230,8 @@ def tradeoffs(pf: Portfolio, deal: DealFigures) -> list[str]:
     if deal.total_compute > 0:
         out.append(
             f"The Partner values the compute at {money(deal.compute_value)}, "
-            f"{money(deal.compute_value / deal.total_compute)} per H100e on average, and pays "
-            f"{money(deal.concession_cost)} in commitments for it."
+            f"{money(deal.compute_value / deal.total_compute)} per H100e on average, "
+            f"{_pays(deal)}."
         )
     if deal.concession_cost > 0:
         out.append(
@@ -238,6 +240,20 @@ def tradeoffs(pf: Portfolio, deal: DealFigures) -> list[str]:
             f"({deal.us_concession_value / deal.concession_cost:.1f}× their cost)."
         )
     return out
+
+
+def _pays(deal: DealFigures) -> str:
+    """What the Partner gives for the compute: a price, nothing, or (commitments worth
+    more to it than they cost, as opening a market it wanted open) a gain, never
+    "pays -$30.0m" or "pays $0"."""
+    cost = deal.concession_cost
+    if cost > 0:
+        return f"and pays {money(cost)} in commitments for it"
+    if not deal.concessions:
+        return "and makes no commitments for it"
+    if cost == 0:
+        return "and its commitments cost it nothing"
+    return f"and its commitments, on balance, gain it {money(-cost)} rather than cost it"
 
 
 def risks(pf: Portfolio, deal: DealFigures, budget: float | None) -> list[str]:
@@ -267,7 +283,7 @@ def risks(pf: Portfolio, deal: DealFigures, budget: float | None) -> list[str]:
             f"{money(deal.us_batna)} (the Partner turns to another supplier)."
         )
     out += [f"Broken limit: {v.message}" for v in deal.violations]
-    uncertain = partner_uncertain_line(pf, deal.partner)
+    uncertain = partner_uncertain_line(pf, deal)
     return [*out, uncertain] if uncertain else out
 
 

@@ -17,7 +17,7 @@ import re
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,15 @@ from dealbench.errors import ArgumentError, RenderError
 from dealbench.units import H100_TPP
 from dealbench.units import usd as money  # the `money` filter: one form of USD everywhere
 
-__all__ = ["h100e", "md_escape", "money", "percent", "render_clause", "render_template"]
+__all__ = [
+    "h100e",
+    "md_escape",
+    "money",
+    "percent",
+    "render_clause",
+    "render_template",
+    "shown_total",
+]
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -66,6 +74,22 @@ def h100e(amount: float | None, signed: bool = False) -> str:
     rounded = round(amount)
     text = f"{rounded:,.0f}" if rounded else "0"
     return f"+{text}" if signed and rounded > 0 else text
+
+
+def shown_total(amounts: Iterable[float]) -> float:
+    """The total of `amounts` as the documents print each of them (rounded to the unit), so
+    that a column adds up to the total printed under it.
+
+    Rounding the exact total instead can differ from the sum of the printed rows by a unit
+    or more whenever the amounts are fractional, as chips counted in H100e are (a B200 is
+    2.27 H100e): rows of 9,314, 30,002, 8,150 and 8,150 H100e over a total of 55,614.
+    """
+    return float(sum(round(a) for a in amounts))
+
+
+def number(amount: float) -> str:
+    """A whole number with thousands separators (`880,488,000`): a total of TPP."""
+    return f"{round(amount):,}"
 
 
 def tpp(amount_h100e: float) -> str:
@@ -149,6 +173,7 @@ FILTERS = {
     "money": money,
     "h100e": h100e,
     "tpp": tpp,
+    "number": number,
     "percent": percent,
     "date": long_date,
     "cell": cell,

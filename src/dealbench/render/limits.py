@@ -6,10 +6,12 @@ and the optimizer's answer are described the same way.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from dealbench.checker import DealFigures, PortfolioCheck, at_limit, used_up
 from dealbench.limit import messages
 from dealbench.model.schema import Partner, Portfolio
-from dealbench.render.environment import h100e, money, plural
+from dealbench.render.environment import h100e, money, plural, shown_total
 
 #: A margin within this many USD of zero means the acceptance limit binds.
 MARGIN_TOL = 1e6
@@ -32,16 +34,23 @@ def deal_limits(portfolio: Portfolio, deal: DealFigures) -> list[str]:
         # reported as one), and "receives the cap" would be false.
         # In whole units (one chip when the step is in chips) a limit is met a hair below.
         on_ask = at_limit(portfolio, x, ask) and x <= ask + COMPUTE_TOL
+        # What is printed is what the partner receives, as the schedule prints it: a limit
+        # met in whole units is a hair below the limit written (an ask of 30,002.5 H100e is
+        # met at 13,194 B200, 30,001.5 H100e), and is said to be so.
         if on_ask and (cap is None or x <= cap + COMPUTE_TOL):
-            full.append((t, ask))
+            full.append((t, x, ask))
         elif cap is not None and at_limit(portfolio, x, cap) and x <= cap + COMPUTE_TOL and x < ask:
-            capped.append((t, ask))
+            capped.append((t, x, cap))
     if full:
-        out.append(f"{deal.partner} receives its full ask in {_periods(full)} ({_amounts(full)}).")
+        out.append(
+            f"{deal.partner} receives its full ask in {_periods(full)}{_whole(portfolio, full)} "
+            f"({_amounts(full)})."
+        )
     if capped:
         out.append(
             f"{deal.partner} receives {portfolio.cap_name(partner, deal.security)} "
-            f"({h100e(cap)} H100e) in {_periods(capped)}, less than it asks for."
+            f"({h100e(capped[0][1])} H100e) in {_periods(capped)}{_whole(portfolio, capped)}, "
+            "less than it asks for."
         )
     if abs(deal.partner_margin) <= MARGIN_TOL:
         out.append(
@@ -51,17 +60,26 @@ def deal_limits(portfolio: Portfolio, deal: DealFigures) -> list[str]:
     return out
 
 
-def _amounts(rows: list[tuple[str, float]]) -> str:
+def _whole(portfolio: Portfolio, rows: list[tuple[str, float, float]]) -> str:
+    """` in whole B200 chips` where a limit is met in whole units below what it says
+    (as printed), else nothing."""
+    if all(round(x) == round(limit) for _, x, limit in rows):
+        return ""
+    model = portfolio.granularity.model
+    return f" in whole {model} chips" if model else " in whole H100e"
+
+
+def _amounts(rows: Sequence[tuple[str, float] | tuple[str, float, float]]) -> str:
     """`20,000 H100e`, `500,000 H100e each`, or `1,000,000 H100e in 2026, 1,200,000 in 2027`."""
-    values = {round(v) for _, v in rows}
+    values = {round(row[1]) for row in rows}
     if len(values) == 1:
         return f"{h100e(rows[0][1])} H100e" + (" each" if len(rows) > 1 else "")
-    return "H100e: " + ", ".join(f"{h100e(v)} in {t}" for t, v in rows)
+    return "H100e: " + ", ".join(f"{h100e(row[1])} in {row[0]}" for row in rows)
 
 
-def _periods(rows: list[tuple[str, float]]) -> str:
+def _periods(rows: Sequence[tuple[str, float] | tuple[str, float, float]]) -> str:
     """`2026`, `2026 and 2027`, `2026, 2027 and 2028`."""
-    names = [t for t, _ in rows]
+    names = [row[0] for row in rows]
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
@@ -71,7 +89,8 @@ def shared_limits(
     """Supply and risk-budget limits that bind (`checker.used_up`: used, or what is left
     is less than a step); with `partner`, only those that touch it.
 
-    The periods whose supply is fully allocated are one line, not one each.
+    The periods whose supply is fully allocated are one line, not one each; those with less
+    than a step left, another.
     """
     out = []
     deal = next((d for d in checked.deals if d.partner == partner), None)
@@ -91,18 +110,12 @@ def shared_limits(
                 d.compute.get(t, 0.0) > COMPUTE_TOL for d in checked.deals if d.partner != partner
             )
             (shared if others else alone).append((t, supply))
-    if full:
-        out.append(f"Supply is fully allocated in {_periods(full)} ({_amounts(full)}).")
-    if shared:  # only where another deal has compute is more for one less for another
-        out.append(
-            f"Supply is fully allocated in {_periods(shared)} ({_amounts(shared)}): more for "
-            f"{partner} means less for another partner."
-        )
-    if alone:
-        out.append(
-            f"Supply is fully allocated in {_periods(alone)} ({_amounts(alone)}), all of it to "
-            f"{partner}."
-        )
+    out += _supply_lines(portfolio, checked, full, "")
+    # only where another deal has compute is more for one less for another
+    out += _supply_lines(
+        portfolio, checked, shared, f": more for {partner} means less for another partner"
+    )
+    out += _supply_lines(portfolio, checked, alone, f", all of it to {partner}")
     budget = checked.risk_budget
     broken = any(v.kind == "risk-budget" for v in checked.violations)
     if budget and risk_used_up and not broken:
@@ -110,13 +123,48 @@ def shared_limits(
     return out
 
 
-def partner_uncertain_line(portfolio: Portfolio, code: str) -> str:
+def supply_left(checked: PortfolioCheck, period: str) -> float:
+    """What is left of a period's supply as the memos print it: the supply less the deals'
+    amounts, each rounded (never below 0: rows rounded above a supply used in full leave
+    nothing)."""
+    used = shown_total(d.compute.get(period, 0.0) for d in checked.deals)
+    return max(shown_total([checked.supply.get(period, 0.0)]) - used, 0.0)
+
+
+def _supply_lines(
+    portfolio: Portfolio, checked: PortfolioCheck, rows: list[tuple[str, float]], tail: str
+) -> list[str]:
+    """The periods of `rows` whose supply is used up, in one sentence for those with
+    nothing left ("fully allocated") and one for those with less than a step left (used
+    up, "with less than one step left", as the allocation's Unallocated row shows it)."""
+    stepped = portfolio.granularity.h100e > 0
+    left = [(t, supply_left(checked, t)) for t, _ in rows]
+    some = [(t, x) for t, x in left if stepped and x > 0]
+    full = [row for row in rows if row[0] not in dict(some)]
+    out = []
+    if full:
+        out.append(f"Supply is fully allocated in {_periods(full)} ({_amounts(full)}){tail}.")
+    if some:
+        out.append(
+            f"Supply is used up in {_periods(some)}, with less than one step "
+            f"({portfolio.granularity.one_step()}) left ({_amounts(some)}){tail}."
+        )
+    return out
+
+
+def partner_uncertain_line(portfolio: Portfolio, deal: DealFigures) -> str:
     """One deal's documents: its partner's figures given as distributions count at their
-    means (DESIGN.md), so "should accept" holds at the means only; empty when none is."""
+    means (DESIGN.md), so "should accept" holds at the means only; empty when none is.
+
+    A concession's cost counts only where the package grants it (at that level, or at an
+    amount its levels are interpolated for): the cost of a level not granted is in no
+    figure of the package."""
     from dealbench.model.uncertain import short, uncertain_figures
 
+    code = deal.partner
     partner = portfolio.partner(code)
     figures = uncertain_figures(partner) if partner is not None else []
+    figures = [f for f in figures if _in_package(partner, deal, f.field)]
     if not figures:
         return ""
     listed = ", ".join(f"{f.field} ({f.distribution}; mean {short(f.mean)})" for f in figures)
@@ -125,6 +173,24 @@ def partner_uncertain_line(portfolio: Portfolio, code: str) -> str:
         f"margins hold at the means only; the command dealbench risk estimates how often "
         f"{code} accepts."
     )
+
+
+def _in_package(partner: Partner | None, deal: DealFigures, field: str) -> bool:
+    """Whether an uncertain figure (`concessions.ID.LEVEL.partner_cost`, ...) enters the
+    package's figures: every figure does but the costs of concessions, or levels, not
+    granted."""
+    if partner is None or not field.startswith("concessions."):
+        return True
+    for cid, granted in deal.concessions.items():
+        if field == f"concessions.{cid}.partner_cost":  # a yes/no term, granted
+            return True
+        concession = partner.concession(cid)
+        level = None if granted is True or concession is None else concession.option(str(granted))
+        if field.startswith(f"concessions.{cid}.") and (
+            level is None or field == f"concessions.{cid}.{level.id}.partner_cost"
+        ):
+            return True  # the level granted, or an amount between levels
+    return False
 
 
 def verdict(deal: DealFigures) -> str:

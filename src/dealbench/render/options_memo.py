@@ -42,7 +42,11 @@ def uncertain_options_lines(portfolio: Portfolio) -> list[str]:
     from dealbench.render.portfolio_memo import uncertain_lines
 
     return uncertain_lines(
-        portfolio, "under every option", "The comparison holds", "each partner accepts its package"
+        portfolio,
+        None,
+        "under every option",
+        "The comparison holds",
+        "each partner accepts its package",
     )
 
 

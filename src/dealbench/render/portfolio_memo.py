@@ -9,7 +9,14 @@ from dealbench.checker import DealFigures, used_up
 from dealbench.model.schema import Portfolio
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import doc_meta, fingerprint
-from dealbench.render.environment import distance_to_best, h100e, money, percent, plural
+from dealbench.render.environment import (
+    distance_to_best,
+    h100e,
+    money,
+    percent,
+    plural,
+    shown_total,
+)
 from dealbench.render.glossary import glossary
 from dealbench.render.limits import (
     COMPUTE_TOL,
@@ -17,6 +24,7 @@ from dealbench.render.limits import (
     deal_limits,
     no_deal_reason,
     shared_limits,
+    supply_left,
 )
 from dealbench.render.sources import Source
 
@@ -44,9 +52,9 @@ def portfolio_memo_context(source: Source, *, date: dt.date | None) -> dict[str,
         "totals": {
             "us_value": checked.objective,
             "partner_total": checked.partner_total,
-            "risk": checked.risk_total,
+            "risk": shown_total(d.risk for d in checked.deals),
             "risk_budget": checked.risk_budget,
-            "h100e": sum(d.total_compute for d in checked.deals),
+            "h100e": shown_total(deal_row(d)["total"] for d in checked.deals),
         },
         "allocation": allocation(source),
         "tradeoffs": tradeoffs(source),
@@ -112,9 +120,10 @@ def recommendation(source: Source) -> str:
     gain = checked.objective - no_deal_value(source)
     codes = ", ".join(d.partner for d in deals)
     text = (
-        f"Conclude {plural(len(deals), 'deal')} ({codes}) on the packages below: US utility "
+        f"Conclude {plural(len(deals), 'deal')} ({codes}) on the "
+        f"{'package' if len(deals) == 1 else 'packages'} below: US utility "
         f"{money(checked.objective)}, {money(gain)} more than with no deal at all, "
-        f"using {h100e(sum(d.total_compute for d in deals))} H100e."
+        f"using {h100e(shown_total(deal_row(d)['total'] for d in deals))} H100e."
     )
     if checked.no_deal:
         text += f" Offer no package to {', '.join(checked.no_deal)}."
@@ -133,7 +142,7 @@ def deal_row(deal: DealFigures) -> dict[str, Any]:
         "code": deal.partner,
         "name": deal.partner_name,
         "security": deal.security,
-        "total": deal.total_compute,
+        "total": shown_total(deal.compute.values()),  # its allocation row adds up to it
         "commitments": len(deal.concessions),
         "us_value": deal.us_value,
         "us_margin": deal.us_margin,
@@ -161,9 +170,23 @@ def no_deal_rows(source: Source) -> list[dict[str, Any]]:
 
 
 def allocation(source: Source) -> dict[str, Any]:
+    """The allocation table as printed: each column's rows add up to what is allocated, and
+    what is allocated and what is not to the supply.
+
+    Rows rounded one by one may add up to a unit or two more than a supply they use in
+    full (three deals of 10,000.6, 10,000.6 and 39,998.8 H100e print 10,001, 10,001 and
+    39,999 of 60,000); nothing is then left, and a note says why the rows exceed it."""
     checked, periods = source.checked, source.portfolio.periods
-    used = [checked.supply_used.get(t, 0.0) for t in periods]
-    supply = [checked.supply.get(t, 0.0) for t in periods]
+    used = [shown_total(d.compute.get(t, 0.0) for d in checked.deals) for t in periods]
+    supply = [shown_total([checked.supply.get(t, 0.0)]) for t in periods]
+    over = [(t, u - s) for t, u, s in zip(periods, used, supply, strict=True) if u > s]
+    note = ""
+    if over:
+        amounts = ", ".join(f"{h100e(x)} H100e in {t}" for t, x in over)
+        note = (
+            f"Each amount is rounded to the H100e, so the rows add up to more than the supply "
+            f"by {amounts}; unrounded, that supply is allocated in full."
+        )
     return {
         "rows": [
             {"code": d.partner, "amounts": [d.compute.get(t, 0.0) for t in periods]}
@@ -171,7 +194,8 @@ def allocation(source: Source) -> dict[str, Any]:
         ],
         "used": used,
         "supply": supply,
-        "free": [s - u for s, u in zip(supply, used, strict=True)],
+        "free": [supply_left(checked, t) for t in periods],
+        "note": note,
     }
 
 
@@ -186,14 +210,21 @@ def tradeoffs(source: Source) -> list[str]:
         per = ", ".join(f"{d.partner} {money(d.us_value / d.total_compute)}" for d in ranked)
         out.append(f"US utility per H100e delivered, best first: {per}.")
     full, _ = used_up(source.portfolio, checked)
+    # With less than a step left of a period, its supply is used up, not fully allocated.
+    stepped = source.portfolio.granularity.h100e > 0
+    state = (
+        "used up"
+        if stepped and any(supply_left(checked, t) > 0 for t in full)
+        else "fully allocated"
+    )
     if full and len(source.portfolio.partners) == 1:  # no other partner to take it from
         out.append(
-            f"Supply is fully allocated in {', '.join(full)}, all of it to "
+            f"Supply is {state} in {', '.join(full)}, all of it to "
             f"{source.portfolio.partners[0].code}."
         )
     elif full:
         out.append(
-            f"Supply is fully allocated in {', '.join(full)}: every H100e given to one partner is "
+            f"Supply is {state} in {', '.join(full)}: every H100e given to one partner is "
             "taken from another, so compute goes where it buys the most value net of risk."
         )
     margins = sum(d.partner_margin for d in checked.deals)
@@ -201,6 +232,12 @@ def tradeoffs(source: Source) -> list[str]:
         out.append(
             f"{checked.deals[0].partner}'s utility is {money(checked.partner_total)}; it clears "
             f"its walk-away value and required margin by {money(margins)}."
+        )
+    elif len(checked.deals) == 1:  # one deal among several partners: no "together"
+        out.append(
+            f"The partners' summed utility is {money(checked.partner_total)}; "
+            f"{checked.deals[0].partner}, the one partner with a deal, clears its walk-away "
+            f"value and required margin by {money(margins)}."
         )
     else:
         out.append(
@@ -219,11 +256,14 @@ def risks(source: Source) -> list[str]:
         else ""
     )
     out = (
-        [f"The deals carry {h100e(checked.risk_total)} risk-weighted H100e{used}."]
+        [
+            f"{'The deal carries' if len(checked.deals) == 1 else 'The deals carry'} "
+            f"{h100e(shown_total(d.risk for d in checked.deals))} risk-weighted H100e{used}."
+        ]
         if checked.deals
         else []
     )
-    if checked.deals and checked.risk_total > 0:
+    if len(checked.deals) > 1 and checked.risk_total > 0:  # one deal carries all of it
         top = max(checked.deals, key=lambda d: (d.risk, d.partner))
         out.append(
             f"The largest share of risk is {top.partner}'s: {h100e(top.risk)} risk-weighted H100e "
@@ -240,36 +280,51 @@ def risks(source: Source) -> list[str]:
             out.append(
                 f"No deal with {row['code']} leaves the United States at {money(row['us_batna'])}."
             )
-    out += uncertain_lines(source.portfolio)
+    out += uncertain_lines(source.portfolio, [d.partner for d in checked.deals])
     out += [f"Problem: {p}" for p in checked.problems()]
     return out
 
 
 def uncertain_lines(
     portfolio: Portfolio,
+    deals: list[str] | None = None,
     counted: str = "in these packages",
     holds: str = "The margins above hold",
     accepts: str = "each partner accepts",
 ) -> list[str]:
     """Figures given as distributions count at their means here (DESIGN.md): say which,
-    where they count (`counted`), what holds at the means only (`holds`), and what the
-    command dealbench risk estimates instead (`accepts`)."""
-    listed = uncertain_listing(portfolio)
-    if not listed:
-        return []
-    return [
-        f"Uncertain figures count at their means {counted}: {listed}. {holds} at the means "
-        f"only; the command dealbench risk estimates how often {accepts}."
-    ]
+    those of the partners with a package (`deals`; None: every partner) apart from those
+    of the partners without one (whose figures are in no package, but decided at their
+    means that there is none); where they count (`counted`), what holds at the means
+    only (`holds`), and what the command dealbench risk estimates instead (`accepts`)."""
+    out = []
+    dealing = [p.code for p in portfolio.partners if deals is None or p.code in deals]
+    listed = uncertain_listing(portfolio, dealing)
+    if listed:
+        out.append(
+            f"Uncertain figures count at their means {counted}: {listed}. {holds} at the "
+            f"means only; the command dealbench risk estimates how often {accepts}."
+        )
+    others = [p.code for p in portfolio.partners if p.code not in dealing]
+    listed = uncertain_listing(portfolio, others)
+    if listed:
+        out.append(
+            f"Uncertain figures of partners without a package count at their means in "
+            f"finding none for them: {listed}."
+        )
+    return out
 
 
-def uncertain_listing(portfolio: Portfolio) -> str:
-    """The figures given as distributions, partner by partner, each with its mean
-    (`UA's batna (uniform 1bn to 3bn; mean 2bn); UB's ...`); empty when there are none."""
+def uncertain_listing(portfolio: Portfolio, codes: list[str] | None = None) -> str:
+    """The figures given as distributions, partner by partner (of `codes` only, if given),
+    each with its mean (`UA's batna (uniform 1bn to 3bn; mean 2bn); UB's ...`); empty when
+    there are none."""
     from dealbench.model.uncertain import short, uncertain_figures
 
     parts = []
     for partner in portfolio.partners:
+        if codes is not None and partner.code not in codes:
+            continue
         figures = uncertain_figures(partner)
         if figures:
             listed = ", ".join(

@@ -16,7 +16,7 @@ from dealbench.limit import messages
 from dealbench.model.amounts import amount_label
 from dealbench.model.schema import GRANTED, Concession, ConcessionLevel, Partner, Portfolio
 from dealbench.render.docmeta import Audience, doc_meta, fingerprint
-from dealbench.render.environment import render_clause, render_template
+from dealbench.render.environment import render_clause, render_template, shown_total
 from dealbench.render.glossary import glossary
 from dealbench.render.limits import (
     deal_limits,
@@ -24,6 +24,7 @@ from dealbench.render.limits import (
     shared_limits,
     verdict,
 )
+from dealbench.units import H100_TPP
 
 if TYPE_CHECKING:
     from dealbench.optimize.result import Robust
@@ -145,7 +146,7 @@ def internal_annex(
         "violations": messages(deal.violations),
         "limits": limits,
         "verdict": verdict(deal),
-        "uncertain": partner_uncertain_line(portfolio, deal.partner),
+        "uncertain": partner_uncertain_line(portfolio, deal),
     }
 
 
@@ -199,7 +200,9 @@ def term_sheet_context(
         "schedule": rows,
         "chips": any(r["chips"] is not None for r in rows),
         "sites": any(r["site"] for r in rows),
-        "total_h100e": deal.total_compute,
+        # The totals of Annex A's columns as printed: they add up to the rows above them.
+        "total_h100e": shown_total(r["h100e"] for r in rows),
+        "total_tpp": shown_total(r["h100e"] * H100_TPP for r in rows),
         "security": security_terms(portfolio, deal),
         "commitments": commitments(portfolio, deal),
     }
