@@ -218,3 +218,33 @@ def test_an_offer_that_breaks_a_limit_beside_the_concluded_deals_says_so(
     assert [v.message for v in row.violations] == [
         "risk budget: 21,758 risk-weighted H100e, the budget is 21,000"
     ]
+
+
+def test_render_of_a_re_plan_from_rounds_does_not_say_a_file_was_edited(
+    tmp_path: Path, run: Runner
+) -> None:
+    """`solve --rounds DIR --out OUT` then `render OUT/result.json` warned "result.json
+    was solved from other inputs than three.yaml as it is now (a data file edited since,
+    or --set overrides it does not name ...)": nothing had been edited. The re-plan's
+    fingerprint covers the round files too, and `render` compared it with the data
+    files' own. The result records the data files' digest beside it (`rounds.inputs`);
+    an edited file is still said."""
+    pf = load_portfolio(THREE)
+    rounds = tmp_path / "rounds"
+    record_offer(pf, rounds, "NR", mode="us-best")
+    conclude(pf, rounds, "NR")
+    folder = tmp_path / "deals"
+    folder.mkdir()
+    for name in ("three.yaml", "policy.yaml", "nr.yaml", "bv.yaml", "fs.yaml"):
+        (folder / name).write_bytes((THREE.parent / name).read_bytes())
+    out = tmp_path / "out"
+    solved = run("solve", folder / "three.yaml", "--rounds", rounds, "--out", out)
+    assert solved.exit_code == 0, solved.output
+    args = ("render", out / "result.json", "--partner", "BV", "--format", "md")
+    rendered = run(*args, "--out", tmp_path / "docs")
+    assert rendered.exit_code == 0, rendered.output
+    assert rendered.stderr == ""
+    policy = folder / "policy.yaml"
+    policy.write_text(policy.read_text().replace("risk_budget: 40_000", "risk_budget: 40_001"))
+    edited = run(*args, "--out", tmp_path / "again")
+    assert "was solved from other inputs" in edited.stderr
