@@ -248,3 +248,22 @@ def test_render_of_a_re_plan_from_rounds_does_not_say_a_file_was_edited(
     policy.write_text(policy.read_text().replace("risk_budget: 40_000", "risk_budget: 40_001"))
     edited = run(*args, "--out", tmp_path / "again")
     assert "was solved from other inputs" in edited.stderr
+
+
+def test_a_cap_to_raise_is_named_at_its_least_amount(run: Runner) -> None:
+    """`solve seven.yaml --set partners.DL.batna=8bn --require-deal DL` said "raise DL's
+    own cap under veu from 60,000 to 100,000 H100e per period (in 2027Q1, 2027Q4)": DL
+    needs 308,333 H100e over the year, and 77,084 a quarter gives it (a cap is one amount
+    for every quarter). The explanation raised the cap by a slack per period, whose sum it
+    kept least, so the raise piled up in two quarters."""
+    sets = ("--set", "partners.DL.batna=8bn", "--require-deal", "DL")
+    out = run("solve", SEVEN, *sets)
+    assert out.exit_code == 3, out.output
+    said = " ".join(out.stderr.split())
+    found = re.search(r"raise DL's own cap under veu from 60,000 to ([\d,]+) H100e", said)
+    assert found is not None, said
+    cap = int(found.group(1).replace(",", ""))
+    raised = run("solve", SEVEN, *sets, "--set", f"portfolio.caps.DL.veu={cap}")
+    assert raised.exit_code == 0, raised.output
+    below = run("solve", SEVEN, *sets, "--set", f"portfolio.caps.DL.veu={cap - 1}")
+    assert below.exit_code == 3, below.output  # the least raise
