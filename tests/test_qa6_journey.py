@@ -267,3 +267,26 @@ def test_a_cap_to_raise_is_named_at_its_least_amount(run: Runner) -> None:
     assert raised.exit_code == 0, raised.output
     below = run("solve", SEVEN, *sets, "--set", f"portfolio.caps.DL.veu={cap - 1}")
     assert below.exit_code == 3, below.output  # the least raise
+
+
+def test_evaluate_with_rounds_counts_the_concluded_deals(tmp_path: Path, run: Runner) -> None:
+    """`evaluate BV.yaml --portfolio three.yaml --rounds DIR`, NR's deal concluded in DIR,
+    said "Violations: none" (exit 0) for 80,000 H100e a quarter under veu, which breaks
+    the risk budget beside NR's deal (21,758 of 21,000), as `history` says of the same
+    package recorded: without --against, --rounds was read for nothing. Given, it now
+    counts supply and risk budget beside the concluded deals; without it, the package
+    is checked alone, as before."""
+    pf = load_portfolio(THREE)
+    record_offer(pf, tmp_path, "NR", mode="us-best")
+    conclude(pf, tmp_path, "NR")
+    big = tmp_path / "bv.yaml"
+    big.write_text(
+        "partner: BV\nsecurity: veu\nconcessions: {purchases: 10bn}\ncompute: "
+        "{2027Q1: 80_000, 2027Q2: 80_000, 2027Q3: 80_000, 2027Q4: 80_000}\n"
+    )
+    beside = run("evaluate", big, "--portfolio", THREE, "--rounds", tmp_path)
+    assert beside.exit_code == 3, beside.output
+    assert "risk budget: 21,758 risk-weighted H100e, the budget is 21,000" in beside.stdout
+    alone = run("evaluate", big, "--portfolio", THREE)
+    assert alone.exit_code == 0, alone.output
+    assert "Violations: none" in alone.stdout
