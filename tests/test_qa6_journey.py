@@ -218,3 +218,75 @@ def test_an_offer_that_breaks_a_limit_beside_the_concluded_deals_says_so(
     assert [v.message for v in row.violations] == [
         "risk budget: 21,758 risk-weighted H100e, the budget is 21,000"
     ]
+
+
+def test_render_of_a_re_plan_from_rounds_does_not_say_a_file_was_edited(
+    tmp_path: Path, run: Runner
+) -> None:
+    """`solve --rounds DIR --out OUT` then `render OUT/result.json` warned "result.json
+    was solved from other inputs than three.yaml as it is now (a data file edited since,
+    or --set overrides it does not name ...)": nothing had been edited. The re-plan's
+    fingerprint covers the round files too, and `render` compared it with the data
+    files' own. The result records the data files' digest beside it (`rounds.inputs`);
+    an edited file is still said."""
+    pf = load_portfolio(THREE)
+    rounds = tmp_path / "rounds"
+    record_offer(pf, rounds, "NR", mode="us-best")
+    conclude(pf, rounds, "NR")
+    folder = tmp_path / "deals"
+    folder.mkdir()
+    for name in ("three.yaml", "policy.yaml", "nr.yaml", "bv.yaml", "fs.yaml"):
+        (folder / name).write_bytes((THREE.parent / name).read_bytes())
+    out = tmp_path / "out"
+    solved = run("solve", folder / "three.yaml", "--rounds", rounds, "--out", out)
+    assert solved.exit_code == 0, solved.output
+    args = ("render", out / "result.json", "--partner", "BV", "--format", "md")
+    rendered = run(*args, "--out", tmp_path / "docs")
+    assert rendered.exit_code == 0, rendered.output
+    assert rendered.stderr == ""
+    policy = folder / "policy.yaml"
+    policy.write_text(policy.read_text().replace("risk_budget: 40_000", "risk_budget: 40_001"))
+    edited = run(*args, "--out", tmp_path / "again")
+    assert "was solved from other inputs" in edited.stderr
+
+
+def test_a_cap_to_raise_is_named_at_its_least_amount(run: Runner) -> None:
+    """`solve seven.yaml --set partners.DL.batna=8bn --require-deal DL` said "raise DL's
+    own cap under veu from 60,000 to 100,000 H100e per period (in 2027Q1, 2027Q4)": DL
+    needs 308,333 H100e over the year, and 77,084 a quarter gives it (a cap is one amount
+    for every quarter). The explanation raised the cap by a slack per period, whose sum it
+    kept least, so the raise piled up in two quarters."""
+    sets = ("--set", "partners.DL.batna=8bn", "--require-deal", "DL")
+    out = run("solve", SEVEN, *sets)
+    assert out.exit_code == 3, out.output
+    said = " ".join(out.stderr.split())
+    found = re.search(r"raise DL's own cap under veu from 60,000 to ([\d,]+) H100e", said)
+    assert found is not None, said
+    cap = int(found.group(1).replace(",", ""))
+    raised = run("solve", SEVEN, *sets, "--set", f"portfolio.caps.DL.veu={cap}")
+    assert raised.exit_code == 0, raised.output
+    below = run("solve", SEVEN, *sets, "--set", f"portfolio.caps.DL.veu={cap - 1}")
+    assert below.exit_code == 3, below.output  # the least raise
+
+
+def test_evaluate_with_rounds_counts_the_concluded_deals(tmp_path: Path, run: Runner) -> None:
+    """`evaluate BV.yaml --portfolio three.yaml --rounds DIR`, NR's deal concluded in DIR,
+    said "Violations: none" (exit 0) for 80,000 H100e a quarter under veu, which breaks
+    the risk budget beside NR's deal (21,758 of 21,000), as `history` says of the same
+    package recorded: without --against, --rounds was read for nothing. Given, it now
+    counts supply and risk budget beside the concluded deals; without it, the package
+    is checked alone, as before."""
+    pf = load_portfolio(THREE)
+    record_offer(pf, tmp_path, "NR", mode="us-best")
+    conclude(pf, tmp_path, "NR")
+    big = tmp_path / "bv.yaml"
+    big.write_text(
+        "partner: BV\nsecurity: veu\nconcessions: {purchases: 10bn}\ncompute: "
+        "{2027Q1: 80_000, 2027Q2: 80_000, 2027Q3: 80_000, 2027Q4: 80_000}\n"
+    )
+    beside = run("evaluate", big, "--portfolio", THREE, "--rounds", tmp_path)
+    assert beside.exit_code == 3, beside.output
+    assert "risk budget: 21,758 risk-weighted H100e, the budget is 21,000" in beside.stdout
+    alone = run("evaluate", big, "--portfolio", THREE)
+    assert alone.exit_code == 0, alone.output
+    assert "Violations: none" in alone.stdout

@@ -93,6 +93,13 @@ def _rounds(result: SolveResult) -> str:
     return ", ".join([*concluded, *walked]) or "none concluded or walked away"
 
 
+def _data_digest(result: SolveResult) -> str | None:
+    """The digest of the data files a result was solved from (None: not recorded)."""
+    if result.rounds is None:
+        return result.fingerprint
+    return result.rounds.inputs or None
+
+
 def _overrides(result: SolveResult) -> str:
     """The overrides a result was solved under, as `--set` takes them, or `none`."""
     return ", ".join(result.overrides) if result.overrides else "none"
@@ -113,18 +120,18 @@ def diff_results(
         notes.append(f"mode {a.mode} -> {b.mode}")
     if a.robust != b.robust:  # the same inputs, packages made to hold in samples
         notes.append(f"{_robust(a)} -> {_robust(b)}")
-    if a.rounds != b.rounds:  # a re-plan from rounds (`solve --rounds`) against another
+    if _rounds(a) != _rounds(b):  # a re-plan from rounds (`solve --rounds`) against another
         notes.append(f"rounds {_rounds(a)} -> {_rounds(b)}")
     if a.overrides != b.overrides:
         notes.append(f"overrides {_overrides(a)} -> {_overrides(b)}")
-    elif (
-        a.fingerprint != b.fingerprint
-        and a.portfolio == b.portfolio
-        and a.policy == b.policy
-        and a.rounds == b.rounds  # else the round files alone make the fingerprints differ
-    ):
-        also = ", or of a round" if a.rounds is not None else ""
-        notes.append(f"the inputs differ (another version of a file{also})")
+    elif a.portfolio == b.portfolio and a.policy == b.policy:
+        # A re-plan's fingerprint covers its round files too: the data files' own digest
+        # is recorded beside it (`rounds.inputs`).
+        data_a, data_b = _data_digest(a), _data_digest(b)
+        if data_a is not None and data_b is not None and data_a != data_b:
+            notes.append("the inputs differ (another version of a file)")
+        elif _rounds(a) == _rounds(b) and a.rounds is not None and a.fingerprint != b.fingerprint:
+            notes.append("the rounds differ (another version of a round file)")
     codes = list(dict.fromkeys([*_codes(a), *_codes(b)]))
     periods = list(dict.fromkeys([*a.periods, *b.periods]))
     return ResultDiff(

@@ -467,7 +467,10 @@ def evaluate(
     rounds: Annotated[
         Path | None,
         typer.Option(
-            "--rounds", help="The portfolio's rounds folder (default: deals/rounds/<id>)."
+            "--rounds",
+            help="The portfolio's rounds folder (with --against, default: deals/rounds/<id>); "
+            "without --against, supply and risk budget are checked beside the deals "
+            "concluded in it.",
         ),
     ] = None,
     json_out: Json = False,
@@ -499,11 +502,17 @@ def evaluate(
             if answer.violations:  # its own limits, acceptance, and the shared ones
                 raise typer.Exit(3)
             return
-        # Checked alone against the portfolio: its own limits, and supply and risk budget
-        # as if it were the only deal.
+        # Checked against the portfolio: its own limits, and supply and risk budget as if
+        # it were the only deal, or, given --rounds, beside the deals concluded in them
+        # (as `history` and `offer` count them).
         checked = run_check(pf, [pkg])
         deal = checked.deals[0]
-        deal = deal.model_copy(update={"violations": deal.violations + checked.violations})
+        shared = checked.violations
+        if rounds is not None:
+            from dealbench.negotiate.rounds import load_negotiations, shared_violations
+
+            shared = shared_violations(pf, load_negotiations(pf, rounds), pkg)
+        deal = deal.model_copy(update={"violations": deal.violations + shared})
         if json_out:
             typer.echo(output.to_json(deal.model_dump(mode="json")))
         else:

@@ -164,6 +164,7 @@ def solve_rounds(
             "rounds": FromRounds(
                 concluded={c: _concluded_in(negotiations[c]) for c in sorted(plan.fixed)},
                 walked_away=sorted(plan.excluded),
+                inputs=portfolio.fingerprint(),
             ),
         }
     )

@@ -34,6 +34,7 @@ from dealbench.negotiate.rounds import (
     date_problem,
     load_negotiations,
     refuse_after_close,
+    shared_violations,
 )
 from dealbench.negotiate.strategies import (
     NextOffer,
@@ -144,13 +145,7 @@ def record_offer(
         strategy=record,
     )
     written = append_round(portfolio, negotiation, data, header=_header("offer", portfolio))
-    concluded = [
-        n.concluded_package
-        for code, n in negotiations.items()
-        if code != partner and n.concluded_package is not None
-    ]
-    shared = check(portfolio, [*concluded, package]).violations if concluded else []
-    return Offer(written, proposal, previous, shared)
+    return Offer(written, proposal, previous, shared_violations(portfolio, negotiations, package))
 
 
 def record_counter(

@@ -27,6 +27,7 @@ from dealbench.negotiate.rounds import (
     load_negotiation,
     load_negotiations,
     rounds_fingerprint,
+    shared_violations,
 )
 from dealbench.negotiate.strategies import check_strategy
 from dealbench.negotiate.verdict import refusal, verdict
@@ -262,21 +263,14 @@ def history(portfolio: Portfolio, root: str | os.PathLike[str], partner: str) ->
     whole rounds folder is read and checked, as every command does); `violations` lists
     each, the partner's refusal too, in the verdict's words."""
     root = Path(root)  # a str as well as a Path
-    from dealbench.checker import check
-
     negotiation = load_negotiation(portfolio, root, partner)
     negotiations = load_negotiations(portfolio, root)
-    concluded = [
-        n.concluded_package
-        for code, n in negotiations.items()
-        if code != partner and n.concluded_package is not None
-    ]
     found = portfolio.partner(partner)
     assert found is not None
     rows = []
     for r in negotiation.rounds:
         f = r.figures
-        shared = check(portfolio, [*concluded, r.package]).violations if r.package else []
+        shared = shared_violations(portfolio, negotiations, r.package) if r.package else []
         rows.append(
             HistoryRow(
                 round=r.number,

@@ -23,9 +23,10 @@ from typing import Any, Literal
 
 import yaml
 
-from dealbench.checker import DealFigures, evaluate
+from dealbench.checker import DealFigures, check, evaluate
 from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.io import OutputError, write_failure
+from dealbench.limit import Limit
 from dealbench.model.rounds import (
     RoundFile,
     RoundStatus,
@@ -58,6 +59,7 @@ __all__ = [
     "round_problems",
     "rounds_fingerprint",
     "rounds_root",
+    "shared_violations",
 ]
 
 
@@ -167,6 +169,20 @@ class Negotiation:
     def concluded_package(self) -> Package | None:
         last = self.last
         return last.package if last is not None and last.status == "concluded" else None
+
+
+def shared_violations(
+    portfolio: Portfolio, negotiations: Mapping[str, Negotiation], package: Package
+) -> list[Limit]:
+    """Supply and risk budget that `package` breaks together with the deals concluded with
+    the other partners (`history`, `offer` and `evaluate --rounds` count them, as the
+    verdict does); its own limits are its figures'."""
+    concluded = [
+        n.concluded_package
+        for code, n in negotiations.items()
+        if code != package.partner and n.concluded_package is not None
+    ]
+    return check(portfolio, [*concluded, package]).violations
 
 
 def round_name(number: int, side: Side) -> str:

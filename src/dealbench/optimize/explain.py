@@ -150,6 +150,8 @@ class _Group:
     key: tuple[Any, ...]
     on: pulp.LpVariable
     slacks: list[tuple[pulp.LpVariable, tuple[Any, ...]]] = field(default_factory=list)
+    #: A cap group's rows: (w[p,t,k], (code, period, level, cap H100e)); one raise for all.
+    rows: list[tuple[pulp.LpVariable, tuple[Any, ...]]] = field(default_factory=list)
 
 
 def explain_infeasible(
@@ -320,6 +322,12 @@ class _SlackModel:
                 cap = pf.cap(p, k, t) / COMPUTE
                 self.f.problem += var <= cap * self.f.s[code, k], f"tcap_{var.name}"
             return
+        # A cap is one amount for every period (and, a tier's, every partner of the tier):
+        # it is raised once, by one slack per group, so the amount named is the least raise
+        # of the cap itself. A slack per period let the raise pile up in some periods (the
+        # same total): "raise DL's own cap from 60,000 to 100,000" where 77,084 in every
+        # quarter does (qa6-journey).
+        rows: dict[tuple[Any, ...], list[tuple[pulp.LpVariable, tuple[Any, ...], float]]] = {}
         for (code, t, k), var in self.f.w.items():
             p = pf.partner(code)
             assert p is not None
@@ -328,9 +336,19 @@ class _SlackModel:
                 continue
             own = k in pf.caps.get(code, {})  # the partner's own cap, not its tier's
             key = ("own-cap", code, k) if own else ("cap", p.tier, k)
-            group = self._group(key, "cap", ask / COMPUTE, self.costs["cap"])
-            slack = self._slack(group, (code, t, k, cap), (ask - cap) / COMPUTE)
-            self.f.problem += var <= cap / COMPUTE * self.f.s[code, k] + slack, f"tcap_{var.name}"
+            rows.setdefault(key, []).append((var, (code, t, k, cap), ask))
+        for key, found in rows.items():
+            top = max(ask for _, _, ask in found)
+            least = min(detail[3] for _, detail, _ in found)
+            group = self._group(key, "cap", top / COMPUTE, self.costs["cap"])
+            slack = self._slack(group, ("raise",), (top - least) / COMPUTE)
+            for var, detail, _ in found:
+                code, _t, k, cap = detail
+                group.rows.append((var, detail))
+                self.f.problem += (
+                    var <= cap / COMPUTE * self.f.s[code, k] + slack,
+                    f"tcap_{var.name}",
+                )
 
     # solving ------------------------------------------------------------------------------
 
@@ -410,12 +428,12 @@ class _SlackModel:
             )
         if group.kind == "cap":
             level = group.key[2]
-            # A period is named only where its cap must rise by half an H100e or more: the
-            # amounts' solve leaves slacks of a hundredth of one in periods that need none.
-            whole = [(d, v) for d, v in used if v * COMPUTE >= 0.5]
-            used = whole or used
-            cap = max(detail[3] for detail, _ in used) if used else 0.0
-            extra = max((v for _, v in used), default=0.0) * COMPUTE
+            # The periods (and partners) named are those whose amount uses the raise by half
+            # an H100e or more.
+            over = [(d, _val(var) * COMPUTE - d[3]) for var, d in group.rows]
+            used = [(d, v) for d, v in over if v >= 0.5] or [(d, v) for d, v in over if v > 1e-4]
+            cap = max((d[3] for d, _ in used), default=max(d[3] for _, d in group.rows))
+            extra = sum(_val(var) for var, _ in group.slacks) * COMPUTE
             if group.key[0] == "own-cap":  # a deal-by-deal cap of the portfolio's
                 code = group.key[1]
                 periods = sorted({d[1] for d, _ in used}, key=pf.periods.index)

@@ -77,6 +77,11 @@ class FromRounds(BaseModel):
         default_factory=dict, description="Partner code -> the round that concluded its deal"
     )
     walked_away: list[str] = Field(default_factory=list, description="Partners walked away from")
+    inputs: str = Field(
+        default="",
+        description="Digest of the data files alone, as a plain solve's `fingerprint` (the "
+        "result's own covers the round files too)",
+    )
 
 
 class SolveResult(BaseModel):

@@ -381,7 +381,10 @@ def load_source(path: Path, portfolio_path: Path | None = None) -> Source:
         portfolio = _as_solved(load_portfolio(pf_path), result, path, pf_path)
         source = source_from_result(portfolio, result)
         warnings: tuple[str, ...] = ()
-        if portfolio.fingerprint() != result.fingerprint:
+        # A re-plan from rounds (`solve --rounds`) has a fingerprint over the round files
+        # too; its data files' own digest is recorded beside it.
+        solved = result.rounds.inputs if result.rounds and result.rounds.inputs else None
+        if portfolio.fingerprint() != (solved or result.fingerprint):
             warnings = (
                 f"{path} was solved from other inputs than {pf_path} as it is now (a data "
                 "file edited since, or --set overrides it does not name: a result written "
