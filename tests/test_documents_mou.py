@@ -92,3 +92,27 @@ def test_a_counter_says_whose_proposal_it_is(audience: str) -> None:
     source = load_source(COUNTER, DEMO_PORTFOLIO)
     [doc] = documents_for(source, "term-sheet", audience=audience, partners=["AE"])  # type: ignore[arg-type]
     assert "Proposal of the Partner." in files(doc)["md"]
+
+
+def test_a_level_without_a_clause_of_its_own_is_named_once_in_annex_b(tmp_path: Path) -> None:
+    """A policy level without a `clause` gets the default one, which restates its title:
+    Annex B read "Security level: Know-your-customer screening. All delivered compute is
+    subject to: Know-your-customer screening." A level's own clause still follows its name."""
+    from dealbench import load_portfolio, solve
+
+    portfolio = REPO / "tests/data/qa6j/three.yaml"
+    result = solve(load_portfolio(portfolio))
+    (tmp_path / "result.json").write_text(result.model_dump_json())
+    source = load_source(tmp_path / "result.json", portfolio)
+    levels = {d.partner: d.security for d in result.deals}
+    assert levels["NR"] == "kyc" and levels["BV"] == "veu"  # kyc has no clause, veu has one
+    for code, annex in (
+        ("NR", "Security level: Know-your-customer screening. Its conditions apply to all "
+         "delivered compute."),
+        ("BV", "Security level: VEU-grade data centres. All delivered compute is installed in "
+         "VEU-grade data centres."),
+    ):  # fmt: skip
+        [doc] = documents_for(source, "term-sheet", partners=[code])
+        md = files(doc)["md"]
+        assert annex in md, code
+        assert md.count("Know-your-customer screening.") <= 2, md  # section 5 and Annex B

@@ -114,7 +114,9 @@ def security_terms(portfolio: Portfolio, deal: DealFigures) -> dict[str, Any]:
         {"partner": _partner_ctx(partner), "level": {"id": level.id, "title": level.title}},
         f"policy {policy.id}: security level {level.id!r}",
     )
-    return {"id": level.id, "title": level.title, "clause": clause}
+    # `own`: the policy wrote the level's clause; the default only restates the title,
+    # which Annex B, naming the level first, then does not say twice.
+    return {"id": level.id, "title": level.title, "clause": clause, "own": bool(level.clause)}
 
 
 def schedule(
