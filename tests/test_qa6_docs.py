@@ -468,3 +468,15 @@ def test_a_deal_names_only_the_uncertain_figures_its_package_uses(
         md = _markdown(doc)
         assert "Uncertain figures count at their means in this package: CL's batna" in md
         assert (large in md) is listed
+
+
+def test_a_portfolio_memo_names_only_the_uncertain_figures_its_packages_use(
+    pacific: Portfolio,
+) -> None:
+    """The same in the portfolio memo: with CL's counter (the 10% offtake) among the
+    packages, it said the 25% level's uncertain cost "counts at its mean in these
+    packages"."""
+    md = _markdown(portfolio_memo_document(_source(pacific, "nz", "cl-counter")))
+    line = next(x for x in md.splitlines() if "in these packages" in x)
+    assert "CL's batna (uniform 200m to 600m; mean 400m), value_per_h100e" in line
+    assert "lithium-offtake.large" not in md

@@ -22,6 +22,7 @@ from dealbench.render.limits import (
     COMPUTE_TOL,
     MARGIN_TOL,
     deal_limits,
+    in_package,
     no_deal_reason,
     shared_limits,
     supply_left,
@@ -280,24 +281,26 @@ def risks(source: Source) -> list[str]:
             out.append(
                 f"No deal with {row['code']} leaves the United States at {money(row['us_batna'])}."
             )
-    out += uncertain_lines(source.portfolio, [d.partner for d in checked.deals])
+    out += uncertain_lines(source.portfolio, checked.deals)
     out += [f"Problem: {p}" for p in checked.problems()]
     return out
 
 
-def uncertain_lines(portfolio: Portfolio, deals: list[str]) -> list[str]:
+def uncertain_lines(portfolio: Portfolio, deals: list[DealFigures]) -> list[str]:
     """Figures given as distributions count at their means here (DESIGN.md): say which,
-    those of the partners with a package apart from those of the partners without one
-    (whose figures are in no package, but decided at their means that there is none)."""
+    those of the partners with a package (the figures their packages use) apart from
+    those of the partners without one (in no package, but decided at their means that
+    there is none)."""
     out = []
-    listed = uncertain_listing(portfolio, [p.code for p in portfolio.partners if p.code in deals])
+    listed = uncertain_listing(portfolio, deals=deals)
     if listed:
         out.append(
             f"Uncertain figures count at their means in these packages: {listed}. The margins "
             "above hold at the means only; the command dealbench risk estimates how often "
             "each partner accepts."
         )
-    others = [p.code for p in portfolio.partners if p.code not in deals]
+    with_deal = {d.partner for d in deals}
+    others = [p.code for p in portfolio.partners if p.code not in with_deal]
     listed = uncertain_listing(portfolio, others)
     if listed:
         out.append(
@@ -307,17 +310,28 @@ def uncertain_lines(portfolio: Portfolio, deals: list[str]) -> list[str]:
     return out
 
 
-def uncertain_listing(portfolio: Portfolio, codes: list[str] | None = None) -> str:
-    """The figures given as distributions, partner by partner (of `codes` only, if given),
-    each with its mean (`UA's batna (uniform 1bn to 3bn; mean 2bn); UB's ...`); empty when
-    there are none."""
+def uncertain_listing(
+    portfolio: Portfolio,
+    codes: list[str] | None = None,
+    *,
+    deals: list[DealFigures] | None = None,
+) -> str:
+    """The figures given as distributions, partner by partner (of `codes` only, if given;
+    with `deals`, of those partners only and the figures their packages use), each with its
+    mean (`UA's batna (uniform 1bn to 3bn; mean 2bn); UB's ...`); empty when there are none."""
     from dealbench.model.uncertain import short, uncertain_figures
 
+    packages = {d.partner: d for d in deals} if deals is not None else None
     parts = []
     for partner in portfolio.partners:
         if codes is not None and partner.code not in codes:
             continue
+        if packages is not None and partner.code not in packages:
+            continue
         figures = uncertain_figures(partner)
+        if packages is not None:
+            deal = packages[partner.code]
+            figures = [f for f in figures if in_package(partner, deal, f.field)]
         if figures:
             listed = ", ".join(
                 f"{f.field} ({f.distribution}; mean {short(f.mean)})" for f in figures
