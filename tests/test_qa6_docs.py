@@ -480,3 +480,18 @@ def test_a_portfolio_memo_names_only_the_uncertain_figures_its_packages_use(
     line = next(x for x in md.splitlines() if "in these packages" in x)
     assert "CL's batna (uniform 200m to 600m; mean 400m), value_per_h100e" in line
     assert "lithium-offtake.large" not in md
+
+
+def test_a_counters_memo_against_an_unnamed_offer_does_not_name_it_our_offer(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`render --doc deal-memo --against cl-offer.yaml` (an offer with neither title nor
+    round) said "Compared with our last offer (our offer), it is $1.30bn worse ..."."""
+    pf = QA6 / "portfolios" / "pacific.yaml"
+    counter, offer = QA6 / "packages" / "cl-counter.yaml", QA6 / "packages" / "cl-offer.yaml"
+    args = ("--portfolio", pf, "--doc", "deal-memo", "--against", offer, "--out", tmp_path)
+    assert run("render", counter, *args).exit_code == 0
+    [memo] = (tmp_path / "memos").glob("*.md")
+    text = memo.read_text()
+    assert "Compared with our last offer, it is $1.30bn worse for the United States" in text
+    assert "(our offer)" not in text

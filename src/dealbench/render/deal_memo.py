@@ -99,7 +99,8 @@ def counter_assessment(deal: DealFigures, round_: int | None, against: Against |
         old = against.figures
         dus, dpartner = deal.us_value - old.us_value, deal.partner_utility - old.partner_utility
         text += (
-            f"Compared with our last offer ({against.label}), it is {money(abs(dus))} "
+            f"Compared with our last offer{f' ({against.label})' if against.label else ''}, "
+            f"it is {money(abs(dus))} "
             f"{'worse' if dus < 0 else 'better'} for the United States (US utility "
             f"{money(deal.us_value)} against {money(old.us_value)}) and "
             f"{money(abs(dpartner))} {'better' if dpartner >= 0 else 'worse'} for "
