@@ -495,3 +495,20 @@ def test_a_counters_memo_against_an_unnamed_offer_does_not_name_it_our_offer(
     text = memo.read_text()
     assert "Compared with our last offer, it is $1.30bn worse for the United States" in text
     assert "(our offer)" not in text
+
+
+def test_a_partner_at_its_own_cap_receives_its_own_cap(pacific: Portfolio) -> None:
+    """With MX's deal-by-deal cap under audit at 5,000 H100e a quarter, a package at it
+    was described "MX receives MX's own cap under audit (5,000 H100e) in ...": the
+    partner named twice in one clause."""
+    pf = pacific.model_copy(update={"caps": {"MX": {"audit": 5_000.0}}})
+    package = load_package(QA6 / "packages" / "mx.yaml", pf).model_copy(
+        update={"compute": {"2027Q1": 5_000.0, "2027Q2": 5_000.0}}
+    )
+    source = source_from_packages(pf, [package], origin="qa6")
+    md = _markdown(term_sheet_document(source, "MX", "internal"))
+    assert (
+        "- MX receives its own cap under audit (5,000 H100e) in 2027Q1 and 2027Q2, less than "
+        "it asks for."
+    ) in md
+    assert "MX's own cap" not in md

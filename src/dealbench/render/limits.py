@@ -48,7 +48,7 @@ def deal_limits(portfolio: Portfolio, deal: DealFigures) -> list[str]:
         )
     if capped:
         out.append(
-            f"{deal.partner} receives {portfolio.cap_name(partner, deal.security)} "
+            f"{deal.partner} receives {portfolio.cap_name(partner, deal.security, its=True)} "
             f"({h100e(capped[0][1])} H100e) in {_periods(capped)}{_whole(portfolio, capped)}, "
             "less than it asks for."
         )
