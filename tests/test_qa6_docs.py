@@ -20,6 +20,7 @@ from dealbench.model import load_package, load_portfolio
 from dealbench.model.schema import Portfolio
 from dealbench.optimize import SolveResult, solve
 from dealbench.optimize.explain import why_no_deal
+from dealbench.render.docmeta import Audience
 from dealbench.render.documents import (
     Document,
     deal_memo_document,
@@ -512,3 +513,21 @@ def test_a_partner_at_its_own_cap_receives_its_own_cap(pacific: Portfolio) -> No
         "it asks for."
     ) in md
     assert "MX's own cap" not in md
+
+
+@pytest.mark.parametrize("audience", ["external", "internal"])
+def test_a_term_sheet_without_compute_does_not_offer_up_to_0_h100e(
+    pacific: Portfolio, audience: Audience
+) -> None:
+    """NZ's package of concessions alone (a joint audit, no compute) had a term sheet whose
+    section 4 read "The United States will consider licences for delivered compute of up
+    to 0 H100e (0 TPP) over the term, in the tranches of Annex A"."""
+    source = _source(pacific, "nz-none")
+    md = _markdown(term_sheet_document(source, "NZ", audience))
+    assert "up to 0 H100e" not in md
+    assert (
+        "This memorandum schedules no delivered compute: Annex A lists no tranche, and the "
+        "United States considers no licence under it."
+    ) in md
+    with_compute = _markdown(term_sheet_document(_source(pacific, "nz"), "NZ", audience))
+    assert "consider licences for delivered compute of up to 21,794 H100e" in with_compute
