@@ -447,8 +447,8 @@ def test_uncertain_figures_of_a_partner_without_a_package_are_not_said_to_be_in_
     alone = _markdown(portfolio_memo_document(_source(pacific, "nz")))
     assert "in these packages: CL's" not in alone
     assert (
-        "- Uncertain figures of partners without a package count at their means in finding "
-        "none for them: CL's batna (uniform 200m to 600m; mean 400m)"
+        "- Partners without a package have uncertain figures too, taken at their means "
+        "here: CL's batna (uniform 200m to 600m; mean 400m)"
     ) in alone
     together = _markdown(portfolio_memo_document(_source(pacific, *PACKAGES)))
     assert "count at their means in these packages: CL's batna" in together

@@ -304,8 +304,8 @@ def uncertain_lines(portfolio: Portfolio, deals: list[DealFigures]) -> list[str]
     listed = uncertain_listing(portfolio, others)
     if listed:
         out.append(
-            f"Uncertain figures of partners without a package count at their means in "
-            f"finding none for them: {listed}."
+            f"Partners without a package have uncertain figures too, taken at their means "
+            f"here: {listed}."
         )
     return out
 
