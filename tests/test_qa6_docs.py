@@ -531,3 +531,20 @@ def test_a_term_sheet_without_compute_does_not_offer_up_to_0_h100e(
     ) in md
     with_compute = _markdown(term_sheet_document(_source(pacific, "nz"), "NZ", audience))
     assert "consider licences for delivered compute of up to 21,794 H100e" in with_compute
+
+
+def test_a_deal_memo_of_a_partner_without_diversion_risk_cuts_no_risk() -> None:
+    """NZ with a diversion-risk index of 0: its deal memo said audit conditions "cut the
+    risk-weighted compute from 0 to 0 H100e, avoiding $0 of risk penalty", that each H100e
+    "costs $0 in expected risk", and that audit "mitigate[s] 40% of the risk, leaving 0
+    risk-weighted H100e, 0.0% of the risk budget"."""
+    pf = load_portfolio(QA6 / "portfolios" / "zero-risk.yaml")
+    md = _markdown(deal_memo_document(_source(pf, "nz"), "NZ"))
+    assert "from 0 to 0" not in md and "$0 of risk penalty" not in md
+    assert "costs $0" not in md and "leaving 0 risk-weighted" not in md
+    assert (
+        "- Security: audit conditions cost the Partner $5.0m; NZ's diversion-risk index is 0, "
+        "so there is no risk for them to mitigate."
+    ) in md
+    assert "and costs nothing in expected risk (net +$9,500 per H100e)." in md
+    assert "(a score from 0 to 1, not a probability); the package carries no risk-weighted" in md
