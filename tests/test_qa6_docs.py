@@ -548,3 +548,15 @@ def test_a_deal_memo_of_a_partner_without_diversion_risk_cuts_no_risk() -> None:
     ) in md
     assert "and costs nothing in expected risk (net +$9,500 per H100e)." in md
     assert "(a score from 0 to 1, not a probability); the package carries no risk-weighted" in md
+
+
+def test_a_portfolio_memo_lists_periods_and_partners_as_sentences_do(
+    pacific: Portfolio,
+) -> None:
+    """The portfolio memo said "Supply is used up in 2027Q1, 2027Q2, 2027Q3, 2027Q4: every
+    H100e ..." three lines above "Supply is used up in 2027Q1, 2027Q2, 2027Q3 and 2027Q4,
+    with ...", and "Offer no package to KP, VN.": lists in sentences end with "and"."""
+    md = _markdown(portfolio_memo_document(_source(pacific, *PACKAGES)))
+    assert "Offer no package to KP and VN." in md
+    assert "- Supply is used up in 2027Q1, 2027Q2, 2027Q3 and 2027Q4: every H100e" in md
+    assert "2027Q3, 2027Q4:" not in md

@@ -10,6 +10,7 @@ from dealbench.model.schema import Portfolio
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import doc_meta, fingerprint
 from dealbench.render.environment import (
+    and_list,
     distance_to_best,
     h100e,
     money,
@@ -127,7 +128,7 @@ def recommendation(source: Source) -> str:
         f"using {h100e(shown_total(deal_row(d)['total'] for d in deals))} H100e."
     )
     if checked.no_deal:
-        text += f" Offer no package to {', '.join(checked.no_deal)}."
+        text += f" Offer no package to {and_list(checked.no_deal)}."
     if checked.problems():
         text += f" Fix {plural(len(checked.problems()), 'problem')} first (see Risks)."
     if source.stopped:  # as the options memo says of a stopped solve: recommend nothing yet
@@ -220,12 +221,12 @@ def tradeoffs(source: Source) -> list[str]:
     )
     if full and len(source.portfolio.partners) == 1:  # no other partner to take it from
         out.append(
-            f"Supply is {state} in {', '.join(full)}, all of it to "
+            f"Supply is {state} in {and_list(full)}, all of it to "
             f"{source.portfolio.partners[0].code}."
         )
     elif full:
         out.append(
-            f"Supply is {state} in {', '.join(full)}: every H100e given to one partner is "
+            f"Supply is {state} in {and_list(full)}: every H100e given to one partner is "
             "taken from another, so compute goes where it buys the most value net of risk."
         )
     margins = sum(d.partner_margin for d in checked.deals)
@@ -273,7 +274,7 @@ def risks(source: Source) -> list[str]:
     thin = [d.partner for d in checked.deals if abs(d.partner_margin) <= MARGIN_TOL]
     if thin:
         out.append(
-            f"Acceptance is thin for {', '.join(thin)}: each is held to its walk-away value plus "
+            f"Acceptance is thin for {and_list(thin)}: each is held to its walk-away value plus "
             "the required margin, so any slip in its valuation and it walks away."
         )
     for row in no_deal_rows(source):
