@@ -560,3 +560,19 @@ def test_a_portfolio_memo_lists_periods_and_partners_as_sentences_do(
     assert "Offer no package to KP and VN." in md
     assert "- Supply is used up in 2027Q1, 2027Q2, 2027Q3 and 2027Q4: every H100e" in md
     assert "2027Q3, 2027Q4:" not in md
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_a_redline_says_a_term_moves_no_risk_as_unchanged(pacific: Portfolio, fmt: str) -> None:
+    """The internal redline of CL's counter said of the lithium offtake cut from 25% to 10%
+    "Moves: US utility -$500.0m; partner utility +$280.0m; risk 0 risk-weighted H100e.":
+    a concession moves no risk, and "risk 0" read as a figure."""
+    old = load_package(QA6 / "packages" / "cl-offer.yaml", pacific)
+    new = load_package(QA6 / "packages" / "cl-counter.yaml", pacific)
+    doc = redline_document(
+        pacific, old, new, labels=("offer", "counter"), path="redlines/x", audience="internal"
+    )
+    [text] = [f.data.decode() for f in render_document(doc, fmt) if f.path.endswith(fmt)]
+    assert "risk 0 risk-weighted" not in text
+    assert "Moves: US utility -$500.0m; partner utility +$280.0m; risk unchanged." in text
+    assert "Moves: US utility +$86.0m; partner utility +$240.0m; risk +60 risk-weighted" in text
