@@ -20,6 +20,7 @@ from dealbench.model import load_package, load_portfolio
 from dealbench.model.schema import Portfolio
 from dealbench.optimize import SolveResult, solve
 from dealbench.optimize.explain import why_no_deal
+from dealbench.render.docmeta import Audience
 from dealbench.render.documents import (
     Document,
     deal_memo_document,
@@ -446,8 +447,8 @@ def test_uncertain_figures_of_a_partner_without_a_package_are_not_said_to_be_in_
     alone = _markdown(portfolio_memo_document(_source(pacific, "nz")))
     assert "in these packages: CL's" not in alone
     assert (
-        "- Uncertain figures of partners without a package count at their means in finding "
-        "none for them: CL's batna (uniform 200m to 600m; mean 400m)"
+        "- Partners without a package have uncertain figures too, taken at their means "
+        "here: CL's batna (uniform 200m to 600m; mean 400m)"
     ) in alone
     together = _markdown(portfolio_memo_document(_source(pacific, *PACKAGES)))
     assert "count at their means in these packages: CL's batna" in together
@@ -468,3 +469,110 @@ def test_a_deal_names_only_the_uncertain_figures_its_package_uses(
         md = _markdown(doc)
         assert "Uncertain figures count at their means in this package: CL's batna" in md
         assert (large in md) is listed
+
+
+def test_a_portfolio_memo_names_only_the_uncertain_figures_its_packages_use(
+    pacific: Portfolio,
+) -> None:
+    """The same in the portfolio memo: with CL's counter (the 10% offtake) among the
+    packages, it said the 25% level's uncertain cost "counts at its mean in these
+    packages"."""
+    md = _markdown(portfolio_memo_document(_source(pacific, "nz", "cl-counter")))
+    line = next(x for x in md.splitlines() if "in these packages" in x)
+    assert "CL's batna (uniform 200m to 600m; mean 400m), value_per_h100e" in line
+    assert "lithium-offtake.large" not in md
+
+
+def test_a_counters_memo_against_an_unnamed_offer_does_not_name_it_our_offer(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`render --doc deal-memo --against cl-offer.yaml` (an offer with neither title nor
+    round) said "Compared with our last offer (our offer), it is $1.30bn worse ..."."""
+    pf = QA6 / "portfolios" / "pacific.yaml"
+    counter, offer = QA6 / "packages" / "cl-counter.yaml", QA6 / "packages" / "cl-offer.yaml"
+    args = ("--portfolio", pf, "--doc", "deal-memo", "--against", offer, "--out", tmp_path)
+    assert run("render", counter, *args).exit_code == 0
+    [memo] = (tmp_path / "memos").glob("*.md")
+    text = memo.read_text()
+    assert "Compared with our last offer, it is $1.30bn worse for the United States" in text
+    assert "(our offer)" not in text
+
+
+def test_a_partner_at_its_own_cap_receives_its_own_cap(pacific: Portfolio) -> None:
+    """With MX's deal-by-deal cap under audit at 5,000 H100e a quarter, a package at it
+    was described "MX receives MX's own cap under audit (5,000 H100e) in ...": the
+    partner named twice in one clause."""
+    pf = pacific.model_copy(update={"caps": {"MX": {"audit": 5_000.0}}})
+    package = load_package(QA6 / "packages" / "mx.yaml", pf).model_copy(
+        update={"compute": {"2027Q1": 5_000.0, "2027Q2": 5_000.0}}
+    )
+    source = source_from_packages(pf, [package], origin="qa6")
+    md = _markdown(term_sheet_document(source, "MX", "internal"))
+    assert (
+        "- MX receives its own cap under audit (5,000 H100e) in 2027Q1 and 2027Q2, less than "
+        "it asks for."
+    ) in md
+    assert "MX's own cap" not in md
+
+
+@pytest.mark.parametrize("audience", ["external", "internal"])
+def test_a_term_sheet_without_compute_does_not_offer_up_to_0_h100e(
+    pacific: Portfolio, audience: Audience
+) -> None:
+    """NZ's package of concessions alone (a joint audit, no compute) had a term sheet whose
+    section 4 read "The United States will consider licences for delivered compute of up
+    to 0 H100e (0 TPP) over the term, in the tranches of Annex A"."""
+    source = _source(pacific, "nz-none")
+    md = _markdown(term_sheet_document(source, "NZ", audience))
+    assert "up to 0 H100e" not in md
+    assert (
+        "This memorandum schedules no delivered compute: Annex A lists no tranche, and the "
+        "United States considers no licence under it."
+    ) in md
+    with_compute = _markdown(term_sheet_document(_source(pacific, "nz"), "NZ", audience))
+    assert "consider licences for delivered compute of up to 21,794 H100e" in with_compute
+
+
+def test_a_deal_memo_of_a_partner_without_diversion_risk_cuts_no_risk() -> None:
+    """NZ with a diversion-risk index of 0: its deal memo said audit conditions "cut the
+    risk-weighted compute from 0 to 0 H100e, avoiding $0 of risk penalty", that each H100e
+    "costs $0 in expected risk", and that audit "mitigate[s] 40% of the risk, leaving 0
+    risk-weighted H100e, 0.0% of the risk budget"."""
+    pf = load_portfolio(QA6 / "portfolios" / "zero-risk.yaml")
+    md = _markdown(deal_memo_document(_source(pf, "nz"), "NZ"))
+    assert "from 0 to 0" not in md and "$0 of risk penalty" not in md
+    assert "costs $0" not in md and "leaving 0 risk-weighted" not in md
+    assert (
+        "- Security: audit conditions cost the Partner $5.0m; NZ's diversion-risk index is 0, "
+        "so there is no risk for them to mitigate."
+    ) in md
+    assert "and costs nothing in expected risk (net +$9,500 per H100e)." in md
+    assert "(a score from 0 to 1, not a probability); the package carries no risk-weighted" in md
+
+
+def test_a_portfolio_memo_lists_periods_and_partners_as_sentences_do(
+    pacific: Portfolio,
+) -> None:
+    """The portfolio memo said "Supply is used up in 2027Q1, 2027Q2, 2027Q3, 2027Q4: every
+    H100e ..." three lines above "Supply is used up in 2027Q1, 2027Q2, 2027Q3 and 2027Q4,
+    with ...", and "Offer no package to KP, VN.": lists in sentences end with "and"."""
+    md = _markdown(portfolio_memo_document(_source(pacific, *PACKAGES)))
+    assert "Offer no package to KP and VN." in md
+    assert "- Supply is used up in 2027Q1, 2027Q2, 2027Q3 and 2027Q4: every H100e" in md
+    assert "2027Q3, 2027Q4:" not in md
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_a_redline_says_a_term_moves_no_risk_as_unchanged(pacific: Portfolio, fmt: str) -> None:
+    """The internal redline of CL's counter said of the lithium offtake cut from 25% to 10%
+    "Moves: US utility -$500.0m; partner utility +$280.0m; risk 0 risk-weighted H100e.":
+    a concession moves no risk, and "risk 0" read as a figure."""
+    old = load_package(QA6 / "packages" / "cl-offer.yaml", pacific)
+    new = load_package(QA6 / "packages" / "cl-counter.yaml", pacific)
+    doc = redline_document(
+        pacific, old, new, labels=("offer", "counter"), path="redlines/x", audience="internal"
+    )
+    [text] = [f.data.decode() for f in render_document(doc, fmt) if f.path.endswith(fmt)]
+    assert "risk 0 risk-weighted" not in text
+    assert "Moves: US utility -$500.0m; partner utility +$280.0m; risk unchanged." in text
+    assert "Moves: US utility +$86.0m; partner utility +$240.0m; risk +60 risk-weighted" in text

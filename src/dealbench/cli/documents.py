@@ -358,7 +358,9 @@ def _against(path: Path, src: Source) -> Against:
                 f"is {package.partner}; the counter is for {', '.join(sorted(partners))}",
             )
         )
-    label = package.title or ("our offer" if package.round is None else f"round {package.round}")
+    # Named by its title or round; neither gives no name ("our last offer", not "our last
+    # offer (our offer)").
+    label = package.title or ("" if package.round is None else f"round {package.round}")
     return Against(label, evaluate(src.portfolio, package))
 
 

@@ -541,10 +541,12 @@ class Portfolio(BaseModel):
             return own[level]
         return self.policy.caps.cap(partner.tier, level)
 
-    def cap_name(self, partner: Partner, level: str) -> str:
-        """Which cap applies, in words: `the tier 2 cap under kyc` or `AE's own cap under veu`."""
+    def cap_name(self, partner: Partner, level: str, *, its: bool = False) -> str:
+        """Which cap applies, in words: `the tier 2 cap under kyc` or `AE's own cap under veu`
+        (`its own cap under veu` with `its`, in a sentence whose subject is the partner)."""
         if level in self.caps.get(partner.code, {}):
-            return f"{partner.code}'s own cap under {level}"
+            owner = "its" if its else f"{partner.code}'s"
+            return f"{owner} own cap under {level}"
         return f"the tier {partner.tier} cap under {level}"
 
     def cap(self, partner: Partner, level: str, period: str) -> float:

@@ -198,7 +198,8 @@ def binding_limits(
             ):
                 message = (
                     f"{deal.partner} in {t} receives "
-                    f"{portfolio.cap_name(partner, deal.security)} ({cap:,.0f} H100e), less than its ask."
+                    f"{portfolio.cap_name(partner, deal.security, its=True)} ({cap:,.0f} H100e), "
+                    "less than its ask."
                 )
                 out.append(
                     Limit(

@@ -99,7 +99,8 @@ def counter_assessment(deal: DealFigures, round_: int | None, against: Against |
         old = against.figures
         dus, dpartner = deal.us_value - old.us_value, deal.partner_utility - old.partner_utility
         text += (
-            f"Compared with our last offer ({against.label}), it is {money(abs(dus))} "
+            f"Compared with our last offer{f' ({against.label})' if against.label else ''}, "
+            f"it is {money(abs(dus))} "
             f"{'worse' if dus < 0 else 'better'} for the United States (US utility "
             f"{money(deal.us_value)} against {money(old.us_value)}) and "
             f"{money(abs(dpartner))} {'better' if dpartner >= 0 else 'worse'} for "
@@ -211,6 +212,11 @@ def tradeoffs(pf: Portfolio, deal: DealFigures) -> list[str]:
     security = f"Security: {deal.security} conditions cost the Partner {cost}"
     if deal.total_compute <= COMPUTE_TOL:
         security += "; the package delivers no compute, so there is no risk to mitigate."
+    elif partner.diversion_risk <= 0:  # nothing to cut: not "from 0 to 0, avoiding $0"
+        security += (
+            f"; {deal.partner}'s diversion-risk index is 0, so there is no risk for them "
+            "to mitigate."
+        )
     elif mitigation <= 0:  # the weakest level cuts nothing: say so, not "from 1,819 to 1,819"
         security += (
             f" and mitigate none of the diversion risk: the {h100e(deal.risk)} risk-weighted "
@@ -221,11 +227,16 @@ def tradeoffs(pf: Portfolio, deal: DealFigures) -> list[str]:
             f" and cut the risk-weighted compute from {h100e(unmitigated)} to "
             f"{h100e(deal.risk)} H100e, avoiding {money(saved)} of risk penalty."
         )
+    risk_cost = policy.export_value_per_h100e - net
+    costs = (
+        f"costs {money(risk_cost)} in expected risk at this security level"
+        if money(risk_cost) != money(0.0)
+        else "costs nothing in expected risk"
+    )
     out = [
         security,
         f"Compute: each H100e earns the United States {money(policy.export_value_per_h100e)} in "
-        f"exports and costs {money(policy.export_value_per_h100e - net)} in expected risk at "
-        f"this security level (net {money(net, signed=True)} per H100e).",
+        f"exports and {costs} (net {money(net, signed=True)} per H100e).",
     ]
     if deal.total_compute > 0:
         out.append(
@@ -261,11 +272,15 @@ def risks(pf: Portfolio, deal: DealFigures, budget: float | None) -> list[str]:
     assert partner is not None
     mitigation = pf.policy.level(deal.security).mitigation
     share = f", {percent(deal.risk / budget)} of the risk budget" if budget else ""
-    out = [
+    index = (
         f"Diversion: {deal.partner}'s diversion-risk index is {partner.diversion_risk:.2f} "
-        f"(a score from 0 to 1, not a probability); {deal.security} conditions mitigate "
-        f"{percent(mitigation, 0)} of the risk, leaving {h100e(deal.risk)} risk-weighted "
-        f"H100e{share}.",
+        "(a score from 0 to 1, not a probability)"
+    )
+    out = [
+        f"{index}; the package carries no risk-weighted H100e."
+        if partner.diversion_risk <= 0
+        else f"{index}; {deal.security} conditions mitigate {percent(mitigation, 0)} of the "
+        f"risk, leaving {h100e(deal.risk)} risk-weighted H100e{share}.",
     ]
     threshold = abs(deal.acceptance_threshold) or 1.0
     if deal.accepts and deal.partner_margin <= max(MARGIN_TOL, THIN_MARGIN * threshold):

@@ -67,6 +67,12 @@ def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count:,} {word if count == 1 else (many or word + 's')}"
 
 
+def and_list(items: Iterable[str]) -> str:
+    """`2026`, `2026 and 2027`, `2026, 2027 and 2028`: a list in a sentence."""
+    names = list(items)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def h100e(amount: float | None, signed: bool = False) -> str:
     """A quantity of H100e (or risk-weighted H100e), rounded to the unit."""
     if amount is None:

@@ -48,7 +48,7 @@ def deal_limits(portfolio: Portfolio, deal: DealFigures) -> list[str]:
         )
     if capped:
         out.append(
-            f"{deal.partner} receives {portfolio.cap_name(partner, deal.security)} "
+            f"{deal.partner} receives {portfolio.cap_name(partner, deal.security, its=True)} "
             f"({h100e(capped[0][1])} H100e) in {_periods(capped)}{_whole(portfolio, capped)}, "
             "less than it asks for."
         )
@@ -164,7 +164,7 @@ def partner_uncertain_line(portfolio: Portfolio, deal: DealFigures) -> str:
     code = deal.partner
     partner = portfolio.partner(code)
     figures = uncertain_figures(partner) if partner is not None else []
-    figures = [f for f in figures if _in_package(partner, deal, f.field)]
+    figures = [f for f in figures if in_package(partner, deal, f.field)]
     if not figures:
         return ""
     listed = ", ".join(f"{f.field} ({f.distribution}; mean {short(f.mean)})" for f in figures)
@@ -175,7 +175,7 @@ def partner_uncertain_line(portfolio: Portfolio, deal: DealFigures) -> str:
     )
 
 
-def _in_package(partner: Partner | None, deal: DealFigures, field: str) -> bool:
+def in_package(partner: Partner | None, deal: DealFigures, field: str) -> bool:
     """Whether an uncertain figure (`concessions.ID.LEVEL.partner_cost`, ...) enters the
     package's figures: every figure does but the costs of concessions, or levels, not
     granted."""

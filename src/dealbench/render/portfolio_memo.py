@@ -10,6 +10,7 @@ from dealbench.model.schema import Portfolio
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import doc_meta, fingerprint
 from dealbench.render.environment import (
+    and_list,
     distance_to_best,
     h100e,
     money,
@@ -22,6 +23,7 @@ from dealbench.render.limits import (
     COMPUTE_TOL,
     MARGIN_TOL,
     deal_limits,
+    in_package,
     no_deal_reason,
     shared_limits,
     supply_left,
@@ -126,7 +128,7 @@ def recommendation(source: Source) -> str:
         f"using {h100e(shown_total(deal_row(d)['total'] for d in deals))} H100e."
     )
     if checked.no_deal:
-        text += f" Offer no package to {', '.join(checked.no_deal)}."
+        text += f" Offer no package to {and_list(checked.no_deal)}."
     if checked.problems():
         text += f" Fix {plural(len(checked.problems()), 'problem')} first (see Risks)."
     if source.stopped:  # as the options memo says of a stopped solve: recommend nothing yet
@@ -219,12 +221,12 @@ def tradeoffs(source: Source) -> list[str]:
     )
     if full and len(source.portfolio.partners) == 1:  # no other partner to take it from
         out.append(
-            f"Supply is {state} in {', '.join(full)}, all of it to "
+            f"Supply is {state} in {and_list(full)}, all of it to "
             f"{source.portfolio.partners[0].code}."
         )
     elif full:
         out.append(
-            f"Supply is {state} in {', '.join(full)}: every H100e given to one partner is "
+            f"Supply is {state} in {and_list(full)}: every H100e given to one partner is "
             "taken from another, so compute goes where it buys the most value net of risk."
         )
     margins = sum(d.partner_margin for d in checked.deals)
@@ -272,7 +274,7 @@ def risks(source: Source) -> list[str]:
     thin = [d.partner for d in checked.deals if abs(d.partner_margin) <= MARGIN_TOL]
     if thin:
         out.append(
-            f"Acceptance is thin for {', '.join(thin)}: each is held to its walk-away value plus "
+            f"Acceptance is thin for {and_list(thin)}: each is held to its walk-away value plus "
             "the required margin, so any slip in its valuation and it walks away."
         )
     for row in no_deal_rows(source):
@@ -280,52 +282,66 @@ def risks(source: Source) -> list[str]:
             out.append(
                 f"No deal with {row['code']} leaves the United States at {money(row['us_batna'])}."
             )
-    out += uncertain_lines(source.portfolio, [d.partner for d in checked.deals])
+    out += uncertain_lines(source.portfolio, checked.deals)
     out += [f"Problem: {p}" for p in checked.problems()]
     return out
 
 
 def uncertain_lines(
     portfolio: Portfolio,
-    deals: list[str] | None = None,
+    deals: list[DealFigures] | None = None,
     counted: str = "in these packages",
     holds: str = "The margins above hold",
     accepts: str = "each partner accepts",
 ) -> list[str]:
     """Figures given as distributions count at their means here (DESIGN.md): say which,
-    those of the partners with a package (`deals`; None: every partner) apart from those
-    of the partners without one (whose figures are in no package, but decided at their
-    means that there is none); where they count (`counted`), what holds at the means
-    only (`holds`), and what the command dealbench risk estimates instead (`accepts`)."""
+    those of the partners with a package (the figures their packages use; `deals` None:
+    every partner's) apart from those of the partners without one (in no package, but
+    decided at their means that there is none); where they count (`counted`), what holds
+    at the means only (`holds`), and what the command dealbench risk estimates instead
+    (`accepts`)."""
     out = []
-    dealing = [p.code for p in portfolio.partners if deals is None or p.code in deals]
-    listed = uncertain_listing(portfolio, dealing)
+    listed = uncertain_listing(portfolio, deals=deals)
     if listed:
         out.append(
             f"Uncertain figures count at their means {counted}: {listed}. {holds} at the "
             f"means only; the command dealbench risk estimates how often {accepts}."
         )
-    others = [p.code for p in portfolio.partners if p.code not in dealing]
+    if deals is None:  # every partner's figures are listed above
+        return out
+    with_deal = {d.partner for d in deals}
+    others = [p.code for p in portfolio.partners if p.code not in with_deal]
     listed = uncertain_listing(portfolio, others)
     if listed:
         out.append(
-            f"Uncertain figures of partners without a package count at their means in "
-            f"finding none for them: {listed}."
+            f"Partners without a package have uncertain figures too, taken at their means "
+            f"here: {listed}."
         )
     return out
 
 
-def uncertain_listing(portfolio: Portfolio, codes: list[str] | None = None) -> str:
-    """The figures given as distributions, partner by partner (of `codes` only, if given),
-    each with its mean (`UA's batna (uniform 1bn to 3bn; mean 2bn); UB's ...`); empty when
-    there are none."""
+def uncertain_listing(
+    portfolio: Portfolio,
+    codes: list[str] | None = None,
+    *,
+    deals: list[DealFigures] | None = None,
+) -> str:
+    """The figures given as distributions, partner by partner (of `codes` only, if given;
+    with `deals`, of those partners only and the figures their packages use), each with its
+    mean (`UA's batna (uniform 1bn to 3bn; mean 2bn); UB's ...`); empty when there are none."""
     from dealbench.model.uncertain import short, uncertain_figures
 
+    packages = {d.partner: d for d in deals} if deals is not None else None
     parts = []
     for partner in portfolio.partners:
         if codes is not None and partner.code not in codes:
             continue
+        if packages is not None and partner.code not in packages:
+            continue
         figures = uncertain_figures(partner)
+        if packages is not None:
+            deal = packages[partner.code]
+            figures = [f for f in figures if in_package(partner, deal, f.field)]
         if figures:
             listed = ", ".join(
                 f"{f.field} ({f.distribution}; mean {short(f.mean)})" for f in figures

@@ -82,13 +82,30 @@ def _item(label: str, old: str | None, new: str | None) -> dict[str, Any]:
     }
 
 
-def _effect(pf: Portfolio, base: DealFigures, changed: Package) -> dict[str, float]:
+def _effect(pf: Portfolio, base: DealFigures, changed: Package) -> dict[str, Any]:
     after = evaluate(pf, changed)
-    return {
-        "us": after.us_value - base.us_value,
-        "partner": after.partner_utility - base.partner_utility,
-        "risk": after.risk - base.risk,
-    }
+    us = after.us_value - base.us_value
+    partner = after.partner_utility - base.partner_utility
+    risk = after.risk - base.risk
+    return {"us": us, "partner": partner, "risk": risk, "moves": moves(us, partner, risk)}
+
+
+def moves(us: float, partner: float, risk: float) -> str:
+    """What one term moves, in words: `US utility -$500.0m; partner utility +$280.0m; risk
+    unchanged` (a change that prints as nothing is "unchanged", never "risk 0" or "$0")."""
+
+    def part(name: str, text: str, zero: str) -> str:
+        return f"{name} unchanged" if text == zero else f"{name} {text}"
+
+    return "; ".join(
+        [
+            part("US utility", money(us, signed=True), money(0.0)),
+            part("partner utility", money(partner, signed=True), money(0.0)),
+            part(
+                "risk", f"{h100e(risk, signed=True)} risk-weighted H100e", "0 risk-weighted H100e"
+            ),
+        ]
+    )
 
 
 def _with(package: Package, **update: Any) -> Package:
