@@ -17,7 +17,7 @@ import pytest
 
 from dealbench.analyze.limits import decided_by
 from dealbench.model import load_package, load_portfolio
-from dealbench.model.schema import Portfolio
+from dealbench.model.schema import Package, Portfolio
 from dealbench.optimize import SolveResult, solve
 from dealbench.optimize.explain import why_no_deal
 from dealbench.render.docmeta import Audience
@@ -119,6 +119,18 @@ def test_a_portfolio_memos_tables_add_up(pacific: Portfolio) -> None:
     assert f"using {_number(total[2]):,} H100e" in md
 
 
+def closed_door(folder: Path) -> Path:
+    """The pacific portfolio's own policy with tier 2 closed (`closed.yaml` in `folder`)."""
+    closed = folder / "closed.yaml"
+    text = (QA6 / "policy" / "accord.yaml").read_text()
+    closed.write_text(
+        text.replace("id: accord", "id: closed").replace(
+            "tier2: {baseline: 20_000, audit: 80_000, sovereign-vault: 400_000}", "tier2: 0"
+        )
+    )
+    return closed
+
+
 def test_an_options_memos_exports_add_up(tmp_path: Path) -> None:
     """The options memo said the closed-door option exports "27,287 H100e", beside rows of
     4,548, 6,822, 6,822 and 9,096 H100e by quarter (27,288)."""
@@ -126,13 +138,7 @@ def test_an_options_memos_exports_add_up(tmp_path: Path) -> None:
     from dealbench.analyze.memo import options_facts
 
     pf = load_portfolio(QA6 / "portfolios" / "pacific.yaml")
-    closed = tmp_path / "closed.yaml"
-    text = (QA6 / "policy" / "accord.yaml").read_text()
-    closed.write_text(
-        text.replace("id: accord", "id: closed").replace(
-            "tier2: {baseline: 20_000, audit: 80_000, sovereign-vault: 400_000}", "tier2: 0"
-        )
-    )
+    closed = closed_door(tmp_path)
     comparison, _ = compare(pf, [str(closed)])
     facts = options_facts(comparison)
     row = facts["regimes"][0]
@@ -150,13 +156,7 @@ def test_an_options_memos_partner_compute_is_its_term_sheets_total(tmp_path: Pat
     from dealbench.analyze.memo import options_facts
 
     pf = load_portfolio(QA6 / "portfolios" / "pacific.yaml")
-    closed = tmp_path / "closed.yaml"
-    text = (QA6 / "policy" / "accord.yaml").read_text()
-    closed.write_text(
-        text.replace("id: accord", "id: closed").replace(
-            "tier2: {baseline: 20_000, audit: 80_000, sovereign-vault: 400_000}", "tier2: 0"
-        )
-    )
+    closed = closed_door(tmp_path)
     comparison, solved = compare(pf, [str(closed)])
     [nz] = [p for p in options_facts(comparison)["partners"] if p["code"] == "NZ"]
     closed_pf, result = solved["closed"]
@@ -276,6 +276,17 @@ def test_an_options_memo_says_once_what_binds_in_several_periods(
 # --- redlines -------------------------------------------------------------------------------
 
 
+def internal_redline(
+    pf: Portfolio, old: Package, new: Package, labels: tuple[str, str], fmt: str
+) -> str:
+    """The internal redline from `old` to `new`, rendered as `fmt`."""
+    doc = redline_document(
+        pf, old, new, labels=labels, path="redlines/CL-redline", audience="internal"
+    )
+    [text] = [f.data.decode() for f in render_document(doc, fmt) if f.path.endswith(fmt)]
+    return text
+
+
 @pytest.mark.parametrize("fmt", ["md", "html"])
 def test_a_redline_between_two_equal_offers_says_nothing_changed(
     pacific: Portfolio, fmt: str
@@ -286,15 +297,7 @@ def test_a_redline_between_two_equal_offers_says_nothing_changed(
     changed, 0 added, 0 removed.": a legend for marks that are not there, and counts of
     nothing."""
     offer = load_package(QA6 / "packages" / "cl.yaml", pacific)
-    doc = redline_document(
-        pacific,
-        offer,
-        offer,
-        labels=("US offer, round 1", "US offer, round 3"),
-        path="redlines/CL-offer-001-to-offer-003",
-        audience="internal",
-    )
-    [text] = [f.data.decode() for f in render_document(doc, fmt) if f.path.endswith(fmt)]
+    text = internal_redline(pacific, offer, offer, ("US offer, round 1", "US offer, round 3"), fmt)
     assert "0 terms changed" not in text
     assert "struck through" not in text
     assert (
@@ -304,15 +307,7 @@ def test_a_redline_between_two_equal_offers_says_nothing_changed(
     # Where terms change, the legend and the counts stay.
     old = load_package(QA6 / "packages" / "cl-offer.yaml", pacific)
     new = load_package(QA6 / "packages" / "cl-counter.yaml", pacific)
-    doc = redline_document(
-        pacific,
-        old,
-        new,
-        labels=("offer", "counter"),
-        path="redlines/CL-x",
-        audience="internal",
-    )
-    [text] = [f.data.decode() for f in render_document(doc, fmt) if f.path.endswith(fmt)]
+    text = internal_redline(pacific, old, new, ("offer", "counter"), fmt)
     assert "No term changed" not in text
     assert "4 terms changed, 1 added, 1 removed." in text
 

@@ -25,6 +25,7 @@ from dealbench import (
     walk_away,
 )
 from dealbench.model.overrides import apply_overrides
+from dealbench.model.schema import Portfolio
 from dealbench.negotiate.frontier import Frontier, FrontierPoint
 from dealbench.optimize.plain import solve_plain
 from helpers import DATA, Runner
@@ -190,6 +191,20 @@ def test_a_package_solved_under_overrides_says_so(tmp_path: Path, run: Runner) -
     assert run("evaluate", package, "--portfolio", THREE).exit_code == 3  # why it says so
 
 
+def nr_concluded_and_a_big_bv(pf: Portfolio, rounds: Path) -> Path:
+    """NR's us-best offer concluded in `rounds` (11,518 risk-weighted H100e), and a BV
+    package of 80,000 H100e a quarter under veu that keeps every limit alone but breaks
+    the risk budget beside NR's deal (21,758 of 21,000)."""
+    record_offer(pf, rounds, "NR", mode="us-best")
+    conclude(pf, rounds, "NR")
+    big = rounds / "bv.yaml"
+    big.write_text(
+        "partner: BV\nsecurity: veu\nconcessions: {purchases: 10bn}\ncompute: "
+        "{2027Q1: 80_000, 2027Q2: 80_000, 2027Q3: 80_000, 2027Q4: 80_000}\n"
+    )
+    return big
+
+
 def test_an_offer_that_breaks_a_limit_beside_the_concluded_deals_says_so(
     tmp_path: Path, run: Runner
 ) -> None:
@@ -200,13 +215,7 @@ def test_an_offer_that_breaks_a_limit_beside_the_concluded_deals_says_so(
     package alone; it now counts supply and risk budget beside the concluded deals, as
     `history` and the verdict do."""
     pf = load_portfolio(THREE)
-    record_offer(pf, tmp_path, "NR", mode="us-best")
-    conclude(pf, tmp_path, "NR")
-    big = tmp_path / "bv.yaml"
-    big.write_text(
-        "partner: BV\nsecurity: veu\nconcessions: {purchases: 10bn}\ncompute: "
-        "{2027Q1: 80_000, 2027Q2: 80_000, 2027Q3: 80_000, 2027Q4: 80_000}\n"
-    )
+    big = nr_concluded_and_a_big_bv(pf, tmp_path)
     alone = check(pf, [load_package(big, pf)])
     assert alone.ok  # alone it keeps every limit
     out = run("offer", THREE, "--partner", "BV", "--package", big, "--rounds", tmp_path,
@@ -277,13 +286,7 @@ def test_evaluate_with_rounds_counts_the_concluded_deals(tmp_path: Path, run: Ru
     counts supply and risk budget beside the concluded deals; without it, the package
     is checked alone, as before."""
     pf = load_portfolio(THREE)
-    record_offer(pf, tmp_path, "NR", mode="us-best")
-    conclude(pf, tmp_path, "NR")
-    big = tmp_path / "bv.yaml"
-    big.write_text(
-        "partner: BV\nsecurity: veu\nconcessions: {purchases: 10bn}\ncompute: "
-        "{2027Q1: 80_000, 2027Q2: 80_000, 2027Q3: 80_000, 2027Q4: 80_000}\n"
-    )
+    big = nr_concluded_and_a_big_bv(pf, tmp_path)
     beside = run("evaluate", big, "--portfolio", THREE, "--rounds", tmp_path)
     assert beside.exit_code == 3, beside.output
     assert "risk budget: 21,758 risk-weighted H100e, the budget is 21,000" in beside.stdout
