@@ -18,6 +18,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from dealbench.units import and_list
+
 __all__ = ["Limit", "LimitKind", "grouped_messages", "limits_from_details", "messages"]
 
 LimitKind = Literal[
@@ -115,18 +117,14 @@ def grouped_messages(lines: list[str]) -> list[str]:
             caps.setdefault((code, tier, level, cap), []).append(t)
         else:
             out.append(line)
-    grouped = [f"supply is fully allocated in {_and(supply)}."] if supply else []
+    grouped = [f"supply is fully allocated in {and_list(supply)}."] if supply else []
     grouped += [
-        f"supply is used up in {_and(ts)}, with less than one step ({step}) left."
+        f"supply is used up in {and_list(ts)}, with less than one step ({step}) left."
         for step, ts in left.items()
     ]
     grouped += [
-        f"{code} receives the tier {tier} cap under {level} ({cap} H100e) in {_and(ts)}, "
+        f"{code} receives the tier {tier} cap under {level} ({cap} H100e) in {and_list(ts)}, "
         "less than its ask."
         for (code, tier, level, cap), ts in caps.items()
     ]
     return [line[0].upper() + line[1:] for line in grouped] + out
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 #: TPP of one H100 (FP8 dense 1,979 TFLOPS x 8 bits), the H100e unit.
@@ -322,6 +322,12 @@ def usd(amount: float | None, signed: bool = False, apart: float | None = None) 
 
 #: (scale, suffix, decimals) of the money form, largest first; below $1m whole dollars.
 _USD_SCALES = ((1e12, "tn", 2), (1e9, "bn", 2), (1e6, "m", 1))
+
+
+def and_list(items: Iterable[str]) -> str:
+    """`2026`, `2026 and 2027`, `2026, 2027 and 2028`: a list in a sentence."""
+    names = list(items)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _unit(a: float) -> tuple[float, str, int]:

@@ -44,6 +44,7 @@ from dealbench.negotiate.strategies import (
     resolve_strategy,
 )
 from dealbench.negotiate.verdict import Verdict, verdict
+from dealbench.units import and_list
 
 __all__ = ["Counter", "Offer", "conclude", "record_counter", "record_offer", "walk_away"]
 
@@ -110,7 +111,7 @@ def record_offer(
     if package is not None and choosing:
         raise ArgumentError(
             "package",
-            f"the offer is the package given, so {_listed(choosing)} would be ignored; "
+            f"the offer is the package given, so {and_list(choosing)} would be ignored; "
             "give either a package or how to choose one, not both",
         )
     if package is None and mode is not None:
@@ -372,11 +373,6 @@ def _refuse(where: Path | None, argument: str, field: str, message: str) -> None
     if where is None:
         raise ArgumentError(argument, message, field)
     raise InputError(package_issue(where, field, message))
-
-
-def _listed(items: list[str]) -> str:
-    """`a, b and c`."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _header(command: str, portfolio: Portfolio) -> str:

@@ -33,6 +33,7 @@ from dealbench.optimize.backends import make_backend, run_pulp
 from dealbench.optimize.formulate import COMPUTE, MONEY, Formulation, Mode, Row, formulate
 from dealbench.optimize.result import SolveResult, Status
 from dealbench.render.environment import h100e, money
+from dealbench.units import and_list
 
 __all__ = ["Explanation", "NoDeal", "Relaxation", "explain_infeasible", "why_no_deal"]
 
@@ -598,8 +599,8 @@ def why_no_deal(
         if portfolio.partner(code) is None:
             continue
         forced = best_alone(portfolio, code)
-        alone = forced_portfolio(portfolio, code)
         if forced.status == Status.INFEASIBLE:
+            alone = forced_portfolio(portfolio, code)
             explanation = explain_infeasible(alone, "us-best", None, [code], alternatives=0)
             message = explanation.message
             if [r.kind for r in explanation.relax] == ["acceptance"]:  # no limit helps
@@ -732,10 +733,9 @@ def _shared_limits(
         )
     needs, changes = [], []
     if short_supply:
-        needs.append(f"the supply it needs in {_join(list(short_supply))}")
-        changes.append("raising supply by " + _join([r.message for r in relax]))
-    budget = pf.risk_budget
-    if budget is not None and extra is not None:
+        needs.append(f"the supply it needs in {and_list(list(short_supply))}")
+        changes.append("raising supply by " + and_list([r.message for r in relax]))
+    if extra is not None:  # (a shortfall of the risk budget: there is one)
         users |= {d.partner for d in result.deals if d.risk > 0.5}
         needs.append("the risk budget")
         changes.append(f"raising the risk budget by {h100e(extra)} risk-weighted H100e")
@@ -743,7 +743,7 @@ def _shared_limits(
             Relaxation(
                 "risk-budget",
                 f"{h100e(extra)} risk-weighted H100e",
-                limit=budget,
+                limit=pf.risk_budget,
                 amount=extra,
             )
         )
@@ -752,7 +752,7 @@ def _shared_limits(
     best = ""
     if least is not None and _less(least, relax):
         # A package smaller than its best fits beside the others: name the least change.
-        best = f" (its best package needs {_join([r.message for r in relax])} more)"
+        best = f" (its best package needs {and_list([r.message for r in relax])} more)"
         changes = [_raise_words(least)]
         relax = least
     if not needs:
@@ -767,7 +767,7 @@ def _shared_limits(
     to = [f"deals worth more ({', '.join(worth)})"] if worth else []
     if required:
         plural = "s" if len(required) > 1 else ""
-        to.append(f"the required deal{plural} with {_join(required)}")
+        to.append(f"the required deal{plural} with {and_list(required)}")
     return NoDeal(
         code,
         "shared-limits",
@@ -857,14 +857,9 @@ def _raise_words(least: list[Relaxation]) -> str:
     """Raises in `_shared_limits`'s words: "raising supply by … and the risk budget by …"."""
     supply = [r.message for r in least if r.kind == "supply"]
     risk = [r.message for r in least if r.kind == "risk-budget"]
-    words = ["supply by " + _join(supply)] if supply else []
+    words = ["supply by " + and_list(supply)] if supply else []
     words += [f"the risk budget by {risk[0]}"] if risk else []
     return "raising " + " and ".join(words)
-
-
-def _join(items: Sequence[str]) -> str:
-    items = list(items)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 #: At most this many partners without a deal are explained (one small solve each).

@@ -32,10 +32,11 @@ from jinja2.utils import Namespace
 from markupsafe import Markup
 
 from dealbench.errors import ArgumentError, RenderError
-from dealbench.units import H100_TPP
+from dealbench.units import H100_TPP, and_list  # and_list: one form of lists in sentences
 from dealbench.units import usd as money  # the `money` filter: one form of USD everywhere
 
 __all__ = [
+    "and_list",
     "h100e",
     "md_escape",
     "money",
@@ -65,12 +66,6 @@ _TEMPLATE_FAULTS = (
 def plural(count: int, word: str, many: str | None = None) -> str:
     """`1 deal`, `2 deals`, `0 deals` (never `deal(s)`)."""
     return f"{count:,} {word if count == 1 else (many or word + 's')}"
-
-
-def and_list(items: Iterable[str]) -> str:
-    """`2026`, `2026 and 2027`, `2026, 2027 and 2028`: a list in a sentence."""
-    names = list(items)
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def h100e(amount: float | None, signed: bool = False) -> str:

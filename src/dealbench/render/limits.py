@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dealbench.checker import DealFigures, PortfolioCheck, at_limit, used_up
 from dealbench.limit import messages
 from dealbench.model.schema import Partner, Portfolio
-from dealbench.render.environment import h100e, money, plural, shown_total
+from dealbench.render.environment import and_list, h100e, money, plural, shown_total
 
 #: A margin within this many USD of zero means the acceptance limit binds.
 MARGIN_TOL = 1e6
@@ -79,8 +79,7 @@ def _amounts(rows: Sequence[tuple[str, float] | tuple[str, float, float]]) -> st
 
 def _periods(rows: Sequence[tuple[str, float] | tuple[str, float, float]]) -> str:
     """`2026`, `2026 and 2027`, `2026, 2027 and 2028`."""
-    names = [row[0] for row in rows]
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return and_list(row[0] for row in rows)
 
 
 def shared_limits(
