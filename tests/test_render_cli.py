@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -181,6 +182,34 @@ def test_compares_results_carry_the_overrides_and_render_applies_them(
     assert r.stderr == ""
     memo = (docs / "memos/portfolio-gulf-asia.md").read_text()
     assert "under the tiered regime" in memo and f"`{SETS[0]}`" in memo
+
+
+def test_render_finds_a_compared_regime_by_its_id_not_its_file_name(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`compare --regimes my-tiers` names a policy file; its result records the policy's
+    id (`mytiers`). `render` of that result finds the policy by the id it records: it
+    was refused, "not a regime found beside it", though the file sat beside the others."""
+    deals = tmp_path / "deals"
+    shutil.copytree(GULF.parents[1], deals, ignore=shutil.ignore_patterns("rounds"))
+    tiers = (deals / "policy/tiered.yaml").read_text()
+    assert "\nid: tiered\n" in tiers
+    (deals / "policy/my-tiers.yaml").write_text(tiers.replace("\nid: tiered\n", "\nid: mytiers\n"))
+    out = tmp_path / "compare"
+    portfolio = deals / "portfolios/gulf-asia.yaml"
+    r = run("compare", portfolio, "--regimes", "tiered,my-tiers", "--out", out)
+    assert r.exit_code == 0, r.output + r.traceback
+    memos = {}
+    for regime in ("tiered", "mytiers"):
+        docs = tmp_path / f"docs-{regime}"
+        r = run("render", out / regime / "result.json", "--doc", "portfolio-memo", "--out", docs)
+        assert r.exit_code == 0, r.output + r.traceback
+        assert r.stderr == ""
+        memos[regime] = (docs / "memos/portfolio-gulf-asia.md").read_text()
+    assert "under the mytiers regime" in memos["mytiers"]
+    ids = re.compile(r"GULF-ASIA-[0-9A-F]{8}|`[0-9a-f]{16}`")  # id, fingerprint: hashes
+    same = ids.sub("ID", memos["mytiers"].replace("mytiers", "tiered"))
+    assert same == ids.sub("ID", memos["tiered"])
 
 
 def test_render_a_result_of_other_inputs_says_so(run: Runner, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from dealbench.model.periods import PeriodMismatch, caps_per_period
 from dealbench.model.schema import Partner, Policy, Portfolio
 from dealbench.model.yamlio import Loc, field_path, read_yaml
 
-__all__ = ["REGIMES", "find_regime", "parse_regimes", "under_regime"]
+__all__ = ["REGIMES", "find_regime", "parse_regimes", "regime_with_id", "under_regime"]
 
 #: The four options of the debate, in the order the memo discusses them.
 REGIMES: tuple[str, ...] = ("tiered", "monopoly", "repeal", "bilateral")
@@ -36,17 +36,46 @@ def find_regime(
         return load_policy(name)
     if name.endswith((".yaml", ".yml")) or "/" in name or os.sep in name:
         return load_policy(name)
-    places = []
-    if portfolio_path is not None:
-        places.append(Path(portfolio_path).resolve().parent.parent / "policy")
-    places += [Path.cwd() / "deals" / "policy", SHIPPED]
-    for folder in places:
+    for folder in _places(portfolio_path):
         candidate = folder / f"{name}.yaml"
         if candidate.is_file():
             return load_policy(candidate)
     raise ArgumentError(
         option, f"unknown regime {name!r}; expected one of: {', '.join(REGIMES)} (or a policy file)"
     )
+
+
+def regime_with_id(
+    policy_id: str, portfolio_path: str | os.PathLike[str] | None = None
+) -> Policy | None:
+    """The policy whose `id` is `policy_id`, as a result records its regime: the file of
+    that name first (as `find_regime` finds it), else the first policy file in the same
+    folders that declares that id (`compare --regimes my-tiers` of a file saying
+    `id: mytiers`); None when none does. Files that do not load are passed over."""
+    try:
+        policy = find_regime(policy_id, portfolio_path)
+    except (ArgumentError, InputError):
+        policy = None
+    if policy is not None and policy.id == policy_id:
+        return policy
+    for folder in _places(portfolio_path):
+        for candidate in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+            try:
+                policy = load_policy(candidate)
+            except (InputError, OSError):
+                continue
+            if policy.id == policy_id:
+                return policy
+    return None
+
+
+def _places(portfolio_path: str | os.PathLike[str] | None) -> list[Path]:
+    """Where regimes are looked up: beside the portfolio's own policy folder, then
+    ./deals/policy, then the shipped data."""
+    places = []
+    if portfolio_path is not None:
+        places.append(Path(portfolio_path).resolve().parent.parent / "policy")
+    return [*places, Path.cwd() / "deals" / "policy", SHIPPED]
 
 
 def parse_regimes(text: str, name: str = "text") -> list[str]:

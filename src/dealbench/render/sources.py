@@ -283,16 +283,13 @@ def _under_its_regime(
     portfolio: Portfolio, result: SolveResult, path: Path, pf_path: Path
 ) -> Portfolio:
     """`portfolio` under the regime `result` was solved under (`solve --policy`, each of
-    `compare`'s results), found by its id as `--policy` finds a regime's name."""
-    from dealbench.model.regimes import find_regime, under_regime
+    `compare`'s results), found by its id (`regime_with_id`)."""
+    from dealbench.model.regimes import regime_with_id, under_regime
 
     if result.policy == portfolio.policy.id:
         return portfolio
-    try:
-        policy = find_regime(result.policy, pf_path)
-    except ArgumentError:
-        policy = None
-    if policy is None or policy.id != result.policy:
+    policy = regime_with_id(result.policy, pf_path)
+    if policy is None:
         raise InputError(
             Issue(
                 str(path),
