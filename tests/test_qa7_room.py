@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from dealbench import load_portfolio, room
+from dealbench import load_portfolio, record_counter, record_offer, room
 from dealbench.errors import InputError
 from dealbench.model.schema import Portfolio
 from helpers import DATA, Runner
@@ -59,3 +59,26 @@ def test_a_conclusion_names_the_round_it_accepts(
     result = run("room", str(ROOM), "--rounds", str(tmp_path))
     assert result.exit_code == 2, result.stdout
     assert "KZ/002-us.yaml:2: side: is us, the side of 001-us.yaml" in result.stderr
+
+
+def test_an_offer_held_below_a_counter_does_not_say_it_gives_no_less(
+    pf: Portfolio, tmp_path: Path
+) -> None:
+    """SA countered with 67,000-68,000 H100e a year and both concessions: $5.53bn for the
+    US, more than any offer can give with the others held at the plan (the counter takes
+    risk budget the plan gives them; the verdict said COUNTER). The next offer, at the
+    ideal of $5.47bn, was recorded with the reason "the partner's counter of round 2
+    already gives the US more than that, so the offer gives no less than it: accept it",
+    above an offer that gives the US less than the counter."""
+    record_offer(pf, tmp_path, "SA", strategy="linear", deadline=2)
+    countered = record_counter(pf, tmp_path, "SA", DATA / "qa7room/sa-counter.yaml")
+    assert countered.verdict.recommendation == "counter"
+    offer = record_offer(pf, tmp_path, "SA")
+    assert offer.proposal is not None
+    strategy, figures = offer.proposal.strategy, offer.proposal.figures
+    assert strategy.target_us_utility is not None and strategy.ideal_us_utility is not None
+    assert figures.us_value < countered.verdict.us_utility
+    assert strategy.target_us_utility == pytest.approx(strategy.ideal_us_utility)
+    assert strategy.reason is not None
+    assert "gives no less than it" not in strategy.reason
+    assert "more than any offer can with the others held at the plan" in strategy.reason
