@@ -82,3 +82,38 @@ def test_an_offer_held_below_a_counter_does_not_say_it_gives_no_less(
     assert strategy.reason is not None
     assert "gives no less than it" not in strategy.reason
     assert "more than any offer can with the others held at the plan" in strategy.reason
+
+
+def _interrupt(*args: object, **kwargs: object) -> None:
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize(
+    ("command", "stops"),
+    [
+        (["counter", str(DATA / "qa7room/sa-counter.yaml")], "dealbench.negotiate.record.verdict"),
+        (["offer", "--partner", "SA"], "dealbench.negotiate.documents.round_documents"),
+    ],
+)
+def test_ctrl_c_after_a_round_is_recorded_says_so(
+    tmp_path: Path, run: Runner, monkeypatch: pytest.MonkeyPatch, command: list[str], stops: str
+) -> None:
+    """Ctrl-C during `counter`'s verdict (seconds of solves after the round is written), or
+    during `offer`'s documents, left the round recorded and printed nothing (exit 130): the
+    user, told nothing, ran the command again and recorded the same counter twice (JP's
+    rounds 6 and 7). The round file itself is whole (written aside, then linked); the
+    command now says it was recorded."""
+    rounds = tmp_path / "rounds"
+    shutil.copytree(DATA / "qa7room", tmp_path / "room")
+    portfolio = tmp_path / "room/room.yaml"
+    first = run("offer", portfolio, "--partner", "SA", "--rounds", rounds, "--no-documents")
+    assert first.exit_code == 0, first.stderr
+    monkeypatch.setattr(stops, _interrupt)
+    out = ["--out", tmp_path / "docs"]
+    result = run(command[0], portfolio, *command[1:], "--rounds", rounds, *out)
+    assert result.exit_code == 130 and not result.traceback
+    recorded = sorted(p.name for p in (rounds / "SA").glob("*.yaml"))
+    assert len(recorded) == 2
+    assert result.stderr.startswith("interrupted\n")
+    assert f"was recorded as round 2 ({rounds / 'SA' / recorded[1]}); only its" in result.stderr
+    assert not [p for p in (rounds / "SA").iterdir() if p.name.endswith(".tmp")]
