@@ -248,8 +248,16 @@ def test_a_concluded_deal_is_never_offered_again(pf: Portfolio, data: st.DataObj
         negotiations = load_negotiations(pf, root)
         for deal in result.deals:
             if deal.partner in concluded:
-                data_ = RoundFile(round=1, side="us", package=deal.package(), status="concluded")
-                append_round(pf, negotiations[deal.partner], data_)
+                offer = RoundFile(round=1, side="us", package=deal.package())
+                offered = append_round(pf, negotiations[deal.partner], offer)
+                data_ = RoundFile(
+                    round=2,
+                    side="partner",
+                    basis=offered.name,
+                    package=deal.package(),
+                    status="concluded",
+                )
+                append_round(pf, load_negotiations(pf, root)[deal.partner], data_)
         for code in walked:
             append_round(
                 pf, negotiations[code], RoundFile(round=1, side="us", status="walked-away")

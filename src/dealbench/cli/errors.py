@@ -1,7 +1,8 @@
 """Errors become exit codes here, and only here.
 
 Expected errors (a `DealbenchError`) print a message to stderr and exit with
-their code: 2 bad input, 3 infeasible, 4 solver limit, 1 anything else.
+their code: 2 bad input, 3 infeasible, 4 solver limit, 1 anything else. Ctrl-C
+says "interrupted", and what was done before it (a round recorded), and exits 130.
 Anything else is a bug and keeps its traceback.
 """
 
@@ -17,6 +18,9 @@ import typer
 from dealbench.errors import DealbenchError, user_lines
 
 T = TypeVar("T")
+
+#: The exit code of a command stopped by Ctrl-C (SIGINT), as shells report it: 128 + 2.
+INTERRUPTED = 130
 
 
 #: The options whose names are not their library parameter's (`policies` is `--regimes`).
@@ -65,6 +69,11 @@ def handled() -> Iterator[None]:
     except DealbenchError as exc:
         report(exc)
         raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt as exc:  # Ctrl-C: what was done already (a round recorded) is said
+        print("interrupted", file=sys.stderr)
+        for note in getattr(exc, "__notes__", []):
+            print(note, file=sys.stderr)
+        raise typer.Exit(INTERRUPTED) from None
 
 
 def call(fn: Callable[[], T]) -> T:

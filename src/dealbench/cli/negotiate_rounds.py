@@ -165,6 +165,14 @@ def _write_round_documents(
             err=True,
         )
         raise
+    except KeyboardInterrupt as exc:  # Ctrl-C: the round stands, the user must know
+        what = "offer" if current.side == "us" else "counter"
+        exc.add_note(
+            f"note: the {what} was recorded as round {current.number} "
+            f"({_relative(current.path)}); only its documents were interrupted (see "
+            "`dealbench history`)"
+        )
+        raise
     return docs.folder.written
 
 

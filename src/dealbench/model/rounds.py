@@ -86,10 +86,17 @@ def round_problems(
 ) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """A round's own problems: a date far beyond the portfolio's horizon (`date_problem`:
     a new round so dated is refused, and one already in a folder, edited by hand, is too),
-    its package's shape and partner, and a package where one is due."""
+    its package's shape and partner, a package where one is due, and the round a
+    conclusion accepts."""
     far = date_problem(portfolio, data.date)
     if far is not None:
         yield ("date",), far
+    if data.status == "concluded" and data.basis is None:
+        yield (
+            ("basis",),
+            "missing: a conclusion names the round whose package it accepts, as `basis: "
+            "NNN-side.yaml` (`dealbench conclude` writes it)",
+        )
     package = data.package
     if package is None:
         if data.status != "walked-away":

@@ -206,10 +206,12 @@ def record_counter(
             strategy=strategy,
             deadline=deadline,
         )
-    except DealbenchError as exc:  # the round stands (it was valid): say so
+    except (DealbenchError, KeyboardInterrupt) as exc:  # the round stands (it was valid): say so
+        failed = "was interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
         exc.add_note(
             f"note: the counter was recorded as round {written.number} "
-            f"({display_path(written.path)}); only its verdict failed (see `dealbench history`)"
+            f"({display_path(written.path)}); only its verdict {failed} (see `dealbench "
+            "history`)"
         )
         raise
     return Counter(written, answer)

@@ -457,10 +457,19 @@ def _later_than(date: dt.date | None, rounds: list[Round]) -> Round | None:
 
 
 def _conclusion_issues(r: Round, basis: Round, where: Source) -> list[Issue]:
-    """A conclusion repeats the package of the round it accepts (`conclude` records nothing
-    else; a file edited by hand could, and the edited deal would be fixed in every re-plan).
+    """A conclusion is recorded by the other side than the round it accepts, and repeats its
+    package (`conclude` records nothing else; a file edited by hand could, and the edited
+    deal would be fixed in every re-plan).
     Its limits are not re-checked here: a policy or portfolio edited since may have moved
     them, and the deal was checked when it was concluded."""
+    if basis.side == r.side:
+        return [
+            where.issue(
+                ("side",),
+                f"is {r.side}, the side of {basis.name}, the round it concludes on: a "
+                "conclusion is recorded by the side that accepts, the other side",
+            )
+        ]
     a, b = r.figures, basis.figures
     if a is None or b is None or _same_terms(a, b):
         return []

@@ -348,6 +348,13 @@ def offer_floor(negotiation: Negotiation, ends: Targets) -> tuple[float, str]:
         return ends.reservation, (
             "; below the US reservation value, so the package at that value instead"
         )
+    if c.us_value > ends.ideal + 1.0:
+        return floor, (
+            f"; the partner's counter of round {counter.number} gives the US more than any "
+            "offer can with the others held at the plan (it takes supply or risk budget the "
+            "plan gives them), so the offer is the US ideal; whether to accept the counter "
+            "is the verdict's"
+        )
     return floor, (
         f"; the partner's counter of round {counter.number} already gives the US more than "
         "that, so the offer gives no less than it: accept it (dealbench conclude) or offer "
