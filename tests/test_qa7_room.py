@@ -117,3 +117,26 @@ def test_ctrl_c_after_a_round_is_recorded_says_so(
     assert result.stderr.startswith("interrupted\n")
     assert f"was recorded as round 2 ({rounds / 'SA' / recorded[1]}); only its" in result.stderr
     assert not [p for p in (rounds / "SA").iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("mode", ["nash", "kalai"])
+@pytest.mark.parametrize("partner", ["QA", "JP"])
+def test_a_bargaining_point_is_offered_in_the_portfolios_steps(
+    pf: Portfolio, tmp_path: Path, mode: str, partner: str
+) -> None:
+    """`offer --mode nash|kalai` recorded the held frontier's point in continuous compute:
+    QA was offered 60,000 / 34,400 / 0 H100e and JP 118,000 / 21,187 / 0, where the
+    portfolio decides in steps of 1,000 (every strategy's offer is in steps), with a
+    target above the recorded ideal. The point's terms are kept and its amounts put in
+    steps as `solve --mode nash` rounds its points."""
+    step = pf.granularity.h100e
+    assert step == 1_000
+    offer = record_offer(pf, tmp_path, partner, mode=mode)
+    assert offer.proposal is not None
+    figures, strategy = offer.proposal.figures, offer.proposal.strategy
+    compute = offer.round.package.compute
+    assert all(x % step == 0 for x in compute.values()), compute
+    assert figures.accepts and not figures.violations
+    assert strategy.target_us_utility == pytest.approx(figures.us_value, abs=0.01)
+    assert strategy.ideal_us_utility is not None
+    assert strategy.target_us_utility <= strategy.ideal_us_utility + 1.0

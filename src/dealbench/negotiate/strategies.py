@@ -39,6 +39,7 @@ from dealbench.model.schema import Concession, ConcessionLevel, Package, Partner
 from dealbench.negotiate.plan import Plan, replan, single_partner
 from dealbench.negotiate.rounds import Negotiation, StrategyRecord
 from dealbench.optimize import solve
+from dealbench.optimize.schedule import schedule
 
 __all__ = [
     "BETAS",
@@ -173,6 +174,17 @@ def offer_at(
     if deal is None:
         return None
     return tidy(portfolio, deal.package())
+
+
+def on_step(portfolio: Portfolio, package: Package) -> Package:
+    """`package` with its compute in whole steps of the portfolio's granularity, its terms
+    and its shape kept (as `solve --mode nash` rounds a bargaining point: each amount moves
+    by less than a step); as it is when no schedule in steps keeps the limits.
+    `portfolio`: the deal's own (`single_partner`), the others' compute already taken."""
+    if portfolio.granularity.h100e <= 0:
+        return package
+    scheduled = schedule(portfolio, "us-best", [package], keep_shape=True)
+    return scheduled.packages[0] if scheduled.step > 0 else package
 
 
 def tidy(portfolio: Portfolio, package: Package) -> DealFigures:
@@ -483,7 +495,7 @@ def mode_offer(
         point = curve.nash if mode == "nash" else curve.kalai
         if point is None or point.package is None:
             raise InfeasibleError(f"the frontier for {partner} has no {mode} point (no joint gain)")
-        figures = tidy(portfolio, point.package)
+        figures = tidy(portfolio, on_step(single_partner(portfolio, plan, partner), point.package))
         reason = f"the {mode} point of the deal's frontier ({points} points), the others held at the plan"
     assert figures is not None
     floor, why = offer_floor(negotiations[partner], ends)
