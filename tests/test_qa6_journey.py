@@ -174,6 +174,15 @@ def test_diff_says_a_result_is_re_planned_from_rounds(tmp_path: Path, run: Runne
     )
     saved = load_result(tmp_path / "replanned/result.json")
     assert saved.rounds is not None and saved.rounds.walked_away == ["FS"]
+    # ... and `evaluate --against` that result names it so, not "the us-best solve"
+    bv = tmp_path / "replanned/packages/BV.yaml"
+    said = run(
+        "evaluate", bv, "--portfolio", THREE, "--against", tmp_path / "replanned/result.json"
+    )
+    assert said.exit_code == 0, said.output
+    assert "the us-best solve re-planned from the rounds (result.json)" in " ".join(
+        said.stdout.split()
+    )
 
 
 def test_a_package_solved_under_overrides_says_so(tmp_path: Path, run: Runner) -> None:

@@ -55,7 +55,8 @@ def against_package(
             raise InputError(
                 Issue(display_path(path), None, "deals", f"the result has no deal with {partner}")
             )
-        return deal.package(), f"the {result.mode} solve ({path.name})"
+        replan = " re-planned from the rounds" if result.rounds is not None else ""
+        return deal.package(), f"the {result.mode} solve{replan} ({path.name})"
     package = load_package(path, portfolio)  # a round file (its package) or a package file
     if package.partner != partner:
         raise InputError(
