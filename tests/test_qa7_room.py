@@ -140,3 +140,17 @@ def test_a_bargaining_point_is_offered_in_the_portfolios_steps(
     assert strategy.target_us_utility == pytest.approx(figures.us_value, abs=0.01)
     assert strategy.ideal_us_utility is not None
     assert strategy.target_us_utility <= strategy.ideal_us_utility + 1.0
+
+
+def test_a_round_file_outside_a_partners_folder_is_refused(
+    pf: Portfolio, tmp_path: Path, run: Runner
+) -> None:
+    """`rounds/room7/KZ.yaml` (a round saved one folder up) was passed over in silence:
+    `room` showed KZ with no round. A YAML file in a partner's folder with another name is
+    refused; one beside the partners' folders now is too, with where it belongs."""
+    _write(tmp_path / "KZ.yaml", f"round: 1\nside: us\n{KZ_ROUND}status: open\n")
+    result = run("room", str(ROOM), "--rounds", str(tmp_path))
+    assert result.exit_code == 2, result.stdout
+    said = " ".join(result.stderr.split())
+    assert "KZ.yaml: not in a partner's folder" in said
+    assert "CODE/NNN-us.yaml" in said

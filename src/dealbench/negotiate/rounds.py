@@ -220,6 +220,16 @@ def load_negotiations(portfolio: Portfolio, root: str | os.PathLike[str]) -> dic
             if entry.name.startswith("."):
                 continue
             if not entry.is_dir():
+                if entry.suffix.lower() in (".yaml", ".yml"):  # a round put one folder up
+                    issues.append(
+                        Issue(
+                            display_path(entry),
+                            None,
+                            "",
+                            "not in a partner's folder: a round file goes in its partner's "
+                            "folder, as CODE/NNN-us.yaml or CODE/NNN-partner.yaml",
+                        )
+                    )
                 continue
             if portfolio.partner(entry.name) is None:
                 codes = ", ".join(p.code for p in portfolio.partners)
