@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 
 from dealbench.checker import evaluate
 from dealbench.model.schema import Portfolio
@@ -72,7 +73,10 @@ def solve_bargaining(
     cuts: int = CUTS,
     rounds: int = 4,
     tolerance: float = 1e-4,
+    require: Sequence[str] = (),
 ) -> SolveResult:
+    """nash or kalai over `portfolio`; `require`: partners that must have a deal (one
+    without a zone of agreement then has one outside the bargaining objective)."""
     start = time.perf_counter()
     ideals = ideal_gains(portfolio, gap, solver)
     timings = {"ideals": time.perf_counter() - start}
@@ -87,12 +91,18 @@ def solve_bargaining(
         return _status(form, outcome)
 
     if mode == "kalai":
-        form = formulate(portfolio, "kalai", ideals=ideals)
+        form = formulate(portfolio, "kalai", require=require, ideals=ideals)
         status, proven, _ = run(form)
         if status in (Status.OPTIMAL, Status.TIME_LIMIT):
             tau = float(form.problem.variablesDict()["tau"].varValue or 0.0)
             details["tau"] = tau
-            form = formulate(portfolio, "kalai", ideals=ideals, tau_floor=tau * (1 - 1e-7) - 1e-9)
+            form = formulate(
+                portfolio,
+                "kalai",
+                require=require,
+                ideals=ideals,
+                tau_floor=tau * (1 - 1e-7) - 1e-9,
+            )
             status, proven, _ = run(form)
         bound_note = (
             f"exact within the gap (every share at least tau = {details.get('tau', 0):.4f})"
@@ -103,7 +113,7 @@ def solve_bargaining(
         }
         error = math.inf
         for i in range(rounds):
-            form = formulate(portfolio, "nash", ideals=ideals, cuts=[points])
+            form = formulate(portfolio, "nash", require=require, ideals=ideals, cuts=[points])
             status, proven, bound = run(form)
             if status not in (Status.OPTIMAL, Status.TIME_LIMIT):
                 break
@@ -140,8 +150,15 @@ def solve_bargaining(
         return empty_result(portfolio, mode, status, info)
     result = finish(portfolio, mode, status, info, extract_packages(form))
     no_zopa = [p.code for p in portfolio.partners if p.code not in ideals]
+    forced = [code for code in no_zopa if code in require]
+    no_zopa = [code for code in no_zopa if code not in require]
     message = f"{mode}: {bound_note}." + (
         f" No zone of agreement, so no deal: {', '.join(no_zopa)}." if no_zopa else ""
+    ) + (
+        f" No zone of agreement, but a deal is required: {', '.join(forced)}"
+        " (outside the bargaining objective)."
+        if forced
+        else ""
     )
     if result.message:  # what the rounding says (a refined step, unrounded amounts)
         message += f" {result.message}"
