@@ -205,16 +205,22 @@ class Answer:
 class Model:
     """DESIGN.md's plain model, in USD bn and thousands of H100e."""
 
-    def __init__(self, spec: Spec, require: tuple[str, ...] = (), only: tuple[str, ...] | None = None):
+    def __init__(
+        self,
+        spec: Spec,
+        require: tuple[str, ...] = (),
+        only: tuple[str, ...] | None = None,
+        steps: bool = False,
+    ):
         self.spec = spec
         self.prob = pulp.LpProblem("ref", pulp.LpMaximize)
         self.z, self.s, self.g, self.x, self.w, self.seg = {}, {}, {}, {}, {}, {}
         names = itertools.count()
+        prob = self.prob
 
         def var(cat: str = "Continuous", ub: float | None = None) -> pulp.LpVariable:
-            return pulp.LpVariable(f"v{next(names)}", lowBound=0, upBound=ub, cat=cat)
+            return prob.add_variable(f"v{next(names)}", lowBound=0, upBound=ub, cat=cat)
 
-        prob = self.prob
         self.V: dict[str, Any] = {}
         self.D: dict[str, Any] = {}
         self.R: dict[str, Any] = {}
@@ -234,6 +240,9 @@ class Model:
                 prob += pulp.lpSum(self.g[p.code, c.id, o.label] for o in c.options) <= z
             for t in spec.periods:
                 x = self.x[p.code, t] = var()
+                if steps and spec.step > 0:  # whole steps (every limit here is a multiple)
+                    n = var("Integer")
+                    prob += x == spec.step / COMPUTE * n
                 for k in lv:
                     m = min(p.ask[t], spec.caps[p.code, k]) / COMPUTE
                     w = self.w[p.code, t, k] = var()
@@ -310,8 +319,13 @@ class Model:
         return Answer("optimal", pulp.value(self.prob.objective), V, U, deals)
 
 
-def us_best(spec: Spec, require: tuple[str, ...] = (), only: tuple[str, ...] | None = None) -> Answer:
-    m = Model(spec, require, only)
+def us_best(
+    spec: Spec,
+    require: tuple[str, ...] = (),
+    only: tuple[str, ...] | None = None,
+    steps: bool = False,
+) -> Answer:
+    m = Model(spec, require, only, steps)
     a = m.run(pulp.lpSum(m.V.values()))
     if a.objective is not None:
         a.objective *= MONEY
@@ -347,10 +361,10 @@ def ideals(spec: Spec) -> dict[str, tuple[float, float]]:
     return out
 
 
-def kalai(spec: Spec) -> tuple[float, Answer]:
+def kalai(spec: Spec, steps: bool = False) -> tuple[float, Answer]:
     ide = ideals(spec)
-    m = Model(spec)
-    tau = pulp.LpVariable("tau", upBound=1)
+    m = Model(spec, steps=steps)
+    tau = m.prob.add_variable("tau", upBound=1)
     for p in spec.partners:
         if p.code not in ide:
             m.prob += m.z[p.code] == 0
@@ -381,7 +395,7 @@ def nash(spec: Spec, cuts: int = 60, rounds: int = 8) -> tuple[float, float, Ans
             gu = m.U(p.code) - p.batna / MONEY
             gains[p.code] = (gv, gu)
             for gain, points in ((gv, pts[p.code][0]), (gu, pts[p.code][1])):
-                lv = pulp.LpVariable(f"l{len(terms)}")
+                lv = m.prob.add_variable(f"l{len(terms)}")
                 for a in points:
                     m.prob += lv <= math.log(a) + (gain - a) / a
                 terms.append(lv)
@@ -489,3 +503,159 @@ def portfolio_value(spec: Spec, deals: dict[str, dict[str, Any]]) -> tuple[float
             V += p.us_batna
             U += p.batna
     return V, U
+
+
+def fixed(spec: Spec, choices: dict[str, dict[str, Any]]) -> Answer:
+    """us-best with every deal's security level and concessions fixed as in `choices` (a
+    partner not named has no deal); compute free: the LP of shadow prices."""
+    m = Model(spec)
+    for p in spec.partners:
+        pick = choices.get(p.code)
+        m.prob += m.z[p.code] == (1 if pick else 0)
+        if not pick:
+            continue
+        m.prob += m.s[p.code, pick["security"]] == 1
+        for c in p.concessions:
+            label = pick["concessions"].get(c.id)
+            for o in c.options:
+                on = label is not None and (o.label == label or (o.amount is not None and str(label)[0].isdigit() and abs(o.amount - money(label)) < 1))
+                m.prob += m.g[p.code, c.id, o.label] == (1 if on else 0)
+    a = m.run(pulp.lpSum(m.V.values()))
+    if a.objective is not None:
+        a.objective *= MONEY
+    return a
+
+
+def floored(
+    spec: Spec,
+    code: str,
+    u: float,
+    held: dict[str, dict[str, Any]] | None = None,
+    steps: bool = False,
+) -> Answer:
+    """max V with partner `code`'s utility at least u (a deal required). `held`: the other
+    partners' packages fixed as given (a partner not in it has no deal); None: jointly."""
+    m = Model(spec, require=(code,), steps=steps)
+    m.prob += m.D[code] >= u / MONEY
+    if held is not None:
+        for p in spec.partners:
+            if p.code == code:
+                continue
+            pkg = held.get(p.code)
+            m.prob += m.z[p.code] == (1 if pkg else 0)
+            if not pkg:
+                continue
+            m.prob += m.s[p.code, pkg["security"]] == 1
+            for t in spec.periods:
+                m.prob += m.x[p.code, t] == pkg["compute"][t] / COMPUTE
+            for c in p.concessions:
+                label = pkg["concessions"].get(c.id)
+                for o in c.options:
+                    on = label is not None and (
+                        o.label == ("true" if label is True else str(label))
+                        or (o.amount is not None and str(label)[0].isdigit() and abs(o.amount - money(label)) < 1)
+                    )
+                    m.prob += m.g[p.code, c.id, o.label] == (1 if on else 0)
+    a = m.run(pulp.lpSum(m.V.values()))
+    if a.objective is not None:
+        a.objective *= MONEY
+    return a
+
+
+# --- small portfolios written as files, from a seed ----------------------------------------
+
+
+def write_random(folder: Path, seed: int) -> Path:
+    """A small portfolio (2-3 partners, 1-3 periods, 0-3 concessions each) from `seed`."""
+    import random
+
+    rng = random.Random(seed)
+    years = [str(2026 + i) for i in range(rng.randint(1, 3))]
+    quarters = rng.random() < 0.25
+    periods = [f"2026Q{i + 1}" for i in range(len(years))] if quarters else years
+    levels = [
+        {"id": "baseline", "title": "Baseline", "mitigation": 0.0},
+        {"id": "kyc", "title": "KYC", "mitigation": round(rng.uniform(0.2, 0.6), 2)},
+        {"id": "veu", "title": "VEU", "mitigation": round(rng.uniform(0.7, 0.95), 2)},
+    ]
+    caps = {"tier2": {"baseline": rng.choice([10, 20, 40]) * 1000, "kyc": rng.choice([50, 80]) * 1000}}
+    if rng.random() < 0.5:
+        caps["tier2"]["veu"] = 150_000
+    policy = {
+        "id": "rnd",
+        "title": "Random",
+        "security_levels": levels,
+        "caps": caps,
+        "export_value_per_h100e": f"{rng.choice([5, 8, 12])}k",
+        "risk_penalty_per_h100e": f"{rng.choice([20, 60, 150])}k",
+        "acceptance_margin": rng.choice([0, "50m"]),
+    }
+    if rng.random() < 0.5:
+        policy["risk_budget"] = rng.choice([5_000, 15_000, 40_000])
+    names = []
+    for i in range(rng.randint(2, 3)):
+        code = "PQR"[i] + "X"
+        tier = rng.choice([1, 2, 2])
+        if rng.random() < 0.5:
+            value: Any = f"{rng.choice([20, 30, 45])}k"
+        else:
+            value = [
+                {"upto": 30_000, "value": f"{rng.choice([50, 70])}k"},
+                {"upto": 90_000, "value": f"{rng.choice([15, 25])}k"},
+            ]
+        cons = []
+        for j in range(rng.randint(0, 3)):
+            kind = rng.random()
+            c: dict[str, Any] = {"id": f"c{j}", "title": f"Term {j}", "category": "other"}
+            if kind < 0.4:
+                c.update(us_value=f"{rng.randint(1, 30) * 100}m", partner_cost=f"{rng.randint(0, 20) * 100}m")
+            elif kind < 0.7:
+                c["levels"] = [
+                    {"id": "lo", "title": "Low", "us_value": f"{rng.randint(1, 10) * 100}m", "partner_cost": f"{rng.randint(0, 8) * 100}m"},
+                    {"id": "hi", "title": "High", "us_value": f"{rng.randint(10, 30) * 100}m", "partner_cost": f"{rng.randint(5, 25) * 100}m"},
+                ]
+            else:
+                amount: dict[str, Any] = {"unit": "USD"}
+                if rng.random() < 0.5:
+                    amount["min"] = rng.choice([0, "10bn"])
+                if rng.random() < 0.5:
+                    amount["step"] = "20bn"
+                c["amount"] = amount
+                c["levels"] = [
+                    {"id": "50bn", "title": "USD 50bn", "amount": "50bn", "us_value": f"{rng.randint(5, 20) * 100}m", "partner_cost": f"{rng.randint(2, 15) * 100}m"},
+                    {"id": "150bn", "title": "USD 150bn", "amount": "150bn", "us_value": f"{rng.randint(20, 50) * 100}m", "partner_cost": f"{rng.randint(10, 40) * 100}m"},
+                ]
+            if j and rng.random() < 0.3:
+                c["requires"] = [f"c{j - 1}"]
+            elif rng.random() < 0.3:
+                c["requires"] = [{"security": rng.choice(["kyc", "veu"])}]
+            if j and rng.random() < 0.2 and "requires" not in c:
+                c["excludes"] = [f"c{j - 1}"]
+            cons.append(c)
+        partner = {
+            "code": code,
+            "name": f"Land {code}",
+            "tier": tier,
+            "diversion_risk": round(rng.uniform(0.0, 0.5), 2),
+            "ask": {t: rng.choice([20, 50, 100]) * 1000 for t in periods},
+            "value_per_h100e": value,
+            "batna": f"{rng.randint(0, 30) * 100}m",
+            "us_batna": rng.choice([0, "-500m", "-2bn"]),
+            "security_costs": {"baseline": 0, "kyc": f"{rng.randint(0, 5) * 100}m", "veu": f"{rng.randint(5, 20) * 100}m"},
+            "concessions": cons,
+        }
+        names.append(f"{code.lower()}.yaml")
+        (folder / names[-1]).write_text(yaml.safe_dump(partner, sort_keys=False))
+    (folder / "policy.yaml").write_text(yaml.safe_dump(policy, sort_keys=False))
+    portfolio = {
+        "id": f"rnd-{seed}",
+        "title": "Random",
+        "policy": "policy.yaml",
+        "periods": periods,
+        "supply": {t: rng.choice([0, 60, 120, 200]) * 1000 for t in periods},
+        "partners": names,
+        "granularity": 0,
+    }
+    path = folder / "portfolio.yaml"
+    path.write_text(yaml.safe_dump(portfolio, sort_keys=False))
+    return path

@@ -6,6 +6,7 @@ its own YAML reading and DESIGN.md's model in PuLP, nothing of dealbench).
 from __future__ import annotations
 
 import json
+import math
 from functools import cache
 
 import pytest
@@ -72,3 +73,53 @@ def test_an_impossible_required_deal_is_explained_in_the_bargaining_modes(mode: 
     )
     assert run.exit_code == 3
     assert json.loads(run.stdout)["status"] == "infeasible"
+
+
+# --- what a bargaining point's note states is about the packages printed ----------------
+
+
+def _shares(name: str, result: SolveResult) -> list[float]:
+    """Each side's gain over its ideal gain, by the reference, from the printed packages."""
+    s = spec(name)
+    deals = packages(result)
+    out = []
+    for code, (vi, ui) in ref.ideals(s).items():
+        p = s.partner(code)
+        f = ref.figures(s, code, deals[code])
+        out += [(f["us_value"] - p.us_batna) / vi, (f["partner_utility"] - p.batna) / ui]
+    return out
+
+
+def test_kalai_states_the_tau_of_the_schedule_in_whole_steps() -> None:
+    """two-years-steps (steps of 1,000 H100e): the optimizer's tau is 0.5599 (KA 74,632
+    and LB 75,368 H100e in 2026); in whole steps (75,000 each) the least share is 0.5543.
+    The note said "every share at least tau = 0.5599" under a line maximising 0.5543."""
+    result = solved("two-years-steps", "kalai")
+    tau = min(_shares("two-years-steps", result))
+    assert result.objective == pytest.approx(tau, abs=1e-6)
+    assert f"every share is at least tau = {tau:.4f}" in result.message
+    assert "tau = 0.5599, exact within the gap, before whole steps" in result.message
+    assert result.solver.details["unrounded_objective"] == pytest.approx(0.5599455, abs=1e-6)
+    plain = solved("two-years", "kalai")  # unrounded: one tau
+    assert f"exact within the gap (every share at least tau = {plain.objective:.4f})" in (
+        plain.message
+    )
+
+
+def test_the_nash_bound_is_the_bound_of_the_packages_printed() -> None:
+    """twins (quarters, steps of 1,000): the stated bound is B - L with L the log-product of
+    the packages printed (it was the optimizer's amounts' before whole steps: 1.33e-3
+    stated where the printed packages are 1.04e-3 below B), and it holds against the
+    reference's Nash optimum."""
+    result = solved("twins", "nash")
+    s = spec("twins")
+    ideal = [g for pair in ref.ideals(s).values() for g in pair]
+    printed = sum(math.log(share * g / 1e9) for share, g in zip(_shares("twins", result), ideal))
+    assert result.objective == pytest.approx(printed, abs=1e-9)
+    assert result.solver.bound is not None
+    error = result.solver.details["log_error_bound"]
+    assert error == pytest.approx(result.solver.bound - printed, abs=1e-9)
+    assert f"factor {math.exp(-error):.6f}" in result.message
+    best, upper, _ = ref.nash(s)
+    assert printed >= best - 1e-6 - error
+    assert upper <= printed + error + 1e-6
