@@ -105,7 +105,10 @@ def _options(c: dict[str, Any]) -> list[Option]:
             for lv in c["levels"]
         ]
     spec = c["amount"]
-    points = [(money(lv["amount"]), money(lv["us_value"]), money(lv["partner_cost"])) for lv in c["levels"]]
+    points = [
+        (money(lv["amount"]), money(lv["us_value"]), money(lv["partner_cost"]))
+        for lv in c["levels"]
+    ]
     ids = {money(lv["amount"]): str(lv["id"]) for lv in c["levels"]}
     if "min" in spec:
         points.insert(0, (money(spec["min"]), 0.0, 0.0))
@@ -158,9 +161,15 @@ def load(path: Path) -> Spec:
         ]
         partners.append(
             Partner(
-                d["code"], int(d["tier"]), float(d["diversion_risk"]), ask, segs,
-                money(d["batna"]), money(d.get("us_batna", 0)),
-                {k: money(v) for k, v in d["security_costs"].items()}, cons,
+                d["code"],
+                int(d["tier"]),
+                float(d["diversion_risk"]),
+                ask,
+                segs,
+                money(d["batna"]),
+                money(d.get("us_batna", 0)),
+                {k: money(v) for k, v in d["security_costs"].items()},
+                cons,
             )
         )
     caps: dict[tuple[str, str], float] = {}
@@ -250,10 +259,15 @@ class Model:
                 prob += pulp.lpSum(self.w[p.code, t, k] for k in lv) == x
                 segs = []
                 for j, (width, _) in enumerate(p.segments):
-                    sv = self.seg[p.code, t, j] = var(ub=None if math.isinf(width) else width / COMPUTE)
+                    sv = self.seg[p.code, t, j] = var(
+                        ub=None if math.isinf(width) else width / COMPUTE
+                    )
                     segs.append(sv)
                 prob += pulp.lpSum(segs) <= x
-            granted = {c.id: pulp.lpSum(self.g[p.code, c.id, o.label] for o in c.options) for c in p.concessions}
+            granted = {
+                c.id: pulp.lpSum(self.g[p.code, c.id, o.label] for o in c.options)
+                for c in p.concessions
+            }
             for c in p.concessions:
                 for r in c.requires:
                     if isinstance(r, dict):
@@ -263,8 +277,16 @@ class Model:
                         prob += granted[c.id] <= granted[r]
                 for e in c.excludes:
                     prob += granted[c.id] + granted[e] <= 1
-            cost = pulp.lpSum(o.cost / MONEY * self.g[p.code, c.id, o.label] for c in p.concessions for o in c.options)
-            usv = pulp.lpSum(o.us / MONEY * self.g[p.code, c.id, o.label] for c in p.concessions for o in c.options)
+            cost = pulp.lpSum(
+                o.cost / MONEY * self.g[p.code, c.id, o.label]
+                for c in p.concessions
+                for o in c.options
+            )
+            usv = pulp.lpSum(
+                o.us / MONEY * self.g[p.code, c.id, o.label]
+                for c in p.concessions
+                for o in c.options
+            )
             value = pulp.lpSum(
                 v * COMPUTE / MONEY * self.seg[p.code, t, j]
                 for t in spec.periods
@@ -272,13 +294,16 @@ class Model:
             )
             sec = pulp.lpSum(p.security[k] / MONEY * self.s[p.code, k] for k in lv)
             D = self.D[p.code] = value - cost - sec
-            prob += D >= (p.batna + spec.margin) / MONEY * z
+            prob += (p.batna + spec.margin) / MONEY * z <= D
             R = self.R[p.code] = pulp.lpSum(
                 spec.weight(p, k) * self.w[p.code, t, k] for t in spec.periods for k in lv
             )
             self.V[p.code] = (
                 usv
-                + spec.export * COMPUTE / MONEY * pulp.lpSum(self.x[p.code, t] for t in spec.periods)
+                + spec.export
+                * COMPUTE
+                / MONEY
+                * pulp.lpSum(self.x[p.code, t] for t in spec.periods)
                 - spec.penalty * COMPUTE / MONEY * R
                 + p.us_batna / MONEY * (1 - z)
             )
@@ -305,12 +330,21 @@ class Model:
         for p in spec.partners:
             if (self.z[p.code].value() or 0) < 0.5:
                 continue
-            level = next(k for k in spec.levels if (self.s.get((p.code, k[0])) is not None and (self.s[p.code, k[0]].value() or 0) > 0.5))[0]
+            level = next(
+                k
+                for k in spec.levels
+                if (
+                    self.s.get((p.code, k[0])) is not None
+                    and (self.s[p.code, k[0]].value() or 0) > 0.5
+                )
+            )[0]
             deals[p.code] = {
                 "security": level,
                 "compute": {t: (self.x[p.code, t].value() or 0) * COMPUTE for t in spec.periods},
                 "concessions": {
-                    c.id: o.label for c in p.concessions for o in c.options
+                    c.id: o.label
+                    for c in p.concessions
+                    for o in c.options
                     if (self.g[p.code, c.id, o.label].value() or 0) > 0.5
                 },
             }
@@ -332,7 +366,12 @@ def us_best(
     return a
 
 
-def partner_best(spec: Spec, floor: float | None = None, require: tuple[str, ...] = (), only: tuple[str, ...] | None = None) -> Answer:
+def partner_best(
+    spec: Spec,
+    floor: float | None = None,
+    require: tuple[str, ...] = (),
+    only: tuple[str, ...] | None = None,
+) -> Answer:
     m = Model(spec, require, only)
     codes = [p.code for p in spec.partners]
     if floor is None:
@@ -379,8 +418,13 @@ def kalai(spec: Spec, steps: bool = False) -> tuple[float, Answer]:
 def nash(spec: Spec, cuts: int = 60, rounds: int = 8) -> tuple[float, float, Answer]:
     """(best log-product found, upper bound, answer); log of gains in USD bn."""
     ide = ideals(spec)
-    pts = {c: ([vi / MONEY * 1e-4 ** (j / (cuts - 1)) for j in range(cuts)],
-               [ui / MONEY * 1e-4 ** (j / (cuts - 1)) for j in range(cuts)]) for c, (vi, ui) in ide.items()}
+    pts = {
+        c: (
+            [vi / MONEY * 1e-4 ** (j / (cuts - 1)) for j in range(cuts)],
+            [ui / MONEY * 1e-4 ** (j / (cuts - 1)) for j in range(cuts)],
+        )
+        for c, (vi, ui) in ide.items()
+    }
     best, bound, ans = -math.inf, math.inf, Answer("none")
     for _ in range(rounds):
         m = Model(spec)
@@ -518,7 +562,14 @@ def fixed(spec: Spec, choices: dict[str, dict[str, Any]]) -> Answer:
         for c in p.concessions:
             label = pick["concessions"].get(c.id)
             for o in c.options:
-                on = label is not None and (o.label == label or (o.amount is not None and str(label)[0].isdigit() and abs(o.amount - money(label)) < 1))
+                on = label is not None and (
+                    o.label == label
+                    or (
+                        o.amount is not None
+                        and str(label)[0].isdigit()
+                        and abs(o.amount - money(label)) < 1
+                    )
+                )
                 m.prob += m.g[p.code, c.id, o.label] == (1 if on else 0)
     a = m.run(pulp.lpSum(m.V.values()))
     if a.objective is not None:
@@ -553,7 +604,11 @@ def floored(
                 for o in c.options:
                     on = label is not None and (
                         o.label == ("true" if label is True else str(label))
-                        or (o.amount is not None and str(label)[0].isdigit() and abs(o.amount - money(label)) < 1)
+                        or (
+                            o.amount is not None
+                            and str(label)[0].isdigit()
+                            and abs(o.amount - money(label)) < 1
+                        )
                     )
                     m.prob += m.g[p.code, c.id, o.label] == (1 if on else 0)
     a = m.run(pulp.lpSum(m.V.values()))
@@ -578,7 +633,9 @@ def write_random(folder: Path, seed: int) -> Path:
         {"id": "kyc", "title": "KYC", "mitigation": round(rng.uniform(0.2, 0.6), 2)},
         {"id": "veu", "title": "VEU", "mitigation": round(rng.uniform(0.7, 0.95), 2)},
     ]
-    caps = {"tier2": {"baseline": rng.choice([10, 20, 40]) * 1000, "kyc": rng.choice([50, 80]) * 1000}}
+    caps = {
+        "tier2": {"baseline": rng.choice([10, 20, 40]) * 1000, "kyc": rng.choice([50, 80]) * 1000}
+    }
     if rng.random() < 0.5:
         caps["tier2"]["veu"] = 150_000
     policy = {
@@ -608,11 +665,24 @@ def write_random(folder: Path, seed: int) -> Path:
             kind = rng.random()
             c: dict[str, Any] = {"id": f"c{j}", "title": f"Term {j}", "category": "other"}
             if kind < 0.4:
-                c.update(us_value=f"{rng.randint(1, 30) * 100}m", partner_cost=f"{rng.randint(0, 20) * 100}m")
+                c.update(
+                    us_value=f"{rng.randint(1, 30) * 100}m",
+                    partner_cost=f"{rng.randint(0, 20) * 100}m",
+                )
             elif kind < 0.7:
                 c["levels"] = [
-                    {"id": "lo", "title": "Low", "us_value": f"{rng.randint(1, 10) * 100}m", "partner_cost": f"{rng.randint(0, 8) * 100}m"},
-                    {"id": "hi", "title": "High", "us_value": f"{rng.randint(10, 30) * 100}m", "partner_cost": f"{rng.randint(5, 25) * 100}m"},
+                    {
+                        "id": "lo",
+                        "title": "Low",
+                        "us_value": f"{rng.randint(1, 10) * 100}m",
+                        "partner_cost": f"{rng.randint(0, 8) * 100}m",
+                    },
+                    {
+                        "id": "hi",
+                        "title": "High",
+                        "us_value": f"{rng.randint(10, 30) * 100}m",
+                        "partner_cost": f"{rng.randint(5, 25) * 100}m",
+                    },
                 ]
             else:
                 amount: dict[str, Any] = {"unit": "USD"}
@@ -622,8 +692,20 @@ def write_random(folder: Path, seed: int) -> Path:
                     amount["step"] = "20bn"
                 c["amount"] = amount
                 c["levels"] = [
-                    {"id": "50bn", "title": "USD 50bn", "amount": "50bn", "us_value": f"{rng.randint(5, 20) * 100}m", "partner_cost": f"{rng.randint(2, 15) * 100}m"},
-                    {"id": "150bn", "title": "USD 150bn", "amount": "150bn", "us_value": f"{rng.randint(20, 50) * 100}m", "partner_cost": f"{rng.randint(10, 40) * 100}m"},
+                    {
+                        "id": "50bn",
+                        "title": "USD 50bn",
+                        "amount": "50bn",
+                        "us_value": f"{rng.randint(5, 20) * 100}m",
+                        "partner_cost": f"{rng.randint(2, 15) * 100}m",
+                    },
+                    {
+                        "id": "150bn",
+                        "title": "USD 150bn",
+                        "amount": "150bn",
+                        "us_value": f"{rng.randint(20, 50) * 100}m",
+                        "partner_cost": f"{rng.randint(10, 40) * 100}m",
+                    },
                 ]
             if j and rng.random() < 0.3:
                 c["requires"] = [f"c{j - 1}"]
@@ -641,7 +723,11 @@ def write_random(folder: Path, seed: int) -> Path:
             "value_per_h100e": value,
             "batna": f"{rng.randint(0, 30) * 100}m",
             "us_batna": rng.choice([0, "-500m", "-2bn"]),
-            "security_costs": {"baseline": 0, "kyc": f"{rng.randint(0, 5) * 100}m", "veu": f"{rng.randint(5, 20) * 100}m"},
+            "security_costs": {
+                "baseline": 0,
+                "kyc": f"{rng.randint(0, 5) * 100}m",
+                "veu": f"{rng.randint(5, 20) * 100}m",
+            },
             "concessions": cons,
         }
         names.append(f"{code.lower()}.yaml")

@@ -151,13 +151,15 @@ def solve_bargaining(
     no_zopa = [p.code for p in portfolio.partners if p.code not in ideals]
     forced = [code for code in no_zopa if code in require]
     no_zopa = [code for code in no_zopa if code not in require]
-    message = f"{mode}: {bound_note}." + (
-        f" No zone of agreement, so no deal: {', '.join(no_zopa)}." if no_zopa else ""
-    ) + (
-        f" No zone of agreement, but a deal is required: {', '.join(forced)}"
-        " (outside the bargaining objective)."
-        if forced
-        else ""
+    message = (
+        f"{mode}: {bound_note}."
+        + (f" No zone of agreement, so no deal: {', '.join(no_zopa)}." if no_zopa else "")
+        + (
+            f" No zone of agreement, but a deal is required: {', '.join(forced)}"
+            " (outside the bargaining objective)."
+            if forced
+            else ""
+        )
     )
     if result.message:  # what the rounding says (a refined step, unrounded amounts)
         message += f" {result.message}"
@@ -193,7 +195,9 @@ def bargaining_objective(
 def _score(mode: Mode, found: dict[str, tuple[float, float]], ideals: Ideals) -> float:
     """tau (kalai) or the log Nash product (nash) of gains in model units."""
     if mode == "kalai":
-        shares = [g / i for code, pair in found.items() for g, i in zip(pair, ideals[code])]
+        shares = [
+            g / i for code, pair in found.items() for g, i in zip(pair, ideals[code], strict=True)
+        ]
         return min(shares, default=1.0)
     return sum(math.log(g) if g > 0 else -math.inf for pair in found.values() for g in pair)
 
