@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 
 from dealbench.checker import evaluate
 from dealbench.model.schema import Portfolio
@@ -72,7 +73,10 @@ def solve_bargaining(
     cuts: int = CUTS,
     rounds: int = 4,
     tolerance: float = 1e-4,
+    require: Sequence[str] = (),
 ) -> SolveResult:
+    """nash or kalai over `portfolio`; `require`: partners that must have a deal (one
+    without a zone of agreement then has one outside the bargaining objective)."""
     start = time.perf_counter()
     ideals = ideal_gains(portfolio, gap, solver)
     timings = {"ideals": time.perf_counter() - start}
@@ -87,23 +91,27 @@ def solve_bargaining(
         return _status(form, outcome)
 
     if mode == "kalai":
-        form = formulate(portfolio, "kalai", ideals=ideals)
+        form = formulate(portfolio, "kalai", require=require, ideals=ideals)
         status, proven, _ = run(form)
         if status in (Status.OPTIMAL, Status.TIME_LIMIT):
             tau = float(form.problem.variablesDict()["tau"].varValue or 0.0)
             details["tau"] = tau
-            form = formulate(portfolio, "kalai", ideals=ideals, tau_floor=tau * (1 - 1e-7) - 1e-9)
+            form = formulate(
+                portfolio,
+                "kalai",
+                require=require,
+                ideals=ideals,
+                tau_floor=tau * (1 - 1e-7) - 1e-9,
+            )
             status, proven, _ = run(form)
-        bound_note = (
-            f"exact within the gap (every share at least tau = {details.get('tau', 0):.4f})"
-        )
+        top = math.inf  # no bound on tau is stated
     else:
         points = {
             code: (_geometric(vi, cuts), _geometric(ui, cuts)) for code, (vi, ui) in ideals.items()
         }
-        error = math.inf
+        error = top = math.inf
         for i in range(rounds):
-            form = formulate(portfolio, "nash", ideals=ideals, cuts=[points])
+            form = formulate(portfolio, "nash", require=require, ideals=ideals, cuts=[points])
             status, proven, bound = run(form)
             if status not in (Status.OPTIMAL, Status.TIME_LIMIT):
                 break
@@ -118,15 +126,7 @@ def solve_bargaining(
                 if gv > 0 and gu > 0:
                     points[code][0].append(gv)
                     points[code][1].append(gu)
-        details["log_error_bound"] = error
-        details["product_ratio_bound"] = math.exp(-error) if math.isfinite(error) else 0.0
         details["cuts"] = float(cuts)
-        bound_note = (
-            f"the Nash product is within a factor {math.exp(-error):.6f} of the best "
-            f"(log error bound {error:.2e}, tangent cuts on log)"
-            if math.isfinite(error)
-            else "a partner with a zone of agreement ends with no gain: no bound"
-        )
     info = SolverInfo(
         name=backend.name,
         version=backend.version,
@@ -138,22 +138,38 @@ def solve_bargaining(
     )
     if status not in (Status.OPTIMAL, Status.TIME_LIMIT):
         return empty_result(portfolio, mode, status, info)
+    unrounded = _score(mode, _gains(form, ideals), ideals)
     result = finish(portfolio, mode, status, info, extract_packages(form))
+    # What the note states is about the packages returned, in whole steps when rounded:
+    # rounding moves tau and the log-product a little, never the bound.
+    value = (
+        bargaining_objective(portfolio, result, mode, ideals)
+        if result.us_value is not None
+        else unrounded
+    )
+    bound_note = _bound_note(mode, value, unrounded, top, result.solver.details)
     no_zopa = [p.code for p in portfolio.partners if p.code not in ideals]
-    message = f"{mode}: {bound_note}." + (
-        f" No zone of agreement, so no deal: {', '.join(no_zopa)}." if no_zopa else ""
+    forced = [code for code in no_zopa if code in require]
+    no_zopa = [code for code in no_zopa if code not in require]
+    message = (
+        f"{mode}: {bound_note}."
+        + (f" No zone of agreement, so no deal: {', '.join(no_zopa)}." if no_zopa else "")
+        + (
+            f" No zone of agreement, but a deal is required: {', '.join(forced)}"
+            " (outside the bargaining objective)."
+            if forced
+            else ""
+        )
     )
     if result.message:  # what the rounding says (a refined step, unrounded amounts)
         message += f" {result.message}"
     if result.us_value is None:
         return result.model_copy(update={"message": message})
-    value = bargaining_objective(portfolio, result, mode, ideals)
-    # nash's bound is on the log-product (model units); kalai's second stage bounds the
-    # sum of shares, not tau: no bound on tau is stated.
-    bound = result.solver.bound
-    bound = bound / MONEY if mode == "nash" and bound is not None else None
+    # nash's bound is B, the tangent cuts' bound on the log-product; kalai's second stage
+    # bounds the sum of shares, not tau: no bound on tau is stated.
+    bound = top if mode == "nash" and math.isfinite(top) else None
     stats = result.solver.model_copy(deep=True, update={"bound": bound})
-    stats.details["unrounded_objective"] = value
+    stats.details["unrounded_objective"] = unrounded
     return result.model_copy(update={"message": message, "objective": value, "solver": stats})
 
 
@@ -174,6 +190,41 @@ def bargaining_objective(
     if mode == "kalai":
         return min((g / ideal for g, ideal in gains), default=1.0)
     return sum(math.log(g) if g > 0 else -math.inf for g, _ in gains)
+
+
+def _score(mode: Mode, found: dict[str, tuple[float, float]], ideals: Ideals) -> float:
+    """tau (kalai) or the log Nash product (nash) of gains in model units."""
+    if mode == "kalai":
+        shares = [
+            g / i for code, pair in found.items() for g, i in zip(pair, ideals[code], strict=True)
+        ]
+        return min(shares, default=1.0)
+    return sum(math.log(g) if g > 0 else -math.inf for pair in found.values() for g in pair)
+
+
+def _bound_note(
+    mode: Mode, value: float, unrounded: float, top: float, details: dict[str, float]
+) -> str:
+    """What the packages returned are worth against the best: kalai's tau (and the
+    optimizer's, when whole steps moved it); nash's bound B - L with L the log-product of
+    the packages returned (also kept in `details`)."""
+    if mode == "kalai":
+        details["tau"] = value
+        if abs(value - unrounded) <= 5e-5:
+            return f"exact within the gap (every share at least tau = {value:.4f})"
+        return (
+            f"tau = {unrounded:.4f}, exact within the gap, before whole steps; in whole steps "
+            f"every share is at least tau = {value:.4f}"
+        )
+    error = max(top - value, 0.0) if math.isfinite(value) else math.inf
+    details["log_error_bound"] = error
+    details["product_ratio_bound"] = math.exp(-error) if math.isfinite(error) else 0.0
+    if not math.isfinite(error):
+        return "a partner with a zone of agreement ends with no gain: no bound"
+    return (
+        f"the Nash product is within a factor {math.exp(-error):.6f} of the best "
+        f"(log error bound {error:.2e}, tangent cuts on log)"
+    )
 
 
 def _geometric(ideal: float, n: int) -> list[float]:

@@ -172,6 +172,10 @@ def explain_infeasible(
     best US utility, exactly) is the remedy then.
     """
     deadline = None if time_limit is None else time.monotonic() + time_limit
+    if mode in ("nash", "kalai"):
+        # Their packages are us-best's (partners without a zone of agreement only lose
+        # deals, which never makes a required deal harder): the same limits decide.
+        mode = "us-best"
     head, floor_fix = _floor_shortfall(portfolio, mode, v_floor, require)
     if floor_fix is not None and _amounts(portfolio) > SEARCH_MAX_AMOUNTS:
         # The floor's shortfall is exact; the search for limits to raise instead is not

@@ -154,9 +154,9 @@ def formulate(
     if step > 0:
         add_whole_steps(f, step)
     if mode == "nash":
-        add_nash_objective(f, ideals or {}, (cuts or [{}])[0])
+        add_nash_objective(f, ideals or {}, (cuts or [{}])[0], require)
     elif mode == "kalai":
-        add_kalai_objective(f, ideals or {}, tau_floor)
+        add_kalai_objective(f, ideals or {}, tau_floor, require)
     else:
         add_objective(f, v_floor)
     return f
@@ -360,13 +360,14 @@ def add_objective(f: Formulation, v_floor: float | None) -> None:
     f.problem += pulp.lpSum(f.deal_terms(p) - (p.batna / MONEY) * f.z[p.code] for p in pf.partners)
 
 
-def _no_zopa(f: Formulation, ideals: Ideals) -> list[Partner]:
-    """Partners with a zone of agreement; the others get no deal (z = 0)."""
+def _no_zopa(f: Formulation, ideals: Ideals, require: Sequence[str] = ()) -> list[Partner]:
+    """Partners with a zone of agreement; the others get no deal (z = 0), unless the user
+    requires one (then it has a deal, outside the bargaining objective)."""
     out = []
     for p in f.portfolio.partners:
         if p.code in ideals:
             out.append(p)
-        else:
+        elif p.code not in require:
             f.add(f.z[p.code] <= 0, f"nozopa_{p.code}", Row("no-zopa", p.code))
     return out
 
@@ -377,13 +378,16 @@ def gains(f: Formulation, p: Partner) -> tuple[pulp.LpAffineExpression, pulp.LpA
 
 
 def add_nash_objective(
-    f: Formulation, ideals: Ideals, points: dict[str, tuple[list[float], list[float]]]
+    f: Formulation,
+    ideals: Ideals,
+    points: dict[str, tuple[list[float], list[float]]],
+    require: Sequence[str] = (),
 ) -> None:
     """max sum_p log(US gain) + log(partner gain), each log bounded by its tangents."""
     import math
 
     terms = []
-    for i, p in enumerate(_no_zopa(f, ideals)):
+    for i, p in enumerate(_no_zopa(f, ideals, require)):
         us_gain, partner_gain = gains(f, p)
         us_points, partner_points = points[p.code]
         for side, gain, at in (("v", us_gain, us_points), ("u", partner_gain, partner_points)):
@@ -398,12 +402,14 @@ def add_nash_objective(
     f.problem += pulp.lpSum(terms)
 
 
-def add_kalai_objective(f: Formulation, ideals: Ideals, tau_floor: float | None) -> None:
+def add_kalai_objective(
+    f: Formulation, ideals: Ideals, tau_floor: float | None, require: Sequence[str] = ()
+) -> None:
     """max tau with each side's gain >= tau x its ideal gain (then, with `tau_floor`,
     the sum of shares at tau >= tau_floor)."""
     tau = f.problem.add_variable("tau", lowBound=0, upBound=1)
     shares = []
-    for p in _no_zopa(f, ideals):
+    for p in _no_zopa(f, ideals, require):
         us_gain, partner_gain = gains(f, p)
         vi, ui = ideals[p.code]
         f.add(us_gain - vi * tau >= 0, f"kalai_v_{p.code}", Row("kalai", p.code))

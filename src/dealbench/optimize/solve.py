@@ -70,7 +70,13 @@ def solve(
         )
     if mode in ("nash", "kalai"):  # solved on the plain model (see `bargain`)
         return solve_bargaining(
-            portfolio, mode, solver=solver, time_limit=time_limit, gap=gap, threads=threads
+            portfolio,
+            mode,
+            solver=solver,
+            time_limit=time_limit,
+            gap=gap,
+            threads=threads,
+            require=require,
         )
     return solve_best(
         portfolio,
