@@ -401,6 +401,21 @@ def test_a_bad_override_names_each_problem_under_the_parameter() -> None:
     assert str(info.value).startswith("overrides: budget.risk: unknown root 'budget'")
 
 
+def test_overrides_may_be_the_set_options_texts() -> None:
+    """`apply_overrides(pf, ["partners.AA.batna=2bn"])`, `--set`'s texts as a list, raised
+    AttributeError ('list' object has no attribute 'items'). They are taken as `--set`
+    takes them; anything else is an ArgumentError naming the parameter."""
+    pf = dealbench.load_portfolio(TINY)
+    texts = dealbench.apply_overrides(pf, ["partners.AA.batna=2bn"])
+    mapping = dealbench.apply_overrides(pf, {"partners.AA.batna": "2bn"})
+    assert texts.fingerprint() == mapping.fingerprint()
+    assert texts.partner("AA").batna == 2e9
+    for bad in (["partners.AA.batna"], [("partners.AA.batna", 1)], 5):
+        with pytest.raises(ArgumentError) as info:
+            dealbench.apply_overrides(pf, bad)  # type: ignore[arg-type]
+        assert info.value.argument == "overrides", bad
+
+
 def test_an_argument_error_survives_a_process_boundary() -> None:
     import pickle
 

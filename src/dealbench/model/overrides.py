@@ -184,18 +184,31 @@ def _same(a: Any, b: Any) -> bool:
 
 def apply_overrides(
     portfolio: Portfolio,
-    overrides: Mapping[str, Any],
+    overrides: Mapping[str, Any] | Iterable[str] | str,
     *,
     where: str | None = None,
     name: str = "overrides",
 ) -> Portfolio:
     """The portfolio with each override applied, in order, each validated as in a file.
 
+    `overrides`: a mapping of path to value, or `--set`'s "PATH=VALUE" texts (a list, or
+    one alone).
+
     Raises InputError naming the path and what was expected: a path that does not
     exist, a value of the wrong unit or shape, or one the cross-file rules refuse.
     `where` is the file the overrides come from (a scenarios file); without it they are
     the caller's argument, and the error an ArgumentError naming `name`.
     """
+    if isinstance(overrides, str | list | tuple):
+        if not all(isinstance(item, str) for item in overrides):
+            raise ArgumentError(name, "expected a mapping of path to value, or PATH=VALUE texts")
+        overrides = parse_set(overrides, name)
+    elif not isinstance(overrides, Mapping):
+        raise ArgumentError(
+            name,
+            "expected a mapping of path to value, or PATH=VALUE texts, "
+            f"not {type(overrides).__name__}",
+        )
     if not overrides:
         return portfolio
     for path, value in overrides.items():
