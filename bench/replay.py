@@ -79,8 +79,8 @@ def dump(seed: int, folder: Path, slower: float) -> None:
 
 
 def _solve(name: Path, extra: dict[str, Any]) -> tuple[float, int, float]:
-    from dealbench.optimize.decomposition.highs import new_highs
     from dealbench.optimize.decomposition.restricted import configure
+    from dealbench.optimize.highs import new_highs
 
     meta = json.loads(name.with_suffix(".json").read_text())
     h = new_highs(threads=1, gap=meta["gap"])  # as `restricted` sets it, then the variant

@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 
 from dealbench.model.schema import Granularity, Package, Partner, Portfolio, value_on
-from dealbench.optimize.decomposition.highs import INF, new_highs, pass_model
 from dealbench.optimize.formulate import COMPUTE, MONEY, Mode
+from dealbench.optimize.highs import INF, new_highs, pass_model
 
 Vector = np.ndarray[Any, np.dtype[np.float64]]
 

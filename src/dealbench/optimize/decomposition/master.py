@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from dealbench.optimize.decomposition.blocks import F64, Blocks
-from dealbench.optimize.decomposition.highs import INF, new_highs, run_lp
 from dealbench.optimize.decomposition.pricing import Duals, Pricing, price
+from dealbench.optimize.highs import INF, new_highs, run_lp
 
 #: Cost of an artificial column (model units, USD billions): far above any deal.
 ARTIFICIAL_COST = 1e5

@@ -25,8 +25,8 @@ from numpy.typing import NDArray
 
 from dealbench.optimize.decomposition.blocks import F64, I64, Blocks
 from dealbench.optimize.decomposition.choice import Choice
-from dealbench.optimize.decomposition.highs import INF, new_highs, pass_model
 from dealbench.optimize.decomposition.pricing import Pricing
+from dealbench.optimize.highs import INF, new_highs, pass_model
 
 #: HiGHS heuristics a restricted MIP goes without: it starts from an incumbent,
 #: and their sub-MIPs took 7.5 s of 10 on M's proof without finding a better one.
