@@ -23,7 +23,8 @@ from dealbench.errors import DealbenchError, InputError, Issue, user_lines
 from dealbench.io import OutputError, write_atomic
 from dealbench.model import Package, Portfolio, load_package
 from dealbench.model.amounts import amount_text
-from dealbench.negotiate.rounds import package_yaml
+from dealbench.model.schema import GRANTED
+from dealbench.negotiate.rounds import package_yaml, whole
 from dealbench.web.pages import page
 from dealbench.web.security import confine, inside
 from dealbench.web.views.common import checked_form, portfolio, portfolio_file, relative, root
@@ -118,16 +119,28 @@ def field_of(violation: str, pf: Portfolio, package: Package) -> str:
     return "security" if "security" in violation else "package"
 
 
-def editor_context(pf: Portfolio, package: Package) -> dict[str, Any]:
-    partner = pf.partner(package.partner)
+def field_values(package: Package) -> dict[str, str]:
+    """The editor's fields holding `package`, as the text each shows. Compute is written as
+    a package file writes it (whole H100e as integers, anything else as it is): the fields
+    showed it rounded to whole H100e, and the next edit or save dropped the fraction."""
+    values = {"security": package.security, "title": package.title or ""}
+    for t, x in package.compute.items():
+        values[f"compute.{t}"] = str(whole(x))
+    for cid, level in package.granted().items():
+        values[f"concession.{cid}"] = "yes" if level == GRANTED else level
+    return values
+
+
+def editor_context(pf: Portfolio, code: str, values: dict[str, str]) -> dict[str, Any]:
+    """What the editor shows of partner `code`, its fields holding `values` (by field name)."""
+    partner = pf.partner(code)
     if partner is None:
-        raise HTTPException(404, f"No partner {package.partner!r} in portfolio {pf.id}.")
+        raise HTTPException(404, f"No partner {code!r} in portfolio {pf.id}.")
     return {
         "partner": partner,
         "periods": pf.periods,
         "levels": [(lvl, pf.policy.level(lvl).title) for lvl in pf.levels_for(partner)],
-        "package": package,
-        "granted": package.granted(),
+        "values": values,
         # A range concession takes any amount from its first breakpoint to its last.
         "ranges": {
             c.id: (amount_text(c.points[0][0]), amount_text(c.points[-1][0]))
@@ -171,7 +184,7 @@ def editor_page(
         files=package_files(request),
         source=source,
         next_round=next_round(request, name, pf, package.partner),
-        **editor_context(pf, package),
+        **editor_context(pf, package.partner, field_values(package)),
         **verdict_context(pf, package),
     )
 
