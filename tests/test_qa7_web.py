@@ -40,3 +40,38 @@ def test_the_editor_shows_a_packages_compute_as_written_not_rounded(
     assert field(page, "compute.2028") == "0.5"
     assert re.search(r'<option value="yes" selected>yes</option>', page)  # us-cloud-only
     assert 'value="veu" selected' in page
+
+
+def test_evaluate_without_scripts_answers_with_the_editor_holding_the_fields_as_typed(
+    client: TestClient,
+) -> None:
+    """The Evaluate button is how a page without scripts re-evaluates; it answered with the
+    bare verdict fragment (no layout, no editor), and everything typed was gone from view.
+    The page's script asks for the fragment by a header and still gets it alone."""
+    typed = {
+        "partner": "AE",
+        "security": "veu",
+        "compute.2026": "12O,000",  # a letter O: invalid
+        "compute.2027": "600000",
+        "concession.invest-us": "1400bn",
+        "title": "Draft of Tuesday",
+        "filename": "ae-tuesday",
+    }
+    page = post(client, "/p/gulf-asia/evaluate", **typed).text  # type: ignore[attr-defined]
+    assert page.startswith("<!doctype html>") and 'id="package"' in page
+    assert "the package form: compute.2026: expected a number, got '12O,000'" in words(page)
+    for name in ("compute.2026", "compute.2027", "title", "filename"):
+        assert field(page, name) == typed[name], name
+    assert '<option value="1400bn" selected>' in page and 'value="veu" selected' in page
+
+    typed["compute.2026"] = "600000"
+    page = post(client, "/p/gulf-asia/evaluate", **typed).text  # type: ignore[attr-defined]
+    assert 'id="package"' in page and 'id="us-value"' in page
+    assert field(page, "compute.2026") == "600000"
+
+    fragment = client.post(
+        "/p/gulf-asia/evaluate",
+        data={CSRF_FIELD: CSRF, **typed},
+        headers={"X-Dealbench-Fragment": "1"},
+    ).text
+    assert fragment.startswith('<h2 id="verdict-h">') and 'id="package"' not in fragment

@@ -22,6 +22,9 @@ from dealbench.web.security import CSRF_FIELD, csrf_for
 
 HERE = Path(__file__).parent
 
+#: Sent by the page's script when it fetches a fragment to swap into the page it shows.
+FRAGMENT_HEADER = "X-Dealbench-Fragment"
+
 
 @cache
 def environment() -> jinja2.Environment:
@@ -46,6 +49,12 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         .render(request=request, csrf_field=CSRF_FIELD, csrf=csrf_for(token), **context)
     )
     return HTMLResponse(html, status_code=status)
+
+
+def wants_fragment(request: Request) -> bool:
+    """Whether the page's script asked for a fragment; without it (a link followed, a form
+    sent by a page without scripts) the answer must be a whole page."""
+    return request.headers.get(FRAGMENT_HEADER) == "1"
 
 
 def refused_page(message: str) -> HTMLResponse:

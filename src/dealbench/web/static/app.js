@@ -38,7 +38,8 @@ function editor(form) {
     const mine = ++sequence;
     const body = new FormData(form);
     const response = await fetch(form.dataset.evaluate, {
-      method: "POST", body, headers: { "X-CSRF-Token": csrf() }, credentials: "same-origin",
+      method: "POST", body, credentials: "same-origin",
+      headers: { "X-CSRF-Token": csrf(), "X-Dealbench-Fragment": "1" },
     });
     const html = await response.text();
     if (mine !== sequence) return; // a newer edit answered first

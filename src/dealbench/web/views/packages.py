@@ -25,7 +25,7 @@ from dealbench.model import Package, Portfolio, load_package
 from dealbench.model.amounts import amount_text
 from dealbench.model.schema import GRANTED
 from dealbench.negotiate.rounds import package_yaml, whole
-from dealbench.web.pages import page
+from dealbench.web.pages import page, wants_fragment
 from dealbench.web.security import confine, inside
 from dealbench.web.views.common import checked_form, portfolio, portfolio_file, relative, root
 
@@ -131,6 +131,20 @@ def field_values(package: Package) -> dict[str, str]:
     return values
 
 
+#: The editor's fields other than compute and concessions, kept as typed.
+_FIELDS = ("security", "title", "filename", "replace")
+
+
+def form_values(form: FormData) -> dict[str, str]:
+    """The editor's fields as the user typed them (shown again as typed, valid or not)."""
+    return {
+        key: str(value)
+        for key, value in form.multi_items()
+        if isinstance(value, str)
+        and (key in _FIELDS or key.startswith(("compute.", "concession.")))
+    }
+
+
 def editor_context(pf: Portfolio, code: str, values: dict[str, str]) -> dict[str, Any]:
     """What the editor shows of partner `code`, its fields holding `values` (by field name)."""
     partner = pf.partner(code)
@@ -173,9 +187,16 @@ def next_round(request: Request, name: str, pf: Portfolio, partner: str) -> int 
 
 
 def editor_page(
-    request: Request, name: str, pf: Portfolio, package: Package, source: str
+    request: Request,
+    name: str,
+    pf: Portfolio,
+    code: str,
+    values: dict[str, str],
+    verdict: dict[str, Any],
+    source: str = "",
 ) -> Response:
-    """The editor holding `package`, with its verdict."""
+    """The editor of partner `code`, its fields holding `values`, beside `verdict` (a
+    `verdict_context`, or the `lines` of the error the fields gave)."""
     return page(
         request,
         "editor.html.j2",
@@ -183,10 +204,19 @@ def editor_page(
         partners=[(p.code, p.name) for p in pf.partners],
         files=package_files(request),
         source=source,
-        next_round=next_round(request, name, pf, package.partner),
-        **editor_context(pf, package.partner, field_values(package)),
-        **verdict_context(pf, package),
+        next_round=next_round(request, name, pf, code),
+        **editor_context(pf, code, values),
+        **verdict,
     )
+
+
+def package_page(
+    request: Request, name: str, pf: Portfolio, package: Package, source: str = ""
+) -> Response:
+    """The editor holding `package`, with its verdict."""
+    values = field_values(package)
+    verdict = verdict_context(pf, package)
+    return editor_page(request, name, pf, package.partner, values, verdict, source)
 
 
 async def editor(request: Request) -> Response:
@@ -202,18 +232,26 @@ async def editor(request: Request) -> Response:
         if partner is None:
             raise HTTPException(404, f"No partner {code!r} in portfolio {pf.id}.")
         package = Package(partner=code, security=pf.levels_for(partner)[0])
-    return editor_page(request, name, pf, package, source or "")
+    return package_page(request, name, pf, package, source or "")
 
 
 async def evaluate_form(request: Request) -> Response:
-    """The verdict fragment for the editor's current fields (the page swaps it in)."""
+    """The verdict of the editor's current fields: the fragment the page's script swaps in,
+    or, to the Evaluate button of a page without scripts, the editor again with the fields
+    as typed beside it (it answered with the bare fragment, and the editor was gone)."""
     form = await checked_form(request)
-    pf = portfolio(request, request.path_params["name"])
+    name = request.path_params["name"]
+    pf = portfolio(request, name)
+    verdict: dict[str, Any]
     try:
-        package = package_from_form(form, pf)
+        verdict = verdict_context(pf, package_from_form(form, pf))
     except DealbenchError as exc:
-        return page(request, "_verdict_error.html.j2", 200, lines=user_lines(exc))
-    return page(request, "_verdict.html.j2", **verdict_context(pf, package))
+        verdict = {"lines": user_lines(exc)}
+    if wants_fragment(request):
+        template = "_verdict_error.html.j2" if "lines" in verdict else "_verdict.html.j2"
+        return page(request, template, **verdict)
+    code = str(form.get("partner") or "")
+    return editor_page(request, name, pf, code, form_values(form), verdict)
 
 
 async def upload(request: Request) -> Response:
@@ -225,7 +263,7 @@ async def upload(request: Request) -> Response:
     if not isinstance(item, UploadFile) or not item.filename:
         raise InputError(Issue("file", None, "", "choose a package file to upload"))
     package = await read_upload(request, item, pf)
-    return editor_page(request, name, pf, package, "")
+    return package_page(request, name, pf, package)
 
 
 async def save(request: Request) -> Response:
