@@ -75,3 +75,16 @@ def test_evaluate_without_scripts_answers_with_the_editor_holding_the_fields_as_
         headers={"X-Dealbench-Fragment": "1"},
     ).text
     assert fragment.startswith('<h2 id="verdict-h">') and 'id="package"' not in fragment
+
+
+def test_the_frontier_link_without_scripts_opens_a_whole_page(client: TestClient) -> None:
+    """Without scripts the negotiation page offers "Draw the frontier", a link to the chart;
+    it opened the bare fragment the script swaps in: no styles (the chart's lines filled
+    black), no navigation and no way back. The script still gets the fragment alone."""
+    page = client.get("/p/gulf-asia/n/AE/frontier").text
+    assert page.startswith("<!doctype html>") and '<link rel="stylesheet"' in page
+    assert "Frontier of the negotiation with United Arab Emirates (AE)" in words(page)
+    assert 'href="/p/gulf-asia/n/AE">Back to the negotiation' in page
+    assert "Nash" in page and 'class="curve"' in page
+    fragment = client.get("/p/gulf-asia/n/AE/frontier", headers={"X-Dealbench-Fragment": "1"})
+    assert fragment.text.startswith('<figure class="frontier">')

@@ -37,7 +37,7 @@ from dealbench.negotiate.build import frontier
 from dealbench.negotiate.documents import round_documents
 from dealbench.negotiate.round_points import chart_rounds, deal_basis, round_json
 from dealbench.web.chart import frontier_chart
-from dealbench.web.pages import page
+from dealbench.web.pages import page, wants_fragment
 from dealbench.web.security import inside
 from dealbench.web.views.common import checked_form, portfolio, portfolio_file, root, solving
 from dealbench.web.views.documents import documents_page, serve_file
@@ -100,7 +100,9 @@ async def show_partner(request: Request) -> Response:
 
 
 async def frontier_fragment(request: Request) -> Response:
-    """The frontier chart (a fragment the negotiation page loads after it shows)."""
+    """The frontier chart: the fragment the negotiation page's script loads after it shows,
+    or a whole page to the page's "Draw the frontier" link (without scripts, that link
+    opened the bare fragment: no styles, so the chart's lines filled black, and no way on)."""
     name, pf, folder = _setup(request)
     code = _partner(request, pf)
 
@@ -111,7 +113,8 @@ async def frontier_fragment(request: Request) -> Response:
         return {"chart": chart, "curve": curve}
 
     data = await solving(work)
-    return page(request, "_frontier.html.j2", name=name, code=code, **data)
+    template = "_frontier.html.j2" if wants_fragment(request) else "frontier.html.j2"
+    return page(request, template, name=name, code=code, partner=pf.partner(code), **data)
 
 
 async def post_counter(request: Request) -> Response:
