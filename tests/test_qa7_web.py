@@ -9,7 +9,7 @@ from pathlib import Path
 from starlette.testclient import TestClient
 
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import WEB_TOKEN, words
+from helpers import WEB_TOKEN, job_done, words
 
 CSRF = csrf_for(WEB_TOKEN)
 
@@ -88,3 +88,25 @@ def test_the_frontier_link_without_scripts_opens_a_whole_page(client: TestClient
     assert "Nash" in page and 'class="curve"' in page
     fragment = client.get("/p/gulf-asia/n/AE/frontier", headers={"X-Dealbench-Fragment": "1"})
     assert fragment.text.startswith('<figure class="frontier">')
+
+
+def test_pages_of_an_uncertain_portfolio_say_they_use_the_means(client: TestClient) -> None:
+    """DESIGN.md: deterministic commands use a distribution's mean "and say so"; `solve`,
+    `evaluate`, `frontier`, `compare` and `room` say it, but no page of the workbench did,
+    so a negotiator read AE's figures on gulf-asia-uncertain as if they were known."""
+    said = "AE batna is uncertain (uniform 6bn to 10bn); deterministic results use its mean, 8bn"
+    pages = [
+        "/p/gulf-asia-uncertain",
+        "/p/gulf-asia-uncertain/editor?partner=AE",
+        "/p/gulf-asia-uncertain/n/AE",
+        "/p/gulf-asia-uncertain/room",
+    ]
+    for url in pages:
+        assert said in words(client.get(url).text), url
+    job = job_done(
+        client, post(client, "/p/gulf-asia-uncertain/solve", mode="us-best", solver="highs")
+    )
+    assert said in words(client.get(job).text)
+    typed = {"partner": "AE", "security": "veu", "compute.2026": "1000"}
+    assert said in words(post(client, "/p/gulf-asia-uncertain/evaluate", **typed).text)  # type: ignore[attr-defined]
+    assert 'id="uncertain"' not in client.get("/p/gulf-asia").text

@@ -39,7 +39,14 @@ from dealbench.negotiate.round_points import chart_rounds, deal_basis, round_jso
 from dealbench.web.chart import frontier_chart
 from dealbench.web.pages import page, wants_fragment
 from dealbench.web.security import inside
-from dealbench.web.views.common import checked_form, portfolio, portfolio_file, root, solving
+from dealbench.web.views.common import (
+    checked_form,
+    portfolio,
+    portfolio_file,
+    root,
+    solving,
+    uncertain,
+)
 from dealbench.web.views.documents import documents_page, serve_file
 from dealbench.web.views.packages import package_from_form, read_upload
 
@@ -78,7 +85,7 @@ def _partner(request: Request, pf: Portfolio) -> str:
 async def show_room(request: Request) -> Response:
     name, pf, folder = _setup(request)
     the_room = await solving(room, pf, folder)
-    return page(request, "room.html.j2", name=name, room=the_room)
+    return page(request, "room.html.j2", name=name, room=the_room, uncertain=uncertain(pf))
 
 
 async def show_partner(request: Request) -> Response:
@@ -96,6 +103,7 @@ async def show_partner(request: Request) -> Response:
         closed=bool(found.rounds) and found.rounds[-1].status != "open",
         strategies=sorted(STRATEGIES),
         fixable=FIXABLE + tuple(c.id for c in pf.partner(code).concessions),  # type: ignore[union-attr]
+        uncertain=uncertain(pf),
     )
 
 
@@ -114,7 +122,15 @@ async def frontier_fragment(request: Request) -> Response:
 
     data = await solving(work)
     template = "_frontier.html.j2" if wants_fragment(request) else "frontier.html.j2"
-    return page(request, template, name=name, code=code, partner=pf.partner(code), **data)
+    return page(
+        request,
+        template,
+        name=name,
+        code=code,
+        partner=pf.partner(code),
+        uncertain=uncertain(pf),
+        **data,
+    )
 
 
 async def post_counter(request: Request) -> Response:
@@ -140,6 +156,7 @@ async def post_counter(request: Request) -> Response:
         round=result.round,
         verdict=result.verdict,
         proposal=None,
+        uncertain=uncertain(pf),
     )
 
 
@@ -169,6 +186,7 @@ async def post_offer(request: Request) -> Response:
         round=result.round,
         verdict=None,
         proposal=result.proposal,
+        uncertain=uncertain(pf),
     )
 
 

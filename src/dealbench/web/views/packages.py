@@ -27,7 +27,14 @@ from dealbench.model.schema import GRANTED
 from dealbench.negotiate.rounds import package_yaml, whole
 from dealbench.web.pages import page, wants_fragment
 from dealbench.web.security import confine, inside
-from dealbench.web.views.common import checked_form, portfolio, portfolio_file, relative, root
+from dealbench.web.views.common import (
+    checked_form,
+    portfolio,
+    portfolio_file,
+    relative,
+    root,
+    uncertain,
+)
 
 PACKAGES = "packages"
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_")
@@ -205,6 +212,7 @@ def editor_page(
         files=package_files(request),
         source=source,
         next_round=next_round(request, name, pf, code),
+        uncertain=uncertain(pf),
         **editor_context(pf, code, values),
         **verdict,
     )
