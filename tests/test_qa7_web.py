@@ -110,3 +110,18 @@ def test_pages_of_an_uncertain_portfolio_say_they_use_the_means(client: TestClie
     typed = {"partner": "AE", "security": "veu", "compute.2026": "1000"}
     assert said in words(post(client, "/p/gulf-asia-uncertain/evaluate", **typed).text)  # type: ignore[attr-defined]
     assert 'id="uncertain"' not in client.get("/p/gulf-asia").text
+
+
+def test_a_solve_stopped_by_its_time_limit_says_how_far_from_the_best(
+    client: TestClient,
+) -> None:
+    """`solve` warns "the time limit stopped the solver with the packages within X% of the
+    best" (or with no useful bound); the page printed the status "time-limit" alone, so a
+    negotiator could not tell a near-optimal plan from one found in the first instant."""
+    job = job_done(client, post(client, "/p/gulf-asia/solve", time_limit="0.000001"))
+    said = words(client.get(job).text)
+    assert "Status time-limit" in said
+    assert (
+        "The time limit stopped the solver with the packages with no useful bound on the "
+        "distance to the best (a relative gap above 100%)." in said
+    )

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from dealbench.errors import DealbenchError, InputError, user_lines
-from dealbench.render.environment import h100e, money, percent
+from dealbench.render.environment import distance_to_best, h100e, money, percent
 from dealbench.web.chart import round_kind
 from dealbench.web.security import CSRF_FIELD, csrf_for
 
@@ -36,6 +36,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.globals["round_kind"] = round_kind
+    env.globals["distance_to_best"] = distance_to_best
     env.filters.update(money=money, h100e=h100e, percent=percent)
     return env
 
