@@ -543,7 +543,7 @@ def package_data(package: Package) -> dict[str, Any]:
     out: dict[str, Any] = {"partner": package.partner, "security": package.security}
     chips = package.written_in_chips()
     out["compute"] = {
-        t: {"chips": _whole(chips[t][0]), "model": chips[t][1]} if t in chips else _whole(x)
+        t: {"chips": whole(chips[t][0]), "model": chips[t][1]} if t in chips else whole(x)
         for t, x in package.compute.items()
     }
     out["concessions"] = dict(package.concessions)
@@ -561,7 +561,8 @@ def package_yaml(package: Package, header: str = "") -> str:
     return "\n".join([*lines, text.rstrip("\n")]) + "\n"
 
 
-def _whole(x: float) -> int | float:
+def whole(x: float) -> int | float:
+    """`x` as a file writes it: a whole number as an integer (within 1e-6), else as it is."""
     return round(x) if abs(x - round(x)) < 1e-6 else x
 
 

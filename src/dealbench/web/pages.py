@@ -16,11 +16,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from dealbench.errors import DealbenchError, InputError, user_lines
-from dealbench.render.environment import h100e, money, percent
+from dealbench.render.environment import distance_to_best, h100e, money, percent
 from dealbench.web.chart import round_kind
 from dealbench.web.security import CSRF_FIELD, csrf_for
 
 HERE = Path(__file__).parent
+
+#: Sent by the page's script when it fetches a fragment to swap into the page it shows.
+FRAGMENT_HEADER = "X-Dealbench-Fragment"
 
 
 @cache
@@ -33,6 +36,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.globals["round_kind"] = round_kind
+    env.globals["distance_to_best"] = distance_to_best
     env.filters.update(money=money, h100e=h100e, percent=percent)
     return env
 
@@ -46,6 +50,12 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         .render(request=request, csrf_field=CSRF_FIELD, csrf=csrf_for(token), **context)
     )
     return HTMLResponse(html, status_code=status)
+
+
+def wants_fragment(request: Request) -> bool:
+    """Whether the page's script asked for a fragment; without it (a link followed, a form
+    sent by a page without scripts) the answer must be a whole page."""
+    return request.headers.get(FRAGMENT_HEADER) == "1"
 
 
 def refused_page(message: str) -> HTMLResponse:

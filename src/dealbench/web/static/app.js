@@ -38,7 +38,8 @@ function editor(form) {
     const mine = ++sequence;
     const body = new FormData(form);
     const response = await fetch(form.dataset.evaluate, {
-      method: "POST", body, headers: { "X-CSRF-Token": csrf() }, credentials: "same-origin",
+      method: "POST", body, credentials: "same-origin",
+      headers: { "X-CSRF-Token": csrf(), "X-Dealbench-Fragment": "1" },
     });
     const html = await response.text();
     if (mine !== sequence) return; // a newer edit answered first
@@ -78,7 +79,9 @@ function follow(progress) {
 }
 
 async function frontier(slot) {
-  const response = await fetch(slot.dataset.src, { credentials: "same-origin" });
+  const response = await fetch(slot.dataset.src, {
+    credentials: "same-origin", headers: { "X-Dealbench-Fragment": "1" },
+  });
   const html = await response.text();
   if (!response.ok) {
     slot.innerHTML = errorOf(html, "");
@@ -86,13 +89,18 @@ async function frontier(slot) {
     return;
   }
   slot.innerHTML = html;
-  const detail = slot.querySelector("#point-detail");
-  slot.querySelectorAll("[data-detail]").forEach((el) => {
+  pointDetails(slot);
+  slot.dataset.loaded = "1";
+}
+
+// Hovering or focusing a point of a frontier chart shows its package below the chart.
+function pointDetails(chart) {
+  const detail = chart.querySelector("#point-detail");
+  chart.querySelectorAll("[data-detail]").forEach((el) => {
     const show = () => { detail.textContent = el.dataset.detail; };
     el.addEventListener("mouseenter", show);
     el.addEventListener("focus", show);
   });
-  slot.dataset.loaded = "1";
 }
 
 function sendOnce(form) {
@@ -117,6 +125,7 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll('form[method="post"]').forEach(sendOnce);
   const chart = document.getElementById("frontier");
   if (chart && chart.dataset.src) frontier(chart);
+  document.querySelectorAll("figure.frontier").forEach(pointDetails); // the chart's own page
   const form = document.getElementById("package");
   if (form) editor(form);
   const progress = document.getElementById("progress");

@@ -69,6 +69,14 @@ def portfolio_file(request: Request, name: str) -> Path:
     return path
 
 
+def uncertain(pf: Portfolio) -> list[str]:
+    """What a page of deterministic figures says of `pf`'s figures given as distributions
+    (that it uses their means), in the words the CLI's commands print."""
+    from dealbench.analyze.uncertainty import uncertainty_notes
+
+    return uncertainty_notes(pf)
+
+
 def portfolio(request: Request, name: str) -> Portfolio:
     """The portfolio `name`, loaded by the same loader as the CLI."""
     return load_portfolio(portfolio_file(request, name))

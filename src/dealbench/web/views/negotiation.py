@@ -37,9 +37,16 @@ from dealbench.negotiate.build import frontier
 from dealbench.negotiate.documents import round_documents
 from dealbench.negotiate.round_points import chart_rounds, deal_basis, round_json
 from dealbench.web.chart import frontier_chart
-from dealbench.web.pages import page
+from dealbench.web.pages import page, wants_fragment
 from dealbench.web.security import inside
-from dealbench.web.views.common import checked_form, portfolio, portfolio_file, root, solving
+from dealbench.web.views.common import (
+    checked_form,
+    portfolio,
+    portfolio_file,
+    root,
+    solving,
+    uncertain,
+)
 from dealbench.web.views.documents import documents_page, serve_file
 from dealbench.web.views.packages import package_from_form, read_upload
 
@@ -78,7 +85,7 @@ def _partner(request: Request, pf: Portfolio) -> str:
 async def show_room(request: Request) -> Response:
     name, pf, folder = _setup(request)
     the_room = await solving(room, pf, folder)
-    return page(request, "room.html.j2", name=name, room=the_room)
+    return page(request, "room.html.j2", name=name, room=the_room, uncertain=uncertain(pf))
 
 
 async def show_partner(request: Request) -> Response:
@@ -96,11 +103,14 @@ async def show_partner(request: Request) -> Response:
         closed=bool(found.rounds) and found.rounds[-1].status != "open",
         strategies=sorted(STRATEGIES),
         fixable=FIXABLE + tuple(c.id for c in pf.partner(code).concessions),  # type: ignore[union-attr]
+        uncertain=uncertain(pf),
     )
 
 
 async def frontier_fragment(request: Request) -> Response:
-    """The frontier chart (a fragment the negotiation page loads after it shows)."""
+    """The frontier chart: the fragment the negotiation page's script loads after it shows,
+    or a whole page to the page's "Draw the frontier" link (without scripts, that link
+    opened the bare fragment: no styles, so the chart's lines filled black, and no way on)."""
     name, pf, folder = _setup(request)
     code = _partner(request, pf)
 
@@ -111,7 +121,16 @@ async def frontier_fragment(request: Request) -> Response:
         return {"chart": chart, "curve": curve}
 
     data = await solving(work)
-    return page(request, "_frontier.html.j2", name=name, code=code, **data)
+    template = "_frontier.html.j2" if wants_fragment(request) else "frontier.html.j2"
+    return page(
+        request,
+        template,
+        name=name,
+        code=code,
+        partner=pf.partner(code),
+        uncertain=uncertain(pf),
+        **data,
+    )
 
 
 async def post_counter(request: Request) -> Response:
@@ -137,6 +156,7 @@ async def post_counter(request: Request) -> Response:
         round=result.round,
         verdict=result.verdict,
         proposal=None,
+        uncertain=uncertain(pf),
     )
 
 
@@ -166,6 +186,7 @@ async def post_offer(request: Request) -> Response:
         round=result.round,
         verdict=None,
         proposal=result.proposal,
+        uncertain=uncertain(pf),
     )
 
 

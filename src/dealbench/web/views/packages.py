@@ -23,10 +23,18 @@ from dealbench.errors import DealbenchError, InputError, Issue, user_lines
 from dealbench.io import OutputError, write_atomic
 from dealbench.model import Package, Portfolio, load_package
 from dealbench.model.amounts import amount_text
-from dealbench.negotiate.rounds import package_yaml
-from dealbench.web.pages import page
+from dealbench.model.schema import GRANTED
+from dealbench.negotiate.rounds import package_yaml, whole
+from dealbench.web.pages import page, wants_fragment
 from dealbench.web.security import confine, inside
-from dealbench.web.views.common import checked_form, portfolio, portfolio_file, relative, root
+from dealbench.web.views.common import (
+    checked_form,
+    portfolio,
+    portfolio_file,
+    relative,
+    root,
+    uncertain,
+)
 
 PACKAGES = "packages"
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_")
@@ -118,16 +126,42 @@ def field_of(violation: str, pf: Portfolio, package: Package) -> str:
     return "security" if "security" in violation else "package"
 
 
-def editor_context(pf: Portfolio, package: Package) -> dict[str, Any]:
-    partner = pf.partner(package.partner)
+def field_values(package: Package) -> dict[str, str]:
+    """The editor's fields holding `package`, as the text each shows. Compute is written as
+    a package file writes it (whole H100e as integers, anything else as it is): the fields
+    showed it rounded to whole H100e, and the next edit or save dropped the fraction."""
+    values = {"security": package.security, "title": package.title or ""}
+    for t, x in package.compute.items():
+        values[f"compute.{t}"] = str(whole(x))
+    for cid, level in package.granted().items():
+        values[f"concession.{cid}"] = "yes" if level == GRANTED else level
+    return values
+
+
+#: The editor's fields other than compute and concessions, kept as typed.
+_FIELDS = ("security", "title", "filename", "replace")
+
+
+def form_values(form: FormData) -> dict[str, str]:
+    """The editor's fields as the user typed them (shown again as typed, valid or not)."""
+    return {
+        key: str(value)
+        for key, value in form.multi_items()
+        if isinstance(value, str)
+        and (key in _FIELDS or key.startswith(("compute.", "concession.")))
+    }
+
+
+def editor_context(pf: Portfolio, code: str, values: dict[str, str]) -> dict[str, Any]:
+    """What the editor shows of partner `code`, its fields holding `values` (by field name)."""
+    partner = pf.partner(code)
     if partner is None:
-        raise HTTPException(404, f"No partner {package.partner!r} in portfolio {pf.id}.")
+        raise HTTPException(404, f"No partner {code!r} in portfolio {pf.id}.")
     return {
         "partner": partner,
         "periods": pf.periods,
         "levels": [(lvl, pf.policy.level(lvl).title) for lvl in pf.levels_for(partner)],
-        "package": package,
-        "granted": package.granted(),
+        "values": values,
         # A range concession takes any amount from its first breakpoint to its last.
         "ranges": {
             c.id: (amount_text(c.points[0][0]), amount_text(c.points[-1][0]))
@@ -160,9 +194,16 @@ def next_round(request: Request, name: str, pf: Portfolio, partner: str) -> int 
 
 
 def editor_page(
-    request: Request, name: str, pf: Portfolio, package: Package, source: str
+    request: Request,
+    name: str,
+    pf: Portfolio,
+    code: str,
+    values: dict[str, str],
+    verdict: dict[str, Any],
+    source: str = "",
 ) -> Response:
-    """The editor holding `package`, with its verdict."""
+    """The editor of partner `code`, its fields holding `values`, beside `verdict` (a
+    `verdict_context`, or the `lines` of the error the fields gave)."""
     return page(
         request,
         "editor.html.j2",
@@ -170,10 +211,20 @@ def editor_page(
         partners=[(p.code, p.name) for p in pf.partners],
         files=package_files(request),
         source=source,
-        next_round=next_round(request, name, pf, package.partner),
-        **editor_context(pf, package),
-        **verdict_context(pf, package),
+        next_round=next_round(request, name, pf, code),
+        uncertain=uncertain(pf),
+        **editor_context(pf, code, values),
+        **verdict,
     )
+
+
+def package_page(
+    request: Request, name: str, pf: Portfolio, package: Package, source: str = ""
+) -> Response:
+    """The editor holding `package`, with its verdict."""
+    values = field_values(package)
+    verdict = verdict_context(pf, package)
+    return editor_page(request, name, pf, package.partner, values, verdict, source)
 
 
 async def editor(request: Request) -> Response:
@@ -189,18 +240,26 @@ async def editor(request: Request) -> Response:
         if partner is None:
             raise HTTPException(404, f"No partner {code!r} in portfolio {pf.id}.")
         package = Package(partner=code, security=pf.levels_for(partner)[0])
-    return editor_page(request, name, pf, package, source or "")
+    return package_page(request, name, pf, package, source or "")
 
 
 async def evaluate_form(request: Request) -> Response:
-    """The verdict fragment for the editor's current fields (the page swaps it in)."""
+    """The verdict of the editor's current fields: the fragment the page's script swaps in,
+    or, to the Evaluate button of a page without scripts, the editor again with the fields
+    as typed beside it (it answered with the bare fragment, and the editor was gone)."""
     form = await checked_form(request)
-    pf = portfolio(request, request.path_params["name"])
+    name = request.path_params["name"]
+    pf = portfolio(request, name)
+    verdict: dict[str, Any]
     try:
-        package = package_from_form(form, pf)
+        verdict = verdict_context(pf, package_from_form(form, pf))
     except DealbenchError as exc:
-        return page(request, "_verdict_error.html.j2", 200, lines=user_lines(exc))
-    return page(request, "_verdict.html.j2", **verdict_context(pf, package))
+        verdict = {"lines": user_lines(exc)}
+    if wants_fragment(request):
+        template = "_verdict_error.html.j2" if "lines" in verdict else "_verdict.html.j2"
+        return page(request, template, **verdict)
+    code = str(form.get("partner") or "")
+    return editor_page(request, name, pf, code, form_values(form), verdict)
 
 
 async def upload(request: Request) -> Response:
@@ -212,7 +271,7 @@ async def upload(request: Request) -> Response:
     if not isinstance(item, UploadFile) or not item.filename:
         raise InputError(Issue("file", None, "", "choose a package file to upload"))
     package = await read_upload(request, item, pf)
-    return editor_page(request, name, pf, package, "")
+    return package_page(request, name, pf, package)
 
 
 async def save(request: Request) -> Response:

@@ -30,6 +30,7 @@ from dealbench.web.views.common import (
     portfolio_file,
     portfolio_files,
     solving,
+    uncertain,
 )
 
 
@@ -85,6 +86,7 @@ async def show(request: Request) -> Response:
         solvers=SOLVERS,
         regimes=REGIMES,
         jobs=request.app.state.jobs.for_portfolio(name),
+        uncertain=uncertain(pf),
     )
 
 
@@ -200,6 +202,7 @@ async def show_job(request: Request) -> Response:
         if "charts" not in job.cache:
             job.cache["charts"] = result_charts(pf, job.result)
         context.update(result_view(pf, job.result, job.cache["no_deal"], job.cache["charts"]))
+        context["uncertain"] = uncertain(pf)
     return page(request, "job.html.j2", **context)
 
 
@@ -319,4 +322,4 @@ async def show_compare(request: Request) -> Response:
         return comparison
 
     comparison = await solving(work)
-    return page(request, "compare.html.j2", name=name, c=comparison)
+    return page(request, "compare.html.j2", name=name, c=comparison, uncertain=uncertain(pf))
