@@ -220,7 +220,7 @@ def load_negotiations(portfolio: Portfolio, root: str | os.PathLike[str]) -> dic
             if entry.name.startswith("."):
                 continue
             if not entry.is_dir():
-                if entry.suffix.lower() in (".yaml", ".yml"):  # a round put one folder up
+                if _looks_like_a_round(entry):  # a round put one folder up
                     issues.append(
                         Issue(
                             display_path(entry),
@@ -316,6 +316,18 @@ def load_negotiation(
     if issues:
         raise InputError(issues)
     return Negotiation(partner, folder, rounds)
+
+
+def _looks_like_a_round(path: Path) -> bool:
+    """A YAML file that says which round and side it is (a package file kept beside the
+    partners' folders, which says neither, is left alone)."""
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        return False
+    try:
+        data = yaml.safe_load(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False
+    return isinstance(data, dict) and ("round" in data or "side" in data)
 
 
 def _round_files(folder: Path) -> tuple[dict[tuple[int, Side], Path], list[Issue]]:
