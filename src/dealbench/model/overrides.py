@@ -300,17 +300,18 @@ def _apply_portfolio(
                 f"period {period!r} is not one of the portfolio's periods ({', '.join(pf.periods)})"
             )
     _raise_problems(partner_cap_problems(spec.caps, pf.partners, pf.policy), path, where)
-    budget = spec.risk_budget if spec.risk_budget is not None else pf.policy.risk_budget
-    if rest == ["risk_budget"] and spec.risk_budget is None:
-        budget = None  # `portfolio.risk_budget=none`: no risk budget at all, whatever the policy's
-    return pf.model_copy(
+    # `portfolio.risk_budget=none`: no risk budget at all, whatever the policy's, until the
+    # path is set again; other paths keep it so.
+    unset = spec.risk_budget is None if rest[0] == "risk_budget" else pf.no_risk_budget
+    new = pf.model_copy(
         update={
             "supply": {t: spec.supply[t] for t in pf.periods},
             "own_risk_budget": spec.risk_budget,
-            "risk_budget": budget,
+            "no_risk_budget": unset,
             "caps": {code: dict(levels) for code, levels in spec.caps.items()},
         }
     )
+    return new.model_copy(update={"risk_budget": new.budget_under(pf.policy)})
 
 
 def _set(data: Any, obj: Any, parts: Sequence[str], value: Any, prefix: str, fail: Any) -> None:
