@@ -34,3 +34,21 @@ def test_no_risk_budget_stays_none_through_later_overrides() -> None:
     again = apply_overrides(pf, ["portfolio.risk_budget=none", "portfolio.risk_budget=5000"])
     assert again.risk_budget == 5_000
     assert apply_overrides(again, ["policy.risk_budget=3000"]).risk_budget == 5_000
+
+
+def test_diff_names_a_partners_risk_and_tells_close_figures_apart() -> None:
+    """With BB's diversion risk at 0.29 and the risk budget at 11,600, `diff` said "US
+    utility: $9.73bn -> $9.73bn" and, of BB, "US utility $2.93bn -> $2.93bn" (the results
+    differ by $0.9m), and never named BB's risk moving from 7,980 to 7,598 risk-weighted
+    H100e, though the module promises each side's value and risk."""
+    from dealbench import solve
+    from dealbench.analyze.diff import diff_results, usd_pair
+
+    pf = load_portfolio(TWO_YEARS)
+    moved = apply_overrides(pf, ["partners.BB.diversion_risk=0.29", "portfolio.risk_budget=11600"])
+    d = diff_results(solve(pf), solve(moved))
+    assert usd_pair(*d.us_value) == "$9.731bn -> $9.730bn"
+    bb = next(p for p in d.partners if p.partner == "BB")
+    assert "US utility $2.931bn -> $2.930bn" in bb.changes
+    assert "risk 7,980 -> 7,598 risk-weighted H100e" in bb.changes
+    assert usd_pair(2.5e9, 2.5e9) == "$2.50bn -> $2.50bn"
