@@ -8,6 +8,8 @@ cost, one with an uncertain diversion risk; 2027 supply and the risk budget bind
 
 from __future__ import annotations
 
+import json
+
 from dealbench import apply_overrides, load_portfolio
 from helpers import DATA
 
@@ -52,3 +54,27 @@ def test_diff_names_a_partners_risk_and_tells_close_figures_apart() -> None:
     assert "US utility $2.931bn -> $2.930bn" in bb.changes
     assert "risk 7,980 -> 7,598 risk-weighted H100e" in bb.changes
     assert usd_pair(2.5e9, 2.5e9) == "$2.50bn -> $2.50bn"
+
+
+def test_a_sweeps_bad_bound_is_the_bounds_fault_and_a_segment_is_swept_by_its_name(
+    run,  # type: ignore[no-untyped-def]
+) -> None:
+    """`sweep --param portfolio.risk_budget --from -5` (the portfolio has no budget of its
+    own: the policy's applies) was refused as `--param`'s fault ("error: --param:
+    portfolio.risk_budget: must be at least 0"), as was `--from nan` and a partner's own
+    cap not set yet: a path whose figure is unset was taken for a path naming nothing.
+    And `--param partners.BB.value_per_h100e[0].value`, the name the notes print (and
+    `--set` takes), was refused: "a sweep needs a number at this path"."""
+    sweep = ("sweep", TWO_YEARS, "--param")
+    out = run(*sweep, "portfolio.risk_budget", "--from", "-5", "--to", "5")
+    assert out.exit_code == 2
+    assert out.stderr == "error: --from: portfolio.risk_budget: must be at least 0, got '-5'\n"
+    out = run(*sweep, "portfolio.caps.BB.veu", "--from", "0", "--to", "nan")
+    assert out.stderr == "error: --to: portfolio.caps.BB.veu: expected a finite number, got 'nan'\n"
+    out = run(*sweep, "portfolio.caps.ZZ.veu", "--from", "0", "--to", "5")
+    assert out.stderr.startswith("error: --param: portfolio.caps.ZZ.veu: 'ZZ' is not a partner")
+    out = run(*sweep, "partners.BB.value_per_h100e[0].value", "--from", "20k", "--to", "40k",
+              "--steps", "2", "--refine", "0", "--json", "--jobs", "1")  # fmt: skip
+    assert out.exit_code == 0, out.stderr
+    rows = json.loads(out.stdout)["rows"]
+    assert [r["us_value"] for r in rows] == [8_231_000_000.0, 11_231_000_000.0]
