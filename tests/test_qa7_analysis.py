@@ -32,7 +32,10 @@ def test_no_risk_budget_stays_none_through_later_overrides() -> None:
     ):
         moved = apply_overrides(pf, ["portfolio.risk_budget=none", later])
         assert moved.risk_budget is None, later
-    assert apply_overrides(pf, ["portfolio.risk_budget=none"]).with_policy(pf.policy).risk_budget is None
+    assert (
+        apply_overrides(pf, ["portfolio.risk_budget=none"]).with_policy(pf.policy).risk_budget
+        is None
+    )
     again = apply_overrides(pf, ["portfolio.risk_budget=none", "portfolio.risk_budget=5000"])
     assert again.risk_budget == 5_000
     assert apply_overrides(again, ["policy.risk_budget=3000"]).risk_budget == 5_000

@@ -19,9 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from dealbench.analyze.packages import describe_changes, signature
 from dealbench.analyze.parallel import Executor
 from dealbench.analyze.scenarios import Scenario, apply_overrides, read_value
-from dealbench.model.overrides import path_error
 from dealbench.analyze.solves import Chain, SolveOptions, run_chain, solve_all
 from dealbench.errors import ArgumentError, InputError
+from dealbench.model.overrides import path_error
 from dealbench.model.schema import BASE_SCENARIO, Portfolio
 from dealbench.optimize import SolveResult, Status
 
