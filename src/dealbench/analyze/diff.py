@@ -18,7 +18,7 @@ from dealbench.errors import InputError, Issue
 from dealbench.optimize import SolveResult
 from dealbench.units import share_percent
 
-__all__ = ["PartnerDiff", "ResultDiff", "diff_results", "load_result"]
+__all__ = ["PartnerDiff", "ResultDiff", "diff_results", "load_result", "usd_pair"]
 
 TOL_H100E = 0.5
 TOL_USD = 1e4
@@ -180,9 +180,11 @@ def _partner(
     old, new = a.concessions, b.concessions
     changes += concession_changes(old, new, dict.fromkeys([*old, *new]), _one)
     if abs(a.us_value - b.us_value) > TOL_USD:
-        changes.append(f"US utility {_usd(a.us_value)} -> {_usd(b.us_value)}")
+        changes.append(f"US utility {usd_pair(a.us_value, b.us_value)}")
     if abs(a.partner_utility - b.partner_utility) > TOL_USD:
-        changes.append(f"partner utility {_usd(a.partner_utility)} -> {_usd(b.partner_utility)}")
+        changes.append(f"partner utility {usd_pair(a.partner_utility, b.partner_utility)}")
+    if abs(a.risk - b.risk) > TOL_H100E:
+        changes.append(f"risk {a.risk:,.0f} -> {b.risk:,.0f} risk-weighted H100e")
     return PartnerDiff(**head, change="changed" if changes else "same", changes=changes)
 
 
@@ -196,7 +198,10 @@ def _one(cid: str, level: str | bool) -> str:
     return cid if level is True else f"{cid}={level}"
 
 
-def _usd(amount: float) -> str:
+def usd_pair(a: float | None, b: float | None) -> str:
+    """`$9.73bn -> $9.7301bn`: two figures that differ never read the same."""
     from dealbench.units import usd
 
-    return usd(amount)
+    if a is None or b is None:
+        return f"{usd(a)} -> {usd(b)}"
+    return f"{usd(a, apart=b)} -> {usd(b, apart=a)}"

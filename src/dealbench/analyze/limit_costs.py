@@ -84,7 +84,7 @@ def lifted(pf: Portfolio, limit: dict[str, Any]) -> Portfolio:
         supply = {**pf.supply, limit["period"]: max(room, pf.supply[limit["period"]])}
         return pf.model_copy(update={"supply": supply})
     if limit["kind"] == "risk-budget":
-        return pf.model_copy(update={"risk_budget": None, "own_risk_budget": None})
+        return pf.model_copy(update={"risk_budget": None, "no_risk_budget": True})
     partner = pf.partner(limit["partner"])
     assert partner is not None
     room = max(partner.ask.values(), default=0.0)

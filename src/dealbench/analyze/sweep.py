@@ -21,6 +21,7 @@ from dealbench.analyze.parallel import Executor
 from dealbench.analyze.scenarios import Scenario, apply_overrides, read_value
 from dealbench.analyze.solves import Chain, SolveOptions, run_chain, solve_all
 from dealbench.errors import ArgumentError, InputError
+from dealbench.model.overrides import path_error
 from dealbench.model.schema import BASE_SCENARIO, Portfolio
 from dealbench.optimize import SolveResult, Status
 
@@ -153,8 +154,10 @@ def parse_bound(portfolio: Portfolio, path: str, text: Any, argument: str) -> fl
     try:
         value = read_value(apply_overrides(portfolio, {path: text}), path)
     except InputError as exc:
-        # A path that names nothing is the path's fault, whatever the value.
-        where = "path" if read_value(portfolio, path) is None else argument
+        # A path that names nothing is the path's fault, whatever the value; one that
+        # names a field not set here (the portfolio's own risk budget, a partner's own
+        # cap) is fine, and the value at fault.
+        where = "path" if path_error(portfolio, path) is not None else argument
         first, *rest = exc.issues
         raise ArgumentError(
             where, first.message, path, more=[(path, i.message) for i in rest]

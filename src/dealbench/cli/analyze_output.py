@@ -225,6 +225,8 @@ def _values(values: Sequence[float | None], usd: bool | None = None) -> list[str
 
 
 def print_diff(d: ResultDiff) -> None:
+    from dealbench.analyze.diff import usd_pair
+
     out = _console()
     out.print(f"A: {d.a}")
     out.print(f"B: {d.b}")
@@ -232,7 +234,7 @@ def print_diff(d: ResultDiff) -> None:
         say(out, f"Note: {note}")
     say(
         out,
-        f"US utility: {money(d.us_value[0])} -> {money(d.us_value[1])}; "
+        f"US utility: {usd_pair(*d.us_value)}; "
         f"risk {h100e(d.risk_total[0])} -> {h100e(d.risk_total[1])} weighted H100e",
     )
     changed = d.changed

@@ -21,7 +21,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, ValidationError
@@ -52,7 +53,9 @@ __all__ = [
     "overrides_digest",
     "parse_set",
     "parse_value",
+    "path_error",
     "read_value",
+    "split_path",
 ]
 
 #: The roots a path may start with.
@@ -230,10 +233,40 @@ def apply_overrides(
     return portfolio.model_copy(update={"inputs": inputs, "overrides": given})
 
 
-def _apply_one(pf: Portfolio, path: str, value: Any, where: str) -> Portfolio:
-    # `value_per_h100e[0].value`, as notes and `risk` name a segment's figure, is
-    # `value_per_h100e.0.value`: a list indexed by position.
-    parts = re.sub(r"\[(\d+)\]", r".\1", path).split(".")
+def split_path(path: str) -> list[str]:
+    """A path's parts: `value_per_h100e[0].value`, as notes and `risk` name a segment's
+    figure, is `value_per_h100e.0.value` (a list indexed by position)."""
+    return re.sub(r"\[(\d+)\]", r".\1", path).split(".")
+
+
+def path_error(portfolio: Portfolio, path: str) -> str | None:
+    """What is wrong with `path` as the place of a number, whatever number it is given
+    (None: it names a figure `--set` can set, set or not). The portfolio's own figures are
+    keyed by periods, partners and levels, which only the portfolio's rules check: 0, a
+    number each of them takes, is applied there."""
+    try:
+        walked = _walk(portfolio, path, 0, GIVEN)
+        if walked.root == "portfolio":
+            _apply_portfolio(portfolio, walked.rest, walked.data, path, GIVEN, walked.fail)
+    except InputError as exc:
+        return exc.issues[0].message
+    return None
+
+
+@dataclass(frozen=True)
+class _Walked:
+    """A path followed into a dump of what it sets, the value put in place."""
+
+    root: str
+    rest: list[str]
+    data: Any
+    fail: Callable[[str], InputError]
+
+
+def _walk(pf: Portfolio, path: str, value: Any, where: str) -> _Walked:
+    """Follow `path` into a dump of the policy, the partner or the portfolio's own fields
+    and put `value` there; raises InputError for a path that names nothing."""
+    parts = split_path(path)
     if any(not p for p in parts):
         raise InputError(
             Issue(where, None, path, "empty part in the path (two dots, or a dot at an end)")
@@ -251,9 +284,28 @@ def _apply_one(pf: Portfolio, path: str, value: Any, where: str) -> Portfolio:
         )
     if not rest:
         raise fail(f"a path names a field inside {root}, e.g. {_example(root)}")
-    if root == "policy":
-        data = pf.policy.model_dump()
-        _set(data, pf.policy, rest, value, root, fail)
+    obj: BaseModel = pf.policy
+    prefix, inside = root, rest
+    if root == "partners":
+        code = rest[0]
+        partner = pf.partner(code)
+        if partner is None:
+            codes = ", ".join(p.code for p in pf.partners)
+            raise fail(f"no partner {code!r} in portfolio {pf.id}; expected one of: {codes}")
+        if len(rest) == 1:
+            raise fail(f"a path names a field of the partner, e.g. partners.{code}.batna")
+        obj, prefix, inside = partner, f"partners.{code}", rest[1:]
+    elif root == "portfolio":
+        obj = _PortfolioFields(supply=pf.supply, risk_budget=pf.own_risk_budget, caps=pf.caps)
+    data = obj.model_dump()
+    _set(data, obj, inside, value, prefix, fail)
+    return _Walked(root, rest, data, fail)
+
+
+def _apply_one(pf: Portfolio, path: str, value: Any, where: str) -> Portfolio:
+    walked = _walk(pf, path, value, where)
+    data, fail = walked.data, walked.fail
+    if walked.root == "policy":
         policy = _validated(Policy, data, path, where)
         _raise_problems(rules.policy_problems(policy), path, where)
         for each in pf.partners:
@@ -263,16 +315,8 @@ def _apply_one(pf: Portfolio, path: str, value: Any, where: str) -> Portfolio:
             return pf.with_policy(policy)
         except PeriodMismatch as exc:
             raise fail(str(exc)) from None
-    if root == "partners":
-        code = rest[0]
-        partner = pf.partner(code)
-        if partner is None:
-            codes = ", ".join(p.code for p in pf.partners)
-            raise fail(f"no partner {code!r} in portfolio {pf.id}; expected one of: {codes}")
-        if len(rest) == 1:
-            raise fail(f"a path names a field of the partner, e.g. partners.{code}.batna")
-        data = partner.model_dump()
-        _set(data, partner, rest[1:], value, f"partners.{code}", fail)
+    if walked.root == "partners":
+        code = walked.rest[0]
         new = _validated(Partner, data, path, where)
         if new.code != code:
             raise fail("a partner's code cannot be changed")
@@ -284,15 +328,12 @@ def _apply_one(pf: Portfolio, path: str, value: Any, where: str) -> Portfolio:
         _raise_problems(problems, path, where)
         partners = [new if p.code == code else p for p in pf.partners]
         return pf.model_copy(update={"partners": partners})
-    return _apply_portfolio(pf, rest, value, path, where, fail)
+    return _apply_portfolio(pf, walked.rest, data, path, where, fail)
 
 
 def _apply_portfolio(
-    pf: Portfolio, rest: list[str], value: Any, path: str, where: str, fail: Any
+    pf: Portfolio, rest: list[str], data: Any, path: str, where: str, fail: Any
 ) -> Portfolio:
-    current = _PortfolioFields(supply=pf.supply, risk_budget=pf.own_risk_budget, caps=pf.caps)
-    data = current.model_dump()
-    _set(data, current, rest, value, "portfolio", fail)
     spec = _validated(_PortfolioFields, data, path, where)
     for period in spec.supply:
         if period not in pf.periods:
@@ -300,17 +341,18 @@ def _apply_portfolio(
                 f"period {period!r} is not one of the portfolio's periods ({', '.join(pf.periods)})"
             )
     _raise_problems(partner_cap_problems(spec.caps, pf.partners, pf.policy), path, where)
-    budget = spec.risk_budget if spec.risk_budget is not None else pf.policy.risk_budget
-    if rest == ["risk_budget"] and spec.risk_budget is None:
-        budget = None  # `portfolio.risk_budget=none`: no risk budget at all, whatever the policy's
-    return pf.model_copy(
+    # `portfolio.risk_budget=none`: no risk budget at all, whatever the policy's, until the
+    # path is set again; other paths keep it so.
+    unset = spec.risk_budget is None if rest[0] == "risk_budget" else pf.no_risk_budget
+    new = pf.model_copy(
         update={
             "supply": {t: spec.supply[t] for t in pf.periods},
             "own_risk_budget": spec.risk_budget,
-            "risk_budget": budget,
+            "no_risk_budget": unset,
             "caps": {code: dict(levels) for code, levels in spec.caps.items()},
         }
     )
+    return new.model_copy(update={"risk_budget": new.budget_under(pf.policy)})
 
 
 def _set(data: Any, obj: Any, parts: Sequence[str], value: Any, prefix: str, fail: Any) -> None:
@@ -368,7 +410,7 @@ def _root_hint(pf: Portfolio, path: str) -> str | None:
 
 def read_value(portfolio: Portfolio, path: str) -> Any:
     """The value at a path of a loaded portfolio (units parsed: USD, H100e), or None."""
-    parts = path.split(".")
+    parts = split_path(path)
     root, rest = parts[0], parts[1:]
     obj: Any
     if root == "policy":

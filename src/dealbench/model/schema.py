@@ -483,6 +483,9 @@ class Portfolio(BaseModel):
     risk_budget: float | None
     #: The portfolio file's own risk budget (None: the policy's applies).
     own_risk_budget: float | None = None
+    #: No risk budget at all, whatever the policy's (`--set portfolio.risk_budget=none`):
+    #: kept through later overrides and regime changes, as an own budget is.
+    no_risk_budget: bool = False
     #: Deal-by-deal caps for named partners (code -> level -> H100e per period),
     #: replacing the tier's cap under those levels.
     caps: dict[str, dict[str, float]] = Field(default_factory=dict)
@@ -520,8 +523,16 @@ class Portfolio(BaseModel):
         inputs = dict(self.inputs)
         if digest is not None:
             inputs[f"policy:{policy.id}"] = digest
-        budget = self.own_risk_budget if self.own_risk_budget is not None else policy.risk_budget
-        return self.model_copy(update={"policy": policy, "risk_budget": budget, "inputs": inputs})
+        return self.model_copy(
+            update={"policy": policy, "risk_budget": self.budget_under(policy), "inputs": inputs}
+        )
+
+    def budget_under(self, policy: Policy) -> float | None:
+        """The risk budget under `policy`: none when unset, else the portfolio's own, else
+        the policy's."""
+        if self.no_risk_budget:
+            return None
+        return self.own_risk_budget if self.own_risk_budget is not None else policy.risk_budget
 
     @property
     def granularity(self) -> Granularity:
