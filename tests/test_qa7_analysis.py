@@ -81,3 +81,20 @@ def test_a_sweeps_bad_bound_is_the_bounds_fault_and_a_segment_is_swept_by_its_na
     assert out.exit_code == 0, out.stderr
     rows = json.loads(out.stdout)["rows"]
     assert [r["us_value"] for r in rows] == [8_231_000_000.0, 11_231_000_000.0]
+
+
+def test_a_schedule_a_hair_below_its_steps_is_not_rounded_a_step_away() -> None:
+    """With no risk budget and BB's veu cap at 40,000, the optimum (V $10.06bn) is in whole
+    steps already: AA 100,000 a year, BB 16,000 / 60,000, CC 34,000 / 40,000. The smooth
+    schedule gave BB 59,999.856 in 2028 and CC 33,999.942 in 2027 (its trade of a hair
+    of V for steadiness); floored to 59,000 and 33,000, the steps went back where they
+    were worth less (BB 17,000 in 2027), and `solve` reported $10.0575bn. An amount
+    within a thousandth of a step below it is now on it."""
+    from dealbench.optimize import solve
+
+    pf = apply_overrides(
+        load_portfolio(TWO_YEARS), ["portfolio.risk_budget=none", "portfolio.caps.BB.veu=40000"]
+    )
+    result = solve(pf)
+    assert result.us_value == 10.06e9
+    assert {d.partner: d.compute for d in result.deals}["CC"] == {"2027": 34_000, "2028": 40_000}

@@ -206,6 +206,10 @@ def largest_remainders(
     return (None if gave else out), out
 
 
+#: The share of a step below which an amount is taken as on the step (`_greedy`).
+SNAP = 1e-3
+
+
 def _greedy(
     pf: Portfolio,
     mode: Mode,
@@ -220,7 +224,9 @@ def _greedy(
     D, T = smooth.shape
     gave = False
     top = np.array([d.top for d in deals])
-    x = np.minimum(np.where(smooth >= top - 1e-6, top, np.floor(smooth / step + 1e-9) * step), top)
+    # An amount a hair below a step (the smoothing's trade, LP noise) is that step: floored,
+    # it would leave a whole step to place again, and the step may go where it is worth less.
+    x = np.minimum(np.where(smooth >= top - 1e-6, top, np.floor(smooth / step + SNAP) * step), top)
     remainder = smooth - x
     room = np.array([pf.supply[t] for t in pf.periods]) - x.sum(axis=0)
     risk = np.array([d.risk for d in deals])
