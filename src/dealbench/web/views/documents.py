@@ -40,6 +40,7 @@ TITLES = {
     "deal-memo": "Deal memo",
     "portfolio-memo": "Portfolio memo",
     "redline": "Redline",
+    "negotiation-memo": "Negotiation status memo",
 }
 
 

@@ -1,0 +1,68 @@
+"""Negotiation and document commands in the browser (web parity): the room memo, a
+negotiation's history, diff, improve, redline between package files, and validate; each
+page's numbers equal the CLI's JSON for the same inputs."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from helpers import Runner
+
+GULF = "/p/gulf-asia"
+FORMATS = ["docx", "html", "md", "pdf"]
+
+
+def _opens(fmt: str, data: bytes) -> None:
+    """The downloaded file is what its format says."""
+    if fmt == "md":
+        assert data.decode("utf-8").startswith(("#", "---"))
+    elif fmt == "html":
+        assert b"<html" in data[:500].lower()
+    elif fmt == "docx":
+        assert "word/document.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
+    else:
+        assert data.startswith(b"%PDF-")
+
+
+# The deal room's status memo (`room --render`) -----------------------------------------
+
+
+def test_the_room_memo_is_previewed_and_downloads_in_every_format(client: Any) -> None:
+    assert "/room/memo" in client.get(f"{GULF}/room").text
+    page = client.get(f"{GULF}/room/memo")
+    assert page.status_code == 200
+    assert "Negotiation status memo:" in page.text
+    links = re.findall(r'href="([^"]+download=1)"', page.text)
+    assert sorted(link.split("?")[0].rpartition(".")[2] for link in links) == FORMATS
+    for link in links:
+        response = client.get(link)
+        assert response.status_code == 200, link
+        _opens(link.split("?")[0].rpartition(".")[2], response.content)
+
+
+def test_a_bad_memo_date_is_refused_naming_the_field_and_keeping_it(client: Any) -> None:
+    response = client.get(f"{GULF}/room/memo?date=31/12/2026")
+    assert response.status_code == 400
+    assert "date: expected YYYY-MM-DD or today, got &#39;31/12/2026&#39;" in response.text
+    assert 'value="31/12/2026"' in response.text
+    assert "download=1" not in response.text
+
+
+def test_the_room_memo_is_the_one_room_render_writes(
+    client: Any, deals: Path, run: Runner, tmp_path: Path
+) -> None:
+    out = tmp_path / "memo"
+    portfolio = deals / "portfolios/gulf-asia.yaml"
+    done = run("room", portfolio, "--render", "md", "--out", out, "--date", "2026-03-01")
+    assert done.exit_code == 0, done.stderr
+    (written,) = out.rglob("*.md")
+    page = client.get(f"{GULF}/room/memo?date=2026-03-01").text
+    path = re.search(r'href="/p/gulf-asia/room/memo/([^"]+)\.md', page)
+    assert path is not None
+    served = client.get(f"{GULF}/room/memo/{path.group(1)}.md?date=2026-03-01")
+    assert served.text == written.read_text(encoding="utf-8")
