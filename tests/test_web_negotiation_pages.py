@@ -4,6 +4,7 @@ page's numbers equal the CLI's JSON for the same inputs."""
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -66,3 +67,41 @@ def test_the_room_memo_is_the_one_room_render_writes(
     assert path is not None
     served = client.get(f"{GULF}/room/memo/{path.group(1)}.md?date=2026-03-01")
     assert served.text == written.read_text(encoding="utf-8")
+
+
+# Validate (`dealbench validate DEALS_DIR [--portfolio P]`) ------------------------------
+
+
+def test_validate_passes_the_shipped_folder_from_the_portfolio_list(client: Any) -> None:
+    assert 'href="/validate"' in client.get("/").text
+    response = client.get("/validate")
+    assert response.status_code == 200
+    assert "no problem" in response.text
+    assert "ok: <code>partners/ae.yaml</code> (partner)" in response.text
+
+
+def test_validate_reports_every_problem_of_every_file_as_the_cli_does(
+    client: Any, deals: Path, run: Runner
+) -> None:
+    (deals / "packages/bad.yaml").write_text(
+        "partner: AE\nsecurity: nope\ncompute: {2027: lots}\n", encoding="utf-8"
+    )
+    (deals / "partners/broken.yaml").write_text("id: [\n", encoding="utf-8")
+    done = run("validate", deals, "--portfolio", deals / "portfolios/gulf-asia.yaml")
+    assert done.exit_code == 2
+    expected = [line.replace(f"{deals}/", "") for line in done.stderr.splitlines()]
+    assert len(expected) >= 3  # the package twice over, the partner once
+    response = client.get("/validate?portfolio=gulf-asia")
+    assert response.status_code == 200
+    shown = re.search(r'id="validate-issues">(.*?)</div>', response.text, re.S)
+    assert shown is not None
+    lines = [html.unescape(p) for p in re.findall(r"<p>(.*?)</p>", shown.group(1))]
+    assert lines == expected
+    assert f"{len(expected)} problems" in response.text
+
+
+def test_validate_refuses_an_unknown_portfolio_naming_the_field(client: Any) -> None:
+    response = client.get("/validate?portfolio=nowhere")
+    assert response.status_code == 400
+    assert "error: portfolio: no portfolio &#39;nowhere&#39; under portfolios/" in response.text
+    assert "<option selected>nowhere</option>" in response.text

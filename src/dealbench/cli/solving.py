@@ -70,43 +70,17 @@ def validate(
     ] = None,
 ) -> None:
     """Check data files: shape, units, references, and every cross-file rule."""
+    from dealbench.analyze.validation import validate_files
     from dealbench.errors import InputError
-    from dealbench.model import load_file, load_portfolio
-    from dealbench.render.clause_check import check_clauses
+    from dealbench.model import load_portfolio
 
     with handled():
         pf = load_portfolio(portfolio) if portfolio else None
-        issues = []
-        for path in _expand(paths):
-            try:
-                kind, loaded = load_file(path, pf)
-                if kind == "scenarios" and pf is not None:
-                    from dealbench.analyze.scenarios import load_scenarios
-
-                    load_scenarios(path, pf)
-                check_clauses(path, kind, loaded)
-            except InputError as exc:
-                issues += exc.issues
-                continue
+        found = validate_files(list(paths), pf)
+        for path, kind in found.ok:
             typer.echo(f"ok: {path} ({kind})")
-        if issues:
-            raise InputError(issues)
-
-
-def _expand(paths: list[Path]) -> list[Path]:
-    """Folders stand for the YAML files under them, in order."""
-    from dealbench.errors import InputError, Issue
-
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml"))
-            if not found:
-                raise InputError(Issue(str(path), None, "", "a folder without YAML files"))
-            out += found
-        else:
-            out.append(path)
-    return out
+        if found.issues:
+            raise InputError(found.issues)
 
 
 @app.command(

@@ -23,6 +23,7 @@ from dealbench.web.views import (
     negotiation_records,
     packages,
     portfolios,
+    validation,
 )
 
 #: Largest upload accepted (a package file is a few hundred bytes).
@@ -37,6 +38,7 @@ def create_app(deals_dir: str | Path, token: str, *, max_upload: int = MAX_UPLOA
         *documents.routes(),
         *negotiation.routes(),
         *negotiation_records.routes(),
+        *validation.routes(),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(
