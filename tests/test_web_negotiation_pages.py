@@ -105,3 +105,54 @@ def test_validate_refuses_an_unknown_portfolio_naming_the_field(client: Any) -> 
     assert response.status_code == 400
     assert "error: portfolio: no portfolio &#39;nowhere&#39; under portfolios/" in response.text
     assert "<option selected>nowhere</option>" in response.text
+
+
+# Redline between two package files (`dealbench redline OLD NEW --audience A`) ----------
+
+REDLINE = f"{GULF}/documents?package=packages/ae-counter.yaml&against=packages/ae-offer.yaml"
+
+
+def test_a_redline_picks_any_two_package_files_rounds_too(client: Any) -> None:
+    page = client.get(f"{GULF}/documents").text
+    assert "<option>packages/ae-offer.yaml</option>" in page
+    assert "<option>rounds/gulf-asia/AE/003-us.yaml</option>" in page
+    response = client.get(
+        f"{GULF}/documents?package=rounds/gulf-asia/AE/003-us.yaml"
+        "&against=rounds/gulf-asia/AE/001-us.yaml&audience=internal"
+    )
+    assert response.status_code == 200
+    assert "Redline: redline-AE-offer-001-to-offer-003-internal" in response.text
+    assert "redline-AE-offer-001-to-offer-003</h2>" not in response.text  # internal only
+
+
+def test_a_bad_audience_is_refused_naming_the_field_keeping_the_choices(client: Any) -> None:
+    response = client.get(f"{REDLINE}&audience=everyone")
+    assert response.status_code == 400
+    assert "error: audience: expected external or internal" in response.text
+    assert "<option selected>packages/ae-counter.yaml</option>" in response.text
+    assert "download=1" not in response.text
+
+
+def test_the_redline_is_the_one_the_cli_writes(
+    client: Any, deals: Path, run: Runner, tmp_path: Path
+) -> None:
+    out = tmp_path / "redline"
+    done = run(
+        "redline",
+        deals / "packages/ae-offer.yaml",
+        deals / "packages/ae-counter.yaml",
+        "--portfolio",
+        deals / "portfolios/gulf-asia.yaml",
+        "--audience",
+        "internal",
+        "--format",
+        "md",
+        "--out",
+        out,
+    )
+    assert done.exit_code == 0, done.stderr
+    (written,) = out.glob("*.md")
+    assert written.name == "redline-AE-offer-001-to-counter-002-internal.md"
+    served = client.get(f"{GULF}/documents/{written.name}?{REDLINE.partition('?')[2]}")
+    assert served.status_code == 200
+    assert served.text == written.read_text(encoding="utf-8")

@@ -657,25 +657,23 @@ def portfolio_ref(portfolio: Path, out: Path) -> str:
 
 def _shipped_redline(pf: Portfolio, date: dt.date | None) -> list[Document]:
     """The demo's redline: the shipped UAE offer against the UAE's counter, internal."""
-    from dealbench.cli.documents import _package_label, version_label
+    import dataclasses
+
     from dealbench.model import load_package
-    from dealbench.render.documents import redline_document, redline_stem
+    from dealbench.render.documents import package_redline
 
     old, new = _shipped("packages/ae-offer.yaml"), _shipped("packages/ae-counter.yaml")
     a, b = load_package(old, pf), load_package(new, pf)
-    names = (_package_label(a, old), _package_label(b, new))
-    return [
-        redline_document(
-            pf,
-            a,
-            b,
-            labels=(version_label(a, "US offer"), version_label(b, "UAE counter")),
-            path=f"redlines/{redline_stem(a.partner, names, 'internal')}",
-            audience="internal",
-            date=date,
-            names=names,
-        )
-    ]
+    doc = package_redline(
+        pf,
+        a,
+        b,
+        files=(str(old), str(new)),
+        audience="internal",
+        date=date,
+        fallbacks=("US offer", "UAE counter"),
+    )
+    return [dataclasses.replace(doc, path=f"redlines/{doc.path}")]
 
 
 def _shipped_counter_memo(date: dt.date | None) -> list[Document]:
