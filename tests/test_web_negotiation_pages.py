@@ -12,7 +12,9 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from helpers import Runner
+from dealbench.units import usd
+from dealbench.web.security import CSRF_FIELD, csrf_for
+from helpers import WEB_TOKEN, Runner
 
 GULF = "/p/gulf-asia"
 FORMATS = ["docx", "html", "md", "pdf"]
@@ -156,3 +158,66 @@ def test_the_redline_is_the_one_the_cli_writes(
     served = client.get(f"{GULF}/documents/{written.name}?{REDLINE.partition('?')[2]}")
     assert served.status_code == 200
     assert served.text == written.read_text(encoding="utf-8")
+
+
+# Improve (`dealbench improve PACKAGE --portfolio P [--top N]`) --------------------------
+
+
+def _cells(page: str, table: str) -> list[list[str]]:
+    body = re.search(rf'id="{table}">.*?<tbody>(.*?)</tbody>', page, re.S)
+    assert body is not None, table
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body.group(1), re.S)
+    return [
+        [
+            html.unescape(re.sub(r"<[^>]+>", " ", c)).split()
+            for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)
+        ]
+        for r in rows
+    ]  # type: ignore[misc]
+
+
+def test_improve_a_package_file_as_the_cli_does(client: Any, deals: Path, run: Runner) -> None:
+    done = run(
+        "improve",
+        deals / "packages/ae-offer.yaml",
+        "--portfolio",
+        deals / "portfolios/gulf-asia.yaml",
+        "--top",
+        "2",
+        "--json",
+    )
+    assert done.exit_code == 0, done.stderr
+    cli = json.loads(done.stdout)
+    assert "improve?package=packages/ae-offer.yaml" in client.get(
+        f"{GULF}/documents?package=packages/ae-offer.yaml"
+    ).text.replace("%2F", "/")
+    response = client.get(f"{GULF}/improve?package=packages/ae-offer.yaml&top=2")
+    assert response.status_code == 200
+    ranking = _cells(response.text, "ranking")
+    assert [r[0][0] for r in ranking] == [str(r["rank"]) for r in cli["ranking"]]
+    assert [(r[2][0], r[3][0]) for r in ranking] == [
+        (usd(r["us_value"]), usd(r["partner_cost"])) for r in cli["ranking"]
+    ]
+    found = _cells(response.text, "improvements")
+    assert len(found) == len(cli["improvements"]) == 2
+    for row, i in zip(found, cli["improvements"], strict=True):
+        assert row[1] == [usd(i["joint_gain"])]
+        assert row[2] == [f"+{usd(i['us_gain'])}"] and row[3] == [f"+{usd(i['partner_gain'])}"]
+        assert " ".join(row[4]) == " ".join(" ".join(i["changes"]).split())
+    base = cli["package"]
+    assert f"US utility <strong>{usd(base['us_utility'])}</strong>" in response.text
+
+
+def test_improve_the_editors_fields_and_refuse_a_bad_top(client: Any) -> None:
+    editor = client.get(f"{GULF}/editor?package=packages/ae-counter.yaml").text
+    assert 'id="find-improvements"' in editor
+    fields = dict(re.findall(r'name="(compute\.\d+)"[^>]*value="([^"]*)"', editor))
+    form = {CSRF_FIELD: csrf_for(WEB_TOKEN), "partner": "AE", "security": "veu", **fields}
+    response = client.post(f"{GULF}/improve", data=form)
+    assert response.status_code == 200
+    assert "Concessions of AE, by US value per USD of partner cost" in response.text
+    assert 'id="improve-base">The package: US utility' in response.text
+    bad = client.get(f"{GULF}/improve?package=packages/ae-offer.yaml&top=0")
+    assert bad.status_code == 400
+    assert "error: top: expected a whole number at least 1, got &#39;0&#39;" in bad.text
+    assert 'value="0"' in bad.text and "<option selected>packages/ae-offer.yaml" in bad.text

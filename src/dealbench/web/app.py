@@ -19,6 +19,7 @@ from dealbench.web.pages import HERE, error_page, page, refused_page
 from dealbench.web.security import AccessMiddleware
 from dealbench.web.views import (
     documents,
+    improve,
     negotiation,
     negotiation_records,
     packages,
@@ -39,6 +40,7 @@ def create_app(deals_dir: str | Path, token: str, *, max_upload: int = MAX_UPLOA
         *negotiation.routes(),
         *negotiation_records.routes(),
         *validation.routes(),
+        *improve.routes(),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(
