@@ -173,7 +173,7 @@ def _cells(page: str, table: str) -> list[list[str]]:
             for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)
         ]
         for r in rows
-    ]  # type: ignore[misc]
+    ]
 
 
 def test_improve_a_package_file_as_the_cli_does(client: Any, deals: Path, run: Runner) -> None:
@@ -221,3 +221,60 @@ def test_improve_the_editors_fields_and_refuse_a_bad_top(client: Any) -> None:
     assert bad.status_code == 400
     assert "error: top: expected a whole number at least 1, got &#39;0&#39;" in bad.text
     assert 'value="0"' in bad.text and "<option selected>packages/ae-offer.yaml" in bad.text
+
+
+# History (`dealbench history PORTFOLIO --partner AE [--out DIR]`) -----------------------
+
+
+def test_the_history_page_shows_every_round_as_history_json_does(
+    client: Any, deals: Path, run: Runner
+) -> None:
+    done = run("history", deals / "portfolios/gulf-asia.yaml", "--partner", "AE", "--json")
+    assert done.exit_code == 0, done.stderr
+    cli = json.loads(done.stdout)
+    assert "/n/AE/history" in client.get(f"{GULF}/n/AE").text
+    response = client.get(f"{GULF}/n/AE/history")
+    assert response.status_code == 200
+    rows = _cells(response.text, "history")
+    assert len(rows) == len(cli["rounds"]) >= 2
+    for row, r in zip(rows, cli["rounds"], strict=True):
+        assert row[0] == [str(r["round"])] and row[1] == [r["side"]] and row[3] == [r["status"]]
+        assert row[4] == [r["package"]["security"] if r["package"] else "-"]
+        assert row[5] == [usd(r["us_utility"]) if r["us_utility"] is not None else "-"]
+        assert row[6] == [usd(r["partner_utility"]) if r["partner_utility"] is not None else "-"]
+        ok = (
+            "-"
+            if r["accepts"] is None
+            else ("yes" if r["accepts"] and not r["violations"] else "no")
+        )
+        assert row[7] == [ok]
+    for r in cli["rounds"]:
+        for v in r["violations"]:
+            assert html.escape(f"round {r['round']}: {v['message']}") in response.text
+
+
+def test_the_history_chart_is_the_one_history_out_writes(
+    client: Any, deals: Path, run: Runner, tmp_path: Path
+) -> None:
+    out = tmp_path / "history"
+    portfolio = deals / "portfolios/gulf-asia.yaml"
+    done = run("history", portfolio, "--partner", "SA", "--points", "5", "--out", out)
+    assert done.exit_code == 0, done.stderr
+    page = client.get(f"{GULF}/n/SA/history?points=5").text
+    links = re.findall(r'href="([^"]+-rounds\.(?:svg|png)[^"]*download=1)"', page)
+    assert len(links) == 2
+    for link in links:
+        response = client.get(html.unescape(link))
+        assert response.status_code == 200
+        name = link.split("?")[0].rpartition("/")[2]
+        assert response.content == (out / "charts" / name).read_bytes()
+
+
+def test_history_refuses_bad_points_naming_the_field(client: Any) -> None:
+    response = client.get(f"{GULF}/n/AE/history?points=1")
+    assert response.status_code == 400
+    assert (
+        "error: points: expected a number 2-1000 or &#39;all&#39;, not &#39;1&#39;" in response.text
+    )
+    assert 'value="1"' in response.text
+    assert client.get(f"{GULF}/n/AE/history/charts/AE-rounds.gif").status_code == 404
