@@ -14,7 +14,7 @@ from typing import Any
 
 from dealbench.units import usd
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import WEB_TOKEN, Runner
+from helpers import WEB_TOKEN, Runner, job_done
 
 GULF = "/p/gulf-asia"
 FORMATS = ["docx", "html", "md", "pdf"]
@@ -278,3 +278,68 @@ def test_history_refuses_bad_points_naming_the_field(client: Any) -> None:
     )
     assert 'value="1"' in response.text
     assert client.get(f"{GULF}/n/AE/history/charts/AE-rounds.gif").status_code == 404
+
+
+# Diff (`dealbench diff RESULT_A RESULT_B`) ---------------------------------------------
+
+
+def _two_results(deals: Path, run: Runner) -> tuple[str, str]:
+    """Two solves of gulf-asia written under the deals folder: as filed, and under tiered."""
+    portfolio = deals / "portfolios/gulf-asia.yaml"
+    for name, extra in (("a", ()), ("b", ("--policy", "tiered"))):
+        done = run("solve", portfolio, "--out", deals / "out" / name, *extra)
+        assert done.exit_code == 0, done.stderr
+    return "out/a/result.json", "out/b/result.json"
+
+
+def test_diff_of_two_result_files_says_what_diff_json_does(
+    client: Any, deals: Path, run: Runner
+) -> None:
+    a, b = _two_results(deals, run)
+    done = run("diff", deals / a, deals / b, "--json")
+    assert done.exit_code == 0, done.stderr
+    cli = json.loads(done.stdout)
+    form = client.get("/diff").text
+    assert f'<option value="{a}">' in form and f'<option value="{b}">' in form
+    response = client.get(f"/diff?a={a}&b={b}")
+    assert response.status_code == 200
+    text = html.unescape(response.text)
+    assert f"US utility: {usd(cli['us_value'][0])} → {usd(cli['us_value'][1])}" in text
+    for note in cli["notes"]:
+        assert f"Note: {note}" in text
+    rows = _cells(response.text, "diff-partners")
+    assert [r[0][0] for r in rows] == [p["partner"] for p in cli["partners"]]
+    for row, p in zip(rows, cli["partners"], strict=True):
+        assert row[1] == [p["change"]]
+        money = [usd(x) if x is not None else "-" for x in p["us_value"] + p["partner_utility"]]
+        assert [c[0] for c in row[2:6]] == money
+        for line in p["changes"]:
+            assert f"<li>{html.escape(line)}</li>" in response.text
+    assert any(p["changes"] for p in cli["partners"])  # the regimes differ somewhere
+
+
+def test_diff_a_solve_of_this_session_against_a_file(client: Any, deals: Path, run: Runner) -> None:
+    done = run("solve", deals / "portfolios/gulf-asia.yaml", "--out", deals / "out/a")
+    assert done.exit_code == 0, done.stderr
+    started = client.post(
+        f"{GULF}/solve",
+        data={CSRF_FIELD: csrf_for(WEB_TOKEN), "mode": "us-best", "solver": "highs"},
+        follow_redirects=False,
+    )
+    job = job_done(client, started).rpartition("/")[2]
+    assert f'<option value="jobs/{job}">' in client.get("/diff").text
+    response = client.get(f"/diff?a=jobs/{job}&b=out/a/result.json")
+    assert response.status_code == 200
+    assert f"A: solve {job} (gulf-asia)" in response.text
+    assert "No partner's package changed." in response.text  # the same solve, twice
+
+
+def test_diff_refuses_a_missing_result_naming_the_field_and_keeping_it(client: Any) -> None:
+    response = client.get("/diff?a=jobs/99&b=out/none/result.json")
+    assert response.status_code == 400
+    assert "error: a: no solve &#39;99&#39; with a result in this session" in response.text
+    assert "<option selected>out/none/result.json</option>" in response.text
+    response = client.get("/diff?a=packages/ae-offer.yaml&b=")
+    assert response.status_code == 400
+    assert "error: a: packages/ae-offer.yaml: " in response.text
+    assert "not a dealbench result.json" in response.text

@@ -24,6 +24,7 @@ from dealbench.web.views import (
     negotiation_records,
     packages,
     portfolios,
+    results,
     validation,
 )
 
@@ -41,6 +42,7 @@ def create_app(deals_dir: str | Path, token: str, *, max_upload: int = MAX_UPLOA
         *negotiation_records.routes(),
         *validation.routes(),
         *improve.routes(),
+        *results.routes(),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(
