@@ -286,7 +286,7 @@ def test_a_package_files_term_sheets_and_a_redline_between_two_files(client: Tes
     ).text
     assert "Redline" in redline
     html = client.get(
-        "/p/gulf-asia/documents/redlines/ae-offer-to-ae-counter.html"
+        "/p/gulf-asia/documents/redline-AE-offer-001-to-counter-002.html"
         "?package=packages/ae-counter.yaml&against=packages/ae-offer.yaml"
     )
     assert (html.status_code == 200 and "<del" in html.text) or "<ins" in html.text

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from dealbench.errors import ArgumentError
 from dealbench.model.schema import Portfolio
@@ -75,3 +75,17 @@ def partner_code(portfolio: Portfolio, code: str, name: str = "partner") -> str:
         codes = ", ".join(p.code for p in portfolio.partners)
         raise ArgumentError(name, f"partner {code!r} is not in portfolio {portfolio.id} ({codes})")
     return code
+
+
+def frontier_points(text: str, name: str = "points") -> int | Literal["all"]:
+    """How many frontier points to draw (`frontier`, `history`): a number from 2 to 1000, or
+    'all' (every non-dominated package)."""
+    if text == "all":
+        return "all"
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 2 <= n <= 1000:
+        raise ArgumentError(name, f"expected a number 2-1000 or 'all', not {text!r}")
+    return n

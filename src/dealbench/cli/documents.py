@@ -20,7 +20,6 @@ from dealbench.cli.help import examples
 if TYPE_CHECKING:
     from dealbench.checker import DealFigures
     from dealbench.io import OutputDir
-    from dealbench.model.schema import Package
     from dealbench.render.deal_memo import Against
     from dealbench.render.docmeta import Audience
     from dealbench.render.documents import Document, Format
@@ -300,10 +299,9 @@ def redline(
     revision marks; Markdown strikes ~~deletions~~ and bolds **insertions**.
     """
     from dealbench.cli.analysis_output import note_uncertainty
-    from dealbench.errors import InputError, Issue
     from dealbench.io import OutputDir
     from dealbench.model import load_package, load_portfolio
-    from dealbench.render.documents import redline_document, redline_stem
+    from dealbench.render.documents import package_redline
 
     with handled():
         check_audience(audience or "")
@@ -311,33 +309,14 @@ def redline(
         pf = load_portfolio(portfolio)
         a, b = load_package(old, pf), load_package(new, pf)
         note_uncertainty(pf)
-        if a.partner != b.partner:
-            raise InputError(
-                Issue(str(new), None, "partner", f"is {b.partner}; {old} is for {a.partner}")
-            )
-        names = (_package_label(a, old), _package_label(b, new))
         aud: Audience = "internal" if audience == "internal" else "external"
-        doc = redline_document(
-            pf,
-            a,
-            b,
-            labels=(version_label(a, "Earlier version"), version_label(b, "Later version")),
-            path=stem or redline_stem(a.partner, names, aud),
-            audience=aud,
-            date=parse_date(date),
-            names=names,
+        doc = package_redline(
+            pf, a, b, files=(str(old), str(new)), audience=aud, date=parse_date(date), path=stem
         )
         written = OutputDir(folder, force=force)
         write_documents(written, [doc], wanted, templates)
         for path in written.written:
             typer.echo(str(path))
-
-
-def _package_label(package: Package, path: Path) -> str:
-    """A package's document label: its side and round, else its file name."""
-    from dealbench.render.naming import package_label
-
-    return package_label(package.side, package.round, stem=path.stem, partner=package.partner)
 
 
 def _against(path: Path, src: Source) -> Against:
@@ -362,18 +341,3 @@ def _against(path: Path, src: Source) -> Against:
     # offer (our offer)").
     label = package.title or ("" if package.round is None else f"round {package.round}")
     return Against(label, evaluate(src.portfolio, package))
-
-
-def version_label(package: Package, fallback: str) -> str:
-    """How a document names a package: its title, else its side and round; never a file name."""
-    if package.title:
-        return package.title
-    from dealbench.render.naming import side_word
-
-    who = {"offer": "Our offer", "counter": "The Partner's counter"}.get(
-        side_word(package.side) or ""
-    )
-    when = f"round {package.round}" if package.round else ""
-    if who and when:
-        return f"{who}, {when}"
-    return who or (when.capitalize() if when else fallback)

@@ -122,19 +122,13 @@ def frontier(
 
 def parse_points(text: str) -> int | Literal["all"]:
     """--points: a number of points from 2 to 1000, or 'all' (frontier, history)."""
-    from dealbench.errors import InputError, Issue
+    from dealbench.arguments import frontier_points
+    from dealbench.errors import ArgumentError, InputError, Issue
 
-    if text == "all":
-        return "all"
     try:
-        n = int(text)
-    except ValueError:
-        n = 0
-    if not 2 <= n <= 1000:
-        raise InputError(
-            Issue("--points", None, "", f"expected a number 2-1000 or 'all', not {text!r}")
-        )
-    return n
+        return frontier_points(text)
+    except ArgumentError as exc:
+        raise InputError(Issue("--points", None, "", exc.issues[0].message)) from None
 
 
 def _bn(amount: float) -> str:

@@ -617,15 +617,9 @@ def _write_history_chart(
     pf: Portfolio, root: Path, code: str, out: Path, points: int | Literal["all"], force: bool
 ) -> list[Path]:
     from dealbench.io import OutputDir
-    from dealbench.negotiate.documents import rounds_chart
-    from dealbench.negotiate.round_points import history_path
-    from dealbench.render import charts
+    from dealbench.negotiate.documents import history_chart_files
 
-    chart = rounds_chart(history_path(pf, root, code, points=points))
-    files = {
-        f"charts/{code}-rounds.svg": (charts.svg(chart) + "\n").encode(),
-        f"charts/{code}-rounds.png": charts.png(chart),
-    }
+    files = history_chart_files(pf, root, code, points=points)
     folder = OutputDir(out, force=force)
     folder.publish(files)  # one transaction: both charts, or neither
     return folder.written

@@ -70,43 +70,17 @@ def validate(
     ] = None,
 ) -> None:
     """Check data files: shape, units, references, and every cross-file rule."""
+    from dealbench.analyze.validation import validate_files
     from dealbench.errors import InputError
-    from dealbench.model import load_file, load_portfolio
-    from dealbench.render.clause_check import check_clauses
+    from dealbench.model import load_portfolio
 
     with handled():
         pf = load_portfolio(portfolio) if portfolio else None
-        issues = []
-        for path in _expand(paths):
-            try:
-                kind, loaded = load_file(path, pf)
-                if kind == "scenarios" and pf is not None:
-                    from dealbench.analyze.scenarios import load_scenarios
-
-                    load_scenarios(path, pf)
-                check_clauses(path, kind, loaded)
-            except InputError as exc:
-                issues += exc.issues
-                continue
+        found = validate_files(list(paths), pf)
+        for path, kind in found.ok:
             typer.echo(f"ok: {path} ({kind})")
-        if issues:
-            raise InputError(issues)
-
-
-def _expand(paths: list[Path]) -> list[Path]:
-    """Folders stand for the YAML files under them, in order."""
-    from dealbench.errors import InputError, Issue
-
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml"))
-            if not found:
-                raise InputError(Issue(str(path), None, "", "a folder without YAML files"))
-            out += found
-        else:
-            out.append(path)
-    return out
+        if found.issues:
+            raise InputError(found.issues)
 
 
 @app.command(
@@ -683,25 +657,23 @@ def portfolio_ref(portfolio: Path, out: Path) -> str:
 
 def _shipped_redline(pf: Portfolio, date: dt.date | None) -> list[Document]:
     """The demo's redline: the shipped UAE offer against the UAE's counter, internal."""
-    from dealbench.cli.documents import _package_label, version_label
+    import dataclasses
+
     from dealbench.model import load_package
-    from dealbench.render.documents import redline_document, redline_stem
+    from dealbench.render.documents import package_redline
 
     old, new = _shipped("packages/ae-offer.yaml"), _shipped("packages/ae-counter.yaml")
     a, b = load_package(old, pf), load_package(new, pf)
-    names = (_package_label(a, old), _package_label(b, new))
-    return [
-        redline_document(
-            pf,
-            a,
-            b,
-            labels=(version_label(a, "US offer"), version_label(b, "UAE counter")),
-            path=f"redlines/{redline_stem(a.partner, names, 'internal')}",
-            audience="internal",
-            date=date,
-            names=names,
-        )
-    ]
+    doc = package_redline(
+        pf,
+        a,
+        b,
+        files=(str(old), str(new)),
+        audience="internal",
+        date=date,
+        fallbacks=("US offer", "UAE counter"),
+    )
+    return [dataclasses.replace(doc, path=f"redlines/{doc.path}")]
 
 
 def _shipped_counter_memo(date: dt.date | None) -> list[Document]:

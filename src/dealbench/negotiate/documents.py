@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 from dealbench.model.schema import Package, Portfolio
 from dealbench.render import charts
@@ -192,6 +193,20 @@ def _memo_row(r: Any) -> dict[str, Any]:
         "plan_us": r.plan_us_utility,
         "move": r.next_move,
         "reason": r.reason,
+    }
+
+
+def history_chart_files(
+    portfolio: Portfolio, root: Path, partner: str, *, points: int | Literal["all"] = 15
+) -> dict[str, bytes]:
+    """The files `history --out` writes: the rounds with `partner` drawn on the frontier of
+    the deal, `charts/<CODE>-rounds.svg` and `.png`."""
+    from dealbench.negotiate.round_points import history_path
+
+    chart = rounds_chart(history_path(portfolio, root, partner, points=points))
+    return {
+        f"charts/{partner}-rounds.svg": (charts.svg(chart) + "\n").encode(),
+        f"charts/{partner}-rounds.png": charts.png(chart),
     }
 
 

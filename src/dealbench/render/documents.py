@@ -24,7 +24,7 @@ from typing import Any, Literal
 from markupsafe import Markup
 
 from dealbench.arguments import one_of
-from dealbench.errors import ArgumentError, RenderError
+from dealbench.errors import ArgumentError, InputError, Issue, RenderError
 from dealbench.model.schema import Package, Portfolio
 from dealbench.render import charts as chart_lib
 from dealbench.render import naming
@@ -159,6 +159,46 @@ def redline_document(
     change = "-to-".join(names) if names else "-to-".join(labels)
     ident = Identity("redline", portfolio.id, new.partner, change, audience, "packages")
     return Document("redline", path, context, identity=ident)
+
+
+def package_redline(
+    portfolio: Portfolio,
+    old: Package,
+    new: Package,
+    *,
+    files: tuple[str, str],
+    audience: Audience = "external",
+    date: dt.date | None = None,
+    path: str | None = None,
+    fallbacks: tuple[str, str] = ("Earlier version", "Later version"),
+) -> Document:
+    """The redline `dealbench redline OLD NEW` writes, from two package files (`files`, as
+    the user named them): each package labelled by its title, else its side and round
+    (`fallbacks` when it has neither), named by its side and round, else its file's stem;
+    at `path`, else `redline-AE-offer-to-counter[-internal]`. Two partners' packages are
+    refused (an InputError naming the later file's partner)."""
+    one_of(audience, ("external", "internal"), "audience", "audience")
+    if old.partner != new.partner:
+        raise InputError(
+            Issue(files[1], None, "partner", f"is {new.partner}; {files[0]} is for {old.partner}")
+        )
+    names = (
+        naming.package_label(old.side, old.round, stem=Path(files[0]).stem, partner=old.partner),
+        naming.package_label(new.side, new.round, stem=Path(files[1]).stem, partner=new.partner),
+    )
+    return redline_document(
+        portfolio,
+        old,
+        new,
+        labels=(
+            naming.version_label(old.title, old.side, old.round, fallbacks[0]),
+            naming.version_label(new.title, new.side, new.round, fallbacks[1]),
+        ),
+        path=path or redline_stem(old.partner, names, audience),
+        audience=audience,
+        date=date,
+        names=names,
+    )
 
 
 def documents_for(

@@ -101,6 +101,17 @@ def package_label(
     return "" if label == code else label
 
 
+def version_label(title: str | None, side: str | None, round_: int | None, fallback: str) -> str:
+    """How a document names a package: its title, else its side and round; never a file name."""
+    if title:
+        return title
+    who = {"offer": "Our offer", "counter": "The Partner's counter"}.get(side_word(side) or "")
+    when = f"round {round_}" if round_ else ""
+    if who and when:
+        return f"{who}, {when}"
+    return who or (when.capitalize() if when else fallback)
+
+
 def stem(partner: str, label: str = "", audience: str = "external") -> str:
     """`AE`, `AE-internal`, `AE-counter-003`, `AE-counter-003-internal`."""
     parts = (

@@ -12,19 +12,21 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from dealbench.errors import InputError, Issue, user_lines
 from dealbench.model import load_package
+from dealbench.render.docmeta import Audience
 from dealbench.render.documents import (
     FORMATS,
     Document,
     RenderedFile,
     documents_for,
-    redline_document,
+    package_redline,
     render_document,
 )
 from dealbench.render.sources import Source, source_from_packages, source_from_result
 from dealbench.web.pages import page
 from dealbench.web.security import confine
-from dealbench.web.views.common import portfolio, root
+from dealbench.web.views.common import portfolio, portfolio_file, relative, root
 from dealbench.web.views.packages import package_files
 from dealbench.web.views.portfolios import _job, _solved_portfolio
 
@@ -40,6 +42,7 @@ TITLES = {
     "deal-memo": "Deal memo",
     "portfolio-memo": "Portfolio memo",
     "redline": "Redline",
+    "negotiation-memo": "Negotiation status memo",
 }
 
 
@@ -145,27 +148,31 @@ async def job_file(request: Request) -> Response:
     return serve_file(request, all_documents(job_source(request)), request.path_params["file"])
 
 
+#: A redline page's audiences: both by default, or the one `redline --audience` names.
+AUDIENCES: dict[str, tuple[Audience, ...]] = {
+    "": ("external", "internal"),
+    "external": ("external",),
+    "internal": ("internal",),
+}
+
+
 def package_docs(request: Request) -> list[Document]:
-    """Term sheets of one package file, or the redline from one package file to another."""
+    """Term sheets of one package file, or the redline from one package file to another
+    (`dealbench redline OLD NEW --audience A`: the same library call, labels and names)."""
     pf = portfolio(request, request.path_params["name"])
     first = request.query_params.get("package", "")
     other = request.query_params.get("against", "")
+    audience = request.query_params.get("audience", "")
+    if audience not in AUDIENCES:
+        raise InputError(Issue("audience", None, "", "expected external or internal"))
     if not first:
         return []
     a = load_package(confine(root(request), first), pf)
     if other:
         b = load_package(confine(root(request), other), pf)
         return [
-            redline_document(
-                pf,
-                b,
-                a,
-                labels=(b.title or other, a.title or first),
-                path=f"redlines/{PurePosixPath(other).stem}-to-{PurePosixPath(first).stem}"
-                + ("-internal" if audience == "internal" else ""),
-                audience=audience,
-            )
-            for audience in ("external", "internal")
+            package_redline(pf, b, a, files=(other, first), audience=aud)
+            for aud in AUDIENCES[audience]
         ]
     source = source_from_packages(pf, [a], origin=first, date=a.date)
     return documents_for(source, "term-sheet", audience="external") + documents_for(
@@ -173,21 +180,45 @@ def package_docs(request: Request) -> list[Document]:
     )
 
 
-async def package_documents(request: Request) -> Response:
+def redline_files(request: Request) -> list[str]:
+    """Every package file a redline may compare: packages/, then each round's package of
+    the portfolio's negotiations (a round file loads as its package)."""
+    from dealbench.negotiate import rounds_root
+
     name = request.path_params["name"]
-    docs = package_docs(request)
+    pf = portfolio(request, name)
+    folder = rounds_root(portfolio_file(request, name), pf)
+    rounds = sorted(folder.glob("*/*.yaml")) if folder.is_dir() else []
+    inside_root = [p for p in rounds if p.resolve().is_relative_to(root(request))]
+    return package_files(request) + [relative(request, p) for p in inside_root]
+
+
+async def package_documents(request: Request) -> Response:
+    """A package file's term sheets, or a redline between two; a refusal (another partner's
+    package, an unknown audience) is said above the pickers, which keep what was chosen."""
+    name = request.path_params["name"]
+    lines: list[str] = []
+    status = 200
+    try:
+        docs = package_docs(request)
+    except InputError as exc:
+        docs, lines, status = [], user_lines(exc), 400
     query = request.url.query
-    return documents_page(
+    response = documents_page(
         request,
         f"Documents of a package ({name})",
         f"/p/{quote(name, safe='')}/documents/",
         docs,
         name,
         suffix=f"?{query}" if query else "",
-        files=package_files(request),
+        files=redline_files(request),
         chosen=request.query_params.get("package", ""),
         against=request.query_params.get("against", ""),
+        audience=request.query_params.get("audience", ""),
+        lines=lines,
     )
+    response.status_code = status
+    return response
 
 
 async def package_file(request: Request) -> Response:

@@ -1,0 +1,66 @@
+"""`dealbench validate`: every data file checked, every problem of every file reported.
+
+Here, above `model`, `render` and the scenarios, because a file is checked by all three:
+its shape and references (`model.load_file`), its clauses (`render.clause_check`), and a
+scenarios file's overrides against a portfolio (`analyze.scenarios`). Both shells call
+`validate_files`: the CLI prints `ok:` lines and exits 2 on any issue, the web workbench
+lists the same (`/validate`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dealbench.errors import InputError, Issue
+from dealbench.model import Portfolio, load_file
+
+__all__ = ["Validation", "data_files", "validate_files"]
+
+
+@dataclass
+class Validation:
+    """What `validate_files` found: each file that passed with its kind, and every issue
+    of the others (a file may have several)."""
+
+    ok: list[tuple[Path, str]] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+
+def data_files(paths: list[str | os.PathLike[str]]) -> list[Path]:
+    """The files named, a folder standing for the YAML files under it, in order (an
+    InputError for a folder without any)."""
+    out: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml"))
+            if not found:
+                raise InputError(Issue(str(path), None, "", "a folder without YAML files"))
+            out += found
+        else:
+            out.append(path)
+    return out
+
+
+def validate_files(
+    paths: list[str | os.PathLike[str]], portfolio: Portfolio | None = None
+) -> Validation:
+    """Check every file under `paths`: shape, units, references, its clauses, and, with
+    `portfolio`, packages and scenarios against it. Never stops at the first bad file."""
+    from dealbench.analyze.scenarios import load_scenarios
+    from dealbench.render.clause_check import check_clauses
+
+    found = Validation()
+    for path in data_files(paths):
+        try:
+            kind, loaded = load_file(path, portfolio)
+            if kind == "scenarios" and portfolio is not None:
+                load_scenarios(path, portfolio)
+            check_clauses(path, kind, loaded)
+        except InputError as exc:
+            found.issues += exc.issues
+            continue
+        found.ok.append((path, kind))
+    return found

@@ -1,0 +1,130 @@
+"""Improvements of a package (logrolling): `dealbench improve PACKAGE --portfolio P [--hold
+FILE]... [--top N] [--all-variants]` in the page, through the same library calls
+(`checker.evaluate`, `negotiate.concession_ranking`, `negotiate.improvements`).
+
+The package is a file (packages/ or a round) chosen in the page's form, or the package
+editor's fields as they stand ("Find improvements").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from starlette.datastructures import FormData, QueryParams
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from dealbench.checker import evaluate
+from dealbench.errors import DealbenchError, InputError, Issue, user_lines
+from dealbench.model import Package, Portfolio, load_package
+from dealbench.negotiate import concession_ranking, improvements
+from dealbench.web.pages import page
+from dealbench.web.security import confine
+from dealbench.web.views.common import checked_form, portfolio, root, solving, uncertain
+from dealbench.web.views.documents import redline_files
+from dealbench.web.views.packages import package_from_form
+
+#: `--top`'s default.
+TOP = 10
+
+#: What gives the package to improve (None: none chosen yet) and the packages held.
+Loader = Callable[[], tuple[Package | None, list[Package]]]
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/p/{name}/improve", improve_page, name="improve"),
+        Route("/p/{name}/improve", improve_fields, methods=["POST"], name="improve_fields"),
+    ]
+
+
+def top_of(typed: str) -> int:
+    """`top`: how many improvements to show (--top, at least 1; empty: 10)."""
+    text = typed.strip()
+    if not text:
+        return TOP
+    if not text.isdigit() or int(text) < 1:
+        raise InputError(
+            Issue("top", None, "", f"expected a whole number at least 1, got {text!r}")
+        )
+    return int(text)
+
+
+def findings(
+    pf: Portfolio, package: Package, others: list[Package], top: int, every_variant: bool
+) -> dict[str, Any]:
+    """What `improve` prints: the package's figures, its concessions ranked, the improvements."""
+    return {
+        "base": evaluate(pf, package),
+        "ranking": concession_ranking(pf, package.partner),
+        "found": improvements(pf, package, others, top=top, every_variant=every_variant),
+    }
+
+
+def _fields(fields: QueryParams | FormData) -> dict[str, Any]:
+    """The form's fields as typed (shown again, valid or not)."""
+    return {
+        "package": str(fields.get("package") or ""),
+        "hold": [str(v) for v in fields.getlist("hold") if str(v)],
+        "top": str(fields.get("top") or ""),
+        "all_variants": fields.get("all_variants") == "yes",
+    }
+
+
+async def _answer(
+    request: Request, name: str, pf: Portfolio, typed: dict[str, Any], load: Loader
+) -> Response:
+    """The page: the form holding `typed`, and `load()`'s package improved (or the refusal
+    naming the field, status 400)."""
+    context: dict[str, Any] = {
+        "name": name,
+        "files": redline_files(request),
+        "typed": typed,
+        "uncertain": uncertain(pf),
+    }
+    try:
+        top = top_of(typed["top"])
+        package, others = load()
+        if package is None:
+            return page(request, "improve.html.j2", lines=[], result=None, **context)
+        result = await solving(findings, pf, package, others, top, typed["all_variants"])
+    except DealbenchError as exc:
+        if not isinstance(exc, InputError):
+            raise
+        return page(request, "improve.html.j2", 400, lines=user_lines(exc), result=None, **context)
+    return page(request, "improve.html.j2", lines=[], result=result, **context)
+
+
+def _held(request: Request, pf: Portfolio, files: list[str]) -> list[Package]:
+    """`--hold`: other partners' packages, held fixed."""
+    return [load_package(confine(root(request), f), pf) for f in files]
+
+
+async def improve_page(request: Request) -> Response:
+    """The form; with a package file chosen, its improvements."""
+    name = request.path_params["name"]
+    pf = portfolio(request, name)
+    typed = _fields(request.query_params)
+
+    def load() -> tuple[Package | None, list[Package]]:
+        if not typed["package"]:
+            return None, []
+        package = load_package(confine(root(request), typed["package"]), pf)
+        return package, _held(request, pf, typed["hold"])
+
+    return await _answer(request, name, pf, typed, load)
+
+
+async def improve_fields(request: Request) -> Response:
+    """The package editor's fields as they stand, improved ("Find improvements")."""
+    form = await checked_form(request)
+    name = request.path_params["name"]
+    pf = portfolio(request, name)
+    typed = {**_fields(form), "package": ""}
+
+    def load() -> tuple[Package | None, list[Package]]:
+        return package_from_form(form, pf), _held(request, pf, typed["hold"])
+
+    return await _answer(request, name, pf, typed, load)

@@ -1,0 +1,180 @@
+"""The deal room's status memo and a negotiation's history: `dealbench room --render` and
+`dealbench history [--out]` in the browser, through the same library calls."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+from urllib.parse import quote, urlencode
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from dealbench.arguments import frontier_points
+from dealbench.errors import DealbenchError, InputError, Issue, user_lines
+from dealbench.negotiate import history, room
+from dealbench.negotiate.documents import history_chart_files, negotiation_memo_document
+from dealbench.negotiate.rounds import check_date
+from dealbench.render.documents import Document
+from dealbench.web.pages import page
+from dealbench.web.views.common import portfolio_file, root, solving, uncertain
+from dealbench.web.views.documents import listing, serve_file
+from dealbench.web.views.negotiation import _partner, _setup
+
+T = TypeVar("T")
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/p/{name}/room/memo", memo_page, name="room_memo"),
+        Route("/p/{name}/room/memo/{file:path}", memo_file, name="room_memo_file"),
+        Route("/p/{name}/n/{code}/history", history_page, name="history"),
+        Route("/p/{name}/n/{code}/history/charts/{file}", history_chart, name="history_chart"),
+    ]
+
+
+def memo_date(request: Request) -> dt.date | None:
+    """The memo's `date` (YYYY-MM-DD, or `today` as `room --date` takes it; empty: none)."""
+    text = request.query_params.get("date", "").strip()
+    if not text:
+        return None
+    if text.lower() == "today":
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            Issue("date", None, "", f"expected YYYY-MM-DD or today, got {text!r}")
+        ) from None
+
+
+async def memo_docs(request: Request) -> list[Document]:
+    """The negotiation status memo of `room --render`: the room, then its memo."""
+    _, pf, folder = _setup(request)
+    date = memo_date(request)
+    check_date(pf, date)
+    found = await _drawn(request, folder, ("room",), partial(room, pf, folder))
+    return [negotiation_memo_document(pf, found, date=date)]
+
+
+#: The last rooms and charts drawn, by what they were drawn from: the memo page and each
+#: of its four downloads ask for the same room, a chart's SVG and PNG for the same frontier,
+#: and each would solve again.
+_DRAWN: dict[tuple[Any, ...], Any] = {}
+
+
+def _state(request: Request, folder: Path) -> tuple[Any, ...]:
+    """What a room or a chart is drawn from: the portfolio's file, the partner and policy
+    files under DEALS_DIR it may load, and every file under its rounds folder."""
+    base = root(request)
+    files = [portfolio_file(request, request.path_params["name"])]
+    files += [p for sub in ("partners", "policy") for p in sorted((base / sub).rglob("*.yaml"))]
+    files += sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+
+
+async def _drawn(request: Request, folder: Path, what: tuple[Any, ...], fn: Callable[[], T]) -> T:
+    """`fn()` (a solve, one at a time), drawn again only when a file it reads has changed."""
+    key = (*what, str(folder), *_state(request, folder))
+    if key not in _DRAWN:
+        found = await solving(fn)
+        if len(_DRAWN) > 16:
+            _DRAWN.clear()
+        _DRAWN[key] = found
+    value: T = _DRAWN[key]
+    return value
+
+
+async def memo_page(request: Request) -> Response:
+    """The memo previewed, downloadable in every format; a bad date is refused in the page,
+    the field keeping what was typed."""
+    name = request.path_params["name"]
+    _, pf, _ = _setup(request)
+    typed = request.query_params.get("date", "")
+    context: dict[str, Any] = {"name": name, "date": typed, "uncertain": uncertain(pf)}
+    try:
+        docs = await memo_docs(request)
+    except DealbenchError as exc:
+        if not isinstance(exc, InputError):
+            raise
+        return page(
+            request,
+            "room_memo.html.j2",
+            400,
+            lines=user_lines(exc),
+            documents=[],
+            base="",
+            **context,
+        )
+    query = urlencode({"date": typed}) if typed else ""
+    return page(
+        request,
+        "room_memo.html.j2",
+        lines=[],
+        documents=listing(docs),
+        base=f"/p/{quote(name, safe='')}/room/memo/",
+        suffix=f"?{query}" if query else "",
+        **context,
+    )
+
+
+async def memo_file(request: Request) -> Response:
+    return serve_file(request, await memo_docs(request), request.path_params["file"])
+
+
+# A negotiation's history (`dealbench history PORTFOLIO --partner AE [--out DIR]`) -------
+
+CHART_MEDIA = {"svg": "image/svg+xml", "png": "image/png"}
+
+
+def _points(request: Request) -> tuple[str, int | Literal["all"]]:
+    """The `points` field as typed, and as `history --points` reads it (15 when empty)."""
+    typed = request.query_params.get("points", "")
+    return typed, frontier_points(typed.strip() or "15")
+
+
+async def history_page(request: Request) -> Response:
+    """Every round with both sides' utilities, its security, compliance (the limits it breaks
+    beside the deals concluded with the others) and how each US offer was chosen; the rounds
+    drawn on the deal's frontier, downloadable as `history --out` writes them."""
+    name, pf, folder = _setup(request)
+    code = _partner(request, pf)
+    found = history(pf, folder, code)
+    typed = request.query_params.get("points", "")
+    context: dict[str, Any] = {
+        "name": name,
+        "code": code,
+        "history": found,
+        "points": typed,
+        "uncertain": uncertain(pf),
+    }
+    try:
+        _points(request)
+    except InputError as exc:
+        return page(request, "history.html.j2", 400, lines=user_lines(exc), charts=[], **context)
+    query = f"?{urlencode({'points': typed})}" if typed else ""
+    base = f"/p/{quote(name, safe='')}/n/{code}/history/charts/{code}-rounds"
+    charts = [(fmt, f"{base}.{fmt}{query}") for fmt in CHART_MEDIA] if found.points() else []
+    return page(request, "history.html.j2", lines=[], charts=charts, **context)
+
+
+async def history_chart(request: Request) -> Response:
+    """One of `history --out`'s charts, drawn by the same library call."""
+    _, pf, folder = _setup(request)
+    code = _partner(request, pf)
+    _, points = _points(request)
+    file = str(request.path_params["file"])
+    stem, _, fmt = file.rpartition(".")
+    if stem != f"{code}-rounds" or fmt not in CHART_MEDIA:
+        raise HTTPException(404, f"No chart {file!r}.")
+    draw = partial(history_chart_files, pf, folder, code, points=points)
+    files = await _drawn(request, folder, ("history", code, points), draw)
+    headers = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"}
+    if "download" in request.query_params:
+        headers["Content-Disposition"] = f'attachment; filename="{file}"'
+    return Response(files[f"charts/{file}"], media_type=CHART_MEDIA[fmt], headers=headers)
