@@ -17,7 +17,7 @@ from dealbench.errors import DealbenchError
 from dealbench.web.jobs import Jobs
 from dealbench.web.pages import HERE, error_page, page, refused_page
 from dealbench.web.security import AccessMiddleware
-from dealbench.web.views import documents, negotiation, packages, portfolios
+from dealbench.web.views import analysis, documents, negotiation, packages, portfolios
 
 #: Largest upload accepted (a package file is a few hundred bytes).
 MAX_UPLOAD = 256 * 1024
@@ -30,6 +30,7 @@ def create_app(deals_dir: str | Path, token: str, *, max_upload: int = MAX_UPLOA
         *packages.routes(),
         *documents.routes(),
         *negotiation.routes(),
+        *analysis.routes(),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(

@@ -1,0 +1,153 @@
+"""Analysis in the browser: a solve's shadow prices and robustness, a package's risk
+sampling, and sweeps (named scenarios, or one figure from A to B).
+
+Each page makes the library call its CLI command makes (`solve --prices | --robust`,
+`risk`, `sweep`), with the same arguments, and says what it found in the CLI's words.
+A form with a bad field is shown again as typed, with the error naming the field.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from dealbench.analyze.analysed import SAMPLES, SEED, check_analysis, nothing_uncertain
+from dealbench.analyze.robust import check_level
+from dealbench.analyze.uncertainty import RiskReport, Summary, risk_report
+from dealbench.arguments import at_least_one, positive_seconds, seed_of
+from dealbench.errors import DealbenchError, InputError, Issue, user_lines
+from dealbench.model import Package, Portfolio, load_package, load_portfolio
+from dealbench.units import parse_share_number, usd
+from dealbench.web.jobs import Job
+from dealbench.web.pages import page
+from dealbench.web.security import confine
+from dealbench.web.views.common import (
+    checked_form,
+    portfolio,
+    portfolio_file,
+    relative,
+    root,
+    solving,
+    uncertain,
+)
+from dealbench.web.views.packages import form_values, package_from_form
+
+#: The most samples one page draws (the CLI takes any number; a page that asked for a
+#: billion would hold the server's memory): 100 times the default.
+MAX_SAMPLES = 1_000_000
+#: A parameter sweep's values and bisections, as `sweep`'s defaults.
+STEPS, REFINE = 11, 6
+SCENARIOS = "scenarios"
+#: Library parameters, said as the forms' fields (the CLI says `--param`, `--from`, ...).
+FIELDS = {
+    "path": "param",
+    "start": "from",
+    "stop": "to",
+    "level": "robust",
+    "items": "sets",
+    "sets": "sets",
+    "overrides": "sets",
+}
+
+
+def routes() -> list[Route]:
+    return [
+    ]
+
+
+def lines_of(exc: DealbenchError) -> list[str]:
+    """An error in the page's words: a library parameter named as the form's field."""
+    return user_lines(exc, lambda argument: FIELDS.get(argument, argument))
+
+
+def _text(form: Any, field: str) -> str:
+    return str(form.get(field) or "").strip()
+
+
+def whole(form: Any, field: str, default: int) -> int:
+    """A whole number as typed in `field` (empty: `default`)."""
+    text = _text(form, field).replace("_", "").replace(",", "")
+    if not text:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise InputError(
+            Issue(field, None, "", f"expected a whole number, got {_text(form, field)!r}")
+        ) from None
+
+
+def samples_seed(form: Any) -> tuple[int, int]:
+    """The samples and seed fields, checked as the library checks them."""
+    samples = at_least_one(whole(form, "samples", SAMPLES), "samples", "sample")
+    if samples > MAX_SAMPLES:
+        raise InputError(
+            Issue(
+                "samples", None, "", f"expected at most {MAX_SAMPLES:,} in a page, got {samples:,}"
+            )
+        )
+    return samples, seed_of(whole(form, "seed", SEED))
+
+
+# --- a solve's prices and robustness (the solve form's options) --------------------------
+
+
+def solve_analysis(form: Any, mode: str) -> dict[str, Any] | None:
+    """The solve form's analysis options as `solve_with_analysis` keywords (None: a plain
+    solve), checked before any process starts, as `solve --prices | --robust` checks them."""
+    prices = str(form.get("prices") or "") == "yes"
+    robust_text = _text(form, "robust")
+    if not robust_text:
+        for field in ("samples", "seed"):
+            if _text(form, field):
+                raise InputError(Issue(field, None, "", "only with a robust share"))
+        if not prices:
+            return None
+    try:
+        check_analysis(mode, prices)
+    except InputError as exc:
+        raise InputError(Issue("prices", None, "", exc.issues[0].message)) from None
+    robust = None
+    if robust_text:
+        try:
+            robust = parse_share_number(robust_text)
+        except ValueError:
+            try:
+                robust = float(robust_text)
+            except ValueError:
+                raise InputError(
+                    Issue(
+                        "robust",
+                        None,
+                        "",
+                        "expected a number such as 0.9, or a percentage such as 90%, "
+                        f"got {robust_text!r}",
+                    )
+                ) from None
+        check_level(robust, "robust")
+        if mode != "us-best":
+            raise InputError(
+                Issue("robust", None, "", f"a robust solve is for the us-best mode, not {mode}")
+            )
+    samples, seed = samples_seed(form)
+    return {"prices": prices, "robust": robust, "samples": samples, "seed": seed}
+
+
+def analysis_view(job: Job, pf: Portfolio) -> dict[str, Any]:
+    """What a solve's page shows of its analyses (prices, robustness), when it had any."""
+    from dealbench.analyze.analysed import Analysed
+
+    found = job.output if isinstance(job.output, Analysed) else None
+    if found is None:
+        return {"prices": None, "robustness": None, "robust_note": None}
+    return {
+        "prices": found.prices,
+        "robustness": found.robustness,
+        "robust_note": nothing_uncertain(pf) if found.robustness is not None else None,
+    }

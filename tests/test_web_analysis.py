@@ -1,0 +1,141 @@
+"""Analysis in the browser: a solve's shadow prices and robustness, a package's risk
+sampling, sweeps. Each page through the test client: status, content, bad input naming
+its field (kept as typed, nothing started), and its numbers equal to the CLI's JSON."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from dealbench.web.security import CSRF_FIELD, csrf_for
+from helpers import WEB_TOKEN, Runner, job_done
+
+CSRF = csrf_for(WEB_TOKEN)
+UNCERTAIN = "gulf-asia-uncertain"
+
+
+def post(client: Any, url: str, **fields: str) -> Any:
+    return client.post(url, data={CSRF_FIELD: CSRF, **fields}, follow_redirects=False)
+
+
+def texts(page: str, pattern: str) -> list[str]:
+    """The unescaped texts of the elements `pattern` matches (one group: the text)."""
+    return [html.unescape(re.sub(r"<[^>]+>", "", m)) for m in re.findall(pattern, page, re.S)]
+
+
+def attrs(page: str, name: str, *, rounded: bool = True) -> list[float]:
+    """The figures of a data attribute; `rounded`: at the digits `solve --json` and
+    `risk --json` give them (`output.finite`; `sweep --json` gives every digit)."""
+    from dealbench.cli.output import finite
+
+    found = [float(v) for v in re.findall(rf'{name}="([^"]+)"', page)]
+    return [finite(v) for v in found] if rounded else found
+
+
+def cli_json(run: Runner, *args: str | Path) -> dict[str, Any]:
+    done = run(*args, "--json")
+    assert done.exit_code in (0, 3), done.output
+    data: dict[str, Any] = json.loads(done.stdout)
+    return data
+
+
+# --- shadow prices and robust solves: options of the solve form -----------------------------
+
+
+def test_shadow_prices_on_the_solve_page_equal_solve_prices_json(
+    client: Any, deals: Path, run: Runner
+) -> None:
+    response = post(client, "/p/gulf-asia/solve", mode="us-best", solver="highs", prices="yes")
+    assert response.status_code == 303
+    url = job_done(client, response)
+    page = client.get(url).text
+    assert "Shadow prices" in page and 'id="prices"' in page
+    cli = cli_json(run, "solve", deals / "portfolios/gulf-asia.yaml", "--prices")["prices"]
+    assert texts(page, r'<li class="price"[^>]*>(.*?)</li>') == [
+        lim["text"] for lim in cli["limits"]
+    ]
+    assert attrs(page, "data-usd-per-unit") == [lim["usd_per_unit"] for lim in cli["limits"]]
+    assert texts(page, r'<li class="price-warning[^"]*">(.*?)</li>') == [
+        f"Warning: {w}" for w in cli["warnings"]
+    ]
+    assert cli["warnings"]  # the shipped portfolio's supply price misleads, and says so
+
+
+def test_a_robust_solve_says_what_robustness_costs_as_solve_robust_json(
+    client: Any, deals: Path, run: Runner
+) -> None:
+    response = post(
+        client,
+        f"/p/{UNCERTAIN}/solve",
+        mode="us-best",
+        solver="highs",
+        robust="90%",
+        samples="200",
+        seed="4",
+    )
+    url = job_done(client, response)
+    page = client.get(url).text
+    cli = cli_json(
+        run,
+        "solve",
+        deals / f"portfolios/{UNCERTAIN}.yaml",
+        "--robust",
+        "0.9",
+        "--samples",
+        "200",
+        "--seed",
+        "4",
+    )
+    rob = cli["robustness"]
+    assert "Acceptance in 200 samples (seed 4)" in page
+    assert attrs(page, "data-cost") == [rob["cost"]]
+    assert attrs(page, "data-expected-gain") == [rob["expected_gain"]]
+    from dealbench.analyze.robust import Robustness
+
+    for line in Robustness.model_validate(rob).sentences():
+        assert html.escape(line, quote=False) in page.replace("&gt;", ">").replace(">", "&gt;") or (
+            line in html.unescape(page)
+        )
+    assert re.search(r'id="objective">([^<]+)<', page).group(1) == _money(cli["us_value"])  # type: ignore[union-attr]
+
+
+def _money(amount: float) -> str:
+    from dealbench.units import usd
+
+    return usd(amount)
+
+
+def test_a_robust_solve_of_nothing_uncertain_says_so(client: Any) -> None:
+    url = job_done(
+        client,
+        post(client, "/p/gulf-asia/solve", mode="us-best", robust="0.9", samples="50"),
+    )
+    page = html.unescape(client.get(url).text)
+    assert "no figure of portfolio gulf-asia is uncertain" in page
+
+
+def test_bad_analysis_options_of_the_solve_form_name_their_field_and_start_nothing(
+    client: Any,
+) -> None:
+    cases = {
+        ("robust", "1.5"): "robust: expected a share between 0 and 1, got 1.5",
+        ("robust", "most"): "robust: expected a number such as 0.9",
+        ("samples", "0"): "samples: expected at least 1 sample, got 0",
+        ("seed", "-1"): "seed: only with a robust share",
+    }
+    for (field, value), said in cases.items():
+        fields = {"mode": "us-best", "robust": "0.9", field: value}
+        if field == "seed":
+            fields.pop("robust")
+        response = post(client, "/p/gulf-asia/solve", **fields)
+        assert response.status_code == 400, (field, value)
+        assert said in html.unescape(response.text)
+    response = post(client, "/p/gulf-asia/solve", mode="nash", prices="yes")
+    assert response.status_code == 400
+    assert "prices: shadow prices are for --mode us-best" in html.unescape(response.text)
+    response = post(client, "/p/gulf-asia/solve", mode="us-best", robust="0.9", seed="-3")
+    assert "seed: expected a whole number 0 or more, got -3" in html.unescape(response.text)
+    assert "Solves of this session" not in client.get("/p/gulf-asia").text  # none started
