@@ -139,3 +139,83 @@ def test_bad_analysis_options_of_the_solve_form_name_their_field_and_start_nothi
     response = post(client, "/p/gulf-asia/solve", mode="us-best", robust="0.9", seed="-3")
     assert "seed: expected a whole number 0 or more, got -3" in html.unescape(response.text)
     assert "Solves of this session" not in client.get("/p/gulf-asia").text  # none started
+
+
+# --- risk: a package's acceptance under uncertainty ----------------------------------------
+
+
+def test_risk_of_a_package_file_equals_dealbench_risk_json(
+    client: Any, deals: Path, run: Runner
+) -> None:
+    response = client.get(
+        f"/p/{UNCERTAIN}/risk",
+        params={"package": "packages/ae-offer.yaml", "samples": "2000", "seed": "3"},
+    )
+    assert response.status_code == 200
+    page = response.text
+    cli = cli_json(
+        run,
+        "risk",
+        deals / "packages/ae-offer.yaml",
+        "--portfolio",
+        deals / f"portfolios/{UNCERTAIN}.yaml",
+        "--samples",
+        "2000",
+        "--seed",
+        "3",
+    )
+    p = cli["accept_probability"]
+    assert attrs(page, "data-estimate") == [p["estimate"]]
+    assert attrs(page, "data-standard-error") == [p["standard_error"]]
+    assert f"Accept probability: <strong>{p['estimate']:.1%}</strong> (standard error " in page
+    assert attrs(page, "data-expected-us-value") == [cli["expected_us_value"]]
+    quantiles = [*cli["us_value"]["quantiles"].values(), *cli["risk"]["quantiles"].values()]
+    assert attrs(page, "data-quantile") == quantiles
+    assert page.count("<rect ") == len(cli["us_value"]["histogram"]["counts"]) + len(
+        cli["risk"]["histogram"]["counts"]
+    )
+    assert "AE under" in page and "2,000 samples (seed 3)" in page
+
+
+def test_risk_from_the_editor_samples_the_fields_as_typed(client: Any, deals: Path) -> None:
+    from dealbench.model import load_package, load_portfolio
+    from dealbench.web.views.packages import field_values
+
+    editor = client.get(f"/p/{UNCERTAIN}/editor", params={"package": "packages/ae-offer.yaml"})
+    assert 'id="sample-risk"' in editor.text
+    pf = load_portfolio(deals / f"portfolios/{UNCERTAIN}.yaml")
+    package = load_package(deals / "packages/ae-offer.yaml", pf)
+    # The fields the editor holds for the package, sent by its "Sample acceptance" button.
+    form = {"partner": "AE", **field_values(package), "samples": "2000", "seed": "3"}
+    from_fields = post(client, f"/p/{UNCERTAIN}/risk", **form)
+    from_file = client.get(
+        f"/p/{UNCERTAIN}/risk",
+        params={"package": "packages/ae-offer.yaml", "samples": "2000", "seed": "3"},
+    )
+    assert from_fields.status_code == 200, from_fields.text
+    assert attrs(from_fields.text, "data-estimate") == attrs(from_file.text, "data-estimate")
+    assert attrs(from_fields.text, "data-quantile") == attrs(from_file.text, "data-quantile")
+
+
+def test_bad_risk_input_names_its_field_and_keeps_what_was_typed(client: Any) -> None:
+    for field, value, said in (
+        ("samples", "0", "samples: expected at least 1 sample, got 0"),
+        ("samples", "many", "samples: expected a whole number, got 'many'"),
+        ("samples", "5000000", "samples: expected at most 1,000,000 in a page"),
+        ("seed", "-1", "seed: expected a whole number 0 or more, got -1"),
+    ):
+        fields = {"package": "packages/ae-offer.yaml", "samples": "100", "seed": "0", field: value}
+        response = post(client, f"/p/{UNCERTAIN}/risk", **fields)
+        assert response.status_code == 400
+        page = html.unescape(response.text)
+        assert said in page
+        assert f'name="{field}" id="f-{field}" inputmode="numeric"' in page
+        assert f'value="{value}"' in page
+        assert 'id="accept"' not in page
+    typed = {"partner": "AE", "security": "kyc", "compute.2026": "lots", "samples": "100"}
+    response = post(client, f"/p/{UNCERTAIN}/risk", **typed)
+    assert response.status_code == 400
+    assert "compute" in html.unescape(response.text)
+    assert 'name="compute.2026" value="lots"' in response.text  # carried as typed
+    escape = client.get(f"/p/{UNCERTAIN}/risk", params={"package": "../../etc/passwd"})
+    assert escape.status_code == 400

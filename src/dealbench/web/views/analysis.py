@@ -58,6 +58,7 @@ FIELDS = {
 
 def routes() -> list[Route]:
     return [
+        Route("/p/{name}/risk", risk, methods=["GET", "POST"], name="risk"),
     ]
 
 
@@ -150,4 +151,104 @@ def analysis_view(job: Job, pf: Portfolio) -> dict[str, Any]:
         "prices": found.prices,
         "robustness": found.robustness,
         "robust_note": nothing_uncertain(pf) if found.robustness is not None else None,
+    }
+
+
+# --- risk: a package's acceptance under uncertainty --------------------------------------
+
+
+def _package_of(request: Request, form: Any, pf: Portfolio) -> tuple[Package, dict[str, str]]:
+    """The package sampled: a package file (`package`), else the editor's fields."""
+    source = _text(form, "package")
+    if source:
+        from dealbench.web.views.packages import field_values
+
+        package = load_package(confine(root(request), source), pf)
+        return package, {"partner": package.partner, **field_values(package)}
+    values = form_values(form) if isinstance(form, FormData) else {}
+    values["partner"] = _text(form, "partner")
+    return package_from_form(form, pf), values
+
+
+async def risk(request: Request) -> Response:
+    """`dealbench risk PACKAGE --portfolio P --samples N --seed S`: from the editor's fields
+    (POST) or a package file (`?package=packages/ae-offer.yaml`)."""
+    name = request.path_params["name"]
+    pf = portfolio(request, name)
+    form: Any = await checked_form(request) if request.method == "POST" else request.query_params
+    context: dict[str, Any] = {
+        "name": name,
+        "uncertain": uncertain(pf),
+        "samples": _text(form, "samples") or str(SAMPLES),
+        "seed": _text(form, "seed") or str(SEED),
+        "source": _text(form, "package"),
+        "values": {},
+        "report": None,
+        "lines": [],
+        "package": None,
+    }
+    try:
+        package, values = _package_of(request, form, pf)
+        context.update(values={k: v for k, v in values.items() if k not in ("filename", "replace")})
+        context["package"] = package
+        samples, seed = samples_seed(form)
+        report = await solving(risk_report, pf, package, samples, seed)
+    except DealbenchError as exc:
+        if not context["values"] and isinstance(form, FormData):
+            context["values"] = {**form_values(form), "partner": _text(form, "partner")}
+        context["lines"] = lines_of(exc)
+        return page(request, "risk.html.j2", 400 if isinstance(exc, InputError) else 422, **context)
+    context.update(report=report, summaries=risk_summaries(report))
+    return page(request, "risk.html.j2", **context)
+
+
+def _count(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+#: The histogram's drawing area (SVG user units), bars below a line of labels.
+CHART_W, CHART_H, BAR_H = 560, 180, 140
+
+
+def risk_summaries(report: RiskReport) -> list[dict[str, Any]]:
+    """The two distributions `risk` prints (US value, risk, when the partner accepts), each
+    with its quantiles and its histogram's bars, labelled as the CLI labels them."""
+    out = []
+    for title, summary, show in (
+        ("US value when the partner accepts", report.us_value, usd),
+        ("Risk when the partner accepts (risk-weighted H100e)", report.risk, _count),
+    ):
+        if summary is not None:
+            out.append(_summary(title, summary, show))
+    return out
+
+
+def _summary(title: str, summary: Summary, show: Any) -> dict[str, Any]:
+    edges, counts = summary.histogram.edges, summary.histogram.counts
+    filled = [i for i, count in enumerate(counts) if count]
+    # As the CLI: every sample one value as printed is no spread to draw.
+    single = len(filled) == 1 and show(edges[filled[0]]) == show(edges[filled[0] + 1])
+    top = max(counts) or 1
+    width = CHART_W / max(len(counts), 1)
+    bars = [
+        {
+            "x": round(i * width, 2),
+            "y": round(BAR_H - BAR_H * count / top, 2),
+            "width": round(width - 2, 2),
+            "height": round(BAR_H * count / top, 2),
+            "low": show(edges[i]),
+            "high": show(edges[i + 1]),
+            "count": count,
+        }
+        for i, count in enumerate(counts)
+    ]
+    return {
+        "title": title,
+        "mean": show(summary.mean),
+        "single": single,
+        "quantiles": [(q, show(v), v) for q, v in summary.quantiles.items()],
+        "bars": bars,
+        "chart": {"width": CHART_W, "height": CHART_H, "bar_height": BAR_H},
+        "first": show(edges[0]),
+        "last": show(edges[-1]),
     }
