@@ -219,3 +219,133 @@ def test_bad_risk_input_names_its_field_and_keeps_what_was_typed(client: Any) ->
     assert 'name="compute.2026" value="lots"' in response.text  # carried as typed
     escape = client.get(f"/p/{UNCERTAIN}/risk", params={"package": "../../etc/passwd"})
     assert escape.status_code == 400
+
+
+# --- sweeps ---------------------------------------------------------------------------------
+
+
+def test_the_portfolio_page_links_its_sweeps(client: Any) -> None:
+    assert 'href="/p/gulf-asia/sweep"' in client.get("/p/gulf-asia").text
+    page = client.get("/p/gulf-asia/sweep")
+    assert page.status_code == 200
+    assert "<option>scenarios/gulf-asia.yaml</option>" in page.text
+    assert 'name="param"' in page.text and 'name="steps"' in page.text
+
+
+def test_a_parameter_sweep_equals_dealbench_sweep_json(
+    client: Any, deals: Path, run: Runner
+) -> None:
+    args = {"param": "policy.risk_penalty_per_h100e", "from": "50k", "to": "400k"}
+    response = post(client, "/p/gulf-asia/sweep", kind="param", steps="3", refine="2", **args)
+    assert response.status_code == 303
+    url = job_done(client, response)
+    assert url.startswith("/sweeps/")
+    page = client.get(url).text
+    cli = cli_json(
+        run,
+        "sweep",
+        deals / "portfolios/gulf-asia.yaml",
+        "--param",
+        args["param"],
+        "--from",
+        args["from"],
+        "--to",
+        args["to"],
+        "--steps",
+        "3",
+        "--refine",
+        "2",
+        "--jobs",
+        "1",
+    )
+    assert attrs(page, "data-value", rounded=False) == [r["value"] for r in cli["rows"]]
+    assert attrs(page, "data-us-value", rounded=False) == [r["us_value"] for r in cli["rows"]]
+    points = cli["change_points"]
+    assert points
+    assert attrs(page, "data-low", rounded=False) == [p["low"] for p in points]
+    assert attrs(page, "data-high", rounded=False) == [p["high"] for p in points]
+    from dealbench.analyze.sweep import SweepResult
+    from dealbench.analyze.sweep_words import change_sentences
+
+    said = texts(page, r'<ul id="change-points">(.*?)</ul>')[0]
+    for line in change_sentences(SweepResult.model_validate(cli)):
+        assert line in said
+    chart = client.get(f"{url}/chart.svg")
+    assert chart.status_code == 200 and chart.text.startswith("<svg")
+    assert "Sweep" in client.get("/p/gulf-asia/sweep").text  # listed for the session
+    assert client.get(url.replace("/sweeps/", "/jobs/"), follow_redirects=False).status_code == 303
+
+
+def test_a_scenarios_sweep_equals_dealbench_sweep_json(
+    client: Any, deals: Path, run: Runner
+) -> None:
+    response = post(
+        client, "/p/gulf-asia/sweep", kind="scenarios", scenarios="scenarios/gulf-asia.yaml"
+    )
+    url = job_done(client, response)
+    page = client.get(url).text
+    cli = cli_json(
+        run, "sweep", deals / "portfolios/gulf-asia.yaml", deals / "scenarios/gulf-asia.yaml"
+    )
+    rows = re.findall(r'<tr data-row="([^"]+)"', page)
+    assert rows == [r["id"] for r in cli["rows"]]
+    assert attrs(page, "data-us-value", rounded=False) == [r["us_value"] for r in cli["rows"]]
+    for r in cli["rows"][1:]:
+        assert html.escape("; ".join(r["changes"]) or "-", quote=False) in page
+
+
+def test_bad_sweep_input_names_its_field_keeps_it_and_starts_nothing(client: Any) -> None:
+    base = {"kind": "param", "param": "policy.risk_penalty_per_h100e", "from": "50k", "to": "1m"}
+    cases = [
+        ({"steps": "0"}, "steps: expected at least 1 value, got 0"),
+        ({"steps": "x"}, "steps: expected a whole number, got 'x'"),
+        ({"refine": "31"}, "refine: expected at most 30 bisections"),
+        ({"param": "policy.nothing_here"}, "param: "),
+        ({"from": "cheap"}, "from: "),
+        ({"to": ""}, "to: needs a value"),
+        ({"steps": "1"}, "steps: one value cannot include both ends"),
+        ({"time_limit": "0"}, "time_limit: expected a positive number of seconds"),
+        ({"sets": "nonsense"}, "sets: "),
+    ]
+    for change, said in cases:
+        response = post(client, "/p/gulf-asia/sweep", **{**base, **change})
+        assert response.status_code == 400, (change, response.status_code)
+        page = html.unescape(response.text)
+        assert said in page, (change, page[page.find("form-error") :][:400])
+        for field, value in change.items():
+            if value and field != "sets":
+                assert f'name="{field}"' in page and f'value="{value}"' in page
+    response = post(client, "/p/gulf-asia/sweep", kind="scenarios", scenarios="../x.yaml")
+    assert response.status_code == 400
+    response = post(
+        client, "/p/gulf-asia/sweep", kind="scenarios", scenarios="packages/ae-offer.yaml"
+    )
+    assert response.status_code == 400
+    assert "Sweeps of this session" not in client.get("/p/gulf-asia/sweep").text
+
+
+def test_a_sweep_reports_progress_and_can_be_cancelled(client: Any) -> None:
+    response = post(
+        client,
+        "/p/gulf-asia/sweep",
+        kind="param",
+        param="policy.risk_penalty_per_h100e",
+        **{"from": "50k", "to": "400k"},
+        steps="200",
+        refine="0",
+    )
+    url = str(response.headers["location"]).removeprefix("http://testserver")
+    running = client.get(url).text
+    assert 'id="progress"' in running and 'action="' + url + '/cancel"' in running
+    seen = None
+    for _ in range(100):
+        state = client.get(f"{url}/state?wait=1").json()
+        if state.get("progress", {}).get("done"):
+            seen = state["progress"]
+            break
+    assert seen is not None and seen["total"] > 1 and seen["stage"] == "Solving scenarios"
+    assert client.get("/p/gulf-asia").status_code == 200  # the server answers meanwhile
+    cancelled = post(client, f"{url}/cancel")
+    assert cancelled.status_code == 303
+    assert client.get(f"{url}/state").json()["state"] == "cancelled"
+    assert "Cancelled after" in client.get(url).text

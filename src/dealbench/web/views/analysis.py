@@ -59,6 +59,12 @@ FIELDS = {
 def routes() -> list[Route]:
     return [
         Route("/p/{name}/risk", risk, methods=["GET", "POST"], name="risk"),
+        Route("/p/{name}/sweep", sweep_form, name="sweep_form"),
+        Route("/p/{name}/sweep", start_sweep, methods=["POST"], name="sweep"),
+        Route("/sweeps/{job}", show_sweep, name="sweep_job"),
+        Route("/sweeps/{job}/state", sweep_state, name="sweep_state"),
+        Route("/sweeps/{job}/chart.svg", sweep_chart_svg, name="sweep_chart"),
+        Route("/sweeps/{job}/cancel", cancel_sweep, methods=["POST"], name="sweep_cancel"),
     ]
 
 
@@ -252,3 +258,214 @@ def _summary(title: str, summary: Summary, show: Any) -> dict[str, Any]:
         "first": show(edges[0]),
         "last": show(edges[-1]),
     }
+
+
+# --- sweeps --------------------------------------------------------------------------------
+
+
+def scenario_files(request: Request) -> list[str]:
+    """The scenarios files under DEALS_DIR/scenarios, by name."""
+    folder = root(request) / SCENARIOS
+    files = sorted(p for p in folder.glob("*.yaml") if p.is_file()) if folder.is_dir() else []
+    return [relative(request, p) for p in files]
+
+
+def sweep_page(
+    request: Request,
+    name: str,
+    pf: Portfolio,
+    values: dict[str, str],
+    lines: list[str],
+    status: int,
+) -> Response:
+    return page(
+        request,
+        "sweep_form.html.j2",
+        status,
+        name=name,
+        title=pf.title,
+        files=scenario_files(request),
+        values=values,
+        lines=lines,
+        defaults={"steps": STEPS, "refine": REFINE},
+        sweeps=request.app.state.jobs.for_portfolio(name, "sweep"),
+        uncertain=uncertain(pf),
+    )
+
+
+async def sweep_form(request: Request) -> Response:
+    name = request.path_params["name"]
+    return sweep_page(request, name, portfolio(request, name), {}, [], 200)
+
+
+_SWEEP_FIELDS = (
+    "kind",
+    "scenarios",
+    "param",
+    "from",
+    "to",
+    "steps",
+    "refine",
+    "sets",
+    "time_limit",
+)
+
+
+def sweep_arguments(
+    request: Request, form: Any, pf: Portfolio
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The sweep form as `sweep_job`'s arguments, checked in `sweep`'s order (nothing is
+    solved before every field is good), and what the page says of the sweep."""
+    from dealbench.analyze.scenarios import apply_overrides, load_scenarios, parse_set
+    from dealbench.analyze.sweep import check_steps, sweep_values
+
+    kind = _text(form, "kind")
+    if kind not in ("scenarios", "param"):
+        raise InputError(Issue("kind", None, "", "expected a scenarios file or a parameter"))
+    sets = [line.strip() for line in str(form.get("sets") or "").splitlines() if line.strip()]
+    text = _text(form, "time_limit")
+    try:
+        seconds = float(text) if text else None
+    except ValueError:
+        raise InputError(
+            Issue("time_limit", None, "", f"expected a number, got {text!r}")
+        ) from None
+    time_limit = positive_seconds(seconds)
+    overrides = parse_set(sets, "sets")
+    base = apply_overrides(pf, overrides)
+    described: dict[str, Any] = {"kind": kind, "sets": sets, "time_limit": time_limit}
+    if kind == "scenarios":
+        chosen = _text(form, "scenarios")
+        if not chosen:
+            raise InputError(Issue("scenarios", None, "", "choose a scenarios file"))
+        path = confine(root(request), chosen)
+        if not path.is_file():
+            raise InputError(
+                Issue("scenarios", None, "", f"no file {chosen} under the deals folder")
+            )
+        loaded = load_scenarios(path, base)
+        described["scenarios"] = chosen
+        return (pf, overrides, loaded, None, time_limit), described
+    param = _text(form, "param")
+    if not param:
+        raise InputError(Issue("param", None, "", "give the --set path to sweep"))
+    start, stop = _text(form, "from"), _text(form, "to")
+    for field, given in (("from", start), ("to", stop)):
+        if not given:
+            raise InputError(Issue(field, None, "", "needs a value, in the path's unit"))
+    steps, refine = whole(form, "steps", STEPS), whole(form, "refine", REFINE)
+    check_steps(steps, refine)
+    sweep_values(base, param, start, stop, steps)  # the library's refusals, before any solve
+    arguments = {"path": param, "start": start, "stop": stop, "steps": steps, "refine": refine}
+    described.update(param=param, start=start, stop=stop, steps=steps, refine=refine)
+    return (pf, overrides, None, arguments, time_limit), described
+
+
+async def start_sweep(request: Request) -> Response:
+    """Check the form, start the sweep beside the server (as a solve), show its page."""
+    from starlette.concurrency import run_in_threadpool
+
+    from dealbench.web.work import sweep_job
+
+    name = request.path_params["name"]
+    form = await checked_form(request)
+    path = portfolio_file(request, name)
+    pf = load_portfolio(path)
+    try:
+        args, described = sweep_arguments(request, form, pf)
+    except DealbenchError as exc:
+        values = {f: str(form.get(f) or "") for f in _SWEEP_FIELDS}
+        status = 400 if isinstance(exc, InputError) else 422
+        return sweep_page(request, name, pf, values, lines_of(exc), status)
+    job = await run_in_threadpool(
+        request.app.state.jobs.start, name, described, sweep_job, args, "sweep"
+    )
+    job.cache["portfolio"] = pf
+    return RedirectResponse(request.url_for("sweep_job", job=job.id), status_code=303)
+
+
+def _sweep(request: Request) -> Job:
+    job: Job | None = request.app.state.jobs.get(request.path_params["job"])
+    if job is None or job.kind != "sweep":
+        raise HTTPException(404, "No such sweep (sweeps are kept while the server runs).")
+    return job
+
+
+async def show_sweep(request: Request) -> Response:
+    from dealbench.analyze.sweep import SweepResult
+    from dealbench.analyze.sweep_words import change_sentences, row_labels
+    from dealbench.render.sweep_chart import sweep_chart
+
+    job = _sweep(request)
+    state = job.state  # read once: the job may end while the page is drawn
+    context: dict[str, Any] = {"job": job, "name": job.portfolio, "state": state, "s": None}
+    result = job.output
+    if state == "done" and isinstance(result, SweepResult):
+        stopped = [
+            label
+            for label, r in zip(row_labels(result), result.rows, strict=True)
+            if r.status == "time-limit"
+        ]
+        context.update(
+            s=result,
+            labels=row_labels(result),
+            sentences=change_sentences(result),
+            stopped=stopped,
+            caption=sweep_chart(result.model_dump(mode="json")).caption,
+        )
+    pf = job.cache.get("portfolio")
+    context["uncertain"] = uncertain(pf) if isinstance(pf, Portfolio) else []
+    return page(request, "sweep.html.j2", **context)
+
+
+#: A sweep's page asks for its state at most this often, to show its progress.
+PROGRESS_WAIT = 1.0
+
+
+async def sweep_state(request: Request) -> Response:
+    """The sweep's state and progress, answered when it ends or after a second at most (the
+    page shows how many solves are done meanwhile)."""
+    from starlette.responses import JSONResponse
+
+    from dealbench.web.views.portfolios import _until_finished
+
+    job = _sweep(request)
+    if job.state == "running" and request.query_params.get("wait"):
+        await _until_finished(job, PROGRESS_WAIT)
+    return JSONResponse(job.summary())
+
+
+_DRAWING = threading.Lock()
+
+
+async def sweep_chart_svg(request: Request) -> Response:
+    """The sweep's chart (`sweep --out`'s charts/sweep.svg), drawn once."""
+    from starlette.concurrency import run_in_threadpool
+
+    from dealbench.analyze.sweep import SweepResult
+
+    job = _sweep(request)
+    result = job.output
+    if job.state != "done" or not isinstance(result, SweepResult):
+        raise HTTPException(404, "No chart: the sweep has not finished.")
+
+    def draw() -> str:
+        from dealbench.render import charts
+        from dealbench.render.sweep_chart import sweep_chart
+        from dealbench.web.views.portfolios import _DRAWING as matplotlib_lock
+
+        with _DRAWING, matplotlib_lock:
+            if "svg" not in job.cache:
+                job.cache["svg"] = charts.svg(sweep_chart(result.model_dump(mode="json")))
+        svg: str = job.cache["svg"]
+        return svg
+
+    svg = job.cache.get("svg") or await run_in_threadpool(draw)
+    return Response(svg, media_type="image/svg+xml")
+
+
+async def cancel_sweep(request: Request) -> Response:
+    await checked_form(request)
+    job = _sweep(request)
+    request.app.state.jobs.cancel(job.id)
+    return RedirectResponse(request.url_for("sweep_job", job=job.id), status_code=303)
