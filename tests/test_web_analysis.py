@@ -349,3 +349,24 @@ def test_a_sweep_reports_progress_and_can_be_cancelled(client: Any) -> None:
     assert cancelled.status_code == 303
     assert client.get(f"{url}/state").json()["state"] == "cancelled"
     assert "Cancelled after" in client.get(url).text
+
+
+def test_a_sweep_notes_the_means_it_uses_as_sweep_does(
+    client: Any, deals: Path, run: Runner
+) -> None:
+    """Every row counts the figures given as distributions at their means but the one
+    swept: the page notes the others, as `sweep` does on stderr."""
+    fields = {"param": "partners.AE.batna", "from": "6bn", "to": "10bn", "steps": "2"}
+    url = job_done(
+        client, post(client, f"/p/{UNCERTAIN}/sweep", kind="param", refine="0", **fields)
+    )
+    page = html.unescape(client.get(url).text)
+    done = run(
+        "sweep",
+        deals / f"portfolios/{UNCERTAIN}.yaml",
+        *("--param", fields["param"], "--from", fields["from"], "--to", fields["to"]),
+        *("--steps", "2", "--refine", "0", "--jobs", "1", "--json"),
+    )
+    notes = [line.removeprefix("note: ") for line in done.stderr.splitlines()]
+    assert notes and not any("AE batna" in n for n in notes)
+    assert texts(page, r'<details id="uncertain".*?<ul>(.*?)</ul>')[0] == "".join(notes)

@@ -380,8 +380,20 @@ async def start_sweep(request: Request) -> Response:
     job = await run_in_threadpool(
         request.app.state.jobs.start, name, described, sweep_job, args, "sweep"
     )
-    job.cache["portfolio"] = pf
+    job.cache["portfolio"] = noted(pf, args[1], described)
     return RedirectResponse(request.url_for("sweep_job", job=job.id), status_code=303)
+
+
+def noted(pf: Portfolio, overrides: dict[str, Any], described: dict[str, Any]) -> Portfolio:
+    """The portfolio whose figures given as distributions the sweep's page notes, as `sweep`
+    notes them: every row counts them at their means but the one swept (noted at the first
+    value it takes, where it is a number)."""
+    from dealbench.analyze.scenarios import apply_overrides
+
+    base = apply_overrides(pf, overrides)
+    if described["kind"] != "param":
+        return base
+    return apply_overrides(base, {described["param"]: described["start"]})
 
 
 def _sweep(request: Request) -> Job:
