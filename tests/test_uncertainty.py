@@ -481,3 +481,16 @@ def test_every_distribution_samples_within_its_bounds_around_its_mean(
     assert low <= draws.min() and draws.max() <= high
     assert low <= dist.mean <= high
     assert draws.mean() == pytest.approx(dist.mean, abs=0.05 * max(width, 1e-9) + 1e-9)
+
+
+def test_a_negative_seed_is_refused_in_words(run: Runner, shipped: Path) -> None:
+    """numpy takes no negative seed: `risk --seed -1` and `solve --robust --seed -1` ended in
+    its traceback ("expected non-negative integer"); the library refuses it in words."""
+    portfolio = shipped / "portfolios/gulf-asia-uncertain.yaml"
+    for args in (
+        ("risk", shipped / "packages/ae-offer.yaml", "--portfolio", portfolio),
+        ("solve", portfolio, "--robust", "0.9"),
+    ):
+        done = run(*args, "--samples", "10", "--seed", "-1")
+        assert done.exit_code == 2 and not done.traceback
+        assert done.stderr == "error: --seed: expected a whole number 0 or more, got -1\n"

@@ -53,6 +53,14 @@ def positive_seconds(seconds: float | None, name: str = "time_limit") -> float |
     return float(seconds)
 
 
+def seed_of(value: int, name: str = "seed") -> int:
+    """A seed of random draws: a whole number 0 or more (numpy's seeds; a negative one was a
+    traceback)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ArgumentError(name, f"expected a whole number 0 or more, got {value}")
+    return value
+
+
 def at_least_one(value: int, name: str, unit: str = "") -> int:
     """A count of at least 1 (samples, processes); else an ArgumentError in the words every
     such count is refused in (`expected at least 1 sample, got 0`)."""

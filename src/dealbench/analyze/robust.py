@@ -26,7 +26,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.uncertainty import Probability, Samples, sample_package
-from dealbench.arguments import at_least_one
+from dealbench.arguments import at_least_one, seed_of
 from dealbench.checker import check
 from dealbench.errors import ArgumentError
 from dealbench.model.schema import Portfolio
@@ -69,6 +69,21 @@ class Robustness(Frozen):
     expected_gain: float = Field(description="expected_robust - expected_deterministic")
     partners: list[PartnerRobustness]
 
+    def sentences(self) -> list[str]:
+        """What the robustness costs, in the words `solve --robust` prints under its table."""
+        from dealbench.units import share_percent, usd
+
+        reached = "" if self.reached else f" (not reached after {self.rounds} rounds)"
+        sign = "+" if self.expected_gain > 0 else ""
+        return [
+            f"Robust to {share_percent(self.level)}{reached}: it costs {usd(self.cost)} of US "
+            f"value at the means ({usd(self.us_value_deterministic)} -> "
+            f"{usd(self.us_value_robust)}).",
+            "Expected US value over the samples (a refusal at the no-deal value): "
+            f"{usd(self.expected_deterministic)} -> {usd(self.expected_robust)} "
+            f"({sign}{usd(self.expected_gain)}).",
+        ]
+
 
 class RobustResult(Frozen):
     result: SolveResult
@@ -76,6 +91,17 @@ class RobustResult(Frozen):
     #: The portfolio the last round solved: the one as written, with each raised BATNA.
     #: Its optimum is `result`'s packages, so prices and re-solves about them start here.
     solved: Portfolio
+
+
+def check_level(level: float, name: str = "level") -> float:
+    """A robust solve's share of samples: strictly between 0 and 1."""
+    if not 0 < level < 1:
+        hint = percent_hint(level)  # `--robust 90`, meaning 90%
+        raise ArgumentError(
+            name,
+            f"expected a share between 0 and 1, got {level:g}" + (f"; {hint}" if hint else ""),
+        )
+    return level
 
 
 def robust_solve(
@@ -93,16 +119,12 @@ def robust_solve(
     """
     from dealbench.optimize import solve
 
-    if not 0 < level < 1:
-        hint = percent_hint(level)  # `--robust 90`, meaning 90%
-        raise ArgumentError(
-            "level",
-            f"expected a share between 0 and 1, got {level:g}" + (f"; {hint}" if hint else ""),
-        )
+    check_level(level)
     mode = options.get("mode", "us-best")
     if mode != "us-best":
         raise ArgumentError("mode", f"a robust solve is for the us-best mode, not {mode}")
     at_least_one(samples, "samples", "sample")
+    seed_of(seed)
     base = solve(portfolio, **options).raise_for_status()
     current = base
     raised: dict[str, float] = {}

@@ -202,6 +202,20 @@ def check_steps(steps: int, refine: int = REFINE) -> None:
         )
 
 
+def sweep_values(base: Portfolio, path: str, start: Any, stop: Any, steps: int) -> list[float]:
+    """The values a sweep of `path` solves, from `start` to `stop` in the path's unit
+    (refused in words before any solve: a path that names nothing, a bound it does not
+    take, one step for two ends)."""
+    low, high = parse_bound(base, path, start, "start"), parse_bound(base, path, stop, "stop")
+    if steps == 1 and low != high:
+        raise ArgumentError(
+            "steps",
+            "one value cannot include both ends of the range; give 2 steps or more "
+            "(or the same value at both ends)",
+        )
+    return grid(low, high, steps)
+
+
 def sweep_param(
     portfolio: Portfolio,
     path: str,
@@ -218,14 +232,7 @@ def sweep_param(
     """Solve `steps` values of `path` from `start` to `stop`; find where the package changes."""
     check_steps(steps, refine)
     base = apply_overrides(portfolio, overrides or {})
-    low, high = parse_bound(base, path, start, "start"), parse_bound(base, path, stop, "stop")
-    if steps == 1 and low != high:
-        raise ArgumentError(
-            "steps",
-            "one value cannot include both ends of the range; give 2 steps or more "
-            "(or the same value at both ends)",
-        )
-    values = grid(low, high, steps)
+    values = sweep_values(base, path, start, stop, steps)
     opts = options or SolveOptions()
     portfolios = [apply_overrides(base, {path: v}, name="steps") for v in values]
     results = solve_all(portfolios, opts, executor, progress=progress)

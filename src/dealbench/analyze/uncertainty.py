@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.parallel import Executor
-from dealbench.arguments import at_least_one
+from dealbench.arguments import at_least_one, seed_of
 from dealbench.checker import MONEY_TOL, REL_TOL, check, evaluate
 from dealbench.errors import ArgumentError
 from dealbench.limit import messages
@@ -243,6 +243,7 @@ def risk_report(
     """Acceptance probability (with its standard error) and the distributions of what the
     US gets and the risk it bears, over `samples` draws seeded by `seed`."""
     at_least_one(samples, "samples", "sample")
+    seed_of(seed)
     at_least_one(jobs, "jobs")
     partner = portfolio.partner(package.partner)
     if partner is None:

@@ -29,15 +29,11 @@ def note_uncertainty(portfolio: Portfolio) -> None:
 def note_nothing_uncertain(portfolio: Portfolio) -> None:
     """Say on stderr that a robust solve has nothing to draw: no figure is a distribution,
     so every sample is the same and the packages are the mean-value optimum's."""
-    from dealbench.analyze.uncertainty import uncertainty_notes
+    from dealbench.analyze.analysed import nothing_uncertain
 
-    if not uncertainty_notes(portfolio):
-        typer.echo(
-            f"note: no figure of portfolio {portfolio.id} is uncertain (none is given as a "
-            "distribution): every sample is the same, and the robust packages are the "
-            "mean-value optimum's",
-            err=True,
-        )
+    note = nothing_uncertain(portfolio)
+    if note:
+        typer.echo(f"note: {note}", err=True)
 
 
 def print_prices(prices: Prices) -> None:
@@ -66,16 +62,8 @@ def print_robustness(rob: Robustness) -> None:
             money(p.batna_raised_by) if p.batna_raised_by else "-",
         )
     out.print(table)
-    reached = "" if rob.reached else f" (not reached after {rob.rounds} rounds)"
-    out.print(
-        f"Robust to {share_percent(rob.level)}{reached}: it costs {money(rob.cost)} of US value at the "
-        f"means ({money(rob.us_value_deterministic)} -> {money(rob.us_value_robust)})."
-    )
-    out.print(
-        f"Expected US value over the samples (a refusal at the no-deal value): "
-        f"{money(rob.expected_deterministic)} -> {money(rob.expected_robust)} "
-        f"({'+' if rob.expected_gain > 0 else ''}{money(rob.expected_gain)})."
-    )
+    for line in rob.sentences():
+        out.print(line)
 
 
 def print_risk(report: RiskReport) -> None:

@@ -134,6 +134,8 @@ def write_comparison(
 
 
 def print_sweep(s: SweepResult) -> None:
+    from dealbench.analyze.sweep_words import change_sentences, row_labels
+
     out = _console()
     title = f"{s.title}: " + (f"sweep of {s.param}" if s.param else "scenarios")
     table = Table(title=title, title_justify="left")
@@ -143,9 +145,7 @@ def print_sweep(s: SweepResult) -> None:
     table.add_column("H100e", justify="right")
     table.add_column("Risk", justify="right")
     table.add_column("Package changes" if s.param else "Against the base", max_width=36)
-    money_axis = s.unit == "USD"
-    labels = _values([r.value for r in s.rows], money_axis) if s.param else [r.id for r in s.rows]
-    for r, label in zip(s.rows, labels, strict=True):
+    for r, label in zip(s.rows, row_labels(s), strict=True):
         utility = money(r.us_value) if r.us_value is not None else r.status
         table.add_row(
             label,
@@ -156,72 +156,8 @@ def print_sweep(s: SweepResult) -> None:
             "; ".join(r.changes) or "-",
         )
     out.print(table)
-    if s.param:
-        if not s.change_points:
-            say(out, _same_terms(s))
-        for p in s.change_points:
-            again = (
-                ""
-                if p.again_before is None
-                else (f"; it changes again before {_value(p.again_before, 0, money_axis)}")
-            )
-            low, high = _values([p.low, p.high], money_axis)
-            say(
-                out,
-                f"Between {low} and {high} the optimal package changes: "
-                + "; ".join(p.changes)
-                + again,
-            )
-
-
-def _same_terms(s: SweepResult) -> str:
-    """A sweep without a change point: the deals, security levels and concessions are the
-    same at every value; the compute delivered may still move, and is then said to."""
-    said = "The deals, their security levels and concessions are the same at every value"
-    totals = [r.compute_total for r in s.rows if r.us_value is not None]
-    if totals and max(totals) - min(totals) >= 0.5:
-        low, high = totals[0], totals[-1]
-        moved = (
-            f"from {h100e(low)} to {h100e(high)}"
-            if {low, high} == {min(totals), max(totals)}
-            else f"between {h100e(min(totals))} and {h100e(max(totals))}"
-        )
-        return f"{said}; only the compute delivered changes, {moved} H100e in all."
-    return f"{said}, and so is the compute delivered."
-
-
-def _value(v: float | None, more: int = 0, usd: bool | None = None) -> str:
-    """A swept value: USD when `usd` (None: from a billion up), else a number; `more`
-    digits than usual."""
-    if v is None:
-        return "-"
-    if usd is None:
-        usd = abs(v) >= 1e9
-    if usd and more == 0:
-        return money(v)
-    if usd:
-        a = abs(v)
-        scale, suffix, digits = next((s, x, d) for s, x, d in _SCALES if a >= s or s == 1.0)
-        sign = "-" if v < 0 else ""
-        return f"{sign}${a / scale:,.{digits + more}f}{suffix}"
-    if abs(v) >= 100:
-        return f"{v:,.{more}f}"
-    return f"{v:.{4 + more}g}"
-
-
-#: USD as `units.usd` writes it (scale, suffix, decimals), largest first.
-_SCALES = ((1e12, "tn", 2), (1e9, "bn", 2), (1e6, "m", 1), (1.0, "", 0))
-
-
-def _values(values: Sequence[float | None], usd: bool | None = None) -> list[str]:
-    """Labels for `values` with as few digits as tell apart those that differ (a sweep's
-    narrowed change point is closer than the usual three figures show)."""
-    for more in range(12):
-        labels = [_value(v, more, usd) for v in values]
-        pairs = range(len(values) - 1)
-        if all(labels[i] != labels[i + 1] or values[i] == values[i + 1] for i in pairs):
-            return labels
-    return labels
+    for line in change_sentences(s):
+        say(out, line)
 
 
 def print_diff(d: ResultDiff) -> None:

@@ -38,7 +38,7 @@ from dealbench.cli.scenario_options import PolicyOpt, SetOpt
 #: The file `solve --out` and `demo` write on every run.
 RESULT_FILE = "result.json"
 #: A robust solve's samples of the uncertain figures, and their seed, by default.
-SAMPLES, SEED = 10_000, 0
+SAMPLES, SEED = 10_000, 0  # as the library's (analyze.analysed)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -223,10 +223,10 @@ def solve(
         check_gap(gap)
         check_time_limit(time_limit)
         floor = parse_money_option("--v-floor", v_floor)
-        if prices and mode != "us-best" and rounds is None:  # refused before the solve
-            raise InputError(
-                Issue("--prices", None, "", "shadow prices are for --mode us-best (the US value)")
-            )
+        if rounds is None:  # refused before the solve
+            from dealbench.analyze.analysed import check_analysis
+
+            check_analysis(mode, prices)
         formats = parse_formats(render, "--render") if render is not None else None
         day = parse_date(date)
         if formats is not None and out is None:
@@ -372,36 +372,38 @@ def _solve_with_analysis(
     require: Sequence[str] = (),
     json_out: bool = False,
 ) -> tuple[SolveResult, dict[str, Any]]:
-    """The solve, robust when asked, and its shadow prices when asked (JSON-ready extras).
+    """The solve, robust when asked, and its shadow prices when asked (JSON-ready extras),
+    by the library's one call (`analyze.analysed.solve_with_analysis`, as the web's).
 
     A solve without packages is explained (and exits 3) before any analysis runs.
     """
-    from dealbench.analyze.prices import shadow_prices
-    from dealbench.analyze.robust import robust_solve
+    from dealbench.analyze.analysed import solve_with_analysis
     from dealbench.cli import explaining
     from dealbench.cli.analysis_output import note_nothing_uncertain, note_uncertainty
     from dealbench.cli.delayed_progress import DelayedBar
-    from dealbench.optimize import solve as run_solve
 
-    extra: dict[str, Any] = {}
-    priced = pf  # the portfolio whose optimum `result` is
-    if robust is not None:
-        with DelayedBar("Robust solve (rounds)") as bar:
-            found = robust_solve(pf, robust, samples, seed, mode=mode, progress=bar, **options)
-        note_nothing_uncertain(pf)  # once the solve took its arguments
-        result, priced = found.result, found.solved
-        extra["robustness"] = found.robustness.model_dump(mode="json")
-    else:
-        note_uncertainty(pf)
-        result = run_solve(pf, mode, **options, require=require)  # type: ignore[arg-type]
-    explaining.raise_for_status(
-        pf, result, mode=mode, v_floor=options["v_floor"], require=require, json_out=json_out
+    def explain(result: SolveResult) -> None:
+        if robust is not None:
+            note_nothing_uncertain(pf)  # once the solve took its arguments
+        else:
+            note_uncertainty(pf)
+        explaining.raise_for_status(
+            pf, result, mode=mode, v_floor=options["v_floor"], require=require, json_out=json_out
+        )
+
+    found = solve_with_analysis(
+        pf,
+        mode,
+        prices=prices,
+        robust=robust,
+        samples=samples,
+        seed=seed,
+        require=require,
+        explain=explain,
+        stage=DelayedBar,
+        **options,
     )
-    if prices:
-        with DelayedBar("Shadow prices (re-solves)") as bar:
-            found_prices = shadow_prices(priced, result, progress=bar, **options)
-            extra["prices"] = found_prices.to_json()
-    return result, extra
+    return found.result, found.extra()
 
 
 def _print_analysis(extra: dict[str, Any]) -> None:

@@ -18,6 +18,7 @@ from dealbench.web.jobs import Jobs
 from dealbench.web.pages import HERE, error_page, page, refused_page
 from dealbench.web.security import AccessMiddleware
 from dealbench.web.views import (
+    analysis,
     documents,
     improve,
     negotiation,
@@ -43,6 +44,7 @@ def create_app(deals_dir: str | Path, token: str, *, max_upload: int = MAX_UPLOA
         *validation.routes(),
         *improve.routes(),
         *results.routes(),
+        *analysis.routes(),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(

@@ -19,6 +19,10 @@ job only, then exits: no worker ever forks, and each solve has a process of its
 own. Its replacement is started when the job ends, not while it runs, so that
 it takes no CPU from the solve. A page waiting for a job is answered the moment
 its result arrives (`Job.on_finish`), not at its next poll.
+
+A job's work returns a `SolveResult` (a solve), or any other picklable answer
+(a solve with its analyses, a sweep: `Job.output`); it may call `report` to say
+how far it is (`Job.progress`, shown by its page).
 """
 
 from __future__ import annotations
@@ -40,11 +44,12 @@ from dealbench.optimize.result import SolveResult
 from dealbench.optimize.solve import solve
 
 State = Literal["running", "done", "failed", "cancelled"]
-Work = Callable[..., SolveResult]  # a module-level function (sent to the worker)
+Work = Callable[..., Any]  # a module-level function (sent to the worker)
 #: Imported once by the fork server, so that each worker starts in milliseconds.
 #: With `dealbench serve`, each child also re-imports the console script, hence the CLI.
 PRELOAD = [
     "dealbench.web.jobs",
+    "dealbench.web.work",
     "dealbench.cli.app",
     "dealbench.synth",
     "highspy",
@@ -77,6 +82,13 @@ class Job:
     seconds: float = 0.0
     result: SolveResult | None = None
     error: str = ""
+    #: What the job is: "solve", or "sweep" (its page is another).
+    kind: str = "solve"
+    #: The work's whole answer where it is not a bare SolveResult (a sweep's, an analysed
+    #: solve's: `result` is then its SolveResult, if it has one).
+    output: Any = None
+    #: The work's last report: (what it does, done, total).
+    progress: tuple[str, int, int] | None = None
     #: What pages computed from the result once (e.g. why partners have no deal).
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
     _process: Any = field(default=None, repr=False)
@@ -87,12 +99,16 @@ class Job:
         return self.seconds if self.state != "running" else time.monotonic() - self.started
 
     def summary(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "id": self.id,
             "state": self.state,
             "seconds": round(self.elapsed(), 2),
             "error": self.error,
         }
+        if self.progress is not None:
+            stage, done, total = self.progress
+            out["progress"] = {"stage": stage, "done": done, "total": total}
+        return out
 
     def on_finish(self, callback: Callable[[], None]) -> Callable[[], None]:
         """Call `callback` (from whichever thread ends the job) once the job is no longer
@@ -109,14 +125,16 @@ class Job:
             if callback in self._callbacks:
                 self._callbacks.remove(callback)
 
-    def _finish(self, state: State, result: SolveResult | None = None, error: str = "") -> bool:
+    def _finish(
+        self, state: State, result: SolveResult | None = None, error: str = "", output: Any = None
+    ) -> bool:
         """End the job (the first ending wins: a cancelled job stays cancelled) and tell
         whoever waits for it."""
         with self._lock:
             if self.state != "running":
                 return False
             self.seconds = time.monotonic() - self.started
-            self.result, self.error = result, error
+            self.result, self.error, self.output = result, error, output
             self.state = state  # last: a reader who sees "done" sees the result
             callbacks, self._callbacks = self._callbacks, []
         for callback in callbacks:
@@ -168,9 +186,9 @@ class Jobs:
     def get(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id)
 
-    def for_portfolio(self, name: str) -> list[Job]:
-        """The solves of one portfolio, newest first."""
-        return [j for j in reversed(self._jobs.values()) if j.portfolio == name]
+    def for_portfolio(self, name: str, kind: str = "solve") -> list[Job]:
+        """The jobs of one kind of one portfolio, newest first."""
+        return [j for j in reversed(self._jobs.values()) if j.portfolio == name and j.kind == kind]
 
     def prepare(self) -> None:
         """Start the worker of the next job now (in the background), not at the job."""
@@ -182,12 +200,17 @@ class Jobs:
         threading.Thread(target=_make_worker, args=(spare,), daemon=True).start()
 
     def start(
-        self, portfolio: str, options: dict[str, Any], work: Work, args: tuple[Any, ...] = ()
+        self,
+        portfolio: str,
+        options: dict[str, Any],
+        work: Work,
+        args: tuple[Any, ...] = (),
+        kind: str = "solve",
     ) -> Job:
         """Run `work(*args)` in a worker process (both must pickle: `work` a module-level
         function)."""
         with self._lock:
-            job = Job(f"{next(self._ids)}", portfolio, options)
+            job = Job(f"{next(self._ids)}", portfolio, options, kind=kind)
             self._jobs[job.id] = job
         worker = self._take()
         try:
@@ -268,11 +291,23 @@ def _make_worker(spare: Future[_Worker]) -> None:
         spare.set_exception(exc)
 
 
+#: In a worker: how its job's `report` reaches the server (None elsewhere).
+_REPORTER: Callable[[str, int, int], None] | None = None
+
+
+def report(stage: str, done: int, total: int) -> None:
+    """Said by a job's work: how far it is (`Job.progress`); nothing outside a worker."""
+    if _REPORTER is not None:
+        _REPORTER(stage, done, total)
+
+
 def _serve(tasks: Connection, sender: Connection) -> None:
     """The worker: warm up, wait for the job, run it, send its outcome back."""
+    global _REPORTER
     with contextlib.suppress(Exception):  # an optimisation: the job will say what fails
         warm_up()
     sender.send(("ready", ""))
+    _REPORTER = lambda stage, done, total: sender.send(("progress", (stage, done, total)))  # noqa: E731
     try:
         work, args = tasks.recv()
     except (EOFError, OSError):  # the server stopped before giving this worker a job
@@ -281,7 +316,10 @@ def _serve(tasks: Connection, sender: Connection) -> None:
         tasks.close()
     try:
         result = work(*args)
-        sender.send(("done", result.model_dump_json()))
+        if isinstance(result, SolveResult):
+            sender.send(("done", result.model_dump_json()))
+        else:
+            sender.send(("output", result))
     except DealbenchError as exc:
         sender.send(("failed", "\n".join(user_lines(exc))))
     except Exception as exc:  # a bug: say so in the page rather than hang the job
@@ -295,12 +333,20 @@ def _follow(job: Job, worker: _Worker) -> None:
         kind, payload = worker.results.recv()
         if kind == "ready":  # a worker that was not waited for says when it has warmed up
             kind, payload = worker.results.recv()
+        while kind == "progress":
+            job.progress = payload
+            kind, payload = worker.results.recv()
     except (EOFError, OSError):
         kind, payload = "failed", "the solve process ended without an answer"
     finally:
         worker.results.close()
     if kind == "done":
         job._finish("done", result=SolveResult.model_validate_json(payload))
+    elif kind == "output":
+        found = getattr(payload, "result", None)
+        job._finish(
+            "done", result=found if isinstance(found, SolveResult) else None, output=payload
+        )
     else:
         job._finish("failed", error=payload)
     worker.process.join()  # after the page is told: the process's exit is no one's wait

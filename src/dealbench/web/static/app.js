@@ -72,6 +72,13 @@ function follow(progress) {
       setTimeout(wait, 1000); // the server is restarting or the network hiccuped
       return;
     }
+    const done = document.getElementById("job-progress");
+    if (done && state.progress) { // a sweep says how far it is, as the CLI's bar
+      done.textContent = `${state.progress.stage}: ${state.progress.done}/${state.progress.total}`;
+      const bar = progress.querySelector("progress");
+      bar.max = state.progress.total;
+      bar.value = state.progress.done;
+    }
     if (state.state === "running") wait();
     else { clearInterval(tick); window.location.reload(); }
   }

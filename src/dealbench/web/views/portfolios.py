@@ -24,6 +24,7 @@ from dealbench.optimize.explain import no_deal_reasons
 from dealbench.units import parse_money
 from dealbench.web.jobs import Job, solve_job
 from dealbench.web.pages import page
+from dealbench.web.views import analysis
 from dealbench.web.views.common import (
     checked_form,
     portfolio,
@@ -32,6 +33,7 @@ from dealbench.web.views.common import (
     solving,
     uncertain,
 )
+from dealbench.web.work import analysed_solve_job
 
 
 def routes() -> list[Route]:
@@ -165,17 +167,26 @@ async def start_solve(request: Request) -> Response:
     name = request.path_params["name"]
     form = await checked_form(request)
     options = solve_options(form)
+    analysed = analysis.solve_analysis(form, options["mode"])  # --prices, --robust
     policy, sets = scenario_options(form)
     path = portfolio_file(request, name)
     # Bad files and overrides are refused here, in the page, before any process starts;
     # the solve's process receives the portfolio loaded here.
     pf = load_scenario(path, policy, sets)
+    work, args = (
+        (solve_job, (pf, options))
+        if analysed is None
+        else (
+            analysed_solve_job,
+            (pf, options, analysed),
+        )
+    )
     job = await run_in_threadpool(
         request.app.state.jobs.start,
         name,
-        {**options, "policy": policy or "", "sets": sets},
-        solve_job,
-        (pf, options),
+        {**options, "policy": policy or "", "sets": sets, "analysis": analysed or {}},
+        work,
+        args,
     )
     job.cache["portfolio"] = pf  # what the result is of, even if the file changes meanwhile
     return RedirectResponse(request.url_for("job", job=job.id), status_code=303)
@@ -190,6 +201,8 @@ def _job(request: Request) -> Job:
 
 async def show_job(request: Request) -> Response:
     job = _job(request)
+    if job.kind != "solve":  # a sweep's page is its own
+        return RedirectResponse(request.url_for(f"{job.kind}_job", job=job.id), status_code=303)
     # The state is read once: the job may end while the page is drawn, and a page drawn
     # as "done" without its result was a 500.
     state = job.state
@@ -203,6 +216,7 @@ async def show_job(request: Request) -> Response:
             job.cache["charts"] = result_charts(pf, job.result)
         context.update(result_view(pf, job.result, job.cache["no_deal"], job.cache["charts"]))
         context["uncertain"] = uncertain(pf)
+        context.update(analysis.analysis_view(job, pf))
     return page(request, "job.html.j2", **context)
 
 

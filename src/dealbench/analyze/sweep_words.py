@@ -1,0 +1,97 @@
+"""A sweep in words: the labels of its values, the sentences of its change points.
+
+`dealbench sweep` prints them and the web's sweep page shows them: one wording.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dealbench.analyze.sweep import SweepResult
+from dealbench.units import usd as money
+
+__all__ = ["change_sentences", "row_labels", "same_terms", "value_label", "value_labels"]
+
+#: USD as `units.usd` writes it (scale, suffix, decimals), largest first.
+_SCALES = ((1e12, "tn", 2), (1e9, "bn", 2), (1e6, "m", 1), (1.0, "", 0))
+
+
+def h100e(amount: float | None) -> str:
+    return "n/a" if amount is None else f"{amount:,.0f}"
+
+
+def value_label(v: float | None, more: int = 0, usd: bool | None = None) -> str:
+    """A swept value: USD when `usd` (None: from a billion up), else a number; `more`
+    digits than usual."""
+    if v is None:
+        return "-"
+    if usd is None:
+        usd = abs(v) >= 1e9
+    if usd and more == 0:
+        return money(v)
+    if usd:
+        a = abs(v)
+        scale, suffix, digits = next((s, x, d) for s, x, d in _SCALES if a >= s or s == 1.0)
+        sign = "-" if v < 0 else ""
+        return f"{sign}${a / scale:,.{digits + more}f}{suffix}"
+    if abs(v) >= 100:
+        return f"{v:,.{more}f}"
+    return f"{v:.{4 + more}g}"
+
+
+def value_labels(values: Sequence[float | None], usd: bool | None = None) -> list[str]:
+    """Labels for `values` with as few digits as tell apart those that differ (a sweep's
+    narrowed change point is closer than the usual three figures show)."""
+    labels: list[str] = []
+    for more in range(12):
+        labels = [value_label(v, more, usd) for v in values]
+        pairs = range(len(values) - 1)
+        if all(labels[i] != labels[i + 1] or values[i] == values[i + 1] for i in pairs):
+            return labels
+    return labels
+
+
+def row_labels(s: SweepResult) -> list[str]:
+    """The first column of a sweep's table: each value of the swept figure, or each
+    scenario's id."""
+    if s.param:
+        return value_labels([r.value for r in s.rows], s.unit == "USD")
+    return [r.id for r in s.rows]
+
+
+def same_terms(s: SweepResult) -> str:
+    """A sweep without a change point: the deals, security levels and concessions are the
+    same at every value; the compute delivered may still move, and is then said to."""
+    said = "The deals, their security levels and concessions are the same at every value"
+    totals = [r.compute_total for r in s.rows if r.us_value is not None]
+    if totals and max(totals) - min(totals) >= 0.5:
+        low, high = totals[0], totals[-1]
+        moved = (
+            f"from {h100e(low)} to {h100e(high)}"
+            if {low, high} == {min(totals), max(totals)}
+            else f"between {h100e(min(totals))} and {h100e(max(totals))}"
+        )
+        return f"{said}; only the compute delivered changes, {moved} H100e in all."
+    return f"{said}, and so is the compute delivered."
+
+
+def change_sentences(s: SweepResult) -> list[str]:
+    """What a parameter sweep says of where the package changes (its change points, or
+    that it never does); nothing for a scenarios sweep."""
+    if not s.param:
+        return []
+    if not s.change_points:
+        return [same_terms(s)]
+    money_axis = s.unit == "USD"
+    out = []
+    for p in s.change_points:
+        again = (
+            ""
+            if p.again_before is None
+            else f"; it changes again before {value_label(p.again_before, 0, money_axis)}"
+        )
+        low, high = value_labels([p.low, p.high], money_axis)
+        out.append(
+            f"Between {low} and {high} the optimal package changes: " + "; ".join(p.changes) + again
+        )
+    return out
