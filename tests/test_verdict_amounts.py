@@ -11,6 +11,7 @@ about it; the verdict now notes it, with the nearest amounts on the step.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -42,17 +43,21 @@ def deals(tmp_path: Path) -> Path:
     shutil.copytree(REPO / "deals", folder)
     ae = folder / "partners/ae.yaml"
     text = ae.read_text()
-    text = text.replace(
-        "    category: investment\n    levels:\n      - id: 200bn\n"
-        "        title: USD 200bn over three years\n",
+    # (the lines' source marks, `# [E] ...`, are left out: the range's lines replace them)
+    text, made = re.subn(
+        r"    category: investment\n    levels:\n      - id: 200bn[^\n]*\n"
+        r"        title: USD 200bn over three years\n",
         AE_RANGE,
-        1,
+        text,
+        count=1,
     )
-    text = text.replace(
-        "under the US–UAE investment framework\n",
-        "under the US–UAE investment framework\n        amount: 1400bn\n",
-        1,
+    text, also = re.subn(
+        r"(under the US–UAE investment framework\n)",
+        r"\1        amount: 1400bn\n",
+        text,
+        count=1,
     )
+    assert made == also == 1
     ae.write_text(text)
     return folder
 

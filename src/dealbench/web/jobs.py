@@ -27,6 +27,7 @@ how far it is (`Job.progress`, shown by its page).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import threading
@@ -350,3 +351,21 @@ def _follow(job: Job, worker: _Worker) -> None:
     else:
         job._finish("failed", error=payload)
     worker.process.join()  # after the page is told: the process's exit is no one's wait
+
+
+async def until_finished(job: Job, seconds: float) -> None:
+    """Wait until `job` finishes, or `seconds` pass (a page that waits for its job)."""
+    loop = asyncio.get_running_loop()
+    finished = asyncio.Event()
+
+    def wake() -> None:
+        with contextlib.suppress(RuntimeError):  # the request (and its loop) ended meanwhile
+            loop.call_soon_threadsafe(finished.set)
+
+    withdraw = job.on_finish(wake)
+    try:
+        await asyncio.wait_for(finished.wait(), seconds)
+    except TimeoutError:
+        pass
+    finally:
+        withdraw()

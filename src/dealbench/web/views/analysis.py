@@ -8,7 +8,6 @@ A form with a bad field is shown again as typed, with the error naming the field
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from starlette.datastructures import FormData
@@ -24,10 +23,11 @@ from dealbench.arguments import at_least_one, positive_seconds, seed_of
 from dealbench.errors import DealbenchError, InputError, Issue, user_lines
 from dealbench.model import Package, Portfolio, load_package, load_portfolio
 from dealbench.units import parse_share_number, usd
-from dealbench.web.jobs import Job
+from dealbench.web.jobs import Job, until_finished
 from dealbench.web.pages import page
 from dealbench.web.security import confine
 from dealbench.web.views.common import (
+    DRAWING,
     checked_form,
     portfolio,
     portfolio_file,
@@ -439,15 +439,10 @@ async def sweep_state(request: Request) -> Response:
     page shows how many solves are done meanwhile)."""
     from starlette.responses import JSONResponse
 
-    from dealbench.web.views.portfolios import _until_finished
-
     job = _sweep(request)
     if job.state == "running" and request.query_params.get("wait"):
-        await _until_finished(job, PROGRESS_WAIT)
+        await until_finished(job, PROGRESS_WAIT)
     return JSONResponse(job.summary())
-
-
-_DRAWING = threading.Lock()
 
 
 async def sweep_chart_svg(request: Request) -> Response:
@@ -464,9 +459,8 @@ async def sweep_chart_svg(request: Request) -> Response:
     def draw() -> str:
         from dealbench.render import charts
         from dealbench.render.sweep_chart import sweep_chart
-        from dealbench.web.views.portfolios import _DRAWING as matplotlib_lock
 
-        with _DRAWING, matplotlib_lock:
+        with DRAWING:
             if "svg" not in job.cache:
                 job.cache["svg"] = charts.svg(sweep_chart(result.model_dump(mode="json")))
         svg: str = job.cache["svg"]

@@ -17,6 +17,9 @@ from dealbench.errors import InputError, Issue
 from dealbench.model import Portfolio, load_portfolio
 from dealbench.web.security import CSRF_FIELD, CSRF_HEADER, confine, csrf_for
 
+#: Matplotlib's settings are global: one chart is drawn at a time, in every page.
+DRAWING = threading.Lock()
+
 PORTFOLIOS = "portfolios"
 
 T = TypeVar("T")

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import math
-import threading
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -22,10 +19,11 @@ from dealbench.model import Portfolio, load_portfolio
 from dealbench.optimize import MODES, SOLVERS, SolveResult
 from dealbench.optimize.explain import no_deal_reasons
 from dealbench.units import parse_money
-from dealbench.web.jobs import Job, solve_job
+from dealbench.web.jobs import Job, solve_job, until_finished
 from dealbench.web.pages import page
 from dealbench.web.views import analysis
 from dealbench.web.views.common import (
+    DRAWING,
     checked_form,
     portfolio,
     portfolio_file,
@@ -232,10 +230,6 @@ def _solved_portfolio(request: Request, job: Job) -> Portfolio:
     return pf
 
 
-#: Matplotlib's settings are global: one chart is drawn at a time.
-_DRAWING = threading.Lock()
-
-
 async def job_chart(request: Request) -> Response:
     """One chart of a solve's result, drawn at its first request (the result's page shows
     the figures at once; the browser fetches its charts beside them)."""
@@ -249,7 +243,7 @@ async def job_chart(request: Request) -> Response:
     def draw() -> str:
         from dealbench.render import charts
 
-        with _DRAWING:
+        with DRAWING:
             if n not in svgs:
                 svgs[n] = charts.svg(drawn[n])
         return svgs[n]
@@ -268,25 +262,8 @@ async def job_state(request: Request) -> Response:
     job = _job(request)
     wait = _number(request.query_params, "wait", 0.0, low=0.0, high=None)
     if job.state == "running" and wait > 0:
-        await _until_finished(job, min(wait, LONGEST_WAIT))
+        await until_finished(job, min(wait, LONGEST_WAIT))
     return JSONResponse(job.summary())
-
-
-async def _until_finished(job: Job, seconds: float) -> None:
-    loop = asyncio.get_running_loop()
-    finished = asyncio.Event()
-
-    def wake() -> None:
-        with contextlib.suppress(RuntimeError):  # the request (and its loop) ended meanwhile
-            loop.call_soon_threadsafe(finished.set)
-
-    withdraw = job.on_finish(wake)
-    try:
-        await asyncio.wait_for(finished.wait(), seconds)
-    except TimeoutError:
-        pass
-    finally:
-        withdraw()
 
 
 async def cancel_job(request: Request) -> Response:
