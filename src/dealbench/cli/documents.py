@@ -173,7 +173,7 @@ def write_documents(
         "dealbench render out/result.json --partner AE --audience internal --format docx --out out/",
         "dealbench render deals/packages/ae-offer.yaml --portfolio deals/portfolios/gulf-asia.yaml "
         "--doc deal-memo --format md,pdf --date 2026-03-01 --out out/",
-        "dealbench render out/result.json --templates house/ --format html --out out/",
+        "dealbench render out/result.json --templates deals/house/ --format html --out out/",
         "dealbench render deals/packages/ae-counter.yaml --portfolio deals/portfolios/gulf-asia.yaml "
         "--doc deal-memo --against deals/packages/ae-offer.yaml --out out/",
     )
