@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from dealbench.analyze.diff import usd_pair
 from dealbench.units import usd
 from dealbench.web.security import CSRF_FIELD, csrf_for
 from helpers import WEB_TOKEN, Runner, job_done
@@ -304,7 +305,7 @@ def test_diff_of_two_result_files_says_what_diff_json_does(
     response = client.get(f"/diff?a={a}&b={b}")
     assert response.status_code == 200
     text = html.unescape(response.text)
-    assert f"US utility: {usd(cli['us_value'][0])} → {usd(cli['us_value'][1])}" in text
+    assert f"US utility: {usd_pair(*cli['us_value'])}; risk " in text
     for note in cli["notes"]:
         assert f"Note: {note}" in text
     rows = _cells(response.text, "diff-partners")

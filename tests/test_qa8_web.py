@@ -1,0 +1,31 @@
+"""A new user's pass over the web-parity pages (qa8-web): each test failed before its fix."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+from helpers import Runner
+
+
+def test_diff_totals_are_diffs_line_and_never_read_the_same_when_they_differ(
+    client: Any, deals: Path, run: Runner
+) -> None:
+    # Two results whose US values differ by $1m: `money` printed both as $x.xxbn, and
+    # the page's totals line was its own (an arrow the CLI does not print).
+    done = run("solve", deals / "portfolios/gulf-asia.yaml", "--out", deals / "out/a")
+    assert done.exit_code == 0, done.stderr
+    data = json.loads((deals / "out/a/result.json").read_text())
+    data["us_value"] += 1e6
+    (deals / "out/b").mkdir(parents=True)
+    (deals / "out/b/result.json").write_text(json.dumps(data))
+    cli = run("diff", deals / "out/a/result.json", deals / "out/b/result.json")
+    assert cli.exit_code == 0, cli.stderr
+    line = next(x for x in cli.stdout.splitlines() if x.startswith("US utility:"))
+    a, b = line.split(";")[0].removeprefix("US utility: ").split(" -> ")
+    assert a != b
+    page = client.get("/diff?a=out/a/result.json&b=out/b/result.json")
+    assert page.status_code == 200
+    assert f'<p id="diff-totals">{html.escape(line)}</p>' in page.text
