@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import html
 import json
+import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+import test_web_browser as e2e
 from helpers import Runner
 
 
@@ -29,3 +33,31 @@ def test_diff_totals_are_diffs_line_and_never_read_the_same_when_they_differ(
     page = client.get("/diff?a=out/a/result.json&b=out/b/result.json")
     assert page.status_code == 200
     assert f'<p id="diff-totals">{html.escape(line)}</p>' in page.text
+
+
+# In a real browser ---------------------------------------------------------------------
+
+server = e2e.server  # the browser tests' fixtures: `dealbench serve` and headless Chromium
+browser = e2e.browser
+
+RISK = "p/gulf-asia-uncertain/risk?package=packages/ae-offer.yaml"
+
+
+@pytest.mark.browser
+def test_the_risk_page_runs_the_workbench_script_without_an_error(
+    server: tuple[str, Path], browser: object
+) -> None:
+    """app.js took the risk page's `<p id="package">` for the editor's form and threw."""
+    driver = browser
+    url, _ = server
+    driver.get(url)  # type: ignore[attr-defined]
+    driver.get_log("browser")  # type: ignore[attr-defined]  # start from an empty log
+    driver.get(url.split("?")[0] + RISK)  # type: ignore[attr-defined]
+    e2e.wait_for(lambda d: d.execute_script("return document.readyState") == "complete", driver)
+    time.sleep(0.5)
+    errors = [
+        entry["message"]
+        for entry in driver.get_log("browser")  # type: ignore[attr-defined]
+        if entry["level"] == "SEVERE" and entry.get("source") == "javascript"
+    ]
+    assert not errors, errors
