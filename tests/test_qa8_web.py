@@ -61,3 +61,35 @@ def test_the_risk_page_runs_the_workbench_script_without_an_error(
         if entry["level"] == "SEVERE" and entry.get("source") == "javascript"
     ]
     assert not errors, errors
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", [RISK, "p/gulf-asia/n/AE/history", "diff"])
+def test_the_new_pages_fit_a_390px_window(
+    server: tuple[str, Path], browser: object, path: str
+) -> None:
+    """The risk page's quantiles, the history chart and the diff pickers (a result's long
+    path) were wider than a phone's window: the page scrolled sideways."""
+    driver = browser
+    url, deals = server
+    long = deals / "results" / "a-rather-long-folder-name-for-this-particular-solve"
+    long.mkdir(parents=True, exist_ok=True)
+    (long / "result.json").write_text("{}")
+    driver.get(url)  # type: ignore[attr-defined]
+    metrics = {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": False}
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)  # type: ignore[attr-defined]
+    try:
+        driver.get(url.split("?")[0] + path)  # type: ignore[attr-defined]
+        e2e.wait_for(
+            lambda d: d.execute_script(
+                "return [...document.images].every((i) => i.complete)"
+            ),
+            driver,
+        )
+        width, inner = driver.execute_script(  # type: ignore[attr-defined]
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        e2e.shot(driver, "qa8-narrow-" + path.split("?")[0].replace("/", "-"))
+        assert width <= inner, f"/{path} is {width} px wide in a {inner} px window"
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})  # type: ignore[attr-defined]
