@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,8 @@ from typing import Any
 import pytest
 
 import test_web_browser as e2e
-from helpers import Runner
+from dealbench.web.security import CSRF_FIELD, csrf_for
+from helpers import WEB_TOKEN, Runner
 
 
 def test_diff_totals_are_diffs_line_and_never_read_the_same_when_they_differ(
@@ -93,3 +95,31 @@ def test_the_new_pages_fit_a_390px_window(
         assert width <= inner, f"/{path} is {width} px wide in a {inner} px window"
     finally:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})  # type: ignore[attr-defined]
+
+
+def test_a_robust_solves_page_shows_the_stage_its_state_reports(client: Any) -> None:
+    """/jobs/N/state said "Robust solve (rounds): 3/12" (the CLI's bar); the page said only
+    "Solving… 8.6 s", and the script had no slot to put the stage in."""
+    started = client.post(
+        "/p/gulf-asia-uncertain/solve",
+        data={
+            CSRF_FIELD: csrf_for(WEB_TOKEN),
+            **{"mode": "us-best", "solver": "highs", "robust": "0.97"},
+            **{"samples": "200000", "seed": "1", "prices": "yes"},
+        },
+        follow_redirects=False,
+    )
+    url = str(started.headers["location"]).removeprefix("http://testserver")
+    try:
+        for _ in range(200):
+            state = client.get(f"{url}/state?wait=1").json()
+            if state["state"] != "running" or state.get("progress"):
+                break
+        assert state["state"] == "running" and state["progress"]["total"] > 1, state
+        page = client.get(url).text
+        shown = re.search(r'<span id="job-progress">([^<]*)</span>', page)
+        assert shown is not None
+        assert re.fullmatch(r"(Robust solve \(rounds\)|Shadow prices \(re-solves\)): \d+/\d+", shown[1])
+        assert re.search(r'<progress aria-label="Solving" value="\d+" max="\d+">', page)
+    finally:
+        client.post(f"{url}/cancel", data={CSRF_FIELD: csrf_for(WEB_TOKEN)})
