@@ -123,3 +123,12 @@ def test_a_robust_solves_page_shows_the_stage_its_state_reports(client: Any) -> 
         assert re.search(r'<progress aria-label="Solving" value="\d+" max="\d+">', page)
     finally:
         client.post(f"{url}/cancel", data={CSRF_FIELD: csrf_for(WEB_TOKEN)})
+
+
+def test_a_refused_risk_page_has_no_empty_part_in_its_title(client: Any) -> None:
+    """A package that does not load left the partner out of the title: "Risk ·  · dealbench"."""
+    page = client.get("/p/gulf-asia/risk?package=packages/none.yaml")
+    assert page.status_code == 400
+    assert "<title>Risk · dealbench</title>" in page.text
+    page = client.get("/p/gulf-asia/risk?package=packages/ae-offer.yaml")
+    assert "<title>Risk · AE · dealbench</title>" in page.text
