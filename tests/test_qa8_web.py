@@ -83,9 +83,7 @@ def test_the_new_pages_fit_a_390px_window(
     try:
         driver.get(url.split("?")[0] + path)  # type: ignore[attr-defined]
         e2e.wait_for(
-            lambda d: d.execute_script(
-                "return [...document.images].every((i) => i.complete)"
-            ),
+            lambda d: d.execute_script("return [...document.images].every((i) => i.complete)"),
             driver,
         )
         width, inner = driver.execute_script(  # type: ignore[attr-defined]
@@ -119,7 +117,9 @@ def test_a_robust_solves_page_shows_the_stage_its_state_reports(client: Any) -> 
         page = client.get(url).text
         shown = re.search(r'<span id="job-progress">([^<]*)</span>', page)
         assert shown is not None
-        assert re.fullmatch(r"(Robust solve \(rounds\)|Shadow prices \(re-solves\)): \d+/\d+", shown[1])
+        assert re.fullmatch(
+            r"(Robust solve \(rounds\)|Shadow prices \(re-solves\)): \d+/\d+", shown[1]
+        )
         assert re.search(r'<progress aria-label="Solving" value="\d+" max="\d+">', page)
     finally:
         client.post(f"{url}/cancel", data={CSRF_FIELD: csrf_for(WEB_TOKEN)})
