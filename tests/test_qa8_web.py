@@ -132,3 +132,24 @@ def test_a_refused_risk_page_has_no_empty_part_in_its_title(client: Any) -> None
     assert "<title>Risk · dealbench</title>" in page.text
     page = client.get("/p/gulf-asia/risk?package=packages/ae-offer.yaml")
     assert "<title>Risk · AE · dealbench</title>" in page.text
+
+
+def test_holding_the_packages_own_partner_is_refused_naming_the_hold_field(
+    client: Any, deals: Path, run: Runner
+) -> None:
+    """The form's field and the CLI's option are `hold`; the refusal said "others:"."""
+    page = client.get(
+        "/p/gulf-asia/improve?package=packages/ae-offer.yaml&hold=packages/ae-counter.yaml"
+    )
+    assert page.status_code == 400
+    assert "error: hold: AE is the package&#39;s own partner; hold other deals" in page.text
+    done = run(
+        "improve",
+        deals / "packages/ae-offer.yaml",
+        "--portfolio",
+        deals / "portfolios/gulf-asia.yaml",
+        "--hold",
+        deals / "packages/ae-counter.yaml",
+    )
+    assert done.exit_code == 2
+    assert "hold: AE is the package's own partner" in done.stderr
