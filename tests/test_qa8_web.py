@@ -153,3 +153,15 @@ def test_holding_the_packages_own_partner_is_refused_naming_the_hold_field(
     )
     assert done.exit_code == 2
     assert "hold: AE is the package's own partner" in done.stderr
+
+
+def test_a_package_files_risk_page_is_linked_from_its_documents(client: Any) -> None:
+    """/p/NAME/risk?package=F answered, but no page linked to it: only the editor's button
+    (the fields as typed) reached the risk page."""
+    page = client.get("/p/gulf-asia-uncertain/documents?package=packages/ae-offer.yaml").text
+    link = re.search(r'<a href="([^"]+)" id="risk-link">', page)
+    assert link is not None
+    risk = client.get(html.unescape(link[1]))
+    assert risk.status_code == 200
+    assert "AE under veu, 10,000 samples (seed 0)" in risk.text
+    assert "/editor?package=packages/ae-offer.yaml" in risk.text  # and back
