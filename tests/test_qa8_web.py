@@ -165,3 +165,21 @@ def test_a_package_files_risk_page_is_linked_from_its_documents(client: Any) -> 
     assert risk.status_code == 200
     assert "AE under veu, 10,000 samples (seed 0)" in risk.text
     assert "/editor?package=packages/ae-offer.yaml" in risk.text  # and back
+
+
+def test_diff_partner_table_never_shows_a_change_as_the_same_figure(
+    client: Any, deals: Path, run: Runner
+) -> None:
+    """QA's partner utility $2.050bn -> $2.053bn read "$2.05bn | $2.05bn" in the table."""
+    done = run("solve", deals / "portfolios/gulf-asia.yaml", "--out", deals / "out/a")
+    assert done.exit_code == 0, done.stderr
+    data = json.loads((deals / "out/a/result.json").read_text())
+    deal = data["deals"][0]
+    deal["partner_utility"] += 3e6
+    (deals / "out/b").mkdir(parents=True)
+    (deals / "out/b/result.json").write_text(json.dumps(data))
+    page = client.get("/diff?a=out/a/result.json&b=out/b/result.json").text
+    row = re.search(rf'<tr data-partner="{deal["partner"]}">(.*?)</tr>', page, re.S)
+    assert row is not None
+    cells = re.findall(r'<td class="num">([^<]*)</td>', row[1])
+    assert cells[2] != cells[3], cells  # partner utility A, B

@@ -312,7 +312,11 @@ def test_diff_of_two_result_files_says_what_diff_json_does(
     assert [r[0][0] for r in rows] == [p["partner"] for p in cli["partners"]]
     for row, p in zip(rows, cli["partners"], strict=True):
         assert row[1] == [p["change"]]
-        money = [usd(x) if x is not None else "-" for x in p["us_value"] + p["partner_utility"]]
+        money = [
+            usd(x, apart=pair[1 - i]) if x is not None else "-"
+            for pair in (p["us_value"], p["partner_utility"])
+            for i, x in enumerate(pair)
+        ]
         assert [c[0] for c in row[2:6]] == money
         for line in p["changes"]:
             assert f"<li>{html.escape(line)}</li>" in response.text
