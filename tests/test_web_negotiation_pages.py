@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from dealbench.analyze.diff import usd_pair
 from dealbench.units import usd
 from dealbench.web.security import CSRF_FIELD, csrf_for
 from helpers import WEB_TOKEN, Runner, job_done
@@ -304,14 +305,18 @@ def test_diff_of_two_result_files_says_what_diff_json_does(
     response = client.get(f"/diff?a={a}&b={b}")
     assert response.status_code == 200
     text = html.unescape(response.text)
-    assert f"US utility: {usd(cli['us_value'][0])} → {usd(cli['us_value'][1])}" in text
+    assert f"US utility: {usd_pair(*cli['us_value'])}; risk " in text
     for note in cli["notes"]:
         assert f"Note: {note}" in text
     rows = _cells(response.text, "diff-partners")
     assert [r[0][0] for r in rows] == [p["partner"] for p in cli["partners"]]
     for row, p in zip(rows, cli["partners"], strict=True):
         assert row[1] == [p["change"]]
-        money = [usd(x) if x is not None else "-" for x in p["us_value"] + p["partner_utility"]]
+        money = [
+            usd(x, apart=pair[1 - i]) if x is not None else "-"
+            for pair in (p["us_value"], p["partner_utility"])
+            for i, x in enumerate(pair)
+        ]
         assert [c[0] for c in row[2:6]] == money
         for line in p["changes"]:
             assert f"<li>{html.escape(line)}</li>" in response.text

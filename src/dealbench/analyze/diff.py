@@ -52,6 +52,13 @@ class ResultDiff(BaseModel):
     def changed(self) -> list[PartnerDiff]:
         return [p for p in self.partners if p.change not in ("same", "none")]
 
+    @property
+    def totals(self) -> str:
+        """`diff`'s line of totals, as both shells print it: `usd_pair`, so two US values
+        that differ never read the same."""
+        a, b = (f"{x:,.0f}" for x in self.risk_total)
+        return f"US utility: {usd_pair(*self.us_value)}; risk {a} -> {b} weighted H100e"
+
 
 def load_result(path: str | os.PathLike[str]) -> SolveResult:
     """A `result.json` written by `solve --out` (or `compare --out`)."""

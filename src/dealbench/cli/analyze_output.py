@@ -161,18 +161,12 @@ def print_sweep(s: SweepResult) -> None:
 
 
 def print_diff(d: ResultDiff) -> None:
-    from dealbench.analyze.diff import usd_pair
-
     out = _console()
     out.print(f"A: {d.a}")
     out.print(f"B: {d.b}")
     for note in d.notes:
         say(out, f"Note: {note}")
-    say(
-        out,
-        f"US utility: {usd_pair(*d.us_value)}; "
-        f"risk {h100e(d.risk_total[0])} -> {h100e(d.risk_total[1])} weighted H100e",
-    )
+    say(out, d.totals)
     changed = d.changed
     if not changed:
         out.print("No partner's package changed.")

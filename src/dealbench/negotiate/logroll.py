@@ -140,7 +140,7 @@ def improvements(
     p = _partner(portfolio, package.partner)
     if any(o.partner == p.code for o in others):
         raise InputError(
-            Issue("others", None, "", f"{p.code} is the package's own partner; hold other deals")
+            Issue("hold", None, "", f"{p.code} is the package's own partner; hold other deals")
         )
     base = evaluate(portfolio, package)
     search = _Search(

@@ -133,7 +133,8 @@ document.addEventListener("DOMContentLoaded", () => {
   const chart = document.getElementById("frontier");
   if (chart && chart.dataset.src) frontier(chart);
   document.querySelectorAll("figure.frontier").forEach(pointDetails); // the chart's own page
-  const form = document.getElementById("package");
+  // The editor's form, not any #package (the risk page's paragraph is one).
+  const form = document.querySelector("form#package[data-evaluate]");
   if (form) editor(form);
   const progress = document.getElementById("progress");
   if (progress) follow(progress);
