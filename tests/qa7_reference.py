@@ -549,6 +549,24 @@ def portfolio_value(spec: Spec, deals: dict[str, dict[str, Any]]) -> tuple[float
     return V, U
 
 
+def _fix_terms(m: Model, p: Any, pick: dict[str, Any]) -> None:
+    """Fix partner `p`'s security level and concessions in `m` to a package's (`pick`): a
+    level by its label (`true` for a yes/no concession) or, on a range, by its amount."""
+    m.prob += m.s[p.code, pick["security"]] == 1
+    for c in p.concessions:
+        label = pick["concessions"].get(c.id)
+        for o in c.options:
+            on = label is not None and (
+                o.label == ("true" if label is True else str(label))
+                or (
+                    o.amount is not None
+                    and str(label)[0].isdigit()
+                    and abs(o.amount - money(label)) < 1
+                )
+            )
+            m.prob += m.g[p.code, c.id, o.label] == (1 if on else 0)
+
+
 def fixed(spec: Spec, choices: dict[str, dict[str, Any]]) -> Answer:
     """us-best with every deal's security level and concessions fixed as in `choices` (a
     partner not named has no deal); compute free: the LP of shadow prices."""
@@ -558,19 +576,7 @@ def fixed(spec: Spec, choices: dict[str, dict[str, Any]]) -> Answer:
         m.prob += m.z[p.code] == (1 if pick else 0)
         if not pick:
             continue
-        m.prob += m.s[p.code, pick["security"]] == 1
-        for c in p.concessions:
-            label = pick["concessions"].get(c.id)
-            for o in c.options:
-                on = label is not None and (
-                    o.label == label
-                    or (
-                        o.amount is not None
-                        and str(label)[0].isdigit()
-                        and abs(o.amount - money(label)) < 1
-                    )
-                )
-                m.prob += m.g[p.code, c.id, o.label] == (1 if on else 0)
+        _fix_terms(m, p, pick)
     a = m.run(pulp.lpSum(m.V.values()))
     if a.objective is not None:
         a.objective *= MONEY
@@ -596,21 +602,9 @@ def floored(
             m.prob += m.z[p.code] == (1 if pkg else 0)
             if not pkg:
                 continue
-            m.prob += m.s[p.code, pkg["security"]] == 1
+            _fix_terms(m, p, pkg)
             for t in spec.periods:
                 m.prob += m.x[p.code, t] == pkg["compute"][t] / COMPUTE
-            for c in p.concessions:
-                label = pkg["concessions"].get(c.id)
-                for o in c.options:
-                    on = label is not None and (
-                        o.label == ("true" if label is True else str(label))
-                        or (
-                            o.amount is not None
-                            and str(label)[0].isdigit()
-                            and abs(o.amount - money(label)) < 1
-                        )
-                    )
-                    m.prob += m.g[p.code, c.id, o.label] == (1 if on else 0)
     a = m.run(pulp.lpSum(m.V.values()))
     if a.objective is not None:
         a.objective *= MONEY
