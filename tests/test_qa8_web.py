@@ -29,7 +29,8 @@ def test_diff_totals_are_diffs_line_and_never_read_the_same_when_they_differ(
     (deals / "out/b/result.json").write_text(json.dumps(data))
     cli = run("diff", deals / "out/a/result.json", deals / "out/b/result.json")
     assert cli.exit_code == 0, cli.stderr
-    line = next(x for x in cli.stdout.splitlines() if x.startswith("US utility:"))
+    said = " ".join(cli.stdout.split())  # as one line, wherever the terminal wrapped it
+    line = said[said.index("US utility:") : said.index(" H100e", said.index("US utility:")) + 6]
     a, b = line.split(";")[0].removeprefix("US utility: ").split(" -> ")
     assert a != b
     page = client.get("/diff?a=out/a/result.json&b=out/b/result.json")

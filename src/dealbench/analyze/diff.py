@@ -57,7 +57,7 @@ class ResultDiff(BaseModel):
         """`diff`'s line of totals, as both shells print it: `usd_pair`, so two US values
         that differ never read the same."""
         a, b = (f"{x:,.0f}" for x in self.risk_total)
-        return f"US utility: {usd_pair(*self.us_value)}; risk {a} -> {b} weighted H100e"
+        return f"US utility: {usd_pair(*self.us_value)}; risk {a} -> {b} risk-weighted H100e"
 
 
 def load_result(path: str | os.PathLike[str]) -> SolveResult:

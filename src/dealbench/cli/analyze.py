@@ -187,7 +187,12 @@ def sweep(
         str | None, typer.Option("--from", metavar="A", help="First value, in the path's unit.")
     ] = None,
     stop: Annotated[
-        str | None, typer.Option("--to", metavar="B", help="Last value, in the path's unit.")
+        str | None,
+        typer.Option(
+            "--to",
+            metavar="B",
+            help="Last value, in the path's unit (below A: the sweep runs downward).",
+        ),
     ] = None,
     steps: Annotated[
         int | None,
