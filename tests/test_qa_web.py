@@ -66,13 +66,20 @@ def test_a_deal_is_concluded_from_the_negotiation_page_and_then_takes_no_round(
 def test_walking_away_is_recorded_by_either_side_and_the_room_says_so(
     client: TestClient, deals: Path
 ) -> None:
-    done = post(client, "/p/gulf-asia/n/QA/walk-away", expect="1", by="partner", note="PRC stack")
+    unconfirmed = post(client, "/p/gulf-asia/n/QA/walk-away", expect="1", by="partner")
+    assert unconfirmed.status_code == 400  # type: ignore[attr-defined]
+    assert "confirm: tick 'End the talks'" in words(unconfirmed.text)  # type: ignore[attr-defined]
+    assert not (deals / "rounds/gulf-asia/QA").exists()
+    done = post(
+        client, "/p/gulf-asia/n/QA/walk-away", expect="1", by="partner", note="PRC stack",
+        confirm="yes",
+    )  # fmt: skip
     assert done.status_code == 200, words(done.text)  # type: ignore[attr-defined]
     assert "Qatar" in done.text or "QA walked away" in words(done.text)  # type: ignore[attr-defined]
     written = (deals / "rounds/gulf-asia/QA/001-partner.yaml").read_text()
     assert "status: walked-away" in written and "note: PRC stack" in written
     assert "walked away: QA" in words(client.get("/p/gulf-asia/room").text)
-    bad = post(client, "/p/gulf-asia/n/BH/walk-away", by="nobody")
+    bad = post(client, "/p/gulf-asia/n/BH/walk-away", by="nobody", confirm="yes")
     assert bad.status_code == 400 and "expected us or partner" in words(bad.text)  # type: ignore[attr-defined]
     assert not (deals / "rounds/gulf-asia/BH").exists()
 
@@ -97,14 +104,15 @@ def test_a_form_sent_twice_records_one_round(client: TestClient, deals: Path, ac
     the second must not record a round its sender never saw."""
     expect = expect_of(client, "/p/solo/n/SG")
     files = None
+    extra = {"confirm": "yes"} if action == "walk-away" else {}
     if action == "counter":
         package = "partner: SG\nsecurity: veu\ncompute: {2026: 60_000}\n"
         files = {"file": ("c.yaml", package.encode())}
-    first = post(client, f"/p/solo/n/SG/{action}", files=files, expect=expect)
+    first = post(client, f"/p/solo/n/SG/{action}", files=files, expect=expect, **extra)
     assert first.status_code == 200, words(first.text)  # type: ignore[attr-defined]
     if files is not None:
         files = {"file": ("c.yaml", package.encode())}
-    second = post(client, f"/p/solo/n/SG/{action}", files=files, expect=expect)
+    second = post(client, f"/p/solo/n/SG/{action}", files=files, expect=expect, **extra)
     assert second.status_code == 400  # type: ignore[attr-defined]
     said = words(second.text)  # type: ignore[attr-defined]
     assert "recorded after the page was loaded" in said and "nothing written" in said

@@ -228,6 +228,16 @@ async def post_walk_away(request: Request) -> Response:
         by = str(form.get("by") or "us")
         if by not in ("us", "partner"):
             raise InputError(Issue("by", None, "", f"expected us or partner, got {by!r}"))
+        if form.get("confirm") != "yes":  # one click must not end the talks: history stays
+            raise InputError(
+                Issue(
+                    "confirm",
+                    None,
+                    "",
+                    "tick 'End the talks' to record a walk-away: it ends the negotiation, "
+                    "and a round is never taken back",
+                )
+            )
         return partial(walk_away, by="us" if by == "us" else "partner")
 
     return await _close(request, "walked-away", record)
