@@ -8,11 +8,12 @@ its option instead (`--gap`, `dealbench.cli.errors.option_name`).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 from typing import Literal, TypeVar
 
-from dealbench.errors import ArgumentError
+from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model.schema import Portfolio
 
 T = TypeVar("T", bound=str)
@@ -97,3 +98,19 @@ def frontier_points(text: str, name: str = "points") -> int | Literal["all"]:
     if not 2 <= n <= 1000:
         raise ArgumentError(name, f"expected a number 2-1000 or 'all', not {text!r}")
     return n
+
+
+def document_date(text: str | None, name: str = "date") -> dt.date | None:
+    """A document's date as the user wrote it: an ISO date, or `today` (the only way the
+    clock reaches a document); None for none. An InputError names `name`, the field or
+    option it came from (`--date` in the CLI, `date` in the web)."""
+    if text is None:
+        return None
+    if text.strip().lower() == "today":
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(
+            Issue(name, None, "", f"expected YYYY-MM-DD or today, got {text!r}")
+        ) from None

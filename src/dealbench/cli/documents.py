@@ -125,18 +125,9 @@ def redline_target(out: Path, formats: str) -> tuple[Path, str, list[Format]]:
 
 def parse_date(text: str | None) -> dt.date | None:
     """`--date`: an ISO date, or `today` (the only way the clock reaches a document)."""
-    from dealbench.errors import InputError, Issue
+    from dealbench.arguments import document_date
 
-    if text is None:
-        return None
-    if text.strip().lower() == "today":
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(
-            Issue("--date", None, "", f"expected YYYY-MM-DD or today, got {text!r}")
-        ) from None
+    return document_date(text, "--date")
 
 
 def write_documents(

@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from dealbench.arguments import frontier_points
-from dealbench.errors import DealbenchError, InputError, Issue, user_lines
+from dealbench.arguments import document_date, frontier_points
+from dealbench.errors import DealbenchError, InputError, user_lines
 from dealbench.negotiate import history, room
 from dealbench.negotiate.documents import history_chart_files, negotiation_memo_document
 from dealbench.negotiate.rounds import check_date
@@ -40,17 +40,7 @@ def routes() -> list[Route]:
 
 def memo_date(request: Request) -> dt.date | None:
     """The memo's `date` (YYYY-MM-DD, or `today` as `room --date` takes it; empty: none)."""
-    text = request.query_params.get("date", "").strip()
-    if not text:
-        return None
-    if text.lower() == "today":
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(
-            Issue("date", None, "", f"expected YYYY-MM-DD or today, got {text!r}")
-        ) from None
+    return document_date(request.query_params.get("date", "").strip() or None)
 
 
 async def memo_docs(request: Request) -> list[Document]:
