@@ -22,6 +22,7 @@ from builders import concession, partner, policy, portfolio
 from dealbench.checker import check, evaluate
 from dealbench.cli import app
 from dealbench.model import load_portfolio
+from dealbench.model.overrides import apply_overrides
 from dealbench.model.schema import Granularity, Package, Portfolio
 from dealbench.optimize import SolveResult, solve
 from dealbench.optimize.formulate import MODES, Mode
@@ -387,18 +388,39 @@ def test_single_units_within_the_check_tolerance_are_said() -> None:
     assert check(pf, [deal.package()]).ok
 
 
-def test_a_reserve_buys_whole_steps_when_the_first_terms_leave_none() -> None:
+def test_finer_steps_for_the_first_terms_beat_a_reserve_that_costs_more() -> None:
     """The shipped global portfolio holds every partner at its walk-away value and uses the
-    risk budget to the last H100e: its terms admit no schedule in whole units, so it is
-    solved again with a reserve for rounding. The answer is in steps of 1,000 H100e, passes
-    `check` against the real limits, and says what the reserve cost."""
+    risk budget to the last H100e: its terms admit no schedule in steps of 1,000 H100e
+    within a step's value, and a reserve for rounding costs hundreds of millions. The same
+    terms in steps of 100 H100e cost a few millions: the answer is in those, passes `check`
+    against the real limits, and says what each way costs."""
     pf = load_portfolio(REPO / "deals" / "portfolios" / "global.yaml")
     result = solve(pf)
-    assert result.solver.details["granularity_h100e"] == 1_000
-    assert "held in reserve" in result.message
+    assert result.solver.details["granularity_h100e"] == 100
     for deal in result.deals:
-        assert all(x % 1_000 == 0 for x in deal.compute.values()), deal.compute
+        assert all(x % 100 == 0 for x in deal.compute.values()), deal.compute
     assert check(pf, [d.package() for d in result.deals]).ok
     lost = result.solver.details["unrounded_objective"] - (result.objective or 0.0)
-    assert 0 <= lost < 0.01 * result.solver.details["unrounded_objective"]
-    assert f"${lost / 1e6:,.1f}m" in result.message
+    assert 0 <= lost < 1e-4 * result.solver.details["unrounded_objective"]
+    assert f"in the finer steps those terms cost ${lost / 1e6:,.1f}m" in result.message
+    reserve = re.search(
+        r"in reserve for rounding costs the United States \$([\d,.]+)m", result.message
+    )
+    assert reserve is not None, result.message
+    assert float(reserve.group(1).replace(",", "")) * 1e6 > lost
+
+
+def test_more_supply_never_rounds_to_much_less_value() -> None:
+    """gulf-asia with 1,562.5 H100e more of 2027 supply: V before rounding rises, and so
+    must V after it (give or take one declared step's value). The reserve for rounding cost
+    $690m there and made the larger supply worth $636m less; the first terms in steps of
+    100 H100e cost $0.4m."""
+    pf = load_portfolio(REPO / "deals" / "portfolios" / "gulf-asia.yaml")
+    less = solve(apply_overrides(pf, ["portfolio.supply.2027=995312.5"]))
+    larger = apply_overrides(pf, ["portfolio.supply.2027=996875"])
+    more = solve(larger)
+    assert less.objective is not None and more.objective is not None
+    assert more.solver.details["unrounded_objective"] > less.solver.details["unrounded_objective"]
+    step_value = 4.2e6  # one step of 1,000 H100e of the most valuable compute here
+    assert more.objective >= less.objective - step_value, more.message
+    assert check(larger, [d.package() for d in more.deals]).ok

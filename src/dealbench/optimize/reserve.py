@@ -35,9 +35,10 @@ from dealbench.checker import PortfolioCheck, check
 from dealbench.model.schema import Portfolio
 from dealbench.optimize.finish import result_from_check
 from dealbench.optimize.formulate import Mode
-from dealbench.optimize.grid import closest, deal_of, objective
+from dealbench.optimize.grid import closest, deal_of, objective, step_value
 from dealbench.optimize.result import SolveResult, Status
-from dealbench.optimize.schedule import packages_of, schedule
+from dealbench.optimize.schedule import finer as schedule_finer
+from dealbench.optimize.schedule import packages_of, schedule, steps
 
 __all__ = ["first_terms_in_steps", "needs_reserve", "with_reserve"]
 
@@ -92,9 +93,20 @@ def with_reserve(
         if scheduled.step != 0:
             checked = check(portfolio, scheduled.packages)
             checked, said = (checked, scheduled.note) if checked.ok else (None, "")
+    finer = _finer_terms(portfolio, mode, result, v_floor, own, checked)
     seconds = time.perf_counter() - start
     result.solver.timings["reserve"] = seconds
     unrounded = result.solver.details["unrounded_us_value"]
+    if finer is not None:
+        step_found, in_finer = finer
+        note = (
+            f"Compute is in {schedule_finer(portfolio.granularity, step_found).describe()}, "
+            f"not the declared {portfolio.granularity.describe()}: with the first optimum's "
+            f"terms {_own_words(own, unrounded)}, and holding part of each shared limit in "
+            f"reserve for rounding {_reserve_words(checked, unrounded)}; in the finer steps "
+            f"those terms cost ${(unrounded - in_finer.objective) / 1e6:,.1f}m."
+        )
+        return _in_steps(portfolio, result, result, in_finer, note, v_floor, seconds, step_found)
     if own is not None and (checked is None or _worth(mode, own) >= _worth(mode, checked)):
         cost = unrounded - own.objective
         note = (
@@ -119,11 +131,16 @@ def with_reserve(
 
 
 def first_terms_in_steps(
-    portfolio: Portfolio, mode: Mode, result: SolveResult, v_floor: float | None
+    portfolio: Portfolio,
+    mode: Mode,
+    result: SolveResult,
+    v_floor: float | None,
+    step: float | None = None,
 ) -> PortfolioCheck | None:
     """`result`'s terms (deals, security levels, concessions) with compute in whole steps of
-    the declared granularity: the best such schedule (an exact small MIP, `grid.closest`),
-    then the one closest to `result`'s amounts among those as good; None when none exists.
+    the declared granularity (or `step`): the best such schedule (an exact small MIP,
+    `grid.closest`), then the one closest to `result`'s amounts among those as good; None
+    when none exists.
     `schedule` keeps its rounding within one step's value of the optimum, which a shared
     limit can make impossible (a partner at its walk-away value rounded up uses budget
     another deal loses many times over), while a schedule a little further below exists."""
@@ -131,11 +148,12 @@ def first_terms_in_steps(
     packages = [d.package() for d in result.deals]
     deals = [deal_of(portfolio, p, grid) for p in packages]
     amounts = np.array([[p.compute.get(t, 0.0) for t in portfolio.periods] for p in packages])
-    found = closest(portfolio, mode, deals, amounts, grid.h100e, -np.inf, v_floor, best=True)
+    step = grid.h100e if step is None else step
+    found = closest(portfolio, mode, deals, amounts, step, -np.inf, v_floor, best=True)
     if found is None:
         return None
     least = objective(portfolio, mode, deals, found)
-    shaped = closest(portfolio, mode, deals, amounts, grid.h100e, least - 1e3, v_floor)
+    shaped = closest(portfolio, mode, deals, amounts, step, least - 1e3, v_floor)
     x = shaped if shaped is not None else found
     checked = check(portfolio, packages_of(portfolio, deals, x))
     return checked if checked.ok else None
@@ -143,6 +161,40 @@ def first_terms_in_steps(
 
 def _worth(mode: Mode, checked: PortfolioCheck) -> float:
     return checked.partner_total if mode == "partner-best" else checked.objective
+
+
+def _finer_terms(
+    portfolio: Portfolio,
+    mode: Mode,
+    result: SolveResult,
+    v_floor: float | None,
+    own: PortfolioCheck | None,
+    reserved: PortfolioCheck | None,
+) -> tuple[float, PortfolioCheck] | None:
+    """The first optimum's terms in the coarsest finer step (by tens, as `schedule` tries
+    them) whose best schedule beats both answers in the declared step by more than one
+    declared step's value; None when no finer step does. `schedule` asks a finer step to
+    stay within one of its own steps' value of the optimum, which a shared limit used to
+    the last H100e can deny by a hair while the reserve costs hundreds of times as much
+    (gulf-asia with 996,875 H100e of 2027 supply: $690.4m held back against $0.4m in
+    steps of 100 H100e; 1,562.5 H100e less supply gave $636m more V)."""
+    grid = portfolio.granularity
+    packages = [d.package() for d in result.deals]
+    deals = [deal_of(portfolio, p, grid) for p in packages]
+    declared = [_worth(mode, c) for c in (own, reserved) if c is not None]
+    beat = max(declared) + step_value(mode, deals, grid.h100e) if declared else -np.inf
+    for step in steps(grid)[1:]:
+        found = first_terms_in_steps(portfolio, mode, result, v_floor, step)
+        if found is not None and _worth(mode, found) > beat:
+            return step, found
+    return None
+
+
+def _reserve_words(reserved: PortfolioCheck | None, unrounded: float) -> str:
+    """What holding a reserve gave, in words."""
+    if reserved is None:
+        return "leaves none either"
+    return f"costs the United States ${(unrounded - reserved.objective) / 1e6:,.1f}m of V"
 
 
 def _own_words(own: PortfolioCheck | None, unrounded: float) -> str:
@@ -161,15 +213,17 @@ def _in_steps(
     note: str,
     v_floor: float | None,
     seconds: float,
+    step: float | None = None,
 ) -> SolveResult:
-    """The result of `checked` (in whole steps), with `solved`'s solver information."""
+    """The result of `checked` (in whole steps of the declared granularity, or `step`),
+    with `solved`'s solver information."""
     info = solved.solver.model_copy(deep=True)
     info.timings["reserve"] = seconds
     info.timings["schedule"] = result.solver.timings.get("schedule", 0.0) + seconds
     info.timings["solve"] = result.solver.timings.get("solve", result.solver.seconds)
     for key in ("unrounded_objective", "unrounded_us_value", "unrounded_partner_total"):
         info.details[key] = result.solver.details[key]
-    info.details["granularity_h100e"] = portfolio.granularity.h100e
+    info.details["granularity_h100e"] = portfolio.granularity.h100e if step is None else step
     info.details["within_tolerance"] = 0.0
     out = result_from_check(
         portfolio,

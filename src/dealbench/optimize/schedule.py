@@ -43,7 +43,7 @@ from dealbench.optimize.grid import (
 from dealbench.optimize.smooth import smooth_schedule
 from dealbench.render.environment import money
 
-__all__ = ["Scheduled", "packages_of", "schedule", "steps"]
+__all__ = ["Scheduled", "finer", "packages_of", "schedule", "steps"]
 
 
 @dataclass
@@ -258,14 +258,18 @@ def _in_chips(grid: Granularity) -> str:
     return f"Compute is in {grid.describe()} ({grid.h100e:,.1f} H100e each)."
 
 
-def _refined(grid: Granularity, step: float, mode: Mode, allowed: float) -> str:
-    finer = Granularity(
+def finer(grid: Granularity, step: float) -> Granularity:
+    """`grid` at another step of its own unit (H100e, or the same chips)."""
+    return Granularity(
         h100e=step,
         chips=None if grid.model is None else round(step / grid.unit),
         model=grid.model,
     )
+
+
+def _refined(grid: Granularity, step: float, mode: Mode, allowed: float) -> str:
     return (
-        f"Compute is in {finer.describe()}, not the declared {grid.describe()}: with the "
+        f"Compute is in {finer(grid, step).describe()}, not the declared {grid.describe()}: with the "
         "deals' terms as chosen, no schedule in those was found that keeps every partner "
         f"accepting within the shared limits and {_within(mode, allowed)}."
     )
