@@ -272,6 +272,15 @@ def test_a_parameter_sweep_equals_dealbench_sweep_json(
         assert line in said
     chart = client.get(f"{url}/chart.svg")
     assert chart.status_code == 200 and chart.text.startswith("<svg")
+    # what `sweep --out` writes, downloaded from the page: sweep.json and the PNG chart
+    for link in ("sweep.json", "chart.png"):
+        assert f'href="{url}/{link}"' in page
+    download = client.get(f"{url}/sweep.json")
+    assert "attachment" in download.headers["content-disposition"]
+    same = {k: v for k, v in cli.items() if k != "executor"}
+    assert {k: v for k, v in download.json().items() if k != "executor"} == same
+    png = client.get(f"{url}/chart.png")
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
     assert "Sweep" in client.get("/p/gulf-asia/sweep").text  # listed for the session
     assert client.get(url.replace("/sweeps/", "/jobs/"), follow_redirects=False).status_code == 303
 

@@ -8,7 +8,8 @@ A form with a bad field is shown again as typed, with the error naming the field
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import TYPE_CHECKING, Any, Literal
 
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -38,6 +39,9 @@ from dealbench.web.views.common import (
 )
 from dealbench.web.views.packages import form_values, package_from_form
 
+if TYPE_CHECKING:
+    from dealbench.analyze.sweep import SweepResult
+
 #: The most samples one page draws (the CLI takes any number; a page that asked for a
 #: billion would hold the server's memory): 100 times the default.
 MAX_SAMPLES = 1_000_000
@@ -64,6 +68,8 @@ def routes() -> list[Route]:
         Route("/sweeps/{job}", show_sweep, name="sweep_job"),
         Route("/sweeps/{job}/state", sweep_state, name="sweep_state"),
         Route("/sweeps/{job}/chart.svg", sweep_chart_svg, name="sweep_chart"),
+        Route("/sweeps/{job}/chart.png", sweep_chart_png, name="sweep_chart_png"),
+        Route("/sweeps/{job}/sweep.json", sweep_json, name="sweep_json"),
         Route("/sweeps/{job}/cancel", cancel_sweep, methods=["POST"], name="sweep_cancel"),
     ]
 
@@ -445,29 +451,59 @@ async def sweep_state(request: Request) -> Response:
     return JSONResponse(job.summary())
 
 
-async def sweep_chart_svg(request: Request) -> Response:
-    """The sweep's chart (`sweep --out`'s charts/sweep.svg), drawn once."""
-    from starlette.concurrency import run_in_threadpool
-
+def _swept(request: Request) -> tuple[Job, SweepResult]:
+    """The finished sweep of the request, and its result (404 while it runs)."""
     from dealbench.analyze.sweep import SweepResult
 
     job = _sweep(request)
     result = job.output
     if job.state != "done" or not isinstance(result, SweepResult):
-        raise HTTPException(404, "No chart: the sweep has not finished.")
+        raise HTTPException(404, "Nothing to download: the sweep has not finished.")
+    return job, result
 
-    def draw() -> str:
+
+async def _sweep_chart(request: Request, kind: Literal["svg", "png"]) -> Any:
+    """The sweep's chart (`sweep --out`'s charts/sweep.svg or .png), drawn once a kind."""
+    from starlette.concurrency import run_in_threadpool
+
+    job, result = _swept(request)
+
+    def draw() -> Any:
         from dealbench.render import charts
         from dealbench.render.sweep_chart import sweep_chart
 
         with DRAWING:
-            if "svg" not in job.cache:
-                job.cache["svg"] = charts.svg(sweep_chart(result.model_dump(mode="json")))
-        svg: str = job.cache["svg"]
-        return svg
+            if kind not in job.cache:
+                chart = sweep_chart(result.model_dump(mode="json"))
+                job.cache[kind] = charts.svg(chart) if kind == "svg" else charts.png(chart)
+        return job.cache[kind]
 
-    svg = job.cache.get("svg") or await run_in_threadpool(draw)
-    return Response(svg, media_type="image/svg+xml")
+    return job.cache.get(kind) or await run_in_threadpool(draw)
+
+
+async def sweep_chart_svg(request: Request) -> Response:
+    """The sweep's chart as SVG (shown on its page)."""
+    return Response(await _sweep_chart(request, "svg"), media_type="image/svg+xml")
+
+
+async def sweep_chart_png(request: Request) -> Response:
+    """The sweep's chart as PNG, to download."""
+    return Response(
+        await _sweep_chart(request, "png"),
+        media_type="image/png",
+        headers={"Content-Disposition": 'attachment; filename="sweep.png"'},
+    )
+
+
+async def sweep_json(request: Request) -> Response:
+    """The sweep as `sweep --out` writes sweep.json (and `sweep --json` prints it)."""
+    _, result = _swept(request)
+    body = json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    return Response(
+        body,
+        media_type="application/json",
+        headers={"Content-Disposition": 'attachment; filename="sweep.json"'},
+    )
 
 
 async def cancel_sweep(request: Request) -> Response:
