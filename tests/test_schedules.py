@@ -29,6 +29,7 @@ from dealbench.optimize.formulate import MODES, Mode
 from dealbench.optimize.result import Status
 
 REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "tests" / "data"
 DEMO = REPO / "deals" / "portfolios" / "gulf-asia.yaml"
 
 
@@ -424,3 +425,22 @@ def test_more_supply_never_rounds_to_much_less_value() -> None:
     step_value = 4.2e6  # one step of 1,000 H100e of the most valuable compute here
     assert more.objective >= less.objective - step_value, more.message
     assert check(larger, [d.package() for d in more.deals]).ok
+
+
+def test_a_reserve_solve_is_scheduled_on_the_real_limits() -> None:
+    """tests/data/qa7an with a risk budget of 7,400: the first terms admit no schedule in
+    whole units, so the portfolio is solved again with a reserve held back. That solve's
+    terms are then put in whole steps against the real limits, not its smooth amounts
+    rounded inside the reserve: $6.43bn (AA 95,000 + 100,000 H100e), not $6.39bn."""
+    pf = apply_overrides(
+        load_portfolio(DATA / "qa7an" / "two-years.yaml"), ["portfolio.risk_budget=7400"]
+    )
+    result = solve(pf)
+    assert "held in reserve" in result.message
+    assert result.objective is not None and result.objective >= 6.43e9 - 1.0
+    assert result.solver.details["granularity_h100e"] == 1_000
+    for deal in result.deals:
+        assert all(x % 1_000 == 0 for x in deal.compute.values()), deal.compute
+    assert check(pf, [d.package() for d in result.deals]).ok
+    lost = result.solver.details["unrounded_objective"] - result.objective
+    assert f"${lost / 1e6:,.1f}m" in result.message
