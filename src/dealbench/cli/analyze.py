@@ -168,7 +168,7 @@ def compare(
     epilog=examples(
         "dealbench sweep deals/portfolios/gulf-asia.yaml deals/scenarios/gulf-asia.yaml --out out/sweep",
         "dealbench sweep deals/portfolios/gulf-asia.yaml --param policy.risk_penalty_per_h100e --from 50k --to 400k --steps 15",
-        "dealbench sweep deals/portfolios/gulf-asia.yaml --param portfolio.supply.2027 --from 600_000 --to 1_800_000 --steps 13 --json",
+        "dealbench sweep deals/portfolios/gulf-asia.yaml --param portfolio.supply.2027 --from 900_000 --to 1_100_000 --steps 3 --refine 2 --json",
     )
 )
 def sweep(

@@ -35,10 +35,10 @@ from dealbench.checker import PortfolioCheck, check
 from dealbench.model.schema import Portfolio
 from dealbench.optimize.finish import result_from_check
 from dealbench.optimize.formulate import Mode
-from dealbench.optimize.grid import closest, deal_of, objective, step_value
+from dealbench.optimize.grid import closest, deal_of, largest_remainders, objective, step_value
 from dealbench.optimize.result import SolveResult, Status
 from dealbench.optimize.schedule import finer as schedule_finer
-from dealbench.optimize.schedule import packages_of, schedule, steps
+from dealbench.optimize.schedule import packages_of, schedule, settle, steps
 
 __all__ = ["first_terms_in_steps", "needs_reserve", "with_reserve"]
 
@@ -159,7 +159,15 @@ def first_terms_in_steps(
     if found is None:
         return None
     least = objective(portfolio, mode, deals, found)
-    shaped = closest(portfolio, mode, deals, amounts, step, least - 1e3, v_floor)
+    # Shaped as `schedule` shapes: the rounding by largest remainders, steps given back by
+    # deals that accept without them (fast, and the same on every machine); the closest-
+    # schedule MIP, which may stop at its time limit on a busy machine with a ragged
+    # answer, only when that rounding gives less.
+    _, shaped = largest_remainders(
+        portfolio, mode, deals, settle(amounts), step, least - 1e3, v_floor
+    )
+    if shaped is None:
+        shaped = closest(portfolio, mode, deals, amounts, step, least - 1e3, v_floor)
     x = shaped if shaped is not None else found
     checked = check(portfolio, packages_of(portfolio, deals, x))
     return checked if checked.ok else None
