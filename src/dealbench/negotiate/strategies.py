@@ -35,11 +35,19 @@ from typing import Any
 from dealbench.arguments import one_of, partner_code
 from dealbench.checker import DealFigures, evaluate
 from dealbench.errors import ArgumentError, InfeasibleError
-from dealbench.model.schema import Concession, ConcessionLevel, Package, Partner, Portfolio
+from dealbench.model.schema import (
+    GRANTED,
+    Concession,
+    ConcessionLevel,
+    Package,
+    Partner,
+    Portfolio,
+)
 from dealbench.negotiate.plan import Plan, replan, single_partner
 from dealbench.negotiate.rounds import Negotiation, StrategyRecord
 from dealbench.optimize import solve
 from dealbench.optimize.schedule import schedule
+from dealbench.units import and_list, usd
 
 __all__ = [
     "BETAS",
@@ -125,6 +133,8 @@ def targets(
     one, _shift = _constrained(single_partner(portfolio, plan, partner), partner, fix, last)
     result = solve(one, "us-best")
     deal = result.deal(partner) if result.us_value is not None else None
+    if deal is not None and last is not None:
+        _check_kept(partner, fix, last, deal.package())
     reservation = found.us_batna
     planned = plan.package(partner)
     if walk_away is not None and planned is not None:
@@ -268,7 +278,7 @@ def next_offer(
     figures = offer_at(portfolio, plan, partner, target, fix=fix, last=last_package)
     if figures is None:
         raise InfeasibleError(
-            f"no package with {partner} reaches the target US utility {target:,.0f} USD"
+            f"no package with {partner} reaches the target US utility {usd(target)}"
             f"{_fixed_words(fix)}"
         )
     record = StrategyRecord(
@@ -452,13 +462,39 @@ def _constrained(
 def _worth(
     concession: Concession, options: list[tuple[ConcessionLevel, float]]
 ) -> dict[str, object]:
+    """`concession` offering only `options`, each worth `extra` more to the US. A range
+    becomes a concession of those levels alone: kept a range, the amounts between its
+    breakpoints would be valued on a line to the forced value and take a share of it
+    (the grid's 960bn below a fixed 1tn met the floor the fixed amount raised)."""
     data = concession.model_dump()
-    levels = [{**o.model_dump(), "us_value": o.us_value + extra} for o, extra in options]
+    levels = [
+        {**o.model_dump(exclude={"amount"}), "us_value": o.us_value + extra} for o, extra in options
+    ]
     if concession.is_yes_no:
         data["us_value"] = levels[0]["us_value"]
     else:
         data["levels"] = levels
+        data["amount"] = None
     return data
+
+
+def _check_kept(partner: str, fix: Sequence[str], last: Package, ideal: Package) -> None:
+    """Refuse fixed terms no package keeps: a concession granted in `last` is forced only by
+    the value `_constrained` adds to it, so the US-best package of the fixed menu leaves it
+    out exactly when no package the partner accepts (within the limits) grants it with the
+    other fixed terms."""
+    granted, got = last.granted(), ideal.granted()
+    lost = [c for c in fix if c in granted and got.get(c) != granted[c]]
+    if not lost:
+        return
+    terms = and_list(f"{c}={granted[c]}" if granted[c] != GRANTED else c for c in lost)
+    others = [c for c in fix if c not in lost]
+    also = f", with {and_list(others)} kept too" if others else ""
+    raise InfeasibleError(
+        f"no package {partner} accepts keeps {terms} of the last offer{also} (the other "
+        "partners held at the plan); fix fewer terms, or offer a package of your own "
+        "(--package)"
+    )
 
 
 def _fixed_words(fix: Sequence[str]) -> str:
@@ -504,7 +540,7 @@ def mode_offer(
         reason += why
         if figures is None:
             raise InfeasibleError(
-                f"no package with {partner} reaches {floor:,.0f} USD for the US, the least "
+                f"no package with {partner} reaches {usd(floor)} for the US, the least "
                 "its offer may give"
             )
     record = StrategyRecord(
