@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from dealbench import load_portfolio, record_offer
+from dealbench import load_portfolio, record_counter, record_offer
 from dealbench.model.schema import Portfolio
+from dealbench.optimize.decomposition.concession_sets import _pareto, build_concession_sets
 from helpers import DATA, Runner
 
 PAIR = DATA / "qa9neg/pair.yaml"
@@ -66,3 +68,36 @@ def test_fixed_terms_no_package_keeps_are_explained(run: Runner, tmp_path: Path)
     )
     assert sorted(p.name for p in (rounds / "XA").glob("*.yaml")) == ["001-us.yaml"]
     assert not (tmp_path / "out").exists()
+
+
+def test_an_offer_keeps_a_concession_free_to_the_partner(pair: Portfolio, tmp_path: Path) -> None:
+    """After XA's counter (75bn and pax), our second offer, linear with a deadline of 4,
+    aims at 12.8bn - 13.8bn / 4 = 9.35bn: at the partner-best package meeting it, V must
+    come 6.55bn from the concessions (9.35bn less 3.5bn of exports plus 0.7bn of risk
+    penalty). The cheapest for XA is 100bn and no-prc (8.0bn to the US, 3.5bn to XA);
+    pax, free to XA and 0.5bn to the US, goes with it at no cost. The offer left pax out
+    (V 10.8bn where 11.3bn was there for nothing) and its redline said of it "US utility
+    -$500.0m; partner utility unchanged": the Pareto lists of concession sets kept a
+    set beside one of the same cost and more value, and the partner-best solve, blind
+    to V at equal U, took either."""
+    record_offer(pair, tmp_path, "XA", strategy="linear", deadline=4)
+    record_counter(pair, tmp_path, "XA", DATA / "qa9neg/xa-75bn.yaml")
+    second = record_offer(pair, tmp_path, "XA")
+    assert second.proposal is not None
+    assert second.proposal.strategy.target_us_utility == pytest.approx(9.35e9)
+    assert second.round.package.concessions == {"invest": "100bn", "no-prc": True, "pax": True}
+    assert second.proposal.figures.us_value == pytest.approx(11.3e9)
+    assert second.proposal.figures.partner_utility == pytest.approx(5.75e9)
+
+
+def test_a_pareto_list_holds_one_set_per_cost() -> None:
+    """Of two concession sets with the same cost to the partner, the one worth less to the
+    US is dominated; a list that keeps it is harmless for us-best but not for a solve that
+    maximises the partner's utility (which cannot tell them apart)."""
+    p = load_portfolio(PAIR).partner("XA")
+    assert p is not None
+    sets = build_concession_sets(p, frozenset(c.id for c in p.concessions), 1e3)
+    assert len(set(sets.cost.round(9))) == len(sets.cost), sets
+    cost = np.array([1.0, 1.0, 0.0, 2.0, 1.0])
+    value = np.array([1.0, 3.0, 0.0, 2.0, 2.0])
+    assert list(_pareto(cost, value)) == [2, 1]
