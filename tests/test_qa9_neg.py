@@ -101,3 +101,32 @@ def test_a_pareto_list_holds_one_set_per_cost() -> None:
     cost = np.array([1.0, 1.0, 0.0, 2.0, 1.0])
     value = np.array([1.0, 3.0, 0.0, 2.0, 2.0])
     assert list(_pareto(cost, value)) == [2, 1]
+
+
+@pytest.mark.parametrize("amount", ["0", "0bn", "USD 0"])
+def test_an_amount_at_the_start_of_a_range_is_refused(
+    run: Runner, tmp_path: Path, amount: str
+) -> None:
+    """Dorado's `jv` requires `invest`, whose range starts at `min: 0` ("worth nothing and
+    costing nothing there"; the optimizer never offers it). A counter naming `invest: 0`
+    beside `jv` passed `check` ("Violations: none", V 3.8bn with jv's 1bn), the
+    requirement met by an investment of nothing, and its term sheet said "Dorado will
+    invest USD 0 in US AI infrastructure". An amount at the start of a range grants
+    nothing: it is refused, with what to write instead."""
+    text = (DATA / "qa9neg/xd-invest-0.yaml").read_text().replace("invest: 0", f"invest: {amount}")
+    package = tmp_path / "counter.yaml"
+    package.write_text(text)
+    evaluated = run("evaluate", package, "--portfolio", DATA / "qa9neg/dorado.yaml")
+    assert evaluated.exit_code == 2, evaluated.output
+    shown = "0" if amount == "USD 0" else amount  # a currency is read as the amount's text
+    assert evaluated.stderr == (
+        f"error: {package}:5: concessions.invest: {shown} is the start of the range of "
+        "'invest' (0 to 300bn), where nothing is granted; leave 'invest' out, or write "
+        "invest: false\n"
+    )
+    rounds = tmp_path / "rounds"
+    countered = run(
+        "counter", DATA / "qa9neg/dorado.yaml", package, "--rounds", rounds, "--no-documents"
+    )
+    assert countered.exit_code == 2, countered.output
+    assert not list(rounds.glob("XD/*.yaml"))
