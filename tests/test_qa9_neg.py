@@ -130,3 +130,32 @@ def test_an_amount_at_the_start_of_a_range_is_refused(
     )
     assert countered.exit_code == 2, countered.output
     assert not list(rounds.glob("XD/*.yaml"))
+
+
+def test_zeuthen_repeats_its_offer_to_a_counter_that_breaks_limits(
+    pair: Portfolio, tmp_path: Path
+) -> None:
+    """Our first offer (Zeuthen) is the ideal: V 12.8bn, U 4.0bn. XA counters with the same
+    terms and 300,000 H100e in 2028, over its ask of 200,000 and the year's supply of
+    250,000: V 13.6bn (100,000 more H100e at 8k net), U 4.0bn (compute beyond 200,000 is
+    worth nothing to it). Zeuthen's rule read the counter as giving the US more than our
+    offer, "so the process ends" at a target of 13.6bn, which no package reaches: `offer`
+    exited 3 ("no package with XA reaches the target US utility $13.60bn") and the verdict
+    on the counter, whose next offer failed so, recommended WALK AWAY ("no package with XA
+    is better for the US than no deal"), with the ideal 13.8bn above walking away. A
+    counter that breaks a limit is no agreement: to the US it is worth walking away, so
+    the partner concedes and the US repeats its offer."""
+    first = record_offer(pair, tmp_path, "XA", strategy="zeuthen")
+    countered = record_counter(pair, tmp_path, "XA", DATA / "qa9neg/xa-over-ask.yaml")
+    assert countered.verdict.us_utility == pytest.approx(13.6e9)
+    assert countered.verdict.recommendation == "counter"
+    assert countered.verdict.next_target == pytest.approx(12.8e9)
+    second = record_offer(pair, tmp_path, "XA")
+    assert second.proposal is not None
+    assert second.round.package.concessions == first.round.package.concessions
+    assert second.proposal.figures.us_value == pytest.approx(12.8e9)
+    assert second.proposal.strategy.reason == (
+        "Zeuthen: the partner's counter of round 2 breaks a limit, so the US cannot accept it: "
+        "to the US it is worth walking away (its risk 1.00); the partner should concede, so "
+        "the US repeats its offer"
+    )

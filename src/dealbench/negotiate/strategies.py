@@ -323,15 +323,33 @@ def _zeuthen_target(
         return ends.ideal, "no counter yet: open at the US ideal"
     o, c = offer.figures, counter.figures
     d_us, d_p = ends.reservation, c.acceptance_threshold
+    if c.violations or not c.accepts:
+        # No agreement: the US cannot accept it (nor would the partner sign it), so to the
+        # US it is worth walking away, whatever its figures say: risk 1, the partner concedes.
+        broken = (
+            "breaks a limit" if c.violations else "leaves the partner below its own walk-away value"
+        )
+        return min(o.us_value, ends.ideal), (
+            f"Zeuthen: the partner's counter of round {counter.number} {broken}, so the US "
+            "cannot accept it: to the US it is worth walking away (its risk 1.00); the partner "
+            "should concede, so the US repeats its offer"
+        )
     risk_us = _risk(o.us_value, c.us_value, d_us)
     risk_p = _risk(c.partner_utility, o.partner_utility, d_p)
     if c.us_value >= o.us_value - 1e6:
+        if c.us_value > ends.ideal + 1.0:  # as `offer_floor` caps it
+            return ends.ideal, (
+                "Zeuthen: the counter gives the US at least our last offer, so the process "
+                "ends; it gives the US more than any offer can with the others held at the plan "
+                "(it takes supply or risk budget the plan gives them), so the offer is the US "
+                "ideal; whether to accept the counter is the verdict's"
+            )
         return c.us_value, (
             "Zeuthen: the counter gives the US at least our last offer, so the process ends; "
             "accept it (dealbench conclude) or offer no less than it gives the US"
         )
     if risk_us > risk_p:
-        return o.us_value, (
+        return min(o.us_value, ends.ideal), (
             f"Zeuthen: the US would lose more by conceding (its risk {risk_us:.2f} against the "
             f"partner's {risk_p:.2f}); the partner should concede, so the US repeats its offer"
         )
