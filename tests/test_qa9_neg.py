@@ -159,3 +159,27 @@ def test_zeuthen_repeats_its_offer_to_a_counter_that_breaks_limits(
         "to the US it is worth walking away (its risk 1.00); the partner should concede, so "
         "the US repeats its offer"
     )
+
+
+def test_zeuthen_says_when_its_offer_meets_the_counter(pair: Portfolio, tmp_path: Path) -> None:
+    """Our second offer (V 11.3bn, U 5.75bn) met XA's counter of 100bn and pax (V 9.3bn, U
+    7.25bn). Zeuthen: the US risks (11.3 - 9.3) / (11.3 + 1) = 0.16, XA (7.25 - 5.75) /
+    (7.25 - 3.1) = 0.36, so the US concedes, to a package whose Nash product beats the
+    counter's (9.3 + 1) x (7.25 - 3.1) = 42.7. None between 9.3bn and 11.3bn does (11.3bn
+    gives 12.3 x 2.65 = 32.6; 150bn and pax 10.8bn, 11.8 x 2.4), so the offer was the
+    counter's package, recorded with "it concedes just enough that its offer's Nash
+    product beats the counter's", which it does not."""
+    record_offer(pair, tmp_path, "XA", strategy="linear", deadline=4)
+    record_counter(pair, tmp_path, "XA", DATA / "qa9neg/xa-75bn.yaml")
+    record_offer(pair, tmp_path, "XA")
+    record_counter(pair, tmp_path, "XA", DATA / "qa9neg/xa-100bn.yaml")
+    offer = record_offer(pair, tmp_path, "XA", strategy="zeuthen")
+    assert offer.proposal is not None
+    assert offer.round.package.concessions == {"invest": "100bn", "pax": True}
+    assert offer.proposal.strategy.target_us_utility == pytest.approx(9.3e9)
+    assert offer.proposal.strategy.reason == (
+        "Zeuthen: the US has less to lose by conceding (its risk 0.16 against the partner's "
+        "0.36); no package between the counter's US utility and our last offer's beats the "
+        "Nash product of the partner's counter of round 4, so the offer gives the US what the "
+        "counter does: accept it (dealbench conclude) or offer this"
+    )

@@ -355,20 +355,29 @@ def _zeuthen_target(
         )
     floor = (c.us_value - d_us) * (c.partner_utility - d_p)
     lo, hi = max(c.us_value, d_us), o.us_value
-    best = lo
+    best, found = lo, False
     for _ in range(12):
         mid = (lo + hi) / 2
         point = offer_at(portfolio, plan, negotiation.partner, mid, fix=fix, last=offer.package)
         if point is not None and (point.us_value - d_us) * (point.partner_utility - d_p) > floor:
-            best, lo = mid, mid
+            best, lo, found = mid, mid, True
         else:
             hi = mid
         if hi - lo <= 1e-4 * max(1.0, abs(hi)):
             break
-    return best, (
+    conceding = (
         f"Zeuthen: the US has less to lose by conceding (its risk {risk_us:.2f} against the "
-        f"partner's {risk_p:.2f}); it concedes just enough that its offer's Nash product beats "
-        "the counter's"
+        f"partner's {risk_p:.2f}); "
+    )
+    if not found:  # the offer at `lo` is the counter's US utility: it meets the counter
+        return best, conceding + (
+            f"no package between the counter's US utility and our last offer's beats the "
+            f"Nash product of the partner's counter of round {counter.number}, so the offer "
+            "gives the US what the counter does: accept it (dealbench conclude) or offer this"
+        )
+    return (
+        best,
+        conceding + "it concedes just enough that its offer's Nash product beats the counter's",
     )
 
 
