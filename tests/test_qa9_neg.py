@@ -183,3 +183,26 @@ def test_zeuthen_says_when_its_offer_meets_the_counter(pair: Portfolio, tmp_path
         "Nash product of the partner's counter of round 4, so the offer gives the US what the "
         "counter does: accept it (dealbench conclude) or offer this"
     )
+
+
+def test_the_ratio_of_a_term_the_partner_pays_nothing_for_says_what_it_is(run: Runner) -> None:
+    """The ranking's ratio is US value per USD of partner cost; where the partner pays
+    nothing it printed "free" whatever the term: Erebor's tariff cut (-200m to the US,
+    500m to Erebor) read "free" as much as its Pax declaration (500m to the US, nothing to
+    Erebor), and so did a state visit worth nothing to either. Ratio words now say which."""
+    result = run(
+        "improve", DATA / "qa9neg/xe-offer.yaml", "--portfolio", DATA / "qa9neg/erebor.yaml",
+        "--top", "1",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    table = [[c.strip() for c in line.split("│")] for line in result.stdout.splitlines()]
+    rows = {cells[2]: cells[5] for cells in table if len(cells) == 8 and cells[1].isdigit()}
+    assert rows == {
+        "pax": "free",
+        "tech": "both gain",
+        "invest": "2.00",
+        "lng": "0.00",
+        "stake": "no US value",
+        "visit": "nothing",
+        "tariff": "US pays",
+    }
