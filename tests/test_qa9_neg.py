@@ -206,3 +206,21 @@ def test_the_ratio_of_a_term_the_partner_pays_nothing_for_says_what_it_is(run: R
         "visit": "nothing",
         "tariff": "US pays",
     }
+
+
+@pytest.mark.parametrize("amount", ["75 billion", "75bn USD", "US$75bn"])
+def test_an_amount_in_words_is_told_how_amounts_are_written(
+    run: Runner, tmp_path: Path, amount: str
+) -> None:
+    """A counter naming `invest: 75 billion` (or `75bn USD`) was refused with "expected an
+    id of letters, digits, '_', '.' and '-', starting with a letter or digit": right that
+    it is no level id, silent that the field takes an amount, and how to write one."""
+    text = (DATA / "qa9neg/xa-75bn.yaml").read_text().replace("USD 75bn", amount)
+    package = tmp_path / "counter.yaml"
+    package.write_text(text)
+    result = run("evaluate", package, "--portfolio", PAIR)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"error: {package}:5: concessions.invest: expected a level id, true or false, or an "
+        f"amount written like 75bn, USD 75bn or 1.4tn; got '{amount}'\n"
+    )
