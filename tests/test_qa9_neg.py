@@ -224,3 +224,23 @@ def test_an_amount_in_words_is_told_how_amounts_are_written(
         f"error: {package}:5: concessions.invest: expected a level id, true or false, or an "
         f"amount written like 75bn, USD 75bn or 1.4tn; got '{amount}'\n"
     )
+
+
+def test_an_offer_does_not_drop_compute_the_partner_does_not_value(tmp_path: Path) -> None:
+    """Gondor asks 150,000 H100e a year and values the first 100,000 at 40k; each H100e is
+    worth 8k to the US under veu (10k less 100k x 0.2 x 0.1). The first offer (linear,
+    deadline 1) is the ideal: 150,000 a year and pax, V 0.5 + 2.4 = 2.9bn, U 8 - 1 = 7bn.
+    The second, at the reservation value, gave Gondor 100,000 a year: V 2.1bn, U 7bn, the
+    partner no better off and 0.8bn taken from the US for nothing. Partner-best cannot
+    tell apart packages of one partner utility; the offer is now the best for the US
+    among them."""
+    pf = load_portfolio(DATA / "qa9neg/gondor.yaml")
+    first = record_offer(pf, tmp_path, "XG", strategy="linear", deadline=1)
+    assert first.proposal is not None
+    assert first.proposal.figures.us_value == pytest.approx(2.9e9)
+    second = record_offer(pf, tmp_path, "XG")
+    assert second.proposal is not None
+    assert second.proposal.strategy.target_us_utility == pytest.approx(0.0)
+    assert second.proposal.figures.partner_utility == pytest.approx(7e9)
+    assert second.proposal.figures.us_value == pytest.approx(2.9e9)
+    assert second.round.package.compute == {"2027": 150_000, "2028": 150_000}

@@ -44,8 +44,10 @@ from dealbench.model.schema import (
     Portfolio,
 )
 from dealbench.negotiate.plan import Plan, replan, single_partner
+from dealbench.negotiate.replan import solve_with_floor
 from dealbench.negotiate.rounds import Negotiation, StrategyRecord
 from dealbench.optimize import solve
+from dealbench.optimize.grid import FLOOR_TOL
 from dealbench.optimize.schedule import schedule
 from dealbench.units import and_list, usd
 
@@ -175,7 +177,14 @@ def offer_at(
     fix: Sequence[str] = (),
     last: Package | None = None,
 ) -> DealFigures | None:
-    """The package best for the partner with the deal's US utility at least `target`."""
+    """The package best for the partner with the deal's US utility at least `target`, and of
+    those the best for the US: a point of the frontier.
+
+    Partner-best cannot tell apart packages of one partner utility, and would as soon offer
+    the one worth less to the US: compute beyond what the partner values (Gondor's
+    100,000 H100e a year of the 150,000 it asks, 0.8bn less for the US), a term free to
+    the partner left out. The US-best package at the partner utility found (less
+    `FLOOR_TOL`) is taken instead when it gives the US more."""
     one, shift = _constrained(single_partner(portfolio, plan, partner), partner, fix, last)
     result = solve(one, "partner-best", v_floor=target + shift)
     if result.us_value is None:
@@ -183,6 +192,10 @@ def offer_at(
     deal = result.deal(partner)
     if deal is None:
         return None
+    best = solve_with_floor(one, partner, deal.partner_utility - FLOOR_TOL)
+    better = best.deal(partner) if best is not None else None
+    if better is not None and better.us_value > deal.us_value + FLOOR_TOL:
+        deal = better
     return tidy(portfolio, deal.package())
 
 
