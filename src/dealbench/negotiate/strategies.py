@@ -5,8 +5,9 @@ partner) between two ends: the **ideal**, the US-best package for this partner
 with the other partners held at the plan, and the **reservation value**, the
 US utility of no deal (`us_batna`). No offer goes below the reservation value.
 Given a target, the offer is the package that maximises the partner's utility
-with V_p at least the target: a point of the frontier, found by one
-`partner-best` solve of the one-partner portfolio.
+with V_p at least the target, and of those the best for the US: a point of the
+frontier, found by one `partner-best` solve of the one-partner portfolio and one
+`us-best` solve at the partner utility it gives (`offer_at`).
 
 Strategies (Faratin, Sierra and Jennings 1998; Zeuthen 1930):
 - time-dependent tactics, `boulware` (beta 0.2), `linear` (beta 1) and
