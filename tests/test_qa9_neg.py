@@ -222,7 +222,8 @@ def test_an_amount_in_words_is_told_how_amounts_are_written(
     assert result.exit_code == 2, result.output
     assert result.stderr == (
         f"error: {package}:5: concessions.invest: expected a level id, true or false, or an "
-        f"amount written like 75bn, USD 75bn or 1.4tn; got '{amount}'\n"
+        f"amount: a number, with k, m, bn or tn if need be (2_500, 75bn, USD 75bn); got "
+        f"'{amount}'\n"
     )
 
 
@@ -244,3 +245,25 @@ def test_an_offer_does_not_drop_compute_the_partner_does_not_value(tmp_path: Pat
     assert second.proposal.figures.partner_utility == pytest.approx(7e9)
     assert second.proposal.figures.us_value == pytest.approx(2.9e9)
     assert second.round.package.compute == {"2027": 150_000, "2028": 150_000}
+
+
+def test_an_amount_of_another_unit_is_written_in_digits(tmp_path: Path) -> None:
+    """Hyrule's power runs from 0 to 5,000 MW; its counter names 2,750 MW (valued 1bn +
+    1.75/4 x 3bn = 2.3125bn to the US, 0.4bn + 1.75/4 x 2.6bn = 1.5375bn to Hyrule). The
+    term sheet committed Hyrule to "Power for US-operated data centres (2.75k MW)" and
+    the verdict's note spoke of "2.75k MW ... 2.5k MW and 3k MW": the money suffixes, on
+    megawatts."""
+    pf = load_portfolio(DATA / "qa9neg/hyrule.yaml")
+    record_offer(pf, tmp_path / "rounds", "XH", strategy="linear", deadline=2)
+    countered = record_counter(pf, tmp_path / "rounds", "XH", DATA / "qa9neg/xh-2750mw.yaml")
+    figures = countered.verdict.figures
+    assert figures.us_concession_value == pytest.approx(2.3125e9)
+    assert figures.concession_cost == pytest.approx(1.5375e9)
+    assert countered.verdict.notes == [
+        "power: 2,750 MW is off the declared step of 500 MW; the nearest amounts on it are "
+        "2,500 MW and 3,000 MW"
+    ]
+    concession = pf.partners[0].concessions[0]
+    level = concession.option("2750")
+    assert level is not None and level.title == "2,750 MW"
+    assert level.partner_cost == pytest.approx(1.5375e9)

@@ -623,8 +623,8 @@ def _choice_text(value: Any) -> Any:
         if isinstance(value, str) and amount is None and not _ID.match(value):
             # "75 billion", "75bn USD": neither a level id nor an amount as written here
             raise ValueError(
-                f"expected a level id, true or false, or an amount written like 75bn, USD 75bn "
-                f"or 1.4tn; got {value!r}"
+                "expected a level id, true or false, or an amount: a number, with k, m, bn or "
+                f"tn if need be (2_500, 75bn, USD 75bn); got {value!r}"
             )
     return _id_text(value)
 
