@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dealbench import load_portfolio, record_counter, record_offer
+from dealbench import load_package, load_portfolio, record_counter, record_offer
 from dealbench.model.schema import Portfolio
 from dealbench.optimize.decomposition.concession_sets import _pareto, build_concession_sets
 from helpers import DATA, Runner
@@ -267,3 +267,13 @@ def test_an_amount_of_another_unit_is_written_in_digits(tmp_path: Path) -> None:
     level = concession.option("2750")
     assert level is not None and level.title == "2,750 MW"
     assert level.partner_cost == pytest.approx(1.5375e9)
+
+
+def test_fix_keeps_a_level_named_by_its_amount(tmp_path: Path) -> None:
+    """Our offer named Hyrule's power `1k`, the amount of its level `small`; `--fix power`
+    keeps that level, whichever way it is written (the optimizer names it `small`)."""
+    pf = load_portfolio(DATA / "qa9neg/hyrule.yaml")
+    package = load_package(DATA / "qa9neg/xh-1k.yaml")
+    record_offer(pf, tmp_path, "XH", package=package)
+    offer = record_offer(pf, tmp_path, "XH", fix=["power"])
+    assert offer.round.package.concessions == {"power": "small"}

@@ -137,7 +137,7 @@ def targets(
     result = solve(one, "us-best")
     deal = result.deal(partner) if result.us_value is not None else None
     if deal is not None and last is not None:
-        _check_kept(partner, fix, last, deal.package())
+        _check_kept(found, fix, last, deal.package())
     reservation = found.us_batna
     planned = plan.package(partner)
     if walk_away is not None and planned is not None:
@@ -519,20 +519,28 @@ def _worth(
     return data
 
 
-def _check_kept(partner: str, fix: Sequence[str], last: Package, ideal: Package) -> None:
+def _check_kept(partner: Partner, fix: Sequence[str], last: Package, ideal: Package) -> None:
     """Refuse fixed terms no package keeps: a concession granted in `last` is forced only by
     the value `_constrained` adds to it, so the US-best package of the fixed menu leaves it
     out exactly when no package the partner accepts (within the limits) grants it with the
     other fixed terms."""
     granted, got = last.granted(), ideal.granted()
-    lost = [c for c in fix if c in granted and got.get(c) != granted[c]]
+
+    def kept(cid: str) -> bool:  # the same option, however written (`1k` is level `small`)
+        concession = partner.concession(cid)
+        if concession is None or cid not in got:
+            return False
+        was, now = concession.option(granted[cid]), concession.option(got[cid])
+        return was is not None and now is not None and was.id == now.id
+
+    lost = [c for c in fix if c in granted and not kept(c)]
     if not lost:
         return
     terms = and_list(f"{c}={granted[c]}" if granted[c] != GRANTED else c for c in lost)
     others = [c for c in fix if c not in lost]
     also = f", with {and_list(others)} kept too" if others else ""
     raise InfeasibleError(
-        f"no package {partner} accepts keeps {terms} of the last offer{also} (the other "
+        f"no package {partner.code} accepts keeps {terms} of the last offer{also} (the other "
         "partners held at the plan); fix fewer terms, or offer a package of your own "
         "(--package)"
     )
