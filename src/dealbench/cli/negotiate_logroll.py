@@ -113,9 +113,8 @@ def _print(base: DealFigures, ranking: list[ConcessionRank], found: list[Improve
     table.add_column("Note")
     for r in ranking:
         name = r.concession if r.level is None else f"{r.concession}={r.level}"
-        ratio = "free" if r.ratio is None else f"{r.ratio:.2f}"
         table.add_row(
-            str(r.rank), name, money(r.us_value), money(r.partner_cost), ratio, r.note or ""
+            str(r.rank), name, money(r.us_value), money(r.partner_cost), r.ratio_text, r.note or ""
         )
     out.print(table)
     verdict = ""

@@ -48,9 +48,16 @@ def amount_text(amount: float) -> str:
 
 
 def amount_label(amount: float, unit: str) -> str:
-    """An amount for people and term sheets: `USD 75bn`, `500 MW`."""
-    text = amount_text(amount)
-    return f"USD {text}" if unit.upper() == "USD" else f"{text} {unit}"
+    """An amount for people and term sheets: `USD 75bn`, `500 MW`, `2,500 MW`, `1.5m t`.
+
+    Money takes the money suffixes whatever its size; another unit below a million is
+    written in digits (`2,500 MW`, never `2.5k MW`, which no term sheet says), and from a
+    million on with the suffix (`1.5m t`)."""
+    if unit.upper() == "USD":
+        return f"USD {amount_text(amount)}"
+    if abs(amount) < 1e6:
+        return f"{_trim(f'{amount:,.6f}')} {unit}"
+    return f"{amount_text(amount)} {unit}"
 
 
 def parse_amount(text: str) -> float | None:

@@ -375,6 +375,14 @@ def package_problems(
                 yield ("concessions", cid), _unknown("level", level, options, f" of {cid!r}")
         elif (tiny := _tiny_dollars(concession, level)) is not None:
             yield ("concessions", cid), tiny
+        elif _at_start(concession, level):
+            yield (
+                ("concessions", cid),
+                (
+                    f"{level} is the start of the range of {cid!r} ({concession.range_text()}), "
+                    f"where nothing is granted; leave {cid!r} out, or write {cid}: false"
+                ),
+            )
 
 
 #: A bare number of dollars at most this share of a range's top is taken for a missing unit.
@@ -398,6 +406,19 @@ def _tiny_dollars(concession: Concession, text: str) -> str | None:
         f"{concession.id!r} ({concession.range_text()}); write the amount with its unit, such "
         "as 75bn or 750m"
     )
+
+
+def _at_start(concession: Concession, text: str) -> bool:
+    """Whether `text` names a range's `min` below its first level: an amount worth nothing
+    and costing nothing (docs/amounts.md), which the optimizer never offers. Granted, it
+    would meet a `requires` of another concession and read as a commitment ("will invest
+    USD 0")."""
+    low = concession.amount.min if concession.is_range and concession.amount else None
+    first = concession.options[0].amount if concession.options else None
+    if low is None or first is None or low >= first:
+        return False
+    amount = amounts.parse_amount(text)
+    return amount is not None and amounts.same(amount, low)
 
 
 def _range_message(concession: Concession, text: str) -> str:

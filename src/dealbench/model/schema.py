@@ -620,6 +620,12 @@ def _choice_text(value: Any) -> Any:
         amount = value if not isinstance(value, str) else amounts.parse_amount(value)
         if amount is not None and amount < 0:  # not an id's syntax error: an amount's sign
             raise ValueError(f"{value} is a negative amount; an amount is 0 or more")
+        if isinstance(value, str) and amount is None and not _ID.match(value):
+            # "75 billion", "75bn USD": neither a level id nor an amount as written here
+            raise ValueError(
+                "expected a level id, true or false, or an amount: a number, with k, m, bn or "
+                f"tn if need be (2_500, 75bn, USD 75bn); got {value!r}"
+            )
     return _id_text(value)
 
 

@@ -59,6 +59,21 @@ class ConcessionRank(BaseModel):
     #: What else it needs, and a range's amounts, in words ("" if nothing).
     note: str
 
+    @property
+    def ratio_text(self) -> str:
+        """The ratio as the tables print it; in words where the partner pays nothing (or
+        gains): `free` only for a level worth something to the US that costs the partner
+        nothing, `both gain` where the partner gains too, `US pays` for a level that costs
+        the US (a tariff cut the partner gains by), `nothing` for a level worth nothing to
+        either, `no US value` for one the partner alone gains by."""
+        if self.ratio is not None:
+            return f"{self.ratio:.2f}"
+        if self.us_value > 0:
+            return "free" if self.partner_cost == 0 else "both gain"
+        if self.us_value < 0:
+            return "US pays"
+        return "nothing" if self.partner_cost == 0 else "no US value"
+
 
 class Improvement(BaseModel):
     """A package both sides prefer to the one given, and how it differs."""

@@ -5,8 +5,9 @@ partner) between two ends: the **ideal**, the US-best package for this partner
 with the other partners held at the plan, and the **reservation value**, the
 US utility of no deal (`us_batna`). No offer goes below the reservation value.
 Given a target, the offer is the package that maximises the partner's utility
-with V_p at least the target: a point of the frontier, found by one
-`partner-best` solve of the one-partner portfolio.
+with V_p at least the target, and of those the best for the US: a point of the
+frontier, found by one `partner-best` solve of the one-partner portfolio and one
+`us-best` solve at the partner utility it gives (`offer_at`).
 
 Strategies (Faratin, Sierra and Jennings 1998; Zeuthen 1930):
 - time-dependent tactics, `boulware` (beta 0.2), `linear` (beta 1) and
@@ -35,11 +36,21 @@ from typing import Any
 from dealbench.arguments import one_of, partner_code
 from dealbench.checker import DealFigures, evaluate
 from dealbench.errors import ArgumentError, InfeasibleError
-from dealbench.model.schema import Concession, ConcessionLevel, Package, Partner, Portfolio
+from dealbench.model.schema import (
+    GRANTED,
+    Concession,
+    ConcessionLevel,
+    Package,
+    Partner,
+    Portfolio,
+)
 from dealbench.negotiate.plan import Plan, replan, single_partner
+from dealbench.negotiate.replan import solve_with_floor
 from dealbench.negotiate.rounds import Negotiation, StrategyRecord
 from dealbench.optimize import solve
+from dealbench.optimize.grid import FLOOR_TOL
 from dealbench.optimize.schedule import schedule
+from dealbench.units import and_list, usd
 
 __all__ = [
     "BETAS",
@@ -125,6 +136,8 @@ def targets(
     one, _shift = _constrained(single_partner(portfolio, plan, partner), partner, fix, last)
     result = solve(one, "us-best")
     deal = result.deal(partner) if result.us_value is not None else None
+    if deal is not None and last is not None:
+        _check_kept(found, fix, last, deal.package())
     reservation = found.us_batna
     planned = plan.package(partner)
     if walk_away is not None and planned is not None:
@@ -165,7 +178,14 @@ def offer_at(
     fix: Sequence[str] = (),
     last: Package | None = None,
 ) -> DealFigures | None:
-    """The package best for the partner with the deal's US utility at least `target`."""
+    """The package best for the partner with the deal's US utility at least `target`, and of
+    those the best for the US: a point of the frontier.
+
+    Partner-best cannot tell apart packages of one partner utility, and would as soon offer
+    the one worth less to the US: compute beyond what the partner values (Gondor's
+    100,000 H100e a year of the 150,000 it asks, 0.8bn less for the US), a term free to
+    the partner left out. The US-best package at the partner utility found (less
+    `FLOOR_TOL`) is taken instead when it gives the US more."""
     one, shift = _constrained(single_partner(portfolio, plan, partner), partner, fix, last)
     result = solve(one, "partner-best", v_floor=target + shift)
     if result.us_value is None:
@@ -173,6 +193,10 @@ def offer_at(
     deal = result.deal(partner)
     if deal is None:
         return None
+    best = solve_with_floor(one, partner, deal.partner_utility - FLOOR_TOL)
+    better = best.deal(partner) if best is not None else None
+    if better is not None and better.us_value > deal.us_value + FLOOR_TOL:
+        deal = better
     return tidy(portfolio, deal.package())
 
 
@@ -268,7 +292,7 @@ def next_offer(
     figures = offer_at(portfolio, plan, partner, target, fix=fix, last=last_package)
     if figures is None:
         raise InfeasibleError(
-            f"no package with {partner} reaches the target US utility {target:,.0f} USD"
+            f"no package with {partner} reaches the target US utility {usd(target)}"
             f"{_fixed_words(fix)}"
         )
     record = StrategyRecord(
@@ -313,34 +337,61 @@ def _zeuthen_target(
         return ends.ideal, "no counter yet: open at the US ideal"
     o, c = offer.figures, counter.figures
     d_us, d_p = ends.reservation, c.acceptance_threshold
+    if c.violations or not c.accepts:
+        # No agreement: the US cannot accept it (nor would the partner sign it), so to the
+        # US it is worth walking away, whatever its figures say: risk 1, the partner concedes.
+        broken = (
+            "breaks a limit" if c.violations else "leaves the partner below its own walk-away value"
+        )
+        return min(o.us_value, ends.ideal), (
+            f"Zeuthen: the partner's counter of round {counter.number} {broken}, so the US "
+            "cannot accept it: to the US it is worth walking away (its risk 1.00); the partner "
+            "should concede, so the US repeats its offer"
+        )
     risk_us = _risk(o.us_value, c.us_value, d_us)
     risk_p = _risk(c.partner_utility, o.partner_utility, d_p)
     if c.us_value >= o.us_value - 1e6:
+        if c.us_value > ends.ideal + 1.0:  # as `offer_floor` caps it
+            return ends.ideal, (
+                "Zeuthen: the counter gives the US at least our last offer, so the process "
+                "ends; it gives the US more than any offer can with the others held at the plan "
+                "(it takes supply or risk budget the plan gives them), so the offer is the US "
+                "ideal; whether to accept the counter is the verdict's"
+            )
         return c.us_value, (
             "Zeuthen: the counter gives the US at least our last offer, so the process ends; "
             "accept it (dealbench conclude) or offer no less than it gives the US"
         )
     if risk_us > risk_p:
-        return o.us_value, (
+        return min(o.us_value, ends.ideal), (
             f"Zeuthen: the US would lose more by conceding (its risk {risk_us:.2f} against the "
             f"partner's {risk_p:.2f}); the partner should concede, so the US repeats its offer"
         )
     floor = (c.us_value - d_us) * (c.partner_utility - d_p)
     lo, hi = max(c.us_value, d_us), o.us_value
-    best = lo
+    best, found = lo, False
     for _ in range(12):
         mid = (lo + hi) / 2
         point = offer_at(portfolio, plan, negotiation.partner, mid, fix=fix, last=offer.package)
         if point is not None and (point.us_value - d_us) * (point.partner_utility - d_p) > floor:
-            best, lo = mid, mid
+            best, lo, found = mid, mid, True
         else:
             hi = mid
         if hi - lo <= 1e-4 * max(1.0, abs(hi)):
             break
-    return best, (
+    conceding = (
         f"Zeuthen: the US has less to lose by conceding (its risk {risk_us:.2f} against the "
-        f"partner's {risk_p:.2f}); it concedes just enough that its offer's Nash product beats "
-        "the counter's"
+        f"partner's {risk_p:.2f}); "
+    )
+    if not found:  # the offer at `lo` is the counter's US utility: it meets the counter
+        return best, conceding + (
+            f"no package between the counter's US utility and our last offer's beats the "
+            f"Nash product of the partner's counter of round {counter.number}, so the offer "
+            "gives the US what the counter does: accept it (dealbench conclude) or offer this"
+        )
+    return (
+        best,
+        conceding + "it concedes just enough that its offer's Nash product beats the counter's",
     )
 
 
@@ -452,13 +503,47 @@ def _constrained(
 def _worth(
     concession: Concession, options: list[tuple[ConcessionLevel, float]]
 ) -> dict[str, object]:
+    """`concession` offering only `options`, each worth `extra` more to the US. A range
+    becomes a concession of those levels alone: kept a range, the amounts between its
+    breakpoints would be valued on a line to the forced value and take a share of it
+    (the grid's 960bn below a fixed 1tn met the floor the fixed amount raised)."""
     data = concession.model_dump()
-    levels = [{**o.model_dump(), "us_value": o.us_value + extra} for o, extra in options]
+    levels = [
+        {**o.model_dump(exclude={"amount"}), "us_value": o.us_value + extra} for o, extra in options
+    ]
     if concession.is_yes_no:
         data["us_value"] = levels[0]["us_value"]
     else:
         data["levels"] = levels
+        data["amount"] = None
     return data
+
+
+def _check_kept(partner: Partner, fix: Sequence[str], last: Package, ideal: Package) -> None:
+    """Refuse fixed terms no package keeps: a concession granted in `last` is forced only by
+    the value `_constrained` adds to it, so the US-best package of the fixed menu leaves it
+    out exactly when no package the partner accepts (within the limits) grants it with the
+    other fixed terms."""
+    granted, got = last.granted(), ideal.granted()
+
+    def kept(cid: str) -> bool:  # the same option, however written (`1k` is level `small`)
+        concession = partner.concession(cid)
+        if concession is None or cid not in got:
+            return False
+        was, now = concession.option(granted[cid]), concession.option(got[cid])
+        return was is not None and now is not None and was.id == now.id
+
+    lost = [c for c in fix if c in granted and not kept(c)]
+    if not lost:
+        return
+    terms = and_list(f"{c}={granted[c]}" if granted[c] != GRANTED else c for c in lost)
+    others = [c for c in fix if c not in lost]
+    also = f", with {and_list(others)} kept too" if others else ""
+    raise InfeasibleError(
+        f"no package {partner.code} accepts keeps {terms} of the last offer{also} (the other "
+        "partners held at the plan); fix fewer terms, or offer a package of your own "
+        "(--package)"
+    )
 
 
 def _fixed_words(fix: Sequence[str]) -> str:
@@ -504,7 +589,7 @@ def mode_offer(
         reason += why
         if figures is None:
             raise InfeasibleError(
-                f"no package with {partner} reaches {floor:,.0f} USD for the US, the least "
+                f"no package with {partner} reaches {usd(floor)} for the US, the least "
                 "its offer may give"
             )
     record = StrategyRecord(

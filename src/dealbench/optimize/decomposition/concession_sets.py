@@ -200,10 +200,12 @@ def _pareto(
 ) -> NDArray[np.int64]:
     """Indices of the points no other point dominates (cost <= limit), cost ascending.
 
-    Of points with equal cost, a lower value listed first may stay: a superset of
-    the Pareto list is harmless.
+    Of points with equal cost only the most valuable stays (the first listed of equals):
+    a superset would be harmless to us-best, but partner-best maximises the partner's
+    utility, which cannot tell two sets of one cost apart, and could offer the one worth
+    less to the US (a term free to the partner left out).
     """
-    order = np.argsort(cost, kind="stable")
+    order = np.lexsort((-value, cost))
     order = order[cost[order] <= limit + _EPS]
     if len(order) == 0:
         return order
