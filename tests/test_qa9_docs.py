@@ -1,0 +1,89 @@
+"""A third pass on documents (qa9-docs): each claim of a memo checked against a re-solve.
+
+The data (tests/data/qa9docs/) are small portfolios written for this pass, where the
+story differs from the shipped one: every regime ties (`allies`: tier-1 partners only),
+one regime gives no deal while another gives a thin one (`nodeal`), a partner that
+values compute at nothing and a risk budget far from binding (`mixed`). Each test says
+what the reader saw and why it was wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from dealbench.analyze.compare import Comparison, RegimeRow, compare
+from dealbench.analyze.memo import options_facts, sensitivities
+from dealbench.model import load_portfolio
+from dealbench.model.schema import Portfolio
+from dealbench.optimize import SolveResult
+from helpers import DATA
+
+QA9 = DATA / "qa9docs"
+
+
+def _portfolio(name: str) -> Portfolio:
+    return load_portfolio(QA9 / "portfolios" / f"{name}.yaml")
+
+
+@cache
+def _compared(name: str) -> tuple[Comparison, dict[str, tuple[Portfolio, SolveResult]]]:
+    return compare(_portfolio(name), ["tiered", "monopoly", "repeal", "bilateral"])
+
+
+def _row(regime: str, us_value: float, risk_cost: float, concessions: float) -> RegimeRow:
+    return RegimeRow(
+        regime=regime,
+        title=regime,
+        status="optimal",
+        us_value=us_value,
+        risk_cost=risk_cost,
+        concessions=concessions,
+    )
+
+
+# --- the options memo: what would change the recommendation --------------------------------
+
+
+def test_a_risk_threshold_is_printed_where_the_change_has_happened() -> None:
+    """`nodeal`: bilateral's thin deal with ZZ ($19.2m, risk cost $118.8m, concessions $50m)
+    against no deal at $0. The memo said monopoly "overtakes bilateral if the cost of risk
+    is 1.16 times the policy's estimate or more" and "if concessions are worth less than
+    62% of their estimated value": the thresholds are 1.1616 and 61.6%, so at 1.16 times
+    (and at 61.8%) bilateral, packages held fixed, is still ahead. The figure printed is
+    now on the far side of the threshold."""
+    best = _row("bilateral", 19.2e6, 118.8e6, 50e6)
+    other = _row("monopoly", 0.0, 0.0, 0.0)
+    lines = sensitivities([best, other])
+    risk = next(line for line in lines if "cost of risk" in line)
+    factor = float(re.search(r"is ([0-9.]+) times", risk).group(1))  # type: ignore[union-attr]
+    assert 19.2e6 - (factor - 1) * 118.8e6 < 0  # overtaken at the factor printed
+    assert "1.17 times" in risk
+    share = next(line for line in lines if "concessions are worth" in line)
+    pct = float(re.search(r"less than ([0-9.]+)%", share).group(1)) / 100  # type: ignore[union-attr]
+    assert 19.2e6 - (1 - pct) * 50e6 <= 0  # overtaken at (and below) the share printed
+    assert "less than 61% of their estimated value" in share
+
+
+def test_a_first_order_threshold_says_the_packages_are_held_fixed() -> None:
+    """The memo said "monopoly overtakes bilateral if the cost of risk is 10.97 times the
+    policy's estimate or more" and, two lines below, that re-solved there monopoly "is
+    still $10.44bn behind": the first line, read alone, is false (bilateral can always
+    drop the deals that risk makes costly). It now says under what it holds."""
+    lines = sensitivities(
+        [_row("bilateral", 174e9, 19.36e9, 166e9), _row("monopoly", -19e9, 0.0, 0.0)]
+    )
+    assert lines[0].startswith("With the packages held fixed, monopoly overtakes bilateral if")
+
+
+def test_every_option_is_named_in_what_would_change_it() -> None:
+    """`allies`: bilateral, monopoly and repeal tie at $944.0m; tiered gives $926.0m with
+    more risk and the same concessions, so no scaling of either lets it overtake. The
+    memo's "What would change it" named the two ties and said nothing of tiered."""
+    facts = options_facts(_compared("allies")[0])
+    text = " ".join(facts["sensitivities"])
+    assert "ties with bilateral" in text
+    assert (
+        "No single scaling of the risk penalty or of the concessions' value lets tiered "
+        "overtake bilateral with the packages as they are." in text
+    )
