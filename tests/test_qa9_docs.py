@@ -17,7 +17,7 @@ from dealbench.analyze.memo import options_facts, sensitivities
 from dealbench.model import load_portfolio
 from dealbench.model.schema import Portfolio
 from dealbench.optimize import SolveResult
-from helpers import DATA
+from helpers import DATA, REPO
 
 QA9 = DATA / "qa9docs"
 
@@ -86,4 +86,34 @@ def test_every_option_is_named_in_what_would_change_it() -> None:
     assert (
         "No single scaling of the risk penalty or of the concessions' value lets tiered "
         "overtake bilateral with the packages as they are." in text
+    )
+
+
+# --- the portfolio memo for principals: what each limit costs ---------------------------------
+
+
+@cache
+def _gulf_principals_md() -> str:
+    from dealbench.analyze.memo import principals_memo_documents
+    from dealbench.optimize import solve
+    from dealbench.render.documents import render_document
+
+    pf = load_portfolio(REPO / "deals" / "portfolios" / "gulf-asia.yaml")
+    [doc] = principals_memo_documents({"bilateral": (pf, solve(pf))})
+    return next(f.data.decode() for f in render_document(doc, "md") if f.path.endswith(".md"))
+
+
+def test_a_shadow_price_the_full_model_does_not_follow_says_so() -> None:
+    """Gulf-asia under bilateral: the memo for principals priced one more H100e of 2026
+    supply at "$4,160 per H100e", beside no warning; re-solved with 1,000 more the US
+    utility rises by $54.1m ($54,112 per H100e: BH's investment moves up a level), and
+    `solve --prices` warns of exactly that. The memo now gives the warnings too."""
+    md = _gulf_principals_md()
+    section = md.split("## What each limit costs", 1)[1]
+    assert "| Supply in 2026 | 1,000,000 H100e | $4,160 per H100e |" in section
+    assert "Re-solved one step away, the full model does not follow these prices:" in section
+    assert re.search(
+        r"- Supply in 2026: the LP price of \$4,160 per H100e holds only while .*"
+        r"10,000 more gains \$54,160 per H100e",
+        section,
     )

@@ -37,6 +37,10 @@ class LimitCost(BaseModel):
     us_value: float | None = Field(description="US utility with the limit lifted (check's)")
     cost: float | None = Field(description="US utility the limit costs: lifted minus now")
     usd_per_unit: float | None = Field(default=None, description="Shadow price, when available")
+    price_warnings: list[str] = Field(
+        default_factory=list,
+        description="Where the full model one step away does not follow the shadow price",
+    )
     changes: list[str] = Field(default_factory=list, description="What lifting it changes")
 
 
@@ -94,13 +98,18 @@ def lifted(pf: Portfolio, limit: dict[str, Any]) -> Portfolio:
 
 
 def marginal_prices(pf: Portfolio, result: SolveResult) -> tuple[Any | None, str | None]:
-    """The shadow prices of `result` and None, or None and why they are missing."""
+    """The shadow prices of `result` and None, or None and why they are missing.
+
+    Each limit is also re-solved one step up and down (`compare`), so that a price the
+    discrete choices make misleading carries its warning, as `solve --prices` gives it:
+    a memo must not print an LP price of $4,160 per H100e where one step more of supply
+    gains $54,160 per H100e."""
     try:
         from dealbench.analyze.prices import shadow_prices  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return None, "this build lacks dealbench.analyze.prices, the shadow-price module"
     try:
-        return shadow_prices(pf, result, compare=False), None
+        return shadow_prices(pf, result, compare=True), None
     except Exception as exc:  # a price that cannot be computed must not sink the memo
         return None, f"shadow prices could not be computed: {exc}"
 
@@ -134,6 +143,7 @@ def limit_costs(
                 us_value=value,
                 cost=cost,
                 usd_per_unit=_price(prices, lim),
+                price_warnings=_warnings(prices, lim),
                 changes=describe_changes(signature(result), signature(free), codes),
             )
         )
@@ -155,3 +165,20 @@ def _price(prices: Any | None, lim: dict[str, Any]) -> float | None:
     ]
     # One more H100e of cap is one more in every period the deal sits on it.
     return sum(rates) if rates else None
+
+
+def _warnings(prices: Any | None, lim: dict[str, Any]) -> list[str]:
+    """The prices' warnings about `lim` (a cap's, in each period the deal sits on it)."""
+    if prices is None:
+        return []
+    return [
+        p.warning
+        for p in prices.limits
+        if p.warning
+        and p.kind == lim["kind"]
+        and (
+            (lim["kind"] == "supply" and p.period == lim["period"])
+            or lim["kind"] == "risk-budget"
+            or (lim["kind"] == "cap" and (p.partner, p.level) == (lim["partner"], lim["level"]))
+        )
+    ]
