@@ -117,3 +117,21 @@ def test_a_shadow_price_the_full_model_does_not_follow_says_so() -> None:
         r"10,000 more gains \$54,160 per H100e",
         section,
     )
+
+
+def test_a_limit_whose_lifting_changes_nothing_says_nothing() -> None:
+    """Gulf-asia under bilateral: AE sits on its 600,000 H100e cap in 2028, and the memo
+    said lifting the cap changes "compute only". Re-solved with the cap at AE's ask, every
+    package and every tranche is the same (cost $0). It now says "nothing"."""
+    md = _gulf_principals_md()
+    assert "| AE: the tier 2 cap under veu | 600,000 H100e | $0 per H100e | $0 | nothing |" in md
+
+
+def test_a_limit_whose_lifting_moves_compute_says_compute_only() -> None:
+    """`mixed`: supply in 2028 lifted to every ask moves HO's and FR's compute (+$56.0m)
+    and no term: "compute only" is still right there."""
+    from dealbench.analyze.limit_costs import limit_costs
+
+    pf, result = _compared("mixed")[1]["bilateral"]
+    [cost] = [c for c in limit_costs(pf, result) if c.name == "Supply in 2028"]
+    assert cost.changes == [] and cost.compute_moves

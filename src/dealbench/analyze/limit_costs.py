@@ -42,6 +42,9 @@ class LimitCost(BaseModel):
         description="Where the full model one step away does not follow the shadow price",
     )
     changes: list[str] = Field(default_factory=list, description="What lifting it changes")
+    compute_moves: bool = Field(
+        default=True, description="Lifting it moves some deal's compute (by half an H100e or more)"
+    )
 
 
 def binding(pf: Portfolio, result: SolveResult) -> list[dict[str, Any]]:
@@ -145,6 +148,7 @@ def limit_costs(
                 usd_per_unit=_price(prices, lim),
                 price_warnings=_warnings(prices, lim),
                 changes=describe_changes(signature(result), signature(free), codes),
+                compute_moves=_compute_moves(result, free),
             )
         )
     return out
@@ -165,6 +169,16 @@ def _price(prices: Any | None, lim: dict[str, Any]) -> float | None:
     ]
     # One more H100e of cap is one more in every period the deal sits on it.
     return sum(rates) if rates else None
+
+
+def _compute_moves(before: SolveResult, after: SolveResult) -> bool:
+    """Whether any deal's compute in any period differs by half an H100e or more."""
+
+    def schedule(r: SolveResult) -> dict[tuple[str, str], float]:
+        return {(d.partner, t): x for d in r.deals for t, x in d.compute.items()}
+
+    a, b = schedule(before), schedule(after)
+    return any(abs(a.get(k, 0.0) - b.get(k, 0.0)) >= 0.5 for k in set(a) | set(b))
 
 
 def _warnings(prices: Any | None, lim: dict[str, Any]) -> list[str]:
