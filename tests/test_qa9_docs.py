@@ -135,3 +135,22 @@ def test_a_limit_whose_lifting_moves_compute_says_compute_only() -> None:
     pf, result = _compared("mixed")[1]["bilateral"]
     [cost] = [c for c in limit_costs(pf, result) if c.name == "Supply in 2028"]
     assert cost.changes == [] and cost.compute_moves
+
+
+def test_the_glossary_closes_the_memo_for_principals() -> None:
+    """The memo for principals printed its glossary between "Risks" and "What each limit
+    costs" (the portfolio memo's end, with the principals' section appended after it): a
+    reader of the PDF met the glossary on page 4 and the limits' costs after it."""
+    from dealbench.render.documents import render_document
+
+    md = _gulf_principals_md()
+    headings = re.findall(r"^## (.+)$", md, flags=re.M)
+    assert headings[-2:] == ["What each limit costs", "Glossary"]
+    assert headings.count("Glossary") == 1
+    pf, result = _compared("mixed")[1]["bilateral"]
+    from dealbench.analyze.memo import principals_memo_documents
+
+    [doc] = principals_memo_documents({"bilateral": (pf, result)})
+    html = next(f.data.decode() for f in render_document(doc, "html") if f.path.endswith(".html"))
+    h2 = re.findall(r"<h2>([^<]+)</h2>", html)
+    assert h2[-2:] == ["What each limit costs", "Glossary"]
