@@ -154,3 +154,12 @@ def test_the_glossary_closes_the_memo_for_principals() -> None:
     html = next(f.data.decode() for f in render_document(doc, "html") if f.path.endswith(".html"))
     h2 = re.findall(r"<h2>([^<]+)</h2>", html)
     assert h2[-2:] == ["What each limit costs", "Glossary"]
+
+
+def test_an_options_list_of_partners_without_a_deal_ends_with_and() -> None:
+    """The options memo described the tier framework on `mixed` with "1 deal (FR); no deal
+    with GF, HO" (and the shipped gulf-asia's repeal with "no deal with MY, KZ"), where
+    every other list in a memo's sentences ends with "and"."""
+    facts = options_facts(_compared("mixed")[0])
+    [tiered] = [line for line in facts["options"] if "(tiered)" in line]
+    assert "1 deal (FR); no deal with GF and HO;" in tiered

@@ -16,7 +16,7 @@ from dealbench.analyze.compare import Comparison, PartnerCell, RegimeRow
 from dealbench.limit import grouped_messages, messages
 from dealbench.model.schema import Portfolio
 from dealbench.optimize import SolveResult, Status
-from dealbench.render.environment import h100e, money, percent, plural, shown_total
+from dealbench.render.environment import and_list, h100e, money, plural, shown_total
 
 __all__ = [
     "confirmations",
@@ -326,7 +326,7 @@ def describe(r: RegimeRow) -> str:
             f"{_upper(name)} ({r.regime}): no deal is concluded; the United States stands at "
             f"{money(r.us_value)}, every partner's value without a deal."
         )
-    without = f"; no deal with {', '.join(r.no_deal)}" if r.no_deal else ""
+    without = f"; no deal with {and_list(r.no_deal)}" if r.no_deal else ""
     # One sentence for the periods of one limit, as `solve` prints them.
     binding = grouped_messages(messages(r.binding, unique=True))
     binding_text = f" Binding: {' '.join(binding)}" if binding else ""
