@@ -163,3 +163,20 @@ def test_an_options_list_of_partners_without_a_deal_ends_with_and() -> None:
     facts = options_facts(_compared("mixed")[0])
     [tiered] = [line for line in facts["options"] if "(tiered)" in line]
     assert "1 deal (FR); no deal with GF and HO;" in tiered
+
+
+def test_a_portfolio_memo_of_one_deal_or_one_thin_partner_speaks_of_one() -> None:
+    """`mixed` under tiered leaves FR the one deal: its memo ranked it, "US utility per
+    H100e delivered, best first: FR $19,400." Gulf-asia under tiered holds KZ alone to its
+    walk-away value: "Acceptance is thin for KZ: each is held to its walk-away value"."""
+    from dealbench.render.portfolio_memo import risks, tradeoffs
+    from dealbench.render.sources import source_from_result
+
+    pf, result = _compared("mixed")[1]["tiered"]
+    assert tradeoffs(source_from_result(pf, result))[0] == (
+        "US utility per H100e delivered: FR $19,400."
+    )
+    gulf = load_portfolio(REPO / "deals" / "portfolios" / "gulf-asia.yaml")
+    _, solved = compare(gulf, ["tiered"])
+    text = " ".join(risks(source_from_result(*solved["tiered"])))
+    assert "Acceptance is thin for KZ: it is held to its walk-away value plus" in text

@@ -210,7 +210,8 @@ def tradeoffs(source: Source) -> list[str]:
     if deals:
         ranked = sorted(deals, key=lambda d: (-d.us_value / d.total_compute, d.partner))
         per = ", ".join(f"{d.partner} {money(d.us_value / d.total_compute)}" for d in ranked)
-        out.append(f"US utility per H100e delivered, best first: {per}.")
+        order = ", best first" if len(ranked) > 1 else ""  # one deal is no ranking
+        out.append(f"US utility per H100e delivered{order}: {per}.")
     full, _ = used_up(source.portfolio, checked)
     # With less than a step left of a period, its supply is used up, not fully allocated.
     stepped = source.portfolio.granularity.h100e > 0
@@ -273,8 +274,9 @@ def risks(source: Source) -> list[str]:
         )
     thin = [d.partner for d in checked.deals if abs(d.partner_margin) <= MARGIN_TOL]
     if thin:
+        held = "each is held" if len(thin) > 1 else "it is held"
         out.append(
-            f"Acceptance is thin for {and_list(thin)}: each is held to its walk-away value plus "
+            f"Acceptance is thin for {and_list(thin)}: {held} to its walk-away value plus "
             "the required margin, so any slip in its valuation and it walks away."
         )
     for row in no_deal_rows(source):
