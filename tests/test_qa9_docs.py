@@ -180,3 +180,27 @@ def test_a_portfolio_memo_of_one_deal_or_one_thin_partner_speaks_of_one() -> Non
     _, solved = compare(gulf, ["tiered"])
     text = " ".join(risks(source_from_result(*solved["tiered"])))
     assert "Acceptance is thin for KZ: it is held to its walk-away value plus" in text
+
+
+def test_a_money_total_that_its_rows_do_not_add_up_to_says_why() -> None:
+    """`mixed` under bilateral: the packages table printed FR $1.95bn and HO $1.40bn over a
+    total of $3.36bn (GF, without a deal, at $0): the rows add up to $3.35bn as printed,
+    and the total is the exact sum ($3.3572bn). The note under the table now says so."""
+    from dealbench.render.documents import portfolio_memo_document, render_document
+    from dealbench.render.sources import source_from_result
+
+    pf, result = _compared("mixed")[1]["bilateral"]
+    doc = portfolio_memo_document(source_from_result(pf, result))
+    md = next(f.data.decode() for f in render_document(doc, "md") if f.path.endswith(".md"))
+    assert "| **Total** | | **400,000** | | **$3.36bn** |" in md
+    assert (
+        "It is the exact sum: each figure is rounded on its own, and as printed the US "
+        "utilities above and the walk-away values below add up to $3.35bn." in md
+    )
+
+
+def test_a_money_total_its_rows_add_up_to_has_no_note() -> None:
+    """Gulf-asia's rows and walk-away values add up, as printed, to its $174.04bn."""
+    md = _gulf_principals_md()
+    assert "| **$174.04bn** |" in md
+    assert "It is the exact sum" not in md

@@ -17,6 +17,7 @@ from dealbench.render.environment import (
     percent,
     plural,
     shown_total,
+    shown_usd,
 )
 from dealbench.render.glossary import glossary
 from dealbench.render.limits import (
@@ -53,6 +54,7 @@ def portfolio_memo_context(source: Source, *, date: dt.date | None) -> dict[str,
         "prevented": [row["reason"] for row in no_deal_rows(source)] if not checked.deals else [],
         "totals": {
             "us_value": checked.objective,
+            "us_value_note": us_value_note(source),
             "partner_total": checked.partner_total,
             "risk": shown_total(d.risk for d in checked.deals),
             "risk_budget": checked.risk_budget,
@@ -152,6 +154,22 @@ def deal_row(deal: DealFigures) -> dict[str, Any]:
         "risk": deal.risk,
         "value_per_risk": None if deal.risk <= 0 else deal.us_value / deal.risk,
     }
+
+
+def us_value_note(source: Source) -> str:
+    """Where the packages' US utilities and the walk-away values of the partners without
+    one do not add up, as the memo prints each, to the total printed (each is rounded on
+    its own, the total is the exact sum), a sentence that says so; else ''."""
+    no_deal = no_deal_rows(source)
+    figures = [d.us_value for d in source.checked.deals] + [row["us_batna"] for row in no_deal]
+    printed = sum(shown_usd(x) for x in figures)
+    if money(printed) == money(source.checked.objective):
+        return ""
+    below = " and the walk-away values below" if no_deal else ""
+    return (
+        " It is the exact sum: each figure is rounded on its own, and as printed the US "
+        f"utilities above{below} add up to {money(printed)}."
+    )
 
 
 def no_deal_rows(source: Source) -> list[dict[str, Any]]:
