@@ -204,3 +204,17 @@ def test_a_money_total_its_rows_add_up_to_has_no_note() -> None:
     md = _gulf_principals_md()
     assert "| **$174.04bn** |" in md
     assert "It is the exact sum" not in md
+
+
+def test_regimes_tied_for_second_place_are_both_the_runners_up() -> None:
+    """`nodeal` under tiered, monopoly and bilateral: bilateral keeps a thin deal with ZZ
+    ($19.2m); tiered and monopoly give none ($0 each). The recommendation said "The
+    runner-up is monopoly at $0" (the first of the two by name) and that monopoly
+    "carries less risk": tiered did exactly as well and carried as little."""
+    comparison, _ = compare(_portfolio("nodeal"), ["tiered", "monopoly", "bilateral"])
+    text = options_facts(comparison)["recommendation"]
+    assert "The runners-up, tied, are monopoly and tiered at $0, $19.2m less." in text
+    assert (
+        "An American compute monopoly (monopoly) and a tier framework (the 2025 diffusion "
+        "rule's shape) (tiered) carry less risk (0 against 990)." in text
+    )

@@ -162,14 +162,22 @@ def _ranking(ranked: list[RegimeRow]) -> str:
     )
     if len(ranked) > 1:
         second = ranked[1]
-        text += (
-            f" The runner-up is {second.regime} at {money(second.us_value)}, "
-            f"{money(_lead(best, second))} less."
+        # Regimes tied with the runner-up share its place: none of them is "the" runner-up.
+        seconds = [r for r in ranked[1:] if _lead(second, r) <= _tie(second)]
+        who = (
+            f"The runner-up is {second.regime}"
+            if len(seconds) == 1
+            else f"The runners-up, tied, are {_join([r.regime for r in seconds])}"
         )
-        if second.risk_total < best.risk_total - 0.5:
+        text += f" {who} at {money(second.us_value)}, {money(_lead(best, second))} less."
+        safer = [r for r in seconds if r.risk_total < best.risk_total - 0.5]
+        if safer:
+            verb = "carries" if len(safer) == 1 else "carry"
+            shown = [h100e(r.risk_total) for r in safer]
+            risks = shown[0] if len(set(shown)) == 1 else _join(shown)  # "0", not "0 and 0"
             text += (
-                f" {_upper(_option(second))} carries less risk "
-                f"({h100e(second.risk_total)} against {h100e(best.risk_total)})."
+                f" {_upper(_join([_option(r) for r in safer]))} {verb} less risk "
+                f"({risks} against {h100e(best.risk_total)})."
             )
     return text
 
