@@ -218,3 +218,40 @@ def test_regimes_tied_for_second_place_are_both_the_runners_up() -> None:
         "An American compute monopoly (monopoly) and a tier framework (the 2025 diffusion "
         "rule's shape) (tiered) carry less risk (0 against 990)." in text
     )
+
+
+def test_a_limit_that_keeps_a_partner_out_is_costed_though_no_package_sits_on_it() -> None:
+    """`mixed` with a risk budget of 5,000: FR's deal uses 2,000 (40%) and HO, whose deal
+    would take 9,570, gets none. The memo for principals said "No limit binds." in "What
+    each limit costs" (and `solve` says: raise the risk budget to 9,550 for HO); re-solved
+    without the budget, the US utility rises from $1.06bn to $3.36bn. The budget is now
+    costed, named as the limit that keeps HO out; a limit whose lifting gives the partner
+    no deal after all (a cap at a level whose risk the US will not carry) is not."""
+    from dealbench.analyze.memo import principals_memo_documents
+    from dealbench.analyze.scenarios import apply_overrides
+    from dealbench.optimize import solve
+    from dealbench.render.documents import render_document
+
+    pf = apply_overrides(_portfolio("mixed"), {"portfolio.risk_budget": 5000})
+    [doc] = principals_memo_documents({"bilateral": (pf, solve(pf))})
+    md = next(f.data.decode() for f in render_document(doc, "md") if f.path.endswith(".md"))
+    section = md.split("## What each limit costs", 1)[1]
+    assert "No limit binds." not in section
+    assert (
+        "| The risk budget (keeps HO from a deal) | 5,000 risk-weighted H100e | "
+        "$0 per risk-weighted H100e | $2.30bn | HO gains a deal (veu) |" in section
+    )
+    assert "risk budget is used up" not in md  # it does not bind: 2,000 of 5,000
+
+
+def test_a_cap_whose_lifting_opens_no_deal_is_not_costed() -> None:
+    """`mixed` under monopoly: FR and HO are both kept out by the 1,699 H100e cap, but HO's
+    deal at the cap's level (baseline) carries more risk than it brings: lifted, HO still
+    gets none. Only FR's cap is listed."""
+    from dealbench.analyze.limit_costs import limit_costs
+
+    pf, result = _compared("mixed")[1]["monopoly"]
+    costs = limit_costs(pf, result)
+    assert [(c.name, c.blocks) for c in costs] == [
+        ("FR: the tier 2 cap under baseline", ["FR"])
+    ]

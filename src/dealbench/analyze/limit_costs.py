@@ -3,7 +3,9 @@
 A shadow price says what one more unit of a limit is worth, with today's
 choices fixed; principals also ask what the whole limit costs. For each limit
 the optimum sits on (each period's supply, the risk budget, each partner's cap
-under its deal's security level) the portfolio is solved again without it
+under its deal's security level), and for each limit that keeps a partner out of
+any deal it accepts though the packages do not sit on it (`blocking`: a budget
+used to 40% that the left-out deal would overrun), the portfolio is solved again without it
 (supply up to every partner's ask, no budget, no cap) and the cost is the
 difference in US utility, both figures `check`'s. Marginal prices come from
 `dealbench.analyze.prices.shadow_prices` when that module is present.
@@ -22,7 +24,7 @@ from dealbench.checker import at_limit, used_up
 from dealbench.model.schema import Portfolio
 from dealbench.optimize import SolveResult
 
-__all__ = ["LimitCost", "binding", "limit_costs", "marginal_prices"]
+__all__ = ["LimitCost", "binding", "blocking", "limit_costs", "marginal_prices"]
 
 
 class LimitCost(BaseModel):
@@ -42,6 +44,10 @@ class LimitCost(BaseModel):
         description="Where the full model one step away does not follow the shadow price",
     )
     changes: list[str] = Field(default_factory=list, description="What lifting it changes")
+    blocks: list[str] = Field(
+        default_factory=list,
+        description="Partners it keeps from a deal, for a limit the packages do not sit on",
+    )
     compute_moves: bool = Field(
         default=True, description="Lifting it moves some deal's compute (by half an H100e or more)"
     )
@@ -82,6 +88,61 @@ def binding(pf: Portfolio, result: SolveResult) -> list[dict[str, Any]]:
                 }
             )
     return out
+
+
+def blocking(pf: Portfolio, result: SolveResult) -> list[dict[str, Any]]:
+    """The limits the packages do not sit on that keep a partner from any deal it accepts
+    (`why_no_deal`'s relaxations: a risk budget, a period's supply, a cap), each with the
+    partners it blocks. A budget used to 40% can still cost billions: the deal it keeps
+    out would take more than is left."""
+    from dealbench.optimize.explain import why_no_deal
+
+    sat_on = {_key(lim) for lim in binding(pf, result)}
+    found: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for no_deal in why_no_deal(pf, result):
+        for r in no_deal.relax:
+            # A relaxation of a partner explained alone names no partner: it is its own.
+            lim = _limit_of(pf, r.kind, r.period, r.partner or no_deal.partner, r.level)
+            if lim is None or _key(lim) in sat_on:
+                continue
+            entry = found.setdefault(_key(lim), {**lim, "blocks": []})
+            if no_deal.partner not in entry["blocks"]:
+                entry["blocks"].append(no_deal.partner)
+    return list(found.values())
+
+
+def _limit_of(
+    pf: Portfolio, kind: str, period: str | None, partner: str | None, level: str | None
+) -> dict[str, Any] | None:
+    """A limit of `binding`'s form from a relaxation's fields (None: not a limit here)."""
+    if kind == "supply" and period in pf.supply:
+        return {
+            "kind": "supply",
+            "period": period,
+            "limit": pf.supply[period],
+            "name": f"Supply in {period}",
+        }
+    if kind == "risk-budget" and pf.risk_budget is not None:
+        return {"kind": "risk-budget", "limit": pf.risk_budget, "name": "The risk budget"}
+    p = pf.partner(partner or "")
+    if kind == "cap" and p is not None and level is not None:
+        cap = pf.level_cap(p, level)
+        if cap is not None:
+            return {
+                "kind": "cap",
+                "partner": p.code,
+                "level": level,
+                "period": period,
+                "limit": cap,
+                "name": f"{p.code}: {pf.cap_name(p, level)}",
+            }
+    return None
+
+
+def _key(lim: dict[str, Any]) -> tuple[Any, ...]:
+    if lim["kind"] == "cap":
+        return ("cap", lim["partner"], lim["level"])
+    return (lim["kind"], lim.get("period"))
 
 
 def lifted(pf: Portfolio, limit: dict[str, Any]) -> Portfolio:
@@ -125,14 +186,21 @@ def limit_costs(
     executor: Executor | None = None,
     prices: Any | None = None,
 ) -> list[LimitCost]:
-    """Each binding limit with its cost (a re-solve without it) and its price (if given)."""
-    limits = binding(pf, result)
+    """Each binding limit, then each limit that keeps a partner from a deal (`blocking`),
+    with its cost (a re-solve without it) and its price (if given)."""
+    limits = binding(pf, result) + blocking(pf, result)
     results = solve_all(
         [lifted(pf, lim) for lim in limits], options or SolveOptions(), executor, chain=1
     )
     codes = [p.code for p in pf.partners]
     out = []
     for lim, free in zip(limits, results, strict=True):
+        # A limit the packages do not sit on is listed only where lifting it really
+        # gives a partner it kept out a deal: one it would accept may not be worth
+        # having (a cap lifted at a level whose risk costs more than the deal brings).
+        blocks = [code for code in lim.get("blocks", []) if free.deal(code) is not None]
+        if "blocks" in lim and not blocks:
+            continue
         value = free.us_value
         cost = None if value is None or result.us_value is None else value - result.us_value
         out.append(
@@ -149,6 +217,7 @@ def limit_costs(
                 price_warnings=_warnings(prices, lim),
                 changes=describe_changes(signature(result), signature(free), codes),
                 compute_moves=_compute_moves(result, free),
+                blocks=blocks,
             )
         )
     return out

@@ -387,6 +387,9 @@ def principals_memo_documents(
             {
                 **cost.model_dump(),
                 "unit": "risk-weighted H100e" if cost.kind == "risk-budget" else "H100e",
+                # A limit the packages do not sit on is listed for the deal it keeps out.
+                "label": cost.name
+                + (f" (keeps {and_list(cost.blocks)} from a deal)" if cost.blocks else ""),
             }
             for cost in costs
         ]
