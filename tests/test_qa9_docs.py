@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from pathlib import Path
 
 from dealbench.analyze.compare import Comparison, RegimeRow, compare
 from dealbench.analyze.memo import options_facts, sensitivities
 from dealbench.model import load_portfolio
 from dealbench.model.schema import Portfolio
 from dealbench.optimize import SolveResult
-from helpers import DATA, REPO
+from helpers import DATA, REPO, Runner
 
 QA9 = DATA / "qa9docs"
 
@@ -255,3 +256,22 @@ def test_a_cap_whose_lifting_opens_no_deal_is_not_costed() -> None:
     assert [(c.name, c.blocks) for c in costs] == [
         ("FR: the tier 2 cap under baseline", ["FR"])
     ]
+
+
+# --- the negotiation status memo ----------------------------------------------------------------
+
+
+def test_a_room_with_one_concluded_deal_speaks_of_one(run: Runner, tmp_path: Path) -> None:
+    """The shipped rounds conclude one deal (SA); the negotiation memo's "Concluded deals"
+    table of that one row was followed by "Their packages are fixed: their compute and
+    risk are no longer available to the open negotiations"."""
+    pf = REPO / "deals" / "portfolios" / "gulf-asia.yaml"
+    r = run("room", pf, "--render", "md,html", "--out", tmp_path, "--date", "2026-12-03")
+    assert r.exit_code == 0, r.output
+    for suffix in ("md", "html"):
+        memo = (tmp_path / "memos" / f"negotiation-gulf-asia.{suffix}").read_text()
+        assert "Their packages are fixed" not in memo
+        assert (
+            "Its package is fixed: its compute and risk are no longer available to the open "
+            "negotiations." in memo
+        )
