@@ -275,3 +275,37 @@ def test_a_room_with_one_concluded_deal_speaks_of_one(run: Runner, tmp_path: Pat
             "Its package is fixed: its compute and risk are no longer available to the open "
             "negotiations." in memo
         )
+
+
+def test_a_room_of_one_partner_is_one_negotiation(run: Runner, tmp_path: Path) -> None:
+    """The tiny portfolio (one partner, no round): the negotiation memo opened "1
+    negotiations: 1 not started. With the concluded deals fixed and the walked-away
+    partners excluded, the open negotiations re-planned give ..." — a plural for one, and
+    deals and walk-aways that are not there."""
+    r = run(
+        "room",
+        DATA / "tiny" / "portfolio.yaml",
+        "--rounds",
+        tmp_path / "rounds",
+        "--render",
+        "md",
+        "--out",
+        tmp_path / "o",
+    )
+    assert r.exit_code == 0, r.output
+    memo = (tmp_path / "o" / "memos" / "negotiation-tiny.md").read_text()
+    assert "1 negotiation: 1 not started. Planned together, the open negotiations give the " in memo
+
+
+def test_the_room_summary_names_only_what_there_is(run: Runner, tmp_path: Path) -> None:
+    """The shipped rounds conclude SA and walk away from no one: the summary said "With the
+    concluded deals fixed and the walked-away partners excluded"."""
+    pf = REPO / "deals" / "portfolios" / "gulf-asia.yaml"
+    r = run("room", pf, "--render", "md", "--out", tmp_path, "--date", "2026-12-03")
+    assert r.exit_code == 0, r.output
+    memo = (tmp_path / "memos" / "negotiation-gulf-asia.md").read_text()
+    assert (
+        "9 negotiations: 1 countered, 1 concluded, 7 not started. With the concluded deals "
+        "fixed, the open negotiations re-planned give the United States a portfolio utility "
+        "of $166.79bn." in memo
+    )
