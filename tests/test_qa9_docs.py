@@ -253,9 +253,7 @@ def test_a_cap_whose_lifting_opens_no_deal_is_not_costed() -> None:
 
     pf, result = _compared("mixed")[1]["monopoly"]
     costs = limit_costs(pf, result)
-    assert [(c.name, c.blocks) for c in costs] == [
-        ("FR: the tier 2 cap under baseline", ["FR"])
-    ]
+    assert [(c.name, c.blocks) for c in costs] == [("FR: the tier 2 cap under baseline", ["FR"])]
 
 
 # --- the negotiation status memo ----------------------------------------------------------------
