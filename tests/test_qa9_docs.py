@@ -307,3 +307,21 @@ def test_the_room_summary_names_only_what_there_is(run: Runner, tmp_path: Path) 
         "fixed, the open negotiations re-planned give the United States a portfolio utility "
         "of $166.79bn." in memo
     )
+
+
+def test_options_tied_on_value_and_on_the_least_risk_share_it() -> None:
+    """Three options tied at $1.0bn, two of them with 300 risk-weighted H100e and one with
+    900: the recommendation said "Of these, bilateral ... carries the least risk (300
+    against 900)", naming one of the two that carry it."""
+    from dealbench.analyze.memo import recommendation
+
+    rows = [
+        _row("bilateral", 1e9, 0.0, 0.0).model_copy(update={"risk_total": 300.0}),
+        _row("monopoly", 1e9, 0.0, 0.0).model_copy(update={"risk_total": 300.0}),
+        _row("repeal", 1e9, 0.0, 0.0).model_copy(update={"risk_total": 900.0}),
+    ]
+    text = recommendation(rows)
+    assert (
+        "Of these, bilateral deals under security conditions (bilateral) and an American "
+        "compute monopoly (monopoly) carry the least risk (300 against 900)." in text
+    )

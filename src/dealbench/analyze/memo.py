@@ -145,8 +145,11 @@ def _ranking(ranked: list[RegimeRow]) -> str:
         safest = min(together, key=lambda r: r.risk_total)
         riskiest = max(together, key=lambda r: r.risk_total)
         if safest.risk_total < riskiest.risk_total - 0.5:
+            # Those level with the safest share "the least risk": none is the only one.
+            least = [r for r in together if r.risk_total <= safest.risk_total + 0.5]
+            verb = "carries" if len(least) == 1 else "carry"
             text += (
-                f" Of these, {_option(safest)} carries the least risk "
+                f" Of these, {_join([_option(r) for r in least])} {verb} the least risk "
                 f"({h100e(safest.risk_total)} against {h100e(riskiest.risk_total)})."
             )
         return text
