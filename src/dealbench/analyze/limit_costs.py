@@ -3,7 +3,9 @@
 A shadow price says what one more unit of a limit is worth, with today's
 choices fixed; principals also ask what the whole limit costs. For each limit
 the optimum sits on (each period's supply, the risk budget, each partner's cap
-under its deal's security level) the portfolio is solved again without it
+under its deal's security level), and for each limit that keeps a partner out of
+any deal it accepts though the packages do not sit on it (`blocking`: a budget
+used to 40% that the left-out deal would overrun), the portfolio is solved again without it
 (supply up to every partner's ask, no budget, no cap) and the cost is the
 difference in US utility, both figures `check`'s. Marginal prices come from
 `dealbench.analyze.prices.shadow_prices` when that module is present.
@@ -22,7 +24,7 @@ from dealbench.checker import at_limit, used_up
 from dealbench.model.schema import Portfolio
 from dealbench.optimize import SolveResult
 
-__all__ = ["LimitCost", "binding", "limit_costs", "marginal_prices"]
+__all__ = ["LimitCost", "binding", "blocking", "limit_costs", "marginal_prices"]
 
 
 class LimitCost(BaseModel):
@@ -37,7 +39,18 @@ class LimitCost(BaseModel):
     us_value: float | None = Field(description="US utility with the limit lifted (check's)")
     cost: float | None = Field(description="US utility the limit costs: lifted minus now")
     usd_per_unit: float | None = Field(default=None, description="Shadow price, when available")
+    price_warnings: list[str] = Field(
+        default_factory=list,
+        description="Where the full model one step away does not follow the shadow price",
+    )
     changes: list[str] = Field(default_factory=list, description="What lifting it changes")
+    blocks: list[str] = Field(
+        default_factory=list,
+        description="Partners it keeps from a deal, for a limit the packages do not sit on",
+    )
+    compute_moves: bool = Field(
+        default=True, description="Lifting it moves some deal's compute (by half an H100e or more)"
+    )
 
 
 def binding(pf: Portfolio, result: SolveResult) -> list[dict[str, Any]]:
@@ -77,6 +90,61 @@ def binding(pf: Portfolio, result: SolveResult) -> list[dict[str, Any]]:
     return out
 
 
+def blocking(pf: Portfolio, result: SolveResult) -> list[dict[str, Any]]:
+    """The limits the packages do not sit on that keep a partner from any deal it accepts
+    (`why_no_deal`'s relaxations: a risk budget, a period's supply, a cap), each with the
+    partners it blocks. A budget used to 40% can still cost billions: the deal it keeps
+    out would take more than is left."""
+    from dealbench.optimize.explain import why_no_deal
+
+    sat_on = {_key(lim) for lim in binding(pf, result)}
+    found: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for no_deal in why_no_deal(pf, result):
+        for r in no_deal.relax:
+            # A relaxation of a partner explained alone names no partner: it is its own.
+            lim = _limit_of(pf, r.kind, r.period, r.partner or no_deal.partner, r.level)
+            if lim is None or _key(lim) in sat_on:
+                continue
+            entry = found.setdefault(_key(lim), {**lim, "blocks": []})
+            if no_deal.partner not in entry["blocks"]:
+                entry["blocks"].append(no_deal.partner)
+    return list(found.values())
+
+
+def _limit_of(
+    pf: Portfolio, kind: str, period: str | None, partner: str | None, level: str | None
+) -> dict[str, Any] | None:
+    """A limit of `binding`'s form from a relaxation's fields (None: not a limit here)."""
+    if kind == "supply" and period in pf.supply:
+        return {
+            "kind": "supply",
+            "period": period,
+            "limit": pf.supply[period],
+            "name": f"Supply in {period}",
+        }
+    if kind == "risk-budget" and pf.risk_budget is not None:
+        return {"kind": "risk-budget", "limit": pf.risk_budget, "name": "The risk budget"}
+    p = pf.partner(partner or "")
+    if kind == "cap" and p is not None and level is not None:
+        cap = pf.level_cap(p, level)
+        if cap is not None:
+            return {
+                "kind": "cap",
+                "partner": p.code,
+                "level": level,
+                "period": period,
+                "limit": cap,
+                "name": f"{p.code}: {pf.cap_name(p, level)}",
+            }
+    return None
+
+
+def _key(lim: dict[str, Any]) -> tuple[Any, ...]:
+    if lim["kind"] == "cap":
+        return ("cap", lim["partner"], lim["level"])
+    return (lim["kind"], lim.get("period"))
+
+
 def lifted(pf: Portfolio, limit: dict[str, Any]) -> Portfolio:
     """`pf` without one limit."""
     if limit["kind"] == "supply":
@@ -94,13 +162,18 @@ def lifted(pf: Portfolio, limit: dict[str, Any]) -> Portfolio:
 
 
 def marginal_prices(pf: Portfolio, result: SolveResult) -> tuple[Any | None, str | None]:
-    """The shadow prices of `result` and None, or None and why they are missing."""
+    """The shadow prices of `result` and None, or None and why they are missing.
+
+    Each limit is also re-solved one step up and down (`compare`), so that a price the
+    discrete choices make misleading carries its warning, as `solve --prices` gives it:
+    a memo must not print an LP price of $4,160 per H100e where one step more of supply
+    gains $54,160 per H100e."""
     try:
         from dealbench.analyze.prices import shadow_prices  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return None, "this build lacks dealbench.analyze.prices, the shadow-price module"
     try:
-        return shadow_prices(pf, result, compare=False), None
+        return shadow_prices(pf, result, compare=True), None
     except Exception as exc:  # a price that cannot be computed must not sink the memo
         return None, f"shadow prices could not be computed: {exc}"
 
@@ -113,14 +186,21 @@ def limit_costs(
     executor: Executor | None = None,
     prices: Any | None = None,
 ) -> list[LimitCost]:
-    """Each binding limit with its cost (a re-solve without it) and its price (if given)."""
-    limits = binding(pf, result)
+    """Each binding limit, then each limit that keeps a partner from a deal (`blocking`),
+    with its cost (a re-solve without it) and its price (if given)."""
+    limits = binding(pf, result) + blocking(pf, result)
     results = solve_all(
         [lifted(pf, lim) for lim in limits], options or SolveOptions(), executor, chain=1
     )
     codes = [p.code for p in pf.partners]
     out = []
     for lim, free in zip(limits, results, strict=True):
+        # A limit the packages do not sit on is listed only where lifting it really
+        # gives a partner it kept out a deal: one it would accept may not be worth
+        # having (a cap lifted at a level whose risk costs more than the deal brings).
+        blocks = [code for code in lim.get("blocks", []) if free.deal(code) is not None]
+        if "blocks" in lim and not blocks:
+            continue
         value = free.us_value
         cost = None if value is None or result.us_value is None else value - result.us_value
         out.append(
@@ -134,7 +214,10 @@ def limit_costs(
                 us_value=value,
                 cost=cost,
                 usd_per_unit=_price(prices, lim),
+                price_warnings=_warnings(prices, lim),
                 changes=describe_changes(signature(result), signature(free), codes),
+                compute_moves=_compute_moves(result, free),
+                blocks=blocks,
             )
         )
     return out
@@ -155,3 +238,30 @@ def _price(prices: Any | None, lim: dict[str, Any]) -> float | None:
     ]
     # One more H100e of cap is one more in every period the deal sits on it.
     return sum(rates) if rates else None
+
+
+def _compute_moves(before: SolveResult, after: SolveResult) -> bool:
+    """Whether any deal's compute in any period differs by half an H100e or more."""
+
+    def schedule(r: SolveResult) -> dict[tuple[str, str], float]:
+        return {(d.partner, t): x for d in r.deals for t, x in d.compute.items()}
+
+    a, b = schedule(before), schedule(after)
+    return any(abs(a.get(k, 0.0) - b.get(k, 0.0)) >= 0.5 for k in set(a) | set(b))
+
+
+def _warnings(prices: Any | None, lim: dict[str, Any]) -> list[str]:
+    """The prices' warnings about `lim` (a cap's, in each period the deal sits on it)."""
+    if prices is None:
+        return []
+    return [
+        p.warning
+        for p in prices.limits
+        if p.warning
+        and p.kind == lim["kind"]
+        and (
+            (lim["kind"] == "supply" and p.period == lim["period"])
+            or lim["kind"] == "risk-budget"
+            or (lim["kind"] == "cap" and (p.partner, p.level) == (lim["partner"], lim["level"]))
+        )
+    ]

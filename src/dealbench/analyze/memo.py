@@ -9,13 +9,14 @@ a first-order answer, which the memo says, with the sweep that confirms it.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from dealbench.analyze.compare import Comparison, PartnerCell, RegimeRow
 from dealbench.limit import grouped_messages, messages
 from dealbench.model.schema import Portfolio
 from dealbench.optimize import SolveResult, Status
-from dealbench.render.environment import h100e, money, percent, plural, shown_total
+from dealbench.render.environment import and_list, h100e, money, plural, shown_total
 
 __all__ = [
     "confirmations",
@@ -144,8 +145,11 @@ def _ranking(ranked: list[RegimeRow]) -> str:
         safest = min(together, key=lambda r: r.risk_total)
         riskiest = max(together, key=lambda r: r.risk_total)
         if safest.risk_total < riskiest.risk_total - 0.5:
+            # Those level with the safest share "the least risk": none is the only one.
+            least = [r for r in together if r.risk_total <= safest.risk_total + 0.5]
+            verb = "carries" if len(least) == 1 else "carry"
             text += (
-                f" Of these, {_option(safest)} carries the least risk "
+                f" Of these, {_join([_option(r) for r in least])} {verb} the least risk "
                 f"({h100e(safest.risk_total)} against {h100e(riskiest.risk_total)})."
             )
         return text
@@ -161,14 +165,22 @@ def _ranking(ranked: list[RegimeRow]) -> str:
     )
     if len(ranked) > 1:
         second = ranked[1]
-        text += (
-            f" The runner-up is {second.regime} at {money(second.us_value)}, "
-            f"{money(_lead(best, second))} less."
+        # Regimes tied with the runner-up share its place: none of them is "the" runner-up.
+        seconds = [r for r in ranked[1:] if _lead(second, r) <= _tie(second)]
+        who = (
+            f"The runner-up is {second.regime}"
+            if len(seconds) == 1
+            else f"The runners-up, tied, are {_join([r.regime for r in seconds])}"
         )
-        if second.risk_total < best.risk_total - 0.5:
+        text += f" {who} at {money(second.us_value)}, {money(_lead(best, second))} less."
+        safer = [r for r in seconds if r.risk_total < best.risk_total - 0.5]
+        if safer:
+            verb = "carries" if len(safer) == 1 else "carry"
+            shown = [h100e(r.risk_total) for r in safer]
+            risks = shown[0] if len(set(shown)) == 1 else _join(shown)  # "0", not "0 and 0"
             text += (
-                f" {_upper(_option(second))} carries less risk "
-                f"({h100e(second.risk_total)} against {h100e(best.risk_total)})."
+                f" {_upper(_join([_option(r) for r in safer]))} {verb} less risk "
+                f"({risks} against {h100e(best.risk_total)})."
             )
     return text
 
@@ -193,10 +205,14 @@ def _join(items: list[str]) -> str:
 
 def sensitivities(ranked: list[RegimeRow]) -> list[str]:
     """How far the risk penalty or the value of concessions must move for the runner-up
-    (or any other regime) to overtake the best, packages held fixed."""
+    (or any other regime) to overtake the best, packages held fixed; a regime that no
+    such move lets overtake is named as one (none is left out).
+
+    Thresholds are printed on their far side: "F times or more" rounds up, "less than
+    P%" down, so that the change really has happened at the figure printed."""
     if len(ranked) < 2:
         return []
-    best, out = ranked[0], []
+    best, out, never = ranked[0], [], []
     for other in ranked[1:]:
         lead = (best.us_value or 0.0) - (other.us_value or 0.0)
         if lead <= max(1e6, 1e-6 * abs(best.us_value or 0.0)):
@@ -204,26 +220,31 @@ def sensitivities(ranked: list[RegimeRow]) -> list[str]:
                 f"{other.regime} ties with {best.regime}: any change separating them decides."
             )
             continue
+        found = False
         # Risk cost scales with the penalty: V(k) = V - (k - 1) * risk_cost.
         extra = best.risk_cost - other.risk_cost
         if extra > 1e6:
-            factor = 1 + lead / extra
+            found = True
             out.append(
-                f"{other.regime} overtakes {best.regime} if the cost of risk is {factor:.2f} times "
-                f"the policy's estimate or more ({best.regime}'s risk costs {money(extra)} more)."
+                f"With the packages held fixed, {other.regime} overtakes {best.regime} if the "
+                f"cost of risk is {_times_past(1 + lead / extra)} times the policy's estimate or "
+                f"more ({best.regime}'s risk costs {money(extra)} more)."
             )
         # Concessions' US value scaled by f: V(f) = V - (1 - f) * concessions.
         more = best.concessions - other.concessions
         if more > 1e6 and lead < more:
-            share = 1 - lead / more
+            found = True
             out.append(
-                f"{other.regime} overtakes {best.regime} if concessions are worth less than "
-                f"{percent(share, 0)} of their estimated value to the United States."
+                f"With the packages held fixed, {other.regime} overtakes {best.regime} if "
+                f"concessions are worth {_share_below(1 - lead / more)} to the United States."
             )
-    if not out:
+        if not found:
+            never.append(other.regime)
+    if never:
+        others = "another regime" if len(never) == len(ranked) - 1 else _join(never)
         out.append(
-            f"No single scaling of the risk penalty or of the concessions' value lets another "
-            f"regime overtake {best.regime} with the packages as they are."
+            f"No single scaling of the risk penalty or of the concessions' value lets {others} "
+            f"overtake {best.regime} with the packages as they are."
         )
     out.append(
         "These hold each regime's packages fixed (a first-order answer). Packages re-optimise "
@@ -232,6 +253,24 @@ def sensitivities(ranked: list[RegimeRow]) -> list[str]:
         "show where the ranking really turns."
     )
     return out
+
+
+def _times_past(factor: float) -> str:
+    """`factor` to two decimals, on its far side: the least two-decimal figure above it
+    (1.1616 -> 1.17, as 1.16 times would not yet overtake)."""
+    return f"{(math.floor(factor * 100 + 1e-9) + 1) / 100:.2f}"
+
+
+def _share_below(share: float) -> str:
+    """What concessions must be worth, with the share at most `share` (61.6% -> 'less
+    than 61% of their estimated value'); a share too small to show in three decimals
+    of a percent is 'nothing'."""
+    for digits in range(4):
+        scale = 10 ** (digits + 2)
+        shown = math.floor(share * scale + 1e-9) / scale
+        if shown > 0:
+            return f"less than {shown * 100:.{digits}f}% of their estimated value"
+    return "nothing"
 
 
 def risk_factors(ranked: list[RegimeRow]) -> list[tuple[str, float]]:
@@ -298,7 +337,7 @@ def describe(r: RegimeRow) -> str:
             f"{_upper(name)} ({r.regime}): no deal is concluded; the United States stands at "
             f"{money(r.us_value)}, every partner's value without a deal."
         )
-    without = f"; no deal with {', '.join(r.no_deal)}" if r.no_deal else ""
+    without = f"; no deal with {and_list(r.no_deal)}" if r.no_deal else ""
     # One sentence for the periods of one limit, as `solve` prints them.
     binding = grouped_messages(messages(r.binding, unique=True))
     binding_text = f" Binding: {' '.join(binding)}" if binding else ""
@@ -351,6 +390,9 @@ def principals_memo_documents(
             {
                 **cost.model_dump(),
                 "unit": "risk-weighted H100e" if cost.kind == "risk-budget" else "H100e",
+                # A limit the packages do not sit on is listed for the deal it keeps out.
+                "label": cost.name
+                + (f" (keeps {and_list(cost.blocks)} from a deal)" if cost.blocks else ""),
             }
             for cost in costs
         ]

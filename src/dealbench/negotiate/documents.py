@@ -21,7 +21,7 @@ from dealbench.render import charts
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import Audience, doc_meta
 from dealbench.render.documents import Document, redline_document, term_sheet_document
-from dealbench.render.environment import money, shown_total
+from dealbench.render.environment import money, plural, shown_total
 from dealbench.render.naming import side_word
 from dealbench.render.portfolio_memo import uncertain_listing
 from dealbench.render.sources import source_from_packages
@@ -154,13 +154,32 @@ def negotiation_memo_document(
 
 
 def _summary(room: Room, counts: dict[str, int]) -> str:
+    """How many negotiations at which stage, and what the portfolio gives: the second
+    sentence names only what there is (concluded deals, walk-aways, open talks)."""
     parts = [f"{n} {stage}" for stage, n in counts.items()]
-    text = (
-        f"{len(room.rows)} negotiations: {', '.join(parts)}. With the concluded deals fixed and "
-        f"the walked-away partners excluded, the open negotiations re-planned give the United "
-        f"States a portfolio utility of {money(room.objective)}."
+    closed = {"concluded", "walked away"}
+    held = [
+        words
+        for stage, words in (
+            ("concluded", "the concluded deals fixed"),
+            ("walked away", "the walked-away partners excluded"),
+        )
+        if counts.get(stage)
+    ]
+    if all(stage in closed for stage in counts):
+        what = (
+            "with every negotiation closed, the concluded deals give"
+            if counts.get("concluded")
+            else "with every negotiation closed without a deal, the portfolio gives"
+        )
+    elif held:
+        what = f"with {' and '.join(held)}, the open negotiations re-planned give"
+    else:
+        what = "planned together, the open negotiations give"
+    return (
+        f"{plural(len(room.rows), 'negotiation')}: {', '.join(parts)}. {what[:1].upper()}"
+        f"{what[1:]} the United States a portfolio utility of {money(room.objective)}."
     )
-    return text
 
 
 def _agreed(r: Any) -> dict[str, Any]:

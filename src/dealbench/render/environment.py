@@ -88,6 +88,20 @@ def shown_total(amounts: Iterable[float]) -> float:
     return float(sum(round(a) for a in amounts))
 
 
+def shown_usd(amount: float) -> float:
+    """`amount` as the `money` filter prints it, as a number: $992.9m is 992,900,000 for
+    an amount of 992,937,500. Summing these says whether a column of money adds up to
+    the total printed under it."""
+    text = money(amount)
+    match = re.fullmatch(r"([-+]?)\$([0-9,.]+)(tn|bn|m)?", text)
+    if match is None:  # pragma: no cover - usd() writes only this form
+        raise ValueError(f"not a money figure: {text!r}")
+    sign, digits, suffix = match.groups()
+    scale = {"tn": 1e12, "bn": 1e9, "m": 1e6, None: 1.0}[suffix]
+    value = float(digits.replace(",", "")) * scale
+    return -value if sign == "-" else value
+
+
 def number(amount: float) -> str:
     """A whole number with thousands separators (`880,488,000`): a total of TPP."""
     return f"{round(amount):,}"

@@ -17,6 +17,7 @@ from dealbench.render.environment import (
     percent,
     plural,
     shown_total,
+    shown_usd,
 )
 from dealbench.render.glossary import glossary
 from dealbench.render.limits import (
@@ -53,6 +54,7 @@ def portfolio_memo_context(source: Source, *, date: dt.date | None) -> dict[str,
         "prevented": [row["reason"] for row in no_deal_rows(source)] if not checked.deals else [],
         "totals": {
             "us_value": checked.objective,
+            "us_value_note": us_value_note(source),
             "partner_total": checked.partner_total,
             "risk": shown_total(d.risk for d in checked.deals),
             "risk_budget": checked.risk_budget,
@@ -154,6 +156,22 @@ def deal_row(deal: DealFigures) -> dict[str, Any]:
     }
 
 
+def us_value_note(source: Source) -> str:
+    """Where the packages' US utilities and the walk-away values of the partners without
+    one do not add up, as the memo prints each, to the total printed (each is rounded on
+    its own, the total is the exact sum), a sentence that says so; else ''."""
+    no_deal = no_deal_rows(source)
+    figures = [d.us_value for d in source.checked.deals] + [row["us_batna"] for row in no_deal]
+    printed = sum(shown_usd(x) for x in figures)
+    if money(printed) == money(source.checked.objective):
+        return ""
+    below = " and the walk-away values below" if no_deal else ""
+    return (
+        " It is the exact sum: each figure is rounded on its own, and as printed the US "
+        f"utilities above{below} add up to {money(printed)}."
+    )
+
+
 def no_deal_rows(source: Source) -> list[dict[str, Any]]:
     pf = source.portfolio
     rows = []
@@ -210,7 +228,8 @@ def tradeoffs(source: Source) -> list[str]:
     if deals:
         ranked = sorted(deals, key=lambda d: (-d.us_value / d.total_compute, d.partner))
         per = ", ".join(f"{d.partner} {money(d.us_value / d.total_compute)}" for d in ranked)
-        out.append(f"US utility per H100e delivered, best first: {per}.")
+        order = ", best first" if len(ranked) > 1 else ""  # one deal is no ranking
+        out.append(f"US utility per H100e delivered{order}: {per}.")
     full, _ = used_up(source.portfolio, checked)
     # With less than a step left of a period, its supply is used up, not fully allocated.
     stepped = source.portfolio.granularity.h100e > 0
@@ -273,8 +292,9 @@ def risks(source: Source) -> list[str]:
         )
     thin = [d.partner for d in checked.deals if abs(d.partner_margin) <= MARGIN_TOL]
     if thin:
+        held = "each is held" if len(thin) > 1 else "it is held"
         out.append(
-            f"Acceptance is thin for {and_list(thin)}: each is held to its walk-away value plus "
+            f"Acceptance is thin for {and_list(thin)}: {held} to its walk-away value plus "
             "the required margin, so any slip in its valuation and it walks away."
         )
     for row in no_deal_rows(source):

@@ -41,6 +41,9 @@ def principals_memo_document(
     )
     context["limit_costs"] = limits
     context["prices_note"] = prices_note
+    # The glossary closes the memo, after the limits' costs (its own template puts it
+    # there; the portfolio memo's leaves it out).
+    context["glossary_last"] = True
     charts = context.pop("charts")
     return Document(
         "principals-memo", path or f"memos/principals-{pf.id}-{pf.policy.id}", context, charts
