@@ -704,7 +704,10 @@ def test_whole_steps_keep_the_first_terms_when_the_reserve_costs_more(tmp_path: 
     In steps of 1,000: BB needs 6,000 (risk 3,000), AA gets 0: V = 5bn - 240m = 4,760m,
     the best in steps (without BB, AA's 300,000 give 2,700m). No rounding is within one
     step's value (40m) there, and the reserve (2,000 H100e and 510 of the budget held
-    back) leaves no room for BB: it answered 2,241m. The first terms in steps are kept."""
+    back) leaves no room for BB: it answered 2,241m. The first terms in steps are kept:
+    in steps of 100, as they beat the best in steps of 1,000 by more than a step's value
+    (BB 5,600, risk 2,800; AA 20,000: V = 5bn - 224m + 180m = 4,956m, $23.8m below the
+    continuous optimum), and the result says what each way costs."""
     files = {
         "policy.yaml": {
             "id": "p",
@@ -751,10 +754,13 @@ def test_whole_steps_keep_the_first_terms_when_the_reserve_costs_more(tmp_path: 
         (tmp_path / name).write_text(yaml.safe_dump(tree, sort_keys=False))
     pf = load_portfolio(tmp_path / "portfolio.yaml")
     result = solved(pf)
-    assert result.objective == pytest.approx(4_760e6, abs=1)
-    bb = result.deal("BB")
-    assert bb is not None and bb.compute == {"2026": 6_000} and bb.concessions == {"buy": True}
-    assert "the best one costs the United States $219.8m of V" in result.message
+    assert result.objective == pytest.approx(4_956e6, abs=1)
+    bb, aa = result.deal("BB"), result.deal("AA")
+    assert bb is not None and bb.compute == {"2026": 5_600} and bb.concessions == {"buy": True}
+    assert aa is not None and aa.compute == {"2026": 20_000}
+    assert "(the best one costs $219.8m)" in result.message
+    assert "reserve for rounding costs the United States $2,279.8m of V" in result.message
+    assert "in the finer steps those terms cost $23.8m" in result.message
 
 
 def test_the_instances_exercise_what_they_should(tmp_path: Path) -> None:

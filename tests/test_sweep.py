@@ -79,7 +79,12 @@ def test_sweep_cli_param_json(run: Runner) -> None:
 
 def test_a_sweep_without_a_change_of_terms_says_the_compute_still_moves(run: Runner) -> None:
     """It said "The optimal package is the same at every value" while the compute
-    delivered went from 6,551,000 to 6,544,000 H100e: a package is its compute too."""
+    delivered went from 6,551,000 to 6,544,000 H100e: a package is its compute too. (The
+    shipped global portfolio now keeps its compute too, in steps of 100 H100e: the moving
+    case is its sweep with the totals it had then.)"""
+    from dealbench.analyze.sweep import SweepResult
+    from dealbench.analyze.sweep_words import same_terms
+
     result = run(
         "sweep", REPO / "deals/portfolios/global.yaml", "--param",
         "policy.risk_penalty_per_h100e", "--from", "60k", "--to", "300k", "--steps", "3",
@@ -88,9 +93,23 @@ def test_a_sweep_without_a_change_of_terms_says_the_compute_still_moves(run: Run
     said = " ".join(result.stdout.split())
     assert "The optimal package is the same" not in said
     assert (
+        "The deals, their security levels and concessions are the same at every value, and "
+        "so is the compute delivered."
+    ) in said
+    swept = run(
+        "sweep", REPO / "deals/portfolios/global.yaml", "--param",
+        "policy.risk_penalty_per_h100e", "--from", "60k", "--to", "300k", "--steps", "3",
+        "--json",
+    )  # fmt: skip
+    sweep = SweepResult.model_validate_json(swept.stdout)
+    rows = [
+        r.model_copy(update={"compute_total": total})
+        for r, total in zip(sweep.rows, (6_551_000, 6_548_000, 6_544_000), strict=True)
+    ]
+    assert same_terms(sweep.model_copy(update={"rows": rows})) == (
         "The deals, their security levels and concessions are the same at every value; only "
         "the compute delivered changes, from 6,551,000 to 6,544,000 H100e in all."
-    ) in said
+    )
 
 
 def test_sweep_cli_scenarios_table(run: Runner) -> None:
