@@ -28,6 +28,7 @@ import os
 import pickle
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -319,11 +320,15 @@ def _dask_map(
         raise ClusterError("the dask executor needs the `distributed` package") from None
     own = isinstance(scheduler, str)
     try:
+        if own:
+            _ask_scheduler(scheduler, CONNECT_S)
         client = (
-            Client(scheduler, timeout="10s")  # type: ignore[no-untyped-call]
+            Client(scheduler, timeout=CONNECT_S)  # type: ignore[no-untyped-call]
             if own
             else _client_of(scheduler, Client)
         )
+    except ArgumentError:
+        raise
     except ValueError as exc:  # an address distributed cannot parse
         raise ArgumentError(
             "scheduler", f"not a scheduler address ({exc}); e.g. tcp://10.0.0.5:8786"
@@ -341,6 +346,75 @@ def _dask_map(
     finally:
         if own or not hasattr(scheduler, "submit"):
             client.close()
+
+
+#: Seconds to reach a Dask scheduler and hear it say what it is.
+CONNECT_S = 10.0
+
+
+def _ask_scheduler(address: str, timeout: float) -> None:
+    """Ask what listens at `address`, and accept only a Dask scheduler's answer, within
+    `timeout` seconds.
+
+    `distributed.Client` bounds only the TCP connection by its timeout: its handshake then
+    waits for an answer forever, so a port where another server listens (the scheduler's
+    dashboard, 8787, is the likely slip) held the command for good; a server that answers
+    in another protocol gave distributed a frame length of exabytes (a MemoryError
+    traceback), and a worker's address a TypeError. Run in a thread of its own, so that it
+    works from a caller whose event loop is running (a notebook)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from distributed.comm.core import connect
+    from distributed.security import Security
+
+    args = Security().get_connection_args("client")  # type: ignore[no-untyped-call]
+    if address.startswith("tls://") and args.get("ssl_context") is None:
+        raise ClusterError(
+            f"the Dask scheduler at {address} takes TLS, and no TLS settings are configured "
+            "(Dask's distributed.comm.tls: ca-file, client.cert, client.key)"
+        )
+
+    async def identity() -> Any:
+        # connect() raises OSError by `timeout` when nothing accepts the connection; past
+        # that, only its handshake can be waiting
+        opening = connect(address, timeout=timeout, **args)  # type: ignore[no-untyped-call]
+        comm = await asyncio.wait_for(opening, 2 * timeout)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await asyncio.wait_for(comm.read(), timeout)
+        finally:
+            comm.abort()
+
+    def ask() -> Any:
+        return asyncio.run(identity())
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(1, thread_name_prefix="dealbench-dask-probe") as thread:
+        try:
+            answer = thread.submit(ask).result()
+        except TimeoutError:  # connected, and no answer came (asyncio.wait_for)
+            raise ClusterError(
+                f"no Dask scheduler answered at {address} (waited "
+                f"{time.monotonic() - started:.0f} s): something else listens there (a "
+                "scheduler listens on port 8786 by default; 8787 is its dashboard)"
+            ) from None
+        except (ValueError, OSError):  # a bad address, nothing listening: said by the caller
+            raise
+        except Exception:  # whatever a foreign server's bytes decode to
+            raise ClusterError(
+                f"the server at {address} is not a Dask scheduler: it answered in another "
+                "protocol (a scheduler listens on port 8786 by default; 8787 is its dashboard)"
+            ) from None
+    kind = answer.get("type") if isinstance(answer, dict) else None
+    if kind in ("Worker", "Nanny"):
+        raise ArgumentError(
+            "scheduler",
+            f"{address} is a Dask worker, not its scheduler: give the address its workers "
+            "were started with (dask worker ADDRESS), e.g. tcp://10.0.0.5:8786",
+        )
+    if kind != "Scheduler":
+        raise ClusterError(f"the server at {address} is not a Dask scheduler (it is {kind!r})")
 
 
 def _client_of(scheduler: Any, client_type: Any) -> Any:

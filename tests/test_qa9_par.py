@@ -1,0 +1,106 @@
+"""A sixth pass on analysis (qa9-par): the parallel and Dask paths, Ctrl-C, uncertainty.
+
+Each test failed before the fix it names in docs/decisions.md ("A sixth pass on analysis
+(qa9-par)"). Dask tests run a real `distributed.LocalCluster`, small and quick.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from dealbench.analyze import parallel
+from dealbench.analyze.parallel import ClusterError, Executor
+from dealbench.errors import ArgumentError
+from helpers import REPO, Runner
+
+GULF = REPO / "deals" / "portfolios" / "gulf-asia.yaml"
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+@pytest.fixture
+def server() -> Iterator[Any]:
+    """`server(reply)`: a TCP server on a free local port that accepts connections and
+    sends `reply` (b"": nothing, and keeps the connection open); its address."""
+    sockets: list[socket.socket] = []
+
+    def start(reply: bytes) -> str:
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+        sockets.append(listener)
+
+        def serve() -> None:
+            while True:
+                try:
+                    conn, _ = listener.accept()
+                except OSError:
+                    return
+                sockets.append(conn)
+                if reply:
+                    conn.sendall(reply)
+
+        threading.Thread(target=serve, daemon=True).start()
+        return f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+
+    yield start
+    for s in sockets:
+        s.close()
+
+
+def test_a_port_where_another_server_listens_and_says_nothing_is_refused_in_time(
+    server: Any, run: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An HTTP server (the scheduler's dashboard, 8787, is the likely slip) waits for a
+    request: distributed's handshake waited for its answer forever."""
+    monkeypatch.setattr(parallel, "CONNECT_S", 0.5)
+    address = server(b"")
+    result = run("compare", GULF, "--regimes", "tiered", "--executor", "dask",
+                 "--scheduler", address, "--json")  # fmt: skip
+    assert result.traceback == ""
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"error: no Dask scheduler answered at {address} (waited ")
+    assert "8787 is its dashboard" in result.stderr
+
+
+def test_a_server_that_answers_in_another_protocol_is_not_a_scheduler(server: Any) -> None:
+    """Its bytes read as a frame length of exabytes: a MemoryError traceback before."""
+    address = server(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+    with pytest.raises(ClusterError, match="is not a Dask scheduler: it answered in another"):
+        Executor("dask", 1, address).map(_square, [1, 2])
+
+
+def test_a_workers_address_is_not_the_schedulers(run: Runner) -> None:
+    """A TypeError traceback from inside distributed before."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
+    ) as cluster:
+        worker = next(iter(cluster.scheduler.workers))
+        with pytest.raises(ArgumentError, match="is a Dask worker, not its scheduler"):
+            Executor("dask", 1, worker).map(_square, [1, 2])
+        result = run("compare", GULF, "--regimes", "tiered", "--executor", "dask",
+                     "--scheduler", worker)  # fmt: skip
+    assert result.traceback == ""
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: --scheduler: {worker} is a Dask worker, not its scheduler: give the address "
+        "its workers were started with (dask worker ADDRESS), e.g. tcp://10.0.0.5:8786\n"
+    )
+
+
+def test_tls_without_tls_settings_is_said(run: Runner) -> None:
+    """A TypeError traceback ("TLS expects a `ssl_context` argument") before."""
+    result = run("compare", GULF, "--regimes", "tiered", "--executor", "dask",
+                 "--scheduler", "tls://127.0.0.1:8786")  # fmt: skip
+    assert result.traceback == ""
+    assert result.exit_code == 1
+    assert "no TLS settings are configured" in result.stderr
