@@ -6,6 +6,8 @@ Each test failed before the fix it names in docs/decisions.md ("A sixth pass on 
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import threading
 from collections.abc import Iterator
@@ -23,6 +25,12 @@ GULF = REPO / "deals" / "portfolios" / "gulf-asia.yaml"
 
 def _square(x: int) -> int:
     return x * x
+
+
+def _die(x: int) -> int:
+    """A task whose worker process dies under it (killed, out of memory)."""
+    os.kill(os.getpid(), signal.SIGKILL)
+    return x  # pragma: no cover
 
 
 @pytest.fixture
@@ -104,3 +112,17 @@ def test_tls_without_tls_settings_is_said(run: Runner) -> None:
     assert result.traceback == ""
     assert result.exit_code == 1
     assert "no TLS settings are configured" in result.stderr
+
+
+def test_workers_that_die_under_the_solves_are_the_clusters_fault() -> None:
+    """distributed's KilledWorker reached the user as a traceback."""
+    dask = pytest.importorskip("dask")
+    distributed = pytest.importorskip("distributed")
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+        pytest.raises(ClusterError, match="Dask workers of the cluster died while solving"),
+    ):
+        Executor("dask", 1, cluster).map(_die, [1, 2])

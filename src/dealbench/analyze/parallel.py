@@ -343,6 +343,8 @@ def _dask_map(
                 progress(done, len(tasks))
         results: list[R] = client.gather(futures)
         return results
+    except _cluster_failures() as exc:  # the cluster's fault, not the task's
+        raise ClusterError(_failure_text(exc, scheduler)) from None
     finally:
         if own or not hasattr(scheduler, "submit"):
             client.close()
@@ -415,6 +417,31 @@ def _ask_scheduler(address: str, timeout: float) -> None:
         )
     if kind != "Scheduler":
         raise ClusterError(f"the server at {address} is not a Dask scheduler (it is {kind!r})")
+
+
+def _cluster_failures() -> tuple[type[BaseException], ...]:
+    """What `distributed` raises when the cluster, not a task, failed."""
+    from asyncio import CancelledError
+
+    from distributed import KilledWorker
+    from distributed.comm.core import CommClosedError
+
+    return (KilledWorker, CancelledError, CommClosedError)
+
+
+def _failure_text(exc: BaseException, scheduler: Any) -> str:
+    from distributed import KilledWorker
+    from distributed.comm.core import CommClosedError
+
+    where = f"at {scheduler}" if isinstance(scheduler, str) else "of the cluster"
+    if isinstance(exc, KilledWorker):
+        return (
+            f"the Dask workers {where} died while solving (out of memory, killed or "
+            "stopped); run again once they are up"
+        )
+    if isinstance(exc, CommClosedError):
+        return f"the connection to the Dask scheduler {where} was lost while solving"
+    return f"the Dask scheduler {where} cancelled the solves (restarted or shut down)"
 
 
 def _client_of(scheduler: Any, client_type: Any) -> Any:
