@@ -126,3 +126,32 @@ def test_workers_that_die_under_the_solves_are_the_clusters_fault() -> None:
         pytest.raises(ClusterError, match="Dask workers of the cluster died while solving"),
     ):
         Executor("dask", 1, cluster).map(_die, [1, 2])
+
+
+def test_ctrl_c_while_highs_calls_back_is_an_interruption(
+    run: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C pressed while a restricted MIP runs its Python callback (its stop at a
+    target): HiGHS swallowed the KeyboardInterrupt raised in the callback and ended the run
+    as a solve error, and the command said "error: HiGHS failed on the widened round's
+    restricted MIP", exit 1."""
+    from dealbench.optimize.decomposition import restricted
+
+    stop_at = restricted._stop_at
+    pressed: list[bool] = []
+
+    def ctrl_c_once(event: Any) -> None:
+        if not pressed:
+            pressed.append(True)
+            os.kill(os.getpid(), signal.SIGINT)  # as the terminal does, mid-run
+
+    def stop_at_and_press(h: Any, *args: Any) -> None:
+        stop_at(h, *args)
+        h.cbMipInterrupt.subscribe(ctrl_c_once)
+
+    monkeypatch.setattr(restricted, "_stop_at", stop_at_and_press)
+    result = run("solve", GULF, "--json")
+    assert pressed, "no restricted MIP with a target ran"
+    assert result.traceback == ""
+    assert (result.exit_code, result.stdout, result.stderr) == (130, "", "interrupted\n")
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
