@@ -155,3 +155,33 @@ def test_ctrl_c_while_highs_calls_back_is_an_interruption(
     assert result.traceback == ""
     assert (result.exit_code, result.stdout, result.stderr) == (130, "", "interrupted\n")
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_ctrl_c_during_parallel_work_stops_every_worker_without_a_traceback() -> None:
+    """The terminal sends Ctrl-C to every process of the command: a worker waiting for
+    its next task printed a KeyboardInterrupt traceback after "interrupted"."""
+    import subprocess
+    import sys
+    import time
+
+    script = REPO / "tests" / "data" / "qa9par" / "ctrl_c_pool.py"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    child = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,  # its own group, as a terminal's command
+    )
+    assert child.stdout is not None
+    assert child.stdout.readline() == "ready\n"
+    time.sleep(1.5)  # the worker has started, run task 1 and waits for another
+    os.killpg(child.pid, signal.SIGINT)
+    _, err = child.communicate(timeout=30)
+    assert (child.returncode, err) == (130, "interrupted\n")
+    time.sleep(0.5)
+    left = subprocess.run(
+        ["ps", "-o", "pid=", "-g", str(child.pid)], capture_output=True, text=True
+    ).stdout.split()
+    assert left == []
