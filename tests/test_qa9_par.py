@@ -185,3 +185,44 @@ def test_ctrl_c_during_parallel_work_stops_every_worker_without_a_traceback() ->
         ["ps", "-o", "pid=", "-g", str(child.pid)], capture_output=True, text=True
     ).stdout.split()
     assert left == []
+
+
+def test_workers_that_cannot_import_the_tasks_module_are_refused(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker without dealbench failed to read its first task and closed: a `dask worker`
+    was not started again, and the command waited for a worker for good, saying nothing; a
+    nanny's worker was, and died again, and the command blamed memory ("died while
+    solving")."""
+    import importlib
+    import sys
+
+    dask = pytest.importorskip("dask")
+    distributed = pytest.importorskip("distributed")
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+    ):
+        # a module only this process can import (the workers started without its folder)
+        (tmp_path / "qa9_only_here.py").write_text("def square(x):\n    return x * x\n")
+        monkeypatch.syspath_prepend(str(tmp_path))
+        square = importlib.import_module("qa9_only_here").square
+        caught: list[BaseException] = []
+
+        def run_it() -> None:
+            try:
+                Executor("dask", 1, cluster).map(square, [1, 2])
+            except BaseException as exc:  # the test's answer
+                caught.append(exc)
+
+        worker = threading.Thread(target=run_it, daemon=True)
+        worker.start()
+        worker.join(30)
+        assert not worker.is_alive(), "the map waited for a worker that would never come"
+    sys.modules.pop("qa9_only_here", None)
+    assert len(caught) == 1 and isinstance(caught[0], ClusterError), caught
+    assert str(caught[0]).startswith(
+        "the Dask workers of the cluster cannot import qa9_only_here (No module named "
+    )

@@ -357,6 +357,7 @@ def _dask_map(
     except OSError as exc:
         raise ClusterError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
     try:
+        _workers_import(client, fn.__module__, scheduler)
         # pure=False: identical tasks (two scenarios with the same overrides) still run.
         futures = client.map(fn, list(tasks), pure=False)
         for done, _future in enumerate(as_completed(futures), start=1):  # type: ignore[no-untyped-call]
@@ -369,6 +370,25 @@ def _dask_map(
     finally:
         if own or not hasattr(scheduler, "submit"):
             client.close()
+
+
+def _workers_import(client: Any, module: str, scheduler: Any) -> None:
+    """Refuse a cluster whose workers cannot import `module`, the tasks' function's.
+
+    A task's function travels by name; a worker without dealbench failed to read its first
+    task and closed, and the scheduler, left without workers, waited for one for good (the
+    command hung, saying nothing). Asked first (`Client.run`, on each worker, by no task),
+    the import fails as an error here. A cluster with no worker yet (an adaptive one) is
+    not refused: its tasks wait for workers, as Dask's do."""
+    try:
+        # exec: a builtin, so the check itself travels to a worker without dealbench
+        client.run(exec, f"import {module}")
+    except ImportError as exc:
+        where = f"at {scheduler}" if isinstance(scheduler, str) else "of the cluster"
+        raise ClusterError(
+            f"the Dask workers {where} cannot import {module} ({exc}): they need dealbench "
+            "installed, the version this machine runs"
+        ) from None
 
 
 #: Seconds to reach a Dask scheduler and hear it say what it is.
