@@ -226,3 +226,41 @@ def test_workers_that_cannot_import_the_tasks_module_are_refused(
     assert str(caught[0]).startswith(
         "the Dask workers of the cluster cannot import qa9_only_here (No module named "
     )
+
+
+def test_a_long_sweep_with_json_draws_its_bar_on_a_terminal_and_keeps_stdout_clean() -> None:
+    """`sweep --json` and `compare --json` drew no bar however long they ran (`risk` and
+    `solve --robust` draw theirs, on stderr, with --json too)."""
+    import json
+    import pty
+    import subprocess
+    import sys
+
+    main, terminal = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "COLUMNS": "100"}
+    args = ["sweep", str(GULF), "--param", "portfolio.supply.2027", "--from", "600_000",
+            "--to", "1_800_000", "--steps", "7", "--refine", "0", "-j", "1", "--json"]  # fmt: skip
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "dealbench.cli", *args],
+            stdout=subprocess.PIPE,
+            stderr=terminal,
+            env=env,
+            timeout=300,
+            check=False,
+        )
+        os.close(terminal)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # the terminal's other end is closed: all read
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(main)
+    assert done.returncode == 0
+    assert [row["value"] for row in json.loads(done.stdout)["rows"]][0] == 600_000
+    assert b"Solving scenarios" in seen
