@@ -33,6 +33,21 @@ def _die(x: int) -> int:
     return x  # pragma: no cover
 
 
+_PARENT = os.getpid()
+
+
+def _refused_in_a_worker(i: int) -> int:
+    """Bad input found by a worker process (this process's task just waits)."""
+    from dealbench.errors import InputError, Issue
+
+    if os.getpid() == _PARENT:
+        import time
+
+        time.sleep(1.0)
+        return i
+    raise InputError(Issue("scenarios.yaml", 4, "set.partners.AE.batna", "expected an amount"))
+
+
 @pytest.fixture
 def server() -> Iterator[Any]:
     """`server(reply)`: a TCP server on a free local port that accepts connections and
@@ -262,5 +277,16 @@ def test_a_long_sweep_with_json_draws_its_bar_on_a_terminal_and_keeps_stdout_cle
     finally:
         os.close(main)
     assert done.returncode == 0
-    assert [row["value"] for row in json.loads(done.stdout)["rows"]][0] == 600_000
+    assert json.loads(done.stdout)["rows"][0]["value"] == 600_000
     assert b"Solving scenarios" in seen
+
+
+def test_bad_input_found_in_a_worker_keeps_its_message() -> None:
+    """An InputError crossing processes was rebuilt from its message, read as a list of
+    issues: one character a line ("s\nc\ne\nn...")."""
+    from dealbench.errors import InputError
+
+    with pytest.raises(InputError) as caught:
+        Executor("processes", 2).map(_refused_in_a_worker, [1, 2])
+    assert str(caught.value) == "scenarios.yaml:4: set.partners.AE.batna: expected an amount"
+    assert caught.value.issues[0].line == 4
