@@ -33,18 +33,21 @@ def _die(x: int) -> int:
     return x  # pragma: no cover
 
 
-_PARENT = os.getpid()
+def _refused_in_a_worker(task: tuple[int, str]) -> int:
+    """Bad input found by a worker process; this process's task waits until it is."""
+    import time
+    from pathlib import Path
 
-
-def _refused_in_a_worker(i: int) -> int:
-    """Bad input found by a worker process (this process's task just waits)."""
     from dealbench.errors import InputError, Issue
 
-    if os.getpid() == _PARENT:
-        import time
-
-        time.sleep(1.0)
-        return i
+    parent, marker = task  # the caller's pid (a fork server's worker imports this afresh)
+    if os.getpid() == parent:
+        for _ in range(600):  # a fork server's first worker may take a second to start
+            if Path(marker).exists():
+                return 0
+            time.sleep(0.05)
+        return 0  # pragma: no cover - no worker came
+    Path(marker).touch()
     raise InputError(Issue("scenarios.yaml", 4, "set.partners.AE.batna", "expected an amount"))
 
 
@@ -281,12 +284,13 @@ def test_a_long_sweep_with_json_draws_its_bar_on_a_terminal_and_keeps_stdout_cle
     assert b"Solving scenarios" in seen
 
 
-def test_bad_input_found_in_a_worker_keeps_its_message() -> None:
+def test_bad_input_found_in_a_worker_keeps_its_message(tmp_path: Any) -> None:
     """An InputError crossing processes was rebuilt from its message, read as a list of
     issues: one character a line ("s\nc\ne\nn...")."""
     from dealbench.errors import InputError
 
+    marker = str(tmp_path / "refused")
     with pytest.raises(InputError) as caught:
-        Executor("processes", 2).map(_refused_in_a_worker, [1, 2])
+        Executor("processes", 2).map(_refused_in_a_worker, [(os.getpid(), marker)] * 2)
     assert str(caught.value) == "scenarios.yaml:4: set.partners.AE.batna: expected an amount"
     assert caught.value.issues[0].line == 4
