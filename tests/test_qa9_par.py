@@ -294,3 +294,23 @@ def test_bad_input_found_in_a_worker_keeps_its_message(tmp_path: Any) -> None:
         Executor("processes", 2).map(_refused_in_a_worker, [(os.getpid(), marker)] * 2)
     assert str(caught.value) == "scenarios.yaml:4: set.partners.AE.batna: expected an amount"
     assert caught.value.issues[0].line == 4
+
+
+def test_ctrl_c_while_a_command_starts_says_interrupted(
+    run: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pressed while `sweep` imported what it needs (before its body maps errors), Ctrl-C
+    exited 130 with nothing said."""
+    import sys
+    import types
+
+    class Pressed(types.ModuleType):
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("__"):  # pytest's own look at modules
+                raise AttributeError(name)
+            raise KeyboardInterrupt  # the command's `from dealbench.analyze.sweep import`
+
+    monkeypatch.setitem(sys.modules, "dealbench.analyze.sweep", Pressed("dealbench.analyze.sweep"))
+    result = run("sweep", GULF, REPO / "deals" / "scenarios" / "gulf-asia.yaml")
+    assert result.traceback == ""
+    assert (result.exit_code, result.stdout, result.stderr) == (130, "", "interrupted\n")
