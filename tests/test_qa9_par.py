@@ -314,3 +314,37 @@ def test_ctrl_c_while_a_command_starts_says_interrupted(
     result = run("sweep", GULF, REPO / "deals" / "scenarios" / "gulf-asia.yaml")
     assert result.traceback == ""
     assert (result.exit_code, result.stdout, result.stderr) == (130, "", "interrupted\n")
+
+
+def _died_in_a_worker(task: tuple[int, str]) -> int:
+    """Dies in a worker process (killed, out of memory); the caller's task waits for it."""
+    import time
+    from pathlib import Path
+
+    parent, marker = task
+    if os.getpid() != parent:
+        Path(marker).touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    for _ in range(600):
+        if Path(marker).exists():
+            break
+        time.sleep(0.05)
+    return 0
+
+
+def test_a_worker_process_killed_mid_sweep_is_said_not_a_traceback(tmp_path: Any) -> None:
+    """`sweep -j 2` with a worker killed mid-way printed a BrokenProcessPool traceback."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from dealbench.errors import DealbenchError
+
+    marker = str(tmp_path / "died")
+    with pytest.raises(DealbenchError) as caught:
+        Executor("processes", 2).map(_died_in_a_worker, [(os.getpid(), marker)] * 3)
+    assert caught.value.exit_code == 1
+    assert str(caught.value) == (
+        "a worker process died while solving (killed, or out of memory); run again, or "
+        "with fewer jobs"
+    )
+    assert isinstance(caught.value, BrokenProcessPool)  # what library callers caught
+    assert Executor("processes", 2).map(_square, [1, 2, 3]) == [1, 4, 9]  # a new pool

@@ -47,7 +47,9 @@ EXECUTORS: tuple[str, ...] = ("processes", "dask")
 
 __all__ = [
     "EXECUTORS",
+    "ClusterError",
     "Executor",
+    "WorkerDied",
     "default_jobs",
     "fork_server",
     "make_executor",
@@ -64,6 +66,11 @@ class ClusterError(DealbenchError):
     """The Dask scheduler cannot be reached or a worker failed."""
 
     exit_code = 1
+
+
+class WorkerDied(ClusterError, BrokenProcessPool):
+    """A worker process died under its task (killed, out of memory): said to the user as
+    a `ClusterError`, and still the `BrokenProcessPool` it was for library callers."""
 
 
 def default_jobs() -> int:
@@ -120,7 +127,10 @@ class Executor:
             return _shared_map(pool, workers, fn, tasks, order, progress)
         except BrokenProcessPool:
             _discard(pool)  # a worker died (killed, out of memory): the next call starts afresh
-            raise
+            raise WorkerDied(
+                "a worker process died while solving (killed, or out of memory); run again, "
+                "or with fewer jobs"
+            ) from None
         except KeyboardInterrupt:  # Ctrl-C: the workers ignore it, and are stopped here
             _discard(pool, stop=True)
             raise
