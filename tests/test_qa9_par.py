@@ -348,3 +348,15 @@ def test_a_worker_process_killed_mid_sweep_is_said_not_a_traceback(tmp_path: Any
     )
     assert isinstance(caught.value, BrokenProcessPool)  # what library callers caught
     assert Executor("processes", 2).map(_square, [1, 2, 3]) == [1, 4, 9]  # a new pool
+
+
+def test_a_bar_is_not_drawn_into_a_file(capsys: pytest.CaptureFixture[str]) -> None:
+    """`solve --robust` and `risk` longer than a second, stderr to a file or a pipe: Rich's
+    bar, with no terminal to draw on, left a blank line on stderr (and
+    tests/test_uncertainty.py's note test failed whenever the machine was busy)."""
+    from dealbench.cli.delayed_progress import DelayedBar
+
+    with DelayedBar("Sampling", delay=0) as bar:
+        bar(1, 2)
+        bar(2, 2)
+    assert capsys.readouterr() == ("", "")
