@@ -52,8 +52,6 @@ class DelayedBar:
             if time.perf_counter() - self.start < self.delay:
                 return
             console = Console(stderr=True)
-            if not console.is_terminal:  # a file or a pipe: Rich left a blank line there
-                return
             self.bar = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
@@ -61,6 +59,8 @@ class DelayedBar:
                 TimeElapsedColumn(),
                 console=console,
                 transient=True,
+                # a file or a pipe: nothing (drawn there, the bar left a blank line)
+                disable=not console.is_terminal,
             )
             self.bar.start()
             self.task = self.bar.add_task(self.description, total=total)
