@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from dealbench.analyze import parallel
+from dealbench.analyze import cluster
 from dealbench.analyze.parallel import ClusterError, Executor
 from dealbench.errors import ArgumentError
 from helpers import REPO, Runner
@@ -86,7 +86,7 @@ def test_a_port_where_another_server_listens_and_says_nothing_is_refused_in_time
 ) -> None:
     """An HTTP server (the scheduler's dashboard, 8787, is the likely slip) waits for a
     request: distributed's handshake waited for its answer forever."""
-    monkeypatch.setattr(parallel, "CONNECT_S", 0.5)
+    monkeypatch.setattr(cluster, "CONNECT_S", 0.5)
     address = server(b"")
     result = run("compare", GULF, "--regimes", "tiered", "--executor", "dask",
                  "--scheduler", address, "--json")  # fmt: skip
