@@ -70,6 +70,11 @@ class InputError(DealbenchError):
         self.issues = [issues] if isinstance(issues, Issue) else list(issues)
         super().__init__("\n".join(str(i) for i in self.issues))
 
+    def __reduce__(self) -> tuple[Any, ...]:  # across processes, as raised
+        # Exception's own rebuilds it from its message, which __init__ reads as a list of
+        # issues: one per character, one character a line.
+        return (type(self), (self.issues,), self.__dict__)
+
 
 class ArgumentError(InputError, ValueError):
     """A library call given an argument it cannot use: an unknown mode or partner code,

@@ -139,7 +139,7 @@ def compare(
             for name in parse_regimes(regimes, "--regimes")
         ]
         note_uncertainty(apply_overrides(pf, overrides))
-        with progress("Solving regimes", not json_out) as bar:
+        with progress("Solving regimes") as bar:
             comparison, solved = run_compare(
                 pf,
                 policies,
@@ -273,7 +273,7 @@ def sweep(
         # Every row counts the figures given as distributions at their means, but the one
         # the sweep sets (it is noted at the first value it takes, where it is a number).
         note_uncertainty(base if param is None else apply_overrides(base, {param: start}))
-        with progress("Solving scenarios", not json_out) as bar:
+        with progress("Solving scenarios") as bar:
             if loaded is not None:
                 result, _ = sweep_scenarios(
                     base, loaded, options=options, executor=ex, progress=bar

@@ -11,8 +11,26 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+import typer.core
+
+
+class _Commands(typer.core.TyperGroup):
+    """The app's commands, each of which says "interrupted" on Ctrl-C and exits 130.
+
+    Commands map Ctrl-C in their body (`cli.errors.handled`); pressed before it, while a
+    command imports what it needs (a second or more on a busy machine), Typer turned it
+    into exit 130 with nothing said."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130) from None
+
 
 app = typer.Typer(
+    cls=_Commands,
     name="dealbench",
     help="Negotiate bilateral AI-compute deals: optimize packages, check counters, render term sheets.",
     add_completion=False,

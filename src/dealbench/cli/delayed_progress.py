@@ -1,8 +1,8 @@
 """A progress bar that appears only once a task has run for more than a second.
 
 Library functions take a `progress(done, total)` callback; commands pass a
-`DelayedBar`, which draws a Rich bar on stderr (so `--json` on stdout stays
-clean) and clears it when the task ends.
+`DelayedBar`, which draws a Rich bar on stderr when it is a terminal (so `--json` on
+stdout stays clean, and a file or a pipe gets nothing) and clears it when the task ends.
 """
 
 from __future__ import annotations
@@ -51,13 +51,16 @@ class DelayedBar:
         if self.bar is None:
             if time.perf_counter() - self.start < self.delay:
                 return
+            console = Console(stderr=True)
             self.bar = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
-                console=Console(stderr=True),
+                console=console,
                 transient=True,
+                # a file or a pipe: nothing (drawn there, the bar left a blank line)
+                disable=not console.is_terminal,
             )
             self.bar.start()
             self.task = self.bar.add_task(self.description, total=total)

@@ -59,18 +59,16 @@ def executor_from(jobs: int | None, executor: str | None, scheduler: str | None)
 
 
 @contextmanager
-def progress(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on stderr (when it is a terminal) for work of several solves."""
-    if not enabled or not sys.stderr.isatty():
+def progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr, when it is a terminal, for work of several solves: drawn
+    once the work has run a second (`DelayedBar`, as `risk` and `solve --robust` draw
+    theirs), with `--json` too, whose answer is on stdout. `compare --json` and `sweep
+    --json` drew none, however long they ran; without `--json` a bar flashed for a
+    comparison of a fifth of a second."""
+    if not sys.stderr.isatty():
         yield None
         return
-    from rich.console import Console
-    from rich.progress import Progress
+    from dealbench.cli.delayed_progress import DelayedBar
 
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
+    with DelayedBar(label) as bar:
+        yield bar

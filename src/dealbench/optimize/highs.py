@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -11,6 +15,34 @@ from dealbench.errors import SolverError
 from dealbench.optimize.backends import _silence_highs_banner, use_threads
 
 INF = float("inf")  # highspy.kHighsInf
+
+
+@contextmanager
+def ctrl_c_held() -> Iterator[Callable[[], bool]]:
+    """Ctrl-C during the block is held until the block ends, then raised there
+    (KeyboardInterrupt); the block reads whether it was pressed from the function yielded.
+
+    HiGHS calls a MIP's Python callback (a restricted MIP's stop at its target) many times
+    a second. Python raises Ctrl-C's KeyboardInterrupt inside the first call after it,
+    HiGHS swallows it and ends the run as a solve error: a sweep stopped by Ctrl-C said
+    "HiGHS failed on the widened round's restricted MIP" and exited 1, not 130. Held, the
+    callback stops the MIP when it reads that Ctrl-C was pressed, and the block raises
+    KeyboardInterrupt once the run has returned. Only in the main thread (the one Python
+    gives signals to) and over Python's own handler: a caller's handler is left alone."""
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield lambda: False
+        return
+    pressed: list[int] = []
+    signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    try:
+        yield lambda: bool(pressed)
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if pressed:
+        raise KeyboardInterrupt
 
 
 def new_highs(

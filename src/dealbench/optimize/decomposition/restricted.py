@@ -17,6 +17,7 @@ which points can be left out. The model goes to HiGHS as arrays in one call.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,7 @@ from numpy.typing import NDArray
 from dealbench.optimize.decomposition.blocks import F64, I64, Blocks
 from dealbench.optimize.decomposition.choice import Choice
 from dealbench.optimize.decomposition.pricing import Pricing
-from dealbench.optimize.highs import INF, new_highs, pass_model
+from dealbench.optimize.highs import INF, ctrl_c_held, new_highs, pass_model
 
 #: HiGHS heuristics a restricted MIP goes without: it starts from an incumbent,
 #: and their sub-MIPs took 7.5 s of 10 on M's proof without finding a better one.
@@ -124,16 +125,18 @@ def solve_restricted(
     if layout.columns == 0:
         return _empty(blocks, forced)
     rins = start_search and layout.sets >= RINS_MIN_SETS
-    h = _model(blocks, layout, forced, gap, time_limit, threads, prices, target, rins)
-    if start:
-        n = layout.columns
-        h.setSolution(n, np.arange(n, dtype=np.int32), _vector(layout, start))
-    h.run()
-    if start and not _consistent(h):
-        # HiGHS 1.16 can report a better objective than the solution it returns when
-        # it improves on a given start; solve again from scratch rather than lose it.
-        h = _model(blocks, layout, forced, gap, time_limit, threads, prices, target, rins)
+    args = (blocks, layout, forced, gap, time_limit, threads, prices, target, rins)
+    with ctrl_c_held() as pressed:  # the target's callback would swallow Ctrl-C
+        h = _model(*args, pressed)
+        if start:
+            n = layout.columns
+            h.setSolution(n, np.arange(n, dtype=np.int32), _vector(layout, start))
         h.run()
+        if start and not _consistent(h) and not pressed():
+            # HiGHS 1.16 can report a better objective than the solution it returns when
+            # it improves on a given start; solve again from scratch rather than lose it.
+            h = _model(*args, pressed)
+            h.run()
     return _outcome(h, blocks, layout)
 
 
@@ -160,12 +163,13 @@ def _model(
     prices: Pricing | None,
     target: float | None,
     rins: bool,
+    pressed: Callable[[], bool],
 ) -> Any:
     h = new_highs(threads=threads, time_limit=time_limit, gap=gap)
     configure(h, layout.columns, rins)
     _pass(h, blocks, layout, forced, prices)
     if target is not None:
-        _stop_at(h, target)
+        _stop_at(h, target, pressed)
     return h
 
 
@@ -180,11 +184,11 @@ def configure(h: Any, columns: int, rins: bool) -> None:
         h.setOptionValue("presolve", "off")
 
 
-def _stop_at(h: Any, target: float) -> None:
-    """Interrupt the MIP once its incumbent reaches `target`."""
+def _stop_at(h: Any, target: float, pressed: Callable[[], bool]) -> None:
+    """Interrupt the MIP once its incumbent reaches `target`, or Ctrl-C was `pressed`."""
 
     def check(event: Any) -> None:
-        if event.data_out.mip_primal_bound >= target:
+        if pressed() or event.data_out.mip_primal_bound >= target:
             event.interrupt()
 
     h.cbMipInterrupt.subscribe(check)

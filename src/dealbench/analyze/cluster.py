@@ -1,0 +1,186 @@
+"""Independent tasks on a Dask cluster (`--executor dask --scheduler ADDRESS`), for
+`analyze.parallel.Executor`: the scheduler asked what it is before a client is made, the
+workers asked whether they can import the tasks' module, and the cluster's failures said
+as a `ClusterError`, not as distributed's tracebacks. Results come back in task order."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from dealbench.errors import ArgumentError, DealbenchError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+__all__ = ["CONNECT_S", "ClusterError", "dask_map"]
+
+
+class ClusterError(DealbenchError):
+    """The Dask scheduler cannot be reached or a worker failed."""
+
+    exit_code = 1
+
+
+def dask_map(
+    scheduler: Any,
+    fn: Callable[[T], R],
+    tasks: Sequence[T],
+    progress: Callable[[int, int], None] | None,
+) -> list[R]:
+    try:
+        from distributed import Client, as_completed
+    except ImportError:  # pragma: no cover - a dependency
+        raise ClusterError("the dask executor needs the `distributed` package") from None
+    own = isinstance(scheduler, str)
+    try:
+        if own:
+            _ask_scheduler(scheduler, CONNECT_S)
+        client = (
+            Client(scheduler, timeout=CONNECT_S)  # type: ignore[no-untyped-call]
+            if own
+            else _client_of(scheduler, Client)
+        )
+    except ArgumentError:
+        raise
+    except ValueError as exc:  # an address distributed cannot parse
+        raise ArgumentError(
+            "scheduler", f"not a scheduler address ({exc}); e.g. tcp://10.0.0.5:8786"
+        ) from None
+    except OSError as exc:
+        raise ClusterError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    try:
+        _workers_import(client, fn.__module__, scheduler)
+        # pure=False: identical tasks (two scenarios with the same overrides) still run.
+        futures = client.map(fn, list(tasks), pure=False)
+        for done, _future in enumerate(as_completed(futures), start=1):  # type: ignore[no-untyped-call]
+            if progress:
+                progress(done, len(tasks))
+        results: list[R] = client.gather(futures)
+        return results
+    except _cluster_failures() as exc:  # the cluster's fault, not the task's
+        raise ClusterError(_failure_text(exc, scheduler)) from None
+    finally:
+        if own or not hasattr(scheduler, "submit"):
+            client.close()
+
+
+def _workers_import(client: Any, module: str, scheduler: Any) -> None:
+    """Refuse a cluster whose workers cannot import `module`, the tasks' function's.
+
+    A task's function travels by name; a worker without dealbench failed to read its first
+    task and closed, and the scheduler, left without workers, waited for one for good (the
+    command hung, saying nothing). Asked first (`Client.run`, on each worker, by no task),
+    the import fails as an error here. A cluster with no worker yet (an adaptive one) is
+    not refused: its tasks wait for workers, as Dask's do."""
+    try:
+        # exec: a builtin, so the check itself travels to a worker without dealbench
+        client.run(exec, f"import {module}")
+    except ImportError as exc:
+        where = f"at {scheduler}" if isinstance(scheduler, str) else "of the cluster"
+        raise ClusterError(
+            f"the Dask workers {where} cannot import {module} ({exc}): they need dealbench "
+            "installed, the version this machine runs"
+        ) from None
+
+
+#: Seconds to reach a Dask scheduler and hear it say what it is.
+CONNECT_S = 10.0
+
+
+def _ask_scheduler(address: str, timeout: float) -> None:
+    """Ask what listens at `address`, and accept only a Dask scheduler's answer, within
+    `timeout` seconds.
+
+    `distributed.Client` bounds only the TCP connection by its timeout: its handshake then
+    waits for an answer forever, so a port where another server listens (the scheduler's
+    dashboard, 8787, is the likely slip) held the command for good; a server that answers
+    in another protocol gave distributed a frame length of exabytes (a MemoryError
+    traceback), and a worker's address a TypeError. Run in a thread of its own, so that it
+    works from a caller whose event loop is running (a notebook)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from distributed.comm.core import connect
+    from distributed.security import Security
+
+    args = Security().get_connection_args("client")  # type: ignore[no-untyped-call]
+    if address.startswith("tls://") and args.get("ssl_context") is None:
+        raise ClusterError(
+            f"the Dask scheduler at {address} takes TLS, and no TLS settings are configured "
+            "(Dask's distributed.comm.tls: ca-file, client.cert, client.key)"
+        )
+
+    async def identity() -> Any:
+        # connect() raises OSError by `timeout` when nothing accepts the connection; past
+        # that, only its handshake can be waiting
+        opening = connect(address, timeout=timeout, **args)  # type: ignore[no-untyped-call]
+        comm = await asyncio.wait_for(opening, 2 * timeout)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await asyncio.wait_for(comm.read(), timeout)
+        finally:
+            comm.abort()
+
+    def ask() -> Any:
+        return asyncio.run(identity())
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(1, thread_name_prefix="dealbench-dask-probe") as thread:
+        try:
+            answer = thread.submit(ask).result()
+        except TimeoutError:  # connected, and no answer came (asyncio.wait_for)
+            raise ClusterError(
+                f"no Dask scheduler answered at {address} (waited "
+                f"{time.monotonic() - started:.0f} s): something else listens there (a "
+                "scheduler listens on port 8786 by default; 8787 is its dashboard)"
+            ) from None
+        except (ValueError, OSError):  # a bad address, nothing listening: said by the caller
+            raise
+        except Exception:  # whatever a foreign server's bytes decode to
+            raise ClusterError(
+                f"the server at {address} is not a Dask scheduler: it answered in another "
+                "protocol (a scheduler listens on port 8786 by default; 8787 is its dashboard)"
+            ) from None
+    kind = answer.get("type") if isinstance(answer, dict) else None
+    if kind in ("Worker", "Nanny"):
+        raise ArgumentError(
+            "scheduler",
+            f"{address} is a Dask worker, not its scheduler: give the address its workers "
+            "were started with (dask worker ADDRESS), e.g. tcp://10.0.0.5:8786",
+        )
+    if kind != "Scheduler":
+        raise ClusterError(f"the server at {address} is not a Dask scheduler (it is {kind!r})")
+
+
+def _cluster_failures() -> tuple[type[BaseException], ...]:
+    """What `distributed` raises when the cluster, not a task, failed."""
+    from asyncio import CancelledError
+
+    from distributed import KilledWorker
+    from distributed.comm.core import CommClosedError
+
+    return (KilledWorker, CancelledError, CommClosedError)
+
+
+def _failure_text(exc: BaseException, scheduler: Any) -> str:
+    from distributed import KilledWorker
+    from distributed.comm.core import CommClosedError
+
+    where = f"at {scheduler}" if isinstance(scheduler, str) else "of the cluster"
+    if isinstance(exc, KilledWorker):
+        return (
+            f"the Dask workers {where} died while solving (out of memory, killed or "
+            "stopped); run again once they are up"
+        )
+    if isinstance(exc, CommClosedError):
+        return f"the connection to the Dask scheduler {where} was lost while solving"
+    return f"the Dask scheduler {where} cancelled the solves (restarted or shut down)"
+
+
+def _client_of(scheduler: Any, client_type: Any) -> Any:
+    """A `Client` passed in is used as it is; a cluster object gets a client of its own."""
+    if hasattr(scheduler, "submit"):
+        return scheduler
+    return client_type(scheduler)
