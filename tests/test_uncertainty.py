@@ -404,7 +404,7 @@ def test_robust_given_as_a_whole_percentage_says_how_to_write_it(run: Runner) ->
     result = run("solve", UNCERTAIN, "--robust", "90")
     assert result.exit_code == 2 and not result.traceback
     assert result.stderr == (
-        "error: --robust: expected a share between 0 and 1, got 90; "
+        "error: --robust: expected a share above 0 and below 1, got 90; "
         "for 90 percent write 0.9 or 90%\n"
     )
 
@@ -433,7 +433,7 @@ def test_a_robust_level_is_printed_with_the_digits_it_has(run: Runner) -> None:
 def test_robust_needs_a_share(run: Runner) -> None:
     result = run("solve", UNCERTAIN, "--robust", "1.5")
     assert result.exit_code == 2
-    assert "expected a share between 0 and 1" in result.stderr
+    assert "expected a share above 0 and below 1" in result.stderr
 
 
 @pytest.mark.parametrize("option", [["--samples", "500"], ["--seed", "7"]])

@@ -99,7 +99,7 @@ def check_level(level: float, name: str = "level") -> float:
         hint = percent_hint(level)  # `--robust 90`, meaning 90%
         raise ArgumentError(
             name,
-            f"expected a share between 0 and 1, got {level:g}" + (f"; {hint}" if hint else ""),
+            f"expected a share above 0 and below 1, got {level:g}" + (f"; {hint}" if hint else ""),
         )
     return level
 
