@@ -6,6 +6,7 @@ Each test failed before the fix it names in docs/decisions.md ("A sixth pass on 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -132,8 +133,9 @@ def test_tls_without_tls_settings_is_said(run: Runner) -> None:
     assert "no TLS settings are configured" in result.stderr
 
 
-def test_workers_that_die_under_the_solves_are_the_clusters_fault() -> None:
-    """distributed's KilledWorker reached the user as a traceback."""
+@contextlib.contextmanager
+def _one_worker_cluster() -> Iterator[Any]:
+    """A LocalCluster of one worker process, a task failing the first time a worker dies."""
     dask = pytest.importorskip("dask")
     distributed = pytest.importorskip("distributed")
     with (
@@ -141,6 +143,14 @@ def test_workers_that_die_under_the_solves_are_the_clusters_fault() -> None:
         distributed.LocalCluster(
             n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
+    ):
+        yield cluster
+
+
+def test_workers_that_die_under_the_solves_are_the_clusters_fault() -> None:
+    """distributed's KilledWorker reached the user as a traceback."""
+    with (
+        _one_worker_cluster() as cluster,
         pytest.raises(ClusterError, match="Dask workers of the cluster died while solving"),
     ):
         Executor("dask", 1, cluster).map(_die, [1, 2])
@@ -215,14 +225,7 @@ def test_workers_that_cannot_import_the_tasks_module_are_refused(
     import importlib
     import sys
 
-    dask = pytest.importorskip("dask")
-    distributed = pytest.importorskip("distributed")
-    with (
-        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
-        distributed.LocalCluster(
-            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0"
-        ) as cluster,
-    ):
+    with _one_worker_cluster() as cluster:
         # a module only this process can import (the workers started without its folder)
         (tmp_path / "qa9_only_here.py").write_text("def square(x):\n    return x * x\n")
         monkeypatch.syspath_prepend(str(tmp_path))
