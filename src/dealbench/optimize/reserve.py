@@ -19,7 +19,11 @@ amounts. Two portfolios in whole steps are then weighed, and the better kept:
   largest-remainder rounding then fits. The answer is checked against the
   real limits.
 
-The result says what the one kept costs.
+The result says what the one kept costs. The reserve's terms are put in steps on the
+real limits too (`first_terms_in_steps`), as its own rounding leaves the reserve unused.
+When both lose more than one declared step's value against the first terms in a finer
+step by tens (the rule `schedule` follows for its own rounding), that finer schedule is
+kept instead, and the result says what each way costs.
 
 If neither exists, the unrounded answer stands.
 """
