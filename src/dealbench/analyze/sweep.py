@@ -10,6 +10,7 @@ narrowed by bisection between the two grid values around it. Every figure is
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -82,6 +83,11 @@ class SweepResult(BaseModel):
     rows: list[SweepRow]
     change_points: list[ChangePoint] = Field(default_factory=list)
     executor: str = "serial"
+
+    def file_bytes(self) -> bytes:
+        """sweep.json as `sweep --out` writes it and the sweep's web page downloads it."""
+        text = json.dumps(self.model_dump(mode="json"), indent=2, ensure_ascii=False)
+        return (text + "\n").encode()
 
 
 def row_of(

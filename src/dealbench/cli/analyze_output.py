@@ -189,7 +189,7 @@ def write_sweep(out: Path, result: SweepResult, *, force: bool) -> list[Path]:
     data = result.model_dump(mode="json")
     chart = sweep_chart(data)
     files = {
-        SWEEP_FILE: (to_json(data) + "\n").encode(),
+        SWEEP_FILE: result.file_bytes(),
         "charts/sweep.svg": (chart_lib.svg(chart) + "\n").encode(),
         "charts/sweep.png": chart_lib.png(chart),
     }

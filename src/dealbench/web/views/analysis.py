@@ -8,7 +8,6 @@ A form with a bad field is shown again as typed, with the error naming the field
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any, Literal
 
 from starlette.datastructures import FormData
@@ -498,9 +497,8 @@ async def sweep_chart_png(request: Request) -> Response:
 async def sweep_json(request: Request) -> Response:
     """The sweep as `sweep --out` writes sweep.json (and `sweep --json` prints it)."""
     _, result = _swept(request)
-    body = json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
     return Response(
-        body,
+        result.file_bytes(),
         media_type="application/json",
         headers={"Content-Disposition": 'attachment; filename="sweep.json"'},
     )
