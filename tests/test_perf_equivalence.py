@@ -8,6 +8,7 @@ from dealbench.model import Portfolio
 from dealbench.model.schema import Granularity
 from dealbench.optimize import SolveResult, solve
 from dealbench.synth import Size, generate
+from helpers import REPO
 
 SMALL = [Size("A", 3, 3, 2, 2), Size("B", 5, 4, 3, 3), Size("C", 8, 4, 2, 4)]
 
@@ -235,6 +236,26 @@ def test_solves_with_different_thread_counts_in_one_process_agree() -> None:
     for other in (one, two, again):
         assert other.status.value == "optimal"
         assert _close(other.objective, first.objective, 2e-6)
+
+
+def test_a_solve_on_one_thread_rounds_on_one_thread_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`threads=1` (as a regime comparison's and a sweep's workers solve, one to a core)
+    holds for every HiGHS run of the solve, the reserve for rounding included: its MIPs ran
+    on HiGHS's default threads, so a worker took more than its core from its neighbour,
+    and HiGHS's one global scheduler was torn down and rebuilt at every switch."""
+    from dealbench.model import load_portfolio
+    from dealbench.model.regimes import find_regime, under_regime
+    from dealbench.optimize import backends, highs
+
+    asked: list[int | None] = []
+    real = backends.use_threads
+    for module in (backends, highs):  # highs.new_highs calls its own import of it
+        monkeypatch.setattr(module, "use_threads", lambda n: asked.append(n) or real(n))
+    path = REPO / "deals" / "portfolios" / "global.yaml"
+    portfolio = under_regime(load_portfolio(path), find_regime("bilateral", path))
+    result = solve(portfolio, threads=1)
+    assert result.solver.timings.get("reserve", 0.0) > 0  # the path of the reserve ran
+    assert asked and set(asked) == {1}
 
 
 def test_a_failed_restricted_mip_is_a_solver_error_not_an_answer(

@@ -76,5 +76,5 @@ def solve_best(
 
     result = run(portfolio, warm_start)
     if needs_reserve(portfolio, result):  # no whole steps with these terms: see `reserve`
-        result = with_reserve(portfolio, result, run, v_floor)
+        result = with_reserve(portfolio, result, run, v_floor, threads)
     return result

@@ -73,16 +73,18 @@ def with_reserve(
     result: SolveResult,
     resolve: Callable[[Portfolio, SolveResult, bool], SolveResult],
     v_floor: float | None = None,
+    threads: int | None = None,
 ) -> SolveResult:
     """`result`, or the best portfolio in whole steps of two: the first optimum's terms on
     the grid (`first_terms_in_steps`) and the solve of `portfolio` with a reserve.
     `resolve(portfolio, warm_start, on_grid)` solves; the second solve's amounts are put on
     the grid here, once, with the reserve as room (on its own grid they were scheduled in
-    vain: at global under bilateral, a quarter of the solve)."""
+    vain: at global under bilateral, a quarter of the solve). `threads`: HiGHS's threads for
+    the rounding's MIPs and linear programs, as for the solves."""
     start = time.perf_counter()
     mode: Mode = "partner-best" if result.mode == "partner-best" else "us-best"
     step = portfolio.granularity.h100e
-    own = first_terms_in_steps(portfolio, mode, result, v_floor)
+    own = first_terms_in_steps(portfolio, mode, result, v_floor, threads=threads)
     n = len(result.deals)
     supply = {t: max(s - n * step, 0.0) for t, s in portfolio.supply.items()}
     risk = sum(d.risk / d.total_compute * step for d in result.deals if d.total_compute > 0)
@@ -93,17 +95,25 @@ def with_reserve(
     checked, said = None, ""
     if again.deals and again.status in (Status.OPTIMAL, Status.TIME_LIMIT):
         # The smooth amounts keep the reserve; rounding may use it.
-        scheduled = schedule(held, mode, packages, v_floor=v_floor, room=portfolio, tolerance=False)
+        scheduled = schedule(
+            held,
+            mode,
+            packages,
+            v_floor=v_floor,
+            threads=threads,
+            room=portfolio,
+            tolerance=False,
+        )
         if scheduled.step != 0:
             checked = check(portfolio, scheduled.packages)
             checked, said = (checked, scheduled.note) if checked.ok else (None, "")
         # The smooth amounts leave the reserve unused where rounding did not need it: the
         # second solve's terms on the real limits may have a better schedule in steps
         # (qa7an, risk budget 7,400: $6.43bn against $6.39bn).
-        best = first_terms_in_steps(portfolio, mode, again, v_floor)
+        best = first_terms_in_steps(portfolio, mode, again, v_floor, threads=threads)
         if best is not None and (checked is None or _worth(mode, best) > _worth(mode, checked)):
             checked, said = best, ""
-    finer = _finer_terms(portfolio, mode, result, v_floor, own, checked)
+    finer = _finer_terms(portfolio, mode, result, v_floor, own, checked, threads)
     seconds = time.perf_counter() - start
     result.solver.timings["reserve"] = seconds
     unrounded = result.solver.details["unrounded_us_value"]
@@ -146,6 +156,8 @@ def first_terms_in_steps(
     result: SolveResult,
     v_floor: float | None,
     step: float | None = None,
+    *,
+    threads: int | None = None,
 ) -> PortfolioCheck | None:
     """`result`'s terms (deals, security levels, concessions) with compute in whole steps of
     the declared granularity (or `step`): the best such schedule (an exact small MIP,
@@ -159,7 +171,9 @@ def first_terms_in_steps(
     deals = [deal_of(portfolio, p, grid) for p in packages]
     amounts = np.array([[p.compute.get(t, 0.0) for t in portfolio.periods] for p in packages])
     step = grid.h100e if step is None else step
-    found = closest(portfolio, mode, deals, amounts, step, -np.inf, v_floor, best=True)
+    found = closest(
+        portfolio, mode, deals, amounts, step, -np.inf, v_floor, threads=threads, best=True
+    )
     if found is None:
         return None
     least = objective(portfolio, mode, deals, found)
@@ -171,7 +185,9 @@ def first_terms_in_steps(
         portfolio, mode, deals, settle(amounts), step, least - 1e3, v_floor
     )
     if shaped is None:
-        shaped = closest(portfolio, mode, deals, amounts, step, least - 1e3, v_floor)
+        shaped = closest(
+            portfolio, mode, deals, amounts, step, least - 1e3, v_floor, threads=threads
+        )
     x = shaped if shaped is not None else found
     checked = check(portfolio, packages_of(portfolio, deals, x))
     return checked if checked.ok else None
@@ -188,6 +204,7 @@ def _finer_terms(
     v_floor: float | None,
     own: PortfolioCheck | None,
     reserved: PortfolioCheck | None,
+    threads: int | None = None,
 ) -> tuple[float, PortfolioCheck] | None:
     """The first optimum's terms in the coarsest finer step (by tens, as `schedule` tries
     them) whose best schedule beats both answers in the declared step by more than one
@@ -202,7 +219,7 @@ def _finer_terms(
     declared = [_worth(mode, c) for c in (own, reserved) if c is not None]
     beat = max(declared) + step_value(mode, deals, grid.h100e) if declared else -np.inf
     for step in steps(grid)[1:]:
-        found = first_terms_in_steps(portfolio, mode, result, v_floor, step)
+        found = first_terms_in_steps(portfolio, mode, result, v_floor, step, threads=threads)
         if found is not None and _worth(mode, found) > beat:
             return step, found
     return None
