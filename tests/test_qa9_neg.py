@@ -277,3 +277,21 @@ def test_fix_keeps_a_level_named_by_its_amount(tmp_path: Path) -> None:
     record_offer(pf, tmp_path, "XH", package=package)
     offer = record_offer(pf, tmp_path, "XH", fix=["power"])
     assert offer.round.package.concessions == {"power": "small"}
+
+
+def test_an_offer_past_its_deadline_says_so(solo: Portfolio, tmp_path: Path) -> None:
+    """Linear with a deadline of 1: the first offer aims at the ideal, the second is past
+    the deadline and aims at the reservation value. Its reason read "US offer 2 of a
+    deadline of 1: the target moves from the ideal toward the reservation value", a
+    count beyond its total and a move that had ended."""
+    first = record_offer(solo, tmp_path, "XC", strategy="linear", deadline=1)
+    second = record_offer(solo, tmp_path, "XC")
+    before, said = first.round.data.strategy, second.round.data.strategy
+    assert before is not None and before.reason is not None
+    assert before.reason.startswith("US offer 1 of a deadline of 1: the target moves")
+    assert said is not None and said.reason is not None
+    assert said.reason.startswith(
+        "US offer 2, past the deadline of 1 offers: the target is the reservation value"
+    )
+    assert said.target_us_utility is not None and said.reservation_us_utility is not None
+    assert said.target_us_utility >= said.reservation_us_utility - 1e6
