@@ -291,7 +291,7 @@ def test_an_offer_past_its_deadline_says_so(solo: Portfolio, tmp_path: Path) -> 
     assert before.reason.startswith("US offer 1 of a deadline of 1: the target moves")
     assert said is not None and said.reason is not None
     assert said.reason.startswith(
-        "US offer 2, past the deadline of 1 offers: the target is the reservation value"
+        "US offer 2, past the deadline of 1 offer: the target is the reservation value"
     )
     assert said.target_us_utility is not None and said.reservation_us_utility is not None
     assert said.target_us_utility >= said.reservation_us_utility - 1e6

@@ -286,8 +286,8 @@ def next_offer(
             f"US offer {offers + 1} of a deadline of {deadline}: the target moves from the ideal "
             f"toward the reservation value with exponent 1/{b:g}"
             if offers < deadline
-            else f"US offer {offers + 1}, past the deadline of {deadline} offers: the target is "
-            "the reservation value"
+            else f"US offer {offers + 1}, past the deadline of {deadline} "
+            f"offer{'' if deadline == 1 else 's'}: the target is the reservation value"
         )
     floor, why = offer_floor(negotiation, ends)
     if target < floor:
