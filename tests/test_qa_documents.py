@@ -497,3 +497,36 @@ def test_validating_a_portfolio_checks_its_partners_clauses(
         f"error: {aa}:{line}: concessions[0].clause: clause uses an unknown variable "
         "('dict object' has no attribute 'titel')"
     )
+
+
+def test_value_risk_labels_are_clear_of_their_markers() -> None:
+    """The options memo's value-risk chart (global's four regimes): each label started 6
+    points right of its marker's centre, inside a marker of 20 points across, so
+    "bilateral" and "repeal" were written over their own markers."""
+    from dealbench.render.charts import _draw
+
+    points = [
+        {"label": "tiered", "risk": 279_651.0, "value_bn": 174.2, "h100e": 5_163_420.0},
+        {"label": "monopoly", "risk": 61_100.0, "value_bn": 71.5, "h100e": 2_267_000.0},
+        {"label": "repeal", "risk": 306_084.0, "value_bn": 314.8, "h100e": 7_500_000.0},
+        {"label": "bilateral", "risk": 250_000.0, "value_bn": 290.4, "h100e": 6_453_400.0},
+    ]
+    chart = Chart(id="vr", kind="value-risk", caption="", data={"points": points})
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = _draw(chart)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)  # the constrained layout, as the saved chart has it
+    ax = fig.axes[0]
+    markers = {}
+    for collection in ax.collections:  # one scatter a point: its centre and its radius
+        (x, y), size = collection.get_offsets()[0], collection.get_sizes()[0]
+        centre = ax.transData.transform((x, y))
+        markers[(round(x), round(y, 1))] = (centre, (size**0.5) / 2 * fig.dpi / 72)
+    for text in ax.texts:
+        box = text.get_window_extent(renderer)
+        x, y = text.xy  # type: ignore[attr-defined]
+        (cx, cy), radius = markers[(round(x), round(y, 1))]
+        nearest_x = min(max(cx, box.x0), box.x1)
+        nearest_y = min(max(cy, box.y0), box.y1)
+        assert (nearest_x - cx) ** 2 + (nearest_y - cy) ** 2 > radius**2, text.get_text()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -186,7 +187,9 @@ def draw_value_risk(ax: Axes, data: dict[str, Any]) -> None:
         colour = "#D55E00" if p.get("highlight") else "#0072B2"
         size = 30 + 400 * p["h100e"] / largest
         ax.scatter([p["risk"]], [p["value_bn"]], s=size, color=colour, alpha=0.75)
-        offset = (6, 4) if i % 2 == 0 else (6, -11)
+        # Clear of the marker: its diameter is sqrt(size) points (the area is `size`).
+        gap = math.sqrt(size) / 2 + 3
+        offset = (gap, 4) if i % 2 == 0 else (gap, -11)
         ax.annotate(
             p["label"], (p["risk"], p["value_bn"]), textcoords="offset points", xytext=offset
         )
