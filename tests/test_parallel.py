@@ -102,6 +102,14 @@ def test_dask_from_the_command_line(run: Runner, cluster: Any) -> None:
             "the dask executor needs a scheduler address (e.g. tcp://10.0.0.5:8786)",
         ),
         (None, None, "tcp://x:1", "scheduler", "only with the dask executor"),
+        (
+            4,
+            "dask",
+            "tcp://x:1",
+            "jobs",
+            "only with local processes; on a dask cluster the solves run on its workers "
+            "(as many at once as they have threads)",
+        ),
     ],
 )
 def test_bad_executor_options(

@@ -347,7 +347,13 @@ def make_executor(jobs: int | None, executor: str | None, scheduler: str | None)
                 "scheduler",
                 "the dask executor needs a scheduler address (e.g. tcp://10.0.0.5:8786)",
             )
-        return Executor("dask", jobs or 1, scheduler)
+        if jobs is not None:  # said, not ignored: the cluster decides how many solves run
+            raise ArgumentError(
+                "jobs",
+                "only with local processes; on a dask cluster the solves run on its workers "
+                "(as many at once as they have threads)",
+            )
+        return Executor("dask", 1, scheduler)
     if scheduler:
         raise ArgumentError("scheduler", "only with the dask executor")
     n = default_jobs() if jobs is None else jobs

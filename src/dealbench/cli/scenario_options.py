@@ -37,7 +37,9 @@ PolicyOpt = Annotated[
 JobsOpt = Annotated[
     int | None,
     typer.Option(
-        "--jobs", "-j", help="Solves run side by side in this many processes (default: all cores)."
+        "--jobs",
+        "-j",
+        help="Solves run side by side in this many processes (default: all cores; not with dask).",
     ),
 ]
 ExecutorOpt = Annotated[
