@@ -1,0 +1,58 @@
+"""Every command on portfolios unlike the shipped ones (qa10-odd): quarters, chips,
+continuous amounts, one partner, a period without supply, a partner's own caps, a tier-3
+partner and one that accepts nothing (tests/data/qa10odd/).
+
+- `quarters.yaml`: 2027Q3-2028Q2 in steps of 256 B200 chips under annual caps (a quarter
+  of each), no supply in 2028Q1; Østerland (OST, tier 2, asks in chips and TPP, an
+  uncertain walk-away value), Pembrook (PB, tier 1), Qazaria (QZ, tier 3).
+- `solo.yaml`: Ruritania (RUR, a long unicode name) alone in 2029, continuous amounts,
+  its own caps per level, money in every spelling.
+- `nothing.yaml`: 2030Q1-2030Q2 under caps per quarter, no supply in 2030Q1; Nowhere
+  (NW, a walk-away value no deal reaches), Qazaria (QZ), Valmont (VM).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dealbench import load_portfolio, solve
+from dealbench.analyze.limits import decided_by
+from dealbench.model.schema import Portfolio
+from helpers import DATA, Runner
+
+ODD = DATA / "qa10odd"
+QUARTERS = ODD / "quarters.yaml"
+SOLO = ODD / "solo.yaml"
+NOTHING = ODD / "nothing.yaml"
+
+
+@pytest.fixture(scope="module")
+def quarters() -> Portfolio:
+    return load_portfolio(QUARTERS)
+
+
+def test_a_period_without_supply_binds_where_a_deal_would_take_some(
+    quarters: Portfolio,
+) -> None:
+    """2028Q1 has no supply; OST asks 1e9 TPP (63,163 H100e) in it and PB 30,000, and the
+    shadow price of its supply is $9,750 per H100e. `solve` listed only 2027Q3 and 2027Q4
+    as binding, and `compare` said OST's 2028Q1 was decided by "risk cost" (the partner
+    above its walk-away value, short of ask and cap): `checker.used_up` counted a supply
+    as used only when it was above 0."""
+    result = solve(quarters)
+    supply = [lim.period for lim in result.binding if lim.kind == "supply"]
+    assert supply == ["2027Q3", "2027Q4", "2028Q1"]
+    reasons = decided_by(quarters, result, "OST")
+    assert "risk cost" not in reasons
+    assert reasons.startswith("supply (2027Q3–2028Q1)")
+
+
+def test_a_period_without_supply_that_nobody_wants_does_not_bind(run: Runner) -> None:
+    """`nothing.yaml`'s 2030Q1 has no supply and VM asks 8,000 H100e in it: it binds.
+    The same portfolio with VM's 2030Q1 ask at 0 leaves nothing held back there."""
+    out = run("solve", NOTHING)
+    assert out.exit_code == 0, out.output
+    assert "Binding: Supply is fully allocated in 2030Q1." in out.stdout
+    out = run("solve", NOTHING, "--set", "partners.VM.ask.2030Q1=0")
+    assert out.exit_code == 0, out.output
+    assert "2030Q1." not in out.stdout.split("Binding:", 1)[1].split("Solver:")[0]
