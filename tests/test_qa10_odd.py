@@ -13,6 +13,8 @@ partner and one that accepts nothing (tests/data/qa10odd/).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from dealbench import load_portfolio, solve
@@ -56,3 +58,40 @@ def test_a_period_without_supply_that_nobody_wants_does_not_bind(run: Runner) ->
     out = run("solve", NOTHING, "--set", "partners.VM.ask.2030Q1=0")
     assert out.exit_code == 0, out.output
     assert "2030Q1." not in out.stdout.split("Binding:", 1)[1].split("Solver:")[0]
+
+
+def test_a_frontier_in_chips_says_its_points_are_not_in_whole_chips(run: Runner) -> None:
+    """The quarters are decided in steps of 256 B200 chips, and the held frontier's points
+    are the partner's exact curves, unrounded (OST's 2027Q3: 45,447.2 H100e, 19,986.7
+    chips). A frontier in steps of H100e says so under its table; in chips it said
+    nothing (`step_of` gave up on chips), so a staffer read 132,059 H100e as a package a
+    licence could name."""
+    out = run("frontier", QUARTERS, "--partner", "OST", "--points", "5")
+    assert out.exit_code == 0, out.output
+    said = " ".join(out.stdout.split())
+    assert (
+        "Every point: the portfolio's compute is not in whole B200 chips, not the declared "
+        "256: points of the exact curves are not rounded" in said
+    )
+
+
+def test_a_frontier_of_one_point_says_one_point(run: Runner) -> None:
+    """QZ is tier 3: its frontier is the no-deal point alone, and the method line said
+    "1 points"."""
+    out = run("frontier", NOTHING, "--partner", "QZ", "--points", "5")
+    assert out.exit_code == 0, out.output
+    assert "Method: epsilon-constraint, 1 point, " in out.stdout
+
+
+def test_a_portfolio_memo_where_every_partner_has_a_deal_names_no_walk_away_values(
+    run: Runner, tmp_path: Path
+) -> None:
+    """Ruritania alone gets a deal, so no partner is without one; the portfolio memo still
+    said "The total US utility includes the US walk-away value for each partner that gets
+    no package", in Markdown, HTML, DOCX and PDF."""
+    out = run("solve", SOLO, "--out", tmp_path, "--render", "md,html", "--date", "2029-01-02")
+    assert out.exit_code == 0, out.output
+    for suffix in ("md", "html"):
+        memo = (tmp_path / f"memos/portfolio-q10-solo.{suffix}").read_text()
+        assert "Ruritanien" in memo
+        assert "walk-away value for each partner" not in memo

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.arguments import partner_code
 from dealbench.checker import DealFigures, check
-from dealbench.model.schema import Package, Portfolio
+from dealbench.model.schema import Granularity, Package, Portfolio
 from dealbench.negotiate.replan import residual, solve_with_floor
 from dealbench.negotiate.single import single
 from dealbench.optimize.result import SolveResult
@@ -60,9 +60,9 @@ class FrontierPoint(BaseModel):
     figures: DealFigures | None = Field(default=None, description="The package as check sees it")
     others: list[Package] = Field(default_factory=list, description="Every other deal")
     label: str = ""
-    #: The coarsest step, in H100e, of the declared one or finer by tens, that every amount
-    #: of the point's packages is a whole number of (0: not whole H100e); None when the
-    #: portfolio's granularity is in chips or continuous.
+    #: The coarsest step, in H100e, of the declared one or finer by tens (in H100e, or in
+    #: chips of the declared model), that every amount of the point's packages is a whole
+    #: number of (0: not whole units); None when the portfolio's amounts are continuous.
     step_h100e: float | None = None
 
     def axis_value(self, axis: Axis, jointly: bool = False) -> float:
@@ -138,8 +138,10 @@ class Frontier(BaseModel):
     method: str = "epsilon-constraint"
     seconds: float = 0.0
     notes: list[str] = Field(default_factory=list)
-    #: The portfolio's declared step in H100e (None: in chips, or continuous).
+    #: The portfolio's declared step in H100e (None: continuous amounts).
     step_h100e: float | None = None
+    #: The portfolio's granularity, for the steps' words (H100e, or chips of a model).
+    granularity: Granularity | None = None
 
     def to_json(self) -> dict[str, Any]:
         def one(p: FrontierPoint | None) -> dict[str, Any] | None:
@@ -227,9 +229,10 @@ def point_of(
 
 def step_of(portfolio: Portfolio, packages: Sequence[Package]) -> float | None:
     """The coarsest step of the declared granularity or finer by tens (1,000, 100, 10, 1
-    H100e) that every amount of `packages` is a whole number of; 0 when none is."""
+    H100e; or 256, 25, 2, 1 chips) that every amount of `packages` is a whole number of;
+    0 when none is, None when the portfolio's amounts are continuous."""
     grid = portfolio.granularity
-    if grid.model is not None or grid.h100e <= 0:
+    if grid.h100e <= 0:
         return None
     amounts = [x for p in packages for x in p.compute.values()]
     for step in steps(grid):  # the steps the schedule tries, coarsest first
