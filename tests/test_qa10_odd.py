@@ -19,7 +19,8 @@ import pytest
 
 from dealbench import load_portfolio, solve
 from dealbench.analyze.limits import decided_by
-from dealbench.model.schema import Portfolio
+from dealbench.model.schema import Granularity, Portfolio
+from dealbench.negotiate.frontier import step_of
 from helpers import DATA, Runner
 
 ODD = DATA / "qa10odd"
@@ -95,3 +96,25 @@ def test_a_portfolio_memo_where_every_partner_has_a_deal_names_no_walk_away_valu
         memo = (tmp_path / f"memos/portfolio-q10-solo.{suffix}").read_text()
         assert "Ruritanien" in memo
         assert "walk-away value for each partner" not in memo
+
+
+def test_a_full_ask_in_whole_chips_is_on_the_declared_step(quarters: Portfolio) -> None:
+    """OST asks 60,000 H100e in 2028Q2 and gets it in whole B200 chips (26,386, not a
+    multiple of 256): the schedule allows a limit itself in whole units, and `solve` says
+    "in steps of 256 B200 chips". The frontier's `step_of` counted it as a finer step, so
+    `frontier --jointly --axis risk` said of the US-best point "in steps of 1 B200 chips,
+    not the declared 256: no schedule in those was found" (in steps of 500 H100e, "of 1
+    H100e, not the declared 500")."""
+    result = solve(quarters)
+    packages = [d.package() for d in result.deals]
+    assert packages[0].compute["2028Q2"] == pytest.approx(26_386 * 36_000 / 15_832)
+    assert step_of(quarters, packages) == quarters.granularity.h100e
+    off = packages[0].model_copy(update={"compute": {**packages[0].compute, "2027Q3": 45_001}})
+    assert step_of(quarters, [off, packages[1]]) == 0.0  # not whole chips: said so
+
+
+def test_one_chip_is_one_chip() -> None:
+    """A step of one chip read "steps of 1 B200 chips"."""
+    one = Granularity(h100e=36_000 / 15_832, chips=1, model="B200")
+    assert one.describe() == "steps of 1 B200 chip"
+    assert one.one_step() == "1 B200 chip, 2 H100e"

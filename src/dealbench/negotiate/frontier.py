@@ -29,7 +29,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.arguments import partner_code
-from dealbench.checker import DealFigures, check
+from dealbench.checker import COMPUTE_TOL, DealFigures, at_limit, check
 from dealbench.model.schema import Granularity, Package, Portfolio
 from dealbench.negotiate.replan import residual, solve_with_floor
 from dealbench.negotiate.single import single
@@ -230,15 +230,33 @@ def point_of(
 def step_of(portfolio: Portfolio, packages: Sequence[Package]) -> float | None:
     """The coarsest step of the declared granularity or finer by tens (1,000, 100, 10, 1
     H100e; or 256, 25, 2, 1 chips) that every amount of `packages` is a whole number of;
-    0 when none is, None when the portfolio's amounts are continuous."""
+    0 when none is, None when the portfolio's amounts are continuous. An amount at its
+    limit, the partner's ask or cap in whole units, is on every step, as the schedule
+    allows it (`optimize.grid`): a full ask of 20,000 B200 chips is no finer step."""
     grid = portfolio.granularity
     if grid.h100e <= 0:
         return None
-    amounts = [x for p in packages for x in p.compute.values()]
+    amounts = [
+        x for p in packages for t, x in p.compute.items() if not _at_own_limit(portfolio, p, t)
+    ]
     for step in steps(grid):  # the steps the schedule tries, coarsest first
         if all(abs(x / step - round(x / step)) <= 1e-6 for x in amounts):
             return step
     return 0.0
+
+
+def _at_own_limit(portfolio: Portfolio, package: Package, period: str) -> bool:
+    """Whether the package's compute in `period` is its partner's ask or cap there, in
+    whole units (`checker.at_limit`)."""
+    partner = portfolio.partner(package.partner)
+    if partner is None:
+        return False
+    limit = portfolio.ask(partner, period)
+    cap = portfolio.level_cap(partner, package.security)
+    if cap is not None:
+        limit = min(limit, cap)
+    x = package.compute.get(period, 0.0)
+    return x > 0 and at_limit(portfolio, x, limit) and x <= limit + COMPUTE_TOL
 
 
 def us_best_at(
