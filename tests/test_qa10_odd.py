@@ -118,3 +118,26 @@ def test_one_chip_is_one_chip() -> None:
     one = Granularity(h100e=36_000 / 15_832, chips=1, model="B200")
     assert one.describe() == "steps of 1 B200 chip"
     assert one.one_step() == "1 B200 chip, 2 H100e"
+
+
+def test_a_partner_that_accepts_nothing_is_not_kept_out_by_a_cap(
+    run: Runner, tmp_path: Path
+) -> None:
+    """With the caps read per year (`--set policy.caps_per=year`), nobody gets a deal, and
+    the portfolio memo's "What prevents a deal" said "NW: the tier 2 cap (500 H100e a
+    period under baseline) prevents a deal": Nowhere's walk-away value is USD 900tn, and
+    its full ask within the supply (0 in 2030Q1, 5,000 H100e at 30k in 2030Q2) is worth
+    $150.0m to it; no cap keeps it out (`compare` says "accepts no package"). VM, whose
+    full ask it would accept, is kept out by its cap (3,000 H100e a quarter under veu)."""
+    out = run(
+        "solve", NOTHING, "--set", "policy.caps_per=year", "--out", tmp_path,
+        "--render", "md", "--date", "2030-01-01",
+    )  # fmt: skip
+    assert out.exit_code == 0, out.output
+    memo = (tmp_path / "memos/portfolio-q10-nothing.md").read_text()
+    assert (
+        "- NW: Nowhere accepts no package, whatever the caps. Even its full ask (within the "
+        "supply), with no commitment at all, gives it a partner utility of $150.0m, "
+        "$900.00tn short of its walk-away value plus the required margin." in memo
+    )
+    assert "- VM: the tier 2 cap (3,000 H100e a period under veu) prevents a deal." in memo
