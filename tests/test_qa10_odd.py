@@ -141,3 +141,15 @@ def test_a_partner_that_accepts_nothing_is_not_kept_out_by_a_cap(
         "$900.00tn short of its walk-away value plus the required margin." in memo
     )
     assert "- VM: the tier 2 cap (3,000 H100e a period under veu) prevents a deal." in memo
+
+
+def test_a_re_solve_where_both_regimes_tie_says_they_tie(run: Runner, tmp_path: Path) -> None:
+    """The options memo re-solves bilateral and monopoly with the cost of risk past the
+    factor where monopoly would overtake with the packages held (19.77 times): at that
+    cost neither makes a deal (OST's walk-away value to the US, -$300.0m, under both), and
+    the memo said "monopoly is still $0 behind"."""
+    out = run("compare", QUARTERS, "--out", tmp_path, "--render", "md", "--date", "2027-06-01")
+    assert out.exit_code == 0, out.output
+    memo = (tmp_path / "memos/options-q10-quarters.md").read_text()
+    assert "bilateral -$300.0m, monopoly -$300.0m; monopoly ties with it." in memo
+    assert "$0 behind" not in memo
