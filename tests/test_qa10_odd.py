@@ -19,6 +19,7 @@ import pytest
 
 from dealbench import load_portfolio, solve
 from dealbench.analyze.limits import decided_by
+from dealbench.model.overrides import apply_overrides, read_value
 from dealbench.model.schema import Granularity, Portfolio
 from dealbench.negotiate.frontier import step_of
 from helpers import DATA, Runner
@@ -153,3 +154,25 @@ def test_a_re_solve_where_both_regimes_tie_says_they_tie(run: Runner, tmp_path: 
     memo = (tmp_path / "memos/options-q10-quarters.md").read_text()
     assert "bilateral -$300.0m, monopoly -$300.0m; monopoly ties with it." in memo
     assert "$0 behind" not in memo
+
+
+def test_a_cap_set_on_the_command_line_is_per_year_as_the_policy_writes_it(
+    quarters: Portfolio,
+) -> None:
+    """The policy writes its caps per year (tier 2 under veu: 400,000) and the quarters
+    hold a quarter of each (100,000). `--set policy.caps.tier2.veu=100_000` set 100,000
+    per quarter, not per year: OST kept 45,405 H100e in 2027Q3, where the same figure
+    written in the file caps it at 25,000 a quarter (OST then takes kyc). The override
+    was applied to the caps already converted to quarters; `policy.caps_per=quarter`
+    likewise left them at 100,000 a quarter where the file edited says 400,000."""
+    ost = quarters.partner("OST")
+    assert ost is not None
+    assert quarters.level_cap(ost, "veu") == 100_000
+    assert read_value(quarters, "policy.caps.tier2.veu") == 400_000
+    set_per_year = apply_overrides(quarters, {"policy.caps.tier2.veu": "100_000"})
+    assert set_per_year.level_cap(ost, "veu") == 25_000
+    assert read_value(set_per_year, "policy.caps.tier2.veu") == 100_000
+    per_quarter = apply_overrides(quarters, ["policy.caps_per=quarter"])
+    assert per_quarter.level_cap(ost, "veu") == 400_000
+    assert per_quarter.level_cap(ost, "kyc") == 160_000
+    assert solve(set_per_year).deal("OST").compute["2027Q3"] <= 40_000  # kyc's quarter

@@ -221,6 +221,9 @@ class Policy(Strict):
     #: less than it has without a deal.
     acceptance_margin: Annotated[Money, Field(ge=0)] = 0.0
     granularity: GranularityField | None = None
+    #: Where a portfolio converted the caps to its period (`periods.caps_per_period`): the
+    #: `caps_per` they were written for and the factor applied; None: as written.
+    _converted: tuple[CapsPer, float] | None = PrivateAttr(default=None)
 
     @cached_property
     def level_ids(self) -> list[str]:
