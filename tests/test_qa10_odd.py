@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from dealbench import load_portfolio, solve
+from dealbench import improvements, load_portfolio, solve
 from dealbench.analyze.limits import decided_by
 from dealbench.model.overrides import apply_overrides, read_value
 from dealbench.model.schema import Granularity, Portfolio
@@ -176,3 +176,19 @@ def test_a_cap_set_on_the_command_line_is_per_year_as_the_policy_writes_it(
     assert per_quarter.level_cap(ost, "veu") == 400_000
     assert per_quarter.level_cap(ost, "kyc") == 160_000
     assert solve(set_per_year).deal("OST").compute["2027Q3"] <= 40_000  # kyc's quarter
+
+
+def test_improvements_in_a_portfolio_in_chips_are_in_whole_chips(quarters: Portfolio) -> None:
+    """OST's US-best package (19,968, 11,520 and 26,386 B200 chips) with PB held: `improve`
+    re-planned its compute in whole H100e, 45,447 H100e in 2027Q3 (19,986.7 chips), which
+    no licence for B200 chips can name. The re-plan now counts whole chips."""
+    result = solve(quarters)
+    ost, pb = (result.deal(code) for code in ("OST", "PB"))
+    assert ost is not None and pb is not None
+    found = improvements(quarters, ost.package(), [pb.package()], every_variant=True)
+    moved = [i.package for i in found if i.package.compute != ost.package().compute]
+    assert moved
+    grid = quarters.granularity
+    for package in moved:
+        positive = {t for t, x in package.compute.items() if x > 0}
+        assert set(grid.in_chips(package.compute)) == positive, package.compute
