@@ -192,3 +192,15 @@ def test_improvements_in_a_portfolio_in_chips_are_in_whole_chips(quarters: Portf
     for package in moved:
         positive = {t for t, x in package.compute.items() if x > 0}
         assert set(grid.in_chips(package.compute)) == positive, package.compute
+
+
+def test_a_solve_without_deals_names_the_step_in_chips(run: Runner) -> None:
+    """With no risk budget to spend (`--set portfolio.risk_budget=0`) nobody gets a deal,
+    and `solve` said "Compute is in steps of 582 H100e." of a portfolio decided in steps
+    of 256 B200 chips: with no package to round, the schedule left its note empty and the
+    CLI fell back to the step in H100e, rounded."""
+    out = run("solve", QUARTERS, "--set", "portfolio.risk_budget=0")
+    assert out.exit_code == 0, out.output
+    said = " ".join(out.stdout.split())
+    assert "Compute is in steps of 256 B200 chips (582.1 H100e each)." in said
+    assert "582 H100e." not in said
