@@ -390,7 +390,9 @@ def used_up(portfolio: Portfolio, figures: SharedFigures) -> tuple[list[str], bo
     granularity takes (of supply; of risk, for the deal in question) while a deal short
     of its ask and cap would take more than is left: compute is decided in whole steps
     (or the full ask), so that remainder cannot be given, and the limit is what holds the
-    deal back. `solve`'s binding limits, the documents and the no-deal reasons read this.
+    deal back. A period without supply is used up when a deal would take some in it (its
+    ask and cap allow it): nothing else holds that deal's compute there at 0. `solve`'s
+    binding limits, the documents and the no-deal reasons read this.
     """
     step = portfolio.granularity.h100e
 
@@ -408,7 +410,9 @@ def used_up(portfolio: Portfolio, figures: SharedFigures) -> tuple[list[str], bo
     supply = []
     for t, limit in figures.supply.items():
         left = limit - figures.supply_used.get(t, 0.0)
-        exact = limit > 0 and left <= limit * REL_TOL + COMPUTE_TOL
+        exact = left <= limit * REL_TOL + COMPUTE_TOL and (
+            limit > 0 or any(room(d, t) > COMPUTE_TOL for d in figures.deals)
+        )
         held = 0 < left < step and any(room(d, t) > left + COMPUTE_TOL for d in figures.deals)
         if exact or held:
             supply.append(t)

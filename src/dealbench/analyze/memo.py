@@ -12,7 +12,7 @@ import datetime as dt
 import math
 from typing import Any
 
-from dealbench.analyze.compare import Comparison, PartnerCell, RegimeRow
+from dealbench.analyze.compare import Comparison, PartnerCell, RegimeRow, tie
 from dealbench.limit import grouped_messages, messages
 from dealbench.model.schema import Portfolio
 from dealbench.optimize import SolveResult, Status
@@ -318,8 +318,12 @@ def confirmations(
         at_best, at_other = results[2 * i].us_value, results[2 * i + 1].us_value
         if at_best is None or at_other is None:
             continue
-        ahead = at_other > at_best
-        verdict = "overtakes it" if ahead else f"is still {money(at_best - at_other)} behind"
+        if abs(at_other - at_best) <= tie(at_best):  # both fall to the same (no deal, say)
+            verdict = "ties with it"
+        elif at_other > at_best:
+            verdict = "overtakes it"
+        else:
+            verdict = f"is still {money(at_best - at_other)} behind"
         out.append(
             f"Re-solved with the cost of risk at {factor * (1 + PAST):.2f} times the estimate "
             f"(packages free to move): {best} {money(at_best)}, {other} {money(at_other)}; "

@@ -155,7 +155,7 @@ def _step_notes(f: Frontier) -> list[str]:
             which = f"Point {numbers[0]}"
         else:
             which = f"Points {', '.join(numbers)}"
-        where = f"in steps of {step:,.0f} H100e" if step >= 1 else "not in whole H100e"
+        where = _in_steps(f, step)
         solved = (
             "no schedule in those was found that keeps their terms within the limits and V "
             "within one step's value"
@@ -165,10 +165,25 @@ def _step_notes(f: Frontier) -> list[str]:
             if f.jointly
             else f"points of the exact curves are not rounded; for a solved one, {solved}"
         )
+        units = f.granularity.units if f.granularity is not None else round(declared)
         lines.append(
-            f"{which}: the portfolio's compute is {where}, not the declared {declared:,.0f}: {why}."
+            f"{which}: the portfolio's compute is {where}, not the declared {units:,}: {why}."
         )
     return lines
+
+
+def _in_steps(f: Frontier, step: float) -> str:
+    """`in steps of 100 H100e`, `in steps of 25 B200 chips`, or `not in whole H100e` (or
+    chips) for a step of 0: a step in the unit the portfolio declares its step in."""
+    from dealbench.optimize.schedule import finer
+
+    grid = f.granularity
+    unit = f"{grid.model} chips" if grid is not None and grid.model else "H100e"
+    if step <= 0:
+        return f"not in whole {unit}"
+    if grid is None:
+        return f"in steps of {step:,.0f} H100e"
+    return f"in {finer(grid, step).describe()}"
 
 
 def print_frontier(f: Frontier) -> None:
@@ -201,7 +216,10 @@ def print_frontier(f: Frontier) -> None:
         say(out, line)
     for line in _piece_lines(f):
         say(out, line)
-    out.print(f"Method: {f.method}, {len(f.points)} points, {f.seconds:.2f} s (gap {f.gap:g})")
+    from dealbench.render.environment import plural
+
+    points = plural(len(f.points), "point")
+    out.print(f"Method: {f.method}, {points}, {f.seconds:.2f} s (gap {f.gap:g})")
     for label, point, key in (
         ("No deal", f.no_deal, ""),
         ("US-best", f.us_best, ""),

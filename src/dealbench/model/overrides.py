@@ -30,7 +30,7 @@ from pydantic import BaseModel, Field, ValidationError
 from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model import rules
 from dealbench.model.load import partner_cap_problems
-from dealbench.model.periods import PeriodMismatch
+from dealbench.model.periods import PeriodMismatch, as_written
 from dealbench.model.schema import (
     Compute,
     Id,
@@ -284,7 +284,7 @@ def _walk(pf: Portfolio, path: str, value: Any, where: str) -> _Walked:
         )
     if not rest:
         raise fail(f"a path names a field inside {root}, e.g. {_example(root)}")
-    obj: BaseModel = pf.policy
+    obj: BaseModel = as_written(pf.policy)  # its caps as the file writes them
     prefix, inside = root, rest
     if root == "partners":
         code = rest[0]
@@ -414,7 +414,7 @@ def read_value(portfolio: Portfolio, path: str) -> Any:
     root, rest = parts[0], parts[1:]
     obj: Any
     if root == "policy":
-        obj = portfolio.policy
+        obj = as_written(portfolio.policy)
     elif root == "partners" and rest:
         obj, rest = portfolio.partner(rest[0]), rest[1:]
     elif root == "portfolio":

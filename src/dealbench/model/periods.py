@@ -86,7 +86,9 @@ def _has_caps(caps: Caps) -> bool:
 
 def caps_per_period(policy: Policy, periods: list[str]) -> Policy:
     """`policy` with its caps per one of `periods` (its `caps_per` then names their length);
-    the same policy when nothing changes. Raises PeriodMismatch."""
+    the same policy when nothing changes. Raises PeriodMismatch. The converted policy
+    remembers how its caps were written (`as_written`)."""
+    policy = as_written(policy)
     try:
         factor, each = caps_factor(policy.caps_per, periods)
     except PeriodMismatch as exc:
@@ -95,4 +97,20 @@ def caps_per_period(policy: Policy, periods: list[str]) -> Policy:
         raise
     if factor == 1.0 or each is None:
         return policy
-    return policy.model_copy(update={"caps": _scaled(policy.caps, factor), "caps_per": each})
+    converted = policy.model_copy(update={"caps": _scaled(policy.caps, factor), "caps_per": each})
+    converted._converted = (policy.caps_per, factor)
+    return converted
+
+
+def as_written(policy: Policy) -> Policy:
+    """`policy` with its caps as its file writes them, per its own `caps_per`: what a
+    `--set policy.caps...` value is written in (a cap per year of a portfolio of quarters
+    is set per year, as in the file); the same policy when they were never converted."""
+    if policy._converted is None:
+        return policy
+    caps_per, factor = policy._converted
+    written = policy.model_copy(
+        update={"caps": _scaled(policy.caps, 1.0 / factor), "caps_per": caps_per}
+    )
+    written._converted = None
+    return written

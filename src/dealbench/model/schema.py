@@ -125,15 +125,19 @@ class Granularity(Strict):
     def one_step(self) -> str:
         """One step in words: `256 B200 chips, 582 H100e` or `1,000 H100e`."""
         if self.model:
-            return f"{self.units:,} {self.model} chips, {self.h100e:,.0f} H100e"
+            return f"{self._chips()}, {self.h100e:,.0f} H100e"
         return f"{self.h100e:,.0f} H100e"
 
     def describe(self) -> str:
         if self.h100e == 0:
             return "continuous amounts"
         if self.model:
-            return f"steps of {self.units:,} {self.model} chips"
+            return f"steps of {self._chips()}"
         return f"steps of {self.units:,} H100e"
+
+    def _chips(self) -> str:
+        """`256 B200 chips`, `1 B200 chip`."""
+        return f"{self.units:,} {self.model} chip{'' if self.units == 1 else 's'}"
 
 
 def _granularity(value: Any) -> Any:
@@ -217,6 +221,9 @@ class Policy(Strict):
     #: less than it has without a deal.
     acceptance_margin: Annotated[Money, Field(ge=0)] = 0.0
     granularity: GranularityField | None = None
+    #: Where a portfolio converted the caps to its period (`periods.caps_per_period`): the
+    #: `caps_per` they were written for and the factor applied; None: as written.
+    _converted: tuple[CapsPer, float] | None = PrivateAttr(default=None)
 
     @cached_property
     def level_ids(self) -> list[str]:

@@ -29,8 +29,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.arguments import partner_code
-from dealbench.checker import DealFigures, check
-from dealbench.model.schema import Package, Portfolio
+from dealbench.checker import COMPUTE_TOL, DealFigures, at_limit, check
+from dealbench.model.schema import Granularity, Package, Portfolio
 from dealbench.negotiate.replan import residual, solve_with_floor
 from dealbench.negotiate.single import single
 from dealbench.optimize.result import SolveResult
@@ -60,9 +60,9 @@ class FrontierPoint(BaseModel):
     figures: DealFigures | None = Field(default=None, description="The package as check sees it")
     others: list[Package] = Field(default_factory=list, description="Every other deal")
     label: str = ""
-    #: The coarsest step, in H100e, of the declared one or finer by tens, that every amount
-    #: of the point's packages is a whole number of (0: not whole H100e); None when the
-    #: portfolio's granularity is in chips or continuous.
+    #: The coarsest step, in H100e, of the declared one or finer by tens (in H100e, or in
+    #: chips of the declared model), that every amount of the point's packages is a whole
+    #: number of (0: not whole units); None when the portfolio's amounts are continuous.
     step_h100e: float | None = None
 
     def axis_value(self, axis: Axis, jointly: bool = False) -> float:
@@ -138,8 +138,10 @@ class Frontier(BaseModel):
     method: str = "epsilon-constraint"
     seconds: float = 0.0
     notes: list[str] = Field(default_factory=list)
-    #: The portfolio's declared step in H100e (None: in chips, or continuous).
+    #: The portfolio's declared step in H100e (None: continuous amounts).
     step_h100e: float | None = None
+    #: The portfolio's granularity, for the steps' words (H100e, or chips of a model).
+    granularity: Granularity | None = None
 
     def to_json(self) -> dict[str, Any]:
         def one(p: FrontierPoint | None) -> dict[str, Any] | None:
@@ -227,15 +229,34 @@ def point_of(
 
 def step_of(portfolio: Portfolio, packages: Sequence[Package]) -> float | None:
     """The coarsest step of the declared granularity or finer by tens (1,000, 100, 10, 1
-    H100e) that every amount of `packages` is a whole number of; 0 when none is."""
+    H100e; or 256, 25, 2, 1 chips) that every amount of `packages` is a whole number of;
+    0 when none is, None when the portfolio's amounts are continuous. An amount at its
+    limit, the partner's ask or cap in whole units, is on every step, as the schedule
+    allows it (`optimize.grid`): a full ask of 20,000 B200 chips is no finer step."""
     grid = portfolio.granularity
-    if grid.model is not None or grid.h100e <= 0:
+    if grid.h100e <= 0:
         return None
-    amounts = [x for p in packages for x in p.compute.values()]
+    amounts = [
+        x for p in packages for t, x in p.compute.items() if not _at_own_limit(portfolio, p, t)
+    ]
     for step in steps(grid):  # the steps the schedule tries, coarsest first
         if all(abs(x / step - round(x / step)) <= 1e-6 for x in amounts):
             return step
     return 0.0
+
+
+def _at_own_limit(portfolio: Portfolio, package: Package, period: str) -> bool:
+    """Whether the package's compute in `period` is its partner's ask or cap there, in
+    whole units (`checker.at_limit`)."""
+    partner = portfolio.partner(package.partner)
+    if partner is None:
+        return False
+    limit = portfolio.ask(partner, period)
+    cap = portfolio.level_cap(partner, package.security)
+    if cap is not None:
+        limit = min(limit, cap)
+    x = package.compute.get(period, 0.0)
+    return x > 0 and at_limit(portfolio, x, limit) and x <= limit + COMPUTE_TOL
 
 
 def us_best_at(

@@ -309,8 +309,20 @@ class _Search:
         security_cost = p.security_costs.get(security, 0.0)
         threshold = p.batna + policy.acceptance_margin
         need = max(self.partner0 + self.min_gain, threshold) + cost + security_cost
-        targets = Targets(us_slack=us - self.us0 - self.min_gain, net=net, partner_need=need)
-        return replan(p.segments, Limits(bounds, total), targets)
+        grid = pf.granularity
+        if grid.model is None:  # whole H100e
+            targets = Targets(us_slack=us - self.us0 - self.min_gain, net=net, partner_need=need)
+            return replan(p.segments, Limits(bounds, total), targets)
+        # A portfolio in chips: the same plan counted in whole chips (a licence names them).
+        unit = grid.unit
+        chips = replan(
+            [(width / unit, value * unit) for width, value in p.segments],
+            Limits({t: b / unit for t, b in bounds.items()}, total / unit),
+            Targets(us_slack=us - self.us0 - self.min_gain, net=net * unit, partner_need=need),
+        )
+        if chips is None:
+            return None
+        return {t: math.floor(n + 1e-9) * unit for t, n in chips.items()}
 
     def verify(self, candidate: Package, changes: list[str]) -> Improvement | None:
         """The candidate as `check` sees it, if it is an improvement."""

@@ -82,8 +82,8 @@ def schedule(
     point: both smoothing objectives would move it off its balance; rounding moves
     each amount by less than a step, and V by at most one step's value)."""
     grid = portfolio.granularity
-    if not packages:
-        return Scheduled([], grid.h100e)
+    if not packages:  # nothing to round; the step is still said in its unit
+        return Scheduled([], grid.h100e, _in_chips(grid))
     deals = [deal_of(portfolio, p, grid) for p in packages]
     timings: dict[str, float] = {}
     if keep_shape:

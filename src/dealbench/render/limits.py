@@ -234,12 +234,12 @@ def no_deal_reason(
     The partner's best case is the most compute its caps (and the supply) allow
     under each security level it can meet, for no commitment at all. If even
     that leaves it short of its walk-away value plus the required margin, the
-    caps prevent the deal; otherwise no package it accepts was worth more to the
+    caps prevent the deal, unless its full ask (within the supply) would leave it
+    short too: then it accepts no package, whatever the caps (as `compare`'s
+    `analyze.limits.decided_by` says). Otherwise no package it accepts was worth more to the
     United States than no deal (within the supply and risk budget the solve had), or,
     when the solve stopped at its time limit (`stopped`), none was found before it.
     """
-    from dealbench.checker import evaluate
-    from dealbench.model.schema import Package
 
     partner = portfolio.partner(code)
     assert partner is not None
@@ -256,17 +256,17 @@ def no_deal_reason(
     caps = {lv: portfolio.level_cap(partner, lv) for lv in levels}
     if all(c is not None and c <= COMPUTE_TOL for c in caps.values()):
         return f"{code}: the tier {partner.tier} cap is zero under every security level."
-    best = None
-    for lv in levels:
-        compute = {
-            t: min(portfolio.cap(partner, lv, t), checked.supply.get(t, float("inf")))
-            for t in portfolio.periods
-        }
-        figures = evaluate(portfolio, Package(partner=code, security=lv, compute=compute))
-        if best is None or figures.partner_utility > best.partner_utility:
-            best = figures
-    assert best is not None
+    best = _most_compute(portfolio, partner, levels, checked, capped=True)
     if best.partner_utility < best.acceptance_threshold - MARGIN_TOL:
+        full = _most_compute(portfolio, partner, levels, checked, capped=False)
+        if full.partner_utility < full.acceptance_threshold - MARGIN_TOL:
+            return (
+                f"{code}: {partner.name} accepts no package, whatever the caps. Even its full "
+                "ask (within the supply), with no commitment at all, gives it a partner utility "
+                f"of {money(full.partner_utility)}, "
+                f"{money(full.acceptance_threshold - full.partner_utility)} short of its "
+                "walk-away value plus the required margin."
+            )
         cap = caps[best.security]
         own = best.security in portfolio.caps.get(code, {})
         whose = f"{code}'s own cap" if own else f"the tier {partner.tier} cap"
@@ -295,6 +295,35 @@ def no_deal_reason(
         f"than its walk-away value ({money(partner.us_batna)}) within the supply and risk "
         "budget left by the other deals."
     )
+
+
+def _most_compute(
+    portfolio: Portfolio,
+    partner: Partner,
+    levels: list[str],
+    checked: PortfolioCheck,
+    *,
+    capped: bool,
+) -> DealFigures:
+    """The partner's best case for no commitment: under the level that serves it best, the
+    most compute its caps (unless not `capped`: its ask) and the supply allow."""
+    from dealbench.checker import evaluate
+    from dealbench.model.schema import Package
+
+    best = None
+    for lv in levels:
+        compute = {
+            t: min(
+                portfolio.cap(partner, lv, t) if capped else portfolio.ask(partner, t),
+                checked.supply.get(t, float("inf")),
+            )
+            for t in portfolio.periods
+        }
+        figures = evaluate(portfolio, Package(partner=partner.code, security=lv, compute=compute))
+        if best is None or figures.partner_utility > best.partner_utility:
+            best = figures
+    assert best is not None
+    return best
 
 
 def _left_prevents(
