@@ -132,6 +132,18 @@ def test_free_concessions_come_first_and_worthless_ones_last() -> None:
     assert [r.rank for r in ranking] == [1, 2, 3, 4]
 
 
+def test_a_tiny_ratio_is_not_printed_as_nothing() -> None:
+    """A term worth USD 75k to the US against USD 2.5tn to the partner printed a ratio of
+    "0.00", which reads as worth nothing to the US."""
+    menu = [
+        concession("token", us_value="75k", partner_cost="2.5tn"),
+        concession("cheap", us_value="4bn", partner_cost="1bn"),
+    ]
+    pf = portfolio(policy(), [partner("AA", concessions=menu)], supply={"2026": 1})
+    texts = {r.concession: r.ratio_text for r in concession_ranking(pf, "AA")}
+    assert texts == {"cheap": "4.00", "token": "less than 0.01"}
+
+
 def test_the_shipped_offer_has_improvements() -> None:
     from dealbench import load_package, load_portfolio
 

@@ -36,6 +36,7 @@ from dealbench.model.schema import (
 )
 from dealbench.negotiate.logroll_compute import Limits, Targets, replan
 from dealbench.negotiate.rounds import known_partner
+from dealbench.render.environment import ratio as shown_ratio
 
 __all__ = ["ConcessionRank", "Improvement", "concession_ranking", "improvements"]
 
@@ -65,9 +66,10 @@ class ConcessionRank(BaseModel):
         gains): `free` only for a level worth something to the US that costs the partner
         nothing, `both gain` where the partner gains too, `US pays` for a level that costs
         the US (a tariff cut the partner gains by), `nothing` for a level worth nothing to
-        either, `no US value` for one the partner alone gains by."""
+        either, `no US value` for one the partner alone gains by; `less than 0.01` for a
+        ratio that two decimals would print as 0.00 (USD 75k against USD 2.5tn)."""
         if self.ratio is not None:
-            return f"{self.ratio:.2f}"
+            return shown_ratio(self.ratio)
         if self.us_value > 0:
             return "free" if self.partner_cost == 0 else "both gain"
         if self.us_value < 0:

@@ -14,7 +14,7 @@ from dealbench.checker import DealFigures
 from dealbench.model.schema import GRANTED, Portfolio
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import doc_meta, fingerprint
-from dealbench.render.environment import h100e, money, percent, plural, shown_total
+from dealbench.render.environment import h100e, money, percent, plural, ratio, shown_total
 from dealbench.render.glossary import glossary
 from dealbench.render.limits import (
     COMPUTE_TOL,
@@ -184,7 +184,7 @@ def commitment_rows(pf: Portfolio, deal: DealFigures) -> list[dict[str, Any]]:
         assert concession is not None
         option = concession.option(GRANTED if level_id is True else str(level_id))
         assert option is not None
-        ratio = option.us_value / option.partner_cost if option.partner_cost > 0 else None
+        per = option.us_value / option.partner_cost if option.partner_cost > 0 else None
         rows.append(
             {
                 "id": cid,
@@ -192,7 +192,7 @@ def commitment_rows(pf: Portfolio, deal: DealFigures) -> list[dict[str, Any]]:
                 "level": None if concession.is_yes_no else option.title,
                 "us_value": option.us_value,
                 "partner_cost": option.partner_cost,
-                "ratio": "n/a" if ratio is None else f"{ratio:.1f}×",
+                "ratio": "n/a" if per is None else ratio(per, 1, "×"),
             }
         )
     return sorted(rows, key=lambda r: (-r["us_value"], r["id"]))

@@ -41,6 +41,7 @@ __all__ = [
     "md_escape",
     "money",
     "percent",
+    "ratio",
     "render_clause",
     "render_template",
     "shown_total",
@@ -133,6 +134,17 @@ def percent(share: float | None, digits: int = 1) -> str:
     if 0 < abs(share) * 100 < smallest / 2:
         return f"less than {smallest:.{digits}f}%"
     return f"{share * 100:.{digits}f}%"
+
+
+def ratio(value: float, digits: int = 2, suffix: str = "") -> str:
+    """`4.00`, or `4.0×` with `suffix`; a ratio that is not zero but rounds to it is `less
+    than 0.01` (USD 75k of US value against USD 2.5tn of partner cost), never `0.00`,
+    which reads as worth nothing."""
+    smallest = 10.0**-digits
+    if 0 < abs(value) < smallest / 2:
+        bound = "less than" if value > 0 else "more than -"
+        return f"{bound}{'' if value < 0 else ' '}{smallest:.{digits}f}{suffix}"
+    return f"{value:.{digits}f}{suffix}"
 
 
 def long_date(iso: str | None, undated: str = "Draft, undated") -> str:
