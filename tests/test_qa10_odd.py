@@ -204,3 +204,19 @@ def test_a_solve_without_deals_names_the_step_in_chips(run: Runner) -> None:
     said = " ".join(out.stdout.split())
     assert "Compute is in steps of 256 B200 chips (582.1 H100e each)." in said
     assert "582 H100e." not in said
+
+
+def test_why_no_deal_with_a_tier_3_partner_says_it_is_tier_3() -> None:
+    """QZ (tier 3, walk-away value 0) accepts an empty package, so its best package alone
+    exists and is worth nothing to the US: "why no deal" said only that, and that it
+    opens when QZ offers a concession, never that QZ receives no compute under any deal."""
+    from dealbench.optimize.explain import why_no_deal
+
+    pf = load_portfolio(NOTHING)
+    result = solve(pf)
+    said = {n.partner: n for n in why_no_deal(pf, result)}
+    assert said["QZ"].reason == "not-worth-it"
+    assert said["QZ"].message.startswith(
+        "QZ is tier 3 and receives no compute under any deal; no package QZ accepts adds"
+    )
+    assert "tier 3" not in said["NW"].message

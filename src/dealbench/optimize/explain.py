@@ -22,7 +22,7 @@ import math
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import pulp
@@ -624,7 +624,12 @@ def why_no_deal(
         if deal is None:  # a solver limit: say nothing rather than guess
             continue
         if deal.us_margin <= 0.5:
-            out.append(_not_worth_it(code, deal))
+            said = _not_worth_it(code, deal)
+            partner = portfolio.partner(code)
+            first = None if partner is None else _no_compute(portfolio, partner)
+            if first is not None:  # the first thing to say (a tier 3 partner), then the rest
+                said = replace(said, message=f"{first}; {said.message}")
+            out.append(said)
             continue
         if result.status == Status.TIME_LIMIT:  # the packages are not proven best
             out.append(_not_found(code, deal))
