@@ -89,3 +89,20 @@ def test_nash_in_whole_steps_leaves_no_partner_without_a_gain() -> None:
     assert best == pytest.approx(-1.4500, abs=1e-3)
     assert result.objective >= best - 0.01
     assert "within a factor" in result.message
+
+
+def test_a_bargaining_point_is_rounded_to_its_closest_schedule_not_a_steadier_one() -> None:
+    """quarters (two quarters of odd supply, steps of 1,000): kalai's point gives HD 2,266 /
+    0 H100e (tau 0.2266). No rounding by largest remainders keeps every partner accepting,
+    so the closest schedule in steps is searched; it counted the change between periods as
+    well as the distance, so HD at 0 / 0 (no change) was as close as 2,000 / 0, and HD's
+    share fell to 0: "every share is at least tau = 0.0000", where the reference's best tau
+    in whole steps is 0.2000. A bargaining point's own amounts are now measured by distance
+    alone (they need not be smooth)."""
+    result = solved("quarters", "kalai")
+    _printed_holds("quarters", result)
+    tau, _ = ref.kalai(spec("quarters"), steps=True)
+    assert tau == pytest.approx(0.2, abs=1e-6)
+    assert result.objective is not None and result.objective >= tau - 1e-6
+    hd = result.deal("HD")
+    assert hd is not None and hd.compute == {"2026Q1": 2_000, "2026Q2": 0}

@@ -130,7 +130,7 @@ def schedule(
                 # greedy found by giving steps back (it exists, so the search is short).
                 # Searching every finer step in vain cost ten times the greedy.
                 start = time.perf_counter()
-                found = closest(*args, threads=threads)
+                found = closest(*args, threads=threads, steady=not keep_shape)
                 amounts = found if found is not None else amounts
                 timings["schedule closest"] = timings.get("schedule closest", 0.0) + (
                     time.perf_counter() - start
