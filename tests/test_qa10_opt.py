@@ -12,8 +12,10 @@ import pytest
 
 import qa7_reference as ref
 from dealbench import load_portfolio, solve
-from dealbench.model import Portfolio
+from dealbench.checker import check
+from dealbench.model import Package, Portfolio
 from dealbench.optimize import SolveResult
+from dealbench.optimize.schedule import schedule
 from helpers import DATA
 
 QA10 = DATA / "qa10opt"
@@ -58,51 +60,97 @@ def _printed_holds(name: str, result: SolveResult) -> None:
 # --- a bargaining point in whole steps keeps every partner's gain ------------------------
 
 
-def test_kalai_in_whole_steps_is_the_best_tau_in_whole_steps() -> None:
-    """lumpy (supply used up in every year, steps of 1,000): kalai's optimum has tau 0.0749
-    with AA at 0 / 20,000 / 16,760 H100e. Rounded, AA had 0 / 7,000 / 7,000 and tau fell to
-    0.0285, where the reference's best tau in whole steps is 0.0716: the rounding was held
-    to one step's value of V in all, so it moved compute to the deals worth most to the US.
-    A bargaining point may lose a step's value per amount (each amount moves by less than
-    a step), and it is now as good as the reference's in whole steps."""
-    result = solved("lumpy", "kalai")
-    _printed_holds("lumpy", result)
-    tau, _ = ref.kalai(spec("lumpy"), steps=True)
-    assert tau == pytest.approx(0.07159, abs=1e-4)
-    assert result.objective is not None and result.objective >= tau - 1e-6
-    assert f"every share is at least tau = {result.objective:.4f}" in result.message
+def _point(name: str, amounts: dict[str, tuple[str, list[float], bool]]) -> list[Package]:
+    """A bargaining point's packages: partner -> (level, compute per period, buys)."""
+    periods = portfolio(name).periods
+    return [
+        Package(
+            partner=code,
+            security=level,
+            compute=dict(zip(periods, compute, strict=True)),
+            concessions={"buy": True} if buys else {},
+        )
+        for code, (level, compute, buys) in amounts.items()
+    ]
 
 
-def test_nash_in_whole_steps_leaves_no_partner_without_a_gain() -> None:
-    """lumpy, nash: the optimizer's point gives AA 0 / 506 / 20,000 H100e (log-product
-    -1.2208). Rounded, AA had nothing: its gains were 0, the log Nash product -inf, and the
-    note "a partner with a zone of agreement ends with no gain: no bound". The closest
-    schedule counted the changes between periods, so a deal of 0 / 0 / 0 was as close as
-    0 / 1,000 / 20,000; a bargaining point's own amounts are now measured by distance
-    alone. The product is within 1% of the reference's best in whole steps (-1.4500)."""
-    result = solved("lumpy", "nash")
-    _printed_holds("lumpy", result)
-    aa = result.deal("AA")
-    assert aa is not None and sum(aa.compute.values()) >= 20_000
-    assert result.objective is not None and math.isfinite(result.objective)
-    best, _, _ = ref.nash(spec("lumpy"), steps=True)
-    assert best == pytest.approx(-1.4500, abs=1e-3)
-    assert result.objective >= best - 0.01
-    assert "within a factor" in result.message
+def _rounded(name: str, packages: list[Package]) -> dict[str, dict[str, float]]:
+    """The point put on the grid as solved (`solve --mode nash|kalai` when it is solved
+    continuously), checked."""
+    scheduled = schedule(portfolio(name), "us-best", packages, keep_shape=True)
+    assert scheduled.step == 1_000, scheduled.note
+    assert check(portfolio(name), scheduled.packages).ok
+    return {p.partner: dict(p.compute) for p in scheduled.packages}
+
+
+def test_a_bargaining_point_may_lose_a_steps_value_per_amount_when_rounded() -> None:
+    """lumpy (supply used up in every year, steps of 1,000): the continuous Nash point gives
+    AA 0 / 506 / 20,000 H100e. Rounded, AA had nothing, its gains were 0 and the log Nash
+    product -inf ("a partner with a zone of agreement ends with no gain: no bound"); kalai's
+    tau fell from 0.0749 to 0.0285. The rounding was held to one step's value of V in all,
+    so it moved compute to the deals worth most to the US; a bargaining point may lose a
+    step's value per amount, as moving each amount by less than a step does (documented)."""
+    point = _point(
+        "lumpy",
+        {
+            "AA": ("kyc", [0.0, 506.302304, 20_000.0], False),
+            "BB": ("kyc", [2_487.268102, 24_069.657816, 13_964.0], True),
+            "CC": ("kyc", [20_000.0, 11_916.039879, 0.0], True),
+            "DD": ("kyc", [12_386.731898, 0.0, 0.0], False),
+        },
+    )
+    rounded = _rounded("lumpy", point)
+    assert rounded["AA"]["2028"] == 20_000
 
 
 def test_a_bargaining_point_is_rounded_to_its_closest_schedule_not_a_steadier_one() -> None:
-    """quarters (two quarters of odd supply, steps of 1,000): kalai's point gives HD 2,266 /
-    0 H100e (tau 0.2266). No rounding by largest remainders keeps every partner accepting,
-    so the closest schedule in steps is searched; it counted the change between periods as
-    well as the distance, so HD at 0 / 0 (no change) was as close as 2,000 / 0, and HD's
-    share fell to 0: "every share is at least tau = 0.0000", where the reference's best tau
-    in whole steps is 0.2000. A bargaining point's own amounts are now measured by distance
-    alone (they need not be smooth)."""
-    result = solved("quarters", "kalai")
-    _printed_holds("quarters", result)
-    tau, _ = ref.kalai(spec("quarters"), steps=True)
-    assert tau == pytest.approx(0.2, abs=1e-6)
+    """quarters (two quarters of odd supply, steps of 1,000): the continuous Kalai point
+    gives HD 2,266 / 0 H100e (tau 0.2266). No rounding by largest remainders keeps every
+    partner accepting, so the closest schedule in steps is searched; it counted the change
+    between periods as well as the distance, so HD at 0 / 0 (no change) was as close as
+    2,000 / 0, and HD's share fell to 0 ("every share is at least tau = 0.0000", where the
+    reference's best tau in whole steps is 0.2000). A bargaining point's own amounts are
+    measured by distance alone (they need not be smooth)."""
+    point = _point(
+        "quarters",
+        {
+            "EA": ("baseline", [20_000.0, 16_013.17777], True),
+            "FB": ("baseline", [10_333.0, 8_594.283931], True),
+            "GC": ("baseline", [17_067.068571, 23_305.738299], True),
+            "HD": ("baseline", [2_265.531429, 0.0], False),
+        },
+    )
+    assert _rounded("quarters", point)["HD"] == {"2026Q1": 2_000, "2026Q2": 0}
+
+
+@pytest.mark.parametrize("name", ["lumpy", "quarters"])
+def test_bargaining_points_are_as_good_as_the_references_in_whole_steps(name: str) -> None:
+    """kalai's tau at least the reference's best in whole steps (lumpy 0.0716, quarters
+    0.2000); nash's log-product at least the reference's in whole steps."""
+    kalai = solved(name, "kalai")
+    _printed_holds(name, kalai)
+    tau, _ = ref.kalai(spec(name), steps=True)
+    assert kalai.objective is not None and kalai.objective >= tau - 1e-6
+    nash = solved(name, "nash")
+    _printed_holds(name, nash)
+    best, _, _ = ref.nash(spec(name), steps=True, rounds=4)
+    assert nash.objective is not None and math.isfinite(nash.objective)
+    assert nash.objective >= best - 1e-6
+
+
+def test_kalai_and_nash_are_solved_in_the_declared_step() -> None:
+    """ranges (range concessions, a risk budget, steps of 1,000): kalai's continuous point
+    has tau 0.4666; put on the grid afterwards it kept 0.3824, where the reference's best
+    tau in whole steps is 0.4583. The bargaining points are now solved in the declared step
+    (the plain model's whole steps), so tau is the best in steps and no rounding moves it."""
+    result = solved("ranges", "kalai")
+    _printed_holds("ranges", result)
+    tau, _ = ref.kalai(spec("ranges"), steps=True)
+    assert tau == pytest.approx(0.4583, abs=1e-4)
     assert result.objective is not None and result.objective >= tau - 1e-6
-    hd = result.deal("HD")
-    assert hd is not None and hd.compute == {"2026Q1": 2_000, "2026Q2": 0}
+    assert "exact within the gap (every share at least tau = 0.4583)" in result.message
+    nash = solved("ranges", "nash")
+    _printed_holds("ranges", nash)
+    best, _, _ = ref.nash(spec("ranges"), steps=True, rounds=4)
+    assert nash.objective is not None and nash.objective >= best - 1e-6
+    assert nash.solver.details["granularity_h100e"] == 1_000
