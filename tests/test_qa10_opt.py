@@ -14,8 +14,8 @@ import qa7_reference as ref
 from dealbench import load_portfolio, solve
 from dealbench.checker import check
 from dealbench.model import Package, Portfolio
-from dealbench.optimize import SolveResult
-from dealbench.optimize.schedule import schedule
+from dealbench.optimize import SolveResult, SolverInfo, Status
+from dealbench.optimize.schedule import Scheduled, schedule
 from helpers import DATA
 
 QA10 = DATA / "qa10opt"
@@ -154,3 +154,50 @@ def test_kalai_and_nash_are_solved_in_the_declared_step() -> None:
     best, _, _ = ref.nash(spec("ranges"), steps=True, rounds=4)
     assert nash.objective is not None and nash.objective >= best - 1e-6
     assert nash.solver.details["granularity_h100e"] == 1_000
+
+
+# --- a hair below a step is the step only where the shared limits have it ---------------
+
+
+def test_an_amount_a_hair_below_a_step_is_not_rounded_up_past_supply() -> None:
+    """ranges, a continuous Nash point: IA 84,000 and JB 41,999 H100e in 2026, whose supply
+    is 125,999. The rounding takes an amount within a thousandth of a step below it as that
+    step (LP noise), so JB's 41,999 became 42,000 and supply was overrun by one H100e; the
+    independent check refused the schedule and `solve --mode nash` printed the unrounded
+    amounts under "The schedule in whole steps failed the independent check ()". The hair
+    is now the step only where supply and the risk budget have it."""
+    packages = [
+        Package(partner="IA", security="veu", compute={"2026": 84_000.0, "2027": 4_250.0}),
+        Package(
+            partner="JB",
+            security="veu",
+            compute={"2026": 41_999.0, "2027": 67_964.768116},
+            concessions={"align": "hi"},
+        ),
+    ]
+    rounded = _rounded("ranges", packages)
+    assert rounded["JB"]["2026"] == 41_000
+
+
+def test_a_schedule_the_check_refuses_is_said_with_what_it_breaks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When the schedule in steps fails the independent check, the note named the problems
+    of the unrounded packages shown instead (none: "failed the independent check ()")."""
+    import dealbench.optimize.finish as finish
+
+    def overrun(pf: Portfolio, mode: str, packages: list[Package], **_: object) -> Scheduled:
+        bad = [p.model_copy(update={"compute": {"2026": 70_000.0}}) for p in packages]
+        return Scheduled(bad, 1_000.0)
+
+    monkeypatch.setattr(finish, "schedule", overrun)
+    packages = [
+        Package(partner="KA", security="baseline", compute={"2026": 84_000.0}),
+        Package(partner="KB", security="baseline", compute={"2026": 41_999.0}),
+    ]
+    info = SolverInfo(name="highs", version="test", seconds=0.0, gap=0.0)
+    result = finish.finish(portfolio("snap"), "us-best", Status.OPTIMAL, info, packages)
+    assert "failed the independent check (supply in 2026: 140,000 H100e allocated" in (
+        result.message
+    )
+    assert result.deal("KB") is not None and result.deal("KB").compute == {"2026": 41_999}

@@ -227,10 +227,19 @@ def _greedy(
     # An amount a hair below a step (the smoothing's trade, LP noise) is that step: floored,
     # it would leave a whole step to place again, and the step may go where it is worth less.
     x = np.minimum(np.where(smooth >= top - 1e-6, top, np.floor(smooth / step + SNAP) * step), top)
-    remainder = smooth - x
-    room = np.array([pf.supply[t] for t in pf.periods]) - x.sum(axis=0)
+    supply = np.array([pf.supply[t] for t in pf.periods])
     risk = np.array([d.risk for d in deals])
-    budget = np.inf if pf.risk_budget is None else pf.risk_budget - float(risk @ x.sum(axis=1))
+    limit = np.inf if pf.risk_budget is None else pf.risk_budget
+    # ... where the shared limits have the hair: 41,999 H100e of 125,999 left is no step of
+    # 1,000 to take (it overran supply by one H100e, and `check` refused the schedule).
+    floored = np.minimum(np.where(smooth >= top - 1e-6, top, np.floor(smooth / step) * step), top)
+    over = x.sum(axis=0) > supply + 1e-6
+    x[:, over] = floored[:, over]
+    if float(risk @ x.sum(axis=1)) > limit + 1e-6:
+        x = floored
+    remainder = smooth - x
+    room = supply - x.sum(axis=0)
+    budget = limit - float(risk @ x.sum(axis=1))
     v_now = objective(pf, "us-best", deals, x)
     least_v = v_least(pf, v_floor) if mode == "partner-best" else -np.inf
     # Plain lists from here: indexing numpy arrays element by element was half the time.
