@@ -16,7 +16,7 @@ from dealbench.checker import check
 from dealbench.model import Package, Portfolio
 from dealbench.optimize import SolveResult, SolverInfo, Status
 from dealbench.optimize.schedule import Scheduled, schedule
-from helpers import DATA
+from helpers import DATA, invoke
 
 QA10 = DATA / "qa10opt"
 
@@ -201,3 +201,24 @@ def test_a_schedule_the_check_refuses_is_said_with_what_it_breaks(
         result.message
     )
     assert result.deal("KB") is not None and result.deal("KB").compute == {"2026": 41_999}
+
+
+# --- "why no deal" names a raise that opens one, or says it does not -------------------
+
+
+def test_a_raise_that_would_not_open_a_deal_is_not_said_to() -> None:
+    """room: LA's best package alone needs 42,668 H100e more supply in 2026 and 34,000 more
+    in 2027 (it walks away to $3.42bn). "Why no deal" said that raise "makes room for it",
+    no smaller raise being found; re-solved with it, MB (worth more) grows into 2027's
+    raise and LA still has no deal. It now says so."""
+    pf = portfolio("room")
+    wider = pf.model_copy(update={"supply": {"2026": 149_333 + 42_668, "2027": 68_000}})
+    assert solve(wider, gap=1e-9).deal("LA") is None
+    run = invoke(["solve", QA10 / "room.yaml"])
+    assert run.exit_code == 0, run.output
+    said = " ".join(run.stdout.split())
+    assert (
+        "raising supply by 42,668 H100e in 2026 and 34,000 H100e in 2027 (what its best "
+        "package needs) does not open a deal: re-solved, the other deals take that room too"
+    ) in said
+    assert "makes room for it" not in said
