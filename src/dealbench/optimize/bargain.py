@@ -19,6 +19,10 @@ again (at most `rounds` times).
 kalai maximises tau with each side's gain at least tau x its ideal gain, then
 (for a Pareto-optimal answer) the sum of the shares with tau held: exact,
 within the solver's gap.
+
+Both solve DESIGN.md's plain model with compute in the portfolio's declared step
+(`formulate.add_whole_steps`), so "the best" is the best in whole steps; when no point
+in steps is found, the continuous point is put on the grid as solved (`schedule`).
 """
 
 from __future__ import annotations
