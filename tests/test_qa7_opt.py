@@ -113,8 +113,8 @@ def test_the_nash_bound_is_the_bound_of_the_packages_printed() -> None:
     """twins (quarters, steps of 1,000): the stated bound is B - L with L the log-product of
     the packages printed (it was the optimizer's amounts' before whole steps: 1.33e-3
     stated where the printed packages are 1.04e-3 below B), and it holds against the
-    reference's Nash optimum in whole steps (since qa10-opt the point is solved in the
-    declared step), never above the continuous one."""
+    reference's Nash optimum in whole steps, and the packages are never above the
+    continuous one."""
     result = solved("twins", "nash")
     s = spec("twins")
     ideal = [g for pair in ref.ideals(s).values() for g in pair]
