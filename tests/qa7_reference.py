@@ -38,6 +38,8 @@ def compute(v: Any) -> float:
     if isinstance(v, dict):
         if "tpp" in v:
             return money(v["tpp"]) / 15_832
+        if "h100e" in v and "chips" not in v:  # a granularity written {h100e: N}
+            return money(v["h100e"])
         assert v["model"] == "H100"
         return money(v["chips"])
     return money(v)
@@ -415,8 +417,11 @@ def kalai(spec: Spec, steps: bool = False) -> tuple[float, Answer]:
     return (tau.value() if a.status == "optimal" else math.nan), a
 
 
-def nash(spec: Spec, cuts: int = 60, rounds: int = 8) -> tuple[float, float, Answer]:
-    """(best log-product found, upper bound, answer); log of gains in USD bn."""
+def nash(
+    spec: Spec, cuts: int = 60, rounds: int = 8, steps: bool = False
+) -> tuple[float, float, Answer]:
+    """(best log-product found, upper bound, answer); log of gains in USD bn. `steps`: compute
+    in whole multiples of the step."""
     ide = ideals(spec)
     pts = {
         c: (
@@ -427,7 +432,7 @@ def nash(spec: Spec, cuts: int = 60, rounds: int = 8) -> tuple[float, float, Ans
     }
     best, bound, ans = -math.inf, math.inf, Answer("none")
     for _ in range(rounds):
-        m = Model(spec)
+        m = Model(spec, steps=steps)
         terms = []
         gains = {}
         for p in spec.partners:

@@ -759,7 +759,13 @@ def _shared_limits(
     alone = f"alone, a deal with {code} would add {money(deal.us_margin)} to US utility"
     least = _least_room(pf, result, code, require, relax) if needs else None
     best = ""
-    if least is not None and _less(least, relax):
+    opens = " makes room for it"
+    if least == []:  # what its best package needs, re-solved, goes to the others too
+        opens = (
+            " (what its best package needs) does not open a deal: re-solved, the other "
+            "deals take that room too"
+        )
+    elif least is not None and _less(least, relax):
         # A package smaller than its best fits beside the others: name the least change.
         best = f" (its best package needs {and_list([r.message for r in relax])} more)"
         changes = [_raise_words(least)]
@@ -781,7 +787,7 @@ def _shared_limits(
         code,
         "shared-limits",
         f"{alone}, but {' and '.join(needs)} goes to {' and to '.join(to)}; "
-        f"{' and '.join(changes)} makes room for it{best}",
+        f"{' and '.join(changes)}{opens}{best}",
         relax,
     )
 
@@ -803,7 +809,8 @@ def _least_room(
     """A raise of supply and risk budget, less than what its best package needs (`best`),
     with which a us-best solve gives `code` a deal and keeps every deal of `result`,
     sought from the least raise with which they all fit (each may shrink): a smaller
-    package it also accepts may need far less."""
+    package it also accepts may need far less. None when there is none, and [] when
+    `best` does not open a deal either (re-solved, the other deals grow into the raise)."""
     from dealbench.optimize.solve import solve
 
     if result.mode != "us-best" or _amounts(pf) > LEAST_ROOM_AMOUNTS:
@@ -841,7 +848,9 @@ def _least_room(
             else:
                 lo = mid
     if hi == {(r.kind, r.period): r.amount or 0.0 for r in best}:
-        return None
+        # Nothing smaller opens a deal; the best package's raise may not either (the deals
+        # worth more grow into it): [] says so.
+        return None if opens(hi) else []
     out = []
     for (kind, period), amount in sorted(hi.items(), key=str):
         if amount < 0.5:

@@ -91,12 +91,12 @@ def finish(
     checked = check(portfolio, scheduled.packages)
     info.timings["check"] += time.perf_counter() - start
     note = scheduled.note
-    if not checked.ok:  # a bug of the schedule: say so, and show what passes
-        checked = raw
+    if not checked.ok:  # a bug of the schedule: say so (what it broke), and show what passes
         note = (
             "The schedule in whole steps failed the independent check "
             f"({'; '.join(checked.problems())}): the optimizer's unrounded amounts are shown."
         )
+        checked = raw
         scheduled.step = 0.0
     info.details.update(
         granularity_h100e=scheduled.step,

@@ -227,10 +227,19 @@ def _greedy(
     # An amount a hair below a step (the smoothing's trade, LP noise) is that step: floored,
     # it would leave a whole step to place again, and the step may go where it is worth less.
     x = np.minimum(np.where(smooth >= top - 1e-6, top, np.floor(smooth / step + SNAP) * step), top)
-    remainder = smooth - x
-    room = np.array([pf.supply[t] for t in pf.periods]) - x.sum(axis=0)
+    supply = np.array([pf.supply[t] for t in pf.periods])
     risk = np.array([d.risk for d in deals])
-    budget = np.inf if pf.risk_budget is None else pf.risk_budget - float(risk @ x.sum(axis=1))
+    limit = np.inf if pf.risk_budget is None else pf.risk_budget
+    # ... where the shared limits have the hair: 41,999 H100e of 125,999 left is no step of
+    # 1,000 to take (it overran supply by one H100e, and `check` refused the schedule).
+    floored = np.minimum(np.where(smooth >= top - 1e-6, top, np.floor(smooth / step) * step), top)
+    over = x.sum(axis=0) > supply + 1e-6
+    x[:, over] = floored[:, over]
+    if float(risk @ x.sum(axis=1)) > limit + 1e-6:
+        x = floored
+    remainder = smooth - x
+    room = supply - x.sum(axis=0)
+    budget = limit - float(risk @ x.sum(axis=1))
     v_now = objective(pf, "us-best", deals, x)
     least_v = v_least(pf, v_floor) if mode == "partner-best" else -np.inf
     # Plain lists from here: indexing numpy arrays element by element was half the time.
@@ -481,11 +490,15 @@ def closest(
     v_floor: float | None,
     threads: int | None = None,
     best: bool = False,
+    steady: bool = True,
 ) -> Vector | None:
     """The grid schedule closest to `smooth` under every row and the bound, or None.
 
     Closeness is the distance to the smooth amounts plus the change between consecutive
-    periods (so rounding adds no dips), each deal's relative to its total."""
+    periods (so rounding adds no dips), each deal's relative to its total.
+    `steady=False`: the distance alone, for a bargaining point's own amounts, which need not
+    be smooth: counting their changes made a deal of 2,266 / 0 H100e as close at nothing
+    as at 2,000 / 0, and its partner's share, and kalai's tau, fell to 0."""
     if smooth.size > CLOSEST_MAX_AMOUNTS and not best:
         return None
     D, T = smooth.shape
@@ -543,7 +556,7 @@ def closest(
             target = float(smooth[i, t]) / COMPUTE
             row({dist: 1.0, **{c: -v for c, v in x[i, t].items()}}, -target, INF)
             row({dist: 1.0, **x[i, t]}, target, INF)
-            if t > 0:
+            if t > 0 and steady:
                 change = dict(x[i, t])
                 for c, v in x[i, t - 1].items():
                     change[c] = change.get(c, 0.0) - v

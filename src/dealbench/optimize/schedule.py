@@ -99,12 +99,18 @@ def schedule(
     target = settle(smooth)
     # What a schedule in the declared step could give up, from the objective before
     # rounding: the notes below name it (a schedule a little further below exists).
-    allowed = objective(portfolio, mode, deals, smooth) - base + step_value(mode, deals, grid.h100e)
+    # A bargaining point may lose a step's value per amount, as moving each amount by less
+    # than a step does: held to one step's value in all, its rounding moved compute to the
+    # deals worth most to the US (a deal of 0 / 506 / 20,000 H100e went to nothing, and
+    # with it its partner's gain and the Nash product; tests/data/qa10opt/lumpy.yaml).
+    per = smooth.size if keep_shape else 1
+    allowed = objective(portfolio, mode, deals, smooth) - base
+    allowed += step_value(mode, deals, grid.h100e) * per
     for step in steps(grid):
         start = time.perf_counter()
         amounts = smooth if step == 0 else None
         if amounts is None:
-            least = base - step_value(mode, deals, step)
+            least = base - step_value(mode, deals, step) * per
             args = (room or portfolio, mode, deals, target, step, least, v_floor)
             # Without donors and with them: one run gives both (`largest_remainders`).
             amounts, donated = largest_remainders(*args)
@@ -124,7 +130,7 @@ def schedule(
                 # greedy found by giving steps back (it exists, so the search is short).
                 # Searching every finer step in vain cost ten times the greedy.
                 start = time.perf_counter()
-                found = closest(*args, threads=threads)
+                found = closest(*args, threads=threads, steady=not keep_shape)
                 amounts = found if found is not None else amounts
                 timings["schedule closest"] = timings.get("schedule closest", 0.0) + (
                     time.perf_counter() - start
@@ -134,17 +140,20 @@ def schedule(
         if amounts is not None:
             if step == grid.unit and not keep_shape:
                 amounts = fill_dips(portfolio, mode, deals, amounts, step)
-            note = _refined(grid, step, mode, allowed) if step != grid.h100e else _in_chips(grid)
+            note = (
+                _refined(grid, step, mode, allowed, per) if step != grid.h100e else _in_chips(grid)
+            )
             return Scheduled(packages_of(portfolio, deals, amounts), step, note, timings)
     if grid.h100e > 0 and tolerance:
         start = time.perf_counter()
-        amounts = _within_tolerance(room or portfolio, mode, deals, target, grid, base, v_floor)
+        least = base - step_value(mode, deals, grid.unit) * per
+        amounts = _within_tolerance(room or portfolio, mode, deals, target, grid, least, v_floor)
         timings["schedule tolerance"] = time.perf_counter() - start
         if amounts is not None:
             step = grid.unit
             if not keep_shape:
                 amounts = fill_dips(portfolio, mode, deals, amounts, step)
-            note = _refined(grid, step, mode, allowed) + _overshoot(
+            note = _refined(grid, step, mode, allowed, per) + _overshoot(
                 room or portfolio, deals, amounts
             )
             packages = packages_of(portfolio, deals, amounts)
@@ -152,7 +161,7 @@ def schedule(
     note = (
         f"Compute is unrounded: with the deals' terms as chosen, no schedule in whole units "
         f"({grid.describe()} down to single units) was found that keeps every partner "
-        f"accepting within the shared limits and {_within(mode, allowed)}."
+        f"accepting within the shared limits and {_within(mode, allowed, per)}."
     )
     return Scheduled(packages_of(portfolio, deals, smooth), 0.0, note, timings)
 
@@ -204,10 +213,11 @@ def _within_tolerance(
     deals: list[Deal],
     smooth: Vector,
     grid: Granularity,
-    base: float,
+    least: float,
     v_floor: float | None,
 ) -> Vector | None:
-    """Single units by largest remainders, shared limits widened by `TOLERANCE`."""
+    """Single units by largest remainders, shared limits widened by `TOLERANCE`, the
+    objective at `least` or above."""
     budget = None if pf.risk_budget is None else pf.risk_budget + TOLERANCE
     wide = pf.model_copy(
         update={
@@ -215,7 +225,6 @@ def _within_tolerance(
             "risk_budget": budget,
         }
     )
-    least = base - step_value(mode, deals, grid.unit)
     return largest_remainder(wide, mode, deals, smooth, grid.unit, least, v_floor)
 
 
@@ -267,21 +276,22 @@ def finer(grid: Granularity, step: float) -> Granularity:
     )
 
 
-def _refined(grid: Granularity, step: float, mode: Mode, allowed: float) -> str:
+def _refined(grid: Granularity, step: float, mode: Mode, allowed: float, per: int = 1) -> str:
     return (
         f"Compute is in {finer(grid, step).describe()}, not the declared {grid.describe()}: with the "
         "deals' terms as chosen, no schedule in those was found that keeps every partner "
-        f"accepting within the shared limits and {_within(mode, allowed)}."
+        f"accepting within the shared limits and {_within(mode, allowed, per)}."
     )
 
 
-def _within(mode: Mode, allowed: float) -> str:
+def _within(mode: Mode, allowed: float, per: int = 1) -> str:
     """What the rounding keeps, in words. A schedule in the declared step that gives up
     more can exist (qa6-journey: 1,000-steps at $10.4m below, where one step is worth
     $8.4m), so the notes never say that none keeps the limits."""
+    what = "one step's value" if per == 1 else "a step's value per amount"
     if mode == "us-best":
-        return f"V within {money(allowed)} (one step's value) of V before rounding"
-    return f"the partners' total within {money(allowed)} (one step's value) of it before rounding"
+        return f"V within {money(allowed)} ({what}) of V before rounding"
+    return f"the partners' total within {money(allowed)} ({what}) of it before rounding"
 
 
 def packages_of(pf: Portfolio, deals: list[Deal], amounts: Vector) -> list[Package]:
