@@ -104,3 +104,16 @@ def job_done(client: Any, response: Any, seconds: float = 120) -> str:
         assert time.monotonic() < deadline
         time.sleep(0.1)
     return url
+
+
+def reference_packages(result: Any) -> dict[str, dict[str, object]]:
+    """A result's deals as the independent reference (tests/qa7_reference.py) reads
+    packages: security, compute and concessions by partner."""
+    return {
+        d.partner: {
+            "security": d.security,
+            "compute": dict(d.compute),
+            "concessions": dict(d.concessions),
+        }
+        for d in result.deals
+    }

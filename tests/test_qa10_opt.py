@@ -16,7 +16,7 @@ from dealbench.checker import check
 from dealbench.model import Package, Portfolio
 from dealbench.optimize import SolveResult, SolverInfo, Status
 from dealbench.optimize.schedule import Scheduled, schedule
-from helpers import DATA, invoke
+from helpers import DATA, invoke, reference_packages
 
 QA10 = DATA / "qa10opt"
 
@@ -36,21 +36,10 @@ def solved(name: str, mode: str = "us-best") -> SolveResult:
     return solve(portfolio(name), mode, gap=1e-9)  # type: ignore[arg-type]
 
 
-def packages(result: SolveResult) -> dict[str, dict[str, object]]:
-    return {
-        d.partner: {
-            "security": d.security,
-            "compute": dict(d.compute),
-            "concessions": dict(d.concessions),
-        }
-        for d in result.deals
-    }
-
-
 def _printed_holds(name: str, result: SolveResult) -> None:
     """The packages printed break no limit (the reference's reading) and are worth what
     the result says."""
-    deals = packages(result)
+    deals = reference_packages(result)
     assert ref.violations(spec(name), deals) == []
     v, u = ref.portfolio_value(spec(name), deals)
     assert result.us_value == pytest.approx(v, abs=1e3)

@@ -16,7 +16,7 @@ import qa7_reference as ref
 from dealbench import load_portfolio, solve
 from dealbench.model import Portfolio
 from dealbench.optimize import SolveResult
-from helpers import DATA, invoke
+from helpers import DATA, invoke, reference_packages
 
 QA7 = DATA / "qa7opt"
 
@@ -36,17 +36,6 @@ def solved(name: str, mode: str = "us-best", require: tuple[str, ...] = ()) -> S
     return solve(portfolio(name), mode, gap=1e-9, require=require)  # type: ignore[arg-type]
 
 
-def packages(result: SolveResult) -> dict[str, dict[str, object]]:
-    return {
-        d.partner: {
-            "security": d.security,
-            "compute": dict(d.compute),
-            "concessions": dict(d.concessions),
-        }
-        for d in result.deals
-    }
-
-
 # --- required deals in the bargaining modes --------------------------------------------
 
 
@@ -58,7 +47,7 @@ def test_a_required_deal_is_kept_in_the_bargaining_modes(mode: str) -> None:
     without a word (`require` never reached nash or kalai)."""
     result = solved("forced", mode, ("OA",))
     assert result.deal("OA") is not None
-    assert ref.violations(spec("forced"), packages(result)) == []
+    assert ref.violations(spec("forced"), reference_packages(result)) == []
     assert "a deal is required: OA" in result.message
 
 
@@ -82,7 +71,7 @@ def test_an_impossible_required_deal_is_explained_in_the_bargaining_modes(mode: 
 def _shares(name: str, result: SolveResult) -> list[float]:
     """Each side's gain over its ideal gain, by the reference, from the printed packages."""
     s = spec(name)
-    deals = packages(result)
+    deals = reference_packages(result)
     out = []
     for code, (vi, ui) in ref.ideals(s).items():
         p = s.partner(code)
@@ -147,7 +136,7 @@ def _close(a: float | None, b: float | None, rel: float = 1e-7) -> bool:
 def _printed_holds(name: str, result: SolveResult) -> None:
     """The packages printed break no limit (the reference's reading) and are worth what
     the result says."""
-    deals = packages(result)
+    deals = reference_packages(result)
     assert ref.violations(spec(name), deals) == []
     v, u = ref.portfolio_value(spec(name), deals)
     assert _close(result.us_value, v, 1e-9) and _close(result.partner_total, u, 1e-9)
