@@ -220,3 +220,27 @@ def test_why_no_deal_with_a_tier_3_partner_says_it_is_tier_3() -> None:
         "QZ is tier 3 and receives no compute under any deal; no package QZ accepts adds"
     )
     assert "tier 3" not in said["NW"].message
+
+
+def test_a_counter_in_a_lone_negotiation_speaks_of_no_others(run: Runner, tmp_path: Path) -> None:
+    """Ruritania alone: the verdict on its counter said "Supply left for the other open
+    negotiations", "(rest re-optimized)" and "the others held at the plan", of others
+    there are none."""
+    solved = run("solve", SOLO, "--out", tmp_path / "out")
+    assert solved.exit_code == 0, solved.output
+    package = tmp_path / "out" / "packages" / "RUR.yaml"
+    said = run(
+        "counter", SOLO, "--partner", "RUR", package,
+        "--rounds", tmp_path / "rounds", "--no-documents",
+    )  # fmt: skip
+    assert said.exit_code == 0, said.output
+    text = " ".join(said.stdout.split())
+    assert "Supply left if accepted (H100e): 2029 130,000 (no other open negotiation)" in text
+    for words in ("other open negotiations", "rest re-", "others held"):
+        assert words not in text, words
+    answer = run("evaluate", package, "--portfolio", SOLO, "--against", "1",
+                 "--rounds", tmp_path / "rounds", "--json")  # fmt: skip
+    assert answer.exit_code == 0, answer.output
+    import json
+
+    assert json.loads(answer.stdout)["others_open"] == []

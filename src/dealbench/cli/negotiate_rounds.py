@@ -455,11 +455,16 @@ def print_verdict(v: Verdict, periods: list[str]) -> None:
     taken = ", ".join(f"{t} {x:,.0f}" for t, x in v.compute_taken.items()) or "none"
     left = ", ".join(f"{t} {x:,.0f}" for t, x in v.supply_left.items())
     echo(f"  Takes: H100e {taken}; risk {v.risk_taken:,.0f} risk-weighted H100e")
-    echo(f"  Supply left for the other open negotiations if accepted (H100e): {left}")
+    others = bool(v.others_open)  # a lone open negotiation has no rest to re-plan
+    echo(
+        f"  Supply left {'for the other open negotiations ' if others else ''}if accepted "
+        f"(H100e): {left}{'' if others else ' (no other open negotiation)'}"
+    )
     accepted = m(v.portfolio_if_accepted) if v.portfolio_if_accepted is not None else "n/a"
     echo(
-        f"  Portfolio V: {accepted} if accepted (rest re-optimized), {m(v.portfolio_plan)} "
-        f"in the current plan, {m(v.portfolio_walk_away)} if the US walks away"
+        f"  Portfolio V: {accepted} if accepted{' (rest re-optimized)' if others else ''}, "
+        f"{m(v.portfolio_plan)} in the current plan, {m(v.portfolio_walk_away)} if the US "
+        "walks away"
     )
     echo(f"Recommendation: {v.recommendation.upper()} — {v.reason}.")
 

@@ -83,6 +83,8 @@ class Verdict(BaseModel):
     reason: str
     #: What to know beside the limits: a range amount off its concession's declared step.
     notes: list[str] = []
+    #: The other open negotiations (re-planned around the counter when it is accepted).
+    others_open: list[str] = []
 
 
 def refusal(figures: DealFigures) -> list[Limit]:
@@ -146,6 +148,8 @@ def verdict(
         except DealbenchError:
             accepted = None
     supply_left = {t: plan.supply_left[t] - figures.compute.get(t, 0.0) for t in portfolio.periods}
+    opened = plan.open_portfolio.partners if plan.open_portfolio is not None else []
+    others_open = [p.code for p in opened if p.code != code]
     risk_left = plan.risk_left - figures.risk if plan.risk_left is not None else None
 
     target: float | None = None
@@ -176,7 +180,9 @@ def verdict(
         )
     else:
         assert next_value is not None
-        move, reason = _recommend(figures, violations, accepted, walk, target, next_value)
+        move, reason = _recommend(
+            figures, violations, accepted, walk, target, next_value, bool(others_open)
+        )
     return Verdict(
         partner=code,
         round=round_number,
@@ -195,6 +201,7 @@ def verdict(
         supply_left=supply_left,
         risk_left=risk_left,
         portfolio_if_accepted=accepted,
+        others_open=others_open,
         portfolio_plan=plan.objective,
         portfolio_walk_away=walk,
         next_target=target,
@@ -237,7 +244,12 @@ def _recommend(
     walk: float,
     target: float,
     next_value: float,
+    others: bool = True,
 ) -> tuple[Move, str]:
+    """The move and its reason; `others`: other negotiations are open (re-planned around
+    the counter, held at the plan beside our next offer)."""
+    replanned = " with the rest re-planned" if others else ""
+    held = ", the others held at the plan" if others else ""
     if violations:
         return "counter", f"it breaks {plural(len(violations), 'limit')}: {violations[0].message}"
     if accepted is not None and accepted < walk - 1e6:  # a counter no strategy would reach
@@ -249,14 +261,12 @@ def _recommend(
         return "counter", "with it fixed, the other open negotiations could not be re-planned"
     if accepted >= next_value - 1e6:
         return "accept", (
-            f"accepting leaves the portfolio at {money(accepted)} with the rest re-planned, at "
-            f"least the {money(next_value)} of our next offer ({money(target)} for this deal, "
-            "the others held at the plan)"
+            f"accepting leaves the portfolio at {money(accepted)}{replanned}, at least the "
+            f"{money(next_value)} of our next offer ({money(target)} for this deal{held})"
         )
     return "counter", (
-        f"accepting leaves the portfolio at {money(accepted)} with the rest re-planned, less "
-        f"than the {money(next_value)} of our next offer ({money(target)} for this deal, the "
-        "others held at the plan)"
+        f"accepting leaves the portfolio at {money(accepted)}{replanned}, less than the "
+        f"{money(next_value)} of our next offer ({money(target)} for this deal{held})"
     )
 
 
