@@ -99,7 +99,7 @@ def solve_bargaining(
         """The bargaining point with compute in whole steps of `step` (0: continuous)."""
         if mode == "kalai":
             return (*_kalai(portfolio, require, ideals, step, run, details), math.inf)
-        return _nash(portfolio, require, ideals, step, run, details, cuts, rounds, tolerance)
+        return _nash(portfolio, require, ideals, run, details, cuts, rounds, tolerance)
 
     # kalai is solved in the declared step: a point solved continuously and rounded
     # afterwards can lose what the grid allows (tests/data/qa10opt/ranges.yaml: tau 0.3824
@@ -270,24 +270,21 @@ def _nash(
     portfolio: Portfolio,
     require: Sequence[str],
     ideals: Ideals,
-    step: float,
     run: Solve,
     details: dict[str, float],
     cuts: int,
     rounds: int,
     tolerance: float,
 ) -> tuple[Formulation, Status, float | None, float]:
-    """Max the log Nash product under tangent cuts, refined at the gains found; the last
-    form, its status and gap, and the bound B on the log-product."""
+    """Max the log Nash product under tangent cuts, refined at the gains found (compute
+    continuous); the last form, its status and gap, and the bound B on the log-product."""
     points = {
         code: (_geometric(vi, cuts), _geometric(ui, cuts)) for code, (vi, ui) in ideals.items()
     }
     top = math.inf
     status, proven = Status.ERROR, None
     for i in range(rounds):
-        form = formulate(
-            portfolio, "nash", require=require, ideals=ideals, cuts=[points], step=step
-        )
+        form = formulate(portfolio, "nash", require=require, ideals=ideals, cuts=[points])
         status, proven, bound = run(form)
         if status not in (Status.OPTIMAL, Status.TIME_LIMIT):
             break

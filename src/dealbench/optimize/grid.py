@@ -224,15 +224,23 @@ def _greedy(
     D, T = smooth.shape
     gave = False
     top = np.array([d.top for d in deals])
+
+    def whole_steps(snap: float) -> Vector:
+        """Each amount floored to whole steps (its top when it reaches it), `snap` of a
+        step below a step counted as that step."""
+        floor = np.floor(smooth / step + snap) * step
+        out: Vector = np.minimum(np.where(smooth >= top - 1e-6, top, floor), top)
+        return out
+
     # An amount a hair below a step (the smoothing's trade, LP noise) is that step: floored,
     # it would leave a whole step to place again, and the step may go where it is worth less.
-    x = np.minimum(np.where(smooth >= top - 1e-6, top, np.floor(smooth / step + SNAP) * step), top)
+    x = whole_steps(SNAP)
     supply = np.array([pf.supply[t] for t in pf.periods])
     risk = np.array([d.risk for d in deals])
     limit = np.inf if pf.risk_budget is None else pf.risk_budget
     # ... where the shared limits have the hair: 41,999 H100e of 125,999 left is no step of
     # 1,000 to take (it overran supply by one H100e, and `check` refused the schedule).
-    floored = np.minimum(np.where(smooth >= top - 1e-6, top, np.floor(smooth / step) * step), top)
+    floored = whole_steps(0.0)
     over = x.sum(axis=0) > supply + 1e-6
     x[:, over] = floored[:, over]
     if float(risk @ x.sum(axis=1)) > limit + 1e-6:
