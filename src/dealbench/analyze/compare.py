@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dealbench.analyze.limits import decided_by
+from dealbench.analyze.limits import decided_by_each
 from dealbench.analyze.parallel import Executor
 from dealbench.analyze.scenarios import apply_overrides
-from dealbench.analyze.solves import SolveOptions, solve_all
+from dealbench.analyze.solves import Chain, SolveOptions, chain_cost, chains, run_chain
 from dealbench.errors import ArgumentError
 from dealbench.limit import Limit
 from dealbench.model.regimes import find_regime, under_regime
@@ -159,15 +160,20 @@ def compare(
         raise ArgumentError("policies", f"two regimes share the id {', '.join(twice)}")
     overrides = dict(overrides or {})
     portfolios = _under_each(portfolio, read, overrides)
-    results = solve_all(portfolios, options or SolveOptions(), executor, chain=1, progress=progress)
-    solved = {p.policy.id: (p, r) for p, r in zip(portfolios, results, strict=True)}
-    rows = [regime_row(p, r) for p, r in solved.values()]
+    # Each regime's rows are made where it was solved: in parallel, as the solves are.
+    work = chains(portfolios, options or SolveOptions(), size=1)
+    ex = executor or Executor()
+    tables = [t for batch in ex.map(solved_table, work, progress, cost=chain_cost) for t in batch]
+    solved = {p.policy.id: (p, t.result) for p, t in zip(portfolios, tables, strict=True)}
+    rows = [t.row for t in tables]
     partners = [
         PartnerRow(
             code=partner.code,
             name=partner.name,
             tier=partner.tier,
-            regimes={rid: _cell(pf, res, partner.code) for rid, (pf, res) in solved.items()},
+            regimes={
+                p.policy.id: t.cells[partner.code] for p, t in zip(portfolios, tables, strict=True)
+            },
         )
         for partner in portfolio.partners
     ]
@@ -191,9 +197,30 @@ def compare(
         best=best,
         tied=tied,
         fingerprint=_fingerprint(list(solved.values())),
-        executor=(executor or Executor()).describe(),
+        executor=ex.describe(),
     )
     return comparison, solved
+
+
+@dataclass(frozen=True)
+class Table:
+    """One regime's result and its lines in the comparison's tables."""
+
+    result: SolveResult
+    row: RegimeRow
+    cells: dict[str, PartnerCell]
+
+
+def solved_table(chain: Chain) -> list[Table]:
+    """Solve the chain's portfolios and make their table lines (a task for an executor)."""
+    return [table(pf, r) for pf, r in zip(chain.portfolios, run_chain(chain), strict=True)]
+
+
+def table(pf: Portfolio, result: SolveResult) -> Table:
+    """`result`'s row and its cell for each partner of `pf`."""
+    reasons = decided_by_each(pf, result)
+    cells = {p.code: _cell(pf, result, p.code, reasons[p.code]) for p in pf.partners}
+    return Table(result, regime_row(pf, result), cells)
 
 
 def regime_row(pf: Portfolio, result: SolveResult) -> RegimeRow:
@@ -227,14 +254,12 @@ def regime_row(pf: Portfolio, result: SolveResult) -> RegimeRow:
     )
 
 
-def _cell(pf: Portfolio, result: SolveResult, code: str) -> PartnerCell:
+def _cell(pf: Portfolio, result: SolveResult, code: str, reason: str) -> PartnerCell:
     deal = result.deal(code)
     partner = pf.partner(code)
     assert partner is not None
     if deal is None:
-        return PartnerCell(
-            deal=False, us_value=partner.us_batna, decided_by=decided_by(pf, result, code)
-        )
+        return PartnerCell(deal=False, us_value=partner.us_batna, decided_by=reason)
     return PartnerCell(
         deal=True,
         security=deal.security,
@@ -244,7 +269,7 @@ def _cell(pf: Portfolio, result: SolveResult, code: str) -> PartnerCell:
         us_value=deal.us_value,
         partner_surplus=deal.partner_utility - deal.batna,
         risk=deal.risk,
-        decided_by=decided_by(pf, result, code),
+        decided_by=reason,
     )
 
 
