@@ -87,6 +87,37 @@ def test_the_pipeline_never_imports_the_layers_above_it(graph: dict[str, set[str
     assert upward == []
 
 
+#: The pipeline's rooms in the order they may import each other, bottom first: `check`
+#: knows no solver and the optimizer runs it on its answer (DESIGN.md), so `checker` lies
+#: below `optimize`; `render` turns results into documents and nothing below formats with it.
+IMPORT_ORDER = ("model", "checker", "optimize", "render")
+
+
+def test_a_room_of_the_pipeline_imports_only_the_rooms_below_it(
+    graph: dict[str, set[str]],
+) -> None:
+    # The optimizer's messages once formatted money with `render.environment`, so every
+    # solve, in every worker process, loaded Jinja2.
+    rank = {room: i for i, room in enumerate(IMPORT_ORDER)}
+    upward = sorted(
+        f"{module} imports {target}"
+        for module, targets in graph.items()
+        if _room(module) in rank
+        for target in targets
+        if rank.get(_room(target), -1) > rank[_room(module)]
+    )
+    assert upward == []
+
+
+def test_solving_loads_no_template_engine() -> None:
+    import subprocess
+    import sys
+
+    probe = "import sys, dealbench.optimize; print('jinja2' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
 def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
     """Tarjan's strongly connected components: any of more than one node is a circle."""
     index: dict[str, int] = {}

@@ -320,6 +320,15 @@ def usd(amount: float | None, signed: bool = False, apart: float | None = None) 
     return f"{sign}${text}{suffix}"
 
 
+def h100e(amount: float | None, signed: bool = False) -> str:
+    """A quantity of H100e (or risk-weighted H100e), rounded to the unit: 12,000."""
+    if amount is None:
+        return "n/a"
+    rounded = round(amount)
+    text = f"{rounded:,.0f}" if rounded else "0"
+    return f"+{text}" if signed and rounded > 0 else text
+
+
 #: (scale, suffix, decimals) of the money form, largest first; below $1m whole dollars.
 _USD_SCALES = ((1e12, "tn", 2), (1e9, "bn", 2), (1e6, "m", 1))
 

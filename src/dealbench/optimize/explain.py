@@ -32,8 +32,8 @@ from dealbench.model.schema import Caps, Partner, Portfolio
 from dealbench.optimize.backends import make_backend, run_pulp
 from dealbench.optimize.formulate import COMPUTE, MONEY, Formulation, Mode, Row, formulate
 from dealbench.optimize.result import SolveResult, Status
-from dealbench.render.environment import h100e, money
-from dealbench.units import and_list
+from dealbench.units import and_list, h100e
+from dealbench.units import usd as money
 
 __all__ = ["Explanation", "NoDeal", "Relaxation", "explain_infeasible", "why_no_deal"]
 

@@ -41,7 +41,7 @@ from dealbench.optimize.grid import (
     step_value,
 )
 from dealbench.optimize.smooth import smooth_schedule
-from dealbench.render.environment import money
+from dealbench.units import usd as money
 
 __all__ = ["Scheduled", "finer", "packages_of", "schedule", "steps"]
 

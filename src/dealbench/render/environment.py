@@ -32,7 +32,7 @@ from jinja2.utils import Namespace
 from markupsafe import Markup
 
 from dealbench.errors import ArgumentError, RenderError
-from dealbench.units import H100_TPP, and_list  # and_list: one form of lists in sentences
+from dealbench.units import H100_TPP, and_list, h100e  # one form of lists and of H100e
 from dealbench.units import usd as money  # the `money` filter: one form of USD everywhere
 
 __all__ = [
@@ -67,15 +67,6 @@ _TEMPLATE_FAULTS = (
 def plural(count: int, word: str, many: str | None = None) -> str:
     """`1 deal`, `2 deals`, `0 deals` (never `deal(s)`)."""
     return f"{count:,} {word if count == 1 else (many or word + 's')}"
-
-
-def h100e(amount: float | None, signed: bool = False) -> str:
-    """A quantity of H100e (or risk-weighted H100e), rounded to the unit."""
-    if amount is None:
-        return "n/a"
-    rounded = round(amount)
-    text = f"{rounded:,.0f}" if rounded else "0"
-    return f"+{text}" if signed and rounded > 0 else text
 
 
 def shown_total(amounts: Iterable[float]) -> float:
