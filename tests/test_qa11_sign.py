@@ -81,3 +81,31 @@ def test_a_supply_with_less_than_a_step_left_still_says_what_is_left() -> None:
     allocation = {row[0]: [_number(c) for c in row[1:]] for row in _table(md, "## Allocation")}
     assert allocation["Unallocated"][:2] == [48, 117]
     assert "Supply is used up in 2027Q3 and 2027Q4, with less than one step" in md
+
+
+# --- the options memo exports what the memos for principals allocate ----------------------
+
+
+def test_the_options_memo_exports_what_the_principals_memo_allocates() -> None:
+    """`compare --render` of `compact` under its own regime and a looser risk budget: the
+    options memo said "H100e exported in 2027Q4 | 49,884" and "149,454 H100e exported"
+    for `compact`, where the memo for principals of the same run (and the portfolio memo)
+    allocated 23,931 + 10,106 + 15,846 = 49,883 H100e that quarter and 149,453 in all: the
+    exact sum rounded (49,883.8) beside the sum of the tranches as the term sheets print
+    them. Each period's export is now the sum of those tranches."""
+    from dealbench.analyze.compare import compare
+    from dealbench.analyze.memo import options_facts
+
+    portfolio = load_portfolio(QA11 / "portfolios" / "compact.yaml")
+    policies = [str(QA11 / "policy" / f"{name}.yaml") for name in ("compact", "compact-loose")]
+    comparison, solved = compare(portfolio, policies)
+    facts = options_facts(comparison)
+    row = next(r for r in facts["regimes"] if r["id"] == "compact")
+    pf, result = solved["compact"]
+    md = _markdown(portfolio_memo_document(source_from_result(pf, result)))
+    allocated = next(r for r in _table(md, "## Allocation") if r[0] == "Allocated")
+    assert [round(row["compute"][t]) for t in pf.periods] == [_number(c) for c in allocated[1:]]
+    assert row["compute"]["2027Q4"] == 49_883
+    assert row["compute_total"] == 149_453
+    described = next(line for line in facts["options"] if "(compact)" in line)
+    assert "149,453 H100e exported" in described
