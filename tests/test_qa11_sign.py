@@ -73,9 +73,10 @@ def test_a_supply_used_in_full_leaves_nothing_when_its_rows_round_below_it() -> 
 
 
 def test_a_supply_with_less_than_a_step_left_still_says_what_is_left() -> None:
-    """`compact`, where the risk budget binds: 2027Q3 and 2027Q4 keep 48 and 116 H100e
+    """`compact`, where the risk budget binds: 2027Q3 and 2027Q4 keep 48.0 and 116.2 H100e
     of their supply (less than a step of 128 GB200 chips, 323 H100e): used up, not fully
-    allocated, and the allocation says what is left, as before."""
+    allocated, and the allocation says what is left as its rows print it (48 and 117 of
+    the supply less the rows, each rounded), as before."""
     portfolio, result = _solved("compact")
     md = _markdown(portfolio_memo_document(source_from_result(portfolio, result)))
     allocation = {row[0]: [_number(c) for c in row[1:]] for row in _table(md, "## Allocation")}
