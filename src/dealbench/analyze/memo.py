@@ -19,6 +19,7 @@ from dealbench.optimize import SolveResult, Status
 from dealbench.render.environment import and_list, h100e, money, plural, shown_total
 
 __all__ = [
+    "as_printed",
     "confirmations",
     "options_facts",
     "options_memo_document",
@@ -44,14 +45,15 @@ OPTION_NAMES = {
 def options_facts(c: Comparison, confirmed: list[str] | None = None) -> dict[str, Any]:
     """Plain data for the options memo: rows, recommendation, sensitivities (with the
     re-solves that `confirmations` made, if any), descriptions."""
+    regimes = [as_printed(c, r) for r in c.regimes]
     ok = sorted(
-        (r for r in c.regimes if r.us_value is not None),
+        (r for r in regimes if r.us_value is not None),
         key=lambda r: (-(r.us_value or 0.0), r.regime),
     )
     return {
         "portfolio": {"id": c.portfolio, "title": c.title},
         "periods": list(c.periods),
-        "regimes": [_regime(r) for r in c.regimes],
+        "regimes": [_regime(r) for r in regimes],
         "partners": [
             {
                 "code": p.code,
@@ -72,9 +74,22 @@ def options_facts(c: Comparison, confirmed: list[str] | None = None) -> dict[str
         ],
         "recommendation": recommendation(ok),
         "sensitivities": sensitivities(ok) + list(confirmed or []),
-        "options": [describe(r) for r in c.regimes],
-        "failed": [f"{r.regime}: {r.status}: {r.message}" for r in c.regimes if r.us_value is None],
+        "options": [describe(r) for r in regimes],
+        "failed": [f"{r.regime}: {r.status}: {r.message}" for r in regimes if r.us_value is None],
     }
+
+
+def as_printed(c: Comparison, row: RegimeRow) -> RegimeRow:
+    """`row` with its compute per period as the regime's term sheets and its memo for
+    principals print it: the sum of each deal's tranche, rounded on its own (the exact sum,
+    rounded, may differ by a unit: 49,884 H100e exported beside an allocation of 49,883).
+    A comparison without the deals' schedules (written before they were kept) is as it is."""
+    cells = [p.regimes[row.regime] for p in c.partners if row.regime in p.regimes]
+    deals = [cell for cell in cells if cell.deal]
+    if not deals or any(not cell.schedule for cell in deals):
+        return row
+    compute = {t: shown_total(cell.schedule.get(t, 0.0) for cell in deals) for t in row.compute}
+    return row.model_copy(update={"compute": compute})
 
 
 def _regime(r: RegimeRow) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dealbench.checker import DealFigures, PortfolioCheck, at_limit, used_up
+from dealbench.checker import REL_TOL, DealFigures, PortfolioCheck, at_limit, used_up
 from dealbench.limit import messages
 from dealbench.model.schema import Partner, Portfolio
 from dealbench.render.environment import and_list, h100e, money, plural, shown_total
@@ -124,10 +124,22 @@ def shared_limits(
 
 def supply_left(checked: PortfolioCheck, period: str) -> float:
     """What is left of a period's supply as the memos print it: the supply less the deals'
-    amounts, each rounded (never below 0: rows rounded above a supply used in full leave
-    nothing)."""
+    amounts, each rounded; nothing where the deals use the supply in full (within the
+    checker's tolerance), whichever way their rounded amounts miss it (rows rounded above
+    or below a supply used in full still leave nothing: 59,999 of 60,000 is not 1 left)."""
+    supply = checked.supply.get(period, 0.0)
+    if allocated_in_full(checked, period):
+        return 0.0
     used = shown_total(d.compute.get(period, 0.0) for d in checked.deals)
-    return max(shown_total([checked.supply.get(period, 0.0)]) - used, 0.0)
+    return max(shown_total([supply]) - used, 0.0)
+
+
+def allocated_in_full(checked: PortfolioCheck, period: str) -> bool:
+    """Whether the deals use a period's supply in full, unrounded, as the checker reads it
+    (`solve` then says "fully allocated"), though their amounts as printed may miss it."""
+    supply = checked.supply.get(period, 0.0)
+    used = sum(d.compute.get(period, 0.0) for d in checked.deals)
+    return supply > 0 and supply - used <= supply * REL_TOL + COMPUTE_TOL
 
 
 def _supply_lines(

@@ -23,6 +23,7 @@ from dealbench.render.glossary import glossary
 from dealbench.render.limits import (
     COMPUTE_TOL,
     MARGIN_TOL,
+    allocated_in_full,
     deal_limits,
     in_package,
     no_deal_reason,
@@ -198,18 +199,27 @@ def allocation(source: Source) -> dict[str, Any]:
 
     Rows rounded one by one may add up to a unit or two more than a supply they use in
     full (three deals of 10,000.6, 10,000.6 and 39,998.8 H100e print 10,001, 10,001 and
-    39,999 of 60,000); nothing is then left, and a note says why the rows exceed it."""
+    39,999 of 60,000), or less (9,186.4, 9,186.4 and 41,627.2 print 9,186, 9,186 and
+    41,627: 59,999); nothing is then left, and a note says why the rows miss the supply."""
     checked, periods = source.checked, source.portfolio.periods
     used = [shown_total(d.compute.get(t, 0.0) for d in checked.deals) for t in periods]
     supply = [shown_total([checked.supply.get(t, 0.0)]) for t in periods]
     over = [(t, u - s) for t, u, s in zip(periods, used, supply, strict=True) if u > s]
-    note = ""
-    if over:
-        amounts = ", ".join(f"{h100e(x)} H100e in {t}" for t, x in over)
-        note = (
-            f"Each amount is rounded to the H100e, so the rows add up to more than the supply "
-            f"by {amounts}; unrounded, that supply is allocated in full."
-        )
+    # Rows rounded below a supply used in full: 59,999 of 60,000, and nothing left.
+    under = [
+        (t, s - u)
+        for t, u, s in zip(periods, used, supply, strict=True)
+        if u < s and allocated_in_full(checked, t)
+    ]
+    notes = []
+    for words, rows in (("more", over), ("less", under)):
+        if rows:
+            amounts = ", ".join(f"{h100e(x)} H100e in {t}" for t, x in rows)
+            notes.append(
+                f"Each amount is rounded to the H100e, so the rows add up to {words} than the "
+                f"supply by {amounts}; unrounded, that supply is allocated in full."
+            )
+    note = " ".join(notes)
     return {
         "rows": [
             {"code": d.partner, "amounts": [d.compute.get(t, 0.0) for t in periods]}
