@@ -42,3 +42,27 @@ def test_a_reader_that_stops_reading_does_not_stop_the_command(tmp_path: Path) -
     assert done.returncode == 0, done.stderr.decode()
     assert done.stderr.decode() == ""
     assert (tmp_path / "out" / "result.json").is_file()
+
+
+def test_a_command_started_without_stdout_runs_and_writes_its_files(tmp_path: Path) -> None:
+    """`dealbench solve ... --out out >&-` (a launcher that closed stdout): Python leaves
+    sys.stdout None, and the solver's first call (silencing HiGHS's banner) ended in a
+    traceback, exit 1, nothing written. Descriptor 1 is now /dev/null."""
+    command = [
+        sys.executable,
+        "-m",
+        "dealbench",
+        "solve",
+        str(TINY),
+        "--out",
+        str(tmp_path / "out"),
+    ]
+    done = subprocess.run(
+        ["sh", "-c", 'exec "$@" >&-', "sh", *command],
+        stderr=subprocess.PIPE,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert b"Traceback" not in done.stderr
+    assert (tmp_path / "out" / "result.json").is_file()

@@ -6,6 +6,11 @@ files are written, and Rich and Click both exit 1 at the first write into a clos
 pipe, saying nothing, so `--out` was never written (a folder from an earlier run
 was left looking current). From the first broken write on, the stream is
 /dev/null, and the command finishes its work and exits with its own code.
+
+A stream the command was started without (`>&-`, a launcher that closed it) is
+/dev/null too: Python leaves `sys.stdout` None there, and the solver's first
+call (which silences HiGHS's banner on descriptor 1) ended in a traceback; worse,
+the first file opened would take descriptor 1 and receive what is printed.
 """
 
 from __future__ import annotations
@@ -55,7 +60,23 @@ class ReaderGone:
 
 def ready() -> None:
     """Ready sys.stdout and sys.stderr for a command (once per process)."""
-    for name in ("stdout", "stderr"):
+    _open_missing()
+    for fd, name in ((1, "stdout"), (2, "stderr")):
         stream = getattr(sys, name)
-        if stream is not None and not isinstance(stream, ReaderGone):
+        if stream is None:  # started without it: now /dev/null (above)
+            stream = open(fd, "w", encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
+        if not isinstance(stream, ReaderGone):
             setattr(sys, name, ReaderGone(stream))
+
+
+def _open_missing() -> None:
+    """Descriptors 0, 1 and 2 that are closed become /dev/null, so that no file this
+    process opens takes their number."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            devnull = os.open(os.devnull, os.O_RDWR)  # the lowest free number: `fd` or below
+            if devnull != fd:
+                os.dup2(devnull, fd)
+                os.close(devnull)
