@@ -9,10 +9,16 @@ its children.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import psutil
+import pytest
 
 from helpers import DATA
 
@@ -66,3 +72,41 @@ def test_a_command_started_without_stdout_runs_and_writes_its_files(tmp_path: Pa
     assert done.returncode == 0, done.stderr.decode()
     assert b"Traceback" not in done.stderr
     assert (tmp_path / "out" / "result.json").is_file()
+
+
+@pytest.mark.parametrize("kind", ["fork", "forkserver", "render"])
+def test_workers_end_with_a_killed_parent(kind: str, tmp_path: Path) -> None:
+    """A parent killed with SIGKILL or SIGTERM runs no clean-up, and its pool's workers
+    wait on a queue whose writing end they hold themselves: a sweep's went on solving
+    for minutes, a render's waited forever, about 100 MB each. Now each worker exits
+    when its parent is gone. The tasks sleep far longer than the test waits."""
+    script = DATA / "qa11rel" / "pool_then_wait.py"
+    parent = subprocess.Popen([sys.executable, str(script), kind, str(tmp_path)])
+    try:
+        ran = lambda: [int(p.name) for p in tmp_path.iterdir() if int(p.name) != parent.pid]  # noqa: E731
+        workers = _wait_for(ran, 120)
+        assert workers, "no task ran in a worker"
+    finally:
+        parent.kill()
+        parent.wait()
+    gone = _wait_for(lambda: all(not _running(pid) for pid in workers), 60)
+    for pid in workers:
+        if _running(pid):  # pragma: no cover - the fault: do not leave it behind either
+            os.kill(pid, signal.SIGKILL)
+    assert gone, f"workers {workers} outlived their parent"
+
+
+def _running(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _wait_for(found: Callable[[], Any], seconds: float) -> Any:
+    """`found()` once it is truthy, polled until `seconds` have passed (then its last value).
+    A bound on waiting, not a timing assertion: each poll is immediate on a quick machine."""
+    deadline = time.monotonic() + seconds
+    while not (value := found()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return value
