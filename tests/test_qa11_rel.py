@@ -20,9 +20,10 @@ from typing import Any
 import psutil
 import pytest
 
-from helpers import DATA
+from helpers import DATA, REPO, Runner
 
 TINY = DATA / "tiny" / "portfolio.yaml"
+GULF = REPO / "deals" / "portfolios" / "gulf-asia.yaml"
 
 
 def _dealbench(*args: str | Path, **kwargs: Any) -> subprocess.CompletedProcess[bytes]:
@@ -110,3 +111,57 @@ def _wait_for(found: Callable[[], Any], seconds: float) -> Any:
     while not (value := found()) and time.monotonic() < deadline:
         time.sleep(0.1)
     return value
+
+
+def test_ctrl_c_right_after_an_offer_is_recorded_says_it_was(
+    run: Runner, rounds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C pressed once the round file was linked into place, while it was read back:
+    `offer` said "interrupted" alone (seen at 2.1 s of a real run), though round 5 was
+    on disk; run again, it records a second offer. Now the note names the round."""
+    import dealbench.negotiate.rounds as rounds_module
+
+    real = rounds_module._read_round
+
+    def read(portfolio: Any, partner: str, path: Path, *rest: Any) -> Any:
+        if path.name == "005-us.yaml":  # the round just recorded, read back
+            raise KeyboardInterrupt
+        return real(portfolio, partner, path, *rest)
+
+    monkeypatch.setattr(rounds_module, "_read_round", read)
+    out = run("offer", GULF, "-p", "AE", "--rounds", rounds, "--no-documents")
+    assert out.exit_code == 130, out.output
+    assert (rounds / "AE" / "005-us.yaml").is_file()
+    assert out.stderr == (
+        "interrupted\n"
+        f"note: the offer was recorded as round 5 ({rounds}/AE/005-us.yaml) before the "
+        "command was interrupted (see `dealbench history`)\n"
+    )
+
+
+def test_ctrl_c_while_a_recorded_counter_is_read_back_says_it_was(
+    run: Runner, rounds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`counter` reads the negotiations again once its round is recorded, for the verdict;
+    Ctrl-C there said "interrupted" alone (the note covered the verdict only)."""
+    import dealbench.negotiate.record as record
+
+    real = record.load_negotiations
+    calls = []
+
+    def second_is_interrupted(*args: Any) -> Any:
+        calls.append(args)
+        if len(calls) == 2:  # the first reads the rounds before the counter is recorded
+            raise KeyboardInterrupt
+        return real(*args)
+
+    monkeypatch.setattr(record, "load_negotiations", second_is_interrupted)
+    counter = REPO / "deals" / "packages" / "ae-counter-2.yaml"
+    out = run("counter", GULF, counter, "-p", "AE", "--rounds", rounds, "--no-documents")
+    assert out.exit_code == 130, out.output
+    assert (rounds / "AE" / "005-partner.yaml").is_file()
+    assert out.stderr == (
+        "interrupted\n"
+        f"note: the counter was recorded as round 5 ({rounds}/AE/005-partner.yaml); only its "
+        "verdict was interrupted (see `dealbench history`)\n"
+    )
