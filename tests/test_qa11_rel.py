@@ -165,3 +165,33 @@ def test_ctrl_c_while_a_recorded_counter_is_read_back_says_it_was(
         f"note: the counter was recorded as round 5 ({rounds}/AE/005-partner.yaml); only its "
         "verdict was interrupted (see `dealbench history`)\n"
     )
+
+
+def _killed_mid_write(out: Path) -> Path:
+    """What `solve --out OUT` killed while staging leaves beside OUT until the next run
+    into OUT: its staging folder, holding a half-written result."""
+    stage = out.parent / f".{out.name}.dealbench-new-4242-0badcafe"
+    (stage / "packages").mkdir(parents=True)
+    (stage / "result.json").write_text('{"status": "opt')
+    (stage / "packages" / "AE.yaml").write_text("partner: AE\nsecurity: [")
+    return stage
+
+
+def test_validate_of_a_folder_skips_a_killed_runs_staging_folder(run: Runner, deals: Path) -> None:
+    """`validate deals` read into `.out.dealbench-new-*` and refused its half-written
+    package (exit 2) though every data file was sound."""
+    _killed_mid_write(deals / "out")
+    out = run("validate", deals)
+    assert out.exit_code == 0, out.output
+    assert "dealbench-new" not in out.output
+
+
+def test_the_web_offers_no_result_of_a_killed_run(client: Any, deals: Path, run: Runner) -> None:
+    """The diff page offered `.out.dealbench-new-*/result.json` beside the results (and,
+    while a run publishes, the previous result on its way out), read as a result when
+    chosen."""
+    assert run("solve", deals / "portfolios" / "solo.yaml", "--out", deals / "out").exit_code == 0
+    _killed_mid_write(deals / "out")
+    form = client.get("/diff").text
+    assert '<option value="out/result.json">' in form
+    assert "dealbench-new" not in form
