@@ -75,6 +75,21 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def unhidden(folder: Path, pattern: str) -> list[Path]:
+    """What `folder.rglob(pattern)` finds, sorted, but for anything under a hidden name.
+
+    Hidden are the staging folders of output runs (`.out.dealbench-new-*`: a run killed
+    while writing leaves its half-written result there until the next run into the same
+    folder removes it; the previous result waits in one while it is removed), a round's
+    temporary file and lock, and an editor's or a version control system's files: none
+    is data, and a folder's listing (`validate FOLDER`, the web's results) offered them."""
+    return sorted(
+        p
+        for p in folder.rglob(pattern)
+        if not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+
+
 def write_failure(exc: OSError) -> str:
     """Why a write failed, in words a user acts on (a full disk, a read-only place)."""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dealbench.errors import InputError, Issue
+from dealbench.io import unhidden
 from dealbench.model import Portfolio, load_file
 
 __all__ = ["Validation", "data_files", "validate_files"]
@@ -35,7 +36,7 @@ def data_files(paths: list[str | os.PathLike[str]]) -> list[Path]:
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml"))
+            found = [p for p in unhidden(path, "*") if p.suffix in (".yaml", ".yml")]
             if not found:
                 raise InputError(Issue(str(path), None, "", "a folder without YAML files"))
             out += found

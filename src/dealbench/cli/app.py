@@ -25,4 +25,7 @@ __all__ = ["COMMAND_MODULES", "app", "main"]
 
 
 def main() -> None:
+    from dealbench.cli import streams
+
+    streams.ready()
     app()

@@ -391,9 +391,10 @@ def counter(
         )
         written: list[Path] = []
         if docs is not None:
-            from dealbench.negotiate.rounds import load_negotiation
+            from dealbench.negotiate.rounds import load_negotiation, recorded
 
-            previous = load_negotiation(pf, root, code).last_offer
+            with recorded(done.round.data, done.round.path):
+                previous = load_negotiation(pf, root, code).last_offer
             written = _write_round_documents(pf, code, done.round, previous, docs)
         if json_out:
             data = done.verdict.model_dump(mode="json")

@@ -33,6 +33,7 @@ from dealbench.negotiate.rounds import (
     check_date,
     date_problem,
     load_negotiations,
+    recorded,
     refuse_after_close,
     shared_violations,
 )
@@ -146,7 +147,9 @@ def record_offer(
         strategy=record,
     )
     written = append_round(portfolio, negotiation, data, header=_header("offer", portfolio))
-    return Offer(written, proposal, previous, shared_violations(portfolio, negotiations, package))
+    with recorded(written.data, written.path):
+        shared = shared_violations(portfolio, negotiations, package)
+    return Offer(written, proposal, previous, shared)
 
 
 def record_counter(
@@ -196,8 +199,8 @@ def record_counter(
         status="open",
     )
     written = append_round(portfolio, negotiation, data, header=_header("counter", portfolio))
-    negotiations = load_negotiations(portfolio, root)
     try:
+        negotiations = load_negotiations(portfolio, root)
         answer = verdict(
             portfolio,
             negotiations,

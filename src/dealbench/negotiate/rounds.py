@@ -24,7 +24,7 @@ from typing import Any, Literal
 import yaml
 
 from dealbench.checker import DealFigures, check, evaluate
-from dealbench.errors import ArgumentError, InputError, Issue
+from dealbench.errors import ArgumentError, DealbenchError, InputError, Issue
 from dealbench.io import OutputError, write_failure
 from dealbench.limit import Limit
 from dealbench.model.rounds import (
@@ -55,6 +55,7 @@ __all__ = [
     "date_problem",
     "load_negotiation",
     "load_negotiations",
+    "recorded",
     "round_name",
     "round_problems",
     "rounds_fingerprint",
@@ -634,7 +635,34 @@ def append_round(
             _create(target, text.encode("utf-8"))
     except OSError as exc:
         raise _unwritable(target, data.round, exc) from None
-    return _read_round(portfolio, negotiation.partner, target, data.round, data.side)
+    with recorded(data, target):
+        return _read_round(portfolio, negotiation.partner, target, data.round, data.side)
+
+
+@contextmanager
+def recorded(data: RoundFile, path: Path) -> Iterator[None]:
+    """Round `data` is on disk at `path`: whatever stops the command from here on (Ctrl-C,
+    an error) says so. The round stands (files are never removed), and a user told only
+    "interrupted" would run the command again and record a second round."""
+    try:
+        yield
+    except (DealbenchError, KeyboardInterrupt) as exc:
+        if not any("was recorded as round" in str(n) for n in getattr(exc, "__notes__", ())):
+            stopped = "was interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+            exc.add_note(
+                f"note: {_what(data)} was recorded as round {data.round} "
+                f"({display_path(path)}) before the command {stopped} (see `dealbench history`)"
+            )
+        raise
+
+
+def _what(data: RoundFile) -> str:
+    """What a round records, as a note names it."""
+    if data.status == "concluded":
+        return "the conclusion"
+    if data.status == "walked-away":
+        return "the walk-away"
+    return "the offer" if data.side == "us" else "the counter"
 
 
 def _unwritable(target: Path, number: int, exc: OSError) -> OutputError:

@@ -37,6 +37,7 @@ from dealbench.render.portfolio_memo import portfolio_memo_context
 from dealbench.render.redline import redline_context
 from dealbench.render.sources import Source, checked_alone
 from dealbench.render.termsheet import term_sheet_context
+from dealbench.workers import exit_with_parent
 
 _BLANK_LINES = re.compile(r"\n{3,}")
 Format = Literal["md", "html", "docx", "pdf"]
@@ -334,7 +335,9 @@ def render_documents(
             yield from render_document(doc, wanted, templates)
         return
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=exit_with_parent
+    ) as pool:
         work = [(doc, wanted, templates) for doc in docs]
         for files in pool.map(_render_one, work):
             yield from files

@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from dealbench.arguments import document_date, frontier_points
 from dealbench.errors import DealbenchError, InputError, user_lines
+from dealbench.io import unhidden
 from dealbench.negotiate import history, room
 from dealbench.negotiate.documents import history_chart_files, negotiation_memo_document
 from dealbench.negotiate.rounds import check_date
@@ -64,7 +65,7 @@ def _state(request: Request, folder: Path) -> tuple[Any, ...]:
     base = root(request)
     files = [portfolio_file(request, request.path_params["name"])]
     files += [p for sub in ("partners", "policy") for p in sorted((base / sub).rglob("*.yaml"))]
-    files += sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+    files += [p for p in unhidden(folder, "*") if p.is_file()] if folder.is_dir() else []
     return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
 
 

@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from dealbench.analyze.diff import diff_results, load_result
 from dealbench.errors import DealbenchError, InputError, Issue, user_lines
+from dealbench.io import unhidden
 from dealbench.optimize import SolveResult
 from dealbench.web.pages import page
 from dealbench.web.security import confine
@@ -42,7 +43,7 @@ def choices(request: Request) -> list[tuple[str, str]]:
         if j.result is not None
     ]
     base = root(request)
-    files = sorted(p for p in base.rglob("result.json") if p.is_file())
+    files = [p for p in unhidden(base, "result.json") if p.is_file()]
     return found + [(relative(request, p), relative(request, p)) for p in files]
 
 

@@ -1,0 +1,46 @@
+"""What every worker process dealbench starts does first: it ends with its parent.
+
+A pool's worker (`analyze.parallel`, `render.documents`) waits for its next task on
+a queue whose writing end it holds itself, so it never sees its parent go. A parent
+stopped by SIGKILL or SIGTERM (`kill`, `timeout`, a cancelled CI job, the kernel out
+of memory) runs no clean-up of its own, and its workers ran on: a sweep's kept
+solving on every core for minutes, a render's waited forever, about 100 MB each.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from multiprocessing.connection import wait
+
+__all__ = ["exit_with_parent"]
+
+#: Seconds between two looks for a new parent (a getppid() call), waiting on the pipe.
+WATCH_SECONDS = 0.5
+
+
+def exit_with_parent() -> None:
+    """Exit this process at once when its parent is gone (watched by a daemon thread).
+
+    Gone is either of: the pipe multiprocessing keeps from the parent to each child
+    (`parent_process().sentinel`) ends, or this process has a new parent (the system's
+    init, or a subreaper, took it over). The pipe alone misses a forked worker whose
+    later-forked siblings inherited its writing end; the parent alone misses a worker
+    from a fork server (its parent is the server, which lives while its children do).
+    Not PR_SET_PDEATHSIG: that signal follows the parent's *thread*, and a kept pool's
+    workers may be started by a thread that ends long before the pool does."""
+    parent = os.getppid()
+    logical = multiprocessing.parent_process()
+    sentinel = logical.sentinel if logical is not None else None
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            if sentinel is None:
+                time.sleep(WATCH_SECONDS)
+            elif wait([sentinel], timeout=WATCH_SECONDS):
+                break  # the pipe from the parent has ended
+        os._exit(1)  # as the parent would have stopped it: no clean-up, no traceback
+
+    threading.Thread(target=watch, name="dealbench-exit-with-parent", daemon=True).start()
