@@ -188,3 +188,82 @@ def test_all_points_cover_the_epsilon_points_on_a_synthetic_portfolio() -> None:
             q.us_utility >= p.us_utility - 1e3 and q.partner_utility >= p.partner_utility - 1e3
             for q in exact.points
         )
+
+
+class _Clock:
+    """`time` for `optimize.bargain`: each solver run takes `per_run` seconds."""
+
+    def __init__(self, per_run: float) -> None:
+        self.now = 0.0
+        self.per_run = per_run
+
+    def perf_counter(self) -> float:
+        return self.now
+
+
+def _timed_runs(monkeypatch: pytest.MonkeyPatch, per_run: float, cut: set[int]) -> list[float]:
+    """Each MIP of a bargaining solve takes `per_run` seconds of a fake clock; the runs
+    numbered in `cut` end as a time limit ends a MIP before it finds a point. Returns
+    the time limit each run was given."""
+    from dealbench.optimize import bargain
+    from dealbench.optimize.backends import Outcome
+
+    clock = _Clock(per_run)
+    limits: list[float] = []
+    real = bargain.run_pulp
+
+    def run(problem, backend):  # type: ignore[no-untyped-def]
+        limits.append(backend.solver.timeLimit)
+        outcome = real(problem, backend)
+        clock.now += clock.per_run
+        if len(limits) in cut:
+            return Outcome("limit", False, None, outcome.bound)
+        return outcome
+
+    monkeypatch.setattr(bargain, "time", clock)
+    monkeypatch.setattr(bargain, "run_pulp", run)
+    return limits
+
+
+def test_a_time_limit_bounds_the_whole_bargaining_solve(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--time-limit 120` on kalai ran 240 s (S, seed 0): each stage got the whole limit.
+    Now each MIP gets what is left; a second stage cut short leaves the first stage's
+    point, with tau exact and the time limit said."""
+    pf = load_portfolio(GULF)
+    limits = _timed_runs(monkeypatch, per_run=8.0, cut={2})
+    result = solve(pf, "kalai", time_limit=10.0)
+    assert limits[0] == pytest.approx(10.0)
+    assert limits[1] == pytest.approx(2.0)  # 10 s less the first stage's 8
+    assert result.status.value == "time-limit"
+    assert "time limit stopped the second stage" in result.message
+    assert result.deals  # the first stage's point, checked
+
+
+def test_kalai_stopped_in_its_first_stage_states_the_bound_on_tau(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pf = load_portfolio(GULF)
+    from dealbench.optimize import bargain
+    from dealbench.optimize.backends import Outcome
+
+    real = bargain.run_pulp
+    monkeypatch.setattr(
+        bargain,
+        "run_pulp",
+        lambda problem, backend: Outcome("limit", True, 0.5, real(problem, backend).bound),
+    )
+    result = solve(pf, "kalai", time_limit=60.0)
+    assert result.status.value == "time-limit"
+    assert "stopped by the time limit: every share at least tau" in result.message
+    tau, bound = result.solver.details["tau"], result.solver.details["tau_bound"]
+    assert tau <= bound + 1e-9
+
+
+def test_nash_cut_short_keeps_the_last_round(monkeypatch: pytest.MonkeyPatch) -> None:
+    pf = load_portfolio(GULF)
+    limits = _timed_runs(monkeypatch, per_run=4.0, cut={2})
+    result = solve(pf, "nash", time_limit=10.0, gap=1e-6)
+    assert len(limits) == 2  # gulf-asia's tangent cuts need a second round: it was cut
+    assert limits[1] == pytest.approx(6.0)
+    assert result.status.value == "time-limit"  # the first round's point stands
+    assert result.deals

@@ -105,7 +105,8 @@ def solve(
         typer.Option(
             help="Objective: us-best, partner-best, nash (the largest product of both sides' "
             "gains; its error bound is stated) or kalai (the largest equal share of each "
-            "side's ideal gain)."
+            "side's ideal gain). nash and kalai over many partners can take minutes: "
+            "--time-limit bounds them and says how far from the best they stopped."
         ),
     ] = "us-best",
     solver: Annotated[str, typer.Option(help="Solver: highs or cbc.")] = "highs",

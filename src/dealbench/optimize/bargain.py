@@ -47,6 +47,9 @@ __all__ = ["ideal_gains", "solve_bargaining"]
 TOL = 1e-5
 CUTS = 24
 LOWEST = 1e-3
+#: Seconds a MIP is given at least when the time limit is (nearly) used up: enough to
+#: return the start it was given, never a second stage's full run.
+LEAST_SECONDS = 0.5
 
 
 def ideal_gains(portfolio: Portfolio, gap: float = 1e-6, solver: str = "highs") -> Ideals:
@@ -87,10 +90,17 @@ def solve_bargaining(
     timings = {"ideals": time.perf_counter() - start}
     backend = make_backend(solver, time_limit=time_limit, gap=gap, threads=threads)
     details: dict[str, float] = {"partners_with_zopa": float(len(ideals))}
+    # The time limit is the whole solve's: each MIP gets what is left of it (kalai's two
+    # stages and nash's rounds each took the full limit, so `--time-limit 120` ran 240 s).
+    deadline = None if time_limit is None else start + time_limit
 
     def run(form: Formulation) -> tuple[Status, float | None, float | None]:
         clock = time.perf_counter()
-        outcome = run_pulp(form.problem, backend)
+        now = backend
+        if deadline is not None:
+            left = max(deadline - clock, LEAST_SECONDS)
+            now = make_backend(solver, time_limit=left, gap=gap, threads=threads)
+        outcome = run_pulp(form.problem, now)
         timings["solve"] = timings.get("solve", 0.0) + time.perf_counter() - clock
         form.offset = 0.0
         return _status(form, outcome)
@@ -194,6 +204,17 @@ def _bound_note(
     the packages returned (also kept in `details`)."""
     if mode == "kalai":
         details["tau"] = value
+        if "tau_bound" in details:
+            return (
+                f"stopped by the time limit: every share at least tau = {value:.4f}, and no "
+                f"point has a tau above {details['tau_bound']:.4f}"
+            )
+        if "shares_not_maximised" in details:
+            return (
+                f"every share at least tau = {value:.4f}, exact within the gap; the time "
+                "limit stopped the second stage, so the sum of shares at that tau is not "
+                "proven the largest"
+            )
         if abs(value - unrounded) <= 5e-5:
             return f"exact within the gap (every share at least tau = {value:.4f})"
         return (
@@ -250,11 +271,13 @@ def _kalai(
 ) -> tuple[Formulation, Status, float | None]:
     """Max tau, then (for a Pareto-optimal answer) the sum of shares with tau held."""
     form = formulate(portfolio, "kalai", require=require, ideals=ideals, step=step)
-    status, proven, _ = run(form)
-    if status in (Status.OPTIMAL, Status.TIME_LIMIT):
+    status, proven, bound = run(form)
+    if status == Status.TIME_LIMIT and bound is not None:
+        details["tau_bound"] = bound / MONEY  # no point has a larger tau
+    if status == Status.OPTIMAL:
         tau = float(form.problem.variablesDict()["tau"].varValue or 0.0)
         details["tau"] = tau
-        form = formulate(
+        second = formulate(
             portfolio,
             "kalai",
             require=require,
@@ -262,7 +285,13 @@ def _kalai(
             tau_floor=tau * (1 - 1e-7) - 1e-9,
             step=step,
         )
-        status, proven, _ = run(form)
+        then, proven_then, _ = run(second)
+        if then in (Status.OPTIMAL, Status.TIME_LIMIT):
+            return second, then, proven_then
+        # The time limit ended the second stage before it found a point: the first
+        # stage's point has the best tau, its shares' sum not maximised.
+        details["shares_not_maximised"] = 1.0
+        return form, Status.TIME_LIMIT, proven
     return form, status, proven
 
 
@@ -282,22 +311,28 @@ def _nash(
         code: (_geometric(vi, cuts), _geometric(ui, cuts)) for code, (vi, ui) in ideals.items()
     }
     top = math.inf
-    status, proven = Status.ERROR, None
+    best: tuple[Formulation, Status, float | None, float] | None = None
     for i in range(rounds):
         form = formulate(portfolio, "nash", require=require, ideals=ideals, cuts=[points])
         status, proven, bound = run(form)
         if status not in (Status.OPTIMAL, Status.TIME_LIMIT):
-            break
+            if best is not None and status == Status.NO_SOLUTION:
+                # The time limit ended a refining round before it found a point: the
+                # round before stands, short of the tolerance.
+                return best[0], Status.TIME_LIMIT, best[2], best[3]
+            return form, status, proven, top
         found = _gains(form, ideals)
         true = sum(math.log(g) if g > 0 else -math.inf for pair in found.values() for g in pair)
         top = bound / MONEY if bound is not None else _objective(form)
         error = max(top - true, 0.0)
         details["rounds"] = float(i + 1)
-        if error <= tolerance:
+        best = (form, status, proven, top)
+        if error <= tolerance or status == Status.TIME_LIMIT:
             break
         for code, (gv, gu) in found.items():
             if gv > 0 and gu > 0:
                 points[code][0].append(gv)
                 points[code][1].append(gu)
     details["cuts"] = float(cuts)
-    return form, status, proven, top
+    assert best is not None  # rounds >= 1, and a failed first round returned above
+    return best
