@@ -167,9 +167,13 @@ def test_a_negotiator_solves_edits_uploads_a_counter_and_downloads_term_sheets(
     assert "Breaks" in driver.find_element(By.ID, "accepts").text  # type: ignore[attr-defined]
     shot(driver, "05-editor-violation")
 
+    editor_verdict = driver.find_element(By.ID, "accepts")  # type: ignore[attr-defined]
     upload = driver.find_element(By.CSS_SELECTOR, 'input[type="file"]')  # type: ignore[attr-defined]
     upload.send_keys(str(deals / "packages" / "ae-counter.yaml"))
     upload.find_element(By.XPATH, "./ancestor::form//button").click()
+    # The editor's own verdict has the same id: wait for its page to go first (the test
+    # once read the old element as the new page replaced it, in CI).
+    wait_for(ec.staleness_of(editor_verdict), driver)
     verdict = wait_for(ec.presence_of_element_located((By.ID, "accepts")), driver)
     assert verdict.text  # type: ignore[attr-defined]
     shot(driver, "06-counter-verdict")
