@@ -29,6 +29,12 @@ def _over(value: float, limit: float, abs_tol: float) -> bool:
     return value > limit + abs_tol + REL_TOL * abs(limit)
 
 
+def in_full(limit: float, used: float) -> bool:
+    """Whether `used` takes all of a shared `limit` (supply, the risk budget), within the
+    checker's tolerance."""
+    return limit - used <= limit * REL_TOL + COMPUTE_TOL
+
+
 class DealFigures(BaseModel):
     """One package's terms and every figure of it, as `check` recomputes them."""
 
@@ -410,7 +416,7 @@ def used_up(portfolio: Portfolio, figures: SharedFigures) -> tuple[list[str], bo
     supply = []
     for t, limit in figures.supply.items():
         left = limit - figures.supply_used.get(t, 0.0)
-        exact = left <= limit * REL_TOL + COMPUTE_TOL and (
+        exact = in_full(limit, figures.supply_used.get(t, 0.0)) and (
             limit > 0 or any(room(d, t) > COMPUTE_TOL for d in figures.deals)
         )
         held = 0 < left < step and any(room(d, t) > left + COMPUTE_TOL for d in figures.deals)
@@ -420,7 +426,7 @@ def used_up(portfolio: Portfolio, figures: SharedFigures) -> tuple[list[str], bo
     risk = False
     if budget is not None and budget > 0:
         left = budget - figures.risk_total
-        risk = left <= budget * REL_TOL + COMPUTE_TOL
+        risk = in_full(budget, figures.risk_total)
         for deal in figures.deals:
             weight = deal.risk / deal.total_compute if deal.total_compute > 0 else 0.0
             if any(

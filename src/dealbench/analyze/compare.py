@@ -163,17 +163,16 @@ def compare(
     # Each regime's rows are made where it was solved: in parallel, as the solves are.
     work = chains(portfolios, options or SolveOptions(), size=1)
     ex = executor or Executor()
-    tables = [t for batch in ex.map(solved_table, work, progress, cost=chain_cost) for t in batch]
-    solved = {p.policy.id: (p, t.result) for p, t in zip(portfolios, tables, strict=True)}
-    rows = [t.row for t in tables]
+    tabled = [t for batch in ex.map(solved_table, work, progress, cost=chain_cost) for t in batch]
+    tables = {p.policy.id: (p, t) for p, t in zip(portfolios, tabled, strict=True)}
+    solved = {rid: (p, t.result) for rid, (p, t) in tables.items()}
+    rows = [t.row for _, t in tables.values()]
     partners = [
         PartnerRow(
             code=partner.code,
             name=partner.name,
             tier=partner.tier,
-            regimes={
-                p.policy.id: t.cells[partner.code] for p, t in zip(portfolios, tables, strict=True)
-            },
+            regimes={rid: t.cells[partner.code] for rid, (_, t) in tables.items()},
         )
         for partner in portfolio.partners
     ]

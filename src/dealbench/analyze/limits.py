@@ -37,23 +37,21 @@ def decided_by(pf: Portfolio, result: SolveResult, code: str) -> str:
     """What decides what partner `code` gets in `result`."""
     partner = pf.partner(code)
     assert partner is not None
-    deal = result.deal(code)
-    if deal is None:
-        return _no_deal(pf, result, partner)
-    return _deal(pf, partner, deal, used_up(pf, result))
+    return _reason(pf, result, partner, used_up(pf, result))
 
 
 def decided_by_each(pf: Portfolio, result: SolveResult) -> dict[str, str]:
     """`decided_by` for every partner of `pf`, the shared limits' use read once (a
     comparison table's column: reading it per deal was half the table's time)."""
     shared = used_up(pf, result)
-    out: dict[str, str] = {}
-    for partner in pf.partners:
-        deal = result.deal(partner.code)
-        out[partner.code] = (
-            _no_deal(pf, result, partner) if deal is None else _deal(pf, partner, deal, shared)
-        )
-    return out
+    return {p.code: _reason(pf, result, p, shared) for p in pf.partners}
+
+
+def _reason(
+    pf: Portfolio, result: SolveResult, partner: Partner, shared: tuple[list[str], bool]
+) -> str:
+    deal = result.deal(partner.code)
+    return _no_deal(pf, result, partner) if deal is None else _deal(pf, partner, deal, shared)
 
 
 def _deal(

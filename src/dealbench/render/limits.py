@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dealbench.checker import REL_TOL, DealFigures, PortfolioCheck, at_limit, used_up
+from dealbench.checker import DealFigures, PortfolioCheck, at_limit, in_full, used_up
 from dealbench.limit import messages
 from dealbench.model.schema import Partner, Portfolio
 from dealbench.render.environment import and_list, h100e, money, plural, shown_total
@@ -138,8 +138,7 @@ def allocated_in_full(checked: PortfolioCheck, period: str) -> bool:
     """Whether the deals use a period's supply in full, unrounded, as the checker reads it
     (`solve` then says "fully allocated"), though their amounts as printed may miss it."""
     supply = checked.supply.get(period, 0.0)
-    used = sum(d.compute.get(period, 0.0) for d in checked.deals)
-    return supply > 0 and supply - used <= supply * REL_TOL + COMPUTE_TOL
+    return supply > 0 and in_full(supply, checked.supply_used.get(period, 0.0))
 
 
 def _supply_lines(
