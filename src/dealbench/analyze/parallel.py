@@ -254,6 +254,10 @@ def _stop_at_exit(pool: ProcessPoolExecutor) -> None:
     atexit.register(pool.shutdown, wait=True, cancel_futures=True)
 
 
+#: Seconds to wait for a stopped pool's manager thread to end (`_discard`).
+STOP_SECONDS = 5.0
+
+
 def _discard(pool: ProcessPoolExecutor, *, stop: bool = False) -> None:
     """Drop `pool` (the next analysis starts a new one); `stop` its workers now, whatever
     they are doing."""
@@ -265,6 +269,13 @@ def _discard(pool: ProcessPoolExecutor, *, stop: bool = False) -> None:
         for process in list((pool._processes or {}).values()):
             process.terminate()
     pool.shutdown(wait=False, cancel_futures=True)
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if stop and manager is not None:
+        # Python 3.11's exit hook for process pools wakes each pool's manager thread through
+        # a pipe that thread closes as it ends, with no lock between them: racing it, the
+        # hook printed an "OSError: Bad file descriptor" traceback after "interrupted" (CI,
+        # once in a few runs). The workers are terminated, so the thread ends at once.
+        manager.join(timeout=STOP_SECONDS)
 
 
 def _start_worker() -> None:
