@@ -390,20 +390,20 @@ def test_a_portfolio_memo_of_one_deal_among_many_partners_speaks_of_one(
         (999_999.7, "$1.0m"),  # was $1,000,000
         (999_949_999, "$999.9m"),  # stays in millions: it does not round up to a billion
         (996_000_000, "$996.0m"),
-        (-0.5, "$0"),  # was -$0
+        (-0.4, "$0"),  # was -$0
     ],
 )
 def test_money_is_printed_in_the_unit_it_rounds_to(amount: float, printed: str) -> None:
     """A US utility of $999.96m was printed "$1,000.0m" (and $999.996bn "$1,000.00bn"): the
     unit was chosen before rounding. A half dollar below zero printed "-$0", and a half
-    dollar above it, signed, "+$0"."""
+    dollar above it, signed, "+$0" (a half dollar now rounds away from zero, to $1)."""
     from dealbench.render.environment import money
 
     assert money(amount) == printed
     assert money(amount, signed=True) == (
         printed if printed.startswith(("-", "$0")) else "+" + printed
     )
-    assert money(0.5, signed=True) == "$0"
+    assert money(0.4, signed=True) == "$0"
 
 
 # --- the rounds' documents ------------------------------------------------------------------

@@ -14,6 +14,7 @@ from dealbench.units import (
     parse_number,
     period_label,
 )
+from dealbench.units import usd as usd_text
 
 # --- money ----------------------------------------------------------------------------
 
@@ -190,3 +191,41 @@ def test_period_labels_reject_other_values(value: Any, message: str) -> None:
     with pytest.raises(ValueError) as info:
         period_label(value)
     assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("amount", "printed"),
+    [
+        (2_775_000_000, "$2.78bn"),  # was $2.77bn: 2.775e9 is stored a hair below
+        (2_785_000_000, "$2.79bn"),
+        (1_125_000_000, "$1.13bn"),  # was $1.12bn
+        (-2_775_000_000, "-$2.78bn"),
+        (125_000_000_000, "$125.00bn"),
+        (125_000_000_000_000 / 1000, "$125.00bn"),
+        (0.125e12, "$125.00bn"),
+        (1.125e12, "$1.13tn"),  # was $1.12tn
+        (16_402.5, "$16,403"),  # was $16,402
+        (350_050_000, "$350.1m"),
+        (2_774_999_999.9999995, "$2.78bn"),  # arithmetic's noise below a cent is not a figure
+        (2_774_999_999.99, "$2.77bn"),
+    ],
+)
+def test_money_rounds_a_half_away_from_zero_as_by_hand(amount: float, printed: str) -> None:
+    """Money at an exact half of its last printed digit rounded by the float's binary
+    digits: $2.775bn printed $2.77bn but $2.785bn $2.79bn, in one term sheet."""
+    assert usd_text(amount) == printed
+
+
+@pytest.mark.parametrize(
+    ("amount", "beside", "printed"),
+    [
+        (2_050_500_000, 2_050_000_000, "$2.0505bn"),  # a $500,000 margin, never $2.051bn
+        (2_050_700_000, 2_050_400_000, "$2.0507bn"),  # $300,000 apart, never one digit
+        (50_001_000_000, 50_000_000_000, "$50.001bn"),
+        (52_000_000_000, 50_000_000_000, "$52.00bn"),  # far apart: the usual digits
+    ],
+)
+def test_a_figure_beside_another_gets_the_digits_of_their_difference(
+    amount: float, beside: float, printed: str
+) -> None:
+    assert usd_text(amount, apart=beside) == printed

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 #: TPP of one H100 (FP8 dense 1,979 TFLOPS x 8 bits), the H100e unit.
@@ -301,23 +302,42 @@ def _kind(value: Any) -> str:
 def usd(amount: float | None, signed: bool = False, apart: float | None = None) -> str:
     """USD for people, one form everywhere: $1.40tn, -$58.80bn, $350.0m, $75,000.
 
-    The sign always comes before the dollar sign (`-$1.0bn`, never `$-1bn`). With `apart`,
-    the figure printed beside `amount`: when the two differ by a dollar or more but would
-    read the same, `amount` gets the decimals that tell them apart (a walk-away value of
-    $50.00bn and $50.001bn with a $1m margin, never $50.00bn twice).
+    The sign always comes before the dollar sign (`-$1.0bn`, never `$-1bn`). A half of the
+    last digit rounds away from zero, as by hand: $2.775bn and $2.785bn print $2.78bn and
+    $2.79bn (the float's binary digits would print $2.77bn and $2.79bn). With `apart`, the
+    figure printed beside `amount`: when the two differ by a dollar or more but by less
+    than the last digit printed, `amount` gets the decimals that tell them apart by their
+    difference (a walk-away value of $50.00bn and $50.001bn with a $1m margin, never
+    $50.00bn twice; $2.0505bn beside $2.05bn with a $500,000 margin, never $2.051bn).
     """
     if amount is None:
         return "n/a"
     a = abs(amount)
     scale, suffix, places = _unit(a)
     if apart is not None and abs(amount - apart) >= 1.0:
-        while places < _places_of_a_dollar(scale) and _same_text(amount, apart, scale, places):
+        while places < _places_of_a_dollar(scale) and abs(amount - apart) < scale / 10**places:
             places += 1
-    text = f"{a / scale:,.{places}f}"
+    text = f"{_rounded(a, scale, places):,.{places}f}"
     # A figure that prints as zero has no sign: never -$0 or +$0.
     shown = text.strip("0.,") != ""
     sign = "-" if amount < 0 and shown else ("+" if signed and amount > 0 and shown else "")
     return f"{sign}${text}{suffix}"
+
+
+def in_units(amount: float, scale: float, places: int) -> str:
+    """`amount / scale` to `places` decimals as money rounds (halves away from zero), for a
+    column in one unit: `in_units(2.775e9, 1e9, 2)` is `2.78`, `-1,250.50` with
+    thousands."""
+    text = f"{_rounded(abs(amount), scale, places):,.{places}f}"
+    return f"-{text}" if amount < 0 and text.strip("0.,") else text
+
+
+def _rounded(a: float, scale: float, places: int) -> Decimal:
+    """`a / scale` to `places` decimals, halves away from zero, from the amount to the cent:
+    the decimal figure written, not the float's binary digits (2.775e9 is stored as
+    2,774,999,999.99999...)."""
+    cents = Decimal(repr(a)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return (cents / int(scale)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
 
 
 def h100e(amount: float | None, signed: bool = False) -> str:
@@ -346,7 +366,7 @@ def _unit(a: float) -> tuple[float, str, int]:
     units = [*_USD_SCALES, (1.0, "", 0)]
     i = next((i for i, (s, _, _) in enumerate(units) if a >= s), len(units) - 1)
     scale, _, places = units[i]
-    if i > 0 and round(a / scale, places) * scale >= units[i - 1][0]:
+    if i > 0 and _rounded(a, scale, places) * int(scale) >= int(units[i - 1][0]):
         i -= 1
     return units[i]
 
@@ -354,7 +374,3 @@ def _unit(a: float) -> tuple[float, str, int]:
 def _places_of_a_dollar(scale: float) -> int:
     """The decimals at which one more digit would be below a dollar ($1.000000bn: 6)."""
     return len(str(int(scale))) - 1
-
-
-def _same_text(a: float, b: float, scale: float, places: int) -> bool:
-    return f"{a / scale:.{places}f}" == f"{b / scale:.{places}f}"

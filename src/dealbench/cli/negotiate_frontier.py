@@ -12,6 +12,7 @@ from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 from dealbench.cli.output import say
 from dealbench.cli.scenario_options import PolicyOpt, SetOpt
+from dealbench.units import in_units
 
 if TYPE_CHECKING:
     from dealbench.negotiate import Frontier, FrontierPoint
@@ -132,7 +133,7 @@ def parse_points(text: str) -> int | Literal["all"]:
 
 
 def _bn(amount: float) -> str:
-    return f"{amount / 1e9:,.2f}"
+    return in_units(amount, 1e9, 2)
 
 
 def _step_notes(f: Frontier) -> list[str]:

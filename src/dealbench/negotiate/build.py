@@ -40,6 +40,7 @@ from dealbench.negotiate.single import Single, single
 from dealbench.optimize.decomposition.warm import WarmStart, warm_from
 from dealbench.optimize.result import SolveResult
 from dealbench.optimize.solve import solve
+from dealbench.units import in_units
 
 #: `points` at most this many (beyond it, ask for `all` or fewer).
 MAX_POINTS = 1000
@@ -186,7 +187,7 @@ def frontier(
         walk = [p.partner_utility for p in kept if p.us_utility >= no_deal.us_utility - SAME_ABS]
         notes.append(
             "Above a partner utility of "
-            f"USD {max(walk, default=no_deal.partner_utility) / 1e9:,.2f}bn (the highest point "
+            f"USD {in_units(max(walk, default=no_deal.partner_utility), 1e9, 2)}bn (the highest point "
             "at which the US is no worse off), the US does better with no deal and the "
             "others re-optimized."
         )
