@@ -120,7 +120,10 @@ def test_a_budget_left_short_of_a_step_binds() -> None:
     assert result.risk_total == pytest.approx(15_000)
     assert [lim.kind for lim in result.binding] == ["risk-budget"]
     checked = check(pf, [d.package() for d in result.deals])
-    assert "The risk budget is used up (15,005 risk-weighted H100e)." in shared_limits(pf, checked)
+    assert (
+        "The risk budget is used up: the deals carry 15,000 of its 15,005 risk-weighted H100e, "
+        "and one more step of a deal that wants more would take more than is left."
+    ) in shared_limits(pf, checked)
     assert used_up(pf, checked) == ([], True)
     (reason,) = why_no_deal(pf, result)
     assert "the risk budget goes to deals worth more (AA, BB)" in reason.message

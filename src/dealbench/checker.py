@@ -437,6 +437,18 @@ def used_up(portfolio: Portfolio, figures: SharedFigures) -> tuple[list[str], bo
     return supply, risk
 
 
+def risk_used_up_line(budget: float, risk_total: float) -> str:
+    """The sentence for a risk budget `used_up` says is used up: the budget alone where the
+    deals carry all of it, else what they carry of it and why the rest is out of reach."""
+    if budget - risk_total < 0.5:
+        return f"The risk budget is used up ({budget:,.0f} risk-weighted H100e)."
+    return (
+        f"The risk budget is used up: the deals carry {risk_total:,.0f} of its {budget:,.0f} "
+        "risk-weighted H100e, and one more step of a deal that wants more would take more "
+        "than is left."
+    )
+
+
 def _refusal(deal: DealFigures) -> str:
     return (
         f"{deal.partner} would not accept: its utility from the deal, {usd(deal.partner_utility)}, "

@@ -250,6 +250,7 @@ def _recommend(
     the counter, held at the plan beside our next offer)."""
     replanned = " with the rest re-planned" if others else ""
     held = ", the others held at the plan" if others else ""
+    ours = f"{money(next_value)} of our next offer's target ({money(target)} for this deal{held})"
     if violations:
         return "counter", f"it breaks {plural(len(violations), 'limit')}: {violations[0].message}"
     if accepted is not None and accepted < walk - 1e6:  # a counter no strategy would reach
@@ -261,12 +262,10 @@ def _recommend(
         return "counter", "with it fixed, the other open negotiations could not be re-planned"
     if accepted >= next_value - 1e6:
         return "accept", (
-            f"accepting leaves the portfolio at {money(accepted)}{replanned}, at least the "
-            f"{money(next_value)} of our next offer ({money(target)} for this deal{held})"
+            f"accepting leaves the portfolio at {money(accepted)}{replanned}, at least the {ours}"
         )
     return "counter", (
-        f"accepting leaves the portfolio at {money(accepted)}{replanned}, less than the "
-        f"{money(next_value)} of our next offer ({money(target)} for this deal{held})"
+        f"accepting leaves the portfolio at {money(accepted)}{replanned}, less than the {ours}"
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from dealbench.checker import PortfolioCheck, at_limit, check, used_up
+from dealbench.checker import PortfolioCheck, at_limit, check, risk_used_up_line, used_up
 from dealbench.limit import Limit
 from dealbench.model.schema import Package, Portfolio
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
@@ -181,7 +181,7 @@ def binding_limits(
         out.append(Limit(kind="supply", period=t, limit=supply, amount=used, message=message))
     budget = portfolio.risk_budget
     if budget is not None and risk_used_up:
-        message = f"The risk budget is used up ({budget:,.0f} risk-weighted H100e)."
+        message = risk_used_up_line(budget, checked.risk_total)
         out.append(
             Limit(kind="risk-budget", limit=budget, amount=checked.risk_total, message=message)
         )

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dealbench.checker import DealFigures, PortfolioCheck, at_limit, in_full, used_up
+from dealbench.checker import (
+    DealFigures,
+    PortfolioCheck,
+    at_limit,
+    in_full,
+    risk_used_up_line,
+    used_up,
+)
 from dealbench.limit import messages
 from dealbench.model.schema import Partner, Portfolio
 from dealbench.render.environment import and_list, h100e, money, plural, shown_total
@@ -118,7 +125,7 @@ def shared_limits(
     budget = checked.risk_budget
     broken = any(v.kind == "risk-budget" for v in checked.violations)
     if budget and risk_used_up and not broken:
-        out.append(f"The risk budget is used up ({h100e(budget)} risk-weighted H100e).")
+        out.append(risk_used_up_line(budget, checked.risk_total))
     return out
 
 
