@@ -25,6 +25,29 @@ def test_solve_fits_the_terminal(run: Runner, monkeypatch: pytest.MonkeyPatch, w
     assert len([line for line in lines if line.startswith("Binding:")]) <= 4
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("solve", "deals/portfolios/gulf-asia.yaml"),
+        ("compare", "deals/portfolios/global.yaml"),
+        ("room", "deals/portfolios/gulf-asia.yaml"),
+        ("frontier", "deals/portfolios/gulf-asia.yaml", "--partner", "SA", "--points", "3"),
+    ],
+)
+def test_a_narrow_terminal_never_cuts_a_figure_short(
+    run: Runner, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]
+) -> None:
+    """At 50 columns `solve` printed AE's US utility "$88.98…" and `compare` its exports
+    "1,721,…": Rich cut cells to fit. Columns now wrap at spaces down to their longest
+    word, and a table that cannot fit is printed whole, wider than the terminal."""
+    monkeypatch.setenv("COLUMNS", "50")
+    r = run(*args)
+    assert r.exit_code == 0, r.stderr
+    assert "…" not in r.stdout
+    wide = {"solve": "$88.98bn", "compare": "1,721,140", "room": "$77.98bn", "frontier": "174.04"}
+    assert wide[args[0]] in r.stdout
+
+
 def test_no_empty_table_when_nothing_is_concluded(
     run: Runner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

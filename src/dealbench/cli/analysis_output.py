@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
-from dealbench.cli.output import console, money, paragraph, say
+from dealbench.cli.output import console, money, paragraph, print_table, say
 
 if TYPE_CHECKING:
     from dealbench.analyze.prices import Prices
@@ -61,7 +61,7 @@ def print_robustness(rob: Robustness) -> None:
             _share(p.robust.estimate if p.robust else None),
             money(p.batna_raised_by) if p.batna_raised_by else "-",
         )
-    out.print(table)
+    print_table(out, table)
     for line in rob.sentences():
         out.print(line)
 

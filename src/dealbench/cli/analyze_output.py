@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.table import Table
 
-from dealbench.cli.output import say
+from dealbench.cli.output import print_table, say
 
 if TYPE_CHECKING:
     from dealbench.analyze.compare import Comparison
@@ -68,7 +68,7 @@ def print_comparison(c: Comparison) -> None:
     row("  no-deal losses", [money(r.no_deal_losses) for r in c.regimes])
     row("Partner surplus", [money(r.partner_surplus) for r in c.regimes])
     row("Risk (weighted H100e)", [h100e(r.risk_total) for r in c.regimes])
-    out.print(table)
+    print_table(out, table)
 
     partners = Table(title="Who gets what, and the limit that decides it", title_justify="left")
     partners.add_column("Partner")
@@ -81,7 +81,7 @@ def print_comparison(c: Comparison) -> None:
             head = f"{cell.compute / 1000:,.0f}k {cell.security}" if cell.deal else "no deal"
             cells.append(f"{head}\n[dim]{cell.decided_by}[/dim]")
         partners.add_row(f"{p.code} (tier {p.tier})", *cells)
-    out.print(partners)
+    print_table(out, partners)
     if c.best:
         tied = "".join(f", tied with {r} ({c.row(r).title})" for r in c.tied)
         say(out, f"* Highest US utility: {c.best} ({c.row(c.best).title}){tied}.")
@@ -155,7 +155,7 @@ def print_sweep(s: SweepResult) -> None:
             h100e(r.risk_total),
             "; ".join(r.changes) or "-",
         )
-    out.print(table)
+    print_table(out, table)
     for line in change_sentences(s):
         say(out, line)
 

@@ -10,7 +10,7 @@ import typer
 from dealbench.cli.base import Force, Json, PortfolioArg, app, gap_option
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
-from dealbench.cli.output import say
+from dealbench.cli.output import print_table, say
 from dealbench.cli.scenario_options import PolicyOpt, SetOpt
 from dealbench.units import in_units
 
@@ -212,7 +212,7 @@ def print_frontier(f: Frontier) -> None:
             "-" if pkg is None else f"{sum(pkg.compute.values()):,.0f}",
             "-" if pkg is None else str(len(pkg.granted())),
         )
-    out.print(table)
+    print_table(out, table)
     for line in _step_notes(f):
         say(out, line)
     for line in _piece_lines(f):

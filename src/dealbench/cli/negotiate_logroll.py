@@ -97,7 +97,7 @@ def _print(base: DealFigures, ranking: list[ConcessionRank], found: list[Improve
     from rich.console import Console
     from rich.table import Table
 
-    from dealbench.cli.output import money
+    from dealbench.cli.output import money, print_table
 
     out = Console(width=80, highlight=False)
     code = base.partner
@@ -116,7 +116,7 @@ def _print(base: DealFigures, ranking: list[ConcessionRank], found: list[Improve
         table.add_row(
             str(r.rank), name, money(r.us_value), money(r.partner_cost), r.ratio_text, r.note or ""
         )
-    out.print(table)
+    print_table(out, table)
     verdict = ""
     if base.violations:
         verdict = " It breaks limits (see evaluate)."
@@ -146,4 +146,4 @@ def _print(base: DealFigures, ranking: list[ConcessionRank], found: list[Improve
             f"+{money(i.partner_gain)}",
             "\n".join(i.changes),
         )
-    out.print(table)
+    print_table(out, table)

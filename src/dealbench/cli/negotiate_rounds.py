@@ -632,9 +632,8 @@ def _write_history_chart(
 
 
 def print_history(h: History) -> None:
-    from rich.console import Console
-
     from dealbench.cli import output
+    from dealbench.cli.output import console, print_table
 
     table = _table(
         f"{h.name} ({h.partner}) — {h.stage}",
@@ -666,7 +665,7 @@ def print_history(h: History) -> None:
             complies,
             strategy,
         )
-    Console(highlight=False).print(table)
+    print_table(console(), table)
     for r in h.rounds:
         for limit in r.violations:
             _wrapped(f"round {r.round}: {limit.message}", indent="  ")
@@ -740,9 +739,8 @@ def room(
 
 def print_room(r: Room) -> None:
     """The room as a table that fits 80 columns: each utility pair on two lines (US, partner)."""
-    from rich.console import Console
-
     from dealbench.cli import output
+    from dealbench.cli.output import console, print_table
 
     m = output.money
     table = _table(
@@ -770,7 +768,7 @@ def print_room(r: Room) -> None:
             m(row.frontier_gain) if row.frontier_gain is not None else "-",
             row.next_move,
         )
-    Console(highlight=False).print(table)
+    print_table(console(), table)
     _wrapped(f"Portfolio US utility V (open negotiations re-planned): {m(r.objective)}")
     left = ", ".join(f"{t} {r.supply_left[t]:,.0f}/{r.supply[t]:,.0f}" for t in r.periods)
     _wrapped(f"Supply left after concluded deals (H100e): {left}")

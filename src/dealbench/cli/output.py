@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import TYPE_CHECKING, Any
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
@@ -22,6 +24,37 @@ WIDE = 80
 def console() -> Console:
     """The terminal as it is (80 columns when it cannot tell), never wider than needed."""
     return Console(highlight=False, soft_wrap=False)
+
+
+#: Text keeps words up to this long whole in a narrow terminal ("concessions" with its
+#: indent); a longer one (an identifier such as "entity-list-enforcement") may break.
+WHOLE_WORD = 14
+#: A word as a column wraps it: a line's first word with its indent ("  concessions").
+_WORD = re.compile(r"(?m)^[ \t]*\S+|\S+")
+
+
+def print_table(out: Console, table: Table) -> None:
+    """`table` on `out` with nothing cut short: a terminal narrower than the table once cut
+    cells to fit ("$88.98…" for $88.98bn, "1,721,…" for 1,721,000). Figures (the columns
+    set to the right) and columns that do not wrap are held at their longest word (line);
+    text wraps at spaces, keeps words of up to `WHOLE_WORD` whole and breaks longer ones
+    across lines. A table that cannot fit so is printed whole, wider than the terminal."""
+    for column in table.columns:
+        texts = [_plain(out, cell) for cell in [column.header, *column.cells]]
+        words = [w for t in texts for w in (t.splitlines() if column.no_wrap else _WORD.findall(t))]
+        longest = max(map(cell_len, words), default=0)
+        if column.justify != "right" and not column.no_wrap:
+            longest = min(longest, WHOLE_WORD)
+            if column.overflow == "ellipsis":
+                column.overflow = "fold"
+        column.min_width = max(column.min_width or 0, longest)
+    out.print(table, crop=False)
+
+
+def _plain(out: Console, cell: object) -> str:
+    if isinstance(cell, str):
+        return out.render_str(cell).plain
+    return str(getattr(cell, "plain", ""))
 
 
 #: Significant digits of a figure in JSON: finer than anything the model resolves (the
@@ -83,7 +116,7 @@ def print_result(result: SolveResult) -> None:
     compact = out.width < WIDE
     out.print(f"{result.portfolio_title}: {result.policy} regime, {result.mode}")
     if result.deals:
-        out.print(result_table(result, compact=compact))
+        print_table(out, result_table(result, compact=compact))
         out.print("Concessions granted:")
         for deal in result.deals:
             say(out, f"  {deal.partner}: {concessions_text(deal.concessions)}", indent=6)
@@ -230,7 +263,7 @@ def print_evaluation(deal: DealFigures, periods: list[str]) -> None:
     table.add_row("US walk-away value", money(deal.us_batna))
     table.add_row("Partner utility", money(deal.partner_utility))
     table.add_row("Partner walk-away value + margin", money(deal.acceptance_threshold))
-    out.print(table)
+    print_table(out, table)
     out.print(f"Partner accepts: {'yes' if deal.accepts else 'no'}")
     if deal.violations:
         out.print("Violations:")
