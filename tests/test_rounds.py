@@ -266,6 +266,25 @@ def test_a_counter_that_breaks_a_cap_is_recorded_with_its_violations(
     assert verdict["reason"].startswith("it breaks")
 
 
+def test_a_counter_written_in_tpp_keeps_its_tpp(run: Runner, rounds: Path, tmp_path: Path) -> None:
+    """A counter whose compute was written in TPP was recorded in H100e, as
+    `'2026': 94744.82061647296`: not what the partner wrote. The round file now keeps
+    `{tpp: 1500000000}`, which reads back as the same H100e."""
+    counter = tmp_path / "tpp.yaml"
+    counter.write_text(
+        "partner: AE\nsecurity: veu\n"
+        "compute: {2026: {tpp: 1_500_000_000}, 2027: 400_000}\n"
+        "concessions: {invest-us: 1400bn}\n"
+    )
+    result = run("counter", PORTFOLIO, counter, "--partner", "AE", "--rounds", rounds)
+    assert result.exit_code == 0, result.output
+    recorded = yaml.safe_load((rounds / "AE/005-partner.yaml").read_text())["package"]
+    assert recorded["compute"] == {"2026": {"tpp": 1_500_000_000}, "2027": 400_000}
+    portfolio = load_portfolio(PORTFOLIO)
+    last = load_negotiation(portfolio, rounds, "AE").rounds[-1].data.package
+    assert last is not None and last.compute["2026"] == 1_500_000_000 / 15_832
+
+
 def test_a_counter_written_in_chips_keeps_its_chips_and_sites(
     run: Runner, rounds: Path, tmp_path: Path
 ) -> None:

@@ -659,11 +659,13 @@ class Package(Strict):
     sites: dict[Period, str] = Field(default_factory=dict)
     #: Period -> (chips, model) where `compute` was written `{chips: N, model: M}`.
     _chips: dict[str, tuple[float, str]] = PrivateAttr(default_factory=dict)
+    #: Period -> TPP where `compute` was written `{tpp: N}`.
+    _tpp: dict[str, float] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="wrap")
     @classmethod
-    def _keep_chips(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Package:
-        """Remember which periods were written in chips (`compute` keeps H100e)."""
+    def _keep_units(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Package:
+        """Remember which periods were written in chips or in TPP (`compute` keeps H100e)."""
         package: Package = handler(data)
         compute = data.get("compute") if isinstance(data, Mapping) else None
         if isinstance(compute, Mapping):
@@ -671,7 +673,28 @@ class Package(Strict):
                 if isinstance(value, Mapping) and set(value) == {"chips", "model"}:
                     chips = (parse_number(value["chips"]), str(value["model"]).upper())
                     package._chips[period_label(period)] = chips
+                elif isinstance(value, Mapping) and set(value) == {"tpp"}:
+                    package._tpp[period_label(period)] = parse_number(value["tpp"])
         return package
+
+    def written_in_tpp(self) -> dict[str, float]:
+        """Period -> TPP where the package was written in TPP and its compute is still that
+        much (a copy with other amounts drops the period)."""
+        return {
+            t: n
+            for t, n in self._tpp.items()
+            if math.isclose(self.compute.get(t, -1.0), n / H100_TPP)
+        }
+
+    def written(self) -> dict[str, dict[str, Any]]:
+        """Period -> the compute as the file wrote it, where not in H100e:
+        `{chips: N, model: M}` or `{tpp: N}`, whole numbers as integers."""
+        out: dict[str, dict[str, Any]] = {
+            t: {"tpp": round(n) if n.is_integer() else n} for t, n in self.written_in_tpp().items()
+        }
+        for t, (n, model) in self.written_in_chips().items():
+            out[t] = {"chips": round(n), "model": model}
+        return out
 
     def written_in_chips(self) -> dict[str, tuple[float, str]]:
         """Period -> (chips, model) where the package was written in chips and its compute
@@ -686,18 +709,17 @@ class Package(Strict):
         """This package with each period that is a whole number of `granularity`'s chips
         written in those chips (as a file would write them: the licence names chips), the
         periods already in chips kept; itself when there are none to write."""
+        kept = self.written()
         chips = {
-            t: c for t, c in granularity.in_chips(self.compute).items()
-            if t not in self.written_in_chips()
-        }  # fmt: skip
+            t: {"chips": round(n), "model": model}
+            for t, (n, model) in granularity.in_chips(self.compute).items()
+            if t not in kept
+        }
         if not chips:
             return self
         data = self.model_dump(exclude_none=True)
-        written = {**self.written_in_chips(), **chips}
-        data["compute"] = {
-            t: {"chips": round(written[t][0]), "model": written[t][1]} if t in written else x
-            for t, x in self.compute.items()
-        }
+        written = {**kept, **chips}
+        data["compute"] = {t: written.get(t, x) for t, x in self.compute.items()}
         return Package.model_validate(data)
 
     def granted(self) -> dict[str, str]:

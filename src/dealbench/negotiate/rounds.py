@@ -552,13 +552,10 @@ def round_yaml(data: RoundFile, header: str = "") -> str:
 
 def package_data(package: Package) -> dict[str, Any]:
     """A package as plain data for YAML: whole H100e as integers, DESIGN.md's field order;
-    a period written in chips stays in chips (it reads back as the same H100e)."""
+    a period written in chips or in TPP stays so (it reads back as the same H100e)."""
     out: dict[str, Any] = {"partner": package.partner, "security": package.security}
-    chips = package.written_in_chips()
-    out["compute"] = {
-        t: {"chips": whole(chips[t][0]), "model": chips[t][1]} if t in chips else whole(x)
-        for t, x in package.compute.items()
-    }
+    written = package.written()
+    out["compute"] = {t: written.get(t, whole(x)) for t, x in package.compute.items()}
     out["concessions"] = dict(package.concessions)
     if package.title:
         out["title"] = package.title
