@@ -17,7 +17,7 @@ from dealbench.model.schema import Portfolio
 from dealbench.optimize import SolveResult, solve
 from dealbench.render.documents import Document, portfolio_memo_document, render_document
 from dealbench.render.sources import source_from_result
-from helpers import DATA
+from helpers import DATA, Runner
 
 QA11 = DATA / "qa11sign"
 
@@ -110,3 +110,15 @@ def test_the_options_memo_exports_what_the_principals_memo_allocates() -> None:
     assert row["compute_total"] == 149_453
     described = next(line for line in facts["options"] if "(compact)" in line)
     assert "149,453 H100e exported" in described
+
+
+def test_evaluate_shows_compute_as_the_package_wrote_it(run: Runner) -> None:
+    """`evaluate` of PH's counter (2027Q3 in GB200 chips, 2027Q4 in TPP) printed H100e
+    alone, where its file, round file and term sheets write the chips and the TPP."""
+    r = run(
+        "evaluate", QA11 / "packages" / "ph-counter.yaml",
+        "--portfolio", QA11 / "portfolios" / "compact.yaml",
+    )  # fmt: skip
+    assert r.exit_code == 3, r.output  # it breaks a cap and the risk budget
+    assert "(9,000 GB200 chips)" in r.stdout and "(400,000,000 TPP)" in r.stdout
+    assert "22,739" in r.stdout and "25,265" in r.stdout

@@ -331,7 +331,7 @@ def offer(
             if record.reason:
                 typer.echo(output.paragraph(f"{record.reason}.", first="  ", rest="  "))
         if figures is not None:
-            output.print_evaluation(figures, pf.periods)
+            output.print_evaluation(figures, pf.periods, done.round.package)
         _print_written(written)
 
 
@@ -513,7 +513,7 @@ def conclude(
             return
         _recorded(done, f" (concluded on {done.data.basis})")
         if done.figures is not None:
-            output.print_evaluation(done.figures, pf.periods)
+            output.print_evaluation(done.figures, pf.periods, done.package)
 
 
 @app.command(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from rich import box
@@ -14,6 +15,7 @@ from rich.table import Table
 
 if TYPE_CHECKING:
     from dealbench.checker import DealFigures
+    from dealbench.model.schema import Package
     from dealbench.optimize.result import SolveResult
 
 
@@ -49,6 +51,15 @@ def print_table(out: Console, table: Table) -> None:
                 column.overflow = "fold"
         column.min_width = max(column.min_width or 0, longest)
     out.print(table, crop=False)
+
+
+def _as_written(amount: Mapping[str, Any] | None) -> str:
+    """`\n(9,000 GB200 chips)` or `\n(400,000,000 TPP)`: compute as its file wrote it."""
+    if amount is None:
+        return ""
+    if "chips" in amount:
+        return f"\n({amount['chips']:,} {amount['model']} chips)"
+    return f"\n({amount['tpp']:,} TPP)"
 
 
 def _plain(out: Console, cell: object) -> str:
@@ -243,8 +254,11 @@ def schedule_line(result: SolveResult) -> str:
     return f"{where} V before rounding: {money(unrounded)}."
 
 
-def print_evaluation(deal: DealFigures, periods: list[str]) -> None:
+def print_evaluation(deal: DealFigures, periods: list[str], package: Package | None = None) -> None:
+    """A package's figures; each period written in chips or TPP in `package` shows them
+    beside its H100e, as the round and package files and the term sheets write them."""
     out = console()
+    written = package.written() if package is not None else {}
     table = Table(
         title=f"Package for {deal.partner_name} ({deal.partner}) under {deal.security}",
         title_justify="left",
@@ -253,7 +267,9 @@ def print_evaluation(deal: DealFigures, periods: list[str]) -> None:
     table.add_column("")
     table.add_column("", justify="right")
     for t in periods:
-        table.add_row(f"Compute {t} (H100e)", h100e(deal.compute.get(t, 0.0)))
+        table.add_row(
+            f"Compute {t} (H100e)", h100e(deal.compute.get(t, 0.0)) + _as_written(written.get(t))
+        )
     table.add_row("Concessions", concessions_text(deal.concessions).replace(", ", "\n"))
     table.add_row("US value of concessions", money(deal.us_concession_value))
     table.add_row("Export value", money(deal.export_value))

@@ -493,7 +493,7 @@ def evaluate(
         if json_out:
             typer.echo(output.to_json(deal.model_dump(mode="json")))
         else:
-            output.print_evaluation(deal, pf.periods)
+            output.print_evaluation(deal, pf.periods, pkg)
     if deal.violations or not deal.accepts:
         raise typer.Exit(3)  # the verdict: breaks a limit, or the partner would not accept
 
@@ -538,7 +538,9 @@ def _evaluate_against(
     # budget with the concluded deals): its "Limits broken" below lists the same, and the
     # partner's refusal, which "Partner accepts" already says.
     broken = [v for v in answer.violations if v.kind != "acceptance"]
-    output.print_evaluation(answer.figures.model_copy(update={"violations": broken}), pf.periods)
+    output.print_evaluation(
+        answer.figures.model_copy(update={"violations": broken}), pf.periods, pkg
+    )
     print_verdict(answer, pf.periods)
     return answer
 
