@@ -305,17 +305,17 @@ def usd(amount: float | None, signed: bool = False, apart: float | None = None) 
     The sign always comes before the dollar sign (`-$1.0bn`, never `$-1bn`). A half of the
     last digit rounds away from zero, as by hand: $2.775bn and $2.785bn print $2.78bn and
     $2.79bn (the float's binary digits would print $2.77bn and $2.79bn). With `apart`, the
-    figure printed beside `amount`: when the two differ by a dollar or more but by less
-    than the last digit printed, `amount` gets the decimals that tell them apart by their
-    difference (a walk-away value of $50.00bn and $50.001bn with a $1m margin, never
-    $50.00bn twice; $2.0505bn beside $2.05bn with a $500,000 margin, never $2.051bn).
+    figure printed beside `amount`: when the two differ by a dollar or more but would read
+    the same, or a last digit apart for half a digit or less, `amount` gets the decimals
+    that tell them apart (a walk-away value of $50.00bn and $50.001bn with a $1m margin,
+    never $50.00bn twice; $2.0505bn beside $2.05bn with a $500,000 margin, never $2.051bn).
     """
     if amount is None:
         return "n/a"
     a = abs(amount)
     scale, suffix, places = _unit(a)
     if apart is not None and abs(amount - apart) >= 1.0:
-        while places < _places_of_a_dollar(scale) and abs(amount - apart) < scale / 10**places:
+        while places < _places_of_a_dollar(scale) and _reads_alike(amount, apart, scale, places):
             places += 1
     text = f"{_rounded(a, scale, places):,.{places}f}"
     # A figure that prints as zero has no sign: never -$0 or +$0.
@@ -330,6 +330,18 @@ def in_units(amount: float, scale: float, places: int) -> str:
     thousands."""
     text = f"{_rounded(abs(amount), scale, places):,.{places}f}"
     return f"-{text}" if amount < 0 and text.strip("0.,") else text
+
+
+def _reads_alike(a: float, b: float, scale: float, places: int) -> bool:
+    """Whether `a` and `b` at `places` read the same, or a last digit apart where they
+    differ by half of it or less ($2.051bn beside $2.050bn for a $500,000 margin)."""
+    same = _figure(a, scale, places) == _figure(b, scale, places)
+    return same or abs(a - b) <= scale / 10**places / 2
+
+
+def _figure(a: float, scale: float, places: int) -> Decimal:
+    r = _rounded(abs(a), scale, places)
+    return -r if a < 0 else r
 
 
 def _rounded(a: float, scale: float, places: int) -> Decimal:
