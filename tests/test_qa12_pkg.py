@@ -11,8 +11,14 @@ package from a copy of exactly those files.
 from __future__ import annotations
 
 import glob
+import os
+import shutil
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
+
+import pytest
 
 from helpers import REPO
 
@@ -38,13 +44,47 @@ def _in_wheel() -> set[Path]:
     return found
 
 
-def _read_at_runtime() -> set[Path]:
-    """Every file under src/dealbench that is not Python source or its cache."""
+def _files() -> set[Path]:
+    """Every file under src/dealbench but Python's caches, through links (deals/)."""
     return {
-        path
-        for path in PACKAGE.rglob("*")
-        if path.is_file() and path.suffix not in {".py", ".pyc"} and "__pycache__" not in path.parts
+        Path(folder) / name
+        for folder, _, names in os.walk(PACKAGE, followlinks=True)
+        if "__pycache__" not in Path(folder).parts
+        for name in names
+        if not name.endswith(".pyc")
     }
+
+
+def _read_at_runtime() -> set[Path]:
+    """Every file under src/dealbench that is not Python source."""
+    return {path for path in _files() if path.suffix != ".py"}
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding dealbench as the wheel holds it (its modules and its package
+    data, nothing else of the repository), for PYTHONPATH."""
+    site = tmp_path_factory.mktemp("site")
+    for path in {p for p in _files() if p.suffix == ".py"} | _in_wheel():
+        target = site / "dealbench" / path.relative_to(PACKAGE)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    return site
+
+
+def _run_installed(
+    site: Path, cwd: Path, *args: str, code: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """`python -m dealbench ARGS` in `cwd`, importing the package from `site` (`code`
+    runs first, in the same process, when given)."""
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    script = (
+        f"import sys; {code}\nfrom dealbench.cli import main; sys.argv[0] = 'dealbench'; main()"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
 
 
 def test_every_file_the_package_reads_is_in_the_wheel() -> None:
@@ -53,3 +93,37 @@ def test_every_file_the_package_reads_is_in_the_wheel() -> None:
     'clauses/participants.txt.j2' not found"."""
     missing = sorted(str(p.relative_to(PACKAGE)) for p in _read_at_runtime() - _in_wheel())
     assert missing == []
+
+
+def test_the_installed_package_finds_its_own_example_data(installed: Path, tmp_path: Path) -> None:
+    """deals/ was not in the wheel, and the code looked for it three folders above its
+    modules (the repository's root): installed, `dealbench demo` said "the shipped example
+    data was not found", `dealbench serve` without a folder "/.../lib/python3.11/deals:
+    not a folder", and a regime by name (`--policy tiered`, `compare`'s four) was
+    "unknown regime 'tiered'" for a portfolio outside a deals/ folder."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    probe = _run_installed(installed, elsewhere, code="import dealbench; print(dealbench.__file__)")
+    assert probe.stdout.startswith(str(installed)), "the test runs the copy, not the repository"
+
+    # Markdown only: every format is the render tests' business, and slow.
+    md_only = "import dealbench.render.documents as d; d.FORMATS = ('md',)"
+    demo = _run_installed(installed, elsewhere, "demo", "--out", "demo-out", code=md_only)
+    assert demo.returncode == 0, demo.stderr
+    assert "Status: optimal" in demo.stdout
+    assert (elsewhere / "demo-out" / "term-sheets" / "AE.md").is_file()
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    for name in ("ae.yaml", "sa.yaml"):
+        shutil.copyfile(REPO / "deals" / "partners" / name, mine / name)
+    shutil.copyfile(REPO / "deals" / "policy" / "bilateral.yaml", mine / "policy.yaml")
+    (mine / "portfolio.yaml").write_text(
+        "id: mine\ntitle: Mine\npolicy: policy.yaml\nperiods: [2026]\n"
+        "supply: {2026: 400_000}\npartners: [ae.yaml, sa.yaml]\n"
+    )
+    tiered = _run_installed(
+        installed, elsewhere, "solve", str(mine / "portfolio.yaml"), "--policy", "tiered"
+    )
+    assert tiered.returncode == 0, tiered.stderr
+    assert "tiered regime" in tiered.stdout
