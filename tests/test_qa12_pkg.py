@@ -11,6 +11,7 @@ package from a copy of exactly those files.
 from __future__ import annotations
 
 import glob
+import json
 import os
 import shutil
 import subprocess
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO
+from helpers import REPO, Runner
 
 PACKAGE = REPO / "src" / "dealbench"
 
@@ -95,24 +96,30 @@ def test_every_file_the_package_reads_is_in_the_wheel() -> None:
     assert missing == []
 
 
-def test_the_installed_package_finds_its_own_example_data(installed: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def demo(installed: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder (not the repository) where the installed `dealbench demo --out
+    demo-out` ran, in Markdown only (every format is the render tests' business)."""
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    probe = _run_installed(installed, elsewhere, code="import dealbench; print(dealbench.__file__)")
+    assert probe.stdout.startswith(str(installed)), "the test runs the copy, not the repository"
+    md_only = "import dealbench.render.documents as d; d.FORMATS = ('md',)"
+    done = _run_installed(installed, elsewhere, "demo", "--out", "demo-out", code=md_only)
+    assert done.returncode == 0, done.stderr
+    assert "Status: optimal" in done.stdout
+    (elsewhere / "stdout.txt").write_text(done.stdout)
+    return elsewhere
+
+
+def test_the_installed_package_finds_its_own_example_data(
+    installed: Path, demo: Path, tmp_path: Path
+) -> None:
     """deals/ was not in the wheel, and the code looked for it three folders above its
     modules (the repository's root): installed, `dealbench demo` said "the shipped example
     data was not found", `dealbench serve` without a folder "/.../lib/python3.11/deals:
     not a folder", and a regime by name (`--policy tiered`, `compare`'s four) was
     "unknown regime 'tiered'" for a portfolio outside a deals/ folder."""
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    probe = _run_installed(installed, elsewhere, code="import dealbench; print(dealbench.__file__)")
-    assert probe.stdout.startswith(str(installed)), "the test runs the copy, not the repository"
-
-    # Markdown only: every format is the render tests' business, and slow.
-    md_only = "import dealbench.render.documents as d; d.FORMATS = ('md',)"
-    demo = _run_installed(installed, elsewhere, "demo", "--out", "demo-out", code=md_only)
-    assert demo.returncode == 0, demo.stderr
-    assert "Status: optimal" in demo.stdout
-    assert (elsewhere / "demo-out" / "term-sheets" / "AE.md").is_file()
-
+    assert (demo / "demo-out" / "term-sheets" / "AE.md").is_file()
     mine = tmp_path / "mine"
     mine.mkdir()
     for name in ("ae.yaml", "sa.yaml"):
@@ -123,7 +130,53 @@ def test_the_installed_package_finds_its_own_example_data(installed: Path, tmp_p
         "supply: {2026: 400_000}\npartners: [ae.yaml, sa.yaml]\n"
     )
     tiered = _run_installed(
-        installed, elsewhere, "solve", str(mine / "portfolio.yaml"), "--policy", "tiered"
+        installed, tmp_path, "solve", str(mine / "portfolio.yaml"), "--policy", "tiered"
     )
     assert tiered.returncode == 0, tiered.stderr
     assert "tiered regime" in tiered.stdout
+
+
+def test_the_demo_gives_a_copy_of_the_example_data_the_examples_run_on(
+    installed: Path, demo: Path
+) -> None:
+    """Every command's --help example names deals/..., which a user who installed the
+    wheel does not have ("error: deals/portfolios/gulf-asia.yaml: file not found"), and no
+    command gave them a copy. The demo writes the example data it solved to OUT/deals,
+    its result.json names the copy, and the examples run in OUT."""
+    out = demo / "demo-out"
+    assert (out / "deals" / "README.md").is_file()
+    assert sorted(p.name for p in (out / "deals" / "rounds" / "gulf-asia").iterdir()) == [
+        "AE",
+        "SA",
+    ]
+    stdout = (demo / "stdout.txt").read_text()
+    assert "Wrote the example data (45 files) to demo-out/deals/" in stdout
+    assert "deals/partners/ae.yaml" not in stdout  # the copy in one line, not 45
+    assert json.loads((out / "result.json").read_text())["portfolio_file"] == (
+        "deals/portfolios/gulf-asia.yaml"
+    )
+    evaluate = _run_installed(
+        installed, out, "evaluate", "deals/packages/ae-counter.yaml",
+        "--portfolio", "deals/portfolios/gulf-asia.yaml", "--against", "3",
+    )  # fmt: skip
+    assert evaluate.returncode == 0, evaluate.stderr
+    render = _run_installed(
+        installed, out, "render", "result.json", "--partner", "AE", "--out", "again"
+    )
+    assert render.returncode == 0, render.stderr
+
+
+def test_serve_without_a_folder_does_not_serve_the_package_itself(
+    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without ./deals, `serve` served the shipped examples where they lie: installed, the
+    package's own folder, into which the workbench records rounds and saves packages. It
+    says how to get a folder of one's own instead."""
+    monkeypatch.chdir(tmp_path)
+    r = run("serve")
+    assert r.exit_code == 2
+    assert r.stderr == (
+        "error: deals: no deals folder here; name the folder to serve (dealbench serve "
+        "FOLDER), or run `dealbench demo`, which writes a copy of the example data to "
+        "out/deals\n"
+    )
