@@ -180,3 +180,27 @@ def test_serve_without_a_folder_does_not_serve_the_package_itself(
         "FOLDER), or run `dealbench demo`, which writes a copy of the example data to "
         "out/deals\n"
     )
+
+
+def test_the_sdist_holds_what_its_tests_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sdist took tests/test_*.py alone (setuptools' default): no conftest.py, no
+    tests/helpers.py, no tests/data, no deals/ at the top, so a packager's `pytest` on it
+    stopped at collection ("No module named 'helpers'"). MANIFEST.in adds them; its lines
+    are read here with setuptools' own file list, from the repository's root."""
+    from setuptools.command.egg_info import FileList
+
+    monkeypatch.chdir(REPO)
+    files = FileList()
+    files.findall()
+    for line in (REPO / "MANIFEST.in").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            files.process_template_line(line)
+    in_sdist = {Path(name).as_posix() for name in files.files}
+    needed = {"conftest.py", "Makefile"} | {
+        path.relative_to(REPO).as_posix()
+        for folder in ("tests", "deals", "docs", "tools", "bench")
+        for path in (REPO / folder).rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+    }
+    assert sorted(needed - in_sdist) == []
+    assert not any(name.endswith(".pyc") for name in in_sdist)
