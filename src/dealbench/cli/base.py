@@ -13,6 +13,8 @@ from typing import Annotated, Any
 import typer
 import typer.core
 
+from dealbench.shipped import DEALS
+
 
 class _Commands(typer.core.TyperGroup):
     """The app's commands, each of which says "interrupted" on Ctrl-C and exits 130.
@@ -60,7 +62,8 @@ def _main(
     """Negotiate bilateral AI-compute deals: optimize packages, check counters, render term sheets."""
 
 
-SHIPPED = Path(__file__).resolve().parents[3] / "deals"
+#: The shipped example data (`dealbench.shipped`).
+SHIPPED = DEALS
 DEMO_PORTFOLIO = "portfolios/gulf-asia.yaml"
 
 Json = Annotated[

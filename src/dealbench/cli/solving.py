@@ -557,7 +557,8 @@ def demo(
     Term sheets (external and internal) and deal memos for each deal, the
     portfolio memo, a redline of the shipped UAE offer against its counter,
     and the memo of that counter (the partner's proposal against our offer),
-    each in Markdown, HTML, DOCX and PDF.
+    each in Markdown, HTML, DOCX and PDF; and a copy of the example data in
+    OUT/deals, on which every command's examples run (from OUT).
     """
     from dealbench.cli import output
     from dealbench.model import load_portfolio
@@ -573,19 +574,26 @@ def demo(
         result = run_solve(pf).raise_for_status()
         output.print_result(result)
         typer.echo(f"Rendering documents ({', '.join(FORMATS)}) ...", err=True)
+        example_data = _example_files(path.parent.parent)
         written = write_outputs(
             pf,
             result,
             out,
             force=force,
             date=None,
-            portfolio_path=path,
+            portfolio_path=out / "deals" / DEMO_PORTFOLIO,  # result.json names the copy
             formats=FORMATS,
             everything=True,
+            copies=example_data,
         )
-        typer.echo(f"Wrote {len(written)} files to {out}/:")
-        for path in written:
+        documents = [p for p in written if p.relative_to(out).parts[0] != "deals"]
+        typer.echo(f"Wrote {len(documents)} files to {out}/:")
+        for path in documents:
             typer.echo(f"  {path}")
+        typer.echo(
+            f"Wrote the example data ({len(example_data)} files) to {out / 'deals'}/: every "
+            f"command's --help examples run on it in {out}/ (cd {shlex.quote(str(out))})."
+        )
 
 
 def write_outputs(
@@ -599,12 +607,14 @@ def write_outputs(
     formats: Sequence[Format] | None = None,
     templates: Path | None = None,
     everything: bool = False,
+    copies: dict[str, bytes] | None = None,
 ) -> list[Path]:
     """result.json, and the documents of the result.
 
     Without `formats`: one Markdown term sheet per deal. With `formats`: every
     deal's term sheet and the portfolio memo in each format. `everything` adds
-    internal term sheets, deal memos and the shipped redline (the demo).
+    internal term sheets, deal memos and the shipped redline (the demo);
+    `copies` more files, by their path in `out` (the demo's example data).
     """
     from dealbench.cli import output
     from dealbench.cli.documents import write_documents
@@ -628,7 +638,7 @@ def write_outputs(
         docs += documents_for(source, "portfolio-memo", date=date)
         if everything:
             docs += _shipped_redline(pf, date) + _shipped_counter_memo(date)
-    extra = {RESULT_FILE: result_json.encode(), **package_files(pf, result)}
+    extra = {RESULT_FILE: result_json.encode(), **package_files(pf, result), **(copies or {})}
     write_documents(folder, docs, formats or ["md"], templates, extra)
     return folder.written
 
@@ -691,6 +701,19 @@ def _shipped_counter_memo(date: dt.date | None) -> list[Document]:
     source = load_source(_shipped("packages/ae-counter.yaml"), portfolio)
     against = _against(_shipped("packages/ae-offer.yaml"), source)
     return documents_for(source, "deal-memo", partners=["AE"], date=date, against=against)
+
+
+def _example_files(root: Path) -> dict[str, bytes]:
+    """Every file of the example data at `root` as `deals/<its path>` (hidden names left
+    out, as every folder dealbench lists leaves them)."""
+    files = {}
+    for folder, dirs, names in os.walk(root, followlinks=True):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            if not name.startswith("."):
+                path = Path(folder) / name
+                files[f"deals/{path.relative_to(root).as_posix()}"] = path.read_bytes()
+    return files
 
 
 def _shipped(relative: str) -> Path:

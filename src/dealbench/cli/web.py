@@ -7,11 +7,15 @@ from typing import Annotated
 
 import typer
 
-from dealbench.cli.base import SHIPPED, app
+from dealbench.cli.base import app
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+NO_DEALS = (
+    "no deals folder here; name the folder to serve (dealbench serve FOLDER), or run "
+    "`dealbench demo`, which writes a copy of the example data to out/deals"
+)
 
 
 @app.command(
@@ -25,8 +29,8 @@ def serve(
         Path | None,
         typer.Argument(
             metavar="[DEALS_DIR]",
-            help="The deals folder (portfolios/, partners/, packages/); default: ./deals, "
-            "else the shipped examples.",
+            help="The deals folder (portfolios/, partners/, packages/); default: ./deals "
+            "(`dealbench demo` writes a copy of the examples to out/deals).",
         ),
     ] = None,
     port: Annotated[
@@ -48,7 +52,11 @@ def serve(
     from dealbench.web import create_app
 
     with handled():
-        folder = deals_dir or (Path("deals") if Path("deals").is_dir() else SHIPPED)
+        folder = deals_dir or Path("deals")
+        if deals_dir is None and not folder.is_dir():
+            # Not the shipped examples: the workbench writes into its folder (rounds, saved
+            # packages), and an installed package's folder is no one's to write.
+            raise InputError(Issue("deals", None, "", NO_DEALS))
         if not folder.is_dir():
             raise InputError(Issue(str(folder), None, "", "not a folder"))
         token = secrets.token_urlsafe(24)

@@ -15,12 +15,13 @@ from dealbench.model import load_policy, rules
 from dealbench.model.periods import PeriodMismatch, caps_per_period
 from dealbench.model.schema import Partner, Policy, Portfolio
 from dealbench.model.yamlio import Loc, field_path, read_yaml
+from dealbench.shipped import DEALS
 
 __all__ = ["REGIMES", "find_regime", "parse_regimes", "regime_with_id", "under_regime"]
 
 #: The four options of the debate, in the order the memo discusses them.
 REGIMES: tuple[str, ...] = ("tiered", "monopoly", "repeal", "bilateral")
-SHIPPED = Path(__file__).resolve().parents[3] / "deals" / "policy"
+SHIPPED = DEALS / "policy"
 
 
 def find_regime(
