@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+import yaml
 
 from dealbench.synth import Size, generate, write_yaml
 from helpers import Runner
@@ -23,7 +24,7 @@ QUARTERS = Size("Q", 14, 3, 3, 12)
 
 @cache
 def _portfolio_file(folder: Path) -> Path:
-    return write_yaml(generate(QUARTERS, seed=3), folder)
+    return write_yaml(generate(QUARTERS, seed=0), folder)
 
 
 @pytest.fixture
@@ -59,3 +60,31 @@ def test_solve_over_twelve_quarters_prints_them_when_they_fit(
     assert r.exit_code == 0, r.stderr
     assert "…" not in r.stdout
     assert "2028Q4" in r.stdout and "Total" not in r.stdout
+
+
+# --- the US ideal is an offer dealbench can make -----------------------------------------------
+
+
+@pytest.mark.parametrize("partner", ["AA", "AB"])
+def test_the_opening_offer_reaches_the_ideal_kept_from_the_plan(
+    run: Runner, quarters: Path, tmp_path: Path, partner: str
+) -> None:
+    """`offer` refused the opening offer itself: "no package with AA reaches the target US
+    utility $16.98bn", the ideal (exit 3); on synthetic M, Boulware's second offer (the
+    ideal less USD 2m) to 7 of 20 partners. The ideal is the plan's package when the
+    one-partner solve does worse (`strategies.targets`), but the offer was then looked
+    for by that solve alone, which could not reach it:
+    - AA: the plan's packages, in whole H100e, overrun the supply by 0.14 H100e (inside
+      the checker's tolerance), so the others held at the plan left AA 0.14 less than
+      its own package, and at its acceptance threshold the exact optimizer had to give
+      up a concession: $15.33bn at best, against the plan's $16.98bn;
+    - AB: the plan kept unrounded amounts, the one-partner solve rounded to 1,000 H100e
+      with a reserve: $34.22bn against $41.61bn.
+    Now the partner's own package always fits what the others leave it, and the plan's
+    package is a candidate offer (no terms fixed)."""
+    rounds = tmp_path / "rounds"
+    r = run("offer", quarters, "--partner", partner, "--rounds", rounds, "--no-documents")
+    assert r.exit_code == 0, r.stderr
+    offer = yaml.safe_load((rounds / partner / "001-us.yaml").read_text())
+    strategy = offer["strategy"]
+    assert strategy["target_us_utility"] == strategy["ideal_us_utility"]
