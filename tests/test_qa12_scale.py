@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from dealbench.synth import Size, generate, write_yaml
-from helpers import Runner
+from helpers import DATA, Runner
 
 #: 14 partners x 3 concessions x 3 levels x 12 quarters: M's periods, few partners.
 QUARTERS = Size("Q", 14, 3, 3, 12)
@@ -88,3 +88,24 @@ def test_the_opening_offer_reaches_the_ideal_kept_from_the_plan(
     offer = yaml.safe_load((rounds / partner / "001-us.yaml").read_text())
     strategy = offer["strategy"]
     assert strategy["target_us_utility"] == strategy["ideal_us_utility"]
+
+
+# --- a linear program HiGHS leaves 'Unknown' from a warm start is solved again from scratch ----
+
+
+def test_a_master_lp_left_unknown_is_solved_again_from_scratch() -> None:
+    """`room` on M after three rounds ended in "error: HiGHS could not solve the master LP of
+    the decomposition: Unknown" (exit 1), and so did an `offer`: a verdict's next offer
+    solved AC alone (tests/data/qa12scale: what the plan left it) with its utility at
+    least USD 13,951,309,000, and the master LP, re-solved from the previous basis as
+    columns joined, stopped with one dual infeasibility of 5.9e-5 after unscaling:
+    status Unknown. Solved from scratch it is optimal. `highs.run_lp` now does that once
+    before giving up."""
+    from dealbench.model import load_portfolio
+    from dealbench.negotiate.replan import solve_with_floor
+
+    portfolio = load_portfolio(DATA / "qa12scale" / "portfolio.yaml")
+    result = solve_with_floor(portfolio, "AC", 13_951_309_000.0)
+    assert result is not None
+    deal = result.deal("AC")
+    assert deal is not None and deal.partner_utility >= 13_951_309_000.0 - 1e4
