@@ -109,3 +109,42 @@ def test_a_master_lp_left_unknown_is_solved_again_from_scratch() -> None:
     assert result is not None
     deal = result.deal("AC")
     assert deal is not None and deal.partner_utility >= 13_951_309_000.0 - 1e4
+
+
+# --- the allocation chart at many deals -----------------------------------------------------------
+
+
+def test_the_allocation_chart_shows_the_largest_deals_apart_and_the_others_together(
+    quarters: Path,
+) -> None:
+    """`compare --render` on M drew each of 36 deals in the allocation chart: the palette's
+    eight colours repeated (BX, BM and BB the same pink), the legend ran off the chart
+    after 16 entries (matplotlib: "constrained_layout not applied because axes sizes
+    collapsed to zero"), and twelve quarters' labels ran into each other ("2026Q12026Q2").
+    Now the seven largest deals by compute are drawn apart and the others as one series
+    in grey, the caption says so, and more than eight periods are labelled slanted."""
+    from dealbench.model import load_portfolio
+    from dealbench.optimize import solve
+    from dealbench.render.charts import svg
+    from dealbench.render.portfolio_memo import portfolio_charts
+    from dealbench.render.sources import source_from_result
+
+    portfolio = load_portfolio(quarters)
+    result = solve(portfolio)
+    deals = result.deals
+    assert len(deals) > 8
+    chart = next(
+        c for c in portfolio_charts(source_from_result(portfolio, result)) if c.id == "allocation"
+    )
+    series = chart.data["series"]
+    assert len(series) == 8
+    assert series[-1]["label"] == f"{len(deals) - 7} others"
+    largest = sorted(deals, key=lambda d: -d.total_compute)[:7]
+    assert {s["label"] for s in series[:-1]} == {d.partner for d in largest}
+    for i, t in enumerate(portfolio.periods):  # nothing lost: the stack is the allocation
+        total = sum(s["amounts"][i] for s in series)
+        assert abs(total - sum(d.compute.get(t, 0.0) for d in deals)) < 1e-6
+    assert f"the 7 largest deals by compute apart, the other {len(deals) - 7} together" in (
+        chart.caption
+    )
+    assert "rotate(-45" in svg(chart)
