@@ -19,10 +19,6 @@ if TYPE_CHECKING:
     from dealbench.optimize.result import SolveResult
 
 
-#: Below this width the tables drop to a compact layout (totals instead of periods).
-WIDE = 80
-
-
 def console() -> Console:
     """The terminal as it is (80 columns when it cannot tell), never wider than needed."""
     return Console(highlight=False, soft_wrap=False)
@@ -66,6 +62,13 @@ def _plain(out: Console, cell: object) -> str:
     if isinstance(cell, str):
         return out.render_str(cell).plain
     return str(getattr(cell, "plain", ""))
+
+
+def fits(out: Console, table: Table) -> bool:
+    """Whether `table` prints on `out` with no cell cut short (its widest cells whole)."""
+    from rich.measure import Measurement
+
+    return Measurement.get(out, out.options.update_width(10_000), table).maximum <= out.width
 
 
 #: Significant digits of a figure in JSON: finer than anything the model resolves (the
@@ -124,10 +127,10 @@ def print_result(result: SolveResult) -> None:
     from dealbench.limit import grouped_messages, messages
 
     out = console()
-    compact = out.width < WIDE
     out.print(f"{result.portfolio_title}: {result.policy} regime, {result.mode}")
     if result.deals:
-        print_table(out, result_table(result, compact=compact))
+        table = result_table(result, compact=False)
+        print_table(out, table if fits(out, table) else result_table(result, compact=True))
         out.print("Concessions granted:")
         for deal in result.deals:
             say(out, f"  {deal.partner}: {concessions_text(deal.concessions)}", indent=6)
@@ -205,7 +208,7 @@ def say(out: Console, text: str, indent: int = 2) -> None:
 
 
 def result_table(result: SolveResult, *, compact: bool) -> Table:
-    """The deals: one row each; compact (total compute only) on a narrow terminal."""
+    """The deals: one row each; compact (total compute only) where the periods do not fit."""
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0), collapse_padding=True)
     table.add_column("Partner", no_wrap=True)
     table.add_column("Security", no_wrap=True)

@@ -214,7 +214,18 @@ def _message(plan: Plan, negotiations: Mapping[str, Negotiation], rest: SolveRes
 
 
 def single_partner(portfolio: Portfolio, plan: Plan, partner: str) -> Portfolio:
-    """The portfolio as one partner sees it: everyone else held at the plan (or fixed, or out)."""
+    """The portfolio as one partner sees it: everyone else held at the plan (or fixed, or out).
+
+    The partner's own package in the plan always fits in it. The plan's packages are
+    checked together within the checker's tolerance: a schedule in whole units may
+    exceed a supply by a fraction of an H100e (`optimize.schedule`), and what the
+    others hold at the plan would then leave this partner that fraction less than its
+    own package. The optimizer's limits are exact, and a deal at its partner's
+    acceptance (as the US-best deals are) loses its terms to that fraction: on M, the
+    ideal kept from the plan was $2.5bn above anything the one-partner solves could
+    reach, and every target between was refused. The overrun is counted against the
+    others: the partner gets at least its plan's compute in each period and its
+    plan's risk."""
     others: list[Package] = list(_fixed_packages(plan))
     dropped: list[str] = list(plan.excluded)
     for p in portfolio.partners:
@@ -225,7 +236,18 @@ def single_partner(portfolio: Portfolio, plan: Plan, partner: str) -> Portfolio:
             dropped.append(p.code)
         else:
             others.append(pkg)
-    return residual(portfolio, fixed=others, excluded=dropped)
+    seen = residual(portfolio, fixed=others, excluded=dropped)
+    own = plan.package(partner) if partner not in plan.fixed else None
+    if own is None:
+        return seen
+    deal = evaluate(portfolio, own)
+    supply = {t: max(seen.supply[t], deal.compute.get(t, 0.0)) for t in seen.periods}
+    budget = seen.risk_budget
+    if budget is not None:
+        budget = max(budget, deal.risk)
+    return seen.model_copy(
+        update={"supply": supply, "risk_budget": budget, "own_risk_budget": budget}
+    )
 
 
 def alone(portfolio: Portfolio, plan: Plan, partner: str) -> Portfolio:

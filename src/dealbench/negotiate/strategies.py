@@ -185,19 +185,41 @@ def offer_at(
     the one worth less to the US: compute beyond what the partner values (Gondor's
     100,000 H100e a year of the 150,000 it asks, 0.8bn less for the US), a term free to
     the partner left out. The US-best package at the partner utility found (less
-    `FLOOR_TOL`) is taken instead when it gives the US more."""
+    `FLOOR_TOL`) is taken instead when it gives the US more.
+
+    Without fixed terms the plan's own package is a candidate too, as it is for the
+    ideal (`targets`): the one-partner solve puts compute in whole steps, holding a
+    reserve for it if need be, where the plan may have kept finer amounts worth more
+    (synthetic M: $42.60bn in the plan, $39.43bn in steps of 1,000 H100e), and a
+    target between the two (Boulware's second, a Zeuthen offer repeated) found no
+    package."""
     one, shift = _constrained(single_partner(portfolio, plan, partner), partner, fix, last)
     result = solve(one, "partner-best", v_floor=target + shift)
-    if result.us_value is None:
-        return None
-    deal = result.deal(partner)
-    if deal is None:
-        return None
-    best = solve_with_floor(one, partner, deal.partner_utility - FLOOR_TOL)
-    better = best.deal(partner) if best is not None else None
-    if better is not None and better.us_value > deal.us_value + FLOOR_TOL:
-        deal = better
-    return tidy(portfolio, deal.package())
+    deal = result.deal(partner) if result.us_value is not None else None
+    found = None
+    if deal is not None:
+        best = solve_with_floor(one, partner, deal.partner_utility - FLOOR_TOL)
+        better = best.deal(partner) if best is not None else None
+        if better is not None and better.us_value > deal.us_value + FLOOR_TOL:
+            deal = better
+        found = tidy(portfolio, deal.package())
+    planned = plan.package(partner) if not fix else None
+    if planned is None:
+        return found
+    kept = tidy(portfolio, planned)
+    if kept.us_value < target - 1.0 or not kept.accepts or kept.violations:
+        return found
+    if found is None or _prefers_partner(kept, found):
+        return kept
+    return found
+
+
+def _prefers_partner(a: DealFigures, b: DealFigures) -> bool:
+    """Whether `a` is the better offer to the partner: more partner utility, or as much
+    (within USD 1) and more for the US."""
+    if abs(a.partner_utility - b.partner_utility) > 1.0:
+        return a.partner_utility > b.partner_utility
+    return a.us_value > b.us_value + 1.0
 
 
 def on_step(portfolio: Portfolio, package: Package) -> Package:

@@ -114,10 +114,19 @@ def pass_model(
 
 
 def run_lp(h: Any, what: str) -> None:
-    """Solve a linear program that must solve: anything but an optimum is a SolverError."""
+    """Solve a linear program that must solve: anything but an optimum is a SolverError.
+
+    A simplex warm-started from the previous basis (the master LP, re-solved as columns
+    join) can stop with infeasibilities just above the tolerance once unscaled: status
+    Unknown (a one-partner master LP of synthetic M, one dual infeasibility of 5.9e-5).
+    Solved once more from scratch, the same LP is optimal; only then is it given up."""
     import highspy
 
     h.run()
     status = h.getModelStatus()
+    if status == highspy.HighsModelStatus.kUnknown:
+        h.clearSolver()
+        h.run()
+        status = h.getModelStatus()
     if status != highspy.HighsModelStatus.kOptimal:
         raise SolverError(f"HiGHS could not solve {what}: {h.modelStatusToString(status)}")

@@ -157,6 +157,18 @@ def _tick_formatter(kind: str) -> Any:
     return _tick_format_class()(kind)
 
 
+#: Above this many periods their labels are slanted: twelve quarters side by side ran into
+#: each other ("2026Q12026Q2").
+SLANTED_AFTER = 8
+
+
+def _period_ticks(ax: Axes, xs: list[int], periods: list[str]) -> None:
+    if len(periods) > SLANTED_AFTER:
+        ax.set_xticks(xs, periods, rotation=45, ha="right", rotation_mode="anchor")
+    else:
+        ax.set_xticks(xs, periods)
+
+
 def draw_allocation(ax: Axes, data: dict[str, Any]) -> None:
     """Stacked bars: H100e by partner in each period, with the supply marked."""
     periods: list[str] = data["periods"]
@@ -169,7 +181,7 @@ def draw_allocation(ax: Axes, data: dict[str, Any]) -> None:
     if data.get("supply"):
         ax.hlines(data["supply"], [x - 0.4 for x in xs], [x + 0.4 for x in xs], colors="#111111")
         ax.plot([], [], color="#111111", label="Supply")
-    ax.set_xticks(xs, periods)
+    _period_ticks(ax, xs, periods)
     ax.set_ylabel("H100e")
     _thousands(ax)
     handles, labels = ax.get_legend_handles_labels()  # legend top-down, as the bars stack
@@ -221,7 +233,7 @@ def draw_schedule(ax: Axes, data: dict[str, Any]) -> None:
         ax.plot([], [], color="none", label="above the chart")
     elif cap is not None:
         ax.axhline(cap, color="#D55E00", linestyle="--", linewidth=1, label="Cap")
-    ax.set_xticks(xs, periods)
+    _period_ticks(ax, xs, periods)
     ax.set_ylabel("H100e")
     _thousands(ax)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)

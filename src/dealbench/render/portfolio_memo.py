@@ -7,7 +7,7 @@ from typing import Any
 
 from dealbench.checker import DealFigures, used_up
 from dealbench.model.schema import Portfolio
-from dealbench.render.charts import Chart
+from dealbench.render.charts import PALETTE, Chart
 from dealbench.render.docmeta import doc_meta, fingerprint
 from dealbench.render.environment import (
     and_list,
@@ -383,12 +383,41 @@ def uncertain_listing(
     return "; ".join(parts)
 
 
+#: The allocation chart shows this many deals apart, one colour of the palette each; the
+#: others are one series in its last colour (grey). With a colour per deal at 36 deals,
+#: colours repeated every eight deals and the legend ran off the chart.
+ALLOCATION_SHOWN = len(PALETTE) - 1
+
+
+def allocation_series(deals: list[DealFigures], periods: list[str]) -> list[dict[str, Any]]:
+    """The allocation chart's stacked series: every deal, or the ALLOCATION_SHOWN largest
+    by compute (in the deals' order) and the others together, last."""
+    shown = deals
+    if len(deals) > len(PALETTE):
+        largest = {
+            d.partner for d in sorted(deals, key=lambda d: -d.total_compute)[:ALLOCATION_SHOWN]
+        }
+        shown = [d for d in deals if d.partner in largest]
+    series = [
+        {"label": d.partner, "amounts": [d.compute.get(t, 0.0) for t in periods]} for d in shown
+    ]
+    rest = [d for d in deals if d.partner not in {s.partner for s in shown}]
+    if rest:
+        amounts = [sum(d.compute.get(t, 0.0) for d in rest) for t in periods]
+        series.append({"label": f"{len(rest)} others", "amounts": amounts})
+    return series
+
+
 def portfolio_charts(source: Source) -> list[Chart]:
     checked, periods = source.checked, source.portfolio.periods
-    series = [
-        {"label": d.partner, "amounts": [d.compute.get(t, 0.0) for t in periods]}
-        for d in checked.deals
-    ]
+    series = allocation_series(list(checked.deals), list(periods))
+    caption = "Allocation of compute by partner and period (H100e), against supply."
+    if len(series) < len(checked.deals):
+        caption = (
+            f"Allocation of compute by period (H100e), against supply: the "
+            f"{ALLOCATION_SHOWN} largest deals by compute apart, the other "
+            f"{len(checked.deals) - ALLOCATION_SHOWN} together."
+        )
     points = [
         {"label": d.partner, "risk": d.risk, "value_bn": d.us_value / 1e9, "h100e": d.total_compute}
         for d in checked.deals
@@ -399,7 +428,7 @@ def portfolio_charts(source: Source) -> list[Chart]:
         Chart(
             id="allocation",
             kind="allocation",
-            caption="Allocation of compute by partner and period (H100e), against supply.",
+            caption=caption,
             data={
                 "periods": list(periods),
                 "series": series,
