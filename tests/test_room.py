@@ -271,3 +271,30 @@ def test_a_concluded_deal_is_never_offered_again(pf: Portfolio, data: st.DataObj
     assert together.ok, together.problems()
     assert plan.objective == pytest.approx(together.objective, rel=1e-9, abs=1e4)
     assert plan.objective == pytest.approx(result.objective, rel=2e-6, abs=1e6)
+
+
+def test_the_counters_weighed_side_by_side_give_the_same_room(run: Runner, tmp_path: Path) -> None:
+    """`room` weighs each counter that awaits an answer (each verdict re-plans the
+    portfolio): 34 open counters on M took minutes one after the other. With `--jobs 2`
+    they run side by side, and the room is the same, row for row."""
+    import shutil
+
+    import yaml
+
+    rounds, out = tmp_path / "rounds", tmp_path / "out"
+    shutil.copytree(ROUNDS, rounds)
+    offered = run("offer", PORTFOLIO, "--partner", "QA", "--rounds", rounds, "--out", out)
+    assert offered.exit_code == 0, offered.output
+    package = yaml.safe_load((rounds / "QA" / "001-us.yaml").read_text())["package"]
+    package["concessions"] = {}  # the partner grants nothing
+    counter = tmp_path / "qa-counter.yaml"
+    counter.write_text(yaml.safe_dump(package))
+    countered = run("counter", PORTFOLIO, counter, "--partner", "QA", "--rounds", rounds)
+    assert countered.exit_code == 0, countered.output
+    one = run("room", PORTFOLIO, "--rounds", rounds, "--json", "--jobs", "1")
+    two = run("room", PORTFOLIO, "--rounds", rounds, "--json", "--jobs", "2")
+    assert one.exit_code == 0 and two.exit_code == 0, one.output + two.output
+    rows = json.loads(two.stdout)["rows"]
+    assert [r["stage"] for r in rows][:3] == ["countered", "concluded", "countered"]
+    assert all(r["next_move"] != "await counter" for r in rows[:3])
+    assert json.loads(one.stdout) == json.loads(two.stdout)

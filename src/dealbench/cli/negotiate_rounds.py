@@ -18,6 +18,7 @@ import typer
 from dealbench.cli.base import Force, Json, PortfolioArg, app
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
+from dealbench.cli.scenario_options import ExecutorOpt, JobsOpt, SchedulerOpt, executor_from
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -699,11 +700,15 @@ def room(
     ] = None,
     force: Force = False,
     json_out: Json = False,
+    jobs: JobsOpt = None,
+    executor: ExecutorOpt = None,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """The deal room: every partner's stage, last offer and counter, gap, and next move.
 
     Concluded deals are fixed and walked-away partners excluded; the open
-    negotiations are re-optimized against the supply and risk budget left.
+    negotiations are re-optimized against the supply and risk budget left. The
+    counters that await an answer are weighed side by side (`--jobs`).
     """
     from dealbench.cli.documents import parse_formats, write_documents
     from dealbench.errors import InputError, Issue
@@ -723,7 +728,8 @@ def room(
         memo_date = _date(date)  # refused before the work, not after
         pf, root = _setup(portfolio, rounds)
         check_date(pf, memo_date)
-        found = run_room(pf, root, strategy=strategy, deadline=deadline)
+        ex = executor_from(jobs, executor, scheduler)
+        found = run_room(pf, root, strategy=strategy, deadline=deadline, executor=ex)
         written: list[Path] = []
         if formats is not None and out is not None:
             folder = OutputDir(out, force=force)

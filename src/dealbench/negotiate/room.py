@@ -11,11 +11,13 @@ next move (the verdict's, for a counter).
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from dealbench.analyze.parallel import Executor
 from dealbench.checker import DealFigures
 from dealbench.limit import Limit
 from dealbench.model.schema import Package, Portfolio
@@ -30,7 +32,7 @@ from dealbench.negotiate.rounds import (
     shared_violations,
 )
 from dealbench.negotiate.strategies import check_strategy
-from dealbench.negotiate.verdict import refusal, verdict
+from dealbench.negotiate.verdict import Verdict, refusal, verdict
 
 __all__ = [
     "History",
@@ -103,17 +105,27 @@ def room(
     strategy: str | None = None,
     deadline: int | None = None,
     gap: float = 1e-6,
+    executor: Executor | None = None,
 ) -> Room:
     """The deal room of `portfolio` from the rounds under `root` (deals/rounds/<id>/).
 
     `strategy` and `deadline` are checked whether or not a counter stands to be weighed
-    against them (an ArgumentError): a misspelt one is not dropped unseen."""
+    against them (an ArgumentError): a misspelt one is not dropped unseen. The verdicts
+    on the counters that await an answer (each re-plans the portfolio) run on `executor`
+    (by default here, one after the other); the room is the same wherever they run."""
     check_strategy(strategy, deadline)
     root = Path(root)  # a str as well as a Path
     negotiations = load_negotiations(portfolio, root)
     plan = replan(portfolio, negotiations, gap=gap)
+    weighed = [
+        _Weigh(portfolio, negotiations, r.package, r.number, strategy, deadline, plan)
+        for n in negotiations.values()
+        if n.stage == "countered" and (r := n.last_counter) is not None and r.package is not None
+    ]
+    answers = (executor or Executor()).map(_weigh, weighed)
+    verdicts = {w.package.partner: a for w, a in zip(weighed, answers, strict=True)}
     rows = [
-        _row(portfolio, negotiations, plan, negotiations[p.code], strategy, deadline)
+        _row(plan, negotiations[p.code], portfolio, verdicts.get(p.code))
         for p in portfolio.partners
     ]
     planned = {t: 0.0 for t in portfolio.periods}
@@ -137,13 +149,33 @@ def room(
     )
 
 
+@dataclass(frozen=True)
+class _Weigh:
+    """A counter to weigh, as a task an executor can ship to another process."""
+
+    portfolio: Portfolio
+    negotiations: dict[str, Negotiation]
+    package: Package
+    round_number: int
+    strategy: str | None
+    deadline: int | None
+    plan: Plan
+
+
+def _weigh(task: _Weigh) -> Verdict:
+    return verdict(
+        task.portfolio,
+        task.negotiations,
+        task.package,
+        round_number=task.round_number,
+        strategy=task.strategy,
+        deadline=task.deadline,
+        plan=task.plan,
+    )
+
+
 def _row(
-    portfolio: Portfolio,
-    negotiations: dict[str, Negotiation],
-    plan: Plan,
-    negotiation: Negotiation,
-    strategy: str | None,
-    deadline: int | None,
+    plan: Plan, negotiation: Negotiation, portfolio: Portfolio, answer: Verdict | None
 ) -> RoomRow:
     code = negotiation.partner
     partner = portfolio.partner(code)
@@ -163,16 +195,7 @@ def _row(
         move, reason = "no offer", "the plan gives this partner no deal"
     elif stage == "offered":
         move, reason = "await counter", f"US offer in round {offer.number if offer else '?'}"
-    elif stage == "countered" and counter is not None and counter.package is not None:
-        answer = verdict(
-            portfolio,
-            negotiations,
-            counter.package,
-            round_number=counter.number,
-            strategy=strategy,
-            deadline=deadline,
-            plan=plan,
-        )
+    elif stage == "countered" and answer is not None:
         gain = answer.frontier.gain
         move, reason = answer.recommendation, answer.reason
     elif stage == "concluded":
