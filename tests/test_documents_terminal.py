@@ -9,7 +9,10 @@ import pytest
 
 from dealbench.limit import grouped_messages as group_binding
 from golden.support import DEMO_PORTFOLIO
-from helpers import Runner
+from helpers import REPO, Runner
+
+GULF = REPO / "deals" / "portfolios" / "gulf-asia.yaml"
+ROUNDS = REPO / "deals" / "rounds" / "gulf-asia"
 
 
 @pytest.mark.parametrize("width", [80, 60])
@@ -86,3 +89,36 @@ def test_binding_limits_are_grouped_by_limit() -> None:
         "AE receives the tier 2 cap under veu (600,000 H100e) in 2027 and 2028, less than its ask.",
         "The risk budget is used up (10 risk-weighted H100e).",
     ]
+
+
+def test_a_limit_broken_in_every_period_is_one_line(run: Runner, tmp_path: Path) -> None:
+    """A counter over a cap in every quarter listed one line per quarter (24 lines for a
+    cap and an ask over twelve quarters, in the verdict, `evaluate` and the documents):
+    each ask or cap is one line now, with its periods."""
+    import yaml
+
+    from dealbench.limit import Limit, broken_messages
+
+    package = yaml.safe_load((ROUNDS / "AE" / "004-partner.yaml").read_text())["package"]
+    package["compute"] = {t: 3_000_000 for t in package["compute"]}
+    package["security"] = "baseline"
+    counter = tmp_path / "ae-over.yaml"
+    counter.write_text(yaml.safe_dump(package))
+    r = run("evaluate", counter, "--portfolio", GULF)
+    assert r.exit_code == 3, r.output
+    text = " ".join(r.stdout.split())
+    assert (
+        "AE: compute of 3,000,000 H100e in each of 2026, 2027 and 2028 exceeds the tier 2 cap "
+        "under baseline of 25,000 H100e"
+    ) in text
+    assert "2027 compute 3,000,000" not in text
+    over = [
+        Limit(kind="cap", partner="AE", period=t, message=f"AE: {t} compute {x} H100e exceeds "
+              "the tier 2 cap under veu of 50,000 H100e")
+        for t, x in [("2026Q1", "60,000"), ("2026Q2", "55,000")]
+    ]  # fmt: skip
+    assert broken_messages(over) == [
+        "AE: compute exceeds the tier 2 cap under veu of 50,000 H100e in 2026Q1 (60,000 H100e) "
+        "and 2026Q2 (55,000 H100e)"
+    ]
+    assert broken_messages(over[:1]) == [over[0].message]

@@ -20,7 +20,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dealbench.units import and_list
 
-__all__ = ["Limit", "LimitKind", "grouped_messages", "limits_from_details", "messages"]
+__all__ = [
+    "Limit",
+    "LimitKind",
+    "broken_messages",
+    "grouped_messages",
+    "limits_from_details",
+    "messages",
+]
 
 LimitKind = Literal[
     "cap",  # a tier cap under a security level
@@ -74,6 +81,47 @@ def messages(limits: Iterable[Limit], *, unique: bool = False) -> list[str]:
     """
     out = [limit.message for limit in limits]
     return list(dict.fromkeys(out)) if unique else out
+
+
+#: A period's compute over a partner's ask or cap, as `check` words it.
+_OVER = re.compile(
+    r"^(?P<code>\S+): (?P<period>\S+) compute (?P<x>[\d,]+) H100e exceeds (?P<what>.+)$"
+)
+
+
+def broken_messages(limits: Iterable[Limit]) -> list[str]:
+    """The sentences of broken `limits`, each ask or cap broken in several periods on one
+    line: a counter over a cap in twelve quarters is one limit broken twelve times ("AE:
+    compute exceeds the tier 2 cap under veu of 50,000 H100e in 2026Q1 (60,000 H100e) and
+    2026Q2 (55,000 H100e)"), not twelve lines. Others keep their sentence, in order."""
+    lines: list[str | tuple[str, str, str]] = []  # a sentence, or (kind, partner, what)
+    periods: dict[tuple[str, str, str], list[tuple[str, str]]] = {}  # -> (period, H100e)
+    for limit in limits:
+        m = _OVER.match(limit.message) if limit.kind in ("ask", "cap") else None
+        if m is None:
+            lines.append(limit.message)
+            continue
+        key = (limit.kind, m["code"], m["what"])
+        if key not in periods:
+            lines.append(key)
+        periods.setdefault(key, []).append((m["period"], m["x"]))
+    out = []
+    for line in lines:
+        if isinstance(line, str):
+            out.append(line)
+            continue
+        _, code, what = line
+        found = periods[line]
+        if len(found) == 1:  # as `check` words it
+            out.append(f"{code}: {found[0][0]} compute {found[0][1]} H100e exceeds {what}")
+        elif len({x for _, x in found}) == 1:
+            ts = and_list(t for t, _ in found)
+            out.append(f"{code}: compute of {found[0][1]} H100e in each of {ts} exceeds {what}")
+        else:
+            out.append(
+                f"{code}: compute exceeds {what} in {and_list(f'{t} ({x} H100e)' for t, x in found)}"
+            )
+    return list(dict.fromkeys(out))
 
 
 def limits_from_details(data: Any, field: str, details_field: str) -> Any:

@@ -410,6 +410,7 @@ def counter(
 def print_verdict(v: Verdict, periods: list[str]) -> None:
     """The verdict as a person reads it: figures, limits, the frontier, the portfolio, the move."""
     from dealbench.cli import output
+    from dealbench.limit import broken_messages
     from dealbench.units import usd
 
     m = output.money
@@ -426,9 +427,10 @@ def print_verdict(v: Verdict, periods: list[str]) -> None:
         change = f" (change from {v.compared_with}: US {us}, partner {partner})"
     echo(f"  Utilities: US {m(v.us_utility)}, partner {m(v.partner_utility)}{change}")
     if v.violations:
-        echo(f"  Limits broken ({len(v.violations)}):")
-        for limit in v.violations:
-            echo(f"    - {limit.message}")
+        lines = broken_messages(v.violations)
+        echo(f"  Limits broken ({len(lines)}):")
+        for line in lines:
+            echo(f"    - {line}")
     else:
         echo("  Limits broken: none")
     for note in v.notes:

@@ -260,6 +260,8 @@ def schedule_line(result: SolveResult) -> str:
 def print_evaluation(deal: DealFigures, periods: list[str], package: Package | None = None) -> None:
     """A package's figures; each period written in chips or TPP in `package` shows them
     beside its H100e, as the round and package files and the term sheets write them."""
+    from dealbench.limit import broken_messages
+
     out = console()
     written = package.written() if package is not None else {}
     table = Table(
@@ -286,7 +288,7 @@ def print_evaluation(deal: DealFigures, periods: list[str], package: Package | N
     out.print(f"Partner accepts: {'yes' if deal.accepts else 'no'}")
     if deal.violations:
         out.print("Violations:")
-        for v in deal.violations:
-            say(out, f"  - {v.message}", indent=4)
+        for line in broken_messages(deal.violations):
+            say(out, f"  - {line}", indent=4)
     else:
         out.print("Violations: none")

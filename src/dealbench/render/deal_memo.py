@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dealbench.checker import DealFigures
+from dealbench.limit import broken_messages
 from dealbench.model.schema import GRANTED, Portfolio
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import doc_meta, fingerprint
@@ -109,8 +110,9 @@ def counter_assessment(deal: DealFigures, round_: int | None, against: Against |
         )
     if deal.violations:
         return text + (
-            f"It breaks {plural(len(deal.violations), 'limit')}, so it cannot be accepted "
-            "as written."
+            f"It breaks {plural(len(broken_messages(deal.violations)), 'limit')}, so it cannot be "
+            "accepted"
+            " as written."
         )
     if deal.us_margin < 0:
         return text + (
@@ -128,7 +130,7 @@ def recommendation(deal: DealFigures) -> str:
     if deal.violations:
         return (
             f"Do not offer this package ({terms}): it breaks "
-            f"{plural(len(deal.violations), 'limit')}."
+            f"{plural(len(broken_messages(deal.violations)), 'limit')}."
         )
     if not deal.accepts:
         return (
@@ -297,7 +299,7 @@ def risks(pf: Portfolio, deal: DealFigures, budget: float | None) -> list[str]:
             f"Failure is costly: without a deal the United States stands at "
             f"{money(deal.us_batna)} (the Partner turns to another supplier)."
         )
-    out += [f"Broken limit: {v.message}" for v in deal.violations]
+    out += [f"Broken limit: {line}" for line in broken_messages(deal.violations)]
     uncertain = partner_uncertain_line(pf, deal)
     return [*out, uncertain] if uncertain else out
 

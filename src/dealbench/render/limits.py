@@ -16,7 +16,7 @@ from dealbench.checker import (
     risk_used_up_line,
     used_up,
 )
-from dealbench.limit import messages
+from dealbench.limit import broken_messages
 from dealbench.model.schema import Partner, Portfolio
 from dealbench.render.environment import and_list, h100e, money, plural, shown_total
 
@@ -219,9 +219,8 @@ def verdict(deal: DealFigures) -> str:
         f"({money(deal.acceptance_threshold)})."
     )
     if deal.violations:
-        broken = f"The package breaks {plural(len(deal.violations), 'limit')}: " + "; ".join(
-            messages(deal.violations)
-        )
+        lines = broken_messages(deal.violations)
+        broken = f"The package breaks {plural(len(lines), 'limit')}: " + "; ".join(lines)
         # Both, when both: the limits alone read as if the partner would sign otherwise.
         if deal.accepts:
             return broken

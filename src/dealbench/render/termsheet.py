@@ -12,7 +12,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from dealbench.checker import DealFigures, PortfolioCheck
-from dealbench.limit import messages
+from dealbench.limit import broken_messages
 from dealbench.model.amounts import amount_label
 from dealbench.model.schema import GRANTED, Concession, ConcessionLevel, Partner, Portfolio
 from dealbench.render.docmeta import Audience, doc_meta, fingerprint
@@ -145,7 +145,7 @@ def internal_annex(
     return {
         **deal.model_dump(mode="json"),
         "acceptance_margin": deal.acceptance_threshold - deal.batna,
-        "violations": messages(deal.violations),
+        "violations": broken_messages(deal.violations),
         "limits": limits,
         "verdict": verdict(deal),
         "uncertain": partner_uncertain_line(portfolio, deal),

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from dealbench.errors import DealbenchError, InputError, user_lines
+from dealbench.limit import broken_messages
 from dealbench.render.environment import distance_to_best, h100e, money, percent
 from dealbench.web.chart import round_kind
 from dealbench.web.security import CSRF_FIELD, csrf_for
@@ -37,7 +38,7 @@ def environment() -> jinja2.Environment:
     )
     env.globals["round_kind"] = round_kind
     env.globals["distance_to_best"] = distance_to_best
-    env.filters.update(money=money, h100e=h100e, percent=percent)
+    env.filters.update(money=money, h100e=h100e, percent=percent, broken=broken_messages)
     return env
 
 
