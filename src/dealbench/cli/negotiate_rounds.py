@@ -637,6 +637,7 @@ def _write_history_chart(
 def print_history(h: History) -> None:
     from dealbench.cli import output
     from dealbench.cli.output import console, print_table
+    from dealbench.limit import broken_messages
 
     table = _table(
         f"{h.name} ({h.partner}) — {h.stage}",
@@ -670,8 +671,8 @@ def print_history(h: History) -> None:
         )
     print_table(console(), table)
     for r in h.rounds:
-        for limit in r.violations:
-            _wrapped(f"round {r.round}: {limit.message}", indent="  ")
+        for line in broken_messages(r.violations):
+            _wrapped(f"round {r.round}: {line}", indent="  ")
 
 
 @app.command(
