@@ -7,7 +7,10 @@ here is the smallest instance that showed a fault.
 
 from __future__ import annotations
 
-from dealbench.analyze.sweep import sweep_param
+import pytest
+
+from dealbench.analyze.sweep import SweepResult, SweepRow, sweep_param
+from dealbench.analyze.sweep_words import utility_labels
 from dealbench.model import load_portfolio
 from helpers import REPO
 
@@ -36,3 +39,24 @@ def test_a_sweeps_progress_counts_the_narrowing_of_its_change_points() -> None:
     assert total == 2 + jumps  # two chains of the grid's six values, then each interval
     assert all(d < t for d, t in calls[:-1])  # never full before the end
     assert [d for d, _ in calls] == sorted(d for d, _ in calls)  # never backwards
+
+
+def _sweep_of(values: list[float | None]) -> SweepResult:
+    rows = [
+        SweepRow(id=str(i), value=float(i), status="optimal" if v else "infeasible", us_value=v)
+        for i, v in enumerate(values)
+    ]
+    return SweepResult(portfolio="m", title="M", param="portfolio.risk_budget", rows=rows)
+
+
+def test_a_sweeps_us_utility_column_tells_rows_apart(capsys: pytest.CaptureFixture[str]) -> None:
+    """A sweep of M's risk budget moved V from $1.2532tn to $1.2515tn and read "$1.25tn" in
+    every row, in the CLI's table and on the web page: the column printed each figure to
+    two decimals of its unit, alone."""
+    from dealbench.cli.analyze_output import print_sweep
+
+    sweep = _sweep_of([1.25325e12, 1.2530e12, 1.2530e12, 1.2515e12, None, 0.9e12])
+    labels = utility_labels(sweep)
+    assert labels == ["$1.2533tn", "$1.2530tn", "$1.2530tn", "$1.2515tn", "infeasible", "$900.00bn"]
+    print_sweep(sweep)
+    assert "$1.2533tn" in capsys.readouterr().out
