@@ -12,6 +12,9 @@ import pytest
 from dealbench.analyze.sweep import SweepResult, SweepRow, sweep_param
 from dealbench.analyze.sweep_words import utility_labels
 from dealbench.model import load_portfolio
+from dealbench.optimize import solve
+from dealbench.optimize.explain import why_no_deal
+from dealbench.synth import Size, generate
 from helpers import REPO
 
 GULF = REPO / "deals" / "portfolios" / "gulf-asia.yaml"
@@ -60,3 +63,13 @@ def test_a_sweeps_us_utility_column_tells_rows_apart(capsys: pytest.CaptureFixtu
     assert labels == ["$1.2533tn", "$1.2530tn", "$1.2530tn", "$1.2515tn", "infeasible", "$900.00bn"]
     print_sweep(sweep)
     assert "$1.2533tn" in capsys.readouterr().out
+
+
+def test_a_tier_cap_to_raise_names_each_partner_once_with_its_quarters() -> None:
+    """On M, `solve` (and the web's solve page) said to raise the tier 2 cap under kyc "per
+    period (for AW in 2026Q1, AW in 2026Q2, AW in 2026Q3, ... AW in 2028Q4)": one item per
+    partner and quarter, the partner named twelve times. A generated portfolio of 14
+    partners over 12 quarters shows it (seed 3: AK)."""
+    pf = generate(Size("Q", 14, 3, 3, 12), seed=3)
+    reasons = {r.partner: r.message for r in why_no_deal(pf, solve(pf))}
+    assert reasons["AK"].endswith("H100e per period (for AK in 2026Q1–2028Q4)"), reasons["AK"]

@@ -401,6 +401,19 @@ def and_list(items: Iterable[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
+def spans(order: Sequence[str], periods: Iterable[str]) -> str:
+    """`2026, 2028` or `2026–2028`: `periods` in the order of `order`, each run of
+    consecutive periods as its first and last."""
+    index = sorted({list(order).index(t) for t in periods})
+    runs: list[list[int]] = []
+    for i in index:
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return ", ".join(order[r[0]] if len(r) == 1 else f"{order[r[0]]}–{order[r[-1]]}" for r in runs)
+
+
 def _unit(a: float) -> tuple[float, str, int]:
     """The unit of `a` (not negative): the largest it reaches, or the next one up when `a`
     rounds up to it as printed ($999.96m is $1.00bn, never $1,000.0m; $999,999.70 is
