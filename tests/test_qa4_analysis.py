@@ -70,8 +70,7 @@ def test_a_cap_is_raised_by_the_least_amount_in_the_periods_that_need_it() -> No
     (qa6-journey: a cap is raised once, by its least amount)."""
     reason = _reasons(load_portfolio(ATLANTIC))["TR"]
     assert reason.message.endswith(
-        "raise TR's own cap under veu from 30,000 to 32,250 H100e per period (in 2027Q1, "
-        "2027Q2, 2027Q3, 2027Q4)"
+        "raise TR's own cap under veu from 30,000 to 32,250 H100e per period (in 2027Q1–2027Q4)"
     ), reason.message
 
 

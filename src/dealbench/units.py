@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import pairwise
 from typing import Any
 
 #: TPP of one H100 (FP8 dense 1,979 TFLOPS x 8 bits), the H100e unit.
@@ -317,7 +318,36 @@ def usd(amount: float | None, signed: bool = False, apart: float | None = None) 
     if apart is not None and abs(amount - apart) >= 1.0:
         while places < _places_of_a_dollar(scale) and _reads_alike(amount, apart, scale, places):
             places += 1
-    text = f"{_rounded(a, scale, places):,.{places}f}"
+    return _written(amount, scale, suffix, places, signed)
+
+
+def usd_column(amounts: Sequence[float | None]) -> list[str]:
+    """Figures printed one under another (a sweep's rows), each in its unit as `usd` writes
+    it, with as many more decimals, the same for every figure of that unit, as tell apart
+    each two neighbours that differ by a dollar or more ($1.2533tn above $1.2530tn, never
+    $1.25tn twice); None as `usd` writes it."""
+    figures = [(a, *_unit(abs(a))) for a in amounts if a is not None]
+    more: dict[float, int] = {}
+    for (a, scale, _, places), (b, other, _, _) in pairwise(figures):
+        if scale != other or abs(a - b) < 1.0:
+            continue
+        p = places + more.get(scale, 0)
+        while p < _places_of_a_dollar(scale) and _reads_alike(a, b, scale, p):
+            p += 1
+        more[scale] = p - places
+    out = []
+    for amount in amounts:
+        if amount is None:
+            out.append(usd(amount))
+            continue
+        scale, suffix, places = _unit(abs(amount))
+        out.append(_written(amount, scale, suffix, places + more.get(scale, 0), False))
+    return out
+
+
+def _written(amount: float, scale: float, suffix: str, places: int, signed: bool) -> str:
+    """`amount` in `scale` to `places` decimals, its sign before the dollar sign."""
+    text = f"{_rounded(abs(amount), scale, places):,.{places}f}"
     # A figure that prints as zero has no sign: never -$0 or +$0.
     shown = text.strip("0.,") != ""
     sign = "-" if amount < 0 and shown else ("+" if signed and amount > 0 and shown else "")
@@ -369,6 +399,19 @@ def and_list(items: Iterable[str]) -> str:
     """`2026`, `2026 and 2027`, `2026, 2027 and 2028`: a list in a sentence."""
     names = list(items)
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def spans(order: Sequence[str], periods: Iterable[str]) -> str:
+    """`2026, 2028` or `2026–2028`: `periods` in the order of `order`, each run of
+    consecutive periods as its first and last."""
+    index = sorted({list(order).index(t) for t in periods})
+    runs: list[list[int]] = []
+    for i in index:
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return ", ".join(order[r[0]] if len(r) == 1 else f"{order[r[0]]}–{order[r[-1]]}" for r in runs)
 
 
 def _unit(a: float) -> tuple[float, str, int]:

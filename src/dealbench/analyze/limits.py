@@ -26,6 +26,7 @@ from dealbench.checker import DealFigures, at_limit, evaluate, used_up
 from dealbench.model.schema import Package, Partner, Portfolio
 from dealbench.optimize import SolveResult, Status
 from dealbench.optimize.explain import best_alone, shortfall
+from dealbench.units import spans
 
 __all__ = ["decided_by", "decided_by_each"]
 
@@ -82,7 +83,7 @@ def _deal(
         periods.setdefault(reason, []).append(t)
     if len(periods) == 1:
         return next(iter(periods))
-    return ", ".join(f"{reason} ({_spans(pf.periods, ts)})" for reason, ts in periods.items())
+    return ", ".join(f"{reason} ({spans(pf.periods, ts)})" for reason, ts in periods.items())
 
 
 def _no_deal(pf: Portfolio, result: SolveResult, partner: Partner) -> str:
@@ -132,15 +133,3 @@ def _accepts_most(pf: Portfolio, partner: Partner, level: str, *, capped: bool =
     }
     package = Package(partner=partner.code, security=level, compute=compute)
     return evaluate(pf, package).accepts
-
-
-def _spans(order: list[str], periods: list[str]) -> str:
-    """`2026, 2028` or `2026–2028` for consecutive periods of `order`."""
-    index = [order.index(t) for t in periods]
-    runs: list[list[int]] = []
-    for i in index:
-        if runs and i == runs[-1][-1] + 1:
-            runs[-1].append(i)
-        else:
-            runs.append([i])
-    return ", ".join(order[r[0]] if len(r) == 1 else f"{order[r[0]]}–{order[r[-1]]}" for r in runs)

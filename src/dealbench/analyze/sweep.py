@@ -11,7 +11,7 @@ narrowed by bisection between the two grid values around it. Every figure is
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from dealbench.analyze.packages import describe_changes, signature
 from dealbench.analyze.parallel import Executor
 from dealbench.analyze.scenarios import Scenario, apply_overrides, read_value
-from dealbench.analyze.solves import Chain, SolveOptions, run_chain, solve_all
+from dealbench.analyze.solves import Chain, SolveOptions, chains, run_chain, solve_all
 from dealbench.errors import ArgumentError, InputError
 from dealbench.model.overrides import path_error
 from dealbench.model.schema import BASE_SCENARIO, Portfolio
@@ -241,7 +241,12 @@ def sweep_param(
     values = sweep_values(base, path, start, stop, steps)
     opts = options or SolveOptions()
     portfolios = [apply_overrides(base, {path: v}, name="steps") for v in values]
-    results = solve_all(portfolios, opts, executor, progress=progress)
+    # The progress counts the grid's solves, then each interval narrowed by bisection
+    # (most of a sweep's time where the package changes often); until the grid is
+    # solved, every interval is counted as one that may need narrowing.
+    solves = len(chains(portfolios, opts))
+    may_narrow = len(values) - 1 if refine > 0 else 0
+    results = solve_all(portfolios, opts, executor, progress=_part(progress, 0, may_narrow))
     codes = [p.code for p in portfolio.partners]
     rows: list[SweepRow] = []
     for i, (value, result) in enumerate(zip(values, results, strict=True)):
@@ -255,8 +260,11 @@ def sweep_param(
         _Bisect(base, path, values[i - 1], values[i], results[i - 1], results[i], opts, refine)
         for i in jumps
     ]
+    if progress is not None:  # the grid done: the bar moves on before the first interval
+        progress(solves, solves + (len(tasks) if refine > 0 else 0))
     if refine > 0:
-        points = [p for found in (executor or Executor()).map(_bisect, tasks) for p in found]
+        found = (executor or Executor()).map(_bisect, tasks, _part(progress, solves, 0))
+        points = [p for each in found for p in each]
     else:
         points = [_point(t.low, t.high, t.at_low, t.at_high, codes) for t in tasks]
     return SweepResult(
@@ -270,6 +278,14 @@ def sweep_param(
         change_points=points,
         executor=(executor or Executor()).describe(),
     ), results
+
+
+def _part(progress: Any, done: int, more: int) -> Callable[[int, int], None] | None:
+    """`progress(done, total)` of one part of a sweep's work: `done` counted before it,
+    `more` still to come after it."""
+    if progress is None:
+        return None
+    return lambda d, total: progress(done + d, done + total + more)
 
 
 @dataclass(frozen=True)

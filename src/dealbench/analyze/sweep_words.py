@@ -9,8 +9,16 @@ from collections.abc import Sequence
 
 from dealbench.analyze.sweep import SweepResult
 from dealbench.units import usd as money
+from dealbench.units import usd_column
 
-__all__ = ["change_sentences", "row_labels", "same_terms", "value_label", "value_labels"]
+__all__ = [
+    "change_sentences",
+    "row_labels",
+    "same_terms",
+    "utility_labels",
+    "value_label",
+    "value_labels",
+]
 
 #: USD as `units.usd` writes it (scale, suffix, decimals), largest first.
 _SCALES = ((1e12, "tn", 2), (1e9, "bn", 2), (1e6, "m", 1), (1.0, "", 0))
@@ -57,6 +65,16 @@ def row_labels(s: SweepResult) -> list[str]:
     if s.param:
         return value_labels([r.value for r in s.rows], s.unit == "USD")
     return [r.id for r in s.rows]
+
+
+def utility_labels(s: SweepResult) -> list[str]:
+    """The US utility column: the figures with the decimals that tell neighbouring rows
+    apart (`units.usd_column`; at two decimals a sweep of M's risk budget read "$1.25tn" in
+    every row while V moved by billions), or a row's status where it has none."""
+    column = usd_column([r.us_value for r in s.rows])
+    return [
+        text if r.us_value is not None else r.status for r, text in zip(s.rows, column, strict=True)
+    ]
 
 
 def same_terms(s: SweepResult) -> str:

@@ -134,7 +134,7 @@ def write_comparison(
 
 
 def print_sweep(s: SweepResult) -> None:
-    from dealbench.analyze.sweep_words import change_sentences, row_labels
+    from dealbench.analyze.sweep_words import change_sentences, row_labels, utility_labels
 
     out = _console()
     title = f"{s.title}: " + (f"sweep of {s.param}" if s.param else "scenarios")
@@ -145,8 +145,7 @@ def print_sweep(s: SweepResult) -> None:
     table.add_column("H100e", justify="right")
     table.add_column("Risk", justify="right")
     table.add_column("Package changes" if s.param else "Against the base", max_width=36)
-    for r, label in zip(s.rows, row_labels(s), strict=True):
-        utility = money(r.us_value) if r.us_value is not None else r.status
+    for r, label, utility in zip(s.rows, row_labels(s), utility_labels(s), strict=True):
         table.add_row(
             label,
             utility,

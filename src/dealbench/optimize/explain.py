@@ -32,7 +32,7 @@ from dealbench.model.schema import Caps, Partner, Portfolio
 from dealbench.optimize.backends import make_backend, run_pulp
 from dealbench.optimize.formulate import COMPUTE, MONEY, Formulation, Mode, Row, formulate
 from dealbench.optimize.result import SolveResult, Status
-from dealbench.units import and_list, h100e
+from dealbench.units import and_list, h100e, spans
 from dealbench.units import usd as money
 
 __all__ = ["Explanation", "NoDeal", "Relaxation", "explain_infeasible", "why_no_deal"]
@@ -441,17 +441,21 @@ class _SlackModel:
             extra = sum(_val(var) for var, _ in group.slacks) * COMPUTE
             if group.key[0] == "own-cap":  # a deal-by-deal cap of the portfolio's
                 code = group.key[1]
-                periods = sorted({d[1] for d, _ in used}, key=pf.periods.index)
                 return _raised(
                     "cap",
                     f"{code}'s own cap under {level}",
                     cap,
                     extra,
-                    f"H100e per period (in {', '.join(periods)})",
+                    f"H100e per period (in {spans(pf.periods, (d[1] for d, _ in used))})",
                     level=level,
                     partner=code,
                 )
-            who = sorted({f"{d[0]} in {d[1]}" for d, _ in used})
+            # Each partner once, with its periods (on M: "AW in 2026Q1–2028Q4", not twelve
+            # items "AW in 2026Q1, AW in 2026Q2, ...").
+            periods: dict[str, set[str]] = {}
+            for d, _ in used:
+                periods.setdefault(d[0], set()).add(d[1])
+            who = [f"{code} in {spans(pf.periods, ts)}" for code, ts in sorted(periods.items())]
             return _raised(
                 "cap",
                 f"the tier {group.key[1]} cap under {level}",

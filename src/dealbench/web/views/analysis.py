@@ -410,7 +410,7 @@ def _sweep(request: Request) -> Job:
 
 async def show_sweep(request: Request) -> Response:
     from dealbench.analyze.sweep import SweepResult
-    from dealbench.analyze.sweep_words import change_sentences, row_labels
+    from dealbench.analyze.sweep_words import change_sentences, row_labels, utility_labels
     from dealbench.render.sweep_chart import sweep_chart
 
     job = _sweep(request)
@@ -426,6 +426,7 @@ async def show_sweep(request: Request) -> Response:
         context.update(
             s=result,
             labels=row_labels(result),
+            utilities=utility_labels(result),
             sentences=change_sentences(result),
             stopped=stopped,
             caption=sweep_chart(result.model_dump(mode="json")).caption,
