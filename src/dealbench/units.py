@@ -347,7 +347,7 @@ def usd_column(amounts: Sequence[float | None]) -> list[str]:
 
 def _written(amount: float, scale: float, suffix: str, places: int, signed: bool) -> str:
     """`amount` in `scale` to `places` decimals, its sign before the dollar sign."""
-    text = f"{_rounded(abs(amount), scale, places):,.{places}f}"
+    text = in_units(abs(amount), scale, places)
     # A figure that prints as zero has no sign: never -$0 or +$0.
     shown = text.strip("0.,") != ""
     sign = "-" if amount < 0 and shown else ("+" if signed and amount > 0 and shown else "")

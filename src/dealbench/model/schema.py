@@ -677,20 +677,14 @@ class Package(Strict):
                     package._tpp[period_label(period)] = parse_number(value["tpp"])
         return package
 
-    def written_in_tpp(self) -> dict[str, float]:
-        """Period -> TPP where the package was written in TPP and its compute is still that
-        much (a copy with other amounts drops the period)."""
-        return {
-            t: n
+    def written(self) -> dict[str, dict[str, Any]]:
+        """Period -> the compute as the file wrote it, where not in H100e and still that
+        much (a copy with other amounts drops the period): `{chips: N, model: M}` or
+        `{tpp: N}`, whole numbers as integers."""
+        out: dict[str, dict[str, Any]] = {
+            t: {"tpp": round(n) if n.is_integer() else n}
             for t, n in self._tpp.items()
             if math.isclose(self.compute.get(t, -1.0), n / H100_TPP)
-        }
-
-    def written(self) -> dict[str, dict[str, Any]]:
-        """Period -> the compute as the file wrote it, where not in H100e:
-        `{chips: N, model: M}` or `{tpp: N}`, whole numbers as integers."""
-        out: dict[str, dict[str, Any]] = {
-            t: {"tpp": round(n) if n.is_integer() else n} for t, n in self.written_in_tpp().items()
         }
         for t, (n, model) in self.written_in_chips().items():
             out[t] = {"chips": round(n), "model": model}
