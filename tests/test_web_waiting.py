@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import os
 import signal
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -148,3 +150,38 @@ def test_shutting_down_stops_the_idle_worker() -> None:
     assert not idle.is_alive()
     jobs.prepare()  # a closed pool of jobs starts no worker
     assert jobs._spare is None
+
+
+def test_a_job_cancelled_mid_solve_leaves_no_temporary_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CBC solves through files; a cancelled job's process is terminated mid-solve."""
+    began = time.time() - 1
+    system = Path(tempfile.gettempdir())  # where a worker's files went
+
+    def cbc_files() -> list[Path]:
+        found = [*system.glob("*-pulp.*"), *tmp_path.rglob("*-pulp.*")]
+        return [p for p in found if p.exists() and p.stat().st_mtime >= began]
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))  # for the server's side
+    pf = load_portfolio(REPO / "deals/portfolios/global.yaml")
+    options = {**DEFAULT_OPTIONS, "solver": "cbc", "gap": 0.0}
+    jobs = Jobs()
+    try:
+        for _ in range(5):  # until the cancel lands while CBC has its files open
+            job = jobs.start("global", options, solve_job, (pf, options))
+            while job.state == "running" and not cbc_files():
+                time.sleep(0.005)
+            if job.state == "running":
+                break
+        else:
+            pytest.skip("every CBC solve ended before it could be cancelled")
+        jobs.cancel(job.id)
+        deadline = time.monotonic() + 10
+        while cbc_files() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert job.state == "cancelled"
+        assert not cbc_files()
+    finally:
+        jobs.shutdown()
+    assert not list(tmp_path.glob("dealbench-*"))  # nor the folders they were in

@@ -7,10 +7,12 @@ dealbench never relies on it.
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import importlib
 import os
 import sys
+import tempfile
 import warnings
 from dataclasses import dataclass
 from importlib import metadata
@@ -157,7 +159,17 @@ class Outcome:
 
 def run_pulp(problem: Any, backend: Backend) -> Outcome:
     """Solve a PuLP problem with `backend` and read the outcome whatever PuLP's version."""
-    returned = problem.solve(backend.solver)
+    solver = backend.solver
+    if getattr(solver, "tmpDir", None) is None:  # HiGHS: no files
+        returned = problem.solve(solver)
+    else:
+        # CBC reads and writes files (model, solution) that PuLP removes only after a
+        # solve that returns: a Ctrl-C mid-solve left them in /tmp. In a folder of this
+        # call's own, they go with the folder whatever ends the solve.
+        with tempfile.TemporaryDirectory(prefix="dealbench-cbc-") as folder:
+            solver = copy.copy(solver)
+            solver.tmpDir = folder
+            returned = problem.solve(solver)
     if hasattr(returned, "has_solution"):  # PuLP 4: an LpSolveStats
         return _outcome_v4(returned)
     return _outcome_v3(problem, backend)

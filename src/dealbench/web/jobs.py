@@ -30,6 +30,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import os
+import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -150,7 +153,13 @@ class _Worker:
         context = fork_server()
         tasks, self._tasks = context.Pipe(duplex=False)
         self.results, results = context.Pipe(duplex=False)
-        self.process = context.Process(target=_serve, args=(tasks, results), daemon=True)
+        # The worker's temporary files (CBC's model and solution) go in a folder of its
+        # own, removed here when it has ended: a cancelled job's process is terminated
+        # mid-solve and cleans up nothing itself.
+        self.scratch = tempfile.mkdtemp(prefix="dealbench-job-")
+        self.process = context.Process(
+            target=_serve, args=(tasks, results, self.scratch), daemon=True
+        )
         self.process.start()
         tasks.close()
         results.close()
@@ -172,6 +181,12 @@ class _Worker:
         self.process.join(timeout=1)
         if self.process.is_alive():
             self.process.terminate()
+        self.ended()
+
+    def ended(self) -> None:
+        """Wait for the process to end, then remove its temporary files."""
+        self.process.join()
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 class Jobs:
@@ -302,9 +317,10 @@ def report(stage: str, done: int, total: int) -> None:
         _REPORTER(stage, done, total)
 
 
-def _serve(tasks: Connection, sender: Connection) -> None:
+def _serve(tasks: Connection, sender: Connection, scratch: str) -> None:
     """The worker: warm up, wait for the job, run it, send its outcome back."""
     global _REPORTER
+    os.environ["TMPDIR"] = tempfile.tempdir = scratch
     with contextlib.suppress(Exception):  # an optimisation: the job will say what fails
         warm_up()
     sender.send(("ready", ""))
@@ -350,7 +366,7 @@ def _follow(job: Job, worker: _Worker) -> None:
         )
     else:
         job._finish("failed", error=payload)
-    worker.process.join()  # after the page is told: the process's exit is no one's wait
+    worker.ended()  # after the page is told: the process's exit is no one's wait
 
 
 async def until_finished(job: Job, seconds: float) -> None:
