@@ -328,3 +328,24 @@ def test_a_partner_asking_nothing_in_the_horizon_is_said_so() -> None:
         "NG: Nigeria asks for no compute in this portfolio's periods "
         "(2027Q1, 2027Q2, 2027Q3, 2027Q4)."
     )
+
+
+def test_a_supply_raise_over_many_quarters_is_said_by_its_amounts_not_quarter_by_quarter() -> None:
+    """A partner kept out by supply in every quarter of eight was told "raising supply by
+    17,000 H100e in 2026Q1, 18,000 H100e in 2026Q2, 18,000 H100e in 2026Q3, …": one
+    amount per quarter, eight times. The periods of one amount are now said together, and
+    amounts that differ in most quarters by their range and total; the relaxations keep
+    each quarter's amount."""
+    from dealbench.synth import Size, generate
+
+    pf = generate(Size("Q", 8, 3, 2, 8), 5)
+    reasons = {r.partner: r for r in why_no_deal(pf, solve(pf))}
+    af, aa = reasons["AF"], reasons["AA"]
+    assert "the supply it needs in 2026Q1–2027Q4 and the risk budget" in af.message
+    assert "by 17,000 H100e in 2026Q1 and 18,000 H100e in each of 2026Q2–2027Q4" in af.message
+    supply = [r for r in aa.relax if r.kind == "supply"]
+    low, high = min(r.amount or 0 for r in supply), max(r.amount or 0 for r in supply)
+    assert (
+        len(supply) == 8 and f"between {low:,.0f} and {high:,.0f} H100e in each of " in aa.message
+    )
+    assert f"({sum(r.amount or 0 for r in supply):,.0f} H100e in all)" in aa.message

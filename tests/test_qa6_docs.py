@@ -244,7 +244,7 @@ def test_supply_with_less_than_a_step_left_is_used_up_not_fully_allocated(
     assert all(0 < x < 582 for x in free)
     assert "fully allocated" not in md
     assert (
-        "- Supply is used up in 2027Q1, 2027Q2, 2027Q3 and 2027Q4, with less than one step "
+        "- Supply is used up in 2027Q1–2027Q4, with less than one step "
         "(256 B200 chips, 582 H100e) left (H100e: "
         + ", ".join(f"{x:,} in {t}" for x, t in zip(free, pacific.periods, strict=True))
         + ")."
@@ -268,7 +268,7 @@ def test_an_options_memo_says_once_what_binds_in_several_periods(
     text = describe(regime_row(pacific, solved))
     assert text.count("Supply") == 1
     assert (
-        " Binding: Supply is used up in 2027Q1, 2027Q2, 2027Q3 and 2027Q4, with less than one "
+        " Binding: Supply is used up in 2027Q1–2027Q4, with less than one "
         "step (256 B200 chips, 582 H100e) left." in text
     )
 
@@ -553,7 +553,7 @@ def test_a_portfolio_memo_lists_periods_and_partners_as_sentences_do(
     with ...", and "Offer no package to KP, VN.": lists in sentences end with "and"."""
     md = _markdown(portfolio_memo_document(_source(pacific, *PACKAGES)))
     assert "Offer no package to KP and VN." in md
-    assert "- Supply is used up in 2027Q1, 2027Q2, 2027Q3 and 2027Q4: every H100e" in md
+    assert "- Supply is used up in 2027Q1–2027Q4: every H100e" in md
     assert "2027Q3, 2027Q4:" not in md
 
 

@@ -13,6 +13,7 @@ from dealbench.units import (
     parse_money,
     parse_number,
     period_label,
+    periods_said,
 )
 from dealbench.units import usd as usd_text
 
@@ -229,3 +230,23 @@ def test_a_figure_beside_another_gets_the_digits_of_their_difference(
     amount: float, beside: float, printed: str
 ) -> None:
     assert usd_text(amount, apart=beside) == printed
+
+
+@pytest.mark.parametrize(
+    ("order", "periods", "said"),
+    [
+        (None, [f"{y}Q{q}" for y in (2026, 2027, 2028) for q in (1, 2, 3, 4)], "2026Q1–2028Q4"),
+        (None, ["2026", "2027", "2028"], "2026, 2027 and 2028"),  # three read as well whole
+        (None, ["2026Q3", "2026Q4", "2027Q1", "2027Q2", "2028Q1"], "2026Q3–2027Q2 and 2028Q1"),
+        (None, ["2026", "2028", "2029", "2030", "2031"], "2026 and 2028–2031"),
+        (None, ["p1", "p2", "p3", "p4"], "p1, p2, p3 and p4"),  # labels that say no length
+        (["p1", "p2", "p3", "p4", "p5"], ["p4", "p1", "p2", "p3"], "p1–p4"),  # ... but an order
+        (["2026", "2028", "2030", "2032"], ["2026", "2028", "2030", "2032"], "2026–2032"),
+    ],
+)
+def test_a_sentence_names_four_periods_in_a_row_by_the_first_and_last(
+    order: list[str] | None, periods: list[str], said: str
+) -> None:
+    """Why-no-deal reasons and binding limits named every quarter of a 12-quarter
+    portfolio ("in 2026Q1, 2026Q2, 2026Q3, …, 2028Q3 and 2028Q4")."""
+    assert periods_said(order, periods) == said

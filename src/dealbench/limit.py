@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from dealbench.units import and_list
+from dealbench.units import and_list, periods_said
 
 __all__ = [
     "Limit",
@@ -115,7 +115,7 @@ def broken_messages(limits: Iterable[Limit]) -> list[str]:
         if len(found) == 1:  # as `check` words it
             out.append(f"{code}: {found[0][0]} compute {found[0][1]} H100e exceeds {what}")
         elif len({x for _, x in found}) == 1:
-            ts = and_list(t for t, _ in found)
+            ts = periods_said(None, (t for t, _ in found))
             out.append(f"{code}: compute of {found[0][1]} H100e in each of {ts} exceeds {what}")
         else:
             out.append(
@@ -165,14 +165,14 @@ def grouped_messages(lines: list[str]) -> list[str]:
             caps.setdefault((code, tier, level, cap), []).append(t)
         else:
             out.append(line)
-    grouped = [f"supply is fully allocated in {and_list(supply)}."] if supply else []
+    grouped = [f"supply is fully allocated in {periods_said(None, supply)}."] if supply else []
     grouped += [
-        f"supply is used up in {and_list(ts)}, with less than one step ({step}) left."
+        f"supply is used up in {periods_said(None, ts)}, with less than one step ({step}) left."
         for step, ts in left.items()
     ]
     grouped += [
-        f"{code} receives the tier {tier} cap under {level} ({cap} H100e) in {and_list(ts)}, "
-        "less than its ask."
+        f"{code} receives the tier {tier} cap under {level} ({cap} H100e) in "
+        f"{periods_said(None, ts)}, less than its ask."
         for (code, tier, level, cap), ts in caps.items()
     ]
     return [line[0].upper() + line[1:] for line in grouped] + out

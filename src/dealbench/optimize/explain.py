@@ -32,7 +32,7 @@ from dealbench.model.schema import Caps, Partner, Portfolio
 from dealbench.optimize.backends import make_backend, run_pulp
 from dealbench.optimize.formulate import COMPUTE, MONEY, Formulation, Mode, Row, formulate
 from dealbench.optimize.result import SolveResult, Status
-from dealbench.units import and_list, h100e, spans
+from dealbench.units import and_list, h100e, periods_said, spans
 from dealbench.units import usd as money
 
 __all__ = ["Explanation", "NoDeal", "Relaxation", "explain_infeasible", "why_no_deal"]
@@ -746,8 +746,8 @@ def _shared_limits(
         )
     needs, changes = [], []
     if short_supply:
-        needs.append(f"the supply it needs in {and_list(list(short_supply))}")
-        changes.append("raising supply by " + and_list([r.message for r in relax]))
+        needs.append(f"the supply it needs in {periods_said(pf.periods, short_supply)}")
+        changes.append("raising supply by " + _supply_words(relax, pf.periods))
     if extra is not None:  # (a shortfall of the risk budget: there is one)
         users |= {d.partner for d in result.deals if d.risk > 0.5}
         needs.append("the risk budget")
@@ -771,8 +771,8 @@ def _shared_limits(
         )
     elif least is not None and _less(least, relax):
         # A package smaller than its best fits beside the others: name the least change.
-        best = f" (its best package needs {and_list([r.message for r in relax])} more)"
-        changes = [_raise_words(least)]
+        best = f" (its best package needs {_raise_words(relax, pf.periods, raising=False)} more)"
+        changes = [_raise_words(least, pf.periods)]
         relax = least
     if not needs:
         return NoDeal(
@@ -875,13 +875,43 @@ def _less(least: list[Relaxation], relax: list[Relaxation]) -> bool:
     return any(named.get(key, 0.0) + 0.5 < amount for key, amount in given.items())
 
 
-def _raise_words(least: list[Relaxation]) -> str:
-    """Raises in `_shared_limits`'s words: "raising supply by … and the risk budget by …"."""
-    supply = [r.message for r in least if r.kind == "supply"]
+def _raise_words(least: list[Relaxation], order: Sequence[str], *, raising: bool = True) -> str:
+    """Raises in `_shared_limits`'s words: "raising supply by … and the risk budget by …"
+    (or, not `raising`, the amounts alone: "… H100e in 2027 and … risk-weighted H100e")."""
+    supply = [r for r in least if r.kind == "supply"]
     risk = [r.message for r in least if r.kind == "risk-budget"]
-    words = ["supply by " + and_list(supply)] if supply else []
+    if not raising:
+        return and_list([*([_supply_words(supply, order)] if supply else []), *risk])
+    words = ["supply by " + _supply_words(supply, order)] if supply else []
     words += [f"the risk budget by {risk[0]}"] if risk else []
     return "raising " + " and ".join(words)
+
+
+#: More amounts than this (of a supply raise over periods) are said as their range.
+MOST_AMOUNTS_SAID = 3
+
+
+def _supply_words(raises: Sequence[Relaxation], order: Sequence[str]) -> str:
+    """Supply raises in a sentence, the periods of one amount together: "10,000 H100e in
+    each of 2026Q1–2028Q3 and 15,000 H100e in 2028Q4"; amounts that differ in most
+    periods as their range and total (the relaxations list each)."""
+    periods: dict[str, list[str]] = {}
+    for r in raises:
+        periods.setdefault(h100e(r.amount or 0.0), []).append(r.period or "")
+    if len(periods) > MOST_AMOUNTS_SAID:
+        amounts = [r.amount or 0.0 for r in raises]
+        every = [r.period or "" for r in raises]
+        return (
+            f"between {h100e(min(amounts))} and {h100e(max(amounts))} H100e in each of "
+            f"{periods_said(order, every)} ({h100e(sum(amounts))} H100e in all)"
+        )
+    groups = [
+        f"{amount} H100e in {'each of ' if len(ts) > 1 else ''}{periods_said(order, ts)}"
+        for amount, ts in periods.items()
+    ]
+    if len(groups) > 1 and any(" and " in g for g in groups):  # each group its own
+        return f"{', '.join(groups[:-1])}, and {groups[-1]}"
+    return and_list(groups)
 
 
 #: At most this many partners without a deal are explained (one small solve each).

@@ -32,7 +32,7 @@ from jinja2.utils import Namespace
 from markupsafe import Markup
 
 from dealbench.errors import ArgumentError, RenderError
-from dealbench.units import H100_TPP, and_list, h100e  # one form of lists and of H100e
+from dealbench.units import H100_TPP, and_list, h100e, periods_said  # one form of lists, H100e
 from dealbench.units import usd as money  # the `money` filter: one form of USD everywhere
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "md_escape",
     "money",
     "percent",
+    "periods_said",
     "ratio",
     "render_clause",
     "render_template",

@@ -18,7 +18,13 @@ from dealbench.checker import (
 )
 from dealbench.limit import broken_messages
 from dealbench.model.schema import Partner, Portfolio
-from dealbench.render.environment import and_list, h100e, money, plural, shown_total
+from dealbench.render.environment import (
+    h100e,
+    money,
+    periods_said,
+    plural,
+    shown_total,
+)
 
 #: A margin within this many USD of zero means the acceptance limit binds.
 MARGIN_TOL = 1e6
@@ -85,8 +91,8 @@ def _amounts(rows: Sequence[tuple[str, float] | tuple[str, float, float]]) -> st
 
 
 def _periods(rows: Sequence[tuple[str, float] | tuple[str, float, float]]) -> str:
-    """`2026`, `2026 and 2027`, `2026, 2027 and 2028`."""
-    return and_list(row[0] for row in rows)
+    """`2026`, `2026 and 2027`, `2026, 2027 and 2028`, `2026Q1–2027Q4`."""
+    return periods_said(None, (row[0] for row in rows))
 
 
 def shared_limits(

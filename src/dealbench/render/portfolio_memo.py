@@ -15,6 +15,7 @@ from dealbench.render.environment import (
     h100e,
     money,
     percent,
+    periods_said,
     plural,
     shown_total,
     shown_usd,
@@ -253,12 +254,12 @@ def tradeoffs(source: Source) -> list[str]:
     )
     if full and len(source.portfolio.partners) == 1:  # no other partner to take it from
         out.append(
-            f"Supply is {state} in {and_list(full)}, all of it to "
+            f"Supply is {state} in {periods_said(None, full)}, all of it to "
             f"{source.portfolio.partners[0].code}."
         )
     elif full:
         out.append(
-            f"Supply is {state} in {and_list(full)}: every H100e given to one partner is "
+            f"Supply is {state} in {periods_said(None, full)}: every H100e given to one partner is "
             "taken from another, so compute goes where it buys the most value net of risk."
         )
     margins = sum(d.partner_margin for d in checked.deals)
