@@ -14,7 +14,7 @@ from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model import load_policy, rules
 from dealbench.model.periods import PeriodMismatch, caps_per_period
 from dealbench.model.schema import Partner, Policy, Portfolio
-from dealbench.model.yamlio import Loc, field_path, read_yaml
+from dealbench.model.yamlio import Loc, field_path, folder_of, read_yaml
 from dealbench.shipped import DEALS
 
 __all__ = ["REGIMES", "find_regime", "parse_regimes", "regime_with_id", "under_regime"]
@@ -75,7 +75,7 @@ def _places(portfolio_path: str | os.PathLike[str] | None) -> list[Path]:
     ./deals/policy, then the shipped data."""
     places = []
     if portfolio_path is not None:
-        places.append(Path(portfolio_path).resolve().parent.parent / "policy")
+        places.append(folder_of(portfolio_path).parent / "policy")
     return [*places, Path.cwd() / "deals" / "policy", SHIPPED]
 
 

@@ -73,6 +73,13 @@ def display_path(path: Path) -> str:
         return text
 
 
+def folder_of(path: str | os.PathLike[str]) -> Path:
+    """The folder a data file's relative references start from, absolute: the folder
+    the path names, not its target's when the file is a link (as the loader reads them),
+    with the folder's own links followed (as the system does for `..`)."""
+    return Path(path).absolute().parent.resolve()
+
+
 def read_yaml(path: Path) -> Source:
     """Parse one YAML file; every failure becomes an InputError naming file and line."""
     display = display_path(path)

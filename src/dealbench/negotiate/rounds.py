@@ -36,7 +36,7 @@ from dealbench.model.rounds import (
     round_problems,
 )
 from dealbench.model.schema import Package, Partner, Portfolio
-from dealbench.model.yamlio import Source, display_path, read_yaml, validate
+from dealbench.model.yamlio import Source, display_path, folder_of, read_yaml, validate
 
 Stage = Literal["not started", "offered", "countered", "concluded", "walked away"]
 SIDES: tuple[Side, ...] = ("us", "partner")
@@ -192,8 +192,7 @@ def round_name(number: int, side: Side) -> str:
 
 def rounds_root(portfolio_path: str | os.PathLike[str], portfolio: Portfolio) -> Path:
     """Where a portfolio's rounds live: deals/rounds/<portfolio id>/ beside deals/portfolios/."""
-    portfolio_path = Path(portfolio_path)  # a str as well as a Path
-    folder = portfolio_path.resolve().parent
+    folder = folder_of(portfolio_path)
     base = folder.parent if folder.name == "portfolios" else folder
     return base / "rounds" / portfolio.id
 
