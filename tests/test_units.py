@@ -241,7 +241,11 @@ def test_a_figure_beside_another_gets_the_digits_of_their_difference(
         (None, ["2026", "2028", "2029", "2030", "2031"], "2026 and 2028–2031"),
         (None, ["p1", "p2", "p3", "p4"], "p1, p2, p3 and p4"),  # labels that say no length
         (["p1", "p2", "p3", "p4", "p5"], ["p4", "p1", "p2", "p3"], "p1–p4"),  # ... but an order
-        (["2026", "2028", "2030", "2032"], ["2026", "2028", "2030", "2032"], "2026–2032"),
+        (
+            ["2026", "2028", "2030", "2032"],
+            ["2026", "2028", "2030", "2032"],
+            "2026, 2028, 2030 and 2032",
+        ),
     ],
 )
 def test_a_sentence_names_four_periods_in_a_row_by_the_first_and_last(

@@ -421,16 +421,20 @@ def runs(order: Sequence[str] | None, periods: Iterable[str], shortest: int = 2)
     """`["2026Q1–2027Q2", "2028Q1"]`: `periods` in the order of `order`, each run of
     `shortest` or more consecutive periods as its first and last (`and_list` makes them
     a sentence's: `periods_said`).
-    Without an order, `periods` as given, a run being periods whose labels follow one
-    another (2026, 2027; 2026Q4, 2027Q1): labels that do not say their length never run."""
+    Periods run when their labels follow one another (2026, 2027; 2026Q4, 2027Q1: never
+    2026, 2028, whatever the order); labels that do not say their length, when they are
+    neighbours in `order` (without one, `periods` as given, such labels never run)."""
     given = list(dict.fromkeys(periods))
     if order is not None:
         given.sort(key=list(order).index)
     found: list[list[str]] = []
     for t in given:
         last = found[-1][-1] if found else None
+        after = None if last is None else _next(last)
         if last is not None and (
-            order.index(t) == order.index(last) + 1 if order is not None else t == _next(last)
+            t == after
+            if after is not None
+            else order is not None and order.index(t) == order.index(last) + 1
         ):
             found[-1].append(t)
         else:
