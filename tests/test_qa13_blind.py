@@ -83,3 +83,37 @@ def _package(deal: dict[str, Any]) -> Package:
     """A result's deal as a package."""
     keys = ("partner", "security", "compute", "concessions")
     return Package.model_validate({key: deal[key] for key in keys})
+
+
+def test_a_broken_clause_is_refused_at_its_line_before_a_solve_renders(
+    tmp_path: Path, run: Runner
+) -> None:
+    """`validate` reports a clause that cannot render at its file and line, but `solve
+    --out --render md` solved first and then said "error: policy qpol: security level
+    'veu': clause is not a valid template (...)", with no file, line or field; `offer`
+    recorded its round, then said the same of its term sheets. Both now refuse first,
+    at the clause's line (`offer --no-documents` still records)."""
+    folder = _copy(tmp_path)
+    policy = folder / "pol.yaml"
+    policy.write_text(
+        policy.read_text().replace(
+            "{id: veu, title: VEU, mitigation: 0.85}",
+            "{id: veu, title: VEU, mitigation: 0.85, clause: 'Installed {{ partner.name'}",
+        )
+    )
+    where = "pol.yaml:6: security_levels[2].clause: clause is not a valid template"
+    r = run("solve", folder / "quarters.yaml", "--out", tmp_path / "out", "--render", "md")
+    assert r.exit_code == 2, r.output
+    assert where in r.stderr
+    assert not (tmp_path / "out").exists()
+    # the plain solve renders nothing, so the clause does not stop it
+    assert run("solve", folder / "quarters.yaml").exit_code == 0
+    rounds, out = tmp_path / "rounds", tmp_path / "docs"
+    offer = ("offer", folder / "quarters.yaml", "--partner", "CC", "--rounds", rounds)
+    r = run(*offer, "--out", out)
+    assert r.exit_code == 2, r.output
+    assert where in r.stderr
+    assert not list(rounds.glob("CC/*.yaml")) and not out.exists()
+    r = run(*offer, "--no-documents")
+    assert r.exit_code == 0, r.output
+    assert [f.name for f in rounds.glob("CC/*.yaml")] == ["001-us.yaml"]

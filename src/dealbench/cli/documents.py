@@ -20,6 +20,7 @@ from dealbench.cli.help import examples
 if TYPE_CHECKING:
     from dealbench.checker import DealFigures
     from dealbench.io import OutputDir
+    from dealbench.model import Portfolio
     from dealbench.render.deal_memo import Against
     from dealbench.render.docmeta import Audience
     from dealbench.render.documents import Document, Format
@@ -128,6 +129,15 @@ def parse_date(text: str | None) -> dt.date | None:
     from dealbench.arguments import document_date
 
     return document_date(text, "--date")
+
+
+def check_portfolio_clauses(pf: Portfolio) -> None:
+    """Refuse, at their files and lines (as `validate` does), the clauses of a portfolio's
+    policy and partners that no document could render, before a command works and then
+    renders: the renderer itself knows a clause only by its partner and id."""
+    from dealbench.render.clause_check import check_clauses
+
+    check_clauses(next(iter(pf.inputs), ""), "portfolio", pf)
 
 
 def write_documents(
