@@ -89,11 +89,13 @@ def test_a_broken_clause_is_refused_at_its_line_before_a_solve_renders(
     tmp_path: Path, run: Runner
 ) -> None:
     """`validate` reports a clause that cannot render at its file and line, but `solve
-    --out --render md` solved first and then said "error: policy qpol: security level
-    'veu': clause is not a valid template (...)", with no file, line or field; `offer`
-    recorded its round, then said the same of its term sheets. Both now refuse first,
-    at the clause's line (`offer --no-documents` still records)."""
+    --out` solved first and then said "error: policy qpol: security level 'veu': clause is
+    not a valid template (...)", with no file, line or field; `offer` recorded its round,
+    then said the same of its term sheets; `render` of a result said the same. Each now
+    refuses first, at the clause's line (`offer --no-documents` still records)."""
     folder = _copy(tmp_path)
+    solved = tmp_path / "solved"
+    assert run("solve", folder / "quarters.yaml", "--out", solved).exit_code == 0
     policy = folder / "pol.yaml"
     policy.write_text(
         policy.read_text().replace(
@@ -102,12 +104,16 @@ def test_a_broken_clause_is_refused_at_its_line_before_a_solve_renders(
         )
     )
     where = "pol.yaml:6: security_levels[2].clause: clause is not a valid template"
-    r = run("solve", folder / "quarters.yaml", "--out", tmp_path / "out", "--render", "md")
+    for args in (("--out", tmp_path / "out"), ("--out", tmp_path / "out", "--render", "md")):
+        r = run("solve", folder / "quarters.yaml", *args)
+        assert r.exit_code == 2, r.output
+        assert where in r.stderr
+        assert not (tmp_path / "out").exists()
+    # a solve that writes no documents is not stopped by a clause
+    assert run("solve", folder / "quarters.yaml").exit_code == 0
+    r = run("render", solved / "result.json", "--out", tmp_path / "out")
     assert r.exit_code == 2, r.output
     assert where in r.stderr
-    assert not (tmp_path / "out").exists()
-    # the plain solve renders nothing, so the clause does not stop it
-    assert run("solve", folder / "quarters.yaml").exit_code == 0
     rounds, out = tmp_path / "rounds", tmp_path / "docs"
     offer = ("offer", folder / "quarters.yaml", "--partner", "CC", "--rounds", rounds)
     r = run(*offer, "--out", out)

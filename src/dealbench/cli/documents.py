@@ -227,6 +227,7 @@ def render(
         wanted = parse_formats(formats)
         day = parse_date(date)
         src = load_source(source, portfolio)
+        check_portfolio_clauses(src.portfolio)
         last = _against(against, src) if against is not None else None
         docs = documents_for(
             src,

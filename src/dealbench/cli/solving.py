@@ -248,7 +248,7 @@ def solve(
         if rounds is not None:
             _check_with_rounds(rounds, mode, floor, prices, robust, require_deal)
         pf = load_scenario(portfolio, policy, sets or ())
-        if formats is not None:  # refused before the solve, not after
+        if out is not None:  # its term sheets are written: refused before the solve
             check_portfolio_clauses(pf)
         require = explaining.check_required(pf, require_deal or [])
         options = {"solver": solver, "time_limit": time_limit, "gap": gap, "v_floor": floor}
