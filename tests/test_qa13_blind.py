@@ -123,3 +123,18 @@ def test_a_broken_clause_is_refused_at_its_line_before_a_solve_renders(
     r = run(*offer, "--no-documents")
     assert r.exit_code == 0, r.output
     assert [f.name for f in rounds.glob("CC/*.yaml")] == ["001-us.yaml"]
+
+
+def test_nash_survives_a_gain_of_nothing_at_all(run: Runner) -> None:
+    """`solve --mode nash` crashed with a traceback ("IndexError: list index out of range"
+    in PuLP's HiGHS interface; tests/test_schedules.py's generator found it): a refining
+    round put a tangent cut at a gain of ~1e-17 (zero in floating point), slopes of 1e16
+    that HiGHS refused, and PuLP read a solution one row short. No zone fits both AA and
+    NC here (AA gains only above 60,000 H100e, NC only above 40,000 of 100,000)."""
+    r = run("solve", QA13 / "nash.yaml", "--mode", "nash", "--json")
+    assert r.exit_code == 0, r.output
+    assert not r.traceback
+    result = json.loads(r.stdout)
+    pf = load_portfolio(QA13 / "nash.yaml")
+    assert not check(pf, [_package(d) for d in result["deals"]]).violations
+    assert sum(d["compute"]["2026"] for d in result["deals"]) <= 100_000
