@@ -8,6 +8,7 @@ test is the smallest instance of a disagreement that was dealbench's fault.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -123,6 +124,23 @@ def test_a_broken_clause_is_refused_at_its_line_before_a_solve_renders(
     r = run(*offer, "--no-documents")
     assert r.exit_code == 0, r.output
     assert [f.name for f in rounds.glob("CC/*.yaml")] == ["001-us.yaml"]
+
+
+def test_v_before_rounding_says_how_far_when_the_two_figures_read_apart(run: Runner) -> None:
+    """A continuous solve (smoothing may cost a twentieth of the gap) printed "US utility:
+    $4.49bn" above "Compute is unrounded. V before rounding: $4.50bn": V was $4.494999774bn
+    against $4.495bn, the reference's optimum, a difference of $226 that read as $10m."""
+    r = run("solve", QA13 / "strings.yaml")
+    assert r.exit_code == 0, r.output
+    assert "US utility: $4.49bn" in r.stdout
+    assert re.search(r"V before rounding: \$4\.50bn \(\$2\d\d more\)\.", r.stdout), r.stdout
+    result = json.loads(run("solve", QA13 / "strings.yaml", "--json").stdout)
+    assert result["us_value"] == pytest.approx(4_495_000_000, rel=1e-6)
+    pf = load_portfolio(QA13 / "strings.yaml")
+    assert not check(pf, [_package(d) for d in result["deals"]]).violations
+    # where both read alike, the line is as before
+    plain = run("solve", QA13 / "quarters.yaml")
+    assert "V before rounding: $9.23bn." in plain.stdout
 
 
 def test_nash_survives_a_gain_of_nothing_at_all(run: Runner) -> None:
