@@ -117,7 +117,7 @@ def compare(
     from dealbench.analyze.solves import SolveOptions
     from dealbench.cli import analyze_output as show
     from dealbench.cli.analysis_output import note_uncertainty
-    from dealbench.cli.documents import parse_date, parse_formats
+    from dealbench.cli.documents import check_portfolio_clauses, parse_date, parse_formats
     from dealbench.errors import InputError, Issue
     from dealbench.model import load_portfolio
     from dealbench.model.regimes import find_regime, parse_regimes
@@ -134,6 +134,8 @@ def compare(
 
             OutputDir(out, force=force).check([COMPARISON_FILE])
         pf = load_portfolio(portfolio)
+        if formats is not None:  # refused before the solves, not after
+            check_portfolio_clauses(pf)
         policies = [
             find_regime(name, portfolio, "--regimes")
             for name in parse_regimes(regimes, "--regimes")

@@ -131,12 +131,13 @@ def _documents(
     out: Path | None, pf: Portfolio, formats: str, force: bool, no_documents: bool
 ) -> _Documents | None:
     """Check --format and --out before a round is recorded, so a refusal writes nothing."""
-    from dealbench.cli.documents import parse_formats
+    from dealbench.cli.documents import check_portfolio_clauses, parse_formats
     from dealbench.io import OutputDir
 
     if no_documents:
         return None
     chosen = parse_formats(formats)
+    check_portfolio_clauses(pf)
     folder = OutputDir(_docs_folder(out, pf), force=force)
     folder.check([])
     return _Documents(folder, chosen)
@@ -713,7 +714,7 @@ def room(
     negotiations are re-optimized against the supply and risk budget left. The
     counters that await an answer are weighed side by side (`--jobs`).
     """
-    from dealbench.cli.documents import parse_formats, write_documents
+    from dealbench.cli.documents import check_portfolio_clauses, parse_formats, write_documents
     from dealbench.errors import InputError, Issue
     from dealbench.io import OutputDir
     from dealbench.negotiate.documents import negotiation_memo_document
@@ -731,6 +732,8 @@ def room(
         memo_date = _date(date)  # refused before the work, not after
         pf, root = _setup(portfolio, rounds)
         check_date(pf, memo_date)
+        if formats is not None:  # refused before the room is planned, not after
+            check_portfolio_clauses(pf)
         ex = executor_from(jobs, executor, scheduler)
         found = run_room(pf, root, strategy=strategy, deadline=deadline, executor=ex)
         written: list[Path] = []

@@ -243,18 +243,28 @@ def schedule_line(result: SolveResult) -> str:
         return result.message or "Compute: as agreed"
     if step is None or result.us_value is None:
         return "Compute: as the solver left it"
-    unrounded = details.get("unrounded_us_value", result.us_value)
+    unrounded = _before(details.get("unrounded_us_value", result.us_value), result.us_value)
     if result.mode in ("nash", "kalai"):  # its message (the bound, the step) is printed by `solve`
         if not step:
             return "A bargaining point keeps the optimizer's amounts (unrounded)."
         return (
             "A bargaining point keeps the optimizer's amounts, each put on the grid as solved "
-            f"(not smoothed). V before rounding: {money(unrounded)}."
+            f"(not smoothed). V before rounding: {unrounded}."
         )
     where = result.message or (
         f"Compute is in steps of {step:,.0f} H100e." if step else "Compute is unrounded."
     )
-    return f"{where} V before rounding: {money(unrounded)}."
+    return f"{where} V before rounding: {unrounded}."
+
+
+def _before(unrounded: float, us_value: float) -> str:
+    """V before rounding, and how far it is from V when the two read apart at their
+    precision ($4.50bn above $4.49bn for a difference of $226: "$4.50bn ($226 more)")."""
+    text, now = money(unrounded), money(us_value)
+    if text == now:
+        return text
+    side = "more" if unrounded > us_value else "less"
+    return f"{text} ({money(abs(unrounded - us_value))} {side})"
 
 
 def print_evaluation(deal: DealFigures, periods: list[str], package: Package | None = None) -> None:

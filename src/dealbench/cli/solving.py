@@ -198,7 +198,7 @@ def solve(
     re-optimized, as the deal room plans them.
     """
     from dealbench.cli import explaining, output
-    from dealbench.cli.documents import parse_date, parse_formats
+    from dealbench.cli.documents import check_portfolio_clauses, parse_date, parse_formats
     from dealbench.errors import InputError, Issue
     from dealbench.optimize import MODES, SOLVERS, Status
 
@@ -248,6 +248,8 @@ def solve(
         if rounds is not None:
             _check_with_rounds(rounds, mode, floor, prices, robust, require_deal)
         pf = load_scenario(portfolio, policy, sets or ())
+        if out is not None:  # its term sheets are written: refused before the solve
+            check_portfolio_clauses(pf)
         require = explaining.check_required(pf, require_deal or [])
         options = {"solver": solver, "time_limit": time_limit, "gap": gap, "v_floor": floor}
         if rounds is not None:

@@ -112,11 +112,13 @@ def load_portfolio(path: str | os.PathLike[str]) -> Portfolio:
 
     partners: list[Partner] = []
     partner_files: dict[str, str] = {}
+    all_loaded = True  # a partner file that failed leaves its code unknown
     for i, ref in enumerate(spec.partners):
         try:
             partner, psource = _load(_relative(path, ref), Partner, rules.partner_problems)
         except InputError as exc:
             issues += _from_reference(exc, source, ("partners", i), ref)
+            all_loaded = False
             continue
         inputs[psource.display] = psource.digest
         cross = list(rules.partner_in_periods_problems(partner, spec.periods))
@@ -134,7 +136,7 @@ def load_portfolio(path: str | os.PathLike[str]) -> Portfolio:
         partner_files[partner.code] = psource.display
 
     if policy is not None:
-        problems = partner_cap_problems(spec.caps, partners, policy)
+        problems = partner_cap_problems(spec.caps, partners, policy, all_loaded=all_loaded)
         issues += [source.issue(loc, msg) for loc, msg in problems]
     if issues or policy is None:
         raise InputError(issues)  # a policy that failed to load has left its issues
@@ -200,12 +202,20 @@ def _portfolio_file_problems(spec: PortfolioFile) -> Iterator[rules.Problem]:
 
 
 def partner_cap_problems(
-    caps: dict[str, dict[str, float]], partners: list[Partner], policy: Policy
+    caps: dict[str, dict[str, float]],
+    partners: list[Partner],
+    policy: Policy,
+    *,
+    all_loaded: bool = True,
 ) -> Iterator[rules.Problem]:
-    """A deal-by-deal cap names a partner of the portfolio, outside tier 3, and a level."""
+    """A deal-by-deal cap names a partner of the portfolio, outside tier 3, and a level.
+    When a partner file failed to load (`all_loaded` false), a code not among `partners`
+    may be that file's: it is not called unknown, its file's own errors are the news."""
     by_code = {p.code: p for p in partners}
     for code, levels in caps.items():
         partner = by_code.get(code)
+        if partner is None and not all_loaded:
+            continue
         if partner is None:
             known = ", ".join(by_code)
             yield (

@@ -33,6 +33,7 @@ from dealbench.model.load import partner_cap_problems
 from dealbench.model.periods import PeriodMismatch, as_written
 from dealbench.model.schema import (
     Compute,
+    GranularityField,
     Id,
     Number,
     Partner,
@@ -71,6 +72,17 @@ class _PortfolioFields(Strict):
     supply: dict[Period, Annotated[Compute, Field(ge=0)]]
     risk_budget: Annotated[Number, Field(ge=0)] | None = None
     caps: dict[str, dict[Id, Annotated[Compute, Field(ge=0)]]] = Field(default_factory=dict)
+    granularity: GranularityField | None = None
+
+    @classmethod
+    def of(cls, pf: Portfolio) -> _PortfolioFields:
+        """The portfolio file's own fields of a loaded portfolio."""
+        return cls(
+            supply=pf.supply,
+            risk_budget=pf.own_risk_budget,
+            caps=pf.caps,
+            granularity=pf.own_granularity,
+        )
 
 
 # --- parsing ------------------------------------------------------------------------------
@@ -296,7 +308,7 @@ def _walk(pf: Portfolio, path: str, value: Any, where: str) -> _Walked:
             raise fail(f"a path names a field of the partner, e.g. partners.{code}.batna")
         obj, prefix, inside = partner, f"partners.{code}", rest[1:]
     elif root == "portfolio":
-        obj = _PortfolioFields(supply=pf.supply, risk_budget=pf.own_risk_budget, caps=pf.caps)
+        obj = _PortfolioFields.of(pf)
     data = obj.model_dump()
     _set(data, obj, inside, value, prefix, fail)
     return _Walked(root, rest, data, fail)
@@ -350,6 +362,7 @@ def _apply_portfolio(
             "own_risk_budget": spec.risk_budget,
             "no_risk_budget": unset,
             "caps": {code: dict(levels) for code, levels in spec.caps.items()},
+            "own_granularity": spec.granularity,
         }
     )
     return new.model_copy(update={"risk_budget": new.budget_under(pf.policy)})
@@ -418,9 +431,7 @@ def read_value(portfolio: Portfolio, path: str) -> Any:
     elif root == "partners" and rest:
         obj, rest = portfolio.partner(rest[0]), rest[1:]
     elif root == "portfolio":
-        obj = _PortfolioFields(
-            supply=portfolio.supply, risk_budget=portfolio.own_risk_budget, caps=portfolio.caps
-        )
+        obj = _PortfolioFields.of(portfolio)
     else:
         return None
     for part in rest:

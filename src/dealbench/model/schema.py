@@ -144,6 +144,8 @@ def _granularity(value: Any) -> Any:
     """`1_000` or `{h100e: 1_000}` (H100e), `{chips: 512, model: B200}`; 0 is continuous."""
     if isinstance(value, Granularity):
         return value
+    if isinstance(value, dict):  # a dump of a Granularity leaves the fields it lacks None
+        value = {key: each for key, each in value.items() if each is not None}
     if isinstance(value, dict) and {"chips", "model"} <= set(value) <= {"chips", "model", "h100e"}:
         chips = parse_number(value["chips"])
         model = str(value["model"]).upper()

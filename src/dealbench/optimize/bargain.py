@@ -330,7 +330,11 @@ def _nash(
         if error <= tolerance or status == Status.TIME_LIMIT:
             break
         for code, (gv, gu) in found.items():
-            if gv > 0 and gu > 0:
+            # A cut at a gain below the lowest point is no tighter where it matters and,
+            # at a gain of ~1e-17 (zero in floating point), has slopes of 1e16 that HiGHS
+            # refuses: PuLP then failed reading the solution (IndexError).
+            vi, ui = ideals[code]
+            if gv >= vi * LOWEST and gu >= ui * LOWEST:
                 points[code][0].append(gv)
                 points[code][1].append(gu)
     details["cuts"] = float(cuts)
