@@ -117,10 +117,11 @@ def compare(
     from dealbench.analyze.solves import SolveOptions
     from dealbench.cli import analyze_output as show
     from dealbench.cli.analysis_output import note_uncertainty
-    from dealbench.cli.documents import check_portfolio_clauses, parse_date, parse_formats
+    from dealbench.cli.documents import parse_date, parse_formats
     from dealbench.errors import InputError, Issue
     from dealbench.model import load_portfolio
     from dealbench.model.regimes import find_regime, parse_regimes
+    from dealbench.render.clause_check import check_portfolio_clauses
 
     with handled():
         formats = parse_formats(render, "--render") if render is not None else None

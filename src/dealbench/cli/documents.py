@@ -20,7 +20,6 @@ from dealbench.cli.help import examples
 if TYPE_CHECKING:
     from dealbench.checker import DealFigures
     from dealbench.io import OutputDir
-    from dealbench.model import Portfolio
     from dealbench.render.deal_memo import Against
     from dealbench.render.docmeta import Audience
     from dealbench.render.documents import Document, Format
@@ -131,41 +130,6 @@ def parse_date(text: str | None) -> dt.date | None:
     return document_date(text, "--date")
 
 
-def check_portfolio_clauses(pf: Portfolio) -> None:
-    """Refuse, at their files and lines (as `validate` does), the clauses of a portfolio's
-    policy and partners that no document could render, before a command works and then
-    renders: the renderer itself knows a clause only by its partner and id. The loaded
-    policy and partners are checked (a regime or `--set` may have replaced them), each
-    located in its file when it came from one."""
-    from dealbench.errors import InputError, Issue
-    from dealbench.model.yamlio import field_path, read_yaml
-    from dealbench.render.clause_check import partner_clause_problems, policy_clause_problems
-
-    partner_files = set(pf.partner_files.values())
-    policy_file = next(
-        (f for f in list(pf.inputs)[1:] if f not in partner_files and Path(f).is_file()), None
-    )
-    found: list[tuple[str | None, list[tuple[tuple[str | int, ...], str]]]] = [
-        (policy_file, list(policy_clause_problems(pf.policy)))
-    ]
-    for code, partner_file in pf.partner_files.items():
-        partner = pf.partner(code)
-        if partner is not None:
-            found.append((partner_file, list(partner_clause_problems(partner))))
-    issues: list[Issue] = []
-    for file, problems in found:
-        if not problems:
-            continue
-        if file is not None and Path(file).is_file():
-            source = read_yaml(Path(file))
-            issues += [source.issue(loc, message) for loc, message in problems]
-        else:
-            where = file or f"policy {pf.policy.id}"
-            issues += [Issue(where, None, field_path(loc), message) for loc, message in problems]
-    if issues:
-        raise InputError(issues)
-
-
 def write_documents(
     folder: OutputDir,
     documents: Iterable[Document],
@@ -243,6 +207,7 @@ def render(
     """
     from dealbench.errors import InputError, Issue
     from dealbench.io import OutputDir
+    from dealbench.render.clause_check import check_portfolio_clauses
     from dealbench.render.documents import documents_for
     from dealbench.render.sources import load_source
 

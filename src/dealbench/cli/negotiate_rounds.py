@@ -131,8 +131,9 @@ def _documents(
     out: Path | None, pf: Portfolio, formats: str, force: bool, no_documents: bool
 ) -> _Documents | None:
     """Check --format and --out before a round is recorded, so a refusal writes nothing."""
-    from dealbench.cli.documents import check_portfolio_clauses, parse_formats
+    from dealbench.cli.documents import parse_formats
     from dealbench.io import OutputDir
+    from dealbench.render.clause_check import check_portfolio_clauses
 
     if no_documents:
         return None
@@ -714,12 +715,13 @@ def room(
     negotiations are re-optimized against the supply and risk budget left. The
     counters that await an answer are weighed side by side (`--jobs`).
     """
-    from dealbench.cli.documents import check_portfolio_clauses, parse_formats, write_documents
+    from dealbench.cli.documents import parse_formats, write_documents
     from dealbench.errors import InputError, Issue
     from dealbench.io import OutputDir
     from dealbench.negotiate.documents import negotiation_memo_document
     from dealbench.negotiate.room import room as run_room
     from dealbench.negotiate.rounds import check_date
+    from dealbench.render.clause_check import check_portfolio_clauses
 
     with handled():
         formats = parse_formats(render, "--render") if render is not None else None

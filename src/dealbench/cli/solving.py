@@ -198,9 +198,10 @@ def solve(
     re-optimized, as the deal room plans them.
     """
     from dealbench.cli import explaining, output
-    from dealbench.cli.documents import check_portfolio_clauses, parse_date, parse_formats
+    from dealbench.cli.documents import parse_date, parse_formats
     from dealbench.errors import InputError, Issue
     from dealbench.optimize import MODES, SOLVERS, Status
+    from dealbench.render.clause_check import check_portfolio_clauses
 
     with handled():
         if mode not in MODES:

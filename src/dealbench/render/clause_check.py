@@ -14,10 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from dealbench.errors import RenderError
-from dealbench.model.schema import Partner, Policy
+from dealbench.model.schema import Partner, Policy, Portfolio
 from dealbench.render.environment import render_clause
 
-__all__ = ["check_clauses", "partner_clause_problems", "policy_clause_problems"]
+__all__ = [
+    "check_clauses",
+    "check_portfolio_clauses",
+    "partner_clause_problems",
+    "policy_clause_problems",
+]
 
 Problem = tuple[tuple[str | int, ...], str]
 
@@ -70,8 +75,8 @@ def check_clauses(path: str | Path, kind: str, loaded: object = None) -> None:
     from dealbench.model.yamlio import read_yaml
 
     problems: list[Problem]
-    if kind == "portfolio" and loaded is not None:
-        _check_portfolio_clauses(loaded)
+    if kind == "portfolio" and isinstance(loaded, Portfolio):
+        check_portfolio_clauses(loaded)
         return
     if kind == "partner":
         partner = loaded if isinstance(loaded, Partner) else load_partner(path)
@@ -86,24 +91,35 @@ def check_clauses(path: str | Path, kind: str, loaded: object = None) -> None:
         raise InputError([source.issue(loc, message) for loc, message in problems])
 
 
-def _check_portfolio_clauses(portfolio: Any) -> None:
-    """A portfolio's policy and partners' clauses, each reported against its own file: a
-    portfolio is only valid if every term sheet it can give renders."""
+def check_portfolio_clauses(pf: Portfolio) -> None:
+    """Refuse, at their files and lines (as `validate` does), the clauses of a portfolio's
+    policy and partners that no document could render, before a command works and then
+    renders: the renderer itself knows a clause only by its partner and id. The loaded
+    policy and partners are checked (a regime or `--set` may have replaced them), each
+    located in its file when it came from one."""
     from dealbench.errors import InputError, Issue
-    from dealbench.model import Portfolio
+    from dealbench.model.yamlio import field_path, read_yaml
 
-    assert isinstance(portfolio, Portfolio)
-    partner_files = portfolio.partner_files
-    # `inputs` lists the portfolio file, its policy file, then its partner files.
-    policies = [f for f in list(portfolio.inputs)[1:] if f not in partner_files.values()]
-    issues: list[Issue] = []
-    checks = [(f, "policy", None) for f in policies] + [
-        (f, "partner", portfolio.partner(code)) for code, f in partner_files.items()
+    partner_files = set(pf.partner_files.values())
+    policy_file = next(
+        (f for f in list(pf.inputs)[1:] if f not in partner_files and Path(f).is_file()), None
+    )
+    found: list[tuple[str | None, list[tuple[tuple[str | int, ...], str]]]] = [
+        (policy_file, list(policy_clause_problems(pf.policy)))
     ]
-    for path, kind, loaded in checks:
-        try:
-            check_clauses(path, kind, loaded)
-        except InputError as exc:
-            issues += exc.issues
+    for code, partner_file in pf.partner_files.items():
+        partner = pf.partner(code)
+        if partner is not None:
+            found.append((partner_file, list(partner_clause_problems(partner))))
+    issues: list[Issue] = []
+    for file, problems in found:
+        if not problems:
+            continue
+        if file is not None and Path(file).is_file():
+            source = read_yaml(Path(file))
+            issues += [source.issue(loc, message) for loc, message in problems]
+        else:
+            where = file or f"policy {pf.policy.id}"
+            issues += [Issue(where, None, field_path(loc), message) for loc, message in problems]
     if issues:
         raise InputError(issues)
