@@ -156,3 +156,6 @@ def test_nash_survives_a_gain_of_nothing_at_all(run: Runner) -> None:
     pf = load_portfolio(QA13 / "nash.yaml")
     assert not check(pf, [_package(d) for d in result["deals"]]).violations
     assert sum(d["compute"]["2026"] for d in result["deals"]) <= 100_000
+    # A side held at its walk-away value (a gain of 1e-17 after the check's sums) gains
+    # nothing: the log product is -inf (null), not log(1e-17), with no factor to state.
+    assert result["objective"] is None and "no bound" in result["message"], result["message"]

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from dealbench.checker import evaluate
 from dealbench.model.schema import Portfolio
@@ -183,7 +183,17 @@ def bargaining_objective(
         gains += [((v - p.us_batna) / MONEY, vi), ((u - p.batna) / MONEY, ui)]
     if mode == "kalai":
         return min((g / ideal for g, ideal in gains), default=1.0)
-    return sum(math.log(g) if g > 0 else -math.inf for g, _ in gains)
+    return _log_product(g for g, _ in gains)
+
+
+#: A gain below a dollar (in USD bn, as gains are here) is no gain: a package that holds
+#: a side at its walk-away value gives it 1e-17, say, after the sums of the check.
+NO_GAIN = 1e-9
+
+
+def _log_product(gains: Iterable[float]) -> float:
+    """The log Nash product of `gains` (USD bn): -inf when a side gains nothing."""
+    return sum(math.log(g) if g > NO_GAIN else -math.inf for g in gains)
 
 
 def _score(mode: Mode, found: dict[str, tuple[float, float]], ideals: Ideals) -> float:
@@ -193,7 +203,7 @@ def _score(mode: Mode, found: dict[str, tuple[float, float]], ideals: Ideals) ->
             g / i for code, pair in found.items() for g, i in zip(pair, ideals[code], strict=True)
         ]
         return min(shares, default=1.0)
-    return sum(math.log(g) if g > 0 else -math.inf for pair in found.values() for g in pair)
+    return _log_product(g for pair in found.values() for g in pair)
 
 
 def _bound_note(
@@ -322,7 +332,7 @@ def _nash(
                 return best[0], Status.TIME_LIMIT, best[2], best[3]
             return form, status, proven, top
         found = _gains(form, ideals)
-        true = sum(math.log(g) if g > 0 else -math.inf for pair in found.values() for g in pair)
+        true = _log_product(g for pair in found.values() for g in pair)
         top = bound / MONEY if bound is not None else _objective(form)
         error = max(top - true, 0.0)
         details["rounds"] = float(i + 1)
