@@ -54,7 +54,13 @@ class Source:
         return _locate(self.positions, loc)[1]
 
     def issue(self, loc: Loc, message: str) -> Issue:
+        """An issue at `loc`; a last field absent from the file is named at its parent's line."""
         node_loc, line = _locate(self.positions, loc)
+        if loc and isinstance(loc[-1], str) and not _is_tag(loc[-1]):
+            parent, _ = _locate(self.positions, loc[:-1])
+            plain = [p for p in loc[:-1] if not (isinstance(p, str) and _is_tag(p))]
+            if node_loc == parent and len(parent) == len(plain):
+                node_loc = (*parent, loc[-1])
         return Issue(self.display, line, field_path(node_loc), message)
 
     def data(self) -> Any:
