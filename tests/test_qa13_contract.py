@@ -5,6 +5,7 @@ Each test is the smallest instance of a clause that did not hold.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from helpers import REPO, Runner
@@ -26,3 +27,18 @@ def test_a_round_after_the_first_without_a_basis_is_refused(run: Runner, rounds:
             f"error: {path}:1: basis: missing: every round after the first names the round it "
             "answers"
         ) in result.stderr
+
+
+def test_set_works_on_a_policy_that_declares_its_granularity(run: Runner, tmp_path: Path) -> None:
+    """A policy file may say `granularity: 500` (README, Data files). Any `--set` on such a
+    policy, here DESIGN's own `policy.risk_penalty_per_h100e=200k`, was refused with
+    "policy.risk_penalty_per_h100e: expected a number, got None": the override re-read
+    the policy's granularity from its dump, which the loader did not accept."""
+    deals = tmp_path / "deals"
+    shutil.copytree(REPO / "deals", deals, ignore=shutil.ignore_patterns("rounds"))
+    policy = deals / "policy" / "bilateral.yaml"
+    policy.write_text(policy.read_text() + "granularity: 500\n")
+    portfolio = deals / "portfolios" / "gulf-asia.yaml"
+    result = run("solve", portfolio, "--set", "policy.risk_penalty_per_h100e=200k")
+    assert result.exit_code == 0, result.output
+    assert "declared steps of 500 H100e" in result.stdout

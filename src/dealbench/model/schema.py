@@ -144,6 +144,9 @@ def _granularity(value: Any) -> Any:
     """`1_000` or `{h100e: 1_000}` (H100e), `{chips: 512, model: B200}`; 0 is continuous."""
     if isinstance(value, Granularity):
         return value
+    dumped = isinstance(value, dict) and value.keys() == {"h100e", "chips", "model"}
+    if dumped and value["chips"] is None and value["model"] is None:  # in H100e, as dumped
+        value = {"h100e": value["h100e"]}
     if isinstance(value, dict) and {"chips", "model"} <= set(value) <= {"chips", "model", "h100e"}:
         chips = parse_number(value["chips"])
         model = str(value["model"]).upper()
