@@ -5,6 +5,7 @@ Each test is the smallest instance of a clause that did not hold.
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -42,3 +43,33 @@ def test_set_works_on_a_policy_that_declares_its_granularity(run: Runner, tmp_pa
     result = run("solve", portfolio, "--set", "policy.risk_penalty_per_h100e=200k")
     assert result.exit_code == 0, result.output
     assert "declared steps of 500 H100e" in result.stdout
+
+
+def test_set_reaches_a_portfolios_granularity(run: Runner) -> None:
+    """DESIGN: `--set` takes "dotted paths into the loaded files"; a portfolio file may
+    declare `granularity`, yet `--set portfolio.granularity=5000` said "portfolio has no
+    field 'granularity'" (exit 2). It now sets the portfolio's own step, as the file would,
+    and `none` leaves the policy's."""
+    own = run("solve", GULF, "--set", "portfolio.granularity=5000", "--json")
+    assert own.exit_code == 0, own.output
+    via_policy = run("solve", GULF, "--set", "policy.granularity=5000", "--json")
+    assert json.loads(own.stdout)["deals"] == json.loads(via_policy.stdout)["deals"]
+    assert (
+        "declared steps of 5,000 H100e"
+        in run("solve", GULF, "--set", "portfolio.granularity=5000").stdout
+    )
+    unset = run(
+        "solve", GULF, "--set", "portfolio.granularity=5000", "--set", "portfolio.granularity=none"
+    )
+    assert "declared steps of 1,000 H100e" in unset.stdout
+
+
+def test_set_says_which_portfolio_fields_it_cannot_change(run: Runner) -> None:
+    """`--set portfolio.title=X` said "portfolio has no field 'title'", which the file has."""
+    result = run("solve", GULF, "--set", "portfolio.periods=[2026]")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: --set: portfolio.periods: 'periods' shapes the portfolio and is not a figure "
+        "--set changes (edit the portfolio file); expected one of: supply, risk_budget, caps, "
+        "granularity\n"
+    )

@@ -3,9 +3,10 @@
 A path is dotted, rooted at one of the three kinds of file a portfolio loads:
 `policy.risk_penalty_per_h100e=200k`, `partners.AE.batna=3bn`,
 `partners.AE.concessions.invest-us.levels.200bn.us_value=12bn`,
-`portfolio.supply.2027=900_000`, `portfolio.caps.AE.veu=800_000`. Lists are
-indexed by their items' ids (partners by code) or by position (`value_per_h100e.0.value`,
-or `value_per_h100e[0].value` as the notes on uncertain figures name it). A value is read
+`portfolio.supply.2027=900_000`, `portfolio.caps.AE.veu=800_000`,
+`portfolio.granularity=500`. Lists are indexed by their items' ids (partners by code)
+or by position (`value_per_h100e.0.value`, or `value_per_h100e[0].value` as the notes on
+uncertain figures name it). A value is read
 as YAML (so `{tpp: 790_000_000}` and `true` work) and then parsed by the same
 validators as the files, so units are those of the files: money as `3bn`,
 compute as `900_000` or `{tpp: N}`. Each override is validated alone, in order,
@@ -33,12 +34,14 @@ from dealbench.model.load import partner_cap_problems
 from dealbench.model.periods import PeriodMismatch, as_written
 from dealbench.model.schema import (
     Compute,
+    GranularityField,
     Id,
     Number,
     Partner,
     Period,
     Policy,
     Portfolio,
+    PortfolioFile,
     Strict,
 )
 from dealbench.model.yamlio import _message, field_path, matching_errors
@@ -71,6 +74,17 @@ class _PortfolioFields(Strict):
     supply: dict[Period, Annotated[Compute, Field(ge=0)]]
     risk_budget: Annotated[Number, Field(ge=0)] | None = None
     caps: dict[str, dict[Id, Annotated[Compute, Field(ge=0)]]] = Field(default_factory=dict)
+    granularity: GranularityField | None = None
+
+    @classmethod
+    def of(cls, pf: Portfolio) -> _PortfolioFields:
+        """The portfolio's own figures, as its file gives them."""
+        return cls(
+            supply=pf.supply,
+            risk_budget=pf.own_risk_budget,
+            caps=pf.caps,
+            granularity=pf.own_granularity,
+        )
 
 
 # --- parsing ------------------------------------------------------------------------------
@@ -296,7 +310,13 @@ def _walk(pf: Portfolio, path: str, value: Any, where: str) -> _Walked:
             raise fail(f"a path names a field of the partner, e.g. partners.{code}.batna")
         obj, prefix, inside = partner, f"partners.{code}", rest[1:]
     elif root == "portfolio":
-        obj = _PortfolioFields(supply=pf.supply, risk_budget=pf.own_risk_budget, caps=pf.caps)
+        obj = _PortfolioFields.of(pf)
+        if rest[0] in PortfolioFile.model_fields and rest[0] not in _PortfolioFields.model_fields:
+            fields = ", ".join(_PortfolioFields.model_fields)
+            raise fail(
+                f"'{rest[0]}' shapes the portfolio and is not a figure --set changes (edit "
+                f"the portfolio file); expected one of: {fields}"
+            )
     data = obj.model_dump()
     _set(data, obj, inside, value, prefix, fail)
     return _Walked(root, rest, data, fail)
@@ -350,6 +370,7 @@ def _apply_portfolio(
             "own_risk_budget": spec.risk_budget,
             "no_risk_budget": unset,
             "caps": {code: dict(levels) for code, levels in spec.caps.items()},
+            "own_granularity": spec.granularity,
         }
     )
     return new.model_copy(update={"risk_budget": new.budget_under(pf.policy)})
@@ -418,9 +439,7 @@ def read_value(portfolio: Portfolio, path: str) -> Any:
     elif root == "partners" and rest:
         obj, rest = portfolio.partner(rest[0]), rest[1:]
     elif root == "portfolio":
-        obj = _PortfolioFields(
-            supply=portfolio.supply, risk_budget=portfolio.own_risk_budget, caps=portfolio.caps
-        )
+        obj = _PortfolioFields.of(portfolio)
     else:
         return None
     for part in rest:
