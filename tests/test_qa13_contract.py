@@ -6,7 +6,13 @@ Each test is the smallest instance of a clause that did not hold.
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from helpers import REPO, Runner
@@ -73,3 +79,45 @@ def test_set_says_which_portfolio_fields_it_cannot_change(run: Runner) -> None:
         "--set changes (edit the portfolio file); expected one of: supply, risk_budget, caps, "
         "granularity\n"
     )
+
+
+def _session(sid: int) -> list[int]:
+    """The processes of session `sid` (a command and every process it started)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if os.getsid(int(entry.name)) == sid:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def test_ctrl_c_stops_serve_without_a_traceback(tmp_path: Path) -> None:
+    """README: "Press Ctrl-C to stop." The terminal sends Ctrl-C to every process of the
+    command; the web's solve process, started and warmed up before any click, printed a
+    KeyboardInterrupt traceback under the server's "interrupted"."""
+    deals = tmp_path / "deals"
+    shutil.copytree(REPO / "deals", deals, ignore=shutil.ignore_patterns("rounds"))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dealbench.cli", "serve", str(deals), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # a terminal's process group, as Ctrl-C reaches it
+    )
+    assert process.stdout is not None
+    line = ""
+    while "Press Ctrl-C" not in line:
+        line = process.stdout.readline()
+        assert line, "dealbench serve stopped before serving"
+    deadline = time.monotonic() + 30
+    while len(_session(process.pid)) < 3 and time.monotonic() < deadline:
+        time.sleep(0.2)  # the fork server and the solve process it starts
+    time.sleep(3)  # the solve process warms up, then waits for a job
+    os.killpg(process.pid, signal.SIGINT)
+    out, _ = process.communicate(timeout=30)
+    assert process.returncode == 130, out
+    assert "Traceback" not in out and "KeyboardInterrupt" not in out, out
+    assert re.search(r"^interrupted$", out, re.M), out

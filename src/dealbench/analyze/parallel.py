@@ -280,20 +280,10 @@ def _discard(pool: ProcessPoolExecutor, *, stop: bool = False) -> None:
 
 def _start_worker() -> None:
     """A worker's start: Ctrl-C is its caller's, and it ends with its caller."""
-    from dealbench.workers import exit_with_parent
+    from dealbench.workers import exit_with_parent, ignore_ctrl_c
 
-    _ignore_ctrl_c()
+    ignore_ctrl_c()
     exit_with_parent()
-
-
-def _ignore_ctrl_c() -> None:
-    """A worker's start: Ctrl-C, which the terminal sends to every process of the command,
-    is the calling process's to handle (it stops the workers). A worker waiting for its
-    next task printed a KeyboardInterrupt traceback on the user's terminal, and one in a
-    solve sent an interruption back that nobody waited for."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _warm_up() -> None:
