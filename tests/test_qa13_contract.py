@@ -121,3 +121,25 @@ def test_ctrl_c_stops_serve_without_a_traceback(tmp_path: Path) -> None:
     assert process.returncode == 130, out
     assert "Traceback" not in out and "KeyboardInterrupt" not in out, out
     assert re.search(r"^interrupted$", out, re.M), out
+
+
+def test_render_workers_leave_ctrl_c_to_the_command() -> None:
+    """Ctrl-C during `solve --render md,html,docx,pdf` (the terminal sends it to every
+    process of the command) printed a KeyboardInterrupt traceback from a document worker
+    (`Process SpawnProcess-2: Traceback ...`) above "interrupted"."""
+    from dealbench.render.documents import render_pool
+
+    with render_pool(1) as pool:
+        assert pool.submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_IGN
+
+
+def test_the_fork_servers_processes_leave_ctrl_c_to_the_command() -> None:
+    """Ctrl-C early in `frontier --jointly` printed a KeyboardInterrupt traceback from the
+    fork server, interrupted while it imported what its workers share; its processes
+    (the web's solve process among them) leave Ctrl-C to the command that started them."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from dealbench.analyze.parallel import fork_server
+
+    with ProcessPoolExecutor(1, mp_context=fork_server()) as pool:
+        assert pool.submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_IGN

@@ -17,7 +17,7 @@ import threading
 import time
 from multiprocessing.connection import wait
 
-__all__ = ["exit_with_parent", "ignore_ctrl_c"]
+__all__ = ["exit_with_parent", "ignore_ctrl_c", "start_worker"]
 
 #: Seconds between two looks for a new parent (a getppid() call), waiting on the pipe.
 WATCH_SECONDS = 0.5
@@ -55,3 +55,11 @@ def ignore_ctrl_c() -> None:
     the user's terminal, and one in a solve sent an interruption back that nobody waited
     for."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def start_worker() -> None:
+    """A pool worker's start (its initializer): Ctrl-C is its caller's, and it ends with
+    its caller. Here, in a module that imports little, so that a spawned worker starts
+    ignoring Ctrl-C before it imports what its tasks need."""
+    ignore_ctrl_c()
+    exit_with_parent()
