@@ -143,3 +143,24 @@ def test_the_fork_servers_processes_leave_ctrl_c_to_the_command() -> None:
 
     with ProcessPoolExecutor(1, mp_context=fork_server()) as pool:
         assert pool.submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_IGN
+
+
+def test_a_date_that_does_not_exist_names_its_field(run: Runner, rounds: Path) -> None:
+    """ "Every error names the file, the line and the field path": a round dated 2026-13-45
+    said "invalid YAML: cannot read '2026-13-45' as a date", without the field."""
+    path = rounds / "AE/004-partner.yaml"
+    text = path.read_text()
+    line = 1 + text.split("\n").index(next(x for x in text.split("\n") if x.startswith("date:")))
+    path.write_text(re.sub(r"(?m)^date: .*$", "date: 2026-13-45", text))
+    result = run("history", GULF, "--partner", "AE", "--rounds", rounds)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: {path}:{line}: date: cannot read '2026-13-45' as a date (no such date; "
+        "write YYYY-MM-DD)\n"
+    )
+    listed = rounds / "dates.yaml"
+    listed.write_text("scenarios:\n  - id: a\n    title: A\n    set: {x: [1, 2026-02-30]}\n")
+    result = run("validate", listed)
+    assert f"{listed}:4: scenarios[0].set.x[1]: cannot read '2026-02-30' as a date" in (
+        result.stderr
+    )

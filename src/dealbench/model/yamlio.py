@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 from yaml import YAMLError
 
 from dealbench.errors import InputError, Issue
-from dealbench.model.yamlparse import Loc, Positions, parse, yaml_issue
+from dealbench.model.yamlparse import Loc, Positions, UnreadableValue, parse, yaml_issue
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -93,6 +93,11 @@ def read_yaml(path: Path) -> Source:
         raise InputError(Issue(display, bad_line, "", f"not UTF-8 text ({exc.reason})")) from None
     try:
         tree, positions, duplicates = parse(text)
+    except UnreadableValue as exc:
+        if not exc.loc or exc.problem_mark is None:
+            raise InputError(yaml_issue(display, text, exc)) from None
+        line = exc.problem_mark.line + 1
+        raise InputError(Issue(display, line, field_path(exc.loc), str(exc.problem))) from None
     except YAMLError as exc:
         raise InputError(yaml_issue(display, text, exc)) from None
     if duplicates:
