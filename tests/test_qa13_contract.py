@@ -164,3 +164,21 @@ def test_a_date_that_does_not_exist_names_its_field(run: Runner, rounds: Path) -
     assert f"{listed}:4: scenarios[0].set.x[1]: cannot read '2026-02-30' as a date" in (
         result.stderr
     )
+
+
+def test_a_file_of_another_kind_is_named_as_such_by_render_and_sweep(run: Runner) -> None:
+    """ "Says what was expected": `render PORTFOLIO` said the portfolio file "is a package;
+    give the portfolio it is for", and `sweep PORTFOLIO PORTFOLIO` listed the portfolio's
+    fields as unknown in a scenarios file; validate, solve and evaluate name the kind."""
+    rendered = run("render", GULF, "--out", "unused")
+    assert rendered.exit_code == 2
+    assert rendered.stderr.startswith("error: ")
+    assert rendered.stderr.endswith(
+        "gulf-asia.yaml:1: this is a portfolio file, expected a package file here\n"
+    )
+    swept = run("sweep", GULF, GULF)
+    assert swept.exit_code == 2
+    assert swept.stderr.startswith("error: ")
+    assert swept.stderr.endswith(
+        "gulf-asia.yaml:1: this is a portfolio file, expected a scenarios file here\n"
+    )
