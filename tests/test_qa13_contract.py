@@ -182,3 +182,15 @@ def test_a_file_of_another_kind_is_named_as_such_by_render_and_sweep(run: Runner
     assert swept.stderr.endswith(
         "gulf-asia.yaml:1: this is a portfolio file, expected a scenarios file here\n"
     )
+
+
+def test_a_value_with_an_unknown_tag_names_its_field(run: Runner, tmp_path: Path) -> None:
+    """`compute: {2026: !python/object:os.system ls}` said "invalid YAML: unknown tag",
+    at the line but without the field."""
+    package = tmp_path / "tagged.yaml"
+    package.write_text("partner: AE\nsecurity: veu\ncompute: {2026: !python/object:os.system ls}\n")
+    result = run("validate", package, "--portfolio", GULF)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: {package}:3: compute.2026: unknown tag '!python/object:os.system'\n"
+    )

@@ -221,8 +221,9 @@ _SCALARS: dict[str, Any] = {
 
 
 class UnreadableValue(ConstructorError):
-    """A value YAML reads by its look that is no such thing (`2026-02-30`, no such date);
-    `loc` is its field, where the file's mappings and lists name one."""
+    """A value YAML reads by its look that is no such thing (`2026-02-30`, no such date),
+    or one with a tag it does not know; `loc` is its field, where the file's mappings and
+    lists name one."""
 
     loc: Loc = ()
 
@@ -247,20 +248,20 @@ def _scalar(node: ScalarNode) -> Any:
         raise UnreadableValue(None, None, problem, node.start_mark) from None
 
 
-def _value(node: ScalarNode, path: Loc, key: Any) -> Any:
-    """The value of a mapping's `key` or a list's item (`_scalar`); one that cannot be read
-    names its field."""
+def _value(node: ScalarNode, loc: Loc) -> Any:
+    """The value at `loc`, a mapping's key or a list's index (`_scalar`); one that cannot
+    be read names its field."""
     try:
         return _scalar(node)
     except UnreadableValue as exc:
-        exc.loc = (*path, key if isinstance(key, int) else str(key))
+        exc.loc = loc
         raise
 
 
 def _other(node: Node) -> Any:
     """A value of another standard tag (!!binary, !!set, !!omap...); unknown tags are refused."""
     if node.tag not in SafeConstructor.yaml_constructors:
-        raise ConstructorError(None, None, f"unknown tag {node.tag!r}", node.start_mark)
+        raise UnreadableValue(None, None, f"unknown tag {node.tag!r}", node.start_mark)
     return SafeConstructor().construct_object(node, deep=True)
 
 
@@ -349,7 +350,9 @@ class _Builder:
             line = key_node.start_mark.line + 1
             if value_node.__class__ is ScalarNode:  # most values: inline the plain string
                 value = (
-                    value_node.value if value_node.tag == _STR else _value(value_node, path, key)
+                    value_node.value
+                    if value_node.tag == _STR
+                    else _value(value_node, (*path, str(key)))
                 )
                 inner = None
             else:
@@ -386,7 +389,7 @@ class _Builder:
         lines: list[tuple[int, Positions]] = []
         for index, item in enumerate(node.value):
             if item.__class__ is ScalarNode:
-                value = item.value if item.tag == _STR else _value(item, path, index)
+                value = item.value if item.tag == _STR else _value(item, (*path, index))
                 inner = None
             else:
                 value, inner = self.build(item, (*path, index))
