@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from helpers import REPO, Runner
 
 GULF = REPO / "deals" / "portfolios" / "gulf-asia.yaml"
@@ -194,3 +196,18 @@ def test_a_value_with_an_unknown_tag_names_its_field(run: Runner, tmp_path: Path
     assert result.stderr == (
         f"error: {package}:3: compute.2026: unknown tag '!python/object:os.system'\n"
     )
+
+
+def test_an_empty_out_is_refused_not_read_as_the_current_folder(
+    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--out "$OUTDIR"` with the variable unset wrote result.json, packages/ and the
+    documents into the current folder (Path("") is "."), or, in the repository, failed on
+    a link there with a message about `templates`."""
+    monkeypatch.chdir(tmp_path)
+    result = run("solve", GULF, "--out", "")
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--out': an empty path; name the folder to write into" in (
+        result.stderr
+    )
+    assert list(tmp_path.iterdir()) == []

@@ -69,8 +69,24 @@ DEMO_PORTFOLIO = "portfolios/gulf-asia.yaml"
 Json = Annotated[
     bool, typer.Option("--json", help="Print one JSON object on stdout instead of a table.")
 ]
+
+
+def out_folder(text: str | Path) -> Path:
+    """`--out` as written: an empty path (`--out "$OUT"` with the variable unset) is
+    refused, where a Path would read it as the current folder and write there."""
+    if not str(text).strip():
+        raise typer.BadParameter("an empty path; name the folder to write into")
+    return Path(text)
+
+
 OutDir = Annotated[
-    Path | None, typer.Option("--out", help="Write result.json and term sheets into this folder.")
+    Path | None,
+    typer.Option(
+        "--out",
+        help="Write result.json and term sheets into this folder.",
+        parser=out_folder,
+        metavar="<path>",
+    ),
 ]
 Force = Annotated[
     bool, typer.Option("--force", help="Overwrite files in --out that dealbench did not write.")

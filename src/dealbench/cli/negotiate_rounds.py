@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from dealbench.cli.base import Force, Json, PortfolioArg, app
+from dealbench.cli.base import Force, Json, PortfolioArg, app, out_folder
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 from dealbench.cli.scenario_options import ExecutorOpt, JobsOpt, SchedulerOpt, executor_from
@@ -59,6 +59,8 @@ DocsOpt = Annotated[
     Path | None,
     typer.Option(
         "--out",
+        parser=out_folder,
+        metavar="<path>",
         help="Folder for the round's term sheets and redlines (default: out/rounds/<portfolio id>).",
     ),
 ]
@@ -585,6 +587,8 @@ def history(
         Path | None,
         typer.Option(
             "--out",
+            parser=out_folder,
+            metavar="<path>",
             help="Also draw the rounds on the deal's frontier: DIR/charts/<CODE>-rounds.svg "
             "and .png.",
         ),
@@ -695,7 +699,13 @@ def room(
         ),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Folder for the memo (with --render).")
+        Path | None,
+        typer.Option(
+            "--out",
+            parser=out_folder,
+            metavar="<path>",
+            help="Folder for the memo (with --render).",
+        ),
     ] = None,
     date: Annotated[
         str | None,

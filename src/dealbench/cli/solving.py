@@ -28,6 +28,7 @@ from dealbench.cli.base import (
     check_gap,
     check_time_limit,
     gap_option,
+    out_folder,
     parse_money_option,
     share_option,
 )
@@ -548,7 +549,13 @@ def _evaluate_against(
 @app.command(epilog=examples("dealbench demo", "dealbench demo --out /tmp/demo-out"))
 def demo(
     out: Annotated[
-        Path, typer.Option("--out", help="Folder for the result and the documents.")
+        Path,
+        typer.Option(
+            "--out",
+            parser=out_folder,
+            metavar="<path>",
+            help="Folder for the result and the documents.",
+        ),
     ] = Path("out"),
     force: Force = False,
 ) -> None:
