@@ -207,7 +207,21 @@ def test_an_empty_out_is_refused_not_read_as_the_current_folder(
     monkeypatch.chdir(tmp_path)
     result = run("solve", GULF, "--out", "")
     assert result.exit_code == 2, result.output
-    assert "Invalid value for '--out': an empty path; name the folder to write into" in (
-        result.stderr
-    )
+    assert "Invalid value for '--out': an empty path; name the folder" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_empty_rounds_folder_is_refused_not_read_as_the_current_folder(
+    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`walk-away ... --rounds "$ROUNDS"` with the variable unset recorded QA/001-us.yaml
+    in the current folder; `--templates ""` read the current folder as house templates."""
+    monkeypatch.chdir(tmp_path)
+    walked = run("walk-away", GULF, "--partner", "QA", "--rounds", "")
+    assert walked.exit_code == 2, walked.output
+    assert "Invalid value for '--rounds': an empty path; name the folder" in walked.stderr
+    package = REPO / "deals/packages/ae-offer.yaml"
+    rendered = run("render", package, "--portfolio", GULF, "--templates", "", "--out", "x")
+    assert rendered.exit_code == 2, rendered.output
+    assert "Invalid value for '--templates': an empty path; name the folder" in rendered.stderr
     assert list(tmp_path.iterdir()) == []

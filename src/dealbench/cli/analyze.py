@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from dealbench.cli.base import Date, Force, Json, PortfolioArg, app, out_folder
+from dealbench.cli.base import Date, Force, Json, PortfolioArg, app, given_folder
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 from dealbench.cli.scenario_options import (
@@ -89,7 +89,7 @@ def compare(
         Path | None,
         typer.Option(
             "--out",
-            parser=out_folder,
+            parser=given_folder,
             metavar="<path>",
             help="Write comparison.json, each regime's result.json and the charts here.",
         ),
@@ -216,7 +216,7 @@ def sweep(
         Path | None,
         typer.Option(
             "--out",
-            parser=out_folder,
+            parser=given_folder,
             metavar="<path>",
             help="Write sweep.json and the sweep's chart (SVG, PNG) here.",
         ),

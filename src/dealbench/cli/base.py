@@ -71,11 +71,12 @@ Json = Annotated[
 ]
 
 
-def out_folder(text: str | Path) -> Path:
-    """`--out` as written: an empty path (`--out "$OUT"` with the variable unset) is
-    refused, where a Path would read it as the current folder and write there."""
+def given_folder(text: str | Path) -> Path:
+    """A folder option as written (`--out`, `--rounds`, `--templates`): an empty path
+    (`--out "$OUT"` with the variable unset) is refused, where a Path would read it as
+    the current folder, and write or record there."""
     if not str(text).strip():
-        raise typer.BadParameter("an empty path; name the folder to write into")
+        raise typer.BadParameter("an empty path; name the folder")
     return Path(text)
 
 
@@ -84,7 +85,7 @@ OutDir = Annotated[
     typer.Option(
         "--out",
         help="Write result.json and term sheets into this folder.",
-        parser=out_folder,
+        parser=given_folder,
         metavar="<path>",
     ),
 ]

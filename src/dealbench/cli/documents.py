@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dealbench.cli.base import Date, Force, app, out_folder
+from dealbench.cli.base import Date, Force, app, given_folder
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 
@@ -47,6 +47,8 @@ Templates = Annotated[
     Path | None,
     typer.Option(
         "--templates",
+        parser=given_folder,
+        metavar="<path>",
         help="A folder of house templates; each overrides the shipped template of the same "
         "name (a clause: clauses/term.txt.j2). A reference.docx there styles every DOCX.",
     ),
@@ -180,7 +182,10 @@ def render(
     out: Annotated[
         Path,
         typer.Option(
-            "--out", parser=out_folder, metavar="<path>", help="Folder to write the documents into."
+            "--out",
+            parser=given_folder,
+            metavar="<path>",
+            help="Folder to write the documents into.",
         ),
     ],
     doc: Annotated[
@@ -283,7 +288,7 @@ def redline(
         Path,
         typer.Option(
             "--out",
-            parser=out_folder,
+            parser=given_folder,
             metavar="<path>",
             help="A file (its suffix picks the format) or a folder.",
         ),

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from dealbench.cli.base import Force, Json, PortfolioArg, app, gap_option, out_folder
+from dealbench.cli.base import Force, Json, PortfolioArg, app, gap_option, given_folder
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 from dealbench.cli.output import print_table, say
@@ -58,7 +58,7 @@ def frontier(
         Path | None,
         typer.Option(
             "--out",
-            parser=out_folder,
+            parser=given_folder,
             metavar="<path>",
             help="Write frontier-<CODE>.json, .svg and .png into this folder.",
         ),

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from dealbench.cli.base import Force, Json, PortfolioArg, app, out_folder
+from dealbench.cli.base import Force, Json, PortfolioArg, app, given_folder
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 from dealbench.cli.scenario_options import ExecutorOpt, JobsOpt, SchedulerOpt, executor_from
@@ -44,6 +44,8 @@ RoundsOpt = Annotated[
     Path | None,
     typer.Option(
         "--rounds",
+        parser=given_folder,
+        metavar="<path>",
         help="The portfolio's rounds folder (default: deals/rounds/<portfolio id>/ beside "
         "the portfolios folder).",
     ),
@@ -59,7 +61,7 @@ DocsOpt = Annotated[
     Path | None,
     typer.Option(
         "--out",
-        parser=out_folder,
+        parser=given_folder,
         metavar="<path>",
         help="Folder for the round's term sheets and redlines (default: out/rounds/<portfolio id>).",
     ),
@@ -587,7 +589,7 @@ def history(
         Path | None,
         typer.Option(
             "--out",
-            parser=out_folder,
+            parser=given_folder,
             metavar="<path>",
             help="Also draw the rounds on the deal's frontier: DIR/charts/<CODE>-rounds.svg "
             "and .png.",
@@ -702,7 +704,7 @@ def room(
         Path | None,
         typer.Option(
             "--out",
-            parser=out_folder,
+            parser=given_folder,
             metavar="<path>",
             help="Folder for the memo (with --render).",
         ),

@@ -28,7 +28,7 @@ from dealbench.cli.base import (
     check_gap,
     check_time_limit,
     gap_option,
-    out_folder,
+    given_folder,
     parse_money_option,
     share_option,
 )
@@ -138,7 +138,12 @@ def solve(
     ] = None,
     templates: Annotated[
         Path | None,
-        typer.Option("--templates", help="House templates overriding the shipped ones by name."),
+        typer.Option(
+            "--templates",
+            parser=given_folder,
+            metavar="<path>",
+            help="House templates overriding the shipped ones by name.",
+        ),
     ] = None,
     policy: PolicyOpt = None,
     sets: SetOpt = None,
@@ -183,6 +188,7 @@ def solve(
         typer.Option(
             "--rounds",
             metavar="DIR",
+            parser=given_folder,
             help="Re-plan from the rounds in DIR (deals/rounds/<portfolio id>): concluded "
             "deals fixed as agreed, walked-away partners without a deal, the open "
             "negotiations re-optimized in what is left (us-best).",
@@ -446,6 +452,8 @@ def evaluate(
         Path | None,
         typer.Option(
             "--rounds",
+            parser=given_folder,
+            metavar="<path>",
             help="The portfolio's rounds folder (with --against, default: deals/rounds/<id>); "
             "without --against, supply and risk budget are checked beside the deals "
             "concluded in it.",
@@ -552,7 +560,7 @@ def demo(
         Path,
         typer.Option(
             "--out",
-            parser=out_folder,
+            parser=given_folder,
             metavar="<path>",
             help="Folder for the result and the documents.",
         ),
