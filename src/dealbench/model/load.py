@@ -26,7 +26,7 @@ from dealbench.model.schema import (
     PortfolioFile,
     ScenarioFile,
 )
-from dealbench.model.yamlio import Source, field_path, read_yaml, validate
+from dealbench.model.yamlio import Source, read_yaml, validate
 
 Kind = Literal["policy", "partner", "portfolio", "package", "round", "scenarios"]
 M = TypeVar("M", bound=BaseModel)
@@ -300,9 +300,8 @@ def package_issue(path: str | os.PathLike[str], field: str, message: str) -> Iss
     except InputError:
         at = ()
     for loc in ((*at, field), (field,)):
-        issue = source.issue(loc, message)
-        if issue.field == field_path(loc):
-            return issue
+        if source.has(loc):
+            return source.issue(loc, message)
     return source.issue((), f"{field}: {message}")
 
 

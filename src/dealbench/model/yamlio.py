@@ -53,6 +53,21 @@ class Source:
         """1-based line of the deepest node of `loc` found in the tree."""
         return _locate(self.positions, loc)[1]
 
+    def has(self, loc: Loc) -> bool:
+        """Whether the file gives the field at `loc` (every part of it found)."""
+        node = self.positions
+        for part in loc:
+            if isinstance(node, dict):
+                key = _map_key(node, part)
+                if key is _MISSING:
+                    return False
+                node = node[key][1]
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                node = node[part][1]
+            else:
+                return False
+        return True
+
     def issue(self, loc: Loc, message: str) -> Issue:
         """An issue at `loc`; a last field absent from the file is named at its parent's line."""
         node_loc, line = _locate(self.positions, loc)
