@@ -220,7 +220,7 @@ def test_a_range_concession_loads(tmp_path: Path) -> None:
             "amount: 1.4tn, us_value",
             "us_value",
             14,
-            "concessions[0].levels[1]",
+            "concessions[0].levels[1].amount",
             "every level of a range concession needs an `amount`",
         ),
         (

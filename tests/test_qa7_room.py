@@ -46,8 +46,9 @@ def test_a_conclusion_names_the_round_it_accepts(
     _write(tmp_path / "KZ/001-us.yaml", f"round: 1\nside: us\n{KZ_ROUND}status: concluded\n")
     with pytest.raises(InputError) as caught:
         room(pf, tmp_path)
-    assert "KZ/001-us.yaml:1: missing: a conclusion names the round whose package it " in str(
-        caught.value
+    assert (
+        "KZ/001-us.yaml:1: basis: missing: a conclusion names the round whose package it "
+        in str(caught.value)
     )
     assert "`basis: NNN-side.yaml`" in str(caught.value)
     # concluded by the side that made the offer: nobody accepted it

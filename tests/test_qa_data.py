@@ -422,7 +422,7 @@ def test_a_date_that_does_not_exist_is_named_as_a_date(run: Runner, tmp_path: Pa
     result = run("evaluate", "offer.yaml", "--portfolio", pf)
     assert result.exit_code == 2
     assert result.stderr == (
-        "error: offer.yaml:3: invalid YAML: cannot read '2026-02-30' as a date "
+        "error: offer.yaml:3: date: cannot read '2026-02-30' as a date "
         "(no such date; write YYYY-MM-DD)\n"
     )
 

@@ -404,7 +404,7 @@ def _structure_cases() -> list[Case]:
             "unknown-tag",
             p,
             7,
-            "",
+            "batna",
             "unknown tag",
             _replace_line(p, 7, "batna: !!python/object:os.system ls"),
         ),

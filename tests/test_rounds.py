@@ -481,7 +481,7 @@ def test_two_commands_racing_for_one_number_do_not_both_succeed(rounds: Path) ->
     barrier = threading.Barrier(2)
 
     def write(side: Literal["us", "partner"]) -> None:
-        data = RoundFile(round=5, side=side, package=last.package)
+        data = RoundFile(round=5, side=side, basis=last.name, package=last.package)
         barrier.wait()
         try:
             append_round(pf, negotiation, data)

@@ -1,4 +1,5 @@
-"""What every worker process dealbench starts does first: it ends with its parent.
+"""What every worker process dealbench starts does first: it ends with its parent, and
+leaves Ctrl-C to it.
 
 A pool's worker (`analyze.parallel`, `render.documents`) waits for its next task on
 a queue whose writing end it holds itself, so it never sees its parent go. A parent
@@ -11,11 +12,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from multiprocessing.connection import wait
 
-__all__ = ["exit_with_parent"]
+__all__ = ["exit_with_parent", "ignore_ctrl_c", "start_worker"]
 
 #: Seconds between two looks for a new parent (a getppid() call), waiting on the pipe.
 WATCH_SECONDS = 0.5
@@ -44,3 +46,20 @@ def exit_with_parent() -> None:
         os._exit(1)  # as the parent would have stopped it: no clean-up, no traceback
 
     threading.Thread(target=watch, name="dealbench-exit-with-parent", daemon=True).start()
+
+
+def ignore_ctrl_c() -> None:
+    """Leave Ctrl-C, which the terminal sends to every process of the command, to the
+    process that started this one: it stops its workers. A worker waiting for its next
+    task (a pool's, or the web's solve process) printed a KeyboardInterrupt traceback on
+    the user's terminal, and one in a solve sent an interruption back that nobody waited
+    for."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def start_worker() -> None:
+    """A pool worker's start (its initializer): Ctrl-C is its caller's, and it ends with
+    its caller. Here, in a module that imports little, so that a spawned worker starts
+    ignoring Ctrl-C before it imports what its tasks need."""
+    ignore_ctrl_c()
+    exit_with_parent()

@@ -38,6 +38,7 @@ from typing import Any, Literal, TypeVar
 from dealbench.analyze.cluster import ClusterError
 from dealbench.arguments import at_least_one, one_of
 from dealbench.errors import ArgumentError
+from dealbench.workers import start_worker
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -235,7 +236,7 @@ def _pool(needed: int, most: int) -> ProcessPoolExecutor:
             # pages (copy-on-write). The global comparison: 0.20-0.26 s -> 0.16-0.23 s.
             gc.freeze()
         _POOL = ProcessPoolExecutor(
-            max_workers=needed, mp_context=context, initializer=_start_worker
+            max_workers=needed, mp_context=context, initializer=start_worker
         )
         _POOL_SIZE = needed
         _POOL_FORKS = context.get_start_method() == "fork"
@@ -278,24 +279,6 @@ def _discard(pool: ProcessPoolExecutor, *, stop: bool = False) -> None:
         manager.join(timeout=STOP_SECONDS)
 
 
-def _start_worker() -> None:
-    """A worker's start: Ctrl-C is its caller's, and it ends with its caller."""
-    from dealbench.workers import exit_with_parent
-
-    _ignore_ctrl_c()
-    exit_with_parent()
-
-
-def _ignore_ctrl_c() -> None:
-    """A worker's start: Ctrl-C, which the terminal sends to every process of the command,
-    is the calling process's to handle (it stops the workers). A worker waiting for its
-    next task printed a KeyboardInterrupt traceback on the user's terminal, and one in a
-    solve sent an interruption back that nobody waited for."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def _warm_up() -> None:
     """Import what workers forked from this process would each import at their first
     solve, and read the solver's version once (every result names it)."""
@@ -325,10 +308,11 @@ def start_fork_server(preload: Iterable[str] = ()) -> None:
 
 def fork_server(preload: Iterable[str] = ()) -> Any:
     """The "forkserver" multiprocessing context, its server importing `preload` (added to
-    what others asked for before it started; it starts once, at its first process)."""
+    what others asked for before it started; it starts once, at its first process), after
+    `dealbench._leave_ctrl_c`: Ctrl-C is the command's, in the server and its processes."""
     context = multiprocessing.get_context("forkserver")
     _PRELOADED.update(preload)
-    context.set_forkserver_preload(sorted(_PRELOADED))
+    context.set_forkserver_preload(["dealbench._leave_ctrl_c", *sorted(_PRELOADED)])
     return context
 
 

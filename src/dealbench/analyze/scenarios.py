@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from dealbench.errors import InputError
-from dealbench.model import rules
+from dealbench.model import refuse_other_kind, rules
 from dealbench.model.overrides import (
     GIVEN,
     NONE_WORDS,
@@ -53,6 +53,7 @@ def load_scenarios(
     """A scenarios file (`scenarios: [{id, title, set: {PATH: VALUE}}]`), each scenario
     applied to `portfolio`; every problem is reported at its line of the file."""
     source = read_yaml(Path(path))
+    refuse_other_kind(source, "scenarios")
     spec: ScenarioFile = validate(source, ScenarioFile)
     out: list[tuple[Scenario, Portfolio]] = []
     issues = [source.issue(loc, message) for loc, message in rules.scenario_problems(spec)]

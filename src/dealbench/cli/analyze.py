@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from dealbench.cli.base import Date, Force, Json, PortfolioArg, app
+from dealbench.cli.base import Date, Force, Json, PortfolioArg, app, given_folder
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 from dealbench.cli.scenario_options import (
@@ -89,6 +89,8 @@ def compare(
         Path | None,
         typer.Option(
             "--out",
+            parser=given_folder,
+            metavar="<path>",
             help="Write comparison.json, each regime's result.json and the charts here.",
         ),
     ] = None,
@@ -215,7 +217,12 @@ def sweep(
     json_out: Json = False,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Write sweep.json and the sweep's chart (SVG, PNG) here."),
+        typer.Option(
+            "--out",
+            parser=given_folder,
+            metavar="<path>",
+            help="Write sweep.json and the sweep's chart (SVG, PNG) here.",
+        ),
     ] = None,
     force: Force = False,
     time_limit: TimeLimit = None,

@@ -69,8 +69,25 @@ DEMO_PORTFOLIO = "portfolios/gulf-asia.yaml"
 Json = Annotated[
     bool, typer.Option("--json", help="Print one JSON object on stdout instead of a table.")
 ]
+
+
+def given_folder(text: str | Path) -> Path:
+    """A folder option as written (`--out`, `--rounds`, `--templates`): an empty path
+    (`--out "$OUT"` with the variable unset) is refused, where a Path would read it as
+    the current folder, and write or record there."""
+    if not str(text).strip():
+        raise typer.BadParameter("an empty path; name the folder")
+    return Path(text)
+
+
 OutDir = Annotated[
-    Path | None, typer.Option("--out", help="Write result.json and term sheets into this folder.")
+    Path | None,
+    typer.Option(
+        "--out",
+        help="Write result.json and term sheets into this folder.",
+        parser=given_folder,
+        metavar="<path>",
+    ),
 ]
 Force = Annotated[
     bool, typer.Option("--force", help="Overwrite files in --out that dealbench did not write.")

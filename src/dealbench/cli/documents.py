@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dealbench.cli.base import Date, Force, app
+from dealbench.cli.base import Date, Force, app, given_folder
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 
@@ -47,6 +47,8 @@ Templates = Annotated[
     Path | None,
     typer.Option(
         "--templates",
+        parser=given_folder,
+        metavar="<path>",
         help="A folder of house templates; each overrides the shipped template of the same "
         "name (a clause: clauses/term.txt.j2). A reference.docx there styles every DOCX.",
     ),
@@ -177,7 +179,15 @@ def render(
             help="A result.json (from solve --out) or a package YAML file.",
         ),
     ],
-    out: Annotated[Path, typer.Option("--out", help="Folder to write the documents into.")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            parser=given_folder,
+            metavar="<path>",
+            help="Folder to write the documents into.",
+        ),
+    ],
     doc: Annotated[
         str, typer.Option("--doc", help="term-sheet, deal-memo or portfolio-memo.")
     ] = "term-sheet",
@@ -277,7 +287,13 @@ def redline(
         Path, typer.Option("--portfolio", help="The portfolio both packages belong to.")
     ],
     out: Annotated[
-        Path, typer.Option("--out", help="A file (its suffix picks the format) or a folder.")
+        Path,
+        typer.Option(
+            "--out",
+            parser=given_folder,
+            metavar="<path>",
+            help="A file (its suffix picks the format) or a folder.",
+        ),
     ],
     formats: Formats = "md",
     audience: AudienceOpt = "external",

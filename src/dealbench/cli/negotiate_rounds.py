@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from dealbench.cli.base import Force, Json, PortfolioArg, app
+from dealbench.cli.base import Force, Json, PortfolioArg, app, given_folder
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 from dealbench.cli.scenario_options import ExecutorOpt, JobsOpt, SchedulerOpt, executor_from
@@ -44,6 +44,8 @@ RoundsOpt = Annotated[
     Path | None,
     typer.Option(
         "--rounds",
+        parser=given_folder,
+        metavar="<path>",
         help="The portfolio's rounds folder (default: deals/rounds/<portfolio id>/ beside "
         "the portfolios folder).",
     ),
@@ -59,6 +61,8 @@ DocsOpt = Annotated[
     Path | None,
     typer.Option(
         "--out",
+        parser=given_folder,
+        metavar="<path>",
         help="Folder for the round's term sheets and redlines (default: out/rounds/<portfolio id>).",
     ),
 ]
@@ -587,6 +591,8 @@ def history(
         Path | None,
         typer.Option(
             "--out",
+            parser=given_folder,
+            metavar="<path>",
             help="Also draw the rounds on the deal's frontier: DIR/charts/<CODE>-rounds.svg "
             "and .png.",
         ),
@@ -697,7 +703,13 @@ def room(
         ),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Folder for the memo (with --render).")
+        Path | None,
+        typer.Option(
+            "--out",
+            parser=given_folder,
+            metavar="<path>",
+            help="Folder for the memo (with --render).",
+        ),
     ] = None,
     date: Annotated[
         str | None,

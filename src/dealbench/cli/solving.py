@@ -28,6 +28,7 @@ from dealbench.cli.base import (
     check_gap,
     check_time_limit,
     gap_option,
+    given_folder,
     parse_money_option,
     share_option,
 )
@@ -137,7 +138,12 @@ def solve(
     ] = None,
     templates: Annotated[
         Path | None,
-        typer.Option("--templates", help="House templates overriding the shipped ones by name."),
+        typer.Option(
+            "--templates",
+            parser=given_folder,
+            metavar="<path>",
+            help="House templates overriding the shipped ones by name.",
+        ),
     ] = None,
     policy: PolicyOpt = None,
     sets: SetOpt = None,
@@ -182,6 +188,7 @@ def solve(
         typer.Option(
             "--rounds",
             metavar="DIR",
+            parser=given_folder,
             help="Re-plan from the rounds in DIR (deals/rounds/<portfolio id>): concluded "
             "deals fixed as agreed, walked-away partners without a deal, the open "
             "negotiations re-optimized in what is left (us-best).",
@@ -448,6 +455,8 @@ def evaluate(
         Path | None,
         typer.Option(
             "--rounds",
+            parser=given_folder,
+            metavar="<path>",
             help="The portfolio's rounds folder (with --against, default: deals/rounds/<id>); "
             "without --against, supply and risk budget are checked beside the deals "
             "concluded in it.",
@@ -551,7 +560,13 @@ def _evaluate_against(
 @app.command(epilog=examples("dealbench demo", "dealbench demo --out /tmp/demo-out"))
 def demo(
     out: Annotated[
-        Path, typer.Option("--out", help="Folder for the result and the documents.")
+        Path,
+        typer.Option(
+            "--out",
+            parser=given_folder,
+            metavar="<path>",
+            help="Folder for the result and the documents.",
+        ),
     ] = Path("out"),
     force: Force = False,
 ) -> None:

@@ -7,6 +7,7 @@ from dealbench.model.load import (
     load_partner,
     load_policy,
     load_portfolio,
+    refuse_other_kind,
     validate_file,
 )
 from dealbench.model.schema import (
@@ -35,5 +36,6 @@ __all__ = [
     "load_partner",
     "load_policy",
     "load_portfolio",
+    "refuse_other_kind",
     "validate_file",
 ]

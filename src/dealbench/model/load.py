@@ -26,7 +26,7 @@ from dealbench.model.schema import (
     PortfolioFile,
     ScenarioFile,
 )
-from dealbench.model.yamlio import Source, field_path, read_yaml, validate
+from dealbench.model.yamlio import Source, read_yaml, validate
 
 Kind = Literal["policy", "partner", "portfolio", "package", "round", "scenarios"]
 M = TypeVar("M", bound=BaseModel)
@@ -41,7 +41,7 @@ def _load(
     """`path` (or its `source`, when already read) as a `model`, with its rules checked."""
     source = read_yaml(path) if source is None else source
     if model.__name__ in _KIND_OF:
-        _refuse_other_kind(source, _KIND_OF[model.__name__])
+        refuse_other_kind(source, _KIND_OF[model.__name__])
     value: M = validate(source, model)
     issues = [source.issue(loc, msg) for loc, msg in check(value)]
     if issues:
@@ -58,7 +58,7 @@ _KIND_OF: dict[str, Kind] = {
 _RESULT_KEYS = {"status", "deals", "solver"}
 
 
-def _refuse_other_kind(source: Source, expected: Kind) -> None:
+def refuse_other_kind(source: Source, expected: Kind) -> None:
     """A file of another kind is named as such in one line, not as a list of unknown fields."""
     _not_a_result(source)
     try:
@@ -310,9 +310,8 @@ def package_issue(path: str | os.PathLike[str], field: str, message: str) -> Iss
     except InputError:
         at = ()
     for loc in ((*at, field), (field,)):
-        issue = source.issue(loc, message)
-        if issue.field == field_path(loc):
-            return issue
+        if source.has(loc):
+            return source.issue(loc, message)
     return source.issue((), f"{field}: {message}")
 
 
@@ -323,7 +322,7 @@ def _package_or_round(source: Source) -> tuple[Package, tuple[str, ...]]:
     except InputError:
         kind = "package"
     if kind != "round":
-        _refuse_other_kind(source, "package")
+        refuse_other_kind(source, "package")
         return validate(source, Package), ()
     data: RoundFile = validate(source, RoundFile)
     if data.package is None:

@@ -3,9 +3,10 @@
 A path is dotted, rooted at one of the three kinds of file a portfolio loads:
 `policy.risk_penalty_per_h100e=200k`, `partners.AE.batna=3bn`,
 `partners.AE.concessions.invest-us.levels.200bn.us_value=12bn`,
-`portfolio.supply.2027=900_000`, `portfolio.caps.AE.veu=800_000`. Lists are
-indexed by their items' ids (partners by code) or by position (`value_per_h100e.0.value`,
-or `value_per_h100e[0].value` as the notes on uncertain figures name it). A value is read
+`portfolio.supply.2027=900_000`, `portfolio.caps.AE.veu=800_000`,
+`portfolio.granularity=500`. Lists are indexed by their items' ids (partners by code)
+or by position (`value_per_h100e.0.value`, or `value_per_h100e[0].value` as the notes on
+uncertain figures name it). A value is read
 as YAML (so `{tpp: 790_000_000}` and `true` work) and then parsed by the same
 validators as the files, so units are those of the files: money as `3bn`,
 compute as `900_000` or `{tpp: N}`. Each override is validated alone, in order,
@@ -40,6 +41,7 @@ from dealbench.model.schema import (
     Period,
     Policy,
     Portfolio,
+    PortfolioFile,
     Strict,
 )
 from dealbench.model.yamlio import _message, field_path, matching_errors
@@ -76,7 +78,7 @@ class _PortfolioFields(Strict):
 
     @classmethod
     def of(cls, pf: Portfolio) -> _PortfolioFields:
-        """The portfolio file's own fields of a loaded portfolio."""
+        """The portfolio's own figures, as its file gives them."""
         return cls(
             supply=pf.supply,
             risk_budget=pf.own_risk_budget,
@@ -309,6 +311,12 @@ def _walk(pf: Portfolio, path: str, value: Any, where: str) -> _Walked:
         obj, prefix, inside = partner, f"partners.{code}", rest[1:]
     elif root == "portfolio":
         obj = _PortfolioFields.of(pf)
+        if rest[0] in PortfolioFile.model_fields and rest[0] not in _PortfolioFields.model_fields:
+            fields = ", ".join(_PortfolioFields.model_fields)
+            raise fail(
+                f"'{rest[0]}' shapes the portfolio and is not a figure --set changes (edit "
+                f"the portfolio file); expected one of: {fields}"
+            )
     data = obj.model_dump()
     _set(data, obj, inside, value, prefix, fail)
     return _Walked(root, rest, data, fail)

@@ -86,8 +86,8 @@ def round_problems(
 ) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """A round's own problems: a date far beyond the portfolio's horizon (`date_problem`:
     a new round so dated is refused, and one already in a folder, edited by hand, is too),
-    its package's shape and partner, a package where one is due, and the round a
-    conclusion accepts."""
+    its package's shape and partner, a package where one is due, the round a
+    conclusion accepts, and the round any round after the first answers."""
     far = date_problem(portfolio, data.date)
     if far is not None:
         yield ("date",), far
@@ -96,6 +96,12 @@ def round_problems(
             ("basis",),
             "missing: a conclusion names the round whose package it accepts, as `basis: "
             "NNN-side.yaml` (`dealbench conclude` writes it)",
+        )
+    elif data.round > 1 and data.basis is None:
+        yield (
+            ("basis",),
+            "missing: every round after the first names the round it answers, as `basis: "
+            "NNN-side.yaml` (dealbench writes it when it records a round)",
         )
     package = data.package
     if package is None:

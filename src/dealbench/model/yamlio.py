@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 from yaml import YAMLError
 
 from dealbench.errors import InputError, Issue
-from dealbench.model.yamlparse import Loc, Positions, parse, yaml_issue
+from dealbench.model.yamlparse import Loc, Positions, UnreadableValue, parse, yaml_issue
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -53,8 +53,29 @@ class Source:
         """1-based line of the deepest node of `loc` found in the tree."""
         return _locate(self.positions, loc)[1]
 
+    def has(self, loc: Loc) -> bool:
+        """Whether the file gives the field at `loc` (every part of it found)."""
+        node = self.positions
+        for part in loc:
+            if isinstance(node, dict):
+                key = _map_key(node, part)
+                if key is _MISSING:
+                    return False
+                node = node[key][1]
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                node = node[part][1]
+            else:
+                return False
+        return True
+
     def issue(self, loc: Loc, message: str) -> Issue:
+        """An issue at `loc`; a last field absent from the file is named at its parent's line."""
         node_loc, line = _locate(self.positions, loc)
+        if loc and isinstance(loc[-1], str) and not _is_tag(loc[-1]):
+            parent, _ = _locate(self.positions, loc[:-1])
+            plain = [p for p in loc[:-1] if not (isinstance(p, str) and _is_tag(p))]
+            if node_loc == parent and len(parent) == len(plain):
+                node_loc = (*parent, loc[-1])
         return Issue(self.display, line, field_path(node_loc), message)
 
     def data(self) -> Any:
@@ -94,6 +115,11 @@ def read_yaml(path: Path) -> Source:
         raise InputError(Issue(display, bad_line, "", f"not UTF-8 text ({exc.reason})")) from None
     try:
         tree, positions, duplicates = parse(text)
+    except UnreadableValue as exc:
+        if not exc.loc or exc.problem_mark is None:
+            raise InputError(yaml_issue(display, text, exc)) from None
+        line = exc.problem_mark.line + 1
+        raise InputError(Issue(display, line, field_path(exc.loc), str(exc.problem))) from None
     except YAMLError as exc:
         raise InputError(yaml_issue(display, text, exc)) from None
     if duplicates:

@@ -220,6 +220,14 @@ _SCALARS: dict[str, Any] = {
 }
 
 
+class UnreadableValue(ConstructorError):
+    """A value YAML reads by its look that is no such thing (`2026-02-30`, no such date),
+    or one with a tag it does not know; `loc` is its field, where the file's mappings and
+    lists name one."""
+
+    loc: Loc = ()
+
+
 #: What a reader calls the values YAML reads by their look (`2026-02-30` looks like a date).
 _WHAT = {_TIMESTAMP: "a date (no such date; write YYYY-MM-DD)", _INT: "a whole number"}
 
@@ -237,13 +245,23 @@ def _scalar(node: ScalarNode) -> Any:
         text = node.value if len(node.value) <= 40 else node.value[:37] + "..."
         what = _WHAT.get(tag, f"!!{tag.rsplit(':', 1)[-1]}")
         problem = f"cannot read {text!r} as {what}"
-        raise ConstructorError(None, None, problem, node.start_mark) from None
+        raise UnreadableValue(None, None, problem, node.start_mark) from None
+
+
+def _value(node: ScalarNode, loc: Loc) -> Any:
+    """The value at `loc`, a mapping's key or a list's index (`_scalar`); one that cannot
+    be read names its field."""
+    try:
+        return _scalar(node)
+    except UnreadableValue as exc:
+        exc.loc = loc
+        raise
 
 
 def _other(node: Node) -> Any:
     """A value of another standard tag (!!binary, !!set, !!omap...); unknown tags are refused."""
     if node.tag not in SafeConstructor.yaml_constructors:
-        raise ConstructorError(None, None, f"unknown tag {node.tag!r}", node.start_mark)
+        raise UnreadableValue(None, None, f"unknown tag {node.tag!r}", node.start_mark)
     return SafeConstructor().construct_object(node, deep=True)
 
 
@@ -331,7 +349,11 @@ class _Builder:
             key = key_node.value if key_node.tag == _STR else _scalar(key_node)
             line = key_node.start_mark.line + 1
             if value_node.__class__ is ScalarNode:  # most values: inline the plain string
-                value = value_node.value if value_node.tag == _STR else _scalar(value_node)
+                value = (
+                    value_node.value
+                    if value_node.tag == _STR
+                    else _value(value_node, (*path, str(key)))
+                )
                 inner = None
             else:
                 value, inner = self.build(value_node, (*path, str(key)))
@@ -367,7 +389,7 @@ class _Builder:
         lines: list[tuple[int, Positions]] = []
         for index, item in enumerate(node.value):
             if item.__class__ is ScalarNode:
-                value = item.value if item.tag == _STR else _scalar(item)
+                value = item.value if item.tag == _STR else _value(item, (*path, index))
                 inner = None
             else:
                 value, inner = self.build(item, (*path, index))

@@ -37,7 +37,7 @@ from dealbench.render.portfolio_memo import portfolio_memo_context
 from dealbench.render.redline import redline_context
 from dealbench.render.sources import Source, checked_alone
 from dealbench.render.termsheet import term_sheet_context
-from dealbench.workers import exit_with_parent
+from dealbench.workers import start_worker
 
 _BLANK_LINES = re.compile(r"\n{3,}")
 Format = Literal["md", "html", "docx", "pdf"]
@@ -334,13 +334,17 @@ def render_documents(
         for doc in docs:
             yield from render_document(doc, wanted, templates)
         return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=exit_with_parent
-    ) as pool:
+    with render_pool(jobs) as pool:
         work = [(doc, wanted, templates) for doc in docs]
         for files in pool.map(_render_one, work):
             yield from files
+
+
+def render_pool(jobs: int) -> ProcessPoolExecutor:
+    """`jobs` spawned worker processes for documents: each ends with this process and
+    leaves Ctrl-C to it (a worker starting up printed a KeyboardInterrupt traceback)."""
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=start_worker)
 
 
 def auto_jobs(docs: Sequence[Document], formats: Iterable[Format]) -> int:

@@ -362,7 +362,8 @@ def _override_line(path: Path, item: str, i: int) -> int | None:
 
 def load_source(path: Path, portfolio_path: Path | None = None) -> Source:
     """A result.json or a package YAML file, checked against its portfolio."""
-    from dealbench.model import load_package, load_portfolio
+    from dealbench.model import detect_kind, load_package, load_portfolio, refuse_other_kind
+    from dealbench.model.yamlio import read_yaml
 
     if path.is_dir():
         raise InputError(
@@ -390,6 +391,13 @@ def load_source(path: Path, portfolio_path: Path | None = None) -> Source:
                 "itself",
             )
         return replace(source, date=result_date(path), warnings=warnings)
+    given = read_yaml(path)
+    try:
+        kind = detect_kind(given)
+    except InputError:  # unclear: loading it says what is wrong
+        kind = "package"
+    if kind != "round":  # a round file is read as the package it records
+        refuse_other_kind(given, "package")  # a portfolio file here is named so
     if portfolio_path is None:
         raise ArgumentError("portfolio_path", f"{path} is a package; give the portfolio it is for")
     portfolio = load_portfolio(portfolio_path)

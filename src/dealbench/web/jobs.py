@@ -46,6 +46,7 @@ from dealbench.model.schema import Portfolio
 from dealbench.optimize.explain import raise_explained
 from dealbench.optimize.result import SolveResult
 from dealbench.optimize.solve import solve
+from dealbench.workers import ignore_ctrl_c
 
 State = Literal["running", "done", "failed", "cancelled"]
 Work = Callable[..., Any]  # a module-level function (sent to the worker)
@@ -318,8 +319,10 @@ def report(stage: str, done: int, total: int) -> None:
 
 
 def _serve(tasks: Connection, sender: Connection, scratch: str) -> None:
-    """The worker: warm up, wait for the job, run it, send its outcome back."""
+    """The worker: warm up, wait for the job, run it, send its outcome back. Ctrl-C is the
+    server's: it cancels the job and stops the idle worker."""
     global _REPORTER
+    ignore_ctrl_c()
     os.environ["TMPDIR"] = tempfile.tempdir = scratch
     with contextlib.suppress(Exception):  # an optimisation: the job will say what fails
         warm_up()
