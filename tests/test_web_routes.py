@@ -292,6 +292,23 @@ def test_a_package_files_term_sheets_and_a_redline_between_two_files(client: Tes
     assert (html.status_code == 200 and "<del" in html.text) or "<ins" in html.text
 
 
+def test_documents_refuse_a_clause_that_cannot_render_at_its_file_and_line(
+    deals: Path, client: TestClient
+) -> None:
+    """`solve --out` and `render` refuse a clause no document can render at its file and
+    line (qa13-blind); the web's documents of a solve rendered around it or said only
+    "policy bilateral: security level ...", whatever the CLI said of the same files."""
+    policy = deals / "policy/bilateral.yaml"
+    text = policy.read_text()
+    policy.write_text(text.replace("under standard conditions:", "under {{ nope }} conditions:"))
+    line = text[: text.index("under standard conditions:")].count("\n")  # its `clause:`
+    url = solved(client)  # a solve renders no clause
+    for page in (f"{url}/documents", "/p/gulf-asia/documents?package=packages/ae-offer.yaml"):
+        response = client.get(page)
+        assert response.status_code == 400, page
+        assert f"bilateral.yaml:{line}: security_levels[0].clause" in response.text, page
+
+
 def test_unknown_pages_and_solves_are_404_in_the_page(client: TestClient) -> None:
     assert client.get("/p/nowhere").status_code == 404
     assert client.get("/jobs/999").status_code == 404

@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from dealbench.errors import InputError, Issue, user_lines
 from dealbench.model import load_package
+from dealbench.render.clause_check import check_portfolio_clauses
 from dealbench.render.docmeta import Audience
 from dealbench.render.documents import (
     FORMATS,
@@ -56,6 +57,7 @@ def routes() -> list[Route]:
 
 
 def all_documents(source: Source) -> list[Document]:
+    check_portfolio_clauses(source.portfolio)  # at their files and lines, as the CLI does
     docs = documents_for(source, "term-sheet", audience="external")
     docs += documents_for(source, "term-sheet", audience="internal")
     docs += documents_for(source, "deal-memo")
@@ -167,6 +169,7 @@ def package_docs(request: Request) -> list[Document]:
         raise InputError(Issue("audience", None, "", "expected external or internal"))
     if not first:
         return []
+    check_portfolio_clauses(pf)
     a = load_package(confine(root(request), first), pf)
     if other:
         b = load_package(confine(root(request), other), pf)
