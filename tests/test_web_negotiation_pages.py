@@ -15,7 +15,7 @@ from typing import Any
 from dealbench.analyze.diff import usd_pair
 from dealbench.units import usd
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import WEB_TOKEN, Runner, job_done
+from helpers import REPO, WEB_TOKEN, Runner, job_done
 
 GULF = "/p/gulf-asia"
 FORMATS = ["docx", "html", "md", "pdf"]
@@ -101,6 +101,24 @@ def test_validate_reports_every_problem_of_every_file_as_the_cli_does(
     lines = [html.unescape(p) for p in re.findall(r"<p>(.*?)</p>", shown.group(1))]
     assert lines == expected
     assert f"{len(expected)} problems" in response.text
+
+
+def test_validate_notes_a_cap_for_tier_3_that_does_nothing_in_both_shells(
+    client: Any, deals: Path, run: Runner
+) -> None:
+    """A policy that gives tier 3 a cap passed without a word, though tier 3 receives
+    nothing whatever it says (DESIGN.md): a writer who meant to let it in never knew."""
+    policy = deals / "policy/repeal.yaml"
+    text = policy.read_text(encoding="utf-8")
+    policy.write_text(text.replace("  tier3: 0 ", "  tier3: 50_000 ", 1), encoding="utf-8")
+    line = text[: text.index("  tier3: 0 ")].count("\n") + 1
+    done = run("validate", policy)
+    assert done.exit_code == 0  # valid: it says more than it does
+    said = f"repeal.yaml:{line}: caps.tier3: tier 3 (arms-embargoed) receives nothing"
+    assert done.stderr.startswith("note: ") and said in done.stderr, done.stderr
+    page = client.get("/validate").text
+    assert "no problem" in page and f"note: policy/{said}" in html.unescape(page)
+    assert "note:" not in run("validate", REPO / "deals/policy").stderr  # tier3: 0 is silent
 
 
 def test_validate_refuses_an_unknown_portfolio_naming_the_field(client: Any) -> None:

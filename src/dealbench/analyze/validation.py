@@ -27,6 +27,8 @@ class Validation:
 
     ok: list[tuple[Path, str]] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    #: What passes but does not do what it says (the file stays valid).
+    notes: list[Issue] = field(default_factory=list)
 
 
 def data_files(paths: list[str | os.PathLike[str]]) -> list[Path]:
@@ -64,4 +66,20 @@ def validate_files(
             found.issues += exc.issues
             continue
         found.ok.append((path, kind))
+        found.notes += _notes(path, loaded)
     return found
+
+
+def _notes(path: Path, loaded: object) -> list[Issue]:
+    """A policy's cap for tier 3 other than 0: tier 3 receives nothing whatever it says
+    (DESIGN.md), so a writer who meant to let it in is told."""
+    from dealbench.model import Policy
+    from dealbench.model.yamlio import read_yaml
+
+    if not isinstance(loaded, Policy) or loaded.caps.tier3 == 0:
+        return []
+    message = (
+        "tier 3 (arms-embargoed) receives nothing under any deal, whatever this cap says; "
+        "write 0 or leave it out"
+    )
+    return [read_yaml(path).issue(("caps", "tier3"), message)]

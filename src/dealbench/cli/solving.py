@@ -72,7 +72,7 @@ def validate(
 ) -> None:
     """Check data files: shape, units, references, and every cross-file rule."""
     from dealbench.analyze.validation import validate_files
-    from dealbench.errors import InputError
+    from dealbench.errors import InputError, user_lines
     from dealbench.model import load_portfolio
 
     with handled():
@@ -80,6 +80,8 @@ def validate(
         found = validate_files(list(paths), pf)
         for path, kind in found.ok:
             typer.echo(f"ok: {path} ({kind})")
+        for line in user_lines(InputError(found.notes)) if found.notes else []:
+            typer.echo(f"note: {line.removeprefix('error: ')}", err=True)
         if found.issues:
             raise InputError(found.issues)
 

@@ -37,16 +37,20 @@ async def validate_page(request: Request) -> Response:
         if not isinstance(exc, InputError):
             raise
         lines = [_here(line, request) for line in user_lines(exc)]
-        return page(request, "validate.html.j2", 400, refused=lines, ok=[], issues=[], **context)
+        return page(
+            request, "validate.html.j2", 400, refused=lines, ok=[], issues=[], notes=[], **context
+        )
     found = validate_files([base], pf)
     ok = [(relative(request, path), kind) for path, kind in found.ok]
     issues = [_here(line, request) for line in user_lines(InputError(found.issues))]
+    notes = [_here(line, request) for line in user_lines(InputError(found.notes))]
     return page(
         request,
         "validate.html.j2",
         refused=[],
         ok=ok,
         issues=issues if found.issues else [],
+        notes=[n.removeprefix("error: ") for n in notes] if found.notes else [],
         **context,
     )
 
