@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dealbench import check, load_package, load_portfolio, record_counter
+import pytest
+
+from dealbench import Package, check, load_package, load_portfolio, record_counter, record_offer
 from helpers import DATA, Runner
 
 TIGHT = DATA / "qa14neg/tight.yaml"
 XA_COUNTER = DATA / "qa14neg/xa-counter.yaml"
+SOLO = DATA / "qa14neg/solo.yaml"
 
 
 def test_a_no_deal_frontier_point_gives_the_partner_its_batna(tmp_path: Path) -> None:
@@ -47,3 +50,28 @@ def test_the_no_deal_frontier_point_is_said_with_both_walk_away_values(
         "Frontier: no package gives the partner that utility; no deal gives the US -$2.00bn, "
         "a gain of -$7.65bn on the counter, and the partner its walk-away value $3.00bn"
     ) in " ".join(said.stdout.split())
+
+
+def test_a_counter_beyond_the_fixed_ideal_is_not_blamed_on_supply(tmp_path: Path) -> None:
+    """Alpha alone (`solo.yaml`, supply to spare), its whole ask of 270,000 H100e under veu
+    worth 10.25bn to it. Our offer: invest 50bn and no-prc, no pax (V = 6bn + 7k x
+    270,000 = 7.89bn, U = 10.25bn - 2bn - 3.5bn = 4.75bn). Its counter adds pax (V
+    8.39bn, U 4.65bn). The next offer keeping pax out cannot give the US what the counter
+    does (the most it can is our offer again), and the reason said the counter "takes
+    supply or risk budget the plan gives them", with no other partner and supply to spare:
+    it is the term kept out."""
+    portfolio = load_portfolio(SOLO)
+    ours = Package(partner="XA", security="veu", compute={"2026": 120_000, "2027": 150_000},
+                   concessions={"invest": "50bn", "no-prc": True})  # fmt: skip
+    record_offer(portfolio, tmp_path, "XA", package=ours)
+    theirs = ours.model_copy(update={"concessions": {**ours.concessions, "pax": True}})
+    said = record_counter(portfolio, tmp_path, "XA", theirs).verdict
+    assert said.us_utility == pytest.approx(8.39e9)
+    assert said.violations == []
+    offer = record_offer(portfolio, tmp_path, "XA", strategy="linear", deadline=3, fix=["pax"])
+    assert offer.round.package.concessions == {"invest": "50bn", "no-prc": True}
+    assert check(portfolio, [offer.round.package]).ok
+    assert offer.proposal is not None
+    reason = offer.proposal.strategy.reason
+    assert "keeping pax of the last offer" in reason
+    assert "supply" not in reason
