@@ -1,10 +1,11 @@
 """The negotiation layer checked against a reference written from the documentation
-(qa14-neg): offers, verdicts, the room, frontiers and logrolling on small portfolios.
+(qa14-neg): what disagreed with it, on small portfolios of Alpha (XA) and Beta (XB).
 
 `tight.yaml`: Alpha (XA, tier 2, asks 120,000 H100e worth 60k each up to 50,000 and
 25k beyond, BATNA 3bn plus a margin of 100m) and Beta (XB), one period. Alpha accepts
 nothing even alone: its whole ask is worth 4.75bn, less 2bn under veu is 2.75bn; kyc
 (cap 60,000) gives 3.25bn - 0.4bn; baseline (cap 20,000) 1.2bn; all below 3.1bn.
+`solo.yaml`: Alpha alone over 2026-2027 (asks 120,000 and 150,000), supply to spare.
 """
 
 from __future__ import annotations
