@@ -460,7 +460,8 @@ def print_verdict(v: Verdict, periods: list[str]) -> None:
     else:  # the point is no deal: the room's and the JSON's gain is measured against it
         echo(
             f"  Frontier: no package gives the partner that utility; no deal gives the US "
-            f"{m(f.us_utility)}, a gain of {m(f.gain)} on the counter"
+            f"{m(f.us_utility)}, a gain of {m(f.gain)} on the counter, and the partner its "
+            f"walk-away value {m(f.partner_utility)}"
         )
     taken = ", ".join(f"{t} {x:,.0f}" for t, x in v.compute_taken.items()) or "none"
     left = ", ".join(f"{t} {x:,.0f}" for t, x in v.supply_left.items())

@@ -311,7 +311,7 @@ def next_offer(
             else f"US offer {offers + 1}, past the deadline of {deadline} "
             f"offer{'' if deadline == 1 else 's'}: the target is the reservation value"
         )
-    floor, why = offer_floor(negotiation, ends)
+    floor, why = offer_floor(negotiation, ends, fix)
     if target < floor:
         target, reason = floor, reason + why
     figures = offer_at(portfolio, plan, partner, target, fix=fix, last=last_package)
@@ -379,8 +379,7 @@ def _zeuthen_target(
         if c.us_value > ends.ideal + 1.0:  # as `offer_floor` caps it
             return ends.ideal, (
                 "Zeuthen: the counter gives the US at least our last offer, so the process "
-                "ends; it gives the US more than any offer can with the others held at the plan "
-                "(it takes supply or risk budget the plan gives them), so the offer is the US "
+                f"ends; it gives the US more than {_any_offer(fix)}, so the offer is the US "
                 "ideal; whether to accept the counter is the verdict's"
             )
         return c.us_value, (
@@ -420,7 +419,9 @@ def _zeuthen_target(
     )
 
 
-def offer_floor(negotiation: Negotiation, ends: Targets) -> tuple[float, str]:
+def offer_floor(
+    negotiation: Negotiation, ends: Targets, fix: Sequence[str] = ()
+) -> tuple[float, str]:
     """The least the next US offer may give the US, whatever chose it (a strategy or a
     point of the frontier), and the words that say why when an offer is raised to it.
 
@@ -428,7 +429,7 @@ def offer_floor(negotiation: Negotiation, ends: Targets) -> tuple[float, str]:
     more and the counter keeps every limit of its own (the partner's acceptance too): an
     offer below it would concede past what the partner asked for, when the US could
     simply accept it. Never above the `ideal` (with terms fixed, the counter may give
-    more than any offer can)."""
+    more than any offer can; `fix` names them for the words)."""
     counter = negotiation.last_counter
     c = counter.figures if counter is not None else None
     floor = min(c.us_value, ends.ideal) if c is not None else -math.inf
@@ -438,15 +439,25 @@ def offer_floor(negotiation: Negotiation, ends: Targets) -> tuple[float, str]:
         )
     if c.us_value > ends.ideal + 1.0:
         return floor, (
-            f"; the partner's counter of round {counter.number} gives the US more than any "
-            "offer can with the others held at the plan (it takes supply or risk budget the "
-            "plan gives them), so the offer is the US ideal; whether to accept the counter "
+            f"; the partner's counter of round {counter.number} gives the US more than "
+            f"{_any_offer(fix)}, so the offer is the US ideal; whether to accept the counter "
             "is the verdict's"
         )
     return floor, (
         f"; the partner's counter of round {counter.number} already gives the US more than "
         "that, so the offer gives no less than it: accept it (dealbench conclude) or offer "
         "this"
+    )
+
+
+def _any_offer(fix: Sequence[str]) -> str:
+    """Why no offer reaches a counter that keeps its limits: the terms kept from our last
+    offer may hold every offer below it; without them, what the plan gives the others."""
+    if fix:
+        return f"any offer can with the others held at the plan{_fixed_words(fix)}"
+    return (
+        "any offer can with the others held at the plan (it takes supply or risk budget the "
+        "plan gives them)"
     )
 
 

@@ -295,10 +295,10 @@ def frontier_gap(
                 package=package,
                 on_frontier=True,
             )
-    if point is None:
+    if point is None:  # no deal: each side has its walk-away value
         return FrontierGap(
             us_utility=figures.us_batna,
-            partner_utility=u,
+            partner_utility=figures.batna,
             gain=figures.us_batna - figures.us_value,
             package=None,
         )
