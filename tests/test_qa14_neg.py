@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from dealbench import Package, check, load_package, load_portfolio, record_counter, record_offer
-from helpers import DATA, Runner
+from helpers import DATA, REPO, Runner
 
 TIGHT = DATA / "qa14neg/tight.yaml"
 XA_COUNTER = DATA / "qa14neg/xa-counter.yaml"
@@ -76,3 +76,9 @@ def test_a_counter_beyond_the_fixed_ideal_is_not_blamed_on_supply(tmp_path: Path
     reason = offer.proposal.strategy.reason
     assert "keeping pax of the last offer" in reason
     assert "supply" not in reason
+
+
+def test_frontier_takes_the_partner_as_the_round_commands_do(run: Runner) -> None:
+    """`offer`, `counter` and `conclude` take `-p AE`; `frontier -p AE` was refused."""
+    short = run("frontier", REPO / "deals/portfolios/gulf-asia.yaml", "-p", "AE", "--points", "3")
+    assert short.exit_code == 0, short.stderr

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 )
 def frontier(
     portfolio: PortfolioArg,
-    partner: Annotated[str, typer.Option("--partner", help="The partner's code, e.g. AE.")],
+    partner: Annotated[str, typer.Option("--partner", "-p", help="The partner's code, e.g. AE.")],
     points: Annotated[
         str,
         typer.Option(
