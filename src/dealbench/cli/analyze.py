@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from dealbench.cli.base import Date, Force, Json, PortfolioArg, app, given_folder
+from dealbench.cli.base import Date, Force, Json, PortfolioArg, app, folder_option
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 from dealbench.cli.scenario_options import (
@@ -87,11 +87,8 @@ def compare(
     json_out: Json = False,
     out: Annotated[
         Path | None,
-        typer.Option(
-            "--out",
-            parser=given_folder,
-            metavar="<path>",
-            help="Write comparison.json, each regime's result.json and the charts here.",
+        folder_option(
+            "--out", "Write comparison.json, each regime's result.json and the charts here."
         ),
     ] = None,
     render: Annotated[
@@ -217,12 +214,7 @@ def sweep(
     json_out: Json = False,
     out: Annotated[
         Path | None,
-        typer.Option(
-            "--out",
-            parser=given_folder,
-            metavar="<path>",
-            help="Write sweep.json and the sweep's chart (SVG, PNG) here.",
-        ),
+        folder_option("--out", "Write sweep.json and the sweep's chart (SVG, PNG) here."),
     ] = None,
     force: Force = False,
     time_limit: TimeLimit = None,

@@ -80,14 +80,14 @@ def given_folder(text: str | Path) -> Path:
     return Path(text)
 
 
+def folder_option(name: str, what: str, metavar: str = "<path>") -> Any:
+    """A folder option (`--out`, `--rounds`, `--templates`): an empty path is refused."""
+    return typer.Option(name, parser=given_folder, metavar=metavar, help=what)
+
+
 OutDir = Annotated[
     Path | None,
-    typer.Option(
-        "--out",
-        help="Write result.json and term sheets into this folder.",
-        parser=given_folder,
-        metavar="<path>",
-    ),
+    folder_option("--out", "Write result.json and term sheets into this folder."),
 ]
 Force = Annotated[
     bool, typer.Option("--force", help="Overwrite files in --out that dealbench did not write.")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dealbench.cli.base import Date, Force, app, given_folder
+from dealbench.cli.base import Date, Force, app, folder_option
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 
@@ -45,11 +45,9 @@ AudienceOpt = Annotated[
 DateOpt = Date
 Templates = Annotated[
     Path | None,
-    typer.Option(
+    folder_option(
         "--templates",
-        parser=given_folder,
-        metavar="<path>",
-        help="A folder of house templates; each overrides the shipped template of the same "
+        "A folder of house templates; each overrides the shipped template of the same "
         "name (a clause: clauses/term.txt.j2). A reference.docx there styles every DOCX.",
     ),
 ]
@@ -181,12 +179,7 @@ def render(
     ],
     out: Annotated[
         Path,
-        typer.Option(
-            "--out",
-            parser=given_folder,
-            metavar="<path>",
-            help="Folder to write the documents into.",
-        ),
+        folder_option("--out", "Folder to write the documents into."),
     ],
     doc: Annotated[
         str, typer.Option("--doc", help="term-sheet, deal-memo or portfolio-memo.")
@@ -288,12 +281,7 @@ def redline(
     ],
     out: Annotated[
         Path,
-        typer.Option(
-            "--out",
-            parser=given_folder,
-            metavar="<path>",
-            help="A file (its suffix picks the format) or a folder.",
-        ),
+        folder_option("--out", "A file (its suffix picks the format) or a folder."),
     ],
     formats: Formats = "md",
     audience: AudienceOpt = "external",

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from dealbench.cli.base import Force, Json, PortfolioArg, app, gap_option, given_folder
+from dealbench.cli.base import Force, Json, PortfolioArg, app, folder_option, gap_option
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 from dealbench.cli.output import print_table, say
@@ -56,12 +56,7 @@ def frontier(
     json_out: Json = False,
     out: Annotated[
         Path | None,
-        typer.Option(
-            "--out",
-            parser=given_folder,
-            metavar="<path>",
-            help="Write frontier-<CODE>.json, .svg and .png into this folder.",
-        ),
+        folder_option("--out", "Write frontier-<CODE>.json, .svg and .png into this folder."),
     ] = None,
     force: Force = False,
     policy: PolicyOpt = None,

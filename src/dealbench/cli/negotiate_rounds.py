@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from dealbench.cli.base import Force, Json, PortfolioArg, app, given_folder
+from dealbench.cli.base import Force, Json, PortfolioArg, app, folder_option
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 from dealbench.cli.scenario_options import ExecutorOpt, JobsOpt, SchedulerOpt, executor_from
@@ -42,11 +42,9 @@ CounterPartnerOpt = Annotated[
 ]
 RoundsOpt = Annotated[
     Path | None,
-    typer.Option(
+    folder_option(
         "--rounds",
-        parser=given_folder,
-        metavar="<path>",
-        help="The portfolio's rounds folder (default: deals/rounds/<portfolio id>/ beside "
+        "The portfolio's rounds folder (default: deals/rounds/<portfolio id>/ beside "
         "the portfolios folder).",
     ),
 ]
@@ -59,11 +57,9 @@ DateOpt = Annotated[
 ]
 DocsOpt = Annotated[
     Path | None,
-    typer.Option(
+    folder_option(
         "--out",
-        parser=given_folder,
-        metavar="<path>",
-        help="Folder for the round's term sheets and redlines (default: out/rounds/<portfolio id>).",
+        "Folder for the round's term sheets and redlines (default: out/rounds/<portfolio id>).",
     ),
 ]
 FormatOpt = Annotated[
@@ -590,12 +586,9 @@ def history(
     rounds: RoundsOpt = None,
     out: Annotated[
         Path | None,
-        typer.Option(
+        folder_option(
             "--out",
-            parser=given_folder,
-            metavar="<path>",
-            help="Also draw the rounds on the deal's frontier: DIR/charts/<CODE>-rounds.svg "
-            "and .png.",
+            "Also draw the rounds on the deal's frontier: DIR/charts/<CODE>-rounds.svg and .png.",
         ),
     ] = None,
     points: Annotated[
@@ -705,12 +698,7 @@ def room(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(
-            "--out",
-            parser=given_folder,
-            metavar="<path>",
-            help="Folder for the memo (with --render).",
-        ),
+        folder_option("--out", "Folder for the memo (with --render)."),
     ] = None,
     date: Annotated[
         str | None,

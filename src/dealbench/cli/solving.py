@@ -27,8 +27,8 @@ from dealbench.cli.base import (
     app,
     check_gap,
     check_time_limit,
+    folder_option,
     gap_option,
-    given_folder,
     parse_money_option,
     share_option,
 )
@@ -140,12 +140,7 @@ def solve(
     ] = None,
     templates: Annotated[
         Path | None,
-        typer.Option(
-            "--templates",
-            parser=given_folder,
-            metavar="<path>",
-            help="House templates overriding the shipped ones by name.",
-        ),
+        folder_option("--templates", "House templates overriding the shipped ones by name."),
     ] = None,
     policy: PolicyOpt = None,
     sets: SetOpt = None,
@@ -187,13 +182,12 @@ def solve(
     ] = None,
     rounds: Annotated[
         Path | None,
-        typer.Option(
+        folder_option(
             "--rounds",
-            metavar="DIR",
-            parser=given_folder,
-            help="Re-plan from the rounds in DIR (deals/rounds/<portfolio id>): concluded "
+            "Re-plan from the rounds in DIR (deals/rounds/<portfolio id>): concluded "
             "deals fixed as agreed, walked-away partners without a deal, the open "
             "negotiations re-optimized in what is left (us-best).",
+            metavar="DIR",
         ),
     ] = None,
 ) -> None:
@@ -455,11 +449,9 @@ def evaluate(
     ] = None,
     rounds: Annotated[
         Path | None,
-        typer.Option(
+        folder_option(
             "--rounds",
-            parser=given_folder,
-            metavar="<path>",
-            help="The portfolio's rounds folder (with --against, default: deals/rounds/<id>); "
+            "The portfolio's rounds folder (with --against, default: deals/rounds/<id>); "
             "without --against, supply and risk budget are checked beside the deals "
             "concluded in it.",
         ),
@@ -563,12 +555,7 @@ def _evaluate_against(
 def demo(
     out: Annotated[
         Path,
-        typer.Option(
-            "--out",
-            parser=given_folder,
-            metavar="<path>",
-            help="Folder for the result and the documents.",
-        ),
+        folder_option("--out", "Folder for the result and the documents."),
     ] = Path("out"),
     force: Force = False,
 ) -> None:

@@ -55,18 +55,7 @@ class Source:
 
     def has(self, loc: Loc) -> bool:
         """Whether the file gives the field at `loc` (every part of it found)."""
-        node = self.positions
-        for part in loc:
-            if isinstance(node, dict):
-                key = _map_key(node, part)
-                if key is _MISSING:
-                    return False
-                node = node[key][1]
-            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-                node = node[part][1]
-            else:
-                return False
-        return True
+        return _first_missing(self.positions, loc) is None
 
     def issue(self, loc: Loc, message: str) -> Issue:
         """An issue at `loc`; a last field absent from the file is named at its parent's line."""
@@ -277,18 +266,28 @@ _SHAPE_MATCHED = {"too_short", "too_long"}
 
 def _tag_index(positions: Positions, loc: Loc, *, missing: bool) -> int | None:
     """Index in `loc` of the first union tag (a part that is not a key or index of the file)."""
-    node = positions
     parts = loc[:-1] if missing else loc
-    for i, part in enumerate(parts):
+    found = _first_missing(positions, parts)
+    if found is None:
+        return None
+    i, among_keys = found
+    return i if among_keys or isinstance(parts[i], str) else None
+
+
+def _first_missing(positions: Positions, loc: Loc) -> tuple[int, bool] | None:
+    """The index in `loc` of the first part the file does not give, and whether it was
+    looked for among a mapping's keys; None when the file gives every part."""
+    node = positions
+    for i, part in enumerate(loc):
         if isinstance(node, dict):
             key = _map_key(node, part)
             if key is _MISSING:
-                return i
+                return i, True
             node = node[key][1]
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             node = node[part][1]
         else:
-            return i if isinstance(part, str) else None
+            return i, False
     return None
 
 
