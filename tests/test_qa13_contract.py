@@ -225,3 +225,20 @@ def test_an_empty_rounds_folder_is_refused_not_read_as_the_current_folder(
     assert rendered.exit_code == 2, rendered.output
     assert "Invalid value for '--templates': an empty path; name the folder" in rendered.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_serve_refuses_an_empty_folder_rather_than_serving_the_current_one(
+    tmp_path: Path,
+) -> None:
+    """`dealbench serve "$DEALS"` with the variable unset served the current folder
+    (qa13-contract, left): every file under it, editable through the workbench. In a
+    process of its own, so that a server started by mistake is stopped."""
+    served = subprocess.run(
+        [sys.executable, "-m", "dealbench", "serve", "", "--port", "0"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert served.returncode == 2, served.stdout
+    assert "Invalid value for '[DEALS_DIR]': an empty path; name the folder" in served.stderr

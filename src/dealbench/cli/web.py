@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from dealbench.cli.base import app
+from dealbench.cli.base import app, given_folder
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 
@@ -29,6 +29,7 @@ def serve(
         Path | None,
         typer.Argument(
             metavar="[DEALS_DIR]",
+            parser=given_folder,
             help="The deals folder (portfolios/, partners/, packages/); default: ./deals "
             "(`dealbench demo` writes a copy of the examples to out/deals).",
         ),
