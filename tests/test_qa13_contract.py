@@ -242,3 +242,19 @@ def test_serve_refuses_an_empty_folder_rather_than_serving_the_current_one(
     )
     assert served.returncode == 2, served.stdout
     assert "Invalid value for '[DEALS_DIR]': an empty path; name the folder" in served.stderr
+
+
+def test_a_dash_for_a_folder_is_refused_not_made_a_folder_called_dash(
+    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`solve ... --out -` (standard output, as a user means `-`) wrote result.json and the
+    term sheets into a new folder called "-" (stop 32, left); `./-` still names one."""
+    monkeypatch.chdir(tmp_path)
+    result = run("solve", GULF, "--out", "-")
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--out': '-' is standard output, not a folder" in result.stderr
+    walked = run("walk-away", GULF, "--partner", "QA", "--rounds", "-")
+    assert walked.exit_code == 2, walked.output
+    assert list(tmp_path.iterdir()) == []
+    assert run("solve", GULF, "--out", "./-").exit_code == 0
+    assert (tmp_path / "-" / "result.json").is_file()

@@ -74,14 +74,17 @@ Json = Annotated[
 def given_folder(text: str | Path) -> Path:
     """A folder option as written (`--out`, `--rounds`, `--templates`): an empty path
     (`--out "$OUT"` with the variable unset) is refused, where a Path would read it as
-    the current folder, and write or record there."""
+    the current folder, and write or record there; so is `-`, which a user means as
+    standard output and a Path reads as a folder called "-"."""
     if not str(text).strip():
         raise typer.BadParameter("an empty path; name the folder")
+    if str(text) == "-":  # standard output to a user, never a folder called "-"
+        raise typer.BadParameter("'-' is standard output, not a folder; name the folder")
     return Path(text)
 
 
 def folder_option(name: str, what: str, metavar: str = "<path>") -> Any:
-    """A folder option (`--out`, `--rounds`, `--templates`): an empty path is refused."""
+    """A folder option (`--out`, `--rounds`, `--templates`): an empty path or `-` is refused."""
     return typer.Option(name, parser=given_folder, metavar=metavar, help=what)
 
 
