@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from dealbench import solve
 from dealbench.checker import check
 from dealbench.model import Package, load_portfolio
 from dealbench.model.overrides import apply_overrides
@@ -156,6 +157,16 @@ def test_nash_survives_a_gain_of_nothing_at_all(run: Runner) -> None:
     pf = load_portfolio(QA13 / "nash.yaml")
     assert not check(pf, [_package(d) for d in result["deals"]]).violations
     assert sum(d["compute"]["2026"] for d in result["deals"]) <= 100_000
-    # A side held at its walk-away value (a gain of 1e-17 after the check's sums) gains
-    # nothing: the log product is -inf (null), not log(1e-17), with no factor to state.
-    assert result["objective"] is None and "no bound" in result["message"], result["message"]
+    # The supply cannot give both a gain, so every set of deals has a Nash product of 0;
+    # the partner the cuts' MIP held at a walk-away value gets no deal (session 20), and
+    # the product over the other is maximised with its bound stated, as without it.
+    assert [d["partner"] for d in result["deals"]] == ["AA"]
+    assert "so no deal (the Nash product is over the others): NC." in result["message"]
+    assert "within a factor" in result["message"], result["message"]
+    assert result["solver"]["details"]["partners_left_without_gain"] == 1
+    without = pf.model_copy(update={"partners": [p for p in pf.partners if p.code != "NC"]})
+    alone = solve(without, mode="nash")
+    assert result["objective"] == pytest.approx(alone.objective, abs=1e-6)
+    assert result["us_value"] == pytest.approx(alone.us_value, abs=1.0)
+    printed = run("solve", QA13 / "nash.yaml", "--mode", "nash")
+    assert "zone of agreement but those named below)" in printed.stdout, printed.stdout

@@ -174,9 +174,11 @@ def objective_line(result: SolveResult) -> str:
     if result.mode == "partner-best":
         return f"Maximised: the partners' total utility, {money(value)} ({beside})."
     if result.mode == "nash":
+        left = result.solver.details.get("partners_left_without_gain")
+        but = " but those named below" if left else ""
         return (
             f"Maximised: the log Nash product, {value:.4f} (the sum of log(gain / USD 1bn) "
-            f"over both sides of every partner with a zone of agreement); {beside}."
+            f"over both sides of every partner with a zone of agreement{but}); {beside}."
         )
     if result.mode == "kalai":
         return (

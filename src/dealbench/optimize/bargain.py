@@ -107,9 +107,15 @@ def solve_bargaining(
 
     def point(step: float) -> tuple[Formulation, Status, float | None, float]:
         """The bargaining point with compute in whole steps of `step` (0: continuous)."""
+        nonlocal bargained
         if mode == "kalai":
             return (*_kalai(portfolio, require, ideals, step, run, details), math.inf)
-        return _nash(portfolio, require, ideals, run, details, cuts, rounds, tolerance)
+        *found, bargained = _nash_with_gains(
+            portfolio, require, ideals, run, details, cuts, rounds, tolerance
+        )
+        return found[0], found[1], found[2], found[3]
+
+    bargained = ideals  # nash: the partners whose gains it multiplies
 
     # kalai is solved in the declared step: a point solved continuously and rounded
     # afterwards can lose what the grid allows (tests/data/qa10opt/ranges.yaml: tau 0.3824
@@ -132,12 +138,12 @@ def solve_bargaining(
     )
     if status not in (Status.OPTIMAL, Status.TIME_LIMIT):
         return empty_result(portfolio, mode, status, info)
-    unrounded = _score(mode, _gains(form, ideals), ideals)
+    unrounded = _score(mode, _gains(form, bargained), bargained)
     result = finish(portfolio, mode, status, info, extract_packages(form))
     # What the note states is about the packages returned, in whole steps when rounded:
     # rounding moves tau and the log-product a little, never the bound.
     value = (
-        bargaining_objective(portfolio, result, mode, ideals)
+        bargaining_objective(portfolio, result, mode, bargained)
         if result.us_value is not None
         else unrounded
     )
@@ -145,9 +151,18 @@ def solve_bargaining(
     no_zopa = [p.code for p in portfolio.partners if p.code not in ideals]
     forced = [code for code in no_zopa if code in require]
     no_zopa = [code for code in no_zopa if code not in require]
+    left = [code for code in ideals if code not in bargained]
+    if left:
+        result.solver.details["partners_left_without_gain"] = float(len(left))
     message = (
         f"{mode}: {bound_note}."
         + (f" No zone of agreement, so no deal: {', '.join(no_zopa)}." if no_zopa else "")
+        + (
+            " The limits cannot give every partner with a zone of agreement a gain at "
+            f"once, so no deal (the Nash product is over the others): {', '.join(left)}."
+            if left
+            else ""
+        )
         + (
             f" No zone of agreement, but a deal is required: {', '.join(forced)}"
             " (outside the bargaining objective)."
@@ -303,6 +318,41 @@ def _kalai(
         details["shares_not_maximised"] = 1.0
         return form, Status.TIME_LIMIT, proven
     return form, status, proven
+
+
+def _nash_with_gains(
+    portfolio: Portfolio,
+    require: Sequence[str],
+    ideals: Ideals,
+    run: Solve,
+    details: dict[str, float],
+    cuts: int,
+    rounds: int,
+    tolerance: float,
+) -> tuple[Formulation, Status, float | None, float, Ideals]:
+    """`_nash`, then again without the partners it leaves a side of gaining nothing, until
+    every partner bargained with gains: the last form, its status, gap and bound, and the
+    partners bargained with.
+
+    When the limits cannot give every partner with a zone of agreement a gain at once,
+    every set of deals has a Nash product of 0, and the tangent cuts' MIP, which counts a
+    gain of 0 as log(LOWEST x ideal) - 1, returns a deal that holds some side at its
+    walk-away value (a partner given compute the US gains nothing from, say). Such a
+    partner gets no deal, and the product of the others' gains is maximised with its
+    bound stated, as for a portfolio without it. A partner the user requires keeps a
+    deal, outside the product."""
+    kept = dict(ideals)
+    found = _nash(portfolio, require, kept, run, details, cuts, rounds, tolerance)
+    while found[1] in (Status.OPTIMAL, Status.TIME_LIMIT):
+        gainless = {c for c, pair in _gains(found[0], kept).items() if min(pair) <= NO_GAIN}
+        if not gainless or len(gainless) == len(kept):
+            break
+        fewer = {code: pair for code, pair in kept.items() if code not in gainless}
+        again = _nash(portfolio, require, fewer, run, details, cuts, rounds, tolerance)
+        if again[1] not in (Status.OPTIMAL, Status.TIME_LIMIT):
+            break  # the answer with every partner stands, with its product of 0
+        kept, found = fewer, again
+    return (*found, kept)
 
 
 def _nash(

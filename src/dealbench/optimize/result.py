@@ -28,7 +28,7 @@ OBJECTIVES = {
     "us-best": "the US utility V (USD)",
     "partner-best": "the partners' total utility, the sum of U (USD), with V at or above its floor",
     "nash": "the log Nash product: the sum of log(gain / USD 1bn) over both sides of every "
-    "partner with a zone of agreement",
+    "partner with a zone of agreement (less any the limits cannot give a gain with the others)",
     "kalai": "the Kalai-Smorodinsky share tau: every side's gain is at least tau times its "
     "ideal gain",
 }
