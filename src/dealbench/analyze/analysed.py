@@ -41,6 +41,10 @@ class Analysed:
     result: SolveResult
     robustness: Robustness | None = None
     prices: Prices | None = None
+    #: The portfolio whose optimum `result` is: a robust solve's has the raised walk-away
+    #: values its last round solved. A partner without a deal is explained against it
+    #: (the portfolio as written would explain another solve's packages).
+    solved: Portfolio | None = None
 
     def extra(self) -> dict[str, Any]:
         """The JSON of `solve --json` beside the result: `robustness`, `prices`."""
@@ -109,4 +113,4 @@ def solve_with_analysis(
     if prices:
         with stage(PRICES_STAGE) as bar:
             found_prices = shadow_prices(priced, result, progress=bar, **options)
-    return Analysed(result, robustness, found_prices)
+    return Analysed(result, robustness, found_prices, priced)

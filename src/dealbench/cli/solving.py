@@ -263,10 +263,10 @@ def solve(
             result, reasons = replanned.result, replanned.reasons
             extra: dict[str, Any] = {}
         else:
-            result, extra = _solve_with_analysis(
+            result, extra, solved = _solve_with_analysis(
                 pf, mode, options, prices, robust, samples, seed, require=require, json_out=json_out
             )
-            reasons = no_deal_reasons(pf, result, require)
+            reasons = no_deal_reasons(solved, result, require)
         zopa = None
         if mode in ("nash", "kalai"):
             from dealbench.negotiate import zopas
@@ -378,9 +378,10 @@ def _solve_with_analysis(
     *,
     require: Sequence[str] = (),
     json_out: bool = False,
-) -> tuple[SolveResult, dict[str, Any]]:
+) -> tuple[SolveResult, dict[str, Any], Portfolio]:
     """The solve, robust when asked, and its shadow prices when asked (JSON-ready extras),
-    by the library's one call (`analyze.analysed.solve_with_analysis`, as the web's).
+    by the library's one call (`analyze.analysed.solve_with_analysis`, as the web's), and
+    the portfolio whose optimum the result is (a robust solve's raised walk-away values).
 
     A solve without packages is explained (and exits 3) before any analysis runs.
     """
@@ -410,7 +411,7 @@ def _solve_with_analysis(
         stage=DelayedBar,
         **options,
     )
-    return found.result, found.extra()
+    return found.result, found.extra(), found.solved or pf
 
 
 def _print_analysis(extra: dict[str, Any]) -> None:

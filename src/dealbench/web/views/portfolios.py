@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from dealbench.analyze import REGIMES, compare, find_regime
+from dealbench.analyze.analysed import Analysed
 from dealbench.analyze.scenarios import load_scenario
 from dealbench.arguments import positive_seconds, relative_gap
 from dealbench.errors import DealbenchError, InputError, Issue
@@ -208,7 +209,9 @@ async def show_job(request: Request) -> Response:
     if state == "done" and job.result is not None:
         pf = _solved_portfolio(request, job)
         if "no_deal" not in job.cache:
-            reasons = await solving(no_deal_reasons, pf, job.result)
+            # A robust solve's packages are the optimum of its raised walk-away values.
+            solved = job.output.solved if isinstance(job.output, Analysed) else None
+            reasons = await solving(no_deal_reasons, solved or pf, job.result)
             job.cache["no_deal"] = {r.partner: r.message for r in reasons}
         if "charts" not in job.cache:
             job.cache["charts"] = result_charts(pf, job.result)
