@@ -9,6 +9,7 @@ US optimum, and every figure of the comparison is `check`'s.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -316,3 +317,30 @@ def test_memo_re_solves_each_risk_threshold(gulf_compared) -> None:  # type: ign
         from dealbench.render.environment import money
 
         assert f"{other} {money(value)}" in line
+
+
+def test_a_comparison_says_where_the_portfolios_own_caps_were_dropped(
+    run: Runner, tmp_path: Path
+) -> None:
+    """A portfolio's own caps belong to its regime (`under_regime`), so `compare` solves
+    the other regimes without them; the table, JSON and options memo never said so, and a
+    reader took every column for the caps the portfolio wrote (qa15-an, left)."""
+    deals = tmp_path / "deals"
+    shutil.copytree(REPO / "deals", deals)
+    portfolio = deals / "portfolios" / "gulf-asia.yaml"
+    portfolio.write_text(portfolio.read_text() + "caps: {AE: {veu: 900_000}}\n")
+    out = tmp_path / "out"
+    shown = run("compare", portfolio, "--regimes", "bilateral,repeal",
+                "--out", out, "--render", "md")  # fmt: skip
+    assert shown.exit_code == 0, shown.output
+    note = (
+        "The portfolio's own caps for AE belong to its regime (bilateral); under repeal "
+        "each regime's own caps apply instead"
+    )
+    assert note in " ".join(shown.stdout.split()), shown.stdout
+    assert note in json.loads((out / "comparison.json").read_text())["notes"][0]
+    assert note in (out / "memos" / "options-gulf-asia.md").read_text()
+    # A cap set for this run (--set) holds under every regime: nothing to say then.
+    both = run("compare", portfolio, "--regimes", "bilateral,repeal",
+               "--set", "portfolio.caps.AE.veu=900_000", "--json")  # fmt: skip
+    assert json.loads(both.stdout)["notes"] == []

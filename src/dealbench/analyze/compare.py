@@ -24,6 +24,7 @@ from dealbench.limit import Limit
 from dealbench.model.regimes import find_regime, under_regime
 from dealbench.model.schema import Policy, Portfolio
 from dealbench.optimize import SolveResult, Status
+from dealbench.units import and_list
 
 __all__ = ["Comparison", "PartnerCell", "PartnerRow", "RegimeRow", "compare", "regime_row"]
 
@@ -97,6 +98,11 @@ class Comparison(BaseModel):
     )
     fingerprint: str
     executor: str = "serial"
+    notes: list[str] = Field(
+        default_factory=list,
+        description="What reading the comparison needs (a portfolio's own caps, kept only "
+        "under its own regime)",
+    )
 
     def row(self, regime: str) -> RegimeRow:
         return next(r for r in self.regimes if r.regime == regime)
@@ -197,8 +203,28 @@ def compare(
         tied=tied,
         fingerprint=_fingerprint(list(solved.values())),
         executor=ex.describe(),
+        notes=_caps_notes(portfolio, read, overrides),
     )
     return comparison, solved
+
+
+def _caps_notes(
+    portfolio: Portfolio, policies: Sequence[Policy], overrides: Mapping[str, Any]
+) -> list[str]:
+    """Where the portfolio's own partner caps were dropped (`under_regime`: they belong to
+    its regime), said, or a reader takes every column for the caps the portfolio wrote."""
+    set_here = {key.split(".")[2] for key in overrides if key.startswith("portfolio.caps.")}
+    codes = sorted(code for code in portfolio.caps if code not in set_here)
+    others = [p.id for p in policies if p.id != portfolio.policy.id]
+    if not codes or not others:
+        return []
+    own = portfolio.policy.id
+    return [
+        f"The portfolio's own caps for {and_list(codes)} belong to its regime ({own}); "
+        f"under {and_list(others)} each regime's own caps apply instead "
+        "(an override of portfolio.caps.CODE.LEVEL, --set on the command line, sets a cap "
+        "under every regime)."
+    ]
 
 
 @dataclass(frozen=True)

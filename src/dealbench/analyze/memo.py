@@ -73,6 +73,7 @@ def options_facts(c: Comparison, confirmed: list[str] | None = None) -> dict[str
             for p in c.partners
         ],
         "recommendation": recommendation(ok),
+        "notes": list(c.notes),
         "sensitivities": sensitivities(ok) + list(confirmed or []),
         "options": [describe(r) for r in regimes],
         "failed": [f"{r.regime}: {r.status}: {r.message}" for r in regimes if r.us_value is None],

@@ -87,6 +87,8 @@ def print_comparison(c: Comparison) -> None:
         say(out, f"* Highest US utility: {c.best} ({c.row(c.best).title}){tied}.")
     if c.overrides:
         out.print("With: " + ", ".join(f"{k}={v}" for k, v in c.overrides.items()))
+    for note in c.notes:
+        say(out, f"Note: {note}")
     for r in c.regimes:
         if r.us_value is None:
             out.print(f"{r.regime}: {r.status}: {r.message}")
