@@ -18,6 +18,7 @@ from dealbench import load_portfolio, risk_report, shadow_prices, solve
 from dealbench.analyze import compare, load_scenarios, sweep_scenarios
 from dealbench.analyze.analysed import solve_with_analysis
 from dealbench.optimize.explain import no_deal_reasons
+from dealbench.units import usd
 from helpers import invoke
 
 pytestmark = pytest.mark.filterwarnings("ignore")
@@ -65,9 +66,15 @@ def test_robust_solve_explains_no_deal_against_its_own_walk_away_values(tmp_path
     assert solved_batna == pytest.approx(
         next(p.batna for p in pf.partners if p.code == "AA") + raised["AA"]
     )
-    assert [r.message for r in no_deal_reasons(found.solved, found.result)] == [
-        r["message"] for r in reasons
-    ]
+    assert [r.message for r in found.no_deal_reasons()] == [r["message"] for r in reasons]
+    # The walk-away value the reason quotes is the raised one, and it says so (session 20).
+    raised_by = usd(raised["AA"])
+    assert reasons[0]["message"].endswith(
+        f"; its walk-away value here is raised by {raised_by}, so that a deal with it is "
+        "accepted in at least 90% of the samples"
+    ), reasons[0]["message"]
+    plain = no_deal_reasons(found.solved, found.result)[0].message
+    assert reasons[0]["message"].startswith(plain)
 
 
 @pytest.mark.parametrize("seed", [3, 13, 45])

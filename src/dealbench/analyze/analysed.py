@@ -20,6 +20,7 @@ from dealbench.analyze.uncertainty import uncertainty_notes
 from dealbench.errors import ArgumentError
 from dealbench.model.schema import Portfolio
 from dealbench.optimize import SolveResult
+from dealbench.optimize.explain import NoDeal, no_deal_reasons
 
 __all__ = ["Analysed", "nothing_uncertain", "solve_with_analysis"]
 
@@ -45,6 +46,13 @@ class Analysed:
     #: values its last round solved. A partner without a deal is explained against it
     #: (the portfolio as written would explain another solve's packages).
     solved: Portfolio | None = None
+
+    def no_deal_reasons(self, require: Sequence[str] = ()) -> list[NoDeal]:
+        """Why a partner has no deal, against the portfolio solved: a robust solve's raised
+        walk-away values, each said to be raised."""
+        assert self.solved is not None  # set by solve_with_analysis, its one maker
+        reasons = no_deal_reasons(self.solved, self.result, require)
+        return self.robustness.said_of(reasons) if self.robustness else reasons
 
     def extra(self) -> dict[str, Any]:
         """The JSON of `solve --json` beside the result: `robustness`, `prices`."""

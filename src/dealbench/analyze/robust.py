@@ -20,7 +20,8 @@ the samples (where a refusal counts at the US's no-deal value).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -30,6 +31,7 @@ from dealbench.arguments import at_least_one, seed_of
 from dealbench.checker import check
 from dealbench.errors import ArgumentError
 from dealbench.model.schema import Portfolio
+from dealbench.optimize.explain import NoDeal
 from dealbench.optimize.finish import result_from_check
 from dealbench.optimize.result import Robust, SolveResult, Status
 from dealbench.units import percent_hint
@@ -82,6 +84,25 @@ class Robustness(Frozen):
             "Expected US value over the samples (a refusal at the no-deal value): "
             f"{usd(self.expected_deterministic)} -> {usd(self.expected_robust)} "
             f"({sign}{usd(self.expected_gain)}).",
+        ]
+
+
+    def said_of(self, reasons: Sequence[NoDeal]) -> list[NoDeal]:
+        """Why partners have no deal, each against the walk-away value the robust solve
+        raised for it said to be raised (the figure it quotes is not the partner file's)."""
+        from dealbench.units import share_percent, usd
+
+        raised = {p.partner: p.batna_raised_by for p in self.partners if p.batna_raised_by}
+        return [
+            replace(
+                r,
+                message=f"{r.message}; its walk-away value here is raised by "
+                f"{usd(raised[r.partner])}, so that a deal with it is accepted in at least "
+                f"{share_percent(self.level)} of the samples",
+            )
+            if r.partner in raised
+            else r
+            for r in reasons
         ]
 
 

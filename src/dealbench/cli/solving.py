@@ -44,6 +44,7 @@ SAMPLES, SEED = 10_000, 0  # as the library's (analyze.analysed)
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from dealbench.analyze.analysed import Analysed
     from dealbench.model import Package, Portfolio
     from dealbench.negotiate.verdict import Verdict
     from dealbench.optimize import SolveResult
@@ -247,8 +248,6 @@ def solve(
 
             OutputDir(out, force=force).check([RESULT_FILE])
         from dealbench.analyze.scenarios import load_scenario
-        from dealbench.optimize.explain import no_deal_reasons
-
         if rounds is not None:
             _check_with_rounds(rounds, mode, floor, prices, robust, require_deal)
         pf = load_scenario(portfolio, policy, sets or ())
@@ -263,10 +262,11 @@ def solve(
             result, reasons = replanned.result, replanned.reasons
             extra: dict[str, Any] = {}
         else:
-            result, extra, solved = _solve_with_analysis(
+            found = _solve_with_analysis(
                 pf, mode, options, prices, robust, samples, seed, require=require, json_out=json_out
             )
-            reasons = no_deal_reasons(solved, result, require)
+            result, extra = found.result, found.extra()
+            reasons = found.no_deal_reasons(require)
         zopa = None
         if mode in ("nash", "kalai"):
             from dealbench.negotiate import zopas
@@ -378,10 +378,9 @@ def _solve_with_analysis(
     *,
     require: Sequence[str] = (),
     json_out: bool = False,
-) -> tuple[SolveResult, dict[str, Any], Portfolio]:
-    """The solve, robust when asked, and its shadow prices when asked (JSON-ready extras),
-    by the library's one call (`analyze.analysed.solve_with_analysis`, as the web's), and
-    the portfolio whose optimum the result is (a robust solve's raised walk-away values).
+) -> Analysed:
+    """The solve, robust when asked, and its shadow prices when asked, by the library's
+    one call (`analyze.analysed.solve_with_analysis`, as the web's).
 
     A solve without packages is explained (and exits 3) before any analysis runs.
     """
@@ -411,7 +410,7 @@ def _solve_with_analysis(
         stage=DelayedBar,
         **options,
     )
-    return found.result, found.extra(), found.solved or pf
+    return found
 
 
 def _print_analysis(extra: dict[str, Any]) -> None:

@@ -210,8 +210,10 @@ async def show_job(request: Request) -> Response:
         pf = _solved_portfolio(request, job)
         if "no_deal" not in job.cache:
             # A robust solve's packages are the optimum of its raised walk-away values.
-            solved = job.output.solved if isinstance(job.output, Analysed) else None
-            reasons = await solving(no_deal_reasons, solved or pf, job.result)
+            if isinstance(job.output, Analysed):
+                reasons = await solving(job.output.no_deal_reasons)
+            else:
+                reasons = await solving(no_deal_reasons, pf, job.result)
             job.cache["no_deal"] = {r.partner: r.message for r in reasons}
         if "charts" not in job.cache:
             job.cache["charts"] = result_charts(pf, job.result)
