@@ -86,7 +86,6 @@ class Robustness(Frozen):
             f"({sign}{usd(self.expected_gain)}).",
         ]
 
-
     def said_of(self, reasons: Sequence[NoDeal]) -> list[NoDeal]:
         """Why partners have no deal, each against the walk-away value the robust solve
         raised for it said to be raised (the figure it quotes is not the partner file's)."""

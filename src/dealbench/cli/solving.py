@@ -248,6 +248,7 @@ def solve(
 
             OutputDir(out, force=force).check([RESULT_FILE])
         from dealbench.analyze.scenarios import load_scenario
+
         if rounds is not None:
             _check_with_rounds(rounds, mode, floor, prices, robust, require_deal)
         pf = load_scenario(portfolio, policy, sets or ())

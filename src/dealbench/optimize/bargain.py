@@ -105,17 +105,17 @@ def solve_bargaining(
         form.offset = 0.0
         return _status(form, outcome)
 
+    bargained = ideals  # nash: the partners whose gains it multiplies
+
     def point(step: float) -> tuple[Formulation, Status, float | None, float]:
         """The bargaining point with compute in whole steps of `step` (0: continuous)."""
         nonlocal bargained
         if mode == "kalai":
             return (*_kalai(portfolio, require, ideals, step, run, details), math.inf)
-        *found, bargained = _nash_with_gains(
+        form, status, proven, top, bargained = _nash_with_gains(
             portfolio, require, ideals, run, details, cuts, rounds, tolerance
         )
-        return found[0], found[1], found[2], found[3]
-
-    bargained = ideals  # nash: the partners whose gains it multiplies
+        return form, status, proven, top
 
     # kalai is solved in the declared step: a point solved continuously and rounded
     # afterwards can lose what the grid allows (tests/data/qa10opt/ranges.yaml: tau 0.3824
