@@ -65,3 +65,21 @@ def test_the_diff_pickers_list_this_sessions_solves_newest_first(client: Any) ->
     page = client.get("/diff").text
     order = re.findall(r'<option value="jobs/(\d+)"', page)
     assert order[: len(order) // 2] == [second, first]
+
+
+def test_a_partners_term_sheet_and_deal_memo_download_under_different_names(client: Any) -> None:
+    # Both downloaded as "SG.md" (the file name without its folder, term-sheets/ or memos/):
+    # the browser saved the second as "SG (1).md".
+    job = solve(client, "solo")
+    page = client.get(f"{job}/documents").text
+    links = re.findall(r'href="([^"]+\?download=1)"', page)
+    names = {}
+    for link in links:
+        response = client.get(link.replace("&amp;", "&"))
+        assert response.status_code == 200
+        found = re.search(r'filename="([^"]+)"', response.headers["content-disposition"])
+        assert found
+        names[link] = found.group(1)
+    assert len(set(names.values())) == len(links), sorted(names.values())
+    assert names[f"{job}/documents/term-sheets/SG.md?download=1"] == "term-sheets-SG.md"
+    assert names[f"{job}/documents/memos/SG.pdf?download=1"] == "memos-SG.pdf"

@@ -108,7 +108,9 @@ def serve_file(request: Request, docs: list[Document], file: str) -> Response:
     fmt = file.rpartition(".")[2]
     headers = {}
     if "download" in request.query_params or fmt in ("docx", "pdf"):
-        name = PurePosixPath(rendered.path).name
+        # Its path with the folder (`term-sheets/AE.md` as term-sheets-AE.md): the file name
+        # alone downloaded a partner's term sheet and deal memo under one name, AE.md.
+        name = "-".join(PurePosixPath(rendered.path).parts)
         headers["Content-Disposition"] = f'attachment; filename="{name}"'
     if fmt in ("html", "svg"):
         # A preview is a document, not part of the app: no scripts, no forms.
