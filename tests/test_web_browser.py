@@ -112,7 +112,7 @@ def download_term_sheet(driver: object, stem: str) -> None:
         driver.find_element(  # type: ignore[attr-defined]
             By.CSS_SELECTOR, f'a[data-format="{fmt}"][href*="term-sheets/{stem}."]'
         ).click()
-        data = downloaded(driver.downloads, f"{stem}.{fmt}").read_bytes()  # type: ignore[attr-defined]
+        data = downloaded(driver.downloads, f"term-sheets-{stem}.{fmt}").read_bytes()  # type: ignore[attr-defined]
         if fmt == "pdf":
             assert data.startswith(b"%PDF")
         elif fmt == "docx":

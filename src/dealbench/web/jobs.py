@@ -203,9 +203,13 @@ class Jobs:
     def get(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id)
 
+    def newest(self, kind: str = "solve") -> list[Job]:
+        """The jobs of one kind, of every portfolio, newest first."""
+        return [j for j in reversed(self._jobs.values()) if j.kind == kind]
+
     def for_portfolio(self, name: str, kind: str = "solve") -> list[Job]:
         """The jobs of one kind of one portfolio, newest first."""
-        return [j for j in reversed(self._jobs.values()) if j.portfolio == name and j.kind == kind]
+        return [j for j in self.newest(kind) if j.portfolio == name]
 
     def prepare(self) -> None:
         """Start the worker of the next job now (in the background), not at the job."""

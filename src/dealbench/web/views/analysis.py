@@ -187,9 +187,10 @@ async def risk(request: Request) -> Response:
     name = request.path_params["name"]
     pf = portfolio(request, name)
     form: Any = await checked_form(request) if request.method == "POST" else request.query_params
+    # No note that the page's figures use the means: they are the samples' (`risk` prints
+    # none), and the page lists the uncertain figures it draws.
     context: dict[str, Any] = {
         "name": name,
-        "uncertain": uncertain(pf),
         "samples": _text(form, "samples") or str(SAMPLES),
         "seed": _text(form, "seed") or str(SEED),
         "source": _text(form, "package"),

@@ -78,9 +78,16 @@ def listing(docs: list[Document]) -> list[dict[str, Any]]:
 
 
 def documents_page(
-    request: Request, heading: str, base: str, docs: list[Document], name: str, **extra: Any
+    request: Request,
+    heading: str,
+    base: str,
+    docs: list[Document],
+    name: str,
+    back: tuple[str, str] | None = None,
+    **extra: Any,
 ) -> Response:
-    """The list of `docs`, each previewed and downloadable under `base`."""
+    """The list of `docs`, each previewed and downloadable under `base`; `back` (its URL and
+    words) leads to the page they are of (a solve's, a negotiation's)."""
     return page(
         request,
         "documents.html.j2",
@@ -88,6 +95,7 @@ def documents_page(
         base=base,
         documents=listing(docs),
         name=name,
+        back=back,
         **extra,
     )
 
@@ -100,7 +108,9 @@ def serve_file(request: Request, docs: list[Document], file: str) -> Response:
     fmt = file.rpartition(".")[2]
     headers = {}
     if "download" in request.query_params or fmt in ("docx", "pdf"):
-        name = PurePosixPath(rendered.path).name
+        # Its path with the folder (`term-sheets/AE.md` as term-sheets-AE.md): the file name
+        # alone downloaded a partner's term sheet and deal memo under one name, AE.md.
+        name = "-".join(PurePosixPath(rendered.path).parts)
         headers["Content-Disposition"] = f'attachment; filename="{name}"'
     if fmt in ("html", "svg"):
         # A preview is a document, not part of the app: no scripts, no forms.
@@ -143,7 +153,8 @@ async def job_documents(request: Request) -> Response:
     job = _job(request)
     docs = all_documents(job_source(request))
     heading = f"Documents of solve {job.id} ({job.portfolio})"
-    return documents_page(request, heading, f"/jobs/{job.id}/documents/", docs, job.portfolio)
+    back = (f"/jobs/{job.id}", f"Back to solve {job.id}")
+    return documents_page(request, heading, f"/jobs/{job.id}/documents/", docs, job.portfolio, back)
 
 
 async def job_file(request: Request) -> Response:

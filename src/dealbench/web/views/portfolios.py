@@ -218,8 +218,10 @@ async def show_job(request: Request) -> Response:
         if "charts" not in job.cache:
             job.cache["charts"] = result_charts(pf, job.result)
         context.update(result_view(pf, job.result, job.cache["no_deal"], job.cache["charts"]))
-        context["uncertain"] = uncertain(pf)
         context.update(analysis.analysis_view(job, pf))
+        # As `solve`: a robust solve's packages are chosen over the samples, so it does not
+        # say that its figures use the means (it says when nothing is uncertain instead).
+        context["uncertain"] = [] if context["robustness"] is not None else uncertain(pf)
     return page(request, "job.html.j2", **context)
 
 

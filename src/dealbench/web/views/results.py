@@ -31,16 +31,16 @@ def routes() -> list[Route]:
 
 def choices(request: Request) -> list[tuple[str, str]]:
     """(value, label) of every result the form offers: this session's solves that ended
-    with a result, newest first, then every result.json under DEALS_DIR."""
-    jobs = request.app.state.jobs
+    with a result, newest first (they were listed by portfolio, then newest), then every
+    result.json under DEALS_DIR."""
+    names = {p.stem for p in portfolio_files(request)}
     found = [
         (
             f"{JOB_PREFIX}{j.id}",
             f"solve {j.id} of this session ({j.portfolio}, {j.options['mode']})",
         )
-        for p in portfolio_files(request)
-        for j in jobs.for_portfolio(p.stem)
-        if j.result is not None
+        for j in request.app.state.jobs.newest()
+        if j.portfolio in names and j.result is not None
     ]
     base = root(request)
     files = [p for p in unhidden(base, "result.json") if p.is_file()]
