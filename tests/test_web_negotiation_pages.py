@@ -366,3 +366,46 @@ def test_diff_refuses_a_missing_result_naming_the_field_and_keeping_it(client: A
     assert response.status_code == 400
     assert "error: a: packages/ae-offer.yaml: " in response.text
     assert "not a dealbench result.json" in response.text
+
+
+def test_a_concluded_rounds_documents_are_the_agreed_terms_not_a_proposal(client: Any) -> None:
+    """SA's round 4 concludes the deal on the second US offer. Its documents were named
+    and titled as a proposal of the side that said yes (`SA-counter-004`, "Draft for
+    discussion. Proposal of the Partner"), a term sheet no one could sign as agreed
+    (qa15-web, left). They are the agreed terms now, redlined against our last offer."""
+    page = client.get(f"{GULF}/n/SA/rounds/4")
+    assert page.status_code == 200, page.text
+    for name in (
+        "term-sheets/SA-agreed-004.md",
+        "term-sheets/SA-agreed-004-internal.md",
+        "redlines/SA-offer-003-to-agreed-004-internal.md",
+    ):
+        assert name in page.text, name
+    assert "SA-counter-004" not in page.text
+    sheet = client.get(f"{GULF}/n/SA/rounds/4/term-sheets/SA-agreed-004.md")
+    assert sheet.status_code == 200, sheet.text
+    assert "*Non-binding. Terms agreed by the Participants.*" in sheet.text
+    assert "Draft for discussion" not in sheet.text
+    redline = client.get(f"{GULF}/n/SA/rounds/4/redlines/SA-offer-003-to-agreed-004-internal.md")
+    assert "Agreed terms, round 4 (004-partner.yaml)" in redline.text
+
+
+def test_a_round_lists_a_redline_only_where_a_us_offer_precedes_it(
+    client: Any, deals: Path, run: Runner
+) -> None:
+    """The rounds table said "term sheet, redline" for every round after the first, and
+    for none first; a negotiation the partner opens has no offer to redline its counter
+    against (qa15-web, left). The redline is listed where an earlier US offer exists."""
+    portfolio = deals / "portfolios" / "global.yaml"
+    counter = deals / "packages" / "kr-counter.yaml"
+    opened = run("counter", portfolio, "--partner", "KR", counter, "--no-documents")
+    assert opened.exit_code == 0, opened.output
+    answered = run("offer", portfolio, "--partner", "KR", "--no-documents")
+    assert answered.exit_code == 0, answered.output
+    page = client.get("/p/global/n/KR").text
+    cells = {
+        number: html.unescape(re.sub(r"<[^>]+>", " ", row))
+        for number, row in re.findall(r'<tr data-round="(\d+)">(.*?)</tr>', page, re.S)
+    }
+    assert "term sheet" in cells["1"] and "redline" not in cells["1"], cells["1"]
+    assert "term sheet, redline" not in cells["2"], cells["2"]  # an offer after a counter

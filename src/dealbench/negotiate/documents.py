@@ -6,6 +6,7 @@ counter's documents never collide, and internal documents carry `-internal`:
     term-sheets/AE-counter-004.md
     redlines/AE-offer-001-to-offer-003.md   redlines/AE-offer-001-to-offer-003-internal.md
     redlines/AE-offer-003-to-counter-004-internal.md
+    term-sheets/SA-agreed-004.md         (the round that concludes the deal: the terms agreed)
     memos/negotiation-gulf-asia.md    (the status memo of `room --render`)
 """
 
@@ -22,7 +23,7 @@ from dealbench.render.charts import Chart
 from dealbench.render.docmeta import Audience, doc_meta
 from dealbench.render.documents import Document, redline_document, term_sheet_document
 from dealbench.render.environment import money, plural, shown_total
-from dealbench.render.naming import side_word
+from dealbench.render.naming import package_label, side_word
 from dealbench.render.portfolio_memo import uncertain_listing
 from dealbench.render.sources import source_from_packages
 
@@ -38,9 +39,16 @@ _AUDIENCES: tuple[Audience, ...] = ("external", "internal")
 
 
 def round_stem(partner: str, r: Round) -> str:
-    """`AE-offer-003`, `AE-counter-004`: the partner, the side and the round number, as
-    `render` names a package with its side and round (`render.naming`)."""
-    return f"{partner}-{side_word(r.side)}-{r.number:03d}"
+    """`AE-offer-003`, `AE-counter-004`, `AE-agreed-005`: the partner, the side (or the
+    agreement a concluding round records) and the round number, as `render` names a
+    package with its side and round (`render.naming`)."""
+    return f"{partner}-{side_word(_side(r))}-{r.number:03d}"
+
+
+def _side(r: Round) -> str:
+    """What a round's package is in its documents: the US's offer, the partner's counter,
+    or, in the round that concludes the deal, the terms agreed (whoever recorded it)."""
+    return "agreed" if r.status == "concluded" else r.side
 
 
 def round_documents(
@@ -58,7 +66,7 @@ def round_documents(
     """
     assert current.package is not None
     day = date or current.data.date
-    origin = f"round {current.number} ({'US offer' if current.side == 'us' else 'counter'})"
+    origin = f"round {current.number} ({_label(current).partition(',')[0]})"
     # Checked with the deals concluded with the others, as the verdict and `history` are:
     # a counter over the risk budget they leave must not read "should accept" beside it.
     beside = _concluded_beside(portfolio, current)
@@ -67,6 +75,9 @@ def round_documents(
     # holds them beside the package, not in it).
     package = current.package.model_copy(update={"side": current.side, "round": current.number})
     source = source_from_packages(portfolio, [package], origin=origin, date=day, beside=beside)
+    if current.status == "concluded":  # the agreement, not a proposal of the side that said yes
+        side = _side(current)
+        source = dataclasses.replace(source, side=side, label=package_label(side, current.number))
     stem = round_stem(partner, current)
     docs = []
     for audience in _AUDIENCES:
@@ -84,7 +95,7 @@ def round_documents(
                     previous.package,
                     current.package,
                     labels=(_label(previous), _label(current)),
-                    path=f"redlines/{old}-to-{side_word(current.side)}-{current.number:03d}{suffix}",
+                    path=f"redlines/{old}-to-{side_word(_side(current))}-{current.number:03d}{suffix}",
                     audience=audience,
                     date=day,
                     beside=beside,
@@ -108,7 +119,7 @@ def _concluded_beside(portfolio: Portfolio, current: Round) -> list[Package]:
 
 
 def _label(r: Round) -> str:
-    who = "US offer" if r.side == "us" else "Counter"
+    who = {"agreed": "Agreed terms", "us": "US offer"}.get(_side(r), "Counter")
     return f"{who}, round {r.number} ({r.name})"
 
 

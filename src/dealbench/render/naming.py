@@ -71,12 +71,19 @@ def slug(text: str) -> str:
     return _SLUG.sub("-", text.lower()).strip("-")
 
 
-#: A negotiation round's sides (`us`, `partner`) name documents as offers and counters.
-SIDES = {"us": "offer", "partner": "counter", "offer": "offer", "counter": "counter"}
+#: A negotiation round's sides (`us`, `partner`) name documents as offers and counters;
+#: the round that concludes a deal names its package's documents `agreed`.
+SIDES = {
+    "us": "offer",
+    "partner": "counter",
+    "offer": "offer",
+    "counter": "counter",
+    "agreed": "agreed",
+}
 
 
 def side_word(side: str | None) -> str | None:
-    """`offer` or `counter` for any way a package names its side."""
+    """`offer`, `counter` (or `agreed`) for any way a package names its side."""
     return SIDES.get(side) if side else None
 
 
@@ -105,7 +112,9 @@ def version_label(title: str | None, side: str | None, round_: int | None, fallb
     """How a document names a package: its title, else its side and round; never a file name."""
     if title:
         return title
-    who = {"offer": "Our offer", "counter": "The Partner's counter"}.get(side_word(side) or "")
+    who = {"offer": "Our offer", "counter": "The Partner's counter", "agreed": "Agreed terms"}.get(
+        side_word(side) or ""
+    )
     when = f"round {round_}" if round_ else ""
     if who and when:
         return f"{who}, {when}"

@@ -170,9 +170,10 @@ def term_sheet_context(
     rows = schedule(deal, chips or portfolio.granularity.in_chips(deal.compute), sites)
     periods = [r["period"] for r in rows] or list(portfolio.periods)
     status = {
-        "counter": "Proposal of the Partner",
-        "offer": "Proposal of the United States",
-    }.get(side or "", "Proposal")
+        "counter": "Draft for discussion. Proposal of the Partner",
+        "offer": "Draft for discussion. Proposal of the United States",
+        "agreed": "Terms agreed by the Participants",
+    }.get(side or "", "Draft for discussion. Proposal")
     context: dict[str, Any] = {
         "doc": doc_meta(
             "term-sheet",
@@ -185,7 +186,7 @@ def term_sheet_context(
             robust=robust,
             partner=partner.name,
         ),
-        "status": f"Non-binding. Draft for discussion. {status}.",
+        "status": f"Non-binding. {status}.",
         "marking": (
             "Internal: not for release to the Partner"
             if audience == "internal"
