@@ -121,13 +121,15 @@ def figures(comparison: Any) -> Any:
     return clean(comparison.model_dump(mode="json"))
 
 
-def test_the_size_estimate_ranks_the_regimes_by_what_they_allocate() -> None:
+def test_the_size_estimate_ranks_the_global_regimes_as_their_solves_take() -> None:
+    """bilateral's solve is the global comparison's longest (0.25 s; repeal 0.07 s), so it
+    starts first; the compute alone ranked repeal first (session 20)."""
     pf = load_portfolio(GLOBAL)
     cost = {
         r: chain_cost(Chain([under_regime(pf, find_regime(r, GLOBAL))], SolveOptions()))
         for r in REGIMES
     }
-    assert cost["repeal"] > cost["bilateral"] > cost["monopoly"]
+    assert max(cost, key=cost.__getitem__) == "bilateral"
     assert min(cost, key=cost.__getitem__) == "monopoly"
 
 

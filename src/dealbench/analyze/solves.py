@@ -67,18 +67,21 @@ def run_chain(chain: Chain) -> list[SolveResult]:
 
 def chain_cost(chain: Chain) -> float:
     """A cheap estimate of a chain's solve time, to start the longest first: the compute
-    its portfolios could deliver (every partner's ask under each level's cap, each period).
-    A regime comparison's solves take longer the more there is to allocate (repeal, no
-    caps, the longest; monopoly the shortest); only the order of the work depends on it."""
-    return float(
-        sum(
-            pf.cap(partner, level, period)
-            for pf in chain.portfolios
-            for partner in pf.partners
-            for level in pf.levels_for(partner)
-            for period in pf.periods
-        )
-    )
+    its portfolios could deliver (every partner's ask under each level's cap, each
+    period), times the number of levels whose caps differ (choices the search must weigh
+    apart). Only the order of the work depends on it, and it is rough: on the global
+    portfolio it ranks bilateral (0.25 s) first, as measured, where the compute alone
+    ranked repeal (0.07 s) first; on synthetic portfolios the longest regime's solve is
+    sometimes monopoly's, which no count of compute foresees."""
+    total = 0.0
+    for pf in chain.portfolios:
+        for partner in pf.partners:
+            caps = [
+                tuple(pf.cap(partner, level, period) for period in pf.periods)
+                for level in pf.levels_for(partner)
+            ]
+            total += len(set(caps)) * sum(map(sum, caps))
+    return total
 
 
 def chains(
