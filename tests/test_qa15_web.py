@@ -83,3 +83,16 @@ def test_a_partners_term_sheet_and_deal_memo_download_under_different_names(clie
     assert len(set(names.values())) == len(links), sorted(names.values())
     assert names[f"{job}/documents/term-sheets/SG.md?download=1"] == "term-sheets-SG.md"
     assert names[f"{job}/documents/memos/SG.pdf?download=1"] == "memos-SG.pdf"
+
+
+def test_two_solves_of_one_portfolio_read_apart_by_their_overrides(client: Any) -> None:
+    # The diff pickers and the portfolio's list of solves named a solve by number,
+    # portfolio and mode: a solve with partners.AE.batna=12bn read as the plain one
+    # (qa15-web, left; session 20).
+    plain = solve(client, "solo").rsplit("/", 1)[1]
+    changed = solve(client, "solo", sets="partners.SG.batna=12bn").rsplit("/", 1)[1]
+    page = client.get("/diff").text
+    assert f"solve {plain} of this session (solo, us-best)<" in page
+    assert f"solve {changed} of this session (solo, us-best, partners.SG.batna=12bn)<" in page
+    listed = re.sub(r"<[^>]+>", "", client.get("/p/solo").text)
+    assert f"Solve {changed} · us-best, partners.SG.batna=12bn · done" in listed

@@ -103,6 +103,22 @@ class Job:
     def elapsed(self) -> float:
         return self.seconds if self.state != "running" else time.monotonic() - self.started
 
+    def described(self) -> str:
+        """What sets this solve apart from another of its portfolio, in a line: its mode,
+        and the regime, overrides and analyses it was asked for (`us-best, regime tiered,
+        partners.AE.batna=12bn, robust 0.9`)."""
+        o = self.options
+        parts = [str(o.get("mode", self.kind))]
+        if o.get("policy"):
+            parts.append(f"regime {o['policy']}")
+        parts += [str(s) for s in o.get("sets") or ()]
+        analysis = o.get("analysis") or {}
+        if analysis.get("robust") is not None:
+            parts.append(f"robust {analysis['robust']}")
+        if analysis.get("prices"):
+            parts.append("shadow prices")
+        return ", ".join(parts)
+
     def summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "id": self.id,

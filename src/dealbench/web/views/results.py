@@ -37,7 +37,7 @@ def choices(request: Request) -> list[tuple[str, str]]:
     found = [
         (
             f"{JOB_PREFIX}{j.id}",
-            f"solve {j.id} of this session ({j.portfolio}, {j.options['mode']})",
+            f"solve {j.id} of this session ({j.portfolio}, {j.described()})",
         )
         for j in request.app.state.jobs.newest()
         if j.portfolio in names and j.result is not None
