@@ -170,3 +170,9 @@ def test_nash_survives_a_gain_of_nothing_at_all(run: Runner) -> None:
     assert result["us_value"] == pytest.approx(alone.us_value, abs=1.0)
     printed = run("solve", QA13 / "nash.yaml", "--mode", "nash")
     assert "zone of agreement but those named below)" in printed.stdout, printed.stdout
+    # A partner the user requires keeps its deal, outside the product, and is said so.
+    required = run("solve", QA13 / "nash.yaml", "--mode", "nash", "--require-deal", "NC", "--json")
+    kept = json.loads(required.stdout)
+    assert sorted(d["partner"] for d in kept["deals"]) == ["AA", "NC"]
+    assert "deals stand outside the Nash product: NC." in kept["message"], kept["message"]
+    assert "so no deal (the Nash product is over the others)" not in kept["message"]

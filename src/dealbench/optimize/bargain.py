@@ -154,6 +154,8 @@ def solve_bargaining(
     left = [code for code in ideals if code not in bargained]
     if left:
         result.solver.details["partners_left_without_gain"] = float(len(left))
+    held = [code for code in left if code in require]  # their deal stands, outside
+    left = [code for code in left if code not in require]
     message = (
         f"{mode}: {bound_note}."
         + (f" No zone of agreement, so no deal: {', '.join(no_zopa)}." if no_zopa else "")
@@ -161,6 +163,12 @@ def solve_bargaining(
             " The limits cannot give every partner with a zone of agreement a gain at "
             f"once, so no deal (the Nash product is over the others): {', '.join(left)}."
             if left
+            else ""
+        )
+        + (
+            " Required, but the limits cannot give them a gain with the others, so their "
+            f"deals stand outside the Nash product: {', '.join(held)}."
+            if held
             else ""
         )
         + (
