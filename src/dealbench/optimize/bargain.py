@@ -113,7 +113,8 @@ def solve_bargaining(
         if mode == "kalai":
             return (*_kalai(portfolio, require, ideals, step, run, details), math.inf)
         form, status, proven, top, bargained = _nash_with_gains(
-            portfolio, require, ideals, run, details, cuts, rounds, tolerance
+            ideals,
+            lambda kept: _nash(portfolio, require, kept, run, details, cuts, rounds, tolerance),
         )
         return form, status, proven, top
 
@@ -328,19 +329,16 @@ def _kalai(
     return form, status, proven
 
 
+#: A nash solve's last form, its status and gap, and the bound B on the log-product.
+NashFound = tuple[Formulation, Status, float | None, float]
+
+
 def _nash_with_gains(
-    portfolio: Portfolio,
-    require: Sequence[str],
-    ideals: Ideals,
-    run: Solve,
-    details: dict[str, float],
-    cuts: int,
-    rounds: int,
-    tolerance: float,
+    ideals: Ideals, nash: Callable[[Ideals], NashFound]
 ) -> tuple[Formulation, Status, float | None, float, Ideals]:
-    """`_nash`, then again without the partners it leaves a side of gaining nothing, until
-    every partner bargained with gains: the last form, its status, gap and bound, and the
-    partners bargained with.
+    """`nash(ideals)` (`_nash` over the partners with these ideals), then again without the
+    partners it leaves a side of gaining nothing, until every partner bargained with
+    gains: the last form, its status, gap and bound, and the partners bargained with.
 
     When the limits cannot give every partner with a zone of agreement a gain at once,
     every set of deals has a Nash product of 0, and the tangent cuts' MIP, which counts a
@@ -350,13 +348,13 @@ def _nash_with_gains(
     bound stated, as for a portfolio without it. A partner the user requires keeps a
     deal, outside the product."""
     kept = dict(ideals)
-    found = _nash(portfolio, require, kept, run, details, cuts, rounds, tolerance)
+    found = nash(kept)
     while found[1] in (Status.OPTIMAL, Status.TIME_LIMIT):
         gainless = {c for c, pair in _gains(found[0], kept).items() if min(pair) <= NO_GAIN}
         if not gainless or len(gainless) == len(kept):
             break
         fewer = {code: pair for code, pair in kept.items() if code not in gainless}
-        again = _nash(portfolio, require, fewer, run, details, cuts, rounds, tolerance)
+        again = nash(fewer)
         if again[1] not in (Status.OPTIMAL, Status.TIME_LIMIT):
             break  # the answer with every partner stands, with its product of 0
         kept, found = fewer, again
@@ -372,7 +370,7 @@ def _nash(
     cuts: int,
     rounds: int,
     tolerance: float,
-) -> tuple[Formulation, Status, float | None, float]:
+) -> NashFound:
     """Max the log Nash product under tangent cuts, refined at the gains found (compute
     continuous); the last form, its status and gap, and the bound B on the log-product."""
     points = {
