@@ -23,6 +23,7 @@ from dealbench.render.charts import Chart
 from dealbench.render.docmeta import Audience, doc_meta
 from dealbench.render.documents import Document, redline_document, term_sheet_document
 from dealbench.render.environment import money, plural, shown_total
+from dealbench.render.glossary import glossary
 from dealbench.render.naming import package_label, side_word
 from dealbench.render.portfolio_memo import uncertain_listing
 from dealbench.render.sources import source_from_packages
@@ -160,6 +161,7 @@ def negotiation_memo_document(
         "objective": room.objective,
         # figures given as distributions, which every utility here takes at its mean
         "uncertain": uncertain_listing(portfolio),
+        "glossary": glossary(),
     }
     return Document("negotiation-memo", f"memos/negotiation-{portfolio.id}", context)
 

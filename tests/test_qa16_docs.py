@@ -1,0 +1,86 @@
+"""Documents read as principals read them (qa16-docs): the options memo, the memo for
+principals, the negotiation memo and a concluded round's agreed terms, in the formats
+a principal or a partner's lawyer opens.
+
+Each test renders only what its fault needs.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+from dealbench.analyze.compare import Comparison, compare
+from dealbench.model import load_portfolio
+from dealbench.model.schema import Portfolio
+from dealbench.optimize import SolveResult
+from dealbench.render.documents import Document, render_document
+from dealbench.render.glossary import GLOSSARY
+from helpers import DATA, REPO, Runner
+
+GULF = REPO / "deals" / "portfolios" / "gulf-asia.yaml"
+MIXED = DATA / "qa9docs" / "portfolios" / "mixed.yaml"
+
+
+@cache
+def _compared(path: Path) -> tuple[Comparison, dict[str, tuple[Portfolio, SolveResult]]]:
+    return compare(load_portfolio(path), ["tiered", "monopoly", "repeal", "bilateral"])
+
+
+def _text(doc: Document, fmt: str) -> str:
+    return next(
+        f.data.decode() for f in render_document(doc, fmt) if f.path.endswith(f".{fmt}")
+    )
+
+
+@cache
+def _options_doc(path: Path) -> Document:
+    from dealbench.analyze.memo import options_memo_document
+
+    c, solved = _compared(path)
+    return options_memo_document(c, solved)  # type: ignore[no-any-return]
+
+
+# --- every internal document defines its terms ---------------------------------------------
+
+
+def test_the_options_memo_ends_with_the_glossary() -> None:
+    """The options memo spoke of "H100e", "risk-weighted H100e", "walk-away values" and
+    "the required margin" and defined none of them: it was the one memo without the
+    glossary docs/documents.md promises "at the end of each internal document"."""
+    doc = _options_doc(MIXED)
+    md, html = _text(doc, "md"), _text(doc, "html")
+    assert re.findall(r"^## (.+)$", md, flags=re.M)[-1] == "Glossary"
+    assert re.findall(r"<h2>([^<]+)</h2>", html)[-1] == "Glossary"
+    for term, _ in GLOSSARY:
+        assert f"- **{term}**: " in md
+        assert f"<dt>{term}</dt>" in html
+
+
+def test_the_options_memo_leaves_a_blank_line_before_its_first_heading() -> None:
+    """In Markdown, "... each option's policy file." ran straight into "## Recommendation"
+    on the next line: a renderer that wants a blank line before a heading printed
+    "## Recommendation" as part of the paragraph."""
+    md = _text(_options_doc(MIXED), "md")
+    assert "policy file.\n\n## Recommendation" in md
+
+
+def test_the_negotiation_memo_ends_with_the_glossary_and_names_utilities_by_them(
+    run: Runner, tmp_path: Path
+) -> None:
+    """The negotiation memo said "Utilities are each side's, from the package alone (the
+    United States' V for the deal, the partner's U)": letters of the model, where every
+    other document says "US utility" and "partner utility" (glossary.py: "never `US
+    value` in one place and `V` in another"), and no glossary defined them or H100e."""
+    r = run("room", GULF, "--render", "md,html", "--out", tmp_path, "--date", "2026-03-31")
+    assert r.exit_code == 0, r.output
+    md = (tmp_path / "memos" / "negotiation-gulf-asia.md").read_text()
+    html = (tmp_path / "memos" / "negotiation-gulf-asia.html").read_text()
+    for memo in (md, html):
+        assert "V for the deal" not in memo and "partner\u2019s U)" not in memo
+        assert "partner's U)" not in memo
+        assert "the US utility and the partner utility of each package alone" in memo
+    assert re.findall(r"^## (.+)$", md, flags=re.M)[-1] == "Glossary"
+    assert re.findall(r"<h2>([^<]+)</h2>", html)[-1] == "Glossary"
+    assert "<dt>Risk-weighted H100e</dt>" in html
