@@ -84,3 +84,32 @@ def test_the_negotiation_memo_ends_with_the_glossary_and_names_utilities_by_them
     assert re.findall(r"^## (.+)$", md, flags=re.M)[-1] == "Glossary"
     assert re.findall(r"<h2>([^<]+)</h2>", html)[-1] == "Glossary"
     assert "<dt>Risk-weighted H100e</dt>" in html
+
+
+# --- a quarterly portfolio's allocation fits the page --------------------------------------
+
+
+def test_an_allocation_of_twelve_quarters_is_cut_into_tables_that_fit_the_page() -> None:
+    """A portfolio of twelve quarters (synth M, 50 partners): the portfolio memo's
+    allocation was one table of thirteen columns, and in the PDF every column after
+    2027Q3 ran off the right edge of the page (the A4 page holds about seven columns of
+    seven-digit amounts). It is now cut into tables of at most six periods, each with the
+    partner column and the allocated, supply and unallocated rows; three years stay one."""
+    from dealbench.optimize import solve
+    from dealbench.render.documents import portfolio_memo_document
+    from dealbench.render.portfolio_memo import MAX_PERIOD_COLUMNS
+    from dealbench.render.sources import source_from_result
+    from dealbench.synth import Size, generate
+
+    pf = generate(Size("T", 3, 2, 2, 12), seed=0)
+    doc = portfolio_memo_document(source_from_result(pf, solve(pf)))
+    html, md = _text(doc, "html"), _text(doc, "md")
+    tables = re.findall(r'<table class="allocation">.*?</table>', html, flags=re.S)
+    heads = [re.findall(r'<th class="num">([^<]+)</th>', t) for t in tables]
+    assert [len(h) for h in heads] == [6, 6]
+    assert [t for h in heads for t in h] == list(pf.periods)
+    for t in tables:
+        assert "<td>Allocated</td>" in t and "<td>Unallocated</td>" in t
+    assert re.findall(r"^\| H100e \| (\S+) \|", md, flags=re.M) == ["2026Q1", "2027Q3"]
+    assert md.count("| **Allocated** |") == 2
+    assert MAX_PERIOD_COLUMNS == 6
