@@ -113,3 +113,32 @@ def test_an_allocation_of_twelve_quarters_is_cut_into_tables_that_fit_the_page()
     assert re.findall(r"^\| H100e \| (\S+) \|", md, flags=re.M) == ["2026Q1", "2027Q3"]
     assert md.count("| **Allocated** |") == 2
     assert MAX_PERIOD_COLUMNS == 6
+
+
+# --- the negotiation's round documents ----------------------------------------------------
+
+
+def _round_docs(code: str, number: int) -> list[Document]:
+    from dealbench.negotiate.documents import round_documents
+    from dealbench.negotiate.rounds import load_negotiations
+
+    pf = load_portfolio(GULF)
+    rounds = load_negotiations(pf, REPO / "deals" / "rounds" / "gulf-asia")[code].rounds
+    current = next(r for r in rounds if r.number == number)
+    offers = [r for r in rounds if r.number < number and r.side == "us"]
+    return round_documents(pf, code, current, offers[-1] if offers else None)
+
+
+def test_an_external_redline_between_rounds_names_no_file() -> None:
+    """SA's round 3 offer, redlined against round 1 for the Partner: "From | US offer,
+    round 1 (001-us.yaml)", "To | US offer, round 3 (003-us.yaml)". An external document
+    carries no file names (docs/documents.md), and packages are named "by their title,
+    else their side and round, never by file name". The internal redline keeps the file."""
+    docs = {d.path: d for d in _round_docs("SA", 3)}
+    external = docs["redlines/SA-offer-001-to-offer-003"]
+    internal = docs["redlines/SA-offer-001-to-offer-003-internal"]
+    for fmt in ("md", "html"):
+        text = _text(external, fmt)
+        assert ".yaml" not in text
+        assert "US offer, round 1" in text and "US offer, round 3" in text
+        assert "US offer, round 3 (003-us.yaml)" in _text(internal, fmt)

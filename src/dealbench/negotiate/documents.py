@@ -95,7 +95,7 @@ def round_documents(
                     portfolio,
                     previous.package,
                     current.package,
-                    labels=(_label(previous), _label(current)),
+                    labels=(_label(previous, audience), _label(current, audience)),
                     path=f"redlines/{old}-to-{side_word(_side(current))}-{current.number:03d}{suffix}",
                     audience=audience,
                     date=day,
@@ -119,9 +119,12 @@ def _concluded_beside(portfolio: Portfolio, current: Round) -> list[Package]:
     ]
 
 
-def _label(r: Round) -> str:
+def _label(r: Round, audience: Audience = "internal") -> str:
+    """`US offer, round 3`, and internally the round's file (`(003-us.yaml)`): an external
+    document carries no file names (docs/documents.md, "Determinism")."""
     who = {"agreed": "Agreed terms", "us": "US offer"}.get(_side(r), "Counter")
-    return f"{who}, round {r.number} ({r.name})"
+    label = f"{who}, round {r.number}"
+    return label if audience == "external" else f"{label} ({r.name})"
 
 
 def negotiation_memo_document(
