@@ -142,3 +142,40 @@ def test_an_external_redline_between_rounds_names_no_file() -> None:
         assert ".yaml" not in text
         assert "US offer, round 1" in text and "US offer, round 3" in text
         assert "US offer, round 3 (003-us.yaml)" in _text(internal, fmt)
+
+
+def test_the_agreed_terms_say_the_partner_has_agreed() -> None:
+    """SA's round 4 concludes the deal on our round 3 offer. Its term sheet reads "Terms
+    agreed by the Participants", yet its internal valuation annex, and the redline from
+    our offer to it, said "Saudi Arabia should accept ($2.80bn over ...)": advice to
+    a principal about terms already signed. The agreed terms say "has agreed"; the offer
+    before them still "should accept"."""
+    docs = {d.path: d for d in _round_docs("SA", 4)}
+    sheet = docs["term-sheets/SA-agreed-004-internal"]
+    redline = docs["redlines/SA-offer-003-to-agreed-004-internal"]
+    agreed = "Saudi Arabia has agreed ($2.80bn over its walk-away value and the required margin)"
+    for fmt in ("md", "html"):
+        text = _text(sheet, fmt)
+        assert agreed in text and "should accept" not in text
+        lines = _text(redline, fmt)
+        assert f"Agreed terms, round 4 (004-partner.yaml): {agreed}" in lines
+        assert "US offer, round 3 (003-us.yaml): Saudi Arabia should accept" in lines
+    offer = {d.path: d for d in _round_docs("SA", 3)}["term-sheets/SA-offer-003-internal"]
+    assert "Saudi Arabia should accept" in _text(offer, "md")
+
+
+def test_a_verdict_on_agreed_terms_the_figures_refuse_says_both() -> None:
+    """Terms recorded as agreed that the figures say the Partner would refuse are not
+    'would refuse' alone: it agreed, though on these figures it would refuse."""
+    from dealbench.render.limits import verdict
+
+    class Deal:
+        violations: list[str] = []
+        accepts = False
+        partner_name = "Saudi Arabia"
+        acceptance_threshold = 6.05e9
+        partner_utility = 5.0e9
+        us_margin = 1e9
+
+    text = verdict(Deal(), agreed=True)  # type: ignore[arg-type]
+    assert text.startswith("Saudi Arabia agreed, though on these figures it would refuse: ")

@@ -100,6 +100,7 @@ def round_documents(
                     audience=audience,
                     date=day,
                     beside=beside,
+                    agreed=current.status == "concluded",
                 )
             )
     return docs
