@@ -179,3 +179,31 @@ def test_a_verdict_on_agreed_terms_the_figures_refuse_says_both() -> None:
 
     text = verdict(Deal(), agreed=True)  # type: ignore[arg-type]
     assert text.startswith("Saudi Arabia agreed, though on these figures it would refuse: ")
+
+
+# --- the options memo agrees with the memos for principals -------------------------------
+
+
+def test_the_options_memo_totals_risk_as_the_principals_memo_does() -> None:
+    """Gulf-asia: the options memo's "Risk (risk-weighted H100e)" read 161,302 under
+    bilateral and repeal, the memo for principals of the same run 161,301 (its packages'
+    risk column as printed, since qa6-docs); qa11-sign made the options memo's exports the
+    sum of the tranches as printed, but not its risk. Three deals of 100.4 risk-weighted
+    H100e each print 100 apiece, and their total 300, not 301."""
+    from dealbench.analyze.memo import options_facts
+
+    c, _ = _compared(MIXED)
+    regime = "bilateral"
+    partners = []
+    for i, p in enumerate(c.partners):
+        cell = p.regimes[regime].model_copy(
+            update={"deal": True, "risk": 100.4, "schedule": {c.periods[0]: 10.0 + i}}
+        )
+        partners.append(p.model_copy(update={"regimes": {**p.regimes, regime: cell}}))
+    rows = [
+        r.model_copy(update={"risk_total": 100.4 * len(partners)}) if r.regime == regime else r
+        for r in c.regimes
+    ]
+    facts = options_facts(c.model_copy(update={"partners": partners, "regimes": rows}))
+    [row] = [r for r in facts["regimes"] if r["id"] == regime]
+    assert row["risk"] == 100 * len(partners)
