@@ -207,3 +207,31 @@ def test_the_options_memo_totals_risk_as_the_principals_memo_does() -> None:
     facts = options_facts(c.model_copy(update={"partners": partners, "regimes": rows}))
     [row] = [r for r in facts["regimes"] if r["id"] == regime]
     assert row["risk"] == 100 * len(partners)
+
+
+# --- the memo for principals names terms by their titles -----------------------------------
+
+
+def test_what_lifting_a_limit_changes_names_partners_and_commitments_by_their_titles() -> None:
+    """Gulf-asia under bilateral, "What each limit costs": "AE: grants champion-cap; SA:
+    grants datavolt-us, grants humain-us-campus=10bn; BH: invest-us 5bn -> 15bn, ...; MY
+    gains a deal (veu, accept-tariff, ...)": the data files' ids, which a principal has
+    never seen. The memo names each partner, commitment, level and security level by its
+    title, as the term sheets do; `solve --prices` keeps the ids (LimitCost.changes)."""
+    from dealbench.analyze.memo import principals_memo_documents
+    from dealbench.optimize import solve
+
+    pf = load_portfolio(GULF)
+    [doc] = principals_memo_documents({"bilateral": (pf, solve(pf))})
+    for fmt in ("md", "html"):
+        table = _text(doc, fmt).split("What each limit costs", 1)[1].split("Re-solved one", 1)[0]
+        for raw in ("grants ", "invest-us", "champion-cap", " -> ", "(veu,", "=10bn"):
+            assert raw not in table, (fmt, raw)
+        assert (
+            "Bahrain (BH): Investment in the United States from USD 5bn over the term to "
+            "USD 15bn over the term" in table
+        )
+        assert "Saudi Arabia (SA): adds DataVolt investment" in table
+        assert "Malaysia (MY) gains a deal: Validated-end-user data centres" in table
+    [row] = [r for r in doc.context["limit_costs"] if r["name"] == "Supply in 2026"]
+    assert "BH: invest-us 5bn -> 15bn, grants physical-security" in row["changes"]
