@@ -29,9 +29,7 @@ def _compared(path: Path) -> tuple[Comparison, dict[str, tuple[Portfolio, SolveR
 
 
 def _text(doc: Document, fmt: str) -> str:
-    return next(
-        f.data.decode() for f in render_document(doc, fmt) if f.path.endswith(f".{fmt}")
-    )
+    return next(f.data.decode() for f in render_document(doc, fmt) if f.path.endswith(f".{fmt}"))
 
 
 @cache
@@ -167,17 +165,19 @@ def test_the_agreed_terms_say_the_partner_has_agreed() -> None:
 def test_a_verdict_on_agreed_terms_the_figures_refuse_says_both() -> None:
     """Terms recorded as agreed that the figures say the Partner would refuse are not
     'would refuse' alone: it agreed, though on these figures it would refuse."""
+    from types import SimpleNamespace
+
     from dealbench.render.limits import verdict
 
-    class Deal:
-        violations: list[str] = []
-        accepts = False
-        partner_name = "Saudi Arabia"
-        acceptance_threshold = 6.05e9
-        partner_utility = 5.0e9
-        us_margin = 1e9
-
-    text = verdict(Deal(), agreed=True)  # type: ignore[arg-type]
+    deal = SimpleNamespace(
+        violations=[],
+        accepts=False,
+        partner_name="Saudi Arabia",
+        acceptance_threshold=6.05e9,
+        partner_utility=5.0e9,
+        us_margin=1e9,
+    )
+    text = verdict(deal, agreed=True)  # type: ignore[arg-type]
     assert text.startswith("Saudi Arabia agreed, though on these figures it would refuse: ")
 
 

@@ -10,7 +10,13 @@ from typing import TypeVar
 from dealbench.model.schema import GRANTED, Portfolio
 from dealbench.optimize import SolveResult
 
-__all__ = ["Signature", "concession_changes", "describe_changes", "described_in_titles", "signature"]
+__all__ = [
+    "Signature",
+    "concession_changes",
+    "describe_changes",
+    "described_in_titles",
+    "signature",
+]
 
 Level = TypeVar("Level")
 
@@ -86,9 +92,7 @@ def _one(cid: str, level: str) -> str:
     return cid if level == "yes" else f"{cid}={level}"
 
 
-def described_in_titles(
-    before: Signature, after: Signature, portfolio: Portfolio
-) -> list[str]:
+def described_in_titles(before: Signature, after: Signature, portfolio: Portfolio) -> list[str]:
     """`describe_changes` for a principal's document: each partner, concession, level and
     security level by its title ("Bahrain (BH): Investment in the United States from USD
     5bn over the term to USD 15bn over the term"), never by its id (`BH: invest-us 5bn ->
