@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dealbench.analyze.packages import describe_changes, signature
+from dealbench.analyze.packages import describe_changes, described_in_titles, signature
 from dealbench.analyze.parallel import Executor
 from dealbench.analyze.solves import SolveOptions, solve_all
 from dealbench.checker import at_limit, used_up
@@ -44,6 +44,10 @@ class LimitCost(BaseModel):
         description="Where the full model one step away does not follow the shadow price",
     )
     changes: list[str] = Field(default_factory=list, description="What lifting it changes")
+    changes_in_titles: list[str] = Field(
+        default_factory=list,
+        description="The same, each partner, concession and level by its title (for documents)",
+    )
     blocks: list[str] = Field(
         default_factory=list,
         description="Partners it keeps from a deal, for a limit the packages do not sit on",
@@ -216,6 +220,7 @@ def limit_costs(
                 usd_per_unit=_price(prices, lim),
                 price_warnings=_warnings(prices, lim),
                 changes=describe_changes(signature(result), signature(free), codes),
+                changes_in_titles=described_in_titles(signature(result), signature(free), pf),
                 compute_moves=_compute_moves(result, free),
                 blocks=blocks,
             )

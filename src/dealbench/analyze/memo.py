@@ -81,16 +81,22 @@ def options_facts(c: Comparison, confirmed: list[str] | None = None) -> dict[str
 
 
 def as_printed(c: Comparison, row: RegimeRow) -> RegimeRow:
-    """`row` with its compute per period as the regime's term sheets and its memo for
-    principals print it: the sum of each deal's tranche, rounded on its own (the exact sum,
-    rounded, may differ by a unit: 49,884 H100e exported beside an allocation of 49,883).
-    A comparison without the deals' schedules (written before they were kept) is as it is."""
+    """`row` with its compute per period and its risk as the regime's term sheets and its
+    memo for principals print them: the sum of each deal's tranche, and of each deal's
+    risk, rounded on its own (the exact sum, rounded, may differ by a unit: 49,884 H100e
+    exported beside an allocation of 49,883; a risk of 161,302 beside the principals
+    memo's 161,301). A comparison without the deals' schedules (written before they were
+    kept) keeps its compute as it is."""
     cells = [p.regimes[row.regime] for p in c.partners if row.regime in p.regimes]
     deals = [cell for cell in cells if cell.deal]
-    if not deals or any(not cell.schedule for cell in deals):
+    if not deals:
         return row
-    compute = {t: shown_total(cell.schedule.get(t, 0.0) for cell in deals) for t in row.compute}
-    return row.model_copy(update={"compute": compute})
+    update: dict[str, Any] = {"risk_total": shown_total(cell.risk for cell in deals)}
+    if all(cell.schedule for cell in deals):
+        update["compute"] = {
+            t: shown_total(cell.schedule.get(t, 0.0) for cell in deals) for t in row.compute
+        }
+    return row.model_copy(update=update)
 
 
 def _regime(r: RegimeRow) -> dict[str, Any]:

@@ -7,9 +7,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import TypeVar
 
+from dealbench.model.schema import GRANTED, Portfolio
 from dealbench.optimize import SolveResult
 
-__all__ = ["Signature", "concession_changes", "describe_changes", "signature"]
+__all__ = [
+    "Signature",
+    "concession_changes",
+    "describe_changes",
+    "described_in_titles",
+    "signature",
+]
 
 Level = TypeVar("Level")
 
@@ -83,3 +90,59 @@ def _levels(items: tuple[str, ...]) -> dict[str, str]:
 
 def _one(cid: str, level: str) -> str:
     return cid if level == "yes" else f"{cid}={level}"
+
+
+def described_in_titles(before: Signature, after: Signature, portfolio: Portfolio) -> list[str]:
+    """`describe_changes` for a principal's document: each partner, concession, level and
+    security level by its title ("Bahrain (BH): Investment in the United States from USD
+    5bn over the term to USD 15bn over the term"), never by its id (`BH: invest-us 5bn ->
+    15bn`, as the commands print it)."""
+    out = []
+    for p in portfolio.partners:
+        a, b = before.get(p.code), after.get(p.code)
+        if a == b:
+            continue
+        titles = _titles(portfolio, p.code)
+        name = f"{p.name} ({p.code})"
+        if a is None and b is not None:
+            terms = [portfolio.policy.level(b[0]).title]
+            terms += [_with_level(*titles(c, v)) for c, v in _levels(b[1]).items()]
+            out.append(f"{name} gains a deal: {'; '.join(terms)}")
+        elif a is not None and b is None:
+            out.append(f"{name} loses its deal")
+        elif a is not None and b is not None:
+            parts = []
+            if a[0] != b[0]:
+                old_level, new_level = (portfolio.policy.level(x).title for x in (a[0], b[0]))
+                parts.append(f"security from {old_level} to {new_level}")
+            old, new = _levels(a[1]), _levels(b[1])
+            for cid in sorted(set(old) | set(new)):
+                if cid not in old:
+                    parts.append(f"adds {_with_level(*titles(cid, new[cid]))}")
+                elif cid not in new:
+                    parts.append(f"drops {_with_level(*titles(cid, old[cid]))}")
+                elif old[cid] != new[cid]:
+                    title, was = titles(cid, old[cid])
+                    parts.append(f"{title} from {was} to {titles(cid, new[cid])[1]}")
+            out.append(f"{name}: {'; '.join(parts)}")
+    return out
+
+
+def _titles(portfolio: Portfolio, code: str) -> Callable[[str, str], tuple[str, str | None]]:
+    """(concession id, level id) -> (its title, its level's title; None for a yes/no one)."""
+    partner = portfolio.partner(code)
+
+    def titles(cid: str, level: str) -> tuple[str, str | None]:
+        concession = partner.concession(cid) if partner is not None else None
+        if concession is None:
+            return cid, None if level == "yes" else level
+        if concession.is_yes_no:
+            return concession.title, None
+        option = concession.option(GRANTED if level == "yes" else level)
+        return concession.title, option.title if option is not None else level
+
+    return titles
+
+
+def _with_level(title: str, level: str | None) -> str:
+    return title if level is None else f"{title} ({level})"

@@ -23,6 +23,7 @@ from dealbench.render.charts import Chart
 from dealbench.render.docmeta import Audience, doc_meta
 from dealbench.render.documents import Document, redline_document, term_sheet_document
 from dealbench.render.environment import money, plural, shown_total
+from dealbench.render.glossary import glossary
 from dealbench.render.naming import package_label, side_word
 from dealbench.render.portfolio_memo import uncertain_listing
 from dealbench.render.sources import source_from_packages
@@ -94,11 +95,12 @@ def round_documents(
                     portfolio,
                     previous.package,
                     current.package,
-                    labels=(_label(previous), _label(current)),
+                    labels=(_label(previous, audience), _label(current, audience)),
                     path=f"redlines/{old}-to-{side_word(_side(current))}-{current.number:03d}{suffix}",
                     audience=audience,
                     date=day,
                     beside=beside,
+                    agreed=current.status == "concluded",
                 )
             )
     return docs
@@ -118,9 +120,12 @@ def _concluded_beside(portfolio: Portfolio, current: Round) -> list[Package]:
     ]
 
 
-def _label(r: Round) -> str:
+def _label(r: Round, audience: Audience = "internal") -> str:
+    """`US offer, round 3`, and internally the round's file (`(003-us.yaml)`): an external
+    document carries no file names (docs/documents.md, "Determinism")."""
     who = {"agreed": "Agreed terms", "us": "US offer"}.get(_side(r), "Counter")
-    return f"{who}, round {r.number} ({r.name})"
+    label = f"{who}, round {r.number}"
+    return label if audience == "external" else f"{label} ({r.name})"
 
 
 def negotiation_memo_document(
@@ -160,6 +165,7 @@ def negotiation_memo_document(
         "objective": room.objective,
         # figures given as distributions, which every utility here takes at its mean
         "uncertain": uncertain_listing(portfolio),
+        "glossary": glossary(),
     }
     return Document("negotiation-memo", f"memos/negotiation-{portfolio.id}", context)
 

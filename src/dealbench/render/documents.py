@@ -138,9 +138,11 @@ def redline_document(
     date: dt.date | None = None,
     names: tuple[str, str] | None = None,
     beside: Sequence[Package] = (),
+    agreed: bool = False,
 ) -> Document:
     """A redline from `old` to `new`, each checked alone (`sources.checked_alone`), or
-    with `beside`, deals agreed with other partners.
+    with `beside`, deals agreed with other partners; `agreed`: `new` is the terms a
+    concluded round records.
 
     `names` are the packages' document labels (`offer-001`, `counter-002`); they
     make the redline's identity, so two different redlines never share a file.
@@ -156,6 +158,7 @@ def redline_document(
             (old.written_in_chips(), dict(old.sites)),
             (new.written_in_chips(), dict(new.sites)),
         ),
+        agreed=agreed,
     )
     change = "-to-".join(names) if names else "-to-".join(labels)
     ident = Identity("redline", portfolio.id, new.partner, change, audience, "packages")

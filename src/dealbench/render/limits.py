@@ -216,8 +216,12 @@ def in_package(partner: Partner | None, deal: DealFigures, field: str) -> bool:
     return False
 
 
-def verdict(deal: DealFigures) -> str:
-    """One sentence: would both sides sign, and does the package keep every limit?"""
+def verdict(deal: DealFigures, *, agreed: bool = False) -> str:
+    """One sentence: would both sides sign, and does the package keep every limit?
+
+    `agreed`: the terms a concluded round records. The Partner has signed them, so it
+    "has agreed" where the figures say it "should accept", and "agreed, though" it would
+    refuse on these figures."""
     short = deal.acceptance_threshold - deal.partner_utility
     refuses = (
         f"refuse: its partner utility, {money(deal.partner_utility)}, falls {money(short)} "
@@ -232,10 +236,13 @@ def verdict(deal: DealFigures) -> str:
             return broken
         return f"{broken}. {deal.partner_name} would also {refuses}"
     if not deal.accepts:
+        if agreed:
+            return f"{deal.partner_name} agreed, though on these figures it would {refuses}"
         return f"{deal.partner_name} would {refuses}"
+    accepts = "agreed" if agreed else "would accept"
     if deal.us_margin < 0:
         return (
-            f"{deal.partner_name} would accept, but the United States would be "
+            f"{deal.partner_name} {accepts}, but the United States would be "
             f"{money(-deal.us_margin)} better off without this deal."
         )
     partner_side = (
@@ -244,7 +251,8 @@ def verdict(deal: DealFigures) -> str:
         else f"{money(deal.partner_margin)} over its walk-away value and the required margin"
     )
     return (
-        f"{deal.partner_name} should accept ({partner_side}), and the United States gains "
+        f"{deal.partner_name} {'has agreed' if agreed else 'should accept'} ({partner_side}), "
+        f"and the United States gains "
         f"{money(deal.us_margin)} over its walk-away value."
     )
 

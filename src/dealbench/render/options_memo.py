@@ -14,6 +14,7 @@ from dealbench.model.schema import Portfolio
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import doc_meta
 from dealbench.render.documents import Document
+from dealbench.render.glossary import glossary
 
 __all__ = ["options_memo_context", "options_memo_document"]
 
@@ -34,7 +35,13 @@ def options_memo_context(
     # Every option's packages count the figures given as distributions at their means, as
     # the principals memos say under their risks: what would change the ranking says so.
     uncertain = uncertain_options_lines(portfolio)
-    return {**facts, "uncertain": uncertain, "doc": doc, "charts": charts(facts)}
+    return {
+        **facts,
+        "uncertain": uncertain,
+        "doc": doc,
+        "charts": charts(facts),
+        "glossary": glossary(),
+    }
 
 
 def uncertain_options_lines(portfolio: Portfolio) -> list[str]:

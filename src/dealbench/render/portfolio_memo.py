@@ -221,7 +221,7 @@ def allocation(source: Source) -> dict[str, Any]:
                 f"supply by {amounts}; unrounded, that supply is allocated in full."
             )
     note = " ".join(notes)
-    return {
+    table = {
         "rows": [
             {"code": d.partner, "amounts": [d.compute.get(t, 0.0) for t in periods]}
             for d in checked.deals
@@ -229,8 +229,34 @@ def allocation(source: Source) -> dict[str, Any]:
         "used": used,
         "supply": supply,
         "free": [supply_left(checked, t) for t in periods],
-        "note": note,
     }
+    return {**table, "blocks": column_blocks(list(periods), table), "note": note}
+
+
+#: The most period columns one allocation table holds: beyond it, a quarterly portfolio's
+#: twelve columns of seven-digit amounts ran off the right edge of an A4 page (PDF).
+MAX_PERIOD_COLUMNS = 6
+
+
+def column_blocks(periods: list[str], table: dict[str, Any]) -> list[dict[str, Any]]:
+    """The allocation table cut into tables of at most `MAX_PERIOD_COLUMNS` periods each,
+    as even as can be (twelve quarters: two of six; eight: two of four), each with the
+    partner column and the totals' rows; three years stay one table."""
+    count = -(-len(periods) // MAX_PERIOD_COLUMNS) or 1
+    size = -(-len(periods) // count) or 1
+    blocks = []
+    for start in range(0, max(len(periods), 1), size):
+        cut = slice(start, start + size)
+        blocks.append(
+            {
+                "periods": periods[cut],
+                "rows": [{**r, "amounts": r["amounts"][cut]} for r in table["rows"]],
+                "used": table["used"][cut],
+                "supply": table["supply"][cut],
+                "free": table["free"][cut],
+            }
+        )
+    return blocks
 
 
 def tradeoffs(source: Source) -> list[str]:

@@ -199,9 +199,11 @@ def redline_context(
     audience: Audience = "external",
     date: dt.date | None = None,
     tranches: tuple[Tranches, Tranches] = (NO_TRANCHES, NO_TRANCHES),
+    agreed: bool = False,
 ) -> dict[str, Any]:
     """The render model of a redline from `old` to `new` (packages for the same partner);
-    `tranches` are each package's chips and sites, as its Annex A shows them."""
+    `tranches` are each package's chips and sites, as its Annex A shows them; `agreed`:
+    `new` is the terms a concluded round records (its verdict says the Partner agreed)."""
     if old.partner != new.partner:  # an input error (exit 2, a 400 page), not a bug
         raise ArgumentError(
             "new",
@@ -227,7 +229,7 @@ def redline_context(
         "summary": {k: statuses.count(k) for k in ("changed", "added", "removed")},
     }
     if audience == "internal":
-        context["total"] = _totals(old, new)
+        context["total"] = _totals(old, new, agreed=agreed)
     return context
 
 
@@ -270,7 +272,7 @@ def redline_sections(
     return sections
 
 
-def _totals(old: DealFigures, new: DealFigures) -> dict[str, Any]:
+def _totals(old: DealFigures, new: DealFigures, *, agreed: bool = False) -> dict[str, Any]:
     """The whole change, old against new, formatted (internal only)."""
     money_rows = [
         ("US utility", old.us_value, new.us_value),
@@ -289,4 +291,4 @@ def _totals(old: DealFigures, new: DealFigures) -> dict[str, Any]:
             "delta": h100e(new.risk - old.risk, signed=True),
         }
     )
-    return {"rows": rows, "old_verdict": verdict(old), "new_verdict": verdict(new)}
+    return {"rows": rows, "old_verdict": verdict(old), "new_verdict": verdict(new, agreed=agreed)}

@@ -136,9 +136,14 @@ def schedule(
 
 
 def internal_annex(
-    portfolio: Portfolio, deal: DealFigures, checked: PortfolioCheck | None
+    portfolio: Portfolio,
+    deal: DealFigures,
+    checked: PortfolioCheck | None,
+    *,
+    agreed: bool = False,
 ) -> dict[str, Any]:
-    """The valuation annex: every figure of the deal, the limits that bind, the verdict."""
+    """The valuation annex: every figure of the deal, the limits that bind, the verdict
+    (of terms already agreed, when `agreed`)."""
     limits = deal_limits(portfolio, deal)
     if checked is not None:
         limits += shared_limits(portfolio, checked, deal.partner)
@@ -147,7 +152,7 @@ def internal_annex(
         "acceptance_margin": deal.acceptance_threshold - deal.batna,
         "violations": broken_messages(deal.violations),
         "limits": limits,
-        "verdict": verdict(deal),
+        "verdict": verdict(deal, agreed=agreed),
         "uncertain": partner_uncertain_line(portfolio, deal),
     }
 
@@ -210,7 +215,7 @@ def term_sheet_context(
         "commitments": commitments(portfolio, deal),
     }
     if audience == "internal":
-        context["internal"] = internal_annex(portfolio, deal, checked)
+        context["internal"] = internal_annex(portfolio, deal, checked, agreed=side == "agreed")
         context["glossary"] = glossary()
     return context
 
