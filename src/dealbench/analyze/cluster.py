@@ -111,6 +111,7 @@ def _ask_scheduler(address: str, timeout: float) -> None:
             f"the Dask scheduler at {address} takes TLS, and no TLS settings are configured "
             "(Dask's distributed.comm.tls: ca-file, client.cert, client.key)"
         )
+    _reach(address, timeout)
 
     async def identity() -> Any:
         # connect() raises OSError by `timeout` when nothing accepts the connection; past
@@ -154,14 +155,74 @@ def _ask_scheduler(address: str, timeout: float) -> None:
         raise ClusterError(f"the server at {address} is not a Dask scheduler (it is {kind!r})")
 
 
+#: The schemes whose addresses are a host and a TCP port.
+_OVER_TCP = ("tcp", "tls", "ws", "wss")
+
+
+def _reach(address: str, timeout: float) -> None:
+    """Open a connection to `address`'s host and port and close it, so that what keeps
+    the scheduler out of reach is said at once, in its own words. distributed retries a
+    refused connection and a host name that does not resolve until its timeout, then
+    says "Timed out trying to connect to ... after 10 s" of both (a port where nothing
+    listens, a misspelt host), and of a port past 65535; an address of a protocol this
+    machine cannot speak (`ucx://` without its package) was said to have answered "in
+    another protocol". A malformed address raises ValueError, said by the caller."""
+    import socket
+
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import get_backend
+
+    scheme, location = parse_address(address)
+    if scheme not in _OVER_TCP:
+        try:
+            get_backend(scheme).get_connector()
+        except Exception as exc:  # an unknown scheme: ValueError, said by the caller
+            if isinstance(exc, ValueError):
+                raise
+            raise ClusterError(
+                f"cannot reach the Dask scheduler at {address}: this machine cannot speak "
+                f"{scheme}:// ({exc})"
+            ) from None
+        return
+    host, port = parse_host_port(location)
+    if not 0 < port < 65536:
+        raise ValueError(f"port {port} is not between 1 and 65535")
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except socket.gaierror as exc:
+        raise ClusterError(
+            f"cannot reach the Dask scheduler at {address}: no machine named {host} is "
+            f"known here ({exc.strerror})"
+        ) from None
+    except ConnectionRefusedError:
+        raise ClusterError(
+            f"no Dask scheduler listens at {address} (the connection was refused): start "
+            f"one there (dask scheduler --port {port}), or give the address its workers "
+            "were started with"
+        ) from None
+    except TimeoutError:
+        raise ClusterError(
+            f"cannot reach the Dask scheduler at {address}: {host} did not answer in "
+            f"{timeout:.0f} s (the machine is down, or a firewall drops the connection)"
+        ) from None
+    except OSError as exc:
+        raise ClusterError(
+            f"cannot reach the Dask scheduler at {address}: {exc.strerror or exc}"
+        ) from None
+
+
 def _cluster_failures() -> tuple[type[BaseException], ...]:
-    """What `distributed` raises when the cluster, not a task, failed."""
+    """What `distributed` raises when the cluster, not a task, failed. A future cancelled
+    under the client (the scheduler stopped, restarted or out of reach) raises
+    `concurrent.futures.CancelledError` (distributed's `FutureCancelledError`), not
+    asyncio's, a class of its own since Python 3.8."""
     from asyncio import CancelledError
+    from concurrent.futures import CancelledError as FutureCancelled
 
     from distributed import KilledWorker
     from distributed.comm.core import CommClosedError
 
-    return (KilledWorker, CancelledError, CommClosedError)
+    return (KilledWorker, CancelledError, FutureCancelled, CommClosedError)
 
 
 def _failure_text(exc: BaseException, scheduler: Any) -> str:
@@ -174,8 +235,11 @@ def _failure_text(exc: BaseException, scheduler: Any) -> str:
             f"the Dask workers {where} died while solving (out of memory, killed or "
             "stopped); run again once they are up"
         )
-    if isinstance(exc, CommClosedError):
-        return f"the connection to the Dask scheduler {where} was lost while solving"
+    if isinstance(exc, CommClosedError) or "connection-lost" in str(exc):
+        return (
+            f"the connection to the Dask scheduler {where} was lost while solving (it "
+            "stopped, or the network between them failed); run again once it is up"
+        )
     return f"the Dask scheduler {where} cancelled the solves (restarted or shut down)"
 
 
