@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from dealbench.analyze import cluster
 from dealbench.analyze.parallel import ClusterError, Executor
 from dealbench.errors import ArgumentError
 from helpers import REPO, Runner
@@ -125,3 +126,34 @@ def test_a_scheduler_lost_while_solving_is_said_not_a_traceback() -> None:
     assert str(error).startswith(
         f"the connection to the Dask scheduler at {address} was lost while solving"
     )
+
+
+def test_a_scheduler_without_workers_is_said_not_waited_on_for_good(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A scheduler with no worker (none started, or all gone) held the command for good,
+    saying nothing."""
+    monkeypatch.setattr(cluster, "WORKERLESS_S", 1.0)
+    with _threads_cluster(0) as local:
+        address = local.scheduler_address
+        error = _in_a_thread(lambda: Executor("dask", 1, address).map(_square, [1, 2]), 30)
+    assert isinstance(error, ClusterError), repr(error)
+    assert str(error) == (
+        f"the Dask scheduler at {address} has had no worker for 1 s, and the solves wait "
+        f"for one: start workers (dask worker {address}), dealbench installed on them"
+    )
+
+
+def test_a_scheduler_with_workers_still_solves_and_counts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The wait that looks for workers gives the answers in task order, counted."""
+    monkeypatch.setattr(cluster, "_POLL_S", 0.05)
+    seen: list[tuple[int, int]] = []
+    with _threads_cluster(2) as local:
+        out = Executor("dask", 1, local.scheduler_address).map(
+            _square, list(range(6)), lambda done, total: seen.append((done, total))
+        )
+    assert out == [x * x for x in range(6)]
+    assert seen and seen[-1] == (6, 6)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)

@@ -30,7 +30,7 @@ def dask_map(
     progress: Callable[[int, int], None] | None,
 ) -> list[R]:
     try:
-        from distributed import Client, as_completed
+        from distributed import Client
     except ImportError:  # pragma: no cover - a dependency
         raise ClusterError("the dask executor needs the `distributed` package") from None
     own = isinstance(scheduler, str)
@@ -54,9 +54,7 @@ def dask_map(
         _workers_import(client, fn.__module__, scheduler)
         # pure=False: identical tasks (two scenarios with the same overrides) still run.
         futures = client.map(fn, list(tasks), pure=False)
-        for done, _future in enumerate(as_completed(futures), start=1):  # type: ignore[no-untyped-call]
-            if progress:
-                progress(done, len(tasks))
+        _wait_for(client, futures, progress, scheduler)
         results: list[R] = client.gather(futures)
         return results
     except _cluster_failures() as exc:  # the cluster's fault, not the task's
@@ -64,6 +62,52 @@ def dask_map(
     finally:
         if own or not hasattr(scheduler, "submit"):
             client.close()
+
+
+#: Seconds the solves may wait on a cluster without a worker before that is said.
+WORKERLESS_S = 60.0
+#: Seconds between looks at the cluster while no solve finishes.
+_POLL_S = 1.0
+
+
+def _wait_for(
+    client: Any,
+    futures: list[Any],
+    progress: Callable[[int, int], None] | None,
+    scheduler: Any,
+) -> None:
+    """Wait for `futures`, counting them done for `progress`, until all are done or one
+    failed (`gather` then raises its error).
+
+    A scheduler without workers (none started, or every one gone) holds the solves for
+    good: the command said nothing and never ended. The solves are submitted first, so
+    that an adaptive cluster sees them and starts workers; once the cluster has had no
+    worker for `WORKERLESS_S` seconds, that is a `ClusterError`."""
+    from distributed import wait
+
+    pending = set(futures)
+    workerless_since: float | None = None
+    while pending:
+        try:
+            done, pending = wait(pending, timeout=_POLL_S, return_when="FIRST_COMPLETED")
+        except TimeoutError:  # no solve finished: is anyone solving?
+            if client.nthreads():
+                workerless_since = None
+            elif workerless_since is None:
+                workerless_since = time.monotonic()
+            elif time.monotonic() - workerless_since >= WORKERLESS_S:
+                where = f"at {scheduler}" if isinstance(scheduler, str) else "of the cluster"
+                raise ClusterError(
+                    f"the Dask scheduler {where} has had no worker for "
+                    f"{WORKERLESS_S:.0f} s, and the solves wait for one: start workers "
+                    f"(dask worker {scheduler if isinstance(scheduler, str) else 'ADDRESS'}"
+                    "), dealbench installed on them"
+                ) from None
+            continue
+        if progress:
+            progress(len(futures) - len(pending), len(futures))
+        if any(future.status == "error" for future in done):
+            return  # gather raises the task's error, without waiting for the others
 
 
 def _workers_import(client: Any, module: str, scheduler: Any) -> None:
