@@ -157,3 +157,37 @@ def test_a_scheduler_with_workers_still_solves_and_counts(
     assert out == [x * x for x in range(6)]
     assert seen and seen[-1] == (6, 6)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+def test_workers_running_another_dealbench_are_refused() -> None:
+    """A worker with another dealbench (another release, or another checkout: the same
+    version number, other code) solved the tasks with its own code, its answers mixed
+    into the sweep's, nothing said."""
+    dask = pytest.importorskip("dask")
+    distributed = pytest.importorskip("distributed")
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as local,
+        distributed.Client(local) as client,
+    ):
+        # this process's dealbench, in the worker's process, said to be another release
+        client.run(exec, "import dealbench; dealbench.__version__ = '0.0.9'")
+        with pytest.raises(ClusterError) as caught:
+            Executor("dask", 1, local).map(_square, [1, 2])
+    text = str(caught.value)
+    assert text.startswith("1 of the 1 Dask workers of the cluster run another dealbench ")
+    assert ": version 0.0.9, in " in text
+    assert text.endswith(
+        "install this dealbench on every worker, or their answers may not be this machine's"
+    )
+
+
+def test_the_same_dealbench_elsewhere_is_not_another() -> None:
+    """Workers compare their version and code, not the folder dealbench is installed in
+    (another machine's may differ)."""
+    here = eval(cluster._DEALBENCH)
+    version, folder, digest = here
+    assert version and digest and len(digest) == 64
+    assert folder.endswith("dealbench")

@@ -127,6 +127,48 @@ def _workers_import(client: Any, module: str, scheduler: Any) -> None:
             f"the Dask workers {where} cannot import {module} ({exc}): they need dealbench "
             "installed, the version this machine runs"
         ) from None
+    _workers_run_this_dealbench(client, scheduler)
+
+
+#: dealbench's version, its folder and a digest of its Python sources, as an expression of
+#: builtins only (`eval`, sent to each worker by `Client.run`, needs no dealbench to travel).
+_DEALBENCH = """(lambda pathlib, hashlib, folder: (
+    __import__("dealbench").__version__,
+    str(folder),
+    hashlib.sha256(b"".join(
+        path.relative_to(folder).as_posix().encode() + b"\\0" + path.read_bytes()
+        for path in sorted(folder.rglob("*.py"))
+    )).hexdigest(),
+))(__import__("pathlib"), __import__("hashlib"),
+   __import__("pathlib").Path(__import__("dealbench").__file__).parent)"""
+
+
+def _workers_run_this_dealbench(client: Any, scheduler: Any) -> None:
+    """Refuse a cluster whose workers run another dealbench than this process.
+
+    A worker whose dealbench is another version (or another checkout: the same version
+    number, other code) took the tasks and solved them with its own code, the answers
+    mixed into the sweep's with nothing said. Each worker's version and sources (a digest
+    of its `.py` files) are compared with this process's."""
+    here = eval(_DEALBENCH)
+    theirs = client.run(eval, _DEALBENCH)
+    # the folder may differ from machine to machine; the version and the code may not
+    other = {
+        address: found
+        for address, found in theirs.items()
+        if (found[0], found[2]) != (here[0], here[2])
+    }
+    if not other:
+        return
+    address, (version, folder, _) = sorted(other.items())[0]
+    same = "the same version number, other code" if version == here[0] else f"version {version}"
+    where = f"at {scheduler}" if isinstance(scheduler, str) else "of the cluster"
+    raise ClusterError(
+        f"{len(other)} of the {len(theirs)} Dask workers {where} run another dealbench than "
+        f"this machine (worker {address}: {same}, in {folder}; here: version {here[0]}, "
+        f"in {here[1]}): install this dealbench on every worker, or their answers may not "
+        "be this machine's"
+    )
 
 
 #: Seconds to reach a Dask scheduler and hear it say what it is.
