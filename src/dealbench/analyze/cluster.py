@@ -89,7 +89,7 @@ def _wait_for(
     workerless_since: float | None = None
     while pending:
         try:
-            done, pending = wait(pending, timeout=_POLL_S, return_when="FIRST_COMPLETED")
+            done, pending = wait(pending, timeout=_POLL_S, return_when="FIRST_COMPLETED")  # type: ignore[no-untyped-call]
         except TimeoutError:  # no solve finished: is anyone solving?
             if client.nthreads():
                 workerless_since = None
@@ -261,7 +261,7 @@ def _reach(address: str, timeout: float) -> None:
     scheme, location = parse_address(address)
     if scheme not in _OVER_TCP:
         try:
-            get_backend(scheme).get_connector()
+            get_backend(scheme).get_connector()  # type: ignore[no-untyped-call]
         except Exception as exc:  # an unknown scheme: ValueError, said by the caller
             if isinstance(exc, ValueError):
                 raise
