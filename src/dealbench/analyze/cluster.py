@@ -30,7 +30,7 @@ def dask_map(
     progress: Callable[[int, int], None] | None,
 ) -> list[R]:
     try:
-        from distributed import Client, as_completed
+        from distributed import Client
     except ImportError:  # pragma: no cover - a dependency
         raise ClusterError("the dask executor needs the `distributed` package") from None
     own = isinstance(scheduler, str)
@@ -54,9 +54,7 @@ def dask_map(
         _workers_import(client, fn.__module__, scheduler)
         # pure=False: identical tasks (two scenarios with the same overrides) still run.
         futures = client.map(fn, list(tasks), pure=False)
-        for done, _future in enumerate(as_completed(futures), start=1):  # type: ignore[no-untyped-call]
-            if progress:
-                progress(done, len(tasks))
+        _wait_for(client, futures, progress, scheduler)
         results: list[R] = client.gather(futures)
         return results
     except _cluster_failures() as exc:  # the cluster's fault, not the task's
@@ -64,6 +62,52 @@ def dask_map(
     finally:
         if own or not hasattr(scheduler, "submit"):
             client.close()
+
+
+#: Seconds the solves may wait on a cluster without a worker before that is said.
+WORKERLESS_S = 60.0
+#: Seconds between looks at the cluster while no solve finishes.
+_POLL_S = 1.0
+
+
+def _wait_for(
+    client: Any,
+    futures: list[Any],
+    progress: Callable[[int, int], None] | None,
+    scheduler: Any,
+) -> None:
+    """Wait for `futures`, counting them done for `progress`, until all are done or one
+    failed (`gather` then raises its error).
+
+    A scheduler without workers (none started, or every one gone) holds the solves for
+    good: the command said nothing and never ended. The solves are submitted first, so
+    that an adaptive cluster sees them and starts workers; once the cluster has had no
+    worker for `WORKERLESS_S` seconds, that is a `ClusterError`."""
+    from distributed import wait
+
+    pending = set(futures)
+    workerless_since: float | None = None
+    while pending:
+        try:
+            done, pending = wait(pending, timeout=_POLL_S, return_when="FIRST_COMPLETED")  # type: ignore[no-untyped-call]
+        except TimeoutError:  # no solve finished: is anyone solving?
+            if client.nthreads():
+                workerless_since = None
+            elif workerless_since is None:
+                workerless_since = time.monotonic()
+            elif time.monotonic() - workerless_since >= WORKERLESS_S:
+                where = f"at {scheduler}" if isinstance(scheduler, str) else "of the cluster"
+                raise ClusterError(
+                    f"the Dask scheduler {where} has had no worker for "
+                    f"{WORKERLESS_S:.0f} s, and the solves wait for one: start workers "
+                    f"(dask worker {scheduler if isinstance(scheduler, str) else 'ADDRESS'}"
+                    "), dealbench installed on them"
+                ) from None
+            continue
+        if progress:
+            progress(len(futures) - len(pending), len(futures))
+        if any(future.status == "error" for future in done):
+            return  # gather raises the task's error, without waiting for the others
 
 
 def _workers_import(client: Any, module: str, scheduler: Any) -> None:
@@ -83,6 +127,48 @@ def _workers_import(client: Any, module: str, scheduler: Any) -> None:
             f"the Dask workers {where} cannot import {module} ({exc}): they need dealbench "
             "installed, the version this machine runs"
         ) from None
+    _workers_run_this_dealbench(client, scheduler)
+
+
+#: dealbench's version, its folder and a digest of its Python sources, as an expression of
+#: builtins only (`eval`, sent to each worker by `Client.run`, needs no dealbench to travel).
+_DEALBENCH = """(lambda pathlib, hashlib, folder: (
+    __import__("dealbench").__version__,
+    str(folder),
+    hashlib.sha256(b"".join(
+        path.relative_to(folder).as_posix().encode() + b"\\0" + path.read_bytes()
+        for path in sorted(folder.rglob("*.py"))
+    )).hexdigest(),
+))(__import__("pathlib"), __import__("hashlib"),
+   __import__("pathlib").Path(__import__("dealbench").__file__).parent)"""
+
+
+def _workers_run_this_dealbench(client: Any, scheduler: Any) -> None:
+    """Refuse a cluster whose workers run another dealbench than this process.
+
+    A worker whose dealbench is another version (or another checkout: the same version
+    number, other code) took the tasks and solved them with its own code, the answers
+    mixed into the sweep's with nothing said. Each worker's version and sources (a digest
+    of its `.py` files) are compared with this process's."""
+    here = eval(_DEALBENCH)
+    theirs = client.run(eval, _DEALBENCH)
+    # the folder may differ from machine to machine; the version and the code may not
+    other = {
+        address: found
+        for address, found in theirs.items()
+        if (found[0], found[2]) != (here[0], here[2])
+    }
+    if not other:
+        return
+    address, (version, folder, _) = sorted(other.items())[0]
+    same = "the same version number, other code" if version == here[0] else f"version {version}"
+    where = f"at {scheduler}" if isinstance(scheduler, str) else "of the cluster"
+    raise ClusterError(
+        f"{len(other)} of the {len(theirs)} Dask workers {where} run another dealbench than "
+        f"this machine (worker {address}: {same}, in {folder}; here: version {here[0]}, "
+        f"in {here[1]}): install this dealbench on every worker, or their answers may not "
+        "be this machine's"
+    )
 
 
 #: Seconds to reach a Dask scheduler and hear it say what it is.
@@ -111,6 +197,7 @@ def _ask_scheduler(address: str, timeout: float) -> None:
             f"the Dask scheduler at {address} takes TLS, and no TLS settings are configured "
             "(Dask's distributed.comm.tls: ca-file, client.cert, client.key)"
         )
+    _reach(address, timeout)
 
     async def identity() -> Any:
         # connect() raises OSError by `timeout` when nothing accepts the connection; past
@@ -154,14 +241,74 @@ def _ask_scheduler(address: str, timeout: float) -> None:
         raise ClusterError(f"the server at {address} is not a Dask scheduler (it is {kind!r})")
 
 
+#: The schemes whose addresses are a host and a TCP port.
+_OVER_TCP = ("tcp", "tls", "ws", "wss")
+
+
+def _reach(address: str, timeout: float) -> None:
+    """Open a connection to `address`'s host and port and close it, so that what keeps
+    the scheduler out of reach is said at once, in its own words. distributed retries a
+    refused connection and a host name that does not resolve until its timeout, then
+    says "Timed out trying to connect to ... after 10 s" of both (a port where nothing
+    listens, a misspelt host), and of a port past 65535; an address of a protocol this
+    machine cannot speak (`ucx://` without its package) was said to have answered "in
+    another protocol". A malformed address raises ValueError, said by the caller."""
+    import socket
+
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import get_backend
+
+    scheme, location = parse_address(address)
+    if scheme not in _OVER_TCP:
+        try:
+            get_backend(scheme).get_connector()  # type: ignore[no-untyped-call]
+        except Exception as exc:  # an unknown scheme: ValueError, said by the caller
+            if isinstance(exc, ValueError):
+                raise
+            raise ClusterError(
+                f"cannot reach the Dask scheduler at {address}: this machine cannot speak "
+                f"{scheme}:// ({exc})"
+            ) from None
+        return
+    host, port = parse_host_port(location)
+    if not 0 < port < 65536:
+        raise ValueError(f"port {port} is not between 1 and 65535")
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except socket.gaierror as exc:
+        raise ClusterError(
+            f"cannot reach the Dask scheduler at {address}: no machine named {host} is "
+            f"known here ({exc.strerror})"
+        ) from None
+    except ConnectionRefusedError:
+        raise ClusterError(
+            f"no Dask scheduler listens at {address} (the connection was refused): start "
+            f"one there (dask scheduler --port {port}), or give the address its workers "
+            "were started with"
+        ) from None
+    except TimeoutError:
+        raise ClusterError(
+            f"cannot reach the Dask scheduler at {address}: {host} did not answer in "
+            f"{timeout:.0f} s (the machine is down, or a firewall drops the connection)"
+        ) from None
+    except OSError as exc:
+        raise ClusterError(
+            f"cannot reach the Dask scheduler at {address}: {exc.strerror or exc}"
+        ) from None
+
+
 def _cluster_failures() -> tuple[type[BaseException], ...]:
-    """What `distributed` raises when the cluster, not a task, failed."""
+    """What `distributed` raises when the cluster, not a task, failed. A future cancelled
+    under the client (the scheduler stopped, restarted or out of reach) raises
+    `concurrent.futures.CancelledError` (distributed's `FutureCancelledError`), not
+    asyncio's, a class of its own since Python 3.8."""
     from asyncio import CancelledError
+    from concurrent.futures import CancelledError as FutureCancelled
 
     from distributed import KilledWorker
     from distributed.comm.core import CommClosedError
 
-    return (KilledWorker, CancelledError, CommClosedError)
+    return (KilledWorker, CancelledError, FutureCancelled, CommClosedError)
 
 
 def _failure_text(exc: BaseException, scheduler: Any) -> str:
@@ -174,8 +321,11 @@ def _failure_text(exc: BaseException, scheduler: Any) -> str:
             f"the Dask workers {where} died while solving (out of memory, killed or "
             "stopped); run again once they are up"
         )
-    if isinstance(exc, CommClosedError):
-        return f"the connection to the Dask scheduler {where} was lost while solving"
+    if isinstance(exc, CommClosedError) or "connection-lost" in str(exc):
+        return (
+            f"the connection to the Dask scheduler {where} was lost while solving (it "
+            "stopped, or the network between them failed); run again once it is up"
+        )
     return f"the Dask scheduler {where} cancelled the solves (restarted or shut down)"
 
 
