@@ -165,7 +165,7 @@ def negotiation_memo_document(
         "objective": room.objective,
         # figures given as distributions, which every utility here takes at its mean
         "uncertain": uncertain_listing(portfolio),
-        "glossary": glossary(),
+        "glossary": glossary(portfolio.policy),
     }
     return Document("negotiation-memo", f"memos/negotiation-{portfolio.id}", context)
 

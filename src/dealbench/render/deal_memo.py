@@ -70,7 +70,7 @@ def deal_memo_context(
         "limits": deal_limits(pf, deal) + shared_limits(pf, source.checked, deal.partner),
         "risks": risks(pf, deal, source.checked.risk_budget),
         "charts": deal_charts(pf, deal),
-        "glossary": glossary(),
+        "glossary": glossary(pf.policy),
     }
 
 

@@ -7,6 +7,11 @@ in one place and `V` in another).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dealbench.model.schema import Policy
+
 GLOSSARY: tuple[tuple[str, str], ...] = (
     (
         "H100e",
@@ -56,5 +61,17 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
 )
 
 
-def glossary() -> list[dict[str, str]]:
-    return [{"term": term, "meaning": meaning} for term, meaning in GLOSSARY]
+def glossary(policy: Policy | None = None) -> list[dict[str, str]]:
+    """The terms, and with `policy` its security levels: the tables name a deal's level
+    by its id (`veu`), which a reader finds here with its title."""
+    terms = [{"term": term, "meaning": meaning} for term, meaning in GLOSSARY]
+    if policy is not None and policy.security_levels:
+        levels = "; ".join(f"{level.id}: {level.title}" for level in policy.security_levels)
+        terms.append(
+            {
+                "term": "Security levels",
+                "meaning": f"The conditions a deal sets, weakest first, as the tables name "
+                f"them ({levels}).",
+            }
+        )
+    return terms

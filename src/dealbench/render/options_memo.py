@@ -40,7 +40,7 @@ def options_memo_context(
         "uncertain": uncertain,
         "doc": doc,
         "charts": charts(facts),
-        "glossary": glossary(),
+        "glossary": glossary(portfolio.policy),
     }
 
 

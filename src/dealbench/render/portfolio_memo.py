@@ -67,7 +67,7 @@ def portfolio_memo_context(source: Source, *, date: dt.date | None) -> dict[str,
         "limits": shared_limits(pf, checked) + grouped_deal_limits(pf, checked.deals),
         "risks": risks(source),
         "charts": portfolio_charts(source),
-        "glossary": glossary(),
+        "glossary": glossary(pf.policy),
     }
 
 

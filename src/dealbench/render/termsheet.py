@@ -216,7 +216,7 @@ def term_sheet_context(
     }
     if audience == "internal":
         context["internal"] = internal_annex(portfolio, deal, checked, agreed=side == "agreed")
-        context["glossary"] = glossary()
+        context["glossary"] = glossary(portfolio.policy)
     return context
 
 
