@@ -15,7 +15,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 
 from dealbench.units import parse_share
 
-__all__ = ["MAX_TEXT", "ClauseText", "Fraction", "Text"]
+__all__ = ["MAX_TEXT", "ClauseText", "Fraction", "RoundNumber", "Text"]
 
 #: The longest name or title accepted (a document heading, a table cell, a DOCX run).
 MAX_TEXT = 200
@@ -76,3 +76,14 @@ ClauseText = Annotated[str, AfterValidator(_clause_text), Field(max_length=20_00
 #: A share between 0 and 1 (a mitigation, a diversion risk): a finite number or a percentage
 #: (`40%`), never a boolean.
 Fraction = Annotated[float, BeforeValidator(parse_share), Field(ge=0, le=1)]
+
+
+def _whole_number(value: Any) -> Any:
+    """A round's number is counted, never a boolean (`round: true` is not round 1)."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a round number (1, 2, ...), got {value!r}")
+    return value
+
+
+#: The number of a negotiation's round: a whole number from 1, never a boolean.
+RoundNumber = Annotated[int, BeforeValidator(_whole_number), Field(ge=1)]

@@ -28,7 +28,7 @@ from pydantic import (
 
 from dealbench.model import amounts
 from dealbench.model.distributions import uncertain
-from dealbench.model.fields import ClauseText, Fraction, Text
+from dealbench.model.fields import ClauseText, Fraction, RoundNumber, Text
 from dealbench.model.periods import CapsPer, caps_per_period
 from dealbench.units import (
     CHIP_TPP,
@@ -655,7 +655,7 @@ class Package(Strict):
     #: partner, as in a negotiation round's `side`) and in which round; documents are
     #: named after them (`AE-counter-003`).
     side: Literal["offer", "counter", "us", "partner"] | None = None
-    round: Annotated[int, Field(ge=1, le=999)] | None = None
+    round: Annotated[RoundNumber, Field(le=999)] | None = None
     #: Where each period's tranche goes and who operates it (free text, for the term
     #: sheet's Annex A): `{2026: "Stargate UAE, Abu Dhabi; operated by OpenAI and Oracle"}`.
     sites: dict[Period, str] = Field(default_factory=dict)
