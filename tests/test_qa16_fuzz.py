@@ -1,0 +1,200 @@
+"""Every input file fuzzed (qa16-fuzz): what mutating the shipped files found.
+
+The shipped deals/ folder is copied, one file is broken the way a hurried user breaks
+it, and the command a user runs reads it. Each test says what the user saw and why it
+was wrong; the last one is a small fuzz harness kept as a property test.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from helpers import REPO, Runner, invoke
+
+PACKAGE = "deals/packages/ae-offer.yaml"
+ROUND = "deals/rounds/gulf-asia/AE/001-us.yaml"
+
+
+@pytest.fixture
+def deals(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the shipped deals/ folder, the working directory."""
+    shutil.copytree(REPO / "deals", tmp_path / "deals")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _edit(path: Path, line: int, text: str) -> None:
+    """Line `line` (1-based) of `path` replaced by `text`."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[line - 1] = text
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("line", "typed", "what"),
+    [
+        (7, "round:\u00a01", "the ':' is followed by U+00A0 no-break space"),
+        (8, "security:\u3000veu", "the ':' is followed by U+3000 ideographic space"),
+        (8, "security\uff1a veu", "U+FF1A fullwidth colon where YAML expects ': '"),
+        (10, "\u00a0 2026: 500_000", "U+00A0 no-break space where YAML expects a space"),
+        (17, "  us-operated:\u00a0true", "the ':' is followed by U+00A0 no-break space"),
+    ],
+)
+def test_a_look_alike_space_or_colon_is_named_at_its_own_line(
+    run: Runner, deals: Path, line: int, typed: str, what: str
+) -> None:
+    """A no-break space after a key's colon (pasted from a web page or a word processor;
+    typed by some keyboards), an ideographic space or a fullwidth colon (an input
+    method) look like YAML's own on screen. `validate` named the NEXT line with
+    libyaml's words ("could not find expected ':' (while scanning a simple key that
+    starts on line 7)", "mapping values are not allowed"), and nothing said which
+    character was wrong: the user looked at a sound line. The look-alike is now named,
+    at its own line."""
+    _edit(deals / PACKAGE, line, typed)
+    out = run("validate", PACKAGE)
+    assert out.exit_code == 2, out.output
+    assert not out.traceback
+    assert out.stderr.startswith(f"error: {PACKAGE}:{line}: invalid YAML: {what}"), out.stderr
+
+
+def test_a_look_alike_dash_before_a_list_item_is_named(run: Runner, deals: Path) -> None:
+    """An en dash where a list item's '- ' goes (a word processor's autocorrect)."""
+    portfolio = deals / "deals/portfolios/gulf-asia.yaml"
+    text = portfolio.read_text(encoding="utf-8")
+    portfolio.write_text(text.replace("  - ../partners/sa.yaml", "  \u2013 ../partners/sa.yaml"))
+    line = text.split("\n").index("  - ../partners/sa.yaml") + 1
+    out = run("validate", "deals/portfolios/gulf-asia.yaml")
+    assert out.exit_code == 2, out.output
+    assert out.stderr.startswith(
+        f"error: deals/portfolios/gulf-asia.yaml:{line}: invalid YAML: U+2013 en dash where "
+        "YAML expects '- '"
+    ), out.stderr
+
+
+@pytest.mark.parametrize(
+    ("path", "key", "typo", "field"),
+    [
+        (PACKAGE, "security: veu", "securty: veu", "security"),
+        ("deals/rounds/gulf-asia/AE/002-partner.yaml", "side: partner", "sid: partner", "side"),
+        ("deals/portfolios/gulf-asia.yaml", "periods: [", "Periods: [", "periods"),
+        ("deals/policy/bilateral.yaml", "security_levels:", "security_level:", "security_levels"),
+        ("deals/scenarios/gulf-asia.yaml", "scenarios:", "scenario:", "scenarios"),
+    ],
+)
+def test_validate_names_a_misspelt_key_that_tells_the_files_kind(
+    run: Runner, deals: Path, path: str, key: str, typo: str, field: str
+) -> None:
+    """`validate` of a package with `securty: veu` (or a round with `sid:`, a portfolio
+    with `Periods:`, ...) said "FILE:1: cannot tell what this file is: expected a policy
+    (security_levels), a partner (code), ..." : line 1, no field, six kinds to choose
+    from, where `evaluate` of the same file said "securty: unknown field; did you mean
+    'security'?" at line 8. The key that tells a file's kind is the one a typo hides;
+    `validate` now reads the file as the kind whose fields it matches best."""
+    file = deals / path
+    text = file.read_text(encoding="utf-8")
+    file.write_text(text.replace(key, typo, 1), encoding="utf-8")
+    line = text[: text.index(key)].count("\n") + 1
+    out = run("validate", path)
+    assert out.exit_code == 2, out.output
+    assert "cannot tell what this file is" not in out.stderr, out.stderr
+    assert (
+        f"error: {path}:{line}: {typo.split(':')[0]}: unknown field; did you mean '{field}'?"
+        in (out.stderr)
+    ), out.stderr
+
+
+def test_a_file_like_no_kind_is_still_said_to_be_unclear(run: Runner, tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text("id: x\ntitle: y\n")
+    out = run("validate", path)
+    assert out.exit_code == 2
+    assert "cannot tell what this file is" in out.stderr
+
+
+@pytest.mark.parametrize(("path", "line"), [(PACKAGE, 7), (ROUND, 3)])
+def test_a_round_number_is_never_a_boolean(run: Runner, deals: Path, path: str, line: int) -> None:
+    """`round: true` in a package or in the first round's file was read as round 1
+    (pydantic's lax int takes True): `history` listed it as round 1 and `validate` said
+    ok. It is refused, at its line, as `tier: true` and `compute: true` already were."""
+    _edit(deals / path, line, "round: true")
+    out = run("validate", path)
+    assert out.exit_code == 2, out.output
+    assert out.stderr == (
+        f"error: {path}:{line}: round: expected a round number (1, 2, ...), got True\n"
+    ), out.stderr
+
+
+# A small fuzz harness: one shipped file, one line's value replaced by a careless value.
+_CARELESS = st.sampled_from(
+    [
+        "nan",
+        ".inf",
+        "-1",
+        "1e309",
+        "99999999999999999999",
+        "5 bn",
+        "150%",
+        "1,5",
+        "yes",
+        "~",
+        "''",
+        "[]",
+        "{}",
+        "true",
+        "2026-13-45",
+        "1:30",
+        "*nope",
+        "!!binary aGk=",
+        "\u00a0x",
+        "x\u00a0: y",
+        "\x07",
+        "é" * 300,
+    ]
+)
+_FILES = [
+    PACKAGE,
+    ROUND,
+    "deals/partners/ae.yaml",
+    "deals/policy/bilateral.yaml",
+    "deals/portfolios/gulf-asia.yaml",
+    "deals/scenarios/gulf-asia.yaml",
+]
+_VALUE = re.compile(r"^(\s*(?:- )?[\w'-]+: )(\S[^#]*?)(\s+#.*)?$")
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_a_careless_value_anywhere_is_refused_at_its_file_or_read(
+    deals: Path, data: st.DataObject
+) -> None:
+    """No careless value in any shipped file gives a traceback or an exit code other than
+    0 (read) or 2 (refused), and a refusal names the file and a line."""
+    name = data.draw(st.sampled_from(_FILES))
+    file = deals / name
+    original = file.read_text(encoding="utf-8")
+    lines = original.split("\n")
+    candidates = [i for i, text in enumerate(lines) if _VALUE.match(text)]
+    index = data.draw(st.sampled_from(candidates))
+    value = data.draw(_CARELESS)
+    match = _VALUE.match(lines[index])
+    assert match is not None
+    lines[index] = match[1] + value
+    file.write_text("\n".join(lines), encoding="utf-8")
+    try:
+        out = invoke(["validate", name])
+    finally:
+        file.write_text(original, encoding="utf-8")
+    assert not out.traceback, out.traceback
+    assert out.exit_code in (0, 2), out.output
+    if out.exit_code == 2:
+        assert re.search(rf"^error: {re.escape(name)}:\d+: ", out.stderr, re.M), out.stderr
