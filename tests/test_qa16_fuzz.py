@@ -198,3 +198,29 @@ def test_a_careless_value_anywhere_is_refused_at_its_file_or_read(
     assert out.exit_code in (0, 2), out.output
     if out.exit_code == 2:
         assert re.search(rf"^error: {re.escape(name)}:\d+: ", out.stderr, re.M), out.stderr
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("policy: ../policy/bilateral.yaml", "policy: ''", "policy"),
+        ("  - ../partners/sa.yaml", "  - ' '", "partners[1]"),
+    ],
+)
+def test_an_empty_path_in_a_portfolio_is_named_as_such(
+    run: Runner, deals: Path, old: str, new: str, field: str
+) -> None:
+    """`policy: ''` (a value deleted, its quotes left) said "policy: : is a directory,
+    expected a YAML file": the empty path read as the portfolio's own folder, and the
+    message quoted nothing before its colon. An empty path is now named as one, as
+    `--out ""` is (qa13-contract)."""
+    name = "deals/portfolios/gulf-asia.yaml"
+    file = deals / name
+    text = file.read_text(encoding="utf-8")
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+    line = text[: text.index(old)].count("\n") + 1
+    out = run("solve", name)
+    assert out.exit_code == 2, out.output
+    assert out.stderr == (
+        f"error: {name}:{line}: {field}: an empty path; name the file by its path from this file\n"
+    ), out.stderr

@@ -15,7 +15,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 
 from dealbench.units import parse_share
 
-__all__ = ["MAX_TEXT", "ClauseText", "Fraction", "RoundNumber", "Text"]
+__all__ = ["MAX_TEXT", "ClauseText", "FileRef", "Fraction", "RoundNumber", "Text"]
 
 #: The longest name or title accepted (a document heading, a table cell, a DOCX run).
 MAX_TEXT = 200
@@ -87,3 +87,14 @@ def _whole_number(value: Any) -> Any:
 
 #: The number of a negotiation's round: a whole number from 1, never a boolean.
 RoundNumber = Annotated[int, BeforeValidator(_whole_number), Field(ge=1)]
+
+
+def _named_file(value: Any) -> Any:
+    """A path to another file names one: `policy: ''` is not the portfolio's own folder."""
+    if isinstance(value, str) and not value.strip():
+        raise ValueError("an empty path; name the file by its path from this file")
+    return value
+
+
+#: A path from a data file to another (a portfolio's policy and partners): never empty.
+FileRef = Annotated[str, AfterValidator(_named_file)]

@@ -28,7 +28,7 @@ from pydantic import (
 
 from dealbench.model import amounts
 from dealbench.model.distributions import uncertain
-from dealbench.model.fields import ClauseText, Fraction, RoundNumber, Text
+from dealbench.model.fields import ClauseText, FileRef, Fraction, RoundNumber, Text
 from dealbench.model.periods import CapsPer, caps_per_period
 from dealbench.units import (
     CHIP_TPP,
@@ -467,10 +467,10 @@ class PortfolioFile(Strict):
 
     id: Id
     title: Text
-    policy: str
+    policy: FileRef
     periods: Annotated[list[Period], Field(min_length=1)]
     supply: dict[Period, Annotated[Compute, Field(ge=0)]]
-    partners: Annotated[list[str], Field(min_length=1)]
+    partners: Annotated[list[FileRef], Field(min_length=1)]
     risk_budget: Annotated[Number, Field(ge=0)] | None = None
     #: Deal-by-deal caps: partner code -> security level -> H100e per period of this
     #: portfolio (like its supply; only a policy's caps carry a `caps_per`).
