@@ -224,3 +224,32 @@ def test_an_empty_path_in_a_portfolio_is_named_as_such(
     assert out.stderr == (
         f"error: {name}:{line}: {field}: an empty path; name the file by its path from this file\n"
     ), out.stderr
+
+
+@pytest.mark.parametrize(
+    ("line", "key", "shown"),
+    [
+        (34, "        partner_cost", "concessions[0].levels[1].partner_cost\\u200b"),
+        (6, "tier", "tier\\u00a0"),
+    ],
+)
+def test_a_key_with_an_invisible_character_shows_it(
+    run: Runner, deals: Path, line: int, key: str, shown: str
+) -> None:
+    """A zero-width space (or a no-break space before the colon) pasted into a key gave
+    "partner_cost​: unknown field; did you mean 'partner_cost'?": the two names read
+    the same on screen, so the message seemed to refuse the right field. The key is now
+    shown with the character's code, and the message says one cannot see it."""
+    name = "deals/partners/ae.yaml"
+    path = deals / name
+    lines = path.read_text(encoding="utf-8").split("\n")
+    invisible = "\u200b" if "u200b" in shown else "\u00a0"
+    assert lines[line - 1].startswith(key + ":")
+    _edit(path, line, lines[line - 1].replace(key + ":", key + invisible + ":", 1))
+    out = run("validate", name)
+    assert out.exit_code == 2, out.output
+    field = key.strip()
+    assert (
+        f"error: {name}:{line}: {shown}: unknown field: {field!r} with a character one "
+        f"cannot see; retype the key as {field}\n"
+    ) in out.stderr, out.stderr
