@@ -253,3 +253,26 @@ def test_a_key_with_an_invisible_character_shows_it(
         f"error: {name}:{line}: {shown}: unknown field: {field!r} with a character one "
         f"cannot see; retype the key as {field}\n"
     ) in out.stderr, out.stderr
+
+
+@pytest.mark.parametrize(
+    ("written", "says"),
+    [
+        (".inf", "expected a finite number, got inf"),
+        ("1e309", "expected a finite number, got inf"),
+        (".nan", "expected a finite number, got nan"),
+        ("1e308", "an amount of USD must be at most 1,000tn in magnitude, got 1e+308"),
+    ],
+)
+def test_a_concession_amount_out_of_range_is_refused_as_an_amount(
+    run: Runner, deals: Path, written: str, says: str
+) -> None:
+    """`invest-us: .inf` in a package said "input should be a valid string, got inf", and
+    `invest-us: 1e308` "value should have at most 64 items after validation, not 298, got
+    '99999999999999998134...'": pydantic's words about a level id, where the value was an
+    amount out of range (left by qa15-web for the loader). A number is read as an amount,
+    with the bounds and words of every other amount of USD."""
+    _edit(deals / PACKAGE, 16, f"  invest-us: {written}")
+    out = run("validate", PACKAGE)
+    assert out.exit_code == 2, out.output
+    assert out.stderr == f"error: {PACKAGE}:16: concessions.invest-us: {says}\n", out.stderr

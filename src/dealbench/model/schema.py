@@ -619,8 +619,8 @@ def _choice_text(value: Any) -> Any:
     partner's menu (`Concession.option`)."""
     if isinstance(value, bool):
         return value
-    if isinstance(value, float) and math.isfinite(value) and value >= 0:
-        return amounts.amount_text(value)
+    if isinstance(value, float) and not value < 0:  # nan, inf, 1e308: refused as amounts
+        return amounts.amount_text(parse_money(value))
     if isinstance(value, str) and not _ID.match(value):
         amount = amounts.parse_amount(value)
         if amount is not None and amount >= 0:
