@@ -419,10 +419,17 @@ def _closest_kind(keys: set[Any]) -> Kind | None:
     near = {
         kind
         for key in keys
-        for kind, field in (("scenarios", "scenarios"), ("policy", "security_levels"))
+        for kind, field in _ONE_KEY_KINDS
         if difflib.get_close_matches(str(key).lower(), [field], cutoff=0.8)
     }
     return near.pop() if len(near) == 1 else None
+
+
+#: The kinds one key tells, and that key: a near miss of it names the kind.
+_ONE_KEY_KINDS: tuple[tuple[Kind, str], ...] = (
+    ("scenarios", "scenarios"),
+    ("policy", "security_levels"),
+)
 
 
 def load_file(path: str | os.PathLike[str], portfolio: Portfolio | None = None) -> tuple[Kind, Any]:
