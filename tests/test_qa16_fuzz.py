@@ -276,3 +276,20 @@ def test_a_concession_amount_out_of_range_is_refused_as_an_amount(
     out = run("validate", PACKAGE)
     assert out.exit_code == 2, out.output
     assert out.stderr == f"error: {PACKAGE}:16: concessions.invest-us: {says}\n", out.stderr
+
+
+@pytest.mark.parametrize("key", ["2026.0", "2026.5", "2026-01-01", "~"])
+def test_a_period_key_that_is_no_period_is_named_at_its_line(
+    run: Runner, deals: Path, key: str
+) -> None:
+    """`compute: {2026.0: ...}` (or a date, or an empty key) was refused at the line of
+    `compute` (9), one above the key, with the field `compute`: pydantic names a dict
+    key by its text ('2026.0', 'datetime.date(2026, 1, 1)', 'None'), which did not find
+    the key the file holds. The key is now found by its text too, and named at line 10."""
+    _edit(deals / PACKAGE, 10, f"  {key}: 500_000")
+    out = run("validate", PACKAGE)
+    assert out.exit_code == 2, out.output
+    shown = {"~": "None"}.get(key, key)
+    assert out.stderr.startswith(
+        f"error: {PACKAGE}:10: compute.{shown}: expected a period label such as 2026 or 2026Q3"
+    ), out.stderr

@@ -483,6 +483,10 @@ def _map_key(node: dict[Any, Any], part: str | int) -> Any:
             return candidate
     if isinstance(part, str) and part.lstrip("-").isdigit() and int(part) in node:
         return int(part)
+    if isinstance(part, str):  # a key pydantic names by its text: 2026.0, a date, None
+        for key in node:
+            if part in (str(key), repr(key)):
+                return key
     return _MISSING
 
 
