@@ -293,3 +293,13 @@ def test_a_period_key_that_is_no_period_is_named_at_its_line(
     assert out.stderr.startswith(
         f"error: {PACKAGE}:10: compute.{shown}: expected a period label such as 2026 or 2026Q3"
     ), out.stderr
+
+
+def test_a_date_where_a_number_goes_is_quoted_as_written(run: Runner, deals: Path) -> None:
+    """`2026: 2026-01-01` said "expected a number, got datetime.date(2026, 1, 1)": Python's
+    words for the value YAML read. A date is quoted as the user wrote it."""
+    _edit(deals / PACKAGE, 10, "  2026: 2026-01-01")
+    out = run("validate", PACKAGE)
+    assert out.stderr == (
+        f"error: {PACKAGE}:10: compute.2026: expected a number, got the date 2026-01-01\n"
+    ), out.stderr
