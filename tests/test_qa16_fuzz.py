@@ -303,3 +303,28 @@ def test_a_date_where_a_number_goes_is_quoted_as_written(run: Runner, deals: Pat
     assert out.stderr == (
         f"error: {PACKAGE}:10: compute.2026: expected a number, got the date 2026-01-01\n"
     ), out.stderr
+
+
+@pytest.mark.parametrize(
+    ("path", "line", "text"),
+    [
+        ("deals/partners/ae.yaml", 5, "name: ''"),
+        ("deals/partners/ae.yaml", 5, "name: '   '"),
+        ("deals/portfolios/gulf-asia.yaml", 6, "title: ''"),
+    ],
+)
+def test_an_empty_name_or_title_is_refused(
+    run: Runner, deals: Path, path: str, line: int, text: str
+) -> None:
+    """`name: ''` in a partner file passed `validate`, and `render` wrote a term sheet
+    headed "Memorandum of understanding: compute partnership with " (no one), its
+    Participants' table with an empty cell. A name or title is refused when empty or
+    blank, as when too long or holding a control character."""
+    _edit(deals / path, line, text)
+    out = run("validate", path)
+    assert out.exit_code == 2, out.output
+    field = text.split(":")[0]
+    assert out.stderr == (
+        f"error: {path}:{line}: {field}: is empty; a name or title heads documents and fills "
+        "table cells, so write it\n"
+    ), out.stderr

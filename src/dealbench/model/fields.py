@@ -49,6 +49,10 @@ def _no_markup(value: Any) -> Any:
 
 
 def _name_text(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        raise ValueError(
+            "is empty; a name or title heads documents and fills table cells, so write it"
+        )
     if isinstance(value, str) and len(value) > MAX_TEXT:
         raise ValueError(
             f"is {len(value)} characters long; at most {MAX_TEXT} characters are allowed "
