@@ -63,6 +63,16 @@ def test_a_look_alike_space_or_colon_is_named_at_its_own_line(
     assert out.stderr.startswith(f"error: {PACKAGE}:{line}: invalid YAML: {what}"), out.stderr
 
 
+def test_a_look_alike_space_after_a_quoted_key_is_named(run: Runner, deals: Path) -> None:
+    """A round's `'2027':` (dealbench writes period keys quoted) followed by a no-break space."""
+    name = "deals/rounds/gulf-asia/AE/002-partner.yaml"
+    _edit(deals / name, 13, "    '2027':\u00a0600000")
+    out = run("validate", name)
+    assert out.stderr.startswith(
+        f"error: {name}:13: invalid YAML: the ':' is followed by U+00A0 no-break space"
+    ), out.stderr
+
+
 def test_a_look_alike_dash_before_a_list_item_is_named(run: Runner, deals: Path) -> None:
     """An en dash where a list item's '- ' goes (a word processor's autocorrect)."""
     portfolio = deals / "deals/portfolios/gulf-asia.yaml"

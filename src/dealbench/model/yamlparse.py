@@ -121,7 +121,8 @@ _HINTS = (
 _SPACES = "\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff"
 _LOOKALIKE = re.compile(
     rf"^ *(?P<indent>[{_SPACES}])"  # in the indentation
-    rf"|^ *(?:- +)*[^\s#'\"\[{{&*!|>%@`-][^:#]*?(?P<colon>:[{_SPACES}]|[\uff1a\ua789\u2236])"
+    rf"|^ *(?:- +)*(?:'[^']*'|\"[^\"]*\"|[^\s#'\"\[{{&*!|>%@`-][^:#]*?)"  # a key, maybe quoted
+    rf"(?P<colon>:[{_SPACES}]|[\uff1a\ua789\u2236])"
     rf"|^ *(?P<dash>[\u2010-\u2015\u2212])[ {_SPACES}]"  # a list item's dash
 )
 
