@@ -6,6 +6,7 @@ loader turns them into file:line: field: messages.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -169,6 +170,8 @@ def _bounded(number: float, limit: float, what: str, value: Any) -> float:
 
 
 def _short(value: Any) -> str:
+    if isinstance(value, dt.date):  # YAML read `2026-01-01` as a date: quote it as written
+        return f"the date {value.isoformat()}"
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
@@ -297,7 +300,7 @@ def _kind(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return repr(value)
+    return _short(value)
 
 
 def usd(amount: float | None, signed: bool = False, apart: float | None = None) -> str:

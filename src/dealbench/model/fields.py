@@ -15,7 +15,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 
 from dealbench.units import parse_share
 
-__all__ = ["MAX_TEXT", "ClauseText", "Fraction", "Text"]
+__all__ = ["MAX_TEXT", "ClauseText", "FileRef", "Fraction", "RoundNumber", "Text"]
 
 #: The longest name or title accepted (a document heading, a table cell, a DOCX run).
 MAX_TEXT = 200
@@ -49,6 +49,10 @@ def _no_markup(value: Any) -> Any:
 
 
 def _name_text(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        raise ValueError(
+            "is empty; a name or title heads documents and fills table cells, so write it"
+        )
     if isinstance(value, str) and len(value) > MAX_TEXT:
         raise ValueError(
             f"is {len(value)} characters long; at most {MAX_TEXT} characters are allowed "
@@ -76,3 +80,25 @@ ClauseText = Annotated[str, AfterValidator(_clause_text), Field(max_length=20_00
 #: A share between 0 and 1 (a mitigation, a diversion risk): a finite number or a percentage
 #: (`40%`), never a boolean.
 Fraction = Annotated[float, BeforeValidator(parse_share), Field(ge=0, le=1)]
+
+
+def _whole_number(value: Any) -> Any:
+    """A round's number is counted, never a boolean (`round: true` is not round 1)."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a round number (1, 2, ...), got {value!r}")
+    return value
+
+
+#: The number of a negotiation's round: a whole number from 1, never a boolean.
+RoundNumber = Annotated[int, BeforeValidator(_whole_number), Field(ge=1)]
+
+
+def _named_file(value: Any) -> Any:
+    """A path to another file names one: `policy: ''` is not the portfolio's own folder."""
+    if isinstance(value, str) and not value.strip():
+        raise ValueError("an empty path; name the file by its path from this file")
+    return value
+
+
+#: A path from a data file to another (a portfolio's policy and partners): never empty.
+FileRef = Annotated[str, AfterValidator(_named_file)]

@@ -6,6 +6,7 @@ on past the first problem so one run shows them all.
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -374,12 +375,18 @@ _KIND_NAMES: dict[Kind, str] = {
 }
 
 
-def detect_kind(source: Source) -> Kind:
-    """What a YAML file is, from its keys."""
+def detect_kind(source: Source, *, closest: bool = False) -> Kind:
+    """What a YAML file is, from its keys.
+
+    `closest`: when no kind's telling keys are all there (one misspelt or left out), the
+    kind whose fields the file's keys match best, if one clearly does (at least two keys,
+    more than any other kind), so its validation names the field at its line."""
     keys = set(source.tree)
     for kind, found, _ in _KIND_KEYS:
         if found(keys):
             return kind
+    if closest and (guess := _closest_kind(keys)) is not None:
+        return guess
     told = {kind: said for kind, _, said in _KIND_KEYS}
     kinds = [f"{_KIND_NAMES[k]} ({told[k]})" for k in get_args(Kind)]
     raise InputError(
@@ -390,6 +397,41 @@ def detect_kind(source: Source) -> Kind:
     )
 
 
+#: The model of each kind's file, whose fields `_closest_kind` matches keys against.
+_KIND_MODELS: dict[Kind, type[BaseModel]] = {
+    "policy": Policy,
+    "partner": Partner,
+    "portfolio": PortfolioFile,
+    "package": Package,
+    "round": RoundFile,
+    "scenarios": ScenarioFile,
+}
+
+
+def _closest_kind(keys: set[Any]) -> Kind | None:
+    """The one kind with the most fields among `keys` (at least two), else the one kind
+    whose field `scenarios` or `security_levels` a key is a near miss of, or None."""
+    known = {kind: len(keys & set(model.model_fields)) for kind, model in _KIND_MODELS.items()}
+    ranked = sorted(known.items(), key=lambda item: -item[1])
+    (best, most), (_, next_most) = ranked[0], ranked[1]
+    if most >= 2 and most > next_most:
+        return best
+    near = {
+        kind
+        for key in keys
+        for kind, field in _ONE_KEY_KINDS
+        if difflib.get_close_matches(str(key).lower(), [field], cutoff=0.8)
+    }
+    return near.pop() if len(near) == 1 else None
+
+
+#: The kinds one key tells, and that key: a near miss of it names the kind.
+_ONE_KEY_KINDS: tuple[tuple[Kind, str], ...] = (
+    ("scenarios", "scenarios"),
+    ("policy", "security_levels"),
+)
+
+
 def load_file(path: str | os.PathLike[str], portfolio: Portfolio | None = None) -> tuple[Kind, Any]:
     """One file of any kind, validated: its kind and what it holds (or InputError).
 
@@ -397,7 +439,7 @@ def load_file(path: str | os.PathLike[str], portfolio: Portfolio | None = None) 
     are read by `load_portfolio`)."""
     path = Path(path)
     source = _not_a_result(read_yaml(path))
-    kind = detect_kind(source)
+    kind = detect_kind(source, closest=True)
     value: Any
     if kind == "policy":
         value = _load(path, Policy, rules.policy_problems, source)[0]

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from dealbench.model import rules
+from dealbench.model.fields import RoundNumber
 from dealbench.model.schema import Package, Portfolio, Strict
 
 Side = Literal["us", "partner"]
@@ -49,7 +50,7 @@ class StrategyRecord(Strict):
 class RoundFile(Strict):
     """One round as written on disk (DESIGN.md, "Negotiation")."""
 
-    round: Annotated[int, Field(ge=1)]
+    round: RoundNumber
     side: Side
     date: dt.date | None = None
     author: str | None = None

@@ -28,7 +28,7 @@ from pydantic import (
 
 from dealbench.model import amounts
 from dealbench.model.distributions import uncertain
-from dealbench.model.fields import ClauseText, Fraction, Text
+from dealbench.model.fields import ClauseText, FileRef, Fraction, RoundNumber, Text
 from dealbench.model.periods import CapsPer, caps_per_period
 from dealbench.units import (
     CHIP_TPP,
@@ -467,10 +467,10 @@ class PortfolioFile(Strict):
 
     id: Id
     title: Text
-    policy: str
+    policy: FileRef
     periods: Annotated[list[Period], Field(min_length=1)]
     supply: dict[Period, Annotated[Compute, Field(ge=0)]]
-    partners: Annotated[list[str], Field(min_length=1)]
+    partners: Annotated[list[FileRef], Field(min_length=1)]
     risk_budget: Annotated[Number, Field(ge=0)] | None = None
     #: Deal-by-deal caps: partner code -> security level -> H100e per period of this
     #: portfolio (like its supply; only a policy's caps carry a `caps_per`).
@@ -619,8 +619,8 @@ def _choice_text(value: Any) -> Any:
     partner's menu (`Concession.option`)."""
     if isinstance(value, bool):
         return value
-    if isinstance(value, float) and math.isfinite(value) and value >= 0:
-        return amounts.amount_text(value)
+    if isinstance(value, float) and not value < 0:  # nan, inf, 1e308: refused as amounts
+        return amounts.amount_text(parse_money(value))
     if isinstance(value, str) and not _ID.match(value):
         amount = amounts.parse_amount(value)
         if amount is not None and amount >= 0:
@@ -655,7 +655,7 @@ class Package(Strict):
     #: partner, as in a negotiation round's `side`) and in which round; documents are
     #: named after them (`AE-counter-003`).
     side: Literal["offer", "counter", "us", "partner"] | None = None
-    round: Annotated[int, Field(ge=1, le=999)] | None = None
+    round: Annotated[RoundNumber, Field(le=999)] | None = None
     #: Where each period's tranche goes and who operates it (free text, for the term
     #: sheet's Annex A): `{2026: "Stargate UAE, Abu Dhabi; operated by OpenAI and Oracle"}`.
     sites: dict[Period, str] = Field(default_factory=dict)

@@ -12,6 +12,7 @@ import errno
 import hashlib
 import os
 import stat
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -178,14 +179,30 @@ def validate(source: Source, model: type[BaseModel]) -> Any:
 
 
 def field_path(loc: Iterable[str | int]) -> str:
-    """`('concessions', 0, 'levels', 1, 'us_value')` -> `concessions[0].levels[1].us_value`."""
+    """`('concessions', 0, 'levels', 1, 'us_value')` -> `concessions[0].levels[1].us_value`.
+
+    A character one cannot see in a key (a zero-width or no-break space, a control
+    character) is written as its code (`partner_cost\\u200b`), so the path does not read
+    as the field it failed to be."""
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            out += f".{visible(str(part))}" if out else visible(str(part))
     return out
+
+
+def visible(text: str) -> str:
+    """`text` with each character one cannot see (but a plain space) as `\\uXXXX`."""
+    return "".join(
+        f"\\u{ord(c):04x}" if c != " " and unicodedata.category(c) in _UNSEEN else c for c in text
+    )
+
+
+#: Unicode categories of characters that show as nothing or as a plain space: controls,
+#: formats (zero-width space, BOM), separators (no-break space), private and unassigned.
+_UNSEEN = frozenset({"Cc", "Cf", "Co", "Cn", "Zs", "Zl", "Zp"})
 
 
 def _issues(source: Source, errors: Sequence[Any], model: type[BaseModel]) -> list[Issue]:
@@ -198,6 +215,11 @@ def _issues(source: Source, errors: Sequence[Any], model: type[BaseModel]) -> li
             if close and close[0] == loc[-1]:  # a field, of a part nested elsewhere
                 under = " or ".join(repr(p) for p in _parents_of(model, loc[-1]))
                 message = f"unknown field here; it belongs under {under}"
+            elif close and visible(loc[-1]) != loc[-1]:
+                message = (
+                    f"unknown field: {close[0]!r} with a character one cannot see; "
+                    f"retype the key as {close[0]}"
+                )
             elif close:
                 message = f"unknown field; did you mean {close[0]!r}?"
         if error["type"] == "missing" and loc:
@@ -461,6 +483,10 @@ def _map_key(node: dict[Any, Any], part: str | int) -> Any:
             return candidate
     if isinstance(part, str) and part.lstrip("-").isdigit() and int(part) in node:
         return int(part)
+    if isinstance(part, str):  # a key pydantic names by its text: 2026.0, a date, None
+        for key in node:
+            if part in (str(key), repr(key)):
+                return key
     return _MISSING
 
 

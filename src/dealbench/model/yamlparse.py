@@ -9,6 +9,7 @@ is a number, `2026` an int, `2026Q3` a string, `2026-03-01` a date.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any, TypeAlias
 
 import yaml
@@ -81,6 +82,8 @@ def yaml_issue(display: str, text: str, exc: YAMLError) -> Issue:
         return Issue(display, None, "", f"invalid YAML: {exc}")
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark is not None else None
+    if mark is not None and (lookalike := _lookalike(text, exc.context_mark, mark)):
+        return Issue(display, *lookalike)
     problem = _detail((exc.problem or exc.context or "invalid YAML").strip(), text, mark)
     context = exc.context_mark
     if exc.context and context is not None and context.line + 1 != line:
@@ -108,6 +111,52 @@ _HINTS = (
         "; the keys of one mapping start in the same column",
     ),
 )
+
+
+#: Characters that look like the space, colon or dash YAML reads as layout but are not
+#: (pasted from a web page, a word processor or an input method): a no-break space,
+#: the other Unicode spaces, a zero-width one, a fullwidth or ratio colon, dashes and a
+#: minus sign. To YAML they are text, so `key:\u00a0value` is one plain word and the
+#: error libyaml reports is on a later line.
+_SPACES = "\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff"
+_LOOKALIKE = re.compile(
+    rf"^ *(?P<indent>[{_SPACES}])"  # in the indentation
+    rf"|^ *(?:- +)*(?:'[^']*'|\"[^\"]*\"|[^\s#'\"\[{{&*!|>%@`-][^:#]*?)"  # a key, maybe quoted
+    rf"(?P<colon>:[{_SPACES}]|[\uff1a\ua789\u2236])"
+    rf"|^ *(?P<dash>[\u2010-\u2015\u2212])[ {_SPACES}]"  # a list item's dash
+)
+
+
+def _lookalike(text: str, context: Mark | None, mark: Mark) -> tuple[int, str, str] | None:
+    """(line, field, message) for a look-alike character where YAML expects its own
+    layout, on the lines libyaml's error spans (from its context, or the line above)."""
+    lines = re.split(r"\r\n|[\r\n\x85\u2028\u2029]", text)
+    first = mark.line - 1 if context is None else min(context.line, mark.line - 1)
+    for number in range(max(first, 0), min(mark.line + 1, len(lines))):
+        found = _LOOKALIKE.search(lines[number])
+        if found is None:
+            continue
+        where = next(name for name in ("indent", "colon", "dash") if found[name])
+        char = found[where][-1]
+        what = f"U+{ord(char):04X} {unicodedata.name(char, 'a look-alike character').lower()}"
+        ordinary = {
+            "indent": "a space",
+            "colon": "': ' (a colon and a space)",
+            "dash": "'- ' (a hyphen and a space)",
+        }
+        if where == "colon" and found[where].startswith(":"):
+            return (
+                number + 1,
+                "",
+                f"invalid YAML: the ':' is followed by {what}, which YAML does not read as "
+                "a space; type an ordinary space after the colon",
+            )
+        return (
+            number + 1,
+            "",
+            f"invalid YAML: {what} where YAML expects {ordinary[where]}; type it on the keyboard",
+        )
+    return None
 
 
 def _detail(problem: str, text: str, mark: Mark | None) -> str:
