@@ -338,3 +338,25 @@ def test_an_empty_name_or_title_is_refused(
         f"error: {path}:{line}: {field}: is empty; a name or title heads documents and fills "
         "table cells, so write it\n"
     ), out.stderr
+
+
+def test_a_partner_files_fault_is_said_once_at_its_plain_path(
+    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`validate deals` said a broken ae.yaml three times, once for itself and once for
+    each portfolio that lists it, and outside the working directory named it the second
+    time as `deals/portfolios/../partners/ae.yaml` (qa16-fuzz, left; session 20)."""
+    deals = tmp_path / "deals"
+    shutil.copytree(REPO / "deals", deals)
+    partner = deals / "partners" / "ae.yaml"
+    partner.write_text(re.sub(r"(?m)^batna: .*$", "batna: lots", partner.read_text()))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = run("validate", deals)
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [
+        f"error: {partner}:16: batna: expected an amount of USD such as 1.4tn, 200bn, 350m, "
+        "75k or 1000, got 'lots'"
+    ], errors

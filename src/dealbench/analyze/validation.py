@@ -63,7 +63,8 @@ def validate_files(
                 load_scenarios(path, portfolio)
             check_clauses(path, kind, loaded)
         except InputError as exc:
-            found.issues += exc.issues
+            # A partner file's fault is met again in every portfolio that lists it: said once.
+            found.issues += [i for i in exc.issues if i not in found.issues]
             continue
         found.ok.append((path, kind))
         found.notes += _notes(path, loaded)

@@ -80,8 +80,10 @@ def display_path(path: Path) -> str:
         return text
     try:  # not resolved: a symlink is named as the user wrote it
         return str(Path(os.path.abspath(path)).relative_to(os.getcwd()))
-    except (ValueError, OSError):  # elsewhere, or no working directory
-        return text
+    except (ValueError, OSError):  # elsewhere, or no working directory: as written, its
+        # `a/..` taken out (a partner file reached from a portfolio's folder was named
+        # `/data/portfolios/../partners/ae.yaml`), as the working directory's own are
+        return os.path.normpath(text)
 
 
 def folder_of(path: str | os.PathLike[str]) -> Path:
