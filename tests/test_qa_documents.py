@@ -453,6 +453,23 @@ def test_a_house_template_not_in_utf8_is_named(run: Runner, tiny: Path, tmp_path
     )
 
 
+def test_a_house_template_including_a_missing_file_is_named_at_its_line(
+    run: Runner, tiny: Path, tmp_path: Path
+) -> None:
+    """`{% include "nope.md.j2" %}` in a house term sheet read "template 'nope.md.j2' not
+    found in ...", without the file and line that name it (qa16-fuzz, left; session 20)."""
+    house = tmp_path / "house"
+    house.mkdir()
+    (house / "term_sheet.md.j2").write_text('Our terms\n{% include "nope.md.j2" %}\n')
+    path = tmp_path / "aa.yaml"
+    path.write_text("partner: AA\nsecurity: kyc\ncompute: {2026: 40_000}\n")
+    r = run("render", path, "--portfolio", tiny, "--templates", house, "--out", tmp_path / "o")
+    assert r.exit_code == 2, r.output + r.traceback
+    assert r.stderr.startswith(
+        f"error: {house / 'term_sheet.md.j2'}:2: template 'nope.md.j2' not found in {house} or "
+    ), r.stderr
+
+
 def test_a_package_over_the_cap_does_not_receive_the_cap(
     run: Runner, tiny: Path, tmp_path: Path
 ) -> None:

@@ -463,7 +463,10 @@ def render_template(
         return bounded_render(env.get_template(name), context, "document")
     except jinja2.TemplateNotFound as exc:
         where = f"{templates} or {TEMPLATES}" if templates else str(TEMPLATES)
-        raise RenderError(f"template {exc.name!r} not found in {where}") from None
+        # Named by another template (an include, an extends): said at the line naming it.
+        at = _template_line(exc, name)
+        by = f"{at}: " if at != name else ""
+        raise RenderError(f"{by}template {exc.name!r} not found in {where}") from None
     except jinja2.TemplateSyntaxError as exc:
         raise RenderError(
             f"{exc.filename or exc.name or name}:{exc.lineno}: template syntax error: {exc.message}"
