@@ -107,7 +107,7 @@ def test_the_warning_fires_where_the_discrete_choice_changes() -> None:
     assert "BB concludes a deal under baseline" in lim.changes_up
     assert set(lim.changes_up) <= {"BB concludes a deal under baseline", "AA no longer gets a deal"}
     (warning,) = prices.warnings
-    assert warning.startswith("Supply in 2026: the LP price of $10,000 per H100e holds only")
+    assert warning.startswith("Supply in 2026: the shadow price of $10,000 per H100e holds only")
     assert "BB concludes a deal" in warning
 
 

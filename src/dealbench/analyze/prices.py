@@ -286,14 +286,15 @@ def _warning(lim: LimitPrice, noise: float, steps_of: str | None = None) -> str 
     if _differs(up_lp, lim.mip_up, noise):
         parts.append(
             f"{amount} more gains {usd(lim.mip_up)} per {lim.unit} "
-            f"(fixed LP: {usd(up_lp)}){_because(lim.changes_up)}"
+            f"(with those held: {usd(up_lp)}){_because(lim.changes_up)}"
         )
         changed = changed or bool(lim.changes_up)
     down_lp = lim.lp_down if lim.lp_down is not None else lim.usd_per_unit
     if lim.limit >= lim.step and (
         _differs(down_lp, lim.mip_down, noise) or (lim.lp_down is None and lim.mip_down is not None)
     ):
-        fixed = f"fixed LP: {usd(down_lp)}" if lim.lp_down is not None else "fixed LP: infeasible"
+        held = usd(down_lp) if lim.lp_down is not None else "impossible"
+        fixed = f"with those held: {held}"
         parts.append(
             f"{amount} less loses {usd(lim.mip_down)} per {lim.unit} "
             f"({fixed}){_because(lim.changes_down)}"
@@ -301,7 +302,8 @@ def _warning(lim: LimitPrice, noise: float, steps_of: str | None = None) -> str 
         changed = changed or bool(lim.changes_down) or lim.lp_down is None
     if not parts:
         return None
-    price = f"{limit_name(lim)}: the LP price of {usd(lim.usd_per_unit)} per {lim.unit}"
+    # "shadow price", as the tables and memos call it: "LP price" was jargon to a principal
+    price = f"{limit_name(lim)}: the shadow price of {usd(lim.usd_per_unit)} per {lim.unit}"
     if not changed and steps_of is not None:
         return (
             f"{price} treats compute as divisible, but it is decided in {steps_of}; "
