@@ -20,6 +20,7 @@ from dealbench.analyze import cluster
 from dealbench.analyze.parallel import ClusterError, Executor
 from dealbench.errors import ArgumentError
 from helpers import REPO, Runner
+from test_qa9_par import _one_worker_cluster
 
 GULF = REPO / "deals" / "portfolios" / "gulf-asia.yaml"
 
@@ -163,15 +164,8 @@ def test_workers_running_another_dealbench_are_refused() -> None:
     """A worker with another dealbench (another release, or another checkout: the same
     version number, other code) solved the tasks with its own code, its answers mixed
     into the sweep's, nothing said."""
-    dask = pytest.importorskip("dask")
     distributed = pytest.importorskip("distributed")
-    with (
-        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
-        distributed.LocalCluster(
-            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0"
-        ) as local,
-        distributed.Client(local) as client,
-    ):
+    with _one_worker_cluster() as local, distributed.Client(local) as client:
         # this process's dealbench, in the worker's process, said to be another release
         client.run(exec, "import dealbench; dealbench.__version__ = '0.0.9'")
         with pytest.raises(ClusterError) as caught:
