@@ -129,6 +129,28 @@ def test_a_scheduler_lost_while_solving_is_said_not_a_traceback() -> None:
     )
 
 
+def test_a_scheduler_gone_while_asked_for_its_workers_is_said_not_raised(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The test above, on a loaded machine (CI, session 20): the scheduler closed between
+    two looks, and the next look (`client.nthreads()`) raised distributed's
+    OSError("Timed out trying to connect to ... after 10 s") past every handler."""
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(cluster, "_POLL_S", 0.05)
+
+    def gone(self: Any) -> Any:
+        raise OSError("Timed out trying to connect to inproc://192.0.2.2/1/2 after 10 s")
+
+    monkeypatch.setattr(distributed.Client, "nthreads", gone)
+    with _threads_cluster(0) as local:  # no worker: no solve ends, so the client looks
+        address = local.scheduler_address
+        error = _in_a_thread(lambda: Executor("dask", 1, address).map(_square, [1, 2]), 30)
+    assert isinstance(error, ClusterError), repr(error)
+    assert str(error).startswith(
+        f"the connection to the Dask scheduler at {address} was lost while solving"
+    )
+
+
 def test_a_scheduler_without_workers_is_said_not_waited_on_for_good(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

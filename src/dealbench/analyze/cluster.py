@@ -91,7 +91,13 @@ def _wait_for(
         try:
             done, pending = wait(pending, timeout=_POLL_S, return_when="FIRST_COMPLETED")  # type: ignore[no-untyped-call]
         except TimeoutError:  # no solve finished: is anyone solving?
-            if client.nthreads():
+            try:
+                working = client.nthreads()
+            except OSError:  # the scheduler gone: the client's reconnecting timed out
+                from distributed.comm.core import CommClosedError
+
+                raise ClusterError(_failure_text(CommClosedError(), scheduler)) from None
+            if working:
                 workerless_since = None
             elif workerless_since is None:
                 workerless_since = time.monotonic()
