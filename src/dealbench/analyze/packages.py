@@ -4,7 +4,8 @@ most parameters, so it is reported, not counted as a change of package."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import partial
 from typing import TypeVar
 
 from dealbench.model.schema import GRANTED, Portfolio
@@ -20,8 +21,12 @@ __all__ = [
 
 Level = TypeVar("Level")
 
-#: partner -> (security, sorted concessions as id or id=level); absent: no deal.
-Signature = dict[str, tuple[str, tuple[str, ...]]]
+#: A deal's terms: its security level and its sorted concessions (id, or id=level).
+Terms = tuple[str, tuple[str, ...]]
+#: partner -> its terms; absent: no deal.
+Signature = dict[str, Terms]
+#: (concession id, level id) -> (its title, its level's title; None for a yes/no one).
+Titles = Callable[[str, str], tuple[str, str | None]]
 
 
 def signature(result: SolveResult) -> Signature:
@@ -34,13 +39,20 @@ def signature(result: SolveResult) -> Signature:
     }
 
 
+def _changed(
+    before: Signature, after: Signature, partners: Iterable[str]
+) -> Iterator[tuple[str, Terms | None, Terms | None]]:
+    """Each of `partners` (in their order) whose package differs, with both (None: no deal)."""
+    for code in partners:
+        a, b = before.get(code), after.get(code)
+        if a != b:
+            yield code, a, b
+
+
 def describe_changes(before: Signature, after: Signature, partners: list[str]) -> list[str]:
     """Each partner's change from `before` to `after`, in plain words, in portfolio order."""
     out = []
-    for code in partners:
-        a, b = before.get(code), after.get(code)
-        if a == b:
-            continue
+    for code, a, b in _changed(before, after, partners):
         if a is None and b is not None:
             out.append(f"{code} gains a deal ({_terms(b)})")
         elif a is not None and b is None:
@@ -60,19 +72,25 @@ def concession_changes(
     new: Mapping[str, Level],
     ids: Iterable[str],
     one: Callable[[str, Level], str],
+    *,
+    grants: str = "grants",
+    moved: Callable[[str, Level, Level], str] | None = None,
 ) -> list[str]:
     """Each concession of `ids` granted, dropped or changed from `old` to `new`, in plain words.
 
-    `one` writes a concession with its level (`id`, or `id=level`).
+    `one` writes a concession with its level (`id`, or `id=level`); `grants` is the verb of
+    a concession granted; `moved` writes a level changed (default `id old -> new`).
     """
     out = []
     for cid in ids:
         if cid not in old:
-            out.append(f"grants {one(cid, new[cid])}")
+            out.append(f"{grants} {one(cid, new[cid])}")
         elif cid not in new:
             out.append(f"drops {one(cid, old[cid])}")
         elif old[cid] != new[cid]:
-            out.append(f"{cid} {old[cid]} -> {new[cid]}")
+            out.append(
+                moved(cid, old[cid], new[cid]) if moved else f"{cid} {old[cid]} -> {new[cid]}"
+            )
     return out
 
 
@@ -98,15 +116,13 @@ def described_in_titles(before: Signature, after: Signature, portfolio: Portfoli
     5bn over the term to USD 15bn over the term"), never by its id (`BH: invest-us 5bn ->
     15bn`, as the commands print it)."""
     out = []
-    for p in portfolio.partners:
-        a, b = before.get(p.code), after.get(p.code)
-        if a == b:
-            continue
-        titles = _titles(portfolio, p.code)
-        name = f"{p.name} ({p.code})"
+    for code, a, b in _changed(before, after, [p.code for p in portfolio.partners]):
+        titles = _titles(portfolio, code)
+        partner = portfolio.partner(code)
+        name = f"{partner.name} ({code})" if partner is not None else code
         if a is None and b is not None:
             terms = [portfolio.policy.level(b[0]).title]
-            terms += [_with_level(*titles(c, v)) for c, v in _levels(b[1]).items()]
+            terms += [_titled(titles, c, v) for c, v in _levels(b[1]).items()]
             out.append(f"{name} gains a deal: {'; '.join(terms)}")
         elif a is not None and b is None:
             out.append(f"{name} loses its deal")
@@ -116,19 +132,19 @@ def described_in_titles(before: Signature, after: Signature, portfolio: Portfoli
                 old_level, new_level = (portfolio.policy.level(x).title for x in (a[0], b[0]))
                 parts.append(f"security from {old_level} to {new_level}")
             old, new = _levels(a[1]), _levels(b[1])
-            for cid in sorted(set(old) | set(new)):
-                if cid not in old:
-                    parts.append(f"adds {_with_level(*titles(cid, new[cid]))}")
-                elif cid not in new:
-                    parts.append(f"drops {_with_level(*titles(cid, old[cid]))}")
-                elif old[cid] != new[cid]:
-                    title, was = titles(cid, old[cid])
-                    parts.append(f"{title} from {was} to {titles(cid, new[cid])[1]}")
+            parts += concession_changes(
+                old,
+                new,
+                sorted(set(old) | set(new)),
+                partial(_titled, titles),
+                grants="adds",
+                moved=partial(_titled_move, titles),
+            )
             out.append(f"{name}: {'; '.join(parts)}")
     return out
 
 
-def _titles(portfolio: Portfolio, code: str) -> Callable[[str, str], tuple[str, str | None]]:
+def _titles(portfolio: Portfolio, code: str) -> Titles:
     """(concession id, level id) -> (its title, its level's title; None for a yes/no one)."""
     partner = portfolio.partner(code)
 
@@ -142,6 +158,17 @@ def _titles(portfolio: Portfolio, code: str) -> Callable[[str, str], tuple[str, 
         return concession.title, option.title if option is not None else level
 
     return titles
+
+
+def _titled(titles: Titles, cid: str, level: str) -> str:
+    """A concession with its level, by their titles."""
+    return _with_level(*titles(cid, level))
+
+
+def _titled_move(titles: Titles, cid: str, was: str, now: str) -> str:
+    """A concession's level changed, by their titles: `Investment from A to B`."""
+    title, old = titles(cid, was)
+    return f"{title} from {old} to {titles(cid, now)[1]}"
 
 
 def _with_level(title: str, level: str | None) -> str:
