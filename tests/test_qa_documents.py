@@ -547,3 +547,20 @@ def test_value_risk_labels_are_clear_of_their_markers() -> None:
         nearest_x = min(max(cx, box.x0), box.x1)
         nearest_y = min(max(cy, box.y0), box.y1)
         assert (nearest_x - cx) ** 2 + (nearest_y - cy) ** 2 > radius**2, text.get_text()
+
+
+def test_two_regimes_at_one_point_share_one_marker_and_one_label() -> None:
+    """Two regimes that tie (the same value and risk) were drawn as two markers at one
+    place, their labels written over each other: a principal read neither name."""
+    from dealbench.render.charts import _draw
+
+    points = [
+        {"label": "tiered", "risk": 279_651.0, "value_bn": 174.2, "h100e": 5_163_420.0},
+        {"label": "monopoly", "risk": 61_100.0, "value_bn": 71.5, "h100e": 2_267_000.0},
+        {"label": "repeal", "risk": 279_651.0, "value_bn": 174.2, "h100e": 5_163_420.0},
+        {"label": "bilateral", "risk": 250_000.0, "value_bn": 290.4, "h100e": 6_453_400.0},
+    ]
+    fig = _draw(Chart(id="vr", kind="value-risk", caption="", data={"points": points}))
+    ax = fig.axes[0]
+    assert sorted(t.get_text() for t in ax.texts) == ["bilateral", "monopoly", "tiered, repeal"]
+    assert len(ax.collections) == 3

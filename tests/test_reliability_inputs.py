@@ -125,8 +125,8 @@ def _money_cases() -> list[Case]:
             at, where = line, path
             if path == "value_per_h100e" and name == "list":
                 where = "value_per_h100e[0]"  # a list is read as the piecewise value curve
-            if path.startswith("concessions[1].") and name == "null":  # null: left out
-                at, where, says = 16, "concessions[1]", "needs either `levels` or both"
+            if path.startswith("concessions[1].") and name == "null":  # null: left blank
+                says = "a concession without `levels` needs"  # at the blank field's line
             cases.append(
                 Case(
                     f"{path}-{name}",

@@ -94,10 +94,15 @@ def partner_problems(partner: Partner) -> Iterator[Problem]:
         where: Loc = ("concessions", i)
         if concession.id in ids[:i]:
             yield (*where, "id"), f"duplicate concession id {concession.id!r}"
-        if concession.levels is None and (
-            concession.us_value is None or concession.partner_cost is None
-        ):
-            yield where, "a concession needs either `levels` or both `us_value` and `partner_cost`"
+        if concession.levels is None:
+            # Named at the missing field: a `us_value:` left blank has its own line.
+            for name in ("us_value", "partner_cost"):
+                if getattr(concession, name) is None:
+                    yield (
+                        (*where, name),
+                        f"a concession without `levels` needs `{name}`, a USD amount "
+                        "(missing or blank here)",
+                    )
         if concession.levels is not None and (
             concession.us_value is not None or concession.partner_cost is not None
         ):

@@ -190,9 +190,43 @@ def draw_allocation(ax: Axes, data: dict[str, Any]) -> None:
     )
 
 
+#: Points closer than this share of each axis's span are drawn as one marker.
+SAME_POINT = 0.005
+
+
+def _one_marker_each(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`points`, those at one place on the chart (two regimes that tie, to a share of
+    each axis's span) merged into one, its labels joined: drawn apart, the second
+    marker hid the first and their labels were written over each other."""
+    spans = {
+        key: (
+            max((p[key] for p in points), default=0.0) - min((p[key] for p in points), default=0.0)
+        )
+        or 1.0
+        for key in ("risk", "value_bn")
+    }
+    merged: list[dict[str, Any]] = []
+    for p in points:
+        same = next(
+            (
+                m
+                for m in merged
+                if all(abs(m[key] - p[key]) <= SAME_POINT * spans[key] for key in spans)
+            ),
+            None,
+        )
+        if same is None:
+            merged.append(dict(p))
+            continue
+        same["label"] = f"{same['label']}, {p['label']}"
+        same["h100e"] = max(same["h100e"], p["h100e"])
+        same["highlight"] = bool(same.get("highlight") or p.get("highlight"))
+    return merged
+
+
 def draw_value_risk(ax: Axes, data: dict[str, Any]) -> None:
     """Each deal: US utility against risk, the marker sized by compute."""
-    points = data["points"]
+    points = _one_marker_each(data["points"])
     largest = max((p["h100e"] for p in points), default=1.0) or 1.0
     # Neighbours in risk get their labels above and below in turn, so small deals stay legible.
     for i, p in enumerate(sorted(points, key=lambda q: (q["risk"], q["label"]))):
