@@ -42,10 +42,20 @@ Vector = np.ndarray[Any, np.dtype[np.float64]]
 #: The exact search runs on portfolios of at most this many (deal, period) amounts: its
 #: root alone can take seconds on 33 deals x 12 quarters (bench size M), where the
 #: schedule step must stay under a fifth of the solve. A size rule, not a clock, so
-#: the answer is the same on every run; the time limit is a guard against pathologies.
+#: the answer is the same on every run.
 CLOSEST_MAX_AMOUNTS = 200
-CLOSEST_LIMIT_S = 2.0
+#: Its branch and bound stops after CLOSEST_WORK / columns² nodes (a node's cost grows
+#: with about the square of its model's columns: 3 ms at 129 columns, 25-50 ms at 735),
+#: between CLOSEST_MIN_NODES and CLOSEST_MAX_NODES, with the closest schedule found by
+#: then. A count, not a clock: it stopped after 2 s, so a loaded machine returned another
+#: schedule than a quiet one (a 12-partner, 3-period portfolio needs 401 nodes, 0.6 s
+#: quiet and 1.9 s under load).
+CLOSEST_WORK = 8_000_000
 CLOSEST_MAX_NODES = 5_000
+CLOSEST_MIN_NODES = 10
+#: Only a guard against a pathology (an LP that does not end): the node count stops every
+#: search far sooner (bench/README.md, "The schedule's exact search by count").
+CLOSEST_LIMIT_S = 60.0
 
 
 @dataclass
@@ -593,7 +603,8 @@ def closest(
         row(value, (least - partner_rest(pf, deals)) / MONEY, INF)
 
     h = new_highs(threads=threads, time_limit=CLOSEST_LIMIT_S)
-    h.setOptionValue("mip_max_nodes", CLOSEST_MAX_NODES)
+    nodes = CLOSEST_WORK // max(len(lower), 1) ** 2
+    h.setOptionValue("mip_max_nodes", min(CLOSEST_MAX_NODES, max(CLOSEST_MIN_NODES, nodes)))
     cost = np.zeros(len(lower))
     for c, w in distance.items():
         cost[c] = w
