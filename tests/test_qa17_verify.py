@@ -15,6 +15,7 @@ import pytest
 from builders import RandomPicker, generate
 from dealbench import evaluate, load_portfolio, shadow_prices, solve
 from dealbench.analyze import LimitPrice
+from dealbench.analyze.robust import robust_solve
 from dealbench.model.schema import Portfolio
 from dealbench.optimize.explain import no_deal_reasons
 from dealbench.optimize.result import SolveResult
@@ -176,3 +177,37 @@ def test_a_raise_said_to_make_room_for_a_partner_gives_it_a_deal_when_re_solved(
             assert "does not open a deal" in reason.message
     assert "does not open a deal" in reasons["MY"].message
     assert "makes room for it" in reasons["KZ"].message
+
+
+# --- robust packages out of sample ------------------------------------------------------
+
+
+def _triangular_cdf(x: float, low: float, mode: float, high: float) -> float:
+    if x <= low:
+        return 0.0
+    if x >= high:
+        return 1.0
+    if x <= mode:
+        return (x - low) ** 2 / ((high - low) * (mode - low))
+    return 1.0 - (high - x) ** 2 / ((high - low) * (high - mode))
+
+
+def test_a_robust_solve_says_how_often_its_packages_are_accepted_in_fresh_samples() -> None:
+    """`solve --robust 0.9` printed SA's robust package as accepted in 90.0% (of the
+    10,000 samples it was solved on); SA's BATNA is triangular(4bn, 6bn, 8bn), its only
+    uncertain figure that matters, so the package is accepted with probability 89.875%
+    exactly, and `risk` with other seeds said 89.7-89.9%. The robustness now reports the
+    packages in as many fresh samples, and says the share holds there only within
+    sampling error."""
+    pf = load_portfolio(DEALS / "portfolios" / "gulf-asia-uncertain.yaml")
+    found = robust_solve(pf, 0.9, samples=10_000, seed=0)
+    sa = next(p for p in found.robustness.partners if p.partner == "SA")
+    deal = found.result.deal("SA")
+    assert deal is not None and sa.robust is not None and sa.robust.estimate >= 0.9
+    exact = _triangular_cdf(deal.partner_utility - pf.policy.acceptance_margin, 4e9, 6e9, 8e9)
+    assert exact < 0.9  # the in-sample share is not the probability
+    assert sa.fresh is not None
+    assert abs(sa.fresh.estimate - exact) <= 4 * sa.fresh.standard_error + 1e-9
+    fresh = found.robustness.sentences()[-1]
+    assert "fresh samples (seed 1)" in fresh and f"SA {sa.fresh.estimate:.1%}" in fresh
+    assert "within sampling error" in fresh
