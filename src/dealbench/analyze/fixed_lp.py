@@ -20,6 +20,7 @@ ranging of row bounds can be read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -34,6 +35,10 @@ Kind = Literal["supply", "risk-budget", "cap"]
 
 #: A cap counts as a limit of its own only when it is below the ask by more than this (H100e).
 CAP_TOL = 0.5
+#: How far a price's range is sought past HiGHS's own (`_widen`): the span doubles up to
+#: this many times, then the end is bisected this many times (to 1e-7 of the limit).
+WIDEN_DOUBLINGS = 20
+WIDEN_BISECTIONS = 40
 
 
 @dataclass(frozen=True)
@@ -89,9 +94,11 @@ class FixedLP:
     def price(self, limit: LimitRow) -> RowPrice:
         """The value of one more unit of `limit`, and the range over which it holds.
 
-        A limit with room to spare is worth nothing until it falls to what is used.
-        HiGHS reports one dual per row; at a degenerate optimum that dual may hold
+        A limit with room to spare is worth nothing however much is added, and down to
+        what is used at least. HiGHS reports one dual per row; at a degenerate optimum that dual may hold
         only for decreases, so the price of an increase is then read just above.
+        The range is where V keeps that slope, not where HiGHS's basis changes
+        (`_widen`): a basis change at the same price moved no figure a reader acts on.
         """
         if self.value() is None:
             raise RuntimeError("the fixed LP is infeasible at the optimum's own limits")
@@ -100,22 +107,21 @@ class FixedLP:
         scale = _scale(limit)
         bound = limit.value / scale
         dual, low, high, used = self._row(limit.row)
-        if used < bound - _slack(bound):
-            return RowPrice(0.0, used * scale, None)
-        if high <= bound + _slack(bound):  # the dual holds for no increase at all
+        if used < bound - _slack(bound):  # room to spare: nothing, down to what is used
+            dual, low, high = 0.0, used, INF
+        elif high <= bound + _slack(bound):  # the dual holds for no increase at all
             nudged = bound + max(abs(bound) * 1e-5, 1e-4)
             self._set(limit, nudged * scale)
             try:
                 if self.value() is not None:
                     dual, _, high, used = self._row(limit.row)
-                    if used < nudged - _slack(nudged):
-                        return RowPrice(0.0, limit.value, None)
+                    if used < nudged - _slack(nudged):  # more is not used: worth nothing
+                        dual, high = 0.0, INF
                 low = bound
             finally:
                 self._set(limit, limit.value)
                 self.value()
-        if low >= bound - _slack(bound) and bound > 0:
-            low = self._low_at_same_price(limit, bound, dual)
+        low, high = self._widen(limit, dual, low, high)
         usd = dual * MONEY / COMPUTE
         return RowPrice(
             usd_per_unit=0.0 if abs(usd) < 1e-9 else usd,
@@ -123,21 +129,66 @@ class FixedLP:
             holds_to=None if high == INF else high * scale,
         )
 
-    def _low_at_same_price(self, limit: LimitRow, bound: float, dual: float) -> float:
-        """Where HiGHS ranges no decrease at all (a degenerate basis, or a kink), how far
-        down `dual` still holds: read just below the limit; `bound` itself at a kink."""
-        nudged = bound - min(max(abs(bound) * 1e-5, 1e-4), bound / 2)
-        self._set(limit, nudged * _scale(limit))
+    def _widen(self, limit: LimitRow, dual: float, low: float, high: float) -> tuple[float, float]:
+        """The range of `limit` (model units) over which V keeps the slope `dual`.
+
+        HiGHS ranges a row bound over the current basis only; at a degenerate optimum
+        the next basis often has the same dual, so its end is not where the price
+        changes (gulf-asia's 2026 supply: the basis changed 13,071 H100e up, the price
+        176,077 H100e up). V is concave in the bound, so it keeps the slope up to a
+        bound exactly when V there is V now plus the slope times the move: that test
+        is doubled out from HiGHS's end, then bisected to where it first fails.
+        """
+        base = self.value()
+        assert base is not None
+        bound = limit.value / _scale(limit)
+
+        def linear(at: float) -> bool:
+            self._set(limit, at * _scale(limit))
+            there = self.value()
+            if there is None:
+                return False
+            if at == INF:  # no limit at all: linear only at a price of nothing
+                return dual == 0.0 and abs(there - base) <= _agree(base, 0.0)
+            move = (at - bound) * dual * MONEY
+            return abs(there - base - move) <= _agree(base, move)
+
         try:
-            if self.value() is None:
-                return bound
-            below, low, _, _ = self._row(limit.row)
-            if abs(below - dual) > 1e-7 * max(abs(below), abs(dual), 1e-6):
-                return bound  # a kink: a cut is priced differently
-            return min(low, nudged)
-        finally:
+            return self._walk(linear, bound, low, -1.0), self._walk(linear, bound, high, +1.0)
+        finally:  # the bound put back; whoever reads the LP next solves it first
             self._set(limit, limit.value)
-            self.value()
+
+    @staticmethod
+    def _walk(linear: Callable[[float], bool], bound: float, end: float, sign: float) -> float:
+        """The far end (`sign` +1 up, -1 down) of the bounds `linear` holds on, from
+        `end`, where it is known to hold; +-INF when it holds however far; 0 at most
+        down (a limit is not negative)."""
+        if abs(end) == INF or (sign < 0 and end <= 0.0):
+            return end
+        # Most often HiGHS's end is where the slope changes: one solve just past it says so.
+        past = end + sign * max(abs(end) * 1e-6, 1e-4)
+        if not (sign < 0 and past < 0.0) and not linear(past):
+            return end
+        if linear(INF if sign > 0 else 0.0):  # however far (down to nothing)
+            return INF if sign > 0 else 0.0
+        span = max(abs(end - bound), abs(bound) * 1e-3, 1e-3)
+        good, bad = end, INF if sign > 0 else 0.0
+        for _ in range(WIDEN_DOUBLINGS):
+            at = bound + sign * span
+            if sign < 0 and at <= 0.0:
+                break
+            if not linear(at):
+                bad = at
+                break
+            good, span = at, 2 * span
+        if abs(bad) == INF:  # linear a thousand times the limit away, yet not without end
+            return good
+        for _ in range(WIDEN_BISECTIONS):
+            if abs(bad - good) <= max(abs(bound), 1.0) * 1e-7:
+                break
+            mid = (good + bad) / 2
+            good, bad = (mid, bad) if linear(mid) else (good, mid)
+        return good
 
     def _row(self, row: int) -> tuple[float, float, float, float]:
         """Dual, ranging down and up, and activity of a row (model units)."""
@@ -152,6 +203,12 @@ class FixedLP:
 
     def _set(self, limit: LimitRow, amount: float) -> None:
         self.highs.changeRowBounds(limit.row, -INF, amount / _scale(limit))
+
+
+def _agree(base: float, move: float) -> float:
+    """USD within which V at a moved bound equals V now plus the price times the move:
+    the LP's own accuracy (relative, on V in billions), and at least a dollar."""
+    return max(1e-9 * max(abs(base), abs(move)), 1.0)
 
 
 def _slack(bound: float) -> float:

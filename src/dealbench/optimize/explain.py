@@ -803,7 +803,8 @@ LEAST_ROOM_STEPS = 30
 #: The search runs on portfolios of at most this many partner-periods: some 15 solves
 #: per partner explained, each a solve of the whole portfolio (on the shipped gulf-asia
 #: portfolio, 27, `solve` would take 6.7 s, not 1.1 s). Above, the raise named is what
-#: the partner's best package needs, as the sentence says.
+#: the partner's best package needs, as the sentence says, re-solved once to say whether
+#: it opens a deal.
 LEAST_ROOM_AMOUNTS = 12
 
 
@@ -813,21 +814,15 @@ def _least_room(
     """A raise of supply and risk budget, less than what its best package needs (`best`),
     with which a us-best solve gives `code` a deal and keeps every deal of `result`,
     sought from the least raise with which they all fit (each may shrink): a smaller
-    package it also accepts may need far less. None when there is none, and [] when
-    `best` does not open a deal either (re-solved, the other deals grow into the raise)."""
+    package it also accepts may need far less. None when there is none (or, on a portfolio
+    too large to search, when `best` opens a deal), and [] when `best` does not open a
+    deal either (re-solved, the other deals grow into the raise)."""
     from dealbench.optimize.solve import solve
 
-    if result.mode != "us-best" or _amounts(pf) > LEAST_ROOM_AMOUNTS:
+    if result.mode != "us-best":
         return None
     keep = [d.partner for d in result.deals] + [code]
-    found = explain_infeasible(pf, "us-best", None, keep, alternatives=0).relax
-    if any(r.kind not in ("supply", "risk-budget") for r in found):
-        return None
     hi = {(r.kind, r.period): r.amount or 0.0 for r in best}
-    # Nothing found: every deal fits beside one with `code` as the limits stand, on terms
-    # the US values less (a partner's big concession needs the compute); from no raise.
-    lo = {(r.kind, r.period): r.amount or 0.0 for r in found} or dict.fromkeys(hi, 0.0)
-    keys = sorted(set(lo) | set(hi), key=str)
 
     def opens(raise_: dict[tuple[str, str | None], float]) -> bool:
         supply, budget = dict(pf.supply), pf.risk_budget
@@ -840,6 +835,18 @@ def _least_room(
         opened = solve(wider, require=[c for c in require if c in keep])
         return all(opened.deal(c) is not None for c in keep)  # room for it, none displaced
 
+    if _amounts(pf) > LEAST_ROOM_AMOUNTS:
+        # Too large to search for less; the best package's raise is still re-solved once,
+        # since the deals worth more may grow into it (gulf-asia: MY's 124,000 H100e a
+        # year went to KZ and the others, and MY still had no deal).
+        return None if opens(hi) else []
+    found = explain_infeasible(pf, "us-best", None, keep, alternatives=0).relax
+    if any(r.kind not in ("supply", "risk-budget") for r in found):
+        return None
+    # Nothing found: every deal fits beside one with `code` as the limits stand, on terms
+    # the US values less (a partner's big concession needs the compute); from no raise.
+    lo = {(r.kind, r.period): r.amount or 0.0 for r in found} or dict.fromkeys(hi, 0.0)
+    keys = sorted(set(lo) | set(hi), key=str)
     if found and opens(lo):  # without a raise (none found), `result` says it does not
         hi = lo
     else:
