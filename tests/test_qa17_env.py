@@ -9,6 +9,7 @@ streams' encoding, its locale, its signal handlers.
 
 from __future__ import annotations
 
+import locale
 import os
 import subprocess
 import sys
@@ -67,3 +68,45 @@ def test_a_terminal_without_unicode_gets_plain_spellings(env: dict[str, str | No
     assert done.stdout.startswith("Gulf and Asia, 2026-2028: bilateral regime, us-best\n")
     assert "|AE     |veu     |485,200|599,800|600,000|$88.98bn|" in done.stdout
     assert done.stdout.isascii()
+
+
+# --- the locale a library sets ---------------------------------------------------------
+
+
+def _a_locale(*names: str) -> str:
+    """The first of `names` this machine has, else the test is skipped."""
+    for name in names:
+        try:
+            locale.setlocale(locale.LC_TIME, name)
+        except locale.Error:
+            continue
+        finally:
+            locale.setlocale(locale.LC_TIME, "C")
+        return name
+    pytest.skip(f"none of the locales {names} is installed")
+    raise AssertionError("unreachable")
+
+
+def _user_matplotlibrc(folder: Path, *lines: str) -> dict[str, str]:
+    """A user's own matplotlib settings, where matplotlib finds them (MPLCONFIGDIR)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "matplotlibrc").write_text("\n".join(lines) + "\n")
+    return {"MPLCONFIGDIR": str(folder)}
+
+
+def test_a_memo_is_dated_in_english_whatever_the_locale(tmp_path: Path) -> None:
+    """A German user whose matplotlibrc asks for `axes.formatter.use_locale` (matplotlib
+    then calls `setlocale(LC_ALL, "")`): the memo, rendered after its charts, read
+    "| Date | 1 März 2026 |" where its term sheets read "1 March 2026"."""
+    german = _a_locale("de_DE.utf8", "de_DE.UTF-8")
+    env: dict[str, str | None] = {
+        "LC_ALL": german,
+        **_user_matplotlibrc(tmp_path / "mpl", "axes.formatter.use_locale: True"),
+    }
+    out = tmp_path / "out"
+    done = _dealbench(
+        "solve", TINY, "--out", out, "--render", "md", "--date", "2026-03-01", env=env
+    )
+    assert done.returncode == 0, done.stderr
+    (memo,) = (out / "memos").glob("*.md")
+    assert "| Date | 1 March 2026 |" in memo.read_text()
