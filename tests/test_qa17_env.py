@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -110,3 +111,32 @@ def test_a_memo_is_dated_in_english_whatever_the_locale(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     (memo,) = (out / "memos").glob("*.md")
     assert "| Date | 1 March 2026 |" in memo.read_text()
+
+
+def _svg(kind: str, data: dict[str, Any]) -> str:
+    from dealbench.render.charts import Chart, svg
+
+    return svg(Chart(id="c", kind=kind, caption="A chart", data=data))
+
+
+SCENARIOS = {"rows": [{"label": "base", "value_bn": 12.5}, {"label": "tight", "value_bn": -3.0}]}
+
+
+def test_charts_are_the_same_whatever_the_users_matplotlib_settings() -> None:
+    """A user's matplotlibrc (read by matplotlib at import) changed every chart: thicker
+    lines and a grey plot area, so the same result gave other documents on another
+    account; `text.usetex` without LaTeX ended `render` in a traceback."""
+    import matplotlib
+
+    plain = _svg("scenarios", SCENARIOS)
+    users = {
+        "lines.linewidth": 4,
+        "axes.facecolor": "#eeeeee",
+        "axes.grid": True,
+        "font.size": 14,
+        "axes.formatter.use_locale": True,
+    }
+    with matplotlib.rc_context(users):
+        assert _svg("scenarios", SCENARIOS) == plain
+    with matplotlib.rc_context({"text.usetex": True}):
+        assert _svg("scenarios", SCENARIOS) == plain
