@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import locale
 import os
+import signal
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -140,3 +142,100 @@ def test_charts_are_the_same_whatever_the_users_matplotlib_settings() -> None:
         assert _svg("scenarios", SCENARIOS) == plain
     with matplotlib.rc_context({"text.usetex": True}):
         assert _svg("scenarios", SCENARIOS) == plain
+
+
+# --- SIGTERM ---------------------------------------------------------------------------
+
+#: Sends SIGTERM to the command once its round file is read back (it is recorded then).
+TERM_WHEN_RECORDED = textwrap.dedent(
+    """
+    import os, signal
+    import dealbench.negotiate.rounds as rounds_module
+    real = rounds_module._read_round
+    def read(portfolio, partner, path, *rest):
+        if path.name == "005-us.yaml":
+            os.kill(os.getpid(), signal.SIGTERM)
+        return real(portfolio, partner, path, *rest)
+    rounds_module._read_round = read
+    """
+)
+
+
+def test_sigterm_after_an_offer_is_recorded_says_it_was(rounds: Path) -> None:
+    """`timeout 3 dealbench offer ...` (or `kill`) just after the round was recorded: the
+    process died at once, exit -15, nothing said, though round 5 was on disk; run again,
+    it records a second offer. SIGTERM now stops the command as Ctrl-C does."""
+    done = _dealbench(
+        "offer", GULF, "-p", "AE", "--rounds", rounds, "--no-documents", code=TERM_WHEN_RECORDED
+    )
+    assert done.returncode == 143, done.stderr
+    assert (rounds / "AE" / "005-us.yaml").is_file()
+    assert done.stderr == (
+        "terminated\n"
+        f"note: the offer was recorded as round 5 ({rounds}/AE/005-us.yaml) before the "
+        "command was interrupted (see `dealbench history`)\n"
+    )
+
+
+#: Sends SIGTERM to the command once its render pool has made the first document.
+TERM_WHILE_RENDERING = textwrap.dedent(
+    """
+    import os, signal
+    import dealbench.render.documents as documents
+    real = documents.render_documents
+    def render(*args, **kwargs):
+        for n, file in enumerate(real(*args, **kwargs)):
+            if n == 0:
+                os.kill(os.getpid(), signal.SIGTERM)
+            yield file
+    documents.render_documents = render
+    """
+)
+
+
+def test_sigterm_while_documents_render_leaves_nothing_behind(tmp_path: Path) -> None:
+    """SIGTERM to `solve --out out --render docx` while its worker processes render: the
+    process died where it stood, and Python's resource tracker printed "UserWarning:
+    resource_tracker: There appear to be 5 leaked semaphore objects" on the terminal.
+    Now the pool is stopped, the command says "terminated" and exits 143."""
+    out = tmp_path / "out"
+    done = _dealbench(
+        "solve", GULF, "--out", out, "--render", "docx", "--date", "2026-03-01",
+        code=TERM_WHILE_RENDERING,
+    )  # fmt: skip
+    assert (done.returncode, done.stderr) == (143, "terminated\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the test process's own
+
+
+def test_sigterm_while_highs_calls_back_is_a_termination(
+    run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGTERM while a restricted MIP runs its Python callback: HiGHS swallows an
+    exception raised there and ends the run as a solve error, so the command would say
+    "error: HiGHS failed on ... restricted MIP", exit 1. It is held as Ctrl-C is, and
+    raised once the run returns."""
+    from dealbench.errors import raise_terminated
+    from dealbench.optimize.decomposition import restricted
+
+    stop_at = restricted._stop_at
+    sent: list[bool] = []
+
+    def term_once(event: Any) -> None:
+        if not sent:
+            sent.append(True)
+            os.kill(os.getpid(), signal.SIGTERM)  # as `kill` does, mid-run
+
+    def stop_at_and_term(h: Any, *args: Any) -> None:
+        stop_at(h, *args)
+        h.cbMipInterrupt.subscribe(term_once)
+
+    monkeypatch.setattr(restricted, "_stop_at", stop_at_and_term)
+    previous = signal.signal(signal.SIGTERM, raise_terminated)  # as the CLI's main() does
+    try:
+        result = run("solve", GULF, "--json")
+        assert signal.getsignal(signal.SIGTERM) is raise_terminated
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert sent, "no restricted MIP with a target ran"
+    assert (result.exit_code, result.stdout, result.stderr) == (143, "", "terminated\n")

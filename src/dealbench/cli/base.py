@@ -17,7 +17,8 @@ from dealbench.shipped import DEALS
 
 
 class _Commands(typer.core.TyperGroup):
-    """The app's commands, each of which says "interrupted" on Ctrl-C and exits 130.
+    """The app's commands, each of which says "interrupted" on Ctrl-C and exits 130
+    ("terminated" on SIGTERM, 143).
 
     Commands map Ctrl-C in their body (`cli.errors.handled`); pressed before it, while a
     command imports what it needs (a second or more on a busy machine), Typer turned it
@@ -26,9 +27,10 @@ class _Commands(typer.core.TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except KeyboardInterrupt:
-            typer.echo("interrupted", err=True)
-            raise typer.Exit(130) from None
+        except KeyboardInterrupt as exc:
+            from dealbench.cli.errors import stopped
+
+            raise typer.Exit(stopped(exc)) from None
 
 
 app = typer.Typer(
