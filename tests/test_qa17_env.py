@@ -73,6 +73,27 @@ def test_a_terminal_without_unicode_gets_plain_spellings(env: dict[str, str | No
     assert done.stdout.isascii()
 
 
+# --- paths as the shell leaves them ---------------------------------------------------
+
+
+def test_a_home_folder_after_an_equals_sign_is_the_home_folder(
+    run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`solve ... --out=~/results`: the shell leaves a `~` after `=` as written, and the
+    files went into a folder named "~" under the current one, while the command said
+    "Wrote 3 files to ~/results/"; the user found nothing in their home folder."""
+    home, work = tmp_path / "home", tmp_path / "work"
+    home.mkdir()
+    work.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(work)
+    result = run("solve", TINY, "--out=~/results")
+    assert result.exit_code == 0, result.stderr
+    assert (home / "results" / "result.json").is_file()
+    assert list(work.iterdir()) == []
+    assert result.stdout.splitlines()[-1] == f"Wrote 3 files to {home}/results/"
+
+
 # --- the locale a library sets ---------------------------------------------------------
 
 

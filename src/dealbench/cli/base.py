@@ -77,12 +77,15 @@ def given_folder(text: str | Path) -> Path:
     """A folder option as written (`--out`, `--rounds`, `--templates`): an empty path
     (`--out "$OUT"` with the variable unset) is refused, where a Path would read it as
     the current folder, and write or record there; so is `-`, which a user means as
-    standard output and a Path reads as a folder called "-"."""
+    standard output and a Path reads as a folder called "-". A leading `~` is the home
+    folder, as the shell would have made it: it leaves `--out=~/deals` as written (no
+    expansion after `=`), and the files went into a folder named "~" under the current
+    one while the command said "Wrote 26 files to ~/deals/"."""
     if not str(text).strip():
         raise typer.BadParameter("an empty path; name the folder")
     if str(text) == "-":  # standard output to a user, never a folder called "-"
         raise typer.BadParameter("'-' is standard output, not a folder; name the folder")
-    return Path(text)
+    return Path(text).expanduser()
 
 
 def folder_option(name: str, what: str, metavar: str = "<path>") -> Any:
