@@ -145,6 +145,18 @@ class RenderError(DealbenchError):
     exit_code = 2
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill`, `timeout`, a cancelled CI job), raised where Ctrl-C raises its
+    KeyboardInterrupt, so that what a command does on Ctrl-C it does here too: its
+    worker processes are stopped, a half-written output folder is removed, a round
+    already recorded is said. Not a DealbenchError: the command did not fail."""
+
+
+def raise_terminated(signum: int, frame: object) -> None:
+    """The handler of SIGTERM in a command's process (`cli.errors.stop_on_sigterm`)."""
+    raise Terminated
+
+
 def user_lines(exc: DealbenchError, name: Callable[[str], str] | None = None) -> list[str]:
     """What a user is told of an error, line by line: the words every shell prints.
 

@@ -26,6 +26,8 @@ __all__ = ["COMMAND_MODULES", "app", "main"]
 
 def main() -> None:
     from dealbench.cli import streams
+    from dealbench.cli.errors import stop_on_sigterm
 
     streams.ready()
+    stop_on_sigterm()
     app()

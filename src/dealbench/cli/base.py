@@ -17,7 +17,8 @@ from dealbench.shipped import DEALS
 
 
 class _Commands(typer.core.TyperGroup):
-    """The app's commands, each of which says "interrupted" on Ctrl-C and exits 130.
+    """The app's commands, each of which says "interrupted" on Ctrl-C and exits 130
+    ("terminated" on SIGTERM, 143).
 
     Commands map Ctrl-C in their body (`cli.errors.handled`); pressed before it, while a
     command imports what it needs (a second or more on a busy machine), Typer turned it
@@ -26,9 +27,10 @@ class _Commands(typer.core.TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except KeyboardInterrupt:
-            typer.echo("interrupted", err=True)
-            raise typer.Exit(130) from None
+        except KeyboardInterrupt as exc:
+            from dealbench.cli.errors import stopped
+
+            raise typer.Exit(stopped(exc)) from None
 
 
 app = typer.Typer(
@@ -75,12 +77,15 @@ def given_folder(text: str | Path) -> Path:
     """A folder option as written (`--out`, `--rounds`, `--templates`): an empty path
     (`--out "$OUT"` with the variable unset) is refused, where a Path would read it as
     the current folder, and write or record there; so is `-`, which a user means as
-    standard output and a Path reads as a folder called "-"."""
+    standard output and a Path reads as a folder called "-". A leading `~` is the home
+    folder, as the shell would have made it: it leaves `--out=~/deals` as written (no
+    expansion after `=`), and the files went into a folder named "~" under the current
+    one while the command said "Wrote 26 files to ~/deals/"."""
     if not str(text).strip():
         raise typer.BadParameter("an empty path; name the folder")
     if str(text) == "-":  # standard output to a user, never a folder called "-"
         raise typer.BadParameter("'-' is standard output, not a folder; name the folder")
-    return Path(text)
+    return Path(text).expanduser()
 
 
 def folder_option(name: str, what: str, metavar: str = "<path>") -> Any:

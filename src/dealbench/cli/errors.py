@@ -2,12 +2,15 @@
 
 Expected errors (a `DealbenchError`) print a message to stderr and exit with
 their code: 2 bad input, 3 infeasible, 4 solver limit, 1 anything else. Ctrl-C
-says "interrupted", and what was done before it (a round recorded), and exits 130.
-Anything else is a bug and keeps its traceback.
+says "interrupted", and what was done before it (a round recorded), and exits 130;
+SIGTERM says "terminated" the same way and exits 143. Anything else is a bug and
+keeps its traceback.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,12 +18,14 @@ from typing import TypeVar
 
 import typer
 
-from dealbench.errors import DealbenchError, user_lines
+from dealbench.errors import DealbenchError, Terminated, raise_terminated, user_lines
 
 T = TypeVar("T")
 
 #: The exit code of a command stopped by Ctrl-C (SIGINT), as shells report it: 128 + 2.
 INTERRUPTED = 130
+#: The exit code of a command stopped by SIGTERM (`kill`, `timeout`): 128 + 15.
+TERMINATED = 143
 
 
 #: The options whose names are not their library parameter's (`policies` is `--regimes`).
@@ -70,10 +75,33 @@ def handled() -> Iterator[None]:
         report(exc)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt as exc:  # Ctrl-C: what was done already (a round recorded) is said
-        print("interrupted", file=sys.stderr)
-        for note in getattr(exc, "__notes__", []):
-            print(note, file=sys.stderr)
-        raise typer.Exit(INTERRUPTED) from None
+        raise typer.Exit(stopped(exc)) from None
+
+
+def stopped(exc: KeyboardInterrupt) -> int:
+    """Say that the command was stopped (Ctrl-C or SIGTERM) and what it had done by
+    then (a round recorded, its notes); the exit code a shell gives for that signal."""
+    terminated = isinstance(exc, Terminated)
+    print("terminated" if terminated else "interrupted", file=sys.stderr)
+    for note in getattr(exc, "__notes__", []):
+        print(note, file=sys.stderr)
+    return TERMINATED if terminated else INTERRUPTED
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM stops the command as Ctrl-C does (`errors.Terminated`), not at once.
+
+    Python's default ends the process where it stands: a render's staging folder
+    stayed beside --out, its pool's semaphores were reported leaked in a Python
+    warning on the user's terminal, and an `offer` stopped just after its round was
+    recorded said nothing of it. A process forked from this one (a pool's worker,
+    stopped by SIGTERM when its pool is) dies of it at once again, as before."""
+    signal.signal(signal.SIGTERM, raise_terminated)
+    os.register_at_fork(after_in_child=_default_sigterm)
+
+
+def _default_sigterm() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def call(fn: Callable[[], T]) -> T:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from dealbench.errors import SolverError
+from dealbench.errors import SolverError, Terminated, raise_terminated
 from dealbench.optimize.backends import _silence_highs_banner, use_threads
 
 INF = float("inf")  # highspy.kHighsInf
@@ -28,21 +28,23 @@ def ctrl_c_held() -> Iterator[Callable[[], bool]]:
     "HiGHS failed on the widened round's restricted MIP" and exited 1, not 130. Held, the
     callback stops the MIP when it reads that Ctrl-C was pressed, and the block raises
     KeyboardInterrupt once the run has returned. Only in the main thread (the one Python
-    gives signals to) and over Python's own handler: a caller's handler is left alone."""
-    if (
-        threading.current_thread() is not threading.main_thread()
-        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
-    ):
+    gives signals to) and over Python's own handler: a caller's handler is left alone.
+    SIGTERM is held the same way where the CLI raises it as `Terminated`."""
+    if threading.current_thread() is not threading.main_thread():
         yield lambda: False
         return
+    ours = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: raise_terminated}
+    held = [signum for signum, handler in ours.items() if signal.getsignal(signum) is handler]
     pressed: list[int] = []
-    signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    for signum in held:
+        signal.signal(signum, lambda signum, frame: pressed.append(signum))
     try:
         yield lambda: bool(pressed)
     finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for signum in held:
+            signal.signal(signum, ours[signum])
     if pressed:
-        raise KeyboardInterrupt
+        raise Terminated if pressed[0] == signal.SIGTERM else KeyboardInterrupt
 
 
 def new_highs(

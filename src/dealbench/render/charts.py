@@ -40,7 +40,13 @@ class Chart:
 
 @contextmanager
 def style(chart_id: str) -> Iterator[None]:
-    """The house style of every chart, and what makes its files the same bytes each time."""
+    """The house style of every chart, and what makes its files the same bytes each time.
+
+    Drawn from matplotlib's own defaults, not from the settings it read at import: a
+    user's matplotlibrc (its `lines.linewidth`, `axes.facecolor`, `text.usetex`, found
+    through MPLCONFIGDIR or the home folder) changed every chart, so one result gave
+    other documents on another account, and `text.usetex` without LaTeX installed
+    ended `render` in a traceback."""
     import matplotlib
 
     rc: Any = {
@@ -54,7 +60,9 @@ def style(chart_id: str) -> Iterator[None]:
         "axes.spines.right": False,
         "path.simplify": False,
     }
-    with matplotlib.rc_context(rc):
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        matplotlib.rcParams.update(rc)
         yield
 
 

@@ -139,12 +139,35 @@ def ratio(value: float, digits: int = 2, suffix: str = "") -> str:
     return f"{value:.{digits}f}{suffix}"
 
 
+#: The months in a document's dates: the documents are English whatever the locale.
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
 def long_date(iso: str | None, undated: str = "Draft, undated") -> str:
-    """`2026-03-01` -> `1 March 2026`; None -> the undated wording."""
+    """`2026-03-01` -> `1 March 2026`; None -> the undated wording.
+
+    The month is named here, not by `strftime("%B")`, which names it in the process's
+    locale once anything has set it: matplotlib does (`locale.setlocale(LC_ALL, "")`)
+    for a user whose matplotlibrc asks for `axes.formatter.use_locale`, and a memo
+    rendered after a chart read "1 März 2026" under a German locale, its term sheets
+    "1 March 2026"."""
     if not iso:
         return undated
     day = dt.date.fromisoformat(iso)
-    return f"{day.day} {day.strftime('%B')} {day.year}"
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def cell(value: object) -> str:
