@@ -16,6 +16,7 @@ import tempfile
 import warnings
 from dataclasses import dataclass
 from importlib import metadata
+from pathlib import Path
 from typing import Any, Literal
 
 # highspy is imported here, before PuLP: PuLP imports it under a bare `except:`, which
@@ -28,6 +29,11 @@ with contextlib.suppress(ImportError):
 import pulp
 
 from dealbench.errors import SolverError
+from dealbench.optimize.cbc import CbcSummary, cbc_summary, children_end_with_this_process
+
+# PuLP's CBC command starts CBC through `pulp.apis.coin_api`'s `subprocess` (PuLP 3 and 4).
+with contextlib.suppress(ImportError):
+    children_end_with_this_process(importlib.import_module("pulp.apis.coin_api"))
 
 SolverName = Literal["highs", "cbc"]
 SOLVERS: tuple[SolverName, ...] = ("highs", "cbc")
@@ -160,6 +166,7 @@ class Outcome:
 def run_pulp(problem: Any, backend: Backend) -> Outcome:
     """Solve a PuLP problem with `backend` and read the outcome whatever PuLP's version."""
     solver = backend.solver
+    summary: CbcSummary | None = None
     if getattr(solver, "tmpDir", None) is None:  # HiGHS: no files
         returned = problem.solve(solver)
     else:
@@ -169,10 +176,16 @@ def run_pulp(problem: Any, backend: Backend) -> Outcome:
         with tempfile.TemporaryDirectory(prefix="dealbench-cbc-") as folder:
             solver = copy.copy(solver)
             solver.tmpDir = folder
+            log = Path(folder, "cbc.log")
+            solver.optionsDict = {**solver.optionsDict, "logPath": str(log)}
             returned = problem.solve(solver)
+            summary = cbc_summary(log.read_text(errors="replace") if log.exists() else "")
     if hasattr(returned, "has_solution"):  # PuLP 4: an LpSolveStats
         return _outcome_v4(returned)
-    return _outcome_v3(problem, backend)
+    outcome = _outcome_v3(problem, backend)
+    if summary is None:
+        return outcome
+    return _with_cbc_bound(outcome, summary, problem, solver.optionsDict.get("gapRel"))
 
 
 def _outcome_v4(stats: Any) -> Outcome:
@@ -220,3 +233,34 @@ def _outcome_v3(problem: Any, backend: Backend) -> Outcome:
     if sol == pulp.LpSolutionOptimal:
         return Outcome("optimal", True, gap if gap is not None else 0.0, bound)
     return Outcome("limit", True, gap, bound)
+
+
+def _with_cbc_bound(
+    outcome: Outcome, summary: CbcSummary, problem: Any, requested: float | None
+) -> Outcome:
+    """`outcome` with the bound and gap CBC's log gives. A search CBC completed is
+    proven (gap 0); one stopped within the gap or by a limit has the gap from its
+    incumbent to its bound, as HiGHS reports it (within the `requested` gap when CBC
+    says it stopped there: the widened bound alone could put it a little above)."""
+    if outcome.state not in ("optimal", "limit"):
+        return outcome
+    if summary.proven:
+        return Outcome(
+            outcome.state,
+            outcome.has_solution,
+            0.0 if outcome.has_solution else None,
+            outcome.bound,
+        )
+    if summary.bound is None:  # stopped within the gap asked for, or at an unknown distance
+        proven = requested if outcome.state == "optimal" and outcome.has_solution else None
+        return Outcome(outcome.state, outcome.has_solution, proven, outcome.bound)
+    constant = float(problem.objective.constant or 0.0)
+    bound = summary.bound + constant
+    if not outcome.has_solution:
+        return Outcome(outcome.state, False, None, bound)
+    value = float(pulp.value(problem.objective) or 0.0)
+    beyond = bound - value if problem.sense == pulp.LpMaximize else value - bound
+    gap = max(beyond, 0.0) / max(abs(value), 1e-9)
+    if outcome.state == "optimal" and requested is not None:
+        gap = min(gap, float(requested))
+    return Outcome(outcome.state, True, gap, bound)

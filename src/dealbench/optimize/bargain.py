@@ -243,6 +243,11 @@ def _bound_note(
                 f"stopped by the time limit: every share at least tau = {value:.4f}, and no "
                 f"point has a tau above {details['tau_bound']:.4f}"
             )
+        if "tau_not_proven" in details:
+            return (
+                f"stopped by the time limit: every share at least tau = {value:.4f}, the "
+                "best found, not proven the best (the solver gave no bound on tau)"
+            )
         if "shares_not_maximised" in details:
             return (
                 f"every share at least tau = {value:.4f}, exact within the gap; the time "
@@ -258,8 +263,13 @@ def _bound_note(
     error = max(top - value, 0.0) if math.isfinite(value) else math.inf
     details["log_error_bound"] = error
     details["product_ratio_bound"] = math.exp(-error) if math.isfinite(error) else 0.0
-    if not math.isfinite(error):
+    if not math.isfinite(value):
         return "a partner with a zone of agreement ends with no gain: no bound"
+    if not math.isfinite(top):
+        return (
+            "stopped by the time limit before the solver proved a bound: the Nash product "
+            "found is not proven within any factor of the best"
+        )
     return (
         f"the Nash product is within a factor {math.exp(-error):.6f} of the best "
         f"(log error bound {error:.2e}, tangent cuts on log)"
@@ -306,8 +316,11 @@ def _kalai(
     """Max tau, then (for a Pareto-optimal answer) the sum of shares with tau held."""
     form = formulate(portfolio, "kalai", require=require, ideals=ideals, step=step)
     status, proven, bound = run(form)
-    if status == Status.TIME_LIMIT and bound is not None:
-        details["tau_bound"] = bound / MONEY  # no point has a larger tau
+    if status == Status.TIME_LIMIT:
+        if bound is not None:
+            details["tau_bound"] = bound / MONEY  # no point has a larger tau
+        else:  # the solver stopped without a bound: tau is the best found, not proven
+            details["tau_not_proven"] = 1.0
     if status == Status.OPTIMAL:
         tau = float(form.problem.variablesDict()["tau"].varValue or 0.0)
         details["tau"] = tau
@@ -389,7 +402,12 @@ def _nash(
             return form, status, proven, top
         found = _gains(form, ideals)
         true = _log_product(g for pair in found.values() for g in pair)
-        top = bound / MONEY if bound is not None else _objective(form)
+        if bound is not None:
+            top = bound / MONEY
+        elif status == Status.OPTIMAL:  # proven within the gap: the objective bounds it
+            top = _objective(form)
+        else:  # an incumbent the time limit left without a bound: nothing is proven
+            top = math.inf
         error = max(top - true, 0.0)
         details["rounds"] = float(i + 1)
         best = (form, status, proven, top)
