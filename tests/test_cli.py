@@ -236,8 +236,9 @@ BAD_CASES: list[tuple[str, list[str], str]] = [
     (
         "concession-without-values",
         [V, "concession-without-values/partner.yaml"],
-        "error: concession-without-values/partner.yaml:16: concessions[1]: a concession needs "
-        "either `levels` or both `us_value` and `partner_cost`\n",
+        "error: concession-without-values/partner.yaml:16: concessions[1].partner_cost: a "
+        "concession without `levels` needs `partner_cost`, a USD amount (missing or blank "
+        "here)\n",
     ),
     # --- policy ---
     (

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -261,3 +262,33 @@ def test_cbc_and_highs_agree_within_the_gap(pf: Portfolio, mode: str) -> None:
     for result in (highs, cbc):
         verdict = check(pf, [d.package() for d in result.deals])
         assert verdict.ok, verdict.problems()
+
+
+def test_compare_and_sweep_take_the_solver_solve_takes(run: Any) -> None:
+    """`compare --solver cbc` was refused as "No such option: --solver (Possible options:
+    --scheduler, --set)", pointing at an unrelated option, where the library's
+    `SolveOptions(solver=...)` serves both commands: they take `--solver` as `solve` does,
+    and CBC's regimes agree with HiGHS's."""
+    import json
+
+    gulf = REPO / "deals" / "portfolios" / "gulf-asia.yaml"
+    values = {}
+    for solver in ("highs", "cbc"):
+        r = run(
+            "compare", gulf, "--regimes", "tiered,monopoly", "-j", "1", "--solver", solver, "--json"
+        )
+        assert r.exit_code == 0, r.output
+        values[solver] = {row["regime"]: row["us_value"] for row in json.loads(r.stdout)["regimes"]}
+    for regime, value in values["highs"].items():
+        assert math.isclose(values["cbc"][regime], value, rel_tol=1e-5)
+    r = run(
+        "sweep", gulf, "--param", "portfolio.supply.2027", "--from", "1_000_000", "--to", "1_100_000",
+        "--steps", "2", "--refine", "0", "-j", "1", "--solver", "cbc", "--json",
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    bad = run("compare", gulf, "--solver", "gurobi")
+    assert bad.exit_code == 2
+    assert (
+        bad.stderr.strip()
+        == "error: --solver: unknown solver 'gurobi'; expected one of: highs, cbc"
+    )

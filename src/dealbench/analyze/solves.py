@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from dealbench.arguments import positive_seconds
+from dealbench.arguments import one_of, positive_seconds
 from dealbench.model.schema import Portfolio
-from dealbench.optimize import SolveResult, solve
+from dealbench.optimize import SOLVERS, SolveResult, solve
 
 __all__ = ["SolveOptions", "chain_cost", "chains", "run_chain", "solve_all"]
 
@@ -37,6 +37,7 @@ class SolveOptions:
 
     def __post_init__(self) -> None:
         positive_seconds(self.time_limit)
+        one_of(self.solver, SOLVERS, "solver", "solver")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from dealbench.cli.base import Date, Force, Json, PortfolioArg, app, folder_option
+from dealbench.cli.base import Date, Force, Json, PortfolioArg, SolverOpt, app, folder_option
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 from dealbench.cli.scenario_options import (
@@ -99,6 +99,7 @@ def compare(
     ] = None,
     force: Force = False,
     date: Date = None,
+    solver: SolverOpt = "highs",
     time_limit: TimeLimit = None,
     jobs: JobsOpt = None,
     executor: ExecutorOpt = None,
@@ -146,7 +147,7 @@ def compare(
                 pf,
                 policies,
                 overrides=overrides,
-                options=SolveOptions(time_limit=time_limit),
+                options=SolveOptions(solver=solver, time_limit=time_limit),
                 executor=ex,
                 progress=bar,
             )
@@ -217,6 +218,7 @@ def sweep(
         folder_option("--out", "Write sweep.json and the sweep's chart (SVG, PNG) here."),
     ] = None,
     force: Force = False,
+    solver: SolverOpt = "highs",
     time_limit: TimeLimit = None,
     jobs: JobsOpt = None,
     executor: ExecutorOpt = None,
@@ -266,7 +268,7 @@ def sweep(
 
             OutputDir(out, force=force).check([SWEEP_FILE])
         pf = load_portfolio(portfolio)
-        options = SolveOptions(time_limit=time_limit)
+        options = SolveOptions(solver=solver, time_limit=time_limit)
         base = apply_overrides(pf, overrides)
         loaded = None if scenarios is None else load_scenarios(scenarios, base)
         if param is not None:  # the bounds the path refuses, before any note

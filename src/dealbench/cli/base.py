@@ -153,6 +153,10 @@ def check_gap(gap: float) -> float:
     return relative_gap(gap)  # the library's check; errors.option_name says --gap
 
 
+#: --solver, as `solve`, `compare` and `sweep` take it (the library checks the name).
+SolverOpt = Annotated[str, typer.Option("--solver", help="Solver: highs or cbc.")]
+
+
 def check_time_limit(seconds: float | None) -> float | None:
     """--time-limit: a positive, finite number of seconds (or absent: no limit)."""
     from dealbench.arguments import positive_seconds

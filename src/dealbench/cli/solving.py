@@ -24,6 +24,7 @@ from dealbench.cli.base import (
     PackageArg,
     PackagePortfolio,
     PortfolioArg,
+    SolverOpt,
     app,
     check_gap,
     check_time_limit,
@@ -113,7 +114,7 @@ def solve(
             "--time-limit bounds them and says how far from the best they stopped."
         ),
     ] = "us-best",
-    solver: Annotated[str, typer.Option(help="Solver: highs or cbc.")] = "highs",
+    solver: SolverOpt = "highs",
     time_limit: Annotated[
         float | None, typer.Option("--time-limit", help="Seconds before the solver stops.")
     ] = None,
