@@ -200,3 +200,32 @@ def test_a_field_breaking_a_limit_is_marked_invalid_and_described_by_the_limit(
     field.send_keys(Keys.CONTROL, "a")
     field.send_keys("20000")
     e2e.wait_for(lambda d: field.get_attribute("aria-invalid") is None, driver, 20)
+
+
+# --- an error page of a portfolio's page -----------------------------------------------------
+
+
+def test_a_refused_resend_names_the_portfolio_and_links_its_pages(client: Any) -> None:
+    # Refreshing "Round 5 recorded" resends the form; the refusal says "reload the
+    # negotiation" but was "That did not work · dealbench", linking only the portfolios.
+    form = {CSRF_FIELD: CSRF, "expect": "5", "strategy": "", "date": "2026-04-01", "note": ""}
+    assert client.post("/p/gulf-asia/n/AE/offer", data=form).status_code == 200
+    again = client.post("/p/gulf-asia/n/AE/offer", data=form)
+    assert again.status_code == 400
+    assert "was recorded after the page was loaded" in again.text
+    found = _Page(again.text)
+    assert found.title == "That did not work · gulf-asia · dealbench"
+    assert '<a href="/p/gulf-asia">gulf-asia</a>' in again.text
+
+
+def test_a_missing_partners_page_links_its_portfolio_and_a_missing_portfolio_does_not(
+    client: Any,
+) -> None:
+    missing = client.get("/p/gulf-asia/n/ZZ")
+    assert missing.status_code == 404
+    assert _Page(missing.text).title == "Not found · gulf-asia · dealbench"
+    assert '<a href="/p/gulf-asia">gulf-asia</a>' in missing.text
+    nowhere = client.get("/p/nope/n/ZZ")
+    assert nowhere.status_code == 404
+    assert _Page(nowhere.text).title == "Not found · dealbench"
+    assert "/p/nope" not in nowhere.text.replace("/p/nope/n/ZZ", "")

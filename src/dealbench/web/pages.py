@@ -19,7 +19,7 @@ from dealbench.errors import DealbenchError, InputError, user_lines
 from dealbench.limit import broken_messages
 from dealbench.render.environment import distance_to_best, h100e, money, percent
 from dealbench.web.chart import round_kind
-from dealbench.web.security import CSRF_FIELD, csrf_for
+from dealbench.web.security import CSRF_FIELD, confine, csrf_for
 
 HERE = Path(__file__).parent
 
@@ -77,4 +77,20 @@ def error_page(
 ) -> HTMLResponse:
     """An error in the page, in the CLI's words; 400 for bad input, 422 for the rest."""
     status = 400 if isinstance(exc, InputError) else 422
-    return page(request, "error.html.j2", status, title=title, lines=user_lines(exc))
+    lines = user_lines(exc)
+    return page(request, "error.html.j2", status, title=title, lines=lines, **portfolio_of(request))
+
+
+def portfolio_of(request: Request) -> dict[str, str]:
+    """`{"name": N}` when the failed request was for a page of portfolio N, which exists;
+    else nothing. An error page then says N in its tab and links N's pages: a refused
+    resend of a round form ("reload the negotiation") was "That did not work · dealbench",
+    with no way to the negotiation but the browser's Back."""
+    name = request.path_params.get("name")
+    if not isinstance(name, str):
+        return {}
+    try:
+        path = confine(request.app.state.root, f"portfolios/{name}.yaml")
+        return {"name": name} if path.is_file() else {}
+    except (InputError, OSError):
+        return {}
