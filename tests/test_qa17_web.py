@@ -229,3 +229,45 @@ def test_a_missing_partners_page_links_its_portfolio_and_a_missing_portfolio_doe
     assert nowhere.status_code == 404
     assert _Page(nowhere.text).title == "Not found · dealbench"
     assert "/p/nope" not in nowhere.text.replace("/p/nope/n/ZZ", "")
+
+
+# --- a form's error tied to its field ------------------------------------------------------
+
+
+def _invalid(html: str) -> dict[str, str]:
+    """The fields marked invalid, by name, with what describes them."""
+    return {
+        a["name"]: a.get("aria-describedby", "")
+        for tag, a in _Page(html).elements
+        if tag in ("input", "select", "textarea") and a.get("aria-invalid") == "true"
+    }
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"from": "abc", "to": "400k"}, "from"),
+        ({"from": "50k", "to": "400k", "steps": "0"}, "steps"),
+        ({"from": "50k", "to": "400k", "sets": "nonsense"}, "sets"),
+    ],
+)
+def test_a_sweep_forms_error_is_tied_to_its_field(
+    client: Any, fields: dict[str, str], field: str
+) -> None:
+    # The error was announced above the forms, but no field said it was the one at fault:
+    # on the field, a screen reader read its label and what was typed.
+    form = {CSRF_FIELD: CSRF, "kind": "param", "param": "policy.risk_penalty_per_h100e", **fields}
+    response = client.post("/p/gulf-asia/sweep", data=form)
+    assert response.status_code == 400, response.text[:2000]
+    assert _invalid(response.text) == {field: "form-error"}
+    assert 'id="form-error"' in response.text
+
+
+def test_a_risk_forms_error_is_tied_to_its_field(client: Any) -> None:
+    form = {CSRF_FIELD: CSRF, "package": "packages/ae-offer.yaml", "samples": "-3", "seed": "0"}
+    response = client.post("/p/gulf-asia/risk", data=form)
+    assert response.status_code == 400
+    assert _invalid(response.text) == {"samples": "form-error"}
+    fine = client.post("/p/gulf-asia/risk", data={**form, "samples": "50"})
+    assert fine.status_code == 200
+    assert _invalid(fine.text) == {}

@@ -78,6 +78,15 @@ def lines_of(exc: DealbenchError) -> list[str]:
     return user_lines(exc, lambda argument: FIELDS.get(argument, argument))
 
 
+def invalid_fields(exc: DealbenchError) -> list[str]:
+    """The form's fields an error is about (its issues' arguments, as `lines_of` names
+    them): the page marks them invalid and points them at the error's words, which a
+    screen reader on the field read nothing of."""
+    if not isinstance(exc, InputError):
+        return []
+    return [FIELDS.get(issue.file, issue.file) for issue in exc.issues]
+
+
 def _text(form: Any, field: str) -> str:
     return str(form.get(field) or "").strip()
 
@@ -197,6 +206,7 @@ async def risk(request: Request) -> Response:
         "values": {},
         "report": None,
         "lines": [],
+        "invalid": [],
         "package": None,
     }
     try:
@@ -208,7 +218,7 @@ async def risk(request: Request) -> Response:
     except DealbenchError as exc:
         if not context["values"] and isinstance(form, FormData):
             context["values"] = {**form_values(form), "partner": _text(form, "partner")}
-        context["lines"] = lines_of(exc)
+        context.update(lines=lines_of(exc), invalid=invalid_fields(exc))
         return page(request, "risk.html.j2", 400 if isinstance(exc, InputError) else 422, **context)
     context.update(report=report, summaries=risk_summaries(report))
     return page(request, "risk.html.j2", **context)
@@ -283,6 +293,7 @@ def sweep_page(
     values: dict[str, str],
     lines: list[str],
     status: int,
+    invalid: list[str] | None = None,
 ) -> Response:
     return page(
         request,
@@ -293,6 +304,7 @@ def sweep_page(
         files=scenario_files(request),
         values=values,
         lines=lines,
+        invalid=invalid or [],
         defaults={"steps": STEPS, "refine": REFINE},
         sweeps=request.app.state.jobs.for_portfolio(name, "sweep"),
         uncertain=uncertain(pf),
@@ -382,7 +394,7 @@ async def start_sweep(request: Request) -> Response:
     except DealbenchError as exc:
         values = {f: str(form.get(f) or "") for f in _SWEEP_FIELDS}
         status = 400 if isinstance(exc, InputError) else 422
-        return sweep_page(request, name, pf, values, lines_of(exc), status)
+        return sweep_page(request, name, pf, values, lines_of(exc), status, invalid_fields(exc))
     job = await run_in_threadpool(
         request.app.state.jobs.start, name, described, sweep_job, args, "sweep"
     )
