@@ -271,3 +271,21 @@ def test_a_risk_forms_error_is_tied_to_its_field(client: Any) -> None:
     fine = client.post("/p/gulf-asia/risk", data={**form, "samples": "50"})
     assert fine.status_code == 200
     assert _invalid(fine.text) == {}
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "words"),
+    [
+        ("/p/gulf-asia/improve?package=packages/ae-offer.yaml&top=abc", "top", "improve-problems"),
+        ("/diff?a=jobs/1&b=jobs/2", "a", "diff-problems"),
+        ("/p/gulf-asia/n/AE/history?points=abc", "points", "history-problems"),
+    ],
+)
+def test_a_pickers_error_is_tied_to_its_field(
+    client: Any, path: str, field: str, words: str
+) -> None:
+    response = client.get(path)
+    assert response.status_code == 400
+    invalid = _invalid(response.text)
+    assert invalid.get(field) == words, invalid
+    assert f'id="{words}"' in response.text

@@ -6,6 +6,7 @@ as a template (user text reaches them only as escaped values).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,25 @@ def environment() -> jinja2.Environment:
     env.globals["round_kind"] = round_kind
     env.globals["distance_to_best"] = distance_to_best
     env.filters.update(money=money, h100e=h100e, percent=percent, broken=broken_messages)
+    env.globals["marked"] = marked
     return env
+
+
+def marked(field: str, fields: Iterable[str], words: str) -> Markup:
+    """The attributes of a form's `field` when an error is about it (it is among `fields`):
+    marked invalid and described by the element `words` of the error's words, which a
+    screen reader reads again on the field (the error itself is announced once)."""
+    if field not in fields:
+        return Markup("")
+    return Markup(' aria-invalid="true" aria-describedby="{}"').format(words)
+
+
+def invalid_fields(exc: DealbenchError, rename: Callable[[str], str] = str) -> list[str]:
+    """The form's fields an error is about: its issues' arguments (an InputError raised for a
+    field names it as its "file"), as `rename` says them in the form."""
+    if not isinstance(exc, InputError):
+        return []
+    return [rename(issue.file) for issue in exc.issues]
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:

@@ -24,7 +24,7 @@ from dealbench.errors import DealbenchError, InputError, Issue, user_lines
 from dealbench.model import Package, Portfolio, load_package, load_portfolio
 from dealbench.units import parse_share_number, usd
 from dealbench.web.jobs import Job, until_finished
-from dealbench.web.pages import page
+from dealbench.web.pages import invalid_fields, page
 from dealbench.web.security import confine
 from dealbench.web.views.common import (
     DRAWING,
@@ -73,18 +73,14 @@ def routes() -> list[Route]:
     ]
 
 
+def _field(argument: str) -> str:
+    """A library parameter as the form's field."""
+    return FIELDS.get(argument, argument)
+
+
 def lines_of(exc: DealbenchError) -> list[str]:
     """An error in the page's words: a library parameter named as the form's field."""
-    return user_lines(exc, lambda argument: FIELDS.get(argument, argument))
-
-
-def invalid_fields(exc: DealbenchError) -> list[str]:
-    """The form's fields an error is about (its issues' arguments, as `lines_of` names
-    them): the page marks them invalid and points them at the error's words, which a
-    screen reader on the field read nothing of."""
-    if not isinstance(exc, InputError):
-        return []
-    return [FIELDS.get(issue.file, issue.file) for issue in exc.issues]
+    return user_lines(exc, _field)
 
 
 def _text(form: Any, field: str) -> str:
@@ -218,7 +214,7 @@ async def risk(request: Request) -> Response:
     except DealbenchError as exc:
         if not context["values"] and isinstance(form, FormData):
             context["values"] = {**form_values(form), "partner": _text(form, "partner")}
-        context.update(lines=lines_of(exc), invalid=invalid_fields(exc))
+        context.update(lines=lines_of(exc), invalid=invalid_fields(exc, _field))
         return page(request, "risk.html.j2", 400 if isinstance(exc, InputError) else 422, **context)
     context.update(report=report, summaries=risk_summaries(report))
     return page(request, "risk.html.j2", **context)
@@ -394,7 +390,9 @@ async def start_sweep(request: Request) -> Response:
     except DealbenchError as exc:
         values = {f: str(form.get(f) or "") for f in _SWEEP_FIELDS}
         status = 400 if isinstance(exc, InputError) else 422
-        return sweep_page(request, name, pf, values, lines_of(exc), status, invalid_fields(exc))
+        return sweep_page(
+            request, name, pf, values, lines_of(exc), status, invalid_fields(exc, _field)
+        )
     job = await run_in_threadpool(
         request.app.state.jobs.start, name, described, sweep_job, args, "sweep"
     )
