@@ -13,7 +13,7 @@ import pytest
 
 import test_web_browser as e2e
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import WEB_TOKEN
+from helpers import WEB_TOKEN, job_done
 
 CSRF = csrf_for(WEB_TOKEN)
 
@@ -289,3 +289,33 @@ def test_a_pickers_error_is_tied_to_its_field(
     invalid = _invalid(response.text)
     assert invalid.get(field) == words, invalid
     assert f'id="{words}"' in response.text
+
+
+# --- downloads ------------------------------------------------------------------------------
+
+
+def test_two_sweeps_download_under_their_own_names(client: Any) -> None:
+    # Every sweep's downloads were "sweep.json", "sweep.png", "sweep.svg": a second sweep's
+    # was saved as "sweep (1).json", told from the first only by opening it.
+    name, names = "solo", []
+    for _ in range(2):
+        form = {
+            CSRF_FIELD: CSRF,
+            "kind": "param",
+            "param": "policy.risk_penalty_per_h100e",
+            "from": "50k",
+            "to": "100k",
+            "steps": "2",
+            "refine": "0",
+        }
+        url = job_done(client, client.post(f"/p/{name}/sweep", data=form, follow_redirects=False))
+        number = url.rsplit("/", 1)[1]
+        page = client.get(url).text
+        assert f'download="sweep-{name}-{number}.svg"' in page
+        for extension, path in (("json", "sweep.json"), ("png", "chart.png")):
+            response = client.get(f"{url}/{path}")
+            assert response.status_code == 200
+            disposition = response.headers["content-disposition"]
+            assert disposition == f'attachment; filename="sweep-{name}-{number}.{extension}"'
+        names.append(number)
+    assert names[0] != names[1]

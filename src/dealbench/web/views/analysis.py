@@ -427,6 +427,7 @@ async def show_sweep(request: Request) -> Response:
     job = _sweep(request)
     state = job.state  # read once: the job may end while the page is drawn
     context: dict[str, Any] = {"job": job, "name": job.portfolio, "state": state, "s": None}
+    context["svg_name"] = download_name(job, "svg")
     result = job.output
     if state == "done" and isinstance(result, SweepResult):
         stopped = [
@@ -497,22 +498,33 @@ async def sweep_chart_svg(request: Request) -> Response:
     return Response(await _sweep_chart(request, "svg"), media_type="image/svg+xml")
 
 
+def download_name(job: Job, extension: str) -> str:
+    """The file name a sweep's download is saved under: its portfolio and number with
+    `sweep --out`'s name (every sweep's was "sweep.json", saved as "sweep (1).json", "sweep
+    (2).json"... which only opening them told apart)."""
+    return f"sweep-{job.portfolio}-{job.id}.{extension}"
+
+
+def _attachment(job: Job, extension: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{download_name(job, extension)}"'}
+
+
 async def sweep_chart_png(request: Request) -> Response:
     """The sweep's chart as PNG, to download."""
     return Response(
         await _sweep_chart(request, "png"),
         media_type="image/png",
-        headers={"Content-Disposition": 'attachment; filename="sweep.png"'},
+        headers=_attachment(_sweep(request), "png"),
     )
 
 
 async def sweep_json(request: Request) -> Response:
     """The sweep as `sweep --out` writes sweep.json (and `sweep --json` prints it)."""
-    _, result = _swept(request)
+    job, result = _swept(request)
     return Response(
         result.file_bytes(),
         media_type="application/json",
-        headers={"Content-Disposition": 'attachment; filename="sweep.json"'},
+        headers=_attachment(job, "json"),
     )
 
 
