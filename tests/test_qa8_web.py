@@ -130,9 +130,9 @@ def test_a_refused_risk_page_has_no_empty_part_in_its_title(client: Any) -> None
     """A package that does not load left the partner out of the title: "Risk ·  · dealbench"."""
     page = client.get("/p/gulf-asia/risk?package=packages/none.yaml")
     assert page.status_code == 400
-    assert "<title>Risk · dealbench</title>" in page.text
+    assert "<title>Risk · gulf-asia · dealbench</title>" in page.text
     page = client.get("/p/gulf-asia/risk?package=packages/ae-offer.yaml")
-    assert "<title>Risk · AE · dealbench</title>" in page.text
+    assert "<title>Risk · AE · gulf-asia · dealbench</title>" in page.text
 
 
 def test_holding_the_packages_own_partner_is_refused_naming_the_hold_field(

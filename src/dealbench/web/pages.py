@@ -6,6 +6,7 @@ as a template (user text reaches them only as escaped values).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from dealbench.errors import DealbenchError, InputError, user_lines
 from dealbench.limit import broken_messages
 from dealbench.render.environment import distance_to_best, h100e, money, percent
 from dealbench.web.chart import round_kind
-from dealbench.web.security import CSRF_FIELD, csrf_for
+from dealbench.web.security import CSRF_FIELD, confine, csrf_for
 
 HERE = Path(__file__).parent
 
@@ -39,7 +40,25 @@ def environment() -> jinja2.Environment:
     env.globals["round_kind"] = round_kind
     env.globals["distance_to_best"] = distance_to_best
     env.filters.update(money=money, h100e=h100e, percent=percent, broken=broken_messages)
+    env.globals["marked"] = marked
     return env
+
+
+def marked(field: str, fields: Iterable[str], words: str) -> Markup:
+    """The attributes of a form's `field` when an error is about it (it is among `fields`):
+    marked invalid and described by the element `words` of the error's words, which a
+    screen reader reads again on the field (the error itself is announced once)."""
+    if field not in fields:
+        return Markup("")
+    return Markup(' aria-invalid="true" aria-describedby="{}"').format(words)
+
+
+def invalid_fields(exc: DealbenchError, rename: Callable[[str], str] = str) -> list[str]:
+    """The form's fields an error is about: its issues' arguments (an InputError raised for a
+    field names it as its "file"), as `rename` says them in the form."""
+    if not isinstance(exc, InputError):
+        return []
+    return [rename(issue.file) for issue in exc.issues]
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -77,4 +96,20 @@ def error_page(
 ) -> HTMLResponse:
     """An error in the page, in the CLI's words; 400 for bad input, 422 for the rest."""
     status = 400 if isinstance(exc, InputError) else 422
-    return page(request, "error.html.j2", status, title=title, lines=user_lines(exc))
+    lines = user_lines(exc)
+    return page(request, "error.html.j2", status, title=title, lines=lines, **portfolio_of(request))
+
+
+def portfolio_of(request: Request) -> dict[str, str]:
+    """`{"name": N}` when the failed request was for a page of portfolio N, which exists;
+    else nothing. An error page then says N in its tab and links N's pages: a refused
+    resend of a round form ("reload the negotiation") was "That did not work · dealbench",
+    with no way to the negotiation but the browser's Back."""
+    name = request.path_params.get("name")
+    if not isinstance(name, str):
+        return {}
+    try:
+        path = confine(request.app.state.root, f"portfolios/{name}.yaml")
+        return {"name": name} if path.is_file() else {}
+    except (InputError, OSError):
+        return {}

@@ -22,11 +22,19 @@ function errorOf(html, heading) {
   return (heading ? `<h2 id="verdict-h">${heading}</h2>` : "") + box.outerHTML;
 }
 
+// Each limit broken beside its field, and the field marked invalid: a screen reader reads
+// the words (the field's aria-describedby names its slot) when the field has the focus.
 function showProblems(verdict) {
   document.querySelectorAll(".field-problems").forEach((el) => { el.textContent = ""; });
   verdict.querySelectorAll("#violations li[data-field]").forEach((li) => {
     const slot = document.querySelector(`.field-problems[data-field="${li.dataset.field}"]`);
     if (slot) slot.textContent += (slot.textContent ? " " : "") + li.textContent;
+  });
+  document.querySelectorAll(".field-problems[id]").forEach((slot) => {
+    const field = document.querySelector(`[aria-describedby~="${slot.id}"]`);
+    if (!field) return;
+    if (slot.textContent) field.setAttribute("aria-invalid", "true");
+    else field.removeAttribute("aria-invalid");
   });
 }
 

@@ -24,7 +24,7 @@ from dealbench.errors import DealbenchError, InputError, Issue, user_lines
 from dealbench.model import Package, Portfolio, load_package, load_portfolio
 from dealbench.units import parse_share_number, usd
 from dealbench.web.jobs import Job, until_finished
-from dealbench.web.pages import page
+from dealbench.web.pages import invalid_fields, page
 from dealbench.web.security import confine
 from dealbench.web.views.common import (
     DRAWING,
@@ -73,9 +73,14 @@ def routes() -> list[Route]:
     ]
 
 
+def _field(argument: str) -> str:
+    """A library parameter as the form's field."""
+    return FIELDS.get(argument, argument)
+
+
 def lines_of(exc: DealbenchError) -> list[str]:
     """An error in the page's words: a library parameter named as the form's field."""
-    return user_lines(exc, lambda argument: FIELDS.get(argument, argument))
+    return user_lines(exc, _field)
 
 
 def _text(form: Any, field: str) -> str:
@@ -197,6 +202,7 @@ async def risk(request: Request) -> Response:
         "values": {},
         "report": None,
         "lines": [],
+        "invalid": [],
         "package": None,
     }
     try:
@@ -208,7 +214,7 @@ async def risk(request: Request) -> Response:
     except DealbenchError as exc:
         if not context["values"] and isinstance(form, FormData):
             context["values"] = {**form_values(form), "partner": _text(form, "partner")}
-        context["lines"] = lines_of(exc)
+        context.update(lines=lines_of(exc), invalid=invalid_fields(exc, _field))
         return page(request, "risk.html.j2", 400 if isinstance(exc, InputError) else 422, **context)
     context.update(report=report, summaries=risk_summaries(report))
     return page(request, "risk.html.j2", **context)
@@ -283,6 +289,7 @@ def sweep_page(
     values: dict[str, str],
     lines: list[str],
     status: int,
+    invalid: list[str] | None = None,
 ) -> Response:
     return page(
         request,
@@ -293,6 +300,7 @@ def sweep_page(
         files=scenario_files(request),
         values=values,
         lines=lines,
+        invalid=invalid or [],
         defaults={"steps": STEPS, "refine": REFINE},
         sweeps=request.app.state.jobs.for_portfolio(name, "sweep"),
         uncertain=uncertain(pf),
@@ -382,7 +390,9 @@ async def start_sweep(request: Request) -> Response:
     except DealbenchError as exc:
         values = {f: str(form.get(f) or "") for f in _SWEEP_FIELDS}
         status = 400 if isinstance(exc, InputError) else 422
-        return sweep_page(request, name, pf, values, lines_of(exc), status)
+        return sweep_page(
+            request, name, pf, values, lines_of(exc), status, invalid_fields(exc, _field)
+        )
     job = await run_in_threadpool(
         request.app.state.jobs.start, name, described, sweep_job, args, "sweep"
     )
@@ -417,6 +427,7 @@ async def show_sweep(request: Request) -> Response:
     job = _sweep(request)
     state = job.state  # read once: the job may end while the page is drawn
     context: dict[str, Any] = {"job": job, "name": job.portfolio, "state": state, "s": None}
+    context["svg_name"] = download_name(job, "svg")
     result = job.output
     if state == "done" and isinstance(result, SweepResult):
         stopped = [
@@ -487,22 +498,33 @@ async def sweep_chart_svg(request: Request) -> Response:
     return Response(await _sweep_chart(request, "svg"), media_type="image/svg+xml")
 
 
+def download_name(job: Job, extension: str) -> str:
+    """The file name a sweep's download is saved under: its portfolio and number with
+    `sweep --out`'s name (every sweep's was "sweep.json", saved as "sweep (1).json", "sweep
+    (2).json"... which only opening them told apart)."""
+    return f"sweep-{job.portfolio}-{job.id}.{extension}"
+
+
+def _attachment(job: Job, extension: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{download_name(job, extension)}"'}
+
+
 async def sweep_chart_png(request: Request) -> Response:
     """The sweep's chart as PNG, to download."""
     return Response(
         await _sweep_chart(request, "png"),
         media_type="image/png",
-        headers={"Content-Disposition": 'attachment; filename="sweep.png"'},
+        headers=_attachment(_sweep(request), "png"),
     )
 
 
 async def sweep_json(request: Request) -> Response:
     """The sweep as `sweep --out` writes sweep.json (and `sweep --json` prints it)."""
-    _, result = _swept(request)
+    job, result = _swept(request)
     return Response(
         result.file_bytes(),
         media_type="application/json",
-        headers={"Content-Disposition": 'attachment; filename="sweep.json"'},
+        headers=_attachment(job, "json"),
     )
 
 

@@ -20,7 +20,7 @@ from dealbench.checker import evaluate
 from dealbench.errors import DealbenchError, InputError, Issue, user_lines
 from dealbench.model import Package, Portfolio, load_package
 from dealbench.negotiate import concession_ranking, improvements
-from dealbench.web.pages import page
+from dealbench.web.pages import invalid_fields, page
 from dealbench.web.security import confine
 from dealbench.web.views.common import checked_form, portfolio, root, solving, uncertain
 from dealbench.web.views.documents import redline_files
@@ -83,6 +83,7 @@ async def _answer(
         "files": redline_files(request),
         "typed": typed,
         "uncertain": uncertain(pf),
+        "invalid": [],
     }
     try:
         top = top_of(typed["top"])
@@ -93,6 +94,7 @@ async def _answer(
     except DealbenchError as exc:
         if not isinstance(exc, InputError):
             raise
+        context["invalid"] = invalid_fields(exc)
         return page(request, "improve.html.j2", 400, lines=user_lines(exc), result=None, **context)
     return page(request, "improve.html.j2", lines=[], result=result, **context)
 

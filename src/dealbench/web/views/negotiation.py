@@ -275,7 +275,7 @@ def _round_docs(request: Request) -> tuple[str, str, int, list[Any]]:
 
 async def round_page(request: Request) -> Response:
     name, code, number, docs = _round_docs(request)
-    heading = f"Documents of round {number} with {code}"
+    heading = f"Documents of round {number} with {code} ({name})"
     negotiation = f"/p/{quote(name, safe='')}/n/{code}"
     back = (negotiation, "Back to the negotiation")
     return documents_page(request, heading, f"{negotiation}/rounds/{number}/", docs, name, back)

@@ -17,7 +17,7 @@ from dealbench.analyze.diff import diff_results, load_result
 from dealbench.errors import DealbenchError, InputError, Issue, user_lines
 from dealbench.io import unhidden
 from dealbench.optimize import SolveResult
-from dealbench.web.pages import page
+from dealbench.web.pages import invalid_fields, page
 from dealbench.web.security import confine
 from dealbench.web.views.common import portfolio_files, relative, root
 
@@ -77,7 +77,12 @@ async def diff_page(request: Request) -> Response:
     """The form; with two results chosen, what changed from A to B, partner by partner."""
     a_value = request.query_params.get("a", "")
     b_value = request.query_params.get("b", "")
-    context: dict[str, Any] = {"choices": choices(request), "a": a_value, "b": b_value}
+    context: dict[str, Any] = {
+        "choices": choices(request),
+        "a": a_value,
+        "b": b_value,
+        "invalid": [],
+    }
     if not a_value and not b_value:
         return page(request, "diff.html.j2", lines=[], diff=None, **context)
     try:
@@ -87,6 +92,7 @@ async def diff_page(request: Request) -> Response:
         if not isinstance(exc, InputError):
             raise
         lines = [line.replace(f"{root(request)}/", "") for line in user_lines(exc)]
+        context["invalid"] = invalid_fields(exc)
         return page(request, "diff.html.j2", 400, lines=lines, diff=None, **context)
     found = diff_results(a, b, (a_label, b_label))
     return page(request, "diff.html.j2", lines=[], diff=found, **context)
