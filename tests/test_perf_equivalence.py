@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from importlib import metadata
+
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dealbench.model import Portfolio
 from dealbench.model.schema import Granularity
 from dealbench.optimize import SolveResult, solve
+from dealbench.optimize.decomposition.blocks import distinct
 from dealbench.synth import Size, generate
 from helpers import REPO
 
@@ -291,3 +297,16 @@ def test_a_slower_machine_rounds_to_the_same_schedule(monkeypatch: pytest.Monkey
     slow = solve(portfolio, threads=1)
     assert slow.objective == quick.objective
     assert [d.compute for d in slow.deals] == [d.compute for d in quick.deals]
+
+
+@given(st.lists(st.integers(-(2**40), 2**40), max_size=60))
+def test_the_restricted_models_points_are_numpys_unique_ones(values: list[int]) -> None:
+    # `distinct` stands in for np.unique in the search (sparing a first solve numpy.ma's
+    # import): the same points, sorted, whatever the order and repeats.
+    assert distinct(values).tolist() == np.unique(np.array(values, dtype=np.int64)).tolist()
+
+
+def test_a_result_names_the_installed_highs() -> None:
+    # Read from the library's constants, not the distribution's metadata: the same number.
+    result = solve(generate(SMALL[0], seed=0))
+    assert result.solver.version == metadata.version("highspy")

@@ -58,9 +58,8 @@ __all__ = [
 ]
 
 #: What a worker's first solve would otherwise import: the fork server imports them once,
-#: and a pool forked from this process inherits them (numpy.ma: numpy.unique's first call
-#: imports it, 5-80 ms in every worker).
-PRELOAD = ("dealbench.analyze.solves", "highspy", "pulp", "numpy", "numpy.ma")
+#: and a pool forked from this process inherits them.
+PRELOAD = ("dealbench.analyze.solves", "highspy", "pulp", "numpy")
 
 
 class WorkerDied(ClusterError, BrokenProcessPool):

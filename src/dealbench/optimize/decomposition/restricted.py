@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from dealbench.optimize.decomposition.blocks import F64, I64, Blocks
+from dealbench.optimize.decomposition.blocks import F64, I64, Blocks, distinct
 from dealbench.optimize.decomposition.choice import Choice
 from dealbench.optimize.decomposition.pricing import Pricing
 from dealbench.optimize.highs import INF, ctrl_c_held, new_highs, pass_model
@@ -213,7 +213,7 @@ def size(blocks: Blocks, selection: dict[int, I64]) -> int:
 def _layout(blocks: Blocks, selection: dict[int, I64]) -> _Layout:
     out = _Layout()
     for b in sorted(selection):
-        points = np.unique(selection[b])
+        points = distinct(selection[b])
         if len(points) == 0:
             continue
         items = np.flatnonzero(blocks.ub[b].ravel() > 0)

@@ -45,7 +45,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dealbench.errors import SolverError
-from dealbench.optimize.decomposition.blocks import F64, I64, Blocks
+from dealbench.optimize.decomposition.blocks import F64, I64, Blocks, distinct
 from dealbench.optimize.decomposition.choice import Choice
 from dealbench.optimize.decomposition.coarse import Coarse, coarsen, lift
 from dealbench.optimize.decomposition.master import Master, generate_columns
@@ -158,7 +158,7 @@ def _selection(blocks: Blocks, keep: NDArray[np.bool_], choices: list[Choice]) -
         selection.setdefault(int(b), []).append(int(f))
     for c in choices:
         selection.setdefault(c.block, []).append(c.point)
-    return {b: np.unique(p) for b, p in selection.items()}
+    return {b: distinct(p) for b, p in selection.items()}
 
 
 @dataclass
