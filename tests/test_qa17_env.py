@@ -136,6 +136,16 @@ def test_a_memo_is_dated_in_english_whatever_the_locale(tmp_path: Path) -> None:
     assert "| Date | 1 March 2026 |" in memo.read_text()
 
 
+def test_a_backend_matplotlib_does_not_know_does_not_stop_the_charts(tmp_path: Path) -> None:
+    """`MPLBACKEND=nonsense` (a typo, or a GUI backend's name from another program's
+    setup) ended `frontier --out` in a ValueError traceback at matplotlib's import. The
+    charts are drawn on a Figure and saved by format; no backend is used."""
+    out = tmp_path / "out"
+    done = _dealbench("frontier", GULF, "--partner", "AE", "--out", out, env={"MPLBACKEND": "x"})
+    assert done.returncode == 0, done.stderr
+    assert (out / "frontier-AE.png").read_bytes().startswith(b"\x89PNG")
+
+
 def _svg(kind: str, data: dict[str, Any]) -> str:
     from dealbench.render.charts import Chart, svg
 

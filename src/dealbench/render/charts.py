@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 import itertools
 import math
+import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -47,8 +49,7 @@ def style(chart_id: str) -> Iterator[None]:
     through MPLCONFIGDIR or the home folder) changed every chart, so one result gave
     other documents on another account, and `text.usetex` without LaTeX installed
     ended `render` in a traceback."""
-    import matplotlib
-
+    matplotlib = _matplotlib()
     rc: Any = {
         "svg.hashsalt": f"dealbench-{chart_id}",
         "svg.id": f"chart-{chart_id}",
@@ -64,6 +65,20 @@ def style(chart_id: str) -> Iterator[None]:
         matplotlib.rcdefaults()
         matplotlib.rcParams.update(rc)
         yield
+
+
+def _matplotlib() -> Any:
+    """matplotlib, imported without reading MPLBACKEND: charts are drawn on a `Figure` and
+    saved by format, never shown in a window, and a backend matplotlib does not know
+    there (`MPLBACKEND=nonsense`) ended every chart in a traceback at the import."""
+    if "matplotlib" not in sys.modules:
+        backend = os.environ.pop("MPLBACKEND", None)
+        try:
+            import matplotlib  # noqa: F401
+        finally:
+            if backend is not None:
+                os.environ["MPLBACKEND"] = backend
+    return sys.modules["matplotlib"]
 
 
 def svg(chart: Chart) -> str:
