@@ -9,8 +9,10 @@ streams' encoding, its locale, its signal handlers.
 
 from __future__ import annotations
 
+import json
 import locale
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -92,6 +94,26 @@ def test_a_home_folder_after_an_equals_sign_is_the_home_folder(
     assert (home / "results" / "result.json").is_file()
     assert list(work.iterdir()) == []
     assert result.stdout.splitlines()[-1] == f"Wrote 3 files to {home}/results/"
+
+
+def test_a_home_folder_after_an_equals_sign_in_a_file_option_is_the_home_folder(
+    run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`evaluate PACKAGE --portfolio=~/deals/...` and `solve --policy=~/deals/...`: the
+    file options took "~" as a folder of the current one ("file not found") where the
+    folder options had learnt the home folder."""
+    home = tmp_path / "home"
+    (home / "deals").mkdir(parents=True)
+    for sub in ("portfolios", "policy", "partners", "packages"):
+        shutil.copytree(REPO / "deals" / sub, home / "deals" / sub)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    package = home / "deals" / "packages" / "ae-counter.yaml"
+    result = run("evaluate", package, "--portfolio=~/deals/portfolios/gulf-asia.yaml")
+    assert result.exit_code == 0, result.stderr
+    result = run("solve", TINY, "--policy=~/deals/policy/repeal.yaml", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["policy"] == "repeal"
 
 
 # --- the locale a library sets ---------------------------------------------------------

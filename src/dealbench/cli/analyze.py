@@ -12,7 +12,16 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from dealbench.cli.base import Date, Force, Json, PortfolioArg, SolverOpt, app, folder_option
+from dealbench.cli.base import (
+    Date,
+    Force,
+    Json,
+    PortfolioArg,
+    SolverOpt,
+    app,
+    folder_option,
+    home_expanded,
+)
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 from dealbench.cli.scenario_options import (
@@ -138,7 +147,7 @@ def compare(
         if formats is not None:  # refused before the solves, not after
             check_portfolio_clauses(pf)
         policies = [
-            find_regime(name, portfolio, "--regimes")
+            find_regime(home_expanded(name), portfolio, "--regimes")
             for name in parse_regimes(regimes, "--regimes")
         ]
         note_uncertainty(apply_overrides(pf, overrides))

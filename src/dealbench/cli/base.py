@@ -88,6 +88,26 @@ def given_folder(text: str | Path) -> Path:
     return Path(text).expanduser()
 
 
+def given_file(text: str | Path) -> Path:
+    """A file option as written (`--portfolio`, `--against`, `--package`): an empty path is
+    refused, where a Path would read it as the current folder; a leading `~` is the home
+    folder, as for a folder option (the shell leaves `--portfolio=~/x.yaml` as written)."""
+    if not str(text).strip():
+        raise typer.BadParameter("an empty path; name the file")
+    return Path(text).expanduser()
+
+
+def home_expanded(text: str) -> str:
+    """An option that names a file or something else (`--policy tiered` or a policy
+    file; `--against 2` or a package file): a leading `~` is the home folder."""
+    return str(Path(text).expanduser()) if text.startswith("~") else text
+
+
+def file_option(name: str, what: str, metavar: str = "<path>") -> Any:
+    """A file option: an empty path is refused, a leading `~` expanded."""
+    return typer.Option(name, parser=given_file, metavar=metavar, help=what)
+
+
 def folder_option(name: str, what: str, metavar: str = "<path>") -> Any:
     """A folder option (`--out`, `--rounds`, `--templates`): an empty path or `-` is refused."""
     return typer.Option(name, parser=given_folder, metavar=metavar, help=what)
@@ -116,7 +136,7 @@ PackageArg = Annotated[
     typer.Argument(metavar="PACKAGE", help="A package file: an offer, a counter or a solution."),
 ]
 PackagePortfolio = Annotated[
-    Path, typer.Option("--portfolio", help="The portfolio the package belongs to.")
+    Path, file_option("--portfolio", "The portfolio the package belongs to.")
 ]
 
 

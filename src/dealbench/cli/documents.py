@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dealbench.cli.base import Date, Force, app, folder_option
+from dealbench.cli.base import Date, Force, app, file_option, folder_option
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 
@@ -53,8 +53,8 @@ Templates = Annotated[
 ]
 PortfolioOpt = Annotated[
     Path | None,
-    typer.Option(
-        "--portfolio", help="The portfolio (needed for packages, and for results that name none)."
+    file_option(
+        "--portfolio", "The portfolio (needed for packages, and for results that name none)."
     ),
 ]
 
@@ -194,9 +194,9 @@ def render(
     ] = None,
     against: Annotated[
         Path | None,
-        typer.Option(
+        file_option(
             "--against",
-            help="Our last offer (a package file): the memo of a partner's counter compares "
+            "Our last offer (a package file): the memo of a partner's counter compares "
             "the counter with it.",
         ),
     ] = None,
@@ -277,7 +277,7 @@ def redline(
     old: Annotated[Path, typer.Argument(metavar="OLD", help="The earlier package (an offer).")],
     new: Annotated[Path, typer.Argument(metavar="NEW", help="The later package (a counter).")],
     portfolio: Annotated[
-        Path, typer.Option("--portfolio", help="The portfolio both packages belong to.")
+        Path, file_option("--portfolio", "The portfolio both packages belong to.")
     ],
     out: Annotated[
         Path,

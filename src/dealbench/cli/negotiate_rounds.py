@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from dealbench.cli.base import Force, Json, PortfolioArg, app, folder_option
+from dealbench.cli.base import Force, Json, PortfolioArg, app, file_option, folder_option
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 from dealbench.cli.scenario_options import ExecutorOpt, JobsOpt, SchedulerOpt, executor_from
@@ -258,9 +258,7 @@ def offer(
     ] = None,
     package: Annotated[
         Path | None,
-        typer.Option(
-            "--package", help="Record this package as the offer instead of proposing one."
-        ),
+        file_option("--package", "Record this package as the offer instead of proposing one."),
     ] = None,
     note: NoteOpt = None,
     author: AuthorOpt = None,

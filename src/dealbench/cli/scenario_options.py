@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from dealbench.cli.base import home_expanded
+
 if TYPE_CHECKING:
     from dealbench.analyze.parallel import Executor
 
@@ -31,6 +33,7 @@ PolicyOpt = Annotated[
     typer.Option(
         "--policy",
         metavar="REGIME",
+        parser=home_expanded,
         help="Solve under another regime: tiered, monopoly, repeal, bilateral, or a policy file.",
     ),
 ]

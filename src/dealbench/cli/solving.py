@@ -28,8 +28,10 @@ from dealbench.cli.base import (
     app,
     check_gap,
     check_time_limit,
+    file_option,
     folder_option,
     gap_option,
+    home_expanded,
     parse_money_option,
     share_option,
 )
@@ -69,7 +71,7 @@ def validate(
         ),
     ],
     portfolio: Annotated[
-        Path | None, typer.Option("--portfolio", help="Check packages against this portfolio.")
+        Path | None, file_option("--portfolio", "Check packages against this portfolio.")
     ] = None,
 ) -> None:
     """Check data files: shape, units, references, and every cross-file rule."""
@@ -444,6 +446,7 @@ def evaluate(
         str | None,
         typer.Option(
             "--against",
+            parser=home_expanded,
             help="Also give the verdict on the package as a counter to this: a round number of "
             "the partner's negotiation, a round or package file, or a result.json (solves "
             "re-plan the portfolio around the rounds).",
