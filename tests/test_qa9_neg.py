@@ -16,6 +16,7 @@ import pytest
 
 from dealbench import load_package, load_portfolio, record_counter, record_offer
 from dealbench.model.schema import Portfolio
+from dealbench.negotiate.strategies import risks
 from dealbench.optimize.decomposition.concession_sets import _pareto, build_concession_sets
 from helpers import DATA, Runner
 
@@ -295,3 +296,12 @@ def test_an_offer_past_its_deadline_says_so(solo: Portfolio, tmp_path: Path) -> 
     )
     assert said.target_us_utility is not None and said.reservation_us_utility is not None
     assert said.target_us_utility >= said.reservation_us_utility - 1e6
+
+
+def test_zeuthens_risks_print_apart_when_they_differ() -> None:
+    """A counter below the US reservation value (US risk 1) against an offer held a few
+    dollars above the partner's walk-away value (its risk 0.99999) read "its risk 1.00
+    against the partner's 1.00", a decision the reader could not see."""
+    assert risks(1.0, 0.99999) == "its risk 1.00000 against the partner's 0.99999"
+    assert risks(0.16, 0.36) == "its risk 0.16 against the partner's 0.36"
+    assert risks(0.5, 0.5) == "its risk 0.50 against the partner's 0.50"

@@ -354,6 +354,14 @@ def check_strategy(
         )
 
 
+def risks(us: float, partner: float) -> str:
+    """Both sides' Zeuthen risks, with the digits that tell them apart: two decimals read
+    "its risk 1.00 against the partner's 1.00" for 1 against 0.99999, a decision the
+    reader could not see (at most six; equal risks print equal)."""
+    digits = next((d for d in range(2, 7) if f"{us:.{d}f}" != f"{partner:.{d}f}"), 2)
+    return f"its risk {us:.{digits}f} against the partner's {partner:.{digits}f}"
+
+
 def _zeuthen_target(
     portfolio: Portfolio, plan: Plan, negotiation: Negotiation, ends: Targets, fix: Sequence[str]
 ) -> tuple[float, str]:
@@ -388,8 +396,8 @@ def _zeuthen_target(
         )
     if risk_us > risk_p:
         return min(o.us_value, ends.ideal), (
-            f"Zeuthen: the US would lose more by conceding (its risk {risk_us:.2f} against the "
-            f"partner's {risk_p:.2f}); the partner should concede, so the US repeats its offer"
+            f"Zeuthen: the US would lose more by conceding ({risks(risk_us, risk_p)}); the "
+            "partner should concede, so the US repeats its offer"
         )
     floor = (c.us_value - d_us) * (c.partner_utility - d_p)
     lo, hi = max(c.us_value, d_us), o.us_value
@@ -403,10 +411,7 @@ def _zeuthen_target(
             hi = mid
         if hi - lo <= 1e-4 * max(1.0, abs(hi)):
             break
-    conceding = (
-        f"Zeuthen: the US has less to lose by conceding (its risk {risk_us:.2f} against the "
-        f"partner's {risk_p:.2f}); "
-    )
+    conceding = f"Zeuthen: the US has less to lose by conceding ({risks(risk_us, risk_p)}); "
     if not found:  # the offer at `lo` is the counter's US utility: it meets the counter
         return best, conceding + (
             f"no package between the counter's US utility and our last offer's beats the "
