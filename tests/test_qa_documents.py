@@ -564,3 +564,16 @@ def test_two_regimes_at_one_point_share_one_marker_and_one_label() -> None:
     ax = fig.axes[0]
     assert sorted(t.get_text() for t in ax.texts) == ["bilateral", "monopoly", "tiered, repeal"]
     assert len(ax.collections) == 3
+
+
+def test_a_yes_no_commitment_points_annex_c_to_its_clause(run: Runner, tmp_path: Path) -> None:
+    """Annex C gave Saudi Arabia's purchase commitment, a yes/no whose clause states "at
+    least USD 15bn of AI systems", the level "yes", as if no amount were committed."""
+    gulf = Path(__file__).parent.parent / "deals" / "portfolios" / "gulf-asia.yaml"
+    r = run("solve", gulf, "--out", tmp_path / "out", "--render", "md,html")
+    assert r.exit_code == 0, r.output + r.traceback
+    md = (tmp_path / "out" / "term-sheets" / "SA.md").read_text()
+    row = next(line for line in md.splitlines() if line.startswith("| 6.2 | Purchases"))
+    assert row.endswith("| as in clause 6.2 |")
+    html = (tmp_path / "out" / "term-sheets" / "SA.html").read_text()
+    assert "<td>as in clause 6.2</td>" in html and "<td>yes</td>" not in html
