@@ -201,12 +201,14 @@ def editor_page(
     values: dict[str, str],
     verdict: dict[str, Any],
     source: str = "",
+    status: int = 200,
 ) -> Response:
     """The editor of partner `code`, its fields holding `values`, beside `verdict` (a
     `verdict_context`, or the `lines` of the error the fields gave)."""
     return page(
         request,
         "editor.html.j2",
+        status,
         name=name,
         partners=[(p.code, p.name) for p in pf.partners],
         files=package_files(request),
