@@ -290,3 +290,57 @@ def test_a_mistyped_offer_keeps_everything_typed_and_focuses_the_bad_field(
     assert "more than 10 years" in driver.find_element(By.ID, "offer-date-error").text
     assert driver.switch_to.active_element.get_attribute("id") == "offer-date"
     assert rounds(deals, "AE", "gulf-asia") == before
+
+
+# --- Back after a round is recorded ------------------------------------------------------------
+
+
+def test_the_negotiation_page_is_never_kept_in_the_browsers_cache(client: Any) -> None:
+    """Back after a round form showed the page as it was, without the round in its table."""
+    assert client.get("/p/solo/n/SG").headers["cache-control"] == "no-store"
+    refused = post(client, "/p/solo/n/SG/offer", expect="1", date="1 May")
+    assert refused.headers["cache-control"] == "no-store"
+
+
+def test_the_frontier_is_drawn_once_for_the_files_as_they_stand(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every Back reloads the page, which asks for its frontier (half a second on gulf-asia's
+    AE, a second on global's): drawn again only when a round (or a file) has changed."""
+    from dealbench.web.views import negotiation
+
+    calls: list[str] = []
+    real = negotiation.frontier
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(negotiation, "frontier", counted)
+    fragment = {"X-Dealbench-Fragment": "1"}
+    first = client.get("/p/solo/n/SG/frontier", headers=fragment).text
+    assert client.get("/p/solo/n/SG/frontier", headers=fragment).text == first
+    assert calls == ["SG"]
+    assert post(client, "/p/solo/n/SG/offer", expect="1").status_code == 200
+    again = client.get("/p/solo/n/SG/frontier", headers=fragment).text
+    assert calls == ["SG", "SG"] and again != first  # the round is on the chart
+
+
+@pytest.mark.browser
+def test_back_after_a_round_is_recorded_shows_the_round(
+    server: tuple[str, Path], browser: object
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver: Any = browser
+    url, deals = server
+    driver.get(url)
+    page = url.split("?")[0] + "p/gulf-asia/n/QA"
+    driver.get(page)
+    assert not driver.find_elements(By.CSS_SELECTOR, "#rounds tr[data-round]")
+    driver.find_element(By.ID, "propose").click()
+    e2e.wait_for(lambda d: "recorded" in d.title.lower(), driver)
+    driver.back()
+    e2e.wait_for(lambda d: d.current_url == page, driver)
+    e2e.wait_for(lambda d: d.find_elements(By.CSS_SELECTOR, '#rounds tr[data-round="1"]'), driver)
+    assert rounds(deals, "QA", "gulf-asia") == ["001-us.yaml"]

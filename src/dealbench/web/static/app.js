@@ -128,7 +128,14 @@ function sendOnce(form) {
   });
 }
 
-window.addEventListener("pageshow", () => { // back to a page kept in the cache: usable again
+window.addEventListener("pageshow", (event) => { // back to a page kept in the cache
+  // A page of rounds is drawn again: Chrome keeps even a no-store page in its back-forward
+  // cache, and Back after a round form showed the rounds as they were before it.
+  if (event.persisted && document.querySelector("[data-reload-on-back]")) {
+    window.location.reload();
+    return;
+  }
+  // Any other: usable again.
   document.querySelectorAll("form[data-sending]").forEach((form) => {
     delete form.dataset.sending;
     form.removeAttribute("aria-busy");

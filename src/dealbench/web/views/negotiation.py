@@ -42,6 +42,7 @@ from dealbench.web.pages import FieldError, Refusal, Typed, page, refusal, wants
 from dealbench.web.security import inside
 from dealbench.web.views.common import (
     checked_form,
+    drawn,
     portfolio,
     portfolio_file,
     root,
@@ -116,7 +117,7 @@ def negotiation_page(
     """The negotiation with `code` as it stands; with `refused`, the round form it names
     holding what was `typed`, the fields at fault marked, the refusal at the top."""
     found = history(pf, folder, code)
-    return page(
+    response = page(
         request,
         "negotiation.html.j2",
         refused.status if refused is not None else 200,
@@ -132,6 +133,10 @@ def negotiation_page(
         fixable=FIXABLE + tuple(c.id for c in pf.partner(code).concessions),  # type: ignore[union-attr]
         uncertain=uncertain(pf),
     )
+    # Never from the browser's cache: Back after a round was recorded showed the page as it
+    # was before, without the round (its frontier is drawn once per state of the files).
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 async def frontier_fragment(request: Request) -> Response:
@@ -147,7 +152,9 @@ async def frontier_fragment(request: Request) -> Response:
         chart = frontier_chart(curve, [round_json(r) for r in rounds])
         return {"chart": chart, "curve": curve}
 
-    data = await solving(work)
+    # Drawn once for the files as they stand: the negotiation page, reloaded on every Back
+    # (it is never kept in the browser's cache), asks for it again.
+    data = await drawn(request, folder, ("frontier", code), work)
     template = "_frontier.html.j2" if wants_fragment(request) else "frontier.html.j2"
     return page(
         request,
