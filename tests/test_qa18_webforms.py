@@ -344,3 +344,22 @@ def test_back_after_a_round_is_recorded_shows_the_round(
     e2e.wait_for(lambda d: d.current_url == page, driver)
     e2e.wait_for(lambda d: d.find_elements(By.CSS_SELECTOR, '#rounds tr[data-round="1"]'), driver)
     assert rounds(deals, "QA", "gulf-asia") == ["001-us.yaml"]
+
+
+# --- the improve page's package field ----------------------------------------------------------
+
+
+def test_a_missing_package_file_marks_the_improve_pages_package_field(client: Any) -> None:
+    """The error named the file's path, and no field said it was at fault."""
+    sent = client.get("/p/gulf-asia/improve?package=packages/missing.yaml")
+    assert sent.status_code == 400
+    page = _Form(sent.text, "improve-form")
+    control = page.controls["package"]
+    assert control.get("aria-invalid") == "true"
+    assert control.get("aria-describedby") == "improve-problems"
+    assert "packages/missing.yaml: file not found" in words(page.texts["improve-problems"])
+    assert page.chosen["package"] == ["packages/missing.yaml"]  # what was asked, shown
+    held = client.get("/p/gulf-asia/improve?package=packages/ae-offer.yaml&hold=packages/gone.yaml")
+    page = _Form(held.text, "improve-form")
+    assert page.controls["hold"].get("aria-invalid") == "true"
+    assert "aria-invalid" not in page.controls["package"]
