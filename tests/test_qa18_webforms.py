@@ -363,3 +363,20 @@ def test_a_missing_package_file_marks_the_improve_pages_package_field(client: An
     page = _Form(held.text, "improve-form")
     assert page.controls["hold"].get("aria-invalid") == "true"
     assert "aria-invalid" not in page.controls["package"]
+
+
+# --- the history page's chart downloads -------------------------------------------------------
+
+
+def test_history_charts_download_under_their_portfolios_name(client: Any) -> None:
+    """gulf-asia's and global's AE charts were both saved as "AE-rounds.svg"."""
+    import html
+    import re
+
+    page = client.get("/p/gulf-asia/n/AE/history").text
+    links = dict(re.findall(r'href="([^"]+download=1)" download="([^"]+)"', page))
+    assert sorted(links.values()) == ["gulf-asia-AE-rounds.png", "gulf-asia-AE-rounds.svg"]
+    for link, saved in links.items():
+        response = client.get(html.unescape(link))
+        assert response.headers["content-disposition"] == f'attachment; filename="{saved}"'
+    assert ">gulf-asia-AE-rounds.svg</a>" in page

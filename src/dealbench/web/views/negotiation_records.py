@@ -96,6 +96,13 @@ def _points(request: Request) -> tuple[str, int | Literal["all"]]:
     return typed, frontier_points(typed.strip() or "15")
 
 
+def chart_download(name: str, file: str) -> str:
+    """The name a history chart is saved under: `history --out`'s (AE-rounds.svg) after its
+    portfolio's, as a sweep's downloads (gulf-asia's and global's AE charts saved alike,
+    the second as "AE-rounds (1).svg")."""
+    return f"{name}-{file}"
+
+
 async def history_page(request: Request) -> Response:
     """Every round with both sides' utilities, its security, compliance (the limits it breaks
     beside the deals concluded with the others) and how each US offer was chosen; the rounds
@@ -117,7 +124,14 @@ async def history_page(request: Request) -> Response:
         return page(request, "history.html.j2", 400, lines=user_lines(exc), charts=[], **context)
     query = f"?{urlencode({'points': typed})}" if typed else ""
     base = f"/p/{quote(name, safe='')}/n/{code}/history/charts/{code}-rounds"
-    charts = [(fmt, f"{base}.{fmt}{query}") for fmt in CHART_MEDIA] if found.points() else []
+    charts = (
+        [
+            (fmt, f"{base}.{fmt}{query}", chart_download(name, f"{code}-rounds.{fmt}"))
+            for fmt in CHART_MEDIA
+        ]
+        if found.points()
+        else []
+    )
     return page(request, "history.html.j2", lines=[], charts=charts, **context)
 
 
@@ -134,5 +148,6 @@ async def history_chart(request: Request) -> Response:
     files = await drawn(request, folder, ("history", code, points), draw)
     headers = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"}
     if "download" in request.query_params:
-        headers["Content-Disposition"] = f'attachment; filename="{file}"'
+        saved = chart_download(request.path_params["name"], file)
+        headers["Content-Disposition"] = f'attachment; filename="{saved}"'
     return Response(files[f"charts/{file}"], media_type=CHART_MEDIA[fmt], headers=headers)
