@@ -380,3 +380,43 @@ def test_history_charts_download_under_their_portfolios_name(client: Any) -> Non
         response = client.get(html.unescape(link))
         assert response.headers["content-disposition"] == f'attachment; filename="{saved}"'
     assert ">gulf-asia-AE-rounds.svg</a>" in page
+
+
+# --- past the frontier chart from the keyboard -------------------------------------------------
+
+
+@pytest.mark.browser
+def test_the_keyboard_can_skip_the_frontiers_points(
+    server: tuple[str, Path], browser: object
+) -> None:
+    """Each point of the chart is a tab stop: 20-odd of them stood before the forms below."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+
+    driver: Any = browser
+    url, _ = server
+    driver.get(url)
+    driver.get(url.split("?")[0] + "p/gulf-asia/n/AE")
+    e2e.wait_for(ec.presence_of_element_located((By.CSS_SELECTOR, "g.named.nash")), driver)
+    stops = driver.find_elements(By.CSS_SELECTOR, "#frontier [tabindex='0']")
+    assert len(stops) > 10
+    history = driver.find_element(By.ID, "history-link")
+    history.send_keys(Keys.TAB)  # the next stop after the page's links above the chart
+    skip = driver.switch_to.active_element
+    assert skip.get_attribute("id") == "skip-chart" and skip.text == "Skip the chart"
+    box = driver.execute_script("return arguments[0].getBoundingClientRect().toJSON()", skip)
+    assert box["left"] >= 0 and box["width"] > 0, box  # seen when focused
+    e2e.shot(driver, "qa18-skip-chart")
+    skip.send_keys(Keys.ENTER)
+    driver.switch_to.active_element.send_keys(Keys.TAB)
+    now = driver.switch_to.active_element
+    inside = driver.execute_script(
+        "return document.getElementById('frontier').contains(arguments[0])", now
+    )
+    after = driver.execute_script(
+        "return Boolean(document.getElementById('frontier')"
+        ".compareDocumentPosition(arguments[0]) & Node.DOCUMENT_POSITION_FOLLOWING)",
+        now,
+    )
+    assert not inside and after, now.get_attribute("outerHTML")[:200]
