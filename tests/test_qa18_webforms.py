@@ -420,3 +420,47 @@ def test_the_keyboard_can_skip_the_frontiers_points(
         now,
     )
     assert not inside and after, now.get_attribute("outerHTML")[:200]
+
+
+@pytest.mark.browser
+def test_the_frontier_drawn_above_a_refused_field_leaves_it_in_the_window(
+    server: tuple[str, Path], browser: object
+) -> None:
+    """On a short page (no round yet) the field was in the window when focused, then the chart
+    arrived above it and pushed it 600 px down, out of sight."""
+
+    driver: Any = browser
+    url, _ = server
+    driver.get(url)
+    driver.set_window_size(1280, 1000)  # the whole form in the window: the page not scrolled
+    try:
+        _refused_below_the_chart(driver, url)
+    finally:
+        driver.set_window_size(1280, 800)
+
+
+def _refused_below_the_chart(driver: Any, url: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.get(url.split("?")[0] + "p/gulf-asia/n/BH")
+    driver.find_element(By.ID, "offer-note").send_keys("First offer")
+    date = driver.find_element(By.ID, "offer-date")
+    driver.execute_script("arguments[0].focus()", date)
+    date.send_keys("05012099")
+    slow = {"offline": False, "latency": 600, "downloadThroughput": -1, "uploadThroughput": -1}
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.emulateNetworkConditions", slow)
+    try:
+        driver.find_element(By.ID, "propose").click()
+        e2e.wait_for(lambda d: d.find_elements(By.ID, "offer-problems"), driver)
+        e2e.wait_for(
+            lambda d: d.find_element(By.ID, "frontier").get_attribute("data-loaded"), driver
+        )
+    finally:
+        driver.execute_cdp_cmd("Network.disable", {})
+    assert driver.switch_to.active_element.get_attribute("id") == "offer-date"
+    top, bottom, height = driver.execute_script(
+        "const r = document.getElementById('offer-date').getBoundingClientRect();"
+        "return [r.top, r.bottom, window.innerHeight]"
+    )
+    assert top >= 0 and bottom <= height, (top, bottom, height)

@@ -103,7 +103,14 @@ async function frontier(slot) {
     slot.dataset.loaded = "error";
     return;
   }
+  // The chart arrives above the field with the focus (a refused form's, focused where it
+  // is marked): the field stays where the reader sees it, not pushed out of the window.
+  const focused = document.activeElement;
+  const below = focused && focused !== document.body
+    && (slot.compareDocumentPosition(focused) & Node.DOCUMENT_POSITION_FOLLOWING);
+  const top = below ? focused.getBoundingClientRect().top : 0;
   slot.innerHTML = html;
+  if (below) window.scrollBy(0, focused.getBoundingClientRect().top - top);
   pointDetails(slot);
   slot.dataset.loaded = "1";
 }
