@@ -464,3 +464,27 @@ def _refused_below_the_chart(driver: Any, url: str) -> None:
         "return [r.top, r.bottom, window.innerHeight]"
     )
     assert top >= 0 and bottom <= height, (top, bottom, height)
+
+
+@pytest.mark.browser
+def test_a_missing_files_path_does_not_widen_a_phones_page(
+    server: tuple[str, Path], browser: object
+) -> None:
+    """The improve page's error names the file by its whole path, one unbroken word: at 375 px
+    the page scrolled sideways (559 px wide)."""
+    driver: Any = browser
+    url, _ = server
+    driver.get(url)
+    metrics = {"width": 375, "height": 800, "deviceScaleFactor": 1, "mobile": True}
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    try:
+        driver.get(
+            url.split("?")[0]
+            + "p/gulf-asia/improve?package=packages/ae_offer_after_the_abu_dhabi_session.yaml"
+        )
+        width, inner = driver.execute_script(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert width <= inner == 375, (width, inner)
