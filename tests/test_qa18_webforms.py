@@ -212,6 +212,11 @@ def test_the_editors_counter_refused_shows_the_editor_again_as_typed(client: Any
     assert page.controls["compute.2026"]["value"] == "lots"
     assert page.controls["filename"]["value"] == "sg-draft"
     assert "compute.2026: expected a number, got 'lots'" in words(sent.text)
+    # The field at fault marked, its words beside it (they were in the verdict only).
+    field = page.controls["compute.2026"]
+    assert field.get("aria-invalid") == "true" and "autofocus" in field
+    assert "problems-compute.2026" in field["aria-describedby"].split()
+    assert "expected a number, got 'lots'" in page.texts["problems-compute.2026"]
 
 
 # --- the solve form --------------------------------------------------------------------------
@@ -488,3 +493,26 @@ def test_a_missing_files_path_does_not_widen_a_phones_page(
     finally:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     assert width <= inner == 375, (width, inner)
+
+
+@pytest.mark.browser
+def test_a_field_the_editor_cannot_read_is_marked_as_it_is_typed(
+    server: tuple[str, Path], browser: object
+) -> None:
+    """ "lots" in a compute field was said in the verdict only, the field not marked."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    driver: Any = browser
+    url, _ = server
+    driver.get(url)
+    driver.get(url.split("?")[0] + "p/gulf-asia/editor?partner=SA")
+    field = driver.find_element(By.ID, "f-compute-2027")
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys("lots")
+    e2e.wait_for(lambda d: field.get_attribute("aria-invalid") == "true", driver, 20)
+    slot = driver.find_element(By.ID, "problems-compute.2027")
+    assert "compute.2027: expected a number, got 'lots'" in slot.text
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys("1000")
+    e2e.wait_for(lambda d: field.get_attribute("aria-invalid") is None, driver, 20)

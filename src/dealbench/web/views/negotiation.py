@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from dealbench.errors import DealbenchError, InputError, Issue, user_lines
+from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model import Portfolio
 from dealbench.negotiate import (
     STRATEGIES,
@@ -50,7 +50,13 @@ from dealbench.web.views.common import (
     uncertain,
 )
 from dealbench.web.views.documents import documents_page, serve_file
-from dealbench.web.views.packages import editor_page, form_values, package_from_form, read_upload
+from dealbench.web.views.packages import (
+    editor_page,
+    error_verdict,
+    form_values,
+    package_from_form,
+    read_upload,
+)
 
 FIXABLE = ("compute", "security")
 
@@ -192,7 +198,7 @@ async def _round_form(
     except DealbenchError as exc:
         refused = refusal(exc, kind, ROUND_FIELDS[kind], hidden=("expect",))
         if kind == "counter" and _from_editor(form):  # the editor again, its fields as typed
-            verdict = {"lines": user_lines(exc)}
+            verdict = error_verdict(exc)
             values = form_values(form)
             return editor_page(request, name, pf, code, values, verdict, status=refused.status)
         return negotiation_page(request, name, pf, folder, code, Typed.of(kind, form), refused)
