@@ -58,7 +58,7 @@ def test_a_deal_is_concluded_from_the_negotiation_page_and_then_takes_no_round(
     assert "concluded: SG" in room
     # A round after the conclusion, from a page opened before it: refused, nothing written.
     again = post(client, "/p/solo/n/SG/offer", expect="2")
-    assert again.status_code == 400  # type: ignore[attr-defined]
+    assert again.status_code == 422  # type: ignore[attr-defined]
     assert "nothing written" in words(again.text)  # type: ignore[attr-defined]
     assert rounds(deals) == ["001-us.yaml", "002-partner.yaml"]
 
@@ -67,7 +67,7 @@ def test_walking_away_is_recorded_by_either_side_and_the_room_says_so(
     client: TestClient, deals: Path
 ) -> None:
     unconfirmed = post(client, "/p/gulf-asia/n/QA/walk-away", expect="1", by="partner")
-    assert unconfirmed.status_code == 400  # type: ignore[attr-defined]
+    assert unconfirmed.status_code == 422  # type: ignore[attr-defined]
     assert "confirm: tick 'End the talks'" in words(unconfirmed.text)  # type: ignore[attr-defined]
     assert not (deals / "rounds/gulf-asia/QA").exists()
     done = post(
@@ -80,7 +80,7 @@ def test_walking_away_is_recorded_by_either_side_and_the_room_says_so(
     assert "status: walked-away" in written and "note: PRC stack" in written
     assert "walked away: QA" in words(client.get("/p/gulf-asia/room").text)
     bad = post(client, "/p/gulf-asia/n/BH/walk-away", by="nobody", confirm="yes")
-    assert bad.status_code == 400 and "expected us or partner" in words(bad.text)  # type: ignore[attr-defined]
+    assert bad.status_code == 422 and "expected us or partner" in words(bad.text)  # type: ignore[attr-defined]
     assert not (deals / "rounds/gulf-asia/BH").exists()
 
 
@@ -93,7 +93,7 @@ def test_a_conclusion_on_a_package_that_breaks_a_limit_is_refused_in_words(
     )
     assert sent.status_code == 200  # type: ignore[attr-defined]
     refused = post(client, "/p/solo/n/SG/conclude", expect="2", round="1")
-    assert refused.status_code == 400  # type: ignore[attr-defined]
+    assert refused.status_code == 422  # type: ignore[attr-defined]
     assert "cannot be concluded" in words(refused.text)  # type: ignore[attr-defined]
     assert rounds(deals) == ["001-partner.yaml"]
 
@@ -113,7 +113,7 @@ def test_a_form_sent_twice_records_one_round(client: TestClient, deals: Path, ac
     if files is not None:
         files = {"file": ("c.yaml", package.encode())}
     second = post(client, f"/p/solo/n/SG/{action}", files=files, expect=expect, **extra)
-    assert second.status_code == 400  # type: ignore[attr-defined]
+    assert second.status_code == 422  # type: ignore[attr-defined]
     said = words(second.text)  # type: ignore[attr-defined]
     assert "recorded after the page was loaded" in said and "nothing written" in said
     assert len(rounds(deals)) == 1
@@ -127,7 +127,7 @@ def test_the_editors_record_as_counter_is_refused_when_rounds_moved_on_meanwhile
     assert post(client, "/p/solo/n/SG/offer", expect="1").status_code == 200  # type: ignore[attr-defined]
     fields = {"partner": "SG", "security": "veu", "compute.2026": "50000", "expect": expect}
     stale = post(client, "/p/solo/n/SG/counter", **fields)
-    assert stale.status_code == 400  # type: ignore[attr-defined]
+    assert stale.status_code == 422  # type: ignore[attr-defined]
     assert "round 1 (001-us.yaml) was recorded after the page was loaded" in words(stale.text)  # type: ignore[attr-defined]
     fields["expect"] = expect_of(client, "/p/solo/editor?partner=SG")
     assert fields["expect"] == "2"
@@ -139,7 +139,7 @@ def test_a_bad_date_in_a_round_form_is_refused_before_anything_is_written(
     client: TestClient, deals: Path
 ) -> None:
     refused = post(client, "/p/solo/n/SG/offer", expect="1", date="1 May")
-    assert refused.status_code == 400  # type: ignore[attr-defined]
+    assert refused.status_code == 422  # type: ignore[attr-defined]
     assert "expected a date as YYYY-MM-DD, got '1 May'" in words(refused.text)  # type: ignore[attr-defined]
     assert rounds(deals) == []
 
@@ -250,7 +250,7 @@ def test_a_us_utility_floor_without_partner_best_is_refused_in_the_form_before_a
     client: TestClient,
 ) -> None:
     sent = post(client, "/p/solo/solve", mode="us-best", solver="highs", v_floor="900bn")
-    assert sent.status_code == 400  # type: ignore[attr-defined]
+    assert sent.status_code == 422  # type: ignore[attr-defined]
     said = words(sent.text)  # type: ignore[attr-defined]
     assert "v_floor: a US utility floor is for mode partner-best" in said
     assert "--mode" not in said

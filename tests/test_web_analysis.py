@@ -131,10 +131,10 @@ def test_bad_analysis_options_of_the_solve_form_name_their_field_and_start_nothi
         if field == "seed":
             fields.pop("robust")
         response = post(client, "/p/gulf-asia/solve", **fields)
-        assert response.status_code == 400, (field, value)
+        assert response.status_code == 422, (field, value)
         assert said in html.unescape(response.text)
     response = post(client, "/p/gulf-asia/solve", mode="nash", prices="yes")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "prices: shadow prices are for --mode us-best" in html.unescape(response.text)
     response = post(client, "/p/gulf-asia/solve", mode="us-best", robust="0.9", seed="-3")
     assert "seed: expected a whole number 0 or more, got -3" in html.unescape(response.text)

@@ -221,7 +221,7 @@ def test_a_negotiator_records_a_counter_reads_the_verdict_and_sends_the_next_off
     shot(driver, "13-counter-verdict")
 
     driver.find_element(By.LINK_TEXT, "Back to the negotiation").click()  # type: ignore[attr-defined]
-    Select(driver.find_element(By.ID, "strategy")).select_by_visible_text("boulware")  # type: ignore[attr-defined]
+    Select(driver.find_element(By.ID, "offer-strategy")).select_by_visible_text("boulware")  # type: ignore[attr-defined]
     driver.find_element(By.ID, "propose").click()  # type: ignore[attr-defined]
     proposal = wait_for(ec.presence_of_element_located((By.ID, "proposal")), driver)
     assert "boulware" in proposal.text  # type: ignore[attr-defined]

@@ -142,7 +142,7 @@ def test_bad_solve_options_are_refused_in_the_page(
     client: TestClient, fields: dict[str, str], message: str
 ) -> None:
     response = post(client, "/p/gulf-asia/solve", **fields)
-    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert response.status_code == 422  # type: ignore[attr-defined]
     assert message in response.text  # type: ignore[attr-defined]
 
 
@@ -383,13 +383,13 @@ def test_a_round_after_a_concluded_deal_is_refused_in_the_page_and_nothing_is_wr
     folder = deals / "rounds" / "gulf-asia" / "SA"
     before = sorted(folder.iterdir())
     response = post(client, "/p/gulf-asia/n/SA/offer", strategy="linear")
-    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert response.status_code == 422  # type: ignore[attr-defined]
     assert "concluded" in response.text  # type: ignore[attr-defined]
     assert sorted(folder.iterdir()) == before
 
 
 def test_an_unknown_strategy_or_partner_is_refused(client: TestClient) -> None:
-    assert post(client, "/p/gulf-asia/n/AE/offer", strategy="bluff").status_code == 400  # type: ignore[attr-defined]
+    assert post(client, "/p/gulf-asia/n/AE/offer", strategy="bluff").status_code == 422  # type: ignore[attr-defined]
     assert client.get("/p/gulf-asia/n/ZZ").status_code == 404
 
 
@@ -417,7 +417,7 @@ def test_a_solve_takes_a_regime_and_set_overrides_as_the_cli_does(
 
 def test_a_bad_override_is_refused_in_the_page_in_the_clis_words(client: TestClient) -> None:
     response = post(client, "/p/gulf-asia/solve", sets="partners.XX.batna=3bn")
-    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert response.status_code == 422  # type: ignore[attr-defined]
     assert "partners.XX" in response.text  # type: ignore[attr-defined]
 
 

@@ -6,13 +6,15 @@ as a template (user text reaches them only as escaped values).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -44,21 +46,111 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def marked(field: str, fields: Iterable[str], words: str) -> Markup:
+def marked(field: str, fields: Iterable[str], words: str, also: str = "") -> Markup:
     """The attributes of a form's `field` when an error is about it (it is among `fields`):
     marked invalid and described by the element `words` of the error's words, which a
-    screen reader reads again on the field (the error itself is announced once)."""
+    screen reader reads again on the field (the error itself is announced once). `also`:
+    what describes the field in any case (a hint), kept first."""
     if field not in fields:
-        return Markup("")
-    return Markup(' aria-invalid="true" aria-describedby="{}"').format(words)
+        return Markup(' aria-describedby="{}"').format(also) if also else Markup("")
+    described = f"{also} {words}" if also else words
+    return Markup(' aria-invalid="true" aria-describedby="{}"').format(described)
+
+
+class FieldError(InputError):
+    """An InputError about one field of a form whatever its issues name: a file uploaded in
+    the field (its issues name the file and its lines, which the user must read)."""
+
+    def __init__(self, form_field: str, exc: InputError) -> None:
+        self.form_field = form_field
+        super().__init__(exc.issues)
 
 
 def invalid_fields(exc: DealbenchError, rename: Callable[[str], str] = str) -> list[str]:
     """The form's fields an error is about: its issues' arguments (an InputError raised for a
     field names it as its "file"), as `rename` says them in the form."""
+    if isinstance(exc, FieldError):
+        return [exc.form_field]
     if not isinstance(exc, InputError):
         return []
     return [rename(issue.file) for issue in exc.issues]
+
+
+@dataclass(frozen=True)
+class Typed:
+    """What a page's form `form` held when it was sent, to be shown again as typed (every
+    field, valid or not: one mistyped field must not cost the others). The page's other
+    forms, and a page not answering a form, show their defaults."""
+
+    form: str = ""
+    values: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, form: str, sent: FormData) -> Typed:
+        values: dict[str, list[str]] = {}
+        for key, value in sent.multi_items():
+            if isinstance(value, str):
+                values.setdefault(key, []).append(value)
+        return cls(form, values)
+
+    def value(self, form: str, name: str, default: str = "") -> str:
+        """The text of `form`'s field `name`: as typed when `form` was sent, else `default`."""
+        if form != self.form:
+            return default
+        return self.values.get(name, [""])[0]
+
+    def chose(self, form: str, name: str, option: str, default: bool = False) -> bool:
+        """Whether `option` of `form`'s select or checkbox `name` is chosen."""
+        if form != self.form:
+            return default
+        return option in self.values.get(name, [])
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A form refused, in its page: the lines of the summary at the page's top (each about a
+    field links to it), the words of each field at fault (shown beside it, describing it),
+    and the status (422; 400 when the request is malformed: a field no one types)."""
+
+    form: str
+    lines: list[tuple[str | None, str]]
+    fields: dict[str, list[str]]
+    status: int
+
+    @property
+    def invalid(self) -> list[str]:
+        return list(self.fields)
+
+
+def refusal(
+    exc: DealbenchError,
+    form: str,
+    fields: Collection[str],
+    *,
+    hidden: Collection[str] = (),
+    rename: Callable[[str], str] = str,
+) -> Refusal:
+    """`exc` as `form`'s refusal: `fields` are the form's fields a user fills (an error about
+    one marks it), `hidden` those the page fills (an error about one is a malformed request)."""
+    said = user_lines(exc, rename)
+    about = invalid_fields(exc, rename)
+    by_field: dict[str, list[str]] = {}
+    lines: list[tuple[str | None, str]] = []
+    if isinstance(exc, FieldError) and exc.form_field in fields:
+        by_field[exc.form_field] = [line.removeprefix("error: ") for line in said]
+        lines = [(exc.form_field, line) for line in said]
+    elif isinstance(exc, InputError) and len(about) == len(exc.issues):
+        for issue, name, line in zip(exc.issues, about, said, strict=False):
+            known = name if name in fields else None
+            if known is not None:
+                words = f"{issue.field}: {issue.message}" if issue.field else issue.message
+                by_field.setdefault(known, []).append(words)
+            lines.append((known, line))
+        lines += [(None, line) for line in said[len(exc.issues) :]]
+    else:
+        lines = [(None, line) for line in said]
+    status = 400 if any(name in hidden for name in about) else 422
+    return Refusal(form, lines, by_field, status)
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:

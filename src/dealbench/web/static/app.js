@@ -103,7 +103,14 @@ async function frontier(slot) {
     slot.dataset.loaded = "error";
     return;
   }
+  // The chart arrives above the field with the focus (a refused form's, focused where it
+  // is marked): the field stays where the reader sees it, not pushed out of the window.
+  const focused = document.activeElement;
+  const below = focused && focused !== document.body
+    && (slot.compareDocumentPosition(focused) & Node.DOCUMENT_POSITION_FOLLOWING);
+  const top = below ? focused.getBoundingClientRect().top : 0;
   slot.innerHTML = html;
+  if (below) window.scrollBy(0, focused.getBoundingClientRect().top - top);
   pointDetails(slot);
   slot.dataset.loaded = "1";
 }
@@ -128,7 +135,14 @@ function sendOnce(form) {
   });
 }
 
-window.addEventListener("pageshow", () => { // back to a page kept in the cache: usable again
+window.addEventListener("pageshow", (event) => { // back to a page kept in the cache
+  // A page of rounds is drawn again: Chrome keeps even a no-store page in its back-forward
+  // cache, and Back after a round form showed the rounds as they were before it.
+  if (event.persisted && document.querySelector("[data-reload-on-back]")) {
+    window.location.reload();
+    return;
+  }
+  // Any other: usable again.
   document.querySelectorAll("form[data-sending]").forEach((form) => {
     delete form.dataset.sending;
     form.removeAttribute("aria-busy");

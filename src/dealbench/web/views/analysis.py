@@ -73,14 +73,14 @@ def routes() -> list[Route]:
     ]
 
 
-def _field(argument: str) -> str:
+def field_name(argument: str) -> str:
     """A library parameter as the form's field."""
     return FIELDS.get(argument, argument)
 
 
 def lines_of(exc: DealbenchError) -> list[str]:
     """An error in the page's words: a library parameter named as the form's field."""
-    return user_lines(exc, _field)
+    return user_lines(exc, field_name)
 
 
 def _text(form: Any, field: str) -> str:
@@ -214,7 +214,7 @@ async def risk(request: Request) -> Response:
     except DealbenchError as exc:
         if not context["values"] and isinstance(form, FormData):
             context["values"] = {**form_values(form), "partner": _text(form, "partner")}
-        context.update(lines=lines_of(exc), invalid=invalid_fields(exc, _field))
+        context.update(lines=lines_of(exc), invalid=invalid_fields(exc, field_name))
         return page(request, "risk.html.j2", 400 if isinstance(exc, InputError) else 422, **context)
     context.update(report=report, summaries=risk_summaries(report))
     return page(request, "risk.html.j2", **context)
@@ -391,7 +391,7 @@ async def start_sweep(request: Request) -> Response:
         values = {f: str(form.get(f) or "") for f in _SWEEP_FIELDS}
         status = 400 if isinstance(exc, InputError) else 422
         return sweep_page(
-            request, name, pf, values, lines_of(exc), status, invalid_fields(exc, _field)
+            request, name, pf, values, lines_of(exc), status, invalid_fields(exc, field_name)
         )
     job = await run_in_threadpool(
         request.app.state.jobs.start, name, described, sweep_job, args, "sweep"

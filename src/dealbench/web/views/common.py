@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from dealbench.errors import InputError, Issue
+from dealbench.io import unhidden
 from dealbench.model import Portfolio, load_portfolio
 from dealbench.web.security import CSRF_FIELD, CSRF_HEADER, confine, csrf_for
 
@@ -39,6 +40,35 @@ async def solving(fn: Callable[..., T], *args: Any) -> T:
             return fn(*args)
 
     return await run_in_threadpool(locked)
+
+
+#: The last rooms, frontiers and charts drawn, by what they were drawn from: the memo page
+#: and each of its four downloads ask for the same room, a chart's SVG and PNG for the same
+#: frontier, the negotiation page (reloaded on every Back) for its frontier, and each would
+#: solve again.
+_DRAWN: dict[tuple[Any, ...], Any] = {}
+
+
+def _state(request: Request, folder: Path) -> tuple[Any, ...]:
+    """What a room or a chart is drawn from: the portfolio's file, the partner and policy
+    files under DEALS_DIR it may load, and every file under its rounds folder."""
+    base = root(request)
+    files = [portfolio_file(request, request.path_params["name"])]
+    files += [p for sub in ("partners", "policy") for p in sorted((base / sub).rglob("*.yaml"))]
+    files += [p for p in unhidden(folder, "*") if p.is_file()] if folder.is_dir() else []
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+
+
+async def drawn(request: Request, folder: Path, what: tuple[Any, ...], fn: Callable[[], T]) -> T:
+    """`fn()` (a solve, one at a time), drawn again only when a file it reads has changed."""
+    key = (*what, str(folder), *_state(request, folder))
+    if key not in _DRAWN:
+        found = await solving(fn)
+        if len(_DRAWN) > 16:
+            _DRAWN.clear()
+        _DRAWN[key] = found
+    value: T = _DRAWN[key]
+    return value
 
 
 def root(request: Request) -> Path:

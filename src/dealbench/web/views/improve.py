@@ -20,7 +20,7 @@ from dealbench.checker import evaluate
 from dealbench.errors import DealbenchError, InputError, Issue, user_lines
 from dealbench.model import Package, Portfolio, load_package
 from dealbench.negotiate import concession_ranking, improvements
-from dealbench.web.pages import invalid_fields, page
+from dealbench.web.pages import FieldError, invalid_fields, page
 from dealbench.web.security import confine
 from dealbench.web.views.common import checked_form, portfolio, root, solving, uncertain
 from dealbench.web.views.documents import redline_files
@@ -101,7 +101,16 @@ async def _answer(
 
 def _held(request: Request, pf: Portfolio, files: list[str]) -> list[Package]:
     """`--hold`: other partners' packages, held fixed."""
-    return [load_package(confine(root(request), f), pf) for f in files]
+    return [_chosen(request, pf, "hold", f) for f in files]
+
+
+def _chosen(request: Request, pf: Portfolio, field: str, file: str) -> Package:
+    """The package file `file` chosen in the form's `field`: an error naming the file (missing,
+    outside the folder, not a package) is about the field."""
+    try:
+        return load_package(confine(root(request), file), pf)
+    except InputError as exc:
+        raise FieldError(field, exc) from None
 
 
 async def improve_page(request: Request) -> Response:
@@ -113,7 +122,7 @@ async def improve_page(request: Request) -> Response:
     def load() -> tuple[Package | None, list[Package]]:
         if not typed["package"]:
             return None, []
-        package = load_package(confine(root(request), typed["package"]), pf)
+        package = _chosen(request, pf, "package", typed["package"])
         return package, _held(request, pf, typed["hold"])
 
     return await _answer(request, name, pf, typed, load)

@@ -8,7 +8,8 @@ thread so other pages keep answering meanwhile.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from dealbench.errors import InputError, Issue
+from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model import Portfolio
 from dealbench.negotiate import (
     STRATEGIES,
@@ -37,10 +38,11 @@ from dealbench.negotiate.build import frontier
 from dealbench.negotiate.documents import round_documents
 from dealbench.negotiate.round_points import chart_rounds, deal_basis, round_json
 from dealbench.web.chart import frontier_chart
-from dealbench.web.pages import page, wants_fragment
+from dealbench.web.pages import FieldError, Refusal, Typed, page, refusal, wants_fragment
 from dealbench.web.security import inside
 from dealbench.web.views.common import (
     checked_form,
+    drawn,
     portfolio,
     portfolio_file,
     root,
@@ -48,9 +50,24 @@ from dealbench.web.views.common import (
     uncertain,
 )
 from dealbench.web.views.documents import documents_page, serve_file
-from dealbench.web.views.packages import package_from_form, read_upload
+from dealbench.web.views.packages import (
+    editor_page,
+    error_verdict,
+    form_values,
+    package_from_form,
+    read_upload,
+)
 
 FIXABLE = ("compute", "security")
+
+#: The fields a user fills in each round form of the negotiation page (its hidden `expect`
+#: is the page's: an error about it is a malformed request).
+ROUND_FIELDS = {
+    "counter": ("file", "date", "note"),
+    "offer": ("strategy", "fix", "date", "note"),
+    "conclude": ("round", "date", "note"),
+    "walk-away": ("by", "date", "note", "confirm"),
+}
 
 
 def routes() -> list[Route]:
@@ -91,10 +108,27 @@ async def show_room(request: Request) -> Response:
 async def show_partner(request: Request) -> Response:
     name, pf, folder = _setup(request)
     code = _partner(request, pf)
+    return negotiation_page(request, name, pf, folder, code)
+
+
+def negotiation_page(
+    request: Request,
+    name: str,
+    pf: Portfolio,
+    folder: Path,
+    code: str,
+    typed: Typed | None = None,
+    refused: Refusal | None = None,
+) -> Response:
+    """The negotiation with `code` as it stands; with `refused`, the round form it names
+    holding what was `typed`, the fields at fault marked, the refusal at the top."""
     found = history(pf, folder, code)
-    return page(
+    response = page(
         request,
         "negotiation.html.j2",
+        refused.status if refused is not None else 200,
+        typed=typed or Typed(),
+        refused=refused,
         name=name,
         code=code,
         partner=pf.partner(code),
@@ -105,6 +139,10 @@ async def show_partner(request: Request) -> Response:
         fixable=FIXABLE + tuple(c.id for c in pf.partner(code).concessions),  # type: ignore[union-attr]
         uncertain=uncertain(pf),
     )
+    # Never from the browser's cache: Back after a round was recorded showed the page as it
+    # was before, without the round (its frontier is drawn once per state of the files).
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 async def frontier_fragment(request: Request) -> Response:
@@ -120,7 +158,9 @@ async def frontier_fragment(request: Request) -> Response:
         chart = frontier_chart(curve, [round_json(r) for r in rounds])
         return {"chart": chart, "curve": curve}
 
-    data = await solving(work)
+    # Drawn once for the files as they stand: the negotiation page, reloaded on every Back
+    # (it is never kept in the browser's cache), asks for it again.
+    data = await drawn(request, folder, ("frontier", code), work)
     template = "_frontier.html.j2" if wants_fragment(request) else "frontier.html.j2"
     return page(
         request,
@@ -133,25 +173,71 @@ async def frontier_fragment(request: Request) -> Response:
     )
 
 
-async def post_counter(request: Request) -> Response:
-    """Record the partner's counter (an uploaded file, or the editor's fields) and its verdict."""
+@dataclass(frozen=True)
+class Sent:
+    """A round form sent: the request, its fields, the portfolio, rounds folder and partner."""
+
+    request: Request
+    form: FormData
+    name: str
+    pf: Portfolio
+    folder: Path
+    code: str
+
+
+async def _round_form(
+    request: Request, kind: str, record: Callable[[Sent], Awaitable[Response]]
+) -> Response:
+    """The round form `kind` sent to `record`; refused, the negotiation page again, the form
+    holding what was typed and the fields at fault marked (a separate error page lost it all)."""
     form = await checked_form(request)
     name, pf, folder = _setup(request)
     code = _partner(request, pf)
+    try:
+        return await record(Sent(request, form, name, pf, folder, code))
+    except DealbenchError as exc:
+        refused = refusal(exc, kind, ROUND_FIELDS[kind], hidden=("expect",))
+        if kind == "counter" and _from_editor(form):  # the editor again, its fields as typed
+            verdict = error_verdict(exc)
+            values = form_values(form)
+            return editor_page(request, name, pf, code, values, verdict, status=refused.status)
+        return negotiation_page(request, name, pf, folder, code, Typed.of(kind, form), refused)
+
+
+def _from_editor(form: FormData) -> bool:
+    """Whether a counter was sent by the package editor's "Record as counter" (its fields
+    are the package), not by the negotiation page's form (a file)."""
+    return "partner" in form
+
+
+async def post_counter(request: Request) -> Response:
+    """Record the partner's counter (an uploaded file, or the editor's fields) and its verdict."""
+    return await _round_form(request, "counter", _record_counter)
+
+
+async def _record_counter(sent: Sent) -> Response:
+    form, pf = sent.form, sent.pf
     item = form.get("file")
     if isinstance(item, UploadFile) and item.filename:
-        package = await read_upload(request, item, pf)
-    else:
+        try:
+            package = await read_upload(sent.request, item, pf)
+        except InputError as exc:  # its words name the file and its lines: the field is at fault
+            raise FieldError("file", exc) from None
+    elif _from_editor(form):
         package = package_from_form(form, pf)
+    else:
+        raise InputError(Issue("file", None, "", "choose the counter's package file"))
     note, date, expect = round_fields(form)
     result = await solving(
-        lambda: record_counter(pf, folder, code, package, note=note, date=date, expect=expect)
+        lambda: record_counter(
+            pf, sent.folder, sent.code, package, note=note, date=date, expect=expect
+        )
     )
     return page(
-        request,
+        sent.request,
         "recorded.html.j2",
-        name=name,
-        code=code,
+        name=sent.name,
+        code=sent.code,
         kind="counter",
         round=result.round,
         verdict=result.verdict,
@@ -162,9 +248,11 @@ async def post_counter(request: Request) -> Response:
 
 async def post_offer(request: Request) -> Response:
     """Propose and record the next US offer by the chosen strategy."""
-    form = await checked_form(request)
-    name, pf, folder = _setup(request)
-    code = _partner(request, pf)
+    return await _round_form(request, "offer", _record_offer)
+
+
+async def _record_offer(sent: Sent) -> Response:
+    form, pf = sent.form, sent.pf
     strategy = str(form.get("strategy") or "") or None
     if strategy is not None and strategy not in STRATEGIES:
         raise InputError(
@@ -174,14 +262,15 @@ async def post_offer(request: Request) -> Response:
     note, date, expect = round_fields(form)
     result = await solving(
         lambda: record_offer(
-            pf, folder, code, strategy=strategy, fix=fix, note=note, date=date, expect=expect
+            pf, sent.folder, sent.code, strategy=strategy, fix=fix, note=note, date=date,
+            expect=expect,
         )
-    )
+    )  # fmt: skip
     return page(
-        request,
+        sent.request,
         "recorded.html.j2",
-        name=name,
-        code=code,
+        name=sent.name,
+        code=sent.code,
         kind="offer",
         round=result.round,
         verdict=None,
@@ -218,7 +307,7 @@ async def post_conclude(request: Request) -> Response:
     def record(form: FormData) -> Callable[..., Any]:
         return partial(conclude, round_number=_round_number(form, "round"))
 
-    return await _close(request, "concluded", record)
+    return await _round_form(request, "conclude", partial(_close, "concluded", record))
 
 
 async def post_walk_away(request: Request) -> Response:
@@ -240,21 +329,22 @@ async def post_walk_away(request: Request) -> Response:
             )
         return partial(walk_away, by="us" if by == "us" else "partner")
 
-    return await _close(request, "walked-away", record)
+    return await _round_form(request, "walk-away", partial(_close, "walked-away", record))
 
 
 async def _close(
-    request: Request, kind: str, record: Callable[[FormData], Callable[..., Any]]
+    kind: str, record: Callable[[FormData], Callable[..., Any]], sent: Sent
 ) -> Response:
     """Record the round that ends a negotiation and show it: `record(form)` reads the
     form's own fields and gives the call, `call(pf, folder, code, note=, date=, expect=)`."""
-    form = await checked_form(request)
-    name, pf, folder = _setup(request)
-    code = _partner(request, pf)
-    call = record(form)
-    note, date, expect = round_fields(form)
-    done = await solving(lambda: call(pf, folder, code, note=note, date=date, expect=expect))
-    return page(request, "closed.html.j2", name=name, code=code, round=done, kind=kind)
+    call = record(sent.form)
+    note, date, expect = round_fields(sent.form)
+    done = await solving(
+        lambda: call(sent.pf, sent.folder, sent.code, note=note, date=date, expect=expect)
+    )
+    return page(
+        sent.request, "closed.html.j2", name=sent.name, code=sent.code, round=done, kind=kind
+    )
 
 
 def _round_docs(request: Request) -> tuple[str, str, int, list[Any]]:

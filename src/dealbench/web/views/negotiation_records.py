@@ -4,10 +4,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from functools import partial
-from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
 from starlette.exceptions import HTTPException
@@ -17,17 +15,14 @@ from starlette.routing import Route
 
 from dealbench.arguments import document_date, frontier_points
 from dealbench.errors import DealbenchError, InputError, user_lines
-from dealbench.io import unhidden
 from dealbench.negotiate import history, room
 from dealbench.negotiate.documents import history_chart_files, negotiation_memo_document
 from dealbench.negotiate.rounds import check_date
 from dealbench.render.documents import Document
 from dealbench.web.pages import page
-from dealbench.web.views.common import portfolio_file, root, solving, uncertain
+from dealbench.web.views.common import drawn, uncertain
 from dealbench.web.views.documents import listing, serve_file
 from dealbench.web.views.negotiation import _partner, _setup
-
-T = TypeVar("T")
 
 
 def routes() -> list[Route]:
@@ -49,36 +44,8 @@ async def memo_docs(request: Request) -> list[Document]:
     _, pf, folder = _setup(request)
     date = memo_date(request)
     check_date(pf, date)
-    found = await _drawn(request, folder, ("room",), partial(room, pf, folder))
+    found = await drawn(request, folder, ("room",), partial(room, pf, folder))
     return [negotiation_memo_document(pf, found, date=date)]
-
-
-#: The last rooms and charts drawn, by what they were drawn from: the memo page and each
-#: of its four downloads ask for the same room, a chart's SVG and PNG for the same frontier,
-#: and each would solve again.
-_DRAWN: dict[tuple[Any, ...], Any] = {}
-
-
-def _state(request: Request, folder: Path) -> tuple[Any, ...]:
-    """What a room or a chart is drawn from: the portfolio's file, the partner and policy
-    files under DEALS_DIR it may load, and every file under its rounds folder."""
-    base = root(request)
-    files = [portfolio_file(request, request.path_params["name"])]
-    files += [p for sub in ("partners", "policy") for p in sorted((base / sub).rglob("*.yaml"))]
-    files += [p for p in unhidden(folder, "*") if p.is_file()] if folder.is_dir() else []
-    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
-
-
-async def _drawn(request: Request, folder: Path, what: tuple[Any, ...], fn: Callable[[], T]) -> T:
-    """`fn()` (a solve, one at a time), drawn again only when a file it reads has changed."""
-    key = (*what, str(folder), *_state(request, folder))
-    if key not in _DRAWN:
-        found = await solving(fn)
-        if len(_DRAWN) > 16:
-            _DRAWN.clear()
-        _DRAWN[key] = found
-    value: T = _DRAWN[key]
-    return value
 
 
 async def memo_page(request: Request) -> Response:
@@ -129,6 +96,13 @@ def _points(request: Request) -> tuple[str, int | Literal["all"]]:
     return typed, frontier_points(typed.strip() or "15")
 
 
+def chart_download(name: str, file: str) -> str:
+    """The name a history chart is saved under: `history --out`'s (AE-rounds.svg) after its
+    portfolio's, as a sweep's downloads (gulf-asia's and global's AE charts saved alike,
+    the second as "AE-rounds (1).svg")."""
+    return f"{name}-{file}"
+
+
 async def history_page(request: Request) -> Response:
     """Every round with both sides' utilities, its security, compliance (the limits it breaks
     beside the deals concluded with the others) and how each US offer was chosen; the rounds
@@ -150,7 +124,14 @@ async def history_page(request: Request) -> Response:
         return page(request, "history.html.j2", 400, lines=user_lines(exc), charts=[], **context)
     query = f"?{urlencode({'points': typed})}" if typed else ""
     base = f"/p/{quote(name, safe='')}/n/{code}/history/charts/{code}-rounds"
-    charts = [(fmt, f"{base}.{fmt}{query}") for fmt in CHART_MEDIA] if found.points() else []
+    charts = (
+        [
+            (fmt, f"{base}.{fmt}{query}", chart_download(name, f"{code}-rounds.{fmt}"))
+            for fmt in CHART_MEDIA
+        ]
+        if found.points()
+        else []
+    )
     return page(request, "history.html.j2", lines=[], charts=charts, **context)
 
 
@@ -164,8 +145,9 @@ async def history_chart(request: Request) -> Response:
     if stem != f"{code}-rounds" or fmt not in CHART_MEDIA:
         raise HTTPException(404, f"No chart {file!r}.")
     draw = partial(history_chart_files, pf, folder, code, points=points)
-    files = await _drawn(request, folder, ("history", code, points), draw)
+    files = await drawn(request, folder, ("history", code, points), draw)
     headers = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"}
     if "download" in request.query_params:
-        headers["Content-Disposition"] = f'attachment; filename="{file}"'
+        saved = chart_download(request.path_params["name"], file)
+        headers["Content-Disposition"] = f'attachment; filename="{saved}"'
     return Response(files[f"charts/{file}"], media_type=CHART_MEDIA[fmt], headers=headers)

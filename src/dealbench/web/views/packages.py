@@ -105,7 +105,7 @@ def package_from_form(form: FormData, pf: Portfolio) -> Package:
     title = str(form.get("title") or "").strip()
     if title:
         data["title"] = title
-    return load_checked(yaml.safe_dump(data, sort_keys=False), pf, "the package form", lines=False)
+    return load_checked(yaml.safe_dump(data, sort_keys=False), pf, FORM_LABEL, lines=False)
 
 
 def evaluation(pf: Portfolio, package: Package) -> DealFigures:
@@ -171,6 +171,23 @@ def editor_context(pf: Portfolio, code: str, values: dict[str, str]) -> dict[str
     }
 
 
+#: What the editor's package is called in the errors of its fields.
+FORM_LABEL = "the package form"
+
+
+def error_verdict(exc: DealbenchError) -> dict[str, Any]:
+    """The verdict of fields that do not make a package: the error's lines, and each field's
+    words by field (shown beside it, which is marked: "compute.2026: expected a number" was
+    in the verdict only, the field as if nothing were wrong)."""
+    by_field: dict[str, list[str]] = {}
+    if isinstance(exc, InputError):
+        for issue in exc.issues:
+            if issue.file == FORM_LABEL and issue.field:
+                field = issue.field.replace("concessions.", "concession.", 1)
+                by_field.setdefault(field, []).append(f"{issue.field}: {issue.message}")
+    return {"lines": user_lines(exc), "by_field": by_field}
+
+
 def verdict_context(pf: Portfolio, package: Package) -> dict[str, Any]:
     deal = evaluation(pf, package)
     by_field: dict[str, list[str]] = {}
@@ -201,12 +218,14 @@ def editor_page(
     values: dict[str, str],
     verdict: dict[str, Any],
     source: str = "",
+    status: int = 200,
 ) -> Response:
     """The editor of partner `code`, its fields holding `values`, beside `verdict` (a
     `verdict_context`, or the `lines` of the error the fields gave)."""
     return page(
         request,
         "editor.html.j2",
+        status,
         name=name,
         partners=[(p.code, p.name) for p in pf.partners],
         files=package_files(request),
@@ -254,7 +273,7 @@ async def evaluate_form(request: Request) -> Response:
     try:
         verdict = verdict_context(pf, package_from_form(form, pf))
     except DealbenchError as exc:
-        verdict = {"lines": user_lines(exc)}
+        verdict = error_verdict(exc)
     if wants_fragment(request):
         template = "_verdict_error.html.j2" if "lines" in verdict else "_verdict.html.j2"
         return page(request, template, **verdict)

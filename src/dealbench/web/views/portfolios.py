@@ -21,7 +21,7 @@ from dealbench.optimize import MODES, SOLVERS, SolveResult
 from dealbench.optimize.explain import no_deal_reasons
 from dealbench.units import parse_money
 from dealbench.web.jobs import Job, solve_job, until_finished
-from dealbench.web.pages import page
+from dealbench.web.pages import Refusal, Typed, page, refusal
 from dealbench.web.views import analysis
 from dealbench.web.views.common import (
     DRAWING,
@@ -77,10 +77,40 @@ async def index(request: Request) -> Response:
 
 async def show(request: Request) -> Response:
     name = request.path_params["name"]
-    pf = portfolio(request, name)
+    return portfolio_page(request, name, portfolio(request, name))
+
+
+#: The fields of the solve form a user fills.
+SOLVE_FIELDS = (
+    "mode",
+    "solver",
+    "gap",
+    "time_limit",
+    "v_floor",
+    "policy",
+    "sets",
+    "prices",
+    "robust",
+    "samples",
+    "seed",
+)
+
+
+def portfolio_page(
+    request: Request,
+    name: str,
+    pf: Portfolio,
+    typed: Typed | None = None,
+    refused: Refusal | None = None,
+) -> Response:
+    """The portfolio's facts and solve form; with `refused`, the form holding what was
+    `typed`, the fields at fault marked, the refusal at the top."""
     return page(
         request,
         "portfolio.html.j2",
+        refused.status if refused is not None else 200,
+        typed=typed or Typed(),
+        refused=refused,
         name=name,
         pf=facts(pf),
         modes=MODES,
@@ -165,13 +195,19 @@ def _number(form: Any, field: str, default: float | None, *, low: float, high: f
 async def start_solve(request: Request) -> Response:
     name = request.path_params["name"]
     form = await checked_form(request)
-    options = solve_options(form)
-    analysed = analysis.solve_analysis(form, options["mode"])  # --prices, --robust
-    policy, sets = scenario_options(form)
     path = portfolio_file(request, name)
-    # Bad files and overrides are refused here, in the page, before any process starts;
-    # the solve's process receives the portfolio loaded here.
-    pf = load_scenario(path, policy, sets)
+    try:
+        options = solve_options(form)
+        analysed = analysis.solve_analysis(form, options["mode"])  # --prices, --robust
+        policy, sets = scenario_options(form)
+        # Bad files and overrides are refused here, in the page, before any process starts;
+        # the solve's process receives the portfolio loaded here.
+        pf = load_scenario(path, policy, sets)
+    except DealbenchError as exc:  # the form again, as typed (an error page lost it all)
+        refused = refusal(exc, "solve", SOLVE_FIELDS, rename=analysis.field_name)
+        return portfolio_page(
+            request, name, portfolio(request, name), Typed.of("solve", form), refused
+        )
     work, args = (
         (solve_job, (pf, options))
         if analysed is None
