@@ -1,0 +1,121 @@
+"""Files written by earlier versions of dealbench, read by today's (qa18-upgrade).
+
+The files are under tests/data/old_versions/, each folder named by the commit whose
+dealbench wrote them (its README says how). A negotiator who upgrades mid-negotiation
+must find the rounds and packages read with the figures the old version printed, the
+rounds untouched, and old result.json files read for what they say, not reinterpreted.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dealbench.optimize.result import SolveResult
+from helpers import DATA, REPO, Runner
+
+OLD = DATA / "old_versions"
+FIRST = OLD / "251b765"  # the first version with rounds
+
+
+def _deals(folder: Path) -> Path:
+    """Today's shipped deals/ (the old versions' figures: only comments changed) with the
+    rounds 251b765 recorded for AE, IN and QA beside the shipped ones of SA."""
+    shutil.copytree(REPO / "deals", folder)
+    for code in ("AE", "IN", "QA"):
+        target = folder / "rounds/gulf-asia" / code
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(FIRST / "rounds/gulf-asia" / code, target)
+    return folder
+
+
+def _bytes(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*.yaml"))}
+
+
+# Rounds and packages: compatibility holds ------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["AE", "IN", "QA"])
+def test_old_rounds_are_read_with_the_figures_the_old_version_printed(
+    run: Runner, tmp_path: Path, code: str
+) -> None:
+    """AE countered (six rounds), IN concluded on our offer, QA walked away: today's
+    `history` gives every round the utilities and acceptance 251b765 printed, and the
+    same stage."""
+    deals = _deals(tmp_path / "deals")
+    before = _bytes(deals / "rounds")
+    done = run("history", deals / "portfolios/gulf-asia.yaml", "--partner", code, "--json")
+    assert done.exit_code == 0, done.output
+    now = json.loads(done.stdout)
+    then = json.loads((FIRST / "history.json").read_text())[code]
+    assert now["stage"] == then["stage"]
+    assert len(now["rounds"]) == len(then["rounds"])
+    for new, old in zip(now["rounds"], then["rounds"], strict=True):
+        assert (new["round"], new["side"], new["status"]) == (
+            old["round"],
+            old["side"],
+            old["status"],
+        )
+        if old["us_utility"] is None:  # the walk-away
+            assert new["us_utility"] is None
+            continue
+        assert new["us_utility"] == pytest.approx(old["us_utility"], abs=1.0)
+        assert new["partner_utility"] == pytest.approx(old["partner_utility"], abs=1.0)
+        assert new["accepts"] == old["accepts"]
+    assert _bytes(deals / "rounds") == before
+
+
+def test_the_next_offer_follows_old_rounds_without_rewriting_them(
+    run: Runner, tmp_path: Path
+) -> None:
+    """After 251b765's rounds 5 (our offer, linear) and 6 (AE's counter), today's `offer`
+    records round 7 as a new file, continues the recorded strategy (the fourth US offer:
+    three made), and leaves every old round byte for byte."""
+    deals = _deals(tmp_path / "deals")
+    before = _bytes(deals / "rounds")
+    done = run(
+        "offer", deals / "portfolios/gulf-asia.yaml", "--partner", "AE",
+        "--date", "2026-05-01", "--no-documents",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    after = _bytes(deals / "rounds")
+    assert {k: v for k, v in after.items() if k in before} == before
+    assert sorted(set(after) - set(before)) == ["gulf-asia/AE/007-us.yaml"]
+    recorded = yaml.safe_load((deals / "rounds/gulf-asia/AE/007-us.yaml").read_text())
+    assert recorded["basis"] == "006-partner.yaml"
+    assert recorded["strategy"]["name"] == "linear"
+    assert recorded["strategy"]["params"]["offers_made"] == 3
+
+
+@pytest.mark.parametrize("code", ["AE", "IN"])
+def test_old_package_files_evaluate_as_the_old_solve_reported(
+    run: Runner, tmp_path: Path, code: str
+) -> None:
+    """`solve --out` of 251b765 wrote packages/<CODE>.yaml beside result.json: today's
+    `evaluate` of each gives the figures that result.json holds for the deal."""
+    deals = _deals(tmp_path / "deals")
+    done = run(
+        "evaluate", FIRST / "packages" / f"{code}.yaml",
+        "--portfolio", deals / "portfolios/gulf-asia.yaml", "--json",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    figures = json.loads(done.stdout)
+    old = json.loads((FIRST / "result.json").read_text())
+    deal = next(d for d in old["deals"] if d["partner"] == code)
+    for field in ("us_value", "partner_utility", "risk", "compute_value", "export_value"):
+        assert figures[field] == pytest.approx(deal[field], abs=1.0), field
+    assert figures["compute"] == deal["compute"]
+
+
+def test_a_result_from_before_us_value_reads_its_objective_as_v() -> None:
+    """251b765's us-best result.json: `objective` was V, `binding` plain sentences."""
+    old = json.loads((FIRST / "result.json").read_text())
+    result = SolveResult.model_validate(old)
+    assert result.us_value == old["objective"] == result.objective
+    assert [b.message for b in result.binding] == old["binding"]
+    assert {b.kind for b in result.binding} == {"other"}
