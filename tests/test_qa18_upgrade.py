@@ -16,10 +16,13 @@ import pytest
 import yaml
 
 from dealbench.optimize.result import SolveResult
+from dealbench.render.sources import maximised_text
 from helpers import DATA, REPO, Runner
 
 OLD = DATA / "old_versions"
 FIRST = OLD / "251b765"  # the first version with rounds
+MODES = OLD / "f0fa9b3"  # objective was V in every mode
+NASH_V = 67972584688.2  # what f0fa9b3 wrote as the nash solve's objective: V
 
 
 def _deals(folder: Path) -> Path:
@@ -119,3 +122,60 @@ def test_a_result_from_before_us_value_reads_its_objective_as_v() -> None:
     assert result.us_value == old["objective"] == result.objective
     assert [b.message for b in result.binding] == old["binding"]
     assert {b.kind for b in result.binding} == {"other"}
+
+
+# Result files: what an old file recorded, not reinterpreted ------------------------------
+
+
+def test_an_old_nash_result_has_no_log_nash_product() -> None:
+    """f0fa9b3 wrote V (USD 67.97bn) as a nash solve's `objective`. Read today as the log
+    Nash product, a memo said "The solve maximised the log Nash product ...:
+    67972584688.2000". The file never recorded the product: its objective is unknown (None)
+    and V is `us_value`; the old V-valued `unrounded_objective` is `unrounded_us_value`."""
+    result = SolveResult.model_validate_json((MODES / "nash.json").read_bytes())
+    assert result.objective is None
+    assert result.us_value == NASH_V
+    assert result.solver.bound is None
+    assert "unrounded_objective" not in result.solver.details
+    assert result.solver.details["unrounded_us_value"] == NASH_V
+    assert maximised_text(result) is None
+
+
+def test_an_old_kalai_result_reads_tau_from_its_details() -> None:
+    """f0fa9b3's kalai result held V as `objective` and tau in `solver.details`: today's
+    objective for kalai is tau, so that is what it reads (0.389), not V (USD 79.28bn)."""
+    old = json.loads((MODES / "kalai.json").read_text())
+    result = SolveResult.model_validate(old)
+    assert result.objective == old["solver"]["details"]["tau"] == pytest.approx(0.389030982443)
+    assert result.us_value == old["objective"]
+    text = maximised_text(result)
+    assert text is not None and ": 0.3890; the US utility V is $79.28bn." in text
+
+
+def test_an_old_partner_best_result_reads_the_partners_total() -> None:
+    old = json.loads((MODES / "partner-best.json").read_text())
+    result = SolveResult.model_validate(old)
+    assert result.objective == old["partner_total"]
+    assert result.us_value == old["objective"]
+    assert result.solver.details["unrounded_objective"] == pytest.approx(
+        old["solver"]["details"]["unrounded_partner_total"]
+    )
+    assert (
+        result.solver.details["unrounded_us_value"]
+        == old["solver"]["details"]["unrounded_objective"]
+    )
+
+
+def test_the_memo_of_an_old_nash_result_does_not_call_v_a_log(run: Runner, tmp_path: Path) -> None:
+    shutil.copytree(REPO / "deals", tmp_path / "deals6")  # its portfolio_file's folder
+    (tmp_path / "nash").mkdir()
+    shutil.copy(MODES / "nash.json", tmp_path / "nash/result.json")
+    done = run(
+        "render", tmp_path / "nash/result.json", "--doc", "portfolio-memo",
+        "--out", tmp_path / "memo", "--format", "md",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    (memo,) = (tmp_path / "memo").rglob("*.md")
+    text = memo.read_text()
+    assert "67972584688" not in text
+    assert "log Nash product" not in text

@@ -142,14 +142,11 @@ class SolveResult(BaseModel):
     @classmethod
     def _from_older_files(cls, data: Any) -> Any:
         """A result.json written before `us_value` existed carried V as `objective` in
-        every mode: read it as V, and partner-best's objective as the partners' total
-        (an old nash or kalai file keeps V there: its maximand was not recorded); and
-        one with `binding` as sentences and `binding_details` as objects."""
+        every mode (`_older_objective`); and one with `binding` as sentences and
+        `binding_details` as objects."""
         data = limits_from_details(data, "binding", "binding_details")
         if isinstance(data, dict) and "us_value" not in data and data.get("objective") is not None:
-            data = {**data, "us_value": data["objective"]}
-            if data.get("mode") == "partner-best":
-                data["objective"] = data.get("partner_total")
+            data = _older_objective(data)
         return data
 
     @computed_field  # type: ignore[prop-decorator]
@@ -172,3 +169,35 @@ class SolveResult(BaseModel):
 
     def deal(self, partner: str) -> DealFigures | None:
         return next((d for d in self.deals if d.partner == partner), None)
+
+
+def _older_objective(data: dict[str, Any]) -> dict[str, Any]:
+    """A result.json from before `us_value` (dealbench of 2026-12-01) held V as `objective`,
+    and as `solver.details.unrounded_objective`, in every mode: V moves to `us_value`
+    (`unrounded_us_value`), and `objective` becomes what the mode maximised where the file
+    recorded it: partner-best's partners' total, kalai's tau (its `solver.details.tau`).
+    An old nash file never recorded its log Nash product: its objective is None (unknown),
+    not V read as a logarithm; so is an old kalai file's without `tau`. Their `bound`,
+    when any, was V's: dropped with the objective it bounded."""
+    data = {**data, "us_value": data["objective"]}
+    mode = data.get("mode")
+    solver = data.get("solver")
+    details = solver.get("details") if isinstance(solver, dict) else None
+    details = dict(details) if isinstance(details, dict) else {}
+    unrounded = details.pop("unrounded_objective", None)
+    if unrounded is not None:
+        details.setdefault("unrounded_us_value", unrounded)
+    if mode == "partner-best":
+        data["objective"] = data.get("partner_total")
+        if details.get("unrounded_partner_total") is not None:
+            details["unrounded_objective"] = details["unrounded_partner_total"]
+    elif mode in ("nash", "kalai"):
+        tau = details.get("tau") if mode == "kalai" else None
+        data["objective"] = tau
+        if isinstance(solver, dict):
+            solver = {**solver, "bound": None}
+    elif unrounded is not None:
+        details["unrounded_objective"] = unrounded
+    if isinstance(solver, dict):
+        data["solver"] = {**solver, "details": details}
+    return data
