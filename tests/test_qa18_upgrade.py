@@ -22,6 +22,7 @@ from helpers import DATA, REPO, Runner
 OLD = DATA / "old_versions"
 FIRST = OLD / "251b765"  # the first version with rounds
 MODES = OLD / "f0fa9b3"  # objective was V in every mode
+REPLAN = OLD / "07f1de0" / "solve-rounds.json"  # no `rounds` field yet
 NASH_V = 67972584688.2  # what f0fa9b3 wrote as the nash solve's objective: V
 
 
@@ -179,3 +180,46 @@ def test_the_memo_of_an_old_nash_result_does_not_call_v_a_log(run: Runner, tmp_p
     text = memo.read_text()
     assert "67972584688" not in text
     assert "log Nash product" not in text
+
+
+def test_an_old_replan_result_is_read_as_a_replan() -> None:
+    """07f1de0's `solve --rounds` result.json has no `rounds` (added 2026-12-03): its
+    message says IN and SA were concluded (rounds 2 and 4) and QA walked away. Read as a
+    plain solve, `render` said it came from edited data files and `diff` that its inputs
+    differed, and `evaluate --against` called it a plain us-best solve."""
+    result = SolveResult.model_validate_json(REPLAN.read_bytes())
+    assert result.rounds is not None
+    assert result.rounds.concluded == {"IN": 2, "SA": 4}
+    assert result.rounds.walked_away == ["QA"]
+    assert result.rounds.inputs == ""  # not recorded then
+
+
+def test_rendering_an_old_replan_says_what_cannot_be_checked(run: Runner, tmp_path: Path) -> None:
+    shutil.copytree(REPO / "deals", tmp_path / "deals")
+    (tmp_path / "solved").mkdir()
+    shutil.copy(REPLAN, tmp_path / "solved/result.json")
+    done = run("render", tmp_path / "solved/result.json", "--out", tmp_path / "docs")
+    assert done.exit_code == 0, done.output
+    said = " ".join(done.stderr.split())
+    assert "re-planned from rounds by an earlier dealbench" in said
+    assert "edited since" not in said
+
+
+def test_diff_of_an_old_replan_and_a_plain_solve_names_the_rounds(run: Runner) -> None:
+    done = run("diff", REPLAN, FIRST / "result.json")
+    assert done.exit_code == 0, done.output
+    said = " ".join(done.stdout.split())
+    assert (
+        "Note: rounds IN concluded (round 2), SA concluded (round 4), QA walked away -> "
+        "none (a plain solve)"
+    ) in said
+    assert "the inputs differ" not in said
+
+
+def test_a_plain_old_result_is_not_taken_for_a_replan() -> None:
+    """A result.json from before `rounds` whose message is a plain solve's stays one."""
+    old = json.loads((FIRST / "result.json").read_text())
+    assert "rounds" not in old
+    assert SolveResult.model_validate(old).rounds is None
+    note = {**old, "message": "Compute is in steps of 100 H100e, not the declared steps."}
+    assert SolveResult.model_validate(note).rounds is None
