@@ -223,3 +223,26 @@ def test_a_plain_old_result_is_not_taken_for_a_replan() -> None:
     assert SolveResult.model_validate(old).rounds is None
     note = {**old, "message": "Compute is in steps of 100 H100e, not the declared steps."}
     assert SolveResult.model_validate(note).rounds is None
+
+
+def test_a_far_date_an_old_version_recorded_says_what_to_do(run: Runner, tmp_path: Path) -> None:
+    """251b765 recorded `offer --date 2062-04-02` as typed; since 2026-12-02 a round so far
+    beyond the horizon is refused wherever it is read, and the whole folder with it. The
+    refusal said "check the year (YYYY-MM-DD, or today)", as to an option: the user is now
+    told that an earlier dealbench wrote such dates and that the year is corrected in the
+    file by hand (no command rewrites a round). Nothing is written."""
+    deals = tmp_path / "deals"
+    shutil.copytree(REPO / "deals", deals)
+    target = deals / "rounds/gulf-asia/IN/001-us.yaml"
+    shutil.copytree(FIRST / "far-date/IN", target.parent)
+    before = _bytes(deals / "rounds")
+    done = run("history", deals / "portfolios/gulf-asia.yaml", "--partner", "AE")
+    assert done.exit_code == 2, done.output
+    assert not done.traceback
+    assert (
+        f"error: {target}:5: date: 2062-04-02 is more than 10 years after the portfolio's "
+        "horizon (its last period is 2028); check the year (YYYY-MM-DD, or today); dealbench "
+        "before 2026-12-02 recorded such dates as typed: correct the year in this file by hand "
+        "(no command rewrites a recorded round), then run the command again"
+    ) in " ".join(done.stderr.split())
+    assert _bytes(deals / "rounds") == before

@@ -402,10 +402,22 @@ def _numbering_issues(named: dict[tuple[int, Side], Path]) -> list[Issue]:
     return issues
 
 
+#: What to do about a far date already in a rounds folder: dealbench before 2026-12-02 (46fb71d)
+#: recorded `--date 9999-01-01` as typed, so the file may be its own, and no command of
+#: today's rewrites a round: the year is corrected by hand.
+_RECORDED_FAR = (
+    "; dealbench before 2026-12-02 recorded such dates as typed: correct the year in this "
+    "file by hand (no command rewrites a recorded round), then run the command again"
+)
+
+
 def _read_round(portfolio: Portfolio, partner: str, path: Path, number: int, side: Side) -> Round:
     source = read_yaml(path)
     data: RoundFile = validate(source, RoundFile)
-    issues = [source.issue(loc, msg) for loc, msg in round_problems(portfolio, partner, data)]
+    issues = [
+        source.issue(loc, msg + (_RECORDED_FAR if loc == ("date",) else ""))
+        for loc, msg in round_problems(portfolio, partner, data)
+    ]
     if data.round != number:
         issues.append(
             source.issue(("round",), f"is {data.round}, but the file name says round {number}")
