@@ -242,7 +242,31 @@ def test_a_far_date_an_old_version_recorded_says_what_to_do(run: Runner, tmp_pat
     assert (
         f"error: {target}:5: date: 2062-04-02 is more than 10 years after the portfolio's "
         "horizon (its last period is 2028); check the year (YYYY-MM-DD, or today); dealbench "
-        "before 2026-12-02 recorded such dates as typed: correct the year in this file by hand "
-        "(no command rewrites a recorded round), then run the command again"
+        "of 2026-12-02 or before recorded such dates as typed: correct the year in this file "
+        "by hand (no command rewrites a recorded round), then run the command again"
+    ) in " ".join(done.stderr.split())
+    assert _bytes(deals / "rounds") == before
+
+
+def test_rounds_an_old_version_recorded_out_of_time_order_say_what_to_do(
+    run: Runner, tmp_path: Path
+) -> None:
+    """251b765 recorded `offer --date 2026-01-05` as round 5 after round 4 of 2026-03-16;
+    since 2026-12-02 a folder so dated is refused. The refusal now names the two files
+    whose dates disagree and says to correct one by hand; nothing is written."""
+    deals = tmp_path / "deals"
+    shutil.copytree(REPO / "deals", deals)
+    target = deals / "rounds/gulf-asia/AE/005-us.yaml"
+    shutil.copy(FIRST / "out-of-order/AE/005-us.yaml", target)
+    before = _bytes(deals / "rounds")
+    done = run("room", deals / "portfolios/gulf-asia.yaml")
+    assert done.exit_code == 2, done.output
+    assert not done.traceback
+    assert (
+        f"error: {target}:5: date: round 5 is dated 2026-01-05, before round 4 "
+        "(004-partner.yaml), dated 2026-03-16; rounds are in time order; dealbench of "
+        "2026-12-02 or before recorded such dates as typed: correct the date in this file or "
+        "in 004-partner.yaml by hand (no command rewrites a recorded round), then run the "
+        "command again"
     ) in " ".join(done.stderr.split())
     assert _bytes(deals / "rounds") == before

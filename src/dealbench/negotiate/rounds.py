@@ -402,20 +402,22 @@ def _numbering_issues(named: dict[tuple[int, Side], Path]) -> list[Issue]:
     return issues
 
 
-#: What to do about a far date already in a rounds folder: dealbench before 2026-12-02 (46fb71d)
-#: recorded `--date 9999-01-01` as typed, so the file may be its own, and no command of
-#: today's rewrites a round: the year is corrected by hand.
-_RECORDED_FAR = (
-    "; dealbench before 2026-12-02 recorded such dates as typed: correct the year in this "
-    "file by hand (no command rewrites a recorded round), then run the command again"
-)
+def _recorded(fix: str) -> str:
+    """What to do about a date already in a rounds folder that today's rules refuse:
+    dealbench of 2026-12-02 or before recorded dates as typed (far beyond the horizon,
+    46fb71d; out of time order, 77bb602), so the file may be its own, and no command
+    rewrites a round: the date is corrected by hand."""
+    return (
+        f"; dealbench of 2026-12-02 or before recorded such dates as typed: correct {fix} "
+        "by hand (no command rewrites a recorded round), then run the command again"
+    )
 
 
 def _read_round(portfolio: Portfolio, partner: str, path: Path, number: int, side: Side) -> Round:
     source = read_yaml(path)
     data: RoundFile = validate(source, RoundFile)
     issues = [
-        source.issue(loc, msg + (_RECORDED_FAR if loc == ("date",) else ""))
+        source.issue(loc, msg + (_recorded("the year in this file") if loc == ("date",) else ""))
         for loc, msg in round_problems(portfolio, partner, data)
     ]
     if data.round != number:
@@ -461,7 +463,10 @@ def _sequence_issues(rounds: list[Round]) -> list[Issue]:
                 issues += _conclusion_issues(r, rounds[names[basis] - 1], where)
         dated = _later_than(r.data.date, rounds[: r.number - 1])
         if dated is not None and r.data.date is not None:
-            issues.append(where.issue(("date",), _out_of_order(r.number, r.data.date, dated)))
+            fix = f"the date in this file or in {dated.name}"
+            issues.append(
+                where.issue(("date",), _out_of_order(r.number, r.data.date, dated) + _recorded(fix))
+            )
         if r.status != "open" and closed is None:
             closed = r
     return issues
