@@ -270,3 +270,29 @@ def test_rounds_an_old_version_recorded_out_of_time_order_say_what_to_do(
         "command again"
     ) in " ".join(done.stderr.split())
     assert _bytes(deals / "rounds") == before
+
+
+def test_a_recorded_package_refused_since_says_to_correct_the_round(
+    run: Runner, tmp_path: Path
+) -> None:
+    """5332fe3 recorded KR's counter granting `invest-us: 0`, the start of its range; since
+    2026-12-03 such an amount is refused (it grants nothing), in a counter file and in a
+    rounds folder alike. The refusal told how to write the package, as to a counter file;
+    it now also says that a recorded round is corrected by hand. Nothing is written."""
+    deals = tmp_path / "deals"
+    shutil.copytree(REPO / "deals", deals)
+    shutil.copy(OLD / "5332fe3/kr.yaml", deals / "portfolios/kr.yaml")
+    shutil.copytree(OLD / "5332fe3/kr-only", deals / "rounds/kr-only")
+    before = _bytes(deals / "rounds")
+    done = run("history", deals / "portfolios/kr.yaml", "--partner", "KR")
+    assert done.exit_code == 2, done.output
+    assert not done.traceback
+    target = deals / "rounds/kr-only/KR/002-partner.yaml"
+    assert (
+        f"error: {target}:16: package.concessions.invest-us: 0 is the start of the range of "
+        "'invest-us' (0 to 350bn), where nothing is granted; leave 'invest-us' out, or write "
+        "invest-us: false; if an earlier dealbench recorded this round (it took such packages) "
+        "or the partner's file changed since, correct the round by hand (no command rewrites a "
+        "recorded round), then run the command again"
+    ) in " ".join(done.stderr.split())
+    assert _bytes(deals / "rounds") == before

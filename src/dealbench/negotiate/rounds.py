@@ -413,12 +413,28 @@ def _recorded(fix: str) -> str:
     )
 
 
+#: What to do about a recorded package that today's rules refuse: an earlier dealbench took
+#: packages refused since (an amount at the start of a range, 89cedaf, 2026-12-03), or the
+#: partner's file changed since the round was recorded; no command rewrites a round.
+_RECORDED_PACKAGE = (
+    "; if an earlier dealbench recorded this round (it took such packages) or the partner's "
+    "file changed since, correct the round by hand (no command rewrites a recorded round), "
+    "then run the command again"
+)
+
+
+def _hint(loc: tuple[str | int, ...]) -> str:
+    """What to do about a problem of a round already in the folder, at `loc`."""
+    if loc == ("date",):
+        return _recorded("the year in this file")
+    return _RECORDED_PACKAGE if loc[:1] == ("package",) else ""
+
+
 def _read_round(portfolio: Portfolio, partner: str, path: Path, number: int, side: Side) -> Round:
     source = read_yaml(path)
     data: RoundFile = validate(source, RoundFile)
     issues = [
-        source.issue(loc, msg + (_recorded("the year in this file") if loc == ("date",) else ""))
-        for loc, msg in round_problems(portfolio, partner, data)
+        source.issue(loc, msg + _hint(loc)) for loc, msg in round_problems(portfolio, partner, data)
     ]
     if data.round != number:
         issues.append(
