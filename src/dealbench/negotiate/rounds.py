@@ -402,10 +402,40 @@ def _numbering_issues(named: dict[tuple[int, Side], Path]) -> list[Issue]:
     return issues
 
 
+def _recorded(fix: str) -> str:
+    """What to do about a date already in a rounds folder that today's rules refuse:
+    dealbench of 2026-12-02 or before recorded dates as typed (far beyond the horizon,
+    46fb71d; out of time order, 77bb602), so the file may be its own, and no command
+    rewrites a round: the date is corrected by hand."""
+    return (
+        f"; dealbench of 2026-12-02 or before recorded such dates as typed: correct {fix} "
+        "by hand (no command rewrites a recorded round), then run the command again"
+    )
+
+
+#: What to do about a recorded package that today's rules refuse: an earlier dealbench took
+#: packages refused since (an amount at the start of a range, 89cedaf, 2026-12-03), or the
+#: partner's file changed since the round was recorded; no command rewrites a round.
+_RECORDED_PACKAGE = (
+    "; if an earlier dealbench recorded this round (it took such packages) or the partner's "
+    "file changed since, correct the round by hand (no command rewrites a recorded round), "
+    "then run the command again"
+)
+
+
+def _hint(loc: tuple[str | int, ...]) -> str:
+    """What to do about a problem of a round already in the folder, at `loc`."""
+    if loc == ("date",):
+        return _recorded("the year in this file")
+    return _RECORDED_PACKAGE if loc[:1] == ("package",) else ""
+
+
 def _read_round(portfolio: Portfolio, partner: str, path: Path, number: int, side: Side) -> Round:
     source = read_yaml(path)
     data: RoundFile = validate(source, RoundFile)
-    issues = [source.issue(loc, msg) for loc, msg in round_problems(portfolio, partner, data)]
+    issues = [
+        source.issue(loc, msg + _hint(loc)) for loc, msg in round_problems(portfolio, partner, data)
+    ]
     if data.round != number:
         issues.append(
             source.issue(("round",), f"is {data.round}, but the file name says round {number}")
@@ -449,7 +479,10 @@ def _sequence_issues(rounds: list[Round]) -> list[Issue]:
                 issues += _conclusion_issues(r, rounds[names[basis] - 1], where)
         dated = _later_than(r.data.date, rounds[: r.number - 1])
         if dated is not None and r.data.date is not None:
-            issues.append(where.issue(("date",), _out_of_order(r.number, r.data.date, dated)))
+            fix = f"the date in this file or in {dated.name}"
+            issues.append(
+                where.issue(("date",), _out_of_order(r.number, r.data.date, dated) + _recorded(fix))
+            )
         if r.status != "open" and closed is None:
             closed = r
     return issues

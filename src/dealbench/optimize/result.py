@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Any
 
@@ -142,14 +143,14 @@ class SolveResult(BaseModel):
     @classmethod
     def _from_older_files(cls, data: Any) -> Any:
         """A result.json written before `us_value` existed carried V as `objective` in
-        every mode: read it as V, and partner-best's objective as the partners' total
-        (an old nash or kalai file keeps V there: its maximand was not recorded); and
-        one with `binding` as sentences and `binding_details` as objects."""
+        every mode (`_older_objective`); one with `binding` as sentences and
+        `binding_details` as objects; and a re-plan from rounds written before results
+        recorded `rounds` (`_older_rounds`)."""
         data = limits_from_details(data, "binding", "binding_details")
         if isinstance(data, dict) and "us_value" not in data and data.get("objective") is not None:
-            data = {**data, "us_value": data["objective"]}
-            if data.get("mode") == "partner-best":
-                data["objective"] = data.get("partner_total")
+            data = _older_objective(data)
+        if isinstance(data, dict) and "rounds" not in data:
+            data = _older_rounds(data)
         return data
 
     @computed_field  # type: ignore[prop-decorator]
@@ -172,3 +173,70 @@ class SolveResult(BaseModel):
 
     def deal(self, partner: str) -> DealFigures | None:
         return next((d for d in self.deals if d.partner == partner), None)
+
+
+def _older_objective(data: dict[str, Any]) -> dict[str, Any]:
+    """A result.json from before `us_value` (dealbench of 2026-12-01) held V as `objective`,
+    and as `solver.details.unrounded_objective`, in every mode: V moves to `us_value`
+    (`unrounded_us_value`), and `objective` becomes what the mode maximised where the file
+    recorded it: partner-best's partners' total, kalai's tau (its `solver.details.tau`).
+    An old nash file never recorded its log Nash product: its objective is None (unknown),
+    not V read as a logarithm; so is an old kalai file's without `tau`. Their `bound`,
+    when any, was V's: dropped with the objective it bounded."""
+    data = {**data, "us_value": data["objective"]}
+    mode = data.get("mode")
+    solver = data.get("solver")
+    details = solver.get("details") if isinstance(solver, dict) else None
+    details = dict(details) if isinstance(details, dict) else {}
+    unrounded = details.pop("unrounded_objective", None)
+    if unrounded is not None:
+        details.setdefault("unrounded_us_value", unrounded)
+    if mode == "partner-best":
+        data["objective"] = data.get("partner_total")
+        if details.get("unrounded_partner_total") is not None:
+            details["unrounded_objective"] = details["unrounded_partner_total"]
+    elif mode in ("nash", "kalai"):
+        tau = details.get("tau") if mode == "kalai" else None
+        data["objective"] = tau
+        if isinstance(solver, dict):
+            solver = {**solver, "bound": None}
+    elif unrounded is not None:
+        details["unrounded_objective"] = unrounded
+    if isinstance(solver, dict):
+        data["solver"] = {**solver, "details": details}
+    return data
+
+
+#: How `solve --rounds` began its `message` (unchanged since it was added, 2026-12-02), the
+#: only record of a re-plan in a result.json written before `rounds` (2026-12-03).
+_REPLAN_OPENINGS = (
+    "Concluded deals fixed as agreed: ",
+    "Walked away, no deal: ",
+    "Re-planned: the open negotiations (",
+    "No negotiation is open: nothing was re-planned.",
+)
+_CONCLUDED = re.compile(r"^Concluded deals fixed as agreed: (.*?)\.(?: |$)")
+_CONCLUDED_ONE = re.compile(r"([A-Z0-9]+) \(round (\d+), [^)]*\)")
+_WALKED = re.compile(r"(?:^|\. )Walked away, no deal: ([A-Z0-9, ]+)\.(?: |$)")
+
+
+def _older_rounds(data: dict[str, Any]) -> dict[str, Any]:
+    """A result.json of `solve --rounds` from before results recorded `rounds` (dealbench of
+    2026-12-02): its message says what the rounds fixed and excluded, in the words
+    `negotiate.plan` still writes; read from it, the result is a re-plan again, not a plain
+    solve (whose fingerprint would be said to come from edited files, since a re-plan's
+    covers the round files too). Its data files' own digest was not recorded: `inputs` is
+    empty, which readers take as "not known"."""
+    message = data.get("message")
+    if data.get("mode") != "us-best" or not isinstance(message, str):
+        return data
+    if not message.startswith(_REPLAN_OPENINGS):
+        return data
+    concluded: dict[str, int] = {}
+    found = _CONCLUDED.match(message)
+    if found:
+        concluded = {c: int(n) for c, n in _CONCLUDED_ONE.findall(found.group(1))}
+    walked = _WALKED.search(message)
+    walked_away = [c.strip() for c in walked.group(1).split(",")] if walked else []
+    rounds = {"concluded": concluded, "walked_away": walked_away, "inputs": ""}
+    return {**data, "rounds": rounds}

@@ -382,7 +382,16 @@ def load_source(path: Path, portfolio_path: Path | None = None) -> Source:
         # A re-plan from rounds (`solve --rounds`) has a fingerprint over the round files
         # too; its data files' own digest is recorded beside it.
         solved = result.rounds.inputs if result.rounds and result.rounds.inputs else None
-        if portfolio.fingerprint() != (solved or result.fingerprint):
+        if result.rounds is not None and solved is None:
+            # Written by a dealbench before 2026-12-03: the data files' digest was not
+            # recorded, and the fingerprint covers the round files as they were then.
+            warnings = (
+                f"{path} was re-planned from rounds by an earlier dealbench, which did not "
+                f"record the digest of the data files alone: whether {pf_path} or the files it "
+                "names changed since cannot be told; the documents check its packages against "
+                "the files as they are (`solve --rounds DIR --out` records it)",
+            )
+        elif portfolio.fingerprint() != (solved or result.fingerprint):
             warnings = (
                 f"{path} was solved from other inputs than {pf_path} as it is now (a data "
                 "file edited since, or --set overrides it does not name: a result written "
