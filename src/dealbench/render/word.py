@@ -5,7 +5,8 @@ tables, figures, strong/em/code, del/ins) maps onto Word's built-in styles:
 h1 Title, h2 Heading 1, h3 Heading 2, tables in Table Grid with a repeated
 header row, `ol.clauses` as Word-numbered clauses ("5.1.", "5.2." ...), and
 `<del>`/`<ins>` as tracked changes (`w:del`/`w:ins`, by a fixed author, dated
-with the document date). The zip is rewritten with fixed entry dates.
+with the document date). The page, the properties and the zip with fixed entry
+dates: `word_package`.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ import base64
 import datetime as dt
 import io
 import re
-import zipfile
 from dataclasses import dataclass, replace
 from typing import Any
 
-AUTHOR = "dealbench"
+from dealbench.render.word_package import AUTHOR, core_properties, page_setup, stable_zip
+from dealbench.render.word_package import style_or_normal as _style
+
 HEADINGS = {"h1": "Title", "h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3"}
 PARAGRAPH_STYLES = {
     "banner": "Intense Quote",
@@ -28,7 +30,6 @@ PARAGRAPH_STYLES = {
 }
 CONTAINERS = {"section", "div", "header", "footer", "main", "article", "body", "thead", "tbody"}
 SKIP = {"style", "script", "title", "meta", "head", "hr"}
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _SPACE = re.compile(r"\s+")
 
 
@@ -194,15 +195,6 @@ class _Writer:
                 t.tag = qn("w:delText")
 
 
-def _style(document: Any, name: str) -> str | None:
-    """`name` if the document (or its reference document) has that style, else Normal's."""
-    try:
-        document.styles[name]
-    except KeyError:
-        return None
-    return name
-
-
 def _child_fmt(tag: str, legend: bool, fmt: Fmt) -> Fmt:
     if tag in ("strong", "b", "th"):
         return replace(fmt, bold=True)
@@ -259,81 +251,6 @@ def _set_num(para: Any, num_id: int) -> None:
     num_pr.get_or_add_numId().val = num_id
 
 
-def _page_setup(document: Any, doc_id: str, banner: str | None, house: bool = False) -> None:
-    """A4 with 20 mm margins; the document id and page number in the footer.
-
-    With a house reference document (`house`), its page size, margins, header
-    (letterhead) and footer stay as they are; the document id and page number
-    are added below its footer, and the marking above its header.
-    """
-    from docx.oxml import parse_xml
-    from docx.oxml.ns import nsdecls
-    from docx.shared import Mm, Pt
-
-    section = document.sections[0]
-    if not house:
-        section.page_width, section.page_height = Mm(210), Mm(297)
-        for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-            setattr(section, side, Mm(20))
-    footer = section.footer.paragraphs[0] if not house else section.footer.add_paragraph()
-    footer.style = _style(document, "Footer")
-    run = footer.add_run(f"{doc_id}    Page ")
-    run.font.size = Pt(8)
-    footer._p.append(
-        parse_xml(
-            f'<w:fldSimple {nsdecls("w")} w:instr="PAGE"><w:r><w:rPr><w:sz w:val="16"/></w:rPr>'
-            "<w:t>1</w:t></w:r></w:fldSimple>"
-        )
-    )
-    if banner:
-        header = section.header.paragraphs[0]
-        if house:
-            header = header.insert_paragraph_before()
-        header.style = _style(document, "Header")
-        header.add_run(banner.upper()).bold = True
-
-
-def _core_properties(document: Any, meta: dict[str, str], date: dt.date | None) -> None:
-    from docx.opc.constants import RELATIONSHIP_TYPE as RT
-    from docx.oxml.ns import qn
-
-    props = document.core_properties
-    props.title = meta.get("title", "")
-    props.subject = meta.get("dcterms.identifier", "")
-    props.author = AUTHOR
-    props.last_modified_by = AUTHOR
-    props.comments = meta.get("description", "")
-    props.keywords = ""
-    props.revision = 1
-    if date is not None:
-        props.created = props.modified = dt.datetime(date.year, date.month, date.day)
-    else:  # an undated draft: no dates rather than invented ones
-        element = props._element
-        for tag in ("dcterms:created", "dcterms:modified"):
-            for node in element.findall(qn(tag)):
-                element.remove(node)
-    package = document.part.package
-    for rid, rel in list(package.rels.items()):
-        if rel.reltype == RT.THUMBNAIL:  # the template's preview of a blank page
-            del package.rels[rid]
-
-
-def stable_zip(data: bytes) -> bytes:
-    """The same zip with fixed entry dates and attributes, so equal content gives equal bytes."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.create_system = 0
-            entry.external_attr = 0
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()
-
-
 def html_to_docx(html: str, date: dt.date | None, reference: bytes | None = None) -> bytes:
     """A Word document from a dealbench HTML document.
 
@@ -352,11 +269,11 @@ def html_to_docx(html: str, date: dt.date | None, reference: bytes | None = None
         _clear_body(document)
     body = tree.find("body")
     banner = body.find("p[@class='banner']") if body is not None else None
-    _page_setup(document, meta.get("dcterms.identifier", ""), _text(banner), bool(reference))
+    page_setup(document, meta.get("dcterms.identifier", ""), _text(banner), bool(reference))
     writer = _Writer(document, date)
     if body is not None:
         writer.blocks(body)
-    _core_properties(document, meta, date)
+    core_properties(document, meta, date)
     buffer = io.BytesIO()
     document.save(buffer)
     return stable_zip(buffer.getvalue())

@@ -1,0 +1,101 @@
+"""The Word package around a document's body: page, header and footer, properties, zip.
+
+A4 with 20 mm margins, the handling marking in the header and the document id and
+page number in the footer (or a house reference document's own page, letterhead and
+footer); the core properties (title, subject, dates); and the zip written with fixed
+entry dates, so that equal content gives equal bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from typing import Any
+
+AUTHOR = "dealbench"
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def style_or_normal(document: Any, name: str) -> str | None:
+    """`name` if the document (or its reference document) has that style, else Normal's."""
+    try:
+        document.styles[name]
+    except KeyError:
+        return None
+    return name
+
+
+def page_setup(document: Any, doc_id: str, banner: str | None, house: bool = False) -> None:
+    """A4 with 20 mm margins; the document id and page number in the footer.
+
+    With a house reference document (`house`), its page size, margins, header
+    (letterhead) and footer stay as they are; the document id and page number
+    are added below its footer, and the marking above its header.
+    """
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+    from docx.shared import Mm, Pt
+
+    section = document.sections[0]
+    if not house:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+            setattr(section, side, Mm(20))
+    footer = section.footer.paragraphs[0] if not house else section.footer.add_paragraph()
+    footer.style = style_or_normal(document, "Footer")
+    run = footer.add_run(f"{doc_id}    Page ")
+    run.font.size = Pt(8)
+    footer._p.append(
+        parse_xml(
+            f'<w:fldSimple {nsdecls("w")} w:instr="PAGE"><w:r><w:rPr><w:sz w:val="16"/></w:rPr>'
+            "<w:t>1</w:t></w:r></w:fldSimple>"
+        )
+    )
+    if banner:
+        header = section.header.paragraphs[0]
+        if house:
+            header = header.insert_paragraph_before()
+        header.style = style_or_normal(document, "Header")
+        header.add_run(banner.upper()).bold = True
+
+
+def core_properties(document: Any, meta: dict[str, str], date: dt.date | None) -> None:
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml.ns import qn
+
+    props = document.core_properties
+    props.title = meta.get("title", "")
+    props.subject = meta.get("dcterms.identifier", "")
+    props.author = AUTHOR
+    props.last_modified_by = AUTHOR
+    props.comments = meta.get("description", "")
+    props.keywords = ""
+    props.revision = 1
+    if date is not None:
+        props.created = props.modified = dt.datetime(date.year, date.month, date.day)
+    else:  # an undated draft: no dates rather than invented ones
+        element = props._element
+        for tag in ("dcterms:created", "dcterms:modified"):
+            for node in element.findall(qn(tag)):
+                element.remove(node)
+    package = document.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:  # the template's preview of a blank page
+            del package.rels[rid]
+
+
+def stable_zip(data: bytes) -> bytes:
+    """The same zip with fixed entry dates and attributes, so equal content gives equal bytes."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 0
+            entry.external_attr = 0
+            dst.writestr(entry, src.read(info.filename))
+    return out.getvalue()
