@@ -3,7 +3,8 @@
 The HTML of a document (a small, known subset: headings, paragraphs, lists,
 tables, figures, strong/em/code, del/ins) maps onto Word's built-in styles:
 h1 Title, h2 Heading 1, h3 Heading 2, tables in Table Grid with a repeated
-header row, `ol.clauses` as Word-numbered clauses ("5.1.", "5.2." ...), and
+header row, rows kept on one page and columns as wide as their text needs
+(`word_tables`), `ol.clauses` as Word-numbered clauses ("5.1.", "5.2." ...), and
 `<del>`/`<ins>` as tracked changes (`w:del`/`w:ins`, by a fixed author, dated
 with the document date). The page, the properties and the zip with fixed entry
 dates: `word_package`.
@@ -18,7 +19,14 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from dealbench.render.word_package import AUTHOR, core_properties, page_setup, stable_zip
+from dealbench.render import word_tables as layout
+from dealbench.render.word_package import (
+    AUTHOR,
+    body_size,
+    core_properties,
+    page_setup,
+    stable_zip,
+)
 from dealbench.render.word_package import style_or_normal as _style
 
 HEADINGS = {"h1": "Title", "h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3"}
@@ -43,6 +51,7 @@ class Fmt:
     strike: bool = False
     underline: bool = False
     change: str | None = None  # "ins" or "del"
+    size: float | None = None  # points; None: the paragraph style's
 
 
 class _Writer:
@@ -53,6 +62,10 @@ class _Writer:
         self.date = None if date is None else f"{date.isoformat()}T00:00:00Z"
         self.change_id = 0
         self.at_start = True
+        self.body_size = body_size(document)
+        section = document.sections[0]
+        emu = section.page_width - section.left_margin - section.right_margin
+        self.text_width = emu / 12700  # points
 
     # --- blocks --------------------------------------------------------------------------
 
@@ -105,9 +118,14 @@ class _Writer:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
 
         rows = [tr for tr in el.iter("tr")]
-        width = max((len(tr.findall("th")) + len(tr.findall("td")) for tr in rows), default=0)
+        cells = [layout.row_cells(tr) for tr in rows]
+        width = max((sum(c.span for _, c in row) for row in cells), default=0)
         if not rows or not width:
             return
+        size = layout.table_size(self.body_size, el.get("class", ""))
+        texts = [[text for _, text in row] for row in cells]
+        stretch = "meta" not in el.get("class", "").split()  # the style sheet's width: auto
+        widths = layout.column_widths(texts, width, size, self.text_width, stretch)
         table = self.doc.add_table(rows=len(rows), cols=width)
         table.style = _style(self.doc, "Table Grid")
         for r, tr in enumerate(rows):
@@ -115,12 +133,19 @@ class _Writer:
             if header:
                 _repeat_header(table.rows[r])
             bold = header or "total" in tr.get("class", "")
-            cells = [c for c in tr if c.tag in ("th", "td")]
-            for c, cell_el in enumerate(cells):
-                para = table.cell(r, c).paragraphs[0]
-                self.fill(para, cell_el, Fmt(bold=bold))
+            col = 0
+            for cell_el, text in cells[r]:
+                cell = table.cell(r, col)
+                if text.span > 1:
+                    cell = cell.merge(table.cell(r, min(col + text.span, width) - 1))
+                para = cell.paragraphs[0]
+                self.fill(para, cell_el, Fmt(bold=bold, size=size))
                 if "num" in cell_el.get("class", ""):
                     para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                col += text.span
+            if layout.row_lines(texts[r], widths, size) <= layout.MAX_UNSPLIT_LINES:
+                _cant_split(table.rows[r])
+        _set_widths(table, widths)
         self.doc.add_paragraph(style="Normal")
 
     def figure(self, el: Any) -> None:
@@ -159,6 +184,9 @@ class _Writer:
             self.text(para, child.tail, fmt)
 
     def text(self, para: Any, text: str | None, fmt: Fmt) -> None:
+        from docx.oxml import OxmlElement
+        from docx.shared import Pt
+
         if not text:
             return
         text = _SPACE.sub(" ", text)
@@ -167,8 +195,15 @@ class _Writer:
         if not text:
             return
         self.at_start = False
-        run = para.add_run(text)
+        run = para.add_run()
+        for i, piece in enumerate(text.split("\u00ad")):  # a soft hyphen: Word's own mark
+            if i:
+                run._r.append(OxmlElement("w:softHyphen"))
+            if piece:
+                run._r.add_t(piece)
         run.bold = fmt.bold or None
+        if fmt.size:
+            run.font.size = Pt(fmt.size)
         run.italic = fmt.italic or None
         if fmt.mono:
             run.font.name = "Consolas"
@@ -207,6 +242,36 @@ def _child_fmt(tag: str, legend: bool, fmt: Fmt) -> Fmt:
     if tag in ("ins", "del"):
         return replace(fmt, change=tag)
     return fmt
+
+
+def _cant_split(row: Any) -> None:
+    """Keep the row on one page (`tr { break-inside: avoid }` in the print style sheet)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    flag = OxmlElement("w:cantSplit")
+    flag.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(flag)
+
+
+def _set_widths(table: Any, widths: list[float]) -> None:
+    """Fixed column widths (points): the grid, each cell and the table's own width."""
+    from docx.oxml.ns import qn
+
+    twips = [int(w * 20) for w in widths]
+    table.autofit = False  # a fixed layout: Word keeps these widths
+    tbl = table._tbl
+    for grid_col, w in zip(tbl.tblGrid.iterchildren(qn("w:gridCol")), twips, strict=True):
+        grid_col.set(qn("w:w"), str(w))
+    table_width = tbl.tblPr.find(qn("w:tblW"))
+    if table_width is not None:
+        table_width.set(qn("w:type"), "dxa")
+        table_width.set(qn("w:w"), str(sum(twips)))
+    for tr in tbl.tr_lst:
+        col = 0
+        for tc in tr.tc_lst:
+            tc.width = sum(twips[col : col + tc.grid_span]) * 635  # EMU
+            col += tc.grid_span
 
 
 def _repeat_header(row: Any) -> None:

@@ -60,6 +60,17 @@ def page_setup(document: Any, doc_id: str, banner: str | None, house: bool = Fal
         header.add_run(banner.upper()).bold = True
 
 
+def body_size(document: Any) -> float:
+    """The body text's size in points: Normal's, else the document default, else Word's 10."""
+    from docx.oxml.ns import qn
+
+    size = document.styles["Normal"].font.size
+    if size is not None:
+        return float(size.pt)
+    default = document.styles.element.find(f"{qn('w:docDefaults')}//{qn('w:sz')}")
+    return int(default.get(qn("w:val"))) / 2 if default is not None else 10.0
+
+
 def core_properties(document: Any, meta: dict[str, str], date: dt.date | None) -> None:
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
     from docx.oxml.ns import qn

@@ -1,0 +1,149 @@
+"""The DOCX documents as a word processor lays them out (qa18-office).
+
+Each demo document was opened in LibreOffice (DOCX to PDF, pages looked at) beside its
+HTML and WeasyPrint PDF. What a principal saw wrong is asserted here on the Word XML
+itself, with python-docx: the required tests need no word processor. One optional
+test converts a memo with LibreOffice when `soffice` is installed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from functools import cache
+from typing import Any
+
+import docx
+import pytest
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+
+from dealbench.render.documents import render_document
+from dealbench.render.word import html_to_docx
+from dealbench.render.word_tables import text_width
+from golden.support import all_documents, demo_source
+
+#: Width of a figure in Word's body font (Cambria's digits are 0.55 em), and Word's
+#: default cell margins (5.4 pt each side): a column narrower breaks the figure.
+FIGURE_EM = 0.55
+CELL_MARGINS_PT = 10.8
+FIGURE = re.compile(r"^[-+]?\$?[\d,.]+(bn|tn|m|k)?$")
+DOCS = (
+    "memos/portfolio-gulf-asia",
+    "term-sheets/AE-internal",
+    "term-sheets/AE",
+    "memos/SA",
+    "redlines/redline-AE-offer-001-to-counter-002-internal",
+)
+
+
+@cache
+def _rendered() -> dict[str, bytes]:
+    docs = {d.path: d for d in all_documents(demo_source())}
+    return {path: render_document(docs[path], ["docx"])[0].data for path in DOCS}
+
+
+def _docx(path: str) -> Any:
+    return docx.Document(io.BytesIO(_rendered()[path]))
+
+
+def _text_width_twips(document: Any) -> int:
+    section = document.sections[0]
+    return int((section.page_width - section.left_margin - section.right_margin) / 635)
+
+
+def _size_pt(cell: Any, document: Any) -> float:
+    for run in cell.paragraphs[0].runs:
+        if run.font.size is not None:
+            return float(run.font.size.pt)
+    size = document.styles["Normal"].font.size
+    return float(size.pt) if size is not None else 11.0
+
+
+def _assert_tables_fit_with_figures_whole(document: Any, label: str) -> None:
+    page = _text_width_twips(document)
+    for table in document.tables:
+        grid = [int(col.get(qn("w:w"))) for col in table._tbl.tblGrid.iterchildren()]
+        assert sum(grid) <= page, f"{label}: a table of {sum(grid)} twips on a {page} page"
+        for row in table.rows:
+            for cell in row.cells:
+                para = cell.paragraphs[0]
+                if para.alignment != WD_ALIGN_PARAGRAPH.RIGHT:
+                    continue
+                scale = _size_pt(cell, document) * (1.1 if any(r.bold for r in para.runs) else 1)
+                for figure in filter(FIGURE.match, cell.text.split()):
+                    need = len(figure) * FIGURE_EM * scale + CELL_MARGINS_PT
+                    assert cell.width.pt >= need, f"{label}: {figure!r} in {cell.width.pt:.0f} pt"
+
+
+@pytest.mark.parametrize("path", DOCS)
+def test_every_table_fits_the_page_and_holds_each_figure_on_one_line(path: str) -> None:
+    """The portfolio memo's packages table gave its eight columns 2.1 cm each:
+    "1,685,000" and "$88.98bn" broke over two lines, "Securit/y", "Emirate/s"."""
+    _assert_tables_fit_with_figures_whole(_docx(path), path)
+
+
+def test_a_pair_of_figures_breaks_between_them_not_inside_one() -> None:
+    """The negotiation memo's table, whose "$77.98bn / $14.05bn" cells cannot fit on one
+    line each: its gap broke as "$726.2" / "m", its stages as "conclude" / "d"."""
+    head = "".join(
+        f'<th class="num">{h}</th>' if i in (2, 3, 4, 5, 6) else f"<th>{h}</th>"
+        for i, h in enumerate(
+            ["Partner", "Stage", "Rounds", "Our last offer: US / partner",
+             "Their last counter: US / partner", "Gap (US)", "US gain on the frontier",
+             "Next move"]
+        )
+    )  # fmt: skip
+    row = (
+        "<tr><td>United Arab Emirates (AE)</td><td>concluded</td><td class='num'>4</td>"
+        "<td class='num'>$77.98bn / $14.05bn</td><td class='num'>$78.25bn / $17.50bn</td>"
+        "<td class='num'>-$726.2m</td><td class='num'>$0</td><td>await counter</td></tr>"
+    )
+    html = (
+        '<html lang="en-GB"><head><title>T</title></head><body><table class="deals">'
+        f"<thead><tr>{head}</tr></thead><tbody>{row * 3}</tbody></table></body></html>"
+    )
+    document = docx.Document(io.BytesIO(html_to_docx(html, None)))
+    _assert_tables_fit_with_figures_whole(document, "negotiations")
+    widths = [cell.width.pt for cell in document.tables[0].rows[1].cells]
+    stage = text_width("concluded", 8.5) + CELL_MARGINS_PT  # as the layout measures it
+    assert widths[1] >= stage - 0.1, f"'concluded' in {widths[1]:.0f} pt"  # 0.1: whole twips
+
+
+def test_a_column_of_sentences_gets_the_room_and_a_spanning_cell_spans() -> None:
+    """The memo for principals' "What each limit costs": four short columns and one of
+    sentences, all 3.4 cm wide; the sentences ran over five pages, a word a line. Its
+    "No limit binds." row (colspan 5) sat in the first column only."""
+    sentence = "United Arab Emirates (AE): adds National champion capped at 20% of compute. "
+    html = (
+        '<html lang="en-GB"><head><title>T</title></head><body><table><thead><tr>'
+        '<th>Limit</th><th class="num">Now</th><th class="num">Worth one more unit</th>'
+        '<th class="num">Cost of the whole limit</th><th>What lifting it changes</th></tr>'
+        '</thead><tbody><tr><td>Supply in 2026</td><td class="num">1,000,000 H100e</td>'
+        f'<td class="num">$4,160 per H100e</td><td class="num">$21.57bn</td><td>{sentence * 8}'
+        '</td></tr><tr><td colspan="5">No limit binds.</td></tr></tbody></table></body></html>'
+    )
+    document = docx.Document(io.BytesIO(html_to_docx(html, dt.date(2026, 3, 1))))
+    [table] = document.tables
+    grid = [int(col.get(qn("w:w"))) for col in table._tbl.tblGrid.iterchildren()]
+    assert grid[4] > max(grid[:4]) and grid[4] > sum(grid) / 3
+    assert table._tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+    assert table.rows[2]._tr.tc_lst[0].grid_span == 5
+
+
+@pytest.mark.parametrize("path", DOCS)
+def test_a_table_row_is_kept_on_one_page(path: str) -> None:
+    """The options memo's row "H100e exported in 2026" began on one page and ended on the
+    next; the memo for principals' total ("3,600,0" / "00") too."""
+    for table in _docx(path).tables:
+        for row in table.rows:
+            assert row._tr.trPr is not None and row._tr.trPr.find(qn("w:cantSplit")) is not None
+
+
+def test_a_soft_hyphen_is_words_own_mark() -> None:
+    """ "Commit&shy;ments" went into Word as a character, not a hyphenation point."""
+    document = _docx("memos/portfolio-gulf-asia")
+    body = document.element.body
+    assert not [t for t in body.iter(qn("w:t")) if "\u00ad" in (t.text or "")]
+    assert body.find(f".//{qn('w:softHyphen')}") is not None
