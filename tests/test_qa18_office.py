@@ -141,6 +141,36 @@ def test_a_table_row_is_kept_on_one_page(path: str) -> None:
             assert row._tr.trPr is not None and row._tr.trPr.find(qn("w:cantSplit")) is not None
 
 
+def test_a_term_of_the_glossary_is_a_line_above_its_definition() -> None:
+    """The glossary ran together as one paragraph: "H100eH100-equivalents: ... US
+    utilityWhat a deal is worth ..."."""
+    paragraphs = _docx("memos/portfolio-gulf-asia").paragraphs
+    at = next(i for i, p in enumerate(paragraphs) if p.text == "H100e")
+    term, definition = paragraphs[at], paragraphs[at + 1]
+    assert all(run.bold for run in term.runs) and term.paragraph_format.keep_with_next
+    assert definition.text.startswith("H100-equivalents: compute counted")
+    assert definition.paragraph_format.left_indent and definition.paragraph_format.left_indent > 0
+    assert any(p.text == "US utility" for p in paragraphs)
+
+
+@pytest.mark.parametrize("path", ["memos/portfolio-gulf-asia", "memos/SA"])
+def test_a_chart_is_kept_on_the_page_of_its_caption(path: str) -> None:
+    """The counter's deal memo had its chart at the foot of page 2 and "Figure 1. ..."
+    at the top of page 3."""
+    paragraphs = _docx(path).paragraphs
+    pictures = [i for i, p in enumerate(paragraphs) if p._p.xpath(".//w:drawing")]
+    assert pictures
+    for i in pictures:
+        assert paragraphs[i].paragraph_format.keep_with_next
+        assert paragraphs[i + 1].style.name == "Caption"
+
+
+def test_each_annex_starts_a_page_as_in_the_pdf() -> None:
+    paragraphs = _docx("term-sheets/AE-internal").paragraphs
+    starts = {p.text for p in paragraphs if p.paragraph_format.page_break_before}
+    assert starts == {"Annex A: Compute schedule", "Annex (internal): valuation"}
+
+
 def test_a_soft_hyphen_is_words_own_mark() -> None:
     """ "Commit&shy;ments" went into Word as a character, not a hyphenation point."""
     document = _docx("memos/portfolio-gulf-asia")

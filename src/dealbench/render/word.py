@@ -1,13 +1,15 @@
 """DOCX from the print HTML, with real Word styles and revision marks, byte for byte stable.
 
 The HTML of a document (a small, known subset: headings, paragraphs, lists,
-tables, figures, strong/em/code, del/ins) maps onto Word's built-in styles:
-h1 Title, h2 Heading 1, h3 Heading 2, tables in Table Grid with a repeated
+tables, figures, definition lists, strong/em/code, del/ins) maps onto Word's built-in
+styles: h1 Title, h2 Heading 1, h3 Heading 2, tables in Table Grid with a repeated
 header row, rows kept on one page and columns as wide as their text needs
-(`word_tables`), `ol.clauses` as Word-numbered clauses ("5.1.", "5.2." ...), and
-`<del>`/`<ins>` as tracked changes (`w:del`/`w:ins`, by a fixed author, dated
-with the document date). The page, the properties and the zip with fixed entry
-dates: `word_package`.
+(`word_tables`), `ol.clauses` as Word-numbered clauses ("5.1.", "5.2." ...), a glossary's
+terms as bold lines above their indented definitions, a figure kept on the page of its
+caption, each annex on a new page as the print style sheet starts it, and
+`<del>`/`<ins>` as tracked changes (`w:del`/`w:ins`, by a fixed author, dated with the
+document date). The page, the properties and the zip with fixed entry dates:
+`word_package`.
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ PARAGRAPH_STYLES = {
 }
 CONTAINERS = {"section", "div", "header", "footer", "main", "article", "body", "thead", "tbody"}
 SKIP = {"style", "script", "title", "meta", "head", "hr"}
+#: Sections the print style sheet starts on a new page (`break-before: page`).
+PAGE_BREAK_BEFORE = {"annex", "annex-data"}
+#: A definition's indent under its term (the style sheet's `dd` margin, 1.2rem).
+DEFINITION_INDENT_CM = 0.85
 _SPACE = re.compile(r"\s+")
 
 
@@ -62,6 +68,7 @@ class _Writer:
         self.date = None if date is None else f"{date.isoformat()}T00:00:00Z"
         self.change_id = 0
         self.at_start = True
+        self.page_break = False  # the next paragraph starts a page
         self.body_size = body_size(document)
         section = document.sections[0]
         emu = section.page_width - section.left_margin - section.right_margin
@@ -88,19 +95,42 @@ class _Writer:
         elif tag == "ul":
             for li in el.iterfind("li"):
                 self.paragraph(li, "List Bullet")
+        elif tag == "dl":
+            self.definitions(el)
         elif tag == "table":
             self.table(el)
         elif tag == "figure":
             self.figure(el)
         elif tag in CONTAINERS:
+            self.page_break = self.page_break or bool(PAGE_BREAK_BEFORE & set(cls.split()))
             self.blocks(el)
         else:
             self.paragraph(el, "Normal")
 
-    def paragraph(self, el: Any, style: str, fmt: Fmt = Fmt()) -> Any:
+    def new_paragraph(self, style: str) -> Any:
         para = self.doc.add_paragraph(style=_style(self.doc, style))
+        if self.page_break:
+            para.paragraph_format.page_break_before = True
+            self.page_break = False
+        return para
+
+    def paragraph(self, el: Any, style: str, fmt: Fmt = Fmt()) -> Any:
+        para = self.new_paragraph(style)
         self.fill(para, el, fmt)
         return para
+
+    def definitions(self, el: Any) -> None:
+        """A glossary: each term a bold line kept with its definition, indented below."""
+        from docx.shared import Cm
+
+        for child in el:
+            if child.tag == "dt":
+                term = self.paragraph(child, "Normal", Fmt(bold=True))
+                term.paragraph_format.keep_with_next = True
+                term.paragraph_format.space_after = 0
+            elif child.tag == "dd":
+                definition = self.paragraph(child, "Normal")
+                definition.paragraph_format.left_indent = Cm(DEFINITION_INDENT_CM)
 
     def fill(self, para: Any, el: Any, fmt: Fmt) -> None:
         self.at_start = True
@@ -109,7 +139,7 @@ class _Writer:
     def numbered(self, el: Any, prefix: str) -> None:
         num_id = _numbering(self.doc, prefix)
         for li in el.iterfind("li"):
-            para = self.doc.add_paragraph(style=_style(self.doc, "List Number"))
+            para = self.new_paragraph("List Number")
             _set_num(para, num_id)
             self.at_start = True
             self.inline(para, li, Fmt(), skip_numbers=True)
@@ -122,6 +152,8 @@ class _Writer:
         width = max((sum(c.span for _, c in row) for row in cells), default=0)
         if not rows or not width:
             return
+        if self.page_break:  # a table that starts a page: a paragraph carries the break
+            self.new_paragraph("Normal")
         size = layout.table_size(self.body_size, el.get("class", ""))
         texts = [[text for _, text in row] for row in cells]
         stretch = "meta" not in el.get("class", "").split()  # the style sheet's width: auto
@@ -158,7 +190,10 @@ class _Writer:
                 continue
             data = base64.b64decode(src.split(",", 1)[1])
             self.doc.add_picture(io.BytesIO(data), width=Cm(16))
-            self.doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            picture = self.doc.paragraphs[-1]
+            picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            # on the page of its caption, as `figure { break-inside: avoid }` keeps it
+            picture.paragraph_format.keep_with_next = el.find(".//figcaption") is not None
         for caption in el.iter("figcaption"):
             self.paragraph(caption, "Caption")
 
