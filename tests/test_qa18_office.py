@@ -11,7 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import shutil
+import subprocess
+import zipfile
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import docx
@@ -171,9 +175,52 @@ def test_each_annex_starts_a_page_as_in_the_pdf() -> None:
     assert starts == {"Annex A: Compute schedule", "Annex (internal): valuation"}
 
 
+@pytest.mark.parametrize("path", DOCS)
+def test_the_spelling_is_checked_in_british_english(path: str) -> None:
+    """The documents write "authorises", "licence", "unauthorised"; Word checked them as
+    US English and underlined them."""
+    document = _docx(path)
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    lang = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
+    assert lang.get(qn("w:val")) == "en-GB"
+    assert document.core_properties.language == "en-GB"
+
+
+def test_the_properties_name_dealbench_and_carry_no_counts_of_a_blank_page() -> None:
+    """File > Properties said "Microsoft Macintosh Word", 1 page, 0 words."""
+    with zipfile.ZipFile(io.BytesIO(_rendered()["memos/portfolio-gulf-asia"])) as archive:
+        app = archive.read("docProps/app.xml").decode()
+    assert "<Application>dealbench</Application>" in app
+    assert "<Pages>" not in app and "<Words>" not in app and "Macintosh" not in app
+
+
 def test_a_soft_hyphen_is_words_own_mark() -> None:
     """ "Commit&shy;ments" went into Word as a character, not a hyphenation point."""
     document = _docx("memos/portfolio-gulf-asia")
     body = document.element.body
     assert not [t for t in body.iter(qn("w:t")) if "\u00ad" in (t.text or "")]
     assert body.find(f".//{qn('w:softHyphen')}") is not None
+
+
+@pytest.mark.skipif(
+    not (shutil.which("soffice") and shutil.which("pdftotext")),
+    reason="LibreOffice and pdftotext are not installed",
+)
+def test_libreoffice_lays_the_portfolio_memo_out_with_whole_figures(tmp_path: Path) -> None:
+    source = tmp_path / "memo.docx"
+    source.write_bytes(_rendered()["memos/portfolio-gulf-asia"])
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "memo.pdf"), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    for figure in ("1,685,000", "$88.98bn", "+$96.98bn", "3,600,000", "$174.04bn", "161,301"):
+        assert figure in text
+    assert "H100e\n" in text and "H100-equivalents: compute counted" in text

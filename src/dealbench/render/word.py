@@ -8,8 +8,8 @@ header row, rows kept on one page and columns as wide as their text needs
 terms as bold lines above their indented definitions, a figure kept on the page of its
 caption, each annex on a new page as the print style sheet starts it, and
 `<del>`/`<ins>` as tracked changes (`w:del`/`w:ins`, by a fixed author, dated with the
-document date). The page, the properties and the zip with fixed entry dates:
-`word_package`.
+document date). The page, the properties, the language of the text (`<html lang>`)
+and the zip with fixed entry dates: `word_package`.
 """
 
 from __future__ import annotations
@@ -24,9 +24,11 @@ from typing import Any
 from dealbench.render import word_tables as layout
 from dealbench.render.word_package import (
     AUTHOR,
+    app_properties,
     body_size,
     core_properties,
     page_setup,
+    set_language,
     stable_zip,
 )
 from dealbench.render.word_package import style_or_normal as _style
@@ -364,6 +366,7 @@ def html_to_docx(html: str, date: dt.date | None, reference: bytes | None = None
     tree = lxml_html.document_fromstring(html)
     meta = {m.get("name"): m.get("content", "") for m in tree.iter("meta") if m.get("name")}
     meta["title"] = tree.findtext(".//title") or ""
+    meta["lang"] = tree.get("lang", "")
     document = docx.Document(io.BytesIO(reference) if reference else None)
     if reference:
         _clear_body(document)
@@ -373,7 +376,10 @@ def html_to_docx(html: str, date: dt.date | None, reference: bytes | None = None
     writer = _Writer(document, date)
     if body is not None:
         writer.blocks(body)
+    if meta["lang"]:
+        set_language(document, meta["lang"])
     core_properties(document, meta, date)
+    app_properties(document)
     buffer = io.BytesIO()
     document.save(buffer)
     return stable_zip(buffer.getvalue())

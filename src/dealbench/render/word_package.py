@@ -2,8 +2,10 @@
 
 A4 with 20 mm margins, the handling marking in the header and the document id and
 page number in the footer (or a house reference document's own page, letterhead and
-footer); the core properties (title, subject, dates); and the zip written with fixed
-entry dates, so that equal content gives equal bytes.
+footer); the core properties (title, subject, language, dates) and the extended ones
+(the application that wrote it, no counts of another document); the language of the
+text for spelling; and the zip written with fixed entry dates, so that equal content
+gives equal bytes.
 """
 
 from __future__ import annotations
@@ -71,6 +73,54 @@ def body_size(document: Any) -> float:
     return int(default.get(qn("w:val"))) / 2 if default is not None else 10.0
 
 
+def set_language(document: Any, lang: str) -> None:
+    """The text's language, for Word's spelling and grammar: the default of every run."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = OxmlElement("w:docDefaults")
+        styles.insert(0, defaults)
+    run_default = defaults.find(qn("w:rPrDefault"))
+    if run_default is None:
+        run_default = OxmlElement("w:rPrDefault")
+        defaults.insert(0, run_default)
+    run_props = run_default.find(qn("w:rPr"))
+    if run_props is None:
+        run_props = OxmlElement("w:rPr")
+        run_default.append(run_props)
+    mark = run_props.find(qn("w:lang"))
+    if mark is None:
+        mark = OxmlElement("w:lang")
+        run_props.append(mark)
+    mark.set(qn("w:val"), lang)
+
+
+#: What docProps/app.xml may keep: Word's counts of a blank page, and the name of the
+#: program that saved the template, are not this document's.
+_APP_STALE = {"TotalTime", "Pages", "Words", "Characters", "Lines", "Paragraphs"}
+_APP_STALE |= {"CharactersWithSpaces", "HeadingPairs", "TitlesOfParts", "AppVersion"}
+
+
+def app_properties(document: Any) -> None:
+    """The extended properties name dealbench as the application, with no stale counts."""
+    from lxml import etree  # type: ignore[import-untyped]
+
+    for part in document.part.package.iter_parts():
+        if str(part.partname) != "/docProps/app.xml":
+            continue
+        root = etree.fromstring(part.blob)
+        for child in list(root):
+            name = etree.QName(child).localname
+            if name in _APP_STALE:
+                root.remove(child)
+            elif name == "Application":
+                child.text = AUTHOR
+        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 def core_properties(document: Any, meta: dict[str, str], date: dt.date | None) -> None:
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
     from docx.oxml.ns import qn
@@ -82,6 +132,7 @@ def core_properties(document: Any, meta: dict[str, str], date: dt.date | None) -
     props.last_modified_by = AUTHOR
     props.comments = meta.get("description", "")
     props.keywords = ""
+    props.language = meta.get("lang", "")
     props.revision = 1
     if date is not None:
         props.created = props.modified = dt.datetime(date.year, date.month, date.day)
