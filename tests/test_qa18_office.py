@@ -20,7 +20,7 @@ from typing import Any
 
 import docx
 import pytest
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml.ns import qn
 
 from dealbench.render.documents import render_document
@@ -200,6 +200,21 @@ def test_a_soft_hyphen_is_words_own_mark() -> None:
     body = document.element.body
     assert not [t for t in body.iter(qn("w:t")) if "\u00ad" in (t.text or "")]
     assert body.find(f".//{qn('w:softHyphen')}") is not None
+
+
+@pytest.mark.parametrize("path", ["term-sheets/AE", "memos/portfolio-gulf-asia"])
+def test_the_footer_says_page_n_of_m_at_the_right_margin_as_the_pdf_does(path: str) -> None:
+    """The DOCX footer read "DB-TS-...    Page 3", the PDF's "Page 3 of 4": a reader
+    could not tell a page was missing."""
+    document = _docx(path)
+    [footer] = [p for p in document.sections[0].footer.paragraphs if p.text.strip()]
+    fields = [f.get(qn("w:instr")) for f in footer._p.iter(qn("w:fldSimple"))]
+    assert fields == ["PAGE", "NUMPAGES"]
+    assert footer.text.endswith("\tPage  of ")  # the fields' text is Word's to fill in
+    stops = footer.paragraph_format.tab_stops
+    [right] = [t for t in stops if t.alignment == WD_TAB_ALIGNMENT.RIGHT]
+    assert right.position == _text_width_twips(document) * 635
+    assert all(t.alignment == WD_TAB_ALIGNMENT.CLEAR for t in stops if t.position != right.position)
 
 
 @pytest.mark.skipif(

@@ -29,15 +29,15 @@ def style_or_normal(document: Any, name: str) -> str | None:
 
 
 def page_setup(document: Any, doc_id: str, banner: str | None, house: bool = False) -> None:
-    """A4 with 20 mm margins; the document id and page number in the footer.
+    """A4 with 20 mm margins; the document id and "Page N of M" in the footer, as the PDF
+    has them (the id at the left margin, the page at the right).
 
     With a house reference document (`house`), its page size, margins, header
     (letterhead) and footer stay as they are; the document id and page number
     are added below its footer, and the marking above its header.
     """
-    from docx.oxml import parse_xml
-    from docx.oxml.ns import nsdecls
-    from docx.shared import Mm, Pt
+    from docx.enum.text import WD_TAB_ALIGNMENT
+    from docx.shared import Mm
 
     section = document.sections[0]
     if not house:
@@ -46,20 +46,40 @@ def page_setup(document: Any, doc_id: str, banner: str | None, house: bool = Fal
             setattr(section, side, Mm(20))
     footer = section.footer.paragraphs[0] if not house else section.footer.add_paragraph()
     footer.style = style_or_normal(document, "Footer")
-    run = footer.add_run(f"{doc_id}    Page ")
-    run.font.size = Pt(8)
-    footer._p.append(
-        parse_xml(
-            f'<w:fldSimple {nsdecls("w")} w:instr="PAGE"><w:r><w:rPr><w:sz w:val="16"/></w:rPr>'
-            "<w:t>1</w:t></w:r></w:fldSimple>"
-        )
-    )
+    tabs = footer.paragraph_format.tab_stops
+    for stop in footer.style.paragraph_format.tab_stops:  # the style's centre tab, if any
+        tabs.add_tab_stop(stop.position, WD_TAB_ALIGNMENT.CLEAR)
+    width = section.page_width - section.left_margin - section.right_margin
+    tabs.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
+    _footer_run(footer, f"{doc_id}\tPage ")
+    _footer_field(footer, "PAGE")
+    _footer_run(footer, " of ")
+    _footer_field(footer, "NUMPAGES")
     if banner:
         header = section.header.paragraphs[0]
         if house:
             header = header.insert_paragraph_before()
         header.style = style_or_normal(document, "Header")
         header.add_run(banner.upper()).bold = True
+
+
+def _footer_run(footer: Any, text: str) -> None:
+    from docx.shared import Pt
+
+    footer.add_run(text).font.size = Pt(8)
+
+
+def _footer_field(footer: Any, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES) that Word fills in as it lays the pages out."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    footer._p.append(
+        parse_xml(
+            f'<w:fldSimple {nsdecls("w")} w:instr="{instruction}"><w:r><w:rPr>'
+            '<w:sz w:val="16"/></w:rPr><w:t>1</w:t></w:r></w:fldSimple>'
+        )
+    )
 
 
 def body_size(document: Any) -> float:
