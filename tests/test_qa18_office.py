@@ -217,6 +217,20 @@ def test_the_footer_says_page_n_of_m_at_the_right_margin_as_the_pdf_does(path: s
     assert all(t.alignment == WD_TAB_ALIGNMENT.CLEAR for t in stops if t.position != right.position)
 
 
+def test_word_opens_it_as_a_current_document_not_yet_proofread() -> None:
+    """Word 2013 and later opened every DOCX in "Compatibility Mode" (python-docx's
+    template says Word 2010, `compatibilityMode` 14), and the settings said its spelling
+    and grammar had been checked and found clean, so Word had no reason to check them."""
+    settings = _docx("term-sheets/AE").settings.element
+    modes = [
+        s.get(qn("w:val"))
+        for s in settings.iter(qn("w:compatSetting"))
+        if s.get(qn("w:name")) == "compatibilityMode"
+    ]
+    assert modes == ["15"]
+    assert settings.find(qn("w:proofState")) is None
+
+
 @pytest.mark.skipif(
     not (shutil.which("soffice") and shutil.which("pdftotext")),
     reason="LibreOffice and pdftotext are not installed",

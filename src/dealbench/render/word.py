@@ -29,6 +29,7 @@ from dealbench.render.word_package import (
     core_properties,
     page_setup,
     set_language,
+    settings,
     stable_zip,
 )
 from dealbench.render.word_package import style_or_normal as _style
@@ -373,6 +374,7 @@ def html_to_docx(html: str, date: dt.date | None, reference: bytes | None = None
     body = tree.find("body")
     banner = body.find("p[@class='banner']") if body is not None else None
     page_setup(document, meta.get("dcterms.identifier", ""), _text(banner), bool(reference))
+    settings(document, house=bool(reference))
     writer = _Writer(document, date)
     if body is not None:
         writer.blocks(body)

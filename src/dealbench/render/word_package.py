@@ -82,6 +82,26 @@ def _footer_field(footer: Any, instruction: str) -> None:
     )
 
 
+def settings(document: Any, house: bool = False) -> None:
+    """Word's settings for a new document: not "Compatibility Mode", not proofread.
+
+    python-docx's template says it was saved by Word 2010 (`compatibilityMode` 14), so
+    Word 2013 and later open it in Compatibility Mode, and that its spelling and
+    grammar were checked and found clean (`proofState`), which they were not: this
+    text is new. A house reference document keeps its own compatibility mode.
+    """
+    from docx.oxml.ns import qn
+
+    element = document.settings.element
+    for state in element.findall(qn("w:proofState")):
+        element.remove(state)
+    if house:
+        return
+    for setting in element.iter(qn("w:compatSetting")):
+        if setting.get(qn("w:name")) == "compatibilityMode":
+            setting.set(qn("w:val"), "15")
+
+
 def body_size(document: Any) -> float:
     """The body text's size in points: Normal's, else the document default, else Word's 10."""
     from docx.oxml.ns import qn
