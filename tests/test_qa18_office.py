@@ -21,6 +21,7 @@ from typing import Any
 import docx
 import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from dealbench.render.documents import render_document
@@ -184,6 +185,24 @@ def test_the_spelling_is_checked_in_british_english(path: str) -> None:
     lang = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
     assert lang.get(qn("w:val")) == "en-GB"
     assert document.core_properties.language == "en-GB"
+
+
+def test_a_house_reference_without_a_language_gets_one_where_word_expects_it() -> None:
+    """Word refuses run properties out of the schema's order ("unreadable content"):
+    a house document whose defaults have no `w:lang` but an `w:eastAsianLayout`
+    gets the language before it."""
+    ref = docx.Document()
+    defaults = ref.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    defaults.remove(defaults.find(qn("w:lang")))
+    defaults.append(OxmlElement("w:eastAsianLayout"))
+    buffer = io.BytesIO()
+    ref.save(buffer)
+    html = '<html lang="en-GB"><head><title>T</title></head><body><p>Text.</p></body></html>'
+    document = docx.Document(io.BytesIO(html_to_docx(html, None, buffer.getvalue())))
+    rpr = document.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    tags = [child.tag for child in rpr]
+    assert tags.index(qn("w:lang")) == tags.index(qn("w:eastAsianLayout")) - 1
+    assert rpr.find(qn("w:lang")).get(qn("w:val")) == "en-GB"
 
 
 def test_the_properties_name_dealbench_and_carry_no_counts_of_a_blank_page() -> None:

@@ -132,9 +132,14 @@ def set_language(document: Any, lang: str) -> None:
         run_props = OxmlElement("w:rPr")
         run_default.append(run_props)
     mark = run_props.find(qn("w:lang"))
-    if mark is None:
+    if mark is None:  # in its place in the schema's order: only these three come after it
         mark = OxmlElement("w:lang")
-        run_props.append(mark)
+        later = [run_props.find(qn(f"w:{t}")) for t in ("eastAsianLayout", "specVanish", "oMath")]
+        following = next((e for e in later if e is not None), None)
+        if following is not None:
+            following.addprevious(mark)
+        else:
+            run_props.append(mark)
     mark.set(qn("w:val"), lang)
 
 
