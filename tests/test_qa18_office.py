@@ -28,6 +28,7 @@ from dealbench.render.documents import render_document
 from dealbench.render.word import html_to_docx
 from dealbench.render.word_tables import text_width
 from golden.support import all_documents, demo_source
+from helpers import REPO, Runner
 
 #: Width of a figure in Word's body font (Cambria's digits are 0.55 em), and Word's
 #: default cell margins (5.4 pt each side): a column narrower breaks the figure.
@@ -248,6 +249,24 @@ def test_word_opens_it_as_a_current_document_not_yet_proofread() -> None:
     ]
     assert modes == ["15"]
     assert settings.find(qn("w:proofState")) is None
+
+
+def test_the_negotiation_memos_table_fits_the_pdf_page(run: Runner, tmp_path: Path) -> None:
+    """Compared with its DOCX, the negotiation memo's PDF ran "The negotiations" 8 mm into
+    the right margin: each offer and counter cell held "$77.98bn / $14.05bn" on one
+    line (figures do not wrap). The pair now takes two lines, in every format but md."""
+    import weasyprint
+
+    gulf = REPO / "deals" / "portfolios" / "gulf-asia.yaml"
+    r = run("room", gulf, "--render", "html", "--out", tmp_path, "--date", "2026-03-31")
+    assert r.exit_code == 0, r.output
+    html = (tmp_path / "memos" / "negotiation-gulf-asia.html").read_text()
+    page = weasyprint.HTML(string=html).render().pages[0]
+    box = page._page_box
+    cells = [b for b in box.descendants() if type(b).__name__ == "TableCellBox"]
+    assert len(cells) > 40
+    edge = max(b.position_x + b.margin_width() for b in cells)
+    assert edge <= page.width - box.margin_right + 0.5, (edge, page.width)
 
 
 @pytest.mark.skipif(
