@@ -206,6 +206,16 @@ def test_a_house_reference_without_a_language_gets_one_where_word_expects_it() -
     assert rpr.find(qn("w:lang")).get(qn("w:val")) == "en-GB"
 
 
+def test_a_layout_that_names_no_language_gets_none_invented() -> None:
+    """A house `_layout.html.j2` without `<html lang>`: the DOCX says no language rather
+    than an empty one."""
+    html = "<html><head><title>T</title></head><body><p>Text.</p></body></html>"
+    data = html_to_docx(html, None)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        core = archive.read("docProps/core.xml").decode()
+    assert "language" not in core
+
+
 def test_the_properties_name_dealbench_and_carry_no_counts_of_a_blank_page() -> None:
     """File > Properties said "Microsoft Macintosh Word", 1 page, 0 words."""
     with zipfile.ZipFile(io.BytesIO(_rendered()["memos/portfolio-gulf-asia"])) as archive:

@@ -177,7 +177,8 @@ def core_properties(document: Any, meta: dict[str, str], date: dt.date | None) -
     props.last_modified_by = AUTHOR
     props.comments = meta.get("description", "")
     props.keywords = ""
-    props.language = meta.get("lang", "")
+    if meta.get("lang"):  # a house layout without `<html lang>` leaves it unsaid
+        props.language = meta["lang"]
     props.revision = 1
     if date is not None:
         props.created = props.modified = dt.datetime(date.year, date.month, date.day)
