@@ -23,7 +23,7 @@ def test_pdfs_are_tagged_with_language_and_title(kind: str, audience: str | None
     root = reader.trailer["/Root"]
     assert bool(root["/MarkInfo"]["/Marked"])
     assert "/StructTreeRoot" in root
-    assert root["/Lang"] == "en"
+    assert root["/Lang"] == "en-GB"
     assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
     assert reader.metadata.title == doc.context["doc"]["title"]
     # the structure tree has real content: headings and paragraphs, not one blob

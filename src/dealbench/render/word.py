@@ -1,11 +1,15 @@
 """DOCX from the print HTML, with real Word styles and revision marks, byte for byte stable.
 
 The HTML of a document (a small, known subset: headings, paragraphs, lists,
-tables, figures, strong/em/code, del/ins) maps onto Word's built-in styles:
-h1 Title, h2 Heading 1, h3 Heading 2, tables in Table Grid with a repeated
-header row, `ol.clauses` as Word-numbered clauses ("5.1.", "5.2." ...), and
-`<del>`/`<ins>` as tracked changes (`w:del`/`w:ins`, by a fixed author, dated
-with the document date). The zip is rewritten with fixed entry dates.
+tables, figures, definition lists, strong/em/code, del/ins) maps onto Word's built-in
+styles: h1 Title, h2 Heading 1, h3 Heading 2, tables in Table Grid with a repeated
+header row, rows kept on one page and columns as wide as their text needs
+(`word_tables`), `ol.clauses` as Word-numbered clauses ("5.1.", "5.2." ...), a glossary's
+terms as bold lines above their indented definitions, a figure kept on the page of its
+caption, each annex on a new page as the print style sheet starts it, and
+`<del>`/`<ins>` as tracked changes (`w:del`/`w:ins`, by a fixed author, dated with the
+document date). The page, the properties, the language of the text (`<html lang>`)
+and the zip with fixed entry dates: `word_package`.
 """
 
 from __future__ import annotations
@@ -14,11 +18,22 @@ import base64
 import datetime as dt
 import io
 import re
-import zipfile
 from dataclasses import dataclass, replace
 from typing import Any
 
-AUTHOR = "dealbench"
+from dealbench.render import word_tables as layout
+from dealbench.render.word_package import (
+    AUTHOR,
+    app_properties,
+    body_size,
+    core_properties,
+    page_setup,
+    set_language,
+    settings,
+    stable_zip,
+)
+from dealbench.render.word_package import style_or_normal as _style
+
 HEADINGS = {"h1": "Title", "h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3"}
 PARAGRAPH_STYLES = {
     "banner": "Intense Quote",
@@ -28,7 +43,10 @@ PARAGRAPH_STYLES = {
 }
 CONTAINERS = {"section", "div", "header", "footer", "main", "article", "body", "thead", "tbody"}
 SKIP = {"style", "script", "title", "meta", "head", "hr"}
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+#: Sections the print style sheet starts on a new page (`break-before: page`).
+PAGE_BREAK_BEFORE = {"annex", "annex-data"}
+#: A definition's indent under its term (the style sheet's `dd` margin, 1.2rem).
+DEFINITION_INDENT_CM = 0.85
 _SPACE = re.compile(r"\s+")
 
 
@@ -42,6 +60,7 @@ class Fmt:
     strike: bool = False
     underline: bool = False
     change: str | None = None  # "ins" or "del"
+    size: float | None = None  # points; None: the paragraph style's
 
 
 class _Writer:
@@ -52,6 +71,11 @@ class _Writer:
         self.date = None if date is None else f"{date.isoformat()}T00:00:00Z"
         self.change_id = 0
         self.at_start = True
+        self.page_break = False  # the next paragraph starts a page
+        self.body_size = body_size(document)
+        section = document.sections[0]
+        emu = section.page_width - section.left_margin - section.right_margin
+        self.text_width = emu / 12700  # points
 
     # --- blocks --------------------------------------------------------------------------
 
@@ -74,19 +98,42 @@ class _Writer:
         elif tag == "ul":
             for li in el.iterfind("li"):
                 self.paragraph(li, "List Bullet")
+        elif tag == "dl":
+            self.definitions(el)
         elif tag == "table":
             self.table(el)
         elif tag == "figure":
             self.figure(el)
         elif tag in CONTAINERS:
+            self.page_break = self.page_break or bool(PAGE_BREAK_BEFORE & set(cls.split()))
             self.blocks(el)
         else:
             self.paragraph(el, "Normal")
 
-    def paragraph(self, el: Any, style: str, fmt: Fmt = Fmt()) -> Any:
+    def new_paragraph(self, style: str) -> Any:
         para = self.doc.add_paragraph(style=_style(self.doc, style))
+        if self.page_break:
+            para.paragraph_format.page_break_before = True
+            self.page_break = False
+        return para
+
+    def paragraph(self, el: Any, style: str, fmt: Fmt = Fmt()) -> Any:
+        para = self.new_paragraph(style)
         self.fill(para, el, fmt)
         return para
+
+    def definitions(self, el: Any) -> None:
+        """A glossary: each term a bold line kept with its definition, indented below."""
+        from docx.shared import Cm
+
+        for child in el:
+            if child.tag == "dt":
+                term = self.paragraph(child, "Normal", Fmt(bold=True))
+                term.paragraph_format.keep_with_next = True
+                term.paragraph_format.space_after = 0
+            elif child.tag == "dd":
+                definition = self.paragraph(child, "Normal")
+                definition.paragraph_format.left_indent = Cm(DEFINITION_INDENT_CM)
 
     def fill(self, para: Any, el: Any, fmt: Fmt) -> None:
         self.at_start = True
@@ -95,7 +142,7 @@ class _Writer:
     def numbered(self, el: Any, prefix: str) -> None:
         num_id = _numbering(self.doc, prefix)
         for li in el.iterfind("li"):
-            para = self.doc.add_paragraph(style=_style(self.doc, "List Number"))
+            para = self.new_paragraph("List Number")
             _set_num(para, num_id)
             self.at_start = True
             self.inline(para, li, Fmt(), skip_numbers=True)
@@ -104,9 +151,16 @@ class _Writer:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
 
         rows = [tr for tr in el.iter("tr")]
-        width = max((len(tr.findall("th")) + len(tr.findall("td")) for tr in rows), default=0)
+        cells = [layout.row_cells(tr) for tr in rows]
+        width = max((sum(c.span for _, c in row) for row in cells), default=0)
         if not rows or not width:
             return
+        if self.page_break:  # a table that starts a page: a paragraph carries the break
+            self.new_paragraph("Normal")
+        size = layout.table_size(self.body_size, el.get("class", ""))
+        texts = [[text for _, text in row] for row in cells]
+        stretch = "meta" not in el.get("class", "").split()  # the style sheet's width: auto
+        widths = layout.column_widths(texts, width, size, self.text_width, stretch)
         table = self.doc.add_table(rows=len(rows), cols=width)
         table.style = _style(self.doc, "Table Grid")
         for r, tr in enumerate(rows):
@@ -114,12 +168,19 @@ class _Writer:
             if header:
                 _repeat_header(table.rows[r])
             bold = header or "total" in tr.get("class", "")
-            cells = [c for c in tr if c.tag in ("th", "td")]
-            for c, cell_el in enumerate(cells):
-                para = table.cell(r, c).paragraphs[0]
-                self.fill(para, cell_el, Fmt(bold=bold))
+            col = 0
+            for cell_el, text in cells[r]:
+                cell = table.cell(r, col)
+                if text.span > 1:
+                    cell = cell.merge(table.cell(r, min(col + text.span, width) - 1))
+                para = cell.paragraphs[0]
+                self.fill(para, cell_el, Fmt(bold=bold, size=size))
                 if "num" in cell_el.get("class", ""):
                     para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                col += text.span
+            if layout.row_lines(texts[r], widths, size) <= layout.MAX_UNSPLIT_LINES:
+                _cant_split(table.rows[r])
+        _set_widths(table, widths)
         self.doc.add_paragraph(style="Normal")
 
     def figure(self, el: Any) -> None:
@@ -132,7 +193,10 @@ class _Writer:
                 continue
             data = base64.b64decode(src.split(",", 1)[1])
             self.doc.add_picture(io.BytesIO(data), width=Cm(16))
-            self.doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            picture = self.doc.paragraphs[-1]
+            picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            # on the page of its caption, as `figure { break-inside: avoid }` keeps it
+            picture.paragraph_format.keep_with_next = el.find(".//figcaption") is not None
         for caption in el.iter("figcaption"):
             self.paragraph(caption, "Caption")
 
@@ -158,6 +222,9 @@ class _Writer:
             self.text(para, child.tail, fmt)
 
     def text(self, para: Any, text: str | None, fmt: Fmt) -> None:
+        from docx.oxml import OxmlElement
+        from docx.shared import Pt
+
         if not text:
             return
         text = _SPACE.sub(" ", text)
@@ -166,8 +233,15 @@ class _Writer:
         if not text:
             return
         self.at_start = False
-        run = para.add_run(text)
+        run = para.add_run()
+        for i, piece in enumerate(text.split("\u00ad")):  # a soft hyphen: Word's own mark
+            if i:
+                run._r.append(OxmlElement("w:softHyphen"))
+            if piece:
+                run._r.add_t(piece)
         run.bold = fmt.bold or None
+        if fmt.size:
+            run.font.size = Pt(fmt.size)
         run.italic = fmt.italic or None
         if fmt.mono:
             run.font.name = "Consolas"
@@ -194,15 +268,6 @@ class _Writer:
                 t.tag = qn("w:delText")
 
 
-def _style(document: Any, name: str) -> str | None:
-    """`name` if the document (or its reference document) has that style, else Normal's."""
-    try:
-        document.styles[name]
-    except KeyError:
-        return None
-    return name
-
-
 def _child_fmt(tag: str, legend: bool, fmt: Fmt) -> Fmt:
     if tag in ("strong", "b", "th"):
         return replace(fmt, bold=True)
@@ -215,6 +280,36 @@ def _child_fmt(tag: str, legend: bool, fmt: Fmt) -> Fmt:
     if tag in ("ins", "del"):
         return replace(fmt, change=tag)
     return fmt
+
+
+def _cant_split(row: Any) -> None:
+    """Keep the row on one page (`tr { break-inside: avoid }` in the print style sheet)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    flag = OxmlElement("w:cantSplit")
+    flag.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(flag)
+
+
+def _set_widths(table: Any, widths: list[float]) -> None:
+    """Fixed column widths (points): the grid, each cell and the table's own width."""
+    from docx.oxml.ns import qn
+
+    twips = [int(w * 20) for w in widths]
+    table.autofit = False  # a fixed layout: Word keeps these widths
+    tbl = table._tbl
+    for grid_col, w in zip(tbl.tblGrid.iterchildren(qn("w:gridCol")), twips, strict=True):
+        grid_col.set(qn("w:w"), str(w))
+    table_width = tbl.tblPr.find(qn("w:tblW"))
+    if table_width is not None:
+        table_width.set(qn("w:type"), "dxa")
+        table_width.set(qn("w:w"), str(sum(twips)))
+    for tr in tbl.tr_lst:
+        col = 0
+        for tc in tr.tc_lst:
+            tc.width = sum(twips[col : col + tc.grid_span]) * 635  # EMU
+            col += tc.grid_span
 
 
 def _repeat_header(row: Any) -> None:
@@ -259,81 +354,6 @@ def _set_num(para: Any, num_id: int) -> None:
     num_pr.get_or_add_numId().val = num_id
 
 
-def _page_setup(document: Any, doc_id: str, banner: str | None, house: bool = False) -> None:
-    """A4 with 20 mm margins; the document id and page number in the footer.
-
-    With a house reference document (`house`), its page size, margins, header
-    (letterhead) and footer stay as they are; the document id and page number
-    are added below its footer, and the marking above its header.
-    """
-    from docx.oxml import parse_xml
-    from docx.oxml.ns import nsdecls
-    from docx.shared import Mm, Pt
-
-    section = document.sections[0]
-    if not house:
-        section.page_width, section.page_height = Mm(210), Mm(297)
-        for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-            setattr(section, side, Mm(20))
-    footer = section.footer.paragraphs[0] if not house else section.footer.add_paragraph()
-    footer.style = _style(document, "Footer")
-    run = footer.add_run(f"{doc_id}    Page ")
-    run.font.size = Pt(8)
-    footer._p.append(
-        parse_xml(
-            f'<w:fldSimple {nsdecls("w")} w:instr="PAGE"><w:r><w:rPr><w:sz w:val="16"/></w:rPr>'
-            "<w:t>1</w:t></w:r></w:fldSimple>"
-        )
-    )
-    if banner:
-        header = section.header.paragraphs[0]
-        if house:
-            header = header.insert_paragraph_before()
-        header.style = _style(document, "Header")
-        header.add_run(banner.upper()).bold = True
-
-
-def _core_properties(document: Any, meta: dict[str, str], date: dt.date | None) -> None:
-    from docx.opc.constants import RELATIONSHIP_TYPE as RT
-    from docx.oxml.ns import qn
-
-    props = document.core_properties
-    props.title = meta.get("title", "")
-    props.subject = meta.get("dcterms.identifier", "")
-    props.author = AUTHOR
-    props.last_modified_by = AUTHOR
-    props.comments = meta.get("description", "")
-    props.keywords = ""
-    props.revision = 1
-    if date is not None:
-        props.created = props.modified = dt.datetime(date.year, date.month, date.day)
-    else:  # an undated draft: no dates rather than invented ones
-        element = props._element
-        for tag in ("dcterms:created", "dcterms:modified"):
-            for node in element.findall(qn(tag)):
-                element.remove(node)
-    package = document.part.package
-    for rid, rel in list(package.rels.items()):
-        if rel.reltype == RT.THUMBNAIL:  # the template's preview of a blank page
-            del package.rels[rid]
-
-
-def stable_zip(data: bytes) -> bytes:
-    """The same zip with fixed entry dates and attributes, so equal content gives equal bytes."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.create_system = 0
-            entry.external_attr = 0
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()
-
-
 def html_to_docx(html: str, date: dt.date | None, reference: bytes | None = None) -> bytes:
     """A Word document from a dealbench HTML document.
 
@@ -347,16 +367,21 @@ def html_to_docx(html: str, date: dt.date | None, reference: bytes | None = None
     tree = lxml_html.document_fromstring(html)
     meta = {m.get("name"): m.get("content", "") for m in tree.iter("meta") if m.get("name")}
     meta["title"] = tree.findtext(".//title") or ""
+    meta["lang"] = tree.get("lang", "")
     document = docx.Document(io.BytesIO(reference) if reference else None)
     if reference:
         _clear_body(document)
     body = tree.find("body")
     banner = body.find("p[@class='banner']") if body is not None else None
-    _page_setup(document, meta.get("dcterms.identifier", ""), _text(banner), bool(reference))
+    page_setup(document, meta.get("dcterms.identifier", ""), _text(banner), bool(reference))
+    settings(document, house=bool(reference))
     writer = _Writer(document, date)
     if body is not None:
         writer.blocks(body)
-    _core_properties(document, meta, date)
+    if meta["lang"]:
+        set_language(document, meta["lang"])
+    core_properties(document, meta, date)
+    app_properties(document)
     buffer = io.BytesIO()
     document.save(buffer)
     return stable_zip(buffer.getvalue())
