@@ -53,14 +53,18 @@ def make_backend(
     gap: float = 1e-6,
     threads: int | None = None,
     warm_start: bool = False,
+    highs_options: dict[str, Any] | None = None,
 ) -> Backend:
-    """A configured PuLP solver object for `name`, or a SolverError saying how to get it."""
+    """A configured PuLP solver object for `name`, or a SolverError saying how to get it.
+    `highs_options`: HiGHS options by name, for HiGHS only (CBC ignores them)."""
     if name == "highs":
         if not pulp.HiGHS().available():
             raise SolverError("HiGHS is not available: install it with `pip install highspy`")
         _silence_highs_banner()
         use_threads(threads)
-        solver = pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=gap, threads=threads)
+        solver = pulp.HiGHS(
+            msg=False, timeLimit=time_limit, gapRel=gap, threads=threads, **(highs_options or {})
+        )
         return Backend("highs", version("highspy"), solver)
     if name == "cbc":
         solver = _cbc(time_limit=time_limit, gap=gap, threads=threads, warm_start=warm_start)

@@ -47,6 +47,18 @@ __all__ = ["ideal_gains", "solve_bargaining"]
 TOL = 1e-5
 CUTS = 24
 LOWEST = 1e-3
+#: HiGHS options for the bargaining MIPs (measured in bench/README.md, "Bargaining
+#: points"). nash's tangent-cut MIPs close at the root in a few nodes; HiGHS spent 85% of
+#: their time in restarts and in its RINS and RENS sub-MIPs (global's four rounds: 6.8 s
+#: of CPU with its defaults, 0.9 s without them, the same optima). Feasibility jump off,
+#: as `highs.new_highs` has it.
+NASH_HIGHS: dict[str, object] = {
+    "mip_allow_restart": False,
+    "mip_heuristic_run_rins": False,
+    "mip_heuristic_run_rens": False,
+    "mip_heuristic_run_feasibility_jump": False,
+}
+HIGHS_OPTIONS: dict[str, dict[str, object]] = {"nash": NASH_HIGHS, "kalai": {}}
 #: Seconds a MIP is given at least when the time limit is (nearly) used up: enough to
 #: return the start it was given, never a second stage's full run.
 LEAST_SECONDS = 0.5
@@ -88,7 +100,10 @@ def solve_bargaining(
     start = time.perf_counter()
     ideals = ideal_gains(portfolio, gap, solver)
     timings = {"ideals": time.perf_counter() - start}
-    backend = make_backend(solver, time_limit=time_limit, gap=gap, threads=threads)
+    options = HIGHS_OPTIONS[mode]
+    backend = make_backend(
+        solver, time_limit=time_limit, gap=gap, threads=threads, highs_options=options
+    )
     details: dict[str, float] = {"partners_with_zopa": float(len(ideals))}
     # The time limit is the whole solve's: each MIP gets what is left of it (kalai's two
     # stages and nash's rounds each took the full limit, so `--time-limit 120` ran 240 s).
@@ -99,7 +114,9 @@ def solve_bargaining(
         now = backend
         if deadline is not None:
             left = max(deadline - clock, LEAST_SECONDS)
-            now = make_backend(solver, time_limit=left, gap=gap, threads=threads)
+            now = make_backend(
+                solver, time_limit=left, gap=gap, threads=threads, highs_options=options
+            )
         outcome = run_pulp(form.problem, now)
         timings["solve"] = timings.get("solve", 0.0) + time.perf_counter() - clock
         form.offset = 0.0
