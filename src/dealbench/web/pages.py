@@ -73,6 +73,8 @@ def invalid_fields(exc: DealbenchError, rename: Callable[[str], str] = str) -> l
         return [exc.form_field]
     if not isinstance(exc, InputError):
         return []
+    if exc.argument is not None:  # its issues name the file the argument chose
+        return [rename(exc.argument)] * len(exc.issues)
     return [rename(issue.file) for issue in exc.issues]
 
 
