@@ -7,14 +7,14 @@ as a template (user text reaches them only as escaped values).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
-from starlette.datastructures import FormData
+from starlette.datastructures import ImmutableMultiDict
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -88,7 +88,8 @@ class Typed:
     values: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, form: str, sent: FormData) -> Typed:
+    def of(cls, form: str, sent: ImmutableMultiDict[str, Any]) -> Typed:
+        """`form` as sent: a POST's form data, or a GET form's query."""
         values: dict[str, list[str]] = {}
         for key, value in sent.multi_items():
             if isinstance(value, str):
@@ -122,6 +123,15 @@ class Refusal:
     @property
     def invalid(self) -> list[str]:
         return list(self.fields)
+
+    def worded(self, words: Callable[[str], str]) -> Refusal:
+        """The refusal with every line and field's words passed through `words` (a page
+        naming files from its folder leaves the folder's own path out)."""
+        return replace(
+            self,
+            lines=[(name, words(line)) for name, line in self.lines],
+            fields={name: [words(w) for w in said] for name, said in self.fields.items()},
+        )
 
 
 def refusal(
