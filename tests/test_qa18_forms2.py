@@ -8,6 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import test_web_browser as e2e
 from helpers import words
 from test_qa18_webforms import _Form, _marked, post, rounds
@@ -123,6 +125,15 @@ def test_a_missing_result_is_marked_and_said_beside_its_diff_field(client: Any) 
     assert str(Path.cwd()) not in sent.text
 
 
+def test_a_refused_pickers_file_is_named_from_the_deals_folder(client: Any, deals: Path) -> None:
+    """As the picker shows it: the words beside it and the summary named the whole path."""
+    sent = client.get("/p/gulf-asia/improve?package=packages/missing.yaml")
+    page = _Form(sent.text, "improve-form")
+    said = " ".join(page.texts["improve-package-error"].split())
+    assert said == "packages/missing.yaml: file not found"
+    assert str(deals) not in sent.text
+
+
 def test_a_bad_memo_date_is_marked_and_said_beside_the_field(client: Any) -> None:
     sent = client.get("/p/gulf-asia/room/memo?date=31/12/2026")
     assert sent.status_code == 422
@@ -152,3 +163,52 @@ def test_a_portfolio_that_does_not_load_marks_the_validate_field(client: Any, de
     assert str(deals) not in page.texts["validate-portfolio-error"]
     unknown = _Form(client.get("/validate?portfolio=nowhere").text, "validate-form")
     _marked(unknown, "portfolio", "validate-portfolio-error", "no portfolio 'nowhere'")
+
+
+# --- in a browser -------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_a_mistyped_sweep_keeps_everything_typed_and_focuses_the_bad_field(
+    server: tuple[str, Path], browser: object
+) -> None:
+    """Typed into the sweep form (a path, from, to, steps 0, an override) and sent: it was a
+    box of words above both forms, the steps field described by it, nothing focused."""
+    from selenium.webdriver.common.by import By
+
+    driver: Any = browser
+    url, _ = server
+    driver.get(url)
+    driver.get(url.split("?")[0] + "p/gulf-asia/sweep")
+    typed = {
+        "param": "policy.risk_penalty_per_h100e",
+        "from": "50k",
+        "to": "400k",
+        "sets": "partners.AE.batna=3bn",
+    }
+    for field, text in typed.items():
+        driver.find_element(By.ID, f"sweep-param-{field}").send_keys(text)
+    steps = driver.find_element(By.ID, "sweep-param-steps")
+    steps.clear()
+    steps.send_keys("0")
+    driver.find_element(By.ID, "run-param").click()
+    e2e.wait_for(lambda d: d.find_elements(By.ID, "sweep-param-problems"), driver)
+    e2e.shot(driver, "qa18-forms2-sweep-refused")
+    for field, text in typed.items():
+        assert driver.find_element(By.ID, f"sweep-param-{field}").get_attribute("value") == text
+    steps = driver.find_element(By.ID, "sweep-param-steps")
+    assert steps.get_attribute("aria-invalid") == "true"
+    said = driver.find_element(By.ID, "sweep-param-steps-error")
+    assert said.is_displayed() and "expected at least 1 value, got 0" in said.text
+    assert driver.switch_to.active_element.get_attribute("id") == "sweep-param-steps"
+    # At a phone's width the page, its words beside the field, is no wider than the window.
+    metrics = {"width": 375, "height": 800, "deviceScaleFactor": 1, "mobile": True}
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    try:
+        width, inner = driver.execute_script(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        e2e.shot(driver, "qa18-forms2-sweep-refused-375")
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert width <= inner == 375, (width, inner)

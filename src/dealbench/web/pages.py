@@ -166,8 +166,14 @@ def refusal(
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """Render `template` with what every page needs (the CSRF token, the request)."""
+    """Render `template` with what every page needs (the CSRF token, the request). A form's
+    refusal names the files under DEALS_DIR from it, as the pickers show them (a missing
+    package was "/home/.../deals/packages/x.yaml: file not found", beside "packages/x.yaml")."""
     token = request.app.state.token
+    refused = context.get("refused")
+    if isinstance(refused, Refusal):
+        folder = f"{request.app.state.root}/"
+        context["refused"] = refused.worded(lambda words: words.replace(folder, ""))
     html = (
         environment()
         .get_template(template)

@@ -89,9 +89,7 @@ async def diff_page(request: Request) -> Response:
         a, a_label = result_of(request, "a", a_value)
         b, b_label = result_of(request, "b", b_value)
     except DealbenchError as exc:  # the form as chosen, the field at fault marked
-        folder = f"{root(request)}/"  # files named from the deals folder
-        refused = refusal(exc, "diff", ("a", "b")).worded(lambda x: x.replace(folder, ""))
-        context["refused"] = refused
+        context["refused"] = refused = refusal(exc, "diff", ("a", "b"))
         return page(request, "diff.html.j2", refused.status, diff=None, **context)
     found = diff_results(a, b, (a_label, b_label))
     return page(request, "diff.html.j2", diff=found, **context)

@@ -34,7 +34,7 @@ async def validate_page(request: Request) -> Response:
     try:
         pf = _portfolio(request, chosen, names)
     except DealbenchError as exc:  # the field as chosen and marked, the refusal at the top
-        refused = refusal(exc, "validate", ("portfolio",)).worded(lambda x: _here(x, request))
+        refused = refusal(exc, "validate", ("portfolio",))
         return page(
             request,
             "validate.html.j2",
