@@ -357,11 +357,12 @@ def test_back_after_a_round_is_recorded_shows_the_round(
 def test_a_missing_package_file_marks_the_improve_pages_package_field(client: Any) -> None:
     """The error named the file's path, and no field said it was at fault."""
     sent = client.get("/p/gulf-asia/improve?package=packages/missing.yaml")
-    assert sent.status_code == 400
+    assert sent.status_code == 422
     page = _Form(sent.text, "improve-form")
     control = page.controls["package"]
     assert control.get("aria-invalid") == "true"
-    assert control.get("aria-describedby") == "improve-problems"
+    assert control.get("aria-describedby") == "improve-package-error"
+    assert "packages/missing.yaml: file not found" in words(page.texts["improve-package-error"])
     assert "packages/missing.yaml: file not found" in words(page.texts["improve-problems"])
     assert page.chosen["package"] == ["packages/missing.yaml"]  # what was asked, shown
     held = client.get("/p/gulf-asia/improve?package=packages/ae-offer.yaml&hold=packages/gone.yaml")

@@ -119,7 +119,7 @@ def test_a_redline_between_two_partners_packages_is_refused_in_words(
     response = client.get(
         "/p/gulf-asia/documents?package=packages/ae-offer.yaml&against=packages/sa-counter.yaml"
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     # In `redline`'s words (the same library call), the pickers kept as chosen.
     assert "packages/ae-offer.yaml: partner: is AE; packages/sa-counter.yaml is for SA" in words(
         response.text

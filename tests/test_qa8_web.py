@@ -130,7 +130,7 @@ def test_a_refused_risk_page_has_no_empty_part_in_its_title(client: Any) -> None
     """A package that does not load left the partner out of the title: "Risk ·  · dealbench"."""
     page = client.get("/p/gulf-asia/risk?package=packages/none.yaml")
     assert page.status_code == 400
-    assert "<title>Risk · gulf-asia · dealbench</title>" in page.text
+    assert "<title>Not done: Risk · gulf-asia · dealbench</title>" in page.text
     page = client.get("/p/gulf-asia/risk?package=packages/ae-offer.yaml")
     assert "<title>Risk · AE · gulf-asia · dealbench</title>" in page.text
 
@@ -142,7 +142,7 @@ def test_holding_the_packages_own_partner_is_refused_naming_the_hold_field(
     page = client.get(
         "/p/gulf-asia/improve?package=packages/ae-offer.yaml&hold=packages/ae-counter.yaml"
     )
-    assert page.status_code == 400
+    assert page.status_code == 422
     assert "error: hold: AE is the package&#39;s own partner; hold other deals" in page.text
     done = run(
         "improve",

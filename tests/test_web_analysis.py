@@ -206,15 +206,16 @@ def test_bad_risk_input_names_its_field_and_keeps_what_was_typed(client: Any) ->
     ):
         fields = {"package": "packages/ae-offer.yaml", "samples": "100", "seed": "0", field: value}
         response = post(client, f"/p/{UNCERTAIN}/risk", **fields)
-        assert response.status_code == 400
+        assert response.status_code == 422
         page = html.unescape(response.text)
         assert said in page
-        assert f'name="{field}" id="f-{field}" inputmode="numeric"' in page
+        assert f'name="{field}" id="risk-{field}" inputmode="numeric"' in page
+        assert f'aria-invalid="true" aria-describedby="risk-{field}-error"' in page
         assert f'value="{value}"' in page
         assert 'id="accept"' not in page
     typed = {"partner": "AE", "security": "kyc", "compute.2026": "lots", "samples": "100"}
     response = post(client, f"/p/{UNCERTAIN}/risk", **typed)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "compute" in html.unescape(response.text)
     assert 'name="compute.2026" value="lots"' in response.text  # carried as typed
     escape = client.get(f"/p/{UNCERTAIN}/risk", params={"package": "../../etc/passwd"})
@@ -318,18 +319,21 @@ def test_bad_sweep_input_names_its_field_keeps_it_and_starts_nothing(client: Any
     ]
     for change, said in cases:
         response = post(client, "/p/gulf-asia/sweep", **{**base, **change})
-        assert response.status_code == 400, (change, response.status_code)
+        assert response.status_code == 422, (change, response.status_code)
         page = html.unescape(response.text)
-        assert said in page, (change, page[page.find("form-error") :][:400])
+        assert said in page, (change, page[page.find("-problems") :][:400])
         for field, value in change.items():
             if value and field != "sets":
                 assert f'name="{field}"' in page and f'value="{value}"' in page
     response = post(client, "/p/gulf-asia/sweep", kind="scenarios", scenarios="../x.yaml")
-    assert response.status_code == 400
+    assert response.status_code == 422
+    assert 'aria-describedby="sweep-scenarios-scenarios-error"' in response.text
     response = post(
         client, "/p/gulf-asia/sweep", kind="scenarios", scenarios="packages/ae-offer.yaml"
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
+    assert "packages/ae-offer.yaml" in html.unescape(response.text)
+    assert 'aria-describedby="sweep-scenarios-scenarios-error"' in response.text
     assert "Sweeps of this session" not in client.get("/p/gulf-asia/sweep").text
 
 

@@ -51,7 +51,7 @@ def test_the_room_memo_is_previewed_and_downloads_in_every_format(client: Any) -
 
 def test_a_bad_memo_date_is_refused_naming_the_field_and_keeping_it(client: Any) -> None:
     response = client.get(f"{GULF}/room/memo?date=31/12/2026")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "date: expected YYYY-MM-DD or today, got &#39;31/12/2026&#39;" in response.text
     assert 'value="31/12/2026"' in response.text
     assert "download=1" not in response.text
@@ -123,7 +123,7 @@ def test_validate_notes_a_cap_for_tier_3_that_does_nothing_in_both_shells(
 
 def test_validate_refuses_an_unknown_portfolio_naming_the_field(client: Any) -> None:
     response = client.get("/validate?portfolio=nowhere")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "error: portfolio: no portfolio &#39;nowhere&#39; under portfolios/" in response.text
     assert "<option selected>nowhere</option>" in response.text
 
@@ -148,7 +148,7 @@ def test_a_redline_picks_any_two_package_files_rounds_too(client: Any) -> None:
 
 def test_a_bad_audience_is_refused_naming_the_field_keeping_the_choices(client: Any) -> None:
     response = client.get(f"{REDLINE}&audience=everyone")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "error: audience: expected external or internal" in response.text
     assert "<option selected>packages/ae-counter.yaml</option>" in response.text
     assert "download=1" not in response.text
@@ -237,7 +237,7 @@ def test_improve_the_editors_fields_and_refuse_a_bad_top(client: Any) -> None:
     assert "Concessions of AE, by US value per USD of partner cost" in response.text
     assert 'id="improve-base">The package: US utility' in response.text
     bad = client.get(f"{GULF}/improve?package=packages/ae-offer.yaml&top=0")
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     assert "error: top: expected a whole number at least 1, got &#39;0&#39;" in bad.text
     assert 'value="0"' in bad.text and "<option selected>packages/ae-offer.yaml" in bad.text
 
@@ -291,7 +291,7 @@ def test_the_history_chart_is_the_one_history_out_writes(
 
 def test_history_refuses_bad_points_naming_the_field(client: Any) -> None:
     response = client.get(f"{GULF}/n/AE/history?points=1")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert (
         "error: points: expected a number 2-1000 or &#39;all&#39;, not &#39;1&#39;" in response.text
     )
@@ -359,11 +359,11 @@ def test_diff_a_solve_of_this_session_against_a_file(client: Any, deals: Path, r
 
 def test_diff_refuses_a_missing_result_naming_the_field_and_keeping_it(client: Any) -> None:
     response = client.get("/diff?a=jobs/99&b=out/none/result.json")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "error: a: no solve &#39;99&#39; with a result in this session" in response.text
     assert "<option selected>out/none/result.json</option>" in response.text
     response = client.get("/diff?a=packages/ae-offer.yaml&b=")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "error: a: packages/ae-offer.yaml: " in response.text
     assert "not a dealbench result.json" in response.text
 

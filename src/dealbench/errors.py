@@ -62,12 +62,17 @@ class Issue:
 
 
 class InputError(DealbenchError):
-    """Bad input: a file that cannot be read, parsed or validated."""
+    """Bad input: a file that cannot be read, parsed or validated.
+
+    `argument`: the call's parameter that chose the input at fault, when one did (the
+    round a `conclude(round_number=3)` names: its issues name the round's file, which the
+    user must read, and a shell marks the argument it took from the user)."""
 
     exit_code = 2
 
-    def __init__(self, issues: list[Issue] | Issue) -> None:
+    def __init__(self, issues: list[Issue] | Issue, *, argument: str | None = None) -> None:
         self.issues = [issues] if isinstance(issues, Issue) else list(issues)
+        self.argument = argument
         super().__init__("\n".join(str(i) for i in self.issues))
 
     def __reduce__(self) -> tuple[Any, ...]:  # across processes, as raised
@@ -93,10 +98,10 @@ class ArgumentError(InputError, ValueError):
         *,
         more: Sequence[tuple[str, str]] = (),
     ) -> None:
-        self.argument = argument
         self.message = message
         problems = [(field, message), *more]
-        super().__init__([Issue(argument, None, f, m) for f, m in problems])
+        super().__init__([Issue(argument, None, f, m) for f, m in problems], argument=argument)
+        self.argument: str = argument
 
     def __reduce__(self) -> tuple[Any, ...]:  # across processes, as raised
         more = [(i.field, i.message) for i in self.issues[1:]]

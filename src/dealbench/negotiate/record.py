@@ -241,11 +241,17 @@ def conclude(
     check_date(portfolio, date)
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(negotiations, partner, expect)
-    agreed = (
-        negotiation.round(round_number)
-        if round_number is not None
-        else next((r for r in reversed(negotiation.rounds) if r.package is not None), None)
-    )
+    # A round the caller chose is at fault when it is missing or breaks a limit: the error
+    # names its file, and says it came from `round_number` (a shell marks its field).
+    chosen = "round_number" if round_number is not None else None
+    try:
+        agreed = (
+            negotiation.round(round_number)
+            if round_number is not None
+            else next((r for r in reversed(negotiation.rounds) if r.package is not None), None)
+        )
+    except InputError as exc:
+        raise InputError(exc.issues, argument=chosen) from None
     if agreed is None or agreed.package is None:
         raise InputError(
             Issue(
@@ -253,7 +259,8 @@ def conclude(
                 None,
                 "",
                 f"no round with {partner} carries a package to conclude on; record an offer first",
-            )
+            ),
+            argument=chosen,
         )
     others = [
         n.concluded_package
@@ -268,7 +275,8 @@ def conclude(
                 None,
                 "package",
                 "a deal cannot be concluded on this round: " + "; ".join(checked.problems()),
-            )
+            ),
+            argument=chosen,
         )
     side: Side = "partner" if agreed.side == "us" else "us"
     data = RoundFile(

@@ -7,14 +7,14 @@ as a template (user text reaches them only as escaped values).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
-from starlette.datastructures import FormData
+from starlette.datastructures import ImmutableMultiDict
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -73,6 +73,8 @@ def invalid_fields(exc: DealbenchError, rename: Callable[[str], str] = str) -> l
         return [exc.form_field]
     if not isinstance(exc, InputError):
         return []
+    if exc.argument is not None:  # its issues name the file the argument chose
+        return [rename(exc.argument)] * len(exc.issues)
     return [rename(issue.file) for issue in exc.issues]
 
 
@@ -86,7 +88,8 @@ class Typed:
     values: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, form: str, sent: FormData) -> Typed:
+    def of(cls, form: str, sent: ImmutableMultiDict[str, Any]) -> Typed:
+        """`form` as sent: a POST's form data, or a GET form's query."""
         values: dict[str, list[str]] = {}
         for key, value in sent.multi_items():
             if isinstance(value, str):
@@ -121,6 +124,15 @@ class Refusal:
     def invalid(self) -> list[str]:
         return list(self.fields)
 
+    def worded(self, words: Callable[[str], str]) -> Refusal:
+        """The refusal with every line and field's words passed through `words` (a page
+        naming files from its folder leaves the folder's own path out)."""
+        return replace(
+            self,
+            lines=[(name, words(line)) for name, line in self.lines],
+            fields={name: [words(w) for w in said] for name, said in self.fields.items()},
+        )
+
 
 def refusal(
     exc: DealbenchError,
@@ -154,8 +166,14 @@ def refusal(
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """Render `template` with what every page needs (the CSRF token, the request)."""
+    """Render `template` with what every page needs (the CSRF token, the request). A form's
+    refusal names the files under DEALS_DIR from it, as the pickers show them (a missing
+    package was "/home/.../deals/packages/x.yaml: file not found", beside "packages/x.yaml")."""
     token = request.app.state.token
+    refused = context.get("refused")
+    if isinstance(refused, Refusal):
+        folder = f"{request.app.state.root}/"
+        context["refused"] = refused.worded(lambda words: words.replace(folder, ""))
     html = (
         environment()
         .get_template(template)

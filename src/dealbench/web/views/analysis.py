@@ -20,11 +20,11 @@ from dealbench.analyze.analysed import SAMPLES, SEED, check_analysis, nothing_un
 from dealbench.analyze.robust import check_level
 from dealbench.analyze.uncertainty import RiskReport, Summary, risk_report
 from dealbench.arguments import at_least_one, positive_seconds, seed_of
-from dealbench.errors import DealbenchError, InputError, Issue, user_lines
+from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model import Package, Portfolio, load_package, load_portfolio
 from dealbench.units import parse_share_number, usd
 from dealbench.web.jobs import Job, until_finished
-from dealbench.web.pages import invalid_fields, page
+from dealbench.web.pages import FieldError, Refusal, Typed, page, refusal
 from dealbench.web.security import confine
 from dealbench.web.views.common import (
     DRAWING,
@@ -76,11 +76,6 @@ def routes() -> list[Route]:
 def field_name(argument: str) -> str:
     """A library parameter as the form's field."""
     return FIELDS.get(argument, argument)
-
-
-def lines_of(exc: DealbenchError) -> list[str]:
-    """An error in the page's words: a library parameter named as the form's field."""
-    return user_lines(exc, field_name)
 
 
 def _text(form: Any, field: str) -> str:
@@ -179,7 +174,10 @@ def _package_of(request: Request, form: Any, pf: Portfolio) -> tuple[Package, di
     if source:
         from dealbench.web.views.packages import field_values
 
-        package = load_package(confine(root(request), source), pf)
+        try:
+            package = load_package(confine(root(request), source), pf)
+        except InputError as exc:  # about the package the page was asked for (its link's)
+            raise FieldError("package", exc) from None
         return package, {"partner": package.partner, **field_values(package)}
     values = form_values(form) if isinstance(form, FormData) else {}
     values["partner"] = _text(form, "partner")
@@ -201,8 +199,7 @@ async def risk(request: Request) -> Response:
         "source": _text(form, "package"),
         "values": {},
         "report": None,
-        "lines": [],
-        "invalid": [],
+        "refused": None,
         "package": None,
     }
     try:
@@ -214,8 +211,11 @@ async def risk(request: Request) -> Response:
     except DealbenchError as exc:
         if not context["values"] and isinstance(form, FormData):
             context["values"] = {**form_values(form), "partner": _text(form, "partner")}
-        context.update(lines=lines_of(exc), invalid=invalid_fields(exc, field_name))
-        return page(request, "risk.html.j2", 400 if isinstance(exc, InputError) else 422, **context)
+        # The package is the page's (a link's, or the editor's fields carried hidden): an
+        # error about its file is a malformed request; samples and seed are typed here.
+        refused = refusal(exc, "risk", ("samples", "seed"), hidden=("package",))
+        context["refused"] = refused
+        return page(request, "risk.html.j2", refused.status, **context)
     context.update(report=report, summaries=risk_summaries(report))
     return page(request, "risk.html.j2", **context)
 
@@ -286,21 +286,20 @@ def sweep_page(
     request: Request,
     name: str,
     pf: Portfolio,
-    values: dict[str, str],
-    lines: list[str],
-    status: int,
-    invalid: list[str] | None = None,
+    typed: Typed | None = None,
+    refused: Refusal | None = None,
 ) -> Response:
+    """The sweep forms; with `refused`, the form sent holding what was `typed`, the fields
+    at fault marked, the refusal at the top."""
     return page(
         request,
         "sweep_form.html.j2",
-        status,
+        refused.status if refused is not None else 200,
         name=name,
         title=pf.title,
         files=scenario_files(request),
-        values=values,
-        lines=lines,
-        invalid=invalid or [],
+        typed=typed or Typed(),
+        refused=refused,
         defaults={"steps": STEPS, "refine": REFINE},
         sweeps=request.app.state.jobs.for_portfolio(name, "sweep"),
         uncertain=uncertain(pf),
@@ -309,20 +308,14 @@ def sweep_page(
 
 async def sweep_form(request: Request) -> Response:
     name = request.path_params["name"]
-    return sweep_page(request, name, portfolio(request, name), {}, [], 200)
+    return sweep_page(request, name, portfolio(request, name))
 
 
-_SWEEP_FIELDS = (
-    "kind",
-    "scenarios",
-    "param",
-    "from",
-    "to",
-    "steps",
-    "refine",
-    "sets",
-    "time_limit",
-)
+#: The fields of each sweep form a user fills (`kind` is the page's: a malformed request).
+SWEEP_FIELDS = {
+    "scenarios": ("scenarios", "sets", "time_limit"),
+    "param": ("param", "from", "to", "steps", "refine", "sets", "time_limit"),
+}
 
 
 def sweep_arguments(
@@ -352,12 +345,13 @@ def sweep_arguments(
         chosen = _text(form, "scenarios")
         if not chosen:
             raise InputError(Issue("scenarios", None, "", "choose a scenarios file"))
-        path = confine(root(request), chosen)
-        if not path.is_file():
-            raise InputError(
-                Issue("scenarios", None, "", f"no file {chosen} under the deals folder")
-            )
-        loaded = load_scenarios(path, base)
+        try:  # a file outside the folder, or not a scenarios file: about the field
+            path = confine(root(request), chosen)
+            if not path.is_file():
+                raise InputError(Issue(chosen, None, "", "no such file under the deals folder"))
+            loaded = load_scenarios(path, base)
+        except InputError as exc:
+            raise FieldError("scenarios", exc) from None
         described["scenarios"] = chosen
         return (pf, overrides, loaded, None, time_limit), described
     param = _text(form, "param")
@@ -387,12 +381,11 @@ async def start_sweep(request: Request) -> Response:
     pf = load_portfolio(path)
     try:
         args, described = sweep_arguments(request, form, pf)
-    except DealbenchError as exc:
-        values = {f: str(form.get(f) or "") for f in _SWEEP_FIELDS}
-        status = 400 if isinstance(exc, InputError) else 422
-        return sweep_page(
-            request, name, pf, values, lines_of(exc), status, invalid_fields(exc, field_name)
-        )
+    except DealbenchError as exc:  # the form again, as typed, its fields at fault marked
+        kind = _text(form, "kind")
+        fields = SWEEP_FIELDS.get(kind, ())
+        refused = refusal(exc, f"sweep-{kind}", fields, hidden=("kind",), rename=field_name)
+        return sweep_page(request, name, pf, Typed.of(f"sweep-{kind}", form), refused)
     job = await run_in_threadpool(
         request.app.state.jobs.start, name, described, sweep_job, args, "sweep"
     )

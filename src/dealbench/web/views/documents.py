@@ -12,8 +12,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from dealbench.errors import InputError, Issue, user_lines
-from dealbench.model import load_package
+from dealbench.errors import DealbenchError, InputError, Issue
+from dealbench.model import Package, Portfolio, load_package
 from dealbench.render.clause_check import check_portfolio_clauses
 from dealbench.render.docmeta import Audience
 from dealbench.render.documents import (
@@ -25,7 +25,7 @@ from dealbench.render.documents import (
     render_document,
 )
 from dealbench.render.sources import Source, source_from_packages, source_from_result
-from dealbench.web.pages import page
+from dealbench.web.pages import FieldError, Refusal, page, refusal
 from dealbench.web.security import confine
 from dealbench.web.views.common import portfolio, portfolio_file, relative, root
 from dealbench.web.views.packages import package_files
@@ -181,9 +181,9 @@ def package_docs(request: Request) -> list[Document]:
     if not first:
         return []
     check_portfolio_clauses(pf)
-    a = load_package(confine(root(request), first), pf)
+    a = _chosen(request, pf, "package", first)
     if other:
-        b = load_package(confine(root(request), other), pf)
+        b = _chosen(request, pf, "against", other)
         return [
             package_redline(pf, b, a, files=(other, first), audience=aud)
             for aud in AUDIENCES[audience]
@@ -192,6 +192,15 @@ def package_docs(request: Request) -> list[Document]:
     return documents_for(source, "term-sheet", audience="external") + documents_for(
         source, "term-sheet", audience="internal"
     )
+
+
+def _chosen(request: Request, pf: Portfolio, field: str, file: str) -> Package:
+    """The package file chosen in the form's `field`: an error naming the file (missing,
+    outside the folder, not a package) is about the field."""
+    try:
+        return load_package(confine(root(request), file), pf)
+    except InputError as exc:
+        raise FieldError(field, exc) from None
 
 
 def redline_files(request: Request) -> list[str]:
@@ -211,12 +220,11 @@ async def package_documents(request: Request) -> Response:
     """A package file's term sheets, or a redline between two; a refusal (another partner's
     package, an unknown audience) is said above the pickers, which keep what was chosen."""
     name = request.path_params["name"]
-    lines: list[str] = []
-    status = 200
+    refused: Refusal | None = None
     try:
         docs = package_docs(request)
-    except InputError as exc:
-        docs, lines, status = [], user_lines(exc), 400
+    except DealbenchError as exc:  # the pickers as chosen, the one at fault marked
+        docs, refused = [], refusal(exc, "documents", ("package", "against", "audience"))
     query = request.url.query
     response = documents_page(
         request,
@@ -229,9 +237,9 @@ async def package_documents(request: Request) -> Response:
         chosen=request.query_params.get("package", ""),
         against=request.query_params.get("against", ""),
         audience=request.query_params.get("audience", ""),
-        lines=lines,
+        refused=refused,
     )
-    response.status_code = status
+    response.status_code = refused.status if refused is not None else 200
     return response
 
 

@@ -17,10 +17,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from dealbench.checker import evaluate
-from dealbench.errors import DealbenchError, InputError, Issue, user_lines
+from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model import Package, Portfolio, load_package
 from dealbench.negotiate import concession_ranking, improvements
-from dealbench.web.pages import FieldError, invalid_fields, page
+from dealbench.web.pages import FieldError, page, refusal
 from dealbench.web.security import confine
 from dealbench.web.views.common import checked_form, portfolio, root, solving, uncertain
 from dealbench.web.views.documents import redline_files
@@ -28,6 +28,8 @@ from dealbench.web.views.packages import package_from_form
 
 #: `--top`'s default.
 TOP = 10
+#: The fields of the improve form a user fills.
+IMPROVE_FIELDS = ("package", "hold", "top", "all_variants")
 
 #: What gives the package to improve (None: none chosen yet) and the packages held.
 Loader = Callable[[], tuple[Package | None, list[Package]]]
@@ -83,20 +85,18 @@ async def _answer(
         "files": redline_files(request),
         "typed": typed,
         "uncertain": uncertain(pf),
-        "invalid": [],
+        "refused": None,
     }
     try:
         top = top_of(typed["top"])
         package, others = load()
         if package is None:
-            return page(request, "improve.html.j2", lines=[], result=None, **context)
+            return page(request, "improve.html.j2", result=None, **context)
         result = await solving(findings, pf, package, others, top, typed["all_variants"])
-    except DealbenchError as exc:
-        if not isinstance(exc, InputError):
-            raise
-        context["invalid"] = invalid_fields(exc)
-        return page(request, "improve.html.j2", 400, lines=user_lines(exc), result=None, **context)
-    return page(request, "improve.html.j2", lines=[], result=result, **context)
+    except DealbenchError as exc:  # the form as typed, the field at fault marked
+        context["refused"] = refused = refusal(exc, "improve", IMPROVE_FIELDS)
+        return page(request, "improve.html.j2", refused.status, result=None, **context)
+    return page(request, "improve.html.j2", result=result, **context)
 
 
 def _held(request: Request, pf: Portfolio, files: list[str]) -> list[Package]:

@@ -68,6 +68,8 @@ ROUND_FIELDS = {
     "conclude": ("round", "date", "note"),
     "walk-away": ("by", "date", "note", "confirm"),
 }
+#: The library's parameters, said as the round forms' fields.
+ROUND_ARGUMENTS = {"round_number": "round"}
 
 
 def routes() -> list[Route]:
@@ -196,12 +198,17 @@ async def _round_form(
     try:
         return await record(Sent(request, form, name, pf, folder, code))
     except DealbenchError as exc:
-        refused = refusal(exc, kind, ROUND_FIELDS[kind], hidden=("expect",))
+        refused = refusal(exc, kind, ROUND_FIELDS[kind], hidden=("expect",), rename=_field)
         if kind == "counter" and _from_editor(form):  # the editor again, its fields as typed
             verdict = error_verdict(exc)
             values = form_values(form)
             return editor_page(request, name, pf, code, values, verdict, status=refused.status)
         return negotiation_page(request, name, pf, folder, code, Typed.of(kind, form), refused)
+
+
+def _field(argument: str) -> str:
+    """A library parameter as the round form's field."""
+    return ROUND_ARGUMENTS.get(argument, argument)
 
 
 def _from_editor(form: FormData) -> bool:

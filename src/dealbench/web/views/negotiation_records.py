@@ -14,12 +14,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from dealbench.arguments import document_date, frontier_points
-from dealbench.errors import DealbenchError, InputError, user_lines
+from dealbench.errors import DealbenchError, InputError
 from dealbench.negotiate import history, room
 from dealbench.negotiate.documents import history_chart_files, negotiation_memo_document
 from dealbench.negotiate.rounds import check_date
 from dealbench.render.documents import Document
-from dealbench.web.pages import page
+from dealbench.web.pages import page, refusal
 from dealbench.web.views.common import drawn, uncertain
 from dealbench.web.views.documents import listing, serve_file
 from dealbench.web.views.negotiation import _partner, _setup
@@ -57,14 +57,13 @@ async def memo_page(request: Request) -> Response:
     context: dict[str, Any] = {"name": name, "date": typed, "uncertain": uncertain(pf)}
     try:
         docs = await memo_docs(request)
-    except DealbenchError as exc:
-        if not isinstance(exc, InputError):
-            raise
+    except DealbenchError as exc:  # the field as typed and marked, the refusal at the top
+        refused = refusal(exc, "memo", ("date",))
         return page(
             request,
             "room_memo.html.j2",
-            400,
-            lines=user_lines(exc),
+            refused.status,
+            refused=refused,
             documents=[],
             base="",
             **context,
@@ -73,7 +72,7 @@ async def memo_page(request: Request) -> Response:
     return page(
         request,
         "room_memo.html.j2",
-        lines=[],
+        refused=None,
         documents=listing(docs),
         base=f"/p/{quote(name, safe='')}/room/memo/",
         suffix=f"?{query}" if query else "",
@@ -120,8 +119,11 @@ async def history_page(request: Request) -> Response:
     }
     try:
         _points(request)
-    except InputError as exc:
-        return page(request, "history.html.j2", 400, lines=user_lines(exc), charts=[], **context)
+    except InputError as exc:  # the field as typed and marked, the refusal at the top
+        refused = refusal(exc, "history", ("points",))
+        return page(
+            request, "history.html.j2", refused.status, refused=refused, charts=[], **context
+        )
     query = f"?{urlencode({'points': typed})}" if typed else ""
     base = f"/p/{quote(name, safe='')}/n/{code}/history/charts/{code}-rounds"
     charts = (
@@ -132,7 +134,7 @@ async def history_page(request: Request) -> Response:
         if found.points()
         else []
     )
-    return page(request, "history.html.j2", lines=[], charts=charts, **context)
+    return page(request, "history.html.j2", refused=None, charts=charts, **context)
 
 
 async def history_chart(request: Request) -> Response:

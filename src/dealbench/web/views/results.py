@@ -14,10 +14,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from dealbench.analyze.diff import diff_results, load_result
-from dealbench.errors import DealbenchError, InputError, Issue, user_lines
+from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.io import unhidden
 from dealbench.optimize import SolveResult
-from dealbench.web.pages import invalid_fields, page
+from dealbench.web.pages import page, refusal
 from dealbench.web.security import confine
 from dealbench.web.views.common import portfolio_files, relative, root
 
@@ -81,18 +81,15 @@ async def diff_page(request: Request) -> Response:
         "choices": choices(request),
         "a": a_value,
         "b": b_value,
-        "invalid": [],
+        "refused": None,
     }
     if not a_value and not b_value:
-        return page(request, "diff.html.j2", lines=[], diff=None, **context)
+        return page(request, "diff.html.j2", diff=None, **context)
     try:
         a, a_label = result_of(request, "a", a_value)
         b, b_label = result_of(request, "b", b_value)
-    except DealbenchError as exc:
-        if not isinstance(exc, InputError):
-            raise
-        lines = [line.replace(f"{root(request)}/", "") for line in user_lines(exc)]
-        context["invalid"] = invalid_fields(exc)
-        return page(request, "diff.html.j2", 400, lines=lines, diff=None, **context)
+    except DealbenchError as exc:  # the form as chosen, the field at fault marked
+        context["refused"] = refused = refusal(exc, "diff", ("a", "b"))
+        return page(request, "diff.html.j2", refused.status, diff=None, **context)
     found = diff_results(a, b, (a_label, b_label))
-    return page(request, "diff.html.j2", lines=[], diff=found, **context)
+    return page(request, "diff.html.j2", diff=found, **context)

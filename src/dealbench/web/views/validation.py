@@ -17,7 +17,7 @@ from starlette.routing import Route
 from dealbench.analyze.validation import validate_files
 from dealbench.errors import DealbenchError, InputError, Issue, user_lines
 from dealbench.model import Portfolio, load_portfolio
-from dealbench.web.pages import page
+from dealbench.web.pages import FieldError, page, refusal
 from dealbench.web.views.common import PORTFOLIOS, portfolio_files, relative, root
 
 
@@ -33,12 +33,17 @@ async def validate_page(request: Request) -> Response:
     context: dict[str, Any] = {"portfolios": names, "chosen": chosen, "root": str(base)}
     try:
         pf = _portfolio(request, chosen, names)
-    except DealbenchError as exc:
-        if not isinstance(exc, InputError):
-            raise
-        lines = [_here(line, request) for line in user_lines(exc)]
+    except DealbenchError as exc:  # the field as chosen and marked, the refusal at the top
+        refused = refusal(exc, "validate", ("portfolio",))
         return page(
-            request, "validate.html.j2", 400, refused=lines, ok=[], issues=[], notes=[], **context
+            request,
+            "validate.html.j2",
+            refused.status,
+            refused=refused,
+            ok=[],
+            issues=[],
+            notes=[],
+            **context,
         )
     found = validate_files([base], pf)
     ok = [(relative(request, path), kind) for path, kind in found.ok]
@@ -47,7 +52,7 @@ async def validate_page(request: Request) -> Response:
     return page(
         request,
         "validate.html.j2",
-        refused=[],
+        refused=None,
         ok=ok,
         issues=issues if found.issues else [],
         notes=[n.removeprefix("error: ") for n in notes] if found.notes else [],
@@ -63,7 +68,10 @@ def _portfolio(request: Request, chosen: str, names: list[str]) -> Portfolio | N
         raise InputError(
             Issue("portfolio", None, "", f"no portfolio {chosen!r} under {PORTFOLIOS}/")
         )
-    return load_portfolio(root(request) / PORTFOLIOS / f"{chosen}.yaml")
+    try:
+        return load_portfolio(root(request) / PORTFOLIOS / f"{chosen}.yaml")
+    except InputError as exc:  # its file's problems, about the portfolio chosen
+        raise FieldError("portfolio", exc) from None
 
 
 def _here(line: str, request: Request) -> str:
