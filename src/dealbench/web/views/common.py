@@ -15,7 +15,8 @@ from starlette.requests import Request
 
 from dealbench.errors import InputError, Issue
 from dealbench.io import unhidden
-from dealbench.model import Portfolio, load_portfolio
+from dealbench.model import Package, Portfolio, load_package, load_portfolio
+from dealbench.web.pages import FieldError
 from dealbench.web.security import CSRF_FIELD, CSRF_HEADER, confine, csrf_for
 
 #: Matplotlib's settings are global: one chart is drawn at a time, in every page.
@@ -74,6 +75,15 @@ async def drawn(request: Request, folder: Path, what: tuple[Any, ...], fn: Calla
 def root(request: Request) -> Path:
     path: Path = request.app.state.root
     return path
+
+
+def chosen_package(request: Request, pf: Portfolio, field: str, file: str) -> Package:
+    """The package file `file` chosen in the form's `field`: an error naming the file
+    (missing, outside the folder, not a package) is about the field."""
+    try:
+        return load_package(confine(root(request), file), pf)
+    except InputError as exc:
+        raise FieldError(field, exc) from None
 
 
 async def checked_form(request: Request) -> FormData:

@@ -13,7 +13,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from dealbench.errors import DealbenchError, InputError, Issue
-from dealbench.model import Package, Portfolio, load_package
 from dealbench.render.clause_check import check_portfolio_clauses
 from dealbench.render.docmeta import Audience
 from dealbench.render.documents import (
@@ -25,9 +24,8 @@ from dealbench.render.documents import (
     render_document,
 )
 from dealbench.render.sources import Source, source_from_packages, source_from_result
-from dealbench.web.pages import FieldError, Refusal, page, refusal
-from dealbench.web.security import confine
-from dealbench.web.views.common import portfolio, portfolio_file, relative, root
+from dealbench.web.pages import Refusal, page, refusal
+from dealbench.web.views.common import chosen_package, portfolio, portfolio_file, relative, root
 from dealbench.web.views.packages import package_files
 from dealbench.web.views.portfolios import _job, _solved_portfolio
 
@@ -181,9 +179,9 @@ def package_docs(request: Request) -> list[Document]:
     if not first:
         return []
     check_portfolio_clauses(pf)
-    a = _chosen(request, pf, "package", first)
+    a = chosen_package(request, pf, "package", first)
     if other:
-        b = _chosen(request, pf, "against", other)
+        b = chosen_package(request, pf, "against", other)
         return [
             package_redline(pf, b, a, files=(other, first), audience=aud)
             for aud in AUDIENCES[audience]
@@ -192,15 +190,6 @@ def package_docs(request: Request) -> list[Document]:
     return documents_for(source, "term-sheet", audience="external") + documents_for(
         source, "term-sheet", audience="internal"
     )
-
-
-def _chosen(request: Request, pf: Portfolio, field: str, file: str) -> Package:
-    """The package file chosen in the form's `field`: an error naming the file (missing,
-    outside the folder, not a package) is about the field."""
-    try:
-        return load_package(confine(root(request), file), pf)
-    except InputError as exc:
-        raise FieldError(field, exc) from None
 
 
 def redline_files(request: Request) -> list[str]:

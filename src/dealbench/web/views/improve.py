@@ -18,11 +18,16 @@ from starlette.routing import Route
 
 from dealbench.checker import evaluate
 from dealbench.errors import DealbenchError, InputError, Issue
-from dealbench.model import Package, Portfolio, load_package
+from dealbench.model import Package, Portfolio
 from dealbench.negotiate import concession_ranking, improvements
-from dealbench.web.pages import FieldError, page, refusal
-from dealbench.web.security import confine
-from dealbench.web.views.common import checked_form, portfolio, root, solving, uncertain
+from dealbench.web.pages import page, refusal
+from dealbench.web.views.common import (
+    checked_form,
+    chosen_package,
+    portfolio,
+    solving,
+    uncertain,
+)
 from dealbench.web.views.documents import redline_files
 from dealbench.web.views.packages import package_from_form
 
@@ -101,16 +106,7 @@ async def _answer(
 
 def _held(request: Request, pf: Portfolio, files: list[str]) -> list[Package]:
     """`--hold`: other partners' packages, held fixed."""
-    return [_chosen(request, pf, "hold", f) for f in files]
-
-
-def _chosen(request: Request, pf: Portfolio, field: str, file: str) -> Package:
-    """The package file `file` chosen in the form's `field`: an error naming the file (missing,
-    outside the folder, not a package) is about the field."""
-    try:
-        return load_package(confine(root(request), file), pf)
-    except InputError as exc:
-        raise FieldError(field, exc) from None
+    return [chosen_package(request, pf, "hold", f) for f in files]
 
 
 async def improve_page(request: Request) -> Response:
@@ -122,7 +118,7 @@ async def improve_page(request: Request) -> Response:
     def load() -> tuple[Package | None, list[Package]]:
         if not typed["package"]:
             return None, []
-        package = _chosen(request, pf, "package", typed["package"])
+        package = chosen_package(request, pf, "package", typed["package"])
         return package, _held(request, pf, typed["hold"])
 
     return await _answer(request, name, pf, typed, load)
