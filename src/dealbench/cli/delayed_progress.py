@@ -27,9 +27,9 @@ DELAY_S = 1.0
 class DelayedBar:
     """`with DelayedBar("Re-solving") as bar: work(progress=bar)`."""
 
-    def __init__(self, description: str, delay: float = DELAY_S) -> None:
+    def __init__(self, description: str, delay: float | None = None) -> None:
         self.description = description
-        self.delay = delay
+        self.delay = DELAY_S if delay is None else delay  # read now: a test may set it
         self.start = time.perf_counter()
         self.bar: Progress | None = None
         self.task: TaskID | None = None
