@@ -57,7 +57,8 @@ def _state(request: Request, folder: Path) -> tuple[Any, ...]:
     files = [portfolio_file(request, request.path_params["name"])]
     files += [p for sub in ("partners", "policy") for p in sorted((base / sub).rglob("*.yaml"))]
     files += [p for p in unhidden(folder, "*") if p.is_file()] if folder.is_dir() else []
-    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    stats = [(str(p), p.stat()) for p in files]
+    return tuple((name, st.st_mtime_ns, st.st_size) for name, st in stats)
 
 
 async def drawn(request: Request, folder: Path, what: tuple[Any, ...], fn: Callable[[], T]) -> T:
