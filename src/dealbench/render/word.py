@@ -192,7 +192,9 @@ class _Writer:
             if not src.startswith("data:image/png;base64,"):
                 continue
             data = base64.b64decode(src.split(",", 1)[1])
-            self.doc.add_picture(io.BytesIO(data), width=Cm(16))
+            shape = self.doc.add_picture(io.BytesIO(data), width=Cm(16))
+            # the chart in words (the image's alt): Word's alternative text, read aloud
+            shape._inline.docPr.set("descr", _SPACE.sub(" ", img.get("alt", "")).strip())
             picture = self.doc.paragraphs[-1]
             picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
             # on the page of its caption, as `figure { break-inside: avoid }` keeps it
