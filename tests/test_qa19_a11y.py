@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import docx
@@ -22,7 +23,7 @@ from dealbench.render.documents import Document, print_html, render_document
 from dealbench.units import h100e, usd
 from dealbench.web.security import CSRF_FIELD, csrf_for
 from golden.support import all_documents, demo_source
-from helpers import DATA, REPO, WEB_TOKEN, job_done
+from helpers import DATA, REPO, WEB_TOKEN, Runner, job_done
 
 GULF = REPO / "deals" / "portfolios" / "gulf-asia.yaml"
 MIXED = DATA / "qa9docs" / "portfolios" / "mixed.yaml"
@@ -54,6 +55,38 @@ def _html(doc: Document) -> Any:
 
 def _documents() -> list[Document]:
     return [*_demo().values(), _options()]
+
+
+# --- tables -----------------------------------------------------------------------------
+
+
+def _assert_headers_scoped(tree: Any, label: str) -> None:
+    for table in tree.iter("table"):
+        for th in table.iter("th"):
+            text = th.text_content().strip()
+            assert th.get("scope") in ("col", "row"), f"{label}: <th>{text}</th> has no scope"
+            assert text, f"{label}: an empty header cell in table {table.get('class')}"
+
+
+def test_every_table_header_says_whether_it_heads_a_column_or_a_row(
+    run: Runner, tmp_path: Path
+) -> None:
+    """Every column header of every document was a bare `<th>` (only the `meta` table's
+    row headers had `scope`), and the options memo's and the redline's totals table had
+    an empty header cell in the corner: a checker flags both (WCAG 1.3.1), and a screen
+    reader reads a cell of "The options side by side" with no header to say what it is."""
+    for doc in _documents():
+        _assert_headers_scoped(_html(doc), doc.path)
+    r = run("room", GULF, "--render", "html", "--out", tmp_path, "--date", "2026-03-31")
+    assert r.exit_code == 0, r.output
+    memo = (tmp_path / "memos" / "negotiation-gulf-asia.html").read_text()
+    _assert_headers_scoped(lxml_html.fromstring(memo), "negotiation memo")
+
+
+def test_the_corner_of_a_table_of_options_names_its_rows_in_every_format() -> None:
+    doc = _options()
+    assert '<th scope="col">Measure</th>' in _file(doc, "html").decode()
+    assert re.search(r"^\| Measure \| tiered \|", _file(doc, "md").decode(), flags=re.M)
 
 
 # --- charts -------------------------------------------------------------------------------
