@@ -243,6 +243,80 @@ def test_the_rounds_chart_is_described_round_by_round() -> None:
     )
 
 
+def _read_aloud(reader: Any) -> str:
+    """The first page's text in the order of the PDF's structure tree, as a screen reader
+    reads it (not the order the text is drawn in)."""
+    page = reader.pages[0]
+    said: dict[int, str] = {}
+    open_mcid: list[int | None] = [None]
+
+    def before(op: bytes, args: Any, *_: Any) -> None:
+        if op == b"BDC" and isinstance(args[1], dict) and "/MCID" in args[1]:
+            open_mcid[0] = int(args[1]["/MCID"])
+        elif op == b"EMC":
+            open_mcid[0] = None
+
+    def text(words: str, *_: Any) -> None:
+        if open_mcid[0] is not None:
+            said[open_mcid[0]] = said.get(open_mcid[0], "") + words
+
+    page.extract_text(visitor_operand_before=before, visitor_text=text)
+    order: list[int] = []
+
+    def walk(node: Any, on_page: bool) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, dict):
+            if "/Pg" in node:
+                on_page = node["/Pg"].get_object() == page.get_object()
+            if "/K" in node:
+                walk(node["/K"], on_page)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child, on_page)
+        elif isinstance(node, int) and on_page:
+            order.append(node)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"], False)
+    return "".join(said.get(mcid, "") for mcid in order)
+
+
+# --- redlines -------------------------------------------------------------------------------
+
+REDLINE = "redlines/redline-AE-offer-001-to-counter-002-internal"
+
+
+def test_a_redline_says_deleted_and_inserted_in_words_where_the_page_shows_marks() -> None:
+    """A redline's changes were told apart by strike-through and underline (and colour)
+    alone: the PDF's tags hold `<del>` and `<ins>` as plain text, so a screen reader read
+    Annex A's 2026 row as "500,000 600,000 Stargate UAE, Abu Dhabi ..." with nothing to
+    say which figure is old and which new (WCAG 1.3.1). Each change now begins with
+    words that are not shown ("Deleted: ", "Inserted: "); Word's revision marks say it
+    in the DOCX, which does not repeat them."""
+    pypdf = pytest.importorskip("pypdf")
+    doc = _demo()[REDLINE]
+    tree = _html(doc)
+    marks = [m for m in tree.iter("del", "ins") if "legend" not in m.get("class", "")]
+    assert marks
+    for mark in marks:
+        [said] = mark.find_class("sr-only")
+        assert said.text == {"del": "Deleted: ", "ins": "Inserted: "}[mark.tag]
+        assert mark[0] is said and not (mark.text or "").strip()
+    css = _file(doc, "html").decode()
+    assert re.search(
+        r"\.sr-only \{ position: absolute; width: 1px; height: 1px;.*overflow: hidden", css
+    )
+
+    read = _read_aloud(pypdf.PdfReader(io.BytesIO(_file(doc, "pdf"))))
+    assert re.search(
+        r"2026\s*Deleted:\s+500,000\s*Inserted:\s+600,000\s*Deleted:\s+Stargate", read
+    ), read
+
+    word = docx.Document(io.BytesIO(_file(doc, "docx")))
+    body = word.element.body.xml
+    assert "Deleted: " not in body and "Inserted: " not in body
+    assert "<w:del " in body and "<w:ins " in body
+
+
 # --- the web workbench shows the same charts ------------------------------------------------
 
 

@@ -211,9 +211,12 @@ class _Writer:
                 self.text(para, child.tail, fmt)
                 continue
             classes = child.get("class", "").split()
-            if child.tag == "span" and ("sep" in classes or (skip_numbers and "n" in classes)):
-                # A clause number Word numbers itself, or a space only for the eye between
-                # a deletion and an insertion (Word shows tracked changes side by side).
+            if child.tag == "span" and (
+                {"sep", "sr-only"} & set(classes) or (skip_numbers and "n" in classes)
+            ):
+                # A clause number Word numbers itself, a space only for the eye between a
+                # deletion and an insertion (Word shows tracked changes side by side), or
+                # a redline's "Deleted: " for a screen reader (Word's revisions say it).
                 self.text(para, child.tail, fmt)
                 continue
             if child.tag == "br":
