@@ -103,7 +103,7 @@ def test_an_allocation_of_twelve_quarters_is_cut_into_tables_that_fit_the_page()
     doc = portfolio_memo_document(source_from_result(pf, solve(pf)))
     html, md = _text(doc, "html"), _text(doc, "md")
     tables = re.findall(r'<table class="allocation">.*?</table>', html, flags=re.S)
-    heads = [re.findall(r'<th class="num">([^<]+)</th>', t) for t in tables]
+    heads = [re.findall(r'<th scope="col" class="num">([^<]+)</th>', t) for t in tables]
     assert [len(h) for h in heads] == [6, 6]
     assert [t for h in heads for t in h] == list(pf.periods)
     for t in tables:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from dealbench.model.schema import Package, Portfolio
-from dealbench.render import charts
+from dealbench.render import chart_words, charts
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import Audience, doc_meta
 from dealbench.render.documents import Document, redline_document, term_sheet_document
@@ -332,5 +332,23 @@ def round_labels(rounds: list[dict[str, Any]]) -> dict[tuple[float, float], str]
     return {key: ", ".join(numbers) for key, numbers in out.items()}
 
 
+def describe_rounds(data: dict[str, Any]) -> str:
+    """The rounds chart in words (its text alternative): each round's two utilities."""
+    us_d, partner_d = data["no_deal"]
+    said = [
+        f"round {r['round']}, {'agreed' if r.get('status') == 'concluded' else SIDE_WORDS[r['side']]}: "
+        f"US {money(r['us'])}, partner {money(r['partner'])}"
+        for r in data["rounds"]
+    ]
+    return (
+        f"Chart of the US utility against the partner's, with the frontier of the deal. "
+        f"No deal: US {money(us_d)}, partner {money(partner_d)}"
+        + (f"; {'; '.join(said)}." if said else ".")
+    )
+
+
+SIDE_WORDS = {"us": "US offer", "partner": "counter"}
+
 # An extension of the chart kinds (render.charts.DRAW) for the rounds chart.
 charts.DRAW.setdefault("rounds", draw_rounds)
+chart_words.DESCRIBE.setdefault("rounds", describe_rounds)

@@ -17,6 +17,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape, quoteattr
+
+from dealbench.render.chart_words import describe
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -38,6 +41,11 @@ class Chart:
     kind: str
     caption: str
     data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def description(self) -> str:
+        """What the chart shows, in words: its text alternative (`chart_words`)."""
+        return describe(self.kind, self.data, self.caption)
 
 
 @contextmanager
@@ -82,13 +90,20 @@ def _matplotlib() -> Any:
 
 
 def svg(chart: Chart) -> str:
-    """The chart as an inline `<svg>` element (no XML prolog, no metadata)."""
+    """The chart as an inline `<svg>` element (no XML prolog, no metadata), an image
+    (`role="img"`) labelled by its `<title>`: what it shows, in words."""
     with style(chart.id):
         fig = _draw(chart)
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     text = buffer.getvalue()
-    return text[text.index("<svg") :].strip()
+    text = text[text.index("<svg") :].strip()
+    title = f"chart-{chart.id}-title"
+    end = text.index(">")
+    return (
+        f'{text[:end]} role="img" aria-labelledby={quoteattr(title)}>\n'
+        f" <title id={quoteattr(title)}>{escape(chart.description)}</title>{text[end + 1 :]}"
+    )
 
 
 def png(chart: Chart) -> bytes:

@@ -367,7 +367,7 @@ def print_html(doc: Document, stem: str, templates: str | None = None) -> str:
     for chart in doc.charts:
         data = base64.b64encode(chart_lib.png(chart)).decode("ascii")
         figures[chart.id] = Markup(
-            f'<img src="data:image/png;base64,{data}" alt="{Markup.escape(chart.caption)}">'
+            f'<img src="data:image/png;base64,{data}" alt="{Markup.escape(chart.description)}">'
         )
     charts = _chart_ctx(doc, figures)
     return render_template(f"{stem}.html.j2", {**doc.context, "charts": charts}, templates)
@@ -389,4 +389,7 @@ def _markdown(
 
 
 def _chart_ctx(doc: Document, figures: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"id": c.id, "caption": c.caption, "figure": figures[c.id]} for c in doc.charts]
+    return [
+        {"id": c.id, "caption": c.caption, "description": c.description, "figure": figures[c.id]}
+        for c in doc.charts
+    ]

@@ -192,7 +192,9 @@ class _Writer:
             if not src.startswith("data:image/png;base64,"):
                 continue
             data = base64.b64decode(src.split(",", 1)[1])
-            self.doc.add_picture(io.BytesIO(data), width=Cm(16))
+            shape = self.doc.add_picture(io.BytesIO(data), width=Cm(16))
+            # the chart in words (the image's alt): Word's alternative text, read aloud
+            shape._inline.docPr.set("descr", _SPACE.sub(" ", img.get("alt", "")).strip())
             picture = self.doc.paragraphs[-1]
             picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
             # on the page of its caption, as `figure { break-inside: avoid }` keeps it
@@ -209,9 +211,12 @@ class _Writer:
                 self.text(para, child.tail, fmt)
                 continue
             classes = child.get("class", "").split()
-            if child.tag == "span" and ("sep" in classes or (skip_numbers and "n" in classes)):
-                # A clause number Word numbers itself, or a space only for the eye between
-                # a deletion and an insertion (Word shows tracked changes side by side).
+            if child.tag == "span" and (
+                {"sep", "sr-only"} & set(classes) or (skip_numbers and "n" in classes)
+            ):
+                # A clause number Word numbers itself, a space only for the eye between a
+                # deletion and an insertion (Word shows tracked changes side by side), or
+                # a redline's "Deleted: " for a screen reader (Word's revisions say it).
                 self.text(para, child.tail, fmt)
                 continue
             if child.tag == "br":

@@ -428,13 +428,15 @@ async def show_sweep(request: Request) -> Response:
             for label, r in zip(row_labels(result), result.rows, strict=True)
             if r.status == "time-limit"
         ]
+        chart = sweep_chart(result.model_dump(mode="json"))
         context.update(
             s=result,
             labels=row_labels(result),
             utilities=utility_labels(result),
             sentences=change_sentences(result),
             stopped=stopped,
-            caption=sweep_chart(result.model_dump(mode="json")).caption,
+            caption=chart.caption,
+            description=chart.description,
         )
     pf = job.cache.get("portfolio")
     context["uncertain"] = uncertain(pf) if isinstance(pf, Portfolio) else []

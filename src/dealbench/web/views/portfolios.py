@@ -337,7 +337,7 @@ def result_view(
     size = {"width": round(WIDTH_IN * 96), "height": round(HEIGHT_IN * 96)}  # CSS pixels
     return {
         "result": result,
-        "charts": [{"caption": c.caption, **size} for c in drawn],
+        "charts": [{"caption": c.caption, "description": c.description, **size} for c in drawn],
         "no_deal": [
             {"code": c, "name": names.get(c, c), "reason": reasons.get(c, "")}
             for c in result.no_deal
