@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from tests.helpers import REPO, invoke
+
+from test_qa18_webforms import _Form, post, rounds
 
 # --- a quarterly portfolio's caps say how the policy writes them -------------------------
 
@@ -81,3 +84,39 @@ def test_an_annual_cap_and_a_partners_own_cap_are_said_as_before(tmp_path: Path)
     run = invoke(["solve", REPO / "deals/portfolios/gulf-asia.yaml", "--time-limit", "60"])
     assert "a quarter of" not in run.output
     assert "the tier 2 cap under veu (600,000 H100e) in" in _flat(run.output)
+
+
+# --- the words of an Agreed round that cannot be concluded -------------------------------
+
+#: A counter from SG under baseline asking more than tier 2's cap there (25,000 H100e).
+OVER_CAP = "partner: SG\nsecurity: baseline\ncompute: {2026: 80_000}\n"
+
+
+def test_the_agreed_round_refused_reads_as_a_sentence_beside_it(client: Any, deals: Path) -> None:
+    """Beside the conclude form's Agreed round the words began "package: a deal cannot be
+    concluded on this round: ..." (the round file's field path); they now say which round's
+    package cannot be concluded, and why, as a negotiator would."""
+    counter = {"file": ("c.yaml", OVER_CAP.encode())}
+    assert post(client, "/p/solo/n/SG/counter", files=counter, expect="1").status_code == 200
+    sent = post(client, "/p/solo/n/SG/conclude", expect="2", round="1")
+    assert sent.status_code == 422
+    said = _flat(_Form(sent.text, "conclude-form").texts["conclude-round-error"])
+    assert said == (
+        "no deal can be concluded on round 1's package: SG: 2026 compute 80,000 H100e exceeds "
+        "the tier 2 cap under baseline of 25,000 H100e"
+    )
+    assert rounds(deals) == ["001-partner.yaml"]
+
+
+def test_the_cli_names_the_round_file_then_says_the_same_sentence(deals: Path) -> None:
+    portfolio = deals / "portfolios/solo.yaml"
+    counter = deals / "c.yaml"
+    counter.write_text(OVER_CAP, encoding="utf-8")
+    assert invoke(["counter", portfolio, counter, "--date", "2026-03-01"]).exit_code == 0
+    run = invoke(["conclude", portfolio, "-p", "SG", "--round", "1", "--date", "2026-03-02"])
+    assert run.exit_code == 2, run.output
+    assert _flat(run.stderr) == (
+        f"error: {deals}/rounds/solo/SG/001-partner.yaml: no deal can be concluded on round 1's "
+        "package: SG: 2026 compute 80,000 H100e exceeds the tier 2 cap under baseline of "
+        "25,000 H100e"
+    )
