@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from tests.helpers import REPO, invoke
 
 from test_qa18_webforms import _Form, post, rounds
@@ -119,4 +121,62 @@ def test_the_cli_names_the_round_file_then_says_the_same_sentence(deals: Path) -
         f"error: {deals}/rounds/solo/SG/001-partner.yaml: no deal can be concluded on round 1's "
         "package: SG: 2026 compute 80,000 H100e exceeds the tier 2 cap under baseline of "
         "25,000 H100e"
+    )
+
+
+# --- the marking of a DOCX: once on every page, the external redline's too ---------------
+
+MARKINGS = {
+    "external": "SENSITIVE: FOR DISCUSSION BETWEEN THE PARTICIPANTS ONLY",
+    "internal": "INTERNAL: NOT FOR RELEASE TO THE PARTNER",
+}
+
+
+def _kinds() -> dict[str, Any]:
+    """One document of each kind and audience the demo writes (the counter memo too)."""
+    from golden.support import all_documents, demo_source, redlines
+
+    source = demo_source()
+    docs = {d.path: d for d in all_documents(source) + redlines(source, ("external",))}
+    wanted = (
+        "term-sheets/AE",
+        "term-sheets/AE-internal",
+        "memos/AE",
+        "memos/portfolio-gulf-asia",
+        "redlines/redline-AE-offer-001-to-counter-002",
+        "redlines/redline-AE-offer-001-to-counter-002-internal",
+    )
+    return {path: docs[path] for path in wanted}
+
+
+@pytest.mark.parametrize("path", list(_kinds()))
+def test_a_docx_carries_its_marking_once_on_each_page_in_the_header(path: str) -> None:
+    """Page 1 of every DOCX showed the marking twice (the header and a body banner), and
+    the external redline had none in any format; now the header of every page carries it,
+    as the PDF's pages do, and the body does not repeat it."""
+    import docx
+
+    from dealbench.render.documents import render_document
+
+    doc = _kinds()[path]
+    marking = MARKINGS[doc.context["doc"]["audience"]]
+    [rendered] = render_document(doc, ["docx"])
+    document = docx.Document(io.BytesIO(rendered.data))
+    section = document.sections[0]
+    assert not section.different_first_page_header_footer  # the same header on page 1
+    assert [p.text for p in section.header.paragraphs if p.text] == [marking]
+    said = {" ".join(words.upper().split()) for words in MARKINGS.values()}
+    assert [p.text for p in document.paragraphs if p.text.upper() in said] == []
+
+
+def test_the_external_redline_is_marked_as_the_external_term_sheet_is() -> None:
+    """In Markdown and HTML (the PDF's banner on page 1 and its running header after)."""
+    from dealbench.render.documents import render_document
+
+    doc = _kinds()["redlines/redline-AE-offer-001-to-counter-002"]
+    md, html = render_document(doc, ["md", "html"])
+    assert "\n**Sensitive: for discussion between the Participants only**\n" in md.data.decode()
+    assert (
+        '<p class="banner">Sensitive: for discussion between the Participants only</p>'
+        in html.data.decode()
     )
