@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from tests.helpers import REPO, invoke
 
+import test_web_browser as e2e
 from test_qa18_webforms import _Form, post, rounds
 
 # --- a quarterly portfolio's caps say how the policy writes them -------------------------
@@ -180,3 +181,112 @@ def test_the_external_redline_is_marked_as_the_external_term_sheet_is() -> None:
         '<p class="banner">Sensitive: for discussion between the Participants only</p>'
         in html.data.decode()
     )
+
+
+server = e2e.server  # the browser tests' fixtures: `dealbench serve` and headless Chromium
+browser = e2e.browser
+
+# --- the package editor's own pickers --------------------------------------------------------
+
+SG_FIELDS = {"partner": "SG", "security": "veu", "concession.pax-silica": "yes"}
+
+
+def _editor(response: Any) -> _Form:
+    """The editor's package form in `response`, which must be the editor page."""
+    assert "<h1>Package for Singapore (SG)" in response.text, response.text[:300]
+    return _Form(response.text, "package")
+
+
+def test_a_save_refused_shows_the_editor_again_as_typed_its_file_name_marked(
+    client: Any, deals: Path
+) -> None:
+    """A name taken (or none) was an error page: the package typed was gone."""
+    fields = {**SG_FIELDS, "compute.2026": "40000", "title": "Draft"}
+    assert post(client, "/p/solo/save", **fields, filename="sg-draft").status_code == 200
+    before = (deals / "packages/sg-draft.yaml").read_bytes()
+    sent = post(client, "/p/solo/save", **{**fields, "compute.2026": "5"}, filename="sg-draft")
+    assert sent.status_code == 422
+    page = _editor(sent)
+    assert page.controls["compute.2026"]["value"] == "5"
+    assert page.chosen["security"] == ["veu"] and page.chosen["concession.pax-silica"] == ["yes"]
+    assert page.controls["title"]["value"] == "Draft"
+    field = page.controls["filename"]
+    assert field["value"] == "sg-draft" and field.get("aria-invalid") == "true"
+    assert "autofocus" in field and "problems-filename" in field["aria-describedby"].split()
+    assert _flat(page.texts["problems-filename"]) == (
+        "packages/sg-draft.yaml exists; tick 'replace' to overwrite it"
+    )
+    assert (deals / "packages/sg-draft.yaml").read_bytes() == before
+    sent = post(client, "/p/solo/save", **fields, filename="")
+    assert sent.status_code == 422
+    assert _flat(_editor(sent).texts["problems-filename"]) == "name the file to save the package in"
+
+
+@pytest.mark.parametrize("button", ["save", "improve", "risk"])
+def test_a_button_of_the_editor_on_fields_that_do_not_read_shows_the_editor_as_typed(
+    client: Any, button: str
+) -> None:
+    """Save was an error page; Find improvements and Sample acceptance went to their page
+    with the error in its summary: the package typed was gone each time."""
+    fields = {**SG_FIELDS, "compute.2026": "lots", "title": "Kept", "filename": "sg-x"}
+    sent = post(client, f"/p/solo/{button}", **fields)
+    assert sent.status_code == 422
+    page = _editor(sent)
+    field = page.controls["compute.2026"]
+    assert field["value"] == "lots" and field.get("aria-invalid") == "true"
+    assert "expected a number, got 'lots'" in page.texts["problems-compute.2026"]
+    assert page.chosen["concession.pax-silica"] == ["yes"]
+    assert page.controls["filename"]["value"] == "sg-x"
+
+
+def test_the_package_file_picker_offers_what_opens_and_refuses_the_rest_beside_it(
+    client: Any,
+) -> None:
+    """gulf-asia's editor offered KR's counter (KR is in global only) and showed the first
+    file as chosen beside a new package; opening a file that did not load was an error page."""
+    new = client.get("/p/gulf-asia/editor?partner=SA")
+    picker = _Form(new.text, "open-file")
+    assert picker.chosen["package"] == [""]  # "choose a file", not a file shown as open
+    offered = re.findall(r"<option>(packages/[^<]+)</option>", new.text)
+    assert "packages/kr-counter.yaml" not in offered and "packages/sa-counter.yaml" in offered
+    sent = client.get("/p/gulf-asia/editor?partner=SA&package=packages/kr-counter.yaml")
+    assert sent.status_code == 422
+    picker = _Form(sent.text, "open-file")
+    control = picker.controls["package"]
+    assert control.get("aria-invalid") == "true" and "autofocus" in control
+    assert _flat(picker.texts["package-error"]) == (
+        "packages/kr-counter.yaml:4: partner: partner 'KR' is not in portfolio gulf-asia; "
+        "expected one of: AE, SA, QA, BH, IN, SG, MY, KZ, AM"
+    )
+    assert "<h1>Package for Saudi Arabia (SA)" in sent.text  # the partner's editor, kept
+
+
+def test_an_upload_that_does_not_load_is_refused_beside_the_upload_field(client: Any) -> None:
+    bad = {"file": ("mine.yaml", b"partner: SG\nsecurity: veu\ncompute: {2026: lots}\n")}
+    sent = post(client, "/p/solo/upload", files=bad, partner="SG")
+    assert sent.status_code == 422
+    upload = _Form(sent.text, "upload")
+    assert upload.controls["file"].get("aria-invalid") == "true"
+    assert _flat(upload.texts["file-error"]) == (
+        "mine.yaml:3: compute.2026: expected a number, got 'lots'"
+    )
+    assert "<h1>Package for Singapore (SG)" in sent.text
+
+
+@pytest.mark.browser
+def test_the_file_name_pattern_is_one_chromium_applies(
+    server: tuple[str, Path], browser: object
+) -> None:
+    """`[a-z0-9_-]+` is no expression under the v flag Chromium reads a pattern with: it
+    was ignored, and any name went to the server, which refused it on an error page."""
+    from selenium.webdriver.common.by import By
+
+    driver: Any = browser
+    url, _ = server
+    driver.get(url)
+    driver.get(url.split("?")[0] + "p/gulf-asia/editor?partner=SA")
+    field = driver.find_element(By.NAME, "filename")
+    check = "const e = arguments[0]; e.value = arguments[1]; return e.validity.patternMismatch;"
+    assert driver.execute_script(check, field, "Bad Name!") is True
+    assert driver.execute_script(check, field, "SA-Draft_2.yaml") is False
+    assert not [e for e in driver.get_log("browser") if "Pattern attribute" in e["message"]]
