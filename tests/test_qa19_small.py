@@ -290,3 +290,45 @@ def test_the_file_name_pattern_is_one_chromium_applies(
     assert driver.execute_script(check, field, "Bad Name!") is True
     assert driver.execute_script(check, field, "SA-Draft_2.yaml") is False
     assert not [e for e in driver.get_log("browser") if "Pattern attribute" in e["message"]]
+
+
+# --- --solver on the commands that solve with HiGHS only -------------------------------------
+
+HIGHS_ONLY = (
+    "solves with HiGHS only (its frontier points and re-plans are solved by the "
+    "decomposition, which runs on HiGHS alone); --solver cbc is for solve, compare and sweep"
+)
+
+
+@pytest.mark.parametrize("command", ["frontier", "offer", "counter", "room"])
+def test_solver_cbc_on_a_highs_only_command_is_refused_saying_why(
+    deals: Path, command: str
+) -> None:
+    """It was Click's "No such option: --solver (Possible options: --scheduler, --set)"."""
+    portfolio = deals / "portfolios/solo.yaml"
+    counter = deals / "c.yaml"
+    counter.write_text(OVER_CAP, encoding="utf-8")
+    args: list[str | Path] = {
+        "frontier": ["frontier", portfolio, "-p", "SG"],
+        "offer": ["offer", portfolio, "-p", "SG"],
+        "counter": ["counter", portfolio, counter],
+        "room": ["room", portfolio],
+    }[command]
+    run = invoke([*args, "--solver", "cbc"])
+    assert run.exit_code == 2 and not run.traceback, run.output
+    assert _flat(run.stderr) == f"error: --solver: {command} {HIGHS_ONLY}"
+    assert rounds(deals) == []  # refused before anything was recorded
+    run = invoke([*args, "--solver", "glpk"])
+    assert run.exit_code == 2
+    assert _flat(run.stderr).startswith("error: --solver: unknown solver 'glpk'; ")
+    assert "--solver" in invoke([command, "--help"]).output
+    assert "highs only" in _flat(invoke([command, "--help"]).output)
+
+
+def test_solver_highs_is_taken_where_it_is_the_only_solver(deals: Path) -> None:
+    portfolio = deals / "portfolios/solo.yaml"
+    run = invoke(["frontier", portfolio, "-p", "SG", "--points", "3", "--solver", "highs"])
+    assert run.exit_code == 0, run.output
+    run = invoke(["offer", portfolio, "-p", "SG", "--solver", "highs", "--no-documents"])
+    assert run.exit_code == 0, run.output
+    assert rounds(deals) == ["001-us.yaml"]
