@@ -141,7 +141,10 @@ def test_a_partner_that_accepts_nothing_is_not_kept_out_by_a_cap(
         "supply), with no commitment at all, gives it a partner utility of $150.0m, "
         "$900.00tn short of its walk-away value plus the required margin." in memo
     )
-    assert "- VM: the tier 2 cap (3,000 H100e a period under veu) prevents a deal." in memo
+    assert (
+        "- VM: the tier 2 cap (3,000 H100e a period under veu, a quarter of the policy's "
+        "12,000 H100e a year) prevents a deal." in memo  # the file's 12,000 read per year
+    )
 
 
 def test_a_re_solve_where_both_regimes_tie_says_they_tie(run: Runner, tmp_path: Path) -> None:

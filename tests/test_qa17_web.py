@@ -102,7 +102,7 @@ def test_every_editor_field_is_described_by_its_problem_slot(client: Any) -> Non
     # a screen reader, on the field, read its label and value only.
     found = _Page(client.get("/p/gulf-asia/editor?partner=AE").text)
     slots = [a for _tag, a in found.elements if "field-problems" in a.get("class", "").split()]
-    assert len(slots) == 1 + 3 + 7  # security, three periods, seven concessions
+    assert len(slots) == 1 + 3 + 7 + 1  # security, three periods, seven concessions, file name
     for slot in slots:
         assert slot.get("id"), slot
         fields = [

@@ -33,7 +33,7 @@ def test_a_conclusion_on_a_round_breaking_a_limit_marks_the_agreed_round(
     sent = post(client, "/p/solo/n/SG/conclude", expect="2", round="1", note="agreed in Doha")
     assert sent.status_code == 422
     page = _Form(sent.text, "conclude-form")
-    _marked(page, "round", "conclude-round-error", "a deal cannot be concluded on this round")
+    _marked(page, "round", "conclude-round-error", "no deal can be concluded on round 1's package")
     assert "001-partner.yaml" in page.texts["conclude-problems"]
     assert page.chosen["round"] == ["1"]
     assert page.controls["note"]["value"] == "agreed in Doha"

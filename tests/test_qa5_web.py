@@ -74,7 +74,8 @@ def test_the_frontier_chart_says_the_other_open_negotiations_are_left_out(
 def test_a_name_too_long_for_a_file_is_refused_in_words(client: TestClient, url: str) -> None:
     """Every look at such a path (exists, is_file) raised OSError: a 500."""
     response = client.get(url)
-    assert response.status_code == 400
+    # The editor's package file is refused beside its picker (qa19-small).
+    assert response.status_code == (422 if "/editor?" in url else 400)
     assert "a name longer than the 255 bytes allowed" in response.text
 
 
@@ -92,7 +93,7 @@ def test_saving_under_a_name_too_long_for_a_file_is_refused_and_writes_nothing(
             "filename": "x" * 300,
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 422  # the editor again, its file name marked
     assert "a name longer than the 255 bytes allowed" in response.text
     assert sorted((deals / "packages").iterdir()) == before
 

@@ -94,7 +94,7 @@ def test_a_conclusion_on_a_package_that_breaks_a_limit_is_refused_in_words(
     assert sent.status_code == 200  # type: ignore[attr-defined]
     refused = post(client, "/p/solo/n/SG/conclude", expect="2", round="1")
     assert refused.status_code == 422  # type: ignore[attr-defined]
-    assert "cannot be concluded" in words(refused.text)  # type: ignore[attr-defined]
+    assert "no deal can be concluded on round 1's package" in words(refused.text)  # type: ignore[attr-defined]
     assert rounds(deals) == ["001-partner.yaml"]
 
 
@@ -263,8 +263,8 @@ def test_saving_over_a_folder_or_into_an_unwritable_one_is_said_in_words(
     fields = {"partner": "SG", "security": "veu", "compute.2026": "1000", "replace": "yes"}
     (deals / "packages" / "taken.yaml").mkdir()
     refused = post(client, "/p/solo/save", filename="taken", **fields)
-    assert refused.status_code == 400  # type: ignore[attr-defined]
-    assert "packages/taken.yaml: is a folder, not a file" in words(refused.text)  # type: ignore[attr-defined]
+    assert refused.status_code == 422  # type: ignore[attr-defined]
+    assert "packages/taken.yaml is a folder, not a file" in words(refused.text)  # type: ignore[attr-defined]
 
     def read_only(path: Path, data: bytes) -> None:
         raise PermissionError(13, "Permission denied")

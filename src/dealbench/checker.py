@@ -251,7 +251,9 @@ def _compute_violations(
         cap = portfolio.level_cap(partner, level) if level in portfolio.policy.level_ids else None
         if cap is not None and _over(x, cap, COMPUTE_TOL):
             whose = portfolio.cap_name(partner, level)
-            message = f"{code}: {t} compute {x:,.0f} H100e exceeds {whose} of {cap:,.0f} H100e"
+            basis = portfolio.cap_basis(partner, level)  # a cap pro-rated from the policy's
+            said = f"{cap:,.0f} H100e" + (f" ({basis})" if basis else "")
+            message = f"{code}: {t} compute {x:,.0f} H100e exceeds {whose} of {said}"
             out.append(Limit(kind="cap", level=level, limit=cap, message=message, **where))
     return out
 

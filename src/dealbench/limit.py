@@ -143,14 +143,18 @@ _SUPPLY = re.compile(r"^Supply in (\S+) is fully allocated \(([\d,]+) H100e\)\.$
 _SUPPLY_LEFT = re.compile(
     r"^Supply in (\S+) is used up \([\d,]+ H100e\), with less than one step \((.+)\) left\.$"
 )
+#: A cap reached, a tier's or the partner's own (after its amount, how the policy writes
+#: it, where pro-rated).
 _CAP = re.compile(
-    r"^(\S+) in (\S+) receives the tier (\d) cap under (\S+) \(([\d,]+) H100e\), less than its ask\.$"
+    r"^(\S+) in (\S+) receives (the tier \d|its own) cap under (\S+) "
+    r"\(([\d,]+ H100e(?:, [^)]+)?)\), less than its ask\.$"
 )
 
 
 def grouped_messages(lines: list[str]) -> list[str]:
     """Binding limits' sentences with the periods of one limit on one line (supply; each
-    partner's cap): what `solve` prints and the options memo says of each option."""
+    partner's cap, its tier's or its own): what `solve` prints and the options memo says
+    of each option."""
     out: list[str] = []
     supply: list[str] = []
     left: dict[str, list[str]] = {}  # step -> periods
@@ -161,8 +165,8 @@ def grouped_messages(lines: list[str]) -> list[str]:
         elif m := _SUPPLY_LEFT.match(line):
             left.setdefault(m.group(2), []).append(m.group(1))
         elif m := _CAP.match(line):
-            code, t, tier, level, cap = m.groups()
-            caps.setdefault((code, tier, level, cap), []).append(t)
+            code, t, whose, level, cap = m.groups()
+            caps.setdefault((code, whose, level, cap), []).append(t)
         else:
             out.append(line)
     grouped = [f"supply is fully allocated in {periods_said(None, supply)}."] if supply else []
@@ -171,8 +175,8 @@ def grouped_messages(lines: list[str]) -> list[str]:
         for step, ts in left.items()
     ]
     grouped += [
-        f"{code} receives the tier {tier} cap under {level} ({cap} H100e) in "
+        f"{code} receives {whose} cap under {level} ({cap}) in "
         f"{periods_said(None, ts)}, less than its ask."
-        for (code, tier, level, cap), ts in caps.items()
+        for (code, whose, level, cap), ts in caps.items()
     ]
     return [line[0].upper() + line[1:] for line in grouped] + out

@@ -176,6 +176,33 @@ def check_gap(gap: float) -> float:
 #: --solver, as `solve`, `compare` and `sweep` take it (the library checks the name).
 SolverOpt = Annotated[str, typer.Option("--solver", help="Solver: highs or cbc.")]
 
+#: The commands whose solves are HiGHS's only (frontier, offer, counter, room): their
+#: frontier points and re-plans are solved by the decomposition, warm-started from each
+#: other, which runs on HiGHS alone. They take `--solver highs` and refuse any other,
+#: saying why (Click's "No such option: --solver" suggested --scheduler or --set).
+HIGHS_ONLY = (
+    "solves with HiGHS only (its frontier points and re-plans are solved by the "
+    "decomposition, which runs on HiGHS alone); --solver cbc is for solve, compare and sweep"
+)
+HighsOnlyOpt = Annotated[
+    str,
+    typer.Option(
+        "--solver",
+        help="Solver: highs only (the frontier points and re-plans are solved by the "
+        "decomposition, which runs on HiGHS alone; cbc is for solve, compare and sweep).",
+    ),
+]
+
+
+def check_highs_only(command: str, solver: str) -> None:
+    """`--solver` of a command that solves with HiGHS only: `highs`, else exit 2 saying why."""
+    if solver == "highs":
+        return
+    from dealbench.optimize import SOLVERS
+
+    said = "" if solver in SOLVERS else f"unknown solver {solver!r}; "
+    _bad_option("--solver", f"{said}{command} {HIGHS_ONLY}")
+
 
 def check_time_limit(seconds: float | None) -> float | None:
     """--time-limit: a positive, finite number of seconds (or absent: no limit)."""

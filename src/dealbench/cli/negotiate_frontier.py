@@ -7,7 +7,16 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from dealbench.cli.base import Force, Json, PortfolioArg, app, folder_option, gap_option
+from dealbench.cli.base import (
+    Force,
+    HighsOnlyOpt,
+    Json,
+    PortfolioArg,
+    app,
+    check_highs_only,
+    folder_option,
+    gap_option,
+)
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 from dealbench.cli.output import print_table, say
@@ -53,6 +62,7 @@ def frontier(
     gap: Annotated[
         float, gap_option("Relative optimality gap of each point (0.0001, or 0.01%).")
     ] = 1e-6,
+    solver: HighsOnlyOpt = "highs",
     json_out: Json = False,
     out: Annotated[
         Path | None,
@@ -81,6 +91,7 @@ def frontier(
     from dealbench.negotiate.rounds import rounds_root
 
     with handled():
+        check_highs_only("frontier", solver)
         partner = partner.upper()  # as offer, counter, history and room read it
         n = parse_points(points)
         if axis not in ("partner", "risk"):

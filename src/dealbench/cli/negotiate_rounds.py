@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from dealbench.cli.base import Force, Json, PortfolioArg, app, file_option, folder_option
+from dealbench.cli.base import (
+    Force,
+    HighsOnlyOpt,
+    Json,
+    PortfolioArg,
+    app,
+    check_highs_only,
+    file_option,
+    folder_option,
+)
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 from dealbench.cli.scenario_options import ExecutorOpt, JobsOpt, SchedulerOpt, executor_from
@@ -242,6 +251,7 @@ def offer(
         ),
     ] = None,
     deadline: DeadlineOpt = None,
+    solver: HighsOnlyOpt = "highs",
     beta: Annotated[
         float | None,
         typer.Option(
@@ -284,6 +294,7 @@ def offer(
     from dealbench.negotiate.record import record_offer
 
     with handled():
+        check_highs_only("offer", solver)
         pf, root = _setup(portfolio, rounds)
         code = partner.upper()
         pkg = load_package(package, pf) if package is not None else None
@@ -350,6 +361,7 @@ def counter(
     partner: CounterPartnerOpt = None,
     strategy: VerdictStrategyOpt = None,
     deadline: VerdictDeadlineOpt = None,
+    solver: HighsOnlyOpt = "highs",
     note: NoteOpt = None,
     author: AuthorOpt = None,
     date: DateOpt = None,
@@ -372,6 +384,7 @@ def counter(
     from dealbench.negotiate.record import record_counter
 
     with handled():
+        check_highs_only("counter", solver)
         pf, root = _setup(portfolio, rounds)
         if partner is None:  # the file names the partner; a malformed file is refused here
             from dealbench.model.load import load_package
@@ -687,6 +700,7 @@ def room(
     rounds: RoundsOpt = None,
     strategy: VerdictStrategyOpt = None,
     deadline: VerdictDeadlineOpt = None,
+    solver: HighsOnlyOpt = "highs",
     render: Annotated[
         str | None,
         typer.Option(
@@ -723,6 +737,7 @@ def room(
     from dealbench.render.clause_check import check_portfolio_clauses
 
     with handled():
+        check_highs_only("room", solver)
         formats = parse_formats(render, "--render") if render is not None else None
         if formats is not None and out is None:
             raise InputError(Issue("--render", None, "", "needs --out, the folder to write into"))

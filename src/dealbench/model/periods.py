@@ -22,6 +22,8 @@ CapsPer = Literal["year", "quarter", "period"]
 _LENGTHS = {"year": re.compile(r"^\d{4}$"), "quarter": re.compile(r"^\d{4}Q[1-4]$")}
 #: A length's share of a year.
 _YEARS = {"year": 1.0, "quarter": 0.25}
+#: A converted cap's share of the cap written, in words (a quarter's of a year's).
+_SHARES = {0.25: "a quarter"}
 
 
 def length(period: str) -> str | None:
@@ -63,6 +65,11 @@ def caps_factor(caps_per: CapsPer, periods: list[str]) -> tuple[float, str | Non
             f"write the caps per {each} (`caps_per: {each}`) or label the periods as {caps_per}s"
         )
     return _YEARS[each] / _YEARS[caps_per], each
+
+
+def share_said(factor: float) -> str:
+    """A converted cap's share of the cap as written, in words: `a quarter`."""
+    return _SHARES.get(factor, f"{factor:g} times")
 
 
 def _scaled(caps: Caps, factor: float) -> Caps:

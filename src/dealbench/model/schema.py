@@ -29,10 +29,11 @@ from pydantic import (
 from dealbench.model import amounts
 from dealbench.model.distributions import uncertain
 from dealbench.model.fields import ClauseText, FileRef, Fraction, RoundNumber, Text
-from dealbench.model.periods import CapsPer, caps_per_period
+from dealbench.model.periods import CapsPer, caps_per_period, share_said
 from dealbench.units import (
     CHIP_TPP,
     H100_TPP,
+    h100e,
     parse_compute,
     parse_money,
     parse_number,
@@ -568,6 +569,21 @@ class Portfolio(BaseModel):
             owner = "its" if its else f"{partner.code}'s"
             return f"{owner} own cap under {level}"
         return f"the tier {partner.tier} cap under {level}"
+
+    def cap_basis(self, partner: Partner, level: str) -> str | None:
+        """How the policy's file writes the cap on `partner` under `level`, where this
+        portfolio holds it per a shorter period (DESIGN.md "Portfolio"): `a quarter of the
+        policy's 600,000 H100e a year`, so that 150,000 read beside a policy file saying
+        600,000 is explained. None for a cap as written, a partner's own (the portfolio's,
+        per its period), no cap, and a zero one (tier 3's nothing)."""
+        if partner.tier == 3 or level in self.caps.get(partner.code, {}):
+            return None
+        converted = self.policy._converted
+        cap = self.policy.caps.cap(partner.tier, level)
+        if converted is None or not cap:
+            return None
+        caps_per, factor = converted
+        return f"{share_said(factor)} of the policy's {h100e(cap / factor)} H100e a {caps_per}"
 
     def cap(self, partner: Partner, level: str, period: str) -> float:
         """Largest compute deliverable to `partner` in `period` under `level`."""

@@ -269,12 +269,15 @@ def conclude(
     ]
     checked = check(portfolio, [*others, agreed.package])
     if not checked.ok:
+        # A sentence about the round, as a negotiator says it: it is read beside the round
+        # chosen (the web's Agreed round), where a field path ("package: ...") was jargon.
         raise InputError(
             Issue(
                 display_path(agreed.path),
                 None,
-                "package",
-                "a deal cannot be concluded on this round: " + "; ".join(checked.problems()),
+                "",
+                f"no deal can be concluded on round {agreed.number}'s package: "
+                + "; ".join(checked.problems()),
             ),
             argument=chosen,
         )

@@ -456,9 +456,13 @@ class _SlackModel:
             for d, _ in used:
                 periods.setdefault(d[0], set()).add(d[1])
             who = [f"{code} in {spans(pf.periods, ts)}" for code, ts in sorted(periods.items())]
+            # A cap the portfolio pro-rated from the policy's says so: 150,000 a quarter is
+            # not the figure the policy file holds.
+            first = pf.partner(group.rows[0][1][0])
+            basis = pf.cap_basis(first, level) if first is not None else None
             return _raised(
                 "cap",
-                f"the tier {group.key[1]} cap under {level}",
+                f"the tier {group.key[1]} cap under {level}" + (f" ({basis})" if basis else ""),
                 cap,
                 extra,
                 f"H100e per period (for {', '.join(who)})",

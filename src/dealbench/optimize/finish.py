@@ -196,10 +196,11 @@ def binding_limits(
                 and at_limit(portfolio, x, cap)
                 and not at_limit(portfolio, x, portfolio.ask(partner, t))
             ):
+                basis = portfolio.cap_basis(partner, deal.security)
                 message = (
                     f"{deal.partner} in {t} receives "
-                    f"{portfolio.cap_name(partner, deal.security, its=True)} ({cap:,.0f} H100e), "
-                    "less than its ask."
+                    f"{portfolio.cap_name(partner, deal.security, its=True)} ({cap:,.0f} H100e"
+                    f"{f', {basis}' if basis else ''}), less than its ask."
                 )
                 out.append(
                     Limit(

@@ -42,6 +42,13 @@ _PREFIX = {
     "negotiation-memo": "NM",
 }
 GENERATOR = "dealbench"
+#: The handling marking of each audience: at the top of every document in every format
+#: (the HTML's banner, the Markdown's first bold line) and, in print, atop every page (the
+#: PDF's running header from page 2, the DOCX's header on every page).
+MARKINGS: dict[Audience, str] = {
+    "external": "Sensitive: for discussion between the Participants only",
+    "internal": "Internal: not for release to the Partner",
+}
 
 
 def fingerprint(portfolio: Portfolio, packages: Iterable[Package]) -> str:
@@ -100,6 +107,7 @@ def doc_meta(
         "fingerprint": digest,
         "audience": audience,
         "internal": audience == "internal",
+        "marking": MARKINGS[audience],
         "regime": portfolio.policy.title,
         "portfolio": portfolio.title,
         "generator": GENERATOR,

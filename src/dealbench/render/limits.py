@@ -62,7 +62,8 @@ def deal_limits(portfolio: Portfolio, deal: DealFigures) -> list[str]:
     if capped:
         out.append(
             f"{deal.partner} receives {portfolio.cap_name(partner, deal.security, its=True)} "
-            f"({h100e(capped[0][1])} H100e) in {_periods(capped)}{_whole(portfolio, capped)}, "
+            f"({h100e(capped[0][1])} H100e{_basis(portfolio, partner, deal.security)}) in "
+            f"{_periods(capped)}{_whole(portfolio, capped)}, "
             "less than it asks for."
         )
     if abs(deal.partner_margin) <= MARGIN_TOL:
@@ -71,6 +72,13 @@ def deal_limits(portfolio: Portfolio, deal: DealFigures) -> list[str]:
             f"walk-away value plus the required margin ({money(deal.acceptance_threshold)})."
         )
     return out
+
+
+def _basis(portfolio: Portfolio, partner: Partner, level: str) -> str:
+    """`, a quarter of the policy's 600,000 H100e a year` where the cap is pro-rated, to
+    follow its amount in brackets; else nothing."""
+    basis = portfolio.cap_basis(partner, level)
+    return f", {basis}" if basis else ""
 
 
 def _whole(portfolio: Portfolio, rows: list[tuple[str, float, float]]) -> str:
@@ -302,7 +310,8 @@ def no_deal_reason(
         own = best.security in portfolio.caps.get(code, {})
         whose = f"{code}'s own cap" if own else f"the tier {partner.tier} cap"
         limit = (
-            f"{whose} ({h100e(cap)} H100e a period under {best.security})"
+            f"{whose} ({h100e(cap)} H100e a period under {best.security}"
+            f"{_basis(portfolio, partner, best.security)})"
             if cap is not None
             else "its ask"
         )

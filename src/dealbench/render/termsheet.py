@@ -15,7 +15,7 @@ from dealbench.checker import DealFigures, PortfolioCheck
 from dealbench.limit import broken_messages
 from dealbench.model.amounts import amount_label
 from dealbench.model.schema import GRANTED, Concession, ConcessionLevel, Partner, Portfolio
-from dealbench.render.docmeta import Audience, doc_meta, fingerprint
+from dealbench.render.docmeta import MARKINGS, Audience, doc_meta, fingerprint
 from dealbench.render.environment import render_clause, render_template, shown_total
 from dealbench.render.glossary import glossary
 from dealbench.render.limits import (
@@ -192,11 +192,7 @@ def term_sheet_context(
             partner=partner.name,
         ),
         "status": f"Non-binding. {status}.",
-        "marking": (
-            "Internal: not for release to the Partner"
-            if audience == "internal"
-            else "Sensitive: for discussion between the Participants only"
-        ),
+        "marking": MARKINGS[audience],  # as `doc.marking`; a house template may use either
         "us_party": US_PARTY,
         "partner": _partner_ctx(partner),
         "sections": [

@@ -36,7 +36,6 @@ from dealbench.render.word_package import style_or_normal as _style
 
 HEADINGS = {"h1": "Title", "h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3"}
 PARAGRAPH_STYLES = {
-    "banner": "Intense Quote",
     "status": "Subtitle",
     "recommendation": "Quote",
     "verdict": "Quote",
@@ -378,6 +377,10 @@ def html_to_docx(html: str, date: dt.date | None, reference: bytes | None = None
         _clear_body(document)
     body = tree.find("body")
     banner = body.find("p[@class='banner']") if body is not None else None
+    # The marking goes in the header of every page, page 1's too: not also in the body,
+    # where page 1 showed it twice (the PDF, which has no header on page 1, keeps both).
+    if banner is not None:
+        banner.drop_tree()
     page_setup(document, meta.get("dcterms.identifier", ""), _text(banner), bool(reference))
     settings(document, house=bool(reference))
     writer = _Writer(document, date)

@@ -1,8 +1,8 @@
 """The Word package around a document's body: page, header and footer, properties, zip.
 
-A4 with 20 mm margins, the handling marking in the header and the document id and
-page number in the footer (or a house reference document's own page, letterhead and
-footer); the core properties (title, subject, language, dates) and the extended ones
+A4 with 20 mm margins, the handling marking in the header of every page (page 1's too:
+the body does not repeat it) and the document id and page number in the footer (or a
+house reference document's own page, letterhead and footer); the core properties (title, subject, language, dates) and the extended ones
 (the application that wrote it, no counts of another document); the language of the
 text for spelling; and the zip written with fixed entry dates, so that equal content
 gives equal bytes.
@@ -36,8 +36,8 @@ def page_setup(document: Any, doc_id: str, banner: str | None, house: bool = Fal
     (letterhead) and footer stay as they are; the document id and page number
     are added below its footer, and the marking above its header.
     """
-    from docx.enum.text import WD_TAB_ALIGNMENT
-    from docx.shared import Mm
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+    from docx.shared import Mm, RGBColor
 
     section = document.sections[0]
     if not house:
@@ -60,7 +60,11 @@ def page_setup(document: Any, doc_id: str, banner: str | None, house: bool = Fal
         if house:
             header = header.insert_paragraph_before()
         header.style = style_or_normal(document, "Header")
-        header.add_run(banner.upper()).bold = True
+        # As the PDF's running header and the HTML's banner: centred, in the marking's red.
+        header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = header.add_run(banner.upper())
+        run.bold = True
+        run.font.color.rgb = RGBColor(0xAA, 0x00, 0x00)
 
 
 def _footer_run(footer: Any, text: str) -> None:

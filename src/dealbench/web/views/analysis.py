@@ -36,7 +36,7 @@ from dealbench.web.views.common import (
     solving,
     uncertain,
 )
-from dealbench.web.views.packages import form_values, package_from_form
+from dealbench.web.views.packages import editor_refused, form_values, package_from_form
 
 if TYPE_CHECKING:
     from dealbench.analyze.sweep import SweepResult
@@ -209,6 +209,8 @@ async def risk(request: Request) -> Response:
         samples, seed = samples_seed(form)
         report = await solving(risk_report, pf, package, samples, seed)
     except DealbenchError as exc:
+        if context["package"] is None and not context["source"] and isinstance(form, FormData):
+            return editor_refused(request, name, pf, form, exc)  # the editor's fields, as typed
         if not context["values"] and isinstance(form, FormData):
             context["values"] = {**form_values(form), "partner": _text(form, "partner")}
         # The package is the page's (a link's, or the editor's fields carried hidden): an

@@ -29,7 +29,7 @@ from dealbench.web.views.common import (
     uncertain,
 )
 from dealbench.web.views.documents import redline_files
-from dealbench.web.views.packages import package_from_form
+from dealbench.web.views.packages import editor_refused, package_from_form
 
 #: `--top`'s default.
 TOP = 10
@@ -130,8 +130,12 @@ async def improve_fields(request: Request) -> Response:
     name = request.path_params["name"]
     pf = portfolio(request, name)
     typed = {**_fields(form), "package": ""}
+    try:
+        package = package_from_form(form, pf)
+    except DealbenchError as exc:  # the editor's fields: the editor again, as typed
+        return editor_refused(request, name, pf, form, exc)
 
     def load() -> tuple[Package | None, list[Package]]:
-        return package_from_form(form, pf), _held(request, pf, typed["hold"])
+        return package, _held(request, pf, typed["hold"])
 
     return await _answer(request, name, pf, typed, load)

@@ -8,6 +8,7 @@ so the page and the CLI accept and refuse exactly the same packages.
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +50,26 @@ def routes() -> list[Route]:
     ]
 
 
-def package_files(request: Request) -> list[str]:
+def package_files(request: Request, pf: Portfolio | None = None) -> list[str]:
+    """The package files of DEALS_DIR/packages; with `pf`, those it could open: not a
+    package for a partner of another portfolio (gulf-asia's editor offered KR's counter,
+    and opening it was an error page). A file that does not read stays, to be refused."""
     folder = root(request) / PACKAGES
     files = sorted(p for p in folder.glob("*.yaml") if p.is_file()) if folder.is_dir() else []
+    if pf is not None:
+        codes = {p.code for p in pf.partners}
+        files = [p for p in files if _partner_in(p) in (codes | {None})]
     return [relative(request, p) for p in files]
+
+
+def _partner_in(path: Path) -> str | None:
+    """The partner a package file names, or None when that cannot be read from it."""
+    try:
+        data = yaml.safe_load(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    code = data.get("partner") if isinstance(data, dict) else None
+    return code if isinstance(code, str) else None
 
 
 def load_checked(text: str, pf: Portfolio, label: str, *, lines: bool = True) -> Package:
@@ -185,6 +202,8 @@ def error_verdict(exc: DealbenchError) -> dict[str, Any]:
             if issue.file == FORM_LABEL and issue.field:
                 field = issue.field.replace("concessions.", "concession.", 1)
                 by_field.setdefault(field, []).append(f"{issue.field}: {issue.message}")
+            elif issue.file in _FIELDS:  # raised for one of the editor's own fields
+                by_field.setdefault(issue.file, []).append(issue.message)
     return {"lines": user_lines(exc), "by_field": by_field}
 
 
@@ -228,7 +247,7 @@ def editor_page(
         status,
         name=name,
         partners=[(p.code, p.name) for p in pf.partners],
-        files=package_files(request),
+        files=package_files(request, pf),
         source=source,
         next_round=next_round(request, name, pf, code),
         uncertain=uncertain(pf),
@@ -237,29 +256,59 @@ def editor_page(
     )
 
 
-def package_page(
-    request: Request, name: str, pf: Portfolio, package: Package, source: str = ""
+def editor_refused(
+    request: Request, name: str, pf: Portfolio, form: FormData, exc: DealbenchError
 ) -> Response:
-    """The editor holding `package`, with its verdict."""
+    """The editor again, every field as typed and the fields at fault marked (422): what a
+    button of the editor (Save, Find improvements, Sample acceptance, Record as counter)
+    answers when its fields do not make a package, or the file cannot be saved. It was an
+    error page, or the improve page, and the package typed was gone."""
+    code = str(form.get("partner") or "")
+    return editor_page(request, name, pf, code, form_values(form), error_verdict(exc), status=422)
+
+
+def package_page(
+    request: Request,
+    name: str,
+    pf: Portfolio,
+    package: Package,
+    source: str = "",
+    refused: dict[str, list[str]] | None = None,
+) -> Response:
+    """The editor holding `package`, with its verdict; `refused`: the words of a package
+    file that did not open, by the picker that chose it (`package`, the file chosen being
+    `source`; `file`, an upload), said beside it, with status 422."""
     values = field_values(package)
-    verdict = verdict_context(pf, package)
-    return editor_page(request, name, pf, package.partner, values, verdict, source)
+    verdict = {**verdict_context(pf, package), "refused": refused or {}}
+    status = 422 if refused else 200
+    return editor_page(request, name, pf, package.partner, values, verdict, source, status)
 
 
 async def editor(request: Request) -> Response:
+    """The editor of a partner's new package (`partner`) or of a package file (`package`).
+    A file that does not open is refused beside its picker, which keeps it chosen, over a
+    new package of the partner (it was an error page)."""
     name = request.path_params["name"]
     pf = portfolio(request, name)
     code = request.query_params.get("partner") or pf.partners[0].code
     source = request.query_params.get("package")
     if source:
-        path = confine(root(request), source)
-        package = load_package(path, pf)
-    else:
-        partner = pf.partner(code)
-        if partner is None:
-            raise HTTPException(404, f"No partner {code!r} in portfolio {pf.id}.")
-        package = Package(partner=code, security=pf.levels_for(partner)[0])
-    return package_page(request, name, pf, package, source or "")
+        try:
+            package = load_package(confine(root(request), source), pf)
+        except InputError as exc:  # each issue of the file named as the picker shows it
+            words = [str(replace(issue, file=source)) for issue in exc.issues]
+            return package_page(
+                request, name, pf, _new_package(pf, code), source, {"package": words}
+            )
+        return package_page(request, name, pf, package, source)
+    return package_page(request, name, pf, _new_package(pf, code))
+
+
+def _new_package(pf: Portfolio, code: str) -> Package:
+    partner = pf.partner(code)
+    if partner is None:
+        raise HTTPException(404, f"No partner {code!r} in portfolio {pf.id}.")
+    return Package(partner=code, security=pf.levels_for(partner)[0])
 
 
 async def evaluate_form(request: Request) -> Response:
@@ -287,48 +336,28 @@ async def upload(request: Request) -> Response:
     name = request.path_params["name"]
     pf = portfolio(request, name)
     item = form.get("file")
-    if not isinstance(item, UploadFile) or not item.filename:
-        raise InputError(Issue("file", None, "", "choose a package file to upload"))
-    package = await read_upload(request, item, pf)
+    try:
+        if not isinstance(item, UploadFile) or not item.filename:
+            raise InputError(Issue("file", None, "", "choose a package file to upload"))
+        package = await read_upload(request, item, pf)
+    except InputError as exc:  # beside the upload field, over the partner's new package
+        words = [issue.message if issue.file == "file" else str(issue) for issue in exc.issues]
+        code = str(form.get("partner") or "") or pf.partners[0].code
+        return package_page(request, name, pf, _new_package(pf, code), refused={"file": words})
     return package_page(request, name, pf, package)
 
 
 async def save(request: Request) -> Response:
     """Save the editor's package as DEALS_DIR/packages/<file>.yaml (never over another file
-    unless asked)."""
+    unless asked). Refused, the editor is shown again, every field as typed (it was an
+    error page: the package typed was gone), the field at fault marked."""
     form = await checked_form(request)
     name = request.path_params["name"]
     pf = portfolio(request, name)
-    package = package_from_form(form, pf)
-    stem = str(form.get("filename") or "").strip().lower().removesuffix(".yaml")
-    if not stem or not set(stem) <= _NAME_CHARS:
-        raise InputError(
-            Issue("filename", None, "", "use lowercase letters, digits, '-' and '_' only")
-        )
-    target = confine(root(request), f"{PACKAGES}/{stem}.yaml")
-    if target.exists() and not target.is_file():
-        raise InputError(
-            Issue(
-                relative(request, target), None, "", "is a folder, not a file; choose another name"
-            )
-        )
-    if target.exists() and form.get("replace") != "yes":
-        raise InputError(
-            Issue(
-                relative(request, target),
-                None,
-                "",
-                "a file of that name exists; tick 'replace' to overwrite it",
-            )
-        )
-    # As every package file dealbench writes: whole H100e as integers, text as written.
-    text = package_yaml(package, header="Saved from the package editor of `dealbench serve`.")
     try:
-        write_atomic(target, text.encode("utf-8"))
-    except OSError as exc:  # a read-only folder, a full disk: said in words, nothing replaced
-        raise OutputError(
-            f"cannot save {relative(request, target)}: {exc.strerror or exc}; nothing written"
-        ) from None
+        package, target = _save(request, form, pf)
+    except DealbenchError as exc:
+        return editor_refused(request, name, pf, form, exc)
     return page(
         request,
         "saved.html.j2",
@@ -336,3 +365,33 @@ async def save(request: Request) -> Response:
         path=relative(request, target),
         partner=package.partner,
     )
+
+
+def _save(request: Request, form: FormData, pf: Portfolio) -> tuple[Package, Path]:
+    """The editor's package written where its file name says: the package and the file."""
+    package = package_from_form(form, pf)
+    stem = str(form.get("filename") or "").strip().lower().removesuffix(".yaml")
+    if not stem:
+        raise InputError(Issue("filename", None, "", "name the file to save the package in"))
+    if not set(stem) <= _NAME_CHARS:
+        raise InputError(Issue("filename", None, "", "use letters, digits, '-' and '_' only"))
+    try:
+        target = confine(root(request), f"{PACKAGES}/{stem}.yaml")
+    except InputError as exc:  # a name too long for a file: the field's to fix
+        raise InputError([Issue("filename", None, "", i.message) for i in exc.issues]) from None
+    where = relative(request, target)
+    if target.exists() and not target.is_file():
+        raise InputError(
+            Issue("filename", None, "", f"{where} is a folder, not a file; choose another name")
+        )
+    if target.exists() and form.get("replace") != "yes":
+        raise InputError(
+            Issue("filename", None, "", f"{where} exists; tick 'replace' to overwrite it")
+        )
+    # As every package file dealbench writes: whole H100e as integers, text as written.
+    text = package_yaml(package, header="Saved from the package editor of `dealbench serve`.")
+    try:
+        write_atomic(target, text.encode("utf-8"))
+    except OSError as exc:  # a read-only folder, a full disk: said in words, nothing replaced
+        raise OutputError(f"cannot save {where}: {exc.strerror or exc}; nothing written") from None
+    return package, target
