@@ -15,8 +15,10 @@ from helpers import DATA, REPO, WEB_TOKEN, Run, Runner, invoke, solo_deals, web_
 
 # Property tests: a modest number of examples by default (the suite stays fast on two
 # cores); `HYPOTHESIS_PROFILE=thorough pytest tests/test_properties.py` hunts longer.
-settings.register_profile("default", max_examples=50, deadline=None)
-settings.register_profile("thorough", max_examples=1000, deadline=None)
+# A failure prints the `@reproduce_failure(...)` line that replays its example: a run on a
+# fresh clone (CI) keeps no example database, and a failure seen once was lost with it.
+settings.register_profile("default", max_examples=50, deadline=None, print_blob=True)
+settings.register_profile("thorough", max_examples=1000, deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 

@@ -50,7 +50,10 @@ def tolerance(result: SolveResult, *values: float) -> float:
 
 def optimal(pf: Portfolio, mode: str = "us-best", **kwargs: float) -> SolveResult:
     result = solve(pf, mode, **kwargs)  # type: ignore[arg-type]
-    assert result.status is Status.OPTIMAL, result.message
+    # Everything that says why, should it ever fail: status, message, method, gap, bound
+    # and the search's own account (rounds, their gaps).
+    said = (result.status, result.message, result.solver.model_dump(exclude={"timings"}))
+    assert result.status is Status.OPTIMAL, said
     assert result.objective is not None and result.partner_total is not None
     return result
 

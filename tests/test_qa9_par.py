@@ -12,6 +12,7 @@ import signal
 import socket
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -185,15 +186,20 @@ def test_ctrl_c_while_highs_calls_back_is_an_interruption(
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
-def test_ctrl_c_during_parallel_work_stops_every_worker_without_a_traceback() -> None:
+def test_ctrl_c_during_parallel_work_stops_every_worker_without_a_traceback(
+    tmp_path: Path,
+) -> None:
     """The terminal sends Ctrl-C to every process of the command: a worker waiting for
-    its next task printed a KeyboardInterrupt traceback after "interrupted"."""
+    its next task printed a KeyboardInterrupt traceback after "interrupted". Ctrl-C once
+    the worker has run its task (it was after a fixed 1.5 s, which a fork-server worker
+    on a loaded machine need not have started in)."""
     import subprocess
     import sys
     import time
 
     script = REPO / "tests" / "data" / "qa9par" / "ctrl_c_pool.py"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = tmp_path / "task-1-done"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "QA9_TASK_DONE": str(done)}
     child = subprocess.Popen(
         [sys.executable, str(script)],
         stdout=subprocess.PIPE,
@@ -204,7 +210,11 @@ def test_ctrl_c_during_parallel_work_stops_every_worker_without_a_traceback() ->
     )
     assert child.stdout is not None
     assert child.stdout.readline() == "ready\n"
-    time.sleep(1.5)  # the worker has started, run task 1 and waits for another
+    deadline = time.monotonic() + 120
+    while not done.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert done.exists(), "the worker did not run its task in 120 s"
+    time.sleep(0.5)  # its task returned: the worker waits for another
     os.killpg(child.pid, signal.SIGINT)
     _, err = child.communicate(timeout=30)
     assert (child.returncode, err) == (130, "interrupted\n")

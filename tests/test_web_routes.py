@@ -114,12 +114,13 @@ def test_a_solve_runs_beside_the_server_and_shows_deals_charts_and_limits(
 def test_the_server_answers_other_pages_while_a_solve_runs_and_a_solve_can_be_cancelled(
     client: TestClient,
 ) -> None:
+    """global's CBC solve at gap 0 takes seconds (4 s on a loaded machine), a page far less:
+    the page is answered while the solve still runs. (It asserted that both answers came
+    within 5 s, whatever the solve's state, which a loaded machine need not meet.)"""
     response = post(client, "/p/global/solve", mode="us-best", solver="cbc", gap="0")
     url = response.headers["location"].removeprefix("http://testserver")  # type: ignore[attr-defined]
-    started = time.monotonic()
     assert client.get("/").status_code == 200
-    assert client.get(f"{url}/state").json()["state"] in ("running", "done")
-    assert time.monotonic() - started < 5
+    assert client.get(f"{url}/state").json()["state"] == "running"
     post(client, f"{url}/cancel")
     state = client.get(f"{url}/state").json()["state"]
     assert state in ("cancelled", "done")

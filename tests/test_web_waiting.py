@@ -18,6 +18,7 @@ from starlette.testclient import TestClient
 from dealbench import load_portfolio
 from dealbench.web.jobs import DEFAULT_OPTIONS, Job, Jobs, solve_job
 from dealbench.web.security import CSRF_FIELD, csrf_for
+from dealbench.web.views import portfolios
 from helpers import REPO, web_client
 
 TOKEN = "test-token-waiting"
@@ -40,31 +41,45 @@ def start(client: TestClient, portfolio: str = "gulf-asia", **fields: str) -> st
     return str(response.headers["location"].removeprefix("http://testserver"))
 
 
+#: A wait longer than any of these solves takes, however loaded the machine: a page's wait
+#: answered only when it runs out would take this long.
+LONG_WAIT = 300.0
+
+
+@pytest.fixture
+def long_waits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One request may wait LONG_WAIT seconds (the server's own bound is 10 s)."""
+    monkeypatch.setattr(portfolios, "LONGEST_WAIT", LONG_WAIT)
+
+
 def test_a_waiting_page_is_answered_when_the_job_ends_not_when_its_wait_runs_out(
-    client: TestClient,
+    client: TestClient, long_waits: None
 ) -> None:
+    """One request, waiting for the job: answered "done" before its wait ran out. (It said
+    "the gulf-asia solve takes well under a second" and asserted 9 s, which a solve started
+    in a fresh process on a loaded machine can take.)"""
     url = start(client)
     began = time.monotonic()
-    state = client.get(f"{url}/state?wait=10").json()
-    while state["state"] == "running":  # a wait is answered after 10 s at most
-        state = client.get(f"{url}/state?wait=10").json()
+    state = client.get(f"{url}/state?wait={LONG_WAIT:.0f}").json()
     assert state["state"] == "done"
-    assert time.monotonic() - began < 9  # the gulf-asia solve takes well under a second
+    assert time.monotonic() - began < LONG_WAIT
     page = client.get(url).text
     assert "Status <strong>optimal</strong>" in page
 
 
-def test_a_wait_on_a_cancelled_job_is_answered_at_once(client: TestClient) -> None:
+def test_a_wait_on_a_cancelled_job_is_answered_at_once(
+    client: TestClient, long_waits: None
+) -> None:
     url = start(client, "global", solver="cbc", gap="0")  # a long solve
     canceller = threading.Timer(
         0.5, lambda: client.post(f"{url}/cancel", data={CSRF_FIELD: csrf_for(TOKEN)})
     )
     canceller.start()
     began = time.monotonic()
-    state = client.get(f"{url}/state?wait=10").json()["state"]
+    state = client.get(f"{url}/state?wait={LONG_WAIT:.0f}").json()["state"]
     canceller.join()
     assert state in ("cancelled", "done")
-    assert time.monotonic() - began < 8
+    assert time.monotonic() - began < LONG_WAIT
 
 
 def test_a_wait_that_is_not_a_number_is_refused_in_the_clis_words(client: TestClient) -> None:
@@ -108,7 +123,7 @@ def test_the_next_jobs_process_is_started_before_it_is_asked_for() -> None:
         first = jobs.start("gulf-asia", DEFAULT_OPTIONS, solve_job, (pf, DEFAULT_OPTIONS))
         assert first._process is spare.result().process  # the job took the worker started
         wait(first)
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 60  # generous: the loop ends when it is there
         while jobs._spare is None and time.monotonic() < deadline:
             time.sleep(0.01)  # the job's end is told to the page first, then to the pool
         assert jobs._spare is not None  # ... and its successor started when the job ended
@@ -132,7 +147,7 @@ def test_a_job_still_runs_when_the_idle_worker_was_killed() -> None:
         assert jobs._spare is not None
         idle = jobs._spare.result().process
         os.kill(idle.pid, signal.SIGKILL)
-        idle.join(timeout=10)
+        idle.join(timeout=60)
         job = jobs.start("gulf-asia", DEFAULT_OPTIONS, solve_job, (pf, DEFAULT_OPTIONS))
         wait(job)
         assert job.state == "done", job.error
@@ -146,7 +161,7 @@ def test_shutting_down_stops_the_idle_worker() -> None:
     assert jobs._spare is not None
     idle = jobs._spare.result().process
     jobs.shutdown()
-    idle.join(timeout=10)
+    idle.join(timeout=60)
     assert not idle.is_alive()
     jobs.prepare()  # a closed pool of jobs starts no worker
     assert jobs._spare is None

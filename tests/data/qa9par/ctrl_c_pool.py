@@ -1,8 +1,10 @@
 """Run by tests/test_qa9_par.py: the calling process's task waits while the worker,
 its task done, waits for another; the test then presses Ctrl-C (SIGINT to the group)."""
 
+import os
 import sys
 import time
+from pathlib import Path
 
 from dealbench.analyze.parallel import Executor
 
@@ -10,6 +12,8 @@ from dealbench.analyze.parallel import Executor
 def task(i: int) -> int:
     if i == 0:
         time.sleep(60)  # the calling process's task, still running at Ctrl-C
+    else:
+        Path(os.environ["QA9_TASK_DONE"]).touch()  # the worker's task: the test waits for it
     return i
 
 
