@@ -177,7 +177,7 @@ def _search(steps: list[Steps], top: float, budget: float) -> tuple[float, list[
     hi, above = top, math.inf
     kept, probe, fresh = "", False, False
     fitting: list[Step] = []
-    while hi - lo > PROBE * lo:
+    while hi - lo > PROBE * lo + 1e-9:  # (lo 0: no tau above 0 fits, the one MIP's case)
         width = hi - lo
         if probe:
             q = lo * (1 + PROBE)
