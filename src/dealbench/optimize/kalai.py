@@ -14,10 +14,13 @@ to 150,000 nodes, its LP bound 0.414 against 0.3937). Split by partner:
   are solved once (`Steps`), where it ends being the end of a partner's step.
 
 Alone, each partner has the whole supply of each period: the tau found is an upper bound
-of the portfolio's, its own when the packages at that tau share the supply (the second
-stage, solved over the whole portfolio, finds them or says there are none; then
-`bargain` solves the first stage as one MIP). The one-partner MIPs are solved exactly
-(gap 0): a least risk above the least would end the search below the best tau.
+of the portfolio's, and its own when the packages found at that tau fit each period's
+supply together. So the split is tried only when the first stage's LP relaxation leaves
+every period's supply room (global: 461,000 H100e a year; gulf-asia's LP uses it all,
+and keeps the one MIP), and its tau is used only when its packages fit the supply and the
+second stage, solved over the whole portfolio, finds packages at it; otherwise `bargain`
+solves the first stage as one MIP. The one-partner MIPs are solved exactly (gap 0): a
+least risk above the least would end the search below the best tau.
 """
 
 from __future__ import annotations
