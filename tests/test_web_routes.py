@@ -498,3 +498,15 @@ def test_a_solve_after_pages_that_solved_in_the_server_still_finishes(client: Te
     url = solved(client)
     assert time.monotonic() - started < 60
     assert "Status <strong>optimal</strong>" in client.get(url).text
+
+
+def test_the_browsers_icon_is_answered_not_a_404(client: TestClient) -> None:
+    """Every page linked no icon, and a browser's own request for /favicon.ico was a 404
+    in the console of every page."""
+    page = client.get("/").text
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', page)
+    assert icon is not None
+    linked = client.get(icon.group(1))
+    assert linked.status_code == 200 and linked.headers["content-type"].startswith("image/svg")
+    asked = client.get("/favicon.ico")
+    assert asked.status_code == 200 and asked.content == linked.content

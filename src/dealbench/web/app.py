@@ -9,8 +9,8 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Mount
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from dealbench.errors import DealbenchError
@@ -45,6 +45,9 @@ def create_app(deals_dir: str | Path, token: str, *, max_upload: int = MAX_UPLOA
         *improve.routes(),
         *results.routes(),
         *analysis.routes(),
+        # Browsers ask for /favicon.ico whatever the page links: answered, not a 404 in
+        # every page's console.
+        Route("/favicon.ico", _favicon),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(
@@ -57,6 +60,10 @@ def create_app(deals_dir: str | Path, token: str, *, max_upload: int = MAX_UPLOA
     app.state.jobs = Jobs()
     app.state.max_upload = max_upload
     return app
+
+
+async def _favicon(request: Request) -> Response:
+    return RedirectResponse("/static/favicon.svg", status_code=301)
 
 
 async def _dealbench_error(request: Request, exc: Exception) -> Response:
