@@ -18,7 +18,7 @@ import pytest
 from lxml import html as lxml_html
 
 from dealbench.render.chart_words import describe
-from dealbench.render.charts import Chart, svg
+from dealbench.render.charts import PALETTE, Chart, svg
 from dealbench.render.documents import Document, print_html, render_document
 from dealbench.units import h100e, usd
 from dealbench.web.security import CSRF_FIELD, csrf_for
@@ -177,6 +177,25 @@ def test_a_standalone_chart_file_is_an_image_with_its_words() -> None:
         '<title id="chart-sweep-title">Bar chart of US utility under each: base $12.50bn and '
         "shock -$1.00bn.</title>"
     ) in text
+
+
+def test_each_stacked_segment_has_a_dark_edge_where_its_colour_is_faint_on_white() -> None:
+    """WCAG 1.4.11: the allocation chart's yellow (1.3:1 on white), sky blue and orange
+    (about 2:1) segments had no edge, so their bounds were hard to see; each segment now
+    has a dark one (session 23)."""
+    series = [{"label": f"P{i}", "amounts": [1000.0 * (i + 1)]} for i in range(8)]
+    text = svg(
+        Chart(
+            id="allocation",
+            kind="allocation",
+            caption="Compute by partner.",
+            data={"periods": ["2026"], "series": series, "supply": [50_000.0]},
+        )
+    )
+    fills = re.findall(r"fill: ?(#[0-9a-f]{6}); ?stroke: ?(#[0-9a-f]{6})", text)
+    segments = [(fill, stroke) for fill, stroke in fills if fill.upper() in PALETTE]
+    assert {fill.upper() for fill, _ in segments} == set(PALETTE)
+    assert {stroke for _, stroke in segments} == {"#333333"}
 
 
 def test_each_kind_of_chart_is_described_from_its_own_numbers() -> None:
