@@ -332,6 +332,10 @@ def round_labels(rounds: list[dict[str, Any]]) -> dict[tuple[float, float], str]
     return {key: ", ".join(numbers) for key, numbers in out.items()}
 
 
+#: How the rounds chart's words name a round by its side.
+SIDE_WORDS = {"us": "US offer", "partner": "counter"}
+
+
 def describe_rounds(data: dict[str, Any]) -> str:
     """The rounds chart in words (its text alternative): each round's two utilities."""
     us_d, partner_d = data["no_deal"]
@@ -346,8 +350,6 @@ def describe_rounds(data: dict[str, Any]) -> str:
         + (f"; {'; '.join(said)}." if said else ".")
     )
 
-
-SIDE_WORDS = {"us": "US offer", "partner": "counter"}
 
 # An extension of the chart kinds (render.charts.DRAW) for the rounds chart.
 charts.DRAW.setdefault("rounds", draw_rounds)

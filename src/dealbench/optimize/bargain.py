@@ -43,7 +43,7 @@ from dealbench.optimize.best import solve_best
 from dealbench.optimize.finish import empty_result, finish
 from dealbench.optimize.formulate import MONEY, Formulation, Ideals, Mode, formulate
 from dealbench.optimize.kalai import best_tau_by_partner
-from dealbench.optimize.plain import _status, extract_packages
+from dealbench.optimize.plain import extract_packages, outcome_status
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
 
 __all__ = ["ideal_gains", "solve_bargaining"]
@@ -130,7 +130,7 @@ def solve_bargaining(
         outcome = run_pulp(form.problem, now)
         timings["solve"] = timings.get("solve", 0.0) + time.perf_counter() - clock
         form.offset = 0.0
-        return _status(form, outcome)
+        return outcome_status(form, outcome)
 
     bargained = ideals  # nash: the partners whose gains it multiplies
 

@@ -34,7 +34,7 @@ import pulp
 from dealbench.model.schema import Portfolio
 from dealbench.optimize.backends import Backend, run_pulp
 from dealbench.optimize.formulate import COMPUTE, Formulation, Ideals, formulate, gains
-from dealbench.optimize.plain import _status
+from dealbench.optimize.plain import outcome_status
 from dealbench.optimize.result import Status
 
 __all__ = ["best_tau_by_partner"]
@@ -159,7 +159,7 @@ def _relaxed(
     form = formulate(portfolio, "kalai", require=require, ideals=ideals, step=step)
     for var in form.problem.variables():
         var.cat = pulp.LpContinuous
-    status, _, _ = _status(form, run_pulp(form.problem, backend))
+    status, _, _ = outcome_status(form, run_pulp(form.problem, backend))
     if status != Status.OPTIMAL:
         raise NotSplit
     for t in portfolio.periods:

@@ -45,7 +45,7 @@ def solve_plain(
     outcome = run_pulp(form.problem, backend)
     timings["solve"] = time.perf_counter() - start
 
-    status, proven_gap, bound = _status(form, outcome)
+    status, proven_gap, bound = outcome_status(form, outcome)
     info = SolverInfo(
         name=backend.name,
         version=backend.version,
@@ -98,7 +98,9 @@ def extract_packages(form: Formulation) -> list[Package]:
     return packages
 
 
-def _status(form: Formulation, outcome: Outcome) -> tuple[Status, float | None, float | None]:
+def outcome_status(
+    form: Formulation, outcome: Outcome
+) -> tuple[Status, float | None, float | None]:
     """The solver's outcome in dealbench's terms; the bound in USD."""
     bound = None if outcome.bound is None else outcome.bound * MONEY + form.offset
     if outcome.state == "infeasible":
