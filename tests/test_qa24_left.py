@@ -1,0 +1,86 @@
+"""Items earlier passes noticed and left, fixed where they arise (qa24-left)."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from lxml import html as lxml_html
+
+from dealbench.render.documents import Document, render_document
+from golden.support import all_documents, demo_source
+from helpers import DATA, REPO, Runner
+
+GULF = REPO / "deals" / "portfolios" / "gulf-asia.yaml"
+MIXED = DATA / "qa9docs" / "portfolios" / "mixed.yaml"
+
+
+@cache
+def _demo() -> dict[str, Document]:
+    return {d.path: d for d in all_documents(demo_source())}
+
+
+@cache
+def _compared() -> list[Document]:
+    """The options memo and the memos for principals of a four-regime comparison."""
+    from dealbench.analyze import compare
+    from dealbench.analyze.memo import options_memo_document, principals_memo_documents
+    from dealbench.model import load_portfolio
+
+    c, solved = compare(load_portfolio(MIXED), ["tiered", "monopoly", "repeal", "bilateral"])
+    return [options_memo_document(c, solved), *principals_memo_documents(solved)]
+
+
+def _file(doc: Document, ext: str) -> bytes:
+    return next(f.data for f in render_document(doc, [ext]) if f.path.endswith(f".{ext}"))
+
+
+# --- 1. a data table's first cell names its row ------------------------------------------
+
+
+def _assert_rows_headed(tree: Any, label: str) -> int:
+    """Each body row of a data table begins with a row header; returns how many rows."""
+    rows = 0
+    for table in tree.iter("table"):
+        if table.get("class") == "signatures":  # "Name:" under each party: a form to sign
+            continue
+        for tr in table.iterfind("tbody/tr"):
+            cells = [c for c in tr if c.tag in ("th", "td")]
+            if len(cells) == 1 and cells[0].get("colspan"):  # "No limit binds."
+                continue
+            first = cells[0]
+            text = " ".join(first.text_content().split())
+            assert first.tag == "th" and first.get("scope") == "row", (
+                f"{label}: table {table.get('class')}: the row {text!r} has no row header"
+            )
+            rows += 1
+    return rows
+
+
+def test_the_first_cell_of_each_row_of_a_data_table_is_its_row_header(
+    run: Runner, tmp_path: Path
+) -> None:
+    """A data table's first column (a period, a partner, a measure, a limit, a clause)
+    was a `<td>`: a screen reader read a cell of Annex A as "600,000" with no period to
+    say which row it was in, and the PDF's structure tree had no TH for the rows (WCAG
+    1.3.1). Each such cell is now `<th scope="row">`; the signature block is a form."""
+    docs = [*_demo().values(), *_compared()]
+    counted = {
+        doc.path: _assert_rows_headed(lxml_html.fromstring(_file(doc, "html")), doc.path)
+        for doc in docs
+    }
+    assert all(counted.values()), counted
+    r = run("room", GULF, "--render", "html", "--out", tmp_path, "--date", "2026-03-31")
+    assert r.exit_code == 0, r.output
+    memo = (tmp_path / "memos" / "negotiation-gulf-asia.html").read_text()
+    assert _assert_rows_headed(lxml_html.fromstring(memo), "negotiation memo")
+
+
+def test_a_row_header_looks_as_the_cells_did() -> None:
+    """Only the reader's tools see the change: a row header is not bold (a browser's and
+    WeasyPrint's default for `th`), except in a total's row, as its cells are."""
+    css = _file(_demo()["memos/AE"], "html").decode()
+    assert re.search(r"^tbody th \{ font-weight: normal; \}", css, flags=re.M)
+    assert re.search(r"^tr\.total td, tr\.total th \{ font-weight: bold; \}", css, flags=re.M)
