@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from functools import cache
 from pathlib import Path
@@ -84,3 +85,26 @@ def test_a_row_header_looks_as_the_cells_did() -> None:
     css = _file(_demo()["memos/AE"], "html").decode()
     assert re.search(r"^tbody th \{ font-weight: normal; \}", css, flags=re.M)
     assert re.search(r"^tr\.total td, tr\.total th \{ font-weight: bold; \}", css, flags=re.M)
+
+
+# --- 2. a redline's hidden words are apart from the figure before them --------------------
+
+REDLINE = "redlines/redline-AE-offer-001-to-counter-002-internal"
+
+
+def test_a_hidden_word_after_a_deleted_figure_is_read_apart_from_it() -> None:
+    """In the PDF's tag order (what a screen reader reads) Annex A's 2026 row read
+    "500,000Inserted: 600,000": the space between a deletion and the insertion after it
+    is for the eye only (`span.sep`, whitespace WeasyPrint draws no glyph for), and the
+    hidden word began with no space. The hidden word after a deletion now begins with
+    one, kept in the PDF; the page shows what it showed (the word is clipped)."""
+    import pypdf
+
+    from test_qa19_a11y import _read_aloud
+
+    doc = _demo()[REDLINE]
+    read = _read_aloud(pypdf.PdfReader(io.BytesIO(_file(doc, "pdf"))))
+    assert re.search(r"Deleted:\s+500,000\s+Inserted:\s+600,000", read), read
+    html = _file(doc, "html").decode()
+    shown = re.sub(r'<span class="sr-only">[^<]*</span>', "", html)
+    assert '<del>500,000</del><span class="sep"> </span><ins>600,000</ins>' in shown
