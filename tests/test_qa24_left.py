@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from functools import cache
@@ -108,3 +109,27 @@ def test_a_hidden_word_after_a_deleted_figure_is_read_apart_from_it() -> None:
     html = _file(doc, "html").decode()
     shown = re.sub(r'<span class="sr-only">[^<]*</span>', "", html)
     assert '<del>500,000</del><span class="sep"> </span><ins>600,000</ins>' in shown
+
+
+# --- 3. the web history's rounds chart says its figures -----------------------------------
+
+
+def test_the_web_historys_rounds_chart_says_each_rounds_figures_as_its_drawing_does(
+    client: Any,
+) -> None:
+    """The history page's chart had a fixed `alt` ("The rounds with United Arab Emirates
+    drawn on the frontier of the deal: ..."): a reader who cannot see it learnt no
+    round's figures. Its `alt` is now the chart's words (`describe_rounds`, as the
+    negotiation memo's chart and the SVG's title), from the rounds' recorded figures."""
+    page = client.get("/p/gulf-asia/n/AE/history")
+    assert page.status_code == 200, page.text
+    [img] = lxml_html.fromstring(page.text).iter("img")
+    alt = img.get("alt")
+    assert alt.startswith("Chart of the US utility against the partner's"), alt
+    assert "No deal: US -$8.00bn, partner $8.00bn; round 1, US offer: US $88.98bn" in alt
+    assert "round 4, counter: US $78.25bn, partner $17.50bn." in alt
+    svg = client.get(img.get("src"))
+    assert svg.status_code == 200
+    title = re.search(r"<title[^>]*>(.*?)</title>", svg.text, flags=re.S)
+    assert title is not None
+    assert " ".join(html.unescape(title.group(1)).split()) == alt
