@@ -133,3 +133,43 @@ def test_the_web_historys_rounds_chart_says_each_rounds_figures_as_its_drawing_d
     title = re.search(r"<title[^>]*>(.*?)</title>", svg.text, flags=re.S)
     assert title is not None
     assert " ".join(html.unescape(title.group(1)).split()) == alt
+
+
+# --- 4. the DOCX meta table, with no header row, is named for Word ------------------------
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def test_a_word_table_without_a_header_row_has_a_title_and_says_what_its_rows_are() -> None:
+    """The meta table (document, date, ...) is a table of row headers, which Word does not
+    have: its accessibility checker asked for the header row it lacked, and a reader
+    heard five rows of two cells with nothing to say what they were. Each such table now
+    carries Word's alternative text (Table Properties, Alt Text: `w:tblCaption`,
+    `w:tblDescription`), its HTML name and its rows' names; every other table keeps its
+    repeated header row."""
+    import docx
+
+    for doc in [_demo()["memos/AE"], _demo()[REDLINE], _demo()["term-sheets/AE"]]:
+        word = docx.Document(io.BytesIO(_file(doc, "docx")))
+        for table in word.tables:
+            props = table._tbl.tblPr
+            header = table.rows[0]._tr.find(f"{W}trPr/{W}tblHeader")
+            caption = props.find(f"{W}tblCaption")
+            if header is not None:
+                continue
+            assert caption is not None, f"{doc.path}: {table.cell(0, 0).text!r}: no header row"
+            assert caption.get(f"{W}val") == "About this document"
+            about = props.find(f"{W}tblDescription").get(f"{W}val")
+            assert about.startswith("About this document: one row each (Document, Date")
+            assert props[-2:] == [caption, props.find(f"{W}tblDescription")]  # schema order
+        first = word.tables[0]
+        assert (
+            first.cell(0, 0).text == "Document"
+            and first._tbl.tblPr.find(f"{W}tblCaption") is not None
+        )
+    internal = docx.Document(io.BytesIO(_file(_demo()["memos/AE"], "docx")))
+    about = internal.tables[0]._tbl.tblPr.find(f"{W}tblDescription").get(f"{W}val")
+    assert about == (
+        "About this document: one row each (Document, Date, Regime, Source, Input "
+        "fingerprint), its first cell naming the value beside it."
+    )
