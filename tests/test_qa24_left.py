@@ -13,7 +13,8 @@ from lxml import html as lxml_html
 
 from dealbench.render.documents import Document, render_document
 from golden.support import all_documents, demo_source
-from helpers import DATA, REPO, Runner
+from helpers import DATA, REPO, Runner, invoke
+from test_qa19_small import _quarterly
 
 GULF = REPO / "deals" / "portfolios" / "gulf-asia.yaml"
 MIXED = DATA / "qa9docs" / "portfolios" / "mixed.yaml"
@@ -173,3 +174,30 @@ def test_a_word_table_without_a_header_row_has_a_title_and_says_what_its_rows_ar
         "About this document: one row each (Document, Date, Regime, Source, Input "
         "fingerprint), its first cell naming the value beside it."
     )
+
+
+# --- 5. a quarterly deal memo's cap says it is the quarter's share of the policy's --------
+
+
+def test_a_quarterly_deal_memos_cap_says_it_is_a_quarter_of_the_policys_annual_cap(
+    tmp_path: Path,
+) -> None:
+    """The deal memo's compute table showed "Cap under veu (H100e)" 150,000 a quarter
+    beside a policy file saying 600,000, with nothing to say why, where `solve` and
+    `evaluate` say it. A note under the table now says it in the same words
+    (`Portfolio.cap_basis`); a year's portfolio has no note."""
+    portfolio = _quarterly(tmp_path)
+    run = invoke(["solve", portfolio, "--out", tmp_path / "out"])
+    assert run.exit_code == 0, run.output
+    result = tmp_path / "out" / "result.json"
+    run = invoke(
+        ["render", result, "--doc", "deal-memo", "-f", "md,html", "--out", tmp_path / "out"]
+    )
+    assert run.exit_code == 0, run.output
+    said = "The cap under veu, 150,000 H100e, is a quarter of the policy's 600,000 H100e a year."
+    md = (tmp_path / "out" / "memos" / "AE.md").read_text()
+    assert "| 2026Q1 | 150,000 | 400,000 | 150,000 |\n" in md
+    assert f"| **Total** | **300,000** | | |\n\n{said}\n" in md
+    page = (tmp_path / "out" / "memos" / "AE.html").read_text()
+    assert f"</table>\n<p>{said}</p>" in html.unescape(page)
+    assert "a quarter of the policy" not in _file(_demo()["memos/AE"], "md").decode()
