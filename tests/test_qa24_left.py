@@ -14,7 +14,7 @@ from lxml import html as lxml_html
 from dealbench.render.documents import Document, render_document
 from golden.support import all_documents, demo_source
 from helpers import DATA, REPO, Runner, invoke
-from test_qa19_small import _quarterly
+from test_qa19_small import _flat, _quarterly
 
 GULF = REPO / "deals" / "portfolios" / "gulf-asia.yaml"
 MIXED = DATA / "qa9docs" / "portfolios" / "mixed.yaml"
@@ -201,3 +201,38 @@ def test_a_quarterly_deal_memos_cap_says_it_is_a_quarter_of_the_policys_annual_c
     page = (tmp_path / "out" / "memos" / "AE.html").read_text()
     assert f"</table>\n<p>{said}</p>" in html.unescape(page)
     assert "a quarter of the policy" not in _file(_demo()["memos/AE"], "md").decode()
+
+
+# --- 6. a pro-rated cap's shadow price says so ----------------------------------------------
+
+
+def test_a_pro_rated_caps_shadow_price_says_it_is_a_quarter_of_the_policys(
+    tmp_path: Path,
+) -> None:
+    """The principals memo listed the limit "AE: the tier 2 cap under veu", now 150,000
+    H100e, worth "$4,720 per H100e" (one more in each of two quarters), and `solve
+    --prices` "Raising AE's 2026Q1 cap under veu by one H100e ...", beside a policy file
+    saying 600,000. Both now say how the cap is pro-rated, in `Portfolio.cap_basis`'s
+    words, and the memo's unit is an H100e a quarter."""
+    portfolio = _quarterly(tmp_path)
+    run = invoke(["solve", portfolio, "--prices"])
+    assert run.exit_code == 0, run.output
+    assert (
+        "Raising AE's 2026Q1 cap under veu (a quarter of the policy's 600,000 H100e a year) "
+        "by one H100e is worth $2,360 to the US"
+    ) in _flat(run.output)
+    run = invoke(["compare", portfolio, "--render", "md", "--out", tmp_path / "out"])
+    assert run.exit_code == 0, run.output
+    memo = (tmp_path / "out" / "memos" / "principals-quarters-bilateral.md").read_text()
+    assert (
+        "| AE: the tier 2 cap under veu (a quarter of the policy's 600,000 H100e a year) "
+        "| 150,000 H100e a quarter | $4,720 per H100e a quarter |"
+    ) in memo
+
+
+def test_an_annual_caps_shadow_price_is_said_as_before() -> None:
+    """A cap as the policy writes it (the shipped portfolio's years) is named as before."""
+    run = invoke(["solve", GULF, "--prices"])
+    assert run.exit_code == 0, run.output
+    assert "Raising AE's 2028 cap under veu by one H100e is worth" in _flat(run.output)
+    assert "of the policy's" not in run.output
