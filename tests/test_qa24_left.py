@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pytest
 from lxml import html as lxml_html
 
 from dealbench.render.documents import Document, render_document
@@ -236,3 +237,40 @@ def test_an_annual_caps_shadow_price_is_said_as_before() -> None:
     assert run.exit_code == 0, run.output
     assert "Raising AE's 2028 cap under veu by one H100e is worth" in _flat(run.output)
     assert "of the policy's" not in run.output
+
+
+# --- 7. evaluate --against and history take --solver as the other HiGHS-only commands ---
+
+HIGHS_ONLY = (
+    "solves with HiGHS only (its frontier points and re-plans are solved by the "
+    "decomposition, which runs on HiGHS alone); --solver cbc is for solve, compare and sweep"
+)
+
+
+@pytest.mark.parametrize("command", ["evaluate", "history"])
+def test_solver_on_evaluate_and_history_is_refused_or_taken_as_on_offer(
+    deals: Path, command: str, tmp_path: Path
+) -> None:
+    """`evaluate --against` (a counter's verdict, re-plans) and `history --out` (the
+    frontier of the deal) solve with HiGHS, but `--solver cbc` was Click's "No such
+    option: --solver"; they now refuse it saying why, as `offer` does, and take highs."""
+    portfolio = deals / "portfolios/gulf-asia.yaml"
+    package = deals / "packages/ae-counter.yaml"
+    args: list[str | Path] = {
+        "evaluate": ["evaluate", package, "--portfolio", portfolio, "--against", "1"],
+        "history": ["history", portfolio, "-p", "AE", "--out", tmp_path / "out"],
+    }[command]
+    run = invoke([*args, "--solver", "cbc"])
+    assert run.exit_code == 2 and not run.traceback, run.output
+    assert _flat(run.stderr) == f"error: --solver: {command} {HIGHS_ONLY}"
+    assert not (tmp_path / "out").exists()  # refused before the work
+    run = invoke([*args, "--solver", "glpk"])
+    assert run.exit_code == 2
+    assert _flat(run.stderr).startswith("error: --solver: unknown solver 'glpk'; ")
+    assert "highs only" in _flat(invoke([command, "--help"]).output)
+    run = invoke([*args, "--solver", "highs"])
+    assert run.exit_code == 0, run.output
+    if command == "evaluate":
+        assert "Recommendation: COUNTER" in run.output
+    else:
+        assert (tmp_path / "out" / "charts" / "AE-rounds.svg").is_file()
