@@ -189,9 +189,9 @@ def test_the_valuation_shows_the_margin_and_a_threshold_apart_from_the_walk_away
             "| Partner walk-away value plus required margin | $50.001bn |",
         ],
         "html": [
-            '<td>Partner walk-away value</td><td class="num">$50.00bn</td>',
-            '<td>Required margin</td><td class="num">$1.0m</td>',
-            '<td>Partner walk-away value plus required margin</td><td class="num">$50.001bn</td>',
+            '<th scope="row">Partner walk-away value</th><td class="num">$50.00bn</td>',
+            '<th scope="row">Required margin</th><td class="num">$1.0m</td>',
+            '<th scope="row">Partner walk-away value plus required margin</th><td class="num">$50.001bn</td>',
         ],
     }[fmt]
     for row in rows:

@@ -107,7 +107,7 @@ def test_an_allocation_of_twelve_quarters_is_cut_into_tables_that_fit_the_page()
     assert [len(h) for h in heads] == [6, 6]
     assert [t for h in heads for t in h] == list(pf.periods)
     for t in tables:
-        assert "<td>Allocated</td>" in t and "<td>Unallocated</td>" in t
+        assert '<th scope="row">Allocated</th>' in t and '<th scope="row">Unallocated</th>' in t
     assert re.findall(r"^\| H100e \| (\S+) \|", md, flags=re.M) == ["2026Q1", "2027Q3"]
     assert md.count("| **Allocated** |") == 2
     assert MAX_PERIOD_COLUMNS == 6

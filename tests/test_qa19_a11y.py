@@ -318,7 +318,8 @@ def test_a_redline_says_deleted_and_inserted_in_words_where_the_page_shows_marks
     assert marks
     for mark in marks:
         [said] = mark.find_class("sr-only")
-        assert said.text == {"del": "Deleted: ", "ins": "Inserted: "}[mark.tag]
+        # after a deletion, an insertion's word begins with the space the eye sees (qa24-left)
+        assert said.text.lstrip() == {"del": "Deleted: ", "ins": "Inserted: "}[mark.tag]
         assert mark[0] is said and not (mark.text or "").strip()
     css = _file(doc, "html").decode()
     assert re.search(

@@ -396,7 +396,7 @@ def test_redline_to_a_docx_file_and_to_a_folder(
     assert "~~40,000~~ **50,000**" in md and "*Moves: US utility" in md
     html = (tmp_path / "rl" / "redline-AA-offer-to-counter-internal.html").read_text()
     assert '<del><span class="sr-only">Deleted: </span>40,000</del>' in html
-    assert '<ins><span class="sr-only">Inserted: </span>50,000</ins>' in html
+    assert '<ins><span class="sr-only"> Inserted: </span>50,000</ins>' in html
 
 
 def test_redline_refuses_packages_of_two_partners(

@@ -21,10 +21,18 @@ from dealbench.analyze.packages import describe_changes, described_in_titles, si
 from dealbench.analyze.parallel import Executor
 from dealbench.analyze.solves import SolveOptions, solve_all
 from dealbench.checker import at_limit, used_up
-from dealbench.model.schema import Portfolio
+from dealbench.model.schema import Partner, Portfolio
 from dealbench.optimize import SolveResult
 
-__all__ = ["LimitCost", "binding", "blocking", "limit_costs", "marginal_prices"]
+__all__ = [
+    "LimitCost",
+    "binding",
+    "blocking",
+    "cap_limit_name",
+    "limit_costs",
+    "limit_unit",
+    "marginal_prices",
+]
 
 
 class LimitCost(BaseModel):
@@ -88,10 +96,31 @@ def binding(pf: Portfolio, result: SolveResult) -> list[dict[str, Any]]:
                     "level": deal.security,
                     "period": ", ".join(on),
                     "limit": cap,
-                    "name": f"{deal.partner}: {pf.cap_name(partner, deal.security)}",
+                    "name": cap_limit_name(pf, partner, deal.security),
                 }
             )
     return out
+
+
+def cap_limit_name(pf: Portfolio, partner: Partner, level: str) -> str:
+    """A cap as a limit of the portfolio: `AE: the tier 2 cap under veu`, and, where the
+    portfolio pro-rates the policy's (`Portfolio.cap_basis`), how: `(a quarter of the
+    policy's 600,000 H100e a year)`, as the binding line and an explanation say it."""
+    basis = pf.cap_basis(partner, level)
+    said = f" ({basis})" if basis else ""
+    return f"{partner.code}: {pf.cap_name(partner, level)}{said}"
+
+
+def limit_unit(pf: Portfolio, cost: LimitCost) -> str:
+    """What one unit of the limit is: a risk-weighted H100e of the budget, an H100e of
+    supply, an H100e of a cap per the period it holds where pro-rated from the policy's
+    (`H100e a quarter`: one more in each quarter the deal sits on it)."""
+    if cost.kind == "risk-budget":
+        return "risk-weighted H100e"
+    partner = pf.partner(cost.partner or "")
+    if cost.kind != "cap" or partner is None or cost.level is None:
+        return "H100e"
+    return f"H100e a {pf.policy.caps_per}" if pf.cap_basis(partner, cost.level) else "H100e"
 
 
 def blocking(pf: Portfolio, result: SolveResult) -> list[dict[str, Any]]:
@@ -138,7 +167,7 @@ def _limit_of(
                 "level": level,
                 "period": period,
                 "limit": cap,
-                "name": f"{p.code}: {pf.cap_name(p, level)}",
+                "name": cap_limit_name(pf, p, level),
             }
     return None
 

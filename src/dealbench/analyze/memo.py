@@ -402,7 +402,7 @@ def principals_memo_documents(
 ) -> list[Any]:
     """A portfolio memo for principals for each solved regime: allocation, value against
     risk, binding limits with their shadow prices and what each limit costs."""
-    from dealbench.analyze.limit_costs import limit_costs, marginal_prices
+    from dealbench.analyze.limit_costs import limit_costs, limit_unit, marginal_prices
     from dealbench.render.principals_memo import principals_memo_document
     from dealbench.render.sources import source_from_result
 
@@ -415,7 +415,7 @@ def principals_memo_documents(
         rows = [
             {
                 **cost.model_dump(),
-                "unit": "risk-weighted H100e" if cost.kind == "risk-budget" else "H100e",
+                "unit": limit_unit(pf, cost),
                 # A limit the packages do not sit on is listed for the deal it keeps out.
                 "label": cost.name
                 + (f" (keeps {and_list(cost.blocks)} from a deal)" if cost.blocks else ""),

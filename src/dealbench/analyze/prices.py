@@ -233,8 +233,19 @@ def _limit_price(
     grain = portfolio.granularity
     steps_of = grain.describe() if grain.h100e > 0 else None
     return draft.model_copy(
-        update={"text": describe(draft), "warning": _warning(draft, noise, steps_of)}
+        update={
+            "text": describe(draft, _cap_basis(portfolio, draft)),
+            "warning": _warning(draft, noise, steps_of),
+        }
     )
+
+
+def _cap_basis(portfolio: Portfolio, lim: LimitPrice) -> str | None:
+    """How the policy writes a cap the portfolio pro-rates (`Portfolio.cap_basis`)."""
+    partner = portfolio.partner(lim.partner or "")
+    if lim.kind != "cap" or partner is None or lim.level is None:
+        return None
+    return portfolio.cap_basis(partner, lim.level)
 
 
 def _unused(result: SolveResult, lim: LimitRow) -> float:
@@ -329,14 +340,16 @@ def limit_name(lim: LimitPrice) -> str:
     return f"{lim.partner}'s cap under {lim.level} in {lim.period}"
 
 
-def describe(lim: LimitPrice) -> str:
-    """ "One more H100e of 2027 supply is worth $54,000 to the US, over the next 12,000 H100e"."""
+def describe(lim: LimitPrice, basis: str | None = None) -> str:
+    """ "One more H100e of 2027 supply is worth $54,000 to the US, over the next 12,000 H100e";
+    a cap pro-rated from the policy's says how (`basis`, `Portfolio.cap_basis`)."""
     if lim.kind == "supply":
         what = f"One more H100e of {lim.period} supply"
     elif lim.kind == "risk-budget":
         what = "One more risk-weighted H100e of risk budget"
     else:
-        what = f"Raising {lim.partner}'s {lim.period} cap under {lim.level} by one H100e"
+        said = f" ({basis})" if basis else ""
+        what = f"Raising {lim.partner}'s {lim.period} cap under {lim.level}{said} by one H100e"
     head = f"{what} is worth {usd(lim.usd_per_unit)} to the US"
     if lim.usd_per_unit == 0 and lim.holds_to is None:
         # What the packages shown leave, not the fixed LP's slack: with ties between

@@ -609,18 +609,21 @@ def history(
             help="Frontier points of the chart (2-1000), or 'all': every non-dominated package.",
         ),
     ] = "15",
+    solver: HighsOnlyOpt = "highs",
     force: Force = False,
     json_out: Json = False,
 ) -> None:
     """Every round with a partner: who, when, both sides' utilities and compliance.
 
     With --out, the path of the rounds drawn on the frontier of the deal (the
-    other open negotiations left out, the concluded deals fixed).
+    other open negotiations left out, the concluded deals fixed), which solves
+    (with HiGHS).
     """
     from dealbench.cli.negotiate_frontier import parse_points
     from dealbench.negotiate.room import history as run_history
 
     with handled():
+        check_highs_only("history", solver)
         n = parse_points(points)  # refused before the work, with or without --out
         pf, root = _setup(portfolio, rounds)
         code = partner.upper()

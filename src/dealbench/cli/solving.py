@@ -19,6 +19,7 @@ from dealbench.cli.base import (
     SHIPPED,
     Date,
     Force,
+    HighsOnlyOpt,
     Json,
     OutDir,
     PackageArg,
@@ -27,6 +28,7 @@ from dealbench.cli.base import (
     SolverOpt,
     app,
     check_gap,
+    check_highs_only,
     check_time_limit,
     file_option,
     folder_option,
@@ -461,6 +463,7 @@ def evaluate(
             "concluded in it.",
         ),
     ] = None,
+    solver: HighsOnlyOpt = "highs",
     json_out: Json = False,
     policy: PolicyOpt = None,
     sets: SetOpt = None,
@@ -468,7 +471,7 @@ def evaluate(
     """Recompute a package's values and check every limit, without a solver.
 
     With --against, also the verdict on it as a counter (see `dealbench counter`),
-    which solves.
+    which solves (with HiGHS).
 
     Exit code: 0 when the package keeps every limit and the partner accepts it,
     3 when it breaks a limit or the partner would not accept (output unchanged).
@@ -481,6 +484,7 @@ def evaluate(
     with handled():
         from dealbench.analyze.scenarios import load_scenario
 
+        check_highs_only("evaluate", solver)
         pf = load_scenario(portfolio, policy, sets or ())
         pkg = load_package(package, pf)
         note_uncertainty(pf)

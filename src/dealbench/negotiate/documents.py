@@ -31,10 +31,16 @@ from dealbench.render.sources import source_from_packages
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from dealbench.negotiate.room import Room
+    from dealbench.negotiate.room import History, Room
     from dealbench.negotiate.rounds import Round
 
-__all__ = ["negotiation_memo_document", "round_documents", "round_stem", "rounds_chart"]
+__all__ = [
+    "negotiation_memo_document",
+    "round_documents",
+    "round_stem",
+    "rounds_chart",
+    "rounds_words",
+]
 
 _AUDIENCES: tuple[Audience, ...] = ("external", "internal")
 
@@ -244,6 +250,15 @@ def history_chart_files(
         f"charts/{partner}-rounds.svg": (charts.svg(chart) + "\n").encode(),
         f"charts/{partner}-rounds.png": charts.png(chart),
     }
+
+
+def rounds_words(portfolio: Portfolio, found: History) -> str:
+    """The rounds chart in words before it is drawn (a page that loads the chart later
+    gives these as its `alt`): the chart's own description over the rounds' recorded
+    figures (`round_points.recorded_path`), with no solve."""
+    from dealbench.negotiate.round_points import recorded_path
+
+    return rounds_chart(recorded_path(portfolio, found)).description
 
 
 def rounds_chart(data: dict[str, Any]) -> Chart:

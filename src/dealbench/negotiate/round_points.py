@@ -33,7 +33,7 @@ from dealbench.negotiate.build import frontier
 from dealbench.negotiate.frontier import Frontier, FrontierPoint, clean, point_of
 from dealbench.negotiate.plan import alone, replan
 from dealbench.negotiate.replan import residual
-from dealbench.negotiate.room import history
+from dealbench.negotiate.room import History, history
 from dealbench.negotiate.rounds import load_negotiations
 from dealbench.negotiate.single import single
 
@@ -44,6 +44,7 @@ __all__ = [
     "deal_frontier",
     "fit_beside",
     "history_path",
+    "recorded_path",
     "round_json",
     "rounds_on_frontier",
 ]
@@ -182,6 +183,32 @@ def history_path(
         ],
         "no_deal": [p.us_batna, p.batna],
         "rounds": [round_json(r) for r in rounds],
+    }
+
+
+def recorded_path(portfolio: Portfolio, found: History) -> dict[str, Any]:
+    """`history_path`'s data without the frontier (no solve): each round with a package
+    at its recorded utilities (`history`'s), the no-deal point. The chart draws the same
+    figures but for a round that does not fit beside the held deals, drawn cut (`fitted`)."""
+    p = portfolio.partner(found.partner)
+    assert p is not None
+    return {
+        "partner": found.partner,
+        "name": found.name,
+        "frontier": [],
+        "no_deal": [p.us_batna, p.batna],
+        "rounds": [
+            {
+                "round": r.round,
+                "side": r.side,
+                "us": r.us_utility,
+                "partner": r.partner_utility,
+                "fitted": False,
+                "status": r.status,
+            }
+            for r in found.rounds
+            if r.us_utility is not None and r.partner_utility is not None
+        ],
     }
 
 

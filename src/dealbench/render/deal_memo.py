@@ -63,6 +63,7 @@ def deal_memo_context(
         ),
         "security": security_terms(pf, deal),
         "schedule": package_schedule(pf, deal, source.chips),
+        "cap_note": cap_note(pf, deal),
         "total_h100e": shown_total(deal.compute.values()),  # the schedule's rows add up to it
         "commitments": commitment_rows(pf, deal),
         "internal": internal_annex(pf, deal, source.checked),
@@ -174,6 +175,19 @@ def package_schedule(
         }
         for t, x in deal.compute.items()
     ]
+
+
+def cap_note(pf: Portfolio, deal: DealFigures) -> str | None:
+    """Below the compute table, where its cap is pro-rated from the policy's (a quarterly
+    portfolio under caps written a year): what the figure is, in the words every message
+    says it in (`Portfolio.cap_basis`); None for a cap as written."""
+    partner = pf.partner(deal.partner)
+    assert partner is not None
+    basis = pf.cap_basis(partner, deal.security)
+    cap = pf.level_cap(partner, deal.security)
+    if basis is None or cap is None:
+        return None
+    return f"The cap under {deal.security}, {h100e(cap)} H100e, is {basis}."
 
 
 def commitment_rows(pf: Portfolio, deal: DealFigures) -> list[dict[str, Any]]:

@@ -180,6 +180,7 @@ class _Writer:
             if layout.row_lines(texts[r], widths, size) <= layout.MAX_UNSPLIT_LINES:
                 _cant_split(table.rows[r])
         _set_widths(table, widths)
+        _alt_text(table, *layout.alt_text(el))
         self.doc.add_paragraph(style="Normal")
 
     def figure(self, el: Any) -> None:
@@ -314,6 +315,19 @@ def _set_widths(table: Any, widths: list[float]) -> None:
         for tc in tr.tc_lst:
             tc.width = sum(twips[col : col + tc.grid_span]) * 635  # EMU
             col += tc.grid_span
+
+
+def _alt_text(table: Any, title: str, description: str) -> None:
+    """Word's alternative text of a table (Table Properties, Alt Text): its title and
+    description, last in `w:tblPr` as the schema orders them."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for tag, text in (("w:tblCaption", title), ("w:tblDescription", description)):
+        if text:
+            prop = OxmlElement(tag)
+            prop.set(qn("w:val"), text)
+            table._tbl.tblPr.append(prop)
 
 
 def _repeat_header(row: Any) -> None:

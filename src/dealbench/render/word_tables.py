@@ -172,3 +172,15 @@ def _lines(el: Any) -> tuple[str, ...]:
 
     walk(el)
     return tuple(" ".join(line.split()) for line in "".join(parts).split("\n"))
+
+
+def alt_text(table: Any) -> tuple[str, str]:
+    """A table's title and description for Word (`w:tblCaption`, `w:tblDescription`): its
+    `aria-label`, and, for a table with no header row (a table of row headers, which Word
+    does not have), what its rows are, named by their first cells; ("", "") unnamed."""
+    title = " ".join(table.get("aria-label", "").split())
+    if not title or table.find(".//thead") is not None:
+        return title, ""
+    labels = [" ".join(th.text_content().split()) for th in table.iterfind(".//tr/th")]
+    rows = ", ".join(label for label in labels if label)
+    return title, f"{title}: one row each ({rows}), its first cell naming the value beside it."

@@ -16,7 +16,11 @@ from starlette.routing import Route
 from dealbench.arguments import document_date, frontier_points
 from dealbench.errors import DealbenchError, InputError
 from dealbench.negotiate import history, room
-from dealbench.negotiate.documents import history_chart_files, negotiation_memo_document
+from dealbench.negotiate.documents import (
+    history_chart_files,
+    negotiation_memo_document,
+    rounds_words,
+)
 from dealbench.negotiate.rounds import check_date
 from dealbench.render.documents import Document
 from dealbench.web.pages import page, refusal
@@ -116,6 +120,7 @@ async def history_page(request: Request) -> Response:
         "history": found,
         "points": typed,
         "uncertain": uncertain(pf),
+        "chart_words": rounds_words(pf, found),
     }
     try:
         _points(request)
