@@ -50,6 +50,7 @@ from dealbench.optimize.decomposition.choice import Choice
 from dealbench.optimize.decomposition.coarse import Coarse, coarsen, lift
 from dealbench.optimize.decomposition.master import Master, generate_columns
 from dealbench.optimize.decomposition.pricing import Duals, Pricing, price
+from dealbench.optimize.decomposition.probe import branch, common
 from dealbench.optimize.decomposition.restricted import MipOutcome, solve_restricted
 
 #: The first restricted MIP looks for an incumbent among about this many
@@ -142,6 +143,7 @@ def solve_blocks(
     search = _Search(
         blocks, bound, prices, points, no_deal, out, gap, deadline, threads, sets_per_partner
     )
+    search.master = master
     if search.open():
         _rounds(search)
     if _proven(out, gap) or (out.value is not None and time.perf_counter() < deadline):
@@ -181,6 +183,7 @@ class _Search:
     deadline: float
     threads: int | None
     sets_per_partner: int | None = None  # None: MIP_SETS_PER_PARTNER, read when searching
+    master: Master | None = None  # the root LP's, for the proof's probes (`probe`)
 
     @cached_property
     def coarse(self) -> Coarse | None:
@@ -313,10 +316,62 @@ def _proof(s: _Search) -> None:
     4.6-5.0 s in all; L seeds 0-3, 33.6 -> 30.6 s; M seed 0's 25-point joint frontier, one
     chain after the other, 41.5 -> 25.5 s (bench/README.md). The full model's proof runs
     only when that did not prove the incumbent."""
+    if PROBE:
+        s = _narrowed(s)
+        if not s.open():
+            return
     if s.coarse is not None:
         _proof_round(s, s.coarse)
     if s.open():
         _proof_round(s, None)
+
+
+#: Whether the proof first fixes the deals the root LP leaves half made (`probe`).
+PROBE = True
+
+
+def _narrowed(s: _Search) -> _Search:
+    """The proof's search within the halves `probe.branch` leaves (`s` when it splits
+    nothing): every portfolio that could beat the incumbent by half the gap lies in one
+    of them, and uses only sets within that half's bound (at its own duals, or the
+    root's: both hold there) of the incumbent. The search's reduced costs are the
+    largest of those margins, measured from the largest bound left, so its candidates
+    are every half's, and its bound with the margin covers every portfolio."""
+    if s.master is None or s.out.value is None:
+        return s
+    clock = time.perf_counter()
+    target = s.bound - s.threshold()
+    found = branch(s.master, target, s.prices.duals, s.deadline)
+    s.out.stats["branch_seconds"] = time.perf_counter() - clock
+    if found is None:
+        return s
+    s.out.stats["branch_halves"] = float(found.halves)
+    top = max((h.bound for h in found.left), default=-np.inf)
+    s.out.bound = min(s.out.bound if s.out.bound is not None else np.inf, max(top, target))
+    if top <= target or not found.left:
+        return s  # proven: no half left can beat the incumbent by half the gap
+    points = np.full(len(s.points), -np.inf)
+    no_deal = np.full(len(s.no_deal), -np.inf)
+    best = found.left[0]
+    for half in found.left:
+        prices = price(half.blocks, half.duals)
+        rc, none = _reduced_costs(half.blocks, prices)
+        points = np.maximum(points, np.minimum(prices.bound + rc, s.bound + s.points))
+        no_deal = np.maximum(no_deal, np.minimum(prices.bound + none, s.bound + s.no_deal))
+        if half.bound > best.bound:
+            best = half
+    blocks = common(s.blocks, found.left)
+    prices = price(replace(best.blocks, forced=blocks.forced, barred=blocks.barred), best.duals)
+    s.out.stats["branch_gap"] = relative_gap(s.out.value, top)
+    # A new search (its merged model, a cached property, is made at the new prices).
+    return replace(
+        s,
+        blocks=blocks,
+        bound=top,
+        prices=prices,
+        points=points - top,
+        no_deal=no_deal - top,
+    )
 
 
 def _proof_round(s: _Search, coarse: Coarse | None) -> None:
@@ -421,6 +476,8 @@ def feasible(blocks: Blocks, choices: list[Choice], tol: float = 1e-6) -> bool:
         if p in seen or not 0 <= c.point < blocks.usable[b] or c.y.shape != blocks.ub[b].shape:
             return False
         seen.add(p)
+        if blocks.barred is not None and blocks.barred[p]:
+            return False
         if (c.y < -tol).any() or (c.y > blocks.ub[b] * (1 + tol) + tol).any():
             return False
         need = blocks.need0[b] + blocks.concession_sets[b].cost[c.point]
