@@ -22,7 +22,7 @@ from dealbench.model import Portfolio
 from dealbench.model.schema import Granularity
 from dealbench.negotiate import build, frontier, residual, solve_with_floor
 from dealbench.optimize import solve
-from dealbench.optimize.decomposition import search
+from dealbench.optimize.decomposition import probe, search
 from dealbench.optimize.decomposition.blocks import build_blocks
 from dealbench.optimize.decomposition.master import Master, generate_columns
 from dealbench.optimize.decomposition.probe import mixed
@@ -47,14 +47,14 @@ def _close(a: float | None, b: float | None, gap: float) -> bool:
 def _counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The halves each `branch` of the solves from now on computed (0: it split nothing)."""
     halves: list[int] = []
-    real = search.branch
+    real = probe.branch
 
     def counting(*args: object, **kwargs: object) -> object:
         found = real(*args, **kwargs)  # type: ignore[arg-type]
         halves.append(found.halves if found is not None else 0)
         return found
 
-    monkeypatch.setattr(search, "branch", counting)
+    monkeypatch.setattr(probe, "branch", counting)
     return halves
 
 

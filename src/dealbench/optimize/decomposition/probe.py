@@ -19,14 +19,14 @@ or below it; BB in, AD out 0.16 above, AD in 0.07.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
-from dealbench.optimize.decomposition.blocks import Blocks
+from dealbench.optimize.decomposition.blocks import F64, Blocks
 from dealbench.optimize.decomposition.master import Master, generate_columns
-from dealbench.optimize.decomposition.pricing import Duals
+from dealbench.optimize.decomposition.pricing import Duals, Pricing, price
 
 #: Halves are split to this depth, and at most this many halves' bounds are computed.
 MAX_DEPTH = 3
@@ -118,3 +118,52 @@ def common(blocks: Blocks, left: list[Half]) -> Blocks:
         [none if h.blocks.barred is None else h.blocks.barred for h in left]
     )
     return replace(blocks, forced=forced, barred=barred)
+
+
+@dataclass
+class Narrowed:
+    """What the proof searches once `branch` has set halves aside.
+
+    `bound` covers every portfolio: the largest bound left, or the target when no half
+    is left (then `prices` is None: nothing can beat the incumbent by half the gap).
+    `points` and `no_deal` are reduced costs measured from `bound`: for each set, the
+    largest over the halves left of what a portfolio of that half using it can be worth
+    (by the half's own bound and duals, or by the root's, whichever is less), minus
+    `bound`. A set a better portfolio of any half could use is within `bound - target` of
+    zero, so the proof's candidates are every half's, and its bound (at least the target)
+    holds for every portfolio. `prices`: the fixings all halves share, priced at the
+    duals of the half with the largest bound (the compute-cost rows and the merged model
+    hold at any prices)."""
+
+    bound: float
+    halves: int
+    prices: Pricing | None = None
+    points: F64 = field(default_factory=lambda: np.zeros(0))
+    no_deal: F64 = field(default_factory=lambda: np.zeros(0))
+
+
+def narrow(
+    master: Master, target: float, root: Pricing, points: F64, no_deal: F64, deadline: float
+) -> Narrowed | None:
+    """The proof's problem after `branch` (None when the root LP takes no deal in part).
+    `root`: the blocks priced at the root duals, with their bound L; `points`, `no_deal`:
+    the reduced costs there (`search`); `target`: what a portfolio must beat (model units)."""
+    found = branch(master, target, root.duals, deadline)
+    if found is None:
+        return None
+    top = max((h.bound for h in found.left), default=-np.inf)
+    if top <= target:
+        return Narrowed(target, found.halves)
+    best = max(found.left, key=lambda h: h.bound)
+    value = np.full(len(points), -np.inf)
+    none = np.full(len(no_deal), -np.inf)
+    flat = master.blocks.flat
+    assert flat is not None
+    for half in found.left:
+        prices = price(half.blocks, half.duals)
+        best_of = prices.partner_best
+        rc = prices.flat - best_of[half.blocks.partner[flat.block]]
+        value = np.maximum(value, np.minimum(prices.bound + rc, root.bound + points))
+        none = np.maximum(none, np.minimum(prices.bound - best_of, root.bound + no_deal))
+    prices = price(common(master.blocks, found.left), best.duals)
+    return Narrowed(top, found.halves, prices, value - top, none - top)
