@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from dealbench.checker import check
+from dealbench.errors import SolverError
 from dealbench.model import Portfolio
 from dealbench.model.schema import Granularity
 from dealbench.negotiate import build, frontier, residual, solve_with_floor
@@ -173,3 +174,23 @@ def test_joint_points_proven_by_halves_are_the_cold_plain_optima(
         assert cold is not None
         best = check(pf, [d.package() for d in cold.deals]).objective
         assert point.us_utility == pytest.approx(best, rel=1e-6, abs=1e3)
+
+
+def test_a_half_whose_lp_fails_leaves_the_proof_as_it_was(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Branching is a shortcut: when HiGHS cannot solve a half's LP, the proof runs over
+    every candidate set as before and the solve still answers (it raised a solver error,
+    exit 1, for a problem the proof alone solves)."""
+    _rounds(monkeypatch)
+
+    def failing(*args: object, **kwargs: object) -> object:
+        raise SolverError("HiGHS could not solve the master LP of the decomposition")
+
+    monkeypatch.setattr(probe, "generate_columns", failing)
+    pf = continuous(generate(V, seed=201))
+    plain = solve(pf, method="plain", gap=1e-9)
+    fast = solve(pf, method="decompose")
+    assert fast.status.value == "optimal"
+    assert "branch_halves" not in fast.solver.details
+    assert _close(fast.objective, plain.objective, 2e-6)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.typing import NDArray
 
+from dealbench.errors import SolverError
 from dealbench.optimize.decomposition.blocks import F64, Blocks
 from dealbench.optimize.decomposition.master import Master, generate_columns
 from dealbench.optimize.decomposition.pricing import Duals, Pricing, price
@@ -88,7 +89,11 @@ def branch(master: Master, target: float, duals: Duals, deadline: float) -> Bran
         for f, b in ((node.forced, node.barred | one), (node.forced | one, node.barred)):
             child = replace(blocks, forced=f, barred=b)
             master.restrict(child)
-            root = generate_columns(master, node.duals, deadline=deadline)
+            try:
+                root = generate_columns(master, node.duals, deadline=deadline)
+            except SolverError:  # a half's LP HiGHS could not solve: prove without halves
+                master.restrict(blocks)
+                return None
             halves += 1
             if root.bound > target:
                 half = Half(child, root.bound, root.duals)
