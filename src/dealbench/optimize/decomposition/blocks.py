@@ -73,6 +73,8 @@ class Blocks:
     cache: SetsCache = field(default_factory=dict)
     #: (P,) partners that must deal (`solve(require=...)`); None: none must.
     forced: NDArray[np.bool_] | None = None
+    #: (P,) partners that must not deal (a branch of the proof, `probe`); None: none.
+    barred: NDArray[np.bool_] | None = None
 
     @property
     def n_blocks(self) -> int:

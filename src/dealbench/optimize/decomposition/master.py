@@ -81,6 +81,19 @@ class Master:
         self.block += [-1] * len(art)
         self.point += [-1] * len(art)
 
+    def restrict(self, blocks: Blocks) -> None:
+        """The same master for `blocks`, the same blocks with other partners forced to
+        deal or barred from it (`Blocks.forced`, `Blocks.barred`): the convexity rows'
+        bounds follow them; the columns stay (a barred partner's are held at zero)."""
+        self.blocks = blocks
+        n = blocks.n_partners
+        forced = blocks.forced if blocks.forced is not None else np.zeros(n, dtype=bool)
+        barred = blocks.barred if blocks.barred is not None else np.zeros(n, dtype=bool)
+        rows = self.n_coupling + np.arange(n, dtype=np.int32)
+        lower = np.where(forced, 1.0, -INF)
+        upper = np.where(barred, 0.0, 1.0)
+        self.h.changeRowsBounds(n, rows, lower, upper)
+
     def add_points(self, pricing: Pricing, picks: list[tuple[int, int]]) -> None:
         """Columns for the best compute schedule of each (block, Pareto point)."""
         b_ = self.blocks

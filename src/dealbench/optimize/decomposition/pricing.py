@@ -119,6 +119,8 @@ def price(blocks: Blocks, duals: Duals) -> Pricing:
         np.zeros(blocks.n_partners),
     )
     pricing.flat = _evaluate(pricing)
+    if blocks.barred is not None and blocks.flat is not None:  # no deal is its only option
+        pricing.flat[blocks.barred[blocks.partner[blocks.flat.block]]] = -np.inf
     _best(pricing)
     if blocks.forced is not None:  # a partner that must deal has no "no deal" at 0
         pricing.partner_best[blocks.forced] = -np.inf

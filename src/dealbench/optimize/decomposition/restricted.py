@@ -269,8 +269,9 @@ def _pass(
     floor = rows.row(blocks.floor, INF)[0] if blocks.floor is not None else -1
     must = forced if forced is not None else np.zeros(blocks.n_partners, dtype=bool)
     partner0 = len(rows.lo)
+    barred = blocks.barred if blocks.barred is not None else np.zeros_like(must)
     for p in range(blocks.n_partners):
-        rows.row(1.0 if must[p] else -INF, 1.0)
+        rows.row(1.0 if must[p] else -INF, 0.0 if barred[p] else 1.0)
     n_t, n_j = blocks.ub.shape[1:]
     for k, b in enumerate(layout.blocks):
         items, points = layout.items[k], layout.points[k]
