@@ -117,3 +117,24 @@ def reference_packages(result: Any) -> dict[str, dict[str, object]]:
         }
         for d in result.deals
     }
+
+
+def rounds_of_the_next_solves(
+    monkeypatch: Any, *, sets_per_partner: int, widen_top: int | None = None
+) -> list[str]:
+    """The names of the restricted-MIP rounds the decomposition runs from now on,
+    with `sets_per_partner` sets per partner in its first round."""
+    from dealbench.optimize.decomposition import search as decompose
+
+    monkeypatch.setattr(decompose, "MIP_SETS_PER_PARTNER", sets_per_partner)
+    if widen_top is not None:
+        monkeypatch.setattr(decompose, "WIDEN_TOP", widen_top)
+    rounds: list[str] = []
+    real = decompose._record
+
+    def record(*args: object) -> None:
+        rounds.append(str(args[1]))
+        real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(decompose, "_record", record)
+    return rounds

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.helpers import rounds_of_the_next_solves
 
 from dealbench.model import Portfolio
 from dealbench.model.schema import Granularity
@@ -154,27 +155,6 @@ def test_compute_cost_rows_never_cut_off_a_portfolio(seed: int, mode: str) -> No
         assert abs(tight.value - plain.value) <= 2e-6 * max(1.0, abs(plain.value))
 
 
-def _rounds_of_the_next_solves(
-    monkeypatch: pytest.MonkeyPatch, *, sets_per_partner: int, widen_top: int | None = None
-) -> list[str]:
-    """The names of the restricted-MIP rounds the decomposition runs from now on,
-    with `sets_per_partner` sets per partner in its first round."""
-    from dealbench.optimize.decomposition import search as decompose
-
-    monkeypatch.setattr(decompose, "MIP_SETS_PER_PARTNER", sets_per_partner)
-    if widen_top is not None:
-        monkeypatch.setattr(decompose, "WIDEN_TOP", widen_top)
-    rounds: list[str] = []
-    real = decompose._record
-
-    def record(*args: object) -> None:
-        rounds.append(str(args[1]))
-        real(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(decompose, "_record", record)
-    return rounds
-
-
 MERGED = ["incumbent", "widened", "merged_proof"]
 
 
@@ -190,7 +170,7 @@ def test_every_round_runs_and_the_optimum_is_the_plain_one(
     where that does not prove the incumbent (seeds 285, 327), on the full model too;
     the optimum is unchanged. (Seed 228 went on to the full model until the proof
     branched on its half-made deals first, `probe`: its merged proof now proves.)"""
-    rounds = _rounds_of_the_next_solves(monkeypatch, sets_per_partner=1, widen_top=2)
+    rounds = rounds_of_the_next_solves(monkeypatch, sets_per_partner=1, widen_top=2)
     # Continuous amounts: a rounding reserve (optimize.reserve) would run a second search.
     portfolio = continuous(generate(Size("V", 12, 6, 3, 3), seed=seed))
     plain = solve(portfolio, method="plain")
@@ -208,7 +188,7 @@ def test_an_incumbent_round_far_enough_below_l_is_its_own_proof(
     """The first round took every set with a reduced cost above minus its cut; when
     its optimum lies more than the cut below L, nothing outside could beat it and
     no proof round runs. The bound it reports still holds the plain optimum."""
-    rounds = _rounds_of_the_next_solves(monkeypatch, sets_per_partner=2)
+    rounds = rounds_of_the_next_solves(monkeypatch, sets_per_partner=2)
     # Continuous amounts: a rounding reserve (optimize.reserve) would run a second search.
     portfolio = continuous(generate(Size("V", 12, 6, 3, 3), seed=seed))
     plain = solve(portfolio, method="plain")

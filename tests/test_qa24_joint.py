@@ -16,6 +16,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from tests.helpers import rounds_of_the_next_solves
 
 from dealbench.checker import check
 from dealbench.errors import SolverError
@@ -62,17 +63,7 @@ def _counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 def _rounds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The restricted-MIP rounds of the solves from now on, with one set per partner in
     the first round (so that the proof has work to do on these small instances)."""
-    monkeypatch.setattr(search, "MIP_SETS_PER_PARTNER", 1)
-    monkeypatch.setattr(search, "WIDEN_TOP", 2)
-    rounds: list[str] = []
-    real = search._record
-
-    def record(*args: object) -> None:
-        rounds.append(str(args[1]))
-        real(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(search, "_record", record)
-    return rounds
+    return rounds_of_the_next_solves(monkeypatch, sets_per_partner=1, widen_top=2)
 
 
 @pytest.mark.parametrize("seed", [201, 215])
