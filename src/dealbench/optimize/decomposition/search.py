@@ -144,9 +144,18 @@ def solve_blocks(
     # any portfolio is worth at most L(d) + sum_p rc_p(d). Take L from `prices`.
     bound = prices.bound
     search = _Search(
-        blocks, bound, prices, points, no_deal, out, gap, deadline, threads, sets_per_partner
+        blocks,
+        bound,
+        prices,
+        points,
+        no_deal,
+        out,
+        gap,
+        deadline,
+        threads,
+        sets_per_partner,
+        master,
     )
-    search.master = master
     if search.open():
         _rounds(search)
     if _proven(out, gap) or (out.value is not None and time.perf_counter() < deadline):
