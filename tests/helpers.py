@@ -138,3 +138,11 @@ def rounds_of_the_next_solves(
 
     monkeypatch.setattr(decompose, "_record", record)
     return rounds
+
+
+def continuous(pf: Any) -> Any:
+    """`pf` (a Portfolio) with amounts as solved (no rounding to a grid), so optima compare
+    exactly."""
+    from dealbench.model.schema import Granularity
+
+    return pf.model_copy(update={"own_granularity": Granularity(h100e=0)})

@@ -14,20 +14,15 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.helpers import continuous
 
 from dealbench import solve
 from dealbench.checker import check
 from dealbench.model import Portfolio
-from dealbench.model.schema import Granularity
 from dealbench.negotiate import frontier, solve_with_floor
 from test_bruteforce import instance
 
 GAP = 1e-9
-
-
-def continuous(pf: Portfolio) -> Portfolio:
-    """Amounts as solved (no rounding to a grid), so optima compare exactly."""
-    return pf.model_copy(update={"own_granularity": Granularity(h100e=0)})
 
 
 def dealing(pf: Portfolio) -> tuple[Portfolio, str] | None:

@@ -9,22 +9,16 @@ Both must give what a cold solve gives: the same proven optimum at every floor.
 from __future__ import annotations
 
 import pytest
+from tests.helpers import continuous
 
 from dealbench import solve
 from dealbench.checker import check
-from dealbench.model import Portfolio
-from dealbench.model.schema import Granularity
 from dealbench.negotiate import frontier, solve_with_floor
 from dealbench.optimize.formulate import Mode
 from dealbench.synth import generate
 from test_bruteforce import brute_force, instance
 
 GAP = 1e-9
-
-
-def continuous(pf: Portfolio) -> Portfolio:
-    """Amounts as solved (no rounding to a grid), so optima compare exactly."""
-    return pf.model_copy(update={"own_granularity": Granularity(h100e=0)})
 
 
 @pytest.mark.parametrize("mode", ["us-best", "partner-best"])

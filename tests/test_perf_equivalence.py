@@ -8,20 +8,15 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.helpers import rounds_of_the_next_solves
+from tests.helpers import continuous, rounds_of_the_next_solves
 
 from dealbench.model import Portfolio
-from dealbench.model.schema import Granularity
 from dealbench.optimize import SolveResult, solve
 from dealbench.optimize.decomposition.blocks import distinct
 from dealbench.synth import Size, generate
 from helpers import REPO
 
 SMALL = [Size("A", 3, 3, 2, 2), Size("B", 5, 4, 3, 3), Size("C", 8, 4, 2, 4)]
-
-
-def continuous(portfolio: Portfolio) -> Portfolio:
-    return portfolio.model_copy(update={"own_granularity": Granularity(h100e=0)})
 
 
 def _close(a: float | None, b: float | None, gap: float) -> bool:

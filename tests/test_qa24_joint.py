@@ -16,12 +16,10 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from tests.helpers import rounds_of_the_next_solves
+from tests.helpers import continuous, rounds_of_the_next_solves
 
 from dealbench.checker import check
 from dealbench.errors import SolverError
-from dealbench.model import Portfolio
-from dealbench.model.schema import Granularity
 from dealbench.negotiate import build, frontier, residual, solve_with_floor
 from dealbench.optimize import solve
 from dealbench.optimize.decomposition import probe, search
@@ -34,11 +32,6 @@ from dealbench.synth import Size, generate
 #: Twelve partners, six periods: small enough for the plain model, large enough that
 #: the LP leaves deals half made.
 V = Size("V", 12, 6, 3, 3)
-
-
-def continuous(pf: Portfolio) -> Portfolio:
-    """Amounts as solved (no rounding to a grid), so optima compare exactly."""
-    return pf.model_copy(update={"own_granularity": Granularity(h100e=0)})
 
 
 def _close(a: float | None, b: float | None, gap: float) -> bool:

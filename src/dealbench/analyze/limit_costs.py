@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from dealbench.analyze.limits import limit_basis
 from dealbench.analyze.packages import describe_changes, described_in_titles, signature
 from dealbench.analyze.parallel import Executor
 from dealbench.analyze.solves import SolveOptions, solve_all
@@ -117,10 +118,7 @@ def limit_unit(pf: Portfolio, cost: LimitCost) -> str:
     (`H100e a quarter`: one more in each quarter the deal sits on it)."""
     if cost.kind == "risk-budget":
         return "risk-weighted H100e"
-    partner = pf.partner(cost.partner or "")
-    if cost.kind != "cap" or partner is None or cost.level is None:
-        return "H100e"
-    return f"H100e a {pf.policy.caps_per}" if pf.cap_basis(partner, cost.level) else "H100e"
+    return f"H100e a {pf.policy.caps_per}" if limit_basis(pf, cost) else "H100e"
 
 
 def blocking(pf: Portfolio, result: SolveResult) -> list[dict[str, Any]]:

@@ -22,13 +22,15 @@ its best package alone (one small solve):
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from dealbench.checker import DealFigures, at_limit, evaluate, used_up
 from dealbench.model.schema import Package, Partner, Portfolio
 from dealbench.optimize import SolveResult, Status
 from dealbench.optimize.explain import best_alone, shortfall
 from dealbench.units import spans
 
-__all__ = ["decided_by", "decided_by_each"]
+__all__ = ["decided_by", "decided_by_each", "limit_basis"]
 
 TOL = 0.5  # H100e
 MARGIN_TOL = 1e6  # USD: a partner this close to its walk-away value is held to it
@@ -133,3 +135,24 @@ def _accepts_most(pf: Portfolio, partner: Partner, level: str, *, capped: bool =
     }
     package = Package(partner=partner.code, security=level, compute=compute)
     return evaluate(pf, package).accepts
+
+
+class _OfALimit(Protocol):
+    """A limit's cost or shadow price: what kind of limit, and whose cap at which level."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def partner(self) -> str | None: ...
+    @property
+    def level(self) -> str | None: ...
+
+
+def limit_basis(pf: Portfolio, limit: _OfALimit) -> str | None:
+    """How the policy writes a cap the portfolio pro-rates (`Portfolio.cap_basis`), for a
+    limit with a `kind`, `partner` and `level` (a limit's cost, or its shadow price); None
+    for any other limit or a cap as written."""
+    partner = pf.partner(limit.partner or "")
+    if limit.kind != "cap" or partner is None or limit.level is None:
+        return None
+    return pf.cap_basis(partner, limit.level)

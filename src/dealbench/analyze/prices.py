@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.fixed_lp import FixedLP, Kind, LimitRow, build_fixed_lp
+from dealbench.analyze.limits import limit_basis
 from dealbench.analyze.steps import StepResolve, resolve_one_step
 from dealbench.checker import check
 from dealbench.errors import ArgumentError
@@ -234,18 +235,10 @@ def _limit_price(
     steps_of = grain.describe() if grain.h100e > 0 else None
     return draft.model_copy(
         update={
-            "text": describe(draft, _cap_basis(portfolio, draft)),
+            "text": describe(draft, limit_basis(portfolio, draft)),
             "warning": _warning(draft, noise, steps_of),
         }
     )
-
-
-def _cap_basis(portfolio: Portfolio, lim: LimitPrice) -> str | None:
-    """How the policy writes a cap the portfolio pro-rates (`Portfolio.cap_basis`)."""
-    partner = portfolio.partner(lim.partner or "")
-    if lim.kind != "cap" or partner is None or lim.level is None:
-        return None
-    return portfolio.cap_basis(partner, lim.level)
 
 
 def _unused(result: SolveResult, lim: LimitRow) -> float:

@@ -173,15 +173,11 @@ def history_path(
     basis = deal_basis(portfolio, root, partner)
     curve = frontier(basis, partner, points=points, bargaining=False)
     curve, rounds = chart_rounds(curve, basis, portfolio, root)
-    p = portfolio.partner(partner)
-    assert p is not None
     return {
-        "partner": partner,
-        "name": found.name,
+        **recorded_path(portfolio, found),
         "frontier": [
             [pt.us_utility, pt.partner_utility] for pt in curve.points if pt.package is not None
         ],
-        "no_deal": [p.us_batna, p.batna],
         "rounds": [round_json(r) for r in rounds],
     }
 

@@ -82,10 +82,15 @@ def _x(value: float, money: bool) -> str:
     return usd(value) if money else f"{value:,.6g}"
 
 
+def money_axis(xs: Sequence[float]) -> bool:
+    """Whether a sweep's values are money (USD billions on its axis, in its words)."""
+    return max((abs(x) for x in xs), default=0.0) >= 1e8
+
+
 def sweep(data: dict[str, Any]) -> str:
     xs: Sequence[float] = data["x"]
     ys: Sequence[float] = data["value_bn"]
-    money = max((abs(x) for x in xs), default=0.0) >= 1e8
+    money = money_axis(xs)
     pairs = list(zip(xs, ys, strict=True))
     head = f"Line chart of US utility as {data['xlabel']} moves"
     if not pairs:

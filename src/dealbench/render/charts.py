@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
 
-from dealbench.render.chart_words import describe
+from dealbench.render.chart_words import describe, money_axis
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -347,12 +347,11 @@ def draw_sweep(ax: Axes, data: dict[str, Any]) -> None:
     ax.set_xlabel(data["xlabel"])
     ax.set_ylabel("US utility")
     _billions(ax)
-    largest = max((abs(x) for x in data["x"]), default=0.0)
-    if largest >= 1e8:  # money: USD billions
+    if money_axis(data["x"]):  # USD billions
         from matplotlib.ticker import FuncFormatter
 
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"${v / 1e9:,.1f}bn"))
-    elif largest >= 1e3:
+    elif max((abs(x) for x in data["x"]), default=0.0) >= 1e3:
         _thousands(ax, "x")
     if data.get("changes"):
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)

@@ -25,6 +25,7 @@ from dealbench.io import OutputError, write_atomic
 from dealbench.model import Package, Portfolio, load_package
 from dealbench.model.amounts import amount_text
 from dealbench.model.schema import GRANTED
+from dealbench.model.yamlio import read_yaml
 from dealbench.negotiate.rounds import package_yaml, whole
 from dealbench.web.pages import page, wants_fragment
 from dealbench.web.security import confine, inside
@@ -57,18 +58,17 @@ def package_files(request: Request, pf: Portfolio | None = None) -> list[str]:
     folder = root(request) / PACKAGES
     files = sorted(p for p in folder.glob("*.yaml") if p.is_file()) if folder.is_dir() else []
     if pf is not None:
-        codes = {p.code for p in pf.partners}
-        files = [p for p in files if _partner_in(p) in (codes | {None})]
+        codes: set[str | None] = {p.code for p in pf.partners} | {None}
+        files = [p for p in files if _partner_in(p) in codes]
     return [relative(request, p) for p in files]
 
 
 def _partner_in(path: Path) -> str | None:
     """The partner a package file names, or None when that cannot be read from it."""
     try:
-        data = yaml.safe_load(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        code = read_yaml(path).tree.get("partner")
+    except InputError:
         return None
-    code = data.get("partner") if isinstance(data, dict) else None
     return code if isinstance(code, str) else None
 
 
