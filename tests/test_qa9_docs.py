@@ -115,7 +115,7 @@ def test_a_shadow_price_the_full_model_does_not_follow_says_so() -> None:
     assert "Re-solved one step away, the full model does not follow these prices:" in section
     assert re.search(
         r"- Supply in 2026: the shadow price of \$4,160 per H100e holds only while .*"
-        r"10,000 more gains \$54,160 per H100e",
+        r"10,000 H100e more gains \$54,160 per H100e",
         section,
     )
 

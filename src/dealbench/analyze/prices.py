@@ -233,10 +233,11 @@ def _limit_price(
     noise = _noise(result, draft.step)
     grain = portfolio.granularity
     steps_of = grain.describe() if grain.h100e > 0 else None
+    basis = limit_basis(portfolio, draft)
     return draft.model_copy(
         update={
-            "text": describe(draft, limit_basis(portfolio, draft)),
-            "warning": _warning(draft, noise, steps_of),
+            "text": describe(draft, basis),
+            "warning": _warning(draft, noise, steps_of, basis),
         }
     )
 
@@ -274,18 +275,21 @@ def _differs(a: float | None, b: float | None, noise: float) -> bool:
     return abs(a - b) > max(AGREE_REL * max(abs(a), abs(b)), noise)
 
 
-def _warning(lim: LimitPrice, noise: float, steps_of: str | None = None) -> str | None:
+def _warning(
+    lim: LimitPrice, noise: float, steps_of: str | None = None, basis: str | None = None
+) -> str | None:
     """A warning where the full model one step away does not follow the LP price.
 
     Where no deal, security level or concession changes, what the LP misses is that
     compute moves in whole steps (`steps_of`, e.g. "steps of 1,000 H100e"), and the
-    warning says that rather than blaming the discrete choices.
+    warning says that rather than blaming the discrete choices. A pro-rated cap is named
+    with its `basis`, as its price is (`describe`).
     """
     if lim.step is None:
         return None
     parts = []
     changed = False
-    amount = f"{lim.step:,.0f}"
+    amount = f"{lim.step:,.0f} {lim.unit}"
     up_lp = lim.lp_up if lim.lp_up is not None else lim.usd_per_unit
     if _differs(up_lp, lim.mip_up, noise):
         parts.append(
@@ -307,7 +311,7 @@ def _warning(lim: LimitPrice, noise: float, steps_of: str | None = None) -> str 
     if not parts:
         return None
     # "shadow price", as the tables and memos call it: "LP price" was jargon to a principal
-    price = f"{limit_name(lim)}: the shadow price of {usd(lim.usd_per_unit)} per {lim.unit}"
+    price = f"{limit_name(lim, basis)}: the shadow price of {usd(lim.usd_per_unit)} per {lim.unit}"
     if not changed and steps_of is not None:
         return (
             f"{price} treats compute as divisible, but it is decided in {steps_of}; "
@@ -325,12 +329,14 @@ def _because(changes: list[str]) -> str:
     return f", as {', '.join(changes)}" if changes else ""
 
 
-def limit_name(lim: LimitPrice) -> str:
+def limit_name(lim: LimitPrice, basis: str | None = None) -> str:
+    """The limit in words; a pro-rated cap with its `basis` (`limit_basis`)."""
     if lim.kind == "supply":
         return f"Supply in {lim.period}"
     if lim.kind == "risk-budget":
         return "The risk budget"
-    return f"{lim.partner}'s cap under {lim.level} in {lim.period}"
+    said = f" ({basis})" if basis else ""
+    return f"{lim.partner}'s cap under {lim.level} in {lim.period}{said}"
 
 
 def describe(lim: LimitPrice, basis: str | None = None) -> str:

@@ -484,7 +484,14 @@ def evaluate(
     with handled():
         from dealbench.analyze.scenarios import load_scenario
 
-        check_highs_only("evaluate", solver)
+        if against is None and solver != "highs" and solver in _known_solvers():
+            # Nothing solves: the checker reads the package alone.
+            typer.echo(
+                f"note: evaluate solves nothing without --against; --solver {solver} is not used",
+                err=True,
+            )
+        else:
+            check_highs_only("evaluate", solver)  # the verdict's re-plans: HiGHS only
         pf = load_scenario(portfolio, policy, sets or ())
         pkg = load_package(package, pf)
         note_uncertainty(pf)
@@ -511,6 +518,12 @@ def evaluate(
             output.print_evaluation(deal, pf.periods, pkg)
     if deal.violations or not deal.accepts:
         raise typer.Exit(3)  # the verdict: breaks a limit, or the partner would not accept
+
+
+def _known_solvers() -> tuple[str, ...]:
+    from dealbench.optimize import SOLVERS
+
+    return SOLVERS
 
 
 def _note_other_overrides(against: str, sets: list[str]) -> None:

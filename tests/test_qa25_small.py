@@ -1,0 +1,51 @@
+"""Faults found on a twenty-fifth look (session 25), each with the test that failed before."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import invoke
+from test_qa19_small import _flat, _quarterly
+
+# --- 1. a shadow price's warning names the cap's basis and the step's unit ----------------
+
+
+def test_a_pro_rated_caps_warning_says_its_basis_and_the_steps_unit(tmp_path: Path) -> None:
+    """`solve --prices` on a quarterly portfolio said "Raising AE's 2026Q1 cap under veu
+    (a quarter of the policy's 600,000 H100e a year) by one H100e is worth $2,360", then
+    warned "AE's cap under veu in 2026Q1: the shadow price ... 2,000 more gains $2.0m per
+    H100e": the same cap without its basis, and a step with no unit. The warning now names
+    the cap as its price does, and says "2,000 H100e more"."""
+    run = invoke(["solve", _quarterly(tmp_path), "--prices"])
+    assert run.exit_code == 0, run.output
+    said = _flat(run.output)
+    assert (
+        "Warning: AE's cap under veu in 2026Q1 (a quarter of the policy's 600,000 H100e a "
+        "year): the shadow price of $2,360 per H100e holds only while"
+    ) in said
+    assert "2,000 H100e more gains $2.0m per H100e (with those held: $2,360)" in said
+    assert " 2,000 more " not in said
+
+
+# --- 2. `evaluate` without --against takes any solver's name, as it solves nothing -----------
+
+GULF = "deals/portfolios/gulf-asia.yaml"
+COUNTER = "deals/packages/ae-counter.yaml"
+
+
+def test_evaluate_without_against_takes_cbc_and_says_it_is_not_used() -> None:
+    """`evaluate PACKAGE --solver cbc` refused (exit 2) "evaluate solves with HiGHS only",
+    though without --against it solves nothing: a negotiator who names the solver out of
+    habit had no check. It now checks the package and says on stderr the solver is not
+    used; an unknown name, and cbc with --against (which re-plans with HiGHS), still exit 2."""
+    run = invoke(["evaluate", COUNTER, "--portfolio", GULF, "--solver", "cbc"])
+    plain = invoke(["evaluate", COUNTER, "--portfolio", GULF])
+    assert run.exit_code == plain.exit_code == 0, run.output
+    assert run.stdout == plain.stdout
+    assert "--solver cbc is not used" in run.stderr
+    unknown = invoke(["evaluate", COUNTER, "--portfolio", GULF, "--solver", "glpk"])
+    assert unknown.exit_code == 2 and "unknown solver 'glpk'" in unknown.stderr
+    against = invoke(
+        ["evaluate", COUNTER, "--portfolio", GULF, "--solver", "cbc", "--against", "1"]
+    )
+    assert against.exit_code == 2 and "HiGHS only" in against.stderr
