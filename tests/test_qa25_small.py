@@ -49,3 +49,19 @@ def test_evaluate_without_against_takes_cbc_and_says_it_is_not_used() -> None:
         ["evaluate", COUNTER, "--portfolio", GULF, "--solver", "cbc", "--against", "1"]
     )
     assert against.exit_code == 2 and "HiGHS only" in against.stderr
+
+
+# --- 3. nash's solver gap says which model it measures ------------------------------------
+
+
+def test_nash_solver_gap_says_it_is_the_linearised_models() -> None:
+    """`solve --mode nash` printed "Solver: highs ..., gap 0" and on the next line "the Nash
+    product is within a factor 0.999899 of the best": two claims of optimality that read
+    as contradicting. The gap now says it is the linearised model's."""
+    run = invoke(["solve", GULF, "--mode", "nash"])
+    assert run.exit_code == 0, run.output
+    solver = next(line for line in run.stdout.splitlines() if line.startswith("Solver: "))
+    assert solver.endswith(" on the linearised model"), solver
+    assert "the Nash product is within a factor" in _flat(run.stdout)
+    us_best = invoke(["solve", GULF])
+    assert "linearised" not in us_best.stdout

@@ -164,6 +164,9 @@ def print_result(result: SolveResult) -> None:
         say(out, f"Binding: {line}")
     s = result.solver
     gap = "n/a" if s.gap is None else f"{s.gap:.2g}"
+    if result.mode == "nash" and s.gap is not None:
+        # The gap is the linearised model's; the Nash product's own bound follows it.
+        gap += " on the linearised model"
     out.print(f"Solver: {s.name} {s.version}, {s.seconds:.2f} s, gap {gap}")
 
 
