@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 from pathlib import Path
+
+import pytest
 
 from helpers import invoke
 from test_qa19_small import _flat, _quarterly
+
+REPO = Path(__file__).resolve().parent.parent
+GULF = "deals/portfolios/gulf-asia.yaml"
+COUNTER = "deals/packages/ae-counter.yaml"
+
+
+@pytest.fixture
+def deals_copy(tmp_path: Path) -> Path:
+    """A copy of the shipped deals/ folder (rounds included), as a user's checkout."""
+    shutil.copytree(REPO / "deals", tmp_path / "deals")
+    return tmp_path
+
 
 # --- 1. a shadow price's warning names the cap's basis and the step's unit ----------------
 
@@ -28,9 +44,6 @@ def test_a_pro_rated_caps_warning_says_its_basis_and_the_steps_unit(tmp_path: Pa
 
 
 # --- 2. `evaluate` without --against takes any solver's name, as it solves nothing -----------
-
-GULF = "deals/portfolios/gulf-asia.yaml"
-COUNTER = "deals/packages/ae-counter.yaml"
 
 
 def test_evaluate_without_against_takes_cbc_and_says_it_is_not_used() -> None:
@@ -65,3 +78,51 @@ def test_nash_solver_gap_says_it_is_the_linearised_models() -> None:
     assert "the Nash product is within a factor" in _flat(run.stdout)
     us_best = invoke(["solve", GULF])
     assert "linearised" not in us_best.stdout
+
+
+# --- 4. every command names an unknown partner in the same words --------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["frontier", GULF, "--partner", "ZZ"],
+        ["walk-away", GULF, "--partner", "ZZ"],
+        ["history", GULF, "--partner", "ZZ"],
+        ["solve", GULF, "--require-deal", "ZZ"],
+    ],
+)
+def test_an_unknown_partner_is_said_alike_by_every_command(
+    command: list[str], deals_copy: Path
+) -> None:
+    """`frontier --partner ZZ` said "partner 'ZZ' is not in portfolio gulf-asia; expected
+    one of: ...", `walk-away` "'ZZ' is not a partner of this portfolio: ...", `history`
+    "'ZZ' is not a partner of portfolio gulf-asia; ...", the library "(AA)": seven
+    wordings of one error. All now say it in `Portfolio.unknown_partner`'s words, with
+    its codes; nothing is written."""
+    args = [str(deals_copy / a) if a == GULF else a for a in command]
+    before = sorted(p.relative_to(deals_copy) for p in deals_copy.rglob("*"))
+    run = invoke(args)
+    assert run.exit_code == 2 and not run.traceback, run.output
+    code = command[-1]
+    said = f"partner {code!r} is not in portfolio gulf-asia; expected one of: AE, SA, QA,"
+    assert said in run.stderr
+    assert sorted(p.relative_to(deals_copy) for p in deals_copy.rglob("*")) == before
+
+
+def test_the_library_names_an_unknown_partner_in_the_same_words(deals_copy: Path) -> None:
+    import dealbench
+
+    pf = dealbench.load_portfolio(deals_copy / GULF)
+    said = "partner 'ZZ' is not in portfolio gulf-asia; expected one of: AE, SA, QA,"
+    for call in [
+        lambda: dealbench.walk_away(pf, deals_copy / "deals/rounds/gulf-asia", "ZZ"),
+        lambda: dealbench.frontier(pf, "ZZ"),
+    ]:
+        with pytest.raises(dealbench.DealbenchError, match=re.escape(said)):
+            call()
+    # a code in lower case, which the library reads as written: the one meant is named
+    with pytest.raises(
+        dealbench.DealbenchError, match=re.escape("(codes are upper case: write AE)")
+    ):
+        dealbench.frontier(pf, "ae")

@@ -79,10 +79,10 @@ def partner_codes(portfolio: Portfolio, codes: Iterable[str] | str, name: str) -
 
 
 def partner_code(portfolio: Portfolio, code: str, name: str = "partner") -> str:
-    """`code` when it is a partner of `portfolio`; else an ArgumentError listing its codes."""
+    """`code` when it is a partner of `portfolio`; else an ArgumentError listing its codes
+    (`Portfolio.unknown_partner`)."""
     if portfolio.partner(code) is None:
-        codes = ", ".join(p.code for p in portfolio.partners)
-        raise ArgumentError(name, f"partner {code!r} is not in portfolio {portfolio.id} ({codes})")
+        raise ArgumentError(name, portfolio.unknown_partner(code))
     return code
 
 

@@ -26,15 +26,7 @@ def check_required(pf: Portfolio, require: Sequence[str]) -> list[str]:
     require = [code.upper() for code in require]
     for code in require:
         if code not in codes:
-            raise InputError(
-                Issue(
-                    "--require-deal",
-                    None,
-                    "",
-                    f"partner {code!r} is not in portfolio {pf.id}; expected one of: "
-                    + ", ".join(codes),
-                )
-            )
+            raise InputError(Issue("--require-deal", None, "", pf.unknown_partner(code)))
     return require
 
 

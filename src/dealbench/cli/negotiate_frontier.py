@@ -105,15 +105,7 @@ def frontier(
         pf = load_scenario(portfolio, policy, sets or ())
         note_uncertainty(pf)
         if pf.partner(partner) is None:
-            codes = ", ".join(p.code for p in pf.partners)
-            raise InputError(
-                Issue(
-                    "--partner",
-                    None,
-                    "",
-                    f"partner {partner!r} is not in portfolio {pf.id}; expected one of: {codes}",
-                )
-            )
+            raise InputError(Issue("--partner", None, "", pf.unknown_partner(partner)))
         try:
             result = run_frontier(pf, partner, points=n, axis=axis, jointly=jointly, gap=gap)  # type: ignore[arg-type]
         except ArgumentError as exc:  # the library's words, under the option's name

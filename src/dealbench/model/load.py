@@ -282,23 +282,13 @@ def load_package(path: str | os.PathLike[str], portfolio: Portfolio | None = Non
         partner = portfolio.partner(package.partner)
         if partner is None:
             raise InputError(
-                source.issue((*at, "partner"), _not_a_partner(portfolio, package.partner))
+                source.issue((*at, "partner"), portfolio.unknown_partner(package.partner))
             )
         problems = rules.package_problems(package, partner, portfolio.policy, portfolio.periods)
         issues = [source.issue((*at, *loc), msg) for loc, msg in problems]
         if issues:
             raise InputError(issues)
     return package
-
-
-def _not_a_partner(portfolio: Portfolio, code: str) -> str:
-    """A package's partner the portfolio has not: its codes, and the one meant when only the
-    case differs (`ae` for AE)."""
-    codes = ", ".join(p.code for p in portfolio.partners)
-    said = f"partner {code!r} is not in portfolio {portfolio.id}; expected one of: {codes}"
-    if portfolio.partner(code.upper()) is not None:
-        said += f" (codes are upper case: write {code.upper()})"
-    return said
 
 
 def package_issue(path: str | os.PathLike[str], field: str, message: str) -> Issue:
@@ -344,7 +334,7 @@ def load_round_file(path: str | os.PathLike[str], portfolio: Portfolio | None = 
         if portfolio.partner(data.package.partner) is None:
             raise InputError(
                 source.issue(
-                    ("package", "partner"), _not_a_partner(portfolio, data.package.partner)
+                    ("package", "partner"), portfolio.unknown_partner(data.package.partner)
                 )
             )
         problems = round_problems(portfolio, data.package.partner, data)

@@ -526,6 +526,15 @@ class Portfolio(BaseModel):
     def partner(self, code: str) -> Partner | None:
         return next((p for p in self.partners if p.code == code), None)
 
+    def unknown_partner(self, code: str) -> str:
+        """What every command and call says of a partner `code` this portfolio has not: its
+        codes, and the one meant when only the case differs (`ae` for AE)."""
+        codes = ", ".join(p.code for p in self.partners)
+        said = f"partner {code!r} is not in portfolio {self.id}; expected one of: {codes}"
+        if self.partner(code.upper()) is not None:
+            said += f" (codes are upper case: write {code.upper()})"
+        return said
+
     def with_policy(self, policy: Policy, digest: str | None = None) -> Portfolio:
         """The same partners under another regime, its caps per this portfolio's period
         (raises `periods.PeriodMismatch`); the risk budget is re-derived."""

@@ -369,6 +369,4 @@ def _level(level: str) -> str:
 
 def _partner(portfolio: Portfolio, partner: str | Partner) -> Partner:
     code = partner if isinstance(partner, str) else partner.code
-    return known_partner(
-        portfolio, code, "partner", f"partner {code!r} is not in portfolio {portfolio.id}"
-    )
+    return known_partner(portfolio, code)

@@ -32,6 +32,7 @@ from dealbench.negotiate.rounds import (
     append_round,
     check_date,
     date_problem,
+    known_partner,
     load_negotiations,
     recorded,
     refuse_after_close,
@@ -95,7 +96,7 @@ def record_offer(
     root = Path(root)  # a str as well as a Path
     check_date(portfolio, date)
     negotiations = load_negotiations(portfolio, root)
-    negotiation = _open(negotiations, partner, expect)
+    negotiation = _open(portfolio, negotiations, partner, expect)
     proposal = None
     record: StrategyRecord | None = None
     choosing = [
@@ -186,7 +187,7 @@ def record_counter(
     if date is None and (problem := date_problem(portfolio, package.date)) is not None:
         _refuse(where, "counter", "date", problem)
     negotiations = load_negotiations(portfolio, root)
-    negotiation = _open(negotiations, partner, expect)
+    negotiation = _open(portfolio, negotiations, partner, expect)
     basis = negotiation.last_offer or negotiation.last
     data = RoundFile(
         round=negotiation.next_number,
@@ -240,7 +241,7 @@ def conclude(
     root = Path(root)  # a str as well as a Path
     check_date(portfolio, date)
     negotiations = load_negotiations(portfolio, root)
-    negotiation = _open(negotiations, partner, expect)
+    negotiation = _open(portfolio, negotiations, partner, expect)
     # A round the caller chose is at fault when it is missing or breaks a limit: the error
     # names its file, and says it came from `round_number` (a shell marks its field).
     chosen = "round_number" if round_number is not None else None
@@ -310,7 +311,7 @@ def walk_away(
     root = Path(root)  # a str as well as a Path
     check_date(portfolio, date)
     negotiations = load_negotiations(portfolio, root)
-    negotiation = _open(negotiations, partner, expect)
+    negotiation = _open(portfolio, negotiations, partner, expect)
     data = RoundFile(
         round=negotiation.next_number,
         side=by,
@@ -325,15 +326,16 @@ def walk_away(
 
 
 def _open(
-    negotiations: dict[str, Negotiation], partner: str, expect: int | None = None
+    portfolio: Portfolio,
+    negotiations: dict[str, Negotiation],
+    partner: str,
+    expect: int | None = None,
 ) -> Negotiation:
     """The open negotiation with `partner`; with `expect`, only if the new round would take
     that number (a form sent twice, or from a page that rounds have since overtaken, would
     otherwise record a round its sender never saw the state of)."""
-    negotiation = negotiations.get(partner)
-    if negotiation is None:
-        codes = ", ".join(negotiations)
-        raise ArgumentError("partner", f"{partner!r} is not a partner of this portfolio: {codes}")
+    known_partner(portfolio, partner)
+    negotiation = negotiations[partner]
     if expect is not None and negotiation.next_number != expect:
         last = negotiation.last
         recorded = (

@@ -49,9 +49,7 @@ def residual(
     risk = 0.0
     for pkg in fixed:
         if portfolio.partner(pkg.partner) is None:
-            raise ArgumentError(
-                "partner", f"partner {pkg.partner!r} is not in portfolio {portfolio.id}"
-            )
+            raise ArgumentError("partner", portfolio.unknown_partner(pkg.partner))
         deal = evaluate(portfolio, pkg)
         for t in portfolio.periods:
             supply[t] = max(supply[t] - deal.compute.get(t, 0.0), 0.0)
@@ -128,7 +126,7 @@ def solve_with_floor(
     """
     p = portfolio.partner(partner)
     if p is None:
-        raise ArgumentError("partner", f"partner {partner!r} is not in portfolio {portfolio.id}")
+        raise ArgumentError("partner", portfolio.unknown_partner(partner))
 
     def run(pf: Portfolio, require: Sequence[str] = ()) -> SolveResult:
         result = solve(

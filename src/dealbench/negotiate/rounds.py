@@ -266,13 +266,12 @@ def _check_root(root: Path) -> None:
         )
 
 
-def known_partner(portfolio: Portfolio, code: str, argument: str, unknown: str) -> Partner:
-    """The portfolio's partner `code`; else an ArgumentError naming `argument`: `unknown`,
-    then the codes."""
+def known_partner(portfolio: Portfolio, code: str, argument: str = "partner") -> Partner:
+    """The portfolio's partner `code`; else an ArgumentError naming `argument`
+    (`Portfolio.unknown_partner`)."""
     found = portfolio.partner(code)
     if found is None:
-        codes = ", ".join(p.code for p in portfolio.partners)
-        raise ArgumentError(argument, f"{unknown}; expected one of: {codes}")
+        raise ArgumentError(argument, portfolio.unknown_partner(code))
     return found
 
 
@@ -281,12 +280,7 @@ def load_negotiation(
 ) -> Negotiation:
     """One partner's rounds, checked as a whole; any problem names its file (InputError)."""
     root = Path(root)  # a str as well as a Path
-    known_partner(
-        portfolio,
-        partner,
-        "partner",
-        f"{partner!r} is not a partner of portfolio {portfolio.id}",
-    )
+    known_partner(portfolio, partner)
     _check_root(root)
     folder = root / partner
     if folder.exists() and not folder.is_dir():

@@ -152,7 +152,7 @@ def single(portfolio: Portfolio, partner: str) -> Single:
     """The curves of `partner` in `portfolio` (usually a residual portfolio)."""
     p = portfolio.partner(partner)
     if p is None:
-        raise ArgumentError("partner", f"partner {partner!r} is not in portfolio {portfolio.id}")
+        raise ArgumentError("partner", portfolio.unknown_partner(partner))
     policy = portfolio.policy
     rank_of = {k: i for i, k in enumerate(policy.level_ids)}
     periods = list(portfolio.periods)

@@ -232,7 +232,7 @@ def render_term_sheet(
 def _partner(portfolio: Portfolio, deal: DealFigures) -> Partner:
     partner = portfolio.partner(deal.partner)
     if partner is None:
-        raise ValueError(f"partner {deal.partner!r} is not in portfolio {portfolio.id}")
+        raise ValueError(portfolio.unknown_partner(deal.partner))
     return partner
 
 
