@@ -60,7 +60,11 @@ def tiny() -> dealbench.Portfolio:
         ({"gap": -1.0}, "gap", "expected a relative gap from 0 to below 1"),
         ({"gap": 2.0}, "gap", "expected a relative gap from 0 to below 1"),
         ({"time_limit": -1.0}, "time_limit", "expected a positive number of seconds"),
-        ({"require": ["ZZ"]}, "require", "partner 'ZZ' is not in portfolio tiny; expected one of: AA"),
+        (
+            {"require": ["ZZ"]},
+            "require",
+            "partner 'ZZ' is not in portfolio tiny; expected one of: AA",
+        ),
     ],
 )
 def test_solve_refuses_an_argument_it_cannot_use(

@@ -133,7 +133,10 @@ def test_history_lists_every_round_with_utilities_and_compliance(run: Runner) ->
 def test_history_of_a_partner_not_in_the_portfolio(run: Runner) -> None:
     result = run("history", PORTFOLIO, "--partner", "FR")
     assert result.exit_code == 2
-    assert "error: --partner: partner 'FR' is not in portfolio gulf-asia; expected one of: AE, SA" in result.stderr
+    assert (
+        "error: --partner: partner 'FR' is not in portfolio gulf-asia; expected one of: AE, SA"
+        in result.stderr
+    )
 
 
 def test_room_renders_the_negotiation_status_memo(run: Runner, tmp_path: Path) -> None:
