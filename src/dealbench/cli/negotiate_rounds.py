@@ -87,7 +87,9 @@ StrategyOpt = Annotated[
 DeadlineOpt = Annotated[
     int | None,
     typer.Option(
-        "--deadline", help="Time-dependent strategies: US offers until the reservation value."
+        "--deadline",
+        help="Time-dependent strategies: T, the US offers made before the target reaches "
+        "the reservation value (the first offer is the ideal, offer T+1 the reservation).",
     ),
 ]
 
