@@ -125,7 +125,8 @@ def solve_restricted(
     if layout.columns == 0:
         return _empty(blocks, forced)
     rins = start_search and layout.sets >= RINS_MIN_SETS
-    args = (blocks, layout, forced, gap, time_limit, threads, prices, target, rins)
+    integral = not _decided(blocks, layout, forced)
+    args = (blocks, layout, forced, gap, time_limit, threads, prices, target, rins, integral)
     with ctrl_c_held() as pressed:  # the target's callback would swallow Ctrl-C
         h = _model(*args, pressed)
         if start:
@@ -137,7 +138,18 @@ def solve_restricted(
             # it improves on a given start; solve again from scratch rather than lose it.
             h = _model(*args, pressed)
             h.run()
-    return _outcome(h, blocks, layout)
+    return _outcome(h, blocks, layout, integral)
+
+
+def _decided(blocks: Blocks, layout: _Layout, forced: NDArray[np.bool_] | None) -> bool:
+    """Whether the rows alone fix every chain at 1: each block one set, each partner one
+    block, every partner forced to deal (`coarse.lift`: a portfolio's sets, its compute
+    decided again). Its linear program is then the whole problem, solved without the
+    MIP's root work (cuts, heuristics): M seed 2's joint frontier, 33 lifts 0.25 -> 0.20 s."""
+    if forced is None or any(len(p) != 1 for p in layout.points):
+        return False
+    partners = blocks.partner[np.asarray(layout.blocks, dtype=np.int64)]
+    return len(distinct(partners)) == len(partners) and bool(forced[partners].all())
 
 
 def _empty(blocks: Blocks, forced: NDArray[np.bool_] | None) -> MipOutcome:
@@ -163,11 +175,12 @@ def _model(
     prices: Pricing | None,
     target: float | None,
     rins: bool,
+    integral: bool,
     pressed: Callable[[], bool],
 ) -> Any:
     h = new_highs(threads=threads, time_limit=time_limit, gap=gap)
     configure(h, layout.columns, rins)
-    _pass(h, blocks, layout, forced, prices)
+    _pass(h, blocks, layout, forced, prices, integral)
     if target is not None:
         _stop_at(h, target, pressed)
     return h
@@ -260,6 +273,7 @@ def _pass(
     layout: _Layout,
     forced: NDArray[np.bool_] | None,
     prices: Pricing | None,
+    integral: bool = True,
 ) -> None:
     n = layout.columns
     cost, upper, integer = np.zeros(n), np.ones(n), np.zeros(n, dtype=bool)
@@ -280,7 +294,7 @@ def _pass(
         ub = blocks.ub[b].ravel()[items]
         v = np.broadcast_to(blocks.v[b][None, :], (n_t, n_j)).ravel()[items]
         upper[ycols] = ub
-        integer[chain] = True
+        integer[chain] = integral
         sets = blocks.concession_sets[b]
         us_gain = _steps(sets.value[points] - blocks.us_batna[b])
         need = _steps(blocks.need0[b] + sets.cost[points])
@@ -364,7 +378,7 @@ def _vector(layout: _Layout, start: list[Choice]) -> F64:
     return x
 
 
-def _outcome(h: Any, blocks: Blocks, layout: _Layout) -> MipOutcome:
+def _outcome(h: Any, blocks: Blocks, layout: _Layout, integral: bool = True) -> MipOutcome:
     import highspy
 
     info = h.getInfo()
@@ -378,7 +392,8 @@ def _outcome(h: Any, blocks: Blocks, layout: _Layout) -> MipOutcome:
     binaries = layout.sets
     if status == "error":  # neither its solution nor its bound can be trusted
         return MipOutcome(status, None, None, [], binaries)
-    bound = float(info.mip_dual_bound) if binaries else float(info.objective_function_value)
+    mip = integral and binaries
+    bound = float(info.mip_dual_bound) if mip else float(info.objective_function_value)
     if not has:
         ok = status == "infeasible" or np.isfinite(bound)
         return MipOutcome(
