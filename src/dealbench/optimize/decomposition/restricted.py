@@ -239,32 +239,44 @@ def _layout(blocks: Blocks, selection: dict[int, I64]) -> _Layout:
     return out
 
 
-class _Rows:
-    """Triplets of the constraint matrix and the rows' bounds, built block by block."""
+@dataclass
+class _Flat:
+    """The layout's columns as arrays: each compute item and each chain binary with its
+    block (`k`: index into the layout; `b`: the block), its column and, for the chain,
+    its place in the block's chain (`pos`, 0 opens the deal)."""
 
-    def __init__(self) -> None:
-        self.r: list[I64] = []
-        self.c: list[I64] = []
-        self.v: list[F64] = []
-        self.lo: list[float] = []
-        self.hi: list[float] = []
+    items: I64
+    item_k: I64
+    ycols: I64
+    points: I64
+    point_k: I64
+    pos: I64
+    chain: I64
 
-    def row(self, lo: float, hi: float, count: int = 1) -> I64:
-        first = len(self.lo)
-        self.lo += [lo] * count
-        self.hi += [hi] * count
-        return first + np.arange(count)
+    @staticmethod
+    def of(layout: _Layout) -> _Flat:
+        n_items = np.array([len(i) for i in layout.items], dtype=np.int64)
+        n_points = np.array([len(p) for p in layout.points], dtype=np.int64)
+        k = np.arange(len(layout.blocks), dtype=np.int64)
+        item_k, point_k = np.repeat(k, n_items), np.repeat(k, n_points)
+        within = _within(n_items, item_k)
+        pos = _within(n_points, point_k)
+        y0, chain0 = np.array(layout.y0, dtype=np.int64), np.array(layout.chain0, dtype=np.int64)
+        return _Flat(
+            items=np.concatenate(layout.items).astype(np.int64),
+            item_k=item_k,
+            ycols=y0[item_k] + within,
+            points=np.concatenate(layout.points).astype(np.int64),
+            point_k=point_k,
+            pos=pos,
+            chain=chain0[point_k] + pos,
+        )
 
-    def add(self, r: Any, c: Any, v: Any) -> None:
-        rr, cc, vv = np.broadcast_arrays(np.asarray(r), np.asarray(c), np.asarray(v, dtype=float))
-        self.r.append(rr.ravel().astype(np.int64))
-        self.c.append(cc.ravel().astype(np.int64))
-        self.v.append(vv.ravel())
 
-    def matrix(self) -> tuple[I64, I64, F64]:
-        if not self.r:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-        return np.concatenate(self.r), np.concatenate(self.c), np.concatenate(self.v)
+def _within(counts: I64, owner: I64) -> I64:
+    """Each element's place within its group (groups of `counts`, in order)."""
+    first = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+    return np.arange(int(counts.sum()), dtype=np.int64) - first[owner]
 
 
 def _pass(
@@ -275,69 +287,103 @@ def _pass(
     prices: Pricing | None,
     integral: bool = True,
 ) -> None:
+    """The restricted MIP (see module) to HiGHS in one call, built for every block at
+    once. Its rows: supply per period, the risk budget, the US floor, one per partner;
+    then block by block its compute bounds, its chain's order, its acceptance and (with
+    `prices`) its compute-cost row."""
     n = layout.columns
+    f = _Flat.of(layout)
+    bk = np.asarray(layout.blocks, dtype=np.int64)
+    ib, pb = bk[f.item_k], bk[f.point_k]  # the block of each item, of each chain binary
+    n_j = blocks.ub.shape[2]
+    ub = blocks.ub.reshape(blocks.n_blocks, -1)[ib, f.items]
+    v = blocks.v[ib, f.items % n_j]
+    sets = [blocks.concession_sets[b] for b in layout.blocks]
+    first = f.pos == 0
+    us_gain = _steps(
+        np.concatenate([s.value[p] for s, p in zip(sets, layout.points, strict=True)])
+        - blocks.us_batna[pb],
+        first,
+    )
+    cost_f = np.concatenate([s.cost[p] for s, p in zip(sets, layout.points, strict=True)])
+    need = _steps(blocks.need0[pb] + cost_f, first)
     cost, upper, integer = np.zeros(n), np.ones(n), np.zeros(n, dtype=bool)
-    rows = _Rows()
-    supply = [int(rows.row(-INF, float(s))[0]) for s in blocks.supply]
-    risk = rows.row(-INF, blocks.budget)[0] if blocks.budget is not None else -1
-    floor = rows.row(blocks.floor, INF)[0] if blocks.floor is not None else -1
+    upper[f.ycols] = ub
+    integer[f.chain] = integral
+    opens = f.chain[first]  # each block's chain[0]
+    if blocks.mode == "us-best":
+        cost[f.ycols], cost[f.chain] = blocks.a0[ib], us_gain
+    else:
+        cost[f.ycols], cost[f.chain] = v, -need
+        cost[opens] += blocks.need0[bk] - blocks.sec[bk] - blocks.batna[bk]
+    # The shared rows, then the partners', then each block's.
+    lo = [-INF] * len(blocks.supply)
+    hi = [float(s) for s in blocks.supply]
+    risk = floor = -1
+    if blocks.budget is not None:
+        risk = len(lo)
+        lo.append(-INF)
+        hi.append(blocks.budget)
+    if blocks.floor is not None:
+        floor = len(lo)
+        lo.append(blocks.floor)
+        hi.append(INF)
     must = forced if forced is not None else np.zeros(blocks.n_partners, dtype=bool)
-    partner0 = len(rows.lo)
     barred = blocks.barred if blocks.barred is not None else np.zeros_like(must)
-    for p in range(blocks.n_partners):
-        rows.row(1.0 if must[p] else -INF, 0.0 if barred[p] else 1.0)
-    n_t, n_j = blocks.ub.shape[1:]
-    for k, b in enumerate(layout.blocks):
-        items, points = layout.items[k], layout.points[k]
-        ycols = layout.y0[k] + np.arange(len(items))
-        chain = layout.chain0[k] + np.arange(len(points))
-        ub = blocks.ub[b].ravel()[items]
-        v = np.broadcast_to(blocks.v[b][None, :], (n_t, n_j)).ravel()[items]
-        upper[ycols] = ub
-        integer[chain] = integral
-        sets = blocks.concession_sets[b]
-        us_gain = _steps(sets.value[points] - blocks.us_batna[b])
-        need = _steps(blocks.need0[b] + sets.cost[points])
-        if blocks.mode == "us-best":
-            cost[ycols], cost[chain] = blocks.a0[b], us_gain
-        else:
-            cost[ycols], cost[chain] = v, -need
-            cost[chain[0]] += blocks.need0[b] - blocks.sec[b] - blocks.batna[b]
-        rows.add(np.asarray(supply)[items // n_j], ycols, 1.0)
-        if risk >= 0:
-            rows.add(risk, ycols, blocks.risk[b])
-        if floor >= 0:
-            rows.add(floor, ycols, blocks.a0[b])
-            rows.add(floor, chain, us_gain)
-        rows.add(partner0 + int(blocks.partner[b]), chain[0], 1.0)
-        vub = rows.row(-INF, 0.0, len(items))
-        rows.add(vub, ycols, 1.0)
-        rows.add(vub, chain[0], -ub)
-        order = rows.row(-INF, 0.0, len(points) - 1)
-        rows.add(order, chain[1:], 1.0)
-        rows.add(order, chain[:-1], -1.0)
-        accept = rows.row(0.0, INF)
-        rows.add(accept, ycols, v)
-        rows.add(accept, chain, -need)
-        if prices is not None:
-            _compute_cost_row(rows, prices, b, items, points, ycols, chain)
+    partner0 = len(lo)
+    lo += np.where(must, 1.0, -INF).tolist()
+    hi += np.where(barred, 0.0, 1.0).tolist()
+    n_items = np.bincount(f.item_k, minlength=len(bk))
+    n_points = np.bincount(f.point_k, minlength=len(bk))
+    cc = prices is not None
+    per_block = n_items + n_points + int(cc)  # bounds, order (points - 1), accept, cost
+    start = len(lo) + np.concatenate(([0], np.cumsum(per_block)[:-1])).astype(np.int64)
+    vub = start[f.item_k] + _within(n_items, f.item_k)
+    later = ~first
+    order = start[f.point_k[later]] + n_items[f.point_k[later]] + f.pos[later] - 1
+    accept = start + n_items + n_points - 1
+    kinds = np.ones(int(per_block.sum()), dtype=bool)  # True: <= 0; False: >= 0
+    kinds[accept - len(lo)] = False
+    if cc:
+        kinds[accept + 1 - len(lo)] = False
+    row_lower = np.concatenate((lo, np.where(kinds, -INF, 0.0)))
+    row_upper = np.concatenate((hi, np.where(kinds, 0.0, INF)))
+    triplets = [
+        (f.items // n_j, f.ycols, np.ones(len(f.ycols))),  # supply
+        (partner0 + blocks.partner[bk], opens, np.ones(len(bk))),
+        (vub, f.ycols, np.ones(len(f.ycols))),
+        (vub, f.chain[first][f.item_k], -ub),
+        (order, f.chain[later], np.ones(len(order))),
+        (order, f.chain[later] - 1, -np.ones(len(order))),
+        (accept[f.item_k], f.ycols, v),
+        (accept[f.point_k], f.chain, -need),
+    ]
+    if risk >= 0:
+        triplets.append((np.full(len(f.ycols), risk), f.ycols, blocks.risk[ib]))
+    if floor >= 0:
+        triplets.append((np.full(len(f.ycols), floor), f.ycols, blocks.a0[ib]))
+        triplets.append((np.full(len(f.chain), floor), f.chain, us_gain))
+    if prices is not None:
+        least = _least(prices, layout)
+        row = accept + 1
+        triplets.append((row[f.item_k], f.ycols, -prices.items[ib, f.items]))
+        triplets.append((row[f.point_k], f.chain, -_steps(least, first)))
+    rows, cols, vals = (np.concatenate(part) for part in zip(*triplets, strict=True))
     pass_model(
         h,
         cost=cost,
         lower=np.zeros(n),
         upper=upper,
-        row_lower=np.array(rows.lo, dtype=float),
-        row_upper=np.array(rows.hi, dtype=float),
-        matrix=rows.matrix(),
+        row_lower=row_lower,
+        row_upper=row_upper,
+        matrix=(rows.astype(np.int64), cols.astype(np.int64), vals.astype(np.float64)),
         integer=integer,
     )
 
 
-def _compute_cost_row(
-    rows: _Rows, prices: Pricing, b: int, items: I64, points: I64, ycols: I64, chain: I64
-) -> None:
-    """cost·y >= sum_f lambda_f m(need_f): the compute a deal uses costs at least
-    what its concession set's need costs at the master's prices.
+def _least(prices: Pricing, layout: _Layout) -> F64:
+    """Each chain binary's m(need_f): the least its set's need costs at the master's
+    prices (the compute-cost row: cost·y >= sum_f lambda_f m(need_f)).
 
     With `cost` the items' prices (minus their reduced profit at the duals) and
     m(W) = min cost·y subject to v·y >= W, 0 <= y <= ub (the pricing's
@@ -348,16 +394,23 @@ def _compute_cost_row(
     at these prices is no weaker than the master's.
     """
     blocks = prices.blocks
-    need = blocks.need0[b] + blocks.concession_sets[b].cost[points]
-    least = -np.interp(need, prices.vs[b], prices.gains[b])
-    row = rows.row(0.0, INF)
-    rows.add(row, ycols, -prices.items[b][items])
-    rows.add(row, chain, -_steps(least))
+    return np.concatenate(
+        [
+            -np.interp(
+                blocks.need0[b] + blocks.concession_sets[b].cost[points],
+                prices.vs[b],
+                prices.gains[b],
+            )
+            for b, points in zip(layout.blocks, layout.points, strict=True)
+        ]
+    )
 
 
-def _steps(values: F64) -> F64:
-    """Increments along the chain; increments below rounding noise are zero."""
+def _steps(values: F64, first: NDArray[np.bool_]) -> F64:
+    """Increments along each block's chain (`first`: where a chain starts); increments
+    below rounding noise are zero."""
     out = np.diff(values, prepend=0.0)
+    out[first] = values[first]
     out[np.abs(out) < 1e-12] = 0.0
     return out
 
