@@ -81,6 +81,32 @@ class Pricing:
                 y[last] = ub[last] * min(1.0, (need - vs[k - 1]) / width) if width > 0 else 0.0
         return y.reshape(blocks.ub[b].shape)
 
+    def points(self, b: I64, f: I64) -> F64:
+        """(n, T, J): `point(b[i], f[i])` for each i, at once (the same numbers)."""
+        blocks = self.blocks
+        flat = blocks.flat
+        assert flat is not None
+        need = blocks.need0[b] + flat.cost[flat.offset[b] + f]
+        ub = blocks.ub.reshape(blocks.n_blocks, -1)[b]
+        a = self.items[b]
+        y = np.where(a >= 0, ub, 0.0)
+        vs = self.vs[b]
+        k = (vs < need[:, None]).sum(axis=1)  # searchsorted(vs, need, side="left"), row by row
+        order = self.order[b]
+        rank = np.empty_like(order)
+        np.put_along_axis(rank, order, np.arange(order.shape[1])[None, :], axis=1)
+        y = np.where(rank < (k - 1)[:, None], ub, y)
+        rows = np.flatnonzero((k > 0) & (k < vs.shape[1]))
+        if len(rows):
+            kk = k[rows]
+            last = order[rows, kk - 1]
+            width = vs[rows, kk] - vs[rows, kk - 1]
+            share = np.minimum(
+                1.0, (need[rows] - vs[rows, kk - 1]) / np.where(width > 0, width, 1.0)
+            )
+            y[rows, last] = np.where(width > 0, ub[rows, last] * share, 0.0)
+        return y.reshape((len(b), *blocks.ub.shape[1:]))
+
 
 def item_profit(blocks: Blocks, duals: Duals) -> F64:
     """(B, T, J) reduced profit per unit of compute in each period and segment."""
