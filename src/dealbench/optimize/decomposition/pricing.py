@@ -63,26 +63,11 @@ class Pricing:
         """The Lagrangian upper bound on the objective (model units)."""
         return self.duals.constant(self.blocks) + float(self.partner_best.sum())
 
-    def point(self, b: int, f: int) -> F64:
-        """(T, J) compute of the best point of block b with Pareto point f."""
-        blocks = self.blocks
-        need = blocks.need0[b] + blocks.concession_sets[b].cost[f]
-        ub = blocks.ub[b].ravel()
-        a = self.items[b]
-        y = np.where(a >= 0, ub, 0.0)
-        vs = self.vs[b]
-        k = int(np.searchsorted(vs, need, side="left"))
-        if k > 0:
-            take = self.order[b][: k - 1]
-            y[take] = ub[take]
-            if k < len(vs):
-                last = self.order[b][k - 1]
-                width = vs[k] - vs[k - 1]
-                y[last] = ub[last] * min(1.0, (need - vs[k - 1]) / width) if width > 0 else 0.0
-        return y.reshape(blocks.ub[b].shape)
-
     def points(self, b: I64, f: I64) -> F64:
-        """(n, T, J): `point(b[i], f[i])` for each i, at once (the same numbers)."""
+        """(n, T, J) compute of the best point of block b[i] with Pareto point f[i], for
+        each i at once: the continuous knapsack's greedy (every item with a >= 0, then
+        the cheapest partner value in `order` until the set's need is met, the last
+        item in part)."""
         blocks = self.blocks
         flat = blocks.flat
         assert flat is not None
