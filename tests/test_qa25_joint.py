@@ -130,3 +130,39 @@ def test_a_package_of_level_ids_is_validated_without_reading_amounts(
     assert calls == []
     with pytest.raises(ValueError, match="negative amount"):
         Package(partner="AE", security="kyc", concessions={"invest": "-75bn"})
+
+
+def test_the_replay_bench_saves_a_frontiers_restricted_mips(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`python bench/replay.py dump` saves the joint frontier's slow restricted MIPs (model,
+    start, how it was solved) to be solved again under other HiGHS options. It unpacked
+    `restricted._model`'s arguments as they were before the Ctrl-C reader joined them,
+    and failed writing its first MIP's JSON (TypeError: a function is not JSON
+    serializable). Here on a small portfolio and three points: every MIP is saved, its
+    model beside what the bench read of it."""
+    import importlib.util
+    import sys
+
+    import dealbench.negotiate as negotiate
+    import dealbench.synth as synth
+
+    path = Path(__file__).parent.parent / "bench" / "replay.py"
+    spec = importlib.util.spec_from_file_location("replay_bench", path)
+    assert spec is not None and spec.loader is not None
+    replay = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "replay_bench", replay)
+    spec.loader.exec_module(replay)
+    small = generate(Size("W", 10, 5, 3, 4), 3)
+    real = negotiate.frontier
+    monkeypatch.setattr(synth, "generate", lambda *args, **kwargs: small)
+    monkeypatch.setattr(
+        negotiate, "frontier", lambda *args, **kwargs: real(*args, **{**kwargs, "points": 3})
+    )
+    replay.dump(0, tmp_path, 0.0)
+    saved = sorted(tmp_path.glob("*.json"))
+    assert saved
+    for meta in saved:
+        fields = json.loads(meta.read_text())
+        assert {"gap", "target", "rins", "columns", "seconds", "nodes"} <= set(fields)
+        assert meta.with_suffix(".mps").exists()
