@@ -19,7 +19,7 @@ from dealbench.checker import check
 from dealbench.model.schema import Package
 from dealbench.negotiate.replan import with_partner
 from dealbench.optimize import smooth
-from dealbench.optimize.decomposition import restricted
+from dealbench.optimize.decomposition import chain_model, restricted
 from dealbench.optimize.decomposition.blocks import build_blocks
 from dealbench.optimize.decomposition.coarse import lift
 from dealbench.optimize.decomposition.search import feasible, objective, solve_blocks
@@ -84,13 +84,13 @@ def test_a_portfolio_lifted_back_into_periods_is_solved_as_a_linear_program(
     out = solve_blocks(blocks, gap=1e-6, deadline=np.inf)
     assert out.choices
     passed: list[Any] = []
-    real = restricted.pass_model
+    real = chain_model.pass_model
 
     def recording(h: Any, **kwargs: Any) -> None:
         passed.append(kwargs.get("integer"))
         real(h, **kwargs)
 
-    monkeypatch.setattr(restricted, "pass_model", recording)
+    monkeypatch.setattr(chain_model, "pass_model", recording)
     lifted = lift(blocks, out.choices, threads=1)
     assert lifted is not None and len(passed) == 1
     assert passed[0] is None or not np.asarray(passed[0]).any()
