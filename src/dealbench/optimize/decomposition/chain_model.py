@@ -64,7 +64,6 @@ class _Flat:
     items: I64
     item_k: I64
     ycols: I64
-    points: I64
     point_k: I64
     pos: I64
     chain: I64
@@ -82,7 +81,6 @@ class _Flat:
             items=np.concatenate(layout.items).astype(np.int64),
             item_k=item_k,
             ycols=y0[item_k] + within,
-            points=np.concatenate(layout.points).astype(np.int64),
             point_k=point_k,
             pos=pos,
             chain=chain0[point_k] + pos,
@@ -107,7 +105,6 @@ def pass_chain_model(
     once. Its rows: supply per period, the risk budget, the US floor, one per partner;
     then block by block its compute bounds, its chain's order, its acceptance and (with
     `prices`) its compute-cost row."""
-    n = layout.columns
     f = _Flat.of(layout)
     bk = np.asarray(layout.blocks, dtype=np.int64)
     ib, pb = bk[f.item_k], bk[f.point_k]  # the block of each item, of each chain binary
@@ -123,6 +120,7 @@ def pass_chain_model(
     )
     cost_f = np.concatenate([s.cost[p] for s, p in zip(sets, layout.points, strict=True)])
     need = _steps(blocks.need0[pb] + cost_f, first)
+    n = layout.columns
     cost, upper, integer = np.zeros(n), np.ones(n), np.zeros(n, dtype=bool)
     upper[f.ycols] = ub
     integer[f.chain] = integral
@@ -132,69 +130,98 @@ def pass_chain_model(
     else:
         cost[f.ycols], cost[f.chain] = v, -need
         cost[opens] += blocks.need0[bk] - blocks.sec[bk] - blocks.batna[bk]
-    # The shared rows, then the partners', then each block's.
-    lo = [-INF] * len(blocks.supply)
-    hi = [float(s) for s in blocks.supply]
-    risk = floor = -1
-    if blocks.budget is not None:
-        risk = len(lo)
-        lo.append(-INF)
-        hi.append(blocks.budget)
-    if blocks.floor is not None:
-        floor = len(lo)
-        lo.append(blocks.floor)
-        hi.append(INF)
-    must = forced if forced is not None else np.zeros(blocks.n_partners, dtype=bool)
-    barred = blocks.barred if blocks.barred is not None else np.zeros_like(must)
-    partner0 = len(lo)
-    lo += np.where(must, 1.0, -INF).tolist()
-    hi += np.where(barred, 0.0, 1.0).tolist()
-    n_items = np.bincount(f.item_k, minlength=len(bk))
-    n_points = np.bincount(f.point_k, minlength=len(bk))
-    cc = prices is not None
-    per_block = n_items + n_points + int(cc)  # bounds, order (points - 1), accept, cost
-    start = len(lo) + np.concatenate(([0], np.cumsum(per_block)[:-1])).astype(np.int64)
-    vub = start[f.item_k] + _within(n_items, f.item_k)
+    rows = _Rows.of(blocks, forced, f, len(bk), prices is not None)
     later = ~first
-    order = start[f.point_k[later]] + n_items[f.point_k[later]] + f.pos[later] - 1
-    accept = start + n_items + n_points - 1
-    kinds = np.ones(int(per_block.sum()), dtype=bool)  # True: <= 0; False: >= 0
-    kinds[accept - len(lo)] = False
-    if cc:
-        kinds[accept + 1 - len(lo)] = False
-    row_lower = np.concatenate((lo, np.where(kinds, -INF, 0.0)))
-    row_upper = np.concatenate((hi, np.where(kinds, 0.0, INF)))
+    order = rows.start[f.point_k[later]] + rows.n_items[f.point_k[later]] + f.pos[later] - 1
     triplets = [
         (f.items // n_j, f.ycols, np.ones(len(f.ycols))),  # supply
-        (partner0 + blocks.partner[bk], opens, np.ones(len(bk))),
-        (vub, f.ycols, np.ones(len(f.ycols))),
-        (vub, f.chain[first][f.item_k], -ub),
+        (rows.partner0 + blocks.partner[bk], opens, np.ones(len(bk))),
+        (rows.bounds, f.ycols, np.ones(len(f.ycols))),
+        (rows.bounds, opens[f.item_k], -ub),
         (order, f.chain[later], np.ones(len(order))),
         (order, f.chain[later] - 1, -np.ones(len(order))),
-        (accept[f.item_k], f.ycols, v),
-        (accept[f.point_k], f.chain, -need),
+        (rows.accept[f.item_k], f.ycols, v),
+        (rows.accept[f.point_k], f.chain, -need),
     ]
-    if risk >= 0:
-        triplets.append((np.full(len(f.ycols), risk), f.ycols, blocks.risk[ib]))
-    if floor >= 0:
-        triplets.append((np.full(len(f.ycols), floor), f.ycols, blocks.a0[ib]))
-        triplets.append((np.full(len(f.chain), floor), f.chain, us_gain))
+    if rows.risk >= 0:
+        triplets.append((np.full(len(f.ycols), rows.risk), f.ycols, blocks.risk[ib]))
+    if rows.floor >= 0:
+        triplets.append((np.full(len(f.ycols), rows.floor), f.ycols, blocks.a0[ib]))
+        triplets.append((np.full(len(f.chain), rows.floor), f.chain, us_gain))
     if prices is not None:
-        least = _least(prices, layout)
-        row = accept + 1
-        triplets.append((row[f.item_k], f.ycols, -prices.items[ib, f.items]))
-        triplets.append((row[f.point_k], f.chain, -_steps(least, first)))
-    rows, cols, vals = (np.concatenate(part) for part in zip(*triplets, strict=True))
+        cost_row = rows.accept + 1
+        triplets.append((cost_row[f.item_k], f.ycols, -prices.items[ib, f.items]))
+        triplets.append((cost_row[f.point_k], f.chain, -_steps(_least(prices, layout), first)))
+    r, c, x = (np.concatenate(part) for part in zip(*triplets, strict=True))
     pass_model(
         h,
         cost=cost,
         lower=np.zeros(n),
         upper=upper,
-        row_lower=row_lower,
-        row_upper=row_upper,
-        matrix=(rows.astype(np.int64), cols.astype(np.int64), vals.astype(np.float64)),
+        row_lower=rows.lower,
+        row_upper=rows.upper,
+        matrix=(r.astype(np.int64), c.astype(np.int64), x.astype(np.float64)),
         integer=integer,
     )
+
+
+@dataclass
+class _Rows:
+    """The restricted MIP's rows: their bounds, and where each family starts."""
+
+    lower: F64
+    upper: F64
+    risk: int  # the risk budget's row (-1: none)
+    floor: int  # the US floor's row (-1: none)
+    partner0: int  # the first partner's row
+    start: I64  # each block's first row
+    n_items: I64  # each block's compute items (its bound rows)
+    bounds: I64  # each compute item's bound row
+    accept: I64  # each block's acceptance row (its compute-cost row follows)
+
+    @staticmethod
+    def of(
+        blocks: Blocks, forced: NDArray[np.bool_] | None, f: _Flat, n_blocks: int, cc: bool
+    ) -> _Rows:
+        """Supply per period, the risk budget, the US floor, one per partner; then per
+        block its compute bounds (<= 0), its chain's order (<= 0), its acceptance (>= 0)
+        and, when `cc`, its compute-cost row (>= 0)."""
+        lo = [-INF] * len(blocks.supply)
+        hi = [float(s) for s in blocks.supply]
+        risk = floor = -1
+        if blocks.budget is not None:
+            risk = len(lo)
+            lo.append(-INF)
+            hi.append(blocks.budget)
+        if blocks.floor is not None:
+            floor = len(lo)
+            lo.append(blocks.floor)
+            hi.append(INF)
+        must = forced if forced is not None else np.zeros(blocks.n_partners, dtype=bool)
+        barred = blocks.barred if blocks.barred is not None else np.zeros_like(must)
+        partner0 = len(lo)
+        lo += np.where(must, 1.0, -INF).tolist()
+        hi += np.where(barred, 0.0, 1.0).tolist()
+        n_items = np.bincount(f.item_k, minlength=n_blocks)
+        n_points = np.bincount(f.point_k, minlength=n_blocks)
+        per_block = n_items + n_points + int(cc)  # bounds, order (points - 1), accept, cost
+        start = len(lo) + np.concatenate(([0], np.cumsum(per_block)[:-1])).astype(np.int64)
+        accept = start + n_items + n_points - 1
+        below = np.ones(int(per_block.sum()), dtype=bool)  # True: <= 0; False: >= 0
+        below[accept - len(lo)] = False
+        if cc:
+            below[accept + 1 - len(lo)] = False
+        return _Rows(
+            lower=np.concatenate((lo, np.where(below, -INF, 0.0))),
+            upper=np.concatenate((hi, np.where(below, 0.0, INF))),
+            risk=risk,
+            floor=floor,
+            partner0=partner0,
+            start=start,
+            n_items=n_items,
+            bounds=start[f.item_k] + _within(n_items, f.item_k),
+            accept=accept,
+        )
 
 
 def _least(prices: Pricing, layout: Layout) -> F64:
