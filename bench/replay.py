@@ -35,7 +35,7 @@ def dump(seed: int, folder: Path, slower: float) -> None:
 
     def saving(blocks: Any, layout: Any, forced: Any, gap: float, *rest: Any) -> Any:
         h = model(blocks, layout, forced, gap, *rest)
-        *_, target, rins = rest  # time limit, threads, prices, target, RINS
+        *_, target, rins, _pressed = rest  # time limit, threads, prices, target, RINS, Ctrl-C
         start: list[Any] = []
         set_solution, run = h.setSolution, h.run
 

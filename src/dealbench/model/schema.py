@@ -644,6 +644,12 @@ def _choice_text(value: Any) -> Any:
     partner's menu (`Concession.option`)."""
     if isinstance(value, bool):
         return value
+    if isinstance(value, str) and _ID.match(value):
+        # A level id, or an amount written like one (`75bn`): the menu decides which. No
+        # sign can lead it, so it is no negative amount either (reading it as an amount
+        # to ask was a failed parse for every level id of every package validated: 18,611
+        # at M seed 2's joint frontier).
+        return value
     if isinstance(value, float) and not value < 0:  # nan, inf, 1e308: refused as amounts
         return amounts.amount_text(parse_money(value))
     if isinstance(value, str) and not _ID.match(value):

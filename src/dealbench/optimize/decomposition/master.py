@@ -95,28 +95,51 @@ class Master:
         self.h.changeRowsBounds(n, rows, lower, upper)
 
     def add_points(self, pricing: Pricing, picks: list[tuple[int, int]]) -> None:
-        """Columns for the best compute schedule of each (block, Pareto point)."""
+        """Columns for the best compute schedule of each (block, Pareto point), all at once:
+        each column's entries are its supply rows (periods with compute), the risk budget,
+        the US floor and its partner's convexity row, in that order."""
+        if not picks:
+            return
         b_ = self.blocks
-        costs, entries = [], []
-        for b, f in picks:
-            y = pricing.point(b, f)
-            x = y.sum(axis=1)
-            us_gain = float(b_.concession_sets[b].value[f] - b_.us_batna[b] + b_.a0[b] * x.sum())
-            if b_.mode == "us-best":
-                costs.append(us_gain)
-            else:
-                partner = float((y * b_.v[b]).sum() - b_.concession_sets[b].cost[f])
-                costs.append(partner - b_.sec[b] - b_.batna[b])
-            col = [(t, float(x[t])) for t in range(self.n_t) if x[t] != 0.0]
-            if self.risk_row >= 0:
-                col.append((self.risk_row, float(b_.risk[b] * x.sum())))
-            if self.floor_row >= 0:
-                col.append((self.floor_row, -us_gain))
-            col.append((self.n_coupling + int(b_.partner[b]), 1.0))
-            entries.append(col)
-            self.block.append(b)
-            self.point.append(f)
-        self._add(costs, entries)
+        b = np.array([p[0] for p in picks], dtype=np.int64)
+        f = np.array([p[1] for p in picks], dtype=np.int64)
+        y = pricing.points(b, f)  # (n, T, J)
+        x = y.sum(axis=2)
+        total = x.sum(axis=1)
+        flat = b_.flat
+        assert flat is not None
+        at = flat.offset[b] + f
+        us_gain = flat.value[at] - b_.us_batna[b] + b_.a0[b] * total
+        if b_.mode == "us-best":
+            costs = us_gain
+        else:
+            value = (y * b_.v[b][:, None, :]).reshape(len(b), -1).sum(axis=1)
+            costs = value - flat.cost[at] - b_.sec[b] - b_.batna[b]
+        n = len(b)
+        rows = np.empty((n, self.n_t + 3), dtype=np.int64)
+        vals = np.empty((n, self.n_t + 3))
+        keep = np.ones((n, self.n_t + 3), dtype=bool)
+        rows[:, : self.n_t] = np.arange(self.n_t)
+        vals[:, : self.n_t] = x
+        keep[:, : self.n_t] = x != 0.0
+        rows[:, self.n_t], vals[:, self.n_t] = self.risk_row, b_.risk[b] * total
+        keep[:, self.n_t] = self.risk_row >= 0
+        rows[:, self.n_t + 1], vals[:, self.n_t + 1] = self.floor_row, -us_gain
+        keep[:, self.n_t + 1] = self.floor_row >= 0
+        rows[:, self.n_t + 2], vals[:, self.n_t + 2] = self.n_coupling + b_.partner[b], 1.0
+        starts = np.concatenate(([0], np.cumsum(keep.sum(axis=1))[:-1])).astype(np.int32)
+        self.h.addCols(
+            n,
+            np.asarray(costs, dtype=np.float64),
+            np.zeros(n),
+            np.full(n, INF),
+            int(keep.sum()),
+            starts,
+            rows[keep].astype(np.int32),
+            vals[keep],
+        )
+        self.block += b.tolist()
+        self.point += f.tolist()
 
     def _add(self, costs: list[float], entries: list[list[tuple[int, float]]]) -> None:
         starts = np.cumsum([0, *(len(e) for e in entries)])[:-1].astype(np.int32)

@@ -63,23 +63,34 @@ class Pricing:
         """The Lagrangian upper bound on the objective (model units)."""
         return self.duals.constant(self.blocks) + float(self.partner_best.sum())
 
-    def point(self, b: int, f: int) -> F64:
-        """(T, J) compute of the best point of block b with Pareto point f."""
+    def points(self, b: I64, f: I64) -> F64:
+        """(n, T, J) compute of the best point of block b[i] with Pareto point f[i], for
+        each i at once: the continuous knapsack's greedy (every item with a >= 0, then
+        the cheapest partner value in `order` until the set's need is met, the last
+        item in part)."""
         blocks = self.blocks
-        need = blocks.need0[b] + blocks.concession_sets[b].cost[f]
-        ub = blocks.ub[b].ravel()
+        flat = blocks.flat
+        assert flat is not None
+        need = blocks.need0[b] + flat.cost[flat.offset[b] + f]
+        ub = blocks.ub.reshape(blocks.n_blocks, -1)[b]
         a = self.items[b]
         y = np.where(a >= 0, ub, 0.0)
         vs = self.vs[b]
-        k = int(np.searchsorted(vs, need, side="left"))
-        if k > 0:
-            take = self.order[b][: k - 1]
-            y[take] = ub[take]
-            if k < len(vs):
-                last = self.order[b][k - 1]
-                width = vs[k] - vs[k - 1]
-                y[last] = ub[last] * min(1.0, (need - vs[k - 1]) / width) if width > 0 else 0.0
-        return y.reshape(blocks.ub[b].shape)
+        k = (vs < need[:, None]).sum(axis=1)  # searchsorted(vs, need, side="left"), row by row
+        order = self.order[b]
+        rank = np.empty_like(order)
+        np.put_along_axis(rank, order, np.arange(order.shape[1])[None, :], axis=1)
+        y = np.where(rank < (k - 1)[:, None], ub, y)
+        rows = np.flatnonzero((k > 0) & (k < vs.shape[1]))
+        if len(rows):
+            kk = k[rows]
+            last = order[rows, kk - 1]
+            width = vs[rows, kk] - vs[rows, kk - 1]
+            share = np.minimum(
+                1.0, (need[rows] - vs[rows, kk - 1]) / np.where(width > 0, width, 1.0)
+            )
+            y[rows, last] = np.where(width > 0, ub[rows, last] * share, 0.0)
+        return y.reshape((len(b), *blocks.ub.shape[1:]))
 
 
 def item_profit(blocks: Blocks, duals: Duals) -> F64:
