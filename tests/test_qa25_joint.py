@@ -12,17 +12,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
 from dealbench.checker import check
 from dealbench.model.schema import Package
 from dealbench.negotiate.replan import with_partner
 from dealbench.optimize import smooth
-from dealbench.optimize.decomposition import chain_model, restricted
-from dealbench.optimize.decomposition.blocks import build_blocks
-from dealbench.optimize.decomposition.coarse import lift
-from dealbench.optimize.decomposition.search import feasible, objective, solve_blocks
 from dealbench.optimize.schedule import schedule
 from dealbench.synth import Size, generate
 
@@ -69,37 +64,6 @@ def test_a_stalled_primal_stage_is_given_up_within_half_the_rows(
     assert any(not ok for _, _, ok in primal), "the tie-break no longer stalls here"
     assert all(iterations <= 0.5 * rows for iterations, rows, _ in primal), primal
     assert check(pf, got.packages).ok
-
-
-def test_a_portfolio_lifted_back_into_periods_is_solved_as_a_linear_program(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """`coarse.lift` decides the compute of a portfolio found on the merged model, its
-    concession sets fixed: with one set per deal and every dealing partner forced, the
-    rows fix every chain at 1, so HiGHS gets a linear program (no integer column, no
-    MIP root work: M seed 2's joint frontier, 33 lifts). Its answer is the restricted
-    MIP's: the same sets, the same objective and compute."""
-    pf = generate(Size("W", 10, 5, 3, 4), 3)
-    blocks = build_blocks(pf, "us-best", None)
-    out = solve_blocks(blocks, gap=1e-6, deadline=np.inf)
-    assert out.choices
-    passed: list[Any] = []
-    real = chain_model.pass_model
-
-    def recording(h: Any, **kwargs: Any) -> None:
-        passed.append(kwargs.get("integer"))
-        real(h, **kwargs)
-
-    monkeypatch.setattr(chain_model, "pass_model", recording)
-    lifted = lift(blocks, out.choices, threads=1)
-    assert lifted is not None and len(passed) == 1
-    assert passed[0] is None or not np.asarray(passed[0]).any()
-    monkeypatch.setattr(restricted, "_decided", lambda *args: False)  # as a MIP, as before
-    as_mip = lift(blocks, out.choices, threads=1)
-    assert as_mip is not None
-    assert [(c.block, c.point) for c in lifted] == [(c.block, c.point) for c in as_mip]
-    assert objective(blocks, lifted) == pytest.approx(objective(blocks, as_mip), rel=1e-12)
-    assert feasible(blocks, lifted)
 
 
 def test_a_package_of_level_ids_is_validated_without_reading_amounts(

@@ -99,7 +99,6 @@ def pass_chain_model(
     layout: Layout,
     forced: NDArray[np.bool_] | None,
     prices: Pricing | None,
-    integral: bool = True,
 ) -> None:
     """The restricted MIP (see module) to HiGHS in one call, built for every block at
     once. Its rows: supply per period, the risk budget, the US floor, one per partner;
@@ -123,7 +122,7 @@ def pass_chain_model(
     n = layout.columns
     cost, upper, integer = np.zeros(n), np.ones(n), np.zeros(n, dtype=bool)
     upper[f.ycols] = ub
-    integer[f.chain] = integral
+    integer[f.chain] = True
     opens = f.chain[first]  # each block's chain[0]
     if blocks.mode == "us-best":
         cost[f.ycols], cost[f.chain] = blocks.a0[ib], us_gain

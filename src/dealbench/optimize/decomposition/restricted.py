@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from dealbench.optimize.decomposition.blocks import F64, I64, Blocks, distinct
+from dealbench.optimize.decomposition.blocks import F64, I64, Blocks
 from dealbench.optimize.decomposition.chain_model import Layout, layout_of, pass_chain_model
 from dealbench.optimize.decomposition.choice import Choice
 from dealbench.optimize.decomposition.pricing import Pricing
@@ -110,8 +110,7 @@ def solve_restricted(
     if layout.columns == 0:
         return _empty(blocks, forced)
     rins = start_search and layout.sets >= RINS_MIN_SETS
-    integral = not _decided(blocks, layout, forced)
-    args = (blocks, layout, forced, gap, time_limit, threads, prices, target, rins, integral)
+    args = (blocks, layout, forced, gap, time_limit, threads, prices, target, rins)
     with ctrl_c_held() as pressed:  # the target's callback would swallow Ctrl-C
         h = _model(*args, pressed)
         if start:
@@ -123,18 +122,7 @@ def solve_restricted(
             # it improves on a given start; solve again from scratch rather than lose it.
             h = _model(*args, pressed)
             h.run()
-    return _outcome(h, blocks, layout, integral)
-
-
-def _decided(blocks: Blocks, layout: Layout, forced: NDArray[np.bool_] | None) -> bool:
-    """Whether the rows alone fix every chain at 1: each block one set, each partner one
-    block, every partner forced to deal (`coarse.lift`: a portfolio's sets, its compute
-    decided again). Its linear program is then the whole problem, solved without the
-    MIP's root work (cuts, heuristics): M seed 2's joint frontier, 33 lifts 0.25 -> 0.20 s."""
-    if forced is None or any(len(p) != 1 for p in layout.points):
-        return False
-    partners = blocks.partner[np.asarray(layout.blocks, dtype=np.int64)]
-    return len(distinct(partners)) == len(partners) and bool(forced[partners].all())
+    return _outcome(h, blocks, layout)
 
 
 def _empty(blocks: Blocks, forced: NDArray[np.bool_] | None) -> MipOutcome:
@@ -160,12 +148,11 @@ def _model(
     prices: Pricing | None,
     target: float | None,
     rins: bool,
-    integral: bool,
     pressed: Callable[[], bool],
 ) -> Any:
     h = new_highs(threads=threads, time_limit=time_limit, gap=gap)
     configure(h, layout.columns, rins)
-    pass_chain_model(h, blocks, layout, forced, prices, integral)
+    pass_chain_model(h, blocks, layout, forced, prices)
     if target is not None:
         _stop_at(h, target, pressed)
     return h
@@ -224,7 +211,7 @@ def _vector(layout: Layout, start: list[Choice]) -> F64:
     return x
 
 
-def _outcome(h: Any, blocks: Blocks, layout: Layout, integral: bool = True) -> MipOutcome:
+def _outcome(h: Any, blocks: Blocks, layout: Layout) -> MipOutcome:
     import highspy
 
     info = h.getInfo()
@@ -238,8 +225,7 @@ def _outcome(h: Any, blocks: Blocks, layout: Layout, integral: bool = True) -> M
     binaries = layout.sets
     if status == "error":  # neither its solution nor its bound can be trusted
         return MipOutcome(status, None, None, [], binaries)
-    mip = integral and binaries
-    bound = float(info.mip_dual_bound) if mip else float(info.objective_function_value)
+    bound = float(info.mip_dual_bound) if binaries else float(info.objective_function_value)
     if not has:
         ok = status == "infeasible" or np.isfinite(bound)
         return MipOutcome(
