@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from dealbench.optimize.decomposition.blocks import F64, Blocks
 from dealbench.optimize.decomposition.pricing import Duals, Pricing, price
@@ -127,27 +128,34 @@ class Master:
         rows[:, self.n_t + 1], vals[:, self.n_t + 1] = self.floor_row, -us_gain
         keep[:, self.n_t + 1] = self.floor_row >= 0
         rows[:, self.n_t + 2], vals[:, self.n_t + 2] = self.n_coupling + b_.partner[b], 1.0
-        starts = np.concatenate(([0], np.cumsum(keep.sum(axis=1))[:-1])).astype(np.int32)
-        self.h.addCols(
-            n,
-            np.asarray(costs, dtype=np.float64),
-            np.zeros(n),
-            np.full(n, INF),
-            int(keep.sum()),
-            starts,
-            rows[keep].astype(np.int32),
-            vals[keep],
-        )
+        self._add_columns(costs, keep.sum(axis=1), rows[keep], vals[keep])
         self.block += b.tolist()
         self.point += f.tolist()
 
     def _add(self, costs: list[float], entries: list[list[tuple[int, float]]]) -> None:
-        starts = np.cumsum([0, *(len(e) for e in entries)])[:-1].astype(np.int32)
         index = np.array([r for e in entries for r, _ in e], dtype=np.int32)
         value = np.array([v for e in entries for _, v in e], dtype=np.float64)
-        n = len(costs)
+        self._add_columns(costs, np.array([len(e) for e in entries]), index, value)
+
+    def _add_columns(
+        self, costs: ArrayLike, counts: ArrayLike, index: ArrayLike, value: ArrayLike
+    ) -> None:
+        """Columns in [0, inf) with `counts[i]` entries each, `index`/`value` in order."""
+        cost = np.asarray(costs, dtype=np.float64)
+        rows = np.asarray(index, dtype=np.int32)
+        n = len(cost)
+        if n == 0:
+            return
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int32)
         self.h.addCols(
-            n, np.array(costs), np.zeros(n), np.full(n, INF), len(index), starts, index, value
+            n,
+            cost,
+            np.zeros(n),
+            np.full(n, INF),
+            len(rows),
+            starts,
+            rows,
+            np.asarray(value, dtype=np.float64),
         )
 
     def artificial_in_use(self) -> float:
