@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict
 
 from dealbench.checker import COMPUTE_TOL, DealFigures, check, evaluate
 from dealbench.errors import DealbenchError, InfeasibleError
-from dealbench.limit import Limit
+from dealbench.limit import Limit, broken_messages
 from dealbench.model.amounts import amount_label
 from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.frontier import SAME_ABS, SAME_REL, offering
@@ -251,8 +251,9 @@ def _recommend(
     replanned = " with the rest re-planned" if others else ""
     held = ", the others held at the plan" if others else ""
     ours = f"{money(next_value)} of our next offer's target ({money(target)} for this deal{held})"
-    if violations:
-        return "counter", f"it breaks {plural(len(violations), 'limit')}: {violations[0].message}"
+    if violations:  # counted and worded as the verdict lists them: a cap over in 4 periods is 1
+        lines = broken_messages(violations)
+        return "counter", f"it breaks {plural(len(lines), 'limit')}: {lines[0]}"
     if accepted is not None and accepted < walk - 1e6:  # a counter no strategy would reach
         return "counter", (
             f"accepting leaves the portfolio at {money(accepted)}, below the "

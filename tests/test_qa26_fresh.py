@@ -1,0 +1,59 @@
+"""A negotiator's first week with data no one on the team wrote (qa26-fresh).
+
+tests/data/qa26fresh/ is a portfolio written from DESIGN.md and the README alone: a
+regime of its own (`compact`: baseline, nveu, uveu), five partners over four quarters,
+one with no supply, compute in steps of 512 B200 chips.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers import DATA, WEB_TOKEN, Runner, web_client, words
+
+FRESH = DATA / "qa26fresh"
+
+
+@pytest.fixture
+def deals(tmp_path: Path) -> Path:
+    """A copy of the fresh data (commands that record rounds write beside it)."""
+    return Path(shutil.copytree(FRESH, tmp_path / "deals"))
+
+
+def test_a_counters_reason_counts_the_limits_as_its_verdict_lists_them(
+    run: Runner, deals: Path
+) -> None:
+    """VN's counter is over its baseline cap in each of four quarters, over the empty
+    quarter's supply and over the risk budget: the verdict lists three limits broken
+    (the cap once, for its four quarters); its reason said "it breaks 6 limits"."""
+    portfolio = deals / "portfolios/americas-europe.yaml"
+    args = ["counter", portfolio, deals / "packages/vn-counter.yaml", "--no-documents"]
+    text = run(*args, "--date", "2026-07-09")
+    assert text.exit_code == 0, text.output
+    assert "Limits broken (3):" in text.stdout
+    assert "COUNTER — it breaks 3 limits: VN: compute of 15,000 H100e in each of" in " ".join(
+        text.stdout.split()
+    )
+    shown = json.loads(run(*args, "--json").stdout)
+    assert shown["reason"].startswith("it breaks 3 limits: VN: compute of 15,000 H100e in each")
+
+
+def test_the_negotiation_page_counts_and_lists_the_limits_as_the_verdict_does(
+    run: Runner, deals: Path
+) -> None:
+    """The round table said "breaks 6" and listed six lines for the counter the verdict
+    lists as three limits broken (one cap over in four quarters)."""
+    portfolio = deals / "portfolios/americas-europe.yaml"
+    recorded = run("counter", portfolio, deals / "packages/vn-counter.yaml", "--no-documents")
+    assert recorded.exit_code == 0, recorded.output
+    with web_client(deals, WEB_TOKEN) as client:
+        page = client.get("/p/americas-europe/n/VN")
+    assert page.status_code == 200, page.text
+    said = words(page.text)
+    assert "breaks 3" in said and "breaks 6" not in said
+    assert said.count("Round 1 breaks:") == 3
+    assert "Round 1 breaks: VN: compute of 15,000 H100e in each of 2026Q3–2027Q2 exceeds" in said
