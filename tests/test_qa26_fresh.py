@@ -57,3 +57,24 @@ def test_the_negotiation_page_counts_and_lists_the_limits_as_the_verdict_does(
     assert "breaks 3" in said and "breaks 6" not in said
     assert said.count("Round 1 breaks:") == 3
     assert "Round 1 breaks: VN: compute of 15,000 H100e in each of 2026Q3–2027Q2 exceeds" in said
+
+
+def test_comparing_partners_of_a_users_own_regime_says_what_the_regimes_lack(
+    run: Runner,
+) -> None:
+    """`compare` of a portfolio in a regime of one's own (levels nveu, uveu) against the
+    shipped four listed each partner's nveu and uveu as "expected one of: baseline, kyc,
+    veu", as though the partner files were wrong, and said nothing of what to do."""
+    done = run("compare", FRESH / "portfolios/americas-europe.yaml")
+    assert done.exit_code == 2 and not done.traceback, done.output
+    assert "security_costs.nveu: unknown security level 'nveu' in regime tiered" in done.stderr
+    said = " ".join(done.stderr.split())
+    assert (
+        "error: regime tiered: security_levels: its levels are baseline, kyc and veu; the "
+        "partners above (written for regime compact) also name nveu and uveu, which it does "
+        "not define: put them under a regime that defines every level they name (a policy "
+        "file of your own, by its path), or write the partner files in the levels of tiered"
+    ) in said
+    solved = run("solve", FRESH / "portfolios/americas-europe.yaml", "--policy", "repeal")
+    assert solved.exit_code == 2
+    assert "error: regime repeal: security_levels: its levels are" in solved.stderr

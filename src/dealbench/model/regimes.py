@@ -13,9 +13,10 @@ from pathlib import Path
 from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model import load_policy, rules
 from dealbench.model.periods import PeriodMismatch, caps_per_period
-from dealbench.model.schema import Partner, Policy, Portfolio
+from dealbench.model.schema import Partner, Policy, Portfolio, SecurityRequirement
 from dealbench.model.yamlio import Loc, field_path, folder_of, read_yaml
 from dealbench.shipped import DEALS
+from dealbench.units import and_list
 
 __all__ = ["REGIMES", "find_regime", "parse_regimes", "regime_with_id", "under_regime"]
 
@@ -106,11 +107,42 @@ def under_regime(portfolio: Portfolio, policy: Policy) -> Portfolio:
         for loc, message in rules.partner_in_policy_problems(partner, policy)
     ]
     if issues:  # a partner file names security levels this regime does not have
-        raise InputError(issues)
+        raise InputError([*issues, _levels_issue(portfolio, policy)])
     if policy.id == portfolio.policy.id and policy == portfolio.policy:
         return portfolio
     moved = portfolio.with_policy(policy, digest=_policy_digest(policy))
     return moved if policy.id == portfolio.policy.id else moved.model_copy(update={"caps": {}})
+
+
+def _levels_issue(portfolio: Portfolio, policy: Policy) -> Issue:
+    """What the partners' problems under another regime mean, and what to do: a partner
+    file is written in its own regime's security levels, so "expected one of" the other
+    regime's levels is no advice to edit it; the regimes compared must define them."""
+    named = [
+        level
+        for partner in portfolio.partners
+        for level in [
+            *partner.security_costs,
+            *(
+                r.security
+                for c in partner.concessions
+                for r in c.requires
+                if isinstance(r, SecurityRequirement)
+            ),
+        ]
+    ]
+    missing = [level for level in dict.fromkeys(named) if level not in policy.level_ids]
+    own = portfolio.policy.id
+    written = f" (written for regime {own})" if own != policy.id else ""
+    return Issue(
+        f"regime {policy.id}",
+        None,
+        "security_levels",
+        f"its levels are {and_list(policy.level_ids)}; the partners above{written} also name "
+        f"{and_list(missing)}, which it does not define: put them under a regime that "
+        f"defines every level they name (a policy file of your own, by its path), or "
+        f"write the partner files in the levels of {policy.id}",
+    )
 
 
 def _partner_issue(portfolio: Portfolio, partner: Partner, loc: Loc, message: str) -> Issue:
