@@ -78,3 +78,24 @@ def test_comparing_partners_of_a_users_own_regime_says_what_the_regimes_lack(
     solved = run("solve", FRESH / "portfolios/americas-europe.yaml", "--policy", "repeal")
     assert solved.exit_code == 2
     assert "error: regime repeal: security_levels: its levels are" in solved.stderr
+
+
+def test_an_offer_well_above_its_target_says_why(run: Runner, deals: Path) -> None:
+    """VN accepts only about 34,000 H100e under nveu with its one concession, and the
+    quarters around it are taken by the plan: its US-best package is the only one it
+    accepts, and the plan's neighbours leave it a few chips more at most. A second
+    conceder offer aimed at $716m of US utility and offered a $1.06bn package again (15
+    chips more), with no word why the target was not met."""
+    portfolio = deals / "portfolios/americas-europe.yaml"
+    offer = ["offer", portfolio, "--partner", "VN", "--strategy", "conceder", "--no-documents"]
+    first = run(*offer, "--json")
+    assert first.exit_code == 0, first.output
+    assert "above the target" not in json.loads(first.stdout)["strategy"]["reason"]
+    second = run(*offer)
+    assert second.exit_code == 0, second.output
+    said = " ".join(second.stdout.split())
+    assert "Strategy: conceder; target US utility $715.7m (ideal $1.06bn" in said
+    assert (
+        "the offer gives the US $1.06bn, $341.3m above the target: every package within the "
+        "limits that VN prefers to it gives the US less than the target."
+    ) in said

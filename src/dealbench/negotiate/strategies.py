@@ -320,6 +320,7 @@ def next_offer(
             f"no package with {partner} reaches the target US utility {usd(target)}"
             f"{_fixed_words(fix)}"
         )
+    reason += _above_target(figures, target, ends)
     record = StrategyRecord(
         name=strategy,
         params=params,
@@ -330,6 +331,22 @@ def next_offer(
         reason=reason,
     )
     return NextOffer(figures.package(), figures, record)
+
+
+def _above_target(figures: DealFigures, target: float, ends: Targets) -> str:
+    """Why an offer gives the US clearly more than its target, when it does: the package
+    best for the partner at or above the target sits above it, as every package the
+    partner prefers gives the US less than the target (the frontier jumps there).
+    Without it a negotiator saw a target of $90m, an offer worth $1.06bn to the US and,
+    offer after offer, nearly the same package, with no word why."""
+    above = figures.us_value - target
+    if above <= max(1e6, 0.01 * abs(ends.ideal - ends.reservation)):
+        return ""
+    return (
+        f"; the offer gives the US {usd(figures.us_value)}, {usd(above)} above the target: "
+        f"every package within the limits that {figures.partner} prefers to it "
+        "gives the US less than the target"
+    )
 
 
 def check_strategy(
