@@ -99,3 +99,27 @@ def test_an_offer_well_above_its_target_says_why(run: Runner, deals: Path) -> No
         "the offer gives the US $1.06bn, $341.3m above the target: every package within the "
         "limits that VN prefers to it gives the US less than the target."
     ) in said
+
+
+def test_a_shared_limit_broken_beside_a_concluded_deal_says_the_deals_part(
+    run: Runner, deals: Path
+) -> None:
+    """With MX concluded (1,030 risk-weighted H100e), VN's counter (17,000 alone) was
+    said to break the risk budget with "18,030 risk-weighted H100e", in the verdict and
+    in the history, as though it carried them all."""
+    portfolio = deals / "portfolios/americas-europe.yaml"
+    agreed = deals / "packages/mx-agreed.yaml"
+    offered = run("offer", portfolio, "--partner", "MX", "--package", agreed, "--no-documents")
+    assert offered.exit_code == 0, offered.output
+    assert run("conclude", portfolio, "--partner", "MX").exit_code == 0
+    counter = run("counter", portfolio, deals / "packages/vn-counter.yaml", "--no-documents")
+    assert counter.exit_code == 0, counter.output
+    history = run("history", portfolio, "--partner", "VN")
+    expected = (
+        "risk budget: 18,030 risk-weighted H100e with the deal concluded with MX (1,030 of "
+        "it), the budget is 8,000"
+    )
+    for said in (counter.stdout, history.stdout):
+        assert expected in " ".join(said.split())
+    # MX takes nothing of the empty quarter: that sentence stays as it was
+    assert "supply in 2026Q4: 15,000 H100e allocated, 0 available" in counter.stdout

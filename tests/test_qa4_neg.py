@@ -356,7 +356,10 @@ def test_a_rounds_documents_count_the_deals_concluded_with_the_others(
         "--rounds", rounds, "--out", out,
     )  # fmt: skip
     assert counter.exit_code == 0, counter.output
-    broken = "risk budget: 1,100 risk-weighted H100e, the budget is 1,000"
+    broken = (
+        "risk budget: 1,100 risk-weighted H100e with the deal concluded with BB (1,000 of it), "
+        "the budget is 1,000"
+    )
     assert broken in " ".join(counter.stdout.split())
     sheet = (out / "term-sheets/CC-counter-001-internal.md").read_text()
     assert f"The package breaks 1 limit: {broken}" in sheet

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from dealbench.errors import ArgumentError
 from dealbench.limit import Limit, limits_from_details, messages
 from dealbench.model.schema import GRANTED, Package, Partner, Portfolio, SecurityRequirement
-from dealbench.units import usd
+from dealbench.units import and_list, usd
 
 #: Tolerances: the solver works in thousands of H100e and billions of USD with
 #: feasibility tolerances near 1e-7 of those units.
@@ -299,9 +299,13 @@ def _excludes_of(partner: Partner, cid: str) -> list[str]:
     return concession.excludes if concession else []
 
 
-def check(portfolio: Portfolio, packages: Iterable[Package] | Package) -> PortfolioCheck:
+def check(
+    portfolio: Portfolio, packages: Iterable[Package] | Package, *, agreed: Iterable[str] = ()
+) -> PortfolioCheck:
     """Check packages together: each deal, then supply and the risk budget (one package
-    may be given alone)."""
+    may be given alone). `agreed`: partners among them whose deals are concluded; a
+    supply or risk budget broken says their part of the total (else a counter's "risk
+    budget: 18,030 risk-weighted H100e" reads as its own where it carries 17,000)."""
     if isinstance(packages, Package):  # a model iterates as (field, value) pairs
         packages = [packages]
     deals: list[DealFigures] = []
@@ -321,10 +325,23 @@ def check(portfolio: Portfolio, packages: Iterable[Package] | Package) -> Portfo
         deals.append(evaluate(portfolio, package))
     no_deal = [p.code for p in portfolio.partners if p.code not in seen]
 
+    fixed = [d for d in deals if d.partner in set(agreed)]
+
+    def part(amount: float) -> str:  # the concluded deals' share of a total, when they have one
+        if amount < 0.5:
+            return ""
+        deals_word = "deals" if len(fixed) > 1 else "deal"
+        who = and_list(d.partner for d in fixed)
+        return f" with the {deals_word} concluded with {who} ({amount:,.0f} of it)"
+
     used = {t: sum(d.compute.get(t, 0.0) for d in deals) for t in portfolio.periods}
     for t in portfolio.periods:
         if _over(used[t], portfolio.supply[t], COMPUTE_TOL):
-            message = f"supply in {t}: {used[t]:,.0f} H100e allocated, {portfolio.supply[t]:,.0f} available"
+            theirs = part(sum(d.compute.get(t, 0.0) for d in fixed))
+            message = (
+                f"supply in {t}: {used[t]:,.0f} H100e allocated{theirs}, "
+                f"{portfolio.supply[t]:,.0f} available"
+            )
             violations.append(
                 Limit(
                     kind="supply",
@@ -337,7 +354,11 @@ def check(portfolio: Portfolio, packages: Iterable[Package] | Package) -> Portfo
     risk_total = sum(d.risk for d in deals)
     budget = portfolio.risk_budget
     if budget is not None and _over(risk_total, budget, COMPUTE_TOL):
-        message = f"risk budget: {risk_total:,.0f} risk-weighted H100e, the budget is {budget:,.0f}"
+        theirs = part(sum(d.risk for d in fixed))
+        message = (
+            f"risk budget: {risk_total:,.0f} risk-weighted H100e{theirs}, "
+            f"the budget is {budget:,.0f}"
+        )
         violations.append(
             Limit(kind="risk-budget", limit=budget, amount=risk_total, message=message)
         )

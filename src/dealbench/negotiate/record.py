@@ -268,7 +268,7 @@ def conclude(
         for code, n in negotiations.items()
         if code != partner and n.concluded_package is not None
     ]
-    checked = check(portfolio, [*others, agreed.package])
+    checked = check(portfolio, [*others, agreed.package], agreed=[p.partner for p in others])
     if not checked.ok:
         # A sentence about the round, as a negotiator says it: it is read beside the round
         # chosen (the web's Agreed round), where a field path ("package: ...") was jargon.

@@ -52,6 +52,7 @@ __all__ = [
     "StrategyRecord",
     "append_round",
     "check_date",
+    "concluded_with",
     "date_problem",
     "load_negotiation",
     "load_negotiations",
@@ -183,7 +184,14 @@ def shared_violations(
         for code, n in negotiations.items()
         if code != package.partner and n.concluded_package is not None
     ]
-    return check(portfolio, [*concluded, package]).violations
+    return concluded_with(portfolio, concluded, package)
+
+
+def concluded_with(portfolio: Portfolio, concluded: list[Package], package: Package) -> list[Limit]:
+    """Supply and risk budget that `package` breaks beside the `concluded` packages, each
+    sentence saying the concluded deals' part of the total when they have one."""
+    agreed = [p.partner for p in concluded]
+    return check(portfolio, [*concluded, package], agreed=agreed).violations
 
 
 def round_name(number: int, side: Side) -> str:

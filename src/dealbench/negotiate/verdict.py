@@ -33,7 +33,7 @@ from dealbench.model.amounts import amount_label
 from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.frontier import SAME_ABS, SAME_REL, offering
 from dealbench.negotiate.plan import Plan, alone, replan
-from dealbench.negotiate.rounds import Negotiation, refuse_after_close
+from dealbench.negotiate.rounds import Negotiation, concluded_with, refuse_after_close
 from dealbench.negotiate.strategies import next_offer, resolve_strategy
 from dealbench.render.environment import money, plural
 
@@ -136,8 +136,8 @@ def verdict(
     if against is not None:
         offer_figures, compared = evaluate(portfolio, against[0]), against[1]
 
-    shared = check(portfolio, [*(d.package() for d in plan.fixed.values()), package])
-    violations = list(figures.violations) + list(shared.violations) + refusal(figures)
+    shared = concluded_with(portfolio, [d.package() for d in plan.fixed.values()], package)
+    violations = list(figures.violations) + shared + refusal(figures)
 
     gap = frontier_gap(portfolio, plan, code, figures)
     walk = replan(portfolio, negotiations, exclude=[code]).objective

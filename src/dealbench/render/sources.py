@@ -87,7 +87,7 @@ def checked_alone(
     """One package checked against `portfolio` (its own limits, and supply and risk budget
     as if it were the only deal but for `beside`, deals agreed with other partners), as
     its term sheet reads it."""
-    checked = check(portfolio, [*beside, package])
+    checked = check(portfolio, [*beside, package], agreed=[p.partner for p in beside])
     return with_shared(checked.deals[-1], checked)
 
 
@@ -109,7 +109,7 @@ def source_from_packages(
     label = package_label(side, round_, stem=stem, partner=one.partner if one else "")
     return Source(
         portfolio,
-        check(portfolio, [*beside, *packages]),
+        check(portfolio, [*beside, *packages], agreed=[p.partner for p in beside]),
         origin,
         date,
         label=label,
