@@ -123,3 +123,32 @@ def test_a_shared_limit_broken_beside_a_concluded_deal_says_the_deals_part(
         assert expected in " ".join(said.split())
     # MX takes nothing of the empty quarter: that sentence stays as it was
     assert "supply in 2026Q4: 15,000 H100e allocated, 0 available" in counter.stdout
+
+
+def test_no_improvement_for_a_refused_package_says_acceptance_is_required(
+    run: Runner, deals: Path
+) -> None:
+    """MX refuses the offer ($382.1m against $1.10bn). With CH's solved package held, the
+    quarters CH leaves cannot lift MX to acceptance, so no improvement is listed; `improve`
+    said "No change of at most two terms leaves both sides better off", though 5,000 H100e
+    more in each of 2027Q1 and 2027Q2 raise both (an improvement must be accepted)."""
+    portfolio = deals / "portfolios/americas-europe.yaml"
+    offer, held = deals / "packages/mx-offer.yaml", deals / "packages/ch-solved.yaml"
+    done = run("improve", offer, "--portfolio", portfolio, "--hold", held)
+    assert done.exit_code == 0, done.output
+    said = " ".join(done.stdout.split())
+    assert "The package: US utility $6.98bn, MX utility $382.1m. MX would not accept it." in said
+    assert said.endswith(
+        "No change of at most two terms leaves both sides better off with MX accepting and "
+        "every limit kept, the other packages held."
+    )
+    with web_client(deals, WEB_TOKEN) as client:
+        page = client.get(
+            "/p/americas-europe/improve?package=packages/mx-offer.yaml"
+            "&hold=packages/ch-solved.yaml"
+        )
+    assert page.status_code == 200, page.text
+    assert (
+        "No change of at most two terms leaves both sides better off with MX accepting and "
+        "every limit kept, the other packages held."
+    ) in words(page.text)

@@ -73,7 +73,7 @@ def improve(
         if json_out:
             typer.echo(output.to_json(_json(base, ranking, found)))
         else:
-            _print(base, ranking, found)
+            _print(base, ranking, found, held=bool(others))
 
 
 def _json(
@@ -93,11 +93,18 @@ def _json(
     }
 
 
-def _print(base: DealFigures, ranking: list[ConcessionRank], found: list[Improvement]) -> None:
+def _print(
+    base: DealFigures,
+    ranking: list[ConcessionRank],
+    found: list[Improvement],
+    *,
+    held: bool = False,
+) -> None:
     from rich.console import Console
     from rich.table import Table
 
     from dealbench.cli.output import money, print_table
+    from dealbench.negotiate import none_found
 
     out = Console(width=80, highlight=False)
     code = base.partner
@@ -127,7 +134,7 @@ def _print(base: DealFigures, ranking: list[ConcessionRank], found: list[Improve
         f"{money(base.partner_utility)}.{verdict}"
     )
     if not found:
-        out.print("No change of at most two terms leaves both sides better off.")
+        out.print(none_found(base, held))
         return
     table = Table(
         title="Improvements for both sides, by joint gain",

@@ -28,6 +28,7 @@ from dealbench.negotiate.logroll import (
     Improvement,
     concession_ranking,
     improvements,
+    none_found,
 )
 from dealbench.negotiate.plan import Plan, replan
 from dealbench.negotiate.record import (
@@ -77,6 +78,7 @@ __all__ = [
     "load_negotiation",
     "load_negotiations",
     "next_offer",
+    "none_found",
     "point_of",
     "record_counter",
     "record_offer",

@@ -24,7 +24,7 @@ from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict
 
-from dealbench.checker import PortfolioCheck, check, evaluate
+from dealbench.checker import DealFigures, PortfolioCheck, check, evaluate
 from dealbench.errors import InputError, Issue
 from dealbench.model.schema import (
     GRANTED,
@@ -38,7 +38,13 @@ from dealbench.negotiate.logroll_compute import Limits, Targets, replan
 from dealbench.negotiate.rounds import known_partner
 from dealbench.render.environment import ratio as shown_ratio
 
-__all__ = ["ConcessionRank", "Improvement", "concession_ranking", "improvements"]
+__all__ = [
+    "ConcessionRank",
+    "Improvement",
+    "concession_ranking",
+    "improvements",
+    "none_found",
+]
 
 #: Each side must gain at least this much (USD) for a change to count as an improvement.
 MIN_GAIN = 1e6
@@ -187,6 +193,23 @@ def improvements(
     if top is not None:
         ranked = ranked[:top]
     return [i.model_copy(update={"rank": n}) for n, i in enumerate(ranked, start=1)]
+
+
+def none_found(base: DealFigures, held: bool = False) -> str:
+    """What finding no improvement means for `base` (the package's figures): a change
+    counts only when the partner accepts it and every limit holds (`check`), so for a
+    package the partner refuses "no change leaves both sides better off" was untrue (more
+    compute in a quarter raised both, short of acceptance)."""
+    beside = ", the other packages held" if held else ""
+    if base.accepts and not base.violations:
+        return (
+            f"No change of at most two terms leaves both sides better off within every "
+            f"limit{beside}."
+        )
+    return (
+        f"No change of at most two terms leaves both sides better off with {base.partner} "
+        f"accepting and every limit kept{beside}."
+    )
 
 
 # A discrete move: ("security", level) or ("concession", id, choice or None to drop).

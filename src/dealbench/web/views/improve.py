@@ -19,7 +19,7 @@ from starlette.routing import Route
 from dealbench.checker import evaluate
 from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model import Package, Portfolio
-from dealbench.negotiate import concession_ranking, improvements
+from dealbench.negotiate import concession_ranking, improvements, none_found
 from dealbench.web.pages import page, refusal
 from dealbench.web.views.common import (
     checked_form,
@@ -63,10 +63,12 @@ def findings(
     pf: Portfolio, package: Package, others: list[Package], top: int, every_variant: bool
 ) -> dict[str, Any]:
     """What `improve` prints: the package's figures, its concessions ranked, the improvements."""
+    base = evaluate(pf, package)
     return {
-        "base": evaluate(pf, package),
+        "base": base,
         "ranking": concession_ranking(pf, package.partner),
         "found": improvements(pf, package, others, top=top, every_variant=every_variant),
+        "none_found": none_found(base, bool(others)),
     }
 
 
