@@ -144,8 +144,7 @@ def test_no_improvement_for_a_refused_package_says_acceptance_is_required(
     )
     with web_client(deals, WEB_TOKEN) as client:
         page = client.get(
-            "/p/americas-europe/improve?package=packages/mx-offer.yaml"
-            "&hold=packages/ch-solved.yaml"
+            "/p/americas-europe/improve?package=packages/mx-offer.yaml&hold=packages/ch-solved.yaml"
         )
     assert page.status_code == 200, page.text
     assert (
