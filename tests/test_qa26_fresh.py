@@ -151,3 +151,21 @@ def test_no_improvement_for_a_refused_package_says_acceptance_is_required(
         "No change of at most two terms leaves both sides better off with MX accepting and "
         "every limit kept, the other packages held."
     ) in words(page.text)
+
+
+def test_a_quarter_without_supply_is_no_trade_off_in_the_portfolio_memo(
+    run: Runner, tmp_path: Path
+) -> None:
+    """2026Q4 has no supply. The memo's trade-offs said "Supply is used up in 2026Q3 and
+    2026Q4: every H100e given to one partner is taken from another", of a quarter where
+    none is given to anyone; its limits that bind still say the quarter holds deals back."""
+    out = tmp_path / "out"
+    args = ["solve", FRESH / "portfolios/americas-europe.yaml", "--out", out]
+    done = run(*args, "--render", "md", "--date", "2026-07-01")
+    assert done.exit_code == 0, done.output
+    memo = " ".join((out / "memos/portfolio-am-eu.md").read_text().split())
+    assert (
+        "- Supply is used up in 2026Q3: every H100e given to one partner is taken from another"
+    ) in memo
+    assert "2026Q3 and 2026Q4: every H100e" not in memo
+    assert "- Supply is fully allocated in 2026Q4 (0 H100e)." in memo

@@ -271,6 +271,8 @@ def tradeoffs(source: Source) -> list[str]:
         order = ", best first" if len(ranked) > 1 else ""  # one deal is no ranking
         out.append(f"US utility per H100e delivered{order}: {per}.")
     full, _ = used_up(source.portfolio, checked)
+    # A period without supply trades nothing off: none of it goes to anyone.
+    full = [t for t in full if source.portfolio.supply[t] > 0]
     # With less than a step left of a period, its supply is used up, not fully allocated.
     stepped = source.portfolio.granularity.h100e > 0
     state = (
