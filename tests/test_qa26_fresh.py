@@ -169,3 +169,26 @@ def test_a_quarter_without_supply_is_no_trade_off_in_the_portfolio_memo(
     ) in memo
     assert "2026Q3 and 2026Q4: every H100e" not in memo
     assert "- Supply is fully allocated in 2026Q4 (0 H100e)." in memo
+
+
+def test_validating_packages_without_a_portfolio_says_what_went_unchecked(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`validate deals` said "ok" of a package naming a period, an amount and a concession
+    the only portfolio does not have, and nothing else: its terms are checked only against
+    a portfolio (`--portfolio`), which finds all three."""
+    bad = tmp_path / "mx-bad-terms.yaml"
+    shutil.copy(FRESH / "packages/mx-bad-terms.yaml", bad)
+    alone = run("validate", bad)
+    assert alone.exit_code == 0, alone.output
+    assert alone.stdout == f"ok: {bad} (package)\n"
+    assert alone.stderr == (
+        f"note: {bad}: checked for shape only; a portfolio (validate --portfolio FILE) "
+        "checks the partner, periods, security level, concessions and overrides named there\n"
+    )
+    folder = run("validate", FRESH)
+    assert "note: 5 package and scenarios files: checked for shape only;" in folder.stderr
+    against = run("validate", bad, "--portfolio", FRESH / "portfolios/americas-europe.yaml")
+    assert against.exit_code == 2
+    assert "concessions.usmca-control: unknown concession 'usmca-control' of MX" in (against.stderr)
+    assert "note:" not in against.stderr

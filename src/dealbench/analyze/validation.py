@@ -68,7 +68,24 @@ def validate_files(
             continue
         found.ok.append((path, kind))
         found.notes += _notes(path, loaded)
+    if portfolio is None:
+        found.notes += _unchecked(found.ok)
     return found
+
+
+def _unchecked(ok: list[tuple[Path, str]]) -> list[Issue]:
+    """Packages and scenarios passed without a portfolio were checked for their shape
+    only: an "ok" for a package naming a concession, a period or a security level no
+    portfolio has would otherwise read as a package that can be evaluated."""
+    files = [path for path, kind in ok if kind in ("package", "scenarios")]
+    if not files:
+        return []
+    which = str(files[0]) if len(files) == 1 else f"{len(files)} package and scenarios files"
+    message = (
+        "checked for shape only; a portfolio (validate --portfolio FILE) checks the "
+        "partner, periods, security level, concessions and overrides named there"
+    )
+    return [Issue(which, None, "", message)]
 
 
 def _notes(path: Path, loaded: object) -> list[Issue]:
