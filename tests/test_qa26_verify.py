@@ -1,0 +1,41 @@
+"""The numbers checked by an independent route, on inputs no one here wrote (qa26-verify).
+
+A reference written from DESIGN.md (its own YAML reading, every discrete choice
+enumerated, the compute of each by scipy's HiGHS, nash by tangent cuts refined to 1e-9,
+kalai with each partner's ideals alone; not kept here) was run beside the CLI on
+portfolios written for the pass; each test is the smallest instance of a disagreement
+that was dealbench's fault.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from dealbench import solve
+from dealbench.model import load_portfolio
+from helpers import DATA
+
+MERIDIAN = DATA / "qa26verify" / "meridian" / "portfolio.yaml"
+
+
+def test_nash_leaves_out_the_partner_whose_absence_costs_the_product_least() -> None:
+    """Meridian: AL, BE and CZ each have a zone of agreement alone, but the risk budget
+    (6,000) cannot carry AL's and BE's deals at once, so every set of deals has a Nash
+    product of 0 and one of them goes. Without AL, the best log product over BE and CZ
+    is 0.528 (the reference, continuous; BE under audit with bronze standards, CZ its
+    sanctions term); without BE, over AL and CZ, -3.732: 70 times smaller. nash left BE
+    out: the tangent cuts counted a gain of 0 as log(1e-3 x ideal) - 1, less of a loss
+    for BE's ideal gains (2.87bn, 2.36bn) than for AL's (0.42bn, 0.14bn), so the MIP
+    dropped the partner with the most to gain (V 2.42bn instead of 3.97bn). Now each
+    partner bargains (both gains at least the lowest tangent point) or is left out at
+    the same cost to the objective, whatever its ideals."""
+    pf = load_portfolio(MERIDIAN)
+    result = solve(pf, "nash")
+    assert {d.partner for d in result.deals} == {"BE", "CZ"}
+    assert result.objective is not None and math.isfinite(result.objective)
+    assert result.objective == pytest.approx(0.5278, abs=1e-3)
+    assert "a gain at once, so no deal (the Nash product is over the others): AL." in (
+        result.message
+    )
