@@ -39,3 +39,20 @@ def test_nash_leaves_out_the_partner_whose_absence_costs_the_product_least() -> 
     assert "a gain at once, so no deal (the Nash product is over the others): AL." in (
         result.message
     )
+
+
+def test_kalai_at_tau_zero_says_who_the_limits_leave_without_a_gain() -> None:
+    """Meridian under kalai: no set of deals gives AL, BE and CZ a share at once, so tau
+    is 0 (the reference too: 0 in the declared step and continuously), and the second
+    stage's largest sum of shares gives AL and CZ their deals (3.73 in steps; 3.80
+    continuously, the reference's). The result said only "every share at least tau =
+    0.0000" and "No deal: BE": nothing said why a partner with a zone of agreement, worth
+    2.87bn to the US alone, had none. It now says so, as nash does."""
+    pf = load_portfolio(MERIDIAN)
+    result = solve(pf, "kalai")
+    assert result.objective == pytest.approx(0.0, abs=1e-9)
+    assert {d.partner for d in result.deals} == {"AL", "CZ"}
+    assert (
+        "The limits cannot give every partner with a zone of agreement a gain at once, so "
+        "tau is 0 and the deals are those with the largest sum of shares; no gain for: BE."
+    ) in result.message

@@ -192,6 +192,13 @@ def solve_bargaining(
         result.solver.details["partners_left_without_gain"] = float(len(left))
     held = [code for code in left if code in require]  # their deal stands, outside
     left = [code for code in left if code not in require]
+    # kalai at tau 0: the limits cannot give every partner a share at once, so any set of
+    # deals has tau 0 and the second stage's sum of shares chose; say who gains nothing.
+    gainless = (
+        [code for code in ideals if code not in require and _gainless(portfolio, result, code)]
+        if mode == "kalai" and result.us_value is not None and value <= NO_GAIN
+        else []
+    )
     message = (
         f"{mode}: {bound_note}."
         + (f" No zone of agreement, so no deal: {', '.join(no_zopa)}." if no_zopa else "")
@@ -199,6 +206,13 @@ def solve_bargaining(
             " The limits cannot give every partner with a zone of agreement a gain at "
             f"once, so no deal (the Nash product is over the others): {', '.join(left)}."
             if left
+            else ""
+        )
+        + (
+            " The limits cannot give every partner with a zone of agreement a gain at "
+            "once, so tau is 0 and the deals are those with the largest sum of shares; "
+            f"no gain for: {', '.join(gainless)}."
+            if gainless
             else ""
         )
         + (
@@ -243,6 +257,17 @@ def bargaining_objective(
     if mode == "kalai":
         return min((g / ideal for g, ideal in gains), default=1.0)
     return _log_product(g for g, _ in gains)
+
+
+def _gainless(portfolio: Portfolio, result: SolveResult, code: str) -> bool:
+    """Whether a side of partner `code` gains nothing (a dollar or less) in `result`."""
+    p = portfolio.partner(code)
+    assert p is not None
+    deal = result.deal(code)
+    if deal is None:
+        return True
+    gains = (deal.us_value - p.us_batna, deal.partner_utility - p.batna)
+    return min(gains) <= NO_GAIN * MONEY
 
 
 #: A gain below a dollar (in USD bn, as gains are here) is no gain: a package that holds
