@@ -56,3 +56,23 @@ def test_kalai_at_tau_zero_says_who_the_limits_leave_without_a_gain() -> None:
         "The limits cannot give every partner with a zone of agreement a gain at once, so "
         "tau is 0 and the deals are those with the largest sum of shares; no gain for: BE."
     ) in result.message
+
+
+def test_amounts_off_the_grid_are_said_to_be_off_the_grid() -> None:
+    """wholeask: PB accepts the US-best terms (inv=100bn, sec) only with its full asks,
+    50,000 / 80,000 / 20,000 H100e; in whole B200 chips the 2026 ask is 21,988 chips,
+    49,998.7 H100e, and PB then refuses (the reference: V 5.415bn continuously, 5.025bn in
+    whole chips, with other terms). The schedule's linear programs, held to whole chips,
+    found nothing, and the optimizer's amounts were shown with "The schedule could not be
+    smoothed": nothing said that 50,000 H100e is not a whole number of chips, nor that
+    the declared steps were not kept."""
+    pf = load_portfolio(DATA / "qa26verify" / "wholeask" / "portfolio.yaml")
+    result = solve(pf)
+    assert result.solver.details["granularity_h100e"] == 0
+    assert result.deals[0].compute["2026"] == pytest.approx(50_000)
+    assert "could not be smoothed" not in result.message
+    assert result.message.startswith(
+        "Compute is unrounded, not in the declared steps of 500 B200 chips: with the deals' "
+        "terms as chosen, no schedule within each deal's ask and cap in whole units (one "
+        "B200 chip) was found that keeps every partner accepting within the shared limits"
+    )
