@@ -41,7 +41,14 @@ from dealbench.model.schema import Portfolio
 from dealbench.optimize.backends import Backend, make_backend, run_pulp
 from dealbench.optimize.best import solve_best
 from dealbench.optimize.finish import empty_result, finish
-from dealbench.optimize.formulate import MONEY, Formulation, Ideals, Mode, formulate
+from dealbench.optimize.formulate import (
+    MONEY,
+    NASH_LEAST_SHARE,
+    Formulation,
+    Ideals,
+    Mode,
+    formulate,
+)
 from dealbench.optimize.kalai import best_tau_by_partner
 from dealbench.optimize.plain import extract_packages, outcome_status
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
@@ -51,7 +58,7 @@ __all__ = ["ideal_gains", "solve_bargaining"]
 #: Gains below this (model units, USD bn) are no gain.
 TOL = 1e-5
 CUTS = 24
-LOWEST = 1e-3
+LOWEST = NASH_LEAST_SHARE  # the lowest tangent point, a share of the ideal gain
 #: HiGHS options for the bargaining MIPs (measured in bench/README.md, "Bargaining
 #: points"). nash's tangent-cut MIPs close at the root in a few nodes; HiGHS spent 85% of
 #: their time in restarts and in its RINS and RENS sub-MIPs (global's four rounds: 6.8 s
@@ -185,6 +192,13 @@ def solve_bargaining(
         result.solver.details["partners_left_without_gain"] = float(len(left))
     held = [code for code in left if code in require]  # their deal stands, outside
     left = [code for code in left if code not in require]
+    # kalai at tau 0: the limits cannot give every partner a share at once, so any set of
+    # deals has tau 0 and the second stage's sum of shares chose; say who gains nothing.
+    gainless = (
+        [code for code in ideals if code not in require and _gainless(portfolio, result, code)]
+        if mode == "kalai" and result.us_value is not None and value <= NO_GAIN
+        else []
+    )
     message = (
         f"{mode}: {bound_note}."
         + (f" No zone of agreement, so no deal: {', '.join(no_zopa)}." if no_zopa else "")
@@ -192,6 +206,13 @@ def solve_bargaining(
             " The limits cannot give every partner with a zone of agreement a gain at "
             f"once, so no deal (the Nash product is over the others): {', '.join(left)}."
             if left
+            else ""
+        )
+        + (
+            " The limits cannot give every partner with a zone of agreement a gain at "
+            "once, so tau is 0 and the deals are those with the largest sum of shares; "
+            f"no gain for: {', '.join(gainless)}."
+            if gainless
             else ""
         )
         + (
@@ -236,6 +257,17 @@ def bargaining_objective(
     if mode == "kalai":
         return min((g / ideal for g, ideal in gains), default=1.0)
     return _log_product(g for g, _ in gains)
+
+
+def _gainless(portfolio: Portfolio, result: SolveResult, code: str) -> bool:
+    """Whether a side of partner `code` gains nothing (a dollar or less) in `result`."""
+    p = portfolio.partner(code)
+    assert p is not None
+    deal = result.deal(code)
+    if deal is None:
+        return True
+    gains = (deal.us_value - p.us_batna, deal.partner_utility - p.batna)
+    return min(gains) <= NO_GAIN * MONEY
 
 
 #: A gain below a dollar (in USD bn, as gains are here) is no gain: a package that holds
@@ -398,12 +430,11 @@ def _nash_with_gains(
     gains: the last form, its status, gap and bound, and the partners bargained with.
 
     When the limits cannot give every partner with a zone of agreement a gain at once,
-    every set of deals has a Nash product of 0, and the tangent cuts' MIP, which counts a
-    gain of 0 as log(LOWEST x ideal) - 1, returns a deal that holds some side at its
-    walk-away value (a partner given compute the US gains nothing from, say). Such a
-    partner gets no deal, and the product of the others' gains is maximised with its
-    bound stated, as for a portfolio without it. A partner the user requires keeps a
-    deal, outside the product."""
+    every set of deals has a Nash product of 0, and the tangent cuts' MIP leaves as few
+    partners as it must without a deal, those whose absence costs the product least
+    (`formulate.add_nash_objective`). They get no deal, and the product of the others'
+    gains is maximised with its bound stated, as for a portfolio without them. A partner
+    the user requires keeps a deal, outside the product (it may end gainless)."""
     kept = dict(ideals)
     found = nash(kept)
     while found[1] in (Status.OPTIMAL, Status.TIME_LIMIT):

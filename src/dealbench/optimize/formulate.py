@@ -28,6 +28,11 @@ MODES: tuple[Mode, ...] = ("us-best", "partner-best", "nash", "kalai")
 #: Per partner, the ideal gains (US, partner) over no deal in model units: the
 #: Nash cuts are placed below them and Kalai's shares are taken of them.
 Ideals = dict[str, tuple[float, float]]
+#: nash: a partner bargained with gains at least this share of each ideal gain (where the
+#: lowest tangent is placed, `bargain.LOWEST`), and each side of a partner left without a
+#: deal counts this log, far below the log of any gain counted.
+NASH_LEAST_SHARE = 1e-3
+NASH_LEFT_LOG = -100.0
 
 
 @dataclass(frozen=True)
@@ -385,20 +390,48 @@ def add_nash_objective(
     points: dict[str, tuple[list[float], list[float]]],
     require: Sequence[str] = (),
 ) -> None:
-    """max sum_p log(US gain) + log(partner gain), each log bounded by its tangents."""
+    """max sum_p log(US gain) + log(partner gain), each log bounded by its tangents.
+
+    Which partners bargain is the MIP's choice, the same for every partner: a binary
+    `bargain[p]` (not for a required partner, whose deal stands anyway) gives p a deal
+    with both gains at least `NASH_LEAST_SHARE` of its ideals, or no deal and a log of
+    `NASH_LEFT_LOG` for each side. So when the limits cannot give every partner a gain
+    at once, as few as possible are left without one, and of those sets the one with the
+    largest product over the others. Without it, a gain of 0 counted as the lowest
+    tangent's value there, log(LOWEST x ideal) - 1, which is higher for a larger ideal:
+    the MIP left out the partner with the most to gain (tests/data/qa26verify)."""
     import math
 
     terms = []
     for i, p in enumerate(_no_zopa(f, ideals, require)):
         us_gain, partner_gain = gains(f, p)
         us_points, partner_points = points[p.code]
-        for side, gain, at in (("v", us_gain, us_points), ("u", partner_gain, partner_points)):
-            phi = f.problem.add_variable(f"log{side}_{i}_{_safe(p.code)}", lowBound=-100)
+        chosen = None
+        if p.code not in require:
+            chosen = f.problem.add_variable(f"bargain_{i}_{_safe(p.code)}", cat=pulp.LpBinary)
+            f.add(f.z[p.code] - chosen <= 0, f"bargain_deal_{p.code}", Row("nash-cut", p.code))
+        for side, gain, at, ideal in (
+            ("v", us_gain, us_points, ideals[p.code][0]),
+            ("u", partner_gain, partner_points, ideals[p.code][1]),
+        ):
+            phi = f.problem.add_variable(f"log{side}_{i}_{_safe(p.code)}", lowBound=NASH_LEFT_LOG)
             terms.append(phi)
             for j, a in enumerate(at):
                 f.add(
                     phi - gain / a <= math.log(a) - 1.0,
                     f"tangent_{side}_{p.code}_{j}",
+                    Row("nash-cut", p.code),
+                )
+            if chosen is not None:
+                top = math.log(max(at)) + 5.0 - NASH_LEFT_LOG  # above the cuts' bound
+                f.add(
+                    phi - top * chosen <= NASH_LEFT_LOG,
+                    f"left_{side}_{p.code}",
+                    Row("nash-cut", p.code),
+                )
+                f.add(
+                    gain - NASH_LEAST_SHARE * ideal * chosen >= 0,
+                    f"gains_{side}_{p.code}",
                     Row("nash-cut", p.code),
                 )
     f.problem += pulp.lpSum(terms)

@@ -93,8 +93,7 @@ def schedule(
     else:
         smooth = smooth_schedule(portfolio, mode, deals, gap, v_floor, threads, timings)
     if smooth is None:  # the LP failed: nothing better than the optimizer's amounts
-        note = "The schedule could not be smoothed: the optimizer's amounts are shown."
-        return Scheduled(list(packages), 0.0, note, timings)
+        return Scheduled(list(packages), 0.0, _unsmoothed(grid), timings)
     base = _reference(portfolio, mode, deals, smooth, gap)
     target = settle(smooth)
     # What a schedule in the declared step could give up, from the objective before
@@ -258,6 +257,24 @@ def steps(grid: Granularity) -> list[float]:
     if out[-1] != 1:
         out.append(1)
     return [grid.h100e if u == grid.units else u * grid.unit for u in out]
+
+
+def _unsmoothed(grid: Granularity) -> str:
+    """Why the optimizer's own amounts are shown. The smoothing's linear programs hold
+    each deal within its ask and cap in whole units (one H100e, or one chip), so a
+    partner whose acceptance needs its full ask to the fraction of a unit (an ask of
+    50,000 H100e in B200 chips is met at 49,998.7) has no schedule there: the amounts
+    shown are then off the grid, and the note says so (it said only "could not be
+    smoothed"; qa26-verify)."""
+    if grid.h100e == 0:
+        return "The schedule could not be smoothed: the optimizer's amounts are shown."
+    unit = "H100e" if grid.model is None else f"{grid.model} chip"
+    return (
+        "Compute is unrounded, not in the declared "
+        f"{grid.describe()}: with the deals' terms as chosen, no schedule within each "
+        f"deal's ask and cap in whole units (one {unit}) was found that keeps every "
+        "partner accepting within the shared limits, so the optimizer's amounts are shown."
+    )
 
 
 def _in_chips(grid: Granularity) -> str:
