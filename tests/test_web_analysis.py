@@ -186,7 +186,7 @@ def test_risk_from_the_editor_samples_the_fields_as_typed(client: Any, deals: Pa
     pf = load_portfolio(deals / f"portfolios/{UNCERTAIN}.yaml")
     package = load_package(deals / "packages/ae-offer.yaml", pf)
     # The fields the editor holds for the package, sent by its "Sample acceptance" button.
-    form = {"partner": "AE", **field_values(package), "samples": "2000", "seed": "3"}
+    form = {"partner": "AE", **field_values(package, pf), "samples": "2000", "seed": "3"}
     from_fields = post(client, f"/p/{UNCERTAIN}/risk", **form)
     from_file = client.get(
         f"/p/{UNCERTAIN}/risk",

@@ -285,6 +285,29 @@ def _unit_hint(unit: re.Match[str]) -> str:
     return f"compute is in H100e, written without a unit: write {written}"
 
 
+def compute_typed(text: str, model: str | None = None) -> Any:
+    """A compute field's text as a package file writes it (the loader converts it, and
+    refuses a half chip or an unknown model as in a file): `12_000 B200 chips` as
+    `{chips: 12_000, model: B200}`, `5e9 TPP` as `{tpp: 5e9}`, `35_000 H100e` as the
+    number. A plain number is in chips of `model` when the portfolio decides compute in
+    them (a negotiator types the unit the portfolio declares), else in H100e; 0 is 0."""
+    text = text.strip()
+    unit = _WITH_UNIT.match(text)
+    if unit is None:
+        try:
+            nothing = parse_number(text) == 0
+        except ValueError:
+            nothing = False
+        return {"chips": text, "model": model} if model and not nothing else text
+    number = unit["num"].replace(" ", "")
+    kind = unit["unit"].lower()
+    if kind.startswith("tpp"):
+        return {"tpp": number}
+    if kind.endswith(("chip", "chips")):
+        return {"chips": number, "model": unit["model"] or model or "(none named)"}
+    return number
+
+
 def period_label(value: Any) -> str:
     """A period label as text: `2026` and `"2026"` are the same period."""
     if isinstance(value, bool) or not isinstance(value, int | str):

@@ -406,10 +406,15 @@ def _tiny_dollars(concession: Concession, text: str) -> str | None:
     top = concession.points[-1][0] if concession.points else 0.0
     if amount is None or amount <= 0 or amount > top * TINY_SHARE:
         return None
+    # The example is in the range ("such as 75bn" was said of a 0-40bn one): the number
+    # written in billions where that is in it, else the range's top.
+    meant = amounts.parse_amount(f"{text}bn")
+    low = concession.points[0][0]
+    example = f"{text}bn" if meant is not None and low <= meant <= top else amounts.amount_text(top)
     return (
         f"{text} is USD {amounts.amount_text(amount)}, a millionth or less of the range of "
         f"{concession.id!r} ({concession.range_text()}); write the amount with its unit, such "
-        "as 75bn or 750m"
+        f"as {example}"
     )
 
 

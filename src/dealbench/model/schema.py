@@ -123,6 +123,24 @@ class Granularity(Strict):
                 out[t] = (float(round(n)), self.model)
         return out
 
+    def field_text(self, x: float, written: Mapping[str, Any] | None = None) -> str:
+        """`x` H100e as a compute field shows it, read back by `units.compute_typed` as the
+        same amount: in a portfolio decided in chips, whole chips of its model as a plain
+        number, chips of another model (`written`, as a file wrote them) with their model,
+        anything else with its unit (`35000 H100e`); elsewhere H100e, a whole number as
+        an integer."""
+        plain = str(round(x)) if abs(x - round(x)) < 1e-6 else str(x)
+        if self.model is None or x == 0:
+            return plain
+        if written is not None and "chips" in written and written.get("model") != self.model:
+            return f"{written['chips']} {written['model']} chips"
+        chips = self.in_chips({"": x})
+        return str(round(chips[""][0])) if chips else f"{plain} H100e"
+
+    def whole_chips(self, x: float) -> int:
+        """The most whole chips of this granularity's model within `x` H100e."""
+        return math.floor(x / self.unit + 1e-9)
+
     def one_step(self) -> str:
         """One step in words: `256 B200 chips, 582 H100e` or `1,000 H100e`."""
         if self.model:

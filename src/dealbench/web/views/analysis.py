@@ -178,7 +178,7 @@ def _package_of(request: Request, form: Any, pf: Portfolio) -> tuple[Package, di
             package = load_package(confine(root(request), source), pf)
         except InputError as exc:  # about the package the page was asked for (its link's)
             raise FieldError("package", exc) from None
-        return package, {"partner": package.partner, **field_values(package)}
+        return package, {"partner": package.partner, **field_values(package, pf)}
     values = form_values(form) if isinstance(form, FormData) else {}
     values["partner"] = _text(form, "partner")
     return package_from_form(form, pf), values

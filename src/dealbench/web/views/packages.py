@@ -26,7 +26,9 @@ from dealbench.model import Package, Portfolio, load_package
 from dealbench.model.amounts import amount_text
 from dealbench.model.schema import GRANTED
 from dealbench.model.yamlio import read_yaml
-from dealbench.negotiate.rounds import package_yaml, whole
+from dealbench.negotiate.rounds import package_yaml
+from dealbench.render.environment import h100e
+from dealbench.units import compute_typed
 from dealbench.web.pages import page, wants_fragment
 from dealbench.web.security import confine, inside
 from dealbench.web.views.common import (
@@ -110,10 +112,10 @@ def package_from_form(form: FormData, pf: Portfolio) -> Package:
         "compute": {},
         "concessions": {},
     }
-    for t in pf.periods:
+    for t in pf.periods:  # in the portfolio's declared unit (chips of its model, or H100e)
         text = str(form.get(f"compute.{t}") or "").strip()
         if text:
-            data["compute"][t] = text
+            data["compute"][t] = compute_typed(text, pf.granularity.model)
     for key, value in form.multi_items():
         if key.startswith("concession.") and str(value):
             data["concessions"][key.removeprefix("concession.")] = (
@@ -143,13 +145,16 @@ def field_of(violation: str, pf: Portfolio, package: Package) -> str:
     return "security" if "security" in violation else "package"
 
 
-def field_values(package: Package) -> dict[str, str]:
-    """The editor's fields holding `package`, as the text each shows. Compute is written as
-    a package file writes it (whole H100e as integers, anything else as it is): the fields
-    showed it rounded to whole H100e, and the next edit or save dropped the fraction."""
+def field_values(package: Package, pf: Portfolio) -> dict[str, str]:
+    """The editor's fields holding `package`, as the text each shows. Compute is in the
+    portfolio's declared unit (`Granularity.field_text`: whole chips of its model in a
+    portfolio decided in chips, where the editor took H100e only; else whole H100e as
+    integers, anything else as it is: the fields showed it rounded to whole H100e, and the
+    next edit or save dropped the fraction)."""
     values = {"security": package.security, "title": package.title or ""}
+    written = package.written()
     for t, x in package.compute.items():
-        values[f"compute.{t}"] = str(whole(x))
+        values[f"compute.{t}"] = pf.granularity.field_text(x, written.get(t))
     for cid, level in package.granted().items():
         values[f"concession.{cid}"] = "yes" if level == GRANTED else level
     return values
@@ -174,9 +179,19 @@ def editor_context(pf: Portfolio, code: str, values: dict[str, str]) -> dict[str
     partner = pf.partner(code)
     if partner is None:
         raise HTTPException(404, f"No partner {code!r} in portfolio {pf.id}.")
+    step = pf.granularity
     return {
         "partner": partner,
         "periods": pf.periods,
+        # The compute fields' unit: chips of the portfolio's model, or H100e.
+        "chips_model": step.model,
+        "step_words": step.describe(),
+        "asks_in_chips": {
+            t: f"{step.whole_chips(x):,} {step.model} chips ({h100e(x)} H100e)"
+            for t, x in partner.ask.items()
+        }
+        if step.model
+        else {},
         "levels": [(lvl, pf.policy.level(lvl).title) for lvl in pf.levels_for(partner)],
         "values": values,
         # A range concession takes any amount from its first breakpoint to its last.
@@ -278,7 +293,7 @@ def package_page(
     """The editor holding `package`, with its verdict; `refused`: the words of a package
     file that did not open, by the picker that chose it (`package`, the file chosen being
     `source`; `file`, an upload), said beside it, with status 422."""
-    values = field_values(package)
+    values = field_values(package, pf)
     verdict = {**verdict_context(pf, package), "refused": refused or {}}
     status = 422 if refused else 200
     return editor_page(request, name, pf, package.partner, values, verdict, source, status)

@@ -1,0 +1,183 @@
+"""Items the new user's pass left (qa26-web): the package editor in the unit a portfolio
+declares, the frontier and `solve` on a partner the shared limits leave without a deal.
+
+tests/data/qa26fresh/ decides compute in steps of 512 B200 chips; each test failed
+before its fix.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+import test_web_browser as e2e
+from dealbench.web.security import CSRF_FIELD, csrf_for
+from helpers import DATA, WEB_TOKEN, web_client, words
+
+FRESH = DATA / "qa26fresh"
+PORTFOLIO = "/p/americas-europe"
+
+
+@pytest.fixture
+def deals(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(FRESH, tmp_path / "deals"))
+
+
+def _field(html: str, name: str) -> str:
+    """The value the page's input `name` holds."""
+    found = re.search(rf'<input name="{re.escape(name)}"[^>]*\bvalue="([^"]*)"', html)
+    assert found, f"no input {name}"
+    return found.group(1)
+
+
+def test_the_editor_of_a_portfolio_in_chips_takes_and_shows_chips(deals: Path) -> None:
+    """am-eu decides compute in B200 chips; the editor took H100e only, so 12,000 typed (a
+    number of chips, as the portfolio and its package files say) was 12,000 H100e, and a
+    package written in chips showed H100e. Now a plain number is chips of the portfolio's
+    model (converted by the loader, as in a file), another unit is written after it, and
+    the file saved says chips."""
+    form = {
+        CSRF_FIELD: csrf_for(WEB_TOKEN),
+        "partner": "MX",
+        "security": "uveu",
+        "compute.2026Q3": "12000",
+        "compute.2027Q1": "35000 H100e",
+        "compute.2027Q2": "17591",
+        "concession.invest-us": "17.5bn",
+        "filename": "mx-chips",
+    }
+    with web_client(deals, WEB_TOKEN) as client:
+        opened = client.get(f"{PORTFOLIO}/editor?package=packages/mx-agreed.yaml")
+        assert opened.status_code == 200, opened.text
+        assert _field(opened.text, "compute.2026Q3") == "12000"  # {chips: 12_000, model: B200}
+        assert _field(opened.text, "compute.2027Q1") == "17591"
+        said = words(opened.text)
+        assert "Compute (B200 chips per period)" in said
+        assert "ask 20,000 B200 chips (45,478 H100e)" in said  # MX's 2026Q3 ask, in chips
+        hand = client.get(f"{PORTFOLIO}/editor?package=packages/mx-offer.yaml")
+        assert _field(hand.text, "compute.2027Q1") == "35000 H100e"  # not whole chips
+        saved = client.post(f"{PORTFOLIO}/save", data=form)
+        assert saved.status_code == 200, saved.text
+        written = yaml.safe_load((deals / "packages/mx-chips.yaml").read_text())
+        assert written["compute"] == {
+            "2026Q3": {"chips": 12000, "model": "B200"},
+            "2027Q1": 35000,
+            "2027Q2": {"chips": 17591, "model": "B200"},
+        }
+        again = client.get(f"{PORTFOLIO}/editor?package=packages/mx-chips.yaml")
+        assert [_field(again.text, f"compute.{t}") for t in ("2026Q3", "2027Q1", "2027Q2")] == [
+            "12000",
+            "35000 H100e",
+            "17591",
+        ]
+        # The same package as the hand-written one: the same verdict.
+        same = client.post(f"{PORTFOLIO}/evaluate", data=form, headers={"HX-Request": "true"})
+        assert same.status_code == 200 and "US utility" in words(same.text)
+
+
+def test_a_bad_amount_of_chips_is_marked_beside_its_field_as_typed(deals: Path) -> None:
+    """Half a chip, or chips of a model not catalogued, answered in place like any bad field:
+    the field marked, the loader's words beside it, every field as typed."""
+    form = {
+        CSRF_FIELD: csrf_for(WEB_TOKEN),
+        "partner": "MX",
+        "security": "uveu",
+        "compute.2026Q3": "100.5",
+        "compute.2027Q1": "800 XB9 chips",
+        "filename": "mx-bad",
+    }
+    with web_client(deals, WEB_TOKEN) as client:
+        refused = client.post(f"{PORTFOLIO}/save", data=form)
+    assert refused.status_code == 422
+    html = refused.text
+    assert _field(html, "compute.2026Q3") == "100.5"
+    assert _field(html, "compute.2027Q1") == "800 XB9 chips"
+    assert re.search(r'name="compute\.2026Q3"[^>]*aria-invalid="true"', html)
+    said = words(html)
+    assert "a number of chips is whole, got 100.5 B200 chips" in said
+    assert "unknown chip model 'XB9'" in said
+    assert not (deals / "packages/mx-bad.yaml").exists()
+
+
+def test_an_editor_in_h100e_still_takes_h100e(tmp_path: Path) -> None:
+    """A portfolio decided in H100e keeps its fields in H100e (a plain number)."""
+    deals = Path(shutil.copytree(e2e.REPO / "deals", tmp_path / "deals"))
+    with web_client(deals, WEB_TOKEN) as client:
+        page = client.get("/p/gulf-asia/editor?partner=AE")
+        assert "Compute (H100e per period)" in words(page.text)
+        form = {
+            CSRF_FIELD: csrf_for(WEB_TOKEN),
+            "partner": "AE",
+            "security": "kyc",
+            "compute.2026": "120000",
+            "filename": "ae-h100e",
+        }
+        assert client.post("/p/gulf-asia/save", data=form).status_code == 200
+    written = yaml.safe_load((deals / "packages/ae-h100e.yaml").read_text())
+    assert written["compute"] == {"2026": 120000}
+
+
+# --- the browser: a chips portfolio's editor round-trips -----------------------------------
+
+browser = e2e.browser
+
+
+@pytest.fixture(scope="module")
+def fresh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """`dealbench serve` on a copy of the fresh data; its printed URL and folder."""
+    deals = tmp_path_factory.mktemp("qa26web") / "deals"
+    shutil.copytree(FRESH, deals)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dealbench.cli", "serve", str(deals), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    url = ""
+    deadline = time.monotonic() + 60
+    while not url and time.monotonic() < deadline:
+        found = re.search(r"http://127\.0\.0\.1:\d+/\?token=\S+", process.stdout.readline())
+        url = found.group(0) if found else ""
+    assert url, "dealbench serve printed no URL"
+    yield url, deals
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.mark.browser
+def test_a_chips_portfolios_editor_round_trips_in_a_browser(
+    fresh_server: tuple[str, Path], browser: object
+) -> None:
+    """Typed in chips, saved, opened again: the file says chips, the field the same number."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    url, deals = fresh_server
+    driver: object = browser
+    base = url.split("/?")[0]
+    driver.get(url)  # type: ignore[attr-defined]  # the token's cookie
+    driver.get(f"{base}{PORTFOLIO}/editor?partner=CH")  # type: ignore[attr-defined]
+    e2e.wait_for(ec.presence_of_element_located((By.ID, "f-compute-2026Q3")), driver)
+    field = driver.find_element(By.ID, "f-compute-2026Q3")  # type: ignore[attr-defined]
+    field.clear()
+    field.send_keys("12546")
+    driver.find_element(By.ID, "f-security").send_keys("uveu")  # type: ignore[attr-defined]
+    driver.find_element(By.ID, "f-filename").send_keys("ch-typed")  # type: ignore[attr-defined]
+    driver.find_element(By.ID, "save").click()  # type: ignore[attr-defined]
+    e2e.wait_for(lambda d: (deals / "packages/ch-typed.yaml").exists(), driver)
+    written = yaml.safe_load((deals / "packages/ch-typed.yaml").read_text())
+    assert written["compute"]["2026Q3"] == {"chips": 12546, "model": "B200"}
+    driver.get(f"{base}{PORTFOLIO}/editor?package=packages/ch-typed.yaml")  # type: ignore[attr-defined]
+    shown = e2e.wait_for(ec.presence_of_element_located((By.ID, "f-compute-2026Q3")), driver)
+    e2e.shot(driver, "qa26-web-chips-editor")
+    assert shown.get_attribute("value") == "12546"  # type: ignore[attr-defined]
+
