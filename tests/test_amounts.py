@@ -131,10 +131,15 @@ def test_numbers_and_currency_forms_name_the_same_amount() -> None:
 
 
 @pytest.mark.parametrize(
-    ("written", "said"), [("75", "75 is USD 75"), ("75_000", "75000 is USD 75k"), ("350000", "")]
+    ("written", "said", "example"),
+    [
+        ("75", "75 is USD 75", "75bn"),
+        ("75_000", "75000 is USD 75k", "350bn"),
+        ("350000", "", "350bn"),
+    ],
 )
 def test_a_bare_number_of_dollars_far_below_the_range_is_refused(
-    run: Runner, tmp_path: Path, written: str, said: str
+    run: Runner, tmp_path: Path, written: str, said: str, example: str
 ) -> None:
     """`invest-us: 75` for USD 75bn (the levels are written 100bn, 350bn) was valued as USD 75,
     worth nothing, and the counter passed as if Korea had offered no investment."""
@@ -152,7 +157,7 @@ def test_a_bare_number_of_dollars_far_below_the_range_is_refused(
     assert result.exit_code == 2, result.output
     assert (
         "a millionth or less of the range of 'invest-us' (0 to 350bn); write the amount with "
-        "its unit, such as 75bn or 750m"
+        f"its unit, such as {example}"
     ) in result.stderr
     assert f"kr.yaml:4: concessions.invest-us: {said}" in result.stderr
 

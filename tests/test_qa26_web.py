@@ -181,3 +181,28 @@ def test_a_chips_portfolios_editor_round_trips_in_a_browser(
     e2e.shot(driver, "qa26-web-chips-editor")
     assert shown.get_attribute("value") == "12546"  # type: ignore[attr-defined]
 
+
+# --- a bare number's example, inside the range --------------------------------------------
+
+
+def test_a_bare_number_of_dollars_is_told_an_example_inside_its_range(
+    deals: Path, tmp_path: Path
+) -> None:
+    """MX's `invest-us` runs 0 to 40bn: `15` (meant 15bn) was told "write the amount with
+    its unit, such as 75bn or 750m", an example outside the range."""
+    from dealbench.errors import InputError
+    from dealbench.model import load_package, load_portfolio
+
+    pf = load_portfolio(deals / "portfolios/americas-europe.yaml")
+    said = []
+    for written in ("15", "45"):
+        counter = tmp_path / f"mx-{written}.yaml"
+        counter.write_text(
+            f"partner: MX\nsecurity: uveu\nconcessions: {{invest-us: {written}}}\n", "utf-8"
+        )
+        with pytest.raises(InputError) as refused:
+            load_package(counter, pf)
+        said.append(str(refused.value))
+    assert "(0 to 40bn); write the amount with its unit, such as 15bn" in said[0]
+    assert "such as 40bn" in said[1]  # 45bn is beyond the range: its top
+    assert "75bn" not in " ".join(said)
