@@ -7,6 +7,7 @@ before its fix.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -20,7 +21,7 @@ import yaml
 
 import test_web_browser as e2e
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import DATA, WEB_TOKEN, web_client, words
+from helpers import DATA, WEB_TOKEN, Runner, web_client, words
 
 FRESH = DATA / "qa26fresh"
 PORTFOLIO = "/p/americas-europe"
@@ -206,3 +207,77 @@ def test_a_bare_number_of_dollars_is_told_an_example_inside_its_range(
     assert "(0 to 40bn); write the amount with its unit, such as 15bn" in said[0]
     assert "such as 40bn" in said[1]  # 45bn is beyond the range: its top
     assert "75bn" not in " ".join(said)
+
+
+# --- the frontier and solve on a partner the shared limits leave without a deal ------------
+
+
+def test_a_frontier_without_a_zone_says_what_solve_says_of_the_deal_alone(
+    run: Runner, deals: Path
+) -> None:
+    """FR's frontier with MX, VN and CH held said "ZOPA: none: no package beats both
+    walk-away values" where `solve` says "alone, a deal with FR would add $1.13bn": both
+    true, neither naming the other's frame. The frontier's note (library, so the CLI and
+    --json) says the other deals take the room, and the deal alone that `solve` weighs."""
+    from dealbench.model import load_portfolio
+    from dealbench.negotiate import frontier
+
+    portfolio = deals / "portfolios/americas-europe.yaml"
+    curve = frontier(load_portfolio(portfolio), "FR", points=4)
+    assert not curve.zopa["exists"]
+    note = " ".join(n for n in curve.notes if n.startswith("No zone of agreement"))
+    assert "with the other deals held (MX, VN and CH)" in note
+    assert "a deal with FR would add $1.13bn to US utility" in note
+    assert "'Why no deal with FR'" in note and "--jointly" in note
+    shown = run("frontier", portfolio, "--partner", "FR", "--points", "4")
+    assert "ZOPA: none" in shown.stdout
+    assert "would add $1.13bn" in " ".join(shown.stdout.split())
+    data = json.loads(
+        run("frontier", portfolio, "--partner", "FR", "--points", "4", "--json").stdout
+    )
+    assert any("would add $1.13bn" in n for n in data["notes"])
+
+
+def test_solves_reason_for_no_deal_names_the_frontiers_frame(run: Runner, deals: Path) -> None:
+    """`solve`'s "Why no deal with FR" now says that held beside the deals it names, FR's
+    frontier has no zone of agreement, and how to see it."""
+    portfolio = deals / "portfolios/americas-europe.yaml"
+    said = " ".join(run("solve", portfolio).stdout.split())
+    assert (
+        "goes to deals worth more (MX, VN, CH); raising supply by" in said
+        and "with those deals held, the frontier of FR (frontier --partner FR) has no zone "
+        "of agreement for that reason"
+        in said
+    )
+    reasons = json.loads(run("solve", portfolio, "--json").stdout)["no_deal_reasons"]
+    fr = next(r for r in reasons if r["partner"] == "FR")
+    assert "frontier --partner FR" in fr["message"]
+
+
+def test_a_frontier_with_a_zone_has_no_such_note(deals: Path) -> None:
+    """MX has a deal: its frontier has a zone of agreement and no word of displacement."""
+    from dealbench.model import load_portfolio
+    from dealbench.negotiate import frontier
+
+    curve = frontier(load_portfolio(deals / "portfolios/americas-europe.yaml"), "MX", points=3)
+    assert curve.zopa["exists"]
+    assert not any(n.startswith("No zone of agreement") for n in curve.notes)
+
+
+def test_the_web_solve_says_the_frontiers_frame_of_a_partner_without_a_deal(
+    deals: Path,
+) -> None:
+    """The web's solve shows the library's reason, the frontier's frame in it."""
+    from helpers import job_done
+
+    with web_client(deals, WEB_TOKEN) as client:
+        started = client.post(
+            f"{PORTFOLIO}/solve",
+            data={CSRF_FIELD: csrf_for(WEB_TOKEN), "mode": "us-best", "solver": "highs"},
+            follow_redirects=False,
+        )
+        assert started.status_code == 303, started.text
+        page = client.get(job_done(client, started))
+    said = words(page.text)
+    assert "a deal with FR would add $1.13bn to US utility" in said
+    assert "with those deals held, the frontier of FR (frontier --partner FR) has no zone" in said

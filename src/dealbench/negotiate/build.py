@@ -40,7 +40,7 @@ from dealbench.negotiate.single import Single, single
 from dealbench.optimize.decomposition.warm import WarmStart, warm_from
 from dealbench.optimize.result import SolveResult
 from dealbench.optimize.solve import solve
-from dealbench.units import in_units
+from dealbench.units import and_list, in_units, usd
 
 #: `points` at most this many (beyond it, ask for `all` or fewer).
 MAX_POINTS = 1000
@@ -194,7 +194,51 @@ def frontier(
         curve = curve.model_copy(update={"notes": notes})
     if bargaining:
         curve = attach_bargaining(curve, portfolio, alone, fixed)
+        said = _displaced(portfolio, partner, base, fixed, jointly, curve.zopa)
+        if said is not None:
+            curve = curve.model_copy(update={"notes": [*curve.notes, said]})
     return curve.model_copy(update={"seconds": time.perf_counter() - start})
+
+
+def _displaced(
+    portfolio: Portfolio,
+    partner: str,
+    base: SolveResult,
+    fixed: list[Package],
+    jointly: bool,
+    zopa: dict[str, object],
+) -> str | None:
+    """Why no zone of agreement is no contradiction of `solve`, where the portfolio leaves
+    the partner without a deal that would be worth having alone (am-eu's FR: "ZOPA: none"
+    here, "alone, a deal with FR would add $1.13bn" there): the shared limits go to the
+    other deals. None when there is a zone, or no other deal, or no deal worth having alone."""
+    from dealbench.optimize.explain import best_alone
+    from dealbench.optimize.result import Status
+
+    others = [p.partner for p in fixed if p.partner != partner]
+    if zopa.get("exists") or partner not in base.no_deal or not others:
+        return None
+    forced = best_alone(portfolio, partner)
+    deal = forced.deal(partner) if forced.status == Status.OPTIMAL else None
+    if deal is None or deal.us_margin <= 0.5:
+        return None
+    worth = (
+        f"with no other deal, a deal with {partner} would add {usd(deal.us_margin)} to US utility"
+    )
+    why = f"'Why no deal with {partner}'"
+    if jointly:
+        return (
+            f"No zone of agreement with the other deals ({and_list(others)}) re-planned at "
+            f"each point: {worth}, but the room it needs of the shared limits is worth more "
+            f"to them, as `solve` says ({why})."
+        )
+    return (
+        f"No zone of agreement with the other deals held ({and_list(others)}): what they "
+        f"take of the shared limits leaves {partner} no package better for both sides than "
+        f"no deal. Alone, {worth.removeprefix('with no other deal, ')}, but the portfolio "
+        f"gives the room it needs to deals worth more, as `solve` says ({why}); --jointly "
+        "re-plans the other deals at each point."
+    )
 
 
 def _lifted(

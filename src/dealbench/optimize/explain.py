@@ -778,11 +778,17 @@ def _shared_limits(
         best = f" (its best package needs {_raise_words(relax, pf.periods, raising=False)} more)"
         changes = [_raise_words(least, pf.periods)]
         relax = least
+    # The frontier's frame said too: held beside those deals, none is better for both sides
+    # (`frontier --partner FR` said "ZOPA: none" beside this "would add $1.13bn").
+    held = (
+        f"; with those deals held, the frontier of {code} (frontier --partner {code}) has "
+        "no zone of agreement for that reason"
+    )
     if not needs:
         return NoDeal(
             code,
             "shared-limits",
-            f"{alone}, but within the portfolio the deals it would displace are worth more",
+            f"{alone}, but within the portfolio the deals it would displace are worth more{held}",
         )
     holders = [d.partner for d in result.deals if d.partner in users]
     worth = [c for c in holders if c not in require]
@@ -795,7 +801,7 @@ def _shared_limits(
         code,
         "shared-limits",
         f"{alone}, but {' and '.join(needs)} goes to {' and to '.join(to)}; "
-        f"{' and '.join(changes)}{opens}{best}",
+        f"{' and '.join(changes)}{opens}{best}{held}",
         relax,
     )
 
