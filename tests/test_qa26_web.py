@@ -281,3 +281,39 @@ def test_the_web_solve_says_the_frontiers_frame_of_a_partner_without_a_deal(
     said = words(page.text)
     assert "a deal with FR would add $1.13bn to US utility" in said
     assert "with those deals held, the frontier of FR (frontier --partner FR) has no zone" in said
+
+
+# --- a package file's errors, all at once -------------------------------------------------
+
+
+def test_a_package_with_shape_errors_also_reports_its_portfolio_level_ones(
+    run: Runner, deals: Path
+) -> None:
+    """`26k` compute and half a chip (shape errors) hid an unknown security level, a period
+    and a concession the portfolio lacks until they were fixed: a user fixed the file twice.
+    Now the fields that read are checked against the portfolio beside the ones that do not."""
+    package = deals / "packages/mx-broken.yaml"
+    package.write_text(
+        "partner: MX\n"
+        "security: uvue\n"
+        "compute: {2026Q3: 26k, 2027Q1: {chips: 100.5, model: B200}, 2027Q3: 40_000}\n"
+        "concessions: {invest-us: 45bn, usmca-control: true}\n",
+        "utf-8",
+    )
+    portfolio = deals / "portfolios/americas-europe.yaml"
+    refused = run("evaluate", package, "--portfolio", portfolio)
+    assert refused.exit_code == 2 and not refused.traceback
+    said = refused.stderr
+    for line in (
+        "mx-broken.yaml:3: compute.2026Q3: expected a number, got '26k'",
+        "mx-broken.yaml:3: compute.2027Q1: a number of chips is whole, got 100.5 B200 chips",
+        "mx-broken.yaml:2: security: unknown security level 'uvue' in regime compact",
+        "mx-broken.yaml:3: compute.2027Q3: period '2027Q3' is not one of the portfolio's",
+        "mx-broken.yaml:4: concessions.invest-us: 45bn is outside the range",
+        "mx-broken.yaml:4: concessions.usmca-control: unknown concession 'usmca-control'",
+    ):
+        assert line in said, said
+    # A required field missing: nothing more can be read, the shape errors alone.
+    package.write_text("partner: MX\ncompute: {2026Q3: 26k}\n", "utf-8")
+    lacking = run("evaluate", package, "--portfolio", portfolio).stderr
+    assert "security: missing required field" in lacking and "expected a number" in lacking

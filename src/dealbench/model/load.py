@@ -6,13 +6,14 @@ on past the first problem so one run shows them all.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from dealbench.errors import InputError, Issue
 from dealbench.model import rules
@@ -277,7 +278,12 @@ def load_package(path: str | os.PathLike[str], portfolio: Portfolio | None = Non
     A negotiation round's file is read as the package it records, with its side, round
     and date (`deals/rounds/.../006-partner.yaml` is a counter, named as one)."""
     source = read_yaml(Path(path))
-    package, at = _package_or_round(source)
+    try:
+        package, at = _package_or_round(source)
+    except InputError as exc:  # with what the portfolio says of the fields that did read
+        if portfolio is None:
+            raise
+        raise InputError([*exc.issues, *_beside_shape_errors(source, portfolio)]) from None
     if portfolio is not None:
         partner = portfolio.partner(package.partner)
         if partner is None:
@@ -289,6 +295,61 @@ def load_package(path: str | os.PathLike[str], portfolio: Portfolio | None = Non
         if issues:
             raise InputError(issues)
     return package
+
+
+def _beside_shape_errors(source: Source, portfolio: Portfolio) -> list[Issue]:
+    """The portfolio's issues with the fields of a package file that read, beside the
+    errors of those that do not (an unknown security level was said only once a bad
+    compute amount had been fixed): each field at fault is left out, the rest read as a
+    package and checked as `load_package` checks one. Every check is of one field alone
+    (`rules.package_problems`), so leaving one out cannot make another wrong. None for a
+    round file, or when the rest does not read (a required field missing)."""
+    data = source.data()
+    try:
+        kind = detect_kind(source)
+    except InputError:
+        kind = "package"
+    if not isinstance(data, dict) or kind != "package":
+        return []
+    try:
+        Package.model_validate(data)
+        return []
+    except ValidationError as exc:
+        locs = [tuple(e["loc"]) for e in exc.errors(include_url=False)]
+    rest = copy.deepcopy(data)
+    for loc in locs:
+        if not _drop(rest, loc):
+            return []
+    try:
+        package = Package.model_validate(rest)
+    except ValidationError:
+        return []
+    partner = portfolio.partner(package.partner)
+    if partner is None:
+        return [source.issue(("partner",), portfolio.unknown_partner(package.partner))]
+    problems = rules.package_problems(package, partner, portfolio.policy, portfolio.periods)
+    return [source.issue(loc, msg) for loc, msg in problems]
+
+
+def _drop(tree: dict[Any, Any], loc: tuple[Any, ...]) -> bool:
+    """Leave out of `tree` the field at `loc` (where pydantic's loc goes on past the file's
+    keys, into a validator's name, the last key it names); False for a top-level field
+    the file lacks (a required one missing: nothing is left to read)."""
+    node: Any = tree
+    parent: tuple[dict[Any, Any], Any] | None = None
+    for key in loc:
+        found = (
+            next((k for k in node if k == key or str(k) == str(key)), None)
+            if isinstance(node, dict)
+            else None
+        )
+        if found is None:
+            break
+        parent, node = (node, found), node[found]
+    if parent is None:
+        return False
+    del parent[0][parent[1]]
+    return True
 
 
 def package_issue(path: str | os.PathLike[str], field: str, message: str) -> Issue:
