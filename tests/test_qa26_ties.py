@@ -1,4 +1,4 @@
-"""qa26-ties: us-best's ties broken for the partner."""
+"""qa26-ties: us-best's ties broken for the partner; kalai's tau against ideals in its step."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ from dealbench.checker import evaluate
 from dealbench.model.load import load_portfolio
 from dealbench.model.schema import Package, Portfolio
 from dealbench.optimize import solve
+from dealbench.optimize.bargain import bargaining_objective, ideal_gains
 from dealbench.optimize.explain import no_deal_reasons
 from dealbench.optimize.prefer import partner_preferred
 
 DATA = Path(__file__).parent / "data"
 MERIDIAN = DATA / "qa26verify" / "meridian" / "portfolio.yaml"
 TIE = DATA / "qa26ties" / "tie" / "portfolio.yaml"
+KALAI_STEP = DATA / "qa26ties" / "kalai-step" / "portfolio.yaml"
 
 
 @pytest.mark.parametrize("method", ["decompose", "plain"])
@@ -94,3 +96,17 @@ def test_no_deal_is_still_explained_after_ties() -> None:
     assert (reason.partner, reason.reason) == ("AL", "shared-limits")
     assert "would add $417.8m to US utility" in reason.message
     assert "goes to deals worth more (BE)" in reason.message
+
+
+def test_kalai_tau_is_measured_against_ideals_in_its_own_step() -> None:
+    """gen-5 (steps of 500 B200 chips): PB alone is the only partner with a zone of
+    agreement, so kalai's point is PB's best in whole steps for both sides at once: tau 1.
+    Its ideals came from `solve`, whose schedule refines the step to 50 chips where the
+    declared one costs more than a step's value (US ideal gain 0.4066bn where the declared
+    step allows 0.3055bn), and tau read 0.2595 for this same package."""
+    pf = load_portfolio(KALAI_STEP)
+    result = solve(pf, mode="kalai")
+    assert result.objective == pytest.approx(1.0, abs=1e-6)
+    assert "tau = 1.0000" in result.message
+    ideals = ideal_gains(pf, step=pf.granularity.h100e)
+    assert bargaining_objective(pf, result, "kalai", ideals) == pytest.approx(result.objective)
