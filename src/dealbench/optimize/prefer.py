@@ -130,7 +130,12 @@ def _search(
     partner: Partner, menu: list[list[_Choice]], need: float, budget: float
 ) -> tuple[_Choice, ...] | None:
     """The set of choices (at most one per concession, `requires` and `excludes` kept) of US
-    value at least `need` and least partner cost below `budget`; None when there is none."""
+    value at least `need` and least partner cost below `budget`; None when there is none.
+    The concessions worth most to the US are decided first (ties in file order): the bound
+    on what the rest can bring then tightens soonest."""
+    ids = [c.id for c in partner.concessions]
+    order = sorted(range(len(menu)), key=lambda i: -max([0.0, *(o.us_value for o in menu[i])]))
+    menu, ids = [menu[i] for i in order], [ids[i] for i in order]
     n = len(menu)
     reach = [0.0] * (n + 1)  # the most the concessions from i on can add to the US value
     floor = [0.0] * (n + 1)  # the most their negative costs can take off the partner's cost
@@ -147,7 +152,6 @@ def _search(
             bounds[i] = _LeastCost([p for ps in pieces[i:] for p in ps])
         return bounds[i]
 
-    ids = [c.id for c in partner.concessions]
     clash: dict[str, set[str]] = {c: set() for c in ids}  # excludes, both ways
     for c in partner.concessions:
         for other in c.excludes:
