@@ -56,7 +56,7 @@ def reference(pf: Portfolio, **options: Any) -> SolveResult:
 
 def shares(pf: Portfolio, result: SolveResult) -> float:
     """The sum of every side's share of its ideal gain: what the second stage maximises."""
-    ideals = bargain.ideal_gains(pf)
+    ideals = bargain.ideal_gains(pf, step=pf.granularity.h100e)  # kalai's, in its step
     total = 0.0
     for code, (vi, ui) in ideals.items():
         p = pf.partner(code)

@@ -24,7 +24,8 @@ kalai's max tau is found partner by partner when the portfolio's supply is not u
 (`dealbench.optimize.kalai`), else as one MIP.
 
 kalai solves DESIGN.md's plain model with compute in the portfolio's declared step
-(`formulate.add_whole_steps`), so its tau is the best in whole steps; nash (whose MIP in
+(`formulate.add_whole_steps`), and its ideals in the same step (`ideal_gains`), so its tau
+is the best in whole steps, each share measured against the most the same grid allows; nash (whose MIP in
 whole steps can run for minutes), and kalai when no point in steps is found, put the
 continuous point on the grid as solved (`schedule`).
 """
@@ -50,7 +51,7 @@ from dealbench.optimize.formulate import (
     formulate,
 )
 from dealbench.optimize.kalai import best_tau_by_partner
-from dealbench.optimize.plain import extract_packages, outcome_status
+from dealbench.optimize.plain import extract_packages, outcome_status, solve_plain
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
 
 __all__ = ["ideal_gains", "solve_bargaining"]
@@ -76,14 +77,37 @@ HIGHS_OPTIONS: dict[str, dict[str, object]] = {"nash": NASH_HIGHS, "kalai": {}}
 LEAST_SECONDS = 0.5
 
 
-def ideal_gains(portfolio: Portfolio, gap: float = 1e-6, solver: str = "highs") -> Ideals:
+def ideal_gains(
+    portfolio: Portfolio, gap: float = 1e-6, solver: str = "highs", step: float | None = None
+) -> Ideals:
     """Each partner's ideal (US gain, partner gain) in a deal alone; only partners with a
-    zone of agreement (both positive)."""
+    zone of agreement (both positive).
+
+    `step` None: each ideal is the deal `solve` gives the partner alone (its compute put on
+    the grid by `schedule`, which may refine the step). A step (H100e, 0: continuous): the
+    ideals are the optima with compute in whole multiples of it, as kalai's point is solved,
+    so a share of an ideal compares packages of one grid (kalai at tau 1 gives both sides
+    the most the grid allows; docs/decisions.md, "Ties for the partner, kalai's yardstick
+    (qa26-ties)")."""
     out: Ideals = {}
     for p in portfolio.partners:
         alone = portfolio.model_copy(update={"partners": [p]})
-        best = solve_best(alone, "us-best", gap=gap, solver=solver).deal(p.code)
-        top = solve_best(alone, "partner-best", gap=gap, solver=solver, v_floor=p.us_batna)
+        if step is None:
+            best = solve_best(alone, "us-best", gap=gap, solver=solver).deal(p.code)
+            top = solve_best(alone, "partner-best", gap=gap, solver=solver, v_floor=p.us_batna)
+        else:
+            best = solve_plain(
+                alone, "us-best", gap=gap, solver=solver, step=step, on_grid=False
+            ).deal(p.code)
+            top = solve_plain(
+                alone,
+                "partner-best",
+                gap=gap,
+                solver=solver,
+                v_floor=p.us_batna,
+                step=step,
+                on_grid=False,
+            )
         most = top.deal(p.code)
         if best is None or most is None:
             continue
@@ -109,8 +133,11 @@ def solve_bargaining(
 ) -> SolveResult:
     """nash or kalai over `portfolio`; `require`: partners that must have a deal (one
     without a zone of agreement then has one outside the bargaining objective)."""
+    # kalai's ideals are in the step its point is solved in (`ideal_gains`); nash's point
+    # is continuous, its ideals only place its tangent cuts.
+    step = portfolio.granularity.h100e if mode == "kalai" else 0.0
     start = time.perf_counter()
-    ideals = ideal_gains(portfolio, gap, solver)
+    ideals = ideal_gains(portfolio, gap, solver, step=step if mode == "kalai" else None)
     timings = {"ideals": time.perf_counter() - start}
     options = HIGHS_OPTIONS[mode]
     backend = make_backend(
@@ -159,9 +186,11 @@ def solve_bargaining(
     # limit off the grid that a required deal needs), it is solved continuously and put on
     # the grid as solved. nash stays continuous: its tangent-cut MIP in whole steps ran for
     # minutes on a four-partner portfolio it solves in 0.4 s continuously.
-    step = portfolio.granularity.h100e if mode == "kalai" else 0.0
     form, status, proven, top = point(step)
     if step > 0 and status not in (Status.OPTIMAL, Status.TIME_LIMIT):
+        start = time.perf_counter()  # continuous: the ideals too, so tau has one yardstick
+        ideals = bargained = ideal_gains(portfolio, gap, solver, step=0.0)
+        timings["ideals"] += time.perf_counter() - start
         form, status, proven, top = point(0.0)
     info = SolverInfo(
         name=backend.name,

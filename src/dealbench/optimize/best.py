@@ -13,13 +13,17 @@ Its arguments are taken as checked (`solve.solve` checks them); the bargaining m
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
+from dealbench.checker import check
 from dealbench.model.schema import Portfolio
 from dealbench.optimize.decomposition.solve import solve_decomposed
+from dealbench.optimize.finish import result_from_check
 from dealbench.optimize.formulate import Mode
 from dealbench.optimize.plain import solve_plain
+from dealbench.optimize.prefer import SAME_V, partner_preferred
 from dealbench.optimize.reserve import needs_reserve, with_reserve
 from dealbench.optimize.result import SolveResult
 
@@ -29,7 +33,7 @@ if TYPE_CHECKING:
 Method = Literal["auto", "decompose", "plain"]
 METHODS: tuple[Method, ...] = ("auto", "decompose", "plain")
 
-__all__ = ["METHODS", "Method", "solve_best"]
+__all__ = ["METHODS", "Method", "solve_best", "with_ties_for_partners"]
 
 
 def solve_best(
@@ -77,4 +81,28 @@ def solve_best(
     result = run(portfolio, warm_start)
     if needs_reserve(portfolio, result):  # no whole steps with these terms: see `reserve`
         result = with_reserve(portfolio, result, run, v_floor, threads)
+    if mode == "us-best":  # of the packages the US values alike, the partners' preferred
+        result = with_ties_for_partners(portfolio, result)
     return result
+
+
+def with_ties_for_partners(portfolio: Portfolio, result: SolveResult) -> SolveResult:
+    """`result` with each deal's ties broken for its partner (`prefer`), checked; the
+    result as it was when no package changes or the changed ones fail the check."""
+    start = time.perf_counter()
+    packages = partner_preferred(portfolio, result.deals)
+    checked = check(portfolio, packages) if packages is not None else None
+    result.solver.timings["ties"] = time.perf_counter() - start
+    if checked is None or not checked.ok or checked.objective < (result.us_value or 0.0) - SAME_V:
+        return result
+    rebuilt = result_from_check(
+        portfolio,
+        result.mode,
+        result.status,
+        result.solver,
+        checked,
+        unrounded_v=result.solver.details.get("unrounded_us_value"),
+    )
+    fields = ("objective", "us_value", "partner_total", "deals", "no_deal", "supply_used")
+    update = {name: getattr(rebuilt, name) for name in (*fields, "risk_total", "binding")}
+    return result.model_copy(update=update)
