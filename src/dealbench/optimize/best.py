@@ -23,7 +23,7 @@ from dealbench.optimize.decomposition.solve import solve_decomposed
 from dealbench.optimize.finish import result_from_check
 from dealbench.optimize.formulate import Mode
 from dealbench.optimize.plain import solve_plain
-from dealbench.optimize.prefer import SAME_V, partner_preferred
+from dealbench.optimize.prefer import SAME_U, SAME_V, Side, preferred
 from dealbench.optimize.reserve import needs_reserve, with_reserve
 from dealbench.optimize.result import SolveResult
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 Method = Literal["auto", "decompose", "plain"]
 METHODS: tuple[Method, ...] = ("auto", "decompose", "plain")
 
-__all__ = ["METHODS", "Method", "solve_best", "with_ties_for_partners"]
+__all__ = ["METHODS", "Method", "solve_best", "with_ties_broken"]
 
 
 def solve_best(
@@ -81,28 +81,45 @@ def solve_best(
     result = run(portfolio, warm_start)
     if needs_reserve(portfolio, result):  # no whole steps with these terms: see `reserve`
         result = with_reserve(portfolio, result, run, v_floor, threads)
-    if mode == "us-best":  # of the packages the US values alike, the partners' preferred
-        result = with_ties_for_partners(portfolio, result)
+    if mode in ("us-best", "partner-best"):  # of the packages one side values alike,
+        result = with_ties_broken(portfolio, result)  # the other side's preferred
     return result
 
 
-def with_ties_for_partners(portfolio: Portfolio, result: SolveResult) -> SolveResult:
-    """`result` with each deal's ties broken for its partner (`prefer`), checked; the
-    result as it was when no package changes or the changed ones fail the check."""
+def with_ties_broken(portfolio: Portfolio, result: SolveResult) -> SolveResult:
+    """`result` with each deal's ties broken (`prefer`), checked: us-best's for the partner,
+    at the same V; partner-best's for the US, at the same partner utility. The result as it
+    was when no package changes, or the changed ones fail the check or lower what the mode
+    maximised (by more than float noise).
+
+    partner-best's floor stays the one solved for; V rises by what the US gains, and so
+    does its value before compute was put in whole steps (`unrounded_us_value`), so the
+    floor is binding only when the packages shown still sit on it."""
     start = time.perf_counter()
-    packages = partner_preferred(portfolio, result.deals)
+    side: Side = "partner" if result.mode == "us-best" else "us"
+    packages = preferred(portfolio, result.deals, side)
     checked = check(portfolio, packages) if packages is not None else None
     result.solver.timings["ties"] = time.perf_counter() - start
-    if checked is None or not checked.ok or checked.objective < (result.us_value or 0.0) - SAME_V:
+    if checked is None or not checked.ok or result.us_value is None:
         return result
+    if side == "partner" and checked.objective < result.us_value - SAME_V:
+        return result
+    slack = SAME_U * len(result.deals)
+    if side == "us" and checked.partner_total < (result.partner_total or 0.0) - slack:
+        return result
+    details = dict(result.solver.details)
+    if side == "us" and "unrounded_us_value" in details:  # the US's gain, before rounding too
+        details["unrounded_us_value"] += checked.objective - result.us_value
+    solver = result.solver.model_copy(update={"details": details})
     rebuilt = result_from_check(
         portfolio,
         result.mode,
         result.status,
-        result.solver,
+        solver,
         checked,
-        unrounded_v=result.solver.details.get("unrounded_us_value"),
+        v_floor=result.v_floor,
+        unrounded_v=details.get("unrounded_us_value"),
     )
     fields = ("objective", "us_value", "partner_total", "deals", "no_deal", "supply_used")
     update = {name: getattr(rebuilt, name) for name in (*fields, "risk_total", "binding")}
-    return result.model_copy(update=update)
+    return result.model_copy(update={**update, "solver": solver})

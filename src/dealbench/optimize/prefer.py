@@ -1,4 +1,5 @@
-"""Ties broken for the partner: of the packages the US values alike, the one the partner prefers.
+"""Ties broken for the other side: of the packages one side values alike, the one the other
+side prefers.
 
 us-best maximises V alone, so a deal's security level and concessions are any of those
 that give the US the most: a tier-3 partner dealing on terms alone (no compute, so no risk)
@@ -12,27 +13,39 @@ and concession choices that give the partner the most among those that keep
   within the new level's cap, and
 - every `requires` and `excludes` of the menu.
 
+partner-best is the mirror (`us_preferred`): of the packages of one partner utility (never
+lower, to USD `SAME_U`), under the same conditions, the one worth most to the US; V only
+rises, so its floor holds. One search serves both (`_search`, the held side and the winning
+side its arguments).
+
 Nothing is removed from the optimizer's menu (explanations re-solve with limits opened,
 where which choice ties changes), and compute stays as solved, so supply and the shared
 limits hold as they did. The search is exact (a depth-first search over the menu, pruned
-by the US value still reachable and by the partner cost already spent), within `NODES`
-nodes a deal; both methods and every solver end here alike, so the answer is the same.
-"""
+by the held side's value still reachable and by what the winning side already gave up),
+within `NODES` nodes a deal; both methods and every solver end here alike, so the answer
+is the same."""
 
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import accumulate, pairwise
+from typing import Literal
 
 from dealbench.checker import COMPUTE_TOL, DealFigures
 from dealbench.model.schema import GRANTED, Package, Partner, Portfolio, SecurityRequirement
 
-__all__ = ["NODES", "SAME_U", "SAME_V", "partner_preferred"]
+__all__ = ["NODES", "SAME_U", "SAME_V", "Side", "partner_preferred", "preferred", "us_preferred"]
 
-#: A deal's US value may not fall by more than this (USD): float noise, not a gap.
+#: Whose ties are broken: "partner" (us-best: the US value held), "us" (partner-best).
+Side = Literal["partner", "us"]
+
+#: A deal's US value may not fall by more than this (USD): float noise, not a gap; in
+#: partner-best the US must gain more than this for the package to change.
 SAME_V = 1.0
-#: A partner must gain more than this (USD) for its package to change.
+#: A partner must gain more than this (USD) for its package to change (us-best); in
+#: partner-best its utility may not fall by more than this.
 SAME_U = 1.0
 #: Search nodes per deal at most (a menu of 10 concessions of 3 levels has 4^10 sets);
 #: past it the best found so far stands, the same on every run.
@@ -48,21 +61,49 @@ class _Choice:
 
 
 def partner_preferred(portfolio: Portfolio, deals: list[DealFigures]) -> list[Package] | None:
-    """The deals' packages with each one's ties broken for its partner, or None when no
-    package changes (the common case: nothing to re-check)."""
-    better = {deal.partner: _preferred(portfolio, deal) for deal in deals}
+    """The deals' packages with each one's ties broken for its partner (us-best), or None
+    when no package changes (the common case: nothing to re-check)."""
+    return preferred(portfolio, deals, "partner")
+
+
+def us_preferred(portfolio: Portfolio, deals: list[DealFigures]) -> list[Package] | None:
+    """The deals' packages with each one's ties broken for the US (partner-best): the level
+    and concessions worth most to the US among those that keep the partner's utility (never
+    lower, to USD `SAME_U`) and the deal's risk; None when no package changes."""
+    return preferred(portfolio, deals, "us")
+
+
+def preferred(portfolio: Portfolio, deals: list[DealFigures], side: Side) -> list[Package] | None:
+    """The deals' packages with each one's ties broken for `side`, the other side's value
+    held; None when no package changes."""
+    better = {deal.partner: _preferred(portfolio, deal, side) for deal in deals}
     if all(package is None for package in better.values()):
         return None
     return [better[deal.partner] or deal.package() for deal in deals]
 
 
-def _preferred(portfolio: Portfolio, deal: DealFigures) -> Package | None:
+def _us(choice: _Choice) -> float:
+    return choice.us_value
+
+
+def _partner(choice: _Choice) -> float:
+    return -choice.cost
+
+
+def _preferred(portfolio: Portfolio, deal: DealFigures, side: Side) -> Package | None:
+    """`side` wins, the other side is held: the held side's value may not fall (to USD 1),
+    the winning side's must rise by more than USD 1 for the package to change."""
     partner = portfolio.partner(deal.partner)
     if partner is None:
         return None
     policy = portfolio.policy
     total = deal.total_compute
-    best_u = deal.partner_utility + SAME_U
+    if side == "partner":
+        held, won, floor = _us, _partner, deal.us_value - SAME_V
+        best_won = deal.partner_utility + SAME_U
+    else:
+        held, won, floor = _partner, _us, deal.partner_utility - SAME_U
+        best_won = deal.us_value + SAME_V
     best: tuple[str, tuple[_Choice, ...]] | None = None
     for level in portfolio.levels_for(partner):
         risk = partner.diversion_risk * (1.0 - policy.level(level).mitigation) * total
@@ -72,13 +113,13 @@ def _preferred(portfolio: Portfolio, deal: DealFigures) -> Package | None:
             continue
         base_v = policy.export_value_per_h100e * total - policy.risk_penalty_per_h100e * risk
         base_u = deal.compute_value - partner.security_costs[level]
+        base_held, base_won = (base_v, base_u) if side == "partner" else (base_u, base_v)
         menu = _menu(portfolio, partner, level)
-        # The concessions must bring at least `need` to the US; they may cost at most
-        # base_u - best_u to the partner for it to gain.
-        found = _search(partner, menu, deal.us_value - SAME_V - base_v, base_u - best_u)
+        # The concessions must bring at least `need` to the held side and take less than
+        # base_won - best_won from the winning side for it to gain.
+        found = _search(partner, menu, held, won, floor - base_held, base_won - best_won)
         if found is not None:
-            cost = sum(c.cost for c in found)
-            best_u, best = base_u - cost, (level, found)
+            best_won, best = base_won + sum(won(c) for c in found), (level, found)
     if best is None:
         return None
     level, chosen = best
@@ -127,24 +168,32 @@ def _menu(portfolio: Portfolio, partner: Partner, level: str) -> list[list[_Choi
 
 
 def _search(
-    partner: Partner, menu: list[list[_Choice]], need: float, budget: float
+    partner: Partner,
+    menu: list[list[_Choice]],
+    held: Callable[[_Choice], float],
+    won: Callable[[_Choice], float],
+    need: float,
+    budget: float,
 ) -> tuple[_Choice, ...] | None:
-    """The set of choices (at most one per concession, `requires` and `excludes` kept) of US
-    value at least `need` and least partner cost below `budget`; None when there is none.
-    The concessions worth most to the US are decided first (ties in file order): the bound
-    on what the rest can bring then tightens soonest."""
+    """The set of choices (at most one per concession, `requires` and `excludes` kept)
+    bringing the held side at least `need` and taking from the winning side the least, below
+    `budget`; None when there is none. For the partner (us-best's ties) the held side is the
+    US (`_us`: US value) and the partner wins (`_partner`: minus its cost); for the US
+    (partner-best's) the other way round. The concessions worth most to the US are decided
+    first (ties in file order): the bound on what the rest can bring then tightens soonest."""
     ids = [c.id for c in partner.concessions]
     order = sorted(range(len(menu)), key=lambda i: -max([0.0, *(o.us_value for o in menu[i])]))
     menu, ids = [menu[i] for i in order], [ids[i] for i in order]
     n = len(menu)
-    reach = [0.0] * (n + 1)  # the most the concessions from i on can add to the US value
-    floor = [0.0] * (n + 1)  # the most their negative costs can take off the partner's cost
+    gain = [[(held(o), -won(o)) for o in options] for options in menu]  # (gain, spend)
+    reach = [0.0] * (n + 1)  # the most the concessions from i on can add to the held side
+    floor = [0.0] * (n + 1)  # the most they can give back to the winning side
     for i in range(n - 1, -1, -1):
-        reach[i] = reach[i + 1] + max([0.0, *(o.us_value for o in menu[i])])
-        floor[i] = floor[i + 1] + min([0.0, *(o.cost for o in menu[i])])
+        reach[i] = reach[i + 1] + max([0.0, *(g for g, _ in gain[i])])
+        floor[i] = floor[i + 1] + min([0.0, *(s for _, s in gain[i])])
     if reach[0] < need:
         return None
-    pieces = [_pieces(options) for options in menu]
+    pieces = [_pieces(options) for options in gain]
     bounds: dict[int, _LeastCost] = {}  # built when first needed
 
     def least(i: int) -> _LeastCost:
@@ -183,9 +232,9 @@ def _search(
         cid = ids[i]
         if menu[i] and not (clash[cid] & granted) and (requires[cid] & before[i]) <= granted:
             granted.add(cid)
-            for o in menu[i]:
+            for o, (g, s) in zip(menu[i], gain[i], strict=True):
                 picked.append(o)
-                visit(i + 1, value + o.us_value, cost + o.cost)
+                visit(i + 1, value + g, cost + s)
                 picked.pop()
             granted.discard(cid)
         if not (needed_by[cid] & granted):  # not granted: nothing granted needs it
@@ -196,10 +245,10 @@ def _search(
 
 
 class _LeastCost:
-    """A lower bound on what the partner pays for the US value `v` from some concessions:
-    the linear relaxation (each concession's lower convex hull of (US value, partner cost)
-    from (0, 0), costs below 0 counted as 0, the hulls' pieces taken cheapest per dollar
-    first), so `_search` prunes a branch that cannot come in under its budget."""
+    """A lower bound on what the winning side gives up for the held side's gain `v` from
+    some concessions: the linear relaxation (each concession's lower convex hull of (gain,
+    spend) from (0, 0), spends below 0 counted as 0, the hulls' pieces taken cheapest per
+    dollar first), so `_search` prunes a branch that cannot come in under its budget."""
 
     def __init__(self, pieces: list[tuple[float, float, float]]) -> None:
         pieces = sorted(pieces)  # (cost per dollar, dollars, cost)
@@ -223,12 +272,10 @@ def _turn(a: tuple[float, float], b: tuple[float, float], c: tuple[float, float]
     return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
 
 
-def _pieces(options: list[_Choice]) -> list[tuple[float, float, float]]:
-    """The pieces (cost per dollar, dollars, cost) of one concession's lower convex hull of
-    (US value, partner cost) from (0, 0), costs below 0 as 0 (see `_LeastCost`)."""
-    points = sorted(
-        {(0.0, 0.0), *((o.us_value, max(o.cost, 0.0)) for o in options if o.us_value > 0)}
-    )
+def _pieces(options: list[tuple[float, float]]) -> list[tuple[float, float, float]]:
+    """The pieces (spend per dollar, dollars, spend) of one concession's lower convex hull
+    of its choices' (gain, spend) from (0, 0), spends below 0 as 0 (see `_LeastCost`)."""
+    points = sorted({(0.0, 0.0), *((g, max(s, 0.0)) for g, s in options if g > 0)})
     kept, low = [], float("inf")  # less value for more cost never helps: dropped
     for point in reversed(points):
         if point[1] < low:
