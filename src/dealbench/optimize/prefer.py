@@ -104,6 +104,10 @@ def _preferred(portfolio: Portfolio, deal: DealFigures, side: Side) -> Package |
     else:
         held, won, floor = _partner, _us, deal.partner_utility - SAME_U
         best_won = deal.us_value + SAME_V
+    choices, least_rank = _choices(partner), _least_ranks(portfolio, partner)
+    # The most the concessions can bring the held side, at any level: a level whose base
+    # falls short by more is passed over without a search.
+    most = sum(max([0.0, *map(held, options)]) for options in choices)
     best: tuple[str, tuple[_Choice, ...]] | None = None
     for level in portfolio.levels_for(partner):
         risk = partner.diversion_risk * (1.0 - policy.level(level).mitigation) * total
@@ -114,7 +118,10 @@ def _preferred(portfolio: Portfolio, deal: DealFigures, side: Side) -> Package |
         base_v = policy.export_value_per_h100e * total - policy.risk_penalty_per_h100e * risk
         base_u = deal.compute_value - partner.security_costs[level]
         base_held, base_won = (base_v, base_u) if side == "partner" else (base_u, base_v)
-        menu = _menu(portfolio, partner, level)
+        if base_held + most < floor:
+            continue
+        rank = policy.rank(level)  # the concessions that require a stronger level are closed
+        menu = [o if rank >= r else [] for o, r in zip(choices, least_rank, strict=True)]
         # The concessions must bring at least `need` to the held side and take less than
         # base_won - best_won from the winning side for it to gain.
         found = _search(partner, menu, held, won, floor - base_held, base_won - best_won)
@@ -138,32 +145,36 @@ def _within_cap(
     return cap is None or all(x <= cap + COMPUTE_TOL for x in compute.values())
 
 
-def _menu(portfolio: Portfolio, partner: Partner, level: str) -> list[list[_Choice]]:
-    """Per concession, the choices open under `level`: none first, then the granted levels
-    no other level of it beats on both sides (more to the US, less to the partner)."""
+def _least_ranks(portfolio: Portfolio, partner: Partner) -> list[int]:
+    """Per concession, the rank of the weakest security level it may be granted under."""
     policy = portfolio.policy
+    return [
+        max(
+            [
+                0,
+                *(
+                    policy.rank(r.security)
+                    for r in c.requires
+                    if isinstance(r, SecurityRequirement) and r.security in policy.level_ids
+                ),
+            ]
+        )
+        for c in partner.concessions
+    ]
+
+
+def _choices(partner: Partner) -> list[list[_Choice]]:
+    """Per concession, the granted levels no other level of it beats on both sides (more
+    to the US, less to the partner), the most to the US first; none is implicit."""
     menu: list[list[_Choice]] = []
     for c in partner.concessions:
-        stronger = [
-            r.security
-            for r in c.requires
-            if isinstance(r, SecurityRequirement) and r.security in policy.level_ids
-        ]
-        if any(policy.rank(level) < policy.rank(s) for s in stronger):
-            menu.append([])
-            continue
         options = [_Choice(c.id, o.id, float(o.us_value), float(o.partner_cost)) for o in c.choices]
-        kept = [
-            o
-            for i, o in enumerate(options)
-            if not any(
-                (p.us_value >= o.us_value and p.cost <= o.cost)
-                and (p.us_value > o.us_value or p.cost < o.cost or j < i)
-                for j, p in enumerate(options)
-                if j != i
-            )
-        ]
-        menu.append(sorted(kept, key=lambda o: (-o.us_value, o.cost)))
+        kept, least = [], float("inf")  # each level costing less than all worth more
+        for o in sorted(options, key=lambda o: (-o.us_value, o.cost)):
+            if o.cost < least:
+                kept.append(o)
+                least = o.cost
+        menu.append(kept)
     return menu
 
 
@@ -193,11 +204,13 @@ def _search(
         floor[i] = floor[i + 1] + min([0.0, *(s for _, s in gain[i])])
     if reach[0] < need:
         return None
-    pieces = [_pieces(options) for options in gain]
-    bounds: dict[int, _LeastCost] = {}  # built when first needed
+    pieces: list[list[tuple[float, float, float]]] = []  # both built when first needed
+    bounds: dict[int, _LeastCost] = {}
 
     def least(i: int) -> _LeastCost:
         if i not in bounds:
+            if not pieces:
+                pieces.extend(_pieces(options) for options in gain)
             bounds[i] = _LeastCost([p for ps in pieces[i:] for p in ps])
         return bounds[i]
 
@@ -224,7 +237,8 @@ def _search(
         nodes[0] += 1
         if nodes[0] > NODES or value + reach[i] < need:
             return
-        if cost + floor[i] + least(i).at(need - value) >= limit[0]:
+        short = need - value  # the held side's shortfall: none needs no bound on its cost
+        if cost + floor[i] + (least(i).at(short) if short > 0 else 0.0) >= limit[0]:
             return
         if i == n:
             best[0], limit[0] = tuple(picked), cost
