@@ -10,9 +10,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -134,24 +131,8 @@ browser = e2e.browser
 @pytest.fixture(scope="module")
 def fresh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """`dealbench serve` on a copy of the fresh data; its printed URL and folder."""
-    deals = tmp_path_factory.mktemp("qa26web") / "deals"
-    shutil.copytree(FRESH, deals)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "dealbench.cli", "serve", str(deals), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    url = ""
-    deadline = time.monotonic() + 60
-    while not url and time.monotonic() < deadline:
-        found = re.search(r"http://127\.0\.0\.1:\d+/\?token=\S+", process.stdout.readline())
-        url = found.group(0) if found else ""
-    assert url, "dealbench serve printed no URL"
-    yield url, deals
-    process.terminate()
-    process.wait(timeout=10)
+    with e2e.serving(FRESH, tmp_path_factory.mktemp("qa26web") / "deals") as served:
+        yield served
 
 
 @pytest.mark.browser

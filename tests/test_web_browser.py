@@ -8,6 +8,7 @@ run without them, these tests fail with that instruction rather than skip.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -30,11 +31,11 @@ ARTIFACTS = Path(os.environ.get("DEALBENCH_ARTIFACTS", REPO / "build" / "e2e"))
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """`dealbench serve DEALS --port 0` in its own process; its printed URL and folder."""
-    deals = tmp_path_factory.mktemp("e2e") / "deals"
-    shutil.copytree(REPO / "deals", deals)
+@contextlib.contextmanager
+def serving(source: Path, deals: Path) -> Iterator[tuple[str, Path]]:
+    """`dealbench serve DEALS --port 0` on a copy of `source` at `deals`, in its own
+    process; its printed URL and folder."""
+    shutil.copytree(source, deals)
     process = subprocess.Popen(
         [sys.executable, "-m", "dealbench.cli", "serve", str(deals), "--port", "0"],
         stdout=subprocess.PIPE,
@@ -49,9 +50,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         found = re.search(r"http://127\.0\.0\.1:\d+/\?token=\S+", line)
         url = found.group(0) if found else ""
     assert url, "dealbench serve printed no URL"
-    yield url, deals
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        yield url, deals
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """`dealbench serve` on a copy of the shipped data; its printed URL and folder."""
+    with serving(REPO / "deals", tmp_path_factory.mktemp("e2e") / "deals") as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
