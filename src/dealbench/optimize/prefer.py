@@ -34,7 +34,8 @@ from itertools import accumulate, pairwise
 from typing import Literal
 
 from dealbench.checker import COMPUTE_TOL, DealFigures
-from dealbench.model.schema import GRANTED, Package, Partner, Portfolio, SecurityRequirement
+from dealbench.model.schema import GRANTED, Package, Partner, Portfolio
+from dealbench.optimize.decomposition.concession_sets import allowed_for
 
 __all__ = ["NODES", "SAME_U", "SAME_V", "Side", "partner_preferred", "preferred", "us_preferred"]
 
@@ -104,7 +105,8 @@ def _preferred(portfolio: Portfolio, deal: DealFigures, side: Side) -> Package |
     else:
         held, won, floor = _partner, _us, deal.partner_utility - SAME_U
         best_won = deal.us_value + SAME_V
-    choices, least_rank = _choices(partner), _least_ranks(portfolio, partner)
+    choices = _choices(partner)
+    rank_of = {k: i for i, k in enumerate(policy.level_ids)}
     # The most the concessions can bring the held side, at any level: a level whose base
     # falls short by more is passed over without a search.
     most = sum(max([0.0, *map(held, options)]) for options in choices)
@@ -120,8 +122,10 @@ def _preferred(portfolio: Portfolio, deal: DealFigures, side: Side) -> Package |
         base_held, base_won = (base_v, base_u) if side == "partner" else (base_u, base_v)
         if base_held + most < floor:
             continue
-        rank = policy.rank(level)  # the concessions that require a stronger level are closed
-        menu = [o if rank >= r else [] for o, r in zip(choices, least_rank, strict=True)]
+        allowed = allowed_for(partner, rank_of, level)  # those needing a stronger level: closed
+        menu = [
+            o if c.id in allowed else [] for o, c in zip(choices, partner.concessions, strict=True)
+        ]
         # The concessions must bring at least `need` to the held side and take less than
         # base_won - best_won from the winning side for it to gain.
         found = _search(partner, menu, held, won, floor - base_held, base_won - best_won)
@@ -143,24 +147,6 @@ def _within_cap(
 ) -> bool:
     cap = portfolio.level_cap(partner, level)
     return cap is None or all(x <= cap + COMPUTE_TOL for x in compute.values())
-
-
-def _least_ranks(portfolio: Portfolio, partner: Partner) -> list[int]:
-    """Per concession, the rank of the weakest security level it may be granted under."""
-    policy = portfolio.policy
-    return [
-        max(
-            [
-                0,
-                *(
-                    policy.rank(r.security)
-                    for r in c.requires
-                    if isinstance(r, SecurityRequirement) and r.security in policy.level_ids
-                ),
-            ]
-        )
-        for c in partner.concessions
-    ]
 
 
 def _choices(partner: Partner) -> list[list[_Choice]]:
