@@ -189,3 +189,87 @@ def test_a_process_that_exits_while_its_worker_starts_prints_no_traceback(
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[1, 2]"
     assert "Traceback" not in done.stderr, done.stderr
+
+
+#: In each process: the distinct shared objects its tasks brought (`_shared_beside_a_worker`).
+_SEEN: list[object] = []
+
+
+def _shared_beside_a_worker(task: tuple[list[int], str, int, int]) -> tuple[int, int]:
+    """(this process's id, how many distinct shared lists its tasks have brought so far).
+    This process waits until a worker has a task, then takes its time: the worker takes
+    most of them."""
+    shared, marker, caller, _ = task
+    _pid_beside_a_worker((marker, caller, 0))
+    time.sleep(0.3 if os.getpid() == caller else 0.02)
+    if not any(seen is shared for seen in _SEEN):
+        _SEEN.append(shared)
+    return os.getpid(), len(_SEEN)
+
+
+def test_tasks_shipped_together_are_read_once_by_each_worker(tmp_path: Path) -> None:
+    """`together=True` (the joint frontier's chains, which share one portfolio and the base
+    solve's columns): a worker reads the tasks once, so what they share is one object
+    there as here (shipped one by one, each task brought its own copy)."""
+    shared = list(range(50_000))
+    here = os.getpid()
+    tasks = [(shared, str(tmp_path / "went"), here, i) for i in range(8)]
+    got = Executor("processes", 2).map(_shared_beside_a_worker, tasks, together=True)
+    in_worker = [seen for pid, seen in got if pid != here]
+    assert len(in_worker) >= 2  # the worker ran several tasks ...
+    assert max(in_worker) == 1  # ... and read their shared list once
+
+
+FORK_AFTER_A_SOLVE = """
+import os, sys
+from dealbench.analyze import parallel
+from dealbench.model import load_portfolio
+from dealbench.optimize import backends, solve
+
+pf = load_portfolio(sys.argv[1])
+first = solve(pf)  # HiGHS's threads now run in this process
+assert backends._SCHEDULER_THREADS is not None
+parallel.start_workers(2)
+pool = parallel._POOL
+assert parallel._POOL_FORKS, "the workers should be forked, not from the fork server"
+worker = next(iter(pool._processes.values()))
+with open(f"/proc/{worker.pid}/stat") as stat:  # its parent: this process, not a server
+    assert int(stat.read().rsplit(")", 1)[1].split()[1]) == os.getpid()
+again = solve(pf)  # here, HiGHS starts its threads again
+tasks = [(pf, threads) for threads in (1, None, 1, None)]
+answers = parallel.Executor("processes", 2).map(parallel_solve, tasks)
+values = {round(a, 6) for a in [first.us_value, again.us_value, *answers]}
+print(len(values))
+"""
+
+
+def test_workers_started_after_a_solve_are_forked_and_solve_as_this_process_does(
+    tmp_path: Path,
+) -> None:
+    """`start_workers` after a solve here (a joint frontier called with no base, in a
+    process that solved before): HiGHS's threads are stopped, the workers forked at once
+    rather than from a fork server importing everything beside the solve, and both they
+    and this process solve again, with one thread or HiGHS's default, to the same V.
+    (A child forked while HiGHS's threads ran was seen spinning forever: a subprocess,
+    with a timeout, so a hang fails the test instead of the suite.)"""
+    import subprocess
+    import sys
+
+    script = tmp_path / "fork_after_a_solve.py"
+    script.write_text(
+        "from dealbench.optimize import solve as _solve\n"
+        "def parallel_solve(task):\n"
+        "    pf, threads = task\n"
+        "    return _solve(pf, threads=threads).us_value\n"
+        "if __name__ == '__main__':\n"
+        + "".join(f"    {line}\n" for line in FORK_AFTER_A_SOLVE.strip().splitlines())
+    )
+    done = subprocess.run(
+        [sys.executable, str(script), str(GULF)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1"

@@ -14,8 +14,11 @@ workers do not fight over cores).
   (so holds no solver threads; a fork starts in milliseconds with every module
   imported), else forked from a fork server, a clean process started once with
   dealbench imported (a worker then starts in milliseconds too, where spawning
-  one would take a second to import dealbench afresh). The longest tasks go
-  first (a cheap estimate of each), so that the workers finish together.
+  one would take a second to import dealbench afresh). A caller that will map
+  right after a solve of its own starts the workers first (`start_workers`; the
+  joint frontier): forked at once, HiGHS's threads stopped if it has run. The
+  longest tasks go first (a cheap estimate of each), so that the workers finish
+  together.
 - `dask`: a `distributed` cluster (`--executor dask --scheduler ADDRESS`), for
   sweeps that outgrow one machine; the workers need dealbench installed.
 """
@@ -28,11 +31,12 @@ import os
 import pickle
 import sys
 import threading
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from dealbench.analyze.cluster import ClusterError
@@ -55,6 +59,7 @@ __all__ = [
     "fork_server",
     "make_executor",
     "start_fork_server",
+    "start_workers",
 ]
 
 #: What a worker's first solve would otherwise import: the fork server imports them once,
@@ -100,10 +105,14 @@ class Executor:
         tasks: Sequence[T],
         progress: Callable[[int, int], None] | None = None,
         cost: Callable[[T], float] | None = None,
+        together: bool = False,
     ) -> list[R]:
         """`[fn(t) for t in tasks]`, run where this executor runs things. `cost`, a cheap
         estimate of a task's time, lets worker processes start the longest first (the
-        results are the same, in the order of the tasks, whatever it says)."""
+        results are the same, in the order of the tasks, whatever it says). `together`:
+        the tasks share most of their data (one portfolio, one solve's columns), so they
+        are shipped to worker processes as one pickle, read once by each worker, instead
+        of each task with its own copy."""
         if not tasks:
             return []
         if self.kind == "dask":
@@ -120,7 +129,7 @@ class Executor:
         workers = min(self.jobs, len(tasks)) - 1
         pool = _pool(workers, self.jobs - 1)
         try:
-            return _shared_map(pool, workers, fn, tasks, order, progress)
+            return _shared_map(pool, workers, fn, tasks, order, progress, together)
         except BrokenProcessPool:
             _discard(pool)  # a worker died (killed, out of memory): the next call starts afresh
             raise WorkerDied(
@@ -139,6 +148,7 @@ def _shared_map(
     tasks: Sequence[T],
     order: Iterable[int],
     progress: Callable[[int, int], None] | None,
+    together: bool = False,
 ) -> list[R]:
     """`fn` over `tasks`, taken in `order` from one queue by this process and by `workers`
     worker processes, each fed by a thread here: a task once its worker has started and
@@ -148,7 +158,20 @@ def _shared_map(
     # Every task pickled now, before this process runs one: a task's objects may change
     # while a solve here reads them (cached properties), and the pool pickles in a thread
     # of its own ("dictionary changed size during iteration").
-    shipped = [pickle.dumps(task, pickle.HIGHEST_PROTOCOL) for task in tasks]
+    if together:
+        # The joint frontier's six tasks share one portfolio and the base solve's columns
+        # (0.96 MB a task): pickled one by one, they kept this process from its first
+        # task for 60-90 ms (M seed 2), and each worker read the columns again a task.
+        packed = Packed(pickle.dumps(list(tasks), pickle.HIGHEST_PROTOCOL))
+
+        def submit(i: int) -> Future[R]:
+            return pool.submit(_unpacked, fn, packed, i)
+    else:
+        shipped = [pickle.dumps(task, pickle.HIGHEST_PROTOCOL) for task in tasks]
+
+        def submit(i: int) -> Future[R]:
+            return pool.submit(_unpickled, fn, shipped[i])
+
     lock = threading.Condition()
     out: dict[int, R] = {}
     failed: list[BaseException] = []
@@ -175,7 +198,7 @@ def _shared_map(
         try:
             (started or pool.submit(_ready)).result()
             while (i := take(worker=True)) is not None:
-                finished(i, pool.submit(_unpickled, fn, shipped[i]).result(), worker=True)
+                finished(i, submit(i).result(), worker=True)
         except BaseException as exc:  # raised again by the caller
             if isinstance(exc, BrokenProcessPool):
                 _discard(pool)  # even when this process finished the work without it
@@ -209,6 +232,27 @@ def _ready() -> None:
 
 def _unpickled(fn: Callable[[T], R], task: bytes) -> R:
     return fn(pickle.loads(task))
+
+
+@dataclass(frozen=True)
+class Packed:
+    """Tasks pickled together (`Executor.map(..., together=True)`), and a name for them
+    that no other map's shares, so that a worker reads them once."""
+
+    data: bytes
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+
+#: In a worker: the last tasks pickled together it read (their token, the tasks).
+_UNPACKED: tuple[str, list[Any]] | None = None
+
+
+def _unpacked(fn: Callable[[T], R], packed: Packed, i: int) -> R:
+    global _UNPACKED
+    if _UNPACKED is None or _UNPACKED[0] != packed.token:
+        _UNPACKED = None  # the last map's tasks go before this map's are read
+        _UNPACKED = (packed.token, pickle.loads(packed.data))
+    return fn(_UNPACKED[1][i])
 
 
 _POOL: ProcessPoolExecutor | None = None
@@ -303,6 +347,38 @@ def start_fork_server(preload: Iterable[str] = ()) -> None:
 
     fork_server((*PRELOAD, *preload))
     forkserver.ensure_running()
+
+
+def start_workers(jobs: int, preload: Iterable[str] = ()) -> None:
+    """Start the kept pool's `jobs - 1` workers now, for a `map` on `jobs` processes that
+    this process will run after a solve of its own. While this process has not run HiGHS
+    they are forked at once (milliseconds, every module imported, and the solve keeps both
+    cores: M seed 2's joint frontier started its first chain 0.3 s sooner); else they
+    come from the fork server (PRELOAD and `preload` imported in it), whose imports run
+    beside that solve, each worker forked as they end (a thread asks for it: the fork
+    server answers only then)."""
+    if jobs <= 1:
+        return
+    if _alone():  # HiGHS's threads stopped: forked workers inherit none (a fork server's
+        from dealbench.optimize import backends  # imports slowed M seed 2's base solve
+        # from 0.29 s to 0.43 s, on two cores)
+
+        backends.stop_scheduler()
+    if _start_method() == "fork":
+        _pool(jobs - 1, jobs - 1).submit(_ready)
+        return
+    start_fork_server(preload)
+    threading.Thread(target=lambda: _pool(jobs - 1, jobs - 1).submit(_ready), daemon=True).start()
+
+
+def _alone() -> bool:
+    """Whether this is the main thread of a process on Linux with no other thread (so no
+    solve runs beside the caller)."""
+    return (
+        sys.platform == "linux"
+        and threading.current_thread() is threading.main_thread()
+        and threading.active_count() == 1
+    )
 
 
 def fork_server(preload: Iterable[str] = ()) -> Any:

@@ -144,6 +144,19 @@ def use_threads(threads: int | None) -> None:
     _SCHEDULER_THREADS = wanted
 
 
+def stop_scheduler() -> None:
+    """Stop HiGHS's scheduler and its threads (the next run starts a new one), so that this
+    process may fork: a child forked while they run inherits the pool without its
+    threads, and was seen spinning forever. Only while no other thread is solving."""
+    global _SCHEDULER_THREADS
+    if _SCHEDULER_THREADS is None:
+        return
+    import highspy
+
+    highspy.Highs.resetGlobalScheduler(True)
+    _SCHEDULER_THREADS = None
+
+
 @functools.cache
 def version(dist: str) -> str:
     """An installed distribution's version (read once: every result names its solver's).
