@@ -22,7 +22,7 @@ from dealbench.analyze.uncertainty import RiskReport, Summary, risk_report
 from dealbench.arguments import at_least_one, positive_seconds, seed_of
 from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model import Package, Portfolio, load_package, load_portfolio
-from dealbench.units import parse_share_number, usd
+from dealbench.units import h100e, parse_share_number, usd
 from dealbench.web.jobs import Job, until_finished
 from dealbench.web.pages import FieldError, Refusal, Typed, page, refusal
 from dealbench.web.security import confine
@@ -201,11 +201,13 @@ async def risk(request: Request) -> Response:
         "report": None,
         "refused": None,
         "package": None,
+        "compute": {},
     }
     try:
         package, values = _package_of(request, form, pf)
         context.update(values={k: v for k, v in values.items() if k not in ("filename", "replace")})
         context["package"] = package
+        context["compute"] = compute_words(pf, package)
         samples, seed = samples_seed(form)
         report = await solving(risk_report, pf, package, samples, seed)
     except DealbenchError as exc:
@@ -220,6 +222,21 @@ async def risk(request: Request) -> Response:
         return page(request, "risk.html.j2", refused.status, **context)
     context.update(report=report, summaries=risk_summaries(report))
     return page(request, "risk.html.j2", **context)
+
+
+def compute_words(pf: Portfolio, package: Package) -> dict[str, str]:
+    """Period -> the package's compute in the unit the portfolio decides it in: chips of its
+    model with their H100e (`12,000 B200 chips (27,287 H100e)`), as the editor shows them,
+    or chips of another model as the file wrote them; else H100e."""
+    chips = {**pf.granularity.in_chips(package.compute), **package.written_in_chips()}
+    out = {}
+    for t, x in package.compute.items():
+        if t in chips:
+            n, model = chips[t]
+            out[t] = f"{n:,.0f} {model} chip{'' if n == 1 else 's'} ({h100e(x)} H100e)"
+        else:
+            out[t] = f"{h100e(x)} H100e"
+    return out
 
 
 def _count(value: float) -> str:
