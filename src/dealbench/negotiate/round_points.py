@@ -36,10 +36,12 @@ from dealbench.negotiate.replan import residual
 from dealbench.negotiate.room import History, history
 from dealbench.negotiate.rounds import load_negotiations
 from dealbench.negotiate.single import single
+from dealbench.units import and_list, usd
 
 __all__ = [
     "ChartRound",
     "chart_rounds",
+    "concluded_note",
     "deal_basis",
     "deal_frontier",
     "fit_beside",
@@ -231,10 +233,45 @@ def deal_frontier(
     portfolio: Portfolio, root: Path, partner: str, *, points: int = 15, bargaining: bool = True
 ) -> Frontier:
     """The frontier of the deal with `partner` within what the other negotiations leave
-    (`deal_basis`): the deal's own V and U, on the same basis as its rounds' utilities.
+    (`deal_basis`): the deal's own V and U, on the same basis as its rounds' utilities,
+    with a note when the concluded deals took its zone of agreement (`concluded_note`).
     """
     basis = deal_basis(portfolio, root, partner)
-    return frontier(basis, partner, points=points, bargaining=bargaining)
+    curve = frontier(basis, partner, points=points, bargaining=bargaining)
+    return concluded_note(curve, portfolio, root) if bargaining else curve
+
+
+def concluded_note(curve: Frontier, portfolio: Portfolio, root: Path) -> Frontier:
+    """`curve`, the deal's frontier within what the other negotiations leave, with a note
+    when it has no zone of agreement but would with no other deal: the concluded deals use
+    the room it needs of the shared limits (the frontier alone said "ZOPA: none", where
+    `solve` said a deal alone would add a gain to US utility)."""
+    from dealbench.optimize.explain import best_alone
+    from dealbench.optimize.result import Status
+
+    if curve.zopa.get("exists", True):
+        return curve
+    negotiations = load_negotiations(portfolio, root)
+    concluded = [
+        p.code
+        for p in portfolio.partners
+        if p.code != curve.partner
+        and p.code in negotiations
+        and negotiations[p.code].status == "concluded"
+    ]
+    if not concluded:
+        return curve
+    forced = best_alone(portfolio, curve.partner)
+    deal = forced.deal(curve.partner) if forced.status == Status.OPTIMAL else None
+    if deal is None or deal.us_margin <= 0.5:
+        return curve
+    note = (
+        f"No zone of agreement within what the concluded deals ({and_list(concluded)}) "
+        f"leave of the shared limits: with no other deal, a deal with {curve.partner} "
+        f"would add {usd(deal.us_margin)} to US utility, but the concluded deals use the "
+        "room it needs."
+    )
+    return curve.model_copy(update={"notes": [*curve.notes, note]})
 
 
 def rounds_on_frontier(

@@ -36,7 +36,7 @@ from dealbench.negotiate import (
 )
 from dealbench.negotiate.build import frontier
 from dealbench.negotiate.documents import round_documents
-from dealbench.negotiate.round_points import chart_rounds, deal_basis, round_json
+from dealbench.negotiate.round_points import chart_rounds, concluded_note, deal_basis, round_json
 from dealbench.web.chart import frontier_chart
 from dealbench.web.pages import FieldError, Refusal, Typed, page, refusal, wants_fragment
 from dealbench.web.security import inside
@@ -156,7 +156,8 @@ async def frontier_fragment(request: Request) -> Response:
 
     def work() -> dict[str, Any]:
         basis = deal_basis(pf, folder, code)
-        curve, rounds = chart_rounds(frontier(basis, code, points=15), basis, pf, folder)
+        curve = concluded_note(frontier(basis, code, points=15), pf, folder)
+        curve, rounds = chart_rounds(curve, basis, pf, folder)
         chart = frontier_chart(curve, [round_json(r) for r in rounds])
         return {"chart": chart, "curve": curve}
 
