@@ -351,17 +351,19 @@ def start_fork_server(preload: Iterable[str] = ()) -> None:
 
 def start_workers(jobs: int, preload: Iterable[str] = ()) -> None:
     """Start the kept pool's `jobs - 1` workers now, for a `map` on `jobs` processes that
-    this process will run after a solve of its own. While this process has not run HiGHS
-    they are forked at once (milliseconds, every module imported, and the solve keeps both
-    cores: M seed 2's joint frontier started its first chain 0.3 s sooner); else they
-    come from the fork server (PRELOAD and `preload` imported in it), whose imports run
-    beside that solve, each worker forked as they end (a thread asks for it: the fork
-    server answers only then)."""
+    this process will run after a solve of its own (the joint frontier's chains).
+
+    Forked at once (milliseconds, every module imported) while this process holds no
+    HiGHS threads: it has not run HiGHS, or it runs in one thread only and its scheduler
+    is stopped first (`backends.stop_scheduler`; the next run starts a new one). A fork
+    server's imports, beside the solve, had slowed M seed 2's base solve from 0.29 s to
+    0.43 s on two cores. Otherwise the workers come from the fork server (PRELOAD and
+    `preload` imported in it), asked for by a thread: the server forks only once its
+    imports are done."""
     if jobs <= 1:
         return
-    if _alone():  # HiGHS's threads stopped: forked workers inherit none (a fork server's
-        from dealbench.optimize import backends  # imports slowed M seed 2's base solve
-        # from 0.29 s to 0.43 s, on two cores)
+    if _alone():
+        from dealbench.optimize import backends
 
         backends.stop_scheduler()
     if _start_method() == "fork":
