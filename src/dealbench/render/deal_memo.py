@@ -25,7 +25,7 @@ from dealbench.render.limits import (
     shared_limits,
 )
 from dealbench.render.sources import Source
-from dealbench.render.termsheet import internal_annex, security_terms
+from dealbench.render.termsheet import chips_shown, internal_annex, security_terms
 
 #: A partner margin under this share of its threshold is thin.
 THIN_MARGIN = 0.05
@@ -163,7 +163,7 @@ def package_schedule(
     partner = pf.partner(deal.partner)
     assert partner is not None
     cap = pf.level_cap(partner, deal.security)
-    written = chips or pf.granularity.in_chips(deal.compute)  # a solve's, in its steps
+    written = chips_shown(pf, deal.compute, chips)  # a solve's, in its steps
     return [
         {
             "period": t,

@@ -1,0 +1,79 @@
+"""Documents a negotiator can sign, read on inputs no one here wrote (qa27-docs).
+
+tests/data/qa27docs/ is a portfolio written from DESIGN.md alone: a regime of its own
+(`accord`: open, screened, sovereign-veu), three years with no supply in 2028, compute in
+steps of 256 GB200 chips, Indonesia with a range investment and requires/excludes,
+Côte d'Ivoire (no deal the supply allows), Türkiye (amounts in trillions and in hundreds
+of dollars, no deal), Norway (tier 1).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from dealbench.model import load_portfolio
+from dealbench.model.load import load_package
+from dealbench.model.schema import Package, Portfolio
+from dealbench.render.documents import Document, redline_document, render_document
+from helpers import DATA
+
+ACCORD = DATA / "qa27docs"
+PORTFOLIO = ACCORD / "portfolios" / "accord-2027.yaml"
+
+
+@cache
+def _portfolio() -> Portfolio:
+    return load_portfolio(PORTFOLIO)
+
+
+def _package(name: str) -> Package:
+    return load_package(ACCORD / "packages" / name, _portfolio())
+
+
+def _text(doc: Document, fmt: str = "md") -> str:
+    return next(f.data.decode() for f in render_document(doc, fmt) if f.path.endswith(f".{fmt}"))
+
+
+def _term_sheet(package: Package, audience: str = "external") -> Document:
+    from dealbench.render.documents import term_sheet_document
+    from dealbench.render.sources import source_from_packages
+
+    source = source_from_packages(_portfolio(), [package], origin="package")
+    return term_sheet_document(source, package.partner, audience, None)  # type: ignore[arg-type]
+
+
+def _annex_a_row(text: str, period: str) -> str:
+    """A period's row of Annex A, to its chips (the security column follows)."""
+    annex = text.split("## Annex A", 1)[1]
+    row = next(line for line in annex.splitlines() if line.startswith(f"| {period} |"))
+    return "|".join(row.split("|")[:5])
+
+
+# --- the redline marks what the term sheets change, and nothing else ----------------------
+
+
+def test_a_redline_marks_no_change_where_both_term_sheets_show_the_same_tranche() -> None:
+    """Our offer gives 2027 as 79,160 GB200 chips; Indonesia's counter writes the same
+    200,000 H100e. Both term sheets' Annex A read "2027 | 200,000 | 3,166,400,000 | 79,160
+    GB200" (a portfolio decided in chips shows whole chips as chips), yet the redline
+    struck "200,000 (79,160 GB200)" for "200,000" and counted 2027 among the terms changed
+    ("4 terms changed"), with every effect "unchanged"; the external one went to the
+    Partner so."""
+    offer, counter = _package("id-offer.yaml"), _package("id-counter.yaml")
+    assert _annex_a_row(_text(_term_sheet(offer)), "2027") == _annex_a_row(
+        _text(_term_sheet(counter)), "2027"
+    )
+    for audience in ("external", "internal"):
+        doc = redline_document(
+            _portfolio(),
+            offer,
+            counter,
+            labels=("Our offer, round 1", "The Partner's counter, round 2"),
+            path="redline",
+            audience=audience,  # type: ignore[arg-type]
+        )
+        text = _text(doc)
+        row = next(line for line in text.splitlines() if line.startswith("| 2027 |"))
+        assert "| 200,000 (79,160 GB200) | same |" in row, row
+        assert "~~" not in row
+        assert "3 terms changed, 2 added, 1 removed." in text
