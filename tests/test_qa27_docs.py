@@ -77,3 +77,29 @@ def test_a_redline_marks_no_change_where_both_term_sheets_show_the_same_tranche(
         assert "| 200,000 (79,160 GB200) | same |" in row, row
         assert "~~" not in row
         assert "3 terms changed, 2 added, 1 removed." in text
+
+
+# --- a memo's recommendation gives every reason the figures give ---------------------------
+
+
+def _source(package: Package):  # type: ignore[no-untyped-def]
+    from dealbench.render.sources import source_from_packages
+
+    return source_from_packages(_portfolio(), [package], origin="package")
+
+
+def test_a_deal_memo_of_a_package_over_the_limits_says_the_partner_would_refuse_it_too() -> None:
+    """Our hand-written offer to Türkiye breaks the supply in 2027 and 2029, and leaves
+    Türkiye $3.69tn short of its walk-away value. The memo's recommendation read "Do not
+    offer this package (...): it breaks 2 limits." and nowhere did the memo say Türkiye
+    would refuse it: as though keeping the limits were all it took. The internal term
+    sheet's verdict says both; so does the memo, in every format."""
+    from dealbench.render.documents import deal_memo_document
+
+    doc = deal_memo_document(_source(_package("tr-big.yaml")), "TR")
+    said = (
+        "it breaks 2 limits. Türkiye would refuse it too: it leaves the Partner $3.69tn short "
+        "of its walk-away value plus the required margin."
+    )
+    for fmt in ("md", "html"):
+        assert said in " ".join(_text(doc, fmt).split()), fmt

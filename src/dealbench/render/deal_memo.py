@@ -128,17 +128,22 @@ def counter_assessment(deal: DealFigures, round_: int | None, against: Against |
 
 def recommendation(deal: DealFigures) -> str:
     terms = package_terms(deal)
+    short = (
+        f"it leaves the Partner {money(deal.acceptance_threshold - deal.partner_utility)} "
+        "short of its walk-away value plus the required margin."
+    )
     if deal.violations:
-        return (
+        broken = (
             f"Do not offer this package ({terms}): it breaks "
             f"{plural(len(broken_messages(deal.violations)), 'limit')}."
         )
-    if not deal.accepts:
+        # Both, when both (as `limits.verdict`): the limits alone read as if the partner
+        # would sign the package once they are kept.
         return (
-            f"Do not expect {deal.partner_name} to sign this package ({terms}): it leaves the "
-            f"Partner {money(deal.acceptance_threshold - deal.partner_utility)} short of its "
-            "walk-away value plus the required margin."
+            broken if deal.accepts else f"{broken} {deal.partner_name} would refuse it too: {short}"
         )
+    if not deal.accepts:
+        return f"Do not expect {deal.partner_name} to sign this package ({terms}): {short}"
     if deal.us_margin < 0:
         return (
             f"Do not offer this package ({terms}): the United States would be "
