@@ -103,3 +103,28 @@ def test_a_deal_memo_of_a_package_over_the_limits_says_the_partner_would_refuse_
     )
     for fmt in ("md", "html"):
         assert said in " ".join(_text(doc, fmt).split()), fmt
+
+
+# --- the partners' utility in the portfolio memo is the deals' --------------------------
+
+
+def test_the_portfolio_memo_does_not_count_walk_away_values_as_what_the_deals_give() -> None:
+    """Deals with ID ($6.50bn) and NO ($1.05bn); none with CI and TR, whose walk-away
+    values are $900m and $2.5tn. The trade-offs read "The partners' summed utility is
+    $2.51tn; together they clear ...": by the memo's own glossary ("What a deal is worth to
+    the Partner") the deals give the partners $7.55bn; the rest is Türkiye's walk-away
+    value. Both are said now, each for what it is."""
+    from dealbench.optimize import solve
+    from dealbench.render.documents import portfolio_memo_document
+    from dealbench.render.sources import source_from_result
+
+    pf = _portfolio()
+    source = source_from_result(pf, solve(pf))
+    assert source.checked.no_deal == ["CI", "TR"]
+    md = " ".join(_text(portfolio_memo_document(source)).split())
+    assert (
+        "The partners with a deal have a summed utility of $7.55bn ($2.51tn with the walk-away "
+        "values of CI and TR, without a deal); together they clear their walk-away values and "
+        "required margins by $4.95bn." in md
+    )
+    assert "The partners' summed utility is $2.51tn" not in md
