@@ -128,3 +128,34 @@ def test_the_portfolio_memo_does_not_count_walk_away_values_as_what_the_deals_gi
         "required margins by $4.95bn." in md
     )
     assert "The partners' summed utility is $2.51tn" not in md
+
+
+# --- a partner the supply keeps out is not said to accept no package -----------------------
+
+
+def test_a_partner_the_supply_keeps_out_is_not_said_to_accept_no_package() -> None:
+    """Côte d'Ivoire would accept its full ask (80,000 H100e: $1.20bn against $950m), but
+    2028 has no supply; `solve` explains "raise supply in 2028 from 0 to 13,334 H100e".
+    `compare`'s table, the options memo and the portfolio memo's reason said "accepts no
+    package" and "accepts no package, whatever the caps": the supply, not Côte d'Ivoire,
+    prevents the deal. Türkiye, whose full ask is worth $108bn against $2.5tn, still
+    accepts no package."""
+    from dealbench.analyze.limits import decided_by
+    from dealbench.optimize import solve
+    from dealbench.render.limits import no_deal_reason
+
+    pf = _portfolio()
+    result = solve(pf)
+    assert decided_by(pf, result, "CI") == "no package it accepts fits the limits"
+    assert decided_by(pf, result, "TR") == "accepts no package"
+    checked = result_checked(pf, result)
+    reason = no_deal_reason(pf, "CI", checked)
+    assert reason.startswith("CI: the supply prevents a deal. Côte d'Ivoire would accept its")
+    assert "accepts no package" not in reason
+    assert no_deal_reason(pf, "TR", checked).startswith("TR: Türkiye accepts no package")
+
+
+def result_checked(pf: Portfolio, result):  # type: ignore[no-untyped-def]
+    from dealbench.render.sources import source_from_result
+
+    return source_from_result(pf, result).checked
