@@ -9,13 +9,15 @@ of dollars, no deal), Norway (tier 1).
 
 from __future__ import annotations
 
+import shutil
 from functools import cache
+from pathlib import Path
 
 from dealbench.model import load_portfolio
 from dealbench.model.load import load_package
 from dealbench.model.schema import Package, Portfolio
 from dealbench.render.documents import Document, redline_document, render_document
-from helpers import DATA
+from helpers import DATA, Runner
 
 ACCORD = DATA / "qa27docs"
 PORTFOLIO = ACCORD / "portfolios" / "accord-2027.yaml"
@@ -159,3 +161,33 @@ def result_checked(pf: Portfolio, result):  # type: ignore[no-untyped-def]
     from dealbench.render.sources import source_from_result
 
     return source_from_result(pf, result).checked
+
+
+# --- a counter's reason names every limit it counts ---------------------------------------
+
+
+def test_the_negotiation_memo_names_every_limit_a_counter_is_said_to_break(
+    run: Runner, tmp_path: Path
+) -> None:
+    """Indonesia's counter breaks the screened cap in 2027 and the supply in 2028 (there is
+    none). The negotiation memo's recommended move, like `counter`'s and `room`'s, read
+    "It breaks 2 limits: ID: 2027 compute 200,000 H100e exceeds the tier 2 cap ..." and
+    stopped: the second limit was nowhere in the memo."""
+    deals = Path(shutil.copytree(ACCORD, tmp_path / "deals"))
+    portfolio = deals / "portfolios" / "accord-2027.yaml"
+    rounds = tmp_path / "rounds"
+    common = ["--rounds", rounds, "--no-documents"]
+    offer = run("offer", portfolio, "--partner", "ID", *common, "--date", "2027-02-01")
+    assert offer.exit_code == 0, offer.output
+    counter = run("counter", portfolio, deals / "packages" / "id-counter.yaml", *common)
+    assert counter.exit_code == 0, counter.output
+    said = (
+        "it breaks 2 limits: ID: 2027 compute 200,000 H100e exceeds the tier 2 cap under "
+        "screened of 150,000 H100e; supply in 2028: 50,000 H100e allocated, 0 available"
+    )
+    assert f"COUNTER — {said}" in " ".join(counter.stdout.split())
+    out = tmp_path / "memo"
+    room = run("room", portfolio, "--rounds", rounds, "--render", "md", "--out", out, "-j", "1")
+    assert room.exit_code == 0, room.output
+    memo = " ".join((out / "memos" / "negotiation-accord-2027.md").read_text().split())
+    assert f"**Indonesia (ID): counter.** I{said[1:]}." in memo
