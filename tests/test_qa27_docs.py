@@ -191,3 +191,55 @@ def test_the_negotiation_memo_names_every_limit_a_counter_is_said_to_break(
     assert room.exit_code == 0, room.output
     memo = " ".join((out / "memos" / "negotiation-accord-2027.md").read_text().split())
     assert f"**Indonesia (ID): counter.** I{said[1:]}." in memo
+
+
+# --- a sign stays with its amount on paper ----------------------------------------------
+
+
+def _pdf_lines(data: bytes, tmp_path: Path) -> list[str]:
+    import subprocess
+
+    pdf = tmp_path / "doc.pdf"
+    pdf.write_bytes(data)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return [line.rstrip() for line in text.splitlines()]
+
+
+def test_a_minus_sign_is_not_left_at_a_line_end_away_from_its_amount(tmp_path: Path) -> None:
+    """The internal redline from our offer to Indonesia's counter, in its PDF, read "Moves:
+    US utility -$1.07bn; partner utility -" at the end of a line of the 2029 row and
+    "$2.00bn; risk -1,875 ..." on the next: a loss read as a dash and a figure. The sign
+    now stays with its amount in the PDF (a word joiner, absent from the text a reader
+    copies), wherever a line breaks (the sentence at every width from 40 to 80 mm), and in
+    the DOCX (Word's non-breaking hyphen, read back as "-")."""
+    import io
+
+    import docx
+
+    from dealbench.render.pdf import html_to_pdf
+
+    said = "Moves: US utility -$1.07bn; partner utility -$2.00bn; risk -1,875 H100e."
+    paragraphs = "".join(f'<p style="width: {w}mm">{said}</p>' for w in range(40, 81))
+    html = f'<html lang="en-GB"><head><title>t</title></head><body>{paragraphs}</body></html>'
+    lines = _pdf_lines(html_to_pdf(html, None), tmp_path)
+    assert not [line for line in lines if line.endswith((" -", " +"))]
+    assert "\u2060" not in "\n".join(lines)
+    assert any("utility -$2.00bn" in line for line in lines)
+    doc = redline_document(
+        _portfolio(),
+        _package("id-offer.yaml"),
+        _package("id-counter.yaml"),
+        labels=("Our offer, round 1", "The Partner's counter, round 2"),
+        path="redline",
+        audience="internal",
+    )
+    data = next(f.data for f in render_document(doc, "docx") if f.path.endswith(".docx"))
+    word = docx.Document(io.BytesIO(data))
+    xml = word.element.xml
+    assert "partner utility <w:noBreakHyphen/>" in " ".join(
+        xml.replace("</w:t>", "").replace('<w:t xml:space="preserve">', "").split()
+    )
+    cells = "\n".join(cell.text for t in word.tables for row in t.rows for cell in row.cells)
+    assert "partner utility -$2.00bn" in cells
