@@ -243,3 +243,38 @@ def test_a_minus_sign_is_not_left_at_a_line_end_away_from_its_amount(tmp_path: P
     )
     cells = "\n".join(cell.text for t in word.tables for row in t.rows for cell in row.cells)
     assert "partner utility -$2.00bn" in cells
+
+
+# --- the status memo says who walked away --------------------------------------------------
+
+
+def test_the_negotiation_memo_says_who_walked_away(run: Runner, tmp_path: Path) -> None:
+    """Côte d'Ivoire walked away from our offer (`walk-away --by partner`); we walked away
+    from Türkiye. The status memo read "2 walked away" and, in its table, "walked away" for
+    both: which side ended the talks was nowhere, and `room` said "walked away in round 2"
+    of each. Both now say who, and the memo lists the ended talks."""
+    portfolio = PORTFOLIO
+    rounds = tmp_path / "rounds"
+    offer = ACCORD / "packages" / "ci-offer.yaml"
+    common = ["--rounds", rounds]
+    done = run("offer", portfolio, "-p", "CI", "--package", offer, *common, "--no-documents")
+    assert done.exit_code == 0, done.output
+    for args in (["-p", "CI", "--by", "partner"], ["-p", "TR"]):
+        done = run("walk-away", portfolio, *args, *common, "--date", "2027-03-05")
+        assert done.exit_code == 0, done.output
+    out = tmp_path / "memo"
+    room = run("room", portfolio, *common, "--render", "md,docx", "--out", out, "-j", "1")
+    assert room.exit_code == 0, room.output
+    said = " ".join(room.stdout.split())
+    assert "CI: Côte d'Ivoire walked away in round 2" in said
+    assert "TR: the United States walked away in round 1" in said
+    memo = (out / "memos" / "negotiation-accord-2027.md").read_text()
+    assert (
+        "## Talks ended\n\n- **Côte d'Ivoire (CI):** Côte d'Ivoire walked away in round 2.\n"
+        "- **Türkiye (TR):** The United States walked away in round 1.\n"
+    ) in memo
+    import docx
+
+    word = docx.Document(str(out / "memos" / "negotiation-accord-2027.docx"))
+    paragraphs = [p.text for p in word.paragraphs]
+    assert "Türkiye (TR): The United States walked away in round 1." in paragraphs
