@@ -278,3 +278,15 @@ def test_the_negotiation_memo_says_who_walked_away(run: Runner, tmp_path: Path) 
     word = docx.Document(str(out / "memos" / "negotiation-accord-2027.docx"))
     paragraphs = [p.text for p in word.paragraphs]
     assert "Türkiye (TR): The United States walked away in round 1." in paragraphs
+
+
+def test_a_walk_away_value_of_a_few_hundred_dollars_is_not_called_costly() -> None:
+    """Türkiye's US walk-away value is -$250. The deal memo's risks said "Failure is
+    costly: without a deal the United States stands at -$250", beside a package worth
+    $807.65bn to it. Indonesia's -$2.00bn is still said to be costly."""
+    from dealbench.render.documents import deal_memo_document
+
+    big = _text(deal_memo_document(_source(_package("tr-big.yaml")), "TR"))
+    assert "Failure is costly" not in big and "-$250" in big
+    counter = _text(deal_memo_document(_source(_package("id-counter.yaml")), "ID"))
+    assert "Failure is costly: without a deal the United States stands at -$2.00bn" in counter

@@ -313,7 +313,7 @@ def risks(pf: Portfolio, deal: DealFigures, budget: float | None) -> list[str]:
             f"Acceptance is thin: the Partner clears its walk-away value and required margin by "
             f"{by}; if it values the compute less or its costs rise, it walks away."
         )
-    if deal.us_batna < 0:
+    if deal.us_batna < -MARGIN_TOL:  # a few hundred dollars lost is not a cost to weigh
         out.append(
             f"Failure is costly: without a deal the United States stands at "
             f"{money(deal.us_batna)} (the Partner turns to another supplier)."
