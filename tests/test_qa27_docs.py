@@ -290,3 +290,23 @@ def test_a_walk_away_value_of_a_few_hundred_dollars_is_not_called_costly() -> No
     assert "Failure is costly" not in big and "-$250" in big
     counter = _text(deal_memo_document(_source(_package("id-counter.yaml")), "ID"))
     assert "Failure is costly: without a deal the United States stands at -$2.00bn" in counter
+
+
+def test_the_portfolio_memo_says_why_a_partner_gets_no_package() -> None:
+    """The memo read "Offer no package to CI and TR." and, under the packages, "Côte
+    d'Ivoire (CI): the US walk-away value is $0.": the reason, computed for each partner
+    without a deal, was printed only when no partner had one. A principal reads it beside
+    each name now."""
+    from dealbench.optimize import solve
+    from dealbench.render.documents import portfolio_memo_document
+    from dealbench.render.sources import source_from_result
+
+    pf = _portfolio()
+    doc = portfolio_memo_document(source_from_result(pf, solve(pf)))
+    for fmt in ("md", "html"):
+        said = " ".join(_text(doc, fmt).replace("&#39;", "'").split())
+        assert (
+            "Côte d'Ivoire (CI): the US walk-away value is $0. The supply prevents a deal. "
+            "Côte d'Ivoire would accept its full ask, but within the supply" in said
+        ), fmt
+        assert "Türkiye (TR): the US walk-away value is -$250. Türkiye accepts no package" in said

@@ -183,12 +183,16 @@ def no_deal_rows(source: Source) -> list[dict[str, Any]]:
     for code in source.checked.no_deal:
         partner = pf.partner(code)
         assert partner is not None
+        reason = no_deal_reason(pf, code, source.checked, stopped=source.stopped)
+        why = reason.removeprefix(f"{code}: ")
         rows.append(
             {
                 "code": code,
                 "name": partner.name,
                 "us_batna": partner.us_batna,
-                "reason": no_deal_reason(pf, code, source.checked, stopped=source.stopped),
+                "reason": reason,
+                # beside the partner's name, the reason without its code: why no package
+                "why": why[:1].upper() + why[1:],
             }
         )
     return rows
