@@ -373,7 +373,8 @@ def test_a_portfolio_memo_of_one_deal_among_many_partners_speaks_of_one(
     md = _markdown(portfolio_memo_document(source))
     assert "Conclude 1 deal (NZ) on the package below:" in md
     assert "together they" not in md
-    assert "NZ, the one partner with a deal, clears its walk-away value and required margin" in md
+    assert "NZ, the one partner with a deal, has a utility of" in md
+    assert "; it clears its walk-away value and required margin" in md
     assert "- The deal carries 262 risk-weighted H100e of a budget of 9,000" in md
     assert "The deals carry" not in md and "largest share of risk" not in md
 

@@ -12,7 +12,8 @@ its best package alone (one small solve):
   compute each level allows, with no concession asked, is worth less to it than its
   walk-away value, where its full ask would be worth more: `check` says so), accepts
   no package (not even its full ask reaches its walk-away value), accepts no package
-  the risk budget allows even with every limit to itself, has no package it accepts
+  the limits allow (its full ask would do, but not within the supply; or the risk budget
+  allows none it accepts even with every limit to itself), has no package it accepts
   worth more to the US than no deal, or has one but the supply (in a period that
   package needs) or the risk budget, or both, are used up by the deals the optimum
   prefers (when the time limit stopped the solve, only that none was found: the
@@ -101,7 +102,12 @@ def _no_deal(pf: Portfolio, result: SolveResult, partner: Partner) -> str:
         # walk-away value even its full ask does not reach accepts no package, whatever
         # the caps below that ask.
         capped = any(_accepts_most(pf, partner, level, capped=False) for level in levels)
-        return "cap below what it accepts" if capped else "accepts no package"
+        if capped:
+            return "cap below what it accepts"
+        # Its full ask would do, but not within the supply: the supply (with the caps, if
+        # they bind too) keeps it out, as `solve` explains ("raise supply in ...").
+        unsupplied = (_accepts_most(pf, partner, lv, capped=False, supplied=False) for lv in levels)
+        return "no package it accepts fits the limits" if any(unsupplied) else "accepts no package"
     # The partner's best package with every limit to itself, as `solve` explains it
     # (`why_no_deal`): read from the optimum alone, a partner worth nothing to the US
     # beside a full limit was said to lose the limit to others, and one whose deal needs
@@ -126,11 +132,16 @@ def _no_deal(pf: Portfolio, result: SolveResult, partner: Partner) -> str:
     return "deals worth more displace it"
 
 
-def _accepts_most(pf: Portfolio, partner: Partner, level: str, *, capped: bool = True) -> bool:
+def _accepts_most(
+    pf: Portfolio, partner: Partner, level: str, *, capped: bool = True, supplied: bool = True
+) -> bool:
     """Whether the partner accepts the most compute `level` (its cap, unless not `capped`)
-    and supply allow within its ask, with no concession asked."""
+    and supply (unless not `supplied`) allow within its ask, with no concession asked."""
     compute = {
-        t: min(pf.cap(partner, level, t) if capped else pf.ask(partner, t), pf.supply[t])
+        t: min(
+            pf.cap(partner, level, t) if capped else pf.ask(partner, t),
+            pf.supply[t] if supplied else pf.ask(partner, t),
+        )
         for t in pf.periods
     }
     package = Package(partner=partner.code, security=level, compute=compute)

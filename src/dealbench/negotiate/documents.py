@@ -157,6 +157,8 @@ def negotiation_memo_document(
         "rows": rows,
         "moves": [r for r in rows if r["move"] not in ("-",)],
         "concluded": [_agreed(r) for r in room.rows if r.agreed is not None],
+        # who walked away, and when: a stage of "walked away" does not say which side did
+        "ended": [row for row, r in zip(rows, room.rows, strict=True) if r.stage == "walked away"],
         "periods": list(room.periods),
         "supply": [
             {

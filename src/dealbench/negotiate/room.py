@@ -201,8 +201,10 @@ def _row(
     elif stage == "concluded":
         last = negotiation.rounds[-1]
         move, reason = "-", f"concluded in round {last.number} on {last.data.basis}"
-    else:
-        move, reason = "-", f"walked away in round {negotiation.rounds[-1].number}"
+    else:  # who walked away: the round's side (`walk-away --by`)
+        last = negotiation.rounds[-1]
+        who = partner.name if last.side == "partner" else "the United States"
+        move, reason = "-", f"{who} walked away in round {last.number}"
     return RoomRow(
         partner=code,
         name=partner.name,

@@ -253,7 +253,7 @@ def _recommend(
     ours = f"{money(next_value)} of our next offer's target ({money(target)} for this deal{held})"
     if violations:  # counted and worded as the verdict lists them: a cap over in 4 periods is 1
         lines = broken_messages(violations)
-        return "counter", f"it breaks {plural(len(lines), 'limit')}: {lines[0]}"
+        return "counter", f"it breaks {plural(len(lines), 'limit')}: {'; '.join(lines)}"
     if accepted is not None and accepted < walk - 1e6:  # a counter no strategy would reach
         return "counter", (
             f"accepting leaves the portfolio at {money(accepted)}, below the "

@@ -25,7 +25,7 @@ from dealbench.render.limits import (
     shared_limits,
 )
 from dealbench.render.sources import Source
-from dealbench.render.termsheet import internal_annex, security_terms
+from dealbench.render.termsheet import chips_shown, internal_annex, security_terms
 
 #: A partner margin under this share of its threshold is thin.
 THIN_MARGIN = 0.05
@@ -128,17 +128,22 @@ def counter_assessment(deal: DealFigures, round_: int | None, against: Against |
 
 def recommendation(deal: DealFigures) -> str:
     terms = package_terms(deal)
+    short = (
+        f"it leaves the Partner {money(deal.acceptance_threshold - deal.partner_utility)} "
+        "short of its walk-away value plus the required margin."
+    )
     if deal.violations:
-        return (
+        broken = (
             f"Do not offer this package ({terms}): it breaks "
             f"{plural(len(broken_messages(deal.violations)), 'limit')}."
         )
-    if not deal.accepts:
+        # Both, when both (as `limits.verdict`): the limits alone read as if the partner
+        # would sign the package once they are kept.
         return (
-            f"Do not expect {deal.partner_name} to sign this package ({terms}): it leaves the "
-            f"Partner {money(deal.acceptance_threshold - deal.partner_utility)} short of its "
-            "walk-away value plus the required margin."
+            broken if deal.accepts else f"{broken} {deal.partner_name} would refuse it too: {short}"
         )
+    if not deal.accepts:
+        return f"Do not expect {deal.partner_name} to sign this package ({terms}): {short}"
     if deal.us_margin < 0:
         return (
             f"Do not offer this package ({terms}): the United States would be "
@@ -163,7 +168,7 @@ def package_schedule(
     partner = pf.partner(deal.partner)
     assert partner is not None
     cap = pf.level_cap(partner, deal.security)
-    written = chips or pf.granularity.in_chips(deal.compute)  # a solve's, in its steps
+    written = chips_shown(pf, deal.compute, chips)  # a solve's, in its steps
     return [
         {
             "period": t,
@@ -308,7 +313,7 @@ def risks(pf: Portfolio, deal: DealFigures, budget: float | None) -> list[str]:
             f"Acceptance is thin: the Partner clears its walk-away value and required margin by "
             f"{by}; if it values the compute less or its costs rise, it walks away."
         )
-    if deal.us_batna < 0:
+    if deal.us_batna < -MARGIN_TOL:  # a few hundred dollars lost is not a cost to weigh
         out.append(
             f"Failure is costly: without a deal the United States stands at "
             f"{money(deal.us_batna)} (the Partner turns to another supplier)."

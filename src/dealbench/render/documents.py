@@ -36,7 +36,7 @@ from dealbench.render.naming import Identity
 from dealbench.render.portfolio_memo import portfolio_memo_context
 from dealbench.render.redline import redline_context
 from dealbench.render.sources import Source, checked_alone
-from dealbench.render.termsheet import term_sheet_context
+from dealbench.render.termsheet import chips_shown, term_sheet_context
 from dealbench.workers import start_worker
 
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -155,8 +155,8 @@ def redline_document(
         audience=audience,
         date=date or new.date,
         tranches=(
-            (old.written_in_chips(), dict(old.sites)),
-            (new.written_in_chips(), dict(new.sites)),
+            (chips_shown(portfolio, old.compute, old.written_in_chips()), dict(old.sites)),
+            (chips_shown(portfolio, new.compute, new.written_in_chips()), dict(new.sites)),
         ),
         agreed=agreed,
     )

@@ -65,6 +65,26 @@ _TEMPLATE_FAULTS = (
 # --- filters -------------------------------------------------------------------------------
 
 
+#: A sign before a dollar amount (`-$2.00bn`, `+$356.3m`): a line may break after a
+#: hyphen-minus, which left "partner utility -" at a line's end and "$2.00bn" on the next in
+#: the PDF. The paginated formats keep them together: the PDF with a word joiner (U+2060,
+#: invisible, and absent from the text a reader copies), the DOCX with Word's non-breaking
+#: hyphen (read back as "-").
+SIGNED_AMOUNT = re.compile(r"(?<![\w$])([-+])(?=\$\d)")
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def joined_signs(html: str) -> str:
+    """`html` with no line break allowed between a sign and the dollar amount it signs, in
+    its text (an attribute, such as a chart's `alt`, is read aloud as it is)."""
+    return "".join(
+        part if part.startswith("<") else SIGNED_AMOUNT.sub("\\1\u2060", part)
+        for part in _TAG.split(html)
+    )
+
+
 def plural(count: int, word: str, many: str | None = None) -> str:
     """`1 deal`, `2 deals`, `0 deals` (never `deal(s)`)."""
     return f"{count:,} {word if count == 1 else (many or word + 's')}"

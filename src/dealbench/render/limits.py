@@ -298,6 +298,22 @@ def no_deal_reason(
     best = _most_compute(portfolio, partner, levels, checked, capped=True)
     if best.partner_utility < best.acceptance_threshold - MARGIN_TOL:
         full = _most_compute(portfolio, partner, levels, checked, capped=False)
+        unsupplied = _most_compute(
+            portfolio, partner, levels, checked, capped=False, supplied=False
+        )
+        if full.partner_utility < full.acceptance_threshold - MARGIN_TOL and (
+            unsupplied.partner_utility >= unsupplied.acceptance_threshold - MARGIN_TOL
+        ):  # its full ask would do, but not the supply there is: the supply prevents it
+            capped = _most_compute(portfolio, partner, levels, checked, capped=True, supplied=False)
+            alone = capped.partner_utility >= capped.acceptance_threshold - MARGIN_TOL
+            limits = "the supply prevents" if alone else "the supply and the caps prevent"
+            return (
+                f"{code}: {limits} a deal. {partner.name} would accept its full "
+                "ask, but within the supply, with no commitment at all, it gets a partner "
+                f"utility of {money(full.partner_utility)}, "
+                f"{money(full.acceptance_threshold - full.partner_utility)} short of its "
+                "walk-away value plus the required margin."
+            )
         if full.partner_utility < full.acceptance_threshold - MARGIN_TOL:
             return (
                 f"{code}: {partner.name} accepts no package, whatever the caps. Even its full "
@@ -344,9 +360,11 @@ def _most_compute(
     checked: PortfolioCheck,
     *,
     capped: bool,
+    supplied: bool = True,
 ) -> DealFigures:
     """The partner's best case for no commitment: under the level that serves it best, the
-    most compute its caps (unless not `capped`: its ask) and the supply allow."""
+    most compute its caps (unless not `capped`: its ask) and the supply (unless not
+    `supplied`) allow."""
     from dealbench.checker import evaluate
     from dealbench.model.schema import Package
 
@@ -355,7 +373,7 @@ def _most_compute(
         compute = {
             t: min(
                 portfolio.cap(partner, lv, t) if capped else portfolio.ask(partner, t),
-                checked.supply.get(t, float("inf")),
+                checked.supply.get(t, float("inf")) if supplied else float("inf"),
             )
             for t in portfolio.periods
         }

@@ -66,9 +66,13 @@ def html_to_pdf(html: str, date: dt.date | None) -> bytes:
     """Render self-contained HTML (inline CSS, data: images) to PDF bytes."""
     import weasyprint
 
+    from dealbench.render.environment import joined_signs
+
     # WeasyPrint warns about CSS it ignores; a document's reader cannot act on that.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     with _source_date_epoch(date):
-        document = weasyprint.HTML(string=html, base_url=None, url_fetcher=_url_fetcher()).render()
+        document = weasyprint.HTML(
+            string=joined_signs(html), base_url=None, url_fetcher=_url_fetcher()
+        ).render()
         data: bytes = document.write_pdf(**ACCESSIBLE)
     return data

@@ -183,12 +183,16 @@ def no_deal_rows(source: Source) -> list[dict[str, Any]]:
     for code in source.checked.no_deal:
         partner = pf.partner(code)
         assert partner is not None
+        reason = no_deal_reason(pf, code, source.checked, stopped=source.stopped)
+        why = reason.removeprefix(f"{code}: ")
         rows.append(
             {
                 "code": code,
                 "name": partner.name,
                 "us_batna": partner.us_batna,
-                "reason": no_deal_reason(pf, code, source.checked, stopped=source.stopped),
+                "reason": reason,
+                # beside the partner's name, the reason without its code: why no package
+                "why": why[:1].upper() + why[1:],
             }
         )
     return rows
@@ -296,11 +300,27 @@ def tradeoffs(source: Source) -> list[str]:
             f"{checked.deals[0].partner}'s utility is {money(checked.partner_total)}; it clears "
             f"its walk-away value and required margin by {money(margins)}."
         )
-    elif len(checked.deals) == 1:  # one deal among several partners: no "together"
+        return out
+    # A partner without a deal counts its walk-away value in the partners' total; said
+    # apart, so that what the deals give the partners is not read as that total.
+    dealt = sum(d.partner_utility for d in checked.deals)
+    apart = (
+        f" ({money(checked.partner_total)} with the walk-away values of "
+        f"{and_list(checked.no_deal)}, without a deal)"
+        if checked.no_deal
+        else ""
+    )
+    if len(checked.deals) == 1:  # one deal among several partners: no "together"
         out.append(
-            f"The partners' summed utility is {money(checked.partner_total)}; "
-            f"{checked.deals[0].partner}, the one partner with a deal, clears its walk-away "
-            f"value and required margin by {money(margins)}."
+            f"{checked.deals[0].partner}, the one partner with a deal, has a utility of "
+            f"{money(dealt)}{apart}; it clears its walk-away value and required margin by "
+            f"{money(margins)}."
+        )
+    elif checked.no_deal:
+        out.append(
+            f"The partners with a deal have a summed utility of {money(dealt)}{apart}; "
+            f"together they clear their walk-away values and required margins by "
+            f"{money(margins)}."
         )
     else:
         out.append(

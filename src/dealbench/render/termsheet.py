@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from dealbench.checker import DealFigures, PortfolioCheck
@@ -119,6 +120,19 @@ def security_terms(portfolio: Portfolio, deal: DealFigures) -> dict[str, Any]:
     return {"id": level.id, "title": level.title, "clause": clause, "own": bool(level.clause)}
 
 
+def chips_shown(
+    portfolio: Portfolio,
+    compute: Mapping[str, float],
+    written: Mapping[str, tuple[float, str]] | None = None,
+) -> dict[str, tuple[float, str]]:
+    """Period -> (chips, model) as Annex A gives a package's tranches: the chips it was
+    written in (`written`), else, in a portfolio decided in chips, each amount that is a
+    whole number of its chips. The term sheet, the deal memo and the redline all show a
+    tranche by this one rule, so a redline never marks as changed a row that reads the
+    same in the two term sheets it compares."""
+    return dict(written or portfolio.granularity.in_chips(compute))
+
+
 def schedule(
     deal: DealFigures,
     chips: dict[str, tuple[float, str]] | None = None,
@@ -172,7 +186,7 @@ def term_sheet_context(
     """The one render model of a term sheet; `internal` only for the internal audience.
     `robust`: how a robust solve made the package (said in the internal one)."""
     partner = _partner(portfolio, deal)
-    rows = schedule(deal, chips or portfolio.granularity.in_chips(deal.compute), sites)
+    rows = schedule(deal, chips_shown(portfolio, deal.compute, chips), sites)
     periods = [r["period"] for r in rows] or list(portfolio.periods)
     status = {
         "counter": "Draft for discussion. Proposal of the Partner",

@@ -47,6 +47,7 @@ PAGE_BREAK_BEFORE = {"annex", "annex-data"}
 #: A definition's indent under its term (the style sheet's `dd` margin, 1.2rem).
 DEFINITION_INDENT_CM = 0.85
 _SPACE = re.compile(r"\s+")
+_MINUS_AMOUNT = re.compile(r"(?<![\w$])-(?=\$\d)")
 
 
 @dataclass(frozen=True)
@@ -242,8 +243,13 @@ class _Writer:
         for i, piece in enumerate(text.split("\u00ad")):  # a soft hyphen: Word's own mark
             if i:
                 run._r.append(OxmlElement("w:softHyphen"))
-            if piece:
-                run._r.add_t(piece)
+            # A minus before a dollar amount is Word's non-breaking hyphen: "-" at a line's
+            # end and "$2.00bn" on the next read as a dash (`environment.SIGNED_AMOUNT`).
+            for j, part in enumerate(_MINUS_AMOUNT.split(piece)):
+                if j:
+                    run._r.append(OxmlElement("w:noBreakHyphen"))
+                if part:
+                    run._r.add_t(part)
         run.bold = fmt.bold or None
         if fmt.size:
             run.font.size = Pt(fmt.size)
