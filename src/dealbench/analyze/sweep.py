@@ -67,8 +67,8 @@ class ChangePoint(BaseModel):
     changes: list[str]
     us_value_low: float | None
     us_value_high: float | None
-    #: Set when the package changes again (concessions only, not narrowed) before this
-    #: value, the next value of the grid.
+    #: Set when the package changes again (not narrowed) before this value, the next
+    #: value of the grid.
     again_before: float | None = None
 
 
@@ -332,7 +332,9 @@ def _bisect(task: _Bisect) -> list[ChangePoint]:
                 hi, at_hi = mid, result
         out.append(_point(lo, hi, at_lo, at_hi, codes))
         lo, at_lo = hi, at_hi
-    if out and key(at_lo) != end:  # more changes before the grid's next value: say so
+    # More changes before the grid's next value (of concessions, after the deals' last
+    # change too): say so.
+    if out and signature(at_lo) != signature(task.at_high):
         out[-1] = out[-1].model_copy(update={"again_before": task.high})
     return out
 

@@ -1,0 +1,40 @@
+"""The analyses' numbers and words checked by an independent route (qa27-analysis).
+
+Two portfolios written for the pass from DESIGN.md alone (tests/data/qa27analysis):
+harbour (quarters under yearly caps, supply binding in Q1 and Q3 only, a binding risk
+budget, a range concession, uncertain figures, a partner no deal can hold) and fjord
+(years, the shipped regimes' level ids, a tier-3 partner, a truncated-normal BATNA).
+Each analysis was set beside single solves of edited copies, hand arithmetic and numpy
+sampling; each test is what a user relies on and, where it failed, failed first.
+"""
+
+from __future__ import annotations
+
+from dealbench.analyze import sweep_param
+from dealbench.model import load_portfolio
+from helpers import DATA
+
+HARBOUR = DATA / "qa27analysis" / "harbour" / "portfolio.yaml"
+FJORD = DATA / "qa27analysis" / "fjord" / "portfolio.yaml"
+
+
+def test_a_change_point_says_the_package_changes_again_after_a_deal_is_gained() -> None:
+    """Harbour's risk budget swept from 3,000 to 5,000: at 3,000 NO alone (invest 70bn,
+    buy-us); ES gains a deal between 3,844 and 3,875, when NO drops to invest 60bn to
+    leave ES the room for a deal without its alignment term (single solves: 9.184bn and
+    9.805bn); by 5,000 NO is back at 70bn and ES grants align. The change point named
+    the first change only and said nothing of the second, so "NO: invest 70bn -> 60bn"
+    read as the package up to 5,000, whose row shows NO unchanged. Cause: when the deals
+    change, the bisection follows who deals and at which level, and its "changes again"
+    test compared only that; now it compares the whole package."""
+    pf = load_portfolio(HARBOUR)
+    result, _ = sweep_param(pf, "policy.risk_budget", 3_000, 5_000, 2)
+    (point,) = result.change_points
+    assert 3_000 < point.low < point.high <= 3_875
+    assert "ES gains a deal (audit)" in point.changes
+    assert "NO: invest 70bn -> 60bn" in point.changes
+    assert point.again_before == 5_000
+    assert result.rows[1].packages == {
+        "NO": "sealed, buy-us, invest=70bn",
+        "ES": "audit, align",
+    }
