@@ -38,3 +38,26 @@ def test_a_change_point_says_the_package_changes_again_after_a_deal_is_gained() 
         "NO": "sealed, buy-us, invest=70bn",
         "ES": "audit, align",
     }
+
+
+def test_the_options_memo_names_each_options_security_levels() -> None:
+    """Fjord under tiered and under its own regime (fjord-accord): both name their levels
+    baseline, kyc and veu, but tiered's veu is a "National VEU data centre" (mitigation
+    0.85) and fjord-accord's "Validated end users" (0.9). The options memo's glossary
+    gave the first option's titles alone ("veu: National VEU data centre") for a table
+    whose fjord-accord column reads "437,000 veu": the memo was rendered with the first
+    regime's policy. Now each option's levels are named, options with the same levels
+    together."""
+    from dealbench.analyze.compare import compare
+    from dealbench.analyze.memo import options_memo_document
+    from dealbench.render.documents import render_document
+
+    own = DATA / "qa27analysis" / "fjord" / "policy.yaml"
+    c, solved = compare(load_portfolio(FJORD), ["tiered", "monopoly", "repeal", str(own)])
+    doc = options_memo_document(c, solved)
+    md = next(f.data.decode() for f in render_document(doc, "md") if f.path.endswith(".md"))
+    (line,) = [x for x in md.splitlines() if x.startswith("- **Security levels**")]
+    assert "; each option has its own. tiered: baseline: Licence under the Tier 2" in line
+    assert "veu: National VEU data centre. monopoly and repeal: baseline: Standard" in line
+    assert "veu: Validated-end-user data centres. fjord-accord: baseline: Standard" in line
+    assert line.endswith("kyc: Customer screening; veu: Validated end users.")

@@ -387,7 +387,8 @@ def options_memo_document(
 
     base = next(iter(solved.values()))[0]
     facts = options_facts(c, confirmations(c, solved, executor=executor))
-    return document(facts, base, digest=c.fingerprint, date=date)
+    options = [pf.policy for pf, _ in solved.values()]
+    return document(facts, base, digest=c.fingerprint, date=date, options=options)
 
 
 def _upper(text: str) -> str:
