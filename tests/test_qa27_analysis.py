@@ -61,3 +61,33 @@ def test_the_options_memo_names_each_options_security_levels() -> None:
     assert "veu: National VEU data centre. monopoly and repeal: baseline: Standard" in line
     assert "veu: Validated-end-user data centres. fjord-accord: baseline: Standard" in line
     assert line.endswith("kyc: Customer screening; veu: Validated end users.")
+
+
+def test_a_re_solve_of_the_options_memo_is_at_the_multiple_it_states() -> None:
+    """Fjord under monopoly and its own regime: monopoly overtakes fjord-accord, packages
+    held, at 6.846 times the cost of risk; the memo's check said "Re-solved with the cost
+    of risk at 6.91 times the estimate (packages free to move): fjord-accord -$1.81bn,
+    monopoly -$3.00bn". `solve --set policy.risk_penalty_per_h100e=1_036_500` (150k x
+    6.91) gives fjord-accord -$1.80bn: the re-solve ran at 6.8464 x 1.01 = 6.9149 and
+    printed it to two decimals. Now it runs at the two-decimal multiple it prints, the
+    least one at least 1% beyond the threshold (6.92)."""
+    import re
+
+    from dealbench import solve
+    from dealbench.analyze.compare import compare
+    from dealbench.analyze.memo import confirmations
+    from dealbench.model.overrides import apply_overrides
+    from dealbench.render.environment import money
+
+    own = DATA / "qa27analysis" / "fjord" / "policy.yaml"
+    c, solved = compare(load_portfolio(FJORD), ["monopoly", str(own)])
+    (line,) = confirmations(c, solved)
+    found = re.search(r"cost of risk at ([0-9.]+) times the estimate", line)
+    assert found is not None, line
+    times = float(found.group(1))
+    assert times == 6.92
+    for regime in ("fjord-accord", "monopoly"):
+        pf = solved[regime][0]
+        penalty = pf.policy.risk_penalty_per_h100e * times
+        v = solve(apply_overrides(pf, {"policy.risk_penalty_per_h100e": penalty})).us_value
+        assert f"{regime} {money(v)}" in line
