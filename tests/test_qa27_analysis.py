@@ -91,3 +91,27 @@ def test_a_re_solve_of_the_options_memo_is_at_the_multiple_it_states() -> None:
         penalty = pf.policy.risk_penalty_per_h100e * times
         v = solve(apply_overrides(pf, {"policy.risk_penalty_per_h100e": penalty})).us_value
         assert f"{regime} {money(v)}" in line
+
+
+def test_more_supply_is_never_said_to_lose_value_for_the_rounding_alone() -> None:
+    """Harbour with NO asking 150,000 H100e in Q2 and Q4 (its sealed cap, a quarter of
+    400,000 a year, binds there): the solve's amounts are in steps of 10 H100e (57,820
+    for NO in Q1), since no schedule in the declared 1,000 keeps V within a step's value;
+    V $15.31bn. `solve --prices` warned "Supply in 2027Q1: ... 1,000 H100e more gains
+    -$2,831 per H100e": re-solved with 71,000 of Q1 supply, the rounding could keep the
+    declared steps (58,000) and lost $2.8m against the base's finer ones, although the
+    base's packages still fit. More of a limit cannot cost the US value; the step
+    re-solves now keep the base's step, so the full model's rates compare like with like."""
+    from dealbench import shadow_prices, solve
+    from dealbench.model.overrides import apply_overrides
+
+    pf = apply_overrides(
+        load_portfolio(HARBOUR),
+        {"partners.NO.ask.2027Q2": 150_000, "partners.NO.ask.2027Q4": 150_000},
+    )
+    result = solve(pf)
+    assert result.solver.details["granularity_h100e"] == 10
+    prices = shadow_prices(pf, result)
+    for lim in prices.limits:
+        assert lim.mip_up is None or lim.mip_up >= -1.0, lim.text
+    assert not any("gains -$" in w for w in prices.warnings), prices.warnings
