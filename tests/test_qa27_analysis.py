@@ -10,9 +10,14 @@ sampling; each test is what a user relies on and, where it failed, failed first.
 
 from __future__ import annotations
 
+import json
+import math
+
+import pytest
+
 from dealbench.analyze import sweep_param
 from dealbench.model import load_portfolio
-from helpers import DATA
+from helpers import DATA, invoke
 
 HARBOUR = DATA / "qa27analysis" / "harbour" / "portfolio.yaml"
 FJORD = DATA / "qa27analysis" / "fjord" / "portfolio.yaml"
@@ -115,3 +120,111 @@ def test_more_supply_is_never_said_to_lose_value_for_the_rounding_alone() -> Non
     for lim in prices.limits:
         assert lim.mip_up is None or lim.mip_up >= -1.0, lim.text
     assert not any("gains -$" in w for w in prices.warnings), prices.warnings
+
+
+# --- checks that held, kept: each figure against a route that does not read its code ----
+
+
+def _continuous(path_edits: dict[str, object]) -> float:
+    """US utility of harbour in continuous amounts with `path_edits` applied."""
+    from dealbench import solve
+    from dealbench.model.overrides import apply_overrides
+
+    pf = apply_overrides(load_portfolio(HARBOUR), {"portfolio.granularity": 0, **path_edits})
+    v = solve(pf).us_value
+    assert v is not None
+    return v
+
+
+def test_the_risk_budgets_price_is_the_slope_of_two_solves_and_holds_as_far_as_stated() -> None:
+    """Harbour's risk budget (6,000) binds: ES's audited deal, $7,840 of US value per
+    H100e at 0.024 risk-weighted H100e each, takes what NO's sealed deal leaves, so one
+    more unit is worth 7,840 / 0.024 = $326,667 until ES reaches its asks (50,000 H100e
+    more in Q2: 1,200 units), and a cut costs as much until ES, with $350m of margin at
+    $12,000 per H100e beyond its first 30,000 a quarter, would refuse (700 units, down
+    to 5,300). Continuous solves of the portfolio with the budget moved agree."""
+    from dealbench import shadow_prices, solve
+
+    pf = load_portfolio(HARBOUR)
+    prices = shadow_prices(pf, solve(pf), compare=False)
+    (lim,) = [x for x in prices.limits if x.kind == "risk-budget"]
+    assert lim.usd_per_unit == pytest.approx(326_666.67, rel=1e-6)
+    base = _continuous({})
+    for move in (-600, 100, 1_100):
+        v = _continuous({"policy.risk_budget": 6_000 + move})
+        assert (v - base) / move == pytest.approx(326_666.67, rel=1e-4)
+    assert (_continuous({"policy.risk_budget": 7_400}) - base) / 1_400 < 320_000
+    assert "over the next 1,200 risk-weighted H100e" in lim.text
+    assert "down to\n" not in lim.text and "down to 5,300" in lim.text
+
+
+def test_acceptance_is_the_closed_form_of_the_stated_distributions() -> None:
+    """NO's package (U $1.40bn, margin $50m) is accepted when its uniform(0.5bn, 1.5bn)
+    BATNA is at most $1.35bn: 85% exactly. ES's (U $2.40bn before its alignment term's
+    cost) when that cost, a normal(1bn, 0.4bn) truncated to 0.2bn..1.8bn, is at most
+    $1.35bn: (Phi(0.875) - Phi(-2)) / (Phi(2) - Phi(-2)) = 82.40%. Its US value in the
+    samples falls with its triangular(0.02, 0.05, 0.11) diversion risk: 5% quantile at
+    r = 0.11 - sqrt(0.05 x 0.09 x 0.06), $2.4947bn."""
+    from dealbench import risk_report, solve
+
+    def phi(x: float) -> float:
+        return 0.5 * (1 + math.erf(x / math.sqrt(2)))
+
+    pf = load_portfolio(HARBOUR)
+    result = solve(pf)
+    packages = {d.partner: d.package() for d in result.deals}
+    no = risk_report(pf, packages["NO"], samples=40_000, seed=3)
+    assert abs(no.accept_probability.estimate - 0.85) < 4 * no.accept_probability.standard_error
+    es = risk_report(pf, packages["ES"], samples=40_000, seed=3)
+    exact = (phi(0.875) - phi(-2)) / (phi(2) - phi(-2))
+    assert abs(es.accept_probability.estimate - exact) < 4 * es.accept_probability.standard_error
+    assert es.us_value is not None
+    r95 = 0.11 - math.sqrt(0.05 * 0.09 * 0.06)
+    assert es.us_value.quantiles["5%"] == pytest.approx(3.0e9 - 5.4e9 * r95, rel=2e-3)
+
+
+def test_each_regimes_utility_in_a_comparison_is_its_own_solve() -> None:
+    """fjord compared under tiered, monopoly and its own regime: each column's US utility
+    and deals are `solve --policy`'s."""
+    from dealbench.analyze.compare import compare
+
+    own = DATA / "qa27analysis" / "fjord" / "policy.yaml"
+    c, _ = compare(load_portfolio(FJORD), ["tiered", "monopoly", str(own)])
+    for row in c.regimes:
+        regime = own if row.regime == "fjord-accord" else row.regime
+        run = invoke(["solve", FJORD, "--policy", regime, "--json"])
+        assert run.exit_code == 0, run.stderr
+        alone = json.loads(run.stdout)
+        assert row.us_value == pytest.approx(alone["us_value"], abs=1.0)
+        assert row.partners == [d["partner"] for d in alone["deals"]]
+
+
+def test_a_robust_packages_fresh_share_is_the_exact_acceptance_of_that_package() -> None:
+    """Harbour robust to 90%: ES's package is accepted when its alignment term's cost (a
+    truncated normal) is at most its value of compute less audit ($200m) and its
+    walk-away value plus margin ($2.05bn); the value is ES's own piecewise one (30k per
+    H100e for the first 30,000 a quarter, 12k beyond). The share said for fresh samples
+    is that probability within sampling error, and the probability is at least 90%
+    within it; NO, whose only uncertain figure is a uniform BATNA, is accepted in every
+    sample since its robust package clears the top of that range."""
+    from dealbench.analyze.robust import robust_solve
+
+    def phi(x: float) -> float:
+        return 0.5 * (1 + math.erf(x / math.sqrt(2)))
+
+    out = robust_solve(load_portfolio(HARBOUR), 0.9, samples=20_000, seed=5)
+    es = out.result.deal("ES")
+    assert es is not None
+    value = sum(
+        30e3 * min(x, 30e3) + 12e3 * max(0.0, min(x, 80e3) - 30e3) for x in es.compute.values()
+    )
+    limit = value - 0.2e9 - 2.05e9
+    exact = (phi((limit - 1e9) / 0.4e9) - phi(-2)) / (phi(2) - phi(-2))
+    (row,) = [p for p in out.robustness.partners if p.partner == "ES"]
+    assert row.fresh is not None
+    assert abs(row.fresh.estimate - exact) < 4 * row.fresh.standard_error
+    assert exact > 0.9 - 4 * row.fresh.standard_error
+    no = out.result.deal("NO")
+    assert no is not None and no.partner_utility >= 1.5e9 + 50e6
+    (row,) = [p for p in out.robustness.partners if p.partner == "NO"]
+    assert row.fresh is not None and row.fresh.estimate == 1.0
