@@ -228,3 +228,26 @@ def test_a_robust_packages_fresh_share_is_the_exact_acceptance_of_that_package()
     assert no is not None and no.partner_utility >= 1.5e9 + 50e6
     (row,) = [p for p in out.robustness.partners if p.partner == "NO"]
     assert row.fresh is not None and row.fresh.estimate == 1.0
+
+
+def test_a_change_point_says_the_package_changed_already_since_the_grids_value() -> None:
+    """Harbour's risk budget swept down from 5,000 to 3,000: at 5,000 NO (invest 70bn)
+    and ES (audit, align); ES loses its deal between 3,875 and 3,844, and the sweep said
+    "NO: invest 60bn -> 70bn; ES loses its deal", while the row at 5,000 has NO at 70bn
+    already: between 5,000 and 3,875 ES dropped align and NO went down to 60bn, and
+    nothing said so (the bisection follows who deals, and looked for more changes only
+    after the last one it narrowed)."""
+    from dealbench.analyze.sweep_words import change_sentences
+
+    pf = load_portfolio(HARBOUR)
+    result, _ = sweep_param(pf, "policy.risk_budget", 5_000, 3_000, 2)
+    (point,) = result.change_points
+    assert "ES loses its deal" in point.changes
+    assert "NO: invest 60bn -> 70bn" in point.changes
+    assert point.changed_since == 5_000
+    assert point.again_before is None
+    (sentence,) = change_sentences(result)
+    assert sentence.startswith(
+        "Between 3,875 and 3,844 the optimal package changes (it has already changed since "
+        "5,000): NO: invest 60bn -> 70bn; ES loses its deal"
+    )
