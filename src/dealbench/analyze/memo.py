@@ -328,15 +328,18 @@ def confirmations(
     if not factors:
         return []
     best = ranked[0].regime
+    # Solved at the two-decimal multiple the sentence states (a reader's re-solve at
+    # "6.91 times" gives the figures printed), the least one PAST beyond the threshold.
+    multiples = [math.ceil(round(factor * (1 + PAST) * 100, 6)) / 100 for _, factor in factors]
     work = []
-    for other, factor in factors:
+    for (other, _), times in zip(factors, multiples, strict=True):
         for regime in (best, other):
             pf = solved[regime][0]
-            penalty = pf.policy.risk_penalty_per_h100e * factor * (1 + PAST)
+            penalty = pf.policy.risk_penalty_per_h100e * times
             work.append(apply_overrides(pf, {"policy.risk_penalty_per_h100e": penalty}))
     results = solve_all(work, SolveOptions(), executor, chain=1)
     out = []
-    for i, (other, factor) in enumerate(factors):
+    for i, ((other, _), times) in enumerate(zip(factors, multiples, strict=True)):
         at_best, at_other = results[2 * i].us_value, results[2 * i + 1].us_value
         if at_best is None or at_other is None:
             continue
@@ -347,7 +350,7 @@ def confirmations(
         else:
             verdict = f"is still {money(at_best - at_other)} behind"
         out.append(
-            f"Re-solved with the cost of risk at {factor * (1 + PAST):.2f} times the estimate "
+            f"Re-solved with the cost of risk at {times:.2f} times the estimate "
             f"(packages free to move): {best} {money(at_best)}, {other} {money(at_other)}; "
             f"{other} {verdict}."
         )
@@ -387,7 +390,8 @@ def options_memo_document(
 
     base = next(iter(solved.values()))[0]
     facts = options_facts(c, confirmations(c, solved, executor=executor))
-    return document(facts, base, digest=c.fingerprint, date=date)
+    options = [pf.policy for pf, _ in solved.values()]
+    return document(facts, base, digest=c.fingerprint, date=date, options=options)
 
 
 def _upper(text: str) -> str:

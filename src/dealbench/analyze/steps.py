@@ -19,6 +19,7 @@ from typing import Any
 from dealbench.analyze.fixed_lp import LimitRow
 from dealbench.model.schema import Partner, Portfolio
 from dealbench.optimize.result import SolveResult, Status
+from dealbench.optimize.schedule import finer
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def resolve_one_step(
         if amount < 0:
             out.append(None)
         else:
-            moved = moved_limit(portfolio, limit, amount)
+            moved = in_step_of(moved_limit(portfolio, limit, amount), result)
             # Cold: a warm start from `result` has been seen to return a worse
             # "optimal" portfolio after a cut (see docs/decisions.md, "Shadow prices").
             again = solve(moved, **options)
@@ -61,6 +62,19 @@ def resolve_one_step(
         if tick is not None:
             tick()
     return out[0], out[1]
+
+
+def in_step_of(portfolio: Portfolio, result: SolveResult) -> Portfolio:
+    """`portfolio` deciding compute in the step `result`'s amounts are in, where the
+    rounding left the declared one (steps of 10 H100e where 1,000 cost more than a
+    step's value; 0 where it stayed unrounded). Re-solved in the declared step, a limit
+    moved up could keep those steps and show their loss as a negative gain, although
+    the base's packages still fit."""
+    step = result.solver.details.get("granularity_h100e")
+    grid = portfolio.granularity
+    if not isinstance(step, int | float) or abs(step - grid.h100e) <= 1e-9 * max(1.0, step):
+        return portfolio
+    return portfolio.model_copy(update={"own_granularity": finer(grid, float(step))})
 
 
 def moved_limit(portfolio: Portfolio, limit: LimitRow, amount: float) -> Portfolio:

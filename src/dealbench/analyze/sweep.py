@@ -67,9 +67,12 @@ class ChangePoint(BaseModel):
     changes: list[str]
     us_value_low: float | None
     us_value_high: float | None
-    #: Set when the package changes again (concessions only, not narrowed) before this
-    #: value, the next value of the grid.
+    #: Set when the package changes again (not narrowed) before this value, the next
+    #: value of the grid.
     again_before: float | None = None
+    #: Set when the package has already changed (not narrowed) since this value, the
+    #: grid's value before, where the change narrowed is of who deals and at which level.
+    changed_since: float | None = None
 
 
 class SweepResult(BaseModel):
@@ -317,6 +320,7 @@ def _bisect(task: _Bisect) -> list[ChangePoint]:
     end = key(task.at_high)
     # Concession-only changes: the first is narrowed; the rest show in the grid's rows.
     most = MAX_CHANGES if key is _structure else 1
+    first_from: SolveResult | None = None  # the package just before the first change
     while key(at_lo) != end and len(out) < most:
         start, hi, at_hi = key(at_lo), task.high, task.at_high
         for _ in range(task.steps):
@@ -331,9 +335,15 @@ def _bisect(task: _Bisect) -> list[ChangePoint]:
             else:
                 hi, at_hi = mid, result
         out.append(_point(lo, hi, at_lo, at_hi, codes))
+        first_from = first_from or at_lo
         lo, at_lo = hi, at_hi
-    if out and key(at_lo) != end:  # more changes before the grid's next value: say so
+    # More changes before the grid's next value (of concessions, after the deals' last
+    # change too): say so.
+    if out and signature(at_lo) != signature(task.at_high):
         out[-1] = out[-1].model_copy(update={"again_before": task.high})
+    # And changes between the grid's value and the first change narrowed: say so too.
+    if first_from is not None and signature(first_from) != signature(task.at_low):
+        out[0] = out[0].model_copy(update={"changed_since": task.low})
     return out
 
 

@@ -108,8 +108,15 @@ def change_sentences(s: SweepResult) -> list[str]:
             if p.again_before is None
             else f"; it changes again before {value_label(p.again_before, 0, money_axis)}"
         )
+        since = (
+            ""
+            if p.changed_since is None
+            else f" (it has already changed since {value_label(p.changed_since, 0, money_axis)})"
+        )
         low, high = value_labels([p.low, p.high], money_axis)
         out.append(
-            f"Between {low} and {high} the optimal package changes: " + "; ".join(p.changes) + again
+            f"Between {low} and {high} the optimal package changes{since}: "
+            + "; ".join(p.changes)
+            + again
         )
     return out

@@ -7,7 +7,10 @@ in one place and `V` in another).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+from dealbench.units import and_list
 
 if TYPE_CHECKING:
     from dealbench.model.schema import Policy
@@ -61,17 +64,23 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
 )
 
 
-def glossary(policy: Policy | None = None) -> list[dict[str, str]]:
+def glossary(policy: Policy | None = None, options: Sequence[Policy] = ()) -> list[dict[str, str]]:
     """The terms, and with `policy` its security levels: the tables name a deal's level
-    by its id (`veu`), which a reader finds here with its title."""
+    by its id (`veu`), which a reader finds here with its title. With `options` (the
+    regimes of a comparison), each option's levels, options with the same levels
+    together: the same id may name other conditions under another regime."""
     terms = [{"term": term, "meaning": meaning} for term, meaning in GLOSSARY]
-    if policy is not None and policy.security_levels:
-        levels = "; ".join(f"{level.id}: {level.title}" for level in policy.security_levels)
+    lead = "The conditions a deal sets, weakest first, as the tables name them"
+    named: dict[str, list[str]] = {}  # the levels in words -> the options that have them
+    for each in options or ([policy] if policy is not None else []):
+        if each.security_levels:
+            levels = "; ".join(f"{level.id}: {level.title}" for level in each.security_levels)
+            named.setdefault(levels, []).append(each.id)
+    if len(named) == 1:
+        terms.append({"term": "Security levels", "meaning": f"{lead} ({next(iter(named))})."})
+    elif named:
+        said = " ".join(f"{and_list(ids)}: {levels}." for levels, ids in named.items())
         terms.append(
-            {
-                "term": "Security levels",
-                "meaning": f"The conditions a deal sets, weakest first, as the tables name "
-                f"them ({levels}).",
-            }
+            {"term": "Security levels", "meaning": f"{lead}; each option has its own. {said}"}
         )
     return terms

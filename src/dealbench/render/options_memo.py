@@ -8,9 +8,10 @@ nothing here solves or decides.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
-from dealbench.model.schema import Portfolio
+from dealbench.model.schema import Policy, Portfolio
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import doc_meta
 from dealbench.render.documents import Document
@@ -20,8 +21,15 @@ __all__ = ["options_memo_context", "options_memo_document"]
 
 
 def options_memo_context(
-    facts: dict[str, Any], portfolio: Portfolio, *, digest: str, date: dt.date | None
+    facts: dict[str, Any],
+    portfolio: Portfolio,
+    *,
+    digest: str,
+    date: dt.date | None,
+    options: Sequence[Policy] = (),
 ) -> dict[str, Any]:
+    """The memo's context; `options` are the compared regimes' policies (their security
+    levels in the glossary), `portfolio` the first of them."""
     doc = doc_meta(
         "options-memo",
         portfolio=portfolio,
@@ -40,7 +48,7 @@ def options_memo_context(
         "uncertain": uncertain,
         "doc": doc,
         "charts": charts(facts),
-        "glossary": glossary(portfolio.policy),
+        "glossary": glossary(portfolio.policy, options),
     }
 
 
@@ -87,9 +95,14 @@ def charts(facts: dict[str, Any]) -> list[Chart]:
 
 
 def options_memo_document(
-    facts: dict[str, Any], portfolio: Portfolio, *, digest: str, date: dt.date | None = None
+    facts: dict[str, Any],
+    portfolio: Portfolio,
+    *,
+    digest: str,
+    date: dt.date | None = None,
+    options: Sequence[Policy] = (),
 ) -> Document:
-    context = options_memo_context(facts, portfolio, digest=digest, date=date)
+    context = options_memo_context(facts, portfolio, digest=digest, date=date, options=options)
     chart_list = context.pop("charts")
     path = f"memos/options-{facts['portfolio']['id']}"
     return Document("options-memo", path, context, chart_list)
