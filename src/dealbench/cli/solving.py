@@ -272,7 +272,10 @@ def solve(
                 pf, mode, options, prices, robust, samples, seed, require=require, json_out=json_out
             )
             result, extra = found.result, found.extra()
-            reasons = found.no_deal_reasons(require)
+            from dealbench.analyze.parallel import make_executor
+
+            # On every core: an explanation may re-solve the whole portfolio.
+            reasons = found.no_deal_reasons(require, make_executor(None, None, None))
         zopa = None
         if mode in ("nash", "kalai"):
             from dealbench.negotiate import zopas
