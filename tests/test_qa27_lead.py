@@ -85,3 +85,26 @@ def test_partners_explained_side_by_side_get_the_reasons_explained_one_by_one(
     side_by_side = analysed.reasons_side_by_side(pf, result, (), Executor("processes", 2))
     assert [r.as_dict() for r in side_by_side] == [r.as_dict() for r in one_by_one]
     assert {r.reason for r in one_by_one} & {"shared-limits"}  # some re-solve the portfolio
+
+
+def test_improvements_found_alone_say_no_other_package_is_held(run: Runner) -> None:
+    """`improve` on M seed 2's own optimal package of BJ proposed 13,500 H100e more in a
+    quarter whose supply the other deals take, with nothing to say it counted the package
+    alone. Now a line under the improvements says so, and how to hold the others (here
+    AE's offer, whose improvements take 100,000 H100e more in 2026); with --hold it is
+    not said."""
+    from helpers import REPO
+
+    deals = REPO / "deals"
+    args = ["improve", deals / "packages" / "ae-offer.yaml", "--portfolio"]
+    args += [deals / "portfolios" / "gulf-asia.yaml", "--top", "1"]
+    alone = run(*args)
+    assert alone.exit_code == 0, alone.stderr
+    assert "No other partner's package is held (--hold FILE holds one)" in " ".join(
+        alone.stdout.split()
+    )
+    held = run(*args, "--hold", deals / "packages" / "sa-counter.yaml")
+    assert held.exit_code == 0, held.stderr
+    said = " ".join(held.stdout.split())
+    assert "the other packages held" in said  # SA's counter takes the room: none found
+    assert "No other partner's package is held" not in said

@@ -105,6 +105,7 @@ def _print(
 
     from dealbench.cli.output import money, print_table
     from dealbench.negotiate import none_found
+    from dealbench.negotiate.logroll import UNHELD
 
     out = Console(width=80, highlight=False)
     code = base.partner
@@ -154,3 +155,5 @@ def _print(
             "\n".join(i.changes),
         )
     print_table(out, table)
+    if not held:
+        out.print(UNHELD)

@@ -212,6 +212,15 @@ def none_found(base: DealFigures, held: bool = False) -> str:
     )
 
 
+#: Said beside improvements found with no other package held: the supply and risk budget
+#: they use may be another deal's (the solve's own package of a partner, improved alone,
+#: took 13,500 H100e more in a quarter the portfolio gives to other deals).
+UNHELD = (
+    "No other partner's package is held (--hold FILE holds one): a change may use "
+    "supply and risk budget the portfolio's other deals take."
+)
+
+
 # A discrete move: ("security", level) or ("concession", id, choice or None to drop).
 Move = tuple[str, str, str | None]
 
