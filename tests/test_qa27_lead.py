@@ -108,3 +108,38 @@ def test_improvements_found_alone_say_no_other_package_is_held(run: Runner) -> N
     said = " ".join(held.stdout.split())
     assert "the other packages held" in said  # SA's counter takes the room: none found
     assert "No other partner's package is held" not in said
+
+
+def test_a_counters_portfolio_figures_read_apart_when_they_differ(
+    tmp_path: Path, run: Runner
+) -> None:
+    """A counter to our M seed 2 offer to BJ (less compute in 2026Q1, c07 at l2) read
+    "Portfolio V: $1.42tn if accepted (rest re-optimized), $1.52tn in the current plan,
+    $1.42tn if the US walks away": accepting is $5.88bn better than walking away, which
+    two equal figures hid. Now each figure has the decimals that tell it from the others."""
+    import re
+
+    import yaml
+
+    from dealbench.synth import generate, write_yaml
+    from dealbench.units import usd_together
+
+    assert usd_together([1.4224e12, 1.5243e12, 1.4165e12]) == ["$1.422tn", "$1.524tn", "$1.417tn"]
+    assert usd_together([None, 2.5e9, 2.5e9]) == ["n/a", "$2.50bn", "$2.50bn"]  # equal: alike
+    portfolio = write_yaml(generate("M", seed=2), tmp_path / "m2")
+    assert run("offer", portfolio, "--partner", "BJ").exit_code == 0
+    offer = yaml.safe_load(next((tmp_path / "m2" / "rounds").rglob("001-us.yaml")).read_text())
+    package = offer["package"]
+    package["compute"]["2026Q1"] = 300_000
+    package["concessions"]["c07"] = "l2"
+    counter = tmp_path / "bj-counter.yaml"
+    counter.write_text(yaml.safe_dump(package))
+    done = run("counter", portfolio, "--partner", "BJ", counter)
+    assert done.exit_code == 0, done.stderr
+    said = " ".join(done.stdout.split())
+    line = re.search(
+        r"Portfolio V: (\S+) if accepted .*?, (\S+) in the current plan, (\S+) if", said
+    )
+    assert line, said
+    accepted, plan, walk = line.groups()
+    assert accepted != walk and len({accepted, plan, walk}) == 3

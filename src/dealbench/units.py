@@ -371,6 +371,19 @@ def usd_column(amounts: Sequence[float | None]) -> list[str]:
     return out
 
 
+def usd_together(amounts: Sequence[float | None]) -> list[str]:
+    """Figures said side by side in one sentence or table (a counter's portfolio V if
+    accepted, in the plan, after walking away), as `usd_column` writes them, with the
+    decimals that tell apart every two that differ by a dollar or more, not only
+    neighbours: $1.4224tn if accepted and $1.4165tn after walking away, never $1.42tn
+    twice. None as `usd` writes it."""
+    known = sorted((a, i) for i, a in enumerate(amounts) if a is not None)
+    out = [usd(None)] * len(amounts)
+    for text, (_, i) in zip(usd_column([a for a, _ in known]), known, strict=True):
+        out[i] = text
+    return out
+
+
 def _written(amount: float, scale: float, suffix: str, places: int, signed: bool) -> str:
     """`amount` in `scale` to `places` decimals, its sign before the dollar sign."""
     text = in_units(abs(amount), scale, places)

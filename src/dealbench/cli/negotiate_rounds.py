@@ -480,11 +480,11 @@ def print_verdict(v: Verdict, periods: list[str]) -> None:
         f"  Supply left {'for the other open negotiations ' if others else ''}if accepted "
         f"(H100e): {left}{'' if others else ' (no other open negotiation)'}"
     )
-    accepted = m(v.portfolio_if_accepted) if v.portfolio_if_accepted is not None else "n/a"
+    said = v.portfolio_texts()
     echo(
-        f"  Portfolio V: {accepted} if accepted{' (rest re-optimized)' if others else ''}, "
-        f"{m(v.portfolio_plan)} in the current plan, {m(v.portfolio_walk_away)} if the US "
-        "walks away"
+        f"  Portfolio V: {said['accepted']} if accepted"
+        f"{' (rest re-optimized)' if others else ''}, {said['plan']} in the current plan, "
+        f"{said['walk_away']} if the US walks away"
     )
     echo(f"Recommendation: {v.recommendation.upper()} — {v.reason}.")
 

@@ -36,6 +36,7 @@ from dealbench.negotiate.plan import Plan, alone, replan
 from dealbench.negotiate.rounds import Negotiation, concluded_with, refuse_after_close
 from dealbench.negotiate.strategies import next_offer, resolve_strategy
 from dealbench.render.environment import money, plural
+from dealbench.units import usd_together
 
 Move = Literal["accept", "counter", "walk away"]
 
@@ -85,6 +86,15 @@ class Verdict(BaseModel):
     notes: list[str] = []
     #: The other open negotiations (re-planned around the counter when it is accepted).
     others_open: list[str] = []
+
+    def portfolio_texts(self) -> dict[str, str]:
+        """The portfolio's V if accepted, in the plan and after walking away, as said side
+        by side: with the decimals that tell them apart ("$1.42tn if accepted ... $1.42tn
+        if the US walks away" hid $5.88bn between the two at M)."""
+        accepted, plan, walk = usd_together(
+            [self.portfolio_if_accepted, self.portfolio_plan, self.portfolio_walk_away]
+        )
+        return {"accepted": accepted, "plan": plan, "walk_away": walk}
 
 
 def refusal(figures: DealFigures) -> list[Limit]:
@@ -250,23 +260,28 @@ def _recommend(
     the counter, held at the plan beside our next offer)."""
     replanned = " with the rest re-planned" if others else ""
     held = ", the others held at the plan" if others else ""
-    ours = f"{money(next_value)} of our next offer's target ({money(target)} for this deal{held})"
+    ours = (
+        f"{money(next_value, apart=accepted)} of our next offer's target ({money(target)} for "
+        f"this deal{held})"
+    )
     if violations:  # counted and worded as the verdict lists them: a cap over in 4 periods is 1
         lines = broken_messages(violations)
         return "counter", f"it breaks {plural(len(lines), 'limit')}: {'; '.join(lines)}"
     if accepted is not None and accepted < walk - 1e6:  # a counter no strategy would reach
         return "counter", (
-            f"accepting leaves the portfolio at {money(accepted)}, below the "
-            f"{money(walk)} of walking away from {figures.partner}"
+            f"accepting leaves the portfolio at {money(accepted, apart=walk)}, below the "
+            f"{money(walk, apart=accepted)} of walking away from {figures.partner}"
         )
     if accepted is None:
         return "counter", "with it fixed, the other open negotiations could not be re-planned"
     if accepted >= next_value - 1e6:
         return "accept", (
-            f"accepting leaves the portfolio at {money(accepted)}{replanned}, at least the {ours}"
+            f"accepting leaves the portfolio at {money(accepted, apart=next_value)}{replanned}, "
+            f"at least the {ours}"
         )
     return "counter", (
-        f"accepting leaves the portfolio at {money(accepted)}{replanned}, less than the {ours}"
+        f"accepting leaves the portfolio at {money(accepted, apart=next_value)}{replanned}, "
+        f"less than the {ours}"
     )
 
 
