@@ -66,6 +66,13 @@ def deals(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def fresh(tmp_path: Path) -> Path:
+    """A copy of tests/data/qa26fresh as deals/: am-eu, a portfolio written from DESIGN.md
+    alone, compute decided in steps of 512 B200 chips."""
+    return Path(shutil.copytree(DATA / "qa26fresh", tmp_path / "deals"))
+
+
+@pytest.fixture
 def client(deals: Path) -> Iterator[Any]:
     """A web test client serving `deals`, sending WEB_TOKEN (a module's own `client`
     fixture takes its place in that module)."""

@@ -25,8 +25,8 @@ PORTFOLIO = "/p/americas-europe"
 
 
 @pytest.fixture
-def deals(tmp_path: Path) -> Path:
-    return Path(shutil.copytree(FRESH, tmp_path / "deals"))
+def deals(fresh: Path) -> Path:
+    return fresh
 
 
 def _field(html: str, name: str) -> str:

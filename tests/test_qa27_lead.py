@@ -1,29 +1,28 @@
 """Session 27's own items: the risk page's package in the portfolio's unit; the web's
 negotiation frontier says when the concluded deals took the zone of agreement; `solve`
-explains partners without a deal side by side, with the same reasons.
+explains partners without a deal side by side, with the same reasons; `improve` says
+when nothing is held; a counter's portfolio figures read apart.
 
-tests/data/qa26fresh/ decides compute in steps of 512 B200 chips; each test failed
-before its fix.
+`deals` is tests/data/qa26fresh/ (steps of 512 B200 chips) copied, as test_qa26_web's;
+each test of a fault failed before its fix.
 """
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from dealbench.model.schema import CHIP_TPP, H100_TPP
 from dealbench.units import h100e
-from helpers import DATA, WEB_TOKEN, Runner, web_client, words
+from helpers import WEB_TOKEN, Runner, web_client, words
 
-FRESH = DATA / "qa26fresh"
 PORTFOLIO = "/p/americas-europe"
 
 
 @pytest.fixture
-def deals(tmp_path: Path) -> Path:
-    return Path(shutil.copytree(FRESH, tmp_path / "deals"))
+def deals(fresh: Path) -> Path:
+    return fresh
 
 
 def test_the_risk_page_names_compute_in_the_chips_the_portfolio_decides_it_in(
