@@ -142,3 +142,21 @@ def test_a_counters_portfolio_figures_read_apart_when_they_differ(
     assert line, said
     accepted, plan, walk = line.groups()
     assert accepted != walk and len({accepted, plan, walk}) == 3
+
+
+def test_shadow_prices_re_solved_side_by_side_are_the_prices_re_solved_one_by_one() -> None:
+    """`solve --prices` re-solves the whole portfolio one step each side of every limit
+    that binds (M seed 2: 26 solves), now on every core, one solver thread each. What a
+    user reads must not depend on it: the same prices, re-solves and warnings."""
+    from dealbench.analyze.parallel import Executor
+    from dealbench.analyze.prices import shadow_prices
+    from dealbench.model import load_portfolio
+    from dealbench.optimize import solve
+    from helpers import REPO
+
+    pf = load_portfolio(REPO / "deals" / "portfolios" / "gulf-asia.yaml")
+    result = solve(pf)
+    one_by_one = shadow_prices(pf, result)
+    side_by_side = shadow_prices(pf, result, executor=Executor("processes", 2))
+    assert side_by_side.to_json() == one_by_one.to_json()
+    assert one_by_one.warnings  # re-solves that disagree with the LP: their words compared

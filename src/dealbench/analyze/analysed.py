@@ -137,11 +137,13 @@ def solve_with_analysis(
     require: Sequence[str] = (),
     explain: Callable[[SolveResult], None] | None = None,
     stage: Stage | None = None,
+    executor: Executor | None = None,
     **options: Any,
 ) -> Analysed:
     """The solve (robust to `robust` of `samples` draws when given) and, with `prices`,
     its shadow prices. `explain(result)` raises for a result without packages, before
-    any price is looked for; `options` go to `dealbench.solve`."""
+    any price is looked for; `executor`: where the prices' re-solves run, side by side
+    (`shadow_prices`); `options` go to `dealbench.solve`."""
     from dealbench.optimize import solve
 
     check_analysis(mode, prices)
@@ -160,6 +162,8 @@ def solve_with_analysis(
         explain(result)
     found_prices = None
     if prices:
+        if executor is not None and executor.kind == "processes":
+            start_workers(executor.jobs)  # forked before the stage's progress bar starts
         with stage(PRICES_STAGE) as bar:
-            found_prices = shadow_prices(priced, result, progress=bar, **options)
+            found_prices = shadow_prices(priced, result, progress=bar, executor=executor, **options)
     return Analysed(result, robustness, found_prices, priced)

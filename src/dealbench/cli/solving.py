@@ -394,6 +394,7 @@ def _solve_with_analysis(
     A solve without packages is explained (and exits 3) before any analysis runs.
     """
     from dealbench.analyze.analysed import solve_with_analysis
+    from dealbench.analyze.parallel import make_executor
     from dealbench.cli import explaining
     from dealbench.cli.analysis_output import note_nothing_uncertain, note_uncertainty
     from dealbench.cli.delayed_progress import DelayedBar
@@ -417,6 +418,7 @@ def _solve_with_analysis(
         require=require,
         explain=explain,
         stage=DelayedBar,
+        executor=make_executor(None, None, None),  # a price's re-solves on every core
         **options,
     )
     return found
