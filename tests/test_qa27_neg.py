@@ -21,7 +21,7 @@ from dealbench.checker import evaluate
 from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate import load_negotiations, record_counter, record_offer, replan, verdict
 from dealbench.negotiate.strategies import time_dependent_target
-from helpers import DATA, REPO
+from helpers import DATA, REPO, Runner
 
 QA27 = DATA / "qa27neg"
 TIGHT = QA27 / "portfolios/tight.yaml"
@@ -121,3 +121,30 @@ def test_zeuthen_weighs_a_counter_by_what_accepting_it_leaves_the_portfolio(
     assert "less to lose by conceding" in record.reason
     assert worth - 1e6 <= record.target_us_utility < 77.98e9
     assert figures.us_value >= worth - 1e6
+
+
+@pytest.mark.parametrize("empty", ["''", '" "'])
+def test_an_empty_basis_is_said_to_be_empty(run: Runner, tmp_path: Path, empty: str) -> None:
+    """A round file edited by hand to `basis: ''` was "basis:  does not exist in this
+    negotiation", the name it lacks printed as nothing between two spaces."""
+    rounds = tmp_path / "rounds"
+    (rounds / "XB").mkdir(parents=True)
+    (rounds / "XB/001-us.yaml").write_text(
+        "round: 1\nside: us\npackage: {partner: XB, security: veu, compute: {2026: 54000, "
+        "2027: 55000}, concessions: {align: true, sovereign-dc: true}}\nstatus: open\n",
+        encoding="utf-8",
+    )
+    (rounds / "XB/002-partner.yaml").write_text(
+        f"round: 2\nside: partner\nbasis: {empty}\npackage: {{partner: XB, security: veu, "
+        "compute: {2026: 70000, 2027: 70000}, concessions: {align: true}}\nstatus: open\n",
+        encoding="utf-8",
+    )
+    before = sorted(p.name for p in (rounds / "XB").iterdir())
+    result = run("offer", str(TIGHT), "--partner", "XB", "--rounds", str(rounds), "--no-documents")
+    assert result.exit_code == 2, result.stdout
+    assert (
+        f"{rounds / 'XB/002-partner.yaml'}:3: basis: is empty: name the round this one answers, "
+        "as `basis: NNN-side.yaml` (rounds: 001-us.yaml, 002-partner.yaml)"
+    ) in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in (rounds / "XB").iterdir()) == before
