@@ -67,22 +67,34 @@ def test_an_offer_held_below_a_counter_does_not_say_it_gives_no_less(
 ) -> None:
     """SA countered with 67,000-68,000 H100e a year and both concessions: $5.53bn for the
     US, more than any offer can give with the others held at the plan (the counter takes
-    risk budget the plan gives them; the verdict said COUNTER). The next offer, at the
-    ideal of $5.47bn, was recorded with the reason "the partner's counter of round 2
-    already gives the US more than that, so the offer gives no less than it: accept it",
-    above an offer that gives the US less than the counter."""
+    risk budget the plan gives them). The next offer, at the ideal of $5.47bn, was
+    recorded with the reason "the partner's counter of round 2 already gives the US more
+    than that, so the offer gives no less than it: accept it", above an offer that gives
+    the US less than the counter.
+
+    qa27-neg: the counter is weighed as accepting it leaves the portfolio (the others
+    re-planned around it), $35.36bn, which our linear second offer ($2.75bn for SA, $32.7bn
+    in all) does not reach: the verdict says ACCEPT (it said COUNTER, against a next offer
+    raised to the ideal by the counter's own $5.53bn), and the next offer gives no less than
+    the counter is worth, with words that say why."""
     record_offer(pf, tmp_path, "SA", strategy="linear", deadline=2)
     countered = record_counter(pf, tmp_path, "SA", DATA / "qa7room/sa-counter.yaml")
-    assert countered.verdict.recommendation == "counter"
+    verdict = countered.verdict
+    assert verdict.recommendation == "accept"
+    assert verdict.portfolio_if_accepted is not None
     offer = record_offer(pf, tmp_path, "SA")
     assert offer.proposal is not None
     strategy, figures = offer.proposal.strategy, offer.proposal.figures
     assert strategy.target_us_utility is not None and strategy.ideal_us_utility is not None
-    assert figures.us_value < countered.verdict.us_utility
-    assert strategy.target_us_utility == pytest.approx(strategy.ideal_us_utility)
+    assert figures.us_value < verdict.us_utility
+    assert strategy.target_us_utility < strategy.ideal_us_utility - 1e6
+    assert strategy.target_us_utility == pytest.approx(verdict.next_target)
+    assert verdict.portfolio_next_offer == pytest.approx(verdict.portfolio_if_accepted)
     assert strategy.reason is not None
-    assert "gives no less than it" not in strategy.reason
-    assert "more than any offer can with the others held at the plan" in strategy.reason
+    assert "gives no less than it:" not in strategy.reason
+    assert "takes supply or risk budget the plan gives the other open negotiations" in (
+        strategy.reason
+    )
 
 
 def _interrupt(*args: object, **kwargs: object) -> None:

@@ -467,7 +467,15 @@ def _sequence_issues(rounds: list[Round]) -> list[Issue]:
             )
         basis = r.data.basis
         if basis is not None:
-            if basis not in names:
+            if not basis.strip():
+                issues.append(
+                    where.issue(
+                        ("basis",),
+                        "is empty: name the round this one answers, as `basis: NNN-side.yaml` "
+                        f"(rounds: {', '.join(names)})",
+                    )
+                )
+            elif basis not in names:
                 issues.append(
                     where.issue(
                         ("basis",),

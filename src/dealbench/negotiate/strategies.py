@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from dealbench.arguments import one_of, partner_code
-from dealbench.checker import DealFigures, evaluate
-from dealbench.errors import ArgumentError, InfeasibleError
+from dealbench.checker import DealFigures, check, evaluate
+from dealbench.errors import ArgumentError, DealbenchError, InfeasibleError
 from dealbench.model.schema import (
     GRANTED,
     Concession,
@@ -56,9 +56,11 @@ __all__ = [
     "BETAS",
     "MODES",
     "STRATEGIES",
+    "CounterWorth",
     "NextOffer",
     "Targets",
     "check_strategy",
+    "counter_worth",
     "mode_offer",
     "next_offer",
     "offer_at",
@@ -298,8 +300,9 @@ def next_offer(
         raise ends.no_offer(partner, _fixed_words(fix))
     offers = len(negotiation.offers())
     params: dict[str, int | float | str] = {}
+    worth = counter_worth(portfolio, negotiations, plan, negotiation)
     if strategy == "zeuthen":
-        target, reason = _zeuthen_target(portfolio, plan, negotiation, ends, fix)
+        target, reason = _zeuthen_target(portfolio, plan, negotiation, ends, fix, worth)
     else:
         b = beta if beta is not None else BETAS[strategy]
         params = {"beta": b, "deadline": deadline, "offers_made": offers}
@@ -311,7 +314,7 @@ def next_offer(
             else f"US offer {offers + 1}, past the deadline of {deadline} "
             f"offer{'' if deadline == 1 else 's'}: the target is the reservation value"
         )
-    floor, why = offer_floor(negotiation, ends, fix)
+    floor, why = offer_floor(negotiation, ends, fix, worth)
     if target < floor:
         target, reason = floor, reason + why
     figures = offer_at(portfolio, plan, partner, target, fix=fix, last=last_package)
@@ -380,7 +383,12 @@ def risks(us: float, partner: float) -> str:
 
 
 def _zeuthen_target(
-    portfolio: Portfolio, plan: Plan, negotiation: Negotiation, ends: Targets, fix: Sequence[str]
+    portfolio: Portfolio,
+    plan: Plan,
+    negotiation: Negotiation,
+    ends: Targets,
+    fix: Sequence[str],
+    worth: CounterWorth | None = None,
 ) -> tuple[float, str]:
     offer, counter = negotiation.last_offer, negotiation.last_counter
     if offer is None or counter is None or offer.figures is None or counter.figures is None:
@@ -398,16 +406,20 @@ def _zeuthen_target(
             "cannot accept it: to the US it is worth walking away (its risk 1.00); the partner "
             "should concede, so the US repeats its offer"
         )
-    risk_us = _risk(o.us_value, c.us_value, d_us)
+    # The counter's US utility in our offer's terms (`counter_worth`): a counter taking what
+    # the plan gives the others is worth what accepting it leaves the portfolio; one that
+    # leaves it no better than walking away is worth walking away.
+    c_us = max(worth.us_value, d_us) if worth is not None else c.us_value
+    risk_us = _risk(o.us_value, c_us, d_us)
     risk_p = _risk(c.partner_utility, o.partner_utility, d_p)
-    if c.us_value >= o.us_value - 1e6:
-        if c.us_value > ends.ideal + 1.0:  # as `offer_floor` caps it
+    if c_us >= o.us_value - 1e6:
+        if c_us > ends.ideal + 1.0:  # as `offer_floor` caps it
             return ends.ideal, (
                 "Zeuthen: the counter gives the US at least our last offer, so the process "
                 f"ends; it gives the US more than {_any_offer(fix)}, so the offer is the US "
                 "ideal; whether to accept the counter is the verdict's"
             )
-        return c.us_value, (
+        return c_us, (
             "Zeuthen: the counter gives the US at least our last offer, so the process ends; "
             "accept it (dealbench conclude) or offer no less than it gives the US"
         )
@@ -416,8 +428,8 @@ def _zeuthen_target(
             f"Zeuthen: the US would lose more by conceding ({risks(risk_us, risk_p)}); the "
             "partner should concede, so the US repeats its offer"
         )
-    floor = (c.us_value - d_us) * (c.partner_utility - d_p)
-    lo, hi = max(c.us_value, d_us), o.us_value
+    floor = (c_us - d_us) * (c.partner_utility - d_p)
+    lo, hi = max(c_us, d_us), o.us_value
     best, found = lo, False
     for _ in range(12):
         mid = (lo + hi) / 2
@@ -441,29 +453,88 @@ def _zeuthen_target(
     )
 
 
+@dataclass(frozen=True)
+class CounterWorth:
+    """What the partner's last counter is worth to the US in the frame of our next offer:
+    the deal's US utility V_p, the other open negotiations held at the plan."""
+
+    #: V_p that leaves the portfolio where accepting the counter does (at most its own V_p).
+    us_value: float
+    #: The counter fits beside the others held at the plan (its V_p is its worth).
+    fits: bool
+
+
+def counter_worth(
+    portfolio: Portfolio,
+    negotiations: Mapping[str, Negotiation],
+    plan: Plan,
+    negotiation: Negotiation,
+) -> CounterWorth | None:
+    """The worth of the partner's last counter to the US, in the terms of a next offer's
+    target (V_p, the others held at the plan); None without a counter that keeps its limits.
+
+    A counter that fits beside the others held at the plan is worth its own V_p. One that
+    takes supply or risk budget the plan gives them can only be accepted with them
+    re-planned around it, as the verdict weighs it: it is worth the V_p of an offer that
+    leaves the portfolio where accepting it does (the V re-planned with the counter fixed,
+    less what the plan gives the others), and never more than its own V_p. Its own V_p
+    alone made the next offer concede no further than a counter the verdict weighs as
+    worse than that offer, or than walking away, and told the negotiator to accept it."""
+    counter = negotiation.last_counter
+    c = counter.figures if counter is not None else None
+    if counter is None or counter.package is None or c is None or c.violations or not c.accepts:
+        return None
+    partner = negotiation.partner
+    if not check(single_partner(portfolio, plan, partner), [counter.package]).violations:
+        return CounterWorth(c.us_value, True)
+    try:
+        accepted = replan(portfolio, negotiations, fix={partner: counter.package}).objective
+    except DealbenchError:
+        return CounterWorth(-math.inf, False)
+    planned = plan.package(partner)
+    found = portfolio.partner(partner)
+    assert found is not None
+    own = evaluate(portfolio, planned).us_value if planned is not None else found.us_batna
+    return CounterWorth(min(c.us_value, accepted - (plan.objective - own)), False)
+
+
 def offer_floor(
-    negotiation: Negotiation, ends: Targets, fix: Sequence[str] = ()
+    negotiation: Negotiation,
+    ends: Targets,
+    fix: Sequence[str] = (),
+    worth: CounterWorth | None = None,
 ) -> tuple[float, str]:
     """The least the next US offer may give the US, whatever chose it (a strategy or a
     point of the frontier), and the words that say why when an offer is raised to it.
 
-    The reservation value; or what the partner's last counter gives the US, when that is
-    more and the counter keeps every limit of its own (the partner's acceptance too): an
-    offer below it would concede past what the partner asked for, when the US could
-    simply accept it. Never above the `ideal` (with terms fixed, the counter may give
-    more than any offer can; `fix` names them for the words)."""
+    The reservation value; or what the partner's last counter is worth to the US
+    (`counter_worth`), when that is more and the counter keeps every limit of its own
+    (the partner's acceptance too): an offer below it would concede past what the
+    partner asked for, when the US could simply accept it. Never above the `ideal` (with
+    terms fixed, the counter may give more than any offer can; `fix` names them for the
+    words)."""
     counter = negotiation.last_counter
-    c = counter.figures if counter is not None else None
-    floor = min(c.us_value, ends.ideal) if c is not None else -math.inf
-    if counter is None or c is None or c.violations or not c.accepts or floor <= ends.reservation:
+    if counter is None or worth is None or worth.us_value <= ends.reservation:
         return ends.reservation, (
             "; below the US reservation value, so the package at that value instead"
         )
-    if c.us_value > ends.ideal + 1.0:
+    floor = min(worth.us_value, ends.ideal)
+    if floor <= ends.reservation:
+        return ends.reservation, (
+            "; below the US reservation value, so the package at that value instead"
+        )
+    if worth.us_value > ends.ideal + 1.0:
         return floor, (
             f"; the partner's counter of round {counter.number} gives the US more than "
             f"{_any_offer(fix)}, so the offer is the US ideal; whether to accept the counter "
             "is the verdict's"
+        )
+    if not worth.fits:
+        return floor, (
+            f"; the partner's counter of round {counter.number} takes supply or risk budget "
+            "the plan gives the other open negotiations: accepted with them re-planned, it "
+            f"leaves the portfolio where an offer of {usd(floor)} to the US would, so the "
+            "offer gives no less than that: accept it (dealbench conclude) or offer this"
         )
     return floor, (
         f"; the partner's counter of round {counter.number} already gives the US more than "
@@ -641,7 +712,8 @@ def mode_offer(
         figures = tidy(portfolio, on_step(single_partner(portfolio, plan, partner), point.package))
         reason = f"the {mode} point of the deal's frontier ({points} points), the others held at the plan"
     assert figures is not None
-    floor, why = offer_floor(negotiations[partner], ends)
+    worth = counter_worth(portfolio, negotiations, plan, negotiations[partner])
+    floor, why = offer_floor(negotiations[partner], ends, worth=worth)
     if figures.us_value < floor:
         figures = offer_at(portfolio, plan, partner, floor)
         reason += why
