@@ -160,3 +160,30 @@ def test_shadow_prices_re_solved_side_by_side_are_the_prices_re_solved_one_by_on
     side_by_side = shadow_prices(pf, result, executor=Executor("processes", 2))
     assert side_by_side.to_json() == one_by_one.to_json()
     assert one_by_one.warnings  # re-solves that disagree with the LP: their words compared
+
+
+def test_the_terms_agreed_and_the_offer_they_agree_carry_different_ids() -> None:
+    """SA concluded in round 4 on our offer of round 3: the offer's term sheet and the
+    terms agreed both read DB-TS-GULF-ASIA-SA-<digest> (the id is built on the terms), two
+    documents a principal files under one id. The agreed terms and a counter now say so
+    in their id; an offer's is as before."""
+    from dealbench.model import load_portfolio
+    from dealbench.negotiate import load_negotiations
+    from dealbench.negotiate.documents import round_documents
+    from dealbench.negotiate.rounds import Round
+    from helpers import REPO
+
+    pf = load_portfolio(REPO / "deals" / "portfolios" / "gulf-asia.yaml")
+    rounds = load_negotiations(pf, REPO / "deals" / "rounds" / "gulf-asia")["SA"].rounds
+    offer, agreed = rounds[2], rounds[3]
+    assert (offer.side, agreed.status) == ("us", "concluded")
+    assert offer.package == agreed.package  # the same terms
+
+    def ids(current: Round, previous: Round) -> list[str]:
+        docs = round_documents(pf, "SA", current, previous)
+        return [d.context["doc"]["id"] for d in docs if d.path.startswith("term-sheets/")]
+
+    offered, concluded = ids(offer, rounds[0]), ids(agreed, offer)
+    assert offered[0].startswith("DB-TS-GULF-ASIA-SA-") and "-AGREED-" not in offered[0]
+    assert concluded[0].startswith("DB-TS-GULF-ASIA-SA-AGREED-")
+    assert not set(offered) & set(concluded)

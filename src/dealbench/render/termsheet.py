@@ -197,7 +197,9 @@ def term_sheet_context(
         "doc": doc_meta(
             "term-sheet",
             portfolio=portfolio,
-            key=partner.code,
+            # A counter or the agreed terms apart from an offer of the same terms (one id
+            # for round 1's offer and the terms agreed on it, their status lines aside).
+            key=partner.code + {"counter": "-COUNTER", "agreed": "-AGREED"}.get(side or "", ""),
             digest=fingerprint(portfolio, [deal.package()]),
             title=f"Memorandum of understanding: compute partnership with {partner.name}",
             audience=audience,
