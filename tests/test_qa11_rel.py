@@ -156,7 +156,7 @@ def test_ctrl_c_while_a_recorded_counter_is_read_back_says_it_was(
         return real(*args)
 
     monkeypatch.setattr(record, "load_negotiations", second_is_interrupted)
-    counter = REPO / "deals" / "packages" / "ae-counter-2.yaml"
+    counter = REPO / "deals" / "packages" / "ae-counter.yaml"  # round 4 is ae-counter-2's terms
     out = run("counter", GULF, counter, "-p", "AE", "--rounds", rounds, "--no-documents")
     assert out.exit_code == 130, out.output
     assert (rounds / "AE" / "005-partner.yaml").is_file()

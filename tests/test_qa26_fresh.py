@@ -25,7 +25,7 @@ def deals(tmp_path: Path) -> Path:
 
 
 def test_a_counters_reason_counts_the_limits_as_its_verdict_lists_them(
-    run: Runner, deals: Path
+    run: Runner, deals: Path, tmp_path: Path
 ) -> None:
     """VN's counter is over its baseline cap in each of four quarters, over the empty
     quarter's supply and over the risk budget: the verdict lists three limits broken
@@ -38,7 +38,11 @@ def test_a_counters_reason_counts_the_limits_as_its_verdict_lists_them(
     assert "COUNTER — it breaks 3 limits: VN: compute of 15,000 H100e in each of" in " ".join(
         text.stdout.split()
     )
-    shown = json.loads(run(*args, "--json").stdout)
+    # The same counter again is refused (round 1 is already it): recorded afresh elsewhere.
+    again = Path(shutil.copytree(FRESH, tmp_path / "again"))
+    again_args = ["counter", again / "portfolios/americas-europe.yaml"]
+    again_args += [again / "packages/vn-counter.yaml", "--no-documents", "--date", "2026-07-09"]
+    shown = json.loads(run(*again_args, "--json").stdout)
     assert shown["reason"].startswith("it breaks 3 limits: VN: compute of 15,000 H100e in each")
 
 

@@ -1,7 +1,7 @@
 """Session 27's own items: the risk page's package in the portfolio's unit; the web's
-negotiation frontier says when the concluded deals took the zone of agreement; `solve`
-explains partners without a deal side by side, with the same reasons; `improve` says
-when nothing is held; a counter's portfolio figures read apart.
+negotiation frontier says when the concluded deals took the zone of agreement; `improve`
+says when nothing is held; a counter's portfolio figures read apart; the terms agreed
+have an id of their own; the same counter is not recorded twice.
 
 `deals` is tests/data/qa26fresh/ (steps of 512 B200 chips) copied, as test_qa26_web's;
 each test of a fault failed before its fix.
@@ -59,31 +59,6 @@ def test_a_deal_without_a_zone_says_the_concluded_deals_took_the_room(
         "No zone of agreement within what the concluded deals (MX, VN and CH) leave of the "
         "shared limits: with no other deal, a deal with FR would add $1.13bn to US utility"
     ) in said
-
-
-@pytest.mark.parametrize("name", ["gulf-asia", "global"])
-def test_partners_explained_side_by_side_get_the_reasons_explained_one_by_one(
-    name: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """`solve` on M (seed 2) spent 5.4 s of its 5.8 s explaining 14 partners without a deal,
-    each a re-solve of the portfolio, one after the other; they are now explained on every
-    core, one solver thread each (3.7 s). What a user reads must not depend on it: the
-    same reasons, in the same order, as one by one with HiGHS's default threads."""
-    from dealbench.analyze import analysed
-    from dealbench.analyze.parallel import Executor
-    from dealbench.model import load_portfolio
-    from dealbench.optimize import solve
-    from dealbench.optimize.explain import no_deal_reasons
-    from helpers import REPO
-
-    pf = load_portfolio(REPO / "deals" / "portfolios" / f"{name}.yaml")
-    result = solve(pf)
-    assert len(result.no_deal) >= 2
-    monkeypatch.setattr(analysed, "SIDE_BY_SIDE_SECONDS", 0.0)  # these solve in hundredths
-    one_by_one = no_deal_reasons(pf, result)
-    side_by_side = analysed.reasons_side_by_side(pf, result, (), Executor("processes", 2))
-    assert [r.as_dict() for r in side_by_side] == [r.as_dict() for r in one_by_one]
-    assert {r.reason for r in one_by_one} & {"shared-limits"}  # some re-solve the portfolio
 
 
 def test_improvements_found_alone_say_no_other_package_is_held(run: Runner) -> None:
@@ -144,24 +119,6 @@ def test_a_counters_portfolio_figures_read_apart_when_they_differ(
     assert accepted != walk and len({accepted, plan, walk}) == 3
 
 
-def test_shadow_prices_re_solved_side_by_side_are_the_prices_re_solved_one_by_one() -> None:
-    """`solve --prices` re-solves the whole portfolio one step each side of every limit
-    that binds (M seed 2: 26 solves), now on every core, one solver thread each. What a
-    user reads must not depend on it: the same prices, re-solves and warnings."""
-    from dealbench.analyze.parallel import Executor
-    from dealbench.analyze.prices import shadow_prices
-    from dealbench.model import load_portfolio
-    from dealbench.optimize import solve
-    from helpers import REPO
-
-    pf = load_portfolio(REPO / "deals" / "portfolios" / "gulf-asia.yaml")
-    result = solve(pf)
-    one_by_one = shadow_prices(pf, result)
-    side_by_side = shadow_prices(pf, result, executor=Executor("processes", 2))
-    assert side_by_side.to_json() == one_by_one.to_json()
-    assert one_by_one.warnings  # re-solves that disagree with the LP: their words compared
-
-
 def test_the_terms_agreed_and_the_offer_they_agree_carry_different_ids() -> None:
     """SA concluded in round 4 on our offer of round 3: the offer's term sheet and the
     terms agreed both read DB-TS-GULF-ASIA-SA-<digest> (the id is built on the terms), two
@@ -187,3 +144,29 @@ def test_the_terms_agreed_and_the_offer_they_agree_carry_different_ids() -> None
     assert offered[0].startswith("DB-TS-GULF-ASIA-SA-") and "-AGREED-" not in offered[0]
     assert concluded[0].startswith("DB-TS-GULF-ASIA-SA-AGREED-")
     assert not set(offered) & set(concluded)
+
+
+def test_the_same_counter_run_twice_is_recorded_once(tmp_path: Path, run: Runner) -> None:
+    """`counter` run twice (a shell's history, a script re-run) recorded the same counter as
+    rounds 5 and 6, which `history`, `room` and the strategies then read as two counters
+    (qa27-neg did it by accident). The second is refused, naming the round it repeats,
+    exit 2, nothing written; another counter, or the same after a US offer, is recorded."""
+    import shutil
+
+    from helpers import REPO
+
+    deals = Path(shutil.copytree(REPO / "deals", tmp_path / "deals"))
+    portfolio = deals / "portfolios" / "gulf-asia.yaml"
+    folder = deals / "rounds" / "gulf-asia" / "AE"
+    args = ["counter", portfolio, "--partner", "AE", "--no-documents"]
+    first = run(*args, deals / "packages" / "ae-counter.yaml")
+    assert first.exit_code == 0, first.stderr
+    before = sorted(p.name for p in folder.iterdir())
+    again = run(*args, deals / "packages" / "ae-counter.yaml")
+    assert again.exit_code == 2 and not again.traceback
+    assert "005-partner.yaml: round 5 is already this counter from AE" in again.stderr
+    assert "nothing written" in again.stderr
+    assert sorted(p.name for p in folder.iterdir()) == before
+    assert run("offer", portfolio, "--partner", "AE", "--no-documents").exit_code == 0
+    answered = run(*args, deals / "packages" / "ae-counter.yaml")  # after our offer: a round
+    assert answered.exit_code == 0, answered.stderr

@@ -24,7 +24,7 @@ from helpers import Runner
 
 UNCERTAIN = "deals/portfolios/gulf-asia-uncertain.yaml"
 OFFER = "deals/packages/ae-offer.yaml"
-COUNTER = "deals/packages/ae-counter-2.yaml"
+COUNTER = "deals/packages/ae-counter.yaml"  # not round 4 again (ae-counter-2's terms)
 
 
 def _aa(**figures: object) -> Partner:

@@ -14,16 +14,15 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from dealbench.analyze.parallel import Executor, start_workers
 from dealbench.analyze.prices import Prices, shadow_prices
 from dealbench.analyze.robust import Robustness, robust_solve
 from dealbench.analyze.uncertainty import uncertainty_notes
 from dealbench.errors import ArgumentError
 from dealbench.model.schema import Portfolio
 from dealbench.optimize import SolveResult
-from dealbench.optimize.explain import MAX_EXPLAINED, NoDeal, no_deal_reasons, why_no_deal
+from dealbench.optimize.explain import NoDeal, no_deal_reasons
 
-__all__ = ["Analysed", "nothing_uncertain", "reasons_side_by_side", "solve_with_analysis"]
+__all__ = ["Analysed", "nothing_uncertain", "solve_with_analysis"]
 
 #: A robust solve's samples of the uncertain figures, and their seed, by default.
 SAMPLES, SEED = 10_000, 0
@@ -48,14 +47,11 @@ class Analysed:
     #: (the portfolio as written would explain another solve's packages).
     solved: Portfolio | None = None
 
-    def no_deal_reasons(
-        self, require: Sequence[str] = (), executor: Executor | None = None
-    ) -> list[NoDeal]:
+    def no_deal_reasons(self, require: Sequence[str] = ()) -> list[NoDeal]:
         """Why a partner has no deal, against the portfolio solved: a robust solve's raised
-        walk-away values, each said to be raised. `executor`: where to explain the partners
-        side by side (`reasons_side_by_side`); here, one after the other, if None."""
+        walk-away values, each said to be raised."""
         assert self.solved is not None  # set by solve_with_analysis, its one maker
-        reasons = reasons_side_by_side(self.solved, self.result, require, executor)
+        reasons = no_deal_reasons(self.solved, self.result, require)
         return self.robustness.said_of(reasons) if self.robustness else reasons
 
     def extra(self) -> dict[str, Any]:
@@ -66,43 +62,6 @@ class Analysed:
         if self.prices is not None:
             out["prices"] = self.prices.to_json()
         return out
-
-
-#: Partners without a deal are explained side by side only after a solve at least this
-#: long: an explanation may re-solve the portfolio (M seed 2: 14 partners, 5.4 s one after
-#: the other, about a solve each), and a worker costs a fork and the tasks' pickling.
-SIDE_BY_SIDE_SECONDS = 0.05
-
-
-def reasons_side_by_side(
-    portfolio: Portfolio,
-    result: SolveResult,
-    require: Sequence[str] = (),
-    executor: Executor | None = None,
-) -> list[NoDeal]:
-    """`explain.no_deal_reasons`, each partner explained as a task of `executor` (the same
-    reasons, in the same order: each partner's is its own), when there are two or more
-    and the solve took SIDE_BY_SIDE_SECONDS or more; else here, one after the other."""
-    codes = result.no_deal[:MAX_EXPLAINED]
-    if (
-        executor is None
-        or executor.kind == "serial"
-        or executor.workers < 2
-        or len(codes) < 2
-        or result.solver.seconds < SIDE_BY_SIDE_SECONDS
-    ):
-        return no_deal_reasons(portfolio, result, require)
-    if executor.kind == "processes":
-        start_workers(executor.jobs)  # forked now, not from a fork server importing afresh
-    tasks = [
-        (portfolio, result.model_copy(update={"no_deal": [code]}), tuple(require)) for code in codes
-    ]
-    return [reason for found in executor.map(_reasons, tasks, together=True) for reason in found]
-
-
-def _reasons(task: tuple[Portfolio, SolveResult, tuple[str, ...]]) -> list[NoDeal]:
-    portfolio, result, require = task
-    return why_no_deal(portfolio, result, require, threads=1)  # one solver thread a core
 
 
 def nothing_uncertain(portfolio: Portfolio) -> str | None:
@@ -137,13 +96,11 @@ def solve_with_analysis(
     require: Sequence[str] = (),
     explain: Callable[[SolveResult], None] | None = None,
     stage: Stage | None = None,
-    executor: Executor | None = None,
     **options: Any,
 ) -> Analysed:
     """The solve (robust to `robust` of `samples` draws when given) and, with `prices`,
     its shadow prices. `explain(result)` raises for a result without packages, before
-    any price is looked for; `executor`: where the prices' re-solves run, side by side
-    (`shadow_prices`); `options` go to `dealbench.solve`."""
+    any price is looked for; `options` go to `dealbench.solve`."""
     from dealbench.optimize import solve
 
     check_analysis(mode, prices)
@@ -162,8 +119,6 @@ def solve_with_analysis(
         explain(result)
     found_prices = None
     if prices:
-        if executor is not None and executor.kind == "processes":
-            start_workers(executor.jobs)  # forked before the stage's progress bar starts
         with stage(PRICES_STAGE) as bar:
-            found_prices = shadow_prices(priced, result, progress=bar, executor=executor, **options)
+            found_prices = shadow_prices(priced, result, progress=bar, **options)
     return Analysed(result, robustness, found_prices, priced)

@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.fixed_lp import FixedLP, Kind, LimitRow, build_fixed_lp
 from dealbench.analyze.limits import limit_basis
-from dealbench.analyze.parallel import Executor
 from dealbench.analyze.steps import StepResolve, resolve_one_step
 from dealbench.checker import check
 from dealbench.errors import ArgumentError
@@ -107,17 +105,14 @@ def shadow_prices(
     *,
     compare: bool = True,
     progress: Progress | None = None,
-    executor: Executor | None = None,
     **options: Any,
 ) -> Prices:
     """The shadow prices of `result`'s optimum (see the module's docstring).
 
     `compare`: also re-solve the full model one step away from each limit
     (two solves per limit) and warn where the LP price misleads.
-    `progress(done, total)` is called after each re-solve (each limit's two, side by
-    side); `executor`: where the limits' re-solves run, one solver thread each (here,
-    one after the other, if None); `options` go to `dealbench.solve` for the re-solves
-    (solver, time_limit, gap, ...).
+    `progress(done, total)` is called after each re-solve; `options` go to
+    `dealbench.solve` for the re-solves (solver, time_limit, gap, ...).
     """
     if result.mode != "us-best":
         raise ArgumentError(
@@ -135,32 +130,17 @@ def shadow_prices(
     total = 2 * len(limits) if compare else 0
     grain = portfolio.granularity.h100e
     done = 0
-
-    def tick() -> None:
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress(done, total)
-
-    side_by_side = compare and executor is not None and executor.workers > 1 and len(limits) > 1
-    if side_by_side:
-        assert executor is not None
-        tasks = [
-            _Step(portfolio, result, lim, step_of(lim, grain), {"threads": 1, **options})
-            for lim in limits
-        ]
-
-        def two(finished: int, _: int) -> None:  # a limit's two re-solves, done
-            if progress is not None:
-                progress(2 * finished, total)
-
-        found = executor.map(_resolve, tasks, two, together=True)
     priced: list[LimitPrice] = []
-    for k, lim in enumerate(limits):
+    for lim in limits:
         steps: tuple[StepResolve | None, StepResolve | None] = (None, None)
-        if side_by_side:
-            steps = found[k]
-        elif compare:
+        if compare:
+
+            def tick() -> None:
+                nonlocal done
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+
             steps = resolve_one_step(portfolio, result, lim, step_of(lim, grain), tick, **options)
         priced.append(_limit_price(lp, lim, result, steps, portfolio))
     return Prices(
@@ -179,21 +159,6 @@ def shadow_prices(
         warnings=[lim.warning for lim in priced if lim.warning],
         limits=priced,
     )
-
-
-@dataclass(frozen=True)
-class _Step:
-    """One limit's re-solves one step away, as a task of an executor."""
-
-    portfolio: Portfolio
-    result: SolveResult
-    limit: LimitRow
-    step: float
-    options: dict[str, Any]
-
-
-def _resolve(task: _Step) -> tuple[StepResolve | None, StepResolve | None]:
-    return resolve_one_step(task.portfolio, task.result, task.limit, task.step, **task.options)
 
 
 def _same_portfolio(portfolio: Portfolio, result: SolveResult) -> None:

@@ -272,10 +272,7 @@ def solve(
                 pf, mode, options, prices, robust, samples, seed, require=require, json_out=json_out
             )
             result, extra = found.result, found.extra()
-            from dealbench.analyze.parallel import make_executor
-
-            # On every core: an explanation may re-solve the whole portfolio.
-            reasons = found.no_deal_reasons(require, make_executor(None, None, None))
+            reasons = found.no_deal_reasons(require)
         zopa = None
         if mode in ("nash", "kalai"):
             from dealbench.negotiate import zopas
@@ -394,7 +391,6 @@ def _solve_with_analysis(
     A solve without packages is explained (and exits 3) before any analysis runs.
     """
     from dealbench.analyze.analysed import solve_with_analysis
-    from dealbench.analyze.parallel import make_executor
     from dealbench.cli import explaining
     from dealbench.cli.analysis_output import note_nothing_uncertain, note_uncertainty
     from dealbench.cli.delayed_progress import DelayedBar
@@ -418,7 +414,6 @@ def _solve_with_analysis(
         require=require,
         explain=explain,
         stage=DelayedBar,
-        executor=make_executor(None, None, None),  # a price's re-solves on every core
         **options,
     )
     return found

@@ -188,6 +188,7 @@ def record_counter(
         _refuse(where, "counter", "date", problem)
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(portfolio, negotiations, partner, expect)
+    _not_again(negotiation, package)
     basis = negotiation.last_offer or negotiation.last
     data = RoundFile(
         round=negotiation.next_number,
@@ -383,6 +384,33 @@ def _same_side(package: Package, side: Side, where: Path | None, argument: str) 
             f"{'a US offer' if side == 'us' else 'a counter'}; record it as {record}, "
             "or remove `side`",
         )
+
+
+def _not_again(negotiation: Negotiation, package: Package) -> None:
+    """Refuse a counter that is the partner's last round again, with no US round since:
+    the command run twice (a shell's history, a script re-run) recorded the same counter
+    as rounds 5 and 6, which `history`, `room` and the strategies' counts then read as
+    two counters."""
+    last = negotiation.last
+    if last is None or last.side != "partner" or last.package is None:
+        return
+    if _terms(last.package) != _terms(package):
+        return
+    raise InputError(
+        Issue(
+            display_path(last.path),
+            None,
+            "",
+            f"round {last.number} is already this counter from {negotiation.partner} (the "
+            "same terms), with no US offer since; nothing written (answer it with "
+            "`dealbench offer`, or record the partner's next counter when its terms change)",
+        )
+    )
+
+
+def _terms(package: Package) -> dict[str, object]:
+    """What a package agrees, as a round compares it: not its title, date, side or round."""
+    return package.model_dump(mode="json", exclude={"title", "date", "side", "round"})
 
 
 def _refuse(where: Path | None, argument: str, field: str, message: str) -> None:

@@ -602,16 +602,10 @@ def _val(var: pulp.LpVariable) -> float:
 
 
 def why_no_deal(
-    portfolio: Portfolio,
-    result: SolveResult,
-    require: Sequence[str] = (),
-    *,
-    threads: int | None = None,
+    portfolio: Portfolio, result: SolveResult, require: Sequence[str] = ()
 ) -> list[NoDeal]:
     """For each partner the optimum leaves without a deal, what blocks it. `require`: the
-    partners the solve was required to give a deal (it had to, whatever they are worth).
-    `threads`: HiGHS's threads for the re-solves of the whole portfolio (its default if
-    None; 1 where partners are explained side by side, one to a core)."""
+    partners the solve was required to give a deal (it had to, whatever they are worth)."""
     out = []
     for code in result.no_deal:
         if portfolio.partner(code) is None:
@@ -648,7 +642,7 @@ def why_no_deal(
         if result.status == Status.TIME_LIMIT:  # the packages are not proven best
             out.append(_not_found(code, deal))
             continue
-        out.append(_shared_limits(portfolio, result, code, deal, require, threads))
+        out.append(_shared_limits(portfolio, result, code, deal, require))
     return out
 
 
@@ -740,12 +734,7 @@ def _not_found(code: str, deal: Any) -> NoDeal:
 
 
 def _shared_limits(
-    pf: Portfolio,
-    result: SolveResult,
-    code: str,
-    deal: Any,
-    require: Sequence[str] = (),
-    threads: int | None = None,
+    pf: Portfolio, result: SolveResult, code: str, deal: Any, require: Sequence[str] = ()
 ) -> NoDeal:
     """A deal worth having alone that the shared limits give to others: to deals worth more,
     or to deals the solve was required to make (`require`), whatever they are worth."""
@@ -776,7 +765,7 @@ def _shared_limits(
             )
         )
     alone = f"alone, a deal with {code} would add {money(deal.us_margin)} to US utility"
-    least = _least_room(pf, result, code, require, relax, threads) if needs else None
+    least = _least_room(pf, result, code, require, relax) if needs else None
     best = ""
     opens = " makes room for it"
     if least == []:  # what its best package needs, re-solved, goes to the others too
@@ -830,12 +819,7 @@ LEAST_ROOM_AMOUNTS = 12
 
 
 def _least_room(
-    pf: Portfolio,
-    result: SolveResult,
-    code: str,
-    require: Sequence[str],
-    best: list[Relaxation],
-    threads: int | None = None,
+    pf: Portfolio, result: SolveResult, code: str, require: Sequence[str], best: list[Relaxation]
 ) -> list[Relaxation] | None:
     """A raise of supply and risk budget, less than what its best package needs (`best`),
     with which a us-best solve gives `code` a deal and keeps every deal of `result`,
@@ -858,7 +842,7 @@ def _least_room(
             elif budget is not None:
                 budget += amount
         wider = pf.model_copy(update={"supply": supply, "risk_budget": budget})
-        opened = solve(wider, require=[c for c in require if c in keep], threads=threads)
+        opened = solve(wider, require=[c for c in require if c in keep])
         return all(opened.deal(c) is not None for c in keep)  # room for it, none displaced
 
     if _amounts(pf) > LEAST_ROOM_AMOUNTS:
