@@ -170,3 +170,25 @@ def test_the_same_counter_run_twice_is_recorded_once(tmp_path: Path, run: Runner
     assert run("offer", portfolio, "--partner", "AE", "--no-documents").exit_code == 0
     answered = run(*args, deals / "packages" / "ae-counter.yaml")  # after our offer: a round
     assert answered.exit_code == 0, answered.stderr
+
+
+def test_the_rooms_json_lists_a_counters_limits_as_history_does(run: Runner, deals: Path) -> None:
+    """With MX concluded, VN's counter breaks the risk budget beside MX's deal (18,030
+    against 8,000): `history` and the verdict say so, but `room --json`'s
+    `last_counter.violations` listed only the package's own limits (qa27-neg's left item
+    4). Now the room lists what `history` lists for that round."""
+    import json
+
+    portfolio = deals / "portfolios/americas-europe.yaml"
+    agreed = deals / "packages/mx-agreed.yaml"
+    assert run("offer", portfolio, "--partner", "MX", "--package", agreed).exit_code == 0
+    assert run("conclude", portfolio, "--partner", "MX").exit_code == 0
+    counter = run("counter", portfolio, deals / "packages/vn-counter.yaml", "--no-documents")
+    assert counter.exit_code == 0, counter.output
+    room = json.loads(run("room", portfolio, "--json").stdout)
+    vn = next(row for row in room["rows"] if row["partner"] == "VN")
+    history = json.loads(run("history", portfolio, "--partner", "VN", "--json").stdout)
+    listed = history["rounds"][-1]["violations"]
+    room_said = [v["message"] for v in vn["last_counter"]["violations"]]
+    assert any("with the deal concluded with MX" in m for m in room_said), room_said
+    assert room_said == [v["message"] for v in listed if v["kind"] != "acceptance"]

@@ -11,6 +11,7 @@ next move (the verdict's, for a counter).
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,7 +126,7 @@ def room(
     answers = (executor or Executor()).map(_weigh, weighed)
     verdicts = {w.package.partner: a for w, a in zip(weighed, answers, strict=True)}
     rows = [
-        _row(plan, negotiations[p.code], portfolio, verdicts.get(p.code))
+        _row(plan, negotiations[p.code], portfolio, verdicts.get(p.code), negotiations)
         for p in portfolio.partners
     ]
     planned = {t: 0.0 for t in portfolio.periods}
@@ -175,13 +176,17 @@ def _weigh(task: _Weigh) -> Verdict:
 
 
 def _row(
-    plan: Plan, negotiation: Negotiation, portfolio: Portfolio, answer: Verdict | None
+    plan: Plan,
+    negotiation: Negotiation,
+    portfolio: Portfolio,
+    answer: Verdict | None,
+    negotiations: Mapping[str, Negotiation],
 ) -> RoomRow:
     code = negotiation.partner
     partner = portfolio.partner(code)
     assert partner is not None
     offer, counter = negotiation.last_offer, negotiation.last_counter
-    a, b = _summary(offer), _summary(counter)
+    a, b = _summary(offer, portfolio, negotiations), _summary(counter, portfolio, negotiations)
     planned = plan.package(code)
     plan_v = plan.result.deal(code).us_value if plan.result and plan.result.deal(code) else None  # type: ignore[union-attr]
     if code in plan.fixed:
@@ -215,7 +220,11 @@ def _row(
         us_gap=a.us_utility - b.us_utility if a and b and still_open else None,
         partner_gap=b.partner_utility - a.partner_utility if a and b and still_open else None,
         frontier_gain=gain,
-        agreed=_summary(negotiation.rounds[-1]) if stage == "concluded" else None,
+        agreed=(
+            _summary(negotiation.rounds[-1], portfolio, negotiations)
+            if stage == "concluded"
+            else None
+        ),
         plan_us_utility=plan_v,
         plan_package=planned if code not in plan.fixed else plan.fixed[code].package(),
         next_move=move,
@@ -223,17 +232,23 @@ def _row(
     )
 
 
-def _summary(r: Round | None) -> RoundSummary | None:
+def _summary(
+    r: Round | None, portfolio: Portfolio, negotiations: Mapping[str, Negotiation]
+) -> RoundSummary | None:
+    """A round as the room lists it: its limits broken are its own and, as `history` and
+    the verdict count them, the supply and risk budget it breaks beside the deals
+    concluded with the others (`room --json` listed only its own)."""
     if r is None or r.figures is None:
         return None
     f: DealFigures = r.figures
+    shared = shared_violations(portfolio, negotiations, r.package) if r.package else []
     return RoundSummary(
         round=r.number,
         file=r.name,
         us_utility=f.us_value,
         partner_utility=f.partner_utility,
         accepts=f.accepts,
-        violations=list(f.violations),
+        violations=[*f.violations, *shared],
     )
 
 
