@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dealbench.checker import check
+from dealbench.checker import check, evaluate
 from dealbench.errors import ArgumentError, DealbenchError, InputError, Issue
 from dealbench.limit import Limit
 from dealbench.model.load import load_package, package_issue
@@ -36,6 +36,7 @@ from dealbench.negotiate.rounds import (
     load_negotiations,
     recorded,
     refuse_after_close,
+    same_terms,
     shared_violations,
 )
 from dealbench.negotiate.strategies import (
@@ -188,7 +189,7 @@ def record_counter(
         _refuse(where, "counter", "date", problem)
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(portfolio, negotiations, partner, expect)
-    _not_again(negotiation, package)
+    _not_again(portfolio, negotiation, package)
     basis = negotiation.last_offer or negotiation.last
     data = RoundFile(
         round=negotiation.next_number,
@@ -386,15 +387,15 @@ def _same_side(package: Package, side: Side, where: Path | None, argument: str) 
         )
 
 
-def _not_again(negotiation: Negotiation, package: Package) -> None:
+def _not_again(portfolio: Portfolio, negotiation: Negotiation, package: Package) -> None:
     """Refuse a counter that is the partner's last round again, with no US round since:
     the command run twice (a shell's history, a script re-run) recorded the same counter
     as rounds 5 and 6, which `history`, `room` and the strategies' counts then read as
-    two counters."""
+    two counters. The same terms as a conclusion repeats its basis (`same_terms`)."""
     last = negotiation.last
-    if last is None or last.side != "partner" or last.package is None:
+    if last is None or last.side != "partner" or last.figures is None:
         return
-    if _terms(last.package) != _terms(package):
+    if not same_terms(last.figures, evaluate(portfolio, package)):
         return
     raise InputError(
         Issue(
@@ -406,11 +407,6 @@ def _not_again(negotiation: Negotiation, package: Package) -> None:
             "`dealbench offer`, or record the partner's next counter when its terms change)",
         )
     )
-
-
-def _terms(package: Package) -> dict[str, object]:
-    """What a package agrees, as a round compares it: not its title, date, side or round."""
-    return package.model_dump(mode="json", exclude={"title", "date", "side", "round"})
 
 
 def _refuse(where: Path | None, argument: str, field: str, message: str) -> None:

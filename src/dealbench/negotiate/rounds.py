@@ -61,6 +61,7 @@ __all__ = [
     "round_problems",
     "rounds_fingerprint",
     "rounds_root",
+    "same_terms",
     "shared_violations",
 ]
 
@@ -536,7 +537,7 @@ def _conclusion_issues(r: Round, basis: Round, where: Source) -> list[Issue]:
             )
         ]
     a, b = r.figures, basis.figures
-    if a is None or b is None or _same_terms(a, b):
+    if a is None or b is None or same_terms(a, b):
         return []
     return [
         where.issue(
@@ -547,7 +548,7 @@ def _conclusion_issues(r: Round, basis: Round, where: Source) -> list[Issue]:
     ]
 
 
-def _same_terms(a: DealFigures, b: DealFigures) -> bool:
+def same_terms(a: DealFigures, b: DealFigures) -> bool:
     """The same security level, compute, concessions and values (amounts may be spelt apart)."""
     periods = set(a.compute) | set(b.compute)
     return (
