@@ -99,9 +99,35 @@ def shot(driver: object, step: str) -> None:
 
 
 def wait_for(condition: object, driver: object, seconds: float = 60) -> object:
+    """Wait until `condition` holds; an element read as its page is replaced (stale) is
+    looked for again rather than failing the test."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, seconds).until(condition)  # type: ignore[arg-type]
+    waiting = WebDriverWait(  # type: ignore[type-var]
+        driver, seconds, ignored_exceptions=(StaleElementReferenceException,)
+    )
+    return waiting.until(condition)  # type: ignore[arg-type]
+
+
+def gone(element: object) -> object:
+    """A wait condition: `element` has left the page. Selenium's `staleness_of` knows only
+    StaleElementReferenceException; Chromium answers a node caught as its page is replaced
+    with "Node with given id does not belong to the document" instead (seen once in CI)."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    def check(_driver: object) -> bool:
+        try:
+            element.is_enabled()  # type: ignore[attr-defined]
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error.msg):
+                return True
+            raise
+        return False
+
+    return check
 
 
 def downloaded(folder: Path, name: str, seconds: float = 60) -> Path:
@@ -183,7 +209,7 @@ def test_a_negotiator_solves_edits_uploads_a_counter_and_downloads_term_sheets(
     upload.find_element(By.XPATH, "./ancestor::form//button").click()
     # The editor's own verdict has the same id: wait for its page to go first (the test
     # once read the old element as the new page replaced it, in CI).
-    wait_for(ec.staleness_of(editor_verdict), driver)
+    wait_for(gone(editor_verdict), driver)
     verdict = wait_for(ec.presence_of_element_located((By.ID, "accepts")), driver)
     assert verdict.text  # type: ignore[attr-defined]
     shot(driver, "06-counter-verdict")
