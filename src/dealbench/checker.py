@@ -29,6 +29,12 @@ def _over(value: float, limit: float, abs_tol: float) -> bool:
     return value > limit + abs_tol + REL_TOL * abs(limit)
 
 
+def compute_limit_reach(limit: float) -> float:
+    """The most compute (or risk-weighted compute) a shared `limit` admits, within the
+    checker's tolerance: above it, `check` calls the limit broken."""
+    return limit + COMPUTE_TOL + REL_TOL * abs(limit)
+
+
 def in_full(limit: float, used: float) -> bool:
     """Whether `used` takes all of a shared `limit` (supply, the risk budget), within the
     checker's tolerance."""

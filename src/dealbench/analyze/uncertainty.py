@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.parallel import Executor
 from dealbench.arguments import at_least_one, seed_of
-from dealbench.checker import MONEY_TOL, REL_TOL, check, evaluate
+from dealbench.checker import MONEY_TOL, REL_TOL, check, compute_limit_reach, evaluate
 from dealbench.errors import ArgumentError
 from dealbench.limit import messages
 from dealbench.model.distributions import distribution_of
@@ -84,6 +84,21 @@ class Figure(Frozen):
     mean: float
 
 
+class SampledLimit(Frozen):
+    """A shared limit that the package alone breaks in some samples: the risk budget, where
+    the partner's diversion risk is drawn."""
+
+    kind: str = Field(description="'risk-budget'")
+    limit: float = Field(description="The limit (risk-weighted H100e)")
+    #: Above this drawn diversion risk the package alone breaks the limit.
+    threshold: float = Field(description="The diversion risk above which it is broken")
+    probability: Probability = Field(
+        description="Share of all samples in which the partner accepts and the package "
+        "alone breaks the limit (a refusal bears no risk)"
+    )
+    message: str
+
+
 class RiskReport(Frozen):
     """`dealbench risk`: acceptance, and the distributions of US value and risk in a deal."""
 
@@ -103,6 +118,11 @@ class RiskReport(Frozen):
     violations: list[str] = Field(
         default_factory=list,
         description="Limits the package breaks, whatever the samples (as `evaluate` checks)",
+    )
+    sampled_limits: list[SampledLimit] = Field(
+        default_factory=list,
+        description="Limits it breaks in some samples only: the risk budget, where the "
+        "partner's diversion risk is a distribution (alone, as `violations`)",
     )
 
 
@@ -277,7 +297,45 @@ def risk_report(
         },
         uncertain=uncertain_figures(partner),
         violations=messages([*alone.deals[0].violations, *alone.violations]),
+        sampled_limits=_sampled_budget(portfolio, package, partner, drawn),
     )
+
+
+def _sampled_budget(
+    portfolio: Portfolio, package: Package, partner: Partner, drawn: Samples
+) -> list[SampledLimit]:
+    """The risk budget, when the partner's diversion risk is drawn: in what share of the
+    samples the package alone breaks it (the partner accepting), and above what diversion
+    risk. A plain diversion risk breaks it in every sample or none: `violations` says so."""
+    budget = portfolio.risk_budget
+    if budget is None or distribution_of(partner.diversion_risk) is None:
+        return []
+    reach = compute_limit_reach(budget)
+    broken = drawn.risk > reach  # a refusal's risk is 0
+    share = float(broken.mean())
+    n = len(broken)
+    weighted = (1.0 - portfolio.policy.level(package.security).mitigation) * sum(
+        package.compute.values()
+    )
+    threshold = reach / weighted if weighted > 0 else float("inf")
+    if weighted <= 0:
+        said = "it carries no risk"
+    else:
+        said = (
+            f"the package alone exceeds it in {share:.1%} of samples, where {partner.code} "
+            f"accepts and its diversion risk is drawn above {threshold:.4g}"
+        )
+    return [
+        SampledLimit(
+            kind="risk-budget",
+            limit=budget,
+            threshold=threshold,
+            probability=Probability(
+                estimate=share, standard_error=float(np.sqrt(share * (1 - share) / n))
+            ),
+            message=f"risk budget ({budget:,.0f} risk-weighted H100e): {said}",
+        )
+    ]
 
 
 def summarise(values: F64) -> Summary:

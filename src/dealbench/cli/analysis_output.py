@@ -84,6 +84,9 @@ def print_risk(report: RiskReport) -> None:
         out.print("Breaks limits, whatever the samples:")
         for line in report.violations:
             say(out, f"  - {line}", indent=4)
+    for limit in report.sampled_limits:
+        se = limit.probability.standard_error
+        say(out, f"{limit.message[:1].upper()}{limit.message[1:]} (standard error {se:.1%}).")
     out.print("Uncertain figures:")
     for f in report.uncertain or []:
         say(out, f"  {f.field}: {f.distribution}", indent=4)
