@@ -90,3 +90,28 @@ def test_the_risk_page_says_it_too(tmp_path: Path) -> None:
     (limit,) = json.loads(cli.stdout)["sampled_limits"]
     said = limit["message"]
     assert f"{said[:1].upper()}{said[1:]} (standard error" in page.text
+
+
+def test_improve_offers_compute_in_the_portfolios_step() -> None:
+    """qa27neg's tight portfolio (steps of 1,000 H100e) with a risk budget of 3,333: XA's
+    counter improved at veu is held by the budget to 166,650 H100e in all, and `improve`
+    offered 2027 compute 70,000 -> 66,650 H100e, an amount off the step a negotiator signs.
+    The re-plan now counts in the declared step first (66,000), finer only when no plan in
+    it improves the package; every amount is on the step or at the partner's own limit."""
+    from dealbench.model import load_package
+    from dealbench.negotiate.logroll import improvements
+    from dealbench.optimize.schedule import steps
+
+    pf = load_portfolio(DATA / "qa27neg/portfolios/tight.yaml")
+    pf = pf.model_copy(update={"risk_budget": 3_333})
+    package = load_package(DATA / "qa27neg/packages/xa-counter-2.yaml", pf)
+    found = improvements(pf, package)
+    moved = [i for i in found if any("compute" in c for c in i.changes)]
+    assert moved
+    partner = pf.partner("XA")
+    assert partner is not None
+    for i in moved:
+        for t, x in i.package.compute.items():
+            limit = pf.cap(partner, i.package.security, t)
+            assert x % steps(pf.granularity)[0] == 0 or x == limit, (t, x, i.changes)
+    assert any("2027 compute 70,000 → 66,000 H100e" in i.changes for i in moved)

@@ -29,13 +29,17 @@ from dealbench.errors import InputError, Issue
 from dealbench.model.schema import (
     GRANTED,
     ConcessionLevel,
+    Granularity,
     Package,
     Partner,
     Portfolio,
     SecurityRequirement,
+    value_on,
 )
 from dealbench.negotiate.logroll_compute import Limits, Targets, replan
 from dealbench.negotiate.rounds import known_partner
+from dealbench.optimize.grid import clean, whole
+from dealbench.optimize.schedule import steps
 from dealbench.render.environment import ratio as shown_ratio
 
 __all__ = [
@@ -343,20 +347,10 @@ class _Search:
         security_cost = p.security_costs.get(security, 0.0)
         threshold = p.batna + policy.acceptance_margin
         need = max(self.partner0 + self.min_gain, threshold) + cost + security_cost
-        grid = pf.granularity
-        if grid.model is None:  # whole H100e
-            targets = Targets(us_slack=us - self.us0 - self.min_gain, net=net, partner_need=need)
-            return replan(p.segments, Limits(bounds, total), targets)
-        # A portfolio in chips: the same plan counted in whole chips (a licence names them).
-        unit = grid.unit
-        chips = replan(
-            [(width / unit, value * unit) for width, value in p.segments],
-            Limits({t: b / unit for t, b in bounds.items()}, total / unit),
-            Targets(us_slack=us - self.us0 - self.min_gain, net=net * unit, partner_need=need),
-        )
-        if chips is None:
-            return None
-        return {t: math.floor(n + 1e-9) * unit for t, n in chips.items()}
+        targets = Targets(us_slack=us - self.us0 - self.min_gain, net=net, partner_need=need)
+        own = {t: pf.cap(p, security, t) for t in pf.periods}
+        sizes = _steps(pf.granularity)
+        return _in_steps(p.segments, Limits(bounds, total), targets, sizes, own)
 
     def verify(self, candidate: Package, changes: list[str]) -> Improvement | None:
         """The candidate as `check` sees it, if it is an improvement."""
@@ -377,6 +371,46 @@ class _Search:
             partner_gain=partner_gain,
             joint_gain=us_gain + partner_gain,
         )
+
+
+def _steps(grid: Granularity) -> list[float]:
+    """The steps a re-plan tries, coarsest first: the portfolio's declared step, then finer
+    by tens down to one unit (`schedule.steps`: one H100e, or one chip), or whole H100e where
+    compute is continuous."""
+    return [1.0] if grid.h100e <= 0 else steps(grid)
+
+
+def _in_steps(
+    segments: list[tuple[float, float]],
+    limits: Limits,
+    targets: Targets,
+    sizes: list[float],
+    own: dict[str, float],
+) -> dict[str, float] | None:
+    """`replan` counted in steps, the coarsest of `sizes` whose plan meets the targets once
+    its amounts are whole steps: an offer a negotiator signs in the portfolio's own step
+    (qa27-neg saw XA 98,000 -> 98,500 H100e in steps of 1,000). The partner's own limit in
+    a period (`own`: its ask or cap) in whole units (the last of `sizes`) is an amount of
+    every step, as the schedule allows; what supply or the risk budget leaves is not."""
+    unit = sizes[-1]
+    for step in sizes:
+        plan = replan(
+            [(width / step, value * step) for width, value in segments],
+            Limits({t: b / step for t, b in limits.per_period.items()}, limits.total / step),
+            Targets(targets.us_slack, targets.net * step, targets.partner_need),
+        )
+        if plan is None:
+            continue
+        amounts = {}
+        for t, n in plan.items():
+            top = limits.per_period[t]
+            at_top = n > 0 and n * step >= top - 1e-6 and top >= own[t] - 1e-6
+            amounts[t] = whole(top, unit) if at_top else clean(math.floor(n + 1e-9) * step)
+        worth = sum(value_on(segments, x) for x in amounts.values())
+        kept = targets.us_slack + targets.net * sum(amounts.values()) >= 0
+        if worth >= targets.partner_need - 1e-6 and kept:
+            return amounts
+    return None
 
 
 def _terms(before: Package, after: Package) -> frozenset[str]:

@@ -11,7 +11,9 @@ Greedy and exact: pieces of the value curves (period, segment) are filled in
 order of value per H100e, while a piece adds to the joint gain and the US floor
 allows; then, if the partner still gains too little, the next most valuable
 pieces, the cheapest way (in joint gain) to raise the partner's utility.
-Amounts are whole H100e; `check` has the last word on every answer.
+Amounts are whole units of the caller's scale (`logroll` counts in the portfolio's
+step, or finer); a limit off that unit is taken as it is, for the caller to round.
+`check` has the last word on every answer.
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ def _pieces(
     most valuable first (periods in order on ties); beyond the curve compute is worth 0."""
     out: list[tuple[float, int, str, float]] = []
     for i, (t, bound) in enumerate(bounds.items()):
-        left = float(max(math.floor(bound + 1e-9), 0))
+        left = max(bound, 0.0)  # a limit off the unit is the caller's to round
         for width, v in segments:
             if left <= 0:
                 break
