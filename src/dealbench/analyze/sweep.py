@@ -119,12 +119,22 @@ def sweep_scenarios(
     executor: Executor | None = None,
     progress: Any = None,
 ) -> tuple[SweepResult, list[SolveResult]]:
-    """The base portfolio and each scenario, solved; changes are against the base."""
+    """The base portfolio and each scenario, solved; changes are against the base.
+
+    The base is the portfolio as loaded, row `base`; a scenario of that id (any letter
+    case) is the base instead, in its place: DESIGN.md lets a scenario take any id, and a
+    file's own `base` is what its writer compares the others against."""
+    own = [i for i, (s, _pf) in enumerate(scenarios) if s.id.lower() == BASE_SCENARIO]
+    base_id, base_title = BASE_SCENARIO, "As loaded"
+    if own:
+        first, portfolio = scenarios[own[0]]
+        base_id, base_title = first.id, first.title or "As loaded"
+        scenarios = [pair for i, pair in enumerate(scenarios) if i != own[0]]
     portfolios = [portfolio, *(pf for _s, pf in scenarios)]
     results = solve_all(portfolios, options or SolveOptions(), executor, chain=1, progress=progress)
     codes = [p.code for p in portfolio.partners]
     base = signature(results[0])
-    rows = [row_of(BASE_SCENARIO, results[0], title="As loaded")]
+    rows = [row_of(base_id, results[0], title=base_title)]
     for (scenario, _pf), result in zip(scenarios, results[1:], strict=True):
         row = row_of(scenario.id, result, title=scenario.title)
         after = signature(result)

@@ -1,0 +1,141 @@
+"""DESIGN.md read again line by line, with inputs written from it alone (qa28).
+
+The portfolio below is written as an outsider would, with only the fields the contract
+names and its defaults left out: two partners over two years, a tier-1 partner with no
+concessions, a concession of one level, a yes/no term that requires a security level, a
+year with no supply and a risk budget of the portfolio's own. Each test is the smallest
+instance of a clause that did not hold.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from helpers import Runner
+
+POLICY = """\
+id: reg
+title: Regime B
+security_levels:
+  - {id: open, title: Open, mitigation: 0}
+  - {id: watch, title: Watched, mitigation: 0.6}
+  - {id: lock, title: Locked down, mitigation: 0.95}
+caps:
+  tier2: {open: 5_000, watch: 20_000}
+  tier3: 0
+export_value_per_h100e: 5k
+risk_penalty_per_h100e: 40k
+acceptance_margin: 10m
+"""
+PA = """\
+code: PA
+name: Parta
+tier: 2
+diversion_risk: 0.4
+ask: {2026: {tpp: 633_280_000}, 2027: 60_000}
+value_per_h100e: [{upto: 10_000, value: 50k}, {upto: 30_000, value: 20k}]
+batna: 500m
+us_batna: -1bn
+security_costs: {open: 0, watch: 100m, lock: 900m}
+concessions:
+  - id: chips-buy
+    title: Buy US chips
+    category: purchase
+    levels:
+      - {id: only, title: The only level, us_value: 250m, partner_cost: 400m}
+  - id: screen
+    title: Screen users
+    category: security
+    us_value: 100m
+    partner_cost: 50m
+    requires: [{security: watch}]
+"""
+PB = """\
+code: PB
+name: Partb
+tier: 1
+diversion_risk: 0.05
+ask: {2026: 40_000, 2027: 40_000}
+value_per_h100e: 12k
+batna: 300m
+security_costs: {open: 0}
+"""
+PORTFOLIO = """\
+id: bport
+title: Portfolio B
+policy: policy/reg.yaml
+periods: [2026, 2027]
+supply: {2026: 50_000, 2027: 0}
+partners: [partners/pa.yaml, partners/pb.yaml]
+risk_budget: 3_000
+granularity: 0
+"""
+
+
+@pytest.fixture
+def outsider(tmp_path: Path) -> Path:
+    """The portfolio file of the outsider's data, written under tmp_path."""
+    (tmp_path / "policy").mkdir()
+    (tmp_path / "partners").mkdir()
+    (tmp_path / "policy/reg.yaml").write_text(POLICY)
+    (tmp_path / "partners/pa.yaml").write_text(PA)
+    (tmp_path / "partners/pb.yaml").write_text(PB)
+    path = tmp_path / "b.yaml"
+    path.write_text(PORTFOLIO)
+    return path
+
+
+def test_the_outsiders_portfolio_solves_to_the_hand_optimum(run: Runner, outsider: Path) -> None:
+    """us-best, by hand: PA under watch with `screen` and 18,000 H100e in 2026 (the risk
+    budget: 0.4 x 0.4 x 18,000 = 2,880 of 3,000; its acceptance needs 510m: 10,000 x 50k
+    + 8,000 x 20k - 100m - 50m = 510m) gives V = 100m + 18,000 x 5k - 2,880 x 40k
+    = 74.8m; PB (3k an H100e to the US, 120m at most) cannot fit beside it in the budget."""
+    result = run("solve", outsider, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["us_value"] == pytest.approx(74.8e6, abs=1e3)
+    (deal,) = data["deals"]
+    assert (deal["partner"], deal["security"], deal["concessions"]) == (
+        "PA",
+        "watch",
+        {"screen": True},
+    )
+    assert data["no_deal"] == ["PB"]
+
+
+def test_a_scenario_named_base_is_the_base_of_the_sweep(run: Runner, outsider: Path) -> None:
+    """DESIGN: a scenarios file is `scenarios: [{id, title, set: {PATH: VALUE}}]`, any id.
+    A file whose writer calls one scenario `base` (the first thing most would write) was
+    refused, exit 2: "'base' is the id of the portfolio as loaded". That scenario is now
+    the sweep's base row, the one the others are compared against, in its place."""
+    scenarios = outsider.parent / "scenarios.yaml"
+    scenarios.write_text(
+        "scenarios:\n"
+        "  - {id: dear-risk, title: Risk costs more, set: {policy.risk_penalty_per_h100e: 60k}}\n"
+        "  - {id: base, title: Base case, set: {partners.PB.batna: 400m}}\n"
+    )
+    assert run("validate", scenarios).exit_code == 0
+    result = run("sweep", outsider, scenarios, "--json", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["rows"]
+    assert [(r["id"], r["title"]) for r in rows] == [
+        ("base", "Base case"),
+        ("dear-risk", "Risk costs more"),
+    ]
+    # PB's walk-away value of 400m is the base's: its deal needs 34,167 H100e, not 25,834.
+    base_alone = run("solve", outsider, "--set", "partners.PB.batna=400m", "--json")
+    assert rows[0]["us_value"] == pytest.approx(json.loads(base_alone.stdout)["us_value"])
+
+
+def test_two_scenarios_naming_the_base_are_refused(run: Runner, outsider: Path) -> None:
+    """One base: `base` and `Base` in one file would each claim the first row."""
+    scenarios = outsider.parent / "scenarios.yaml"
+    scenarios.write_text(
+        "scenarios:\n  - {id: base, set: {}}\n  - {id: Base, set: {partners.PB.batna: 1bn}}\n"
+    )
+    result = run("validate", scenarios)
+    assert result.exit_code == 2 and not result.traceback
+    assert f"{scenarios}:3: scenarios[1].id: 'Base' and 'base' both name the base" in result.stderr
