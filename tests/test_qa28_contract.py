@@ -139,3 +139,28 @@ def test_two_scenarios_naming_the_base_are_refused(run: Runner, outsider: Path) 
     result = run("validate", scenarios)
     assert result.exit_code == 2 and not result.traceback
     assert f"{scenarios}:3: scenarios[1].id: 'Base' and 'base' both name the base" in result.stderr
+
+
+def test_sweep_and_compare_json_round_figures_as_every_command_does(
+    run: Runner, outsider: Path
+) -> None:
+    """`solve --json` writes figures to 12 significant digits (`cli.output.to_json`, "the
+    one place figures are rounded for scripts"); `sweep`, `compare` and `diff` wrote theirs
+    through a second dump of their own: "risk_total": 2880.0000000000005 and "us_value":
+    74799999.99999999 where solve says 2880.0 and 74800000.0 (and NaN, had one come, as
+    bare `NaN`, which is not JSON)."""
+    result = run(
+        "sweep", outsider, "--param", "policy.risk_penalty_per_h100e",
+        "--from", "30k", "--to", "50k", "--steps", "3", "--json", "--jobs", "1",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    row = json.loads(result.stdout)["rows"][1]
+    assert (row["us_value"], row["risk_total"]) == (74800000.0, 2880.0)
+    assert '"risk_total": 2880.0,' in result.stdout
+    solved = json.loads(run("solve", outsider, "--json").stdout)
+    assert solved["us_value"] == row["us_value"] and solved["risk_total"] == row["risk_total"]
+    regimes = outsider.parent / "policy/reg.yaml"
+    result = run("compare", outsider, "--regimes", regimes, "--json", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    (regime,) = json.loads(result.stdout)["regimes"]
+    assert regime["risk_total"] == 2880.0
