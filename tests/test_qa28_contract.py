@@ -164,3 +164,64 @@ def test_sweep_and_compare_json_round_figures_as_every_command_does(
     assert result.exit_code == 0, result.output
     (regime,) = json.loads(result.stdout)["regimes"]
     assert regime["risk_total"] == 2880.0
+
+
+GULF = Path(__file__).resolve().parent.parent / "deals" / "portfolios" / "gulf-asia.yaml"
+
+
+def test_a_partner_best_no_deal_reason_does_not_promise_a_raise_that_opens_nothing(
+    run: Runner,
+) -> None:
+    """`solve --mode partner-best` on gulf-asia said "Why no deal with BH: ... the supply it
+    needs goes to deals worth more (AE, SA, QA, IN, SG); raising supply by 20,000 H100e in
+    each of 2026, 2027 and 2028 makes room for it": us-best's reason (the raise is re-solved
+    in us-best only), and partner-best with that raise still gives BH no deal. The reason
+    now names what the mode maximises and says the raise as what BH's package needs."""
+    result = run("solve", GULF, "--mode", "partner-best", "--json")
+    assert result.exit_code == 0, result.output
+    reasons = {r["partner"]: r for r in json.loads(result.stdout)["no_deal_reasons"]}
+    said = reasons["BH"]["message"]
+    assert "makes room" not in said and "worth more" not in said
+    assert "goes to the deals chosen for the partners' total utility (AE, SA, QA, IN, SG)" in said
+    assert "its best package needs 20,000 H100e in each of 2026, 2027 and 2028 more" in said
+    raised = [f"portfolio.supply.{year}={supply}" for year, supply in
+              (("2026", "1_020_000"), ("2027", "1_220_000"), ("2028", "1_420_000"))]  # fmt: skip
+    again = run("solve", GULF, "--mode", "partner-best", "--json",
+                *(a for s in raised for a in ("--set", s)))  # fmt: skip
+    assert "BH" in json.loads(again.stdout)["no_deal"]  # the raise alone opens nothing
+
+
+def test_a_no_deal_reason_does_not_say_deals_were_displaced_where_there_are_none(
+    run: Runner, tmp_path: Path
+) -> None:
+    """A tier-3 partner whose only term is a yes/no concession worth 1m to the US and
+    nothing to it (walk-away value 0): partner-best, nash and kalai leave it out (its deal
+    raises nothing they maximise), and each said "within the portfolio the deals it would
+    displace are worth more" of a portfolio with no deal at all."""
+    (tmp_path / "pol.yaml").write_text(
+        "id: minimal\ntitle: Minimal\nsecurity_levels:\n"
+        "  - {id: std, title: Standard, mitigation: 0}\n"
+        "export_value_per_h100e: 1k\nrisk_penalty_per_h100e: 1k\n"
+    )
+    (tmp_path / "xa.yaml").write_text(
+        "code: XA\nname: Xa\ntier: 3\ndiversion_risk: 0\nask: {2027: 10}\n"
+        "value_per_h100e: 1k\nbatna: 0\nsecurity_costs: {std: 0}\nconcessions:\n"
+        "  - {id: c, title: C, category: other, us_value: 1m, partner_cost: 0}\n"
+    )
+    path = tmp_path / "g.yaml"
+    path.write_text(
+        "id: g\ntitle: G\npolicy: pol.yaml\nperiods: [2026, 2027]\n"
+        "supply: {2026: 5, 2027: 5}\npartners: [xa.yaml]\n"
+    )
+    for mode, aim in (
+        ("partner-best", "the partners' total utility"),
+        ("nash", "the Nash product of both sides' gains"),
+        ("kalai", "the least share of each side's ideal gain (tau)"),
+    ):
+        result = run("solve", path, "--mode", mode, "--json")
+        assert result.exit_code == 0, result.output
+        (reason,) = json.loads(result.stdout)["no_deal_reasons"]
+        assert reason["message"] == (
+            f"alone, a deal with XA would add $1.0m to US utility, but no deal with XA "
+            f"raises {aim}, which a {mode} solve maximises"
+        )
