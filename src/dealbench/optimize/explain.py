@@ -836,8 +836,7 @@ def _left_out_by_mode(
         return NoDeal(
             code,
             "shared-limits",
-            f"{alone}, but no deal with {code} raises {aim}, which a {result.mode} solve "
-            "maximises",
+            f"{alone}, but no deal with {code} raises {aim}, which a {result.mode} solve maximises",
         )
     holders = ", ".join(d.partner for d in result.deals if d.partner in users)
     return NoDeal(
