@@ -225,3 +225,49 @@ def test_a_no_deal_reason_does_not_say_deals_were_displaced_where_there_are_none
             f"alone, a deal with XA would add $1.0m to US utility, but no deal with XA "
             f"raises {aim}, which a {mode} solve maximises"
         )
+
+
+PA_COUNTER = """\
+round: 1
+side: partner
+date: 2026-01-10
+package: {partner: PA, security: watch, compute: {2026: 18_000}, concessions: {}}
+status: open
+"""
+PA_CONCLUDED = """\
+round: 2
+side: us
+date: 2026-01-11
+basis: 001-partner.yaml
+package: {partner: PA, security: watch, compute: {2026: 18_000}, concessions: {}}
+status: concluded
+"""
+
+
+@pytest.mark.parametrize(
+    ("side", "said"),
+    [("us", "the United States walked away from PB"), ("partner", "PB walked away")],
+)
+def test_solve_from_rounds_says_who_walked_away(
+    run: Runner, outsider: Path, side: str, said: str
+) -> None:
+    """Round files written by hand in DESIGN's format: PA concluded, and the talks with PB
+    ended by a round of `side`. `solve --rounds` said "PB walked away (round 1, ...)" of
+    the United States' own walk-away too (`walk-away`'s default is `--by us`), where
+    `room` says "the United States walked away in round 1"."""
+    rounds = outsider.parent / "rounds"
+    (rounds / "PA").mkdir(parents=True)
+    (rounds / "PB").mkdir()
+    (rounds / "PA/001-partner.yaml").write_text(PA_COUNTER)
+    (rounds / "PA/002-us.yaml").write_text(PA_CONCLUDED)
+    (rounds / f"PB/001-{side}.yaml").write_text(
+        f"round: 1\nside: {side}\ndate: 2026-01-05\n"
+        "package: {partner: PB, security: open, compute: {2026: 30_000}}\n"
+        "status: walked-away\n"
+    )
+    result = run("solve", outsider, "--rounds", rounds, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["us_value"] == pytest.approx(-25.2e6)  # PA's 18,000 H100e as agreed
+    (reason,) = data["no_deal_reasons"]
+    assert reason["message"] == f"{said} (round 1, 001-{side}.yaml)."
