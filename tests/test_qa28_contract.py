@@ -271,3 +271,34 @@ def test_solve_from_rounds_says_who_walked_away(
     assert data["us_value"] == pytest.approx(-25.2e6)  # PA's 18,000 H100e as agreed
     (reason,) = data["no_deal_reasons"]
     assert reason["message"] == f"{said} (round 1, 001-{side}.yaml)."
+
+
+def test_documents_render_as_json_as_design_lists_it(run: Runner, outsider: Path) -> None:
+    """DESIGN: "One structured result feeds every format: Markdown (canonical), HTML, DOCX,
+    PDF, JSON" (and `render (Jinja2: md, html, docx, pdf, json)`). `render --format json`
+    was refused: "unknown format 'json'; expected one or more of: md, html, docx, pdf".
+    The JSON is the render model itself; an external term sheet's has no internal figure."""
+    out = outsider.parent / "out"
+    result = run("solve", outsider, "--out", out, "--render", "json", "--date", "2026-05-01")
+    assert result.exit_code == 0, result.output
+    sheet = json.loads((out / "term-sheets/PA.json").read_text())
+    assert (sheet["doc"]["kind"], sheet["doc"]["audience"]) == ("term-sheet", "external")
+    assert sheet["schedule"] == [
+        {"period": "2026", "h100e": 18000.0, "chips": None, "model": None, "site": None}
+    ]
+    assert [c["id"] for c in sheet["commitments"]] == ["screen"]
+    text = (out / "term-sheets/PA.json").read_text()
+    for internal in ('internal":', "500000000", "510000000", "2880", "batna"):
+        assert internal not in text.replace('"internal": false', "")
+    again = outsider.parent / "again"
+    args = ["--partner", "PA", "--format", "json,md", "--date", "2026-05-01"]
+    for audience in ("external", "internal"):
+        done = run("render", out / "result.json", *args, "--audience", audience, "--out", again)
+        assert done.exit_code == 0, done.output
+    assert (again / "term-sheets/PA.json").read_bytes() == (
+        out / "term-sheets/PA.json"
+    ).read_bytes()
+    internal = json.loads((again / "term-sheets/PA-internal.json").read_text())
+    assert internal["doc"]["internal"] is True and "internal" in internal
+    memo = json.loads((out / "memos/portfolio-bport.json").read_text())
+    assert memo["doc"]["kind"] == "portfolio-memo" and memo["charts"]

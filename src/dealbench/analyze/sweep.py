@@ -10,7 +10,6 @@ narrowed by bisection between the two grid values around it. Every figure is
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ from dealbench.analyze.parallel import Executor
 from dealbench.analyze.scenarios import Scenario, apply_overrides, read_value
 from dealbench.analyze.solves import Chain, SolveOptions, chains, run_chain, solve_all
 from dealbench.errors import ArgumentError, InputError
+from dealbench.jsontext import to_json
 from dealbench.model.overrides import path_error
 from dealbench.model.schema import BASE_SCENARIO, Portfolio
 from dealbench.optimize import SolveResult, Status
@@ -89,8 +89,7 @@ class SweepResult(BaseModel):
 
     def file_bytes(self) -> bytes:
         """sweep.json as `sweep --out` writes it and the sweep's web page downloads it."""
-        text = json.dumps(self.model_dump(mode="json"), indent=2, ensure_ascii=False)
-        return (text + "\n").encode()
+        return (to_json(self.model_dump(mode="json")) + "\n").encode()
 
 
 def row_of(
