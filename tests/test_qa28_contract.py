@@ -302,3 +302,38 @@ def test_documents_render_as_json_as_design_lists_it(run: Runner, outsider: Path
     assert internal["doc"]["internal"] is True and "internal" in internal
     memo = json.loads((out / "memos/portfolio-bport.json").read_text())
     assert memo["doc"]["kind"] == "portfolio-memo" and memo["charts"]
+
+
+def test_validate_checks_a_round_against_its_portfolio_as_room_does(
+    run: Runner, tmp_path: Path
+) -> None:
+    """DESIGN's layout, `deals/rounds/<portfolio-id>/<iso2>/NNN-<side>.yaml`, names each
+    round's portfolio. `validate deals/` said "ok: .../002-partner.yaml (round)" of a round
+    whose package names a security level the regime lacks, which `room` then refused
+    (exit 2), and without the note packages get ("checked for shape only")."""
+    deals = tmp_path / "deals"
+    for folder in ("policy", "partners", "portfolios", "rounds/bport/PA"):
+        (deals / folder).mkdir(parents=True)
+    (deals / "policy/reg.yaml").write_text(POLICY)
+    (deals / "partners/pa.yaml").write_text(PA)
+    (deals / "partners/pb.yaml").write_text(PB)
+    (deals / "portfolios/b.yaml").write_text(
+        PORTFOLIO.replace(" policy/", " ../policy/").replace("partners/", "../partners/")
+    )
+    (deals / "rounds/bport/PA/001-partner.yaml").write_text(PA_COUNTER)
+    bad = deals / "rounds/bport/PA/002-us.yaml"
+    bad.write_text(PA_CONCLUDED.replace("security: watch", "security: max"))
+    said = f"{bad}:5: package.security: unknown security level 'max' in regime reg"
+    room = run("room", deals / "portfolios/b.yaml")
+    assert room.exit_code == 2 and said in room.stderr
+    for given in (deals, deals / "rounds", bad):
+        result = run("validate", given)
+        assert result.exit_code == 2, (given, result.output)
+        assert said in result.stderr and f"ok: {bad}" not in result.stdout
+    # rounds copied away from their portfolio: checked for shape only, and said so
+    loose = tmp_path / "loose"
+    (loose / "PA").mkdir(parents=True)
+    (loose / "PA/001-partner.yaml").write_text(PA_COUNTER)
+    result = run("validate", loose)
+    assert result.exit_code == 0
+    assert f"note: {loose / 'PA/001-partner.yaml'}: checked for shape only" in result.stderr
