@@ -337,3 +337,22 @@ def test_validate_checks_a_round_against_its_portfolio_as_room_does(
     result = run("validate", loose)
     assert result.exit_code == 0
     assert f"note: {loose / 'PA/001-partner.yaml'}: checked for shape only" in result.stderr
+
+
+def test_a_replan_with_every_negotiation_closed_names_no_solver_version(
+    run: Runner, outsider: Path
+) -> None:
+    """With PA concluded and PB walked away nothing is re-planned; `solve --rounds` printed
+    "Solver: none 0.1.0, 0.00 s, gap 0", dealbench's own version as a solver's."""
+    rounds = outsider.parent / "rounds"
+    (rounds / "PA").mkdir(parents=True)
+    (rounds / "PB").mkdir()
+    (rounds / "PA/001-partner.yaml").write_text(PA_COUNTER)
+    (rounds / "PA/002-us.yaml").write_text(PA_CONCLUDED)
+    (rounds / "PB/001-us.yaml").write_text(
+        "round: 1\nside: us\ndate: 2026-01-05\nstatus: walked-away\n"
+    )
+    result = run("solve", outsider, "--rounds", rounds)
+    assert result.exit_code == 0, result.output
+    assert "Solver: none (every negotiation is closed: nothing was re-planned)\n" in result.stdout
+    assert "Solver: none 0" not in result.stdout

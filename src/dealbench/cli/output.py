@@ -141,6 +141,9 @@ def print_result(result: SolveResult) -> None:
     for line in grouped_messages(messages(result.binding, unique=True)):
         say(out, f"Binding: {line}")
     s = result.solver
+    if s.name == _NO_SOLVER:  # "Solver: none 0.1.0, 0.00 s, gap 0" named dealbench's version
+        out.print("Solver: none (every negotiation is closed: nothing was re-planned)")
+        return
     gap = "n/a" if s.gap is None else f"{s.gap:.2g}"
     if result.mode == "nash" and s.gap is not None:
         # The gap is the linearised model's; the Nash product's own bound follows it.
