@@ -356,3 +356,41 @@ def test_a_replan_with_every_negotiation_closed_names_no_solver_version(
     assert result.exit_code == 0, result.output
     assert "Solver: none (every negotiation is closed: nothing was re-planned)\n" in result.stdout
     assert "Solver: none 0" not in result.stdout
+
+
+def test_validate_reads_a_partners_rounds_folder_as_a_whole_as_room_does(
+    run: Runner, tmp_path: Path
+) -> None:
+    """A gap in the numbering and a basis that is not there: `room` refuses the folder,
+    and `validate deals/` said "ok" of every file in it."""
+    deals = tmp_path / "deals"
+    for folder in ("policy", "partners", "portfolios", "rounds/bport/PA"):
+        (deals / folder).mkdir(parents=True)
+    (deals / "policy/reg.yaml").write_text(POLICY)
+    (deals / "partners/pa.yaml").write_text(PA)
+    (deals / "partners/pb.yaml").write_text(PB)
+    portfolio = PORTFOLIO.replace(" policy/", " ../policy/").replace("partners/", "../partners/")
+    (deals / "portfolios/b.yaml").write_text(portfolio)
+    folder = deals / "rounds/bport/PA"
+    (folder / "001-partner.yaml").write_text(PA_COUNTER)
+    for name, text, said in (
+        (
+            "003-us.yaml",
+            PA_CONCLUDED.replace("round: 2", "round: 3"),
+            "a gap in the numbering: round 2 is missing before this file",
+        ),
+        (
+            "002-us.yaml",
+            PA_CONCLUDED.replace("basis: 001-partner.yaml", "basis: 009-partner.yaml"),
+            "basis: 009-partner.yaml does not exist in this negotiation",
+        ),
+    ):
+        (folder / name).write_text(text)
+        room = run("room", deals / "portfolios/b.yaml")
+        result = run("validate", deals)
+        assert room.exit_code == 2 and said in room.stderr, room.output
+        assert result.exit_code == 2 and said in result.stderr, result.output
+        assert f"ok: {folder / name}" not in result.stdout
+        assert f"ok: {folder / '001-partner.yaml'} (round)" in result.stdout
+        (folder / name).unlink()
+    assert run("validate", deals).exit_code == 0

@@ -74,22 +74,53 @@ def validate_files(
         passed.append((path, kind, loaded))
     validated = {pf.id: pf for _p, _k, pf in passed if isinstance(pf, Portfolio)}
     unchecked: list[tuple[Path, str]] = []
-    for path, what, loaded in passed:
+    folders: dict[Path, Portfolio | None] = {}  # a partner's rounds folder: its portfolio
+    failed: set[Path] = set()
+    for path, what, _loaded in passed:
         if what == "round" and portfolio is None:
             own = round_portfolio(path, validated)
             if own is None:
                 unchecked.append((path, what))
-            else:
-                try:
-                    load_round_file(path, own)
-                except InputError as exc:
-                    found.issues += [i for i in exc.issues if i not in found.issues]
-                    continue
+                continue
+            try:
+                load_round_file(path, own)
+            except InputError as exc:
+                found.issues += [i for i in exc.issues if i not in found.issues]
+                failed.add(path)
+                folders[path.parent] = None  # its own fault said: the folder's would repeat it
+                continue
+            folders.setdefault(path.parent, own)
+    failed |= _folder_issues(folders, found)
+    for path, what, loaded in passed:
+        if path in failed:
+            continue
         found.ok.append((path, what))
         found.notes += _notes(path, loaded)
     if portfolio is None:
         found.notes += _unchecked(found.ok, unchecked)
     return found
+
+
+def _folder_issues(folders: dict[Path, Portfolio | None], found: Validation) -> set[Path]:
+    """Each partner's rounds folder read as a whole, as `room` and `history` read it: a
+    gap in the numbering, a basis that is not there, a round after a conclusion. The
+    issues go to `found`; the files they name are returned."""
+    from dealbench.negotiate.rounds import load_negotiation
+
+    named: set[Path] = set()
+    for folder, pf in folders.items():
+        if pf is None or pf.partner(folder.name) is None:
+            continue
+        try:
+            load_negotiation(pf, folder.parent, folder.name)
+        except InputError as exc:
+            found.issues += [i for i in exc.issues if i not in found.issues]
+            named |= {Path(os.path.abspath(i.file)) for i in exc.issues}
+    return {p for p in _round_paths(folders) if Path(os.path.abspath(p)) in named}
+
+
+def _round_paths(folders: dict[Path, Portfolio | None]) -> list[Path]:
+    return [p for folder in folders for p in folder.iterdir() if p.is_file()]
 
 
 def round_portfolio(path: Path, validated: dict[str, Portfolio]) -> Portfolio | None:
