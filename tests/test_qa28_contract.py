@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import Runner
+from dealbench.web.security import CSRF_FIELD, csrf_for
+from helpers import Runner, job_done, web_client
 
 POLICY = """\
 id: reg
@@ -394,3 +395,19 @@ def test_validate_reads_a_partners_rounds_folder_as_a_whole_as_room_does(
         assert f"ok: {folder / '001-partner.yaml'} (round)" in result.stdout
         (folder / name).unlink()
     assert run("validate", deals).exit_code == 0
+
+
+def test_the_web_offers_every_document_as_json_too(deals: Path) -> None:
+    """The web shell offers what the CLI writes: a solve's term sheet as JSON, served as
+    JSON, the same render model `render --format json` writes."""
+    with web_client(deals, "tok") as client:
+        data = {CSRF_FIELD: csrf_for("tok"), "mode": "us-best", "solver": "highs"}
+        response = client.post("/p/gulf-asia/solve", data=data, follow_redirects=False)
+        url = job_done(client, response)
+        assert f'href="{url}/documents/term-sheets/AE.json' in client.get(f"{url}/documents").text
+        sheet = client.get(f"{url}/documents/term-sheets/AE.json")
+    assert sheet.status_code == 200
+    assert sheet.headers["content-type"].startswith("application/json")
+    body = sheet.json()
+    assert body["doc"]["kind"] == "term-sheet" and "internal" not in body
+    assert body["partner"]["code"] == "AE"
