@@ -191,7 +191,7 @@ def test_validating_packages_without_a_portfolio_says_what_went_unchecked(
         "checks the partner, periods, security level, concessions and overrides named there\n"
     )
     folder = run("validate", FRESH)
-    assert "note: 5 package and scenarios files: checked for shape only;" in folder.stderr
+    assert "note: 5 package files: checked for shape only;" in folder.stderr
     against = run("validate", bad, "--portfolio", FRESH / "portfolios/americas-europe.yaml")
     assert against.exit_code == 2
     assert "concessions.usmca-control: unknown concession 'usmca-control' of MX" in (against.stderr)

@@ -414,11 +414,11 @@ def test_two_regimes_that_do_exactly_as_well_are_not_ranked(
         ),
         (
             ["compare", "--regimes", "tiered", "--render", "xls", "--out", "x"],
-            "error: --render: unknown format 'xls'; expected one or more of: md, html, docx, pdf",
+            "error: --render: unknown format 'xls'; expected one or more of: md, html, docx, pdf, json",
         ),
         (
             ["solve", "--render", "xls", "--out", "x"],
-            "error: --render: unknown format 'xls'; expected one or more of: md, html, docx, pdf",
+            "error: --render: unknown format 'xls'; expected one or more of: md, html, docx, pdf, json",
         ),
     ],
 )  # fmt: skip

@@ -356,7 +356,7 @@ def test_a_redline_to_a_file_of_another_format_is_refused(
     assert r.exit_code == 2, r.output + r.traceback
     assert r.stderr.strip() == (
         "error: --out: redline.rtf: .rtf is not a format dealbench writes; give a .md, .html, "
-        ".docx or .pdf file, or a folder"
+        ".docx, .pdf or .json file, or a folder"
     )
     assert not out.exists()
 

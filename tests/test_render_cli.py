@@ -307,7 +307,7 @@ def test_date_today_is_the_only_way_the_clock_gets_in(
         (["--date", "1 March"], "error: --date: expected YYYY-MM-DD or today, got '1 March'"),
         (
             ["--format", "md,odt"],
-            "error: --format: unknown format 'odt'; expected one or more of: md, html, docx, pdf",
+            "error: --format: unknown format 'odt'; expected one or more of: md, html, docx, pdf, json",
         ),
         (
             ["--doc", "memo"],

@@ -212,21 +212,20 @@ def test_scenario_file_errors_name_file_and_line(tmp_path: Path, gulf) -> None: 
     assert "expected an amount of USD" in issue.message
 
 
-def test_a_scenario_cannot_take_the_base_rows_id(run: Runner, tmp_path: Path) -> None:
-    """`sweep` lists the portfolio as loaded under the id `base`; a scenario of that id
-    would give two rows `base` (a script keying sweep.json's rows by id takes the wrong
-    one), so the file is refused at the scenario's line, whatever the letter case."""
+def test_a_scenario_of_the_base_rows_id_is_the_base(run: Runner, tmp_path: Path) -> None:
+    """`sweep` lists the portfolio as loaded under the id `base`; a scenario of that id,
+    whatever the letter case, is the base instead (one row `base`, not two: a script
+    keying sweep.json's rows by id finds the one its file named). It was refused until
+    qa28 (DESIGN.md lets a scenario take any id)."""
     path = tmp_path / "scenarios.yaml"
     path.write_text(
         "scenarios:\n  - id: more-supply\n    set: {portfolio.supply.2027: 1_500_000}\n"
         "  - id: Base\n    set: {portfolio.supply.2027: 100_000}\n"
     )
-    result = run("sweep", GULF, path, "--jobs", "1")
-    assert result.exit_code == 2
-    assert "scenarios.yaml:4: scenarios[1].id:" in result.stderr
-    assert "'Base'" in result.stderr and "as loaded" in result.stderr
-    assert "Traceback" not in result.stderr
-    assert run("validate", path).exit_code == 2
+    result = run("sweep", GULF, path, "--jobs", "1", "--json")
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in json.loads(result.stdout)["rows"]] == ["Base", "more-supply"]
+    assert run("validate", path).exit_code == 0
 
 
 def test_a_set_value_with_a_key_twice_is_refused_as_in_a_file(run: Runner) -> None:

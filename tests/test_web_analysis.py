@@ -27,8 +27,8 @@ def texts(page: str, pattern: str) -> list[str]:
 
 
 def attrs(page: str, name: str, *, rounded: bool = True) -> list[float]:
-    """The figures of a data attribute; `rounded`: at the digits `solve --json` and
-    `risk --json` give them (`output.finite`; `sweep --json` gives every digit)."""
+    """The figures of a data attribute; `rounded`: at the digits every `--json` gives them
+    (`output.finite`; `sweep --json` gave every digit until qa28)."""
     from dealbench.cli.output import finite
 
     found = [float(v) for v in re.findall(rf'{name}="([^"]+)"', page)]
@@ -262,12 +262,12 @@ def test_a_parameter_sweep_equals_dealbench_sweep_json(
         "--jobs",
         "1",
     )
-    assert attrs(page, "data-value", rounded=False) == [r["value"] for r in cli["rows"]]
-    assert attrs(page, "data-us-value", rounded=False) == [r["us_value"] for r in cli["rows"]]
+    assert attrs(page, "data-value") == [r["value"] for r in cli["rows"]]
+    assert attrs(page, "data-us-value") == [r["us_value"] for r in cli["rows"]]
     points = cli["change_points"]
     assert points
-    assert attrs(page, "data-low", rounded=False) == [p["low"] for p in points]
-    assert attrs(page, "data-high", rounded=False) == [p["high"] for p in points]
+    assert attrs(page, "data-low") == [p["low"] for p in points]
+    assert attrs(page, "data-high") == [p["high"] for p in points]
     from dealbench.analyze.sweep import SweepResult
     from dealbench.analyze.sweep_words import change_sentences
 
@@ -302,7 +302,7 @@ def test_a_scenarios_sweep_equals_dealbench_sweep_json(
     )
     rows = re.findall(r'<tr data-row="([^"]+)"', page)
     assert rows == [r["id"] for r in cli["rows"]]
-    assert attrs(page, "data-us-value", rounded=False) == [r["us_value"] for r in cli["rows"]]
+    assert attrs(page, "data-us-value") == [r["us_value"] for r in cli["rows"]]
     for r in cli["rows"][1:]:
         assert html.escape("; ".join(r["changes"]) or "-", quote=False) in page
 

@@ -18,7 +18,7 @@ from dealbench.web.security import CSRF_FIELD, csrf_for
 from helpers import REPO, WEB_TOKEN, Runner, job_done
 
 GULF = "/p/gulf-asia"
-FORMATS = ["docx", "html", "md", "pdf"]
+FORMATS = sorted(["md", "html", "docx", "pdf", "json"])
 
 
 def _opens(fmt: str, data: bytes) -> None:
@@ -29,6 +29,8 @@ def _opens(fmt: str, data: bytes) -> None:
         assert b"<html" in data[:500].lower()
     elif fmt == "docx":
         assert "word/document.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
+    elif fmt == "json":
+        assert json.loads(data)["doc"]["kind"]
     else:
         assert data.startswith(b"%PDF-")
 

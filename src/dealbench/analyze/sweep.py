@@ -10,7 +10,6 @@ narrowed by bisection between the two grid values around it. Every figure is
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ from dealbench.analyze.parallel import Executor
 from dealbench.analyze.scenarios import Scenario, apply_overrides, read_value
 from dealbench.analyze.solves import Chain, SolveOptions, chains, run_chain, solve_all
 from dealbench.errors import ArgumentError, InputError
+from dealbench.jsontext import to_json
 from dealbench.model.overrides import path_error
 from dealbench.model.schema import BASE_SCENARIO, Portfolio
 from dealbench.optimize import SolveResult, Status
@@ -89,8 +89,7 @@ class SweepResult(BaseModel):
 
     def file_bytes(self) -> bytes:
         """sweep.json as `sweep --out` writes it and the sweep's web page downloads it."""
-        text = json.dumps(self.model_dump(mode="json"), indent=2, ensure_ascii=False)
-        return (text + "\n").encode()
+        return (to_json(self.model_dump(mode="json")) + "\n").encode()
 
 
 def row_of(
@@ -119,12 +118,22 @@ def sweep_scenarios(
     executor: Executor | None = None,
     progress: Any = None,
 ) -> tuple[SweepResult, list[SolveResult]]:
-    """The base portfolio and each scenario, solved; changes are against the base."""
+    """The base portfolio and each scenario, solved; changes are against the base.
+
+    The base is the portfolio as loaded, row `base`; a scenario of that id (any letter
+    case) is the base instead, in its place: DESIGN.md lets a scenario take any id, and a
+    file's own `base` is what its writer compares the others against."""
+    own = [i for i, (s, _pf) in enumerate(scenarios) if s.id.lower() == BASE_SCENARIO]
+    base_id, base_title = BASE_SCENARIO, "As loaded"
+    if own:
+        first, portfolio = scenarios[own[0]]
+        base_id, base_title = first.id, first.title or "As loaded"
+        scenarios = [pair for i, pair in enumerate(scenarios) if i != own[0]]
     portfolios = [portfolio, *(pf for _s, pf in scenarios)]
     results = solve_all(portfolios, options or SolveOptions(), executor, chain=1, progress=progress)
     codes = [p.code for p in portfolio.partners]
     base = signature(results[0])
-    rows = [row_of(BASE_SCENARIO, results[0], title="As loaded")]
+    rows = [row_of(base_id, results[0], title=base_title)]
     for (scenario, _pf), result in zip(scenarios, results[1:], strict=True):
         row = row_of(scenario.id, result, title=scenario.title)
         after = signature(result)

@@ -16,6 +16,7 @@ from pathlib import Path
 from dealbench.errors import InputError, Issue
 from dealbench.io import unhidden
 from dealbench.model import Portfolio, load_file
+from dealbench.units import and_list
 
 __all__ = ["Validation", "data_files", "validate_files"]
 
@@ -51,11 +52,15 @@ def validate_files(
     paths: list[str | os.PathLike[str]], portfolio: Portfolio | None = None
 ) -> Validation:
     """Check every file under `paths`: shape, units, references, its clauses, and, with
-    `portfolio`, packages and scenarios against it. Never stops at the first bad file."""
+    `portfolio`, packages and scenarios against it. A round file is checked against its
+    portfolio (`round_portfolio`) as `room` and `history` read it. Never stops at the
+    first bad file."""
     from dealbench.analyze.scenarios import load_scenarios
+    from dealbench.model.load import load_round_file
     from dealbench.render.clause_check import check_clauses
 
     found = Validation()
+    passed: list[tuple[Path, str, object]] = []
     for path in data_files(paths):
         try:
             kind, loaded = load_file(path, portfolio)
@@ -66,21 +71,93 @@ def validate_files(
             # A partner file's fault is met again in every portfolio that lists it: said once.
             found.issues += [i for i in exc.issues if i not in found.issues]
             continue
-        found.ok.append((path, kind))
+        passed.append((path, kind, loaded))
+    validated = {pf.id: pf for _p, _k, pf in passed if isinstance(pf, Portfolio)}
+    unchecked: list[tuple[Path, str]] = []
+    folders: dict[Path, Portfolio | None] = {}  # a partner's rounds folder: its portfolio
+    failed: set[Path] = set()
+    for path, what, _loaded in passed:
+        if what == "round" and portfolio is None:
+            own = round_portfolio(path, validated)
+            if own is None:
+                unchecked.append((path, what))
+                continue
+            try:
+                load_round_file(path, own)
+            except InputError as exc:
+                found.issues += [i for i in exc.issues if i not in found.issues]
+                failed.add(path)
+                folders[path.parent] = None  # its own fault said: the folder's would repeat it
+                continue
+            folders.setdefault(path.parent, own)
+    failed |= _folder_issues(folders, found)
+    for path, what, loaded in passed:
+        if path in failed:
+            continue
+        found.ok.append((path, what))
         found.notes += _notes(path, loaded)
     if portfolio is None:
-        found.notes += _unchecked(found.ok)
+        found.notes += _unchecked(found.ok, unchecked)
     return found
 
 
-def _unchecked(ok: list[tuple[Path, str]]) -> list[Issue]:
-    """Packages and scenarios passed without a portfolio were checked for their shape
-    only: an "ok" for a package naming a concession, a period or a security level no
-    portfolio has would otherwise read as a package that can be evaluated."""
-    files = [path for path, kind in ok if kind in ("package", "scenarios")]
-    if not files:
+def _folder_issues(folders: dict[Path, Portfolio | None], found: Validation) -> set[Path]:
+    """Each partner's rounds folder read as a whole, as `room` and `history` read it: a
+    gap in the numbering, a basis that is not there, a round after a conclusion. The
+    issues go to `found`; the files they name are returned."""
+    from dealbench.negotiate.rounds import load_negotiation
+
+    named: set[Path] = set()
+    for folder, pf in folders.items():
+        if pf is None or pf.partner(folder.name) is None:
+            continue
+        try:
+            load_negotiation(pf, folder.parent, folder.name)
+        except InputError as exc:
+            found.issues += [i for i in exc.issues if i not in found.issues]
+            named |= {Path(os.path.abspath(i.file)) for i in exc.issues}
+    return {p for p in _round_paths(folders) if Path(os.path.abspath(p)) in named}
+
+
+def _round_paths(folders: dict[Path, Portfolio | None]) -> list[Path]:
+    return [p for folder in folders for p in folder.iterdir() if p.is_file()]
+
+
+def round_portfolio(path: Path, validated: dict[str, Portfolio]) -> Portfolio | None:
+    """The portfolio a round file belongs to: `rounds/<portfolio id>/<CODE>/NNN-side.yaml`
+    names its id; the portfolio of that id validated in the same run, else one in the
+    `portfolios` folder beside `rounds` (where `room` looks for rounds by default); None
+    when neither holds it."""
+    from dealbench.model import load_portfolio
+
+    if len(path.parents) < 4:
+        return None
+    ident, rounds = path.parents[1].name, path.parents[2]
+    if ident in validated:
+        return validated[ident]
+    if rounds.name != "rounds" or not (rounds.parent / "portfolios").is_dir():
+        return None
+    for candidate in unhidden(rounds.parent / "portfolios", "*.yaml"):
+        try:
+            pf = load_portfolio(candidate)
+        except InputError:
+            continue
+        if pf.id == ident:
+            return pf
+    return None
+
+
+def _unchecked(ok: list[tuple[Path, str]], rounds: list[tuple[Path, str]]) -> list[Issue]:
+    """Packages and scenarios passed without a portfolio, and rounds whose portfolio was not
+    found, were checked for their shape only: an "ok" for a package naming a concession, a
+    period or a security level no portfolio has would otherwise read as a package that can
+    be evaluated."""
+    shapes = [(path, kind) for path, kind in ok if kind in ("package", "scenarios")]
+    shapes += rounds
+    if not shapes:
         return []
-    which = str(files[0]) if len(files) == 1 else f"{len(files)} package and scenarios files"
+    kinds = [k for k in ("package", "round", "scenarios") if any(k == kind for _p, kind in shapes)]
+    which = str(shapes[0][0]) if len(shapes) == 1 else f"{len(shapes)} {and_list(kinds)} files"
     message = (
         "checked for shape only; a portfolio (validate --portfolio FILE) checks the "
         "partner, periods, security level, concessions and overrides named there"

@@ -103,7 +103,7 @@ def compare(
     render: Annotated[
         str | None,
         typer.Option(
-            "--render", help="Also write the options memo into --out: md, html, docx, pdf."
+            "--render", help="Also write the options memo into --out: md, html, docx, pdf, json."
         ),
     ] = None,
     force: Force = False,

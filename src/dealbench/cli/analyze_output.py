@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.table import Table
 
+from dealbench.cli import output
 from dealbench.cli.output import print_table, say
 
 if TYPE_CHECKING:
@@ -28,7 +28,8 @@ SWEEP_FILE = "sweep.json"
 
 
 def to_json(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    """As every command's JSON: figures to 12 significant digits, null when not finite."""
+    return output.to_json(data)
 
 
 def _console() -> Console:

@@ -31,7 +31,9 @@ AUDIENCES = ("external", "internal")
 Formats = Annotated[
     str,
     typer.Option(
-        "--format", "-f", help="One or more of md, html, docx, pdf, comma-separated (md,html)."
+        "--format",
+        "-f",
+        help="One or more of md, html, docx, pdf, json, comma-separated (md,html).",
     ),
 ]
 AudienceOpt = Annotated[
@@ -94,7 +96,7 @@ def check_audience(audience: str) -> None:
 #: File suffixes of documents dealbench does not write: `--out x.rtf` is a mistake, not a
 #: folder to create.
 OTHER_DOCUMENT_SUFFIXES = frozenset(
-    {"doc", "rtf", "odt", "txt", "text", "htm", "markdown", "json", "yaml", "yml", "xml", "tex"}
+    {"doc", "rtf", "odt", "txt", "text", "htm", "markdown", "yaml", "yml", "xml", "tex"}
 )
 
 
@@ -111,7 +113,7 @@ def redline_target(out: Path, formats: str) -> tuple[Path, str, list[Format]]:
                 None,
                 "",
                 f"{out.name}: .{suffix} is not a format dealbench writes; give a .md, .html, "
-                ".docx or .pdf file, or a folder",
+                ".docx, .pdf or .json file, or a folder",
             )
         )
     if suffix not in FORMATS:

@@ -73,7 +73,9 @@ DocsOpt = Annotated[
 ]
 FormatOpt = Annotated[
     str,
-    typer.Option("--format", "-f", help="Document formats: md, html, docx, pdf (comma-separated)."),
+    typer.Option(
+        "--format", "-f", help="Document formats: md, html, docx, pdf, json (comma-separated)."
+    ),
 ]
 NoDocs = Annotated[bool, typer.Option("--no-documents", help="Record the round only.")]
 StrategyOpt = Annotated[
@@ -710,7 +712,7 @@ def room(
         str | None,
         typer.Option(
             "--render",
-            help="Also write the negotiation status memo in these formats: md, html, docx, pdf.",
+            help="Also write the negotiation status memo in these formats: md, html, docx, pdf, json.",
         ),
     ] = None,
     out: Annotated[

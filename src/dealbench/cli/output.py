@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import math
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -12,6 +10,11 @@ from rich import box
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
+
+# One rounding of figures for every JSON dealbench writes (re-exported for the commands).
+from dealbench.jsontext import JSON_DIGITS as JSON_DIGITS
+from dealbench.jsontext import finite as finite
+from dealbench.jsontext import to_json as to_json
 
 if TYPE_CHECKING:
     from dealbench.checker import DealFigures
@@ -69,31 +72,6 @@ def fits(out: Console, table: Table) -> bool:
     from rich.measure import Measurement
 
     return Measurement.get(out, out.options.update_width(10_000), table).maximum <= out.width
-
-
-#: Significant digits of a figure in JSON: finer than anything the model resolves (the
-#: checker's tolerances are 0.5 H100e, USD 10,000 and 1e-6 relative), coarser than the
-#: float noise of the arithmetic (`149999.99999999997` is written `150000.0`).
-JSON_DIGITS = 12
-
-
-def to_json(data: Any) -> str:
-    """Strict JSON (RFC 8259): figures to JSON_DIGITS, and null (never NaN) when not finite.
-
-    The one place figures are rounded for scripts; the library objects keep full precision.
-    """
-    return json.dumps(finite(data), indent=2, ensure_ascii=False, allow_nan=False)
-
-
-def finite(data: Any) -> Any:
-    """`data` with every float to JSON_DIGITS significant digits, and None when not finite."""
-    if isinstance(data, float):
-        return float(f"{data:.{JSON_DIGITS}g}") if math.isfinite(data) else None
-    if isinstance(data, dict):
-        return {key: finite(value) for key, value in data.items()}
-    if isinstance(data, list | tuple):
-        return [finite(value) for value in data]
-    return data
 
 
 def money(amount: float | None) -> str:
@@ -163,6 +141,9 @@ def print_result(result: SolveResult) -> None:
     for line in grouped_messages(messages(result.binding, unique=True)):
         say(out, f"Binding: {line}")
     s = result.solver
+    if s.name == _NO_SOLVER:  # "Solver: none 0.1.0, 0.00 s, gap 0" named dealbench's version
+        out.print("Solver: none (every negotiation is closed: nothing was re-planned)")
+        return
     gap = "n/a" if s.gap is None else f"{s.gap:.2g}"
     if result.mode == "nash" and s.gap is not None:
         # The gap is the linearised model's; the Nash product's own bound follows it.

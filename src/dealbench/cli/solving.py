@@ -141,7 +141,7 @@ def solve(
         typer.Option(
             "--render",
             help="Also render every deal's term sheet and the portfolio memo into --out, in "
-            "these formats: md, html, docx, pdf (comma-separated).",
+            "these formats: md, html, docx, pdf, json (comma-separated).",
         ),
     ] = None,
     templates: Annotated[
@@ -586,7 +586,7 @@ def demo(
     Term sheets (external and internal) and deal memos for each deal, the
     portfolio memo, a redline of the shipped UAE offer against its counter,
     and the memo of that counter (the partner's proposal against our offer),
-    each in Markdown, HTML, DOCX and PDF; and a copy of the example data in
+    each in Markdown, HTML, DOCX, PDF and JSON; and a copy of the example data in
     OUT/deals, on which every command's examples run (from OUT).
     """
     from dealbench.cli import output

@@ -53,16 +53,18 @@ def _weakest_first(policy: Policy) -> Iterator[Problem]:
 
 
 def scenario_problems(spec: ScenarioFile) -> Iterator[Problem]:
-    """A scenarios file on its own: each id once (its paths need a portfolio)."""
+    """A scenarios file on its own: each id once (its paths need a portfolio). A scenario
+    `base`, in any letter case, is the base of a sweep (`sweep_scenarios`): one at most."""
     ids = [scenario.id for scenario in spec.scenarios]
     yield from _repeated(ids, "scenarios", "scenario {!r} is listed twice")
-    for i, name in enumerate(ids):
-        if name.lower() == BASE_SCENARIO:
+    bases = [i for i, name in enumerate(ids) if name.lower() == BASE_SCENARIO]
+    for i in bases[1:]:
+        if ids[i] != ids[bases[0]]:  # the same id twice is said above
             yield (
                 ("scenarios", i, "id"),
                 (
-                    f"{name!r} is the id of the portfolio as loaded (the first row of a sweep); "
-                    "give this scenario another id"
+                    f"{ids[i]!r} and {ids[bases[0]]!r} both name the base of the sweep "
+                    "(the scenario the others are compared against); keep one"
                 ),
             )
 

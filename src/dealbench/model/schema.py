@@ -642,7 +642,8 @@ class Scenario(Strict):
     set: dict[str, Any] = Field(default_factory=dict)
 
 
-#: The id of a sweep's first row, the portfolio as loaded: no scenario may take it.
+#: The id of a sweep's first row, the portfolio as loaded, unless a scenario of this id
+#: (any letter case) is the base instead.
 BASE_SCENARIO = "base"
 
 

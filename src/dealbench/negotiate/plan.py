@@ -169,7 +169,11 @@ def solve_rounds(
         }
     )
     reasons = [
-        NoDeal(code, "walked-away", f"{code} walked away ({_round_of(negotiations[code])}).")
+        NoDeal(
+            code,
+            "walked-away",
+            f"{_who_walked(negotiations[code])} ({_round_of(negotiations[code])}).",
+        )
         for code in plan.excluded
         if code in negotiations
     ]
@@ -185,6 +189,15 @@ def _gap(value: float, bound: float) -> float:
 def _concluded_in(negotiation: Negotiation) -> int:
     last = negotiation.last
     return 0 if last is None else last.number
+
+
+def _who_walked(negotiation: Negotiation) -> str:
+    """Who ended the talks: the last round's side (`walk-away --by`, us by default), as
+    `room` says it; "AE walked away" of the United States' own walk-away said the opposite."""
+    last, code = negotiation.last, negotiation.partner
+    if last is not None and last.side == "us":
+        return f"the United States walked away from {code}"
+    return f"{code} walked away"
 
 
 def _round_of(negotiation: Negotiation) -> str:

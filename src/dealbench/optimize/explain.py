@@ -765,6 +765,8 @@ def _shared_limits(
             )
         )
     alone = f"alone, a deal with {code} would add {money(deal.us_margin)} to US utility"
+    if result.mode != "us-best":
+        return _left_out_by_mode(pf, result, code, alone, needs, relax, users)
     least = _least_room(pf, result, code, require, relax) if needs else None
     best = ""
     opens = " makes room for it"
@@ -802,6 +804,47 @@ def _shared_limits(
         "shared-limits",
         f"{alone}, but {' and '.join(needs)} goes to {' and to '.join(to)}; "
         f"{' and '.join(changes)}{opens}{best}{held}",
+        relax,
+    )
+
+
+#: What a mode other than us-best maximises, in a no-deal reason's words.
+MAXIMISED = {
+    "partner-best": "the partners' total utility",
+    "nash": "the Nash product of both sides' gains",
+    "kalai": "the least share of each side's ideal gain (tau)",
+}
+
+
+def _left_out_by_mode(
+    pf: Portfolio,
+    result: SolveResult,
+    code: str,
+    alone: str,
+    needs: list[str],
+    relax: list[Relaxation],
+    users: set[str],
+) -> NoDeal:
+    """`_shared_limits` of a solve that maximised something other than the US utility:
+    its deals are not "worth more" to the US, and no raise is re-solved in its mode
+    (`_least_room` is us-best's), so what the partner's best package needs is said as a
+    need, not as what opens a deal (partner-best on gulf-asia: "raising supply by 20,000
+    H100e in each of 2026, 2027 and 2028 makes room for it", and with that raise BH
+    still had no deal)."""
+    aim = MAXIMISED.get(result.mode, f"what --mode {result.mode} maximises")
+    if not needs:  # nothing displaced: its deal does not raise what the mode maximises
+        return NoDeal(
+            code,
+            "shared-limits",
+            f"{alone}, but no deal with {code} raises {aim}, which a {result.mode} solve maximises",
+        )
+    holders = ", ".join(d.partner for d in result.deals if d.partner in users)
+    return NoDeal(
+        code,
+        "shared-limits",
+        f"{alone}, but {' and '.join(needs)} goes to the deals chosen for {aim} ({holders}); "
+        f"its best package needs {_raise_words(relax, pf.periods, raising=False)} more "
+        "than they leave",
         relax,
     )
 

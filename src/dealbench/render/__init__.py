@@ -1,4 +1,4 @@
-"""Documents: results rendered through Jinja2 templates, in Markdown, HTML, DOCX and PDF.
+"""Documents: results rendered through Jinja2 templates, in Markdown, HTML, DOCX, PDF and JSON.
 
 from dealbench.io import OutputDir
 from dealbench.render import documents_for, load_source, render_document

@@ -3,7 +3,8 @@
 A `Document` is a render model (plain data) and where it goes. Markdown is
 the canonical format; HTML is rendered from the same model by its own
 template, self-contained (inline CSS and SVG charts); PDF and DOCX are made
-from a print variant of that HTML (the same template, PNG charts).
+from a print variant of that HTML (the same template, PNG charts); JSON is the
+render model itself, with its charts' data.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from markupsafe import Markup
 
 from dealbench.arguments import one_of
 from dealbench.errors import ArgumentError, InputError, Issue, RenderError
+from dealbench.jsontext import to_json
 from dealbench.model.schema import Package, Portfolio
 from dealbench.render import charts as chart_lib
 from dealbench.render import naming
@@ -40,8 +42,8 @@ from dealbench.render.termsheet import chips_shown, term_sheet_context
 from dealbench.workers import start_worker
 
 _BLANK_LINES = re.compile(r"\n{3,}")
-Format = Literal["md", "html", "docx", "pdf"]
-FORMATS: tuple[Format, ...] = ("md", "html", "docx", "pdf")
+Format = Literal["md", "html", "docx", "pdf", "json"]
+FORMATS: tuple[Format, ...] = ("md", "html", "docx", "pdf", "json")
 TEMPLATE_STEM = {
     "term-sheet": "term_sheet",
     "deal-memo": "deal_memo",
@@ -260,8 +262,8 @@ def render_document(
     formats: Iterable[Format] | str,
     templates: str | os.PathLike[str] | None = None,
 ) -> list[RenderedFile]:
-    """Render one document in each format asked for (`FORMATS`: md, html, docx, pdf; one
-    format may be given alone, as a str); `templates` is a house templates folder."""
+    """Render one document in each format asked for (`FORMATS`: md, html, docx, pdf, json;
+    one format may be given alone, as a str); `templates` is a house templates folder."""
     wanted = formats_of(formats)
     templates = templates_folder(templates)
     stem = TEMPLATE_STEM[doc.kind]
@@ -274,7 +276,36 @@ def render_document(
         html = render_template(f"{stem}.html.j2", {**doc.context, "charts": charts}, templates)
         out.append(RenderedFile(f"{doc.path}.html", html.encode()))
     out += _printable(doc, stem, wanted, templates)
+    if "json" in wanted:
+        out.append(json_document(doc))
     return [RenderedFile(f.path, f.data, doc.identity) for f in out]
+
+
+def json_document(doc: Document) -> RenderedFile:
+    """The render model every other format is rendered from, as JSON (DESIGN.md: one
+    structured result feeds every format, JSON among them), with its charts' data. An
+    external document's model has no `internal` key (`term_sheet_context`), so its JSON
+    carries no internal figure either; figures rounded as in every JSON (`jsontext`)."""
+    charts = [
+        {"id": c.id, "kind": c.kind, "caption": c.caption, "data": c.data} for c in doc.charts
+    ]
+    text = to_json(_plain({**doc.context, "charts": charts}))
+    return RenderedFile(f"{doc.path}.json", (text + "\n").encode())
+
+
+def _plain(value: Any) -> Any:
+    """`value` as JSON's types (a Markup as its text, a date in ISO form)."""
+    if isinstance(value, bool | int | float) or value is None:
+        return value
+    if isinstance(value, str):
+        return str(value)  # Markup too
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"a render model holds a {type(value).__name__}, which JSON cannot hold")
 
 
 def _printable(

@@ -1,5 +1,5 @@
 """Documents: every term sheet, memo and redline previewed in the page, downloadable in
-md, html, docx and pdf — rendered by `dealbench.render`, exactly as the CLI writes them."""
+md, html, docx, pdf and json — rendered by `dealbench.render`, exactly as the CLI writes them."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ MEDIA = {
     "html": "text/html; charset=utf-8",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
+    "json": "application/json",
     "svg": "image/svg+xml",
 }
 TITLES = {
