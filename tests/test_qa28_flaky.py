@@ -85,3 +85,38 @@ def test_the_editors_verdict_goes_when_a_field_loses_the_focus_its_page_does_not
     e2e.wait_for(e2e.at("/p/gulf-asia/upload"), driver)
     shown = driver.find_element(By.ID, "f-compute-2026").get_attribute("value")  # type: ignore[attr-defined]
     assert shown != "900000"  # the counter's, not what was typed
+
+
+def test_cbc_and_highs_agree_where_the_best_nash_product_is_zero() -> None:
+    """The property test comparing CBC with HiGHS drew (one run in a few) a partner whose
+    every package leaves one side no gain: both solvers answer -inf, the log of the
+    product 0, and the test's `abs(a - b)` was nan, "not within the bound"."""
+    from builders import concession, partner, policy, portfolio
+    from dealbench import solve
+    from dealbench.errors import SolverError
+    from dealbench.optimize.backends import make_backend
+    from test_qa17_cbc import _agree
+
+    try:
+        make_backend("cbc")
+    except SolverError as exc:  # PuLP 4 (Python 3.12+) without the cbc extra
+        pytest.skip(str(exc))
+    # With no term the US gains nothing (its export value is its BATNA); with the lower
+    # term CC gains nothing; with the higher, CC loses.
+    cc = partner(
+        "CC",
+        tier=1,
+        diversion_risk=0.0,
+        ask={"2026": 50_000},
+        value="30k",
+        batna="1bn",
+        us_batna="500m",
+        security_costs={"baseline": 0},
+        concessions=[concession("c1", levels=[("lo", "500m", "500m"), ("hi", "2bn", "1bn")])],
+    )
+    pf = portfolio(
+        policy(levels=[("baseline", 0.0)], risk_penalty=0), [cc], supply={"2026": 50_000}
+    )
+    highs, cbc = solve(pf, "nash"), solve(pf, "nash", solver="cbc")
+    assert highs.objective == cbc.objective == float("-inf")
+    _agree("nash", highs, cbc)
