@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,16 @@ from helpers import DATA, REPO, WEB_TOKEN, Run, Runner, invoke, solo_deals, web_
 settings.register_profile("default", max_examples=50, deadline=None, print_blob=True)
 settings.register_profile("thorough", max_examples=1000, deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Ctrl-C as a terminal gives it, whatever started the run: the tests press it (in this
+    process, and to commands they start, which inherit its disposition). A run started in
+    the background of a script (`make test &`, nohup) inherits Ctrl-C ignored, which
+    dealbench rightly leaves ignored: every Ctrl-C test then failed, waiting for an exit
+    that never came."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture

@@ -191,7 +191,7 @@ def test_a_field_breaking_a_limit_is_marked_invalid_and_described_by_the_limit(
     assert field.get_attribute("aria-invalid") is None
     field.send_keys(Keys.CONTROL, "a")
     field.send_keys("900000")
-    e2e.wait_for(lambda d: field.get_attribute("aria-invalid") == "true", driver, 20)
+    e2e.wait_for(lambda d: field.get_attribute("aria-invalid") == "true", driver)
     described = " ".join(
         driver.find_element(By.ID, ref).text
         for ref in field.get_attribute("aria-describedby").split()
@@ -199,7 +199,7 @@ def test_a_field_breaking_a_limit_is_marked_invalid_and_described_by_the_limit(
     assert "exceeds" in described, described
     field.send_keys(Keys.CONTROL, "a")
     field.send_keys("20000")
-    e2e.wait_for(lambda d: field.get_attribute("aria-invalid") is None, driver, 20)
+    e2e.wait_for(lambda d: field.get_attribute("aria-invalid") is None, driver)
 
 
 # --- an error page of a portfolio's page -----------------------------------------------------

@@ -200,7 +200,7 @@ def test_a_mistyped_sweep_keeps_everything_typed_and_focuses_the_bad_field(
     assert steps.get_attribute("aria-invalid") == "true"
     said = driver.find_element(By.ID, "sweep-param-steps-error")
     assert said.is_displayed() and "expected at least 1 value, got 0" in said.text
-    assert driver.switch_to.active_element.get_attribute("id") == "sweep-param-steps"
+    e2e.wait_for(e2e.focused("sweep-param-steps"), driver)
     # At a phone's width the page, its words beside the field, is no wider than the window.
     metrics = {"width": 375, "height": 800, "deviceScaleFactor": 1, "mobile": True}
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)

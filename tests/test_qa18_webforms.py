@@ -293,7 +293,7 @@ def test_a_mistyped_offer_keeps_everything_typed_and_focuses_the_bad_field(
     assert date.get_attribute("value") == "2099-05-01"
     assert date.get_attribute("aria-invalid") == "true"
     assert "more than 10 years" in driver.find_element(By.ID, "offer-date-error").text
-    assert driver.switch_to.active_element.get_attribute("id") == "offer-date"
+    e2e.wait_for(e2e.focused("offer-date"), driver)
     assert rounds(deals, "AE", "gulf-asia") == before
 
 
@@ -464,7 +464,7 @@ def _refused_below_the_chart(driver: Any, url: str) -> None:
         )
     finally:
         driver.execute_cdp_cmd("Network.disable", {})
-    assert driver.switch_to.active_element.get_attribute("id") == "offer-date"
+    e2e.wait_for(e2e.focused("offer-date"), driver)
     top, bottom, height = driver.execute_script(
         "const r = document.getElementById('offer-date').getBoundingClientRect();"
         "return [r.top, r.bottom, window.innerHeight]"
@@ -511,9 +511,9 @@ def test_a_field_the_editor_cannot_read_is_marked_as_it_is_typed(
     field = driver.find_element(By.ID, "f-compute-2027")
     field.send_keys(Keys.CONTROL, "a")
     field.send_keys("lots")
-    e2e.wait_for(lambda d: field.get_attribute("aria-invalid") == "true", driver, 20)
+    e2e.wait_for(lambda d: field.get_attribute("aria-invalid") == "true", driver)
     slot = driver.find_element(By.ID, "problems-compute.2027")
     assert "compute.2027: expected a number, got 'lots'" in slot.text
     field.send_keys(Keys.CONTROL, "a")
     field.send_keys("1000")
-    e2e.wait_for(lambda d: field.get_attribute("aria-invalid") is None, driver, 20)
+    e2e.wait_for(lambda d: field.get_attribute("aria-invalid") is None, driver)

@@ -54,7 +54,7 @@ def serving(source: Path, deals: Path) -> Iterator[tuple[str, Path]]:
         yield url, deals
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.wait(timeout=60)
 
 
 @pytest.fixture(scope="module")
@@ -110,22 +110,28 @@ def wait_for(condition: object, driver: object, seconds: float = 60) -> object:
     return waiting.until(condition)  # type: ignore[arg-type]
 
 
-def gone(element: object) -> object:
-    """A wait condition: `element` has left the page. Selenium's `staleness_of` knows only
-    StaleElementReferenceException; Chromium answers a node caught as its page is replaced
-    with "Node with given id does not belong to the document" instead (seen once in CI)."""
-    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+def at(path: str) -> object:
+    """A wait condition: the browser shows the page at `path` (its address's path), the
+    answer to the form sent or the link followed. A click's navigation may still be under
+    way when the click returns (CI, once): an element of the page clicked on that went
+    (`staleness_of`) is no sign of it, as the editor redraws its verdict when a field it
+    reads loses the focus to the button clicked."""
+    from urllib.parse import urlsplit
 
-    def check(_driver: object) -> bool:
-        try:
-            element.is_enabled()  # type: ignore[attr-defined]
-        except StaleElementReferenceException:
-            return True
-        except WebDriverException as error:
-            if "does not belong to the document" in str(error.msg):
-                return True
-            raise
-        return False
+    def check(driver: object) -> bool:
+        return urlsplit(driver.current_url).path == path  # type: ignore[attr-defined]
+
+    return check
+
+
+def focused(element_id: str) -> object:
+    """A wait condition: the element `element_id` has the focus. A field marked
+    `autofocus` is focused at the browser's next drawing of the page, which may come after
+    the page has loaded."""
+
+    def check(driver: object) -> bool:
+        active = driver.switch_to.active_element  # type: ignore[attr-defined]
+        return bool(active.get_attribute("id") == element_id)
 
     return check
 
@@ -143,11 +149,11 @@ def downloaded(folder: Path, name: str, seconds: float = 60) -> Path:
 def download_term_sheet(driver: object, stem: str) -> None:
     """Click the term sheet's link in every format; check each downloaded file."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
 
     for fmt in ("md", "html", "docx", "pdf"):
-        driver.find_element(  # type: ignore[attr-defined]
-            By.CSS_SELECTOR, f'a[data-format="{fmt}"][href*="term-sheets/{stem}."]'
-        ).click()
+        link = (By.CSS_SELECTOR, f'a[data-format="{fmt}"][href*="term-sheets/{stem}."]')
+        wait_for(ec.presence_of_element_located(link), driver).click()  # type: ignore[attr-defined]
         data = downloaded(driver.downloads, f"term-sheets-{stem}.{fmt}").read_bytes()  # type: ignore[attr-defined]
         if fmt == "pdf":
             assert data.startswith(b"%PDF")
@@ -171,8 +177,9 @@ def test_a_negotiator_solves_edits_uploads_a_counter_and_downloads_term_sheets(
     shot(driver, "01-portfolios")
 
     driver.find_element(By.LINK_TEXT, "Gulf and Asia, 2026–2028").click()  # type: ignore[attr-defined]
+    solve = wait_for(ec.presence_of_element_located((By.ID, "solve")), driver)
     shot(driver, "02-portfolio")
-    driver.find_element(By.ID, "solve").click()  # type: ignore[attr-defined]
+    solve.click()  # type: ignore[attr-defined]
     status = wait_for(ec.presence_of_element_located((By.ID, "status")), driver)
     assert "optimal" in status.text  # type: ignore[attr-defined]
     rows = driver.find_elements(By.CSS_SELECTOR, "#deals tbody tr")  # type: ignore[attr-defined]
@@ -203,13 +210,12 @@ def test_a_negotiator_solves_edits_uploads_a_counter_and_downloads_term_sheets(
     assert "Breaks" in driver.find_element(By.ID, "accepts").text  # type: ignore[attr-defined]
     shot(driver, "05-editor-violation")
 
-    editor_verdict = driver.find_element(By.ID, "accepts")  # type: ignore[attr-defined]
     upload = driver.find_element(By.CSS_SELECTOR, 'input[type="file"]')  # type: ignore[attr-defined]
     upload.send_keys(str(deals / "packages" / "ae-counter.yaml"))
     upload.find_element(By.XPATH, "./ancestor::form//button").click()
-    # The editor's own verdict has the same id: wait for its page to go first (the test
+    # The editor's own verdict has the same id: wait for the upload's page first (the test
     # once read the old element as the new page replaced it, in CI).
-    wait_for(gone(editor_verdict), driver)
+    wait_for(at("/p/gulf-asia/upload"), driver)
     verdict = wait_for(ec.presence_of_element_located((By.ID, "accepts")), driver)
     assert verdict.text  # type: ignore[attr-defined]
     shot(driver, "06-counter-verdict")
@@ -235,7 +241,7 @@ def test_a_negotiator_records_a_counter_reads_the_verdict_and_sends_the_next_off
     url, deals = server
     driver.get(url)  # type: ignore[attr-defined]
     driver.find_element(By.LINK_TEXT, "Gulf and Asia, 2026–2028").click()  # type: ignore[attr-defined]
-    driver.find_element(By.ID, "room-link").click()  # type: ignore[attr-defined]
+    wait_for(ec.presence_of_element_located((By.ID, "room-link")), driver).click()  # type: ignore[attr-defined]
     wait_for(ec.presence_of_element_located((By.ID, "room")), driver)
     shot(driver, "11-room")
     driver.find_element(By.CSS_SELECTOR, 'tr[data-partner="AE"] a').click()  # type: ignore[attr-defined]
@@ -257,7 +263,8 @@ def test_a_negotiator_records_a_counter_reads_the_verdict_and_sends_the_next_off
     shot(driver, "13-counter-verdict")
 
     driver.find_element(By.LINK_TEXT, "Back to the negotiation").click()  # type: ignore[attr-defined]
-    Select(driver.find_element(By.ID, "offer-strategy")).select_by_visible_text("boulware")  # type: ignore[attr-defined]
+    strategy = wait_for(ec.presence_of_element_located((By.ID, "offer-strategy")), driver)
+    Select(strategy).select_by_visible_text("boulware")  # type: ignore[arg-type]
     driver.find_element(By.ID, "propose").click()  # type: ignore[attr-defined]
     proposal = wait_for(ec.presence_of_element_located((By.ID, "proposal")), driver)
     assert "boulware" in proposal.text  # type: ignore[attr-defined]

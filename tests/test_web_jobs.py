@@ -48,5 +48,5 @@ def test_a_job_can_be_cancelled() -> None:
     job = jobs.start("global", options, solve_job, (pf, options))
     jobs.cancel(job.id)
     assert job.state == "cancelled"
-    job._process.join(timeout=10)
+    job._process.join(timeout=60)
     assert not job._process.is_alive()
