@@ -5,6 +5,7 @@ steps a user takes."""
 from __future__ import annotations
 
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -72,3 +73,18 @@ def test_the_same_example_records_in_the_copy_the_demo_writes(
     r = run("walk-away", "deals/portfolios/gulf-asia.yaml", "--partner", "QA")
     assert r.exit_code == 0, r.output
     assert (tmp_path / "deals/rounds/gulf-asia/QA/001-us.yaml").is_file()
+
+
+def test_make_serve_serves_a_copy_of_the_example_data() -> None:
+    """`make serve` served the tracked deals/, into which the workbench recorded rounds
+    (and now refuses to): it serves out/deals, a copy, made when missing."""
+    plan = subprocess.run(
+        ["make", "-n", "-W", "pyproject.toml", "serve"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    served = [line for line in plan.splitlines() if "dealbench serve" in line]
+    assert served and all(line.endswith("serve out/deals") for line in served), plan
+    assert "cp -R deals out/deals" in plan
