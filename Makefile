@@ -34,8 +34,11 @@ browser:
 	  echo "Installing Chromium and chromedriver for the browser tests (apt-get)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
 
+# The workbench records rounds and saves packages: it serves a copy of the example
+# data (out/deals, as `dealbench demo` writes), never the tracked deals/ itself.
 serve: $(STAMP)
-	$(BIN)/dealbench serve deals
+	@test -d out/deals || { mkdir -p out && cp -R deals out/deals; }
+	$(BIN)/dealbench serve out/deals
 
 SIZES ?= S,M,L
 bench: $(STAMP)

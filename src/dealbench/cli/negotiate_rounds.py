@@ -292,6 +292,9 @@ def offer(
     the strategy, its parameters and the target utility are recorded in the
     round file. Renders the offer's term sheets and, from the second US
     offer, redlines against the previous one (external and internal).
+
+    The example rounds dealbench ships take no round (nothing is recorded there, exit
+    2): run the examples below in the copy `dealbench demo` writes (cd out).
     """
     from dealbench.cli import output
     from dealbench.model import load_package
@@ -384,6 +387,9 @@ def counter(
     verdict: both sides' utilities and the change from our last offer, every
     violated limit, the distance to the frontier, what accepting takes from
     the other negotiations, and accept / counter / walk away with the reason.
+
+    The example rounds dealbench ships take no round (nothing is recorded there, exit
+    2): run the examples below in the copy `dealbench demo` writes (cd out).
     """
     from dealbench.negotiate.record import record_counter
 
@@ -514,6 +520,9 @@ def conclude(
 
     From then on the package is fixed whenever the portfolio is re-planned:
     its compute and risk are no longer available to the other partners.
+
+    The example rounds dealbench ships take no round (nothing is recorded there, exit
+    2): run the examples below in the copy `dealbench demo` writes (cd out).
     """
     from dealbench.cli import output
     from dealbench.negotiate.record import conclude as run_conclude
@@ -558,6 +567,9 @@ def walk_away(
     """Record that the talks with a partner ended without a deal.
 
     From then on the partner gets no deal whenever the portfolio is re-planned.
+
+    The example rounds dealbench ships take no round (nothing is recorded there, exit
+    2): run the examples below in the copy `dealbench demo` writes (cd out).
     """
     from dealbench.cli import output
     from dealbench.cli.documents import check_choice

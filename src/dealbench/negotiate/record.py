@@ -36,6 +36,7 @@ from dealbench.negotiate.rounds import (
     load_negotiations,
     recorded,
     refuse_after_close,
+    refuse_shipped,
     same_terms,
     shared_violations,
 )
@@ -95,6 +96,7 @@ def record_offer(
     kalai) offers that point of the deal's frontier instead.
     """
     root = Path(root)  # a str as well as a Path
+    refuse_shipped(root)  # before any work
     check_date(portfolio, date)
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(portfolio, negotiations, partner, expect)
@@ -175,6 +177,7 @@ def record_counter(
     in the verdict.
     """
     root = Path(root)  # a str as well as a Path
+    refuse_shipped(root)  # before any work
     check_strategy(strategy, deadline)  # the verdict needs them, and comes after the write
     where: Path | None = None  # the counter file, or None: the package passed
     if isinstance(counter, str | os.PathLike):  # a counter file
@@ -241,6 +244,7 @@ def conclude(
     recorded by the side that accepts, the other side of that round.
     """
     root = Path(root)  # a str as well as a Path
+    refuse_shipped(root)  # before any work
     check_date(portfolio, date)
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(portfolio, negotiations, partner, expect)
@@ -311,6 +315,7 @@ def walk_away(
 ) -> Round:
     """Record that `by` walked away: the partner gets no deal when the portfolio is re-planned."""
     root = Path(root)  # a str as well as a Path
+    refuse_shipped(root)  # before any work
     check_date(portfolio, date)
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(portfolio, negotiations, partner, expect)

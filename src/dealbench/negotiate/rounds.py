@@ -275,6 +275,32 @@ def _check_root(root: Path) -> None:
         )
 
 
+def refuse_shipped(root: str | os.PathLike[str]) -> None:
+    """A round is never recorded into the example data dealbench ships (`dealbench.shipped`:
+    in the repository the tracked `deals/`, installed the package's own copy): the README's
+    outputs, the tests and the demo read those rounds as they are, and a round appended
+    there stays (rounds are never removed). An InputError naming the folder, before any
+    work; the remedy is a copy, which `dealbench demo` writes."""
+    from dealbench.shipped import DEALS
+
+    try:
+        inside = Path(os.path.realpath(root)).is_relative_to(os.path.realpath(DEALS))
+    except (OSError, ValueError):
+        inside = False
+    if inside:
+        raise InputError(
+            Issue(
+                display_path(Path(root)),
+                None,
+                "",
+                "the example rounds dealbench ships, which its README, tests and demo read "
+                "as they are; nothing recorded. Record in a copy: `dealbench demo` writes "
+                "one to out/deals (cd out, then the same command), or record in a copy of this "
+                "folder, named as the rounds folder (the commands' --rounds)",
+            )
+        )
+
+
 def known_partner(portfolio: Portfolio, code: str, argument: str = "partner") -> Partner:
     """The portfolio's partner `code`; else an ArgumentError naming `argument`
     (`Portfolio.unknown_partner`)."""
@@ -629,6 +655,7 @@ def append_round(
     """
     name = round_name(data.round, data.side)
     target = negotiation.folder / name
+    refuse_shipped(negotiation.folder.parent)
     problems = list(round_problems(portfolio, negotiation.partner, data))
     if problems:
         raise InputError(
