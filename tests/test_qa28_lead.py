@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dealbench.model import load_package, load_portfolio
-from helpers import DATA, WEB_TOKEN, invoke, web_client
+from helpers import DATA, REPO, WEB_TOKEN, invoke, web_client
 
 HARBOUR = DATA / "qa27analysis" / "harbour"
 
@@ -115,3 +115,20 @@ def test_improve_offers_compute_in_the_portfolios_step() -> None:
             limit = pf.cap(partner, i.package.security, t)
             assert x % steps(pf.granularity)[0] == 0 or x == limit, (t, x, i.changes)
     assert any("2027 compute 70,000 → 66,000 H100e" in i.changes for i in moved)
+
+
+def test_a_risk_budget_no_draw_can_break_is_said_to_hold_in_every_sample() -> None:
+    """AE's offer in gulf-asia-uncertain against a risk budget of 300,000: it would take a
+    diversion risk above 1.6 to break it alone, and AE's is drawn from 0.37 to 0.57. `risk`
+    said "exceeds it in 0.0% of samples, where AE accepts and its diversion risk is drawn
+    above 1.6", a draw that cannot happen (qa28-newuser); it says the budget holds."""
+    from dealbench import risk_report
+    from dealbench.model import load_package
+
+    pf = load_portfolio(REPO / "deals/portfolios/gulf-asia-uncertain.yaml")
+    pf = pf.model_copy(update={"risk_budget": 300_000})
+    offer = load_package(REPO / "deals/packages/ae-offer.yaml", pf)
+    (limit,) = risk_report(pf, offer, samples=2_000, seed=1).sampled_limits
+    assert limit.probability.estimate == 0 and limit.threshold > 0.57
+    assert "stays within it in every sample" in limit.message
+    assert "AE's is drawn up to 0.57" in limit.message

@@ -308,7 +308,8 @@ def _sampled_budget(
     samples the package alone breaks it (the partner accepting), and above what diversion
     risk. A plain diversion risk breaks it in every sample or none: `violations` says so."""
     budget = portfolio.risk_budget
-    if budget is None or distribution_of(partner.diversion_risk) is None:
+    drawn_from = distribution_of(partner.diversion_risk)
+    if budget is None or drawn_from is None:
         return []
     reach = compute_limit_reach(budget)
     broken = drawn.risk > reach  # a refusal's risk is 0
@@ -320,6 +321,12 @@ def _sampled_budget(
     threshold = reach / weighted if weighted > 0 else float("inf")
     if weighted <= 0:
         said = "it carries no risk"
+    elif threshold >= drawn_from.high:  # no draw reaches it (qa28-newuser)
+        said = (
+            f"the package alone stays within it in every sample: it would take a diversion "
+            f"risk above {threshold:.4g}, and {partner.code}'s is drawn up to "
+            f"{drawn_from.high:.4g}"
+        )
     else:
         said = (
             f"the package alone exceeds it in {share:.1%} of samples, where {partner.code} "
