@@ -305,6 +305,20 @@ def test_documents_render_as_json_as_design_lists_it(run: Runner, outsider: Path
     assert memo["doc"]["kind"] == "portfolio-memo" and memo["charts"]
 
 
+def _deals_with_a_counter(tmp_path: Path) -> Path:
+    """A deals/ folder in DESIGN's layout: portfolio bport, and PA's counter as round 1."""
+    deals = tmp_path / "deals"
+    for folder in ("policy", "partners", "portfolios", "rounds/bport/PA"):
+        (deals / folder).mkdir(parents=True)
+    (deals / "policy/reg.yaml").write_text(POLICY)
+    (deals / "partners/pa.yaml").write_text(PA)
+    (deals / "partners/pb.yaml").write_text(PB)
+    portfolio = PORTFOLIO.replace(" policy/", " ../policy/").replace("partners/", "../partners/")
+    (deals / "portfolios/b.yaml").write_text(portfolio)
+    (deals / "rounds/bport/PA/001-partner.yaml").write_text(PA_COUNTER)
+    return deals
+
+
 def test_validate_checks_a_round_against_its_portfolio_as_room_does(
     run: Runner, tmp_path: Path
 ) -> None:
@@ -312,16 +326,7 @@ def test_validate_checks_a_round_against_its_portfolio_as_room_does(
     round's portfolio. `validate deals/` said "ok: .../002-partner.yaml (round)" of a round
     whose package names a security level the regime lacks, which `room` then refused
     (exit 2), and without the note packages get ("checked for shape only")."""
-    deals = tmp_path / "deals"
-    for folder in ("policy", "partners", "portfolios", "rounds/bport/PA"):
-        (deals / folder).mkdir(parents=True)
-    (deals / "policy/reg.yaml").write_text(POLICY)
-    (deals / "partners/pa.yaml").write_text(PA)
-    (deals / "partners/pb.yaml").write_text(PB)
-    (deals / "portfolios/b.yaml").write_text(
-        PORTFOLIO.replace(" policy/", " ../policy/").replace("partners/", "../partners/")
-    )
-    (deals / "rounds/bport/PA/001-partner.yaml").write_text(PA_COUNTER)
+    deals = _deals_with_a_counter(tmp_path)
     bad = deals / "rounds/bport/PA/002-us.yaml"
     bad.write_text(PA_CONCLUDED.replace("security: watch", "security: max"))
     said = f"{bad}:5: package.security: unknown security level 'max' in regime reg"
@@ -364,16 +369,8 @@ def test_validate_reads_a_partners_rounds_folder_as_a_whole_as_room_does(
 ) -> None:
     """A gap in the numbering and a basis that is not there: `room` refuses the folder,
     and `validate deals/` said "ok" of every file in it."""
-    deals = tmp_path / "deals"
-    for folder in ("policy", "partners", "portfolios", "rounds/bport/PA"):
-        (deals / folder).mkdir(parents=True)
-    (deals / "policy/reg.yaml").write_text(POLICY)
-    (deals / "partners/pa.yaml").write_text(PA)
-    (deals / "partners/pb.yaml").write_text(PB)
-    portfolio = PORTFOLIO.replace(" policy/", " ../policy/").replace("partners/", "../partners/")
-    (deals / "portfolios/b.yaml").write_text(portfolio)
+    deals = _deals_with_a_counter(tmp_path)
     folder = deals / "rounds/bport/PA"
-    (folder / "001-partner.yaml").write_text(PA_COUNTER)
     for name, text, said in (
         (
             "003-us.yaml",
