@@ -94,26 +94,35 @@ def doc_meta(
     and a robust solve's level and samples (`robust`), in the one place every template
     shows them (`_basis.md.j2`, `_basis.html.j2`). `partner` names the one partner a
     document is about (a term sheet, a deal memo), whose package the robust sentence
-    speaks of; without it the sentence speaks of every partner's."""
+    speaks of; without it the sentence speaks of every partner's.
+
+    An external document's block holds only what its every format shows: no input
+    fingerprint, regime or portfolio title (the user's own words, which may name an
+    internal figure: "Gulf, US walk-away -8bn"), which its Markdown never printed and its
+    JSON, the render model itself, carried to the partner."""
     parts = ["DB", _PREFIX[kind], portfolio.id, key, digest[:8]]
     if audience == "internal":
         parts.append("INT")
     internal = audience == "internal"
-    return {
+    meta: dict[str, Any] = {
         "kind": kind,
         "id": "-".join(p for p in parts if p).upper(),
         "title": title,
         "date": date.isoformat() if date else None,
-        "fingerprint": digest,
         "audience": audience,
-        "internal": audience == "internal",
+        "internal": internal,
         "marking": MARKINGS[audience],
-        "regime": portfolio.policy.title,
-        "portfolio": portfolio.title,
         "generator": GENERATOR,
         "changed": [f"{k}={v}" for k, v in portfolio.overrides.items()] if internal else [],
         "robust": robust_text(robust, partner) if internal and robust is not None else None,
     }
+    if internal:
+        meta |= {
+            "fingerprint": digest,
+            "regime": portfolio.policy.title,
+            "portfolio": portfolio.title,
+        }
+    return meta
 
 
 def robust_text(robust: Robust, partner: str | None = None) -> str:

@@ -1,0 +1,74 @@
+"""Documents read again, JSON among them (qa28-docs).
+
+Every document kind in every format, the JSON documents above all: an external document
+a negotiator sends to the partner carries no internal figure in any format, and a JSON
+document is the render model a script reads, deterministic and plain.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from dealbench.model.load import load_package, load_portfolio
+from dealbench.render.documents import json_document, redline_document, term_sheet_document
+from dealbench.render.sources import source_from_packages
+from helpers import REPO
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (str(k), *_strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+def _deals_titled(folder: Path, portfolio: str, policy: str) -> Path:
+    """A copy of the shipped deals/ whose gulf-asia portfolio and bilateral policy carry
+    the titles given: the user's own words, here naming internal figures."""
+    shutil.copytree(REPO / "deals", folder)
+    pf = folder / "portfolios/gulf-asia.yaml"
+    text = pf.read_text()
+    old = next(line for line in text.splitlines() if line.startswith("title:"))
+    pf.write_text(text.replace(old, f"title: {portfolio!r}"))
+    pol = folder / "policy/bilateral.yaml"
+    text = pol.read_text()
+    old = next(line for line in text.splitlines() if line.startswith("title:"))
+    pol.write_text(text.replace(old, f"title: {policy!r}"))
+    return pf
+
+
+def test_an_external_documents_json_carries_no_title_or_fingerprint_its_markdown_does_not(
+    tmp_path: Path,
+) -> None:
+    """The JSON of an external term sheet (and redline) carried `doc.portfolio`,
+    `doc.regime` and `doc.fingerprint`, which no external format prints: a portfolio titled
+    "Gulf: AE walk-away USD 8bn" sent the partner its walk-away value in the JSON alone.
+    An external document's `doc` block now holds only what its every format shows."""
+    pf_path = _deals_titled(
+        tmp_path / "deals", "Gulf: AE walk-away USD 8bn", "Bilateral, risk penalty 150k"
+    )
+    pf = load_portfolio(pf_path)
+    offer = load_package(REPO / "deals/packages/ae-offer.yaml", pf)
+    counter = load_package(REPO / "deals/packages/ae-counter.yaml", pf)
+    source = source_from_packages(pf, [offer], origin="ae-offer.yaml")
+    docs = {
+        audience: term_sheet_document(source, "AE", audience)
+        for audience in ("external", "internal")
+    }
+    docs["redline"] = redline_document(
+        pf, offer, counter, labels=("offer", "counter"), path="redline", audience="external"
+    )
+    for name in ("external", "redline"):
+        data = json.loads(json_document(docs[name]).data)
+        text = "\n".join(_strings(data))
+        assert "walk-away" not in text and "risk penalty" not in text, name
+        assert not {"fingerprint", "regime", "portfolio"} & set(data["doc"]), name
+        assert docs[name].context["doc"]["id"] in text  # the id, as the Markdown prints it
+    internal = json.loads(json_document(docs["internal"]).data)["doc"]
+    assert internal["portfolio"] == "Gulf: AE walk-away USD 8bn"
+    assert internal["regime"] == "Bilateral, risk penalty 150k"
+    assert len(internal["fingerprint"]) == 16
