@@ -72,3 +72,15 @@ def test_an_external_documents_json_carries_no_title_or_fingerprint_its_markdown
     assert internal["portfolio"] == "Gulf: AE walk-away USD 8bn"
     assert internal["regime"] == "Bilateral, risk penalty 150k"
     assert len(internal["fingerprint"]) == 16
+
+
+def test_every_json_document_opens_with_its_doc_block() -> None:
+    """The options memo's JSON put `doc` (what the document is: kind, id, audience) after
+    its regimes and partners, hundreds of lines down, where every other kind has it first.
+    `json_document` now writes `doc` first and `charts` last, whatever the model's order."""
+    from dealbench.render.documents import Document
+
+    meta = {"kind": "options-memo", "id": "DB-OM-X", "date": None}
+    doc = Document("options-memo", "memos/options-x", {"regimes": [], "doc": meta})
+    data = json.loads(json_document(doc).data)
+    assert list(data) == ["doc", "regimes", "charts"]

@@ -42,6 +42,8 @@ _PREFIX = {
     "negotiation-memo": "NM",
 }
 GENERATOR = "dealbench"
+#: What only an internal document's `doc` block holds (see `doc_meta`).
+INTERNAL_META = ("fingerprint", "regime", "portfolio")
 #: The handling marking of each audience: at the top of every document in every format
 #: (the HTML's banner, the Markdown's first bold line) and, in print, atop every page (the
 #: PDF's running header from page 2, the DOCX's header on every page).
@@ -109,19 +111,19 @@ def doc_meta(
         "id": "-".join(p for p in parts if p).upper(),
         "title": title,
         "date": date.isoformat() if date else None,
+        "fingerprint": digest,
         "audience": audience,
         "internal": internal,
         "marking": MARKINGS[audience],
+        "regime": portfolio.policy.title,
+        "portfolio": portfolio.title,
         "generator": GENERATOR,
         "changed": [f"{k}={v}" for k, v in portfolio.overrides.items()] if internal else [],
         "robust": robust_text(robust, partner) if internal and robust is not None else None,
     }
-    if internal:
-        meta |= {
-            "fingerprint": digest,
-            "regime": portfolio.policy.title,
-            "portfolio": portfolio.title,
-        }
+    if not internal:
+        for key in INTERNAL_META:
+            del meta[key]
     return meta
 
 
