@@ -84,3 +84,23 @@ def test_every_json_document_opens_with_its_doc_block() -> None:
     doc = Document("options-memo", "memos/options-x", {"regimes": [], "doc": meta})
     data = json.loads(json_document(doc).data)
     assert list(data) == ["doc", "regimes", "charts"]
+
+
+def test_a_date_where_text_goes_is_named_as_written_not_as_python_writes_it(
+    tmp_path: Path,
+) -> None:
+    """A package titled `2026-05-01` (YAML reads a date) was refused with "input should be
+    a valid string, got datetime.date(2026, 5, 1)": Python's words. It says the date."""
+    from dealbench.errors import InputError
+
+    package = tmp_path / "odd.yaml"
+    text = (REPO / "deals/packages/ae-offer.yaml").read_text()
+    package.write_text("title: 2026-05-01\n" + text)
+    pf = load_portfolio(REPO / "deals/portfolios/gulf-asia.yaml")
+    try:
+        load_package(package, pf)
+    except InputError as exc:
+        message = str(exc)
+    else:  # pragma: no cover - the test's premise
+        raise AssertionError("a date as a title was accepted")
+    assert "got the date 2026-05-01" in message and "datetime" not in message, message
