@@ -104,3 +104,22 @@ def test_a_date_where_text_goes_is_named_as_written_not_as_python_writes_it(
     else:  # pragma: no cover - the test's premise
         raise AssertionError("a date as a title was accepted")
     assert "got the date 2026-05-01" in message and "datetime" not in message, message
+
+
+def test_a_word_table_too_narrow_for_a_long_word_keeps_its_figures_whole() -> None:
+    """A portfolio memo's DOCX whose partner name has one long word (`<b>d'Ivoire</b>`)
+    had no room for every column's narrowest text, and every column shrank alike: the
+    total row's "2,459,994" and "$58.16bn" broke over two lines (LibreOffice, Word). The
+    long word breaks now, as Word breaks a word wider than its cell; figures keep theirs."""
+    from dealbench.render.word_tables import CELL_MARGINS_PT, CellText, column_widths, text_width
+
+    size = 7.9
+    figures = ["2,459,994", "$58.16bn", "+$52.25bn", "+$27.95bn", "98,460", "1,799,994"]
+    rows = [
+        [CellText(("Côte <b>d'Ivoire</b>&*Sons*|\\\\{{7*7}}_x_(XQ)",))]
+        + [CellText((f,), bold=True, nowrap=True) for f in figures]
+    ]
+    widths = column_widths(rows, 1 + len(figures), size, 450.0, stretch=True)
+    assert sum(widths) <= 450.0 + 1e-6
+    for figure, width in zip(figures, widths[1:], strict=True):
+        assert width >= text_width(figure, size, bold=True) + CELL_MARGINS_PT - 1e-6, figure
