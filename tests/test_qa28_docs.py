@@ -123,3 +123,53 @@ def test_a_word_table_too_narrow_for_a_long_word_keeps_its_figures_whole() -> No
     assert sum(widths) <= 450.0 + 1e-6
     for figure, width in zip(figures, widths[1:], strict=True):
         assert width >= text_width(figure, size, bold=True) + CELL_MARGINS_PT - 1e-6, figure
+
+
+def _numbers(value: Any) -> list[float]:
+    if isinstance(value, dict):
+        return [n for v in value.values() for n in _numbers(v)]
+    if isinstance(value, list):
+        return [n for v in value for n in _numbers(v)]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return [float(value)]
+    return []
+
+
+def test_no_external_json_document_holds_an_internal_figure_of_its_deals() -> None:
+    """Every external document of the demo (term sheets, redlines) as JSON: no number in it
+    is a walk-away value, utility, margin, risk or risk penalty of its deal, nor the US
+    value or partner cost of one of its concessions; no key names one. The JSON is the
+    render model itself, so this holds what every other format's leak check holds."""
+    from dealbench.checker import evaluate
+    from dealbench.model.schema import GRANTED
+    from golden.support import COUNTER, OFFER, demo_source, external_documents
+
+    source = demo_source()
+    pf = source.portfolio
+    shipped = [evaluate(pf, load_package(p, pf)) for p in (OFFER, COUNTER)]
+    for doc in external_documents(source):
+        data = json.loads(json_document(doc).data)
+        code = data["partner"]["code"]
+        deals = shipped if doc.kind == "redline" else [source.deal(code)]
+        figures = set()
+        for deal in deals:
+            figures |= {
+                deal.us_value, deal.partner_utility, deal.batna, deal.us_batna,
+                deal.us_margin, deal.partner_margin, deal.acceptance_threshold,
+                deal.compute_value, deal.concession_cost, deal.security_cost,
+                deal.export_value, deal.risk_penalty, deal.us_concession_value, deal.risk,
+            }  # fmt: skip
+            partner = pf.partner(code)
+            assert partner is not None
+            for cid, level in deal.concessions.items():
+                concession = partner.concession(cid)
+                assert concession is not None
+                option = concession.option(GRANTED if level is True else str(level))
+                assert option is not None
+                figures |= {option.us_value, option.partner_cost}
+        figures = {f for f in figures if isinstance(f, float) and abs(f) > 1.0}
+        leaks = [n for n in _numbers(data) if any(abs(n - f) < 0.5 for f in figures)]
+        assert not leaks, (doc.path, leaks)
+        keys = json.dumps(data)
+        for word in ('"us_value"', '"batna"', '"risk"', '"internal": {', "margin"):
+            assert word not in keys, (doc.path, word)
