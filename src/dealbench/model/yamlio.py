@@ -7,6 +7,7 @@ silently winning.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import errno
 import hashlib
@@ -446,6 +447,8 @@ def _short(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, dt.date):  # as YAML read `title: 2026-05-01`, not Python's repr
+        return f"the date {value.isoformat()}"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 

@@ -42,6 +42,8 @@ _PREFIX = {
     "negotiation-memo": "NM",
 }
 GENERATOR = "dealbench"
+#: What only an internal document's `doc` block holds (see `doc_meta`).
+INTERNAL_META = ("fingerprint", "regime", "portfolio")
 #: The handling marking of each audience: at the top of every document in every format
 #: (the HTML's banner, the Markdown's first bold line) and, in print, atop every page (the
 #: PDF's running header from page 2, the DOCX's header on every page).
@@ -94,19 +96,24 @@ def doc_meta(
     and a robust solve's level and samples (`robust`), in the one place every template
     shows them (`_basis.md.j2`, `_basis.html.j2`). `partner` names the one partner a
     document is about (a term sheet, a deal memo), whose package the robust sentence
-    speaks of; without it the sentence speaks of every partner's."""
+    speaks of; without it the sentence speaks of every partner's.
+
+    An external document's block holds only what its every format shows: no input
+    fingerprint, regime or portfolio title (the user's own words, which may name an
+    internal figure: "Gulf, US walk-away -8bn"), which its Markdown never printed and its
+    JSON, the render model itself, carried to the partner."""
     parts = ["DB", _PREFIX[kind], portfolio.id, key, digest[:8]]
     if audience == "internal":
         parts.append("INT")
     internal = audience == "internal"
-    return {
+    meta: dict[str, Any] = {
         "kind": kind,
         "id": "-".join(p for p in parts if p).upper(),
         "title": title,
         "date": date.isoformat() if date else None,
         "fingerprint": digest,
         "audience": audience,
-        "internal": audience == "internal",
+        "internal": internal,
         "marking": MARKINGS[audience],
         "regime": portfolio.policy.title,
         "portfolio": portfolio.title,
@@ -114,6 +121,10 @@ def doc_meta(
         "changed": [f"{k}={v}" for k, v in portfolio.overrides.items()] if internal else [],
         "robust": robust_text(robust, partner) if internal and robust is not None else None,
     }
+    if not internal:
+        for key in INTERNAL_META:
+            del meta[key]
+    return meta
 
 
 def robust_text(robust: Robust, partner: str | None = None) -> str:

@@ -285,11 +285,12 @@ def json_document(doc: Document) -> RenderedFile:
     """The render model every other format is rendered from, as JSON (DESIGN.md: one
     structured result feeds every format, JSON among them), with its charts' data. An
     external document's model has no `internal` key (`term_sheet_context`), so its JSON
-    carries no internal figure either; figures rounded as in every JSON (`jsontext`)."""
+    carries no internal figure either; figures rounded as in every JSON (`jsontext`). Its
+    keys: docs/documents.md, "JSON documents"; `doc` first, `charts` last, in every kind."""
     charts = [
         {"id": c.id, "kind": c.kind, "caption": c.caption, "data": c.data} for c in doc.charts
     ]
-    text = to_json(_plain({**doc.context, "charts": charts}))
+    text = to_json(_plain({"doc": doc.context["doc"], **doc.context, "charts": charts}))
     return RenderedFile(f"{doc.path}.json", (text + "\n").encode())
 
 

@@ -88,20 +88,41 @@ def column_widths(
     much more its text would take unwrapped; with `stretch` (an HTML table of width
     100%) a table narrower than `available` is widened to it, else it keeps its width.
     Where figures whole leave no room, a figures' cell may break at its spaces; where
-    even that does not fit, every column shrinks alike. Cells spanning columns are
-    left out of the measure.
+    even that does not fit, the words wider than their share break (as Word breaks a
+    word wider than its cell) and the figures keep their width: every column shrinks
+    alike only above what its figures need ("2,459,994" and "$58.16bn" broke over two
+    lines beside a partner's name with one long word). Where the figures alone do not
+    fit, every column shrinks alike. Cells spanning columns are left out of the measure.
     """
     low, high = _ranges(rows, columns, size, whole=True)
     if sum(low) > available:
         low, high = _ranges(rows, columns, size, whole=False)
-    if sum(low) >= available:  # no room even for the narrowest: shrink all alike
-        return [w * available / sum(low) for w in low]
+    if sum(low) >= available:  # no room even for the narrowest words
+        floor = _figures_floor(rows, columns, size)
+        extra = [lo - f for lo, f in zip(low, floor, strict=True)]
+        if sum(floor) >= available or sum(extra) <= 0:  # not even the figures: all alike
+            return [w * available / sum(low) for w in low]
+        share = (available - sum(floor)) / sum(extra)
+        return [f + e * share for f, e in zip(floor, extra, strict=True)]
     if sum(high) <= available:
         if not stretch:
             return high
         return [h * available / sum(high) for h in high]
     share = (available - sum(low)) / (sum(high) - sum(low))
     return [lo + (h - lo) * share for lo, h in zip(low, high, strict=True)]
+
+
+def _figures_floor(rows: Sequence[Sequence[CellText]], columns: int, size: float) -> list[float]:
+    """The width each column's figures need, each piece between spaces whole (a figures'
+    cell, `nowrap`, at its widest piece); a column without figures its margins alone."""
+    floor = [CELL_MARGINS_PT] * columns
+    for row in rows:
+        col = 0
+        for cell in row:
+            if cell.span == 1 and col < columns and cell.nowrap:
+                floor[col] = max(floor[col], cell_range(cell, size, whole=False)[0])
+            col += cell.span
+    return floor
 
 
 def _ranges(
