@@ -17,6 +17,7 @@ the number of processes the chunks are spread over.
 from __future__ import annotations
 
 import itertools
+import math
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -97,6 +98,14 @@ class SampledLimit(Frozen):
         "alone breaks the limit (a refusal bears no risk)"
     )
     message: str
+
+    def sentence(self) -> str:
+        """The message as the terminal and the web's risk page say it: a sentence, with
+        the share's standard error where some sample breaks the limit."""
+        said = f"{self.message[:1].upper()}{self.message[1:]}"
+        if self.probability.estimate > 0:
+            said += f" (standard error {self.probability.standard_error:.1%})"
+        return said + "."
 
 
 class RiskReport(Frozen):
@@ -318,8 +327,8 @@ def _sampled_budget(
     weighted = (1.0 - portfolio.policy.level(package.security).mitigation) * sum(
         package.compute.values()
     )
-    threshold = reach / weighted if weighted > 0 else float("inf")
-    if weighted <= 0:
+    threshold = reach / weighted if weighted > 0 else math.inf
+    if math.isinf(threshold):
         said = "it carries no risk"
     elif threshold >= drawn_from.high:  # no draw reaches it (qa28-newuser)
         said = (

@@ -85,9 +85,7 @@ def print_risk(report: RiskReport) -> None:
         for line in report.violations:
             say(out, f"  - {line}", indent=4)
     for limit in report.sampled_limits:
-        said = f"{limit.message[:1].upper()}{limit.message[1:]}"
-        se = limit.probability.standard_error
-        say(out, f"{said} (standard error {se:.1%})." if limit.probability.estimate else f"{said}.")
+        say(out, limit.sentence())
     out.print("Uncertain figures:")
     for f in report.uncertain or []:
         say(out, f"  {f.field}: {f.distribution}", indent=4)

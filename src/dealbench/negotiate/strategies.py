@@ -514,12 +514,8 @@ def offer_floor(
     terms fixed, the counter may give more than any offer can; `fix` names them for the
     words)."""
     counter = negotiation.last_counter
-    if counter is None or worth is None or worth.us_value <= ends.reservation:
-        return ends.reservation, (
-            "; below the US reservation value, so the package at that value instead"
-        )
-    floor = min(worth.us_value, ends.ideal)
-    if floor <= ends.reservation:
+    floor = -math.inf if worth is None else min(worth.us_value, ends.ideal)
+    if counter is None or worth is None or floor <= ends.reservation:
         return ends.reservation, (
             "; below the US reservation value, so the package at that value instead"
         )
