@@ -14,6 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 from typing import Any
 
+from dealbench.jsontext import JSON_DIGITS
+
 #: TPP of one H100 (FP8 dense 1,979 TFLOPS x 8 bits), the H100e unit.
 H100_TPP = 15_832
 
@@ -414,19 +416,39 @@ def _figure(a: float, scale: float, places: int) -> Decimal:
 
 
 def _rounded(a: float, scale: float, places: int) -> Decimal:
-    """`a / scale` to `places` decimals, halves away from zero, from the amount to the cent:
-    the decimal figure written, not the float's binary digits (2.775e9 is stored as
-    2,774,999,999.99999...)."""
-    cents = Decimal(repr(a)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    return (cents / int(scale)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    """`a / scale` to `places` decimals, halves away from zero, from the decimal figure
+    (`figure`), not the float's binary digits (2.775e9 is stored as 2,774,999,999.99999...)."""
+    return (figure(a) / int(scale)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+
+
+def figure(amount: float) -> Decimal:
+    """`amount` as a decimal figure of JSON_DIGITS significant digits: what result.json
+    and every `--json` keep of it, and what every printed figure is rounded from, so a
+    figure reads the same from memory and from a file (159,502.50000000003 and the
+    159502.5 written of it are both 159,503, never 159,502 beside 159,503)."""
+    return Decimal(f"{amount:.{JSON_DIGITS}g}")
+
+
+def whole(amount: float) -> int:
+    """`amount` to the unit as a person rounds it, halves away from zero (8,550.5 is
+    8,551, -0.5 is -1) from its decimal figure (`figure`): the one rounding of every
+    quantity printed, as `usd` rounds money. Python's `round` and `:.0f` take halves to
+    the even unit (8,550) and read the float's binary digits."""
+    return int(figure(amount).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def quantity(amount: float) -> str:
+    """A quantity rounded to the unit (`whole`) with thousands separators: 12,000; never
+    -0."""
+    return f"{whole(amount):,}"
 
 
 def h100e(amount: float | None, signed: bool = False) -> str:
-    """A quantity of H100e (or risk-weighted H100e), rounded to the unit: 12,000."""
+    """A quantity of H100e (or risk-weighted H100e), rounded to the unit (`whole`): 12,000."""
     if amount is None:
         return "n/a"
-    rounded = round(amount)
-    text = f"{rounded:,.0f}" if rounded else "0"
+    rounded = whole(amount)
+    text = f"{rounded:,}"
     return f"+{text}" if signed and rounded > 0 else text
 
 
