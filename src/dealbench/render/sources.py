@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from dealbench.checker import COMPUTE_TOL, DealFigures, PortfolioCheck, check
 from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model.schema import Package, Portfolio
+from dealbench.model.yamlio import not_found
 from dealbench.render.naming import package_label, side_word, slug
 
 if TYPE_CHECKING:
@@ -191,7 +192,7 @@ def read_result(path: Path) -> SolveResult:
     try:
         result = SolveResult.model_validate_json(path.read_bytes())
     except FileNotFoundError:
-        raise InputError(Issue(str(path), None, "", "file not found")) from None
+        raise InputError(Issue(str(path), None, "", not_found(path, str(path)))) from None
     except ValidationError as exc:
         raise _not_a_result(path, exc, ()) from None
     for i, deal in enumerate(result.deals):  # a hand-edited package: refused, field named
