@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO, Runner
+from helpers import DATA, REPO, Runner, web_client
 
 GULF = REPO / "deals" / "portfolios" / "gulf-asia.yaml"
 
@@ -94,3 +94,41 @@ def test_a_path_a_letter_off_names_the_file_that_exists(
     (tmp_path / "result.json").write_text("{}")
     said = run("diff", "reslt.json", "result.json")
     assert "reslt.json: file not found; did you mean result.json?" in said.stderr
+
+
+def _accord_deals(tmp_path: Path) -> Path:
+    """The shipped deals with qa27docs' portfolio in a regime of its own (`accord`)."""
+    deals = tmp_path / "deals"
+    shutil.copytree(REPO / "deals", deals)
+    for part in ("partners", "policy", "portfolios"):
+        for f in (DATA / "qa27docs" / part).glob("*.yaml"):
+            shutil.copy(f, deals / part / f.name)
+    return deals
+
+
+def test_the_web_compares_a_portfolio_in_a_regime_of_its_own(tmp_path: Path) -> None:
+    """The compare page solved the four shipped regimes only: a portfolio written in a regime
+    of its own (accord: open, screened, sovereign-veu) got the error page, where the CLI
+    takes `--regimes accord,...`. The page now offers every policy file beside the
+    portfolio's, starting from those its partners fit (its own among them)."""
+    deals = _accord_deals(tmp_path)
+    with web_client(deals, "t0ken") as client:
+        response = client.get("/p/accord-2027/compare")
+        assert response.status_code == 200, response.text
+        page = response.text
+        assert 'data-regime="accord"' in page
+        assert 'data-regime="tiered"' not in page
+        for name in ("accord", "tiered", "monopoly", "repeal", "bilateral"):
+            assert f'name="regime" value="{name}"' in page
+        assert re.search(r'name="regime" value="accord"[^>]* checked', page)
+        assert not re.search(r'name="regime" value="tiered"[^>]* checked', page)
+        shipped = client.get("/p/gulf-asia/compare?regime=tiered&regime=accord")
+        assert shipped.status_code == 400
+        assert "written for regime" in shipped.text or "does not define" in shipped.text
+        assert client.get("/p/gulf-asia/compare?regime=nope").status_code == 404
+        two = client.get("/p/gulf-asia/compare?regime=bilateral&regime=tiered").text
+        assert 'data-regime="bilateral"' in two and 'data-regime="monopoly"' not in two
+        four = client.get("/p/gulf-asia/compare").text
+        for name in ("tiered", "monopoly", "repeal", "bilateral"):
+            assert f'data-regime="{name}"' in four
+        assert 'data-regime="accord"' not in four

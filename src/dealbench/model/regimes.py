@@ -18,7 +18,15 @@ from dealbench.model.yamlio import Loc, field_path, folder_of, read_yaml
 from dealbench.shipped import DEALS
 from dealbench.units import and_list
 
-__all__ = ["REGIMES", "find_regime", "parse_regimes", "regime_with_id", "under_regime"]
+__all__ = [
+    "REGIMES",
+    "find_regime",
+    "fits",
+    "parse_regimes",
+    "regime_names",
+    "regime_with_id",
+    "under_regime",
+]
 
 #: The four options of the debate, in the order the memo discusses them.
 REGIMES: tuple[str, ...] = ("tiered", "monopoly", "repeal", "bilateral")
@@ -69,6 +77,24 @@ def regime_with_id(
             if policy.id == policy_id:
                 return policy
     return None
+
+
+def regime_names(portfolio_path: str | os.PathLike[str]) -> list[str]:
+    """The regimes a portfolio can be compared under by name: the four of the debate, then
+    every other policy file beside its own policy folder (a user's regimes), by file name."""
+    folder = folder_of(portfolio_path).parent / "policy"
+    try:
+        own = sorted(p.stem for p in folder.glob("*.yaml") if p.is_file())
+    except OSError:
+        own = []
+    return list(dict.fromkeys([*REGIMES, *own]))
+
+
+def fits(portfolio: Portfolio, policy: Policy) -> bool:
+    """Whether `portfolio`'s partners can be put under `policy` (`under_regime`): it defines
+    every security level they name."""
+    problems = (x for p in portfolio.partners for x in rules.partner_in_policy_problems(p, policy))
+    return next(problems, None) is None
 
 
 def _places(portfolio_path: str | os.PathLike[str] | None) -> list[Path]:
