@@ -132,3 +132,80 @@ def test_the_web_compares_a_portfolio_in_a_regime_of_its_own(tmp_path: Path) -> 
         for name in ("tiered", "monopoly", "repeal", "bilateral"):
             assert f'data-regime="{name}"' in four
         assert 'data-regime="accord"' not in four
+
+
+def _indifferent(tmp_path: Path, margin: str = "") -> Path:
+    """XA (tier 3) has one term, worth 1m to the US and nothing to it, walk-away value 0."""
+    (tmp_path / "pol.yaml").write_text(
+        "id: minimal\ntitle: Minimal\nsecurity_levels:\n"
+        "  - {id: std, title: Standard, mitigation: 0}\n"
+        f"export_value_per_h100e: 1k\nrisk_penalty_per_h100e: 1k\n{margin}"
+    )
+    (tmp_path / "xa.yaml").write_text(
+        "code: XA\nname: Xa\ntier: 3\ndiversion_risk: 0\nask: {2027: 10}\n"
+        "value_per_h100e: 1k\nbatna: 0\nsecurity_costs: {std: 0}\nconcessions:\n"
+        "  - {id: c, title: C, category: other, us_value: 1m, partner_cost: 0}\n"
+        "  - {id: d, title: D, category: other, us_value: 2m, partner_cost: 1}\n"
+    )
+    path = tmp_path / "g.yaml"
+    path.write_text(
+        "id: g\ntitle: G\npolicy: pol.yaml\nperiods: [2026, 2027]\n"
+        "supply: {2026: 5, 2027: 5}\npartners: [xa.yaml]\n"
+    )
+    return path
+
+
+def test_partner_best_adds_a_deal_the_partner_takes_at_its_walk_away_value(
+    run: Runner, tmp_path: Path
+) -> None:
+    """partner-best left XA without a deal: its deal (term c) gives XA exactly its walk-away
+    value, so the partners' total is the same with it or without, and the US gains 1m.
+    Among packages of the same partners' total the US's preferred one is returned (as the
+    ties step does for the deals made): XA's deal with c, never d (which XA refuses)."""
+    done = run("solve", _indifferent(tmp_path), "--mode", "partner-best", "--json")
+    assert done.exit_code == 0, done.output
+    result = json.loads(done.stdout)
+    assert result["partner_total"] == 0 and result["us_value"] == 1e6
+    [deal] = result["deals"]
+    assert deal["concessions"] == {"c": True} and deal["partner_margin"] == 0
+    assert set(deal["compute"].values()) == {0}
+
+
+def test_partner_best_adds_no_deal_that_lowers_the_partners_total(
+    run: Runner, tmp_path: Path
+) -> None:
+    """With an acceptance margin XA must gain 1 to accept: c alone gives it nothing, so no
+    deal is the partners' best, and stays."""
+    path = _indifferent(tmp_path, "acceptance_margin: 1\n")
+    done = run("solve", path, "--mode", "partner-best", "--json")
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["deals"] == []
+
+
+def _rendered(run: Runner, deals: Path, out: Path, audience: str) -> str:
+    done = run(
+        "render", deals / "packages" / "ae-offer.yaml", "--portfolio",
+        deals / "portfolios" / "gulf-asia.yaml", "--audience", audience, "--out", out,
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    [md] = (out / "term-sheets").glob("*.md")
+    return md.read_text()
+
+
+def test_two_external_drafts_of_the_same_terms_carry_one_id(run: Runner, tmp_path: Path) -> None:
+    """An external term sheet's id carried the input fingerprint, a digest of every file:
+    AE's walk-away value changed (a figure the partner never sees) gave the same text under
+    another id. Its id is now built on what it says; the internal one's on the inputs."""
+    deals = tmp_path / "deals"
+    shutil.copytree(REPO / "deals", deals)
+    before = _rendered(run, deals, tmp_path / "a", "external")
+    inside = _rendered(run, deals, tmp_path / "i", "internal")
+    ae = deals / "partners" / "ae.yaml"
+    text = ae.read_text()
+    assert "\nbatna: " in text
+    ae.write_text(re.sub(r"\nbatna: [^\n]+", "\nbatna: 7.5bn", text))
+    assert _rendered(run, deals, tmp_path / "b", "external") == before
+    assert re.search(r"DB-TS-GULF-ASIA-AE-[0-9A-F]{8}\b", before)
+    after = _rendered(run, deals, tmp_path / "j", "internal")
+    ids = [re.search(r"DB-TS-[A-Z0-9-]+-INT", t) for t in (inside, after)]
+    assert ids[0] and ids[1] and ids[0][0] != ids[1][0]
