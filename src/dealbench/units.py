@@ -437,19 +437,42 @@ def whole(amount: float) -> int:
     return int(figure(amount).quantize(Decimal(1), ROUND_HALF_UP))
 
 
+#: Below this many units a quantity prints to the hundredth: one GB200 chip is 2.53 H100e,
+#: never "3 H100e (40,000 TPP)" (3 H100e are 47,496 TPP); from it on, to the unit (an
+#: error under 0.5%).
+FINE_BELOW = 100
+
+
+def shown(amount: float) -> Decimal:
+    """`amount` as `quantity` prints it: to the unit from FINE_BELOW on, else to the
+    hundredth, halves away from zero from its decimal figure (`figure`). Summing these
+    says what a column of quantities adds up to as printed."""
+    d = figure(amount)
+    return d.quantize(Decimal(1) if abs(d) >= FINE_BELOW else Decimal("0.01"), ROUND_HALF_UP)
+
+
 def quantity(amount: float) -> str:
-    """A quantity rounded to the unit (`whole`) with thousands separators: 12,000; never
-    -0."""
-    return f"{whole(amount):,}"
+    """A quantity (H100e, risk-weighted H100e, TPP) as printed, with thousands separators:
+    12,000, 8,551 (8,550.5), 2.53 (one GB200 chip), 0.1; never -0 (`shown`)."""
+    d = shown(amount)
+    if d == d.to_integral_value():
+        return f"{int(d):,}"
+    return f"{d.normalize():,f}"
 
 
 def h100e(amount: float | None, signed: bool = False) -> str:
-    """A quantity of H100e (or risk-weighted H100e), rounded to the unit (`whole`): 12,000."""
+    """A quantity of H100e (or risk-weighted H100e), as `quantity` prints it: 12,000."""
     if amount is None:
         return "n/a"
-    rounded = whole(amount)
-    text = f"{rounded:,}"
-    return f"+{text}" if signed and rounded > 0 else text
+    text = quantity(amount)
+    return f"+{text}" if signed and shown(amount) > 0 else text
+
+
+def chips_of(count: float, model: str) -> str:
+    """`1 GB200 chip`, `9,000 B200 chips`: a number of chips of a model (whole, as a
+    licence names them)."""
+    n = whole(count)
+    return f"{n:,} {model} chip{'' if n == 1 else 's'}"
 
 
 #: (scale, suffix, decimals) of the money form, largest first; below $1m whole dollars.

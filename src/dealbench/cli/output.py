@@ -16,7 +16,7 @@ from dealbench.jsontext import finite as finite
 from dealbench.jsontext import to_json as to_json
 
 # One rounding of figures for every JSON dealbench writes (re-exported for the commands).
-from dealbench.units import quantity
+from dealbench.units import chips_of, quantity
 
 if TYPE_CHECKING:
     from dealbench.checker import DealFigures
@@ -59,7 +59,7 @@ def _as_written(amount: Mapping[str, Any] | None) -> str:
     if amount is None:
         return ""
     if "chips" in amount:
-        return f"\n({amount['chips']:,} {amount['model']} chips)"
+        return f"\n({chips_of(amount['chips'], amount['model'])})"
     return f"\n({amount['tpp']:,} TPP)"
 
 

@@ -38,7 +38,7 @@ from dealbench.units import (  # one form of lists, H100e
     h100e,
     periods_said,
     quantity,
-    whole,
+    shown,
 )
 from dealbench.units import usd as money  # the `money` filter: one form of USD everywhere
 
@@ -98,14 +98,14 @@ def plural(count: int, word: str, many: str | None = None) -> str:
 
 
 def shown_total(amounts: Iterable[float]) -> float:
-    """The total of `amounts` as the documents print each of them (rounded to the unit), so
+    """The total of `amounts` as the documents print each of them (`units.shown`), so
     that a column adds up to the total printed under it.
 
     Rounding the exact total instead can differ from the sum of the printed rows by a unit
     or more whenever the amounts are fractional, as chips counted in H100e are (a B200 is
     2.27 H100e): rows of 9,314, 30,002, 8,150 and 8,150 H100e over a total of 55,614.
     """
-    return float(sum(whole(a) for a in amounts))
+    return float(sum(shown(a) for a in amounts))
 
 
 def shown_usd(amount: float) -> float:
