@@ -209,3 +209,56 @@ def test_two_external_drafts_of_the_same_terms_carry_one_id(run: Runner, tmp_pat
     after = _rendered(run, deals, tmp_path / "j", "internal")
     ids = [re.search(r"DB-TS-[A-Z0-9-]+-INT", t) for t in (inside, after)]
     assert ids[0] and ids[1] and ids[0][0] != ids[1][0]
+
+
+ONE_CHIP = """\
+partner: ID
+side: offer
+round: 1
+security: sovereign-veu
+compute: {2027: {chips: 1, model: GB200}, 2029: {chips: 2, model: GB200}}
+concessions: {}
+"""
+ACCORD = DATA / "qa27docs" / "portfolios" / "accord-2027.yaml"
+
+
+def test_one_chip_is_one_chip(run: Runner, tmp_path: Path) -> None:
+    """`evaluate` printed "(1 GB200 chips)"."""
+    (tmp_path / "one.yaml").write_text(ONE_CHIP)
+    done = run("evaluate", tmp_path / "one.yaml", "--portfolio", ACCORD)
+    assert done.exit_code == 3, done.output  # ID refuses it: what it says is the point
+    assert "(1 GB200 chip)" in done.stdout and "(2 GB200 chips)" in done.stdout
+
+
+def test_amounts_under_a_hundred_h100e_agree_with_their_tpp(run: Runner, tmp_path: Path) -> None:
+    """One GB200 chip (2.53 H100e, 40,000 TPP) printed "3 | 40,000" in Annex A, and two
+    chips in all "up to 8 H100e (120,000 TPP)": 3 H100e are 47,496 TPP. Below 100 H100e a
+    quantity prints to the hundredth, and the column still adds up to its total."""
+    (tmp_path / "one.yaml").write_text(ONE_CHIP)
+    done = run(
+        "render", tmp_path / "one.yaml", "--portfolio", ACCORD, "--audience", "internal",
+        "--out", tmp_path / "out",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    [md] = (tmp_path / "out" / "term-sheets").glob("*.md")
+    text = md.read_text()
+    assert "| 2027 | 2.53 | 40,000 | 1 GB200 |" in text
+    assert "| 2029 | 5.05 | 80,000 | 2 GB200 |" in text
+    assert "| **Total** | **7.58** | **120,000** |" in text
+    assert "up to 7.58 H100e (120,000 TPP)" in text
+    shown = run("evaluate", tmp_path / "one.yaml", "--portfolio", ACCORD)
+    assert "2.53" in shown.stdout and "5.05" in shown.stdout
+
+
+def test_render_of_a_partner_without_a_deal_says_why(run: Runner, tmp_path: Path) -> None:
+    """`render --partner CI` of a solve that leaves CI out said "no deal with 'CI'" and
+    nothing of why, which the solve's output and the portfolio memo say."""
+    assert run("solve", ACCORD, "--out", tmp_path / "s").exit_code == 0
+    done = run("render", tmp_path / "s" / "result.json", "--partner", "CI", "--out", tmp_path)
+    assert done.exit_code == 2
+    said = " ".join(done.stderr.split())
+    assert said.startswith(
+        "error: --partner: no deal with 'CI': no package CI accepts fits the limits: "
+    )
+    assert "raise supply in 2028 from 0 to 13,334 H100e" in said
+    assert said.endswith("; deals: ID, NO")

@@ -52,6 +52,8 @@ class Source:
     robust: Robust | None = None
     #: The solve stopped at its time limit: the packages are the best found, not proven best.
     stopped: bool = False
+    #: The solve the deals come from (None for packages): why a partner has no deal.
+    result: SolveResult | None = None
 
     @property
     def is_package(self) -> bool:
@@ -63,8 +65,29 @@ class Source:
         found = next((d for d in self.checked.deals if d.partner == partner), None)
         if found is None:
             codes = ", ".join(d.partner for d in self.checked.deals) or "none"
-            raise ArgumentError(argument, f"no deal with {partner!r}; deals: {codes}")
+            why = self._why_no_deal(partner)
+            why = f": {why.rstrip('.')}" if why else ""
+            raise ArgumentError(argument, f"no deal with {partner!r}{why}; deals: {codes}")
         return with_shared(found, self.checked)
+
+    def _why_no_deal(self, partner: str) -> str | None:
+        """Why the solve left `partner` without a deal, as `solve` says it: who walked away
+        in a re-plan from rounds; a plain solve's reason, explained again (a re-solve);
+        None for a package, a partner not in the solve, or an open partner of a re-plan
+        (whose reason needs the rounds)."""
+        result = self.result
+        if result is None or partner not in result.no_deal:
+            return None
+        if result.rounds is not None:
+            if partner not in result.rounds.walked_away:
+                return None
+            from dealbench.model.rounds import walked_away_words
+
+            return walked_away_words(partner, result.rounds.walked_away_by.get(partner))
+        from dealbench.optimize.explain import why_no_deal
+
+        alone = result.model_copy(update={"no_deal": [partner]})
+        return next((r.message for r in why_no_deal(self.portfolio, alone)), None)
 
 
 def with_shared(deal: DealFigures, checked: PortfolioCheck) -> DealFigures:
@@ -144,6 +167,7 @@ def source_from_result(portfolio: Portfolio, result: SolveResult) -> Source:
         maximised=maximised_text(result),
         robust=result.robust,
         stopped=result.status == "time-limit",
+        result=result,
     )
 
 
