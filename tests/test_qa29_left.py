@@ -262,3 +262,29 @@ def test_render_of_a_partner_without_a_deal_says_why(run: Runner, tmp_path: Path
     )
     assert "raise supply in 2028 from 0 to 13,334 H100e" in said
     assert said.endswith("; deals: ID, NO")
+
+
+def test_a_redline_names_the_packages_as_the_negotiations_redlines_do(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`redline` labelled the packages "Our offer, round 1" (whose, in a document shared
+    with the partner?) and "The Partner's counter, round 2", where a negotiation's redlines
+    say "US offer, round 1" and "Counter, round 2". One wording now: "US offer" and "The
+    Partner's counter", as the term sheets name the Participants."""
+    from dealbench.model.rounds import Side
+    from dealbench.negotiate.documents import _label
+    from dealbench.render.naming import version_label
+
+    assert version_label(None, "offer", 1, "x") == "US offer, round 1"
+    assert version_label(None, "counter", 2, "x") == "The Partner's counter, round 2"
+
+    class R:
+        number = 2
+        name = "002-partner.yaml"
+        status = "open"
+
+        def __init__(self, side: Side) -> None:
+            self.side = side
+
+    assert _label(R("partner"), "external") == "The Partner's counter, round 2"  # type: ignore[arg-type]
+    assert _label(R("us"), "external") == "US offer, round 2"  # type: ignore[arg-type]
