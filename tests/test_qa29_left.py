@@ -118,6 +118,7 @@ def test_the_web_compares_a_portfolio_in_a_regime_of_its_own(tmp_path: Path) -> 
         page = response.text
         assert 'data-regime="accord"' in page
         assert 'data-regime="tiered"' not in page
+        assert 'id="left-out">Not compared: tiered, monopoly, repeal and bilateral' in page
         for name in ("accord", "tiered", "monopoly", "repeal", "bilateral"):
             assert f'name="regime" value="{name}"' in page
         assert re.search(r'name="regime" value="accord"[^>]* checked', page)
@@ -288,3 +289,18 @@ def test_a_redline_names_the_packages_as_the_negotiations_redlines_do(
 
     assert _label(R("partner"), "external") == "The Partner's counter, round 2"  # type: ignore[arg-type]
     assert _label(R("us"), "external") == "US offer, round 2"  # type: ignore[arg-type]
+
+
+def test_compare_of_a_portfolio_in_a_regime_of_its_own_compares_it_under_its_own(
+    run: Runner,
+) -> None:
+    """`compare` of accord-2027 refused with eight errors (its partners' levels are defined
+    under none of the four regimes); by default it now compares the four its partners fit
+    (none here) and its own, and says which it left out."""
+    done = run("compare", ACCORD, "--json", "-j", "1")
+    assert done.exit_code == 0, done.output
+    assert [r["regime"] for r in json.loads(done.stdout)["regimes"]] == ["accord"]
+    assert done.stderr.count("note: Not compared: tiered, monopoly, repeal and bilateral, ") == 1
+    assert "(open, screened and sovereign-veu); --regimes names any policy file" in done.stderr
+    mixed = run("compare", GULF, "--regimes", "tiered,bilateral", "--json", "-j", "1")
+    assert "Not compared" not in mixed.stderr

@@ -20,8 +20,10 @@ from dealbench.units import and_list
 
 __all__ = [
     "REGIMES",
+    "default_regimes",
     "find_regime",
     "fits",
+    "left_out",
     "parse_regimes",
     "regime_names",
     "regime_with_id",
@@ -95,6 +97,43 @@ def fits(portfolio: Portfolio, policy: Policy) -> bool:
     every security level they name."""
     problems = (x for p in portfolio.partners for x in rules.partner_in_policy_problems(p, policy))
     return next(problems, None) is None
+
+
+def default_regimes(portfolio: Portfolio, portfolio_path: str | os.PathLike[str]) -> list[Policy]:
+    """What `compare` compares unless told: the four regimes of the debate `portfolio`'s
+    partners fit (`fits`), and its own regime where it is none of them (a portfolio in a
+    regime of its own is compared under it, not refused under all four)."""
+    found = [find_regime(name, portfolio_path) for name in REGIMES]
+    chosen = [policy for policy in found if fits(portfolio, policy)]
+    if all(policy.id != portfolio.policy.id for policy in chosen):
+        chosen.append(portfolio.policy)
+    return chosen
+
+
+def left_out(portfolio: Portfolio, portfolio_path: str | os.PathLike[str]) -> str | None:
+    """Which of the four regimes `default_regimes` leaves out, and why, in a sentence; None
+    when it compares all four."""
+    out = [name for name in REGIMES if not fits(portfolio, find_regime(name, portfolio_path))]
+    if not out:
+        return None
+    named = dict.fromkeys(
+        level
+        for partner in portfolio.partners
+        for level in [
+            *partner.security_costs,
+            *(
+                r.security
+                for c in partner.concessions
+                for r in c.requires
+                if isinstance(r, SecurityRequirement)
+            ),
+        ]
+    )
+    verb = "does" if len(out) == 1 else "do"
+    return (
+        f"Not compared: {and_list(out)}, which {verb} not define every security level its "
+        f"partners name ({and_list(named)})"
+    )
 
 
 def _places(portfolio_path: str | os.PathLike[str] | None) -> list[Path]:

@@ -18,7 +18,7 @@ from dealbench.analyze.scenarios import load_scenario
 from dealbench.arguments import positive_seconds, relative_gap
 from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model import Portfolio, load_portfolio
-from dealbench.model.regimes import fits, regime_names
+from dealbench.model.regimes import fits, left_out, regime_names
 from dealbench.optimize import MODES, SOLVERS, SolveResult
 from dealbench.optimize.explain import no_deal_reasons
 from dealbench.units import parse_money
@@ -375,6 +375,7 @@ async def show_compare(request: Request) -> Response:
         c=comparison,
         uncertain=uncertain(pf),
         regimes=[{"name": r, "checked": r in chosen} for r in offered],
+        left_out=None if asked else left_out(pf, path),
     )
 
 
