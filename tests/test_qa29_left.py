@@ -304,3 +304,12 @@ def test_compare_of_a_portfolio_in_a_regime_of_its_own_compares_it_under_its_own
     assert "(open, screened and sovereign-veu); --regimes names any policy file" in done.stderr
     mixed = run("compare", GULF, "--regimes", "tiered,bilateral", "--json", "-j", "1")
     assert "Not compared" not in mixed.stderr
+
+
+def test_a_sweeps_finer_money_labels_round_as_money_does() -> None:
+    """A sweep's labels with more digits than `usd` gives (a narrowed change point) used the
+    float's binary digits: 2.0025bn read $2.002bn, where money rounds halves away from zero."""
+    from dealbench.analyze.sweep_words import value_label
+
+    assert value_label(2.0025e9, 1) == "$2.003bn"
+    assert value_label(-2.0025e9, 1) == "-$2.003bn"

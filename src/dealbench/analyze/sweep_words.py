@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dealbench.analyze.sweep import SweepResult
-from dealbench.units import quantity, usd_column
+from dealbench.units import in_units, quantity, usd_column
 from dealbench.units import usd as money
 
 __all__ = [
@@ -41,7 +41,7 @@ def value_label(v: float | None, more: int = 0, usd: bool | None = None) -> str:
         a = abs(v)
         scale, suffix, digits = next((s, x, d) for s, x, d in _SCALES if a >= s or s == 1.0)
         sign = "-" if v < 0 else ""
-        return f"{sign}${a / scale:,.{digits + more}f}{suffix}"
+        return f"{sign}${in_units(a, scale, digits + more)}{suffix}"
     if abs(v) >= 100:
         return f"{v:,.{more}f}"
     return f"{v:.{4 + more}g}"
