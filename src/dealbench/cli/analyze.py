@@ -92,8 +92,8 @@ def compare(
         str | None,
         typer.Option(
             help="Regimes to compare, comma-separated (names or policy files). Default: "
-            "tiered, monopoly, repeal and bilateral, those the portfolio's partners fit, and "
-            "the portfolio's own regime.",
+            "tiered, monopoly, repeal and bilateral; where the portfolio's partners name "
+            "security levels some of them lack, those they fit and the portfolio's own regime.",
             show_default=False,
         ),
     ] = None,

@@ -100,12 +100,12 @@ def fits(portfolio: Portfolio, policy: Policy) -> bool:
 
 
 def default_regimes(portfolio: Portfolio, portfolio_path: str | os.PathLike[str]) -> list[Policy]:
-    """What `compare` compares unless told: the four regimes of the debate `portfolio`'s
-    partners fit (`fits`), and its own regime where it is none of them (a portfolio in a
-    regime of its own is compared under it, not refused under all four)."""
+    """What `compare` compares unless told: the four regimes of the debate; where
+    `portfolio`'s partners do not fit some of them (`fits`: a portfolio written in a regime
+    of its own), those that they fit and its own regime, not a refusal under all four."""
     found = [find_regime(name, portfolio_path) for name in REGIMES]
     chosen = [policy for policy in found if fits(portfolio, policy)]
-    if all(policy.id != portfolio.policy.id for policy in chosen):
+    if len(chosen) < len(found) and all(p.id != portfolio.policy.id for p in chosen):
         chosen.append(portfolio.policy)
     return chosen
 

@@ -18,7 +18,7 @@ from dealbench.analyze.scenarios import load_scenario
 from dealbench.arguments import positive_seconds, relative_gap
 from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model import Portfolio, load_portfolio
-from dealbench.model.regimes import fits, left_out, regime_names
+from dealbench.model.regimes import default_regimes, left_out, regime_names
 from dealbench.optimize import MODES, SOLVERS, SolveResult
 from dealbench.optimize.explain import no_deal_reasons
 from dealbench.units import parse_money
@@ -381,17 +381,17 @@ async def show_compare(request: Request) -> Response:
 
 def regime_choices(path: Path, pf: Portfolio) -> dict[str, bool]:
     """The regimes the compare page offers (`regime_names`), each with whether it is compared
-    by default: the four of the debate under which `pf`'s partners fit, and its own regime
-    (a policy file that does not load is offered, and refused, as the CLI refuses it)."""
+    by default, as `compare` without --regimes (`default_regimes`): the four of the debate,
+    or where `pf`'s partners do not fit some, those they fit and its own regime (a policy
+    file that does not load is offered, and refused, as the CLI refuses it)."""
+    chosen = {policy.id for policy in default_regimes(pf, path)}
     out: dict[str, bool] = {}
-    ids: set[str] = set()  # a copy of a regime's file under another name: compared once
     for regime in regime_names(path):
         try:
             policy = find_regime(regime, path)
         except DealbenchError:
             out[regime] = False
             continue
-        own = policy.id == pf.policy.id
-        out[regime] = policy.id not in ids and (own or (regime in REGIMES and fits(pf, policy)))
-        ids |= {policy.id} if out[regime] else set()
+        out[regime] = policy.id in chosen and (regime in REGIMES or policy.id not in REGIMES)
+        chosen -= {policy.id} if out[regime] else set()  # a copy under another name: once
     return out
