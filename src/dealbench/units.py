@@ -431,9 +431,10 @@ def figure(amount: float) -> Decimal:
 
 def whole(amount: float) -> int:
     """`amount` to the unit as a person rounds it, halves away from zero (8,550.5 is
-    8,551, -0.5 is -1) from its decimal figure (`figure`): the one rounding of every
-    quantity printed, as `usd` rounds money. Python's `round` and `:.0f` take halves to
-    the even unit (8,550) and read the float's binary digits."""
+    8,551, -0.5 is -1) from its decimal figure (`figure`), as `usd` rounds money and
+    `shown` a quantity of 100 or more: where a whole unit is meant (chips, figures compared
+    as printed). Python's `round` and `:.0f` take halves to the even unit (8,550) and read
+    the float's binary digits."""
     return int(figure(amount).quantize(Decimal(1), ROUND_HALF_UP))
 
 
