@@ -118,7 +118,7 @@ def test_one_chip_is_one_chip() -> None:
     """A step of one chip read "steps of 1 B200 chips"."""
     one = Granularity(h100e=36_000 / 15_832, chips=1, model="B200")
     assert one.describe() == "steps of 1 B200 chip"
-    assert one.one_step() == "1 B200 chip, 2 H100e"
+    assert one.one_step() == "1 B200 chip, 2.27 H100e"  # qa29-left: to the hundredth
 
 
 def test_a_partner_that_accepts_nothing_is_not_kept_out_by_a_cap(

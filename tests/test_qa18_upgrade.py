@@ -210,7 +210,7 @@ def test_diff_of_an_old_replan_and_a_plain_solve_names_the_rounds(run: Runner) -
     assert done.exit_code == 0, done.output
     said = " ".join(done.stdout.split())
     assert (
-        "Note: rounds IN concluded (round 2), SA concluded (round 4), QA walked away -> "
+        "Note: rounds IN concluded (round 2), SA concluded (round 4), talks with QA ended -> "
         "none (a plain solve)"
     ) in said
     assert "the inputs differ" not in said

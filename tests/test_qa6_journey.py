@@ -175,8 +175,9 @@ def test_diff_says_a_result_is_re_planned_from_rounds(tmp_path: Path, run: Runne
     said = run("diff", tmp_path / "plain/result.json", tmp_path / "replanned/result.json")
     assert said.exit_code == 0, said.output
     assert "another version of a file" not in said.stdout
-    assert "Note: rounds none (a plain solve) -> NR concluded (round 2), FS walked away" in (
-        " ".join(said.stdout.split())
+    assert (
+        "Note: rounds none (a plain solve) -> NR concluded (round 2), the United States walked away from FS"
+        in (" ".join(said.stdout.split()))
     )
     saved = load_result(tmp_path / "replanned/result.json")
     assert saved.rounds is not None and saved.rounds.walked_away == ["FS"]

@@ -67,7 +67,8 @@ def test_money(amount: float | None, signed: bool, text: str) -> None:
 
 def test_other_filters() -> None:
     assert h100e(1234.6) == "1,235"
-    assert h100e(-0.2) == "0"
+    assert h100e(-0.2) == "-0.2"  # below 100 to the hundredth (qa29-left)
+    assert h100e(-0.004) == "0"
     assert h100e(4700, signed=True) == "+4,700"
     assert tpp(1) == "15,832"
     assert percent(0.4712) == "47.1%"

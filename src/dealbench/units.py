@@ -14,6 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 from typing import Any
 
+from dealbench.jsontext import JSON_DIGITS
+
 #: TPP of one H100 (FP8 dense 1,979 TFLOPS x 8 bits), the H100e unit.
 H100_TPP = 15_832
 
@@ -414,20 +416,64 @@ def _figure(a: float, scale: float, places: int) -> Decimal:
 
 
 def _rounded(a: float, scale: float, places: int) -> Decimal:
-    """`a / scale` to `places` decimals, halves away from zero, from the amount to the cent:
-    the decimal figure written, not the float's binary digits (2.775e9 is stored as
-    2,774,999,999.99999...)."""
-    cents = Decimal(repr(a)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    return (cents / int(scale)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    """`a / scale` to `places` decimals, halves away from zero, from the decimal figure
+    (`figure`), not the float's binary digits (2.775e9 is stored as 2,774,999,999.99999...)."""
+    return (figure(a) / int(scale)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+
+
+def figure(amount: float) -> Decimal:
+    """`amount` as a decimal figure of JSON_DIGITS significant digits: what result.json
+    and every `--json` keep of it, and what every printed figure is rounded from, so a
+    figure reads the same from memory and from a file (159,502.50000000003 and the
+    159502.5 written of it are both 159,503, never 159,502 beside 159,503)."""
+    return Decimal(f"{amount:.{JSON_DIGITS}g}")
+
+
+def whole(amount: float) -> int:
+    """`amount` to the unit as a person rounds it, halves away from zero (8,550.5 is
+    8,551, -0.5 is -1) from its decimal figure (`figure`), as `usd` rounds money and
+    `shown` a quantity of 100 or more: where a whole unit is meant (chips, figures compared
+    as printed). Python's `round` and `:.0f` take halves to the even unit (8,550) and read
+    the float's binary digits."""
+    return int(figure(amount).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+#: Below this many units a quantity prints to the hundredth: one GB200 chip is 2.53 H100e,
+#: never "3 H100e (40,000 TPP)" (3 H100e are 47,496 TPP); from it on, to the unit (an
+#: error under 0.5%).
+FINE_BELOW = 100
+
+
+def shown(amount: float) -> Decimal:
+    """`amount` as `quantity` prints it: to the unit from FINE_BELOW on, else to the
+    hundredth, halves away from zero from its decimal figure (`figure`). Summing these
+    says what a column of quantities adds up to as printed."""
+    d = figure(amount)
+    return d.quantize(Decimal(1) if abs(d) >= FINE_BELOW else Decimal("0.01"), ROUND_HALF_UP)
+
+
+def quantity(amount: float) -> str:
+    """A quantity (H100e, risk-weighted H100e, TPP) as printed, with thousands separators:
+    12,000, 8,551 (8,550.5), 2.53 (one GB200 chip), 0.1; never -0 (`shown`)."""
+    d = shown(amount)
+    if d == d.to_integral_value():
+        return f"{int(d):,}"
+    return f"{d.normalize():,f}"
 
 
 def h100e(amount: float | None, signed: bool = False) -> str:
-    """A quantity of H100e (or risk-weighted H100e), rounded to the unit: 12,000."""
+    """A quantity of H100e (or risk-weighted H100e), as `quantity` prints it: 12,000."""
     if amount is None:
         return "n/a"
-    rounded = round(amount)
-    text = f"{rounded:,.0f}" if rounded else "0"
-    return f"+{text}" if signed and rounded > 0 else text
+    text = quantity(amount)
+    return f"+{text}" if signed and shown(amount) > 0 else text
+
+
+def chips_of(count: float, model: str) -> str:
+    """`1 GB200 chip`, `9,000 B200 chips`: a number of chips of a model (whole, as a
+    licence names them)."""
+    n = whole(count)
+    return f"{n:,} {model} chip{'' if n == 1 else 's'}"
 
 
 #: (scale, suffix, decimals) of the money form, largest first; below $1m whole dollars.

@@ -55,7 +55,7 @@ def redlines(
             pf,
             old,
             new,
-            labels=("Our offer, round 1", "The Partner's counter, round 2"),
+            labels=("US offer, round 1", "The Partner's counter, round 2"),
             path=f"redlines/{redline_stem('AE', NAMES, audience)}",  # type: ignore[arg-type]
             names=NAMES,
             audience=audience,  # type: ignore[arg-type]

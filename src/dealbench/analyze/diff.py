@@ -15,8 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from dealbench.analyze.packages import concession_changes
 from dealbench.checker import DealFigures
 from dealbench.errors import InputError, Issue
+from dealbench.model.rounds import walked_away_words
+from dealbench.model.yamlio import not_found
 from dealbench.optimize import SolveResult
-from dealbench.units import share_percent
+from dealbench.units import quantity, share_percent, whole
 
 __all__ = ["PartnerDiff", "ResultDiff", "diff_results", "load_result", "usd_pair"]
 
@@ -56,7 +58,7 @@ class ResultDiff(BaseModel):
     def totals(self) -> str:
         """`diff`'s line of totals, as both shells print it: `usd_pair`, so two US values
         that differ never read the same."""
-        a, b = (f"{x:,.0f}" for x in self.risk_total)
+        a, b = (f"{quantity(x)}" for x in self.risk_total)
         return f"US utility: {usd_pair(*self.us_value)}; risk {a} -> {b} risk-weighted H100e"
 
 
@@ -66,7 +68,7 @@ def load_result(path: str | os.PathLike[str]) -> SolveResult:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError(Issue(str(path), None, "", "file not found")) from None
+        raise InputError(Issue(str(path), None, "", not_found(path, str(path)))) from None
     except OSError as exc:
         raise InputError(Issue(str(path), None, "", f"cannot read: {exc.strerror}")) from None
     try:
@@ -96,7 +98,7 @@ def _rounds(result: SolveResult) -> str:
     if made is None:
         return "none (a plain solve)"
     concluded = [f"{c} concluded (round {n})" for c, n in made.concluded.items()]
-    walked = [f"{c} walked away" for c in made.walked_away]
+    walked = [walked_away_words(c, made.walked_away_by.get(c)) for c in made.walked_away]
     return ", ".join([*concluded, *walked]) or "none concluded or walked away"
 
 
@@ -183,7 +185,9 @@ def _partner(
         changes.append(f"security {a.security} -> {b.security}")
     for t, (x, y) in compute.items():
         if abs(x - y) > TOL_H100E:
-            changes.append(f"{t} compute {x:,.0f} -> {y:,.0f} H100e ({y - x:+,.0f})")
+            changes.append(
+                f"{t} compute {quantity(x)} -> {quantity(y)} H100e ({whole(y) - whole(x):+,})"
+            )
     old, new = a.concessions, b.concessions
     changes += concession_changes(old, new, dict.fromkeys([*old, *new]), _one)
     if abs(a.us_value - b.us_value) > TOL_USD:
@@ -191,12 +195,12 @@ def _partner(
     if abs(a.partner_utility - b.partner_utility) > TOL_USD:
         changes.append(f"partner utility {usd_pair(a.partner_utility, b.partner_utility)}")
     if abs(a.risk - b.risk) > TOL_H100E:
-        changes.append(f"risk {a.risk:,.0f} -> {b.risk:,.0f} risk-weighted H100e")
+        changes.append(f"risk {quantity(a.risk)} -> {quantity(b.risk)} risk-weighted H100e")
     return PartnerDiff(**head, change="changed" if changes else "same", changes=changes)
 
 
 def _terms(d: DealFigures) -> str:
-    parts = [d.security, f"{d.total_compute:,.0f} H100e"]
+    parts = [d.security, f"{quantity(d.total_compute)} H100e"]
     parts += [_one(c, v) for c, v in d.concessions.items()]
     return ", ".join(parts)
 

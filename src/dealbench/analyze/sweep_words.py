@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dealbench.analyze.sweep import SweepResult
+from dealbench.units import in_units, quantity, usd_column
 from dealbench.units import usd as money
-from dealbench.units import usd_column
 
 __all__ = [
     "change_sentences",
@@ -25,7 +25,7 @@ _SCALES = ((1e12, "tn", 2), (1e9, "bn", 2), (1e6, "m", 1), (1.0, "", 0))
 
 
 def h100e(amount: float | None) -> str:
-    return "n/a" if amount is None else f"{amount:,.0f}"
+    return "n/a" if amount is None else f"{quantity(amount)}"
 
 
 def value_label(v: float | None, more: int = 0, usd: bool | None = None) -> str:
@@ -41,7 +41,7 @@ def value_label(v: float | None, more: int = 0, usd: bool | None = None) -> str:
         a = abs(v)
         scale, suffix, digits = next((s, x, d) for s, x, d in _SCALES if a >= s or s == 1.0)
         sign = "-" if v < 0 else ""
-        return f"{sign}${a / scale:,.{digits + more}f}{suffix}"
+        return f"{sign}${in_units(a, scale, digits + more)}{suffix}"
     if abs(v) >= 100:
         return f"{v:,.{more}f}"
     return f"{v:.{4 + more}g}"

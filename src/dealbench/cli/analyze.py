@@ -89,9 +89,14 @@ def _wrote(written: list[Path], out: Path, json_out: bool) -> None:
 def compare(
     portfolio: PortfolioArg,
     regimes: Annotated[
-        str,
-        typer.Option(help="Regimes to compare, comma-separated (names or policy files)."),
-    ] = "tiered,monopoly,repeal,bilateral",
+        str | None,
+        typer.Option(
+            help="Regimes to compare, comma-separated (names or policy files). Default: "
+            "tiered, monopoly, repeal and bilateral; where the portfolio's partners name "
+            "security levels some of them lack, those they fit and the portfolio's own regime.",
+            show_default=False,
+        ),
+    ] = None,
     sets: SetOpt = None,
     json_out: Json = False,
     out: Annotated[
@@ -129,7 +134,7 @@ def compare(
     from dealbench.cli.documents import parse_date, parse_formats
     from dealbench.errors import InputError, Issue
     from dealbench.model import load_portfolio
-    from dealbench.model.regimes import find_regime, parse_regimes
+    from dealbench.model.regimes import default_regimes, find_regime, left_out, parse_regimes
     from dealbench.render.clause_check import check_portfolio_clauses
 
     with handled():
@@ -146,10 +151,16 @@ def compare(
         pf = load_portfolio(portfolio)
         if formats is not None:  # refused before the solves, not after
             check_portfolio_clauses(pf)
-        policies = [
-            find_regime(home_expanded(name), portfolio, "--regimes")
-            for name in parse_regimes(regimes, "--regimes")
-        ]
+        if regimes is None and (note := left_out(pf, portfolio)) is not None:
+            typer.echo(f"note: {note}; --regimes names any policy file", err=True)
+        policies = (
+            default_regimes(pf, portfolio)
+            if regimes is None
+            else [
+                find_regime(home_expanded(name), portfolio, "--regimes")
+                for name in parse_regimes(regimes, "--regimes")
+            ]
+        )
         note_uncertainty(apply_overrides(pf, overrides))
         with progress("Solving regimes") as bar:
             comparison, solved = run_compare(

@@ -18,7 +18,17 @@ from dealbench.model.yamlio import Loc, field_path, folder_of, read_yaml
 from dealbench.shipped import DEALS
 from dealbench.units import and_list
 
-__all__ = ["REGIMES", "find_regime", "parse_regimes", "regime_with_id", "under_regime"]
+__all__ = [
+    "REGIMES",
+    "default_regimes",
+    "find_regime",
+    "fits",
+    "left_out",
+    "parse_regimes",
+    "regime_names",
+    "regime_with_id",
+    "under_regime",
+]
 
 #: The four options of the debate, in the order the memo discusses them.
 REGIMES: tuple[str, ...] = ("tiered", "monopoly", "repeal", "bilateral")
@@ -69,6 +79,61 @@ def regime_with_id(
             if policy.id == policy_id:
                 return policy
     return None
+
+
+def regime_names(portfolio_path: str | os.PathLike[str]) -> list[str]:
+    """The regimes a portfolio can be compared under by name: the four of the debate, then
+    every other policy file beside its own policy folder (a user's regimes), by file name."""
+    folder = folder_of(portfolio_path).parent / "policy"
+    try:
+        own = sorted(p.stem for p in folder.glob("*.yaml") if p.is_file())
+    except OSError:
+        own = []
+    return list(dict.fromkeys([*REGIMES, *own]))
+
+
+def fits(portfolio: Portfolio, policy: Policy) -> bool:
+    """Whether `portfolio`'s partners can be put under `policy` (`under_regime`): it defines
+    every security level they name."""
+    problems = (x for p in portfolio.partners for x in rules.partner_in_policy_problems(p, policy))
+    return next(problems, None) is None
+
+
+def default_regimes(portfolio: Portfolio, portfolio_path: str | os.PathLike[str]) -> list[Policy]:
+    """What `compare` compares unless told: the four regimes of the debate; where
+    `portfolio`'s partners do not fit some of them (`fits`: a portfolio written in a regime
+    of its own), those that they fit and its own regime, not a refusal under all four."""
+    found = [find_regime(name, portfolio_path) for name in REGIMES]
+    chosen = [policy for policy in found if fits(portfolio, policy)]
+    if len(chosen) < len(found) and all(p.id != portfolio.policy.id for p in chosen):
+        chosen.append(portfolio.policy)
+    return chosen
+
+
+def left_out(portfolio: Portfolio, portfolio_path: str | os.PathLike[str]) -> str | None:
+    """Which of the four regimes `default_regimes` leaves out, and why, in a sentence; None
+    when it compares all four."""
+    out = [name for name in REGIMES if not fits(portfolio, find_regime(name, portfolio_path))]
+    if not out:
+        return None
+    named = dict.fromkeys(
+        level
+        for partner in portfolio.partners
+        for level in [
+            *partner.security_costs,
+            *(
+                r.security
+                for c in partner.concessions
+                for r in c.requires
+                if isinstance(r, SecurityRequirement)
+            ),
+        ]
+    )
+    verb = "does" if len(out) == 1 else "do"
+    return (
+        f"Not compared: {and_list(out)}, which {verb} not define every security level its "
+        f"partners name ({and_list(named)})"
+    )
 
 
 def _places(portfolio_path: str | os.PathLike[str] | None) -> list[Path]:

@@ -32,7 +32,19 @@ __all__ = [
     "StrategyRecord",
     "date_problem",
     "round_problems",
+    "walked_away_words",
 ]
+
+
+def walked_away_words(code: str, side: Side | None) -> str:
+    """Who ended the talks with `code`, as every command says it: "the United States walked
+    away from QA", "BH walked away", or "talks with QA ended" where the side is not known
+    (a result.json written before it was recorded)."""
+    if side == "us":
+        return f"the United States walked away from {code}"
+    if side == "partner":
+        return f"{code} walked away"
+    return f"talks with {code} ended"
 
 
 class StrategyRecord(Strict):

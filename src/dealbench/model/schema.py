@@ -33,6 +33,7 @@ from dealbench.model.periods import CapsPer, caps_per_period, share_said
 from dealbench.units import (
     CHIP_TPP,
     H100_TPP,
+    chips_of,
     h100e,
     parse_compute,
     parse_money,
@@ -40,6 +41,7 @@ from dealbench.units import (
     parse_share,
     parse_share_number,
     period_label,
+    quantity,
 )
 
 Money = Annotated[float, BeforeValidator(parse_money)]
@@ -133,7 +135,7 @@ class Granularity(Strict):
         if self.model is None or x == 0:
             return plain
         if written is not None and "chips" in written and written.get("model") != self.model:
-            return f"{written['chips']} {written['model']} chips"
+            return chips_of(written["chips"], written["model"]).replace(",", "")
         chips = self.in_chips({"": x})
         return str(round(chips[""][0])) if chips else f"{plain} H100e"
 
@@ -144,8 +146,8 @@ class Granularity(Strict):
     def one_step(self) -> str:
         """One step in words: `256 B200 chips, 582 H100e` or `1,000 H100e`."""
         if self.model:
-            return f"{self._chips()}, {self.h100e:,.0f} H100e"
-        return f"{self.h100e:,.0f} H100e"
+            return f"{self._chips()}, {quantity(self.h100e)} H100e"
+        return f"{quantity(self.h100e)} H100e"
 
     def describe(self) -> str:
         if self.h100e == 0:
@@ -156,7 +158,7 @@ class Granularity(Strict):
 
     def _chips(self) -> str:
         """`256 B200 chips`, `1 B200 chip`."""
-        return f"{self.units:,} {self.model} chip{'' if self.units == 1 else 's'}"
+        return chips_of(self.units, self.model or "")
 
 
 def _granularity(value: Any) -> Any:

@@ -87,6 +87,42 @@ def display_path(path: Path) -> str:
         return os.path.normpath(text)
 
 
+#: The message of a file that does not exist, before any "did you mean" (`not_found`).
+NOT_FOUND = "file not found"
+#: The most names of a folder looked through for a near one: a folder of thousands is not
+#: where a data file was meant.
+_NEAR_NAMES = 2_000
+
+
+def near_name(path: Path) -> str | None:
+    """The name of an entry beside `path` that differs from its name by a letter or two
+    (`gulf-asia.yml` for `gulf-asia.yaml`, `ae-ofer.yaml`), or None: what the user most
+    likely meant by a path that does not exist."""
+    try:
+        with os.scandir(path.parent if str(path.parent) else ".") as entries:
+            names = [e.name for _, e in zip(range(_NEAR_NAMES), entries, strict=False)]
+    except (OSError, ValueError):
+        return None
+    names = [n for n in names if not n.startswith(".") and n != path.name]
+    close = difflib.get_close_matches(path.name, sorted(names), n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
+def not_found(path: Path, shown: str) -> str:
+    """`file not found`, and the near name in the form the path was `shown` where one
+    exists: "file not found; did you mean deals/portfolios/gulf-asia.yaml?"."""
+    near = near_name(path)
+    if near is None:
+        return NOT_FOUND
+    return f"{NOT_FOUND}; did you mean {with_name(shown, near)}?"
+
+
+def with_name(shown: str, name: str) -> str:
+    """`shown` (a path as written) with its last part `name`, its separators kept."""
+    head = max(shown.rfind("/"), shown.rfind(os.sep))
+    return shown[: head + 1] + name
+
+
 def folder_of(path: str | os.PathLike[str]) -> Path:
     """The folder a data file's relative references start from, absolute: the folder
     the path names, not its target's when the file is a link (as the loader reads them),
@@ -140,7 +176,7 @@ def read_regular_file(path: Path, display: str, limit: int = MAX_FILE_BYTES) -> 
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
-        raise fail("file not found") from None
+        raise fail(not_found(path, display)) from None
     except IsADirectoryError:
         raise fail("is a directory, expected a YAML file") from None
     except OSError as exc:

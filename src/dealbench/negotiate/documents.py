@@ -24,7 +24,7 @@ from dealbench.render.docmeta import Audience, doc_meta
 from dealbench.render.documents import Document, redline_document, term_sheet_document
 from dealbench.render.environment import money, plural, shown_total
 from dealbench.render.glossary import glossary
-from dealbench.render.naming import package_label, side_word
+from dealbench.render.naming import SIDE_LABELS, package_label, side_word
 from dealbench.render.portfolio_memo import uncertain_listing
 from dealbench.render.sources import source_from_packages
 
@@ -102,6 +102,8 @@ def round_documents(
                     previous.package,
                     current.package,
                     labels=(_label(previous, audience), _label(current, audience)),
+                    # what the redline is, whatever words name the rounds
+                    names=(old, f"{side_word(_side(current))}-{current.number:03d}"),
                     path=f"redlines/{old}-to-{side_word(_side(current))}-{current.number:03d}{suffix}",
                     audience=audience,
                     date=day,
@@ -129,7 +131,7 @@ def _concluded_beside(portfolio: Portfolio, current: Round) -> list[Package]:
 def _label(r: Round, audience: Audience = "internal") -> str:
     """`US offer, round 3`, and internally the round's file (`(003-us.yaml)`): an external
     document carries no file names (docs/documents.md, "Determinism")."""
-    who = {"agreed": "Agreed terms", "us": "US offer"}.get(_side(r), "Counter")
+    who = SIDE_LABELS[side_word(_side(r)) or "counter"]
     label = f"{who}, round {r.number}"
     return label if audience == "external" else f"{label} ({r.name})"
 

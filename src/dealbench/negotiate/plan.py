@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dealbench.checker import DealFigures, check, evaluate
+from dealbench.model.rounds import Side, walked_away_words
 from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.replan import residual
 from dealbench.negotiate.rounds import Negotiation, load_negotiations, rounds_fingerprint
@@ -164,6 +165,11 @@ def solve_rounds(
             "rounds": FromRounds(
                 concluded={c: _concluded_in(negotiations[c]) for c in sorted(plan.fixed)},
                 walked_away=sorted(plan.excluded),
+                walked_away_by={
+                    c: _walked_by(negotiations[c])
+                    for c in sorted(plan.excluded)
+                    if c in negotiations
+                },
                 inputs=portfolio.fingerprint(),
             ),
         }
@@ -191,13 +197,16 @@ def _concluded_in(negotiation: Negotiation) -> int:
     return 0 if last is None else last.number
 
 
+def _walked_by(negotiation: Negotiation) -> Side:
+    """Who ended the talks: the last round's side (`walk-away --by`, us by default)."""
+    last = negotiation.last
+    return "us" if last is not None and last.side == "us" else "partner"
+
+
 def _who_walked(negotiation: Negotiation) -> str:
-    """Who ended the talks: the last round's side (`walk-away --by`, us by default), as
-    `room` says it; "AE walked away" of the United States' own walk-away said the opposite."""
-    last, code = negotiation.last, negotiation.partner
-    if last is not None and last.side == "us":
-        return f"the United States walked away from {code}"
-    return f"{code} walked away"
+    """Who ended the talks, as `room` says it; "AE walked away" of the United States' own
+    walk-away said the opposite."""
+    return walked_away_words(negotiation.partner, _walked_by(negotiation))
 
 
 def _round_of(negotiation: Negotiation) -> str:

@@ -23,7 +23,7 @@ from dealbench.optimize.decomposition.solve import solve_decomposed
 from dealbench.optimize.finish import result_from_check
 from dealbench.optimize.formulate import Mode
 from dealbench.optimize.plain import solve_plain
-from dealbench.optimize.prefer import SAME_U, SAME_V, Side, preferred
+from dealbench.optimize.prefer import SAME_U, SAME_V, Side, at_walk_away, preferred
 from dealbench.optimize.reserve import needs_reserve, with_reserve
 from dealbench.optimize.result import SolveResult
 
@@ -98,13 +98,16 @@ def with_ties_broken(portfolio: Portfolio, result: SolveResult) -> SolveResult:
     start = time.perf_counter()
     side: Side = "partner" if result.mode == "us-best" else "us"
     packages = preferred(portfolio, result.deals, side)
+    added = at_walk_away(portfolio, result.no_deal) if side == "us" else []
+    if added:
+        packages = [*(packages or [d.package() for d in result.deals]), *added]
     checked = check(portfolio, packages) if packages is not None else None
     result.solver.timings["ties"] = time.perf_counter() - start
     if checked is None or not checked.ok or result.us_value is None:
         return result
-    if side == "partner" and checked.objective < result.us_value - SAME_V:
+    if checked.objective < result.us_value - SAME_V:
         return result
-    slack = SAME_U * len(result.deals)
+    slack = SAME_U * len(checked.deals)
     if side == "us" and checked.partner_total < (result.partner_total or 0.0) - slack:
         return result
     details = dict(result.solver.details)

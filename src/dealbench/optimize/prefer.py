@@ -15,7 +15,9 @@ and concession choices that give the partner the most among those that keep
 
 partner-best is the mirror (`us_preferred`): of the packages of one partner utility (never
 lower, to USD `SAME_U`), under the same conditions, the one worth most to the US; V only
-rises, so its floor holds. One search serves both (`_search`, the held side and the winning
+rises, so its floor holds. A partner partner-best leaves without a deal is a tie too where
+a deal without compute gives it exactly its walk-away value (and the acceptance margin)
+and the US more than its own (`at_walk_away`): the partners' total is the same with it. One search serves both (`_search`, the held side and the winning
 side its arguments).
 
 Nothing is removed from the optimizer's menu (explanations re-solve with limits opened,
@@ -28,7 +30,7 @@ is the same."""
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, pairwise
 from typing import Literal
@@ -37,7 +39,16 @@ from dealbench.checker import COMPUTE_TOL, DealFigures
 from dealbench.model.schema import GRANTED, Package, Partner, Portfolio
 from dealbench.optimize.decomposition.concession_sets import allowed_for
 
-__all__ = ["NODES", "SAME_U", "SAME_V", "Side", "partner_preferred", "preferred", "us_preferred"]
+__all__ = [
+    "NODES",
+    "SAME_U",
+    "SAME_V",
+    "Side",
+    "at_walk_away",
+    "partner_preferred",
+    "preferred",
+    "us_preferred",
+]
 
 #: Whose ties are broken: "partner" (us-best: the US value held), "us" (partner-best).
 Side = Literal["partner", "us"]
@@ -81,6 +92,46 @@ def preferred(portfolio: Portfolio, deals: list[DealFigures], side: Side) -> lis
     if all(package is None for package in better.values()):
         return None
     return [better[deal.partner] or deal.package() for deal in deals]
+
+
+def at_walk_away(portfolio: Portfolio, codes: Sequence[str]) -> list[Package]:
+    """For partner-best's ties: of the partners `codes` (left without a deal), those a deal
+    without compute leaves exactly at their walk-away value and the acceptance margin,
+    each with the security level and terms worth most to the US, where that is more than
+    the US's own walk-away value by more than USD `SAME_V`. No supply, no risk: the shared
+    limits hold as they did, and the partners' total is the same."""
+    found = (_at_walk_away(portfolio, p) for c in codes if (p := portfolio.partner(c)))
+    return [package for package in found if package is not None]
+
+
+def _at_walk_away(portfolio: Portfolio, partner: Partner) -> Package | None:
+    policy = portfolio.policy
+    line = partner.batna + policy.acceptance_margin  # the least utility it accepts
+    choices = _choices(partner)
+    rank_of = {k: i for i, k in enumerate(policy.level_ids)}
+    most = sum(max([0.0, *map(_partner, options)]) for options in choices)
+    best_won, best = partner.us_batna + SAME_V, None
+    for level in portfolio.levels_for(partner):
+        base_u = -partner.security_costs[level]  # no compute: no value of it, no export
+        if base_u + most < line:
+            continue
+        allowed = allowed_for(partner, rank_of, level)
+        menu = [
+            o if c.id in allowed else [] for o, c in zip(choices, partner.concessions, strict=True)
+        ]
+        # the partner's utility at its line, no lower: the partners' total may not fall
+        chosen = _search(partner, menu, _partner, _us, line - base_u, -best_won)
+        if chosen is not None:
+            best_won, best = sum(_us(c) for c in chosen), (level, chosen)
+    if best is None:
+        return None
+    level, chosen = best
+    return Package(
+        partner=partner.code,
+        security=level,
+        compute={t: 0.0 for t in portfolio.periods},
+        concessions={c.concession: True if c.level == GRANTED else c.level for c in chosen},
+    )
 
 
 def _us(choice: _Choice) -> float:

@@ -43,6 +43,7 @@ from dealbench.optimize.grid import closest, deal_of, largest_remainders, object
 from dealbench.optimize.result import SolveResult, Status
 from dealbench.optimize.schedule import finer as schedule_finer
 from dealbench.optimize.schedule import packages_of, schedule, settle, steps
+from dealbench.units import quantity, usd
 
 __all__ = ["first_terms_in_steps", "needs_reserve", "with_reserve"]
 
@@ -124,7 +125,7 @@ def with_reserve(
             f"not the declared {portfolio.granularity.describe()}: with the first optimum's "
             f"terms {_own_words(own, unrounded)}, and holding part of each shared limit in "
             f"reserve for rounding {_reserve_words(checked, unrounded)}; in the finer steps "
-            f"those terms cost ${(unrounded - in_finer.objective) / 1e6:,.1f}m."
+            f"those terms cost {usd(unrounded - in_finer.objective)}."
         )
         return _in_steps(portfolio, result, result, in_finer, note, v_floor, seconds, step_found)
     if own is not None and (checked is None or _worth(mode, own) >= _worth(mode, checked)):
@@ -132,19 +133,19 @@ def with_reserve(
         note = (
             f"Compute is in {portfolio.granularity.describe()}: with the first optimum's terms "
             "no such schedule is within one step's value of it; the best one costs the United "
-            f"States ${cost / 1e6:,.1f}m of V."
+            f"States {usd(cost)} of V."
         )
         return _in_steps(portfolio, result, result, own, note, v_floor, seconds)
     if checked is None:
         return result
     cost = unrounded - checked.objective
-    reserve = f"{n * step:,.0f} H100e of each period's supply"
+    reserve = f"{quantity(n * step)} H100e of each period's supply"
     if budget is not None:
-        reserve += f" and {risk:,.0f} of the risk budget"
+        reserve += f" and {quantity(risk)} of the risk budget"
     note = (
         f"Compute is in {portfolio.granularity.describe()}: with the first optimum's terms "
         f"{_own_words(own, unrounded)}, so {reserve} were held in reserve for rounding; "
-        f"that costs the United States ${cost / 1e6:,.1f}m of V."
+        f"that costs the United States {usd(cost)} of V."
     )
     note = f"{said} {note}" if said else note
     return _in_steps(portfolio, result, again, checked, note, v_floor, seconds)
@@ -229,15 +230,15 @@ def _reserve_words(reserved: PortfolioCheck | None, unrounded: float) -> str:
     """What holding a reserve gave, in words."""
     if reserved is None:
         return "leaves none either"
-    return f"costs the United States ${(unrounded - reserved.objective) / 1e6:,.1f}m of V"
+    return f"costs the United States {usd(unrounded - reserved.objective)} of V"
 
 
 def _own_words(own: PortfolioCheck | None, unrounded: float) -> str:
     """What the first optimum's terms allow in whole steps, in words."""
     if own is None:
         return "no such schedule exists"
-    cost = (unrounded - own.objective) / 1e6
-    return f"no such schedule is within one step's value of it (the best one costs ${cost:,.1f}m)"
+    cost = usd(unrounded - own.objective)
+    return f"no such schedule is within one step's value of it (the best one costs {cost})"
 
 
 def _in_steps(

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validat
 from dealbench.checker import DealFigures
 from dealbench.errors import InfeasibleError, SolverError, SolverLimitError
 from dealbench.limit import Limit, limits_from_details
+from dealbench.model.rounds import Side
 
 
 class Status(StrEnum):
@@ -78,6 +79,11 @@ class FromRounds(BaseModel):
         default_factory=dict, description="Partner code -> the round that concluded its deal"
     )
     walked_away: list[str] = Field(default_factory=list, description="Partners walked away from")
+    walked_away_by: dict[str, Side] = Field(
+        default_factory=dict,
+        description="Partner code -> who walked away: `us` (the United States) or `partner` "
+        "(the walk-away round's side); empty in a result written before dealbench recorded it",
+    )
     inputs: str = Field(
         default="",
         description="Digest of the data files alone, as a plain solve's `fingerprint` (the "

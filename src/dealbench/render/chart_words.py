@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dealbench.units import and_list, h100e, usd
+from dealbench.units import and_list, h100e, shown, usd
 
 #: A line or scatter chart with more points than this is summed up, not read point by point.
 POINTS_READ = 12
@@ -37,7 +37,7 @@ def allocation(data: dict[str, Any]) -> str:
         parts = [
             f"{s['label']} {h100e(s['amounts'][i])}"
             for s in data["series"]
-            if round(s["amounts"][i])
+            if shown(s["amounts"][i])
         ]
         total = sum(s["amounts"][i] for s in data["series"])
         line = f"{period}: {', '.join(parts) if parts else 'none'}; {h100e(total)} in all"

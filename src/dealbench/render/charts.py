@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
 
 from dealbench.render.chart_words import describe, money_axis
+from dealbench.units import quantity
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -169,7 +170,7 @@ def tick_label(kind: str, value: float, spacing: float, scale: float = 0.0) -> s
         return _money_tick(value, spacing, scale or abs(value))
     thousands = spacing <= 0 or abs(spacing / 1000 - round(spacing / 1000)) < 1e-9
     if abs(value) >= 1000 and thousands:
-        return f"{value / 1000:,.0f}k"
+        return f"{quantity(value / 1000)}k"
     return f"{value:,.{max(0, _digits(spacing)) if spacing > 0 else 0}f}"
 
 
@@ -314,7 +315,9 @@ def draw_schedule(ax: Axes, data: dict[str, Any]) -> None:
         # A cap far above the ask would flatten the bars to nothing: the axis stops above
         # them and the legend gives the cap.
         ax.set_ylim(0, top * 1.15)
-        ax.plot([], [], color="#D55E00", linestyle="--", linewidth=1, label=f"Cap: {cap:,.0f},")
+        ax.plot(
+            [], [], color="#D55E00", linestyle="--", linewidth=1, label=f"Cap: {quantity(cap)},"
+        )
         ax.plot([], [], color="none", label="above the chart")
     elif cap is not None:
         ax.axhline(cap, color="#D55E00", linestyle="--", linewidth=1, label="Cap")

@@ -127,6 +127,21 @@ def doc_meta(
     return meta
 
 
+def with_said_id(context: dict[str, Any]) -> dict[str, Any]:
+    """An external document's `doc` block, its id's digest built on what the document says
+    (its render model but the `doc` block: no date, no id), not on the input files: two
+    drafts of the same terms in the same words carry one id, whatever internal figure (a
+    walk-away value, a valuation) changed between them, and a draft that says anything
+    else another. The internal document keeps the input fingerprint, which it prints."""
+    doc = context["doc"]
+    if doc["internal"]:
+        raise ValueError("an internal document's id is built on its input fingerprint")
+    said = {key: value for key, value in context.items() if key != "doc"}
+    text = json.dumps(said, sort_keys=True, ensure_ascii=False, default=str)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:8].upper()
+    return {**doc, "id": f"{doc['id'].rsplit('-', 1)[0]}-{digest}"}
+
+
 def robust_text(robust: Robust, partner: str | None = None) -> str:
     """What a robust solve did, in one sentence: its share, samples and seed; of the one
     `partner`'s package in a document about one partner (a term sheet, a deal memo), else

@@ -32,7 +32,14 @@ from jinja2.utils import Namespace
 from markupsafe import Markup
 
 from dealbench.errors import ArgumentError, RenderError
-from dealbench.units import H100_TPP, and_list, h100e, periods_said  # one form of lists, H100e
+from dealbench.units import (  # one form of lists, H100e
+    H100_TPP,
+    and_list,
+    h100e,
+    periods_said,
+    quantity,
+    shown,
+)
 from dealbench.units import usd as money  # the `money` filter: one form of USD everywhere
 
 __all__ = [
@@ -91,14 +98,14 @@ def plural(count: int, word: str, many: str | None = None) -> str:
 
 
 def shown_total(amounts: Iterable[float]) -> float:
-    """The total of `amounts` as the documents print each of them (rounded to the unit), so
+    """The total of `amounts` as the documents print each of them (`units.shown`), so
     that a column adds up to the total printed under it.
 
     Rounding the exact total instead can differ from the sum of the printed rows by a unit
     or more whenever the amounts are fractional, as chips counted in H100e are (a B200 is
     2.27 H100e): rows of 9,314, 30,002, 8,150 and 8,150 H100e over a total of 55,614.
     """
-    return float(sum(round(a) for a in amounts))
+    return float(sum(shown(a) for a in amounts))
 
 
 def shown_usd(amount: float) -> float:
@@ -117,12 +124,12 @@ def shown_usd(amount: float) -> float:
 
 def number(amount: float) -> str:
     """A whole number with thousands separators (`880,488,000`): a total of TPP."""
-    return f"{round(amount):,}"
+    return quantity(amount)
 
 
 def tpp(amount_h100e: float) -> str:
     """The TPP equivalent of an amount of H100e, as export rules count it."""
-    return f"{amount_h100e * H100_TPP:,.0f}"
+    return quantity(amount_h100e * H100_TPP)
 
 
 def distance_to_best(gap: float | None, digits: int = 2) -> str:

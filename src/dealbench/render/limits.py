@@ -25,6 +25,7 @@ from dealbench.render.environment import (
     plural,
     shown_total,
 )
+from dealbench.units import shown
 
 #: A margin within this many USD of zero means the acceptance limit binds.
 MARGIN_TOL = 1e6
@@ -84,7 +85,7 @@ def _basis(portfolio: Portfolio, partner: Partner, level: str) -> str:
 def _whole(portfolio: Portfolio, rows: list[tuple[str, float, float]]) -> str:
     """` in whole B200 chips` where a limit is met in whole units below what it says
     (as printed), else nothing."""
-    if all(round(x) == round(limit) for _, x, limit in rows):
+    if all(shown(x) == shown(limit) for _, x, limit in rows):
         return ""
     model = portfolio.granularity.model
     return f" in whole {model} chips" if model else " in whole H100e"
@@ -92,7 +93,7 @@ def _whole(portfolio: Portfolio, rows: list[tuple[str, float, float]]) -> str:
 
 def _amounts(rows: Sequence[tuple[str, float] | tuple[str, float, float]]) -> str:
     """`20,000 H100e`, `500,000 H100e each`, or `1,000,000 H100e in 2026, 1,200,000 in 2027`."""
-    values = {round(row[1]) for row in rows}
+    values = {shown(row[1]) for row in rows}
     if len(values) == 1:
         return f"{h100e(rows[0][1])} H100e" + (" each" if len(rows) > 1 else "")
     return "H100e: " + ", ".join(f"{h100e(row[1])} in {row[0]}" for row in rows)

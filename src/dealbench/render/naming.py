@@ -108,13 +108,17 @@ def package_label(
     return "" if label == code else label
 
 
+#: How every document names a package by its side (a redline's From and To, a negotiation
+#: memo's rounds): the Participants as the term sheets name them, never "Our offer" in a
+#: document the partner reads.
+SIDE_LABELS = {"offer": "US offer", "counter": "The Partner's counter", "agreed": "Agreed terms"}
+
+
 def version_label(title: str | None, side: str | None, round_: int | None, fallback: str) -> str:
     """How a document names a package: its title, else its side and round; never a file name."""
     if title:
         return title
-    who = {"offer": "Our offer", "counter": "The Partner's counter", "agreed": "Agreed terms"}.get(
-        side_word(side) or ""
-    )
+    who = SIDE_LABELS.get(side_word(side) or "")
     when = f"round {round_}" if round_ else ""
     if who and when:
         return f"{who}, {when}"

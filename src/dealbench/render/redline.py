@@ -20,7 +20,7 @@ from typing import Any
 from dealbench.checker import DealFigures, evaluate
 from dealbench.errors import ArgumentError
 from dealbench.model.schema import Package, Portfolio
-from dealbench.render.docmeta import Audience, doc_meta, fingerprint
+from dealbench.render.docmeta import Audience, doc_meta, fingerprint, with_said_id
 from dealbench.render.environment import h100e, money
 from dealbench.render.limits import verdict
 from dealbench.render.termsheet import ANNEXES, SECTION, commitments, security_terms
@@ -230,6 +230,8 @@ def redline_context(
     }
     if audience == "internal":
         context["total"] = _totals(old, new, agreed=agreed)
+    else:
+        context["doc"] = with_said_id(context)
     return context
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from dealbench.checker import COMPUTE_TOL, DealFigures, PortfolioCheck, check
 from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model.schema import Package, Portfolio
+from dealbench.model.yamlio import not_found
 from dealbench.render.naming import package_label, side_word, slug
 
 if TYPE_CHECKING:
@@ -51,6 +52,8 @@ class Source:
     robust: Robust | None = None
     #: The solve stopped at its time limit: the packages are the best found, not proven best.
     stopped: bool = False
+    #: The solve the deals come from (None for packages): why a partner has no deal.
+    result: SolveResult | None = None
 
     @property
     def is_package(self) -> bool:
@@ -62,8 +65,29 @@ class Source:
         found = next((d for d in self.checked.deals if d.partner == partner), None)
         if found is None:
             codes = ", ".join(d.partner for d in self.checked.deals) or "none"
-            raise ArgumentError(argument, f"no deal with {partner!r}; deals: {codes}")
+            why = self._why_no_deal(partner)
+            why = f": {why.rstrip('.')}" if why else ""
+            raise ArgumentError(argument, f"no deal with {partner!r}{why}; deals: {codes}")
         return with_shared(found, self.checked)
+
+    def _why_no_deal(self, partner: str) -> str | None:
+        """Why the solve left `partner` without a deal, as `solve` says it: who walked away
+        in a re-plan from rounds; a plain solve's reason, explained again (a re-solve);
+        None for a package, a partner not in the solve, or an open partner of a re-plan
+        (whose reason needs the rounds)."""
+        result = self.result
+        if result is None or partner not in result.no_deal:
+            return None
+        if result.rounds is not None:
+            if partner not in result.rounds.walked_away:
+                return None
+            from dealbench.model.rounds import walked_away_words
+
+            return walked_away_words(partner, result.rounds.walked_away_by.get(partner))
+        from dealbench.optimize.explain import why_no_deal
+
+        alone = result.model_copy(update={"no_deal": [partner]})
+        return next((r.message for r in why_no_deal(self.portfolio, alone)), None)
 
 
 def with_shared(deal: DealFigures, checked: PortfolioCheck) -> DealFigures:
@@ -143,6 +167,7 @@ def source_from_result(portfolio: Portfolio, result: SolveResult) -> Source:
         maximised=maximised_text(result),
         robust=result.robust,
         stopped=result.status == "time-limit",
+        result=result,
     )
 
 
@@ -191,7 +216,7 @@ def read_result(path: Path) -> SolveResult:
     try:
         result = SolveResult.model_validate_json(path.read_bytes())
     except FileNotFoundError:
-        raise InputError(Issue(str(path), None, "", "file not found")) from None
+        raise InputError(Issue(str(path), None, "", not_found(path, str(path)))) from None
     except ValidationError as exc:
         raise _not_a_result(path, exc, ()) from None
     for i, deal in enumerate(result.deals):  # a hand-edited package: refused, field named

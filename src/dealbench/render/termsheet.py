@@ -16,7 +16,7 @@ from dealbench.checker import DealFigures, PortfolioCheck
 from dealbench.limit import broken_messages
 from dealbench.model.amounts import amount_label
 from dealbench.model.schema import GRANTED, Concession, ConcessionLevel, Partner, Portfolio
-from dealbench.render.docmeta import MARKINGS, Audience, doc_meta, fingerprint
+from dealbench.render.docmeta import MARKINGS, Audience, doc_meta, fingerprint, with_said_id
 from dealbench.render.environment import render_clause, render_template, shown_total
 from dealbench.render.glossary import glossary
 from dealbench.render.limits import (
@@ -229,6 +229,8 @@ def term_sheet_context(
     if audience == "internal":
         context["internal"] = internal_annex(portfolio, deal, checked, agreed=side == "agreed")
         context["glossary"] = glossary(portfolio.policy)
+    else:
+        context["doc"] = with_said_id(context)
     return context
 
 

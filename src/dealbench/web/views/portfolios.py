@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -17,6 +18,7 @@ from dealbench.analyze.scenarios import load_scenario
 from dealbench.arguments import positive_seconds, relative_gap
 from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model import Portfolio, load_portfolio
+from dealbench.model.regimes import default_regimes, left_out, regime_names
 from dealbench.optimize import MODES, SOLVERS, SolveResult
 from dealbench.optimize.explain import no_deal_reasons
 from dealbench.units import parse_money
@@ -346,14 +348,50 @@ def result_view(
 
 
 async def show_compare(request: Request) -> Response:
-    """The portfolio under each of the four regimes, side by side (as `dealbench compare`)."""
+    """The portfolio under each regime chosen, side by side (as `dealbench compare
+    --regimes`): any policy file beside the portfolio's (`regime_names`), by default the
+    four of the debate its partners fit and its own regime."""
     name = request.path_params["name"]
     path = portfolio_file(request, name)
     pf = load_portfolio(path)
+    offered = regime_choices(path, pf)
+    asked = list(dict.fromkeys(request.query_params.getlist("regime")))
+    unknown = [r for r in asked if r not in offered]
+    if unknown:
+        raise HTTPException(
+            404, f"No regime {unknown[0]!r} beside this portfolio; regimes: {', '.join(offered)}."
+        )
+    chosen = asked or [r for r, default in offered.items() if default]
 
     def work() -> Any:
-        comparison, _ = compare(pf, [find_regime(r, path) for r in REGIMES])
+        comparison, _ = compare(pf, [find_regime(r, path) for r in chosen])
         return comparison
 
     comparison = await solving(work)
-    return page(request, "compare.html.j2", name=name, c=comparison, uncertain=uncertain(pf))
+    return page(
+        request,
+        "compare.html.j2",
+        name=name,
+        c=comparison,
+        uncertain=uncertain(pf),
+        regimes=[{"name": r, "checked": r in chosen} for r in offered],
+        left_out=None if asked else left_out(pf, path),
+    )
+
+
+def regime_choices(path: Path, pf: Portfolio) -> dict[str, bool]:
+    """The regimes the compare page offers (`regime_names`), each with whether it is compared
+    by default, as `compare` without --regimes (`default_regimes`): the four of the debate,
+    or where `pf`'s partners do not fit some, those they fit and its own regime (a policy
+    file that does not load is offered, and refused, as the CLI refuses it)."""
+    chosen = {policy.id for policy in default_regimes(pf, path)}
+    out: dict[str, bool] = {}
+    for regime in regime_names(path):
+        try:
+            policy = find_regime(regime, path)
+        except DealbenchError:
+            out[regime] = False
+            continue
+        out[regime] = policy.id in chosen and (regime in REGIMES or policy.id not in REGIMES)
+        chosen -= {policy.id} if out[regime] else set()  # a copy under another name: once
+    return out
