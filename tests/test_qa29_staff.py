@@ -11,8 +11,10 @@ the principal reading the memo relies on, and failed first.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from dealbench.model import load_portfolio
-from helpers import DATA
+from helpers import DATA, Runner, words
 
 HERE = DATA / "qa29staff"
 EU_SEA = HERE / "portfolios" / "eu-sea.yaml"
@@ -33,3 +35,31 @@ def test_a_period_the_partner_asks_nothing_in_is_decided_by_its_ask() -> None:
     assert row.status == "optimal"
     cell = next(p for p in comparison.partners if p.code == "PH").regimes["bilateral"]
     assert cell.decided_by == "supply (2027–2028), asks nothing (2029)"
+
+
+def test_the_portfolio_memo_calls_acceptance_thin_where_the_deal_memo_does(
+    run: Runner, tmp_path: Path
+) -> None:
+    """Under corridor, NL is held to its walk-away value plus the margin ($0), CH clears
+    it by $14.0m of a $400.0m threshold and TR by $1.3m of $566.7m (its BATNA uncertain:
+    `risk` puts its acceptance near 55%). The portfolio memo's Risks said "Acceptance is
+    thin for NL" alone, while TR's and CH's deal memos each say "Acceptance is thin": the
+    portfolio memo counted only margins within $1m, the deal memo margins under 5% of
+    the threshold too. Both now read one rule (`render.limits.thin_margin`)."""
+    out = tmp_path / "out"
+    done = run("solve", EU_SEA, "--out", out, "--render", "md", "--date", "2026-12-07")
+    assert done.exit_code == 0, done.output
+    memo = words((out / "memos/portfolio-eu-sea.md").read_text())
+    assert (
+        "Acceptance is thin for NL, CH and TR: NL is held to its walk-away value plus the "
+        "required margin; CH and TR clear theirs by only $14.0m and $1.3m; any slip in a "
+        "valuation and the partner walks away."
+    ) in memo
+    for code in ("CH", "TR"):
+        package = out / "packages" / f"{code}.yaml"
+        memos = tmp_path / code
+        args = ["render", package, "--portfolio", EU_SEA, "--doc", "deal-memo", "--out", memos]
+        done = run(*args, "--format", "md", "--date", "2026-12-07")
+        assert done.exit_code == 0, done.output
+        (deal_memo,) = (memos / "memos").glob("*.md")
+        assert "Acceptance is thin" in words(deal_memo.read_text())

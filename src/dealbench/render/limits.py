@@ -30,6 +30,17 @@ from dealbench.render.environment import (
 MARGIN_TOL = 1e6
 #: Compute within this many H100e of a limit sits on it.
 COMPUTE_TOL = 0.5
+#: A partner margin under this share of its acceptance threshold is thin.
+THIN_MARGIN = 0.05
+
+
+def thin_margin(deal: DealFigures) -> bool:
+    """Whether an accepted package clears the partner's walk-away value plus the required
+    margin by so little (within MARGIN_TOL, or under THIN_MARGIN of that threshold) that
+    a slip in its valuation loses the deal: the deal memo's and the portfolio memo's
+    "Acceptance is thin" both read it."""
+    threshold = abs(deal.acceptance_threshold) or 1.0
+    return deal.accepts and deal.partner_margin <= max(MARGIN_TOL, THIN_MARGIN * threshold)
 
 
 def deal_limits(portfolio: Portfolio, deal: DealFigures) -> list[str]:
