@@ -63,3 +63,35 @@ def test_the_portfolio_memo_calls_acceptance_thin_where_the_deal_memo_does(
         assert done.exit_code == 0, done.output
         (deal_memo,) = (memos / "memos").glob("*.md")
         assert "Acceptance is thin" in words(deal_memo.read_text())
+
+
+def test_an_ask_without_a_figure_for_one_of_the_portfolios_periods_is_said(
+    run: Runner, tmp_path: Path
+) -> None:
+    """PH's file, written by hand, gave `ask: {2027: 10_000, 2028: 10_000}` in a portfolio
+    of 2027-2029. `validate` said "ok" and `solve` gave PH nothing in 2029 without a word:
+    a period the ask does not name is an ask of 0 (a partner file may serve several
+    horizons, so it is no error). Both now say it where it is written, and how to say
+    it is meant (an explicit 0, which silences the note)."""
+    said = (
+        "tests/data/qa29staff/partners/ph.yaml:6: ask: no figure for 2029, one of "
+        "portfolio eu-sea's periods: PH gets no compute then; write 2029: 0 if that is "
+        "meant, else its ask"
+    )
+    rel = EU_SEA.relative_to(Path.cwd())
+    done = run("validate", rel)
+    assert done.exit_code == 0, done.output
+    assert f"note: {said}" in done.stderr.splitlines()
+    done = run("solve", rel)
+    assert done.exit_code == 0, done.output
+    assert f"note: {said}" in done.stderr.splitlines()
+    # Said to be meant: no note.
+    folder = tmp_path / "qa29staff"
+    import shutil
+
+    shutil.copytree(HERE, folder)
+    ph = folder / "partners" / "ph.yaml"
+    ph.write_text(ph.read_text().replace("2028: 10_000}", "2028: 10_000, 2029: 0}"))
+    done = run("validate", folder / "portfolios" / "eu-sea.yaml")
+    assert done.exit_code == 0, done.output
+    assert "ask:" not in done.stderr
