@@ -95,3 +95,35 @@ def test_an_ask_without_a_figure_for_one_of_the_portfolios_periods_is_said(
     done = run("validate", folder / "portfolios" / "eu-sea.yaml")
     assert done.exit_code == 0, done.output
     assert "ask:" not in done.stderr
+
+
+def test_a_file_name_a_letter_off_is_answered_with_the_near_name(
+    run: Runner, tmp_path: Path
+) -> None:
+    """The portfolio named `policy: ../policy/coridor.yaml`; validate said "file not found:
+    ../policy/coridor.yaml (looked for ...)" and nothing of policy/corridor.yaml beside it,
+    as `compare --regimes policy/coridor.yaml` and `solve gulf-asia.yml` said "file not
+    found" alone (qa28-newuser's Left). The near name in the same folder is now offered,
+    in the words the file was named by."""
+    import shutil
+
+    folder = tmp_path / "mine"
+    shutil.copytree(HERE, folder)
+    pf = folder / "portfolios" / "eu-sea.yaml"
+    pf.write_text(pf.read_text().replace("corridor.yaml", "coridor.yaml"))
+    done = run("validate", pf)
+    assert done.exit_code == 2
+    assert done.stderr == (
+        f"error: {pf}:3: policy: file not found: ../policy/coridor.yaml (looked for "
+        f"{folder}/policy/coridor.yaml); did you mean ../policy/corridor.yaml?\n"
+    )
+    done = run("compare", EU_SEA, "--regimes", f"{HERE}/policy/coridor.yaml")
+    assert done.exit_code == 2
+    assert "coridor.yaml: file not found; did you mean " in done.stderr
+    assert done.stderr.endswith("qa29staff/policy/corridor.yaml?\n")
+    done = run("solve", str(EU_SEA).replace(".yaml", ".yml"))
+    assert done.exit_code == 2
+    assert "eu-sea.yml: file not found; did you mean " in done.stderr
+    assert done.stderr.endswith("qa29staff/portfolios/eu-sea.yaml?\n")
+    done = run("validate", tmp_path / "nothing-like-it.yaml")
+    assert done.stderr == f"error: {tmp_path}/nothing-like-it.yaml: file not found\n"

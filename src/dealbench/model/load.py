@@ -29,7 +29,7 @@ from dealbench.model.schema import (
     PortfolioFile,
     ScenarioFile,
 )
-from dealbench.model.yamlio import Source, read_yaml, validate
+from dealbench.model.yamlio import NOT_FOUND, Source, near_name, read_yaml, validate
 from dealbench.units import and_list
 
 Kind = Literal["policy", "partner", "portfolio", "package", "round", "scenarios"]
@@ -287,10 +287,13 @@ def _from_reference(
     """A referenced file that does not exist is reported where it is referenced."""
     out = []
     for issue in exc.issues:
-        if issue.message == "file not found":
+        if issue.message.startswith(NOT_FOUND):
             looked = "" if issue.file == ref else f" (looked for {issue.file})"
             hint = "" if Path(ref).suffix else _PATH_HINT.get(str(loc[0]), "")
-            out.append(source.issue(loc, f"file not found: {ref}{looked}{hint}"))
+            near = near_name(Path(issue.file))  # said in the reference's own words
+            if near is not None:
+                hint += f"; did you mean {Path(ref).with_name(near).as_posix()}?"
+            out.append(source.issue(loc, f"{NOT_FOUND}: {ref}{looked}{hint}"))
         elif not issue.field and not issue.message.startswith("invalid YAML"):
             # about the file as a whole (not readable, empty, of another kind): the fix is
             # where it is named

@@ -124,6 +124,25 @@ def read_yaml(path: Path) -> Source:
     return Source(path, display, tree, hashlib.sha256(raw).hexdigest(), positions)
 
 
+#: What a missing file is said to be, before any near name (`near_name`).
+NOT_FOUND = "file not found"
+
+
+def near_name(path: Path) -> str | None:
+    """The name of the YAML file in `path`'s folder closest to `path`'s (a letter off, `.yml`
+    for `.yaml`), or None: what a user who mistyped a file name most likely meant."""
+    try:
+        names = [
+            p.name
+            for p in path.parent.iterdir()
+            if p.suffix in (".yaml", ".yml") and p.name != path.name and p.is_file()
+        ]
+    except OSError:
+        return None
+    close = difflib.get_close_matches(path.name, sorted(names), n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
 def read_regular_file(path: Path, display: str, limit: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of a regular file of at most `limit` bytes, or an InputError saying why not.
 
@@ -140,7 +159,9 @@ def read_regular_file(path: Path, display: str, limit: int = MAX_FILE_BYTES) -> 
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
-        raise fail("file not found") from None
+        near = near_name(path)
+        hint = "" if near is None else f"; did you mean {Path(display).with_name(near)}?"
+        raise fail(f"{NOT_FOUND}{hint}") from None
     except IsADirectoryError:
         raise fail("is a directory, expected a YAML file") from None
     except OSError as exc:
