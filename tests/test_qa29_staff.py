@@ -127,3 +127,18 @@ def test_a_file_name_a_letter_off_is_answered_with_the_near_name(
     assert done.stderr.endswith("qa29staff/portfolios/eu-sea.yaml?\n")
     done = run("validate", tmp_path / "nothing-like-it.yaml")
     assert done.stderr == f"error: {tmp_path}/nothing-like-it.yaml: file not found\n"
+
+
+def test_a_no_deal_reason_naming_two_limits_takes_a_plural_verb() -> None:
+    """Why PH has no deal under corridor: "the supply it needs in 2027 and 2028 and the
+    risk budget goes to deals worth more" (in `solve`, its JSON and the web). Two
+    subjects: "go"."""
+    from dealbench import solve
+    from dealbench.optimize.explain import no_deal_reasons
+
+    pf = load_portfolio(EU_SEA)
+    (reason,) = no_deal_reasons(pf, solve(pf, "us-best"))
+    assert reason.partner == "PH"
+    assert "the supply it needs in 2027 and 2028 and the risk budget go to deals worth more" in (
+        reason.message
+    )
