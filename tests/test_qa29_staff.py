@@ -142,3 +142,25 @@ def test_a_no_deal_reason_naming_two_limits_takes_a_plural_verb() -> None:
     assert "the supply it needs in 2027 and 2028 and the risk budget go to deals worth more" in (
         reason.message
     )
+
+
+def test_the_memos_no_deal_reason_names_both_limits_the_solve_names(
+    run: Runner, tmp_path: Path
+) -> None:
+    """PH has no deal under corridor: the supply of 2027 and 2028 is used up and 24 of the
+    12,000 risk-weighted H100e are left. `solve` says "the supply it needs in 2027 and 2028
+    and the risk budget go to deals worth more", the options memo's table "supply and risk
+    budget go to others", and lifting the risk budget alone gives PH a deal (the
+    principals memo's limit costs); the portfolio memo said "The supply left by the other
+    deals prevents a deal", as if the supply alone kept PH out. Its reason now checks the
+    risk budget left too, as it checked the supply."""
+    out = tmp_path / "out"
+    done = run("solve", EU_SEA, "--out", out, "--render", "md", "--date", "2026-12-07")
+    assert done.exit_code == 0, done.output
+    memo = words((out / "memos/portfolio-eu-sea.md").read_text())
+    assert (
+        "- Philippines (PH): the US walk-away value is -$200.0m. The supply and the risk "
+        "budget left by the other deals (24 risk-weighted H100e) prevent a deal. The most "
+        "compute they leave, with no commitment at all, gives Philippines a partner utility "
+        "of $0, $200.0m short of its walk-away value plus the required margin."
+    ) in memo
