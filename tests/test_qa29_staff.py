@@ -164,3 +164,33 @@ def test_the_memos_no_deal_reason_names_both_limits_the_solve_names(
         "compute they leave, with no commitment at all, gives Philippines a partner utility "
         "of $0, $200.0m short of its walk-away value plus the required margin."
     ) in memo
+
+
+def test_one_figure_reads_the_same_in_the_terminal_the_memos_and_diff(
+    run: Runner, tmp_path: Path
+) -> None:
+    """TR's risk under corridor is 57,000 x 0.39 x 0.15 = 3,334.5 risk-weighted H100e:
+    3,334.5000000000005 in memory, 3334.5 in result.json. `solve` and the memos said
+    3,335 (the float rounded), `diff` of the written results 3,334 (the JSON's figure,
+    half to even); the total, 11,976.5, was 11,976 in `compare`'s table and the memos'
+    "the deals carry" sentence, but 11,977 in the memo's table and its Risks (the rows
+    summed as printed, 3,335 among them). Every whole-unit figure is now rounded from the
+    12 digits a result file keeps (`units.to_unit`)."""
+    out = tmp_path / "out"
+    regimes = f"{CORRIDOR},bilateral"
+    args = ["compare", EU_SEA, "--regimes", regimes, "--out", out, "--render", "md"]
+    done = run(*args, "--date", "2026-12-07")
+    assert done.exit_code == 0, done.output
+    assert "│ Risk (weighted H100e) │   11,976 │      10,130 │" in done.stdout
+    diff = run("diff", out / "corridor/result.json", out / "bilateral/result.json")
+    assert "  - risk 3,334 -> 2,305 risk-weighted H100e" in diff.stdout.splitlines()
+    assert "risk 11,976 -> 10,130 risk-weighted H100e" in diff.stdout
+    memo = words((out / "memos/principals-eu-sea-corridor.md").read_text())
+    assert "| Türkiye (TR) | veu | 57,000 | 1 | $1.38bn | +$1.38bn | +$1.3m | 3,334 |" in memo
+    assert "| **Total** | | **325,000** | | **$9.93bn** | | | **11,976** |" in memo
+    assert "The deals carry 11,976 risk-weighted H100e of a budget of 12,000" in memo
+    assert "the deals carry 11,976 of its 12,000 risk-weighted H100e" in memo
+    options = words((out / "memos/options-eu-sea.md").read_text())
+    assert "| Risk (risk-weighted H100e) | 11,976 | 10,130 |" in options
+    solved = run("solve", EU_SEA)
+    assert " TR      veu      18,000 19,000 20,000 $1.38bn $568.0m    3,334 " in solved.stdout

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from dealbench.cli.output import console, money, paragraph, print_table, say
+from dealbench.units import to_unit
 
 if TYPE_CHECKING:
     from dealbench.analyze.prices import Prices
@@ -82,7 +83,7 @@ def print_risk(report: RiskReport) -> None:
         out,
         f"At the means: {'accepts' if means['accepts'] else 'refuses'}, margin "
         f"{money(float(means['partner_margin']))}, US value {money(float(means['us_value']))}, "
-        f"risk {float(means['risk']):,.0f}",
+        f"risk {to_unit(float(means['risk'])):,}",
     )
     if report.violations:
         out.print("Breaks limits, whatever the samples:")
@@ -98,7 +99,7 @@ def print_risk(report: RiskReport) -> None:
     say(
         out,
         f"Expected US value: {money(report.expected_us_value)} (a refusal at the no-deal value); "
-        f"expected risk {report.expected_risk:,.0f}",
+        f"expected risk {to_unit(report.expected_risk):,}",
     )
     if report.us_value is not None and report.risk is not None:
         _summary("US value when the partner accepts", report.us_value, lambda v: money(v))
@@ -128,4 +129,4 @@ def _share(value: float | None) -> str:
 
 
 def _count(value: float) -> str:
-    return f"{value:,.0f}"
+    return f"{to_unit(value):,}"

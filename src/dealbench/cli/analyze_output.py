@@ -12,6 +12,7 @@ from rich.table import Table
 
 from dealbench.cli import output
 from dealbench.cli.output import print_table, say
+from dealbench.units import to_unit
 
 if TYPE_CHECKING:
     from dealbench.analyze.compare import Comparison
@@ -43,7 +44,7 @@ def money(amount: float | None) -> str:
 
 
 def h100e(amount: float | None) -> str:
-    return "n/a" if amount is None else f"{amount:,.0f}"
+    return "n/a" if amount is None else f"{to_unit(amount):,}"
 
 
 def print_comparison(c: Comparison) -> None:
@@ -79,7 +80,7 @@ def print_comparison(c: Comparison) -> None:
         cells = []
         for r in c.regimes:
             cell = p.regimes[r.regime]
-            head = f"{cell.compute / 1000:,.0f}k {cell.security}" if cell.deal else "no deal"
+            head = f"{to_unit(cell.compute / 1000):,}k {cell.security}" if cell.deal else "no deal"
             cells.append(f"{head}\n[dim]{cell.decided_by}[/dim]")
         partners.add_row(f"{p.code} (tier {p.tier})", *cells)
     print_table(out, partners)
