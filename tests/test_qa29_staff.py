@@ -194,3 +194,22 @@ def test_one_figure_reads_the_same_in_the_terminal_the_memos_and_diff(
     assert "| Risk (risk-weighted H100e) | 11,976 | 10,130 |" in options
     solved = run("solve", EU_SEA)
     assert " TR      veu      18,000 19,000 20,000 $1.38bn $568.0m    3,334 " in solved.stdout
+
+
+def test_a_misspelt_override_path_is_answered_with_the_near_name(run: Runner) -> None:
+    """A YAML file's misspelt key says "did you mean 'batna'?"; the same slip in `--set`,
+    `--param` or a scenarios file listed every field and left the reader to find it
+    (`partners.NL.bantna`, `partners.TR.concessions.russia-divrsion.partner_cost`)."""
+    done = run("solve", EU_SEA, "--set", "partners.NL.bantna=1bn")
+    assert done.exit_code == 2
+    assert done.stderr.startswith(
+        "error: --set: partners.NL.bantna: partners.NL has no field 'bantna' (did you mean "
+        "'batna'?); expected one of: code, name,"
+    )
+    path = "partners.TR.concessions.russia-divrsion.partner_cost"
+    done = run("sweep", EU_SEA, "--param", path, "--from", "1bn", "--to", "2bn")
+    assert done.exit_code == 2
+    assert (
+        "partners.TR.concessions has no item 'russia-divrsion' (did you mean "
+        "'russia-diversion'?); expected one of: russia-diversion, kyc, us-operator"
+    ) in done.stderr
