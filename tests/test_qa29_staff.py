@@ -213,3 +213,21 @@ def test_a_misspelt_override_path_is_answered_with_the_near_name(run: Runner) ->
         "partners.TR.concessions has no item 'russia-divrsion' (did you mean "
         "'russia-diversion'?); expected one of: russia-diversion, kyc, us-operator"
     ) in done.stderr
+
+
+def test_an_acceptance_of_every_sample_or_none_is_said_without_a_standard_error(
+    run: Runner,
+) -> None:
+    """TR's offer with the Russia controls, KYC and a US operator leaves it at most $340.0m
+    against a walk-away value drawn from 300m to 700m plus the 100m margin: it refuses in
+    every sample. `risk` said "Accept probability: 0.0% (standard error 0.0%)", a share
+    and a sampling error of a certainty, where the risk budget's share of 0 already reads
+    as a sentence. Now "0% (refuses in every sample)"; a share in between keeps its
+    standard error. The JSON keeps both numbers."""
+    offer = HERE / "packages" / "tr-offer.yaml"
+    done = run("risk", offer, "--portfolio", EU_SEA, "--samples", "2000", "--seed", "3")
+    assert done.exit_code == 0, done.output
+    assert "Accept probability: 0% (TR refuses in every sample)" in done.stdout.splitlines()
+    offer = HERE / "packages" / "tr-offer2.yaml"
+    done = run("risk", offer, "--portfolio", EU_SEA, "--samples", "2000", "--seed", "3")
+    assert "Accept probability: 78.1% (standard error 0.9%)" in done.stdout.splitlines()

@@ -72,12 +72,15 @@ def print_robustness(rob: Robustness) -> None:
 
 
 def print_risk(report: RiskReport) -> None:
+    from dealbench.analyze.uncertainty import accept_said
+
     out = console()
     p = report.accept_probability
     out.print(
         f"{report.partner} under {report.security}, {report.samples:,} samples (seed {report.seed})"
     )
-    out.print(f"Accept probability: {p.estimate:.1%} (standard error {p.standard_error:.1%})")
+    share, aside = accept_said(report.partner, p)
+    out.print(f"Accept probability: {share} {aside}")
     means = report.at_means
     say(
         out,
