@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from dealbench.errors import ArgumentError
 from dealbench.limit import Limit, limits_from_details, messages
 from dealbench.model.schema import GRANTED, Package, Partner, Portfolio, SecurityRequirement
-from dealbench.units import and_list, to_unit, usd
+from dealbench.units import and_list, usd
 
 #: Tolerances: the solver works in thousands of H100e and billions of USD with
 #: feasibility tolerances near 1e-7 of those units.
@@ -247,19 +247,19 @@ def _compute_violations(
             continue
         where = {"partner": code, "period": t, "amount": x}
         if partner.tier == 3:
-            message = f"{code} is tier 3 (arms-embargoed): no compute may be delivered ({t}: {to_unit(x):,} H100e)"
+            message = f"{code} is tier 3 (arms-embargoed): no compute may be delivered ({t}: {x:,.0f} H100e)"
             out.append(Limit(kind="tier3", limit=0.0, message=message, **where))
             continue
         ask = portfolio.ask(partner, t)
         if _over(x, ask, COMPUTE_TOL):
-            message = f"{code}: {t} compute {to_unit(x):,} H100e exceeds its ask of {to_unit(ask):,} H100e"
+            message = f"{code}: {t} compute {x:,.0f} H100e exceeds its ask of {ask:,.0f} H100e"
             out.append(Limit(kind="ask", limit=ask, message=message, **where))
         cap = portfolio.level_cap(partner, level) if level in portfolio.policy.level_ids else None
         if cap is not None and _over(x, cap, COMPUTE_TOL):
             whose = portfolio.cap_name(partner, level)
             basis = portfolio.cap_basis(partner, level)  # a cap pro-rated from the policy's
-            said = f"{to_unit(cap):,} H100e" + (f" ({basis})" if basis else "")
-            message = f"{code}: {t} compute {to_unit(x):,} H100e exceeds {whose} of {said}"
+            said = f"{cap:,.0f} H100e" + (f" ({basis})" if basis else "")
+            message = f"{code}: {t} compute {x:,.0f} H100e exceeds {whose} of {said}"
             out.append(Limit(kind="cap", level=level, limit=cap, message=message, **where))
     return out
 
@@ -338,15 +338,15 @@ def check(
             return ""
         deals_word = "deals" if len(fixed) > 1 else "deal"
         who = and_list(d.partner for d in fixed)
-        return f" with the {deals_word} concluded with {who} ({to_unit(amount):,} of it)"
+        return f" with the {deals_word} concluded with {who} ({amount:,.0f} of it)"
 
     used = {t: sum(d.compute.get(t, 0.0) for d in deals) for t in portfolio.periods}
     for t in portfolio.periods:
         if _over(used[t], portfolio.supply[t], COMPUTE_TOL):
             theirs = part(sum(d.compute.get(t, 0.0) for d in fixed))
             message = (
-                f"supply in {t}: {to_unit(used[t]):,} H100e allocated{theirs}, "
-                f"{to_unit(portfolio.supply[t]):,} available"
+                f"supply in {t}: {used[t]:,.0f} H100e allocated{theirs}, "
+                f"{portfolio.supply[t]:,.0f} available"
             )
             violations.append(
                 Limit(
@@ -362,8 +362,8 @@ def check(
     if budget is not None and _over(risk_total, budget, COMPUTE_TOL):
         theirs = part(sum(d.risk for d in fixed))
         message = (
-            f"risk budget: {to_unit(risk_total):,} risk-weighted H100e{theirs}, "
-            f"the budget is {to_unit(budget):,}"
+            f"risk budget: {risk_total:,.0f} risk-weighted H100e{theirs}, "
+            f"the budget is {budget:,.0f}"
         )
         violations.append(
             Limit(kind="risk-budget", limit=budget, amount=risk_total, message=message)
@@ -470,9 +470,9 @@ def risk_used_up_line(budget: float, risk_total: float) -> str:
     """The sentence for a risk budget `used_up` says is used up: the budget alone where the
     deals carry all of it, else what they carry of it and why the rest is out of reach."""
     if budget - risk_total < 0.5:
-        return f"The risk budget is used up ({to_unit(budget):,} risk-weighted H100e)."
+        return f"The risk budget is used up ({budget:,.0f} risk-weighted H100e)."
     return (
-        f"The risk budget is used up: the deals carry {to_unit(risk_total):,} of its {to_unit(budget):,} "
+        f"The risk budget is used up: the deals carry {risk_total:,.0f} of its {budget:,.0f} "
         "risk-weighted H100e, and one more step of a deal that wants more would take more "
         "than is left."
     )

@@ -226,9 +226,7 @@ def parse_compute(value: Any) -> float:
     """H100e from a number, `{h100e: N}`, `{tpp: N}` or `{chips: N, model: M}`."""
     amount = _compute(value)
     if abs(amount) > MAX_COMPUTE:
-        raise ValueError(
-            f"compute must be at most {to_unit(MAX_COMPUTE):,} H100e, got {_short(value)}"
-        )
+        raise ValueError(f"compute must be at most {MAX_COMPUTE:,.0f} H100e, got {_short(value)}")
     return amount
 
 
@@ -423,23 +421,12 @@ def _rounded(a: float, scale: float, places: int) -> Decimal:
     return (cents / int(scale)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
 
 
-def to_unit(amount: float) -> int | float:
-    """`amount` rounded to the unit as it reads in a result file: first to the 12
-    significant digits the JSON keeps, then to the unit (an exact half to even, as Python
-    rounds). Rounding the float itself let one figure read two ways: TR's risk of 3,334.5
-    is 3,334.5000000000005 in memory ("3,335" in `solve` and the memos) and 3334.5 in
-    result.json ("3,334" in `diff`). Not finite: as it is."""
-    if not math.isfinite(amount):
-        return amount
-    return round(float(f"{amount:.12g}"))
-
-
 def h100e(amount: float | None, signed: bool = False) -> str:
     """A quantity of H100e (or risk-weighted H100e), rounded to the unit: 12,000."""
     if amount is None:
         return "n/a"
-    rounded = to_unit(amount)
-    text = f"{rounded:,}" if rounded else "0"
+    rounded = round(amount)
+    text = f"{rounded:,.0f}" if rounded else "0"
     return f"+{text}" if signed and rounded > 0 else text
 
 

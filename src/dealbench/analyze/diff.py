@@ -16,7 +16,7 @@ from dealbench.analyze.packages import concession_changes
 from dealbench.checker import DealFigures
 from dealbench.errors import InputError, Issue
 from dealbench.optimize import SolveResult
-from dealbench.units import share_percent, to_unit
+from dealbench.units import share_percent
 
 __all__ = ["PartnerDiff", "ResultDiff", "diff_results", "load_result", "usd_pair"]
 
@@ -56,7 +56,7 @@ class ResultDiff(BaseModel):
     def totals(self) -> str:
         """`diff`'s line of totals, as both shells print it: `usd_pair`, so two US values
         that differ never read the same."""
-        a, b = (f"{to_unit(x):,}" for x in self.risk_total)
+        a, b = (f"{x:,.0f}" for x in self.risk_total)
         return f"US utility: {usd_pair(*self.us_value)}; risk {a} -> {b} risk-weighted H100e"
 
 
@@ -183,9 +183,7 @@ def _partner(
         changes.append(f"security {a.security} -> {b.security}")
     for t, (x, y) in compute.items():
         if abs(x - y) > TOL_H100E:
-            changes.append(
-                f"{t} compute {to_unit(x):,} -> {to_unit(y):,} H100e ({to_unit(y - x):+,})"
-            )
+            changes.append(f"{t} compute {x:,.0f} -> {y:,.0f} H100e ({y - x:+,.0f})")
     old, new = a.concessions, b.concessions
     changes += concession_changes(old, new, dict.fromkeys([*old, *new]), _one)
     if abs(a.us_value - b.us_value) > TOL_USD:
@@ -193,12 +191,12 @@ def _partner(
     if abs(a.partner_utility - b.partner_utility) > TOL_USD:
         changes.append(f"partner utility {usd_pair(a.partner_utility, b.partner_utility)}")
     if abs(a.risk - b.risk) > TOL_H100E:
-        changes.append(f"risk {to_unit(a.risk):,} -> {to_unit(b.risk):,} risk-weighted H100e")
+        changes.append(f"risk {a.risk:,.0f} -> {b.risk:,.0f} risk-weighted H100e")
     return PartnerDiff(**head, change="changed" if changes else "same", changes=changes)
 
 
 def _terms(d: DealFigures) -> str:
-    parts = [d.security, f"{to_unit(d.total_compute):,} H100e"]
+    parts = [d.security, f"{d.total_compute:,.0f} H100e"]
     parts += [_one(c, v) for c, v in d.concessions.items()]
     return ", ".join(parts)
 

@@ -28,7 +28,6 @@ from dealbench.checker import check
 from dealbench.errors import ArgumentError
 from dealbench.model.schema import Portfolio
 from dealbench.optimize.result import SolveResult, Status
-from dealbench.units import to_unit
 
 Progress = Callable[[int, int], None]
 
@@ -290,7 +289,7 @@ def _warning(
         return None
     parts = []
     changed = False
-    amount = f"{to_unit(lim.step):,} {lim.unit}"
+    amount = f"{lim.step:,.0f} {lim.unit}"
     up_lp = lim.lp_up if lim.lp_up is not None else lim.usd_per_unit
     if _differs(up_lp, lim.mip_up, noise):
         parts.append(
@@ -358,14 +357,14 @@ def describe(lim: LimitPrice, basis: str | None = None) -> str:
         if spare is None and lim.holds_from is not None:
             spare = lim.limit - lim.holds_from
         if spare is not None and spare >= 0.5:
-            return f"{head}: {to_unit(spare):,} {lim.unit} of it are unused."
+            return f"{head}: {spare:,.0f} {lim.unit} of it are unused."
         return f"{head}, however much is added."
     if lim.holds_to is None:
         span = "however much is added"
     else:
-        span = f"over the next {to_unit(lim.holds_to - lim.limit):,} {lim.unit}"
+        span = f"over the next {lim.holds_to - lim.limit:,.0f} {lim.unit}"
     if lim.holds_from is not None and lim.holds_from < lim.limit - 0.5:
-        span += f" (and each one cut costs as much, down to {to_unit(lim.holds_from):,})"
+        span += f" (and each one cut costs as much, down to {lim.holds_from:,.0f})"
     elif lim.holds_from is not None and lim.limit > 0.5:  # a limit of 0 cannot be cut
         span += " (a cut costs more)"
     return f"{head}, {span}."

@@ -25,7 +25,6 @@ from dealbench.jsontext import to_json
 from dealbench.model.overrides import path_error
 from dealbench.model.schema import BASE_SCENARIO, Portfolio
 from dealbench.optimize import SolveResult, Status
-from dealbench.units import to_unit
 
 __all__ = ["ChangePoint", "SweepResult", "SweepRow", "grid", "sweep_param", "sweep_scenarios"]
 
@@ -155,9 +154,7 @@ def _compute_changes(before: SolveResult, after: SolveResult, codes: list[str]) 
     for code in codes:
         a, b = before.deal(code), after.deal(code)
         if a is not None and b is not None and abs(a.total_compute - b.total_compute) >= 0.5:
-            out.append(
-                f"{code}: compute {to_unit(a.total_compute):,} -> {to_unit(b.total_compute):,} H100e"
-            )
+            out.append(f"{code}: compute {a.total_compute:,.0f} -> {b.total_compute:,.0f} H100e")
     return out
 
 

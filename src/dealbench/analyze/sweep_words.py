@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dealbench.analyze.sweep import SweepResult
-from dealbench.units import to_unit, usd_column
 from dealbench.units import usd as money
+from dealbench.units import usd_column
 
 __all__ = [
     "change_sentences",
@@ -25,7 +25,7 @@ _SCALES = ((1e12, "tn", 2), (1e9, "bn", 2), (1e6, "m", 1), (1.0, "", 0))
 
 
 def h100e(amount: float | None) -> str:
-    return "n/a" if amount is None else f"{to_unit(amount):,}"
+    return "n/a" if amount is None else f"{amount:,.0f}"
 
 
 def value_label(v: float | None, more: int = 0, usd: bool | None = None) -> str:

@@ -35,7 +35,6 @@ from dealbench.model.distributions import distribution_of
 from dealbench.model.schema import Concession, ConcessionLevel, Package, Partner, Portfolio
 from dealbench.model.uncertain import short as _short
 from dealbench.model.uncertain import uncertain_figures as model_uncertain_figures
-from dealbench.units import to_unit
 
 F64 = NDArray[np.float64]
 Progress = Callable[[int, int], None]
@@ -361,7 +360,7 @@ def _sampled_budget(
             probability=Probability(
                 estimate=share, standard_error=float(np.sqrt(share * (1 - share) / n))
             ),
-            message=f"risk budget ({to_unit(budget):,} risk-weighted H100e): {said}",
+            message=f"risk budget ({budget:,.0f} risk-weighted H100e): {said}",
         )
     ]
 

@@ -8,7 +8,6 @@ import typer
 from rich.table import Table
 
 from dealbench.cli.output import console, money, paragraph, print_table, say
-from dealbench.units import to_unit
 
 if TYPE_CHECKING:
     from dealbench.analyze.prices import Prices
@@ -86,7 +85,7 @@ def print_risk(report: RiskReport) -> None:
         out,
         f"At the means: {'accepts' if means['accepts'] else 'refuses'}, margin "
         f"{money(float(means['partner_margin']))}, US value {money(float(means['us_value']))}, "
-        f"risk {to_unit(float(means['risk'])):,}",
+        f"risk {float(means['risk']):,.0f}",
     )
     if report.violations:
         out.print("Breaks limits, whatever the samples:")
@@ -102,7 +101,7 @@ def print_risk(report: RiskReport) -> None:
     say(
         out,
         f"Expected US value: {money(report.expected_us_value)} (a refusal at the no-deal value); "
-        f"expected risk {to_unit(report.expected_risk):,}",
+        f"expected risk {report.expected_risk:,.0f}",
     )
     if report.us_value is not None and report.risk is not None:
         _summary("US value when the partner accepts", report.us_value, lambda v: money(v))
@@ -132,4 +131,4 @@ def _share(value: float | None) -> str:
 
 
 def _count(value: float) -> str:
-    return f"{to_unit(value):,}"
+    return f"{value:,.0f}"

@@ -12,7 +12,6 @@ from rich.table import Table
 
 from dealbench.cli import output
 from dealbench.cli.output import print_table, say
-from dealbench.units import to_unit
 
 if TYPE_CHECKING:
     from dealbench.analyze.compare import Comparison
@@ -44,7 +43,7 @@ def money(amount: float | None) -> str:
 
 
 def h100e(amount: float | None) -> str:
-    return "n/a" if amount is None else f"{to_unit(amount):,}"
+    return "n/a" if amount is None else f"{amount:,.0f}"
 
 
 def print_comparison(c: Comparison) -> None:
@@ -80,7 +79,7 @@ def print_comparison(c: Comparison) -> None:
         cells = []
         for r in c.regimes:
             cell = p.regimes[r.regime]
-            head = f"{to_unit(cell.compute / 1000):,}k {cell.security}" if cell.deal else "no deal"
+            head = f"{cell.compute / 1000:,.0f}k {cell.security}" if cell.deal else "no deal"
             cells.append(f"{head}\n[dim]{cell.decided_by}[/dim]")
         partners.add_row(f"{p.code} (tier {p.tier})", *cells)
     print_table(out, partners)

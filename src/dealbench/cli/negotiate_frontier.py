@@ -21,7 +21,7 @@ from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 from dealbench.cli.output import print_table, say
 from dealbench.cli.scenario_options import PolicyOpt, SetOpt
-from dealbench.units import in_units, to_unit
+from dealbench.units import in_units
 
 if TYPE_CHECKING:
     from dealbench.negotiate import Frontier, FrontierPoint
@@ -186,7 +186,7 @@ def _in_steps(f: Frontier, step: float) -> str:
     if step <= 0:
         return f"not in whole {unit}"
     if grid is None:
-        return f"in steps of {to_unit(step):,} H100e"
+        return f"in steps of {step:,.0f} H100e"
     return f"in {finer(grid, step).describe()}"
 
 
@@ -210,9 +210,9 @@ def print_frontier(f: Frontier) -> None:
             str(i),
             _bn(p.us_utility),
             _bn(p.partner_utility),
-            f"{to_unit(p.portfolio_risk if f.jointly and f.axis == 'risk' else p.risk):,}",
+            f"{(p.portfolio_risk if f.jointly and f.axis == 'risk' else p.risk):,.0f}",
             "no deal" if pkg is None else pkg.security,
-            "-" if pkg is None else f"{to_unit(sum(pkg.compute.values())):,}",
+            "-" if pkg is None else f"{sum(pkg.compute.values()):,.0f}",
             "-" if pkg is None else str(len(pkg.granted())),
         )
     print_table(out, table)
@@ -268,8 +268,8 @@ def _piece_lines(f: Frontier) -> list[str]:
         lines.append(
             f"After point {after} the frontier runs straight from V {_bn(a.us_utility)}bn, "
             f"U {_bn(a.partner_utility)}bn to V {_bn(b.us_utility)}bn, U "
-            f"{_bn(b.partner_utility)}bn: the same terms, compute from {to_unit(x0):,} to "
-            f"{to_unit(x1):,} H100e (above the step to the next point)."
+            f"{_bn(b.partner_utility)}bn: the same terms, compute from {x0:,.0f} to "
+            f"{x1:,.0f} H100e (above the step to the next point)."
         )
     return lines
 
@@ -279,7 +279,5 @@ def _where(point: FrontierPoint | None) -> str:
         return "none (no package gives both sides a gain)"
     text = f"V {_bn(point.us_utility)}bn, U {_bn(point.partner_utility)}bn"
     if point.package is not None:
-        text += (
-            f", {point.package.security}, {to_unit(sum(point.package.compute.values())):,} H100e"
-        )
+        text += f", {point.package.security}, {sum(point.package.compute.values()):,.0f} H100e"
     return text

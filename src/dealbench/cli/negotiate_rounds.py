@@ -28,7 +28,6 @@ from dealbench.cli.base import (
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 from dealbench.cli.scenario_options import ExecutorOpt, JobsOpt, SchedulerOpt, executor_from
-from dealbench.units import to_unit
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -473,7 +472,7 @@ def print_verdict(v: Verdict, periods: list[str]) -> None:
             f"  Frontier: giving the partner at least {m(floor)}, the US could get "
             f"{m(f.us_utility)} ({more}), the partner {m(f.partner_utility)}, with "
             f"{f.package.security}, {output.concessions_text(dict(f.package.concessions))}, "
-            "compute " + ", ".join(f"{t} {to_unit(f.package.compute.get(t, 0)):,}" for t in periods)
+            "compute " + ", ".join(f"{t} {f.package.compute.get(t, 0):,.0f}" for t in periods)
         )
     else:  # the point is no deal: the room's and the JSON's gain is measured against it
         echo(
@@ -481,9 +480,9 @@ def print_verdict(v: Verdict, periods: list[str]) -> None:
             f"{m(f.us_utility)}, a gain of {m(f.gain)} on the counter, and the partner its "
             f"walk-away value {m(f.partner_utility)}"
         )
-    taken = ", ".join(f"{t} {to_unit(x):,}" for t, x in v.compute_taken.items()) or "none"
-    left = ", ".join(f"{t} {to_unit(x):,}" for t, x in v.supply_left.items())
-    echo(f"  Takes: H100e {taken}; risk {to_unit(v.risk_taken):,} risk-weighted H100e")
+    taken = ", ".join(f"{t} {x:,.0f}" for t, x in v.compute_taken.items()) or "none"
+    left = ", ".join(f"{t} {x:,.0f}" for t, x in v.supply_left.items())
+    echo(f"  Takes: H100e {taken}; risk {v.risk_taken:,.0f} risk-weighted H100e")
     others = bool(v.others_open)  # a lone open negotiation has no rest to re-plan
     echo(
         f"  Supply left {'for the other open negotiations ' if others else ''}if accepted "
@@ -818,12 +817,10 @@ def print_room(r: Room) -> None:
         )
     print_table(console(), table)
     _wrapped(f"Portfolio US utility V (open negotiations re-planned): {m(r.objective)}")
-    left = ", ".join(
-        f"{t} {to_unit(r.supply_left[t]):,}/{to_unit(r.supply[t]):,}" for t in r.periods
-    )
+    left = ", ".join(f"{t} {r.supply_left[t]:,.0f}/{r.supply[t]:,.0f}" for t in r.periods)
     _wrapped(f"Supply left after concluded deals (H100e): {left}")
     if r.risk_budget is not None and r.risk_left is not None:
-        _wrapped(f"Risk budget left: {to_unit(r.risk_left):,} of {to_unit(r.risk_budget):,}")
+        _wrapped(f"Risk budget left: {r.risk_left:,.0f} of {r.risk_budget:,.0f}")
     for row in r.rows:
         if row.agreed is not None:  # the terms signed, not the last offer and counter above
             a = row.agreed

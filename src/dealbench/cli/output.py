@@ -11,12 +11,10 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
+# One rounding of figures for every JSON dealbench writes (re-exported for the commands).
 from dealbench.jsontext import JSON_DIGITS as JSON_DIGITS
 from dealbench.jsontext import finite as finite
 from dealbench.jsontext import to_json as to_json
-
-# One rounding of figures for every JSON dealbench writes (re-exported for the commands).
-from dealbench.units import to_unit
 
 if TYPE_CHECKING:
     from dealbench.checker import DealFigures
@@ -240,7 +238,7 @@ def schedule_line(result: SolveResult) -> str:
             f"(not smoothed). V before rounding: {unrounded}."
         )
     where = result.message or (
-        f"Compute is in steps of {to_unit(step):,} H100e." if step else "Compute is unrounded."
+        f"Compute is in steps of {step:,.0f} H100e." if step else "Compute is unrounded."
     )
     return f"{where} V before rounding: {unrounded}."
 

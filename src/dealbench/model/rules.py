@@ -24,7 +24,6 @@ from dealbench.model.schema import (
 )
 from dealbench.model.uncertain import short
 from dealbench.model.yamlio import Loc
-from dealbench.units import to_unit
 
 Problem = tuple[Loc, str]
 
@@ -215,8 +214,8 @@ def _segment_problems(partner: Partner) -> Iterator[Problem]:
                 yield (
                     ("value_per_h100e", i, "upto"),
                     (
-                        f"`upto` must increase from segment to segment ({to_unit(seg.upto):,} follows "
-                        f"{to_unit(previous.upto):,})"
+                        f"`upto` must increase from segment to segment ({seg.upto:,.0f} follows "
+                        f"{previous.upto:,.0f})"
                     ),
                 )
             if seg.value > previous.value:

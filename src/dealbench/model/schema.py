@@ -40,7 +40,6 @@ from dealbench.units import (
     parse_share,
     parse_share_number,
     period_label,
-    to_unit,
 )
 
 Money = Annotated[float, BeforeValidator(parse_money)]
@@ -145,8 +144,8 @@ class Granularity(Strict):
     def one_step(self) -> str:
         """One step in words: `256 B200 chips, 582 H100e` or `1,000 H100e`."""
         if self.model:
-            return f"{self._chips()}, {to_unit(self.h100e):,} H100e"
-        return f"{to_unit(self.h100e):,} H100e"
+            return f"{self._chips()}, {self.h100e:,.0f} H100e"
+        return f"{self.h100e:,.0f} H100e"
 
     def describe(self) -> str:
         if self.h100e == 0:

@@ -41,7 +41,6 @@ from dealbench.negotiate.rounds import known_partner
 from dealbench.optimize.grid import clean, whole
 from dealbench.optimize.schedule import steps
 from dealbench.render.environment import ratio as shown_ratio
-from dealbench.units import to_unit
 
 __all__ = [
     "ConcessionRank",
@@ -301,7 +300,7 @@ class _Search:
             compute = {t: x for t, x in plan.items() if x > 0}
             before = {t: self.package.compute.get(t, 0.0) for t in self.portfolio.periods}
             moved = [
-                f"{t} compute {to_unit(before[t]):,} → {to_unit(plan[t]):,} H100e"
+                f"{t} compute {before[t]:,.0f} → {plan[t]:,.0f} H100e"
                 for t in self.portfolio.periods
                 if abs(plan[t] - before[t]) > 0.5
             ]

@@ -16,7 +16,7 @@ from dealbench.limit import Limit
 from dealbench.model.schema import Package, Portfolio
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
 from dealbench.optimize.schedule import schedule
-from dealbench.units import to_unit, usd
+from dealbench.units import usd
 
 __all__ = [
     "binding_limits",
@@ -171,11 +171,11 @@ def binding_limits(
     for t in full:
         supply = portfolio.supply[t]
         used = checked.supply_used[t]
-        message = f"Supply in {t} is fully allocated ({to_unit(supply):,} H100e)."
+        message = f"Supply in {t} is fully allocated ({supply:,.0f} H100e)."
         grid = portfolio.granularity
         if grid.h100e > 0 and supply - used >= 0.5:  # used up: less than a step is left
             message = (
-                f"Supply in {t} is used up ({to_unit(supply):,} H100e), with less than one step "
+                f"Supply in {t} is used up ({supply:,.0f} H100e), with less than one step "
                 f"({grid.one_step()}) left."
             )
         out.append(Limit(kind="supply", period=t, limit=supply, amount=used, message=message))
@@ -199,7 +199,7 @@ def binding_limits(
                 basis = portfolio.cap_basis(partner, deal.security)
                 message = (
                     f"{deal.partner} in {t} receives "
-                    f"{portfolio.cap_name(partner, deal.security, its=True)} ({to_unit(cap):,} H100e"
+                    f"{portfolio.cap_name(partner, deal.security, its=True)} ({cap:,.0f} H100e"
                     f"{f', {basis}' if basis else ''}), less than its ask."
                 )
                 out.append(

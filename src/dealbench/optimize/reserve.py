@@ -43,7 +43,6 @@ from dealbench.optimize.grid import closest, deal_of, largest_remainders, object
 from dealbench.optimize.result import SolveResult, Status
 from dealbench.optimize.schedule import finer as schedule_finer
 from dealbench.optimize.schedule import packages_of, schedule, settle, steps
-from dealbench.units import to_unit
 
 __all__ = ["first_terms_in_steps", "needs_reserve", "with_reserve"]
 
@@ -139,9 +138,9 @@ def with_reserve(
     if checked is None:
         return result
     cost = unrounded - checked.objective
-    reserve = f"{to_unit(n * step):,} H100e of each period's supply"
+    reserve = f"{n * step:,.0f} H100e of each period's supply"
     if budget is not None:
-        reserve += f" and {to_unit(risk):,} of the risk budget"
+        reserve += f" and {risk:,.0f} of the risk budget"
     note = (
         f"Compute is in {portfolio.granularity.describe()}: with the first optimum's terms "
         f"{_own_words(own, unrounded)}, so {reserve} were held in reserve for rounding; "

@@ -32,13 +32,7 @@ from jinja2.utils import Namespace
 from markupsafe import Markup
 
 from dealbench.errors import ArgumentError, RenderError
-from dealbench.units import (  # one form of lists, H100e
-    H100_TPP,
-    and_list,
-    h100e,
-    periods_said,
-    to_unit,
-)
+from dealbench.units import H100_TPP, and_list, h100e, periods_said  # one form of lists, H100e
 from dealbench.units import usd as money  # the `money` filter: one form of USD everywhere
 
 __all__ = [
@@ -104,7 +98,7 @@ def shown_total(amounts: Iterable[float]) -> float:
     or more whenever the amounts are fractional, as chips counted in H100e are (a B200 is
     2.27 H100e): rows of 9,314, 30,002, 8,150 and 8,150 H100e over a total of 55,614.
     """
-    return float(sum(to_unit(a) for a in amounts))
+    return float(sum(round(a) for a in amounts))
 
 
 def shown_usd(amount: float) -> float:
@@ -123,12 +117,12 @@ def shown_usd(amount: float) -> float:
 
 def number(amount: float) -> str:
     """A whole number with thousands separators (`880,488,000`): a total of TPP."""
-    return f"{to_unit(amount):,}"
+    return f"{round(amount):,}"
 
 
 def tpp(amount_h100e: float) -> str:
     """The TPP equivalent of an amount of H100e, as export rules count it."""
-    return f"{to_unit(amount_h100e * H100_TPP):,}"
+    return f"{amount_h100e * H100_TPP:,.0f}"
 
 
 def distance_to_best(gap: float | None, digits: int = 2) -> str:

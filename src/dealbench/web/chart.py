@@ -12,7 +12,6 @@ from typing import Any
 from dealbench.model import Package
 from dealbench.negotiate.frontier import Frontier, FrontierPoint
 from dealbench.render.environment import money
-from dealbench.units import to_unit
 
 WIDTH, HEIGHT = 720, 420
 LEFT, RIGHT, TOP, BOTTOM = 78, 48, 20, 48
@@ -59,7 +58,7 @@ def describe(package: Package | None) -> str:
     """A package in one line, for a tooltip."""
     if package is None:
         return "no deal"
-    compute = ", ".join(f"{t}: {to_unit(x):,}" for t, x in package.compute.items() if x)
+    compute = ", ".join(f"{t}: {x:,.0f}" for t, x in package.compute.items() if x)
     concessions = ", ".join(k if v is True else f"{k} {v}" for k, v in package.concessions.items())
     return f"{package.security}; H100e {compute or 'none'}; concessions: {concessions or 'none'}"
 

@@ -22,7 +22,7 @@ from dealbench.analyze.uncertainty import RiskReport, Summary, risk_report
 from dealbench.arguments import at_least_one, positive_seconds, seed_of
 from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model import Package, Portfolio, load_package, load_portfolio
-from dealbench.units import h100e, parse_share_number, to_unit, usd
+from dealbench.units import h100e, parse_share_number, usd
 from dealbench.web.jobs import Job, until_finished
 from dealbench.web.pages import FieldError, Refusal, Typed, page, refusal
 from dealbench.web.security import confine
@@ -236,14 +236,14 @@ def compute_words(pf: Portfolio, package: Package) -> dict[str, str]:
     for t, x in package.compute.items():
         if t in chips:
             n, model = chips[t]
-            out[t] = f"{to_unit(n):,} {model} chip{'' if n == 1 else 's'} ({h100e(x)} H100e)"
+            out[t] = f"{n:,.0f} {model} chip{'' if n == 1 else 's'} ({h100e(x)} H100e)"
         else:
             out[t] = f"{h100e(x)} H100e"
     return out
 
 
 def _count(value: float) -> str:
-    return f"{to_unit(value):,}"
+    return f"{value:,.0f}"
 
 
 #: The histogram's drawing area (SVG user units), bars below a line of labels.
