@@ -95,7 +95,7 @@ def test_no_deal_is_still_explained_after_ties() -> None:
     (reason,) = no_deal_reasons(pf, result)
     assert (reason.partner, reason.reason) == ("AL", "shared-limits")
     assert "would add $417.8m to US utility" in reason.message
-    assert "goes to deals worth more (BE)" in reason.message
+    assert "and the risk budget go to deals worth more (BE)" in reason.message
 
 
 def test_kalai_tau_is_measured_against_ideals_in_its_own_step() -> None:

@@ -225,7 +225,7 @@ def test_solves_reason_for_no_deal_names_the_frontiers_frame(run: Runner, deals:
     portfolio = deals / "portfolios/americas-europe.yaml"
     said = " ".join(run("solve", portfolio).stdout.split())
     assert (
-        "goes to deals worth more (MX, VN, CH); raising supply by" in said
+        "and the risk budget go to deals worth more (MX, VN, CH); raising supply by" in said
         and "with those deals held, the frontier of FR (frontier --partner FR) has no zone "
         "of agreement for that reason"
         in said

@@ -169,18 +169,31 @@ def test_an_options_list_of_partners_without_a_deal_ends_with_and() -> None:
 def test_a_portfolio_memo_of_one_deal_or_one_thin_partner_speaks_of_one() -> None:
     """`mixed` under tiered leaves FR the one deal: its memo ranked it, "US utility per
     H100e delivered, best first: FR $19,400." Gulf-asia under tiered holds KZ alone to its
-    walk-away value: "Acceptance is thin for KZ: each is held to its walk-away value"."""
+    walk-away value: "Acceptance is thin for KZ: each is held to its walk-away value".
+    Since qa29-staff the memo calls thin what each deal memo does (a margin under 5% of the
+    threshold too): gulf-asia under tiered holds KZ and four partners clear theirs by a few
+    million; `mixed` under repeal has one thin partner, HO."""
     from dealbench.render.portfolio_memo import risks, tradeoffs
     from dealbench.render.sources import source_from_result
 
-    pf, result = _compared("mixed")[1]["tiered"]
+    compared = _compared("mixed")[1]
+    pf, result = compared["tiered"]
     assert tradeoffs(source_from_result(pf, result))[0] == (
         "US utility per H100e delivered: FR $19,400."
     )
+    text = " ".join(risks(source_from_result(*compared["repeal"])))
+    assert (
+        "Acceptance is thin for HO: it clears its walk-away value and the required margin "
+        "by only $20.0m, so any slip in its valuation and it walks away."
+    ) in text
     gulf = load_portfolio(REPO / "deals" / "portfolios" / "gulf-asia.yaml")
     _, solved = compare(gulf, ["tiered"])
     text = " ".join(risks(source_from_result(*solved["tiered"])))
-    assert "Acceptance is thin for KZ: it is held to its walk-away value plus" in text
+    assert (
+        "Acceptance is thin for AE, SA, SG, MY and KZ: KZ is held to its walk-away value plus "
+        "the required margin; AE, SA, SG and MY clear theirs by only $5.0m, $4.0m, $8.0m and "
+        "$22.0m;"
+    ) in text
 
 
 def test_a_money_total_that_its_rows_do_not_add_up_to_says_why() -> None:

@@ -3,9 +3,10 @@
 Read from the checked figures and the portfolio, and for a partner without a deal
 its best package alone (one small solve):
 
-- a deal's compute in each period sits on its ask, its cap, the shared supply or
-  the risk budget; short of all of them, the partner needs no more to accept
-  ("acceptance") or the risk penalty outweighs the value of more compute. The
+- a deal's compute in each period sits on its ask (a period the partner asks nothing
+  in: "asks nothing"), its cap, the shared supply or the risk budget; short of all of
+  them, the partner needs no more to accept ("acceptance") or the risk penalty
+  outweighs the value of more compute. The
   periods are named when the reasons differ between them;
 - a partner without a deal is embargoed (tier 3), asks nothing in the portfolio's
   periods, is capped to nothing, is capped below anything it accepts (the most
@@ -70,7 +71,9 @@ def _deal(
     for t in pf.periods:
         x = deal.compute.get(t, 0.0)
         ask = pf.ask(partner, t)
-        if at_limit(pf, x, ask) and ask > 0:  # in whole units: a chip short may be the ask
+        if ask <= TOL:  # a partner file may ask in some of the periods only: none here
+            reason = "asks nothing"
+        elif at_limit(pf, x, ask):  # in whole units: a chip short may be the ask
             reason = "full ask"
         elif cap is not None and at_limit(pf, x, cap):
             own = code in pf.caps and deal.security in pf.caps[code]

@@ -78,6 +78,17 @@ class Probability(Frozen):
     standard_error: float
 
 
+def accept_said(partner: str, p: Probability) -> tuple[str, str]:
+    """An acceptance share as `risk` says it, the figure and what follows it: "53.1%",
+    "(standard error 0.5%)"; a share of none or all is no estimate to put an error beside:
+    "0%", "(TR refuses in every sample)" (as a sampled limit held in every sample reads)."""
+    if p.estimate <= 0:
+        return "0%", f"({partner} refuses in every sample)"
+    if p.estimate >= 1:
+        return "100%", f"({partner} accepts in every sample)"
+    return f"{p.estimate:.1%}", f"(standard error {p.standard_error:.1%})"
+
+
 class Figure(Frozen):
     """One uncertain figure of the partner, as written."""
 

@@ -167,10 +167,14 @@ def _unchecked(ok: list[tuple[Path, str]], rounds: list[tuple[Path, str]]) -> li
 
 def _notes(path: Path, loaded: object) -> list[Issue]:
     """A policy's cap for tier 3 other than 0: tier 3 receives nothing whatever it says
-    (DESIGN.md), so a writer who meant to let it in is told."""
+    (DESIGN.md), so a writer who meant to let it in is told. A portfolio's partners whose
+    ask gives no figure for some of its periods (`asks_not_given`)."""
     from dealbench.model import Policy
+    from dealbench.model.load import asks_not_given
     from dealbench.model.yamlio import read_yaml
 
+    if isinstance(loaded, Portfolio):
+        return asks_not_given(loaded)
     if not isinstance(loaded, Policy) or loaded.caps.tier3 == 0:
         return []
     message = (

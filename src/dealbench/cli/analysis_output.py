@@ -20,11 +20,15 @@ BAR = 30  # characters of the longest histogram bar
 
 
 def note_uncertainty(portfolio: Portfolio) -> None:
-    """Say on stderr that a deterministic command used the means of distributions."""
+    """Say on stderr that a deterministic command used the means of distributions, and
+    where a partner's ask gives no figure for some of the periods (it gets none then)."""
     from dealbench.analyze.uncertainty import uncertainty_notes
+    from dealbench.model.load import asks_not_given
 
     for line in uncertainty_notes(portfolio):
         typer.echo(f"note: {line}", err=True)
+    for issue in asks_not_given(portfolio):
+        typer.echo(f"note: {issue}", err=True)
 
 
 def note_nothing_uncertain(portfolio: Portfolio) -> None:
@@ -68,12 +72,15 @@ def print_robustness(rob: Robustness) -> None:
 
 
 def print_risk(report: RiskReport) -> None:
+    from dealbench.analyze.uncertainty import accept_said
+
     out = console()
     p = report.accept_probability
     out.print(
         f"{report.partner} under {report.security}, {report.samples:,} samples (seed {report.seed})"
     )
-    out.print(f"Accept probability: {p.estimate:.1%} (standard error {p.standard_error:.1%})")
+    share, aside = accept_said(report.partner, p)
+    out.print(f"Accept probability: {share} {aside}")
     means = report.at_means
     say(
         out,

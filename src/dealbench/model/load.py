@@ -6,6 +6,7 @@ on past the first problem so one run shows them all.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import difflib
 import os
@@ -29,6 +30,7 @@ from dealbench.model.schema import (
     ScenarioFile,
 )
 from dealbench.model.yamlio import NOT_FOUND, Source, near_name, read_yaml, validate, with_name
+from dealbench.units import and_list
 
 Kind = Literal["policy", "partner", "portfolio", "package", "round", "scenarios"]
 M = TypeVar("M", bound=BaseModel)
@@ -156,6 +158,32 @@ def load_portfolio(path: str | os.PathLike[str]) -> Portfolio:
         inputs=inputs,
         partner_files=partner_files,
     )
+
+
+def asks_not_given(portfolio: Portfolio) -> list[Issue]:
+    """Notes, at each partner file's `ask`, of the portfolio's periods its ask gives no figure
+    for while it names others of them: the partner asks nothing then and gets no compute,
+    which no error says (a partner file may serve portfolios of several horizons), but a
+    period forgotten in a file written by hand reads the same. An explicit 0 says it is
+    meant. A partner whose ask names none of the periods is said by `solve` already."""
+    out = []
+    for partner in portfolio.partners:
+        missing = [t for t in portfolio.periods if t not in partner.ask]
+        if not missing or len(missing) == len(portfolio.periods):
+            continue
+        which = "one" if len(missing) == 1 else "some"
+        message = (
+            f"no figure for {and_list(missing)}, {which} of portfolio {portfolio.id}'s "
+            f"periods: {partner.code} gets no compute then; write {missing[0]}: 0 if that "
+            "is meant, else its ask"
+        )
+        file = portfolio.partner_files.get(partner.code)
+        issue = Issue(file or f"partners.{partner.code}", None, "ask", message)
+        if file is not None:
+            with contextlib.suppress(InputError, OSError):  # moved or changed since loaded
+                issue = read_yaml(Path(file)).issue(("ask",), message)
+        out.append(issue)
+    return out
 
 
 def _mismatch(exc: PeriodMismatch, source: Source, policy: Source, periods: list[str]) -> Issue:

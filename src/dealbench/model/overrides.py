@@ -19,6 +19,7 @@ regimes compared) calls it, and so may `render`.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -376,6 +377,13 @@ def _apply_portfolio(
     return new.model_copy(update={"risk_budget": new.budget_under(pf.policy)})
 
 
+def _near(part: str, names: list[str]) -> str:
+    """ " (did you mean 'batna'?)" for a name a letter or two off one of `names`, as a YAML
+    file's unknown field is answered; else nothing."""
+    close = difflib.get_close_matches(part, names, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def _set(data: Any, obj: Any, parts: Sequence[str], value: Any, prefix: str, fail: Any) -> None:
     """Set `value` at `parts` in `data` (a dump of `obj`), walking both side by side."""
     part, last = parts[0], len(parts) == 1
@@ -383,7 +391,10 @@ def _set(data: Any, obj: Any, parts: Sequence[str], value: Any, prefix: str, fai
     if isinstance(obj, BaseModel):
         fields = list(type(obj).model_fields)
         if part not in fields:
-            raise fail(f"{prefix} has no field {part!r}; expected one of: {', '.join(fields)}")
+            raise fail(
+                f"{prefix} has no field {part!r}{_near(part, fields)}; "
+                f"expected one of: {', '.join(fields)}"
+            )
         key: Any = part
         child = getattr(obj, part)
     elif isinstance(obj, dict):
@@ -395,7 +406,9 @@ def _set(data: Any, obj: Any, parts: Sequence[str], value: Any, prefix: str, fai
         index = _list_index(obj, part)
         if index is None:
             ids = [str(getattr(item, "id", i)) for i, item in enumerate(obj)]
-            raise fail(f"{prefix} has no item {part!r}; expected one of: {', '.join(ids)}")
+            raise fail(
+                f"{prefix} has no item {part!r}{_near(part, ids)}; expected one of: {', '.join(ids)}"
+            )
         key, child = index, obj[index]
     else:
         raise fail(f"{prefix} is a single value ({obj!r}), it has no {part!r}: set {prefix}=VALUE")

@@ -802,10 +802,16 @@ def _shared_limits(
     return NoDeal(
         code,
         "shared-limits",
-        f"{alone}, but {' and '.join(needs)} goes to {' and to '.join(to)}; "
+        f"{alone}, but {' and '.join(needs)} {_go(needs)} to {' and to '.join(to)}; "
         f"{' and '.join(changes)}{opens}{best}{held}",
         relax,
     )
+
+
+def _go(needs: list[str]) -> str:
+    """The verb of what a partner's deal needs: "the supply ... goes", "the supply ... and
+    the risk budget go"."""
+    return "go" if len(needs) > 1 else "goes"
 
 
 #: What a mode other than us-best maximises, in a no-deal reason's words.
@@ -842,7 +848,8 @@ def _left_out_by_mode(
     return NoDeal(
         code,
         "shared-limits",
-        f"{alone}, but {' and '.join(needs)} goes to the deals chosen for {aim} ({holders}); "
+        f"{alone}, but {' and '.join(needs)} {_go(needs)} to the deals chosen for {aim} "
+        f"({holders}); "
         f"its best package needs {_raise_words(relax, pf.periods, raising=False)} more "
         "than they leave",
         relax,

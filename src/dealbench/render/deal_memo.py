@@ -23,12 +23,10 @@ from dealbench.render.limits import (
     deal_limits,
     partner_uncertain_line,
     shared_limits,
+    thin_margin,
 )
 from dealbench.render.sources import Source
 from dealbench.render.termsheet import chips_shown, internal_annex, security_terms
-
-#: A partner margin under this share of its threshold is thin.
-THIN_MARGIN = 0.05
 
 
 def deal_memo_context(
@@ -303,8 +301,7 @@ def risks(pf: Portfolio, deal: DealFigures, budget: float | None) -> list[str]:
         else f"{index}; {deal.security} conditions mitigate {percent(mitigation, 0)} of the "
         f"risk, leaving {h100e(deal.risk)} risk-weighted H100e{share}.",
     ]
-    threshold = abs(deal.acceptance_threshold) or 1.0
-    if deal.accepts and deal.partner_margin <= max(MARGIN_TOL, THIN_MARGIN * threshold):
+    if thin_margin(deal):
         # "nothing" only where the package table's margin reads $0 too: a margin within
         # MARGIN_TOL is "held to" its walk-away value, but $1.0m is not nothing.
         margin = money(deal.partner_margin)

@@ -31,6 +31,17 @@ from dealbench.units import shown
 MARGIN_TOL = 1e6
 #: Compute within this many H100e of a limit sits on it.
 COMPUTE_TOL = 0.5
+#: A partner margin under this share of its acceptance threshold is thin.
+THIN_MARGIN = 0.05
+
+
+def thin_margin(deal: DealFigures) -> bool:
+    """Whether an accepted package clears the partner's walk-away value plus the required
+    margin by so little (within MARGIN_TOL, or under THIN_MARGIN of that threshold) that
+    a slip in its valuation loses the deal: the deal memo's and the portfolio memo's
+    "Acceptance is thin" both read it."""
+    threshold = abs(deal.acceptance_threshold) or 1.0
+    return deal.accepts and deal.partner_margin <= max(MARGIN_TOL, THIN_MARGIN * threshold)
 
 
 def deal_limits(portfolio: Portfolio, deal: DealFigures) -> list[str]:
@@ -391,7 +402,12 @@ def _left_prevents(
     """Why no package the partner accepts fits in the supply and risk budget the other deals
     leave, or "" when one may. The partner's best case there is an upper bound: under each
     level, the most valuable H100e first (its value is concave per period) up to its cap and
-    the supply left, as many as the risk budget left covers, for no commitment at all."""
+    the supply left, as many as the risk budget left covers, for no commitment at all.
+
+    The limit named is the one that keeps it out: the risk budget where the supply left
+    would do under some level; the supply where the risk budget left would do; both where
+    neither alone would (as `solve` and `compare` say it: "the supply it needs ... and the
+    risk budget go to deals worth more")."""
     from dealbench.checker import evaluate
     from dealbench.model.schema import Package
 
@@ -402,31 +418,47 @@ def _left_prevents(
     risk_left = (
         None if checked.risk_budget is None else max(checked.risk_budget - checked.risk_total, 0.0)
     )
-    best, risk_binds = None, False
-    for lv in levels:
-        room = {t: min(portfolio.cap(partner, lv, t), supply_left[t]) for t in portfolio.periods}
-        figures = evaluate(portfolio, Package(partner=partner.code, security=lv, compute=room))
-        plain_ok = figures.partner_utility >= figures.acceptance_threshold - MARGIN_TOL
+
+    def accepts(figures: DealFigures) -> bool:
+        return figures.partner_utility >= figures.acceptance_threshold - MARGIN_TOL
+
+    def within_risk(level: str, room: dict[str, float]) -> DealFigures:
+        """The partner's best case in `room`, cut to the risk budget left."""
+        figures = evaluate(portfolio, Package(partner=partner.code, security=level, compute=room))
         if risk_left is not None and figures.risk > risk_left:
             most = risk_left / figures.risk * sum(room.values())
             compute = _best_first(partner, room, most)
             figures = evaluate(
-                portfolio, Package(partner=partner.code, security=lv, compute=compute)
+                portfolio, Package(partner=partner.code, security=level, compute=compute)
             )
-            risk_binds = risk_binds or plain_ok
-        if figures.partner_utility >= figures.acceptance_threshold - MARGIN_TOL:
+        return figures
+
+    best, risk_binds, supply_would_do, risk_would_do = None, False, False, risk_left is None
+    for lv in levels:
+        room = {t: min(portfolio.cap(partner, lv, t), supply_left[t]) for t in portfolio.periods}
+        plain = evaluate(portfolio, Package(partner=partner.code, security=lv, compute=room))
+        supply_would_do = supply_would_do or accepts(plain)
+        figures = within_risk(lv, room)
+        risk_binds = risk_binds or (accepts(plain) and figures.risk < plain.risk)
+        if accepts(figures):
             return ""  # its best case fits: something else keeps it out
+        if not risk_would_do:  # the risk budget left alone, the supply as if free
+            capped = {t: portfolio.cap(partner, lv, t) for t in portfolio.periods}
+            risk_would_do = accepts(within_risk(lv, capped))
         if best is None or figures.partner_utility > best.partner_utility:
             best = figures
     if best is None:
         return ""
-    what = (
-        f"the risk budget left by the other deals ({h100e(risk_left)} risk-weighted H100e)"
-        if risk_binds
-        else "the supply left by the other deals"
-    )
+    budget = f"({h100e(risk_left)} risk-weighted H100e)"
+    if risk_binds:
+        what, leaves = f"the risk budget left by the other deals {budget} prevents", "it leaves"
+    elif not supply_would_do and not risk_would_do:
+        what = f"the supply and the risk budget left by the other deals {budget} prevent"
+        leaves = "they leave"
+    else:
+        what, leaves = "the supply left by the other deals prevents", "it leaves"
     return (
-        f"{what} prevents a deal. The most compute it leaves, with no commitment at all, "
+        f"{what} a deal. The most compute {leaves}, with no commitment at all, "
         f"gives {partner.name} a partner utility of {money(best.partner_utility)}, "
         f"{money(best.acceptance_threshold - best.partner_utility)} short of its walk-away "
         "value plus the required margin."

@@ -30,6 +30,7 @@ from dealbench.render.limits import (
     no_deal_reason,
     shared_limits,
     supply_left,
+    thin_margin,
 )
 from dealbench.render.sources import Source
 
@@ -352,13 +353,9 @@ def risks(source: Source) -> list[str]:
             f"The largest share of risk is {top.partner}'s: {h100e(top.risk)} risk-weighted H100e "
             f"({percent(top.risk / checked.risk_total)} of the total)."
         )
-    thin = [d.partner for d in checked.deals if abs(d.partner_margin) <= MARGIN_TOL]
+    thin = _thin_acceptance(checked.deals)
     if thin:
-        held = "each is held" if len(thin) > 1 else "it is held"
-        out.append(
-            f"Acceptance is thin for {and_list(thin)}: {held} to its walk-away value plus "
-            "the required margin, so any slip in its valuation and it walks away."
-        )
+        out.append(thin)
     for row in no_deal_rows(source):
         if row["us_batna"] < 0:
             out.append(
@@ -367,6 +364,45 @@ def risks(source: Source) -> list[str]:
     out += uncertain_lines(source.portfolio, checked.deals)
     out += [f"Problem: {p}" for p in checked.problems()]
     return out
+
+
+def _thin_acceptance(deals: list[DealFigures]) -> str:
+    """The deals whose acceptance is thin, as each deal memo says it (`thin_margin`): those
+    held to the partner's walk-away value plus the required margin, and those that clear
+    it by only a little, with the amount."""
+    thin = [d for d in deals if thin_margin(d)]
+    held = [d.partner for d in thin if abs(d.partner_margin) <= MARGIN_TOL]
+    slim = [d for d in thin if abs(d.partner_margin) > MARGIN_TOL]
+    if not thin:
+        return ""
+    head = f"Acceptance is thin for {and_list(d.partner for d in thin)}: "
+    one = len(thin) == 1
+    slip = (
+        "so any slip in its valuation and it walks away"
+        if one or not slim
+        else "any slip in a valuation and the partner walks away"
+    )
+    if not slim:
+        each = "it is held" if one else "each is held"
+        return f"{head}{each} to its walk-away value plus the required margin, {slip}."
+    by = and_list(money(d.partner_margin) for d in slim)
+    if not held:
+        they = (
+            "it clears its walk-away value and the required margin"
+            if one
+            else "they clear their walk-away values and required margins"
+        )
+        return f"{head}{they} by only {by}{', ' if one else '; '}{slip}."
+    are = "is" if len(held) == 1 else "are each"
+    clear = (
+        f"{slim[0].partner} clears its own"
+        if len(slim) == 1
+        else f"{and_list(d.partner for d in slim)} clear theirs"
+    )
+    return (
+        f"{head}{and_list(held)} {are} held to its walk-away value plus the required margin; "
+        f"{clear} by only {by}; {slip}."
+    )
 
 
 def uncertain_lines(

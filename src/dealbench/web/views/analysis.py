@@ -220,7 +220,10 @@ async def risk(request: Request) -> Response:
         refused = refusal(exc, "risk", ("samples", "seed"), hidden=("package",))
         context["refused"] = refused
         return page(request, "risk.html.j2", refused.status, **context)
-    context.update(report=report, summaries=risk_summaries(report))
+    from dealbench.analyze.uncertainty import accept_said
+
+    accepted = accept_said(report.partner, report.accept_probability)
+    context.update(report=report, summaries=risk_summaries(report), accepted=accepted)
     return page(request, "risk.html.j2", **context)
 
 
