@@ -160,7 +160,7 @@ def test_the_memos_no_deal_reason_names_both_limits_the_solve_names(
     memo = words((out / "memos/portfolio-eu-sea.md").read_text())
     assert (
         "- Philippines (PH): the US walk-away value is -$200.0m. The supply and the risk "
-        "budget left by the other deals (24 risk-weighted H100e) prevent a deal. The most "
+        "budget left by the other deals (23.5 risk-weighted H100e) prevent a deal. The most "
         "compute they leave, with no commitment at all, gives Philippines a partner utility "
         "of $0, $200.0m short of its walk-away value plus the required margin."
     ) in memo
@@ -175,25 +175,26 @@ def test_one_figure_reads_the_same_in_the_terminal_the_memos_and_diff(
     half to even); the total, 11,976.5, was 11,976 in `compare`'s table and the memos'
     "the deals carry" sentence, but 11,977 in the memo's table and its Risks (the rows
     summed as printed, 3,335 among them). Every whole-unit figure is now rounded from the
-    12 digits a result file keeps (`units.to_unit`)."""
+    12 digits a result file keeps, halves away from zero (`units.figure`, `units.whole`:
+    qa29-left's one rounding): 3,335 and 11,977 everywhere."""
     out = tmp_path / "out"
     regimes = f"{CORRIDOR},bilateral"
     args = ["compare", EU_SEA, "--regimes", regimes, "--out", out, "--render", "md"]
     done = run(*args, "--date", "2026-12-07")
     assert done.exit_code == 0, done.output
-    assert "│ Risk (weighted H100e) │   11,976 │      10,130 │" in done.stdout
+    assert "│ Risk (weighted H100e) │   11,977 │      10,130 │" in done.stdout
     diff = run("diff", out / "corridor/result.json", out / "bilateral/result.json")
-    assert "  - risk 3,334 -> 2,305 risk-weighted H100e" in diff.stdout.splitlines()
-    assert "risk 11,976 -> 10,130 risk-weighted H100e" in diff.stdout
+    assert "  - risk 3,335 -> 2,305 risk-weighted H100e" in diff.stdout.splitlines()
+    assert "risk 11,977 -> 10,130 risk-weighted H100e" in diff.stdout
     memo = words((out / "memos/principals-eu-sea-corridor.md").read_text())
-    assert "| Türkiye (TR) | veu | 57,000 | 1 | $1.38bn | +$1.38bn | +$1.3m | 3,334 |" in memo
-    assert "| **Total** | | **325,000** | | **$9.93bn** | | | **11,976** |" in memo
-    assert "The deals carry 11,976 risk-weighted H100e of a budget of 12,000" in memo
-    assert "the deals carry 11,976 of its 12,000 risk-weighted H100e" in memo
+    assert "| Türkiye (TR) | veu | 57,000 | 1 | $1.38bn | +$1.38bn | +$1.3m | 3,335 |" in memo
+    assert "| **Total** | | **325,000** | | **$9.93bn** | | | **11,977** |" in memo
+    assert "The deals carry 11,977 risk-weighted H100e of a budget of 12,000" in memo
+    assert "the deals carry 11,977 of its 12,000 risk-weighted H100e" in memo
     options = words((out / "memos/options-eu-sea.md").read_text())
-    assert "| Risk (risk-weighted H100e) | 11,976 | 10,130 |" in options
+    assert "| Risk (risk-weighted H100e) | 11,977 | 10,130 |" in options
     solved = run("solve", EU_SEA)
-    assert " TR      veu      18,000 19,000 20,000 $1.38bn $568.0m    3,334 " in solved.stdout
+    assert " TR      veu      18,000 19,000 20,000 $1.38bn $568.0m    3,335 " in solved.stdout
 
 
 def test_a_misspelt_override_path_is_answered_with_the_near_name(run: Runner) -> None:
