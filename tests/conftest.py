@@ -33,6 +33,31 @@ def pytest_configure(config: pytest.Config) -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+#: What the checkout's out/ held when the run started (`pytest_sessionfinish`).
+_OUT_BEFORE: set[Path] = set()
+
+
+def _out_files() -> set[Path]:
+    out = REPO / "out"
+    return {p for p in out.rglob("*") if p.is_file()} if out.is_dir() else set()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    _OUT_BEFORE.update(_out_files())
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when a test wrote into the checkout's out/ (the commands' default
+    folder): a test writes under its own tmp_path. One that gave `counter` no `--out` left
+    round documents in out/rounds/, and the file left there failed another test later."""
+    written = sorted(_out_files() - _OUT_BEFORE)
+    if written:
+        shown = ", ".join(str(p.relative_to(REPO)) for p in written[:5])
+        more = f" and {len(written) - 5} more" if len(written) > 5 else ""
+        print(f"\nerror: the tests wrote into the checkout: {shown}{more}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.fixture
 def run() -> Runner:
     """`run("solve", path, "--json")` -> Run(exit_code, stdout, stderr, traceback)."""

@@ -299,7 +299,8 @@ def test_a_counter_written_in_tpp_keeps_its_tpp(run: Runner, rounds: Path, tmp_p
         "compute: {2026: {tpp: 1_500_000_000}, 2027: 400_000}\n"
         "concessions: {invest-us: 1400bn}\n"
     )
-    result = run("counter", PORTFOLIO, counter, "--partner", "AE", "--rounds", rounds)
+    out = tmp_path / "out"
+    result = run("counter", PORTFOLIO, counter, "--partner", "AE", "--rounds", rounds, "--out", out)
     assert result.exit_code == 0, result.output
     recorded = yaml.safe_load((rounds / "AE/005-partner.yaml").read_text())["package"]
     assert recorded["compute"] == {"2026": {"tpp": 1_500_000_000}, "2027": 400_000}
