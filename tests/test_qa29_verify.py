@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from dealbench.analyze.prices import describe, shadow_prices
 from dealbench.model.load import load_portfolio
 from dealbench.negotiate import frontier, zopas
 from dealbench.optimize import solve
@@ -54,3 +55,19 @@ def test_the_frontier_of_a_small_deal_is_printed_in_a_unit_its_figures_reach() -
     assert "No deal:           V 44.56k, U 50.00k" in run.stdout
     assert "ZOPA: yes, largest joint gain USD 85.22k over both walk-away values." in run.stdout
     assert "0.00bn" not in run.stdout
+
+
+def test_a_zero_price_of_a_limit_used_to_the_last_unit_says_a_cut_costs_more() -> None:
+    """fullq3: CU gets its whole 2027Q3 ask and EG its cap, 50,000 H100e of 50,000 supply.
+    More supply is worth nothing; a cut takes CU's compute, worth $4,250 an H100e to the US
+    (5k less 150k x 0.05 x 0.1), as a re-solve of the fixed terms with 1 H100e less gives.
+    The price read "worth $0 to the US, however much is added." as if a cut were free, where
+    a positive price says "(a cut costs more)"."""
+    pf = load_portfolio(DATA / "fullq3" / "portfolio.yaml")
+    result = solve(pf)
+    q3 = next(
+        p for p in shadow_prices(pf, result).limits if p.period == "2027Q3" and p.kind == "supply"
+    )
+    assert q3.usd_per_unit == 0 and q3.holds_from == pytest.approx(50_000)
+    assert describe(q3).endswith("however much is added (a cut costs more).")
+    assert q3.lp_down == pytest.approx(4_250, abs=1)
