@@ -359,7 +359,7 @@ def describe(lim: LimitPrice, basis: str | None = None) -> str:
             spare = lim.limit - lim.holds_from
         if spare is not None and spare >= 0.5:
             return f"{head}: {quantity(spare)} {lim.unit} of it are unused."
-        return f"{head}, however much is added."
+        # Used to the last unit, more worth nothing: a cut may still cost more, said below.
     if lim.holds_to is None:
         span = "however much is added"
     else:

@@ -135,8 +135,23 @@ def parse_points(text: str) -> int | Literal["all"]:
         raise InputError(Issue("--points", None, "", exc.issues[0].message)) from None
 
 
-def _bn(amount: float) -> str:
-    return in_units(amount, 1e9, 2)
+#: The frontier's money unit: the largest its figures reach (USD bn for deals of billions,
+#: as the shipped portfolios have them; m, k or dollars for smaller ones, which in bn all
+#: read 0.00).
+MONEY_UNITS: tuple[tuple[float, str], ...] = ((1e9, "bn"), (1e6, "m"), (1e3, "k"), (1.0, ""))
+
+
+def money_unit(f: Frontier) -> tuple[float, str]:
+    """(scale, suffix) for every money figure of `f`'s table and lines."""
+    marked = [f.no_deal, f.us_best, f.partner_best, f.nash, f.kalai, *f.points]
+    figures = [abs(a) for p in marked if p is not None for a in (p.us_utility, p.partner_utility)]
+    figures.append(abs(float(f.zopa.get("largest_joint_gain") or 0.0)))
+    top = max(figures, default=0.0)
+    return next(((s, u) for s, u in MONEY_UNITS if top >= s), MONEY_UNITS[-1])
+
+
+def _money(amount: float, unit: tuple[float, str]) -> str:
+    return in_units(amount, unit[0], 2 if unit[1] else 0)
 
 
 def _step_notes(f: Frontier) -> list[str]:
@@ -202,14 +217,20 @@ def print_frontier(f: Frontier) -> None:
         title=f"{f.portfolio}: {f.partner} frontier, V against {axis} ({held})",
         title_justify="left",
     )
-    for name in ("#", "V (USD bn)", f"{f.partner} U (bn)", "Risk", "Security", "H100e", "Conc."):
+    unit = money_unit(f)
+    v_head, u_head = (
+        (f"V (USD {unit[1]})", f"{f.partner} U ({unit[1]})")
+        if unit[1]
+        else ("V (USD)", f"{f.partner} U (USD)")
+    )
+    for name in ("#", v_head, u_head, "Risk", "Security", "H100e", "Conc."):
         table.add_column(name, justify="left" if name == "Security" else "right")
     for i, p in enumerate(f.points, 1):
         pkg = p.package
         table.add_row(
             str(i),
-            _bn(p.us_utility),
-            _bn(p.partner_utility),
+            _money(p.us_utility, unit),
+            _money(p.partner_utility, unit),
             f"{quantity(p.portfolio_risk if f.jointly and f.axis == 'risk' else p.risk)}",
             "no deal" if pkg is None else pkg.security,
             "-" if pkg is None else f"{quantity(sum(pkg.compute.values()))}",
@@ -218,7 +239,7 @@ def print_frontier(f: Frontier) -> None:
     print_table(out, table)
     for line in _step_notes(f):
         say(out, line)
-    for line in _piece_lines(f):
+    for line in _piece_lines(f, unit):
         say(out, line)
     from dealbench.render.environment import plural
 
@@ -232,7 +253,7 @@ def print_frontier(f: Frontier) -> None:
         ("Kalai-Smorodinsky", f.kalai, "kalai"),
     ):
         method = f.bargaining.get(key, {}).get("method", "") if key else ""
-        where = method if point is None and method.startswith("not ") else _where(point)
+        where = method if point is None and method.startswith("not ") else _where(point, unit)
         out.print(f"{label + ':':<19}{where}")
     nash = f.bargaining.get("nash", {})
     if nash.get("error_bound") is not None:
@@ -245,7 +266,7 @@ def print_frontier(f: Frontier) -> None:
     z = f.zopa
     if z.get("exists"):
         out.print(
-            f"ZOPA: yes, largest joint gain USD {_bn(z['largest_joint_gain'])}bn over both "
+            f"ZOPA: yes, largest joint gain USD {_money(z['largest_joint_gain'], unit)}{unit[1]} over both "
             "walk-away values."
         )
     else:
@@ -254,7 +275,7 @@ def print_frontier(f: Frontier) -> None:
         say(out, f"Note: {note}")
 
 
-def _piece_lines(f: Frontier) -> list[str]:
+def _piece_lines(f: Frontier, unit: tuple[float, str]) -> list[str]:
     """Where the exact frontier runs straight above the step between two points."""
     lines = []
     for piece in f.pieces:
@@ -266,18 +287,20 @@ def _piece_lines(f: Frontier) -> list[str]:
         x0 = 0.0 if a.package is None else sum(a.package.compute.values())
         x1 = 0.0 if b.package is None else sum(b.package.compute.values())
         lines.append(
-            f"After point {after} the frontier runs straight from V {_bn(a.us_utility)}bn, "
-            f"U {_bn(a.partner_utility)}bn to V {_bn(b.us_utility)}bn, U "
-            f"{_bn(b.partner_utility)}bn: the same terms, compute from {quantity(x0)} to "
+            f"After point {after} the frontier runs straight from V {_money(a.us_utility, unit)}"
+            f"{unit[1]}, U {_money(a.partner_utility, unit)}{unit[1]} to V "
+            f"{_money(b.us_utility, unit)}{unit[1]}, U {_money(b.partner_utility, unit)}{unit[1]}: "
+            f"the same terms, compute from {quantity(x0)} to "
             f"{quantity(x1)} H100e (above the step to the next point)."
         )
     return lines
 
 
-def _where(point: FrontierPoint | None) -> str:
+def _where(point: FrontierPoint | None, unit: tuple[float, str]) -> str:
     if point is None:
         return "none (no package gives both sides a gain)"
-    text = f"V {_bn(point.us_utility)}bn, U {_bn(point.partner_utility)}bn"
+    v, u = _money(point.us_utility, unit), _money(point.partner_utility, unit)
+    text = f"V {v}{unit[1]}, U {u}{unit[1]}" if unit[1] else f"V USD {v}, U USD {u}"
     if point.package is not None:
         text += f", {point.package.security}, {quantity(sum(point.package.compute.values()))} H100e"
     return text

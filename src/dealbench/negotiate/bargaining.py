@@ -13,13 +13,18 @@ from typing import Any
 from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.frontier import Frontier, FrontierPoint, clean, point_of
 from dealbench.negotiate.single import Single
+from dealbench.optimize.bargain import GAIN_TOL
 from dealbench.optimize.result import SolveResult
 from dealbench.optimize.solve import solve
 
 __all__ = ["attach_bargaining", "gains", "zopa_of", "zopas"]
 
-#: Gains smaller than this (USD) are no gain.
-TOL = 1e4
+#: Gains no larger than this (USD) are no gain (`optimize.bargain.GAIN_TOL`, the bargaining
+#: modes' threshold too).
+TOL = GAIN_TOL
+#: How far below its no-deal value (USD) the US may be at a point still counted as no
+#: worse off, for the partner's ideal gain: the solves' rounding, not a gain.
+NO_WORSE = 1e4
 
 
 def gains(frontier: Frontier, point: FrontierPoint) -> tuple[float, float]:
@@ -133,7 +138,7 @@ def _ideals(frontier: Frontier) -> tuple[float, float]:
     rational = [
         g[1]
         for g in (gains(frontier, p) for p in [frontier.partner_best, *frontier.points])
-        if g[0] >= -TOL
+        if g[0] >= -NO_WORSE
     ]
     return us, max(rational, default=0.0)
 

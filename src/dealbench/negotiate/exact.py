@@ -33,6 +33,7 @@ from dealbench.errors import ArgumentError
 from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.frontier import Axis, FrontierPiece, FrontierPoint, point_of
 from dealbench.negotiate.single import Single
+from dealbench.optimize.bargain import GAIN_TOL
 
 __all__ = [
     "MAX_SEGMENTS",
@@ -210,7 +211,7 @@ def largest_joint_gain(alone: Single, us_walk_away: float) -> tuple[float, Segme
             u = float(s.u0 + t * (s.u1 - s.u0))
             v = float(s.v0 + t * (s.v1 - s.v0))
             gain_us, gain_partner = v - us_walk_away, u - alone.batna
-            if gain_us > TOL and gain_partner > TOL and gain_us + gain_partner > best:
+            if gain_us > GAIN_TOL and gain_partner > GAIN_TOL and gain_us + gain_partner > best:
                 best, where, at = gain_us + gain_partner, s, float(s.x0 + t * (s.x1 - s.x0))
     return best, where, at
 

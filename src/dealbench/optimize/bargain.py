@@ -54,10 +54,15 @@ from dealbench.optimize.kalai import best_tau_by_partner
 from dealbench.optimize.plain import extract_packages, outcome_status, solve_plain
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
 
-__all__ = ["ideal_gains", "solve_bargaining"]
+__all__ = ["GAIN_TOL", "ideal_gains", "solve_bargaining"]
 
-#: Gains below this (model units, USD bn) are no gain.
-TOL = 1e-5
+#: A gain is more than this (USD) over a walk-away value: the one threshold of the
+#: bargaining modes' ideals, the frontier's bargaining points and the zone of agreement
+#: (`negotiate`), so that a partner with a zone is bargained over whatever the deals'
+#: magnitude (qa29-verify: gains of USD 8,280 had a zone but "no zone" in kalai).
+GAIN_TOL = 1e3
+#: The same in model units (USD bn).
+TOL = GAIN_TOL / MONEY
 CUTS = 24
 LOWEST = NASH_LEAST_SHARE  # the lowest tangent point, a share of the ideal gain
 #: HiGHS options for the bargaining MIPs (measured in bench/README.md, "Bargaining

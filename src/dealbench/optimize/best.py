@@ -78,9 +78,24 @@ def solve_best(
             on_grid=on_grid,
         )
 
+    def in_steps(step: float) -> SolveResult:
+        """The plain model with compute in whole steps of `step` (see `reserve`)."""
+        return solve_plain(
+            portfolio,
+            mode,
+            solver=solver,
+            time_limit=time_limit,
+            gap=gap,
+            v_floor=v_floor,
+            threads=threads,
+            require=require,
+            step=step,
+            on_grid=False,
+        )
+
     result = run(portfolio, warm_start)
     if needs_reserve(portfolio, result):  # no whole steps with these terms: see `reserve`
-        result = with_reserve(portfolio, result, run, v_floor, threads)
+        result = with_reserve(portfolio, result, run, v_floor, threads, in_steps)
     if mode in ("us-best", "partner-best"):  # of the packages one side values alike,
         result = with_ties_broken(portfolio, result)  # the other side's preferred
     return result

@@ -240,12 +240,17 @@ def add_delivery_split(f: Formulation) -> None:
 def add_whole_steps(f: Formulation, step: float) -> None:
     """Compute in whole steps: w[p,t,k] = step n + rest b, n integer up to the count of
     whole steps under the limit min(ask, cap), b a binary top-up to the limit itself
-    (the limit in whole H100e, as `grid.deal_of` allows), b count <= n."""
+    (the limit in whole units, one H100e or one chip of the portfolio's granularity, as
+    `grid.deal_of` allows: in whole H100e a cap of 20,000 was 1.26 H100e above the 8,795
+    B200 chips the schedule can deliver, qa29-verify), b count <= n."""
     pf = f.portfolio
+    unit = pf.granularity.unit
     for (code, t, k), var in f.w.items():
         p = pf.partner(code)
         assert p is not None
-        limit = math.floor(pf.cap(p, k, t) + 1e-9)
+        limit = math.floor(pf.cap(p, k, t) / unit + 1e-9) * unit
+        if abs(limit - round(limit)) < 1e-6:  # a whole number of H100e stays whole
+            limit = float(round(limit))
         count = math.floor(limit / step + 1e-9)
         tag = var.name[1:]
         n = f.problem.add_variable(f"n{tag}", lowBound=0, upBound=count, cat=pulp.LpInteger)

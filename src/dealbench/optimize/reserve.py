@@ -52,6 +52,13 @@ __all__ = ["first_terms_in_steps", "needs_reserve", "with_reserve"]
 #: than the first solve (S: 37 s after 2 s; M: 14 s after 12 s), far beyond the fifth
 #: of the solve time the schedule may take; a size rule, so every run answers alike.
 RESERVE_MAX_PAIRS = 60
+#: On portfolios of at most this many (partner, period) pairs the plain model is also
+#: solved with compute in whole declared steps (`formulate.add_whole_steps`, every term
+#: free): the best portfolio in steps, where the first terms have no schedule in them and
+#: the reserve can cost far more (qa29-verify, tests/data/qa29verify/steps: the reserve
+#: lost $2.3bn of $9.2bn, the best in steps $1.1bn; 0.03 s). Larger ones skip it: on
+#: gulf-asia (27 pairs) it takes 0.6 s beside a 0.2 s solve, on global (60) 1.3 s.
+EXACT_MAX_PAIRS = 12
 
 
 def needs_reserve(portfolio: Portfolio, result: SolveResult) -> bool:
@@ -75,9 +82,12 @@ def with_reserve(
     resolve: Callable[[Portfolio, SolveResult, bool], SolveResult],
     v_floor: float | None = None,
     threads: int | None = None,
+    in_steps: Callable[[float], SolveResult] | None = None,
 ) -> SolveResult:
     """`result`, or the best portfolio in whole steps of two: the first optimum's terms on
-    the grid (`first_terms_in_steps`) and the solve of `portfolio` with a reserve.
+    the grid (`first_terms_in_steps`) and the solve of `portfolio` with a reserve; on small
+    portfolios (`EXACT_MAX_PAIRS`) of three, with `in_steps(step)`, the plain model solved
+    with compute in whole steps of `step`.
     `resolve(portfolio, warm_start, on_grid)` solves; the second solve's amounts are put on
     the grid here, once, with the reserve as room (on its own grid they were scheduled in
     vain: at global under bilateral, a quarter of the solve). `threads`: HiGHS's threads for
@@ -86,6 +96,7 @@ def with_reserve(
     mode: Mode = "partner-best" if result.mode == "partner-best" else "us-best"
     step = portfolio.granularity.h100e
     own = first_terms_in_steps(portfolio, mode, result, v_floor, threads=threads)
+    exact = _exact_in_steps(portfolio, in_steps)
     n = len(result.deals)
     supply = {t: max(s - n * step, 0.0) for t, s in portfolio.supply.items()}
     risk = sum(d.risk / d.total_compute * step for d in result.deals if d.total_compute > 0)
@@ -114,7 +125,9 @@ def with_reserve(
         best = first_terms_in_steps(portfolio, mode, again, v_floor, threads=threads)
         if best is not None and (checked is None or _worth(mode, best) > _worth(mode, checked)):
             checked, said = best, ""
-    finer = _finer_terms(portfolio, mode, result, v_floor, own, checked, threads)
+    finer = _finer_terms(
+        portfolio, mode, result, v_floor, own, checked, threads, exact and exact[1]
+    )
     seconds = time.perf_counter() - start
     result.solver.timings["reserve"] = seconds
     unrounded = result.solver.details["unrounded_us_value"]
@@ -128,6 +141,19 @@ def with_reserve(
             f"those terms cost {usd(unrounded - in_finer.objective)}."
         )
         return _in_steps(portfolio, result, result, in_finer, note, v_floor, seconds, step_found)
+    if exact is not None and all(
+        c is None or _worth(mode, exact[1]) > _worth(mode, c) + SAME for c in (own, checked)
+    ):
+        solved, found = exact
+        cost = unrounded - found.objective
+        note = (
+            f"Compute is in {portfolio.granularity.describe()}: with the first optimum's terms "
+            f"{_own_words(own, unrounded)}, and holding part of each shared limit in reserve "
+            f"for rounding {_reserve_words(checked, unrounded)}; solved again with compute in "
+            f"whole steps, with other terms, the portfolio costs the United States "
+            f"${cost / 1e6:,.1f}m of V."
+        )
+        return _in_steps(portfolio, result, solved, found, note, v_floor, seconds)
     if own is not None and (checked is None or _worth(mode, own) >= _worth(mode, checked)):
         cost = unrounded - own.objective
         note = (
@@ -198,6 +224,25 @@ def _worth(mode: Mode, checked: PortfolioCheck) -> float:
     return checked.partner_total if mode == "partner-best" else checked.objective
 
 
+#: What the best portfolio in whole steps must beat the other answers by to be kept (USD):
+#: float noise between two solves of the same terms.
+SAME = 1.0
+
+
+def _exact_in_steps(
+    portfolio: Portfolio, in_steps: Callable[[float], SolveResult] | None
+) -> tuple[SolveResult, PortfolioCheck] | None:
+    """The plain model with compute in whole declared steps, checked, on portfolios of at
+    most `EXACT_MAX_PAIRS` (partner, period) pairs; None elsewhere or when it finds none."""
+    if in_steps is None or len(portfolio.partners) * len(portfolio.periods) > EXACT_MAX_PAIRS:
+        return None
+    solved = in_steps(portfolio.granularity.h100e)
+    if solved.status not in (Status.OPTIMAL, Status.TIME_LIMIT) or not solved.deals:
+        return None
+    found = check(portfolio, [d.package() for d in solved.deals])
+    return (solved, found) if found.ok else None
+
+
 def _finer_terms(
     portfolio: Portfolio,
     mode: Mode,
@@ -206,6 +251,7 @@ def _finer_terms(
     own: PortfolioCheck | None,
     reserved: PortfolioCheck | None,
     threads: int | None = None,
+    exact: PortfolioCheck | None = None,
 ) -> tuple[float, PortfolioCheck] | None:
     """The first optimum's terms in the coarsest finer step (by tens, as `schedule` tries
     them) whose best schedule beats both answers in the declared step by more than one
@@ -217,7 +263,7 @@ def _finer_terms(
     grid = portfolio.granularity
     packages = [d.package() for d in result.deals]
     deals = [deal_of(portfolio, p, grid) for p in packages]
-    declared = [_worth(mode, c) for c in (own, reserved) if c is not None]
+    declared = [_worth(mode, c) for c in (own, reserved, exact) if c is not None]
     beat = max(declared) + step_value(mode, deals, grid.h100e) if declared else -np.inf
     for step in steps(grid)[1:]:
         found = first_terms_in_steps(portfolio, mode, result, v_floor, step, threads=threads)
