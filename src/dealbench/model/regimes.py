@@ -116,23 +116,31 @@ def left_out(portfolio: Portfolio, portfolio_path: str | os.PathLike[str]) -> st
     out = [name for name in REGIMES if not fits(portfolio, find_regime(name, portfolio_path))]
     if not out:
         return None
-    named = dict.fromkeys(
-        level
-        for partner in portfolio.partners
-        for level in [
-            *partner.security_costs,
-            *(
-                r.security
-                for c in partner.concessions
-                for r in c.requires
-                if isinstance(r, SecurityRequirement)
-            ),
-        ]
-    )
+    named = _named_levels(portfolio)
     verb = "does" if len(out) == 1 else "do"
     return (
         f"Not compared: {and_list(out)}, which {verb} not define every security level its "
         f"partners name ({and_list(named)})"
+    )
+
+
+def _named_levels(portfolio: Portfolio) -> list[str]:
+    """The security levels the partners' files name (their costs, their concessions'
+    requirements), each once, in the order named."""
+    return list(
+        dict.fromkeys(
+            level
+            for partner in portfolio.partners
+            for level in [
+                *partner.security_costs,
+                *(
+                    r.security
+                    for c in partner.concessions
+                    for r in c.requires
+                    if isinstance(r, SecurityRequirement)
+                ),
+            ]
+        )
     )
 
 
@@ -183,20 +191,7 @@ def _levels_issue(portfolio: Portfolio, policy: Policy) -> Issue:
     """What the partners' problems under another regime mean, and what to do: a partner
     file is written in its own regime's security levels, so "expected one of" the other
     regime's levels is no advice to edit it; the regimes compared must define them."""
-    named = [
-        level
-        for partner in portfolio.partners
-        for level in [
-            *partner.security_costs,
-            *(
-                r.security
-                for c in partner.concessions
-                for r in c.requires
-                if isinstance(r, SecurityRequirement)
-            ),
-        ]
-    ]
-    missing = [level for level in dict.fromkeys(named) if level not in policy.level_ids]
+    missing = [level for level in _named_levels(portfolio) if level not in policy.level_ids]
     own = portfolio.policy.id
     written = f" (written for regime {own})" if own != policy.id else ""
     return Issue(

@@ -51,21 +51,25 @@ def solve_best(
 ) -> SolveResult:
     """`solve` for us-best and partner-best, its arguments already checked."""
 
+    def plain(pf: Portfolio, *, on_grid: bool, step: float = 0.0) -> SolveResult:
+        return solve_plain(
+            pf,
+            mode,
+            solver=solver,
+            time_limit=time_limit,
+            gap=gap,
+            v_floor=v_floor,
+            threads=threads,
+            require=require,
+            step=step,
+            on_grid=on_grid,
+        )
+
     def run(
         pf: Portfolio, warm: SolveResult | WarmStart | None, on_grid: bool = True
     ) -> SolveResult:
         if method == "plain" or solver != "highs":
-            return solve_plain(
-                pf,
-                mode,
-                solver=solver,
-                time_limit=time_limit,
-                gap=gap,
-                v_floor=v_floor,
-                threads=threads,
-                require=require,
-                on_grid=on_grid,
-            )
+            return plain(pf, on_grid=on_grid)
         return solve_decomposed(
             pf,
             mode,
@@ -80,18 +84,7 @@ def solve_best(
 
     def in_steps(step: float) -> SolveResult:
         """The plain model with compute in whole steps of `step` (see `reserve`)."""
-        return solve_plain(
-            portfolio,
-            mode,
-            solver=solver,
-            time_limit=time_limit,
-            gap=gap,
-            v_floor=v_floor,
-            threads=threads,
-            require=require,
-            step=step,
-            on_grid=False,
-        )
+        return plain(portfolio, on_grid=False, step=step)
 
     result = run(portfolio, warm_start)
     if needs_reserve(portfolio, result):  # no whole steps with these terms: see `reserve`
