@@ -115,7 +115,8 @@ def test_the_cli_names_the_round_file_then_says_the_same_sentence(deals: Path) -
     portfolio = deals / "portfolios/solo.yaml"
     counter = deals / "c.yaml"
     counter.write_text(OVER_CAP, encoding="utf-8")
-    assert invoke(["counter", portfolio, counter, "--date", "2026-03-01"]).exit_code == 0
+    out = ["--out", deals / "out"]
+    assert invoke(["counter", portfolio, counter, "--date", "2026-03-01", *out]).exit_code == 0
     run = invoke(["conclude", portfolio, "-p", "SG", "--round", "1", "--date", "2026-03-02"])
     assert run.exit_code == 2, run.output
     assert _flat(run.stderr) == (

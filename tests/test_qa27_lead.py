@@ -49,7 +49,7 @@ def test_a_deal_without_a_zone_says_the_concluded_deals_took_the_room(
     the room it needs."""
     portfolio = deals / "portfolios" / "americas-europe.yaml"
     for code in ("MX", "VN", "CH"):
-        assert run("offer", portfolio, "--partner", code).exit_code == 0
+        assert run("offer", portfolio, "--partner", code, "--out", deals / "out").exit_code == 0
         assert run("conclude", portfolio, "--partner", code).exit_code == 0
     with web_client(deals, WEB_TOKEN) as client:
         page = client.get(f"{PORTFOLIO}/n/FR/frontier")
@@ -101,14 +101,15 @@ def test_a_counters_portfolio_figures_read_apart_when_they_differ(
     assert usd_together([1.4224e12, 1.5243e12, 1.4165e12]) == ["$1.422tn", "$1.524tn", "$1.417tn"]
     assert usd_together([None, 2.5e9, 2.5e9]) == ["n/a", "$2.50bn", "$2.50bn"]  # equal: alike
     portfolio = write_yaml(generate("M", seed=2), tmp_path / "m2")
-    assert run("offer", portfolio, "--partner", "BJ").exit_code == 0
+    out = tmp_path / "out"
+    assert run("offer", portfolio, "--partner", "BJ", "--out", out).exit_code == 0
     offer = yaml.safe_load(next((tmp_path / "m2" / "rounds").rglob("001-us.yaml")).read_text())
     package = offer["package"]
     package["compute"]["2026Q1"] = 300_000
     package["concessions"]["c07"] = "l2"
     counter = tmp_path / "bj-counter.yaml"
     counter.write_text(yaml.safe_dump(package))
-    done = run("counter", portfolio, "--partner", "BJ", counter)
+    done = run("counter", portfolio, "--partner", "BJ", counter, "--out", out)
     assert done.exit_code == 0, done.stderr
     said = " ".join(done.stdout.split())
     line = re.search(
@@ -181,7 +182,8 @@ def test_the_rooms_json_lists_a_counters_limits_as_history_does(run: Runner, dea
 
     portfolio = deals / "portfolios/americas-europe.yaml"
     agreed = deals / "packages/mx-agreed.yaml"
-    assert run("offer", portfolio, "--partner", "MX", "--package", agreed).exit_code == 0
+    offered = run("offer", portfolio, "--partner", "MX", "--package", agreed, "--no-documents")
+    assert offered.exit_code == 0, offered.output
     assert run("conclude", portfolio, "--partner", "MX").exit_code == 0
     counter = run("counter", portfolio, deals / "packages/vn-counter.yaml", "--no-documents")
     assert counter.exit_code == 0, counter.output

@@ -292,7 +292,9 @@ def test_the_counters_weighed_side_by_side_give_the_same_room(run: Runner, tmp_p
     package["concessions"] = {}  # the partner grants nothing
     counter = tmp_path / "qa-counter.yaml"
     counter.write_text(yaml.safe_dump(package))
-    countered = run("counter", PORTFOLIO, counter, "--partner", "QA", "--rounds", rounds)
+    countered = run(
+        "counter", PORTFOLIO, counter, "--partner", "QA", "--rounds", rounds, "--out", out
+    )
     assert countered.exit_code == 0, countered.output
     one = run("room", PORTFOLIO, "--rounds", rounds, "--json", "--jobs", "1")
     two = run("room", PORTFOLIO, "--rounds", rounds, "--json", "--jobs", "2")
