@@ -21,13 +21,14 @@ BAR = 30  # characters of the longest histogram bar
 
 def note_uncertainty(portfolio: Portfolio) -> None:
     """Say on stderr that a deterministic command used the means of distributions, and
-    where a partner's ask gives no figure for some of the periods (it gets none then)."""
+    what its files give that is valid but likely not meant (`load.input_notes`: an ask
+    without a figure for some of the periods, money without its unit)."""
     from dealbench.analyze.uncertainty import uncertainty_notes
-    from dealbench.model.load import asks_not_given
+    from dealbench.model.load import input_notes
 
     for line in uncertainty_notes(portfolio):
         typer.echo(f"note: {line}", err=True)
-    for issue in asks_not_given(portfolio):
+    for issue in input_notes(portfolio):
         typer.echo(f"note: {issue}", err=True)
 
 
