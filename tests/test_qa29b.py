@@ -50,3 +50,57 @@ def test_money_written_without_its_unit_is_noted_at_its_line(run: Runner, tmp_pa
     assert done.exit_code == 0, done.output
     assert "read as" not in done.stderr
 
+
+def test_validate_says_a_scenarios_files_every_error_with_a_scenario_listed_twice(
+    run: Runner, tmp_path: Path
+) -> None:
+    """A scenarios file with a scenario listed twice and another naming a partner the
+    portfolio has not: `validate --portfolio` said the first only (exit 2), and the user
+    met the second after fixing it. `load_file` stops at the file's own check; the
+    overrides are checked by `load_scenarios`, which now says both in one pass."""
+    folder = _copy(tmp_path)
+    scenarios = folder / "scenarios" / "eu-sea.yaml"
+    text = scenarios.read_text()
+    text = text.replace("id: tighter-budget", "id: tr-out").replace("partners.NL.", "partners.XX.")
+    scenarios.write_text(text)
+    done = run("validate", scenarios, "--portfolio", folder / "portfolios" / "eu-sea.yaml")
+    assert done.exit_code == 2, done.output
+    errors = [line.split(": ", 3)[2:] for line in done.stderr.splitlines() if "error" in line]
+    assert [e[0] for e in errors] == ["scenarios[1].id", "scenarios[3].set.partners.XX.batna"]
+    assert "'tr-out' is listed twice" in errors[0][1]
+    assert "no partner 'XX'" in errors[1][1]
+
+
+def test_the_value_against_risk_charts_labels_overlap_nothing() -> None:
+    """The options memo of eu-sea under tiered, monopoly, repeal, bilateral and corridor:
+    "repeal, bilateral" (one marker, the two tie) was written into "corridor", their
+    markers close on the chart (risk 10,130 and 11,977). Each label now goes where it
+    overlaps no other label nor marker, and stays inside the chart."""
+    from dealbench.render.charts import Chart, _draw
+
+    figures = [  # regime, risk, US utility (USD bn), compute (H100e): `compare --out`'s
+        ("tiered", 14720.75, 9.98351, 325_000),
+        ("monopoly", 1950.0, 5.066, 150_000),
+        ("repeal", 10130.1, 10.534388, 325_000),
+        ("bilateral", 10130.1, 10.534388, 325_000),
+        ("corridor", 11976.5, 9.92735, 325_000),
+    ]
+    points = [
+        {"label": name, "risk": risk, "value_bn": value, "h100e": h100e}
+        for name, risk, value, h100e in figures
+    ]
+    fig = _draw(Chart(id="value-risk", kind="value-risk", caption="", data={"points": points}))
+    fig.draw_without_rendering()
+    (ax,) = fig.axes
+    labels = {t.get_text(): t.get_window_extent() for t in ax.texts}
+    assert sorted(labels) == ["corridor", "monopoly", "repeal, bilateral", "tiered"]
+    frame = ax.get_window_extent()
+    for name, box in labels.items():
+        others = [b for n, b in labels.items() if n != name]
+        assert not any(box.overlaps(b) for b in others), name
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1, name
+    markers = [c.get_offsets()[0] for c in ax.collections]
+    for name, box in labels.items():
+        for x, y in markers:
+            px, py = ax.transData.transform((x, y))
+            assert not box.contains(px, py), name

@@ -68,7 +68,7 @@ def validate_files(
                 load_scenarios(path, portfolio)
             check_clauses(path, kind, loaded)
         except InputError as exc:
-            issues = exc.issues
+            issues = exc.issues if portfolio is None else _scenario_issues(path, portfolio, exc)
             # A partner file's fault is met again in every portfolio that lists it: said once.
             found.issues += [i for i in issues if i not in found.issues]
             continue
@@ -100,6 +100,24 @@ def validate_files(
     if portfolio is None:
         found.notes += _unchecked(found.ok, unchecked)
     return found
+
+
+def _scenario_issues(path: Path, portfolio: Portfolio, exc: InputError) -> list[Issue]:
+    """Every issue of a scenarios file whose own check failed (a scenario listed twice):
+    `load_scenarios` says those and each scenario's overrides that do not apply to
+    `portfolio` in one pass, where `load_file` stops at the file's own. Another kind of
+    file, or one that is no scenarios file at all: `exc`'s issues."""
+    from dealbench.analyze.scenarios import load_scenarios
+    from dealbench.model import detect_kind
+    from dealbench.model.yamlio import read_yaml
+
+    try:
+        if detect_kind(read_yaml(path)) != "scenarios":
+            return exc.issues
+        load_scenarios(path, portfolio)
+    except InputError as every:
+        return every.issues
+    return exc.issues
 
 
 def _folder_issues(folders: dict[Path, Portfolio | None], found: Validation) -> set[Path]:
