@@ -5,6 +5,7 @@ page's notes. Each test failed first."""
 from __future__ import annotations
 
 import shutil
+from html import unescape
 from pathlib import Path
 
 from helpers import DATA, Runner
@@ -104,3 +105,35 @@ def test_the_value_against_risk_charts_labels_overlap_nothing() -> None:
         for x, y in markers:
             px, py = ax.transData.transform((x, y))
             assert not box.contains(px, py), name
+
+
+def test_the_web_solve_pages_show_the_notes_solve_prints(tmp_path: Path, run: Runner) -> None:
+    """PH's ask without a figure for 2029 (and, here, its walk-away written without a
+    unit): `solve` notes both, the web's validate page too, but the portfolio's page
+    and its solve's page said nothing, and `solve --robust` printed neither. Both pages
+    now show the notes `solve` prints, robust or not, the files named from DEALS_DIR."""
+    from dealbench.web.security import CSRF_FIELD, csrf_for
+    from helpers import job_done, web_client
+
+    deals = _copy(tmp_path)
+    ph = deals / "partners" / "ph.yaml"
+    ph.write_text(ph.read_text().replace("batna: 100m", "batna: 300"))
+    ask = (
+        "partners/ph.yaml:6: ask: no figure for 2029, one of portfolio eu-sea's periods: "
+        "PH gets no compute then; write 2029: 0 if that is meant, else its ask"
+    )
+    batna = "partners/ph.yaml:8: batna: read as $300 (written without a unit)"
+    done = run("solve", deals / "portfolios" / "eu-sea.yaml", "--robust", "0.1", "--samples", "20")
+    assert ask in done.stderr and batna in done.stderr, done.stderr
+    with web_client(deals, "t") as client:
+        form = client.get("/p/eu-sea").text
+        answer = client.post(
+            "/p/eu-sea/solve",
+            data={CSRF_FIELD: csrf_for("t"), "mode": "us-best"},
+            follow_redirects=False,
+        )
+        job = client.get(job_done(client, answer)).text
+    for html in (form, job):
+        notes = unescape(html.split('id="input-notes"')[1].split("</div>")[0])
+        assert f"note: {ask}" in notes
+        assert f"note: {batna}" in notes
