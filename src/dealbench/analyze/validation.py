@@ -68,8 +68,9 @@ def validate_files(
                 load_scenarios(path, portfolio)
             check_clauses(path, kind, loaded)
         except InputError as exc:
+            issues = exc.issues if portfolio is None else _scenario_issues(path, portfolio, exc)
             # A partner file's fault is met again in every portfolio that lists it: said once.
-            found.issues += [i for i in exc.issues if i not in found.issues]
+            found.issues += [i for i in issues if i not in found.issues]
             continue
         passed.append((path, kind, loaded))
     validated = {pf.id: pf for _p, _k, pf in passed if isinstance(pf, Portfolio)}
@@ -95,10 +96,28 @@ def validate_files(
         if path in failed:
             continue
         found.ok.append((path, what))
-        found.notes += _notes(path, loaded)
+        found.notes += [n for n in _notes(path, loaded) if n not in found.notes]
     if portfolio is None:
         found.notes += _unchecked(found.ok, unchecked)
     return found
+
+
+def _scenario_issues(path: Path, portfolio: Portfolio, exc: InputError) -> list[Issue]:
+    """Every issue of a scenarios file whose own check failed (a scenario listed twice):
+    `load_scenarios` says those and each scenario's overrides that do not apply to
+    `portfolio` in one pass, where `load_file` stops at the file's own. Another kind of
+    file, or one that is no scenarios file at all: `exc`'s issues."""
+    from dealbench.analyze.scenarios import load_scenarios
+    from dealbench.model import detect_kind
+    from dealbench.model.yamlio import read_yaml
+
+    try:
+        if detect_kind(read_yaml(path)) != "scenarios":
+            return exc.issues
+        load_scenarios(path, portfolio)
+    except InputError as every:
+        return every.issues
+    return exc.issues
 
 
 def _folder_issues(folders: dict[Path, Portfolio | None], found: Validation) -> set[Path]:
@@ -168,17 +187,24 @@ def _unchecked(ok: list[tuple[Path, str]], rounds: list[tuple[Path, str]]) -> li
 def _notes(path: Path, loaded: object) -> list[Issue]:
     """A policy's cap for tier 3 other than 0: tier 3 receives nothing whatever it says
     (DESIGN.md), so a writer who meant to let it in is told. A portfolio's partners whose
-    ask gives no figure for some of its periods (`asks_not_given`)."""
-    from dealbench.model import Policy
-    from dealbench.model.load import asks_not_given
+    ask gives no figure for some of its periods, and money outside its plausible bounds
+    (`load.input_notes`, as the solving commands note them; a partner's or policy's file on
+    its own, `plausible.money_notes`). A file a portfolio also names is noted once."""
+    from dealbench.model import Partner, Policy
+    from dealbench.model.load import input_notes
+    from dealbench.model.plausible import money_notes
     from dealbench.model.yamlio import read_yaml
 
     if isinstance(loaded, Portfolio):
-        return asks_not_given(loaded)
-    if not isinstance(loaded, Policy) or loaded.caps.tier3 == 0:
+        return input_notes(loaded)
+    if not isinstance(loaded, (Partner, Policy)):
         return []
-    message = (
-        "tier 3 (arms-embargoed) receives nothing under any deal, whatever this cap says; "
-        "write 0 or leave it out"
-    )
-    return [read_yaml(path).issue(("caps", "tier3"), message)]
+    source = read_yaml(path)
+    out = money_notes(loaded, source)
+    if isinstance(loaded, Policy) and loaded.caps.tier3 != 0:
+        message = (
+            "tier 3 (arms-embargoed) receives nothing under any deal, whatever this cap says; "
+            "write 0 or leave it out"
+        )
+        out.insert(0, source.issue(("caps", "tier3"), message))
+    return out

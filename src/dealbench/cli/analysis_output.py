@@ -21,24 +21,34 @@ BAR = 30  # characters of the longest histogram bar
 
 def note_uncertainty(portfolio: Portfolio) -> None:
     """Say on stderr that a deterministic command used the means of distributions, and
-    where a partner's ask gives no figure for some of the periods (it gets none then)."""
+    what its files give that is valid but likely not meant (`load.input_notes`: an ask
+    without a figure for some of the periods, money without its unit)."""
     from dealbench.analyze.uncertainty import uncertainty_notes
-    from dealbench.model.load import asks_not_given
 
     for line in uncertainty_notes(portfolio):
         typer.echo(f"note: {line}", err=True)
-    for issue in asks_not_given(portfolio):
+    note_inputs(portfolio)
+
+
+def note_inputs(portfolio: Portfolio) -> None:
+    """Say on stderr what the portfolio's files give that is valid but likely not meant
+    (`load.input_notes`), as `validate` says it; the web's solve pages show the same."""
+    from dealbench.model.load import input_notes
+
+    for issue in input_notes(portfolio):
         typer.echo(f"note: {issue}", err=True)
 
 
 def note_nothing_uncertain(portfolio: Portfolio) -> None:
     """Say on stderr that a robust solve has nothing to draw: no figure is a distribution,
-    so every sample is the same and the packages are the mean-value optimum's."""
+    so every sample is the same and the packages are the mean-value optimum's; and the
+    files' notes (`note_inputs`)."""
     from dealbench.analyze.analysed import nothing_uncertain
 
     note = nothing_uncertain(portfolio)
     if note:
         typer.echo(f"note: {note}", err=True)
+    note_inputs(portfolio)  # the files' notes are of the input, robust or not
 
 
 def print_prices(prices: Prices) -> None:

@@ -157,7 +157,26 @@ def load_portfolio(path: str | os.PathLike[str]) -> Portfolio:
         own_granularity=spec.granularity,
         inputs=inputs,
         partner_files=partner_files,
+        policy_file=policy_source.display,
     )
+
+
+def input_notes(portfolio: Portfolio) -> list[Issue]:
+    """What `validate` and the solving commands note of a portfolio's files, valid as they
+    are but likely not what was meant: an ask that gives no figure for some of the periods
+    (`asks_not_given`), money outside its plausible bounds (`plausible.money_notes`: its
+    unit left out, most likely)."""
+    from dealbench.model.plausible import money_notes
+
+    out = []
+    files: list[tuple[str | None, Partner | Policy]] = [(portfolio.policy_file, portfolio.policy)]
+    files += [(portfolio.partner_files.get(p.code), p) for p in portfolio.partners]
+    for file, loaded in files:
+        if file is None:
+            continue
+        with contextlib.suppress(InputError, OSError):  # moved or changed since loaded
+            out += money_notes(loaded, read_yaml(Path(file)))
+    return out + asks_not_given(portfolio)
 
 
 def asks_not_given(portfolio: Portfolio) -> list[Issue]:

@@ -528,6 +528,9 @@ class Portfolio(BaseModel):
     overrides: dict[str, str] = Field(default_factory=dict)
     #: Partner code -> the file it came from, for messages.
     partner_files: dict[str, str] = Field(default_factory=dict)
+    #: The policy's file, for messages (None: a policy not read from a file, or another
+    #: regime's than the portfolio's file names).
+    policy_file: str | None = None
     #: What deals held outside this portfolio take of the supply (per period) and of the
     #: risk budget: `negotiate.replan.residual` leaves `supply` and `risk_budget` net of
     #: them, and messages give a limit to raise as the whole limit, not what is left.
@@ -563,7 +566,12 @@ class Portfolio(BaseModel):
         if digest is not None:
             inputs[f"policy:{policy.id}"] = digest
         return self.model_copy(
-            update={"policy": policy, "risk_budget": self.budget_under(policy), "inputs": inputs}
+            update={
+                "policy": policy,
+                "risk_budget": self.budget_under(policy),
+                "inputs": inputs,
+                "policy_file": self.policy_file if policy.id == self.policy.id else None,
+            }
         )
 
     def budget_under(self, policy: Policy) -> float | None:

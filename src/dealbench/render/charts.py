@@ -277,20 +277,15 @@ def _one_marker_each(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def draw_value_risk(ax: Axes, data: dict[str, Any]) -> None:
-    """Each deal: US utility against risk, the marker sized by compute."""
-    points = _one_marker_each(data["points"])
+    """Each deal: US utility against risk, the marker sized by compute, each label where it
+    overlaps no other label nor marker (`_place_labels`)."""
+    points = sorted(_one_marker_each(data["points"]), key=lambda q: (q["risk"], q["label"]))
     largest = max((p["h100e"] for p in points), default=1.0) or 1.0
-    # Neighbours in risk get their labels above and below in turn, so small deals stay legible.
-    for i, p in enumerate(sorted(points, key=lambda q: (q["risk"], q["label"]))):
+    sizes = []
+    for p in points:
         colour = "#D55E00" if p.get("highlight") else "#0072B2"
-        size = 30 + 400 * p["h100e"] / largest
-        ax.scatter([p["risk"]], [p["value_bn"]], s=size, color=colour, alpha=0.75)
-        # Clear of the marker: its diameter is sqrt(size) points (the area is `size`).
-        gap = math.sqrt(size) / 2 + 3
-        offset = (gap, 4) if i % 2 == 0 else (gap, -11)
-        ax.annotate(
-            p["label"], (p["risk"], p["value_bn"]), textcoords="offset points", xytext=offset
-        )
+        sizes.append(30 + 400 * p["h100e"] / largest)
+        ax.scatter([p["risk"]], [p["value_bn"]], s=sizes[-1], color=colour, alpha=0.75)
     ax.set_xlabel("Risk (risk-weighted H100e)")
     ax.set_ylabel(data.get("ylabel", "US utility of the deal"))
     top = max((p["risk"] for p in points), default=0.0)
@@ -301,6 +296,63 @@ def draw_value_risk(ax: Axes, data: dict[str, Any]) -> None:
     ax.margins(y=0.12)
     _thousands(ax, "x")
     _billions(ax)
+    _place_labels(ax, points, sizes)
+
+
+def _place_labels(ax: Axes, points: list[dict[str, Any]], sizes: list[float]) -> None:
+    """Each point's label beside its marker, clear of it: right of it, above and below in
+    turn for neighbours in risk (so small deals stay legible); where that spot overlaps a
+    label already placed or another marker (two regimes close on the chart: "repeal,
+    bilateral" was written into "corridor"), the first of the other spots around the marker
+    that overlaps nothing and stays inside the axes. Measured on the laid-out figure, in
+    points, so the SVG and the PNG agree."""
+    from matplotlib.transforms import Bbox
+
+    fig = ax.get_figure(root=True)
+    assert fig is not None  # drawn on a `Figure` (`_draw`)
+    fig.draw_without_rendering()  # the layout, so data map to their final place
+    to_px = fig.dpi / 72
+    frame = ax.get_window_extent()
+    markers = []
+    for p, size in zip(points, sizes, strict=True):
+        x, y = ax.transData.transform((p["risk"], p["value_bn"]))
+        r = math.sqrt(size) / 2 * to_px  # the marker's area is `size` square points
+        markers.append(Bbox.from_extents(x - r, y - r, x + r, y + r))
+    taken: list[Any] = []
+    for i, (p, size) in enumerate(zip(points, sizes, strict=True)):
+        gap = math.sqrt(size) / 2 + 3  # clear of the marker, in points
+        above: tuple[float, float, str] = (gap, 4, "left")
+        below: tuple[float, float, str] = (gap, -11, "left")
+        spots = [above, below] if i % 2 == 0 else [below, above]
+        spots += [(-gap, 4, "right"), (-gap, -11, "right"), (0, gap, "center")]
+        spots += [(0, -gap - 9, "center")]
+        others = [m for j, m in enumerate(markers) if j != i]
+        chosen = None
+        for dx, dy, align in spots:
+            text = ax.annotate(
+                p["label"],
+                (p["risk"], p["value_bn"]),
+                textcoords="offset points",
+                xytext=(dx, dy),
+                ha=align,
+            )
+            box = text.get_window_extent()
+            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0
+            clear = inside and box.y1 <= frame.y1
+            if clear and not any(box.overlaps(o) for o in [*taken, *others]):
+                chosen = text
+                break
+            text.remove()
+        if chosen is None:  # nowhere clear: where it went before, right of the marker
+            dx, dy, align = spots[0]
+            chosen = ax.annotate(
+                p["label"],
+                (p["risk"], p["value_bn"]),
+                textcoords="offset points",
+                xytext=(dx, dy),
+                ha=align,
+            )
+        taken.append(chosen.get_window_extent())
 
 
 def draw_schedule(ax: Axes, data: dict[str, Any]) -> None:

@@ -121,6 +121,15 @@ def uncertain(pf: Portfolio) -> list[str]:
     return uncertainty_notes(pf)
 
 
+def input_notes(request: Request, pf: Portfolio) -> list[str]:
+    """What `pf`'s files give that is valid but likely not meant (an ask without a figure
+    for a period, money without its unit: `load.input_notes`), in the words the CLI's
+    solving commands and `validate` print, the files named from DEALS_DIR."""
+    from dealbench.model.load import input_notes as notes
+
+    return [str(issue).replace(f"{root(request)}/", "") for issue in notes(pf)]
+
+
 def portfolio(request: Request, name: str) -> Portfolio:
     """The portfolio `name`, loaded by the same loader as the CLI."""
     return load_portfolio(portfolio_file(request, name))

@@ -28,6 +28,7 @@ from dealbench.web.views import analysis
 from dealbench.web.views.common import (
     DRAWING,
     checked_form,
+    input_notes,
     portfolio,
     portfolio_file,
     portfolio_files,
@@ -120,6 +121,7 @@ def portfolio_page(
         regimes=REGIMES,
         jobs=request.app.state.jobs.for_portfolio(name),
         uncertain=uncertain(pf),
+        input_notes=input_notes(request, pf),
     )
 
 
@@ -260,6 +262,7 @@ async def show_job(request: Request) -> Response:
         # As `solve`: a robust solve's packages are chosen over the samples, so it does not
         # say that its figures use the means (it says when nothing is uncertain instead).
         context["uncertain"] = [] if context["robustness"] is not None else uncertain(pf)
+        context["input_notes"] = input_notes(request, pf)  # robust or not, as `solve`
     return page(request, "job.html.j2", **context)
 
 
