@@ -327,15 +327,17 @@ def _place_labels(ax: Axes, points: list[dict[str, Any]], sizes: list[float]) ->
         spots += [(-gap, 4, "right"), (-gap, -11, "right"), (0, gap, "center")]
         spots += [(0, -gap - 9, "center")]
         others = [m for j, m in enumerate(markers) if j != i]
-        chosen = None
-        for dx, dy, align in spots:
-            text = ax.annotate(
-                p["label"],
-                (p["risk"], p["value_bn"]),
-                textcoords="offset points",
-                xytext=(dx, dy),
-                ha=align,
+
+        def label(spot: tuple[float, float, str], p: dict[str, Any] = p) -> Any:
+            dx, dy, align = spot
+            xy = (p["risk"], p["value_bn"])
+            return ax.annotate(
+                p["label"], xy, textcoords="offset points", xytext=(dx, dy), ha=align
             )
+
+        chosen = None
+        for spot in spots:
+            text = label(spot)
             box = text.get_window_extent()
             inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0
             clear = inside and box.y1 <= frame.y1
@@ -344,14 +346,7 @@ def _place_labels(ax: Axes, points: list[dict[str, Any]], sizes: list[float]) ->
                 break
             text.remove()
         if chosen is None:  # nowhere clear: where it went before, right of the marker
-            dx, dy, align = spots[0]
-            chosen = ax.annotate(
-                p["label"],
-                (p["risk"], p["value_bn"]),
-                textcoords="offset points",
-                xytext=(dx, dy),
-                ha=align,
-            )
+            chosen = label(spots[0])
         taken.append(chosen.get_window_extent())
 
 
