@@ -151,7 +151,7 @@ def with_reserve(
             f"{_own_words(own, unrounded)}, and holding part of each shared limit in reserve "
             f"for rounding {_reserve_words(checked, unrounded)}; solved again with compute in "
             f"whole steps, with other terms, the portfolio costs the United States "
-            f"${cost / 1e6:,.1f}m of V."
+            f"{usd(cost)} of V."
         )
         return _in_steps(portfolio, result, solved, found, note, v_floor, seconds)
     if own is not None and (checked is None or _worth(mode, own) >= _worth(mode, checked)):
