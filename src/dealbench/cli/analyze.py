@@ -134,7 +134,7 @@ def compare(
     from dealbench.cli.documents import parse_date, parse_formats
     from dealbench.errors import InputError, Issue
     from dealbench.model import load_portfolio
-    from dealbench.model.regimes import default_regimes, find_regime, left_out, parse_regimes
+    from dealbench.model.regimes import default_regimes, find_regime, parse_regimes
     from dealbench.render.clause_check import check_portfolio_clauses
 
     with handled():
@@ -151,16 +151,15 @@ def compare(
         pf = load_portfolio(portfolio)
         if formats is not None:  # refused before the solves, not after
             check_portfolio_clauses(pf)
-        if regimes is None and (note := left_out(pf, portfolio)) is not None:
-            typer.echo(f"note: {note}; --regimes names any policy file", err=True)
-        policies = (
-            default_regimes(pf, portfolio)
-            if regimes is None
-            else [
+        if regimes is None:
+            policies, note = default_regimes(pf, portfolio)
+            if note is not None:
+                typer.echo(f"note: {note}; --regimes names any policy file", err=True)
+        else:
+            policies = [
                 find_regime(home_expanded(name), portfolio, "--regimes")
                 for name in parse_regimes(regimes, "--regimes")
             ]
-        )
         note_uncertainty(apply_overrides(pf, overrides))
         with progress("Solving regimes") as bar:
             comparison, solved = run_compare(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model import load_policy, rules
@@ -20,10 +21,10 @@ from dealbench.units import and_list
 
 __all__ = [
     "REGIMES",
+    "Defaults",
     "default_regimes",
     "find_regime",
     "fits",
-    "left_out",
     "parse_regimes",
     "regime_names",
     "regime_with_id",
@@ -99,29 +100,33 @@ def fits(portfolio: Portfolio, policy: Policy) -> bool:
     return next(problems, None) is None
 
 
-def default_regimes(portfolio: Portfolio, portfolio_path: str | os.PathLike[str]) -> list[Policy]:
+class Defaults(NamedTuple):
+    """What `compare` compares unless told (`default_regimes`), and what it leaves out."""
+
+    policies: list[Policy]
+    #: Which of the four regimes are left out, and why, in a sentence (None: none is).
+    left_out: str | None
+
+
+def default_regimes(portfolio: Portfolio, portfolio_path: str | os.PathLike[str]) -> Defaults:
     """What `compare` compares unless told: the four regimes of the debate; where
     `portfolio`'s partners do not fit some of them (`fits`: a portfolio written in a regime
-    of its own), those that they fit and its own regime, not a refusal under all four."""
-    found = [find_regime(name, portfolio_path) for name in REGIMES]
-    chosen = [policy for policy in found if fits(portfolio, policy)]
-    if len(chosen) < len(found) and all(p.id != portfolio.policy.id for p in chosen):
-        chosen.append(portfolio.policy)
-    return chosen
-
-
-def left_out(portfolio: Portfolio, portfolio_path: str | os.PathLike[str]) -> str | None:
-    """Which of the four regimes `default_regimes` leaves out, and why, in a sentence; None
-    when it compares all four."""
-    out = [name for name in REGIMES if not fits(portfolio, find_regime(name, portfolio_path))]
+    of its own), those that they fit and its own regime, not a refusal under all four; and
+    a sentence naming those left out."""
+    found = {name: find_regime(name, portfolio_path) for name in REGIMES}
+    fit = {name: fits(portfolio, policy) for name, policy in found.items()}
+    chosen = [policy for name, policy in found.items() if fit[name]]
+    out = [name for name in REGIMES if not fit[name]]
     if not out:
-        return None
-    named = _named_levels(portfolio)
+        return Defaults(chosen, None)
+    if all(p.id != portfolio.policy.id for p in chosen):
+        chosen.append(portfolio.policy)
     verb = "does" if len(out) == 1 else "do"
-    return (
+    note = (
         f"Not compared: {and_list(out)}, which {verb} not define every security level its "
-        f"partners name ({and_list(named)})"
+        f"partners name ({and_list(_named_levels(portfolio))})"
     )
+    return Defaults(chosen, note)
 
 
 def _named_levels(portfolio: Portfolio) -> list[str]:

@@ -17,8 +17,8 @@ from dealbench.analyze.analysed import Analysed
 from dealbench.analyze.scenarios import load_scenario
 from dealbench.arguments import positive_seconds, relative_gap
 from dealbench.errors import DealbenchError, InputError, Issue
-from dealbench.model import Portfolio, load_portfolio
-from dealbench.model.regimes import default_regimes, left_out, regime_names
+from dealbench.model import Policy, Portfolio, load_portfolio
+from dealbench.model.regimes import default_regimes, regime_names
 from dealbench.optimize import MODES, SOLVERS, SolveResult
 from dealbench.optimize.explain import no_deal_reasons
 from dealbench.units import parse_money
@@ -357,7 +357,8 @@ async def show_compare(request: Request) -> Response:
     name = request.path_params["name"]
     path = portfolio_file(request, name)
     pf = load_portfolio(path)
-    offered = regime_choices(path, pf)
+    defaults = default_regimes(pf, path)
+    offered = regime_choices(path, defaults.policies)
     asked = list(dict.fromkeys(request.query_params.getlist("regime")))
     unknown = [r for r in asked if r not in offered]
     if unknown:
@@ -378,16 +379,17 @@ async def show_compare(request: Request) -> Response:
         c=comparison,
         uncertain=uncertain(pf),
         regimes=[{"name": r, "checked": r in chosen} for r in offered],
-        left_out=None if asked else left_out(pf, path),
+        left_out=None if asked else defaults.left_out,
     )
 
 
-def regime_choices(path: Path, pf: Portfolio) -> dict[str, bool]:
-    """The regimes the compare page offers (`regime_names`), each with whether it is compared
-    by default, as `compare` without --regimes (`default_regimes`): the four of the debate,
-    or where `pf`'s partners do not fit some, those they fit and its own regime (a policy
-    file that does not load is offered, and refused, as the CLI refuses it)."""
-    chosen = {policy.id for policy in default_regimes(pf, path)}
+def regime_choices(path: Path, defaults: list[Policy]) -> dict[str, bool]:
+    """The regimes the compare page offers (`regime_names`), each with whether it is among
+    `defaults`, what `compare` without --regimes compares (`default_regimes`): the four of
+    the debate, or where the partners do not fit some, those they fit and the portfolio's
+    own regime (a policy file that does not load is offered, and refused, as the CLI
+    refuses it)."""
+    chosen = {policy.id for policy in defaults}
     out: dict[str, bool] = {}
     for regime in regime_names(path):
         try:
