@@ -12,6 +12,7 @@ qa30analyst/cove.yaml; the others are generated from a seed.
 from __future__ import annotations
 
 import json
+import math
 import random
 import re
 from pathlib import Path
@@ -538,3 +539,66 @@ def test_each_shadow_price_is_the_references_slope_on_the_side_it_says(
             seen += 1
         assert not re.search(rf"down to {re.escape(f'{limit:,.0f}')}\)", text), text
     assert seen == warned
+
+
+def cc_samples(n: int, seed: int) -> tuple[Any, Any]:
+    """CC's drawn figures by a sampler of this file's own: its walk-away value uniform on
+    500m..1.5bn, its diversion risk triangular (0.3, 0.4, 0.5)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    return rng.uniform(0.5e9, 1.5e9, n), rng.triangular(0.3, 0.4, 0.5, n)
+
+
+def test_risk_agrees_with_a_monte_carlo_of_its_own() -> None:
+    """CC's offer (veu, 60,000 H100e a year, buy): its utility from the terms is
+    25k x 120,000 - 800m - 800m = 1.4bn, so it accepts when its walk-away value is at most
+    that: 90%. Accepting, the US gets 1bn + 8k x 120,000 - 100k x r x 0.1 x 120,000;
+    refusing, its no-deal value, -500m. Each of `risk`'s figures is within four standard
+    errors of the same figure from 200,000 draws of this file's own sampler."""
+    import numpy as np
+
+    cc, cove = COVE / "cc-offer.yaml", COVE / "cove.yaml"
+    run = invoke(["risk", cc, "--portfolio", cove, "--json", "--samples", "20000", "--seed", "3"])
+    assert run.exit_code == 0, run.output
+    got = json.loads(run.stdout)
+    batna, r = cc_samples(200_000, 30)
+    accepts = batna <= 1.4e9
+    v = np.where(accepts, 1e9 + 8e3 * 120_000 - 100e3 * r * 0.1 * 120_000, -0.5e9)
+    risk = np.where(accepts, r * 0.1 * 120_000, 0.0)
+    n = got["samples"]
+    p = got["accept_probability"]
+    assert abs(p["estimate"] - accepts.mean()) < 4 * math.sqrt(0.09 / n)
+    assert abs(got["expected_us_value"] - v.mean()) < 4 * v.std() / math.sqrt(n)
+    assert abs(got["expected_risk"] - risk.mean()) < 4 * risk.std() / math.sqrt(n)
+    assert got["at_means"]["us_value"] == pytest.approx(1.48e9)
+    for q, value in got["us_value"]["quantiles"].items():
+        mine = float(np.quantile(v[accepts], float(q.rstrip("%")) / 100))
+        assert value == pytest.approx(mine, rel=3e-3), q
+
+
+def test_a_risk_budget_the_samples_decide_is_not_said_broken_whatever_the_samples() -> None:
+    """CC under kyc, 60,000 H100e a year: its risk is 60,000 x r, over the 20,000 budget
+    when r > 1/3, which a triangular (0.3, 0.4, 0.5) draw is with probability
+    1 - (1/30)^2 / 0.02 = 94.4%. `risk` listed the budget under "Breaks limits, whatever
+    the samples" (from the check at the means) beside "exceeds it in 94.4% of samples":
+    one false, both about one limit. Now the budget is said once, with its share and that
+    the package at the means breaks it, which still gives exit code 3 (as `evaluate`)."""
+    cc, cove = COVE / "cc-kyc.yaml", COVE / "cove.yaml"
+    run = invoke(["risk", cc, "--portfolio", cove, "--json", "--samples", "20000"])
+    assert run.exit_code == 3, run.output
+    got = json.loads(run.stdout)
+    assert got["violations"] == []
+    (limit,) = got["sampled_limits"]
+    _, r = cc_samples(200_000, 31)
+    assert abs(limit["probability"]["estimate"] - (60_000 * r > 20_000.5).mean()) < 0.01
+    assert limit["probability"]["estimate"] == pytest.approx(1 - (1 / 30) ** 2 / 0.02, abs=0.01)
+    assert limit["broken_at_means"] is True
+    table = invoke(
+        ["risk", COVE / "cc-kyc.yaml", "--portfolio", COVE / "cove.yaml", "--samples", "20000"]
+    )
+    assert table.exit_code == 3
+    flat = " ".join(table.stdout.split())
+    assert "whatever the samples" not in flat
+    assert "exceeds it in 94." in flat
+    assert "at the figures' means it exceeds it too" in flat
