@@ -123,7 +123,7 @@ class SampledLimit(Frozen):
         if self.probability.estimate > 0:
             said += f" (standard error {self.probability.standard_error:.1%})"
         if self.broken_at_means:
-            said += "; at the figures' means it exceeds it too, as `evaluate` finds"
+            said += "; at the figures' means it exceeds it too, as dealbench evaluate finds"
         return said + "."
 
 
