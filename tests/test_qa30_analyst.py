@@ -123,10 +123,10 @@ def reference(
             xs[t] = x
             ws = {}
             for k in costs:
-                if not isinstance(tier_caps, dict):
-                    cap = amount(tier_caps) / 1e3
-                elif own_caps and k in own_caps:
+                if own_caps and k in own_caps:  # the portfolio's replaces the tier's
                     cap = amount(own_caps[k]) / 1e3
+                elif not isinstance(tier_caps, dict):
+                    cap = amount(tier_caps) / 1e3
                 elif k in tier_caps:
                     cap = amount(tier_caps[k]) / 1e3
                 else:
@@ -502,7 +502,13 @@ def test_each_shadow_price_is_the_references_slope_on_the_side_it_says(
     warning gives the full model's figure for the step it names, and that figure is the
     reference's. What a user should read: the price is the value of the next unit; a cut
     is worth the price only down to the figure said, and the warning's figure beyond."""
-    args: list[Any] = ["solve", COVE / "cove.yaml", "--prices", "--json"]
+    assert prices_agree(COVE / "cove.yaml", sets) == warned
+
+
+def prices_agree(path: Path, sets: list[str]) -> int:
+    """Checks `solve --prices` on `path` against the reference (see the test above);
+    returns how many warnings of a cut's full-model cost it checked."""
+    args: list[Any] = ["solve", path, "--prices", "--json"]
     for s in sets:
         args += ["--set", s]
     run = invoke(args)
@@ -515,7 +521,7 @@ def test_each_shadow_price_is_the_references_slope_on_the_side_it_says(
                 override(*s.split("="))(pf, policy, partners)
             override(key, value)(pf, policy, partners)
 
-        return float(reference_of(COVE / "cove.yaml", edit)["V"])
+        return float(reference_of(path, edit)["V"])
 
     seen = 0
     for lim in got["prices"]["limits"]:
@@ -538,7 +544,16 @@ def test_each_shadow_price_is_the_references_slope_on_the_side_it_says(
             )
             seen += 1
         assert not re.search(rf"down to {re.escape(f'{limit:,.0f}')}\)", text), text
-    assert seen == warned
+    return seen
+
+
+@pytest.mark.parametrize(("seed", "warned"), [(4, 0), (7, 0), (9, 1)])
+def test_each_shadow_price_of_a_generated_portfolio_is_the_references_slope(
+    seed: int, warned: int, tmp_path: Path
+) -> None:
+    """Seeds with a price whose cut costs more (4), a zero price of a limit used to the
+    last unit (7) and a budget whose cut beyond 100 costs a deal (9)."""
+    assert prices_agree(generated(seed, tmp_path), []) == warned
 
 
 def cc_samples(n: int, seed: int) -> tuple[Any, Any]:
@@ -602,3 +617,54 @@ def test_a_risk_budget_the_samples_decide_is_not_said_broken_whatever_the_sample
     assert "whatever the samples" not in flat
     assert "exceeds it in 94." in flat
     assert "at the figures' means it exceeds it too" in flat
+
+
+def test_the_memos_cost_of_a_cap_that_keeps_a_partner_out_is_the_deal_worth_having(
+    tmp_path: Path,
+) -> None:
+    """Cove under monopoly: tier 2's cap is 1,699 H100e at every level, so AA and CC have no
+    deal. The principals memo's "What each limit costs" listed "AA: the tier 2 cap under
+    baseline ... $2.84bn" (AA at baseline, the least raise that gets a package AA accepts)
+    and no row for CC, whose baseline deal is worth less to the US than no deal, so lifting
+    that cap changed nothing. The reference, with each partner's caps lifted: AA's deal
+    under veu adds $7.08bn, CC's under veu $2.08bn. Each row now lifts the partner's cap
+    under every level it can meet and names the level its deal takes."""
+    out = tmp_path / "c"
+    args = ["--regimes", "monopoly", "--out", out, "--render", "md", "--date", "2026-12-05"]
+    run = invoke(["compare", COVE / "cove.yaml", *args, "-j", "1"])
+    assert run.exit_code == 0, run.output
+    memo = (out / "memos/principals-cove-monopoly.md").read_text()
+    rows = [line for line in memo.splitlines() if "keeps" in line and line.startswith("|")]
+    base = reference_of(COVE / "cove.yaml", with_policy(SHIPPED / "monopoly.yaml"))["V"]
+    big = {"baseline": 10**7, "kyc": 10**7, "veu": 10**7}
+    for code, row in zip(("AA", "CC"), rows, strict=True):
+
+        def lift(pf: Any, policy: Any, partners: Any, code: str = code) -> None:
+            with_policy(SHIPPED / "monopoly.yaml")(pf, policy, partners)
+            pf["caps"] = {code: big}
+
+        ref = reference_of(COVE / "cove.yaml", lift)
+        assert ref["deals"][code][0] == "veu"
+        assert row.startswith(f"| {code}: the tier 2 cap under veu (keeps {code} from a deal)")
+        assert f"| ${(ref['V'] - base) / 1e9:.2f}bn |" in row, row
+
+
+def test_compare_with_set_applies_the_override_under_every_regime() -> None:
+    """`compare --set policy.risk_penalty_per_h100e=200k --set partners.CC.batna=1.2bn`:
+    the override applies after the regime change, so each column is the reference under
+    that regime's policy file with the penalty and CC's walk-away value replaced."""
+    sets = ["policy.risk_penalty_per_h100e=200k", "partners.CC.batna=1.2bn"]
+    args = [a for s in sets for a in ("--set", s)]
+    run = invoke(["compare", COVE / "cove.yaml", *args, "--json", "-j", "1"])
+    assert run.exit_code == 0, run.output
+    columns = {r["regime"]: r for r in json.loads(run.stdout)["regimes"]}
+    for regime in ("tiered", "monopoly", "repeal", "bilateral"):
+
+        def edit(pf: Any, policy: Any, partners: Any, regime: str = regime) -> None:
+            with_policy(SHIPPED / f"{regime}.yaml")(pf, policy, partners)
+            for s in sets:
+                override(*s.split("="))(pf, policy, partners)
+
+        ref = reference_of(COVE / "cove.yaml", edit)
+        assert columns[regime]["us_value"] == pytest.approx(ref["V"], abs=TOL), regime
+        assert sorted(columns[regime]["partners"]) == sorted(ref["deals"]), regime
