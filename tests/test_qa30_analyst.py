@@ -668,3 +668,34 @@ def test_compare_with_set_applies_the_override_under_every_regime() -> None:
         ref = reference_of(COVE / "cove.yaml", edit)
         assert columns[regime]["us_value"] == pytest.approx(ref["V"], abs=TOL), regime
         assert sorted(columns[regime]["partners"]) == sorted(ref["deals"]), regime
+
+
+def test_risk_with_an_uncertain_value_and_a_truncated_normal_cost() -> None:
+    """Moor: AA's value per H100e triangular (20k, 30k, 40k) and its alignment cost a
+    normal (500m, sd 300m) truncated to 0..1bn. Its offer (veu, 180,000 H100e, invest 30bn,
+    align) leaves it 30k x 180,000 - 3bn - 500m - 1bn = 900m at the means, 100m short of
+    its 1bn walk-away value; it accepts when v x 180,000 >= 5bn + c, which a million draws
+    of this file's own sampler (rejection for the truncation) put at about 45%. `risk`'s
+    probability, expected US value (7.08bn when it accepts, 0 if not) and expected risk
+    agree within four standard errors."""
+    import numpy as np
+
+    args = ["--portfolio", COVE / "moor.yaml", "--samples", "100000", "--seed", "4", "--json"]
+    run = invoke(["risk", COVE / "aa-offer.yaml", *args])
+    assert run.exit_code == 0, run.output
+    got = json.loads(run.stdout)
+    rng = np.random.default_rng(44)
+    n = 1_000_000
+    v = rng.triangular(20e3, 30e3, 40e3, n)
+    c = rng.normal(0.5e9, 0.3e9, 3 * n)
+    c = c[(c >= 0) & (c <= 1e9)][:n]
+    p = float((v * 180_000 >= 5e9 + c).mean())
+    se = math.sqrt(p * (1 - p) / got["samples"])
+    assert got["at_means"]["accepts"] is False
+    assert got["at_means"]["partner_margin"] == pytest.approx(-100e6)
+    assert abs(got["accept_probability"]["estimate"] - p) < 4 * se
+    assert got["expected_us_value"] == pytest.approx(
+        got["accept_probability"]["estimate"] * 7.08e9, rel=1e-9
+    )
+    assert abs(got["expected_us_value"] - p * 7.08e9) < 4 * se * 7.08e9
+    assert got["expected_risk"] == pytest.approx(got["accept_probability"]["estimate"] * 3_600)
