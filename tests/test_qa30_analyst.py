@@ -699,3 +699,38 @@ def test_risk_with_an_uncertain_value_and_a_truncated_normal_cost() -> None:
     )
     assert abs(got["expected_us_value"] - p * 7.08e9) < 4 * se * 7.08e9
     assert got["expected_risk"] == pytest.approx(got["accept_probability"]["estimate"] * 3_600)
+
+
+def test_the_options_memo_says_a_regime_overtakes_where_risk_costs_less_or_concessions_more(
+    tmp_path: Path,
+) -> None:
+    """Generated seed 3, its own regime (gen3) beside repeal: gen3 leads by $110.1m; repeal
+    carries $216.7m more risk cost and $800m more concessions. With the packages held,
+    repeal overtakes when the cost of risk is under 0.492 times the estimate, or when
+    concessions are worth over 1.138 times theirs. The memo said "No single scaling of the
+    risk penalty or of the concessions' value lets repeal ... overtake gen3": it looked
+    only at risk costing more and concessions worth less. Each threshold is checked
+    against the comparison's own figures at the value printed."""
+    path = generated(3, tmp_path / "gen")
+    out = tmp_path / "c"
+    args = ["--regimes", f"{path.parent / 'policy.yaml'},repeal", "--out", out]
+    run = invoke(["compare", path, *args, "--render", "md", "--date", "2026-12-05", "-j", "1"])
+    assert run.exit_code == 0, run.output
+    memo = " ".join((out / "memos" / "options-gen3.md").read_text().split())
+    assert "No single scaling" not in memo
+    rows = {r["regime"]: r for r in json.loads((out / "comparison.json").read_text())["regimes"]}
+    best, other = rows["gen3"], rows["repeal"]
+
+    def v(row: dict[str, Any], k: float = 1.0, f: float = 1.0) -> float:
+        return float(row["us_value"] - (k - 1) * row["risk_cost"] + (f - 1) * row["concessions"])
+
+    risk = re.search(r"repeal overtakes gen3 if the cost of risk is ([\d.]+) times the policy's "
+                     r"estimate or less \(repeal's risk costs \$216\.7m more\)", memo)  # fmt: skip
+    gift = re.search(r"repeal overtakes gen3 if concessions are worth ([\d.]+) times their "
+                     r"estimated value or more to the United States \(repeal's bring \$800\.0m "
+                     r"more\)", memo)  # fmt: skip
+    assert risk and gift, memo
+    k, f = float(risk.group(1)), float(gift.group(1))
+    assert (k, f) == (0.49, 1.14)
+    assert v(other, k=k) > v(best, k=k) and v(other, k=k + 0.01) < v(best, k=k + 0.01)
+    assert v(other, f=f) > v(best, f=f) and v(other, f=f - 0.01) < v(best, f=f - 0.01)
