@@ -261,13 +261,19 @@ def test_a_limit_that_keeps_a_partner_out_is_costed_though_no_package_sits_on_it
 
 def test_a_cap_whose_lifting_opens_no_deal_is_not_costed() -> None:
     """`mixed` under monopoly: FR and HO are both kept out by the 1,699 H100e cap, but HO's
-    deal at the cap's level (baseline) carries more risk than it brings: lifted, HO still
-    gets none. Only FR's cap is listed."""
+    deal at the cap's level (baseline) carries more risk than it brings: lifted there, HO
+    still gets none, and that cap is not listed. qa30-analyst: a blocking cap is lifted
+    under every level the partner can meet and named at the level its deal takes, so both
+    are listed under veu (FR +$2.26bn, HO +$2.54bn, as the plain reference finds)."""
     from dealbench.analyze.limit_costs import limit_costs
 
     pf, result = _compared("mixed")[1]["monopoly"]
     costs = limit_costs(pf, result)
-    assert [(c.name, c.blocks) for c in costs] == [("FR: the tier 2 cap under baseline", ["FR"])]
+    assert [(c.name, c.blocks) for c in costs] == [
+        ("FR: the tier 2 cap under veu", ["FR"]),
+        ("HO: the tier 2 cap under veu", ["HO"]),
+    ]
+    assert [round(c.cost or 0, -7) for c in costs] == [2.26e9, 2.54e9]
 
 
 # --- the negotiation status memo ----------------------------------------------------------------

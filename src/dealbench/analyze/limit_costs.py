@@ -188,8 +188,34 @@ def lifted(pf: Portfolio, limit: dict[str, Any]) -> Portfolio:
     assert partner is not None
     room = max(partner.ask.values(), default=0.0)
     caps = {k: dict(v) for k, v in pf.caps.items()}
-    caps.setdefault(partner.code, {})[limit["level"]] = room
+    # A cap that keeps the partner from a deal is lifted under every level it can meet:
+    # the explanation names the least raise that gets a package it accepts (often under
+    # its weakest level), which may be one the US would not give; the deal worth having
+    # may be under another level's cap (`limit_costs` names the one it takes).
+    levels = [limit["level"]] if "blocks" not in limit else pf.levels_for(partner)
+    for level in levels:
+        caps.setdefault(partner.code, {})[level] = room
     return pf.model_copy(update={"caps": caps})
+
+
+def _taken(pf: Portfolio, lim: dict[str, Any], free: SolveResult) -> dict[str, Any]:
+    """A blocking cap, named at the level of the deal that lifting it gives its partner
+    (as `lifted` lifts the partner's caps under every level)."""
+    if lim["kind"] != "cap" or "blocks" not in lim:
+        return lim
+    deal = free.deal(lim["partner"])
+    partner = pf.partner(lim["partner"])
+    if deal is None or partner is None or deal.security == lim["level"]:
+        return lim
+    cap = pf.level_cap(partner, deal.security)
+    if cap is None:
+        return lim
+    return {
+        **lim,
+        "level": deal.security,
+        "limit": cap,
+        "name": cap_limit_name(pf, partner, deal.security),
+    }
 
 
 def marginal_prices(pf: Portfolio, result: SolveResult) -> tuple[Any | None, str | None]:
@@ -226,6 +252,7 @@ def limit_costs(
     codes = [p.code for p in pf.partners]
     out = []
     for lim, free in zip(limits, results, strict=True):
+        lim = _taken(pf, lim, free)
         # A limit the packages do not sit on is listed only where lifting it really
         # gives a partner it kept out a deal: one it would accept may not be worth
         # having (a cap lifted at a level whose risk costs more than the deal brings).

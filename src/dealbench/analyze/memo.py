@@ -252,6 +252,16 @@ def sensitivities(ranked: list[RegimeRow]) -> list[str]:
                 f"cost of risk is {_times_past(1 + lead / extra)} times the policy's estimate or "
                 f"more ({best.regime}'s risk costs {money(extra)} more)."
             )
+        # The same with k < 1: a regime carrying more risk overtakes where risk costs less
+        # (from 0.01 times the estimate: below, it catches up only as risk costs nothing).
+        riskier = other.risk_cost - best.risk_cost
+        if riskier > lead and 1 - lead / riskier > 0.01:
+            found = True
+            out.append(
+                f"With the packages held fixed, {other.regime} overtakes {best.regime} if the "
+                f"cost of risk is {_times_below(1 - lead / riskier)} times the policy's estimate "
+                f"or less ({other.regime}'s risk costs {money(riskier)} more)."
+            )
         # Concessions' US value scaled by f: V(f) = V - (1 - f) * concessions.
         more = best.concessions - other.concessions
         if more > 1e6 and lead < more:
@@ -259,6 +269,14 @@ def sensitivities(ranked: list[RegimeRow]) -> list[str]:
             out.append(
                 f"With the packages held fixed, {other.regime} overtakes {best.regime} if "
                 f"concessions are worth {_share_below(1 - lead / more)} to the United States."
+            )
+        # ... and with f > 1, a regime whose packages bring more concessions.
+        if -more > 1e6:
+            found = True
+            out.append(
+                f"With the packages held fixed, {other.regime} overtakes {best.regime} if "
+                f"concessions are worth {_times_past(1 + lead / -more)} times their estimated "
+                f"value or more to the United States ({other.regime}'s bring {money(-more)} more)."
             )
         if not found:
             never.append(other.regime)
@@ -281,6 +299,12 @@ def _times_past(factor: float) -> str:
     """`factor` to two decimals, on its far side: the least two-decimal figure above it
     (1.1616 -> 1.17, as 1.16 times would not yet overtake)."""
     return f"{(math.floor(factor * 100 + 1e-9) + 1) / 100:.2f}"
+
+
+def _times_below(factor: float) -> str:
+    """`factor` (below 1) to two decimals, on its far side: the greatest two-decimal figure
+    under it (0.492 -> 0.49; 0.49 -> 0.48, as 0.49 times would only tie)."""
+    return f"{max(math.ceil(factor * 100 - 1e-9) - 1, 0) / 100:.2f}"
 
 
 def _share_below(share: float) -> str:

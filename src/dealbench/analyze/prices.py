@@ -364,7 +364,9 @@ def describe(lim: LimitPrice, basis: str | None = None) -> str:
         span = "however much is added"
     else:
         span = f"over the next {quantity(lim.holds_to - lim.limit)} {lim.unit}"
-    if lim.holds_from is not None and lim.holds_from < lim.limit - 0.5:
+    # A range that prints as the limit itself ("down to 8,828" of a budget of 8,828) is
+    # no range: what is said is what the figures printed show.
+    if lim.holds_from is not None and quantity(lim.holds_from) != quantity(lim.limit):
         span += f" (and each one cut costs as much, down to {quantity(lim.holds_from)})"
     elif lim.holds_from is not None and lim.limit > 0.5:  # a limit of 0 cannot be cut
         span += " (a cut costs more)"

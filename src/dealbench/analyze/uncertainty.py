@@ -109,6 +109,11 @@ class SampledLimit(Frozen):
         description="Share of all samples in which the partner accepts and the package "
         "alone breaks the limit (a refusal bears no risk)"
     )
+    broken_at_means: bool = Field(
+        default=False,
+        description="Whether the package at the figures' means breaks it, as `evaluate` "
+        "checks it (the exit code's 3)",
+    )
     message: str
 
     def sentence(self) -> str:
@@ -117,6 +122,8 @@ class SampledLimit(Frozen):
         said = f"{self.message[:1].upper()}{self.message[1:]}"
         if self.probability.estimate > 0:
             said += f" (standard error {self.probability.standard_error:.1%})"
+        if self.broken_at_means:
+            said += "; at the figures' means it exceeds it too, as dealbench evaluate finds"
         return said + "."
 
 
@@ -138,7 +145,8 @@ class RiskReport(Frozen):
     uncertain: list[Figure]
     violations: list[str] = Field(
         default_factory=list,
-        description="Limits the package breaks, whatever the samples (as `evaluate` checks)",
+        description="Limits the package breaks, whatever the samples (as `evaluate` checks); "
+        "a limit in `sampled_limits` is said there",
     )
     sampled_limits: list[SampledLimit] = Field(
         default_factory=list,
@@ -298,6 +306,14 @@ def risk_report(
     # Alone against the portfolio, as `evaluate` checks it: its own limits, and supply
     # and the risk budget as if it were the only deal.
     alone = check(portfolio, [package])
+    # A limit the samples decide (the risk budget under a drawn diversion risk) is said
+    # with its share of samples, not among those broken whatever the samples.
+    broken_at_means = {v.kind for v in alone.violations}
+    limits = [
+        limit.model_copy(update={"broken_at_means": limit.kind in broken_at_means})
+        for limit in _sampled_budget(portfolio, package, partner, drawn)
+    ]
+    sampled = {limit.kind for limit in limits}
     return RiskReport(
         partner=partner.code,
         security=package.security,
@@ -317,8 +333,10 @@ def risk_report(
             "risk": deal.risk,
         },
         uncertain=uncertain_figures(partner),
-        violations=messages([*alone.deals[0].violations, *alone.violations]),
-        sampled_limits=_sampled_budget(portfolio, package, partner, drawn),
+        violations=messages(
+            [*alone.deals[0].violations, *(v for v in alone.violations if v.kind not in sampled)]
+        ),
+        sampled_limits=limits,
     )
 
 

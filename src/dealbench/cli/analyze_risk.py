@@ -40,7 +40,7 @@ def risk(
     sample, without a solver.
 
     Exit code: 3 when the package breaks a limit (its ask, a cap, supply, the risk
-    budget), whatever the samples (output unchanged); else 0.
+    budget) at the figures' means, as `evaluate` checks it (output unchanged); else 0.
     """
     from dealbench.analyze.uncertainty import risk_report
     from dealbench.cli import output
@@ -57,5 +57,5 @@ def risk(
             typer.echo(output.to_json(report.model_dump(mode="json")))
         else:
             print_risk(report)
-    if report.violations:
+    if report.violations or any(limit.broken_at_means for limit in report.sampled_limits):
         raise typer.Exit(3)  # as `evaluate`: a package that breaks a limit cannot be signed
