@@ -245,7 +245,10 @@ def apply_overrides(
     # applies each again exactly: a result keeps it, and `render` applies it again.
     given = {path: text for path, text in portfolio.overrides.items() if path not in overrides}
     given.update((path, override_text(value)) for path, value in overrides.items())
-    return portfolio.model_copy(update={"inputs": inputs, "overrides": given})
+    origin = {**portfolio.override_from, **dict.fromkeys(overrides, where or GIVEN)}
+    return portfolio.model_copy(
+        update={"inputs": inputs, "overrides": given, "override_from": origin}
+    )
 
 
 def split_path(path: str) -> list[str]:
