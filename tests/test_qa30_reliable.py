@@ -85,3 +85,38 @@ def test_a_ranges_amounts_in_usd_are_weighed_and_others_not(tmp_path: Path) -> N
             assert notes[0].field == "concessions[0].levels[0].amount"
             assert "read as $100,000 (written without a unit)" in notes[0].message
 
+
+def test_the_web_pages_with_a_portfolios_figures_show_its_input_notes(
+    tmp_path: Path, run: Runner
+) -> None:
+    """PH's walk-away written without a unit: the portfolio's page and its solve's page
+    noted it, but the deal room, the risk page and the sweep page said nothing, nor the
+    regime comparison, nor the `risk` command (`room` and `sweep` print it). One helper
+    (`views.common.notes`) now gives every page with a portfolio's figures the same notes,
+    and `risk` prints them."""
+    from html import unescape
+
+    from helpers import web_client
+
+    deals = _copy(tmp_path)
+    ph = deals / "partners" / "ph.yaml"
+    ph.write_text(ph.read_text().replace("batna: 100m", "batna: 300"))
+    batna = "note: partners/ph.yaml:8: batna: read as $300 (written without a unit)"
+    done = run("risk", deals / "packages" / "ph-offer.yaml", "--portfolio",
+               deals / "portfolios" / "eu-sea.yaml", "--samples", "50")  # fmt: skip
+    assert batna.replace("note: ", "note: " + str(deals) + "/") in done.stderr, done.stderr
+    with web_client(deals, "t") as client:
+        pages = {
+            url: client.get(url)
+            for url in (
+                "/p/eu-sea/room",
+                "/p/eu-sea/risk?package=packages/ph-offer.yaml&samples=50",
+                "/p/eu-sea/sweep",
+                "/p/eu-sea/compare?regime=corridor",
+            )
+        }
+    for url, answer in pages.items():
+        assert answer.status_code == 200, (url, answer.text[:2000])
+        assert 'id="input-notes"' in answer.text, url
+        notes = unescape(answer.text.split('id="input-notes"')[1].split("</div>")[0])
+        assert batna in notes, (url, notes)
