@@ -120,3 +120,67 @@ def test_the_web_pages_with_a_portfolios_figures_show_its_input_notes(
         assert 'id="input-notes"' in answer.text, url
         notes = unescape(answer.text.split('id="input-notes"')[1].split("</div>")[0])
         assert batna in notes, (url, notes)
+
+
+def test_a_scenarios_money_without_its_unit_is_noted_at_its_line(
+    run: Runner, tmp_path: Path
+) -> None:
+    """A scenario setting `partners.PH.batna: 300` (USD 300) was applied in silence by
+    `sweep` and passed `validate --portfolio`. Its figure is now weighed as a `--set` is,
+    at the scenarios file's line."""
+    folder = _copy(tmp_path)
+    scenarios = folder / "scenarios" / "eu-sea.yaml"
+    text = scenarios.read_text()
+    scenarios.write_text(
+        text.replace("scenarios:\n", "scenarios:\n  - id: slip\n    title: A slip\n"
+                     "    set: {partners.PH.batna: 300}\n", 1)
+    )  # fmt: skip
+    portfolio = folder / "portfolios" / "eu-sea.yaml"
+    said = (
+        f"note: {scenarios}:4: partners.PH.batna: read as $300 (written without a unit), "
+        "where a walk-away value is USD 1m or more in a deal between governments; if 300m "
+        "was meant, write 300m"
+    )
+    done = run("validate", scenarios, "--portfolio", portfolio)
+    assert done.exit_code == 0, done.output
+    assert _notes(done.stderr) == [said], done.stderr
+    done = run("sweep", portfolio, scenarios)
+    assert done.exit_code == 0, done.output
+    assert _notes(done.stderr) == [said], done.stderr
+
+
+def test_numbers_written_the_european_way_or_in_words_are_answered_with_the_form_meant(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`batna: 8.000.000.000` answered "could not convert string to float:
+    '8.000.000.000'" (Python's words; `100.000` was answered well), and `1.4 trillion`
+    only with the forms expected. Both now say what to write."""
+    folder = _copy(tmp_path)
+    ph = folder / "partners" / "ph.yaml"
+    text = ph.read_text()
+    for written, said in (
+        ("8.000.000.000", "'8.000.000.000': a point separates decimals, not thousands; "
+         "write 8_000_000_000 for 8,000,000,000"),
+        ("1.4 trillion", "got '1.4 trillion'; write 1.4tn"),
+        ("-5 Billion", "got '-5 Billion'; write -5bn"),
+    ):  # fmt: skip
+        ph.write_text(text.replace("batna: 100m", f"batna: {written}"))
+        done = run("validate", ph)
+        assert done.exit_code == 2, done.output
+        assert done.stderr.startswith(f"error: {ph}:8: batna: "), done.stderr
+        assert done.stderr.rstrip().endswith(said), done.stderr
+        assert "Traceback" not in done.output
+
+
+def test_a_lower_case_partner_code_in_an_override_is_answered_with_the_code(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`--set partners.ph.batna=3bn` listed the codes but not that only the case differs,
+    as every other place that names a partner does."""
+    folder = _copy(tmp_path)
+    done = run(
+        "evaluate", folder / "packages" / "ph-offer.yaml", "--portfolio",
+        folder / "portfolios" / "eu-sea.yaml", "--set", "partners.ph.batna=3bn",
+    )  # fmt: skip
+    assert done.exit_code == 2, done.output
+    assert done.stderr.rstrip().endswith("(codes are upper case: write PH)"), done.stderr

@@ -296,7 +296,8 @@ def sweep(
             parse_bound(base, param, stop, "stop")
         # Every row counts the figures given as distributions at their means, but the one
         # the sweep sets (it is noted at the first value it takes, where it is a number).
-        note_uncertainty(base if param is None else apply_overrides(base, {param: start}))
+        first = base if param is None else apply_overrides(base, {param: start})
+        note_uncertainty(first, *(pf for _, pf in loaded or []))  # the scenarios' own too
         with progress("Solving scenarios") as bar:
             if loaded is not None:
                 result, _ = sweep_scenarios(

@@ -163,13 +163,14 @@ def load_portfolio(path: str | os.PathLike[str]) -> Portfolio:
     )
 
 
-def input_notes(portfolio: Portfolio) -> list[Issue]:
+def input_notes(portfolio: Portfolio, *, files: bool = True) -> list[Issue]:
     """What `validate` and the solving commands note of a portfolio's inputs, valid as they
     are but likely not what was meant: an ask that gives no figure for some of the periods
     (`asks_not_given`), money outside its plausible bounds (`plausible.money_notes`: its
     unit left out, most likely). Money is weighed where it was written: at its line of the
     partner's file, or of the policy's (another regime's, under `--policy` or `compare`),
-    or at the `--set` (or scenario) override that gave it."""
+    or at the `--set` (or scenario) override that gave it. Without `files`, only the
+    overrides' notes (a scenarios file's, validated against a portfolio)."""
     from dealbench.model.overrides import GIVEN, parse_value, split_path
     from dealbench.model.plausible import Given, money_notes
 
@@ -190,11 +191,11 @@ def input_notes(portfolio: Portfolio) -> list[Issue]:
     out = []
     for root, file, loaded in roots:
         source = None
-        if file is not None:
+        if file is not None and files:
             with contextlib.suppress(InputError, OSError):  # moved or changed since loaded
                 source = read_yaml(Path(file))
         out += money_notes(loaded, source, given.get(root, []), f"{root}.")
-    return out + asks_not_given(portfolio)
+    return out + asks_not_given(portfolio) if files else out
 
 
 def asks_not_given(portfolio: Portfolio) -> list[Issue]:

@@ -309,7 +309,10 @@ def _walk(pf: Portfolio, path: str, value: Any, where: str) -> _Walked:
         partner = pf.partner(code)
         if partner is None:
             codes = ", ".join(p.code for p in pf.partners)
-            raise fail(f"no partner {code!r} in portfolio {pf.id}; expected one of: {codes}")
+            case = (
+                f" (codes are upper case: write {code.upper()})" if pf.partner(code.upper()) else ""
+            )
+            raise fail(f"no partner {code!r} in portfolio {pf.id}; expected one of: {codes}{case}")
         if len(rest) == 1:
             raise fail(f"a path names a field of the partner, e.g. partners.{code}.batna")
         obj, prefix, inside = partner, f"partners.{code}", rest[1:]

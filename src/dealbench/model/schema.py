@@ -529,7 +529,8 @@ class Portfolio(BaseModel):
     #: The overrides applied to the files (`--set`, a scenario): path -> value as given,
     #: in order; documents name them beside the files' figures.
     overrides: dict[str, str] = Field(default_factory=dict)
-    #: Where each override was given: `--set`, or the scenarios file (path -> where).
+    #: Where each override was given, as a note names it (path -> where): `--set`, or
+    #: `FILE:LINE` of a scenarios file.
     override_from: dict[str, str] = Field(default_factory=dict)
     #: Partner code -> the file it came from, for messages.
     partner_files: dict[str, str] = Field(default_factory=dict)
