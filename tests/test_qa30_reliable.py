@@ -184,3 +184,101 @@ def test_a_lower_case_partner_code_in_an_override_is_answered_with_the_code(
     )  # fmt: skip
     assert done.exit_code == 2, done.output
     assert done.stderr.rstrip().endswith("(codes are upper case: write PH)"), done.stderr
+
+
+def test_a_level_written_as_its_amount_is_answered_with_the_level(
+    run: Runner, tmp_path: Path
+) -> None:
+    """A counter writing `invest-us: USD 1.4tn` for the level `1400bn` (a concession that
+    is not a range) was refused as an unknown level '1.4tn' with the two ids; it now also
+    says which level that amount is."""
+    package = tmp_path / "ae.yaml"
+    shipped = Path(__file__).parents[1] / "deals"
+    text = (shipped / "packages" / "ae-counter-2.yaml").read_text()
+    package.write_text(text.replace("invest-us: 1400bn", "invest-us: USD 1.4tn"))
+    done = run("evaluate", package, "--portfolio", shipped / "portfolios" / "gulf-asia.yaml")
+    assert done.exit_code == 2, done.output
+    assert done.stderr.rstrip().endswith(
+        "concessions.invest-us: unknown level '1.4tn' of 'invest-us'; expected one of: 200bn, "
+        "1400bn; 1.4tn is level 1400bn: write 1400bn"
+    ), done.stderr
+
+
+# --- a result.json as a user meets it: edited, copied, not a file ------------------------------
+
+
+def _solved(run: Runner, tiny: Path, tmp_path: Path) -> Path:
+    done = run("solve", tiny, "--out", tmp_path / "solved", "--date", "2026-03-01")
+    assert done.exit_code == 0, done.output
+    return tmp_path / "solved" / "result.json"
+
+
+def test_a_result_json_cut_short_or_saved_with_a_bom_is_answered_at_its_line(
+    run: Runner, tiny: Path, tmp_path: Path
+) -> None:
+    """A result.json cut short said "not a dealbench result: Invalid JSON: EOF while
+    parsing an object at line 4 column 23" (the line inside the message, the file not at
+    it); an empty one the same; one saved by an editor that writes a byte-order mark was
+    refused as "expected value at line 1 column 1" by `render` and `diff`. `render` and
+    `diff` now read it through one reader (`optimize.result.load_result`): the line at
+    its place, the empty file said, the mark ignored."""
+    result = _solved(run, tiny, tmp_path)
+    good = result.read_bytes()
+    result.write_bytes(good[: good.index(b"\n", good.index(b"\n") + 1)])  # two lines
+    for command in (("render", result, "--out", tmp_path / "docs"), ("diff", result, result)):
+        done = run(*command)
+        assert done.exit_code == 2, done.output
+        assert done.stderr.startswith(f"error: {result}:2: not a dealbench result.json: "), (
+            done.stderr
+        )
+        assert "invalid JSON" in done.stderr and "Traceback" not in done.output
+    result.write_bytes(b"")
+    done = run("render", result, "--out", tmp_path / "docs")
+    assert done.stderr == f"error: {result}:1: the file is empty, expected a result.json\n"
+    assert not (tmp_path / "docs").exists()
+    result.write_bytes(b"\xef\xbb\xbf" + good)
+    assert run("diff", result, result).exit_code == 0
+    done = run("render", result, "--out", tmp_path / "docs")
+    assert done.exit_code == 0, done.output
+
+
+def test_a_result_json_that_is_a_socket_or_copied_away_is_named_with_its_field(
+    run: Runner, tiny: Path, tmp_path: Path
+) -> None:
+    """A result path that is a socket ended in a traceback (`read_bytes` raised an OSError
+    no one caught; a FIFO or /dev/zero hung), and a result.json copied away from the
+    portfolio it names said only "../x.yaml: file not found", not whose reference it is.
+    A hand edit naming a partner the portfolio has not was said of "result", not of the
+    file."""
+    import json
+    import socket
+
+    result = _solved(run, tiny, tmp_path)
+    sock = tmp_path / "s.json"
+    server = socket.socket(socket.AF_UNIX)
+    try:
+        server.bind(str(sock))
+        for command in (("render", sock, "--out", tmp_path / "docs"), ("diff", sock, result)):
+            done = run(*command)
+            assert done.exit_code == 2, done.output
+            assert done.stderr == (
+                f"error: {sock}: not a regular file (a device, FIFO or socket); expected a "
+                "result.json\n"
+            )
+    finally:
+        server.close()
+    moved = tmp_path / "elsewhere" / "result.json"
+    moved.parent.mkdir()
+    data = json.loads(result.read_text())
+    moved.write_text(json.dumps({**data, "portfolio_file": "../portfolios/tiny.yaml"}))
+    done = run("render", moved, "--out", tmp_path / "docs")
+    assert done.exit_code == 2, done.output
+    assert done.stderr.startswith(
+        f"error: {moved}: portfolio_file: ../portfolios/tiny.yaml: file not found"
+    ), done.stderr
+    assert done.stderr.rstrip().endswith("give it with --portfolio)"), done.stderr
+    data["deals"][0]["partner"] = "ZZ"
+    result.write_text(json.dumps(data))
+    done = run("render", result, "--out", tmp_path / "docs")
+    assert done.stderr.startswith(f"error: {result}: deals: ZZ is not in "), done.stderr
+    assert not (tmp_path / "docs").exists()

@@ -160,7 +160,9 @@ def read_yaml(path: Path) -> Source:
     return Source(path, display, tree, hashlib.sha256(raw).hexdigest(), positions)
 
 
-def read_regular_file(path: Path, display: str, limit: int = MAX_FILE_BYTES) -> bytes:
+def read_regular_file(
+    path: Path, display: str, limit: int = MAX_FILE_BYTES, expected: str = "a YAML file"
+) -> bytes:
     """The bytes of a regular file of at most `limit` bytes, or an InputError saying why not.
 
     Devices, FIFOs, sockets and folders are refused before a byte is read (a FIFO is
@@ -178,17 +180,21 @@ def read_regular_file(path: Path, display: str, limit: int = MAX_FILE_BYTES) -> 
     except FileNotFoundError:
         raise fail(not_found(path, display)) from None
     except IsADirectoryError:
-        raise fail("is a directory, expected a YAML file") from None
+        raise fail(f"is a directory, expected {expected}") from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise fail("a loop of symbolic links; expected a YAML file") from None
+            raise fail(f"a loop of symbolic links; expected {expected}") from None
+        if exc.errno == errno.ENXIO:  # a socket (or a device without its driver)
+            raise fail(
+                f"not a regular file (a device, FIFO or socket); expected {expected}"
+            ) from None
         raise fail(f"cannot read: {exc.strerror or exc}") from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise fail("is a directory, expected a YAML file")
+            raise fail(f"is a directory, expected {expected}")
         if not stat.S_ISREG(info.st_mode):
-            raise fail("not a regular file (a device, FIFO or socket); expected a YAML file")
+            raise fail(f"not a regular file (a device, FIFO or socket); expected {expected}")
         if info.st_size > limit:
             raise fail(
                 f"the file is {info.st_size:,} bytes; data files are limited to {limit:,} bytes"
