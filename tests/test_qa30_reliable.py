@@ -282,3 +282,50 @@ def test_a_result_json_that_is_a_socket_or_copied_away_is_named_with_its_field(
     done = run("render", result, "--out", tmp_path / "docs")
     assert done.stderr.startswith(f"error: {result}: deals: ZZ is not in "), done.stderr
     assert not (tmp_path / "docs").exists()
+
+
+def test_a_fifo_in_a_rounds_folder_is_passed_over_not_waited_on(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`room` looks at each YAML file beside the partners' folders for a round put one
+    folder up; it read a FIFO named `stray.yaml` there with `read_text`, which waits for a
+    writer forever (here a writer sends it a round). It is now read as every data file is
+    (`read_yaml`: a FIFO or a device refused before a byte is read), so it is no round."""
+    import os
+    import threading
+
+    deals = tmp_path / "deals"
+    shutil.copytree(Path(__file__).parents[1] / "deals", deals)
+    fifo = deals / "rounds" / "gulf-asia" / "stray.yaml"
+    os.mkfifo(fifo)
+
+    def writer() -> None:  # what a reader that waits is sent
+        with open(fifo, "w") as out:
+            out.write("round: 1\nside: us\n")
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    try:
+        done = run("room", deals / "portfolios" / "gulf-asia.yaml")
+    finally:  # a reader end, so that the writer's open returns
+        fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        thread.join(10)
+        os.close(fd)
+    assert "not in a partner's folder" not in done.stderr, done.stderr
+    assert done.exit_code == 0, done.output
+
+
+def test_a_file_named_in_the_wrong_case_is_answered_with_the_name_meant(
+    run: Runner, tmp_path: Path
+) -> None:
+    """A portfolio listing `../partners/PH.yaml` for ph.yaml (the code is upper case, the
+    file name not) said "file not found" without the "did you mean" a letter's typo gets:
+    difflib's ratio of `PH.yaml` to `ph.yaml` is 0.71, under its cutoff."""
+    folder = _copy(tmp_path)
+    portfolio = folder / "portfolios" / "eu-sea.yaml"
+    portfolio.write_text(
+        portfolio.read_text().replace("../partners/ph.yaml", "../partners/PH.yaml")
+    )
+    done = run("validate", portfolio)
+    assert done.exit_code == 2, done.output
+    assert done.stderr.rstrip().endswith("did you mean ../partners/ph.yaml?"), done.stderr

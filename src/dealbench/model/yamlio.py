@@ -96,7 +96,8 @@ _NEAR_NAMES = 2_000
 
 def near_name(path: Path) -> str | None:
     """The name of an entry beside `path` that differs from its name by a letter or two
-    (`gulf-asia.yml` for `gulf-asia.yaml`, `ae-ofer.yaml`), or None: what the user most
+    (`gulf-asia.yml` for `gulf-asia.yaml`, `ae-ofer.yaml`) or by case only (`ae.yaml` for
+    `AE.yaml`), or None: what the user most
     likely meant by a path that does not exist."""
     try:
         with os.scandir(path.parent if str(path.parent) else ".") as entries:
@@ -104,7 +105,10 @@ def near_name(path: Path) -> str | None:
     except (OSError, ValueError):
         return None
     names = [n for n in names if not n.startswith(".") and n != path.name]
-    close = difflib.get_close_matches(path.name, sorted(names), n=1, cutoff=0.8)
+    # Only the case differs (`AE.yaml` for `ae.yaml`): a near name whatever its length,
+    # which difflib's ratio misses on short names.
+    cased = sorted(n for n in names if n.lower() == path.name.lower())
+    close = cased or difflib.get_close_matches(path.name, sorted(names), n=1, cutoff=0.8)
     return close[0] if close else None
 
 
