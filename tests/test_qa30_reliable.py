@@ -329,3 +329,25 @@ def test_a_file_named_in_the_wrong_case_is_answered_with_the_name_meant(
     done = run("validate", portfolio)
     assert done.exit_code == 2, done.output
     assert done.stderr.rstrip().endswith("did you mean ../partners/ph.yaml?"), done.stderr
+
+
+def test_a_broken_clause_of_another_regimes_file_is_named_in_that_file(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`solve --policy MY.yaml --render md` with a clause of MY.yaml using an unknown
+    variable was refused at the portfolio's own policy file (`bilateral.yaml:14`, a file
+    without the fault): the check took the policy's file from the inputs' order. It now
+    takes the file the policy was read from (`Portfolio.policy_file`, kept by the regime)."""
+    shipped = Path(__file__).parents[1] / "deals"
+    text = (shipped / "policy" / "tiered.yaml").read_text()
+    first = text.index("clause: >-\n") + len("clause: >-\n")
+    end = text.index("\n", first)
+    regime = tmp_path / "mine.yaml"
+    regime.write_text(text[:first] + "      Exports {{ nothing_here }} are licensed." + text[end:])
+    out = tmp_path / "out"
+    done = run("solve", shipped / "portfolios" / "gulf-asia.yaml", "--policy", regime,
+               "--out", out, "--render", "md")  # fmt: skip
+    assert done.exit_code == 2, done.output
+    assert done.stderr.startswith(f"error: {regime}:"), done.stderr
+    assert "nothing_here" in done.stderr
+    assert not out.exists()
