@@ -8,6 +8,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from helpers import DATA, Runner
 
 HERE = DATA / "qa29staff"
@@ -351,3 +353,24 @@ def test_a_broken_clause_of_another_regimes_file_is_named_in_that_file(
     assert done.stderr.startswith(f"error: {regime}:"), done.stderr
     assert "nothing_here" in done.stderr
     assert not out.exists()
+
+
+def test_the_web_names_a_noted_file_from_its_deals_folder_however_it_was_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`dealbench serve w` (a folder given from where the server starts) noted
+    `w/partners/ph.yaml:8`, where the pages name files from DEALS_DIR (`partners/...`):
+    the notes dropped the absolute folder from the text only, and a file read from a
+    relative path is named relative to the working folder."""
+    from html import unescape
+
+    from helpers import web_client
+
+    deals = _copy(tmp_path)
+    ph = deals / "partners" / "ph.yaml"
+    ph.write_text(ph.read_text().replace("batna: 100m", "batna: 300"))
+    monkeypatch.chdir(tmp_path)
+    with web_client(Path(deals.name), "t") as client:
+        html = client.get("/p/eu-sea/room").text
+    notes = unescape(html.split('id="input-notes"')[1].split("</div>")[0])
+    assert "<p>note: partners/ph.yaml:8: batna: read as $300" in notes, notes

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -133,11 +134,21 @@ def notes(
     inputs too. The layout shows both (`#uncertain`, `#input-notes`)."""
     from dealbench.model.load import input_notes
 
-    found = dict.fromkeys(str(i) for each in (pf, *others) for i in input_notes(each))
+    found = dict.fromkeys(i for each in (pf, *others) for i in input_notes(each))
     return {
         "uncertain": uncertain(pf) if means else [],
-        "input_notes": [line.replace(f"{root(request)}/", "") for line in found],
+        "input_notes": list(dict.fromkeys(_from_root(request, i) for i in found)),
     }
+
+
+def _from_root(request: Request, issue: Issue) -> str:
+    """`issue` with its file named from DEALS_DIR (`partners/ph.yaml:8`), however the path
+    was written when it was read (absolute, or from the folder the server started in)."""
+    try:
+        file = Path(issue.file).resolve().relative_to(root(request)).as_posix()
+    except (ValueError, OSError):
+        file = issue.file
+    return str(replace(issue, file=file))
 
 
 def portfolio(request: Request, name: str) -> Portfolio:
