@@ -138,7 +138,7 @@ BAD_CASES: list[tuple[str, list[str], str]] = [
         "bad-money",
         [V, "bad-money/partner.yaml"],
         "error: bad-money/partner.yaml:7: batna: expected an amount of USD such as 1.4tn, 200bn, "
-        "350m, 75k or 1000, got '1 billion'\n",
+        "350m, 75k or 1000, got '1 billion'; write 1bn\n",
     ),
     (
         "bad-compute-mapping",
@@ -456,7 +456,7 @@ def test_validate_reports_every_file(run: Runner, monkeypatch: pytest.MonkeyPatc
     assert result.stderr == (
         "error: tier-4/partner.yaml:3: tier: expected 1, 2 or 3, got 4\n"
         "error: bad-money/partner.yaml:7: batna: expected an amount of USD such as 1.4tn, "
-        "200bn, 350m, 75k or 1000, got '1 billion'\n"
+        "200bn, 350m, 75k or 1000, got '1 billion'; write 1bn\n"
     )
 
 

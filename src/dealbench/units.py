@@ -39,6 +39,12 @@ MAX_COMPUTE = 1e12
 MAX_NUMBER = 1e15
 
 _SUFFIX = {"k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9, "b": 1e9, "tn": 1e12, "t": 1e12}
+#: Amounts written in words (`1.4 trillion`), answered with their suffix.
+_WORDS = {
+    f"{word}{plural}": suffix
+    for word, suffix in (("thousand", "k"), ("million", "m"), ("billion", "bn"), ("trillion", "tn"))
+    for plural in ("", "s")
+}
 _MONEY = re.compile(
     r"^(?P<sign>[-+]?)(?:\$|usd)?\s*(?P<num>\d+(?:\.\d*)?|\.\d+)\s*(?P<suf>[a-z]*)$"
 )
@@ -105,9 +111,11 @@ def _refuse_point_groups(text: str, value: Any) -> None:
     if _POINT_GROUPED.fullmatch(text.strip()):
         digits = text.strip().lstrip("+")
         whole = int(digits.replace(".", ""))
+        # One point may be a decimal one (`100.000` is 100); two are not (`8.000.000.000`).
+        decimal = f", or {float(digits):g}" if digits.count(".") == 1 else ""
         raise ValueError(
             f"{_short(value)}: a point separates decimals, not thousands; "
-            f"write {whole:_} for {whole:,}, or {float(digits):g}"
+            f"write {whole:_} for {whole:,}{decimal}"
         )
 
 
@@ -196,9 +204,11 @@ def parse_money(value: Any) -> float:
                 return _money_bound(_finite(value), value)  # a number as text, such as "1e9"
             except ValueError:
                 pass
+            word = _WORDS.get(match["suf"]) if match else None
+            hint = f"; write {match['sign']}{match['num']}{word}" if match and word else ""
             raise ValueError(
                 "expected an amount of USD such as 1.4tn, 200bn, 350m, 75k or 1000, "
-                f"got {_short(value)}"
+                f"got {_short(value)}{hint}"
             )
         try:
             amount = float(match["num"]) * _SUFFIX.get(match["suf"], 1.0)

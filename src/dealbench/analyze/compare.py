@@ -26,7 +26,15 @@ from dealbench.model.schema import Policy, Portfolio
 from dealbench.optimize import SolveResult, Status
 from dealbench.units import and_list
 
-__all__ = ["Comparison", "PartnerCell", "PartnerRow", "RegimeRow", "compare", "regime_row"]
+__all__ = [
+    "Comparison",
+    "PartnerCell",
+    "PartnerRow",
+    "RegimeRow",
+    "compare",
+    "regime_row",
+    "under_each",
+]
 
 
 class RegimeRow(BaseModel):
@@ -113,7 +121,7 @@ def tie(us_value: float | None) -> float:
     return max(1e6, 1e-6 * abs(us_value or 0.0))
 
 
-def _under_each(
+def under_each(
     portfolio: Portfolio, policies: Sequence[Policy], overrides: Mapping[str, Any]
 ) -> list[Portfolio]:
     """`portfolio` under each policy, then `overrides`. An override some regime refuses
@@ -165,7 +173,7 @@ def compare(
     if twice:
         raise ArgumentError("policies", f"two regimes share the id {', '.join(twice)}")
     overrides = dict(overrides or {})
-    portfolios = _under_each(portfolio, read, overrides)
+    portfolios = under_each(portfolio, read, overrides)
     # Each regime's rows are made where it was solved: in parallel, as the solves are.
     work = chains(portfolios, options or SolveOptions(), size=1)
     ex = executor or Executor()

@@ -7,17 +7,13 @@ period, concessions granted, dropped or changed, and each side's value and risk.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.packages import concession_changes
 from dealbench.checker import DealFigures
-from dealbench.errors import InputError, Issue
 from dealbench.model.rounds import walked_away_words
-from dealbench.model.yamlio import not_found
 from dealbench.optimize import SolveResult
+from dealbench.optimize.result import load_result
 from dealbench.units import quantity, share_percent, whole
 
 __all__ = ["PartnerDiff", "ResultDiff", "diff_results", "load_result", "usd_pair"]
@@ -60,25 +56,6 @@ class ResultDiff(BaseModel):
         that differ never read the same."""
         a, b = (f"{quantity(x)}" for x in self.risk_total)
         return f"US utility: {usd_pair(*self.us_value)}; risk {a} -> {b} risk-weighted H100e"
-
-
-def load_result(path: str | os.PathLike[str]) -> SolveResult:
-    """A `result.json` written by `solve --out` (or `compare --out`)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(Issue(str(path), None, "", not_found(path, str(path)))) from None
-    except OSError as exc:
-        raise InputError(Issue(str(path), None, "", f"cannot read: {exc.strerror}")) from None
-    try:
-        return SolveResult.model_validate_json(text)
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InputError(
-            Issue(str(path), None, where, f"not a dealbench result.json ({first['msg']})")
-        ) from None
 
 
 def _robust(result: SolveResult) -> str:

@@ -59,11 +59,18 @@ def load_scenarios(
     issues = [source.issue(loc, message) for loc, message in rules.scenario_problems(spec)]
     for i, scenario in enumerate(spec.scenarios):
         try:
-            out.append((scenario, apply_overrides(portfolio, scenario.set, where=source.display)))
+            applied = apply_overrides(portfolio, scenario.set, where=source.display)
         except InputError as exc:
             for issue in exc.issues:
                 loc = ("scenarios", i, "set", issue.field)
                 issues.append(source.issue(loc, issue.message))
+            continue
+        # Each override's line, for the notes on its figures (`load.input_notes`).
+        lines = {path: source.line(("scenarios", i, "set", path)) for path in scenario.set}
+        at = {path: f"{source.display}:{n}" if n else source.display for path, n in lines.items()}
+        out.append(
+            (scenario, applied.model_copy(update={"override_from": applied.override_from | at}))
+        )
     if issues:
         raise InputError(sorted(issues, key=lambda issue: issue.line or 0))  # in file order
     return out

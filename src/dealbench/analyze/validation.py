@@ -65,7 +65,7 @@ def validate_files(
         try:
             kind, loaded = load_file(path, portfolio)
             if kind == "scenarios" and portfolio is not None:
-                load_scenarios(path, portfolio)
+                loaded = load_scenarios(path, portfolio)  # its overrides' notes
             check_clauses(path, kind, loaded)
         except InputError as exc:
             issues = exc.issues if portfolio is None else _scenario_issues(path, portfolio, exc)
@@ -189,7 +189,8 @@ def _notes(path: Path, loaded: object) -> list[Issue]:
     (DESIGN.md), so a writer who meant to let it in is told. A portfolio's partners whose
     ask gives no figure for some of its periods, and money outside its plausible bounds
     (`load.input_notes`, as the solving commands note them; a partner's or policy's file on
-    its own, `plausible.money_notes`). A file a portfolio also names is noted once."""
+    its own, `plausible.money_notes`; a scenarios file against a portfolio, its overrides'
+    money). A file a portfolio also names is noted once."""
     from dealbench.model import Partner, Policy
     from dealbench.model.load import input_notes
     from dealbench.model.plausible import money_notes
@@ -197,6 +198,9 @@ def _notes(path: Path, loaded: object) -> list[Issue]:
 
     if isinstance(loaded, Portfolio):
         return input_notes(loaded)
+    if isinstance(loaded, list):  # a scenarios file's portfolios: its overrides' notes
+        found = (i for _, pf in loaded for i in input_notes(pf, files=False))
+        return list(dict.fromkeys(found))
     if not isinstance(loaded, (Partner, Policy)):
         return []
     source = read_yaml(path)

@@ -19,23 +19,25 @@ if TYPE_CHECKING:
 BAR = 30  # characters of the longest histogram bar
 
 
-def note_uncertainty(portfolio: Portfolio) -> None:
+def note_uncertainty(portfolio: Portfolio, *others: Portfolio) -> None:
     """Say on stderr that a deterministic command used the means of distributions, and
-    what its files give that is valid but likely not meant (`load.input_notes`: an ask
-    without a figure for some of the periods, money without its unit)."""
+    what its inputs give that is valid but likely not meant (`note_inputs`); `others`: the
+    same partners under other regimes (`compare`), whose policies are inputs too."""
     from dealbench.analyze.uncertainty import uncertainty_notes
 
     for line in uncertainty_notes(portfolio):
         typer.echo(f"note: {line}", err=True)
-    note_inputs(portfolio)
+    note_inputs(portfolio, *others)
 
 
-def note_inputs(portfolio: Portfolio) -> None:
-    """Say on stderr what the portfolio's files give that is valid but likely not meant
-    (`load.input_notes`), as `validate` says it; the web's solve pages show the same."""
+def note_inputs(*portfolios: Portfolio) -> None:
+    """Say on stderr what the portfolios' inputs give that is valid but likely not meant
+    (`load.input_notes`: an ask without a figure for some of the periods, money without its
+    unit in a file or a `--set`), as `validate` says it, each once; the web's pages show the
+    same."""
     from dealbench.model.load import input_notes
 
-    for issue in input_notes(portfolio):
+    for issue in dict.fromkeys(i for pf in portfolios for i in input_notes(pf)):
         typer.echo(f"note: {issue}", err=True)
 
 

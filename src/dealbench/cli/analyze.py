@@ -127,7 +127,8 @@ def compare(
     the regime change (so `--set policy.X=...` changes every regime).
     """
     from dealbench.analyze.compare import compare as run_compare
-    from dealbench.analyze.scenarios import apply_overrides, parse_set
+    from dealbench.analyze.compare import under_each
+    from dealbench.analyze.scenarios import parse_set
     from dealbench.analyze.solves import SolveOptions
     from dealbench.cli import analyze_output as show
     from dealbench.cli.analysis_output import note_uncertainty
@@ -160,7 +161,7 @@ def compare(
                 find_regime(home_expanded(name), portfolio, "--regimes")
                 for name in parse_regimes(regimes, "--regimes")
             ]
-        note_uncertainty(apply_overrides(pf, overrides))
+        note_uncertainty(*under_each(pf, policies, overrides))  # each regime's file too
         with progress("Solving regimes") as bar:
             comparison, solved = run_compare(
                 pf,
@@ -295,7 +296,8 @@ def sweep(
             parse_bound(base, param, stop, "stop")
         # Every row counts the figures given as distributions at their means, but the one
         # the sweep sets (it is noted at the first value it takes, where it is a number).
-        note_uncertainty(base if param is None else apply_overrides(base, {param: start}))
+        first = base if param is None else apply_overrides(base, {param: start})
+        note_uncertainty(first, *(pf for _, pf in loaded or []))  # the scenarios' own too
         with progress("Solving scenarios") as bar:
             if loaded is not None:
                 result, _ = sweep_scenarios(

@@ -44,13 +44,14 @@ def risk(
     """
     from dealbench.analyze.uncertainty import risk_report
     from dealbench.cli import output
-    from dealbench.cli.analysis_output import print_risk
+    from dealbench.cli.analysis_output import note_inputs, print_risk
     from dealbench.cli.delayed_progress import DelayedBar
     from dealbench.model import load_package, load_portfolio
 
     with handled():
         pf = load_portfolio(portfolio)
         pkg = load_package(package, pf)
+        note_inputs(pf)  # no note of means: the samples draw the distributions
         with DelayedBar("Sampling") as bar:
             report = risk_report(pf, pkg, samples, seed, jobs=jobs, progress=bar)
         if json_out:

@@ -47,6 +47,8 @@ def _load(
     if model.__name__ in _KIND_OF:
         refuse_other_kind(source, _KIND_OF[model.__name__])
     value: M = validate(source, model)
+    if isinstance(value, Policy):
+        value._file = source.display  # its notes at its lines, under whatever portfolio
     issues = [source.issue(loc, msg) for loc, msg in check(value)]
     if issues:
         raise InputError(issues)
@@ -161,22 +163,39 @@ def load_portfolio(path: str | os.PathLike[str]) -> Portfolio:
     )
 
 
-def input_notes(portfolio: Portfolio) -> list[Issue]:
-    """What `validate` and the solving commands note of a portfolio's files, valid as they
+def input_notes(portfolio: Portfolio, *, files: bool = True) -> list[Issue]:
+    """What `validate` and the solving commands note of a portfolio's inputs, valid as they
     are but likely not what was meant: an ask that gives no figure for some of the periods
     (`asks_not_given`), money outside its plausible bounds (`plausible.money_notes`: its
-    unit left out, most likely)."""
-    from dealbench.model.plausible import money_notes
+    unit left out, most likely). Money is weighed where it was written: at its line of the
+    partner's file, or of the policy's (another regime's, under `--policy` or `compare`),
+    or at the `--set` (or scenario) override that gave it. Without `files`, only the
+    overrides' notes (a scenarios file's, validated against a portfolio)."""
+    from dealbench.model.overrides import GIVEN, parse_value, split_path
+    from dealbench.model.plausible import Given, money_notes
 
+    given: dict[str, list[Given]] = {}
+    for path, text in portfolio.overrides.items():
+        root, *parts = split_path(path)
+        if root == "partners" and parts:
+            root, parts = f"partners.{parts[0]}", parts[1:]
+        with contextlib.suppress(ValueError):  # applied, so read before
+            where = portfolio.override_from.get(path, GIVEN)
+            given.setdefault(root, []).append(Given(tuple(parts), parse_value(text), where))
+    roots: list[tuple[str, str | None, Partner | Policy]] = [
+        ("policy", portfolio.policy_file, portfolio.policy)
+    ]
+    roots += [
+        (f"partners.{p.code}", portfolio.partner_files.get(p.code), p) for p in portfolio.partners
+    ]
     out = []
-    files: list[tuple[str | None, Partner | Policy]] = [(portfolio.policy_file, portfolio.policy)]
-    files += [(portfolio.partner_files.get(p.code), p) for p in portfolio.partners]
-    for file, loaded in files:
-        if file is None:
-            continue
-        with contextlib.suppress(InputError, OSError):  # moved or changed since loaded
-            out += money_notes(loaded, read_yaml(Path(file)))
-    return out + asks_not_given(portfolio)
+    for root, file, loaded in roots:
+        source = None
+        if file is not None and files:
+            with contextlib.suppress(InputError, OSError):  # moved or changed since loaded
+                source = read_yaml(Path(file))
+        out += money_notes(loaded, source, given.get(root, []), f"{root}.")
+    return out + asks_not_given(portfolio) if files else out
 
 
 def asks_not_given(portfolio: Portfolio) -> list[Issue]:

@@ -245,7 +245,10 @@ def apply_overrides(
     # applies each again exactly: a result keeps it, and `render` applies it again.
     given = {path: text for path, text in portfolio.overrides.items() if path not in overrides}
     given.update((path, override_text(value)) for path, value in overrides.items())
-    return portfolio.model_copy(update={"inputs": inputs, "overrides": given})
+    origin = {**portfolio.override_from, **dict.fromkeys(overrides, where or GIVEN)}
+    return portfolio.model_copy(
+        update={"inputs": inputs, "overrides": given, "override_from": origin}
+    )
 
 
 def split_path(path: str) -> list[str]:
@@ -306,7 +309,10 @@ def _walk(pf: Portfolio, path: str, value: Any, where: str) -> _Walked:
         partner = pf.partner(code)
         if partner is None:
             codes = ", ".join(p.code for p in pf.partners)
-            raise fail(f"no partner {code!r} in portfolio {pf.id}; expected one of: {codes}")
+            case = (
+                f" (codes are upper case: write {code.upper()})" if pf.partner(code.upper()) else ""
+            )
+            raise fail(f"no partner {code!r} in portfolio {pf.id}; expected one of: {codes}{case}")
         if len(rest) == 1:
             raise fail(f"a path names a field of the partner, e.g. partners.{code}.batna")
         obj, prefix, inside = partner, f"partners.{code}", rest[1:]

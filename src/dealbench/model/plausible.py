@@ -15,15 +15,16 @@ one outside USD 1k-1m is said.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any, NamedTuple
 
 from dealbench.errors import Issue
 from dealbench.model.amounts import amount_text
-from dealbench.model.schema import Partner, Policy
+from dealbench.model.schema import Concession, Partner, Policy
 from dealbench.model.yamlio import Loc, Source
 from dealbench.units import usd
 
-__all__ = ["DEAL_MONEY_FLOOR", "PER_H100E", "money_notes"]
+__all__ = ["DEAL_MONEY_FLOOR", "PER_H100E", "Figure", "Given", "figures", "money_notes"]
 
 #: A deal's money other than 0 below this (in size) is said.
 DEAL_MONEY_FLOOR = 1e6
@@ -34,56 +35,137 @@ _PER = "per"  # the kind of a per-H100e figure
 _DEAL = "deal"
 
 
-def money_notes(loaded: Partner | Policy, source: Source) -> list[Issue]:
-    """A note at each money figure of `loaded` (read from `source`) outside its bounds."""
-    figures = _partner(loaded) if isinstance(loaded, Partner) else _policy(loaded)
+class Figure(NamedTuple):
+    """One money figure of a partner or a policy: where its file writes it (`loc`), and its
+    path as `--set` names it below the partner or the policy (`path`: a list's items by
+    their ids, `concessions.invest-us.levels.200bn.us_value`), part for part."""
+
+    loc: Loc
+    path: tuple[str, ...]
+    kind: str
+    what: str
+    amount: float
+
+
+class Given(NamedTuple):
+    """An override of a partner's or a policy's figures (`--set`, a scenario): its path
+    below the partner or the policy, in parts (a list's item by its id or position), the
+    value as given (read as YAML), and where it was given (`--set`, a scenarios file)."""
+
+    parts: tuple[str, ...]
+    value: Any
+    where: str
+
+
+def figures(loaded: Partner | Policy) -> Iterator[Figure]:
+    """Every money figure of `loaded` weighed against its bounds."""
+    return _partner(loaded) if isinstance(loaded, Partner) else _policy(loaded)
+
+
+def money_notes(
+    loaded: Partner | Policy,
+    source: Source | None,
+    given: Sequence[Given] = (),
+    root: str = "",
+) -> list[Issue]:
+    """A note at each money figure of `loaded` outside its bounds: at its line of `source`,
+    the file it was read from; or, for a figure an override in `given` set (the last that
+    covers it), at the override's path (`root` and the figure's path: `--set:
+    partners.AE.batna`), weighed as the override wrote it. The one weighing of every
+    figure, however it came in (`load.input_notes`)."""
     out = []
-    for loc, kind, what, amount in figures:
-        message = _said(kind, what, amount, _written(source.data(), loc))
-        if message is not None:
-            out.append(source.issue(loc, message))
-    return sorted(out, key=lambda issue: issue.line or 0)
+    for figure in figures(loaded):
+        over = _overridden(figure, given)
+        if over is not None:
+            where, written = over
+            message = _said(figure, written)
+            if message is not None:
+                out.append(Issue(where, None, root + ".".join(figure.path), message))
+        elif source is not None:
+            message = _said(figure, _written(source.data(), figure.loc))
+            if message is not None:
+                out.append(source.issue(figure.loc, message))
+    return sorted(out, key=lambda issue: (issue.line is None, issue.line or 0))
 
 
-def _partner(p: Partner) -> Iterator[tuple[Loc, str, str, float]]:
-    yield ("batna",), _DEAL, "a walk-away value", p.batna
-    yield ("us_batna",), _DEAL, "a walk-away value", p.us_batna
+def _overridden(figure: Figure, given: Sequence[Given]) -> tuple[str, object] | None:
+    """Where the last override covering `figure` was given, and the figure as it writes it
+    (None where its value does not hold it); None when no override covers it."""
+    parts = list(zip(figure.path, figure.loc, strict=True))
+    for over in reversed(given):
+        k = len(over.parts)
+        named = zip(over.parts, parts[:k], strict=True)
+        if k <= len(parts) and all(o in (p, str(i)) for o, (p, i) in named):
+            return over.where, _written(over.value, figure.loc[k:], figure.path[k:])
+    return None
+
+
+def _partner(p: Partner) -> Iterator[Figure]:
+    yield Figure(("batna",), ("batna",), _DEAL, "a walk-away value", p.batna)
+    yield Figure(("us_batna",), ("us_batna",), _DEAL, "a walk-away value", p.us_batna)
     if isinstance(p.value_per_h100e, list):
         for i, seg in enumerate(p.value_per_h100e):
-            yield ("value_per_h100e", i, "value"), _PER, "a value per H100e", seg.value
+            segment: Loc = ("value_per_h100e", i, "value")
+            yield Figure(segment, _parts(segment), _PER, _PER_VALUE, seg.value)
     else:
-        yield ("value_per_h100e",), _PER, "a value per H100e", p.value_per_h100e
+        yield Figure(
+            ("value_per_h100e",), ("value_per_h100e",), _PER, _PER_VALUE, p.value_per_h100e
+        )
     for level, cost in p.security_costs.items():
-        yield ("security_costs", level), _DEAL, "a security cost", cost
+        yield Figure(
+            ("security_costs", level), ("security_costs", level), _DEAL, "a security cost", cost
+        )
     for i, c in enumerate(p.concessions):
-        for j, lv in enumerate(c.levels or []):
-            yield (
-                ("concessions", i, "levels", j, "us_value"),
-                _DEAL,
-                "a concession's value",
-                lv.us_value,
-            )
-            cost = lv.partner_cost
-            yield (
-                ("concessions", i, "levels", j, "partner_cost"),
-                _DEAL,
-                "a concession's cost",
-                cost,
-            )
-        if c.us_value is not None:
-            yield ("concessions", i, "us_value"), _DEAL, "a concession's value", c.us_value
-        if c.partner_cost is not None:
-            yield ("concessions", i, "partner_cost"), _DEAL, "a concession's cost", c.partner_cost
+        yield from _concession(("concessions", i), ("concessions", c.id), c)
 
 
-def _policy(p: Policy) -> Iterator[tuple[Loc, str, str, float]]:
-    yield ("export_value_per_h100e",), _PER, "an export value per H100e", p.export_value_per_h100e
-    yield ("risk_penalty_per_h100e",), _PER, "a risk penalty per H100e", p.risk_penalty_per_h100e
-    yield ("acceptance_margin",), _DEAL, "an acceptance margin", p.acceptance_margin
+def _concession(loc: Loc, path: tuple[str, ...], c: Concession) -> Iterator[Figure]:
+    """A concession's money: its levels' values and costs, and, on a range counted in
+    US dollars (`amount: {unit: USD}`), its amounts (`amount: 100` is USD 100, not 100bn);
+    a range in another unit (MW, tonnes) counts no money there."""
+    money = c.amount is not None and c.amount.unit.upper() == "USD"
+    for j, lv in enumerate(c.levels or []):
+        here, named = (*loc, "levels", j), (*path, "levels", lv.id)
+        yield Figure((*here, "us_value"), (*named, "us_value"), _DEAL, _VALUE, lv.us_value)
+        cost = lv.partner_cost
+        yield Figure((*here, "partner_cost"), (*named, "partner_cost"), _DEAL, _COST, cost)
+        if money and lv.amount is not None:
+            yield Figure((*here, "amount"), (*named, "amount"), _DEAL, _AMOUNT, lv.amount)
+    if c.us_value is not None:
+        yield Figure((*loc, "us_value"), (*path, "us_value"), _DEAL, _VALUE, c.us_value)
+    if c.partner_cost is not None:
+        cost = c.partner_cost
+        yield Figure((*loc, "partner_cost"), (*path, "partner_cost"), _DEAL, _COST, cost)
+    if money and c.amount is not None:
+        for field in ("min", "step"):
+            amount = getattr(c.amount, field)
+            if amount is not None:
+                here, named = (*loc, "amount", field), (*path, "amount", field)
+                yield Figure(here, named, _DEAL, _AMOUNT, amount)
 
 
-def _said(kind: str, what: str, amount: float, written: object) -> str | None:
-    """What the note says of `amount` (written as `written`), or None when plausible."""
+_PER_VALUE = "a value per H100e"
+_VALUE = "a concession's value"
+_COST = "a concession's cost"
+_AMOUNT = "an amount of a range in USD"
+
+
+def _policy(p: Policy) -> Iterator[Figure]:
+    for field, kind, what in (
+        ("export_value_per_h100e", _PER, "an export value per H100e"),
+        ("risk_penalty_per_h100e", _PER, "a risk penalty per H100e"),
+        ("acceptance_margin", _DEAL, "an acceptance margin"),
+    ):
+        yield Figure((field,), (field,), kind, what, getattr(p, field))
+
+
+def _parts(loc: Loc) -> tuple[str, ...]:
+    return tuple(str(part) for part in loc)
+
+
+def _said(figure: Figure, written: object) -> str | None:
+    """What the note says of `figure` (written as `written`), or None when plausible."""
+    kind, what, amount = figure.kind, figure.what, figure.amount
     size = abs(float(amount))
     low, high = PER_H100E if kind == _PER else (DEAL_MONEY_FLOOR, float("inf"))
     if size == 0 or low <= size <= high:
@@ -111,10 +193,21 @@ def _said(kind: str, what: str, amount: float, written: object) -> str | None:
     )
 
 
-def _written(tree: object, loc: Loc) -> object:
-    """The node at `loc` as the file writes it (None where it is not there)."""
+def _written(tree: object, loc: Loc, path: Sequence[str] = ()) -> object:
+    """The node at `loc` as the file (or an override's value) writes it, None where it is
+    not there; in a list, the item whose id `path` names, else the one at `loc`'s position
+    (an override names an item either way)."""
     node = tree
-    for part in loc:
+    for k, part in enumerate(loc):
+        if isinstance(node, list) and k < len(path):
+            named = [item for item in node if isinstance(item, dict) and item.get("id") == path[k]]
+            if named:
+                node = named[0]
+                continue
+        if isinstance(node, dict):
+            key = next((key for key in node if str(key) == str(part)), part)
+            node = node.get(key)
+            continue
         try:
             node = node[part]  # type: ignore[index]
         except (KeyError, IndexError, TypeError):

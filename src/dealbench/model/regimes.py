@@ -186,10 +186,15 @@ def under_regime(portfolio: Portfolio, policy: Policy) -> Portfolio:
     ]
     if issues:  # a partner file names security levels this regime does not have
         raise InputError([*issues, _levels_issue(portfolio, policy)])
-    if policy.id == portfolio.policy.id and policy == portfolio.policy:
-        return portfolio
+    if policy.id == portfolio.policy.id and _same_terms(policy, portfolio.policy):
+        return portfolio  # the same regime, whichever file (or path to it) it was read from
     moved = portfolio.with_policy(policy, digest=_policy_digest(policy))
     return moved if policy.id == portfolio.policy.id else moved.model_copy(update={"caps": {}})
+
+
+def _same_terms(a: Policy, b: Policy) -> bool:
+    """The same figures, their caps converted alike (the file each was read from aside)."""
+    return a.model_dump() == b.model_dump() and a._converted == b._converted
 
 
 def _levels_issue(portfolio: Portfolio, policy: Policy) -> Issue:

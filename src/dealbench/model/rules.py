@@ -380,7 +380,8 @@ def package_problems(
                 yield ("concessions", cid), _range_message(concession, level)
             else:
                 options = [o.id for o in concession.options]
-                yield ("concessions", cid), _unknown("level", level, options, f" of {cid!r}")
+                message = _unknown("level", level, options, f" of {cid!r}")
+                yield ("concessions", cid), message + _level_of_amount(level, options)
         elif (tiny := _tiny_dollars(concession, level)) is not None:
             yield ("concessions", cid), tiny
         elif _at_start(concession, level):
@@ -440,6 +441,20 @@ def _range_message(concession: Concession, text: str) -> str:
         return f"{text} is outside the range of {cid!r}: {span}"
     levels = ", ".join(o.id for o in concession.options)
     return f"unknown level {text!r} of {cid!r}; expected one of: {levels}, or an amount from {span}"
+
+
+def _level_of_amount(text: str, levels: list[str]) -> str:
+    """ "; 1.4tn is level 1400bn: write 1400bn" where `text` is the amount a level's id says
+    (`USD 1.4tn` for the level `1400bn` of a concession that is not a range), else nothing."""
+    amount = amounts.parse_amount(text)
+    same = [
+        level
+        for level in levels
+        if amount is not None
+        and (of := amounts.parse_amount(level)) is not None
+        and amounts.same(amount, of)
+    ]
+    return f"; {text} is level {same[0]}: write {same[0]}" if len(same) == 1 else ""
 
 
 def _unknown(what: str, value: str, known: list[str], where: str = "") -> str:

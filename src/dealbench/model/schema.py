@@ -247,6 +247,9 @@ class Policy(Strict):
     #: Where a portfolio converted the caps to its period (`periods.caps_per_period`): the
     #: `caps_per` they were written for and the factor applied; None: as written.
     _converted: tuple[CapsPer, float] | None = PrivateAttr(default=None)
+    #: The file it was read from, for notes at its lines (None: not read from a file, or
+    #: changed since by an override); `Portfolio.with_policy` keeps it as `policy_file`.
+    _file: str | None = PrivateAttr(default=None)
 
     @cached_property
     def level_ids(self) -> list[str]:
@@ -526,10 +529,12 @@ class Portfolio(BaseModel):
     #: The overrides applied to the files (`--set`, a scenario): path -> value as given,
     #: in order; documents name them beside the files' figures.
     overrides: dict[str, str] = Field(default_factory=dict)
+    #: Where each override was given, as a note names it (path -> where): `--set`, or
+    #: `FILE:LINE` of a scenarios file.
+    override_from: dict[str, str] = Field(default_factory=dict)
     #: Partner code -> the file it came from, for messages.
     partner_files: dict[str, str] = Field(default_factory=dict)
-    #: The policy's file, for messages (None: a policy not read from a file, or another
-    #: regime's than the portfolio's file names).
+    #: The policy's file, for messages and notes (None: a policy not read from a file).
     policy_file: str | None = None
     #: What deals held outside this portfolio take of the supply (per period) and of the
     #: risk budget: `negotiate.replan.residual` leaves `supply` and `risk_budget` net of
@@ -570,7 +575,8 @@ class Portfolio(BaseModel):
                 "policy": policy,
                 "risk_budget": self.budget_under(policy),
                 "inputs": inputs,
-                "policy_file": self.policy_file if policy.id == self.policy.id else None,
+                "policy_file": policy._file
+                or (self.policy_file if policy.id == self.policy.id else None),
             }
         )
 

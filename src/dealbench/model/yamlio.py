@@ -96,7 +96,8 @@ _NEAR_NAMES = 2_000
 
 def near_name(path: Path) -> str | None:
     """The name of an entry beside `path` that differs from its name by a letter or two
-    (`gulf-asia.yml` for `gulf-asia.yaml`, `ae-ofer.yaml`), or None: what the user most
+    (`gulf-asia.yml` for `gulf-asia.yaml`, `ae-ofer.yaml`) or by case only (`ae.yaml` for
+    `AE.yaml`), or None: what the user most
     likely meant by a path that does not exist."""
     try:
         with os.scandir(path.parent if str(path.parent) else ".") as entries:
@@ -104,7 +105,10 @@ def near_name(path: Path) -> str | None:
     except (OSError, ValueError):
         return None
     names = [n for n in names if not n.startswith(".") and n != path.name]
-    close = difflib.get_close_matches(path.name, sorted(names), n=1, cutoff=0.8)
+    # Only the case differs (`AE.yaml` for `ae.yaml`): a near name whatever its length,
+    # which difflib's ratio misses on short names.
+    cased = sorted(n for n in names if n.lower() == path.name.lower())
+    close = cased or difflib.get_close_matches(path.name, sorted(names), n=1, cutoff=0.8)
     return close[0] if close else None
 
 
@@ -160,7 +164,9 @@ def read_yaml(path: Path) -> Source:
     return Source(path, display, tree, hashlib.sha256(raw).hexdigest(), positions)
 
 
-def read_regular_file(path: Path, display: str, limit: int = MAX_FILE_BYTES) -> bytes:
+def read_regular_file(
+    path: Path, display: str, limit: int = MAX_FILE_BYTES, expected: str = "a YAML file"
+) -> bytes:
     """The bytes of a regular file of at most `limit` bytes, or an InputError saying why not.
 
     Devices, FIFOs, sockets and folders are refused before a byte is read (a FIFO is
@@ -178,17 +184,21 @@ def read_regular_file(path: Path, display: str, limit: int = MAX_FILE_BYTES) -> 
     except FileNotFoundError:
         raise fail(not_found(path, display)) from None
     except IsADirectoryError:
-        raise fail("is a directory, expected a YAML file") from None
+        raise fail(f"is a directory, expected {expected}") from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise fail("a loop of symbolic links; expected a YAML file") from None
+            raise fail(f"a loop of symbolic links; expected {expected}") from None
+        if exc.errno == errno.ENXIO:  # a socket (or a device without its driver)
+            raise fail(
+                f"not a regular file (a device, FIFO or socket); expected {expected}"
+            ) from None
         raise fail(f"cannot read: {exc.strerror or exc}") from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise fail("is a directory, expected a YAML file")
+            raise fail(f"is a directory, expected {expected}")
         if not stat.S_ISREG(info.st_mode):
-            raise fail("not a regular file (a device, FIFO or socket); expected a YAML file")
+            raise fail(f"not a regular file (a device, FIFO or socket); expected {expected}")
         if info.st_size > limit:
             raise fail(
                 f"the file is {info.st_size:,} bytes; data files are limited to {limit:,} bytes"

@@ -352,9 +352,9 @@ def _looks_like_a_round(path: Path) -> bool:
     partners' folders, which says neither, is left alone)."""
     if path.suffix.lower() not in (".yaml", ".yml"):
         return False
-    try:
-        data = yaml.safe_load(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+    try:  # read as every data file is: a FIFO or a device is no round (nor waited on)
+        data = read_yaml(path).data()
+    except (InputError, OSError):
         return False
     return isinstance(data, dict) and ("round" in data or "side" in data)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
@@ -246,3 +248,45 @@ def _older_rounds(data: dict[str, Any]) -> dict[str, Any]:
     walked_away = [c.strip() for c in walked.group(1).split(",")] if walked else []
     rounds = {"concluded": concluded, "walked_away": walked_away, "inputs": ""}
     return {**data, "rounds": rounds}
+
+
+#: The largest result.json read (a 500-partner portfolio's is under 2 MB).
+MAX_RESULT_BYTES = 64 * 1024 * 1024
+
+
+def load_result(path: str | os.PathLike[str]) -> SolveResult:
+    """A `result.json` written by `solve --out` (or `compare --out`), read as every data file
+    is (`yamlio.read_regular_file`: a folder, a FIFO or a device refused before a byte is
+    read, its size bounded), a byte-order mark left by an editor ignored; a file that is not
+    JSON is refused at its line, one that is no result with the field at fault."""
+    import json
+
+    from pydantic import ValidationError
+
+    from dealbench.errors import InputError, Issue
+    from dealbench.model.yamlio import read_regular_file
+
+    path = Path(path)
+    shown = str(path)
+    raw = read_regular_file(path, shown, MAX_RESULT_BYTES, "a result.json")
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
+    if not raw.strip():
+        raise InputError(Issue(shown, 1, "", "the file is empty, expected a result.json"))
+    try:
+        text = raw.decode("utf-8")
+        json.loads(text)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(Issue(shown, line, "", f"{_NOT_A_RESULT}: not UTF-8 text")) from None
+    except json.JSONDecodeError as exc:
+        problem = f"{_NOT_A_RESULT}: invalid JSON ({exc.msg}, column {exc.colno})"
+        raise InputError(Issue(shown, exc.lineno, "", problem)) from None
+    try:
+        return SolveResult.model_validate_json(text)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InputError(Issue(shown, None, where, f"{_NOT_A_RESULT}: {first['msg']}")) from None
+
+
+_NOT_A_RESULT = "not a dealbench result.json"

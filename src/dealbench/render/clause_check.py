@@ -100,12 +100,8 @@ def check_portfolio_clauses(pf: Portfolio) -> None:
     from dealbench.errors import InputError, Issue
     from dealbench.model.yamlio import field_path, read_yaml
 
-    partner_files = set(pf.partner_files.values())
-    policy_file = next(
-        (f for f in list(pf.inputs)[1:] if f not in partner_files and Path(f).is_file()), None
-    )
     found: list[tuple[str | None, list[tuple[tuple[str | int, ...], str]]]] = [
-        (policy_file, list(policy_clause_problems(pf.policy)))
+        (pf.policy_file, list(policy_clause_problems(pf.policy)))
     ]
     for code, partner_file in pf.partner_files.items():
         partner = pf.partner(code)

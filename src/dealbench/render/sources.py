@@ -144,18 +144,19 @@ def source_from_packages(
     )
 
 
-def source_from_result(portfolio: Portfolio, result: SolveResult) -> Source:
-    """The deals of a solve, re-checked against `portfolio` (which must be the one solved)."""
+def source_from_result(portfolio: Portfolio, result: SolveResult, where: str = "result") -> Source:
+    """The deals of a solve, re-checked against `portfolio` (which must be the one solved);
+    `where`: the result's file, for messages."""
     if result.portfolio != portfolio.id:
         raise ArgumentError(
             "portfolio", f"the result is for portfolio {result.portfolio!r}, not {portfolio.id!r}"
         )
     if not result.deals and result.status not in ("optimal", "time-limit"):
         raise InputError(
-            Issue("result", None, "", f"the result has no packages (status: {result.status})")
+            Issue(where, None, "", f"the result has no packages (status: {result.status})")
         )
     packages = [d.package() for d in result.deals]
-    _check_shapes(portfolio, packages)
+    _check_shapes(portfolio, packages, where)
     gap = result.solver.gap if result.status == "time-limit" else None
     return Source(
         portfolio,
@@ -187,7 +188,7 @@ def maximised_text(result: SolveResult) -> str | None:
     return f"The solve maximised {result.objective_name}: {value:.4f}; the US utility V is {v}."
 
 
-def _check_shapes(portfolio: Portfolio, packages: list[Package]) -> None:
+def _check_shapes(portfolio: Portfolio, packages: list[Package], where: str) -> None:
     """Every package of a result still names known partners, levels and concessions."""
     from dealbench.model.rules import package_problems
 
@@ -196,13 +197,13 @@ def _check_shapes(portfolio: Portfolio, packages: list[Package]) -> None:
         partner = portfolio.partner(package.partner)
         if partner is None:
             issues.append(
-                Issue("result", None, "deals", f"{package.partner} is not in {portfolio.id}")
+                Issue(where, None, "deals", f"{package.partner} is not in {portfolio.id}")
             )
             continue
         problems = package_problems(package, partner, portfolio.policy, portfolio.periods)
         for loc, message in problems:
             field = ".".join(str(p) for p in loc)
-            issues.append(Issue("result", None, f"deal {package.partner}: {field}", message))
+            issues.append(Issue(where, None, f"deal {package.partner}: {field}", message))
     if issues:
         raise InputError(issues)
 
@@ -211,14 +212,9 @@ def read_result(path: Path) -> SolveResult:
     """A result.json written by `dealbench solve --out`."""
     from pydantic import ValidationError
 
-    from dealbench.optimize.result import SolveResult
+    from dealbench.optimize.result import load_result
 
-    try:
-        result = SolveResult.model_validate_json(path.read_bytes())
-    except FileNotFoundError:
-        raise InputError(Issue(str(path), None, "", not_found(path, str(path)))) from None
-    except ValidationError as exc:
-        raise _not_a_result(path, exc, ()) from None
+    result = load_result(path)
     for i, deal in enumerate(result.deals):  # a hand-edited package: refused, field named
         try:
             deal.package()
@@ -233,7 +229,7 @@ def _not_a_result(path: Path, exc: Exception, prefix: tuple[str | int, ...]) -> 
     assert isinstance(exc, ValidationError)
     first = exc.errors()[0]
     where = ".".join(str(p) for p in (*prefix, *first["loc"]))
-    return InputError(Issue(str(path), None, where, f"not a dealbench result: {first['msg']}"))
+    return InputError(Issue(str(path), None, where, f"not a dealbench result.json: {first['msg']}"))
 
 
 def result_date(path: Path) -> dt.date | None:
@@ -261,11 +257,14 @@ def is_result_file(path: Path) -> bool:
     """A JSON file (a result) rather than a YAML package."""
     if path.suffix.lower() == ".json":
         return True
+    if not path.is_file():  # a FIFO or a device: no result, and not read here (blocking)
+        return False
     try:
-        head = path.read_bytes()[:64].lstrip()
+        with path.open("rb") as file:
+            head = file.read(64)
     except OSError:
         return False
-    return head.startswith(b"{")
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{")
 
 
 def result_portfolio_path(path: Path, result: SolveResult) -> Path | None:
@@ -401,8 +400,18 @@ def load_source(path: Path, portfolio_path: Path | None = None) -> Source:
             raise ArgumentError(
                 "portfolio_path", f"{path} names no portfolio file; give the portfolio it is for"
             )
+        if portfolio_path is None and not pf_path.exists():  # moved, or the result copied
+            raise InputError(
+                Issue(
+                    str(path),
+                    None,
+                    "portfolio_file",
+                    f"{result.portfolio_file}: {not_found(pf_path, str(result.portfolio_file))}"
+                    " (the portfolio it was solved for: give it with --portfolio)",
+                )
+            )
         portfolio = _as_solved(load_portfolio(pf_path), result, path, pf_path)
-        source = source_from_result(portfolio, result)
+        source = source_from_result(portfolio, result, str(path))
         warnings: tuple[str, ...] = ()
         # A re-plan from rounds (`solve --rounds`) has a fingerprint over the round files
         # too; its data files' own digest is recorded beside it.

@@ -29,12 +29,12 @@ from dealbench.web.security import confine
 from dealbench.web.views.common import (
     DRAWING,
     checked_form,
+    notes,
     portfolio,
     portfolio_file,
     relative,
     root,
     solving,
-    uncertain,
 )
 from dealbench.web.views.packages import editor_refused, form_values, package_from_form
 
@@ -191,8 +191,9 @@ async def risk(request: Request) -> Response:
     pf = portfolio(request, name)
     form: Any = await checked_form(request) if request.method == "POST" else request.query_params
     # No note that the page's figures use the means: they are the samples' (`risk` prints
-    # none), and the page lists the uncertain figures it draws.
+    # none), and the page lists the uncertain figures it draws. Its inputs' notes, as `risk`.
     context: dict[str, Any] = {
+        **notes(request, pf, means=False),
         "name": name,
         "samples": _text(form, "samples") or str(SAMPLES),
         "seed": _text(form, "seed") or str(SEED),
@@ -324,7 +325,7 @@ def sweep_page(
         refused=refused,
         defaults={"steps": STEPS, "refine": REFINE},
         sweeps=request.app.state.jobs.for_portfolio(name, "sweep"),
-        uncertain=uncertain(pf),
+        **notes(request, pf),
     )
 
 
@@ -461,7 +462,7 @@ async def show_sweep(request: Request) -> Response:
             description=chart.description,
         )
     pf = job.cache.get("portfolio")
-    context["uncertain"] = uncertain(pf) if isinstance(pf, Portfolio) else []
+    context.update(notes(request, pf) if isinstance(pf, Portfolio) else {})
     return page(request, "sweep.html.j2", **context)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -121,13 +122,33 @@ def uncertain(pf: Portfolio) -> list[str]:
     return uncertainty_notes(pf)
 
 
-def input_notes(request: Request, pf: Portfolio) -> list[str]:
-    """What `pf`'s files give that is valid but likely not meant (an ask without a figure
-    for a period, money without its unit: `load.input_notes`), in the words the CLI's
-    solving commands and `validate` print, the files named from DEALS_DIR."""
-    from dealbench.model.load import input_notes as notes
+def notes(
+    request: Request, pf: Portfolio, *others: Portfolio, means: bool = True
+) -> dict[str, Any]:
+    """What a page says above its figures of `pf`'s inputs, as the CLI's commands print
+    them: `uncertain`, the figures given as distributions whose means it uses (`means`: a
+    page of deterministic figures), and `input_notes`, what the inputs give that is valid
+    but likely not meant (an ask without a figure for a period, money without its unit in a
+    file or an override: `load.input_notes`), the files named from DEALS_DIR, each once.
+    `others`: the same partners under other regimes (a comparison), whose policies are
+    inputs too. The layout shows both (`#uncertain`, `#input-notes`)."""
+    from dealbench.model.load import input_notes
 
-    return [str(issue).replace(f"{root(request)}/", "") for issue in notes(pf)]
+    found = dict.fromkeys(i for each in (pf, *others) for i in input_notes(each))
+    return {
+        "uncertain": uncertain(pf) if means else [],
+        "input_notes": list(dict.fromkeys(_from_root(request, i) for i in found)),
+    }
+
+
+def _from_root(request: Request, issue: Issue) -> str:
+    """`issue` with its file named from DEALS_DIR (`partners/ph.yaml:8`), however the path
+    was written when it was read (absolute, or from the folder the server started in)."""
+    try:
+        file = Path(issue.file).resolve().relative_to(root(request)).as_posix()
+    except (ValueError, OSError):
+        file = issue.file
+    return str(replace(issue, file=file))
 
 
 def portfolio(request: Request, name: str) -> Portfolio:

@@ -24,9 +24,9 @@ from dealbench.web.pages import page, refusal
 from dealbench.web.views.common import (
     checked_form,
     chosen_package,
+    notes,
     portfolio,
     solving,
-    uncertain,
 )
 from dealbench.web.views.documents import redline_files
 from dealbench.web.views.packages import editor_refused, package_from_form
@@ -91,7 +91,7 @@ async def _answer(
         "name": name,
         "files": redline_files(request),
         "typed": typed,
-        "uncertain": uncertain(pf),
+        **notes(request, pf),
         "refused": None,
     }
     try:

@@ -43,11 +43,11 @@ from dealbench.web.security import inside
 from dealbench.web.views.common import (
     checked_form,
     drawn,
+    notes,
     portfolio,
     portfolio_file,
     root,
     solving,
-    uncertain,
 )
 from dealbench.web.views.documents import documents_page, serve_file
 from dealbench.web.views.packages import (
@@ -104,7 +104,7 @@ def _partner(request: Request, pf: Portfolio) -> str:
 async def show_room(request: Request) -> Response:
     name, pf, folder = _setup(request)
     the_room = await solving(room, pf, folder)
-    return page(request, "room.html.j2", name=name, room=the_room, uncertain=uncertain(pf))
+    return page(request, "room.html.j2", name=name, room=the_room, **notes(request, pf))
 
 
 async def show_partner(request: Request) -> Response:
@@ -139,7 +139,7 @@ def negotiation_page(
         closed=bool(found.rounds) and found.rounds[-1].status != "open",
         strategies=sorted(STRATEGIES),
         fixable=FIXABLE + tuple(c.id for c in pf.partner(code).concessions),  # type: ignore[union-attr]
-        uncertain=uncertain(pf),
+        **notes(request, pf),
     )
     # Never from the browser's cache: Back after a round was recorded showed the page as it
     # was before, without the round (its frontier is drawn once per state of the files).
@@ -171,7 +171,7 @@ async def frontier_fragment(request: Request) -> Response:
         name=name,
         code=code,
         partner=pf.partner(code),
-        uncertain=uncertain(pf),
+        **notes(request, pf),
         **data,
     )
 
@@ -250,7 +250,7 @@ async def _record_counter(sent: Sent) -> Response:
         round=result.round,
         verdict=result.verdict,
         proposal=None,
-        uncertain=uncertain(pf),
+        **notes(sent.request, pf),
     )
 
 
@@ -283,7 +283,7 @@ async def _record_offer(sent: Sent) -> Response:
         round=result.round,
         verdict=None,
         proposal=result.proposal,
-        uncertain=uncertain(pf),
+        **notes(sent.request, pf),
     )
 
 

@@ -24,7 +24,7 @@ from dealbench.negotiate.documents import (
 from dealbench.negotiate.rounds import check_date
 from dealbench.render.documents import Document
 from dealbench.web.pages import page, refusal
-from dealbench.web.views.common import drawn, uncertain
+from dealbench.web.views.common import drawn, notes
 from dealbench.web.views.documents import listing, serve_file
 from dealbench.web.views.negotiation import _partner, _setup
 
@@ -58,7 +58,7 @@ async def memo_page(request: Request) -> Response:
     name = request.path_params["name"]
     _, pf, _ = _setup(request)
     typed = request.query_params.get("date", "")
-    context: dict[str, Any] = {"name": name, "date": typed, "uncertain": uncertain(pf)}
+    context: dict[str, Any] = {"name": name, "date": typed, **notes(request, pf)}
     try:
         docs = await memo_docs(request)
     except DealbenchError as exc:  # the field as typed and marked, the refusal at the top
@@ -119,7 +119,7 @@ async def history_page(request: Request) -> Response:
         "code": code,
         "history": found,
         "points": typed,
-        "uncertain": uncertain(pf),
+        **notes(request, pf),
         "chart_words": rounds_words(pf, found),
     }
     try:

@@ -33,11 +33,11 @@ from dealbench.web.pages import page, wants_fragment
 from dealbench.web.security import confine, inside
 from dealbench.web.views.common import (
     checked_form,
+    notes,
     portfolio,
     portfolio_file,
     relative,
     root,
-    uncertain,
 )
 
 PACKAGES = "packages"
@@ -265,7 +265,7 @@ def editor_page(
         files=package_files(request, pf),
         source=source,
         next_round=next_round(request, name, pf, code),
-        uncertain=uncertain(pf),
+        **notes(request, pf),
         **editor_context(pf, code, values),
         **verdict,
     )

@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from dealbench.analyze import REGIMES, compare, find_regime
 from dealbench.analyze.analysed import Analysed
+from dealbench.analyze.compare import under_each
 from dealbench.analyze.scenarios import load_scenario
 from dealbench.arguments import positive_seconds, relative_gap
 from dealbench.errors import DealbenchError, InputError, Issue
@@ -28,12 +29,11 @@ from dealbench.web.views import analysis
 from dealbench.web.views.common import (
     DRAWING,
     checked_form,
-    input_notes,
+    notes,
     portfolio,
     portfolio_file,
     portfolio_files,
     solving,
-    uncertain,
 )
 from dealbench.web.work import analysed_solve_job
 
@@ -120,8 +120,7 @@ def portfolio_page(
         solvers=SOLVERS,
         regimes=REGIMES,
         jobs=request.app.state.jobs.for_portfolio(name),
-        uncertain=uncertain(pf),
-        input_notes=input_notes(request, pf),
+        **notes(request, pf),
     )
 
 
@@ -261,8 +260,7 @@ async def show_job(request: Request) -> Response:
         context.update(analysis.analysis_view(job, pf))
         # As `solve`: a robust solve's packages are chosen over the samples, so it does not
         # say that its figures use the means (it says when nothing is uncertain instead).
-        context["uncertain"] = [] if context["robustness"] is not None else uncertain(pf)
-        context["input_notes"] = input_notes(request, pf)  # robust or not, as `solve`
+        context.update(notes(request, pf, means=context["robustness"] is None))
     return page(request, "job.html.j2", **context)
 
 
@@ -367,8 +365,10 @@ async def show_compare(request: Request) -> Response:
         )
     chosen = asked or [r for r, default in offered.items() if default]
 
+    policies = [find_regime(r, path) for r in chosen]
+
     def work() -> Any:
-        comparison, _ = compare(pf, [find_regime(r, path) for r in chosen])
+        comparison, _ = compare(pf, policies)
         return comparison
 
     comparison = await solving(work)
@@ -377,7 +377,7 @@ async def show_compare(request: Request) -> Response:
         "compare.html.j2",
         name=name,
         c=comparison,
-        uncertain=uncertain(pf),
+        **notes(request, *under_each(pf, policies, {})),  # each regime's file too
         regimes=[{"name": r, "checked": r in chosen} for r in offered],
         left_out=None if asked else defaults.left_out,
     )
