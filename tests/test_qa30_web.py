@@ -1,0 +1,106 @@
+"""The workbench in a browser, as a new user (qa30-web): every page of `dealbench serve` on
+the shipped deals/ (and a broken copy), in headless Chromium and beside the CLI.
+
+Each test failed before its fix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import test_web_browser as e2e
+from helpers import REPO
+
+browser = e2e.browser
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """`dealbench serve` on a copy of the shipped data; its printed URL and folder."""
+    with e2e.serving(REPO / "deals", tmp_path_factory.mktemp("qa30web") / "deals") as served:
+        yield served
+
+
+def _open_editor(server: tuple[str, Path], driver: Any, partner: str = "AE") -> str:
+    """The package editor of `partner` in gulf-asia, its verdict drawn once; the base URL."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    url, _ = server
+    base = url.split("/?")[0]
+    driver.get(url)  # the token's cookie
+    driver.get(f"{base}/p/gulf-asia/editor?partner={partner}")
+    e2e.wait_for(ec.presence_of_element_located((By.ID, "f-filename")), driver)
+    return base
+
+
+# --- Enter in the package editor ------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_enter_in_the_samples_field_samples_acceptance_and_saves_no_file(
+    server: tuple[str, Path], browser: object
+) -> None:
+    """The editor's form has six buttons; Enter sends the first, Save. A negotiator who
+    typed 2000 in "Samples" and pressed Enter (a file name typed for later) had the package
+    written to packages/ and read "Saved", never the acceptance they asked for; with no file
+    name, the browser jumped to the File name field asking to fill it in. Enter now sends
+    the button of the field's own fieldset: "Sample acceptance" there."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    driver: Any = browser
+    _, deals = server
+    _open_editor(server, driver)
+    driver.find_element(By.ID, "f-filename").send_keys("qa30-enter")
+    samples = driver.find_element(By.NAME, "samples")
+    samples.clear()
+    samples.send_keys("2000", Keys.ENTER)
+    e2e.wait_for(e2e.at("/p/gulf-asia/risk"), driver)
+    e2e.shot(driver, "qa30-web-enter-in-samples")
+    assert "2,000 samples" in driver.find_element(By.ID, "risk-h").text
+    assert not (deals / "packages/qa30-enter.yaml").exists()
+
+
+@pytest.mark.browser
+def test_enter_in_a_compute_field_evaluates_in_place_and_saves_no_file(
+    server: tuple[str, Path], browser: object
+) -> None:
+    """Enter in a compute field (a file name typed) saved the package and left the editor;
+    it now re-evaluates the package where it stands, and writes nothing. Enter in the file
+    name still saves: that fieldset's button is Save."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    driver: Any = browser
+    _, deals = server
+    _open_editor(server, driver)
+    verdict = driver.find_element(By.ID, "verdict")
+    driver.find_element(By.ID, "f-filename").send_keys("qa30-compute")
+    before = int(verdict.get_attribute("data-evaluations") or 0)
+    field = driver.find_element(By.ID, "f-compute-2026")
+    field.clear()
+    field.send_keys("100000", Keys.ENTER)
+    e2e.wait_for(lambda d: int(verdict.get_attribute("data-evaluations") or 0) > before, driver)
+    assert driver.current_url.endswith("/p/gulf-asia/editor?partner=AE")
+    assert not (deals / "packages/qa30-compute.yaml").exists()
+    driver.find_element(By.ID, "f-filename").send_keys(Keys.ENTER)
+    e2e.wait_for(e2e.at("/p/gulf-asia/save"), driver)
+    assert (deals / "packages/qa30-compute.yaml").exists()
+
+
+def test_without_a_script_enter_in_the_editor_evaluates_rather_than_saves(client: Any) -> None:
+    """Without the page's script the browser sends the form's first submit button on Enter:
+    it is one that evaluates (writes nothing), not Save."""
+    html = client.get("/p/gulf-asia/editor?partner=AE").text
+    form = re.search(r'(?s)<form id="package".*?</form>', html)
+    assert form is not None
+    first = re.search(r"<button[^>]*>", form.group(0))
+    assert first is not None
+    assert 'formaction="/p/gulf-asia/evaluate"' in first.group(0)
+    assert " hidden" in first.group(0)
