@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import test_web_browser as e2e
-from helpers import REPO
+from helpers import REPO, words
 
 browser = e2e.browser
 
@@ -104,3 +104,24 @@ def test_without_a_script_enter_in_the_editor_evaluates_rather_than_saves(client
     assert first is not None
     assert 'formaction="/p/gulf-asia/evaluate"' in first.group(0)
     assert " hidden" in first.group(0)
+
+
+# --- the risk page's own address --------------------------------------------------------------
+
+
+def test_the_risk_pages_address_opened_again_offers_the_package_files(client: Any) -> None:
+    """ "Sample acceptance" leaves the browser at /p/gulf-asia/risk; that address opened again
+    (a new tab, a bookmark, a link sent to a colleague) answered 422 "the package form:
+    security: expected an id of letters, digits, ... got ''", about a field the page has
+    not, with nothing to do but Back. It now offers the package files to sample (as the
+    improve page does) and the way from the editor."""
+    answer = client.get("/p/gulf-asia/risk")
+    assert answer.status_code == 200
+    said = words(answer.text)
+    assert "expected an id" not in said
+    assert '<select name="package" id="risk-package" required>' in answer.text
+    assert "<option>packages/ae-offer.yaml</option>" in answer.text
+    assert 'href="/p/gulf-asia/editor"' in answer.text
+    chosen = client.get("/p/gulf-asia/risk?package=packages/ae-offer.yaml&samples=500&seed=3")
+    assert chosen.status_code == 200
+    assert "AE under veu, 500 samples (seed 3)" in words(chosen.text)
