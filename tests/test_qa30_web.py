@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 import test_web_browser as e2e
-from helpers import REPO, words
+from dealbench.web.security import CSRF_FIELD, csrf_for
+from helpers import REPO, WEB_TOKEN, job_done, words
 
 browser = e2e.browser
 
@@ -125,3 +126,36 @@ def test_the_risk_pages_address_opened_again_offers_the_package_files(client: An
     chosen = client.get("/p/gulf-asia/risk?package=packages/ae-offer.yaml&samples=500&seed=3")
     assert chosen.status_code == 200
     assert "AE under veu, 500 samples (seed 3)" in words(chosen.text)
+
+
+# --- downloads named by what they are of ------------------------------------------------------
+
+
+def _saved_as(client: Any, link: str) -> str:
+    answer = client.get(link)
+    assert answer.status_code == 200
+    found = re.search(r'filename="([^"]+)"', answer.headers["content-disposition"])
+    assert found
+    return found.group(1)
+
+
+def test_a_term_sheet_of_each_solve_and_round_downloads_under_its_own_name(client: Any) -> None:
+    """An analyst solved gulf-asia, then again with partners.AE.batna=12bn, and downloaded
+    AE's term sheet of each: both came as term-sheets-AE.md (and global's AE too), saved
+    as "term-sheets-AE (1).md", told apart only by opening them. A round's term sheet of
+    gulf-asia and of global (AE-offer-005 in both) likewise. Each is now led by what it is
+    of: the solve (portfolio and number) or the portfolio."""
+    solves = []
+    for sets in ("", "partners.AE.batna=12bn"):
+        form = {CSRF_FIELD: csrf_for(WEB_TOKEN), "mode": "us-best", "sets": sets}
+        sent = client.post("/p/gulf-asia/solve", data=form, follow_redirects=False)
+        solves.append(job_done(client, sent))
+    names = [_saved_as(client, f"{job}/documents/term-sheets/AE.md?download=1") for job in solves]
+    numbers = [job.rsplit("/", 1)[1] for job in solves]
+    assert names == [f"gulf-asia-solve-{n}-term-sheets-AE.md" for n in numbers]
+    docx = _saved_as(client, f"{solves[0]}/documents/memos/AE.docx")
+    assert docx == f"gulf-asia-solve-{numbers[0]}-memos-AE.docx"
+    round_sheet = "/p/gulf-asia/n/AE/rounds/3/term-sheets/AE-offer-003.md?download=1"
+    assert _saved_as(client, round_sheet) == "gulf-asia-term-sheets-AE-offer-003.md"
+    package = "/p/gulf-asia/documents/term-sheets/AE-offer-001.md?package=packages/ae-offer.yaml&download=1"
+    assert _saved_as(client, package) == "gulf-asia-term-sheets-AE-offer-001.md"

@@ -380,5 +380,5 @@ async def round_page(request: Request) -> Response:
 
 
 async def round_file(request: Request) -> Response:
-    _, _, _, docs = _round_docs(request)
-    return serve_file(request, docs, request.path_params["file"])
+    name, _, _, docs = _round_docs(request)
+    return serve_file(request, docs, request.path_params["file"], name)
