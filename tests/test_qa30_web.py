@@ -7,6 +7,7 @@ Each test failed before its fix.
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import pytest
 
 import test_web_browser as e2e
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import REPO, WEB_TOKEN, job_done, words
+from helpers import REPO, WEB_TOKEN, job_done, web_client, words
 
 browser = e2e.browser
 
@@ -159,3 +160,45 @@ def test_a_term_sheet_of_each_solve_and_round_downloads_under_its_own_name(clien
     assert _saved_as(client, round_sheet) == "gulf-asia-term-sheets-AE-offer-003.md"
     package = "/p/gulf-asia/documents/term-sheets/AE-offer-001.md?package=packages/ae-offer.yaml&download=1"
     assert _saved_as(client, package) == "gulf-asia-term-sheets-AE-offer-001.md"
+
+
+# --- the frontier as `dealbench frontier` draws it ----------------------------------------------
+
+
+@pytest.fixture
+def shipped_client(tmp_path: Path) -> Iterator[tuple[Any, Path]]:
+    """A web client on a plain copy of the shipped deals/ (the `deals` fixture changes SG's
+    ask, and with it gulf-asia's plan), and that copy."""
+    deals = Path(shutil.copytree(REPO / "deals", tmp_path / "deals"))
+    with web_client(deals, WEB_TOKEN) as client:
+        yield client, deals
+
+
+def test_the_frontier_with_the_other_deals_held_is_the_clis(
+    shipped_client: tuple[Any, Path],
+) -> None:
+    """The web drew a partner's frontier in the negotiation's frame only (the other open
+    negotiations left out): KZ's in gulf-asia had a zone of agreement worth $4.02bn, where
+    `dealbench frontier --partner KZ` (the other deals held) says there is none and why; a
+    web user could not see that frontier at all. The negotiation page now links it, drawn
+    by the same library call, its zone and notes the CLI's."""
+    from dealbench.model import load_portfolio
+    from dealbench.negotiate import frontier
+
+    client, deals = shipped_client
+    negotiation = client.get("/p/gulf-asia/n/KZ").text
+    assert 'href="/p/gulf-asia/n/KZ/frontier?frame=held"' in negotiation
+    held = client.get("/p/gulf-asia/n/KZ/frontier?frame=held")
+    assert held.status_code == 200
+    said = words(held.text)
+    curve = frontier(load_portfolio(deals / "portfolios/gulf-asia.yaml"), "KZ", points=15)
+    assert not curve.zopa["exists"]
+    assert "Zone of possible agreement: no" in said
+    assert curve.notes and all(words(note) in said for note in curve.notes)
+    assert "No zone of agreement with the other deals held" in said
+    assert "US utility V, whole portfolio" in held.text
+    own = words(client.get("/p/gulf-asia/n/KZ/frontier").text)
+    assert "Zone of possible agreement: yes" in own  # the negotiation's frame: the two differ
+    refused = client.get("/p/gulf-asia/n/KZ/frontier?frame=sideways")
+    assert refused.status_code == 400
+    assert "frame: expected held, or nothing; got 'sideways'" in words(refused.text)
