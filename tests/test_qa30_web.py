@@ -202,3 +202,18 @@ def test_the_frontier_with_the_other_deals_held_is_the_clis(
     refused = client.get("/p/gulf-asia/n/KZ/frontier?frame=sideways")
     assert refused.status_code == 400
     assert "frame: expected held, or nothing; got 'sideways'" in words(refused.text)
+
+
+# --- pickers that offer what they refuse ---------------------------------------------------------
+
+
+def test_the_package_pickers_offer_only_the_portfolios_partners_packages(client: Any) -> None:
+    """gulf-asia's improve, risk and documents pickers offered packages/kr-counter.yaml (KR
+    is not in gulf-asia); chosen, it was refused: "partner 'KR' is not in portfolio
+    gulf-asia". The editor's picker had left it out since qa19; these now do too. global,
+    which has KR, still offers it."""
+    for page in ("improve", "risk", "documents"):
+        offered = client.get(f"/p/gulf-asia/{page}").text
+        assert "<option>packages/ae-offer.yaml</option>" in offered, page
+        assert "packages/kr-counter.yaml" not in offered, page
+    assert "<option>packages/kr-counter.yaml</option>" in client.get("/p/global/improve").text

@@ -200,8 +200,9 @@ def package_docs(request: Request) -> list[Document]:
 
 
 def redline_files(request: Request) -> list[str]:
-    """Every package file a redline may compare: packages/, then each round's package of
-    the portfolio's negotiations (a round file loads as its package)."""
+    """Every package file a redline may compare: packages/ (those of the portfolio's
+    partners: gulf-asia's pickers offered KR's counter, refused when chosen), then each
+    round's package of the portfolio's negotiations (a round file loads as its package)."""
     from dealbench.negotiate import rounds_root
 
     name = request.path_params["name"]
@@ -209,7 +210,7 @@ def redline_files(request: Request) -> list[str]:
     folder = rounds_root(portfolio_file(request, name), pf)
     rounds = sorted(folder.glob("*/*.yaml")) if folder.is_dir() else []
     inside_root = [p for p in rounds if p.resolve().is_relative_to(root(request))]
-    return package_files(request) + [relative(request, p) for p in inside_root]
+    return package_files(request, pf) + [relative(request, p) for p in inside_root]
 
 
 async def package_documents(request: Request) -> Response:
