@@ -81,8 +81,10 @@ def test_a_partners_term_sheet_and_deal_memo_download_under_different_names(clie
         assert found
         names[link] = found.group(1)
     assert len(set(names.values())) == len(links), sorted(names.values())
-    assert names[f"{job}/documents/term-sheets/SG.md?download=1"] == "term-sheets-SG.md"
-    assert names[f"{job}/documents/memos/SG.pdf?download=1"] == "memos-SG.pdf"
+    # Each led by the solve since (qa30-web): solo-solve-N-term-sheets-SG.md.
+    solved = f"solo-solve-{job.rsplit('/', 1)[1]}"
+    assert names[f"{job}/documents/term-sheets/SG.md?download=1"] == f"{solved}-term-sheets-SG.md"
+    assert names[f"{job}/documents/memos/SG.pdf?download=1"] == f"{solved}-memos-SG.pdf"
 
 
 def test_two_solves_of_one_portfolio_read_apart_by_their_overrides(client: Any) -> None:

@@ -146,15 +146,17 @@ def downloaded(folder: Path, name: str, seconds: float = 60) -> Path:
     raise AssertionError(f"{name} was not downloaded; have {sorted(os.listdir(folder))}")
 
 
-def download_term_sheet(driver: object, stem: str) -> None:
-    """Click the term sheet's link in every format; check each downloaded file."""
+def download_term_sheet(driver: object, stem: str, saved_as: str) -> None:
+    """Click the term sheet's link in every format; check each downloaded file, saved as
+    `saved_as` (what the documents are of: gulf-asia-solve-1, gulf-asia) and its path."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
 
     for fmt in ("md", "html", "docx", "pdf"):
         link = (By.CSS_SELECTOR, f'a[data-format="{fmt}"][href*="term-sheets/{stem}."]')
         wait_for(ec.presence_of_element_located(link), driver).click()  # type: ignore[attr-defined]
-        data = downloaded(driver.downloads, f"term-sheets-{stem}.{fmt}").read_bytes()  # type: ignore[attr-defined]
+        name = f"{saved_as}-term-sheets-{stem}.{fmt}"
+        data = downloaded(driver.downloads, name).read_bytes()  # type: ignore[attr-defined]
         if fmt == "pdf":
             assert data.startswith(b"%PDF")
         elif fmt == "docx":
@@ -197,7 +199,9 @@ def test_a_negotiator_solves_edits_uploads_a_counter_and_downloads_term_sheets(
 
     driver.find_element(By.ID, "documents").click()  # type: ignore[attr-defined]
     shot(driver, "04-documents")
-    download_term_sheet(driver, "AE")
+    job = re.search(r"/jobs/(\d+)/documents", driver.current_url)  # type: ignore[attr-defined]
+    assert job, driver.current_url  # type: ignore[attr-defined]
+    download_term_sheet(driver, "AE", f"gulf-asia-solve-{job.group(1)}")
 
     driver.get(url.split("?")[0] + "p/gulf-asia/editor?partner=AE")  # type: ignore[attr-defined]
     field = driver.find_element(By.ID, "f-compute-2026")  # type: ignore[attr-defined]
@@ -274,4 +278,4 @@ def test_a_negotiator_records_a_counter_reads_the_verdict_and_sends_the_next_off
 
     driver.find_element(By.ID, "round-documents").click()  # type: ignore[attr-defined]
     shot(driver, "15-offer-documents")
-    download_term_sheet(driver, f"AE-offer-{number:03d}")
+    download_term_sheet(driver, f"AE-offer-{number:03d}", "gulf-asia")

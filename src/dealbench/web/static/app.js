@@ -60,6 +60,19 @@ function editor(form) {
     pending = setTimeout(evaluate, 120);
   });
   form.addEventListener("change", () => { clearTimeout(pending); evaluate(); });
+  // Enter in a field sends the button of its own fieldset ("Sample acceptance" beside
+  // Samples, "Save" beside the file name); elsewhere it evaluates in place. The browser
+  // sends the form's first button, and Enter in Samples saved a package file.
+  form.addEventListener("keydown", (event) => {
+    const field = event.target;
+    if (event.key !== "Enter" || field.tagName !== "INPUT") return;
+    if (["submit", "button", "reset", "file"].includes(field.type)) return;
+    event.preventDefault();
+    const fieldset = field.closest("fieldset");
+    const own = fieldset && fieldset.querySelector('button[type="submit"]');
+    if (own) form.requestSubmit(own);
+    else { clearTimeout(pending); evaluate(); }
+  });
   showProblems(verdict);
 }
 

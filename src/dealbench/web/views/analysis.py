@@ -203,7 +203,16 @@ async def risk(request: Request) -> Response:
         "refused": None,
         "package": None,
         "compute": {},
+        "files": None,
     }
+    if request.method == "GET" and not context["source"]:
+        # The address the editor's "Sample acceptance" leaves, opened again (a new tab, a
+        # bookmark): no package. It said "security: expected an id ..., got ''" about a
+        # field the page has not; it offers the package files instead, as improve does.
+        from dealbench.web.views.documents import redline_files
+
+        context["files"] = redline_files(request)
+        return page(request, "risk.html.j2", **context)
     try:
         package, values = _package_of(request, form, pf)
         context.update(values={k: v for k, v in values.items() if k not in ("filename", "replace")})

@@ -99,8 +99,9 @@ def documents_page(
     )
 
 
-def serve_file(request: Request, docs: list[Document], file: str) -> Response:
-    """One document in one format: inline (a preview) or as an attachment (`?download`)."""
+def serve_file(request: Request, docs: list[Document], file: str, saved_as: str = "") -> Response:
+    """One document in one format: inline (a preview) or as an attachment (`?download`),
+    its name led by `saved_as` (what the documents are of: `gulf-asia-solve-2`)."""
     rendered = _rendered(docs, file)
     if rendered is None:
         raise HTTPException(404, f"No document {file!r}.")
@@ -109,7 +110,10 @@ def serve_file(request: Request, docs: list[Document], file: str) -> Response:
     if "download" in request.query_params or fmt in ("docx", "pdf"):
         # Its path with the folder (`term-sheets/AE.md` as term-sheets-AE.md): the file name
         # alone downloaded a partner's term sheet and deal memo under one name, AE.md.
-        name = "-".join(PurePosixPath(rendered.path).parts)
+        # Led by what they are of: AE's term sheet of every solve, of gulf-asia's and of
+        # global's, downloaded as term-sheets-AE.md, saved as "term-sheets-AE (1).md".
+        parts = PurePosixPath(rendered.path).parts
+        name = "-".join((saved_as, *parts) if saved_as else parts)
         headers["Content-Disposition"] = f'attachment; filename="{name}"'
     if fmt in ("html", "svg"):
         # A preview is a document, not part of the app: no scripts, no forms.
@@ -157,7 +161,9 @@ async def job_documents(request: Request) -> Response:
 
 
 async def job_file(request: Request) -> Response:
-    return serve_file(request, all_documents(job_source(request)), request.path_params["file"])
+    job = _job(request)
+    docs = all_documents(job_source(request))
+    return serve_file(request, docs, request.path_params["file"], f"{job.portfolio}-solve-{job.id}")
 
 
 #: A redline page's audiences: both by default, or the one `redline --audience` names.
@@ -194,8 +200,9 @@ def package_docs(request: Request) -> list[Document]:
 
 
 def redline_files(request: Request) -> list[str]:
-    """Every package file a redline may compare: packages/, then each round's package of
-    the portfolio's negotiations (a round file loads as its package)."""
+    """Every package file a redline may compare: packages/ (those of the portfolio's
+    partners: gulf-asia's pickers offered KR's counter, refused when chosen), then each
+    round's package of the portfolio's negotiations (a round file loads as its package)."""
     from dealbench.negotiate import rounds_root
 
     name = request.path_params["name"]
@@ -203,7 +210,7 @@ def redline_files(request: Request) -> list[str]:
     folder = rounds_root(portfolio_file(request, name), pf)
     rounds = sorted(folder.glob("*/*.yaml")) if folder.is_dir() else []
     inside_root = [p for p in rounds if p.resolve().is_relative_to(root(request))]
-    return package_files(request) + [relative(request, p) for p in inside_root]
+    return package_files(request, pf) + [relative(request, p) for p in inside_root]
 
 
 async def package_documents(request: Request) -> Response:
@@ -234,4 +241,5 @@ async def package_documents(request: Request) -> Response:
 
 
 async def package_file(request: Request) -> Response:
-    return serve_file(request, package_docs(request), request.path_params["file"])
+    name = request.path_params["name"]
+    return serve_file(request, package_docs(request), request.path_params["file"], name)

@@ -36,7 +36,13 @@ from dealbench.negotiate import (
 )
 from dealbench.negotiate.build import frontier
 from dealbench.negotiate.documents import round_documents
-from dealbench.negotiate.round_points import chart_rounds, concluded_note, deal_basis, round_json
+from dealbench.negotiate.round_points import (
+    chart_rounds,
+    concluded_note,
+    deal_basis,
+    round_json,
+    rounds_on_frontier,
+)
 from dealbench.web.chart import frontier_chart
 from dealbench.web.pages import FieldError, Refusal, Typed, page, refusal, wants_fragment
 from dealbench.web.security import inside
@@ -59,6 +65,10 @@ from dealbench.web.views.packages import (
 )
 
 FIXABLE = ("compute", "security")
+#: The frontier's frames: the negotiation's (what the other negotiations leave the deal),
+#: or `held`, as `dealbench frontier` draws it (the portfolio's other deals held at its
+#: optimum): the two can differ on a zone of agreement (KZ in gulf-asia).
+FRAMES = ("", "held")
 
 #: The fields a user fills in each round form of the negotiation page (its hidden `expect`
 #: is the page's: an error about it is a malformed request).
@@ -153,17 +163,23 @@ async def frontier_fragment(request: Request) -> Response:
     opened the bare fragment: no styles, so the chart's lines filled black, and no way on)."""
     name, pf, folder = _setup(request)
     code = _partner(request, pf)
+    frame = request.query_params.get("frame", "")
+    if frame not in FRAMES:
+        raise InputError(Issue("frame", None, "", f"expected held, or nothing; got {frame!r}"))
 
     def work() -> dict[str, Any]:
-        basis = deal_basis(pf, folder, code)
-        curve = concluded_note(frontier(basis, code, points=15), pf, folder)
-        curve, rounds = chart_rounds(curve, basis, pf, folder)
+        if frame == "held":  # `dealbench frontier --points 15`: the portfolio's other deals held
+            curve, rounds = rounds_on_frontier(frontier(pf, code, points=15), pf, folder)
+        else:
+            basis = deal_basis(pf, folder, code)
+            curve = concluded_note(frontier(basis, code, points=15), pf, folder)
+            curve, rounds = chart_rounds(curve, basis, pf, folder)
         chart = frontier_chart(curve, [round_json(r) for r in rounds])
-        return {"chart": chart, "curve": curve}
+        return {"chart": chart, "curve": curve, "frame": frame}
 
     # Drawn once for the files as they stand: the negotiation page, reloaded on every Back
     # (it is never kept in the browser's cache), asks for it again.
-    data = await drawn(request, folder, ("frontier", code), work)
+    data = await drawn(request, folder, ("frontier", code, frame), work)
     template = "_frontier.html.j2" if wants_fragment(request) else "frontier.html.j2"
     return page(
         request,
@@ -380,5 +396,5 @@ async def round_page(request: Request) -> Response:
 
 
 async def round_file(request: Request) -> Response:
-    _, _, _, docs = _round_docs(request)
-    return serve_file(request, docs, request.path_params["file"])
+    name, _, _, docs = _round_docs(request)
+    return serve_file(request, docs, request.path_params["file"], name)
