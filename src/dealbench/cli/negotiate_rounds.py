@@ -289,7 +289,8 @@ def offer(
 
     Without --package, the offer moves along the frontier from the US ideal
     toward the US reservation value as the strategy says (never below it, nor below
-    what the partner's last counter gives the US when it keeps its limits);
+    what the partner's last counter gives the US when it keeps its limits; when it
+    breaks one, the offer gives the partner no more than the counter asked for);
     the strategy, its parameters and the target utility are recorded in the
     round file. Renders the offer's term sheets and, from the second US
     offer, redlines against the previous one (external and internal).

@@ -22,8 +22,9 @@ Strategies (Faratin, Sierra and Jennings 1998; Zeuthen 1930):
 
 Whatever chose it, a strategy or a point of the frontier (`mode_offer`), no offer
 gives the US less than `offer_floor`: the reservation value, or what the partner's
-last counter gives the US when it keeps its own limits: no offer concedes past what
-the partner asked for.
+last counter gives the US when it keeps its own limits, or, when it breaks one, what
+the best package within the limits that gives the partner what it asked for gives the
+US: no offer concedes past what the partner asked for.
 """
 
 from __future__ import annotations
@@ -56,10 +57,12 @@ __all__ = [
     "BETAS",
     "MODES",
     "STRATEGIES",
+    "CounterDemand",
     "CounterWorth",
     "NextOffer",
     "Targets",
     "check_strategy",
+    "counter_demand",
     "counter_worth",
     "mode_offer",
     "next_offer",
@@ -301,6 +304,7 @@ def next_offer(
     offers = len(negotiation.offers())
     params: dict[str, int | float | str] = {}
     worth = counter_worth(portfolio, negotiations, plan, negotiation)
+    demand = counter_demand(portfolio, plan, negotiation, fix, last_package)
     if strategy == "zeuthen":
         target, reason = _zeuthen_target(portfolio, plan, negotiation, ends, fix, worth)
     else:
@@ -314,7 +318,7 @@ def next_offer(
             else f"US offer {offers + 1}, past the deadline of {deadline} "
             f"offer{'' if deadline == 1 else 's'}: the target is the reservation value"
         )
-    floor, why = offer_floor(negotiation, ends, fix, worth)
+    floor, why = offer_floor(negotiation, ends, fix, worth, demand)
     if target < floor:
         target, reason = floor, reason + why
     figures = offer_at(portfolio, plan, partner, target, fix=fix, last=last_package)
@@ -503,6 +507,7 @@ def offer_floor(
     ends: Targets,
     fix: Sequence[str] = (),
     worth: CounterWorth | None = None,
+    demand: CounterDemand | None = None,
 ) -> tuple[float, str]:
     """The least the next US offer may give the US, whatever chose it (a strategy or a
     point of the frontier), and the words that say why when an offer is raised to it.
@@ -510,10 +515,17 @@ def offer_floor(
     The reservation value; or what the partner's last counter is worth to the US
     (`counter_worth`), when that is more and the counter keeps every limit of its own
     (the partner's acceptance too): an offer below it would concede past what the
-    partner asked for, when the US could simply accept it. Never above the `ideal` (with
-    terms fixed, the counter may give more than any offer can; `fix` names them for the
-    words)."""
+    partner asked for, when the US could simply accept it. A counter that breaks a
+    limit cannot be accepted, but it still says what the partner asks for: the floor is
+    then what the best package within the limits giving the partner that gives the US
+    (`counter_demand`), when that is more than the reservation value. Never above the
+    `ideal` (with terms fixed, the counter may give more than any offer can; `fix` names
+    them for the words)."""
     counter = negotiation.last_counter
+    if counter is not None and worth is None and demand is not None:
+        asked = min(demand.us_value, ends.ideal)
+        if asked > ends.reservation:
+            return asked, _demand_words(counter.number, demand, asked, fix)
     floor = -math.inf if worth is None else min(worth.us_value, ends.ideal)
     if counter is None or worth is None or floor <= ends.reservation:
         return ends.reservation, (
@@ -536,6 +548,71 @@ def offer_floor(
         f"; the partner's counter of round {counter.number} already gives the US more than "
         "that, so the offer gives no less than it: accept it (dealbench conclude) or offer "
         "this"
+    )
+
+
+@dataclass(frozen=True)
+class CounterDemand:
+    """What the partner's last counter asks for when the US cannot accept it (it breaks a
+    limit, or leaves the partner below its own walk-away value), and what giving the
+    partner that within the limits leaves the US."""
+
+    #: The partner utility asked for: the counter's, at least its walk-away value plus margin.
+    partner_utility: float
+    #: V_p of the best package for the US within the limits that gives the partner that.
+    us_value: float
+    #: The counter breaks a limit of its own (else it leaves the partner below its walk-away).
+    breaks: bool
+
+
+def counter_demand(
+    portfolio: Portfolio,
+    plan: Plan,
+    negotiation: Negotiation,
+    fix: Sequence[str] = (),
+    last: Package | None = None,
+) -> CounterDemand | None:
+    """What the partner's last counter asks for, when the US cannot accept it, and the most
+    the US keeps giving the partner that (the others held at the plan, `fix` kept of
+    `last`); None for a counter the US could accept (`counter_worth` weighs it), without
+    a counter, or when no package within the limits gives the partner as much.
+
+    A counter over a cap still names the partner utility its side asks for. A time-dependent
+    target below what meeting that demand leaves the US gave the partner more than it asked
+    (a corridor's VN asked for $530m over a tier cap; linear's next offer gave it $632.5m,
+    conceder's $915m, the US $300.2m and -$106.4m where meeting the demand left it $413.4m)."""
+    counter = negotiation.last_counter
+    c = counter.figures if counter is not None else None
+    if counter is None or counter.package is None or c is None:
+        return None
+    if not c.violations and c.accepts:
+        return None
+    partner = negotiation.partner
+    asked = max(c.partner_utility, c.acceptance_threshold)
+    one, _shift = _constrained(single_partner(portfolio, plan, partner), partner, fix, last)
+    best = solve_with_floor(one, partner, asked - FLOOR_TOL)
+    deal = best.deal(partner) if best is not None else None
+    if deal is None:
+        return None
+    return CounterDemand(asked, tidy(portfolio, deal.package()).us_value, bool(c.violations))
+
+
+def _demand_words(number: int, demand: CounterDemand, floor: float, fix: Sequence[str]) -> str:
+    """Why an offer is held at what meeting a counter the US cannot accept leaves the US."""
+    if demand.breaks:
+        what = (
+            f"breaks a limit, so the US cannot accept it, but it asks for a partner utility "
+            f"of {usd(demand.partner_utility)}"
+        )
+    else:
+        what = (
+            "leaves the partner below its own walk-away value, so the US cannot accept it; "
+            f"the partner accepts {usd(demand.partner_utility)}"
+        )
+    return (
+        f"; the partner's counter of round {number} {what}: the best package within the limits "
+        f"that gives it that gives the US {usd(floor)}{_fixed_words(fix)}, so the offer gives no "
+        "less (no offer gives the partner more than it asked for)"
     )
 
 
@@ -709,7 +786,8 @@ def mode_offer(
         reason = f"the {mode} point of the deal's frontier ({points} points), the others held at the plan"
     assert figures is not None
     worth = counter_worth(portfolio, negotiations, plan, negotiations[partner])
-    floor, why = offer_floor(negotiations[partner], ends, worth=worth)
+    demand = counter_demand(portfolio, plan, negotiations[partner])
+    floor, why = offer_floor(negotiations[partner], ends, worth=worth, demand=demand)
     if figures.us_value < floor:
         figures = offer_at(portfolio, plan, partner, floor)
         reason += why

@@ -1,0 +1,59 @@
+"""A trade negotiator's week on a portfolio of their own (qa30-negotiator).
+
+tests/data/qa30neg/ was written by hand from the README: a regime of its own
+(`corridor`: two security levels, standard and screened, caps 16,000 / 60,000 H100e a
+year for tier 2, an acceptance margin of 20m, a risk budget of 9,000), four quarters of
+2027 with supply 9,000 / 9,000 / 11,000 / 11,000 H100e in steps of 500, and three
+partners: VN with a range concession (invest-us, 0 to 6bn, step 1bn), a piecewise value
+(40k an H100e up to 5,000 a quarter, 25k to 10,000), `no-prc-cloud` requiring screened
+and excluding `prc-joint-venture` (worth -300m to the US, +200m to VN); PH whose
+`us-cloud-operators` requires `security-alignment` and screened; BD with two purchase
+levels. The plan (us-best): VN 27,000 H100e for $793.6m to the US and $325.0m to VN,
+PH 7,000 ($275.2m / $100.0m), BD 6,000 ($152.0m / $60.0m): V $1.22bn.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dealbench import load_portfolio
+from dealbench.model.schema import Portfolio
+from dealbench.negotiate import record_counter, record_offer
+from helpers import DATA
+
+QA30 = DATA / "qa30neg"
+CORRIDOR = QA30 / "portfolios/corridor.yaml"
+
+
+@pytest.fixture
+def corridor() -> Portfolio:
+    return load_portfolio(CORRIDOR)
+
+
+def test_an_offer_never_gives_the_partner_more_than_its_counter_over_a_cap_asked(
+    corridor: Portfolio, tmp_path: Path
+) -> None:
+    """VN's counter of round 2 asks for 5,000 H100e a quarter under standard (the cap is
+    4,000), invest-us=3bn and evasion-enforcement: $530.0m to VN (20,000 H100e at 40k,
+    less 190m and 80m), -$250.0m to the US. The US cannot accept it, but it says what VN
+    asks for. The conceder's next offer (1 of a deadline of 4 made: target
+    793.6 - 993.6 * 0.25 ** 0.2 = $40.5m) gave VN $915m, the US -$106.4m, where the best
+    package within the limits giving VN $530m (invest-us=4bn, evasion-enforcement,
+    screened, 25,500 H100e: 937.5 - 340 - 60 = $537.5m to VN; 750 - 25,500 x 13.2k =
+    $413.4m to the US) leaves the US $413.4m. The offer is now that package."""
+    rounds = tmp_path / "rounds"
+    record_offer(corridor, rounds, "VN", strategy="boulware", deadline=4)
+    countered = record_counter(corridor, rounds, "VN", QA30 / "packages/vn-over-cap.yaml")
+    assert countered.verdict.recommendation == "counter"
+    done = record_offer(corridor, rounds, "VN", strategy="conceder")
+    assert done.proposal is not None
+    figures = done.proposal.figures
+    assert figures.partner_utility == pytest.approx(537.5e6, abs=1e3)
+    assert figures.us_value == pytest.approx(413.4e6, abs=1e3)
+    record = done.round.data.strategy
+    assert record is not None
+    assert record.target_us_utility == pytest.approx(413.4e6, abs=1e3)
+    assert "asks for a partner utility of $530.0m" in record.reason
+    assert "no offer gives the partner more than it asked for" in record.reason
