@@ -57,3 +57,25 @@ def test_an_offer_never_gives_the_partner_more_than_its_counter_over_a_cap_asked
     assert record.target_us_utility == pytest.approx(413.4e6, abs=1e3)
     assert "asks for a partner utility of $530.0m" in record.reason
     assert "no offer gives the partner more than it asked for" in record.reason
+
+
+def test_every_point_of_the_exact_frontier_leaves_the_us_no_worse_off_than_no_deal(
+    corridor: Portfolio,
+) -> None:
+    """`frontier --points all` for PH (others held): the partner-best end is PH with
+    security-alignment alone, 7,000 H100e, $190.0m to PH and $75.2m to the US (120 - 7,000
+    x 6.4k), V $1.02bn; no deal gives V $945.6m. The exact frontier ran on to PH without
+    commitments (U $230.0m, V $900.8m: the US $44.8m worse off than with no deal), past the
+    partner-best marker, where `--points N` stops. It now ends at the partner-best deal."""
+    from dealbench.negotiate import frontier
+
+    f = frontier(corridor, "PH", points="all")
+    assert f.no_deal is not None
+    assert min(p.us_utility for p in f.points) >= f.no_deal.us_utility - 1e3
+    last = max(f.points, key=lambda p: p.partner_utility)
+    assert last.partner_utility == pytest.approx(f.partner_best.partner_utility, abs=1e3)
+    assert last.partner_utility == pytest.approx(190e6, abs=1e3)
+    assert last.us_utility == pytest.approx(1020.8e6, abs=1e3)
+    assert all(
+        p.partner_utility <= 190e6 + 1e3 for piece in f.pieces for p in (piece.start, piece.end)
+    )
