@@ -79,3 +79,25 @@ def test_every_point_of_the_exact_frontier_leaves_the_us_no_worse_off_than_no_de
     assert all(
         p.partner_utility <= 190e6 + 1e3 for piece in f.pieces for p in (piece.start, piece.end)
     )
+
+
+def test_an_offer_at_a_point_below_the_reservation_value_says_what_it_gives(
+    corridor: Portfolio, tmp_path: Path
+) -> None:
+    """PH's Nash point (others held) gives the US $75.2m (V $1.0208bn less the others'
+    $945.6m), below its reservation value of $127.4m (the plan's $275.2m less what PH
+    adds: V $1.2208bn against $1.0730bn re-planned without it). The offer is the package
+    best for PH at $127.4m: the US-best package, $275.2m (7,000 H100e is all the supply
+    leaves; alignment alone gives at most $91.7m). The reason said "below the US
+    reservation value, so the package at that value instead" beside a target of $275.2m:
+    now the target is the reservation value, the point's value is named, and why the
+    offer gives more."""
+    done = record_offer(corridor, tmp_path / "rounds", "PH", mode="nash")
+    record = done.round.data.strategy
+    assert record is not None and done.proposal is not None
+    assert done.proposal.figures.us_value == pytest.approx(275.2e6, abs=1e3)
+    assert record.reservation_us_utility == pytest.approx(127.4e6, abs=1e3)
+    assert record.target_us_utility == pytest.approx(127.4e6, abs=1e3)
+    assert "the nash point of the deal's frontier (25 points)" in record.reason
+    assert "gives the US $75.2m; below the US reservation value" in record.reason
+    assert "the offer gives the US $275.2m, $147.8m above the target" in record.reason

@@ -788,18 +788,25 @@ def mode_offer(
     worth = counter_worth(portfolio, negotiations, plan, negotiations[partner])
     demand = counter_demand(portfolio, plan, negotiations[partner])
     floor, why = offer_floor(negotiations[partner], ends, worth=worth, demand=demand)
+    target = figures.us_value
     if figures.us_value < floor:
+        # The point's own value first: "below the US reservation value, so the package at
+        # that value instead" read as if the offer were at the reservation value, beside a
+        # target and an offer of the ideal (a corridor's PH: nash point $75.2m, reservation
+        # $127.4m, offer $275.2m).
+        reason += f", gives the US {usd(figures.us_value)}{why}"
+        target = floor
         figures = offer_at(portfolio, plan, partner, floor)
-        reason += why
         if figures is None:
             raise InfeasibleError(
                 f"no package with {partner} reaches {usd(floor)} for the US, the least "
                 "its offer may give"
             )
+        reason += _above_target(figures, floor, ends)
     record = StrategyRecord(
         name=mode,
         params={"points": points} if mode != "us-best" else {},
-        target_us_utility=round(figures.us_value, 2),
+        target_us_utility=round(target, 2),
         ideal_us_utility=round(ends.ideal, 2),
         reservation_us_utility=round(ends.reservation, 2),
         reason=reason,
