@@ -101,3 +101,37 @@ def test_an_offer_at_a_point_below_the_reservation_value_says_what_it_gives(
     assert "the nash point of the deal's frontier (25 points)" in record.reason
     assert "gives the US $75.2m; below the US reservation value" in record.reason
     assert "the offer gives the US $275.2m, $147.8m above the target" in record.reason
+
+
+def test_a_counter_over_a_cap_says_its_limits_in_a_sentence_and_what_it_costs_the_us(
+    tmp_path: Path,
+) -> None:
+    """VN's counter over the standard cap, as an internal term sheet: "The package breaks
+    2 limits: ...; risk budget: 10,600 risk-weighted H100e, the budget is 9,000" ended
+    without a full stop, and said nothing of the US side: -$250.0m (650 + 160 - 10,600 x
+    100k), $50.0m below the US walk-away value of -$200.0m."""
+    from helpers import invoke
+
+    out = tmp_path / "out"
+    run = invoke(
+        [
+            "render",
+            QA30 / "packages/vn-over-cap.yaml",
+            "--portfolio",
+            CORRIDOR,
+            "--audience",
+            "internal",
+            "--date",
+            "2027-02-02",
+            "--out",
+            out,
+        ]
+    )
+    assert run.exit_code == 0, run.output
+    (sheet,) = out.rglob("*.md")
+    text = sheet.read_text()
+    said = (
+        "risk budget: 10,600 risk-weighted H100e, the budget is 9,000. The United States "
+        "would be $50.0m better off without this deal.\n"
+    )
+    assert said in text
