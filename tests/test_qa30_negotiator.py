@@ -135,3 +135,28 @@ def test_a_counter_over_a_cap_says_its_limits_in_a_sentence_and_what_it_costs_th
         "would be $50.0m better off without this deal.\n"
     )
     assert said in text
+
+
+def test_the_deal_rooms_page_separates_the_concluded_from_the_walked_away(
+    tmp_path: Path,
+) -> None:
+    """With BD concluded and PH walked away, the room's page read "concluded: BD· walked
+    away: PH": the template's block trimming ate the space before the second dot."""
+    import re
+    import shutil
+
+    from dealbench.negotiate import conclude, walk_away
+    from helpers import WEB_TOKEN, web_client
+
+    deals = tmp_path / "deals"
+    shutil.copytree(QA30, deals)
+    pf = load_portfolio(deals / "portfolios/corridor.yaml")
+    rounds = deals / "rounds" / pf.id
+    record_offer(pf, rounds, "BD", strategy="boulware")
+    conclude(pf, rounds, "BD")
+    walk_away(pf, rounds, "PH")
+    with web_client(deals, WEB_TOKEN) as client:
+        page = client.get("/p/corridor/room")
+    assert page.status_code == 200
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page.text))
+    assert "concluded: BD · walked away: PH" in text
