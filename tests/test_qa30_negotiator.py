@@ -160,3 +160,19 @@ def test_the_deal_rooms_page_separates_the_concluded_from_the_walked_away(
     assert page.status_code == 200
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page.text))
     assert "concluded: BD · walked away: PH" in text
+
+
+def test_the_frontier_tells_its_neighbouring_rows_and_pieces_apart() -> None:
+    """PH's exact frontier is in USD bn (the portfolio's V is $1.22bn) but its deals are of
+    $100m-$300m: the table read V 1.04 and 1.03 three times, and the pieces "runs straight
+    from V 1.04bn, U 0.10bn to V 1.04bn, U 0.10bn". Figures get the decimals (at most four)
+    that tell each two neighbours apart."""
+    from helpers import invoke
+
+    run = invoke(["frontier", CORRIDOR, "--partner", "PH", "--points", "all"])
+    assert run.exit_code == 0, run.output
+    text = " ".join(run.stdout.split())
+    assert "│ 2 │ 1.035 │ 0.110 │" in text
+    assert "│ 3 │ 1.034 │ 0.120 │" in text
+    assert "from V 1.037bn, U 0.100bn to V 1.035bn, U 0.110bn" in text
+    assert "No deal: V 0.946bn, U 0.080bn" in text
