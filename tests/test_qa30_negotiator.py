@@ -176,3 +176,23 @@ def test_the_frontier_tells_its_neighbouring_rows_and_pieces_apart() -> None:
     assert "│ 3 │ 1.034 │ 0.120 │" in text
     assert "from V 1.037bn, U 0.100bn to V 1.035bn, U 0.110bn" in text
     assert "No deal: V 0.946bn, U 0.080bn" in text
+
+
+def test_the_verdict_on_a_counter_that_cannot_be_accepted_says_so_in_words(
+    tmp_path: Path,
+) -> None:
+    """`evaluate --against` on VN's counter over the cap read "Portfolio V: n/a if accepted
+    (rest re-optimized)", where the web's verdict says "not feasible"."""
+    from helpers import invoke
+
+    rounds = tmp_path / "rounds"
+    pf = load_portfolio(CORRIDOR)
+    record_offer(pf, rounds, "VN", strategy="boulware")
+    package = QA30 / "packages/vn-over-cap.yaml"
+    run = invoke(
+        ["evaluate", package, "--portfolio", CORRIDOR, "--against", "1", "--rounds", rounds]
+    )
+    assert run.exit_code == 3, run.output
+    text = " ".join(run.stdout.split())
+    assert "Portfolio V: not feasible if accepted, $1.22bn in the current plan," in text
+    assert "n/a" not in text

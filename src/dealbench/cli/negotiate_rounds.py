@@ -491,9 +491,14 @@ def print_verdict(v: Verdict, periods: list[str]) -> None:
         f"(H100e): {left}{'' if others else ' (no other open negotiation)'}"
     )
     said = v.portfolio_texts()
+    # "n/a if accepted" for a counter that cannot be accepted; the web page says it so.
+    accepted = (
+        f"{said['accepted']} if accepted{' (rest re-optimized)' if others else ''}"
+        if v.portfolio_if_accepted is not None
+        else "not feasible if accepted"
+    )
     echo(
-        f"  Portfolio V: {said['accepted']} if accepted"
-        f"{' (rest re-optimized)' if others else ''}, {said['plan']} in the current plan, "
+        f"  Portfolio V: {accepted}, {said['plan']} in the current plan, "
         f"{said['walk_away']} if the US walks away"
     )
     echo(f"Recommendation: {v.recommendation.upper()} — {v.reason}.")
