@@ -196,3 +196,36 @@ def test_the_verdict_on_a_counter_that_cannot_be_accepted_says_so_in_words(
     text = " ".join(run.stdout.split())
     assert "Portfolio V: not feasible if accepted, $1.22bn in the current plan," in text
     assert "n/a" not in text
+
+
+def test_the_verdicts_frontier_point_says_when_it_takes_what_the_plan_gives_the_others(
+    corridor: Portfolio, tmp_path: Path
+) -> None:
+    """VN's counter of 26,000 H100e (invest-us=3bn, evasion-enforcement: $620.0m to VN,
+    $306.8m to the US) fits beside PH and BD as planned: ACCEPT, the portfolio at
+    $734.0m. Yet "the US could get $574.8m ($268.0m more)" with 36,000 H100e, which
+    leaves PH and BD 0 of the 2027Q3 supply their plan needs: a gain to be had beside an
+    ACCEPT. The point is VN alone (as docs/negotiation.md weighs it), and now says so."""
+    from dealbench.negotiate import record_counter as counter
+    from helpers import invoke
+
+    rounds = tmp_path / "rounds"
+    record_offer(corridor, rounds, "VN", strategy="zeuthen")
+    package = tmp_path / "vn.yaml"
+    package.write_text(
+        "partner: VN\nsecurity: screened\n"
+        "compute: {2027Q1: 6000, 2027Q2: 6000, 2027Q3: 7000, 2027Q4: 7000}\n"
+        "concessions: {invest-us: 3bn, evasion-enforcement: true}\n"
+    )
+    done = counter(corridor, rounds, "VN", package)
+    told = done.verdict
+    assert told.frontier.us_utility == pytest.approx(574.8e6, abs=1e3)
+    assert told.frontier.fits_plan is False
+    run = invoke(
+        ["evaluate", package, "--portfolio", CORRIDOR, "--against", "1", "--rounds", rounds]
+    )
+    text = " ".join(run.stdout.split())
+    assert (
+        "2027Q4 10,000: the partner alone, taking supply or risk budget the plan gives the "
+        "other open negotiations" in text
+    )

@@ -474,7 +474,14 @@ def print_verdict(v: Verdict, periods: list[str]) -> None:
             f"  Frontier: giving the partner at least {m(floor)}, the US could get "
             f"{m(f.us_utility)} ({more}), the partner {m(f.partner_utility)}, with "
             f"{f.package.security}, {output.concessions_text(dict(f.package.concessions))}, "
-            "compute " + ", ".join(f"{t} {quantity(f.package.compute.get(t, 0))}" for t in periods)
+            "compute "
+            + ", ".join(f"{t} {quantity(f.package.compute.get(t, 0))}" for t in periods)
+            + (
+                ": the partner alone, taking supply or risk budget the plan gives the other "
+                "open negotiations"
+                if f.fits_plan is False
+                else ""
+            )
         )
     else:  # the point is no deal: the room's and the JSON's gain is measured against it
         echo(
