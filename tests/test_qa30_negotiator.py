@@ -229,3 +229,27 @@ def test_the_verdicts_frontier_point_says_when_it_takes_what_the_plan_gives_the_
         "2027Q4 10,000: the partner alone, taking supply or risk budget the plan gives the "
         "other open negotiations" in text
     )
+
+
+def test_the_web_says_a_recorded_offers_parameters_in_words(tmp_path: Path) -> None:
+    """The page answering "Propose and record" read "Strategy conceder · beta 5 · deadline 4
+    · offers_made 2": a field name of the round file for the offers made before."""
+    import re
+    import shutil
+
+    from dealbench.web.security import CSRF_FIELD, csrf_for
+    from helpers import WEB_TOKEN, web_client
+
+    deals = tmp_path / "deals"
+    shutil.copytree(QA30, deals)
+    pf = load_portfolio(deals / "portfolios/corridor.yaml")
+    rounds = deals / "rounds" / pf.id
+    record_offer(pf, rounds, "VN", strategy="conceder", deadline=4)
+    record_offer(pf, rounds, "VN")
+    form = {CSRF_FIELD: csrf_for(WEB_TOKEN), "expect": "3", "strategy": "", "date": "", "note": ""}
+    with web_client(deals, WEB_TOKEN) as client:
+        page = client.post("/p/corridor/n/VN/offer", data=form)
+    assert page.status_code == 200, page.text[:2000]
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page.text))
+    assert "Strategy conceder · beta 5 · deadline 4 · 2 US offers made before." in text
+    assert "offers_made" not in text
