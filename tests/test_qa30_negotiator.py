@@ -253,3 +253,24 @@ def test_the_web_says_a_recorded_offers_parameters_in_words(tmp_path: Path) -> N
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page.text))
     assert "Strategy conceder · beta 5 · deadline 4 · 2 US offers made before." in text
     assert "offers_made" not in text
+
+
+def test_solve_from_the_rounds_reports_the_solvers_gap_as_a_plain_solve_does(
+    corridor: Portfolio, tmp_path: Path
+) -> None:
+    """BD concluded on the US-best offer, PH walked away: `solve --rounds` re-plans VN alone
+    beside BD, the same deals as a plain solve without PH, which reports "gap 0" (bound and
+    optimum $1.07432bn before rounding to steps of 500 H100e, $1.073bn after). The rounds'
+    solve said "gap 0.0012": the bound against V after rounding, the rounding's $1.32m
+    counted as the solver's gap."""
+    from dealbench.negotiate import conclude, walk_away
+    from dealbench.negotiate.plan import solve_rounds
+
+    rounds = tmp_path / "rounds"
+    record_offer(corridor, rounds, "BD", strategy="boulware")
+    conclude(corridor, rounds, "BD")
+    walk_away(corridor, rounds, "PH")
+    result = solve_rounds(corridor, rounds).result
+    assert result.us_value == pytest.approx(1073.0e6, abs=1e3)
+    assert result.solver.details["unrounded_us_value"] == pytest.approx(1074.32e6, abs=1e3)
+    assert result.solver.gap is not None and result.solver.gap <= 1e-6
