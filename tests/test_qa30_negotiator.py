@@ -274,3 +274,26 @@ def test_solve_from_the_rounds_reports_the_solvers_gap_as_a_plain_solve_does(
     assert result.us_value == pytest.approx(1073.0e6, abs=1e3)
     assert result.solver.details["unrounded_us_value"] == pytest.approx(1074.32e6, abs=1e3)
     assert result.solver.gap is not None and result.solver.gap <= 1e-6
+
+
+def test_render_counts_the_limits_a_package_breaks_as_its_documents_do(tmp_path: Path) -> None:
+    """`render` of VN's counter over the cap warned "breaks 5 limits", one line per quarter,
+    while the term sheet it wrote, `evaluate` and the verdict say "breaks 2 limits": the cap
+    "in each of 2027Q1–2027Q4" and the risk budget."""
+    from helpers import invoke
+
+    run = invoke(
+        [
+            "render",
+            QA30 / "packages/vn-over-cap.yaml",
+            "--portfolio",
+            CORRIDOR,
+            "--date",
+            "2027-02-02",
+            "--out",
+            tmp_path / "out",
+        ]
+    )
+    assert run.exit_code == 0, run.output
+    assert "warning: VN's package breaks 2 limits; the documents state it as written:" in run.stderr
+    assert "compute of 5,000 H100e in each of 2027Q1–2027Q4 exceeds" in run.stderr
