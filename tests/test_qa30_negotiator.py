@@ -297,3 +297,31 @@ def test_render_counts_the_limits_a_package_breaks_as_its_documents_do(tmp_path:
     assert run.exit_code == 0, run.output
     assert "warning: VN's package breaks 2 limits; the documents state it as written:" in run.stderr
     assert "compute of 5,000 H100e in each of 2027Q1–2027Q4 exceeds" in run.stderr
+
+
+def test_evaluate_against_gives_the_verdict_counter_gives(
+    corridor: Portfolio, tmp_path: Path
+) -> None:
+    """After VN's counter over the cap (round 2), `evaluate --against 1` of a counter that
+    fits (26,000 H100e, invest-us=3bn, evasion-enforcement: $306.8m to the US, $620.0m to
+    VN) weighed it against a next offer answering round 2's demand, where `counter` of the
+    same package answers the package itself: README's "the same verdict ... without
+    recording it". Both now say what `counter` says."""
+    import json
+
+    from helpers import invoke
+
+    rounds = tmp_path / "rounds"
+    record_offer(corridor, rounds, "VN", strategy="conceder", deadline=2)
+    record_counter(corridor, rounds, "VN", QA30 / "packages/vn-over-cap.yaml")
+    package = tmp_path / "vn.yaml"
+    package.write_text(
+        "partner: VN\nsecurity: screened\n"
+        "compute: {2027Q1: 6000, 2027Q2: 6000, 2027Q3: 7000, 2027Q4: 7000}\n"
+        "concessions: {invest-us: 3bn, evasion-enforcement: true}\n"
+    )
+    args = ["--portfolio", CORRIDOR, "--against", "1", "--rounds", rounds, "--json"]
+    said = json.loads(invoke(["evaluate", package, *args]).stdout)
+    recorded = record_counter(corridor, rounds, "VN", package).verdict
+    assert said["next_target"] == pytest.approx(recorded.next_target, abs=1.0)
+    assert said["recommendation"] == recorded.recommendation

@@ -22,6 +22,7 @@ offer (the "next offer" acceptance rule of Baarslag et al.); counter otherwise.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Mapping
 from typing import Literal
 
@@ -31,10 +32,11 @@ from dealbench.checker import COMPUTE_TOL, DealFigures, check, evaluate
 from dealbench.errors import DealbenchError, InfeasibleError
 from dealbench.limit import Limit, broken_messages
 from dealbench.model.amounts import amount_label
+from dealbench.model.rounds import RoundFile
 from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.frontier import SAME_ABS, SAME_REL, offering
 from dealbench.negotiate.plan import Plan, alone, replan, single_partner
-from dealbench.negotiate.rounds import Negotiation, concluded_with, refuse_after_close
+from dealbench.negotiate.rounds import Negotiation, Round, concluded_with, refuse_after_close
 from dealbench.negotiate.strategies import next_offer, resolve_strategy
 from dealbench.render.environment import money, plural
 from dealbench.units import usd_together
@@ -174,10 +176,18 @@ def verdict(
 
     target: float | None = None
     next_value: float | None = None
+    # Our next offer answers this package as the partner's last word, as `counter` records
+    # it; unrecorded (`evaluate --against`), the offer answered the partner's earlier
+    # counter, and the same package got another verdict.
+    weighed = (
+        negotiations
+        if round_number is not None
+        else _as_last_counter(negotiations, code, package, figures)
+    )
     with contextlib.suppress(InfeasibleError):
         target = next_offer(
             portfolio,
-            negotiations,
+            weighed,
             plan,
             code,
             **resolve_strategy(negotiation, strategy, deadline),
@@ -230,6 +240,29 @@ def verdict(
         reason=reason,
         notes=off_step_notes(portfolio, package),
     )
+
+
+def _as_last_counter(
+    negotiations: Mapping[str, Negotiation], code: str, package: Package, figures: DealFigures
+) -> Mapping[str, Negotiation]:
+    """The negotiations as recording `package` as the partner's next round leaves them (as
+    they are when it is its last round already). A corridor's VN: `evaluate --against` of a
+    counter said COUNTER against a next offer held by an earlier counter's demand ($621.0m),
+    `counter` of the same package ACCEPT (its own worth, $604.0m, the target)."""
+    negotiation = negotiations[code]
+    last = negotiation.last
+    if last is not None and last.side == "partner" and last.package == package:
+        return negotiations
+    number = negotiation.next_number
+    pending = Round(
+        negotiation.folder / f"{number:03d}-partner.yaml",
+        RoundFile(round=number, side="partner", package=package),
+        figures,
+    )
+    return {
+        **negotiations,
+        code: dataclasses.replace(negotiation, rounds=[*negotiation.rounds, pending]),
+    }
 
 
 def off_step_notes(portfolio: Portfolio, package: Package) -> list[str]:
