@@ -325,3 +325,36 @@ def test_evaluate_against_gives_the_verdict_counter_gives(
     recorded = record_counter(corridor, rounds, "VN", package).verdict
     assert said["next_target"] == pytest.approx(recorded.next_target, abs=1.0)
     assert said["recommendation"] == recorded.recommendation
+
+
+def test_a_deadline_set_once_outlives_an_offer_that_records_none(
+    corridor: Portfolio, tmp_path: Path
+) -> None:
+    """A conceder offer with a deadline of 4, then a Zeuthen offer (which records no
+    deadline): the next linear offer ran against the default deadline of 6 ("US offer 3 of
+    a deadline of 6"), not the 4 the negotiator set."""
+    rounds = tmp_path / "rounds"
+    record_offer(corridor, rounds, "VN", strategy="conceder", deadline=4)
+    record_offer(corridor, rounds, "VN", strategy="zeuthen")
+    done = record_offer(corridor, rounds, "VN", strategy="linear")
+    record = done.round.data.strategy
+    assert record is not None
+    assert record.params["deadline"] == 4
+    assert "US offer 3 of a deadline of 4" in record.reason
+
+
+def test_an_offer_above_its_target_with_terms_kept_says_they_were_kept(
+    corridor: Portfolio, tmp_path: Path
+) -> None:
+    """With invest-us and the schedule of the last offer kept, the offer repeats it, above
+    its target; the reason said "every package within the limits that VN prefers to it
+    gives the US less than the target", as if VN could not be offered more at all."""
+    rounds = tmp_path / "rounds"
+    record_offer(corridor, rounds, "VN", strategy="linear", deadline=2)
+    done = record_offer(corridor, rounds, "VN", fix=["invest-us", "compute"])
+    record = done.round.data.strategy
+    assert record is not None
+    assert (
+        "every package within the limits that VN prefers to it, keeping invest-us, compute "
+        "of the last offer, gives the US less than the target" in record.reason
+    )

@@ -259,14 +259,21 @@ def resolve_strategy(
     negotiation: Negotiation, strategy: str | None, deadline: int | None
 ) -> dict[str, Any]:
     """The next-offer strategy, deadline and beta: as asked, else as recorded in the last US
-    offer, else Boulware with a deadline of 6 offers."""
+    offer (the deadline: in the last US offer that records one), else Boulware with a
+    deadline of 6 offers."""
     offer = negotiation.last_offer
     record = offer.data.strategy if offer is not None else None
     out: dict[str, Any] = {"strategy": "boulware", "deadline": DEFAULT_DEADLINE, "beta": None}
+    # A Zeuthen offer, a point of the frontier or a package of one's own records no
+    # deadline: the one set before still runs (a corridor's VN, deadline 4, then a Zeuthen
+    # offer: the next linear offer read "past the deadline of 6 offers").
+    for earlier in reversed(negotiation.offers()):
+        kept = earlier.data.strategy
+        if kept is not None and isinstance(kept.params.get("deadline"), int | float):
+            out["deadline"] = int(kept.params["deadline"])
+            break
     if record is not None and record.name in STRATEGIES:
         out["strategy"] = record.name
-        if isinstance(record.params.get("deadline"), int | float):
-            out["deadline"] = int(record.params["deadline"])
         if isinstance(record.params.get("beta"), int | float):
             out["beta"] = float(record.params["beta"])
     if strategy is not None and strategy != out["strategy"]:
@@ -327,7 +334,7 @@ def next_offer(
             f"no package with {partner} reaches the target US utility {usd(target)}"
             f"{_fixed_words(fix)}"
         )
-    reason += _above_target(figures, target, ends)
+    reason += _above_target(figures, target, ends, fix)
     record = StrategyRecord(
         name=strategy,
         params=params,
@@ -340,7 +347,9 @@ def next_offer(
     return NextOffer(figures.package(), figures, record)
 
 
-def _above_target(figures: DealFigures, target: float, ends: Targets) -> str:
+def _above_target(
+    figures: DealFigures, target: float, ends: Targets, fix: Sequence[str] = ()
+) -> str:
     """Why an offer gives the US clearly more than its target, when it does: the package
     best for the partner at or above the target sits above it, as every package the
     partner prefers gives the US less than the target (the frontier jumps there).
@@ -351,8 +360,10 @@ def _above_target(figures: DealFigures, target: float, ends: Targets) -> str:
         return ""
     return (
         f"; the offer gives the US {usd(figures.us_value)}, {usd(above)} above the target: "
-        f"every package within the limits that {figures.partner} prefers to it "
-        "gives the US less than the target"
+        f"every package within the limits that {figures.partner} prefers to it"
+        # with terms kept, only among packages keeping them (VN: invest-us and compute kept,
+        # the offer repeated; without the words, as if no package at all were better for VN)
+        f"{_fixed_words(fix)}{',' if fix else ''} gives the US less than the target"
     )
 
 
