@@ -358,3 +358,16 @@ def test_an_offer_above_its_target_with_terms_kept_says_they_were_kept(
         "every package within the limits that VN prefers to it, keeping invest-us, compute "
         "of the last offer, gives the US less than the target" in record.reason
     )
+
+
+def test_the_joint_frontiers_walk_away_note_is_in_the_deals_own_unit(
+    corridor: Portfolio,
+) -> None:
+    """BD's joint frontier: beyond its US-best point ($60.0m to BD) the US does better
+    without BD, the others re-optimized. The note read "Above a partner utility of USD
+    0.06bn", in billions whatever the deal."""
+    from dealbench.negotiate import frontier
+
+    f = frontier(corridor, "BD", points=5, jointly=True)
+    said = [n for n in f.notes if n.startswith("Above a partner utility of")]
+    assert said and said[0].startswith("Above a partner utility of $60.0m (the highest point")
