@@ -371,3 +371,25 @@ def test_the_joint_frontiers_walk_away_note_is_in_the_deals_own_unit(
     f = frontier(corridor, "BD", points=5, jointly=True)
     said = [n for n in f.notes if n.startswith("Above a partner utility of")]
     assert said and said[0].startswith("Above a partner utility of $60.0m (the highest point")
+
+
+def test_a_refused_conclusion_names_a_cap_broken_every_quarter_once(
+    corridor: Portfolio, tmp_path: Path
+) -> None:
+    """Concluding on VN's counter over the cap was refused with the cap four times, one
+    sentence a quarter, where `evaluate` and the verdict say it once ("in each of
+    2027Q1–2027Q4")."""
+    from helpers import invoke
+
+    rounds = tmp_path / "rounds"
+    record_offer(corridor, rounds, "VN", strategy="boulware")
+    record_counter(corridor, rounds, "VN", QA30 / "packages/vn-over-cap.yaml")
+    run = invoke(["conclude", CORRIDOR, "--partner", "VN", "--round", "2", "--rounds", rounds])
+    assert run.exit_code == 2, run.output
+    said = " ".join(run.stderr.split())
+    assert "VN: compute of 5,000 H100e in each of 2027Q1–2027Q4 exceeds the tier 2 cap" in said
+    assert "2027Q2 compute" not in said
+    assert sorted(p.name for p in (rounds / "VN").glob("*.yaml")) == [
+        "001-us.yaml",
+        "002-partner.yaml",
+    ]
