@@ -393,3 +393,30 @@ def test_a_refused_conclusion_names_a_cap_broken_every_quarter_once(
         "001-us.yaml",
         "002-partner.yaml",
     ]
+
+
+def test_the_floor_of_a_counter_over_a_cap_takes_back_nothing_offered(
+    corridor: Portfolio, tmp_path: Path
+) -> None:
+    """Linear with a deadline of 2: the second offer gives VN $632.5m and the US $300.2m.
+    VN then counters over the cap asking for less, $530.0m. Meeting that within the limits
+    would leave the US $413.4m, but offering it would take back $95m already offered: the
+    next offer holds at our last offer's $300.2m instead (the reservation value, -$200m,
+    is the linear target)."""
+    rounds = tmp_path / "rounds"
+    record_offer(corridor, rounds, "VN", strategy="linear", deadline=2)
+    second = record_offer(corridor, rounds, "VN")
+    assert second.round.figures is not None
+    assert second.round.figures.us_value == pytest.approx(300.2e6, abs=1e3)
+    record_counter(corridor, rounds, "VN", QA30 / "packages/vn-over-cap.yaml")
+    done = record_offer(corridor, rounds, "VN")
+    assert done.round.figures is not None
+    assert done.round.figures.us_value == pytest.approx(300.2e6, abs=1e3)
+    assert done.round.figures.partner_utility == pytest.approx(632.5e6, abs=1e3)
+    record = done.round.data.strategy
+    assert record is not None
+    assert (
+        "the best package within the limits that gives it that gives the US $413.4m, more "
+        "than our offer of round 2, so the offer gives the US what that offer did, $300.2m "
+        "(nothing offered is taken back)" in record.reason
+    )

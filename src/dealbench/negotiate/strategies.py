@@ -535,8 +535,15 @@ def offer_floor(
     counter = negotiation.last_counter
     if counter is not None and worth is None and demand is not None:
         asked = min(demand.us_value, ends.ideal)
+        # Never above what our last offer gave the US: a partner asking less than we offered
+        # (in a form that breaks a limit) is not met by taking back what was offered.
+        offer = negotiation.last_offer
+        held = None
+        if offer is not None and offer.figures is not None:
+            held = offer.number if offer.figures.us_value < asked else None
+            asked = min(asked, offer.figures.us_value)
         if asked > ends.reservation:
-            return asked, _demand_words(counter.number, demand, asked, fix)
+            return asked, _demand_words(counter.number, demand, asked, fix, held)
     floor = -math.inf if worth is None else min(worth.us_value, ends.ideal)
     if counter is None or worth is None or floor <= ends.reservation:
         return ends.reservation, (
@@ -608,8 +615,11 @@ def counter_demand(
     return CounterDemand(asked, tidy(portfolio, deal.package()).us_value, bool(c.violations))
 
 
-def _demand_words(number: int, demand: CounterDemand, floor: float, fix: Sequence[str]) -> str:
-    """Why an offer is held at what meeting a counter the US cannot accept leaves the US."""
+def _demand_words(
+    number: int, demand: CounterDemand, floor: float, fix: Sequence[str], held: int | None
+) -> str:
+    """Why an offer is held at what meeting a counter the US cannot accept leaves the US, or
+    at our last offer (round `held`) when that gives the US less."""
     if demand.breaks:
         what = (
             f"breaks a limit, so the US cannot accept it, but it asks for a partner utility "
@@ -619,6 +629,13 @@ def _demand_words(number: int, demand: CounterDemand, floor: float, fix: Sequenc
         what = (
             "leaves the partner below its own walk-away value, so the US cannot accept it; "
             f"the partner accepts {usd(demand.partner_utility)}"
+        )
+    if held is not None:
+        return (
+            f"; the partner's counter of round {number} {what}: the best package within the "
+            f"limits that gives it that gives the US {usd(demand.us_value)}"
+            f"{_fixed_words(fix)}, more than our offer of round {held}, so the offer gives the "
+            f"US what that offer did, {usd(floor)} (nothing offered is taken back)"
         )
     return (
         f"; the partner's counter of round {number} {what}: the best package within the limits "
