@@ -420,3 +420,27 @@ def test_the_floor_of_a_counter_over_a_cap_takes_back_nothing_offered(
         "than our offer of round 2, so the offer gives the US what that offer did, $300.2m "
         "(nothing offered is taken back)" in record.reason
     )
+
+
+def test_the_web_offers_a_point_of_the_frontier_as_offer_mode_does(tmp_path: Path) -> None:
+    """`offer --mode nash|kalai|us-best` had no way in the browser: the page's strategy list
+    held the four strategies only (DESIGN: whatever one shell can do, the other does)."""
+    import shutil
+
+    from dealbench.negotiate import load_negotiation
+    from dealbench.web.security import CSRF_FIELD, csrf_for
+    from helpers import WEB_TOKEN, web_client
+
+    deals = tmp_path / "deals"
+    shutil.copytree(QA30, deals)
+    pf = load_portfolio(deals / "portfolios/corridor.yaml")
+    form = {CSRF_FIELD: csrf_for(WEB_TOKEN), "expect": "1", "strategy": "nash", "date": ""}
+    with web_client(deals, WEB_TOKEN) as client:
+        shown = client.get("/p/corridor/n/PH").text
+        assert '<optgroup label="A point of the frontier">' in shown
+        assert "<option>kalai</option>" in shown
+        page = client.post("/p/corridor/n/PH/offer", data=form)
+    assert page.status_code == 200, page.text[:2000]
+    (first,) = load_negotiation(pf, deals / "rounds" / pf.id, "PH").rounds
+    assert first.data.strategy is not None and first.data.strategy.name == "nash"
+    assert "the nash point of the deal's frontier" in first.data.strategy.reason
