@@ -444,3 +444,22 @@ def test_the_web_offers_a_point_of_the_frontier_as_offer_mode_does(tmp_path: Pat
     (first,) = load_negotiation(pf, deals / "rounds" / pf.id, "PH").rounds
     assert first.data.strategy is not None and first.data.strategy.name == "nash"
     assert "the nash point of the deal's frontier" in first.data.strategy.reason
+
+
+def test_an_offer_at_a_point_of_the_frontier_refuses_a_deadline_it_would_ignore(
+    tmp_path: Path,
+) -> None:
+    """`offer --mode us-best --deadline 3` recorded the offer and dropped the deadline
+    without a word, where `--package` with a deadline is refused as ignored."""
+    from helpers import invoke
+
+    rounds = tmp_path / "rounds"
+    args = ["offer", CORRIDOR, "--partner", "BD", "--rounds", rounds, "--no-documents"]
+    run = invoke([*args, "--mode", "us-best", "--deadline", "3"])
+    assert run.exit_code == 2, run.output
+    said = " ".join(run.stderr.split())
+    assert (
+        "--mode: a point of the frontier is not chosen by a time-dependent strategy, so a "
+        "deadline would be ignored" in said
+    )
+    assert not list(rounds.rglob("*.yaml"))

@@ -124,6 +124,16 @@ def record_offer(
             raise ArgumentError(
                 "mode", "give either a mode or a strategy (and terms to fix), not both"
             )
+        # A point of the frontier has no deadline nor exponent: `--mode us-best --deadline
+        # 3` recorded the offer and dropped the deadline without a word.
+        ignored = [w for w in choosing if w in ("a deadline", "a concession exponent (beta)")]
+        if ignored:
+            raise ArgumentError(
+                "mode",
+                f"a point of the frontier is not chosen by a time-dependent strategy, so "
+                f"{and_list(ignored)} would be ignored; give either a mode or a strategy "
+                "with its deadline and exponent, not both",
+            )
         plan = replan(portfolio, negotiations)
         proposal = mode_offer(portfolio, negotiations, plan, partner, mode)
         package, record = proposal.package, proposal.strategy
