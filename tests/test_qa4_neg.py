@@ -159,7 +159,8 @@ def test_the_verdict_on_a_package_says_the_partner_refuses_it_as_well_as_its_lim
     assert said.startswith("The package breaks 1 limit: AA: 2026 compute 50,000 H100e exceeds")
     assert said.endswith(
         ". Partner AA would also refuse: its partner utility, $1.50bn, falls $8.50bn short "
-        "of its walk-away value plus the required margin ($10.00bn)."
+        "of its walk-away value plus the required margin ($10.00bn). The United States "
+        "would be $500.0m better off without this deal."  # (qa30-negotiator)
     )
 
 

@@ -255,16 +255,22 @@ def render(
 def _warn_violations(deals: Iterable[DealFigures]) -> None:
     """A package that breaks a limit is rendered as written (a partner's counter may), but
     the user is told, as `evaluate` would tell them (there with exit code 3)."""
+    from dealbench.limit import broken_messages
+
     for deal in deals:
         if deal.violations:
+            # As `evaluate` and the documents count them: a cap broken in every quarter is one
+            # limit ("in each of 2027Q1–2027Q4"), not four (a corridor's VN: "breaks 5
+            # limits" here, "breaks 2 limits" in the term sheet it wrote).
+            lines = broken_messages(deal.violations)
             typer.echo(
-                f"warning: {deal.partner}'s package breaks {len(deal.violations)} "
-                f"limit{'s' if len(deal.violations) != 1 else ''}; the documents state it as "
+                f"warning: {deal.partner}'s package breaks {len(lines)} "
+                f"limit{'s' if len(lines) != 1 else ''}; the documents state it as "
                 "written:",
                 err=True,
             )
-            for v in deal.violations:
-                typer.echo(f"  {v.message}", err=True)
+            for line in lines:
+                typer.echo(f"  {line}", err=True)
 
 
 @app.command(

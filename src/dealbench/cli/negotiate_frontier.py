@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -141,17 +142,43 @@ def parse_points(text: str) -> int | Literal["all"]:
 MONEY_UNITS: tuple[tuple[float, str], ...] = ((1e9, "bn"), (1e6, "m"), (1e3, "k"), (1.0, ""))
 
 
-def money_unit(f: Frontier) -> tuple[float, str]:
-    """(scale, suffix) for every money figure of `f`'s table and lines."""
+#: The most decimals of its unit a frontier figure gets to be told apart from its neighbour
+#: (USD 100k in bn), and the least difference that asks for them (a ten-thousandth).
+MAX_PLACES = 4
+
+
+def money_unit(f: Frontier) -> tuple[float, str, int]:
+    """(scale, suffix, decimals) for every money figure of `f`'s table and lines."""
     marked = [f.no_deal, f.us_best, f.partner_best, f.nash, f.kalai, *f.points]
     figures = [abs(a) for p in marked if p is not None for a in (p.us_utility, p.partner_utility)]
     figures.append(abs(float(f.zopa.get("largest_joint_gain") or 0.0)))
     top = max(figures, default=0.0)
-    return next(((s, u) for s, u in MONEY_UNITS if top >= s), MONEY_UNITS[-1])
+    scale, suffix = next(((s, u) for s, u in MONEY_UNITS if top >= s), MONEY_UNITS[-1])
+    return scale, suffix, _places(f, scale) if suffix else 0
 
 
-def _money(amount: float, unit: tuple[float, str]) -> str:
-    return in_units(amount, unit[0], 2 if unit[1] else 0)
+def _places(f: Frontier, scale: float) -> int:
+    """Two decimals, or as many more (up to MAX_PLACES) as tell apart each two neighbouring
+    rows of a column, and both ends of each straight piece, that differ by a ten-thousandth
+    of the unit or more. A corridor's PH (deals of $100m-$300m in a portfolio of $1.2bn)
+    read "V 1.04bn, U 0.10bn to V 1.04bn, U 0.10bn" for a piece from 1.0363bn, 0.1050bn
+    to 1.0343bn, 0.1200bn, and rows of V 1.03 one under another."""
+    pairs = [
+        (getattr(a, side), getattr(b, side))
+        for a, b in [*pairwise(f.points), *((q.start, q.end) for q in f.pieces)]
+        for side in ("us_utility", "partner_utility")
+    ]
+    apart = [(a, b) for a, b in pairs if abs(a - b) >= scale / 10**MAX_PLACES]
+    places = 2
+    while places < MAX_PLACES and any(
+        in_units(a, scale, places) == in_units(b, scale, places) for a, b in apart
+    ):
+        places += 1
+    return places
+
+
+def _money(amount: float, unit: tuple[float, str, int]) -> str:
+    return in_units(amount, unit[0], unit[2])
 
 
 def _step_notes(f: Frontier) -> list[str]:
@@ -275,7 +302,7 @@ def print_frontier(f: Frontier) -> None:
         say(out, f"Note: {note}")
 
 
-def _piece_lines(f: Frontier, unit: tuple[float, str]) -> list[str]:
+def _piece_lines(f: Frontier, unit: tuple[float, str, int]) -> list[str]:
     """Where the exact frontier runs straight above the step between two points."""
     lines = []
     for piece in f.pieces:
@@ -296,7 +323,7 @@ def _piece_lines(f: Frontier, unit: tuple[float, str]) -> list[str]:
     return lines
 
 
-def _where(point: FrontierPoint | None, unit: tuple[float, str]) -> str:
+def _where(point: FrontierPoint | None, unit: tuple[float, str, int]) -> str:
     if point is None:
         return "none (no package gives both sides a gain)"
     v, u = _money(point.us_utility, unit), _money(point.partner_utility, unit)

@@ -289,7 +289,8 @@ def offer(
 
     Without --package, the offer moves along the frontier from the US ideal
     toward the US reservation value as the strategy says (never below it, nor below
-    what the partner's last counter gives the US when it keeps its limits);
+    what the partner's last counter gives the US when it keeps its limits; when it
+    breaks one, the offer gives the partner no more than the counter asked for);
     the strategy, its parameters and the target utility are recorded in the
     round file. Renders the offer's term sheets and, from the second US
     offer, redlines against the previous one (external and internal).
@@ -473,7 +474,14 @@ def print_verdict(v: Verdict, periods: list[str]) -> None:
             f"  Frontier: giving the partner at least {m(floor)}, the US could get "
             f"{m(f.us_utility)} ({more}), the partner {m(f.partner_utility)}, with "
             f"{f.package.security}, {output.concessions_text(dict(f.package.concessions))}, "
-            "compute " + ", ".join(f"{t} {quantity(f.package.compute.get(t, 0))}" for t in periods)
+            "compute "
+            + ", ".join(f"{t} {quantity(f.package.compute.get(t, 0))}" for t in periods)
+            + (
+                ": the partner alone, taking supply or risk budget the plan gives the other "
+                "open negotiations"
+                if f.fits_plan is False
+                else ""
+            )
         )
     else:  # the point is no deal: the room's and the JSON's gain is measured against it
         echo(
@@ -490,9 +498,14 @@ def print_verdict(v: Verdict, periods: list[str]) -> None:
         f"(H100e): {left}{'' if others else ' (no other open negotiation)'}"
     )
     said = v.portfolio_texts()
+    # "n/a if accepted" for a counter that cannot be accepted; the web page says it so.
+    accepted = (
+        f"{said['accepted']} if accepted{' (rest re-optimized)' if others else ''}"
+        if v.portfolio_if_accepted is not None
+        else "not feasible if accepted"
+    )
     echo(
-        f"  Portfolio V: {said['accepted']} if accepted"
-        f"{' (rest re-optimized)' if others else ''}, {said['plan']} in the current plan, "
+        f"  Portfolio V: {accepted}, {said['plan']} in the current plan, "
         f"{said['walk_away']} if the US walks away"
     )
     echo(f"Recommendation: {v.recommendation.upper()} — {v.reason}.")

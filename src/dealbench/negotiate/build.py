@@ -40,7 +40,7 @@ from dealbench.negotiate.single import Single, single
 from dealbench.optimize.decomposition.warm import WarmStart, warm_from
 from dealbench.optimize.result import SolveResult
 from dealbench.optimize.solve import solve
-from dealbench.units import and_list, in_units, usd
+from dealbench.units import and_list, usd
 
 #: `points` at most this many (beyond it, ask for `all` or fewer).
 MAX_POINTS = 1000
@@ -185,8 +185,8 @@ def frontier(
     if jointly and axis == "partner" and partner_best.us_utility < no_deal.us_utility - SAME_ABS:
         walk = [p.partner_utility for p in kept if p.us_utility >= no_deal.us_utility - SAME_ABS]
         notes.append(
-            "Above a partner utility of "
-            f"USD {in_units(max(walk, default=no_deal.partner_utility), 1e9, 2)}bn (the highest point "
+            "Above a partner utility of "  # in its own unit: "USD 0.06bn" for BD's $60.0m
+            f"{usd(max(walk, default=no_deal.partner_utility))} (the highest point "
             "at which the US is no worse off), the US does better with no deal and the "
             "others re-optimized."
         )

@@ -108,7 +108,9 @@ def exact_frontier(
         raise ArgumentError(
             "points", "'all' is exact on the partner axis; on the risk axis give a number"
         )
-    segments = curves(alone)
+    # The range ends at the partner-best deal (docs/frontier.md, "Range"): beyond it the US
+    # does better walking away, and the ε-constraint frontier stops there too.
+    segments = [c for s in curves(alone) if (c := _no_worse_than(s, alone.us_batna)) is not None]
     if not segments:
         return [], []
     candidates = sorted(
@@ -175,6 +177,34 @@ def _piece(
     u_end = min(u_next, s.u1) if slope >= 0 else min(u_next, s.u1, u + (v_next - v_start) / slope)
     _, x_end = s.at_u(u_end)
     return s, x_start, x_end
+
+
+def _no_worse_than(s: Segment, v_min: float) -> Segment | None:
+    """The part of `s` where the US is no worse off than walking away (V >= `v_min`, the
+    partner's own V and its us_batna, as `largest_joint_gain` reads them); None when
+    there is none. Kept whole, `--points all` ran past the partner-best end: a corridor's
+    PH read points of V 0.90bn against no deal's 0.95bn, beyond a partner-best of U 0.19bn,
+    where `--points N` stops."""
+    if min(s.v0, s.v1) >= v_min - TOL:
+        return s
+    if max(s.v0, s.v1) < v_min - TOL:
+        return None
+    t = (v_min - s.v0) / (s.v1 - s.v0)  # the segment slopes: one end above, one below
+    lo, hi = (0.0, t) if s.v1 < s.v0 else (t, 1.0)
+
+    def at(a: float, b: float, w: float) -> float:
+        return a + w * (b - a)
+
+    return Segment(
+        s.k,
+        s.f,
+        at(s.x0, s.x1, lo),
+        at(s.x0, s.x1, hi),
+        at(s.u0, s.u1, lo),
+        at(s.u0, s.u1, hi),
+        at(s.v0, s.v1, lo),
+        at(s.v0, s.v1, hi),
+    )
 
 
 def _crossings(segments: list[Segment]) -> set[float]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from dealbench.checker import check, evaluate
 from dealbench.errors import ArgumentError, DealbenchError, InputError, Issue
-from dealbench.limit import Limit
+from dealbench.limit import Limit, broken_messages, messages
 from dealbench.model.load import load_package, package_issue
 from dealbench.model.schema import Package, Portfolio
 from dealbench.model.yamlio import display_path
@@ -123,6 +123,16 @@ def record_offer(
         if strategy is not None or fix:
             raise ArgumentError(
                 "mode", "give either a mode or a strategy (and terms to fix), not both"
+            )
+        # A point of the frontier has no deadline nor exponent: `--mode us-best --deadline
+        # 3` recorded the offer and dropped the deadline without a word.
+        ignored = [w for w in choosing if w in ("a deadline", "a concession exponent (beta)")]
+        if ignored:
+            raise ArgumentError(
+                "mode",
+                f"a point of the frontier is not chosen by a time-dependent strategy, so "
+                f"{and_list(ignored)} would be ignored; give either a mode or a strategy "
+                "with its deadline and exponent, not both",
             )
         plan = replan(portfolio, negotiations)
         proposal = mode_offer(portfolio, negotiations, plan, partner, mode)
@@ -278,13 +288,16 @@ def conclude(
     if not checked.ok:
         # A sentence about the round, as a negotiator says it: it is read beside the round
         # chosen (the web's Agreed round), where a field path ("package: ...") was jargon.
+        # A cap broken in each quarter is one limit, as `evaluate` and the verdict say it.
+        limits = [*checked.violations, *(v for d in checked.deals for v in d.violations)]
+        plain = set(messages(limits))
+        said = broken_messages(limits) + [p for p in checked.problems() if p not in plain]
         raise InputError(
             Issue(
                 display_path(agreed.path),
                 None,
                 "",
-                f"no deal can be concluded on round {agreed.number}'s package: "
-                + "; ".join(checked.problems()),
+                f"no deal can be concluded on round {agreed.number}'s package: " + "; ".join(said),
             ),
             argument=chosen,
         )

@@ -22,8 +22,9 @@ Strategies (Faratin, Sierra and Jennings 1998; Zeuthen 1930):
 
 Whatever chose it, a strategy or a point of the frontier (`mode_offer`), no offer
 gives the US less than `offer_floor`: the reservation value, or what the partner's
-last counter gives the US when it keeps its own limits: no offer concedes past what
-the partner asked for.
+last counter gives the US when it keeps its own limits, or, when it breaks one, what
+the best package within the limits that gives the partner what it asked for gives the
+US: no offer concedes past what the partner asked for.
 """
 
 from __future__ import annotations
@@ -56,10 +57,12 @@ __all__ = [
     "BETAS",
     "MODES",
     "STRATEGIES",
+    "CounterDemand",
     "CounterWorth",
     "NextOffer",
     "Targets",
     "check_strategy",
+    "counter_demand",
     "counter_worth",
     "mode_offer",
     "next_offer",
@@ -256,14 +259,21 @@ def resolve_strategy(
     negotiation: Negotiation, strategy: str | None, deadline: int | None
 ) -> dict[str, Any]:
     """The next-offer strategy, deadline and beta: as asked, else as recorded in the last US
-    offer, else Boulware with a deadline of 6 offers."""
+    offer (the deadline: in the last US offer that records one), else Boulware with a
+    deadline of 6 offers."""
     offer = negotiation.last_offer
     record = offer.data.strategy if offer is not None else None
     out: dict[str, Any] = {"strategy": "boulware", "deadline": DEFAULT_DEADLINE, "beta": None}
+    # A Zeuthen offer, a point of the frontier or a package of one's own records no
+    # deadline: the one set before still runs (a corridor's VN, deadline 4, then a Zeuthen
+    # offer: the next linear offer read "past the deadline of 6 offers").
+    for earlier in reversed(negotiation.offers()):
+        kept = earlier.data.strategy
+        if kept is not None and isinstance(kept.params.get("deadline"), int | float):
+            out["deadline"] = int(kept.params["deadline"])
+            break
     if record is not None and record.name in STRATEGIES:
         out["strategy"] = record.name
-        if isinstance(record.params.get("deadline"), int | float):
-            out["deadline"] = int(record.params["deadline"])
         if isinstance(record.params.get("beta"), int | float):
             out["beta"] = float(record.params["beta"])
     if strategy is not None and strategy != out["strategy"]:
@@ -301,6 +311,7 @@ def next_offer(
     offers = len(negotiation.offers())
     params: dict[str, int | float | str] = {}
     worth = counter_worth(portfolio, negotiations, plan, negotiation)
+    demand = counter_demand(portfolio, plan, negotiation, fix, last_package)
     if strategy == "zeuthen":
         target, reason = _zeuthen_target(portfolio, plan, negotiation, ends, fix, worth)
     else:
@@ -314,7 +325,7 @@ def next_offer(
             else f"US offer {offers + 1}, past the deadline of {deadline} "
             f"offer{'' if deadline == 1 else 's'}: the target is the reservation value"
         )
-    floor, why = offer_floor(negotiation, ends, fix, worth)
+    floor, why = offer_floor(negotiation, ends, fix, worth, demand)
     if target < floor:
         target, reason = floor, reason + why
     figures = offer_at(portfolio, plan, partner, target, fix=fix, last=last_package)
@@ -323,7 +334,7 @@ def next_offer(
             f"no package with {partner} reaches the target US utility {usd(target)}"
             f"{_fixed_words(fix)}"
         )
-    reason += _above_target(figures, target, ends)
+    reason += _above_target(figures, target, ends, fix)
     record = StrategyRecord(
         name=strategy,
         params=params,
@@ -336,7 +347,9 @@ def next_offer(
     return NextOffer(figures.package(), figures, record)
 
 
-def _above_target(figures: DealFigures, target: float, ends: Targets) -> str:
+def _above_target(
+    figures: DealFigures, target: float, ends: Targets, fix: Sequence[str] = ()
+) -> str:
     """Why an offer gives the US clearly more than its target, when it does: the package
     best for the partner at or above the target sits above it, as every package the
     partner prefers gives the US less than the target (the frontier jumps there).
@@ -347,8 +360,10 @@ def _above_target(figures: DealFigures, target: float, ends: Targets) -> str:
         return ""
     return (
         f"; the offer gives the US {usd(figures.us_value)}, {usd(above)} above the target: "
-        f"every package within the limits that {figures.partner} prefers to it "
-        "gives the US less than the target"
+        f"every package within the limits that {figures.partner} prefers to it"
+        # with terms kept, only among packages keeping them (VN: invest-us and compute kept,
+        # the offer repeated; without the words, as if no package at all were better for VN)
+        f"{_fixed_words(fix)}{',' if fix else ''} gives the US less than the target"
     )
 
 
@@ -503,6 +518,7 @@ def offer_floor(
     ends: Targets,
     fix: Sequence[str] = (),
     worth: CounterWorth | None = None,
+    demand: CounterDemand | None = None,
 ) -> tuple[float, str]:
     """The least the next US offer may give the US, whatever chose it (a strategy or a
     point of the frontier), and the words that say why when an offer is raised to it.
@@ -510,10 +526,24 @@ def offer_floor(
     The reservation value; or what the partner's last counter is worth to the US
     (`counter_worth`), when that is more and the counter keeps every limit of its own
     (the partner's acceptance too): an offer below it would concede past what the
-    partner asked for, when the US could simply accept it. Never above the `ideal` (with
-    terms fixed, the counter may give more than any offer can; `fix` names them for the
-    words)."""
+    partner asked for, when the US could simply accept it. A counter that breaks a
+    limit cannot be accepted, but it still says what the partner asks for: the floor is
+    then what the best package within the limits giving the partner that gives the US
+    (`counter_demand`), when that is more than the reservation value. Never above the
+    `ideal` (with terms fixed, the counter may give more than any offer can; `fix` names
+    them for the words)."""
     counter = negotiation.last_counter
+    if counter is not None and worth is None and demand is not None:
+        asked = min(demand.us_value, ends.ideal)
+        # Never above what our last offer gave the US: a partner asking less than we offered
+        # (in a form that breaks a limit) is not met by taking back what was offered.
+        offer = negotiation.last_offer
+        held = None
+        if offer is not None and offer.figures is not None:
+            held = offer.number if offer.figures.us_value < asked else None
+            asked = min(asked, offer.figures.us_value)
+        if asked > ends.reservation:
+            return asked, _demand_words(counter.number, demand, asked, fix, held)
     floor = -math.inf if worth is None else min(worth.us_value, ends.ideal)
     if counter is None or worth is None or floor <= ends.reservation:
         return ends.reservation, (
@@ -536,6 +566,81 @@ def offer_floor(
         f"; the partner's counter of round {counter.number} already gives the US more than "
         "that, so the offer gives no less than it: accept it (dealbench conclude) or offer "
         "this"
+    )
+
+
+@dataclass(frozen=True)
+class CounterDemand:
+    """What the partner's last counter asks for when the US cannot accept it (it breaks a
+    limit, or leaves the partner below its own walk-away value), and what giving the
+    partner that within the limits leaves the US."""
+
+    #: The partner utility asked for: the counter's, at least its walk-away value plus margin.
+    partner_utility: float
+    #: V_p of the best package for the US within the limits that gives the partner that.
+    us_value: float
+    #: The counter breaks a limit of its own (else it leaves the partner below its walk-away).
+    breaks: bool
+
+
+def counter_demand(
+    portfolio: Portfolio,
+    plan: Plan,
+    negotiation: Negotiation,
+    fix: Sequence[str] = (),
+    last: Package | None = None,
+) -> CounterDemand | None:
+    """What the partner's last counter asks for, when the US cannot accept it, and the most
+    the US keeps giving the partner that (the others held at the plan, `fix` kept of
+    `last`); None for a counter the US could accept (`counter_worth` weighs it), without
+    a counter, or when no package within the limits gives the partner as much.
+
+    A counter over a cap still names the partner utility its side asks for. A time-dependent
+    target below what meeting that demand leaves the US gave the partner more than it asked
+    (a corridor's VN asked for $530m over a tier cap; linear's next offer gave it $632.5m,
+    conceder's $915m, the US $300.2m and -$106.4m where meeting the demand left it $413.4m)."""
+    counter = negotiation.last_counter
+    c = counter.figures if counter is not None else None
+    if counter is None or counter.package is None or c is None:
+        return None
+    if not c.violations and c.accepts:
+        return None
+    partner = negotiation.partner
+    asked = max(c.partner_utility, c.acceptance_threshold)
+    one, _shift = _constrained(single_partner(portfolio, plan, partner), partner, fix, last)
+    best = solve_with_floor(one, partner, asked - FLOOR_TOL)
+    deal = best.deal(partner) if best is not None else None
+    if deal is None:
+        return None
+    return CounterDemand(asked, tidy(portfolio, deal.package()).us_value, bool(c.violations))
+
+
+def _demand_words(
+    number: int, demand: CounterDemand, floor: float, fix: Sequence[str], held: int | None
+) -> str:
+    """Why an offer is held at what meeting a counter the US cannot accept leaves the US, or
+    at our last offer (round `held`) when that gives the US less."""
+    if demand.breaks:
+        what = (
+            f"breaks a limit, so the US cannot accept it, but it asks for a partner utility "
+            f"of {usd(demand.partner_utility)}"
+        )
+    else:
+        what = (
+            "leaves the partner below its own walk-away value, so the US cannot accept it; "
+            f"the partner accepts {usd(demand.partner_utility)}"
+        )
+    if held is not None:
+        return (
+            f"; the partner's counter of round {number} {what}: the best package within the "
+            f"limits that gives it that gives the US {usd(demand.us_value)}"
+            f"{_fixed_words(fix)}, more than our offer of round {held}, so the offer gives the "
+            f"US what that offer did, {usd(floor)} (nothing offered is taken back)"
+        )
+    return (
+        f"; the partner's counter of round {number} {what}: the best package within the limits "
+        f"that gives it that gives the US {usd(floor)}{_fixed_words(fix)}, so the offer gives no "
+        "less (no offer gives the partner more than it asked for)"
     )
 
 
@@ -709,19 +814,27 @@ def mode_offer(
         reason = f"the {mode} point of the deal's frontier ({points} points), the others held at the plan"
     assert figures is not None
     worth = counter_worth(portfolio, negotiations, plan, negotiations[partner])
-    floor, why = offer_floor(negotiations[partner], ends, worth=worth)
+    demand = counter_demand(portfolio, plan, negotiations[partner])
+    floor, why = offer_floor(negotiations[partner], ends, worth=worth, demand=demand)
+    target = figures.us_value
     if figures.us_value < floor:
+        # The point's own value first: "below the US reservation value, so the package at
+        # that value instead" read as if the offer were at the reservation value, beside a
+        # target and an offer of the ideal (a corridor's PH: nash point $75.2m, reservation
+        # $127.4m, offer $275.2m).
+        reason += f", gives the US {usd(figures.us_value)}{why}"
+        target = floor
         figures = offer_at(portfolio, plan, partner, floor)
-        reason += why
         if figures is None:
             raise InfeasibleError(
                 f"no package with {partner} reaches {usd(floor)} for the US, the least "
                 "its offer may give"
             )
+        reason += _above_target(figures, floor, ends)
     record = StrategyRecord(
         name=mode,
         params={"points": points} if mode != "us-best" else {},
-        target_us_utility=round(figures.us_value, 2),
+        target_us_utility=round(target, 2),
         ideal_us_utility=round(ends.ideal, 2),
         reservation_us_utility=round(ends.reservation, 2),
         reason=reason,

@@ -5,7 +5,8 @@ For a partner's package (a counter, a round, a solved deal) `verdict` reports
 2. every limit it breaks: its own (caps, asks, logic, acceptance) and the
    shared ones (supply, risk budget) left by the concluded deals;
 3. its distance to the frontier: the most the US could get at the same
-   partner utility, and the package that does it (others held at the plan);
+   partner utility, and the package that does it (the partner alone in what the
+   concluded deals leave, and whether that package fits beside the others as planned);
 4. what accepting it takes from the other open negotiations: its compute and
    risk, and the portfolio's V with it fixed and the rest re-optimized,
    against the plan with the partner still open and against walking away;
@@ -21,6 +22,7 @@ offer (the "next offer" acceptance rule of Baarslag et al.); counter otherwise.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Mapping
 from typing import Literal
 
@@ -30,10 +32,11 @@ from dealbench.checker import COMPUTE_TOL, DealFigures, check, evaluate
 from dealbench.errors import DealbenchError, InfeasibleError
 from dealbench.limit import Limit, broken_messages
 from dealbench.model.amounts import amount_label
+from dealbench.model.rounds import RoundFile
 from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.frontier import SAME_ABS, SAME_REL, offering
-from dealbench.negotiate.plan import Plan, alone, replan
-from dealbench.negotiate.rounds import Negotiation, concluded_with, refuse_after_close
+from dealbench.negotiate.plan import Plan, alone, replan, single_partner
+from dealbench.negotiate.rounds import Negotiation, Round, concluded_with, refuse_after_close
 from dealbench.negotiate.strategies import next_offer, resolve_strategy
 from dealbench.render.environment import money, plural
 from dealbench.units import usd_together
@@ -54,6 +57,10 @@ class FrontierGap(BaseModel):
     package: Package | None
     #: The package itself is the point: no package gives the partner as much and the US more.
     on_frontier: bool = False
+    #: Whether `package` fits beside the other open negotiations as planned (None: no other
+    #: open negotiation, or no package). The point is the partner's alone in what the
+    #: concluded deals leave, so it may take supply or risk budget the plan gives them.
+    fits_plan: bool | None = None
 
 
 class Verdict(BaseModel):
@@ -150,6 +157,13 @@ def verdict(
     violations = list(figures.violations) + shared + refusal(figures)
 
     gap = frontier_gap(portfolio, plan, code, figures)
+    opened = plan.open_portfolio.partners if plan.open_portfolio is not None else []
+    others_open = [p.code for p in opened if p.code != code]
+    if gap.package is not None and not gap.on_frontier and others_open:
+        # The point leaves the others out: "the US could get $268.0m more" beside an ACCEPT
+        # read as a gain to be had, where its package takes what the plan gives them.
+        beside = check(single_partner(portfolio, plan, code), [gap.package]).violations
+        gap = gap.model_copy(update={"fits_plan": not beside})
     walk = replan(portfolio, negotiations, exclude=[code]).objective
     accepted: float | None = None
     if not violations:
@@ -158,16 +172,22 @@ def verdict(
         except DealbenchError:
             accepted = None
     supply_left = {t: plan.supply_left[t] - figures.compute.get(t, 0.0) for t in portfolio.periods}
-    opened = plan.open_portfolio.partners if plan.open_portfolio is not None else []
-    others_open = [p.code for p in opened if p.code != code]
     risk_left = plan.risk_left - figures.risk if plan.risk_left is not None else None
 
     target: float | None = None
     next_value: float | None = None
+    # Our next offer answers this package as the partner's last word, as `counter` records
+    # it; unrecorded (`evaluate --against`), the offer answered the partner's earlier
+    # counter, and the same package got another verdict.
+    weighed = (
+        negotiations
+        if round_number is not None
+        else _as_last_counter(negotiations, code, package, figures)
+    )
     with contextlib.suppress(InfeasibleError):
         target = next_offer(
             portfolio,
-            negotiations,
+            weighed,
             plan,
             code,
             **resolve_strategy(negotiation, strategy, deadline),
@@ -220,6 +240,29 @@ def verdict(
         reason=reason,
         notes=off_step_notes(portfolio, package),
     )
+
+
+def _as_last_counter(
+    negotiations: Mapping[str, Negotiation], code: str, package: Package, figures: DealFigures
+) -> Mapping[str, Negotiation]:
+    """The negotiations as recording `package` as the partner's next round leaves them (as
+    they are when it is its last round already). A corridor's VN: `evaluate --against` of a
+    counter said COUNTER against a next offer held by an earlier counter's demand ($621.0m),
+    `counter` of the same package ACCEPT (its own worth, $604.0m, the target)."""
+    negotiation = negotiations[code]
+    last = negotiation.last
+    if last is not None and last.side == "partner" and last.package == package:
+        return negotiations
+    number = negotiation.next_number
+    pending = Round(
+        negotiation.folder / f"{number:03d}-partner.yaml",
+        RoundFile(round=number, side="partner", package=package),
+        figures,
+    )
+    return {
+        **negotiations,
+        code: dataclasses.replace(negotiation, rounds=[*negotiation.rounds, pending]),
+    }
 
 
 def off_step_notes(portfolio: Portfolio, package: Package) -> list[str]:

@@ -250,11 +250,17 @@ def verdict(deal: DealFigures, *, agreed: bool = False) -> str:
     )
     if deal.violations:
         lines = broken_messages(deal.violations)
-        broken = f"The package breaks {plural(len(lines), 'limit')}: " + "; ".join(lines)
-        # Both, when both: the limits alone read as if the partner would sign otherwise.
-        if deal.accepts:
-            return broken
-        return f"{broken}. {deal.partner_name} would also {refuses}"
+        broken = f"The package breaks {plural(len(lines), 'limit')}: " + "; ".join(lines) + "."
+        # Both, when both: the limits alone read as if the partner would sign otherwise,
+        # and as if the United States would gain (a corridor's VN counter over a cap:
+        # -$250.0m to the US, $50.0m below its walk-away value, unsaid, and no full stop).
+        also = "" if deal.accepts else f" {deal.partner_name} would also {refuses}"
+        if deal.us_margin < 0:
+            also += (
+                f" The United States would be {money(-deal.us_margin)} better off without "
+                "this deal."
+            )
+        return broken + also
     if not deal.accepts:
         if agreed:
             return f"{deal.partner_name} agreed, though on these figures it would {refuses}"

@@ -43,6 +43,7 @@ from dealbench.negotiate.round_points import (
     round_json,
     rounds_on_frontier,
 )
+from dealbench.negotiate.strategies import MODES
 from dealbench.web.chart import frontier_chart
 from dealbench.web.pages import FieldError, Refusal, Typed, page, refusal, wants_fragment
 from dealbench.web.security import inside
@@ -148,6 +149,7 @@ def negotiation_page(
         next_round=len(found.rounds) + 1,
         closed=bool(found.rounds) and found.rounds[-1].status != "open",
         strategies=sorted(STRATEGIES),
+        modes=MODES,
         fixable=FIXABLE + tuple(c.id for c in pf.partner(code).concessions),  # type: ignore[union-attr]
         **notes(request, pf),
     )
@@ -278,16 +280,25 @@ async def post_offer(request: Request) -> Response:
 async def _record_offer(sent: Sent) -> Response:
     form, pf = sent.form, sent.pf
     strategy = str(form.get("strategy") or "") or None
-    if strategy is not None and strategy not in STRATEGIES:
+    if strategy is not None and strategy not in (*STRATEGIES, *MODES):
         raise InputError(
-            Issue("strategy", None, "", f"expected one of: {', '.join(sorted(STRATEGIES))}")
+            Issue(
+                "strategy",
+                None,
+                "",
+                f"expected one of: {', '.join(sorted(STRATEGIES))}, or a point of the "
+                f"frontier: {', '.join(MODES)}",
+            )
         )
+    # `offer --mode` as the CLI has it: a point of the frontier, chosen in the same list
+    mode = strategy if strategy in MODES else None
+    strategy = None if mode is not None else strategy
     fix = [str(v) for v in form.getlist("fix") if str(v)]
     note, date, expect = round_fields(form)
     result = await solving(
         lambda: record_offer(
-            pf, sent.folder, sent.code, strategy=strategy, fix=fix, note=note, date=date,
-            expect=expect,
+            pf, sent.folder, sent.code, strategy=strategy, mode=mode, fix=fix, note=note,
+            date=date, expect=expect,
         )
     )  # fmt: skip
     return page(
