@@ -1,0 +1,31 @@
+"""What qa30-analyst's pass left, as a user meets it (qa30-left).
+
+Items (2) to (6) of the "Left:" list of "(qa30-analyst)" in docs/decisions.md, each met
+first on the analyst's hand portfolio, tests/data/qa30analyst/cove.yaml.
+"""
+
+from __future__ import annotations
+
+import json
+
+from helpers import DATA, invoke
+
+COVE = DATA / "qa30analyst"
+
+
+def test_a_scenario_lists_no_compute_move_that_is_the_base_solves_tolerance() -> None:
+    """Cove's base solve gives AA 200,499 and BB 77,501 H100e (the schedule's shape traded
+    $472 of $9.42bn, within the gap, for an evener BB), where the exact vertex has 200,500
+    and 77,500. "Risk costs twice as much" keeps every deal's terms and the vertex: its row
+    said "AA: compute 200,499 -> 200,500 H100e; BB: compute 77,501 -> 77,500 H100e", a
+    change that is the solver's tolerance. It says no change now; the 2026 supply scenario
+    still lists AA's real move (to 188,500) and not BB's one unit."""
+    run = invoke(["sweep", COVE / "cove.yaml", COVE / "scenarios.yaml", "--json", "-j", "1"])
+    assert run.exit_code == 0, run.output
+    rows = {r["id"]: r for r in json.loads(run.stdout)["rows"]}
+    assert rows["risk-dear"]["changes"] == []
+    assert rows["supply-2026-up"]["changes"] == [
+        "CC: grants buy",
+        "AA: compute 200,499 -> 188,500 H100e",
+    ]
+    assert any(c.startswith("CC: compute 72,000 -> 80,000") for c in rows["cc-batna-up"]["changes"])
