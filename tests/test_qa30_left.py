@@ -29,3 +29,26 @@ def test_a_scenario_lists_no_compute_move_that_is_the_base_solves_tolerance() ->
         "AA: compute 200,499 -> 188,500 H100e",
     ]
     assert any(c.startswith("CC: compute 72,000 -> 80,000") for c in rows["cc-batna-up"]["changes"])
+
+
+def test_a_risk_budget_no_share_can_break_names_no_diversion_risk_above_one() -> None:
+    """CC's offer (veu, 60,000 H100e a year) against cove's risk budget of 20,000: it would
+    take a diversion risk of 20,000 / (0.1 x 120,000) = 1.667 to break it alone. `risk`
+    said "it would take a diversion risk above 1.667", a share no partner can have; it
+    says the budget holds whatever the diversion risk, with all the package's unmitigated
+    compute diverted carrying 12,000 risk-weighted H100e."""
+    run = invoke(
+        ["risk", COVE / "cc-offer.yaml", "--portfolio", COVE / "cove.yaml", "--samples", "500"]
+    )
+    assert run.exit_code == 0, run.output
+    text = " ".join(run.stdout.split())
+    assert "1.667" not in text
+    assert (
+        "Risk budget (20,000 risk-weighted H100e): the package alone stays within it in every "
+        "sample, whatever "
+        "CC's diversion risk: even with all its unmitigated compute diverted (a diversion "
+        "risk of 1) it carries 12,000 risk-weighted H100e."
+    ) in text
+    # Below 1, the threshold is still said: CC under kyc breaks it above 0.3333.
+    run = invoke(["risk", COVE / "cc-kyc.yaml", "--portfolio", COVE / "cove.yaml"])
+    assert "diversion risk is drawn above 0.3333" in " ".join(run.stdout.split())
