@@ -7,6 +7,7 @@ first on the analyst's hand portfolio, tests/data/qa30analyst/cove.yaml.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from helpers import DATA, invoke
 
@@ -52,3 +53,38 @@ def test_a_risk_budget_no_share_can_break_names_no_diversion_risk_above_one() ->
     # Below 1, the threshold is still said: CC under kyc breaks it above 0.3333.
     run = invoke(["risk", COVE / "cc-kyc.yaml", "--portfolio", COVE / "cove.yaml"])
     assert "diversion risk is drawn above 0.3333" in " ".join(run.stdout.split())
+
+
+def test_the_options_memo_says_whose_penalty_it_scales_where_the_regimes_differ(
+    tmp_path: Path,
+) -> None:
+    """Cove's own regime (a risk penalty of $100,000) beside monopoly ($120,000): "monopoly
+    overtakes cove if the cost of risk is 19.92 times the policy's estimate or more" read
+    as one figure for both, where each regime's own penalty is scaled (cove's risk cost
+    $882.8m against monopoly's $480.0m: 1 + $7.62bn / $402.8m = 19.92). The memo says each
+    regime's own estimate and names both; the re-solve the same, at 20.12 times each."""
+    out = tmp_path / "out"
+    regimes = f"monopoly,{COVE / 'policy' / 'cove.yaml'}"
+    args = ["--regimes", regimes, "--out", out, "--render", "md", "--date", "2026-12-05"]
+    run = invoke(["compare", COVE / "cove.yaml", *args, "-j", "1"])
+    assert run.exit_code == 0, run.output
+    memo = " ".join((out / "memos" / "options-cove.md").read_text().split())
+    assert "the policy's estimate" not in memo
+    assert (
+        "monopoly overtakes cove if the cost of risk is 19.92 times each regime's own estimate "
+        "or more (cove's $100,000 and monopoly's $120,000 per risk-weighted H100e; cove's "
+        "risk costs $402.8m more)."
+    ) in memo
+    assert (
+        "Re-solved with the cost of risk at 20.12 times each regime's own estimate (cove's "
+        "$2.0m and monopoly's $2.4m per risk-weighted H100e; packages free to move): cove "
+        "-$410.7m, monopoly -$500.0m"
+    ) in memo
+    rows = {r["regime"]: r for r in json.loads((out / "comparison.json").read_text())["regimes"]}
+    assert (rows["cove"]["risk_penalty"], rows["monopoly"]["risk_penalty"]) == (1e5, 1.2e5)
+    # Where the penalties agree (both re-set), the sentence stays "the policy's estimate".
+    same = ["--set", "policy.risk_penalty_per_h100e=100k"]
+    run = invoke(["compare", COVE / "cove.yaml", *args, "--force", "-j", "1", *same])
+    assert run.exit_code == 0, run.output
+    memo = " ".join((out / "memos" / "options-cove.md").read_text().split())
+    assert "each regime's own" not in memo and "times the policy's estimate" in memo
