@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from helpers import DATA, invoke
 
 COVE = DATA / "qa30analyst"
@@ -88,3 +90,31 @@ def test_the_options_memo_says_whose_penalty_it_scales_where_the_regimes_differ(
     assert run.exit_code == 0, run.output
     memo = " ".join((out / "memos" / "options-cove.md").read_text().split())
     assert "each regime's own" not in memo and "times the policy's estimate" in memo
+
+
+def test_why_no_deal_names_the_cap_raise_that_gives_a_deal_the_us_would_make() -> None:
+    """Cove with tier 2 capped at 1,699 H100e at every level (monopoly's shape). `solve`
+    said "Why no deal with CC: ... raise the tier 2 cap under baseline from 1,699 to
+    20,000 H100e per period": the least raise that gives a package CC accepts, one worth
+    less to the US than no deal (the memo for principals costs the veu cap instead). It
+    names the raise that gives CC's best deal with its caps lifted (veu, its 60,000 a
+    year), what that deal adds, and that the least raise gives none worth having; the
+    relaxation in --json is the veu cap's, as `analyze.limit_costs` lifts it."""
+    args = ["solve", COVE / "cove.yaml", "--set", "policy.caps.tier2=1_699"]
+    run = invoke(args)
+    assert run.exit_code == 0, run.output
+    text = " ".join(run.stdout.split())
+    assert "under baseline from 1,699 to 20,000" not in text
+    assert (
+        "Why no deal with CC: no package CC accepts fits the limits: CC's acceptance needs "
+        "$915.1m more than any package within the limits gives (its walk-away value is "
+        "$1.00bn): raise the tier 2 cap under veu from 1,699 to 60,000 H100e per period (for "
+        "CC in 2026–2027), for a deal that alone would add $2.18bn to US utility (the least "
+        "raise that gives a package CC accepts, under baseline to 20,000 H100e, gives none "
+        "worth more than no deal)"
+    ) in text
+    run = invoke([*args, "--json"])
+    reasons = {r["partner"]: r for r in json.loads(run.stdout)["no_deal_reasons"]}
+    (relax,) = reasons["CC"]["relax"]
+    assert (relax["kind"], relax["level"]) == ("cap", "veu")
+    assert relax["limit"] + relax["amount"] == pytest.approx(60_000, abs=0.5)
