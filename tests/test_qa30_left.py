@@ -118,3 +118,45 @@ def test_why_no_deal_names_the_cap_raise_that_gives_a_deal_the_us_would_make() -
     (relax,) = reasons["CC"]["relax"]
     assert (relax["kind"], relax["level"]) == ("cap", "veu")
     assert relax["limit"] + relax["amount"] == pytest.approx(60_000, abs=0.5)
+
+
+def test_the_sweep_chart_draws_no_line_across_a_change_of_package() -> None:
+    """CC's walk-away value from $0 to $3bn on cove: US utility falls from $10.61bn in
+    jumps where the package changes (CC trades cloud for buy near $332m, BB changes level
+    near $629m and again before $1bn, CC loses its deal near $1.49bn). The chart joined
+    the grid's values by straight lines across those jumps, showing values no solve gave
+    ($9.9bn at $750m, between $10.39bn and $9.42bn). Each line now joins values of one
+    package only: it ends at the last value a change's bisection found before it and
+    starts again at the first after it; where a change was not narrowed (it changes again
+    before $1bn) no line crosses."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from dealbench.render.charts import draw_sweep
+    from dealbench.render.sweep_chart import sweep_chart
+
+    args = ["--param", "partners.CC.batna", "--from", "0", "--to", "3bn", "--steps", "7"]
+    run = invoke(["sweep", COVE / "cove.yaml", *args, "--json", "-j", "1"])
+    assert run.exit_code == 0, run.output
+    data = json.loads(run.stdout)
+    changes = [(c["low"], c["high"]) for c in data["change_points"]]
+    assert len(changes) == 4
+    figure, ax = plt.subplots()
+    try:
+        draw_sweep(ax, sweep_chart(data).data)
+        lines = [line.get_xydata() for line in ax.lines if len(set(line.get_xdata())) > 1]
+    finally:
+        plt.close(figure)
+    drawn = {(float(x), float(y)) for xy in lines for x, y in xy}
+    for row in data["rows"]:  # every solved value is drawn
+        assert (row["value"], row["us_value"] / 1e9) in drawn
+    for xy in lines:
+        xs = [float(x) for x, _ in xy]
+        for low, high in changes:  # no line across a change of package
+            assert not (min(xs) <= low and high <= max(xs)), (xs, low, high)
+    # The narrowed ends are drawn: the jump at CC's exit, $9.19bn to $9.03bn.
+    (exit_,) = [c for c in data["change_points"] if "CC loses its deal" in c["changes"]]
+    assert (exit_["low"], exit_["us_value_low"] / 1e9) in drawn
+    assert (exit_["high"], exit_["us_value_high"] / 1e9) in drawn
