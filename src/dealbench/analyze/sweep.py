@@ -135,13 +135,12 @@ def sweep_scenarios(
     codes = [p.code for p in portfolio.partners]
     base = signature(results[0])
     rows = [row_of(base_id, results[0], title=base_title)]
-    gap = (options or SolveOptions()).gap
     for (scenario, pf), result in zip(scenarios, results[1:], strict=True):
         row = row_of(scenario.id, result, title=scenario.title)
         after = signature(result)
         changes = describe_changes(base, after, codes)
         same = [c for c in codes if base.get(c) == after.get(c)]
-        changes += _compute_changes((portfolio, results[0]), (pf, result), same, gap)
+        changes += _compute_changes((portfolio, results[0]), (pf, result), same)
         rows.append(row.model_copy(update={"changes": changes}))
     ex = executor or Executor()
     return SweepResult(
@@ -150,25 +149,23 @@ def sweep_scenarios(
 
 
 def _compute_changes(
-    before: tuple[Portfolio, SolveResult],
-    after: tuple[Portfolio, SolveResult],
-    codes: list[str],
-    gap: float,
+    before: tuple[Portfolio, SolveResult], after: tuple[Portfolio, SolveResult], codes: list[str]
 ) -> list[str]:
     """Deals on the same terms whose compute moved (a scenario's only change, often).
 
-    A move the solves' tolerance explains is no change: each solve returns a schedule
-    within its relative `gap` of the best one on its terms (the schedule's shape may give
-    up part of it, `optimize.smooth`), so where some amount of the deal's compute is one
-    both solves could have returned within their gap, the two amounts are the same answer
-    (cove's base gave AA 200,499 and BB 77,501 where the exact vertex has 200,500 and
-    77,500, $472 of $9.42bn below it; a scenario's exact 200,500 is not a move)."""
+    A move that is the solves' tolerance or rounding is no change: each solve returns a
+    schedule within its gap of the best one on its terms (the schedule's shape may give up
+    part of it, `optimize.smooth`; rounding to steps one step's value), so a move counts
+    where the exact best amounts of the deal on those terms differ, not where only the
+    returned ones do (cove's base gave AA 200,499 and BB 77,501 where the exact vertex has
+    200,500 and 77,500, $472 of $9.42bn below it; a scenario's exact 200,500 was listed as
+    a move)."""
     out = []
     for code in codes:
         a, b = before[1].deal(code), after[1].deal(code)
         if a is None or b is None or abs(a.total_compute - b.total_compute) < 0.5:
             continue
-        if _within_gap(before, after, code, gap):
+        if _same_best(before, after, code):
             continue
         out.append(
             f"{code}: compute {quantity(a.total_compute)} -> {quantity(b.total_compute)} H100e"
@@ -176,22 +173,21 @@ def _compute_changes(
     return out
 
 
-def _within_gap(
-    before: tuple[Portfolio, SolveResult],
-    after: tuple[Portfolio, SolveResult],
-    code: str,
-    gap: float,
+def _same_best(
+    before: tuple[Portfolio, SolveResult], after: tuple[Portfolio, SolveResult], code: str
 ) -> bool:
-    """Whether the spans of `code`'s compute that the two solves could have returned
-    within `gap` of their best V, with the terms they chose, meet. Only V is the measure
-    (us-best): in other modes any move of 0.5 H100e or more counts."""
+    """Whether some amount of `code`'s compute is best for the US in both solves, on the
+    terms each chose: the spans of its total over their exact optima (more than one where
+    others' compute ties) meet. Only V is the measure (us-best): in other modes any move of
+    0.5 H100e or more counts."""
     from dealbench.analyze.fixed_lp import build_fixed_lp
 
     spans = []
     for pf, result in (before, after):
         if result.mode != "us-best" or result.us_value is None:
             return False
-        within = max(gap, 0.0) * abs(result.us_value)
+        # The best V to the LP's own accuracy (`fixed_lp._agree`).
+        within = max(1e-9 * abs(result.us_value), 1.0)
         span = build_fixed_lp(pf, result.deals).compute_span(code, within)
         if span is None:
             return False
