@@ -724,8 +724,9 @@ def test_the_options_memo_says_a_regime_overtakes_where_risk_costs_less_or_conce
     def v(row: dict[str, Any], k: float = 1.0, f: float = 1.0) -> float:
         return float(row["us_value"] - (k - 1) * row["risk_cost"] + (f - 1) * row["concessions"])
 
-    risk = re.search(r"repeal overtakes gen3 if the cost of risk is ([\d.]+) times the policy's "
-                     r"estimate or less \(repeal's risk costs \$216\.7m more\)", memo)  # fmt: skip
+    risk = re.search(r"repeal overtakes gen3 if the cost of risk is ([\d.]+) times each regime's "
+                     r"own estimate or less \(gen3's \$150,000 and repeal's \$120,000 per "
+                     r"risk-weighted H100e; repeal's risk costs \$216\.7m more\)", memo)  # fmt: skip
     gift = re.search(r"repeal overtakes gen3 if concessions are worth ([\d.]+) times their "
                      r"estimated value or more to the United States \(repeal's bring \$800\.0m "
                      r"more\)", memo)  # fmt: skip

@@ -55,6 +55,9 @@ class RegimeRow(BaseModel):
     concessions: float = 0.0
     export_value: float = 0.0
     risk_cost: float = 0.0
+    risk_penalty: float = Field(
+        default=0.0, description="The regime's cost to the US of one risk-weighted H100e (USD)"
+    )
     no_deal_losses: float = Field(default=0.0, description="Sum of us_batna where no deal")
     partner_surplus: float = Field(default=0.0, description="Sum of partner utility over BATNA")
     risk_total: float = 0.0
@@ -263,6 +266,7 @@ def regime_row(pf: Portfolio, result: SolveResult) -> RegimeRow:
         "title": pf.policy.title,
         "status": result.status.value,
         "seconds": result.solver.seconds,
+        "risk_penalty": pf.policy.risk_penalty_per_h100e,
     }
     if result.status not in (Status.OPTIMAL, Status.TIME_LIMIT):
         return RegimeRow(**head, message=result.message)

@@ -71,6 +71,8 @@ class FixedLP:
     constant: float = 0.0
     #: No deal, so no column: every limit is unused and worth nothing in this LP.
     empty: bool = False
+    #: Each deal's compute columns, by partner code.
+    columns: dict[str, list[int]] = field(default_factory=dict)
 
     def value(self) -> float | None:
         """US value V in USD at the current row bounds; None when infeasible."""
@@ -189,6 +191,32 @@ class FixedLP:
             mid = (good + bad) / 2
             good, bad = (mid, bad) if linear(mid) else (good, mid)
         return good
+
+    def compute_span(self, code: str, within: float) -> tuple[float, float] | None:
+        """The least and the most total compute (H100e) of `code`'s deal over the schedules
+        whose US value is within `within` USD of the best: the amounts a solve to that
+        tolerance may return. None when the LP is infeasible. Changes the LP for good."""
+        import highspy
+
+        best = self.value()
+        if best is None or code not in self.columns:
+            return None
+        lp = self.highs.getLp()
+        cost = np.array(lp.col_cost_, dtype=float)
+        idx = np.flatnonzero(cost).astype(np.int32)
+        floor = (best - self.constant - within) / MONEY
+        self.highs.addRow(floor, INF, len(idx), idx, cost[idx])
+        mine = np.zeros(len(cost))
+        mine[self.columns[code]] = 1.0
+        self.highs.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), mine)
+        ends = []
+        for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
+            self.highs.changeObjectiveSense(sense)
+            self.highs.run()
+            if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return None
+            ends.append(float(self.highs.getInfo().objective_function_value) * COMPUTE)
+        return ends[0], ends[1]
 
     def _row(self, row: int) -> tuple[float, float, float, float]:
         """Dual, ranging down and up, and activity of a row (model units)."""
@@ -311,7 +339,10 @@ def build_fixed_lp(portfolio: Portfolio, deals: list[DealFigures]) -> FixedLP:
     # Limits listed in the order a reader expects: supply by period, the risk budget, caps.
     order = {"supply": 0, "risk-budget": 1, "cap": 2}
     limits.sort(key=lambda lim: order[lim.kind])
-    return FixedLP(h, limits, constant, empty=not cost)
+    columns: dict[str, list[int]] = {}
+    for (d, _), col in x.items():
+        columns.setdefault(deals[d].partner, []).append(col)
+    return FixedLP(h, limits, constant, empty=not cost, columns=columns)
 
 
 def _dealt(code: str, deals: list[DealFigures]) -> bool:

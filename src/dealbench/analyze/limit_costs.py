@@ -184,18 +184,14 @@ def lifted(pf: Portfolio, limit: dict[str, Any]) -> Portfolio:
         return pf.model_copy(update={"supply": supply})
     if limit["kind"] == "risk-budget":
         return pf.model_copy(update={"risk_budget": None, "no_risk_budget": True})
-    partner = pf.partner(limit["partner"])
-    assert partner is not None
-    room = max(partner.ask.values(), default=0.0)
-    caps = {k: dict(v) for k, v in pf.caps.items()}
-    # A cap that keeps the partner from a deal is lifted under every level it can meet:
-    # the explanation names the least raise that gets a package it accepts (often under
-    # its weakest level), which may be one the US would not give; the deal worth having
-    # may be under another level's cap (`limit_costs` names the one it takes).
-    levels = [limit["level"]] if "blocks" not in limit else pf.levels_for(partner)
-    for level in levels:
-        caps.setdefault(partner.code, {})[level] = room
-    return pf.model_copy(update={"caps": caps})
+    # A cap that keeps the partner from a deal is lifted under every level it can meet, as
+    # `why_no_deal` lifts them to find the deal worth having: the least raise that gives a
+    # deal may be under another level than the best deal's (`limit_costs` names the one
+    # its deal takes).
+    from dealbench.optimize.explain import caps_lifted
+
+    levels = [limit["level"]] if "blocks" not in limit else None
+    return caps_lifted(pf, limit["partner"], levels)
 
 
 def _taken(pf: Portfolio, lim: dict[str, Any], free: SolveResult) -> dict[str, Any]:

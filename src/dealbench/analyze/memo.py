@@ -249,8 +249,9 @@ def sensitivities(ranked: list[RegimeRow]) -> list[str]:
             found = True
             out.append(
                 f"With the packages held fixed, {other.regime} overtakes {best.regime} if the "
-                f"cost of risk is {_times_past(1 + lead / extra)} times the policy's estimate or "
-                f"more ({best.regime}'s risk costs {money(extra)} more)."
+                f"cost of risk is {_times_past(1 + lead / extra)} times {_estimate(best, other)} "
+                f"or more ({_penalties(best, other)}{best.regime}'s risk costs {money(extra)} "
+                f"more)."
             )
         # The same with k < 1: a regime carrying more risk overtakes where risk costs less
         # (from 0.01 times the estimate: below, it catches up only as risk costs nothing).
@@ -259,8 +260,9 @@ def sensitivities(ranked: list[RegimeRow]) -> list[str]:
             found = True
             out.append(
                 f"With the packages held fixed, {other.regime} overtakes {best.regime} if the "
-                f"cost of risk is {_times_below(1 - lead / riskier)} times the policy's estimate "
-                f"or less ({other.regime}'s risk costs {money(riskier)} more)."
+                f"cost of risk is {_times_below(1 - lead / riskier)} times "
+                f"{_estimate(best, other)} or less ({_penalties(best, other)}{other.regime}'s "
+                f"risk costs {money(riskier)} more)."
             )
         # Concessions' US value scaled by f: V(f) = V - (1 - f) * concessions.
         more = best.concessions - other.concessions
@@ -293,6 +295,27 @@ def sensitivities(ranked: list[RegimeRow]) -> list[str]:
         "show where the ranking really turns."
     )
     return out
+
+
+def _estimate(best: RegimeRow, other: RegimeRow) -> str:
+    """What "the cost of risk" is scaled from: the policy's estimate, or, where the two
+    regimes' penalties differ, each one's own (the re-solves scale each by the factor)."""
+    return "the policy's estimate" if _same_penalty(best, other) else "each regime's own estimate"
+
+
+def _penalties(best: RegimeRow, other: RegimeRow) -> str:
+    """The two penalties where they differ ("cove's $100,000 and monopoly's $120,000 per
+    risk-weighted H100e; "), else nothing."""
+    if _same_penalty(best, other):
+        return ""
+    return (
+        f"{best.regime}'s {money(best.risk_penalty)} and {other.regime}'s "
+        f"{money(other.risk_penalty)} per risk-weighted H100e; "
+    )
+
+
+def _same_penalty(best: RegimeRow, other: RegimeRow) -> bool:
+    return math.isclose(best.risk_penalty, other.risk_penalty, rel_tol=1e-9)
 
 
 def _times_past(factor: float) -> str:
@@ -363,6 +386,7 @@ def confirmations(
             work.append(apply_overrides(pf, {"policy.risk_penalty_per_h100e": penalty}))
     results = solve_all(work, SolveOptions(), executor, chain=1)
     out = []
+    rows = {r.regime: r for r in ranked}
     for i, ((other, _), times) in enumerate(zip(factors, multiples, strict=True)):
         at_best, at_other = results[2 * i].us_value, results[2 * i + 1].us_value
         if at_best is None or at_other is None:
@@ -373,9 +397,17 @@ def confirmations(
             verdict = "overtakes it"
         else:
             verdict = f"is still {money(at_best - at_other)} behind"
+        pair = rows[best], rows[other]
+        if _same_penalty(*pair):
+            scaled = "the estimate ("
+        else:
+            scaled = (
+                f"each regime's own estimate ({best}'s {money(pair[0].risk_penalty * times)} and "
+                f"{other}'s {money(pair[1].risk_penalty * times)} per risk-weighted H100e; "
+            )
         out.append(
-            f"Re-solved with the cost of risk at {times:.2f} times the estimate "
-            f"(packages free to move): {best} {money(at_best)}, {other} {money(at_other)}; "
+            f"Re-solved with the cost of risk at {times:.2f} times {scaled}"
+            f"packages free to move): {best} {money(at_best)}, {other} {money(at_other)}; "
             f"{other} {verdict}."
         )
     return out

@@ -135,13 +135,12 @@ def sweep_scenarios(
     codes = [p.code for p in portfolio.partners]
     base = signature(results[0])
     rows = [row_of(base_id, results[0], title=base_title)]
-    for (scenario, _pf), result in zip(scenarios, results[1:], strict=True):
+    for (scenario, pf), result in zip(scenarios, results[1:], strict=True):
         row = row_of(scenario.id, result, title=scenario.title)
         after = signature(result)
         changes = describe_changes(base, after, codes)
-        changes += _compute_changes(
-            results[0], result, [c for c in codes if base.get(c) == after.get(c)]
-        )
+        same = [c for c in codes if base.get(c) == after.get(c)]
+        changes += _compute_changes((portfolio, results[0]), (pf, result), same)
         rows.append(row.model_copy(update={"changes": changes}))
     ex = executor or Executor()
     return SweepResult(
@@ -149,16 +148,52 @@ def sweep_scenarios(
     ), results
 
 
-def _compute_changes(before: SolveResult, after: SolveResult, codes: list[str]) -> list[str]:
-    """Deals on the same terms whose compute moved (a scenario's only change, often)."""
+def _compute_changes(
+    before: tuple[Portfolio, SolveResult], after: tuple[Portfolio, SolveResult], codes: list[str]
+) -> list[str]:
+    """Deals on the same terms whose compute moved (a scenario's only change, often).
+
+    A move that is the solves' tolerance or rounding is no change: each solve returns a
+    schedule within its gap of the best one on its terms (the schedule's shape may give up
+    part of it, `optimize.smooth`; rounding to steps one step's value), so a move counts
+    where the exact best amounts of the deal on those terms differ, not where only the
+    returned ones do (cove's base gave AA 200,499 and BB 77,501 where the exact vertex has
+    200,500 and 77,500, $472 of $9.42bn below it; a scenario's exact 200,500 was listed as
+    a move)."""
     out = []
     for code in codes:
-        a, b = before.deal(code), after.deal(code)
-        if a is not None and b is not None and abs(a.total_compute - b.total_compute) >= 0.5:
-            out.append(
-                f"{code}: compute {quantity(a.total_compute)} -> {quantity(b.total_compute)} H100e"
-            )
+        a, b = before[1].deal(code), after[1].deal(code)
+        if a is None or b is None or abs(a.total_compute - b.total_compute) < 0.5:
+            continue
+        if _same_best(before, after, code):
+            continue
+        out.append(
+            f"{code}: compute {quantity(a.total_compute)} -> {quantity(b.total_compute)} H100e"
+        )
     return out
+
+
+def _same_best(
+    before: tuple[Portfolio, SolveResult], after: tuple[Portfolio, SolveResult], code: str
+) -> bool:
+    """Whether some amount of `code`'s compute is best for the US in both solves, on the
+    terms each chose: the spans of its total over their exact optima (more than one where
+    others' compute ties) meet. Only V is the measure (us-best): in other modes any move of
+    0.5 H100e or more counts."""
+    from dealbench.analyze.fixed_lp import build_fixed_lp
+
+    spans = []
+    for pf, result in (before, after):
+        if result.mode != "us-best" or result.us_value is None:
+            return False
+        # The best V to the LP's own accuracy (`fixed_lp._agree`).
+        within = max(1e-9 * abs(result.us_value), 1.0)
+        span = build_fixed_lp(pf, result.deals).compute_span(code, within)
+        if span is None:
+            return False
+        spans.append(span)
+    (low_a, high_a), (low_b, high_b) = spans
+    return max(low_a, low_b) <= min(high_a, high_b) + 0.5
 
 
 def grid(start: float, stop: float, steps: int) -> list[float]:

@@ -104,7 +104,10 @@ class SampledLimit(Frozen):
     kind: str = Field(description="'risk-budget'")
     limit: float = Field(description="The limit (risk-weighted H100e)")
     #: Above this drawn diversion risk the package alone breaks the limit.
-    threshold: float = Field(description="The diversion risk above which it is broken")
+    threshold: float = Field(
+        description="The diversion risk above which it is broken (above 1: none breaks it, "
+        "a diversion risk being a share)"
+    )
     probability: Probability = Field(
         description="Share of all samples in which the partner accepts and the package "
         "alone breaks the limit (a refusal bears no risk)"
@@ -360,6 +363,12 @@ def _sampled_budget(
     threshold = reach / weighted if weighted > 0 else math.inf
     if math.isinf(threshold):
         said = "it carries no risk"
+    elif threshold >= 1.0:  # a diversion risk is a share: not even all of it reaches this
+        said = (
+            f"the package alone stays within it in every sample, whatever {partner.code}'s "
+            f"diversion risk: even with all its unmitigated compute diverted (a diversion "
+            f"risk of 1) it carries {quantity(weighted)} risk-weighted H100e"
+        )
     elif threshold >= drawn_from.high:  # no draw reaches it (qa28-newuser)
         said = (
             f"the package alone stays within it in every sample: it would take a diversion "

@@ -615,8 +615,11 @@ def why_no_deal(
             alone = forced_portfolio(portfolio, code)
             explanation = explain_infeasible(alone, "us-best", None, [code], alternatives=0)
             message = explanation.message
-            if [r.kind for r in explanation.relax] == ["acceptance"]:  # no limit helps
+            relax = explanation.relax
+            if [r.kind for r in relax] == ["acceptance"]:  # no limit helps
                 message = message.split(": ")[0] + "; no change of limits opens a deal"
+            elif relax and all(r.kind == "cap" for r in relax):
+                message, relax = _caps_worth_raising(alone, code, message, relax)
             # A partner that can receive no compute is said so first: the explanation of
             # its required deal opens with it (`_no_compute`), once.
             out.append(
@@ -624,7 +627,7 @@ def why_no_deal(
                     code,
                     "no-acceptable-package",
                     f"no package {code} accepts fits the limits: {message}",
-                    explanation.relax,
+                    relax,
                 )
             )
             continue
@@ -644,6 +647,75 @@ def why_no_deal(
             continue
         out.append(_shared_limits(portfolio, result, code, deal, require))
     return out
+
+
+def caps_lifted(portfolio: Portfolio, code: str, levels: Sequence[str] | None = None) -> Portfolio:
+    """`portfolio` with `code`'s caps under `levels` (by default every level it can meet)
+    raised to its largest ask: no cap keeps its deal from any amount it asks."""
+    partner = portfolio.partner(code)
+    assert partner is not None
+    room = max(partner.ask.values(), default=0.0)
+    caps = {k: dict(v) for k, v in portfolio.caps.items()}
+    for level in portfolio.levels_for(partner) if levels is None else levels:
+        caps.setdefault(code, {})[level] = room
+    return portfolio.model_copy(update={"caps": caps})
+
+
+def _caps_worth_raising(
+    alone: Portfolio, code: str, message: str, relax: list[Relaxation]
+) -> tuple[str, list[Relaxation]]:
+    """The least raise of caps that gives `code` (alone) a package it accepts, if the
+    package it gives is worth more to the US than no deal; else the raise that gives the
+    best deal with its caps lifted under every level, when that one is worth having, or
+    the least raise said to be not enough for the US (cove under monopoly: CC's baseline
+    cap raised to 20,000 gives a package CC accepts worth less than no deal; its deal
+    worth having is under veu). `analyze.limit_costs` costs the same lifting."""
+    from dealbench.optimize.plain import solve_plain
+
+    partner = alone.partner(code)
+    assert partner is not None
+    caps = {k: dict(v) for k, v in alone.caps.items()}
+    for r in relax:
+        if r.level is not None and r.limit is not None and r.amount is not None:
+            caps.setdefault(code, {})[r.level] = r.limit + r.amount
+    least = solve_plain(alone.model_copy(update={"caps": caps}), "us-best", require=[code])
+    deal = least.deal(code)
+    if deal is None or deal.us_margin > 0.5:  # worth having (or not solved: say nothing new)
+        return message, relax
+    head, _, change = message.partition(": ")
+    free = solve_plain(caps_lifted(alone, code), "us-best").deal(code)
+    if free is None or free.us_margin <= 0.5:
+        return (
+            f"{head}: {change}; that gives a package {code} accepts but none worth more to "
+            f"the US than no deal, and no raise of its caps gives one",
+            relax,
+        )
+    cap = alone.level_cap(partner, free.security) or 0.0
+    need = max(free.compute.values(), default=0.0)
+    basis = alone.cap_basis(partner, free.security)
+    name = alone.cap_name(partner, free.security) + (f" ({basis})" if basis else "")
+    used = [t for t, x in free.compute.items() if x > cap + 0.5]
+    raised = _raised(
+        "cap",
+        name,
+        cap,
+        need - cap,
+        f"H100e per period (for {code} in {spans(alone.periods, used)})",
+        level=free.security,
+        partner=code if free.security in alone.caps.get(code, {}) else None,
+    )
+    least_said = and_list(
+        [
+            f"under {r.level} to {h100e(math.ceil((r.limit or 0.0) + (r.amount or 0.0) - RAISE_NOISE))}"
+            for r in relax
+        ]
+    )
+    return (
+        f"{head}: {raised.message}, for a deal that alone would add {money(free.us_margin)} "
+        f"to US utility (the least raise that gives a package {code} accepts, {least_said} "
+        f"H100e, gives none worth more than no deal)",
+        [raised],
+    )
 
 
 def forced_portfolio(portfolio: Portfolio, code: str) -> Portfolio:

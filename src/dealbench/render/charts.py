@@ -390,7 +390,12 @@ def draw_value_build(ax: Axes, data: dict[str, Any]) -> None:
 
 def draw_sweep(ax: Axes, data: dict[str, Any]) -> None:
     """US utility against a swept figure, with the values where the package changes."""
-    ax.plot(data["x"], data["value_bn"], marker="o", markersize=3, color=PALETTE[0])
+    # Runs of the same package joined, broken where it changes (`sweep_chart.segments`):
+    # US utility may jump there, and a line across would show values no solve gave.
+    runs = data.get("segments") or [list(zip(data["x"], data["value_bn"], strict=True))]
+    for run in runs:
+        xs, ys = [p[0] for p in run], [p[1] for p in run]
+        ax.plot(xs, ys, marker="o", markersize=3, color=PALETTE[0])
     for i, x in enumerate(data.get("changes", [])):
         label = "Package changes" if i == 0 else None
         ax.axvline(x, color=PALETTE[5], linestyle=":", linewidth=1, label=label)
