@@ -149,6 +149,7 @@ def compare(
             from dealbench.io import OutputDir
 
             OutputDir(out, force=force).check([COMPARISON_FILE])
+        options = SolveOptions(solver=solver, time_limit=time_limit)  # before any file
         pf = load_portfolio(portfolio)
         if formats is not None:  # refused before the solves, not after
             check_portfolio_clauses(pf)
@@ -167,7 +168,7 @@ def compare(
                 pf,
                 policies,
                 overrides=overrides,
-                options=SolveOptions(solver=solver, time_limit=time_limit),
+                options=options,
                 executor=ex,
                 progress=bar,
             )
