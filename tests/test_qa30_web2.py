@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -59,3 +60,90 @@ def test_a_solves_page_says_what_solve_says_of_its_step_and_rounding(
         after = _said(html, "solve-message")
         assert after.startswith("nash: the Nash product is within a factor")
         assert after in cli
+
+
+# --- pages that do not solve, beside a long solve ---------------------------------------------
+
+#: A guard against a test that hangs, not a measure of speed: a page that waits for the
+#: solver's lock is answered only once the holder lets go, after this long.
+HOLD_AT_MOST = 60.0
+
+
+@pytest.fixture
+def long_solve() -> Iterator[threading.Event]:
+    """The web's solver lock held by another thread, as a long solve in a page holds it
+    (the deal room of global, a comparison); the event set when it lets go."""
+    from dealbench.web.views import common
+
+    held, released, done = threading.Event(), threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with common._SOLVER:
+            held.set()
+            done.wait(HOLD_AT_MOST)
+        released.set()
+
+    holder = threading.Thread(target=hold, daemon=True)
+    holder.start()
+    assert held.wait(HOLD_AT_MOST)
+    yield released
+    done.set()
+    holder.join()
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/p/gulf-asia/risk?package=packages/ae-offer.yaml&samples=500&seed=1",
+        "/p/gulf-asia/improve?package=packages/ae-offer.yaml",
+    ],
+)
+def test_a_page_that_does_not_solve_answers_while_a_long_solve_holds_the_solver(
+    client: Any, long_solve: threading.Event, page: str
+) -> None:
+    """The risk page (sampling a package's acceptance) and the improve page (checking
+    trades) run no solver, yet took the solver's lock: behind global's deal room, the risk
+    page waited 2.3 s, and behind a longer solve as long as it ran. They now answer while a
+    solve holds the lock."""
+    answer = client.get(page)
+    assert answer.status_code == 200, answer.text
+    assert not long_solve.is_set()  # answered while the solve still held the lock
+
+
+def test_a_document_renders_beside_the_other_pages(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A solve's documents were rendered in the server's loop itself: while one rendered (a
+    PDF, seconds), every other page of the workbench waited for it. They now render in a
+    worker thread; the portfolio list answers while a term sheet is still rendering."""
+    from dealbench.web.views import documents
+
+    form = {CSRF_FIELD: csrf_for(WEB_TOKEN), "mode": "us-best"}
+    job = job_done(client, client.post("/p/gulf-asia/solve", data=form, follow_redirects=False))
+    rendering, finish, rendered = threading.Event(), threading.Event(), threading.Event()
+    real = documents.render_document
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        rendering.set()
+        finish.wait(HOLD_AT_MOST)
+        rendered.set()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(documents, "render_document", slow)
+    answers: dict[str, Any] = {}
+    sheet = threading.Thread(
+        target=lambda: answers.setdefault(
+            "sheet", client.get(f"{job}/documents/term-sheets/AE.md")
+        ),
+        daemon=True,
+    )
+    sheet.start()
+    try:
+        assert rendering.wait(HOLD_AT_MOST)
+        assert client.get("/").status_code == 200
+        assert not rendered.is_set()  # answered while the term sheet was still rendering
+    finally:
+        finish.set()
+        sheet.join()
+    assert answers["sheet"].status_code == 200
+    assert "AE" in answers["sheet"].text

@@ -50,6 +50,7 @@ from dealbench.web.views.common import (
     checked_form,
     drawn,
     notes,
+    off_loop,
     portfolio,
     portfolio_file,
     root,
@@ -388,7 +389,7 @@ def _round_docs(request: Request) -> tuple[str, str, int, list[Any]]:
 
 
 async def round_page(request: Request) -> Response:
-    name, code, number, docs = _round_docs(request)
+    name, code, number, docs = await off_loop(_round_docs, request)
     heading = f"Documents of round {number} with {code} ({name})"
     negotiation = f"/p/{quote(name, safe='')}/n/{code}"
     back = (negotiation, "Back to the negotiation")
@@ -396,5 +397,5 @@ async def round_page(request: Request) -> Response:
 
 
 async def round_file(request: Request) -> Response:
-    name, _, _, docs = _round_docs(request)
-    return serve_file(request, docs, request.path_params["file"], name)
+    name, _, _, docs = await off_loop(_round_docs, request)
+    return await serve_file(request, docs, request.path_params["file"], name)
