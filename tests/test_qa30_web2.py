@@ -147,3 +147,87 @@ def test_a_document_renders_beside_the_other_pages(
         sheet.join()
     assert answers["sheet"].status_code == 200
     assert "AE" in answers["sheet"].text
+
+
+# --- the joint frontier ---------------------------------------------------------------------
+
+
+def _cells(html: str, table: str) -> list[list[str]]:
+    body = re.search(rf'(?s)<table[^>]*id="{table}".*?<tbody>(.*?)</tbody>', html)
+    assert body is not None, f"no table {table}"
+    return [
+        [words(c).strip() for c in re.findall(r"(?s)<td[^>]*>(.*?)</td>", row)]
+        for row in re.findall(r"(?s)<tr>(.*?)</tr>", body.group(1))
+    ]
+
+
+def test_the_joint_frontier_runs_as_a_job_and_shows_what_the_cli_prints(
+    shipped_client: tuple[Any, Path],
+) -> None:
+    """`frontier --jointly` (every other deal re-optimized at each point: seconds, worker
+    processes) had no page: a web user could not see KZ's joint frontier in gulf-asia at
+    all. The negotiation page now starts it as a job (progress, Cancel, its page when
+    done), which shows the CLI's table, marked points, zone of agreement and notes, and the
+    frontier's chart."""
+    client, deals = shipped_client
+    negotiation = client.get("/p/gulf-asia/n/KZ").text
+    assert 'action="/p/gulf-asia/n/KZ/frontier/jointly"' in negotiation
+    held = client.get("/p/gulf-asia/n/KZ/frontier?frame=held").text
+    assert 'action="/p/gulf-asia/n/KZ/frontier/jointly"' in held
+    form = {CSRF_FIELD: csrf_for(WEB_TOKEN), "points": "10"}
+    sent = client.post("/p/gulf-asia/n/KZ/frontier/jointly", data=form, follow_redirects=False)
+    assert sent.status_code == 303
+    job_id = job_done(client, sent).rsplit("/", 1)[1]
+    assert client.get(f"/jobs/{job_id}/state").json()["state"] == "done"
+    html = client.get(f"/frontiers/{job_id}").text
+    cli = invoke(
+        [
+            "frontier",
+            deals / "portfolios/gulf-asia.yaml",
+            "--partner",
+            "KZ",
+            "--jointly",
+            "--points",
+            "10",
+        ]
+    ).stdout
+    rows = [
+        [c.strip() for c in line.strip("│").split("│")]
+        for line in cli.splitlines()
+        if line.startswith("│")
+    ]
+    assert _cells(html, "frontier-points") == rows
+    flat = " ".join(cli.split())
+    page = words(html)
+    for label in ("No deal", "US-best", "Partner-best", "Nash", "Kalai-Smorodinsky"):
+        line = next(x for x in cli.splitlines() if x.startswith(f"{label}:"))
+        assert " ".join(line.split()) in page
+    assert "ZOPA: none: no package beats both walk-away values." in page
+    notes = re.findall(r'(?s)<p class="frontier-note">(.*?)</p>', html)
+    assert len(notes) == 3
+    for note in notes:
+        assert words(note).strip() in flat
+    assert 'class="frontier-svg"' in html and "re-optimized at each point" in page
+    assert f'href="/frontiers/{job_id}"' in client.get("/p/gulf-asia/n/KZ").text
+
+
+def test_a_joint_frontier_can_be_cancelled_and_refuses_all_points(
+    shipped_client: tuple[Any, Path],
+) -> None:
+    """The job is cancelled as a solve is (its page says so); 'all' points, exact only with
+    the others held, is refused before any process starts, naming the field."""
+    client, _ = shipped_client
+    form = {CSRF_FIELD: csrf_for(WEB_TOKEN), "points": "40"}
+    sent = client.post("/p/gulf-asia/n/AE/frontier/jointly", data=form, follow_redirects=False)
+    page = str(sent.headers["location"]).removeprefix("http://testserver")
+    job_id = page.rsplit("/", 1)[1]
+    cancelled = client.post(f"/jobs/{job_id}/cancel", data={CSRF_FIELD: csrf_for(WEB_TOKEN)})
+    assert cancelled.status_code == 200
+    assert "Cancelled after" in cancelled.text
+    assert cancelled.url.path == f"/frontiers/{job_id}"
+    refused = client.post(
+        "/p/gulf-asia/n/AE/frontier/jointly",
+        data={CSRF_FIELD: csrf_for(WEB_TOKEN), "points": "all"},
+    )
+    assert refused.status_code == 400
+    assert "points" in words(refused.text)

@@ -57,6 +57,7 @@ from dealbench.web.views.common import (
     solving,
 )
 from dealbench.web.views.documents import documents_page, serve_file
+from dealbench.web.views.joint_frontier import joint_frontiers
 from dealbench.web.views.packages import (
     editor_page,
     error_verdict,
@@ -150,6 +151,7 @@ def negotiation_page(
         closed=bool(found.rounds) and found.rounds[-1].status != "open",
         strategies=sorted(STRATEGIES),
         fixable=FIXABLE + tuple(c.id for c in pf.partner(code).concessions),  # type: ignore[union-attr]
+        joint_frontiers=joint_frontiers(request, name, code),
         **notes(request, pf),
     )
     # Never from the browser's cache: Back after a round was recorded showed the page as it
@@ -188,6 +190,7 @@ async def frontier_fragment(request: Request) -> Response:
         name=name,
         code=code,
         partner=pf.partner(code),
+        joint_frontiers=joint_frontiers(request, name, code),
         **notes(request, pf),
         **data,
     )
