@@ -16,8 +16,11 @@ from typing import Any
 
 import pytest
 
+import test_web_browser as e2e
 from dealbench.web.security import CSRF_FIELD, csrf_for
 from helpers import REPO, WEB_TOKEN, invoke, job_done, web_client, words
+
+browser = e2e.browser
 
 
 @pytest.fixture
@@ -231,3 +234,37 @@ def test_a_joint_frontier_can_be_cancelled_and_refuses_all_points(
     )
     assert refused.status_code == 400
     assert "points" in words(refused.text)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """`dealbench serve` on a copy of the shipped data; its printed URL and folder."""
+    with e2e.serving(REPO / "deals", tmp_path_factory.mktemp("qa30web2") / "deals") as served:
+        yield served
+
+
+@pytest.mark.browser
+def test_in_a_browser_the_joint_frontier_starts_from_the_negotiation_and_shows_when_done(
+    server: tuple[str, Path], browser: object
+) -> None:
+    """From KZ's negotiation page, "Draw the frontier with every other deal re-optimized"
+    with 10 points: the job's page follows it and shows the points when it is done (the
+    page's script reloads it), with the chart."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    driver: Any = browser
+    url, _ = server
+    base = url.split("/?")[0]
+    driver.get(url)  # the token's cookie
+    driver.get(f"{base}/p/gulf-asia/n/KZ")
+    points = driver.find_element(By.ID, "joint-points")
+    points.clear()
+    points.send_keys("10")
+    driver.find_element(By.CSS_SELECTOR, "#joint-frontier button").click()
+    e2e.wait_for(ec.presence_of_element_located((By.ID, "status")), driver, 120)
+    assert "/frontiers/" in driver.current_url
+    rows = driver.find_elements(By.CSS_SELECTOR, "#frontier-points tbody tr")
+    assert len(rows) == 10
+    assert driver.find_elements(By.CSS_SELECTOR, "svg.frontier-svg")
+    e2e.shot(driver, "qa30-web2-joint-frontier")
