@@ -144,7 +144,7 @@ def test_joint_points_proven_by_halves_are_the_cold_plain_optima(
     every point has the V of a cold solve of the plain model at its U, and passes
     `check`."""
     halves = _counted(monkeypatch)
-    monkeypatch.setattr(build, "_joint_jobs", lambda: 1)  # the chains here, counted
+    monkeypatch.setattr(build, "_joint_jobs", lambda jobs=None: 1)  # the chains here, counted
     pf = continuous(generate(V, seed=seed))
     base = solve(pf, gap=1e-9)
     code = max(base.deals, key=lambda d: d.us_value).partner
@@ -188,7 +188,7 @@ def test_the_joint_frontier_at_s_is_the_same_proven_curve_with_halves(
     point's V and U are those of the proofs without halves, within the gap (M seeds 0-2,
     25 points, were compared the same way: bench/README.md)."""
     halves = _counted(monkeypatch)
-    monkeypatch.setattr(build, "_joint_jobs", lambda: 1)  # the chains here, counted
+    monkeypatch.setattr(build, "_joint_jobs", lambda jobs=None: 1)  # the chains here, counted
     pf = generate("S", seed=seed)
     base = solve(pf)
     code = max(base.deals, key=lambda d: d.us_value).partner

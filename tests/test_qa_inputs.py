@@ -16,7 +16,6 @@ from dealbench.analyze.prices import shadow_prices
 from dealbench.analyze.uncertainty import summarise
 from dealbench.checker import check, evaluate, used_up
 from dealbench.cli.analysis_output import _count, _summary
-from dealbench.cli.output import schedule_line
 from dealbench.errors import InputError
 from dealbench.model import Portfolio, load_package, load_partner, load_portfolio
 from dealbench.model.schema import Granularity
@@ -25,6 +24,7 @@ from dealbench.optimize.explain import explain_infeasible, why_no_deal
 from dealbench.render.deal_memo import risks
 from dealbench.render.limits import deal_limits, shared_limits
 from dealbench.render.termsheet import render_term_sheet
+from dealbench.result_words import schedule_line
 from dealbench.units import CHIP_TPP, H100_TPP
 
 KYC_ONLY: dict[str, float | str] = {"kyc": 0}

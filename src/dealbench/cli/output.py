@@ -16,7 +16,8 @@ from dealbench.jsontext import finite as finite
 from dealbench.jsontext import to_json as to_json
 
 # One rounding of figures for every JSON dealbench writes (re-exported for the commands).
-from dealbench.units import chips_of, quantity
+from dealbench.result_words import schedule_line
+from dealbench.units import chips_of
 
 if TYPE_CHECKING:
     from dealbench.checker import DealFigures
@@ -221,38 +222,6 @@ def result_table(result: SolveResult, *, compact: bool) -> Table:
             h100e(deal.risk),
         )
     return table
-
-
-def schedule_line(result: SolveResult) -> str:
-    """The step the amounts are in, what rounding cost, and any note about it."""
-    details = result.solver.details
-    step = details.get("granularity_h100e")
-    if result.solver.name == _NO_SOLVER:  # the agreed packages, as recorded: it says so
-        return result.message or "Compute: as agreed"
-    if step is None or result.us_value is None:
-        return "Compute: as the solver left it"
-    unrounded = _before(details.get("unrounded_us_value", result.us_value), result.us_value)
-    if result.mode in ("nash", "kalai"):  # its message (the bound, the step) is printed by `solve`
-        if not step:
-            return "A bargaining point keeps the optimizer's amounts (unrounded)."
-        return (
-            "A bargaining point keeps the optimizer's amounts, each put on the grid as solved "
-            f"(not smoothed). V before rounding: {unrounded}."
-        )
-    where = result.message or (
-        f"Compute is in steps of {quantity(step)} H100e." if step else "Compute is unrounded."
-    )
-    return f"{where} V before rounding: {unrounded}."
-
-
-def _before(unrounded: float, us_value: float) -> str:
-    """V before rounding, and how far it is from V when the two read apart at their
-    precision ($4.50bn above $4.49bn for a difference of $226: "$4.50bn ($226 more)")."""
-    text, now = money(unrounded), money(us_value)
-    if text == now:
-        return text
-    side = "more" if unrounded > us_value else "less"
-    return f"{text} ({money(abs(unrounded - us_value))} {side})"
 
 
 def print_evaluation(deal: DealFigures, periods: list[str], package: Package | None = None) -> None:

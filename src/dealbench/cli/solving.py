@@ -211,6 +211,7 @@ def solve(
     from dealbench.errors import InputError, Issue
     from dealbench.optimize import MODES, SOLVERS, Status
     from dealbench.render.clause_check import check_portfolio_clauses
+    from dealbench.result_words import message_after
 
     with handled():
         if mode not in MODES:
@@ -286,8 +287,8 @@ def solve(
             typer.echo(output.to_json(data))
         else:
             output.print_result(result)
-            if result.message and mode in ("nash", "kalai"):
-                typer.echo(result.message)
+            if after := message_after(result):
+                typer.echo(after)
             explaining.print_reasons(reasons)
             if zopa:
                 # Not the bargaining's own test (each partner alone): say what differs.

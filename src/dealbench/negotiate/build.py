@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from collections.abc import Callable
 from typing import Literal
 
 from dealbench.analyze.parallel import Executor, default_jobs, start_workers
@@ -63,6 +64,8 @@ def frontier(
     gap: float = 1e-6,
     base: SolveResult | None = None,
     bargaining: bool = True,
+    jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Frontier:
     """The Pareto frontier for `partner` (see `negotiate.frontier`'s docstring).
 
@@ -71,6 +74,9 @@ def frontier(
     `jointly`: re-optimize every other deal at every point (run it under
     `if __name__ == "__main__":`, as it starts worker processes); `gap`: relative,
     0 <= gap < 1; `base`: the portfolio's solve to hold the others at (solved if None).
+    `jobs`: processes for the joint points (None: one a core, at most one a chain; 1: all
+    in this process, as a process that may not start others must: the points are the same
+    at any number); `progress(done, total)`: the joint points' solves as they end.
     Raises `dealbench.errors.ArgumentError` (a ValueError) for an argument out of range.
     """
     start = time.perf_counter()
@@ -90,10 +96,10 @@ def frontier(
             "points", "'all' is exact on the partner axis; on the risk axis give a number"
         )
     if base is None:
-        if jointly and axis == "partner" and _joint_jobs() > 1:
+        if jointly and axis == "partner" and _joint_jobs(jobs) > 1:
             # The chains' workers start now, not after the base solve (forked before this
             # process runs HiGHS, or from a fork server whose imports run beside it).
-            start_workers(_joint_jobs(), [__name__])
+            start_workers(_joint_jobs(jobs), [__name__])
         base = solve(portfolio, gap=gap).raise_for_status()
     fixed, rest = held(portfolio, partner, base)
     alone = single(rest, partner)
@@ -127,7 +133,7 @@ def frontier(
         if jointly:
             end = partner_best if hi > lo else None
             found, joint_best, no_deal = _jointly(
-                portfolio, partner, alone, fixed, base, grid, gap, end
+                portfolio, partner, alone, fixed, base, grid, gap, end, jobs, progress
             )
             if joint_best is not None:  # the held partner-best's U, others re-optimized
                 partner_best = joint_best.model_copy(update={"label": "partner-best"})
@@ -352,6 +358,8 @@ def _jointly(
     grid: list[float],
     gap: float,
     partner_best: FrontierPoint | None,
+    jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[FrontierPoint], FrontierPoint | None, FrontierPoint]:
     """Every point a proven optimum of the whole portfolio at its floor, the partner-best
     end, and the no-deal point (the others re-optimized without the partner).
@@ -378,7 +386,9 @@ def _jointly(
             start = _start(base, None if package is None else [*fixed, package])
             tasks.append(_Chain(portfolio, partner, chain, gap, start, stop))
     tasks.append(_Without(portfolio, partner, gap, warm_from(base)))
-    *done, [no_deal] = _joint_executor().map(_run, tasks, cost=_cost, together=True)
+    *done, [no_deal] = _joint_executor(jobs).map(
+        _run, tasks, progress=progress, cost=_cost, together=True
+    )
     end = next(iter(done[0]), None) if ends else None
     found = sorted(
         (point for points in done[ends:] for point in points), key=lambda p: -p.partner_utility
@@ -396,15 +406,15 @@ def _start(base: SolveResult, packages: list[Package] | None) -> WarmStart | Non
 JOINT_CHAINS = 4
 
 
-def _joint_executor() -> Executor:
+def _joint_executor(jobs: int | None = None) -> Executor:
     """Worker processes for the chains and the no-deal point, one a core (at most one a
-    task), or this process on a single core."""
-    jobs = _joint_jobs()
-    return Executor("processes", jobs) if jobs > 1 else Executor()
+    task), or this process on a single core (or `jobs` 1)."""
+    n = _joint_jobs(jobs)
+    return Executor("processes", n) if n > 1 else Executor()
 
 
-def _joint_jobs() -> int:
-    return min(default_jobs(), JOINT_CHAINS + 1)
+def _joint_jobs(jobs: int | None = None) -> int:
+    return min(default_jobs() if jobs is None else jobs, JOINT_CHAINS + 1)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -13,6 +13,7 @@ import itertools
 import math
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -51,6 +52,11 @@ class Chart:
         return describe(self.kind, self.data, self.caption)
 
 
+#: matplotlib's settings are global: one chart is drawn at a time in a process, whichever
+#: thread draws it (a document rendered in one of the web's threads, a chart in another).
+_STYLING = threading.RLock()
+
+
 @contextmanager
 def style(chart_id: str) -> Iterator[None]:
     """The house style of every chart, and what makes its files the same bytes each time.
@@ -72,7 +78,7 @@ def style(chart_id: str) -> Iterator[None]:
         "axes.spines.right": False,
         "path.simplify": False,
     }
-    with matplotlib.rc_context():
+    with _STYLING, matplotlib.rc_context():
         matplotlib.rcdefaults()
         matplotlib.rcParams.update(rc)
         yield

@@ -1,5 +1,6 @@
 """The work of the analysis jobs, run in a worker process (`web.jobs`): each is the
-library call the CLI's command makes, reporting its progress to the job's page."""
+library call the CLI's command makes (`solve --prices | --robust`, `sweep`, `frontier
+--jointly`), reporting its progress to the job's page."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from dealbench.analyze.scenarios import Scenario, apply_overrides
 from dealbench.analyze.solves import SolveOptions
 from dealbench.analyze.sweep import SweepResult, sweep_param, sweep_scenarios
 from dealbench.model.schema import Portfolio
+from dealbench.negotiate.build import frontier
+from dealbench.negotiate.frontier import Frontier
 from dealbench.optimize.explain import raise_explained
 from dealbench.web.jobs import report
 
@@ -62,3 +65,17 @@ def sweep_job(
                 pf, **param, overrides=overrides, options=options, executor=executor, progress=bar
             )
     return result
+
+
+#: What a joint frontier's page says while it runs: its solves (the chains of floors, the
+#: partner-best end, the no-deal point) as they end.
+FRONTIER_STAGE = "Solving the frontier's chains of points"
+
+
+def joint_frontier_job(pf: Portfolio, partner: str, points: int, gap: float) -> Frontier:
+    """`frontier PORTFOLIO --partner CODE --jointly --points N --gap G`, called as the CLI
+    calls it. Its chains one after the other in this one process (a job's process may not
+    start others): the points are the same at any number of processes, and the server
+    keeps a core."""
+    with stage(FRONTIER_STAGE) as bar:
+        return frontier(pf, partner, points=points, jointly=True, gap=gap, jobs=1, progress=bar)

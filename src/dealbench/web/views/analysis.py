@@ -30,11 +30,11 @@ from dealbench.web.views.common import (
     DRAWING,
     checked_form,
     notes,
+    off_loop,
     portfolio,
     portfolio_file,
     relative,
     root,
-    solving,
 )
 from dealbench.web.views.packages import editor_refused, form_values, package_from_form
 
@@ -219,7 +219,7 @@ async def risk(request: Request) -> Response:
         context["package"] = package
         context["compute"] = compute_words(pf, package)
         samples, seed = samples_seed(form)
-        report = await solving(risk_report, pf, package, samples, seed)
+        report = await off_loop(risk_report, pf, package, samples, seed)  # no solve
     except DealbenchError as exc:
         if context["package"] is None and not context["source"] and isinstance(form, FormData):
             return editor_refused(request, name, pf, form, exc)  # the editor's fields, as typed

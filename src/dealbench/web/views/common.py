@@ -30,7 +30,8 @@ T = TypeVar("T")
 #: HiGHS runs every solve of a process on one global scheduler, reset when a solve asks
 #: for another thread count (`optimize.backends.use_threads`): two pages solving at
 #: once in the server's threads must not share it, so they take turns. Pages that do
-#: not solve, and solve jobs (their own processes), never wait for it.
+#: not solve (`off_loop`: risk sampling, improvements, documents) and solve jobs (their
+#: own processes) never wait for it.
 _SOLVER = threading.Lock()
 
 
@@ -42,6 +43,13 @@ async def solving(fn: Callable[..., T], *args: Any) -> T:
             return fn(*args)
 
     return await run_in_threadpool(locked)
+
+
+async def off_loop(fn: Callable[..., T], *args: Any) -> T:
+    """`fn(*args)` in a worker thread, beside any solve: work that runs no solver (sampling a
+    package's acceptance, checking trades, rendering documents) and shares no state with
+    one, so that it neither waits behind a long solve nor holds up every other page."""
+    return await run_in_threadpool(fn, *args)
 
 
 #: The last rooms, frontiers and charts drawn, by what they were drawn from: the memo page

@@ -25,7 +25,14 @@ from dealbench.render.documents import (
 )
 from dealbench.render.sources import Source, source_from_packages, source_from_result
 from dealbench.web.pages import Refusal, page, refusal
-from dealbench.web.views.common import chosen_package, portfolio, portfolio_file, relative, root
+from dealbench.web.views.common import (
+    chosen_package,
+    off_loop,
+    portfolio,
+    portfolio_file,
+    relative,
+    root,
+)
 from dealbench.web.views.packages import package_files
 from dealbench.web.views.portfolios import _job, _solved_portfolio
 
@@ -99,10 +106,14 @@ def documents_page(
     )
 
 
-def serve_file(request: Request, docs: list[Document], file: str, saved_as: str = "") -> Response:
+async def serve_file(
+    request: Request, docs: list[Document], file: str, saved_as: str = ""
+) -> Response:
     """One document in one format: inline (a preview) or as an attachment (`?download`),
-    its name led by `saved_as` (what the documents are of: `gulf-asia-solve-2`)."""
-    rendered = _rendered(docs, file)
+    its name led by `saved_as` (what the documents are of: `gulf-asia-solve-2`). Rendered
+    in a worker thread (`off_loop`: a PDF takes seconds), not in the server's loop, which
+    every other page waits on."""
+    rendered = await off_loop(_rendered, docs, file)
     if rendered is None:
         raise HTTPException(404, f"No document {file!r}.")
     fmt = file.rpartition(".")[2]
@@ -152,9 +163,13 @@ def job_source(request: Request) -> Source:
     return source_from_result(_solved_portfolio(request, job), job.result)
 
 
+def _job_documents(request: Request) -> list[Document]:
+    return all_documents(job_source(request))
+
+
 async def job_documents(request: Request) -> Response:
     job = _job(request)
-    docs = all_documents(job_source(request))
+    docs = await off_loop(_job_documents, request)
     heading = f"Documents of solve {job.id} ({job.portfolio})"
     back = (f"/jobs/{job.id}", f"Back to solve {job.id}")
     return documents_page(request, heading, f"/jobs/{job.id}/documents/", docs, job.portfolio, back)
@@ -162,8 +177,10 @@ async def job_documents(request: Request) -> Response:
 
 async def job_file(request: Request) -> Response:
     job = _job(request)
-    docs = all_documents(job_source(request))
-    return serve_file(request, docs, request.path_params["file"], f"{job.portfolio}-solve-{job.id}")
+    docs = await off_loop(_job_documents, request)
+    return await serve_file(
+        request, docs, request.path_params["file"], f"{job.portfolio}-solve-{job.id}"
+    )
 
 
 #: A redline page's audiences: both by default, or the one `redline --audience` names.
@@ -219,7 +236,7 @@ async def package_documents(request: Request) -> Response:
     name = request.path_params["name"]
     refused: Refusal | None = None
     try:
-        docs = package_docs(request)
+        docs = await off_loop(package_docs, request)
     except DealbenchError as exc:  # the pickers as chosen, the one at fault marked
         docs, refused = [], refusal(exc, "documents", ("package", "against", "audience"))
     query = request.url.query
@@ -242,4 +259,5 @@ async def package_documents(request: Request) -> Response:
 
 async def package_file(request: Request) -> Response:
     name = request.path_params["name"]
-    return serve_file(request, package_docs(request), request.path_params["file"], name)
+    docs = await off_loop(package_docs, request)
+    return await serve_file(request, docs, request.path_params["file"], name)

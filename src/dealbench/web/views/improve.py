@@ -25,8 +25,8 @@ from dealbench.web.views.common import (
     checked_form,
     chosen_package,
     notes,
+    off_loop,
     portfolio,
-    solving,
 )
 from dealbench.web.views.documents import redline_files
 from dealbench.web.views.packages import editor_refused, package_from_form
@@ -99,7 +99,8 @@ async def _answer(
         package, others = load()
         if package is None:
             return page(request, "improve.html.j2", result=None, **context)
-        result = await solving(findings, pf, package, others, top, typed["all_variants"])
+        # Checks and the trades' arithmetic: no solver runs (`off_loop`).
+        result = await off_loop(findings, pf, package, others, top, typed["all_variants"])
     except DealbenchError as exc:  # the form as typed, the field at fault marked
         context["refused"] = refused = refusal(exc, "improve", IMPROVE_FIELDS)
         return page(request, "improve.html.j2", refused.status, result=None, **context)

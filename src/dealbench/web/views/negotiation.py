@@ -51,12 +51,14 @@ from dealbench.web.views.common import (
     checked_form,
     drawn,
     notes,
+    off_loop,
     portfolio,
     portfolio_file,
     root,
     solving,
 )
 from dealbench.web.views.documents import documents_page, serve_file
+from dealbench.web.views.joint_frontier import joint_frontiers
 from dealbench.web.views.packages import (
     editor_page,
     error_verdict,
@@ -151,6 +153,7 @@ def negotiation_page(
         strategies=sorted(STRATEGIES),
         modes=MODES,
         fixable=FIXABLE + tuple(c.id for c in pf.partner(code).concessions),  # type: ignore[union-attr]
+        joint_frontiers=joint_frontiers(request, name, code),
         **notes(request, pf),
     )
     # Never from the browser's cache: Back after a round was recorded showed the page as it
@@ -189,6 +192,7 @@ async def frontier_fragment(request: Request) -> Response:
         name=name,
         code=code,
         partner=pf.partner(code),
+        joint_frontiers=joint_frontiers(request, name, code),
         **notes(request, pf),
         **data,
     )
@@ -399,7 +403,7 @@ def _round_docs(request: Request) -> tuple[str, str, int, list[Any]]:
 
 
 async def round_page(request: Request) -> Response:
-    name, code, number, docs = _round_docs(request)
+    name, code, number, docs = await off_loop(_round_docs, request)
     heading = f"Documents of round {number} with {code} ({name})"
     negotiation = f"/p/{quote(name, safe='')}/n/{code}"
     back = (negotiation, "Back to the negotiation")
@@ -407,5 +411,5 @@ async def round_page(request: Request) -> Response:
 
 
 async def round_file(request: Request) -> Response:
-    name, _, _, docs = _round_docs(request)
-    return serve_file(request, docs, request.path_params["file"], name)
+    name, _, _, docs = await off_loop(_round_docs, request)
+    return await serve_file(request, docs, request.path_params["file"], name)

@@ -85,7 +85,7 @@ async def memo_page(request: Request) -> Response:
 
 
 async def memo_file(request: Request) -> Response:
-    return serve_file(request, await memo_docs(request), request.path_params["file"])
+    return await serve_file(request, await memo_docs(request), request.path_params["file"])
 
 
 # A negotiation's history (`dealbench history PORTFOLIO --partner AE [--out DIR]`) -------

@@ -1,0 +1,53 @@
+"""A solve's result in the sentences every shell prints of it: what step its compute is
+in and what rounding to it cost (`solve`'s line, the web's solve page). One source of the
+wording, so that the terminal and the browser say the same."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dealbench.units import quantity, usd
+
+if TYPE_CHECKING:
+    from dealbench.optimize.result import SolveResult
+
+#: `optimize.result.NO_SOLVER`, not imported: that would load the solvers with the CLI.
+_NO_SOLVER = "none"
+
+
+def schedule_line(result: SolveResult) -> str:
+    """The step the amounts are in, what rounding cost, and any note about it."""
+    details = result.solver.details
+    step = details.get("granularity_h100e")
+    if result.solver.name == _NO_SOLVER:  # the agreed packages, as recorded: it says so
+        return result.message or "Compute: as agreed"
+    if step is None or result.us_value is None:
+        return "Compute: as the solver left it"
+    unrounded = _before(details.get("unrounded_us_value", result.us_value), result.us_value)
+    if result.mode in ("nash", "kalai"):  # its message (the bound, the step) is said after
+        if not step:
+            return "A bargaining point keeps the optimizer's amounts (unrounded)."
+        return (
+            "A bargaining point keeps the optimizer's amounts, each put on the grid as solved "
+            f"(not smoothed). V before rounding: {unrounded}."
+        )
+    where = result.message or (
+        f"Compute is in steps of {quantity(step)} H100e." if step else "Compute is unrounded."
+    )
+    return f"{where} V before rounding: {unrounded}."
+
+
+def message_after(result: SolveResult) -> str:
+    """What a shell says of the result after `schedule_line`: a bargaining point's message
+    (its bound, its step), which that line does not carry; nothing for another mode."""
+    return result.message if result.mode in ("nash", "kalai") else ""
+
+
+def _before(unrounded: float, us_value: float) -> str:
+    """V before rounding, and how far it is from V when the two read apart at their
+    precision ($4.50bn above $4.49bn for a difference of $226: "$4.50bn ($226 more)")."""
+    text, now = usd(unrounded), usd(us_value)
+    if text == now:
+        return text
+    side = "more" if unrounded > us_value else "less"
+    return f"{text} ({usd(abs(unrounded - us_value))} {side})"

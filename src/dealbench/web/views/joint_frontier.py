@@ -1,0 +1,121 @@
+"""The frontier with every other deal re-optimized at each point: `dealbench frontier
+PORTFOLIO --partner CODE --jointly` as a job beside the server (seconds of solves: its
+progress, Cancel, and its page when done), as solves and sweeps run.
+
+The page shows what the CLI prints (its table, the points off the step, the marked points,
+the Nash bound, the zone of agreement, the notes: `negotiate.frontier_words`) and the
+frontier's chart as the negotiation's frontier pages draw theirs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from dealbench.arguments import frontier_points, relative_gap
+from dealbench.errors import ArgumentError, InputError, Issue
+from dealbench.model import Portfolio
+from dealbench.negotiate.frontier import Frontier
+from dealbench.negotiate.frontier_words import frontier_words
+from dealbench.web.chart import frontier_chart
+from dealbench.web.jobs import Job
+from dealbench.web.views.common import checked_form, notes, portfolio
+from dealbench.web.views.portfolios import job_state
+
+#: The job's kind (its page is `frontier_job`).
+KIND = "frontier"
+#: `frontier`'s default number of points.
+POINTS = 25
+
+
+def routes() -> list[Route]:
+    return [
+        Route(
+            "/p/{name}/n/{code}/frontier/jointly",
+            start_joint_frontier,
+            methods=["POST"],
+            name="joint_frontier",
+        ),
+        Route("/frontiers/{job}", show_joint_frontier, name="frontier_job"),
+        # Its state and Cancel are a solve's (`/jobs/{job}/cancel`): one runner, one way.
+        Route("/frontiers/{job}/state", job_state, name="frontier_state"),
+    ]
+
+
+def joint_frontiers(request: Request, name: str, code: str) -> list[Job]:
+    """This session's joint frontiers of `code` in portfolio `name`, newest first."""
+    jobs: list[Job] = request.app.state.jobs.for_portfolio(name, KIND)
+    return [j for j in jobs if j.options.get("partner") == code]
+
+
+def _points(form: Any) -> int:
+    """The form's number of points, checked as `frontier --points` checks it ('all' is for
+    one partner with the others held)."""
+    text = str(form.get("points") or "").strip() or str(POINTS)
+    try:
+        n = frontier_points(text)
+    except ArgumentError as exc:
+        raise InputError(Issue("points", None, "", exc.issues[0].message)) from None
+    if not isinstance(n, int):
+        raise InputError(
+            Issue(
+                "points", None, "", "give a number: 'all' is for the frontier with the others held"
+            )
+        )
+    return n
+
+
+async def start_joint_frontier(request: Request) -> Response:
+    """Check the form, start the joint frontier beside the server, show its page."""
+    from dealbench.web.work import joint_frontier_job
+
+    form = await checked_form(request)
+    name = request.path_params["name"]
+    pf = portfolio(request, name)
+    code = str(request.path_params["code"]).upper()
+    if pf.partner(code) is None:
+        raise HTTPException(404, f"No partner {code!r} in portfolio {pf.id}.")
+    points = _points(form)
+    gap = relative_gap(1e-6)
+    options = {"mode": "frontier --jointly", "partner": code, "points": points, "gap": gap}
+    job = await run_in_threadpool(
+        request.app.state.jobs.start,
+        name,
+        options,
+        joint_frontier_job,
+        (pf, code, points, gap),
+        KIND,
+    )
+    job.cache["portfolio"] = pf
+    return RedirectResponse(request.url_for("frontier_job", job=job.id), status_code=303)
+
+
+def _frontier_job(request: Request) -> Job:
+    job: Job | None = request.app.state.jobs.get(request.path_params["job"])
+    if job is None or job.kind != KIND:
+        raise HTTPException(404, "No such frontier (frontiers are kept while the server runs).")
+    return job
+
+
+async def show_joint_frontier(request: Request) -> Response:
+    from dealbench.web.pages import page
+
+    job = _frontier_job(request)
+    state = job.state  # read once: the job may end while the page is drawn
+    code = job.options["partner"]
+    context: dict[str, Any] = {"job": job, "name": job.portfolio, "code": code, "state": state}
+    pf = job.cache.get("portfolio")
+    if isinstance(pf, Portfolio):
+        context.update(partner=pf.partner(code), **notes(request, pf))
+    curve = job.output
+    if state == "done" and isinstance(curve, Frontier):
+        if "chart" not in job.cache:
+            job.cache["chart"] = frontier_chart(curve, [])  # jointly, no round is drawn
+        context.update(curve=curve, chart=job.cache["chart"], words=frontier_words(curve))
+        context["frame"] = "jointly"
+    return page(request, "frontier_job.html.j2", **context)
