@@ -142,7 +142,7 @@ def load_portfolio(path: str | os.PathLike[str]) -> Portfolio:
         partner_files[partner.code] = psource.display
 
     if policy is not None:
-        problems = partner_cap_problems(spec.caps, partners, policy, all_loaded=all_loaded)
+        problems = rules.partner_cap_problems(spec.caps, partners, policy, all_loaded=all_loaded)
         issues += [source.issue(loc, msg) for loc, msg in problems]
     if issues or policy is None:
         raise InputError(issues)  # a policy that failed to load has left its issues
@@ -267,42 +267,6 @@ def _portfolio_file_problems(spec: PortfolioFile) -> Iterator[rules.Problem]:
     for period in spec.periods:
         if period not in spec.supply:
             yield ("supply",), f"no supply given for period {period!r}"
-
-
-def partner_cap_problems(
-    caps: dict[str, dict[str, float]],
-    partners: list[Partner],
-    policy: Policy,
-    *,
-    all_loaded: bool = True,
-) -> Iterator[rules.Problem]:
-    """A deal-by-deal cap names a partner of the portfolio, outside tier 3, and a level.
-    When a partner file failed to load (`all_loaded` false), a code not among `partners`
-    may be that file's: it is not called unknown, its file's own errors are the news."""
-    by_code = {p.code: p for p in partners}
-    for code, levels in caps.items():
-        partner = by_code.get(code)
-        if partner is None and not all_loaded:
-            continue
-        if partner is None:
-            known = ", ".join(by_code)
-            yield (
-                ("caps", code),
-                f"{code!r} is not a partner of this portfolio; expected one of: {known}",
-            )
-            continue
-        if partner.tier == 3:
-            yield (
-                ("caps", code),
-                f"{code} is tier 3 (arms-embargoed): no cap can let compute through",
-            )
-        for level in levels:
-            if level not in policy.level_ids:
-                expected = ", ".join(policy.level_ids)
-                yield (
-                    ("caps", code, level),
-                    f"unknown security level {level!r}; expected one of: {expected}",
-                )
 
 
 def _relative(base: Path, ref: str) -> Path:

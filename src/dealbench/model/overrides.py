@@ -31,7 +31,6 @@ from pydantic import BaseModel, Field, ValidationError
 
 from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model import rules
-from dealbench.model.load import partner_cap_problems
 from dealbench.model.periods import PeriodMismatch, as_written
 from dealbench.model.schema import (
     Compute,
@@ -337,7 +336,7 @@ def _apply_one(pf: Portfolio, path: str, value: Any, where: str) -> Portfolio:
         _raise_problems(rules.policy_problems(policy), path, where)
         for each in pf.partners:
             _raise_problems(rules.partner_in_policy_problems(each, policy), path, where)
-        _raise_problems(partner_cap_problems(pf.caps, pf.partners, policy), path, where)
+        _raise_problems(rules.partner_cap_problems(pf.caps, pf.partners, policy), path, where)
         try:
             return pf.with_policy(policy)
         except PeriodMismatch as exc:
@@ -367,7 +366,7 @@ def _apply_portfolio(
             raise fail(
                 f"period {period!r} is not one of the portfolio's periods ({', '.join(pf.periods)})"
             )
-    _raise_problems(partner_cap_problems(spec.caps, pf.partners, pf.policy), path, where)
+    _raise_problems(rules.partner_cap_problems(spec.caps, pf.partners, pf.policy), path, where)
     # `portfolio.risk_budget=none`: no risk budget at all, whatever the policy's, until the
     # path is set again; other paths keep it so.
     unset = spec.risk_budget is None if rest[0] == "risk_budget" else pf.no_risk_budget

@@ -460,3 +460,39 @@ def _level_of_amount(text: str, levels: list[str]) -> str:
 def _unknown(what: str, value: str, known: list[str], where: str = "") -> str:
     choices = ", ".join(known) if known else "none defined"
     return f"unknown {what} {value!r}{where}; expected one of: {choices}"
+
+
+def partner_cap_problems(
+    caps: dict[str, dict[str, float]],
+    partners: list[Partner],
+    policy: Policy,
+    *,
+    all_loaded: bool = True,
+) -> Iterator[Problem]:
+    """A deal-by-deal cap names a partner of the portfolio, outside tier 3, and a level.
+    When a partner file failed to load (`all_loaded` false), a code not among `partners`
+    may be that file's: it is not called unknown, its file's own errors are the news."""
+    by_code = {p.code: p for p in partners}
+    for code, levels in caps.items():
+        partner = by_code.get(code)
+        if partner is None and not all_loaded:
+            continue
+        if partner is None:
+            known = ", ".join(by_code)
+            yield (
+                ("caps", code),
+                f"{code!r} is not a partner of this portfolio; expected one of: {known}",
+            )
+            continue
+        if partner.tier == 3:
+            yield (
+                ("caps", code),
+                f"{code} is tier 3 (arms-embargoed): no cap can let compute through",
+            )
+        for level in levels:
+            if level not in policy.level_ids:
+                expected = ", ".join(policy.level_ids)
+                yield (
+                    ("caps", code, level),
+                    f"unknown security level {level!r}; expected one of: {expected}",
+                )

@@ -36,7 +36,12 @@ from dealbench.web.views.common import (
     relative,
     root,
 )
-from dealbench.web.views.packages import editor_refused, form_values, package_from_form
+from dealbench.web.views.packages import (
+    editor_refused,
+    form_values,
+    package_from_form,
+    redline_files,
+)
 
 if TYPE_CHECKING:
     from dealbench.analyze.sweep import SweepResult
@@ -209,8 +214,6 @@ async def risk(request: Request) -> Response:
         # The address the editor's "Sample acceptance" leaves, opened again (a new tab, a
         # bookmark): no package. It said "security: expected an id ..., got ''" about a
         # field the page has not; it offers the package files instead, as improve does.
-        from dealbench.web.views.documents import redline_files
-
         context["files"] = redline_files(request)
         return page(request, "risk.html.j2", **context)
     try:

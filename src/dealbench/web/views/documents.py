@@ -29,11 +29,8 @@ from dealbench.web.views.common import (
     chosen_package,
     off_loop,
     portfolio,
-    portfolio_file,
-    relative,
-    root,
 )
-from dealbench.web.views.packages import package_files
+from dealbench.web.views.packages import redline_files
 from dealbench.web.views.portfolios import _job, _solved_portfolio
 
 MEDIA = {
@@ -214,20 +211,6 @@ def package_docs(request: Request) -> list[Document]:
     return documents_for(source, "term-sheet", audience="external") + documents_for(
         source, "term-sheet", audience="internal"
     )
-
-
-def redline_files(request: Request) -> list[str]:
-    """Every package file a redline may compare: packages/ (those of the portfolio's
-    partners: gulf-asia's pickers offered KR's counter, refused when chosen), then each
-    round's package of the portfolio's negotiations (a round file loads as its package)."""
-    from dealbench.negotiate import rounds_root
-
-    name = request.path_params["name"]
-    pf = portfolio(request, name)
-    folder = rounds_root(portfolio_file(request, name), pf)
-    rounds = sorted(folder.glob("*/*.yaml")) if folder.is_dir() else []
-    inside_root = [p for p in rounds if p.resolve().is_relative_to(root(request))]
-    return package_files(request, pf) + [relative(request, p) for p in inside_root]
 
 
 async def package_documents(request: Request) -> Response:

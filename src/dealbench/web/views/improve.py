@@ -28,8 +28,7 @@ from dealbench.web.views.common import (
     off_loop,
     portfolio,
 )
-from dealbench.web.views.documents import redline_files
-from dealbench.web.views.packages import editor_refused, package_from_form
+from dealbench.web.views.packages import editor_refused, package_from_form, redline_files
 
 #: `--top`'s default.
 TOP = 10

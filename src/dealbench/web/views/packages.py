@@ -65,6 +65,20 @@ def package_files(request: Request, pf: Portfolio | None = None) -> list[str]:
     return [relative(request, p) for p in files]
 
 
+def redline_files(request: Request) -> list[str]:
+    """Every package file a redline may compare: packages/ (those of the portfolio's
+    partners: gulf-asia's pickers offered KR's counter, refused when chosen), then each
+    round's package of the portfolio's negotiations (a round file loads as its package)."""
+    from dealbench.negotiate import rounds_root
+
+    name = request.path_params["name"]
+    pf = portfolio(request, name)
+    folder = rounds_root(portfolio_file(request, name), pf)
+    rounds = sorted(folder.glob("*/*.yaml")) if folder.is_dir() else []
+    inside_root = [p for p in rounds if p.resolve().is_relative_to(root(request))]
+    return package_files(request, pf) + [relative(request, p) for p in inside_root]
+
+
 def _partner_in(path: Path) -> str | None:
     """The partner a package file names, or None when that cannot be read from it."""
     try:
