@@ -159,7 +159,7 @@ def objective_line(result: SolveResult) -> str:
     beside = f"US utility V beside it: {money(result.us_value)}"
     value = result.objective
     if result.mode == "partner-best":
-        return f"Maximised: the partners' total utility, {money(value)} ({beside})."
+        return f"Maximised: the partners' total utility, {money(value)}{floor_words(result)}; {beside}."
     if result.mode == "nash":
         left = result.solver.details.get("partners_left_without_gain")
         but = " but those named below" if left else ""
@@ -173,6 +173,25 @@ def objective_line(result: SolveResult) -> str:
             f"is at least tau times its ideal gain); {beside}."
         )
     return f"Maximised: {result.objective_name}, {value}; {beside}."
+
+
+#: Why a floor binds with V above it (by a step of compute or a concession's level).
+_NEXT = "and every package the partners prefer would take V below it"
+
+
+def floor_words(result: SolveResult) -> str:
+    """partner-best's floor on V, as `objective_line` says it: its amount, whether it is
+    the default (V with no deal) and whether it binds."""
+    details, floor = result.solver.details, result.v_floor
+    if floor is None or "v_floor_binds" not in details:  # an older result.json
+        return ""
+    whose = " (V with no deal, the default)" if details.get("v_floor_default") else ""
+    binds = "which does not bind"
+    if details["v_floor_binds"]:
+        on = any(b.kind == "v-floor" for b in result.binding)
+        above = money((result.us_value or floor) - floor)
+        binds = "which binds" if on else f"which binds: V is {above} above it, {_NEXT}"
+    return f", keeping the US utility V at or above its floor, {money(floor)}{whose}, {binds}"
 
 
 #: Paragraphs stop at this width on a wider terminal: lines of prose stay readable.
