@@ -9,6 +9,8 @@ money form. tests/data/qa30neg/ is qa30-negotiator's hand-written `corridor` por
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from dealbench import load_portfolio
@@ -67,3 +69,119 @@ def test_partner_best_says_when_its_floor_does_not_bind(corridor: Portfolio) -> 
     said = " ".join(run.stdout.split())
     assert "at or above its floor, -$10.00bn, which does not bind" in said
     assert "Binding: The US utility V" not in said
+
+
+PH_PACKAGE = """\
+partner: PH
+security: screened
+compute: {2027Q1: 1500, 2027Q2: 2500, 2027Q3: 3000, 2027Q4: 3000}
+concessions: {security-alignment: true}
+"""
+
+
+def _render(package: Path, portfolio: Path, out: Path, doc: str, audience: str) -> str:
+    run = invoke(
+        [
+            "render",
+            package,
+            "--portfolio",
+            portfolio,
+            "--doc",
+            doc,
+            "--audience",
+            audience,
+            "--out",
+            out,
+        ]
+    )
+    assert run.exit_code == 0, run.output
+    return "\n".join(p.read_text() for p in sorted(out.rglob("*.md")))
+
+
+def test_a_partners_name_takes_its_article_in_the_documents_sentences(tmp_path: Path) -> None:
+    """PH is "Philippines" in its file. Its deal memo read "Deal memo: compute partnership
+    with Philippines" and "Offer Philippines 10,000 H100e", its term sheet "2. Philippines,
+    acting through its government" and "Philippines should accept"; `evaluate` printed
+    "Package for Philippines (PH)". Running English says "the Philippines" ("The" at the
+    start of a sentence); a table cell keeps the name bare."""
+    package = tmp_path / "ph.yaml"
+    package.write_text(PH_PACKAGE)
+    memo = _render(package, CORRIDOR, tmp_path / "memo", "deal-memo", "internal")
+    assert "# Deal memo: compute partnership with the Philippines" in memo
+    assert "Offer the Philippines 10,000 H100e" in memo
+    assert "Compute for the Philippines by period" in memo
+    sheet = _render(package, CORRIDOR, tmp_path / "sheet", "term-sheet", "internal")
+    assert "compute partnership with the Philippines" in sheet
+    assert "2. The Philippines, acting through its government" in sheet
+    assert "The Philippines should accept" in sheet
+    for text in (memo, sheet):
+        assert "with Philippines" not in text and "Offer Philippines" not in text
+        assert "\nPhilippines should" not in text
+    run = invoke(["evaluate", "--portfolio", CORRIDOR, package])
+    assert run.exit_code == 0, run.output
+    assert "Package for the Philippines (PH) under screened" in run.stdout
+
+
+def test_a_partner_file_says_its_names_article(tmp_path: Path) -> None:
+    """`article: none` keeps a name that takes "the" by default bare; `article: the` gives
+    one to a name that does not take it by default."""
+    import shutil
+
+    deals = Path(shutil.copytree(QA30, tmp_path / "deals"))
+    ph = deals / "partners/ph.yaml"
+    ph.write_text(ph.read_text().replace("name: Philippines", "name: Philippines\narticle: none"))
+    bd = deals / "partners/bd.yaml"
+    name = next(line for line in bd.read_text().splitlines() if line.startswith("name:"))
+    bd.write_text(bd.read_text().replace(name, "name: Bay Federation of Bengal\narticle: none"))
+    portfolio = deals / "portfolios/corridor.yaml"
+    package = tmp_path / "ph.yaml"
+    package.write_text(PH_PACKAGE)
+    memo = _render(package, portfolio, tmp_path / "memo", "deal-memo", "internal")
+    assert "# Deal memo: compute partnership with Philippines" in memo
+    ph.write_text(
+        ph.read_text().replace("name: Philippines\narticle: none", "name: Isles\narticle: the")
+    )
+    memo = _render(package, portfolio, tmp_path / "again", "deal-memo", "internal")
+    assert "# Deal memo: compute partnership with the Isles" in memo
+    bad = ph.read_text().replace("article: the", "article: an")
+    ph.write_text(bad)
+    run = invoke(["validate", portfolio])
+    assert run.exit_code == 2
+    assert "ph.yaml:" in run.stderr and "article" in run.stderr
+
+
+def test_the_names_that_take_the_article_by_default() -> None:
+    from dealbench.model.names import in_text
+
+    assert in_text("United Arab Emirates") == "the United Arab Emirates"
+    assert in_text("United Arab Emirates", start=True) == "The United Arab Emirates"
+    assert in_text("Republic of Korea") == "the Republic of Korea"
+    assert in_text("Russian Federation") == "the Russian Federation"
+    assert in_text("Netherlands") == "the Netherlands"
+    assert in_text("Saudi Arabia", start=True) == "Saudi Arabia"
+    assert in_text("The Gambia") == "The Gambia"
+    assert in_text("Philippines", "none") == "Philippines"
+    assert in_text("Qatar", "the") == "the Qatar"
+
+
+def test_who_walked_away_takes_the_article_in_the_room_and_on_the_web(tmp_path: Path) -> None:
+    """PH walked away by its own choice: the room's reason read "Philippines walked away in
+    round 1", and the web's negotiation page "Negotiation with Philippines (PH)"."""
+    import re
+    import shutil
+
+    from dealbench.negotiate import room, walk_away
+    from helpers import WEB_TOKEN, web_client
+
+    deals = Path(shutil.copytree(QA30, tmp_path / "deals"))
+    pf = load_portfolio(deals / "portfolios/corridor.yaml")
+    rounds = deals / "rounds" / pf.id
+    with web_client(deals, WEB_TOKEN) as client:
+        page = client.get("/p/corridor/n/PH")
+    assert page.status_code == 200
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page.text))
+    assert "Negotiation with the Philippines (PH)" in text
+    assert "End the talks with the Philippines" in text
+    walk_away(pf, rounds, "PH", by="partner")
+    row = next(r for r in room(pf, rounds).rows if r.partner == "PH")
+    assert row.reason == "the Philippines walked away in round 1"

@@ -251,7 +251,7 @@ def print_evaluation(deal: DealFigures, periods: list[str], package: Package | N
     out = console()
     written = package.written() if package is not None else {}
     table = Table(
-        title=f"Package for {deal.partner_name} ({deal.partner}) under {deal.security}",
+        title=f"Package for {deal.partner_in_text()} ({deal.partner}) under {deal.security}",
         title_justify="left",
         show_header=False,
     )
