@@ -185,3 +185,27 @@ def test_who_walked_away_takes_the_article_in_the_room_and_on_the_web(tmp_path: 
     walk_away(pf, rounds, "PH", by="partner")
     row = next(r for r in room(pf, rounds).rows if r.partner == "PH")
     assert row.reason == "the Philippines walked away in round 1"
+
+
+def test_the_webs_solve_page_says_partner_bests_floor_as_the_cli_does(tmp_path: Path) -> None:
+    """The web's solve page of the corridor under partner-best said nothing of the floor
+    (its binding limits do not list it: V is $3.2m above it); it now says the sentence the
+    CLI's "Maximised:" line says."""
+    import html
+    import re
+    import shutil
+
+    from dealbench.web.security import CSRF_FIELD, csrf_for
+    from helpers import WEB_TOKEN, job_done, web_client
+
+    deals = Path(shutil.copytree(QA30, tmp_path / "deals"))
+    with web_client(deals, WEB_TOKEN) as client:
+        form = {CSRF_FIELD: csrf_for(WEB_TOKEN), "mode": "partner-best", "solver": "highs"}
+        response = client.post("/p/corridor/solve", data=form, follow_redirects=False)
+        assert response.status_code == 303
+        page = client.get(job_done(client, response)).text
+    text = html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page)))
+    assert (
+        "Maximised: the partners' total utility, $1.38bn, keeping the US utility V at or above "
+        "its floor, -$200.0m (V with no deal, the default), which binds: V is $3.2m above it"
+    ) in text

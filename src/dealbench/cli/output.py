@@ -16,7 +16,7 @@ from dealbench.jsontext import finite as finite
 from dealbench.jsontext import to_json as to_json
 
 # One rounding of figures for every JSON dealbench writes (re-exported for the commands).
-from dealbench.result_words import schedule_line
+from dealbench.result_words import floor_words, schedule_line
 from dealbench.units import chips_of
 
 if TYPE_CHECKING:
@@ -173,25 +173,6 @@ def objective_line(result: SolveResult) -> str:
             f"is at least tau times its ideal gain); {beside}."
         )
     return f"Maximised: {result.objective_name}, {value}; {beside}."
-
-
-#: Why a floor binds with V above it (by a step of compute or a concession's level).
-_NEXT = "and every package the partners prefer would take V below it"
-
-
-def floor_words(result: SolveResult) -> str:
-    """partner-best's floor on V, as `objective_line` says it: its amount, whether it is
-    the default (V with no deal) and whether it binds."""
-    details, floor = result.solver.details, result.v_floor
-    if floor is None or "v_floor_binds" not in details:  # an older result.json
-        return ""
-    whose = " (V with no deal, the default)" if details.get("v_floor_default") else ""
-    binds = "which does not bind"
-    if details["v_floor_binds"]:
-        on = any(b.kind == "v-floor" for b in result.binding)
-        above = money((result.us_value or floor) - floor)
-        binds = "which binds" if on else f"which binds: V is {above} above it, {_NEXT}"
-    return f", keeping the US utility V at or above its floor, {money(floor)}{whose}, {binds}"
 
 
 #: Paragraphs stop at this width on a wider terminal: lines of prose stay readable.
