@@ -167,8 +167,9 @@ def test_partner_best_says_what_it_maximised() -> None:
     run = invoke(["solve", tiny, "--mode", "partner-best"])
     assert run.exit_code == 0, run.output
     assert (
-        "Maximised: the partners' total utility, $2.50bn (US utility V beside it: $800.0m)."
-        in " ".join(run.stdout.split())  # wrapped to the terminal
+        "Maximised: the partners' total utility, $2.50bn, keeping the US utility V at or above "
+        "its floor, $0 (V with no deal, the default), which does not bind; US utility V "
+        "beside it: $800.0m." in " ".join(run.stdout.split())  # wrapped to the terminal
     )
 
 

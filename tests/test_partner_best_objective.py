@@ -202,7 +202,8 @@ def test_cli_says_what_was_maximised_and_the_floor(tmp_path: Path) -> None:
     text = " ".join(run.stdout.split())
     assert "US utility: $1.50bn" in text
     assert (
-        "Maximised: the partners' total utility, $3.30bn (US utility V beside it: $1.50bn)." in text
+        "Maximised: the partners' total utility, $3.30bn, keeping the US utility V at or "
+        "above its floor, $1.50bn, which binds; US utility V beside it: $1.50bn." in text
     )
     assert "Binding: The US utility V is held at its floor ($1.50bn)." in text
 

@@ -173,6 +173,7 @@ def test_a_verdict_on_agreed_terms_the_figures_refuse_says_both() -> None:
         violations=[],
         accepts=False,
         partner_name="Saudi Arabia",
+        partner_in_text=lambda start=False: "Saudi Arabia",
         acceptance_threshold=6.05e9,
         partner_utility=5.0e9,
         us_margin=1e9,

@@ -215,7 +215,9 @@ def test_a_refused_resend_names_the_portfolio_and_links_its_pages(client: Any) -
     assert "was recorded after the page was loaded" in again.text
     found = _Page(again.text)
     # The negotiation page again (qa18-webforms), its round in the table, the refusal on top.
-    assert found.title == "Not done: Negotiation with United Arab Emirates · gulf-asia · dealbench"
+    assert (
+        found.title == "Not done: Negotiation with the United Arab Emirates · gulf-asia · dealbench"
+    )
     assert '<a href="/p/gulf-asia">gulf-asia</a>' in again.text
 
 

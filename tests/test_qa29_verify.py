@@ -54,7 +54,7 @@ def test_the_frontier_of_a_small_deal_is_printed_in_a_unit_its_figures_reach() -
     assert run.exit_code == 0, run.output
     assert "V (USD k)" in run.stdout and "TB U (k)" in run.stdout
     assert "No deal:           V 44.56k, U 50.00k" in run.stdout
-    assert "ZOPA: yes, largest joint gain USD 85.22k over both walk-away values." in run.stdout
+    assert "ZOPA: yes, largest joint gain $85,224 over both walk-away values." in run.stdout
     assert "0.00bn" not in run.stdout
 
 

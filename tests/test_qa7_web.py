@@ -83,7 +83,7 @@ def test_the_frontier_link_without_scripts_opens_a_whole_page(client: TestClient
     black), no navigation and no way back. The script still gets the fragment alone."""
     page = client.get("/p/gulf-asia/n/AE/frontier").text
     assert page.startswith("<!doctype html>") and '<link rel="stylesheet"' in page
-    assert "Frontier of the negotiation with United Arab Emirates (AE)" in words(page)
+    assert "Frontier of the negotiation with the United Arab Emirates (AE)" in words(page)
     assert 'href="/p/gulf-asia/n/AE">Back to the negotiation' in page
     assert "Nash" in page and 'class="curve"' in page
     fragment = client.get("/p/gulf-asia/n/AE/frontier", headers={"X-Dealbench-Fragment": "1"})

@@ -73,7 +73,7 @@ def test_policy_override_keeps_the_portfolio_risk_budget_rule(gulf) -> None:  # 
             "partners.AE.batnna=1bn",
             "error: --set: partners.AE.batnna: partners.AE has no field 'batnna' (did you mean "
             "'batna'?); expected one of: "
-            "code, name, tier, diversion_risk, ask, value_per_h100e, batna, us_batna, "
+            "code, name, article, tier, diversion_risk, ask, value_per_h100e, batna, us_batna, "
             "security_costs, concessions",
         ),
         (

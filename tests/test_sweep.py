@@ -130,7 +130,7 @@ def test_sweep_cli_scenarios_table(run: Runner) -> None:
             ["--param", "partners.AA.batnah", "--from", "1bn", "--to", "2bn"],
             "error: --param: partners.AA.batnah: partners.AA has no field 'batnah' (did you mean "
             "'batna'?); expected one "
-            "of: code, name, tier, diversion_risk, ask, value_per_h100e, batna, us_batna, "
+            "of: code, name, article, tier, diversion_risk, ask, value_per_h100e, batna, us_batna, "
             "security_costs, concessions",
         ),
         (

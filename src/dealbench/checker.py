@@ -11,10 +11,18 @@ import math
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from dealbench.errors import ArgumentError
 from dealbench.limit import Limit, limits_from_details, messages
+from dealbench.model.names import Article, in_text
 from dealbench.model.schema import GRANTED, Package, Partner, Portfolio, SecurityRequirement
 from dealbench.units import and_list, quantity, usd
 
@@ -48,6 +56,8 @@ class DealFigures(BaseModel):
 
     partner: str
     partner_name: str
+    #: The partner file's `article`, when it gives one (in the JSON only then).
+    partner_article: Article | None = None
     tier: int
     security: str
     compute: dict[str, float]
@@ -76,6 +86,17 @@ class DealFigures(BaseModel):
     @classmethod
     def _older_shape(cls, data: Any) -> Any:
         return limits_from_details(data, "violations", "violation_details")
+
+    @model_serializer(mode="wrap")
+    def _without_a_default_article(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and data.get("partner_article") is None:
+            data.pop("partner_article", None)
+        return data
+
+    def partner_in_text(self, *, start: bool = False) -> str:
+        """The partner's name as running English says it ("the Philippines")."""
+        return in_text(self.partner_name, self.partner_article, start=start)
 
     @property
     def total_compute(self) -> float:
@@ -206,6 +227,7 @@ def evaluate(portfolio: Portfolio, package: Package) -> DealFigures:
     return DealFigures(
         partner=code,
         partner_name=partner.name,
+        partner_article=partner.article,
         tier=partner.tier,
         security=level,
         compute=compute,

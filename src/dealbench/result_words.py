@@ -37,6 +37,37 @@ def schedule_line(result: SolveResult) -> str:
     return f"{where} V before rounding: {unrounded}."
 
 
+#: Why a floor binds with V above it (by a step of compute or a concession's level).
+_NEXT = "and every package the partners prefer would take V below it"
+
+
+def floor_words(result: SolveResult) -> str:
+    """partner-best's floor on V, as `solve`'s "Maximised:" line says it (after the
+    partners' total): its amount, whether it is the default (V with no deal) and whether
+    it binds; '' for another mode or an older result.json."""
+    details, floor = result.solver.details, result.v_floor
+    if (
+        result.mode != "partner-best" or floor is None or "v_floor_binds" not in details
+    ):  # an older result.json
+        return ""
+    whose = " (V with no deal, the default)" if details.get("v_floor_default") else ""
+    binds = "which does not bind"
+    if details["v_floor_binds"]:
+        on = any(b.kind == "v-floor" for b in result.binding)
+        above = usd((result.us_value or floor) - floor)
+        binds = "which binds" if on else f"which binds: V is {above} above it, {_NEXT}"
+    return f", keeping the US utility V at or above its floor, {usd(floor)}{whose}, {binds}"
+
+
+def floor_sentence(result: SolveResult) -> str:
+    """partner-best's objective and floor in a sentence of their own (the web's solve page,
+    which has no "Maximised:" line); '' for another mode."""
+    words = floor_words(result)
+    if not words or result.objective is None:
+        return ""
+    return f"Maximised: the partners' total utility, {usd(result.objective)}{words}."
+
+
 def message_after(result: SolveResult) -> str:
     """What a shell says of the result after `schedule_line`: a bargaining point's message
     (its bound, its step), which that line does not carry; nothing for another mode."""

@@ -120,12 +120,14 @@ def described_in_titles(before: Signature, after: Signature, portfolio: Portfoli
         titles = _titles(portfolio, code)
         partner = portfolio.partner(code)
         name = f"{partner.name} ({code})" if partner is not None else code
+        # A sentence starts with the name as running English says it ("The Philippines").
+        who = f"{partner.in_text(start=True)} ({code})" if partner is not None else code
         if a is None and b is not None:
             terms = [portfolio.policy.level(b[0]).title]
             terms += [_titled(titles, c, v) for c, v in _levels(b[1]).items()]
-            out.append(f"{name} gains a deal: {'; '.join(terms)}")
+            out.append(f"{who} gains a deal: {'; '.join(terms)}")
         elif a is not None and b is None:
-            out.append(f"{name} loses its deal")
+            out.append(f"{who} loses its deal")
         elif a is not None and b is not None:
             parts = []
             if a[0] != b[0]:

@@ -16,7 +16,7 @@ from dealbench.jsontext import finite as finite
 from dealbench.jsontext import to_json as to_json
 
 # One rounding of figures for every JSON dealbench writes (re-exported for the commands).
-from dealbench.result_words import schedule_line
+from dealbench.result_words import floor_words, schedule_line
 from dealbench.units import chips_of
 
 if TYPE_CHECKING:
@@ -159,7 +159,7 @@ def objective_line(result: SolveResult) -> str:
     beside = f"US utility V beside it: {money(result.us_value)}"
     value = result.objective
     if result.mode == "partner-best":
-        return f"Maximised: the partners' total utility, {money(value)} ({beside})."
+        return f"Maximised: the partners' total utility, {money(value)}{floor_words(result)}; {beside}."
     if result.mode == "nash":
         left = result.solver.details.get("partners_left_without_gain")
         but = " but those named below" if left else ""
@@ -232,7 +232,7 @@ def print_evaluation(deal: DealFigures, periods: list[str], package: Package | N
     out = console()
     written = package.written() if package is not None else {}
     table = Table(
-        title=f"Package for {deal.partner_name} ({deal.partner}) under {deal.security}",
+        title=f"Package for {deal.partner_in_text()} ({deal.partner}) under {deal.security}",
         title_justify="left",
         show_header=False,
     )

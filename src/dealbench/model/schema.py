@@ -29,6 +29,7 @@ from pydantic import (
 from dealbench.model import amounts
 from dealbench.model.distributions import uncertain
 from dealbench.model.fields import ClauseText, FileRef, Fraction, RoundNumber, Text
+from dealbench.model.names import Article, in_text
 from dealbench.model.periods import CapsPer, caps_per_period, share_said
 from dealbench.units import (
     CHIP_TPP,
@@ -442,6 +443,9 @@ def value_on(segments: list[tuple[float, float]], h100e: float) -> float:
 class Partner(Strict):
     code: Annotated[str, Field(pattern=r"^[A-Z]{2,3}$")]
     name: Text
+    #: Whether running English puts "the" before the name ("the Philippines"); without
+    #: it, `names.takes_the` decides (headings and table cells keep the name bare).
+    article: Article | None = None
     tier: Literal[1, 2, 3]
     diversion_risk: UncertainShare
     ask: dict[Period, Annotated[Compute, Field(ge=0)]]
@@ -474,6 +478,10 @@ class Partner(Strict):
                 start = seg.upto
             return out
         return [(float("inf"), self.value_per_h100e)]
+
+    def in_text(self, *, start: bool = False) -> str:
+        """The name as running English says it ("the Philippines"): `names.in_text`."""
+        return in_text(self.name, self.article, start=start)
 
     def value_of(self, h100e: float) -> float:
         """The partner's value of `h100e` delivered in one period (concave, piecewise linear)."""

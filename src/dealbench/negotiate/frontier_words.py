@@ -10,7 +10,7 @@ from itertools import pairwise
 
 from dealbench.negotiate.frontier import Frontier, FrontierPoint
 from dealbench.render.environment import plural
-from dealbench.units import in_units, quantity
+from dealbench.units import in_units, quantity, usd
 
 #: The frontier's money unit: the largest its figures reach (USD bn for deals of billions,
 #: as the shipped portfolios have them; m, k or dollars for smaller ones, which in bn all
@@ -27,7 +27,6 @@ def money_unit(f: Frontier) -> tuple[float, str, int]:
     """(scale, suffix, decimals) for every money figure of `f`'s table and lines."""
     marked = [f.no_deal, f.us_best, f.partner_best, f.nash, f.kalai, *f.points]
     figures = [abs(a) for p in marked if p is not None for a in (p.us_utility, p.partner_utility)]
-    figures.append(abs(float(f.zopa.get("largest_joint_gain") or 0.0)))
     top = max(figures, default=0.0)
     scale, suffix = next(((s, u) for s, u in MONEY_UNITS if top >= s), MONEY_UNITS[-1])
     return scale, suffix, _places(f, scale) if suffix else 0
@@ -204,8 +203,8 @@ def frontier_words(f: Frontier) -> FrontierWords:
     z = f.zopa
     if z.get("exists"):
         summary.append(
-            f"ZOPA: yes, largest joint gain USD {in_unit(z['largest_joint_gain'], unit)}"
-            f"{unit[1]} over both walk-away values."
+            f"ZOPA: yes, largest joint gain {usd(z['largest_joint_gain'])} over both "
+            "walk-away values."
         )
     else:
         summary.append("ZOPA: none: no package beats both walk-away values.")

@@ -208,7 +208,7 @@ def _row(
         move, reason = "-", f"concluded in round {last.number} on {last.data.basis}"
     else:  # who walked away: the round's side (`walk-away --by`)
         last = negotiation.rounds[-1]
-        who = partner.name if last.side == "partner" else "the United States"
+        who = partner.in_text() if last.side == "partner" else "the United States"
         move, reason = "-", f"{who} walked away in round {last.number}"
     return RoomRow(
         partner=code,

@@ -9,7 +9,7 @@ way: `solve` -> `bargain` -> `best`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dealbench.arguments import one_of, partner_codes, positive_seconds, relative_gap
 from dealbench.errors import ArgumentError
@@ -20,6 +20,7 @@ from dealbench.optimize.finish import binding_limits, result_from_check
 from dealbench.optimize.formulate import MODES, Mode
 from dealbench.optimize.plain import extract_packages
 from dealbench.optimize.result import SolveResult
+from dealbench.units import MAX_MONEY
 
 if TYPE_CHECKING:
     from dealbench.optimize.decomposition.warm import WarmStart
@@ -78,7 +79,7 @@ def solve(
             threads=threads,
             require=require,
         )
-    return solve_best(
+    result = solve_best(
         portfolio,
         mode,
         solver=solver,
@@ -89,4 +90,42 @@ def solve(
         method=method,
         warm_start=warm_start,
         require=require,
+    )
+    if mode != "partner-best":
+        return result
+    again = {"solver": solver, "time_limit": time_limit, "gap": gap, "threads": threads}
+    return with_floor_said(portfolio, result, v_floor, require, again)
+
+
+def with_floor_said(
+    portfolio: Portfolio,
+    result: SolveResult,
+    v_floor: float | None,
+    require: Sequence[str],
+    again: dict[str, Any],
+) -> SolveResult:
+    """partner-best's `result` saying of its floor on V whether it is the default (V with
+    no deal: `solver.details.v_floor_default`) and whether it binds (`v_floor_binds`).
+
+    The floor binds when it holds the partners back: without it their total would be
+    higher (beyond the gap). V may sit above a floor that binds by as much as a step of
+    compute or a concession's level is worth ($3.2m over the corridor's -$200.0m), where
+    the `binding` limits list the floor only when V sits on it; a second solve, without
+    the floor, tells.
+    """
+    floor, partners = result.v_floor, result.partner_total
+    if result.status.value != "optimal" or floor is None or partners is None:
+        return result
+    binds = any(b.kind == "v-floor" for b in result.binding)
+    if not binds:
+        free = solve_best(portfolio, "partner-best", v_floor=-MAX_MONEY, require=require, **again)
+        top = free.partner_total
+        binds = top is not None and top > partners + max(1e3, again["gap"] * abs(top))
+    details = {
+        **result.solver.details,
+        "v_floor_default": float(v_floor is None),
+        "v_floor_binds": float(binds),
+    }
+    return result.model_copy(
+        update={"solver": result.solver.model_copy(update={"details": details})}
     )

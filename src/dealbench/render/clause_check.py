@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from dealbench.errors import RenderError
+from dealbench.model.names import named
 from dealbench.model.schema import Partner, Policy, Portfolio
 from dealbench.render.environment import render_clause
 
@@ -32,7 +33,7 @@ _SAMPLE_PARTNER = {"code": "AA", "name": "Sample Partner", "tier": 2}
 
 def partner_clause_problems(partner: Partner) -> Iterator[Problem]:
     """Render every concession clause for every level it can be granted at."""
-    who = {"code": partner.code, "name": partner.name, "tier": partner.tier}
+    who = named({"code": partner.code, "name": partner.name, "tier": partner.tier}, partner.article)
     for i, concession in enumerate(partner.concessions):
         if concession.clause is None:
             continue

@@ -12,6 +12,7 @@ from typing import Any
 
 from dealbench.checker import DealFigures
 from dealbench.limit import broken_messages
+from dealbench.model.names import named
 from dealbench.model.schema import GRANTED, Portfolio
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import doc_meta, fingerprint
@@ -47,14 +48,16 @@ def deal_memo_context(
             portfolio=pf,
             key=deal.partner,
             digest=fingerprint(pf, [deal.package()]),
-            title=f"Deal memo: compute partnership with {name}",
+            title=f"Deal memo: compute partnership with {deal.partner_in_text()}",
             audience="internal",
             date=date,
             robust=source.robust,
             partner=name,
         ),
         "origin": source.origin,
-        "partner": {"code": deal.partner, "name": name, "tier": deal.tier},
+        "partner": named(
+            {"code": deal.partner, "name": name, "tier": deal.tier}, deal.partner_article
+        ),
         "heading": "The Partner's proposal" if counter else "Recommendation",
         "recommendation": (
             counter_assessment(deal, source.round, against) if counter else recommendation(deal)
@@ -92,7 +95,7 @@ def package_terms(deal: DealFigures) -> str:
 def counter_assessment(deal: DealFigures, round_: int | None, against: Against | None) -> str:
     """A counter is the partner's proposal: what it asks, set against our last offer."""
     when = f" in round {round_}" if round_ else ""
-    text = f"{deal.partner_name} proposes {package_terms(deal)}{when}. "
+    text = f"{deal.partner_in_text(start=True)} proposes {package_terms(deal)}{when}. "
     if against is None:
         text += "No earlier offer of ours was given to compare it with. "
     else:
@@ -104,7 +107,7 @@ def counter_assessment(deal: DealFigures, round_: int | None, against: Against |
             f"{'worse' if dus < 0 else 'better'} for the United States (US utility "
             f"{money(deal.us_value)} against {money(old.us_value)}) and "
             f"{money(abs(dpartner))} {'better' if dpartner >= 0 else 'worse'} for "
-            f"{deal.partner_name} (partner utility {money(deal.partner_utility)} against "
+            f"{deal.partner_in_text()} (partner utility {money(deal.partner_utility)} against "
             f"{money(old.partner_utility)}). "
         )
     if deal.violations:
@@ -138,10 +141,12 @@ def recommendation(deal: DealFigures) -> str:
         # Both, when both (as `limits.verdict`): the limits alone read as if the partner
         # would sign the package once they are kept.
         return (
-            broken if deal.accepts else f"{broken} {deal.partner_name} would refuse it too: {short}"
+            broken
+            if deal.accepts
+            else f"{broken} {deal.partner_in_text(start=True)} would refuse it too: {short}"
         )
     if not deal.accepts:
-        return f"Do not expect {deal.partner_name} to sign this package ({terms}): {short}"
+        return f"Do not expect {deal.partner_in_text()} to sign this package ({terms}): {short}"
     if deal.us_margin < 0:
         return (
             f"Do not offer this package ({terms}): the United States would be "
@@ -154,7 +159,7 @@ def recommendation(deal: DealFigures) -> str:
         f"{money(deal.partner_margin)}"
     )
     return (
-        f"Offer {deal.partner_name} {terms}. The United States gains "
+        f"Offer {deal.partner_in_text()} {terms}. The United States gains "
         f"{money(deal.us_margin)} over its walk-away value; {partner_side}."
     )
 
@@ -333,7 +338,7 @@ def deal_charts(pf: Portfolio, deal: DealFigures) -> list[Chart]:
         Chart(
             id="schedule",
             kind="schedule",
-            caption=f"Compute for {deal.partner_name} by period: the package, the ask and the cap.",
+            caption=f"Compute for {deal.partner_in_text()} by period: the package, the ask and the cap.",
             data={
                 "periods": [r["period"] for r in rows],
                 "offered": [r["h100e"] for r in rows],

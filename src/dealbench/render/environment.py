@@ -32,6 +32,7 @@ from jinja2.utils import Namespace
 from markupsafe import Markup
 
 from dealbench.errors import ArgumentError, RenderError
+from dealbench.model.names import party_in_text  # a partner's name in running English
 from dealbench.units import (  # one form of lists, H100e
     H100_TPP,
     and_list,
@@ -247,6 +248,7 @@ FILTERS = {
     "date": long_date,
     "cell": cell,
     "plural": plural,
+    "in_text": party_in_text,
 }
 
 

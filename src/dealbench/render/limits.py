@@ -254,7 +254,7 @@ def verdict(deal: DealFigures, *, agreed: bool = False) -> str:
         # Both, when both: the limits alone read as if the partner would sign otherwise,
         # and as if the United States would gain (a corridor's VN counter over a cap:
         # -$250.0m to the US, $50.0m below its walk-away value, unsaid, and no full stop).
-        also = "" if deal.accepts else f" {deal.partner_name} would also {refuses}"
+        also = "" if deal.accepts else f" {deal.partner_in_text(start=True)} would also {refuses}"
         if deal.us_margin < 0:
             also += (
                 f" The United States would be {money(-deal.us_margin)} better off without "
@@ -263,12 +263,12 @@ def verdict(deal: DealFigures, *, agreed: bool = False) -> str:
         return broken + also
     if not deal.accepts:
         if agreed:
-            return f"{deal.partner_name} agreed, though on these figures it would {refuses}"
-        return f"{deal.partner_name} would {refuses}"
+            return f"{deal.partner_in_text(start=True)} agreed, though on these figures it would {refuses}"
+        return f"{deal.partner_in_text(start=True)} would {refuses}"
     accepts = "agreed" if agreed else "would accept"
     if deal.us_margin < 0:
         return (
-            f"{deal.partner_name} {accepts}, but the United States would be "
+            f"{deal.partner_in_text(start=True)} {accepts}, but the United States would be "
             f"{money(-deal.us_margin)} better off without this deal."
         )
     partner_side = (
@@ -277,7 +277,7 @@ def verdict(deal: DealFigures, *, agreed: bool = False) -> str:
         else f"{money(deal.partner_margin)} over its walk-away value and the required margin"
     )
     return (
-        f"{deal.partner_name} {'has agreed' if agreed else 'should accept'} ({partner_side}), "
+        f"{deal.partner_in_text(start=True)} {'has agreed' if agreed else 'should accept'} ({partner_side}), "
         f"and the United States gains "
         f"{money(deal.us_margin)} over its walk-away value."
     )
@@ -306,7 +306,7 @@ def no_deal_reason(
         return f"{code}: no compute may be exported ({why})."
     if not any(portfolio.ask(partner, t) > COMPUTE_TOL for t in portfolio.periods):
         return (
-            f"{code}: {partner.name} asks for no compute in this portfolio's periods "
+            f"{code}: {partner.in_text(start=True)} asks for no compute in this portfolio's periods "
             f"({', '.join(portfolio.periods)})."
         )
     # The caps that apply: a partner's own (the portfolio's deal-by-deal caps), else its tier's.
@@ -326,7 +326,7 @@ def no_deal_reason(
             alone = capped.partner_utility >= capped.acceptance_threshold - MARGIN_TOL
             limits = "the supply prevents" if alone else "the supply and the caps prevent"
             return (
-                f"{code}: {limits} a deal. {partner.name} would accept its full "
+                f"{code}: {limits} a deal. {partner.in_text(start=True)} would accept its full "
                 "ask, but within the supply, with no commitment at all, it gets a partner "
                 f"utility of {money(full.partner_utility)}, "
                 f"{money(full.acceptance_threshold - full.partner_utility)} short of its "
@@ -334,7 +334,7 @@ def no_deal_reason(
             )
         if full.partner_utility < full.acceptance_threshold - MARGIN_TOL:
             return (
-                f"{code}: {partner.name} accepts no package, whatever the caps. Even its full "
+                f"{code}: {partner.in_text(start=True)} accepts no package, whatever the caps. Even its full "
                 "ask (within the supply), with no commitment at all, gives it a partner utility "
                 f"of {money(full.partner_utility)}, "
                 f"{money(full.acceptance_threshold - full.partner_utility)} short of its "
@@ -351,7 +351,7 @@ def no_deal_reason(
         )
         return (
             f"{code}: {limit} prevents a deal. Even the most compute it allows, with no "
-            f"commitment at all, gives {partner.name} a partner utility of "
+            f"commitment at all, gives {partner.in_text()} a partner utility of "
             f"{money(best.partner_utility)}, {money(best.acceptance_threshold - best.partner_utility)}"
             f" short of its walk-away value plus the required margin."
         )
@@ -361,11 +361,11 @@ def no_deal_reason(
     if stopped:  # the solve stopped before proving anything of the packages it did not find
         return (
             f"{code}: the solve stopped at its time limit before it found a package "
-            f"{partner.name} would accept that leaves the United States better off than its "
+            f"{partner.in_text()} would accept that leaves the United States better off than its "
             f"walk-away value ({money(partner.us_batna)})."
         )
     return (
-        f"{code}: no package {partner.name} would accept leaves the United States better off "
+        f"{code}: no package {partner.in_text()} would accept leaves the United States better off "
         f"than its walk-away value ({money(partner.us_batna)}) within the supply and risk "
         "budget left by the other deals."
     )
@@ -465,7 +465,7 @@ def _left_prevents(
         what, leaves = "the supply left by the other deals prevents", "it leaves"
     return (
         f"{what} a deal. The most compute {leaves}, with no commitment at all, "
-        f"gives {partner.name} a partner utility of {money(best.partner_utility)}, "
+        f"gives {partner.in_text()} a partner utility of {money(best.partner_utility)}, "
         f"{money(best.acceptance_threshold - best.partner_utility)} short of its walk-away "
         "value plus the required margin."
     )

@@ -19,6 +19,7 @@ from typing import Any
 
 from dealbench.checker import DealFigures, evaluate
 from dealbench.errors import ArgumentError
+from dealbench.model.names import named
 from dealbench.model.schema import Package, Portfolio
 from dealbench.render.docmeta import Audience, doc_meta, fingerprint, with_said_id
 from dealbench.render.environment import h100e, money
@@ -218,11 +219,11 @@ def redline_context(
             portfolio=pf,
             key=new.partner,
             digest=fingerprint(pf, [old.package(), new.package()]),
-            title=f"Redline: term sheet for {new.partner_name}",
+            title=f"Redline: term sheet for {new.partner_in_text()}",
             audience=audience,
             date=date,
         ),
-        "partner": {"code": new.partner, "name": new.partner_name},
+        "partner": named({"code": new.partner, "name": new.partner_name}, new.partner_article),
         "old": {"label": labels[0]},
         "new": {"label": labels[1]},
         "sections": sections,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from dealbench.checker import DealFigures, PortfolioCheck
 from dealbench.limit import broken_messages
 from dealbench.model.amounts import amount_label
+from dealbench.model.names import named
 from dealbench.model.schema import GRANTED, Concession, ConcessionLevel, Partner, Portfolio
 from dealbench.render.docmeta import MARKINGS, Audience, doc_meta, fingerprint, with_said_id
 from dealbench.render.environment import render_clause, render_template, shown_total
@@ -201,7 +202,7 @@ def term_sheet_context(
             # for round 1's offer and the terms agreed on it, their status lines aside).
             key=partner.code + {"counter": "-COUNTER", "agreed": "-AGREED"}.get(side or "", ""),
             digest=fingerprint(portfolio, [deal.package()]),
-            title=f"Memorandum of understanding: compute partnership with {partner.name}",
+            title=f"Memorandum of understanding: compute partnership with {partner.in_text()}",
             audience=audience,
             date=date,
             robust=robust,
@@ -255,4 +256,6 @@ def _partner(portfolio: Portfolio, deal: DealFigures) -> Partner:
 
 
 def _partner_ctx(partner: Partner) -> dict[str, Any]:
-    return {"code": partner.code, "name": partner.name, "tier": partner.tier}
+    return named(
+        {"code": partner.code, "name": partner.name, "tier": partner.tier}, partner.article
+    )

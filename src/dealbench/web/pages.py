@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse
 
 from dealbench.errors import DealbenchError, InputError, user_lines
 from dealbench.limit import broken_messages
+from dealbench.model.names import party_in_text
 from dealbench.render.environment import distance_to_best, h100e, money, percent
 from dealbench.web.chart import round_kind
 from dealbench.web.security import CSRF_FIELD, confine, csrf_for
@@ -41,7 +42,9 @@ def environment() -> jinja2.Environment:
     )
     env.globals["round_kind"] = round_kind
     env.globals["distance_to_best"] = distance_to_best
-    env.filters.update(money=money, h100e=h100e, percent=percent, broken=broken_messages)
+    env.filters.update(
+        money=money, h100e=h100e, percent=percent, broken=broken_messages, in_text=party_in_text
+    )
     env.globals["marked"] = marked
     return env
 

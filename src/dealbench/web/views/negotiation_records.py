@@ -118,6 +118,7 @@ async def history_page(request: Request) -> Response:
         "name": name,
         "code": code,
         "history": found,
+        "partner": pf.partner(code),
         "points": typed,
         **notes(request, pf),
         "chart_words": rounds_words(pf, found),

@@ -22,7 +22,7 @@ from dealbench.model import Policy, Portfolio, load_portfolio
 from dealbench.model.regimes import default_regimes, regime_names
 from dealbench.optimize import MODES, SOLVERS, SolveResult
 from dealbench.optimize.explain import no_deal_reasons
-from dealbench.result_words import message_after, schedule_line
+from dealbench.result_words import floor_sentence, message_after, schedule_line
 from dealbench.units import parse_money
 from dealbench.web.jobs import Job, solve_job, until_finished
 from dealbench.web.pages import Refusal, Typed, page, refusal
@@ -343,7 +343,7 @@ def result_view(
         "result": result,
         # What `solve` says of the step and of rounding, in its words (`result_words`).
         "schedule": schedule_line(result),
-        "message_after": message_after(result),
+        "message_after": message_after(result) or floor_sentence(result),
         "charts": [{"caption": c.caption, "description": c.description, **size} for c in drawn],
         "no_deal": [
             {"code": c, "name": names.get(c, c), "reason": reasons.get(c, "")}
