@@ -161,7 +161,7 @@ def test_the_memos_no_deal_reason_names_both_limits_the_solve_names(
     assert (
         "- Philippines (PH): the US walk-away value is -$200.0m. The supply and the risk "
         "budget left by the other deals (23.5 risk-weighted H100e) prevent a deal. The most "
-        "compute they leave, with no commitment at all, gives Philippines a partner utility "
+        "compute they leave, with no commitment at all, gives the Philippines a partner utility "
         "of $0, $200.0m short of its walk-away value plus the required margin."
     ) in memo
 
