@@ -49,6 +49,7 @@ from dealbench.negotiate.plan import Plan, replan, single_partner
 from dealbench.negotiate.replan import solve_with_floor
 from dealbench.negotiate.rounds import Negotiation, StrategyRecord
 from dealbench.optimize import solve
+from dealbench.optimize.best import solve_best
 from dealbench.optimize.grid import FLOOR_TOL
 from dealbench.optimize.schedule import schedule
 from dealbench.units import and_list, usd
@@ -199,7 +200,9 @@ def offer_at(
     target between the two (Boulware's second, a Zeuthen offer repeated) found no
     package."""
     one, shift = _constrained(single_partner(portfolio, plan, partner), partner, fix, last)
-    result = solve(one, "partner-best", v_floor=target + shift)
+    # `solve_best`, not `solve`: the offer needs the package, not `solve`'s second solve
+    # saying whether the floor binds.
+    result = solve_best(one, "partner-best", v_floor=target + shift)
     deal = result.deal(partner) if result.us_value is not None else None
     found = None
     if deal is not None:

@@ -9,7 +9,7 @@ way: `solve` -> `bargain` -> `best`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from dealbench.arguments import one_of, partner_codes, positive_seconds, relative_gap
 from dealbench.errors import ArgumentError
@@ -93,8 +93,16 @@ def solve(
     )
     if mode != "partner-best":
         return result
-    again = {"solver": solver, "time_limit": time_limit, "gap": gap, "threads": threads}
-    return with_floor_said(portfolio, result, v_floor, require, again)
+    return with_floor_said(
+        portfolio,
+        result,
+        v_floor,
+        require,
+        solver=solver,
+        time_limit=time_limit,
+        gap=gap,
+        threads=threads,
+    )
 
 
 def with_floor_said(
@@ -102,7 +110,11 @@ def with_floor_said(
     result: SolveResult,
     v_floor: float | None,
     require: Sequence[str],
-    again: dict[str, Any],
+    *,
+    solver: str,
+    time_limit: float | None,
+    gap: float,
+    threads: int | None,
 ) -> SolveResult:
     """partner-best's `result` saying of its floor on V whether it is the default (V with
     no deal: `solver.details.v_floor_default`) and whether it binds (`v_floor_binds`).
@@ -118,9 +130,18 @@ def with_floor_said(
         return result
     binds = any(b.kind == "v-floor" for b in result.binding)
     if not binds:
-        free = solve_best(portfolio, "partner-best", v_floor=-MAX_MONEY, require=require, **again)
+        free = solve_best(
+            portfolio,
+            "partner-best",
+            solver=solver,
+            time_limit=time_limit,
+            gap=gap,
+            v_floor=-MAX_MONEY,
+            threads=threads,
+            require=require,
+        )
         top = free.partner_total
-        binds = top is not None and top > partners + max(1e3, again["gap"] * abs(top))
+        binds = top is not None and top > partners + max(1e3, gap * abs(top))
     details = {
         **result.solver.details,
         "v_floor_default": float(v_floor is None),
