@@ -209,29 +209,16 @@ def solve(
     from dealbench.cli import explaining, output
     from dealbench.cli.documents import parse_date, parse_formats
     from dealbench.errors import InputError, Issue
+    from dealbench.model.rules import unknown
     from dealbench.optimize import MODES, SOLVERS, Status
     from dealbench.render.clause_check import check_portfolio_clauses
     from dealbench.result_words import message_after
 
     with handled():
         if mode not in MODES:
-            raise InputError(
-                Issue(
-                    "--mode",
-                    None,
-                    "",
-                    f"unknown mode {mode!r}; expected one of: {', '.join(MODES)}",
-                )
-            )
+            raise InputError(Issue("--mode", None, "", unknown("mode", mode, MODES)))
         if solver not in SOLVERS:
-            raise InputError(
-                Issue(
-                    "--solver",
-                    None,
-                    "",
-                    f"unknown solver {solver!r}; expected one of: {', '.join(SOLVERS)}",
-                )
-            )
+            raise InputError(Issue("--solver", None, "", unknown("solver", solver, SOLVERS)))
         check_gap(gap)
         check_time_limit(time_limit)
         floor = parse_money_option("--v-floor", v_floor)
