@@ -245,6 +245,40 @@ def test_a_house_template_or_reference_docx_that_is_not_a_file_is_refused_by_nam
     assert not done.traceback and not out.exists()
 
 
+def test_demo_refuses_a_fifo_in_the_example_data_before_it_solves(
+    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`demo` copies ./deals (the example data) into OUT/deals; it read each file with
+    `read_bytes`, after the solve, and a FIFO there (`packages/stray.yaml`) waited for a
+    writer forever (here a writer sends it a package). Each file is now read as a data
+    file is, before the solve: the FIFO is refused by name, exit 2, nothing written."""
+    import threading
+
+    deals = _deals(tmp_path)
+    fifo = deals / "packages" / "stray.yaml"
+    os.mkfifo(fifo)
+
+    def writer() -> None:  # what a reader that waits is sent
+        with open(fifo, "w") as out:
+            out.write("partner: AE\nsecurity: veu\n")
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    monkeypatch.chdir(tmp_path)
+    try:
+        done = run("demo", "--out", "out")
+    finally:  # a reader end, so that the writer's open returns
+        fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        thread.join(10)
+        os.close(fd)
+    assert done.exit_code == 2, done.output
+    assert done.stderr == (
+        "error: deals/packages/stray.yaml: not a regular file (a device, FIFO or socket); "
+        "expected a file of the example data\n"
+    ), done.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_bad_byte_in_a_partner_file_is_named_at_its_line_in_that_file(
     run: Runner, tmp_path: Path
 ) -> None:
