@@ -300,8 +300,10 @@ def test_a_period_key_that_is_no_period_is_named_at_its_line(
     out = run("validate", PACKAGE)
     assert out.exit_code == 2, out.output
     shown = {"~": "None"}.get(key, key)
+    empty = "the value is empty; " if key == "~" else ""  # an empty key: said so (qa31-input)
     assert out.stderr.startswith(
-        f"error: {PACKAGE}:10: compute.{shown}: expected a period label such as 2026 or 2026Q3"
+        f"error: {PACKAGE}:10: compute.{shown}: {empty}expected a period label such as 2026 "
+        "or 2026Q3"
     ), out.stderr
 
 

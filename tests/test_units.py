@@ -68,16 +68,21 @@ def test_money_rejects_bad_strings(text: str) -> None:
     with pytest.raises(ValueError) as info:
         parse_money(text)
     words = "; write 2bn" if text == "2 billion" else ""  # written in words: the form meant
-    assert str(info.value) == (
-        f"expected an amount of USD such as 1.4tn, 200bn, 350m, 75k or 1000, got {text!r}{words}"
-    )
+    expected = "expected an amount of USD such as 1.4tn, 200bn, 350m, 75k or 1000"
+    if not text:  # nothing written: said as such, not as "got ''"
+        assert str(info.value) == f"the value is empty; {expected}"
+    else:
+        assert str(info.value) == f"{expected}, got {text!r}{words}"
 
 
 @pytest.mark.parametrize(
     ("value", "message"),
     [
         (True, "expected a number, got True"),
-        (None, "expected a number, got None"),
+        (
+            None,
+            "the value is empty; expected an amount of USD such as 1.4tn, 200bn, 350m, 75k or 1000",
+        ),
         ([1], "expected a number, got a list"),
         ({"usd": 1}, "expected a number, got a mapping"),
         (float("nan"), "expected a finite number, got nan"),
@@ -183,7 +188,7 @@ def test_period_labels_are_text(value: Any, label: str) -> None:
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("", "a period label cannot be empty"),
+        ("", "the value is empty; expected a period label such as 2026 or 2026Q3"),
         (True, "expected a period label such as 2026 or 2026Q3, got True"),
         (2026.5, "expected a period label such as 2026 or 2026Q3, got 2026.5"),
         ([2026], "expected a period label such as 2026 or 2026Q3, got a list"),

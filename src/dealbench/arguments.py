@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Literal, TypeVar
 
 from dealbench.errors import ArgumentError, InputError, Issue
+from dealbench.model.rules import unknown
 from dealbench.model.schema import Portfolio
 
 T = TypeVar("T", bound=str)
@@ -24,7 +25,7 @@ def one_of(value: str, allowed: Sequence[T], name: str, what: str) -> T:
     for option in allowed:
         if value == option:
             return option
-    raise ArgumentError(name, f"unknown {what} {value!r}; expected one of: {', '.join(allowed)}")
+    raise ArgumentError(name, unknown(what, value, [str(option) for option in allowed]))
 
 
 def relative_gap(gap: float, name: str = "gap") -> float:

@@ -59,6 +59,8 @@ def parse_number(value: Any, *, thousands: bool = True) -> float:
 
 
 def _finite(value: Any, thousands: bool = True) -> float:
+    if is_empty(value):
+        raise ValueError(empty_value("a number"))
     if isinstance(value, bool):
         raise ValueError(f"expected a number, got {value!r}")
     try:
@@ -79,6 +81,22 @@ def _finite(value: Any, thousands: bool = True) -> float:
     if not math.isfinite(number):
         raise ValueError(f"expected a finite number, got {_short(value)}")
     return number
+
+
+def is_empty(value: Any) -> bool:
+    """Whether a value was left empty: `2027:` with nothing after it (YAML's null), or
+    only spaces between quotes."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+#: What is said of a value left empty (`2027:` with nothing after it), never "None".
+EMPTY = "the value is empty"
+
+
+def empty_value(expected: str) -> str:
+    """What is said of a value left empty where `expected` was meant (`2027:` under
+    supply): the value is empty, not Python's None."""
+    return f"{EMPTY}; expected {expected}"
 
 
 def _hint(text: str) -> str:
@@ -188,6 +206,8 @@ def _short(value: Any) -> str:
 
 def parse_money(value: Any) -> float:
     """USD from `1.4tn`, `200bn`, `350m`, `75k`, `$2bn`, `-5bn` or a number."""
+    if is_empty(value):
+        raise ValueError(empty_value("an amount of USD such as 1.4tn, 200bn, 350m, 75k or 1000"))
     if isinstance(value, str):
         _refuse_point_groups(value.strip().lstrip("$"), value)
         text = _without_separators(value.strip().lower(), value)
@@ -322,11 +342,11 @@ def compute_typed(text: str, model: str | None = None) -> Any:
 
 def period_label(value: Any) -> str:
     """A period label as text: `2026` and `"2026"` are the same period."""
+    if is_empty(value):
+        raise ValueError(empty_value("a period label such as 2026 or 2026Q3"))
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise ValueError(f"expected a period label such as 2026 or 2026Q3, got {_kind(value)}")
     label = str(value).strip()
-    if not label:
-        raise ValueError("a period label cannot be empty")
     return label
 
 

@@ -209,29 +209,16 @@ def solve(
     from dealbench.cli import explaining, output
     from dealbench.cli.documents import parse_date, parse_formats
     from dealbench.errors import InputError, Issue
+    from dealbench.model.rules import unknown
     from dealbench.optimize import MODES, SOLVERS, Status
     from dealbench.render.clause_check import check_portfolio_clauses
     from dealbench.result_words import message_after
 
     with handled():
         if mode not in MODES:
-            raise InputError(
-                Issue(
-                    "--mode",
-                    None,
-                    "",
-                    f"unknown mode {mode!r}; expected one of: {', '.join(MODES)}",
-                )
-            )
+            raise InputError(Issue("--mode", None, "", unknown("mode", mode, MODES)))
         if solver not in SOLVERS:
-            raise InputError(
-                Issue(
-                    "--solver",
-                    None,
-                    "",
-                    f"unknown solver {solver!r}; expected one of: {', '.join(SOLVERS)}",
-                )
-            )
+            raise InputError(Issue("--solver", None, "", unknown("solver", solver, SOLVERS)))
         check_gap(gap)
         check_time_limit(time_limit)
         floor = parse_money_option("--v-floor", v_floor)
@@ -600,11 +587,11 @@ def demo(
 
         OutputDir(out, force=force).check([RESULT_FILE])  # refused before the solve, not after
         path = _shipped(DEMO_PORTFOLIO)
+        example_data = _example_files(path.parent.parent)  # read before the solve
         pf = load_portfolio(path)
         result = run_solve(pf).raise_for_status()
         output.print_result(result)
         typer.echo(f"Rendering documents ({', '.join(FORMATS)}) ...", err=True)
-        example_data = _example_files(path.parent.parent)
         written = write_outputs(
             pf,
             result,
@@ -735,15 +722,24 @@ def _shipped_counter_memo(date: dt.date | None) -> list[Document]:
 
 def _example_files(root: Path) -> dict[str, bytes]:
     """Every file of the example data at `root` as `deals/<its path>` (hidden names left
-    out, as every folder dealbench lists leaves them)."""
+    out, as every folder dealbench lists leaves them), each read as a data file is: a FIFO
+    or a device there is refused by name, not waited on."""
+    from dealbench.model.yamlio import display_path, read_regular_file
+
     files = {}
     for folder, dirs, names in os.walk(root, followlinks=True):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(names):
             if not name.startswith("."):
                 path = Path(folder) / name
-                files[f"deals/{path.relative_to(root).as_posix()}"] = path.read_bytes()
+                files[f"deals/{path.relative_to(root).as_posix()}"] = read_regular_file(
+                    path, display_path(path), _MAX_EXAMPLE_BYTES, "a file of the example data"
+                )
     return files
+
+
+#: The largest file of the example data the demo copies (a house reference.docx included).
+_MAX_EXAMPLE_BYTES = 64 * 1024 * 1024
 
 
 def _shipped(relative: str) -> Path:

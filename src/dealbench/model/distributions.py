@@ -21,7 +21,8 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field, WrapValidator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, WrapValidator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 F64 = NDArray[np.float64]
 KINDS = ("uniform", "triangular", "normal")
@@ -236,7 +237,8 @@ def _distribution(
             f"a {kind} distribution needs {', '.join(keys)} (missing: {', '.join(missing)})"
         )
     numbers = {
-        k: (shape if kind == "normal" and k in ("mean", "sd") else parse)(value[k]) for k in keys
+        k: _read_at(k, shape if kind == "normal" and k in ("mean", "sd") else parse, value[k])
+        for k in keys
     }
     lo, hi = numbers["low"], numbers["high"]
     if lo > hi:
@@ -254,6 +256,18 @@ def _distribution(
     if kind == "triangular":
         return Triangular(low=lo, mode=numbers["mode"], high=hi)
     return Uniform(low=lo, high=hi)
+
+
+def _read_at(key: str, parse: Callable[[Any], float], value: Any) -> float:
+    """One figure of a distribution, a fault in it said at its key (`batna.low`, at the
+    line of `low:` when the distribution is written over several lines)."""
+    try:
+        return parse(value)
+    except ValueError as exc:
+        fault = PydanticCustomError("value_error", "{message}", {"message": str(exc)})
+        raise ValidationError.from_exception_data(
+            "distribution", [InitErrorDetails(type=fault, loc=(key,), input=value)]
+        ) from None
 
 
 def distribution_of(value: float) -> Uniform | Triangular | Normal | None:

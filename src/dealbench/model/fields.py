@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-from dealbench.units import parse_share
+from dealbench.units import is_empty, parse_share
 
 __all__ = ["MAX_TEXT", "ClauseText", "FileRef", "Fraction", "RoundNumber", "Text"]
 
@@ -94,11 +94,12 @@ RoundNumber = Annotated[int, BeforeValidator(_whole_number), Field(ge=1)]
 
 
 def _named_file(value: Any) -> Any:
-    """A path to another file names one: `policy: ''` is not the portfolio's own folder."""
-    if isinstance(value, str) and not value.strip():
+    """A path to another file names one: `policy: ''` (or `- ` with nothing after it) is
+    not the portfolio's own folder."""
+    if is_empty(value):
         raise ValueError("an empty path; name the file by its path from this file")
     return value
 
 
 #: A path from a data file to another (a portfolio's policy and partners): never empty.
-FileRef = Annotated[str, AfterValidator(_named_file)]
+FileRef = Annotated[str, BeforeValidator(_named_file)]

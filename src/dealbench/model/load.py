@@ -283,6 +283,12 @@ _PATH_HINT = {
 }
 
 
+#: Problems of a referenced file that are fixed at a line of that file, so said there: its
+#: YAML, or a byte that is not UTF-8 (`ae.yaml:5: not UTF-8 text`, not the portfolio's
+#: line naming ae.yaml, which says nothing of where the byte is).
+_AT_ITS_LINE = ("invalid YAML", "not UTF-8 text", "UTF-16 text")
+
+
 def _from_reference(
     exc: InputError, source: Source, loc: tuple[str | int, ...], ref: str
 ) -> list[Issue]:
@@ -296,7 +302,7 @@ def _from_reference(
             if near is not None:
                 hint += f"; did you mean {with_name(ref, near)}?"
             out.append(source.issue(loc, f"{NOT_FOUND}: {ref}{looked}{hint}"))
-        elif not issue.field and not issue.message.startswith("invalid YAML"):
+        elif not issue.field and not issue.message.startswith(_AT_ITS_LINE):
             # about the file as a whole (not readable, empty, of another kind): the fix is
             # where it is named
             out.append(source.issue(loc, f"{ref}: {issue.message}"))

@@ -54,7 +54,9 @@ def find_regime(
         if candidate.is_file():
             return load_policy(candidate)
     raise ArgumentError(
-        option, f"unknown regime {name!r}; expected one of: {', '.join(REGIMES)} (or a policy file)"
+        option,
+        f"unknown regime {name!r}; expected one of: {', '.join(REGIMES)} (or a policy file)"
+        + rules.case_hint(name, REGIMES),
     )
 
 

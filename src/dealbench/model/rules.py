@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from dealbench.model import amounts
 from dealbench.model.distributions import distribution_of
@@ -83,7 +83,7 @@ def _cap_problems(caps: Caps, levels: list[str]) -> Iterator[Problem]:
         if isinstance(value, dict):
             for level, cap in value.items():
                 if level not in levels:
-                    yield ("caps", tier, level), _unknown("security level", level, levels)
+                    yield ("caps", tier, level), unknown("security level", level, levels)
                 elif cap < 0:
                     yield ("caps", tier, level), "a cap cannot be negative"
         elif value < 0:
@@ -131,12 +131,12 @@ def partner_problems(partner: Partner) -> Iterator[Problem]:
                         if difflib.get_close_matches(req, ids, n=1)
                         else f"; a minimum security level is written {{security: {req}}}"
                     )
-                    yield (*where, "requires", j), _unknown("concession", req, ids) + hint
+                    yield (*where, "requires", j), unknown("concession", req, ids) + hint
                 elif req == concession.id:
                     yield (*where, "requires", j), "a concession cannot require itself"
         for j, other in enumerate(concession.excludes):
             if other not in ids:
-                yield (*where, "excludes", j), _unknown("concession", other, ids)
+                yield (*where, "excludes", j), unknown("concession", other, ids)
             elif other == concession.id:
                 yield (*where, "excludes", j), "a concession cannot exclude itself"
     yield from _cycle_problems(partner)
@@ -299,12 +299,12 @@ def partner_in_policy_problems(partner: Partner, policy: Policy) -> Iterator[Pro
     regime = f" in regime {policy.id}"
     for level in partner.security_costs:
         if level not in levels:
-            yield ("security_costs", level), _unknown("security level", level, levels, regime)
+            yield ("security_costs", level), unknown("security level", level, levels, regime)
     for i, concession in enumerate(partner.concessions):
         for j, req in enumerate(concession.requires):
             if isinstance(req, SecurityRequirement) and req.security not in levels:
                 loc: Loc = ("concessions", i, "requires", j, "security")
-                yield loc, _unknown("security level", req.security, levels, regime)
+                yield loc, unknown("security level", req.security, levels, regime)
 
 
 def in_horizon(partner: Partner, periods: list[str]) -> Partner:
@@ -352,7 +352,7 @@ def package_problems(
     if package.security not in policy.level_ids:
         yield (
             ("security",),
-            _unknown(
+            unknown(
                 "security level", package.security, policy.level_ids, f" in regime {policy.id}"
             ),
         )
@@ -367,7 +367,7 @@ def package_problems(
     for cid, level in package.concessions.items():
         concession = partner.concession(cid)
         if concession is None:
-            yield ("concessions", cid), _unknown("concession", cid, ids, f" of {partner.code}")
+            yield ("concessions", cid), unknown("concession", cid, ids, f" of {partner.code}")
             continue
         if isinstance(level, bool):
             if level and not concession.is_yes_no:
@@ -380,8 +380,10 @@ def package_problems(
                 yield ("concessions", cid), _range_message(concession, level)
             else:
                 options = [o.id for o in concession.options]
-                message = _unknown("level", level, options, f" of {cid!r}")
-                yield ("concessions", cid), message + _level_of_amount(level, options)
+                message = unknown("level", level, options, f" of {cid!r}")
+                if said := _level_of_amount(level, options):  # `1400BN`: said as an amount
+                    message = message.removesuffix(case_hint(level, options)) + said
+                yield ("concessions", cid), message
         elif (tiny := _tiny_dollars(concession, level)) is not None:
             yield ("concessions", cid), tiny
         elif _at_start(concession, level):
@@ -439,8 +441,11 @@ def _range_message(concession: Concession, text: str) -> str:
     cid, span = concession.id, concession.range_text()
     if amounts.parse_amount(text) is not None:
         return f"{text} is outside the range of {cid!r}: {span}"
-    levels = ", ".join(o.id for o in concession.options)
-    return f"unknown level {text!r} of {cid!r}; expected one of: {levels}, or an amount from {span}"
+    ids = [o.id for o in concession.options]
+    return (
+        f"unknown level {text!r} of {cid!r}; expected one of: {', '.join(ids)}, or an amount "
+        f"from {span}{case_hint(text, ids)}"
+    )
 
 
 def _level_of_amount(text: str, levels: list[str]) -> str:
@@ -457,9 +462,18 @@ def _level_of_amount(text: str, levels: list[str]) -> str:
     return f"; {text} is level {same[0]}: write {same[0]}" if len(same) == 1 else ""
 
 
-def _unknown(what: str, value: str, known: list[str], where: str = "") -> str:
+def unknown(what: str, value: str, known: Sequence[str], where: str = "") -> str:
+    """What is said of an id that is none of `known` (a security level, a concession, a
+    level, a regime): the ids it may be, and the one meant when only the case differs
+    (`VEU` for veu: ids are matched as written)."""
     choices = ", ".join(known) if known else "none defined"
-    return f"unknown {what} {value!r}{where}; expected one of: {choices}"
+    return f"unknown {what} {value!r}{where}; expected one of: {choices}{case_hint(value, known)}"
+
+
+def case_hint(value: str, known: Iterable[str]) -> str:
+    """ "; did you mean 'veu'?" when `value` is one of `known` but for its case, else ""."""
+    same = [k for k in known if k.casefold() == value.casefold() and k != value]
+    return f"; did you mean {same[0]!r}?" if len(same) == 1 else ""
 
 
 def partner_cap_problems(
@@ -481,7 +495,8 @@ def partner_cap_problems(
             known = ", ".join(by_code)
             yield (
                 ("caps", code),
-                f"{code!r} is not a partner of this portfolio; expected one of: {known}",
+                f"{code!r} is not a partner of this portfolio; expected one of: {known}"
+                + case_hint(code, by_code),
             )
             continue
         if partner.tier == 3:
@@ -491,8 +506,4 @@ def partner_cap_problems(
             )
         for level in levels:
             if level not in policy.level_ids:
-                expected = ", ".join(policy.level_ids)
-                yield (
-                    ("caps", code, level),
-                    f"unknown security level {level!r}; expected one of: {expected}",
-                )
+                yield ("caps", code, level), unknown("security level", level, policy.level_ids)

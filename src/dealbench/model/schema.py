@@ -35,7 +35,9 @@ from dealbench.units import (
     CHIP_TPP,
     H100_TPP,
     chips_of,
+    empty_value,
     h100e,
+    is_empty,
     parse_compute,
     parse_money,
     parse_number,
@@ -57,10 +59,13 @@ UncertainShare = Annotated[Fraction, uncertain(parse_share, 0.0, 1.0, shape=pars
 
 def _id_text(value: Any) -> Any:
     """An id written as a number (`id: 2030`, `invest: 200`) is that text."""
+    if is_empty(value):
+        raise ValueError(empty_value(_AN_ID))
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 _ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+_AN_ID = "an id of letters, digits, '_', '.' and '-', starting with a letter or digit"
 _ID = re.compile(_ID_PATTERN)
 Id = Annotated[str, BeforeValidator(_id_text), Field(pattern=_ID_PATTERN, max_length=64)]
 
@@ -685,6 +690,8 @@ def _choice_text(value: Any) -> Any:
     written as a number (`7.5e10`) or with a currency (`USD 75bn`, `$75bn`) becomes its
     canonical text (`75bn`); whether it is a level or an amount is decided against the
     partner's menu (`Concession.option`)."""
+    if is_empty(value):
+        raise ValueError(empty_value("a level id, true or false, or an amount"))
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and _ID.match(value):

@@ -24,6 +24,7 @@ from yaml import YAMLError
 
 from dealbench.errors import InputError, Issue
 from dealbench.model.yamlparse import Loc, Positions, UnreadableValue, parse, yaml_issue
+from dealbench.units import EMPTY, is_empty
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -402,7 +403,18 @@ def _parents_of(model: type[BaseModel], name: str) -> list[str]:
 
 
 def _message(error: Any) -> str:
+    message, value = _said(error), error.get("input")
+    got = f", got {_short(value)}"
+    if error["type"] != "missing" and is_empty(value) and message.endswith(got):
+        # `2027:` or `id:` with nothing after it: the value is empty, not "got None".
+        return f"{EMPTY}; {message.removesuffix(got)}"
+    return message
+
+
+def _said(error: Any) -> str:
     kind = error["type"]
+    if kind in _EXPECTED:
+        return f"expected {_EXPECTED[kind]}, got {_short(error.get('input'))}"
     if kind == "extra_forbidden":
         return "unknown field (check the spelling; unknown fields are not allowed)"
     if kind == "missing":
@@ -443,6 +455,24 @@ def _too_few(error: Any) -> str:
     least, actual = error["ctx"]["min_length"], error["ctx"].get("actual_length")
     return f"expected at least {least} {noun}{'' if least == 1 else 's'}, got {actual or 'none'}"
 
+
+#: What a field of a plain type expects, by pydantic's error type, in the files' words
+#: (not "input should be a valid integer, unable to parse string as an integer").
+_EXPECTED = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "a list",
+    "date_type": "a date such as 2026-03-14",
+    "date_parsing": "a date such as 2026-03-14",
+    "date_from_datetime_parsing": "a date such as 2026-03-14",
+    "date_from_datetime_inexact": "a date such as 2026-03-14",
+}
 
 #: What one item of a list (or mapping) that may not be empty is, by the field's name.
 _ITEMS = {

@@ -37,6 +37,7 @@ from typing import Any
 from dealbench.arguments import one_of, partner_code
 from dealbench.checker import DealFigures, check, evaluate
 from dealbench.errors import ArgumentError, DealbenchError, InfeasibleError
+from dealbench.model.rules import case_hint
 from dealbench.model.schema import (
     GRANTED,
     Concession,
@@ -683,11 +684,14 @@ def _check_fix(
         if item not in ("compute", "security") and item not in ids:
             raise ArgumentError(
                 "fix",
-                f"unknown term {item!r}; expected compute, security or a concession of "
-                f"{partner}: {', '.join(ids)}"
-                if ids
-                else f"unknown term {item!r}; expected compute or security ({partner} "
-                "offers no concessions)",
+                (
+                    f"unknown term {item!r}; expected compute, security or a concession of "
+                    f"{partner}: {', '.join(ids)}"
+                    if ids
+                    else f"unknown term {item!r}; expected compute or security ({partner} "
+                    "offers no concessions)"
+                )
+                + case_hint(item, ["compute", "security", *ids]),
             )
 
 

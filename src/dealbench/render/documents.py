@@ -28,6 +28,7 @@ from dealbench.arguments import one_of
 from dealbench.errors import ArgumentError, InputError, Issue, RenderError
 from dealbench.jsontext import to_json
 from dealbench.model.schema import Package, Portfolio
+from dealbench.model.yamlio import read_regular_file
 from dealbench.render import charts as chart_lib
 from dealbench.render import naming
 from dealbench.render.charts import Chart
@@ -330,6 +331,8 @@ def _printable(
 
 #: A house Word document in the --templates folder styles every DOCX (see html_to_docx).
 REFERENCE_DOCX = "reference.docx"
+#: The largest house reference document read (a Word file with its styles and images).
+MAX_REFERENCE_BYTES = 64 * 1024 * 1024
 
 
 def reference_docx(templates: str | None) -> bytes | None:
@@ -337,9 +340,10 @@ def reference_docx(templates: str | None) -> bytes | None:
     if templates is None:
         return None
     path = Path(templates) / REFERENCE_DOCX
-    if not path.is_file():
+    if not os.path.lexists(path):
         return None
-    data = path.read_bytes()
+    # Read as a data file is: a FIFO, a device or a folder of that name is refused, named.
+    data = read_regular_file(path, str(path), MAX_REFERENCE_BYTES, "a Word document (.docx)")
     try:  # a broken house document is the user's to fix, named, not a zipfile traceback
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             is_word = "word/document.xml" in archive.namelist()

@@ -33,6 +33,7 @@ from markupsafe import Markup
 
 from dealbench.errors import ArgumentError, RenderError
 from dealbench.model.names import party_in_text  # a partner's name in running English
+from dealbench.model.yamlio import read_regular_file
 from dealbench.units import (  # one form of lists, H100e
     H100_TPP,
     and_list,
@@ -450,6 +451,46 @@ def is_markdown(name: str) -> bool:
     return _markdown_autoescape(name)
 
 
+class TemplateLoader(jinja2.FileSystemLoader):
+    """Jinja's file loader, reading each template as a data file is read
+    (`yamlio.read_regular_file`): a house template that is a FIFO, a device or a folder is
+    refused by name before a byte is read, not waited on or passed over for the shipped
+    one; one that is not UTF-8 is named."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = jinja2.loaders.split_template_path(template)
+        for folder in self.searchpath:
+            path = os.path.join(folder, *pieces)
+            if os.path.exists(path):
+                return _template_source(Path(path)), os.path.normpath(path), _unchanged(path)
+        raise jinja2.TemplateNotFound(template)
+
+
+def _template_source(path: Path) -> str:
+    raw = read_regular_file(path, str(path), expected="a template")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:  # a house template saved in another encoding
+        raise RenderError(
+            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save the template as UTF-8"
+        ) from None
+
+
+def _unchanged(path: str) -> Callable[[], bool]:
+    """Whether the template at `path` is the one loaded (Jinja's check before its cache)."""
+    mtime = os.path.getmtime(path)
+
+    def same() -> bool:
+        try:
+            return os.path.getmtime(path) == mtime
+        except OSError:
+            return False
+
+    return same
+
+
 @lru_cache(maxsize=8)
 def environment(templates: str | None = None, markdown: bool = False) -> jinja2.Environment:
     """The strict, sandboxed document environment.
@@ -468,7 +509,7 @@ def environment(templates: str | None = None, markdown: bool = False) -> jinja2.
     if markdown:
         options = {"autoescape": _markdown_autoescape, "finalize": md_escape}
     env = BoundedSandbox(
-        loader=jinja2.FileSystemLoader(paths),
+        loader=TemplateLoader(paths),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -523,25 +564,8 @@ def render_template(
         raise RenderError(
             f"{exc.filename or exc.name or name}:{exc.lineno}: template syntax error: {exc.message}"
         ) from None
-    except UnicodeDecodeError as exc:  # a house template saved in another encoding
-        raise RenderError(
-            f"{_undecodable(templates) or name}: not UTF-8 text ({exc.reason} at byte "
-            f"{exc.start}); save the template as UTF-8"
-        ) from None
     except _TEMPLATE_FAULTS as exc:
         raise RenderError(f"{_template_line(exc, name)}: {_describe(exc)}") from None
-
-
-def _undecodable(templates: str | None) -> str | None:
-    """The first house template that is not UTF-8 text, if any."""
-    if templates is None:
-        return None
-    for path in sorted(Path(templates).rglob("*.j2")):
-        try:
-            path.read_bytes().decode("utf-8")
-        except UnicodeDecodeError:
-            return str(path)
-    return None
 
 
 def _template_line(exc: BaseException, name: str) -> str:
