@@ -8,8 +8,10 @@ import pytest
 
 from dealbench.model import load_partner
 from dealbench.model.names import in_text
+from dealbench.render.documents import render_document
 from dealbench.render.environment import render_clause
 from dealbench.render.termsheet import _partner_ctx
+from helpers import Runner
 
 ROOT = Path(__file__).resolve().parents[1]
 DEALS = ROOT / "deals"
@@ -51,3 +53,61 @@ def test_the_shipped_clauses_say_any_partners_name_with_its_own_article(
                 assert text[max(0, i - 4) : i] in ("the ", "The "), text
     assert in_text("Netherlands") == "the Netherlands"
 
+
+def _rounds_copy(tmp_path: Path) -> tuple[Path, Path]:
+    import shutil
+
+    deals = Path(shutil.copytree(DEALS, tmp_path / "deals"))
+    return deals / "portfolios" / "gulf-asia.yaml", deals / "rounds" / "gulf-asia"
+
+
+def test_conclude_writes_the_terms_agreed_as_the_deals_final_term_sheets(
+    tmp_path: Path, run: Runner
+) -> None:
+    """`conclude` recorded the outcome and wrote nothing a principal signs: the term sheet
+    of the terms agreed was only on the web's round page. It now renders them as `offer`
+    renders its offer (the same renderer, the round's documents), named for the
+    concluding round (AE-agreed-005, not the offer's or counter's name)."""
+    from dealbench.model import load_portfolio
+    from dealbench.negotiate.documents import round_documents
+    from dealbench.negotiate.rounds import load_negotiation
+
+    portfolio, rounds = _rounds_copy(tmp_path)
+    out = tmp_path / "docs"
+    done = run(
+        "conclude", portfolio, "--partner", "AE", "--round", "4", "--rounds", rounds,
+        "--date", "2026-03-30", "--out", out, "--format", "md,docx",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    names = sorted(p.relative_to(out).as_posix() for p in out.rglob("term-sheets/*"))
+    assert names == [
+        "term-sheets/AE-agreed-005-internal.docx",
+        "term-sheets/AE-agreed-005-internal.md",
+        "term-sheets/AE-agreed-005.docx",
+        "term-sheets/AE-agreed-005.md",
+    ]
+    assert "wrote " in done.stdout and "AE-agreed-005.md" in done.stdout
+    text = (out / "term-sheets" / "AE-agreed-005.md").read_text()
+    assert "Terms agreed by the Participants." in text
+    assert "DB-TS-GULF-ASIA-AE-AGREED-" in text
+    # the same document the web's page of the concluding round renders
+    pf = load_portfolio(portfolio)
+    current = load_negotiation(pf, rounds, "AE").rounds[-1]
+    docs = round_documents(pf, "AE", current, None)
+    external = next(d for d in docs if d.path == "term-sheets/AE-agreed-005")
+    assert render_document(external, "md")[0].data.decode() == text
+
+
+def test_conclude_with_a_bad_format_records_nothing(tmp_path: Path, run: Runner) -> None:
+    """Its documents are checked before the round is recorded, as `offer`'s are."""
+    portfolio, rounds = _rounds_copy(tmp_path)
+    before = sorted(p.name for p in (rounds / "AE").iterdir())
+    done = run("conclude", portfolio, "--partner", "AE", "--rounds", rounds, "--format", "odt")
+    assert done.exit_code == 2 and not done.traceback
+    assert sorted(p.name for p in (rounds / "AE").iterdir()) == before
+    quiet = run(
+        "conclude", portfolio, "--partner", "AE", "--rounds", rounds, "--no-documents",
+        "--out", tmp_path / "none",
+    )  # fmt: skip
+    assert quiet.exit_code == 0, quiet.stderr
+    assert not (tmp_path / "none").exists()
