@@ -111,3 +111,43 @@ def test_conclude_with_a_bad_format_records_nothing(tmp_path: Path, run: Runner)
     )  # fmt: skip
     assert quiet.exit_code == 0, quiet.stderr
     assert not (tmp_path / "none").exists()
+
+
+CORRIDOR = ROOT / "tests" / "data" / "qa30neg" / "portfolios" / "corridor.yaml"
+
+
+@pytest.mark.parametrize(
+    ("code", "security", "amount", "concessions"),
+    [
+        ("VN", "standard", 4_000, {"invest-us": "2bn"}),
+        ("VN", "screened", 3_000, {}),
+        ("PH", "screened", 2_000, {}),
+    ],
+)
+def test_the_verdicts_frontier_package_is_in_the_portfolios_steps(
+    code: str, security: str, amount: float, concessions: dict[str, object]
+) -> None:
+    """The corridor decides compute in steps of 500 H100e; the verdict's "the US could get
+    ... with ..." named VN's package with "2027Q4 8,800" and PH's with "2027Q4 1,142.857143":
+    the exact one-partner curves treat compute as continuous, and the package was their
+    greedy fill. The point is now the optimizer's, on the step, still giving the partner at
+    least what the counter gives it."""
+    from dealbench.checker import evaluate
+    from dealbench.model import load_portfolio
+    from dealbench.model.schema import Package
+    from dealbench.negotiate.plan import replan
+    from dealbench.negotiate.verdict import frontier_gap
+
+    pf = load_portfolio(CORRIDOR)
+    compute = dict.fromkeys(pf.periods, float(amount))
+    package = Package(partner=code, security=security, compute=compute, concessions=concessions)
+    figures = evaluate(pf, package)
+    gap = frontier_gap(pf, replan(pf, {}), code, figures)
+    assert gap.package is not None and not gap.on_frontier
+    partner = pf.partner(code)
+    assert partner is not None
+    for t, x in gap.package.compute.items():
+        limit = min(pf.ask(partner, t), pf.supply[t])
+        assert x % 500 == 0 or x == round(limit), (t, x)
+    assert gap.partner_utility >= figures.partner_utility - 1.0
+    assert evaluate(pf, gap.package).us_value == pytest.approx(gap.us_utility, abs=1.0)
