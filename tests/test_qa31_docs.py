@@ -151,3 +151,33 @@ def test_the_verdicts_frontier_package_is_in_the_portfolios_steps(
         assert x % 500 == 0 or x == round(limit), (t, x)
     assert gap.partner_utility >= figures.partner_utility - 1.0
     assert evaluate(pf, gap.package).us_value == pytest.approx(gap.us_utility, abs=1.0)
+
+
+def test_the_deal_memos_security_trade_off_says_what_its_amount_compares(
+    run: Runner, tmp_path: Path
+) -> None:
+    """VN's counter (26,000 H100e under screened, the corridor's standard cap 4,000 a
+    quarter): "screened conditions ... cut the risk-weighted compute from 13,780 to 5,512
+    H100e, avoiding $826.8m of risk penalty" set the package against the same compute
+    under standard, which standard's cap would not allow, as a saving. The line now says
+    what the figures are, and that the cap holds the weaker level's schedule to 16,000."""
+    package = tmp_path / "vn.yaml"
+    package.write_text(
+        "partner: VN\nsecurity: screened\n"
+        "compute: {2027Q1: 6000, 2027Q2: 6000, 2027Q3: 7000, 2027Q4: 7000}\n"
+        "concessions: {invest-us: 3bn, evasion-enforcement: true}\n"
+    )
+    out = tmp_path / "out"
+    done = run("render", package, "--portfolio", CORRIDOR, "--doc", "deal-memo", "--out", out)
+    assert done.exit_code == 0, done.stderr
+    memo = next((out / "memos").glob("*.md")).read_text()
+    line = next(x for x in memo.splitlines() if x.startswith("- Security:"))
+    assert line == (
+        "- Security: screened conditions cost the Partner $60.0m and mitigate 60% of the "
+        "diversion risk: the package's 26,000 H100e carry 5,512 risk-weighted H100e, where "
+        "under standard conditions they would carry 13,780 ($826.8m more risk penalty), but "
+        "the tier 2 cap under standard (4,000 H100e a quarter) would allow only 16,000 H100e "
+        "of them."
+    )
+    # 0.53 x 26,000 = 13,780 under standard (mitigation 0), x 0.4 = 5,512 under screened;
+    # (13,780 - 5,512) x the corridor's penalty of $100k = $826.8m
