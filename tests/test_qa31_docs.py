@@ -181,3 +181,48 @@ def test_the_deal_memos_security_trade_off_says_what_its_amount_compares(
     )
     # 0.53 x 26,000 = 13,780 under standard (mitigation 0), x 0.4 = 5,512 under screened;
     # (13,780 - 5,512) x the corridor's penalty of $100k = $826.8m
+
+
+COVE = ROOT / "tests" / "data" / "qa30analyst" / "cove.yaml"
+
+
+def test_a_risk_total_is_the_sum_of_its_rows_as_printed_in_every_table(
+    run: Runner, tmp_path: Path
+) -> None:
+    """cove under tiered: the deals' risks print 5,917, 2,756 and 4,440 (exactly 13,113.5
+    in all). The memo for principals and the options memo total them 13,113, the sum of
+    the rows as printed (`shown_total`, the decision every document's totals follow);
+    `compare`'s table said 13,114 and `solve`'s risk line 13,114 under the same rows: a
+    reader setting the table beside the memo saw a unit apart. Every table now totals
+    its rows as printed."""
+    import re
+
+    tiered = ROOT / "deals" / "policy" / "tiered.yaml"
+    solved = run("solve", COVE, "--policy", tiered)
+    assert solved.exit_code == 0, solved.stderr
+    rows = [line.split() for line in solved.stdout.splitlines() if re.match(r" [A-Z]{2} ", line)]
+    assert [r[-1] for r in rows] == ["5,917", "2,756", "4,440"]
+    assert "Risk (risk-weighted H100e): 13,113 (no budget)" in solved.stdout
+    out = tmp_path / "cmp"
+    compared = run("compare", COVE, "--regimes", "tiered", "--out", out, "--render", "md")
+    assert compared.exit_code == 0, compared.stderr
+    risk_row = next(x for x in compared.stdout.splitlines() if "Risk (weighted H100e)" in x)
+    assert "13,113" in risk_row and "13,114" not in risk_row
+    memo = (out / "memos" / "principals-cove-tiered.md").read_text()
+    assert "| **Total** | | **350,000** | | **$8.73bn** | | | **13,113** |" in memo
+
+
+def test_the_shipped_house_clause_says_the_partners_name_with_its_article(
+    run: Runner, tmp_path: Path
+) -> None:
+    """deals/house/ (the house templates example) read "tells the other first, and United
+    Arab Emirates and the United States each name one official": its clause wrote the
+    name bare. It now says it through the `in_text` filter."""
+    out = tmp_path / "out"
+    done = run(
+        "render", DEALS / "packages" / "ae-offer.yaml", "--portfolio",
+        DEALS / "portfolios" / "gulf-asia.yaml", "--templates", DEALS / "house", "--out", out,
+    )  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    text = next((out / "term-sheets").glob("*.md")).read_text()
+    assert "and the United Arab Emirates and the United States each name one official" in text
