@@ -48,7 +48,7 @@ def negotiated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, di
         outputs[name] = result.stdout
     closing: dict[str, list[str | Path]] = {
         "AE-4": ["walk-away", PORTFOLIO, "-p", "AE", "--by", "partner", "--rounds", rounds],
-        "SA-4": ["conclude", PORTFOLIO, "-p", "SA", "--rounds", rounds, "--date", "2026-03-19"],
+        "SA-4": ["conclude", PORTFOLIO, "-p", "SA", "--date", "2026-03-19", *common],
     }
     for name, args in closing.items():
         result = invoke(args)
@@ -115,6 +115,8 @@ def test_the_redlines_and_term_sheets(negotiated: tuple[Path, Path, dict[str, st
         for stem in (f"{code}-offer-001", f"{code}-counter-002", f"{code}-offer-003"):
             assert f"term-sheets/{stem}.md" in names
             assert f"term-sheets/{stem}-internal.md" in names
+    # the terms agreed, written by `conclude` (qa31-docs)
+    assert {"term-sheets/SA-agreed-004.md", "term-sheets/SA-agreed-004-internal.md"} <= set(names)
     redline = (docs / "redlines/SA-offer-001-to-offer-003.md").read_text()
     assert "~~" in redline or "**" in redline  # the concession shows as a change
     external = (docs / "redlines/SA-offer-001-to-offer-003.md").read_text()

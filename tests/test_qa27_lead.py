@@ -50,7 +50,7 @@ def test_a_deal_without_a_zone_says_the_concluded_deals_took_the_room(
     portfolio = deals / "portfolios" / "americas-europe.yaml"
     for code in ("MX", "VN", "CH"):
         assert run("offer", portfolio, "--partner", code, "--out", deals / "out").exit_code == 0
-        assert run("conclude", portfolio, "--partner", code).exit_code == 0
+        assert run("conclude", portfolio, "--partner", code, "--no-documents").exit_code == 0
     with web_client(deals, WEB_TOKEN) as client:
         page = client.get(f"{PORTFOLIO}/n/FR/frontier")
         assert page.status_code == 200, page.text
@@ -184,7 +184,7 @@ def test_the_rooms_json_lists_a_counters_limits_as_history_does(run: Runner, dea
     agreed = deals / "packages/mx-agreed.yaml"
     offered = run("offer", portfolio, "--partner", "MX", "--package", agreed, "--no-documents")
     assert offered.exit_code == 0, offered.output
-    assert run("conclude", portfolio, "--partner", "MX").exit_code == 0
+    assert run("conclude", portfolio, "--partner", "MX", "--no-documents").exit_code == 0
     counter = run("counter", portfolio, deals / "packages/vn-counter.yaml", "--no-documents")
     assert counter.exit_code == 0, counter.output
     room = json.loads(run("room", portfolio, "--json").stdout)

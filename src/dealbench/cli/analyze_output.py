@@ -48,6 +48,8 @@ def h100e(amount: float | None) -> str:
 
 
 def print_comparison(c: Comparison) -> None:
+    from dealbench.analyze.memo import as_printed
+
     out = _console()
     table = Table(title=f"{c.title}: regimes compared", title_justify="left")
     table.add_column("")
@@ -58,18 +60,19 @@ def print_comparison(c: Comparison) -> None:
     def row(label: str, values: Sequence[str]) -> None:
         table.add_row(label, *values)
 
-    row(
-        "Deals concluded", [str(r.deals) if r.us_value is not None else r.status for r in c.regimes]
-    )
+    # Each regime's compute and risk as its term sheets and memos total them (the sums of
+    # the deals' figures as printed: `as_printed`), so the table and the options memo agree.
+    regimes = [as_printed(c, r) for r in c.regimes]
+    row("Deals concluded", [str(r.deals) if r.us_value is not None else r.status for r in regimes])
     for t in c.periods:
-        row(f"H100e exported {t}", [h100e(r.compute.get(t)) for r in c.regimes])
+        row(f"H100e exported {t}", [h100e(r.compute.get(t)) for r in regimes])
     row("US utility", [money(r.us_value) for r in c.regimes])
     row("  concessions", [money(r.concessions) for r in c.regimes])
     row("  export value", [money(r.export_value) for r in c.regimes])
     row("  risk cost", [money(-r.risk_cost) for r in c.regimes])
     row("  no-deal losses", [money(r.no_deal_losses) for r in c.regimes])
     row("Partner surplus", [money(r.partner_surplus) for r in c.regimes])
-    row("Risk (weighted H100e)", [h100e(r.risk_total) for r in c.regimes])
+    row("Risk (weighted H100e)", [h100e(r.risk_total) for r in regimes])
     print_table(out, table)
 
     partners = Table(title="Who gets what, and the limit that decides it", title_justify="left")

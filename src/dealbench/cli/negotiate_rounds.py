@@ -183,7 +183,13 @@ def _write_round_documents(
         )
         raise
     except KeyboardInterrupt as exc:  # Ctrl-C: the round stands, the user must know
-        what = "offer" if current.side == "us" else "counter"
+        what = (
+            "conclusion"
+            if current.status == "concluded"
+            else "offer"
+            if current.side == "us"
+            else "counter"
+        )
         exc.add_note(
             f"note: the {what} was recorded as round {current.number} "
             f"({_relative(current.path)}); only its documents were interrupted (see "
@@ -515,6 +521,7 @@ def print_verdict(v: Verdict, periods: list[str]) -> None:
     epilog=examples(
         "dealbench conclude deals/portfolios/gulf-asia.yaml --partner AE",
         "dealbench conclude deals/portfolios/gulf-asia.yaml --partner AE --round 3 --date 2026-04-02",
+        "dealbench conclude deals/portfolios/gulf-asia.yaml --partner AE --format md,pdf --out out/agreed",
     )
 )
 def conclude(
@@ -528,12 +535,18 @@ def conclude(
     author: AuthorOpt = None,
     date: DateOpt = None,
     rounds: RoundsOpt = None,
+    out: DocsOpt = None,
+    formats: FormatOpt = "md",
+    no_documents: NoDocs = False,
+    force: Force = False,
     json_out: Json = False,
 ) -> None:
     """Record that the deal is concluded on a round's package (it must pass every limit).
 
     From then on the package is fixed whenever the portfolio is re-planned:
     its compute and risk are no longer available to the other partners.
+    Renders the terms agreed as the deal's final term sheets (external and
+    internal), named for the concluding round: term-sheets/AE-agreed-007.md.
 
     The example rounds dealbench ships take no round (nothing is recorded there, exit
     2): run the examples below in the copy `dealbench demo` writes (cd out).
@@ -543,21 +556,27 @@ def conclude(
 
     with handled():
         pf, root = _setup(portfolio, rounds)
+        code = partner.upper()
+        docs = _documents(out, pf, formats, force, no_documents)
         done = run_conclude(
             pf,
             root,
-            partner.upper(),
+            code,
             round_number=round_number,
             note=note,
             author=author,
             date=_date(date),
         )
+        # The terms agreed, the document a principal signs: the round's term sheets (no
+        # redline: the offer or counter concluded on has its own, written when recorded).
+        written = _write_round_documents(pf, code, done, None, docs)
         if json_out:
-            typer.echo(output.to_json(_round_json(done)))
+            _echo_json(_round_json(done), written)
             return
         _recorded(done, f" (concluded on {done.data.basis})")
         if done.figures is not None:
             output.print_evaluation(done.figures, pf.periods, done.package)
+        _print_written(written)
 
 
 @app.command(

@@ -370,9 +370,14 @@ def frontier_gap(
 
 
 def _us_best_at(portfolio: Portfolio, one: Portfolio, partner: str, u: float) -> DealFigures | None:
+    """The point as a package the documents print: in a portfolio decided in whole steps,
+    the optimizer's (`jointly`: the partner is the only open negotiation in `one`), whose
+    schedule is put on the step keeping acceptance, that is the floor `u`. The exact
+    curves treat compute as continuous and fill it greedily: a corridor's VN read
+    "2027Q4 8,800" in steps of 500 H100e, PH "1,142.857143"."""
     from dealbench.negotiate.frontier import us_best_at
 
-    found = us_best_at(one, partner, u)
+    found = us_best_at(one, partner, u, jointly=one.granularity.h100e > 0)
     if found is None or found.package is None:
         return None
     return evaluate(portfolio, found.package)

@@ -13,6 +13,7 @@ from typing import Any
 from dealbench.checker import DealFigures
 from dealbench.limit import broken_messages
 from dealbench.model.names import named
+from dealbench.model.periods import length
 from dealbench.model.schema import GRANTED, Portfolio
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import doc_meta, fingerprint
@@ -227,8 +228,6 @@ def tradeoffs(pf: Portfolio, deal: DealFigures) -> list[str]:
     partner = pf.partner(deal.partner)
     assert partner is not None
     mitigation = policy.level(deal.security).mitigation
-    unmitigated = partner.diversion_risk * deal.total_compute
-    saved = (unmitigated - deal.risk) * policy.risk_penalty_per_h100e
     net = policy.export_value_per_h100e - (
         policy.risk_penalty_per_h100e * partner.diversion_risk * (1 - mitigation)
     )
@@ -247,9 +246,8 @@ def tradeoffs(pf: Portfolio, deal: DealFigures) -> list[str]:
             "H100e count in full."
         )
     else:
-        security += (
-            f" and cut the risk-weighted compute from {h100e(unmitigated)} to "
-            f"{h100e(deal.risk)} H100e, avoiding {money(saved)} of risk penalty."
+        security += f" and mitigate {percent(mitigation, 0)} of the diversion risk: " + _mitigated(
+            pf, deal
         )
     risk_cost = policy.export_value_per_h100e - net
     costs = (
@@ -275,6 +273,39 @@ def tradeoffs(pf: Portfolio, deal: DealFigures) -> list[str]:
             f"({deal.us_concession_value / deal.concession_cost:.1f}× their cost)."
         )
     return out
+
+
+def _mitigated(pf: Portfolio, deal: DealFigures) -> str:
+    """What the deal's security level does to its risk, against the weakest level the
+    Partner can meet (no mitigation at all when the deal runs under it), and, where that
+    level's cap would not allow the package's compute, how much of it the cap allows: "cut
+    the risk-weighted compute from 13,780 to 5,512" compared with standard conditions at
+    26,000 H100e, which standard's cap of 4,000 a quarter holds to 16,000."""
+    partner = pf.partner(deal.partner)
+    assert partner is not None
+    policy = pf.policy
+    weakest = pf.levels_for(partner)[0]
+    other = weakest if weakest != deal.security else None
+    other_mitigation = policy.level(other).mitigation if other is not None else 0.0
+    against = partner.diversion_risk * (1 - other_mitigation) * deal.total_compute
+    more = money((against - deal.risk) * policy.risk_penalty_per_h100e)
+    where = f"under {other} conditions" if other is not None else "unmitigated"
+    text = (
+        f"the package's {h100e(deal.total_compute)} H100e carry {h100e(deal.risk)} "
+        f"risk-weighted H100e, where {where} they would carry {h100e(against)} ({more} more "
+        "risk penalty)"
+    )
+    cap = pf.level_cap(partner, other) if other is not None else None
+    if other is None or cap is None:
+        return f"{text}."
+    allowed = shown_total(min(x, cap) for x in deal.compute.values())
+    if allowed >= shown_total(deal.compute.values()):
+        return f"{text}."
+    each = f"a {length(pf.periods[0]) or 'period'}"
+    return (
+        f"{text}, but {pf.cap_name(partner, other)} ({h100e(cap)} H100e {each}) would allow "
+        f"only {h100e(allowed)} H100e of them."
+    )
 
 
 def _pays(deal: DealFigures) -> str:
