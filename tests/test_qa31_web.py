@@ -71,3 +71,75 @@ def test_an_upload_under_a_name_no_file_has_is_refused_in_its_field(
         upload_form = re.search(r'(?s)<form id="upload".*?</form>', answer.text)
         assert upload_form is not None and "which is not a file" in words(upload_form[0])
     assert _tree(deals) == before
+
+
+# --- the offer form's deadline -----------------------------------------------------------------
+
+
+def _offer(client: Any, fields: dict[str, str], code: str = "AE") -> Any:
+    """The negotiation page's offer form sent for `code` in gulf-asia, with `fields`."""
+    page = client.get(f"/p/gulf-asia/n/{code}").text
+    expect = re.search(r'name="expect" value="(\d+)"', page)
+    assert expect is not None
+    form = {CSRF_FIELD: csrf_for(WEB_TOKEN), "expect": expect[1], **fields}
+    return client.post(f"/p/gulf-asia/n/{code}/offer", data=form)
+
+
+def test_the_offer_form_takes_a_deadline_as_offer_deadline_does(
+    client: Any, deals: Path, tmp_path: Path
+) -> None:
+    """`dealbench offer --deadline 3` sets how many US offers a time-dependent strategy
+    takes to reach the reservation value; the page's offer form had no such field, so a web
+    user could only ever run on the recorded deadline (else 6). The form now has it: the
+    round the page records is the file the CLI records with the same options."""
+    import shutil
+
+    from helpers import invoke
+
+    cli_deals = Path(shutil.copytree(deals, tmp_path / "cli-deals"))
+    answer = _offer(client, {"strategy": "linear", "deadline": "3", "date": "2026-12-05"})
+    assert answer.status_code == 200, words(answer.text)[-1500:]
+    web_round = (deals / "rounds/gulf-asia/AE/005-us.yaml").read_text("utf-8")
+    assert "deadline: 3" in web_round
+    run = invoke(
+        ["offer", cli_deals / "portfolios/gulf-asia.yaml", "--partner", "AE", "--strategy",
+         "linear", "--deadline", "3", "--date", "2026-12-05", "--no-documents"]
+    )  # fmt: skip
+    assert run.exit_code == 0, run.output
+    assert (cli_deals / "rounds/gulf-asia/AE/005-us.yaml").read_text("utf-8") == web_round
+    assert "of a deadline of 3" in words(answer.text)
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "said"),
+    [
+        ({"deadline": "0"}, "deadline",
+         "deadline: expected a whole number of US offers, at least 1; got 0"),
+        ({"deadline": "-2"}, "deadline",
+         "deadline: expected a whole number of US offers, at least 1; got -2"),
+        ({"deadline": "2.5"}, "deadline",
+         "deadline: expected a whole number of US offers, at least 1; got '2.5'"),
+        ({"deadline": "three"}, "deadline",
+         "deadline: expected a whole number of US offers, at least 1; got 'three'"),
+        ({"strategy": "nash", "deadline": "3"}, "strategy",
+         "a point of the frontier is not chosen by a time-dependent strategy, so a deadline "
+         "would be ignored; give either a mode or a strategy with its deadline and exponent, "
+         "not both"),
+    ],
+)  # fmt: skip
+def test_a_deadline_the_cli_refuses_is_refused_in_its_field(
+    client: Any, deals: Path, fields: dict[str, str], field: str, said: str
+) -> None:
+    """The CLI refuses `--deadline 0` ("expected a whole number of US offers, at least 1")
+    and `--mode nash --deadline 3` (the deadline would be ignored); the page refuses them in
+    the same words, the field at fault marked, the form holding what was typed, and
+    records nothing."""
+    before = _tree(deals)
+    answer = _offer(client, fields)
+    assert answer.status_code == 422, words(answer.text)[-1500:]
+    assert said in words(answer.text)
+    box = re.search(rf'<(?:input|select)[^>]*id="offer-{field}"[^>]*>', answer.text)
+    assert box is not None and 'aria-invalid="true"' in box[0]
+    typed = re.search(r'<input[^>]*id="offer-deadline"[^>]*>', answer.text)
+    assert typed is not None and f'value="{fields["deadline"]}"' in typed[0]
+    assert _tree(deals) == before

@@ -43,7 +43,7 @@ from dealbench.negotiate.round_points import (
     round_json,
     rounds_on_frontier,
 )
-from dealbench.negotiate.strategies import MODES
+from dealbench.negotiate.strategies import DEFAULT_DEADLINE, MODES, deadline_typed
 from dealbench.web.chart import frontier_chart
 from dealbench.web.pages import FieldError, Refusal, Typed, page, refusal, wants_fragment
 from dealbench.web.security import inside
@@ -77,12 +77,13 @@ FRAMES = ("", "held")
 #: is the page's: an error about it is a malformed request).
 ROUND_FIELDS = {
     "counter": ("file", "date", "note"),
-    "offer": ("strategy", "fix", "date", "note"),
+    "offer": ("strategy", "deadline", "fix", "date", "note"),
     "conclude": ("round", "date", "note"),
     "walk-away": ("by", "date", "note", "confirm"),
 }
-#: The library's parameters, said as the round forms' fields.
-ROUND_ARGUMENTS = {"round_number": "round"}
+#: The library's parameters, said as the round forms' fields (a point of the frontier, the
+#: CLI's `--mode`, is chosen in the offer form's strategy list).
+ROUND_ARGUMENTS = {"round_number": "round", "mode": "strategy"}
 
 
 def routes() -> list[Route]:
@@ -152,6 +153,7 @@ def negotiation_page(
         closed=bool(found.rounds) and found.rounds[-1].status != "open",
         strategies=sorted(STRATEGIES),
         modes=MODES,
+        default_deadline=DEFAULT_DEADLINE,
         fixable=FIXABLE + tuple(c.id for c in pf.partner(code).concessions),  # type: ignore[union-attr]
         joint_frontiers=joint_frontiers(request, name, code),
         **notes(request, pf),
@@ -298,11 +300,12 @@ async def _record_offer(sent: Sent) -> Response:
     mode = strategy if strategy in MODES else None
     strategy = None if mode is not None else strategy
     fix = [str(v) for v in form.getlist("fix") if str(v)]
+    deadline = deadline_typed(str(form.get("deadline") or ""))  # `offer --deadline`
     note, date, expect = round_fields(form)
     result = await solving(
         lambda: record_offer(
-            pf, sent.folder, sent.code, strategy=strategy, mode=mode, fix=fix, note=note,
-            date=date, expect=expect,
+            pf, sent.folder, sent.code, strategy=strategy, mode=mode, deadline=deadline,
+            fix=fix, note=note, date=date, expect=expect,
         )
     )  # fmt: skip
     return page(
