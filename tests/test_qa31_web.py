@@ -143,3 +143,78 @@ def test_a_deadline_the_cli_refuses_is_refused_in_its_field(
     typed = re.search(r'<input[^>]*id="offer-deadline"[^>]*>', answer.text)
     assert typed is not None and f'value="{fields["deadline"]}"' in typed[0]
     assert _tree(deals) == before
+
+
+# --- the joint frontier's axis and gap ---------------------------------------------------------
+
+
+def _table_rows(html: str) -> list[list[str]]:
+    """The rows of the joint frontier page's table of points, cell by cell."""
+    body = re.search(r'(?s)<table[^>]*id="frontier-points".*?<tbody>(.*?)</tbody>', html)
+    assert body is not None
+    return [
+        [words(c).strip() for c in re.findall(r"(?s)<td[^>]*>(.*?)</td>", row)]
+        for row in re.findall(r"(?s)<tr>(.*?)</tr>", body[1])
+    ]
+
+
+def test_the_joint_frontier_form_takes_the_clis_axis_and_gap(client: Any, deals: Path) -> None:
+    """`frontier --jointly` takes `--axis risk` (V against risk) and `--gap`; the page's form
+    took points only, so a web user could not draw the joint frontier against risk, nor
+    loosen its gap. The form now takes both: KZ's joint frontier against risk at a gap of
+    1% is the CLI's, row for row, its page says the CLI's command, and its chart is drawn
+    against the portfolio's risk."""
+    from helpers import invoke, job_done
+
+    negotiation = client.get("/p/gulf-asia/n/KZ").text
+    assert '<select id="joint-axis" name="axis">' in negotiation
+    assert '<input id="joint-gap" name="gap" value="1e-6"' in negotiation
+    form = {CSRF_FIELD: csrf_for(WEB_TOKEN), "points": "6", "axis": "risk", "gap": "1%"}
+    sent = client.post("/p/gulf-asia/n/KZ/frontier/jointly", data=form, follow_redirects=False)
+    assert sent.status_code == 303, words(sent.text)
+    html = client.get(job_done(client, sent)).text
+    cli = invoke(
+        ["frontier", deals / "portfolios/gulf-asia.yaml", "--partner", "KZ", "--jointly",
+         "--axis", "risk", "--points", "6", "--gap", "1%"]
+    ).stdout  # fmt: skip
+    rows = [
+        [c.strip() for c in line.strip("│").split("│")]
+        for line in cli.splitlines()
+        if line.startswith("│")
+    ]
+    assert len(rows) == 6
+    assert _table_rows(html) == rows
+    said = words(html)
+    assert "V against risk (others re-optimized)" in said
+    assert "dealbench frontier --partner KZ --jointly --points 6 --axis risk --gap 0.01" in said
+    note = next(x for x in cli.split("Note: ")[1:] if "risk axis" in x)
+    assert " ".join(note.split()) in said
+    assert "Risk of the portfolio (risk-weighted H100e)" in said  # the chart's x axis
+    assert "The deal's frontier between risk and the US utility" in said
+
+
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [
+        ({"axis": "utility"}, "axis: unknown axis 'utility'; expected one of: partner, risk"),
+        ({"gap": "2"},
+         "gap: expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got 2.0"),
+        ({"gap": "-1%"},
+         "gap: expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got -0.01"),
+        ({"gap": "tight"},
+         "gap: expected a number such as 0.05, or a percentage such as 5%, got 'tight'"),
+        ({"gap": "nan"},
+         "gap: expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got nan"),
+    ],
+)  # fmt: skip
+def test_an_axis_or_gap_the_cli_refuses_is_refused_before_the_job(
+    client: Any, fields: dict[str, str], said: str
+) -> None:
+    """An axis or a gap `frontier` refuses is refused by the form in the CLI's words (the
+    library's checks, which the CLI now calls too), naming the field, before any job
+    starts."""
+    form = {CSRF_FIELD: csrf_for(WEB_TOKEN), "points": "6", **fields}
+    answer = client.post("/p/gulf-asia/n/KZ/frontier/jointly", data=form, follow_redirects=False)
+    assert answer.status_code == 400
+    assert said in words(answer.text)
+    assert client.app.state.jobs.for_portfolio("gulf-asia", "frontier") == []

@@ -17,10 +17,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from dealbench.arguments import frontier_points, relative_gap
+from dealbench.arguments import frontier_points, one_of, relative_gap, share_typed
 from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model import Portfolio
-from dealbench.negotiate.frontier import Frontier
+from dealbench.negotiate.frontier import AXES, Frontier
 from dealbench.negotiate.frontier_words import frontier_words
 from dealbench.web.chart import frontier_chart
 from dealbench.web.jobs import Job
@@ -29,8 +29,10 @@ from dealbench.web.views.portfolios import job_state
 
 #: The job's kind (its page is `frontier_job`).
 KIND = "frontier"
-#: `frontier`'s default number of points.
+#: `frontier`'s default number of points, axis and gap (`--points`, `--axis`, `--gap`).
 POINTS = 25
+AXIS = "partner"
+GAP = "1e-6"
 
 
 def routes() -> list[Route]:
@@ -70,6 +72,16 @@ def _points(form: Any) -> int:
     return n
 
 
+def command_line(code: str, points: int, axis: str, gap: float) -> str:
+    """The CLI's command for the joint frontier the form asked for (its defaults left out)."""
+    words = [f"dealbench frontier --partner {code} --jointly --points {points}"]
+    if axis != AXIS:
+        words.append(f"--axis {axis}")
+    if gap != float(GAP):
+        words.append(f"--gap {gap:g}")
+    return " ".join(words)
+
+
 async def start_joint_frontier(request: Request) -> Response:
     """Check the form, start the joint frontier beside the server, show its page."""
     from dealbench.web.work import joint_frontier_job
@@ -81,14 +93,23 @@ async def start_joint_frontier(request: Request) -> Response:
     if pf.partner(code) is None:
         raise HTTPException(404, f"No partner {code!r} in portfolio {pf.id}.")
     points = _points(form)
-    gap = relative_gap(1e-6)
-    options = {"mode": "frontier --jointly", "partner": code, "points": points, "gap": gap}
+    # `--axis` and `--gap` checked by the library's calls, in its words, before any process
+    axis = one_of(str(form.get("axis") or AXIS), AXES, "axis", "axis")
+    gap = relative_gap(share_typed(str(form.get("gap") or "").strip() or GAP, "gap"))
+    options = {
+        "mode": "frontier --jointly",
+        "partner": code,
+        "points": points,
+        "axis": axis,
+        "gap": gap,
+        "command": command_line(code, points, axis, gap),
+    }
     job = await run_in_threadpool(
         request.app.state.jobs.start,
         name,
         options,
         joint_frontier_job,
-        (pf, code, points, gap),
+        (pf, code, points, gap, axis),
         KIND,
     )
     job.cache["portfolio"] = pf
