@@ -211,10 +211,39 @@ def test_an_axis_or_gap_the_cli_refuses_is_refused_before_the_job(
     client: Any, fields: dict[str, str], said: str
 ) -> None:
     """An axis or a gap `frontier` refuses is refused by the form in the CLI's words (the
-    library's checks, which the CLI now calls too), naming the field, before any job
-    starts."""
+    library's checks, which the CLI now calls too), in the negotiation page, the field
+    marked and holding what was typed, before any job starts."""
     form = {CSRF_FIELD: csrf_for(WEB_TOKEN), "points": "6", **fields}
     answer = client.post("/p/gulf-asia/n/KZ/frontier/jointly", data=form, follow_redirects=False)
-    assert answer.status_code == 400
+    assert answer.status_code == 422
     assert said in words(answer.text)
+    (field, typed), *_ = fields.items()
+    box = re.search(rf'<(?:input|select)[^>]*id="joint-{field}"[^>]*>', answer.text)
+    assert box is not None and 'aria-invalid="true"' in box[0]
+    if field == "gap":
+        assert f'value="{typed}"' in box[0]
+    assert client.app.state.jobs.for_portfolio("gulf-asia", "frontier") == []
+
+
+def test_the_joint_frontier_form_says_every_fault_at_once_in_its_page(client: Any) -> None:
+    """The joint frontier's form answered a refusal with a separate error page, saying its
+    first fault only ("points: expected a number 2-1000 ...", not the gap's) and leaving
+    what was typed behind it. It is now refused in the negotiation page: every field at
+    fault marked and said, the summary linking to each, the fields as typed."""
+    form = {CSRF_FIELD: csrf_for(WEB_TOKEN), "points": "1", "axis": "risk", "gap": "5"}
+    answer = client.post("/p/gulf-asia/n/KZ/frontier/jointly", data=form)
+    assert answer.status_code == 422
+    assert "Negotiation with Kazakhstan (KZ)" in words(answer.text)
+    summary = re.search(r'(?s)<div class="error"[^>]*id="joint-problems".*?</div>', answer.text)
+    assert summary is not None
+    said = words(summary[0])
+    assert "points: expected a number 2-1000 or 'all', not '1'" in said
+    assert "gap: expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got 5.0" in said
+    assert "Nothing was started; the form holds what was typed." in said
+    assert 'href="#joint-points"' in summary[0] and 'href="#joint-gap"' in summary[0]
+    joint = re.search(r'(?s)<form[^>]*id="joint-frontier">.*?</form>', answer.text)
+    assert joint is not None
+    assert re.search(r'id="joint-points" name="points" value="1"[^>]*aria-invalid="true"', joint[0])
+    assert re.search(r'id="joint-gap" name="gap" value="5"[^>]*aria-invalid="true"', joint[0])
+    assert '<option value="risk" selected>' in joint[0]
     assert client.app.state.jobs.for_portfolio("gulf-asia", "frontier") == []

@@ -9,7 +9,9 @@ frontier's chart as the negotiation's frontier pages draw theirs.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -18,13 +20,13 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from dealbench.arguments import frontier_points, one_of, relative_gap, share_typed
-from dealbench.errors import ArgumentError, InputError, Issue
+from dealbench.errors import InputError, Issue
 from dealbench.model import Portfolio
-from dealbench.negotiate.frontier import AXES, Frontier
+from dealbench.negotiate.frontier import AXES, Axis, Frontier
 from dealbench.negotiate.frontier_words import frontier_words
 from dealbench.web.chart import frontier_chart
 from dealbench.web.jobs import Job
-from dealbench.web.views.common import checked_form, notes, portfolio
+from dealbench.web.views.common import notes
 from dealbench.web.views.portfolios import job_state
 
 #: The job's kind (its page is `frontier_job`).
@@ -34,15 +36,13 @@ POINTS = 25
 AXIS = "partner"
 GAP = "1e-6"
 
+T = TypeVar("T")
+
 
 def routes() -> list[Route]:
+    # The form's POST route is the negotiation's (`negotiation.post_joint_frontier`): a
+    # refusal is shown in the negotiation page, the form as typed.
     return [
-        Route(
-            "/p/{name}/n/{code}/frontier/jointly",
-            start_joint_frontier,
-            methods=["POST"],
-            name="joint_frontier",
-        ),
         Route("/frontiers/{job}", show_joint_frontier, name="frontier_job"),
         # Its state and Cancel are a solve's (`/jobs/{job}/cancel`): one runner, one way.
         Route("/frontiers/{job}/state", job_state, name="frontier_state"),
@@ -55,14 +55,15 @@ def joint_frontiers(request: Request, name: str, code: str) -> list[Job]:
     return [j for j in jobs if j.options.get("partner") == code]
 
 
+#: The form's fields (its refusal marks them, in the negotiation page: `negotiation`).
+FIELDS = ("points", "axis", "gap")
+
+
 def _points(form: Any) -> int:
     """The form's number of points, checked as `frontier --points` checks it ('all' is for
     one partner with the others held)."""
     text = str(form.get("points") or "").strip() or str(POINTS)
-    try:
-        n = frontier_points(text)
-    except ArgumentError as exc:
-        raise InputError(Issue("points", None, "", exc.issues[0].message)) from None
+    n = frontier_points(text)
     if not isinstance(n, int):
         raise InputError(
             Issue(
@@ -70,6 +71,28 @@ def _points(form: Any) -> int:
             )
         )
     return n
+
+
+def joint_options(form: Any) -> tuple[int, Axis, float]:
+    """The form's points, axis and gap, checked as `frontier --jointly` checks `--points`,
+    `--axis` and `--gap` (the library's calls, in its words), each field's fault at once."""
+    issues: list[Issue] = []
+
+    def checked(field: str, check: Callable[[], T]) -> T | None:
+        try:
+            return check()
+        except InputError as exc:  # an ArgumentError names its argument: the field
+            issues.extend(replace(i, file=field) for i in exc.issues)
+            return None
+
+    points = checked("points", lambda: _points(form))
+    axis = checked("axis", lambda: one_of(str(form.get("axis") or AXIS), AXES, "axis", "axis"))
+    text = str(form.get("gap") or "").strip() or GAP
+    gap = checked("gap", lambda: relative_gap(share_typed(text, "gap")))
+    if issues:
+        raise InputError(issues)
+    assert points is not None and axis is not None and gap is not None
+    return points, axis, gap
 
 
 def command_line(code: str, points: int, axis: str, gap: float) -> str:
@@ -82,20 +105,13 @@ def command_line(code: str, points: int, axis: str, gap: float) -> str:
     return " ".join(words)
 
 
-async def start_joint_frontier(request: Request) -> Response:
-    """Check the form, start the joint frontier beside the server, show its page."""
+async def start_joint_frontier(request: Request, form: Any, pf: Portfolio, code: str) -> Response:
+    """Check the form (before any process), start the joint frontier beside the server, and
+    show its page. The negotiation's POST route calls it, and shows a refusal in its page."""
     from dealbench.web.work import joint_frontier_job
 
-    form = await checked_form(request)
+    points, axis, gap = joint_options(form)
     name = request.path_params["name"]
-    pf = portfolio(request, name)
-    code = str(request.path_params["code"]).upper()
-    if pf.partner(code) is None:
-        raise HTTPException(404, f"No partner {code!r} in portfolio {pf.id}.")
-    points = _points(form)
-    # `--axis` and `--gap` checked by the library's calls, in its words, before any process
-    axis = one_of(str(form.get("axis") or AXIS), AXES, "axis", "axis")
-    gap = relative_gap(share_typed(str(form.get("gap") or "").strip() or GAP, "gap"))
     options = {
         "mode": "frontier --jointly",
         "partner": code,

@@ -47,6 +47,7 @@ from dealbench.negotiate.strategies import DEFAULT_DEADLINE, MODES, deadline_typ
 from dealbench.web.chart import frontier_chart
 from dealbench.web.pages import FieldError, Refusal, Typed, page, refusal, wants_fragment
 from dealbench.web.security import inside
+from dealbench.web.views import joint_frontier
 from dealbench.web.views.common import (
     checked_form,
     drawn,
@@ -91,6 +92,12 @@ def routes() -> list[Route]:
         Route("/p/{name}/room", show_room, name="room"),
         Route("/p/{name}/n/{code}", show_partner, name="negotiation"),
         Route("/p/{name}/n/{code}/frontier", frontier_fragment, name="frontier"),
+        Route(
+            "/p/{name}/n/{code}/frontier/jointly",
+            post_joint_frontier,
+            methods=["POST"],
+            name="joint_frontier",
+        ),
         Route("/p/{name}/n/{code}/counter", post_counter, methods=["POST"], name="counter"),
         Route("/p/{name}/n/{code}/offer", post_offer, methods=["POST"], name="offer"),
         Route("/p/{name}/n/{code}/conclude", post_conclude, methods=["POST"], name="conclude"),
@@ -198,6 +205,20 @@ async def frontier_fragment(request: Request) -> Response:
         **notes(request, pf),
         **data,
     )
+
+
+async def post_joint_frontier(request: Request) -> Response:
+    """Start `frontier --jointly` as a job (`joint_frontier`); refused, the negotiation page
+    again, the form holding what was typed and every field at fault marked (a separate
+    error page said the first fault only, and lost what was typed)."""
+    form = await checked_form(request)
+    name, pf, folder = _setup(request)
+    code = _partner(request, pf)
+    try:
+        return await joint_frontier.start_joint_frontier(request, form, pf, code)
+    except DealbenchError as exc:
+        refused = refusal(exc, "joint", joint_frontier.FIELDS)
+        return negotiation_page(request, name, pf, folder, code, Typed.of("joint", form), refused)
 
 
 @dataclass(frozen=True)
