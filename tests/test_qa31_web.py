@@ -8,13 +8,24 @@ Each test failed before its fix.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import test_web_browser as e2e
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import WEB_TOKEN, words
+from helpers import REPO, WEB_TOKEN, words
+
+browser = e2e.browser
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """`dealbench serve` on a copy of the shipped data; its printed URL and folder."""
+    with e2e.serving(REPO / "deals", tmp_path_factory.mktemp("qa31web") / "deals") as served:
+        yield served
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
@@ -247,3 +258,49 @@ def test_the_joint_frontier_form_says_every_fault_at_once_in_its_page(client: An
     assert re.search(r'id="joint-gap" name="gap" value="5"[^>]*aria-invalid="true"', joint[0])
     assert '<option value="risk" selected>' in joint[0]
     assert client.app.state.jobs.for_portfolio("gulf-asia", "frontier") == []
+
+
+# --- in a browser ------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_in_a_browser_the_offer_takes_a_deadline_and_the_joint_frontier_risk_and_a_gap(
+    server: tuple[str, Path], browser: object
+) -> None:
+    """A negotiator on QA's page (no round yet) types a deadline of 3 with the linear
+    strategy and proposes: the offer is recorded on that deadline, as `offer --deadline 3`
+    records it. On KZ's page, the joint frontier against risk at a gap of 1%: its page
+    follows the job and shows the points against risk, with the CLI's command."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import Select
+
+    driver: Any = browser
+    url, deals = server
+    base = url.split("/?")[0]
+    driver.get(url)  # the token's cookie
+    driver.get(f"{base}/p/gulf-asia/n/QA")
+    Select(driver.find_element(By.ID, "offer-strategy")).select_by_visible_text("linear")
+    driver.find_element(By.ID, "offer-deadline").send_keys("3")
+    driver.find_element(By.ID, "propose").click()
+    e2e.wait_for(e2e.at("/p/gulf-asia/n/QA/offer"), driver, 120)
+    e2e.shot(driver, "qa31-web-offer-deadline")
+    assert "US offer 1 of a deadline of 3" in driver.find_element(By.TAG_NAME, "main").text
+    assert "deadline: 3" in (deals / "rounds/gulf-asia/QA/001-us.yaml").read_text("utf-8")
+
+    driver.get(f"{base}/p/gulf-asia/n/KZ")
+    points = driver.find_element(By.ID, "joint-points")
+    points.clear()
+    points.send_keys("6")
+    Select(driver.find_element(By.ID, "joint-axis")).select_by_value("risk")
+    gap = driver.find_element(By.ID, "joint-gap")
+    gap.clear()
+    gap.send_keys("1%")
+    driver.find_element(By.CSS_SELECTOR, "#joint-frontier button").click()
+    e2e.wait_for(ec.presence_of_element_located((By.ID, "status")), driver, 120)
+    e2e.shot(driver, "qa31-web-joint-frontier-risk")
+    main = driver.find_element(By.TAG_NAME, "main").text
+    assert "--jointly --points 6 --axis risk --gap 0.01" in main
+    assert "V against risk (others re-optimized)" in main
+    assert len(driver.find_elements(By.CSS_SELECTOR, "#frontier-points tbody tr")) == 6
+    assert "Risk of the portfolio (risk-weighted H100e)" in main
