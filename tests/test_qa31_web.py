@@ -304,3 +304,84 @@ def test_in_a_browser_the_offer_takes_a_deadline_and_the_joint_frontier_risk_and
     assert "V against risk (others re-optimized)" in main
     assert len(driver.find_elements(By.CSS_SELECTOR, "#frontier-points tbody tr")) == 6
     assert "Risk of the portfolio (risk-weighted H100e)" in main
+
+
+# --- the counter's verdict: its strategy and deadline ------------------------------------------
+
+QA_COUNTER = b"""partner: QA
+security: veu
+compute: {2026: 100_000, 2027: 100_000, 2028: 150_000}
+concessions: {invest-us: 100bn, pax-silica: true, us-operated: true, no-prc-hardware: true}
+"""
+
+
+def _counter(client: Any, fields: dict[str, str]) -> Any:
+    """QA's counter sent by the negotiation page's form, with `fields`."""
+    page = client.get("/p/gulf-asia/n/QA").text
+    expect = re.search(r'name="expect" value="(\d+)"', page)
+    assert expect is not None
+    form = {CSRF_FIELD: csrf_for(WEB_TOKEN), "expect": expect[1], "date": "2026-12-05", **fields}
+    files = {"file": ("qa-counter.yaml", QA_COUNTER, "application/x-yaml")}
+    return client.post("/p/gulf-asia/n/QA/counter", data=form, files=files)
+
+
+@pytest.mark.parametrize(("strategy", "deadline"), [("", ""), ("linear", "1"), ("boulware", "")])
+def test_the_counter_form_weighs_the_verdict_as_counter_strategy_deadline_does(
+    client: Any, deals: Path, tmp_path: Path, strategy: str, deadline: str
+) -> None:
+    """`dealbench counter --strategy linear --deadline 1` weighs the counter against the next
+    offer of that strategy and deadline: after a linear offer on a deadline of 3, QA's
+    counter is "counter" as recorded, "accept" against a deadline of 1. The page's counter
+    form had neither option, so its verdict was always the recorded one's. It now has
+    both, and its verdict is the CLI's."""
+    import shutil
+
+    from helpers import invoke
+
+    opening = _offer(client, {"strategy": "linear", "deadline": "3"}, "QA")
+    assert opening.status_code == 200
+    cli_deals = Path(shutil.copytree(deals, tmp_path / "cli-deals"))
+    answer = _counter(client, {"strategy": strategy, "deadline": deadline})
+    assert answer.status_code == 200, words(answer.text)[-1500:]
+    said = re.search(r'(?s)<p id="recommendation"[^>]*>(.*?)</p>', answer.text)
+    assert said is not None
+    counter_file = tmp_path / "qa-counter.yaml"
+    counter_file.write_bytes(QA_COUNTER)
+    options = [o for o, v in (("--strategy", strategy), ("--deadline", deadline)) if v]
+    values = [v for v in (strategy, deadline) if v]
+    args = [a for pair in zip(options, values, strict=True) for a in pair]
+    run = invoke(
+        ["counter", cli_deals / "portfolios/gulf-asia.yaml", counter_file, *args, "--date",
+         "2026-12-05", "--no-documents"]
+    )  # fmt: skip
+    assert run.exit_code == 0, run.output
+    cli = " ".join(run.stdout.split())
+    page = " ".join(words(said[1]).split())
+    recommendation, _, reason = page.removeprefix("Recommendation: ").partition(" — ")
+    assert f"Recommendation: {recommendation.upper()} — {reason}" in cli
+    expected = "accept" if deadline == "1" else "counter"
+    assert recommendation == expected
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "said"),
+    [
+        ({"deadline": "0"}, "deadline",
+         "deadline: expected a whole number of US offers, at least 1; got 0"),
+        ({"strategy": "nash"}, "strategy",
+         "strategy: unknown strategy 'nash'; expected one of: boulware, linear, conceder, "
+         "zeuthen"),
+    ],
+)  # fmt: skip
+def test_a_counter_weighed_against_what_the_cli_refuses_records_nothing(
+    client: Any, deals: Path, fields: dict[str, str], field: str, said: str
+) -> None:
+    """A deadline or a strategy `counter` refuses is refused by the page's counter form in
+    the same words, the field marked, before the counter is written."""
+    before = _tree(deals)
+    answer = _counter(client, fields)
+    assert answer.status_code == 422, words(answer.text)[-1500:]
+    assert said in words(answer.text)
+    box = re.search(rf'<(?:input|select)[^>]*id="counter-{field}"[^>]*>', answer.text)
+    assert box is not None and 'aria-invalid="true"' in box[0]
+    assert _tree(deals) == before

@@ -77,7 +77,7 @@ FRAMES = ("", "held")
 #: The fields a user fills in each round form of the negotiation page (its hidden `expect`
 #: is the page's: an error about it is a malformed request).
 ROUND_FIELDS = {
-    "counter": ("file", "date", "note"),
+    "counter": ("file", "strategy", "deadline", "date", "note"),
     "offer": ("strategy", "deadline", "fix", "date", "note"),
     "conclude": ("round", "date", "note"),
     "walk-away": ("by", "date", "note", "confirm"),
@@ -280,12 +280,17 @@ async def _record_counter(sent: Sent) -> Response:
         package = package_from_form(form, pf)
     else:
         raise InputError(Issue("file", None, "", "choose the counter's package file"))
+    # What the verdict weighs the counter against, as `counter --strategy --deadline` (the
+    # library checks both before it writes; the editor's button sends neither: as recorded)
+    strategy = str(form.get("strategy") or "") or None
+    deadline = deadline_typed(str(form.get("deadline") or ""))
     note, date, expect = round_fields(form)
     result = await solving(
         lambda: record_counter(
-            pf, sent.folder, sent.code, package, note=note, date=date, expect=expect
+            pf, sent.folder, sent.code, package, note=note, date=date, strategy=strategy,
+            deadline=deadline, expect=expect,
         )
-    )
+    )  # fmt: skip
     return page(
         sent.request,
         "recorded.html.j2",
