@@ -385,3 +385,47 @@ def test_a_counter_weighed_against_what_the_cli_refuses_records_nothing(
     box = re.search(rf'<(?:input|select)[^>]*id="counter-{field}"[^>]*>', answer.text)
     assert box is not None and 'aria-invalid="true"' in box[0]
     assert _tree(deals) == before
+
+
+# --- the joint frontier's files ----------------------------------------------------------------
+
+
+def test_a_joint_frontier_downloads_the_files_frontier_out_writes(
+    client: Any, deals: Path, tmp_path: Path
+) -> None:
+    """`frontier --jointly --out DIR` writes frontier-KZ-risk.json, .svg and .png; the joint
+    frontier's page offered none of them, so a web user could not keep the frontier they
+    had waited for. Its page now links each, as the CLI writes it (the points, the chart),
+    saved under a name that says the portfolio and the frontier's number."""
+    import json
+
+    from helpers import invoke, job_done
+
+    form = {CSRF_FIELD: csrf_for(WEB_TOKEN), "points": "6", "axis": "risk", "gap": "1%"}
+    sent = client.post("/p/gulf-asia/n/KZ/frontier/jointly", data=form, follow_redirects=False)
+    page = job_done(client, sent)
+    number = page.rsplit("/", 1)[1]
+    html = client.get(page).text
+    out = tmp_path / "out"
+    run = invoke(
+        ["frontier", deals / "portfolios/gulf-asia.yaml", "--partner", "KZ", "--jointly",
+         "--axis", "risk", "--points", "6", "--gap", "1%", "--out", out]
+    )  # fmt: skip
+    assert run.exit_code == 0, run.output
+    for ext in ("json", "svg", "png"):
+        saved = f"frontier-KZ-risk-gulf-asia-{number}.{ext}"
+        link = f'<a href="{page}/frontier-KZ-risk.{ext}" download="{saved}">{saved}</a>'
+        assert link in html
+        answer = client.get(f"{page}/frontier-KZ-risk.{ext}")
+        assert answer.status_code == 200
+        assert answer.headers["content-disposition"] == f'attachment; filename="{saved}"'
+        cli = (out / f"frontier-KZ-risk.{ext}").read_bytes()
+        if ext == "json":  # the same frontier but for the seconds it took
+            web_json, cli_json = json.loads(answer.content), json.loads(cli)
+            assert web_json["points"] == cli_json["points"]
+            assert web_json.keys() == cli_json.keys()
+        elif ext == "svg":
+            assert answer.content == cli
+        else:
+            assert answer.content.startswith(b"\x89PNG")
+    assert client.get(f"{page}/frontier-KZ.json").status_code == 404
