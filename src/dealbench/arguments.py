@@ -37,6 +37,24 @@ def relative_gap(gap: float, name: str = "gap") -> float:
     return float(gap)
 
 
+def share_typed(text: str, name: str) -> float:
+    """A share as typed (`--gap`, `--robust`, a form's field): a number (`0.05`) or a
+    percentage (`5%`), read as the data files read shares; its bounds are the caller's to
+    check (`nan` and `inf` too: they are numbers to Python, and the check names the range)."""
+    from dealbench.units import parse_share_number
+
+    try:
+        return parse_share_number(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        raise ArgumentError(
+            name, f"expected a number such as 0.05, or a percentage such as 5%, got {text!r}"
+        ) from None
+
+
 def _bad_gap(gap: object, name: str) -> None:
     raise ArgumentError(
         name, f"expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got {gap}"

@@ -147,18 +147,13 @@ def share_option(text: str) -> float:
     """A share option's value (`--gap`, `--robust`): a number (`0.05`) or a percentage
     (`5%`), read as the data files read shares; its bounds are checked by the command
     (`nan` and `inf` too: they are numbers to Python, and the command names the range)."""
-    from dealbench.units import parse_share_number
+    from dealbench.arguments import share_typed
+    from dealbench.errors import ArgumentError
 
     try:
-        return parse_share_number(text)
-    except ValueError:
-        pass
-    try:
-        return float(text)
-    except ValueError:
-        raise typer.BadParameter(
-            f"expected a number such as 0.05, or a percentage such as 5%, got {text!r}"
-        ) from None
+        return share_typed(text, "share")
+    except ArgumentError as exc:  # Click names the option
+        raise typer.BadParameter(exc.message) from None
 
 
 def gap_option(what: str) -> Any:

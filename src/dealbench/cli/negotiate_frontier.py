@@ -80,12 +80,14 @@ def frontier(
     chart also draws every recorded round with the partner (deals/rounds/...).
     """
     from dealbench.analyze.scenarios import load_scenario
+    from dealbench.arguments import one_of
     from dealbench.cli import output
     from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.errors import ArgumentError, InputError, Issue
     from dealbench.io import OutputDir
     from dealbench.negotiate import frontier as run_frontier
     from dealbench.negotiate.chart import chart_files, chart_stem
+    from dealbench.negotiate.frontier import AXES
     from dealbench.negotiate.round_points import rounds_on_frontier
     from dealbench.negotiate.rounds import rounds_root
 
@@ -93,10 +95,7 @@ def frontier(
         check_highs_only("frontier", solver)
         partner = partner.upper()  # as offer, counter, history and room read it
         n = parse_points(points)
-        if axis not in ("partner", "risk"):
-            raise InputError(
-                Issue("--axis", None, "", f"unknown axis {axis!r}; expected partner or risk")
-            )
+        one_of(axis, AXES, "axis", "axis")  # the library's check, as the web's form makes it
         stem = chart_stem(partner, axis)
         folder = OutputDir(out, force=force) if out is not None else None
         if folder is not None:  # refused before the work, not after

@@ -79,21 +79,10 @@ def _x(frontier: Frontier, p: FrontierPoint) -> float:
 
 
 def _line(frontier: Frontier) -> tuple[list[float], list[float]]:
-    """The frontier's line: its outline on the partner axis (`Frontier.outline`); on the
-    risk axis, from the riskiest point down, the step to each next point: at a risk
-    between two points, what the less risky one proves (the riskier one may exceed it)."""
-    if frontier.axis == "partner":
-        outline = frontier.outline()
-        return [u / BN for u, _ in outline], [v / BN for _, v in outline]
-    xs: list[float] = []
-    ys: list[float] = []
-    for p in sorted(frontier.points, key=lambda q: -_x(frontier, q)):
-        if xs:  # down at the riskier point's risk to the less risky one's V, then along
-            xs.append(xs[-1])
-            ys.append(p.us_utility / BN)
-        xs.append(_x(frontier, p))
-        ys.append(p.us_utility / BN)
-    return xs, ys
+    """The frontier's line (`Frontier.axis_line`), money in USD bn."""
+    line = frontier.axis_line()
+    scale = BN if frontier.axis == "partner" else 1.0
+    return [x / scale for x, _ in line], [v / BN for _, v in line]
 
 
 def _draw(frontier: Frontier, rounds: Sequence[Round]) -> Figure:

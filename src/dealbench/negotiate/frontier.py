@@ -196,6 +196,21 @@ class Frontier(BaseModel):
             line.append((hi, max([step, *(pc.us_utility_on(hi) for pc in across)])))
         return line
 
+    def axis_line(self) -> list[tuple[float, float]]:
+        """The frontier as a chart draws it, (x, V) corners on its own axis: `outline` on
+        the partner axis (x is U, USD); on the risk axis (x is risk-weighted H100e), from
+        the riskiest point down, the step to each next point: at a risk between two points,
+        what the less risky one proves (the riskier one may exceed it)."""
+        if self.axis == "partner":
+            return self.outline()
+        line: list[tuple[float, float]] = []
+        for p in sorted(self.points, key=lambda q: -q.axis_value(self.axis, self.jointly)):
+            x = p.axis_value(self.axis, self.jointly)
+            if line:  # down at the riskier point's risk to the less risky one's V, then along
+                line.append((line[-1][0], p.us_utility))
+            line.append((x, p.us_utility))
+        return line
+
     def _nash_info(self) -> dict[str, Any]:
         return dict(self.bargaining.get("nash", {}))
 

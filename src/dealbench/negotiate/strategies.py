@@ -30,6 +30,7 @@ US: no offer concedes past what the partner asked for.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -66,6 +67,7 @@ __all__ = [
     "check_strategy",
     "counter_demand",
     "counter_worth",
+    "deadline_typed",
     "mode_offer",
     "next_offer",
     "offer_at",
@@ -382,15 +384,33 @@ def check_strategy(
     if deadline is not None and (
         isinstance(deadline, bool) or not isinstance(deadline, int) or deadline < 1
     ):
-        raise ArgumentError(
-            "deadline", f"expected a whole number of US offers, at least 1; got {deadline!r}"
-        )
+        raise _deadline_refused(deadline)
     if beta is not None and not (math.isfinite(beta) and beta > 0):
         raise ArgumentError(
             "beta",
             f"the concession exponent must be a positive number (boulware 0.2, linear 1, "
             f"conceder 5); got {beta:g}",
         )
+
+
+def deadline_typed(text: str) -> int | None:
+    """A deadline as typed in a form's field (a shell that reads text, as the web's offer
+    form): None when left empty (the recorded deadline runs on), else a whole number of US
+    offers checked as `check_strategy` checks one, in its words."""
+    text = text.strip()
+    if not text:
+        return None
+    if re.fullmatch(r"[+-]?[0-9]+", text) is None:
+        raise _deadline_refused(text)
+    deadline = int(text)
+    check_strategy(None, deadline)
+    return deadline
+
+
+def _deadline_refused(got: object) -> ArgumentError:
+    return ArgumentError(
+        "deadline", f"expected a whole number of US offers, at least 1; got {got!r}"
+    )
 
 
 def risks(us: float, partner: float) -> str:

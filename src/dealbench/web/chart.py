@@ -6,6 +6,7 @@ an element a person can hover or focus (with the keyboard) to see its package.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,8 @@ class Scale:
     high: float
     start: float
     end: float
+    #: How a tick's value is said: money (utilities), else a risk's risk-weighted H100e.
+    label: Callable[[float], str] = money
 
     def __call__(self, value: float) -> float:
         span = self.high - self.low or 1.0
@@ -32,7 +35,7 @@ class Scale:
 
     def ticks(self) -> list[tuple[float, str]]:
         step = (self.high - self.low) / (TICKS - 1) if self.high > self.low else 0.0
-        return [(self(self.low + i * step), money(self.low + i * step)) for i in range(TICKS)]
+        return [(self(self.low + i * step), self.label(self.low + i * step)) for i in range(TICKS)]
 
 
 @dataclass
@@ -104,7 +107,9 @@ def merge_close(marks: list[Mark]) -> list[Mark]:
 
 
 def frontier_chart(curve: Frontier, rounds: list[dict[str, Any]]) -> dict[str, Any]:
-    """Geometry of the frontier, its named points and the rounds, in SVG user units."""
+    """Geometry of the frontier, its named points and the rounds, in SVG user units: V
+    against the partner's utility, or against risk on a frontier of the risk axis (as
+    `frontier --axis risk` draws it; its rounds, of the partner axis, are not drawn)."""
     named: list[tuple[str, str, FrontierPoint | None]] = [
         ("No deal", "no-deal", curve.no_deal),
         ("US-best", "us-best", curve.us_best),
@@ -112,23 +117,36 @@ def frontier_chart(curve: Frontier, rounds: list[dict[str, Any]]) -> dict[str, A
         ("Nash", "nash", curve.nash),
         ("Kalai–Smorodinsky", "kalai", curve.kalai),
     ]
-    xs = [p.partner_utility for p in curve.points] + [r["partner"] for r in rounds]
+    on_risk = curve.axis == "risk"
+    rounds = [] if on_risk else rounds
+
+    def at(p: FrontierPoint) -> float:
+        return p.axis_value(curve.axis, curve.jointly)
+
+    xs = [at(p) for p in curve.points] + [r["partner"] for r in rounds]
     ys = [p.us_utility for p in curve.points] + [r["us"] for r in rounds]
     for _, _, point in named:
         if point is not None:
-            xs.append(point.partner_utility)
+            xs.append(at(point))
             ys.append(point.us_utility)
-    pad_x = (max(xs) - min(xs)) * 0.05 or 1e9
+    pad_x = (max(xs) - min(xs)) * 0.05 or (1_000.0 if on_risk else 1e9)
     pad_y = (max(ys) - min(ys)) * 0.05 or 1e9
-    x = Scale(min(xs) - pad_x, max(xs) + pad_x, LEFT, WIDTH - RIGHT)
+    said = quantity if on_risk else money
+    low_x = min(xs) - pad_x
+    if on_risk and min(xs) >= 0:  # no risk is below none
+        low_x = max(low_x, 0.0)
+    x = Scale(low_x, max(xs) + pad_x, LEFT, WIDTH - RIGHT, said)
     y = Scale(min(ys) - pad_y, max(ys) + pad_y, HEIGHT - BOTTOM, TOP)
+    whose = "the portfolio's" if curve.jointly else "the partner's"
 
     def mark(label: str, kind: str, p: FrontierPoint) -> Mark:
         detail = (
             f"{label}: US utility {money(p.us_utility)}, partner utility "
-            f"{money(p.partner_utility)}; {describe(p.package)}"
+            f"{money(p.partner_utility)}"
+            + (f", {whose} risk {quantity(at(p))} risk-weighted H100e" if on_risk else "")
+            + f"; {describe(p.package)}"
         )
-        return Mark(x(p.partner_utility), y(p.us_utility), label, detail, kind)
+        return Mark(x(at(p)), y(p.us_utility), label, detail, kind)
 
     points = [mark(f"Point {i + 1}", "point", p) for i, p in enumerate(curve.points)]
     special = merge_close([mark(lbl, kind, p) for lbl, kind, p in named if p is not None])
@@ -150,11 +168,13 @@ def frontier_chart(curve: Frontier, rounds: list[dict[str, Any]]) -> dict[str, A
         "plot": {"left": LEFT, "right": WIDTH - RIGHT, "top": TOP, "bottom": HEIGHT - BOTTOM},
         # The frontier as the other charts draw it: steps between proven points (the
         # frontier is at least the step there), pieces where an exact one has them.
-        "line": " ".join(f"{x(u)},{y(v)}" for u, v in curve.outline()),
+        "line": " ".join(f"{x(u)},{y(v)}" for u, v in curve.axis_line()),
         "path": " ".join(f"{m.x},{m.y}" for m in marks),
         "points": points,
         "special": special,
         "rounds": marks,
         "xticks": x.ticks(),
+        "xlabel": f"Risk of {whose[:-2]} (risk-weighted H100e)" if on_risk else "Partner utility",
+        "against": "risk" if on_risk else "the partner's utility",
         "yticks": y.ticks(),
     }

@@ -15,7 +15,7 @@ from dealbench.analyze.solves import SolveOptions
 from dealbench.analyze.sweep import SweepResult, sweep_param, sweep_scenarios
 from dealbench.model.schema import Portfolio
 from dealbench.negotiate.build import frontier
-from dealbench.negotiate.frontier import Frontier
+from dealbench.negotiate.frontier import Axis, Frontier
 from dealbench.optimize.explain import raise_explained
 from dealbench.web.jobs import report
 
@@ -72,10 +72,14 @@ def sweep_job(
 FRONTIER_STAGE = "Solving the frontier's chains of points"
 
 
-def joint_frontier_job(pf: Portfolio, partner: str, points: int, gap: float) -> Frontier:
-    """`frontier PORTFOLIO --partner CODE --jointly --points N --gap G`, called as the CLI
-    calls it. Its chains one after the other in this one process (a job's process may not
-    start others): the points are the same at any number of processes, and the server
-    keeps a core."""
+def joint_frontier_job(
+    pf: Portfolio, partner: str, points: int, gap: float, axis: Axis = "partner"
+) -> Frontier:
+    """`frontier PORTFOLIO --partner CODE --jointly --points N --axis A --gap G`, called as
+    the CLI calls it. Its chains one after the other in this one process (a job's process
+    may not start others): the points are the same at any number of processes, and the
+    server keeps a core."""
     with stage(FRONTIER_STAGE) as bar:
-        return frontier(pf, partner, points=points, jointly=True, gap=gap, jobs=1, progress=bar)
+        return frontier(
+            pf, partner, points=points, axis=axis, jointly=True, gap=gap, jobs=1, progress=bar
+        )

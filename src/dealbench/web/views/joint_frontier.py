@@ -9,7 +9,9 @@ frontier's chart as the negotiation's frontier pages draw theirs.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -17,33 +19,36 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from dealbench.arguments import frontier_points, relative_gap
-from dealbench.errors import ArgumentError, InputError, Issue
+from dealbench.arguments import frontier_points, one_of, relative_gap, share_typed
+from dealbench.errors import InputError, Issue
+from dealbench.jsontext import to_json
 from dealbench.model import Portfolio
-from dealbench.negotiate.frontier import Frontier
+from dealbench.negotiate.chart import chart_files, chart_stem
+from dealbench.negotiate.frontier import AXES, Axis, Frontier
 from dealbench.negotiate.frontier_words import frontier_words
 from dealbench.web.chart import frontier_chart
 from dealbench.web.jobs import Job
-from dealbench.web.views.common import checked_form, notes, portfolio
+from dealbench.web.views.common import notes, off_loop
 from dealbench.web.views.portfolios import job_state
 
 #: The job's kind (its page is `frontier_job`).
 KIND = "frontier"
-#: `frontier`'s default number of points.
+#: `frontier`'s default number of points, axis and gap (`--points`, `--axis`, `--gap`).
 POINTS = 25
+AXIS = "partner"
+GAP = "1e-6"
+
+T = TypeVar("T")
 
 
 def routes() -> list[Route]:
+    # The form's POST route is the negotiation's (`negotiation.post_joint_frontier`): a
+    # refusal is shown in the negotiation page, the form as typed.
     return [
-        Route(
-            "/p/{name}/n/{code}/frontier/jointly",
-            start_joint_frontier,
-            methods=["POST"],
-            name="joint_frontier",
-        ),
         Route("/frontiers/{job}", show_joint_frontier, name="frontier_job"),
         # Its state and Cancel are a solve's (`/jobs/{job}/cancel`): one runner, one way.
         Route("/frontiers/{job}/state", job_state, name="frontier_state"),
+        Route("/frontiers/{job}/{file}", joint_frontier_file, name="frontier_file"),
     ]
 
 
@@ -53,14 +58,15 @@ def joint_frontiers(request: Request, name: str, code: str) -> list[Job]:
     return [j for j in jobs if j.options.get("partner") == code]
 
 
+#: The form's fields (its refusal marks them, in the negotiation page: `negotiation`).
+FIELDS = ("points", "axis", "gap")
+
+
 def _points(form: Any) -> int:
     """The form's number of points, checked as `frontier --points` checks it ('all' is for
     one partner with the others held)."""
     text = str(form.get("points") or "").strip() or str(POINTS)
-    try:
-        n = frontier_points(text)
-    except ArgumentError as exc:
-        raise InputError(Issue("points", None, "", exc.issues[0].message)) from None
+    n = frontier_points(text)
     if not isinstance(n, int):
         raise InputError(
             Issue(
@@ -70,25 +76,59 @@ def _points(form: Any) -> int:
     return n
 
 
-async def start_joint_frontier(request: Request) -> Response:
-    """Check the form, start the joint frontier beside the server, show its page."""
+def joint_options(form: Any) -> tuple[int, Axis, float]:
+    """The form's points, axis and gap, checked as `frontier --jointly` checks `--points`,
+    `--axis` and `--gap` (the library's calls, in its words), each field's fault at once."""
+    issues: list[Issue] = []
+
+    def checked(field: str, check: Callable[[], T]) -> T | None:
+        try:
+            return check()
+        except InputError as exc:  # an ArgumentError names its argument: the field
+            issues.extend(replace(i, file=field) for i in exc.issues)
+            return None
+
+    points = checked("points", lambda: _points(form))
+    axis = checked("axis", lambda: one_of(str(form.get("axis") or AXIS), AXES, "axis", "axis"))
+    text = str(form.get("gap") or "").strip() or GAP
+    gap = checked("gap", lambda: relative_gap(share_typed(text, "gap")))
+    if issues:
+        raise InputError(issues)
+    assert points is not None and axis is not None and gap is not None
+    return points, axis, gap
+
+
+def command_line(code: str, points: int, axis: str, gap: float) -> str:
+    """The CLI's command for the joint frontier the form asked for (its defaults left out)."""
+    words = [f"dealbench frontier --partner {code} --jointly --points {points}"]
+    if axis != AXIS:
+        words.append(f"--axis {axis}")
+    if gap != float(GAP):
+        words.append(f"--gap {gap:g}")
+    return " ".join(words)
+
+
+async def start_joint_frontier(request: Request, form: Any, pf: Portfolio, code: str) -> Response:
+    """Check the form (before any process), start the joint frontier beside the server, and
+    show its page. The negotiation's POST route calls it, and shows a refusal in its page."""
     from dealbench.web.work import joint_frontier_job
 
-    form = await checked_form(request)
+    points, axis, gap = joint_options(form)
     name = request.path_params["name"]
-    pf = portfolio(request, name)
-    code = str(request.path_params["code"]).upper()
-    if pf.partner(code) is None:
-        raise HTTPException(404, f"No partner {code!r} in portfolio {pf.id}.")
-    points = _points(form)
-    gap = relative_gap(1e-6)
-    options = {"mode": "frontier --jointly", "partner": code, "points": points, "gap": gap}
+    options = {
+        "mode": "frontier --jointly",
+        "partner": code,
+        "points": points,
+        "axis": axis,
+        "gap": gap,
+        "command": command_line(code, points, axis, gap),
+    }
     job = await run_in_threadpool(
         request.app.state.jobs.start,
         name,
         options,
         joint_frontier_job,
-        (pf, code, points, gap),
+        (pf, code, points, gap, axis),
         KIND,
     )
     job.cache["portfolio"] = pf
@@ -117,5 +157,42 @@ async def show_joint_frontier(request: Request) -> Response:
         if "chart" not in job.cache:
             job.cache["chart"] = frontier_chart(curve, [])  # jointly, no round is drawn
         context.update(curve=curve, chart=job.cache["chart"], words=frontier_words(curve))
+        context["files"] = frontier_files(job)
         context["frame"] = "jointly"
     return page(request, "frontier_job.html.j2", **context)
+
+
+#: The files `frontier --jointly --out` writes, by extension, with their media types.
+FILE_MEDIA = {"json": "application/json", "svg": "image/svg+xml", "png": "image/png"}
+
+
+def frontier_files(job: Job) -> list[tuple[str, str]]:
+    """A done joint frontier's downloads: each file `frontier --out` writes (frontier-KZ.json,
+    or frontier-KZ-risk.json on the risk axis), with the name it is saved under: the
+    portfolio's and the job's number after it, as a sweep's (every joint frontier of KZ was
+    otherwise "frontier-KZ.json", saved as "frontier-KZ (1).json", ...)."""
+    stem = chart_stem(job.options["partner"], job.options.get("axis", AXIS))
+    return [(f"{stem}.{ext}", f"{stem}-{job.portfolio}-{job.id}.{ext}") for ext in FILE_MEDIA]
+
+
+def _file_bytes(curve: Frontier, ext: str) -> bytes:
+    """One file as `frontier --jointly --out` writes it (no round drawn: jointly none is)."""
+    if ext == "json":
+        return (to_json(curve.to_json()) + "\n").encode()
+    return chart_files(curve)[f"{chart_stem(curve.partner, curve.axis)}.{ext}"]
+
+
+async def joint_frontier_file(request: Request) -> Response:
+    """One of a done joint frontier's files, to download under its own name."""
+    job = _frontier_job(request)
+    curve = job.output
+    file = str(request.path_params["file"])
+    saved = dict(frontier_files(job)).get(file)
+    if job.state != "done" or not isinstance(curve, Frontier) or saved is None:
+        raise HTTPException(404, f"No file {file!r} of frontier {job.id}.")
+    ext = file.rpartition(".")[2]
+    key = f"file.{ext}"
+    if key not in job.cache:  # drawn once (a chart: a second or so)
+        job.cache[key] = await off_loop(_file_bytes, curve, ext)
+    headers = {"Content-Disposition": f'attachment; filename="{saved}"'}
+    return Response(job.cache[key], media_type=FILE_MEDIA[ext], headers=headers)

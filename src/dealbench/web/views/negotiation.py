@@ -43,10 +43,11 @@ from dealbench.negotiate.round_points import (
     round_json,
     rounds_on_frontier,
 )
-from dealbench.negotiate.strategies import MODES
+from dealbench.negotiate.strategies import DEFAULT_DEADLINE, MODES, deadline_typed
 from dealbench.web.chart import frontier_chart
 from dealbench.web.pages import FieldError, Refusal, Typed, page, refusal, wants_fragment
 from dealbench.web.security import inside
+from dealbench.web.views import joint_frontier
 from dealbench.web.views.common import (
     checked_form,
     drawn,
@@ -76,13 +77,14 @@ FRAMES = ("", "held")
 #: The fields a user fills in each round form of the negotiation page (its hidden `expect`
 #: is the page's: an error about it is a malformed request).
 ROUND_FIELDS = {
-    "counter": ("file", "date", "note"),
-    "offer": ("strategy", "fix", "date", "note"),
+    "counter": ("file", "strategy", "deadline", "date", "note"),
+    "offer": ("strategy", "deadline", "fix", "date", "note"),
     "conclude": ("round", "date", "note"),
     "walk-away": ("by", "date", "note", "confirm"),
 }
-#: The library's parameters, said as the round forms' fields.
-ROUND_ARGUMENTS = {"round_number": "round"}
+#: The library's parameters, said as the round forms' fields (a point of the frontier, the
+#: CLI's `--mode`, is chosen in the offer form's strategy list).
+ROUND_ARGUMENTS = {"round_number": "round", "mode": "strategy"}
 
 
 def routes() -> list[Route]:
@@ -90,6 +92,12 @@ def routes() -> list[Route]:
         Route("/p/{name}/room", show_room, name="room"),
         Route("/p/{name}/n/{code}", show_partner, name="negotiation"),
         Route("/p/{name}/n/{code}/frontier", frontier_fragment, name="frontier"),
+        Route(
+            "/p/{name}/n/{code}/frontier/jointly",
+            post_joint_frontier,
+            methods=["POST"],
+            name="joint_frontier",
+        ),
         Route("/p/{name}/n/{code}/counter", post_counter, methods=["POST"], name="counter"),
         Route("/p/{name}/n/{code}/offer", post_offer, methods=["POST"], name="offer"),
         Route("/p/{name}/n/{code}/conclude", post_conclude, methods=["POST"], name="conclude"),
@@ -152,6 +160,7 @@ def negotiation_page(
         closed=bool(found.rounds) and found.rounds[-1].status != "open",
         strategies=sorted(STRATEGIES),
         modes=MODES,
+        default_deadline=DEFAULT_DEADLINE,
         fixable=FIXABLE + tuple(c.id for c in pf.partner(code).concessions),  # type: ignore[union-attr]
         joint_frontiers=joint_frontiers(request, name, code),
         **notes(request, pf),
@@ -196,6 +205,20 @@ async def frontier_fragment(request: Request) -> Response:
         **notes(request, pf),
         **data,
     )
+
+
+async def post_joint_frontier(request: Request) -> Response:
+    """Start `frontier --jointly` as a job (`joint_frontier`); refused, the negotiation page
+    again, the form holding what was typed and every field at fault marked (a separate
+    error page said the first fault only, and lost what was typed)."""
+    form = await checked_form(request)
+    name, pf, folder = _setup(request)
+    code = _partner(request, pf)
+    try:
+        return await joint_frontier.start_joint_frontier(request, form, pf, code)
+    except DealbenchError as exc:
+        refused = refusal(exc, "joint", joint_frontier.FIELDS)
+        return negotiation_page(request, name, pf, folder, code, Typed.of("joint", form), refused)
 
 
 @dataclass(frozen=True)
@@ -257,12 +280,17 @@ async def _record_counter(sent: Sent) -> Response:
         package = package_from_form(form, pf)
     else:
         raise InputError(Issue("file", None, "", "choose the counter's package file"))
+    # What the verdict weighs the counter against, as `counter --strategy --deadline` (the
+    # library checks both before it writes; the editor's button sends neither: as recorded)
+    strategy = str(form.get("strategy") or "") or None
+    deadline = deadline_typed(str(form.get("deadline") or ""))
     note, date, expect = round_fields(form)
     result = await solving(
         lambda: record_counter(
-            pf, sent.folder, sent.code, package, note=note, date=date, expect=expect
+            pf, sent.folder, sent.code, package, note=note, date=date, strategy=strategy,
+            deadline=deadline, expect=expect,
         )
-    )
+    )  # fmt: skip
     return page(
         sent.request,
         "recorded.html.j2",
@@ -298,11 +326,12 @@ async def _record_offer(sent: Sent) -> Response:
     mode = strategy if strategy in MODES else None
     strategy = None if mode is not None else strategy
     fix = [str(v) for v in form.getlist("fix") if str(v)]
+    deadline = deadline_typed(str(form.get("deadline") or ""))  # `offer --deadline`
     note, date, expect = round_fields(form)
     result = await solving(
         lambda: record_offer(
-            pf, sent.folder, sent.code, strategy=strategy, mode=mode, fix=fix, note=note,
-            date=date, expect=expect,
+            pf, sent.folder, sent.code, strategy=strategy, mode=mode, deadline=deadline,
+            fix=fix, note=note, date=date, expect=expect,
         )
     )  # fmt: skip
     return page(

@@ -90,9 +90,10 @@ def _partner_in(path: Path) -> str | None:
 
 def load_checked(text: str, pf: Portfolio, label: str, *, lines: bool = True) -> Package:
     """`text` read as a package file by the CLI's loader (errors name `label`, and its lines
-    unless `lines` is false: those of a file the user never saw mean nothing to them)."""
+    unless `lines` is false: those of a file the user never saw mean nothing to them). The
+    label is words only: the private file has a name of the page's own."""
     with tempfile.TemporaryDirectory(prefix="dealbench-web-") as tmp:
-        path = Path(tmp) / label
+        path = Path(tmp) / "package.yaml"
         path.write_text(text, "utf-8")
         try:
             return load_package(path, pf)
@@ -102,9 +103,44 @@ def load_checked(text: str, pf: Portfolio, label: str, *, lines: bool = True) ->
             ) from None
 
 
+#: The longest name of an uploaded file taken, in UTF-8 bytes: a file name's limit on the
+#: common file systems, so that every name taken is one a file can have.
+UPLOAD_NAME_BYTES = 255
+
+
+def upload_name(item: UploadFile) -> str:
+    """The name a file was uploaded under, which the page's words call it by; one that is
+    no plain file name (".", "..", a folder separator, a control character, longer than a
+    file name may be: a browser sends none of these) is refused in the upload's field."""
+    name = item.filename or ""
+    shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in name)
+    shown = shown if len(shown) <= 60 else f"{shown[:57]}..."
+    if not name.strip() or name in (".", ".."):
+        why = "it names no file"
+    elif "/" in name or "\\" in name:
+        why = "it holds a folder separator"
+    elif not name.isprintable():
+        why = "it holds a control character"
+    elif len(name.encode("utf-8")) > UPLOAD_NAME_BYTES:
+        why = f"it is longer than the {UPLOAD_NAME_BYTES} bytes a file name may have"
+    else:
+        return name
+    raise InputError(
+        Issue(
+            "file",
+            None,
+            "",
+            f"the file was sent under the name '{shown}', which is not a file's name ({why}); "
+            "choose a package file saved under a plain name, such as ae-counter.yaml; "
+            "nothing was read",
+        )
+    )
+
+
 async def read_upload(request: Request, item: UploadFile, pf: Portfolio) -> Package:
-    """An uploaded package file, size-limited and read by the CLI's loader."""
-    name = Path(item.filename or "upload.yaml").name
+    """An uploaded package file, size-limited and read by the CLI's loader; its name is
+    checked (`upload_name`) before a byte of it is read."""
+    name = upload_name(item)
     limit: int = request.app.state.max_upload
     data = await item.read(limit + 1)
     if len(data) > limit:
