@@ -482,6 +482,17 @@ def shown(amount: float) -> Decimal:
     return d.quantize(Decimal(1) if abs(d) >= FINE_BELOW else Decimal("0.01"), ROUND_HALF_UP)
 
 
+def shown_total(amounts: Iterable[float]) -> float:
+    """The total of `amounts` as the documents print each of them (`shown`), so that a
+    column adds up to the total printed under it.
+
+    Rounding the exact total instead can differ from the sum of the printed rows by a unit
+    or more whenever the amounts are fractional, as chips counted in H100e are (a B200 is
+    2.27 H100e): rows of 9,314, 30,002, 8,150 and 8,150 H100e over a total of 55,614.
+    """
+    return float(sum(shown(a) for a in amounts))
+
+
 def quantity(amount: float) -> str:
     """A quantity (H100e, risk-weighted H100e, TPP) as printed, with thousands separators:
     12,000, 8,551 (8,550.5), 2.53 (one GB200 chip), 0.1; never -0 (`shown`)."""

@@ -16,7 +16,7 @@ from dealbench.jsontext import finite as finite
 from dealbench.jsontext import to_json as to_json
 
 # One rounding of figures for every JSON dealbench writes (re-exported for the commands).
-from dealbench.result_words import floor_words, schedule_line
+from dealbench.result_words import floor_words, risk_shown, schedule_line, supply_used_shown
 from dealbench.units import chips_of
 
 if TYPE_CHECKING:
@@ -106,7 +106,6 @@ _NO_SOLVER = "none"
 
 def print_result(result: SolveResult) -> None:
     from dealbench.limit import grouped_messages, messages
-    from dealbench.render.environment import shown_total
 
     out = console()
     out.print(f"{result.portfolio_title}: {result.policy} regime, {result.mode}")
@@ -135,18 +134,14 @@ def print_result(result: SolveResult) -> None:
     say(out, schedule_line(result))
     if result.deals:
         out.print(f"No deal: {', '.join(result.no_deal) or 'none'}")
-    # Totals of the table's rows as it prints them, as every document's totals
-    # (`shown_total`): a risk of 161,302.5 over rows printed 79,195, 60,660, ... reads
-    # 161,302, the portfolio memo's and `compare`'s figure, not 161,303.
+    # Totals of the table's rows as it prints them, as every document's totals.
     used = "; ".join(
-        f"{t} {h100e(shown_total(d.compute.get(t, 0.0) for d in result.deals))} of "
-        f"{h100e(result.supply[t])}"
+        f"{t} {h100e(supply_used_shown(result, t))} of {h100e(result.supply[t])}"
         for t in result.periods
     )
     say(out, f"Supply used (H100e): {used}")
     budget = "no budget" if result.risk_budget is None else f"budget {h100e(result.risk_budget)}"
-    risk = shown_total(d.risk for d in result.deals)
-    out.print(f"Risk (risk-weighted H100e): {h100e(risk)} ({budget})")
+    out.print(f"Risk (risk-weighted H100e): {h100e(risk_shown(result))} ({budget})")
     for line in grouped_messages(messages(result.binding, unique=True)):
         say(out, f"Binding: {line}")
     s = result.solver

@@ -17,7 +17,7 @@ import re
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ from dealbench.units import (  # one form of lists, H100e
     h100e,
     periods_said,
     quantity,
-    shown,
+    shown_total,
 )
 from dealbench.units import usd as money  # the `money` filter: one form of USD everywhere
 
@@ -97,17 +97,6 @@ def joined_signs(html: str) -> str:
 def plural(count: int, word: str, many: str | None = None) -> str:
     """`1 deal`, `2 deals`, `0 deals` (never `deal(s)`)."""
     return f"{count:,} {word if count == 1 else (many or word + 's')}"
-
-
-def shown_total(amounts: Iterable[float]) -> float:
-    """The total of `amounts` as the documents print each of them (`units.shown`), so
-    that a column adds up to the total printed under it.
-
-    Rounding the exact total instead can differ from the sum of the printed rows by a unit
-    or more whenever the amounts are fractional, as chips counted in H100e are (a B200 is
-    2.27 H100e): rows of 9,314, 30,002, 8,150 and 8,150 H100e over a total of 55,614.
-    """
-    return float(sum(shown(a) for a in amounts))
 
 
 def shown_usd(amount: float) -> float:

@@ -15,6 +15,7 @@ from starlette.routing import Route
 from dealbench.analyze import REGIMES, compare, find_regime
 from dealbench.analyze.analysed import Analysed
 from dealbench.analyze.compare import under_each
+from dealbench.analyze.memo import as_printed
 from dealbench.analyze.scenarios import load_scenario
 from dealbench.arguments import positive_seconds, relative_gap
 from dealbench.errors import DealbenchError, InputError, Issue
@@ -22,7 +23,7 @@ from dealbench.model import Policy, Portfolio, load_portfolio
 from dealbench.model.regimes import default_regimes, regime_names
 from dealbench.optimize import MODES, SOLVERS, SolveResult
 from dealbench.optimize.explain import no_deal_reasons
-from dealbench.result_words import floor_sentence, message_after, schedule_line
+from dealbench.result_words import floor_sentence, message_after, risk_shown, schedule_line
 from dealbench.units import parse_money
 from dealbench.web.jobs import Job, solve_job, until_finished
 from dealbench.web.pages import Refusal, Typed, page, refusal
@@ -343,6 +344,7 @@ def result_view(
         "result": result,
         # What `solve` says of the step and of rounding, in its words (`result_words`).
         "schedule": schedule_line(result),
+        "risk_shown": risk_shown(result),  # as the deals' rows print it, as `solve` says
         "message_after": message_after(result) or floor_sentence(result),
         "charts": [{"caption": c.caption, "description": c.description, **size} for c in drawn],
         "no_deal": [
@@ -381,6 +383,8 @@ async def show_compare(request: Request) -> Response:
         "compare.html.j2",
         name=name,
         c=comparison,
+        # Each regime's compute and risk as `compare` and the options memo total them.
+        printed=[as_printed(comparison, r) for r in comparison.regimes],
         **notes(request, *under_each(pf, policies, {})),  # each regime's file too
         regimes=[{"name": r, "checked": r in chosen} for r in offered],
         left_out=None if asked else defaults.left_out,
