@@ -25,7 +25,7 @@ import yaml
 
 from dealbench.checker import DealFigures, check, evaluate
 from dealbench.errors import ArgumentError, DealbenchError, InputError, Issue
-from dealbench.io import OutputError, write_failure
+from dealbench.io import OutputError, folder_fault, write_failure
 from dealbench.limit import Limit
 from dealbench.model.rounds import (
     RoundFile,
@@ -269,10 +269,9 @@ def load_negotiations(portfolio: Portfolio, root: str | os.PathLike[str]) -> dic
 
 def _check_root(root: Path) -> None:
     """A rounds folder that does not exist yet is empty; a file in its place is a mistake."""
-    if root.exists() and not root.is_dir():
-        raise InputError(
-            Issue(display_path(root), None, "", "is a file; expected the portfolio's rounds folder")
-        )
+    fault = folder_fault(root, "the portfolio's rounds folder")
+    if fault is not None:
+        raise InputError(Issue(display_path(root), None, "", fault))
 
 
 def refuse_shipped(root: str | os.PathLike[str]) -> None:
@@ -318,15 +317,9 @@ def load_negotiation(
     known_partner(portfolio, partner)
     _check_root(root)
     folder = root / partner
-    if folder.exists() and not folder.is_dir():
-        raise InputError(
-            Issue(
-                display_path(folder),
-                None,
-                "",
-                f"is a file; expected the folder of {partner}'s rounds",
-            )
-        )
+    fault = folder_fault(folder, f"the folder of {partner}'s rounds")
+    if fault is not None:
+        raise InputError(Issue(display_path(folder), None, "", fault))
     if not folder.is_dir():
         return Negotiation(partner, folder)
     named, issues = _round_files(folder)
