@@ -178,3 +178,100 @@ def test_the_size_limit_names_what_the_file_is(
     assert done.stderr == f"error: {target}: the file is {size:,} bytes; {said}\n", done.stderr
     assert not out.exists()
 
+
+# --- command-line options given careless values -----------------------------------------
+
+
+def test_an_out_that_is_a_fifo_is_said_to_be_no_folder(run: Runner, tmp_path: Path) -> None:
+    """`--out` naming a FIFO said "is a file, not a folder to write into"; it is not a
+    file. Said now as --rounds and the data files' reader say it, nothing written."""
+    out = tmp_path / "out"
+    os.mkfifo(out)
+    done = run("solve", REPO / "deals" / PORTFOLIO, "--out", out)
+    assert done.exit_code == 2, done.output
+    assert done.stderr == (
+        f"error: --out: {out}: not a regular file or folder (a device, FIFO or socket); "
+        "expected a folder to write into\n"
+    ), done.stderr
+    assert sorted(tmp_path.iterdir()) == [out]
+
+
+@pytest.mark.parametrize(
+    ("args", "option", "said"),
+    [
+        (("risk", PACKAGE, "--portfolio", UNCERTAIN, "--samples", "abc"), "'--samples'",
+         "expected a whole number, got 'abc'"),
+        (("risk", PACKAGE, "--portfolio", UNCERTAIN, "--seed", "1.5"), "'--seed'",
+         "expected a whole number, got '1.5'"),
+        (("solve", PORTFOLIO, "--time-limit", "soon"), "'--time-limit'",
+         "expected a number, got 'soon'"),
+        (("sweep", PORTFOLIO, "--steps", "many"), "'--steps'",
+         "expected a whole number, got 'many'"),
+        (("serve", ".", "--port", "99999"), "'--port'", "must be at most 65535, got '99999'"),
+    ],
+)  # fmt: skip
+def test_an_option_of_the_wrong_type_is_said_in_the_files_words(
+    run: Runner, args: tuple[str, ...], option: str, said: str
+) -> None:
+    """`--samples abc` said "Input should be a valid integer, unable to parse string as an
+    integer", `--port 99999` "Input should be less than or equal to 65535": pydantic's
+    words, through which Typer converts options. Now as a file's field of that type is
+    said, with the option's name, exit 2. (Typer before it used pydantic said click's
+    words, "'abc' is not a valid integer", which need no rewording.)"""
+    pytest.importorskip("typer._adapters")
+    done = run(*(REPO / "deals" / a if a.endswith(".yaml") else a for a in args))
+    assert done.exit_code == 2, done.output
+    assert f"Invalid value for {option}" in done.stderr, done.stderr
+    assert done.stderr.rstrip().endswith(f": {said}"), done.stderr
+    assert not done.traceback
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("solve", PORTFOLIO, "--mode", ""), "--mode: the value is empty; expected a mode, one "
+         "of: us-best, partner-best, nash, kalai"),
+        (("frontier", PORTFOLIO, "--partner", ""), "--partner: the value is empty; expected a "
+         "partner of portfolio gulf-asia, one of: AE, SA, QA, BH, IN, SG, MY, KZ, AM"),
+        (("solve", PORTFOLIO, "--policy", ""), "--policy: the value is empty; expected one of: "
+         "tiered, monopoly, repeal, bilateral (or a policy file)"),
+        (("render", PACKAGE, "--portfolio", PORTFOLIO, "--format", " ,", "--out", "OUT"),
+         "--format: the value is empty; expected one or more of: md, html, docx, pdf, json"),
+    ],
+)  # fmt: skip
+def test_an_option_left_empty_is_said_to_be_empty(
+    run: Runner, tmp_path: Path, args: tuple[str, ...], said: str
+) -> None:
+    """`--mode ""` said "unknown mode ''", `--partner ""` "partner '' is not in portfolio",
+    `--format ""` "unknown format ''": as if something had been named. Now the value is
+    empty, and what the option takes, as an empty field of a file is said."""
+    out = tmp_path / "out"
+    given = [REPO / "deals" / a if a.endswith(".yaml") else out if a == "OUT" else a for a in args]
+    done = run(*given)
+    assert done.exit_code == 2, done.output
+    assert done.stderr == f"error: {said}\n", done.stderr
+    assert not out.exists()
+
+
+def test_a_round_that_does_not_exist_is_named_by_its_option(run: Runner, tmp_path: Path) -> None:
+    """`conclude --round 99` said "deals/rounds/gulf-asia/AE: round 99 does not exist",
+    naming the folder as if a file were at fault, not the option given; `evaluate --against
+    9` the same. Now the option, the folder and the rounds there are; nothing recorded."""
+    deals = _deals(tmp_path)
+    rounds = deals / "rounds" / "gulf-asia"
+    before = sorted(p.name for p in (rounds / "AE").iterdir())
+    done = run(
+        "conclude", deals / PORTFOLIO, "--partner", "AE", "--round", "99", "--rounds", rounds
+    )
+    assert done.exit_code == 2, done.output
+    assert done.stderr == (
+        f"error: --round: round 99 does not exist; the negotiation in {rounds / 'AE'} has 4 "
+        "rounds (1 to 4)\n"
+    ), done.stderr
+    assert sorted(p.name for p in (rounds / "AE").iterdir()) == before
+    done = run(
+        "evaluate", deals / PACKAGE, "--portfolio", deals / PORTFOLIO, "--against", "9",
+        "--rounds", rounds,
+    )  # fmt: skip
+    assert done.exit_code == 2, done.output
+    assert done.stderr.startswith("error: --against: round 9 does not exist;"), done.stderr

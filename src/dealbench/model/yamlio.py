@@ -403,6 +403,12 @@ def _parents_of(model: type[BaseModel], name: str) -> list[str]:
     return sorted(set(found), key=found.index) or ["another field"]
 
 
+def value_said(error: Any) -> str:
+    """One of pydantic's errors in the files' words ("expected a whole number, got 'four'"),
+    for a value given elsewhere than in a file: a command-line option's."""
+    return _message(error)
+
+
 def _message(error: Any) -> str:
     message, value = _said(error), error.get("input")
     got = f", got {_short(value)}"

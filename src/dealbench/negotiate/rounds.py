@@ -152,20 +152,19 @@ class Negotiation:
     def offers(self) -> list[Round]:
         return [r for r in self.rounds if r.side == "us" and r.status == "open" and r.package]
 
-    def round(self, number: int) -> Round:
+    def round(self, number: int, argument: str = "round_number") -> Round:
+        """Round `number`; else an ArgumentError naming `argument`, the call's parameter
+        that gave the number (the CLI's --round), with the rounds there are."""
         from dealbench.render.environment import plural
 
         for r in self.rounds:
             if r.number == number:
                 return r
-        raise InputError(
-            Issue(
-                display_path(self.folder),
-                None,
-                "",
-                f"round {number} does not exist; the negotiation has "
-                f"{plural(len(self.rounds), 'round')}",
-            )
+        there = f"1 to {len(self.rounds)}" if self.rounds else "none yet"
+        raise ArgumentError(
+            argument,
+            f"round {number} does not exist; the negotiation in {display_path(self.folder)} "
+            f"has {plural(len(self.rounds), 'round')} ({there})",
         )
 
     @property
