@@ -49,7 +49,7 @@ def test_demo_refuses_an_out_under_a_file_before_it_solves(run: Runner, tmp_path
     blocker.write_text("the user's notes\n")
     r = run("demo", "--out", blocker)
     assert r.exit_code == 2 and not r.traceback
-    assert "is a file, not a folder" in r.stderr
+    assert "is a file; expected a folder to write into" in r.stderr
     assert r.stdout == ""  # no result printed: nothing was solved
     assert "Rendering" not in r.stderr
     assert blocker.read_text() == "the user's notes\n"

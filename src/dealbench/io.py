@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
@@ -138,8 +139,9 @@ class OutputDir:
 
     def _check_target(self) -> None:
         root = self.root
-        if _exists(root) and not root.is_dir():
-            raise OutputTargetError("root", f"{self.given} is a file, not a folder to write into")
+        fault = folder_fault(root, "a folder to write into")
+        if fault is not None:
+            raise OutputTargetError("root", f"{self.given}: {fault}")
         for parent in [root, *root.parents]:
             if _exists(parent) and not parent.is_dir():
                 raise OutputTargetError(
@@ -470,6 +472,30 @@ def _digest(path: Path) -> str:
 
 def _bytes(data: bytes | str) -> bytes:
     return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def folder_fault(path: Path, expected: str) -> str | None:
+    """What stands at `path` in place of a folder, as `yamlio.read_regular_file` says it of a
+    file ("is a file", "not a regular file or folder (a device, FIFO or socket)"); None for
+    a folder, or for nothing there (a folder not made yet). Nothing is opened, so a FIFO
+    does not block."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except ValueError:  # a NUL byte in the name
+        return f"the path contains a NUL byte; expected {expected}"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return f"a loop of symbolic links; expected {expected}"
+        if exc.errno == errno.ENOTDIR:  # a file on the way to it: nothing there
+            return None
+        return f"cannot read: {exc.strerror or exc}"
+    if stat.S_ISDIR(info.st_mode):
+        return None
+    if stat.S_ISREG(info.st_mode):
+        return f"is a file; expected {expected}"
+    return f"not a regular file or folder (a device, FIFO or socket); expected {expected}"
 
 
 def _exists(path: Path) -> bool:

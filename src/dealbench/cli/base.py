@@ -27,10 +27,27 @@ class _Commands(typer.core.TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except typer.BadParameter as exc:
+            _in_the_files_words(exc)
+            raise
         except KeyboardInterrupt as exc:
             from dealbench.cli.errors import stopped
 
             raise typer.Exit(stopped(exc)) from None
+
+
+def _in_the_files_words(exc: typer.BadParameter) -> None:
+    """An option's value Typer converted with pydantic (an int, a float, a bound) failed
+    in pydantic's words ("Input should be a valid integer, unable to parse string as an
+    integer"): say it as a file's field of that type is said ("expected a whole number,
+    got 'abc'"). Typer before 0.2x says click's words, which are the user's already."""
+    from pydantic import ValidationError
+
+    from dealbench.model.yamlio import value_said
+
+    if isinstance(exc.__cause__, ValidationError):
+        errors = exc.__cause__.errors(include_url=False)
+        exc.message = "; ".join(dict.fromkeys(value_said(error) for error in errors))
 
 
 app = typer.Typer(

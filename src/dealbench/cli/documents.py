@@ -65,18 +65,14 @@ def parse_formats(text: str, option: str = "--format") -> list[Format]:
     """`md,pdf` as formats; an unknown one is bad input naming `option` (--format, --render)."""
     from dealbench.errors import InputError, Issue
     from dealbench.render.documents import FORMATS
+    from dealbench.units import EMPTY
 
     wanted = [f.strip().lower() for f in text.split(",") if f.strip()]
     bad = [f for f in wanted if f not in FORMATS]
     if bad or not wanted:
+        said = f"unknown format {', '.join(bad)!r}" if bad else EMPTY  # `--format ""`, `,`
         raise InputError(
-            Issue(
-                option,
-                None,
-                "",
-                f"unknown format {', '.join(bad) or text!r}; expected one or more of: "
-                + ", ".join(FORMATS),
-            )
+            Issue(option, None, "", f"{said}; expected one or more of: " + ", ".join(FORMATS))
         )
     return [f for f in FORMATS if f in wanted]
 

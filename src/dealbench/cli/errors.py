@@ -46,6 +46,8 @@ OPTIONS = {
     # documents_for(partners=[...]) and load_source(path, portfolio_path)
     "partners": "--partner",
     "portfolio_path": "--portfolio",
+    # conclude(..., round_number=3): --round 3
+    "round_number": "--round",
     # OutputDir(root): the output folder
     "root": "--out",
 }

@@ -326,18 +326,13 @@ def _check_with_rounds(
     that ask for another problem are refused rather than ignored. The folder must exist:
     a mistyped one would otherwise read as no rounds at all."""
     from dealbench.errors import InputError, Issue
+    from dealbench.io import folder_fault
     from dealbench.model.yamlio import display_path
 
     if not rounds.is_dir():
-        what = "is a file" if rounds.exists() else "does not exist"
-        raise InputError(
-            Issue(
-                display_path(rounds),
-                None,
-                "",
-                f"{what}; --rounds takes the portfolio's rounds folder, e.g. deals/rounds/<id>",
-            )
-        )
+        expected = "the portfolio's rounds folder for --rounds, e.g. deals/rounds/<id>"
+        what = folder_fault(rounds, expected) or f"does not exist; expected {expected}"
+        raise InputError(Issue(display_path(rounds), None, "", what))
 
     clashes = [
         name

@@ -44,7 +44,7 @@ from dealbench.model.schema import (
     PortfolioFile,
     Strict,
 )
-from dealbench.model.yamlio import _message, field_path, matching_errors
+from dealbench.model.yamlio import Loc, _message, field_path, matching_errors
 from dealbench.model.yamlparse import parse
 
 __all__ = [
@@ -264,7 +264,7 @@ def path_error(portfolio: Portfolio, path: str) -> str | None:
     try:
         walked = _walk(portfolio, path, 0, GIVEN)
         if walked.root == "portfolio":
-            _apply_portfolio(portfolio, walked.rest, walked.data, path, GIVEN, walked.fail)
+            _apply_portfolio(portfolio, walked, path, GIVEN)
     except InputError as exc:
         return exc.issues[0].message
     return None
@@ -278,6 +278,9 @@ class _Walked:
     rest: list[str]
     data: Any
     fail: Callable[[str], InputError]
+    #: How many of the path's parts lie inside the model validated (`batna` of
+    #: `partners.AE.batna`): a fault deeper in the value set is named by its keys after them.
+    depth: int
 
 
 def _walk(pf: Portfolio, path: str, value: Any, where: str) -> _Walked:
@@ -325,14 +328,14 @@ def _walk(pf: Portfolio, path: str, value: Any, where: str) -> _Walked:
             )
     data = obj.model_dump()
     _set(data, obj, inside, value, prefix, fail)
-    return _Walked(root, rest, data, fail)
+    return _Walked(root, rest, data, fail, len(inside))
 
 
 def _apply_one(pf: Portfolio, path: str, value: Any, where: str) -> Portfolio:
     walked = _walk(pf, path, value, where)
-    data, fail = walked.data, walked.fail
+    fail = walked.fail
     if walked.root == "policy":
-        policy = _validated(Policy, data, path, where)
+        policy = _validated(Policy, walked, path, where)
         _raise_problems(rules.policy_problems(policy), path, where)
         for each in pf.partners:
             _raise_problems(rules.partner_in_policy_problems(each, policy), path, where)
@@ -343,7 +346,7 @@ def _apply_one(pf: Portfolio, path: str, value: Any, where: str) -> Portfolio:
             raise fail(str(exc)) from None
     if walked.root == "partners":
         code = walked.rest[0]
-        new = _validated(Partner, data, path, where)
+        new = _validated(Partner, walked, path, where)
         if new.code != code:
             raise fail("a partner's code cannot be changed")
         problems = [
@@ -354,13 +357,12 @@ def _apply_one(pf: Portfolio, path: str, value: Any, where: str) -> Portfolio:
         _raise_problems(problems, path, where)
         partners = [new if p.code == code else p for p in pf.partners]
         return pf.model_copy(update={"partners": partners})
-    return _apply_portfolio(pf, walked.rest, data, path, where, fail)
+    return _apply_portfolio(pf, walked, path, where)
 
 
-def _apply_portfolio(
-    pf: Portfolio, rest: list[str], data: Any, path: str, where: str, fail: Any
-) -> Portfolio:
-    spec = _validated(_PortfolioFields, data, path, where)
+def _apply_portfolio(pf: Portfolio, walked: _Walked, path: str, where: str) -> Portfolio:
+    rest, fail = walked.rest, walked.fail
+    spec = _validated(_PortfolioFields, walked, path, where)
     for period in spec.supply:
         if period not in pf.periods:
             raise fail(
@@ -482,17 +484,26 @@ def _list_index(items: list[Any], part: str) -> int | None:
     return None
 
 
-def _validated(model: type[Any], data: Any, path: str, where: str) -> Any:
+def _validated(model: type[Any], walked: _Walked, path: str, where: str) -> Any:
     try:
-        return model.model_validate(data)
+        return model.model_validate(walked.data)
     except ValidationError as exc:
         issues = []
-        for error in matching_errors(data, exc.errors(include_url=False)):
-            message = _message(error)
+        for error in matching_errors(walked.data, exc.errors(include_url=False)):
+            message, field = _message(error), path
             if error["type"] == "extra_forbidden":
                 message = f"unknown field {field_path(error['loc'])}"
-            issues.append(Issue(where, None, path, message))
+            else:
+                field = _at_key(path, error["loc"], walked.depth)
+            issues.append(Issue(where, None, field, message))
         raise InputError(_unique(issues)) from None
+
+
+def _at_key(path: str, loc: Loc, depth: int) -> str:
+    """The path of a fault inside the value set, as a file names it at its key:
+    `partners.AE.batna.low` for `low: x` of a distribution set whole."""
+    parts = [p for p in loc if not (isinstance(p, str) and ("[" in p or "(" in p))]
+    return ".".join([path, *(str(p) for p in parts[depth:])])
 
 
 def _raise_problems(problems: Iterable[rules.Problem], path: str, where: str) -> None:

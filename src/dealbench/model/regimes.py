@@ -17,7 +17,7 @@ from dealbench.model.periods import PeriodMismatch, caps_per_period
 from dealbench.model.schema import Partner, Policy, Portfolio, SecurityRequirement
 from dealbench.model.yamlio import Loc, field_path, folder_of, read_yaml
 from dealbench.shipped import DEALS
-from dealbench.units import and_list
+from dealbench.units import EMPTY, and_list, is_empty
 
 __all__ = [
     "REGIMES",
@@ -53,9 +53,10 @@ def find_regime(
         candidate = folder / f"{name}.yaml"
         if candidate.is_file():
             return load_policy(candidate)
+    said = EMPTY if is_empty(name) else f"unknown regime {name!r}"  # `--policy ""`
     raise ArgumentError(
         option,
-        f"unknown regime {name!r}; expected one of: {', '.join(REGIMES)} (or a policy file)"
+        f"{said}; expected one of: {', '.join(REGIMES)} (or a policy file)"
         + rules.case_hint(name, REGIMES),
     )
 

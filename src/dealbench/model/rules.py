@@ -24,7 +24,7 @@ from dealbench.model.schema import (
 )
 from dealbench.model.uncertain import short
 from dealbench.model.yamlio import Loc
-from dealbench.units import quantity
+from dealbench.units import EMPTY, is_empty, quantity
 
 Problem = tuple[Loc, str]
 
@@ -467,6 +467,8 @@ def unknown(what: str, value: str, known: Sequence[str], where: str = "") -> str
     level, a regime): the ids it may be, and the one meant when only the case differs
     (`VEU` for veu: ids are matched as written)."""
     choices = ", ".join(known) if known else "none defined"
+    if is_empty(value):  # `--mode ""`: nothing named, not an id called ''
+        return f"{EMPTY}; expected a {what}{where}, one of: {choices}"
     return f"unknown {what} {value!r}{where}; expected one of: {choices}{case_hint(value, known)}"
 
 

@@ -33,6 +33,7 @@ from dealbench.model.names import Article, in_text
 from dealbench.model.periods import CapsPer, caps_per_period, share_said
 from dealbench.units import (
     CHIP_TPP,
+    EMPTY,
     H100_TPP,
     chips_of,
     empty_value,
@@ -571,6 +572,8 @@ class Portfolio(BaseModel):
         """What every command and call says of a partner `code` this portfolio has not: its
         codes, and the one meant when only the case differs (`ae` for AE)."""
         codes = ", ".join(p.code for p in self.partners)
+        if is_empty(code):  # `--partner ""`: no partner named, not one called ''
+            return f"{EMPTY}; expected a partner of portfolio {self.id}, one of: {codes}"
         said = f"partner {code!r} is not in portfolio {self.id}; expected one of: {codes}"
         if self.partner(code.upper()) is not None:
             said += f" (codes are upper case: write {code.upper()})"

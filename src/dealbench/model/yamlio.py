@@ -168,7 +168,8 @@ def read_yaml(path: Path) -> Source:
 def read_regular_file(
     path: Path, display: str, limit: int = MAX_FILE_BYTES, expected: str = "a YAML file"
 ) -> bytes:
-    """The bytes of a regular file of at most `limit` bytes, or an InputError saying why not.
+    """The bytes of a regular file of at most `limit` bytes, or an InputError saying why not
+    (`expected`: what the file is to be, "a template", said in each refusal).
 
     Devices, FIFOs, sockets and folders are refused before a byte is read (a FIFO is
     opened without blocking), a symlink loop or a NUL byte in the name is named as
@@ -202,7 +203,7 @@ def read_regular_file(
             raise fail(f"not a regular file (a device, FIFO or socket); expected {expected}")
         if info.st_size > limit:
             raise fail(
-                f"the file is {info.st_size:,} bytes; data files are limited to {limit:,} bytes"
+                f"the file is {info.st_size:,} bytes; {expected} is limited to {limit:,} bytes"
             )
         chunks, size = [], 0
         while size <= limit:
@@ -212,7 +213,7 @@ def read_regular_file(
             chunks.append(chunk)
             size += len(chunk)
         if size > limit:  # it grew while being read
-            raise fail(f"the file is over {limit:,} bytes; data files are limited to that")
+            raise fail(f"the file is over {limit:,} bytes; {expected} is limited to that")
         return b"".join(chunks)
     except OSError as exc:
         raise fail(f"cannot read: {exc.strerror or exc}") from None
@@ -402,6 +403,12 @@ def _parents_of(model: type[BaseModel], name: str) -> list[str]:
     return sorted(set(found), key=found.index) or ["another field"]
 
 
+def value_said(error: Any) -> str:
+    """One of pydantic's errors in the files' words ("expected a whole number, got 'four'"),
+    for a value given elsewhere than in a file: a command-line option's."""
+    return _message(error)
+
+
 def _message(error: Any) -> str:
     message, value = _said(error), error.get("input")
     got = f", got {_short(value)}"
@@ -413,6 +420,8 @@ def _message(error: Any) -> str:
 
 def _said(error: Any) -> str:
     kind = error["type"]
+    if kind == "string_type" and _field_of(error) in _TEXTS:
+        return f"expected {_TEXTS[_field_of(error)]}, got {_short(error.get('input'))}"
     if kind in _EXPECTED:
         return f"expected {_EXPECTED[kind]}, got {_short(error.get('input'))}"
     if kind == "extra_forbidden":
@@ -427,10 +436,7 @@ def _said(error: Any) -> str:
     if bound is not None and bound[0] in error.get("ctx", {}):
         return f"must be {bound[1]} {error['ctx'][bound[0]]:g}, got {_written(error.get('input'))}"
     if kind == "dict_type":
-        field = next(
-            (str(part) for part in reversed(error.get("loc", ())) if isinstance(part, str)), ""
-        )
-        mapping = _MAPPINGS.get(field, "a mapping of keys to values")
+        mapping = _MAPPINGS.get(_field_of(error), "a mapping of keys to values")
         return f"expected {mapping}, got {_short(error.get('input'))}"
     if kind == "too_short" and "min_length" in error.get("ctx", {}):
         return _too_few(error)
@@ -446,6 +452,11 @@ def _said(error: Any) -> str:
     if kind == "value_error" or "got " in message:
         return message
     return f"{message}, got {_short(error.get('input'))}"
+
+
+def _field_of(error: Any) -> str:
+    """The name of the field an error is of (its last named part: `code`, `supply`)."""
+    return next((str(part) for part in reversed(error.get("loc", ())) if isinstance(part, str)), "")
 
 
 def _too_few(error: Any) -> str:
@@ -493,11 +504,20 @@ _MAPPINGS = {
     "security_costs": "a cost per security level, e.g. {baseline: 0, kyc: 400m}",
 }
 
+_A_CODE = "a country code of two or three capital letters, such as AE"
+
 _PATTERNS = {
-    "^[A-Z]{2,3}$": "a country code of two or three capital letters, such as AE",
+    "^[A-Z]{2,3}$": _A_CODE,
     "^[A-Za-z0-9][A-Za-z0-9_.-]*$": (
         "an id of letters, digits, '_', '.' and '-', starting with a letter or digit"
     ),
+}
+
+#: What a text field that holds a partner's code takes, by the field's name, for a value
+#: that is not text (`code:` left empty, `partner: [AE]`): not "expected text".
+_TEXTS = {
+    "code": _A_CODE,
+    "partner": "a partner's code, such as AE",
 }
 
 _BOUNDS = {

@@ -25,7 +25,7 @@ def against_package(
     from dealbench.render.sources import is_result_file, read_result
 
     if ref.strip().isdigit():
-        found = load_negotiation(portfolio, root, partner).round(int(ref))
+        found = load_negotiation(portfolio, root, partner).round(int(ref), "against")
         if found.package is None:
             raise InputError(
                 Issue(display_path(found.path), None, "package", "this round carries no package")

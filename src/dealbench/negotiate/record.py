@@ -258,17 +258,15 @@ def conclude(
     check_date(portfolio, date)
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(portfolio, negotiations, partner, expect)
-    # A round the caller chose is at fault when it is missing or breaks a limit: the error
-    # names its file, and says it came from `round_number` (a shell marks its field).
+    # A round the caller chose is at fault when it is missing (an ArgumentError naming
+    # `round_number`) or breaks a limit: the error names its file, and says it came from
+    # `round_number` (a shell marks its field).
     chosen = "round_number" if round_number is not None else None
-    try:
-        agreed = (
-            negotiation.round(round_number)
-            if round_number is not None
-            else next((r for r in reversed(negotiation.rounds) if r.package is not None), None)
-        )
-    except InputError as exc:
-        raise InputError(exc.issues, argument=chosen) from None
+    agreed = (
+        negotiation.round(round_number)
+        if round_number is not None
+        else next((r for r in reversed(negotiation.rounds) if r.package is not None), None)
+    )
     if agreed is None or agreed.package is None:
         raise InputError(
             Issue(

@@ -25,7 +25,7 @@ import yaml
 
 from dealbench.checker import DealFigures, check, evaluate
 from dealbench.errors import ArgumentError, DealbenchError, InputError, Issue
-from dealbench.io import OutputError, write_failure
+from dealbench.io import OutputError, folder_fault, write_failure
 from dealbench.limit import Limit
 from dealbench.model.rounds import (
     RoundFile,
@@ -152,20 +152,19 @@ class Negotiation:
     def offers(self) -> list[Round]:
         return [r for r in self.rounds if r.side == "us" and r.status == "open" and r.package]
 
-    def round(self, number: int) -> Round:
+    def round(self, number: int, argument: str = "round_number") -> Round:
+        """Round `number`; else an ArgumentError naming `argument`, the call's parameter
+        that gave the number (the CLI's --round), with the rounds there are."""
         from dealbench.render.environment import plural
 
         for r in self.rounds:
             if r.number == number:
                 return r
-        raise InputError(
-            Issue(
-                display_path(self.folder),
-                None,
-                "",
-                f"round {number} does not exist; the negotiation has "
-                f"{plural(len(self.rounds), 'round')}",
-            )
+        there = f"1 to {len(self.rounds)}" if self.rounds else "none yet"
+        raise ArgumentError(
+            argument,
+            f"round {number} does not exist; the negotiation in {display_path(self.folder)} "
+            f"has {plural(len(self.rounds), 'round')} ({there})",
         )
 
     @property
@@ -269,10 +268,9 @@ def load_negotiations(portfolio: Portfolio, root: str | os.PathLike[str]) -> dic
 
 def _check_root(root: Path) -> None:
     """A rounds folder that does not exist yet is empty; a file in its place is a mistake."""
-    if root.exists() and not root.is_dir():
-        raise InputError(
-            Issue(display_path(root), None, "", "is a file; expected the portfolio's rounds folder")
-        )
+    fault = folder_fault(root, "the portfolio's rounds folder")
+    if fault is not None:
+        raise InputError(Issue(display_path(root), None, "", fault))
 
 
 def refuse_shipped(root: str | os.PathLike[str]) -> None:
@@ -318,15 +316,9 @@ def load_negotiation(
     known_partner(portfolio, partner)
     _check_root(root)
     folder = root / partner
-    if folder.exists() and not folder.is_dir():
-        raise InputError(
-            Issue(
-                display_path(folder),
-                None,
-                "",
-                f"is a file; expected the folder of {partner}'s rounds",
-            )
-        )
+    fault = folder_fault(folder, f"the folder of {partner}'s rounds")
+    if fault is not None:
+        raise InputError(Issue(display_path(folder), None, "", fault))
     if not folder.is_dir():
         return Negotiation(partner, folder)
     named, issues = _round_files(folder)
