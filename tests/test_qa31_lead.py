@@ -58,3 +58,23 @@ def test_the_browser_totals_risk_as_its_rows_print_it_as_the_terminal_does(
         assert response.status_code == 303, response.text
         job = client.get(job_done(client, response)).text
         assert "risk 13,113 risk-weighted H100e" in job, job
+
+
+def test_a_sweep_of_one_value_in_several_steps_is_refused_by_its_steps(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`sweep --from 1bn --to 1bn --steps 3` solved the same portfolio three times and drew
+    a table of three identical rows without a word (qa31-input2's Left). It is refused as
+    one step for two ends is: by --steps, exit 2, before any solve, nothing written."""
+    pf = ROOT / "deals" / "portfolios" / "gulf-asia.yaml"
+    out = tmp_path / "out"
+    said = run(
+        "sweep", pf, "--param", "partners.AE.batna", "--from", "1bn", "--to", "1bn",
+        "--steps", "3", "--out", out,
+    )  # fmt: skip
+    assert said.exit_code == 2, said.stdout
+    assert "--steps" in said.stderr and "same value" in said.stderr, said.stderr
+    assert "Traceback" not in said.stderr and not out.exists()
+    one = run("sweep", pf, "--param", "partners.AE.batna", "--from", "1bn", "--to", "1bn",
+              "--steps", "1")  # fmt: skip
+    assert one.exit_code == 0, one.stderr

@@ -261,13 +261,19 @@ def check_steps(steps: int, refine: int = REFINE) -> None:
 def sweep_values(base: Portfolio, path: str, start: Any, stop: Any, steps: int) -> list[float]:
     """The values a sweep of `path` solves, from `start` to `stop` in the path's unit
     (refused in words before any solve: a path that names nothing, a bound it does not
-    take, one step for two ends)."""
+    take, one step for two ends, several for one value)."""
     low, high = parse_bound(base, path, start, "start"), parse_bound(base, path, stop, "stop")
     if steps == 1 and low != high:
         raise ArgumentError(
             "steps",
             "one value cannot include both ends of the range; give 2 steps or more "
             "(or the same value at both ends)",
+        )
+    if steps > 1 and low == high:  # the same solve, `steps` times over
+        raise ArgumentError(
+            "steps",
+            f"both ends of the range are the same value, so {steps} steps would solve it "
+            f"{steps} times over; give 1 step, or two different ends",
         )
     return grid(low, high, steps)
 
