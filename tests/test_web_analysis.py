@@ -122,7 +122,7 @@ def test_bad_analysis_options_of_the_solve_form_name_their_field_and_start_nothi
 ) -> None:
     cases = {
         ("robust", "1.5"): "robust: expected a share above 0 and below 1, got 1.5",
-        ("robust", "most"): "robust: expected a number such as 0.9",
+        ("robust", "most"): "robust: expected a number such as 0.05, or a percentage such as 5%",
         ("samples", "0"): "samples: expected at least 1 sample, got 0",
         ("seed", "-1"): "seed: only with a robust share",
     }

@@ -86,7 +86,7 @@ def frontier(
     from dealbench.errors import ArgumentError, InputError, Issue
     from dealbench.io import OutputDir
     from dealbench.negotiate import frontier as run_frontier
-    from dealbench.negotiate.chart import chart_files, chart_stem
+    from dealbench.negotiate.chart import chart_stem, out_files
     from dealbench.negotiate.frontier import AXES
     from dealbench.negotiate.round_points import rounds_on_frontier
     from dealbench.negotiate.rounds import rounds_root
@@ -116,8 +116,7 @@ def frontier(
         if folder is not None:
             # The chart's curve gains a proven point at each round's U (round_points).
             drawn, rounds = rounds_on_frontier(result, pf, rounds_root(portfolio, pf))
-            files = {f"{stem}.json": (output.to_json(result.to_json()) + "\n").encode()}
-            written = folder.publish({**files, **chart_files(drawn, rounds)})
+            written = folder.publish(out_files(result, drawn, rounds))
             if not json_out:
                 typer.echo(f"Wrote {', '.join(str(p) for p in written)}")
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from dealbench.negotiate.frontier import Frontier, FrontierPoint
 
-__all__ = ["Round", "chart_files", "chart_stem", "frontier_png", "frontier_svg"]
+__all__ = ["Round", "chart_files", "chart_stem", "frontier_png", "frontier_svg", "out_files"]
 
 #: A round to draw, on the curve's basis (see `round_points.chart_rounds`).
 Round = ChartRound
@@ -70,6 +70,21 @@ def chart_files(frontier: Frontier, rounds: Sequence[Round] = ()) -> dict[str, b
         f"{stem}.svg": frontier_svg(frontier, rounds).encode("utf-8"),
         f"{stem}.png": frontier_png(frontier, rounds),
     }
+
+
+def out_files(
+    frontier: Frontier, drawn: Frontier | None = None, rounds: Sequence[Round] = ()
+) -> dict[str, bytes]:
+    """The files `frontier --out` writes, by name: frontier-<CODE>.json (`frontier` as
+    computed, as `--json` prints it) and its chart's .svg and .png (`drawn`, the curve with
+    a proven point at each round's U, and the `rounds`: `round_points.rounds_on_frontier`;
+    by default the frontier itself, no round drawn, as for a joint frontier). The CLI and
+    the web's frontier pages both download these."""
+    from dealbench.jsontext import to_json
+
+    stem = chart_stem(frontier.partner, frontier.axis)
+    data = {f"{stem}.json": (to_json(frontier.to_json()) + "\n").encode()}
+    return {**data, **chart_files(drawn if drawn is not None else frontier, rounds)}
 
 
 def _x(frontier: Frontier, p: FrontierPoint) -> float:

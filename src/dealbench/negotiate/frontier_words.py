@@ -18,6 +18,37 @@ from dealbench.units import in_units, quantity, usd
 MONEY_UNITS: tuple[tuple[float, str], ...] = ((1e9, "bn"), (1e6, "m"), (1e3, "k"), (1.0, ""))
 
 
+#: What each frontier is drawn within (its frame), as the pages' captions and sentences say
+#: it: the deal on its own (a negotiation's frontier, as a counter's verdict weighs it), the
+#: other deals held (`dealbench frontier`) or re-optimized at each point (`--jointly`).
+FRAMES: dict[str, str] = {
+    "deal": "the deal on its own, within the supply and risk budget the concluded deals "
+    "leave: the other open negotiations are left out",
+    "held": "the portfolio's US utility, every other deal held as the portfolio's us-best "
+    "solve chooses it",
+    "jointly": "the portfolio's US utility, every other deal re-optimized at each point",
+}
+#: Where the offers a strategy proposes (`dealbench offer`) are chosen: `targets` and
+#: `offer_at` hold the other open negotiations at the plan.
+OFFERS_FRAME = (
+    "chosen with the other open negotiations held as the plan gives them (the portfolio "
+    "re-planned from its rounds), sharing the supply and risk budget with them"
+)
+
+
+def frames_sentence() -> str:
+    """One sentence saying which frame the negotiation's frontier and its offers are each in:
+    a plan's offer may sit far below and left of the frontier's US-best (QA in gulf-asia:
+    partner utility $2.05bn against $9.25bn), both right in their frames, which a new user
+    read as the rounds being far off the frontier."""
+    return (
+        f"Two frames: this frontier is {FRAMES['deal']}; our offers are {OFFERS_FRAME}; "
+        "so an offer can sit far left of the frontier's US-best, with less compute than the "
+        "deal alone could take, and both are right, each in its frame (every figure is each "
+        "side's utility of this deal alone)."
+    )
+
+
 #: The most decimals of its unit a frontier figure gets to be told apart from its neighbour
 #: (USD 100k in bn), and the least difference that asks for them (a ten-thousandth).
 MAX_PLACES = 4

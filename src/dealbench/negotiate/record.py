@@ -37,12 +37,14 @@ from dealbench.negotiate.rounds import (
     recorded,
     refuse_after_close,
     refuse_shipped,
+    round_text,
     same_terms,
     shared_violations,
 )
 from dealbench.negotiate.strategies import (
     NextOffer,
     check_strategy,
+    check_time_dependent,
     mode_offer,
     next_offer,
     resolve_strategy,
@@ -98,6 +100,7 @@ def record_offer(
     root = Path(root)  # a str as well as a Path
     refuse_shipped(root)  # before any work
     check_date(portfolio, date)
+    note, author = round_text(note, "note"), round_text(author, "author")
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(portfolio, negotiations, partner, expect)
     proposal = None
@@ -138,10 +141,12 @@ def record_offer(
         proposal = mode_offer(portfolio, negotiations, plan, partner, mode)
         package, record = proposal.package, proposal.strategy
     elif package is None:
-        plan = replan(portfolio, negotiations)
+        check_strategy(strategy, deadline, beta)  # before the plan's solves
         chosen = resolve_strategy(negotiation, strategy, deadline)
+        check_time_dependent(chosen["strategy"], deadline, beta)
         if beta is not None:
             chosen["beta"] = beta
+        plan = replan(portfolio, negotiations)
         proposal = next_offer(portfolio, negotiations, plan, partner, fix=fix, **chosen)
         package, record = proposal.package, proposal.strategy
     if proposal is not None:  # chosen here: in the portfolio's chips, where it decides in chips
@@ -189,6 +194,7 @@ def record_counter(
     root = Path(root)  # a str as well as a Path
     refuse_shipped(root)  # before any work
     check_strategy(strategy, deadline)  # the verdict needs them, and comes after the write
+    note, author = round_text(note, "note"), round_text(author, "author")
     where: Path | None = None  # the counter file, or None: the package passed
     if isinstance(counter, str | os.PathLike):  # a counter file
         where = Path(counter)
@@ -256,6 +262,7 @@ def conclude(
     root = Path(root)  # a str as well as a Path
     refuse_shipped(root)  # before any work
     check_date(portfolio, date)
+    note, author = round_text(note, "note"), round_text(author, "author")
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(portfolio, negotiations, partner, expect)
     # A round the caller chose is at fault when it is missing (an ArgumentError naming
@@ -328,6 +335,7 @@ def walk_away(
     root = Path(root)  # a str as well as a Path
     refuse_shipped(root)  # before any work
     check_date(portfolio, date)
+    note, author = round_text(note, "note"), round_text(author, "author")
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(portfolio, negotiations, partner, expect)
     data = RoundFile(

@@ -15,6 +15,7 @@ import datetime as dt
 import os
 import re
 import tempfile
+import unicodedata
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -59,6 +60,7 @@ __all__ = [
     "recorded",
     "round_name",
     "round_problems",
+    "round_text",
     "rounds_fingerprint",
     "rounds_root",
     "same_terms",
@@ -530,6 +532,44 @@ def check_date(portfolio: Portfolio, date: dt.date | None, argument: str = "date
     problem = date_problem(portfolio, date)
     if problem is not None:
         raise ArgumentError(argument, problem)
+
+
+#: The control characters a round's free text keeps: a line break and a tab.
+KEPT_CONTROLS = "\n\t"
+#: Control characters by the names a user knows them by (others: their code point alone).
+_CONTROL_NAMES = {
+    0x00: "NUL",
+    0x07: "BEL",
+    0x08: "backspace",
+    0x0B: "vertical tab",
+    0x0C: "form feed",
+    0x0D: "carriage return",
+    0x1B: "escape",
+    0x7F: "delete",
+}
+
+
+def round_text(text: str | None, argument: str) -> str | None:
+    """A round's free text (its note, its author) as it is recorded: text as typed, line
+    breaks and tabs kept, a line break written CR LF recorded as LF (a web form sends every
+    line break so). Any other control character (a NUL, an escape, a lone carriage return:
+    a terminal's keys typed or pasted with the text, which no reader of the round means)
+    is refused, an ArgumentError naming `argument`, before anything is written; the CLI
+    and the web's round forms record through this one check."""
+    if text is None:
+        return None
+    text = text.replace("\r\n", "\n")
+    for at, char in enumerate(text, start=1):
+        if unicodedata.category(char) == "Cc" and char not in KEPT_CONTROLS:
+            code = f"U+{ord(char):04X}"
+            name = _CONTROL_NAMES.get(ord(char))
+            raise ArgumentError(
+                argument,
+                f"character {at} is the control character {f'{name} ({code})' if name else code}, "
+                f"not text; a round's {argument} holds text, line breaks and tabs: remove that "
+                "character and record it again",
+            )
+    return text
 
 
 def _later_than(date: dt.date | None, rounds: list[Round]) -> Round | None:

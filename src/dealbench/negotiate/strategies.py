@@ -64,7 +64,9 @@ __all__ = [
     "CounterWorth",
     "NextOffer",
     "Targets",
+    "beta_typed",
     "check_strategy",
+    "check_time_dependent",
     "counter_demand",
     "counter_worth",
     "deadline_typed",
@@ -386,10 +388,47 @@ def check_strategy(
     ):
         raise _deadline_refused(deadline)
     if beta is not None and not (math.isfinite(beta) and beta > 0):
+        raise _beta_refused(f"{beta:g}")
+
+
+def _beta_refused(got: str) -> ArgumentError:
+    return ArgumentError(
+        "beta",
+        f"the concession exponent must be a positive number (boulware 0.2, linear 1, "
+        f"conceder 5); got {got}",
+    )
+
+
+def beta_typed(text: str) -> float | None:
+    """A concession exponent as typed in a form's field (the web's offer form): None when
+    left empty (the recorded exponent runs on, else the strategy's own), else a number
+    checked as `check_strategy` checks `offer --beta`, in its words."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        beta = float(text)
+    except ValueError:
+        raise _beta_refused(repr(text)) from None
+    check_strategy(None, None, beta)
+    return beta
+
+
+def check_time_dependent(strategy: str, deadline: int | None, beta: float | None) -> None:
+    """A deadline or an exponent given (not None) for the strategy an offer runs, which
+    must use them: Zeuthen's offer follows the partner's counters, not a deadline nor an
+    exponent, so `offer --strategy zeuthen --beta 2` recorded its offer and dropped the
+    exponent without a word. An ArgumentError naming the first given."""
+    if strategy in BETAS:
+        return
+    ignored = [w for w, given in (("deadline", deadline), ("beta", beta)) if given is not None]
+    if ignored:
+        said = {"deadline": "a deadline", "beta": "a concession exponent (beta)"}
         raise ArgumentError(
-            "beta",
-            f"the concession exponent must be a positive number (boulware 0.2, linear 1, "
-            f"conceder 5); got {beta:g}",
+            ignored[0],
+            f"{strategy} concedes by weighing the partner's last counter, not along a path "
+            f"to a deadline, so {' and '.join(said[w] for w in ignored)} would be ignored; give "
+            "them with boulware, linear or conceder, or leave them empty",
         )
 
 

@@ -20,6 +20,7 @@ from dealbench.web.security import AccessMiddleware
 from dealbench.web.views import (
     analysis,
     documents,
+    frontier_pages,
     improve,
     joint_frontier,
     negotiation,
@@ -41,6 +42,7 @@ def create_app(deals_dir: str | Path, token: str, *, max_upload: int = MAX_UPLOA
         *packages.routes(),
         *documents.routes(),
         *negotiation.routes(),
+        *frontier_pages.routes(),
         *joint_frontier.routes(),
         *negotiation_records.routes(),
         *validation.routes(),

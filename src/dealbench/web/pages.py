@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse
 from dealbench.errors import DealbenchError, InputError, user_lines
 from dealbench.limit import broken_messages
 from dealbench.model.names import party_in_text
+from dealbench.negotiate.frontier_words import FRAMES, frames_sentence
 from dealbench.render.environment import distance_to_best, h100e, money, percent
 from dealbench.web.chart import round_kind
 from dealbench.web.security import CSRF_FIELD, confine, csrf_for
@@ -46,6 +47,8 @@ def environment() -> jinja2.Environment:
         money=money, h100e=h100e, percent=percent, broken=broken_messages, in_text=party_in_text
     )
     env.globals["marked"] = marked
+    # What each frontier is drawn within, and the negotiation's frames in one sentence
+    env.globals.update(frames=FRAMES, frames_sentence=frames_sentence())
     return env
 
 

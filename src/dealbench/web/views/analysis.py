@@ -19,10 +19,10 @@ from starlette.routing import Route
 from dealbench.analyze.analysed import SAMPLES, SEED, check_analysis, nothing_uncertain
 from dealbench.analyze.robust import check_level
 from dealbench.analyze.uncertainty import RiskReport, Summary, risk_report
-from dealbench.arguments import at_least_one, positive_seconds, seed_of
+from dealbench.arguments import at_least_one, positive_seconds, seed_of, share_typed
 from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model import Package, Portfolio, load_package, load_portfolio
-from dealbench.units import chips_of, h100e, parse_share_number, quantity, usd
+from dealbench.units import chips_of, h100e, quantity, usd
 from dealbench.web.jobs import Job, until_finished
 from dealbench.web.pages import FieldError, Refusal, Typed, page, refusal
 from dealbench.web.security import confine
@@ -132,21 +132,7 @@ def solve_analysis(form: Any, mode: str) -> dict[str, Any] | None:
         raise InputError(Issue("prices", None, "", exc.issues[0].message)) from None
     robust = None
     if robust_text:
-        try:
-            robust = parse_share_number(robust_text)
-        except ValueError:
-            try:
-                robust = float(robust_text)
-            except ValueError:
-                raise InputError(
-                    Issue(
-                        "robust",
-                        None,
-                        "",
-                        "expected a number such as 0.9, or a percentage such as 90%, "
-                        f"got {robust_text!r}",
-                    )
-                ) from None
+        robust = share_typed(robust_text, "robust")  # as `solve --robust` reads it
         check_level(robust, "robust")
         if mode != "us-best":
             raise InputError(

@@ -21,14 +21,14 @@ from starlette.routing import Route
 
 from dealbench.arguments import frontier_points, one_of, relative_gap, share_typed
 from dealbench.errors import InputError, Issue
-from dealbench.jsontext import to_json
 from dealbench.model import Portfolio
-from dealbench.negotiate.chart import chart_files, chart_stem
+from dealbench.negotiate.chart import chart_stem, out_files
 from dealbench.negotiate.frontier import AXES, Axis, Frontier
 from dealbench.negotiate.frontier_words import frontier_words
 from dealbench.web.chart import frontier_chart
 from dealbench.web.jobs import Job
 from dealbench.web.views.common import notes, off_loop
+from dealbench.web.views.frontier_files import file_names, file_response
 from dealbench.web.views.portfolios import job_state
 
 #: The job's kind (its page is `frontier_job`).
@@ -158,12 +158,12 @@ async def show_joint_frontier(request: Request) -> Response:
             job.cache["chart"] = frontier_chart(curve, [])  # jointly, no round is drawn
         context.update(curve=curve, chart=job.cache["chart"], words=frontier_words(curve))
         context["files"] = frontier_files(job)
+        context["files_base"] = f"/frontiers/{job.id}/"
+        o = job.options
+        command = o.get("command") or command_line(code, o["points"], AXIS, float(GAP))
+        context["files_command"] = f"{command} --out DIR"
         context["frame"] = "jointly"
     return page(request, "frontier_job.html.j2", **context)
-
-
-#: The files `frontier --jointly --out` writes, by extension, with their media types.
-FILE_MEDIA = {"json": "application/json", "svg": "image/svg+xml", "png": "image/png"}
 
 
 def frontier_files(job: Job) -> list[tuple[str, str]]:
@@ -172,14 +172,7 @@ def frontier_files(job: Job) -> list[tuple[str, str]]:
     portfolio's and the job's number after it, as a sweep's (every joint frontier of KZ was
     otherwise "frontier-KZ.json", saved as "frontier-KZ (1).json", ...)."""
     stem = chart_stem(job.options["partner"], job.options.get("axis", AXIS))
-    return [(f"{stem}.{ext}", f"{stem}-{job.portfolio}-{job.id}.{ext}") for ext in FILE_MEDIA]
-
-
-def _file_bytes(curve: Frontier, ext: str) -> bytes:
-    """One file as `frontier --jointly --out` writes it (no round drawn: jointly none is)."""
-    if ext == "json":
-        return (to_json(curve.to_json()) + "\n").encode()
-    return chart_files(curve)[f"{chart_stem(curve.partner, curve.axis)}.{ext}"]
+    return file_names(stem, f"{stem}-{job.portfolio}-{job.id}")
 
 
 async def joint_frontier_file(request: Request) -> Response:
@@ -187,12 +180,8 @@ async def joint_frontier_file(request: Request) -> Response:
     job = _frontier_job(request)
     curve = job.output
     file = str(request.path_params["file"])
-    saved = dict(frontier_files(job)).get(file)
-    if job.state != "done" or not isinstance(curve, Frontier) or saved is None:
-        raise HTTPException(404, f"No file {file!r} of frontier {job.id}.")
-    ext = file.rpartition(".")[2]
-    key = f"file.{ext}"
-    if key not in job.cache:  # drawn once (a chart: a second or so)
-        job.cache[key] = await off_loop(_file_bytes, curve, ext)
-    headers = {"Content-Disposition": f'attachment; filename="{saved}"'}
-    return Response(job.cache[key], media_type=FILE_MEDIA[ext], headers=headers)
+    if job.state != "done" or not isinstance(curve, Frontier):
+        raise HTTPException(404, f"No file {file!r} of frontier {job.id}: it has not ended.")
+    if "files" not in job.cache:  # drawn once (a chart: a second or so); jointly no round is
+        job.cache["files"] = await off_loop(out_files, curve)
+    return file_response(job.cache["files"], frontier_files(job), file)

@@ -34,23 +34,19 @@ from dealbench.negotiate import (
     rounds_root,
     walk_away,
 )
-from dealbench.negotiate.build import frontier
 from dealbench.negotiate.documents import round_documents
-from dealbench.negotiate.round_points import (
-    chart_rounds,
-    concluded_note,
-    deal_basis,
-    round_json,
-    rounds_on_frontier,
+from dealbench.negotiate.strategies import (
+    BETAS,
+    DEFAULT_DEADLINE,
+    MODES,
+    beta_typed,
+    deadline_typed,
 )
-from dealbench.negotiate.strategies import DEFAULT_DEADLINE, MODES, deadline_typed
-from dealbench.web.chart import frontier_chart
-from dealbench.web.pages import FieldError, Refusal, Typed, page, refusal, wants_fragment
+from dealbench.web.pages import FieldError, Refusal, Typed, page, refusal
 from dealbench.web.security import inside
 from dealbench.web.views import joint_frontier
 from dealbench.web.views.common import (
     checked_form,
-    drawn,
     notes,
     off_loop,
     portfolio,
@@ -69,16 +65,12 @@ from dealbench.web.views.packages import (
 )
 
 FIXABLE = ("compute", "security")
-#: The frontier's frames: the negotiation's (what the other negotiations leave the deal),
-#: or `held`, as `dealbench frontier` draws it (the portfolio's other deals held at its
-#: optimum): the two can differ on a zone of agreement (KZ in gulf-asia).
-FRAMES = ("", "held")
 
 #: The fields a user fills in each round form of the negotiation page (its hidden `expect`
 #: is the page's: an error about it is a malformed request).
 ROUND_FIELDS = {
     "counter": ("file", "strategy", "deadline", "date", "note"),
-    "offer": ("strategy", "deadline", "fix", "date", "note"),
+    "offer": ("strategy", "deadline", "beta", "fix", "date", "note"),
     "conclude": ("round", "date", "note"),
     "walk-away": ("by", "date", "note", "confirm"),
 }
@@ -91,7 +83,6 @@ def routes() -> list[Route]:
     return [
         Route("/p/{name}/room", show_room, name="room"),
         Route("/p/{name}/n/{code}", show_partner, name="negotiation"),
-        Route("/p/{name}/n/{code}/frontier", frontier_fragment, name="frontier"),
         Route(
             "/p/{name}/n/{code}/frontier/jointly",
             post_joint_frontier,
@@ -107,7 +98,7 @@ def routes() -> list[Route]:
     ]
 
 
-def _setup(request: Request) -> tuple[str, Portfolio, Path]:
+def setup(request: Request) -> tuple[str, Portfolio, Path]:
     """The portfolio and its rounds folder (which must lie under DEALS_DIR)."""
     name = request.path_params["name"]
     pf = portfolio(request, name)
@@ -115,7 +106,7 @@ def _setup(request: Request) -> tuple[str, Portfolio, Path]:
     return name, pf, folder
 
 
-def _partner(request: Request, pf: Portfolio) -> str:
+def partner_of(request: Request, pf: Portfolio) -> str:
     code = str(request.path_params["code"]).upper()
     if pf.partner(code) is None:
         raise HTTPException(404, f"No partner {code!r} in portfolio {pf.id}.")
@@ -123,14 +114,14 @@ def _partner(request: Request, pf: Portfolio) -> str:
 
 
 async def show_room(request: Request) -> Response:
-    name, pf, folder = _setup(request)
+    name, pf, folder = setup(request)
     the_room = await solving(room, pf, folder)
     return page(request, "room.html.j2", name=name, room=the_room, **notes(request, pf))
 
 
 async def show_partner(request: Request) -> Response:
-    name, pf, folder = _setup(request)
-    code = _partner(request, pf)
+    name, pf, folder = setup(request)
+    code = partner_of(request, pf)
     return negotiation_page(request, name, pf, folder, code)
 
 
@@ -161,6 +152,7 @@ def negotiation_page(
         strategies=sorted(STRATEGIES),
         modes=MODES,
         default_deadline=DEFAULT_DEADLINE,
+        betas=BETAS,
         fixable=FIXABLE + tuple(c.id for c in pf.partner(code).concessions),  # type: ignore[union-attr]
         joint_frontiers=joint_frontiers(request, name, code),
         **notes(request, pf),
@@ -171,49 +163,13 @@ def negotiation_page(
     return response
 
 
-async def frontier_fragment(request: Request) -> Response:
-    """The frontier chart: the fragment the negotiation page's script loads after it shows,
-    or a whole page to the page's "Draw the frontier" link (without scripts, that link
-    opened the bare fragment: no styles, so the chart's lines filled black, and no way on)."""
-    name, pf, folder = _setup(request)
-    code = _partner(request, pf)
-    frame = request.query_params.get("frame", "")
-    if frame not in FRAMES:
-        raise InputError(Issue("frame", None, "", f"expected held, or nothing; got {frame!r}"))
-
-    def work() -> dict[str, Any]:
-        if frame == "held":  # `dealbench frontier --points 15`: the portfolio's other deals held
-            curve, rounds = rounds_on_frontier(frontier(pf, code, points=15), pf, folder)
-        else:
-            basis = deal_basis(pf, folder, code)
-            curve = concluded_note(frontier(basis, code, points=15), pf, folder)
-            curve, rounds = chart_rounds(curve, basis, pf, folder)
-        chart = frontier_chart(curve, [round_json(r) for r in rounds])
-        return {"chart": chart, "curve": curve, "frame": frame}
-
-    # Drawn once for the files as they stand: the negotiation page, reloaded on every Back
-    # (it is never kept in the browser's cache), asks for it again.
-    data = await drawn(request, folder, ("frontier", code, frame), work)
-    template = "_frontier.html.j2" if wants_fragment(request) else "frontier.html.j2"
-    return page(
-        request,
-        template,
-        name=name,
-        code=code,
-        partner=pf.partner(code),
-        joint_frontiers=joint_frontiers(request, name, code),
-        **notes(request, pf),
-        **data,
-    )
-
-
 async def post_joint_frontier(request: Request) -> Response:
     """Start `frontier --jointly` as a job (`joint_frontier`); refused, the negotiation page
     again, the form holding what was typed and every field at fault marked (a separate
     error page said the first fault only, and lost what was typed)."""
     form = await checked_form(request)
-    name, pf, folder = _setup(request)
-    code = _partner(request, pf)
+    name, pf, folder = setup(request)
+    code = partner_of(request, pf)
     try:
         return await joint_frontier.start_joint_frontier(request, form, pf, code)
     except DealbenchError as exc:
@@ -239,8 +195,8 @@ async def _round_form(
     """The round form `kind` sent to `record`; refused, the negotiation page again, the form
     holding what was typed and the fields at fault marked (a separate error page lost it all)."""
     form = await checked_form(request)
-    name, pf, folder = _setup(request)
-    code = _partner(request, pf)
+    name, pf, folder = setup(request)
+    code = partner_of(request, pf)
     try:
         return await record(Sent(request, form, name, pf, folder, code))
     except DealbenchError as exc:
@@ -327,11 +283,12 @@ async def _record_offer(sent: Sent) -> Response:
     strategy = None if mode is not None else strategy
     fix = [str(v) for v in form.getlist("fix") if str(v)]
     deadline = deadline_typed(str(form.get("deadline") or ""))  # `offer --deadline`
+    beta = beta_typed(str(form.get("beta") or ""))  # `offer --beta`
     note, date, expect = round_fields(form)
     result = await solving(
         lambda: record_offer(
             pf, sent.folder, sent.code, strategy=strategy, mode=mode, deadline=deadline,
-            fix=fix, note=note, date=date, expect=expect,
+            beta=beta, fix=fix, note=note, date=date, expect=expect,
         )
     )  # fmt: skip
     return page(
@@ -416,8 +373,8 @@ async def _close(
 
 
 def _round_docs(request: Request) -> tuple[str, str, int, list[Any]]:
-    name, pf, folder = _setup(request)
-    code = _partner(request, pf)
+    name, pf, folder = setup(request)
+    code = partner_of(request, pf)
     number = int(request.path_params["number"])
     negotiation = load_negotiation(pf, folder, code)
     rounds = {r.number: r for r in negotiation.rounds}

@@ -26,7 +26,7 @@ from dealbench.render.documents import Document
 from dealbench.web.pages import page, refusal
 from dealbench.web.views.common import drawn, notes
 from dealbench.web.views.documents import listing, serve_file
-from dealbench.web.views.negotiation import _partner, _setup
+from dealbench.web.views.negotiation import partner_of, setup
 
 
 def routes() -> list[Route]:
@@ -45,7 +45,7 @@ def memo_date(request: Request) -> dt.date | None:
 
 async def memo_docs(request: Request) -> list[Document]:
     """The negotiation status memo of `room --render`: the room, then its memo."""
-    _, pf, folder = _setup(request)
+    _, pf, folder = setup(request)
     date = memo_date(request)
     check_date(pf, date)
     found = await drawn(request, folder, ("room",), partial(room, pf, folder))
@@ -56,7 +56,7 @@ async def memo_page(request: Request) -> Response:
     """The memo previewed, downloadable in every format; a bad date is refused in the page,
     the field keeping what was typed."""
     name = request.path_params["name"]
-    _, pf, _ = _setup(request)
+    _, pf, _ = setup(request)
     typed = request.query_params.get("date", "")
     context: dict[str, Any] = {"name": name, "date": typed, **notes(request, pf)}
     try:
@@ -110,8 +110,8 @@ async def history_page(request: Request) -> Response:
     """Every round with both sides' utilities, its security, compliance (the limits it breaks
     beside the deals concluded with the others) and how each US offer was chosen; the rounds
     drawn on the deal's frontier, downloadable as `history --out` writes them."""
-    name, pf, folder = _setup(request)
-    code = _partner(request, pf)
+    name, pf, folder = setup(request)
+    code = partner_of(request, pf)
     found = history(pf, folder, code)
     typed = request.query_params.get("points", "")
     context: dict[str, Any] = {
@@ -145,8 +145,8 @@ async def history_page(request: Request) -> Response:
 
 async def history_chart(request: Request) -> Response:
     """One of `history --out`'s charts, drawn by the same library call."""
-    _, pf, folder = _setup(request)
-    code = _partner(request, pf)
+    _, pf, folder = setup(request)
+    code = partner_of(request, pf)
     _, points = _points(request)
     file = str(request.path_params["file"])
     stem, _, fmt = file.rpartition(".")

@@ -17,7 +17,7 @@ from dealbench.analyze.analysed import Analysed
 from dealbench.analyze.compare import under_each
 from dealbench.analyze.memo import as_printed
 from dealbench.analyze.scenarios import load_scenario
-from dealbench.arguments import positive_seconds, relative_gap
+from dealbench.arguments import positive_seconds, relative_gap, share_typed
 from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model import Policy, Portfolio, load_portfolio
 from dealbench.model.regimes import default_regimes, regime_names
@@ -134,7 +134,10 @@ def solve_options(form: Any) -> dict[str, Any]:
         raise InputError(Issue("mode", None, "", f"expected one of: {', '.join(MODES)}"))
     if solver not in SOLVERS:
         raise InputError(Issue("solver", None, "", f"expected one of: {', '.join(SOLVERS)}"))
-    gap = relative_gap(_float(form, "gap", 1e-6), "gap")  # in solve()'s words
+    # `solve --gap` takes a share as typed (0.0001, or 0.01%), in its words: the form took
+    # a plain number only, and refused "1%" that the CLI's help offers
+    gap_text = str(form.get("gap") or "").strip()
+    gap = relative_gap(share_typed(gap_text, "gap") if gap_text else 1e-6, "gap")
     # In solve()'s words, before a process is started: the form took 0 ("at least 0") and
     # the job then failed on it; an empty field is no limit.
     limit_text = str(form.get("time_limit") or "").strip()
