@@ -119,7 +119,7 @@ def test_after_a_solve_here_workers_come_from_the_fork_server_with_the_same_resu
     pf = load_portfolio(GULF)
     policies = [find_regime(r, GULF) for r in REGIMES]
     solve(pf)  # HiGHS's thread pool now exists in this process: no plain fork any more
-    assert backends._SCHEDULER_THREADS is not None
+    assert backends.schedulers_started()
     serial, _ = compare(pf, policies)
     ex = Executor("processes", 2)
     parallel, _ = compare(pf, policies, executor=ex)
@@ -228,7 +228,7 @@ from dealbench.optimize import backends, solve
 
 pf = load_portfolio(sys.argv[1])
 first = solve(pf)  # HiGHS's threads now run in this process
-assert backends._SCHEDULER_THREADS is not None
+assert backends.schedulers_started()
 parallel.start_workers(2)
 pool = parallel._POOL
 assert parallel._POOL_FORKS, "the workers should be forked, not from the fork server"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
 
+from dealbench.units import usd
 from dealbench.web.security import CSRF_FIELD, csrf_for
 from helpers import Runner, job_done, web_client
 
@@ -78,3 +80,54 @@ def test_a_sweep_of_one_value_in_several_steps_is_refused_by_its_steps(
     one = run("sweep", pf, "--param", "partners.AE.batna", "--from", "1bn", "--to", "1bn",
               "--steps", "1")  # fmt: skip
     assert one.exit_code == 0, one.stderr
+
+
+def test_the_solve_form_offers_a_policy_file_beside_the_portfolio_as_solve_policy_takes_it(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`solve --policy cove` takes a policy file beside the portfolio by name (and the
+    compare page offers it); the solve form offered the four shipped regimes only and
+    refused any other (qa31-web2's Left). It now offers every regime `compare` can name,
+    and its solve equals the CLI's."""
+    deals = _cove_deals(tmp_path)
+    solved = run("solve", deals / "portfolios" / "gulf-asia.yaml", "--policy", "cove", "--json")
+    assert solved.exit_code == 0, solved.stderr
+    with web_client(deals, "t0ken") as client:
+        form = client.get("/p/gulf-asia").text
+        assert "<option>cove</option>" in form, form
+        response = client.post(
+            "/p/gulf-asia/solve",
+            data={CSRF_FIELD: csrf_for("t0ken"), "mode": "us-best", "policy": "cove"},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, response.text
+        job = client.get(job_done(client, response)).text
+        us_value = json.loads(solved.stdout)["us_value"]
+        assert f'id="objective">{usd(us_value)}</strong>' in job, job
+        refused = client.post(
+            "/p/gulf-asia/solve",
+            data={CSRF_FIELD: csrf_for("t0ken"), "mode": "us-best", "policy": "nope"},
+        )
+        assert refused.status_code == 422 and "expected one of:" in refused.text
+
+
+def test_a_solve_in_another_thread_leaves_this_threads_solver_as_it_was() -> None:
+    """HiGHS keeps one scheduler per thread, sized by its first run; dealbench tracked one
+    for the process. A default solve here, a 1-thread solve in another thread (a web page's
+    worker thread: the compare page), then a 1-thread solve here (`sweep` in the same
+    process) failed: "HiGHS could not solve the master LP of the decomposition: Not Set".
+    Each thread's scheduler is now tracked as its own."""
+    import threading
+
+    from dealbench.model import load_portfolio
+    from dealbench.optimize import solve
+
+    pf = load_portfolio(ROOT / "deals" / "portfolios" / "gulf-asia.yaml")
+    first = solve(pf, method="decompose")
+    there: list[object] = []
+    worker = threading.Thread(target=lambda: there.append(solve(pf, threads=1)))
+    worker.start()
+    worker.join()
+    here = solve(pf, threads=1, method="decompose")
+    assert here.us_value == first.us_value
+    assert [getattr(r, "us_value", None) for r in there] == [first.us_value]

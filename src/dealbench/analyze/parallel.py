@@ -399,7 +399,7 @@ def _start_method() -> str:
     its threads, and was seen spinning forever)."""
     from dealbench.optimize import backends
 
-    if sys.platform == "linux" and backends._SCHEDULER_THREADS is None:
+    if sys.platform == "linux" and not backends.schedulers_started():
         return "fork"
     if "forkserver" in multiprocessing.get_all_start_methods():
         return "forkserver"

@@ -13,6 +13,7 @@ import importlib
 import os
 import sys
 import tempfile
+import threading
 import warnings
 from dataclasses import dataclass
 from importlib import metadata
@@ -125,36 +126,50 @@ def _silence_highs_banner() -> None:
     _BANNER_SILENCED = True
 
 
-_SCHEDULER_THREADS: int | None = None  # the thread count HiGHS's scheduler was made for
+#: The thread count each thread's HiGHS scheduler was made for, by thread ident. HiGHS keeps
+#: one scheduler per thread (its executor handle is thread_local), so what one thread ran
+#: says nothing of another's: tracked for the process as one, a solve on 1 thread in a
+#: web page's worker thread after a default one in the main thread left the main thread's
+#: next 1-thread solve unreset, and HiGHS refused it ("could not solve the master LP: Not
+#: Set"; qa31's lead).
+_SCHEDULERS: dict[int, int] = {}
 
 
 def use_threads(threads: int | None) -> None:
-    """Ready HiGHS for a run with `threads` (None: its default).
+    """Ready HiGHS for a run in this thread with `threads` (None: its default).
 
-    HiGHS runs every solve of a process on one global scheduler, sized by the
-    first run; a later run asking for another thread count fails outright. So
-    the scheduler is reset whenever the count asked for changes.
+    HiGHS runs every solve of a thread on that thread's scheduler, sized by its first
+    run; a later run asking for another thread count fails outright. So the scheduler is
+    reset whenever the count asked for changes.
     """
-    global _SCHEDULER_THREADS
     wanted = 0 if threads is None else int(threads)  # 0: the option's default
-    if _SCHEDULER_THREADS is not None and wanted != _SCHEDULER_THREADS:
+    made = _SCHEDULERS.get(threading.get_ident())
+    if made is not None and wanted != made:
         import highspy
 
         highspy.Highs.resetGlobalScheduler(True)
-    _SCHEDULER_THREADS = wanted
+    _SCHEDULERS[threading.get_ident()] = wanted
 
 
 def stop_scheduler() -> None:
-    """Stop HiGHS's scheduler and its threads (the next run starts a new one), so that this
-    process may fork: a child forked while they run inherits the pool without its
-    threads, and was seen spinning forever. Only while no other thread is solving."""
-    global _SCHEDULER_THREADS
-    if _SCHEDULER_THREADS is None:
+    """Stop this thread's HiGHS scheduler and its threads (the next run starts a new one),
+    so that this process may fork: a child forked while they run inherits the pool without
+    its threads, and was seen spinning forever. Only while no other thread is solving."""
+    if _SCHEDULERS.pop(threading.get_ident(), None) is None:
         return
     import highspy
 
     highspy.Highs.resetGlobalScheduler(True)
-    _SCHEDULER_THREADS = None
+
+
+def schedulers_started() -> bool:
+    """Whether a living thread of this process has run HiGHS (its scheduler's threads would
+    be inherited, half made, by a forked child). A thread that ended took its scheduler
+    with it (HiGHS disposes of it at the thread's exit)."""
+    alive = {t.ident for t in threading.enumerate()}
+    for ident in [i for i in _SCHEDULERS if i not in alive]:
+        del _SCHEDULERS[ident]
+    return bool(_SCHEDULERS)
 
 
 @functools.cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,13 @@ async def show(request: Request) -> Response:
     return portfolio_page(request, name, portfolio(request, name))
 
 
+def solve_regimes(request: Request, name: str) -> list[str]:
+    """The regimes the solve form offers, as `solve --policy` takes them by name: the four
+    of the debate and every policy file beside the portfolio's (`regime_names`, as the
+    compare page offers them)."""
+    return regime_names(portfolio_file(request, name))
+
+
 #: The fields of the solve form a user fills.
 SOLVE_FIELDS = (
     "mode",
@@ -120,7 +128,7 @@ def portfolio_page(
         pf=facts(pf),
         modes=MODES,
         solvers=SOLVERS,
-        regimes=REGIMES,
+        regimes=solve_regimes(request, name),
         jobs=request.app.state.jobs.for_portfolio(name),
         **notes(request, pf),
     )
@@ -168,11 +176,12 @@ def solve_options(form: Any) -> dict[str, Any]:
     }
 
 
-def scenario_options(form: Any) -> tuple[str | None, list[str]]:
-    """The form's regime and its `PATH=VALUE` overrides (one a line), as --policy and --set."""
+def scenario_options(form: Any, regimes: Sequence[str]) -> tuple[str | None, list[str]]:
+    """The form's regime (one of `regimes`, those the form offers) and its `PATH=VALUE`
+    overrides (one a line), as --policy and --set."""
     policy = str(form.get("policy") or "").strip() or None
-    if policy is not None and policy not in REGIMES:
-        raise InputError(Issue("policy", None, "", f"expected one of: {', '.join(REGIMES)}"))
+    if policy is not None and policy not in regimes:
+        raise InputError(Issue("policy", None, "", f"expected one of: {', '.join(regimes)}"))
     text = str(form.get("sets") or "")
     return policy, [line.strip() for line in text.splitlines() if line.strip()]
 
@@ -207,7 +216,7 @@ async def start_solve(request: Request) -> Response:
     try:
         options = solve_options(form)
         analysed = analysis.solve_analysis(form, options["mode"])  # --prices, --robust
-        policy, sets = scenario_options(form)
+        policy, sets = scenario_options(form, solve_regimes(request, name))
         # Bad files and overrides are refused here, in the page, before any process starts;
         # the solve's process receives the portfolio loaded here.
         pf = load_scenario(path, policy, sets)
