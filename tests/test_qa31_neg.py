@@ -1,0 +1,55 @@
+"""A trade negotiator's week on seven partners at once (qa31-neg).
+
+tests/data/qa31neg/ was written by hand: a regime `strait` (open, vetted, sealed with
+mitigations 0, 0.5, 0.8; tier 2 caps 10,000 / 40,000 / 80,000 H100e a year; export value
+10k and risk penalty 50k an H100e; risk budget 20,000; margin 10m), three years with a
+scarce 2027 (supply 40,000, then 150,000 and 150,000) in steps of 1,000, and seven
+partners: KE with a range concession (invest-us, 0 to 6bn in steps of 1bn through 2bn =
+400m/150m and 6bn = 1bn/500m) and `data-localisation` requiring sealed; MA asking 30,000
+in 2027 as KE does; NG (us_batna -300m); GH of tier 1 with a piecewise value; SN; RW; and
+ET, whose every package costs the US more than it earns (diversion risk 0.9: under vetted
+an H100e earns 10k and costs 50k x 0.45 = 22.5k).
+
+The plan (us-best, by hand): KE sealed 30,000/40,000/40,000 with invest-us=6bn and
+data-localisation, V = 1.1bn - 50k x 4,400 + 1.2bn = $2.08bn, U = 3.3bn - 860m = $2.44bn;
+MA sealed 0/20,000/20,000, purchase-us=1bn ($580m / $1.0bn); NG sealed 0/20,000/20,000,
+align-controls ($490m / $700m); GH vetted 2,000/10,000/15,000 ($202.5m / $685m); SN vetted
+0/5,000/5,000, no-prc-hardware ($105m / $160m); RW sealed 8,000 a year, us-operated
+($294m / $440m); no deal with ET. V = $3,751.5m; risk 13,170; 2027's supply used up.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers import DATA, invoke
+
+QA31 = DATA / "qa31neg"
+STRAIT = QA31 / "portfolios/strait.yaml"
+
+
+def test_a_refused_offer_does_not_advise_a_change_that_opens_no_deal_worth_having(
+    tmp_path: Path,
+) -> None:
+    """ET beside the others held at the plan: 20,000 - 13,170 = 6,830 of the risk budget
+    left, so no package ET accepts fits (under vetted it needs 610m / 40k + 200m / 40k =
+    20,250 H100e, 9,112.5 risk-weighted: a budget of 13,170 + 9,112.5 = 22,283). But
+    with every limit lifted the best package ET accepts is vetted, 28,000 H100e with
+    align-controls (40k x 28,000 - 200m - 300m = 620m >= 610m): 280m + 100m - 50k x
+    12,600 = -$250.0m to the US, against $0 without a deal. `offer` said only "raise the
+    risk budget from 20,000 to 22,283", under the heading that no package beats walking
+    away: a raise that opens no deal worth having."""
+    run = invoke(["offer", STRAIT, "--partner", "ET", "--rounds", tmp_path / "r", "--no-documents"])
+    assert run.exit_code == 3
+    said = " ".join(run.stderr.split())
+    assert "raise the risk budget from 20,000 to 22,283 risk-weighted H100e" in said
+    assert (
+        "that gives a package ET accepts but none worth more to the US than no deal, and no "
+        "change of these limits gives one: with them lifted, the best package ET accepts "
+        "(vetted, 28,000 H100e) is worth -$250.0m to the US against $0 without a deal"
+    ) in said
+    assert not (tmp_path / "r").exists()
+
