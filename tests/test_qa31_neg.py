@@ -53,3 +53,39 @@ def test_a_refused_offer_does_not_advise_a_change_that_opens_no_deal_worth_havin
     ) in said
     assert not (tmp_path / "r").exists()
 
+
+def test_an_offer_above_its_target_says_it_was_chosen_among_the_amounts_offers_name(
+    tmp_path: Path,
+) -> None:
+    """KE's counter of round 2 names invest-us=3.5bn, between the levels 2bn (400m/150m)
+    and 6bn (1bn/500m): 400m + 1.5/4 x 600m = 625m to the US, 150m + 1.5/4 x 350m =
+    281.25m to KE; V = 1.1bn - 220m + 625m + 200m = $1,705m, U = 3.3bn - 281.25m - 60m -
+    300m = $2,658.75m. It fits beside the others (its compute is the plan's), so it is the
+    floor of the linear offer (2,080 - 1,855 / 4 = $1,616.25m is below it). The offer names
+    invest-us=4bn (700m/325m): V = $1,780m, U = $2,615m. It said "every package within the
+    limits that KE prefers to it ... gives the US less than the target", where the counter
+    itself is such a package giving the US the target: only the amounts on the step of
+    USD 1bn were weighed (3bn: V $1,630m)."""
+    rounds = tmp_path / "r"
+    base = ["--rounds", rounds, "--no-documents"]
+    assert (
+        invoke(
+            ["offer", STRAIT, "-p", "KE", "--strategy", "boulware", "--deadline", "4", *base]
+        ).exit_code
+        == 0
+    )
+    counter = invoke(["counter", STRAIT, QA31 / "packages/ke-amount.yaml", *base])
+    assert counter.exit_code == 0, counter.output
+    said = " ".join(counter.stdout.split())
+    assert "Utilities: US $1.71bn, partner $2.66bn" in said
+    assert "US -$375.0m, partner +$218.8m" in said
+    run = invoke(["offer", STRAIT, "-p", "KE", "--strategy", "linear", "--fix", "security", *base])
+    assert run.exit_code == 0, run.output
+    said = " ".join(run.stdout.split())
+    assert "target US utility $1.71bn (ideal $2.08bn, reservation $225.0m)" in said
+    assert "invest-us=4bn" in said
+    assert (
+        "the offer gives the US $1.78bn, $75.0m above the target: every package within the "
+        "limits that KE prefers to it, keeping security of the last offer, with invest-us in "
+        "steps of USD 1bn (the amounts offers name), gives the US less than the target"
+    ) in said

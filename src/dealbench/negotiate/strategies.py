@@ -38,6 +38,7 @@ from typing import Any
 from dealbench.arguments import one_of, partner_code
 from dealbench.checker import DealFigures, check, evaluate
 from dealbench.errors import ArgumentError, DealbenchError, InfeasibleError
+from dealbench.model.amounts import amount_label
 from dealbench.model.rules import case_hint
 from dealbench.model.schema import (
     GRANTED,
@@ -340,7 +341,7 @@ def next_offer(
             f"no package with {partner} reaches the target US utility {usd(target)}"
             f"{_fixed_words(fix)}"
         )
-    reason += _above_target(figures, target, ends, fix)
+    reason += _above_target(portfolio, figures, target, ends, fix)
     record = StrategyRecord(
         name=strategy,
         params=params,
@@ -354,7 +355,11 @@ def next_offer(
 
 
 def _above_target(
-    figures: DealFigures, target: float, ends: Targets, fix: Sequence[str] = ()
+    portfolio: Portfolio,
+    figures: DealFigures,
+    target: float,
+    ends: Targets,
+    fix: Sequence[str] = (),
 ) -> str:
     """Why an offer gives the US clearly more than its target, when it does: the package
     best for the partner at or above the target sits above it, as every package the
@@ -369,8 +374,32 @@ def _above_target(
         f"every package within the limits that {figures.partner} prefers to it"
         # with terms kept, only among packages keeping them (VN: invest-us and compute kept,
         # the offer repeated; without the words, as if no package at all were better for VN)
-        f"{_fixed_words(fix)}{',' if fix else ''} gives the US less than the target"
+        f"{_fixed_words(fix)}{_grid_words(portfolio, figures.partner, fix)}"
+        f"{',' if fix or _grid_words(portfolio, figures.partner, fix) else ''} gives the US "
+        "less than the target"
     )
+
+
+def _grid_words(portfolio: Portfolio, code: str, fix: Sequence[str] = ()) -> str:
+    """The amounts of the partner's range concessions an offer names, when it has any not
+    kept by `fix`: an offer is chosen among them (docs/amounts.md), so a package at an
+    amount between them may give the partner more and the US the target (qa31: KE's
+    counter at invest-us=3.5bn gave the US the target and KE more than our offer at 4bn, an
+    offer said to be above the target as "every package ... KE prefers gives the US less")."""
+    partner = portfolio.partner(code)
+    if partner is None:
+        return ""
+    said = []
+    for c in partner.concessions:
+        if c.amount is None or not c.is_range or c.id in fix:
+            continue
+        step = c.amount.step
+        said.append(
+            f"{c.id} in steps of {amount_label(step, c.amount.unit)}"
+            if step is not None
+            else f"{c.id} at its levels and the amounts between them on its grid"
+        )
+    return f", with {and_list(said)} (the amounts offers name)" if said else ""
 
 
 def check_strategy(
@@ -857,7 +886,7 @@ def mode_offer(
                 f"no package with {partner} reaches {usd(floor)} for the US, the least "
                 "its offer may give"
             )
-        reason += _above_target(figures, floor, ends)
+        reason += _above_target(portfolio, figures, floor, ends)
     record = StrategyRecord(
         name=mode,
         params={"points": points} if mode != "us-best" else {},
