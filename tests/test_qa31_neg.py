@@ -20,10 +20,7 @@ align-controls ($490m / $700m); GH vetted 2,000/10,000/15,000 ($202.5m / $685m);
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
-
-import pytest
 
 from helpers import DATA, invoke
 
@@ -89,3 +86,39 @@ def test_an_offer_above_its_target_says_it_was_chosen_among_the_amounts_offers_n
         "limits that KE prefers to it, keeping security of the last offer, with invest-us in "
         "steps of USD 1bn (the amounts offers name), gives the US less than the target"
     ) in said
+
+
+def test_an_offer_giving_the_partner_less_than_our_last_says_what_it_took_back(
+    tmp_path: Path,
+) -> None:
+    """KE's offer of round 3 (linear, security kept) gave 30,000 H100e in 2027, $2,615m to
+    KE. MA's counter (10,000 H100e of 2027's 40,000, $655m to the US) was then concluded,
+    as its verdict said (ACCEPT: re-planned, $3,747.5m against the next offer's $3,747.5m).
+    The plan left KE 40,000 - 10,000 - RW's 8,000 = 22,000 H100e of 2027, so the conceder
+    offer (compute kept as a ceiling) gave KE 22,000/40,000/40,000 with invest-us=4bn:
+    U = 30k x 102,000 - 325m - 60m - 300m = $2,375m, V = 1.02bn - 50k x 4,080 + 900m =
+    $1,716m. Its reason said nothing of the $240m taken back from KE, nor why."""
+    rounds = tmp_path / "r"
+    base = ["--rounds", rounds, "--no-documents"]
+    for args in (
+        ["offer", STRAIT, "-p", "KE", "--strategy", "boulware", "--deadline", "4"],
+        ["offer", STRAIT, "-p", "MA", "--strategy", "conceder", "--deadline", "3"],
+        ["counter", STRAIT, QA31 / "packages/ke-amount.yaml"],
+        ["offer", STRAIT, "-p", "KE", "--strategy", "linear", "--fix", "security"],
+        ["offer", STRAIT, "-p", "RW", "--strategy", "linear", "--deadline", "5"],
+    ):
+        assert invoke([*args, *base]).exit_code == 0
+    countered = invoke(["counter", STRAIT, QA31 / "packages/ma-2027.yaml", *base])
+    assert "Recommendation: ACCEPT" in countered.stdout
+    assert invoke(["conclude", STRAIT, "-p", "MA", "--round", "2", *base]).exit_code == 0
+    run = invoke(["offer", STRAIT, "-p", "KE", "--strategy", "conceder", "--fix", "compute", *base])
+    assert run.exit_code == 0, run.output
+    said = " ".join(run.stdout.split())
+    assert "│ Compute 2027 (H100e) │ 22,000 │" in said
+    assert "│ US utility │ $1.72bn │" in said
+    assert (
+        "the offer gives KE $2.38bn, less than our offer of round 3 did ($2.62bn): it no "
+        "longer fits beside the deals concluded and the plan for the other open "
+        "negotiations: 2027 leaves KE 22,000 H100e, where it gave 30,000"
+    ) in said
+

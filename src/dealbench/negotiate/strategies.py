@@ -50,12 +50,12 @@ from dealbench.model.schema import (
 )
 from dealbench.negotiate.plan import Plan, replan, single_partner
 from dealbench.negotiate.replan import solve_with_floor
-from dealbench.negotiate.rounds import Negotiation, StrategyRecord
+from dealbench.negotiate.rounds import Negotiation, Round, StrategyRecord
 from dealbench.optimize import solve
 from dealbench.optimize.best import solve_best
 from dealbench.optimize.grid import FLOOR_TOL
 from dealbench.optimize.schedule import schedule
-from dealbench.units import and_list, usd
+from dealbench.units import and_list, h100e, usd
 
 __all__ = [
     "BETAS",
@@ -342,6 +342,7 @@ def next_offer(
             f"{_fixed_words(fix)}"
         )
     reason += _above_target(portfolio, figures, target, ends, fix)
+    reason += _less_than_last(portfolio, plan, figures, last, target)
     record = StrategyRecord(
         name=strategy,
         params=params,
@@ -377,6 +378,53 @@ def _above_target(
         f"{_fixed_words(fix)}{_grid_words(portfolio, figures.partner, fix)}"
         f"{',' if fix or _grid_words(portfolio, figures.partner, fix) else ''} gives the US "
         "less than the target"
+    )
+
+
+def _less_than_last(
+    portfolio: Portfolio,
+    plan: Plan,
+    figures: DealFigures,
+    last: Round | None,
+    target: float,
+) -> str:
+    """Why an offer gives the partner less than our last offer did, when it does: the last
+    offer no longer fits beside the deals concluded since and the plan for the other open
+    negotiations, or no longer reaches the target. (qa31: after MA's counter taking 10,000
+    H100e of 2027 was concluded, KE's offer went from 30,000 to 22,000 H100e in 2027, $2.62bn
+    to $2.38bn for KE, with no word that something offered was taken back, or why.)"""
+    before = last.figures if last is not None else None
+    if last is None or before is None or figures.partner_utility > before.partner_utility - 1.0:
+        return ""
+    code = figures.partner
+    seen = single_partner(portfolio, plan, code)
+    short = [
+        f"{t} leaves {code} {h100e(seen.supply[t])} H100e, where it gave "
+        f"{h100e(before.compute.get(t, 0.0))}"
+        for t in seen.periods
+        if before.compute.get(t, 0.0) > seen.supply[t] + 0.5
+    ]
+    if seen.risk_budget is not None and before.risk > seen.risk_budget + 0.5:
+        short.append(
+            f"the risk budget leaves {code} {h100e(seen.risk_budget)} risk-weighted H100e, "
+            f"where it took {h100e(before.risk)}"
+        )
+    if short:
+        why = (
+            "it no longer fits beside the deals concluded and the plan for the other open "
+            f"negotiations: {and_list(short)}"
+        )
+    elif before.violations:
+        why = "it breaks a limit now: " + "; ".join(
+            v.message.rstrip(".") for v in before.violations
+        )
+    elif before.us_value < target - 1.0:
+        why = f"it gives the US {usd(before.us_value)}, less than the target"
+    else:  # a package of one's own off the amounts offers name, say: the fact alone
+        why = ""
+    return (
+        f"; the offer gives {code} {usd(figures.partner_utility)}, less than our offer of round "
+        f"{last.number} did ({usd(before.partner_utility)}){': ' + why if why else ''}"
     )
 
 
@@ -887,6 +935,7 @@ def mode_offer(
                 "its offer may give"
             )
         reason += _above_target(portfolio, figures, floor, ends)
+    reason += _less_than_last(portfolio, plan, figures, negotiations[partner].last_offer, target)
     record = StrategyRecord(
         name=mode,
         params={"points": points} if mode != "us-best" else {},
