@@ -20,6 +20,7 @@ align-controls ($490m / $700m); GH vetted 2,000/10,000/15,000 ($202.5m / $685m);
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from helpers import DATA, invoke
@@ -122,3 +123,37 @@ def test_an_offer_giving_the_partner_less_than_our_last_says_what_it_took_back(
         "negotiations: 2027 leaves KE 22,000 H100e, where it gave 30,000"
     ) in said
 
+
+def test_the_room_says_when_our_open_offers_take_more_than_the_concluded_deals_leave(
+    tmp_path: Path,
+) -> None:
+    """Offers to KE (30,000 H100e of 2027), GH (2,000) and RW (8,000) share 2027's 40,000
+    as the plan does. MA's counter asking 10,000 of 2027 is ACCEPT (accepting, re-planned:
+    $3,747.5m, where our next offer's target leaves $3,747.5m) and is concluded: 30,000 are
+    left, but the three offers still stand at 40,000 between them, and the room said
+    "await counter" for each, as if any could be signed. It now says so, in the terminal,
+    the JSON and the status memo."""
+    rounds, out = tmp_path / "r", tmp_path / "out"
+    base = ["--rounds", rounds, "--no-documents"]
+    for args in (
+        ["offer", STRAIT, "-p", "KE", "--strategy", "boulware"],
+        ["offer", STRAIT, "-p", "GH", "--mode", "us-best"],
+        ["offer", STRAIT, "-p", "RW", "--strategy", "linear"],
+        ["offer", STRAIT, "-p", "MA", "--strategy", "conceder", "--deadline", "3"],
+    ):
+        assert invoke([*args, *base]).exit_code == 0
+    countered = invoke(["counter", STRAIT, QA31 / "packages/ma-2027.yaml", *base])
+    assert "Recommendation: ACCEPT" in countered.stdout
+    assert invoke(["conclude", STRAIT, "-p", "MA", "--round", "2", *base]).exit_code == 0
+    sentence = (
+        "Our open offers together take 2027 40,000 H100e (KE 30,000 in round 1, GH 2,000 in "
+        "round 1 and RW 8,000 in round 1) of the 30,000 left after the concluded deals: not "
+        "all of them can be concluded as offered."
+    )
+    run = invoke(["room", STRAIT, "--rounds", rounds, "--render", "md", "--out", out])
+    assert run.exit_code == 0, run.output
+    assert sentence in " ".join(run.stdout.split())
+    assert sentence in (out / "memos/negotiation-strait-2027.md").read_text()
+    said = json.loads(invoke(["room", STRAIT, "--rounds", rounds, "--json"]).stdout)
+    assert said["overcommitted"] == sentence
+    assert said["supply_left"]["2027"] == 30_000
