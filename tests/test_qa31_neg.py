@@ -157,3 +157,47 @@ def test_the_room_says_when_our_open_offers_take_more_than_the_concluded_deals_l
     said = json.loads(invoke(["room", STRAIT, "--rounds", rounds, "--json"]).stdout)
     assert said["overcommitted"] == sentence
     assert said["supply_left"]["2027"] == 30_000
+
+
+def test_a_counter_that_no_longer_fits_beside_the_concluded_deals_is_not_offered_as_acceptable(
+    tmp_path: Path,
+) -> None:
+    """KE's counter of round 2 (30,000 H100e of 2027) fitted when it was made. Then MA's
+    deal (10,000 of 2027) and RW's (8,000) were concluded: 22,000 are left, and
+    `conclude --round 2` refuses the counter (48,000 of 40,000). The linear offer 4 of a
+    deadline of 4 was still held at the counter's own V_p, $1,705m, saying "accept it
+    (dealbench conclude) or offer this". It is now weighed as a counter that breaks a
+    limit: what it asks for, $2,658.75m to KE, within the limits. Under sealed that needs
+    partner costs of at most 3,060 - 300 - 2,658.75 = $101.25m (invest-us=1bn, 200m/75m:
+    V = 1,020 - 204 + 200 = $1,016m); under vetted at most $351.25m (invest-us=4bn,
+    700m/325m: V = 1,020 - 50k x 10,200 + 700 = $1,210m, U = 3,060 - 50 - 325 =
+    $2,685m). The target (2,016 - 1,876.5 x 3/4 = $608.6m) is raised to $1,210m."""
+    rounds = tmp_path / "r"
+    base = ["--rounds", rounds, "--no-documents"]
+    for args in (
+        ["offer", STRAIT, "-p", "KE", "--strategy", "boulware", "--deadline", "4"],
+        ["offer", STRAIT, "-p", "MA", "--strategy", "conceder", "--deadline", "3"],
+        ["offer", STRAIT, "-p", "RW", "--strategy", "linear", "--deadline", "5"],
+        ["counter", STRAIT, QA31 / "packages/ke-amount.yaml"],
+        ["offer", STRAIT, "-p", "KE", "--strategy", "linear", "--fix", "security"],
+        ["counter", STRAIT, QA31 / "packages/ma-2027.yaml"],
+        ["conclude", STRAIT, "-p", "MA", "--round", "2"],
+        ["offer", STRAIT, "-p", "KE", "--strategy", "conceder", "--fix", "compute"],
+        ["conclude", STRAIT, "-p", "RW", "--round", "1"],
+    ):
+        done = invoke([*args, *base])
+        assert done.exit_code == 0, (args, done.output)
+    refused = invoke(["conclude", STRAIT, "-p", "KE", "--round", "2", *base])
+    assert refused.exit_code == 2
+    assert "supply in 2027: 48,000 H100e allocated" in refused.stderr
+    run = invoke(["offer", STRAIT, "-p", "KE", "--strategy", "linear", *base])
+    assert run.exit_code == 0, run.output
+    said = " ".join(run.stdout.split())
+    assert "dealbench conclude" not in said
+    assert "target US utility $1.21bn (ideal $2.02bn, reservation $139.5m)" in said
+    assert (
+        "the partner's counter of round 2 breaks a limit, so the US cannot accept it, but it "
+        "asks for a partner utility of $2.66bn: the best package within the limits that gives "
+        "it that gives the US $1.21bn"
+    ) in said
+    assert "│ Partner utility │ $2.69bn │" in said

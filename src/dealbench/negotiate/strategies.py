@@ -50,7 +50,7 @@ from dealbench.model.schema import (
 )
 from dealbench.negotiate.plan import Plan, replan, single_partner
 from dealbench.negotiate.replan import solve_with_floor
-from dealbench.negotiate.rounds import Negotiation, Round, StrategyRecord
+from dealbench.negotiate.rounds import Negotiation, Round, StrategyRecord, concluded_with
 from dealbench.optimize import solve
 from dealbench.optimize.best import solve_best
 from dealbench.optimize.grid import FLOOR_TOL
@@ -511,11 +511,16 @@ def _zeuthen_target(
         return ends.ideal, "no counter yet: open at the US ideal"
     o, c = offer.figures, counter.figures
     d_us, d_p = ends.reservation, c.acceptance_threshold
-    if c.violations or not c.accepts:
+    shared = counter.package is not None and _breaks_beside_concluded(
+        portfolio, plan, counter.package
+    )
+    if c.violations or not c.accepts or shared:
         # No agreement: the US cannot accept it (nor would the partner sign it), so to the
         # US it is worth walking away, whatever its figures say: risk 1, the partner concedes.
         broken = (
-            "breaks a limit" if c.violations else "leaves the partner below its own walk-away value"
+            "breaks a limit"
+            if c.violations or shared
+            else "leaves the partner below its own walk-away value"
         )
         return min(o.us_value, ends.ideal), (
             f"Zeuthen: the partner's counter of round {counter.number} {broken}, so the US "
@@ -600,6 +605,8 @@ def counter_worth(
     c = counter.figures if counter is not None else None
     if counter is None or counter.package is None or c is None or c.violations or not c.accepts:
         return None
+    if _breaks_beside_concluded(portfolio, plan, counter.package):
+        return None  # it cannot be concluded: `counter_demand` weighs what it asks for
     partner = negotiation.partner
     if not check(single_partner(portfolio, plan, partner), [counter.package]).violations:
         return CounterWorth(c.us_value, True)
@@ -704,7 +711,8 @@ def counter_demand(
     c = counter.figures if counter is not None else None
     if counter is None or counter.package is None or c is None:
         return None
-    if not c.violations and c.accepts:
+    shared = _breaks_beside_concluded(portfolio, plan, counter.package)
+    if not c.violations and c.accepts and not shared:
         return None
     partner = negotiation.partner
     asked = max(c.partner_utility, c.acceptance_threshold)
@@ -713,7 +721,19 @@ def counter_demand(
     deal = best.deal(partner) if best is not None else None
     if deal is None:
         return None
-    return CounterDemand(asked, tidy(portfolio, deal.package()).us_value, bool(c.violations))
+    return CounterDemand(
+        asked, tidy(portfolio, deal.package()).us_value, bool(c.violations) or shared
+    )
+
+
+def _breaks_beside_concluded(portfolio: Portfolio, plan: Plan, package: Package) -> bool:
+    """Whether `package` breaks the supply or risk budget beside the deals concluded with the
+    others: then it can no longer be concluded (`conclude` refuses it), whatever it kept
+    when it was made. (qa31: KE's counter of 30,000 H100e of 2027, which fitted when made,
+    held KE's offers at its worth, "accept it (dealbench conclude)", after MA's and RW's
+    deals left 22,000.)"""
+    concluded = [d.package() for code, d in plan.fixed.items() if code != package.partner]
+    return bool(concluded) and bool(concluded_with(portfolio, concluded, package))
 
 
 def _demand_words(
