@@ -144,6 +144,12 @@ def test_the_room_says_when_our_open_offers_take_more_than_the_concluded_deals_l
         assert invoke([*args, *base]).exit_code == 0
     countered = invoke(["counter", STRAIT, QA31 / "packages/ma-2027.yaml", *base])
     assert "Recommendation: ACCEPT" in countered.stdout
+    # the verdict said it before the conclusion, beside its ACCEPT
+    assert (
+        "Note: accepting leaves less than our open offers to the others take: 2027 40,000 "
+        "H100e (KE 30,000 in round 1, GH 2,000 in round 1 and RW 8,000 in round 1) of the "
+        "30,000 left if it is accepted; not all of them could then be concluded as offered"
+    ) in " ".join(countered.stdout.split())
     assert invoke(["conclude", STRAIT, "-p", "MA", "--round", "2", *base]).exit_code == 0
     sentence = (
         "Our open offers together take 2027 40,000 H100e (KE 30,000 in round 1, GH 2,000 in "

@@ -29,6 +29,7 @@ from dealbench.negotiate.rounds import (
     Stage,
     load_negotiation,
     load_negotiations,
+    offers_beyond,
     rounds_fingerprint,
     shared_violations,
 )
@@ -159,40 +160,18 @@ def overcommitted(
     portfolio: Portfolio, plan: Plan, negotiations: Mapping[str, Negotiation]
 ) -> str | None:
     """What the US offers awaiting an answer together take beyond what the concluded deals
-    leave, in words; None when they fit. Each offer was made with the others held at the
-    plan of its day; a deal concluded since (on a counter that took more of a scarce
+    leave, in a sentence; None when they fit. Each offer was made with the others held at
+    the plan of its day; a deal concluded since (on a counter that took more of a scarce
     period) can leave them more than there is, and then not all can be concluded as offered.
     (qa31: after MA's counter taking 10,000 H100e of 2027 was concluded, the open offers to
     KE, RW and GH took 32,000 of the 30,000 left, and the room said "await counter" for
     each.)"""
-    from dealbench.units import and_list, h100e
-
-    standing = [
-        (n.partner, r.number, r.figures)
-        for n in negotiations.values()
-        if n.stage == "offered" and (r := n.last_offer) is not None and r.figures is not None
-    ]
-    left = plan.supply_left
-    over = []
-    for t in portfolio.periods:
-        takes = [(c, k, f.compute.get(t, 0.0)) for c, k, f in standing if f.compute.get(t, 0.0)]
-        taken = sum(x for _, _, x in takes)
-        if taken > left[t] + 0.5:
-            who = and_list([f"{c} {h100e(x)} in round {k}" for c, k, x in takes])
-            over.append(f"{t} {h100e(taken)} H100e ({who}) of the {h100e(left[t])} left")
-    risks = [(c, k, f.risk) for c, k, f in standing if f.risk > 0.5]
-    risk = sum(x for _, _, x in risks)
-    if plan.risk_left is not None and risk > plan.risk_left + 0.5:
-        who = and_list([f"{c} {h100e(x)} in round {k}" for c, k, x in risks])
-        over.append(
-            f"{h100e(risk)} risk-weighted H100e ({who}) of the {h100e(plan.risk_left)} of the "
-            "risk budget left"
-        )
+    over = offers_beyond(portfolio, negotiations, plan.supply_left, plan.risk_left)
     if not over:
         return None
     return (
-        f"Our open offers together take {and_list(over)} after the concluded deals: not "
-        "all of them can be concluded as offered."
+        f"Our open offers together take {over} after the concluded deals: not all of them can "
+        "be concluded as offered."
     )
 
 
