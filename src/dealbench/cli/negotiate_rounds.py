@@ -854,6 +854,8 @@ def print_room(r: Room) -> None:
     _wrapped(f"Supply left after concluded deals (H100e): {left}")
     if r.risk_budget is not None and r.risk_left is not None:
         _wrapped(f"Risk budget left: {quantity(r.risk_left)} of {quantity(r.risk_budget)}")
+    if r.overcommitted is not None:
+        _wrapped(r.overcommitted)
     for row in r.rows:
         if row.agreed is not None:  # the terms signed, not the last offer and counter above
             a = row.agreed

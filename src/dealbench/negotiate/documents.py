@@ -172,6 +172,7 @@ def negotiation_memo_document(
             for t in room.periods
         ],
         "risk": {"budget": room.risk_budget, "left": room.risk_left},
+        "overcommitted": room.overcommitted,
         "objective": room.objective,
         # figures given as distributions, which every utility here takes at its mean
         "uncertain": uncertain_listing(portfolio),

@@ -29,6 +29,7 @@ from dealbench.negotiate.rounds import (
     Stage,
     load_negotiation,
     load_negotiations,
+    offers_beyond,
     rounds_fingerprint,
     shared_violations,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "RoomRow",
     "RoundSummary",
     "history",
+    "overcommitted",
     "room",
 ]
 
@@ -97,6 +99,9 @@ class Room(BaseModel):
     risk_left: float | None
     plan_status: str | None
     fingerprint: str
+    #: When the US offers that await an answer together take more supply (in a period) or
+    #: risk budget than the concluded deals leave: the sentence that says so, else None.
+    overcommitted: str | None = None
 
 
 def room(
@@ -147,6 +152,26 @@ def room(
         risk_left=plan.risk_left,
         plan_status=plan.result.status.value if plan.result is not None else None,
         fingerprint=rounds_fingerprint(portfolio, negotiations),
+        overcommitted=overcommitted(portfolio, plan, negotiations),
+    )
+
+
+def overcommitted(
+    portfolio: Portfolio, plan: Plan, negotiations: Mapping[str, Negotiation]
+) -> str | None:
+    """What the US offers awaiting an answer together take beyond what the concluded deals
+    leave, in a sentence; None when they fit. Each offer was made with the others held at
+    the plan of its day; a deal concluded since (on a counter that took more of a scarce
+    period) can leave them more than there is, and then not all can be concluded as offered.
+    (qa31: after MA's counter taking 10,000 H100e of 2027 was concluded, the open offers to
+    KE, RW and GH took 32,000 of the 30,000 left, and the room said "await counter" for
+    each.)"""
+    over = offers_beyond(portfolio, negotiations, plan.supply_left, plan.risk_left)
+    if not over:
+        return None
+    return (
+        f"Our open offers together take {over} after the concluded deals: not all of them can "
+        "be concluded as offered."
     )
 
 

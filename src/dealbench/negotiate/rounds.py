@@ -189,6 +189,46 @@ def shared_violations(
     return concluded_with(portfolio, concluded, package)
 
 
+def offers_beyond(
+    portfolio: Portfolio,
+    negotiations: Mapping[str, Negotiation],
+    left: Mapping[str, float],
+    risk_left: float | None,
+    exclude: str | None = None,
+) -> str:
+    """What the US offers awaiting an answer (the last round of a negotiation other than
+    `exclude`'s) together take beyond the supply `left` in a period, or the `risk_left`,
+    each offer's part named ("2027 32,000 H100e (KE 22,000 in round 4 and ...) of the
+    30,000 left"); "" when they fit, or when the limit is already broken without them (a
+    counter over it says so itself)."""
+    from dealbench.units import and_list, h100e
+
+    standing = [
+        (code, r.number, r.figures)
+        for code, n in negotiations.items()
+        if code != exclude
+        and n.stage == "offered"
+        and (r := n.last_offer) is not None
+        and r.figures is not None
+    ]
+    over = []
+    for t in portfolio.periods:
+        takes = [(c, k, f.compute.get(t, 0.0)) for c, k, f in standing if f.compute.get(t, 0.0)]
+        taken = sum(x for _, _, x in takes)
+        if takes and left[t] > -0.5 and taken > left[t] + 0.5:
+            who = and_list([f"{c} {h100e(x)} in round {k}" for c, k, x in takes])
+            over.append(f"{t} {h100e(taken)} H100e ({who}) of the {h100e(left[t])} left")
+    risks = [(c, k, f.risk) for c, k, f in standing if f.risk > 0.5]
+    risk = sum(x for _, _, x in risks)
+    if risks and risk_left is not None and risk_left > -0.5 and risk > risk_left + 0.5:
+        who = and_list([f"{c} {h100e(x)} in round {k}" for c, k, x in risks])
+        over.append(
+            f"{h100e(risk)} risk-weighted H100e ({who}) of the {h100e(risk_left)} of the risk "
+            "budget left"
+        )
+    return and_list(over) if over else ""
+
+
 def concluded_with(portfolio: Portfolio, concluded: list[Package], package: Package) -> list[Limit]:
     """Supply and risk budget that `package` breaks beside the `concluded` packages, each
     sentence saying the concluded deals' part of the total when they have one."""

@@ -38,6 +38,7 @@ from typing import Any
 from dealbench.arguments import one_of, partner_code
 from dealbench.checker import DealFigures, check, evaluate
 from dealbench.errors import ArgumentError, DealbenchError, InfeasibleError
+from dealbench.model.amounts import amount_label
 from dealbench.model.rules import case_hint
 from dealbench.model.schema import (
     GRANTED,
@@ -49,12 +50,12 @@ from dealbench.model.schema import (
 )
 from dealbench.negotiate.plan import Plan, replan, single_partner
 from dealbench.negotiate.replan import solve_with_floor
-from dealbench.negotiate.rounds import Negotiation, StrategyRecord
+from dealbench.negotiate.rounds import Negotiation, Round, StrategyRecord, concluded_with
 from dealbench.optimize import solve
 from dealbench.optimize.best import solve_best
 from dealbench.optimize.grid import FLOOR_TOL
 from dealbench.optimize.schedule import schedule
-from dealbench.units import and_list, usd
+from dealbench.units import and_list, h100e, usd
 
 __all__ = [
     "BETAS",
@@ -342,7 +343,8 @@ def next_offer(
             f"no package with {partner} reaches the target US utility {usd(target)}"
             f"{_fixed_words(fix)}"
         )
-    reason += _above_target(figures, target, ends, fix)
+    reason += _above_target(portfolio, figures, target, ends, fix)
+    reason += _less_than_last(portfolio, plan, figures, last, target)
     record = StrategyRecord(
         name=strategy,
         params=params,
@@ -356,7 +358,11 @@ def next_offer(
 
 
 def _above_target(
-    figures: DealFigures, target: float, ends: Targets, fix: Sequence[str] = ()
+    portfolio: Portfolio,
+    figures: DealFigures,
+    target: float,
+    ends: Targets,
+    fix: Sequence[str] = (),
 ) -> str:
     """Why an offer gives the US clearly more than its target, when it does: the package
     best for the partner at or above the target sits above it, as every package the
@@ -371,8 +377,79 @@ def _above_target(
         f"every package within the limits that {figures.partner} prefers to it"
         # with terms kept, only among packages keeping them (VN: invest-us and compute kept,
         # the offer repeated; without the words, as if no package at all were better for VN)
-        f"{_fixed_words(fix)}{',' if fix else ''} gives the US less than the target"
+        f"{_fixed_words(fix)}{_grid_words(portfolio, figures.partner, fix)}"
+        f"{',' if fix or _grid_words(portfolio, figures.partner, fix) else ''} gives the US "
+        "less than the target"
     )
+
+
+def _less_than_last(
+    portfolio: Portfolio,
+    plan: Plan,
+    figures: DealFigures,
+    last: Round | None,
+    target: float,
+) -> str:
+    """Why an offer gives the partner less than our last offer did, when it does: the last
+    offer no longer fits beside the deals concluded since and the plan for the other open
+    negotiations, or no longer reaches the target. (qa31: after MA's counter taking 10,000
+    H100e of 2027 was concluded, KE's offer went from 30,000 to 22,000 H100e in 2027, $2.62bn
+    to $2.38bn for KE, with no word that something offered was taken back, or why.)"""
+    before = last.figures if last is not None else None
+    if last is None or before is None or figures.partner_utility > before.partner_utility - 1.0:
+        return ""
+    code = figures.partner
+    seen = single_partner(portfolio, plan, code)
+    short = [
+        f"{t} leaves {code} {h100e(seen.supply[t])} H100e, where it gave "
+        f"{h100e(before.compute.get(t, 0.0))}"
+        for t in seen.periods
+        if before.compute.get(t, 0.0) > seen.supply[t] + 0.5
+    ]
+    if seen.risk_budget is not None and before.risk > seen.risk_budget + 0.5:
+        short.append(
+            f"the risk budget leaves {code} {h100e(seen.risk_budget)} risk-weighted H100e, "
+            f"where it took {h100e(before.risk)}"
+        )
+    if short:
+        why = (
+            "it no longer fits beside the deals concluded and the plan for the other open "
+            f"negotiations: {and_list(short)}"
+        )
+    elif before.violations:
+        why = "it breaks a limit now: " + "; ".join(
+            v.message.rstrip(".") for v in before.violations
+        )
+    elif before.us_value < target - 1.0:
+        why = f"it gives the US {usd(before.us_value)}, less than the target"
+    else:  # a package of one's own off the amounts offers name, say: the fact alone
+        why = ""
+    return (
+        f"; the offer gives {code} {usd(figures.partner_utility)}, less than our offer of round "
+        f"{last.number} did ({usd(before.partner_utility)}){': ' + why if why else ''}"
+    )
+
+
+def _grid_words(portfolio: Portfolio, code: str, fix: Sequence[str] = ()) -> str:
+    """The amounts of the partner's range concessions an offer names, when it has any not
+    kept by `fix`: an offer is chosen among them (docs/amounts.md), so a package at an
+    amount between them may give the partner more and the US the target (qa31: KE's
+    counter at invest-us=3.5bn gave the US the target and KE more than our offer at 4bn, an
+    offer said to be above the target as "every package ... KE prefers gives the US less")."""
+    partner = portfolio.partner(code)
+    if partner is None:
+        return ""
+    said = []
+    for c in partner.concessions:
+        if c.amount is None or not c.is_range or c.id in fix:
+            continue
+        step = c.amount.step
+        said.append(
+            f"{c.id} in steps of {amount_label(step, c.amount.unit)}"
+            if step is not None
+            else f"{c.id} at its levels and the amounts between them on its grid"
+        )
+    return f", with {and_list(said)} (the amounts offers name)" if said else ""
 
 
 def check_strategy(
@@ -473,11 +550,16 @@ def _zeuthen_target(
         return ends.ideal, "no counter yet: open at the US ideal"
     o, c = offer.figures, counter.figures
     d_us, d_p = ends.reservation, c.acceptance_threshold
-    if c.violations or not c.accepts:
+    shared = counter.package is not None and _breaks_beside_concluded(
+        portfolio, plan, counter.package
+    )
+    if c.violations or not c.accepts or shared:
         # No agreement: the US cannot accept it (nor would the partner sign it), so to the
         # US it is worth walking away, whatever its figures say: risk 1, the partner concedes.
         broken = (
-            "breaks a limit" if c.violations else "leaves the partner below its own walk-away value"
+            "breaks a limit"
+            if c.violations or shared
+            else "leaves the partner below its own walk-away value"
         )
         return min(o.us_value, ends.ideal), (
             f"Zeuthen: the partner's counter of round {counter.number} {broken}, so the US "
@@ -562,6 +644,8 @@ def counter_worth(
     c = counter.figures if counter is not None else None
     if counter is None or counter.package is None or c is None or c.violations or not c.accepts:
         return None
+    if _breaks_beside_concluded(portfolio, plan, counter.package):
+        return None  # it cannot be concluded: `counter_demand` weighs what it asks for
     partner = negotiation.partner
     if not check(single_partner(portfolio, plan, partner), [counter.package]).violations:
         return CounterWorth(c.us_value, True)
@@ -666,7 +750,8 @@ def counter_demand(
     c = counter.figures if counter is not None else None
     if counter is None or counter.package is None or c is None:
         return None
-    if not c.violations and c.accepts:
+    shared = _breaks_beside_concluded(portfolio, plan, counter.package)
+    if not c.violations and c.accepts and not shared:
         return None
     partner = negotiation.partner
     asked = max(c.partner_utility, c.acceptance_threshold)
@@ -675,7 +760,19 @@ def counter_demand(
     deal = best.deal(partner) if best is not None else None
     if deal is None:
         return None
-    return CounterDemand(asked, tidy(portfolio, deal.package()).us_value, bool(c.violations))
+    return CounterDemand(
+        asked, tidy(portfolio, deal.package()).us_value, bool(c.violations) or shared
+    )
+
+
+def _breaks_beside_concluded(portfolio: Portfolio, plan: Plan, package: Package) -> bool:
+    """Whether `package` breaks the supply or risk budget beside the deals concluded with the
+    others: then it can no longer be concluded (`conclude` refuses it), whatever it kept
+    when it was made. (qa31: KE's counter of 30,000 H100e of 2027, which fitted when made,
+    held KE's offers at its worth, "accept it (dealbench conclude)", after MA's and RW's
+    deals left 22,000.)"""
+    concluded = [d.package() for code, d in plan.fixed.items() if code != package.partner]
+    return bool(concluded) and bool(concluded_with(portfolio, concluded, package))
 
 
 def _demand_words(
@@ -896,7 +993,8 @@ def mode_offer(
                 f"no package with {partner} reaches {usd(floor)} for the US, the least "
                 "its offer may give"
             )
-        reason += _above_target(figures, floor, ends)
+        reason += _above_target(portfolio, figures, floor, ends)
+    reason += _less_than_last(portfolio, plan, figures, negotiations[partner].last_offer, target)
     record = StrategyRecord(
         name=mode,
         params={"points": points} if mode != "us-best" else {},

@@ -36,7 +36,13 @@ from dealbench.model.rounds import RoundFile
 from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.frontier import SAME_ABS, SAME_REL, offering
 from dealbench.negotiate.plan import Plan, alone, replan, single_partner
-from dealbench.negotiate.rounds import Negotiation, Round, concluded_with, refuse_after_close
+from dealbench.negotiate.rounds import (
+    Negotiation,
+    Round,
+    concluded_with,
+    offers_beyond,
+    refuse_after_close,
+)
 from dealbench.negotiate.strategies import next_offer, resolve_strategy
 from dealbench.render.environment import money, plural
 from dealbench.units import usd_together
@@ -238,7 +244,10 @@ def verdict(
         portfolio_next_offer=next_value,
         recommendation=move,
         reason=reason,
-        notes=off_step_notes(portfolio, package),
+        notes=[
+            *off_step_notes(portfolio, package),
+            *_offers_left_short(portfolio, negotiations, code, supply_left, risk_left),
+        ],
     )
 
 
@@ -263,6 +272,26 @@ def _as_last_counter(
         **negotiations,
         code: dataclasses.replace(negotiation, rounds=[*negotiation.rounds, pending]),
     }
+
+
+def _offers_left_short(
+    portfolio: Portfolio,
+    negotiations: Mapping[str, Negotiation],
+    code: str,
+    supply_left: dict[str, float],
+    risk_left: float | None,
+) -> list[str]:
+    """A note when accepting leaves less than our open offers to the others take: they
+    could not all be concluded as offered. (qa31: MA's counter, taking 10,000 H100e of a
+    scarce 2027, was ACCEPT with no word that our offers to KE, GH and RW took the whole
+    40,000 between them.)"""
+    over = offers_beyond(portfolio, negotiations, supply_left, risk_left, exclude=code)
+    if not over:
+        return []
+    return [
+        f"accepting leaves less than our open offers to the others take: {over} if it is "
+        "accepted; not all of them could then be concluded as offered"
+    ]
 
 
 def off_step_notes(portfolio: Portfolio, package: Package) -> list[str]:

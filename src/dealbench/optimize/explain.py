@@ -620,6 +620,8 @@ def why_no_deal(
                 message = message.split(": ")[0] + "; no change of limits opens a deal"
             elif relax and all(r.kind == "cap" for r in relax):
                 message, relax = _caps_worth_raising(alone, code, message, relax)
+            elif relax:
+                message += _none_worth_it_lifted(alone, code, relax)
             # A partner that can receive no compute is said so first: the explanation of
             # its required deal opens with it (`_no_compute`), once.
             out.append(
@@ -715,6 +717,36 @@ def _caps_worth_raising(
         f"to US utility (the least raise that gives a package {code} accepts, {least_said} "
         f"H100e, gives none worth more than no deal)",
         [raised],
+    )
+
+
+#: The limits a change of which `_none_worth_it_lifted` weighs: lifting them only adds packages.
+_SHARED_LIMITS = ("cap", "supply", "risk-budget")
+
+
+def _none_worth_it_lifted(alone: Portfolio, code: str, relax: list[Relaxation]) -> str:
+    """What to add to the least change of supply, risk budget or caps that gives `code`
+    (alone) a package it accepts, when even with all of them lifted its best package is
+    worth no more to the US than no deal: the change opens no deal worth having. (qa31:
+    ET, whose every package costs the US more than it earns, was told to "raise the risk
+    budget from 20,000 to 22,283" under the heading that no package beats walking away.)"""
+    from dealbench.optimize.plain import solve_plain
+
+    partner = alone.partner(code)
+    if partner is None or not all(r.kind in _SHARED_LIMITS for r in relax):
+        return ""
+    supply = {t: max(s, partner.ask.get(t, 0.0)) for t, s in alone.supply.items()}
+    free = caps_lifted(alone, code).model_copy(
+        update={"supply": supply, "risk_budget": None, "no_risk_budget": True}
+    )
+    deal = solve_plain(free, "us-best", require=[code]).deal(code)
+    if deal is None or deal.us_margin > 0.5:  # worth having (or not solved: say nothing new)
+        return ""
+    return (
+        f"; that gives a package {code} accepts but none worth more to the US than no deal, "
+        f"and no change of these limits gives one: with them lifted, the best package "
+        f"{code} accepts ({deal.security}, {h100e(deal.total_compute)} H100e) is worth "
+        f"{money(deal.us_value)} to the US against {money(deal.us_batna)} without a deal"
     )
 
 
