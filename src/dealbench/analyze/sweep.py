@@ -137,10 +137,8 @@ def sweep_scenarios(
     rows = [row_of(base_id, results[0], title=base_title)]
     for (scenario, pf), result in zip(scenarios, results[1:], strict=True):
         row = row_of(scenario.id, result, title=scenario.title)
-        after = signature(result)
-        changes = describe_changes(base, after, codes)
-        same = [c for c in codes if base.get(c) == after.get(c)]
-        changes += _compute_changes((portfolio, results[0]), (pf, result), same)
+        moves = _compute_moves((portfolio, results[0]), (pf, result), codes)
+        changes = describe_changes(base, signature(result), codes, moves)
         rows.append(row.model_copy(update={"changes": changes}))
     ex = executor or Executor()
     return SweepResult(
@@ -148,10 +146,12 @@ def sweep_scenarios(
     ), results
 
 
-def _compute_changes(
+def _compute_moves(
     before: tuple[Portfolio, SolveResult], after: tuple[Portfolio, SolveResult], codes: list[str]
-) -> list[str]:
-    """Deals on the same terms whose compute moved (a scenario's only change, often).
+) -> dict[str, str]:
+    """Deals in both solves whose compute moved, in words by partner: on the same terms (a
+    scenario's only change, often) or on changed ones (KB from veu to kyc without a risk
+    budget took 62,800 H100e less, which "security veu -> kyc" alone did not say).
 
     A move that is the solves' tolerance or rounding is no change: each solve returns a
     schedule within its gap of the best one on its terms (the schedule's shape may give up
@@ -160,16 +160,14 @@ def _compute_changes(
     returned ones do (cove's base gave AA 200,499 and BB 77,501 where the exact vertex has
     200,500 and 77,500, $472 of $9.42bn below it; a scenario's exact 200,500 was listed as
     a move)."""
-    out = []
+    out = {}
     for code in codes:
         a, b = before[1].deal(code), after[1].deal(code)
         if a is None or b is None or abs(a.total_compute - b.total_compute) < 0.5:
             continue
         if _same_best(before, after, code):
             continue
-        out.append(
-            f"{code}: compute {quantity(a.total_compute)} -> {quantity(b.total_compute)} H100e"
-        )
+        out[code] = f"compute {quantity(a.total_compute)} -> {quantity(b.total_compute)} H100e"
     return out
 
 
