@@ -693,3 +693,34 @@ def test_jobs_and_a_local_cluster_give_the_serial_sweep() -> None:
             assert dask.exit_code == 0, dask.output
             assert clean(serial) == clean(two) == clean(json.loads(dask.stdout))
             assert json.loads(dask.stdout)["executor"].startswith("dask")
+
+
+def test_the_risk_budget_is_not_said_used_up_where_a_step_of_the_schedule_fits_in_it(
+    compared: Any,
+) -> None:
+    """Ridge's optimum is scheduled in steps of 25 B200 chips (56.8 H100e), the declared
+    250 not fitting: its deals carry 14,991.09 of the 15,000 budget. `solve`, the options
+    memo and the principals memo said "The risk budget is used up: ... one more step of a
+    deal that wants more would take more than is left", judged by a step of 250 chips (LB:
+    0.04 x 568.5 = 22.7 > 8.9). One step of the schedule takes at most 0.04 x 56.8 = 2.27
+    (LB, the deal with the most risk per H100e and room under its ask): the budget has room
+    for it, and nothing says it is used up (supply, full in every year, holds the deals)."""
+    _, out = compared
+    result = json.loads((out / "ridge" / "result.json").read_text())
+    step = result["solver"]["details"]["granularity_h100e"]
+    assert step == pytest.approx(STEP / 10)
+    _, _, partners = load(PORTFOLIO)
+    mitigation = {"kyc": 0.5, "veu": 0.9, "baseline": 0.0}
+    heaviest = max(
+        money(p["diversion_risk"]) * (1 - mitigation[d["security"]])
+        for d in result["deals"]
+        for p in partners
+        if p["code"] == d["partner"]
+    )
+    left = result["risk_budget"] - result["risk_total"]
+    assert heaviest * step < left
+    assert all(lim["kind"] != "risk-budget" for lim in result["binding"])
+    for memo in ("principals-ridge-ridge.md", "options-ridge.md"):
+        assert "risk budget is used up" not in (out / "memos" / memo).read_text()
+    run = invoke(["solve", PORTFOLIO])
+    assert "risk budget is used up" not in " ".join(run.stdout.split())
