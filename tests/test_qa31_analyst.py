@@ -724,3 +724,34 @@ def test_the_risk_budget_is_not_said_used_up_where_a_step_of_the_schedule_fits_i
         assert "risk budget is used up" not in (out / "memos" / memo).read_text()
     run = invoke(["solve", PORTFOLIO])
     assert "risk budget is used up" not in " ".join(run.stdout.split())
+
+
+def test_compare_says_it_leaves_out_the_portfolios_own_regime() -> None:
+    """`compare ridge.yaml` compared the four regimes of the debate (ridge's partners fit
+    them all, so, as decided, those are the default) and said "Highest US utility: repeal",
+    without a word of ridge, the regime the portfolio names, where V is $18.99bn against
+    repeal's $17.05bn; the README said a portfolio in a regime of its own is compared under
+    it. A note now names the regime left out and how to add it; `--regimes` with the
+    policy file compares it (ridge first: the reference's optimum is the highest)."""
+    from dealbench import load_portfolio
+    from dealbench.model.regimes import default_regimes
+
+    run = invoke(["compare", PORTFOLIO, "--json", "-j", "1"])
+    assert run.exit_code == 0, run.output
+    assert [r["regime"] for r in json.loads(run.stdout)["regimes"]] == [
+        "tiered",
+        "monopoly",
+        "repeal",
+        "bilateral",
+    ]
+    note = (
+        "note: Not compared: ridge, the portfolio's own regime (its partners fit the four of "
+        "the debate, compared by default); --regimes names any policy file"
+    )
+    assert note in " ".join(run.stderr.split())
+    # The shipped portfolios name one of the four: nothing is left out, nothing is said.
+    gulf = Path(__file__).resolve().parent.parent / "deals" / "portfolios" / "gulf-asia.yaml"
+    assert default_regimes(load_portfolio(gulf), gulf).left_out is None
+    ridge, _ = solve(*load(PORTFOLIO), step=0)
+    repeal, _ = solve(*_regime("repeal"), step=0)
+    assert ridge > repeal
