@@ -545,7 +545,7 @@ def test_the_memos_figures_are_the_references(compared: Any) -> None:
     lifted["The risk budget"] = _scenario({"portfolio.risk_budget": None})
     lifted["LA: the tier 2 cap under veu"] = _with(inputs, "cap", None, 1e9)
     for label, moved in lifted.items():
-        row = next(line for line in memo.splitlines() if line.startswith(f"| {label} |"))
+        row = next(line for line in memo.splitlines() if line.startswith(f"| {label} "))
         cost = _money(row.split(" | ")[3])
         best, _ = solve(*moved, step=0)
         # Both solves within a step's value of their continuous optimum, a rounding apart.
@@ -755,3 +755,36 @@ def test_compare_says_it_leaves_out_the_portfolios_own_regime() -> None:
     ridge, _ = solve(*load(PORTFOLIO), step=0)
     repeal, _ = solve(*_regime("repeal"), step=0)
     assert ridge > repeal
+
+
+@pytest.mark.parametrize("regime", ["tiered", "monopoly"])
+def test_the_supply_prices_ranges_under_shipped_regimes_are_the_references(regime: str) -> None:
+    """Under tiered ($7,100 an H100e: KB's 8,000 less 0.05 x 0.15 x 120,000) and monopoly
+    ($0 where supply is left, $6,800 where KA takes the next H100e), the reference's LP with
+    the optimum's binaries held has the price just inside each end of the range said, and
+    another just outside it (or no solution, below where the held deals fit)."""
+    from dealbench import load_portfolio
+    from dealbench import solve as db_solve
+    from dealbench.analyze import shadow_prices
+    from dealbench.model.regimes import find_regime, under_regime
+
+    portfolio = under_regime(load_portfolio(PORTFOLIO), find_regime(regime, PORTFOLIO))
+    result = db_solve(portfolio)
+    inputs = _regime(regime)
+    fix = fix_of(json.loads(result.model_dump_json()))
+
+    def worth(t: str, value: float) -> float:
+        return _fixed(_with(inputs, "supply", t, value), fix)
+
+    for lim in shadow_prices(portfolio, result, compare=False).limits:
+        assert lim.kind == "supply"
+        t, price = lim.period or "", lim.usd_per_unit
+        if lim.holds_to is not None:
+            top = lim.holds_to
+            assert worth(t, top - 1) - worth(t, top - 2) == pytest.approx(price, abs=1e-3)
+            assert worth(t, top + 2) - worth(t, top + 1) < price - 1
+        if lim.holds_from is not None:
+            bottom = lim.holds_from
+            assert worth(t, bottom + 2) - worth(t, bottom + 1) == pytest.approx(price, abs=1e-3)
+            below = worth(t, bottom - 1) - worth(t, bottom - 2)
+            assert math.isnan(below) or below > price + 1
