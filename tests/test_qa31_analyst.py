@@ -788,3 +788,26 @@ def test_the_supply_prices_ranges_under_shipped_regimes_are_the_references(regim
             assert worth(t, bottom + 2) - worth(t, bottom + 1) == pytest.approx(price, abs=1e-3)
             below = worth(t, bottom - 1) - worth(t, bottom - 2)
             assert math.isnan(below) or below > price + 1
+
+
+def test_a_sweep_says_the_package_changed_between_two_narrowed_changes() -> None:
+    """The risk budget swept from 8,000 to 32,000: between 8,000 and 14,000 the bisection
+    narrows two changes of who deals, "LB gains a deal (veu)" near 8,300 and "LA gains a
+    deal (veu)" near 13,950; between them LB also grants its investment (the reference:
+    LB under veu without it at 8,400, with it at 10,000 and 13,900). Nothing said so: the
+    story read as if LB dealt without investing until 14,000. The second change now says
+    the package has already changed since the first's high end."""
+    grid = ["--param", "policy.risk_budget", "--from", "8_000", "--to", "32_000", "--steps", "5"]
+    run = invoke(["sweep", PORTFOLIO, *grid, "--json", "-j", "1"])
+    assert run.exit_code == 0, run.output
+    points = json.loads(run.stdout)["change_points"]
+    first, second = points[0], points[1]
+    assert first["changes"] == ["LB gains a deal (veu)"] and second["high"] == 14_000
+    assert second["changed_since"] == first["high"]
+    at = {}
+    for budget in (first["high"] + 25, 10_000, second["low"] - 25):
+        _, ref = solve(*_scenario({"policy.risk_budget": budget}), step=0)
+        at[budget] = ref["LB"]["concessions"]
+    assert at[first["high"] + 25] == {} and at[second["low"] - 25] == {"invest": "10bn"}
+    text = " ".join(invoke(["sweep", PORTFOLIO, *grid, "-j", "1"]).stdout.split())
+    assert "the optimal package changes (it has already changed since 8,375): LA gains" in text

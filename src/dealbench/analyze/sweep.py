@@ -72,7 +72,8 @@ class ChangePoint(BaseModel):
     #: value of the grid.
     again_before: float | None = None
     #: Set when the package has already changed (not narrowed) since this value, the
-    #: grid's value before, where the change narrowed is of who deals and at which level.
+    #: grid's value before or the high end of the change narrowed before, where the
+    #: change narrowed is of who deals and at which level.
     changed_since: float | None = None
 
 
@@ -365,9 +366,9 @@ def _bisect(task: _Bisect) -> list[ChangePoint]:
     end = key(task.at_high)
     # Concession-only changes: the first is narrowed; the rest show in the grid's rows.
     most = MAX_CHANGES if key is _structure else 1
-    first_from: SolveResult | None = None  # the package just before the first change
     while key(at_lo) != end and len(out) < most:
         start, hi, at_hi = key(at_lo), task.high, task.at_high
+        since, at_since = lo, at_lo  # the grid's value, or the last change's high end
         for _ in range(task.steps):
             mid = (lo + hi) / 2
             try:
@@ -379,16 +380,18 @@ def _bisect(task: _Bisect) -> list[ChangePoint]:
                 lo, at_lo = mid, result
             else:
                 hi, at_hi = mid, result
-        out.append(_point(lo, hi, at_lo, at_hi, codes))
-        first_from = first_from or at_lo
+        point = _point(lo, hi, at_lo, at_hi, codes)
+        # Changes not narrowed (of concessions) since the grid's value or the last change
+        # narrowed: say so (ridge's budget: LB granted its investment between LB's deal
+        # near 8,300 and LA's near 13,950, and nothing said it).
+        if signature(at_lo) != signature(at_since):
+            point = point.model_copy(update={"changed_since": since})
+        out.append(point)
         lo, at_lo = hi, at_hi
     # More changes before the grid's next value (of concessions, after the deals' last
     # change too): say so.
     if out and signature(at_lo) != signature(task.at_high):
         out[-1] = out[-1].model_copy(update={"again_before": task.high})
-    # And changes between the grid's value and the first change narrowed: say so too.
-    if first_from is not None and signature(first_from) != signature(task.at_low):
-        out[0] = out[0].model_copy(update={"changed_since": task.low})
     return out
 
 
