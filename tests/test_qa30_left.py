@@ -28,7 +28,8 @@ def test_a_scenario_lists_no_compute_move_that_is_the_base_solves_tolerance() ->
     rows = {r["id"]: r for r in json.loads(run.stdout)["rows"]}
     assert rows["risk-dear"]["changes"] == []
     assert rows["supply-2026-up"]["changes"] == [
-        "CC: grants buy",
+        # CC's compute move beside its new term (qa31-analyst: a deal whose terms changed).
+        "CC: grants buy, compute 72,000 -> 104,000 H100e",
         "AA: compute 200,499 -> 188,500 H100e",
     ]
     assert any(c.startswith("CC: compute 72,000 -> 80,000") for c in rows["cc-batna-up"]["changes"])

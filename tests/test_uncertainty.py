@@ -273,7 +273,7 @@ MEAN_NOTE = (
         f"history {UNCERTAIN} --partner AE --rounds {{rounds}}",
         f"offer {UNCERTAIN} --partner QA --rounds {{rounds}} --no-documents",
         f"counter {UNCERTAIN} --partner AE {COUNTER} --rounds {{rounds}} --no-documents",
-        f"conclude {UNCERTAIN} --partner AE --round 3 --rounds {{rounds}}",
+        f"conclude {UNCERTAIN} --partner AE --round 3 --rounds {{rounds}} --out {{rounds}}/../docs/",
     ],
     ids=lambda c: c.split()[0],
 )

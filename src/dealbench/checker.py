@@ -441,7 +441,9 @@ class SharedFigures(Protocol):
     def risk_budget(self) -> float | None: ...
 
 
-def used_up(portfolio: Portfolio, figures: SharedFigures) -> tuple[list[str], bool]:
+def used_up(
+    portfolio: Portfolio, figures: SharedFigures, step: float | None = None
+) -> tuple[list[str], bool]:
     """The periods whose supply, and whether the risk budget, the packages leave no room in.
 
     A shared limit is used up when the packages use all of it (within the checker's
@@ -452,8 +454,14 @@ def used_up(portfolio: Portfolio, figures: SharedFigures) -> tuple[list[str], bo
     deal back. A period without supply is used up when a deal would take some in it (its
     ask and cap allow it): nothing else holds that deal's compute there at 0. `solve`'s
     binding limits, the documents and the no-deal reasons read this.
+
+    `step`: the step the packages' compute is in (H100e; 0: unrounded), where a solve put
+    it on a finer grid than the portfolio's because the declared steps did not fit (a
+    solve's `SolveResult.compute_step`); None: the portfolio's. One more step of the
+    declared grid may exceed what is left where one of the schedule's does not (ridge's
+    budget, 8.9 left: 22.7 risk-weighted H100e for 250 B200 chips of LB, 2.3 for 25).
     """
-    step = portfolio.granularity.h100e
+    step = portfolio.granularity.h100e if step is None else step
 
     def room(deal: DealFigures, t: str) -> float:
         """How much more `deal` could take in `t` under its ask and its cap."""

@@ -72,7 +72,7 @@ def binding(pf: Portfolio, result: SolveResult) -> list[dict[str, Any]]:
     rule `solve` and the memos' "Limits that bind" read), a cap when a deal's compute
     sits on it in whole units (`checker.at_limit`)."""
     out: list[dict[str, Any]] = []
-    full, risk_used_up = used_up(pf, result)
+    full, risk_used_up = used_up(pf, result, result.compute_step)
     for t in pf.periods:
         if t in full:
             supply = pf.supply[t]

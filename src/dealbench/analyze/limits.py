@@ -42,13 +42,13 @@ def decided_by(pf: Portfolio, result: SolveResult, code: str) -> str:
     """What decides what partner `code` gets in `result`."""
     partner = pf.partner(code)
     assert partner is not None
-    return _reason(pf, result, partner, used_up(pf, result))
+    return _reason(pf, result, partner, used_up(pf, result, result.compute_step))
 
 
 def decided_by_each(pf: Portfolio, result: SolveResult) -> dict[str, str]:
     """`decided_by` for every partner of `pf`, the shared limits' use read once (a
     comparison table's column: reading it per deal was half the table's time)."""
-    shared = used_up(pf, result)
+    shared = used_up(pf, result, result.compute_step)
     return {p.code: _reason(pf, result, p, shared) for p in pf.partners}
 
 

@@ -49,8 +49,18 @@ def _changed(
             yield code, a, b
 
 
-def describe_changes(before: Signature, after: Signature, partners: list[str]) -> list[str]:
-    """Each partner's change from `before` to `after`, in plain words, in portfolio order."""
+def describe_changes(
+    before: Signature,
+    after: Signature,
+    partners: list[str],
+    moves: Mapping[str, str] | None = None,
+) -> list[str]:
+    """Each partner's change from `before` to `after`, in plain words, in portfolio order.
+
+    `moves`: partner -> its compute move in words (`compute 158,717 -> 96,033 H100e`), said
+    in the entry of a deal whose terms changed too, and as its own entry (after the
+    others) for a deal on the same terms."""
+    moves = moves or {}
     out = []
     for code, a, b in _changed(before, after, partners):
         if a is None and b is not None:
@@ -63,8 +73,10 @@ def describe_changes(before: Signature, after: Signature, partners: list[str]) -
                 parts.append(f"security {a[0]} -> {b[0]}")
             old, new = _levels(a[1]), _levels(b[1])
             parts += concession_changes(old, new, sorted(set(old) | set(new)), _one)
+            parts += [moves[code]] if code in moves else []
             out.append(f"{code}: {', '.join(parts)}")
-    return out
+    same = [c for c in partners if c in moves and before.get(c) == after.get(c)]
+    return out + [f"{code}: {moves[code]}" for code in same]
 
 
 def concession_changes(

@@ -115,13 +115,23 @@ def default_regimes(portfolio: Portfolio, portfolio_path: str | os.PathLike[str]
     """What `compare` compares unless told: the four regimes of the debate; where
     `portfolio`'s partners do not fit some of them (`fits`: a portfolio written in a regime
     of its own), those that they fit and its own regime, not a refusal under all four; and
-    a sentence naming those left out."""
+    a sentence naming those left out. A portfolio in a regime of its own whose partners
+    fit all four is compared under the four, as decided (qa29-left); the sentence then
+    names its own regime, left out (ridge, of a higher V than the four's best, was not
+    named at all)."""
     found = {name: find_regime(name, portfolio_path) for name in REGIMES}
     fit = {name: fits(portfolio, policy) for name, policy in found.items()}
     chosen = [policy for name, policy in found.items() if fit[name]]
     out = [name for name in REGIMES if not fit[name]]
     if not out:
-        return Defaults(chosen, None)
+        own = portfolio.policy.id
+        if any(p.id == own for p in chosen):
+            return Defaults(chosen, None)
+        return Defaults(
+            chosen,
+            f"Not compared: {own}, the portfolio's own regime (its partners fit the four of "
+            "the debate, compared by default)",
+        )
     if all(p.id != portfolio.policy.id for p in chosen):
         chosen.append(portfolio.policy)
     verb = "does" if len(out) == 1 else "do"

@@ -770,7 +770,7 @@ def shortfall(
     """What `deal` (a partner's best package alone) needs beyond what `result`'s deals
     leave: the supply short in each period it needs (what is left, less than a step,
     counts as used), and the risk budget short (None when it fits)."""
-    full_periods, risk_used_up = used_up(pf, result)
+    full_periods, risk_used_up = used_up(pf, result, result.compute_step)
     supply: dict[str, float] = {}
     for t in pf.periods:
         need = deal.compute.get(t, 0.0)

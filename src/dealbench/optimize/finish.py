@@ -141,7 +141,13 @@ def result_from_check(
         supply_used=checked.supply_used,
         risk_total=checked.risk_total,
         risk_budget=checked.risk_budget,
-        binding=binding_limits(portfolio, checked, v_floor=floor, unrounded_v=unrounded_v),
+        binding=binding_limits(
+            portfolio,
+            checked,
+            v_floor=floor,
+            unrounded_v=unrounded_v,
+            step=info.details.get("granularity_h100e"),
+        ),
     )
 
 
@@ -151,8 +157,10 @@ def binding_limits(
     *,
     v_floor: float | None = None,
     unrounded_v: float | None = None,
+    step: float | None = None,
 ) -> list[Limit]:
     """The shared and per-deal limits the packages sit on, each with its sentence.
+    `step`: the step the compute is in, where not the portfolio's (`checker.used_up`).
 
     "Held to their walk-away value" is one sentence for several partners: one
     `acceptance` limit per partner, all with that message (`messages(...,
@@ -167,7 +175,7 @@ def binding_limits(
     if v_floor is not None and v <= v_floor + max(1e6, 1e-6 * abs(v_floor)):
         message = f"The US utility V is held at its floor ({usd(v_floor)})."
         out.append(Limit(kind="v-floor", limit=v_floor, amount=checked.objective, message=message))
-    full, risk_used_up = used_up(portfolio, checked)
+    full, risk_used_up = used_up(portfolio, checked, step)
     for t in full:
         supply = portfolio.supply[t]
         used = checked.supply_used[t]

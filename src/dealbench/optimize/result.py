@@ -179,6 +179,14 @@ class SolveResult(BaseModel):
             raise SolverError(self.message or "the solver failed")
         return self
 
+    @property
+    def compute_step(self) -> float | None:
+        """The step its compute is in (H100e; 0: the optimizer's amounts, unrounded), as
+        the solve recorded it: the portfolio's, or a finer one where that did not fit;
+        None where not recorded (the portfolio's applies)."""
+        step = self.solver.details.get("granularity_h100e")
+        return None if step is None else float(step)
+
     def deal(self, partner: str) -> DealFigures | None:
         return next((d for d in self.deals if d.partner == partner), None)
 

@@ -68,9 +68,10 @@ def deal_memo_context(
         "cap_note": cap_note(pf, deal),
         "total_h100e": shown_total(deal.compute.values()),  # the schedule's rows add up to it
         "commitments": commitment_rows(pf, deal),
-        "internal": internal_annex(pf, deal, source.checked),
+        "internal": internal_annex(pf, deal, source.checked, step=source.compute_step),
         "tradeoffs": tradeoffs(pf, deal),
-        "limits": deal_limits(pf, deal) + shared_limits(pf, source.checked, deal.partner),
+        "limits": deal_limits(pf, deal)
+        + shared_limits(pf, source.checked, deal.partner, source.compute_step),
         "risks": risks(pf, deal, source.checked.risk_budget),
         "charts": deal_charts(pf, deal),
         "glossary": glossary(pf.policy),

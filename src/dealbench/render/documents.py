@@ -95,6 +95,7 @@ def term_sheet_document(
         chips=source.chips,
         sites=source.sites,
         robust=source.robust,
+        step=source.compute_step,
     )
     ident = _identity(source, "term-sheet", deal.partner, audience)
     path = f"term-sheets/{naming.stem(deal.partner, source.label, audience)}"

@@ -116,7 +116,10 @@ def _periods(rows: Sequence[tuple[str, float] | tuple[str, float, float]]) -> st
 
 
 def shared_limits(
-    portfolio: Portfolio, checked: PortfolioCheck, partner: str | None = None
+    portfolio: Portfolio,
+    checked: PortfolioCheck,
+    partner: str | None = None,
+    step: float | None = None,
 ) -> list[str]:
     """Supply and risk-budget limits that bind (`checker.used_up`: used, or what is left
     is less than a step); with `partner`, only those that touch it.
@@ -129,7 +132,7 @@ def shared_limits(
     full: list[tuple[str, float]] = []
     shared: list[tuple[str, float]] = []
     alone: list[tuple[str, float]] = []
-    full_periods, risk_used_up = used_up(portfolio, checked)
+    full_periods, risk_used_up = used_up(portfolio, checked, step)
     # A limit the packages overrun is broken, not binding: "Limits broken" says so.
     over = {v.period for v in checked.violations if v.kind == "supply"}
     for t, supply in checked.supply.items():

@@ -65,7 +65,8 @@ def portfolio_memo_context(source: Source, *, date: dt.date | None) -> dict[str,
         },
         "allocation": allocation(source),
         "tradeoffs": tradeoffs(source),
-        "limits": shared_limits(pf, checked) + grouped_deal_limits(pf, checked.deals),
+        "limits": shared_limits(pf, checked, step=source.compute_step)
+        + grouped_deal_limits(pf, checked.deals),
         "risks": risks(source),
         "charts": portfolio_charts(source),
         "glossary": glossary(pf.policy),
@@ -275,7 +276,7 @@ def tradeoffs(source: Source) -> list[str]:
         per = ", ".join(f"{d.partner} {money(d.us_value / d.total_compute)}" for d in ranked)
         order = ", best first" if len(ranked) > 1 else ""  # one deal is no ranking
         out.append(f"US utility per H100e delivered{order}: {per}.")
-    full, _ = used_up(source.portfolio, checked)
+    full, _ = used_up(source.portfolio, checked, source.compute_step)
     # A period without supply trades nothing off: none of it goes to anyone.
     full = [t for t in full if source.portfolio.supply[t] > 0]
     # With less than a step left of a period, its supply is used up, not fully allocated.

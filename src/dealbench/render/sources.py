@@ -56,6 +56,12 @@ class Source:
     result: SolveResult | None = None
 
     @property
+    def compute_step(self) -> float | None:
+        """The step its solve put the compute in (`SolveResult.compute_step`); None for
+        packages, whose amounts are as written: the portfolio's step applies."""
+        return None if self.result is None else self.result.compute_step
+
+    @property
     def is_package(self) -> bool:
         """One package (an offer or a counter), not the deals of a solve."""
         return self.mode is None

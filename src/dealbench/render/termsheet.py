@@ -156,12 +156,14 @@ def internal_annex(
     checked: PortfolioCheck | None,
     *,
     agreed: bool = False,
+    step: float | None = None,
 ) -> dict[str, Any]:
     """The valuation annex: every figure of the deal, the limits that bind, the verdict
-    (of terms already agreed, when `agreed`)."""
+    (of terms already agreed, when `agreed`). `step`: the step a solve put the compute in
+    (`Source.compute_step`)."""
     limits = deal_limits(portfolio, deal)
     if checked is not None:
-        limits += shared_limits(portfolio, checked, deal.partner)
+        limits += shared_limits(portfolio, checked, deal.partner, step)
     return {
         **deal.model_dump(mode="json"),
         "acceptance_margin": deal.acceptance_threshold - deal.batna,
@@ -183,9 +185,11 @@ def term_sheet_context(
     chips: dict[str, tuple[float, str]] | None = None,
     sites: dict[str, str] | None = None,
     robust: Robust | None = None,
+    step: float | None = None,
 ) -> dict[str, Any]:
     """The one render model of a term sheet; `internal` only for the internal audience.
-    `robust`: how a robust solve made the package (said in the internal one)."""
+    `robust`: how a robust solve made the package (said in the internal one); `step`: the
+    step a solve put the compute in (`Source.compute_step`)."""
     partner = _partner(portfolio, deal)
     rows = schedule(deal, chips_shown(portfolio, deal.compute, chips), sites)
     periods = [r["period"] for r in rows] or list(portfolio.periods)
@@ -228,7 +232,9 @@ def term_sheet_context(
         "commitments": commitments(portfolio, deal),
     }
     if audience == "internal":
-        context["internal"] = internal_annex(portfolio, deal, checked, agreed=side == "agreed")
+        context["internal"] = internal_annex(
+            portfolio, deal, checked, agreed=side == "agreed", step=step
+        )
         context["glossary"] = glossary(portfolio.policy)
     else:
         context["doc"] = with_said_id(context)
