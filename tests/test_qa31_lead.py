@@ -131,3 +131,33 @@ def test_a_solve_in_another_thread_leaves_this_threads_solver_as_it_was() -> Non
     here = solve(pf, threads=1, method="decompose")
     assert here.us_value == first.us_value
     assert [getattr(r, "us_value", None) for r in there] == [first.us_value]
+
+
+def test_the_rooms_page_says_when_our_open_offers_take_more_than_is_left(
+    run: Runner, tmp_path: Path
+) -> None:
+    """qa31-neg's strait: offers to KE, GH and RW share 2027's 40,000 H100e; MA's counter
+    taking 10,000 of it is concluded. `room` says the open offers take 40,000 of the 30,000
+    left; the room's page said nothing of it (qa31-neg's Left). It says the same sentence."""
+    deals = tmp_path / "deals"
+    shutil.copytree(ROOT / "tests" / "data" / "qa31neg", deals)
+    strait = deals / "portfolios" / "strait.yaml"
+    quiet = ["--no-documents"]
+    for args in (
+        ["offer", strait, "-p", "KE", "--strategy", "boulware"],
+        ["offer", strait, "-p", "GH", "--mode", "us-best"],
+        ["offer", strait, "-p", "RW", "--strategy", "linear"],
+        ["offer", strait, "-p", "MA", "--strategy", "conceder", "--deadline", "3"],
+        ["counter", strait, deals / "packages" / "ma-2027.yaml"],
+        ["conclude", strait, "-p", "MA", "--round", "2"],
+    ):
+        done = run(*args, *quiet)
+        assert done.exit_code == 0, done.stderr
+    said = json.loads(run("room", strait, "--json").stdout)["overcommitted"]
+    assert said and said.startswith("Our open offers together take 2027 40,000 H100e")
+    with web_client(deals, "t0ken") as client:
+        page = client.get("/p/strait/room")
+        assert page.status_code == 200, page.text
+        found = re.search(r'<p id="overcommitted"[^>]*>(.*?)</p>', page.text, re.S)
+        assert found is not None, page.text
+        assert " ".join(found.group(1).split()) == said
