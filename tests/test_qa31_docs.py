@@ -202,7 +202,10 @@ def test_a_risk_total_is_the_sum_of_its_rows_as_printed_in_every_table(
     assert solved.exit_code == 0, solved.stderr
     rows = [line.split() for line in solved.stdout.splitlines() if re.match(r" [A-Z]{2} ", line)]
     assert [r[-1] for r in rows] == ["5,917", "2,756", "4,440"]
-    assert "Risk (risk-weighted H100e): 13,113 (no budget)" in solved.stdout
+    # ... except a figure set beside its limit, which is the exact one rounded (the sum of
+    # rows as printed read "2027 272,866 of 272,865" for a supply used to the unit; qa31's
+    # lead): 13,113.5 is 13,114 in `solve`'s risk line.
+    assert "Risk (risk-weighted H100e): 13,114 (no budget)" in solved.stdout
     out = tmp_path / "cmp"
     compared = run("compare", COVE, "--regimes", "tiered", "--out", out, "--render", "md")
     assert compared.exit_code == 0, compared.stderr

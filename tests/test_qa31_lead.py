@@ -30,17 +30,21 @@ def _cove_deals(tmp_path: Path) -> Path:
     return deals
 
 
-def test_the_browser_totals_risk_as_its_rows_print_it_as_the_terminal_does(
-    run: Runner, tmp_path: Path
-) -> None:
+def test_the_browser_totals_risk_as_the_terminal_does(run: Runner, tmp_path: Path) -> None:
     """cove under tiered: the deals' risks print 5,917, 2,756 and 4,440 (exactly 13,113.5).
-    `solve` and `compare` total them 13,113, the sum of the rows as printed (qa31-docs);
-    the solve page said "risk 13,114" and the compare page's Risk column 13,114 beside
-    the same deals. Both pages now total as the terminal does."""
+    `compare` totals them 13,113, the sum of the rows as printed (qa31-docs), and `solve`
+    says 13,114 beside the budget (a figure set beside its limit is the exact one: the sum
+    of rows as printed read "2027 272,866 of 272,865" for a supply used to the unit). The
+    compare page said 13,114 where `compare` says 13,113; the solve page now says what
+    `solve` says."""
     deals = _cove_deals(tmp_path)
-    solved = run("solve", deals / "portfolios" / "cove.yaml", "--policy", "tiered")
+    cove = deals / "portfolios" / "cove.yaml"
+    solved = run("solve", cove, "--policy", "tiered")
     assert solved.exit_code == 0, solved.stderr
-    assert "Risk (risk-weighted H100e): 13,113 (no budget)" in solved.stdout
+    assert "Risk (risk-weighted H100e): 13,114 (no budget)" in solved.stdout
+    compared = run("compare", cove, "--regimes", "tiered")
+    risk_row = next(x for x in compared.stdout.splitlines() if "Risk (weighted H100e)" in x)
+    assert "13,113" in risk_row
     with web_client(deals, "t0ken") as client:
         page = client.get("/p/cove/compare?regime=tiered").text
         row = re.search(r'<tr data-regime="tiered">.*?</tr>', page, re.S)
@@ -59,7 +63,7 @@ def test_the_browser_totals_risk_as_its_rows_print_it_as_the_terminal_does(
         )
         assert response.status_code == 303, response.text
         job = client.get(job_done(client, response)).text
-        assert "risk 13,113 risk-weighted H100e" in job, job
+        assert "risk 13,114 risk-weighted H100e" in job, job
 
 
 def test_a_sweep_of_one_value_in_several_steps_is_refused_by_its_steps(
@@ -161,3 +165,20 @@ def test_the_rooms_page_says_when_our_open_offers_take_more_than_is_left(
         found = re.search(r'<p id="overcommitted"[^>]*>(.*?)</p>', page.text, re.S)
         assert found is not None, page.text
         assert " ".join(found.group(1).split()) == said
+
+
+def test_supply_used_to_the_unit_never_reads_above_the_supply() -> None:
+    """qa31-analyst's ridge, its amounts in B200 chips (fractional H100e): 2027's supply of
+    272,865 H100e is used to the unit, and `solve` printed "2027 272,866 of 272,865", the
+    sum of the deals' amounts as printed, as if over the limit. A figure set beside its
+    limit is the exact one, rounded."""
+    from helpers import invoke
+
+    said = invoke(["solve", ROOT / "tests" / "data" / "qa31analyst" / "ridge.yaml"])
+    assert said.exit_code == 0, said.stderr
+    line = " ".join(said.stdout.split())
+    used = re.findall(r"(\d{4}) ([\d,]+) of ([\d,]+)", line.split("Supply used (H100e):")[1])
+    assert used, line
+    for _, amount, supply in used:
+        assert int(amount.replace(",", "")) <= int(supply.replace(",", "")), line
+    assert ("2027", "272,865", "272,865") in used

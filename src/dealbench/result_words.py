@@ -6,26 +6,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dealbench.units import quantity, shown_total, usd
+from dealbench.units import quantity, usd
 
 if TYPE_CHECKING:
     from dealbench.optimize.result import SolveResult
 
 #: `optimize.result.NO_SOLVER`, not imported: that would load the solvers with the CLI.
 _NO_SOLVER = "none"
-
-
-def supply_used_shown(result: SolveResult, period: str) -> float:
-    """H100e used in `period` as the deals table prints it: the sum of its rows as printed
-    (`shown_total`), as every document totals it, not the exact sum rounded."""
-    return shown_total(d.compute.get(period, 0.0) for d in result.deals)
-
-
-def risk_shown(result: SolveResult) -> float:
-    """The risk used as the deals' rows print it (`shown_total`): a risk of 161,302.5 over
-    rows printed 79,195, 60,660, ... reads 161,302, the portfolio memo's and `compare`'s
-    figure, not 161,303; the same in the terminal and the browser."""
-    return shown_total(d.risk for d in result.deals)
 
 
 def schedule_line(result: SolveResult) -> str:

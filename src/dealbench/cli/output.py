@@ -16,7 +16,7 @@ from dealbench.jsontext import finite as finite
 from dealbench.jsontext import to_json as to_json
 
 # One rounding of figures for every JSON dealbench writes (re-exported for the commands).
-from dealbench.result_words import floor_words, risk_shown, schedule_line, supply_used_shown
+from dealbench.result_words import floor_words, schedule_line
 from dealbench.units import chips_of
 
 if TYPE_CHECKING:
@@ -134,14 +134,15 @@ def print_result(result: SolveResult) -> None:
     say(out, schedule_line(result))
     if result.deals:
         out.print(f"No deal: {', '.join(result.no_deal) or 'none'}")
-    # Totals of the table's rows as it prints them, as every document's totals.
+    # Figures set beside their limits are the exact ones, rounded: the sum of the rows as
+    # printed read "2027 272,866 of 272,865" for a supply used to the unit (qa31's lead).
     used = "; ".join(
-        f"{t} {h100e(supply_used_shown(result, t))} of {h100e(result.supply[t])}"
+        f"{t} {h100e(result.supply_used.get(t, 0))} of {h100e(result.supply[t])}"
         for t in result.periods
     )
     say(out, f"Supply used (H100e): {used}")
     budget = "no budget" if result.risk_budget is None else f"budget {h100e(result.risk_budget)}"
-    out.print(f"Risk (risk-weighted H100e): {h100e(risk_shown(result))} ({budget})")
+    out.print(f"Risk (risk-weighted H100e): {h100e(result.risk_total)} ({budget})")
     for line in grouped_messages(messages(result.binding, unique=True)):
         say(out, f"Binding: {line}")
     s = result.solver
