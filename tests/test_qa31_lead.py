@@ -182,3 +182,30 @@ def test_supply_used_to_the_unit_never_reads_above_the_supply() -> None:
     for _, amount, supply in used:
         assert int(amount.replace(",", "")) <= int(supply.replace(",", "")), line
     assert ("2027", "272,865", "272,865") in used
+
+
+def test_partner_best_says_what_its_total_counts_beside_the_deals(
+    run: Runner, tmp_path: Path
+) -> None:
+    """qa31-neg's strait in partner-best: "Maximised: the partners' total utility, $7.48bn"
+    above rows adding to $6.88bn; the difference is ET's walk-away value (ET has no deal),
+    unsaid (qa31-neg's Left). Both shells now say it, in one wording."""
+    deals = tmp_path / "deals"
+    shutil.copytree(ROOT / "tests" / "data" / "qa31neg", deals)
+    strait = deals / "portfolios" / "strait.yaml"
+    said = run("solve", strait, "--mode", "partner-best")
+    assert said.exit_code == 0, said.stderr
+    words = "the partners' total utility, $7.48bn (the deals' $6.88bn and ET's walk-away value, $600.0m)"
+    assert words in " ".join(said.stdout.split())
+    with web_client(deals, "t0ken") as client:
+        response = client.post(
+            "/p/strait/solve",
+            data={CSRF_FIELD: csrf_for("t0ken"), "mode": "partner-best"},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, response.text
+        job = client.get(job_done(client, response)).text
+        line = re.search(r'<p id="maximised">(.*?)</p>', job, re.S)
+        assert line is not None, job
+        text = " ".join(re.sub(r"<[^>]+>", "", line.group(1)).split()).replace("&#39;", "'")
+        assert "$7.48bn (the deals' $6.88bn and ET's walk-away value, $600.0m)" in text, text

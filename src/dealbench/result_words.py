@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dealbench.units import quantity, usd
+from dealbench.units import and_list, quantity, usd
 
 if TYPE_CHECKING:
     from dealbench.optimize.result import SolveResult
@@ -39,6 +39,26 @@ def schedule_line(result: SolveResult) -> str:
 
 #: Why a floor binds with V above it (by a step of compute or a concession's level).
 _NEXT = "and every package the partners prefer would take V below it"
+
+
+def walk_away_words(result: SolveResult) -> str:
+    """What partner-best's total counts beside the deals: the partners without one, at their
+    walk-away values (' (the deals' $6.88bn and ET's walk-away value, $0.60bn)'); '' for
+    another mode or when every partner has a deal. The total beside rows adding to less
+    read as a sum gone wrong (qa31-neg)."""
+    if result.mode != "partner-best" or not result.no_deal or result.partner_total is None:
+        return ""
+    deals = sum(d.partner_utility for d in result.deals)
+    rest = result.partner_total - deals
+    if abs(rest) < 0.5:  # walk-away values of nothing: the rows are the total
+        return ""
+    codes = list(result.no_deal)
+    whose = (
+        f"{and_list(codes)}'s walk-away value"
+        if len(codes) == 1
+        else (f"the walk-away values of {and_list(codes)}")
+    )
+    return f" (the deals' {usd(deals)} and {whose}, {usd(rest)})"
 
 
 def floor_words(result: SolveResult) -> str:

@@ -16,7 +16,7 @@ from dealbench.jsontext import finite as finite
 from dealbench.jsontext import to_json as to_json
 
 # One rounding of figures for every JSON dealbench writes (re-exported for the commands).
-from dealbench.result_words import floor_words, schedule_line
+from dealbench.result_words import floor_words, schedule_line, walk_away_words
 from dealbench.units import chips_of
 
 if TYPE_CHECKING:
@@ -161,7 +161,8 @@ def objective_line(result: SolveResult) -> str:
     beside = f"US utility V beside it: {money(result.us_value)}"
     value = result.objective
     if result.mode == "partner-best":
-        return f"Maximised: the partners' total utility, {money(value)}{floor_words(result)}; {beside}."
+        total = f"{money(value)}{walk_away_words(result)}{floor_words(result)}"
+        return f"Maximised: the partners' total utility, {total}; {beside}."
     if result.mode == "nash":
         left = result.solver.details.get("partners_left_without_gain")
         but = " but those named below" if left else ""

@@ -24,7 +24,12 @@ from dealbench.model import Policy, Portfolio, load_portfolio
 from dealbench.model.regimes import default_regimes, regime_names
 from dealbench.optimize import MODES, SOLVERS, SolveResult
 from dealbench.optimize.explain import no_deal_reasons
-from dealbench.result_words import floor_sentence, message_after, schedule_line
+from dealbench.result_words import (
+    floor_sentence,
+    message_after,
+    schedule_line,
+    walk_away_words,
+)
 from dealbench.units import parse_money
 from dealbench.web.jobs import Job, solve_job, until_finished
 from dealbench.web.pages import Refusal, Typed, page, refusal
@@ -356,6 +361,7 @@ def result_view(
         "result": result,
         # What `solve` says of the step and of rounding, in its words (`result_words`).
         "schedule": schedule_line(result),
+        "walk_away": walk_away_words(result),  # what partner-best's total counts besides
         "message_after": message_after(result) or floor_sentence(result),
         "charts": [{"caption": c.caption, "description": c.description, **size} for c in drawn],
         "no_deal": [
