@@ -312,16 +312,16 @@ def test_the_frontier_is_drawn_once_for_the_files_as_they_stand(
 ) -> None:
     """Every Back reloads the page, which asks for its frontier (half a second on gulf-asia's
     AE, a second on global's): drawn again only when a round (or a file) has changed."""
-    from dealbench.web.views import negotiation
+    from dealbench.web.views import frontier_pages
 
     calls: list[str] = []
-    real = negotiation.frontier
+    real = frontier_pages.frontier
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         calls.append(args[1])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(negotiation, "frontier", counted)
+    monkeypatch.setattr(frontier_pages, "frontier", counted)
     fragment = {"X-Dealbench-Fragment": "1"}
     first = client.get("/p/solo/n/SG/frontier", headers=fragment).text
     assert client.get("/p/solo/n/SG/frontier", headers=fragment).text == first
