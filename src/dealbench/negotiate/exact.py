@@ -32,6 +32,7 @@ import numpy as np
 from dealbench.errors import ArgumentError
 from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.frontier import Axis, FrontierPiece, FrontierPoint, point_of
+from dealbench.negotiate.single import TOL as FLOOR_TOL
 from dealbench.negotiate.single import Single
 from dealbench.optimize.bargain import GAIN_TOL
 
@@ -80,7 +81,7 @@ def curves(alone: Single) -> list[Segment]:
             lo = float(x_lo[f])
             if not np.isfinite(lo) or lo > top + 1e-9:
                 continue
-            if float(lv.w(top)) - cost[f] - lv.sec < alone.need - 1.0:
+            if float(lv.w(top)) - cost[f] - lv.sec < alone.need - FLOOR_TOL:
                 continue
             xs = [lo, *(float(x) for x in lv.x_bp if lo < x < top), top] if lv.a < 0 else [top]
             us = [float(lv.w(x)) - cost[f] - lv.sec for x in xs]
@@ -229,19 +230,24 @@ def _crossings(segments: list[Segment]) -> set[float]:
 
 
 def largest_joint_gain(alone: Single, us_walk_away: float) -> tuple[float, Segment | None, float]:
-    """The most (V - V walk-away) + (U - BATNA) over deals beating both walk-away values,
-    with the segment and compute that reach it (0, None, 0 when none does).
+    """The most (V - V walk-away) + (U - BATNA) over deals beating both walk-away values (each
+    gain at least `GAIN_TOL`), with the segment and compute that reach it (0, None, 0 when
+    none does).
 
     `us_walk_away` is the partner's own US value without a deal (its us_batna): V and the
     walk-away are both the partner's part, so held deals cancel out."""
     best, where, at = 0.0, None, 0.0
+    least = GAIN_TOL * (1 - 1e-9)  # (a clipped end's gain is GAIN_TOL, within rounding)
     for s in curves(alone):
-        # the gains are linear along a segment: clip it to both gains >= 0, check the ends
-        for t in _clip(s, us_walk_away, alone.batna):
+        # The gains are linear along a segment: clip it to both gains >= GAIN_TOL (what a
+        # gain must exceed) and check the ends. Clipped to gains >= 0, an end where one gain
+        # is 0 was dropped as no gain, and the other end kept, though the joint gain was
+        # largest just inside the first (tests/data/qa31verify/thinzone: $199.72m for $200m).
+        for t in _clip(s, us_walk_away + GAIN_TOL, alone.batna + GAIN_TOL):
             u = float(s.u0 + t * (s.u1 - s.u0))
             v = float(s.v0 + t * (s.v1 - s.v0))
             gain_us, gain_partner = v - us_walk_away, u - alone.batna
-            if gain_us > GAIN_TOL and gain_partner > GAIN_TOL and gain_us + gain_partner > best:
+            if gain_us >= least and gain_partner >= least and gain_us + gain_partner > best:
                 best, where, at = gain_us + gain_partner, s, float(s.x0 + t * (s.x1 - s.x0))
     return best, where, at
 

@@ -37,8 +37,12 @@ F64 = NDArray[np.float64]
 
 __all__ = ["Level", "Single", "single"]
 
-#: Money tolerance (USD) when comparing a utility with a floor.
-TOL = 1.0
+#: Money tolerance (USD) when comparing a utility with a floor: a solve's row may be this
+#: short of its bound (HiGHS's MIP feasibility tolerance, 1e-6 in the model's USD bn), and
+#: `check` accepts it, so a held deal's residual can leave a partner's own package that
+#: far short of its acceptance (tests/data/qa31verify/shortfall: $4.30; at $1 the exact
+#: frontier lost it, and every package with its concessions).
+TOL = 1e3
 
 
 @dataclass(frozen=True)
@@ -174,7 +178,7 @@ def single(portfolio: Portfolio, partner: str) -> Single:
         rising = x_bp[1:][values > 0]
         w_top = float(rising[-1]) if len(rising) else 0.0
         sec = p.security_costs[k]
-        limit = (float(w_bp[-1]) - (p.batna + margin) - sec) / 1e9
+        limit = (float(w_bp[-1]) - (p.batna + margin) - sec + TOL) / 1e9
         sets = build_concession_sets(p, allowed_for(p, rank_of, k), max(limit, 0.0))
         levels.append(Level(k, a, sec, xcap, x_bp, w_bp, w_top, order, sets))
     return Single(
