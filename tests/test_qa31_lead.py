@@ -209,3 +209,53 @@ def test_partner_best_says_what_its_total_counts_beside_the_deals(
         assert line is not None, job
         text = " ".join(re.sub(r"<[^>]+>", "", line.group(1)).split()).replace("&#39;", "'")
         assert "$7.48bn (the deals' $6.88bn and ET's walk-away value, $600.0m)" in text, text
+
+
+def test_the_allocation_says_its_rounding_once_when_rows_miss_the_supply_both_ways() -> None:
+    """The principals memo's allocation: 2027's rows (10,000.6, 10,000.6, 39,998.8 H100e)
+    print 60,001 of 60,000 and 2028's (9,186.4, 9,186.4, 41,627.2) 59,999 of 60,000, each
+    used in full. The note said "Each amount is rounded to the H100e, ..." twice, once for
+    "more" and once for "less" (qa31-analyst's Left). It says it once."""
+    from types import SimpleNamespace
+
+    from dealbench.render.portfolio_memo import allocation
+
+    amounts = [(10_000.6, 9_186.4), (10_000.6, 9_186.4), (39_998.8, 41_627.2)]
+    deals = [SimpleNamespace(partner=c, compute={"2027": a, "2028": b})
+             for c, (a, b) in zip(("AA", "BB", "CC"), amounts, strict=True)]  # fmt: skip
+    checked = SimpleNamespace(
+        deals=deals,
+        supply={"2027": 60_000.0, "2028": 60_000.0},
+        supply_used={"2027": 60_000.0, "2028": 60_000.0},
+    )
+    source = SimpleNamespace(checked=checked, portfolio=SimpleNamespace(periods=["2027", "2028"]))
+    note = allocation(source)["note"]  # type: ignore[arg-type]
+    assert note == (
+        "Each amount is rounded to the H100e, so the rows add up to more than the supply by "
+        "1 H100e in 2027 and to less than the supply by 1 H100e in 2028; unrounded, those "
+        "supplies are allocated in full."
+    )
+
+
+def test_the_options_memo_labels_the_regimes_it_compares_alike_in_every_format(
+    run: Runner, tmp_path: Path
+) -> None:
+    """The options memo's heading block said "Regime: tiered, monopoly, repeal, bilateral
+    compared" in Markdown and "Options: ..." in HTML, PDF and DOCX (qa31-analyst's Left).
+    Every format now says Options."""
+    out = tmp_path / "om"
+    done = run(
+        "compare",
+        ROOT / "deals" / "portfolios" / "gulf-asia.yaml",
+        "--out",
+        out,
+        "--render",
+        "md,html",
+    )
+    assert done.exit_code == 0, done.stderr
+    md = (out / "memos" / "options-gulf-asia.md").read_text()
+    html = (out / "memos" / "options-gulf-asia.html").read_text()
+    assert "| Options | tiered, monopoly, repeal, bilateral compared |" in md
+    assert '<th scope="row">Options</th><td>tiered, monopoly, repeal, bilateral compared' in html
+    principals = (out / "memos" / "principals-gulf-asia-tiered.md").read_text()
+    assert "| Regime |" in principals  # a memo of one regime keeps its label

@@ -218,15 +218,19 @@ def allocation(source: Source) -> dict[str, Any]:
         for t, u, s in zip(periods, used, supply, strict=True)
         if u < s and allocated_in_full(checked, t)
     ]
-    notes = []
-    for words, rows in (("more", over), ("less", under)):
-        if rows:
-            amounts = ", ".join(f"{h100e(x)} H100e in {t}" for t, x in rows)
-            notes.append(
-                f"Each amount is rounded to the H100e, so the rows add up to {words} than the "
-                f"supply by {amounts}; unrounded, that supply is allocated in full."
-            )
-    note = " ".join(notes)
+    # One sentence, both ways at once (it was said twice, once for "more", once for "less").
+    parts = [
+        f"{words} than the supply by " + ", ".join(f"{h100e(x)} H100e in {t}" for t, x in rows)
+        for words, rows in (("more", over), ("less", under))
+        if rows
+    ]
+    note = (
+        f"Each amount is rounded to the H100e, so the rows add up to {' and to '.join(parts)}; "
+        f"unrounded, {'that supply is' if len(parts) == 1 else 'those supplies are'} "
+        "allocated in full."
+        if parts
+        else ""
+    )
     table = {
         "rows": [
             {"code": d.partner, "amounts": [d.compute.get(t, 0.0) for t in periods]}
