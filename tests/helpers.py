@@ -146,3 +146,38 @@ def continuous(pf: Any) -> Any:
     from dealbench.model.schema import Granularity
 
     return pf.model_copy(update={"own_granularity": Granularity(h100e=0)})
+
+
+def deals_copy(tmp_path: Path) -> Path:
+    """A copy of the shipped deals/ to break or write into."""
+    return Path(shutil.copytree(REPO / "deals", tmp_path / "deals"))
+
+
+def edit_first_line(deals: Path, name: str, old: str, new: str) -> int:
+    """Replace the first line matching `old` (a regex) in deals/`name`; its line number."""
+    path = deals / name
+    text = path.read_text("utf-8")
+    found = re.search(old, text, flags=re.M)
+    assert found, (name, old)
+    path.write_text(text[: found.start()] + new + text[found.end() :], "utf-8")
+    return text[: found.start()].count("\n") + 1
+
+
+#: QA's counter to gulf-asia's offers, as a partner's file.
+QA_COUNTER = b"""partner: QA
+security: veu
+compute: {2026: 100_000, 2027: 100_000, 2028: 150_000}
+concessions: {invest-us: 100bn, pax-silica: true, us-operated: true, no-prc-hardware: true}
+"""
+
+
+def send_qa_counter(client: Any, fields: dict[str, str]) -> Any:
+    """QA's counter sent by gulf-asia's negotiation page's form, with `fields`."""
+    from dealbench.web.security import CSRF_FIELD, csrf_for
+
+    page = client.get("/p/gulf-asia/n/QA").text
+    expect = re.search(r'name="expect" value="(\d+)"', page)
+    assert expect is not None
+    form = {CSRF_FIELD: csrf_for(WEB_TOKEN), "expect": expect[1], "date": "2026-12-05", **fields}
+    files = {"file": ("qa-counter.yaml", QA_COUNTER, "application/x-yaml")}
+    return client.post("/p/gulf-asia/n/QA/counter", data=form, files=files)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO, Run, Runner
+from helpers import Run, Runner, deals_copy, edit_first_line
 
 PORTFOLIO = "portfolios/gulf-asia.yaml"
 UNCERTAIN = "portfolios/gulf-asia-uncertain.yaml"
@@ -24,20 +24,6 @@ POLICY = "policy/bilateral.yaml"
 PACKAGE = "packages/ae-offer.yaml"
 ROUND = "rounds/gulf-asia/AE/004-partner.yaml"
 SCENARIOS = "scenarios/gulf-asia.yaml"
-
-
-def _deals(tmp_path: Path) -> Path:
-    return Path(shutil.copytree(REPO / "deals", tmp_path / "deals"))
-
-
-def _edit(deals: Path, name: str, old: str, new: str) -> int:
-    """Replace the first line matching `old` (a regex) in deals/`name`; its line number."""
-    path = deals / name
-    text = path.read_text("utf-8")
-    found = re.search(old, text, flags=re.M)
-    assert found, (name, old)
-    path.write_text(text[: found.start()] + new + text[found.end() :], "utf-8")
-    return text[: found.start()].count("\n") + 1
 
 
 # --- an empty value says so ----------------------------------------------------------
@@ -65,8 +51,8 @@ def test_an_empty_value_is_said_to_be_empty_at_its_file_line_and_field(
     """`2027:` with nothing after it under supply said "supply.2027: expected a number, got
     None": Python's word for nothing. Now "the value is empty", at the file, line and
     field, for numbers, amounts, ids, a package's terms and a round's fields alike."""
-    deals = _deals(tmp_path)
-    line = _edit(deals, name, old, new)
+    deals = deals_copy(tmp_path)
+    line = edit_first_line(deals, name, old, new)
     target = deals / (name if name in (PACKAGE, ROUND) else PORTFOLIO)
     done = run("validate", target, *(("--portfolio", deals / PORTFOLIO) if name == PACKAGE else ()))
     assert done.exit_code == 2, done.output
@@ -79,8 +65,8 @@ def test_a_figure_of_a_distribution_is_named_at_its_key(run: Runner, tmp_path: P
     """`batna: {dist: uniform, low: , high: 10bn}` said "batna: ... got None" at batna's
     line, and a distribution written over several lines named the line of `batna:`, not
     of the figure. It is now `batna.low` at low's line."""
-    deals = _deals(tmp_path)
-    line = _edit(
+    deals = deals_copy(tmp_path)
+    line = edit_first_line(
         deals,
         AE_UNCERTAIN,
         r"^batna: .*",
@@ -108,8 +94,8 @@ def test_a_rounds_number_or_date_mistyped_is_said_in_the_files_words(
     """`round: four` said "input should be a valid integer, unable to parse string as an
     integer", `date: someday` "input should be a valid date or datetime, input is too
     short": pydantic's words. Now what the field takes, as every other field says it."""
-    deals = _deals(tmp_path)
-    line = _edit(deals, ROUND, old, new)
+    deals = deals_copy(tmp_path)
+    line = edit_first_line(deals, ROUND, old, new)
     done = run("validate", deals / ROUND)
     assert done.exit_code == 2, done.output
     assert done.stderr == f"error: {deals / ROUND}:{line}: {field}: {said}\n", done.stderr
@@ -148,8 +134,8 @@ def test_an_id_written_in_the_wrong_case_is_named_with_the_id_meant(
     """`security: VEU` listed the levels (baseline, kyc, veu) but left the user to see that
     only the case differed, as partner codes already said. Every unknown id (levels,
     concessions, a concession's levels, partners in caps) now names the one meant."""
-    deals = _deals(tmp_path)
-    line = _edit(deals, name, old, new)
+    deals = deals_copy(tmp_path)
+    line = edit_first_line(deals, name, old, new)
     target = deals / (PACKAGE if name == PACKAGE else PORTFOLIO)
     done = run("validate", target, *(("--portfolio", deals / PORTFOLIO) if name == PACKAGE else ()))
     assert done.exit_code == 2, done.output
@@ -173,7 +159,7 @@ def test_an_id_written_in_the_wrong_case_is_named_with_the_id_meant(
 def test_an_option_naming_an_id_in_the_wrong_case_is_named_with_the_id_meant(
     run: Runner, tmp_path: Path, args: tuple[str, ...], said: str
 ) -> None:
-    deals = _deals(tmp_path)
+    deals = deals_copy(tmp_path)
     rounds = deals / "rounds" / "gulf-asia"
     before = sorted(p.name for p in (rounds / "AE").iterdir())
     done = run(*(a.format(pf=deals / PORTFOLIO, rounds=rounds) for a in args))
@@ -218,7 +204,7 @@ def test_a_house_template_or_reference_docx_that_is_not_a_file_is_refused_by_nam
     `--templates` was passed over in silence (the shipped template or Word's default
     styles used instead), or, read as bytes, waited on. Each is now read as a data file
     is (`yamlio.read_regular_file`): refused by name, exit 2, nothing written."""
-    deals = _deals(tmp_path)
+    deals = deals_copy(tmp_path)
     house = tmp_path / "house"
     shutil.copytree(deals / "house", house)
     target = house / name
@@ -254,7 +240,7 @@ def test_demo_refuses_a_fifo_in_the_example_data_before_it_solves(
     file is, before the solve: the FIFO is refused by name, exit 2, nothing written."""
     import threading
 
-    deals = _deals(tmp_path)
+    deals = deals_copy(tmp_path)
     fifo = deals / "packages" / "stray.yaml"
     os.mkfifo(fifo)
 
@@ -286,7 +272,7 @@ def test_a_bad_byte_in_a_partner_file_is_named_at_its_line_in_that_file(
     ("gulf-asia.yaml:14: partners[0]: ../partners/ae.yaml: not UTF-8 text"), which says
     nothing of where the byte is. It is now said at its line of ae.yaml, as invalid YAML
     in it is."""
-    deals = _deals(tmp_path)
+    deals = deals_copy(tmp_path)
     path = deals / AE
     raw = path.read_bytes()
     path.write_bytes(raw.replace(b"name: United", b"name: \xffUnited", 1))
@@ -304,7 +290,7 @@ Edit = Callable[[Path], int | None]
 
 def _line(name: str, old: str, new: str, said: Callable[[int], int] = lambda line: line) -> Edit:
     """An edit of one line; `said`: the line the error names, from the edited one."""
-    return lambda deals: said(_edit(deals, name, old, new))
+    return lambda deals: said(edit_first_line(deals, name, old, new))
 
 
 def _top(line: int) -> int:
@@ -475,7 +461,7 @@ def test_a_fault_in_a_shipped_file_is_answered_by_every_command_that_reads_it(
     that reads that file: each exits 2 naming the file, the line and the field, with no
     traceback, nothing written (no --out folder, no round recorded, the files as they
     were)."""
-    deals = _deals(tmp_path)
+    deals = deals_copy(tmp_path)
     line = edit(deals) or 1
     before = _snapshot(deals)
     portfolio = UNCERTAIN if name == AE_UNCERTAIN else PORTFOLIO
@@ -501,7 +487,7 @@ def _answered(done: Run, command: str, where: str) -> None:
 def test_a_directory_where_a_partner_file_goes_is_named_where_the_portfolio_names_it(
     run: Runner, tmp_path: Path
 ) -> None:
-    deals = _deals(tmp_path)
+    deals = deals_copy(tmp_path)
     shutil.rmtree(deals / AE_UNCERTAIN, ignore_errors=True)
     (deals / AE).unlink()
     (deals / AE).mkdir()

@@ -6,33 +6,18 @@ in conflict. Each test failed before its fix."""
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from helpers import REPO, Runner
+from helpers import REPO, Runner, deals_copy, edit_first_line
 
 PORTFOLIO = "portfolios/gulf-asia.yaml"
 UNCERTAIN = "portfolios/gulf-asia-uncertain.yaml"
 PACKAGE = "packages/ae-offer.yaml"
 ROUND = "rounds/gulf-asia/AE/004-partner.yaml"
 AMOUNT = "an amount of USD such as 1.4tn, 200bn, 350m, 75k or 1000"
-
-
-def _deals(tmp_path: Path) -> Path:
-    return Path(shutil.copytree(REPO / "deals", tmp_path / "deals"))
-
-
-def _edit(deals: Path, name: str, old: str, new: str) -> int:
-    """Replace the first line matching `old` (a regex) in deals/`name`; its line number."""
-    path = deals / name
-    text = path.read_text("utf-8")
-    found = re.search(old, text, flags=re.M)
-    assert found, (name, old)
-    path.write_text(text[: found.start()] + new + text[found.end() :], "utf-8")
-    return text[: found.start()].count("\n") + 1
 
 
 # --- a partner's code left empty ---------------------------------------------------------
@@ -57,8 +42,8 @@ def test_a_partner_code_left_empty_says_it_takes_a_code(
     """`code:` with nothing after it in ae.yaml said "the value is empty; expected text",
     where `code: ae` says it takes a country code; `partner:` in a package or round the
     same. What a text field holding a partner's code takes is now said by its name."""
-    deals = _deals(tmp_path)
-    line = _edit(deals, name, old, new)
+    deals = deals_copy(tmp_path)
+    line = edit_first_line(deals, name, old, new)
     target = deals / (PORTFOLIO if name.startswith("partners/") else name)
     extra = ("--portfolio", deals / PORTFOLIO) if name == PACKAGE else ()
     done = run("validate", target, *extra)
@@ -257,7 +242,7 @@ def test_a_round_that_does_not_exist_is_named_by_its_option(run: Runner, tmp_pat
     """`conclude --round 99` said "deals/rounds/gulf-asia/AE: round 99 does not exist",
     naming the folder as if a file were at fault, not the option given; `evaluate --against
     9` the same. Now the option, the folder and the rounds there are; nothing recorded."""
-    deals = _deals(tmp_path)
+    deals = deals_copy(tmp_path)
     rounds = deals / "rounds" / "gulf-asia"
     before = sorted(p.name for p in (rounds / "AE").iterdir())
     done = run(

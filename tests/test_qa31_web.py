@@ -16,7 +16,7 @@ import pytest
 
 import test_web_browser as e2e
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import REPO, WEB_TOKEN, words
+from helpers import QA_COUNTER, REPO, WEB_TOKEN, send_qa_counter, words
 
 browser = e2e.browser
 
@@ -314,22 +314,6 @@ def test_in_a_browser_the_offer_takes_a_deadline_and_the_joint_frontier_risk_and
 
 # --- the counter's verdict: its strategy and deadline ------------------------------------------
 
-QA_COUNTER = b"""partner: QA
-security: veu
-compute: {2026: 100_000, 2027: 100_000, 2028: 150_000}
-concessions: {invest-us: 100bn, pax-silica: true, us-operated: true, no-prc-hardware: true}
-"""
-
-
-def _counter(client: Any, fields: dict[str, str]) -> Any:
-    """QA's counter sent by the negotiation page's form, with `fields`."""
-    page = client.get("/p/gulf-asia/n/QA").text
-    expect = re.search(r'name="expect" value="(\d+)"', page)
-    assert expect is not None
-    form = {CSRF_FIELD: csrf_for(WEB_TOKEN), "expect": expect[1], "date": "2026-12-05", **fields}
-    files = {"file": ("qa-counter.yaml", QA_COUNTER, "application/x-yaml")}
-    return client.post("/p/gulf-asia/n/QA/counter", data=form, files=files)
-
 
 @pytest.mark.parametrize(("strategy", "deadline"), [("", ""), ("linear", "1"), ("boulware", "")])
 def test_the_counter_form_weighs_the_verdict_as_counter_strategy_deadline_does(
@@ -347,7 +331,7 @@ def test_the_counter_form_weighs_the_verdict_as_counter_strategy_deadline_does(
     opening = _offer(client, {"strategy": "linear", "deadline": "3"}, "QA")
     assert opening.status_code == 200
     cli_deals = Path(shutil.copytree(deals, tmp_path / "cli-deals"))
-    answer = _counter(client, {"strategy": strategy, "deadline": deadline})
+    answer = send_qa_counter(client, {"strategy": strategy, "deadline": deadline})
     assert answer.status_code == 200, words(answer.text)[-1500:]
     said = re.search(r'(?s)<p id="recommendation"[^>]*>(.*?)</p>', answer.text)
     assert said is not None
@@ -385,7 +369,7 @@ def test_a_counter_weighed_against_what_the_cli_refuses_records_nothing(
     """A deadline or a strategy `counter` refuses is refused by the page's counter form in
     the same words, the field marked, before the counter is written."""
     before = _tree(deals)
-    answer = _counter(client, fields)
+    answer = send_qa_counter(client, fields)
     assert answer.status_code == 422, words(answer.text)[-1500:]
     assert said in words(answer.text)
     box = re.search(rf'<(?:input|select)[^>]*id="counter-{field}"[^>]*>', answer.text)

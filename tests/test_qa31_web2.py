@@ -18,7 +18,7 @@ import pytest
 
 import test_web_browser as e2e
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import REPO, WEB_TOKEN, invoke, words
+from helpers import QA_COUNTER, REPO, WEB_TOKEN, invoke, send_qa_counter, words
 
 browser = e2e.browser
 
@@ -36,23 +36,6 @@ def _form(client: Any, code: str, form: str, fields: dict[str, str]) -> Any:
     assert expect is not None
     data = {CSRF_FIELD: csrf_for(WEB_TOKEN), "expect": expect[1], "date": "2026-12-05", **fields}
     return client.post(f"/p/gulf-asia/n/{code}/{form}", data=data)
-
-
-QA_COUNTER = b"""partner: QA
-security: veu
-compute: {2026: 100_000, 2027: 100_000, 2028: 150_000}
-concessions: {invest-us: 100bn, pax-silica: true, us-operated: true, no-prc-hardware: true}
-"""
-
-
-def _counter(client: Any, fields: dict[str, str]) -> Any:
-    """QA's counter sent by the negotiation page's form, with `fields`."""
-    page = client.get("/p/gulf-asia/n/QA").text
-    expect = re.search(r'name="expect" value="(\d+)"', page)
-    assert expect is not None
-    form = {CSRF_FIELD: csrf_for(WEB_TOKEN), "expect": expect[1], "date": "2026-12-05", **fields}
-    files = {"file": ("qa-counter.yaml", QA_COUNTER, "application/x-yaml")}
-    return client.post("/p/gulf-asia/n/QA/counter", data=form, files=files)
 
 
 # --- the held frontier's files -----------------------------------------------------------------
@@ -145,7 +128,7 @@ def test_a_note_with_a_control_character_is_refused_in_its_field(
         assert _form(client, "QA", "offer", {}).status_code == 200
     before = _tree(deals)
     if form == "counter":
-        answer = _counter(client, {"note": ESC_NOTE})
+        answer = send_qa_counter(client, {"note": ESC_NOTE})
     else:
         extra = {"confirm": "yes"} if form == "walk-away" else {}
         answer = _form(client, "QA", form, {"note": ESC_NOTE, **extra})
