@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 
 from dealbench import io
 from dealbench.errors import raise_terminated
+from helpers import REPO
 
 
 @pytest.fixture
@@ -123,3 +125,60 @@ def test_a_full_disk_in_a_working_folder_leaves_the_previous_result(
     assert not [p for p in small_disk.rglob(".*") if p.name != io.MANIFEST]
     io.OutputDir(".", replace=True).publish({"result.json": "3", "t/AE.md": "3"})
     assert _contents(small_disk) == {"result.json": "3", "t/AE.md": "3"}
+
+
+# --- a round linked into place --------------------------------------------------------
+
+GULF = REPO / "deals" / "portfolios" / "gulf-asia.yaml"
+
+#: Sends SIGNUM to the command right after round 5's file is linked into place.
+STOP_WHEN_LINKED = """
+import os, signal
+signal.signal(signal.SIGINT, signal.default_int_handler)
+real = os.link
+def link(source, target, *rest, **kw):
+    real(source, target, *rest, **kw)
+    if os.path.basename(target) == "005-us.yaml":
+        os.kill(os.getpid(), SIGNUM)
+os.link = link
+"""
+
+
+@pytest.mark.parametrize(
+    ("signum", "said", "code"),
+    [(signal.SIGINT, "interrupted", 130), (signal.SIGTERM, "terminated", 143)],
+)
+def test_a_stop_just_as_a_round_is_linked_says_it_was_recorded(
+    rounds: Path, signum: int, said: str, code: int
+) -> None:
+    """Ctrl-C landing right after `offer` linked its round file into place (before it was
+    read back): "interrupted" alone, though round 5 was on disk, so the user ran it again
+    and recorded a second offer."""
+    prelude = STOP_WHEN_LINKED.replace("SIGNUM", str(int(signum)))
+    script = (
+        f"{prelude}\nimport sys\nsys.argv[0] = 'dealbench'\nfrom dealbench.cli import main\nmain()"
+    )
+    args = ("--rounds", str(rounds), "--no-documents")
+    done = subprocess.run(
+        [sys.executable, "-c", script, *("offer", str(GULF), "-p", "AE"), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == code, done.stderr
+    assert (rounds / "AE" / "005-us.yaml").is_file()
+    assert done.stderr == (
+        f"{said}\n"
+        f"note: the offer was recorded as round 5 ({rounds}/AE/005-us.yaml) before the "
+        "command was interrupted (see `dealbench history`)\n"
+    )
+    assert sorted(p.name for p in (rounds / "AE").iterdir()) == [
+        ".dealbench-lock",
+        "001-us.yaml",
+        "002-partner.yaml",
+        "003-us.yaml",
+        "004-partner.yaml",
+        "005-us.yaml",
+    ]  # no temporary file left
