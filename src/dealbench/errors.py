@@ -6,7 +6,10 @@ The CLI maps each class to an exit code in exactly one place
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -160,6 +163,32 @@ class Terminated(KeyboardInterrupt):
 def raise_terminated(signum: int, frame: object) -> None:
     """The handler of SIGTERM in a command's process (`cli.errors.stop_on_sigterm`)."""
     raise Terminated
+
+
+@contextmanager
+def stops_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM during the block are held until it ends, then raised there.
+
+    For steps that must be done whole or not at all and take no time (renames putting
+    files already written in place): stopped between two of them, an output folder held
+    half the new files beside a manifest of the old. Only in the main thread (the one
+    Python gives signals to) and over dealbench's own handlers: a caller's are left
+    alone. An error raised in the block wins over a signal held."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    ours = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: raise_terminated}
+    held = [signum for signum, handler in ours.items() if signal.getsignal(signum) is handler]
+    pressed: list[int] = []
+    for signum in held:
+        signal.signal(signum, lambda signum, frame: pressed.append(signum))
+    try:
+        yield
+    finally:
+        for signum in held:
+            signal.signal(signum, ours[signum])
+    if pressed:
+        raise Terminated if pressed[0] == signal.SIGTERM else KeyboardInterrupt
 
 
 def user_lines(exc: DealbenchError, name: Callable[[str], str] | None = None) -> list[str]:

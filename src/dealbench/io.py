@@ -33,7 +33,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from dealbench.errors import ArgumentError, DealbenchError, Remedy, refusal
+from dealbench.errors import ArgumentError, DealbenchError, Remedy, refusal, stops_held
 
 MANIFEST = ".dealbench-manifest.json"
 #: Seconds a run waits for another run writing into the same parent folder.
@@ -61,6 +61,17 @@ class OutputTargetError(ArgumentError, OutputError):
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to `path` so that a reader sees the old file or the new, never half."""
+    tmp = _temporary(path, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _temporary(path: Path, data: bytes) -> Path:
+    """`data` written and synced in a hidden temporary file beside `path`, to be renamed
+    onto it; removed again if the write fails or is interrupted."""
     import tempfile
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -70,10 +81,10 @@ def write_atomic(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
 
 
 def unhidden(folder: Path, pattern: str) -> list[Path]:
@@ -219,20 +230,41 @@ class OutputDir:
             # Swapped in whole, unless the folder is not dealbench's alone or cannot get a
             # sibling (writable inside, in a parent that is not): then written in place.
             if _swappable(self.root, manifest) and _can_stage(stage, self.root):
+                published = False
                 try:
                     self._stage(stage, payload, manifest)
-                    previous = _publish(stage, self.root)
+                    with stops_held():  # published and the previous result removed, or not
+                        previous = _publish(stage, self.root)
+                        published = True
+                        if previous is not None:
+                            shutil.rmtree(previous, ignore_errors=True)
                 except OSError as exc:
                     shutil.rmtree(stage, ignore_errors=True)
                     raise self._io_error(exc) from None
+                except KeyboardInterrupt as exc:
+                    shutil.rmtree(stage, ignore_errors=True)
+                    if published:
+                        self._said_written(exc, payload)
+                    raise
                 except BaseException:
                     shutil.rmtree(stage, ignore_errors=True)
                     raise
-                if previous is not None:
-                    shutil.rmtree(previous, ignore_errors=True)
                 return self._done(payload)
-            self._publish_in_place(payload, manifest)
+            try:
+                self._publish_in_place(payload, manifest)
+            except KeyboardInterrupt as exc:  # raised once every file is in place
+                self._said_written(exc, payload)
+                raise
         return self._done(payload)
+
+    def _said_written(self, exc: KeyboardInterrupt, payload: Mapping[str, bytes]) -> None:
+        """A Ctrl-C or SIGTERM held while the files were put in place, raised once they
+        are: the user, told only "interrupted", would take the folder for untouched."""
+        shown = [n for n in payload if not n.startswith(".dealbench-")]
+        exc.add_note(
+            f"note: {len(shown)} file{'s' if len(shown) != 1 else ''} had been written to "
+            f"{self.given}/ whole before the command was interrupted"
+        )
 
     def _done(self, payload: Mapping[str, bytes]) -> list[Path]:
         paths = [self.given / name for name in payload]
@@ -241,22 +273,37 @@ class OutputDir:
 
     def _publish_in_place(self, files: dict[str, bytes], manifest: dict[str, str]) -> None:
         """A folder that is not dealbench's alone (the working folder, or one full of other
-        files): each file replaced atomically, the manifest last, stale files removed."""
+        files): each file replaced atomically, stale files removed, the manifest last.
+
+        Every file is first written whole beside its place (where a full disk or a
+        read-only folder fails, leaving the folder as it was), then all are renamed into
+        place with Ctrl-C and SIGTERM held: stopped between two renames, the folder held
+        half the new files beside the old manifest, and the next run refused to replace
+        dealbench's own files as "edited since"."""
         kept = dict(manifest)
+        stale = [n for n in manifest if n not in files] if self.replace else []
+        for name, data in files.items():
+            kept[name] = hashlib.sha256(data).hexdigest()
+        for name in stale:
+            kept.pop(name, None)
+        text = json.dumps(kept, indent=2, sort_keys=True, allow_nan=False)
+        ready: dict[Path, Path] = {}  # temporary file -> its place
         try:
-            for name, data in files.items():
-                write_atomic(self.root / name, data)
-                kept[name] = hashlib.sha256(data).hexdigest()
-            if self.replace:
-                for name in [n for n in manifest if n not in files]:
-                    path = self.root / name
-                    if path.is_file() and _digest(path) == manifest[name]:
-                        path.unlink()
-                    kept.pop(name, None)
-            text = json.dumps(kept, indent=2, sort_keys=True, allow_nan=False)
-            write_atomic(self.root / MANIFEST, text.encode())
+            for name, data in [*files.items(), (MANIFEST, text.encode())]:
+                ready[_temporary(self.root / name, data)] = self.root / name
+            with stops_held():
+                for tmp, path in ready.items():  # the manifest last
+                    if path == self.root / MANIFEST:
+                        for name in stale:
+                            old = self.root / name
+                            if old.is_file() and _digest(old) == manifest[name]:
+                                old.unlink()
+                    os.replace(tmp, path)
         except OSError as exc:
             raise self._io_error(exc) from None
+        finally:
+            for tmp in ready:
+                tmp.unlink(missing_ok=True)
 
     def _stage(self, stage: Path, files: dict[str, bytes], manifest: dict[str, str]) -> None:
         stage.mkdir()

@@ -25,7 +25,7 @@ from typing import Any, Literal
 import yaml
 
 from dealbench.checker import DealFigures, check, evaluate
-from dealbench.errors import ArgumentError, DealbenchError, InputError, Issue
+from dealbench.errors import ArgumentError, DealbenchError, InputError, Issue, stops_held
 from dealbench.io import OutputError, folder_fault, write_failure
 from dealbench.limit import Limit
 from dealbench.model.rounds import (
@@ -757,25 +757,35 @@ def append_round(
             )
         )
     text = round_yaml(data, header)
+    linked = False
     try:
-        negotiation.folder.mkdir(parents=True, exist_ok=True)
-        with _locked(negotiation.folder):
-            now = load_negotiation(portfolio, negotiation.folder.parent, negotiation.partner)
-            if now.next_number != data.round:
-                raise InputError(
-                    Issue(
-                        display_path(target),
-                        None,
-                        "",
-                        f"round {now.next_number - 1} was recorded by another command meanwhile; "
-                        "nothing written (run the command again)",
+        try:
+            negotiation.folder.mkdir(parents=True, exist_ok=True)
+            with _locked(negotiation.folder):
+                now = load_negotiation(portfolio, negotiation.folder.parent, negotiation.partner)
+                if now.next_number != data.round:
+                    raise InputError(
+                        Issue(
+                            display_path(target),
+                            None,
+                            "",
+                            f"round {now.next_number - 1} was recorded by another command "
+                            "meanwhile; nothing written (run the command again)",
+                        )
                     )
-                )
-            _create(target, text.encode("utf-8"))
-    except OSError as exc:
-        raise _unwritable(target, data.round, exc) from None
-    with recorded(data, target):
+                # Linked into place with its temporary file removed, or neither: a Ctrl-C
+                # just after the link said nothing of the round (and could leave the
+                # temporary file in the rounds folder).
+                with stops_held():
+                    _create(target, text.encode("utf-8"))
+                    linked = True
+        except OSError as exc:
+            raise _unwritable(target, data.round, exc) from None
         return _read_round(portfolio, negotiation.partner, target, data.round, data.side)
+    except (DealbenchError, KeyboardInterrupt) as exc:
+        if linked:  # from the moment the file is in place, whatever stops the command says so
+            _say_recorded(exc, data, target)
+        raise
 
 
 @contextmanager
@@ -786,13 +796,18 @@ def recorded(data: RoundFile, path: Path) -> Iterator[None]:
     try:
         yield
     except (DealbenchError, KeyboardInterrupt) as exc:
-        if not any("was recorded as round" in str(n) for n in getattr(exc, "__notes__", ())):
-            stopped = "was interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
-            exc.add_note(
-                f"note: {_what(data)} was recorded as round {data.round} "
-                f"({display_path(path)}) before the command {stopped} (see `dealbench history`)"
-            )
+        _say_recorded(exc, data, path)
         raise
+
+
+def _say_recorded(exc: DealbenchError | KeyboardInterrupt, data: RoundFile, path: Path) -> None:
+    """Note on `exc` that round `data` is on disk at `path` (once)."""
+    if not any("was recorded as round" in str(n) for n in getattr(exc, "__notes__", ())):
+        stopped = "was interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+        exc.add_note(
+            f"note: {_what(data)} was recorded as round {data.round} "
+            f"({display_path(path)}) before the command {stopped} (see `dealbench history`)"
+        )
 
 
 def _what(data: RoundFile) -> str:
