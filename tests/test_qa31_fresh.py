@@ -91,3 +91,17 @@ def test_the_rounds_chart_never_runs_two_rounds_labels_together() -> None:
     assert "1, 8" in [t.get_text() for t in labels]
     # every label is drawn above the markers (the agreed star beside "5" hid a digit)
     assert min(t.get_zorder() for t in labels) > max(c.get_zorder() for c in ax.collections)
+
+
+def test_the_readme_says_what_the_demo_writes() -> None:
+    """The README's demo section said "the documents of every concluded deal": the solve
+    concludes nothing (`conclude` does), and it wrote packages, memos and a redline too."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### `dealbench demo`", 1)[1].split("\n### ", 1)[0]
+    assert "concluded" not in section
+    written = sorted(p.name for p in (ROOT / "tests" / "golden" / "expected").iterdir())
+    assert written  # the demo's documents, as the golden test keeps them
+    for folder in [*written, "packages"]:
+        assert f"`{folder}/`" in section, folder
+    for fmt in ("md", "html", "docx", "pdf", "json"):
+        assert fmt in section
