@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -336,20 +337,99 @@ def draw_rounds(ax: Axes, data: dict[str, Any]) -> None:
             zorder=4,
             label="Agreed",
         )
-    for (x, y), numbers in round_labels(rounds).items():
-        ax.annotate(numbers, (x, y), textcoords="offset points", xytext=(5, 4))
+    for (x, y), numbers, offset in round_labels(rounds, _spans(data)):
+        ax.annotate(
+            numbers,
+            (x, y),
+            textcoords="offset points",
+            xytext=offset,
+            zorder=5,  # above every marker, on a halo: a star beside it does not hide a digit
+            bbox={
+                "boxstyle": "square,pad=0.1",
+                "facecolor": "white",
+                "edgecolor": "none",
+                "alpha": 0.8,
+            },
+        )
     ax.set_xlabel("Partner utility (USD bn)")
     ax.set_ylabel("US utility of the deal (USD bn)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
 
 
-def round_labels(rounds: list[dict[str, Any]]) -> dict[tuple[float, float], str]:
-    """One label per drawn position (USD bn): the numbers of the rounds there ("3, 4")."""
-    out: dict[tuple[float, float], list[str]] = {}
+#: The rounds chart's drawing area for its data, in points (the chart is 7 x 3.6 in, its
+#: legend to the right, 5% margins), and its labels' size: 9 pt digits.
+PLOT_PT = (310.0, 190.0)
+DIGIT_PT, LINE_PT, MARKER_PT = 5.4, 12.0, 5.0
+#: Rounds drawn closer than this (points) share one label: two labels there would run
+#: together ("1" and "8" beside each other read as "18").
+SAME_PLACE_PT = 8.0
+
+
+def _spans(data: dict[str, Any]) -> tuple[float, float]:
+    """Points per USD bn of what the rounds chart draws: partner utility, US utility."""
+    points = [(p[1], p[0]) for p in data["frontier"]]
+    points.append((data["no_deal"][1], data["no_deal"][0]))
+    points += [(r["partner"], r["us"]) for r in data["rounds"]]
+    xs = [x / 1e9 for x, _ in points]
+    ys = [y / 1e9 for _, y in points]
+    return (
+        PLOT_PT[0] / ((max(xs) - min(xs)) or 1.0),
+        PLOT_PT[1] / ((max(ys) - min(ys)) or 1.0),
+    )
+
+
+Box = tuple[float, float, float, float]
+
+
+def _clear(box: Box, taken: list[Box]) -> bool:
+    return all(box[2] <= t[0] or t[2] <= box[0] or box[3] <= t[1] or t[3] <= box[1] for t in taken)
+
+
+def round_labels(
+    rounds: list[dict[str, Any]], scale: tuple[float, float] = (1.0, 1.0)
+) -> list[tuple[tuple[float, float], str, tuple[float, float]]]:
+    """Each drawn place's label: where (USD bn), the rounds there ("3, 4"), its offset (pt).
+
+    `scale` is points per USD bn on each axis (`_spans`). Rounds within `SAME_PLACE_PT` of
+    each other share one label, beside the rightmost and highest of them; a label goes
+    above right of its place, else below right, above left or below left, the first that
+    covers no other label and no round's marker.
+    """
+    places: list[tuple[list[tuple[float, float]], list[str]]] = []
     for r in rounds:
-        key = (round(r["partner"] / 1e9, 2), round(r["us"] / 1e9, 2))
-        out.setdefault(key, []).append(str(r["round"]))
-    return {key: ", ".join(numbers) for key, numbers in out.items()}
+        at = (r["partner"] / 1e9 * scale[0], r["us"] / 1e9 * scale[1])  # in points
+        for where, numbers in places:
+            if any(math.dist(at, other) <= SAME_PLACE_PT for other in where):
+                where.append(at)
+                numbers.append(str(r["round"]))
+                break
+        else:
+            places.append(([at], [str(r["round"])]))
+    taken: list[Box] = [
+        (x - MARKER_PT, y - MARKER_PT, x + MARKER_PT, y + MARKER_PT)
+        for where, _ in places
+        for x, y in where
+    ]
+    out = []
+    for where, numbers in places:
+        text = ", ".join(dict.fromkeys(numbers))
+        x, y = max(p[0] for p in where), max(p[1] for p in where)
+        width = DIGIT_PT * len(text)
+        mine = [(x - MARKER_PT, y - MARKER_PT, x + MARKER_PT, y + MARKER_PT) for x, y in where]
+        others = [t for t in taken if t not in mine]
+        chosen = (5.0, 4.0)
+        for dx, dy in (
+            (5.0, 4.0),
+            (5.0, -4.0 - LINE_PT),
+            (-5.0 - width, 4.0),
+            (-5.0 - width, -4.0 - LINE_PT),
+        ):
+            if _clear((x + dx, y + dy, x + dx + width, y + dy + LINE_PT), others):
+                chosen = (dx, dy)
+                break
+        taken.append((x + chosen[0], y + chosen[1], x + chosen[0] + width, y + chosen[1] + LINE_PT))
+        out.append(((x / scale[0], y / scale[1]), text, chosen))
+    return out
 
 
 #: How the rounds chart's words name a round by its side.
