@@ -122,3 +122,19 @@ def test_gulf_asias_risk_reads_the_same_in_the_terminal_the_web_and_the_document
         row = re.search(r'<tr data-regime="bilateral">.*?</tr>', page, re.S)
         assert row is not None, page
         assert re.findall(r'<td class="num">([^<]*)</td>', row.group(0))[-1] == "161,303"
+
+
+def test_solve_says_what_its_tables_columns_add_up_to_as_printed(run: Runner) -> None:
+    """ridge: `solve`'s table prints 2027's deals as 136,433, 68,216, 45,478 and 22,739
+    (272,866) above "Supply used (H100e): 2027 272,865 of 272,865", without a word; a reader
+    adding the column finds the supply broken. A sentence now says what the columns add up
+    to as printed, where that is not the total beside them."""
+    solved = run("solve", RIDGE)
+    assert solved.exit_code == 0, solved.stderr
+    text = _flat(solved.stdout)
+    assert "2027 272,865 of 272,865" in text
+    assert (
+        "Each total is the exact sum, rounded; each row is rounded on its own, and as printed "
+        "the rows add up to 272,866 H100e in 2027, 181,911 H100e in 2029 and 136,432 H100e "
+        "in 2030."
+    ) in text
