@@ -56,31 +56,32 @@ def test_a_supply_used_in_full_leaves_nothing_when_its_rows_round_below_it() -> 
     limits "Supply is used up in 2028Q1, with less than one step (128 GB200 chips, 323
     H100e) left (1 H100e)", and its trade-offs "Supply is used up": an H100e that no one
     can be given, and that is not there. Now nothing is left, the supply is fully
-    allocated as `solve` says, and a note says why the rows miss it by one."""
+    allocated as `solve` says (Allocated, the exact sum rounded, is the supply:
+    qa31-totals), and a note says why the rows miss it by one."""
     portfolio, result = _solved("compact-loose")
     used = sum(d.compute["2028Q1"] for d in result.deals)
     assert abs(used - 60_000) < 1e-6  # in full, unrounded
     md = _markdown(portfolio_memo_document(source_from_result(portfolio, result)))
     allocation = {row[0]: [_number(c) for c in row[1:]] for row in _table(md, "## Allocation")}
-    assert allocation["Allocated"][2] == 59_999  # the rows as printed add up to it
+    assert allocation["Allocated"][2] == 60_000  # the rows as printed add up to 59,999
     assert allocation["Unallocated"] == [0, 0, 0]
     assert "used up" not in md
     assert "Supply is fully allocated in 2027Q3, 2027Q4 and 2028Q1 (H100e:" in md
     assert (
-        "the rows add up to less than the supply by 1 H100e in 2028Q1; unrounded, that "
-        "supply is allocated in full."
+        "the rows add up to 59,999 in 2028Q1, where Allocated is their exact sum, rounded; "
+        "unrounded, that supply is allocated in full."
     ) in md
 
 
 def test_a_supply_with_less_than_a_step_left_still_says_what_is_left() -> None:
     """`compact`, where the risk budget binds: 2027Q3 and 2027Q4 keep 48.0 and 116.2 H100e
     of their supply (less than a step of 128 GB200 chips, 323 H100e): used up, not fully
-    allocated, and the allocation says what is left as its rows print it (48 and 117 of
-    the supply less the rows, each rounded), as before."""
+    allocated, and the allocation says what is left: 48 and 116 (the supply less the
+    exact sum, each rounded: qa31-totals; the rows, each rounded, left 117)."""
     portfolio, result = _solved("compact")
     md = _markdown(portfolio_memo_document(source_from_result(portfolio, result)))
     allocation = {row[0]: [_number(c) for c in row[1:]] for row in _table(md, "## Allocation")}
-    assert allocation["Unallocated"][:2] == [48, 117]
+    assert allocation["Unallocated"][:2] == [48, 116]
     assert "Supply is used up in 2027Q3 and 2027Q4, with less than one step" in md
 
 
@@ -93,7 +94,8 @@ def test_the_options_memo_exports_what_the_principals_memo_allocates() -> None:
     for `compact`, where the memo for principals of the same run (and the portfolio memo)
     allocated 23,931 + 10,106 + 15,846 = 49,883 H100e that quarter and 149,453 in all: the
     exact sum rounded (49,883.8) beside the sum of the tranches as the term sheets print
-    them. Each period's export is now the sum of those tranches."""
+    them. qa11 made each period's export the sum of those tranches; qa31-totals made both
+    the exact sum, rounded (49,884), the figure `solve` and `compare` print too."""
     from dealbench.analyze.compare import compare
     from dealbench.analyze.memo import options_facts
 
@@ -106,10 +108,11 @@ def test_the_options_memo_exports_what_the_principals_memo_allocates() -> None:
     md = _markdown(portfolio_memo_document(source_from_result(pf, result)))
     allocated = next(r for r in _table(md, "## Allocation") if r[0] == "Allocated")
     assert [round(row["compute"][t]) for t in pf.periods] == [_number(c) for c in allocated[1:]]
-    assert row["compute"]["2027Q4"] == 49_883
-    assert row["compute_total"] == 149_453
+    assert round(row["compute"]["2027Q4"]) == 49_884
+    assert row["compute_total"] == round(sum(row["compute"].values()))
+    assert f"using {row['compute_total']:,.0f} H100e" in md
     described = next(line for line in facts["options"] if "(compact)" in line)
-    assert "149,453 H100e exported" in described
+    assert f"{row['compute_total']:,.0f} H100e exported" in described
 
 
 def test_evaluate_shows_compute_as_the_package_wrote_it(run: Runner) -> None:

@@ -189,9 +189,12 @@ def test_the_options_memo_totals_risk_as_the_principals_memo_does() -> None:
     """Gulf-asia: the options memo's "Risk (risk-weighted H100e)" read 161,302 under
     bilateral and repeal, the memo for principals of the same run 161,301 (its packages'
     risk column as printed, since qa6-docs); qa11-sign made the options memo's exports the
-    sum of the tranches as printed, but not its risk. Three deals of 100.4 risk-weighted
-    H100e each print 100 apiece, and their total 300, not 301."""
+    sum of the tranches as printed, but not its risk. Since qa31-totals every total is the
+    exact sum, rounded, in both memos (the principals memo's note says what its rows add
+    up to): three deals of 100.4 risk-weighted H100e each print 100 apiece, and their
+    total 301 in both."""
     from dealbench.analyze.memo import options_facts
+    from dealbench.units import h100e
 
     c, _ = _compared(MIXED)
     regime = "bilateral"
@@ -207,7 +210,7 @@ def test_the_options_memo_totals_risk_as_the_principals_memo_does() -> None:
     ]
     facts = options_facts(c.model_copy(update={"partners": partners, "regimes": rows}))
     [row] = [r for r in facts["regimes"] if r["id"] == regime]
-    assert row["risk"] == 100 * len(partners)
+    assert h100e(row["risk"]) == "301"
 
 
 # --- the memo for principals names terms by their titles -----------------------------------

@@ -29,9 +29,9 @@ def test_a_figure_reads_the_same_in_compare_and_in_diff_of_its_results(
     assert diffed.exit_code == 0, diffed.output
     said = " ".join(diffed.stdout.split())
     assert f"risk {tiered} -> {bilateral} risk-weighted H100e" in said
-    # Each the sum of its deals' risks as printed, as the memos total them (qa31-docs):
-    # 159,502.5 exactly, 159,504 as printed; 161,302.49999999997, 161,302 as printed.
-    assert (tiered, bilateral) == ("159,504", "161,302")
+    # Each the exact total, rounded, as every page and memo prints a total (qa31-totals):
+    # 159,502.5 is 159,503; 161,302.49999999997 (161302.5 in its file) is 161,303.
+    assert (tiered, bilateral) == ("159,503", "161,303")
 
 
 def test_diff_says_who_walked_away(run: Runner, tmp_path: Path) -> None:

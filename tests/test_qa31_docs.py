@@ -186,15 +186,14 @@ def test_the_deal_memos_security_trade_off_says_what_its_amount_compares(
 COVE = ROOT / "tests" / "data" / "qa30analyst" / "cove.yaml"
 
 
-def test_a_risk_total_is_the_sum_of_its_rows_as_printed_in_every_table(
+def test_a_risk_total_reads_the_same_in_every_table_and_says_how_its_rows_add_up(
     run: Runner, tmp_path: Path
 ) -> None:
     """cove under tiered: the deals' risks print 5,917, 2,756 and 4,440 (exactly 13,113.5
-    in all). The memo for principals and the options memo total them 13,113, the sum of
-    the rows as printed (`shown_total`, the decision every document's totals follow);
-    `compare`'s table said 13,114 and `solve`'s risk line 13,114 under the same rows: a
-    reader setting the table beside the memo saw a unit apart. Every table now totals
-    its rows as printed."""
+    in all). The memos totalled them 13,113 and `compare`'s table and `solve` 13,114: a
+    reader setting the table beside the memo saw a unit apart. A total across deals is now
+    the exact figure, rounded, everywhere (qa31-totals); the memo's note says what its rows
+    add up to as printed."""
     import re
 
     tiered = ROOT / "deals" / "policy" / "tiered.yaml"
@@ -202,17 +201,15 @@ def test_a_risk_total_is_the_sum_of_its_rows_as_printed_in_every_table(
     assert solved.exit_code == 0, solved.stderr
     rows = [line.split() for line in solved.stdout.splitlines() if re.match(r" [A-Z]{2} ", line)]
     assert [r[-1] for r in rows] == ["5,917", "2,756", "4,440"]
-    # ... except a figure set beside its limit, which is the exact one rounded (the sum of
-    # rows as printed read "2027 272,866 of 272,865" for a supply used to the unit; qa31's
-    # lead): 13,113.5 is 13,114 in `solve`'s risk line.
     assert "Risk (risk-weighted H100e): 13,114 (no budget)" in solved.stdout
     out = tmp_path / "cmp"
     compared = run("compare", COVE, "--regimes", "tiered", "--out", out, "--render", "md")
     assert compared.exit_code == 0, compared.stderr
     risk_row = next(x for x in compared.stdout.splitlines() if "Risk (weighted H100e)" in x)
-    assert "13,113" in risk_row and "13,114" not in risk_row
+    assert "13,114" in risk_row
     memo = (out / "memos" / "principals-cove-tiered.md").read_text()
-    assert "| **Total** | | **350,000** | | **$8.73bn** | | | **13,113** |" in memo
+    assert "| **Total** | | **350,000** | | **$8.73bn** | | | **13,114** |" in memo
+    assert "as printed the rows add up to 13,113 risk-weighted H100e." in memo
 
 
 def test_the_shipped_house_clause_says_the_partners_name_with_its_article(

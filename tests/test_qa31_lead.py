@@ -32,11 +32,8 @@ def _cove_deals(tmp_path: Path) -> Path:
 
 def test_the_browser_totals_risk_as_the_terminal_does(run: Runner, tmp_path: Path) -> None:
     """cove under tiered: the deals' risks print 5,917, 2,756 and 4,440 (exactly 13,113.5).
-    `compare` totals them 13,113, the sum of the rows as printed (qa31-docs), and `solve`
-    says 13,114 beside the budget (a figure set beside its limit is the exact one: the sum
-    of rows as printed read "2027 272,866 of 272,865" for a supply used to the unit). The
-    compare page said 13,114 where `compare` says 13,113; the solve page now says what
-    `solve` says."""
+    Every total across deals is the exact one, rounded (qa31-totals): `solve`, `compare`,
+    the compare page and the solve page all say 13,114."""
     deals = _cove_deals(tmp_path)
     cove = deals / "portfolios" / "cove.yaml"
     solved = run("solve", cove, "--policy", "tiered")
@@ -44,13 +41,13 @@ def test_the_browser_totals_risk_as_the_terminal_does(run: Runner, tmp_path: Pat
     assert "Risk (risk-weighted H100e): 13,114 (no budget)" in solved.stdout
     compared = run("compare", cove, "--regimes", "tiered")
     risk_row = next(x for x in compared.stdout.splitlines() if "Risk (weighted H100e)" in x)
-    assert "13,113" in risk_row
+    assert "13,114" in risk_row
     with web_client(deals, "t0ken") as client:
         page = client.get("/p/cove/compare?regime=tiered").text
         row = re.search(r'<tr data-regime="tiered">.*?</tr>', page, re.S)
         assert row is not None, page
         cells = re.findall(r'<td class="num">([^<]*)</td>', row.group(0))
-        assert cells[-1] == "13,113", cells
+        assert cells[-1] == "13,114", cells
         response = client.post(
             "/p/cove/solve",
             data={
@@ -215,7 +212,8 @@ def test_the_allocation_says_its_rounding_once_when_rows_miss_the_supply_both_wa
     """The principals memo's allocation: 2027's rows (10,000.6, 10,000.6, 39,998.8 H100e)
     print 60,001 of 60,000 and 2028's (9,186.4, 9,186.4, 41,627.2) 59,999 of 60,000, each
     used in full. The note said "Each amount is rounded to the H100e, ..." twice, once for
-    "more" and once for "less" (qa31-analyst's Left). It says it once."""
+    "more" and once for "less" (qa31-analyst's Left). It says it once (Allocated, the exact
+    sum rounded, reads the supply: qa31-totals)."""
     from types import SimpleNamespace
 
     from dealbench.render.portfolio_memo import allocation
@@ -231,9 +229,9 @@ def test_the_allocation_says_its_rounding_once_when_rows_miss_the_supply_both_wa
     source = SimpleNamespace(checked=checked, portfolio=SimpleNamespace(periods=["2027", "2028"]))
     note = allocation(source)["note"]  # type: ignore[arg-type]
     assert note == (
-        "Each amount is rounded to the H100e, so the rows add up to more than the supply by "
-        "1 H100e in 2027 and to less than the supply by 1 H100e in 2028; unrounded, those "
-        "supplies are allocated in full."
+        "Each amount is rounded to the H100e on its own, so the rows add up to 60,001 in "
+        "2027 and 59,999 in 2028, where Allocated is their exact sum, rounded; unrounded, "
+        "those supplies are allocated in full."
     )
 
 

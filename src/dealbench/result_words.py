@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dealbench.units import and_list, quantity, usd
+from dealbench.units import and_list, quantity, rows_note, usd
 
 if TYPE_CHECKING:
     from dealbench.optimize.result import SolveResult
@@ -102,3 +102,20 @@ def _before(unrounded: float, us_value: float) -> str:
         return text
     side = "more" if unrounded > us_value else "less"
     return f"{text} ({usd(abs(unrounded - us_value))} {side})"
+
+
+def rows_words(result: SolveResult) -> str:
+    """What `solve`'s table's columns add up to as printed, where that is not the total its
+    supply and risk lines print (each the exact figure, rounded: `units.exact_total`):
+    ridge's 2027 column, deals of 136,432.5, 68,216.3, 45,477.5 and 22,738.8 H100e, prints
+    136,433, 68,216, 45,478 and 22,739 (272,866) beside "2027 272,865 of 272,865"."""
+    columns = [
+        (
+            f"H100e in {t}",
+            [d.compute.get(t, 0.0) for d in result.deals],
+            result.supply_used.get(t, 0.0),
+        )
+        for t in result.periods
+    ]
+    columns.append(("risk-weighted H100e", [d.risk for d in result.deals], result.risk_total))
+    return rows_note(columns) if result.deals else ""

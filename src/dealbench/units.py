@@ -482,15 +482,43 @@ def shown(amount: float) -> Decimal:
     return d.quantize(Decimal(1) if abs(d) >= FINE_BELOW else Decimal("0.01"), ROUND_HALF_UP)
 
 
-def shown_total(amounts: Iterable[float]) -> float:
-    """The total of `amounts` as the documents print each of them (`shown`), so that a
-    column adds up to the total printed under it.
-
-    Rounding the exact total instead can differ from the sum of the printed rows by a unit
-    or more whenever the amounts are fractional, as chips counted in H100e are (a B200 is
-    2.27 H100e): rows of 9,314, 30,002, 8,150 and 8,150 H100e over a total of 55,614.
-    """
+def rows_sum(amounts: Iterable[float]) -> float:
+    """What `amounts` add up to as each is printed (`shown`): a unit or two from their
+    total (`exact_total`) where they are fractional, as chips counted in H100e are (a B200
+    is 2.27 H100e): tranches of 9,314, 30,002, 8,150 and 8,150 H100e add up to 55,616
+    where their exact sum is 55,614. Only what a note says of the rows (`rows_note`)."""
     return float(sum(shown(a) for a in amounts))
+
+
+def exact_total(amounts: Iterable[float]) -> float:
+    """The total of amounts (a deal's compute over its tranches, a period's across deals,
+    the horizon's, the risk), as every page, table and document prints it: the exact sum,
+    rounded as `quantity` rounds it. It never reads above a limit the exact figures keep
+    (rows of a supply used in full in B200 chips, each rounded, add up to 272,866 of
+    272,865), and it is the figure result.json, `solve`, `sweep` and the web keep, so the
+    same total reads the same everywhere. Where the rows printed above it add up to
+    another figure, `rows_note` says so."""
+    return float(shown(math.fsum(amounts)))
+
+
+def rows_note(columns: Iterable[tuple[str, Iterable[float], float]]) -> str:
+    """Where a column's rows, each rounded on its own (`shown`), add up to another figure
+    than its total as printed, the sentence that says so; else ''. `columns` are (what the
+    column counts, its rows, its exact total): ("H100e in 2027", rows, 272,865.08) whose
+    rows print 136,433, 68,216, 45,478 and 22,739 gives "Each total is the exact sum,
+    rounded; each row is rounded on its own, and as printed the rows add up to 272,866
+    H100e in 2027."."""
+    parts = []
+    for what, rows, total in columns:
+        printed = rows_sum(rows)
+        if printed != float(shown(total)):
+            parts.append(f"{quantity(printed)} {what}")
+    if not parts:
+        return ""
+    return (
+        "Each total is the exact sum, rounded; each row is rounded on its own, and as printed "
+        f"the rows add up to {and_list(parts)}."
+    )
 
 
 def quantity(amount: float) -> str:

@@ -53,11 +53,9 @@ class ResultDiff(BaseModel):
     @property
     def totals(self) -> str:
         """`diff`'s line of totals, as both shells print it: `usd_pair`, so two US values
-        that differ never read the same; each risk as the documents and `compare` total
-        it, the sum of the deals' risks as printed (`shown_total`)."""
-        from dealbench.render.environment import shown_total
-
-        a, b = (quantity(shown_total(p.risk[i] for p in self.partners)) for i in (0, 1))
+        that differ never read the same; each risk as the documents and `compare` print
+        it, the exact total rounded (`units.exact_total`)."""
+        a, b = (quantity(x) for x in self.risk_total)
         return f"US utility: {usd_pair(*self.us_value)}; risk {a} -> {b} risk-weighted H100e"
 
 

@@ -16,10 +16,9 @@ from dealbench.analyze.compare import Comparison, PartnerCell, RegimeRow, tie
 from dealbench.limit import grouped_messages, messages
 from dealbench.model.schema import Portfolio
 from dealbench.optimize import SolveResult, Status
-from dealbench.render.environment import and_list, h100e, money, plural, shown_total
+from dealbench.render.environment import and_list, exact_total, h100e, money, plural, rows_note
 
 __all__ = [
-    "as_printed",
     "confirmations",
     "options_facts",
     "options_memo_document",
@@ -45,7 +44,7 @@ OPTION_NAMES = {
 def options_facts(c: Comparison, confirmed: list[str] | None = None) -> dict[str, Any]:
     """Plain data for the options memo: rows, recommendation, sensitivities (with the
     re-solves that `confirmations` made, if any), descriptions."""
-    regimes = [as_printed(c, r) for r in c.regimes]
+    regimes = list(c.regimes)
     ok = sorted(
         (r for r in regimes if r.us_value is not None),
         key=lambda r: (-(r.us_value or 0.0), r.regime),
@@ -54,6 +53,13 @@ def options_facts(c: Comparison, confirmed: list[str] | None = None) -> dict[str
         "portfolio": {"id": c.portfolio, "title": c.title},
         "periods": list(c.periods),
         "regimes": [_regime(r) for r in regimes],
+        # The compute each regime exports over the horizon, in the text, against its rows
+        # by period in the table.
+        "rows_note": rows_note(
+            (f"H100e exported under {r.regime}", list(r.compute.values()), sum(r.compute.values()))
+            for r in regimes
+            if r.us_value is not None
+        ),
         "partners": [
             {
                 "code": p.code,
@@ -80,25 +86,6 @@ def options_facts(c: Comparison, confirmed: list[str] | None = None) -> dict[str
     }
 
 
-def as_printed(c: Comparison, row: RegimeRow) -> RegimeRow:
-    """`row` with its compute per period and its risk as the regime's term sheets and its
-    memo for principals print them: the sum of each deal's tranche, and of each deal's
-    risk, rounded on its own (the exact sum, rounded, may differ by a unit: 49,884 H100e
-    exported beside an allocation of 49,883; a risk of 161,302 beside the principals
-    memo's 161,301). A comparison without the deals' schedules (written before they were
-    kept) keeps its compute as it is."""
-    cells = [p.regimes[row.regime] for p in c.partners if row.regime in p.regimes]
-    deals = [cell for cell in cells if cell.deal]
-    if not deals:
-        return row
-    update: dict[str, Any] = {"risk_total": shown_total(cell.risk for cell in deals)}
-    if all(cell.schedule for cell in deals):
-        update["compute"] = {
-            t: shown_total(cell.schedule.get(t, 0.0) for cell in deals) for t in row.compute
-        }
-    return row.model_copy(update=update)
-
-
 def _regime(r: RegimeRow) -> dict[str, Any]:
     return {
         "id": r.regime,
@@ -121,14 +108,15 @@ def _regime(r: RegimeRow) -> dict[str, Any]:
 
 
 def _partner_compute(cell: PartnerCell) -> float:
-    """A partner's compute as its term sheet and the principals memo total it: the sum of
-    its periods as printed (`compute` itself, rounded, may differ by a unit)."""
-    return shown_total(cell.schedule.values()) if cell.schedule else cell.compute
+    """A partner's compute as its term sheet and the principals memo total it: the exact
+    sum of its periods, rounded (`exact_total`)."""
+    return exact_total(cell.schedule.values()) if cell.schedule else cell.compute
 
 
 def exported(row: RegimeRow) -> float:
-    """The compute a regime exports, as the memo's rows per period print it: they add up."""
-    return shown_total(row.compute.values())
+    """The compute a regime exports over the horizon, as every page prints it: the exact
+    sum, rounded (`exact_total`), never above the supply it uses in full."""
+    return exact_total(row.compute.values())
 
 
 def recommendation(ranked: list[RegimeRow]) -> str:

@@ -48,8 +48,6 @@ def h100e(amount: float | None) -> str:
 
 
 def print_comparison(c: Comparison) -> None:
-    from dealbench.analyze.memo import as_printed
-
     out = _console()
     table = Table(title=f"{c.title}: regimes compared", title_justify="left")
     table.add_column("")
@@ -60,9 +58,9 @@ def print_comparison(c: Comparison) -> None:
     def row(label: str, values: Sequence[str]) -> None:
         table.add_row(label, *values)
 
-    # Each regime's compute and risk as its term sheets and memos total them (the sums of
-    # the deals' figures as printed: `as_printed`), so the table and the options memo agree.
-    regimes = [as_printed(c, r) for r in c.regimes]
+    # Each regime's compute and risk as every page prints them: the exact figures, rounded,
+    # so no export reads above a supply used in full (units.exact_total).
+    regimes = c.regimes
     row("Deals concluded", [str(r.deals) if r.us_value is not None else r.status for r in regimes])
     for t in c.periods:
         row(f"H100e exported {t}", [h100e(r.compute.get(t)) for r in regimes])

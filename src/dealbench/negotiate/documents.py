@@ -23,7 +23,7 @@ from dealbench.render import chart_words, charts
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import Audience, doc_meta
 from dealbench.render.documents import Document, redline_document, term_sheet_document
-from dealbench.render.environment import money, plural, shown_total
+from dealbench.render.environment import exact_total, money, plural
 from dealbench.render.glossary import glossary
 from dealbench.render.naming import SIDE_LABELS, package_label, side_word
 from dealbench.render.portfolio_memo import uncertain_listing
@@ -221,7 +221,7 @@ def _agreed(r: Any) -> dict[str, Any]:
         "us": a.us_utility,
         "partner": a.partner_utility,
         "security": r.plan_package.security if r.plan_package else "",
-        "h100e": shown_total(r.plan_package.compute.values()) if r.plan_package else 0.0,
+        "h100e": exact_total(r.plan_package.compute.values()) if r.plan_package else 0.0,
     }
 
 

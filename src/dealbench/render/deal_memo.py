@@ -17,7 +17,15 @@ from dealbench.model.periods import length
 from dealbench.model.schema import GRANTED, Portfolio
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import doc_meta, fingerprint
-from dealbench.render.environment import h100e, money, percent, plural, ratio, shown_total
+from dealbench.render.environment import (
+    exact_total,
+    h100e,
+    money,
+    percent,
+    plural,
+    ratio,
+    rows_note,
+)
 from dealbench.render.glossary import glossary
 from dealbench.render.limits import (
     COMPUTE_TOL,
@@ -66,7 +74,10 @@ def deal_memo_context(
         "security": security_terms(pf, deal),
         "schedule": package_schedule(pf, deal, source.chips),
         "cap_note": cap_note(pf, deal),
-        "total_h100e": shown_total(deal.compute.values()),  # the schedule's rows add up to it
+        "total_h100e": exact_total(deal.compute.values()),  # as every document totals it
+        "rows_note": rows_note(
+            [("H100e", list(deal.compute.values()), sum(deal.compute.values()))]
+        ),
         "commitments": commitment_rows(pf, deal),
         "internal": internal_annex(pf, deal, source.checked, step=source.compute_step),
         "tradeoffs": tradeoffs(pf, deal),
@@ -88,7 +99,7 @@ class Against:
 
 def package_terms(deal: DealFigures) -> str:
     return (
-        f"{h100e(shown_total(deal.compute.values()))} H100e under {deal.security} security "
+        f"{h100e(exact_total(deal.compute.values()))} H100e under {deal.security} security "
         "conditions, "
         f"against {plural(len(deal.concessions), 'commitment') if deal.concessions else 'no commitments'}"
     )
@@ -299,8 +310,8 @@ def _mitigated(pf: Portfolio, deal: DealFigures) -> str:
     cap = pf.level_cap(partner, other) if other is not None else None
     if other is None or cap is None:
         return f"{text}."
-    allowed = shown_total(min(x, cap) for x in deal.compute.values())
-    if allowed >= shown_total(deal.compute.values()):
+    allowed = exact_total(min(x, cap) for x in deal.compute.values())
+    if allowed >= exact_total(deal.compute.values()):
         return f"{text}."
     each = f"a {length(pf.periods[0]) or 'period'}"
     return (

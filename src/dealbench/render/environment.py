@@ -37,15 +37,18 @@ from dealbench.model.yamlio import read_regular_file
 from dealbench.units import (  # one form of lists, H100e
     H100_TPP,
     and_list,
+    exact_total,
     h100e,
     periods_said,
     quantity,
-    shown_total,
+    rows_note,
+    rows_sum,
 )
 from dealbench.units import usd as money  # the `money` filter: one form of USD everywhere
 
 __all__ = [
     "and_list",
+    "exact_total",
     "h100e",
     "md_escape",
     "money",
@@ -54,7 +57,8 @@ __all__ = [
     "ratio",
     "render_clause",
     "render_template",
-    "shown_total",
+    "rows_note",
+    "rows_sum",
 ]
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"

@@ -19,11 +19,11 @@ from dealbench.checker import (
 from dealbench.limit import broken_messages
 from dealbench.model.schema import Partner, Portfolio
 from dealbench.render.environment import (
+    exact_total,
     h100e,
     money,
     periods_said,
     plural,
-    shown_total,
 )
 from dealbench.units import shown
 
@@ -159,15 +159,15 @@ def shared_limits(
 
 
 def supply_left(checked: PortfolioCheck, period: str) -> float:
-    """What is left of a period's supply as the memos print it: the supply less the deals'
-    amounts, each rounded; nothing where the deals use the supply in full (within the
+    """What is left of a period's supply as the memos print it: the supply less what the
+    deals use (`exact_total`), each rounded; nothing where the deals use the supply in full (within the
     checker's tolerance), whichever way their rounded amounts miss it (rows rounded above
     or below a supply used in full still leave nothing: 59,999 of 60,000 is not 1 left)."""
     supply = checked.supply.get(period, 0.0)
     if allocated_in_full(checked, period):
         return 0.0
-    used = shown_total(d.compute.get(period, 0.0) for d in checked.deals)
-    return max(shown_total([supply]) - used, 0.0)
+    used = exact_total(d.compute.get(period, 0.0) for d in checked.deals)
+    return max(exact_total([supply]) - used, 0.0)
 
 
 def allocated_in_full(checked: PortfolioCheck, period: str) -> bool:

@@ -12,12 +12,14 @@ from dealbench.render.docmeta import doc_meta, fingerprint
 from dealbench.render.environment import (
     and_list,
     distance_to_best,
+    exact_total,
     h100e,
     money,
     percent,
     periods_said,
     plural,
-    shown_total,
+    rows_note,
+    rows_sum,
     shown_usd,
 )
 from dealbench.render.glossary import glossary
@@ -59,9 +61,19 @@ def portfolio_memo_context(source: Source, *, date: dt.date | None) -> dict[str,
             "us_value": checked.objective,
             "us_value_note": us_value_note(source),
             "partner_total": checked.partner_total,
-            "risk": shown_total(d.risk for d in checked.deals),
+            "risk": exact_total(d.risk for d in checked.deals),
             "risk_budget": checked.risk_budget,
-            "h100e": shown_total(deal_row(d)["total"] for d in checked.deals),
+            "h100e": exact_total(compute_of(checked.deals)),
+            "rows_note": rows_note(
+                [
+                    (
+                        "H100e",
+                        [d.total_compute for d in checked.deals],
+                        sum(compute_of(checked.deals)),
+                    ),
+                    ("risk-weighted H100e", [d.risk for d in checked.deals], checked.risk_total),
+                ]
+            ),
         },
         "allocation": allocation(source),
         "tradeoffs": tradeoffs(source),
@@ -131,7 +143,7 @@ def recommendation(source: Source) -> str:
         f"Conclude {plural(len(deals), 'deal')} ({codes}) on the "
         f"{'package' if len(deals) == 1 else 'packages'} below: US utility "
         f"{money(checked.objective)}, {money(gain)} more than with no deal at all, "
-        f"using {h100e(shown_total(deal_row(d)['total'] for d in deals))} H100e."
+        f"using {h100e(exact_total(compute_of(deals)))} H100e."
     )
     if checked.no_deal:
         text += f" Offer no package to {and_list(checked.no_deal)}."
@@ -145,12 +157,17 @@ def recommendation(source: Source) -> str:
     return text
 
 
+def compute_of(deals: list[DealFigures]) -> list[float]:
+    """Every tranche of `deals`, each period of each deal: what the deals use in all."""
+    return [x for d in deals for x in d.compute.values()]
+
+
 def deal_row(deal: DealFigures) -> dict[str, Any]:
     return {
         "code": deal.partner,
         "name": deal.partner_name,
         "security": deal.security,
-        "total": shown_total(deal.compute.values()),  # its allocation row adds up to it
+        "total": exact_total(deal.compute.values()),  # as its term sheet totals it
         "commitments": len(deal.concessions),
         "us_value": deal.us_value,
         "us_margin": deal.us_margin,
@@ -201,34 +218,37 @@ def no_deal_rows(source: Source) -> list[dict[str, Any]]:
 
 
 def allocation(source: Source) -> dict[str, Any]:
-    """The allocation table as printed: each column's rows add up to what is allocated, and
-    what is allocated and what is not to the supply.
+    """The allocation table as printed: what is allocated in a period is the deals' exact
+    sum, rounded (`exact_total`, as `solve`, `compare` and the options memo print it; the
+    supply itself where the deals use it in full), so it never reads above the supply;
+    what is allocated and what is not add up to the supply.
 
     Rows rounded one by one may add up to a unit or two more than a supply they use in
-    full (three deals of 10,000.6, 10,000.6 and 39,998.8 H100e print 10,001, 10,001 and
-    39,999 of 60,000), or less (9,186.4, 9,186.4 and 41,627.2 print 9,186, 9,186 and
-    41,627: 59,999); nothing is then left, and a note says why the rows miss the supply."""
+    full (deals of 136,432.5, 68,216.3, 45,477.5 and 22,738.8 H100e in B200 chips print
+    136,433, 68,216, 45,478 and 22,739: 272,866 of 272,865), or less, or another figure
+    than what is allocated; a note then says so once."""
     checked, periods = source.checked, source.portfolio.periods
-    used = [shown_total(d.compute.get(t, 0.0) for d in checked.deals) for t in periods]
-    supply = [shown_total([checked.supply.get(t, 0.0)]) for t in periods]
-    over = [(t, u - s) for t, u, s in zip(periods, used, supply, strict=True) if u > s]
-    # Rows rounded below a supply used in full: 59,999 of 60,000, and nothing left.
-    under = [
-        (t, s - u)
-        for t, u, s in zip(periods, used, supply, strict=True)
-        if u < s and allocated_in_full(checked, t)
+    supply = [exact_total([checked.supply.get(t, 0.0)]) for t in periods]
+    used = [
+        s
+        if allocated_in_full(checked, t)
+        else exact_total(d.compute.get(t, 0.0) for d in checked.deals)
+        for t, s in zip(periods, supply, strict=True)
     ]
-    # One sentence, both ways at once (it was said twice, once for "more", once for "less").
-    parts = [
-        f"{words} than the supply by " + ", ".join(f"{h100e(x)} H100e in {t}" for t, x in rows)
-        for words, rows in (("more", over), ("less", under))
-        if rows
-    ]
+    printed = [rows_sum(d.compute.get(t, 0.0) for d in checked.deals) for t in periods]
+    missed = [(t, p) for t, p, u in zip(periods, printed, used, strict=True) if p != u]
+    full = [t for t, _ in missed if allocated_in_full(checked, t)]
     note = (
-        f"Each amount is rounded to the H100e, so the rows add up to {' and to '.join(parts)}; "
-        f"unrounded, {'that supply is' if len(parts) == 1 else 'those supplies are'} "
-        "allocated in full."
-        if parts
+        "Each amount is rounded to the H100e on its own, so the rows add up to "
+        + and_list(f"{h100e(p)} in {t}" for t, p in missed)
+        + ", where Allocated is their exact sum, rounded"
+        + (
+            f"; unrounded, {'that supply is' if len(full) == 1 else 'those supplies are'} "
+            "allocated in full."
+            if full
+            else "."
+        )
+        if missed
         else ""
     )
     table = {
@@ -347,7 +367,7 @@ def risks(source: Source) -> list[str]:
     out = (
         [
             f"{'The deal carries' if len(checked.deals) == 1 else 'The deals carry'} "
-            f"{h100e(shown_total(d.risk for d in checked.deals))} risk-weighted H100e{used}."
+            f"{h100e(exact_total(d.risk for d in checked.deals))} risk-weighted H100e{used}."
         ]
         if checked.deals
         else []

@@ -18,7 +18,7 @@ from dealbench.model.amounts import amount_label
 from dealbench.model.names import named
 from dealbench.model.schema import GRANTED, Concession, ConcessionLevel, Partner, Portfolio
 from dealbench.render.docmeta import MARKINGS, Audience, doc_meta, fingerprint, with_said_id
-from dealbench.render.environment import render_clause, render_template, shown_total
+from dealbench.render.environment import exact_total, render_clause, render_template, rows_note
 from dealbench.render.glossary import glossary
 from dealbench.render.limits import (
     deal_limits,
@@ -225,9 +225,20 @@ def term_sheet_context(
         "schedule": rows,
         "chips": any(r["chips"] is not None for r in rows),
         "sites": any(r["site"] for r in rows),
-        # The totals of Annex A's columns as printed: they add up to the rows above them.
-        "total_h100e": shown_total(r["h100e"] for r in rows),
-        "total_tpp": shown_total(r["h100e"] * H100_TPP for r in rows),
+        # The totals of Annex A's columns: the exact sums, rounded (as every document says
+        # the deal's compute); a note where the rows as printed add up to another figure.
+        "total_h100e": exact_total(r["h100e"] for r in rows),
+        "total_tpp": exact_total(r["h100e"] * H100_TPP for r in rows),
+        "rows_note": rows_note(
+            [
+                ("H100e", [r["h100e"] for r in rows], sum(r["h100e"] for r in rows)),
+                (
+                    "TPP",
+                    [r["h100e"] * H100_TPP for r in rows],
+                    sum(r["h100e"] * H100_TPP for r in rows),
+                ),
+            ]
+        ),
         "security": security_terms(portfolio, deal),
         "commitments": commitments(portfolio, deal),
     }

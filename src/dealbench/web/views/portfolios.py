@@ -16,7 +16,6 @@ from starlette.routing import Route
 from dealbench.analyze import REGIMES, compare, find_regime
 from dealbench.analyze.analysed import Analysed
 from dealbench.analyze.compare import under_each
-from dealbench.analyze.memo import as_printed
 from dealbench.analyze.scenarios import load_scenario
 from dealbench.arguments import positive_seconds, relative_gap, share_typed
 from dealbench.errors import DealbenchError, InputError, Issue
@@ -400,8 +399,8 @@ async def show_compare(request: Request) -> Response:
         "compare.html.j2",
         name=name,
         c=comparison,
-        # Each regime's compute and risk as `compare` and the options memo total them.
-        printed=[as_printed(comparison, r) for r in comparison.regimes],
+        # Each regime's compute and risk as `compare` and the options memo print them.
+        printed=comparison.regimes,
         **notes(request, *under_each(pf, policies, {})),  # each regime's file too
         regimes=[{"name": r, "checked": r in chosen} for r in offered],
         left_out=None if asked else defaults.left_out,
