@@ -257,3 +257,31 @@ def test_the_options_memo_labels_the_regimes_it_compares_alike_in_every_format(
     assert '<th scope="row">Options</th><td>tiered, monopoly, repeal, bilateral compared' in html
     principals = (out / "memos" / "principals-gulf-asia-tiered.md").read_text()
     assert "| Regime |" in principals  # a memo of one regime keeps its label
+
+
+def test_a_regime_at_zero_risk_is_drawn_whole_on_the_value_risk_chart() -> None:
+    """The options memo's value-against-risk chart set its risk axis from 0: monopoly
+    (nothing exported, risk 0) was drawn half hidden by the axis (qa31-fresh's Left). The
+    axis now starts left of 0 by what its markers need; its ticks stay at 0 and above."""
+    import math
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from dealbench.render import charts
+
+    fig = Figure(figsize=(charts.WIDTH_IN, charts.HEIGHT_IN), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    points = [
+        {"label": "monopoly", "risk": 0.0, "value_bn": -20.0, "h100e": 0.0},
+        {"label": "tiered", "risk": 159_503.0, "value_bn": 74.4, "h100e": 700_000.0},
+        {"label": "repeal", "risk": 161_303.0, "value_bn": 174.0, "h100e": 1_000_000.0},
+    ]
+    charts.draw_value_risk(ax, {"points": points})
+    fig.canvas.draw()
+    frame = ax.get_window_extent()
+    x, _ = ax.transData.transform((0.0, -20.0))
+    radius = math.sqrt(30) / 2 * fig.dpi / 72  # the smallest marker's
+    assert x - radius >= frame.x0 - 0.5, (x, radius, frame.x0)
+    assert min(ax.get_xticks()) == 0

@@ -302,7 +302,35 @@ def draw_value_risk(ax: Axes, data: dict[str, Any]) -> None:
     ax.margins(y=0.12)
     _thousands(ax, "x")
     _billions(ax)
+    _room_left_of_zero(ax, points, sizes)
     _place_labels(ax, points, sizes)
+
+
+def _room_left_of_zero(ax: Axes, points: list[dict[str, Any]], sizes: list[float]) -> None:
+    """Room left of risk 0 for the markers near it, the risk axis's ticks kept at 0 and
+    above: a regime exporting nothing (monopoly, risk 0) was drawn half hidden by the axis
+    (qa31-fresh)."""
+    fig = ax.get_figure(root=True)
+    assert fig is not None
+    fig.draw_without_rendering()  # the layout: the axes' width in pixels
+    low, high = ax.get_xlim()
+    width = ax.get_window_extent().width
+    if width <= 0 or high <= low:
+        return
+    to_px = fig.dpi / 72
+    # How far each marker reaches left of the axes' edge, in pixels (2 of air).
+    reach = max(
+        (
+            math.sqrt(size) / 2 * to_px + 2 - (p["risk"] - low) / (high - low) * width
+            for p, size in zip(points, sizes, strict=True)
+        ),
+        default=0.0,
+    )
+    if reach <= 0:
+        return
+    ticks = [t for t in ax.get_xticks() if low - 1e-9 <= t <= high + 1e-9]
+    ax.set_xlim(low - reach / width * (high - low) / (1 - reach / width), high)
+    ax.set_xticks(ticks)  # the same ticks, none below 0
 
 
 def _place_labels(ax: Axes, points: list[dict[str, Any]], sizes: list[float]) -> None:
