@@ -285,3 +285,39 @@ def test_a_regime_at_zero_risk_is_drawn_whole_on_the_value_risk_chart() -> None:
     radius = math.sqrt(30) / 2 * fig.dpi / 72  # the smallest marker's
     assert x - radius >= frame.x0 - 0.5, (x, radius, frame.x0)
     assert min(ax.get_xticks()) == 0
+
+
+def test_the_solve_page_says_the_supply_used_as_solve_does(run: Runner, tmp_path: Path) -> None:
+    """`solve` says each period's supply used against the supply, and what its table's
+    columns add up to as printed; the web's solve page said neither (qa31-totals' Left),
+    so a reader there could not set the deals against the supply. It says both, in
+    `solve`'s words (`result_words.supply_line`, `rows_words`)."""
+    deals = tmp_path / "deals"
+    shutil.copytree(ROOT / "deals", deals)
+    ridge = ROOT / "tests" / "data" / "qa31analyst"
+    for part in ("partners", "policy"):
+        for f in (ridge / part).glob("*.yaml"):
+            shutil.copy(f, deals / part / f.name)
+    text = (ridge / "ridge.yaml").read_text()
+    text = text.replace("policy: policy/", "policy: ../policy/").replace(
+        "partners/", "../partners/"
+    )
+    (deals / "portfolios" / "ridge.yaml").write_text(text)
+    said = " ".join(run("solve", deals / "portfolios" / "ridge.yaml").stdout.split())
+    supply = re.search(r"Supply used \(H100e\): .*?(?= Risk \()", said)
+    rows = re.search(r"Each total is the exact sum, rounded; .*?\.(?= Binding)", said)
+    assert supply is not None and rows is not None, said
+    with web_client(deals, "t0ken") as client:
+        response = client.post(
+            "/p/ridge/solve",
+            data={CSRF_FIELD: csrf_for("t0ken"), "mode": "us-best"},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, response.text
+        job = client.get(job_done(client, response)).text
+    page = {
+        key: " ".join(m.group(1).split())
+        for key in ("supply", "rows-note")
+        if (m := re.search(rf'<p id="{key}"[^>]*>(.*?)</p>', job, re.S))
+    }
+    assert page == {"supply": supply.group(0), "rows-note": rows.group(0)}, (page, said)

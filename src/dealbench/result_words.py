@@ -104,6 +104,17 @@ def _before(unrounded: float, us_value: float) -> str:
     return f"{text} ({usd(abs(unrounded - us_value))} {side})"
 
 
+def supply_line(result: SolveResult) -> str:
+    """Each period's supply used against the supply, as `solve` and the web's solve page
+    say it: the exact figures, rounded (`units.exact_total`: the rows as printed read
+    "2027 272,866 of 272,865" for a supply used to the unit)."""
+    used = "; ".join(
+        f"{t} {quantity(result.supply_used.get(t, 0.0))} of {quantity(result.supply[t])}"
+        for t in result.periods
+    )
+    return f"Supply used (H100e): {used}"
+
+
 def rows_words(result: SolveResult) -> str:
     """What `solve`'s table's columns add up to as printed, where that is not the total its
     supply and risk lines print (each the exact figure, rounded: `units.exact_total`):

@@ -16,7 +16,13 @@ from dealbench.jsontext import finite as finite
 from dealbench.jsontext import to_json as to_json
 
 # One rounding of figures for every JSON dealbench writes (re-exported for the commands).
-from dealbench.result_words import floor_words, rows_words, schedule_line, walk_away_words
+from dealbench.result_words import (
+    floor_words,
+    rows_words,
+    schedule_line,
+    supply_line,
+    walk_away_words,
+)
 from dealbench.units import chips_of
 
 if TYPE_CHECKING:
@@ -134,13 +140,7 @@ def print_result(result: SolveResult) -> None:
     say(out, schedule_line(result))
     if result.deals:
         out.print(f"No deal: {', '.join(result.no_deal) or 'none'}")
-    # Totals are the exact figures, rounded (`units.exact_total`): the sum of the rows as
-    # printed read "2027 272,866 of 272,865" for a supply used to the unit (qa31's lead).
-    used = "; ".join(
-        f"{t} {h100e(result.supply_used.get(t, 0))} of {h100e(result.supply[t])}"
-        for t in result.periods
-    )
-    say(out, f"Supply used (H100e): {used}")
+    say(out, supply_line(result))
     budget = "no budget" if result.risk_budget is None else f"budget {h100e(result.risk_budget)}"
     out.print(f"Risk (risk-weighted H100e): {h100e(result.risk_total)} ({budget})")
     if rows := rows_words(result):  # the table's columns, as printed, add up otherwise

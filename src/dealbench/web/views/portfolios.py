@@ -26,7 +26,9 @@ from dealbench.optimize.explain import no_deal_reasons
 from dealbench.result_words import (
     floor_sentence,
     message_after,
+    rows_words,
     schedule_line,
+    supply_line,
     walk_away_words,
 )
 from dealbench.units import parse_money
@@ -361,6 +363,9 @@ def result_view(
         # What `solve` says of the step and of rounding, in its words (`result_words`).
         "schedule": schedule_line(result),
         "walk_away": walk_away_words(result),  # what partner-best's total counts besides
+        # The supply each period used, and what the table's columns add up to, as `solve`.
+        "supply": supply_line(result),
+        "rows_note": rows_words(result),
         "message_after": message_after(result) or floor_sentence(result),
         "charts": [{"caption": c.caption, "description": c.description, **size} for c in drawn],
         "no_deal": [
