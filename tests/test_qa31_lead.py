@@ -12,22 +12,28 @@ from dealbench.web.security import CSRF_FIELD, csrf_for
 from helpers import Runner, job_done, web_client
 
 ROOT = Path(__file__).resolve().parents[1]
-COVE = ROOT / "tests" / "data" / "qa30analyst"
+DATA = ROOT / "tests" / "data"
 
 
-def _cove_deals(tmp_path: Path) -> Path:
-    """The shipped deals with qa30-analyst's cove beside them (its partners, its policy)."""
+def _deals_with(tmp_path: Path, folder: Path, name: str) -> Path:
+    """The shipped deals with a test portfolio `folder`/`name`.yaml beside them (its
+    partners and policy files copied in, its paths made relative to portfolios/)."""
     deals = tmp_path / "deals"
     shutil.copytree(ROOT / "deals", deals)
     for part in ("partners", "policy"):
-        for f in (COVE / part).glob("*.yaml"):
+        for f in (folder / part).glob("*.yaml"):
             shutil.copy(f, deals / part / f.name)
-    text = (COVE / "cove.yaml").read_text()
+    text = (folder / f"{name}.yaml").read_text()
     text = text.replace("policy: policy/", "policy: ../policy/").replace(
         "partners/", "../partners/"
     )
-    (deals / "portfolios" / "cove.yaml").write_text(text)
+    (deals / "portfolios" / f"{name}.yaml").write_text(text)
     return deals
+
+
+def _cove_deals(tmp_path: Path) -> Path:
+    """The shipped deals with qa30-analyst's cove beside them."""
+    return _deals_with(tmp_path, DATA / "qa30analyst", "cove")
 
 
 def test_the_browser_totals_risk_as_the_terminal_does(run: Runner, tmp_path: Path) -> None:
@@ -141,7 +147,7 @@ def test_the_rooms_page_says_when_our_open_offers_take_more_than_is_left(
     taking 10,000 of it is concluded. `room` says the open offers take 40,000 of the 30,000
     left; the room's page said nothing of it (qa31-neg's Left). It says the same sentence."""
     deals = tmp_path / "deals"
-    shutil.copytree(ROOT / "tests" / "data" / "qa31neg", deals)
+    shutil.copytree(DATA / "qa31neg", deals)
     strait = deals / "portfolios" / "strait.yaml"
     quiet = ["--no-documents"]
     for args in (
@@ -171,7 +177,7 @@ def test_supply_used_to_the_unit_never_reads_above_the_supply() -> None:
     limit is the exact one, rounded."""
     from helpers import invoke
 
-    said = invoke(["solve", ROOT / "tests" / "data" / "qa31analyst" / "ridge.yaml"])
+    said = invoke(["solve", DATA / "qa31analyst" / "ridge.yaml"])
     assert said.exit_code == 0, said.stderr
     line = " ".join(said.stdout.split())
     used = re.findall(r"(\d{4}) ([\d,]+) of ([\d,]+)", line.split("Supply used (H100e):")[1])
@@ -188,7 +194,7 @@ def test_partner_best_says_what_its_total_counts_beside_the_deals(
     above rows adding to $6.88bn; the difference is ET's walk-away value (ET has no deal),
     unsaid (qa31-neg's Left). Both shells now say it, in one wording."""
     deals = tmp_path / "deals"
-    shutil.copytree(ROOT / "tests" / "data" / "qa31neg", deals)
+    shutil.copytree(DATA / "qa31neg", deals)
     strait = deals / "portfolios" / "strait.yaml"
     said = run("solve", strait, "--mode", "partner-best")
     assert said.exit_code == 0, said.stderr
@@ -292,17 +298,7 @@ def test_the_solve_page_says_the_supply_used_as_solve_does(run: Runner, tmp_path
     columns add up to as printed; the web's solve page said neither (qa31-totals' Left),
     so a reader there could not set the deals against the supply. It says both, in
     `solve`'s words (`result_words.supply_line`, `rows_words`)."""
-    deals = tmp_path / "deals"
-    shutil.copytree(ROOT / "deals", deals)
-    ridge = ROOT / "tests" / "data" / "qa31analyst"
-    for part in ("partners", "policy"):
-        for f in (ridge / part).glob("*.yaml"):
-            shutil.copy(f, deals / part / f.name)
-    text = (ridge / "ridge.yaml").read_text()
-    text = text.replace("policy: policy/", "policy: ../policy/").replace(
-        "partners/", "../partners/"
-    )
-    (deals / "portfolios" / "ridge.yaml").write_text(text)
+    deals = _deals_with(tmp_path, DATA / "qa31analyst", "ridge")
     said = " ".join(run("solve", deals / "portfolios" / "ridge.yaml").stdout.split())
     supply = re.search(r"Supply used \(H100e\): .*?(?= Risk \()", said)
     rows = re.search(r"Each total is the exact sum, rounded; .*?\.(?= Binding)", said)

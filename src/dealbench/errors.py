@@ -166,16 +166,23 @@ def raise_terminated(signum: int, frame: object) -> None:
 
 
 @contextmanager
-def stops_held() -> Iterator[None]:
-    """Ctrl-C and SIGTERM during the block are held until it ends, then raised there.
+def stops_held() -> Iterator[Callable[[], bool]]:
+    """Ctrl-C and SIGTERM during the block are held until it ends, then raised there
+    (KeyboardInterrupt, `Terminated`); the block reads whether one came from the function
+    yielded.
 
     For steps that must be done whole or not at all and take no time (renames putting
     files already written in place): stopped between two of them, an output folder held
-    half the new files beside a manifest of the old. Only in the main thread (the one
-    Python gives signals to) and over dealbench's own handlers: a caller's are left
-    alone. An error raised in the block wins over a signal held."""
+    half the new files beside a manifest of the old. And for a HiGHS run with a Python
+    callback (a restricted MIP's stop at its target), called many times a second: Python
+    raised Ctrl-C's KeyboardInterrupt inside the first call after it, HiGHS swallowed it
+    and ended the run as a solve error (a sweep stopped by Ctrl-C said "HiGHS failed on
+    the widened round's restricted MIP" and exited 1, not 130); held, the callback stops
+    the MIP when it reads that a stop came. Only in the main thread (the one Python gives
+    signals to) and over dealbench's own handlers: a caller's are left alone. An error
+    raised in the block wins over a signal held."""
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield lambda: False
         return
     ours = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: raise_terminated}
     held = [signum for signum, handler in ours.items() if signal.getsignal(signum) is handler]
@@ -183,7 +190,7 @@ def stops_held() -> Iterator[None]:
     for signum in held:
         signal.signal(signum, lambda signum, frame: pressed.append(signum))
     try:
-        yield
+        yield lambda: bool(pressed)
     finally:
         for signum in held:
             signal.signal(signum, ours[signum])

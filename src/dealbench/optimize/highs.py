@@ -2,49 +2,15 @@
 
 from __future__ import annotations
 
-import signal
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from dealbench.errors import SolverError, Terminated, raise_terminated
+from dealbench.errors import SolverError
 from dealbench.optimize.backends import _silence_highs_banner, use_threads
 
 INF = float("inf")  # highspy.kHighsInf
-
-
-@contextmanager
-def ctrl_c_held() -> Iterator[Callable[[], bool]]:
-    """Ctrl-C during the block is held until the block ends, then raised there
-    (KeyboardInterrupt); the block reads whether it was pressed from the function yielded.
-
-    HiGHS calls a MIP's Python callback (a restricted MIP's stop at its target) many times
-    a second. Python raises Ctrl-C's KeyboardInterrupt inside the first call after it,
-    HiGHS swallows it and ends the run as a solve error: a sweep stopped by Ctrl-C said
-    "HiGHS failed on the widened round's restricted MIP" and exited 1, not 130. Held, the
-    callback stops the MIP when it reads that Ctrl-C was pressed, and the block raises
-    KeyboardInterrupt once the run has returned. Only in the main thread (the one Python
-    gives signals to) and over Python's own handler: a caller's handler is left alone.
-    SIGTERM is held the same way where the CLI raises it as `Terminated`."""
-    if threading.current_thread() is not threading.main_thread():
-        yield lambda: False
-        return
-    ours = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: raise_terminated}
-    held = [signum for signum, handler in ours.items() if signal.getsignal(signum) is handler]
-    pressed: list[int] = []
-    for signum in held:
-        signal.signal(signum, lambda signum, frame: pressed.append(signum))
-    try:
-        yield lambda: bool(pressed)
-    finally:
-        for signum in held:
-            signal.signal(signum, ours[signum])
-    if pressed:
-        raise Terminated if pressed[0] == signal.SIGTERM else KeyboardInterrupt
 
 
 def new_highs(

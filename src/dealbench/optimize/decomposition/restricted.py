@@ -25,11 +25,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from dealbench.errors import stops_held
 from dealbench.optimize.decomposition.blocks import F64, I64, Blocks
 from dealbench.optimize.decomposition.chain_model import Layout, layout_of, pass_chain_model
 from dealbench.optimize.decomposition.choice import Choice
 from dealbench.optimize.decomposition.pricing import Pricing
-from dealbench.optimize.highs import ctrl_c_held, new_highs
+from dealbench.optimize.highs import new_highs
 
 #: HiGHS heuristics a restricted MIP goes without: it starts from an incumbent,
 #: and their sub-MIPs took 7.5 s of 10 on M's proof without finding a better one.
@@ -111,7 +112,7 @@ def solve_restricted(
         return _empty(blocks, forced)
     rins = start_search and layout.sets >= RINS_MIN_SETS
     args = (blocks, layout, forced, gap, time_limit, threads, prices, target, rins)
-    with ctrl_c_held() as pressed:  # the target's callback would swallow Ctrl-C
+    with stops_held() as pressed:  # the target's callback would swallow Ctrl-C
         h = _model(*args, pressed)
         if start:
             n = layout.columns
