@@ -387,8 +387,11 @@ def _feasible_start(
         placed |= basic
     basis = h.getBasis()
     col_status = list(basis.col_status)
-    for col, k in zip(pieces.ravel().tolist(), kind.ravel().tolist(), strict=True):
-        col_status[col] = kinds[k]
+    flat = pieces.ravel()
+    # The pieces are one run of columns (`_shape_columns`): one slice, not 12,600 stores.
+    assert len(flat) == 0 or (np.diff(flat) == 1).all()
+    if len(flat):
+        col_status[flat[0] : flat[-1] + 1] = [kinds[k] for k in kind.ravel().tolist()]
     row_status = list(basis.row_status)
     rows = first_row + 2 * np.arange(len(deviation))
     tight = np.where(deviation >= 0, rows, rows + 1).tolist()
