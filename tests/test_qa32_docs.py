@@ -1,0 +1,49 @@
+"""Every document read as a principal's chief of staff reads it, on the shipped data and
+on synthetic portfolios (qa32-docs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dealbench import synth
+from helpers import Runner
+
+
+@pytest.fixture(scope="module")
+def synth_s(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """dealbench's synthetic portfolio S (seed 1) written out as files."""
+    return synth.write_yaml(synth.generate("S", seed=1), tmp_path_factory.mktemp("synth-s"))
+
+
+def _package(path: Path, concessions: str) -> Path:
+    path.write_text(
+        "partner: AE\nsecurity: veu\n"
+        "compute: {2026: 121_000, 2027: 188_000, 2028: 413_000, 2029: 416_000}\n"
+        f"concessions: {{{concessions}}}\n"
+    )
+    return path
+
+
+def test_a_redline_shows_a_commitments_changed_level_where_its_clause_does_not_name_it(
+    synth_s: Path, tmp_path: Path, run: Runner
+) -> None:
+    """The counter moved concession 1 from Level 3 to Level 2; the clause reads "... commits
+    to concession 1." at every level. The redline said clause 6.1 was the same and "0 terms
+    changed": the change a principal most needs to see was in no line of it."""
+    old = _package(tmp_path / "old.yaml", "c01: l3, c04: true")
+    new = _package(tmp_path / "new.yaml", "c01: l2, c04: true")
+    for audience in ("external", "internal"):
+        out = tmp_path / f"redline-{audience}.md"
+        result = run(
+            "redline", old, new, "--portfolio", synth_s, "--out", out, "--audience", audience
+        )
+        assert result.exit_code == 0, result.stderr
+        text = out.read_text()
+        assert "1 term changed, 0 added, 0 removed" in text
+        line = next(ln for ln in text.splitlines() if ln.startswith("6.1. "))
+        assert "~~Concession 1 (Level 3)." in line and "**Concession 1 (Level 2)." in line
+        assert line.endswith("*(changed)*")
+        # the unchanged yes/no term reads as before, with no level beside it
+        assert any(ln.startswith("6.2. Concession 4. ") for ln in text.splitlines())
