@@ -47,3 +47,17 @@ def test_a_redline_shows_a_commitments_changed_level_where_its_clause_does_not_n
         assert line.endswith("*(changed)*")
         # the unchanged yes/no term reads as before, with no level beside it
         assert any(ln.startswith("6.2. Concession 4. ") for ln in text.splitlines())
+
+
+def test_a_synthetic_partners_clauses_say_its_name_with_its_own_article(
+    synth_s: Path, tmp_path: Path, run: Runner
+) -> None:
+    """synth's clauses wrote the article by hand: every synthetic term sheet read "The
+    Synthland 5 commits to concession 1." (qa31-docs made the shipped clauses use the
+    `in_text` filter; the generator kept "The {{ partner.name }}")."""
+    package = _package(tmp_path / "ae.yaml", "c01: l3, c04: true")
+    result = run("render", package, "--portfolio", synth_s, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    text = (tmp_path / "out" / "term-sheets" / "AE.md").read_text()
+    assert "6.1. **Concession 1.** Synthland 5 commits to concession 1." in text
+    assert "The Synthland" not in text
