@@ -61,3 +61,24 @@ def test_a_synthetic_partners_clauses_say_its_name_with_its_own_article(
     text = (tmp_path / "out" / "term-sheets" / "AE.md").read_text()
     assert "6.1. **Concession 1.** Synthland 5 commits to concession 1." in text
     assert "The Synthland" not in text
+
+
+def test_a_large_risk_threshold_is_printed_as_every_figure_is() -> None:
+    """compare on synth S: "monopoly overtakes bilateral if the cost of risk is 29978.32
+    times the policy's estimate or more (bilateral's risk costs $7.4m more)": a figure
+    without its thousands separator, its hundredths meaningless at that size. The
+    threshold (1 + $221.55bn / $7.4m = 29,940.2) prints as a grouped whole number
+    on its far side, and still overtakes there."""
+    from dealbench.analyze.compare import RegimeRow
+    from dealbench.analyze.memo import sensitivities
+
+    def row(regime: str, us_value: float, risk_cost: float) -> RegimeRow:
+        return RegimeRow(
+            regime=regime, title=regime, status="optimal", us_value=us_value,
+            risk_cost=risk_cost, concessions=0.0,
+        )  # fmt: skip
+
+    lead, extra = 221.55e9, 7.4e6
+    line = sensitivities([row("bilateral", lead, extra), row("monopoly", 0.0, 0.0)])[0]
+    assert "cost of risk is 29,941 times the policy's estimate or more" in line, line
+    assert lead - (29_941 - 1) * extra < 0 < lead - (29_940 - 1) * extra
