@@ -82,3 +82,22 @@ def test_a_large_risk_threshold_is_printed_as_every_figure_is() -> None:
     line = sensitivities([row("bilateral", lead, extra), row("monopoly", 0.0, 0.0)])[0]
     assert "cost of risk is 29,941 times the policy's estimate or more" in line, line
     assert lead - (29_941 - 1) * extra < 0 < lead - (29_940 - 1) * extra
+
+
+def test_a_risk_budget_not_used_in_full_is_not_said_to_be_used_to_100_percent(
+    synth_s: Path, tmp_path: Path, run: Runner
+) -> None:
+    """The portfolio memo of synth S: "The deals carry 326,867 risk-weighted H100e of a
+    budget of 327,000 (100.0%)", where its no-deal lines say the deals leave 133 of it.
+    A share short of the whole never prints as the whole (`percent`, as one above nothing
+    never prints as 0.0%), and the share is that of the figures printed."""
+    from dealbench.render.environment import percent
+
+    result = run("solve", synth_s, "--out", tmp_path / "out", "--render", "md")
+    assert result.exit_code == 0, result.stderr
+    memo = (tmp_path / "out" / "memos" / "portfolio-synth-s-1.md").read_text()
+    line = next(ln for ln in memo.splitlines() if "of a budget of" in ln)
+    assert "(100.0%)" not in line, line
+    assert "326,867 risk-weighted H100e of a budget of 327,000 (more than 99.9%)" in line
+    assert "(133 risk-weighted H100e)" in memo
+    assert percent(1.0) == "100.0%" and percent(0.9994) == "99.9%"

@@ -359,15 +359,13 @@ def tradeoffs(source: Source) -> list[str]:
 def risks(source: Source) -> list[str]:
     checked = source.checked
     budget = checked.risk_budget
-    used = (
-        f" of a budget of {h100e(budget)} ({percent(checked.risk_total / budget)})"
-        if budget
-        else ""
-    )
+    total = exact_total(d.risk for d in checked.deals)
+    # the share of the figures printed: 327,000 of 327,000 is all of it, 326,867 is not
+    used = f" of a budget of {h100e(budget)} ({percent(total / budget)})" if budget else ""
     out = (
         [
             f"{'The deal carries' if len(checked.deals) == 1 else 'The deals carry'} "
-            f"{h100e(exact_total(d.risk for d in checked.deals))} risk-weighted H100e{used}."
+            f"{h100e(total)} risk-weighted H100e{used}."
         ]
         if checked.deals
         else []
