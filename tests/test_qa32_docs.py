@@ -101,3 +101,25 @@ def test_a_risk_budget_not_used_in_full_is_not_said_to_be_used_to_100_percent(
     assert "326,867 risk-weighted H100e of a budget of 327,000 (more than 99.9%)" in line
     assert "(133 risk-weighted H100e)" in memo
     assert percent(1.0) == "100.0%" and percent(0.9994) == "99.9%"
+
+
+def test_a_cap_per_quarter_is_said_per_quarter_in_the_deal_memos_chart(
+    tmp_path: Path, run: Runner
+) -> None:
+    """The deal memo of a corridor package (quarters) described its schedule chart "against
+    the ask and a cap of 15,000 a period", where its trade-offs say "15,000 H100e a
+    quarter"; synth M's no-deal lines said "the tier 2 cap (25,000 H100e a period under
+    kyc)". Every cap per period now says the period as its labels do (`periods.each`)."""
+    from dealbench.model.periods import each
+
+    data = Path(__file__).parent / "data" / "qa30neg"
+    result = run(
+        "render", data / "packages" / "vn-amount.yaml",
+        "--portfolio", data / "portfolios" / "corridor.yaml",
+        "--doc", "deal-memo", "--out", tmp_path,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    memo = (tmp_path / "memos" / "VN-amount.md").read_text()
+    assert "against the ask and a cap of 15,000 a quarter." in memo
+    assert "a period" not in memo
+    assert each(["2026", "2027"]) == "a year" and each(["2027Q1"]) == "a quarter"

@@ -17,6 +17,7 @@ from dealbench.checker import (
     used_up,
 )
 from dealbench.limit import broken_messages
+from dealbench.model.periods import each as each_period
 from dealbench.model.schema import Partner, Portfolio
 from dealbench.render.environment import (
     exact_total,
@@ -347,7 +348,7 @@ def no_deal_reason(
         own = best.security in portfolio.caps.get(code, {})
         whose = f"{code}'s own cap" if own else f"the tier {partner.tier} cap"
         limit = (
-            f"{whose} ({h100e(cap)} H100e a period under {best.security}"
+            f"{whose} ({h100e(cap)} H100e {each_period(portfolio.periods)} under {best.security}"
             f"{_basis(portfolio, partner, best.security)})"
             if cap is not None
             else "its ask"
