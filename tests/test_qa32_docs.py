@@ -84,8 +84,19 @@ def test_a_large_risk_threshold_is_printed_as_every_figure_is() -> None:
     assert lead - (29_941 - 1) * extra < 0 < lead - (29_940 - 1) * extra
 
 
+@pytest.fixture(scope="module")
+def synth_s_memo(synth_s: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The portfolio memo of synth S's us-best solve, in Markdown."""
+    from helpers import invoke
+
+    out = tmp_path_factory.mktemp("synth-s-solved")
+    result = invoke(("solve", synth_s, "--out", out, "--render", "md"))
+    assert result.exit_code == 0, result.stderr
+    return (out / "memos" / "portfolio-synth-s-1.md").read_text()
+
+
 def test_a_risk_budget_not_used_in_full_is_not_said_to_be_used_to_100_percent(
-    synth_s: Path, tmp_path: Path, run: Runner
+    synth_s_memo: str,
 ) -> None:
     """The portfolio memo of synth S: "The deals carry 326,867 risk-weighted H100e of a
     budget of 327,000 (100.0%)", where its no-deal lines say the deals leave 133 of it.
@@ -93,9 +104,7 @@ def test_a_risk_budget_not_used_in_full_is_not_said_to_be_used_to_100_percent(
     never prints as 0.0%), and the share is that of the figures printed."""
     from dealbench.render.environment import percent
 
-    result = run("solve", synth_s, "--out", tmp_path / "out", "--render", "md")
-    assert result.exit_code == 0, result.stderr
-    memo = (tmp_path / "out" / "memos" / "portfolio-synth-s-1.md").read_text()
+    memo = synth_s_memo
     line = next(ln for ln in memo.splitlines() if "of a budget of" in ln)
     assert "(100.0%)" not in line, line
     assert "326,867 risk-weighted H100e of a budget of 327,000 (more than 99.9%)" in line
@@ -123,3 +132,21 @@ def test_a_cap_per_quarter_is_said_per_quarter_in_the_deal_memos_chart(
     assert "against the ask and a cap of 15,000 a quarter." in memo
     assert "a period" not in memo
     assert each(["2026", "2027"]) == "a year" and each(["2027Q1"]) == "a quarter"
+
+
+def test_a_partner_held_to_its_walk_away_value_is_not_said_to_equal_it_beside_a_margin(
+    synth_s_memo: str,
+) -> None:
+    """synth S's memo lists AC at a partner margin of +$39,000 and says "AB, AC, ... are
+    held to their walk-away value: each one's partner utility equals its walk-away value
+    plus the required margin" (held: within $1.0m); the shipped AE-to-SG term sheets said
+    "equals" under a table reading +$500,000. The words now say by how much, as printed."""
+    line = next(ln for ln in synth_s_memo.splitlines() if "are held to their walk-away" in ln)
+    assert "equals" not in line, line
+    assert line.endswith(
+        "each one's partner utility exceeds its walk-away value plus the required margin "
+        "by at most $39,000."
+    )
+    assert "| Synthland 3 (AC) | kyc | 180,965 | 5 | $13.91bn | +$13.91bn | +$39,000 |" in (
+        synth_s_memo
+    )

@@ -81,10 +81,27 @@ def deal_limits(portfolio: Portfolio, deal: DealFigures) -> list[str]:
         )
     if abs(deal.partner_margin) <= MARGIN_TOL:
         out.append(
-            f"{deal.partner} is held to its walk-away value: its partner utility equals its "
-            f"walk-away value plus the required margin ({money(deal.acceptance_threshold)})."
+            f"{deal.partner} is held to its walk-away value: its partner utility "
+            + held_words(
+                [deal],
+                f"its walk-away value plus the required margin "
+                f"({money(deal.acceptance_threshold)})",
+            )
+            + "."
         )
     return out
+
+
+def held_words(deals: Sequence[DealFigures], threshold: str) -> str:
+    """How the partner utility of deals held to the walk-away value (within MARGIN_TOL)
+    stands to `threshold` (the words for it), as their partner margins print: `equals
+    ...` where each reads $0, else `exceeds ... by only $22,100` (one deal) or `by at most`
+    the largest: never "equals" beside a margin printed as +$22,100."""
+    largest = max(d.partner_margin for d in deals)
+    if largest <= 0 or money(largest) == money(0.0):
+        return f"equals {threshold}"
+    by = "only" if len(deals) == 1 else "at most"
+    return f"exceeds {threshold} by {by} {money(largest)}"
 
 
 def _basis(portfolio: Portfolio, partner: Partner, level: str) -> str:

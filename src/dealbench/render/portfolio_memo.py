@@ -28,6 +28,7 @@ from dealbench.render.limits import (
     MARGIN_TOL,
     allocated_in_full,
     deal_limits,
+    held_words,
     in_package,
     no_deal_reason,
     shared_limits,
@@ -93,13 +94,14 @@ def grouped_deal_limits(pf: Portfolio, deals: list[DealFigures]) -> list[str]:
         for line in deal_limits(pf, d)
         if not line.startswith(f"{d.partner} is held to its walk-away value")
     ]
-    held = [d.partner for d in deals if abs(d.partner_margin) <= MARGIN_TOL]
+    held_deals = [d for d in deals if abs(d.partner_margin) <= MARGIN_TOL]
+    held = [d.partner for d in held_deals]
     if len(held) == 1:
         out += [line for d in deals if d.partner == held[0] for line in deal_limits(pf, d)[-1:]]
     elif held:
         out.append(
             f"{', '.join(held[:-1])} and {held[-1]} are held to their walk-away value: each one's "
-            "partner utility equals its walk-away value plus the required margin."
+            f"partner utility {held_words(held_deals, 'its walk-away value plus the required margin')}."
         )
     return out
 
