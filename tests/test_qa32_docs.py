@@ -150,3 +150,22 @@ def test_a_partner_held_to_its_walk_away_value_is_not_said_to_equal_it_beside_a_
     assert "| Synthland 3 (AC) | kyc | 180,965 | 5 | $13.91bn | +$13.91bn | +$39,000 |" in (
         synth_s_memo
     )
+
+
+def test_the_principals_memo_says_what_a_step_changes_by_title_not_by_id() -> None:
+    """The memo for principals (compare --render) said, under "Re-solved one step away":
+    "... gains $37,339 per H100e ..., as AA concessions -c05=l1, AE concessions +c08=l2
+    -c08=l1", the terminal's ids, where its table above says "Synthland 5 (AE): Concession
+    8 from Level 1 to Level 2". Gulf-asia under bilateral: BH's investment moves a level.
+    `solve --prices` keeps its ids (README)."""
+    from dealbench.analyze.memo import principals_memo_documents
+    from dealbench.model import load_portfolio
+    from dealbench.optimize import solve
+    from dealbench.render.documents import render_document
+
+    pf = load_portfolio(Path(__file__).parents[1] / "deals" / "portfolios" / "gulf-asia.yaml")
+    [doc] = principals_memo_documents({"bilateral": (pf, solve(pf))})
+    md = next(f.data.decode() for f in render_document(doc, "md") if f.path.endswith(".md"))
+    section = md.split("the full model does not follow these prices:", 1)[1].split("##")[0]
+    assert "concessions +" not in section and "invest-us" not in section, section
+    assert "as Bahrain (BH): Investment in the United States from USD 5bn" in section, section
