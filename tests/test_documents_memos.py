@@ -124,7 +124,7 @@ def test_a_regime_without_deals_says_which_limit_prevents_each(
     assert "## What prevents a deal" in md
     prevented = [line for line in md.splitlines() if "prevents a deal." in line]
     assert len(prevented) == 9
-    assert all("the tier 2 cap (1,699 H100e a period" in line for line in prevented)
+    assert all("the tier 2 cap (1,699 H100e a year" in line for line in prevented)
     assert "Limits that bind" not in md and "none" not in md.lower().split("glossary")[0]
     # no empty tables or charts
     assert "| Partner |" not in md and "## Allocation" not in md and "![" not in md

@@ -142,7 +142,7 @@ def test_a_partner_that_accepts_nothing_is_not_kept_out_by_a_cap(
         "$900.00tn short of its walk-away value plus the required margin." in memo
     )
     assert (
-        "- VM: the tier 2 cap (3,000 H100e a period under veu, a quarter of the policy's "
+        "- VM: the tier 2 cap (3,000 H100e a quarter under veu, a quarter of the policy's "
         "12,000 H100e a year) prevents a deal." in memo  # the file's 12,000 read per year
     )
 

@@ -206,7 +206,7 @@ def test_each_kind_of_chart_is_described_from_its_own_numbers() -> None:
         "caption",
     )  # fmt: skip
     assert schedule == (
-        "Bar chart of H100e by period, against the ask and a cap of 500,000 a period. "
+        "Bar chart of H100e by period, against the ask and a cap of 500,000 a year. "
         "2026: 120,000 in the package of 200,000 asked; 2027: 0 in the package of 300,000 asked."
     )
     build = describe(

@@ -254,7 +254,7 @@ def test_what_prevents_a_deal_names_a_partners_own_cap() -> None:
     pf = load_portfolio(ATLANTIC)
     reason = no_deal_reason(pf, "TR", check(pf, []))
     assert reason.startswith(
-        "TR: TR's own cap (30,000 H100e a period under veu) prevents a deal. Even the most "
+        "TR: TR's own cap (30,000 H100e a quarter under veu) prevents a deal. Even the most "
         "compute it allows, with no commitment at all, gives Türkiye a partner utility of $1.80bn"
     ), reason
 

@@ -168,7 +168,10 @@ def _concessions(
             "id": f"c{c + 1:02d}",
             "title": f"Concession {c + 1}",
             "category": _CATEGORIES[int(rng.integers(len(_CATEGORIES)))],
-            "clause": "The {{ partner.name }} commits to concession " + str(c + 1) + ".",
+            # the name with its own article, as the shipped clauses write it
+            "clause": "{{ partner | in_text(start=True) }} commits to concession "
+            + str(c + 1)
+            + ".",
         }
         if spec.levels == 1 or rng.random() < 0.25:
             item["us_value"] = _round(cost * ratio, 1e6)

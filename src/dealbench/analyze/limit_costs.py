@@ -310,7 +310,7 @@ def _warnings(prices: Any | None, lim: dict[str, Any]) -> list[str]:
     if prices is None:
         return []
     return [
-        p.warning
+        p.warning_titled or p.warning
         for p in prices.limits
         if p.warning
         and p.kind == lim["kind"]

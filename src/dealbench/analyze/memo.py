@@ -308,7 +308,10 @@ def _same_penalty(best: RegimeRow, other: RegimeRow) -> bool:
 
 def _times_past(factor: float) -> str:
     """`factor` to two decimals, on its far side: the least two-decimal figure above it
-    (1.1616 -> 1.17, as 1.16 times would not yet overtake)."""
+    (1.1616 -> 1.17, as 1.16 times would not yet overtake); from 100 times, the least
+    whole number above it, grouped as every figure is (29,978.3 -> 29,979)."""
+    if factor >= 100:
+        return f"{math.floor(factor + 1e-9) + 1:,}"
     return f"{(math.floor(factor * 100 + 1e-9) + 1) / 100:.2f}"
 
 

@@ -71,6 +71,10 @@ class LimitPrice(Frozen):
     changes_up: list[str] = Field(default_factory=list, description="Choices the step up changes")
     changes_down: list[str] = Field(default_factory=list)
     warning: str | None = None
+    #: The warning as a principal's memo says it: changes by title, not by id (not in JSON).
+    warning_titled: str | None = Field(default=None, exclude=True)
+    titled_up: list[str] = Field(default_factory=list, exclude=True)
+    titled_down: list[str] = Field(default_factory=list, exclude=True)
     unused: float | None = Field(
         default=None,
         description="What the result's packages leave of the limit (None: not computed)",
@@ -217,6 +221,8 @@ def _limit_price(
             "mip_down": down.rate if down else None,
             "changes_up": up.changes if up else [],
             "changes_down": down.changes if down else [],
+            "titled_up": up.titled if up else [],
+            "titled_down": down.titled if down else [],
         }
     draft = LimitPrice(
         kind=lim.kind,
@@ -239,6 +245,7 @@ def _limit_price(
         update={
             "text": describe(draft, basis),
             "warning": _warning(draft, noise, steps_of, basis),
+            "warning_titled": _warning(draft, noise, steps_of, basis, titled=True),
         }
     )
 
@@ -277,7 +284,12 @@ def _differs(a: float | None, b: float | None, noise: float) -> bool:
 
 
 def _warning(
-    lim: LimitPrice, noise: float, steps_of: str | None = None, basis: str | None = None
+    lim: LimitPrice,
+    noise: float,
+    steps_of: str | None = None,
+    basis: str | None = None,
+    *,
+    titled: bool = False,
 ) -> str | None:
     """A warning where the full model one step away does not follow the LP price.
 
@@ -288,6 +300,8 @@ def _warning(
     """
     if lim.step is None:
         return None
+    changes_up = lim.titled_up if titled else lim.changes_up
+    changes_down = lim.titled_down if titled else lim.changes_down
     parts = []
     changed = False
     amount = f"{quantity(lim.step)} {lim.unit}"
@@ -295,9 +309,9 @@ def _warning(
     if _differs(up_lp, lim.mip_up, noise):
         parts.append(
             f"{amount} more gains {usd(lim.mip_up)} per {lim.unit} "
-            f"(with those held: {usd(up_lp)}){_because(lim.changes_up)}"
+            f"(with those held: {usd(up_lp)}){_because(changes_up)}"
         )
-        changed = changed or bool(lim.changes_up)
+        changed = changed or bool(changes_up)
     down_lp = lim.lp_down if lim.lp_down is not None else lim.usd_per_unit
     if lim.limit >= lim.step and (
         _differs(down_lp, lim.mip_down, noise) or (lim.lp_down is None and lim.mip_down is not None)
@@ -306,9 +320,9 @@ def _warning(
         fixed = f"with those held: {held}"
         parts.append(
             f"{amount} less loses {usd(lim.mip_down)} per {lim.unit} "
-            f"({fixed}){_because(lim.changes_down)}"
+            f"({fixed}){_because(changes_down)}"
         )
-        changed = changed or bool(lim.changes_down) or lim.lp_down is None
+        changed = changed or bool(changes_down) or lim.lp_down is None
     if not parts:
         return None
     # "shadow price", as the tables and memos call it: "LP price" was jargon to a principal

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dealbench.analyze.fixed_lp import LimitRow
+from dealbench.analyze.packages import described_in_titles, signature
 from dealbench.model.schema import Partner, Portfolio
 from dealbench.optimize.result import SolveResult, Status
 from dealbench.optimize.schedule import finer
@@ -29,6 +30,8 @@ class StepResolve:
     rate: float | None
     objective: float | None
     changes: list[str] = field(default_factory=list)
+    #: The same changes by title, as a principal's document says them (`described_in_titles`).
+    titled: list[str] = field(default_factory=list)
 
 
 def resolve_one_step(
@@ -56,7 +59,14 @@ def resolve_one_step(
             again = solve(moved, **options)
             if again.status in (Status.OPTIMAL, Status.TIME_LIMIT) and again.us_value is not None:
                 rate = (again.us_value - base) / step * sign
-                out.append(StepResolve(rate, again.us_value, choice_changes(result, again)))
+                out.append(
+                    StepResolve(
+                        rate,
+                        again.us_value,
+                        choice_changes(result, again),
+                        described_in_titles(signature(result), signature(again), portfolio),
+                    )
+                )
             else:
                 out.append(StepResolve(None, None, [again.message or again.status.value]))
         if tick is not None:

@@ -31,6 +31,12 @@ def length(period: str) -> str | None:
     return next((name for name, pattern in _LENGTHS.items() if pattern.match(period)), None)
 
 
+def each(periods: list[str]) -> str:
+    """An amount per period in words, as its labels say their length: `a year`, `a
+    quarter`, or `a period` for labels that say none (a portfolio's periods share one)."""
+    return f"a {(length(periods[0]) if periods else None) or 'period'}"
+
+
 class PeriodMismatch(ValueError):
     """A policy's caps cannot be stated per the portfolio's period; `period` is the label
     at fault when the periods are to blame (else the policy's `caps_per` is)."""

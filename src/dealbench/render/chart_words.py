@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from dealbench.model.periods import each as each_period
 from dealbench.units import and_list, h100e, shown, usd
 
 #: A line or scatter chart with more points than this is summed up, not read point by point.
@@ -64,7 +65,7 @@ def schedule(data: dict[str, Any]) -> str:
         for period, offered, ask in zip(data["periods"], data["offered"], data["ask"], strict=True)
     ]
     cap = data.get("cap")
-    limit = "no cap" if cap is None else f"a cap of {h100e(cap)} a period"
+    limit = "no cap" if cap is None else f"a cap of {h100e(cap)} {each_period(data['periods'])}"
     return f"Bar chart of H100e by period, against the ask and {limit}. {'; '.join(said)}."
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from dealbench.checker import DealFigures
 from dealbench.limit import broken_messages
 from dealbench.model.names import named
-from dealbench.model.periods import length
+from dealbench.model.periods import each as each_period
 from dealbench.model.schema import GRANTED, Portfolio
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import doc_meta, fingerprint
@@ -313,9 +313,9 @@ def _mitigated(pf: Portfolio, deal: DealFigures) -> str:
     allowed = exact_total(min(x, cap) for x in deal.compute.values())
     if allowed >= exact_total(deal.compute.values()):
         return f"{text}."
-    each = f"a {length(pf.periods[0]) or 'period'}"
     return (
-        f"{text}, but {pf.cap_name(partner, other)} ({h100e(cap)} H100e {each}) would allow "
+        f"{text}, but {pf.cap_name(partner, other)} ({h100e(cap)} H100e "
+        f"{each_period(pf.periods)}) would allow "
         f"only {h100e(allowed)} H100e of them."
     )
 

@@ -141,12 +141,16 @@ def distance_to_best(gap: float | None, digits: int = 2) -> str:
 
 
 def percent(share: float | None, digits: int = 1) -> str:
-    """`12.5%`; a share that is not zero but rounds to it is `less than 0.1%`, never `0.0%`."""
+    """`12.5%`; a share that is not zero but rounds to it is `less than 0.1%`, never `0.0%`;
+    one short of the whole that rounds to it is `more than 99.9%`, never `100.0%` (a budget
+    with 133 of 327,000 left is not used in full)."""
     if share is None:
         return "n/a"
     smallest = 10.0**-digits
     if 0 < abs(share) * 100 < smallest / 2:
         return f"less than {smallest:.{digits}f}%"
+    if 0 < 100 - share * 100 < smallest / 2:
+        return f"more than {100 - smallest:.{digits}f}%"
     return f"{share * 100:.{digits}f}%"
 
 

@@ -17,6 +17,7 @@ from dealbench.checker import (
     used_up,
 )
 from dealbench.limit import broken_messages
+from dealbench.model.periods import each as each_period
 from dealbench.model.schema import Partner, Portfolio
 from dealbench.render.environment import (
     exact_total,
@@ -80,10 +81,27 @@ def deal_limits(portfolio: Portfolio, deal: DealFigures) -> list[str]:
         )
     if abs(deal.partner_margin) <= MARGIN_TOL:
         out.append(
-            f"{deal.partner} is held to its walk-away value: its partner utility equals its "
-            f"walk-away value plus the required margin ({money(deal.acceptance_threshold)})."
+            f"{deal.partner} is held to its walk-away value: its partner utility "
+            + held_words(
+                [deal],
+                f"its walk-away value plus the required margin "
+                f"({money(deal.acceptance_threshold)})",
+            )
+            + "."
         )
     return out
+
+
+def held_words(deals: Sequence[DealFigures], threshold: str) -> str:
+    """How the partner utility of deals held to the walk-away value (within MARGIN_TOL)
+    stands to `threshold` (the words for it), as their partner margins print: `equals
+    ...` where each reads $0, else `exceeds ... by only $22,100` (one deal) or `by at most`
+    the largest: never "equals" beside a margin printed as +$22,100."""
+    largest = max(d.partner_margin for d in deals)
+    if largest <= 0 or money(largest) == money(0.0):
+        return f"equals {threshold}"
+    by = "only" if len(deals) == 1 else "at most"
+    return f"exceeds {threshold} by {by} {money(largest)}"
 
 
 def _basis(portfolio: Portfolio, partner: Partner, level: str) -> str:
@@ -347,7 +365,7 @@ def no_deal_reason(
         own = best.security in portfolio.caps.get(code, {})
         whose = f"{code}'s own cap" if own else f"the tier {partner.tier} cap"
         limit = (
-            f"{whose} ({h100e(cap)} H100e a period under {best.security}"
+            f"{whose} ({h100e(cap)} H100e {each_period(portfolio.periods)} under {best.security}"
             f"{_basis(portfolio, partner, best.security)})"
             if cap is not None
             else "its ask"

@@ -28,6 +28,7 @@ from dealbench.render.limits import (
     MARGIN_TOL,
     allocated_in_full,
     deal_limits,
+    held_words,
     in_package,
     no_deal_reason,
     shared_limits,
@@ -93,13 +94,14 @@ def grouped_deal_limits(pf: Portfolio, deals: list[DealFigures]) -> list[str]:
         for line in deal_limits(pf, d)
         if not line.startswith(f"{d.partner} is held to its walk-away value")
     ]
-    held = [d.partner for d in deals if abs(d.partner_margin) <= MARGIN_TOL]
+    held_deals = [d for d in deals if abs(d.partner_margin) <= MARGIN_TOL]
+    held = [d.partner for d in held_deals]
     if len(held) == 1:
         out += [line for d in deals if d.partner == held[0] for line in deal_limits(pf, d)[-1:]]
     elif held:
         out.append(
             f"{', '.join(held[:-1])} and {held[-1]} are held to their walk-away value: each one's "
-            "partner utility equals its walk-away value plus the required margin."
+            f"partner utility {held_words(held_deals, 'its walk-away value plus the required margin')}."
         )
     return out
 
@@ -359,15 +361,13 @@ def tradeoffs(source: Source) -> list[str]:
 def risks(source: Source) -> list[str]:
     checked = source.checked
     budget = checked.risk_budget
-    used = (
-        f" of a budget of {h100e(budget)} ({percent(checked.risk_total / budget)})"
-        if budget
-        else ""
-    )
+    total = exact_total(d.risk for d in checked.deals)
+    # the share of the figures printed: 327,000 of 327,000 is all of it, 326,867 is not
+    used = f" of a budget of {h100e(budget)} ({percent(total / budget)})" if budget else ""
     out = (
         [
             f"{'The deal carries' if len(checked.deals) == 1 else 'The deals carry'} "
-            f"{h100e(exact_total(d.risk for d in checked.deals))} risk-weighted H100e{used}."
+            f"{h100e(total)} risk-weighted H100e{used}."
         ]
         if checked.deals
         else []

@@ -166,10 +166,14 @@ def commitment_items(pf: Portfolio, old: DealFigures, new: DealFigures) -> list[
     items = []
     for cid in order:
         a, b = before.get(cid), after.get(cid)
+        # A clause that does not name its level (a house text, "commits to concession 1")
+        # reads the same at every level: the level Annex C gives it is then said beside
+        # its title, or a changed level would pass as the same term.
+        said = bool(a and b and a["level"]["id"] != b["level"]["id"] and a["clause"] == b["clause"])
         item = _item(
             (b or a or {})["title"],
-            f"{a['title']}. {a['clause']}" if a else None,
-            f"{b['title']}. {b['clause']}" if b else None,
+            _commitment_text(a, said) if a else None,
+            _commitment_text(b, said) if b else None,
         )
         # Numbered as in the document the clause comes from: a removed clause keeps its
         # number in the old term sheet, every other clause has its number in the new one.
@@ -177,6 +181,15 @@ def commitment_items(pf: Portfolio, old: DealFigures, new: DealFigures) -> list[
         item["term"] = ("concession", cid, new.concessions.get(cid))
         items.append(item)
     return items
+
+
+def _commitment_text(commitment: dict[str, Any], level: bool) -> str:
+    """A commitment as its clause states it, with its level (as Annex C names it) beside
+    the title when `level`."""
+    title = commitment["title"]
+    if level:
+        title = f"{title} ({commitment['level']['title']})"
+    return f"{title}. {commitment['clause']}"
 
 
 def _apply(package: Package, term: tuple[Any, ...]) -> Package:
