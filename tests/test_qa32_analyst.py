@@ -48,3 +48,21 @@ def test_the_memos_say_a_partner_not_worth_a_deal_is_not_kept_out_by_a_used_up_l
         "supply and the risk budget to itself: the best, under baseline with 33,333 H100e, "
         "is worth -$200.0m to the United States."
     ) in md
+
+
+def test_a_sweep_moves_the_granularity_as_set_does() -> None:
+    """`sweep S --param portfolio.granularity --from 0 --to 50_000` said "error: --from:
+    portfolio.granularity: a sweep needs a number at this path", while `--set
+    portfolio.granularity=5000` takes a number and the file writes one (`granularity:
+    1_000`). Here AA (ask 20,000, worth 10k each to the US, no risk cost) takes the 10,500
+    H100e of supply in continuous amounts, 10,000 in whole steps of 1,000."""
+    from dealbench.analyze.sweep import sweep_param
+
+    regime = policy(levels=[("baseline", 0.0)], export_value="10k", risk_penalty=0)
+    aa = partner("AA", ask={"2026": 20_000}, security_costs={"baseline": 0})
+    pf = portfolio(regime, [aa], supply={"2026": 10_500})
+    swept, _ = sweep_param(pf, "portfolio.granularity", "0", "1_000", 2, refine=0)
+    assert [(row.value, round(row.compute_total)) for row in swept.rows] == [
+        (0.0, 10_500),
+        (1_000.0, 10_000),
+    ]
