@@ -368,9 +368,9 @@ def no_deal_reason(
             f"{money(best.partner_utility)}, {money(best.acceptance_threshold - best.partner_utility)}"
             f" short of its walk-away value plus the required margin."
         )
-    alone = None if worth_nothing is None else worth_nothing()
-    if alone is not None:
-        return f"{code}: {_not_worth_it(portfolio, partner, alone)}"
+    best_alone = None if worth_nothing is None else worth_nothing()
+    if best_alone is not None:
+        return f"{code}: {_not_worth_it(portfolio, partner, best_alone)}"
     left = _left_prevents(portfolio, partner, levels, checked)
     if left:
         return f"{code}: {left}"
