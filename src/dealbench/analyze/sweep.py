@@ -23,7 +23,7 @@ from dealbench.analyze.solves import Chain, SolveOptions, chains, run_chain, sol
 from dealbench.errors import ArgumentError, InputError
 from dealbench.jsontext import to_json
 from dealbench.model.overrides import path_error
-from dealbench.model.schema import BASE_SCENARIO, Portfolio
+from dealbench.model.schema import BASE_SCENARIO, Granularity, Portfolio
 from dealbench.optimize import SolveResult, Status
 from dealbench.units import quantity
 
@@ -217,6 +217,8 @@ def parse_bound(portfolio: Portfolio, path: str, text: Any, argument: str) -> fl
         raise ArgumentError(
             where, first.message, path, more=[(path, i.message) for i in rest]
         ) from None
+    if isinstance(value, Granularity) and value.model is None:
+        value = value.h100e  # `granularity: 1_000`, a number as `--set` writes it
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ArgumentError(argument, "a sweep needs a number at this path", path)
     return float(value)

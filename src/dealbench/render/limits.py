@@ -6,7 +6,7 @@ and the optimizer's answer are described the same way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from dealbench.checker import (
     DealFigures,
@@ -305,7 +305,12 @@ def verdict(deal: DealFigures, *, agreed: bool = False) -> str:
 
 
 def no_deal_reason(
-    portfolio: Portfolio, code: str, checked: PortfolioCheck, *, stopped: bool = False
+    portfolio: Portfolio,
+    code: str,
+    checked: PortfolioCheck,
+    *,
+    stopped: bool = False,
+    worth_nothing: Callable[[], DealFigures | None] | None = None,
 ) -> str:
     """Which limit keeps a partner out of the portfolio, as far as the figures show it.
 
@@ -317,6 +322,11 @@ def no_deal_reason(
     `analyze.limits.decided_by` says). Otherwise no package it accepts was worth more to the
     United States than no deal (within the supply and risk budget the solve had), or,
     when the solve stopped at its time limit (`stopped`), none was found before it.
+
+    `worth_nothing` (a solve's documents: `Source.worth_nothing_alone`) gives the partner's
+    best package with every limit to itself when that is worth no more to the United
+    States than no deal: then that is the reason, as `solve` and `compare` say it, and not
+    a supply or risk budget the other deals use up (lifting it would open no deal).
     """
 
     partner = portfolio.partner(code)
@@ -376,6 +386,9 @@ def no_deal_reason(
             f"{money(best.partner_utility)}, {money(best.acceptance_threshold - best.partner_utility)}"
             f" short of its walk-away value plus the required margin."
         )
+    best_alone = None if worth_nothing is None else worth_nothing()
+    if best_alone is not None:
+        return f"{code}: {_not_worth_it(portfolio, partner, best_alone)}"
     left = _left_prevents(portfolio, partner, levels, checked)
     if left:
         return f"{code}: {left}"
@@ -389,6 +402,23 @@ def no_deal_reason(
         f"{code}: no package {partner.in_text()} would accept leaves the United States better off "
         f"than its walk-away value ({money(partner.us_batna)}) within the supply and risk "
         "budget left by the other deals."
+    )
+
+
+def _not_worth_it(portfolio: Portfolio, partner: Partner, alone: DealFigures) -> str:
+    """No package the partner accepts is worth more to the United States than no deal,
+    whatever the other deals leave: `alone` is its best one with every limit to itself."""
+    shared = "the supply" if portfolio.risk_budget is None else "the supply and the risk budget"
+    worth = (
+        "as much as no deal"
+        if alone.us_margin > -0.5
+        else f"{money(alone.us_value)} to the United States"
+    )
+    return (
+        f"no package {partner.in_text()} would accept leaves the United States better off "
+        f"than its walk-away value ({money(partner.us_batna)}), even with {shared} to itself: "
+        f"the best, under {alone.security} with {h100e(alone.total_compute)} H100e, is "
+        f"worth {worth}."
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 from dealbench.checker import DealFigures, used_up
@@ -204,7 +205,13 @@ def no_deal_rows(source: Source) -> list[dict[str, Any]]:
     for code in source.checked.no_deal:
         partner = pf.partner(code)
         assert partner is not None
-        reason = no_deal_reason(pf, code, source.checked, stopped=source.stopped)
+        reason = no_deal_reason(
+            pf,
+            code,
+            source.checked,
+            stopped=source.stopped,
+            worth_nothing=partial(source.worth_nothing_alone, code),
+        )
         why = reason.removeprefix(f"{code}: ")
         rows.append(
             {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,6 +54,10 @@ class Source:
     stopped: bool = False
     #: The solve the deals come from (None for packages): why a partner has no deal.
     result: SolveResult | None = None
+    #: `worth_nothing_alone`'s answers, by partner (each is a solve).
+    _alone: dict[str, DealFigures | None] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     @property
     def compute_step(self) -> float | None:
@@ -75,6 +79,22 @@ class Source:
             why = f": {why.rstrip('.')}" if why else ""
             raise ArgumentError(argument, f"no deal with {partner!r}{why}; deals: {codes}")
         return with_shared(found, self.checked)
+
+    def worth_nothing_alone(self, partner: str) -> DealFigures | None:
+        """The best package `partner` accepts with the supply, the risk budget and its caps
+        to itself (`optimize.explain.best_alone`, the solve by which `solve` and `compare`
+        explain a partner without a deal), when it is worth no more to the United States
+        than no deal: then no limit the other deals use up keeps the partner out. None when
+        it is worth more, when no package fits, and for packages or a re-plan from rounds
+        (whose reasons need the rounds)."""
+        if self.result is None or self.result.rounds is not None:
+            return None
+        if partner not in self._alone:
+            from dealbench.optimize.explain import best_alone
+
+            deal = best_alone(self.portfolio, partner).deal(partner)
+            self._alone[partner] = deal if deal is not None and deal.us_margin <= 0.5 else None
+        return self._alone[partner]
 
     def _why_no_deal(self, partner: str) -> str | None:
         """Why the solve left `partner` without a deal, as `solve` says it: who walked away
