@@ -15,7 +15,16 @@ from typing import Any
 import pytest
 
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import REPO, WEB_TOKEN, job_done, web_client, words
+from helpers import (
+    QA_COUNTER,
+    REPO,
+    WEB_TOKEN,
+    invoke,
+    job_done,
+    send_qa_counter,
+    web_client,
+    words,
+)
 
 
 @pytest.fixture
@@ -29,6 +38,7 @@ def served(shipped_copy: Path) -> Iterator[Any]:
     """A web test client serving `shipped_copy`."""
     with web_client(shipped_copy, WEB_TOKEN) as c:
         yield c
+
 
 # --- the solve page's rows note ------------------------------------------------------------------
 
@@ -72,3 +82,42 @@ def test_the_solve_pages_rows_note_speaks_of_rows_the_page_shows(
     assert note is not None
     assert f"as printed the rows add up to {printed:,} risk-weighted H100e" in words(note[1])
     assert page.index('id="rows-note"') > table.end(), "the note comes after the rows"
+
+
+# --- a counter's verdict -------------------------------------------------------------------------
+
+
+def test_a_counters_verdict_says_what_counter_says_of_the_frontier_and_the_supply(
+    served: Any, shipped_copy: Path, tmp_path: Path
+) -> None:
+    """QA's counter recorded from the negotiation page showed the US utility the frontier
+    gives at the counter's partner utility, but never the package that gives it (`counter`:
+    "... with veu, invest-us=100bn, ..., compute 2026 150,000, ..."), nor what accepting
+    takes ("Takes: H100e 2026 100,000, ...; risk ...") and leaves the other open
+    negotiations ("Supply left for the other open negotiations if accepted (H100e): ..."):
+    a web user could not see what a yes would cost the rest of the portfolio. The page now
+    says the three as `counter` says them (`Verdict.frontier_words`, `taken_words`,
+    `supply_left_words`, which `counter` prints)."""
+    cli_deals = Path(shutil.copytree(shipped_copy, tmp_path / "cli"))
+    answer = send_qa_counter(served, {})
+    assert answer.status_code == 200, words(answer.text)[-1500:]
+    counter = tmp_path / "qa-counter.yaml"
+    counter.write_bytes(QA_COUNTER)
+    run = invoke(
+        ["counter", cli_deals / "portfolios/gulf-asia.yaml", counter, "--date", "2026-12-05",
+         "--no-documents"]
+    )  # fmt: skip
+    assert run.exit_code == 0, run.output
+    said = " ".join(run.output.split())
+    page = {
+        key: words(m[1])
+        for key in ("frontier-words", "taken", "supply-left")
+        if (m := re.search(rf'(?s)<li id="{key}">(.*?)</li>', answer.text))
+    }
+    assert set(page) == {"frontier-words", "taken", "supply-left"}, words(answer.text)
+    for key, line in page.items():
+        assert line.rstrip(".") in said, (key, line, said)
+    assert "with veu, invest-us=100bn" in page["frontier-words"]
+    assert page["supply-left"].startswith(
+        "Supply left for the other open negotiations if accepted (H100e): 2026 "
+    )

@@ -255,6 +255,7 @@ async def _record_counter(sent: Sent) -> Response:
         kind="counter",
         round=result.round,
         verdict=result.verdict,
+        periods=pf.periods,  # the frontier's package's compute, period by period
         proposal=None,
         **notes(sent.request, pf),
     )
