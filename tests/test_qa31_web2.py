@@ -130,7 +130,7 @@ def test_a_note_with_a_control_character_is_refused_in_its_field(
     if form == "counter":
         answer = send_qa_counter(client, {"note": ESC_NOTE})
     else:
-        extra = {"confirm": "yes"} if form == "walk-away" else {}
+        extra = {"confirm": "yes"} if form in ("walk-away", "conclude") else {}
         answer = _form(client, "QA", form, {"note": ESC_NOTE, **extra})
     assert answer.status_code == 422, words(answer.text)[-1500:]
     assert f"note: {REFUSED}" in words(answer.text)

@@ -121,3 +121,48 @@ def test_a_counters_verdict_says_what_counter_says_of_the_frontier_and_the_suppl
     assert page["supply-left"].startswith(
         "Supply left for the other open negotiations if accepted (H100e): 2026 "
     )
+
+
+# --- concluding takes a tick, as walking away does ----------------------------------------------
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder`, by its path, with its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_concluding_without_the_tick_records_nothing_and_says_so_in_its_field(
+    served: Any, shipped_copy: Path
+) -> None:
+    """After QA's counter (the verdict: counter it), a negotiator typed a note in the
+    Conclude form's Note field and pressed Enter: the browser sent the form, and the deal
+    was concluded for good on the counter's package (003-us.yaml, "fixed whenever the
+    portfolio is re-planned"). Walking away asks for a tick first; concluding, as final,
+    asked for nothing. The form now has its box ("Agree with Qatar on the chosen round's
+    package"), required by the browser and by the server, which refuses the form without it
+    in the box's field and writes nothing."""
+    assert send_qa_counter(served, {}).status_code == 200
+    page = served.get("/p/gulf-asia/n/QA").text
+    form = re.search(r'(?s)<form[^>]*id="conclude-form".*?</form>', page)
+    assert form is not None
+    box = re.search(
+        r'<input type="checkbox" name="confirm"[^>]*id="conclude-confirm"[^>]*>', form[0]
+    )
+    assert box is not None and "required" in box[0]
+    expect = re.search(r'name="expect" value="(\d+)"', form[0])
+    assert expect is not None
+    before = _tree(shipped_copy)
+    fields = {CSRF_FIELD: csrf_for(WEB_TOKEN), "expect": expect[1], "round": "1"}
+    refused = served.post("/p/gulf-asia/n/QA/conclude", data={**fields, "note": "Doha"})
+    assert refused.status_code == 422, words(refused.text)[-1500:]
+    said = words(refused.text)
+    assert "confirm: tick 'Agree' to conclude the deal: it fixes the deal's package" in said
+    box = re.search(r'<input type="checkbox"[^>]*id="conclude-confirm"[^>]*>', refused.text)
+    assert box is not None and 'aria-invalid="true"' in box[0]
+    assert 'value="Doha"' in refused.text  # the note as typed
+    assert _tree(shipped_copy) == before
+    done = served.post(
+        "/p/gulf-asia/n/QA/conclude", data={**fields, "note": "Doha", "confirm": "yes"}
+    )
+    assert done.status_code == 200, words(done.text)[-1500:]
+    assert "Deal concluded with QA in round 2" in words(done.text)
