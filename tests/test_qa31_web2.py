@@ -135,7 +135,7 @@ def test_a_note_with_a_control_character_is_refused_in_its_field(
     assert answer.status_code == 422, words(answer.text)[-1500:]
     assert f"note: {REFUSED}" in words(answer.text)
     field = {"walk-away": "walk-away", "conclude": "conclude"}.get(form, form)
-    box = re.search(rf'<input[^>]*id="{field}-note"[^>]*>', answer.text)
+    box = re.search(rf'<textarea[^>]*id="{field}-note"[^>]*>[^<]*', answer.text)
     assert box is not None and 'aria-invalid="true"' in box[0]
     assert "Doha\x1b" in box[0]  # as typed (escaped where it must be)
     assert _tree(deals) == before

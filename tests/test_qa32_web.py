@@ -11,9 +11,11 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
+import test_web_browser as e2e
 from dealbench.web.security import CSRF_FIELD, csrf_for
 from helpers import (
     QA_COUNTER,
@@ -25,6 +27,8 @@ from helpers import (
     web_client,
     words,
 )
+
+browser = e2e.browser
 
 
 @pytest.fixture
@@ -166,3 +170,77 @@ def test_concluding_without_the_tick_records_nothing_and_says_so_in_its_field(
     )
     assert done.status_code == 200, words(done.text)[-1500:]
     assert "Deal concluded with QA in round 2" in words(done.text)
+
+
+# --- in a browser: a note of several lines; Enter in a closing form -----------------------------
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """`dealbench serve` on a copy of the shipped data; its printed URL and folder."""
+    with e2e.serving(REPO / "deals", tmp_path_factory.mktemp("qa32web") / "deals") as served:
+        yield served
+
+
+NOTE = "Doha session:\n1. compute in 2027\n2. the investment clause"
+
+
+@pytest.mark.browser
+def test_in_a_browser_a_note_of_several_lines_is_recorded_and_enter_concludes_nothing(
+    server: tuple[str, Path], browser: object, tmp_path: Path
+) -> None:
+    """The round forms' Note was a one-line field 30 characters wide: a negotiator's
+    minutes of several lines could not be typed (Enter sent the form: in the offer form it
+    proposed and recorded an offer with the first line alone; in the conclude form it
+    concluded the deal), a long note could not be read back before sending, and a note of
+    several lines recorded by `offer --note` showed its lines run together. The note is now
+    a box of several lines: Enter starts a new line, the round file holds the lines as
+    `offer --note` records them, and the negotiation page shows them on their own lines.
+    At 390 px the page is no wider than the window."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    driver: Any = browser
+    url, deals = server
+    base = url.split("/?")[0]
+    cli_deals = Path(shutil.copytree(deals, tmp_path / "cli"))
+    driver.get(url)  # the token's cookie
+    driver.get(f"{base}/p/gulf-asia/n/QA")
+    note = driver.find_element(By.ID, "offer-note")
+    note.send_keys(NOTE.replace("\n", Keys.ENTER))
+    assert urlsplit(driver.current_url).path == "/p/gulf-asia/n/QA", "Enter sent the form"
+    assert not (deals / "rounds/gulf-asia/QA").exists()
+    driver.execute_script(
+        "arguments[0].value = '2026-12-05'", driver.find_element(By.ID, "offer-date")
+    )
+    driver.find_element(By.ID, "propose").click()
+    e2e.wait_for(e2e.at("/p/gulf-asia/n/QA/offer"), driver, 120)
+    e2e.shot(driver, "qa32-web-offer-note-lines")
+    web_round = (deals / "rounds/gulf-asia/QA/001-us.yaml").read_text("utf-8")
+    run = invoke(
+        ["offer", cli_deals / "portfolios/gulf-asia.yaml", "--partner", "QA", "--note", NOTE,
+         "--date", "2026-12-05", "--no-documents"]
+    )  # fmt: skip
+    assert run.exit_code == 0, run.output
+    assert (cli_deals / "rounds/gulf-asia/QA/001-us.yaml").read_text("utf-8") == web_round
+
+    driver.get(f"{base}/p/gulf-asia/n/QA")
+    shown = [li.text for li in driver.find_elements(By.CSS_SELECTOR, "li.round-note")]
+    assert shown == [f"Round 1, note: {NOTE}"]
+    closing = driver.find_element(By.ID, "conclude-note")
+    closing.send_keys("Agreed in Doha" + Keys.ENTER)
+    driver.find_element(By.ID, "conclude-date").send_keys(Keys.ENTER)
+    assert urlsplit(driver.current_url).path == "/p/gulf-asia/n/QA", "Enter concluded"
+    assert sorted(p.name for p in (deals / "rounds/gulf-asia/QA").glob("*.yaml")) == ["001-us.yaml"]
+
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+    )
+    try:
+        driver.get(f"{base}/p/gulf-asia/n/QA")
+        e2e.shot(driver, "qa32-web-negotiation-390")
+        width = driver.execute_script("return document.documentElement.scrollWidth")
+        assert width <= 390
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
