@@ -244,3 +244,46 @@ def test_in_a_browser_a_note_of_several_lines_is_recorded_and_enter_concludes_no
         assert width <= 390
     finally:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+# --- the held frontier's page says what `frontier` prints ---------------------------------------
+
+
+def test_the_held_frontiers_page_shows_the_table_and_marked_points_frontier_prints(
+    served: Any, run: Any, shipped_copy: Path
+) -> None:
+    """The frontier with the other deals held (`/p/gulf-asia/n/QA/frontier?frame=held`,
+    "as dealbench frontier draws it") showed the chart alone: its points could be read only
+    by hovering over each, and the US-best, Nash and Kalai–Smorodinsky points, the method
+    and the step note `frontier --partner QA --points 15` prints were nowhere (the joint
+    frontier's page shows them). The page now shows them from the same source
+    (`negotiate.frontier_words`): every row and marked line is the CLI's."""
+    said = run(
+        "frontier", shipped_copy / "portfolios/gulf-asia.yaml", "--partner", "QA", "--points", "15"
+    ).stdout
+    cli_rows = [
+        [c.strip() for c in line.strip("│ ").split("│")]
+        for line in said.splitlines()
+        if re.match(r"│ +\d+ │", line)
+    ]
+    assert len(cli_rows) > 5, said
+    page = served.get("/p/gulf-asia/n/QA/frontier?frame=held").text
+    table = re.search(r'(?s)<table class="grid" id="frontier-points">.*?</table>', page)
+    assert table is not None, words(page)[-1500:]
+    rows = [
+        [words(c) for c in re.findall(r"(?s)<td[^>]*>(.*?)</td>", row)]
+        for row in re.findall(r"(?s)<tr>(.*?)</tr>", table[0].split("<tbody>")[1])
+    ]
+    assert rows == cli_rows
+    flat = " ".join(said.split())
+    marked = re.search(r'(?s)<dl id="marked">(.*?)</dl>', page)
+    assert marked is not None
+    for label, where in re.findall(r"(?s)<dt>(.*?)</dt><dd>(.*?)</dd>", marked[1]):
+        assert f"{words(label)}" in flat and words(where) in flat, (label, where)
+    method = re.search(r'<p id="method">(.*?)</p>', page)
+    assert method is not None
+
+    def timeless(text: str) -> str:
+        return re.sub(r", [\d.]+ s", "", text)
+
+    assert timeless(words(method[1])) in timeless(flat)
