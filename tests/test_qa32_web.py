@@ -182,7 +182,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         yield served
 
 
-NOTE = "Doha session:\n1. compute in 2027\n2. the investment clause"
+#: Minutes of a session: lines, and an address longer than a phone's width.
+NOTE = (
+    "Doha session:\n1. compute in 2027\n2. the investment clause\n"
+    "https://example.gov/negotiations/qatar/2026/session-three/minutes-and-annexes-"
+    + "x" * 200
+    + ".pdf"
+)
 
 
 @pytest.mark.browser
@@ -193,10 +199,11 @@ def test_in_a_browser_a_note_of_several_lines_is_recorded_and_enter_concludes_no
     minutes of several lines could not be typed (Enter sent the form: in the offer form it
     proposed and recorded an offer with the first line alone; in the conclude form it
     concluded the deal), a long note could not be read back before sending, and a note of
-    several lines recorded by `offer --note` showed its lines run together. The note is now
-    a box of several lines: Enter starts a new line, the round file holds the lines as
-    `offer --note` records them, and the negotiation page shows them on their own lines.
-    At 390 px the page is no wider than the window."""
+    several lines recorded by `offer --note` showed its lines run together; a long address
+    in a note made the negotiation and history pages 1,936 px wide on a 390 px phone. The
+    note is now a box of several lines: Enter starts a new line, the round file holds the
+    lines as `offer --note` records them, the negotiation page shows them on their own
+    lines, and at 390 px the address wraps within the window."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
@@ -238,10 +245,11 @@ def test_in_a_browser_a_note_of_several_lines_is_recorded_and_enter_concludes_no
         {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
     )
     try:
-        driver.get(f"{base}/p/gulf-asia/n/QA")
-        e2e.shot(driver, "qa32-web-negotiation-390")
-        width = driver.execute_script("return document.documentElement.scrollWidth")
-        assert width <= 390
+        for path in ("/p/gulf-asia/n/QA", "/p/gulf-asia/n/QA/history"):
+            driver.get(f"{base}{path}")
+            e2e.shot(driver, f"qa32-web-note-390{path.replace('/', '-')}")
+            width = driver.execute_script("return document.documentElement.scrollWidth")
+            assert width <= 390, path
     finally:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
