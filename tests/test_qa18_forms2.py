@@ -30,7 +30,9 @@ def test_a_conclusion_on_a_round_breaking_a_limit_marks_the_agreed_round(
     """The library's error names the round's file; it was said in the summary only."""
     counter = {"file": ("c.yaml", OVER_CAP.encode())}
     assert post(client, "/p/solo/n/SG/counter", files=counter, expect="1").status_code == 200
-    sent = post(client, "/p/solo/n/SG/conclude", expect="2", round="1", note="agreed in Doha")
+    sent = post(
+        client, "/p/solo/n/SG/conclude", expect="2", round="1", note="agreed in Doha", confirm="yes"
+    )
     assert sent.status_code == 422
     page = _Form(sent.text, "conclude-form")
     _marked(page, "round", "conclude-round-error", "no deal can be concluded on round 1's package")
@@ -44,7 +46,7 @@ def test_a_conclusion_on_a_round_that_does_not_exist_marks_the_agreed_round(
     client: Any, deals: Path
 ) -> None:
     assert post(client, "/p/solo/n/SG/offer", expect="1").status_code == 200
-    sent = post(client, "/p/solo/n/SG/conclude", expect="2", round="9")
+    sent = post(client, "/p/solo/n/SG/conclude", expect="2", round="9", confirm="yes")
     assert sent.status_code == 422
     page = _Form(sent.text, "conclude-form")
     _marked(page, "round", "conclude-round-error", "round 9 does not exist")

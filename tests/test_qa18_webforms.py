@@ -171,7 +171,9 @@ def test_a_conclusion_keeps_the_round_chosen_when_another_field_is_refused(
     client: Any, deals: Path
 ) -> None:
     assert post(client, "/p/solo/n/SG/offer", expect="1").status_code == 200
-    sent = post(client, "/p/solo/n/SG/conclude", expect="2", round="1", date="01/05/2026")
+    sent = post(
+        client, "/p/solo/n/SG/conclude", expect="2", round="1", date="01/05/2026", confirm="yes"
+    )
     assert sent.status_code == 422
     page = _Form(sent.text, "conclude-form")
     assert page.chosen["round"] == ["1"]

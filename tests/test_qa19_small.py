@@ -101,7 +101,7 @@ def test_the_agreed_round_refused_reads_as_a_sentence_beside_it(client: Any, dea
     package cannot be concluded, and why, as a negotiator would."""
     counter = {"file": ("c.yaml", OVER_CAP.encode())}
     assert post(client, "/p/solo/n/SG/counter", files=counter, expect="1").status_code == 200
-    sent = post(client, "/p/solo/n/SG/conclude", expect="2", round="1")
+    sent = post(client, "/p/solo/n/SG/conclude", expect="2", round="1", confirm="yes")
     assert sent.status_code == 422
     said = _flat(_Form(sent.text, "conclude-form").texts["conclude-round-error"])
     assert said == (

@@ -130,12 +130,12 @@ def test_a_note_with_a_control_character_is_refused_in_its_field(
     if form == "counter":
         answer = send_qa_counter(client, {"note": ESC_NOTE})
     else:
-        extra = {"confirm": "yes"} if form == "walk-away" else {}
+        extra = {"confirm": "yes"} if form in ("walk-away", "conclude") else {}
         answer = _form(client, "QA", form, {"note": ESC_NOTE, **extra})
     assert answer.status_code == 422, words(answer.text)[-1500:]
     assert f"note: {REFUSED}" in words(answer.text)
     field = {"walk-away": "walk-away", "conclude": "conclude"}.get(form, form)
-    box = re.search(rf'<input[^>]*id="{field}-note"[^>]*>', answer.text)
+    box = re.search(rf'<textarea[^>]*id="{field}-note"[^>]*>[^<]*', answer.text)
     assert box is not None and 'aria-invalid="true"' in box[0]
     assert "Doha\x1b" in box[0]  # as typed (escaped where it must be)
     assert _tree(deals) == before

@@ -43,7 +43,9 @@ def test_a_deal_is_concluded_from_the_negotiation_page_and_then_takes_no_round(
     page = client.get("/p/solo/n/SG").text
     assert 'id="conclude"' in page and '<option value="1">1: US offer' in page
 
-    done = post(client, "/p/solo/n/SG/conclude", expect="2", round="1", date="2026-05-01")
+    done = post(
+        client, "/p/solo/n/SG/conclude", expect="2", round="1", date="2026-05-01", confirm="yes"
+    )
     assert done.status_code == 200, words(done.text)  # type: ignore[attr-defined]
     assert "Deal concluded with SG in round 2" in done.text  # type: ignore[attr-defined]
     assert rounds(deals) == ["001-us.yaml", "002-partner.yaml"]
@@ -92,7 +94,7 @@ def test_a_conclusion_on_a_package_that_breaks_a_limit_is_refused_in_words(
         client, "/p/solo/n/SG/counter", files={"file": ("c.yaml", counter.encode())}, expect="1"
     )
     assert sent.status_code == 200  # type: ignore[attr-defined]
-    refused = post(client, "/p/solo/n/SG/conclude", expect="2", round="1")
+    refused = post(client, "/p/solo/n/SG/conclude", expect="2", round="1", confirm="yes")
     assert refused.status_code == 422  # type: ignore[attr-defined]
     assert "no deal can be concluded on round 1's package" in words(refused.text)  # type: ignore[attr-defined]
     assert rounds(deals) == ["001-partner.yaml"]
@@ -241,7 +243,7 @@ def test_a_round_drawn_cut_to_fit_says_so_on_the_chart() -> None:
 
 def test_the_round_that_concludes_is_not_called_a_counter(client: TestClient) -> None:
     assert post(client, "/p/solo/n/SG/offer", expect="1").status_code == 200  # type: ignore[attr-defined]
-    assert post(client, "/p/solo/n/SG/conclude", expect="2").status_code == 200  # type: ignore[attr-defined]
+    assert post(client, "/p/solo/n/SG/conclude", expect="2", confirm="yes").status_code == 200  # type: ignore[attr-defined]
     row = re.search(r'<tr data-round="2">(.*?)</tr>', client.get("/p/solo/n/SG").text, re.S)
     assert row and "Partner accepts" in row.group(1) and "Counter" not in row.group(1)
 

@@ -104,6 +104,15 @@ def _before(unrounded: float, us_value: float) -> str:
     return f"{text} ({usd(abs(unrounded - us_value))} {side})"
 
 
+def concessions_text(concessions: dict[str, str | bool]) -> str:
+    """Concessions as `solve` and a counter's verdict list them: "invest-us=100bn,
+    pax-silica" (a yes/no term by its id alone); "-" for none."""
+    return (
+        ", ".join(cid if level is True else f"{cid}={level}" for cid, level in concessions.items())
+        or "-"
+    )
+
+
 def supply_line(result: SolveResult) -> str:
     """Each period's supply used against the supply, as `solve` and the web's solve page
     say it: the exact figures, rounded (`units.exact_total`: the rows as printed read

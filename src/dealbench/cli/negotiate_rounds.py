@@ -466,43 +466,10 @@ def print_verdict(v: Verdict, periods: list[str]) -> None:
         echo("  Limits broken: none")
     for note in v.notes:
         echo(f"  Note: {note}")
-    f = v.frontier
-    floor = max(v.partner_utility, v.figures.acceptance_threshold)
-    if f.on_frontier:
-        echo(
-            f"  Frontier: the counter is itself on the frontier: no package gives the partner "
-            f"at least {m(floor)} and the US more than its {m(f.us_utility)}"
-        )
-    elif f.package is not None:
-        # Negative only for a counter that breaks a limit: it lies beyond the frontier.
-        more = f"{m(f.gain)} more" if f.gain >= 0 else f"{m(-f.gain)} less than the counter"
-        echo(
-            f"  Frontier: giving the partner at least {m(floor)}, the US could get "
-            f"{m(f.us_utility)} ({more}), the partner {m(f.partner_utility)}, with "
-            f"{f.package.security}, {output.concessions_text(dict(f.package.concessions))}, "
-            "compute "
-            + ", ".join(f"{t} {quantity(f.package.compute.get(t, 0))}" for t in periods)
-            + (
-                ": the partner alone, taking supply or risk budget the plan gives the other "
-                "open negotiations"
-                if f.fits_plan is False
-                else ""
-            )
-        )
-    else:  # the point is no deal: the room's and the JSON's gain is measured against it
-        echo(
-            f"  Frontier: no package gives the partner that utility; no deal gives the US "
-            f"{m(f.us_utility)}, a gain of {m(f.gain)} on the counter, and the partner its "
-            f"walk-away value {m(f.partner_utility)}"
-        )
-    taken = ", ".join(f"{t} {quantity(x)}" for t, x in v.compute_taken.items()) or "none"
-    left = ", ".join(f"{t} {quantity(x)}" for t, x in v.supply_left.items())
-    echo(f"  Takes: H100e {taken}; risk {quantity(v.risk_taken)} risk-weighted H100e")
+    echo(f"  Frontier: {v.frontier_words(periods)}")
+    echo(f"  Takes: {v.taken_words()}")
+    echo(f"  {v.supply_left_words()}")
     others = bool(v.others_open)  # a lone open negotiation has no rest to re-plan
-    echo(
-        f"  Supply left {'for the other open negotiations ' if others else ''}if accepted "
-        f"(H100e): {left}{'' if others else ' (no other open negotiation)'}"
-    )
     said = v.portfolio_texts()
     # "n/a if accepted" for a counter that cannot be accepted; the web page says it so.
     accepted = (

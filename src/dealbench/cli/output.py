@@ -17,6 +17,7 @@ from dealbench.jsontext import to_json as to_json
 
 # One rounding of figures for every JSON dealbench writes (re-exported for the commands).
 from dealbench.result_words import (
+    concessions_text,
     floor_words,
     rows_words,
     schedule_line,
@@ -93,13 +94,6 @@ def h100e(amount: float | None) -> str:
     from dealbench.render.environment import h100e as fmt
 
     return fmt(amount)
-
-
-def concessions_text(concessions: dict[str, str | bool]) -> str:
-    return (
-        ", ".join(cid if level is True else f"{cid}={level}" for cid, level in concessions.items())
-        or "-"
-    )
 
 
 def result_json(result: SolveResult) -> dict[str, Any]:

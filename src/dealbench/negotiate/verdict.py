@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -45,7 +45,8 @@ from dealbench.negotiate.rounds import (
 )
 from dealbench.negotiate.strategies import next_offer, resolve_strategy
 from dealbench.render.environment import money, plural
-from dealbench.units import usd_together
+from dealbench.result_words import concessions_text
+from dealbench.units import quantity, usd_together
 
 Move = Literal["accept", "counter", "walk away"]
 
@@ -108,6 +109,51 @@ class Verdict(BaseModel):
             [self.portfolio_if_accepted, self.portfolio_plan, self.portfolio_walk_away]
         )
         return {"accepted": accepted, "plan": plan, "walk_away": walk}
+
+    def frontier_words(self, periods: Sequence[str]) -> str:
+        """Where the frontier lies from this package, as `counter` and the web's verdict say
+        it: the most the US could get giving the partner as much, with the package that
+        does it (its security, concessions and compute in each of `periods`)."""
+        f = self.frontier
+        floor = money(max(self.partner_utility, self.figures.acceptance_threshold))
+        if f.on_frontier:
+            return (
+                f"the counter is itself on the frontier: no package gives the partner at least "
+                f"{floor} and the US more than its {money(f.us_utility)}"
+            )
+        if f.package is None:  # the point is no deal: the gain is measured against it
+            return (
+                f"no package gives the partner that utility; no deal gives the US "
+                f"{money(f.us_utility)}, a gain of {money(f.gain)} on the counter, and the "
+                f"partner its walk-away value {money(f.partner_utility)}"
+            )
+        # Negative only for a counter that breaks a limit: it lies beyond the frontier.
+        more = f"{money(f.gain)} more" if f.gain >= 0 else f"{money(-f.gain)} less than the counter"
+        compute = ", ".join(f"{t} {quantity(f.package.compute.get(t, 0))}" for t in periods)
+        alone = (
+            ": the partner alone, taking supply or risk budget the plan gives the other open "
+            "negotiations"
+            if f.fits_plan is False
+            else ""
+        )
+        return (
+            f"giving the partner at least {floor}, the US could get {money(f.us_utility)} "
+            f"({more}), the partner {money(f.partner_utility)}, with {f.package.security}, "
+            f"{concessions_text(dict(f.package.concessions))}, compute {compute}{alone}"
+        )
+
+    def taken_words(self) -> str:
+        """What accepting the package takes, as `counter` and the web's verdict say it."""
+        taken = ", ".join(f"{t} {quantity(x)}" for t, x in self.compute_taken.items()) or "none"
+        return f"H100e {taken}; risk {quantity(self.risk_taken)} risk-weighted H100e"
+
+    def supply_left_words(self) -> str:
+        """The supply each period leaves if the package is accepted, as `counter` and the
+        web's verdict say it (for the other open negotiations, when there are any)."""
+        left = ", ".join(f"{t} {quantity(x)}" for t, x in self.supply_left.items())
+        if self.others_open:  # a lone open negotiation has no rest to re-plan
+            return f"Supply left for the other open negotiations if accepted (H100e): {left}"
+        return f"Supply left if accepted (H100e): {left} (no other open negotiation)"
 
 
 def refusal(figures: DealFigures) -> list[Limit]:

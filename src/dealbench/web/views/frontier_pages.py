@@ -20,6 +20,7 @@ from dealbench.errors import InputError, Issue
 from dealbench.model import Portfolio
 from dealbench.negotiate.build import frontier
 from dealbench.negotiate.chart import chart_stem, out_files
+from dealbench.negotiate.frontier_words import frontier_words
 from dealbench.negotiate.round_points import (
     chart_rounds,
     concluded_note,
@@ -66,6 +67,8 @@ async def frontier_fragment(request: Request) -> Response:
             "files_base": f"/p/{quote(name, safe='')}/n/{code}/frontier/held/",
             "files_command": f"dealbench frontier --partner {code} --points {POINTS} --out DIR",
         }
+        if template == "frontier.html.j2":  # its table and marked points, as `frontier` prints
+            files["words"] = frontier_words(data["computed"][0])
     return page(
         request,
         template,

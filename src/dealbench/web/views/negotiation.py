@@ -71,7 +71,7 @@ FIXABLE = ("compute", "security")
 ROUND_FIELDS = {
     "counter": ("file", "strategy", "deadline", "date", "note"),
     "offer": ("strategy", "deadline", "beta", "fix", "date", "note"),
-    "conclude": ("round", "date", "note"),
+    "conclude": ("round", "date", "note", "confirm"),
     "walk-away": ("by", "date", "note", "confirm"),
 }
 #: The library's parameters, said as the round forms' fields (a point of the frontier, the
@@ -255,6 +255,7 @@ async def _record_counter(sent: Sent) -> Response:
         kind="counter",
         round=result.round,
         verdict=result.verdict,
+        periods=pf.periods,  # the frontier's package's compute, period by period
         proposal=None,
         **notes(sent.request, pf),
     )
@@ -330,9 +331,18 @@ async def post_conclude(request: Request) -> Response:
     """Record that the deal is concluded on a round's package (`dealbench conclude`)."""
 
     def record(form: FormData) -> Callable[..., Any]:
-        return partial(conclude, round_number=_round_number(form, "round"))
+        number = _round_number(form, "round")
+        # Enter in the date or note field sends the form: it must not fix a deal for good
+        _confirmed(form, "tick 'Agree' to conclude the deal: it fixes the deal's package")
+        return partial(conclude, round_number=number)
 
     return await _round_form(request, "conclude", partial(_close, "concluded", record))
+
+
+def _confirmed(form: FormData, why: str) -> None:
+    """Refuse a closing form whose box is not ticked, saying `why` in its field."""
+    if form.get("confirm") != "yes":
+        raise InputError(Issue("confirm", None, "", f"{why}, and a round is never taken back"))
 
 
 async def post_walk_away(request: Request) -> Response:
@@ -342,16 +352,8 @@ async def post_walk_away(request: Request) -> Response:
         by = str(form.get("by") or "us")
         if by not in ("us", "partner"):
             raise InputError(Issue("by", None, "", f"expected us or partner, got {by!r}"))
-        if form.get("confirm") != "yes":  # one click must not end the talks: history stays
-            raise InputError(
-                Issue(
-                    "confirm",
-                    None,
-                    "",
-                    "tick 'End the talks' to record a walk-away: it ends the negotiation, "
-                    "and a round is never taken back",
-                )
-            )
+        # one click must not end the talks: history stays
+        _confirmed(form, "tick 'End the talks' to record a walk-away: it ends the negotiation")
         return partial(walk_away, by="us" if by == "us" else "partner")
 
     return await _round_form(request, "walk-away", partial(_close, "walked-away", record))
