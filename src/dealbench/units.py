@@ -246,12 +246,22 @@ def _money_bound(amount: float, value: Any) -> float:
             f"an amount of USD must be at most 1,000tn in magnitude, got {_short(value)}"
         )
     if 0 < abs(amount) < 1:  # `batna: 0.5` for 0.5bn: no deal's figure is a fraction of $1
-        n = f"{amount:g}"
         raise ValueError(
-            f"an amount of USD below one dollar, got {_short(value)}; "
-            f"write its unit: {n}bn, {n}m or {n}k (or 0)"
+            f"an amount of USD below one dollar, got {_short(value)}; {_unit_meant(amount)}"
         )
     return amount
+
+
+def _unit_meant(amount: float) -> str:
+    """How to write a fraction of a dollar with the unit meant: the number as the user wrote
+    it, in the digits an amount is read in (`0.00001bn`, never `1e-05bn`), with each unit
+    that makes it a dollar or more (none for 1e-320)."""
+    n = format(Decimal(repr(amount)), "f")
+    units = [f"{n}{suffix}" for suffix in ("bn", "m", "k") if abs(amount) * _SUFFIX[suffix] >= 1]
+    if not units:
+        return "write 0, or the amount with its unit, such as 350m"
+    listed = units[0] if len(units) == 1 else f"{', '.join(units[:-1])} or {units[-1]}"
+    return f"write its unit: {listed} (or 0)"
 
 
 def parse_compute(value: Any) -> float:

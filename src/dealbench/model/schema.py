@@ -28,7 +28,7 @@ from pydantic import (
 
 from dealbench.model import amounts
 from dealbench.model.distributions import uncertain
-from dealbench.model.fields import ClauseText, FileRef, Fraction, RoundNumber, Text
+from dealbench.model.fields import ClauseText, FileRef, Fraction, RoundNumber, Site, Text
 from dealbench.model.names import Article, in_text
 from dealbench.model.periods import CapsPer, caps_per_period, share_said
 from dealbench.units import (
@@ -742,7 +742,7 @@ class Package(Strict):
     round: Annotated[RoundNumber, Field(le=999)] | None = None
     #: Where each period's tranche goes and who operates it (free text, for the term
     #: sheet's Annex A): `{2026: "Stargate UAE, Abu Dhabi; operated by OpenAI and Oracle"}`.
-    sites: dict[Period, str] = Field(default_factory=dict)
+    sites: dict[Period, Site] = Field(default_factory=dict)
     #: Period -> (chips, model) where `compute` was written `{chips: N, model: M}`.
     _chips: dict[str, tuple[float, str]] = PrivateAttr(default_factory=dict)
     #: Period -> TPP where `compute` was written `{tpp: N}`.

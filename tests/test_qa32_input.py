@@ -1,0 +1,141 @@
+"""Bad input no one here wrote (qa32-input): a site that is not one line of text, an id
+or clause too long, a fraction of a dollar too small for any unit, a round number too large
+to read. Each test failed before its fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers import Runner, deals_copy, edit_first_line
+
+PORTFOLIO = "portfolios/gulf-asia.yaml"
+AE = "partners/ae.yaml"
+PACKAGE = "packages/ae-offer.yaml"
+ROUND = "rounds/gulf-asia/AE/004-partner.yaml"
+SITE_2026 = r"^  2026: Stargate.*"
+
+
+# --- a tranche's site is one line of plain text ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("site", "said"),
+    [
+        ('"Stargate UAE\\x1b[31m"', "contains the control character '\\x1b'; a site is one "
+         "line of text"),
+        ('"Stargate \\x07UAE"', "contains the control character '\\x07'; a site is one line "
+         "of text"),
+        ('"Stargate **UAE**"', "contains '**', which documents read as markup (bold or "
+         "strike-through, as redlines mark changes); write the text without it"),
+        ("S" * 201, "is 201 characters long; at most 200 characters are allowed (a site fills "
+         "a cell of the term sheet's Annex A)"),
+    ],
+    ids=["escape", "bell", "markup", "long"],
+)  # fmt: skip
+def test_a_site_that_is_not_one_line_of_text_is_refused_at_its_line(
+    run: Runner, tmp_path: Path, site: str, said: str
+) -> None:
+    """`sites: {2026: "Stargate UAE\\x1b[31m"}` (a colour code pasted from a terminal) was
+    taken as it was: the Markdown and HTML term sheets carried the escape byte, and the DOCX
+    one failed with python-docx's traceback ("All strings must be XML compatible"), exit 1.
+    A site is a cell of Annex A: one line of plain text, as a name or title is."""
+    deals = deals_copy(tmp_path)
+    line = edit_first_line(deals, PACKAGE, SITE_2026, f"  2026: {site}")
+    out = tmp_path / "out"
+    done = run("render", deals / PACKAGE, "--portfolio", deals / PORTFOLIO, "--out", out,
+               "--format", "docx")  # fmt: skip
+    assert done.exit_code == 2, done.output
+    assert not done.traceback, done.traceback
+    assert done.stderr == f"error: {deals / PACKAGE}:{line}: sites.2026: {said}\n", done.stderr
+    assert not out.exists()
+
+
+def test_a_site_left_empty_or_plain_is_taken(run: Runner, tmp_path: Path) -> None:
+    """An empty site names none (as before); the shipped site is taken as it was."""
+    deals = deals_copy(tmp_path)
+    done = run("evaluate", deals / PACKAGE, "--portfolio", deals / PORTFOLIO)
+    assert done.exit_code == 0, done.output
+    edit_first_line(deals, PACKAGE, SITE_2026, '  2026: ""')
+    done = run("evaluate", deals / PACKAGE, "--portfolio", deals / PORTFOLIO)
+    assert done.exit_code == 0, done.output
+
+
+# --- too long, said in characters -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "said"),
+    [
+        (r"^  - id: invest-us", "  - id: " + "a" * 5000, "concessions[0].id",
+         "is 5,000 characters long; at most 64 characters are allowed"),
+        (r"^    clause: >-\n      \{\{ partner \| in_text\(start=True\) \}\} will invest.*\n.*",
+         "    clause: " + "x" * 20_001, "concessions[0].clause",
+         "is 20,001 characters long; at most 20,000 characters are allowed"),
+    ],
+    ids=["id", "clause"],
+)  # fmt: skip
+def test_an_id_or_clause_too_long_is_said_in_characters(
+    run: Runner, tmp_path: Path, old: str, new: str, field: str, said: str
+) -> None:
+    """A concession id of 5,000 letters said pydantic's "value should have at most 64 items
+    after validation, not 5000": items, of a string. Now its length in characters."""
+    deals = deals_copy(tmp_path)
+    line = edit_first_line(deals, AE, old, new)
+    done = run("validate", deals / PORTFOLIO)
+    assert done.exit_code == 2, done.output
+    assert done.stderr == f"error: {deals / AE}:{line}: {field}: {said}\n", done.stderr
+
+
+# --- a fraction of a dollar -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("batna", "hint"),
+    [
+        ("0.5", "write its unit: 0.5bn, 0.5m or 0.5k (or 0)"),
+        ("0.00001", "write its unit: 0.00001bn or 0.00001m (or 0)"),
+        ("1e-320", "write 0, or the amount with its unit, such as 350m"),
+    ],
+)
+def test_a_fraction_of_a_dollar_is_answered_with_units_that_read_back(
+    run: Runner, tmp_path: Path, batna: str, hint: str
+) -> None:
+    """`batna: 1e-320` said "write its unit: 9.99989e-321bn, 9.99989e-321m or
+    9.99989e-321k": not the number written (a subnormal printed with %g), in a form the
+    amount parser refuses (an exponent before a unit), and no unit makes it a dollar.
+    `batna: 0.00001` said "1e-05bn", refused when written. The hint now writes the number in
+    plain digits, with the units that make it a dollar or more, or none."""
+    deals = deals_copy(tmp_path)
+    line = edit_first_line(deals, AE, r"^batna: .*", f"batna: {batna}")
+    done = run("validate", deals / PORTFOLIO)
+    assert done.exit_code == 2, done.output
+    assert done.stderr == (
+        f"error: {deals / AE}:{line}: batna: an amount of USD below one dollar, got "
+        f"{float(batna)!r}; {hint}\n"
+    ), done.stderr
+    if hint.startswith("write its unit: "):  # the first amount suggested reads back
+        suggested = hint.removeprefix("write its unit: ").split(" ")[0].rstrip(",")
+        edit_first_line(deals, AE, r"^batna: .*", f"batna: {suggested}")
+        assert run("validate", deals / PORTFOLIO).exit_code == 0
+
+
+# --- a round number too large ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [PACKAGE, ROUND])
+def test_a_round_number_too_large_to_read_is_said_in_the_files_words(
+    run: Runner, tmp_path: Path, name: str
+) -> None:
+    """`round: 1e308` said pydantic's "unable to parse input string as an integer, exceeded
+    maximum size"; now "expected a whole number, got 1e+308, too large to count with"."""
+    deals = deals_copy(tmp_path)
+    line = edit_first_line(deals, name, r"^round: \d+.*", "round: 1e308")
+    args = ("--portfolio", deals / PORTFOLIO) if name == PACKAGE else ()
+    done = run("validate", deals / name, *args)
+    assert done.exit_code == 2, done.output
+    assert done.stderr == (
+        f"error: {deals / name}:{line}: round: expected a whole number, got 1e+308, too "
+        "large to count with\n"
+    ), done.stderr
