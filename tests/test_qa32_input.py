@@ -139,3 +139,40 @@ def test_a_round_number_too_large_to_read_is_said_in_the_files_words(
         f"error: {deals / name}:{line}: round: expected a whole number, got 1e+308, too "
         "large to count with\n"
     ), done.stderr
+
+
+# --- a recorded strategy edited by hand ---------------------------------------------------
+
+OFFER_3 = "rounds/gulf-asia/AE/003-us.yaml"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "said"),
+    [
+        (r"^    beta: 1\.0", "    beta: .nan", "strategy.params.beta",
+         "expected a positive number (boulware 0.2, linear 1, conceder 5), got nan"),
+        (r"^    deadline: 6", "    deadline: 0", "strategy.params.deadline",
+         "expected a whole number of US offers, at least 1, got 0"),
+        (r"^    deadline: 6", "    deadline: .inf", "strategy.params.deadline",
+         "expected a whole number of US offers, at least 1, got inf"),
+        (r"^  target_us_utility: .*", "  target_us_utility: 1e308",
+         "strategy.target_us_utility", "a number must be at most 1e+15 in magnitude, got 1e+308"),
+    ],
+    ids=["beta-nan", "deadline-0", "deadline-inf", "target-1e308"],
+)  # fmt: skip
+@pytest.mark.parametrize("command", ["history", "room"])
+def test_a_recorded_strategy_edited_by_hand_is_named_at_its_line(
+    run: Runner, tmp_path: Path, command: str, old: str, new: str, field: str, said: str
+) -> None:
+    """A round's recorded strategy is read back by the next offer. Edited by hand, `beta:
+    .nan` or `deadline: 0` made `room` say "--beta: the concession exponent must be a
+    positive number" (an option no one gave), `deadline: .inf` would meet int(inf), and
+    `target_us_utility: 1e308` made `history` end in decimal.InvalidOperation, exit 1. Each
+    is now named at its line of the round's file, exit 2."""
+    deals = deals_copy(tmp_path)
+    line = edit_first_line(deals, OFFER_3, old, new)
+    args = ("--partner", "AE") if command == "history" else ()
+    done = run(command, deals / PORTFOLIO, *args)
+    assert done.exit_code == 2, done.output
+    assert not done.traceback, done.traceback
+    assert done.stderr == f"error: {deals / OFFER_3}:{line}: {field}: {said}\n", done.stderr
