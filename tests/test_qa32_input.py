@@ -14,6 +14,7 @@ PORTFOLIO = "portfolios/gulf-asia.yaml"
 AE = "partners/ae.yaml"
 PACKAGE = "packages/ae-offer.yaml"
 ROUND = "rounds/gulf-asia/AE/004-partner.yaml"
+SCENARIOS = "scenarios/gulf-asia.yaml"
 SITE_2026 = r"^  2026: Stargate.*"
 
 
@@ -176,3 +177,31 @@ def test_a_recorded_strategy_edited_by_hand_is_named_at_its_line(
     assert done.exit_code == 2, done.output
     assert not done.traceback, done.traceback
     assert done.stderr == f"error: {deals / OFFER_3}:{line}: {field}: {said}\n", done.stderr
+
+
+# --- a scenario's title is a title ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ('"Risk \\x1b[31m twice"', "contains the control character '\\x1b'; a name or title "
+         "is one line of text"),
+        ("T" * 300, "is 300 characters long; at most 200 characters are allowed (a name or "
+         "title heads documents and fills table cells)"),
+    ],
+    ids=["escape", "long"],
+)  # fmt: skip
+def test_a_scenarios_title_is_held_to_what_every_title_is(
+    run: Runner, tmp_path: Path, title: str, said: str
+) -> None:
+    """A scenario's title was any text: an escape byte or 300 characters passed `validate`
+    and `sweep` into sweep.json and the web's sweep page, where every other title (the
+    portfolio's, a partner's name, a package's) is one line of at most 200 characters."""
+    deals = deals_copy(tmp_path)
+    line = edit_first_line(deals, SCENARIOS, r"^    title: Drop the risk.*", f"    title: {title}")
+    done = run("validate", deals / SCENARIOS, "--portfolio", deals / PORTFOLIO)
+    assert done.exit_code == 2, done.output
+    assert done.stderr == (f"error: {deals / SCENARIOS}:{line}: scenarios[0].title: {said}\n"), (
+        done.stderr
+    )

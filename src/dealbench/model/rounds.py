@@ -114,8 +114,11 @@ def _strategy_problems(
             continue
         value = params[key]
         number = isinstance(value, int | float) and math.isfinite(value)
-        if not number or value < least or (not whole and value == least) or (
-            whole and not float(value).is_integer()
+        if (
+            not number
+            or value < least
+            or (not whole and value == least)
+            or (whole and not float(value).is_integer())
         ):
             yield ("strategy", "params", key), f"expected {what}, got {value!r}"
 

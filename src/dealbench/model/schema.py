@@ -670,7 +670,9 @@ class Scenario(Strict):
     """One named set of `--set` overrides: dotted path -> value in the files' units."""
 
     id: Id
-    title: str = ""
+    #: One line of plain text, as every title (it heads the scenario's row on the web's
+    #: sweep page and in sweep.json).
+    title: Text = ""
     set: dict[str, Any] = Field(default_factory=dict)
 
 
