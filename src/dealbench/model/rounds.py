@@ -113,12 +113,11 @@ def _strategy_problems(
         if key not in params:
             continue
         value = params[key]
-        number = isinstance(value, int | float) and math.isfinite(value)
-        if (
-            not number
-            or value < least
-            or (not whole and value == least)
-            or (whole and not float(value).is_integer())
+        number = float(value) if isinstance(value, int | float) else math.nan
+        if not (
+            math.isfinite(number)
+            and (number >= least if whole else number > least)
+            and (number.is_integer() or not whole)
         ):
             yield ("strategy", "params", key), f"expected {what}, got {value!r}"
 
