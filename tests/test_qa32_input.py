@@ -205,3 +205,38 @@ def test_a_scenarios_title_is_held_to_what_every_title_is(
     assert done.stderr == (f"error: {deals / SCENARIOS}:{line}: scenarios[0].title: {said}\n"), (
         done.stderr
     )
+
+
+# --- a number quoted with all its digits ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "field", "said"),
+    [
+        (PORTFOLIO, r"^# risk_budget.*", "granularity: 123456.5", "granularity",
+         "a granularity in H100e is a whole number of 0 or more (0 for continuous amounts), "
+         "got 123,456.5"),
+        (PORTFOLIO, r"^# risk_budget.*", "granularity: 1e-320", "granularity",
+         "a granularity in H100e is a whole number of 0 or more (0 for continuous amounts), "
+         "got 1e-320"),
+        (PORTFOLIO, r"^# risk_budget.*", "granularity: {chips: 1234567.5, model: B200}",
+         "granularity", "a granularity in chips is a whole number of 1 or more, got "
+         "1,234,567.5"),
+        (PACKAGE, r"^  2027: 600_000.*", "  2027: {chips: 1234567.5, model: B200}",
+         "compute.2027", "a number of chips is whole, got 1,234,567.5 B200 chips"),
+    ],
+    ids=["granularity", "granularity-subnormal", "granularity-chips", "package-chips"],
+)  # fmt: skip
+def test_a_number_that_is_not_whole_is_quoted_with_all_its_digits(
+    run: Runner, tmp_path: Path, name: str, old: str, new: str, field: str, said: str
+) -> None:
+    """`granularity: 123456.5` said "a granularity in H100e is a whole number ..., got
+    123456": %g's six digits made the number quoted whole; 1,234,567.5 chips read
+    "1.23457e+06 B200 chips", and 1e-320 "9.99989e-321". `units.number_said` quotes every
+    digit."""
+    deals = deals_copy(tmp_path)
+    line = edit_first_line(deals, name, old, new)
+    args = ("--portfolio", deals / PORTFOLIO) if name == PACKAGE else ()
+    done = run("validate", deals / name, *args)
+    assert done.exit_code == 2, done.output
+    assert done.stderr == f"error: {deals / name}:{line}: {field}: {said}\n", done.stderr

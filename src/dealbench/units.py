@@ -197,6 +197,19 @@ def _bounded(number: float, limit: float, what: str, value: Any) -> float:
     return number
 
 
+def number_said(number: float) -> str:
+    """A number as a message quotes it: every digit it has (`123,456.5`, where `%g` says
+    123456, as if it were whole), an exponent only where plain digits would not do
+    (`1e-320`, where `%g` says 9.99989e-321)."""
+    if number.is_integer() and abs(number) < 1e16:
+        return f"{int(number):,}"
+    sign, text = ("-" if number < 0 else ""), repr(abs(number))
+    if "e" in text or "." not in text:  # 1e-320, inf, nan
+        return sign + text
+    whole, fraction = text.split(".")
+    return f"{sign}{int(whole):,}.{fraction}"
+
+
 def _short(value: Any) -> str:
     if isinstance(value, dt.date):  # YAML read `2026-01-01` as a date: quote it as written
         return f"the date {value.isoformat()}"
@@ -286,7 +299,9 @@ def _compute(value: Any) -> float:
                 raise ValueError(f"unknown chip model {value['model']!r}; expected one of: {known}")
             chips = parse_number(value["chips"])
             if chips != int(chips):  # 1,000.5 chips: no licence names half a chip
-                raise ValueError(f"a number of chips is whole, got {chips:,g} {model} chips")
+                raise ValueError(
+                    f"a number of chips is whole, got {number_said(chips)} {model} chips"
+                )
             return chips * CHIP_TPP[model] / H100_TPP
         raise ValueError(
             "expected H100e as a number, {tpp: N}, {h100e: N} or {chips: N, model: NAME}, "

@@ -39,6 +39,7 @@ from dealbench.units import (
     empty_value,
     h100e,
     is_empty,
+    number_said,
     parse_compute,
     parse_money,
     parse_number,
@@ -183,7 +184,7 @@ def _granularity(value: Any) -> Any:
             )
         if chips < 1 or chips != int(chips):
             raise ValueError(
-                f"a granularity in chips is a whole number of 1 or more, got {chips:g}"
+                f"a granularity in chips is a whole number of 1 or more, got {number_said(chips)}"
             )
         return {"h100e": chips * CHIP_TPP[model] / H100_TPP, "chips": int(chips), "model": model}
     if isinstance(value, dict) and set(value) == {"h100e"}:
@@ -197,7 +198,7 @@ def _granularity(value: Any) -> Any:
     if amount < 0 or amount != int(amount):
         raise ValueError(
             "a granularity in H100e is a whole number of 0 or more (0 for continuous amounts), "
-            f"got {amount:g}"
+            f"got {number_said(amount)}"
         )
     return {"h100e": amount}
 
