@@ -1,9 +1,13 @@
 """Bad input no one here wrote (qa32-input): a site that is not one line of text, an id
 or clause too long, a fraction of a dollar too small for any unit, a round number too large
-to read. Each test failed before its fix."""
+to read, a recorded strategy edited by hand, a scenario's title, a number quoted with %g's
+six digits, and what stands on the way to --out. Each test failed before its fix (a case
+marked as a guard passed before too)."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -240,3 +244,32 @@ def test_a_number_that_is_not_whole_is_quoted_with_all_its_digits(
     done = run("validate", deals / name, *args)
     assert done.exit_code == 2, done.output
     assert done.stderr == f"error: {deals / name}:{line}: {field}: {said}\n", done.stderr
+
+
+# --- what stands on the way to --out ------------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+@pytest.mark.parametrize(
+    ("make", "what"),
+    [
+        (os.mkfifo, "is a device, FIFO or socket"),
+        (lambda path: os.symlink(path.with_name("nowhere"), path), "is a symbolic link to nothing"),
+        (lambda path: path.write_text("x"), "is a file"),
+    ],
+    ids=["fifo", "dangling-link", "file"],
+)
+def test_what_stands_on_the_way_to_out_is_said_as_it_is(
+    run: Runner, tmp_path: Path, make: Callable[[Path], object], what: str
+) -> None:
+    """`--out X/out` with X a FIFO said "X is a file, so X/out cannot be a folder"
+    (qa31-input2's Left (2)), and a link to nothing was "a file" too."""
+    deals = deals_copy(tmp_path)
+    parent = tmp_path / "x"
+    make(parent)
+    done = run("render", deals / PACKAGE, "--portfolio", deals / PORTFOLIO, "--out",
+               parent / "out")  # fmt: skip
+    assert done.exit_code == 2, done.output
+    assert done.stderr == (
+        f"error: --out: {parent} {what}, so {parent / 'out'} cannot be a folder\n"
+    ), done.stderr
