@@ -273,3 +273,54 @@ def test_what_stands_on_the_way_to_out_is_said_as_it_is(
     assert done.stderr == (
         f"error: --out: {parent} {what}, so {parent / 'out'} cannot be a folder\n"
     ), done.stderr
+
+
+# --- an id YAML reads as a number or a date -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("1.50", "the number 1.5"),
+        ("1e3", "the number 1000.0"),
+        ("2026-01-01", "the date 2026-01-01"),
+    ],
+)
+def test_an_id_yaml_reads_as_a_number_or_date_is_answered_with_quotes(
+    run: Runner, tmp_path: Path, written: str, read: str
+) -> None:
+    """A level id written `1.50` said "expected text, got 1.5" (the user wrote text, and not
+    1.5); YAML read it as a number, so it cannot be kept as written. Now it says so and how
+    to keep it: quoted. (An id written as a whole number, `2030`, is that text, as before.)"""
+    deals = deals_copy(tmp_path)
+    line = edit_first_line(deals, AE, r"^      - id: 200bn .*", f"      - id: {written}")
+    done = run("validate", deals / PORTFOLIO)
+    assert done.exit_code == 2, done.output
+    assert done.stderr == (
+        f"error: {deals / AE}:{line}: concessions[0].levels[0].id: read by YAML as {read}, not "
+        "as the id written; write the id in quotes to keep it as written\n"
+    ), done.stderr
+    edit_first_line(deals, AE, rf"^      - id: {written}", f"      - id: '{written}'")
+    assert run("validate", deals / PORTFOLIO).exit_code == 0
+
+
+def test_a_quarter_written_in_lower_case_is_named_with_the_label_meant(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`periods: [2026q1, 2026q2]` said only "period '2026q1' does not say its length (write
+    ... 2026Q3 for a quarter)": the user wrote a quarter, in lower case. The message now
+    ends with the label meant, as an id in the wrong case does."""
+    deals = deals_copy(tmp_path)
+    portfolio = deals / "portfolios" / "q.yaml"
+    portfolio.write_text(
+        "id: q\ntitle: Quarters\npolicy: ../policy/bilateral.yaml\nperiods: [2026q1, 2026q2]\n"
+        "supply: {2026q1: 1000, 2026q2: 1000}\npartners: [../partners/am.yaml]\n"
+    )
+    done = run("validate", portfolio)
+    assert done.exit_code == 2, done.output
+    assert done.stderr.splitlines()[0] == (  # then am.yaml's asks, for 2026 to 2028
+        f"error: {portfolio}:4: periods[0]: period '2026q1' does not say its length (write "
+        "2026 for a year, 2026Q3 for a quarter), so the policy's caps per year cannot be "
+        "converted to it; relabel the periods, or write `caps_per: period` in the policy; did "
+        "you mean '2026Q1'?"
+    ), done.stderr

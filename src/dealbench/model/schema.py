@@ -60,9 +60,17 @@ UncertainShare = Annotated[Fraction, uncertain(parse_share, 0.0, 1.0, shape=pars
 
 
 def _id_text(value: Any) -> Any:
-    """An id written as a number (`id: 2030`, `invest: 200`) is that text."""
+    """An id written as a number (`id: 2030`, `invest: 200`) is that text. One YAML reads
+    as a decimal number or a date (`id: 1.50`, `1e3`, `2026-01-01`) is not kept as written
+    (1.5, 1000.0), so it is refused with the way to write it, not "expected text"."""
     if is_empty(value):
         raise ValueError(empty_value(_AN_ID))
+    if isinstance(value, float | dt.date):
+        read = f"the date {value}" if isinstance(value, dt.date) else f"the number {value!r}"
+        raise ValueError(
+            f"read by YAML as {read}, not as the id written; write the id in quotes to keep "
+            "it as written"
+        )
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
