@@ -324,3 +324,27 @@ def test_a_quarter_written_in_lower_case_is_named_with_the_label_meant(
         "converted to it; relabel the periods, or write `caps_per: period` in the policy; did "
         "you mean '2026Q1'?"
     ), done.stderr
+
+
+# --- a minus sign as typeset ---------------------------------------------------------------
+
+
+def test_a_typeset_minus_sign_is_a_minus_and_a_dash_is_named(run: Runner, tmp_path: Path) -> None:
+    """`us_batna: −8bn` pasted from a document (U+2212, the typeset minus sign) said
+    "expected an amount of USD such as ..., got '−8bn'": a figure that reads exactly like
+    one it takes. It is a minus, and reads as one; a dash in its place (`–8bn`, an en dash)
+    is named as a dash, with the way to write it."""
+    deals = deals_copy(tmp_path)
+    plain = run("evaluate", deals / PACKAGE, "--portfolio", deals / PORTFOLIO, "--json")
+    assert plain.exit_code == 0, plain.output
+    line = edit_first_line(deals, AE, r"^us_batna: .*", "us_batna: \u22128bn")
+    typeset = run("evaluate", deals / PACKAGE, "--portfolio", deals / PORTFOLIO, "--json")
+    assert typeset.exit_code == 0, typeset.output
+    assert typeset.stdout == plain.stdout
+    edit_first_line(deals, AE, r"^us_batna: .*", "us_batna: \u20138bn")
+    done = run("validate", deals / PORTFOLIO)
+    assert done.exit_code == 2, done.output
+    assert done.stderr == (
+        f"error: {deals / AE}:{line}: us_batna: '\u20138bn': '\u2013' (U+2013) is a dash, not a "
+        "minus sign; write -8bn\n"
+    ), done.stderr

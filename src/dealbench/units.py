@@ -67,9 +67,10 @@ def _finite(value: Any, thousands: bool = True) -> float:
         if isinstance(value, int | float):
             number = float(value)
         elif isinstance(value, str):
+            typed = _signs(value)
             if thousands:
-                _refuse_point_groups(value, value)
-            text = _without_separators(value.strip(), value)
+                _refuse_point_groups(typed, value)
+            text = _without_separators(typed.strip(), value)
             try:
                 number = float(text)
             except ValueError:
@@ -122,6 +123,28 @@ _DIGITS_AND_SPACES = re.compile(r"\d+(?: +\d+)+")
 
 #: Digits grouped in threes by points: thousands in many languages (100.000 for 100,000).
 _POINT_GROUPED = re.compile(r"[-+]?[1-9]\d{0,2}(?:\.\d{3})+")
+
+
+#: A minus sign as typeset (U+2212, pasted from a word processor or a PDF) and its small
+#: and full-width forms: each is a minus, read as `-` (it looks like one, and means one).
+_MINUS = str.maketrans(dict.fromkeys("\u2212\ufe63\uff0d", "-"))
+#: Dashes that look like a minus but are not one (hyphens, en and em dashes).
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015"
+
+
+def _signs(text: str) -> str:
+    """`text` with a typeset minus sign read as `-`; a dash where the sign goes (`–8bn`,
+    an en dash) is refused with the way to write it, not "expected an amount" of a figure
+    that reads like one."""
+    text = text.translate(_MINUS)
+    first = text.strip().lstrip("$")[:1]
+    if first and first in _DASHES:
+        rest = text.strip().lstrip("$")[1:]
+        raise ValueError(
+            f"{_short(text)}: {first!r} (U+{ord(first):04X}) is a dash, not a minus sign; "
+            f"write -{rest}"
+        )
+    return text
 
 
 def _refuse_point_groups(text: str, value: Any) -> None:
@@ -222,8 +245,9 @@ def parse_money(value: Any) -> float:
     if is_empty(value):
         raise ValueError(empty_value("an amount of USD such as 1.4tn, 200bn, 350m, 75k or 1000"))
     if isinstance(value, str):
-        _refuse_point_groups(value.strip().lstrip("$"), value)
-        text = _without_separators(value.strip().lower(), value)
+        typed = _signs(value)
+        _refuse_point_groups(typed.strip().lstrip("$"), value)
+        text = _without_separators(typed.strip().lower(), value)
         for run in _DIGITS_AND_SPACES.findall(text):
             if not _SPACED.fullmatch(run):  # `2 5m`: not 25m
                 raise ValueError(
