@@ -348,3 +348,30 @@ def test_a_typeset_minus_sign_is_a_minus_and_a_dash_is_named(run: Runner, tmp_pa
         f"error: {deals / AE}:{line}: us_batna: '\u20138bn': '\u2013' (U+2013) is a dash, not a "
         "minus sign; write -8bn\n"
     ), done.stderr
+
+
+# --- too many digits for a float ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "field", "said"),
+    [
+        (PORTFOLIO, r"^  2027: 1_200_000.*", "  2027: " + "9" * 5000, "supply.2027",
+         "a number must be at most 1e+15 in magnitude, got '" + "9" * 36 + "..."),
+        (AE, r"^batna: .*", "batna: '1e400'", "batna",
+         "an amount of USD must be at most 1,000tn in magnitude, got '1e400'"),
+    ],
+    ids=["digits", "exponent"],
+)  # fmt: skip
+def test_a_number_beyond_a_floats_range_is_said_to_be_too_large(
+    run: Runner, tmp_path: Path, name: str, old: str, new: str, field: str, said: str
+) -> None:
+    """`2027:` followed by 5,000 nines (more digits than YAML reads as an integer) said
+    "expected a finite number": it is one, too large for a float; `batna: '1e400'` said
+    "expected an amount of USD such as 1.4tn, ...": the bound's words were caught and
+    replaced. Both now say the bound."""
+    deals = deals_copy(tmp_path)
+    line = edit_first_line(deals, name, old, new)
+    done = run("validate", deals / PORTFOLIO)
+    assert done.exit_code == 2, done.output
+    assert done.stderr == f"error: {deals / name}:{line}: {field}: {said}\n", done.stderr

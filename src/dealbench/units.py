@@ -75,6 +75,8 @@ def _finite(value: Any, thousands: bool = True) -> float:
                 number = float(text)
             except ValueError:
                 raise ValueError(f"expected a number, got {_short(value)}{_hint(text)}") from None
+            if math.isinf(number) and "inf" not in text.lower():
+                return number  # digits beyond a float's range: too large, as the bound says
         else:
             raise ValueError(f"expected a number, got {_kind(value)}")
     except OverflowError:
@@ -258,9 +260,11 @@ def parse_money(value: Any) -> float:
         match = _MONEY.match(text)
         if not match or match["suf"] not in ("", *_SUFFIX):
             try:
-                return _money_bound(_finite(value), value)  # a number as text, such as "1e9"
+                number: float | None = _finite(value)  # a number as text, such as "1e9"
             except ValueError:
-                pass
+                number = None
+            if number is not None:  # its bounds are said as such ("1e400": at most 1,000tn)
+                return _money_bound(number, value)
             word = _WORDS.get(match["suf"]) if match else None
             hint = f"; write {match['sign']}{match['num']}{word}" if match and word else ""
             raise ValueError(
