@@ -375,3 +375,43 @@ def test_a_number_beyond_a_floats_range_is_said_to_be_too_large(
     done = run("validate", deals / PORTFOLIO)
     assert done.exit_code == 2, done.output
     assert done.stderr == f"error: {deals / name}:{line}: {field}: {said}\n", done.stderr
+
+
+# --- a range's amounts: negative zero, and the unit printed beside them ----------------------
+
+KR_COUNTER = "packages/kr-counter.yaml"
+GLOBAL = "portfolios/global.yaml"
+KR = "partners/kr.yaml"
+
+
+def test_an_amount_of_negative_zero_is_zero(run: Runner, tmp_path: Path) -> None:
+    """`invest-us: -0.0` in KR's counter said "expected an id of letters, ..., got '-0'":
+    the amount was written back as the text -0, which is no id and no amount. -0.0 is 0
+    wherever a number or an amount is read, and is answered as 0 is."""
+    deals = deals_copy(tmp_path)
+    line = edit_first_line(deals, KR_COUNTER, r"^  invest-us: 75bn.*", "  invest-us: -0.0")
+    done = run("evaluate", deals / KR_COUNTER, "--portfolio", deals / GLOBAL)
+    assert done.exit_code == 2, done.output
+    assert done.stderr == (
+        f"error: {deals / KR_COUNTER}:{line}: concessions.invest-us: 0 is the start of the "
+        "range of 'invest-us' (0 to 350bn), where nothing is granted; leave 'invest-us' out, "
+        "or write invest-us: false\n"
+    ), done.stderr
+
+
+def test_a_ranges_unit_is_one_line_of_plain_text(run: Runner, tmp_path: Path) -> None:
+    """A range's `unit` (printed beside each of its amounts in documents) took any text of
+    1 to 16 characters, an escape byte among them; it is now held to what a title is."""
+    deals = deals_copy(tmp_path)
+    line = edit_first_line(
+        deals,
+        KR,
+        r"^    amount: \{unit: USD, .*",
+        '    amount: {unit: "t\\x1bn", min: 0, step: 25bn}',
+    )
+    done = run("validate", deals / GLOBAL)
+    assert done.exit_code == 2, done.output
+    assert done.stderr.splitlines()[0] == (
+        f"error: {deals / KR}:{line}: concessions[0].amount.unit: contains the control "
+        "character '\\x1b'; a name or title is one line of text"
+    ), done.stderr

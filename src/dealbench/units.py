@@ -219,7 +219,7 @@ def _percent(value: Any) -> bool:
 def _bounded(number: float, limit: float, what: str, value: Any) -> float:
     if abs(number) > limit:
         raise ValueError(f"{what} must be at most {limit:.0e} in magnitude, got {_short(value)}")
-    return number
+    return number + 0.0  # -0.0 is 0: never "-0" where the number is written out
 
 
 def number_said(number: float) -> str:
@@ -290,7 +290,7 @@ def _money_bound(amount: float, value: Any) -> float:
         raise ValueError(
             f"an amount of USD below one dollar, got {_short(value)}; {_unit_meant(amount)}"
         )
-    return amount
+    return amount + 0.0  # -0.0 is 0: never "-0" where the amount is written out (a level)
 
 
 def _unit_meant(amount: float) -> str:

@@ -299,7 +299,9 @@ class ConcessionLevel(Strict):
 class AmountRange(Strict):
     """`amount:` on a concession: any amount between its levels' amounts may be granted."""
 
-    unit: Annotated[str, Field(min_length=1, max_length=16)] = "USD"
+    #: Printed beside every amount of the range in documents: one line of plain text, as a
+    #: title is (an escape byte here reached the DOCX writer).
+    unit: Annotated[Text, Field(max_length=16)] = "USD"
     #: Where the range starts when below the first level's amount: worth 0, costing 0 there.
     min: Annotated[Money, Field(ge=0)] | None = None
     #: The optimizer offers whole multiples of `step` inside the range (and the levels).
