@@ -415,3 +415,30 @@ def test_a_ranges_unit_is_one_line_of_plain_text(run: Runner, tmp_path: Path) ->
         f"error: {deals / KR}:{line}: concessions[0].amount.unit: contains the control "
         "character '\\x1b'; a name or title is one line of text"
     ), done.stderr
+
+
+# --- a choice written in another case ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "said"),
+    [
+        (r"^side: partner", "side: Partner", "side",
+         "expected 'us' or 'partner', got 'Partner'; did you mean 'partner'?"),
+        (r"^status: open", "status: walked away", "status",
+         "expected 'open', 'concluded' or 'walked-away', got 'walked away'; did you mean "
+         "'walked-away'?"),
+    ],
+    ids=["case", "space"],
+)  # fmt: skip
+def test_a_choice_written_in_another_case_is_named_with_the_choice_meant(
+    run: Runner, tmp_path: Path, old: str, new: str, field: str, said: str
+) -> None:
+    """`side: Partner` or `status: walked away` in a round listed the choices without
+    saying only the case (or a space for the hyphen) differed, as an id in the wrong case
+    now says (qa31-input)."""
+    deals = deals_copy(tmp_path)
+    line = edit_first_line(deals, ROUND, old, new)
+    done = run("validate", deals / ROUND)
+    assert done.exit_code == 2, done.output
+    assert done.stderr == f"error: {deals / ROUND}:{line}: {field}: {said}\n", done.stderr

@@ -12,6 +12,7 @@ import difflib
 import errno
 import hashlib
 import os
+import re
 import stat
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -456,11 +457,23 @@ def _said(error: Any) -> str:
         if what:
             return f"expected {what}, got {_short(error.get('input'))}"
     if kind in ("literal_error", "enum") and "expected" in error.get("ctx", {}):
-        return f"expected {error['ctx']['expected']}, got {_short(error['input'])}"
+        expected = str(error["ctx"]["expected"])
+        return f"expected {expected}, got {_short(error['input'])}{_choice_meant(error, expected)}"
     message = message[0].lower() + message[1:] if message else message
     if kind == "value_error" or "got " in message:
         return message
     return f"{message}, got {_short(error.get('input'))}"
+
+
+def _choice_meant(error: Any, expected: str) -> str:
+    """`side: Partner`, `status: walked away`: the choice meant, written in another case or
+    with a space for its hyphen, named as an id in the wrong case is (`rules.unknown`)."""
+    given = error.get("input")
+    if not isinstance(given, str):
+        return ""
+    meant = re.sub(r"[\s_]+", "-", given.strip()).lower()
+    choices = re.findall(r"'([^']*)'", expected)
+    return f"; did you mean {meant!r}?" if meant in choices and meant != given else ""
 
 
 def _field_of(error: Any) -> str:
