@@ -156,7 +156,7 @@ class OutputDir:
         for parent in [root, *root.parents]:
             if _exists(parent) and not parent.is_dir():
                 raise OutputTargetError(
-                    "root", f"{parent} is a file, so {self.given} cannot be a folder"
+                    "root", f"{parent} {_no_folder(parent)}, so {self.given} cannot be a folder"
                 )
         if root.is_dir():
             for folder, dirs, files in _walk(root):
@@ -543,6 +543,16 @@ def folder_fault(path: Path, expected: str) -> str | None:
     if stat.S_ISREG(info.st_mode):
         return f"is a file; expected {expected}"
     return f"not a regular file or folder (a device, FIFO or socket); expected {expected}"
+
+
+def _no_folder(path: Path) -> str:
+    """What stands at `path`, something other than a folder, in a few words: a file, a
+    device, FIFO or socket (not "a file": qa31-input2's Left), or a link to nothing."""
+    if path.is_file():
+        return "is a file"
+    if path.is_symlink() and not path.exists():
+        return "is a symbolic link to nothing"
+    return "is a device, FIFO or socket"
 
 
 def _exists(path: Path) -> bool:

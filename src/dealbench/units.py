@@ -67,13 +67,16 @@ def _finite(value: Any, thousands: bool = True) -> float:
         if isinstance(value, int | float):
             number = float(value)
         elif isinstance(value, str):
+            typed = _signs(value)
             if thousands:
-                _refuse_point_groups(value, value)
-            text = _without_separators(value.strip(), value)
+                _refuse_point_groups(typed, value)
+            text = _without_separators(typed.strip(), value)
             try:
                 number = float(text)
             except ValueError:
                 raise ValueError(f"expected a number, got {_short(value)}{_hint(text)}") from None
+            if math.isinf(number) and "inf" not in text.lower():
+                return number  # digits beyond a float's range: too large, as the bound says
         else:
             raise ValueError(f"expected a number, got {_kind(value)}")
     except OverflowError:
@@ -122,6 +125,28 @@ _DIGITS_AND_SPACES = re.compile(r"\d+(?: +\d+)+")
 
 #: Digits grouped in threes by points: thousands in many languages (100.000 for 100,000).
 _POINT_GROUPED = re.compile(r"[-+]?[1-9]\d{0,2}(?:\.\d{3})+")
+
+
+#: A minus sign as typeset (U+2212, pasted from a word processor or a PDF) and its small
+#: and full-width forms: each is a minus, read as `-` (it looks like one, and means one).
+_MINUS = str.maketrans(dict.fromkeys("\u2212\ufe63\uff0d", "-"))
+#: Dashes that look like a minus but are not one (hyphens, en and em dashes).
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015"
+
+
+def _signs(text: str) -> str:
+    """`text` with a typeset minus sign read as `-`; a dash where the sign goes (`–8bn`,
+    an en dash) is refused with the way to write it, not "expected an amount" of a figure
+    that reads like one."""
+    text = text.translate(_MINUS)
+    first = text.strip().lstrip("$")[:1]
+    if first and first in _DASHES:
+        rest = text.strip().lstrip("$")[1:]
+        raise ValueError(
+            f"{_short(text)}: {first!r} (U+{ord(first):04X}) is a dash, not a minus sign; "
+            f"write -{rest}"
+        )
+    return text
 
 
 def _refuse_point_groups(text: str, value: Any) -> None:
@@ -194,7 +219,20 @@ def _percent(value: Any) -> bool:
 def _bounded(number: float, limit: float, what: str, value: Any) -> float:
     if abs(number) > limit:
         raise ValueError(f"{what} must be at most {limit:.0e} in magnitude, got {_short(value)}")
-    return number
+    return number + 0.0  # -0.0 is 0: never "-0" where the number is written out
+
+
+def number_said(number: float) -> str:
+    """A number as a message quotes it: every digit it has (`123,456.5`, where `%g` says
+    123456, as if it were whole), an exponent only where plain digits would not do
+    (`1e-320`, where `%g` says 9.99989e-321)."""
+    if number.is_integer() and abs(number) < 1e16:
+        return f"{int(number):,}"
+    sign, text = ("-" if number < 0 else ""), repr(abs(number))
+    if "e" in text or "." not in text:  # 1e-320, inf, nan
+        return sign + text
+    whole, fraction = text.split(".")
+    return f"{sign}{int(whole):,}.{fraction}"
 
 
 def _short(value: Any) -> str:
@@ -209,8 +247,9 @@ def parse_money(value: Any) -> float:
     if is_empty(value):
         raise ValueError(empty_value("an amount of USD such as 1.4tn, 200bn, 350m, 75k or 1000"))
     if isinstance(value, str):
-        _refuse_point_groups(value.strip().lstrip("$"), value)
-        text = _without_separators(value.strip().lower(), value)
+        typed = _signs(value)
+        _refuse_point_groups(typed.strip().lstrip("$"), value)
+        text = _without_separators(typed.strip().lower(), value)
         for run in _DIGITS_AND_SPACES.findall(text):
             if not _SPACED.fullmatch(run):  # `2 5m`: not 25m
                 raise ValueError(
@@ -221,9 +260,11 @@ def parse_money(value: Any) -> float:
         match = _MONEY.match(text)
         if not match or match["suf"] not in ("", *_SUFFIX):
             try:
-                return _money_bound(_finite(value), value)  # a number as text, such as "1e9"
+                number: float | None = _finite(value)  # a number as text, such as "1e9"
             except ValueError:
-                pass
+                number = None
+            if number is not None:  # its bounds are said as such ("1e400": at most 1,000tn)
+                return _money_bound(number, value)
             word = _WORDS.get(match["suf"]) if match else None
             hint = f"; write {match['sign']}{match['num']}{word}" if match and word else ""
             raise ValueError(
@@ -246,12 +287,22 @@ def _money_bound(amount: float, value: Any) -> float:
             f"an amount of USD must be at most 1,000tn in magnitude, got {_short(value)}"
         )
     if 0 < abs(amount) < 1:  # `batna: 0.5` for 0.5bn: no deal's figure is a fraction of $1
-        n = f"{amount:g}"
         raise ValueError(
-            f"an amount of USD below one dollar, got {_short(value)}; "
-            f"write its unit: {n}bn, {n}m or {n}k (or 0)"
+            f"an amount of USD below one dollar, got {_short(value)}; {_unit_meant(amount)}"
         )
-    return amount
+    return amount + 0.0  # -0.0 is 0: never "-0" where the amount is written out (a level)
+
+
+def _unit_meant(amount: float) -> str:
+    """How to write a fraction of a dollar with the unit meant: the number as the user wrote
+    it, in the digits an amount is read in (`0.00001bn`, never `1e-05bn`), with each unit
+    that makes it a dollar or more (none for 1e-320)."""
+    n = format(Decimal(repr(amount)), "f")
+    units = [f"{n}{suffix}" for suffix in ("bn", "m", "k") if abs(amount) * _SUFFIX[suffix] >= 1]
+    if not units:
+        return "write 0, or the amount with its unit, such as 350m"
+    listed = units[0] if len(units) == 1 else f"{', '.join(units[:-1])} or {units[-1]}"
+    return f"write its unit: {listed} (or 0)"
 
 
 def parse_compute(value: Any) -> float:
@@ -276,7 +327,9 @@ def _compute(value: Any) -> float:
                 raise ValueError(f"unknown chip model {value['model']!r}; expected one of: {known}")
             chips = parse_number(value["chips"])
             if chips != int(chips):  # 1,000.5 chips: no licence names half a chip
-                raise ValueError(f"a number of chips is whole, got {chips:,g} {model} chips")
+                raise ValueError(
+                    f"a number of chips is whole, got {number_said(chips)} {model} chips"
+                )
             return chips * CHIP_TPP[model] / H100_TPP
         raise ValueError(
             "expected H100e as a number, {tpp: N}, {h100e: N} or {chips: N, model: NAME}, "

@@ -15,7 +15,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 
 from dealbench.units import is_empty, parse_share
 
-__all__ = ["MAX_TEXT", "ClauseText", "FileRef", "Fraction", "RoundNumber", "Text"]
+__all__ = ["MAX_TEXT", "ClauseText", "FileRef", "Fraction", "RoundNumber", "Site", "Text"]
 
 #: The longest name or title accepted (a document heading, a table cell, a DOCX run).
 MAX_TEXT = 200
@@ -25,12 +25,10 @@ MAX_TEXT = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-def _plain_text(value: Any) -> Any:
+def _plain_text(value: Any, what: str = "a name or title") -> Any:
     """A name or title: one line of printable text (no control characters)."""
     if isinstance(value, str) and (bad := _CONTROL.search(value)):
-        raise ValueError(
-            f"contains the control character {bad[0]!r}; a name or title is one line of text"
-        )
+        raise ValueError(f"contains the control character {bad[0]!r}; {what} is one line of text")
     return value
 
 
@@ -62,6 +60,21 @@ def _name_text(value: Any) -> Any:
 
 
 Text = Annotated[str, AfterValidator(_name_text)]
+
+
+def _site_text(value: Any) -> Any:
+    """A tranche's site: a cell of the term sheet's Annex A, so one line of plain text (a
+    control character is not text a DOCX can hold); empty is no site named."""
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        raise ValueError(
+            f"is {len(value)} characters long; at most {MAX_TEXT} characters are allowed "
+            "(a site fills a cell of the term sheet's Annex A)"
+        )
+    return _no_markup(_plain_text(value, "a site"))
+
+
+#: Where a package's tranche goes and who operates it (free text, one line).
+Site = Annotated[str, AfterValidator(_site_text)]
 
 
 def _clause_text(value: Any) -> Any:

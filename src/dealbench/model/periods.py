@@ -53,10 +53,12 @@ def caps_factor(caps_per: CapsPer, periods: list[str]) -> tuple[float, str | Non
         return 1.0, None
     for period in periods:
         if length(period) is None:
+            # `2026q1`: a quarter in lower case, which the labels' patterns do not read
+            meant = f"; did you mean {period.upper()!r}?" if length(period.upper()) else ""
             raise PeriodMismatch(
                 f"period {period!r} does not say its length (write 2026 for a year, 2026Q3 "
                 f"for a quarter), so the policy's caps per {caps_per} cannot be converted to it; "
-                "relabel the periods, or write `caps_per: period` in the policy",
+                f"relabel the periods, or write `caps_per: period` in the policy{meant}",
                 period,
             )
     lengths = {length(p) for p in periods}

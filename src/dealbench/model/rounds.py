@@ -8,6 +8,7 @@ Reading a negotiation's folder as a whole, and appending to it, is
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Iterator
 from typing import Annotated, Literal
@@ -16,7 +17,7 @@ from pydantic import Field
 
 from dealbench.model import rules
 from dealbench.model.fields import RoundNumber
-from dealbench.model.schema import Package, Portfolio, Strict
+from dealbench.model.schema import Number, Package, Portfolio, Strict
 
 Side = Literal["us", "partner"]
 #: A strategy's parameter: a number where it reads as one (`beta: 1.125`, which the YAML
@@ -52,9 +53,11 @@ class StrategyRecord(Strict):
 
     name: str
     params: dict[str, Param] = Field(default_factory=dict)
-    target_us_utility: float | None = None
-    ideal_us_utility: float | None = None
-    reservation_us_utility: float | None = None
+    #: US utilities in USD: finite, as every figure of a file (`1e308` by hand is refused
+    #: where it is written, not met by the printing of `history`).
+    target_us_utility: Number | None = None
+    ideal_us_utility: Number | None = None
+    reservation_us_utility: Number | None = None
     fixed: list[str] = Field(default_factory=list)
     reason: str | None = None
 
@@ -94,6 +97,31 @@ def date_problem(portfolio: Portfolio, date: dt.date | None) -> str | None:
     )
 
 
+def _strategy_problems(
+    record: StrategyRecord | None,
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """The recorded parameters a next offer runs on (`resolve_strategy` reads them back):
+    a hand edit to `beta: .nan` or `deadline: 0` is named at its line, not as an option
+    (`--beta`) no one gave, nor met as Python's OverflowError (`deadline: .inf`)."""
+    params = record.params if record is not None else {}
+    wanted = {
+        "beta": ("a positive number (boulware 0.2, linear 1, conceder 5)", 0.0, False),
+        "deadline": ("a whole number of US offers, at least 1", 1.0, True),
+        "offers_made": ("a whole number of US offers, at least 0", 0.0, True),
+    }
+    for key, (what, least, whole) in wanted.items():
+        if key not in params:
+            continue
+        value = params[key]
+        number = float(value) if isinstance(value, int | float) else math.nan
+        if not (
+            math.isfinite(number)
+            and (number >= least if whole else number > least)
+            and (number.is_integer() or not whole)
+        ):
+            yield ("strategy", "params", key), f"expected {what}, got {value!r}"
+
+
 def round_problems(
     portfolio: Portfolio, partner: str, data: RoundFile
 ) -> Iterator[tuple[tuple[str | int, ...], str]]:
@@ -104,6 +132,7 @@ def round_problems(
     far = date_problem(portfolio, data.date)
     if far is not None:
         yield ("date",), far
+    yield from _strategy_problems(data.strategy)
     if data.status == "concluded" and data.basis is None:
         yield (
             ("basis",),

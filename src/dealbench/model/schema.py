@@ -28,7 +28,7 @@ from pydantic import (
 
 from dealbench.model import amounts
 from dealbench.model.distributions import uncertain
-from dealbench.model.fields import ClauseText, FileRef, Fraction, RoundNumber, Text
+from dealbench.model.fields import ClauseText, FileRef, Fraction, RoundNumber, Site, Text
 from dealbench.model.names import Article, in_text
 from dealbench.model.periods import CapsPer, caps_per_period, share_said
 from dealbench.units import (
@@ -39,6 +39,7 @@ from dealbench.units import (
     empty_value,
     h100e,
     is_empty,
+    number_said,
     parse_compute,
     parse_money,
     parse_number,
@@ -59,9 +60,17 @@ UncertainShare = Annotated[Fraction, uncertain(parse_share, 0.0, 1.0, shape=pars
 
 
 def _id_text(value: Any) -> Any:
-    """An id written as a number (`id: 2030`, `invest: 200`) is that text."""
+    """An id written as a number (`id: 2030`, `invest: 200`) is that text. One YAML reads
+    as a decimal number or a date (`id: 1.50`, `1e3`, `2026-01-01`) is not kept as written
+    (1.5, 1000.0), so it is refused with the way to write it, not "expected text"."""
     if is_empty(value):
         raise ValueError(empty_value(_AN_ID))
+    if isinstance(value, float | dt.date):
+        read = f"the date {value}" if isinstance(value, dt.date) else f"the number {value!r}"
+        raise ValueError(
+            f"read by YAML as {read}, not as the id written; write the id in quotes to keep "
+            "it as written"
+        )
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
@@ -183,7 +192,7 @@ def _granularity(value: Any) -> Any:
             )
         if chips < 1 or chips != int(chips):
             raise ValueError(
-                f"a granularity in chips is a whole number of 1 or more, got {chips:g}"
+                f"a granularity in chips is a whole number of 1 or more, got {number_said(chips)}"
             )
         return {"h100e": chips * CHIP_TPP[model] / H100_TPP, "chips": int(chips), "model": model}
     if isinstance(value, dict) and set(value) == {"h100e"}:
@@ -197,7 +206,7 @@ def _granularity(value: Any) -> Any:
     if amount < 0 or amount != int(amount):
         raise ValueError(
             "a granularity in H100e is a whole number of 0 or more (0 for continuous amounts), "
-            f"got {amount:g}"
+            f"got {number_said(amount)}"
         )
     return {"h100e": amount}
 
@@ -290,7 +299,9 @@ class ConcessionLevel(Strict):
 class AmountRange(Strict):
     """`amount:` on a concession: any amount between its levels' amounts may be granted."""
 
-    unit: Annotated[str, Field(min_length=1, max_length=16)] = "USD"
+    #: Printed beside every amount of the range in documents: one line of plain text, as a
+    #: title is (an escape byte here reached the DOCX writer).
+    unit: Annotated[Text, Field(max_length=16)] = "USD"
     #: Where the range starts when below the first level's amount: worth 0, costing 0 there.
     min: Annotated[Money, Field(ge=0)] | None = None
     #: The optimizer offers whole multiples of `step` inside the range (and the levels).
@@ -670,7 +681,9 @@ class Scenario(Strict):
     """One named set of `--set` overrides: dotted path -> value in the files' units."""
 
     id: Id
-    title: str = ""
+    #: One line of plain text, as every title (it heads the scenario's row on the web's
+    #: sweep page and in sweep.json).
+    title: Text = ""
     set: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -742,7 +755,7 @@ class Package(Strict):
     round: Annotated[RoundNumber, Field(le=999)] | None = None
     #: Where each period's tranche goes and who operates it (free text, for the term
     #: sheet's Annex A): `{2026: "Stargate UAE, Abu Dhabi; operated by OpenAI and Oracle"}`.
-    sites: dict[Period, str] = Field(default_factory=dict)
+    sites: dict[Period, Site] = Field(default_factory=dict)
     #: Period -> (chips, model) where `compute` was written `{chips: N, model: M}`.
     _chips: dict[str, tuple[float, str]] = PrivateAttr(default_factory=dict)
     #: Period -> TPP where `compute` was written `{tpp: N}`.

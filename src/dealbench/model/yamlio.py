@@ -12,6 +12,7 @@ import difflib
 import errno
 import hashlib
 import os
+import re
 import stat
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -332,6 +333,9 @@ def _matching_branches(positions: Positions, errors: Sequence[Any]) -> list[Any]
     return kept
 
 
+#: pydantic's errors for a value too long: a string's, or any value's under `max_length`.
+_TOO_LONG = {"too_long", "string_too_long"}
+
 #: Errors that say the input had the branch's shape (a list, only too short or too long):
 #: `value_per_h100e: []` matched the segments' branch, not the single value's.
 _SHAPE_MATCHED = {"too_short", "too_long"}
@@ -424,11 +428,13 @@ def _said(error: Any) -> str:
         return f"expected {_TEXTS[_field_of(error)]}, got {_short(error.get('input'))}"
     if kind in _EXPECTED:
         return f"expected {_EXPECTED[kind]}, got {_short(error.get('input'))}"
+    if kind == "int_parsing_size":  # `round: 1e308`: not "unable to parse input string ..."
+        return f"expected a whole number, got {_short(error.get('input'))}, too large to count with"
     if kind == "extra_forbidden":
         return "unknown field (check the spelling; unknown fields are not allowed)"
     if kind == "missing":
         return "missing required field"
-    message = str(error["msg"])
+    message, ctx = str(error["msg"]), error.get("ctx", {})
     for prefix in ("Value error, ", "Assertion failed, "):
         if message.startswith(prefix):
             message = message[len(prefix) :]
@@ -440,6 +446,10 @@ def _said(error: Any) -> str:
         return f"expected {mapping}, got {_short(error.get('input'))}"
     if kind == "too_short" and "min_length" in error.get("ctx", {}):
         return _too_few(error)
+    if kind in _TOO_LONG and isinstance(error.get("input"), str) and "max_length" in ctx:
+        # an id of 5,000 letters: characters, not pydantic's "items after validation"
+        text, most = error["input"], ctx["max_length"]
+        return f"is {len(text):,} characters long; at most {most:,} characters are allowed"
     if kind in ("model_type", "model_attributes_type"):
         return f"expected a mapping of fields, got {_short(error.get('input'))}"
     if kind == "string_pattern_mismatch":
@@ -447,11 +457,23 @@ def _said(error: Any) -> str:
         if what:
             return f"expected {what}, got {_short(error.get('input'))}"
     if kind in ("literal_error", "enum") and "expected" in error.get("ctx", {}):
-        return f"expected {error['ctx']['expected']}, got {_short(error['input'])}"
+        expected = str(error["ctx"]["expected"])
+        return f"expected {expected}, got {_short(error['input'])}{_choice_meant(error, expected)}"
     message = message[0].lower() + message[1:] if message else message
     if kind == "value_error" or "got " in message:
         return message
     return f"{message}, got {_short(error.get('input'))}"
+
+
+def _choice_meant(error: Any, expected: str) -> str:
+    """`side: Partner`, `status: walked away`: the choice meant, written in another case or
+    with a space for its hyphen, named as an id in the wrong case is (`rules.unknown`)."""
+    given = error.get("input")
+    if not isinstance(given, str):
+        return ""
+    meant = re.sub(r"[\s_]+", "-", given.strip()).lower()
+    choices = re.findall(r"'([^']*)'", expected)
+    return f"; did you mean {meant!r}?" if meant in choices and meant != given else ""
 
 
 def _field_of(error: Any) -> str:
