@@ -1,0 +1,80 @@
+"""Negotiating many deals at once, from the CLI and the library (qa32-neg).
+
+On a copy of the shipped worked example (gulf-asia: SA concluded in round 4, 353,359
+H100e of 2026's supply of 1,000,000; AE's counter of round 4 asks 600,000 of 2026) and
+on a generated M portfolio: offers by each strategy, counters better, worse and the same
+as our offer, conclusions, walk-aways, the room, history and two commands at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from pathlib import Path
+
+import pytest
+
+from dealbench import load_portfolio
+from dealbench.errors import InputError
+from dealbench.model.schema import Package
+from dealbench.negotiate import load_negotiations, record
+from dealbench.negotiate.record import conclude, record_offer
+from helpers import REPO
+
+PORTFOLIO = REPO / "deals/portfolios/gulf-asia.yaml"
+
+
+def test_two_partners_concluded_at_once_cannot_together_break_the_supply(
+    rounds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """AE's counter of round 4 takes 600,000 H100e of 2026 and our offer to QA 100,000:
+    each fits beside SA's deal (353,359 of 1,000,000), both together do not (1,053,359).
+    Concluded one after the other, the second is refused ("supply in 2026: 1,053,359
+    H100e allocated with the deals concluded with AE and SA"). Concluded at once (two
+    shells, or `conclude` while another command held AE's folder), each checked against
+    the deals concluded before either, and both were recorded: the room then read "Supply
+    left after concluded deals: 2026 -53,359/1,000,000". Here both reach their check
+    before either writes, unless the first holds the others back until it has written."""
+    pf = load_portfolio(PORTFOLIO)
+    qa = Package(
+        partner="QA",
+        security="veu",
+        compute={"2026": 100_000, "2027": 100_000, "2028": 150_000},
+        concessions={"invest-us": "100bn", "pax-silica": True, "us-operated": True},
+    )
+    record_offer(pf, rounds, "QA", package=qa)
+    both_checking = threading.Barrier(2, timeout=3)
+    real_check = record.check
+
+    def check_when_both_are_here(*args: object, **kwargs: object) -> object:
+        # A conclusion held back until the other has written breaks the barrier: go on alone.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_checking.wait()
+        return real_check(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(record, "check", check_when_both_are_here)
+    outcomes: dict[str, str] = {}
+
+    def conclude_with(code: str, round_number: int | None) -> None:
+        try:
+            conclude(pf, rounds, code, round_number=round_number)
+            outcomes[code] = "concluded"
+        except InputError as exc:
+            outcomes[code] = str(exc)
+
+    threads = [
+        threading.Thread(target=conclude_with, args=("AE", 4)),
+        threading.Thread(target=conclude_with, args=("QA", None)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes.values()).count("concluded") == 1, outcomes
+    refused = next(o for o in outcomes.values() if o != "concluded")
+    assert "no deal can be concluded on round" in refused
+    assert "supply in 2026: 1,053,359 H100e allocated with the deals concluded with" in refused
+    negotiations = load_negotiations(pf, rounds)
+    concluded = [c for c, n in negotiations.items() if n.concluded_package is not None]
+    assert sorted(concluded) in (["AE", "SA"], ["QA", "SA"])
+    assert not list(rounds.glob(".*")), "nothing is created in the rounds folder"
