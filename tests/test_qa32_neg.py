@@ -9,6 +9,7 @@ as our offer, conclusions, walk-aways, the room, history and two commands at onc
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from dealbench.errors import InputError
 from dealbench.model.schema import Package
 from dealbench.negotiate import load_negotiations, record
 from dealbench.negotiate.record import conclude, record_offer
-from helpers import REPO
+from helpers import REPO, deals_copy, edit_first_line, invoke
 
 PORTFOLIO = REPO / "deals/portfolios/gulf-asia.yaml"
 
@@ -78,3 +79,30 @@ def test_two_partners_concluded_at_once_cannot_together_break_the_supply(
     concluded = [c for c, n in negotiations.items() if n.concluded_package is not None]
     assert sorted(concluded) in (["AE", "SA"], ["QA", "SA"])
     assert not list(rounds.glob(".*")), "nothing is created in the rounds folder"
+
+
+def test_the_room_and_solve_say_when_the_concluded_deals_no_longer_fit_the_supply(
+    tmp_path: Path, rounds: Path
+) -> None:
+    """SA's deal, concluded in round 4, takes 353,359 H100e of 2026. With the portfolio's
+    2026 supply then cut from 1,000,000 to 300,000 (a forecast revised), the deal stays
+    fixed and the open negotiations get nothing of 2026; `room` read only "Supply left
+    after concluded deals (H100e): 2026 -53,359/300,000" and `solve --rounds` "Supply used
+    2026 ... of 300,000" under "Status: optimal", without a word of the overrun."""
+    deals = deals_copy(tmp_path)
+    edit_first_line(deals, "portfolios/gulf-asia.yaml", r"^  2026: 1_000_000", "  2026: 300_000")
+    portfolio = deals / "portfolios/gulf-asia.yaml"
+    said = (
+        "The concluded deals (SA) together break the portfolio's limits as they now stand "
+        "(supply in 2026: 353,359 H100e allocated, 300,000 available): they stay fixed as "
+        "agreed, and nothing of that is left for the open negotiations."
+    )
+    room = invoke(["room", portfolio, "--rounds", rounds])
+    assert room.exit_code == 0, room.output
+    assert "2026 -53,359/300,000" in " ".join(room.stdout.split())
+    assert said in " ".join(room.stdout.split())
+    as_json = invoke(["room", portfolio, "--rounds", rounds, "--json"])
+    assert json.loads(as_json.stdout)["overcommitted"] == said
+    solved = invoke(["solve", portfolio, "--rounds", rounds])
+    assert solved.exit_code == 0, solved.output
+    assert said in " ".join(solved.stdout.split())
