@@ -106,3 +106,30 @@ def test_the_room_and_solve_say_when_the_concluded_deals_no_longer_fit_the_suppl
     solved = invoke(["solve", portfolio, "--rounds", rounds])
     assert solved.exit_code == 0, solved.output
     assert said in " ".join(solved.stdout.split())
+
+
+def test_an_offer_fitted_to_a_moved_plan_says_why_its_package_differs_from_our_last(
+    rounds: Path,
+) -> None:
+    """Zeuthen opens to SG at the US ideal with the plan's 18,349 H100e in 2026 and 2027
+    and 79,092 in 2028. IN walks away, and the re-plan gives its supply to others, leaving
+    SG 17,895 in 2026 and 2027. SG counters with our offer's very terms; the next offer
+    said "the partner should concede, so the US repeats its offer", and recorded 17,895 /
+    17,895 / 80,000: another package, with no word of why."""
+    pf = load_portfolio(PORTFOLIO)
+    first = record_offer(pf, rounds, "SG", strategy="zeuthen").round
+    assert first.package is not None
+    assert first.package.compute["2026"] == 18_349
+    record.walk_away(pf, rounds, "IN")
+    record.record_counter(pf, rounds, "SG", first.package)
+    again = record_offer(pf, rounds, "SG")
+    assert again.round.package is not None
+    assert again.round.package.compute["2026"] == 17_895
+    reason = again.round.data.strategy.reason  # type: ignore[union-attr]
+    assert "so the US repeats its offer" in reason
+    assert (
+        "our offer of round 1 no longer fits beside the deals concluded and the plan for the "
+        "other open negotiations (2026 leaves SG 17,895 H100e, where it gave 18,349 and 2027 "
+        "leaves SG 17,895 H100e, where it gave 18,349), so this package is fitted to what they "
+        "leave"
+    ) in reason

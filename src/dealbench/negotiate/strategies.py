@@ -50,7 +50,13 @@ from dealbench.model.schema import (
 )
 from dealbench.negotiate.plan import Plan, replan, single_partner
 from dealbench.negotiate.replan import solve_with_floor
-from dealbench.negotiate.rounds import Negotiation, Round, StrategyRecord, concluded_with
+from dealbench.negotiate.rounds import (
+    Negotiation,
+    Round,
+    StrategyRecord,
+    concluded_with,
+    same_terms,
+)
 from dealbench.optimize import solve
 from dealbench.optimize.best import solve_best
 from dealbench.optimize.grid import FLOOR_TOL
@@ -345,6 +351,7 @@ def next_offer(
         )
     reason += _above_target(portfolio, figures, target, ends, fix)
     reason += _less_than_last(portfolio, plan, figures, last, target)
+    reason += _refitted(portfolio, plan, figures, last)
     record = StrategyRecord(
         name=strategy,
         params=params,
@@ -399,18 +406,7 @@ def _less_than_last(
     if last is None or before is None or figures.partner_utility > before.partner_utility - 1.0:
         return ""
     code = figures.partner
-    seen = single_partner(portfolio, plan, code)
-    short = [
-        f"{t} leaves {code} {h100e(seen.supply[t])} H100e, where it gave "
-        f"{h100e(before.compute.get(t, 0.0))}"
-        for t in seen.periods
-        if before.compute.get(t, 0.0) > seen.supply[t] + 0.5
-    ]
-    if seen.risk_budget is not None and before.risk > seen.risk_budget + 0.5:
-        short.append(
-            f"the risk budget leaves {code} {h100e(seen.risk_budget)} risk-weighted H100e, "
-            f"where it took {h100e(before.risk)}"
-        )
+    short = _no_longer_fits(portfolio, plan, before)
     if short:
         why = (
             "it no longer fits beside the deals concluded and the plan for the other open "
@@ -427,6 +423,48 @@ def _less_than_last(
     return (
         f"; the offer gives {code} {usd(figures.partner_utility)}, less than our offer of round "
         f"{last.number} did ({usd(before.partner_utility)}){': ' + why if why else ''}"
+    )
+
+
+def _no_longer_fits(portfolio: Portfolio, plan: Plan, before: DealFigures) -> list[str]:
+    """Where an earlier offer's package no longer fits beside the deals concluded and the
+    plan for the other open negotiations: per period, and the risk budget ("2026 leaves SG
+    17,895 H100e, where it gave 18,349")."""
+    code = before.partner
+    seen = single_partner(portfolio, plan, code)
+    short = [
+        f"{t} leaves {code} {h100e(seen.supply[t])} H100e, where it gave "
+        f"{h100e(before.compute.get(t, 0.0))}"
+        for t in seen.periods
+        if before.compute.get(t, 0.0) > seen.supply[t] + 0.5
+    ]
+    if seen.risk_budget is not None and before.risk > seen.risk_budget + 0.5:
+        short.append(
+            f"the risk budget leaves {code} {h100e(seen.risk_budget)} risk-weighted H100e, "
+            f"where it took {h100e(before.risk)}"
+        )
+    return short
+
+
+def _refitted(portfolio: Portfolio, plan: Plan, figures: DealFigures, last: Round | None) -> str:
+    """Why an offer that gives the partner no less than our last offer did has another
+    package, when our last offer no longer fits beside the deals concluded since and the
+    plan for the other open negotiations (one giving the partner less says so itself,
+    `_less_than_last`). After IN walked away the plan moved SG's compute from 2026 to
+    2028, and Zeuthen's next offer to SG said "the US repeats its offer" of a package
+    with 454 H100e less in 2026 and 2027 and 908 more in 2028 (qa32-neg)."""
+    before = last.figures if last is not None else None
+    if last is None or before is None or figures.partner_utility <= before.partner_utility - 1.0:
+        return ""
+    if same_terms(before, figures):
+        return ""
+    short = _no_longer_fits(portfolio, plan, before)
+    if not short:
+        return ""
+    return (
+        f"; our offer of round {last.number} no longer fits beside the deals concluded and the "
+        f"plan for the other open negotiations ({and_list(short)}), so this package is fitted "
+        "to what they leave"
     )
 
 
@@ -994,7 +1032,9 @@ def mode_offer(
                 "its offer may give"
             )
         reason += _above_target(portfolio, figures, floor, ends)
-    reason += _less_than_last(portfolio, plan, figures, negotiations[partner].last_offer, target)
+    last = negotiations[partner].last_offer
+    reason += _less_than_last(portfolio, plan, figures, last, target)
+    reason += _refitted(portfolio, plan, figures, last)
     record = StrategyRecord(
         name=mode,
         params={"points": points} if mode != "us-best" else {},
