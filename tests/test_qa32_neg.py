@@ -133,3 +133,29 @@ def test_an_offer_fitted_to_a_moved_plan_says_why_its_package_differs_from_our_l
         "leaves SG 17,895 H100e, where it gave 18,349), so this package is fitted to what they "
         "leave"
     ) in reason
+
+
+def test_an_offer_after_one_of_our_own_over_a_cap_says_the_cap_not_the_plan(
+    rounds: Path,
+) -> None:
+    """Our own package to BH (`offer --package`): 150,000 H100e of 2026 under kyc, over its
+    ask of 20,000 and the tier 2 cap under kyc of 100,000. The next offer by strategy gives
+    BH less, and said "it no longer fits beside the deals concluded and the plan for the
+    other open negotiations: 2026 leaves BH ... H100e, where it gave 150,000", as if it
+    once had: it never kept its own limits."""
+    pf = load_portfolio(PORTFOLIO)
+    over = Package(
+        partner="BH",
+        security="kyc",
+        compute={"2026": 150_000, "2027": 10_000, "2028": 10_000},
+        concessions={"align-controls": True, "invest-us": "5bn"},
+    )
+    record_offer(pf, rounds, "BH", package=over)
+    nxt = record_offer(pf, rounds, "BH", strategy="linear")
+    reason = nxt.round.data.strategy.reason  # type: ignore[union-attr]
+    assert "less than our offer of round 1 did" in reason
+    assert (
+        "it breaks a limit now: BH: 2026 compute 150,000 H100e exceeds its ask of 20,000 H100e; "
+        "BH: 2026 compute 150,000 H100e exceeds the tier 2 cap under kyc of 100,000 H100e"
+    ) in reason
+    assert "no longer fits" not in reason
