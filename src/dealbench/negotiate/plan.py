@@ -25,8 +25,17 @@ from dealbench.optimize.backends import version
 from dealbench.optimize.explain import NoDeal, no_deal_reasons
 from dealbench.optimize.finish import result_from_check
 from dealbench.optimize.result import NO_SOLVER, FromRounds, SolverInfo
+from dealbench.units import and_list
 
-__all__ = ["Plan", "RoundsSolve", "alone", "replan", "single_partner", "solve_rounds"]
+__all__ = [
+    "Plan",
+    "RoundsSolve",
+    "alone",
+    "concluded_over",
+    "replan",
+    "single_partner",
+    "solve_rounds",
+]
 
 
 @dataclass(frozen=True)
@@ -101,6 +110,28 @@ def replan(
     rest = residual(portfolio, fixed=list(fixed.values()), excluded=excluded)
     result = solve(rest, solver=solver, gap=gap, time_limit=time_limit).raise_for_status()
     return Plan(portfolio, figures, excluded, rest, result)
+
+
+def concluded_over(plan: Plan) -> str | None:
+    """The shared limits (supply, risk budget) the concluded deals break together, in a
+    sentence; None when they fit. `conclude` refuses a deal that does not fit beside
+    those concluded before it, but a portfolio or policy edited since (a supply cut, a
+    smaller risk budget) can leave them more than there is. They stay fixed as agreed,
+    and the rest is re-planned in nothing of that limit; `room` read "Supply left after
+    concluded deals: 2026 -53,359/900,000" and `solve --rounds` "Supply used 2026 953,359
+    of 900,000" under "Status: optimal", neither with a word of it (qa32-neg)."""
+    if not plan.fixed:
+        return None
+    packages = [d.package() for d in plan.fixed.values()]
+    broken = check(plan.portfolio, packages).violations
+    if not broken:
+        return None
+    codes = and_list(sorted(plan.fixed))
+    return (
+        f"The concluded deals ({codes}) together break the portfolio's limits as they now "
+        f"stand ({'; '.join(v.message for v in broken)}): they stay fixed as agreed, and "
+        "nothing of that is left for the open negotiations."
+    )
 
 
 @dataclass(frozen=True)
@@ -224,6 +255,9 @@ def _message(plan: Plan, negotiations: Mapping[str, Negotiation], rest: SolveRes
     if plan.fixed:
         fixed = ", ".join(f"{c} ({_round_of(negotiations[c])})" for c in sorted(plan.fixed))
         parts.append(f"Concluded deals fixed as agreed: {fixed}.")
+        over = concluded_over(plan)
+        if over is not None:
+            parts.append(over)
     if plan.excluded:
         parts.append(f"Walked away, no deal: {', '.join(sorted(plan.excluded))}.")
     if plan.open_portfolio is not None:

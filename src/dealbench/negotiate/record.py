@@ -31,6 +31,7 @@ from dealbench.negotiate.rounds import (
     StrategyRecord,
     append_round,
     check_date,
+    concluding,
     date_problem,
     known_partner,
     load_negotiations,
@@ -263,8 +264,27 @@ def conclude(
     refuse_shipped(root)  # before any work
     check_date(portfolio, date)
     note, author = round_text(note, "note"), round_text(author, "author")
-    negotiations = load_negotiations(portfolio, root)
-    negotiation = _open(portfolio, negotiations, partner, expect)
+    # Read, checked beside the others' conclusions and written under one lock: a
+    # conclusion recorded for another partner meanwhile is counted (`rounds.concluding`).
+    with concluding(root):
+        negotiations = load_negotiations(portfolio, root)
+        negotiation = _open(portfolio, negotiations, partner, expect)
+        data = _conclusion(portfolio, negotiations, negotiation, round_number, note, author, date)
+        return append_round(portfolio, negotiation, data, header=_header("conclude", portfolio))
+
+
+def _conclusion(
+    portfolio: Portfolio,
+    negotiations: dict[str, Negotiation],
+    negotiation: Negotiation,
+    round_number: int | None,
+    note: str | None,
+    author: str | None,
+    date: dt.date | None,
+) -> RoundFile:
+    """The conclusion's round: on round `round_number`'s package (default the last with
+    one), refused unless it passes `check` beside the deals concluded with the others."""
+    partner = negotiation.partner
     # A round the caller chose is at fault when it is missing (an ArgumentError naming
     # `round_number`) or breaks a limit: the error names its file, and says it came from
     # `round_number` (a shell marks its field).
@@ -307,7 +327,7 @@ def conclude(
             argument=chosen,
         )
     side: Side = "partner" if agreed.side == "us" else "us"
-    data = RoundFile(
+    return RoundFile(
         round=negotiation.next_number,
         side=side,
         date=date,
@@ -317,7 +337,6 @@ def conclude(
         note=note,
         status="concluded",
     )
-    return append_round(portfolio, negotiation, data, header=_header("conclude", portfolio))
 
 
 def walk_away(

@@ -22,7 +22,7 @@ from dealbench.analyze.parallel import Executor
 from dealbench.checker import DealFigures
 from dealbench.limit import Limit
 from dealbench.model.schema import Package, Portfolio
-from dealbench.negotiate.plan import Plan, replan
+from dealbench.negotiate.plan import Plan, concluded_over, replan
 from dealbench.negotiate.rounds import (
     Negotiation,
     Round,
@@ -99,8 +99,9 @@ class Room(BaseModel):
     risk_left: float | None
     plan_status: str | None
     fingerprint: str
-    #: When the US offers that await an answer together take more supply (in a period) or
-    #: risk budget than the concluded deals leave: the sentence that says so, else None.
+    #: When the concluded deals together break the supply or risk budget (the portfolio
+    #: edited since), or the US offers that await an answer together take more than the
+    #: concluded deals leave: the sentences that say so, else None.
     overcommitted: str | None = None
 
 
@@ -166,13 +167,14 @@ def overcommitted(
     (qa31: after MA's counter taking 10,000 H100e of 2027 was concluded, the open offers to
     KE, RW and GH took 32,000 of the 30,000 left, and the room said "await counter" for
     each.)"""
+    said = [concluded_over(plan) or ""]
     over = offers_beyond(portfolio, negotiations, plan.supply_left, plan.risk_left)
-    if not over:
-        return None
-    return (
-        f"Our open offers together take {over} after the concluded deals: not all of them can "
-        "be concluded as offered."
-    )
+    if over:
+        said.append(
+            f"Our open offers together take {over} after the concluded deals: not all of them "
+            "can be concluded as offered."
+        )
+    return " ".join(s for s in said if s) or None
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ __all__ = [
     "append_round",
     "check_date",
     "concluded_with",
+    "concluding",
     "date_problem",
     "load_negotiation",
     "load_negotiations",
@@ -842,6 +843,31 @@ def refuse_after_close(
                 f"round; {refused}",
             )
         )
+
+
+@contextmanager
+def concluding(root: Path) -> Iterator[None]:
+    """One conclusion at a time in a portfolio's rounds folder, from reading the rounds to
+    writing the conclusion. A deal is concluded only when it fits beside the deals
+    concluded with the other partners (supply, risk budget), and each partner's folder is
+    locked on its own: two `conclude`s for two partners both checked against the deals
+    concluded before either, then both recorded deals that together broke the supply
+    (qa32-neg). The rounds folder itself is locked (`flock` on the directory, so nothing is
+    created in it); one that cannot be opened is read, and refused, by the caller."""
+    import fcntl
+
+    try:
+        fd: int | None = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        fd = None
+    if fd is None:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 @contextmanager

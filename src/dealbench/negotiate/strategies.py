@@ -50,7 +50,13 @@ from dealbench.model.schema import (
 )
 from dealbench.negotiate.plan import Plan, replan, single_partner
 from dealbench.negotiate.replan import solve_with_floor
-from dealbench.negotiate.rounds import Negotiation, Round, StrategyRecord, concluded_with
+from dealbench.negotiate.rounds import (
+    Negotiation,
+    Round,
+    StrategyRecord,
+    concluded_with,
+    same_terms,
+)
 from dealbench.optimize import solve
 from dealbench.optimize.best import solve_best
 from dealbench.optimize.grid import FLOOR_TOL
@@ -345,6 +351,7 @@ def next_offer(
         )
     reason += _above_target(portfolio, figures, target, ends, fix)
     reason += _less_than_last(portfolio, plan, figures, last, target)
+    reason += _refitted(portfolio, plan, figures, last)
     record = StrategyRecord(
         name=strategy,
         params=params,
@@ -399,6 +406,34 @@ def _less_than_last(
     if last is None or before is None or figures.partner_utility > before.partner_utility - 1.0:
         return ""
     code = figures.partner
+    # A limit of its own first: BH's offer of 150,000 H100e over its ask and cap (a package
+    # of one's own) read "it no longer fits beside the deals concluded and the plan ...:
+    # 2026 leaves BH 10,941 H100e, where it gave 150,000", as if it once had (qa32-neg).
+    short = [] if before.violations else _no_longer_fits(portfolio, plan, before)
+    if before.violations:
+        why = "it breaks a limit now: " + "; ".join(
+            v.message.rstrip(".") for v in before.violations
+        )
+    elif short:
+        why = (
+            "it no longer fits beside the deals concluded and the plan for the other open "
+            f"negotiations: {and_list(short)}"
+        )
+    elif before.us_value < target - 1.0:
+        why = f"it gives the US {usd(before.us_value)}, less than the target"
+    else:  # a package of one's own off the amounts offers name, say: the fact alone
+        why = ""
+    return (
+        f"; the offer gives {code} {usd(figures.partner_utility)}, less than our offer of round "
+        f"{last.number} did ({usd(before.partner_utility)}){': ' + why if why else ''}"
+    )
+
+
+def _no_longer_fits(portfolio: Portfolio, plan: Plan, before: DealFigures) -> list[str]:
+    """Where an earlier offer's package no longer fits beside the deals concluded and the
+    plan for the other open negotiations: per period, and the risk budget ("2026 leaves SG
+    17,895 H100e, where it gave 18,349")."""
+    code = before.partner
     seen = single_partner(portfolio, plan, code)
     short = [
         f"{t} leaves {code} {h100e(seen.supply[t])} H100e, where it gave "
@@ -411,22 +446,28 @@ def _less_than_last(
             f"the risk budget leaves {code} {h100e(seen.risk_budget)} risk-weighted H100e, "
             f"where it took {h100e(before.risk)}"
         )
-    if short:
-        why = (
-            "it no longer fits beside the deals concluded and the plan for the other open "
-            f"negotiations: {and_list(short)}"
-        )
-    elif before.violations:
-        why = "it breaks a limit now: " + "; ".join(
-            v.message.rstrip(".") for v in before.violations
-        )
-    elif before.us_value < target - 1.0:
-        why = f"it gives the US {usd(before.us_value)}, less than the target"
-    else:  # a package of one's own off the amounts offers name, say: the fact alone
-        why = ""
+    return short
+
+
+def _refitted(portfolio: Portfolio, plan: Plan, figures: DealFigures, last: Round | None) -> str:
+    """Why an offer that gives the partner no less than our last offer did has another
+    package, when our last offer no longer fits beside the deals concluded since and the
+    plan for the other open negotiations (one giving the partner less says so itself,
+    `_less_than_last`). After IN walked away the plan moved SG's compute from 2026 to
+    2028, and Zeuthen's next offer to SG said "the US repeats its offer" of a package
+    with 454 H100e less in 2026 and 2027 and 908 more in 2028 (qa32-neg)."""
+    before = last.figures if last is not None else None
+    if last is None or before is None or figures.partner_utility <= before.partner_utility - 1.0:
+        return ""
+    if before.violations or same_terms(before, figures):  # one breaking a limit: the offer's own
+        return ""
+    short = _no_longer_fits(portfolio, plan, before)
+    if not short:
+        return ""
     return (
-        f"; the offer gives {code} {usd(figures.partner_utility)}, less than our offer of round "
-        f"{last.number} did ({usd(before.partner_utility)}){': ' + why if why else ''}"
+        f"; our offer of round {last.number} no longer fits beside the deals concluded and the "
+        f"plan for the other open negotiations ({and_list(short)}), so this package is fitted "
+        "to what they leave"
     )
 
 
@@ -994,7 +1035,9 @@ def mode_offer(
                 "its offer may give"
             )
         reason += _above_target(portfolio, figures, floor, ends)
-    reason += _less_than_last(portfolio, plan, figures, negotiations[partner].last_offer, target)
+    last = negotiations[partner].last_offer
+    reason += _less_than_last(portfolio, plan, figures, last, target)
+    reason += _refitted(portfolio, plan, figures, last)
     record = StrategyRecord(
         name=mode,
         params={"points": points} if mode != "us-best" else {},
