@@ -21,7 +21,9 @@ from typing import Any
 import highspy
 import numpy as np
 
-from dealbench.model.schema import Partner, Portfolio, SecurityRequirement
+from dealbench.model.concession import SecurityRequirement
+from dealbench.model.partner import Partner
+from dealbench.model.portfolio import Portfolio
 
 INF = highspy.kHighsInf
 

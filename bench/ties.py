@@ -20,7 +20,7 @@ from typing import Literal
 
 import dealbench.optimize.best as best
 from dealbench.model.load import load_portfolio
-from dealbench.model.schema import Portfolio
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import solve
 from dealbench.optimize.result import SolveResult
 from dealbench.synth import generate

@@ -17,7 +17,7 @@ from typing import Any, Protocol, TypeVar
 from hypothesis import strategies as st
 
 from dealbench.model import Partner, Policy, Portfolio
-from dealbench.model.schema import Granularity
+from dealbench.model.granularity import Granularity
 
 T = TypeVar("T")
 

@@ -143,7 +143,7 @@ def rounds_of_the_next_solves(
 def continuous(pf: Any) -> Any:
     """`pf` (a Portfolio) with amounts as solved (no rounding to a grid), so optima compare
     exactly."""
-    from dealbench.model.schema import Granularity
+    from dealbench.model.granularity import Granularity
 
     return pf.model_copy(update={"own_granularity": Granularity(h100e=0)})
 

@@ -25,7 +25,7 @@ import pytest
 from builders import RandomPicker, generate
 from dealbench import solve
 from dealbench.model import Partner, Portfolio, SecurityLevel
-from dealbench.model.schema import SecurityRequirement
+from dealbench.model.concession import SecurityRequirement
 
 MONEY = 1e9  # the LP works in USD billions...
 COMPUTE = 1e3  # ...and thousands of H100e

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dealbench.model.schema import Granularity
+from dealbench.model.granularity import Granularity
 from dealbench.optimize.decomposition.blocks import Blocks, build_blocks
 from dealbench.optimize.decomposition.coarse import coarsen, lift
 from dealbench.optimize.decomposition.pricing import Duals

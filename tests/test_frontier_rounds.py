@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from builders import portfolios
 from dealbench import check, load_portfolio
 from dealbench.model import Portfolio
-from dealbench.model.schema import Package
+from dealbench.model.package import Package
 from dealbench.negotiate import frontier
 from dealbench.negotiate.replan import residual
 from dealbench.negotiate.room import history

@@ -19,8 +19,9 @@ import pytest
 
 from dealbench import improvements, load_portfolio, solve
 from dealbench.analyze.limits import decided_by
+from dealbench.model.granularity import Granularity
 from dealbench.model.overrides import apply_overrides, read_value
-from dealbench.model.schema import Granularity, Portfolio
+from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.frontier import step_of
 from helpers import DATA, Runner
 

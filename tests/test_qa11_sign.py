@@ -13,7 +13,7 @@ import re
 from functools import cache
 
 from dealbench.model import load_portfolio
-from dealbench.model.schema import Portfolio
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import SolveResult, solve
 from dealbench.render.documents import Document, portfolio_memo_document, render_document
 from dealbench.render.sources import source_from_result

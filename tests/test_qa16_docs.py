@@ -13,7 +13,7 @@ from pathlib import Path
 
 from dealbench.analyze.compare import Comparison, compare
 from dealbench.model import load_portfolio
-from dealbench.model.schema import Portfolio
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import SolveResult
 from dealbench.render.documents import Document, render_document
 from dealbench.render.glossary import GLOSSARY

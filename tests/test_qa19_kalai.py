@@ -21,7 +21,7 @@ from builders import RandomPicker, generate, portfolios
 from dealbench import load_portfolio, solve
 from dealbench.checker import check
 from dealbench.model import Portfolio
-from dealbench.model.schema import Granularity
+from dealbench.model.granularity import Granularity
 from dealbench.optimize import SolveResult, Status, bargain
 from dealbench.optimize.backends import Outcome
 from helpers import REPO

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from dealbench.checker import check
-from dealbench.model.schema import Package
+from dealbench.model.package import Package
 from dealbench.negotiate.replan import with_partner
 from dealbench.optimize import smooth
 from dealbench.optimize.schedule import schedule

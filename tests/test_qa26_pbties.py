@@ -9,7 +9,8 @@ import pytest
 from dealbench.checker import check, evaluate
 from dealbench.errors import InfeasibleError
 from dealbench.model.load import load_portfolio
-from dealbench.model.schema import Package, Portfolio
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import solve
 from dealbench.optimize.bargain import ideal_gains
 from dealbench.optimize.best import with_ties_broken

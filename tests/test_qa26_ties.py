@@ -8,7 +8,8 @@ import pytest
 
 from dealbench.checker import evaluate
 from dealbench.model.load import load_portfolio
-from dealbench.model.schema import Package, Portfolio
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import solve
 from dealbench.optimize.bargain import bargaining_objective, ideal_gains
 from dealbench.optimize.explain import no_deal_reasons

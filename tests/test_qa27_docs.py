@@ -15,7 +15,8 @@ from pathlib import Path
 
 from dealbench.model import load_portfolio
 from dealbench.model.load import load_package
-from dealbench.model.schema import Package, Portfolio
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
 from dealbench.render.documents import Document, redline_document, render_document
 from helpers import DATA, Runner
 

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from dealbench.model.schema import CHIP_TPP, H100_TPP
-from dealbench.units import h100e
+from dealbench.units import CHIP_TPP, H100_TPP, h100e
 from helpers import WEB_TOKEN, Runner, web_client, words
 
 PORTFOLIO = "/p/americas-europe"

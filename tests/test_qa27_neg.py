@@ -18,7 +18,8 @@ import pytest
 
 from dealbench import load_portfolio
 from dealbench.checker import evaluate
-from dealbench.model.schema import Package, Portfolio
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate import load_negotiations, record_counter, record_offer, replan, verdict
 from dealbench.negotiate.strategies import time_dependent_target
 from helpers import DATA, REPO, Runner

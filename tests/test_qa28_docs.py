@@ -141,7 +141,7 @@ def test_no_external_json_document_holds_an_internal_figure_of_its_deals() -> No
     value or partner cost of one of its concessions; no key names one. The JSON is the
     render model itself, so this holds what every other format's leak check holds."""
     from dealbench.checker import evaluate
-    from dealbench.model.schema import GRANTED
+    from dealbench.model.concession import GRANTED
     from golden.support import COUNTER, OFFER, demo_source, external_documents
 
     source = demo_source()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from dealbench import load_portfolio
-from dealbench.model.schema import Portfolio
+from dealbench.model.portfolio import Portfolio
 from helpers import DATA, invoke
 
 QA30 = DATA / "qa30neg"

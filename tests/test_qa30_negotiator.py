@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from dealbench import load_portfolio
-from dealbench.model.schema import Portfolio
+from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate import record_counter, record_offer
 from helpers import DATA
 

@@ -134,7 +134,7 @@ def test_the_verdicts_frontier_package_is_in_the_portfolios_steps(
     least what the counter gives it."""
     from dealbench.checker import evaluate
     from dealbench.model import load_portfolio
-    from dealbench.model.schema import Package
+    from dealbench.model.package import Package
     from dealbench.negotiate.plan import replan
     from dealbench.negotiate.verdict import frontier_gap
 

@@ -37,7 +37,8 @@ from hypothesis import strategies as st
 
 from dealbench.checker import check
 from dealbench.model.load import load_portfolio
-from dealbench.model.schema import Package, Portfolio
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate import (
     conclude,
     frontier,

@@ -17,7 +17,7 @@ import pytest
 
 from dealbench import load_portfolio
 from dealbench.errors import InputError
-from dealbench.model.schema import Package
+from dealbench.model.package import Package
 from dealbench.negotiate import load_negotiations, record
 from dealbench.negotiate.record import conclude, record_offer
 from helpers import REPO, deals_copy, edit_first_line, invoke

@@ -12,7 +12,8 @@ import pytest
 import builders as b
 from dealbench.checker import evaluate
 from dealbench.model import load_portfolio
-from dealbench.model.schema import Granularity, Package
+from dealbench.model.granularity import Granularity
+from dealbench.model.package import Package
 from dealbench.negotiate import frontier, history, room
 from dealbench.negotiate.replan import residual
 from dealbench.optimize import solve

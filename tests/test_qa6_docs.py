@@ -17,7 +17,8 @@ import pytest
 
 from dealbench.analyze.limits import decided_by
 from dealbench.model import load_package, load_portfolio
-from dealbench.model.schema import Package, Portfolio
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import SolveResult, solve
 from dealbench.optimize.explain import why_no_deal
 from dealbench.render.docmeta import Audience

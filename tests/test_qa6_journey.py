@@ -25,7 +25,7 @@ from dealbench import (
     walk_away,
 )
 from dealbench.model.overrides import apply_overrides
-from dealbench.model.schema import Portfolio
+from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.frontier import Frontier, FrontierPoint
 from dealbench.optimize.plain import solve_plain
 from helpers import DATA, Runner

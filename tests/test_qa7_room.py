@@ -15,7 +15,7 @@ import pytest
 
 from dealbench import load_portfolio, record_counter, record_offer, room
 from dealbench.errors import InputError
-from dealbench.model.schema import Portfolio
+from dealbench.model.portfolio import Portfolio
 from helpers import DATA, Runner
 
 ROOM = DATA / "qa7room/room.yaml"

@@ -16,7 +16,7 @@ from pathlib import Path
 from dealbench.analyze.compare import Comparison, RegimeRow, compare
 from dealbench.analyze.memo import options_facts, sensitivities
 from dealbench.model import load_portfolio
-from dealbench.model.schema import Portfolio
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import SolveResult
 from helpers import DATA, REPO, Runner
 

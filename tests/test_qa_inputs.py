@@ -18,7 +18,7 @@ from dealbench.checker import check, evaluate, used_up
 from dealbench.cli.analysis_output import _count, _summary
 from dealbench.errors import InputError
 from dealbench.model import Portfolio, load_package, load_partner, load_portfolio
-from dealbench.model.schema import Granularity
+from dealbench.model.granularity import Granularity
 from dealbench.optimize import solve
 from dealbench.optimize.explain import explain_infeasible, why_no_deal
 from dealbench.render.deal_memo import risks

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from dealbench.model import load_package
-from dealbench.model.schema import Portfolio
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import SolveResult
 from dealbench.render import Document, documents_for, redline_document, source_from_result
 from dealbench.render.documents import render_documents

@@ -13,7 +13,8 @@ from builders import concession, partner, policy, portfolio
 from dealbench.analyze.scenarios import load_scenario
 from dealbench.checker import check
 from dealbench.model import load_portfolio
-from dealbench.model.schema import Granularity, Portfolio
+from dealbench.model.granularity import Granularity
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import grid, solve
 from dealbench.optimize.plain import solve_plain
 from dealbench.optimize.result import SolveResult, Status

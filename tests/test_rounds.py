@@ -20,7 +20,7 @@ from dealbench import load_portfolio
 from dealbench.checker import evaluate
 from dealbench.errors import InputError
 from dealbench.model import validate_file
-from dealbench.model.schema import Portfolio
+from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate import load_negotiations, record_offer, replan
 from dealbench.negotiate.rounds import RoundFile, append_round, load_negotiation
 from dealbench.negotiate.strategies import BETAS, time_dependent_target

@@ -14,8 +14,8 @@ import pytest
 
 from dealbench.checker import check
 from dealbench.model import load_portfolio
+from dealbench.model.portfolio import Portfolio
 from dealbench.model.regimes import find_regime, under_regime
-from dealbench.model.schema import Portfolio
 from dealbench.optimize import grid, smooth, solve
 from dealbench.optimize.schedule import schedule, settle
 from dealbench.synth import generate

@@ -22,8 +22,10 @@ from builders import concession, partner, policy, portfolio
 from dealbench.checker import check, evaluate
 from dealbench.cli import app
 from dealbench.model import load_portfolio
+from dealbench.model.granularity import Granularity
 from dealbench.model.overrides import apply_overrides
-from dealbench.model.schema import Granularity, Package, Portfolio
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import SolveResult, solve
 from dealbench.optimize.formulate import MODES, Mode
 from dealbench.optimize.result import Status
@@ -357,7 +359,7 @@ def test_granularity_is_read_from_portfolio_then_policy(tmp_path: Path) -> None:
 def test_a_fractional_granularity_is_refused() -> None:
     from pydantic import TypeAdapter, ValidationError
 
-    from dealbench.model.schema import GranularityField
+    from dealbench.model.granularity import GranularityField
 
     with pytest.raises(ValidationError, match="whole number"):
         TypeAdapter(GranularityField).validate_python(2.5)

@@ -19,7 +19,7 @@ import pytest
 
 from dealbench import load_portfolio
 from dealbench.checker import evaluate
-from dealbench.model.schema import Package
+from dealbench.model.package import Package
 from dealbench.negotiate import load_negotiations, replan
 from dealbench.negotiate.frontier import offering
 from dealbench.negotiate.verdict import frontier_gap

@@ -21,7 +21,7 @@ from builders import DrawPicker, Picker, RandomPicker, generate, partner, policy
 from dealbench import load_portfolio, solve
 from dealbench.checker import check
 from dealbench.model import Partner, Policy, Portfolio
-from dealbench.model.schema import Granularity
+from dealbench.model.granularity import Granularity
 from dealbench.optimize import SolveResult, Status
 from dealbench.optimize.decomposition.blocks import Blocks, build_blocks
 from dealbench.optimize.decomposition.master import Master, RootLP, generate_columns

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Sequence
 from typing import Literal, TypeVar
 
 from dealbench.errors import ArgumentError, InputError, Issue
+from dealbench.model.portfolio import Portfolio
 from dealbench.model.rules import unknown
-from dealbench.model.schema import Portfolio
 
 T = TypeVar("T", bound=str)
 

@@ -22,8 +22,11 @@ from pydantic import (
 
 from dealbench.errors import ArgumentError
 from dealbench.limit import Limit, limits_from_details, messages
+from dealbench.model.concession import GRANTED, SecurityRequirement
 from dealbench.model.names import Article, in_text
-from dealbench.model.schema import GRANTED, Package, Partner, Portfolio, SecurityRequirement
+from dealbench.model.package import Package
+from dealbench.model.partner import Partner
+from dealbench.model.portfolio import Portfolio
 from dealbench.units import and_list, quantity, usd
 
 #: Tolerances: the solver works in thousands of H100e and billions of USD with

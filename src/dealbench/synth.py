@@ -25,7 +25,9 @@ from typing import Any
 import numpy as np
 
 from dealbench.io import write_atomic
-from dealbench.model.schema import Partner, Policy, Portfolio
+from dealbench.model.partner import Partner
+from dealbench.model.policy import Policy
+from dealbench.model.portfolio import Portfolio
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from dealbench.analyze.prices import Prices, shadow_prices
 from dealbench.analyze.robust import Robustness, robust_solve
 from dealbench.analyze.uncertainty import uncertainty_notes
 from dealbench.errors import ArgumentError
-from dealbench.model.schema import Portfolio
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import SolveResult
 from dealbench.optimize.explain import NoDeal, no_deal_reasons
 

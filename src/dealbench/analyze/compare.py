@@ -21,8 +21,9 @@ from dealbench.analyze.scenarios import apply_overrides
 from dealbench.analyze.solves import Chain, SolveOptions, chain_cost, chains, run_chain
 from dealbench.errors import ArgumentError
 from dealbench.limit import Limit
+from dealbench.model.policy import Policy
+from dealbench.model.portfolio import Portfolio
 from dealbench.model.regimes import find_regime, under_regime
-from dealbench.model.schema import Policy, Portfolio
 from dealbench.optimize import SolveResult, Status
 from dealbench.units import and_list
 

@@ -27,7 +27,7 @@ from typing import Any, Literal
 import numpy as np
 
 from dealbench.checker import DealFigures
-from dealbench.model.schema import Portfolio
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.formulate import COMPUTE, MONEY
 from dealbench.optimize.highs import INF, new_highs, pass_model
 

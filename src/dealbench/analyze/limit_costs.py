@@ -22,7 +22,8 @@ from dealbench.analyze.packages import describe_changes, described_in_titles, si
 from dealbench.analyze.parallel import Executor
 from dealbench.analyze.solves import SolveOptions, solve_all
 from dealbench.checker import at_limit, used_up
-from dealbench.model.schema import Partner, Portfolio
+from dealbench.model.partner import Partner
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import SolveResult
 
 __all__ = [

@@ -27,7 +27,9 @@ from __future__ import annotations
 from typing import Protocol
 
 from dealbench.checker import DealFigures, at_limit, evaluate, used_up
-from dealbench.model.schema import Package, Partner, Portfolio
+from dealbench.model.package import Package
+from dealbench.model.partner import Partner
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import SolveResult, Status
 from dealbench.optimize.explain import best_alone, shortfall
 from dealbench.units import spans

@@ -14,7 +14,7 @@ from typing import Any
 
 from dealbench.analyze.compare import Comparison, PartnerCell, RegimeRow, tie
 from dealbench.limit import grouped_messages, messages
-from dealbench.model.schema import Portfolio
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import SolveResult, Status
 from dealbench.render.environment import and_list, exact_total, h100e, money, plural, rows_note
 

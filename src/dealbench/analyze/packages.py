@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
 from typing import TypeVar
 
-from dealbench.model.schema import GRANTED, Portfolio
+from dealbench.model.concession import GRANTED
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import SolveResult
 
 __all__ = [

@@ -26,7 +26,7 @@ from dealbench.analyze.limits import limit_basis
 from dealbench.analyze.steps import StepResolve, resolve_one_step
 from dealbench.checker import check
 from dealbench.errors import ArgumentError
-from dealbench.model.schema import Portfolio
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.result import SolveResult, Status
 from dealbench.units import quantity
 

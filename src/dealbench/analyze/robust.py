@@ -30,7 +30,7 @@ from dealbench.analyze.uncertainty import Probability, Samples, sample_package
 from dealbench.arguments import at_least_one, seed_of
 from dealbench.checker import check
 from dealbench.errors import ArgumentError
-from dealbench.model.schema import Portfolio
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.explain import NoDeal
 from dealbench.optimize.finish import result_from_check
 from dealbench.optimize.result import Robust, SolveResult, Status

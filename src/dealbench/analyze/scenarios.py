@@ -25,7 +25,7 @@ from dealbench.model.overrides import (
     parse_value,
     read_value,
 )
-from dealbench.model.schema import Portfolio, Scenario, ScenarioFile
+from dealbench.model.portfolio import Portfolio, Scenario, ScenarioFile
 from dealbench.model.yamlio import read_yaml, validate
 
 __all__ = [

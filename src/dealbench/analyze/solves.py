@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from dealbench.arguments import one_of, positive_seconds
-from dealbench.model.schema import Portfolio
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import SOLVERS, SolveResult, solve
 
 __all__ = ["SolveOptions", "chain_cost", "chains", "run_chain", "solve_all"]

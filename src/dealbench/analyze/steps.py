@@ -18,7 +18,8 @@ from typing import Any
 
 from dealbench.analyze.fixed_lp import LimitRow
 from dealbench.analyze.packages import described_in_titles, signature
-from dealbench.model.schema import Partner, Portfolio
+from dealbench.model.partner import Partner
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.result import SolveResult, Status
 from dealbench.optimize.schedule import finer
 

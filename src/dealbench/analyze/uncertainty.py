@@ -31,8 +31,11 @@ from dealbench.arguments import at_least_one, seed_of
 from dealbench.checker import MONEY_TOL, REL_TOL, check, compute_limit_reach, evaluate
 from dealbench.errors import ArgumentError
 from dealbench.limit import messages
+from dealbench.model.concession import Concession, ConcessionLevel
 from dealbench.model.distributions import distribution_of
-from dealbench.model.schema import Concession, ConcessionLevel, Package, Partner, Portfolio
+from dealbench.model.package import Package
+from dealbench.model.partner import Partner
+from dealbench.model.portfolio import Portfolio
 from dealbench.model.uncertain import short as _short
 from dealbench.model.uncertain import uncertain_figures as model_uncertain_figures
 from dealbench.units import quantity

@@ -28,7 +28,7 @@ from dealbench.units import chips_of
 
 if TYPE_CHECKING:
     from dealbench.checker import DealFigures
-    from dealbench.model.schema import Package
+    from dealbench.model.package import Package
     from dealbench.optimize.result import SolveResult
 
 

@@ -1,5 +1,6 @@
 """Data: the types of dealbench and the loaders of its YAML files."""
 
+from dealbench.model.concession import GRANTED, Concession, ConcessionLevel
 from dealbench.model.load import (
     detect_kind,
     load_file,
@@ -10,16 +11,10 @@ from dealbench.model.load import (
     refuse_other_kind,
     validate_file,
 )
-from dealbench.model.schema import (
-    GRANTED,
-    Concession,
-    ConcessionLevel,
-    Package,
-    Partner,
-    Policy,
-    Portfolio,
-    SecurityLevel,
-)
+from dealbench.model.package import Package
+from dealbench.model.partner import Partner
+from dealbench.model.policy import Policy, SecurityLevel
+from dealbench.model.portfolio import Portfolio
 
 __all__ = [
     "GRANTED",

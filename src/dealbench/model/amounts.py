@@ -12,7 +12,7 @@ levels and a grid of intermediate amounts (`grid`), the same grid for the plain
 model and the decomposition, so both are exact over the same choices and every
 amount they offer reads as a round figure. A package may name any amount.
 
-Pure functions, no pydantic: the schema wraps them.
+Pure functions, no pydantic: `model.concession` wraps them.
 """
 
 from __future__ import annotations

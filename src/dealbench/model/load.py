@@ -18,17 +18,13 @@ from pydantic import BaseModel, ValidationError
 
 from dealbench.errors import InputError, Issue
 from dealbench.model import rules
+from dealbench.model.package import Package
+from dealbench.model.partner import Partner
 from dealbench.model.periods import PeriodMismatch, caps_per_period
 from dealbench.model.periods import length as period_length
+from dealbench.model.policy import Policy
+from dealbench.model.portfolio import Portfolio, PortfolioFile, ScenarioFile
 from dealbench.model.rounds import RoundFile, round_problems
-from dealbench.model.schema import (
-    Package,
-    Partner,
-    Policy,
-    Portfolio,
-    PortfolioFile,
-    ScenarioFile,
-)
 from dealbench.model.yamlio import NOT_FOUND, Source, near_name, read_yaml, validate, with_name
 from dealbench.units import and_list
 

@@ -31,19 +31,12 @@ from pydantic import BaseModel, Field, ValidationError
 
 from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model import rules
+from dealbench.model.base import Compute, Id, Number, Period, Strict
+from dealbench.model.granularity import GranularityField
+from dealbench.model.partner import Partner
 from dealbench.model.periods import PeriodMismatch, as_written
-from dealbench.model.schema import (
-    Compute,
-    GranularityField,
-    Id,
-    Number,
-    Partner,
-    Period,
-    Policy,
-    Portfolio,
-    PortfolioFile,
-    Strict,
-)
+from dealbench.model.policy import Policy
+from dealbench.model.portfolio import Portfolio, PortfolioFile
 from dealbench.model.yamlio import Loc, _message, field_path, matching_errors
 from dealbench.model.yamlparse import parse
 

@@ -14,7 +14,7 @@ import re
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from dealbench.model.schema import Caps, Policy
+    from dealbench.model.policy import Caps, Policy
 
 #: What a policy's caps are written per.
 CapsPer = Literal["year", "quarter", "period"]

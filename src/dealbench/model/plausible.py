@@ -20,7 +20,9 @@ from typing import Any, NamedTuple
 
 from dealbench.errors import Issue
 from dealbench.model.amounts import amount_text
-from dealbench.model.schema import Concession, Partner, Policy
+from dealbench.model.concession import Concession
+from dealbench.model.partner import Partner
+from dealbench.model.policy import Policy
 from dealbench.model.yamlio import Loc, Source
 from dealbench.units import usd
 

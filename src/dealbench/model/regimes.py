@@ -13,8 +13,11 @@ from typing import NamedTuple
 
 from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model import load_policy, rules
+from dealbench.model.concession import SecurityRequirement
+from dealbench.model.partner import Partner
 from dealbench.model.periods import PeriodMismatch, caps_per_period
-from dealbench.model.schema import Partner, Policy, Portfolio, SecurityRequirement
+from dealbench.model.policy import Policy
+from dealbench.model.portfolio import Portfolio
 from dealbench.model.yamlio import Loc, field_path, folder_of, read_yaml
 from dealbench.shipped import DEALS
 from dealbench.units import EMPTY, and_list, is_empty

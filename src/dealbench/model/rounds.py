@@ -16,8 +16,10 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from dealbench.model import rules
+from dealbench.model.base import Number, Strict
 from dealbench.model.fields import RoundNumber
-from dealbench.model.schema import Number, Package, Portfolio, Strict
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
 
 Side = Literal["us", "partner"]
 #: A strategy's parameter: a number where it reads as one (`beta: 1.125`, which the YAML

@@ -10,18 +10,13 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from dealbench.model import amounts
+from dealbench.model.concession import Concession, SecurityRequirement
 from dealbench.model.distributions import distribution_of
+from dealbench.model.package import Package
+from dealbench.model.partner import Partner
 from dealbench.model.periods import length as period_length
-from dealbench.model.schema import (
-    BASE_SCENARIO,
-    Caps,
-    Concession,
-    Package,
-    Partner,
-    Policy,
-    ScenarioFile,
-    SecurityRequirement,
-)
+from dealbench.model.policy import Caps, Policy
+from dealbench.model.portfolio import BASE_SCENARIO, ScenarioFile
 from dealbench.model.uncertain import short
 from dealbench.model.yamlio import Loc
 from dealbench.units import EMPTY, is_empty, quantity

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dealbench.model.distributions import distribution_of
-from dealbench.model.schema import Partner
+from dealbench.model.partner import Partner
 
 __all__ = ["UncertainFigure", "short", "uncertain_figures"]
 

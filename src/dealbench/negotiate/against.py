@@ -6,7 +6,8 @@ from pathlib import Path
 
 from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model.load import load_package, package_issue
-from dealbench.model.schema import Package, Portfolio
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
 from dealbench.model.yamlio import display_path
 from dealbench.negotiate.rounds import load_negotiation
 

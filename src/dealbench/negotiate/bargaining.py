@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from dealbench.model.schema import Package, Portfolio
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.frontier import Frontier, FrontierPoint, clean, point_of
 from dealbench.negotiate.single import Single
 from dealbench.optimize.bargain import GAIN_TOL

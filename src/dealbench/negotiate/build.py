@@ -20,7 +20,8 @@ from typing import Literal
 from dealbench.analyze.parallel import Executor, default_jobs, start_workers
 from dealbench.arguments import one_of, relative_gap
 from dealbench.errors import ArgumentError
-from dealbench.model.schema import Package, Portfolio
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.bargaining import attach_bargaining
 from dealbench.negotiate.exact import exact_frontier
 from dealbench.negotiate.frontier import (

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from dealbench.checker import DealFigures, check, evaluate
-from dealbench.model.schema import Package, Portfolio
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.frontier import SAME_ABS, SAME_REL, offering
 from dealbench.negotiate.plan import Plan, alone
 

@@ -18,7 +18,8 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from dealbench.model.schema import Package, Portfolio
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
 from dealbench.render import chart_words, charts
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import Audience, doc_meta

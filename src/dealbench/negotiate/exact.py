@@ -30,7 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from dealbench.errors import ArgumentError
-from dealbench.model.schema import Package, Portfolio
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.frontier import Axis, FrontierPiece, FrontierPoint, point_of
 from dealbench.negotiate.single import TOL as FLOOR_TOL
 from dealbench.negotiate.single import Single

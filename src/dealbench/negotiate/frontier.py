@@ -30,7 +30,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.arguments import partner_code
 from dealbench.checker import COMPUTE_TOL, DealFigures, at_limit, check
-from dealbench.model.schema import Granularity, Package, Portfolio
+from dealbench.model.granularity import Granularity
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.replan import residual, solve_with_floor
 from dealbench.negotiate.single import single
 from dealbench.optimize.result import SolveResult

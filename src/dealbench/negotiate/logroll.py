@@ -26,16 +26,11 @@ from pydantic import BaseModel, ConfigDict
 
 from dealbench.checker import DealFigures, PortfolioCheck, check, evaluate
 from dealbench.errors import InputError, Issue
-from dealbench.model.schema import (
-    GRANTED,
-    ConcessionLevel,
-    Granularity,
-    Package,
-    Partner,
-    Portfolio,
-    SecurityRequirement,
-    value_on,
-)
+from dealbench.model.concession import GRANTED, ConcessionLevel, SecurityRequirement
+from dealbench.model.granularity import Granularity
+from dealbench.model.package import Package
+from dealbench.model.partner import Partner, value_on
+from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.logroll_compute import Limits, Targets, replan
 from dealbench.negotiate.rounds import known_partner
 from dealbench.optimize.grid import clean, whole

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dealbench.checker import DealFigures, check, evaluate
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
 from dealbench.model.rounds import Side, walked_away_words
-from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.replan import residual
 from dealbench.negotiate.rounds import Negotiation, load_negotiations, rounds_fingerprint
 from dealbench.optimize import SolveResult, Status, solve

@@ -20,7 +20,8 @@ from dealbench.checker import check, evaluate
 from dealbench.errors import ArgumentError, DealbenchError, InputError, Issue
 from dealbench.limit import Limit, broken_messages, messages
 from dealbench.model.load import load_package, package_issue
-from dealbench.model.schema import Package, Portfolio
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
 from dealbench.model.yamlio import display_path
 from dealbench.negotiate.plan import replan
 from dealbench.negotiate.rounds import (

@@ -23,7 +23,9 @@ from collections.abc import Iterable, Sequence
 
 from dealbench.checker import evaluate
 from dealbench.errors import ArgumentError, InfeasibleError
-from dealbench.model.schema import Package, Partner, Portfolio
+from dealbench.model.package import Package
+from dealbench.model.partner import Partner
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.decomposition.warm import WarmStart
 from dealbench.optimize.result import SolveResult
 from dealbench.optimize.solve import Method, solve

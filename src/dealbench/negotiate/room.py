@@ -21,7 +21,8 @@ from pydantic import BaseModel, ConfigDict
 from dealbench.analyze.parallel import Executor
 from dealbench.checker import DealFigures
 from dealbench.limit import Limit
-from dealbench.model.schema import Package, Portfolio
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.plan import Plan, concluded_over, replan
 from dealbench.negotiate.rounds import (
     Negotiation,

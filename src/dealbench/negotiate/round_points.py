@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from dealbench.checker import check
-from dealbench.model.schema import Package, Portfolio
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.build import frontier
 from dealbench.negotiate.frontier import Frontier, FrontierPoint, clean, point_of
 from dealbench.negotiate.plan import alone, replan

@@ -28,6 +28,9 @@ from dealbench.checker import DealFigures, check, evaluate
 from dealbench.errors import ArgumentError, DealbenchError, InputError, Issue, stops_held
 from dealbench.io import OutputError, folder_fault, write_failure
 from dealbench.limit import Limit
+from dealbench.model.package import Package
+from dealbench.model.partner import Partner
+from dealbench.model.portfolio import Portfolio
 from dealbench.model.rounds import (
     RoundFile,
     RoundStatus,
@@ -36,7 +39,6 @@ from dealbench.model.rounds import (
     date_problem,
     round_problems,
 )
-from dealbench.model.schema import Package, Partner, Portfolio
 from dealbench.model.yamlio import Source, display_path, folder_of, read_yaml, validate
 
 Stage = Literal["not started", "offered", "countered", "concluded", "walked away"]

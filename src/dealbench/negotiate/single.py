@@ -25,7 +25,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dealbench.errors import ArgumentError
-from dealbench.model.schema import GRANTED, Package, Portfolio
+from dealbench.model.concession import GRANTED
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.decomposition.concession_sets import (
     ConcessionSets,
     allowed_for,

@@ -39,15 +39,11 @@ from dealbench.arguments import one_of, partner_code
 from dealbench.checker import DealFigures, check, evaluate
 from dealbench.errors import ArgumentError, DealbenchError, InfeasibleError
 from dealbench.model.amounts import amount_label
+from dealbench.model.concession import GRANTED, Concession, ConcessionLevel
+from dealbench.model.package import Package
+from dealbench.model.partner import Partner
+from dealbench.model.portfolio import Portfolio
 from dealbench.model.rules import case_hint
-from dealbench.model.schema import (
-    GRANTED,
-    Concession,
-    ConcessionLevel,
-    Package,
-    Partner,
-    Portfolio,
-)
 from dealbench.negotiate.plan import Plan, replan, single_partner
 from dealbench.negotiate.replan import solve_with_floor
 from dealbench.negotiate.rounds import (

@@ -32,8 +32,9 @@ from dealbench.checker import COMPUTE_TOL, DealFigures, check, evaluate
 from dealbench.errors import DealbenchError, InfeasibleError
 from dealbench.limit import Limit, broken_messages
 from dealbench.model.amounts import amount_label
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
 from dealbench.model.rounds import RoundFile
-from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.distance import FrontierGap, frontier_gap
 from dealbench.negotiate.plan import Plan, replan, single_partner
 from dealbench.negotiate.rounds import (

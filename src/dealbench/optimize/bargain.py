@@ -38,7 +38,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 
 from dealbench.checker import evaluate
-from dealbench.model.schema import Portfolio
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.backends import Backend, make_backend, run_pulp
 from dealbench.optimize.best import solve_best
 from dealbench.optimize.finish import empty_result, finish

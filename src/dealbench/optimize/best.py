@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 from dealbench.checker import check
-from dealbench.model.schema import Portfolio
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.decomposition.solve import solve_decomposed
 from dealbench.optimize.finish import result_from_check
 from dealbench.optimize.formulate import Mode

@@ -28,7 +28,9 @@ from typing import Any
 import pulp
 
 from dealbench.checker import used_up
-from dealbench.model.schema import Caps, Partner, Portfolio
+from dealbench.model.partner import Partner
+from dealbench.model.policy import Caps
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.backends import make_backend, run_pulp
 from dealbench.optimize.formulate import COMPUTE, MONEY, Formulation, Mode, Row, formulate
 from dealbench.optimize.result import SolveResult, Status

@@ -13,7 +13,8 @@ from typing import Any
 
 from dealbench.checker import PortfolioCheck, at_limit, check, risk_used_up_line, used_up
 from dealbench.limit import Limit
-from dealbench.model.schema import Package, Portfolio
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
 from dealbench.optimize.schedule import schedule
 from dealbench.units import quantity, usd

@@ -17,7 +17,9 @@ from typing import Literal
 
 import pulp
 
-from dealbench.model.schema import Partner, Portfolio, SecurityRequirement
+from dealbench.model.concession import SecurityRequirement
+from dealbench.model.partner import Partner
+from dealbench.model.portfolio import Portfolio
 
 MONEY = 1e9  # USD per model unit
 COMPUTE = 1e3  # H100e per model unit

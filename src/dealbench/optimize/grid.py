@@ -33,7 +33,10 @@ from typing import Any
 
 import numpy as np
 
-from dealbench.model.schema import Granularity, Package, Partner, Portfolio, value_on
+from dealbench.model.granularity import Granularity
+from dealbench.model.package import Package
+from dealbench.model.partner import Partner, value_on
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.formulate import COMPUTE, MONEY, Mode
 from dealbench.optimize.highs import INF, new_highs, pass_model
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import pulp
 
-from dealbench.model.schema import Portfolio
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.backends import Backend, run_pulp
 from dealbench.optimize.formulate import COMPUTE, Formulation, Ideals, formulate, gains
 from dealbench.optimize.plain import outcome_status

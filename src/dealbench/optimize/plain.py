@@ -12,7 +12,9 @@ from collections.abc import Sequence
 
 import pulp
 
-from dealbench.model.schema import GRANTED, Package, Portfolio
+from dealbench.model.concession import GRANTED
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.backends import Outcome, make_backend, run_pulp
 from dealbench.optimize.finish import empty_result, finish
 from dealbench.optimize.formulate import COMPUTE, MONEY, Formulation, Mode, formulate

@@ -36,7 +36,10 @@ from itertools import accumulate, pairwise
 from typing import Literal
 
 from dealbench.checker import COMPUTE_TOL, DealFigures
-from dealbench.model.schema import GRANTED, Package, Partner, Portfolio
+from dealbench.model.concession import GRANTED
+from dealbench.model.package import Package
+from dealbench.model.partner import Partner
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.decomposition.concession_sets import allowed_for
 
 __all__ = [

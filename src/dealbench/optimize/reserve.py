@@ -36,7 +36,7 @@ from collections.abc import Callable
 import numpy as np
 
 from dealbench.checker import PortfolioCheck, check
-from dealbench.model.schema import Portfolio
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.finish import result_from_check
 from dealbench.optimize.formulate import Mode
 from dealbench.optimize.grid import closest, deal_of, largest_remainders, objective, step_value

@@ -26,7 +26,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from dealbench.model.schema import Granularity, Package, Portfolio
+from dealbench.model.granularity import Granularity
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.formulate import Mode
 from dealbench.optimize.grid import (
     Deal,

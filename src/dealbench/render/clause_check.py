@@ -15,7 +15,9 @@ from typing import Any
 
 from dealbench.errors import RenderError
 from dealbench.model.names import named
-from dealbench.model.schema import Partner, Policy, Portfolio
+from dealbench.model.partner import Partner
+from dealbench.model.policy import Policy
+from dealbench.model.portfolio import Portfolio
 from dealbench.render.environment import render_clause
 
 __all__ = [

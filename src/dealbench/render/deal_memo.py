@@ -12,9 +12,10 @@ from typing import Any
 
 from dealbench.checker import DealFigures
 from dealbench.limit import broken_messages
+from dealbench.model.concession import GRANTED
 from dealbench.model.names import named
 from dealbench.model.periods import each as each_period
-from dealbench.model.schema import GRANTED, Portfolio
+from dealbench.model.portfolio import Portfolio
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import doc_meta, fingerprint
 from dealbench.render.environment import (

@@ -8,7 +8,8 @@ import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Literal
 
-from dealbench.model.schema import Package, Portfolio
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
 
 if TYPE_CHECKING:
     from dealbench.optimize.result import Robust

@@ -27,7 +27,8 @@ from markupsafe import Markup
 from dealbench.arguments import one_of
 from dealbench.errors import ArgumentError, InputError, Issue, RenderError
 from dealbench.jsontext import to_json
-from dealbench.model.schema import Package, Portfolio
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
 from dealbench.model.yamlio import read_regular_file
 from dealbench.render import charts as chart_lib
 from dealbench.render import naming

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from dealbench.units import and_list
 
 if TYPE_CHECKING:
-    from dealbench.model.schema import Policy
+    from dealbench.model.policy import Policy
 
 GLOSSARY: tuple[tuple[str, str], ...] = (
     (

@@ -17,8 +17,9 @@ from dealbench.checker import (
     used_up,
 )
 from dealbench.limit import broken_messages
+from dealbench.model.partner import Partner
 from dealbench.model.periods import each as each_period
-from dealbench.model.schema import Partner, Portfolio
+from dealbench.model.portfolio import Portfolio
 from dealbench.render.environment import (
     exact_total,
     h100e,
@@ -435,7 +436,7 @@ def _most_compute(
     most compute its caps (unless not `capped`: its ask) and the supply (unless not
     `supplied`) allow."""
     from dealbench.checker import evaluate
-    from dealbench.model.schema import Package
+    from dealbench.model.package import Package
 
     best = None
     for lv in levels:
@@ -466,7 +467,7 @@ def _left_prevents(
     neither alone would (as `solve` and `compare` say it: "the supply it needs ... and the
     risk budget go to deals worth more")."""
     from dealbench.checker import evaluate
-    from dealbench.model.schema import Package
+    from dealbench.model.package import Package
 
     supply_left = {
         t: max(checked.supply.get(t, float("inf")) - checked.supply_used.get(t, 0.0), 0.0)

@@ -11,7 +11,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from dealbench.model.schema import Policy, Portfolio
+from dealbench.model.policy import Policy
+from dealbench.model.portfolio import Portfolio
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import doc_meta
 from dealbench.render.documents import Document

@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 from dealbench.checker import DealFigures, used_up
-from dealbench.model.schema import Portfolio
+from dealbench.model.portfolio import Portfolio
 from dealbench.render.charts import PALETTE, Chart
 from dealbench.render.docmeta import doc_meta, fingerprint
 from dealbench.render.environment import (

@@ -20,7 +20,8 @@ from typing import Any
 from dealbench.checker import DealFigures, evaluate
 from dealbench.errors import ArgumentError
 from dealbench.model.names import named
-from dealbench.model.schema import Package, Portfolio
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
 from dealbench.render.docmeta import Audience, doc_meta, fingerprint, with_said_id
 from dealbench.render.environment import h100e, money
 from dealbench.render.limits import verdict

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from dealbench.checker import COMPUTE_TOL, DealFigures, PortfolioCheck, check
 from dealbench.errors import ArgumentError, InputError, Issue
-from dealbench.model.schema import Package, Portfolio
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
 from dealbench.model.yamlio import not_found
 from dealbench.render.naming import package_label, side_word, slug
 

@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Any
 from dealbench.checker import DealFigures, PortfolioCheck
 from dealbench.limit import broken_messages
 from dealbench.model.amounts import amount_label
+from dealbench.model.concession import GRANTED, Concession, ConcessionLevel
 from dealbench.model.names import named
-from dealbench.model.schema import GRANTED, Concession, ConcessionLevel, Partner, Portfolio
+from dealbench.model.partner import Partner
+from dealbench.model.portfolio import Portfolio
 from dealbench.render.docmeta import MARKINGS, Audience, doc_meta, fingerprint, with_said_id
 from dealbench.render.environment import exact_total, render_clause, render_template, rows_note
 from dealbench.render.glossary import glossary

@@ -42,7 +42,7 @@ from multiprocessing.connection import Connection
 from typing import Any, Literal
 
 from dealbench.errors import DealbenchError, user_lines
-from dealbench.model.schema import Portfolio
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.explain import raise_explained
 from dealbench.optimize.result import SolveResult
 from dealbench.optimize.solve import solve

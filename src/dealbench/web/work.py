@@ -13,7 +13,7 @@ from dealbench.analyze.parallel import Executor
 from dealbench.analyze.scenarios import Scenario, apply_overrides
 from dealbench.analyze.solves import SolveOptions
 from dealbench.analyze.sweep import SweepResult, sweep_param, sweep_scenarios
-from dealbench.model.schema import Portfolio
+from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.build import frontier
 from dealbench.negotiate.frontier import Axis, Frontier
 from dealbench.optimize.explain import raise_explained

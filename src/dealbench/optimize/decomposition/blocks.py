@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from dealbench.model.schema import Partner, Portfolio
+from dealbench.model.partner import Partner
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.decomposition.concession_sets import (
     ConcessionSets,
     allowed_for,

@@ -24,7 +24,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dealbench.errors import SolverError
-from dealbench.model.schema import Concession, Partner
+from dealbench.model.concession import Concession
+from dealbench.model.partner import Partner
 
 MONEY = 1e9
 #: Joint choices enumerated for one group of linked concessions, at most.

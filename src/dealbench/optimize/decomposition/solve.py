@@ -8,7 +8,9 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from dealbench.model.schema import GRANTED, Package, Portfolio
+from dealbench.model.concession import GRANTED
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.backends import version
 from dealbench.optimize.decomposition.blocks import Blocks, build_blocks
 from dealbench.optimize.decomposition.concession_sets import Grants, MenuTooLarge, set_grants

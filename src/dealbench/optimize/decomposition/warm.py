@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dealbench.checker import evaluate
-from dealbench.model.schema import Package
+from dealbench.model.package import Package
 from dealbench.optimize.decomposition.blocks import F64, Blocks, SetsCache
 from dealbench.optimize.decomposition.choice import Choice
 from dealbench.optimize.decomposition.concession_sets import ConcessionSets

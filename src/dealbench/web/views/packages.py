@@ -24,7 +24,7 @@ from dealbench.errors import DealbenchError, InputError, Issue, user_lines
 from dealbench.io import OutputError, write_atomic
 from dealbench.model import Package, Portfolio, load_package
 from dealbench.model.amounts import amount_text
-from dealbench.model.schema import GRANTED
+from dealbench.model.concession import GRANTED
 from dealbench.model.yamlio import read_yaml
 from dealbench.negotiate.rounds import package_yaml
 from dealbench.render.environment import h100e
