@@ -156,7 +156,7 @@ def test_documents_and_evaluate_print_a_typed_integer_amount_as_money(
 def test_money_beside_another_figure_reads_different_when_it_differs(
     amount: float, beside: float | None, text: str
 ) -> None:
-    from dealbench.units import usd
+    from dealbench.figures import usd
 
     assert usd(amount, apart=beside) == text
 

@@ -174,7 +174,7 @@ def test_solve_prices_prints_plain_words(run: Runner) -> None:
 
 def test_prices_write_money_as_the_documents_do() -> None:
     """The prices had their own money form (USD 10.9k for 10,875, USD 1.20m) beside the
-    documents' and tables' ($10,875, $1.2m): one form now, `units.usd`."""
+    documents' and tables' ($10,875, $1.2m): one form now, `figures.usd`."""
     from dealbench.analyze.prices import usd
     from dealbench.render.environment import money
 

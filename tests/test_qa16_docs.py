@@ -194,7 +194,7 @@ def test_the_options_memo_totals_risk_as_the_principals_memo_does() -> None:
     up to): three deals of 100.4 risk-weighted H100e each print 100 apiece, and their
     total 301 in both."""
     from dealbench.analyze.memo import options_facts
-    from dealbench.units import h100e
+    from dealbench.figures import h100e
 
     c, _ = _compared(MIXED)
     regime = "bilateral"

@@ -17,10 +17,10 @@ import docx
 import pytest
 from lxml import html as lxml_html
 
+from dealbench.figures import h100e, usd
 from dealbench.render.chart_words import describe
 from dealbench.render.charts import PALETTE, Chart, svg
 from dealbench.render.documents import Document, print_html, render_document
-from dealbench.units import h100e, usd
 from dealbench.web.security import CSRF_FIELD, csrf_for
 from golden.support import all_documents, demo_source
 from helpers import DATA, REPO, WEB_TOKEN, Runner, job_done

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from dealbench.units import CHIP_TPP, H100_TPP, h100e
+from dealbench.figures import h100e
+from dealbench.units import CHIP_TPP, H100_TPP
 from helpers import WEB_TOKEN, Runner, web_client, words
 
 PORTFOLIO = "/p/americas-europe"
@@ -94,8 +95,8 @@ def test_a_counters_portfolio_figures_read_apart_when_they_differ(
 
     import yaml
 
+    from dealbench.figures import usd_together
     from dealbench.synth import generate, write_yaml
-    from dealbench.units import usd_together
 
     assert usd_together([1.4224e12, 1.5243e12, 1.4165e12]) == ["$1.422tn", "$1.524tn", "$1.417tn"]
     assert usd_together([None, 2.5e9, 2.5e9]) == ["n/a", "$2.50bn", "$2.50bn"]  # equal: alike

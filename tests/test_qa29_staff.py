@@ -175,7 +175,7 @@ def test_one_figure_reads_the_same_in_the_terminal_the_memos_and_diff(
     half to even); the total, 11,976.5, was 11,976 in `compare`'s table and the memos'
     "the deals carry" sentence, but 11,977 in the memo's table and its Risks (the rows
     summed as printed, 3,335 among them). Every whole-unit figure is now rounded from the
-    12 digits a result file keeps, halves away from zero (`units.figure`, `units.whole`:
+    12 digits a result file keeps, halves away from zero (`figures.figure`, `figures.whole`:
     qa29-left's one rounding): 3,335 and 11,977 everywhere."""
     out = tmp_path / "out"
     regimes = f"{CORRIDOR},bilateral"

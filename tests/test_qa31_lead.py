@@ -7,7 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
-from dealbench.units import usd
+from dealbench.figures import usd
 from dealbench.web.security import CSRF_FIELD, csrf_for
 from helpers import Runner, job_done, web_client
 

@@ -13,7 +13,7 @@ import re
 import shutil
 from pathlib import Path
 
-from dealbench.units import h100e
+from dealbench.figures import h100e
 from helpers import DATA, REPO, Runner, web_client
 
 RIDGE = DATA / "qa31analyst" / "ridge.yaml"

@@ -44,9 +44,9 @@ import yaml
 
 from dealbench import solve
 from dealbench.checker import check
+from dealbench.figures import usd
 from dealbench.model import Portfolio, load_portfolio
 from dealbench.optimize import SolveResult, Status
-from dealbench.units import usd
 from test_bruteforce import LP
 
 MONEY = 1e9  # the LP works in USD billions...

@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from dealbench.figures import usd as usd_text
+from dealbench.list_words import periods_said
 from dealbench.units import (
     CHIP_TPP,
     H100_TPP,
@@ -13,9 +15,7 @@ from dealbench.units import (
     parse_money,
     parse_number,
     period_label,
-    periods_said,
 )
-from dealbench.units import usd as usd_text
 
 # --- money ----------------------------------------------------------------------------
 

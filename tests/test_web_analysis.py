@@ -103,7 +103,7 @@ def test_a_robust_solve_says_what_robustness_costs_as_solve_robust_json(
 
 
 def _money(amount: float) -> str:
-    from dealbench.units import usd
+    from dealbench.figures import usd
 
     return usd(amount)
 

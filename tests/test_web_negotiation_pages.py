@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from dealbench.analyze.diff import usd_pair
-from dealbench.units import usd
+from dealbench.figures import usd
 from dealbench.web.security import CSRF_FIELD, csrf_for
 from helpers import REPO, WEB_TOKEN, Runner, job_done
 

@@ -21,13 +21,14 @@ from pydantic import (
 )
 
 from dealbench.errors import ArgumentError
+from dealbench.figures import quantity, usd
 from dealbench.limit import Limit, limits_from_details, messages
+from dealbench.list_words import and_list
 from dealbench.model.concession import GRANTED, SecurityRequirement
 from dealbench.model.names import Article, in_text
 from dealbench.model.package import Package
 from dealbench.model.partner import Partner
 from dealbench.model.portfolio import Portfolio
-from dealbench.units import and_list, quantity, usd
 
 #: Tolerances: the solver works in thousands of H100e and billions of USD with
 #: feasibility tolerances near 1e-7 of those units.

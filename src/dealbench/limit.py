@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from dealbench.units import and_list, periods_said
+from dealbench.list_words import and_list, periods_said
 
 __all__ = [
     "Limit",

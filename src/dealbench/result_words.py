@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dealbench.units import and_list, quantity, rows_note, usd
+from dealbench.figures import quantity, rows_note, usd
+from dealbench.list_words import and_list
 
 if TYPE_CHECKING:
     from dealbench.optimize.result import SolveResult
@@ -115,7 +116,7 @@ def concessions_text(concessions: dict[str, str | bool]) -> str:
 
 def supply_line(result: SolveResult) -> str:
     """Each period's supply used against the supply, as `solve` and the web's solve page
-    say it: the exact figures, rounded (`units.exact_total`: the rows as printed read
+    say it: the exact figures, rounded (`figures.exact_total`: the rows as printed read
     "2027 272,866 of 272,865" for a supply used to the unit)."""
     used = "; ".join(
         f"{t} {quantity(result.supply_used.get(t, 0.0))} of {quantity(result.supply[t])}"
@@ -126,7 +127,7 @@ def supply_line(result: SolveResult) -> str:
 
 def rows_words(result: SolveResult) -> str:
     """What `solve`'s table's columns add up to as printed, where that is not the total its
-    supply and risk lines print (each the exact figure, rounded: `units.exact_total`):
+    supply and risk lines print (each the exact figure, rounded: `figures.exact_total`):
     ridge's 2027 column, deals of 136,432.5, 68,216.3, 45,477.5 and 22,738.8 H100e, prints
     136,433, 68,216, 45,478 and 22,739 (272,866) beside "2027 272,865 of 272,865"."""
     columns = [

@@ -21,11 +21,11 @@ from dealbench.analyze.scenarios import apply_overrides
 from dealbench.analyze.solves import Chain, SolveOptions, chain_cost, chains, run_chain
 from dealbench.errors import ArgumentError
 from dealbench.limit import Limit
+from dealbench.list_words import and_list
 from dealbench.model.policy import Policy
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.regimes import find_regime, under_regime
 from dealbench.optimize import SolveResult, Status
-from dealbench.units import and_list
 
 __all__ = [
     "Comparison",

@@ -11,10 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.packages import concession_changes
 from dealbench.checker import DealFigures
+from dealbench.figures import quantity, whole
 from dealbench.model.rounds import walked_away_words
 from dealbench.optimize import SolveResult
 from dealbench.optimize.result import load_result
-from dealbench.units import quantity, share_percent, whole
+from dealbench.units import share_percent
 
 __all__ = ["PartnerDiff", "ResultDiff", "diff_results", "load_result", "usd_pair"]
 
@@ -54,7 +55,7 @@ class ResultDiff(BaseModel):
     def totals(self) -> str:
         """`diff`'s line of totals, as both shells print it: `usd_pair`, so two US values
         that differ never read the same; each risk as the documents and `compare` print
-        it, the exact total rounded (`units.exact_total`)."""
+        it, the exact total rounded (`figures.exact_total`)."""
         a, b = (quantity(x) for x in self.risk_total)
         return f"US utility: {usd_pair(*self.us_value)}; risk {a} -> {b} risk-weighted H100e"
 
@@ -189,7 +190,7 @@ def _one(cid: str, level: str | bool) -> str:
 
 def usd_pair(a: float | None, b: float | None) -> str:
     """`$9.73bn -> $9.7301bn`: two figures that differ never read the same."""
-    from dealbench.units import usd
+    from dealbench.figures import usd
 
     if a is None or b is None:
         return f"{usd(a)} -> {usd(b)}"

@@ -27,12 +27,12 @@ from __future__ import annotations
 from typing import Protocol
 
 from dealbench.checker import DealFigures, at_limit, evaluate, used_up
+from dealbench.list_words import spans
 from dealbench.model.package import Package
 from dealbench.model.partner import Partner
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import SolveResult, Status
 from dealbench.optimize.explain import best_alone, shortfall
-from dealbench.units import spans
 
 __all__ = ["decided_by", "decided_by_each", "limit_basis"]
 

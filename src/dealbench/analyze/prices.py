@@ -26,9 +26,9 @@ from dealbench.analyze.limits import limit_basis
 from dealbench.analyze.steps import StepResolve, resolve_one_step
 from dealbench.checker import check
 from dealbench.errors import ArgumentError
+from dealbench.figures import quantity
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.result import SolveResult, Status
-from dealbench.units import quantity
 
 Progress = Callable[[int, int], None]
 
@@ -390,6 +390,6 @@ def describe(lim: LimitPrice, basis: str | None = None) -> str:
 def usd(amount: float | None) -> str:
     """USD in the one form of every document and table ($4,160, $54,240, $1.2m, $3.40bn,
     $0): the prices had their own (USD 4,160, USD 54.2k) beside the documents' figures."""
-    from dealbench.units import usd as money
+    from dealbench.figures import usd as money
 
     return money(amount)

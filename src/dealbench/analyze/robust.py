@@ -77,7 +77,8 @@ class Robustness(Frozen):
 
     def sentences(self) -> list[str]:
         """What the robustness costs, in the words `solve --robust` prints under its table."""
-        from dealbench.units import share_percent, usd
+        from dealbench.figures import usd
+        from dealbench.units import share_percent
 
         reached = "" if self.reached else f" (not reached after {self.rounds} rounds)"
         sign = "+" if self.expected_gain > 0 else ""
@@ -96,7 +97,7 @@ class Robustness(Frozen):
         on is, elsewhere, met only within sampling error (SA's robust package, accepted in
         90.0% of its samples, is accepted with probability 89.9%); a negotiator should know.
         Partners that accept in every sample are left out."""
-        from dealbench.units import and_list
+        from dealbench.list_words import and_list
 
         unsure = [p for p in self.partners if p.fresh is not None and p.fresh.estimate < 1.0]
         if not unsure:
@@ -113,7 +114,8 @@ class Robustness(Frozen):
     def said_of(self, reasons: Sequence[NoDeal]) -> list[NoDeal]:
         """Why partners have no deal, each against the walk-away value the robust solve
         raised for it said to be raised (the figure it quotes is not the partner file's)."""
-        from dealbench.units import share_percent, usd
+        from dealbench.figures import usd
+        from dealbench.units import share_percent
 
         raised = {p.partner: p.batna_raised_by for p in self.partners if p.batna_raised_by}
         return [

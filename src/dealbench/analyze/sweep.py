@@ -21,12 +21,12 @@ from dealbench.analyze.parallel import Executor
 from dealbench.analyze.scenarios import Scenario, apply_overrides, read_value
 from dealbench.analyze.solves import Chain, SolveOptions, chains, run_chain, solve_all
 from dealbench.errors import ArgumentError, InputError
+from dealbench.figures import quantity
 from dealbench.jsontext import to_json
 from dealbench.model.granularity import Granularity
 from dealbench.model.overrides import path_error
 from dealbench.model.portfolio import BASE_SCENARIO, Portfolio
 from dealbench.optimize import SolveResult, Status
-from dealbench.units import quantity
 
 __all__ = ["ChangePoint", "SweepResult", "SweepRow", "grid", "sweep_param", "sweep_scenarios"]
 

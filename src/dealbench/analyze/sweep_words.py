@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dealbench.analyze.sweep import SweepResult
-from dealbench.units import in_units, quantity, usd_column
-from dealbench.units import usd as money
+from dealbench.figures import in_units, quantity, usd_column
+from dealbench.figures import usd as money
 
 __all__ = [
     "change_sentences",
@@ -20,7 +20,7 @@ __all__ = [
     "value_labels",
 ]
 
-#: USD as `units.usd` writes it (scale, suffix, decimals), largest first.
+#: USD as `figures.usd` writes it (scale, suffix, decimals), largest first.
 _SCALES = ((1e12, "tn", 2), (1e9, "bn", 2), (1e6, "m", 1), (1.0, "", 0))
 
 
@@ -69,7 +69,7 @@ def row_labels(s: SweepResult) -> list[str]:
 
 def utility_labels(s: SweepResult) -> list[str]:
     """The US utility column: the figures with the decimals that tell neighbouring rows
-    apart (`units.usd_column`; at two decimals a sweep of M's risk budget read "$1.25tn" in
+    apart (`figures.usd_column`; at two decimals a sweep of M's risk budget read "$1.25tn" in
     every row while V moved by billions), or a row's status where it has none."""
     column = usd_column([r.us_value for r in s.rows])
     return [

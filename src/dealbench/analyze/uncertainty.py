@@ -30,6 +30,7 @@ from dealbench.analyze.parallel import Executor
 from dealbench.arguments import at_least_one, seed_of
 from dealbench.checker import MONEY_TOL, REL_TOL, check, compute_limit_reach, evaluate
 from dealbench.errors import ArgumentError
+from dealbench.figures import quantity
 from dealbench.limit import messages
 from dealbench.model.concession import Concession, ConcessionLevel
 from dealbench.model.distributions import distribution_of
@@ -38,7 +39,6 @@ from dealbench.model.partner import Partner
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.uncertain import short as _short
 from dealbench.model.uncertain import uncertain_figures as model_uncertain_figures
-from dealbench.units import quantity
 
 F64 = NDArray[np.float64]
 Progress = Callable[[int, int], None]

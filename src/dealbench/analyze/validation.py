@@ -15,8 +15,8 @@ from pathlib import Path
 
 from dealbench.errors import InputError, Issue
 from dealbench.io import unhidden
+from dealbench.list_words import and_list
 from dealbench.model import Portfolio, load_file
-from dealbench.units import and_list
 
 __all__ = ["Validation", "data_files", "validate_files"]
 

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from dealbench.cli.output import console, money, paragraph, print_table, say
-from dealbench.units import quantity
+from dealbench.figures import quantity
 
 if TYPE_CHECKING:
     from dealbench.analyze.prices import Prices

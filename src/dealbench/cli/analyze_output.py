@@ -12,7 +12,7 @@ from rich.table import Table
 
 from dealbench.cli import output
 from dealbench.cli.output import print_table, say
-from dealbench.units import quantity
+from dealbench.figures import quantity
 
 if TYPE_CHECKING:
     from dealbench.analyze.compare import Comparison
@@ -38,7 +38,7 @@ def _console() -> Console:
 
 
 def money(amount: float | None) -> str:
-    from dealbench.units import usd
+    from dealbench.figures import usd
 
     return usd(amount)
 
@@ -59,7 +59,7 @@ def print_comparison(c: Comparison) -> None:
         table.add_row(label, *values)
 
     # Each regime's compute and risk as every page prints them: the exact figures, rounded,
-    # so no export reads above a supply used in full (units.exact_total).
+    # so no export reads above a supply used in full (figures.exact_total).
     regimes = c.regimes
     row("Deals concluded", [str(r.deals) if r.us_value is not None else r.status for r in regimes])
     for t in c.periods:

@@ -28,7 +28,7 @@ from dealbench.cli.base import (
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 from dealbench.cli.scenario_options import ExecutorOpt, JobsOpt, SchedulerOpt, executor_from
-from dealbench.units import quantity
+from dealbench.figures import quantity
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -441,8 +441,8 @@ def counter(
 def print_verdict(v: Verdict, periods: list[str]) -> None:
     """The verdict as a person reads it: figures, limits, the frontier, the portfolio, the move."""
     from dealbench.cli import output
+    from dealbench.figures import usd
     from dealbench.limit import broken_messages
-    from dealbench.units import usd
 
     m = output.money
 

@@ -11,6 +11,7 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
+from dealbench.figures import chips_of
 from dealbench.jsontext import JSON_DIGITS as JSON_DIGITS
 from dealbench.jsontext import finite as finite
 from dealbench.jsontext import to_json as to_json
@@ -24,7 +25,6 @@ from dealbench.result_words import (
     supply_line,
     walk_away_words,
 )
-from dealbench.units import chips_of
 
 if TYPE_CHECKING:
     from dealbench.checker import DealFigures
@@ -85,7 +85,7 @@ def fits(out: Console, table: Table) -> bool:
 
 
 def money(amount: float | None) -> str:
-    from dealbench.units import usd
+    from dealbench.figures import usd
 
     return usd(amount)
 

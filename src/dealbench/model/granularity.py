@@ -11,17 +11,11 @@ from pydantic import (
     Field,
 )
 
+from dealbench.figures import chips_of, quantity
 from dealbench.model.base import (
     Strict,
 )
-from dealbench.units import (
-    CHIP_TPP,
-    H100_TPP,
-    chips_of,
-    number_said,
-    parse_number,
-    quantity,
-)
+from dealbench.units import CHIP_TPP, H100_TPP, number_said, parse_number
 
 
 class Granularity(Strict):

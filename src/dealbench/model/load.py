@@ -17,6 +17,7 @@ from typing import Any, Literal, TypeVar, get_args
 from pydantic import BaseModel, ValidationError
 
 from dealbench.errors import InputError, Issue
+from dealbench.list_words import and_list
 from dealbench.model import rules
 from dealbench.model.package import Package
 from dealbench.model.partner import Partner
@@ -26,7 +27,6 @@ from dealbench.model.policy import Policy
 from dealbench.model.portfolio import Portfolio, PortfolioFile, ScenarioFile
 from dealbench.model.rounds import RoundFile, round_problems
 from dealbench.model.yamlio import NOT_FOUND, Source, near_name, read_yaml, validate, with_name
-from dealbench.units import and_list
 
 Kind = Literal["policy", "partner", "portfolio", "package", "round", "scenarios"]
 M = TypeVar("M", bound=BaseModel)

@@ -19,12 +19,12 @@ from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
 from dealbench.errors import Issue
+from dealbench.figures import usd
 from dealbench.model.amounts import amount_text
 from dealbench.model.concession import Concession
 from dealbench.model.partner import Partner
 from dealbench.model.policy import Policy
 from dealbench.model.yamlio import Loc, Source
-from dealbench.units import usd
 
 __all__ = ["DEAL_MONEY_FLOOR", "PER_H100E", "Figure", "Given", "figures", "money_notes"]
 

@@ -11,6 +11,7 @@ from pydantic import (
     model_validator,
 )
 
+from dealbench.figures import h100e
 from dealbench.model.base import (
     Compute,
     Id,
@@ -23,11 +24,7 @@ from dealbench.model.granularity import DEFAULT_GRANULARITY, Granularity, Granul
 from dealbench.model.partner import Partner
 from dealbench.model.periods import caps_per_period, share_said
 from dealbench.model.policy import Policy
-from dealbench.units import (
-    EMPTY,
-    h100e,
-    is_empty,
-)
+from dealbench.units import EMPTY, is_empty
 
 
 class PortfolioFile(Strict):

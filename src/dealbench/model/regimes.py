@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from dealbench.errors import ArgumentError, InputError, Issue
+from dealbench.list_words import and_list
 from dealbench.model import load_policy, rules
 from dealbench.model.concession import SecurityRequirement
 from dealbench.model.partner import Partner
@@ -20,7 +21,7 @@ from dealbench.model.policy import Policy
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.yamlio import Loc, field_path, folder_of, read_yaml
 from dealbench.shipped import DEALS
-from dealbench.units import EMPTY, and_list, is_empty
+from dealbench.units import EMPTY, is_empty
 
 __all__ = [
     "REGIMES",

@@ -9,6 +9,7 @@ import difflib
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
+from dealbench.figures import quantity
 from dealbench.model import amounts
 from dealbench.model.concession import Concession, SecurityRequirement
 from dealbench.model.distributions import distribution_of
@@ -19,7 +20,7 @@ from dealbench.model.policy import Caps, Policy
 from dealbench.model.portfolio import BASE_SCENARIO, ScenarioFile
 from dealbench.model.uncertain import short
 from dealbench.model.yamlio import Loc
-from dealbench.units import EMPTY, is_empty, quantity
+from dealbench.units import EMPTY, is_empty
 
 Problem = tuple[Loc, str]
 

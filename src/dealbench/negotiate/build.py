@@ -20,6 +20,8 @@ from typing import Literal
 from dealbench.analyze.parallel import Executor, default_jobs, start_workers
 from dealbench.arguments import one_of, relative_gap
 from dealbench.errors import ArgumentError
+from dealbench.figures import usd
+from dealbench.list_words import and_list
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.bargaining import attach_bargaining
@@ -42,7 +44,6 @@ from dealbench.negotiate.single import Single, single
 from dealbench.optimize.decomposition.warm import WarmStart, warm_from
 from dealbench.optimize.result import SolveResult
 from dealbench.optimize.solve import solve
-from dealbench.units import and_list, usd
 
 #: `points` at most this many (beyond it, ask for `all` or fewer).
 MAX_POINTS = 1000

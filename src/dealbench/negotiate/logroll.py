@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict
 
 from dealbench.checker import DealFigures, PortfolioCheck, check, evaluate
 from dealbench.errors import InputError, Issue
+from dealbench.figures import quantity
 from dealbench.model.concession import GRANTED, ConcessionLevel, SecurityRequirement
 from dealbench.model.granularity import Granularity
 from dealbench.model.package import Package
@@ -36,7 +37,6 @@ from dealbench.negotiate.rounds import known_partner
 from dealbench.optimize.grid import clean, whole
 from dealbench.optimize.schedule import steps
 from dealbench.render.environment import ratio as shown_ratio
-from dealbench.units import quantity
 
 __all__ = [
     "ConcessionRank",

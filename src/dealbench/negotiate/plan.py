@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dealbench.checker import DealFigures, check, evaluate
+from dealbench.list_words import and_list
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.rounds import Side, walked_away_words
@@ -26,7 +27,6 @@ from dealbench.optimize.backends import version
 from dealbench.optimize.explain import NoDeal, no_deal_reasons
 from dealbench.optimize.finish import result_from_check
 from dealbench.optimize.result import NO_SOLVER, FromRounds, SolverInfo
-from dealbench.units import and_list
 
 __all__ = [
     "Plan",

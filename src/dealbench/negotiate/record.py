@@ -19,6 +19,7 @@ from pathlib import Path
 from dealbench.checker import check, evaluate
 from dealbench.errors import ArgumentError, DealbenchError, InputError, Issue
 from dealbench.limit import Limit, broken_messages, messages
+from dealbench.list_words import and_list
 from dealbench.model.load import load_package, package_issue
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
@@ -52,7 +53,6 @@ from dealbench.negotiate.strategies import (
     resolve_strategy,
 )
 from dealbench.negotiate.verdict import Verdict, verdict
-from dealbench.units import and_list
 
 __all__ = ["Counter", "Offer", "conclude", "record_counter", "record_offer", "walk_away"]
 

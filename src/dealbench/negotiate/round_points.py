@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from dealbench.checker import check
+from dealbench.figures import usd
+from dealbench.list_words import and_list
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.build import frontier
@@ -37,7 +39,6 @@ from dealbench.negotiate.replan import residual
 from dealbench.negotiate.room import History, history
 from dealbench.negotiate.rounds import load_negotiations
 from dealbench.negotiate.single import single
-from dealbench.units import and_list, usd
 
 __all__ = [
     "ChartRound",

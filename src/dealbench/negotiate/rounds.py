@@ -204,7 +204,8 @@ def offers_beyond(
     each offer's part named ("2027 32,000 H100e (KE 22,000 in round 4 and ...) of the
     30,000 left"); "" when they fit, or when the limit is already broken without them (a
     counter over it says so itself)."""
-    from dealbench.units import and_list, h100e
+    from dealbench.figures import h100e
+    from dealbench.list_words import and_list
 
     standing = [
         (code, r.number, r.figures)

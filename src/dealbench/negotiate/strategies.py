@@ -38,6 +38,8 @@ from typing import Any
 from dealbench.arguments import one_of, partner_code
 from dealbench.checker import DealFigures, check, evaluate
 from dealbench.errors import ArgumentError, DealbenchError, InfeasibleError
+from dealbench.figures import h100e, usd
+from dealbench.list_words import and_list
 from dealbench.model.amounts import amount_label
 from dealbench.model.concession import GRANTED, Concession, ConcessionLevel
 from dealbench.model.package import Package
@@ -57,7 +59,6 @@ from dealbench.optimize import solve
 from dealbench.optimize.best import solve_best
 from dealbench.optimize.grid import FLOOR_TOL
 from dealbench.optimize.schedule import schedule
-from dealbench.units import and_list, h100e, usd
 
 __all__ = [
     "BETAS",

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict
 
 from dealbench.checker import COMPUTE_TOL, DealFigures, check, evaluate
 from dealbench.errors import DealbenchError, InfeasibleError
+from dealbench.figures import quantity, usd_together
 from dealbench.limit import Limit, broken_messages
 from dealbench.model.amounts import amount_label
 from dealbench.model.package import Package
@@ -47,7 +48,6 @@ from dealbench.negotiate.rounds import (
 from dealbench.negotiate.strategies import next_offer, resolve_strategy
 from dealbench.render.environment import money, plural
 from dealbench.result_words import concessions_text
-from dealbench.units import quantity, usd_together
 
 Move = Literal["accept", "counter", "walk away"]
 

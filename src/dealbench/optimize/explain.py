@@ -28,14 +28,15 @@ from typing import Any
 import pulp
 
 from dealbench.checker import used_up
+from dealbench.figures import h100e
+from dealbench.figures import usd as money
+from dealbench.list_words import and_list, periods_said, spans
 from dealbench.model.partner import Partner
 from dealbench.model.policy import Caps
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.backends import make_backend, run_pulp
 from dealbench.optimize.formulate import COMPUTE, MONEY, Formulation, Mode, Row, formulate
 from dealbench.optimize.result import SolveResult, Status
-from dealbench.units import and_list, h100e, periods_said, spans
-from dealbench.units import usd as money
 
 __all__ = ["Explanation", "NoDeal", "Relaxation", "explain_infeasible", "why_no_deal"]
 

@@ -12,12 +12,12 @@ import time
 from typing import Any
 
 from dealbench.checker import PortfolioCheck, at_limit, check, risk_used_up_line, used_up
+from dealbench.figures import quantity, usd
 from dealbench.limit import Limit
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
 from dealbench.optimize.schedule import schedule
-from dealbench.units import quantity, usd
 
 __all__ = [
     "binding_limits",

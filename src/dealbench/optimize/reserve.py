@@ -36,6 +36,7 @@ from collections.abc import Callable
 import numpy as np
 
 from dealbench.checker import PortfolioCheck, check
+from dealbench.figures import quantity, usd
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.finish import result_from_check
 from dealbench.optimize.formulate import Mode
@@ -43,7 +44,6 @@ from dealbench.optimize.grid import closest, deal_of, largest_remainders, object
 from dealbench.optimize.result import SolveResult, Status
 from dealbench.optimize.schedule import finer as schedule_finer
 from dealbench.optimize.schedule import packages_of, schedule, settle, steps
-from dealbench.units import quantity, usd
 
 __all__ = ["first_terms_in_steps", "needs_reserve", "with_reserve"]
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from dealbench.figures import usd as money
 from dealbench.model.granularity import Granularity
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
@@ -43,7 +44,6 @@ from dealbench.optimize.grid import (
     step_value,
 )
 from dealbench.optimize.smooth import smooth_schedule
-from dealbench.units import usd as money
 
 __all__ = ["Scheduled", "finer", "packages_of", "schedule", "steps"]
 

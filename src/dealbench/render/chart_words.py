@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from dealbench.figures import h100e, shown, usd
+from dealbench.list_words import and_list
 from dealbench.model.periods import each as each_period
-from dealbench.units import and_list, h100e, shown, usd
 
 #: A line or scatter chart with more points than this is summed up, not read point by point.
 POINTS_READ = 12

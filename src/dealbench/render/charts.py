@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
 
+from dealbench.figures import quantity
 from dealbench.render.chart_words import describe, money_axis
-from dealbench.units import quantity
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -32,19 +32,12 @@ from jinja2.utils import Namespace
 from markupsafe import Markup
 
 from dealbench.errors import ArgumentError, RenderError
+from dealbench.figures import exact_total, h100e, quantity, rows_note, rows_sum
+from dealbench.figures import usd as money
+from dealbench.list_words import and_list, periods_said
 from dealbench.model.names import party_in_text  # a partner's name in running English
 from dealbench.model.yamlio import read_regular_file
-from dealbench.units import (  # one form of lists, H100e
-    H100_TPP,
-    and_list,
-    exact_total,
-    h100e,
-    periods_said,
-    quantity,
-    rows_note,
-    rows_sum,
-)
-from dealbench.units import usd as money  # the `money` filter: one form of USD everywhere
+from dealbench.units import H100_TPP
 
 __all__ = [
     "and_list",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from dealbench.units import and_list
+from dealbench.list_words import and_list
 
 if TYPE_CHECKING:
     from dealbench.model.policy import Policy

@@ -16,6 +16,7 @@ from dealbench.checker import (
     risk_used_up_line,
     used_up,
 )
+from dealbench.figures import shown
 from dealbench.limit import broken_messages
 from dealbench.model.partner import Partner
 from dealbench.model.periods import each as each_period
@@ -27,7 +28,6 @@ from dealbench.render.environment import (
     periods_said,
     plural,
 )
-from dealbench.units import shown
 
 #: A margin within this many USD of zero means the acceptance limit binds.
 MARGIN_TOL = 1e6

@@ -201,7 +201,7 @@ def source_from_result(portfolio: Portfolio, result: SolveResult, where: str = "
 
 def maximised_text(result: SolveResult) -> str | None:
     """What a solve other than us-best maximised, with V beside it; None for us-best."""
-    from dealbench.units import usd
+    from dealbench.figures import usd
 
     value, v = result.objective, usd(result.us_value)
     if result.mode == "us-best" or value is None:

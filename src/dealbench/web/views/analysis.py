@@ -21,8 +21,8 @@ from dealbench.analyze.robust import check_level
 from dealbench.analyze.uncertainty import RiskReport, Summary, risk_report
 from dealbench.arguments import at_least_one, positive_seconds, seed_of, share_typed
 from dealbench.errors import DealbenchError, InputError, Issue
+from dealbench.figures import chips_of, h100e, quantity, usd
 from dealbench.model import Package, Portfolio, load_package, load_portfolio
-from dealbench.units import chips_of, h100e, quantity, usd
 from dealbench.web.jobs import Job, until_finished
 from dealbench.web.pages import FieldError, Refusal, Typed, page, refusal
 from dealbench.web.security import confine

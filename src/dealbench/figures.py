@@ -1,0 +1,223 @@
+"""Figures as people read them: money in USD, quantities of H100e and chips, totals.
+
+One form everywhere (documents, the CLI, the web): halves round away from zero from the
+decimal figure JSON keeps (`figure`), never from the float's binary digits.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from itertools import pairwise
+
+from dealbench.jsontext import JSON_DIGITS
+from dealbench.list_words import and_list
+
+
+def usd(amount: float | None, signed: bool = False, apart: float | None = None) -> str:
+    """USD for people, one form everywhere: $1.40tn, -$58.80bn, $350.0m, $75,000.
+
+    The sign always comes before the dollar sign (`-$1.0bn`, never `$-1bn`). A half of the
+    last digit rounds away from zero, as by hand: $2.775bn and $2.785bn print $2.78bn and
+    $2.79bn (the float's binary digits would print $2.77bn and $2.79bn). With `apart`, the
+    figure printed beside `amount`: when the two differ by a dollar or more but would read
+    the same, or a last digit apart for half a digit or less, `amount` gets the decimals
+    that tell them apart (a walk-away value of $50.00bn and $50.001bn with a $1m margin,
+    never $50.00bn twice; $2.0505bn beside $2.05bn with a $500,000 margin, never $2.051bn).
+    """
+    if amount is None:
+        return "n/a"
+    a = abs(amount)
+    scale, suffix, places = _unit(a)
+    if apart is not None and abs(amount - apart) >= 1.0:
+        while places < _places_of_a_dollar(scale) and _reads_alike(amount, apart, scale, places):
+            places += 1
+    return _written(amount, scale, suffix, places, signed)
+
+
+def usd_column(amounts: Sequence[float | None]) -> list[str]:
+    """Figures printed one under another (a sweep's rows), each in its unit as `usd` writes
+    it, with as many more decimals, the same for every figure of that unit, as tell apart
+    each two neighbours that differ by a dollar or more ($1.2533tn above $1.2530tn, never
+    $1.25tn twice); None as `usd` writes it."""
+    figures = [(a, *_unit(abs(a))) for a in amounts if a is not None]
+    more: dict[float, int] = {}
+    for (a, scale, _, places), (b, other, _, _) in pairwise(figures):
+        if scale != other or abs(a - b) < 1.0:
+            continue
+        p = places + more.get(scale, 0)
+        while p < _places_of_a_dollar(scale) and _reads_alike(a, b, scale, p):
+            p += 1
+        more[scale] = p - places
+    out = []
+    for amount in amounts:
+        if amount is None:
+            out.append(usd(amount))
+            continue
+        scale, suffix, places = _unit(abs(amount))
+        out.append(_written(amount, scale, suffix, places + more.get(scale, 0), False))
+    return out
+
+
+def usd_together(amounts: Sequence[float | None]) -> list[str]:
+    """Figures said side by side in one sentence or table (a counter's portfolio V if
+    accepted, in the plan, after walking away), as `usd_column` writes them, with the
+    decimals that tell apart every two that differ by a dollar or more, not only
+    neighbours: $1.4224tn if accepted and $1.4165tn after walking away, never $1.42tn
+    twice. None as `usd` writes it."""
+    known = sorted((a, i) for i, a in enumerate(amounts) if a is not None)
+    out = [usd(None)] * len(amounts)
+    for text, (_, i) in zip(usd_column([a for a, _ in known]), known, strict=True):
+        out[i] = text
+    return out
+
+
+def _written(amount: float, scale: float, suffix: str, places: int, signed: bool) -> str:
+    """`amount` in `scale` to `places` decimals, its sign before the dollar sign."""
+    text = in_units(abs(amount), scale, places)
+    # A figure that prints as zero has no sign: never -$0 or +$0.
+    shown = text.strip("0.,") != ""
+    sign = "-" if amount < 0 and shown else ("+" if signed and amount > 0 and shown else "")
+    return f"{sign}${text}{suffix}"
+
+
+def in_units(amount: float, scale: float, places: int) -> str:
+    """`amount / scale` to `places` decimals as money rounds (halves away from zero), for a
+    column in one unit: `in_units(2.775e9, 1e9, 2)` is `2.78`, `-1,250.50` with
+    thousands."""
+    text = f"{_rounded(abs(amount), scale, places):,.{places}f}"
+    return f"-{text}" if amount < 0 and text.strip("0.,") else text
+
+
+def _reads_alike(a: float, b: float, scale: float, places: int) -> bool:
+    """Whether `a` and `b` at `places` read the same, or a last digit apart where they
+    differ by half of it or less ($2.051bn beside $2.050bn for a $500,000 margin)."""
+    same = _figure(a, scale, places) == _figure(b, scale, places)
+    return same or abs(a - b) <= scale / 10**places / 2
+
+
+def _figure(a: float, scale: float, places: int) -> Decimal:
+    r = _rounded(abs(a), scale, places)
+    return -r if a < 0 else r
+
+
+def _rounded(a: float, scale: float, places: int) -> Decimal:
+    """`a / scale` to `places` decimals, halves away from zero, from the decimal figure
+    (`figure`), not the float's binary digits (2.775e9 is stored as 2,774,999,999.99999...)."""
+    return (figure(a) / int(scale)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+
+
+def figure(amount: float) -> Decimal:
+    """`amount` as a decimal figure of JSON_DIGITS significant digits: what result.json
+    and every `--json` keep of it, and what every printed figure is rounded from, so a
+    figure reads the same from memory and from a file (159,502.50000000003 and the
+    159502.5 written of it are both 159,503, never 159,502 beside 159,503)."""
+    return Decimal(f"{amount:.{JSON_DIGITS}g}")
+
+
+def whole(amount: float) -> int:
+    """`amount` to the unit as a person rounds it, halves away from zero (8,550.5 is
+    8,551, -0.5 is -1) from its decimal figure (`figure`), as `usd` rounds money and
+    `shown` a quantity of 100 or more: where a whole unit is meant (chips, figures compared
+    as printed). Python's `round` and `:.0f` take halves to the even unit (8,550) and read
+    the float's binary digits."""
+    return int(figure(amount).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+#: Below this many units a quantity prints to the hundredth: one GB200 chip is 2.53 H100e,
+#: never "3 H100e (40,000 TPP)" (3 H100e are 47,496 TPP); from it on, to the unit (an
+#: error under 0.5%).
+FINE_BELOW = 100
+
+
+def shown(amount: float) -> Decimal:
+    """`amount` as `quantity` prints it: to the unit from FINE_BELOW on, else to the
+    hundredth, halves away from zero from its decimal figure (`figure`). Summing these
+    says what a column of quantities adds up to as printed."""
+    d = figure(amount)
+    return d.quantize(Decimal(1) if abs(d) >= FINE_BELOW else Decimal("0.01"), ROUND_HALF_UP)
+
+
+def rows_sum(amounts: Iterable[float]) -> float:
+    """What `amounts` add up to as each is printed (`shown`): a unit or two from their
+    total (`exact_total`) where they are fractional, as chips counted in H100e are (a B200
+    is 2.27 H100e): tranches of 9,314, 30,002, 8,150 and 8,150 H100e add up to 55,616
+    where their exact sum is 55,614. Only what a note says of the rows (`rows_note`)."""
+    return float(sum(shown(a) for a in amounts))
+
+
+def exact_total(amounts: Iterable[float]) -> float:
+    """The total of amounts (a deal's compute over its tranches, a period's across deals,
+    the horizon's, the risk), as every page, table and document prints it: the exact sum,
+    rounded as `quantity` rounds it. It never reads above a limit the exact figures keep
+    (rows of a supply used in full in B200 chips, each rounded, add up to 272,866 of
+    272,865), and it is the figure result.json, `solve`, `sweep` and the web keep, so the
+    same total reads the same everywhere. Where the rows printed above it add up to
+    another figure, `rows_note` says so."""
+    return float(shown(math.fsum(amounts)))
+
+
+def rows_note(columns: Iterable[tuple[str, Iterable[float], float]]) -> str:
+    """Where a column's rows, each rounded on its own (`shown`), add up to another figure
+    than its total as printed, the sentence that says so; else ''. `columns` are (what the
+    column counts, its rows, its exact total): ("H100e in 2027", rows, 272,865.08) whose
+    rows print 136,433, 68,216, 45,478 and 22,739 gives "Each total is the exact sum,
+    rounded; each row is rounded on its own, and as printed the rows add up to 272,866
+    H100e in 2027."."""
+    parts = []
+    for what, rows, total in columns:
+        printed = rows_sum(rows)
+        if printed != float(shown(total)):
+            parts.append(f"{quantity(printed)} {what}")
+    if not parts:
+        return ""
+    return (
+        "Each total is the exact sum, rounded; each row is rounded on its own, and as printed "
+        f"the rows add up to {and_list(parts)}."
+    )
+
+
+def quantity(amount: float) -> str:
+    """A quantity (H100e, risk-weighted H100e, TPP) as printed, with thousands separators:
+    12,000, 8,551 (8,550.5), 2.53 (one GB200 chip), 0.1; never -0 (`shown`)."""
+    d = shown(amount)
+    if d == d.to_integral_value():
+        return f"{int(d):,}"
+    return f"{d.normalize():,f}"
+
+
+def h100e(amount: float | None, signed: bool = False) -> str:
+    """A quantity of H100e (or risk-weighted H100e), as `quantity` prints it: 12,000."""
+    if amount is None:
+        return "n/a"
+    text = quantity(amount)
+    return f"+{text}" if signed and shown(amount) > 0 else text
+
+
+def chips_of(count: float, model: str) -> str:
+    """`1 GB200 chip`, `9,000 B200 chips`: a number of chips of a model (whole, as a
+    licence names them)."""
+    n = whole(count)
+    return f"{n:,} {model} chip{'' if n == 1 else 's'}"
+
+
+#: (scale, suffix, decimals) of the money form, largest first; below $1m whole dollars.
+_USD_SCALES = ((1e12, "tn", 2), (1e9, "bn", 2), (1e6, "m", 1))
+
+
+def _unit(a: float) -> tuple[float, str, int]:
+    """The unit of `a` (not negative): the largest it reaches, or the next one up when `a`
+    rounds up to it as printed ($999.96m is $1.00bn, never $1,000.0m; $999,999.70 is
+    $1.0m)."""
+    units = [*_USD_SCALES, (1.0, "", 0)]
+    i = next((i for i, (s, _, _) in enumerate(units) if a >= s), len(units) - 1)
+    scale, _, places = units[i]
+    if i > 0 and _rounded(a, scale, places) * int(scale) >= int(units[i - 1][0]):
+        i -= 1
+    return units[i]
+
+
+def _places_of_a_dollar(scale: float) -> int:
+    """The decimals at which one more digit would be below a dollar ($1.000000bn: 6)."""
+    return len(str(int(scale))) - 1

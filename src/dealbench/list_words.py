@@ -1,0 +1,64 @@
+"""Lists in a sentence: `2026, 2027 and 2028`, and runs of periods (`2026Q1–2027Q4`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+
+def and_list(items: Iterable[str]) -> str:
+    """`2026`, `2026 and 2027`, `2026, 2027 and 2028`: a list in a sentence."""
+    names = list(items)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+#: The shortest run of periods a sentence writes as first–last: "2026, 2027 and 2028",
+#: but "2026Q1–2027Q4".
+IN_A_SENTENCE = 4
+
+
+def periods_said(order: Sequence[str] | None, periods: Iterable[str]) -> str:
+    """Periods in a sentence: "2026, 2027 and 2028", "2026Q1–2028Q3 and 2028Q4" (`runs`)."""
+    return and_list(runs(order, periods, IN_A_SENTENCE))
+
+
+def spans(order: Sequence[str], periods: Iterable[str]) -> str:
+    """`2026, 2028` or `2026–2028`: `periods` in the order of `order`, each run of
+    consecutive periods as its first and last."""
+    return ", ".join(runs(order, periods))
+
+
+def runs(order: Sequence[str] | None, periods: Iterable[str], shortest: int = 2) -> list[str]:
+    """`["2026Q1–2027Q2", "2028Q1"]`: `periods` in the order of `order`, each run of
+    `shortest` or more consecutive periods as its first and last (`and_list` makes them
+    a sentence's: `periods_said`).
+    Periods run when their labels follow one another (2026, 2027; 2026Q4, 2027Q1: never
+    2026, 2028, whatever the order); labels that do not say their length, when they are
+    neighbours in `order` (without one, `periods` as given, such labels never run)."""
+    given = list(dict.fromkeys(periods))
+    if order is not None:
+        given.sort(key=list(order).index)
+    found: list[list[str]] = []
+    for t in given:
+        last = found[-1][-1] if found else None
+        after = None if last is None else _next(last)
+        if last is not None and (
+            t == after
+            if after is not None
+            else order is not None and order.index(t) == order.index(last) + 1
+        ):
+            found[-1].append(t)
+        else:
+            found.append([t])
+    return [t for r in found for t in ([f"{r[0]}–{r[-1]}"] if len(r) >= shortest else r)]
+
+
+def _next(period: str) -> str | None:
+    """The label of the period after `period` (`2027` after `2026`, `2027Q1` after
+    `2026Q4`), or None for a label that does not say its length."""
+    if re.fullmatch(r"\d{4}", period):
+        return str(int(period) + 1)
+    if m := re.fullmatch(r"(\d{4})Q([1-4])", period):
+        year, quarter = int(m[1]), int(m[2])
+        return f"{year + 1}Q1" if quarter == 4 else f"{year}Q{quarter + 1}"
+    return None
