@@ -26,7 +26,8 @@ from dealbench.model.overrides import (
     read_value,
 )
 from dealbench.model.portfolio import Portfolio, Scenario, ScenarioFile
-from dealbench.model.yamlio import read_yaml, validate
+from dealbench.model.validation import validate
+from dealbench.model.yamlio import read_yaml
 
 __all__ = [
     "GIVEN",

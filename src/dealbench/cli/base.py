@@ -43,7 +43,7 @@ def _in_the_files_words(exc: typer.BadParameter) -> None:
     got 'abc'"). Typer before 0.2x says click's words, which are the user's already."""
     from pydantic import ValidationError
 
-    from dealbench.model.yamlio import value_said
+    from dealbench.model.error_words import value_said
 
     if isinstance(exc.__cause__, ValidationError):
         errors = exc.__cause__.errors(include_url=False)

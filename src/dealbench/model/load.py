@@ -26,7 +26,8 @@ from dealbench.model.periods import length as period_length
 from dealbench.model.policy import Policy
 from dealbench.model.portfolio import Portfolio, PortfolioFile, ScenarioFile
 from dealbench.model.rounds import RoundFile, round_problems
-from dealbench.model.yamlio import NOT_FOUND, Source, near_name, read_yaml, validate, with_name
+from dealbench.model.validation import validate
+from dealbench.model.yamlio import NOT_FOUND, Source, near_name, read_yaml, with_name
 
 Kind = Literal["policy", "partner", "portfolio", "package", "round", "scenarios"]
 M = TypeVar("M", bound=BaseModel)

@@ -32,12 +32,15 @@ from pydantic import BaseModel, Field, ValidationError
 from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model import rules
 from dealbench.model.base import Compute, Id, Number, Period, Strict
+from dealbench.model.error_words import error_message
 from dealbench.model.granularity import GranularityField
 from dealbench.model.partner import Partner
 from dealbench.model.periods import PeriodMismatch, as_written
 from dealbench.model.policy import Policy
 from dealbench.model.portfolio import Portfolio, PortfolioFile
-from dealbench.model.yamlio import Loc, _message, field_path, matching_errors
+from dealbench.model.positions import field_path
+from dealbench.model.validation import matching_errors
+from dealbench.model.yamlio import Loc
 from dealbench.model.yamlparse import parse
 
 __all__ = [
@@ -483,7 +486,7 @@ def _validated(model: type[Any], walked: _Walked, path: str, where: str) -> Any:
     except ValidationError as exc:
         issues = []
         for error in matching_errors(walked.data, exc.errors(include_url=False)):
-            message, field = _message(error), path
+            message, field = error_message(error), path
             if error["type"] == "extra_forbidden":
                 message = f"unknown field {field_path(error['loc'])}"
             else:

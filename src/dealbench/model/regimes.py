@@ -19,7 +19,8 @@ from dealbench.model.partner import Partner
 from dealbench.model.periods import PeriodMismatch, caps_per_period
 from dealbench.model.policy import Policy
 from dealbench.model.portfolio import Portfolio
-from dealbench.model.yamlio import Loc, field_path, folder_of, read_yaml
+from dealbench.model.positions import field_path
+from dealbench.model.yamlio import Loc, folder_of, read_yaml
 from dealbench.shipped import DEALS
 from dealbench.units import EMPTY, is_empty
 

@@ -39,7 +39,8 @@ from dealbench.model.rounds import (
     date_problem,
     round_problems,
 )
-from dealbench.model.yamlio import Source, display_path, folder_of, read_yaml, validate
+from dealbench.model.validation import validate
+from dealbench.model.yamlio import Source, display_path, folder_of, read_yaml
 
 Stage = Literal["not started", "offered", "countered", "concluded", "walked away"]
 SIDES: tuple[Side, ...] = ("us", "partner")

@@ -101,7 +101,8 @@ def check_portfolio_clauses(pf: Portfolio) -> None:
     policy and partners are checked (a regime or `--set` may have replaced them), each
     located in its file when it came from one."""
     from dealbench.errors import InputError, Issue
-    from dealbench.model.yamlio import field_path, read_yaml
+    from dealbench.model.positions import field_path
+    from dealbench.model.yamlio import read_yaml
 
     found: list[tuple[str | None, list[tuple[tuple[str | int, ...], str]]]] = [
         (pf.policy_file, list(policy_clause_problems(pf.policy)))

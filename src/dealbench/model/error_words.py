@@ -1,0 +1,183 @@
+"""What a validation error says to the user: pydantic's error, in the words of the file's
+fields (`expected an amount of money such as 75bn, got ...`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from dealbench.units import EMPTY, is_empty
+
+#: pydantic's errors for a value too long: a string's, or any value's under `max_length`.
+_TOO_LONG = {"too_long", "string_too_long"}
+
+
+def value_said(error: Any) -> str:
+    """One of pydantic's errors in the files' words ("expected a whole number, got 'four'"),
+    for a value given elsewhere than in a file: a command-line option's."""
+    return error_message(error)
+
+
+def error_message(error: Any) -> str:
+    message, value = _said(error), error.get("input")
+    got = f", got {_short(value)}"
+    if error["type"] != "missing" and is_empty(value) and message.endswith(got):
+        # `2027:` or `id:` with nothing after it: the value is empty, not "got None".
+        return f"{EMPTY}; {message.removesuffix(got)}"
+    return message
+
+
+def _said(error: Any) -> str:
+    kind = error["type"]
+    if kind == "string_type" and _field_of(error) in _TEXTS:
+        return f"expected {_TEXTS[_field_of(error)]}, got {_short(error.get('input'))}"
+    if kind in _EXPECTED:
+        return f"expected {_EXPECTED[kind]}, got {_short(error.get('input'))}"
+    if kind == "int_parsing_size":  # `round: 1e308`: not "unable to parse input string ..."
+        return f"expected a whole number, got {_short(error.get('input'))}, too large to count with"
+    if kind == "extra_forbidden":
+        return "unknown field (check the spelling; unknown fields are not allowed)"
+    if kind == "missing":
+        return "missing required field"
+    message, ctx = str(error["msg"]), error.get("ctx", {})
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if message.startswith(prefix):
+            message = message[len(prefix) :]
+    bound = _BOUNDS.get(kind)
+    if bound is not None and bound[0] in error.get("ctx", {}):
+        return f"must be {bound[1]} {error['ctx'][bound[0]]:g}, got {_written(error.get('input'))}"
+    if kind == "dict_type":
+        mapping = _MAPPINGS.get(_field_of(error), "a mapping of keys to values")
+        return f"expected {mapping}, got {_short(error.get('input'))}"
+    if kind == "too_short" and "min_length" in error.get("ctx", {}):
+        return _too_few(error)
+    if kind in _TOO_LONG and isinstance(error.get("input"), str) and "max_length" in ctx:
+        # an id of 5,000 letters: characters, not pydantic's "items after validation"
+        text, most = error["input"], ctx["max_length"]
+        return f"is {len(text):,} characters long; at most {most:,} characters are allowed"
+    if kind in ("model_type", "model_attributes_type"):
+        return f"expected a mapping of fields, got {_short(error.get('input'))}"
+    if kind == "string_pattern_mismatch":
+        what = _PATTERNS.get(error.get("ctx", {}).get("pattern", ""))
+        if what:
+            return f"expected {what}, got {_short(error.get('input'))}"
+    if kind in ("literal_error", "enum") and "expected" in error.get("ctx", {}):
+        expected = str(error["ctx"]["expected"])
+        return f"expected {expected}, got {_short(error['input'])}{_choice_meant(error, expected)}"
+    message = message[0].lower() + message[1:] if message else message
+    if kind == "value_error" or "got " in message:
+        return message
+    return f"{message}, got {_short(error.get('input'))}"
+
+
+def _choice_meant(error: Any, expected: str) -> str:
+    """`side: Partner`, `status: walked away`: the choice meant, written in another case or
+    with a space for its hyphen, named as an id in the wrong case is (`rules.unknown`)."""
+    given = error.get("input")
+    if not isinstance(given, str):
+        return ""
+    meant = re.sub(r"[\s_]+", "-", given.strip()).lower()
+    choices = re.findall(r"'([^']*)'", expected)
+    return f"; did you mean {meant!r}?" if meant in choices and meant != given else ""
+
+
+def _field_of(error: Any) -> str:
+    """The name of the field an error is of (its last named part: `code`, `supply`)."""
+    return next((str(part) for part in reversed(error.get("loc", ())) if isinstance(part, str)), "")
+
+
+def _too_few(error: Any) -> str:
+    """`periods: []`: how many items the field needs, in its own words, not pydantic's."""
+    # The field's own name, not a union's tag after it (`value_per_h100e.list[Segment]`).
+    noun = next((_ITEMS[p] for p in reversed(error.get("loc", ())) if p in _ITEMS), "item")
+    least, actual = error["ctx"]["min_length"], error["ctx"].get("actual_length")
+    return f"expected at least {least} {noun}{'' if least == 1 else 's'}, got {actual or 'none'}"
+
+
+#: What a field of a plain type expects, by pydantic's error type, in the files' words
+#: (not "input should be a valid integer, unable to parse string as an integer").
+_EXPECTED = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "a list",
+    "date_type": "a date such as 2026-03-14",
+    "date_parsing": "a date such as 2026-03-14",
+    "date_from_datetime_parsing": "a date such as 2026-03-14",
+    "date_from_datetime_inexact": "a date such as 2026-03-14",
+}
+
+
+#: What one item of a list (or mapping) that may not be empty is, by the field's name.
+_ITEMS = {
+    "periods": "period",
+    "partners": "partner file",
+    "security_levels": "security level",
+    "security_costs": "security level with its cost",
+    "levels": "level",
+    "value_per_h100e": "segment ({upto, value})",
+    "scenarios": "scenario",
+}
+
+
+#: What a field that holds a mapping expects, for a value that is not one (`ask: 40_000`).
+_MAPPINGS = {
+    "ask": "H100e per period, e.g. {2026: 40_000, 2027: 40_000}",
+    "supply": "H100e per period, e.g. {2026: 1_000_000, 2027: 1_000_000}",
+    "security_costs": "a cost per security level, e.g. {baseline: 0, kyc: 400m}",
+}
+
+
+_A_CODE = "a country code of two or three capital letters, such as AE"
+
+
+_PATTERNS = {
+    "^[A-Z]{2,3}$": _A_CODE,
+    "^[A-Za-z0-9][A-Za-z0-9_.-]*$": (
+        "an id of letters, digits, '_', '.' and '-', starting with a letter or digit"
+    ),
+}
+
+
+#: What a text field that holds a partner's code takes, by the field's name, for a value
+#: that is not text (`code:` left empty, `partner: [AE]`): not "expected text".
+_TEXTS = {
+    "code": _A_CODE,
+    "partner": "a partner's code, such as AE",
+}
+
+
+_BOUNDS = {
+    "less_than_equal": ("le", "at most"),
+    "greater_than_equal": ("ge", "at least"),
+    "less_than": ("lt", "less than"),
+    "greater_than": ("gt", "greater than"),
+}
+
+
+def _written(value: Any) -> str:
+    """A value as a file writes it, where a bound is broken: compute is often a mapping
+    (`{tpp: -5}`), and "got a mapping" would not say which figure."""
+    if isinstance(value, dict) and all(not isinstance(v, dict | list) for v in value.values()):
+        text = "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
+        if len(text) <= 60:
+            return text
+    return _short(value)
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dt.date):  # as YAML read `title: 2026-05-01`, not Python's repr
+        return f"the date {value.isoformat()}"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,101 @@
+"""Where a field stands in a file: a pydantic `loc` followed into a parsed file's positions
+(key and item lines, from yamlparse) to its line, and its path as a message writes it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from dealbench.model.yamlparse import Loc, Positions
+
+
+def field_path(loc: Iterable[str | int]) -> str:
+    """`('concessions', 0, 'levels', 1, 'us_value')` -> `concessions[0].levels[1].us_value`.
+
+    A character one cannot see in a key (a zero-width or no-break space, a control
+    character) is written as its code (`partner_cost\\u200b`), so the path does not read
+    as the field it failed to be."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{visible(str(part))}" if out else visible(str(part))
+    return out
+
+
+def visible(text: str) -> str:
+    """`text` with each character one cannot see (but a plain space) as `\\uXXXX`."""
+    return "".join(
+        f"\\u{ord(c):04x}" if c != " " and unicodedata.category(c) in _UNSEEN else c for c in text
+    )
+
+
+#: Unicode categories of characters that show as nothing or as a plain space: controls,
+#: formats (zero-width space, BOM), separators (no-break space), private and unassigned.
+_UNSEEN = frozenset({"Cc", "Cf", "Co", "Cn", "Zs", "Zl", "Zp"})
+
+
+def first_missing(positions: Positions, loc: Loc) -> tuple[int, bool] | None:
+    """The index in `loc` of the first part the file does not give, and whether it was
+    looked for among a mapping's keys; None when the file gives every part."""
+    node = positions
+    for i, part in enumerate(loc):
+        if isinstance(node, dict):
+            key = _map_key(node, part)
+            if key is _MISSING:
+                return i, True
+            node = node[key][1]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part][1]
+        else:
+            return i, False
+    return None
+
+
+def locate(positions: Positions, loc: Loc) -> tuple[Loc, int | None]:
+    """Follow `loc` into the tree as far as it goes; return that part and its line."""
+    node = positions
+    found: list[str | int] = []
+    line: int | None = 1
+    for part in loc:
+        if isinstance(node, dict):
+            key = _map_key(node, part)
+            if key is _MISSING:
+                continue  # a union tag or a missing field: stay on this node
+            line, node = node[key]
+            found.append(str(key))
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            line, node = node[part]
+            found.append(part)
+        elif isinstance(node, list) and isinstance(part, str) and part.isdigit():
+            index = int(part)
+            if 0 <= index < len(node):
+                line, node = node[index]
+                found.append(index)
+        else:
+            if isinstance(part, str) and part not in found and not is_tag(part):
+                found.append(part)  # a missing field: name it, keep the parent's line
+    return tuple(found), line
+
+
+_MISSING = object()
+
+
+def _map_key(node: dict[Any, Any], part: str | int) -> Any:
+    for candidate in (part, str(part)):
+        if candidate in node:
+            return candidate
+    if isinstance(part, str) and part.lstrip("-").isdigit() and int(part) in node:
+        return int(part)
+    if isinstance(part, str):  # a key pydantic names by its text: 2026.0, a date, None
+        for key in node:
+            if part in (str(key), repr(key)):
+                return key
+    return _MISSING
+
+
+def is_tag(part: str) -> bool:
+    return "[" in part or "(" in part or part in ("int", "float", "str", "bool")
