@@ -220,6 +220,31 @@ def solve_bargaining(
         if result.us_value is not None
         else unrounded
     )
+    message = _message(portfolio, mode, result, ideals, bargained, require, value, unrounded, top)
+    if result.us_value is None:
+        return result.model_copy(update={"message": message})
+    # nash's bound is B, the tangent cuts' bound on the log-product; kalai's second stage
+    # bounds the sum of shares, not tau: no bound on tau is stated.
+    bound = top if mode == "nash" and math.isfinite(top) else None
+    stats = result.solver.model_copy(deep=True, update={"bound": bound})
+    stats.details["unrounded_objective"] = unrounded
+    return result.model_copy(update={"message": message, "objective": value, "solver": stats})
+
+
+def _message(
+    portfolio: Portfolio,
+    mode: Mode,
+    result: SolveResult,
+    ideals: Ideals,
+    bargained: Ideals,
+    require: Sequence[str],
+    value: float,
+    unrounded: float,
+    top: float,
+) -> str:
+    """The bargaining point's message: how close to the best it is (`_bound_note`), who
+    gets no deal or no gain and why, and what the rounding says. Writes the bound's
+    figures, and how many partners are left without a gain, into `result`'s details."""
     bound_note = _bound_note(mode, value, unrounded, top, result.solver.details)
     no_zopa = [p.code for p in portfolio.partners if p.code not in ideals]
     forced = [code for code in no_zopa if code in require]
@@ -267,14 +292,7 @@ def solve_bargaining(
     )
     if result.message:  # what the rounding says (a refined step, unrounded amounts)
         message += f" {result.message}"
-    if result.us_value is None:
-        return result.model_copy(update={"message": message})
-    # nash's bound is B, the tangent cuts' bound on the log-product; kalai's second stage
-    # bounds the sum of shares, not tau: no bound on tau is stated.
-    bound = top if mode == "nash" and math.isfinite(top) else None
-    stats = result.solver.model_copy(deep=True, update={"bound": bound})
-    stats.details["unrounded_objective"] = unrounded
-    return result.model_copy(update={"message": message, "objective": value, "solver": stats})
+    return message
 
 
 def bargaining_objective(
