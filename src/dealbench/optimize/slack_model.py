@@ -224,42 +224,7 @@ class SlackModel:
                 amount=need,
             )
         if group.kind == "cap":
-            level = group.key[2]
-            # The periods (and partners) named are those whose amount uses the raise by half
-            # an H100e or more.
-            over = [(d, _val(var) * COMPUTE - d[3]) for var, d in group.rows]
-            used = [(d, v) for d, v in over if v >= 0.5] or [(d, v) for d, v in over if v > 1e-4]
-            cap = max((d[3] for d, _ in used), default=max(d[3] for _, d in group.rows))
-            extra = sum(_val(var) for var, _ in group.slacks) * COMPUTE
-            if group.key[0] == "own-cap":  # a deal-by-deal cap of the portfolio's
-                code = group.key[1]
-                return limit_raised(
-                    "cap",
-                    f"{code}'s own cap under {level}",
-                    cap,
-                    extra,
-                    f"H100e per period (in {spans(pf.periods, (d[1] for d, _ in used))})",
-                    level=level,
-                    partner=code,
-                )
-            # Each partner once, with its periods (on M: "AW in 2026Q1–2028Q4", not twelve
-            # items "AW in 2026Q1, AW in 2026Q2, ...").
-            periods: dict[str, set[str]] = {}
-            for d, _ in used:
-                periods.setdefault(d[0], set()).add(d[1])
-            who = [f"{code} in {spans(pf.periods, ts)}" for code, ts in sorted(periods.items())]
-            # A cap the portfolio pro-rated from the policy's says so: 150,000 a quarter is
-            # not the figure the policy file holds.
-            first = pf.partner(group.rows[0][1][0])
-            basis = pf.cap_basis(first, level) if first is not None else None
-            return limit_raised(
-                "cap",
-                f"the tier {group.key[1]} cap under {level}" + (f" ({basis})" if basis else ""),
-                cap,
-                extra,
-                f"H100e per period (for {', '.join(who)})",
-                level=level,
-            )
+            return self._cap_words(group)
         if group.kind == "supply":
             t = group.key[1]
             extra = sum(v for _, v in used) * COMPUTE
@@ -294,6 +259,47 @@ class SlackModel:
             )
         name, row = group.slacks[0][1]
         return logic_words(pf, group.kind, name, row)
+
+    def _cap_words(self, group: SlackGroup) -> Relaxation:
+        """A cap group to raise: the cap named, its raise, and the partners and periods
+        that use it."""
+        pf = self.pf
+        level = group.key[2]
+        # The periods (and partners) named are those whose amount uses the raise by half
+        # an H100e or more.
+        over = [(d, _val(var) * COMPUTE - d[3]) for var, d in group.rows]
+        used = [(d, v) for d, v in over if v >= 0.5] or [(d, v) for d, v in over if v > 1e-4]
+        cap = max((d[3] for d, _ in used), default=max(d[3] for _, d in group.rows))
+        extra = sum(_val(var) for var, _ in group.slacks) * COMPUTE
+        if group.key[0] == "own-cap":  # a deal-by-deal cap of the portfolio's
+            code = group.key[1]
+            return limit_raised(
+                "cap",
+                f"{code}'s own cap under {level}",
+                cap,
+                extra,
+                f"H100e per period (in {spans(pf.periods, (d[1] for d, _ in used))})",
+                level=level,
+                partner=code,
+            )
+        # Each partner once, with its periods (on M: "AW in 2026Q1–2028Q4", not twelve
+        # items "AW in 2026Q1, AW in 2026Q2, ...").
+        periods: dict[str, set[str]] = {}
+        for d, _ in used:
+            periods.setdefault(d[0], set()).add(d[1])
+        who = [f"{code} in {spans(pf.periods, ts)}" for code, ts in sorted(periods.items())]
+        # A cap the portfolio pro-rated from the policy's says so: 150,000 a quarter is
+        # not the figure the policy file holds.
+        first = pf.partner(group.rows[0][1][0])
+        basis = pf.cap_basis(first, level) if first is not None else None
+        return limit_raised(
+            "cap",
+            f"the tier {group.key[1]} cap under {level}" + (f" ({basis})" if basis else ""),
+            cap,
+            extra,
+            f"H100e per period (for {', '.join(who)})",
+            level=level,
+        )
 
 
 def _acceptance_scale(pf: Portfolio, p: Partner) -> float:
