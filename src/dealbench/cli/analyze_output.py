@@ -142,7 +142,8 @@ def print_sweep(s: SweepResult) -> None:
     from dealbench.analyze.sweep_words import change_sentences, row_labels, utility_labels
 
     out = _console()
-    title = f"{s.title}: " + (f"sweep of {s.param}" if s.param else "scenarios")
+    regime = f" ({s.policy} regime)" if s.policy else ""
+    title = f"{s.title}{regime}: " + (f"sweep of {s.param}" if s.param else "scenarios")
     table = Table(title=title, title_justify="left")
     table.add_column("Value" if s.param else "Scenario")
     table.add_column("US utility", justify="right")
