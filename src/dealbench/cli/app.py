@@ -12,6 +12,7 @@ COMMAND_MODULES = (
     "documents",
     "negotiate_frontier",
     "negotiate_rounds",
+    "negotiate_room",
     "negotiate_logroll",
     "analyze",
     "analyze_risk",

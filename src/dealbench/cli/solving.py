@@ -534,7 +534,7 @@ def _evaluate_against(
     pf: Portfolio, path: Path, pkg: Package, against: str, rounds: Path | None, json_out: bool
 ) -> Verdict:
     from dealbench.cli import output
-    from dealbench.cli.negotiate_rounds import print_verdict
+    from dealbench.cli.verdict_output import print_verdict
     from dealbench.negotiate.against import against_package
     from dealbench.negotiate.rounds import load_negotiations, rounds_root
     from dealbench.negotiate.verdict import verdict
