@@ -112,7 +112,7 @@ def write_comparison(
     `solve --out` does, so `render` finds it) and, with `formats`, the options memo and a
     portfolio memo for principals under each regime."""
     from dealbench.cli.documents import write_documents
-    from dealbench.cli.solving import portfolio_ref
+    from dealbench.cli.result_files import portfolio_ref
     from dealbench.io import OutputDir
 
     folder = OutputDir(out, force=force, replace=True)  # a regime not compared now goes
