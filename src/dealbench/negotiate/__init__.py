@@ -49,7 +49,8 @@ from dealbench.negotiate.rounds import (
     load_negotiations,
     rounds_root,
 )
-from dealbench.negotiate.strategies import STRATEGIES, NextOffer, next_offer
+from dealbench.negotiate.strategies import NextOffer, next_offer
+from dealbench.negotiate.strategy_args import STRATEGIES
 from dealbench.negotiate.verdict import Verdict, verdict
 
 __all__ = [

@@ -42,14 +42,8 @@ from dealbench.negotiate.rounds import (
     same_terms,
     shared_violations,
 )
-from dealbench.negotiate.strategies import (
-    NextOffer,
-    check_strategy,
-    check_time_dependent,
-    mode_offer,
-    next_offer,
-    resolve_strategy,
-)
+from dealbench.negotiate.strategies import NextOffer, mode_offer, next_offer
+from dealbench.negotiate.strategy_args import check_strategy, check_time_dependent, resolve_strategy
 from dealbench.negotiate.verdict import Verdict, verdict
 from dealbench.units import and_list
 

@@ -33,7 +33,7 @@ from dealbench.negotiate.rounds import (
     rounds_fingerprint,
     shared_violations,
 )
-from dealbench.negotiate.strategies import check_strategy
+from dealbench.negotiate.strategy_args import check_strategy
 from dealbench.negotiate.verdict import Verdict, refusal, verdict
 
 __all__ = [

@@ -43,7 +43,8 @@ from dealbench.negotiate.rounds import (
     offers_beyond,
     refuse_after_close,
 )
-from dealbench.negotiate.strategies import next_offer, resolve_strategy
+from dealbench.negotiate.strategies import next_offer
+from dealbench.negotiate.strategy_args import resolve_strategy
 from dealbench.render.environment import money, plural
 from dealbench.result_words import concessions_text
 from dealbench.units import quantity, usd_together
