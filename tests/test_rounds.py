@@ -22,7 +22,9 @@ from dealbench.errors import InputError
 from dealbench.model import validate_file
 from dealbench.model.schema import Portfolio
 from dealbench.negotiate import load_negotiations, record_offer, replan
-from dealbench.negotiate.rounds import RoundFile, append_round, load_negotiation
+from dealbench.negotiate.rounds import RoundFile
+from dealbench.negotiate.rounds_read import load_negotiation
+from dealbench.negotiate.rounds_write import append_round
 from dealbench.negotiate.strategies import time_dependent_target
 from dealbench.negotiate.strategy_args import BETAS
 from helpers import REPO, Runner

@@ -423,7 +423,8 @@ def counter(
         )
         written: list[Path] = []
         if docs is not None:
-            from dealbench.negotiate.rounds import load_negotiation, recorded
+            from dealbench.negotiate.rounds_read import load_negotiation
+            from dealbench.negotiate.rounds_write import recorded
 
             with recorded(done.round.data, done.round.path):
                 previous = load_negotiation(pf, root, code).last_offer
@@ -752,7 +753,7 @@ def room(
     from dealbench.io import OutputDir
     from dealbench.negotiate.documents import negotiation_memo_document
     from dealbench.negotiate.room import room as run_room
-    from dealbench.negotiate.rounds import check_date
+    from dealbench.negotiate.rounds_check import check_date
     from dealbench.render.clause_check import check_portfolio_clauses
 
     with handled():

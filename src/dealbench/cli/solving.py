@@ -491,7 +491,8 @@ def evaluate(
         deal = checked.deals[0]
         shared = checked.violations
         if rounds is not None:
-            from dealbench.negotiate.rounds import load_negotiations, shared_violations
+            from dealbench.negotiate.rounds import shared_violations
+            from dealbench.negotiate.rounds_read import load_negotiations
 
             shared = shared_violations(pf, load_negotiations(pf, rounds), pkg)
         deal = deal.model_copy(update={"violations": deal.violations + shared})
@@ -536,7 +537,8 @@ def _evaluate_against(
     from dealbench.cli import output
     from dealbench.cli.negotiate_rounds import print_verdict
     from dealbench.negotiate.against import against_package
-    from dealbench.negotiate.rounds import load_negotiations, rounds_root
+    from dealbench.negotiate.rounds import rounds_root
+    from dealbench.negotiate.rounds_read import load_negotiations
     from dealbench.negotiate.verdict import verdict
 
     root = rounds if rounds is not None else rounds_root(path, pf)
@@ -657,7 +659,7 @@ def write_outputs(
 
 def package_files(pf: Portfolio, result: SolveResult) -> dict[str, bytes]:
     """packages/<CODE>.yaml for every deal: package files `evaluate`, `redline` and `counter` read."""
-    from dealbench.negotiate.rounds import package_yaml
+    from dealbench.negotiate.rounds_write import package_yaml
 
     header = (
         f"'s package from the {result.mode} solve of portfolio {pf.id} "
