@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dealbench.model.schema import Portfolio
+from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.offer_floor import CounterWorth, any_offer, breaks_beside_concluded
 from dealbench.negotiate.plan import Plan
 from dealbench.negotiate.rounds import Negotiation
@@ -78,18 +78,16 @@ def zeuthen_target(
             f"Zeuthen: the US would lose more by conceding ({risks(risk_us, risk_p)}); the "
             "partner should concede, so the US repeats its offer"
         )
-    floor = (c_us - d_us) * (c.partner_utility - d_p)
-    lo, hi = max(c_us, d_us), o.us_value
-    best, found = lo, False
-    for _ in range(12):
-        mid = (lo + hi) / 2
-        point = offer_at(portfolio, plan, negotiation.partner, mid, fix=fix, last=offer.package)
-        if point is not None and (point.us_value - d_us) * (point.partner_utility - d_p) > floor:
-            best, lo, found = mid, mid, True
-        else:
-            hi = mid
-        if hi - lo <= 1e-4 * max(1.0, abs(hi)):
-            break
+    best, found = _concession(
+        portfolio,
+        plan,
+        negotiation.partner,
+        (max(c_us, d_us), o.us_value),
+        (d_us, d_p),
+        (c_us - d_us) * (c.partner_utility - d_p),
+        fix,
+        offer.package,
+    )
     conceding = f"Zeuthen: the US has less to lose by conceding ({risks(risk_us, risk_p)}); "
     if not found:  # the offer at `lo` is the counter's US utility: it meets the counter
         return best, conceding + (
@@ -101,6 +99,33 @@ def zeuthen_target(
         best,
         conceding + "it concedes just enough that its offer's Nash product beats the counter's",
     )
+
+
+def _concession(
+    portfolio: Portfolio,
+    plan: Plan,
+    partner: str,
+    between: tuple[float, float],
+    walk_aways: tuple[float, float],
+    floor: float,
+    fix: Sequence[str],
+    last: Package | None,
+) -> tuple[float, bool]:
+    """The least target US utility `between` the counter's and our last offer's whose offer's
+    Nash product (over the `walk_aways` of the US and the partner) beats `floor`, the
+    counter's, by bisection; the lower end and False when none does."""
+    (lo, hi), (d_us, d_p) = between, walk_aways
+    best, found = lo, False
+    for _ in range(12):
+        mid = (lo + hi) / 2
+        point = offer_at(portfolio, plan, partner, mid, fix=fix, last=last)
+        if point is not None and (point.us_value - d_us) * (point.partner_utility - d_p) > floor:
+            best, lo, found = mid, mid, True
+        else:
+            hi = mid
+        if hi - lo <= 1e-4 * max(1.0, abs(hi)):
+            break
+    return best, found
 
 
 def _risk(own_offer: float, other_offer: float, walk_away: float) -> float:
