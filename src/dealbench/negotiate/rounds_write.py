@@ -119,34 +119,7 @@ def append_round(
     name = round_name(data.round, data.side)
     target = negotiation.folder / name
     refuse_shipped(negotiation.folder.parent)
-    problems = list(round_problems(portfolio, negotiation.partner, data))
-    if problems:
-        raise InputError(
-            [
-                Issue(display_path(target), None, ".".join(map(str, loc)), msg)
-                for loc, msg in problems
-            ]
-        )
-    refuse_after_close(negotiation)
-    before = later_than(data.date, negotiation.rounds)
-    if before is not None and data.date is not None:
-        # Only a counter's date can come from a file (its own `date:`); an offer's, a
-        # conclusion's and a walk-away's is the command's.
-        counter = data.side == "partner" and data.package is not None and data.status == "open"
-        why = (
-            " (a counter file's own `date:` is its round's date unless the round is given a "
-            "date of its own)"
-            if counter
-            else ""
-        )
-        raise InputError(
-            Issue(
-                display_path(target),
-                None,
-                "date",
-                f"{out_of_order(data.round, data.date, before)}{why}; nothing written",
-            )
-        )
+    _check_new_round(portfolio, negotiation, data, target)
     text = round_yaml(data, header)
     linked = False
     try:
@@ -177,6 +150,42 @@ def append_round(
         if linked:  # from the moment the file is in place, whatever stops the command says so
             _say_recorded(exc, data, target)
         raise
+
+
+def _check_new_round(
+    portfolio: Portfolio, negotiation: Negotiation, data: RoundFile, target: Path
+) -> None:
+    """Refuse, before anything is written, a round with problems of its own, a round after
+    a concluded or walked-away one, or a round dated before the last (an InputError naming
+    `target`, the file it would be)."""
+    problems = list(round_problems(portfolio, negotiation.partner, data))
+    if problems:
+        raise InputError(
+            [
+                Issue(display_path(target), None, ".".join(map(str, loc)), msg)
+                for loc, msg in problems
+            ]
+        )
+    refuse_after_close(negotiation)
+    before = later_than(data.date, negotiation.rounds)
+    if before is not None and data.date is not None:
+        # Only a counter's date can come from a file (its own `date:`); an offer's, a
+        # conclusion's and a walk-away's is the command's.
+        counter = data.side == "partner" and data.package is not None and data.status == "open"
+        why = (
+            " (a counter file's own `date:` is its round's date unless the round is given a "
+            "date of its own)"
+            if counter
+            else ""
+        )
+        raise InputError(
+            Issue(
+                display_path(target),
+                None,
+                "date",
+                f"{out_of_order(data.round, data.date, before)}{why}; nothing written",
+            )
+        )
 
 
 @contextmanager
