@@ -97,7 +97,7 @@ def test_a_thin_margin_the_table_shows_is_not_nothing() -> None:
     now takes): the deal memo's table said "+$1.0m" and its risks "clears ... by
     nothing"."""
     from dealbench.render.deal_memo import risks
-    from dealbench.render.environment import money
+    from dealbench.render.filters import money
 
     pf = load_portfolio(ATLANTIC)
     deal = solve(pf).deal("MX")

@@ -44,7 +44,7 @@ from dealbench.negotiate.rounds import (
     refuse_after_close,
 )
 from dealbench.negotiate.strategies import next_offer, resolve_strategy
-from dealbench.render.environment import money, plural
+from dealbench.render.filters import money, plural
 from dealbench.result_words import concessions_text
 from dealbench.units import quantity, usd_together
 

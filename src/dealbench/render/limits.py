@@ -19,13 +19,7 @@ from dealbench.checker import (
 from dealbench.limit import broken_messages
 from dealbench.model.periods import each as each_period
 from dealbench.model.schema import Partner, Portfolio
-from dealbench.render.environment import (
-    exact_total,
-    h100e,
-    money,
-    periods_said,
-    plural,
-)
+from dealbench.render.filters import exact_total, h100e, money, periods_said, plural
 from dealbench.units import shown
 
 #: A margin within this many USD of zero means the acceptance limit binds.

@@ -10,7 +10,7 @@ from dealbench.checker import DealFigures, used_up
 from dealbench.model.schema import Portfolio
 from dealbench.render.charts import PALETTE, Chart
 from dealbench.render.docmeta import doc_meta, fingerprint
-from dealbench.render.environment import (
+from dealbench.render.filters import (
     and_list,
     distance_to_best,
     exact_total,
