@@ -31,11 +31,11 @@ from dealbench.render.limits import (
     deal_limits,
     held_words,
     in_package,
-    no_deal_reason,
     shared_limits,
     supply_left,
     thin_margin,
 )
+from dealbench.render.no_deal import no_deal_reason
 from dealbench.render.sources import Source
 
 
