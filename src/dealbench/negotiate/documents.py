@@ -26,8 +26,8 @@ from dealbench.render.documents import Document, redline_document, term_sheet_do
 from dealbench.render.filters import exact_total, money, plural
 from dealbench.render.glossary import glossary
 from dealbench.render.naming import SIDE_LABELS, package_label, side_word
-from dealbench.render.portfolio_memo import uncertain_listing
 from dealbench.render.sources import source_from_packages
+from dealbench.render.uncertain_words import uncertain_listing
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
