@@ -55,6 +55,10 @@ MAX_POINTS = 1000
 #: then runs more often); B&B nodes 37,311 -> 26,219. Every point is still proven.
 JOINT_SETS_PER_PARTNER = 3
 
+#: A lift the US loses nothing by replaces a point when the partner gains more than this
+#: (USD): more than the solves' noise, less than the cleanup's SAME_ABS.
+DOMINATED_BY = 1.0
+
 
 def frontier(
     portfolio: Portfolio,
@@ -219,7 +223,7 @@ def _displaced(
     the partner without a deal that would be worth having alone (am-eu's FR: "ZOPA: none"
     here, "alone, a deal with FR would add $1.13bn" there): the shared limits go to the
     other deals. None when there is a zone, or no other deal, or no deal worth having alone."""
-    from dealbench.optimize.explain import best_alone
+    from dealbench.optimize.no_deal import best_alone
     from dealbench.optimize.result import Status
 
     others = [p.partner for p in fixed if p.partner != partner]
@@ -269,10 +273,13 @@ def _lifted(
         lifted = point_of(portfolio, partner, [*point.others, better], point.label)
     except ValueError:  # a limit broken by a rounding of the exact curve: keep the point
         return point
-    if (
-        lifted.partner_utility > point.partner_utility + SAME_ABS
-        and lifted.us_utility >= point.us_utility - SAME_ABS
-    ):
+    gain = lifted.partner_utility - point.partner_utility
+    if gain > SAME_ABS and lifted.us_utility >= point.us_utility - SAME_ABS:
+        return lifted
+    # A package the US values no less and the partner more: the point is dominated, by
+    # however little (solve's schedule may give up a twentieth of the gap of V for a
+    # smoother one, leaving compute the partner values more than the US under a limit).
+    if gain > DOMINATED_BY and lifted.us_utility >= point.us_utility:
         return lifted
     return point
 

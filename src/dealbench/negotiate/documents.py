@@ -24,11 +24,11 @@ from dealbench.render import chart_words, charts
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import Audience, doc_meta
 from dealbench.render.documents import Document, redline_document, term_sheet_document
-from dealbench.render.environment import exact_total, money, plural
+from dealbench.render.filters import exact_total, money, plural
 from dealbench.render.glossary import glossary
 from dealbench.render.naming import SIDE_LABELS, package_label, side_word
-from dealbench.render.portfolio_memo import uncertain_listing
 from dealbench.render.sources import source_from_packages
+from dealbench.render.uncertain_words import uncertain_listing
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -119,7 +119,7 @@ def round_documents(
 def _concluded_beside(portfolio: Portfolio, current: Round) -> list[Package]:
     """The packages concluded with the other partners, as the rounds folder of `current`
     holds them now (its partner folder's parent)."""
-    from dealbench.negotiate.rounds import load_negotiations
+    from dealbench.negotiate.rounds_read import load_negotiations
 
     partner = current.path.parent.name
     negotiations = load_negotiations(portfolio, current.path.parent.parent)

@@ -10,7 +10,7 @@ from itertools import pairwise
 
 from dealbench.figures import in_units, quantity, usd
 from dealbench.negotiate.frontier import Frontier, FrontierPoint
-from dealbench.render.environment import plural
+from dealbench.render.filters import plural
 
 #: The frontier's money unit: the largest its figures reach (USD bn for deals of billions,
 #: as the shipped portfolios have them; m, k or dollars for smaller ones, which in bn all

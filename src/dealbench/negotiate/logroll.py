@@ -33,10 +33,10 @@ from dealbench.model.package import Package
 from dealbench.model.partner import Partner, value_on
 from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.logroll_compute import Limits, Targets, replan
-from dealbench.negotiate.rounds import known_partner
+from dealbench.negotiate.rounds_read import known_partner
 from dealbench.optimize.grid import clean, whole
 from dealbench.optimize.schedule import steps
-from dealbench.render.environment import ratio as shown_ratio
+from dealbench.render.filters import ratio as shown_ratio
 
 __all__ = [
     "ConcessionRank",

@@ -31,7 +31,7 @@ MODES: tuple[Mode, ...] = ("us-best", "partner-best", "nash", "kalai")
 #: Nash cuts are placed below them and Kalai's shares are taken of them.
 Ideals = dict[str, tuple[float, float]]
 #: nash: a partner bargained with gains at least this share of each ideal gain (where the
-#: lowest tangent is placed, `bargain.LOWEST`), and each side of a partner left without a
+#: lowest tangent is placed, `nash.LOWEST`), and each side of a partner left without a
 #: deal counts this log, far below the log of any gain counted.
 NASH_LEAST_SHARE = 1e-3
 NASH_LEFT_LOG = -100.0

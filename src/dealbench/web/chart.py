@@ -13,7 +13,7 @@ from typing import Any
 from dealbench.figures import quantity
 from dealbench.model import Package
 from dealbench.negotiate.frontier import Frontier, FrontierPoint
-from dealbench.render.environment import money
+from dealbench.render.filters import money
 
 WIDTH, HEIGHT = 720, 420
 LEFT, RIGHT, TOP, BOTTOM = 78, 48, 20, 48

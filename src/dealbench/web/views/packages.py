@@ -26,8 +26,8 @@ from dealbench.model import Package, Portfolio, load_package
 from dealbench.model.amounts import amount_text
 from dealbench.model.concession import GRANTED
 from dealbench.model.yamlio import read_yaml
-from dealbench.negotiate.rounds import package_yaml
-from dealbench.render.environment import h100e
+from dealbench.negotiate.rounds_write import package_yaml
+from dealbench.render.filters import h100e
 from dealbench.units import compute_typed
 from dealbench.web.pages import page, wants_fragment
 from dealbench.web.security import confine, inside
