@@ -360,14 +360,23 @@ def clean(points: Sequence[FrontierPoint], axis: Axis, jointly: bool) -> list[Fr
         return abs(a - b) <= max(abs_tol, SAME_REL * max(abs(a), abs(b)))
 
     x_tol = SAME_ABS if axis == "partner" else 0.5
-    kept: list[FrontierPoint] = []
-    # best V first; among equal V, the best x first
-    for p in sorted(points, key=lambda q: (-q.us_utility, -x(q))):
-        dominated = any(
-            (k.us_utility >= p.us_utility or close(k.us_utility, p.us_utility, SAME_ABS))
-            and (x(k) >= x(p) or close(x(k), x(p), x_tol))
-            for k in kept
+
+    def no_worse(k: FrontierPoint, p: FrontierPoint) -> bool:
+        """`k` is at least as good as `p` on both axes, within the tolerances."""
+        return (k.us_utility >= p.us_utility or close(k.us_utility, p.us_utility, SAME_ABS)) and (
+            x(k) >= x(p) or close(x(k), x(p), x_tol)
         )
-        if not dominated:
+
+    # Best V first; among equal V, the best x first. A point goes when one kept is no worse
+    # on both axes (a duplicate within the tolerances keeps the first), or when any point is
+    # no worse and better beyond them on one: a point of lower V within the tolerance that
+    # gives the partner more dominates one of higher V (a Kalai point USD 5,432 above the
+    # partner-best end in V and USD 108,639 below it in U was kept beside it).
+    ordered = sorted(points, key=lambda q: (-q.us_utility, -x(q)))
+    kept: list[FrontierPoint] = []
+    for p in ordered:
+        duplicate = any(no_worse(k, p) for k in kept)
+        dominated = any(no_worse(k, p) and not no_worse(p, k) for k in ordered if k is not p)
+        if not duplicate and not dominated:
             kept.append(p)
     return sorted(kept, key=lambda q: (x(q), -q.us_utility))
