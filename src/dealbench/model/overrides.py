@@ -30,7 +30,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, ValidationError
 
 from dealbench.errors import ArgumentError, InputError, Issue
-from dealbench.model import rules
+from dealbench.model import partner_rules, rules
 from dealbench.model.periods import PeriodMismatch, as_written
 from dealbench.model.schema import (
     Compute,
@@ -350,7 +350,7 @@ def _apply_one(pf: Portfolio, path: str, value: Any, where: str) -> Portfolio:
         if new.code != code:
             raise fail("a partner's code cannot be changed")
         problems = [
-            *rules.partner_problems(new),
+            *partner_rules.partner_problems(new),
             *rules.partner_in_policy_problems(new, pf.policy),
             *rules.partner_in_periods_problems(new, pf.periods, beyond=False),
         ]

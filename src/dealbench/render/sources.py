@@ -216,7 +216,7 @@ def maximised_text(result: SolveResult) -> str | None:
 
 def _check_shapes(portfolio: Portfolio, packages: list[Package], where: str) -> None:
     """Every package of a result still names known partners, levels and concessions."""
-    from dealbench.model.rules import package_problems
+    from dealbench.model.package_rules import package_problems
 
     issues = []
     for package in packages:
