@@ -171,7 +171,9 @@ def input_notes(portfolio: Portfolio, *, files: bool = True) -> list[Issue]:
     partner's file, or of the policy's (another regime's, under `--policy` or `compare`),
     or at the `--set` (or scenario) override that gave it. Without `files`, only the
     overrides' notes (a scenarios file's, validated against a portfolio)."""
-    from dealbench.model.overrides import GIVEN, parse_value, split_path
+    from dealbench.model.override_paths import split_path
+    from dealbench.model.override_values import parse_value
+    from dealbench.model.overrides import GIVEN
     from dealbench.model.plausible import Given, money_notes
 
     given: dict[str, list[Given]] = {}
