@@ -14,7 +14,7 @@ from tests.helpers import continuous
 from dealbench import solve
 from dealbench.checker import check
 from dealbench.negotiate import frontier, solve_with_floor
-from dealbench.optimize.formulate import Mode
+from dealbench.optimize.formulation import Mode
 from dealbench.synth import generate
 from test_bruteforce import brute_force, instance
 

@@ -26,7 +26,7 @@ from dealbench.optimize.decomposition import probe, search
 from dealbench.optimize.decomposition.blocks import build_blocks
 from dealbench.optimize.decomposition.master import Master, generate_columns
 from dealbench.optimize.decomposition.probe import mixed
-from dealbench.optimize.formulate import MONEY
+from dealbench.optimize.formulation import MONEY
 from dealbench.synth import Size, generate
 
 #: Twelve partners, six periods: small enough for the plain model, large enough that

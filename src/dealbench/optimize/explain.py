@@ -30,7 +30,8 @@ import pulp
 from dealbench.checker import used_up
 from dealbench.model.schema import Caps, Partner, Portfolio
 from dealbench.optimize.backends import make_backend, run_pulp
-from dealbench.optimize.formulate import COMPUTE, MONEY, Formulation, Mode, Row, formulate
+from dealbench.optimize.formulate import formulate
+from dealbench.optimize.formulation import COMPUTE, MONEY, Formulation, Mode, Row
 from dealbench.optimize.result import SolveResult, Status
 from dealbench.units import and_list, h100e, periods_said, spans
 from dealbench.units import usd as money

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from dealbench.model.schema import Granularity, Package, Partner, Portfolio, value_on
-from dealbench.optimize.formulate import COMPUTE, MONEY, Mode
+from dealbench.optimize.formulation import COMPUTE, MONEY, Mode
 from dealbench.optimize.highs import INF, new_highs, pass_model
 
 Vector = np.ndarray[Any, np.dtype[np.float64]]

@@ -38,7 +38,7 @@ import numpy as np
 from dealbench.checker import PortfolioCheck, check
 from dealbench.model.schema import Portfolio
 from dealbench.optimize.finish import result_from_check
-from dealbench.optimize.formulate import Mode
+from dealbench.optimize.formulation import Mode
 from dealbench.optimize.grid import closest, deal_of, largest_remainders, objective, step_value
 from dealbench.optimize.result import SolveResult, Status
 from dealbench.optimize.schedule import finer as schedule_finer

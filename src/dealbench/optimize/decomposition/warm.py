@@ -25,7 +25,7 @@ from dealbench.optimize.decomposition.blocks import F64, Blocks, SetsCache
 from dealbench.optimize.decomposition.choice import Choice
 from dealbench.optimize.decomposition.concession_sets import ConcessionSets
 from dealbench.optimize.decomposition.pricing import Duals
-from dealbench.optimize.formulate import COMPUTE, MONEY
+from dealbench.optimize.formulation import COMPUTE, MONEY
 from dealbench.optimize.result import SolveResult
 
 
