@@ -82,6 +82,8 @@ class SweepResult(BaseModel):
 
     portfolio: str
     title: str
+    #: The regime every row was solved under (the portfolio's own, or `--policy`'s).
+    policy: str = ""
     param: str | None = None
     #: "USD" when the swept figure is an amount of money (written `3bn`, `75k`), else None.
     unit: str | None = None
@@ -143,7 +145,11 @@ def sweep_scenarios(
         rows.append(row.model_copy(update={"changes": changes}))
     ex = executor or Executor()
     return SweepResult(
-        portfolio=portfolio.id, title=portfolio.title, rows=rows, executor=ex.describe()
+        portfolio=portfolio.id,
+        title=portfolio.title,
+        policy=portfolio.policy.id,
+        rows=rows,
+        executor=ex.describe(),
     ), results
 
 
@@ -327,6 +333,7 @@ def sweep_param(
     return SweepResult(
         portfolio=portfolio.id,
         title=portfolio.title,
+        policy=portfolio.policy.id,
         param=path,
         # Read where the sweep set a number: the file may give a list there (a piecewise
         # `value_per_h100e`), which a flat amount of USD replaces.

@@ -27,6 +27,7 @@ from dealbench.cli.help import examples
 from dealbench.cli.scenario_options import (
     ExecutorOpt,
     JobsOpt,
+    PolicyOpt,
     SchedulerOpt,
     SetOpt,
     executor_from,
@@ -192,6 +193,7 @@ def compare(
     epilog=examples(
         "dealbench sweep deals/portfolios/gulf-asia.yaml deals/scenarios/gulf-asia.yaml --out out/sweep",
         "dealbench sweep deals/portfolios/gulf-asia.yaml --param policy.risk_penalty_per_h100e --from 50k --to 400k --steps 15",
+        "dealbench sweep deals/portfolios/gulf-asia.yaml --policy repeal --param policy.risk_penalty_per_h100e --from 50k --to 400k --steps 5",
         "dealbench sweep deals/portfolios/gulf-asia.yaml --param portfolio.supply.2027 --from 900_000 --to 1_100_000 --steps 3 --refine 2 --json",
     )
 )
@@ -232,6 +234,7 @@ def sweep(
             help=f"Bisections narrowing each change point, 0 (none) to 30 (default: {REFINE}).",
         ),
     ] = None,
+    policy: PolicyOpt = None,
     sets: SetOpt = None,
     json_out: Json = False,
     out: Annotated[
@@ -253,13 +256,17 @@ def sweep(
     changes (a partner gains or loses a deal, a security level or a concession
     flips), each narrowed by bisection.
     """
-    from dealbench.analyze.scenarios import apply_overrides, load_scenarios, parse_set
+    from dealbench.analyze.scenarios import (
+        apply_overrides,
+        load_scenario,
+        load_scenarios,
+        parse_set,
+    )
     from dealbench.analyze.solves import SolveOptions
     from dealbench.analyze.sweep import check_steps, parse_bound, sweep_param, sweep_scenarios
     from dealbench.cli import analyze_output as show
     from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.errors import InputError, Issue
-    from dealbench.model import load_portfolio
 
     with handled():
         if (scenarios is None) == (param is None):
@@ -288,7 +295,7 @@ def sweep(
             from dealbench.io import OutputDir
 
             OutputDir(out, force=force).check([SWEEP_FILE])
-        pf = load_portfolio(portfolio)
+        pf = load_scenario(portfolio, policy)  # under --policy; --set applies below
         options = SolveOptions(solver=solver, time_limit=time_limit)
         base = apply_overrides(pf, overrides)
         loaded = None if scenarios is None else load_scenarios(scenarios, base)

@@ -112,7 +112,7 @@ def write_comparison(
     `solve --out` does, so `render` finds it) and, with `formats`, the options memo and a
     portfolio memo for principals under each regime."""
     from dealbench.cli.documents import write_documents
-    from dealbench.cli.solving import portfolio_ref
+    from dealbench.cli.result_files import portfolio_ref
     from dealbench.io import OutputDir
 
     folder = OutputDir(out, force=force, replace=True)  # a regime not compared now goes
@@ -142,7 +142,8 @@ def print_sweep(s: SweepResult) -> None:
     from dealbench.analyze.sweep_words import change_sentences, row_labels, utility_labels
 
     out = _console()
-    title = f"{s.title}: " + (f"sweep of {s.param}" if s.param else "scenarios")
+    regime = f" ({s.policy} regime)" if s.policy else ""
+    title = f"{s.title}{regime}: " + (f"sweep of {s.param}" if s.param else "scenarios")
     table = Table(title=title, title_justify="left")
     table.add_column("Value" if s.param else "Scenario")
     table.add_column("US utility", justify="right")

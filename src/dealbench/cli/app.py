@@ -8,10 +8,14 @@ from dealbench.cli.base import app
 
 #: The modules whose commands `app` carries, in the order `dealbench --help` lists them.
 COMMAND_MODULES = (
+    "validating",
     "solving",
+    "evaluating",
+    "demo",
     "documents",
     "negotiate_frontier",
     "negotiate_rounds",
+    "negotiate_room",
     "negotiate_logroll",
     "analyze",
     "analyze_risk",

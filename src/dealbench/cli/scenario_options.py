@@ -1,7 +1,7 @@
 """Options the analysis commands share: `--set`, `--policy`, `--jobs`, `--executor`.
 
-No commands here (so importing it registers nothing); `solving` and `analyze`
-both use it.
+No commands here (so importing it registers nothing); `solving`, `evaluating`,
+`analyze` and the negotiation commands use it.
 """
 
 from __future__ import annotations

@@ -17,6 +17,10 @@ from dealbench.optimize.decomposition.warm import WarmStart
 from dealbench.optimize.result import SolveResult
 from dealbench.optimize.solve import solve
 
+#: A lift the US loses nothing by replaces a point when the partner gains more than this
+#: (USD): more than the solves' noise, less than the cleanup's SAME_ABS.
+DOMINATED_BY = 1.0
+
 
 def lifted_point(
     portfolio: Portfolio, partner: str, point: FrontierPoint, alone: Single | None
@@ -39,10 +43,13 @@ def lifted_point(
         lifted = point_of(portfolio, partner, [*point.others, better], point.label)
     except ValueError:  # a limit broken by a rounding of the exact curve: keep the point
         return point
-    if (
-        lifted.partner_utility > point.partner_utility + SAME_ABS
-        and lifted.us_utility >= point.us_utility - SAME_ABS
-    ):
+    gain = lifted.partner_utility - point.partner_utility
+    if gain > SAME_ABS and lifted.us_utility >= point.us_utility - SAME_ABS:
+        return lifted
+    # A package the US values no less and the partner more: the point is dominated, by
+    # however little (solve's schedule may give up a twentieth of the gap of V for a
+    # smoother one, leaving compute the partner values more than the US under a limit).
+    if gain > DOMINATED_BY and lifted.us_utility >= point.us_utility:
         return lifted
     return point
 

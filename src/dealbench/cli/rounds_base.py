@@ -1,0 +1,231 @@
+"""What the round commands share (`cli.negotiate_rounds`, `cli.negotiate_room`): their
+options, the portfolio and its rounds folder, the round's documents, checked before the
+round is recorded and written after, and the few lines every one of them prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from dealbench.cli.base import folder_option
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from dealbench.io import OutputDir
+    from dealbench.model import Portfolio
+    from dealbench.negotiate.rounds import Round
+    from dealbench.render.documents import Format
+
+PartnerOpt = Annotated[str, typer.Option("--partner", "-p", help="The partner's code, e.g. AE.")]
+CounterPartnerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--partner",
+        "-p",
+        help="The partner's code, e.g. AE (default: the counter file's `partner`; when "
+        "given, the file must name the same partner).",
+    ),
+]
+RoundsOpt = Annotated[
+    Path | None,
+    folder_option(
+        "--rounds",
+        "The portfolio's rounds folder (default: deals/rounds/<portfolio id>/ beside "
+        "the portfolios folder).",
+    ),
+]
+NoteOpt = Annotated[str | None, typer.Option("--note", help="Free text recorded in the round.")]
+AuthorOpt = Annotated[
+    str | None, typer.Option("--author", help="Who speaks in this round (free text).")
+]
+DateOpt = Annotated[
+    str | None, typer.Option("--date", help="Date of the round, YYYY-MM-DD, or `today`.")
+]
+DocsOpt = Annotated[
+    Path | None,
+    folder_option(
+        "--out",
+        "Folder for the round's term sheets and redlines (default: out/rounds/<portfolio id>).",
+    ),
+]
+FormatOpt = Annotated[
+    str,
+    typer.Option(
+        "--format", "-f", help="Document formats: md, html, docx, pdf, json (comma-separated)."
+    ),
+]
+NoDocs = Annotated[bool, typer.Option("--no-documents", help="Record the round only.")]
+StrategyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--strategy",
+        help="How the next offer concedes: boulware, linear, conceder (time-dependent) or zeuthen "
+        "(default: the strategy of our last offer, else boulware).",
+    ),
+]
+DeadlineOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--deadline",
+        help="Time-dependent strategies: T, the US offers made before the target reaches "
+        "the reservation value (the first offer is the ideal, offer T+1 the reservation).",
+    ),
+]
+
+VerdictStrategyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--strategy",
+        help="The next-offer strategy a counter is weighed against (default: the one recorded "
+        "in our last offer).",
+    ),
+]
+VerdictDeadlineOpt = Annotated[
+    int | None,
+    typer.Option("--deadline", help="Its deadline in US offers (default: as recorded)."),
+]
+
+
+def portfolio_and_rounds(
+    portfolio: Path, rounds: Path | None, *, figures: bool = True
+) -> tuple[Portfolio, Path]:
+    """The portfolio and its rounds folder. A command that weighs `figures` (utilities,
+    acceptance, the frontier) says which of them are the means of distributions."""
+    from dealbench.cli.analysis_output import note_uncertainty
+    from dealbench.model import load_portfolio
+    from dealbench.negotiate.rounds import rounds_root
+
+    pf = load_portfolio(portfolio)
+    if figures:
+        note_uncertainty(pf)
+    return pf, rounds if rounds is not None else rounds_root(portfolio, pf)
+
+
+def round_date(text: str | None) -> dt.date | None:
+    from dealbench.cli.documents import parse_date
+
+    return parse_date(text)
+
+
+def _docs_folder(out: Path | None, pf: Portfolio) -> Path:
+    return out if out is not None else Path("out") / "rounds" / pf.id
+
+
+@dataclass(frozen=True)
+class RoundDocuments:
+    """Where and how a round's documents go, checked before the round is recorded."""
+
+    folder: OutputDir
+    formats: list[Format]
+
+
+def check_documents(
+    out: Path | None, pf: Portfolio, formats: str, force: bool, no_documents: bool
+) -> RoundDocuments | None:
+    """Check --format and --out before a round is recorded, so a refusal writes nothing."""
+    from dealbench.cli.documents import parse_formats
+    from dealbench.io import OutputDir
+    from dealbench.render.clause_check import check_portfolio_clauses
+
+    if no_documents:
+        return None
+    chosen = parse_formats(formats)
+    check_portfolio_clauses(pf)
+    folder = OutputDir(_docs_folder(out, pf), force=force)
+    folder.check([])
+    return RoundDocuments(folder, chosen)
+
+
+def write_round_documents(
+    pf: Portfolio,
+    partner: str,
+    current: Round,
+    previous: Round | None,
+    docs: RoundDocuments | None,
+) -> list[Path]:
+    """The round's term sheets and redlines; the round is recorded already, so a failure
+    here says so before its error."""
+    from dealbench.cli.documents import write_documents
+    from dealbench.errors import DealbenchError
+    from dealbench.negotiate.documents import round_documents
+
+    if docs is None:
+        return []
+    try:
+        write_documents(docs.folder, round_documents(pf, partner, current, previous), docs.formats)
+    except DealbenchError:
+        typer.echo(
+            f"Recorded round {current.number}: {relative(current.path)}; its documents were "
+            "not written:",
+            err=True,
+        )
+        raise
+    except KeyboardInterrupt as exc:  # Ctrl-C: the round stands, the user must know
+        what = (
+            "conclusion"
+            if current.status == "concluded"
+            else "offer"
+            if current.side == "us"
+            else "counter"
+        )
+        exc.add_note(
+            f"note: the {what} was recorded as round {current.number} "
+            f"({relative(current.path)}); only its documents were interrupted (see "
+            "`dealbench history`)"
+        )
+        raise
+    return docs.folder.written
+
+
+def relative(path: Path) -> str:
+    from dealbench.model.yamlio import display_path
+
+    return display_path(path)
+
+
+def echo_json(data: dict[str, Any], written: list[Path]) -> None:
+    """A command's JSON answer, with the documents it wrote."""
+    from dealbench.cli import output
+
+    data["documents"] = [relative(p) for p in written]
+    typer.echo(output.to_json(data))
+
+
+def echo_recorded(r: Round, how: str = "") -> None:
+    typer.echo(f"Recorded round {r.number}: {relative(r.path)}{how}")
+
+
+def print_written(written: list[Path]) -> None:
+    for path in written:
+        typer.echo(f"  wrote {relative(path)}")
+
+
+def compact_table(title: str, columns: tuple[tuple[str, str], ...]) -> Table:
+    """A compact table (rounds, the room): a head rule, no edges, no padding."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(
+        title=title,
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        padding=0,
+        collapse_padding=True,
+    )
+    for name, justify in columns:
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    return table
+
+
+def echo_wrapped(text: str, indent: str = "") -> None:
+    """One paragraph, wrapped to the terminal."""
+    from dealbench.cli import output
+
+    typer.echo(output.paragraph(text, first=indent, rest=indent + "    "))

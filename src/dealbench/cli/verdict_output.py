@@ -1,0 +1,56 @@
+"""The verdict on a counter as the terminal says it (`counter`, `evaluate --against`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dealbench.cli.rounds_base import echo_wrapped
+
+if TYPE_CHECKING:
+    from dealbench.negotiate.verdict import Verdict
+
+
+def print_verdict(v: Verdict, periods: list[str]) -> None:
+    """The verdict as a person reads it: figures, limits, the frontier, the portfolio, the move."""
+    from dealbench.cli import output
+    from dealbench.limit import broken_messages
+    from dealbench.units import usd
+
+    m = output.money
+
+    def echo(text: str) -> None:
+        body = text.lstrip(" ")
+        echo_wrapped(body, indent=" " * (len(text) - len(body)))
+
+    title = f"round {v.round}" if v.round is not None else "the package"
+    echo(f"Verdict on {title} from {v.partner}:")
+    change = ""
+    if v.us_change is not None and v.partner_change is not None:
+        us, partner = usd(v.us_change, signed=True), usd(v.partner_change, signed=True)
+        change = f" (change from {v.compared_with}: US {us}, partner {partner})"
+    echo(f"  Utilities: US {m(v.us_utility)}, partner {m(v.partner_utility)}{change}")
+    if v.violations:
+        lines = broken_messages(v.violations)
+        echo(f"  Limits broken ({len(lines)}):")
+        for line in lines:
+            echo(f"    - {line}")
+    else:
+        echo("  Limits broken: none")
+    for note in v.notes:
+        echo(f"  Note: {note}")
+    echo(f"  Frontier: {v.frontier_words(periods)}")
+    echo(f"  Takes: {v.taken_words()}")
+    echo(f"  {v.supply_left_words()}")
+    others = bool(v.others_open)  # a lone open negotiation has no rest to re-plan
+    said = v.portfolio_texts()
+    # "n/a if accepted" for a counter that cannot be accepted; the web page says it so.
+    accepted = (
+        f"{said['accepted']} if accepted{' (rest re-optimized)' if others else ''}"
+        if v.portfolio_if_accepted is not None
+        else "not feasible if accepted"
+    )
+    echo(
+        f"  Portfolio V: {accepted}, {said['plan']} in the current plan, "
+        f"{said['walk_away']} if the US walks away"
+    )
+    echo(f"Recommendation: {v.recommendation.upper()} — {v.reason}.")

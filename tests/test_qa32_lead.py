@@ -1,0 +1,34 @@
+"""The lead's checks of session 32: a sweep under another regime."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from helpers import Runner
+
+ROOT = Path(__file__).resolve().parents[1]
+GULF = ROOT / "deals" / "portfolios" / "gulf-asia.yaml"
+PENALTY = "policy.risk_penalty_per_h100e"
+
+
+def test_a_sweep_runs_under_the_regime_policy_names_as_solve_does(run: Runner) -> None:
+    """The options memo sends its reader to "a sweep of the risk penalty under each regime",
+    and `sweep` had no --policy: every row was solved under the portfolio's own regime. Each
+    row is now `solve --policy REGIME --set PATH=VALUE`, and the sweep says its regime."""
+    swept = run("sweep", GULF, "--policy", "tiered", "--param", PENALTY, "--from", "50k",
+                "--to", "400k", "--steps", "2", "--refine", "0", "--json")  # fmt: skip
+    assert swept.exit_code == 0, swept.output
+    sweep = json.loads(swept.stdout)
+    assert sweep["policy"] == "tiered"
+    for row, value in zip(sweep["rows"], ("50k", "400k"), strict=True):
+        solved = run("solve", GULF, "--policy", "tiered", "--set", f"{PENALTY}={value}", "--json")
+        assert solved.exit_code == 0, solved.output
+        assert row["us_value"] == json.loads(solved.stdout)["us_value"]
+    own = json.loads(run("sweep", GULF, "--param", PENALTY, "--from", "50k", "--to", "50k",
+                         "--steps", "1", "--json").stdout)  # fmt: skip
+    assert own["policy"] == "bilateral"  # the portfolio's own
+    assert own["rows"][0]["us_value"] != sweep["rows"][0]["us_value"]
+    table = run("sweep", GULF, "--policy", "tiered", "--param", PENALTY, "--from", "50k",
+                "--to", "50k", "--steps", "1")  # fmt: skip
+    assert "Gulf and Asia, 2026–2028 (tiered regime): sweep of" in " ".join(table.stdout.split())
