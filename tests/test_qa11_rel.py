@@ -119,16 +119,16 @@ def test_ctrl_c_right_after_an_offer_is_recorded_says_it_was(
     """Ctrl-C pressed once the round file was linked into place, while it was read back:
     `offer` said "interrupted" alone (seen at 2.1 s of a real run), though round 5 was
     on disk; run again, it records a second offer. Now the note names the round."""
-    import dealbench.negotiate.rounds as rounds_module
+    import dealbench.negotiate.rounds_write as rounds_module
 
-    real = rounds_module._read_round
+    real = rounds_module.read_round
 
     def read(portfolio: Any, partner: str, path: Path, *rest: Any) -> Any:
         if path.name == "005-us.yaml":  # the round just recorded, read back
             raise KeyboardInterrupt
         return real(portfolio, partner, path, *rest)
 
-    monkeypatch.setattr(rounds_module, "_read_round", read)
+    monkeypatch.setattr(rounds_module, "read_round", read)
     out = run("offer", GULF, "-p", "AE", "--rounds", rounds, "--no-documents")
     assert out.exit_code == 130, out.output
     assert (rounds / "AE" / "005-us.yaml").is_file()

@@ -72,7 +72,7 @@ def test_the_opening_offer_reaches_the_ideal_kept_from_the_plan(
     """`offer` refused the opening offer itself: "no package with AA reaches the target US
     utility $16.98bn", the ideal (exit 3); on synthetic M, Boulware's second offer (the
     ideal less USD 2m) to 7 of 20 partners. The ideal is the plan's package when the
-    one-partner solve does worse (`strategies.targets`), but the offer was then looked
+    one-partner solve does worse (`targets.targets`), but the offer was then looked
     for by that solve alone, which could not reach it:
     - AA: the plan's packages, in whole H100e, overrun the supply by 0.14 H100e (inside
       the checker's tolerance), so the others held at the plan left AA 0.14 less than

@@ -203,13 +203,13 @@ def test_charts_are_the_same_whatever_the_users_matplotlib_settings() -> None:
 TERM_WHEN_RECORDED = textwrap.dedent(
     """
     import os, signal
-    import dealbench.negotiate.rounds as rounds_module
-    real = rounds_module._read_round
+    import dealbench.negotiate.rounds_write as rounds_module
+    real = rounds_module.read_round
     def read(portfolio, partner, path, *rest):
         if path.name == "005-us.yaml":
             os.kill(os.getpid(), signal.SIGTERM)
         return real(portfolio, partner, path, *rest)
-    rounds_module._read_round = read
+    rounds_module.read_round = read
     """
 )
 

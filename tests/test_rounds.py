@@ -22,8 +22,11 @@ from dealbench.errors import InputError
 from dealbench.model import validate_file
 from dealbench.model.schema import Portfolio
 from dealbench.negotiate import load_negotiations, record_offer, replan
-from dealbench.negotiate.rounds import RoundFile, append_round, load_negotiation
-from dealbench.negotiate.strategies import BETAS, time_dependent_target
+from dealbench.negotiate.rounds import RoundFile
+from dealbench.negotiate.rounds_read import load_negotiation
+from dealbench.negotiate.rounds_write import append_round
+from dealbench.negotiate.strategies import time_dependent_target
+from dealbench.negotiate.strategy_args import BETAS
 from helpers import REPO, Runner
 
 PORTFOLIO = REPO / "deals/portfolios/gulf-asia.yaml"
@@ -199,7 +202,7 @@ def test_a_frontier_point_offer_gives_the_us_no_less_than_the_partners_counter(
 ) -> None:
     """The same floor holds for `offer --mode nash|kalai`: the Nash point gave the US
     $35.97bn and Kalai's $40.97bn after AE's counter of round 4, which the US could
-    simply accept (`strategies.offer_floor`, one rule for both)."""
+    simply accept (`offer_floor.offer_floor`, one rule for both)."""
     pf = load_portfolio(PORTFOLIO)
     worth = _counter_worth(pf, rounds)
     done = record_offer(pf, rounds, "AE", mode=mode)

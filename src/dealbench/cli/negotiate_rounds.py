@@ -238,7 +238,8 @@ def counter(
         )
         written: list[Path] = []
         if docs is not None:
-            from dealbench.negotiate.rounds import load_negotiation, recorded
+            from dealbench.negotiate.rounds_read import load_negotiation
+            from dealbench.negotiate.rounds_write import recorded
 
             with recorded(done.round.data, done.round.path):
                 previous = load_negotiation(pf, root, code).last_offer

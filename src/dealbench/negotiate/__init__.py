@@ -41,15 +41,10 @@ from dealbench.negotiate.record import (
 )
 from dealbench.negotiate.replan import residual, solve_with_floor
 from dealbench.negotiate.room import History, Room, history, room
-from dealbench.negotiate.rounds import (
-    Negotiation,
-    Round,
-    RoundFile,
-    load_negotiation,
-    load_negotiations,
-    rounds_root,
-)
-from dealbench.negotiate.strategies import STRATEGIES, NextOffer, next_offer
+from dealbench.negotiate.rounds import Negotiation, Round, RoundFile, rounds_root
+from dealbench.negotiate.rounds_read import load_negotiation, load_negotiations
+from dealbench.negotiate.strategies import NextOffer, next_offer
+from dealbench.negotiate.strategy_args import STRATEGIES
 from dealbench.negotiate.verdict import Verdict, verdict
 
 __all__ = [

@@ -118,7 +118,7 @@ def round_documents(
 def _concluded_beside(portfolio: Portfolio, current: Round) -> list[Package]:
     """The packages concluded with the other partners, as the rounds folder of `current`
     holds them now (its partner folder's parent)."""
-    from dealbench.negotiate.rounds import load_negotiations
+    from dealbench.negotiate.rounds_read import load_negotiations
 
     partner = current.path.parent.name
     negotiations = load_negotiations(portfolio, current.path.parent.parent)

@@ -27,13 +27,12 @@ from dealbench.negotiate.rounds import (
     Negotiation,
     Round,
     Stage,
-    load_negotiation,
-    load_negotiations,
     offers_beyond,
     rounds_fingerprint,
     shared_violations,
 )
-from dealbench.negotiate.strategies import check_strategy
+from dealbench.negotiate.rounds_read import load_negotiation, load_negotiations
+from dealbench.negotiate.strategy_args import check_strategy
 from dealbench.negotiate.verdict import Verdict, refusal, verdict
 
 __all__ = [

@@ -36,14 +36,10 @@ from dealbench.model.rounds import RoundFile
 from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.distance import FrontierGap, frontier_gap
 from dealbench.negotiate.plan import Plan, replan, single_partner
-from dealbench.negotiate.rounds import (
-    Negotiation,
-    Round,
-    concluded_with,
-    offers_beyond,
-    refuse_after_close,
-)
-from dealbench.negotiate.strategies import next_offer, resolve_strategy
+from dealbench.negotiate.rounds import Negotiation, Round, concluded_with, offers_beyond
+from dealbench.negotiate.rounds_check import refuse_after_close
+from dealbench.negotiate.strategies import next_offer
+from dealbench.negotiate.strategy_args import resolve_strategy
 from dealbench.render.environment import money, plural
 from dealbench.result_words import concessions_text
 from dealbench.units import quantity, usd_together
