@@ -42,12 +42,12 @@ VARIANTS = ("before", "after")
 def measure(portfolio: str, mode: str, variant: str) -> dict[str, Any]:
     """One solve in this (fresh) process."""
     from dealbench.model import load_portfolio
-    from dealbench.optimize import bargain, solve
+    from dealbench.optimize import bargain, kalai, solve
 
     if variant == "before" and mode == "nash":
         bargain.HIGHS_OPTIONS = {key: {} for key in bargain.HIGHS_OPTIONS}
     if variant == "before" and mode == "kalai":
-        bargain.best_tau_by_partner = lambda *args, **kwargs: None  # type: ignore[assignment]
+        kalai.best_tau_by_partner = lambda *args, **kwargs: None  # type: ignore[assignment]
     pf = load_portfolio(PORTFOLIOS[portfolio])
     wall, cpu = time.perf_counter(), time.process_time()
     result = solve(pf, mode)  # type: ignore[arg-type]

@@ -256,20 +256,20 @@ def test_a_failed_restricted_mip_is_a_solver_error_not_an_answer(
 
 
 def test_a_slower_machine_rounds_to_the_same_schedule(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The schedule step's exact search (`grid.closest`) stopped after 2 s: on a loaded
+    """The schedule step's exact search (`grid_closest.closest`) stopped after 2 s: on a loaded
     machine it returned another schedule than on a quiet one (CI saw V 233,999,497,338
     against 233,992,347,340 on this portfolio). It now stops by a count of nodes; the
     time limit left is a guard no search nears, even on a machine ten times slower."""
-    from dealbench.optimize import grid
+    from dealbench.optimize import grid_closest
 
     portfolio = generate(Size("V", 12, 6, 3, 3), seed=2)  # 401 nodes in its exact search
     quick = solve(portfolio, threads=1)
-    real = grid.new_highs
+    real = grid_closest.new_highs
 
     def slower(*, time_limit: float | None = None, **options: object) -> object:
         return real(time_limit=None if time_limit is None else time_limit / 10, **options)
 
-    monkeypatch.setattr(grid, "new_highs", slower)
+    monkeypatch.setattr(grid_closest, "new_highs", slower)
     slow = solve(portfolio, threads=1)
     assert slow.objective == quick.objective
     assert [d.compute for d in slow.deals] == [d.compute for d in quick.deals]

@@ -37,20 +37,20 @@ def in_steps(pf: Portfolio, step: float = 1000.0) -> Portfolio:
 def spied(monkeypatch: pytest.MonkeyPatch) -> list[float | None]:
     """What each call of the split returned, in order."""
     found: list[float | None] = []
-    real = bargain.best_tau_by_partner
+    real = kalai.best_tau_by_partner
 
     def spy(*args: Any, **kwargs: Any) -> float | None:
         found.append(real(*args, **kwargs))
         return found[-1]
 
-    monkeypatch.setattr(bargain, "best_tau_by_partner", spy)
+    monkeypatch.setattr(kalai, "best_tau_by_partner", spy)
     return found
 
 
 def reference(pf: Portfolio, **options: Any) -> SolveResult:
     """kalai with its first stage solved as one MIP (the split turned off)."""
     with pytest.MonkeyPatch.context() as m:
-        m.setattr(bargain, "best_tau_by_partner", lambda *args, **kwargs: None)
+        m.setattr(kalai, "best_tau_by_partner", lambda *args, **kwargs: None)
         return solve(pf, "kalai", **options)
 
 

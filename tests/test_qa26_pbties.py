@@ -13,8 +13,8 @@ from dealbench.model.schema import Package, Portfolio
 from dealbench.optimize import solve
 from dealbench.optimize.bargain import ideal_gains
 from dealbench.optimize.best import with_ties_broken
-from dealbench.optimize.explain import raise_explained
 from dealbench.optimize.finish import result_from_check
+from dealbench.optimize.infeasible import raise_explained
 from dealbench.optimize.prefer import us_preferred
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
 

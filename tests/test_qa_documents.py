@@ -237,7 +237,7 @@ def test_a_shortfall_names_the_margin_with_the_walk_away_value() -> None:
     is the walk-away value plus the required margin."""
     import builders as b
     from dealbench.optimize import solve
-    from dealbench.optimize.explain import explain_infeasible
+    from dealbench.optimize.infeasible import explain_infeasible
 
     pol = b.policy(caps={"tier2": {"kyc": 100_000}, "tier3": 0}, risk_penalty="10k", margin="50m")
     aa = b.partner("AA", ask={"2026": 200_000}, batna="4bn", security_costs={"kyc": 0})
@@ -262,7 +262,7 @@ def test_a_term_of_one_period_is_not_from_2026_to_2026(
 
 def test_a_tiny_share_of_the_risk_budget_is_not_zero() -> None:
     """200 risk-weighted H100e of a budget of 5,000,000 read "0.0% of the risk budget"."""
-    from dealbench.render.environment import percent
+    from dealbench.render.filters import percent
 
     assert percent(200 / 5_000_000) == "less than 0.1%"
     assert percent(0.0) == "0.0%" and percent(0.125) == "12.5%"

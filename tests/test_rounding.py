@@ -14,7 +14,7 @@ from dealbench.analyze.scenarios import load_scenario
 from dealbench.checker import check
 from dealbench.model import load_portfolio
 from dealbench.model.schema import Granularity, Portfolio
-from dealbench.optimize import grid, solve
+from dealbench.optimize import grid, grid_closest, grid_remainder, solve
 from dealbench.optimize.plain import solve_plain
 from dealbench.optimize.result import SolveResult, Status
 from dealbench.optimize.smooth import smooth_schedule
@@ -75,7 +75,7 @@ def test_the_greedy_takes_a_step_back_from_a_deal_that_accepts_without_it() -> N
     assert smooth is not None
     base = grid.objective(pf, "us-best", deals, smooth)
     least = base - grid.step_value("us-best", deals, 1_000)
-    x = grid.largest_remainder(pf, "us-best", deals, smooth, 1_000, least, None)
+    x = grid_remainder.largest_remainder(pf, "us-best", deals, smooth, 1_000, least, None)
     assert x is not None
     amounts = {d.partner.code: float(x[i, 0]) for i, d in enumerate(deals)}
     assert amounts == {"HI": 50_000, "AA": 41_000, "BB": 88_000, "CC": 21_000}
@@ -132,7 +132,7 @@ def test_the_grid_optimum_can_lose_more_than_one_step() -> None:
     one step, so the step is refined; the exact search runs at 1,000 and 100 only."""
     pf = load_scenario(GLOBAL, "repeal", ())
     calls = []
-    closest = grid.closest
+    closest = grid_closest.closest
 
     def counted(*args: object, **kwargs: object) -> object:
         calls.append(args[4])

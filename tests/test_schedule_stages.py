@@ -16,7 +16,7 @@ from dealbench.checker import check
 from dealbench.model import load_portfolio
 from dealbench.model.regimes import find_regime, under_regime
 from dealbench.model.schema import Portfolio
-from dealbench.optimize import grid, smooth, solve
+from dealbench.optimize import grid, grid_dips, grid_remainder, smooth, solve
 from dealbench.optimize.schedule import schedule, settle
 from dealbench.synth import generate
 
@@ -103,9 +103,11 @@ def test_one_greedy_run_gives_both_the_plain_and_the_donated_schedule(
     base = grid.objective(pf, "us-best", deals, smooth_x)
     for step in (1_000.0, 100.0, 10.0, 1.0):
         least = base - grid.step_value("us-best", deals, step)
-        plain, donated = grid.largest_remainders(pf, "us-best", deals, smooth_x, step, least, None)
+        plain, donated = grid_remainder.largest_remainders(
+            pf, "us-best", deals, smooth_x, step, least, None
+        )
         for got, donors in ((plain, False), (donated, True)):
-            want = grid.largest_remainder(
+            want = grid_remainder.largest_remainder(
                 pf, "us-best", deals, smooth_x, step, least, None, donors=donors
             )
             if got is None or want is None:
@@ -149,7 +151,7 @@ def test_filling_a_dip_keeps_supply_totals_and_v() -> None:
     th = next(i for i, d in enumerate(deals) if d.partner.code == "TH")
     x[sg] = [38_597.0, 38_596.0, 38_597.0]  # a dip, and a deal that can take the other way
     x[th] = [35_119.0, 35_120.0, 35_119.0]
-    filled = grid.fill_dips(pf, "us-best", deals, x, 1.0)
+    filled = grid_dips.fill_dips(pf, "us-best", deals, x, 1.0)
     assert filled[sg].tolist() == [38_596.0, 38_597.0, 38_597.0]
     assert np.array_equal(filled.sum(axis=0), x.sum(axis=0))
     assert np.array_equal(filled.sum(axis=1), x.sum(axis=1))

@@ -40,7 +40,7 @@ from dealbench.negotiate.logroll_compute import Limits, Targets, replan
 from dealbench.negotiate.rounds_read import known_partner
 from dealbench.optimize.grid import clean, whole
 from dealbench.optimize.schedule import steps
-from dealbench.render.environment import ratio as shown_ratio
+from dealbench.render.filters import ratio as shown_ratio
 from dealbench.units import quantity
 
 __all__ = [

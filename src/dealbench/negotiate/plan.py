@@ -23,8 +23,9 @@ from dealbench.negotiate.rounds import Negotiation, rounds_fingerprint
 from dealbench.negotiate.rounds_read import load_negotiations
 from dealbench.optimize import SolveResult, Status, solve
 from dealbench.optimize.backends import version
-from dealbench.optimize.explain import NoDeal, no_deal_reasons
+from dealbench.optimize.explanation import NoDeal
 from dealbench.optimize.finish import result_from_check
+from dealbench.optimize.no_deal import no_deal_reasons
 from dealbench.optimize.result import NO_SOLVER, FromRounds, SolverInfo
 from dealbench.units import and_list
 

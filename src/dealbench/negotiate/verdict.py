@@ -40,7 +40,7 @@ from dealbench.negotiate.rounds import Negotiation, Round, concluded_with, offer
 from dealbench.negotiate.rounds_check import refuse_after_close
 from dealbench.negotiate.strategies import next_offer
 from dealbench.negotiate.strategy_args import resolve_strategy
-from dealbench.render.environment import money, plural
+from dealbench.render.filters import money, plural
 from dealbench.result_words import concessions_text
 from dealbench.units import quantity, usd_together
 

@@ -14,14 +14,14 @@ the best log-product. After each solve the gains of the packages found give
 the true log-product L; the stated error bound is B - L: the packages' Nash
 product is at least exp(-(B - L)) times the best possible. While the bound
 is above `tolerance`, a cut is added at the gains found and the MIP is solved
-again (at most `rounds` times).
+again (at most `rounds` times): `dealbench.optimize.nash`.
 
 kalai maximises tau with each side's gain at least tau x its ideal gain, then
 (for a Pareto-optimal answer) the sum of the shares with tau held: exact,
 within the solver's gap.
 
 kalai's max tau is found partner by partner when the portfolio's supply is not used up
-(`dealbench.optimize.kalai`), else as one MIP.
+(`dealbench.optimize.kalai`, which solves both stages), else as one MIP.
 
 kalai solves DESIGN.md's plain model with compute in the portfolio's declared step
 (`formulate.add_whole_steps`), and its ideals in the same step (`ideal_gains`), so its tau
@@ -32,20 +32,18 @@ continuous point on the grid as solved (`schedule`).
 
 from __future__ import annotations
 
-import functools
 import math
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 
-from dealbench.checker import evaluate
 from dealbench.model.schema import Portfolio
-from dealbench.optimize.backends import Backend, make_backend, run_pulp
+from dealbench.optimize.backends import make_backend, run_pulp
 from dealbench.optimize.best import solve_best
 from dealbench.optimize.finish import empty_result, finish
-from dealbench.optimize.formulate import formulate
 from dealbench.optimize.formulation import MONEY, Formulation, Mode
-from dealbench.optimize.kalai import best_tau_by_partner
-from dealbench.optimize.objectives import NASH_LEAST_SHARE, Ideals
+from dealbench.optimize.kalai import kalai_point
+from dealbench.optimize.nash import NO_GAIN, found_gains, log_product, nash_point, nash_with_gains
+from dealbench.optimize.objectives import Ideals
 from dealbench.optimize.plain import extract_packages, outcome_status, solve_plain
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
 
@@ -59,7 +57,6 @@ GAIN_TOL = 1e3
 #: The same in model units (USD bn).
 TOL = GAIN_TOL / MONEY
 CUTS = 24
-LOWEST = NASH_LEAST_SHARE  # the lowest tangent point, a share of the ideal gain
 #: HiGHS options for the bargaining MIPs (measured in bench/README.md, "Bargaining
 #: points"). nash's tangent-cut MIPs close at the root in a few nodes; HiGHS spent 85% of
 #: their time in restarts and in its RINS and RENS sub-MIPs (global's four rounds: 6.8 s
@@ -177,11 +174,13 @@ def solve_bargaining(
         """The bargaining point with compute in whole steps of `step` (0: continuous)."""
         nonlocal bargained
         if mode == "kalai":
-            found = _kalai(portfolio, require, ideals, step, run, details, backend, gap)
+            found = kalai_point(portfolio, require, ideals, step, run, details, backend, gap)
             return (*found, math.inf)
-        form, status, proven, top, bargained = _nash_with_gains(
+        form, status, proven, top, bargained = nash_with_gains(
             ideals,
-            lambda kept: _nash(portfolio, require, kept, run, details, cuts, rounds, tolerance),
+            lambda kept: nash_point(
+                portfolio, require, kept, run, details, cuts, rounds, tolerance
+            ),
         )
         return form, status, proven, top
 
@@ -208,7 +207,7 @@ def solve_bargaining(
     )
     if status not in (Status.OPTIMAL, Status.TIME_LIMIT):
         return empty_result(portfolio, mode, status, info)
-    unrounded = _score(mode, _gains(form, bargained), bargained)
+    unrounded = _score(mode, found_gains(form, bargained), bargained)
     result = finish(portfolio, mode, status, info, extract_packages(form))
     # What the note states is about the packages returned, in whole steps when rounded:
     # rounding moves tau and the log-product a little, never the bound.
@@ -217,6 +216,31 @@ def solve_bargaining(
         if result.us_value is not None
         else unrounded
     )
+    message = _message(portfolio, mode, result, ideals, bargained, require, value, unrounded, top)
+    if result.us_value is None:
+        return result.model_copy(update={"message": message})
+    # nash's bound is B, the tangent cuts' bound on the log-product; kalai's second stage
+    # bounds the sum of shares, not tau: no bound on tau is stated.
+    bound = top if mode == "nash" and math.isfinite(top) else None
+    stats = result.solver.model_copy(deep=True, update={"bound": bound})
+    stats.details["unrounded_objective"] = unrounded
+    return result.model_copy(update={"message": message, "objective": value, "solver": stats})
+
+
+def _message(
+    portfolio: Portfolio,
+    mode: Mode,
+    result: SolveResult,
+    ideals: Ideals,
+    bargained: Ideals,
+    require: Sequence[str],
+    value: float,
+    unrounded: float,
+    top: float,
+) -> str:
+    """The bargaining point's message: how close to the best it is (`_bound_note`), who
+    gets no deal or no gain and why, and what the rounding says. Writes the bound's
+    figures, and how many partners are left without a gain, into `result`'s details."""
     bound_note = _bound_note(mode, value, unrounded, top, result.solver.details)
     no_zopa = [p.code for p in portfolio.partners if p.code not in ideals]
     forced = [code for code in no_zopa if code in require]
@@ -264,14 +288,7 @@ def solve_bargaining(
     )
     if result.message:  # what the rounding says (a refined step, unrounded amounts)
         message += f" {result.message}"
-    if result.us_value is None:
-        return result.model_copy(update={"message": message})
-    # nash's bound is B, the tangent cuts' bound on the log-product; kalai's second stage
-    # bounds the sum of shares, not tau: no bound on tau is stated.
-    bound = top if mode == "nash" and math.isfinite(top) else None
-    stats = result.solver.model_copy(deep=True, update={"bound": bound})
-    stats.details["unrounded_objective"] = unrounded
-    return result.model_copy(update={"message": message, "objective": value, "solver": stats})
+    return message
 
 
 def bargaining_objective(
@@ -290,7 +307,7 @@ def bargaining_objective(
         gains += [((v - p.us_batna) / MONEY, vi), ((u - p.batna) / MONEY, ui)]
     if mode == "kalai":
         return min((g / ideal for g, ideal in gains), default=1.0)
-    return _log_product(g for g, _ in gains)
+    return log_product(g for g, _ in gains)
 
 
 def _gainless(portfolio: Portfolio, result: SolveResult, code: str) -> bool:
@@ -304,16 +321,6 @@ def _gainless(portfolio: Portfolio, result: SolveResult, code: str) -> bool:
     return min(gains) <= NO_GAIN * MONEY
 
 
-#: A gain below a dollar (in USD bn, as gains are here) is no gain: a package that holds
-#: a side at its walk-away value gives it 1e-17, say, after the sums of the check.
-NO_GAIN = 1e-9
-
-
-def _log_product(gains: Iterable[float]) -> float:
-    """The log Nash product of `gains` (USD bn): -inf when a side gains nothing."""
-    return sum(math.log(g) if g > NO_GAIN else -math.inf for g in gains)
-
-
 def _score(mode: Mode, found: dict[str, tuple[float, float]], ideals: Ideals) -> float:
     """tau (kalai) or the log Nash product (nash) of gains in model units."""
     if mode == "kalai":
@@ -321,7 +328,7 @@ def _score(mode: Mode, found: dict[str, tuple[float, float]], ideals: Ideals) ->
             g / i for code, pair in found.items() for g, i in zip(pair, ideals[code], strict=True)
         ]
         return min(shares, default=1.0)
-    return _log_product(g for pair in found.values() for g in pair)
+    return log_product(g for pair in found.values() for g in pair)
 
 
 def _bound_note(
@@ -368,168 +375,3 @@ def _bound_note(
         f"the Nash product is within a factor {math.exp(-error):.6f} of the best "
         f"(log error bound {error:.2e}, tangent cuts on log)"
     )
-
-
-def _geometric(ideal: float, n: int) -> list[float]:
-    return [ideal * LOWEST ** (j / (n - 1)) for j in range(n)]
-
-
-def _gains(form: Formulation, ideals: Ideals) -> dict[str, tuple[float, float]]:
-    """The gains of the packages found, as `check` computes them (model units)."""
-    out = {}
-    deals = {pkg.partner: pkg for pkg in extract_packages(form)}
-    for code in ideals:
-        p = form.portfolio.partner(code)
-        assert p is not None
-        pkg = deals.get(code)
-        if pkg is None:
-            out[code] = (0.0, 0.0)
-            continue
-        d = evaluate(form.portfolio, pkg)
-        out[code] = ((d.us_value - p.us_batna) / MONEY, (d.partner_utility - p.batna) / MONEY)
-    return out
-
-
-def _objective(form: Formulation) -> float:
-    import pulp
-
-    return float(pulp.value(form.problem.objective) or 0.0)
-
-
-Solve = Callable[..., tuple[Status, float | None, float | None]]
-
-
-def _kalai(
-    portfolio: Portfolio,
-    require: Sequence[str],
-    ideals: Ideals,
-    step: float,
-    run: Solve,
-    details: dict[str, float],
-    backend: Backend,
-    gap: float,
-) -> tuple[Formulation, Status, float | None]:
-    """Max tau, then (for a Pareto-optimal answer) the sum of shares with tau held.
-
-    Max tau is found partner by partner first when the supply is not used up
-    (`kalai.best_tau_by_partner`: global's first stage in about 110 one-partner MIPs, where
-    the one MIP searched 14,000-150,000 nodes); when that does not apply, or the second
-    stage finds no packages at its tau, max tau is solved as one MIP, as before."""
-    exact = functools.partial(run, exact=True)  # the one-partner MIPs, to a gap of 0
-    tau = best_tau_by_partner(portfolio, require, ideals, step, exact, backend, gap)
-    if tau is not None:
-        second = _held(portfolio, require, ideals, step, tau)
-        then, proven_then, _ = run(second)
-        if then in (Status.OPTIMAL, Status.TIME_LIMIT):
-            details["tau"] = tau
-            return second, then, proven_then
-    form = formulate(portfolio, "kalai", require=require, ideals=ideals, step=step)
-    status, proven, bound = run(form)
-    if status == Status.TIME_LIMIT:
-        if bound is not None:
-            details["tau_bound"] = bound / MONEY  # no point has a larger tau
-        else:  # the solver stopped without a bound: tau is the best found, not proven
-            details["tau_not_proven"] = 1.0
-    if status == Status.OPTIMAL:
-        tau = float(form.problem.variablesDict()["tau"].varValue or 0.0)
-        details["tau"] = tau
-        second = _held(portfolio, require, ideals, step, tau)
-        then, proven_then, _ = run(second)
-        if then in (Status.OPTIMAL, Status.TIME_LIMIT):
-            return second, then, proven_then
-        # The time limit ended the second stage before it found a point: the first
-        # stage's point has the best tau, its shares' sum not maximised.
-        details["shares_not_maximised"] = 1.0
-        return form, Status.TIME_LIMIT, proven
-    return form, status, proven
-
-
-def _held(
-    portfolio: Portfolio, require: Sequence[str], ideals: Ideals, step: float, tau: float
-) -> Formulation:
-    """kalai's second stage: the largest sum of shares with every share at least tau."""
-    floor = tau * (1 - 1e-7) - 1e-9
-    return formulate(portfolio, "kalai", require=require, ideals=ideals, tau_floor=floor, step=step)
-
-
-#: A nash solve's last form, its status and gap, and the bound B on the log-product.
-NashFound = tuple[Formulation, Status, float | None, float]
-
-
-def _nash_with_gains(
-    ideals: Ideals, nash: Callable[[Ideals], NashFound]
-) -> tuple[Formulation, Status, float | None, float, Ideals]:
-    """`nash(ideals)` (`_nash` over the partners with these ideals), then again without the
-    partners it leaves a side of gaining nothing, until every partner bargained with
-    gains: the last form, its status, gap and bound, and the partners bargained with.
-
-    When the limits cannot give every partner with a zone of agreement a gain at once,
-    every set of deals has a Nash product of 0, and the tangent cuts' MIP leaves as few
-    partners as it must without a deal, those whose absence costs the product least
-    (`objectives.add_nash_objective`). They get no deal, and the product of the others'
-    gains is maximised with its bound stated, as for a portfolio without them. A partner
-    the user requires keeps a deal, outside the product (it may end gainless)."""
-    kept = dict(ideals)
-    found = nash(kept)
-    while found[1] in (Status.OPTIMAL, Status.TIME_LIMIT):
-        gainless = {c for c, pair in _gains(found[0], kept).items() if min(pair) <= NO_GAIN}
-        if not gainless or len(gainless) == len(kept):
-            break
-        fewer = {code: pair for code, pair in kept.items() if code not in gainless}
-        again = nash(fewer)
-        if again[1] not in (Status.OPTIMAL, Status.TIME_LIMIT):
-            break  # the answer with every partner stands, with its product of 0
-        kept, found = fewer, again
-    return (*found, kept)
-
-
-def _nash(
-    portfolio: Portfolio,
-    require: Sequence[str],
-    ideals: Ideals,
-    run: Solve,
-    details: dict[str, float],
-    cuts: int,
-    rounds: int,
-    tolerance: float,
-) -> NashFound:
-    """Max the log Nash product under tangent cuts, refined at the gains found (compute
-    continuous); the last form, its status and gap, and the bound B on the log-product."""
-    points = {
-        code: (_geometric(vi, cuts), _geometric(ui, cuts)) for code, (vi, ui) in ideals.items()
-    }
-    top = math.inf
-    best: tuple[Formulation, Status, float | None, float] | None = None
-    for i in range(rounds):
-        form = formulate(portfolio, "nash", require=require, ideals=ideals, cuts=[points])
-        status, proven, bound = run(form)
-        if status not in (Status.OPTIMAL, Status.TIME_LIMIT):
-            if best is not None and status == Status.NO_SOLUTION:
-                # The time limit ended a refining round before it found a point: the
-                # round before stands, short of the tolerance.
-                return best[0], Status.TIME_LIMIT, best[2], best[3]
-            return form, status, proven, top
-        found = _gains(form, ideals)
-        true = _log_product(g for pair in found.values() for g in pair)
-        if bound is not None:
-            top = bound / MONEY
-        elif status == Status.OPTIMAL:  # proven within the gap: the objective bounds it
-            top = _objective(form)
-        else:  # an incumbent the time limit left without a bound: nothing is proven
-            top = math.inf
-        error = max(top - true, 0.0)
-        details["rounds"] = float(i + 1)
-        best = (form, status, proven, top)
-        if error <= tolerance or status == Status.TIME_LIMIT:
-            break
-        for code, (gv, gu) in found.items():
-            # A cut at a gain below the lowest point is no tighter where it matters and,
-            # at a gain of ~1e-17 (zero in floating point), has slopes of 1e16 that HiGHS
-            # refuses: PuLP then failed reading the solution (IndexError).
-            vi, ui = ideals[code]
-            if gv >= vi * LOWEST and gu >= ui * LOWEST:
-                points[code][0].append(gv)
-                points[code][1].append(gu)
-    details["cuts"] = float(cuts)
-    assert best is not None  # rounds >= 1, and a failed first round returned above
-    return best

@@ -17,7 +17,7 @@ from dealbench.optimize.formulation import MONEY, Formulation, Row, safe_name
 #: Nash cuts are placed below them and Kalai's shares are taken of them.
 Ideals = dict[str, tuple[float, float]]
 #: nash: a partner bargained with gains at least this share of each ideal gain (where the
-#: lowest tangent is placed, `bargain.LOWEST`), and each side of a partner left without a
+#: lowest tangent is placed, `nash.LOWEST`), and each side of a partner left without a
 #: deal counts this log, far below the log of any gain counted.
 NASH_LEAST_SHARE = 1e-3
 

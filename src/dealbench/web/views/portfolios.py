@@ -22,7 +22,7 @@ from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model import Policy, Portfolio, load_portfolio
 from dealbench.model.regimes import default_regimes, regime_names
 from dealbench.optimize import MODES, SOLVERS, SolveResult
-from dealbench.optimize.explain import no_deal_reasons
+from dealbench.optimize.no_deal import no_deal_reasons
 from dealbench.result_words import (
     floor_sentence,
     message_after,
@@ -342,7 +342,7 @@ async def cancel_job(request: Request) -> Response:
 
 def result_charts(pf: Portfolio, result: SolveResult) -> list[Any]:
     """The result's charts, as data (drawn when the browser asks for each)."""
-    from dealbench.render.portfolio_memo import portfolio_charts
+    from dealbench.render.portfolio_allocation import portfolio_charts
     from dealbench.render.sources import source_from_result
 
     if not result.deals:
