@@ -30,6 +30,7 @@ from dealbench.web.views.common import (
     relative,
     root,
 )
+from dealbench.web.views.portfolios import solve_regimes
 
 if TYPE_CHECKING:
     from dealbench.analyze.sweep import SweepResult
@@ -75,6 +76,8 @@ def sweep_page(
         name=name,
         title=pf.title,
         files=scenario_files(request),
+        regimes=solve_regimes(request, name),
+        policy=pf.policy.id,
         typed=typed or Typed(),
         refused=refused,
         defaults={"steps": STEPS, "refine": REFINE},
@@ -90,8 +93,8 @@ async def sweep_form(request: Request) -> Response:
 
 #: The fields of each sweep form a user fills (`kind` is the page's: a malformed request).
 SWEEP_FIELDS = {
-    "scenarios": ("scenarios", "sets", "time_limit"),
-    "param": ("param", "from", "to", "steps", "refine", "sets", "time_limit"),
+    "scenarios": ("scenarios", "policy", "sets", "time_limit"),
+    "param": ("param", "from", "to", "steps", "refine", "policy", "sets", "time_limit"),
 }
 
 
@@ -102,6 +105,7 @@ def sweep_arguments(
     solved before every field is good), and what the page says of the sweep."""
     from dealbench.analyze.scenarios import apply_overrides, load_scenarios, parse_set
     from dealbench.analyze.sweep import check_steps, sweep_values
+    from dealbench.model.regimes import find_regime, under_regime
 
     kind = form_text(form, "kind")
     if kind not in ("scenarios", "param"):
@@ -115,9 +119,21 @@ def sweep_arguments(
             Issue("time_limit", None, "", f"expected a number, got {text!r}")
         ) from None
     time_limit = positive_seconds(seconds)
+    policy = form_text(form, "policy") or None  # `sweep --policy`: by name, as solve's form
+    if policy is not None:
+        name = request.path_params["name"]
+        regimes = solve_regimes(request, name)
+        if policy not in regimes:
+            raise InputError(Issue("policy", None, "", f"expected one of: {', '.join(regimes)}"))
+        pf = under_regime(pf, find_regime(policy, portfolio_file(request, name), "policy"))
     overrides = parse_set(sets, "sets")
     base = apply_overrides(pf, overrides)
-    described: dict[str, Any] = {"kind": kind, "sets": sets, "time_limit": time_limit}
+    described: dict[str, Any] = {
+        "kind": kind,
+        "policy": policy or "",
+        "sets": sets,
+        "time_limit": time_limit,
+    }
     if kind == "scenarios":
         chosen = form_text(form, "scenarios")
         if not chosen:
@@ -166,7 +182,7 @@ async def start_sweep(request: Request) -> Response:
     job = await run_in_threadpool(
         request.app.state.jobs.start, name, described, sweep_job, args, "sweep"
     )
-    job.cache["portfolio"] = noted(pf, args[1], described)
+    job.cache["portfolio"] = noted(args[0], args[1], described)  # under the regime asked
     return RedirectResponse(request.url_for("sweep_job", job=job.id), status_code=303)
 
 
