@@ -19,7 +19,8 @@ import pytest
 
 from dealbench import improvements, load_portfolio, solve
 from dealbench.analyze.limits import decided_by
-from dealbench.model.overrides import apply_overrides, read_value
+from dealbench.model.override_paths import read_value
+from dealbench.model.overrides import apply_overrides
 from dealbench.model.schema import Granularity, Portfolio
 from dealbench.negotiate.frontier import step_of
 from helpers import DATA, Runner

@@ -25,7 +25,7 @@ from dealbench.model import load_portfolio
 from dealbench.model.overrides import apply_overrides
 from dealbench.model.schema import Granularity, Package, Portfolio
 from dealbench.optimize import SolveResult, solve
-from dealbench.optimize.formulate import MODES, Mode
+from dealbench.optimize.formulation import MODES, Mode
 from dealbench.optimize.result import Status
 
 REPO = Path(__file__).resolve().parents[1]

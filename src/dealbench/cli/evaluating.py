@@ -127,7 +127,7 @@ def _known_solvers() -> tuple[str, ...]:
 def _note_other_overrides(against: str, sets: list[str]) -> None:
     """Say on stderr when `--against` names a result solved under other `--set` overrides
     than this command's: the verdict weighs both packages in this command's scenario."""
-    from dealbench.model.overrides import parse_set
+    from dealbench.model.override_values import parse_set
     from dealbench.render.sources import is_result_file, read_result
 
     path = Path(against)

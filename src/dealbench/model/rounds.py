@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from dealbench.model import rules
+from dealbench.model import package_rules
 from dealbench.model.fields import RoundNumber
 from dealbench.model.schema import Number, Package, Portfolio, Strict
 
@@ -158,5 +158,7 @@ def round_problems(
         return
     found = portfolio.partner(partner)
     assert found is not None
-    for loc, msg in rules.package_problems(package, found, portfolio.policy, portfolio.periods):
+    for loc, msg in package_rules.package_problems(
+        package, found, portfolio.policy, portfolio.periods
+    ):
         yield ("package", *loc), msg

@@ -40,14 +40,10 @@ from dealbench.model.schema import Portfolio
 from dealbench.optimize.backends import make_backend, run_pulp
 from dealbench.optimize.best import solve_best
 from dealbench.optimize.finish import empty_result, finish
-from dealbench.optimize.formulate import (
-    MONEY,
-    Formulation,
-    Ideals,
-    Mode,
-)
+from dealbench.optimize.formulation import MONEY, Formulation, Mode
 from dealbench.optimize.kalai import kalai_point
 from dealbench.optimize.nash import NO_GAIN, found_gains, log_product, nash_point, nash_with_gains
+from dealbench.optimize.objectives import Ideals
 from dealbench.optimize.plain import extract_packages, outcome_status, solve_plain
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
 

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from dealbench.model.schema import Granularity, Package, Partner, Portfolio, value_on
-from dealbench.optimize.formulate import Mode
+from dealbench.optimize.formulation import Mode
 
 Vector = np.ndarray[Any, np.dtype[np.float64]]
 

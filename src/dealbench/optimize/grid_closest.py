@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from dealbench.model.schema import Portfolio
-from dealbench.optimize.formulate import COMPUTE, MONEY, Mode
+from dealbench.optimize.formulation import COMPUTE, MONEY, Mode
 from dealbench.optimize.grid import Deal, Vector, clean, keeps, partner_rest, us_rest, v_least
 from dealbench.optimize.highs import INF, new_highs, pass_model
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from dealbench.model.schema import Portfolio
-from dealbench.optimize.formulate import Mode
+from dealbench.optimize.formulation import Mode
 from dealbench.optimize.grid import Deal, Vector, objective
 
 

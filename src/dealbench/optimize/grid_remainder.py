@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from dealbench.model.schema import Portfolio
-from dealbench.optimize.formulate import Mode
+from dealbench.optimize.formulation import Mode
 from dealbench.optimize.grid import Deal, Vector, clean, keeps, objective, v_least
 
 

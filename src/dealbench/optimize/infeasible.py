@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from dealbench.model.schema import Partner, Portfolio
 from dealbench.optimize.explanation import Explanation, Relaxation
-from dealbench.optimize.formulate import Mode
+from dealbench.optimize.formulation import Mode
 from dealbench.optimize.result import SolveResult, Status
 from dealbench.optimize.slack_model import SlackGroup, SlackModel
 from dealbench.units import usd as money

@@ -36,7 +36,9 @@ import pulp
 
 from dealbench.model.schema import Portfolio
 from dealbench.optimize.backends import Backend, run_pulp
-from dealbench.optimize.formulate import COMPUTE, MONEY, Formulation, Ideals, formulate, gains
+from dealbench.optimize.formulate import formulate
+from dealbench.optimize.formulation import COMPUTE, MONEY, Formulation
+from dealbench.optimize.objectives import Ideals, gains
 from dealbench.optimize.plain import outcome_status
 from dealbench.optimize.result import Status
 

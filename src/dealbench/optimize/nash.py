@@ -9,7 +9,9 @@ from collections.abc import Callable, Iterable, Sequence
 
 from dealbench.checker import evaluate
 from dealbench.model.schema import Portfolio
-from dealbench.optimize.formulate import MONEY, NASH_LEAST_SHARE, Formulation, Ideals, formulate
+from dealbench.optimize.formulate import formulate
+from dealbench.optimize.formulation import MONEY, Formulation
+from dealbench.optimize.objectives import NASH_LEAST_SHARE, Ideals
 from dealbench.optimize.plain import extract_packages
 from dealbench.optimize.result import Status
 
@@ -69,7 +71,7 @@ def nash_with_gains(
     When the limits cannot give every partner with a zone of agreement a gain at once,
     every set of deals has a Nash product of 0, and the tangent cuts' MIP leaves as few
     partners as it must without a deal, those whose absence costs the product least
-    (`formulate.add_nash_objective`). They get no deal, and the product of the others'
+    (`objectives.add_nash_objective`). They get no deal, and the product of the others'
     gains is maximised with its bound stated, as for a portfolio without them. A partner
     the user requires keeps a deal, outside the product (it may end gainless)."""
     kept = dict(ideals)

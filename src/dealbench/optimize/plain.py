@@ -15,7 +15,8 @@ import pulp
 from dealbench.model.schema import GRANTED, Package, Portfolio
 from dealbench.optimize.backends import Outcome, make_backend, run_pulp
 from dealbench.optimize.finish import empty_result, finish
-from dealbench.optimize.formulate import COMPUTE, MONEY, Formulation, Mode, formulate
+from dealbench.optimize.formulate import formulate
+from dealbench.optimize.formulation import COMPUTE, MONEY, Formulation, Mode
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
 
 

@@ -8,7 +8,7 @@ import re
 
 from dealbench.model.schema import Partner, Portfolio
 from dealbench.optimize.explanation import Relaxation
-from dealbench.optimize.formulate import Row
+from dealbench.optimize.formulation import Row
 from dealbench.units import h100e
 
 

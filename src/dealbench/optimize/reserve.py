@@ -38,7 +38,7 @@ import numpy as np
 from dealbench.checker import PortfolioCheck, check
 from dealbench.model.schema import Portfolio
 from dealbench.optimize.finish import result_from_check
-from dealbench.optimize.formulate import Mode
+from dealbench.optimize.formulation import Mode
 from dealbench.optimize.grid import deal_of, objective, step_value
 from dealbench.optimize.grid_closest import closest
 from dealbench.optimize.grid_remainder import largest_remainders

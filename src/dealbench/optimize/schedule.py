@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dealbench.model.schema import Granularity, Package, Portfolio
-from dealbench.optimize.formulate import Mode
+from dealbench.optimize.formulation import Mode
 from dealbench.optimize.grid import Deal, Vector, clean, deal_of, objective, step_value
 from dealbench.optimize.grid_closest import closest
 from dealbench.optimize.grid_dips import fill_dips

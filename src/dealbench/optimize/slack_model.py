@@ -16,7 +16,8 @@ import pulp
 from dealbench.model.schema import Caps, Partner, Portfolio
 from dealbench.optimize.backends import make_backend, run_pulp
 from dealbench.optimize.explanation import Relaxation
-from dealbench.optimize.formulate import COMPUTE, MONEY, Formulation, Mode, Row, formulate
+from dealbench.optimize.formulate import formulate
+from dealbench.optimize.formulation import COMPUTE, MONEY, Formulation, Mode, Row
 from dealbench.optimize.relax_words import limit_raised, logic_words, threshold_name
 from dealbench.units import spans
 from dealbench.units import usd as money

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from dealbench.model.schema import Portfolio
-from dealbench.optimize.formulate import COMPUTE, MONEY, Mode
+from dealbench.optimize.formulation import COMPUTE, MONEY, Mode
 from dealbench.optimize.grid import Deal, Vector, partner_rest, us_floor, us_rest
 from dealbench.optimize.highs import INF, new_highs, pass_model
 

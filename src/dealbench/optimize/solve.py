@@ -17,7 +17,7 @@ from dealbench.model.schema import Portfolio
 from dealbench.optimize.bargain import solve_bargaining
 from dealbench.optimize.best import METHODS, Method, solve_best
 from dealbench.optimize.finish import binding_limits, result_from_check
-from dealbench.optimize.formulate import MODES, Mode
+from dealbench.optimize.formulation import MODES, Mode
 from dealbench.optimize.plain import extract_packages
 from dealbench.optimize.result import SolveResult
 from dealbench.units import MAX_MONEY

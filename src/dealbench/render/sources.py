@@ -216,7 +216,7 @@ def maximised_text(result: SolveResult) -> str | None:
 
 def _check_shapes(portfolio: Portfolio, packages: list[Package], where: str) -> None:
     """Every package of a result still names known partners, levels and concessions."""
-    from dealbench.model.rules import package_problems
+    from dealbench.model.package_rules import package_problems
 
     issues = []
     for package in packages:
@@ -359,7 +359,8 @@ def _with_its_overrides(portfolio: Portfolio, result: SolveResult, path: Path) -
     `apply_overrides`: the same figures, the same input fingerprint, and documents that
     name them as the solve's own do. One the files no longer take (a partner removed
     since, a hand edit) is refused at its line of the result."""
-    from dealbench.model.overrides import apply_overrides, parse_set
+    from dealbench.model.override_values import parse_set
+    from dealbench.model.overrides import apply_overrides
 
     if not result.overrides:
         return portfolio
