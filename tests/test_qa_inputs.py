@@ -20,8 +20,8 @@ from dealbench.errors import InputError
 from dealbench.model import Portfolio, load_package, load_partner, load_portfolio
 from dealbench.model.schema import Granularity
 from dealbench.optimize import solve
-from dealbench.optimize.infeasible import explain_infeasible
-from dealbench.optimize.no_deal import why_no_deal
+from dealbench.optimize.explain.infeasible import explain_infeasible
+from dealbench.optimize.explain.no_deal import why_no_deal
 from dealbench.render.deal_memo import risks
 from dealbench.render.limits import deal_limits, shared_limits
 from dealbench.render.termsheet import render_term_sheet

@@ -38,8 +38,8 @@ from dealbench.model.schema import (
 )
 from dealbench.negotiate.logroll_compute import Limits, Targets, replan
 from dealbench.negotiate.rounds_read import known_partner
-from dealbench.optimize.grid import clean, whole
-from dealbench.optimize.schedule import steps
+from dealbench.optimize.schedule.grid import clean, whole
+from dealbench.optimize.schedule.signable import steps
 from dealbench.render.environment import ratio as shown_ratio
 from dealbench.units import quantity
 

@@ -17,7 +17,7 @@ from dealbench.negotiate.plan import Plan, replan, single_partner
 from dealbench.negotiate.replan import solve_with_floor
 from dealbench.negotiate.rounds import Negotiation, concluded_with
 from dealbench.negotiate.targets import Targets, tidy
-from dealbench.optimize.grid import FLOOR_TOL
+from dealbench.optimize.schedule.grid import FLOOR_TOL
 from dealbench.units import usd
 
 __all__ = [

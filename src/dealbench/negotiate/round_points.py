@@ -246,7 +246,7 @@ def concluded_note(curve: Frontier, portfolio: Portfolio, root: Path) -> Frontie
     when it has no zone of agreement but would with no other deal: the concluded deals use
     the room it needs of the shared limits (the frontier alone said "ZOPA: none", where
     `solve` said a deal alone would add a gain to US utility)."""
-    from dealbench.optimize.no_deal import best_alone
+    from dealbench.optimize.explain.no_deal import best_alone
     from dealbench.optimize.result import Status
 
     if curve.zopa.get("exists", True):
