@@ -249,7 +249,7 @@ def test_an_offer_in_a_portfolio_decided_in_chips_is_recorded_in_chips(tmp_path:
     """The offer's compute was rounded to whole H100e (9,998.3 -> 9,998), so it was no
     longer the 4,397 chips the solve chose, and its round file named no chips."""
     from dealbench.negotiate import record_offer
-    from dealbench.negotiate.rounds_write import package_data
+    from dealbench.negotiate.rounds.write import package_data
 
     pol = b.policy(levels=[("baseline", 0.0)], risk_penalty="10k", export_value="20k")
     aa = b.partner("AA", ask={"2026": 10_000}, security_costs={"baseline": 0})

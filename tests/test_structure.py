@@ -163,6 +163,8 @@ SUB_PACKAGES = (
     "dealbench.optimize.decomposition",
     "dealbench.optimize.explain",
     "dealbench.optimize.schedule",
+    "dealbench.negotiate.offers",
+    "dealbench.negotiate.rounds",
     "dealbench.web.views",
 )
 

@@ -37,7 +37,7 @@ from dealbench.model.schema import (
     value_on,
 )
 from dealbench.negotiate.logroll_compute import Limits, Targets, replan
-from dealbench.negotiate.rounds_read import known_partner
+from dealbench.negotiate.rounds.read import known_partner
 from dealbench.optimize.schedule.grid import clean, whole
 from dealbench.optimize.schedule.signable import steps
 from dealbench.render.environment import ratio as shown_ratio

@@ -19,8 +19,8 @@ from dealbench.checker import DealFigures, check, evaluate
 from dealbench.model.rounds import Side, walked_away_words
 from dealbench.model.schema import Package, Portfolio
 from dealbench.negotiate.replan import residual
-from dealbench.negotiate.rounds import Negotiation, rounds_fingerprint
-from dealbench.negotiate.rounds_read import load_negotiations
+from dealbench.negotiate.rounds.negotiation import Negotiation, rounds_fingerprint
+from dealbench.negotiate.rounds.read import load_negotiations
 from dealbench.optimize import SolveResult, Status, solve
 from dealbench.optimize.backends import version
 from dealbench.optimize.explain.data import NoDeal

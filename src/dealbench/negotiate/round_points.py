@@ -34,7 +34,7 @@ from dealbench.negotiate.frontier import Frontier, FrontierPoint, clean, point_o
 from dealbench.negotiate.plan import alone, replan
 from dealbench.negotiate.replan import residual
 from dealbench.negotiate.room import History, history
-from dealbench.negotiate.rounds_read import load_negotiations
+from dealbench.negotiate.rounds.read import load_negotiations
 from dealbench.negotiate.single import single
 from dealbench.units import and_list, usd
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from dealbench.checker import DealFigures, evaluate
 from dealbench.errors import InfeasibleError
 from dealbench.model.schema import Package, Portfolio
-from dealbench.negotiate.fixed_terms import check_kept, constrained
+from dealbench.negotiate.offers.fixed_terms import check_kept, constrained
 from dealbench.negotiate.plan import Plan, single_partner
 from dealbench.negotiate.replan import solve_with_floor
 from dealbench.optimize import solve
