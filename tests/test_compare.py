@@ -314,7 +314,7 @@ def test_memo_re_solves_each_risk_threshold(gulf_compared) -> None:  # type: ign
         pf = solved[other][0]
         penalty = pf.policy.risk_penalty_per_h100e * factor * 1.01
         value = solve(apply_overrides(pf, {"policy.risk_penalty_per_h100e": penalty})).objective
-        from dealbench.render.environment import money
+        from dealbench.render.filters import money
 
         assert f"{other} {money(value)}" in line
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from dealbench.render.documents import documents_for, render_document
-from dealbench.render.environment import money
+from dealbench.render.filters import money
 from dealbench.render.sources import load_source
 from golden.support import COUNTER, DEMO_PORTFOLIO, OFFER, demo_source
 from helpers import Runner

@@ -176,7 +176,7 @@ def test_prices_write_money_as_the_documents_do() -> None:
     """The prices had their own money form (USD 10.9k for 10,875, USD 1.20m) beside the
     documents' and tables' ($10,875, $1.2m): one form now, `units.usd`."""
     from dealbench.analyze.prices import usd
-    from dealbench.render.environment import money
+    from dealbench.render.filters import money
 
     for amount in (0.0, 0.3, 4_160.0, 10_875.0, -54_240.0, 1.2e6, 3.4e9, None):
         assert usd(amount) == money(amount)

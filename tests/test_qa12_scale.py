@@ -126,7 +126,7 @@ def test_the_allocation_chart_shows_the_largest_deals_apart_and_the_others_toget
     from dealbench.model import load_portfolio
     from dealbench.optimize import solve
     from dealbench.render.charts import svg
-    from dealbench.render.portfolio_memo import portfolio_charts
+    from dealbench.render.portfolio_allocation import portfolio_charts
     from dealbench.render.sources import source_from_result
 
     portfolio = load_portfolio(quarters)

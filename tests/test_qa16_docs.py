@@ -95,7 +95,7 @@ def test_an_allocation_of_twelve_quarters_is_cut_into_tables_that_fit_the_page()
     partner column and the allocated, supply and unallocated rows; three years stay one."""
     from dealbench.optimize import solve
     from dealbench.render.documents import portfolio_memo_document
-    from dealbench.render.portfolio_memo import MAX_PERIOD_COLUMNS
+    from dealbench.render.portfolio_allocation import MAX_PERIOD_COLUMNS
     from dealbench.render.sources import source_from_result
     from dealbench.synth import Size, generate
 

@@ -82,7 +82,7 @@ def test_a_re_solve_of_the_options_memo_is_at_the_multiple_it_states() -> None:
     from dealbench.analyze.compare import compare
     from dealbench.analyze.memo import confirmations
     from dealbench.model.overrides import apply_overrides
-    from dealbench.render.environment import money
+    from dealbench.render.filters import money
 
     own = DATA / "qa27analysis" / "fjord" / "policy.yaml"
     c, solved = compare(load_portfolio(FJORD), ["monopoly", str(own)])

@@ -144,7 +144,7 @@ def test_a_partner_the_supply_keeps_out_is_not_said_to_accept_no_package() -> No
     accepts no package."""
     from dealbench.analyze.limits import decided_by
     from dealbench.optimize import solve
-    from dealbench.render.limits import no_deal_reason
+    from dealbench.render.no_deal import no_deal_reason
 
     pf = _portfolio()
     result = solve(pf)

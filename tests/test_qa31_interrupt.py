@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from dealbench import io
+from dealbench import io, output_steps
 from dealbench.errors import raise_terminated
 from helpers import REPO
 
@@ -33,10 +33,10 @@ def our_handlers() -> Iterator[None]:
 def _signal_after(
     monkeypatch: pytest.MonkeyPatch, name: str, signum: int, call: int = 1
 ) -> Callable[..., Any]:
-    """`io.os.<name>` (or `io.<name>`) sends `signum` to this process right after its
+    """`io.os.<name>` (or `output_steps.<name>`) sends `signum` to this process right after its
     `call`-th call has done its work: a real signal landing between two steps. Returns
     what puts the real one back."""
-    target = io.os if hasattr(os, name) and name != "_exchange" else io
+    target = io.os if hasattr(os, name) and name != "exchange" else output_steps
     real = getattr(target, name)
     calls = [0]
 
@@ -86,7 +86,7 @@ def test_a_stop_as_the_new_folder_is_swapped_in_says_it_was_written(
 ) -> None:
     out = tmp_path / "out"
     io.OutputDir(out).publish({"result.json": "1"})
-    restore = _signal_after(monkeypatch, "_exchange", signal.SIGINT)
+    restore = _signal_after(monkeypatch, "exchange", signal.SIGINT)
     with pytest.raises(KeyboardInterrupt) as stopped:
         io.OutputDir(out).publish({"result.json": "2", "t/AE.md": "2"})
     restore()

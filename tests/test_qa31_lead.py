@@ -222,7 +222,7 @@ def test_the_allocation_says_its_rounding_once_when_rows_miss_the_supply_both_wa
     sum rounded, reads the supply: qa31-totals)."""
     from types import SimpleNamespace
 
-    from dealbench.render.portfolio_memo import allocation
+    from dealbench.render.portfolio_allocation import allocation
 
     amounts = [(10_000.6, 9_186.4), (10_000.6, 9_186.4), (39_998.8, 41_627.2)]
     deals = [SimpleNamespace(partner=c, compute={"2027": a, "2028": b})

@@ -102,7 +102,7 @@ def test_a_risk_budget_not_used_in_full_is_not_said_to_be_used_to_100_percent(
     budget of 327,000 (100.0%)", where its no-deal lines say the deals leave 133 of it.
     A share short of the whole never prints as the whole (`percent`, as one above nothing
     never prints as 0.0%), and the share is that of the figures printed."""
-    from dealbench.render.environment import percent
+    from dealbench.render.filters import percent
 
     memo = synth_s_memo
     line = next(ln for ln in memo.splitlines() if "of a budget of" in ln)

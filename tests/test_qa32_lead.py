@@ -1,11 +1,14 @@
-"""The lead's checks of session 32: a sweep under another regime."""
+"""The lead's checks of session 32: a sweep under another regime, in the terminal and the
+browser."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
-from helpers import Runner
+from dealbench.web.security import CSRF_FIELD, csrf_for
+from helpers import WEB_TOKEN, Runner, job_done
 
 ROOT = Path(__file__).resolve().parents[1]
 GULF = ROOT / "deals" / "portfolios" / "gulf-asia.yaml"
@@ -32,3 +35,36 @@ def test_a_sweep_runs_under_the_regime_policy_names_as_solve_does(run: Runner) -
     table = run("sweep", GULF, "--policy", "tiered", "--param", PENALTY, "--from", "50k",
                 "--to", "50k", "--steps", "1")  # fmt: skip
     assert "Gulf and Asia, 2026–2028 (tiered regime): sweep of" in " ".join(table.stdout.split())
+
+
+def test_the_web_sweep_runs_under_the_regime_its_form_names(
+    client: Any, deals: Path, run: Runner
+) -> None:
+    """The sweep forms had no regime: the page swept the portfolio's own only. Both forms
+    now offer the solve form's regimes; the sweep's JSON is `sweep --policy`'s, and a
+    regime not offered is refused in its field, nothing started."""
+    form = {
+        CSRF_FIELD: csrf_for(WEB_TOKEN),
+        "kind": "param",
+        "param": PENALTY,
+        "from": "50k",
+        "to": "400k",
+        "steps": "2",
+        "refine": "0",
+        "policy": "tiered",
+    }
+    page = client.get("/p/gulf-asia/sweep").text
+    assert 'id="sweep-param-policy"' in page and 'id="sweep-scenarios-policy"' in page
+    url = job_done(client, client.post("/p/gulf-asia/sweep", data=form, follow_redirects=False))
+    assert "under tiered" in client.get(url).text
+    swept = client.get(f"{url}/sweep.json").json()
+    cli = run("sweep", deals / "portfolios" / "gulf-asia.yaml", "--policy", "tiered",
+              "--param", PENALTY, "--from", "50k", "--to", "400k", "--steps", "2",
+              "--refine", "0", "--json")  # fmt: skip
+    assert swept["policy"] == "tiered"
+    assert [r["us_value"] for r in swept["rows"]] == [
+        r["us_value"] for r in json.loads(cli.stdout)["rows"]
+    ]
+    refused = client.post("/p/gulf-asia/sweep", data={**form, "policy": "nowhere"})
+    assert refused.status_code == 422
+    assert 'id="sweep-param-policy" aria-invalid="true"' in refused.text

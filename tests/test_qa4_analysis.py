@@ -97,7 +97,7 @@ def test_a_thin_margin_the_table_shows_is_not_nothing() -> None:
     now takes): the deal memo's table said "+$1.0m" and its risks "clears ... by
     nothing"."""
     from dealbench.render.deal_memo import risks
-    from dealbench.render.environment import money
+    from dealbench.render.filters import money
 
     pf = load_portfolio(ATLANTIC)
     deal = solve(pf).deal("MX")
@@ -249,7 +249,7 @@ def test_what_prevents_a_deal_names_a_partners_own_cap() -> None:
     period under veu) prevents a deal", beside a partner utility worked out at TR's own cap
     of 30,000 a quarter, the cap that applies."""
     from dealbench.checker import check
-    from dealbench.render.limits import no_deal_reason
+    from dealbench.render.no_deal import no_deal_reason
 
     pf = load_portfolio(ATLANTIC)
     reason = no_deal_reason(pf, "TR", check(pf, []))
@@ -318,7 +318,7 @@ def test_a_partner_asking_nothing_in_the_horizon_is_said_so() -> None:
     from dealbench.analyze.limits import decided_by
     from dealbench.checker import check
     from dealbench.model.overrides import apply_overrides
-    from dealbench.render.limits import no_deal_reason
+    from dealbench.render.no_deal import no_deal_reason
 
     pf = apply_overrides(load_portfolio(ATLANTIC), {"partners.NG.ask": {}})
     result = solve(pf)

@@ -416,7 +416,7 @@ def test_money_is_printed_in_the_unit_it_rounds_to(amount: float, printed: str) 
     """A US utility of $999.96m was printed "$1,000.0m" (and $999.996bn "$1,000.00bn"): the
     unit was chosen before rounding. A half dollar below zero printed "-$0", and a half
     dollar above it, signed, "+$0" (a half dollar now rounds away from zero, to $1)."""
-    from dealbench.render.environment import money
+    from dealbench.render.filters import money
 
     assert money(amount) == printed
     assert money(amount, signed=True) == (

@@ -15,7 +15,7 @@ import pytest
 
 from dealbench.errors import InputError
 from dealbench.model import load_partner, load_portfolio
-from dealbench.render.environment import distance_to_best
+from dealbench.render.filters import distance_to_best
 from dealbench.units import parse_money, parse_number, parse_share
 from helpers import REPO, Runner
 

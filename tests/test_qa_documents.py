@@ -262,7 +262,7 @@ def test_a_term_of_one_period_is_not_from_2026_to_2026(
 
 def test_a_tiny_share_of_the_risk_budget_is_not_zero() -> None:
     """200 risk-weighted H100e of a budget of 5,000,000 read "0.0% of the risk budget"."""
-    from dealbench.render.environment import percent
+    from dealbench.render.filters import percent
 
     assert percent(200 / 5_000_000) == "less than 0.1%"
     assert percent(0.0) == "0.0%" and percent(0.125) == "12.5%"

@@ -22,7 +22,7 @@ from dealbench.model.schema import Portfolio
 from dealbench.optimize import SolveResult
 from dealbench.render import Document, documents_for, redline_document, source_from_result
 from dealbench.render.documents import render_documents
-from dealbench.render.environment import md_escape
+from dealbench.render.filters import md_escape
 from golden.support import COUNTER, DATE, OFFER, PINNED, demo_source
 
 HOSTILE = "<script>alert(1)</script> **X** ~~y~~ | [z](javascript:0) _w_ `v` \\ & co"

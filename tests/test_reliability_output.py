@@ -126,7 +126,7 @@ def test_a_failing_disk_leaves_the_previous_result(
         with open(path, "wb") as handle:
             handle.write(data)
 
-    monkeypatch.setattr(io, "_write_synced", failing)
+    monkeypatch.setattr(io, "write_synced", failing)
     result = run("solve", one, "--out", out)
     assert result.exit_code == 1
     assert result.stderr.endswith(f"{says}; the previous result is left as it was\n")
@@ -241,7 +241,7 @@ def test_a_folder_in_a_parent_that_cannot_be_written_is_written_in_place(
     both, one = _two_portfolios(tmp_path)
     out = tmp_path / "out"
     assert run("solve", both, "--out", out).exit_code == 0
-    monkeypatch.setattr(io, "_can_stage", lambda stage, root: False)
+    monkeypatch.setattr(io, "can_stage", lambda stage, root: False)
     assert run("solve", one, "--out", out).exit_code == 0
     assert sorted(_consistent(out)) == [
         ".dealbench-documents.json",

@@ -20,7 +20,7 @@ from dealbench.model import load_package
 from dealbench.render import Document, documents_for
 from dealbench.render.charts import png, svg
 from dealbench.render.documents import auto_jobs, render_documents
-from dealbench.render.environment import h100e, money
+from dealbench.render.filters import h100e, money
 from dealbench.render.sources import Source
 from golden.support import DATE, demo_source, external_documents, redlines
 

@@ -21,7 +21,7 @@ from dealbench.render import (
     render_template,
     source_from_packages,
 )
-from dealbench.render.environment import h100e, long_date, money, percent, tpp
+from dealbench.render.filters import h100e, long_date, money, percent, tpp
 from dealbench.render.redline import segments
 from dealbench.render.sources import Source
 from golden.support import DATE, demo_source

@@ -106,7 +106,7 @@ def test_a_solve_runs_beside_the_server_and_shows_deals_charts_and_limits(
         )
         assert match is not None
         assert float(match.group(1)) == pytest.approx(deal["us_value"], rel=1e-9)
-    from dealbench.render.environment import money
+    from dealbench.render.filters import money
 
     assert money(cli["objective"]) in page
 
@@ -416,7 +416,7 @@ def test_a_solve_takes_a_regime_and_set_overrides_as_the_cli_does(
             "--json",
         ).stdout
     )
-    from dealbench.render.environment import money
+    from dealbench.render.filters import money
 
     assert money(cli["objective"]) in page
 

@@ -14,13 +14,11 @@ available, two renames whose interrupted middle the next run rolls back. Runs
 into one parent folder are serialised by a lock on that folder. A run killed at
 any point leaves the previous result in place; its staging folder is removed by
 the next run. Symbolic links inside the output folder are refused, so nothing
-is ever written outside it.
+is ever written outside it. The steps (staging, the swap, recovery) are `output_steps`.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import errno
 import hashlib
 import json
@@ -28,17 +26,30 @@ import os
 import shutil
 import stat
 import time
-import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 from dealbench.errors import ArgumentError, DealbenchError, Remedy, refusal, stops_held
+from dealbench.output_steps import (
+    can_stage,
+    digest,
+    exists,
+    files_under,
+    folders_under,
+    link,
+    recover,
+    sibling,
+    swap_in,
+    swappable,
+    sync_dir,
+    walk,
+    write_synced,
+)
 
 MANIFEST = ".dealbench-manifest.json"
 #: Seconds a run waits for another run writing into the same parent folder.
 LOCK_WAIT = 30.0
-_STAGE = ".dealbench-"
 
 
 class OutputExistsError(DealbenchError):
@@ -122,7 +133,7 @@ class OutputDir:
 
     def __init__(self, root: str | Path, *, force: bool = False, replace: bool = False) -> None:
         self.given = Path(root)
-        self.root = Path(os.path.realpath(root)) if _exists(Path(root)) else Path(root).absolute()
+        self.root = Path(os.path.realpath(root)) if exists(Path(root)) else Path(root).absolute()
         self.force = force
         self.replace = replace
         self.written: list[Path] = []
@@ -154,12 +165,12 @@ class OutputDir:
         if fault is not None:
             raise OutputTargetError("root", f"{self.given}: {fault}")
         for parent in [root, *root.parents]:
-            if _exists(parent) and not parent.is_dir():
+            if exists(parent) and not parent.is_dir():
                 raise OutputTargetError(
                     "root", f"{parent} {_no_folder(parent)}, so {self.given} cannot be a folder"
                 )
         if root.is_dir():
-            for folder, dirs, files in _walk(root):
+            for folder, dirs, files in walk(root):
                 for entry in [*dirs, *files]:
                     path = Path(folder) / entry
                     if path.is_symlink():
@@ -184,7 +195,7 @@ class OutputDir:
                     f"{self.given / part.relative_to(self.root)} is a symbolic link; dealbench "
                     "writes only inside the output folder and refuses links there",
                 )
-            if part != path and _exists(part) and not part.is_dir():
+            if part != path and exists(part) and not part.is_dir():
                 # A file of the user's where dealbench puts a folder (`term-sheets`): the
                 # write would fail with the system's "File exists", naming neither.
                 raise OutputExistsError(
@@ -222,19 +233,19 @@ class OutputDir:
         except OSError as exc:
             raise self._io_error(exc) from None
         with _locked(self.root.parent, self.given):
-            _recover(self.root)
+            recover(self.root)
             manifest = self._manifest()
             for name in payload:
                 self._check(name, manifest)
-            stage = _sibling(self.root, "new")
+            stage = sibling(self.root, "new")
             # Swapped in whole, unless the folder is not dealbench's alone or cannot get a
             # sibling (writable inside, in a parent that is not): then written in place.
-            if _swappable(self.root, manifest) and _can_stage(stage, self.root):
+            if swappable(self.root, manifest) and can_stage(stage, self.root):
                 published = False
                 try:
                     self._stage(stage, payload, manifest)
                     with stops_held():  # published and the previous result removed, or not
-                        previous = _publish(stage, self.root)
+                        previous = swap_in(stage, self.root)
                         published = True
                         if previous is not None:
                             shutil.rmtree(previous, ignore_errors=True)
@@ -296,7 +307,7 @@ class OutputDir:
                     if path == self.root / MANIFEST:
                         for name in stale:
                             old = self.root / name
-                            if old.is_file() and _digest(old) == manifest[name]:
+                            if old.is_file() and digest(old) == manifest[name]:
                                 old.unlink()
                     os.replace(tmp, path)
         except OSError as exc:
@@ -309,136 +320,31 @@ class OutputDir:
         stage.mkdir()
         kept: dict[str, str] = {}
         if self.root.is_dir():
-            for rel in _files(self.root):
+            for rel in files_under(self.root):
                 if rel == MANIFEST or rel in files:
                     continue
                 old = self.root / rel
                 if rel in manifest:
-                    unedited = _digest(old) == manifest[rel]
+                    unedited = digest(old) == manifest[rel]
                     if self.replace and unedited:
                         continue  # a stale document of an earlier run: not carried over
                     if unedited:
                         kept[rel] = manifest[rel]
-                _link(old, stage / rel)
-            for rel in _folders(self.root):
+                link(old, stage / rel)
+            for rel in folders_under(self.root):
                 (stage / rel).mkdir(parents=True, exist_ok=True)
         for name, data in files.items():
-            _write_synced(stage / name, data)
+            write_synced(stage / name, data)
             kept[name] = hashlib.sha256(data).hexdigest()
         text = json.dumps(kept, indent=2, sort_keys=True, allow_nan=False)
-        _write_synced(stage / MANIFEST, text.encode())
-        _sync_dir(stage)
+        write_synced(stage / MANIFEST, text.encode())
+        sync_dir(stage)
 
     def _io_error(self, exc: OSError) -> OutputError:
         return OutputError(
             f"cannot write into {self.given}: {write_failure(exc)}; "
             "the previous result is left as it was"
         )
-
-
-# --- the transaction's steps ---------------------------------------------------------------
-
-
-#: A folder holding more files than this that dealbench did not write is written in place.
-MAX_FOREIGN_FILES = 200
-
-
-def _walk(root: Path) -> Iterator[tuple[str, list[str], list[str]]]:
-    """os.walk, stopped after MAX_FOREIGN_FILES * 10 entries (a large folder is not ours)."""
-    seen = 0
-    for folder, dirs, files in os.walk(root):
-        yield folder, dirs, files
-        seen += len(dirs) + len(files)
-        if seen > MAX_FOREIGN_FILES * 10:
-            return
-
-
-def _swappable(root: Path, manifest: Mapping[str, str]) -> bool:
-    """Whether `root` may be rebuilt aside and swapped in: it is not the working folder
-    (or above it), and holds only regular files, few of them not dealbench's."""
-    if not root.is_dir():
-        return True
-    cwd = Path.cwd().resolve()
-    if cwd == root or root in cwd.parents:
-        return False
-    foreign = 0
-    for folder, _, files in os.walk(root):
-        for name in files:
-            path = Path(folder) / name
-            if not path.is_file():  # a FIFO, a socket, a device
-                return False
-            if str(path.relative_to(root)) not in manifest:
-                foreign += 1
-                if foreign > MAX_FOREIGN_FILES:
-                    return False
-    return True
-
-
-def _can_stage(stage: Path, root: Path) -> bool:
-    """Whether a folder can be made beside an existing `root` (its parent is writable)."""
-    if not root.is_dir():
-        return True
-    try:
-        stage.mkdir()
-        stage.rmdir()
-    except OSError:
-        return False
-    return True
-
-
-def _sibling(root: Path, kind: str) -> Path:
-    return root.parent / f".{root.name}{_STAGE}{kind}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-
-
-def _recover(root: Path) -> None:
-    """Undo what an interrupted run left beside `root`: restore its previous folder if
-    the run died between two renames, remove staging folders."""
-    prefix = f".{root.name}{_STAGE}"
-    leftovers = sorted(p for p in root.parent.iterdir() if p.name.startswith(prefix))
-    for path in leftovers:
-        if not _exists(root) and path.name.startswith(prefix + "old-"):
-            os.rename(path, root)
-        else:
-            shutil.rmtree(path, ignore_errors=True)
-
-
-def _publish(stage: Path, root: Path) -> Path | None:
-    """Put `stage` in place of `root` in one step; returns where the previous folder went."""
-    if not _exists(root):
-        os.rename(stage, root)
-        _sync_dir(root.parent)
-        return None
-    if _exchange(stage, root):
-        _sync_dir(root.parent)
-        return stage  # now holds the previous folder
-    old = _sibling(root, "old")  # no atomic exchange here: two renames, recovered if cut
-    os.rename(root, old)
-    os.rename(stage, root)
-    _sync_dir(root.parent)
-    return old
-
-
-_RENAME_EXCHANGE = 2
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two paths atomically (Linux renameat2); False where the system cannot."""
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return False
-    try:
-        libc = ctypes.CDLL(name, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd = -100
-    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
-    if result == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
-        return False
-    raise OSError(code, os.strerror(code), str(b))
 
 
 @contextmanager
@@ -466,55 +372,6 @@ def _locked(folder: Path, shown: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # releases the lock
-
-
-def _files(root: Path) -> list[str]:
-    out = []
-    for folder, _, files in os.walk(root):
-        for name in files:
-            out.append(str((Path(folder) / name).relative_to(root)))
-    return sorted(out)
-
-
-def _folders(root: Path) -> list[str]:
-    return sorted(
-        str((Path(folder) / name).relative_to(root))
-        for folder, dirs, _ in os.walk(root)
-        for name in dirs
-    )
-
-
-def _link(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
-
-
-def _write_synced(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _sync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _bytes(data: bytes | str) -> bytes:
@@ -553,7 +410,3 @@ def _no_folder(path: Path) -> str:
     if path.is_symlink() and not path.exists():
         return "is a symbolic link to nothing"
     return "is a device, FIFO or socket"
-
-
-def _exists(path: Path) -> bool:
-    return os.path.lexists(path)

@@ -16,7 +16,7 @@ from dealbench.analyze.compare import Comparison, PartnerCell, RegimeRow, tie
 from dealbench.limit import grouped_messages, messages
 from dealbench.model.schema import Portfolio
 from dealbench.optimize import SolveResult, Status
-from dealbench.render.environment import and_list, exact_total, h100e, money, plural, rows_note
+from dealbench.render.filters import and_list, exact_total, h100e, money, plural, rows_note
 
 __all__ = [
     "confirmations",

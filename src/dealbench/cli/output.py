@@ -91,7 +91,7 @@ def money(amount: float | None) -> str:
 
 
 def h100e(amount: float | None) -> str:
-    from dealbench.render.environment import h100e as fmt
+    from dealbench.render.filters import h100e as fmt
 
     return fmt(amount)
 

@@ -239,7 +239,7 @@ def solve(
             if not json_out:
                 typer.echo(f"Wrote {len(written)} files to {out}/")
         if result.status == Status.TIME_LIMIT:
-            from dealbench.render.environment import distance_to_best
+            from dealbench.render.filters import distance_to_best
 
             typer.echo(
                 "warning: the time limit stopped the solver with the packages "

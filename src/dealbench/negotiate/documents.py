@@ -23,11 +23,11 @@ from dealbench.render import chart_words, charts
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import Audience, doc_meta
 from dealbench.render.documents import Document, redline_document, term_sheet_document
-from dealbench.render.environment import exact_total, money, plural
+from dealbench.render.filters import exact_total, money, plural
 from dealbench.render.glossary import glossary
 from dealbench.render.naming import SIDE_LABELS, package_label, side_word
-from dealbench.render.portfolio_memo import uncertain_listing
 from dealbench.render.sources import source_from_packages
+from dealbench.render.uncertain_words import uncertain_listing
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

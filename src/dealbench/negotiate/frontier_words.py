@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from dealbench.negotiate.frontier import Frontier, FrontierPoint
-from dealbench.render.environment import plural
+from dealbench.render.filters import plural
 from dealbench.units import in_units, quantity, usd
 
 #: The frontier's money unit: the largest its figures reach (USD bn for deals of billions,

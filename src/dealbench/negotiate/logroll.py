@@ -40,7 +40,7 @@ from dealbench.negotiate.logroll_compute import Limits, Targets, replan
 from dealbench.negotiate.rounds.read import known_partner
 from dealbench.optimize.schedule.grid import clean, whole
 from dealbench.optimize.schedule.signable import steps
-from dealbench.render.environment import ratio as shown_ratio
+from dealbench.render.filters import ratio as shown_ratio
 from dealbench.units import quantity
 
 __all__ = [

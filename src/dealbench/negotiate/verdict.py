@@ -40,7 +40,7 @@ from dealbench.negotiate.offers.strategy_args import resolve_strategy
 from dealbench.negotiate.plan import Plan, replan, single_partner
 from dealbench.negotiate.rounds.check import refuse_after_close
 from dealbench.negotiate.rounds.negotiation import Negotiation, Round, concluded_with, offers_beyond
-from dealbench.render.environment import money, plural
+from dealbench.render.filters import money, plural
 from dealbench.result_words import concessions_text
 from dealbench.units import quantity, usd_together
 

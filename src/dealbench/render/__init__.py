@@ -18,7 +18,8 @@ from dealbench.render.documents import (
     redline_document,
     render_document,
 )
-from dealbench.render.environment import money, render_clause, render_template
+from dealbench.render.environment import render_clause, render_template
+from dealbench.render.filters import money
 from dealbench.render.sources import Source, load_source, source_from_packages, source_from_result
 from dealbench.render.termsheet import render_term_sheet, term_sheet_context
 

@@ -17,15 +17,7 @@ from dealbench.model.periods import each as each_period
 from dealbench.model.schema import GRANTED, Portfolio
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import doc_meta, fingerprint
-from dealbench.render.environment import (
-    exact_total,
-    h100e,
-    money,
-    percent,
-    plural,
-    ratio,
-    rows_note,
-)
+from dealbench.render.filters import exact_total, h100e, money, percent, plural, ratio, rows_note
 from dealbench.render.glossary import glossary
 from dealbench.render.limits import (
     COMPUTE_TOL,

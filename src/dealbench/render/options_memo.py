@@ -54,7 +54,7 @@ def options_memo_context(
 
 def uncertain_options_lines(portfolio: Portfolio) -> list[str]:
     """The figures given as distributions, and that the options are compared at their means."""
-    from dealbench.render.portfolio_memo import uncertain_lines
+    from dealbench.render.uncertain_words import uncertain_lines
 
     return uncertain_lines(
         portfolio,

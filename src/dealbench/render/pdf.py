@@ -66,7 +66,7 @@ def html_to_pdf(html: str, date: dt.date | None) -> bytes:
     """Render self-contained HTML (inline CSS, data: images) to PDF bytes."""
     import weasyprint
 
-    from dealbench.render.environment import joined_signs
+    from dealbench.render.filters import joined_signs
 
     # WeasyPrint warns about CSS it ignores; a document's reader cannot act on that.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)

@@ -1,4 +1,7 @@
-"""The render model of a portfolio memo: every deal of a solve, for principals."""
+"""The render model of a portfolio memo: every deal of a solve, for principals.
+
+Its allocation table and charts are `render.portfolio_allocation`; the uncertain figures it
+names, `render.uncertain_words`."""
 
 from __future__ import annotations
 
@@ -8,9 +11,8 @@ from typing import Any
 
 from dealbench.checker import DealFigures, used_up
 from dealbench.model.schema import Portfolio
-from dealbench.render.charts import PALETTE, Chart
 from dealbench.render.docmeta import doc_meta, fingerprint
-from dealbench.render.environment import (
+from dealbench.render.filters import (
     and_list,
     distance_to_best,
     exact_total,
@@ -20,23 +22,21 @@ from dealbench.render.environment import (
     periods_said,
     plural,
     rows_note,
-    rows_sum,
     shown_usd,
 )
 from dealbench.render.glossary import glossary
 from dealbench.render.limits import (
-    COMPUTE_TOL,
     MARGIN_TOL,
-    allocated_in_full,
     deal_limits,
     held_words,
-    in_package,
-    no_deal_reason,
     shared_limits,
     supply_left,
     thin_margin,
 )
+from dealbench.render.no_deal import no_deal_reason
+from dealbench.render.portfolio_allocation import allocation, portfolio_charts
 from dealbench.render.sources import Source
+from dealbench.render.uncertain_words import uncertain_lines
 
 
 def portfolio_memo_context(source: Source, *, date: dt.date | None) -> dict[str, Any]:
@@ -226,78 +226,6 @@ def no_deal_rows(source: Source) -> list[dict[str, Any]]:
     return rows
 
 
-def allocation(source: Source) -> dict[str, Any]:
-    """The allocation table as printed: what is allocated in a period is the deals' exact
-    sum, rounded (`exact_total`, as `solve`, `compare` and the options memo print it; the
-    supply itself where the deals use it in full), so it never reads above the supply;
-    what is allocated and what is not add up to the supply.
-
-    Rows rounded one by one may add up to a unit or two more than a supply they use in
-    full (deals of 136,432.5, 68,216.3, 45,477.5 and 22,738.8 H100e in B200 chips print
-    136,433, 68,216, 45,478 and 22,739: 272,866 of 272,865), or less, or another figure
-    than what is allocated; a note then says so once."""
-    checked, periods = source.checked, source.portfolio.periods
-    supply = [exact_total([checked.supply.get(t, 0.0)]) for t in periods]
-    used = [
-        s
-        if allocated_in_full(checked, t)
-        else exact_total(d.compute.get(t, 0.0) for d in checked.deals)
-        for t, s in zip(periods, supply, strict=True)
-    ]
-    printed = [rows_sum(d.compute.get(t, 0.0) for d in checked.deals) for t in periods]
-    missed = [(t, p) for t, p, u in zip(periods, printed, used, strict=True) if p != u]
-    full = [t for t, _ in missed if allocated_in_full(checked, t)]
-    note = (
-        "Each amount is rounded to the H100e on its own, so the rows add up to "
-        + and_list(f"{h100e(p)} in {t}" for t, p in missed)
-        + ", where Allocated is their exact sum, rounded"
-        + (
-            f"; unrounded, {'that supply is' if len(full) == 1 else 'those supplies are'} "
-            "allocated in full."
-            if full
-            else "."
-        )
-        if missed
-        else ""
-    )
-    table = {
-        "rows": [
-            {"code": d.partner, "amounts": [d.compute.get(t, 0.0) for t in periods]}
-            for d in checked.deals
-        ],
-        "used": used,
-        "supply": supply,
-        "free": [supply_left(checked, t) for t in periods],
-    }
-    return {**table, "blocks": column_blocks(list(periods), table), "note": note}
-
-
-#: The most period columns one allocation table holds: beyond it, a quarterly portfolio's
-#: twelve columns of seven-digit amounts ran off the right edge of an A4 page (PDF).
-MAX_PERIOD_COLUMNS = 6
-
-
-def column_blocks(periods: list[str], table: dict[str, Any]) -> list[dict[str, Any]]:
-    """The allocation table cut into tables of at most `MAX_PERIOD_COLUMNS` periods each,
-    as even as can be (twelve quarters: two of six; eight: two of four), each with the
-    partner column and the totals' rows; three years stay one table."""
-    count = -(-len(periods) // MAX_PERIOD_COLUMNS) or 1
-    size = -(-len(periods) // count) or 1
-    blocks = []
-    for start in range(0, max(len(periods), 1), size):
-        cut = slice(start, start + size)
-        blocks.append(
-            {
-                "periods": periods[cut],
-                "rows": [{**r, "amounts": r["amounts"][cut]} for r in table["rows"]],
-                "used": table["used"][cut],
-                "supply": table["supply"][cut],
-                "free": table["free"][cut],
-            }
-        )
-    return blocks
-
-
 def tradeoffs(source: Source) -> list[str]:
     checked = source.checked
     if not checked.deals:
@@ -435,127 +363,3 @@ def _thin_acceptance(deals: list[DealFigures]) -> str:
         f"{head}{and_list(held)} {are} held to its walk-away value plus the required margin; "
         f"{clear} by only {by}; {slip}."
     )
-
-
-def uncertain_lines(
-    portfolio: Portfolio,
-    deals: list[DealFigures] | None = None,
-    counted: str = "in these packages",
-    holds: str = "The margins above hold",
-    accepts: str = "each partner accepts",
-) -> list[str]:
-    """Figures given as distributions count at their means here (DESIGN.md): say which,
-    those of the partners with a package (the figures their packages use; `deals` None:
-    every partner's) apart from those of the partners without one (in no package, but
-    decided at their means that there is none); where they count (`counted`), what holds
-    at the means only (`holds`), and what the command dealbench risk estimates instead
-    (`accepts`)."""
-    out = []
-    listed = uncertain_listing(portfolio, deals=deals)
-    if listed:
-        out.append(
-            f"Uncertain figures count at their means {counted}: {listed}. {holds} at the "
-            f"means only; the command dealbench risk estimates how often {accepts}."
-        )
-    if deals is None:  # every partner's figures are listed above
-        return out
-    with_deal = {d.partner for d in deals}
-    others = [p.code for p in portfolio.partners if p.code not in with_deal]
-    listed = uncertain_listing(portfolio, others)
-    if listed:
-        out.append(
-            f"Partners without a package have uncertain figures too, taken at their means "
-            f"here: {listed}."
-        )
-    return out
-
-
-def uncertain_listing(
-    portfolio: Portfolio,
-    codes: list[str] | None = None,
-    *,
-    deals: list[DealFigures] | None = None,
-) -> str:
-    """The figures given as distributions, partner by partner (of `codes` only, if given;
-    with `deals`, of those partners only and the figures their packages use), each with its
-    mean (`UA's batna (uniform 1bn to 3bn; mean 2bn); UB's ...`); empty when there are none."""
-    from dealbench.model.uncertain import short, uncertain_figures
-
-    packages = {d.partner: d for d in deals} if deals is not None else None
-    parts = []
-    for partner in portfolio.partners:
-        if codes is not None and partner.code not in codes:
-            continue
-        if packages is not None and partner.code not in packages:
-            continue
-        figures = uncertain_figures(partner)
-        if packages is not None:
-            deal = packages[partner.code]
-            figures = [f for f in figures if in_package(partner, deal, f.field)]
-        if figures:
-            listed = ", ".join(
-                f"{f.field} ({f.distribution}; mean {short(f.mean)})" for f in figures
-            )
-            parts.append(f"{partner.code}'s {listed}")
-    return "; ".join(parts)
-
-
-#: The allocation chart shows this many deals apart, one colour of the palette each; the
-#: others are one series in its last colour (grey). With a colour per deal at 36 deals,
-#: colours repeated every eight deals and the legend ran off the chart.
-ALLOCATION_SHOWN = len(PALETTE) - 1
-
-
-def allocation_series(deals: list[DealFigures], periods: list[str]) -> list[dict[str, Any]]:
-    """The allocation chart's stacked series: every deal, or the ALLOCATION_SHOWN largest
-    by compute (in the deals' order) and the others together, last."""
-    shown = deals
-    if len(deals) > len(PALETTE):
-        largest = {
-            d.partner for d in sorted(deals, key=lambda d: -d.total_compute)[:ALLOCATION_SHOWN]
-        }
-        shown = [d for d in deals if d.partner in largest]
-    series = [
-        {"label": d.partner, "amounts": [d.compute.get(t, 0.0) for t in periods]} for d in shown
-    ]
-    rest = [d for d in deals if d.partner not in {s.partner for s in shown}]
-    if rest:
-        amounts = [sum(d.compute.get(t, 0.0) for d in rest) for t in periods]
-        series.append({"label": f"{len(rest)} others", "amounts": amounts})
-    return series
-
-
-def portfolio_charts(source: Source) -> list[Chart]:
-    checked, periods = source.checked, source.portfolio.periods
-    series = allocation_series(list(checked.deals), list(periods))
-    caption = "Allocation of compute by partner and period (H100e), against supply."
-    if len(series) < len(checked.deals):
-        caption = (
-            f"Allocation of compute by period (H100e), against supply: the "
-            f"{ALLOCATION_SHOWN} largest deals by compute apart, the other "
-            f"{len(checked.deals) - ALLOCATION_SHOWN} together."
-        )
-    points = [
-        {"label": d.partner, "risk": d.risk, "value_bn": d.us_value / 1e9, "h100e": d.total_compute}
-        for d in checked.deals
-    ]
-    if not any(d.total_compute > COMPUTE_TOL for d in checked.deals):
-        return []  # an empty chart is not drawn
-    return [
-        Chart(
-            id="allocation",
-            kind="allocation",
-            caption=caption,
-            data={
-                "periods": list(periods),
-                "series": series,
-                "supply": [checked.supply[t] for t in periods],
-            },
-        ),
-        Chart(
-            id="value-risk",
-            kind="value-risk",
-            caption="US utility of each deal against its risk; marker area shows the compute.",
-            data={"points": points},
-        ),
-    ]

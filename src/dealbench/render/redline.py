@@ -22,7 +22,7 @@ from dealbench.errors import ArgumentError
 from dealbench.model.names import named
 from dealbench.model.schema import Package, Portfolio
 from dealbench.render.docmeta import Audience, doc_meta, fingerprint, with_said_id
-from dealbench.render.environment import h100e, money
+from dealbench.render.filters import h100e, money
 from dealbench.render.limits import verdict
 from dealbench.render.termsheet import ANNEXES, SECTION, commitments, security_terms
 

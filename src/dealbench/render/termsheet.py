@@ -18,7 +18,8 @@ from dealbench.model.amounts import amount_label
 from dealbench.model.names import named
 from dealbench.model.schema import GRANTED, Concession, ConcessionLevel, Partner, Portfolio
 from dealbench.render.docmeta import MARKINGS, Audience, doc_meta, fingerprint, with_said_id
-from dealbench.render.environment import exact_total, render_clause, render_template, rows_note
+from dealbench.render.environment import render_clause, render_template
+from dealbench.render.filters import exact_total, rows_note
 from dealbench.render.glossary import glossary
 from dealbench.render.limits import (
     deal_limits,

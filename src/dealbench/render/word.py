@@ -244,7 +244,7 @@ class _Writer:
             if i:
                 run._r.append(OxmlElement("w:softHyphen"))
             # A minus before a dollar amount is Word's non-breaking hyphen: "-" at a line's
-            # end and "$2.00bn" on the next read as a dash (`environment.SIGNED_AMOUNT`).
+            # end and "$2.00bn" on the next read as a dash (`filters.SIGNED_AMOUNT`).
             for j, part in enumerate(_MINUS_AMOUNT.split(piece)):
                 if j:
                     run._r.append(OxmlElement("w:noBreakHyphen"))

@@ -28,6 +28,7 @@ from dealbench.web.views import (
     packages,
     portfolios,
     results,
+    sweeps,
     validation,
 )
 
@@ -49,6 +50,7 @@ def create_app(deals_dir: str | Path, token: str, *, max_upload: int = MAX_UPLOA
         *improve.routes(),
         *results.routes(),
         *analysis.routes(),
+        *sweeps.routes(),
         # Browsers ask for /favicon.ico whatever the page links: answered, not a 404 in
         # every page's console.
         Route("/favicon.ico", _favicon),

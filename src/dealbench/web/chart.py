@@ -12,7 +12,7 @@ from typing import Any
 
 from dealbench.model import Package
 from dealbench.negotiate.frontier import Frontier, FrontierPoint
-from dealbench.render.environment import money
+from dealbench.render.filters import money
 from dealbench.units import quantity
 
 WIDTH, HEIGHT = 720, 420

@@ -22,7 +22,7 @@ from dealbench.errors import DealbenchError, InputError, user_lines
 from dealbench.limit import broken_messages
 from dealbench.model.names import party_in_text
 from dealbench.negotiate.frontier_words import FRAMES, frames_sentence
-from dealbench.render.environment import distance_to_best, h100e, money, percent
+from dealbench.render.filters import distance_to_best, h100e, money, percent
 from dealbench.web.chart import round_kind
 from dealbench.web.security import CSRF_FIELD, confine, csrf_for
 

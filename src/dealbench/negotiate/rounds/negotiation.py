@@ -143,7 +143,7 @@ class Negotiation:
     def round(self, number: int, argument: str = "round_number") -> Round:
         """Round `number`; else an ArgumentError naming `argument`, the call's parameter
         that gave the number (the CLI's --round), with the rounds there are."""
-        from dealbench.render.environment import plural
+        from dealbench.render.filters import plural
 
         for r in self.rounds:
             if r.number == number:

@@ -27,7 +27,7 @@ from dealbench.model.amounts import amount_text
 from dealbench.model.schema import GRANTED
 from dealbench.model.yamlio import read_yaml
 from dealbench.negotiate.rounds.write import package_yaml
-from dealbench.render.environment import h100e
+from dealbench.render.filters import h100e
 from dealbench.units import compute_typed
 from dealbench.web.pages import page, wants_fragment
 from dealbench.web.security import confine, inside

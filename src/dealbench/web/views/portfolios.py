@@ -342,7 +342,7 @@ async def cancel_job(request: Request) -> Response:
 
 def result_charts(pf: Portfolio, result: SolveResult) -> list[Any]:
     """The result's charts, as data (drawn when the browser asks for each)."""
-    from dealbench.render.portfolio_memo import portfolio_charts
+    from dealbench.render.portfolio_allocation import portfolio_charts
     from dealbench.render.sources import source_from_result
 
     if not result.deals:
