@@ -17,7 +17,7 @@ import qa15_reference as R
 from dealbench import load_portfolio, risk_report, shadow_prices, solve
 from dealbench.analyze import compare, load_scenarios, sweep_scenarios
 from dealbench.analyze.analysed import solve_with_analysis
-from dealbench.optimize.no_deal import no_deal_reasons
+from dealbench.optimize.explain.no_deal import no_deal_reasons
 from dealbench.units import usd
 from helpers import invoke
 

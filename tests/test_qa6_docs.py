@@ -19,7 +19,7 @@ from dealbench.analyze.limits import decided_by
 from dealbench.model import load_package, load_portfolio
 from dealbench.model.schema import Package, Portfolio
 from dealbench.optimize import SolveResult, solve
-from dealbench.optimize.no_deal import why_no_deal
+from dealbench.optimize.explain.no_deal import why_no_deal
 from dealbench.render.docmeta import Audience
 from dealbench.render.documents import (
     Document,

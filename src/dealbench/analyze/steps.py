@@ -20,7 +20,7 @@ from dealbench.analyze.fixed_lp import LimitRow
 from dealbench.analyze.packages import described_in_titles, signature
 from dealbench.model.schema import Partner, Portfolio
 from dealbench.optimize.result import SolveResult, Status
-from dealbench.optimize.schedule import finer
+from dealbench.optimize.schedule.signable import finer
 
 
 @dataclass(frozen=True)

@@ -105,8 +105,8 @@ def evaluate(
         deal = checked.deals[0]
         shared = checked.violations
         if rounds is not None:
-            from dealbench.negotiate.rounds import shared_violations
-            from dealbench.negotiate.rounds_read import load_negotiations
+            from dealbench.negotiate.rounds.negotiation import shared_violations
+            from dealbench.negotiate.rounds.read import load_negotiations
 
             shared = shared_violations(pf, load_negotiations(pf, rounds), pkg)
         deal = deal.model_copy(update={"violations": deal.violations + shared})
@@ -151,8 +151,8 @@ def _evaluate_against(
     from dealbench.cli import output
     from dealbench.cli.verdict_output import print_verdict
     from dealbench.negotiate.against import against_package
-    from dealbench.negotiate.rounds import rounds_root
-    from dealbench.negotiate.rounds_read import load_negotiations
+    from dealbench.negotiate.rounds.negotiation import rounds_root
+    from dealbench.negotiate.rounds.read import load_negotiations
     from dealbench.negotiate.verdict import verdict
 
     root = rounds if rounds is not None else rounds_root(path, pf)

@@ -2,7 +2,7 @@
 
 Pure data: the shape of one round and the problems of one round on its own.
 Reading a negotiation's folder as a whole, and appending to it, is
-`dealbench.negotiate.rounds_read` and `dealbench.negotiate.rounds_write`.
+`dealbench.negotiate.rounds.read` and `dealbench.negotiate.rounds.write`.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model.load import load_package, package_issue
 from dealbench.model.schema import Package, Portfolio
 from dealbench.model.yamlio import display_path
-from dealbench.negotiate.rounds_read import load_negotiation
+from dealbench.negotiate.rounds.read import load_negotiation
 
 __all__ = ["against_package"]
 

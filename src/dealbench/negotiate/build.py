@@ -219,7 +219,7 @@ def _displaced(
     the partner without a deal that would be worth having alone (am-eu's FR: "ZOPA: none"
     here, "alone, a deal with FR would add $1.13bn" there): the shared limits go to the
     other deals. None when there is a zone, or no other deal, or no deal worth having alone."""
-    from dealbench.optimize.no_deal import best_alone
+    from dealbench.optimize.explain.no_deal import best_alone
     from dealbench.optimize.result import Status
 
     others = [p.partner for p in fixed if p.partner != partner]

@@ -34,7 +34,7 @@ from dealbench.model.schema import Granularity, Package, Portfolio
 from dealbench.negotiate.replan import residual, solve_with_floor
 from dealbench.negotiate.single import single
 from dealbench.optimize.result import SolveResult
-from dealbench.optimize.schedule import steps
+from dealbench.optimize.schedule.signable import steps
 from dealbench.optimize.solve import solve
 
 __all__ = ["Axis", "Frontier", "FrontierPoint", "offering", "point_of", "us_best_at"]
@@ -247,7 +247,7 @@ def step_of(portfolio: Portfolio, packages: Sequence[Package]) -> float | None:
     H100e; or 256, 25, 2, 1 chips) that every amount of `packages` is a whole number of;
     0 when none is, None when the portfolio's amounts are continuous. An amount at its
     limit, the partner's ask or cap in whole units, is on every step, as the schedule
-    allows it (`optimize.grid`): a full ask of 20,000 B200 chips is no finer step."""
+    allows it (`optimize.schedule.grid`): a full ask of 20,000 B200 chips is no finer step."""
     grid = portfolio.granularity
     if grid.h100e <= 0:
         return None

@@ -22,8 +22,9 @@ from dealbench.analyze.parallel import Executor
 from dealbench.checker import DealFigures
 from dealbench.limit import Limit
 from dealbench.model.schema import Package, Portfolio
+from dealbench.negotiate.offers.strategy_args import check_strategy
 from dealbench.negotiate.plan import Plan, concluded_over, replan
-from dealbench.negotiate.rounds import (
+from dealbench.negotiate.rounds.negotiation import (
     Negotiation,
     Round,
     Stage,
@@ -31,8 +32,7 @@ from dealbench.negotiate.rounds import (
     rounds_fingerprint,
     shared_violations,
 )
-from dealbench.negotiate.rounds_read import load_negotiation, load_negotiations
-from dealbench.negotiate.strategy_args import check_strategy
+from dealbench.negotiate.rounds.read import load_negotiation, load_negotiations
 from dealbench.negotiate.verdict import Verdict, refusal, verdict
 
 __all__ = [

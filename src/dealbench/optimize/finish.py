@@ -15,7 +15,7 @@ from dealbench.checker import PortfolioCheck, at_limit, check, risk_used_up_line
 from dealbench.limit import Limit
 from dealbench.model.schema import Package, Portfolio
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
-from dealbench.optimize.schedule import schedule
+from dealbench.optimize.schedule.signable import schedule
 from dealbench.units import quantity, usd
 
 __all__ = [

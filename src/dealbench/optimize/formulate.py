@@ -49,11 +49,11 @@ def formulate(
     """Build the MIP of DESIGN.md for `portfolio` under objective `mode`.
 
     `require`: partner codes that must have a deal (`solve --require-deal`). nash and
-    kalai need `ideals` (see `dealbench.optimize.bargain`); nash takes the tangent
+    kalai need `ideals` (see `dealbench.optimize.bargain.solve`); nash takes the tangent
     points of its log cuts per partner in `cuts[0]` (US gains, partner gains; model
     units); kalai with `tau_floor` keeps every share at least that and maximises the
     sum of shares (its second, Pareto step), or with `least_risk` the least risk
-    (`dealbench.optimize.kalai`). `step` > 0: compute in whole steps of
+    (`dealbench.optimize.bargain.kalai`). `step` > 0: compute in whole steps of
     that many H100e, or the limit itself (`add_whole_steps`)."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; expected one of: {', '.join(MODES)}")

@@ -1,6 +1,6 @@
 """The grid schedule closest to the smooth one, exactly: a small MIP (HiGHS) under every
-row of the portfolio and `optimize.grid`'s bound, each deal's distance relative to its
-total (`closest`). Used when largest remainders (`optimize.grid_remainder`) fail."""
+row of the portfolio and `optimize.schedule.grid`'s bound, each deal's distance relative to its
+total (`closest`). Used when largest remainders (`optimize.schedule.remainder`) fail."""
 
 from __future__ import annotations
 
@@ -10,8 +10,16 @@ import numpy as np
 
 from dealbench.model.schema import Portfolio
 from dealbench.optimize.formulation import COMPUTE, MONEY, Mode
-from dealbench.optimize.grid import Deal, Vector, clean, keeps, partner_rest, us_rest, v_least
 from dealbench.optimize.highs import INF, new_highs, pass_model
+from dealbench.optimize.schedule.grid import (
+    Deal,
+    Vector,
+    clean,
+    keeps,
+    partner_rest,
+    us_rest,
+    v_least,
+)
 
 #: The exact search runs on portfolios of at most this many (deal, period) amounts: its
 #: root alone can take seconds on 33 deals x 12 quarters (bench size M), where the

@@ -10,7 +10,7 @@ from typing import Any
 
 from dealbench.arguments import one_of
 from dealbench.errors import ArgumentError
-from dealbench.negotiate.rounds import Negotiation
+from dealbench.negotiate.rounds.negotiation import Negotiation
 
 __all__ = [
     "BETAS",

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from dealbench.checker import DealFigures, evaluate
 from dealbench.errors import InfeasibleError
 from dealbench.model.schema import Package, Portfolio
-from dealbench.negotiate.fixed_terms import check_kept, constrained
+from dealbench.negotiate.offers.fixed_terms import check_kept, constrained
 from dealbench.negotiate.plan import Plan, single_partner
 from dealbench.negotiate.replan import solve_with_floor
 from dealbench.optimize import solve
 from dealbench.optimize.best import solve_best
-from dealbench.optimize.grid import FLOOR_TOL
-from dealbench.optimize.schedule import schedule
+from dealbench.optimize.schedule.grid import FLOOR_TOL
+from dealbench.optimize.schedule.signable import schedule
 
 __all__ = [
     "Targets",
@@ -34,7 +34,7 @@ class Targets:
     ideal: float
     reservation: float
     ideal_package: Package | None
-    #: Without an ideal package, why the partner has no deal (`optimize.no_deal`'s reason).
+    #: Without an ideal package, why the partner has no deal (`optimize.explain.no_deal`'s reason).
     why: str | None = None
 
     def no_offer(self, partner: str, fixed: str = "") -> InfeasibleError:
@@ -86,7 +86,7 @@ def targets(
     if ideal is None:
         why = None
         if not fix:  # with terms fixed, the partner's figures are shifted (constrained)
-            from dealbench.optimize.no_deal import why_no_deal
+            from dealbench.optimize.explain.no_deal import why_no_deal
 
             why = next((r.message for r in why_no_deal(one, result) if r.partner == partner), None)
         return Targets(reservation, reservation, None, why)

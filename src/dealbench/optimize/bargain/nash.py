@@ -1,6 +1,6 @@
 """nash's point: the log Nash product maximised under tangent cuts on each side's gain,
 refined at the gains found (`nash_point`), and again without the partners it leaves a
-side of gaining nothing (`nash_with_gains`); `optimize.bargain` states its bound."""
+side of gaining nothing (`nash_with_gains`); `optimize.bargain.solve` states its bound."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ import math
 import re
 
 from dealbench.model.schema import Partner, Portfolio
-from dealbench.optimize.explanation import Relaxation
+from dealbench.optimize.explain.data import Relaxation
 from dealbench.optimize.formulation import Row
 from dealbench.units import h100e
 

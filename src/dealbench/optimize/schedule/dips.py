@@ -7,7 +7,7 @@ from typing import Any
 
 from dealbench.model.schema import Portfolio
 from dealbench.optimize.formulation import Mode
-from dealbench.optimize.grid import Deal, Vector, objective
+from dealbench.optimize.schedule.grid import Deal, Vector, objective
 
 
 def fill_dips(pf: Portfolio, mode: Mode, deals: list[Deal], x: Vector, unit: float) -> Vector:

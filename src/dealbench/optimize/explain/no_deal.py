@@ -4,7 +4,7 @@
 blocks it: no package it accepts fits the limits (and the smallest change that
 makes one), the best one it accepts is worth less to the US than no deal, or
 the shared supply and risk budget go to deals worth more (and how much would
-make room for it: `optimize.shared_limits`).
+make room for it: `optimize.explain.shared_limits`).
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from dataclasses import replace
 from typing import Any
 
 from dealbench.model.schema import Portfolio
-from dealbench.optimize.explanation import NoDeal, Relaxation
-from dealbench.optimize.infeasible import explain_infeasible, no_compute
-from dealbench.optimize.relax_words import RAISE_NOISE, limit_raised
+from dealbench.optimize.explain.data import NoDeal, Relaxation
+from dealbench.optimize.explain.infeasible import explain_infeasible, no_compute
+from dealbench.optimize.explain.relax_words import RAISE_NOISE, limit_raised
+from dealbench.optimize.explain.shared_limits import shared_limits
 from dealbench.optimize.result import SolveResult, Status
-from dealbench.optimize.shared_limits import shared_limits
 from dealbench.units import and_list, h100e, spans
 from dealbench.units import usd as money
 

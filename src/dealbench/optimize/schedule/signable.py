@@ -12,7 +12,7 @@ levels and concessions. With those fixed, each deal's compute is decided again:
    deals that accept without them) or, failing that, the closest grid schedule
    (a small MIP, at the declared step and a tenth of it). The rounding reads the
    smooth amounts without the linear programs' noise (`settle`); in single units,
-   one-unit dips are filled by exchanges between deals (`grid_dips.fill_dips`).
+   one-unit dips are filled by exchanges between deals (`dips.fill_dips`).
 3. When the step does not fit: finer steps by tens; then single units that
    overrun a shared limit inside the checker's tolerance; then unrounded
    amounts. Each is said in the result (see also `reserve`, which `solve`
@@ -28,11 +28,11 @@ import numpy as np
 
 from dealbench.model.schema import Granularity, Package, Portfolio
 from dealbench.optimize.formulation import Mode
-from dealbench.optimize.grid import Deal, Vector, clean, deal_of, objective, step_value
-from dealbench.optimize.grid_closest import closest
-from dealbench.optimize.grid_dips import fill_dips
-from dealbench.optimize.grid_remainder import largest_remainder, largest_remainders
-from dealbench.optimize.smooth import smooth_schedule
+from dealbench.optimize.schedule.closest import closest
+from dealbench.optimize.schedule.dips import fill_dips
+from dealbench.optimize.schedule.grid import Deal, Vector, clean, deal_of, objective, step_value
+from dealbench.optimize.schedule.remainder import largest_remainder, largest_remainders
+from dealbench.optimize.schedule.smooth import smooth_schedule
 from dealbench.units import usd as money
 
 __all__ = ["Scheduled", "finer", "packages_of", "schedule", "steps"]

@@ -14,14 +14,14 @@ the best log-product. After each solve the gains of the packages found give
 the true log-product L; the stated error bound is B - L: the packages' Nash
 product is at least exp(-(B - L)) times the best possible. While the bound
 is above `tolerance`, a cut is added at the gains found and the MIP is solved
-again (at most `rounds` times): `dealbench.optimize.nash`.
+again (at most `rounds` times): `dealbench.optimize.bargain.nash`.
 
 kalai maximises tau with each side's gain at least tau x its ideal gain, then
 (for a Pareto-optimal answer) the sum of the shares with tau held: exact,
 within the solver's gap.
 
 kalai's max tau is found partner by partner when the portfolio's supply is not used up
-(`dealbench.optimize.kalai`, which solves both stages), else as one MIP.
+(`dealbench.optimize.bargain.kalai`, which solves both stages), else as one MIP.
 
 kalai solves DESIGN.md's plain model with compute in the portfolio's declared step
 (`formulate.add_whole_steps`), and its ideals in the same step (`ideal_gains`), so its tau
@@ -38,11 +38,17 @@ from collections.abc import Sequence
 
 from dealbench.model.schema import Portfolio
 from dealbench.optimize.backends import make_backend, run_pulp
+from dealbench.optimize.bargain.kalai import kalai_point
+from dealbench.optimize.bargain.nash import (
+    NO_GAIN,
+    found_gains,
+    log_product,
+    nash_point,
+    nash_with_gains,
+)
 from dealbench.optimize.best import solve_best
 from dealbench.optimize.finish import empty_result, finish
 from dealbench.optimize.formulation import MONEY, Formulation, Mode
-from dealbench.optimize.kalai import kalai_point
-from dealbench.optimize.nash import NO_GAIN, found_gains, log_product, nash_point, nash_with_gains
 from dealbench.optimize.objectives import Ideals
 from dealbench.optimize.plain import extract_packages, outcome_status, solve_plain
 from dealbench.optimize.result import SolveResult, SolverInfo, Status

@@ -4,8 +4,8 @@ A negotiation with one partner is a folder of round files, `001-us.yaml`,
 `002-partner.yaml`, ... (DESIGN.md, "Negotiation"). This module holds a round as read
 (`Round`) and a negotiation's rounds (`Negotiation`), where a portfolio's rounds live,
 and what rounds weigh together (limits shared with concluded deals, offers awaiting an
-answer). The folder is read by `rounds_read`, checked by `rounds_check`, and appended
-to by `rounds_write` under `rounds_lock`'s locks.
+answer). The folder is read by `read`, checked by `check`, and appended
+to by `write` under `lock`'s locks.
 """
 
 from __future__ import annotations

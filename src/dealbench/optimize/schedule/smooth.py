@@ -39,8 +39,8 @@ import numpy as np
 
 from dealbench.model.schema import Portfolio
 from dealbench.optimize.formulation import COMPUTE, MONEY, Mode
-from dealbench.optimize.grid import Deal, Vector, partner_rest, us_floor, us_rest
 from dealbench.optimize.highs import INF, new_highs, pass_model
+from dealbench.optimize.schedule.grid import Deal, Vector, partner_rest, us_floor, us_rest
 
 __all__ = ["EVEN_PIECES", "smooth_schedule"]
 

@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from dealbench.checker import DealFigures
 from dealbench.model.amounts import amount_label
 from dealbench.model.schema import Portfolio
-from dealbench.negotiate.fixed_terms import fixed_words
+from dealbench.negotiate.offers.fixed_terms import fixed_words
+from dealbench.negotiate.offers.targets import Targets
 from dealbench.negotiate.plan import Plan, single_partner
-from dealbench.negotiate.rounds import Round, same_terms
-from dealbench.negotiate.targets import Targets
+from dealbench.negotiate.rounds.negotiation import Round, same_terms
 from dealbench.units import and_list, h100e, usd
 
 __all__ = [

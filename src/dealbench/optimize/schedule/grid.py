@@ -13,17 +13,17 @@ risk penalty x risk weight| over the deals); in `partner-best`, the partners'
 total by at most the value of one step to the partner that values compute most,
 with V at the floor or above.
 
-- `largest_remainder` (`optimize.grid_remainder`): every amount rounded down,
+- `largest_remainder` (`optimize.schedule.remainder`): every amount rounded down,
   partners that no longer accept get steps back (largest remainder first; when no
   step fits, a deal that accepts without one of its own gives it up), then the
   remaining remainders are rounded up, largest first, where supply and the risk
   budget leave room and the objective gains. Milliseconds.
-- `closest` (`optimize.grid_closest`): a small MIP (HiGHS) for the grid schedule
+- `closest` (`optimize.schedule.closest`): a small MIP (HiGHS) for the grid schedule
   closest to the smooth one (each deal's distance relative to its total) under
   every row of the portfolio and the bound. Used when the first fails.
 
 Both return None when there is no such schedule. In single units, one-unit dips are
-then filled by exchanges between deals (`optimize.grid_dips`). This module holds what
+then filled by exchanges between deals (`optimize.schedule.dips`). This module holds what
 the three share: a deal's fixed terms (`Deal`), the objective, the floors and the bound.
 """
 

@@ -13,7 +13,7 @@ from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model.rounds import Side, date_problem
 from dealbench.model.schema import Portfolio
 from dealbench.model.yamlio import Source, display_path, read_yaml
-from dealbench.negotiate.rounds import Negotiation, Round, same_terms
+from dealbench.negotiate.rounds.negotiation import Negotiation, Round, same_terms
 
 __all__ = [
     "check_date",

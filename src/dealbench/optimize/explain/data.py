@@ -1,6 +1,6 @@
 """What the explanations say, as data: a `Relaxation` (one group of limits to change, and by
-how much), an `Explanation` (why there is no answer: `optimize.infeasible`) and a `NoDeal`
-(why a partner gets no deal: `optimize.no_deal`)."""
+how much), an `Explanation` (why there is no answer: `optimize.explain.infeasible`) and a `NoDeal`
+(why a partner gets no deal: `optimize.explain.no_deal`)."""
 
 from __future__ import annotations
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dealbench.model.schema import Package, Portfolio
-from dealbench.negotiate.offer_floor import CounterWorth, any_offer, breaks_beside_concluded
+from dealbench.negotiate.offers.floor import CounterWorth, any_offer, breaks_beside_concluded
+from dealbench.negotiate.offers.targets import Targets, offer_at
 from dealbench.negotiate.plan import Plan
-from dealbench.negotiate.rounds import Negotiation
-from dealbench.negotiate.targets import Targets, offer_at
+from dealbench.negotiate.rounds.negotiation import Negotiation
 
 __all__ = [
     "risks",

@@ -1,7 +1,7 @@
 """Why there is no answer, in the user's words.
 
 `explain_infeasible` re-solves DESIGN.md's plain model with penalised slack on
-named groups of constraints (`optimize.slack_model`) — each partner's acceptance, each
+named groups of constraints (`optimize.explain.slack_model`) — each partner's acceptance, each
 cap (tier and security level), the supply of each period, the risk budget, each `requires`
 and `excludes`, and what the user asked for (a V floor, a required deal) — and
 reports the smallest set of groups to relax, with amounts. Each relaxed group
@@ -16,10 +16,10 @@ import time
 from collections.abc import Sequence
 
 from dealbench.model.schema import Partner, Portfolio
-from dealbench.optimize.explanation import Explanation, Relaxation
+from dealbench.optimize.explain.data import Explanation, Relaxation
+from dealbench.optimize.explain.slack_model import SlackGroup, SlackModel
 from dealbench.optimize.formulation import Mode
 from dealbench.optimize.result import SolveResult, Status
-from dealbench.optimize.slack_model import SlackGroup, SlackModel
 from dealbench.units import usd as money
 
 __all__ = ["explain_infeasible", "raise_explained"]

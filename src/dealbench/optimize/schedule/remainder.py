@@ -2,7 +2,7 @@
 accept get steps back (largest remainder first; when no step fits, a deal that accepts
 without one of its own gives it up), then the remaining remainders are rounded up,
 largest first, where supply and the risk budget leave room and the objective gains.
-Milliseconds. The cheap way of `optimize.grid`."""
+Milliseconds. The cheap way of `optimize.schedule.grid`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import numpy as np
 
 from dealbench.model.schema import Portfolio
 from dealbench.optimize.formulation import Mode
-from dealbench.optimize.grid import Deal, Vector, clean, keeps, objective, v_least
+from dealbench.optimize.schedule.grid import Deal, Vector, clean, keeps, objective, v_least
 
 
 def largest_remainder(

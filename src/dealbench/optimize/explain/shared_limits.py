@@ -1,7 +1,7 @@
 """A partner whose deal, worth having alone, the shared limits give to others: what its best
 package needs beyond what the other deals leave (`shortfall`), the least raise of supply
 and risk budget that makes room for it, and the sentence that says so (`shared_limits`,
-one of `optimize.no_deal`'s reasons)."""
+one of `optimize.explain.no_deal`'s reasons)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Any
 
 from dealbench.checker import used_up
 from dealbench.model.schema import Portfolio
-from dealbench.optimize.explanation import NoDeal, Relaxation
-from dealbench.optimize.infeasible import amount_count, explain_infeasible
+from dealbench.optimize.explain.data import NoDeal, Relaxation
+from dealbench.optimize.explain.infeasible import amount_count, explain_infeasible
 from dealbench.optimize.result import SolveResult
 from dealbench.units import and_list, h100e, periods_said
 from dealbench.units import usd as money

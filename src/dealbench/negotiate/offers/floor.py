@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from dealbench.checker import check, evaluate
 from dealbench.errors import DealbenchError
 from dealbench.model.schema import Package, Portfolio
-from dealbench.negotiate.fixed_terms import constrained, fixed_words
+from dealbench.negotiate.offers.fixed_terms import constrained, fixed_words
+from dealbench.negotiate.offers.targets import Targets, tidy
 from dealbench.negotiate.plan import Plan, replan, single_partner
 from dealbench.negotiate.replan import solve_with_floor
-from dealbench.negotiate.rounds import Negotiation, concluded_with
-from dealbench.negotiate.targets import Targets, tidy
-from dealbench.optimize.grid import FLOOR_TOL
+from dealbench.negotiate.rounds.negotiation import Negotiation, concluded_with
+from dealbench.optimize.schedule.grid import FLOOR_TOL
 from dealbench.units import usd
 
 __all__ = [

@@ -14,8 +14,8 @@ from dealbench.io import folder_fault
 from dealbench.model.rounds import RoundFile, Side, round_problems
 from dealbench.model.schema import Partner, Portfolio
 from dealbench.model.yamlio import display_path, read_yaml, validate
-from dealbench.negotiate.rounds import Negotiation, Round
-from dealbench.negotiate.rounds_check import numbering_issues, recorded_hint, sequence_issues
+from dealbench.negotiate.rounds.check import numbering_issues, recorded_hint, sequence_issues
+from dealbench.negotiate.rounds.negotiation import Negotiation, Round
 
 __all__ = [
     "load_negotiation",

@@ -2,7 +2,7 @@
 partner's acceptance, each cap (tier and security level), the supply of each period, the
 risk budget, each `requires` and `excludes`, and what the user asked for (a V floor, a
 required deal). Solved for the cheapest set of groups to relax, then the least amounts,
-and each group relaxed said in words (`optimize.infeasible` asks it)."""
+and each group relaxed said in words (`optimize.explain.infeasible` asks it)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ import pulp
 
 from dealbench.model.schema import Caps, Partner, Portfolio
 from dealbench.optimize.backends import make_backend, run_pulp
-from dealbench.optimize.explanation import Relaxation
+from dealbench.optimize.explain.data import Relaxation
+from dealbench.optimize.explain.relax_words import limit_raised, logic_words, threshold_name
 from dealbench.optimize.formulate import formulate
 from dealbench.optimize.formulation import COMPUTE, MONEY, Formulation, Mode, Row
-from dealbench.optimize.relax_words import limit_raised, logic_words, threshold_name
 from dealbench.units import spans
 from dealbench.units import usd as money
 

@@ -19,10 +19,10 @@ from dealbench.io import OutputError, write_failure
 from dealbench.model.rounds import RoundFile, round_problems
 from dealbench.model.schema import Package, Portfolio
 from dealbench.model.yamlio import display_path
-from dealbench.negotiate.rounds import Negotiation, Round, round_name
-from dealbench.negotiate.rounds_check import later_than, out_of_order, refuse_after_close
-from dealbench.negotiate.rounds_lock import create_new, folder_locked
-from dealbench.negotiate.rounds_read import load_negotiation, read_round
+from dealbench.negotiate.rounds.check import later_than, out_of_order, refuse_after_close
+from dealbench.negotiate.rounds.lock import create_new, folder_locked
+from dealbench.negotiate.rounds.negotiation import Negotiation, Round, round_name
+from dealbench.negotiate.rounds.read import load_negotiation, read_round
 
 __all__ = [
     "append_round",

@@ -36,14 +36,14 @@ from dealbench.arguments import one_of, partner_code
 from dealbench.checker import DealFigures
 from dealbench.errors import InfeasibleError
 from dealbench.model.schema import Package, Portfolio
-from dealbench.negotiate.fixed_terms import check_fix, fixed_words
-from dealbench.negotiate.offer_floor import counter_demand, counter_worth, offer_floor
-from dealbench.negotiate.offer_words import above_target, less_than_last, refitted
+from dealbench.negotiate.offers.fixed_terms import check_fix, fixed_words
+from dealbench.negotiate.offers.floor import counter_demand, counter_worth, offer_floor
+from dealbench.negotiate.offers.strategy_args import BETAS, DEFAULT_DEADLINE, MODES, check_strategy
+from dealbench.negotiate.offers.targets import offer_at, on_step, targets, tidy
+from dealbench.negotiate.offers.words import above_target, less_than_last, refitted
+from dealbench.negotiate.offers.zeuthen import zeuthen_target
 from dealbench.negotiate.plan import Plan, replan, single_partner
-from dealbench.negotiate.rounds import Negotiation, StrategyRecord
-from dealbench.negotiate.strategy_args import BETAS, DEFAULT_DEADLINE, MODES, check_strategy
-from dealbench.negotiate.targets import offer_at, on_step, targets, tidy
-from dealbench.negotiate.zeuthen import zeuthen_target
+from dealbench.negotiate.rounds.negotiation import Negotiation, StrategyRecord
 from dealbench.units import usd
 
 __all__ = [
