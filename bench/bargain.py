@@ -11,7 +11,7 @@ so that the machine's load falls on both alike:
 - `after`: the code as it is;
 - `before`: nash with HiGHS's default options for its MIPs (what ran before
   `bargain.HIGHS_OPTIONS`); kalai with its first stage solved as one MIP (what ran
-  before `optimize.kalai` found it partner by partner).
+  before `optimize.bargain.kalai` found it partner by partner).
 
 Both variants must give the same objective within the stated bound (nash: the log Nash
 product within the log error bound; kalai: tau within 1e-6): the script says so, and
@@ -42,7 +42,9 @@ VARIANTS = ("before", "after")
 def measure(portfolio: str, mode: str, variant: str) -> dict[str, Any]:
     """One solve in this (fresh) process."""
     from dealbench.model import load_portfolio
-    from dealbench.optimize import bargain, kalai, solve
+    from dealbench.optimize import solve
+    from dealbench.optimize.bargain import kalai
+    from dealbench.optimize.bargain import solve as bargain
 
     if variant == "before" and mode == "nash":
         bargain.HIGHS_OPTIONS = {key: {} for key in bargain.HIGHS_OPTIONS}

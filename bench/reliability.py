@@ -73,7 +73,7 @@ def validate_seconds(deals: Path, repeats: int) -> float:
 def explain_seconds(repeats: int) -> dict[str, Any]:
     from dealbench.errors import InfeasibleError
     from dealbench.optimize import Status, solve
-    from dealbench.optimize.infeasible import raise_explained
+    from dealbench.optimize.explain.infeasible import raise_explained
     from dealbench.synth import generate
 
     pf = generate("M", seed=1)

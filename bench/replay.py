@@ -23,7 +23,7 @@ import numpy as np
 
 
 def dump(seed: int, folder: Path, slower: float) -> None:
-    import dealbench.negotiate.build as build
+    import dealbench.negotiate.joint_chains as joint_chains
     import dealbench.optimize.decomposition.restricted as restricted
     from dealbench.negotiate import frontier
     from dealbench.optimize import solve
@@ -70,7 +70,7 @@ def dump(seed: int, folder: Path, slower: float) -> None:
         return h
 
     setattr(restricted, "_model", saving)  # noqa: B010 - the bench's own hook
-    build._joint_jobs = lambda jobs=None: 1  # one chain after the other, on this core
+    joint_chains.joint_jobs = lambda jobs=None: 1  # one chain after the other, on this core
     pf = generate("M", seed=seed)
     base = solve(pf)
     partner = max(base.deals, key=lambda d: d.us_value).partner

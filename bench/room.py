@@ -30,8 +30,8 @@ RESULTS = HERE / "results.json"
 def measure(size: str, seed: int, repeats: int) -> dict[str, Any]:
     from dealbench.model import load_portfolio
     from dealbench.negotiate import load_negotiations, room
-    from dealbench.negotiate.rounds import RoundFile
-    from dealbench.negotiate.rounds_write import append_round
+    from dealbench.negotiate.rounds.negotiation import RoundFile
+    from dealbench.negotiate.rounds.write import append_round
     from dealbench.optimize import solve
     from dealbench.synth import generate, write_yaml
 

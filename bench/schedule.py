@@ -3,7 +3,7 @@
     python bench/schedule.py --sizes S,M [--seed 1]
 
 For each size: the solve's own time, the schedule step (four linear programs
-and the rounding, `dealbench.optimize.schedule`), their ratio (the target is at
+and the rounding, `dealbench.optimize.schedule.signable`), their ratio (the target is at
 most 20%), the step the amounts ended on, V lost to rounding, and the step's
 stages. Each size and seed is merged into bench/results.json under "schedule"
 (`S-seed0`, ...), with the time it was measured.

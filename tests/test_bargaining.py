@@ -192,7 +192,7 @@ def test_all_points_cover_the_epsilon_points_on_a_synthetic_portfolio() -> None:
 
 
 class _Clock:
-    """`time` for `optimize.bargain`: each solver run takes `per_run` seconds."""
+    """`time` for `optimize.bargain.solve`: each solver run takes `per_run` seconds."""
 
     def __init__(self, per_run: float) -> None:
         self.now = 0.0
@@ -206,8 +206,8 @@ def _timed_runs(monkeypatch: pytest.MonkeyPatch, per_run: float, cut: set[int]) 
     """Each MIP of a bargaining solve takes `per_run` seconds of a fake clock; the runs
     numbered in `cut` end as a time limit ends a MIP before it finds a point. Returns
     the time limit each run was given."""
-    from dealbench.optimize import bargain
     from dealbench.optimize.backends import Outcome
+    from dealbench.optimize.bargain import solve as bargain
 
     clock = _Clock(per_run)
     limits: list[float] = []
@@ -244,8 +244,8 @@ def test_kalai_stopped_in_its_first_stage_states_the_bound_on_tau(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     pf = load_portfolio(GULF)
-    from dealbench.optimize import bargain
     from dealbench.optimize.backends import Outcome
+    from dealbench.optimize.bargain import solve as bargain
 
     real = bargain.run_pulp
     monkeypatch.setattr(

@@ -2,7 +2,7 @@
 
 `analyze.limits.decided_by` reads the checked figures without another solve;
 `solve` explains a missing deal with a small solve of its own
-(`optimize.no_deal.why_no_deal`). A table that says "no deal beats BATNA" where
+(`optimize.explain.no_deal.why_no_deal`). A table that says "no deal beats BATNA" where
 `solve` says the tier 2 cap stops the deal misleads; so does "full ask" for a
 deal that gets its ask in one period only.
 """
@@ -14,7 +14,7 @@ import pytest
 from dealbench import solve
 from dealbench.analyze.limits import decided_by
 from dealbench.analyze.scenarios import load_scenario
-from dealbench.optimize.no_deal import why_no_deal
+from dealbench.optimize.explain.no_deal import why_no_deal
 from helpers import REPO
 
 GLOBAL = REPO / "deals/portfolios/global.yaml"

@@ -14,7 +14,7 @@ from tests.helpers import continuous
 from dealbench import solve
 from dealbench.checker import check
 from dealbench.negotiate import frontier, solve_with_floor
-from dealbench.optimize.formulate import Mode
+from dealbench.optimize.formulation import Mode
 from dealbench.synth import generate
 from test_bruteforce import brute_force, instance
 
@@ -180,13 +180,13 @@ def test_the_joint_frontier_is_the_same_on_one_core_and_on_several(
 ) -> None:
     """The floors are dealt into the same chains whatever the machine: solved side by side
     in worker processes or one after the other here, the points are the same."""
-    import dealbench.negotiate.build as build
+    import dealbench.negotiate.joint_chains as joint_chains
 
     pf = continuous(generate("S", seed=2))
     base = solve(pf, gap=1e-7)
     code = max(base.deals, key=lambda d: d.us_value).partner
     side_by_side = frontier(pf, code, points=7, jointly=True, gap=1e-7, base=base)
-    monkeypatch.setattr(build, "default_jobs", lambda: 1)
+    monkeypatch.setattr(joint_chains, "default_jobs", lambda: 1)
     here = frontier(pf, code, points=7, jointly=True, gap=1e-7, base=base)
     assert [p.to_json() for p in here.points] == [p.to_json() for p in side_by_side.points]
     assert here.no_deal.to_json() == side_by_side.no_deal.to_json()

@@ -88,7 +88,7 @@ def _result_for_another_portfolio(pf: dealbench.Portfolio, tmp: Path) -> object:
 
 
 def _no_negotiation(pf: dealbench.Portfolio, tmp: Path) -> object:
-    from dealbench.negotiate.rounds_read import load_negotiation
+    from dealbench.negotiate.rounds.read import load_negotiation
 
     return load_negotiation(pf, tmp / "rounds", "ZZ")
 

@@ -11,7 +11,7 @@ import pytest
 
 from dealbench import load_portfolio
 from dealbench.model.regimes import find_regime
-from dealbench.negotiate.rounds import rounds_root
+from dealbench.negotiate.rounds.negotiation import rounds_root
 from helpers import REPO
 
 

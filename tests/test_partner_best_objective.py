@@ -273,7 +273,7 @@ def test_bargaining_modes_report_what_they_maximised_with_v_beside_it(mode: str)
     `check` has it."""
     import math
 
-    from dealbench.optimize.bargain import ideal_gains
+    from dealbench.optimize.bargain.solve import ideal_gains
 
     pf = two_partners()
     result = solve(pf, mode)  # type: ignore[arg-type]

@@ -260,7 +260,7 @@ def test_a_slower_machine_rounds_to_the_same_schedule(monkeypatch: pytest.Monkey
     machine it returned another schedule than on a quiet one (CI saw V 233,999,497,338
     against 233,992,347,340 on this portfolio). It now stops by a count of nodes; the
     time limit left is a guard no search nears, even on a machine ten times slower."""
-    from dealbench.optimize import grid_closest
+    from dealbench.optimize.schedule import closest as grid_closest
 
     portfolio = generate(Size("V", 12, 6, 3, 3), seed=2)  # 401 nodes in its exact search
     quick = solve(portfolio, threads=1)

@@ -20,7 +20,8 @@ import pytest
 from dealbench import improvements, load_portfolio, solve
 from dealbench.analyze.limits import decided_by
 from dealbench.model.granularity import Granularity
-from dealbench.model.overrides import apply_overrides, read_value
+from dealbench.model.override_paths import read_value
+from dealbench.model.overrides import apply_overrides
 from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.frontier import step_of
 from helpers import DATA, Runner
@@ -214,7 +215,7 @@ def test_why_no_deal_with_a_tier_3_partner_says_it_is_tier_3() -> None:
     """QZ (tier 3, walk-away value 0) accepts an empty package, so its best package alone
     exists and is worth nothing to the US: "why no deal" said only that, and that it
     opens when QZ offers a concession, never that QZ receives no compute under any deal."""
-    from dealbench.optimize.no_deal import why_no_deal
+    from dealbench.optimize.explain.no_deal import why_no_deal
 
     pf = load_portfolio(NOTHING)
     result = solve(pf)

@@ -15,7 +15,7 @@ from dealbench import load_portfolio, solve
 from dealbench.checker import check
 from dealbench.model import Package, Portfolio
 from dealbench.optimize import SolveResult, SolverInfo, Status
-from dealbench.optimize.schedule import Scheduled, schedule
+from dealbench.optimize.schedule.signable import Scheduled, schedule
 from helpers import DATA, invoke, reference_packages
 
 QA10 = DATA / "qa10opt"

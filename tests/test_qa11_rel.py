@@ -119,7 +119,7 @@ def test_ctrl_c_right_after_an_offer_is_recorded_says_it_was(
     """Ctrl-C pressed once the round file was linked into place, while it was read back:
     `offer` said "interrupted" alone (seen at 2.1 s of a real run), though round 5 was
     on disk; run again, it records a second offer. Now the note names the round."""
-    import dealbench.negotiate.rounds_write as rounds_module
+    import dealbench.negotiate.rounds.write as rounds_module
 
     real = rounds_module.read_round
 

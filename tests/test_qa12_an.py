@@ -13,7 +13,7 @@ from dealbench.analyze.sweep import SweepResult, SweepRow, sweep_param
 from dealbench.analyze.sweep_words import utility_labels
 from dealbench.model import load_portfolio
 from dealbench.optimize import solve
-from dealbench.optimize.no_deal import why_no_deal
+from dealbench.optimize.explain.no_deal import why_no_deal
 from dealbench.synth import Size, generate
 from helpers import REPO
 

@@ -18,7 +18,7 @@ from dealbench import load_portfolio, risk_report, shadow_prices, solve
 from dealbench.analyze import compare, load_scenarios, sweep_scenarios
 from dealbench.analyze.analysed import solve_with_analysis
 from dealbench.figures import usd
-from dealbench.optimize.no_deal import no_deal_reasons
+from dealbench.optimize.explain.no_deal import no_deal_reasons
 from helpers import invoke
 
 pytestmark = pytest.mark.filterwarnings("ignore")

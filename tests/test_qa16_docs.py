@@ -118,7 +118,7 @@ def test_an_allocation_of_twelve_quarters_is_cut_into_tables_that_fit_the_page()
 
 def _round_docs(code: str, number: int) -> list[Document]:
     from dealbench.negotiate.documents import round_documents
-    from dealbench.negotiate.rounds_read import load_negotiations
+    from dealbench.negotiate.rounds.read import load_negotiations
 
     pf = load_portfolio(GULF)
     rounds = load_negotiations(pf, REPO / "deals" / "rounds" / "gulf-asia")[code].rounds

@@ -95,8 +95,8 @@ def test_kalai_with_cbc_stopped_by_the_time_limit_is_not_called_exact() -> None:
 def _no_bound(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every MIP of a bargaining solve ends as a solver stopped with an incumbent and no
     bound (CBC before its log was read, or a CBC whose log gives none)."""
-    from dealbench.optimize import bargain
     from dealbench.optimize.backends import Outcome
+    from dealbench.optimize.bargain import solve as bargain
 
     real = bargain.run_pulp
     monkeypatch.setattr(

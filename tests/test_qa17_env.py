@@ -203,7 +203,7 @@ def test_charts_are_the_same_whatever_the_users_matplotlib_settings() -> None:
 TERM_WHEN_RECORDED = textwrap.dedent(
     """
     import os, signal
-    import dealbench.negotiate.rounds_write as rounds_module
+    import dealbench.negotiate.rounds.write as rounds_module
     real = rounds_module.read_round
     def read(portfolio, partner, path, *rest):
         if path.name == "005-us.yaml":

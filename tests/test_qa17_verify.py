@@ -17,7 +17,7 @@ from dealbench import evaluate, load_portfolio, shadow_prices, solve
 from dealbench.analyze import LimitPrice
 from dealbench.analyze.robust import robust_solve
 from dealbench.model.portfolio import Portfolio
-from dealbench.optimize.no_deal import no_deal_reasons
+from dealbench.optimize.explain.no_deal import no_deal_reasons
 from dealbench.optimize.result import SolveResult
 
 pytestmark = pytest.mark.filterwarnings("ignore")

@@ -19,7 +19,8 @@ from builders import portfolios
 from dealbench import load_portfolio, solve
 from dealbench.checker import check
 from dealbench.model import Portfolio
-from dealbench.optimize import SolveResult, Status, bargain
+from dealbench.optimize import SolveResult, Status
+from dealbench.optimize.bargain import solve as bargain
 from helpers import REPO
 
 GULF = REPO / "deals" / "portfolios" / "gulf-asia.yaml"

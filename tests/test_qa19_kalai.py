@@ -1,7 +1,7 @@
 """`solve --mode kalai` fast enough for a meeting (qa19-kalai).
 
 kalai's first stage, max tau in whole compute steps, is now found partner by partner
-when the portfolio's supply is not used up (`optimize.kalai`): each partner's least risk
+when the portfolio's supply is not used up (`optimize.bargain.kalai`): each partner's least risk
 at a tau, and the best tau within a risk, are one-partner MIPs, and the best tau is the
 largest whose least risks fit the risk budget. What must not change is the answer: the
 same tau as the one MIP (within its gap), the same packages' shares, every package
@@ -22,11 +22,12 @@ from dealbench import load_portfolio, solve
 from dealbench.checker import check
 from dealbench.model import Portfolio
 from dealbench.model.granularity import Granularity
-from dealbench.optimize import SolveResult, Status, bargain
+from dealbench.optimize import SolveResult, Status
 from dealbench.optimize.backends import Outcome
+from dealbench.optimize.bargain import solve as bargain
 from helpers import REPO
 
-kalai = importlib.import_module("dealbench.optimize.kalai")
+kalai = importlib.import_module("dealbench.optimize.bargain.kalai")
 GLOBAL = REPO / "deals" / "portfolios" / "global.yaml"
 
 

@@ -20,13 +20,13 @@ from tests.helpers import continuous, rounds_of_the_next_solves
 
 from dealbench.checker import check
 from dealbench.errors import SolverError
-from dealbench.negotiate import build, frontier, residual, solve_with_floor
+from dealbench.negotiate import frontier, joint_chains, residual, solve_with_floor
 from dealbench.optimize import solve
 from dealbench.optimize.decomposition import probe, search
 from dealbench.optimize.decomposition.blocks import build_blocks
 from dealbench.optimize.decomposition.master import Master, generate_columns
 from dealbench.optimize.decomposition.probe import mixed
-from dealbench.optimize.formulate import MONEY
+from dealbench.optimize.formulation import MONEY
 from dealbench.synth import Size, generate
 
 #: Twelve partners, six periods: small enough for the plain model, large enough that
@@ -144,7 +144,7 @@ def test_joint_points_proven_by_halves_are_the_cold_plain_optima(
     every point has the V of a cold solve of the plain model at its U, and passes
     `check`."""
     halves = _counted(monkeypatch)
-    monkeypatch.setattr(build, "_joint_jobs", lambda jobs=None: 1)  # the chains here, counted
+    monkeypatch.setattr(joint_chains, "joint_jobs", lambda jobs=None: 1)  # the chains here, counted
     pf = continuous(generate(V, seed=seed))
     base = solve(pf, gap=1e-9)
     code = max(base.deals, key=lambda d: d.us_value).partner
@@ -188,7 +188,7 @@ def test_the_joint_frontier_at_s_is_the_same_proven_curve_with_halves(
     point's V and U are those of the proofs without halves, within the gap (M seeds 0-2,
     25 points, were compared the same way: bench/README.md)."""
     halves = _counted(monkeypatch)
-    monkeypatch.setattr(build, "_joint_jobs", lambda jobs=None: 1)  # the chains here, counted
+    monkeypatch.setattr(joint_chains, "joint_jobs", lambda jobs=None: 1)  # the chains here, counted
     pf = generate("S", seed=seed)
     base = solve(pf)
     code = max(base.deals, key=lambda d: d.us_value).partner

@@ -17,8 +17,8 @@ import pytest
 from dealbench.checker import check
 from dealbench.model.package import Package
 from dealbench.negotiate.replan import with_partner
-from dealbench.optimize import smooth
-from dealbench.optimize.schedule import schedule
+from dealbench.optimize.schedule import smooth
+from dealbench.optimize.schedule.signable import schedule
 from dealbench.synth import Size, generate
 
 DATA = Path(__file__).parent / "data" / "qa25joint"

@@ -12,10 +12,10 @@ from dealbench.model.load import load_portfolio
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import solve
-from dealbench.optimize.bargain import ideal_gains
+from dealbench.optimize.bargain.solve import ideal_gains
 from dealbench.optimize.best import with_ties_broken
+from dealbench.optimize.explain.infeasible import raise_explained
 from dealbench.optimize.finish import result_from_check
-from dealbench.optimize.infeasible import raise_explained
 from dealbench.optimize.prefer import us_preferred
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
 

@@ -11,8 +11,8 @@ from dealbench.model.load import load_portfolio
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import solve
-from dealbench.optimize.bargain import bargaining_objective, ideal_gains
-from dealbench.optimize.no_deal import no_deal_reasons
+from dealbench.optimize.bargain.solve import bargaining_objective, ideal_gains
+from dealbench.optimize.explain.no_deal import no_deal_reasons
 from dealbench.optimize.prefer import partner_preferred
 
 DATA = Path(__file__).parent / "data"

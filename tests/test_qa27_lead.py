@@ -128,7 +128,7 @@ def test_the_terms_agreed_and_the_offer_they_agree_carry_different_ids() -> None
     from dealbench.model import load_portfolio
     from dealbench.negotiate import load_negotiations
     from dealbench.negotiate.documents import round_documents
-    from dealbench.negotiate.rounds import Round
+    from dealbench.negotiate.rounds.negotiation import Round
     from helpers import REPO
 
     pf = load_portfolio(REPO / "deals" / "portfolios" / "gulf-asia.yaml")

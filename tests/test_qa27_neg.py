@@ -21,7 +21,7 @@ from dealbench.checker import evaluate
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate import load_negotiations, record_counter, record_offer, replan, verdict
-from dealbench.negotiate.strategies import time_dependent_target
+from dealbench.negotiate.offers.strategies import time_dependent_target
 from helpers import DATA, REPO, Runner
 
 QA27 = DATA / "qa27neg"

@@ -100,7 +100,7 @@ def test_improve_offers_compute_in_the_portfolios_step() -> None:
     it improves the package; every amount is on the step or at the partner's own limit."""
     from dealbench.model import load_package
     from dealbench.negotiate.logroll import improvements
-    from dealbench.optimize.schedule import steps
+    from dealbench.optimize.schedule.signable import steps
 
     pf = load_portfolio(DATA / "qa27neg/portfolios/tight.yaml")
     pf = pf.model_copy(update={"risk_budget": 3_333})

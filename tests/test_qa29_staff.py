@@ -134,7 +134,7 @@ def test_a_no_deal_reason_naming_two_limits_takes_a_plural_verb() -> None:
     risk budget goes to deals worth more" (in `solve`, its JSON and the web). Two
     subjects: "go"."""
     from dealbench import solve
-    from dealbench.optimize.no_deal import no_deal_reasons
+    from dealbench.optimize.explain.no_deal import no_deal_reasons
 
     pf = load_portfolio(EU_SEA)
     (reason,) = no_deal_reasons(pf, solve(pf, "us-best"))

@@ -10,7 +10,7 @@ from dealbench.analyze.prices import describe, shadow_prices
 from dealbench.model.load import load_portfolio
 from dealbench.negotiate import frontier, zopas
 from dealbench.optimize import solve
-from dealbench.optimize.bargain import ideal_gains
+from dealbench.optimize.bargain.solve import ideal_gains
 from helpers import invoke
 
 DATA = Path(__file__).parent / "data" / "qa29verify"

@@ -70,7 +70,7 @@ def test_conclude_writes_the_terms_agreed_as_the_deals_final_term_sheets(
     concluding round (AE-agreed-005, not the offer's or counter's name)."""
     from dealbench.model import load_portfolio
     from dealbench.negotiate.documents import round_documents
-    from dealbench.negotiate.rounds_read import load_negotiation
+    from dealbench.negotiate.rounds.read import load_negotiation
 
     portfolio, rounds = _rounds_copy(tmp_path)
     out = tmp_path / "docs"

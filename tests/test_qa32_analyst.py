@@ -6,7 +6,7 @@ from __future__ import annotations
 from builders import partner, policy, portfolio
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import solve
-from dealbench.optimize.no_deal import why_no_deal
+from dealbench.optimize.explain.no_deal import why_no_deal
 from dealbench.render.documents import portfolio_memo_document, render_document
 from dealbench.render.sources import source_from_result
 from helpers import words

@@ -68,3 +68,26 @@ def test_the_web_sweep_runs_under_the_regime_its_form_names(
     refused = client.post("/p/gulf-asia/sweep", data={**form, "policy": "nowhere"})
     assert refused.status_code == 422
     assert 'id="sweep-param-policy" aria-invalid="true"' in refused.text
+
+
+def test_a_point_of_higher_v_within_the_tolerance_that_gives_the_partner_less_is_cleaned() -> None:
+    """Hypothesis found a held frontier whose points kept a Kalai point USD 5,432 above the
+    partner-best end in V and USD 108,639 below it in U: within the frontier's tolerance of
+    USD 10,000 the two are one V, so the end dominates it. The cleanup only asked whether a
+    point of higher V dominated one of lower V; it now asks it both ways."""
+    from dealbench.negotiate.frontier import FrontierPoint, clean
+
+    def point(v: float, u: float, label: str) -> FrontierPoint:
+        return FrontierPoint(
+            us_utility=v, partner_utility=u, risk=1000.0, package=None, label=label
+        )
+
+    end = point(-33_333_333.28, 566_666_665.65, "partner-best")
+    kalai = point(-33_327_901.34, 566_558_026.8, "kalai")
+    middle = point(-20_000_000.0, 400_000_000.0, "")
+    assert [p.label for p in clean([middle, kalai, end], "partner", False)] == [
+        "",
+        "partner-best",
+    ]
+    twin = point(-33_333_333.0, 566_666_665.0, "twin")  # within both tolerances: one point
+    assert len(clean([end, twin], "partner", False)) == 1

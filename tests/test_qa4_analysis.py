@@ -8,7 +8,7 @@ supply that binds in one quarter only and a binding risk budget.
 from __future__ import annotations
 
 from dealbench import load_portfolio, solve
-from dealbench.optimize.no_deal import why_no_deal
+from dealbench.optimize.explain.no_deal import why_no_deal
 from helpers import DATA
 
 ATLANTIC = DATA / "qa4an/portfolios/atlantic.yaml"

@@ -17,8 +17,8 @@ from dealbench.model.package import Package
 from dealbench.negotiate import frontier, history, room
 from dealbench.negotiate.replan import residual
 from dealbench.optimize import solve
-from dealbench.optimize.infeasible import explain_infeasible
-from dealbench.optimize.no_deal import why_no_deal
+from dealbench.optimize.explain.infeasible import explain_infeasible
+from dealbench.optimize.explain.no_deal import why_no_deal
 from dealbench.render.limits import verdict
 from dealbench.units import CHIP_TPP, H100_TPP
 from helpers import DATA, Runner

@@ -15,7 +15,7 @@ import pytest
 from dealbench.io import OutputDir, OutputExistsError
 from dealbench.model import load_portfolio
 from dealbench.optimize import solve
-from dealbench.optimize.no_deal import why_no_deal
+from dealbench.optimize.explain.no_deal import why_no_deal
 from helpers import DATA, Runner
 
 _INTERRUPTED_ONCE = """\

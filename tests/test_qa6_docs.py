@@ -20,7 +20,7 @@ from dealbench.model import load_package, load_portfolio
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import SolveResult, solve
-from dealbench.optimize.no_deal import why_no_deal
+from dealbench.optimize.explain.no_deal import why_no_deal
 from dealbench.render.docmeta import Audience
 from dealbench.render.documents import (
     Document,

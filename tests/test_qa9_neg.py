@@ -16,7 +16,7 @@ import pytest
 
 from dealbench import load_package, load_portfolio, record_counter, record_offer
 from dealbench.model.portfolio import Portfolio
-from dealbench.negotiate.zeuthen import risks
+from dealbench.negotiate.offers.zeuthen import risks
 from dealbench.optimize.decomposition.concession_sets import _pareto, build_concession_sets
 from helpers import DATA, Runner
 

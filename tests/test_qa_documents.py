@@ -237,7 +237,7 @@ def test_a_shortfall_names_the_margin_with_the_walk_away_value() -> None:
     is the walk-away value plus the required margin."""
     import builders as b
     from dealbench.optimize import solve
-    from dealbench.optimize.infeasible import explain_infeasible
+    from dealbench.optimize.explain.infeasible import explain_infeasible
 
     pol = b.policy(caps={"tier2": {"kyc": 100_000}, "tier3": 0}, risk_penalty="10k", margin="50m")
     aa = b.partner("AA", ask={"2026": 200_000}, batna="4bn", security_costs={"kyc": 0})

@@ -20,8 +20,8 @@ from dealbench.errors import InputError
 from dealbench.model import Portfolio, load_package, load_partner, load_portfolio
 from dealbench.model.granularity import Granularity
 from dealbench.optimize import solve
-from dealbench.optimize.infeasible import explain_infeasible
-from dealbench.optimize.no_deal import why_no_deal
+from dealbench.optimize.explain.infeasible import explain_infeasible
+from dealbench.optimize.explain.no_deal import why_no_deal
 from dealbench.render.deal_memo import risks
 from dealbench.render.limits import deal_limits, shared_limits
 from dealbench.render.termsheet import render_term_sheet
@@ -249,7 +249,7 @@ def test_an_offer_in_a_portfolio_decided_in_chips_is_recorded_in_chips(tmp_path:
     """The offer's compute was rounded to whole H100e (9,998.3 -> 9,998), so it was no
     longer the 4,397 chips the solve chose, and its round file named no chips."""
     from dealbench.negotiate import record_offer
-    from dealbench.negotiate.rounds_write import package_data
+    from dealbench.negotiate.rounds.write import package_data
 
     pol = b.policy(levels=[("baseline", 0.0)], risk_penalty="10k", export_value="20k")
     aa = b.partner("AA", ask={"2026": 10_000}, security_costs={"baseline": 0})

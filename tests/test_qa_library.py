@@ -41,7 +41,7 @@ from dealbench import (
     us_best_at,
 )
 from dealbench.errors import ArgumentError
-from dealbench.negotiate.rounds_write import package_yaml
+from dealbench.negotiate.rounds.write import package_yaml
 from helpers import DATA, REPO, invoke
 
 TINY = DATA / "tiny/portfolio.yaml"

@@ -14,9 +14,9 @@ import pytest
 import builders as b
 from dealbench.model import Portfolio
 from dealbench.optimize import Status, solve
-from dealbench.optimize.explanation import Explanation
-from dealbench.optimize.infeasible import explain_infeasible
-from dealbench.optimize.no_deal import why_no_deal
+from dealbench.optimize.explain.data import Explanation
+from dealbench.optimize.explain.infeasible import explain_infeasible
+from dealbench.optimize.explain.no_deal import why_no_deal
 from helpers import DATA, Runner
 
 KYC_ONLY: dict[str, float | str] = {"kyc": 0}
@@ -288,7 +288,7 @@ def test_a_large_portfolio_gets_its_floor_shortfall_exactly_and_without_a_search
     """Above SEARCH_MAX_AMOUNTS (partner, period) amounts the search for limits to raise
     instead is not run: the answer is the floor's exact shortfall, from the best US utility
     any packages give (the us-best optimum), the same on every run."""
-    from dealbench.optimize.infeasible import SEARCH_MAX_AMOUNTS
+    from dealbench.optimize.explain.infeasible import SEARCH_MAX_AMOUNTS
     from dealbench.synth import Size, generate
 
     pf = generate(Size("wide", 25, 3, 2, 12), seed=3)

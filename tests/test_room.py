@@ -237,8 +237,8 @@ def test_a_concluded_deal_is_never_offered_again(pf: Portfolio, data: st.DataObj
     optimum's own packages being fixed) reaches the optimum again, within the gap."""
     import tempfile
 
-    from dealbench.negotiate.rounds import RoundFile
-    from dealbench.negotiate.rounds_write import append_round
+    from dealbench.negotiate.rounds.negotiation import RoundFile
+    from dealbench.negotiate.rounds.write import append_round
 
     result = solve(pf)
     assume(result.objective is not None)

@@ -15,10 +15,13 @@ from dealbench.checker import check
 from dealbench.model import load_portfolio
 from dealbench.model.granularity import Granularity
 from dealbench.model.portfolio import Portfolio
-from dealbench.optimize import grid, grid_closest, grid_remainder, solve
+from dealbench.optimize import solve
 from dealbench.optimize.plain import solve_plain
 from dealbench.optimize.result import SolveResult, Status
-from dealbench.optimize.smooth import smooth_schedule
+from dealbench.optimize.schedule import closest as grid_closest
+from dealbench.optimize.schedule import grid
+from dealbench.optimize.schedule import remainder as grid_remainder
+from dealbench.optimize.schedule.smooth import smooth_schedule
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "deals" / "portfolios" / "gulf-asia.yaml"
@@ -140,7 +143,7 @@ def test_the_grid_optimum_can_lose_more_than_one_step() -> None:
         return closest(*args, **kwargs)  # type: ignore[arg-type]
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("dealbench.optimize.schedule.closest", counted)
+        mp.setattr("dealbench.optimize.schedule.signable.closest", counted)
         result = solve(pf)
     assert calls == [1_000, 100]
     assert result.solver.details["granularity_h100e"] == 1

@@ -22,11 +22,11 @@ from dealbench.errors import InputError
 from dealbench.model import validate_file
 from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate import load_negotiations, record_offer, replan
-from dealbench.negotiate.rounds import RoundFile
-from dealbench.negotiate.rounds_read import load_negotiation
-from dealbench.negotiate.rounds_write import append_round
-from dealbench.negotiate.strategies import time_dependent_target
-from dealbench.negotiate.strategy_args import BETAS
+from dealbench.negotiate.offers.strategies import time_dependent_target
+from dealbench.negotiate.offers.strategy_args import BETAS
+from dealbench.negotiate.rounds.negotiation import RoundFile
+from dealbench.negotiate.rounds.read import load_negotiation
+from dealbench.negotiate.rounds.write import append_round
 from helpers import REPO, Runner
 
 PORTFOLIO = REPO / "deals/portfolios/gulf-asia.yaml"

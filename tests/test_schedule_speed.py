@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dealbench.model import load_portfolio
-from dealbench.optimize import grid, solve
-from dealbench.optimize.schedule import schedule
+from dealbench.optimize import solve
+from dealbench.optimize.schedule import grid
+from dealbench.optimize.schedule.signable import schedule
 
 REPO = Path(__file__).resolve().parents[1]
 GLOBAL = REPO / "deals" / "portfolios" / "global.yaml"

@@ -16,8 +16,11 @@ from dealbench.checker import check
 from dealbench.model import load_portfolio
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.regimes import find_regime, under_regime
-from dealbench.optimize import grid, grid_dips, grid_remainder, smooth, solve
-from dealbench.optimize.schedule import schedule, settle
+from dealbench.optimize import solve
+from dealbench.optimize.schedule import dips as grid_dips
+from dealbench.optimize.schedule import grid, smooth
+from dealbench.optimize.schedule import remainder as grid_remainder
+from dealbench.optimize.schedule.signable import schedule, settle
 from dealbench.synth import generate
 
 REPO = Path(__file__).resolve().parents[1]

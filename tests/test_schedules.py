@@ -2,7 +2,7 @@
 
 Compute is decided in whole steps of the portfolio's granularity (default
 1,000 H100e) after the optimizer's choices, smoothed among equal values
-(`dealbench.optimize.schedule`). These tests read the numbers back out of every
+(`dealbench.optimize.schedule.signable`). These tests read the numbers back out of every
 format of the demo's documents, and check the rounding on generated portfolios.
 """
 
@@ -27,7 +27,7 @@ from dealbench.model.overrides import apply_overrides
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import SolveResult, solve
-from dealbench.optimize.formulate import MODES, Mode
+from dealbench.optimize.formulation import MODES, Mode
 from dealbench.optimize.result import Status
 
 REPO = Path(__file__).resolve().parents[1]

@@ -20,8 +20,8 @@ from dealbench.analyze.uncertainty import uncertainty_notes
 from dealbench.errors import ArgumentError
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import SolveResult
-from dealbench.optimize.explanation import NoDeal
-from dealbench.optimize.no_deal import no_deal_reasons
+from dealbench.optimize.explain.data import NoDeal
+from dealbench.optimize.explain.no_deal import no_deal_reasons
 
 __all__ = ["Analysed", "nothing_uncertain", "solve_with_analysis"]
 

@@ -28,7 +28,7 @@ import numpy as np
 
 from dealbench.checker import DealFigures
 from dealbench.model.portfolio import Portfolio
-from dealbench.optimize.formulate import COMPUTE, MONEY
+from dealbench.optimize.formulation import COMPUTE, MONEY
 from dealbench.optimize.highs import INF, new_highs, pass_model
 
 Kind = Literal["supply", "risk-budget", "cap"]

@@ -127,7 +127,7 @@ def blocking(pf: Portfolio, result: SolveResult) -> list[dict[str, Any]]:
     (`why_no_deal`'s relaxations: a risk budget, a period's supply, a cap), each with the
     partners it blocks. A budget used to 40% can still cost billions: the deal it keeps
     out would take more than is left."""
-    from dealbench.optimize.no_deal import why_no_deal
+    from dealbench.optimize.explain.no_deal import why_no_deal
 
     sat_on = {_key(lim) for lim in binding(pf, result)}
     found: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -189,7 +189,7 @@ def lifted(pf: Portfolio, limit: dict[str, Any]) -> Portfolio:
     # `why_no_deal` lifts them to find the deal worth having: the least raise that gives a
     # deal may be under another level than the best deal's (`limit_costs` names the one
     # its deal takes).
-    from dealbench.optimize.no_deal import caps_lifted
+    from dealbench.optimize.explain.no_deal import caps_lifted
 
     levels = [limit["level"]] if "blocks" not in limit else None
     return caps_lifted(pf, limit["partner"], levels)

@@ -19,7 +19,7 @@ its best package alone (one small solve):
   package needs) or the risk budget, or both, are used up by the deals the optimum
   prefers (when the time limit stopped the solve, only that none was found: the
   packages are not proven best). These are the cases `solve` explains at length
-  (`optimize.no_deal.why_no_deal`), by the same solve and in words that agree with it.
+  (`optimize.explain.no_deal.why_no_deal`), by the same solve and in words that agree with it.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from dealbench.model.package import Package
 from dealbench.model.partner import Partner
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import SolveResult, Status
-from dealbench.optimize.no_deal import best_alone
-from dealbench.optimize.shared_limits import shortfall
+from dealbench.optimize.explain.no_deal import best_alone
+from dealbench.optimize.explain.shared_limits import shortfall
 
 __all__ = ["decided_by", "decided_by_each", "limit_basis"]
 

@@ -31,7 +31,7 @@ from dealbench.arguments import at_least_one, seed_of
 from dealbench.checker import check
 from dealbench.errors import ArgumentError
 from dealbench.model.portfolio import Portfolio
-from dealbench.optimize.explanation import NoDeal
+from dealbench.optimize.explain.data import NoDeal
 from dealbench.optimize.finish import result_from_check
 from dealbench.optimize.result import Robust, SolveResult, Status
 from dealbench.units import percent_hint

@@ -2,8 +2,9 @@
 its regime and overrides (`load_scenario`).
 
 The overrides themselves (`parse_set`, `apply_overrides`, `read_value`) are data and live
-in `dealbench.model.overrides`, below `render`, which may call them; they are re-exported
-here, where the analysis commands have always found them.
+in `dealbench.model.overrides` (with `override_paths` and `override_values`), below
+`render`, which may call them; they are re-exported here, where the analysis commands have
+always found them.
 """
 
 from __future__ import annotations
@@ -14,17 +15,14 @@ from pathlib import Path
 
 from dealbench.errors import InputError
 from dealbench.model import refuse_other_kind, rules
-from dealbench.model.overrides import (
-    GIVEN,
-    NONE_WORDS,
-    ROOTS,
-    apply_overrides,
+from dealbench.model.override_paths import NONE_WORDS, ROOTS, read_value
+from dealbench.model.override_values import (
     override_text,
     overrides_digest,
     parse_set,
     parse_value,
-    read_value,
 )
+from dealbench.model.overrides import GIVEN, apply_overrides
 from dealbench.model.portfolio import Portfolio, Scenario, ScenarioFile
 from dealbench.model.validation import validate
 from dealbench.model.yamlio import read_yaml

@@ -21,7 +21,7 @@ from dealbench.analyze.packages import described_in_titles, signature
 from dealbench.model.partner import Partner
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.result import SolveResult, Status
-from dealbench.optimize.schedule import finer
+from dealbench.optimize.schedule.signable import finer
 
 
 @dataclass(frozen=True)

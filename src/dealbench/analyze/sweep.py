@@ -163,7 +163,7 @@ def _compute_moves(
 
     A move that is the solves' tolerance or rounding is no change: each solve returns a
     schedule within its gap of the best one on its terms (the schedule's shape may give up
-    part of it, `optimize.smooth`; rounding to steps one step's value), so a move counts
+    part of it, `optimize.schedule.smooth`; rounding to steps one step's value), so a move counts
     where the exact best amounts of the deal on those terms differ, not where only the
     returned ones do (cove's base gave AA 200,499 and BB 77,501 where the exact vertex has
     200,500 and 77,500, $472 of $9.42bn below it; a scenario's exact 200,500 was listed as

@@ -124,7 +124,7 @@ def _folder_issues(folders: dict[Path, Portfolio | None], found: Validation) -> 
     """Each partner's rounds folder read as a whole, as `room` and `history` read it: a
     gap in the numbering, a basis that is not there, a round after a conclusion. The
     issues go to `found`; the files they name are returned."""
-    from dealbench.negotiate.rounds_read import load_negotiation
+    from dealbench.negotiate.rounds.read import load_negotiation
 
     named: set[Path] = set()
     for folder, pf in folders.items():

@@ -105,8 +105,8 @@ def evaluate(
         deal = checked.deals[0]
         shared = checked.violations
         if rounds is not None:
-            from dealbench.negotiate.rounds import shared_violations
-            from dealbench.negotiate.rounds_read import load_negotiations
+            from dealbench.negotiate.rounds.negotiation import shared_violations
+            from dealbench.negotiate.rounds.read import load_negotiations
 
             shared = shared_violations(pf, load_negotiations(pf, rounds), pkg)
         deal = deal.model_copy(update={"violations": deal.violations + shared})
@@ -127,7 +127,7 @@ def _known_solvers() -> tuple[str, ...]:
 def _note_other_overrides(against: str, sets: list[str]) -> None:
     """Say on stderr when `--against` names a result solved under other `--set` overrides
     than this command's: the verdict weighs both packages in this command's scenario."""
-    from dealbench.model.overrides import parse_set
+    from dealbench.model.override_values import parse_set
     from dealbench.render.sources import is_result_file, read_result
 
     path = Path(against)
@@ -151,8 +151,8 @@ def _evaluate_against(
     from dealbench.cli import output
     from dealbench.cli.verdict_output import print_verdict
     from dealbench.negotiate.against import against_package
-    from dealbench.negotiate.rounds import rounds_root
-    from dealbench.negotiate.rounds_read import load_negotiations
+    from dealbench.negotiate.rounds.negotiation import rounds_root
+    from dealbench.negotiate.rounds.read import load_negotiations
     from dealbench.negotiate.verdict import verdict
 
     root = rounds if rounds is not None else rounds_root(path, pf)

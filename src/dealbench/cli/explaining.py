@@ -16,7 +16,7 @@ from dealbench.errors import InfeasibleError, InputError, Issue
 if TYPE_CHECKING:
     from dealbench.model import Portfolio
     from dealbench.optimize import SolveResult
-    from dealbench.optimize.explanation import NoDeal
+    from dealbench.optimize.explain.data import NoDeal
 
 
 def check_required(pf: Portfolio, require: Sequence[str]) -> list[str]:
@@ -43,7 +43,7 @@ def raise_for_status(
     status object first, so stdout holds one JSON object whatever the status."""
     from dealbench.cli import output
     from dealbench.errors import DealbenchError
-    from dealbench.optimize.infeasible import raise_explained
+    from dealbench.optimize.explain.infeasible import raise_explained
 
     try:
         raise_explained(pf, result, mode=mode, v_floor=v_floor, require=require)  # type: ignore[arg-type]

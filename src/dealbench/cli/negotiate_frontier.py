@@ -89,7 +89,7 @@ def frontier(
     from dealbench.negotiate.chart import chart_stem, out_files
     from dealbench.negotiate.frontier import AXES
     from dealbench.negotiate.round_points import rounds_on_frontier
-    from dealbench.negotiate.rounds import rounds_root
+    from dealbench.negotiate.rounds.negotiation import rounds_root
 
     with handled():
         check_highs_only("frontier", solver)

@@ -194,7 +194,7 @@ def room(
     from dealbench.io import OutputDir
     from dealbench.negotiate.documents import negotiation_memo_document
     from dealbench.negotiate.room import room as run_room
-    from dealbench.negotiate.rounds_check import check_date
+    from dealbench.negotiate.rounds.check import check_date
     from dealbench.render.clause_check import check_portfolio_clauses
 
     with handled():

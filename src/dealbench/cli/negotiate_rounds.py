@@ -52,7 +52,7 @@ from dealbench.cli.rounds_base import (
 from dealbench.cli.verdict_output import print_verdict
 
 if TYPE_CHECKING:
-    from dealbench.negotiate.rounds import Round
+    from dealbench.negotiate.rounds.negotiation import Round
 
 
 @app.command(
@@ -238,8 +238,8 @@ def counter(
         )
         written: list[Path] = []
         if docs is not None:
-            from dealbench.negotiate.rounds_read import load_negotiation
-            from dealbench.negotiate.rounds_write import recorded
+            from dealbench.negotiate.rounds.read import load_negotiation
+            from dealbench.negotiate.rounds.write import recorded
 
             with recorded(done.round.data, done.round.path):
                 previous = load_negotiation(pf, root, code).last_offer

@@ -71,7 +71,7 @@ def write_outputs(
 
 def package_files(pf: Portfolio, result: SolveResult) -> dict[str, bytes]:
     """packages/<CODE>.yaml for every deal: package files `evaluate`, `redline` and `counter` read."""
-    from dealbench.negotiate.rounds_write import package_yaml
+    from dealbench.negotiate.rounds.write import package_yaml
 
     header = (
         f"'s package from the {result.mode} solve of portfolio {pf.id} "

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from dealbench.io import OutputDir
     from dealbench.model import Portfolio
-    from dealbench.negotiate.rounds import Round
+    from dealbench.negotiate.rounds.negotiation import Round
     from dealbench.render.documents import Format
 
 PartnerOpt = Annotated[str, typer.Option("--partner", "-p", help="The partner's code, e.g. AE.")]
@@ -99,7 +99,7 @@ def portfolio_and_rounds(
     acceptance, the frontier) says which of them are the means of distributions."""
     from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.model import load_portfolio
-    from dealbench.negotiate.rounds import rounds_root
+    from dealbench.negotiate.rounds.negotiation import rounds_root
 
     pf = load_portfolio(portfolio)
     if figures:

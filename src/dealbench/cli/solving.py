@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from dealbench.analyze.analysed import Analysed
     from dealbench.model import Portfolio
     from dealbench.optimize import SolveResult
-    from dealbench.optimize.explanation import NoDeal
+    from dealbench.optimize.explain.data import NoDeal
 
 
 @app.command(

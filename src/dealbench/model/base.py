@@ -2,8 +2,8 @@
 
 `Strict` is every model read from a file: `extra="forbid"` (a typo is an error), frozen.
 Units are parsed on the way in (money to USD, compute to H100e, periods to text). Rules
-that need more than one field live in `dealbench.model.rules`, which reports each problem
-at its exact place in the file.
+that need more than one field live in `dealbench.model.rules`, `partner_rules` and
+`package_rules`, which report each problem at its exact place in the file.
 """
 
 from __future__ import annotations

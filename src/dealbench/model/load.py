@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from dealbench.errors import InputError, Issue
 from dealbench.list_words import and_list
-from dealbench.model import rules
+from dealbench.model import package_rules, partner_rules, rules
 from dealbench.model.package import Package
 from dealbench.model.partner import Partner
 from dealbench.model.periods import PeriodMismatch, caps_per_period
@@ -92,7 +92,7 @@ def load_policy(path: str | os.PathLike[str]) -> Policy:
 
 def load_partner(path: str | os.PathLike[str]) -> Partner:
     """A partner file (deals/partners/*.yaml), checked on its own."""
-    return _load(Path(path), Partner, rules.partner_problems)[0]
+    return _load(Path(path), Partner, partner_rules.partner_problems)[0]
 
 
 def load_portfolio(path: str | os.PathLike[str]) -> Portfolio:
@@ -118,7 +118,7 @@ def load_portfolio(path: str | os.PathLike[str]) -> Portfolio:
     all_loaded = True  # a partner file that failed leaves its code unknown
     for i, ref in enumerate(spec.partners):
         try:
-            partner, psource = _load(_relative(path, ref), Partner, rules.partner_problems)
+            partner, psource = _load(_relative(path, ref), Partner, partner_rules.partner_problems)
         except InputError as exc:
             issues += _from_reference(exc, source, ("partners", i), ref)
             all_loaded = False
@@ -168,7 +168,9 @@ def input_notes(portfolio: Portfolio, *, files: bool = True) -> list[Issue]:
     partner's file, or of the policy's (another regime's, under `--policy` or `compare`),
     or at the `--set` (or scenario) override that gave it. Without `files`, only the
     overrides' notes (a scenarios file's, validated against a portfolio)."""
-    from dealbench.model.overrides import GIVEN, parse_value, split_path
+    from dealbench.model.override_paths import split_path
+    from dealbench.model.override_values import parse_value
+    from dealbench.model.overrides import GIVEN
     from dealbench.model.plausible import Given, money_notes
 
     given: dict[str, list[Given]] = {}
@@ -326,7 +328,9 @@ def load_package(path: str | os.PathLike[str], portfolio: Portfolio | None = Non
             raise InputError(
                 source.issue((*at, "partner"), portfolio.unknown_partner(package.partner))
             )
-        problems = rules.package_problems(package, partner, portfolio.policy, portfolio.periods)
+        problems = package_rules.package_problems(
+            package, partner, portfolio.policy, portfolio.periods
+        )
         issues = [source.issue((*at, *loc), msg) for loc, msg in problems]
         if issues:
             raise InputError(issues)
@@ -338,8 +342,8 @@ def _beside_shape_errors(source: Source, portfolio: Portfolio) -> list[Issue]:
     errors of those that do not (an unknown security level was said only once a bad
     compute amount had been fixed): each field at fault is left out, the rest read as a
     package and checked as `load_package` checks one. Every check is of one field alone
-    (`rules.package_problems`), so leaving one out cannot make another wrong. None for a
-    round file, or when the rest does not read (a required field missing)."""
+    (`package_rules.package_problems`), so leaving one out cannot make another wrong. None
+    for a round file, or when the rest does not read (a required field missing)."""
     data = source.data()
     try:
         kind = detect_kind(source)
@@ -363,7 +367,7 @@ def _beside_shape_errors(source: Source, portfolio: Portfolio) -> list[Issue]:
     partner = portfolio.partner(package.partner)
     if partner is None:
         return [source.issue(("partner",), portfolio.unknown_partner(package.partner))]
-    problems = rules.package_problems(package, partner, portfolio.policy, portfolio.periods)
+    problems = package_rules.package_problems(package, partner, portfolio.policy, portfolio.periods)
     return [source.issue(loc, msg) for loc, msg in problems]
 
 
@@ -531,7 +535,7 @@ def load_file(path: str | os.PathLike[str], portfolio: Portfolio | None = None) 
     if kind == "policy":
         value = _load(path, Policy, rules.policy_problems, source)[0]
     elif kind == "partner":
-        value = _load(path, Partner, rules.partner_problems, source)[0]
+        value = _load(path, Partner, partner_rules.partner_problems, source)[0]
     elif kind == "portfolio":
         value = load_portfolio(path)
     elif kind == "scenarios":  # its paths are checked against a portfolio by `analyze`

@@ -2,7 +2,7 @@
 
 Pure data: the shape of one round and the problems of one round on its own.
 Reading a negotiation's folder as a whole, and appending to it, is
-`dealbench.negotiate.rounds_read` and `dealbench.negotiate.rounds_write`.
+`dealbench.negotiate.rounds.read` and `dealbench.negotiate.rounds.write`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from dealbench.model import rules
+from dealbench.model import package_rules
 from dealbench.model.base import Number, Strict
 from dealbench.model.fields import RoundNumber
 from dealbench.model.package import Package
@@ -160,5 +160,7 @@ def round_problems(
         return
     found = portfolio.partner(partner)
     assert found is not None
-    for loc, msg in rules.package_problems(package, found, portfolio.policy, portfolio.periods):
+    for loc, msg in package_rules.package_problems(
+        package, found, portfolio.policy, portfolio.periods
+    ):
         yield ("package", *loc), msg

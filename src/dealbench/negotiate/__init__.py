@@ -30,6 +30,8 @@ from dealbench.negotiate.logroll import (
     improvements,
     none_found,
 )
+from dealbench.negotiate.offers.strategies import NextOffer, next_offer
+from dealbench.negotiate.offers.strategy_args import STRATEGIES
 from dealbench.negotiate.plan import Plan, replan
 from dealbench.negotiate.record import (
     Counter,
@@ -41,10 +43,8 @@ from dealbench.negotiate.record import (
 )
 from dealbench.negotiate.replan import residual, solve_with_floor
 from dealbench.negotiate.room import History, Room, history, room
-from dealbench.negotiate.rounds import Negotiation, Round, RoundFile, rounds_root
-from dealbench.negotiate.rounds_read import load_negotiation, load_negotiations
-from dealbench.negotiate.strategies import NextOffer, next_offer
-from dealbench.negotiate.strategy_args import STRATEGIES
+from dealbench.negotiate.rounds.negotiation import Negotiation, Round, RoundFile, rounds_root
+from dealbench.negotiate.rounds.read import load_negotiation, load_negotiations
 from dealbench.negotiate.verdict import Verdict, verdict
 
 __all__ = [

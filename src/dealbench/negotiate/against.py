@@ -9,7 +9,7 @@ from dealbench.model.load import load_package, package_issue
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.yamlio import display_path
-from dealbench.negotiate.rounds_read import load_negotiation
+from dealbench.negotiate.rounds.read import load_negotiation
 
 __all__ = ["against_package"]
 

@@ -14,13 +14,13 @@ from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.frontier import Frontier, FrontierPoint, clean, point_of
 from dealbench.negotiate.single import Single
-from dealbench.optimize.bargain import GAIN_TOL
+from dealbench.optimize.bargain.solve import GAIN_TOL
 from dealbench.optimize.result import SolveResult
 from dealbench.optimize.solve import solve
 
 __all__ = ["attach_bargaining", "gains", "zopa_of", "zopas"]
 
-#: Gains no larger than this (USD) are no gain (`optimize.bargain.GAIN_TOL`, the bargaining
+#: Gains no larger than this (USD) are no gain (`optimize.bargain.solve.GAIN_TOL`, the bargaining
 #: modes' threshold too).
 TOL = GAIN_TOL
 #: How far below its no-deal value (USD) the US may be at a point still counted as no

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from dealbench.negotiate.room import History, Room
-    from dealbench.negotiate.rounds import Round
+    from dealbench.negotiate.rounds.negotiation import Round
 
 __all__ = [
     "negotiation_memo_document",
@@ -119,7 +119,7 @@ def round_documents(
 def _concluded_beside(portfolio: Portfolio, current: Round) -> list[Package]:
     """The packages concluded with the other partners, as the rounds folder of `current`
     holds them now (its partner folder's parent)."""
-    from dealbench.negotiate.rounds_read import load_negotiations
+    from dealbench.negotiate.rounds.read import load_negotiations
 
     partner = current.path.parent.name
     negotiations = load_negotiations(portfolio, current.path.parent.parent)

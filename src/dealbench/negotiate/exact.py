@@ -35,7 +35,7 @@ from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.frontier import Axis, FrontierPiece, FrontierPoint, point_of
 from dealbench.negotiate.single import TOL as FLOOR_TOL
 from dealbench.negotiate.single import Single
-from dealbench.optimize.bargain import GAIN_TOL
+from dealbench.optimize.bargain.solve import GAIN_TOL
 
 __all__ = [
     "MAX_SEGMENTS",

@@ -36,7 +36,7 @@ from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.replan import residual, solve_with_floor
 from dealbench.negotiate.single import single
 from dealbench.optimize.result import SolveResult
-from dealbench.optimize.schedule import steps
+from dealbench.optimize.schedule.signable import steps
 from dealbench.optimize.solve import solve
 
 __all__ = ["Axis", "Frontier", "FrontierPoint", "offering", "point_of", "us_best_at"]
@@ -249,7 +249,7 @@ def step_of(portfolio: Portfolio, packages: Sequence[Package]) -> float | None:
     H100e; or 256, 25, 2, 1 chips) that every amount of `packages` is a whole number of;
     0 when none is, None when the portfolio's amounts are continuous. An amount at its
     limit, the partner's ask or cap in whole units, is on every step, as the schedule
-    allows it (`optimize.grid`): a full ask of 20,000 B200 chips is no finer step."""
+    allows it (`optimize.schedule.grid`): a full ask of 20,000 B200 chips is no finer step."""
     grid = portfolio.granularity
     if grid.h100e <= 0:
         return None
@@ -362,14 +362,23 @@ def clean(points: Sequence[FrontierPoint], axis: Axis, jointly: bool) -> list[Fr
         return abs(a - b) <= max(abs_tol, SAME_REL * max(abs(a), abs(b)))
 
     x_tol = SAME_ABS if axis == "partner" else 0.5
-    kept: list[FrontierPoint] = []
-    # best V first; among equal V, the best x first
-    for p in sorted(points, key=lambda q: (-q.us_utility, -x(q))):
-        dominated = any(
-            (k.us_utility >= p.us_utility or close(k.us_utility, p.us_utility, SAME_ABS))
-            and (x(k) >= x(p) or close(x(k), x(p), x_tol))
-            for k in kept
+
+    def no_worse(k: FrontierPoint, p: FrontierPoint) -> bool:
+        """`k` is at least as good as `p` on both axes, within the tolerances."""
+        return (k.us_utility >= p.us_utility or close(k.us_utility, p.us_utility, SAME_ABS)) and (
+            x(k) >= x(p) or close(x(k), x(p), x_tol)
         )
-        if not dominated:
+
+    # Best V first; among equal V, the best x first. A point goes when one kept is no worse
+    # on both axes (a duplicate within the tolerances keeps the first), or when any point is
+    # no worse and better beyond them on one: a point of lower V within the tolerance that
+    # gives the partner more dominates one of higher V (a Kalai point USD 5,432 above the
+    # partner-best end in V and USD 108,639 below it in U was kept beside it).
+    ordered = sorted(points, key=lambda q: (-q.us_utility, -x(q)))
+    kept: list[FrontierPoint] = []
+    for p in ordered:
+        duplicate = any(no_worse(k, p) for k in kept)
+        dominated = any(no_worse(k, p) and not no_worse(p, k) for k in ordered if k is not p)
+        if not duplicate and not dominated:
             kept.append(p)
     return sorted(kept, key=lambda q: (x(q), -q.us_utility))

@@ -127,7 +127,7 @@ def step_notes(f: Frontier) -> list[str]:
 def _in_steps(f: Frontier, step: float) -> str:
     """`in steps of 100 H100e`, `in steps of 25 B200 chips`, or `not in whole H100e` (or
     chips) for a step of 0: a step in the unit the portfolio declares its step in."""
-    from dealbench.optimize.schedule import finer
+    from dealbench.optimize.schedule.signable import finer
 
     grid = f.granularity
     unit = f"{grid.model} chips" if grid is not None and grid.model else "H100e"

@@ -33,9 +33,9 @@ from dealbench.model.package import Package
 from dealbench.model.partner import Partner, value_on
 from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.logroll_compute import Limits, Targets, replan
-from dealbench.negotiate.rounds_read import known_partner
-from dealbench.optimize.grid import clean, whole
-from dealbench.optimize.schedule import steps
+from dealbench.negotiate.rounds.read import known_partner
+from dealbench.optimize.schedule.grid import clean, whole
+from dealbench.optimize.schedule.signable import steps
 from dealbench.render.filters import ratio as shown_ratio
 
 __all__ = [

@@ -21,13 +21,13 @@ from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.rounds import Side, walked_away_words
 from dealbench.negotiate.replan import residual
-from dealbench.negotiate.rounds import Negotiation, rounds_fingerprint
-from dealbench.negotiate.rounds_read import load_negotiations
+from dealbench.negotiate.rounds.negotiation import Negotiation, rounds_fingerprint
+from dealbench.negotiate.rounds.read import load_negotiations
 from dealbench.optimize import SolveResult, Status, solve
 from dealbench.optimize.backends import version
-from dealbench.optimize.explanation import NoDeal
+from dealbench.optimize.explain.data import NoDeal
+from dealbench.optimize.explain.no_deal import no_deal_reasons
 from dealbench.optimize.finish import result_from_check
-from dealbench.optimize.no_deal import no_deal_reasons
 from dealbench.optimize.result import NO_SOLVER, FromRounds, SolverInfo
 
 __all__ = [
@@ -281,7 +281,7 @@ def single_partner(portfolio: Portfolio, plan: Plan, partner: str) -> Portfolio:
 
     The partner's own package in the plan always fits in it. The plan's packages are
     checked together within the checker's tolerance: a schedule in whole units may
-    exceed a supply by a fraction of an H100e (`optimize.schedule`), and what the
+    exceed a supply by a fraction of an H100e (`optimize.schedule.signable`), and what the
     others hold at the plan would then leave this partner that fraction less than its
     own package. The optimizer's limits are exact, and a deal at its partner's
     acceptance (as the US-best deals are) loses its terms to that fraction: on M, the

@@ -2,7 +2,7 @@
 
 Each call reads and checks the portfolio's whole rounds tree first, refuses a
 round after a concluded or walked-away one, validates the new round, and only
-then appends it (see `rounds_write.append_round`: never overwrites, never races).
+then appends it (see `rounds.write.append_round`: never overwrites, never races).
 With `expect`, the round must take that number: a caller that showed the
 negotiation to someone (a web form) refuses a round recorded on an out-of-date
 view, or twice for one click.
@@ -24,8 +24,16 @@ from dealbench.model.load import load_package, package_issue
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.yamlio import display_path
+from dealbench.negotiate.offers.strategies import NextOffer, mode_offer, next_offer
+from dealbench.negotiate.offers.strategy_args import (
+    check_strategy,
+    check_time_dependent,
+    resolve_strategy,
+)
 from dealbench.negotiate.plan import replan
-from dealbench.negotiate.rounds import (
+from dealbench.negotiate.rounds.check import check_date, refuse_after_close, round_text
+from dealbench.negotiate.rounds.lock import concluding
+from dealbench.negotiate.rounds.negotiation import (
     Negotiation,
     Round,
     RoundFile,
@@ -35,12 +43,8 @@ from dealbench.negotiate.rounds import (
     same_terms,
     shared_violations,
 )
-from dealbench.negotiate.rounds_check import check_date, refuse_after_close, round_text
-from dealbench.negotiate.rounds_lock import concluding
-from dealbench.negotiate.rounds_read import known_partner, load_negotiations
-from dealbench.negotiate.rounds_write import append_round, recorded, refuse_shipped
-from dealbench.negotiate.strategies import NextOffer, mode_offer, next_offer
-from dealbench.negotiate.strategy_args import check_strategy, check_time_dependent, resolve_strategy
+from dealbench.negotiate.rounds.read import known_partner, load_negotiations
+from dealbench.negotiate.rounds.write import append_round, recorded, refuse_shipped
 from dealbench.negotiate.verdict import Verdict, verdict
 
 __all__ = ["Counter", "Offer", "conclude", "record_counter", "record_offer", "walk_away"]
@@ -255,7 +259,7 @@ def conclude(
     check_date(portfolio, date)
     note, author = round_text(note, "note"), round_text(author, "author")
     # Read, checked beside the others' conclusions and written under one lock: a
-    # conclusion recorded for another partner meanwhile is counted (`rounds_lock.concluding`).
+    # conclusion recorded for another partner meanwhile is counted (`rounds.lock.concluding`).
     with concluding(root):
         negotiations = load_negotiations(portfolio, root)
         negotiation = _open(portfolio, negotiations, partner, expect)

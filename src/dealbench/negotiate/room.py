@@ -23,8 +23,9 @@ from dealbench.checker import DealFigures
 from dealbench.limit import Limit
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
+from dealbench.negotiate.offers.strategy_args import check_strategy
 from dealbench.negotiate.plan import Plan, concluded_over, replan
-from dealbench.negotiate.rounds import (
+from dealbench.negotiate.rounds.negotiation import (
     Negotiation,
     Round,
     Stage,
@@ -32,8 +33,7 @@ from dealbench.negotiate.rounds import (
     rounds_fingerprint,
     shared_violations,
 )
-from dealbench.negotiate.rounds_read import load_negotiation, load_negotiations
-from dealbench.negotiate.strategy_args import check_strategy
+from dealbench.negotiate.rounds.read import load_negotiation, load_negotiations
 from dealbench.negotiate.verdict import Verdict, refusal, verdict
 
 __all__ = [

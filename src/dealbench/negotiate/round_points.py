@@ -37,7 +37,7 @@ from dealbench.negotiate.frontier import Frontier, FrontierPoint, clean, point_o
 from dealbench.negotiate.plan import alone, replan
 from dealbench.negotiate.replan import residual
 from dealbench.negotiate.room import History, history
-from dealbench.negotiate.rounds_read import load_negotiations
+from dealbench.negotiate.rounds.read import load_negotiations
 from dealbench.negotiate.single import single
 
 __all__ = [
@@ -248,7 +248,7 @@ def concluded_note(curve: Frontier, portfolio: Portfolio, root: Path) -> Frontie
     when it has no zone of agreement but would with no other deal: the concluded deals use
     the room it needs of the shared limits (the frontier alone said "ZOPA: none", where
     `solve` said a deal alone would add a gain to US utility)."""
-    from dealbench.optimize.no_deal import best_alone
+    from dealbench.optimize.explain.no_deal import best_alone
     from dealbench.optimize.result import Status
 
     if curve.zopa.get("exists", True):

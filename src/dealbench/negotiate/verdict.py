@@ -37,11 +37,11 @@ from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.rounds import RoundFile
 from dealbench.negotiate.distance import FrontierGap, frontier_gap
+from dealbench.negotiate.offers.strategies import next_offer
+from dealbench.negotiate.offers.strategy_args import resolve_strategy
 from dealbench.negotiate.plan import Plan, replan, single_partner
-from dealbench.negotiate.rounds import Negotiation, Round, concluded_with, offers_beyond
-from dealbench.negotiate.rounds_check import refuse_after_close
-from dealbench.negotiate.strategies import next_offer
-from dealbench.negotiate.strategy_args import resolve_strategy
+from dealbench.negotiate.rounds.check import refuse_after_close
+from dealbench.negotiate.rounds.negotiation import Negotiation, Round, concluded_with, offers_beyond
 from dealbench.render.filters import money, plural
 from dealbench.result_words import concessions_text
 

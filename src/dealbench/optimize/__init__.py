@@ -2,7 +2,8 @@
 
 from dealbench.optimize.backends import SOLVERS, make_backend
 from dealbench.optimize.decomposition.warm import WarmStart
-from dealbench.optimize.formulate import MODES, Formulation, Row, formulate
+from dealbench.optimize.formulate import formulate
+from dealbench.optimize.formulation import MODES, Formulation, Row
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
 from dealbench.optimize.solve import METHODS, extract_packages, solve
 

@@ -21,7 +21,7 @@ from dealbench.checker import check
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.decomposition.solve import solve_decomposed
 from dealbench.optimize.finish import result_from_check
-from dealbench.optimize.formulate import Mode
+from dealbench.optimize.formulation import Mode
 from dealbench.optimize.plain import solve_plain
 from dealbench.optimize.prefer import SAME_U, SAME_V, Side, at_walk_away, preferred
 from dealbench.optimize.reserve import needs_reserve, with_reserve

@@ -17,7 +17,7 @@ from dealbench.limit import Limit
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
-from dealbench.optimize.schedule import schedule
+from dealbench.optimize.schedule.signable import schedule
 
 __all__ = [
     "binding_limits",

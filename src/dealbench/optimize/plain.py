@@ -17,7 +17,8 @@ from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.backends import Outcome, make_backend, run_pulp
 from dealbench.optimize.finish import empty_result, finish
-from dealbench.optimize.formulate import COMPUTE, MONEY, Formulation, Mode, formulate
+from dealbench.optimize.formulate import formulate
+from dealbench.optimize.formulation import COMPUTE, MONEY, Formulation, Mode
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
 
 

@@ -39,13 +39,13 @@ from dealbench.checker import PortfolioCheck, check
 from dealbench.figures import quantity, usd
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.finish import result_from_check
-from dealbench.optimize.formulate import Mode
-from dealbench.optimize.grid import deal_of, objective, step_value
-from dealbench.optimize.grid_closest import closest
-from dealbench.optimize.grid_remainder import largest_remainders
+from dealbench.optimize.formulation import Mode
 from dealbench.optimize.result import SolveResult, Status
-from dealbench.optimize.schedule import finer as schedule_finer
-from dealbench.optimize.schedule import packages_of, schedule, settle, steps
+from dealbench.optimize.schedule.closest import closest
+from dealbench.optimize.schedule.grid import deal_of, objective, step_value
+from dealbench.optimize.schedule.remainder import largest_remainders
+from dealbench.optimize.schedule.signable import finer as schedule_finer
+from dealbench.optimize.schedule.signable import packages_of, schedule, settle, steps
 
 __all__ = ["first_terms_in_steps", "needs_reserve", "with_reserve"]
 
@@ -190,7 +190,7 @@ def first_terms_in_steps(
 ) -> PortfolioCheck | None:
     """`result`'s terms (deals, security levels, concessions) with compute in whole steps of
     the declared granularity (or `step`): the best such schedule (an exact small MIP,
-    `grid_closest.closest`), then the one closest to `result`'s amounts among those as good; None
+    `schedule.closest`), then the one closest to `result`'s amounts among those as good; None
     when none exists.
     `schedule` keeps its rounding within one step's value of the optimum, which a shared
     limit can make impossible (a partner at its walk-away value rounded up uses budget

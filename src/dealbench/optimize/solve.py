@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 from dealbench.arguments import one_of, partner_codes, positive_seconds, relative_gap
 from dealbench.errors import ArgumentError
 from dealbench.model.portfolio import Portfolio
-from dealbench.optimize.bargain import solve_bargaining
+from dealbench.optimize.bargain.solve import solve_bargaining
 from dealbench.optimize.best import METHODS, Method, solve_best
 from dealbench.optimize.finish import binding_limits, result_from_check
-from dealbench.optimize.formulate import MODES, Mode
+from dealbench.optimize.formulation import MODES, Mode
 from dealbench.optimize.plain import extract_packages
 from dealbench.optimize.result import SolveResult
 from dealbench.units import MAX_MONEY

@@ -83,7 +83,7 @@ class Source:
 
     def worth_nothing_alone(self, partner: str) -> DealFigures | None:
         """The best package `partner` accepts with the supply, the risk budget and its caps
-        to itself (`optimize.no_deal.best_alone`, the solve by which `solve` and `compare`
+        to itself (`optimize.explain.no_deal.best_alone`, the solve by which `solve` and `compare`
         explain a partner without a deal), when it is worth no more to the United States
         than no deal: then no limit the other deals use up keeps the partner out. None when
         it is worth more, when no package fits, and for packages or a re-plan from rounds
@@ -91,7 +91,7 @@ class Source:
         if self.result is None or self.result.rounds is not None:
             return None
         if partner not in self._alone:
-            from dealbench.optimize.no_deal import best_alone
+            from dealbench.optimize.explain.no_deal import best_alone
 
             deal = best_alone(self.portfolio, partner).deal(partner)
             self._alone[partner] = deal if deal is not None and deal.us_margin <= 0.5 else None
@@ -111,7 +111,7 @@ class Source:
             from dealbench.model.rounds import walked_away_words
 
             return walked_away_words(partner, result.rounds.walked_away_by.get(partner))
-        from dealbench.optimize.no_deal import why_no_deal
+        from dealbench.optimize.explain.no_deal import why_no_deal
 
         alone = result.model_copy(update={"no_deal": [partner]})
         return next((r.message for r in why_no_deal(self.portfolio, alone)), None)
@@ -217,7 +217,7 @@ def maximised_text(result: SolveResult) -> str | None:
 
 def _check_shapes(portfolio: Portfolio, packages: list[Package], where: str) -> None:
     """Every package of a result still names known partners, levels and concessions."""
-    from dealbench.model.rules import package_problems
+    from dealbench.model.package_rules import package_problems
 
     issues = []
     for package in packages:
@@ -360,7 +360,8 @@ def _with_its_overrides(portfolio: Portfolio, result: SolveResult, path: Path) -
     `apply_overrides`: the same figures, the same input fingerprint, and documents that
     name them as the solve's own do. One the files no longer take (a partner removed
     since, a hand edit) is refused at its line of the result."""
-    from dealbench.model.overrides import apply_overrides, parse_set
+    from dealbench.model.override_values import parse_set
+    from dealbench.model.overrides import apply_overrides
 
     if not result.overrides:
         return portfolio

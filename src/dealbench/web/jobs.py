@@ -43,7 +43,7 @@ from typing import Any, Literal
 
 from dealbench.errors import DealbenchError, user_lines
 from dealbench.model.portfolio import Portfolio
-from dealbench.optimize.infeasible import raise_explained
+from dealbench.optimize.explain.infeasible import raise_explained
 from dealbench.optimize.result import SolveResult
 from dealbench.optimize.solve import solve
 from dealbench.workers import ignore_ctrl_c

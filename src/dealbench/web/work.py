@@ -16,7 +16,7 @@ from dealbench.analyze.sweep import SweepResult, sweep_param, sweep_scenarios
 from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.build import frontier
 from dealbench.negotiate.frontier import Axis, Frontier
-from dealbench.optimize.infeasible import raise_explained
+from dealbench.optimize.explain.infeasible import raise_explained
 from dealbench.web.jobs import report
 
 #: What a sweep's page says while it runs (the CLI's bar says the same).

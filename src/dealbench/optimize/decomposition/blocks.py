@@ -30,7 +30,7 @@ from dealbench.optimize.decomposition.concession_sets import (
     allowed_for,
     build_concession_sets,
 )
-from dealbench.optimize.formulate import COMPUTE, MONEY, Mode
+from dealbench.optimize.formulation import COMPUTE, MONEY, Mode
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]

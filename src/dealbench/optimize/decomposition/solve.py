@@ -17,7 +17,7 @@ from dealbench.optimize.decomposition.concession_sets import Grants, MenuTooLarg
 from dealbench.optimize.decomposition.search import Outcome, solve_blocks
 from dealbench.optimize.decomposition.warm import WarmStart, incumbent, remember, seeds, warm_from
 from dealbench.optimize.finish import empty_result, finish
-from dealbench.optimize.formulate import COMPUTE, MONEY, Mode
+from dealbench.optimize.formulation import COMPUTE, MONEY, Mode
 from dealbench.optimize.plain import solve_plain
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
 

@@ -25,7 +25,7 @@ from dealbench.optimize.decomposition.blocks import F64, Blocks, SetsCache
 from dealbench.optimize.decomposition.choice import Choice
 from dealbench.optimize.decomposition.concession_sets import ConcessionSets
 from dealbench.optimize.decomposition.pricing import Duals
-from dealbench.optimize.formulate import COMPUTE, MONEY
+from dealbench.optimize.formulation import COMPUTE, MONEY
 from dealbench.optimize.result import SolveResult
 
 
@@ -40,7 +40,7 @@ class WarmStart:
     packages: list[Package] = field(default_factory=list)
     #: The first incumbent round's sets per partner for a solve started from this state
     #: (None: `search.MIP_SETS_PER_PARTNER`); a caller that solves a path of close
-    #: problems, each from the one before, may ask for fewer (`negotiate.build`).
+    #: problems, each from the one before, may ask for fewer (`negotiate.joint_chains`).
     sets_per_partner: int | None = None
 
 

@@ -35,7 +35,7 @@ from dealbench.negotiate import (
     walk_away,
 )
 from dealbench.negotiate.documents import round_documents
-from dealbench.negotiate.strategy_args import (
+from dealbench.negotiate.offers.strategy_args import (
     BETAS,
     DEFAULT_DEADLINE,
     MODES,

@@ -21,7 +21,7 @@ from dealbench.negotiate.documents import (
     negotiation_memo_document,
     rounds_words,
 )
-from dealbench.negotiate.rounds_check import check_date
+from dealbench.negotiate.rounds.check import check_date
 from dealbench.render.documents import Document
 from dealbench.web.pages import page, refusal
 from dealbench.web.views.common import drawn, notes

@@ -26,7 +26,7 @@ from dealbench.model import Package, Portfolio, load_package
 from dealbench.model.amounts import amount_text
 from dealbench.model.concession import GRANTED
 from dealbench.model.yamlio import read_yaml
-from dealbench.negotiate.rounds_write import package_yaml
+from dealbench.negotiate.rounds.write import package_yaml
 from dealbench.render.filters import h100e
 from dealbench.units import compute_typed
 from dealbench.web.pages import page, wants_fragment

@@ -22,7 +22,7 @@ from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model import Policy, Portfolio, load_portfolio
 from dealbench.model.regimes import default_regimes, regime_names
 from dealbench.optimize import MODES, SOLVERS, SolveResult
-from dealbench.optimize.no_deal import no_deal_reasons
+from dealbench.optimize.explain.no_deal import no_deal_reasons
 from dealbench.result_words import (
     floor_sentence,
     message_after,

@@ -1,0 +1,123 @@
+"""An override's value as text: `--set`'s "PATH=VALUE" items parsed (the value read as
+YAML), a value written back as the text that reads as the same value, and a digest of a
+set of overrides for fingerprints. Applying them is `overrides.apply_overrides`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from dealbench.errors import ArgumentError
+from dealbench.model.yamlparse import parse
+
+__all__ = ["override_text", "overrides_digest", "parse_set", "parse_value"]
+
+
+def parse_value(text: str) -> Any:
+    """A value as written after `=`: read as YAML (`3bn` stays text for the unit parsers).
+
+    A mapping that gives a key twice raises ValueError, as a file's does (which to keep?)."""
+    try:
+        value, _, duplicates = parse(text)
+    except Exception:  # not YAML: leave it to the field's parser, which says what it expects
+        return text
+    if duplicates:
+        *_, loc = duplicates[0]
+        raise ValueError(
+            f"duplicate key {str(loc[-1])!r} in the value (a key may appear only once)"
+        )
+    return text if value is None else value
+
+
+def parse_set(items: Iterable[str] | str, name: str = "items") -> dict[str, Any]:
+    """`["PATH=VALUE", ...]` (the `--set` options) as an ordered mapping of path to value;
+    one "PATH=VALUE" may be given alone. An ArgumentError names `name` (the caller's
+    parameter: `sets` for `load_scenario`)."""
+    if isinstance(items, str):  # not letter by letter
+        items = [items]
+    out: dict[str, Any] = {}
+    for item in items:
+        path, sep, text = item.partition("=")
+        path = path.strip()
+        if not sep or not path:
+            raise ArgumentError(
+                name, f"expected PATH=VALUE (e.g. partners.AE.batna=3bn), got {item!r}"
+            )
+        if not text.strip():
+            raise ArgumentError(name, "no value after '='", path)
+        try:
+            out[path] = parse_value(text.strip())
+        except ValueError as exc:
+            raise ArgumentError(name, str(exc), path) from None
+    return out
+
+
+def overrides_digest(overrides: Mapping[str, Any]) -> str:
+    """A digest of a set of overrides, for fingerprints: the same overrides, the same digest."""
+    text = json.dumps([[k, v] for k, v in overrides.items()], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def override_text(value: Any) -> str:
+    """An override's value as the text after `=` that `parse_value` reads back as the same
+    value: what the user typed when it was text (`12bn`, `none`, `25%`), else the value in
+    YAML's flow style (`[{upto: 300000, value: 45k}]`, `1300000`, `true`).
+
+    `Portfolio.overrides` records overrides this way, so a result can carry them and
+    `render` apply them again (`parse_set`, `apply_overrides`) to the same figures and the
+    same input fingerprint: `str()` of a list gave Python's repr, `{'upto': ...}`."""
+    if value is None:  # a scenario file's `~`: `none` unsets the same optional fields
+        return "none"
+    for text in (value if isinstance(value, str) else _flow(value), _json(value)):
+        if text is not None and _reads_back(text, value):
+            return text
+    return str(value)
+
+
+#: A string written plainly inside a flow collection: no space, comma, bracket or colon.
+_PLAIN = re.compile(r"[A-Za-z0-9_.%+-]+")
+
+
+def _flow(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_flow(k)}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    if isinstance(value, str):
+        return (
+            value
+            if _PLAIN.fullmatch(value) and _reads_back(value, value)
+            else _json(value) or value
+        )
+    return str(value)  # a number, a date: YAML reads them back by their look
+
+
+def _json(value: Any) -> str | None:
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):
+        return None
+
+
+def _reads_back(text: str, value: Any) -> bool:
+    try:
+        return _same(parse_value(text), value)
+    except ValueError:  # a key twice
+        return False
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal and of the same types throughout (`1 == 1.0 == True` in Python)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)

@@ -1,0 +1,133 @@
+"""The rules of a package against its partner and regime: known ids, levels, amounts
+and periods, each refusal saying what was meant. Each yields `(loc, message)` pairs
+(`rules.Problem`); the loader attaches file and line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dealbench.model import amounts
+from dealbench.model.concession import Concession
+from dealbench.model.package import Package
+from dealbench.model.partner import Partner
+from dealbench.model.policy import Policy
+from dealbench.model.rules import Problem, case_hint, unknown
+
+
+def package_problems(
+    package: Package, partner: Partner, policy: Policy, periods: list[str]
+) -> Iterator[Problem]:
+    """Shape problems of a package against its partner: unknown ids, levels, periods."""
+    if package.security not in policy.level_ids:
+        yield (
+            ("security",),
+            unknown(
+                "security level", package.security, policy.level_ids, f" in regime {policy.id}"
+            ),
+        )
+    for field in ("compute", "sites"):  # a site for 2062 must not vanish from Annex A
+        for period in getattr(package, field):
+            if period not in periods:
+                yield (
+                    (field, period),
+                    f"period {period!r} is not one of the portfolio's periods ({', '.join(periods)})",
+                )
+    ids = [c.id for c in partner.concessions]
+    for cid, level in package.concessions.items():
+        concession = partner.concession(cid)
+        if concession is None:
+            yield ("concessions", cid), unknown("concession", cid, ids, f" of {partner.code}")
+            continue
+        if isinstance(level, bool):
+            if level and not concession.is_yes_no:
+                names = ", ".join(o.id for o in concession.options)
+                yield ("concessions", cid), f"{cid!r} has levels; name one of: {names}"
+        elif concession.option(level) is None:
+            if concession.is_yes_no:
+                yield ("concessions", cid), f"{cid!r} is a yes/no term; write true or false"
+            elif concession.is_range:
+                yield ("concessions", cid), _range_message(concession, level)
+            else:
+                options = [o.id for o in concession.options]
+                message = unknown("level", level, options, f" of {cid!r}")
+                if said := _level_of_amount(level, options):  # `1400BN`: said as an amount
+                    message = message.removesuffix(case_hint(level, options)) + said
+                yield ("concessions", cid), message
+        elif (tiny := _tiny_dollars(concession, level)) is not None:
+            yield ("concessions", cid), tiny
+        elif _at_start(concession, level):
+            yield (
+                ("concessions", cid),
+                (
+                    f"{level} is the start of the range of {cid!r} ({concession.range_text()}), "
+                    f"where nothing is granted; leave {cid!r} out, or write {cid}: false"
+                ),
+            )
+
+
+#: A bare number of dollars at most this share of a range's top is taken for a missing unit.
+TINY_SHARE = 1e-6
+
+
+def _tiny_dollars(concession: Concession, text: str) -> str | None:
+    """A refusal of an amount of dollars written as a bare number (`75`) that is a millionth
+    or less of its range's top (USD 350bn): `75` meant for `75bn` would otherwise be
+    valued as USD 75, worth nothing, without a word."""
+    if not concession.is_range or concession.amount is None or concession.amount.unit != "USD":
+        return None
+    if any(o.id == text for o in concession.options) or not re.fullmatch(r"[\d_,.]+", text):
+        return None
+    amount = amounts.parse_amount(text)
+    top = concession.points[-1][0] if concession.points else 0.0
+    if amount is None or amount <= 0 or amount > top * TINY_SHARE:
+        return None
+    # The example is in the range ("such as 75bn" was said of a 0-40bn one): the number
+    # written in billions where that is in it, else the range's top.
+    meant = amounts.parse_amount(f"{text}bn")
+    low = concession.points[0][0]
+    example = f"{text}bn" if meant is not None and low <= meant <= top else amounts.amount_text(top)
+    return (
+        f"{text} is USD {amounts.amount_text(amount)}, a millionth or less of the range of "
+        f"{concession.id!r} ({concession.range_text()}); write the amount with its unit, such "
+        f"as {example}"
+    )
+
+
+def _at_start(concession: Concession, text: str) -> bool:
+    """Whether `text` names a range's `min` below its first level: an amount worth nothing
+    and costing nothing (docs/amounts.md), which the optimizer never offers. Granted, it
+    would meet a `requires` of another concession and read as a commitment ("will invest
+    USD 0")."""
+    low = concession.amount.min if concession.is_range and concession.amount else None
+    first = concession.options[0].amount if concession.options else None
+    if low is None or first is None or low >= first:
+        return False
+    amount = amounts.parse_amount(text)
+    return amount is not None and amounts.same(amount, low)
+
+
+def _range_message(concession: Concession, text: str) -> str:
+    cid, span = concession.id, concession.range_text()
+    if amounts.parse_amount(text) is not None:
+        return f"{text} is outside the range of {cid!r}: {span}"
+    ids = [o.id for o in concession.options]
+    return (
+        f"unknown level {text!r} of {cid!r}; expected one of: {', '.join(ids)}, or an amount "
+        f"from {span}{case_hint(text, ids)}"
+    )
+
+
+def _level_of_amount(text: str, levels: list[str]) -> str:
+    """ "; 1.4tn is level 1400bn: write 1400bn" where `text` is the amount a level's id says
+    (`USD 1.4tn` for the level `1400bn` of a concession that is not a range), else nothing."""
+    amount = amounts.parse_amount(text)
+    same = [
+        level
+        for level in levels
+        if amount is not None
+        and (of := amounts.parse_amount(level)) is not None
+        and amounts.same(amount, of)
+    ]
+    return f"; {text} is level {same[0]}: write {same[0]}" if len(same) == 1 else ""

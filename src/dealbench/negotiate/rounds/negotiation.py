@@ -1,0 +1,258 @@
+"""Rounds of a negotiation: the files under deals/rounds/<portfolio>/<CODE>/ and what they hold.
+
+A negotiation with one partner is a folder of round files, `001-us.yaml`,
+`002-partner.yaml`, ... (DESIGN.md, "Negotiation"). This module holds a round as read
+(`Round`) and a negotiation's rounds (`Negotiation`), where a portfolio's rounds live,
+and what rounds weigh together (limits shared with concluded deals, offers awaiting an
+answer). The folder is read by `read`, checked by `check`, and appended
+to by `write` under `lock`'s locks.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from dealbench.checker import DealFigures, check
+from dealbench.errors import ArgumentError
+from dealbench.limit import Limit
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
+from dealbench.model.rounds import (
+    RoundFile,
+    RoundStatus,
+    Side,
+    StrategyRecord,
+    date_problem,
+    round_problems,
+)
+from dealbench.model.yamlio import display_path, folder_of
+
+__all__ = [
+    "Negotiation",
+    "Round",
+    "RoundFile",
+    "RoundStatus",
+    "Side",
+    "StrategyRecord",
+    "concluded_with",
+    "date_problem",
+    "round_name",
+    "round_problems",
+    "rounds_fingerprint",
+    "rounds_root",
+    "same_terms",
+    "shared_violations",
+]
+
+
+Stage = Literal["not started", "offered", "countered", "concluded", "walked away"]
+
+
+SIDES: tuple[Side, ...] = ("us", "partner")
+
+
+@dataclass(frozen=True)
+class Round:
+    """A round file read from disk, with its package's figures as `check` computes them."""
+
+    path: Path
+    data: RoundFile
+    figures: DealFigures | None
+
+    @property
+    def number(self) -> int:
+        return self.data.round
+
+    @property
+    def side(self) -> Side:
+        return self.data.side
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def package(self) -> Package | None:
+        return self.data.package
+
+    @property
+    def status(self) -> RoundStatus:
+        return self.data.status
+
+
+@dataclass(frozen=True)
+class Negotiation:
+    """Every round with one partner, in order."""
+
+    partner: str
+    folder: Path
+    rounds: list[Round] = field(default_factory=list)
+
+    @property
+    def next_number(self) -> int:
+        return len(self.rounds) + 1
+
+    @property
+    def last(self) -> Round | None:
+        return self.rounds[-1] if self.rounds else None
+
+    @property
+    def status(self) -> RoundStatus:
+        return self.last.status if self.last else "open"
+
+    @property
+    def closed(self) -> bool:
+        return self.status != "open"
+
+    @property
+    def stage(self) -> Stage:
+        last = self.last
+        if last is None:
+            return "not started"
+        if last.status == "concluded":
+            return "concluded"
+        if last.status == "walked-away":
+            return "walked away"
+        return "offered" if last.side == "us" else "countered"
+
+    def last_of(self, side: Side) -> Round | None:
+        """The latest open round of `side` that carries a package."""
+        return next(
+            (
+                r
+                for r in reversed(self.rounds)
+                if r.side == side and r.package is not None and r.status == "open"
+            ),
+            None,
+        )
+
+    @property
+    def last_offer(self) -> Round | None:
+        return self.last_of("us")
+
+    @property
+    def last_counter(self) -> Round | None:
+        return self.last_of("partner")
+
+    def offers(self) -> list[Round]:
+        return [r for r in self.rounds if r.side == "us" and r.status == "open" and r.package]
+
+    def round(self, number: int, argument: str = "round_number") -> Round:
+        """Round `number`; else an ArgumentError naming `argument`, the call's parameter
+        that gave the number (the CLI's --round), with the rounds there are."""
+        from dealbench.render.filters import plural
+
+        for r in self.rounds:
+            if r.number == number:
+                return r
+        there = f"1 to {len(self.rounds)}" if self.rounds else "none yet"
+        raise ArgumentError(
+            argument,
+            f"round {number} does not exist; the negotiation in {display_path(self.folder)} "
+            f"has {plural(len(self.rounds), 'round')} ({there})",
+        )
+
+    @property
+    def concluded_package(self) -> Package | None:
+        last = self.last
+        return last.package if last is not None and last.status == "concluded" else None
+
+
+def shared_violations(
+    portfolio: Portfolio, negotiations: Mapping[str, Negotiation], package: Package
+) -> list[Limit]:
+    """Supply and risk budget that `package` breaks together with the deals concluded with
+    the other partners (`history`, `offer` and `evaluate --rounds` count them, as the
+    verdict does); its own limits are its figures'."""
+    concluded = [
+        n.concluded_package
+        for code, n in negotiations.items()
+        if code != package.partner and n.concluded_package is not None
+    ]
+    return concluded_with(portfolio, concluded, package)
+
+
+def offers_beyond(
+    portfolio: Portfolio,
+    negotiations: Mapping[str, Negotiation],
+    left: Mapping[str, float],
+    risk_left: float | None,
+    exclude: str | None = None,
+) -> str:
+    """What the US offers awaiting an answer (the last round of a negotiation other than
+    `exclude`'s) together take beyond the supply `left` in a period, or the `risk_left`,
+    each offer's part named ("2027 32,000 H100e (KE 22,000 in round 4 and ...) of the
+    30,000 left"); "" when they fit, or when the limit is already broken without them (a
+    counter over it says so itself)."""
+    from dealbench.figures import h100e
+    from dealbench.list_words import and_list
+
+    standing = [
+        (code, r.number, r.figures)
+        for code, n in negotiations.items()
+        if code != exclude
+        and n.stage == "offered"
+        and (r := n.last_offer) is not None
+        and r.figures is not None
+    ]
+    over = []
+    for t in portfolio.periods:
+        takes = [(c, k, f.compute.get(t, 0.0)) for c, k, f in standing if f.compute.get(t, 0.0)]
+        taken = sum(x for _, _, x in takes)
+        if takes and left[t] > -0.5 and taken > left[t] + 0.5:
+            who = and_list([f"{c} {h100e(x)} in round {k}" for c, k, x in takes])
+            over.append(f"{t} {h100e(taken)} H100e ({who}) of the {h100e(left[t])} left")
+    risks = [(c, k, f.risk) for c, k, f in standing if f.risk > 0.5]
+    risk = sum(x for _, _, x in risks)
+    if risks and risk_left is not None and risk_left > -0.5 and risk > risk_left + 0.5:
+        who = and_list([f"{c} {h100e(x)} in round {k}" for c, k, x in risks])
+        over.append(
+            f"{h100e(risk)} risk-weighted H100e ({who}) of the {h100e(risk_left)} of the risk "
+            "budget left"
+        )
+    return and_list(over) if over else ""
+
+
+def concluded_with(portfolio: Portfolio, concluded: list[Package], package: Package) -> list[Limit]:
+    """Supply and risk budget that `package` breaks beside the `concluded` packages, each
+    sentence saying the concluded deals' part of the total when they have one."""
+    agreed = [p.partner for p in concluded]
+    return check(portfolio, [*concluded, package], agreed=agreed).violations
+
+
+def round_name(number: int, side: Side) -> str:
+    return f"{number:03d}-{side}.yaml"
+
+
+def rounds_root(portfolio_path: str | os.PathLike[str], portfolio: Portfolio) -> Path:
+    """Where a portfolio's rounds live: deals/rounds/<portfolio id>/ beside deals/portfolios/."""
+    folder = folder_of(portfolio_path)
+    base = folder.parent if folder.name == "portfolios" else folder
+    return base / "rounds" / portfolio.id
+
+
+def rounds_fingerprint(portfolio: Portfolio, negotiations: Mapping[str, Negotiation]) -> str:
+    """Digest of the portfolio's files and every round file read: what a re-plan depends on."""
+    import hashlib
+
+    text = portfolio.fingerprint() + "".join(
+        r.path.read_text("utf-8") for n in negotiations.values() for r in n.rounds
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def same_terms(a: DealFigures, b: DealFigures) -> bool:
+    """The same security level, compute, concessions and values (amounts may be spelt apart)."""
+    periods = set(a.compute) | set(b.compute)
+    return (
+        a.security == b.security
+        and all(abs(a.compute.get(t, 0.0) - b.compute.get(t, 0.0)) <= 1e-6 for t in periods)
+        and {c for c, v in a.concessions.items() if v is not False}
+        == {c for c, v in b.concessions.items() if v is not False}
+        and abs(a.us_value - b.us_value) <= 1.0
+        and abs(a.partner_utility - b.partner_utility) <= 1.0
+    )

@@ -1,0 +1,190 @@
+"""Reading a rounds folder: every partner's negotiation (`load_negotiations`) or one
+(`load_negotiation`), each round file read and checked, any problem naming its file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from dealbench.checker import evaluate
+from dealbench.errors import ArgumentError, InputError, Issue
+from dealbench.io import folder_fault
+from dealbench.model.partner import Partner
+from dealbench.model.portfolio import Portfolio
+from dealbench.model.rounds import RoundFile, Side, round_problems
+from dealbench.model.validation import validate
+from dealbench.model.yamlio import display_path, read_yaml
+from dealbench.negotiate.rounds.check import numbering_issues, recorded_hint, sequence_issues
+from dealbench.negotiate.rounds.negotiation import Negotiation, Round
+
+__all__ = [
+    "load_negotiation",
+    "load_negotiations",
+    "read_round",
+]
+
+
+FILE_NAME = re.compile(r"^(\d{3,})-(us|partner)\.ya?ml$")
+
+
+def load_negotiations(portfolio: Portfolio, root: str | os.PathLike[str]) -> dict[str, Negotiation]:
+    """Every partner's negotiation (empty when it has no folder), the whole tree checked."""
+    root = Path(root)  # a str as well as a Path
+    _check_root(root)
+    issues: list[Issue] = []
+    if root.is_dir():
+        for entry in sorted(root.iterdir()):
+            if entry.name.startswith("."):
+                continue
+            if not entry.is_dir():
+                if _looks_like_a_round(entry):  # a round put one folder up
+                    issues.append(
+                        Issue(
+                            display_path(entry),
+                            None,
+                            "",
+                            "not in a partner's folder: a round file goes in its partner's "
+                            "folder, as CODE/NNN-us.yaml or CODE/NNN-partner.yaml",
+                        )
+                    )
+                continue
+            if portfolio.partner(entry.name) is None:
+                codes = ", ".join(p.code for p in portfolio.partners)
+                hint = ""
+                if portfolio.partner(entry.name.upper()) is not None:
+                    hint = (
+                        f"; partner codes are upper case: rename the folder to {entry.name.upper()}"
+                    )
+                issues.append(
+                    Issue(
+                        display_path(entry),
+                        None,
+                        "",
+                        f"{entry.name} is not a partner of portfolio {portfolio.id} "
+                        f"(its partners: {codes}){hint}",
+                    )
+                )
+    out: dict[str, Negotiation] = {}
+    for partner in portfolio.partners:
+        try:
+            out[partner.code] = load_negotiation(portfolio, root, partner.code)
+        except InputError as exc:
+            issues += exc.issues
+    if issues:
+        raise InputError(issues)
+    return out
+
+
+def _check_root(root: Path) -> None:
+    """A rounds folder that does not exist yet is empty; a file in its place is a mistake."""
+    fault = folder_fault(root, "the portfolio's rounds folder")
+    if fault is not None:
+        raise InputError(Issue(display_path(root), None, "", fault))
+
+
+def known_partner(portfolio: Portfolio, code: str, argument: str = "partner") -> Partner:
+    """The portfolio's partner `code`; else an ArgumentError naming `argument`
+    (`Portfolio.unknown_partner`)."""
+    found = portfolio.partner(code)
+    if found is None:
+        raise ArgumentError(argument, portfolio.unknown_partner(code))
+    return found
+
+
+def load_negotiation(
+    portfolio: Portfolio, root: str | os.PathLike[str], partner: str
+) -> Negotiation:
+    """One partner's rounds, checked as a whole; any problem names its file (InputError)."""
+    root = Path(root)  # a str as well as a Path
+    known_partner(portfolio, partner)
+    _check_root(root)
+    folder = root / partner
+    fault = folder_fault(folder, f"the folder of {partner}'s rounds")
+    if fault is not None:
+        raise InputError(Issue(display_path(folder), None, "", fault))
+    if not folder.is_dir():
+        return Negotiation(partner, folder)
+    named, issues = _round_files(folder)
+    issues += numbering_issues(named)
+    if issues:
+        raise InputError(issues)
+    rounds: list[Round] = []
+    for (number, side), path in sorted(named.items()):
+        try:
+            rounds.append(read_round(portfolio, partner, path, number, side))
+        except InputError as exc:
+            issues += exc.issues
+    if issues:
+        raise InputError(issues)
+    issues += sequence_issues(rounds)
+    if issues:
+        raise InputError(issues)
+    return Negotiation(partner, folder, rounds)
+
+
+def _looks_like_a_round(path: Path) -> bool:
+    """A YAML file that says which round and side it is (a package file kept beside the
+    partners' folders, which says neither, is left alone)."""
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        return False
+    try:  # read as every data file is: a FIFO or a device is no round (nor waited on)
+        data = read_yaml(path).data()
+    except (InputError, OSError):
+        return False
+    return isinstance(data, dict) and ("round" in data or "side" in data)
+
+
+def _round_files(folder: Path) -> tuple[dict[tuple[int, Side], Path], list[Issue]]:
+    named: dict[tuple[int, Side], Path] = {}
+    issues = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue
+        match = FILE_NAME.match(path.name)
+        if path.is_dir():
+            if match is not None:  # would take the number of the next round, unseen
+                issues.append(
+                    Issue(
+                        display_path(path),
+                        None,
+                        "",
+                        "is a folder named like a round file; expected a file (move it away)",
+                    )
+                )
+            continue
+        if match is None:
+            if path.suffix.lower() in (".yaml", ".yml"):
+                issues.append(
+                    Issue(
+                        display_path(path),
+                        None,
+                        "",
+                        "not a round file name: expected NNN-us.yaml or NNN-partner.yaml "
+                        "(NNN = 001, 002, ...)",
+                    )
+                )
+            continue
+        side: Side = "us" if match.group(2) == "us" else "partner"
+        named[(int(match.group(1)), side)] = path
+    return named, issues
+
+
+def read_round(portfolio: Portfolio, partner: str, path: Path, number: int, side: Side) -> Round:
+    source = read_yaml(path)
+    data: RoundFile = validate(source, RoundFile)
+    issues = [
+        source.issue(loc, msg + recorded_hint(loc))
+        for loc, msg in round_problems(portfolio, partner, data)
+    ]
+    if data.round != number:
+        issues.append(
+            source.issue(("round",), f"is {data.round}, but the file name says round {number}")
+        )
+    if data.side != side:
+        issues.append(source.issue(("side",), f"is {data.side}, but the file name says {side}"))
+    if issues:
+        raise InputError(issues)
+    figures = evaluate(portfolio, data.package) if data.package is not None else None
+    return Round(path, data, figures)

@@ -1,0 +1,229 @@
+"""Appending a round: its file's text (and a package file's), written as the next round of a
+negotiation, never over another (the folder locked, re-read and re-checked), and a note on
+whatever stops the command once the round is on disk. It never rewrites or deletes a round
+file, and records nothing into the example rounds dealbench ships.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dealbench.errors import DealbenchError, InputError, Issue, stops_held
+from dealbench.io import OutputError, write_failure
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
+from dealbench.model.rounds import RoundFile, round_problems
+from dealbench.model.yamlio import display_path
+from dealbench.negotiate.rounds.check import later_than, out_of_order, refuse_after_close
+from dealbench.negotiate.rounds.lock import create_new, folder_locked
+from dealbench.negotiate.rounds.negotiation import Negotiation, Round, round_name
+from dealbench.negotiate.rounds.read import load_negotiation, read_round
+
+__all__ = [
+    "append_round",
+    "package_data",
+    "package_yaml",
+    "recorded",
+    "refuse_shipped",
+    "round_yaml",
+    "whole",
+]
+
+
+def refuse_shipped(root: str | os.PathLike[str]) -> None:
+    """A round is never recorded into the example data dealbench ships (`dealbench.shipped`:
+    in the repository the tracked `deals/`, installed the package's own copy): the README's
+    outputs, the tests and the demo read those rounds as they are, and a round appended
+    there stays (rounds are never removed). An InputError naming the folder, before any
+    work; the remedy is a copy, which `dealbench demo` writes."""
+    from dealbench.shipped import DEALS
+
+    try:
+        inside = Path(os.path.realpath(root)).is_relative_to(os.path.realpath(DEALS))
+    except (OSError, ValueError):
+        inside = False
+    if inside:
+        raise InputError(
+            Issue(
+                display_path(Path(root)),
+                None,
+                "",
+                "the example rounds dealbench ships, which its README, tests and demo read "
+                "as they are; nothing recorded. Record in a copy: `dealbench demo` writes "
+                "one to out/deals (cd out, then the same command), or record in a copy of this "
+                "folder, named as the rounds folder (the commands' --rounds)",
+            )
+        )
+
+
+def round_yaml(data: RoundFile, header: str = "") -> str:
+    """The text of a round file: DESIGN.md's field order, plain YAML, a comment on top."""
+    body: dict[str, Any] = {"round": data.round, "side": data.side}
+    if data.date is not None:
+        body["date"] = data.date
+    if data.author:
+        body["author"] = data.author
+    if data.basis:
+        body["basis"] = data.basis
+    if data.package is not None:
+        body["package"] = package_data(data.package)
+    if data.note:
+        body["note"] = data.note
+    body["status"] = data.status
+    if data.strategy is not None:
+        body["strategy"] = data.strategy.model_dump(mode="json", exclude_none=True)
+    text = yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
+    lines = [f"# {line}" for line in header.splitlines()] if header else []
+    return "\n".join([*lines, text.rstrip("\n")]) + "\n"
+
+
+def package_data(package: Package) -> dict[str, Any]:
+    """A package as plain data for YAML: whole H100e as integers, DESIGN.md's field order;
+    a period written in chips or in TPP stays so (it reads back as the same H100e)."""
+    out: dict[str, Any] = {"partner": package.partner, "security": package.security}
+    written = package.written()
+    out["compute"] = {t: written.get(t, whole(x)) for t, x in package.compute.items()}
+    out["concessions"] = dict(package.concessions)
+    if package.title:
+        out["title"] = package.title
+    if package.sites:
+        out["sites"] = dict(package.sites)
+    return out
+
+
+def package_yaml(package: Package, header: str = "") -> str:
+    """A package file (deals/packages/*.yaml), as `load_package` reads it."""
+    text = yaml.safe_dump(package_data(package), sort_keys=False, allow_unicode=True, width=100)
+    lines = [f"# {line}" for line in header.splitlines()] if header else []
+    return "\n".join([*lines, text.rstrip("\n")]) + "\n"
+
+
+def whole(x: float) -> int | float:
+    """`x` as a file writes it: a whole number as an integer (within 1e-6), else as it is."""
+    return round(x) if abs(x - round(x)) < 1e-6 else x
+
+
+def append_round(
+    portfolio: Portfolio, negotiation: Negotiation, data: RoundFile, header: str = ""
+) -> Round:
+    """Write `data` as the next round of `negotiation`; never overwrites, never races.
+
+    The folder is locked, re-read and re-checked; if another command recorded
+    a round since `negotiation` was read, nothing is written (InputError).
+    """
+    name = round_name(data.round, data.side)
+    target = negotiation.folder / name
+    refuse_shipped(negotiation.folder.parent)
+    _check_new_round(portfolio, negotiation, data, target)
+    text = round_yaml(data, header)
+    linked = False
+    try:
+        try:
+            negotiation.folder.mkdir(parents=True, exist_ok=True)
+            with folder_locked(negotiation.folder):
+                now = load_negotiation(portfolio, negotiation.folder.parent, negotiation.partner)
+                if now.next_number != data.round:
+                    raise InputError(
+                        Issue(
+                            display_path(target),
+                            None,
+                            "",
+                            f"round {now.next_number - 1} was recorded by another command "
+                            "meanwhile; nothing written (run the command again)",
+                        )
+                    )
+                # Linked into place with its temporary file removed, or neither: a Ctrl-C
+                # just after the link said nothing of the round (and could leave the
+                # temporary file in the rounds folder).
+                with stops_held():
+                    create_new(target, text.encode("utf-8"))
+                    linked = True
+        except OSError as exc:
+            raise _unwritable(target, data.round, exc) from None
+        return read_round(portfolio, negotiation.partner, target, data.round, data.side)
+    except (DealbenchError, KeyboardInterrupt) as exc:
+        if linked:  # from the moment the file is in place, whatever stops the command says so
+            _say_recorded(exc, data, target)
+        raise
+
+
+def _check_new_round(
+    portfolio: Portfolio, negotiation: Negotiation, data: RoundFile, target: Path
+) -> None:
+    """Refuse, before anything is written, a round with problems of its own, a round after
+    a concluded or walked-away one, or a round dated before the last (an InputError naming
+    `target`, the file it would be)."""
+    problems = list(round_problems(portfolio, negotiation.partner, data))
+    if problems:
+        raise InputError(
+            [
+                Issue(display_path(target), None, ".".join(map(str, loc)), msg)
+                for loc, msg in problems
+            ]
+        )
+    refuse_after_close(negotiation)
+    before = later_than(data.date, negotiation.rounds)
+    if before is not None and data.date is not None:
+        # Only a counter's date can come from a file (its own `date:`); an offer's, a
+        # conclusion's and a walk-away's is the command's.
+        counter = data.side == "partner" and data.package is not None and data.status == "open"
+        why = (
+            " (a counter file's own `date:` is its round's date unless the round is given a "
+            "date of its own)"
+            if counter
+            else ""
+        )
+        raise InputError(
+            Issue(
+                display_path(target),
+                None,
+                "date",
+                f"{out_of_order(data.round, data.date, before)}{why}; nothing written",
+            )
+        )
+
+
+@contextmanager
+def recorded(data: RoundFile, path: Path) -> Iterator[None]:
+    """Round `data` is on disk at `path`: whatever stops the command from here on (Ctrl-C,
+    an error) says so. The round stands (files are never removed), and a user told only
+    "interrupted" would run the command again and record a second round."""
+    try:
+        yield
+    except (DealbenchError, KeyboardInterrupt) as exc:
+        _say_recorded(exc, data, path)
+        raise
+
+
+def _say_recorded(exc: DealbenchError | KeyboardInterrupt, data: RoundFile, path: Path) -> None:
+    """Note on `exc` that round `data` is on disk at `path` (once)."""
+    if not any("was recorded as round" in str(n) for n in getattr(exc, "__notes__", ())):
+        stopped = "was interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+        exc.add_note(
+            f"note: {_what(data)} was recorded as round {data.round} "
+            f"({display_path(path)}) before the command {stopped} (see `dealbench history`)"
+        )
+
+
+def _what(data: RoundFile) -> str:
+    """What a round records, as a note names it."""
+    if data.status == "concluded":
+        return "the conclusion"
+    if data.status == "walked-away":
+        return "the walk-away"
+    return "the offer" if data.side == "us" else "the counter"
+
+
+def _unwritable(target: Path, number: int, exc: OSError) -> OutputError:
+    """A round file that cannot be written (its folder read-only, the disk full): said in
+    words, with the file's path (no traceback)."""
+    return OutputError(
+        f"cannot record round {number} as {display_path(target)}: {write_failure(exc)}; "
+        "nothing written"
+    )

@@ -1,0 +1,11 @@
+"""Bargaining solutions over the whole portfolio (`solve --mode nash | kalai`).
+
+Reading order: `solve` (each partner's ideal gains, then the point, and the result),
+`nash` (the log Nash product under tangent cuts) and `kalai` (max tau, partner by partner
+when it can). It calls `best` for each partner's ideal gains; only `optimize.solve`
+imports it.
+"""
+
+from dealbench.optimize.bargain.solve import GAIN_TOL, solve_bargaining
+
+__all__ = ["GAIN_TOL", "solve_bargaining"]

@@ -1,0 +1,383 @@
+"""solve --mode nash | kalai: bargaining solutions over the whole portfolio, per partner.
+
+Gains are each side's utility over its walk-away value: the US's V[p] -
+us_batna[p], the partner's U[p] - batna[p]. A partner's ideal gains are the
+most each side can have in a deal with it alone (the portfolio's limits, no
+other deal): the US-best deal, and the partner-best deal that leaves the US no
+worse than without it. Partners whose ideals are not both positive have no
+zone of agreement and get no deal.
+
+nash maximises sum_p log(US gain) + log(partner gain). The concave log is
+bounded from above by tangent cuts (`cuts` points per gain, geometric from
+the ideal gain down to 1e-3 of it), so the MIP's bound B is an upper bound of
+the best log-product. After each solve the gains of the packages found give
+the true log-product L; the stated error bound is B - L: the packages' Nash
+product is at least exp(-(B - L)) times the best possible. While the bound
+is above `tolerance`, a cut is added at the gains found and the MIP is solved
+again (at most `rounds` times): `dealbench.optimize.bargain.nash`.
+
+kalai maximises tau with each side's gain at least tau x its ideal gain, then
+(for a Pareto-optimal answer) the sum of the shares with tau held: exact,
+within the solver's gap.
+
+kalai's max tau is found partner by partner when the portfolio's supply is not used up
+(`dealbench.optimize.bargain.kalai`, which solves both stages), else as one MIP.
+
+kalai solves DESIGN.md's plain model with compute in the portfolio's declared step
+(`formulate.add_whole_steps`), and its ideals in the same step (`ideal_gains`), so its tau
+is the best in whole steps, each share measured against the most the same grid allows; nash (whose MIP in
+whole steps can run for minutes), and kalai when no point in steps is found, put the
+continuous point on the grid as solved (`schedule`).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+
+from dealbench.model.portfolio import Portfolio
+from dealbench.optimize.backends import make_backend, run_pulp
+from dealbench.optimize.bargain.kalai import kalai_point
+from dealbench.optimize.bargain.nash import (
+    NO_GAIN,
+    found_gains,
+    log_product,
+    nash_point,
+    nash_with_gains,
+)
+from dealbench.optimize.best import solve_best
+from dealbench.optimize.finish import empty_result, finish
+from dealbench.optimize.formulation import MONEY, Formulation, Mode
+from dealbench.optimize.objectives import Ideals
+from dealbench.optimize.plain import extract_packages, outcome_status, solve_plain
+from dealbench.optimize.result import SolveResult, SolverInfo, Status
+
+__all__ = ["GAIN_TOL", "ideal_gains", "solve_bargaining"]
+
+#: A gain is more than this (USD) over a walk-away value: the one threshold of the
+#: bargaining modes' ideals, the frontier's bargaining points and the zone of agreement
+#: (`negotiate`), so that a partner with a zone is bargained over whatever the deals'
+#: magnitude (qa29-verify: gains of USD 8,280 had a zone but "no zone" in kalai).
+GAIN_TOL = 1e3
+#: The same in model units (USD bn).
+TOL = GAIN_TOL / MONEY
+CUTS = 24
+#: HiGHS options for the bargaining MIPs (measured in bench/README.md, "Bargaining
+#: points"). nash's tangent-cut MIPs close at the root in a few nodes; HiGHS spent 85% of
+#: their time in restarts and in its RINS and RENS sub-MIPs (global's four rounds: 6.8 s
+#: of CPU with its defaults, 0.9 s without them, the same optima). Feasibility jump off,
+#: as `highs.new_highs` has it.
+NASH_HIGHS: dict[str, object] = {
+    "mip_allow_restart": False,
+    "mip_heuristic_run_rins": False,
+    "mip_heuristic_run_rens": False,
+    "mip_heuristic_run_feasibility_jump": False,
+}
+#: kalai's rows to 1e-9 (USD 1 in the model's USD bn), not HiGHS's default 1e-6: its second
+#: stage, the sum of shares with tau held, took a side's share row USD 829 under its bound,
+#: and the tau reported (the least share of the packages) 4.5e-6 below the best
+#: (tests/data/qa31verify/kalaitol).
+KALAI_HIGHS: dict[str, object] = {"mip_feasibility_tolerance": 1e-9}
+HIGHS_OPTIONS: dict[str, dict[str, object]] = {"nash": NASH_HIGHS, "kalai": KALAI_HIGHS}
+#: Seconds a MIP is given at least when the time limit is (nearly) used up: enough to
+#: return the start it was given, never a second stage's full run.
+LEAST_SECONDS = 0.5
+
+
+def ideal_gains(
+    portfolio: Portfolio, gap: float = 1e-6, solver: str = "highs", step: float | None = None
+) -> Ideals:
+    """Each partner's ideal (US gain, partner gain) in a deal alone; only partners with a
+    zone of agreement (both positive).
+
+    `step` None: each ideal is the deal `solve` gives the partner alone (its compute put on
+    the grid by `schedule`, which may refine the step). A step (H100e, 0: continuous): the
+    ideals are the optima with compute in whole multiples of it, as kalai's point is solved,
+    so a share of an ideal compares packages of one grid (kalai at tau 1 gives both sides
+    the most the grid allows; docs/decisions.md, "Ties for the partner, kalai's yardstick
+    (qa26-ties)")."""
+    out: Ideals = {}
+    for p in portfolio.partners:
+        alone = portfolio.model_copy(update={"partners": [p]})
+        if step is None:
+            best = solve_best(alone, "us-best", gap=gap, solver=solver).deal(p.code)
+            top = solve_best(alone, "partner-best", gap=gap, solver=solver, v_floor=p.us_batna)
+        else:
+            best = solve_plain(
+                alone, "us-best", gap=gap, solver=solver, step=step, on_grid=False
+            ).deal(p.code)
+            top = solve_plain(
+                alone,
+                "partner-best",
+                gap=gap,
+                solver=solver,
+                v_floor=p.us_batna,
+                step=step,
+                on_grid=False,
+            )
+        most = top.deal(p.code)
+        if best is None or most is None:
+            continue
+        vi = (best.us_value - p.us_batna) / MONEY
+        ui = (most.partner_utility - p.batna) / MONEY
+        if vi > TOL and ui > TOL:
+            out[p.code] = (vi, ui)
+    return out
+
+
+def solve_bargaining(
+    portfolio: Portfolio,
+    mode: Mode,
+    *,
+    solver: str = "highs",
+    time_limit: float | None = None,
+    gap: float = 1e-6,
+    threads: int | None = None,
+    cuts: int = CUTS,
+    rounds: int = 4,
+    tolerance: float = 1e-4,
+    require: Sequence[str] = (),
+) -> SolveResult:
+    """nash or kalai over `portfolio`; `require`: partners that must have a deal (one
+    without a zone of agreement then has one outside the bargaining objective)."""
+    # kalai's ideals are in the step its point is solved in (`ideal_gains`); nash's point
+    # is continuous, its ideals only place its tangent cuts.
+    step = portfolio.granularity.h100e if mode == "kalai" else 0.0
+    start = time.perf_counter()
+    ideals = ideal_gains(portfolio, gap, solver, step=step if mode == "kalai" else None)
+    timings = {"ideals": time.perf_counter() - start}
+    options = HIGHS_OPTIONS[mode]
+    backend = make_backend(
+        solver, time_limit=time_limit, gap=gap, threads=threads, highs_options=options
+    )
+    details: dict[str, float] = {"partners_with_zopa": float(len(ideals))}
+    # The time limit is the whole solve's: each MIP gets what is left of it (kalai's two
+    # stages and nash's rounds each took the full limit, so `--time-limit 120` ran 240 s).
+    deadline = None if time_limit is None else start + time_limit
+
+    def run(form: Formulation, exact: bool = False) -> tuple[Status, float | None, float | None]:
+        """Solve `form` within what is left of the time limit (`exact`: to a gap of 0)."""
+        clock = time.perf_counter()
+        now = backend
+        if deadline is not None or exact:
+            left = None if deadline is None else max(deadline - clock, LEAST_SECONDS)
+            now = make_backend(
+                solver,
+                time_limit=left,
+                gap=0.0 if exact else gap,
+                threads=threads,
+                highs_options=options,
+            )
+        outcome = run_pulp(form.problem, now)
+        timings["solve"] = timings.get("solve", 0.0) + time.perf_counter() - clock
+        form.offset = 0.0
+        return outcome_status(form, outcome)
+
+    bargained = ideals  # nash: the partners whose gains it multiplies
+
+    def point(step: float) -> tuple[Formulation, Status, float | None, float]:
+        """The bargaining point with compute in whole steps of `step` (0: continuous)."""
+        nonlocal bargained
+        if mode == "kalai":
+            found = kalai_point(portfolio, require, ideals, step, run, details, backend, gap)
+            return (*found, math.inf)
+        form, status, proven, top, bargained = nash_with_gains(
+            ideals,
+            lambda kept: nash_point(
+                portfolio, require, kept, run, details, cuts, rounds, tolerance
+            ),
+        )
+        return form, status, proven, top
+
+    # kalai is solved in the declared step: a point solved continuously and rounded
+    # afterwards can lose what the grid allows (tests/data/qa10opt/ranges.yaml: tau 0.3824
+    # in steps of 1,000 H100e where 0.4583 exists). When no point in steps is found (a
+    # limit off the grid that a required deal needs), it is solved continuously and put on
+    # the grid as solved. nash stays continuous: its tangent-cut MIP in whole steps ran for
+    # minutes on a four-partner portfolio it solves in 0.4 s continuously.
+    form, status, proven, top = point(step)
+    if step > 0 and status not in (Status.OPTIMAL, Status.TIME_LIMIT):
+        start = time.perf_counter()  # continuous: the ideals too, so tau has one yardstick
+        ideals = bargained = ideal_gains(portfolio, gap, solver, step=0.0)
+        timings["ideals"] += time.perf_counter() - start
+        form, status, proven, top = point(0.0)
+    info = SolverInfo(
+        name=backend.name,
+        version=backend.version,
+        seconds=sum(timings.values()),
+        gap=proven,
+        timings=timings,
+        method="plain",
+        details=details,
+    )
+    if status not in (Status.OPTIMAL, Status.TIME_LIMIT):
+        return empty_result(portfolio, mode, status, info)
+    unrounded = _score(mode, found_gains(form, bargained), bargained)
+    result = finish(portfolio, mode, status, info, extract_packages(form))
+    # What the note states is about the packages returned, in whole steps when rounded:
+    # rounding moves tau and the log-product a little, never the bound.
+    value = (
+        bargaining_objective(portfolio, result, mode, bargained)
+        if result.us_value is not None
+        else unrounded
+    )
+    message = _message(portfolio, mode, result, ideals, bargained, require, value, unrounded, top)
+    if result.us_value is None:
+        return result.model_copy(update={"message": message})
+    # nash's bound is B, the tangent cuts' bound on the log-product; kalai's second stage
+    # bounds the sum of shares, not tau: no bound on tau is stated.
+    bound = top if mode == "nash" and math.isfinite(top) else None
+    stats = result.solver.model_copy(deep=True, update={"bound": bound})
+    stats.details["unrounded_objective"] = unrounded
+    return result.model_copy(update={"message": message, "objective": value, "solver": stats})
+
+
+def _message(
+    portfolio: Portfolio,
+    mode: Mode,
+    result: SolveResult,
+    ideals: Ideals,
+    bargained: Ideals,
+    require: Sequence[str],
+    value: float,
+    unrounded: float,
+    top: float,
+) -> str:
+    """The bargaining point's message: how close to the best it is (`_bound_note`), who
+    gets no deal or no gain and why, and what the rounding says. Writes the bound's
+    figures, and how many partners are left without a gain, into `result`'s details."""
+    bound_note = _bound_note(mode, value, unrounded, top, result.solver.details)
+    no_zopa = [p.code for p in portfolio.partners if p.code not in ideals]
+    forced = [code for code in no_zopa if code in require]
+    no_zopa = [code for code in no_zopa if code not in require]
+    left = [code for code in ideals if code not in bargained]
+    if left:
+        result.solver.details["partners_left_without_gain"] = float(len(left))
+    held = [code for code in left if code in require]  # their deal stands, outside
+    left = [code for code in left if code not in require]
+    # kalai at tau 0: the limits cannot give every partner a share at once, so any set of
+    # deals has tau 0 and the second stage's sum of shares chose; say who gains nothing.
+    gainless = (
+        [code for code in ideals if code not in require and _gainless(portfolio, result, code)]
+        if mode == "kalai" and result.us_value is not None and value <= NO_GAIN
+        else []
+    )
+    message = (
+        f"{mode}: {bound_note}."
+        + (f" No zone of agreement, so no deal: {', '.join(no_zopa)}." if no_zopa else "")
+        + (
+            " The limits cannot give every partner with a zone of agreement a gain at "
+            f"once, so no deal (the Nash product is over the others): {', '.join(left)}."
+            if left
+            else ""
+        )
+        + (
+            " The limits cannot give every partner with a zone of agreement a gain at "
+            "once, so tau is 0 and the deals are those with the largest sum of shares; "
+            f"no gain for: {', '.join(gainless)}."
+            if gainless
+            else ""
+        )
+        + (
+            " Required, but the limits cannot give them a gain with the others, so their "
+            f"deals stand outside the Nash product: {', '.join(held)}."
+            if held
+            else ""
+        )
+        + (
+            f" No zone of agreement, but a deal is required: {', '.join(forced)}"
+            " (outside the bargaining objective)."
+            if forced
+            else ""
+        )
+    )
+    if result.message:  # what the rounding says (a refined step, unrounded amounts)
+        message += f" {result.message}"
+    return message
+
+
+def bargaining_objective(
+    portfolio: Portfolio, result: SolveResult, mode: Mode, ideals: Ideals
+) -> float:
+    """What nash or kalai maximised, from the checked packages of `result`: the log Nash
+    product (sum of log(gain / USD 1bn) over both sides of every partner with a zone of
+    agreement; -inf when one of them gains nothing), or tau, the least share of an ideal
+    gain (1 when no partner has a zone of agreement)."""
+    gains: list[tuple[float, float]] = []  # (gain, ideal gain), USD bn
+    for code, (vi, ui) in ideals.items():
+        p = portfolio.partner(code)
+        assert p is not None
+        deal = result.deal(code)
+        v, u = (deal.us_value, deal.partner_utility) if deal else (p.us_batna, p.batna)
+        gains += [((v - p.us_batna) / MONEY, vi), ((u - p.batna) / MONEY, ui)]
+    if mode == "kalai":
+        return min((g / ideal for g, ideal in gains), default=1.0)
+    return log_product(g for g, _ in gains)
+
+
+def _gainless(portfolio: Portfolio, result: SolveResult, code: str) -> bool:
+    """Whether a side of partner `code` gains nothing (a dollar or less) in `result`."""
+    p = portfolio.partner(code)
+    assert p is not None
+    deal = result.deal(code)
+    if deal is None:
+        return True
+    gains = (deal.us_value - p.us_batna, deal.partner_utility - p.batna)
+    return min(gains) <= NO_GAIN * MONEY
+
+
+def _score(mode: Mode, found: dict[str, tuple[float, float]], ideals: Ideals) -> float:
+    """tau (kalai) or the log Nash product (nash) of gains in model units."""
+    if mode == "kalai":
+        shares = [
+            g / i for code, pair in found.items() for g, i in zip(pair, ideals[code], strict=True)
+        ]
+        return min(shares, default=1.0)
+    return log_product(g for pair in found.values() for g in pair)
+
+
+def _bound_note(
+    mode: Mode, value: float, unrounded: float, top: float, details: dict[str, float]
+) -> str:
+    """What the packages returned are worth against the best: kalai's tau (and the
+    optimizer's, when whole steps moved it); nash's bound B - L with L the log-product of
+    the packages returned (also kept in `details`)."""
+    if mode == "kalai":
+        details["tau"] = value
+        if "tau_bound" in details:
+            return (
+                f"stopped by the time limit: every share at least tau = {value:.4f}, and no "
+                f"point has a tau above {details['tau_bound']:.4f}"
+            )
+        if "tau_not_proven" in details:
+            return (
+                f"stopped by the time limit: every share at least tau = {value:.4f}, the "
+                "best found, not proven the best (the solver gave no bound on tau)"
+            )
+        if "shares_not_maximised" in details:
+            return (
+                f"every share at least tau = {value:.4f}, exact within the gap; the time "
+                "limit stopped the second stage, so the sum of shares at that tau is not "
+                "proven the largest"
+            )
+        if abs(value - unrounded) <= 5e-5:
+            return f"exact within the gap (every share at least tau = {value:.4f})"
+        return (
+            f"tau = {unrounded:.4f}, exact within the gap, before whole steps; in whole steps "
+            f"every share is at least tau = {value:.4f}"
+        )
+    error = max(top - value, 0.0) if math.isfinite(value) else math.inf
+    details["log_error_bound"] = error
+    details["product_ratio_bound"] = math.exp(-error) if math.isfinite(error) else 0.0
+    if not math.isfinite(value):
+        return "a partner with a zone of agreement ends with no gain: no bound"
+    if not math.isfinite(top):
+        return (
+            "stopped by the time limit before the solver proved a bound: the Nash product "
+            "found is not proven within any factor of the best"
+        )
+    return (
+        f"the Nash product is within a factor {math.exp(-error):.6f} of the best "
+        f"(log error bound {error:.2e}, tangent cuts on log)"
+    )

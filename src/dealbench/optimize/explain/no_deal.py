@@ -1,0 +1,245 @@
+"""Why a partner gets no deal, in the user's words.
+
+`why_no_deal` says, for each partner the optimum leaves without a deal, what
+blocks it: no package it accepts fits the limits (and the smallest change that
+makes one), the best one it accepts is worth less to the US than no deal, or
+the shared supply and risk budget go to deals worth more (and how much would
+make room for it: `optimize.explain.shared_limits`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from dealbench.figures import h100e
+from dealbench.figures import usd as money
+from dealbench.list_words import and_list, spans
+from dealbench.model.portfolio import Portfolio
+from dealbench.optimize.explain.data import NoDeal, Relaxation
+from dealbench.optimize.explain.infeasible import explain_infeasible, no_compute
+from dealbench.optimize.explain.relax_words import RAISE_NOISE, limit_raised
+from dealbench.optimize.explain.shared_limits import shared_limits
+from dealbench.optimize.result import SolveResult, Status
+
+__all__ = ["best_alone", "caps_lifted", "no_deal_reasons", "why_no_deal"]
+
+
+def why_no_deal(
+    portfolio: Portfolio, result: SolveResult, require: Sequence[str] = ()
+) -> list[NoDeal]:
+    """For each partner the optimum leaves without a deal, what blocks it. `require`: the
+    partners the solve was required to give a deal (it had to, whatever they are worth)."""
+    out = []
+    for code in result.no_deal:
+        if portfolio.partner(code) is None:
+            continue
+        forced = best_alone(portfolio, code)
+        if forced.status == Status.INFEASIBLE:
+            alone = forced_portfolio(portfolio, code)
+            explanation = explain_infeasible(alone, "us-best", None, [code], alternatives=0)
+            message = explanation.message
+            relax = explanation.relax
+            if [r.kind for r in relax] == ["acceptance"]:  # no limit helps
+                message = message.split(": ")[0] + "; no change of limits opens a deal"
+            elif relax and all(r.kind == "cap" for r in relax):
+                message, relax = _caps_worth_raising(alone, code, message, relax)
+            elif relax:
+                message += _none_worth_it_lifted(alone, code, relax)
+            # A partner that can receive no compute is said so first: the explanation of
+            # its required deal opens with it (`no_compute`), once.
+            out.append(
+                NoDeal(
+                    code,
+                    "no-acceptable-package",
+                    f"no package {code} accepts fits the limits: {message}",
+                    relax,
+                )
+            )
+            continue
+        deal = forced.deal(code)
+        if deal is None:  # a solver limit: say nothing rather than guess
+            continue
+        if deal.us_margin <= 0.5:
+            said = _not_worth_it(code, deal)
+            partner = portfolio.partner(code)
+            first = None if partner is None else no_compute(portfolio, partner)
+            if first is not None:  # the first thing to say (a tier 3 partner), then the rest
+                said = replace(said, message=f"{first}; {said.message}")
+            out.append(said)
+            continue
+        if result.status == Status.TIME_LIMIT:  # the packages are not proven best
+            out.append(_not_found(code, deal))
+            continue
+        out.append(shared_limits(portfolio, result, code, deal, require))
+    return out
+
+
+def caps_lifted(portfolio: Portfolio, code: str, levels: Sequence[str] | None = None) -> Portfolio:
+    """`portfolio` with `code`'s caps under `levels` (by default every level it can meet)
+    raised to its largest ask: no cap keeps its deal from any amount it asks."""
+    partner = portfolio.partner(code)
+    assert partner is not None
+    room = max(partner.ask.values(), default=0.0)
+    caps = {k: dict(v) for k, v in portfolio.caps.items()}
+    for level in portfolio.levels_for(partner) if levels is None else levels:
+        caps.setdefault(code, {})[level] = room
+    return portfolio.model_copy(update={"caps": caps})
+
+
+def _caps_worth_raising(
+    alone: Portfolio, code: str, message: str, relax: list[Relaxation]
+) -> tuple[str, list[Relaxation]]:
+    """The least raise of caps that gives `code` (alone) a package it accepts, if the
+    package it gives is worth more to the US than no deal; else the raise that gives the
+    best deal with its caps lifted under every level, when that one is worth having, or
+    the least raise said to be not enough for the US (cove under monopoly: CC's baseline
+    cap raised to 20,000 gives a package CC accepts worth less than no deal; its deal
+    worth having is under veu). `analyze.limit_costs` costs the same lifting."""
+    from dealbench.optimize.plain import solve_plain
+
+    partner = alone.partner(code)
+    assert partner is not None
+    caps = {k: dict(v) for k, v in alone.caps.items()}
+    for r in relax:
+        if r.level is not None and r.limit is not None and r.amount is not None:
+            caps.setdefault(code, {})[r.level] = r.limit + r.amount
+    least = solve_plain(alone.model_copy(update={"caps": caps}), "us-best", require=[code])
+    deal = least.deal(code)
+    if deal is None or deal.us_margin > 0.5:  # worth having (or not solved: say nothing new)
+        return message, relax
+    head, _, change = message.partition(": ")
+    free = solve_plain(caps_lifted(alone, code), "us-best").deal(code)
+    if free is None or free.us_margin <= 0.5:
+        return (
+            f"{head}: {change}; that gives a package {code} accepts but none worth more to "
+            f"the US than no deal, and no raise of its caps gives one",
+            relax,
+        )
+    cap = alone.level_cap(partner, free.security) or 0.0
+    need = max(free.compute.values(), default=0.0)
+    basis = alone.cap_basis(partner, free.security)
+    name = alone.cap_name(partner, free.security) + (f" ({basis})" if basis else "")
+    used = [t for t, x in free.compute.items() if x > cap + 0.5]
+    raised = limit_raised(
+        "cap",
+        name,
+        cap,
+        need - cap,
+        f"H100e per period (for {code} in {spans(alone.periods, used)})",
+        level=free.security,
+        partner=code if free.security in alone.caps.get(code, {}) else None,
+    )
+    least_said = and_list(
+        [
+            f"under {r.level} to {h100e(math.ceil((r.limit or 0.0) + (r.amount or 0.0) - RAISE_NOISE))}"
+            for r in relax
+        ]
+    )
+    return (
+        f"{head}: {raised.message}, for a deal that alone would add {money(free.us_margin)} "
+        f"to US utility (the least raise that gives a package {code} accepts, {least_said} "
+        f"H100e, gives none worth more than no deal)",
+        [raised],
+    )
+
+
+#: The limits a change of which `_none_worth_it_lifted` weighs: lifting them only adds packages.
+_SHARED_LIMITS = ("cap", "supply", "risk-budget")
+
+
+def _none_worth_it_lifted(alone: Portfolio, code: str, relax: list[Relaxation]) -> str:
+    """What to add to the least change of supply, risk budget or caps that gives `code`
+    (alone) a package it accepts, when even with all of them lifted its best package is
+    worth no more to the US than no deal: the change opens no deal worth having. (qa31:
+    ET, whose every package costs the US more than it earns, was told to "raise the risk
+    budget from 20,000 to 22,283" under the heading that no package beats walking away.)"""
+    from dealbench.optimize.plain import solve_plain
+
+    partner = alone.partner(code)
+    if partner is None or not all(r.kind in _SHARED_LIMITS for r in relax):
+        return ""
+    supply = {t: max(s, partner.ask.get(t, 0.0)) for t, s in alone.supply.items()}
+    free = caps_lifted(alone, code).model_copy(
+        update={"supply": supply, "risk_budget": None, "no_risk_budget": True}
+    )
+    deal = solve_plain(free, "us-best", require=[code]).deal(code)
+    if deal is None or deal.us_margin > 0.5:  # worth having (or not solved: say nothing new)
+        return ""
+    return (
+        f"; that gives a package {code} accepts but none worth more to the US than no deal, "
+        f"and no change of these limits gives one: with them lifted, the best package "
+        f"{code} accepts ({deal.security}, {h100e(deal.total_compute)} H100e) is worth "
+        f"{money(deal.us_value)} to the US against {money(deal.us_batna)} without a deal"
+    )
+
+
+def forced_portfolio(portfolio: Portfolio, code: str) -> Portfolio:
+    """`portfolio` with `code` its only partner: every limit the partner's alone."""
+    return portfolio.model_copy(update={"partners": [portfolio.partner(code)]})
+
+
+def best_alone(portfolio: Portfolio, code: str) -> SolveResult:
+    """The package best for the US that `code` accepts within the limits, with every
+    limit to itself (DESIGN.md's plain model, its deal required): infeasible when no
+    package it accepts fits, and worth no more than no deal when none is worth having."""
+    from dealbench.optimize.plain import solve_plain
+
+    return solve_plain(forced_portfolio(portfolio, code), "us-best", require=[code])
+
+
+def _not_worth_it(code: str, deal: Any) -> NoDeal:
+    """The best package the partner accepts is worth no more to the US than no deal."""
+    if deal.us_margin > -0.5:
+        return NoDeal(
+            code,
+            "not-worth-it",
+            f"no package {code} accepts adds anything to US utility (the best one, under "
+            f"{deal.security} with {h100e(deal.total_compute)} H100e, is worth as much as no "
+            f"deal); it opens when {code} offers a concession of value to the US",
+        )
+    return NoDeal(
+        code,
+        "not-worth-it",
+        f"the best package {code} accepts ({deal.security}, {h100e(deal.total_compute)} H100e) "
+        f"is worth {money(deal.us_value)} to the US against {money(deal.us_batna)} without a "
+        f"deal; it opens when {code} offers {money(-deal.us_margin)} more in concessions or "
+        "accepts less risk",
+        [
+            Relaxation(
+                "us-value",
+                f"{money(-deal.us_margin)} more US value from {code}",
+                partner=code,
+                amount=-deal.us_margin,
+            )
+        ],
+    )
+
+
+def _not_found(code: str, deal: Any) -> NoDeal:
+    """A deal worth having alone that a solve stopped by its time limit did not find: the
+    packages are the best found, so nothing says the others are worth more."""
+    return NoDeal(
+        code,
+        "time-limit",
+        f"alone, a deal with {code} would add {money(deal.us_margin)} to US utility; the time "
+        "limit stopped the solve before it found a package with it (the packages are the best "
+        "found, not proven the best)",
+    )
+
+
+#: At most this many partners without a deal are explained (one small solve each).
+MAX_EXPLAINED = 25
+
+
+def no_deal_reasons(
+    portfolio: Portfolio, result: SolveResult, require: Sequence[str] = ()
+) -> list[NoDeal]:
+    """Why each partner without a deal has none (the first MAX_EXPLAINED of them);
+    `require` as for `why_no_deal`."""
+    if not result.no_deal:
+        return []
+    shown = result.model_copy(update={"no_deal": result.no_deal[:MAX_EXPLAINED]})
+    return why_no_deal(portfolio, shown, require)

@@ -1,0 +1,286 @@
+"""A partner whose deal, worth having alone, the shared limits give to others: what its best
+package needs beyond what the other deals leave (`shortfall`), the least raise of supply
+and risk budget that makes room for it, and the sentence that says so (`shared_limits`,
+one of `optimize.explain.no_deal`'s reasons)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from dealbench.checker import used_up
+from dealbench.figures import h100e
+from dealbench.figures import usd as money
+from dealbench.list_words import and_list, periods_said
+from dealbench.model.portfolio import Portfolio
+from dealbench.optimize.explain.data import NoDeal, Relaxation
+from dealbench.optimize.explain.infeasible import amount_count, explain_infeasible
+from dealbench.optimize.result import SolveResult
+
+
+def shortfall(
+    pf: Portfolio, result: SolveResult, deal: Any
+) -> tuple[dict[str, float], float | None]:
+    """What `deal` (a partner's best package alone) needs beyond what `result`'s deals
+    leave: the supply short in each period it needs (what is left, less than a step,
+    counts as used), and the risk budget short (None when it fits)."""
+    full_periods, risk_used_up = used_up(pf, result, result.compute_step)
+    supply: dict[str, float] = {}
+    for t in pf.periods:
+        need = deal.compute.get(t, 0.0)
+        left = pf.supply[t] - result.supply_used.get(t, 0.0)
+        if need > 0.5 and (t in full_periods or left + 0.5 < need):
+            supply[t] = need - max(left, 0.0)
+    budget = pf.risk_budget
+    risk_left = 0.0 if budget is None else budget - result.risk_total
+    short = budget is not None and deal.risk > 0.5 and (risk_used_up or risk_left + 0.5 < deal.risk)
+    return supply, (deal.risk - max(risk_left, 0.0)) if short else None
+
+
+def shared_limits(
+    pf: Portfolio, result: SolveResult, code: str, deal: Any, require: Sequence[str] = ()
+) -> NoDeal:
+    """A deal worth having alone that the shared limits give to others: to deals worth more,
+    or to deals the solve was required to make (`require`), whatever they are worth."""
+    relax: list[Relaxation] = []
+    users = set()
+    short_supply, extra = shortfall(pf, result, deal)
+    for t, more in short_supply.items():
+        users |= {d.partner for d in result.deals if d.compute.get(t, 0.0) > 0.5}
+        relax.append(
+            Relaxation(
+                "supply", f"{h100e(more)} H100e in {t}", period=t, limit=pf.supply[t], amount=more
+            )
+        )
+    needs, changes = [], []
+    if short_supply:
+        needs.append(f"the supply it needs in {periods_said(pf.periods, short_supply)}")
+        changes.append("raising supply by " + _supply_words(relax, pf.periods))
+    if extra is not None:  # (a shortfall of the risk budget: there is one)
+        users |= {d.partner for d in result.deals if d.risk > 0.5}
+        needs.append("the risk budget")
+        changes.append(f"raising the risk budget by {h100e(extra)} risk-weighted H100e")
+        relax.append(
+            Relaxation(
+                "risk-budget",
+                f"{h100e(extra)} risk-weighted H100e",
+                limit=pf.risk_budget,
+                amount=extra,
+            )
+        )
+    alone = f"alone, a deal with {code} would add {money(deal.us_margin)} to US utility"
+    if result.mode != "us-best":
+        return _left_out_by_mode(pf, result, code, alone, needs, relax, users)
+    least = _least_room(pf, result, code, require, relax) if needs else None
+    best = ""
+    opens = " makes room for it"
+    if least == []:  # what its best package needs, re-solved, goes to the others too
+        opens = (
+            " (what its best package needs) does not open a deal: re-solved, the other "
+            "deals take that room too"
+        )
+    elif least is not None and _less(least, relax):
+        # A package smaller than its best fits beside the others: name the least change.
+        best = f" (its best package needs {_raise_words(relax, pf.periods, raising=False)} more)"
+        changes = [_raise_words(least, pf.periods)]
+        relax = least
+    # The frontier's frame said too: held beside those deals, none is better for both sides
+    # (`frontier --partner FR` said "ZOPA: none" beside this "would add $1.13bn").
+    held = (
+        f"; with those deals held, the frontier of {code} (frontier --partner {code}) has "
+        "no zone of agreement for that reason"
+    )
+    if not needs:
+        return NoDeal(
+            code,
+            "shared-limits",
+            f"{alone}, but within the portfolio the deals it would displace are worth more{held}",
+        )
+    holders = [d.partner for d in result.deals if d.partner in users]
+    worth = [c for c in holders if c not in require]
+    required = [c for c in holders if c in require]
+    to = [f"deals worth more ({', '.join(worth)})"] if worth else []
+    if required:
+        plural = "s" if len(required) > 1 else ""
+        to.append(f"the required deal{plural} with {and_list(required)}")
+    return NoDeal(
+        code,
+        "shared-limits",
+        f"{alone}, but {' and '.join(needs)} {_go(needs)} to {' and to '.join(to)}; "
+        f"{' and '.join(changes)}{opens}{best}{held}",
+        relax,
+    )
+
+
+def _go(needs: list[str]) -> str:
+    """The verb of what a partner's deal needs: "the supply ... goes", "the supply ... and
+    the risk budget go"."""
+    return "go" if len(needs) > 1 else "goes"
+
+
+#: What a mode other than us-best maximises, in a no-deal reason's words.
+MAXIMISED = {
+    "partner-best": "the partners' total utility",
+    "nash": "the Nash product of both sides' gains",
+    "kalai": "the least share of each side's ideal gain (tau)",
+}
+
+
+def _left_out_by_mode(
+    pf: Portfolio,
+    result: SolveResult,
+    code: str,
+    alone: str,
+    needs: list[str],
+    relax: list[Relaxation],
+    users: set[str],
+) -> NoDeal:
+    """`shared_limits` of a solve that maximised something other than the US utility:
+    its deals are not "worth more" to the US, and no raise is re-solved in its mode
+    (`_least_room` is us-best's), so what the partner's best package needs is said as a
+    need, not as what opens a deal (partner-best on gulf-asia: "raising supply by 20,000
+    H100e in each of 2026, 2027 and 2028 makes room for it", and with that raise BH
+    still had no deal)."""
+    aim = MAXIMISED.get(result.mode, f"what --mode {result.mode} maximises")
+    if not needs:  # nothing displaced: its deal does not raise what the mode maximises
+        return NoDeal(
+            code,
+            "shared-limits",
+            f"{alone}, but no deal with {code} raises {aim}, which a {result.mode} solve maximises",
+        )
+    holders = ", ".join(d.partner for d in result.deals if d.partner in users)
+    return NoDeal(
+        code,
+        "shared-limits",
+        f"{alone}, but {' and '.join(needs)} {_go(needs)} to the deals chosen for {aim} "
+        f"({holders}); "
+        f"its best package needs {_raise_words(relax, pf.periods, raising=False)} more "
+        "than they leave",
+        relax,
+    )
+
+
+#: Halvings between the least raise with which the others' deals and a deal with the
+#: partner fit (continuous amounts; none when they fit already) and what its best
+#: package needs, when the former does not open a deal (one us-best solve each).
+LEAST_ROOM_STEPS = 30
+#: The search runs on portfolios of at most this many partner-periods: some 15 solves
+#: per partner explained, each a solve of the whole portfolio (on the shipped gulf-asia
+#: portfolio, 27, `solve` would take 6.7 s, not 1.1 s). Above, the raise named is what
+#: the partner's best package needs, as the sentence says, re-solved once to say whether
+#: it opens a deal.
+LEAST_ROOM_AMOUNTS = 12
+
+
+def _least_room(
+    pf: Portfolio, result: SolveResult, code: str, require: Sequence[str], best: list[Relaxation]
+) -> list[Relaxation] | None:
+    """A raise of supply and risk budget, less than what its best package needs (`best`),
+    with which a us-best solve gives `code` a deal and keeps every deal of `result`,
+    sought from the least raise with which they all fit (each may shrink): a smaller
+    package it also accepts may need far less. None when there is none (or, on a portfolio
+    too large to search, when `best` opens a deal), and [] when `best` does not open a
+    deal either (re-solved, the other deals grow into the raise)."""
+    from dealbench.optimize.solve import solve
+
+    if result.mode != "us-best":
+        return None
+    keep = [d.partner for d in result.deals] + [code]
+    hi = {(r.kind, r.period): r.amount or 0.0 for r in best}
+
+    def opens(raise_: dict[tuple[str, str | None], float]) -> bool:
+        supply, budget = dict(pf.supply), pf.risk_budget
+        for (kind, period), amount in raise_.items():
+            if kind == "supply" and period in supply:
+                supply[period] += amount
+            elif budget is not None:
+                budget += amount
+        wider = pf.model_copy(update={"supply": supply, "risk_budget": budget})
+        opened = solve(wider, require=[c for c in require if c in keep])
+        return all(opened.deal(c) is not None for c in keep)  # room for it, none displaced
+
+    if amount_count(pf) > LEAST_ROOM_AMOUNTS:
+        # Too large to search for less; the best package's raise is still re-solved once,
+        # since the deals worth more may grow into it (gulf-asia: MY's 124,000 H100e a
+        # year went to KZ and the others, and MY still had no deal).
+        return None if opens(hi) else []
+    found = explain_infeasible(pf, "us-best", None, keep, alternatives=0).relax
+    if any(r.kind not in ("supply", "risk-budget") for r in found):
+        return None
+    # Nothing found: every deal fits beside one with `code` as the limits stand, on terms
+    # the US values less (a partner's big concession needs the compute); from no raise.
+    lo = {(r.kind, r.period): r.amount or 0.0 for r in found} or dict.fromkeys(hi, 0.0)
+    keys = sorted(set(lo) | set(hi), key=str)
+    if found and opens(lo):  # without a raise (none found), `result` says it does not
+        hi = lo
+    else:
+        for _ in range(LEAST_ROOM_STEPS):
+            mid = {k: float(math.ceil((lo.get(k, 0.0) + hi.get(k, 0.0)) / 2)) for k in keys}
+            if all(abs(mid[k] - hi.get(k, 0.0)) < 0.5 for k in keys):
+                break
+            if opens(mid):
+                hi = mid
+            else:
+                lo = mid
+    if hi == {(r.kind, r.period): r.amount or 0.0 for r in best}:
+        # Nothing smaller opens a deal; the best package's raise may not either (the deals
+        # worth more grow into it): [] says so.
+        return None if opens(hi) else []
+    out = []
+    for (kind, period), amount in sorted(hi.items(), key=str):
+        if amount < 0.5:
+            continue
+        words = f"{h100e(amount)} H100e in {period}" if kind == "supply" else ""
+        words = words or f"{h100e(amount)} risk-weighted H100e"
+        limit = pf.supply.get(period or "") if kind == "supply" else pf.risk_budget
+        out.append(Relaxation(kind, words, period=period, limit=limit, amount=amount))
+    return out
+
+
+def _less(least: list[Relaxation], relax: list[Relaxation]) -> bool:
+    """Whether `least` raises no limit more, and some limit less, than `relax`."""
+    given = {(r.kind, r.period): r.amount or 0.0 for r in relax}
+    named = {(r.kind, r.period): r.amount or 0.0 for r in least}
+    if any(given.get(key, 0.0) + 0.5 < amount for key, amount in named.items()):
+        return False
+    return any(named.get(key, 0.0) + 0.5 < amount for key, amount in given.items())
+
+
+def _raise_words(least: list[Relaxation], order: Sequence[str], *, raising: bool = True) -> str:
+    """Raises in `shared_limits`'s words: "raising supply by … and the risk budget by …"
+    (or, not `raising`, the amounts alone: "… H100e in 2027 and … risk-weighted H100e")."""
+    supply = [r for r in least if r.kind == "supply"]
+    risk = [r.message for r in least if r.kind == "risk-budget"]
+    if not raising:
+        return and_list([*([_supply_words(supply, order)] if supply else []), *risk])
+    words = ["supply by " + _supply_words(supply, order)] if supply else []
+    words += [f"the risk budget by {risk[0]}"] if risk else []
+    return "raising " + " and ".join(words)
+
+
+#: More amounts than this (of a supply raise over periods) are said as their range.
+MOST_AMOUNTS_SAID = 3
+
+
+def _supply_words(raises: Sequence[Relaxation], order: Sequence[str]) -> str:
+    """Supply raises in a sentence, the periods of one amount together: "10,000 H100e in
+    each of 2026Q1–2028Q3 and 15,000 H100e in 2028Q4"; amounts that differ in most
+    periods as their range and total (the relaxations list each)."""
+    periods: dict[str, list[str]] = {}
+    for r in raises:
+        periods.setdefault(h100e(r.amount or 0.0), []).append(r.period or "")
+    if len(periods) > MOST_AMOUNTS_SAID:
+        amounts = [r.amount or 0.0 for r in raises]
+        every = [r.period or "" for r in raises]
+        return (
+            f"between {h100e(min(amounts))} and {h100e(max(amounts))} H100e in each of "
+            f"{periods_said(order, every)} ({h100e(sum(amounts))} H100e in all)"
+        )
+    groups = [
+        f"{amount} H100e in {'each of ' if len(ts) > 1 else ''}{periods_said(order, ts)}"
+        for amount, ts in periods.items()
+    ]
+    if len(groups) > 1 and any(" and " in g for g in groups):  # each group its own
+        return f"{', '.join(groups[:-1])}, and {groups[-1]}"
+    return and_list(groups)
