@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import WEB_TOKEN, Runner, job_done
+from helpers import WEB_TOKEN, Runner, deals_copy, edit_first_line, job_done
 
 ROOT = Path(__file__).resolve().parents[1]
 GULF = ROOT / "deals" / "portfolios" / "gulf-asia.yaml"
@@ -91,3 +91,39 @@ def test_a_point_of_higher_v_within_the_tolerance_that_gives_the_partner_less_is
     ]
     twin = point(-33_333_333.0, 566_666_665.0, "twin")  # within both tolerances: one point
     assert len(clean([end, twin], "partner", False)) == 1
+
+
+def test_a_round_edited_by_hand_names_a_strategy_that_is_none_at_its_line(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`strategy: {name: bolware}` in a US offer was read as no strategy at all: the next
+    offer ran Boulware whatever the file said, and nothing was reported (qa32-input's Left).
+    A name that is no strategy or mode is refused where it is written, with the names."""
+    deals = deals_copy(tmp_path)
+    name = "rounds/gulf-asia/AE/001-us.yaml"
+    line = edit_first_line(deals, name, r"^  name: boulware$", "  name: Bolware")
+    said = run("history", deals / "portfolios" / "gulf-asia.yaml", "--partner", "AE")
+    assert said.exit_code == 2 and not said.traceback, said.output
+    assert f"001-us.yaml:{line}: strategy.name: unknown strategy 'Bolware'" in said.stderr
+    assert "boulware, linear, conceder, zeuthen, us-best, nash, kalai" in said.stderr
+
+
+def test_a_rounds_note_or_author_edited_by_hand_holds_text(run: Runner, tmp_path: Path) -> None:
+    """`offer --note` refuses a control character (an escape typed with the text); a note
+    or author edited into the file by hand was read and printed as it was (qa32-input's
+    Left). Both are held to what `offer` records, at their line."""
+    for field, value, words in (
+        ("note", '"Opening \\e[31moffer"', "a note holds text, line breaks and tabs"),
+        ("author", '"US delegation\\nState"', "an author is one line of text"),
+    ):
+        deals = deals_copy(tmp_path / field)
+        name = "rounds/gulf-asia/AE/001-us.yaml"
+        line = edit_first_line(deals, name, rf"^{field}: .*$", f"{field}: {value}")
+        said = run("history", deals / "portfolios" / "gulf-asia.yaml", "--partner", "AE")
+        assert said.exit_code == 2 and not said.traceback, said.output
+        assert f"001-us.yaml:{line}: {field}: contains the control character" in said.stderr
+        assert words in said.stderr
+    fine = deals_copy(tmp_path / "fine")  # line breaks and tabs are a note's own
+    edit_first_line(fine, "rounds/gulf-asia/AE/001-us.yaml", r"^note: .*$",
+                    'note: "Opening offer\\n\\tafter the Washington session."')  # fmt: skip
+    assert run("history", fine / "portfolios" / "gulf-asia.yaml", "--partner", "AE").exit_code == 0

@@ -15,7 +15,17 @@ from pydantic import AfterValidator, BeforeValidator, Field
 
 from dealbench.units import is_empty, parse_share
 
-__all__ = ["MAX_TEXT", "ClauseText", "FileRef", "Fraction", "RoundNumber", "Site", "Text"]
+__all__ = [
+    "MAX_TEXT",
+    "ClauseText",
+    "FileRef",
+    "Fraction",
+    "LineText",
+    "NoteText",
+    "RoundNumber",
+    "Site",
+    "Text",
+]
 
 #: The longest name or title accepted (a document heading, a table cell, a DOCX run).
 MAX_TEXT = 200
@@ -83,6 +93,25 @@ def _clause_text(value: Any) -> Any:
         _plain_text(value.replace("\n", " ").replace("\t", " ").replace("\r", " "))
         _no_markup(_JINJA.sub(" ", value))  # the text around the template's own syntax
     return value
+
+
+def _note_text(value: Any) -> Any:
+    """A round's note: text whose only control characters are line breaks and tabs, as
+    `offer --note` and the web's round forms record it (`negotiate.rounds.check.round_text`):
+    a note edited by hand is held to the same, where it is written."""
+    if isinstance(value, str) and (
+        bad := _CONTROL.search(value.replace("\n", " ").replace("\t", " "))
+    ):
+        raise ValueError(
+            f"contains the control character {bad[0]!r}; a note holds text, line breaks and tabs"
+        )
+    return value
+
+
+#: A round's note (free text of several lines).
+NoteText = Annotated[str, AfterValidator(_note_text)]
+#: A round's author: one line of text (any length, no markup rules: a name as typed).
+LineText = Annotated[str, AfterValidator(lambda value: _plain_text(value, "an author"))]
 
 
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)

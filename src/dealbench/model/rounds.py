@@ -17,9 +17,10 @@ from pydantic import Field
 
 from dealbench.model import package_rules
 from dealbench.model.base import Number, Strict
-from dealbench.model.fields import RoundNumber
+from dealbench.model.fields import LineText, NoteText, RoundNumber
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
+from dealbench.model.rules import case_hint
 
 Side = Literal["us", "partner"]
 #: A strategy's parameter: a number where it reads as one (`beta: 1.125`, which the YAML
@@ -27,7 +28,14 @@ Side = Literal["us", "partner"]
 Param = Annotated[int | float | str, Field(union_mode="left_to_right")]
 RoundStatus = Literal["open", "concluded", "walked-away"]
 
+#: What a US offer's `strategy.name` may be: a concession tactic (`offer --strategy`) ...
+STRATEGY_NAMES: tuple[str, ...] = ("boulware", "linear", "conceder", "zeuthen")
+#: ... or the point of the frontier it was made at (`offer --mode`).
+OFFER_MODES: tuple[str, ...] = ("us-best", "nash", "kalai")
+
 __all__ = [
+    "OFFER_MODES",
+    "STRATEGY_NAMES",
     "YEARS_AFTER_HORIZON",
     "RoundFile",
     "RoundStatus",
@@ -70,10 +78,10 @@ class RoundFile(Strict):
     round: RoundNumber
     side: Side
     date: dt.date | None = None
-    author: str | None = None
+    author: LineText | None = None
     basis: str | None = None
     package: Package | None = None
-    note: str | None = None
+    note: NoteText | None = None
     status: RoundStatus = "open"
     strategy: StrategyRecord | None = None
 
@@ -104,7 +112,18 @@ def _strategy_problems(
 ) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """The recorded parameters a next offer runs on (`resolve_strategy` reads them back):
     a hand edit to `beta: .nan` or `deadline: 0` is named at its line, not as an option
-    (`--beta`) no one gave, nor met as Python's OverflowError (`deadline: .inf`)."""
+    (`--beta`) no one gave, nor met as Python's OverflowError (`deadline: .inf`); a name
+    that is no strategy or mode (`bolware`) is named too, not read as no strategy at all
+    (the next offer then ran Boulware, whatever the round said)."""
+    known = (*STRATEGY_NAMES, *OFFER_MODES)
+    if record is not None and record.name not in known:
+        yield (
+            ("strategy", "name"),
+            (
+                f"unknown strategy {record.name!r}; expected one of: {', '.join(known)}"
+                f"{case_hint(record.name, known)}"
+            ),
+        )
     params = record.params if record is not None else {}
     wanted = {
         "beta": ("a positive number (boulware 0.2, linear 1, conceder 5)", 0.0, False),

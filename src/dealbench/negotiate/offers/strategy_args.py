@@ -10,6 +10,7 @@ from typing import Any
 
 from dealbench.arguments import one_of
 from dealbench.errors import ArgumentError
+from dealbench.model.rounds import OFFER_MODES, STRATEGY_NAMES
 from dealbench.negotiate.rounds.negotiation import Negotiation
 
 __all__ = [
@@ -29,11 +30,11 @@ __all__ = [
 BETAS: dict[str, float] = {"boulware": 0.2, "linear": 1.0, "conceder": 5.0}
 
 
-STRATEGIES: tuple[str, ...] = ("boulware", "linear", "conceder", "zeuthen")
+STRATEGIES: tuple[str, ...] = STRATEGY_NAMES
 
 
 #: Offers at a point of the frontier rather than along a concession path.
-MODES: tuple[str, ...] = ("us-best", "nash", "kalai")
+MODES: tuple[str, ...] = OFFER_MODES
 
 
 DEFAULT_DEADLINE = 6
