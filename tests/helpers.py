@@ -181,3 +181,14 @@ def send_qa_counter(client: Any, fields: dict[str, str]) -> Any:
     form = {CSRF_FIELD: csrf_for(WEB_TOKEN), "expect": expect[1], "date": "2026-12-05", **fields}
     files = {"file": ("qa-counter.yaml", QA_COUNTER, "application/x-yaml")}
     return client.post("/p/gulf-asia/n/QA/counter", data=form, files=files)
+
+
+def written(files: dict[str, Any], where: Path) -> Path:
+    """A generated portfolio's files (name -> data) written as YAML under `where`; the
+    portfolio file's path."""
+    import yaml
+
+    where.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (where / name).write_text(yaml.safe_dump(data, sort_keys=False))
+    return where / "portfolio.yaml"

@@ -49,6 +49,7 @@ from dealbench.negotiate import (
     zopas,
 )
 from dealbench.optimize import solve
+from helpers import written
 
 DATA = Path(__file__).parent / "data" / "qa31verify"
 FJORD = DATA / "fjord" / "portfolio.yaml"
@@ -1006,13 +1007,6 @@ def portfolios(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-def _written(files: dict[str, Any], where: Path) -> Path:
-    where.mkdir(parents=True, exist_ok=True)
-    for name, data in files.items():
-        (where / name).write_text(yaml.safe_dump(data, sort_keys=False))
-    return where / "portfolio.yaml"
-
-
 PROPERTY = settings(
     max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
@@ -1023,7 +1017,7 @@ PROPERTY = settings(
 def test_generated_us_best_held_frontier_zone_and_kalai_equal_the_enumeration(
     files: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    compare_everything(_written(files, tmp_path_factory.mktemp("gen")))
+    compare_everything(written(files, tmp_path_factory.mktemp("gen")))
 
 
 def compare_everything(path: Path) -> None:
@@ -1182,4 +1176,4 @@ def test_generated_joint_frontier_and_room_equal_the_enumeration(
     files: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     where = tmp_path_factory.mktemp("gen")
-    compare_jointly(_written(files, where), where / "rounds" / "gen")
+    compare_jointly(written(files, where), where / "rounds" / "gen")

@@ -35,6 +35,7 @@ from dealbench.model.package import Package
 from dealbench.model.policy import Policy
 from dealbench.negotiate import frontier, improvements
 from dealbench.optimize import solve
+from helpers import written
 from test_qa31_verify import (
     ABS,
     BN,
@@ -157,13 +158,6 @@ def portfolios(draw: st.DrawFn, most: int = 4) -> dict[str, Any]:
         "portfolio.yaml": portfolio,
         **{f"{p['code'].lower()}.yaml": p for p in partners},
     }
-
-
-def written(files: dict[str, Any], where: Path) -> Path:
-    where.mkdir(parents=True, exist_ok=True)
-    for name, data in files.items():
-        (where / name).write_text(yaml.safe_dump(data, sort_keys=False))
-    return where / "portfolio.yaml"
 
 
 def quick(n: int) -> settings:
