@@ -362,23 +362,27 @@ def clean(points: Sequence[FrontierPoint], axis: Axis, jointly: bool) -> list[Fr
         return abs(a - b) <= max(abs_tol, SAME_REL * max(abs(a), abs(b)))
 
     x_tol = SAME_ABS if axis == "partner" else 0.5
-
-    def no_worse(k: FrontierPoint, p: FrontierPoint) -> bool:
-        """`k` is at least as good as `p` on both axes, within the tolerances."""
-        return (k.us_utility >= p.us_utility or close(k.us_utility, p.us_utility, SAME_ABS)) and (
-            x(k) >= x(p) or close(x(k), x(p), x_tol)
-        )
-
     # Best V first; among equal V, the best x first. A point goes when one kept is no worse
     # on both axes (a duplicate within the tolerances keeps the first), or when any point is
     # no worse and better beyond them on one: a point of lower V within the tolerance that
     # gives the partner more dominates one of higher V (a Kalai point USD 5,432 above the
     # partner-best end in V and USD 108,639 below it in U was kept beside it).
     ordered = sorted(points, key=lambda q: (-q.us_utility, -x(q)))
-    kept: list[FrontierPoint] = []
-    for p in ordered:
+    vs = [q.us_utility for q in ordered]
+    xs = [x(q) for q in ordered]  # read once: the pairs below are n squared
+
+    def no_worse(k: int, p: int) -> bool:
+        """Point `k` is at least as good as point `p` on both axes, within the tolerances."""
+        return (vs[k] >= vs[p] or close(vs[k], vs[p], SAME_ABS)) and (
+            xs[k] >= xs[p] or close(xs[k], xs[p], x_tol)
+        )
+
+    kept: list[int] = []
+    for p in range(len(ordered)):
         duplicate = any(no_worse(k, p) for k in kept)
-        dominated = any(no_worse(k, p) and not no_worse(p, k) for k in ordered if k is not p)
+        dominated = any(
+            no_worse(k, p) and not no_worse(p, k) for k in range(len(ordered)) if k != p
+        )
         if not duplicate and not dominated:
             kept.append(p)
-    return sorted(kept, key=lambda q: (x(q), -q.us_utility))
+    return sorted((ordered[i] for i in kept), key=lambda q: (x(q), -q.us_utility))
