@@ -1,0 +1,93 @@
+"""Portfolios a new user writes by hand (qa33-input): files that are valid but unusual,
+read as a reader of README.md and DESIGN.md would read them. Each test failed before its
+fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dealbench.model.load import load_portfolio
+from dealbench.optimize.plain import solve_plain
+from helpers import Runner
+
+# A regime of its own: security levels named otherwise than the examples.
+POLICY = """\
+id: gates
+title: Deals behind security gates
+security_levels:
+  - {id: open, title: Ordinary licence, mitigation: 0}
+  - {id: audited, title: Audited operators, mitigation: 40%}
+  - {id: sovereign-vault, title: US-run vaults, mitigation: 0.95}
+caps:
+  tier1: {}
+  tier2: {open: 20_000, audited: 80_000, sovereign-vault: 400_000}
+  tier3: 0
+export_value_per_h100e: 10k
+risk_penalty_per_h100e: 100k
+risk_budget: 30_000
+acceptance_margin: 25m
+"""
+
+VN = """\
+code: VN
+name: Vietnam
+tier: 2
+diversion_risk: 0.5
+ask: {2026: 50_000, 2027: 80_000}
+value_per_h100e: 25k
+batna: 500m
+security_costs: {open: 0, audited: 300m, sovereign-vault: 900m}
+concessions: []
+"""
+
+PORTFOLIO = """\
+id: mine
+title: Vietnam, no supply in 2027
+policy: gates.yaml
+periods: [2026, 2027]
+supply: {2026: 150_000, 2027: 0}
+partners: [vn.yaml]
+caps: {VN: {audited: 500}}
+"""
+
+
+def _write(folder: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder / "portfolio.yaml"
+
+
+def test_a_change_that_opens_only_a_package_worth_less_than_no_deal_is_not_the_remedy(
+    run: Runner, tmp_path: Path
+) -> None:
+    """VN accepts 525m (walk-away 500m plus the 25m margin); its own cap under audited,
+    500 H100e, keeps it from that level. Under open (cap 20,000 a year,
+    no mitigation) 21,000 H100e give it 525m: 2026's cap and 1,000 in 2027, whose supply is
+    0; each open H100e costs the US 100k x 0.5 - 10k = 40k, so that package is worth -840m.
+    Under sovereign-vault (cost 900m) it needs 1.425bn of compute: 2026's ask of 50,000 and
+    7,000 in 2027, each H100e worth 10k - 100k x 0.5 x 0.05 = 7.5k to the US: 427.5m. `solve`
+    said to "raise supply in 2027 from 0 to 1,000 H100e", which opens no deal; the change
+    that opens one is 7,000."""
+    portfolio = _write(tmp_path, {"gates.yaml": POLICY, "vn.yaml": VN, "portfolio.yaml": PORTFOLIO})
+    done = run("solve", portfolio)
+    assert done.exit_code == 0, done.output
+    said = " ".join(done.stdout.split())
+    assert (
+        "raise supply in 2027 from 0 to 1,000 H100e; that gives a package VN accepts but none "
+        "worth more to the US than no deal (the best, open with 21,000 H100e, is worth "
+        "-$840.0m to the US against $0 without a deal); to open one worth having, raise "
+        "supply in 2027 from 0 to 7,000 H100e: sovereign-vault with 57,000 H100e, worth "
+        "$427.5m to the US"
+    ) in said, said
+    # The change said opens the deal, and no less does.
+    pf = load_portfolio(portfolio)
+    for supply, deal in ((7_000, True), (6_000, False)):
+        raised = pf.model_copy(update={"supply": {**pf.supply, "2027": float(supply)}})
+        result = solve_plain(raised, "us-best")
+        assert (result.deal("VN") is not None) is deal, supply
+    opened = solve_plain(
+        pf.model_copy(update={"supply": {**pf.supply, "2027": 7_000.0}}), "us-best"
+    ).deal("VN")
+    assert opened is not None
+    assert opened.security == "sovereign-vault"
+    assert abs(opened.us_value - 427.5e6) < 1.0
