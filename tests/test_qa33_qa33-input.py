@@ -91,3 +91,53 @@ def test_a_change_that_opens_only_a_package_worth_less_than_no_deal_is_not_the_r
     assert opened is not None
     assert opened.security == "sovereign-vault"
     assert abs(opened.us_value - 427.5e6) < 1.0
+
+
+KW = """\
+code: KW
+name: Kuwait
+tier: 2
+diversion_risk: 0.25
+ask: {2027: 100_000, 2026: 60_000}
+value_per_h100e: 40k
+batna: 1.5bn
+security_costs: {open: 0, audited: 200m, sovereign-vault: 1bn}
+concessions: []
+"""
+
+
+def test_a_partners_cap_written_as_one_number_says_to_name_each_level(
+    run: Runner, tmp_path: Path
+) -> None:
+    """A policy's tier may be one number for every level (`tier3: 0`), so a user capping
+    one partner "whatever the level" wrote `caps: {KW: 30_000}` in the portfolio; it was
+    refused with "caps.KW: expected a mapping of keys to values, got 30000", which does
+    not say what to write. The same by `--set`, and `caps: 30_000` itself."""
+    files = {"gates.yaml": POLICY, "kw.yaml": KW}
+    mine = PORTFOLIO.replace("vn.yaml", "kw.yaml").replace(
+        "caps: {VN: {audited: 500}}", "caps: {KW: 30_000}"
+    )
+    portfolio = _write(tmp_path, {**files, "portfolio.yaml": mine})
+    done = run("solve", portfolio)
+    assert done.exit_code == 2, done.output
+    assert not done.traceback, done.traceback
+    assert done.stderr == (
+        f"error: {portfolio}:7: caps.KW: expected KW's caps by security level, such as "
+        "{veu: 500_000} (H100e per period), got 30000; to cap KW under every level, name "
+        "each level\n"
+    ), done.stderr
+    fine = _write(tmp_path, {**files, "portfolio.yaml": mine.replace("caps: {KW: 30_000}", "")})
+    done = run("solve", fine, "--set", "portfolio.caps.KW=5000")
+    assert done.exit_code == 2, done.output
+    assert done.stderr == (
+        "error: --set: portfolio.caps.KW: expected KW's caps by security level, such as "
+        "{veu: 500_000} (H100e per period), got 5000; to cap KW under every level, name "
+        "each level\n"
+    ), done.stderr
+    whole = _write(tmp_path, {**files, "portfolio.yaml": mine.replace("{KW: 30_000}", "30_000")})
+    done = run("validate", whole)
+    assert done.exit_code == 2, done.output
+    assert done.stderr == (
+        f"error: {whole}:7: caps: expected caps by partner and security level, e.g. "
+        "{AE: {veu: 800_000}}, got 30000\n"
+    ), done.stderr
