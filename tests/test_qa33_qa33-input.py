@@ -141,3 +141,40 @@ def test_a_partners_cap_written_as_one_number_says_to_name_each_level(
         f"error: {whole}:7: caps: expected caps by partner and security level, e.g. "
         "{AE: {veu: 800_000}}, got 30000\n"
     ), done.stderr
+
+
+def test_a_tier_that_caps_stronger_levels_and_not_a_weaker_one_is_noted(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`tier2: {audited: 80_000, sovereign-vault: 400_000}`, open left out: written by a
+    user who lists the caps that security unlocks, read by the tool as no cap at all under
+    open, the weakest level, without a word (DESIGN.md's `tier1: {}` is no cap). A cap
+    under open above audited's is the same inversion. Both are valid; each is now noted at
+    its line (or at the --set that made it), as money without a unit is."""
+    gap = POLICY.replace("tier2: {open: 20_000, ", "tier2: {")
+    mine = PORTFOLIO.replace("caps: {VN: {audited: 500}}\n", "")
+    portfolio = _write(tmp_path, {"gates.yaml": gap, "vn.yaml": VN, "portfolio.yaml": mine})
+    policy = tmp_path / "gates.yaml"
+    missing = (
+        f"note: {policy}:9: caps.tier2: tier 2 caps audited and sovereign-vault but not open, "
+        "a weaker level: a tier 2 partner may receive any amount under open; write open's "
+        "cap (0 to allow nothing under it) if that is not meant\n"
+    )
+    done = run("validate", policy)
+    assert done.exit_code == 0, done.output
+    assert done.stderr == missing, done.stderr
+    done = run("solve", portfolio)
+    assert done.exit_code == 0, done.output
+    assert missing in done.stderr, done.stderr
+    # Caps that rise with security say nothing; one set above a stronger level's is noted
+    # at the --set that set it.
+    _write(tmp_path, {"gates.yaml": POLICY})
+    done = run("validate", policy)
+    assert (done.exit_code, done.stderr) == (0, ""), done.output
+    done = run("solve", portfolio, "--set", "policy.caps.tier2.open=90_000")
+    assert done.exit_code == 0, done.output
+    assert (
+        "note: --set: policy.caps.tier2.open: tier 2 caps open at 90,000 H100e, more than "
+        "audited (80,000), a stronger level: a tier 2 partner may receive more under open's "
+        "weaker security; lower open's cap or raise audited's if that is not meant\n"
+    ) in done.stderr, done.stderr
