@@ -178,3 +178,58 @@ def test_a_tier_that_caps_stronger_levels_and_not_a_weaker_one_is_noted(
         "audited (80,000), a stronger level: a tier 2 partner may receive more under open's "
         "weaker security; lower open's cap or raise audited's if that is not meant\n"
     ) in done.stderr, done.stderr
+
+
+PURCHASES = """\
+code: PC
+name: Purchland
+tier: 2
+diversion_risk: 0.2
+ask: {2026: 40_000, 2027: 40_000}
+value_per_h100e: 40k
+batna: 1bn
+security_costs: {open: 0, audited: 100m}
+concessions:
+  - id: buy-chips
+    title: Purchase of US-made accelerators
+    category: purchase
+    amount: {unit: chips, min: 0, step: 25_000}
+    levels:
+      - {id: small, title: TITLE, amount: 50_000, us_value: 500m, partner_cost: 200m}
+      - {id: large, title: 200 thousand chips, amount: 200_000, us_value: 1.5bn, partner_cost: 900m}
+"""
+
+
+def test_a_title_with_a_thousands_comma_inside_braces_is_answered_with_quotes(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`- {id: small, title: 50,000 chips, ...}`: inside braces YAML reads `title: 50` and a
+    field `000 chips` with no value. The answer was two errors that did not say why
+    ("levels[0].000 chips: unknown field", "levels[0].title: expected text, got 50"); a
+    number so split (`{2026: 150,000}`) was already named. Now the title is too, with the
+    fix that fits text: quotes, not underscores."""
+    for title, written, first in (("50,000 chips", "50,000 chips", "50"),
+                                  ("USD 1,500bn", "USD 1,500bn", "USD 1")):  # fmt: skip
+        partner = tmp_path / "pc.yaml"
+        partner.write_text(PURCHASES.replace("TITLE", title), encoding="utf-8")
+        done = run("validate", partner)
+        assert done.exit_code == 2, done.output
+        assert not done.traceback, done.traceback
+        rest = written[len(first) + 1 :]
+        assert done.stderr == (
+            f"error: {partner}:15: invalid YAML: {written!r} is read as two entries, {first!r} "
+            f"and {rest!r}: inside {{ }} a comma separates entries; quote text that holds a "
+            f'comma ("{written}")\n'
+        ), done.stderr
+    # Quoted, it is the title; a number split so keeps its own advice.
+    partner.write_text(PURCHASES.replace("TITLE", '"50,000 chips"'), encoding="utf-8")
+    assert run("validate", partner).exit_code == 0
+    partner.write_text(
+        PURCHASES.replace("{2026: 40_000,", "{2026: 40,000,").replace("TITLE", "small"),
+        encoding="utf-8",
+    )
+    done = run("validate", partner)
+    assert done.stderr.endswith(
+        "inside { } a comma separates entries; write thousands with '_' (100_000) and "
+        "decimals with a point (1.5bn)\n"
+    ), done.stderr
