@@ -233,3 +233,51 @@ def test_a_title_with_a_thousands_comma_inside_braces_is_answered_with_quotes(
         "inside { } a comma separates entries; write thousands with '_' (100_000) and "
         "decimals with a point (1.5bn)\n"
     ), done.stderr
+
+
+def test_half_years_are_periods_whose_labels_say_their_length(run: Runner, tmp_path: Path) -> None:
+    """Four half-years, `periods: [2026H1, 2026H2, 2027H1, 2027H2]`, under a policy whose caps
+    are per year (the default): refused, "period '2026H1' does not say its length ...;
+    relabel the periods, or write `caps_per: period` in the policy". The second way out
+    reads the annual caps as caps per half-year: twice what the policy allows in a year.
+    A half-year now holds half of an annual cap, as a quarter holds a quarter of it: VN's
+    cap under open, 20,000 a year, is 10,000 a half-year."""
+    vn = VN.replace(
+        "ask: {2026: 50_000, 2027: 80_000}",
+        "ask: {2026H1: 25_000, 2026H2: 25_000, 2027H1: 40_000, 2027H2: 40_000}",
+    )
+    halves = PORTFOLIO.replace("periods: [2026, 2027]", "periods: [2026H1, 2026H2, 2027H1, 2027H2]")
+    halves = halves.replace(
+        "supply: {2026: 150_000, 2027: 0}",
+        "supply: {2026H1: 75_000, 2026H2: 75_000, 2027H1: 75_000, 2027H2: 75_000}",
+    )
+    portfolio = _write(tmp_path, {"gates.yaml": POLICY, "vn.yaml": vn, "portfolio.yaml": halves})
+    pf = load_portfolio(portfolio)
+    partner = pf.partner("VN")
+    assert partner is not None
+    assert pf.cap(partner, "open", "2026H1") == 10_000
+    assert pf.cap_basis(partner, "open") == "half of the policy's 20,000 H100e a year"
+    package = tmp_path / "package.yaml"
+    package.write_text(
+        "partner: VN\nsecurity: open\n"
+        "compute: {2026H1: 15_000, 2026H2: 10_000, 2027H1: 0, 2027H2: 0}\n",
+        encoding="utf-8",
+    )
+    done = run("evaluate", package, "--portfolio", portfolio)
+    assert not done.traceback, done.traceback
+    said = " ".join(done.stdout.split())
+    assert (
+        "VN: 2026H1 compute 15,000 H100e exceeds the tier 2 cap under open of 10,000 H100e "
+        "(half of the policy's 20,000 H100e a year)"
+    ) in said, said
+    # Years mixed in, or halves out of order, are named as quarters are.
+    mixed = _write(tmp_path, {"portfolio.yaml": halves.replace("2027H1, 2027H2]", "2027]")})
+    done = run("validate", mixed)
+    assert done.exit_code == 2, done.output
+    assert (
+        f"error: {mixed}:4: periods[2]: period '2027' is a year but '2026H1' is a half-year; "
+        "the periods of one portfolio all have one length\n"
+    ) in done.stderr, done.stderr
+    backwards = halves.replace("[2026H1, 2026H2,", "[2026H2, 2026H1,")
+    done = run("validate", _write(tmp_path, {"portfolio.yaml": backwards}))
+    assert "period '2026H1' is listed after '2026H2'" in done.stderr, done.stderr
