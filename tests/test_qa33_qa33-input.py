@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from dealbench.model.load import load_portfolio
 from dealbench.optimize.plain import solve_plain
 from helpers import Runner
@@ -281,3 +283,29 @@ def test_half_years_are_periods_whose_labels_say_their_length(run: Runner, tmp_p
     backwards = halves.replace("[2026H1, 2026H2,", "[2026H2, 2026H1,")
     done = run("validate", _write(tmp_path, {"portfolio.yaml": backwards}))
     assert "period '2026H1' is listed after '2026H2'" in done.stderr, done.stderr
+
+
+def test_a_long_security_level_id_is_kept_whole_in_the_rounds_history(
+    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A regime's level named `sovereign-vault` (not the examples' three-letter `veu`) was
+    printed by `history` in an 80-column terminal as "sovereign-vaul" over "t": the
+    Security column broke the id as it wraps words. It is held whole, as `solve`'s is."""
+    monkeypatch.setenv("COLUMNS", "80")
+    portfolio = _write(tmp_path, {"gates.yaml": POLICY, "vn.yaml": VN, "portfolio.yaml": PORTFOLIO})
+    # VN's only deal worth having is under sovereign-vault (2027's supply raised to 7,000).
+    mine = PORTFOLIO.replace("2027: 0}", "2027: 7_000}")
+    portfolio = _write(tmp_path, {"portfolio.yaml": mine})
+    done = run("offer", portfolio, "-p", "VN", "--date", "2026-12-05", "--out", tmp_path / "out")
+    assert done.exit_code == 0, done.output
+    counter = tmp_path / "counter.yaml"
+    counter.write_text(
+        "partner: VN\nsecurity: open\ncompute: {2026: 20_000, 2027: 1_000}\n", encoding="utf-8"
+    )
+    done = run("counter", portfolio, "-p", "VN", counter, "--date", "2026-12-06",
+               "--out", tmp_path / "out")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    done = run("history", portfolio, "-p", "VN")
+    assert done.exit_code == 0, done.output
+    row = next(line for line in done.stdout.splitlines() if line.strip().startswith("1 us"))
+    assert " sovereign-vault " in row, done.stdout
