@@ -41,7 +41,13 @@ from dealbench.negotiate.offers.strategies import next_offer
 from dealbench.negotiate.offers.strategy_args import resolve_strategy
 from dealbench.negotiate.plan import Plan, replan, single_partner
 from dealbench.negotiate.rounds.check import refuse_after_close
-from dealbench.negotiate.rounds.negotiation import Negotiation, Round, concluded_with, offers_beyond
+from dealbench.negotiate.rounds.negotiation import (
+    Negotiation,
+    Round,
+    concluded_with,
+    offers_beyond,
+    same_terms,
+)
 from dealbench.render.filters import money, plural
 from dealbench.result_words import concessions_text
 
@@ -232,7 +238,15 @@ def verdict(
         planned_v = evaluate(portfolio, planned).us_value if planned else found.us_batna
         next_value = plan.objective - planned_v + target
     move: Move
-    if target is None:
+    standing = _standing(offer, figures)
+    if standing is not None and not violations and accepted is not None:
+        move, reason = (
+            "accept",
+            _accepts_standing(
+                standing, figures, accepted, walk, target, next_value, bool(others_open)
+            ),
+        )
+    elif target is None:
         move, reason = (
             "walk away",
             (
@@ -245,6 +259,8 @@ def verdict(
         move, reason = _recommend(
             figures, violations, accepted, walk, target, next_value, bool(others_open)
         )
+    if standing is not None and violations:
+        reason = f"it is our offer of round {standing.number}, word for word, but {reason}"
     return Verdict(
         partner=code,
         round=round_number,
@@ -343,6 +359,59 @@ def off_step_notes(portfolio: Portfolio, package: Package) -> list[str]:
             f"{amount_label(c.amount.step, unit)}; the nearest amounts on it are {steps}"
         )
     return notes
+
+
+def _standing(offer: Round | None, figures: DealFigures) -> Round | None:
+    """Our last offer when `figures` are its very terms (the partner takes our standing
+    offer as it was made), else None."""
+    if offer is None or offer.figures is None or not same_terms(offer.figures, figures):
+        return None
+    return offer
+
+
+def _accepts_standing(
+    offer: Round,
+    figures: DealFigures,
+    accepted: float,
+    walk: float,
+    target: float | None,
+    next_value: float | None,
+    others: bool,
+) -> str:
+    """The reason to accept a counter that takes our standing offer word for word, and
+    what the plan's move since it was made costs. An offer stands until another replaces
+    it: a partner who accepts it has accepted it (qa33-neg; qa32-neg's SG was told COUNTER
+    of our own offer of round 1 once IN had walked away, $10m short of the next offer)."""
+    code = figures.partner
+    said = (
+        f"it is our offer of round {offer.number} ({offer.name}), word for word: {code} "
+        "accepts our standing offer"
+    )
+    replanned = " with the rest re-planned" if others else ""
+    held = ", the others held at the plan" if others else ""
+    moved = []
+    if target is None or next_value is None:
+        moved.append(
+            f"no package with {code} is now better for the US than no deal, with the other "
+            "partners held at the plan"
+        )
+    elif accepted < next_value - 1e6:
+        moved.append(
+            f"accepting leaves the portfolio at {money(accepted, apart=next_value)}{replanned}, "
+            f"less than the {money(next_value, apart=accepted)} of our next offer's target "
+            f"({money(target)} for this deal{held})"
+        )
+    if accepted < walk - 1e6:
+        moved.append(
+            f"it leaves the portfolio below the {money(walk, apart=accepted)} of walking away "
+            f"from {code}"
+        )
+    if not moved:
+        return said
+    return (
+        f"{said}; the plan has moved since it was made: {'; '.join(moved)}. An offer is "
+        "withdrawn by making another before it is accepted, not after"
+    )
 
 
 def _recommend(
