@@ -21,14 +21,14 @@ PORTFOLIO = REPO / "deals/portfolios/gulf-asia.yaml"
 def test_a_partner_accepting_our_standing_offer_after_the_plan_moved_is_accept(
     rounds: Path,
 ) -> None:
-    """Zeuthen opens to SG at the US ideal (18,300 H100e in 2026 and 2027). IN walks away,
+    """Boulware opens to SG at the US ideal (18,300 H100e in 2026 and 2027). IN walks away,
     and the re-plan gives its supply to others; SG then answers with our offer's very
     terms. The verdict said COUNTER ("less than the $173.13bn of our next offer's
     target"): the US would take back the offer SG has just accepted. It is ACCEPT, and
     says what the plan's move since costs; `evaluate --against` of the same package and
     the room say the same."""
     pf = load_portfolio(PORTFOLIO)
-    first = record_offer(pf, rounds, "SG", strategy="zeuthen").round
+    first = record_offer(pf, rounds, "SG", strategy="boulware").round
     assert first.package is not None
     record.walk_away(pf, rounds, "IN")
     record.record_counter(pf, rounds, "SG", first.package)
@@ -66,3 +66,24 @@ def test_our_standing_offer_that_no_longer_fits_is_still_countered(rounds: Path)
     said = verdict(pf, load_negotiations(pf, rounds), first.package, round_number=2)
     assert said.recommendation == "counter"
     assert said.reason.startswith("it is our offer of round 1, word for word, but it breaks ")
+
+
+def test_zeuthen_after_our_standing_offer_is_accepted_says_the_process_ends(
+    rounds: Path,
+) -> None:
+    """SG answers our Zeuthen offer with its very terms after IN walked away. The next
+    Zeuthen offer said "the US would lose more by conceding (its risk 0.22 against the
+    partner's 0.00); the partner should concede, so the US repeats its offer": it weighed
+    the counter's worth in the moved plan against our offer's own V_p, two figures of one
+    package. The offers have met; the verdict accepts it, and the offer says so."""
+    pf = load_portfolio(PORTFOLIO)
+    first = record_offer(pf, rounds, "SG", strategy="zeuthen").round
+    assert first.package is not None
+    record.walk_away(pf, rounds, "IN")
+    record.record_counter(pf, rounds, "SG", first.package)
+    reason = record_offer(pf, rounds, "SG").round.data.strategy.reason  # type: ignore[union-attr]
+    assert reason.startswith(
+        "Zeuthen: the partner's counter of round 2 is our offer of round 1 word for word, so "
+        "the process ends; accept it (dealbench conclude)"
+    )
+    assert "should concede" not in reason
