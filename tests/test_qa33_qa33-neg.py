@@ -87,3 +87,26 @@ def test_zeuthen_after_our_standing_offer_is_accepted_says_the_process_ends(
         "the process ends; accept it (dealbench conclude)"
     )
     assert "should concede" not in reason
+
+
+def test_our_offer_under_a_counter_of_the_same_package_stays_visible_on_the_rounds_chart() -> None:
+    """A partner accepting our standing offer records a counter at the very point of our
+    offer; the rounds chart drew both markers alike, the counter's last, so the US offer
+    vanished (the point read as a counter only, labelled "7, 8"). The offer's marker is
+    larger, beneath the counter's: a ring of its colour shows around it."""
+    from matplotlib.figure import Figure
+
+    from dealbench.negotiate.documents import draw_rounds
+
+    at = {"us": 16.17e9, "partner": 54.04e9, "status": "open"}
+    data = {
+        "frontier": [],
+        "no_deal": (-8e9, 8.05e9),
+        "rounds": [{**at, "side": "us", "round": 7}, {**at, "side": "partner", "round": 8}],
+    }
+    ax = Figure().add_subplot()
+    draw_rounds(ax, data)
+    drawn = {c.get_label(): c for c in ax.collections}
+    offer, counter = drawn["US offer"], drawn["Counter"]
+    assert offer.get_sizes()[0] > counter.get_sizes()[0]
+    assert ax.collections.index(offer) < ax.collections.index(counter)  # beneath it
