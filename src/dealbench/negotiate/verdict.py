@@ -12,7 +12,9 @@ For a partner's package (a counter, a round, a solved deal) `verdict` reports
    against the plan with the partner still open and against walking away;
 5. a recommendation, accept, counter or walk away, with the reason.
 
-The rule (documented in docs/negotiation.md): walk away when no package for
+The rule (documented in docs/negotiation.md; worded by `recommend`): accept our
+last offer taken word for word when it breaks no limit (it stands until another
+replaces it); walk away when no package for
 this partner beats no deal for the US; counter a package that breaks a limit;
 counter when accepting leaves the portfolio worse off than walking away;
 accept when the package gives the US at least the target of its own next
@@ -24,14 +26,13 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from dealbench.checker import COMPUTE_TOL, DealFigures, check, evaluate
 from dealbench.errors import DealbenchError, InfeasibleError
 from dealbench.figures import quantity, usd_together
-from dealbench.limit import Limit, broken_messages
+from dealbench.limit import Limit
 from dealbench.model.amounts import amount_label
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
@@ -40,18 +41,16 @@ from dealbench.negotiate.distance import FrontierGap, frontier_gap
 from dealbench.negotiate.offers.strategies import next_offer
 from dealbench.negotiate.offers.strategy_args import resolve_strategy
 from dealbench.negotiate.plan import Plan, replan, single_partner
+from dealbench.negotiate.recommend import Move, accepts_standing, recommend, standing_offer
 from dealbench.negotiate.rounds.check import refuse_after_close
 from dealbench.negotiate.rounds.negotiation import (
     Negotiation,
     Round,
     concluded_with,
     offers_beyond,
-    same_terms,
 )
-from dealbench.render.filters import money, plural
+from dealbench.render.filters import money
 from dealbench.result_words import concessions_text
-
-Move = Literal["accept", "counter", "walk away"]
 
 __all__ = ["FrontierGap", "Move", "Verdict", "frontier_gap", "refusal", "verdict"]
 
@@ -238,11 +237,11 @@ def verdict(
         planned_v = evaluate(portfolio, planned).us_value if planned else found.us_batna
         next_value = plan.objective - planned_v + target
     move: Move
-    standing = _standing(offer, figures)
+    standing = standing_offer(offer, figures)
     if standing is not None and not violations and accepted is not None:
         move, reason = (
             "accept",
-            _accepts_standing(
+            accepts_standing(
                 standing, figures, accepted, walk, target, next_value, bool(others_open)
             ),
         )
@@ -256,7 +255,7 @@ def verdict(
         )
     else:
         assert next_value is not None
-        move, reason = _recommend(
+        move, reason = recommend(
             figures, violations, accepted, walk, target, next_value, bool(others_open)
         )
     if standing is not None and violations:
@@ -359,94 +358,3 @@ def off_step_notes(portfolio: Portfolio, package: Package) -> list[str]:
             f"{amount_label(c.amount.step, unit)}; the nearest amounts on it are {steps}"
         )
     return notes
-
-
-def _standing(offer: Round | None, figures: DealFigures) -> Round | None:
-    """Our last offer when `figures` are its very terms (the partner takes our standing
-    offer as it was made), else None."""
-    if offer is None or offer.figures is None or not same_terms(offer.figures, figures):
-        return None
-    return offer
-
-
-def _accepts_standing(
-    offer: Round,
-    figures: DealFigures,
-    accepted: float,
-    walk: float,
-    target: float | None,
-    next_value: float | None,
-    others: bool,
-) -> str:
-    """The reason to accept a counter that takes our standing offer word for word, and
-    what the plan's move since it was made costs. An offer stands until another replaces
-    it: a partner who accepts it has accepted it (qa33-neg; qa32-neg's SG was told COUNTER
-    of our own offer of round 1 once IN had walked away, $10m short of the next offer)."""
-    code = figures.partner
-    said = (
-        f"it is our offer of round {offer.number} ({offer.name}), word for word: {code} "
-        "accepts our standing offer"
-    )
-    replanned = " with the rest re-planned" if others else ""
-    held = ", the others held at the plan" if others else ""
-    moved = []
-    if target is None or next_value is None:
-        moved.append(
-            f"no package with {code} is now better for the US than no deal, with the other "
-            "partners held at the plan"
-        )
-    elif accepted < next_value - 1e6:
-        moved.append(
-            f"accepting leaves the portfolio at {money(accepted, apart=next_value)}{replanned}, "
-            f"less than the {money(next_value, apart=accepted)} of our next offer's target "
-            f"({money(target)} for this deal{held})"
-        )
-    if accepted < walk - 1e6:
-        moved.append(
-            f"it leaves the portfolio below the {money(walk, apart=accepted)} of walking away "
-            f"from {code}"
-        )
-    if not moved:
-        return said
-    return (
-        f"{said}; the plan has moved since it was made: {'; '.join(moved)}. An offer is "
-        "withdrawn by making another before it is accepted, not after"
-    )
-
-
-def _recommend(
-    figures: DealFigures,
-    violations: list[Limit],
-    accepted: float | None,
-    walk: float,
-    target: float,
-    next_value: float,
-    others: bool = True,
-) -> tuple[Move, str]:
-    """The move and its reason; `others`: other negotiations are open (re-planned around
-    the counter, held at the plan beside our next offer)."""
-    replanned = " with the rest re-planned" if others else ""
-    held = ", the others held at the plan" if others else ""
-    ours = (
-        f"{money(next_value, apart=accepted)} of our next offer's target ({money(target)} for "
-        f"this deal{held})"
-    )
-    if violations:  # counted and worded as the verdict lists them: a cap over in 4 periods is 1
-        lines = broken_messages(violations)
-        return "counter", f"it breaks {plural(len(lines), 'limit')}: {'; '.join(lines)}"
-    if accepted is not None and accepted < walk - 1e6:  # a counter no strategy would reach
-        return "counter", (
-            f"accepting leaves the portfolio at {money(accepted, apart=walk)}, below the "
-            f"{money(walk, apart=accepted)} of walking away from {figures.partner}"
-        )
-    if accepted is None:
-        return "counter", "with it fixed, the other open negotiations could not be re-planned"
-    if accepted >= next_value - 1e6:
-        return "accept", (
-            f"accepting leaves the portfolio at {money(accepted, apart=next_value)}{replanned}, "
-            f"at least the {ours}"
-        )
-    return "counter", (
-        f"accepting leaves the portfolio at {money(accepted, apart=next_value)}{replanned}, "
-        f"less than the {ours}"
-    )
