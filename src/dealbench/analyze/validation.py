@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dealbench.errors import InputError, Issue
-from dealbench.io import unhidden
+from dealbench.folders import unhidden
 from dealbench.list_words import and_list
 from dealbench.model import Portfolio, load_file
 

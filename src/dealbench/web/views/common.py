@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from dealbench.errors import InputError, Issue
-from dealbench.io import unhidden
+from dealbench.folders import unhidden
 from dealbench.model import Package, Portfolio, load_package, load_portfolio
 from dealbench.web.pages import FieldError
 from dealbench.web.security import CSRF_FIELD, CSRF_HEADER, confine, csrf_for
