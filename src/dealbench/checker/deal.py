@@ -13,7 +13,12 @@ from pydantic import (
     model_validator,
 )
 
-from dealbench.checker.deal_limits import compute_violations, logic_violations
+from dealbench.checker.deal_limits import (
+    compute_violations,
+    logic_violations,
+    period_violations,
+    security_violations,
+)
 from dealbench.checker.tolerance import MONEY_TOL, REL_TOL
 from dealbench.errors import ArgumentError
 from dealbench.limit import Limit, limits_from_details
@@ -94,46 +99,16 @@ def evaluate(portfolio: Portfolio, package: Package) -> DealFigures:
             "partner", f"partner {package.partner!r} is not in portfolio {portfolio.id}"
         )
     policy = portfolio.policy
-    violations: list[Limit] = []
     code = partner.code
 
     level = package.security
-    if level not in policy.level_ids:
-        violations.append(
-            Limit(
-                kind="security",
-                partner=code,
-                level=level,
-                message=f"{code}: unknown security level {level!r}",
-            )
-        )
-        mitigation = 0.0
-    else:
-        mitigation = policy.level(level).mitigation
-        if level not in partner.security_costs:
-            violations.append(
-                Limit(
-                    kind="security",
-                    partner=code,
-                    level=level,
-                    message=f"{code} cannot meet security level {level!r} "
-                    "(its file gives no cost for it)",
-                )
-            )
+    violations = security_violations(portfolio, partner, level)
+    mitigation = policy.level(level).mitigation if level in policy.level_ids else 0.0
     security_cost = partner.security_costs.get(level, 0.0)
 
     compute = {t: float(package.compute.get(t, 0.0)) for t in portfolio.periods}
     violations += compute_violations(portfolio, partner, level, compute)
-    for t in package.compute:
-        if t not in portfolio.periods:
-            violations.append(
-                Limit(
-                    kind="period",
-                    partner=code,
-                    period=str(t),
-                    message=f"{code}: period {t!r} is not one of the portfolio's periods",
-                )
-            )
+    violations += period_violations(portfolio, code, package.compute)
 
     granted = package.granted()
     named = dict(granted)  # each as the menu names it: an amount in its canonical text

@@ -1,7 +1,9 @@
-"""The limits one deal's compute (tier 3, ask, cap) and concessions (requires, excludes)
-break, each a `Limit` with its sentence."""
+"""The limits one deal breaks, each a `Limit` with its sentence: its security level, its
+compute (tier 3, ask, cap, periods) and its concessions (requires, excludes)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from dealbench.checker.tolerance import COMPUTE_TOL, over
 from dealbench.figures import quantity
@@ -9,6 +11,32 @@ from dealbench.limit import Limit
 from dealbench.model.concession import SecurityRequirement
 from dealbench.model.partner import Partner
 from dealbench.model.portfolio import Portfolio
+
+
+def security_violations(portfolio: Portfolio, partner: Partner, level: str) -> list[Limit]:
+    """A security level the policy does not know, or one the partner's file gives no cost for."""
+    code = partner.code
+    if level not in portfolio.policy.level_ids:
+        message = f"{code}: unknown security level {level!r}"
+        return [Limit(kind="security", partner=code, level=level, message=message)]
+    if level not in partner.security_costs:
+        message = f"{code} cannot meet security level {level!r} (its file gives no cost for it)"
+        return [Limit(kind="security", partner=code, level=level, message=message)]
+    return []
+
+
+def period_violations(portfolio: Portfolio, code: str, periods: Iterable[str]) -> list[Limit]:
+    """The periods a package gives compute for that are not the portfolio's."""
+    return [
+        Limit(
+            kind="period",
+            partner=code,
+            period=str(t),
+            message=f"{code}: period {t!r} is not one of the portfolio's periods",
+        )
+        for t in periods
+        if t not in portfolio.periods
+    ]
 
 
 def compute_violations(
