@@ -28,7 +28,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from dealbench.checker import COMPUTE_TOL, DealFigures, check, evaluate
+from dealbench.checker import DealFigures, check, evaluate
+from dealbench.checker.tolerance import COMPUTE_TOL
 from dealbench.errors import DealbenchError, InfeasibleError
 from dealbench.figures import quantity, usd_together
 from dealbench.limit import Limit, broken_messages
