@@ -29,7 +29,8 @@ from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from dealbench.checker import COMPUTE_TOL, DealFigures, check, evaluate
+from dealbench.checker import DealFigures, check, evaluate
+from dealbench.checker.tolerance import COMPUTE_TOL
 from dealbench.errors import DealbenchError, InfeasibleError
 from dealbench.figures import quantity, usd_together
 from dealbench.limit import Limit
