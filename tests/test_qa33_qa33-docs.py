@@ -1,0 +1,97 @@
+"""Documents a principal signs, read for layout and consistency across documents and
+formats (qa33-docs)."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from dealbench.figures import thousands
+from dealbench.render.pdf import html_to_pdf
+from dealbench.render.word import html_to_docx
+from helpers import REPO, Runner
+
+STYLE = (REPO / "templates" / "_style.css.j2").read_text()
+
+
+def _memo(filler: int) -> str:
+    """A memo's print HTML, with the shared style sheet: `filler` lines of prose, then a
+    heading, its one-line introduction and a table of thirty rows."""
+    prose = "".join(
+        f"<p>Line {i} of the memo, long enough to read as a sentence of its prose.</p>"
+        for i in range(filler)
+    )
+    rows = "".join(
+        f"<tr><th scope='row'>Partner {i}</th><td class='num'>{i * 1000:,}</td></tr>"
+        for i in range(30)
+    )
+    return (
+        f'<!doctype html><html lang="en-GB"><head><title>Memo</title><style>{STYLE}</style>'
+        f"</head><body>{prose}<h2>Each partner under each option</h2>"
+        "<p>H100e over the horizon; below, the limit that decides it.</p>"
+        "<table><thead><tr><th scope='col'>Partner</th><th scope='col' class='num'>tiered</th>"
+        f"</tr></thead><tbody>{rows}</tbody></table></body></html>"
+    )
+
+
+def _page_of(pages: list[str], text: str) -> int:
+    return next(i for i, page in enumerate(pages) if text in page)
+
+
+@pytest.mark.parametrize("filler", [35, 36])
+def test_a_heading_and_its_introduction_are_printed_on_the_page_of_their_table(
+    filler: int, tmp_path: Path
+) -> None:
+    """The options memo's PDF left "Each partner under each option" and its line "H100e
+    over the horizon ..." at the foot of a page, the table on the next: the style sheet
+    kept a heading with the paragraph after it, not that paragraph with what it
+    introduces. With 35 or 36 lines of prose above, the heading fell at a page's foot."""
+    pdf = tmp_path / "memo.pdf"
+    pdf.write_bytes(html_to_pdf(_memo(filler), None))
+    text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True)
+    pages = text.stdout.split("\f")
+    heading = _page_of(pages, "Each partner under each option")
+    assert _page_of(pages, "below, the limit that decides it") == heading
+    assert _page_of(pages, "Partner 0") == heading
+
+
+def test_a_headings_introduction_is_kept_with_what_it_introduces_in_word() -> None:
+    """The DOCX of the same memo: Word keeps a heading with its next paragraph, and that
+    paragraph (the table's introduction) now with the table, as the PDF does; other
+    paragraphs flow as before."""
+    import docx
+
+    body = _memo(3).split("<body>")[1].replace("</body></html>", "")
+    html = f'<!doctype html><html lang="en-GB"><head><title>Memo</title></head><body>{body}'
+    document = docx.Document(io.BytesIO(html_to_docx(html, None)))
+    paragraphs = {p.text: p for p in document.paragraphs}
+    intro = paragraphs["H100e over the horizon; below, the limit that decides it."]
+    assert intro.paragraph_format.keep_with_next is True
+    prose = paragraphs["Line 1 of the memo, long enough to read as a sentence of its prose."]
+    assert not prose.paragraph_format.keep_with_next
+
+
+def test_quantities_printed_in_thousands_side_by_side_read_alike() -> None:
+    """`compare` printed "74.16k veu" beside "134k veu" (synth M) and "31.7k veu" beside
+    "1,685k veu" (gulf-asia): each figure in thousands took its own decimals."""
+    assert thousands([74_160, 134_000]) == ["74.16k", "134.00k"]
+    assert thousands([1_685_000, 31_700, 0]) == ["1,685.0k", "31.7k", "0.0k"]
+    assert thousands([479_000, 45_000]) == ["479k", "45k"]
+    assert thousands([]) == []
+
+
+def test_compares_table_of_partners_prints_every_quantity_to_the_same_decimals(
+    run: Runner,
+) -> None:
+    """gulf-asia: QA's 244,300 H100e under repeal printed "244.3k veu" in the column where
+    AE's 1,685,000 printed "1,685k veu"."""
+    result = run("compare", REPO / "deals/portfolios/gulf-asia.yaml", "--jobs", "1")
+    assert result.exit_code == 0, result.stderr
+    table = result.stdout.split("Who gets what")[1]
+    figures = re.findall(r"([\d,]+(?:\.(\d+))?)k (?:veu|kyc|baseline)", table)
+    assert "244.3k veu" in table and "1,685.0k veu" in table
+    assert {len(places) for _, places in figures} == {1}
