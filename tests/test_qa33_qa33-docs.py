@@ -95,3 +95,43 @@ def test_compares_table_of_partners_prints_every_quantity_to_the_same_decimals(
     figures = re.findall(r"([\d,]+(?:\.(\d+))?)k (?:veu|kyc|baseline)", table)
     assert "244.3k veu" in table and "1,685.0k veu" in table
     assert {len(places) for _, places in figures} == {1}
+
+
+def test_the_options_memo_calls_the_risk_penalty_by_its_glossarys_name(
+    run: Runner, tmp_path: Path
+) -> None:
+    """The options memo's table said "of which risk cost" and AE's tiered cell "risk cost"
+    above a glossary defining "Risk penalty" (the deal memo's "Less: risk penalty"): one
+    quantity, two names. `compare`'s table says it as the memo does."""
+    result = run(
+        "compare", REPO / "deals/portfolios/gulf-asia.yaml", "--jobs", "1",
+        "--out", tmp_path, "--render", "md",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    memo = (tmp_path / "memos" / "options-gulf-asia.md").read_text()
+    named = re.compile(r"risk cost\b")  # "bilateral's risk costs $216.0m more" is a verb
+    assert not named.search(memo) and not named.search(result.stdout)
+    assert "| of which risk penalty | -$19.14bn |" in memo
+    assert "479,000 veu: risk penalty (2026)" in memo
+    assert "- **Risk penalty**: " in memo
+
+
+def test_the_deal_memos_value_chart_says_us_utility_as_its_table_does(
+    run: Runner, tmp_path: Path
+) -> None:
+    """The deal memo's Figure 2 was "US value of the deal against the cost of its risk",
+    its last bar "US utility", beside a table and a glossary for which the deal's worth to
+    the United States is its US utility and "US value" that of its concessions."""
+    result = run(
+        "render", REPO / "deals/packages/ae-offer.yaml",
+        "--portfolio", REPO / "deals/portfolios/gulf-asia.yaml",
+        "--doc", "deal-memo", "--format", "md", "--out", tmp_path,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    memo = next(tmp_path.rglob("*.md")).read_text()
+    assert "US value of the deal" not in memo
+    assert (
+        "*Figure 2. US utility of the deal and its parts: commitments and exports, less the "
+        "risk penalty.*" in memo
+    )
+    assert "![Bar chart of the US utility of the deal and its parts: Commitments $" in memo
