@@ -216,7 +216,7 @@ def test_each_kind_of_chart_is_described_from_its_own_numbers() -> None:
         "caption",
     )  # fmt: skip
     assert build == (
-        "Bar chart of the US utility of the deal and its parts: Exports $2.00bn and Risk "
+        "Bar chart of the deal's US utility and its parts: Exports $2.00bn and Risk "
         "penalty -$500.0m."
     )
     risk = describe(

@@ -131,7 +131,7 @@ def test_the_deal_memos_value_chart_says_us_utility_as_its_table_does(
     memo = next(tmp_path.rglob("*.md")).read_text()
     assert "US value of the deal" not in memo
     assert (
-        "*Figure 2. US utility of the deal and its parts: commitments and exports, less the "
+        "*Figure 2. The deal's US utility and its parts: commitments and exports, less the "
         "risk penalty.*" in memo
     )
-    assert "![Bar chart of the US utility of the deal and its parts: Commitments $" in memo
+    assert "![Bar chart of the deal's US utility and its parts: Commitments $" in memo

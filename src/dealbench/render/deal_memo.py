@@ -386,7 +386,7 @@ def deal_charts(pf: Portfolio, deal: DealFigures) -> list[Chart]:
             id="value",
             kind="value-build",
             caption=(
-                "US utility of the deal and its parts: commitments and exports, less the "
+                "The deal's US utility and its parts: commitments and exports, less the "
                 "risk penalty."
             ),
             data={"rows": [{"label": k, "value_bn": v / 1e9} for k, v in build]},
