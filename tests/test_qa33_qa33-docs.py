@@ -135,3 +135,38 @@ def test_the_deal_memos_value_chart_says_us_utility_as_its_table_does(
         "risk penalty.*" in memo
     )
     assert "![Bar chart of the deal's US utility and its parts: Commitments $" in memo
+
+
+def test_every_markdown_document_opens_with_its_handling_marking_as_its_html_does(
+    run: Runner, tmp_path: Path
+) -> None:
+    """The term sheet's Markdown opened with "**Internal: not for release to the
+    Partner**", as every HTML, PDF and DOCX opens with its banner; the memos' and the
+    redline's put it under the title, the memos with a full stop of their own."""
+    gulf = REPO / "deals/portfolios/gulf-asia.yaml"
+    result = run(
+        "redline", REPO / "deals/packages/ae-offer.yaml", REPO / "deals/packages/ae-counter.yaml",
+        "--portfolio", gulf, "--audience", "internal", "--out", tmp_path / "redline.md",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    result = run(
+        "render", REPO / "deals/packages/ae-offer.yaml", "--portfolio", gulf,
+        "--doc", "deal-memo", "--format", "md,html", "--out", tmp_path / "memo",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    result = run(
+        "render", REPO / "deals/packages/ae-offer.yaml", "--portfolio", gulf,
+        "--audience", "internal", "--format", "md", "--out", tmp_path / "sheet",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    documents = [tmp_path / "redline.md", *tmp_path.glob("memo/**/*.md")]
+    documents += tmp_path.glob("sheet/**/*-internal.md")
+    assert len(documents) == 3
+    for md in documents:
+        head = md.read_text().split("\n")[:3]
+        assert head[:2] == ["**Internal: not for release to the Partner**", ""], md
+        assert head[2].startswith("# "), md
+    html = next(tmp_path.glob("memo/**/*.html")).read_text()
+    assert html.index('class="banner">Internal: not for release to the Partner<') < html.index(
+        "<h1"
+    )
