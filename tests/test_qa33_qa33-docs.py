@@ -170,3 +170,21 @@ def test_every_markdown_document_opens_with_its_handling_marking_as_its_html_doe
     assert html.index('class="banner">Internal: not for release to the Partner<') < html.index(
         "<h1"
     )
+
+
+def test_a_redlines_compute_schedule_has_its_term_sheets_column_names(
+    run: Runner, tmp_path: Path
+) -> None:
+    """The term sheet's Annex A reads "Period (tranche)" and "H100e" (the terms its
+    section 3 defines); its redline's Annex A read "Period" and "H100-equivalents"."""
+    gulf = REPO / "deals/portfolios/gulf-asia.yaml"
+    old, new = REPO / "deals/packages/ae-offer.yaml", REPO / "deals/packages/ae-counter.yaml"
+    result = run("redline", old, new, "--portfolio", gulf, "--out", tmp_path / "r.md")
+    assert result.exit_code == 0, result.stderr
+    result = run("render", old, "--portfolio", gulf, "--format", "md", "--out", tmp_path)
+    assert result.exit_code == 0, result.stderr
+    sheet = next(tmp_path.glob("term-sheets/*.md")).read_text()
+    redline = (tmp_path / "r.md").read_text()
+    assert "| Period (tranche) | H100e | TPP |" in sheet
+    assert "| Period (tranche) | H100e | Site and operator | Status |" in redline
+    assert "H100-equivalents" not in redline
