@@ -20,14 +20,15 @@ is ever written outside it. The steps (staging, the swap, recovery) are `output_
 from __future__ import annotations
 
 import errno
+import fnmatch
 import hashlib
 import json
 import os
 import shutil
 import stat
 import time
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from dealbench.errors import ArgumentError, DealbenchError, Remedy, refusal, stops_held
@@ -68,6 +69,35 @@ class OutputTargetError(ArgumentError, OutputError):
     """The folder given (`root`, the CLI's `--out`) cannot be an output folder: bad input."""
 
     exit_code = 2
+
+
+#: The formats dealbench writes, as file suffixes (`render.documents.FORMATS`).
+DOCUMENT_SUFFIXES = ("md", "html", "docx", "pdf", "json")
+#: Suffixes of documents dealbench does not write: `--out x.rtf` is a mistake too.
+OTHER_DOCUMENT_SUFFIXES = frozenset(
+    {"doc", "rtf", "odt", "txt", "text", "htm", "markdown", "yaml", "yml", "xml", "tex"}
+)
+
+
+def named_file(out: Path) -> str | None:
+    """The suffix (`md`) when `out` names a document's file, not a folder: its name ends in
+    the suffix of a document (one dealbench writes or another: `x.rtf`), and no folder of
+    that name exists (a folder is a folder whatever its name).
+
+    The one rule of `--out` (README, "A tour of the commands"): a folder; where a command
+    writes one document (redline, render of one document in one format), a name ending
+    .md, .html, .docx, .pdf or .json is that file, its suffix the format
+    (`cli.documents.document_target`); elsewhere such a name is refused (`OutputDir`)."""
+    suffix = out.suffix.lower().lstrip(".")
+    if suffix not in DOCUMENT_SUFFIXES and suffix not in OTHER_DOCUMENT_SUFFIXES:
+        return None
+    return None if out.is_dir() else suffix
+
+
+#: Errors of a write that the place written into causes (read-only, not there, not a
+#: folder): the user's `--out` is to change, bad input (exit 2); a full disk or a failing
+#: one is not (exit 1).
+_PLACE_ERRORS = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -125,18 +155,35 @@ def write_failure(exc: OSError) -> str:
 class OutputDir:
     """A folder of generated files, guarded by its manifest, published as a whole.
 
-    `replace=True` (solve --out): the new files are the whole generated result, so
-    files dealbench wrote in an earlier run and does not write now (the term sheet of
-    a partner who no longer has a deal) are removed. `replace=False` (render,
-    redline): the new files are added to what is there.
+    `replace` (solve --out): the new files are the whole generated result, so files
+    dealbench wrote in an earlier run and does not write now (the term sheet of a partner
+    who no longer has a deal) are removed: those whose path matches one of its patterns
+    (`fnmatch`, `*` across folders: `term-sheets/*`), or any with `replace=True`. Other
+    commands' files in the same folder stay: `solve --out out` removed the example data
+    `dealbench demo` had copied to out/deals (its unedited round files too, leaving a
+    round recorded since without the rounds before it), `frontier --out out`'s chart and
+    `redline --out out`'s documents. `replace=False` (render, redline): the new files are
+    added to what is there.
     """
 
-    def __init__(self, root: str | Path, *, force: bool = False, replace: bool = False) -> None:
+    def __init__(
+        self,
+        root: str | Path,
+        *,
+        force: bool = False,
+        replace: bool | Sequence[str] = False,
+    ) -> None:
         self.given = Path(root)
         self.root = Path(os.path.realpath(root)) if exists(Path(root)) else Path(root).absolute()
         self.force = force
         self.replace = replace
         self.written: list[Path] = []
+
+    def _replaces(self, name: str) -> bool:
+        """Whether `name`, written by an earlier run and not now, is this run's to remove."""
+        if isinstance(self.replace, bool):
+            return self.replace
+        return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.replace)
 
     # checks -------------------------------------------------------------------------------
 
@@ -169,6 +216,14 @@ class OutputDir:
                 raise OutputTargetError(
                     "root", f"{parent} {_no_folder(parent)}, so {self.given} cannot be a folder"
                 )
+        suffix = named_file(self.given)
+        if suffix is not None:  # render made a folder named x.md where redline wrote the file
+            raise OutputTargetError(
+                "root",
+                f"{self.given} names a .{suffix} file, but this command writes its files into "
+                "a folder; name a folder (a folder of that name is used if it exists)",
+            )
+        self._check_writable()
         if root.is_dir():
             for folder, dirs, files in walk(root):
                 for entry in [*dirs, *files]:
@@ -179,6 +234,21 @@ class OutputDir:
                             f"{path} is a symbolic link; dealbench writes only inside the output "
                             "folder and refuses links there (remove it or choose another folder)",
                         )
+
+    def _check_writable(self) -> None:
+        """A folder that cannot be written into (read-only, not ours to write, a system
+        folder) is refused before a long solve whose outputs it is to hold, not after it
+        (exit 1 then): a hidden folder is made and removed where the first folder missing
+        would be made, or in the folder itself (then under the lock of runs writing into
+        it, lest one of them take the probe for a folder of the user's to keep)."""
+        import tempfile
+
+        place = next(p for p in [self.root, *self.root.parents] if exists(p))
+        try:
+            with _locked(place.parent, self.given) if place == self.root else nullcontext():
+                os.rmdir(tempfile.mkdtemp(prefix=".dealbench-probe-", dir=place))
+        except OSError as exc:
+            raise self._io_error(exc, "nothing written") from None
 
     def _check(self, name: str, manifest: Mapping[str, str]) -> None:
         if Path(name).is_absolute() or ".." in Path(name).parts:
@@ -292,7 +362,7 @@ class OutputDir:
         half the new files beside the old manifest, and the next run refused to replace
         dealbench's own files as "edited since"."""
         kept = dict(manifest)
-        stale = [n for n in manifest if n not in files] if self.replace else []
+        stale = [n for n in manifest if n not in files and self._replaces(n)]
         for name, data in files.items():
             kept[name] = hashlib.sha256(data).hexdigest()
         for name in stale:
@@ -326,7 +396,7 @@ class OutputDir:
                 old = self.root / rel
                 if rel in manifest:
                     unedited = digest(old) == manifest[rel]
-                    if self.replace and unedited:
+                    if unedited and self._replaces(rel):
                         continue  # a stale document of an earlier run: not carried over
                     if unedited:
                         kept[rel] = manifest[rel]
@@ -340,11 +410,13 @@ class OutputDir:
         write_synced(stage / MANIFEST, text.encode())
         sync_dir(stage)
 
-    def _io_error(self, exc: OSError) -> OutputError:
-        return OutputError(
-            f"cannot write into {self.given}: {write_failure(exc)}; "
-            "the previous result is left as it was"
-        )
+    def _io_error(
+        self, exc: OSError, left: str = "the previous result is left as it was"
+    ) -> OutputError:
+        said = f"cannot write into {self.given}: {write_failure(exc)}; {left}"
+        if exc.errno in _PLACE_ERRORS:  # the folder given is to change: bad input, --out
+            return OutputTargetError("root", said)
+        return OutputError(said)
 
 
 @contextmanager
