@@ -93,12 +93,12 @@ def check_audience(audience: str) -> None:
 def document_target(out: Path, formats: str, documents: int = 1) -> tuple[Path, str, list[Format]]:
     """Where `--out` puts the documents: (folder, file stem or "", formats).
 
-    One rule for every command (`io.named_file`): `--out` is a folder, but where one document
+    One rule for every command (`folders.named_file`): `--out` is a folder, but where one document
     is written a name ending in a document's suffix (x.md, x.pdf) is that file, its suffix
     the format. `render --out x.md` made a folder named x.md, where `redline --out x.md`
     wrote the file."""
     from dealbench.errors import InputError, Issue
-    from dealbench.io import named_file
+    from dealbench.folders import named_file
     from dealbench.render.documents import FORMATS
 
     suffix = named_file(out)

@@ -3,7 +3,7 @@
 `batna: 300` reads as USD 300 where 300m was meant, and `value_per_h100e: 25000k` as USD
 25m an H100e where 25k was: both files are valid, and the solve is of another deal than
 the one meant (a partner utility of trillions). `validate` and the solving commands say
-such figures in a note at the file's line (`load.input_notes`), never an error.
+such figures in a note at the file's line (`notes.input_notes`), never an error.
 
 The bounds (docs/reliability.md, "Money without a unit"): a walk-away value, a security
 cost and a concession's value or cost are money of a deal between governments, whose
@@ -74,7 +74,7 @@ def money_notes(
     the file it was read from; or, for a figure an override in `given` set (the last that
     covers it), at the override's path (`root` and the figure's path: `--set:
     partners.AE.batna`), weighed as the override wrote it. The one weighing of every
-    figure, however it came in (`load.input_notes`)."""
+    figure, however it came in (`notes.input_notes`)."""
     out = []
     for figure in figures(loaded):
         over = _overridden(figure, given)

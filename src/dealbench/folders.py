@@ -1,0 +1,82 @@
+"""Folders read before writing into them or listing them: what stands where a folder is
+expected (`folder_fault`), a folder's files but for hidden ones (`unhidden`), and whether
+an output path names a document's file rather than a folder (`named_file`)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+
+def unhidden(folder: Path, pattern: str) -> list[Path]:
+    """What `folder.rglob(pattern)` finds, sorted, but for anything under a hidden name.
+
+    Hidden are the staging folders of output runs (`.out.dealbench-new-*`: a run killed
+    while writing leaves its half-written result there until the next run into the same
+    folder removes it; the previous result waits in one while it is removed), a round's
+    temporary file and lock, and an editor's or a version control system's files: none
+    is data, and a folder's listing (`validate FOLDER`, the web's results) offered them."""
+    return sorted(
+        p
+        for p in folder.rglob(pattern)
+        if not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+
+
+def folder_fault(path: Path, expected: str) -> str | None:
+    """What stands at `path` in place of a folder, as `yamlio.read_regular_file` says it of a
+    file ("is a file", "not a regular file or folder (a device, FIFO or socket)"); None for
+    a folder, or for nothing there (a folder not made yet). Nothing is opened, so a FIFO
+    does not block."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except ValueError:  # a NUL byte in the name
+        return f"the path contains a NUL byte; expected {expected}"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return f"a loop of symbolic links; expected {expected}"
+        if exc.errno == errno.ENOTDIR:  # a file on the way to it: nothing there
+            return None
+        return f"cannot read: {exc.strerror or exc}"
+    if stat.S_ISDIR(info.st_mode):
+        return None
+    if stat.S_ISREG(info.st_mode):
+        return f"is a file; expected {expected}"
+    return f"not a regular file or folder (a device, FIFO or socket); expected {expected}"
+
+
+def no_folder(path: Path) -> str:
+    """What stands at `path`, something other than a folder, in a few words: a file, a
+    device, FIFO or socket (not "a file": qa31-input2's Left), or a link to nothing."""
+    if path.is_file():
+        return "is a file"
+    if path.is_symlink() and not path.exists():
+        return "is a symbolic link to nothing"
+    return "is a device, FIFO or socket"
+
+
+#: The formats dealbench writes, as file suffixes (`render.documents.FORMATS`).
+DOCUMENT_SUFFIXES = ("md", "html", "docx", "pdf", "json")
+#: Suffixes of documents dealbench does not write: `--out x.rtf` is a mistake too.
+OTHER_DOCUMENT_SUFFIXES = frozenset(
+    {"doc", "rtf", "odt", "txt", "text", "htm", "markdown", "yaml", "yml", "xml", "tex"}
+)
+
+
+def named_file(out: Path) -> str | None:
+    """The suffix (`md`) when `out` names a document's file, not a folder: its name ends in
+    the suffix of a document (one dealbench writes or another: `x.rtf`), and no folder of
+    that name exists (a folder is a folder whatever its name).
+
+    The one rule of `--out` (README, "A tour of the commands"): a folder; where a command
+    writes one document (redline, render of one document in one format), a name ending
+    .md, .html, .docx, .pdf or .json is that file, its suffix the format
+    (`cli.documents.document_target`); elsewhere such a name is refused (`OutputDir`)."""
+    suffix = out.suffix.lower().lstrip(".")
+    if suffix not in DOCUMENT_SUFFIXES and suffix not in OTHER_DOCUMENT_SUFFIXES:
+        return None
+    return None if out.is_dir() else suffix
