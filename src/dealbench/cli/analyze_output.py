@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 #: The files `compare --out` and `sweep --out` write on every run.
 COMPARISON_FILE = "comparison.json"
 SWEEP_FILE = "sweep.json"
+#: What an earlier `compare --out` wrote that a new one replaces (`OutputDir`'s `replace`):
+#: a regime not compared now goes with its result and memo; other commands' files stay.
+COMPARE_FILES = (COMPARISON_FILE, "*/result.json", "charts/regimes-*", "memos/*")
 
 
 def to_json(data: Any) -> str:
@@ -118,7 +121,8 @@ def write_comparison(
     from dealbench.cli.result_files import portfolio_ref
     from dealbench.io import OutputDir
 
-    folder = OutputDir(out, force=force, replace=True)  # a regime not compared now goes
+    # a regime not compared now goes, and no other command's files
+    folder = OutputDir(out, force=force, replace=COMPARE_FILES)
     extra = {COMPARISON_FILE: (to_json(comparison.model_dump(mode="json")) + "\n").encode()}
     for regime, (_pf, result) in solved.items():
         if portfolio_path is not None:

@@ -176,7 +176,11 @@ def room(
     ] = None,
     date: Annotated[
         str | None,
-        typer.Option("--date", help="Date of the memo (with --render), YYYY-MM-DD, or `today`."),
+        typer.Option(
+            "--date",
+            metavar="DATE",
+            help="Date of the memo (with --render), YYYY-MM-DD, or `today`.",
+        ),
     ] = None,
     force: Force = False,
     json_out: Json = False,

@@ -45,7 +45,8 @@ AuthorOpt = Annotated[
     str | None, typer.Option("--author", help="Who speaks in this round (free text).")
 ]
 DateOpt = Annotated[
-    str | None, typer.Option("--date", help="Date of the round, YYYY-MM-DD, or `today`.")
+    str | None,
+    typer.Option("--date", metavar="DATE", help="Date of the round, YYYY-MM-DD, or `today`."),
 ]
 DocsOpt = Annotated[
     Path | None,
