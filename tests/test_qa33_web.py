@@ -1,0 +1,163 @@
+"""A negotiator who works all day in the web app (qa33-web): a whole negotiation in the
+browser beside the CLI's output for the same thing.
+
+Each test failed before its fix.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dealbench.web.security import CSRF_FIELD, csrf_for
+from helpers import QA_COUNTER, REPO, WEB_TOKEN, invoke, send_qa_counter, web_client, words
+
+
+@pytest.fixture
+def shipped_copy(tmp_path: Path) -> Path:
+    """A copy of the shipped deals/, as `make serve` serves it."""
+    return Path(shutil.copytree(REPO / "deals", tmp_path / "deals"))
+
+
+@pytest.fixture
+def served(shipped_copy: Path) -> Iterator[Any]:
+    """A web test client serving `shipped_copy`."""
+    with web_client(shipped_copy, WEB_TOKEN) as c:
+        yield c
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder`, by its path, with its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+#: QA_COUNTER as the package editor's fields.
+QA_FIELDS = {
+    "partner": "QA",
+    "security": "veu",
+    "compute.2026": "100000",
+    "compute.2027": "100000",
+    "compute.2028": "150000",
+    "concession.invest-us": "100bn",
+    "concession.pax-silica": "yes",
+    "concession.us-operated": "yes",
+    "concession.no-prc-hardware": "yes",
+}
+#: Minutes of a session, as a negotiator types them.
+NOTE = "Counter after the Doha session:\n1. compute in 2028\n2. the investment clause"
+
+
+def _editor_form(client: Any) -> dict[str, str]:
+    """The editor's form for QA: its hidden fields, and the names of the fields of its
+    "Record as QA's counter" (each must be there: the page is what the user has)."""
+    page = client.get("/p/gulf-asia/editor?partner=QA").text
+    fieldset = re.search(r'(?s)<fieldset id="as-counter">.*?</fieldset>', page)
+    assert fieldset is not None, "the editor has no fieldset to record a counter"
+    names = set(re.findall(r'<(?:input|textarea|select)[^>]* name="([^"]+)"', fieldset[0]))
+    assert {"date", "author", "note", "strategy", "deadline"} <= names, names
+    expect = re.search(r'name="expect" value="(\d+)"', page)
+    assert expect is not None
+    return {CSRF_FIELD: csrf_for(WEB_TOKEN), "expect": expect[1], **QA_FIELDS}
+
+
+def test_the_editors_counter_carries_what_counter_records(
+    served: Any, shipped_copy: Path, tmp_path: Path
+) -> None:
+    """The package editor's "Record as QA's counter" was a button alone: a counter built
+    there was recorded undated, without a note, as "QA delegation", while `dealbench
+    counter --date --author --note` records all three (DESIGN.md's rounds: date, author,
+    note), and the verdict could not be weighed as `--strategy --deadline` weigh it. The
+    editor now has a fieldset for the counter with the five; the round file equals the
+    CLI's byte for byte, and the verdict is the CLI's."""
+    cli_deals = Path(shutil.copytree(shipped_copy, tmp_path / "cli"))
+    form = _editor_form(served)
+    said = {
+        "date": "2026-12-05",
+        "author": "Qatar delegation (Doha)",
+        "note": NOTE.replace("\n", "\r\n"),  # as a browser sends a textarea's lines
+        "strategy": "linear",
+        "deadline": "1",
+    }
+    answer = served.post("/p/gulf-asia/n/QA/counter", data={**form, **said})
+    assert answer.status_code == 200, words(answer.text)[-1500:]
+    counter = tmp_path / "qa-counter.yaml"
+    counter.write_bytes(QA_COUNTER)
+    run = invoke(
+        ["counter", cli_deals / "portfolios/gulf-asia.yaml", counter, "--date", "2026-12-05",
+         "--author", "Qatar delegation (Doha)", "--note", NOTE, "--strategy", "linear",
+         "--deadline", "1", "--no-documents"]
+    )  # fmt: skip
+    assert run.exit_code == 0, run.output
+    name = "rounds/gulf-asia/QA/001-partner.yaml"
+    assert (shipped_copy / name).read_text("utf-8") == (cli_deals / name).read_text("utf-8")
+    recommended = re.search(r"Recommendation: (\w+)", run.output)
+    assert recommended is not None, run.output
+    assert f"Recommendation: {recommended[1].lower()}" in words(answer.text)
+
+
+def test_a_counter_refused_in_the_editor_marks_its_field_and_keeps_what_was_typed(
+    served: Any, shipped_copy: Path
+) -> None:
+    """A date the CLI refuses, or an author holding an escape, typed in the editor's counter
+    fields: the editor again (422), the field marked with its words beside it, every field
+    as typed (the package and the note), and nothing written."""
+    form = _editor_form(served)
+    before = _tree(shipped_copy)
+    for field, typed, said in (
+        ("date", "2026-13-01", "expected a date as YYYY-MM-DD, got '2026-13-01'"),
+        ("author", "Doha\x1b[31m", "character 5 is the control character escape (U+001B)"),
+        ("deadline", "soon", "expected a whole number of US offers, at least 1; got 'soon'"),
+    ):
+        answer = served.post(
+            "/p/gulf-asia/n/QA/counter", data={**form, "note": "Doha", field: typed}
+        )
+        assert answer.status_code == 422, words(answer.text)[-1500:]
+        marked = re.search(rf'<(?:input|select)[^>]* id="f-{field}"[^>]*>', answer.text)
+        assert marked is not None and 'aria-invalid="true"' in marked[0], field
+        slot = re.search(rf'(?s)<div class="field-problems" [^>]*id="problems-{field}">(.*?)</div>', answer.text)  # fmt: skip
+        assert slot is not None and said in words(slot[1]).replace("&#x27;", "'"), field
+        assert re.search(r'id="f-note"[^>]*>Doha</textarea>', answer.text)
+        assert re.search(r'id="f-compute-2028"[^>]* value="150000"', answer.text)
+        assert _tree(shipped_copy) == before
+
+
+def test_every_round_form_records_an_author_as_author_does(
+    served: Any, shipped_copy: Path, tmp_path: Path
+) -> None:
+    """`offer | counter | conclude | walk-away --author` record who spoke; the negotiation
+    page's four round forms had no such field (qa31-web2's Left): every web round was by
+    "US delegation" or "QA delegation". Each form now has Author; the round files equal the
+    CLI's."""
+    cli_deals = Path(shutil.copytree(shipped_copy, tmp_path / "cli"))
+    pf = cli_deals / "portfolios/gulf-asia.yaml"
+    answer = send_qa_counter(served, {"author": "Sheikh's office"})
+    assert answer.status_code == 200, words(answer.text)[-1500:]
+    counter = tmp_path / "qa-counter.yaml"
+    counter.write_bytes(QA_COUNTER)
+    run = invoke(
+        ["counter", pf, counter, "--date", "2026-12-05", "--author", "Sheikh's office",
+         "--no-documents"]
+    )  # fmt: skip
+    assert run.exit_code == 0, run.output
+    page = served.get("/p/gulf-asia/n/QA").text
+    for form in ("offer", "conclude-form", "walk-away-form"):
+        html = re.search(rf'(?s)<form[^>]*id="{form}".*?</form>', page)
+        assert html is not None and 'name="author"' in html[0], form
+    fields = {CSRF_FIELD: csrf_for(WEB_TOKEN), "expect": "2", "date": "2026-12-06"}
+    done = served.post("/p/gulf-asia/n/QA/conclude", data={
+        **fields, "round": "1", "author": "US Trade Representative", "confirm": "yes"})  # fmt: skip
+    assert done.status_code == 200, words(done.text)[-1500:]
+    run = invoke(
+        ["conclude", pf, "--partner", "QA", "--date", "2026-12-06", "--author",
+         "US Trade Representative", "--no-documents"]
+    )  # fmt: skip
+    assert run.exit_code == 0, run.output
+    for name in ("001-partner.yaml", "002-us.yaml"):
+        web = (shipped_copy / "rounds/gulf-asia/QA" / name).read_text("utf-8")
+        assert web == (cli_deals / "rounds/gulf-asia/QA" / name).read_text("utf-8"), name
+    assert "author: US Trade Representative" in web
