@@ -161,3 +161,32 @@ def test_every_round_form_records_an_author_as_author_does(
         web = (shipped_copy / "rounds/gulf-asia/QA" / name).read_text("utf-8")
         assert web == (cli_deals / "rounds/gulf-asia/QA" / name).read_text("utf-8"), name
     assert "author: US Trade Representative" in web
+
+
+def test_a_date_before_the_last_round_is_refused_in_the_date_field(
+    served: Any, shipped_copy: Path
+) -> None:
+    """AE's last round is dated 2026-03-16. An offer, a conclusion or a counter from the
+    editor dated 2026-01-01 was refused with "round 5 is dated 2026-01-01, before round 4
+    (004-partner.yaml), dated 2026-03-16; rounds are in time order" above the form, the
+    Date field left unmarked, though it is the field at fault. The refusal is now for the
+    round's `date` argument (the CLI's words unchanged): the field is marked, its words
+    beside it, nothing written."""
+    before = _tree(shipped_copy)
+    said = "round 5 is dated 2026-01-01, before round 4 (004-partner.yaml), dated 2026-03-16"
+    fields = {CSRF_FIELD: csrf_for(WEB_TOKEN), "expect": "5", "date": "2026-01-01"}
+    for form, extra in (("offer", {}), ("conclude", {"round": "4", "confirm": "yes"})):
+        answer = served.post(f"/p/gulf-asia/n/AE/{form}", data={**fields, **extra})
+        assert answer.status_code == 422, words(answer.text)[-1500:]
+        marked = re.search(rf'<input type="date"[^>]* id="{form}-date"[^>]*>', answer.text)
+        assert marked is not None and 'aria-invalid="true"' in marked[0], form
+        beside = re.search(rf'(?s)<span class="field-error" id="{form}-date-error">(.*?)</span>', answer.text)  # fmt: skip
+        assert beside is not None and said in words(beside[1]), form
+    editor = {CSRF_FIELD: csrf_for(WEB_TOKEN), "expect": "5", "partner": "AE", "security": "veu"}
+    answer = served.post("/p/gulf-asia/n/AE/counter", data={**editor, "date": "2026-01-01"})
+    assert answer.status_code == 422, words(answer.text)[-1500:]
+    marked = re.search(r'<input type="date"[^>]* id="f-date"[^>]*>', answer.text)
+    assert marked is not None and 'aria-invalid="true"' in marked[0]
+    slot = re.search(r'(?s)<div class="field-problems" [^>]*id="problems-date">(.*?)</div>', answer.text)  # fmt: skip
+    assert slot is not None and said in words(slot[1])
+    assert _tree(shipped_copy) == before

@@ -215,7 +215,9 @@ def record_counter(
         note=note,
         status="open",
     )
-    written = append_round(portfolio, negotiation, data, header=_header("counter", portfolio))
+    written = append_round(
+        portfolio, negotiation, data, header=_header("counter", portfolio), dated=date is not None
+    )
     try:
         negotiations = load_negotiations(portfolio, root)
         answer = verdict(

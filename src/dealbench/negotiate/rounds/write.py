@@ -110,17 +110,24 @@ def whole(x: float) -> int | float:
 
 
 def append_round(
-    portfolio: Portfolio, negotiation: Negotiation, data: RoundFile, header: str = ""
+    portfolio: Portfolio,
+    negotiation: Negotiation,
+    data: RoundFile,
+    header: str = "",
+    *,
+    dated: bool = True,
 ) -> Round:
     """Write `data` as the next round of `negotiation`; never overwrites, never races.
 
     The folder is locked, re-read and re-checked; if another command recorded
     a round since `negotiation` was read, nothing is written (InputError).
+    `dated`: the round's date is the caller's `date` argument (a counter's may be its
+    file's own), so a date out of order is refused for that argument.
     """
     name = round_name(data.round, data.side)
     target = negotiation.folder / name
     refuse_shipped(negotiation.folder.parent)
-    _check_new_round(portfolio, negotiation, data, target)
+    _check_new_round(portfolio, negotiation, data, target, dated=dated)
     text = round_yaml(data, header)
     linked = False
     try:
@@ -154,11 +161,12 @@ def append_round(
 
 
 def _check_new_round(
-    portfolio: Portfolio, negotiation: Negotiation, data: RoundFile, target: Path
+    portfolio: Portfolio, negotiation: Negotiation, data: RoundFile, target: Path, *, dated: bool
 ) -> None:
     """Refuse, before anything is written, a round with problems of its own, a round after
     a concluded or walked-away one, or a round dated before the last (an InputError naming
-    `target`, the file it would be)."""
+    `target`, the file it would be; for the `date` argument when the date was `dated` by it:
+    a web form's Date field was left unmarked, the refusal said above the form only)."""
     problems = list(round_problems(portfolio, negotiation.partner, data))
     if problems:
         raise InputError(
@@ -185,7 +193,8 @@ def _check_new_round(
                 None,
                 "date",
                 f"{out_of_order(data.round, data.date, before)}{why}; nothing written",
-            )
+            ),
+            argument="date" if dated else None,
         )
 
 
