@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+import test_web_browser as e2e
 from dealbench.web.security import CSRF_FIELD, csrf_for
 from helpers import QA_COUNTER, REPO, WEB_TOKEN, invoke, send_qa_counter, web_client, words
 
@@ -22,6 +23,9 @@ from helpers import QA_COUNTER, REPO, WEB_TOKEN, invoke, send_qa_counter, web_cl
 def shipped_copy(tmp_path: Path) -> Path:
     """A copy of the shipped deals/, as `make serve` serves it."""
     return Path(shutil.copytree(REPO / "deals", tmp_path / "deals"))
+
+
+browser = e2e.browser
 
 
 @pytest.fixture
@@ -190,3 +194,76 @@ def test_a_date_before_the_last_round_is_refused_in_the_date_field(
     slot = re.search(r'(?s)<div class="field-problems" [^>]*id="problems-date">(.*?)</div>', answer.text)  # fmt: skip
     assert slot is not None and said in words(slot[1])
     assert _tree(shipped_copy) == before
+
+
+# --- in a browser: a counter built in the editor, by keyboard, on a phone ------------------------
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """`dealbench serve` on a copy of the shipped data; its printed URL and folder."""
+    with e2e.serving(REPO / "deals", tmp_path_factory.mktemp("qa33web") / "deals") as served:
+        yield served
+
+
+@pytest.mark.browser
+def test_in_a_browser_a_counter_built_in_the_editor_carries_its_date_author_and_note(
+    server: tuple[str, Path], browser: object, tmp_path: Path
+) -> None:
+    """On a 390 px phone, with the keyboard alone: QA's counter built in the package editor,
+    dated, signed and noted (two lines: Enter in the note starts a line, it records nothing),
+    weighed against linear on a deadline of 1, recorded by its button. The round file is
+    `counter --date --author --note`'s byte for byte, the verdict the CLI's, and no page is
+    wider than the window."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    driver: Any = browser
+    url, deals = server
+    base = url.split("/?")[0]
+    cli_deals = Path(shutil.copytree(deals, tmp_path / "cli"))
+    driver.get(url)  # the token's cookie
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+    )
+    try:
+        driver.get(f"{base}/p/gulf-asia/editor?partner=QA")
+        driver.find_element(By.ID, "f-security").send_keys("veu")
+        for field, value in QA_FIELDS.items():
+            if field.startswith("compute."):
+                box = driver.find_element(By.ID, f"f-{field.replace('.', '-')}")
+                box.send_keys(Keys.CONTROL, "a")
+                box.send_keys(value)
+        driver.find_element(By.ID, "f-concession-invest-us").send_keys("USD 100bn")
+        for yes in ("pax-silica", "us-operated", "no-prc-hardware"):
+            driver.find_element(By.ID, f"f-concession-{yes}").send_keys("yes")
+        driver.find_element(By.ID, "f-date").send_keys("12052026")
+        assert driver.find_element(By.ID, "f-date").get_attribute("value") == "2026-12-05"
+        driver.find_element(By.ID, "f-author").send_keys("Qatar delegation (Doha)")
+        driver.find_element(By.ID, "f-note").send_keys(NOTE.replace("\n", Keys.ENTER))
+        driver.find_element(By.ID, "f-strategy").send_keys("linear")
+        driver.find_element(By.ID, "f-deadline").send_keys("1")
+        assert not (deals / "rounds/gulf-asia/QA").exists(), "Enter in the note recorded"
+        width = driver.execute_script("return document.documentElement.scrollWidth")
+        assert width <= 390
+        e2e.shot(driver, "qa33-web-editor-counter-390")
+        driver.find_element(By.ID, "record-as-counter").send_keys(Keys.ENTER)
+        e2e.wait_for(e2e.at("/p/gulf-asia/n/QA/counter"), driver, 120)
+        e2e.shot(driver, "qa33-web-editor-counter-recorded-390")
+        said = driver.find_element(By.ID, "recommendation").text
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= 390
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    counter = tmp_path / "qa-counter.yaml"
+    counter.write_bytes(QA_COUNTER)
+    run = invoke(
+        ["counter", cli_deals / "portfolios/gulf-asia.yaml", counter, "--date", "2026-12-05",
+         "--author", "Qatar delegation (Doha)", "--note", NOTE, "--strategy", "linear",
+         "--deadline", "1", "--no-documents"]
+    )  # fmt: skip
+    assert run.exit_code == 0, run.output
+    name = "rounds/gulf-asia/QA/001-partner.yaml"
+    assert (deals / name).read_text("utf-8") == (cli_deals / name).read_text("utf-8")
+    recommended = re.search(r"Recommendation: (\w+)", run.output)
+    assert recommended is not None and said.startswith(f"Recommendation: {recommended[1].lower()}")
