@@ -136,7 +136,7 @@ def test_every_round_form_records_an_author_as_author_does(
     """`offer | counter | conclude | walk-away --author` record who spoke; the negotiation
     page's four round forms had no such field (qa31-web2's Left): every web round was by
     "US delegation" or "QA delegation". Each form now has Author; the round files equal the
-    CLI's."""
+    CLI's, and the history page says who spoke in each round."""
     cli_deals = Path(shutil.copytree(shipped_copy, tmp_path / "cli"))
     pf = cli_deals / "portfolios/gulf-asia.yaml"
     answer = send_qa_counter(served, {"author": "Sheikh's office"})
@@ -165,6 +165,11 @@ def test_every_round_form_records_an_author_as_author_does(
         web = (shipped_copy / "rounds/gulf-asia/QA" / name).read_text("utf-8")
         assert web == (cli_deals / "rounds/gulf-asia/QA" / name).read_text("utf-8"), name
     assert "author: US Trade Representative" in web
+    # and who spoke is read back where the rounds are (`history --json`'s `author`)
+    shown = served.get("/p/gulf-asia/n/QA/history").text
+    rows = re.findall(r'(?s)<tr data-round="\d+">(.*?)</tr>', shown)
+    by = [words(re.findall(r"(?s)<td[^>]*>(.*?)</td>", row)[3]).strip() for row in rows]
+    assert by == ["Sheikh's office", "US Trade Representative"]
 
 
 def test_a_date_before_the_last_round_is_refused_in_the_date_field(
