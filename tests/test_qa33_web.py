@@ -272,3 +272,24 @@ def test_in_a_browser_a_counter_built_in_the_editor_carries_its_date_author_and_
     assert (deals / name).read_text("utf-8") == (cli_deals / name).read_text("utf-8")
     recommended = re.search(r"Recommendation: (\w+)", run.output)
     assert recommended is not None and said.startswith(f"Recommendation: {recommended[1].lower()}")
+
+
+def test_a_counter_files_own_date_before_the_last_round_is_refused_in_the_file_field(
+    served: Any, shipped_copy: Path
+) -> None:
+    """A counter file dated (its own `date:`) before AE's last round, uploaded with the Date
+    field left empty: refused above the form, no field marked, though the file chosen is at
+    fault. The file field is marked now, the words beside it; nothing written."""
+    before = _tree(shipped_copy)
+    fields = {CSRF_FIELD: csrf_for(WEB_TOKEN), "expect": "5", "note": "Abu Dhabi"}
+    dated = b"partner: AE\ndate: 2026-01-01\nsecurity: veu\ncompute: {2026: 100_000}\n"
+    files = {"file": ("ae-counter.yaml", dated, "application/x-yaml")}
+    answer = served.post("/p/gulf-asia/n/AE/counter", data=fields, files=files)
+    assert answer.status_code == 422, words(answer.text)[-1500:]
+    marked = re.search(r'<input type="file"[^>]* id="counter-file"[^>]*>', answer.text)
+    assert marked is not None and 'aria-invalid="true"' in marked[0]
+    beside = re.search(r'(?s)<span class="field-error" id="counter-file-error">(.*?)</span>', answer.text)  # fmt: skip
+    assert beside is not None
+    assert "round 5 is dated 2026-01-01, before round 4" in words(beside[1]), beside[1]
+    assert re.search(r'id="counter-note"[^>]*>Abu Dhabi</textarea>', answer.text)
+    assert _tree(shipped_copy) == before

@@ -216,7 +216,11 @@ def record_counter(
         status="open",
     )
     written = append_round(
-        portfolio, negotiation, data, header=_header("counter", portfolio), dated=date is not None
+        portfolio,
+        negotiation,
+        data,
+        header=_header("counter", portfolio),
+        dated_by="date" if date is not None else "counter",
     )
     try:
         negotiations = load_negotiations(portfolio, root)

@@ -115,19 +115,19 @@ def append_round(
     data: RoundFile,
     header: str = "",
     *,
-    dated: bool = True,
+    dated_by: str = "date",
 ) -> Round:
     """Write `data` as the next round of `negotiation`; never overwrites, never races.
 
     The folder is locked, re-read and re-checked; if another command recorded
     a round since `negotiation` was read, nothing is written (InputError).
-    `dated`: the round's date is the caller's `date` argument (a counter's may be its
-    file's own), so a date out of order is refused for that argument.
+    `dated_by`: the caller's argument the round's date came from (`date`; a counter's may
+    be its file's own, `counter`), for which a date out of order is refused.
     """
     name = round_name(data.round, data.side)
     target = negotiation.folder / name
     refuse_shipped(negotiation.folder.parent)
-    _check_new_round(portfolio, negotiation, data, target, dated=dated)
+    _check_new_round(portfolio, negotiation, data, target, dated_by=dated_by)
     text = round_yaml(data, header)
     linked = False
     try:
@@ -161,12 +161,12 @@ def append_round(
 
 
 def _check_new_round(
-    portfolio: Portfolio, negotiation: Negotiation, data: RoundFile, target: Path, *, dated: bool
+    portfolio: Portfolio, negotiation: Negotiation, data: RoundFile, target: Path, *, dated_by: str
 ) -> None:
     """Refuse, before anything is written, a round with problems of its own, a round after
     a concluded or walked-away one, or a round dated before the last (an InputError naming
-    `target`, the file it would be; for the `date` argument when the date was `dated` by it:
-    a web form's Date field was left unmarked, the refusal said above the form only)."""
+    `target`, the file it would be, for the argument the date was `dated_by`: a web form's
+    Date field, or its counter file, was left unmarked, the refusal said above the form)."""
     problems = list(round_problems(portfolio, negotiation.partner, data))
     if problems:
         raise InputError(
@@ -194,7 +194,7 @@ def _check_new_round(
                 "date",
                 f"{out_of_order(data.round, data.date, before)}{why}; nothing written",
             ),
-            argument="date" if dated else None,
+            argument=dated_by,
         )
 
 

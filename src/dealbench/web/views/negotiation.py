@@ -76,8 +76,9 @@ ROUND_FIELDS = {
     "walk-away": ("by", "date", "author", "note", "confirm"),
 }
 #: The library's parameters, said as the round forms' fields (a point of the frontier, the
-#: CLI's `--mode`, is chosen in the offer form's strategy list).
-ROUND_ARGUMENTS = {"round_number": "round", "mode": "strategy"}
+#: CLI's `--mode`, is chosen in the offer form's strategy list; `record_counter`'s counter
+#: is the uploaded file).
+ROUND_ARGUMENTS = {"round_number": "round", "mode": "strategy", "counter": "file"}
 
 
 def routes() -> list[Route]:
