@@ -293,3 +293,25 @@ def test_a_counter_files_own_date_before_the_last_round_is_refused_in_the_file_f
     assert "round 5 is dated 2026-01-01, before round 4" in words(beside[1]), beside[1]
     assert re.search(r'id="counter-note"[^>]*>Abu Dhabi</textarea>', answer.text)
     assert _tree(shipped_copy) == before
+
+
+def test_the_editors_refused_counter_names_the_rounds_from_the_served_folder(
+    served: Any, shipped_copy: Path
+) -> None:
+    """A counter recorded from the editor, then its Record button pressed again from the same
+    page: refused (nothing written), but the verdict said "error: /tmp/.../deals/rounds/
+    gulf-asia/AE: round 5 (005-partner.yaml) was recorded after the page was loaded", the
+    server's own path, where the negotiation page's refusals say "rounds/gulf-asia/AE" as
+    the pickers name files. An error's lines now name them from the served folder too."""
+    form = {
+        CSRF_FIELD: csrf_for(WEB_TOKEN), "expect": "5", "partner": "AE", "security": "veu",
+        "compute.2026": "100000", "date": "2026-04-01",
+    }  # fmt: skip
+    assert served.post("/p/gulf-asia/n/AE/counter", data=form).status_code == 200
+    written = _tree(shipped_copy)
+    again = served.post("/p/gulf-asia/n/AE/counter", data=form)
+    assert again.status_code == 422, words(again.text)[-1500:]
+    said = words(again.text)
+    assert "error: rounds/gulf-asia/AE: round 5 (005-partner.yaml) was recorded after" in said
+    assert str(shipped_copy) not in again.text
+    assert _tree(shipped_copy) == written
