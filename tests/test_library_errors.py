@@ -433,7 +433,8 @@ def test_an_argument_error_survives_a_process_boundary() -> None:
 
 
 def test_an_existing_file_names_the_switch_in_each_shells_words(run: Runner, folder: Path) -> None:
-    from dealbench.io import OutputDir, OutputExistsError
+    from dealbench.io import OutputDir
+    from dealbench.output_errors import OutputExistsError
 
     out = folder / "out"
     out.mkdir()

@@ -43,7 +43,7 @@ def test_a_period_without_supply_binds_where_a_deal_would_take_some(
     """2028Q1 has no supply; OST asks 1e9 TPP (63,163 H100e) in it and PB 30,000, and the
     shadow price of its supply is $9,750 per H100e. `solve` listed only 2027Q3 and 2027Q4
     as binding, and `compare` said OST's 2028Q1 was decided by "risk cost" (the partner
-    above its walk-away value, short of ask and cap): `checker.used_up` counted a supply
+    above its walk-away value, short of ask and cap): `used_up.used_up` counted a supply
     as used only when it was above 0."""
     result = solve(quarters)
     supply = [lim.period for lim in result.binding if lim.kind == "supply"]

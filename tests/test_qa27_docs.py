@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from dealbench.model import load_portfolio
-from dealbench.model.load import load_package
+from dealbench.model.load_package import load_package
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.render.documents import Document, redline_document, render_document

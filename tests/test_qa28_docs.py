@@ -12,7 +12,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from dealbench.model.load import load_package, load_portfolio
+from dealbench.model.load import load_portfolio
+from dealbench.model.load_package import load_package
 from dealbench.render.documents import json_document, redline_document, term_sheet_document
 from dealbench.render.sources import source_from_packages
 from helpers import REPO

@@ -43,7 +43,7 @@ def test_risk_says_how_often_a_drawn_diversion_risk_breaks_the_risk_budget(
     pf = load_portfolio(HARBOUR / "portfolio.yaml")
     es = load_package(package, pf)
     weighted = (1 - pf.policy.level(es.security).mitigation) * sum(es.compute.values())
-    threshold = (6000 + 0.5 + 1e-9 * 6000) / weighted  # checker.compute_limit_reach
+    threshold = (6000 + 0.5 + 1e-9 * 6000) / weighted  # tolerance.compute_limit_reach
     assert limit["threshold"] == pytest.approx(threshold, rel=1e-3)
     tail = (0.11 - threshold) ** 2 / (0.09 * 0.06)
     accept = report["accept_probability"]["estimate"]

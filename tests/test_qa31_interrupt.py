@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from dealbench import io, output_steps
+from dealbench import io, output_errors, output_steps
 from dealbench.errors import raise_terminated
 from helpers import REPO
 
@@ -118,7 +118,7 @@ def test_a_full_disk_in_a_working_folder_leaves_the_previous_result(
 ) -> None:
     monkeypatch.chdir(small_disk)
     io.OutputDir(".", replace=True).publish({"result.json": "1", "t/AE.md": "1"})
-    with pytest.raises(io.OutputError) as full:
+    with pytest.raises(output_errors.OutputError) as full:
         io.OutputDir(".", replace=True).publish({"result.json": "2", "t/AE.md": "2" * 100_000})
     assert "the disk is full; the previous result is left as it was" in str(full.value)
     assert _contents(small_disk) == {"result.json": "1", "t/AE.md": "1"}  # as it said

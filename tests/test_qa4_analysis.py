@@ -33,7 +33,7 @@ def test_a_tier_3_partner_is_said_to_receive_no_compute_once() -> None:
 def test_what_each_limit_costs_lists_every_shared_limit_that_binds() -> None:
     """The principals memo said "The risk budget is used up (13,000 risk-weighted H100e)"
     under "Limits that bind" and left it out of "What each limit costs" (12,996 used:
-    `limit_costs.binding` asked for the budget to within 0.5, not `checker.used_up`'s
+    `limit_costs.binding` asked for the budget to within 0.5, not `used_up.used_up`'s
     less than a step); under tiered its table said "No limit binds." beside it."""
     from dealbench.analyze.limit_costs import binding
 

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from dealbench.io import OutputDir, OutputExistsError
+from dealbench.io import OutputDir
 from dealbench.model import load_portfolio
 from dealbench.optimize import solve
 from dealbench.optimize.explain.no_deal import why_no_deal
+from dealbench.output_errors import OutputExistsError
 from helpers import DATA, Runner
 
 _INTERRUPTED_ONCE = """\

@@ -14,7 +14,8 @@ import builders as b
 from dealbench.analyze.limits import decided_by
 from dealbench.analyze.prices import shadow_prices
 from dealbench.analyze.uncertainty import summarise
-from dealbench.checker import check, evaluate, used_up
+from dealbench.checker import check, evaluate
+from dealbench.checker.used_up import used_up
 from dealbench.cli.analysis_output import _count, _summary
 from dealbench.errors import InputError
 from dealbench.model import Portfolio, load_package, load_partner, load_portfolio

@@ -14,23 +14,25 @@ available, two renames whose interrupted middle the next run rolls back. Runs
 into one parent folder are serialised by a lock on that folder. A run killed at
 any point leaves the previous result in place; its staging folder is removed by
 the next run. Symbolic links inside the output folder are refused, so nothing
-is ever written outside it. The steps (staging, the swap, recovery) are `output_steps`.
+is ever written outside it. The steps (staging, the swap, recovery) are `output_steps`;
+its errors are `output_errors`.
 """
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import os
 import shutil
-import stat
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from dealbench.errors import ArgumentError, DealbenchError, Remedy, refusal, stops_held
+from dealbench.atomic_write import temporary, write_failure
+from dealbench.errors import Remedy, refusal, stops_held
+from dealbench.folders import folder_fault, no_folder
+from dealbench.output_errors import OutputError, OutputExistsError, OutputTargetError
 from dealbench.output_steps import (
     can_stage,
     digest,
@@ -50,76 +52,6 @@ from dealbench.output_steps import (
 MANIFEST = ".dealbench-manifest.json"
 #: Seconds a run waits for another run writing into the same parent folder.
 LOCK_WAIT = 30.0
-
-
-class OutputExistsError(DealbenchError):
-    """An output would overwrite a file dealbench did not write (or that was edited)."""
-
-    exit_code = 2
-
-
-class OutputError(DealbenchError):
-    """The output folder cannot be written (read-only, full, not a folder, a link inside)."""
-
-    exit_code = 1
-
-
-class OutputTargetError(ArgumentError, OutputError):
-    """The folder given (`root`, the CLI's `--out`) cannot be an output folder: bad input."""
-
-    exit_code = 2
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that a reader sees the old file or the new, never half."""
-    tmp = _temporary(path, data)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _temporary(path: Path, data: bytes) -> Path:
-    """`data` written and synced in a hidden temporary file beside `path`, to be renamed
-    onto it; removed again if the write fails or is interrupted."""
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Path(tmp)
-
-
-def unhidden(folder: Path, pattern: str) -> list[Path]:
-    """What `folder.rglob(pattern)` finds, sorted, but for anything under a hidden name.
-
-    Hidden are the staging folders of output runs (`.out.dealbench-new-*`: a run killed
-    while writing leaves its half-written result there until the next run into the same
-    folder removes it; the previous result waits in one while it is removed), a round's
-    temporary file and lock, and an editor's or a version control system's files: none
-    is data, and a folder's listing (`validate FOLDER`, the web's results) offered them."""
-    return sorted(
-        p
-        for p in folder.rglob(pattern)
-        if not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    )
-
-
-def write_failure(exc: OSError) -> str:
-    """Why a write failed, in words a user acts on (a full disk, a read-only place)."""
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return "the disk is full"
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return "permission denied (read-only?)"
-    return exc.strerror or str(exc)
 
 
 class OutputDir:
@@ -167,7 +99,7 @@ class OutputDir:
         for parent in [root, *root.parents]:
             if exists(parent) and not parent.is_dir():
                 raise OutputTargetError(
-                    "root", f"{parent} {_no_folder(parent)}, so {self.given} cannot be a folder"
+                    "root", f"{parent} {no_folder(parent)}, so {self.given} cannot be a folder"
                 )
         if root.is_dir():
             for folder, dirs, files in walk(root):
@@ -301,7 +233,7 @@ class OutputDir:
         ready: dict[Path, Path] = {}  # temporary file -> its place
         try:
             for name, data in [*files.items(), (MANIFEST, text.encode())]:
-                ready[_temporary(self.root / name, data)] = self.root / name
+                ready[temporary(self.root / name, data)] = self.root / name
             with stops_held():
                 for tmp, path in ready.items():  # the manifest last
                     if path == self.root / MANIFEST:
@@ -376,37 +308,3 @@ def _locked(folder: Path, shown: Path) -> Iterator[None]:
 
 def _bytes(data: bytes | str) -> bytes:
     return data.encode("utf-8") if isinstance(data, str) else data
-
-
-def folder_fault(path: Path, expected: str) -> str | None:
-    """What stands at `path` in place of a folder, as `yamlio.read_regular_file` says it of a
-    file ("is a file", "not a regular file or folder (a device, FIFO or socket)"); None for
-    a folder, or for nothing there (a folder not made yet). Nothing is opened, so a FIFO
-    does not block."""
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        return None
-    except ValueError:  # a NUL byte in the name
-        return f"the path contains a NUL byte; expected {expected}"
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return f"a loop of symbolic links; expected {expected}"
-        if exc.errno == errno.ENOTDIR:  # a file on the way to it: nothing there
-            return None
-        return f"cannot read: {exc.strerror or exc}"
-    if stat.S_ISDIR(info.st_mode):
-        return None
-    if stat.S_ISREG(info.st_mode):
-        return f"is a file; expected {expected}"
-    return f"not a regular file or folder (a device, FIFO or socket); expected {expected}"
-
-
-def _no_folder(path: Path) -> str:
-    """What stands at `path`, something other than a folder, in a few words: a file, a
-    device, FIFO or socket (not "a file": qa31-input2's Left), or a link to nothing."""
-    if path.is_file():
-        return "is a file"
-    if path.is_symlink() and not path.exists():
-        return "is a symbolic link to nothing"
-    return "is a device, FIFO or socket"

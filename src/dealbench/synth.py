@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from dealbench.io import write_atomic
+from dealbench.atomic_write import write_atomic
 from dealbench.model.partner import Partner
 from dealbench.model.policy import Policy
 from dealbench.model.portfolio import Portfolio

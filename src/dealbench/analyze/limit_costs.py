@@ -21,7 +21,8 @@ from dealbench.analyze.limits import limit_basis
 from dealbench.analyze.packages import describe_changes, described_in_titles, signature
 from dealbench.analyze.parallel import Executor
 from dealbench.analyze.solves import SolveOptions, solve_all
-from dealbench.checker import at_limit, used_up
+from dealbench.checker.tolerance import at_limit
+from dealbench.checker.used_up import used_up
 from dealbench.model.partner import Partner
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import SolveResult
@@ -69,9 +70,9 @@ class LimitCost(BaseModel):
 
 def binding(pf: Portfolio, result: SolveResult) -> list[dict[str, Any]]:
     """The limits the optimum sits on, each with how to lift it: supply and the risk
-    budget when used up (`checker.used_up`: what is left is less than a step takes, the
+    budget when used up (`used_up.used_up`: what is left is less than a step takes, the
     rule `solve` and the memos' "Limits that bind" read), a cap when a deal's compute
-    sits on it in whole units (`checker.at_limit`)."""
+    sits on it in whole units (`tolerance.at_limit`)."""
     out: list[dict[str, Any]] = []
     full, risk_used_up = used_up(pf, result, result.compute_step)
     for t in pf.periods:

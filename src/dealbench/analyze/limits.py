@@ -26,7 +26,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from dealbench.checker import DealFigures, at_limit, evaluate, used_up
+from dealbench.checker import DealFigures, evaluate
+from dealbench.checker.tolerance import at_limit
+from dealbench.checker.used_up import used_up
 from dealbench.list_words import spans
 from dealbench.model.package import Package
 from dealbench.model.partner import Partner
@@ -66,7 +68,7 @@ def _deal(
     pf: Portfolio, partner: Partner, deal: DealFigures, shared: tuple[list[str], bool]
 ) -> str:
     """`shared`: the periods whose supply, and whether the risk budget, the deals use up
-    (`checker.used_up`: what is left is less than a step, if any)."""
+    (`used_up.used_up`: what is left is less than a step, if any)."""
     code = partner.code
     periods: dict[str, list[str]] = {}
     cap = pf.level_cap(partner, deal.security)
@@ -88,7 +90,7 @@ def _deal(
         elif abs(deal.partner_margin) <= MARGIN_TOL:
             reason = "acceptance"  # just what the partner needs: more costs the US risk
         else:
-            reason = "risk cost"
+            reason = "risk penalty"
         periods.setdefault(reason, []).append(t)
     if len(periods) == 1:
         return next(iter(periods))

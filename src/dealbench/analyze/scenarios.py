@@ -64,7 +64,7 @@ def load_scenarios(
                 loc = ("scenarios", i, "set", issue.field)
                 issues.append(source.issue(loc, issue.message))
             continue
-        # Each override's line, for the notes on its figures (`load.input_notes`).
+        # Each override's line, for the notes on its figures (`notes.input_notes`).
         lines = {path: source.line(("scenarios", i, "set", path)) for path in scenario.set}
         at = {path: f"{source.display}:{n}" if n else source.display for path, n in lines.items()}
         out.append(

@@ -28,7 +28,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.parallel import Executor
 from dealbench.arguments import at_least_one, seed_of
-from dealbench.checker import MONEY_TOL, REL_TOL, check, compute_limit_reach, evaluate
+from dealbench.checker import check, evaluate
+from dealbench.checker.tolerance import MONEY_TOL, REL_TOL, compute_limit_reach
 from dealbench.errors import ArgumentError
 from dealbench.figures import quantity
 from dealbench.limit import messages

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dealbench.errors import InputError, Issue
-from dealbench.io import unhidden
+from dealbench.folders import unhidden
 from dealbench.list_words import and_list
 from dealbench.model import Portfolio, load_file
 
@@ -56,7 +56,7 @@ def validate_files(
     portfolio (`round_portfolio`) as `room` and `history` read it. Never stops at the
     first bad file."""
     from dealbench.analyze.scenarios import load_scenarios
-    from dealbench.model.load import load_round_file
+    from dealbench.model.load_package import load_round_file
     from dealbench.render.clause_check import check_clauses
 
     found = Validation()
@@ -188,12 +188,12 @@ def _notes(path: Path, loaded: object) -> list[Issue]:
     """A policy's cap for tier 3 other than 0: tier 3 receives nothing whatever it says
     (DESIGN.md), so a writer who meant to let it in is told. A portfolio's partners whose
     ask gives no figure for some of its periods, and money outside its plausible bounds
-    (`load.input_notes`, as the solving commands note them; a partner's or policy's file on
+    (`notes.input_notes`, as the solving commands note them; a partner's or policy's file on
     its own, `plausible.money_notes`; a scenarios file against a portfolio, its overrides'
     money). A file a portfolio also names is noted once."""
     from dealbench.model import Partner, Policy
-    from dealbench.model.load import input_notes
-    from dealbench.model.plausible import money_notes
+    from dealbench.model.notes import input_notes
+    from dealbench.model.plausible import caps_notes, money_notes
     from dealbench.model.yamlio import read_yaml
 
     if isinstance(loaded, Portfolio):
@@ -211,4 +211,6 @@ def _notes(path: Path, loaded: object) -> list[Issue]:
             "write 0 or leave it out"
         )
         out.insert(0, source.issue(("caps", "tier3"), message))
+    if isinstance(loaded, Policy):
+        out += caps_notes(loaded, source)
     return out

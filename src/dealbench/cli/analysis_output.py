@@ -32,10 +32,10 @@ def note_uncertainty(portfolio: Portfolio, *others: Portfolio) -> None:
 
 def note_inputs(*portfolios: Portfolio) -> None:
     """Say on stderr what the portfolios' inputs give that is valid but likely not meant
-    (`load.input_notes`: an ask without a figure for some of the periods, money without its
+    (`notes.input_notes`: an ask without a figure for some of the periods, money without its
     unit in a file or a `--set`), as `validate` says it, each once; the web's pages show the
     same."""
-    from dealbench.model.load import input_notes
+    from dealbench.model.notes import input_notes
 
     for issue in dict.fromkeys(i for pf in portfolios for i in input_notes(pf)):
         typer.echo(f"note: {issue}", err=True)

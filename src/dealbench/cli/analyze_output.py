@@ -12,7 +12,7 @@ from rich.table import Table
 
 from dealbench.cli import output
 from dealbench.cli.output import print_table, say
-from dealbench.figures import quantity
+from dealbench.figures import quantity, thousands
 
 if TYPE_CHECKING:
     from dealbench.analyze.compare import Comparison
@@ -67,7 +67,7 @@ def print_comparison(c: Comparison) -> None:
     row("US utility", [money(r.us_value) for r in c.regimes])
     row("  concessions", [money(r.concessions) for r in c.regimes])
     row("  export value", [money(r.export_value) for r in c.regimes])
-    row("  risk cost", [money(-r.risk_cost) for r in c.regimes])
+    row("  risk penalty", [money(-r.risk_cost) for r in c.regimes])
     row("  no-deal losses", [money(r.no_deal_losses) for r in c.regimes])
     row("Partner surplus", [money(r.partner_surplus) for r in c.regimes])
     row("Risk (weighted H100e)", [h100e(r.risk_total) for r in regimes])
@@ -77,11 +77,14 @@ def print_comparison(c: Comparison) -> None:
     partners.add_column("Partner")
     for r in c.regimes:
         partners.add_column(r.regime, justify="right")
+    # one form for every figure of the table (`thousands`): 74.16k above 134.00k
+    deals = [p.regimes[r.regime] for p in c.partners for r in c.regimes]
+    shown = iter(thousands([cell.compute for cell in deals if cell.deal]))
     for p in c.partners:
         cells = []
         for r in c.regimes:
             cell = p.regimes[r.regime]
-            head = f"{quantity(cell.compute / 1000)}k {cell.security}" if cell.deal else "no deal"
+            head = f"{next(shown)} {cell.security}" if cell.deal else "no deal"
             cells.append(f"{head}\n[dim]{cell.decided_by}[/dim]")
         partners.add_row(f"{p.code} (tier {p.tier})", *cells)
     print_table(out, partners)

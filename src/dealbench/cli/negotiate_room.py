@@ -126,6 +126,7 @@ def print_history(h: History) -> None:
             ("OK", "left"),
             ("Strategy", "left"),
         ),
+        whole=("Security",),
     )
     for r in h.rounds:
         complies = "-" if r.accepts is None else ("yes" if r.accepts and not r.violations else "no")

@@ -220,7 +220,7 @@ def counter(
         check_highs_only("counter", solver)
         pf, root = portfolio_and_rounds(portfolio, rounds)
         if partner is None:  # the file names the partner; a malformed file is refused here
-            from dealbench.model.load import load_package
+            from dealbench.model.load_package import load_package
 
             partner = load_package(package, pf).partner
         code = partner.upper()

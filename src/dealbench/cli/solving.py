@@ -261,7 +261,7 @@ def _check_with_rounds(
     that ask for another problem are refused rather than ignored. The folder must exist:
     a mistyped one would otherwise read as no rounds at all."""
     from dealbench.errors import InputError, Issue
-    from dealbench.io import folder_fault
+    from dealbench.folders import folder_fault
     from dealbench.model.yamlio import display_path
 
     if not rounds.is_dir():

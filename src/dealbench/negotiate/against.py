@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dealbench.errors import ArgumentError, InputError, Issue
-from dealbench.model.load import load_package, package_issue
+from dealbench.model.load_package import load_package, package_issue
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.yamlio import display_path

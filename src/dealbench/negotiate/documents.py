@@ -306,9 +306,12 @@ def draw_rounds(ax: Axes, data: dict[str, Any]) -> None:
             linestyle="--",
         )
     agreed = [r for r in rounds if r.get("status") == "concluded"]
-    for side, colour, label in (
-        ("us", charts.PALETTE[0], "US offer"),
-        ("partner", charts.PALETTE[5], "Counter"),
+    # A US offer is drawn larger than a counter, beneath it: a counter with our offer's very
+    # terms (the partner accepting our standing offer) leaves a ring of the offer's colour
+    # around its own, where one marker hid the other (qa32-neg's BH, rounds 5 and 2).
+    for side, colour, label, size in (
+        ("us", charts.PALETTE[0], "US offer", US_OFFER_SIZE),
+        ("partner", charts.PALETTE[5], "Counter", COUNTER_SIZE),
     ):
         for fitted, marker, extra in ((False, "o", ""), (True, "s", ", cut to fit")):
             mine = [
@@ -325,6 +328,7 @@ def draw_rounds(ax: Axes, data: dict[str, Any]) -> None:
                 [r["us"] / 1e9 for r in mine],
                 color=colour,
                 marker=marker,
+                s=size,
                 zorder=3,
                 label=label + extra,
             )
@@ -356,6 +360,9 @@ def draw_rounds(ax: Axes, data: dict[str, Any]) -> None:
     ax.set_ylabel("US utility of the deal (USD bn)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
 
+
+#: Marker areas (points squared) of a US offer and a counter on the rounds chart.
+US_OFFER_SIZE, COUNTER_SIZE = 100.0, 36.0
 
 #: The rounds chart's drawing area for its data, in points (the chart is 7 x 3.6 in, its
 #: legend to the right, 5% margins), and its labels' size: 9 pt digits.

@@ -29,7 +29,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.arguments import partner_code
-from dealbench.checker import COMPUTE_TOL, DealFigures, at_limit, check
+from dealbench.checker import DealFigures, check
+from dealbench.checker.tolerance import COMPUTE_TOL, at_limit
 from dealbench.model.granularity import Granularity
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
@@ -264,7 +265,7 @@ def step_of(portfolio: Portfolio, packages: Sequence[Package]) -> float | None:
 
 def _at_own_limit(portfolio: Portfolio, package: Package, period: str) -> bool:
     """Whether the package's compute in `period` is its partner's ask or cap there, in
-    whole units (`checker.at_limit`)."""
+    whole units (`tolerance.at_limit`)."""
     partner = portfolio.partner(package.partner)
     if partner is None:
         return False

@@ -11,7 +11,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from dealbench.checker import PortfolioCheck, at_limit, check, risk_used_up_line, used_up
+from dealbench.checker import PortfolioCheck, check
+from dealbench.checker.tolerance import at_limit
+from dealbench.checker.used_up import risk_used_up_line, used_up
 from dealbench.figures import quantity, usd
 from dealbench.limit import Limit
 from dealbench.model.package import Package
@@ -161,7 +163,7 @@ def binding_limits(
     step: float | None = None,
 ) -> list[Limit]:
     """The shared and per-deal limits the packages sit on, each with its sentence.
-    `step`: the step the compute is in, where not the portfolio's (`checker.used_up`).
+    `step`: the step the compute is in, where not the portfolio's (`used_up.used_up`).
 
     "Held to their walk-away value" is one sentence for several partners: one
     `acceptance` limit per partner, all with that message (`messages(...,

@@ -35,7 +35,8 @@ from dataclasses import dataclass
 from itertools import accumulate, pairwise
 from typing import Literal
 
-from dealbench.checker import COMPUTE_TOL, DealFigures
+from dealbench.checker import DealFigures
+from dealbench.checker.tolerance import COMPUTE_TOL
 from dealbench.model.concession import GRANTED
 from dealbench.model.package import Package
 from dealbench.model.partner import Partner

@@ -9,14 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dealbench.checker import (
-    DealFigures,
-    PortfolioCheck,
-    at_limit,
-    in_full,
-    risk_used_up_line,
-    used_up,
-)
+from dealbench.checker import DealFigures, PortfolioCheck
+from dealbench.checker.tolerance import at_limit, in_full
+from dealbench.checker.used_up import risk_used_up_line, used_up
 from dealbench.figures import shown
 from dealbench.limit import broken_messages
 from dealbench.model.partner import Partner
@@ -134,7 +129,7 @@ def shared_limits(
     partner: str | None = None,
     step: float | None = None,
 ) -> list[str]:
-    """Supply and risk-budget limits that bind (`checker.used_up`: used, or what is left
+    """Supply and risk-budget limits that bind (`used_up.used_up`: used, or what is left
     is less than a step); with `partner`, only those that touch it.
 
     The periods whose supply is fully allocated are one line, not one each; those with less

@@ -9,7 +9,8 @@ import datetime as dt
 from functools import partial
 from typing import Any
 
-from dealbench.checker import DealFigures, used_up
+from dealbench.checker import DealFigures
+from dealbench.checker.used_up import used_up
 from dealbench.model.portfolio import Portfolio
 from dealbench.render.docmeta import doc_meta, fingerprint
 from dealbench.render.filters import (

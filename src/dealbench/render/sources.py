@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dealbench.checker import COMPUTE_TOL, DealFigures, PortfolioCheck, check
+from dealbench.checker import DealFigures, PortfolioCheck, check
+from dealbench.checker.tolerance import COMPUTE_TOL
 from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio

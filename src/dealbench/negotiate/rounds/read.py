@@ -10,7 +10,7 @@ from pathlib import Path
 
 from dealbench.checker import evaluate
 from dealbench.errors import ArgumentError, InputError, Issue
-from dealbench.io import folder_fault
+from dealbench.folders import folder_fault
 from dealbench.model.partner import Partner
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.rounds import RoundFile, Side, round_problems

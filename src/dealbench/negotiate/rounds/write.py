@@ -14,8 +14,8 @@ from typing import Any
 
 import yaml
 
+from dealbench.atomic_write import write_failure
 from dealbench.errors import DealbenchError, InputError, Issue, stops_held
-from dealbench.io import OutputError, write_failure
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.rounds import RoundFile, round_problems
@@ -24,6 +24,7 @@ from dealbench.negotiate.rounds.check import later_than, out_of_order, refuse_af
 from dealbench.negotiate.rounds.lock import create_new, folder_locked
 from dealbench.negotiate.rounds.negotiation import Negotiation, Round, round_name
 from dealbench.negotiate.rounds.read import load_negotiation, read_round
+from dealbench.output_errors import OutputError
 
 __all__ = [
     "append_round",

@@ -9,7 +9,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from dealbench.checker import used_up
+from dealbench.checker.used_up import used_up
 from dealbench.figures import h100e
 from dealbench.figures import usd as money
 from dealbench.list_words import and_list, periods_said

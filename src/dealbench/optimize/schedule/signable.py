@@ -196,7 +196,7 @@ def _reference(pf: Portfolio, mode: Mode, deals: list[Deal], smooth: Vector, gap
 
 
 #: The last rung: single units may overrun a shared limit by this much, inside the
-#: checker's tolerance (`checker.COMPUTE_TOL`, 0.5 H100e or risk-weighted H100e).
+#: checker's tolerance (`tolerance.COMPUTE_TOL`, 0.5 H100e or risk-weighted H100e).
 TOLERANCE = 0.45
 
 

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from dealbench.errors import InputError, Issue
-from dealbench.io import unhidden
+from dealbench.folders import unhidden
 from dealbench.model import Package, Portfolio, load_package, load_portfolio
 from dealbench.web.pages import FieldError
 from dealbench.web.security import CSRF_FIELD, CSRF_HEADER, confine, csrf_for
@@ -137,10 +137,10 @@ def notes(
     them: `uncertain`, the figures given as distributions whose means it uses (`means`: a
     page of deterministic figures), and `input_notes`, what the inputs give that is valid
     but likely not meant (an ask without a figure for a period, money without its unit in a
-    file or an override: `load.input_notes`), the files named from DEALS_DIR, each once.
+    file or an override: `notes.input_notes`), the files named from DEALS_DIR, each once.
     `others`: the same partners under other regimes (a comparison), whose policies are
     inputs too. The layout shows both (`#uncertain`, `#input-notes`)."""
-    from dealbench.model.load import input_notes
+    from dealbench.model.notes import input_notes
 
     found = dict.fromkeys(i for each in (pf, *others) for i in input_notes(each))
     return {

@@ -19,15 +19,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from dealbench.atomic_write import write_atomic
 from dealbench.checker import DealFigures, check
 from dealbench.errors import DealbenchError, InputError, Issue, user_lines
-from dealbench.io import OutputError, write_atomic
 from dealbench.model import Package, Portfolio, load_package
 from dealbench.model.amounts import amount_text
 from dealbench.model.concession import GRANTED
 from dealbench.model.yamlio import read_yaml
 from dealbench.negotiate import STRATEGIES
 from dealbench.negotiate.rounds.write import package_yaml
+from dealbench.output_errors import OutputError
 from dealbench.render.filters import h100e
 from dealbench.units import compute_typed
 from dealbench.web.pages import page, wants_fragment

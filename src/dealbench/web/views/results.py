@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from dealbench.analyze.diff import diff_results, load_result
 from dealbench.errors import DealbenchError, InputError, Issue
-from dealbench.io import unhidden
+from dealbench.folders import unhidden
 from dealbench.optimize import SolveResult
 from dealbench.web.pages import page, refusal
 from dealbench.web.security import confine

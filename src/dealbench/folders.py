@@ -1,0 +1,58 @@
+"""Folders read before writing into them or listing them: what stands where a folder is
+expected (`folder_fault`), and a folder's files but for hidden ones (`unhidden`)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+
+def unhidden(folder: Path, pattern: str) -> list[Path]:
+    """What `folder.rglob(pattern)` finds, sorted, but for anything under a hidden name.
+
+    Hidden are the staging folders of output runs (`.out.dealbench-new-*`: a run killed
+    while writing leaves its half-written result there until the next run into the same
+    folder removes it; the previous result waits in one while it is removed), a round's
+    temporary file and lock, and an editor's or a version control system's files: none
+    is data, and a folder's listing (`validate FOLDER`, the web's results) offered them."""
+    return sorted(
+        p
+        for p in folder.rglob(pattern)
+        if not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+
+
+def folder_fault(path: Path, expected: str) -> str | None:
+    """What stands at `path` in place of a folder, as `yamlio.read_regular_file` says it of a
+    file ("is a file", "not a regular file or folder (a device, FIFO or socket)"); None for
+    a folder, or for nothing there (a folder not made yet). Nothing is opened, so a FIFO
+    does not block."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except ValueError:  # a NUL byte in the name
+        return f"the path contains a NUL byte; expected {expected}"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return f"a loop of symbolic links; expected {expected}"
+        if exc.errno == errno.ENOTDIR:  # a file on the way to it: nothing there
+            return None
+        return f"cannot read: {exc.strerror or exc}"
+    if stat.S_ISDIR(info.st_mode):
+        return None
+    if stat.S_ISREG(info.st_mode):
+        return f"is a file; expected {expected}"
+    return f"not a regular file or folder (a device, FIFO or socket); expected {expected}"
+
+
+def no_folder(path: Path) -> str:
+    """What stands at `path`, something other than a folder, in a few words: a file, a
+    device, FIFO or socket (not "a file": qa31-input2's Left), or a link to nothing."""
+    if path.is_file():
+        return "is a file"
+    if path.is_symlink() and not path.exists():
+        return "is a symbolic link to nothing"
+    return "is a device, FIFO or socket"

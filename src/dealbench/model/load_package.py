@@ -1,0 +1,156 @@
+"""Load package files (an offer, a counter, a solution, or the package a negotiation's
+round file records) and round files, checked against a portfolio when given; and an
+issue at a package file's line."""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from dealbench.errors import InputError, Issue
+from dealbench.model import package_rules
+from dealbench.model.file_kind import detect_kind, refuse_other_kind
+from dealbench.model.package import Package
+from dealbench.model.portfolio import Portfolio
+from dealbench.model.rounds import RoundFile, round_problems
+from dealbench.model.validation import validate
+from dealbench.model.yamlio import Source, read_yaml
+
+
+def load_package(path: str | os.PathLike[str], portfolio: Portfolio | None = None) -> Package:
+    """A package (offer, counter or solution); checked against the portfolio when given.
+
+    A negotiation round's file is read as the package it records, with its side, round
+    and date (`deals/rounds/.../006-partner.yaml` is a counter, named as one)."""
+    source = read_yaml(Path(path))
+    try:
+        package, at = _package_or_round(source)
+    except InputError as exc:  # with what the portfolio says of the fields that did read
+        if portfolio is None:
+            raise
+        raise InputError([*exc.issues, *_beside_shape_errors(source, portfolio)]) from None
+    if portfolio is not None:
+        partner = portfolio.partner(package.partner)
+        if partner is None:
+            raise InputError(
+                source.issue((*at, "partner"), portfolio.unknown_partner(package.partner))
+            )
+        problems = package_rules.package_problems(
+            package, partner, portfolio.policy, portfolio.periods
+        )
+        issues = [source.issue((*at, *loc), msg) for loc, msg in problems]
+        if issues:
+            raise InputError(issues)
+    return package
+
+
+def _beside_shape_errors(source: Source, portfolio: Portfolio) -> list[Issue]:
+    """The portfolio's issues with the fields of a package file that read, beside the
+    errors of those that do not (an unknown security level was said only once a bad
+    compute amount had been fixed): each field at fault is left out, the rest read as a
+    package and checked as `load_package` checks one. Every check is of one field alone
+    (`package_rules.package_problems`), so leaving one out cannot make another wrong. None
+    for a round file, or when the rest does not read (a required field missing)."""
+    data = source.data()
+    try:
+        kind = detect_kind(source)
+    except InputError:
+        kind = "package"
+    if not isinstance(data, dict) or kind != "package":
+        return []
+    try:
+        Package.model_validate(data)
+        return []
+    except ValidationError as exc:
+        locs = [tuple(e["loc"]) for e in exc.errors(include_url=False)]
+    rest = copy.deepcopy(data)
+    for loc in locs:
+        if not _drop(rest, loc):
+            return []
+    try:
+        package = Package.model_validate(rest)
+    except ValidationError:
+        return []
+    partner = portfolio.partner(package.partner)
+    if partner is None:
+        return [source.issue(("partner",), portfolio.unknown_partner(package.partner))]
+    problems = package_rules.package_problems(package, partner, portfolio.policy, portfolio.periods)
+    return [source.issue(loc, msg) for loc, msg in problems]
+
+
+def _drop(tree: dict[Any, Any], loc: tuple[Any, ...]) -> bool:
+    """Leave out of `tree` the field at `loc` (where pydantic's loc goes on past the file's
+    keys, into a validator's name, the last key it names); False for a top-level field
+    the file lacks (a required one missing: nothing is left to read)."""
+    node: Any = tree
+    parent: tuple[dict[Any, Any], Any] | None = None
+    for key in loc:
+        found = (
+            next((k for k in node if k == key or str(k) == str(key)), None)
+            if isinstance(node, dict)
+            else None
+        )
+        if found is None:
+            break
+        parent, node = (node, found), node[found]
+    if parent is None:
+        return False
+    del parent[0][parent[1]]
+    return True
+
+
+def package_issue(path: str | os.PathLike[str], field: str, message: str) -> Issue:
+    """An issue with a package file's top-level `field` (a round file's package's, else the
+    round's own), at its line: for a refusal of a package that loaded, such as a counter
+    for another partner."""
+    source = read_yaml(Path(path))
+    try:
+        _, at = _package_or_round(source)
+    except InputError:
+        at = ()
+    for loc in ((*at, field), (field,)):
+        if source.has(loc):
+            return source.issue(loc, message)
+    return source.issue((), f"{field}: {message}")
+
+
+def _package_or_round(source: Source) -> tuple[Package, tuple[str, ...]]:
+    """The package a file holds, and where in the file it sits."""
+    try:
+        kind = detect_kind(source)
+    except InputError:
+        kind = "package"
+    if kind != "round":
+        refuse_other_kind(source, "package")
+        return validate(source, Package), ()
+    data: RoundFile = validate(source, RoundFile)
+    if data.package is None:
+        raise InputError(
+            source.issue(
+                (), f"round {data.round} records no package ({data.status}); expected a package"
+            )
+        )
+    update = {"side": data.side, "round": data.round, "date": data.date}
+    return data.package.model_copy(update=update), ("package",)
+
+
+def load_round_file(path: str | os.PathLike[str], portfolio: Portfolio | None = None) -> RoundFile:
+    """One round file on its own (its folder is checked by `dealbench.negotiate`)."""
+    source = read_yaml(Path(path))
+    data: RoundFile = validate(source, RoundFile)
+    if portfolio is not None and data.package is not None:
+        if portfolio.partner(data.package.partner) is None:
+            raise InputError(
+                source.issue(
+                    ("package", "partner"), portfolio.unknown_partner(data.package.partner)
+                )
+            )
+        problems = round_problems(portfolio, data.package.partner, data)
+        issues = [source.issue(loc, msg) for loc, msg in problems]
+        if issues:
+            raise InputError(issues)
+    return data
