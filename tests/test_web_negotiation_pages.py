@@ -266,16 +266,17 @@ def test_the_history_page_shows_every_round_as_history_json_does(
     rows = _cells(response.text, "history")
     assert len(rows) == len(cli["rounds"]) >= 2
     for row, r in zip(rows, cli["rounds"], strict=True):
-        assert row[0] == [str(r["round"])] and row[1] == [r["side"]] and row[3] == [r["status"]]
-        assert row[4] == [r["package"]["security"] if r["package"] else "-"]
-        assert row[5] == [usd(r["us_utility"]) if r["us_utility"] is not None else "-"]
-        assert row[6] == [usd(r["partner_utility"]) if r["partner_utility"] is not None else "-"]
+        assert row[0] == [str(r["round"])] and row[1] == [r["side"]] and row[4] == [r["status"]]
+        assert row[3] == r["author"].split()  # who spoke (qa33-web)
+        assert row[5] == [r["package"]["security"] if r["package"] else "-"]
+        assert row[6] == [usd(r["us_utility"]) if r["us_utility"] is not None else "-"]
+        assert row[7] == [usd(r["partner_utility"]) if r["partner_utility"] is not None else "-"]
         ok = (
             "-"
             if r["accepts"] is None
             else ("yes" if r["accepts"] and not r["violations"] else "no")
         )
-        assert row[7] == [ok]
+        assert row[8] == [ok]
     for r in cli["rounds"]:
         for v in r["violations"]:
             assert html.escape(f"round {r['round']}: {v['message']}") in response.text
