@@ -24,7 +24,8 @@ FORMATS = sorted(["md", "html", "docx", "pdf", "json"])
 def _opens(fmt: str, data: bytes) -> None:
     """The downloaded file is what its format says."""
     if fmt == "md":
-        assert data.decode("utf-8").startswith(("#", "---"))
+        text = data.decode("utf-8")  # a heading, or the handling marking above it
+        assert text.startswith(("#", "---", "**")) and "\n# " in "\n" + text
     elif fmt == "html":
         assert b"<html" in data[:500].lower()
     elif fmt == "docx":
