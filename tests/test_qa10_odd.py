@@ -157,7 +157,8 @@ def test_a_re_solve_where_both_regimes_tie_says_they_tie(run: Runner, tmp_path: 
     out = run("compare", QUARTERS, "--out", tmp_path, "--render", "md", "--date", "2027-06-01")
     assert out.exit_code == 0, out.output
     memo = (tmp_path / "memos/options-q10-quarters.md").read_text()
-    assert "bilateral -$300.0m, monopoly -$300.0m; monopoly ties with it." in memo
+    # repeal and bilateral tie for the lead; repeal, named first, leads (qa33-analyst).
+    assert "repeal -$300.0m, monopoly -$300.0m; monopoly ties with it." in memo
     assert "$0 behind" not in memo
 
 

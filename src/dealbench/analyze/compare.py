@@ -26,6 +26,7 @@ from dealbench.model.policy import Policy
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.regimes import find_regime, under_regime
 from dealbench.optimize import SolveResult, Status
+from dealbench.render.filters import money
 
 __all__ = [
     "Comparison",
@@ -33,6 +34,7 @@ __all__ = [
     "PartnerRow",
     "RegimeRow",
     "compare",
+    "ranked",
     "regime_row",
     "under_each",
 ]
@@ -120,6 +122,13 @@ class Comparison(BaseModel):
         return next(r for r in self.regimes if r.regime == regime)
 
 
+def ranked(rows: Sequence[RegimeRow]) -> list[RegimeRow]:
+    """The solved regimes, highest US utility first; regimes of exactly one utility keep
+    the order they were named in (the table's columns), so `compare`'s best, the tables
+    and the options memo lead with the same one."""
+    return sorted((r for r in rows if r.us_value is not None), key=lambda r: -(r.us_value or 0.0))
+
+
 def tie(us_value: float | None) -> float:
     """USD within which two regimes do exactly as well (the solves' precision)."""
     return max(1e6, 1e-6 * abs(us_value or 0.0))
@@ -194,8 +203,8 @@ def compare(
         )
         for partner in portfolio.partners
     ]
-    ok = [r for r in rows if r.us_value is not None]
-    top = max(ok, key=lambda r: r.us_value or 0.0) if ok else None
+    ok = ranked(rows)
+    top = ok[0] if ok else None
     best = top.regime if top else None
     tied = [
         r.regime
@@ -215,7 +224,7 @@ def compare(
         tied=tied,
         fingerprint=_fingerprint(list(solved.values())),
         executor=ex.describe(),
-        notes=_caps_notes(portfolio, read, overrides),
+        notes=_caps_notes(portfolio, read, overrides) + _price_notes(rows),
     )
     return comparison, solved
 
@@ -236,6 +245,23 @@ def _caps_notes(
         f"under {and_list(others)} each regime's own caps apply instead "
         "(an override of portfolio.caps.CODE.LEVEL, --set on the command line, sets a cap "
         "under every regime)."
+    ]
+
+
+def _price_notes(rows: Sequence[RegimeRow]) -> list[str]:
+    """Where the regimes put different prices on risk, said: each one's US utility counts
+    its risk at its own price, so a regime that prices risk lower leads by that alone,
+    with the same packages."""
+    prices: dict[float, list[str]] = {}
+    for r in ranked(rows):
+        prices.setdefault(r.risk_penalty, []).append(r.regime)
+    if len(prices) < 2:
+        return []
+    each = "; ".join(f"{and_list(ids)} at {money(price)}" for price, ids in sorted(prices.items()))
+    return [
+        f"The regimes price risk differently ({each} per risk-weighted H100e): their US "
+        "utilities differ by that price as well as by their packages "
+        "(--set policy.risk_penalty_per_h100e=VALUE compares them at one price)."
     ]
 
 

@@ -106,7 +106,9 @@ def diff_results(
         notes.append(f"regime {a.policy} -> {b.policy}")
     if a.mode != b.mode:
         notes.append(f"mode {a.mode} -> {b.mode}")
-    if a.robust != b.robust:  # the same inputs, packages made to hold in samples
+    # The same inputs, packages made to hold in samples: how they were made, not what that
+    # cost or how they fare in fresh samples (those follow from the inputs).
+    if _robust(a) != _robust(b):
         notes.append(f"{_robust(a)} -> {_robust(b)}")
     if _rounds(a) != _rounds(b):  # a re-plan from rounds (`solve --rounds`) against another
         notes.append(f"rounds {_rounds(a)} -> {_rounds(b)}")

@@ -13,6 +13,7 @@ import math
 from typing import Any
 
 from dealbench.analyze.compare import Comparison, PartnerCell, RegimeRow, tie
+from dealbench.analyze.compare import ranked as by_utility
 from dealbench.limit import grouped_messages, messages
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import SolveResult, Status
@@ -45,10 +46,7 @@ def options_facts(c: Comparison, confirmed: list[str] | None = None) -> dict[str
     """Plain data for the options memo: rows, recommendation, sensitivities (with the
     re-solves that `confirmations` made, if any), descriptions."""
     regimes = list(c.regimes)
-    ok = sorted(
-        (r for r in regimes if r.us_value is not None),
-        key=lambda r: (-(r.us_value or 0.0), r.regime),
-    )
+    ok = by_utility(regimes)
     return {
         "portfolio": {"id": c.portfolio, "title": c.title},
         "periods": list(c.periods),
@@ -192,7 +190,26 @@ def _ranking(ranked: list[RegimeRow]) -> str:
                 f" {_upper(_join([_option(r) for r in safer]))} {verb} less risk "
                 f"({risks} against {h100e(best.risk_total)})."
             )
+        text += _at_one_price(best, second)
     return text
+
+
+def _at_one_price(best: RegimeRow, second: RegimeRow) -> str:
+    """Where the best prices risk otherwise than the runner-up, its packages valued at the
+    runner-up's price: how much of its lead is the price, not the packages."""
+    if _same_penalty(best, second):
+        return ""
+    at = (best.us_value or 0.0) - (second.risk_penalty - best.risk_penalty) * best.risk_total
+    gap = at - (second.us_value or 0.0)
+    if abs(gap) <= _tie(second):
+        than = f"as much as {second.regime}: its lead is its price of risk, not its packages"
+    else:
+        than = f"{money(abs(gap))} {'more' if gap > 0 else 'less'} than {second.regime}"
+    return (
+        f" {best.regime} prices a risk-weighted H100e at {money(best.risk_penalty)}, "
+        f"{second.regime} at {money(second.risk_penalty)}: at {second.regime}'s price, its "
+        f"packages held fixed, {best.regime} gives {money(at)}, {than}."
+    )
 
 
 def _option(r: RegimeRow) -> str:
@@ -359,14 +376,11 @@ def confirmations(
     from dealbench.analyze.scenarios import apply_overrides
     from dealbench.analyze.solves import SolveOptions, solve_all
 
-    ranked = sorted(
-        (r for r in c.regimes if r.us_value is not None),
-        key=lambda r: (-(r.us_value or 0.0), r.regime),
-    )
-    factors = risk_factors(ranked)
+    order = by_utility(c.regimes)
+    factors = risk_factors(order)
     if not factors:
         return []
-    best = ranked[0].regime
+    best = order[0].regime
     # Solved at the two-decimal multiple the sentence states (a reader's re-solve at
     # "6.91 times" gives the figures printed), the least one PAST beyond the threshold.
     multiples = [math.ceil(round(factor * (1 + PAST) * 100, 6)) / 100 for _, factor in factors]
@@ -378,7 +392,7 @@ def confirmations(
             work.append(apply_overrides(pf, {"policy.risk_penalty_per_h100e": penalty}))
     results = solve_all(work, SolveOptions(), executor, chain=1)
     out = []
-    rows = {r.regime: r for r in ranked}
+    rows = {r.regime: r for r in order}
     for i, ((other, _), times) in enumerate(zip(factors, multiples, strict=True)):
         at_best, at_other = results[2 * i].us_value, results[2 * i + 1].us_value
         if at_best is None or at_other is None:

@@ -198,14 +198,24 @@ def robust_solve(
     result = result_from_check(portfolio, base.mode, current.status, current.solver, checked)
     if current.status == Status.TIME_LIMIT:
         result = result.model_copy(update={"status": Status.TIME_LIMIT})
-    # Recorded in the result (and its result.json), so its documents say how it was made.
-    made = Robust(level=level, samples=samples, seed=seed, reached=reached)
-    # The last round's note on its schedule (a finer step, and why) holds for its packages.
-    result = result.model_copy(update={"robust": made, "message": current.message})
     before, after = _draws(portfolio, base, samples, seed), _draws(portfolio, result, samples, seed)
     # The robust packages in draws they were not solved on: what a share reached exactly in
     # its own samples is worth elsewhere (`dealbench risk --seed SEED+1` draws the same).
     fresh = _draws(portfolio, result, samples, seed + 1)
+    # Recorded in the result (and its result.json), so its documents say how it was made,
+    # what it cost and how its packages fare in fresh samples, as `solve --robust` prints.
+    made = Robust(
+        level=level,
+        samples=samples,
+        seed=seed,
+        reached=reached,
+        cost=(base.us_value or 0.0) - (result.us_value or 0.0),
+        fresh={
+            code: float(s.accepts.mean()) for code, s in fresh.items() if s.accepts.mean() < 1.0
+        },
+    )
+    # The last round's note on its schedule (a finer step, and why) holds for its packages.
+    result = result.model_copy(update={"robust": made, "message": current.message})
     partners = sorted({*before, *after, *raised}, key=[p.code for p in portfolio.partners].index)
     robustness = Robustness(
         level=level,

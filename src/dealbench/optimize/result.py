@@ -69,6 +69,15 @@ class Robust(BaseModel):
     samples: int
     seed: int
     reached: bool = Field(description="Every deal is accepted in at least `level` of the samples")
+    cost: float | None = Field(
+        default=None,
+        description="US utility given up at the means against the mean-value optimum (USD)",
+    )
+    fresh: dict[str, float] = Field(
+        default_factory=dict,
+        description="Partner -> the share of as many fresh samples (seed + 1) in which it "
+        "accepts its robust package, for the partners that refuse in some",
+    )
 
 
 class FromRounds(BaseModel):

@@ -55,6 +55,7 @@ def deal_memo_context(
             date=date,
             robust=source.robust,
             partner=name,
+            code=deal.partner,
         ),
         "origin": source.origin,
         "partner": named(

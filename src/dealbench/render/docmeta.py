@@ -89,6 +89,7 @@ def doc_meta(
     date: dt.date | None,
     robust: Robust | None = None,
     partner: str | None = None,
+    code: str | None = None,
 ) -> dict[str, Any]:
     """The `doc` block of a render model.
 
@@ -120,7 +121,7 @@ def doc_meta(
         "portfolio": portfolio.title,
         "generator": GENERATOR,
         "changed": [f"{k}={v}" for k, v in portfolio.overrides.items()] if internal else [],
-        "robust": robust_text(robust, partner) if internal and robust is not None else None,
+        "robust": robust_text(robust, partner, code) if internal and robust is not None else None,
     }
     if not internal:
         for key in INTERNAL_META:
@@ -143,10 +144,12 @@ def with_said_id(context: dict[str, Any]) -> dict[str, Any]:
     return {**doc, "id": f"{doc['id'].rsplit('-', 1)[0]}-{digest}"}
 
 
-def robust_text(robust: Robust, partner: str | None = None) -> str:
-    """What a robust solve did, in one sentence: its share, samples and seed; of the one
-    `partner`'s package in a document about one partner (a term sheet, a deal memo), else
-    of every partner's (a portfolio memo)."""
+def robust_text(robust: Robust, partner: str | None = None, code: str | None = None) -> str:
+    """What a robust solve did: its share, samples and seed; of the one `partner`'s package
+    (its code `code`) in a document about one partner (a term sheet, a deal memo), else of
+    every partner's (a portfolio memo), with what the robustness cost. Then, as `solve
+    --robust` prints it, how the packages fare in fresh samples: a share reached exactly in
+    the samples solved on holds elsewhere only within sampling error."""
     from dealbench.units import share_percent
 
     share = share_percent(robust.level)
@@ -156,16 +159,44 @@ def robust_text(robust: Robust, partner: str | None = None) -> str:
     )
     means = "The figures shown are at the means."
     if partner is not None and robust.reached:
-        return f"The package was made robust: {partner} accepts it {sampled}. {means}"
-    if partner is not None:  # the result does not record which deals fell short
-        return (
+        made = f"The package was made robust: {partner} accepts it {sampled}."
+    elif partner is not None:  # the result does not record which deals fell short
+        made = (
             f"A robust solve sought packages each partner accepts {sampled}, and did not "
-            f"reach that share for every deal: this package may be one that falls short. "
-            f"{means}"
+            f"reach that share for every deal: this package may be one that falls short."
         )
-    if robust.reached:
-        return f"The packages were made robust: each partner accepts its package {sampled}. {means}"
-    return (
-        f"A robust solve sought packages each partner accepts {sampled}, and did not reach "
-        f"that share for every deal. {means}"
-    )
+    elif robust.reached:
+        made = f"The packages were made robust: each partner accepts its package {sampled}."
+    else:
+        made = (
+            f"A robust solve sought packages each partner accepts {sampled}, and did not reach "
+            f"that share for every deal."
+        )
+    return " ".join([made, *_robust_after(robust, partner, code), means])
+
+
+def _robust_after(robust: Robust, partner: str | None, code: str | None) -> list[str]:
+    """The robust solve's cost (of the portfolio, in a portfolio memo) and its packages'
+    acceptance in fresh samples (of this partner's, in a document about one)."""
+    from dealbench.figures import usd
+    from dealbench.list_words import and_list
+
+    out = []
+    if partner is None and robust.cost is not None:
+        out.append(
+            f"Making them robust cost {usd(robust.cost)} of US utility at the means, against "
+            "the packages that are best at the means."
+        )
+    fresh = {c: v for c, v in robust.fresh.items() if partner is None or c == code}
+    if fresh:
+        shares = (
+            f"{next(iter(fresh.values())):.1%}"
+            if partner is not None
+            else and_list([f"{v:.1%} for {c}" for c, v in fresh.items()])
+        )
+        out.append(
+            f"In as many fresh samples (seed {robust.seed + 1}), the share that accepts is "
+            f"{shares}: a share reached in the samples solved on holds elsewhere only within "
+            "sampling error."
+        )
+    return out

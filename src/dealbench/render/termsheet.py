@@ -214,6 +214,7 @@ def term_sheet_context(
             date=date,
             robust=robust,
             partner=partner.name,
+            code=partner.code,
         ),
         "status": f"Non-binding. {status}.",
         "marking": MARKINGS[audience],  # as `doc.marking`; a house template may use either
