@@ -569,3 +569,19 @@ def test_an_amount_above_its_limit_in_whole_chips_is_not_said_to_be_in_steps() -
     assert step_of(pf, [off]) == 0.0
     on = off.model_copy(update={"compute": {"2027": 1_280 * 36_000 / 15_832}})
     assert step_of(pf, [on]) == pf.granularity.h100e
+
+
+LEVELGRID = Path(__file__).parent / "data" / "qa33verify" / "levelgrid" / "portfolio.yaml"
+
+
+def test_partner_best_keeps_compute_on_the_grid_of_the_level_its_ties_break_to() -> None:
+    """Steps of 500 H100e; PB's open cap is 750, its kyc cap 1,000, and beyond 501 H100e
+    compute is worth nothing to it. partner-best put PB under open at 750 (its cap there),
+    then broke the tie for the US by moving it to kyc (less risk, the same utility) with
+    compute as it was: 750 H100e under kyc, no whole step and not its limit there, while
+    the result said steps of 500."""
+    pf, model, grid = load_portfolio(LEVELGRID), read_model(LEVELGRID), read_grid(LEVELGRID)
+    result = solve(pf, mode="partner-best")
+    assert result.solver.details["granularity_h100e"] == 500
+    assert_whole(model, result, grid)
+    assert check(pf, [d.package() for d in result.deals]).ok
