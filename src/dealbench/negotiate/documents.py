@@ -159,6 +159,7 @@ def negotiation_memo_document(
         "portfolio": {"id": portfolio.id, "title": portfolio.title},
         "summary": _summary(room, counts),
         "rows": rows,
+        "frontier_notes": room.frontier_notes(),
         "moves": [r for r in rows if r["move"] not in ("-",)],
         "concluded": [_agreed(r) for r in room.rows if r.agreed is not None],
         # who walked away, and when: a stage of "walked away" does not say which side did
@@ -239,6 +240,7 @@ def _memo_row(r: Any) -> dict[str, Any]:
         "counter_partner": counter.partner_utility if counter else None,
         "us_gap": r.us_gap,
         "frontier_gain": r.frontier_gain,
+        "frontier_mark": r.frontier_mark,
         "plan_us": r.plan_us_utility,
         "move": r.next_move,
         "reason": r.reason,
