@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.arguments import partner_code
 from dealbench.checker import DealFigures, check
-from dealbench.checker.tolerance import COMPUTE_TOL, at_limit
+from dealbench.checker.tolerance import at_limit, reachable
 from dealbench.model.granularity import Granularity
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
@@ -274,7 +274,10 @@ def _at_own_limit(portfolio: Portfolio, package: Package, period: str) -> bool:
     if cap is not None:
         limit = min(limit, cap)
     x = package.compute.get(period, 0.0)
-    return x > 0 and at_limit(portfolio, x, limit) and x <= limit + COMPUTE_TOL
+    # Not above the limit in whole units: 2,911 H100e asked in B200 chips is 1,280.19 chips,
+    # and only 1,280 (2,910.56 H100e) are on the grid.
+    top = reachable(portfolio, limit)
+    return x > 0 and at_limit(portfolio, x, limit) and x <= top + 1e-6 * max(top, 1.0)
 
 
 def us_best_at(

@@ -3,7 +3,7 @@
 With the other deals held, a partner's deal is a security level k, a concession
 set (a point of the level's Pareto list of partner cost C and US value G, see
 `optimize.decomposition.concession_sets`) and compute x[t] per period, bounded by
-min(ask, cap, supply left) and, through the risk budget left, by
+min(ask, cap, supply left) (an ask or cap in whole units of the portfolio's step) and, through the risk budget left, by
 sum_t x[t] <= budget / risk weight of k. The US values every H100e alike
 (a = export value - risk penalty x risk weight), so only the total X = sum x[t]
 matters to it; the partner's best use of a total X is the greedy fill of its
@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from dealbench.checker.tolerance import reachable
 from dealbench.errors import ArgumentError
 from dealbench.model.concession import GRANTED
 from dealbench.model.package import Package
@@ -167,7 +168,12 @@ def single(portfolio: Portfolio, partner: str) -> Single:
     for k in portfolio.levels_for(p):
         weight = p.diversion_risk * (1.0 - policy.level(k).mitigation)
         a = policy.export_value_per_h100e - policy.risk_penalty_per_h100e * weight
-        bounds = [min(portfolio.cap(p, k, t), portfolio.supply[t]) for t in periods]
+        # An ask or cap as whole steps can give it: the grid allows the limit itself in
+        # whole units (an ask of 2,911 H100e in B200 chips is 1,280 chips, 2,910.56 H100e);
+        # a curve reaching the raw limit gave an end off the grid, above solve's optimum.
+        bounds = [
+            min(reachable(portfolio, portfolio.cap(p, k, t)), portfolio.supply[t]) for t in periods
+        ]
         xcap = float(sum(bounds))
         if portfolio.risk_budget is not None and weight > 0:
             xcap = min(xcap, portfolio.risk_budget / weight)

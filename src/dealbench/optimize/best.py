@@ -105,7 +105,9 @@ def with_ties_broken(portfolio: Portfolio, result: SolveResult) -> SolveResult:
     floor is binding only when the packages shown still sit on it."""
     start = time.perf_counter()
     side: Side = "partner" if result.mode == "us-best" else "us"
-    packages = preferred(portfolio, result.deals, side)
+    # A change of level keeps the compute in the step the schedule put it in.
+    step = float(result.solver.details.get("granularity_h100e", 0.0))
+    packages = preferred(portfolio, result.deals, side, step)
     added = at_walk_away(portfolio, result.no_deal) if side == "us" else []
     if added:
         packages = [*(packages or [d.package() for d in result.deals]), *added]

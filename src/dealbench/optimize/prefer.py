@@ -36,7 +36,7 @@ from itertools import accumulate, pairwise
 from typing import Literal
 
 from dealbench.checker import DealFigures
-from dealbench.checker.tolerance import COMPUTE_TOL
+from dealbench.checker.tolerance import COMPUTE_TOL, reachable
 from dealbench.model.concession import GRANTED
 from dealbench.model.package import Package
 from dealbench.model.partner import Partner
@@ -89,10 +89,13 @@ def us_preferred(portfolio: Portfolio, deals: list[DealFigures]) -> list[Package
     return preferred(portfolio, deals, "us")
 
 
-def preferred(portfolio: Portfolio, deals: list[DealFigures], side: Side) -> list[Package] | None:
+def preferred(
+    portfolio: Portfolio, deals: list[DealFigures], side: Side, step: float = 0.0
+) -> list[Package] | None:
     """The deals' packages with each one's ties broken for `side`, the other side's value
-    held; None when no package changes."""
-    better = {deal.partner: _preferred(portfolio, deal, side) for deal in deals}
+    held; None when no package changes. `step`: the step the deals' compute is in (H100e;
+    0: none), which a change of level must keep it in (`_within_cap`)."""
+    better = {deal.partner: _preferred(portfolio, deal, side, step) for deal in deals}
     if all(package is None for package in better.values()):
         return None
     return [better[deal.partner] or deal.package() for deal in deals]
@@ -146,7 +149,9 @@ def _partner(choice: _Choice) -> float:
     return -choice.cost
 
 
-def _preferred(portfolio: Portfolio, deal: DealFigures, side: Side) -> Package | None:
+def _preferred(
+    portfolio: Portfolio, deal: DealFigures, side: Side, step: float = 0.0
+) -> Package | None:
     """`side` wins, the other side is held: the held side's value may not fall (to USD 1),
     the winning side's must rise by more than USD 1 for the package to change."""
     partner = portfolio.partner(deal.partner)
@@ -169,7 +174,7 @@ def _preferred(portfolio: Portfolio, deal: DealFigures, side: Side) -> Package |
     for level in portfolio.levels_for(partner):
         risk = partner.diversion_risk * (1.0 - policy.level(level).mitigation) * total
         if risk > deal.risk + 1e-9 * max(1.0, deal.risk) or not _within_cap(
-            portfolio, partner, level, deal.compute
+            portfolio, partner, level, deal.compute, step
         ):
             continue
         base_v = policy.export_value_per_h100e * total - policy.risk_penalty_per_h100e * risk
@@ -198,10 +203,22 @@ def _preferred(portfolio: Portfolio, deal: DealFigures, side: Side) -> Package |
 
 
 def _within_cap(
-    portfolio: Portfolio, partner: Partner, level: str, compute: dict[str, float]
+    portfolio: Portfolio, partner: Partner, level: str, compute: dict[str, float], step: float
 ) -> bool:
+    """Whether `compute` fits `level`'s cap and, in steps of `step` H100e, stays on the grid
+    under it: each amount a whole step or that level's limit in whole units. An amount at
+    one level's cap that is no whole step (750 H100e, the open cap, in steps of 500) is off
+    the grid under a level with a higher cap (kyc's 1,000), where it is no longer the limit."""
     cap = portfolio.level_cap(partner, level)
-    return cap is None or all(x <= cap + COMPUTE_TOL for x in compute.values())
+    if cap is not None and any(x > cap + COMPUTE_TOL for x in compute.values()):
+        return False
+    if step <= 0:
+        return True
+    for t, x in compute.items():
+        top = reachable(portfolio, portfolio.cap(partner, level, t))
+        if abs(x / step - round(x / step)) > 1e-6 and abs(x - top) > 1e-6 * max(top, 1.0):
+            return False
+    return True
 
 
 def _choices(partner: Partner) -> list[list[_Choice]]:
