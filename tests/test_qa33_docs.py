@@ -78,7 +78,8 @@ def test_a_headings_introduction_is_kept_with_what_it_introduces_in_word() -> No
 def test_quantities_printed_in_thousands_side_by_side_read_alike() -> None:
     """`compare` printed "74.16k veu" beside "134k veu" (synth M) and "31.7k veu" beside
     "1,685k veu" (gulf-asia): each figure in thousands took its own decimals."""
-    assert thousands([74_160, 134_000]) == ["74.16k", "134.00k"]
+    assert thousands([74_160, 134_000]) == ["74,160", "134,000"]  # no shorter in thousands
+    assert thousands([1_141_300, 793_067]) == ["1,141,300", "793,067"]
     assert thousands([1_685_000, 31_700, 0]) == ["1,685.0k", "31.7k", "0.0k"]
     assert thousands([479_000, 45_000]) == ["479k", "45k"]
     assert thousands([]) == []

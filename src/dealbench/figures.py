@@ -190,10 +190,14 @@ def quantity(amount: float) -> str:
 def thousands(amounts: Sequence[float]) -> list[str]:
     """Quantities printed in thousands side by side (a table's cells, where width is
     short): one form for all of them, each to the decimals the finest needs to say what
-    `quantity` says of it, so 74,160 and 134,000 read "74.16k" and "134.00k", never
-    "74.16k" beside "134k"; 1,685,000 and 31,700 read "1,685.0k" and "31.7k"."""
+    `quantity` says of it, so 1,685,000 and 31,700 read "1,685.0k" and "31.7k", never
+    "1,685k" beside "31.7k". Where that takes more than one decimal, the thousands save
+    nothing ("1,141.300k" is longer than 1,141,300): every amount is printed whole, as
+    `quantity` prints it (74,160 and 134,000)."""
     scaled = [shown(a) / 1000 + 0 for a in amounts]  # + 0: never -0
     places = max((_decimals(d) for d in scaled), default=0)
+    if places > 1:
+        return [quantity(a) for a in amounts]
     return [f"{d:,.{places}f}k" for d in scaled]
 
 
