@@ -37,10 +37,11 @@ import time
 from collections.abc import Sequence
 
 from dealbench.model.portfolio import Portfolio
-from dealbench.optimize.backends import make_backend, run_pulp
+from dealbench.optimize.backends import Backend, make_backend, run_pulp
 from dealbench.optimize.bargain.kalai import kalai_point
 from dealbench.optimize.bargain.nash import (
     NO_GAIN,
+    Solve,
     found_gains,
     log_product,
     nash_point,
@@ -156,23 +157,7 @@ def solve_bargaining(
     # stages and nash's rounds each took the full limit, so `--time-limit 120` ran 240 s).
     deadline = None if time_limit is None else start + time_limit
 
-    def run(form: Formulation, exact: bool = False) -> tuple[Status, float | None, float | None]:
-        """Solve `form` within what is left of the time limit (`exact`: to a gap of 0)."""
-        clock = time.perf_counter()
-        now = backend
-        if deadline is not None or exact:
-            left = None if deadline is None else max(deadline - clock, LEAST_SECONDS)
-            now = make_backend(
-                solver,
-                time_limit=left,
-                gap=0.0 if exact else gap,
-                threads=threads,
-                highs_options=options,
-            )
-        outcome = run_pulp(form.problem, now)
-        timings["solve"] = timings.get("solve", 0.0) + time.perf_counter() - clock
-        form.offset = 0.0
-        return outcome_status(form, outcome)
+    run = _runner(solver, gap, threads, options, backend, deadline, timings)
 
     bargained = ideals  # nash: the partners whose gains it multiplies
 
@@ -211,6 +196,56 @@ def solve_bargaining(
         method="plain",
         details=details,
     )
+    return _answer(portfolio, mode, status, info, form, ideals, bargained, require, top)
+
+
+def _runner(
+    solver: str,
+    gap: float,
+    threads: int | None,
+    options: dict[str, object],
+    backend: Backend,
+    deadline: float | None,
+    timings: dict[str, float],
+) -> Solve:
+    """`run(form, exact=False)`: solve `form` with `backend`, or, under a time limit (or
+    `exact`), with one made for what is left of it; each run's seconds added to
+    `timings["solve"]`."""
+
+    def run(form: Formulation, exact: bool = False) -> tuple[Status, float | None, float | None]:
+        """Solve `form` within what is left of the time limit (`exact`: to a gap of 0)."""
+        clock = time.perf_counter()
+        now = backend
+        if deadline is not None or exact:
+            left = None if deadline is None else max(deadline - clock, LEAST_SECONDS)
+            now = make_backend(
+                solver,
+                time_limit=left,
+                gap=0.0 if exact else gap,
+                threads=threads,
+                highs_options=options,
+            )
+        outcome = run_pulp(form.problem, now)
+        timings["solve"] = timings.get("solve", 0.0) + time.perf_counter() - clock
+        form.offset = 0.0
+        return outcome_status(form, outcome)
+
+    return run
+
+
+def _answer(
+    portfolio: Portfolio,
+    mode: Mode,
+    status: Status,
+    info: SolverInfo,
+    form: Formulation,
+    ideals: Ideals,
+    bargained: Ideals,
+    require: Sequence[str],
+    top: float,
+) -> SolveResult:
+    """The bargaining point's packages, finished, with the note on what it reached and,
+    for nash, the tangent cuts' bound."""
     if status not in (Status.OPTIMAL, Status.TIME_LIMIT):
         return empty_result(portfolio, mode, status, info)
     unrounded = _score(mode, found_gains(form, bargained), bargained)
