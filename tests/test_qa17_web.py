@@ -102,13 +102,16 @@ def test_every_editor_field_is_described_by_its_problem_slot(client: Any) -> Non
     # a screen reader, on the field, read its label and value only.
     found = _Page(client.get("/p/gulf-asia/editor?partner=AE").text)
     slots = [a for _tag, a in found.elements if "field-problems" in a.get("class", "").split()]
-    assert len(slots) == 1 + 3 + 7 + 1  # security, three periods, seven concessions, file name
+    # security, three periods, seven concessions, file name; the counter's date, author, note,
+    # strategy and deadline (qa33-web)
+    assert len(slots) == 1 + 3 + 7 + 1 + 5
     for slot in slots:
         assert slot.get("id"), slot
         fields = [
             a
             for tag, a in found.elements
-            if tag in ("input", "select") and slot["id"] in a.get("aria-describedby", "").split()
+            if tag in ("input", "select", "textarea")
+            and slot["id"] in a.get("aria-describedby", "").split()
         ]
         assert len(fields) == 1, (slot, fields)
         name = fields[0]["name"]

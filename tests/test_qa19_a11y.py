@@ -215,8 +215,9 @@ def test_each_kind_of_chart_is_described_from_its_own_numbers() -> None:
                                                            "value_bn": -0.5}]},
         "caption",
     )  # fmt: skip
-    assert (
-        build == "Bar chart of the US value of the deal: Exports $2.00bn and Risk penalty -$500.0m."
+    assert build == (
+        "Bar chart of the deal's US utility and its parts: Exports $2.00bn and Risk "
+        "penalty -$500.0m."
     )
     risk = describe(
         "value-risk",

@@ -320,9 +320,9 @@ def test_a_quarter_written_in_lower_case_is_named_with_the_label_meant(
     assert done.exit_code == 2, done.output
     assert done.stderr.splitlines()[0] == (  # then am.yaml's asks, for 2026 to 2028
         f"error: {portfolio}:4: periods[0]: period '2026q1' does not say its length (write "
-        "2026 for a year, 2026Q3 for a quarter), so the policy's caps per year cannot be "
-        "converted to it; relabel the periods, or write `caps_per: period` in the policy; did "
-        "you mean '2026Q1'?"
+        "2026 for a year, 2026H1 for a half-year, 2026Q3 for a quarter), so the policy's caps "
+        "per year cannot be converted to it; relabel the periods, or write `caps_per: period` "
+        "in the policy; did you mean '2026Q1'?"
     ), done.stderr
 
 

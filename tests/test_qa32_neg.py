@@ -126,7 +126,8 @@ def test_an_offer_fitted_to_a_moved_plan_says_why_its_package_differs_from_our_l
     assert again.round.package is not None
     assert again.round.package.compute["2026"] == 17_895
     reason = again.round.data.strategy.reason  # type: ignore[union-attr]
-    assert "so the US repeats its offer" in reason
+    # The counter is our offer: agreement, not a side to concede (qa33-neg).
+    assert "is our offer of round 1 word for word, so the process ends" in reason
     assert (
         "our offer of round 1 no longer fits beside the deals concluded and the plan for the "
         "other open negotiations (2026 leaves SG 17,895 H100e, where it gave 18,349 and 2027 "

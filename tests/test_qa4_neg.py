@@ -77,8 +77,8 @@ def test_an_offer_to_a_partner_that_accepts_no_package_says_why(
         refused = run("offer", portfolio, "--partner", "DD", "--rounds", rounds, *how)
         assert refused.exit_code == 3, refused.output
         assert (
-            "error: no package with DD is better for the US than walking away (with the other "
-            "partners held at the plan): no package DD accepts fits the limits: DD's acceptance "
+            "error: no offer can be made to DD (with the other partners held at the plan): no "
+            "package DD accepts fits the limits: DD's acceptance "
             "needs $500.00bn more" in refused.stderr
         ), refused.stderr
     assert not rounds.exists() or not any(rounds.rglob("*.yaml"))

@@ -207,7 +207,7 @@ def test_a_redline_shows_a_changed_site_and_tranches_written_in_chips(
         base + "sites: {2026: Campus A; operated by X}\n",
         base + "sites: {2026: Campus B; operated by Y}\n",
     )
-    assert "| Period | H100-equivalents | Site and operator | Status |" in moved
+    assert "| Period (tranche) | H100e | Site and operator | Status |" in moved
     assert (
         "| 2026 | 40,000 | ~~Campus A; operated by X~~ **Campus B; operated by Y** | changed |"
         in moved

@@ -171,7 +171,10 @@ def test_portfolio_memo_has_recommendation_tables_charts_limits_and_risks() -> N
 def test_deal_memo_explains_one_deal() -> None:
     out = texts(demo_source(), "deal-memo", audience=None, partners=["AE"])
     md = out["memos/AE.md"]
-    assert md.startswith("# Deal memo: compute partnership with the United Arab Emirates")
+    assert md.startswith(
+        "**Internal: not for release to the Partner**\n\n"
+        "# Deal memo: compute partnership with the United Arab Emirates"
+    )
     assert "Offer the United Arab Emirates" in md and "## Trade-offs" in md
     assert "the tier 2 cap under veu" in md
     assert "<svg" in out["memos/AE.html"] and "Figure 2." in out["memos/AE.html"]

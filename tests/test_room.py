@@ -148,8 +148,10 @@ def test_room_renders_the_negotiation_status_memo(run: Runner, tmp_path: Path) -
     for suffix in (".md", ".html", ".docx", ".pdf"):
         assert stem.with_suffix(suffix).stat().st_size > 0
     md = stem.with_suffix(".md").read_text()
-    assert md.startswith("# Negotiation status: Gulf and Asia, 2026–2028")
-    assert "**Internal: not for release to the Partner.**" in md
+    assert md.startswith(
+        "**Internal: not for release to the Partner**\n\n"
+        "# Negotiation status: Gulf and Asia, 2026–2028"
+    )
     assert "| Saudi Arabia (SA) | concluded | 4 |" in md
     assert "- **United Arab Emirates (AE):" in md
     assert "| 2026 | 1,000,000 |" in md

@@ -24,7 +24,8 @@ FORMATS = sorted(["md", "html", "docx", "pdf", "json"])
 def _opens(fmt: str, data: bytes) -> None:
     """The downloaded file is what its format says."""
     if fmt == "md":
-        assert data.decode("utf-8").startswith(("#", "---"))
+        text = data.decode("utf-8")  # a heading, or the handling marking above it
+        assert text.startswith(("#", "---", "**")) and "\n# " in "\n" + text
     elif fmt == "html":
         assert b"<html" in data[:500].lower()
     elif fmt == "docx":
@@ -266,16 +267,17 @@ def test_the_history_page_shows_every_round_as_history_json_does(
     rows = _cells(response.text, "history")
     assert len(rows) == len(cli["rounds"]) >= 2
     for row, r in zip(rows, cli["rounds"], strict=True):
-        assert row[0] == [str(r["round"])] and row[1] == [r["side"]] and row[3] == [r["status"]]
-        assert row[4] == [r["package"]["security"] if r["package"] else "-"]
-        assert row[5] == [usd(r["us_utility"]) if r["us_utility"] is not None else "-"]
-        assert row[6] == [usd(r["partner_utility"]) if r["partner_utility"] is not None else "-"]
+        assert row[0] == [str(r["round"])] and row[1] == [r["side"]] and row[4] == [r["status"]]
+        assert row[3] == r["author"].split()  # who spoke (qa33-web)
+        assert row[5] == [r["package"]["security"] if r["package"] else "-"]
+        assert row[6] == [usd(r["us_utility"]) if r["us_utility"] is not None else "-"]
+        assert row[7] == [usd(r["partner_utility"]) if r["partner_utility"] is not None else "-"]
         ok = (
             "-"
             if r["accepts"] is None
             else ("yes" if r["accepts"] and not r["violations"] else "no")
         )
-        assert row[7] == [ok]
+        assert row[8] == [ok]
     for r in cli["rounds"]:
         for v in r["violations"]:
             assert html.escape(f"round {r['round']}: {v['message']}") in response.text

@@ -187,6 +187,22 @@ def quantity(amount: float) -> str:
     return f"{d.normalize():,f}"
 
 
+def thousands(amounts: Sequence[float]) -> list[str]:
+    """Quantities printed in thousands side by side (a table's cells, where width is
+    short): one form for all of them, each to the decimals the finest needs to say what
+    `quantity` says of it, so 74,160 and 134,000 read "74.16k" and "134.00k", never
+    "74.16k" beside "134k"; 1,685,000 and 31,700 read "1,685.0k" and "31.7k"."""
+    scaled = [shown(a) / 1000 + 0 for a in amounts]  # + 0: never -0
+    places = max((_decimals(d) for d in scaled), default=0)
+    return [f"{d:,.{places}f}k" for d in scaled]
+
+
+def _decimals(d: Decimal) -> int:
+    """How many decimals `d` needs: 74.16 two, 134.000 none."""
+    exponent = d.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
 def h100e(amount: float | None, signed: bool = False) -> str:
     """A quantity of H100e (or risk-weighted H100e), as `quantity` prints it: 12,000."""
     if amount is None:

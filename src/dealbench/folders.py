@@ -1,5 +1,6 @@
 """Folders read before writing into them or listing them: what stands where a folder is
-expected (`folder_fault`), and a folder's files but for hidden ones (`unhidden`)."""
+expected (`folder_fault`), a folder's files but for hidden ones (`unhidden`), and whether
+an output path names a document's file rather than a folder (`named_file`)."""
 
 from __future__ import annotations
 
@@ -56,3 +57,26 @@ def no_folder(path: Path) -> str:
     if path.is_symlink() and not path.exists():
         return "is a symbolic link to nothing"
     return "is a device, FIFO or socket"
+
+
+#: The formats dealbench writes, as file suffixes (`render.documents.FORMATS`).
+DOCUMENT_SUFFIXES = ("md", "html", "docx", "pdf", "json")
+#: Suffixes of documents dealbench does not write: `--out x.rtf` is a mistake too.
+OTHER_DOCUMENT_SUFFIXES = frozenset(
+    {"doc", "rtf", "odt", "txt", "text", "htm", "markdown", "yaml", "yml", "xml", "tex"}
+)
+
+
+def named_file(out: Path) -> str | None:
+    """The suffix (`md`) when `out` names a document's file, not a folder: its name ends in
+    the suffix of a document (one dealbench writes or another: `x.rtf`), and no folder of
+    that name exists (a folder is a folder whatever its name).
+
+    The one rule of `--out` (README, "A tour of the commands"): a folder; where a command
+    writes one document (redline, render of one document in one format), a name ending
+    .md, .html, .docx, .pdf or .json is that file, its suffix the format
+    (`cli.documents.document_target`); elsewhere such a name is refused (`OutputDir`)."""
+    suffix = out.suffix.lower().lstrip(".")
+    if suffix not in DOCUMENT_SUFFIXES and suffix not in OTHER_DOCUMENT_SUFFIXES:
+        return None
+    return None if out.is_dir() else suffix

@@ -20,18 +20,20 @@ its errors are `output_errors`.
 
 from __future__ import annotations
 
+import errno
+import fnmatch
 import hashlib
 import json
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from dealbench.atomic_write import temporary, write_failure
 from dealbench.errors import Remedy, refusal, stops_held
-from dealbench.folders import folder_fault, no_folder
+from dealbench.folders import folder_fault, named_file, no_folder
 from dealbench.output_errors import OutputError, OutputExistsError, OutputTargetError
 from dealbench.output_steps import (
     can_stage,
@@ -54,21 +56,44 @@ MANIFEST = ".dealbench-manifest.json"
 LOCK_WAIT = 30.0
 
 
+#: Errors of a write that the place written into causes (read-only, not there, not a
+#: folder): the user's `--out` is to change, bad input (exit 2); a full disk or a failing
+#: one is not (exit 1).
+_PLACE_ERRORS = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR)
+
+
 class OutputDir:
     """A folder of generated files, guarded by its manifest, published as a whole.
 
-    `replace=True` (solve --out): the new files are the whole generated result, so
-    files dealbench wrote in an earlier run and does not write now (the term sheet of
-    a partner who no longer has a deal) are removed. `replace=False` (render,
-    redline): the new files are added to what is there.
+    `replace` (solve --out): the new files are the whole generated result, so files
+    dealbench wrote in an earlier run and does not write now (the term sheet of a partner
+    who no longer has a deal) are removed: those whose path matches one of its patterns
+    (`fnmatch`, `*` across folders: `term-sheets/*`), or any with `replace=True`. Other
+    commands' files in the same folder stay: `solve --out out` removed the example data
+    `dealbench demo` had copied to out/deals (its unedited round files too, leaving a
+    round recorded since without the rounds before it), `frontier --out out`'s chart and
+    `redline --out out`'s documents. `replace=False` (render, redline): the new files are
+    added to what is there.
     """
 
-    def __init__(self, root: str | Path, *, force: bool = False, replace: bool = False) -> None:
+    def __init__(
+        self,
+        root: str | Path,
+        *,
+        force: bool = False,
+        replace: bool | Sequence[str] = False,
+    ) -> None:
         self.given = Path(root)
         self.root = Path(os.path.realpath(root)) if exists(Path(root)) else Path(root).absolute()
         self.force = force
         self.replace = replace
         self.written: list[Path] = []
+
+    def _replaces(self, name: str) -> bool:
+        """Whether `name`, written by an earlier run and not now, is this run's to remove."""
+        if isinstance(self.replace, bool):
+            return self.replace
+        return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.replace)
 
     # checks -------------------------------------------------------------------------------
 
@@ -101,6 +126,14 @@ class OutputDir:
                 raise OutputTargetError(
                     "root", f"{parent} {no_folder(parent)}, so {self.given} cannot be a folder"
                 )
+        suffix = named_file(self.given)
+        if suffix is not None:  # render made a folder named x.md where redline wrote the file
+            raise OutputTargetError(
+                "root",
+                f"{self.given} names a .{suffix} file, but this command writes its files into "
+                "a folder; name a folder (a folder of that name is used if it exists)",
+            )
+        self._check_writable()
         if root.is_dir():
             for folder, dirs, files in walk(root):
                 for entry in [*dirs, *files]:
@@ -111,6 +144,21 @@ class OutputDir:
                             f"{path} is a symbolic link; dealbench writes only inside the output "
                             "folder and refuses links there (remove it or choose another folder)",
                         )
+
+    def _check_writable(self) -> None:
+        """A folder that cannot be written into (read-only, not ours to write, a system
+        folder) is refused before a long solve whose outputs it is to hold, not after it
+        (exit 1 then): a hidden folder is made and removed where the first folder missing
+        would be made, or in the folder itself (then under the lock of runs writing into
+        it, lest one of them take the probe for a folder of the user's to keep)."""
+        import tempfile
+
+        place = next(p for p in [self.root, *self.root.parents] if exists(p))
+        try:
+            with _locked(place.parent, self.given) if place == self.root else nullcontext():
+                os.rmdir(tempfile.mkdtemp(prefix=".dealbench-probe-", dir=place))
+        except OSError as exc:
+            raise self._io_error(exc, "nothing written") from None
 
     def _check(self, name: str, manifest: Mapping[str, str]) -> None:
         if Path(name).is_absolute() or ".." in Path(name).parts:
@@ -224,7 +272,7 @@ class OutputDir:
         half the new files beside the old manifest, and the next run refused to replace
         dealbench's own files as "edited since"."""
         kept = dict(manifest)
-        stale = [n for n in manifest if n not in files] if self.replace else []
+        stale = [n for n in manifest if n not in files and self._replaces(n)]
         for name, data in files.items():
             kept[name] = hashlib.sha256(data).hexdigest()
         for name in stale:
@@ -258,7 +306,7 @@ class OutputDir:
                 old = self.root / rel
                 if rel in manifest:
                     unedited = digest(old) == manifest[rel]
-                    if self.replace and unedited:
+                    if unedited and self._replaces(rel):
                         continue  # a stale document of an earlier run: not carried over
                     if unedited:
                         kept[rel] = manifest[rel]
@@ -272,11 +320,13 @@ class OutputDir:
         write_synced(stage / MANIFEST, text.encode())
         sync_dir(stage)
 
-    def _io_error(self, exc: OSError) -> OutputError:
-        return OutputError(
-            f"cannot write into {self.given}: {write_failure(exc)}; "
-            "the previous result is left as it was"
-        )
+    def _io_error(
+        self, exc: OSError, left: str = "the previous result is left as it was"
+    ) -> OutputError:
+        said = f"cannot write into {self.given}: {write_failure(exc)}; {left}"
+        if exc.errno in _PLACE_ERRORS:  # the folder given is to change: bad input, --out
+            return OutputTargetError("root", said)
+        return OutputError(said)
 
 
 @contextmanager

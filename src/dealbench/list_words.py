@@ -55,10 +55,31 @@ def runs(order: Sequence[str] | None, periods: Iterable[str], shortest: int = 2)
 
 def _next(period: str) -> str | None:
     """The label of the period after `period` (`2027` after `2026`, `2027Q1` after
-    `2026Q4`), or None for a label that does not say its length."""
+    `2026Q4`, `2027H1` after `2026H2`), or None for a label that does not say its length."""
     if re.fullmatch(r"\d{4}", period):
         return str(int(period) + 1)
     if m := re.fullmatch(r"(\d{4})Q([1-4])", period):
         year, quarter = int(m[1]), int(m[2])
         return f"{year + 1}Q1" if quarter == 4 else f"{year}Q{quarter + 1}"
+    if m := re.fullmatch(r"(\d{4})H([12])", period):
+        year, half = int(m[1]), int(m[2])
+        return f"{year + 1}H1" if half == 2 else f"{year}H2"
     return None
+
+
+def each_once(items: Iterable[str], name: str, what: str) -> list[str]:
+    """`items` as given, each once; an `ArgumentError` naming `name` (the caller's
+    parameter, the CLI's option) when one is given twice.
+
+    A list option (`--regimes tiered,tiered`, `--format md,md`, `--require-deal AE
+    --require-deal ae`, `--set PATH=...` twice) dropped the repeat without a word: the
+    user who meant two different items (a typo for `tiered,monopoly`) got one, and two
+    values of one `--set` path kept the last."""
+    from dealbench.errors import ArgumentError
+
+    seen: list[str] = []
+    for item in items:
+        if item in seen:
+            raise ArgumentError(name, f"{item} is given twice; name each {what} once")
+        seen.append(item)
+    return seen

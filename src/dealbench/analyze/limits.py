@@ -90,7 +90,7 @@ def _deal(
         elif abs(deal.partner_margin) <= MARGIN_TOL:
             reason = "acceptance"  # just what the partner needs: more costs the US risk
         else:
-            reason = "risk cost"
+            reason = "risk penalty"
         periods.setdefault(reason, []).append(t)
     if len(periods) == 1:
         return next(iter(periods))

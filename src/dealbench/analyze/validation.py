@@ -193,7 +193,7 @@ def _notes(path: Path, loaded: object) -> list[Issue]:
     money). A file a portfolio also names is noted once."""
     from dealbench.model import Partner, Policy
     from dealbench.model.notes import input_notes
-    from dealbench.model.plausible import money_notes
+    from dealbench.model.plausible import caps_notes, money_notes
     from dealbench.model.yamlio import read_yaml
 
     if isinstance(loaded, Portfolio):
@@ -211,4 +211,6 @@ def _notes(path: Path, loaded: object) -> list[Issue]:
             "write 0 or leave it out"
         )
         out.insert(0, source.issue(("caps", "tier3"), message))
+    if isinstance(loaded, Policy):
+        out += caps_notes(loaded, source)
     return out

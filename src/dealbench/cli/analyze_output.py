@@ -12,7 +12,7 @@ from rich.table import Table
 
 from dealbench.cli import output
 from dealbench.cli.output import print_table, say
-from dealbench.figures import quantity
+from dealbench.figures import quantity, thousands
 
 if TYPE_CHECKING:
     from dealbench.analyze.compare import Comparison
@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 #: The files `compare --out` and `sweep --out` write on every run.
 COMPARISON_FILE = "comparison.json"
 SWEEP_FILE = "sweep.json"
+#: What an earlier `compare --out` wrote that a new one replaces (`OutputDir`'s `replace`):
+#: a regime not compared now goes with its result and memo; other commands' files stay.
+COMPARE_FILES = (COMPARISON_FILE, "*/result.json", "charts/regimes-*", "memos/*")
 
 
 def to_json(data: Any) -> str:
@@ -67,7 +70,7 @@ def print_comparison(c: Comparison) -> None:
     row("US utility", [money(r.us_value) for r in c.regimes])
     row("  concessions", [money(r.concessions) for r in c.regimes])
     row("  export value", [money(r.export_value) for r in c.regimes])
-    row("  risk cost", [money(-r.risk_cost) for r in c.regimes])
+    row("  risk penalty", [money(-r.risk_cost) for r in c.regimes])
     row("  no-deal losses", [money(r.no_deal_losses) for r in c.regimes])
     row("Partner surplus", [money(r.partner_surplus) for r in c.regimes])
     row("Risk (weighted H100e)", [h100e(r.risk_total) for r in regimes])
@@ -77,11 +80,14 @@ def print_comparison(c: Comparison) -> None:
     partners.add_column("Partner")
     for r in c.regimes:
         partners.add_column(r.regime, justify="right")
+    # one form for every figure of the table (`thousands`): 74.16k above 134.00k
+    deals = [p.regimes[r.regime] for p in c.partners for r in c.regimes]
+    shown = iter(thousands([cell.compute for cell in deals if cell.deal]))
     for p in c.partners:
         cells = []
         for r in c.regimes:
             cell = p.regimes[r.regime]
-            head = f"{quantity(cell.compute / 1000)}k {cell.security}" if cell.deal else "no deal"
+            head = f"{next(shown)} {cell.security}" if cell.deal else "no deal"
             cells.append(f"{head}\n[dim]{cell.decided_by}[/dim]")
         partners.add_row(f"{p.code} (tier {p.tier})", *cells)
     print_table(out, partners)
@@ -115,7 +121,8 @@ def write_comparison(
     from dealbench.cli.result_files import portfolio_ref
     from dealbench.io import OutputDir
 
-    folder = OutputDir(out, force=force, replace=True)  # a regime not compared now goes
+    # a regime not compared now goes, and no other command's files
+    folder = OutputDir(out, force=force, replace=COMPARE_FILES)
     extra = {COMPARISON_FILE: (to_json(comparison.model_dump(mode="json")) + "\n").encode()}
     for regime, (_pf, result) in solved.items():
         if portfolio_path is not None:

@@ -28,6 +28,7 @@ def risk(
         int,
         typer.Option(
             "--jobs",
+            "-j",
             help="Processes to spread the samples over (the numbers do not change).",
         ),
     ] = 1,

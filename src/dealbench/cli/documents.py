@@ -64,10 +64,11 @@ PortfolioOpt = Annotated[
 def parse_formats(text: str, option: str = "--format") -> list[Format]:
     """`md,pdf` as formats; an unknown one is bad input naming `option` (--format, --render)."""
     from dealbench.errors import InputError, Issue
+    from dealbench.list_words import each_once
     from dealbench.render.documents import FORMATS
     from dealbench.units import EMPTY
 
-    wanted = [f.strip().lower() for f in text.split(",") if f.strip()]
+    wanted = each_once((f.strip().lower() for f in text.split(",") if f.strip()), option, "format")
     bad = [f for f in wanted if f not in FORMATS]
     if bad or not wanted:
         said = f"unknown format {', '.join(bad)!r}" if bad else EMPTY  # `--format ""`, `,`
@@ -89,35 +90,36 @@ def check_audience(audience: str) -> None:
     check_choice("--audience", audience, AUDIENCES, "expected external or internal, got {0!r}")
 
 
-#: File suffixes of documents dealbench does not write: `--out x.rtf` is a mistake, not a
-#: folder to create.
-OTHER_DOCUMENT_SUFFIXES = frozenset(
-    {"doc", "rtf", "odt", "txt", "text", "htm", "markdown", "yaml", "yml", "xml", "tex"}
-)
+def document_target(out: Path, formats: str, documents: int = 1) -> tuple[Path, str, list[Format]]:
+    """Where `--out` puts the documents: (folder, file stem or "", formats).
 
-
-def redline_target(out: Path, formats: str) -> tuple[Path, str, list[Format]]:
-    """Where a redline goes: (folder, file stem or "", formats); a file's suffix is its format."""
+    One rule for every command (`folders.named_file`): `--out` is a folder, but where one document
+    is written a name ending in a document's suffix (x.md, x.pdf) is that file, its suffix
+    the format. `render --out x.md` made a folder named x.md, where `redline --out x.md`
+    wrote the file."""
     from dealbench.errors import InputError, Issue
+    from dealbench.folders import named_file
     from dealbench.render.documents import FORMATS
 
-    suffix = out.suffix.lower().lstrip(".")
-    if suffix in OTHER_DOCUMENT_SUFFIXES and not out.is_dir():  # not a folder named x.rtf
-        raise InputError(
-            Issue(
-                "--out",
-                None,
-                "",
-                f"{out.name}: .{suffix} is not a format dealbench writes; give a .md, .html, "
-                ".docx, .pdf or .json file, or a folder",
-            )
-        )
-    if suffix not in FORMATS:
+    suffix = named_file(out)
+    if suffix is None:
         return out, "", parse_formats(formats)
-    if formats not in ("md", suffix):
-        raise InputError(
-            Issue("--out", None, "", f"{out.name} is a .{suffix} file but --format is {formats}")
+
+    def refused(message: str) -> InputError:
+        return InputError(Issue("--out", None, "", message))
+
+    if suffix not in FORMATS:
+        raise refused(
+            f"{out.name}: .{suffix} is not a format dealbench writes; give a .md, .html, "
+            ".docx, .pdf or .json file, or a folder"
         )
+    if documents != 1:
+        raise refused(
+            f"{out.name} names one file, but {documents} documents are to be written; "
+            "give a folder, or ask for one document (--partner, --doc portfolio-memo)"
+        )
+    if formats not in ("md", suffix):
+        raise refused(f"{out.name} is a .{suffix} file but --format is {formats}")
     return out.parent, out.stem, parse_formats(suffix)
 
 
@@ -177,7 +179,11 @@ def render(
     ],
     out: Annotated[
         Path,
-        folder_option("--out", "Folder to write the documents into."),
+        folder_option(
+            "--out",
+            "Folder to write the documents into; for one document in one format, a file "
+            "(x.md, x.pdf: its suffix picks the format).",
+        ),
     ],
     doc: Annotated[
         str, typer.Option("--doc", help="term-sheet, deal-memo or portfolio-memo.")
@@ -188,7 +194,8 @@ def render(
     date: DateOpt = None,
     templates: Templates = None,
     partner: Annotated[
-        str | None, typer.Option("--partner", help="Only the deal with this partner (code).")
+        str | None,
+        typer.Option("--partner", "-p", help="Only the deal with this partner (code)."),
     ] = None,
     against: Annotated[
         Path | None,
@@ -206,6 +213,8 @@ def render(
     describes it as such and, with --against, compares it with our last offer.
     One package asked for as a portfolio memo gets the package memo.
     """
+    import dataclasses
+
     from dealbench.errors import InputError, Issue
     from dealbench.io import OutputDir
     from dealbench.render.clause_check import check_portfolio_clauses
@@ -239,7 +248,10 @@ def render(
                     "--doc portfolio-memo says what prevents a deal",
                 )
             )
-        folder = OutputDir(out, force=force)
+        where, stem, wanted = document_target(out, formats, len(docs))
+        if stem:  # --out x.pdf: the one document, at the file named
+            docs = [dataclasses.replace(docs[0], path=stem)]
+        folder = OutputDir(where, force=force)
         write_documents(folder, docs, wanted, templates)
         for path in folder.written:
             typer.echo(str(path))
@@ -285,7 +297,7 @@ def redline(
     ],
     out: Annotated[
         Path,
-        folder_option("--out", "A file (its suffix picks the format) or a folder."),
+        folder_option("--out", "A file (x.md, x.pdf: its suffix picks the format), or a folder."),
     ],
     formats: Formats = "md",
     audience: AudienceOpt = "external",
@@ -306,7 +318,7 @@ def redline(
 
     with handled():
         check_audience(audience or "")
-        folder, stem, wanted = redline_target(out, formats)
+        folder, stem, wanted = document_target(out, formats)
         pf = load_portfolio(portfolio)
         a, b = load_package(old, pf), load_package(new, pf)
         note_uncertainty(pf)

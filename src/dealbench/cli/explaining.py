@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from dealbench.errors import InfeasibleError, InputError, Issue
+from dealbench.list_words import each_once
 
 if TYPE_CHECKING:
     from dealbench.model import Portfolio
@@ -23,7 +24,7 @@ def check_required(pf: Portfolio, require: Sequence[str]) -> list[str]:
     """--require-deal codes, each a partner of the portfolio; read upper case, as every
     --partner option reads its code (`ae` is AE)."""
     codes = [p.code for p in pf.partners]
-    require = [code.upper() for code in require]
+    require = each_once([code.upper() for code in require], "--require-deal", "partner")
     for code in require:
         if code not in codes:
             raise InputError(Issue("--require-deal", None, "", pf.unknown_partner(code)))

@@ -126,6 +126,7 @@ def print_history(h: History) -> None:
             ("OK", "left"),
             ("Strategy", "left"),
         ),
+        whole=("Security",),
     )
     for r in h.rounds:
         complies = "-" if r.accepts is None else ("yes" if r.accepts and not r.violations else "no")
@@ -175,7 +176,11 @@ def room(
     ] = None,
     date: Annotated[
         str | None,
-        typer.Option("--date", help="Date of the memo (with --render), YYYY-MM-DD, or `today`."),
+        typer.Option(
+            "--date",
+            metavar="DATE",
+            help="Date of the memo (with --render), YYYY-MM-DD, or `today`.",
+        ),
     ] = None,
     force: Force = False,
     json_out: Json = False,
@@ -254,10 +259,12 @@ def print_room(r: Room) -> None:
             f"{m(a.us_utility)}\n{m(a.partner_utility)}" if a else "-",
             f"{m(b.us_utility)}\n{m(b.partner_utility)}" if b else "-",
             m(row.us_gap) if row.us_gap is not None else "-",
-            m(row.frontier_gain) if row.frontier_gain is not None else "-",
+            m(row.frontier_gain) + row.frontier_mark if row.frontier_gain is not None else "-",
             row.next_move,
         )
     print_table(console(), table)
+    for note in r.frontier_notes():
+        echo_wrapped(note)
     echo_wrapped(f"Portfolio US utility V (open negotiations re-planned): {m(r.objective)}")
     left = ", ".join(f"{t} {quantity(r.supply_left[t])}/{quantity(r.supply[t])}" for t in r.periods)
     echo_wrapped(f"Supply left after concluded deals (H100e): {left}")

@@ -50,6 +50,7 @@ from dealbench.cli.rounds_base import (
     write_round_documents,
 )
 from dealbench.cli.verdict_output import print_verdict
+from dealbench.list_words import each_once
 
 if TYPE_CHECKING:
     from dealbench.negotiate.rounds.negotiation import Round
@@ -128,7 +129,9 @@ def offer(
         pf, root = portfolio_and_rounds(portfolio, rounds)
         code = partner.upper()
         pkg = load_package(package, pf) if package is not None else None
-        fixed = [f.strip() for item in fix or [] for f in item.split(",") if f.strip()]
+        fixed = each_once(
+            (f.strip() for item in fix or [] for f in item.split(",") if f.strip()), "--fix", "part"
+        )
         docs = check_documents(out, pf, formats, force, no_documents)
         done = record_offer(
             pf,

@@ -13,6 +13,11 @@ from dealbench.cli.shipped_examples import shipped_counter_memo, shipped_redline
 
 #: The file `solve --out` and `demo` write on every run.
 RESULT_FILE = "result.json"
+#: What an earlier solve wrote that a new one replaces (`OutputDir`'s `replace`): a deal
+#: no longer made loses its term sheet; other commands' files in the folder stay.
+SOLVE_FILES = (RESULT_FILE, "packages/*", "term-sheets/*", "memos/*")
+#: The demo's own besides: the shipped redline and the copy of the example data.
+DEMO_FILES = (*SOLVE_FILES, "redlines/*", "deals/*")
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -48,7 +53,8 @@ def write_outputs(
     from dealbench.render.documents import documents_for
     from dealbench.render.sources import source_from_result
 
-    folder = OutputDir(out, force=force, replace=True)  # stale documents go
+    # stale documents go, and no other command's
+    folder = OutputDir(out, force=force, replace=DEMO_FILES if everything else SOLVE_FILES)
     if portfolio_path is not None:
         result = result.model_copy(update={"portfolio_file": portfolio_ref(portfolio_path, out)})
     data = output.result_json(result)

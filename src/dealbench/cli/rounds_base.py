@@ -45,7 +45,8 @@ AuthorOpt = Annotated[
     str | None, typer.Option("--author", help="Who speaks in this round (free text).")
 ]
 DateOpt = Annotated[
-    str | None, typer.Option("--date", help="Date of the round, YYYY-MM-DD, or `today`.")
+    str | None,
+    typer.Option("--date", metavar="DATE", help="Date of the round, YYYY-MM-DD, or `today`."),
 ]
 DocsOpt = Annotated[
     Path | None,
@@ -206,8 +207,11 @@ def print_written(written: list[Path]) -> None:
         typer.echo(f"  wrote {relative(path)}")
 
 
-def compact_table(title: str, columns: tuple[tuple[str, str], ...]) -> Table:
-    """A compact table (rounds, the room): a head rule, no edges, no padding."""
+def compact_table(
+    title: str, columns: tuple[tuple[str, str], ...], whole: tuple[str, ...] = ()
+) -> Table:
+    """A compact table (rounds, the room): a head rule, no edges, no padding. The columns
+    named in `whole` hold ids, never broken across lines (`sovereign-vaul` / `t`)."""
     from rich import box
     from rich.table import Table
 
@@ -220,7 +224,7 @@ def compact_table(title: str, columns: tuple[tuple[str, str], ...]) -> Table:
         collapse_padding=True,
     )
     for name, justify in columns:
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        table.add_column(name, justify=justify, no_wrap=name in whole)  # type: ignore[arg-type]
     return table
 
 

@@ -49,8 +49,9 @@ def _said(error: Any) -> str:
     if bound is not None and bound[0] in error.get("ctx", {}):
         return f"must be {bound[1]} {error['ctx'][bound[0]]:g}, got {_written(error.get('input'))}"
     if kind == "dict_type":
-        mapping = _MAPPINGS.get(_field_of(error), "a mapping of keys to values")
-        return f"expected {mapping}, got {_short(error.get('input'))}"
+        got = _short(error.get("input"))
+        mapping = _MAPPINGS.get(_field_of(error))
+        return f"expected {mapping}, got {got}" if mapping else _mapping_under(error, got)
     if kind == "too_short" and "min_length" in error.get("ctx", {}):
         return _too_few(error)
     if kind in _TOO_LONG and isinstance(error.get("input"), str) and "max_length" in ctx:
@@ -70,6 +71,20 @@ def _said(error: Any) -> str:
     if kind == "value_error" or "got " in message:
         return message
     return f"{message}, got {_short(error.get('input'))}"
+
+
+def _mapping_under(error: Any, got: str) -> str:
+    """What a mapping field named by its key expects: a portfolio's `caps: {KW: 30_000}` is
+    a partner's caps by security level (a policy's tier may be one number for every level;
+    a partner's own caps name each level they replace)."""
+    loc = error.get("loc", ())
+    if len(loc) >= 2 and loc[-2] == "caps" and isinstance(loc[-1], str):
+        code = loc[-1]
+        return (
+            f"expected {code}'s caps by security level, such as {{veu: 500_000}} (H100e per "
+            f"period), got {got}; to cap {code} under every level, name each level"
+        )
+    return f"expected a mapping of keys to values, got {got}"
 
 
 def _choice_meant(error: Any, expected: str) -> str:
@@ -132,6 +147,7 @@ _MAPPINGS = {
     "ask": "H100e per period, e.g. {2026: 40_000, 2027: 40_000}",
     "supply": "H100e per period, e.g. {2026: 1_000_000, 2027: 1_000_000}",
     "security_costs": "a cost per security level, e.g. {baseline: 0, kyc: 400m}",
+    "caps": "caps by partner and security level, e.g. {AE: {veu: 800_000}}",
 }
 
 

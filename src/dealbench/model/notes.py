@@ -1,5 +1,6 @@
 """Notes on a portfolio's inputs, valid as they are but likely not what was meant: an
-ask without a figure for some of the periods, money outside its plausible bounds."""
+ask without a figure for some of the periods, money outside its plausible bounds, caps
+that give a weaker security level more than a stronger one."""
 
 from __future__ import annotations
 
@@ -18,14 +19,15 @@ def input_notes(portfolio: Portfolio, *, files: bool = True) -> list[Issue]:
     """What `validate` and the solving commands note of a portfolio's inputs, valid as they
     are but likely not what was meant: an ask that gives no figure for some of the periods
     (`asks_not_given`), money outside its plausible bounds (`plausible.money_notes`: its
-    unit left out, most likely). Money is weighed where it was written: at its line of the
+    unit left out, most likely), caps that give a weaker security level more than a
+    stronger one (`plausible.caps_notes`). Money is weighed where it was written: at its line of the
     partner's file, or of the policy's (another regime's, under `--policy` or `compare`),
     or at the `--set` (or scenario) override that gave it. Without `files`, only the
     overrides' notes (a scenarios file's, validated against a portfolio)."""
     from dealbench.model.override_paths import split_path
     from dealbench.model.override_values import parse_value
     from dealbench.model.overrides import GIVEN
-    from dealbench.model.plausible import Given, money_notes
+    from dealbench.model.plausible import Given, caps_notes, money_notes
 
     given: dict[str, list[Given]] = {}
     for path, text in portfolio.overrides.items():
@@ -48,6 +50,10 @@ def input_notes(portfolio: Portfolio, *, files: bool = True) -> list[Issue]:
             with contextlib.suppress(InputError, OSError):  # moved or changed since loaded
                 source = read_yaml(Path(file))
         out += money_notes(loaded, source, given.get(root, []), f"{root}.")
+        if isinstance(loaded, Policy) and files:  # at the override that set caps, if one did
+            over = [g.where for g in given.get(root, []) if g.parts[:1] in (("caps",), ())]
+            at = (None, over[-1]) if over else (source, file or root)
+            out += caps_notes(loaded, at[0], at[1], f"{root}.")
     return out + asks_not_given(portfolio) if files else out
 
 

@@ -49,6 +49,8 @@ def parse_set(items: Iterable[str] | str, name: str = "items") -> dict[str, Any]
             )
         if not text.strip():
             raise ArgumentError(name, "no value after '='", path)
+        if path in out:  # the last value was kept without a word
+            raise ArgumentError(name, "is set twice; set each path once", path)
         try:
             out[path] = parse_value(text.strip())
         except ValueError as exc:

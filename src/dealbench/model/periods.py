@@ -1,9 +1,10 @@
 """Units of time: what a period label says of its length, and caps per period.
 
-A policy writes its caps per `caps_per` (`year` by default, `quarter`, or
-`period`: per period of whatever portfolio uses it). A portfolio holds its
-policy's caps per its own period: in a portfolio of quarters an annual cap is
-divided over the year's four quarters. A cap per quarter cannot hold a year, and
+A policy writes its caps per `caps_per` (`year` by default, `half-year`,
+`quarter`, or `period`: per period of whatever portfolio uses it). A portfolio
+holds its policy's caps per its own period: in a portfolio of quarters an annual
+cap is divided over the year's four quarters, in one of half-years (`2026H1`)
+over its two halves. A cap per quarter cannot hold a year, and
 periods whose labels do not say their length cannot take a cap per year or
 quarter: both are errors, never a silent guess (DESIGN.md "Portfolio").
 """
@@ -17,23 +18,29 @@ if TYPE_CHECKING:
     from dealbench.model.policy import Caps, Policy
 
 #: What a policy's caps are written per.
-CapsPer = Literal["year", "quarter", "period"]
+CapsPer = Literal["year", "half-year", "quarter", "period"]
 
-_LENGTHS = {"year": re.compile(r"^\d{4}$"), "quarter": re.compile(r"^\d{4}Q[1-4]$")}
+_LENGTHS = {
+    "year": re.compile(r"^\d{4}$"),
+    "half-year": re.compile(r"^\d{4}H[12]$"),
+    "quarter": re.compile(r"^\d{4}Q[1-4]$"),
+}
 #: A length's share of a year.
-_YEARS = {"year": 1.0, "quarter": 0.25}
+_YEARS = {"year": 1.0, "half-year": 0.5, "quarter": 0.25}
 #: A converted cap's share of the cap written, in words (a quarter's of a year's).
-_SHARES = {0.25: "a quarter"}
+_SHARES = {0.25: "a quarter", 0.5: "half"}
 
 
 def length(period: str) -> str | None:
-    """What a period label says of its length: a year (2026), a quarter (2026Q3), or None."""
+    """What a period label says of its length: a year (2026), a half-year (2026H1), a quarter
+    (2026Q3), or None."""
     return next((name for name, pattern in _LENGTHS.items() if pattern.match(period)), None)
 
 
 def each(periods: list[str]) -> str:
     """An amount per period in words, as its labels say their length: `a year`, `a
-    quarter`, or `a period` for labels that say none (a portfolio's periods share one)."""
+    half-year`, `a quarter`, or `a period` for labels that say none (a portfolio's periods
+    share one)."""
     return f"a {(length(periods[0]) if periods else None) or 'period'}"
 
 
@@ -56,8 +63,8 @@ def caps_factor(caps_per: CapsPer, periods: list[str]) -> tuple[float, str | Non
             # `2026q1`: a quarter in lower case, which the labels' patterns do not read
             meant = f"; did you mean {period.upper()!r}?" if length(period.upper()) else ""
             raise PeriodMismatch(
-                f"period {period!r} does not say its length (write 2026 for a year, 2026Q3 "
-                f"for a quarter), so the policy's caps per {caps_per} cannot be converted to it; "
+                f"period {period!r} does not say its length (write 2026 for a year, 2026H1 "
+                f"for a half-year, 2026Q3 for a quarter), so the policy's caps per {caps_per} cannot be converted to it; "
                 f"relabel the periods, or write `caps_per: period` in the policy{meant}",
                 period,
             )
@@ -76,7 +83,7 @@ def caps_factor(caps_per: CapsPer, periods: list[str]) -> tuple[float, str | Non
 
 
 def share_said(factor: float) -> str:
-    """A converted cap's share of the cap as written, in words: `a quarter`."""
+    """A converted cap's share of the cap as written, in words: `a quarter`, `half`."""
     return _SHARES.get(factor, f"{factor:g} times")
 
 

@@ -1,4 +1,5 @@
-"""Money a file gives that is valid but implausible: written without its unit, most likely.
+"""Money a file gives that is valid but implausible: written without its unit, most likely;
+and a policy's caps that give a weaker security level more than a stronger one.
 
 `batna: 300` reads as USD 300 where 300m was meant, and `value_per_h100e: 25000k` as USD
 25m an H100e where 25k was: both files are valid, and the solve is of another deal than
@@ -19,14 +20,23 @@ from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
 from dealbench.errors import Issue
-from dealbench.figures import usd
+from dealbench.figures import h100e, usd
+from dealbench.list_words import and_list
 from dealbench.model.amounts import amount_text
 from dealbench.model.concession import Concession
 from dealbench.model.partner import Partner
 from dealbench.model.policy import Policy
 from dealbench.model.yamlio import Loc, Source
 
-__all__ = ["DEAL_MONEY_FLOOR", "PER_H100E", "Figure", "Given", "figures", "money_notes"]
+__all__ = [
+    "DEAL_MONEY_FLOOR",
+    "PER_H100E",
+    "Figure",
+    "Given",
+    "caps_notes",
+    "figures",
+    "money_notes",
+]
 
 #: A deal's money other than 0 below this (in size) is said.
 DEAL_MONEY_FLOOR = 1e6
@@ -215,3 +225,49 @@ def _written(tree: object, loc: Loc, path: Sequence[str] = ()) -> object:
         except (KeyError, IndexError, TypeError):
             return None
     return node
+
+
+def caps_notes(
+    policy: Policy, source: Source | None, where: str = "policy", root: str = ""
+) -> list[Issue]:
+    """A note at each tier of `policy` whose caps by level let a partner receive more under
+    a weaker security level than under a stronger one: a level left out of the tier's
+    caps (no cap) below a level it caps, or a cap above a stronger level's. Valid (a cap
+    only bounds; DESIGN.md's `tier1: {}` is no cap), but a writer who lists the caps of
+    the stronger levels and leaves out the weakest most likely meant it to get less, not
+    any amount. At the cap's (or the tier's) line of `source`; without one (caps an
+    override set), at `where` (`--set`), the field named below `root` (`policy.`)."""
+    from dealbench.model.periods import as_written
+
+    written = as_written(policy)
+    levels = written.level_ids
+    out = []
+    for tier in (1, 2, 3):
+        caps = getattr(written.caps, f"tier{tier}")
+        if tier == 3 or not isinstance(caps, dict) or not caps:
+            continue
+        for i, level in enumerate(levels):
+            stronger = [k for k in levels[i + 1 :] if k in caps]
+            cap = caps.get(level)
+            if cap is None and stronger:
+                message = (
+                    f"tier {tier} caps {and_list(stronger)} but not {level}, a weaker level: a "
+                    f"tier {tier} partner may receive any amount under {level}; write "
+                    f"{level}'s cap (0 to allow nothing under it) if that is not meant"
+                )
+            elif cap is not None and any(caps[k] < cap for k in stronger):
+                k = next(k for k in stronger if caps[k] < cap)
+                message = (
+                    f"tier {tier} caps {level} at {h100e(cap)} H100e, more than {k} "
+                    f"({h100e(caps[k])}), a stronger level: a tier {tier} partner may receive "
+                    f"more under {level}'s weaker security; lower {level}'s cap or raise "
+                    f"{k}'s if that is not meant"
+                )
+            else:
+                continue
+            loc = ("caps", f"tier{tier}", level) if cap is not None else ("caps", f"tier{tier}")
+            if source is not None:
+                out.append(source.issue(loc, message))
+            else:
+                out.append(Issue(where, None, root + ".".join(map(str, loc)), message))
+    return out

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from dealbench.errors import ArgumentError, InputError, Issue
-from dealbench.list_words import and_list
+from dealbench.list_words import and_list, each_once
 from dealbench.model import load_policy, rules
 from dealbench.model.concession import SecurityRequirement
 from dealbench.model.partner import Partner
@@ -177,9 +177,9 @@ def _places(portfolio_path: str | os.PathLike[str] | None) -> list[Path]:
 
 
 def parse_regimes(text: str, name: str = "text") -> list[str]:
-    """`tiered,monopoly` as a list; each name once, in the order given (an ArgumentError
-    naming `name`, the caller's parameter, when there is none)."""
-    names = list(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
+    """`tiered,monopoly` as a list, in the order given (an ArgumentError naming `name`, the
+    caller's parameter, when there is none, or when one is named twice)."""
+    names = each_once((n.strip() for n in text.split(",") if n.strip()), name, "regime")
     if not names:
         raise ArgumentError(name, "no regime named")
     return names

@@ -320,27 +320,36 @@ _AFTER_COMMA = re.compile(r"\d+[A-Za-z]*")
 
 def _refuse_a_comma_in_a_number(node: MappingNode) -> None:
     """`{2026: 100,000}` is two entries in YAML, `2026: 100` and `000` with no value: a
-    number with a comma inside braces is refused, never read as its first digits."""
+    number with a comma inside braces is refused, never read as its first digits; so is
+    text with one between digits (`{title: 50,000 chips}`: `title: 50` and `000 chips`;
+    `{title: USD 1,500bn}`), which is quoted instead."""
     previous: Node | None = None
     for key_node, value_node in node.value:
         if (
             previous is not None
             and isinstance(key_node, ScalarNode)
             and not key_node.style
-            and _AFTER_COMMA.fullmatch(key_node.value)
+            and key_node.value[:1].isdigit()
             and isinstance(value_node, ScalarNode)
             and value_node.tag == _NULL
             and value_node.value == ""
             and isinstance(previous, ScalarNode)
             and not previous.style
-            and _NUMBER_PART.fullmatch(previous.value)
+            and previous.value[-1:].isdigit()
             and key_node.start_mark.index == previous.end_mark.index + 1  # `100,000`
         ):
             written = f"{previous.value},{key_node.value}"
+            number = _NUMBER_PART.fullmatch(previous.value) and _AFTER_COMMA.fullmatch(
+                key_node.value
+            )
+            fix = (
+                "write thousands with '_' (100_000) and decimals with a point (1.5bn)"
+                if number
+                else f'quote text that holds a comma ("{written}")'
+            )
             problem = (
                 f"{written!r} is read as two entries, {previous.value!r} and "
-                f"{key_node.value!r}: inside {{ }} a comma separates entries; write thousands "
-                "with '_' (100_000) and decimals with a point (1.5bn)"
+                f"{key_node.value!r}: inside {{ }} a comma separates entries; {fix}"
             )
             raise ConstructorError(None, None, problem, key_node.start_mark)
         previous = value_node

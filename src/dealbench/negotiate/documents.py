@@ -159,6 +159,7 @@ def negotiation_memo_document(
         "portfolio": {"id": portfolio.id, "title": portfolio.title},
         "summary": _summary(room, counts),
         "rows": rows,
+        "frontier_notes": room.frontier_notes(),
         "moves": [r for r in rows if r["move"] not in ("-",)],
         "concluded": [_agreed(r) for r in room.rows if r.agreed is not None],
         # who walked away, and when: a stage of "walked away" does not say which side did
@@ -239,6 +240,7 @@ def _memo_row(r: Any) -> dict[str, Any]:
         "counter_partner": counter.partner_utility if counter else None,
         "us_gap": r.us_gap,
         "frontier_gain": r.frontier_gain,
+        "frontier_mark": r.frontier_mark,
         "plan_us": r.plan_us_utility,
         "move": r.next_move,
         "reason": r.reason,
@@ -306,9 +308,12 @@ def draw_rounds(ax: Axes, data: dict[str, Any]) -> None:
             linestyle="--",
         )
     agreed = [r for r in rounds if r.get("status") == "concluded"]
-    for side, colour, label in (
-        ("us", charts.PALETTE[0], "US offer"),
-        ("partner", charts.PALETTE[5], "Counter"),
+    # A US offer is drawn larger than a counter, beneath it: a counter with our offer's very
+    # terms (the partner accepting our standing offer) leaves a ring of the offer's colour
+    # around its own, where one marker hid the other (qa32-neg's BH, rounds 5 and 2).
+    for side, colour, label, size in (
+        ("us", charts.PALETTE[0], "US offer", US_OFFER_SIZE),
+        ("partner", charts.PALETTE[5], "Counter", COUNTER_SIZE),
     ):
         for fitted, marker, extra in ((False, "o", ""), (True, "s", ", cut to fit")):
             mine = [
@@ -325,6 +330,7 @@ def draw_rounds(ax: Axes, data: dict[str, Any]) -> None:
                 [r["us"] / 1e9 for r in mine],
                 color=colour,
                 marker=marker,
+                s=size,
                 zorder=3,
                 label=label + extra,
             )
@@ -356,6 +362,9 @@ def draw_rounds(ax: Axes, data: dict[str, Any]) -> None:
     ax.set_ylabel("US utility of the deal (USD bn)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
 
+
+#: Marker areas (points squared) of a US offer and a counter on the rounds chart.
+US_OFFER_SIZE, COUNTER_SIZE = 100.0, 36.0
 
 #: The rounds chart's drawing area for its data, in points (the chart is 7 x 3.6 in, its
 #: legend to the right, 5% margins), and its labels' size: 9 pt digits.

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict
 from dealbench.checker import DealFigures, PortfolioCheck, check, evaluate
 from dealbench.errors import InputError, Issue
 from dealbench.figures import quantity
+from dealbench.list_words import each_once
 from dealbench.model.concession import GRANTED, ConcessionLevel, SecurityRequirement
 from dealbench.model.granularity import Granularity
 from dealbench.model.package import Package
@@ -165,6 +166,9 @@ def improvements(
         raise InputError(
             Issue("hold", None, "", f"{p.code} is the package's own partner; hold other deals")
         )
+    # One held package a partner: a second one of the same partner (the same file twice)
+    # took its supply and risk twice.
+    each_once([o.partner for o in others], "hold", "partner's package")
     base = evaluate(portfolio, package)
     search = _Search(
         portfolio, p, package, list(others), base.us_value, base.partner_utility, min_gain

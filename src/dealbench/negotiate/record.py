@@ -215,7 +215,13 @@ def record_counter(
         note=note,
         status="open",
     )
-    written = append_round(portfolio, negotiation, data, header=_header("counter", portfolio))
+    written = append_round(
+        portfolio,
+        negotiation,
+        data,
+        header=_header("counter", portfolio),
+        dated_by="date" if date is not None else "counter",
+    )
     try:
         negotiations = load_negotiations(portfolio, root)
         answer = verdict(

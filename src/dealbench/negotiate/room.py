@@ -73,11 +73,33 @@ class RoomRow(BaseModel):
     us_gap: float | None
     partner_gap: float | None
     frontier_gain: float | None
+    #: The gain's package is the partner's alone in what the concluded deals leave: it takes
+    #: supply or risk budget the plan gives the other open negotiations.
+    frontier_alone: bool = False
     agreed: RoundSummary | None
     plan_us_utility: float | None
     plan_package: Package | None
     next_move: str
     reason: str
+
+    @property
+    def frontier_mark(self) -> str:
+        """The frontier gain's mark in a table: † the partner alone (a gain the open
+        negotiations cannot all have), ‡ a counter beyond the frontier (it breaks a limit,
+        so the gain is negative); "" for a gain the plan can have (`FRONTIER_NOTES`)."""
+        if self.frontier_gain is None:
+            return ""
+        if self.frontier_gain < 0:
+            return "‡"
+        return "†" if self.frontier_alone else ""
+
+
+#: What each mark of `RoomRow.frontier_mark` says, under a room's table.
+FRONTIER_NOTES = {
+    "†": "† The partner alone: the package giving this gain takes supply or risk budget the "
+    "plan gives the other open negotiations.",
+    "‡": "‡ The counter breaks a limit: it lies beyond the frontier, so the gain is negative.",
+}
 
 
 class Room(BaseModel):
@@ -103,6 +125,11 @@ class Room(BaseModel):
     #: edited since), or the US offers that await an answer together take more than the
     #: concluded deals leave: the sentences that say so, else None.
     overcommitted: str | None = None
+
+    def frontier_notes(self) -> list[str]:
+        """What the frontier gains' marks in the rows say (`RoomRow.frontier_mark`)."""
+        marks = {r.frontier_mark for r in self.rows}
+        return [note for mark, note in FRONTIER_NOTES.items() if mark in marks]
 
 
 def room(
@@ -219,6 +246,7 @@ def _row(
     if code in plan.fixed:
         plan_v = plan.fixed[code].us_value
     gain: float | None = None
+    alone = False
     stage = negotiation.stage
     still_open = stage not in ("concluded", "walked away")  # a closed deal has no gap
     if stage == "not started" and planned is not None:
@@ -228,7 +256,7 @@ def _row(
     elif stage == "offered":
         move, reason = "await counter", f"US offer in round {offer.number if offer else '?'}"
     elif stage == "countered" and answer is not None:
-        gain = answer.frontier.gain
+        gain, alone = answer.frontier.gain, answer.frontier.fits_plan is False
         move, reason = answer.recommendation, answer.reason
     elif stage == "concluded":
         last = negotiation.rounds[-1]
@@ -247,6 +275,7 @@ def _row(
         us_gap=a.us_utility - b.us_utility if a and b and still_open else None,
         partner_gap=b.partner_utility - a.partner_utility if a and b and still_open else None,
         frontier_gain=gain,
+        frontier_alone=alone,
         agreed=(
             _summary(negotiation.rounds[-1], portfolio, negotiations)
             if stage == "concluded"

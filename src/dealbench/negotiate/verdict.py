@@ -12,7 +12,9 @@ For a partner's package (a counter, a round, a solved deal) `verdict` reports
    against the plan with the partner still open and against walking away;
 5. a recommendation, accept, counter or walk away, with the reason.
 
-The rule (documented in docs/negotiation.md): walk away when no package for
+The rule (documented in docs/negotiation.md; worded by `recommend`): accept our
+last offer taken word for word when it breaks no limit (it stands until another
+replaces it); walk away when no package for
 this partner beats no deal for the US; counter a package that breaks a limit;
 counter when accepting leaves the portfolio worse off than walking away;
 accept when the package gives the US at least the target of its own next
@@ -24,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -32,7 +33,7 @@ from dealbench.checker import DealFigures, check, evaluate
 from dealbench.checker.tolerance import COMPUTE_TOL
 from dealbench.errors import DealbenchError, InfeasibleError
 from dealbench.figures import quantity, usd_together
-from dealbench.limit import Limit, broken_messages
+from dealbench.limit import Limit
 from dealbench.model.amounts import amount_label
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
@@ -41,12 +42,16 @@ from dealbench.negotiate.distance import FrontierGap, frontier_gap
 from dealbench.negotiate.offers.strategies import next_offer
 from dealbench.negotiate.offers.strategy_args import resolve_strategy
 from dealbench.negotiate.plan import Plan, replan, single_partner
+from dealbench.negotiate.recommend import Move, accepts_standing, recommend, standing_offer
 from dealbench.negotiate.rounds.check import refuse_after_close
-from dealbench.negotiate.rounds.negotiation import Negotiation, Round, concluded_with, offers_beyond
-from dealbench.render.filters import money, plural
+from dealbench.negotiate.rounds.negotiation import (
+    Negotiation,
+    Round,
+    concluded_with,
+    offers_beyond,
+)
+from dealbench.render.filters import money
 from dealbench.result_words import concessions_text
-
-Move = Literal["accept", "counter", "walk away"]
 
 __all__ = ["FrontierGap", "Move", "Verdict", "frontier_gap", "refusal", "verdict"]
 
@@ -233,7 +238,15 @@ def verdict(
         planned_v = evaluate(portfolio, planned).us_value if planned else found.us_batna
         next_value = plan.objective - planned_v + target
     move: Move
-    if target is None:
+    standing = standing_offer(offer, figures)
+    if standing is not None and not violations and accepted is not None:
+        move, reason = (
+            "accept",
+            accepts_standing(
+                standing, figures, accepted, walk, target, next_value, bool(others_open)
+            ),
+        )
+    elif target is None:
         move, reason = (
             "walk away",
             (
@@ -243,9 +256,11 @@ def verdict(
         )
     else:
         assert next_value is not None
-        move, reason = _recommend(
+        move, reason = recommend(
             figures, violations, accepted, walk, target, next_value, bool(others_open)
         )
+    if standing is not None and violations:
+        reason = f"it is our offer of round {standing.number}, word for word, but {reason}"
     return Verdict(
         partner=code,
         round=round_number,
@@ -344,41 +359,3 @@ def off_step_notes(portfolio: Portfolio, package: Package) -> list[str]:
             f"{amount_label(c.amount.step, unit)}; the nearest amounts on it are {steps}"
         )
     return notes
-
-
-def _recommend(
-    figures: DealFigures,
-    violations: list[Limit],
-    accepted: float | None,
-    walk: float,
-    target: float,
-    next_value: float,
-    others: bool = True,
-) -> tuple[Move, str]:
-    """The move and its reason; `others`: other negotiations are open (re-planned around
-    the counter, held at the plan beside our next offer)."""
-    replanned = " with the rest re-planned" if others else ""
-    held = ", the others held at the plan" if others else ""
-    ours = (
-        f"{money(next_value, apart=accepted)} of our next offer's target ({money(target)} for "
-        f"this deal{held})"
-    )
-    if violations:  # counted and worded as the verdict lists them: a cap over in 4 periods is 1
-        lines = broken_messages(violations)
-        return "counter", f"it breaks {plural(len(lines), 'limit')}: {'; '.join(lines)}"
-    if accepted is not None and accepted < walk - 1e6:  # a counter no strategy would reach
-        return "counter", (
-            f"accepting leaves the portfolio at {money(accepted, apart=walk)}, below the "
-            f"{money(walk, apart=accepted)} of walking away from {figures.partner}"
-        )
-    if accepted is None:
-        return "counter", "with it fixed, the other open negotiations could not be re-planned"
-    if accepted >= next_value - 1e6:
-        return "accept", (
-            f"accepting leaves the portfolio at {money(accepted, apart=next_value)}{replanned}, "
-            f"at least the {ours}"
-        )
-    return "counter", (
-        f"accepting leaves the portfolio at {money(accepted, apart=next_value)}{replanned}, "
-        f"less than the {ours}"
-    )

@@ -72,7 +72,7 @@ def schedule(data: dict[str, Any]) -> str:
 
 def value_build(data: dict[str, Any]) -> str:
     said = [f"{row['label']} {_bn(row['value_bn'])}" for row in data["rows"]]
-    return f"Bar chart of the US value of the deal: {and_list(said)}."
+    return f"Bar chart of the deal's US utility and its parts: {and_list(said)}."
 
 
 def scenarios(data: dict[str, Any]) -> str:

@@ -385,7 +385,10 @@ def deal_charts(pf: Portfolio, deal: DealFigures) -> list[Chart]:
         Chart(
             id="value",
             kind="value-build",
-            caption="US value of the deal against the cost of its risk.",
+            caption=(
+                "The deal's US utility and its parts: commitments and exports, less the "
+                "risk penalty."
+            ),
             data={"rows": [{"label": k, "value_bn": v / 1e9} for k, v in build]},
         ),
     ]

@@ -27,6 +27,7 @@ from markupsafe import Markup
 from dealbench.arguments import one_of
 from dealbench.errors import ArgumentError, InputError, Issue, RenderError
 from dealbench.jsontext import to_json
+from dealbench.list_words import each_once
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.yamlio import read_regular_file
@@ -254,10 +255,11 @@ def documents_for(
 
 
 def formats_of(formats: Iterable[Format] | str) -> list[Format]:
-    """The formats asked for, each once; an ArgumentError for one dealbench cannot write
-    (a str was read letter by letter, and an unknown format gave no file and no error)."""
+    """The formats asked for; an ArgumentError for one dealbench cannot write (a str was
+    read letter by letter, and an unknown format gave no file and no error), or for one
+    asked for twice."""
     asked = [formats] if isinstance(formats, str) else list(formats)
-    return [one_of(f, FORMATS, "formats", "format") for f in dict.fromkeys(asked)]
+    return [one_of(f, FORMATS, "formats", "format") for f in each_once(asked, "formats", "format")]
 
 
 def render_document(

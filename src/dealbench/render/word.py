@@ -72,6 +72,7 @@ class _Writer:
         self.change_id = 0
         self.at_start = True
         self.page_break = False  # the next paragraph starts a page
+        self.after_heading = False  # the last block written was a heading
         self.body_size = body_size(document)
         section = document.sections[0]
         emu = section.page_width - section.left_margin - section.right_margin
@@ -87,10 +88,16 @@ class _Writer:
 
     def block(self, el: Any) -> None:
         tag, cls = el.tag, el.get("class", "")
+        after_heading = self.after_heading
+        if tag not in CONTAINERS:  # a section's first paragraph follows the heading above it
+            self.after_heading = tag in HEADINGS
         if tag in HEADINGS:
             self.paragraph(el, HEADINGS[tag])
         elif tag == "p":
-            self.paragraph(el, PARAGRAPH_STYLES.get(cls.split(" ")[0], "Normal"))
+            para = self.paragraph(el, PARAGRAPH_STYLES.get(cls.split(" ")[0], "Normal"))
+            # a heading's first line stays with what it introduces, as the style sheet's
+            # `h2 + p { break-after: avoid }` keeps it (Word keeps a heading with its next)
+            para.paragraph_format.keep_with_next = after_heading or None
         elif tag == "ol" and ("clauses" in cls or "parties" in cls):
             self.numbered(el, el.get("data-prefix", ""))
         elif tag == "ol":

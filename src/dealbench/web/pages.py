@@ -174,12 +174,17 @@ def refusal(
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """Render `template` with what every page needs (the CSRF token, the request). A form's
     refusal names the files under DEALS_DIR from it, as the pickers show them (a missing
-    package was "/home/.../deals/packages/x.yaml: file not found", beside "packages/x.yaml")."""
+    package was "/home/.../deals/packages/x.yaml: file not found", beside "packages/x.yaml");
+    so do an error's `lines` (the editor's verdict on a counter it could not record, an
+    error page), which named them from the server's root."""
     token = request.app.state.token
+    folder = f"{request.app.state.root}/"
     refused = context.get("refused")
     if isinstance(refused, Refusal):
-        folder = f"{request.app.state.root}/"
         context["refused"] = refused.worded(lambda words: words.replace(folder, ""))
+    lines = context.get("lines")
+    if isinstance(lines, list):
+        context["lines"] = [x.replace(folder, "") if isinstance(x, str) else x for x in lines]
     html = (
         environment()
         .get_template(template)

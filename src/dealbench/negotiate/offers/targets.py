@@ -39,13 +39,14 @@ class Targets:
     why: str | None = None
 
     def no_offer(self, partner: str, fixed: str = "") -> InfeasibleError:
-        """The refusal of an offer when no package beats walking away, with the reason
-        when there is no package at all (a partner that accepts none, or that receives
-        no compute)."""
-        why = f": {self.why}" if self.why else ""
+        """The refusal of an offer when no package beats walking away, headed by solve's
+        reason when there is one (a partner that accepts no package, or that receives no
+        compute: then "better than walking away" is not what stops the offer)."""
+        held = f"(with the other partners held at the plan{fixed})"
+        if self.why:
+            return InfeasibleError(f"no offer can be made to {partner} {held}: {self.why}")
         return InfeasibleError(
-            f"no package with {partner} is better for the US than walking away "
-            f"(with the other partners held at the plan{fixed}){why}"
+            f"no package with {partner} is better for the US than walking away {held}"
         )
 
 

@@ -12,7 +12,7 @@ from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.offers.floor import CounterWorth, any_offer, breaks_beside_concluded
 from dealbench.negotiate.offers.targets import Targets, offer_at
 from dealbench.negotiate.plan import Plan
-from dealbench.negotiate.rounds.negotiation import Negotiation
+from dealbench.negotiate.rounds.negotiation import Negotiation, same_terms
 
 __all__ = [
     "risks",
@@ -63,6 +63,15 @@ def zeuthen_target(
     c_us = max(worth.us_value, d_us) if worth is not None else c.us_value
     risk_us = _risk(o.us_value, c_us, d_us)
     risk_p = _risk(c.partner_utility, o.partner_utility, d_p)
+    if same_terms(o, c):
+        # Our offer's own terms: agreement, whatever the plan's move since has made each
+        # side's worth of it (a worth in the target's terms against our offer's own V_p
+        # read "the partner should concede" of the very package the verdict accepts).
+        return min(c_us, ends.ideal), (
+            f"Zeuthen: the partner's counter of round {counter.number} is our offer of round "
+            f"{offer.number} word for word, so the process ends; accept it (dealbench "
+            "conclude)"
+        )
     if c_us >= o.us_value - 1e6:
         if c_us > ends.ideal + 1.0:  # as `offer_floor` caps it
             return ends.ideal, (

@@ -111,17 +111,24 @@ def whole(x: float) -> int | float:
 
 
 def append_round(
-    portfolio: Portfolio, negotiation: Negotiation, data: RoundFile, header: str = ""
+    portfolio: Portfolio,
+    negotiation: Negotiation,
+    data: RoundFile,
+    header: str = "",
+    *,
+    dated_by: str = "date",
 ) -> Round:
     """Write `data` as the next round of `negotiation`; never overwrites, never races.
 
     The folder is locked, re-read and re-checked; if another command recorded
     a round since `negotiation` was read, nothing is written (InputError).
+    `dated_by`: the caller's argument the round's date came from (`date`; a counter's may
+    be its file's own, `counter`), for which a date out of order is refused.
     """
     name = round_name(data.round, data.side)
     target = negotiation.folder / name
     refuse_shipped(negotiation.folder.parent)
-    _check_new_round(portfolio, negotiation, data, target)
+    _check_new_round(portfolio, negotiation, data, target, dated_by=dated_by)
     text = round_yaml(data, header)
     linked = False
     try:
@@ -155,11 +162,12 @@ def append_round(
 
 
 def _check_new_round(
-    portfolio: Portfolio, negotiation: Negotiation, data: RoundFile, target: Path
+    portfolio: Portfolio, negotiation: Negotiation, data: RoundFile, target: Path, *, dated_by: str
 ) -> None:
     """Refuse, before anything is written, a round with problems of its own, a round after
     a concluded or walked-away one, or a round dated before the last (an InputError naming
-    `target`, the file it would be)."""
+    `target`, the file it would be, for the argument the date was `dated_by`: a web form's
+    Date field, or its counter file, was left unmarked, the refusal said above the form)."""
     problems = list(round_problems(portfolio, negotiation.partner, data))
     if problems:
         raise InputError(
@@ -186,7 +194,8 @@ def _check_new_round(
                 None,
                 "date",
                 f"{out_of_order(data.round, data.date, before)}{why}; nothing written",
-            )
+            ),
+            argument=dated_by,
         )
 
 

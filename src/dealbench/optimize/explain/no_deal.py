@@ -24,7 +24,7 @@ from dealbench.optimize.explain.relax_words import RAISE_NOISE, limit_raised
 from dealbench.optimize.explain.shared_limits import shared_limits
 from dealbench.optimize.result import SolveResult, Status
 
-__all__ = ["best_alone", "caps_lifted", "no_deal_reasons", "why_no_deal"]
+__all__ = ["best_alone", "caps_lifted", "no_deal_reasons", "raised", "why_no_deal"]
 
 
 def why_no_deal(
@@ -47,7 +47,8 @@ def why_no_deal(
             elif relax and all(r.kind == "cap" for r in relax):
                 message, relax = _caps_worth_raising(alone, code, message, relax)
             elif relax:
-                message += _none_worth_it_lifted(alone, code, relax)
+                added, relax = _none_worth_it_lifted(alone, code, relax)
+                message += added
             # A partner that can receive no compute is said so first: the explanation of
             # its required deal opens with it (`no_compute`), once.
             out.append(
@@ -150,30 +151,113 @@ def _caps_worth_raising(
 _SHARED_LIMITS = ("cap", "supply", "risk-budget")
 
 
-def _none_worth_it_lifted(alone: Portfolio, code: str, relax: list[Relaxation]) -> str:
+def _none_worth_it_lifted(
+    alone: Portfolio, code: str, relax: list[Relaxation]
+) -> tuple[str, list[Relaxation]]:
     """What to add to the least change of supply, risk budget or caps that gives `code`
-    (alone) a package it accepts, when even with all of them lifted its best package is
-    worth no more to the US than no deal: the change opens no deal worth having. (qa31:
-    ET, whose every package costs the US more than it earns, was told to "raise the risk
-    budget from 20,000 to 22,283" under the heading that no package beats walking away.)"""
+    (alone) a package it accepts, when the package it gives is worth no more to the US
+    than no deal, and the change to say instead. Even with all of them lifted its best
+    package may be worth no more: the change opens no deal worth having. (qa31: ET, whose
+    every package costs the US more than it earns, was told to "raise the risk budget from
+    20,000 to 22,283" under the heading that no package beats walking away.) Else a larger
+    change opens one, and that is the change to make (qa33: VN, told to raise a supply of 0
+    to 1,000 H100e, accepts under open with it a package worth -$840m to the US; its deal
+    worth having, under sovereign-vault, needs 7,000)."""
     from dealbench.optimize.plain import solve_plain
 
     partner = alone.partner(code)
     if partner is None or not all(r.kind in _SHARED_LIMITS for r in relax):
-        return ""
+        return "", relax
     supply = {t: max(s, partner.ask.get(t, 0.0)) for t, s in alone.supply.items()}
     free = caps_lifted(alone, code).model_copy(
         update={"supply": supply, "risk_budget": None, "no_risk_budget": True}
     )
     deal = solve_plain(free, "us-best", require=[code]).deal(code)
-    if deal is None or deal.us_margin > 0.5:  # worth having (or not solved: say nothing new)
-        return ""
-    return (
-        f"; that gives a package {code} accepts but none worth more to the US than no deal, "
-        f"and no change of these limits gives one: with them lifted, the best package "
-        f"{code} accepts ({deal.security}, {h100e(deal.total_compute)} H100e) is worth "
-        f"{money(deal.us_value)} to the US against {money(deal.us_batna)} without a deal"
+    if deal is None:  # not solved: say nothing new
+        return "", relax
+    if deal.us_margin <= 0.5:
+        return (
+            f"; that gives a package {code} accepts but none worth more to the US than no "
+            f"deal, and no change of these limits gives one: with them lifted, the best "
+            f"package {code} accepts ({deal.security}, {h100e(deal.total_compute)} H100e) is "
+            f"worth {money(deal.us_value)} to the US against {money(deal.us_batna)} without "
+            "a deal",
+            relax,
+        )
+    least = solve_plain(raised(alone, code, relax), "us-best", require=[code]).deal(code)
+    if least is None or least.us_margin > 0.5:  # the least change opens a deal worth having
+        return "", relax
+    said = (
+        f"; that gives a package {code} accepts but none worth more to the US than no deal "
+        f"(the best, {least.security} with {h100e(least.total_compute)} H100e, is worth "
+        f"{money(least.us_value)} to the US against {money(least.us_batna)} without a deal)"
     )
+    worth = _worth_having(alone, code)
+    if worth is None:  # lifted, one is worth having; the change that opens it is not known
+        return f"{said}; with these limits lifted, one is", relax
+    change, opened = worth
+    return (
+        f"{said}; to open one worth having, {and_list([r.message for r in change])}: "
+        f"{opened.security} with {h100e(opened.total_compute)} H100e, worth "
+        f"{money(opened.us_value)} to the US",
+        change,
+    )
+
+
+#: How much more than no deal a package is asked to be worth to the US to be worth having
+#: (USD; `DealFigures.us_margin` over half a dollar is a gain).
+_WORTH_HAVING = 1.0
+
+
+def _worth_having(alone: Portfolio, code: str) -> tuple[list[Relaxation], Any] | None:
+    """The least change of supply, risk budget or caps that gives `code` (alone) a package
+    it accepts worth more to the US than no deal, and that package (the partner-best slack
+    model with a V floor just above the US's walk-away value); None when it is not found,
+    needs another kind of change, or does not open one when made."""
+    import time
+
+    from dealbench.optimize.explain.infeasible import REMEDY_COSTS
+    from dealbench.optimize.explain.slack_model import SlackModel
+    from dealbench.optimize.plain import solve_plain
+
+    partner = alone.partner(code)
+    assert partner is not None
+    model = SlackModel(
+        alone, "partner-best", partner.us_batna + _WORTH_HAVING, [code], REMEDY_COSTS
+    )
+    groups = model.solve(time.monotonic() + 25.0)
+    if not groups:
+        return None
+    change = [model.words(g) for g in groups]
+    if not all(r.kind in _SHARED_LIMITS for r in change):
+        return None
+    opened = solve_plain(raised(alone, code, change), "us-best", require=[code]).deal(code)
+    if opened is None or opened.us_margin <= 0.5:
+        return None
+    return change, opened
+
+
+def raised(portfolio: Portfolio, code: str, relax: Sequence[Relaxation]) -> Portfolio:
+    """`portfolio` with the supply, risk budget and caps of `code` raised as `relax` says,
+    to the whole amounts its words give (`relax_words.limit_raised`)."""
+    partner = portfolio.partner(code)
+    assert partner is not None
+    supply = dict(portfolio.supply)
+    caps = {k: dict(v) for k, v in portfolio.caps.items()}
+    budget = portfolio.risk_budget
+    for r in relax:
+        if r.limit is None or r.amount is None:
+            continue
+        more = math.ceil(r.limit + r.amount - RAISE_NOISE) - r.limit
+        if r.kind == "supply" and r.period is not None:
+            supply[r.period] = supply[r.period] + more
+        elif r.kind == "risk-budget" and budget is not None:
+            budget += more
+        elif r.kind == "cap" and r.level is not None:
+            cap = portfolio.level_cap(partner, r.level)
+            if cap is not None:
+                caps.setdefault(code, {})[r.level] = cap + more
+    return portfolio.model_copy(update={"supply": supply, "risk_budget": budget, "caps": caps})
 
 
 def forced_portfolio(portfolio: Portfolio, code: str) -> Portfolio:

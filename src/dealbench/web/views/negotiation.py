@@ -57,6 +57,7 @@ from dealbench.web.views.common import (
 from dealbench.web.views.documents import documents_page, serve_file
 from dealbench.web.views.joint_frontier import joint_frontiers
 from dealbench.web.views.packages import (
+    COUNTER_FIELDS,
     editor_page,
     error_verdict,
     form_values,
@@ -69,14 +70,15 @@ FIXABLE = ("compute", "security")
 #: The fields a user fills in each round form of the negotiation page (its hidden `expect`
 #: is the page's: an error about it is a malformed request).
 ROUND_FIELDS = {
-    "counter": ("file", "strategy", "deadline", "date", "note"),
-    "offer": ("strategy", "deadline", "beta", "fix", "date", "note"),
-    "conclude": ("round", "date", "note", "confirm"),
-    "walk-away": ("by", "date", "note", "confirm"),
+    "counter": ("file", "strategy", "deadline", "date", "author", "note"),
+    "offer": ("strategy", "deadline", "beta", "fix", "date", "author", "note"),
+    "conclude": ("round", "date", "author", "note", "confirm"),
+    "walk-away": ("by", "date", "author", "note", "confirm"),
 }
 #: The library's parameters, said as the round forms' fields (a point of the frontier, the
-#: CLI's `--mode`, is chosen in the offer form's strategy list).
-ROUND_ARGUMENTS = {"round_number": "round", "mode": "strategy"}
+#: CLI's `--mode`, is chosen in the offer form's strategy list; `record_counter`'s counter
+#: is the uploaded file).
+ROUND_ARGUMENTS = {"round_number": "round", "mode": "strategy", "counter": "file"}
 
 
 def routes() -> list[Route]:
@@ -203,6 +205,9 @@ async def _round_form(
         refused = refusal(exc, kind, ROUND_FIELDS[kind], hidden=("expect",), rename=_field)
         if kind == "counter" and _from_editor(form):  # the editor again, its fields as typed
             verdict = error_verdict(exc)
+            for field in COUNTER_FIELDS:  # the counter's own fields at fault, marked too
+                if field in refused.fields:
+                    verdict["by_field"].setdefault(field, []).extend(refused.fields[field])
             values = form_values(form)
             return editor_page(request, name, pf, code, values, verdict, status=refused.status)
         return negotiation_page(request, name, pf, folder, code, Typed.of(kind, form), refused)
@@ -240,11 +245,11 @@ async def _record_counter(sent: Sent) -> Response:
     # library checks both before it writes; the editor's button sends neither: as recorded)
     strategy = str(form.get("strategy") or "") or None
     deadline = deadline_typed(str(form.get("deadline") or ""))
-    note, date, expect = round_fields(form)
+    said = round_fields(form)
     result = await solving(
         lambda: record_counter(
-            pf, sent.folder, sent.code, package, note=note, date=date, strategy=strategy,
-            deadline=deadline, expect=expect,
+            pf, sent.folder, sent.code, package, note=said.note, author=said.author,
+            date=said.date, strategy=strategy, deadline=deadline, expect=said.expect,
         )
     )  # fmt: skip
     return page(
@@ -285,11 +290,12 @@ async def _record_offer(sent: Sent) -> Response:
     fix = [str(v) for v in form.getlist("fix") if str(v)]
     deadline = deadline_typed(str(form.get("deadline") or ""))  # `offer --deadline`
     beta = beta_typed(str(form.get("beta") or ""))  # `offer --beta`
-    note, date, expect = round_fields(form)
+    said = round_fields(form)
     result = await solving(
         lambda: record_offer(
             pf, sent.folder, sent.code, strategy=strategy, mode=mode, deadline=deadline,
-            beta=beta, fix=fix, note=note, date=date, expect=expect,
+            beta=beta, fix=fix, note=said.note, author=said.author, date=said.date,
+            expect=said.expect,
         )
     )  # fmt: skip
     return page(
@@ -305,10 +311,23 @@ async def _record_offer(sent: Sent) -> Response:
     )
 
 
-def round_fields(form: FormData) -> tuple[str | None, dt.date | None, int | None]:
-    """A round form's note, date and `expect` (the number the page showed the round would
-    take: a form sent twice, or from an out-of-date page, is refused rather than recorded)."""
+@dataclass(frozen=True)
+class RoundSaid:
+    """What every round form says of its round, as `--note`, `--author` and `--date` do, and
+    `expect` (the number the page showed the round would take: a form sent twice, or from
+    an out-of-date page, is refused rather than recorded)."""
+
+    note: str | None
+    author: str | None
+    date: dt.date | None
+    expect: int | None
+
+
+def round_fields(form: FormData) -> RoundSaid:
+    """A round form's note, author, date and `expect` (empty: as the CLI without the option:
+    no note, the side's delegation, the package's date or none)."""
     note = str(form.get("note") or "").strip() or None
+    author = str(form.get("author") or "").strip() or None
     date_text = str(form.get("date") or "").strip()
     try:
         date = dt.date.fromisoformat(date_text) if date_text else None
@@ -316,7 +335,7 @@ def round_fields(form: FormData) -> tuple[str | None, dt.date | None, int | None
         raise InputError(
             Issue("date", None, "", f"expected a date as YYYY-MM-DD, got {date_text!r}")
         ) from None
-    return note, date, _round_number(form, "expect")
+    return RoundSaid(note, author, date, _round_number(form, "expect"))
 
 
 def _round_number(form: Any, field: str) -> int | None:
@@ -363,12 +382,16 @@ async def _close(
     kind: str, record: Callable[[FormData], Callable[..., Any]], sent: Sent
 ) -> Response:
     """Record the round that ends a negotiation and show it: `record(form)` reads the
-    form's own fields and gives the call, `call(pf, folder, code, note=, date=, expect=)`."""
+    form's own fields and gives the call, `call(pf, folder, code, note=, author=, date=,
+    expect=)`."""
     call = record(sent.form)
-    note, date, expect = round_fields(sent.form)
+    said = round_fields(sent.form)
     done = await solving(
-        lambda: call(sent.pf, sent.folder, sent.code, note=note, date=date, expect=expect)
-    )
+        lambda: call(
+            sent.pf, sent.folder, sent.code, note=said.note, author=said.author,
+            date=said.date, expect=said.expect,
+        )
+    )  # fmt: skip
     return page(
         sent.request, "closed.html.j2", name=sent.name, code=sent.code, round=done, kind=kind
     )

@@ -26,6 +26,7 @@ from dealbench.model import Package, Portfolio, load_package
 from dealbench.model.amounts import amount_text
 from dealbench.model.concession import GRANTED
 from dealbench.model.yamlio import read_yaml
+from dealbench.negotiate import STRATEGIES
 from dealbench.negotiate.rounds.write import package_yaml
 from dealbench.output_errors import OutputError
 from dealbench.render.filters import h100e
@@ -213,6 +214,9 @@ def field_values(package: Package, pf: Portfolio) -> dict[str, str]:
 
 #: The editor's fields other than compute and concessions, kept as typed.
 _FIELDS = ("security", "title", "filename", "replace")
+#: The fields of its "Record as counter" (`counter --date --author --note --strategy
+#: --deadline`), kept as typed too.
+COUNTER_FIELDS = ("date", "author", "note", "strategy", "deadline")
 
 
 def form_values(form: FormData) -> dict[str, str]:
@@ -221,7 +225,7 @@ def form_values(form: FormData) -> dict[str, str]:
         key: str(value)
         for key, value in form.multi_items()
         if isinstance(value, str)
-        and (key in _FIELDS or key.startswith(("compute.", "concession.")))
+        and (key in (*_FIELDS, *COUNTER_FIELDS) or key.startswith(("compute.", "concession.")))
     }
 
 
@@ -316,6 +320,7 @@ def editor_page(
         files=package_files(request, pf),
         source=source,
         next_round=next_round(request, name, pf, code),
+        strategies=sorted(STRATEGIES),  # what "Record as counter" weighs the verdict against
         **notes(request, pf),
         **editor_context(pf, code, values),
         **verdict,

@@ -1,0 +1,110 @@
+"""The move a verdict recommends on a counter, and its reason (docs/negotiation.md, "The
+verdict on a counter", item 5): accept our standing offer taken word for word; counter a
+package that breaks a limit, or that leaves the portfolio below walking away; accept one
+that leaves it at least where our next offer would; counter otherwise. `verdict` weighs
+the figures; this module says what they come to.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from dealbench.checker import DealFigures
+from dealbench.limit import Limit, broken_messages
+from dealbench.negotiate.rounds.negotiation import Round, same_terms
+from dealbench.render.filters import money, plural
+
+Move = Literal["accept", "counter", "walk away"]
+
+__all__ = ["Move", "accepts_standing", "recommend", "standing_offer"]
+
+
+def standing_offer(offer: Round | None, figures: DealFigures) -> Round | None:
+    """Our last offer when `figures` are its very terms (the partner takes our standing
+    offer as it was made), else None."""
+    if offer is None or offer.figures is None or not same_terms(offer.figures, figures):
+        return None
+    return offer
+
+
+def accepts_standing(
+    offer: Round,
+    figures: DealFigures,
+    accepted: float,
+    walk: float,
+    target: float | None,
+    next_value: float | None,
+    others: bool,
+) -> str:
+    """The reason to accept a counter that takes our standing offer word for word, and
+    what the plan's move since it was made costs. An offer stands until another replaces
+    it: a partner who accepts it has accepted it (qa33-neg; qa32-neg's SG was told COUNTER
+    of our own offer of round 1 once IN had walked away, $10m short of the next offer)."""
+    code = figures.partner
+    said = (
+        f"it is our offer of round {offer.number} ({offer.name}), word for word: {code} "
+        "accepts our standing offer"
+    )
+    replanned = " with the rest re-planned" if others else ""
+    held = ", the others held at the plan" if others else ""
+    moved = []
+    if target is None or next_value is None:
+        moved.append(
+            f"no package with {code} is now better for the US than no deal, with the other "
+            "partners held at the plan"
+        )
+    elif accepted < next_value - 1e6:
+        moved.append(
+            f"accepting leaves the portfolio at {money(accepted, apart=next_value)}{replanned}, "
+            f"less than the {money(next_value, apart=accepted)} of our next offer's target "
+            f"({money(target)} for this deal{held})"
+        )
+    if accepted < walk - 1e6:
+        moved.append(
+            f"it leaves the portfolio below the {money(walk, apart=accepted)} of walking away "
+            f"from {code}"
+        )
+    if not moved:
+        return said
+    return (
+        f"{said}; the plan has moved since it was made: {'; '.join(moved)}. An offer is "
+        "withdrawn by making another before it is accepted, not after"
+    )
+
+
+def recommend(
+    figures: DealFigures,
+    violations: list[Limit],
+    accepted: float | None,
+    walk: float,
+    target: float,
+    next_value: float,
+    others: bool = True,
+) -> tuple[Move, str]:
+    """The move and its reason; `others`: other negotiations are open (re-planned around
+    the counter, held at the plan beside our next offer)."""
+    replanned = " with the rest re-planned" if others else ""
+    held = ", the others held at the plan" if others else ""
+    ours = (
+        f"{money(next_value, apart=accepted)} of our next offer's target ({money(target)} for "
+        f"this deal{held})"
+    )
+    if violations:  # counted and worded as the verdict lists them: a cap over in 4 periods is 1
+        lines = broken_messages(violations)
+        return "counter", f"it breaks {plural(len(lines), 'limit')}: {'; '.join(lines)}"
+    if accepted is not None and accepted < walk - 1e6:  # a counter no strategy would reach
+        return "counter", (
+            f"accepting leaves the portfolio at {money(accepted, apart=walk)}, below the "
+            f"{money(walk, apart=accepted)} of walking away from {figures.partner}"
+        )
+    if accepted is None:
+        return "counter", "with it fixed, the other open negotiations could not be re-planned"
+    if accepted >= next_value - 1e6:
+        return "accept", (
+            f"accepting leaves the portfolio at {money(accepted, apart=next_value)}{replanned}, "
+            f"at least the {ours}"
+        )
+    return "counter", (
+        f"accepting leaves the portfolio at {money(accepted, apart=next_value)}{replanned}, "
+        f"less than the {ours}"
+    )
