@@ -252,88 +252,29 @@ def _scale(limit: LimitRow) -> float:
 def build_fixed_lp(portfolio: Portfolio, deals: list[DealFigures]) -> FixedLP:
     """The LP of `deals`' discrete choices: levels and concessions fixed, compute free."""
     pf = portfolio
-    policy = pf.policy
-    periods = pf.periods
-    cost: list[float] = []
-    upper: list[float] = []
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    row_lower: list[float] = []
-    row_upper: list[float] = []
+    lp = _Rows()
     limits: list[LimitRow] = []
-
-    def new_row(low: float, high: float) -> int:
-        row_lower.append(low)
-        row_upper.append(high)
-        return len(row_lower) - 1
-
-    def put(row: int, col: int, value: float) -> None:
-        rows.append(row)
-        cols.append(col)
-        vals.append(value)
-
-    def new_col(c: float, ub: float) -> int:
-        cost.append(c)
-        upper.append(ub)
-        return len(cost) - 1
-
     x: dict[tuple[int, str], int] = {}
     weights: dict[int, float] = {}
     constant = sum(p.us_batna for p in pf.partners if not _dealt(p.code, deals))
     for d, deal in enumerate(deals):
-        partner = pf.partner(deal.partner)
-        assert partner is not None
-        weight = partner.diversion_risk * (1.0 - policy.level(deal.security).mitigation)
-        weights[d] = weight
-        per_unit = policy.export_value_per_h100e - policy.risk_penalty_per_h100e * weight
+        weights[d] = _add_deal(lp, pf, d, deal, x, limits)
         constant += deal.us_concession_value
-        accept_terms: list[tuple[int, float]] = []
-        for t in periods:
-            ask = pf.ask(partner, t) if partner.tier < 3 else 0.0
-            col = new_col(per_unit * COMPUTE / MONEY, ask / COMPUTE)
-            x[d, t] = col
-            value_row = new_row(-INF, 0.0)
-            put(value_row, col, -1.0)
-            start = 0.0
-            for width, v in partner.segments:
-                if start >= ask:
-                    break
-                seg = new_col(0.0, min(width, ask - start) / COMPUTE)
-                put(value_row, seg, 1.0)
-                accept_terms.append((seg, v * COMPUTE / MONEY))
-                start += width
-            cap = pf.cap(partner, deal.security, t)
-            if cap < ask - CAP_TOL:
-                row = new_row(-INF, cap / COMPUTE)
-                put(row, col, 1.0)
-                limits.append(LimitRow("cap", row, cap, t, partner.code, deal.security))
-        need = partner.batna + policy.acceptance_margin + deal.concession_cost + deal.security_cost
-        accept = new_row(need / MONEY, INF)
-        for col, coef in accept_terms:
-            put(accept, col, coef)
-    for t in periods:
-        row = new_row(-INF, pf.supply[t] / COMPUTE)
-        for d in range(len(deals)):
-            put(row, x[d, t], 1.0)
-        limits.append(LimitRow("supply", row, pf.supply[t], t))
-    if pf.risk_budget is not None:
-        row = new_row(-INF, pf.risk_budget / COMPUTE)
-        for (d, _), col in x.items():
-            if weights[d] > 0:
-                put(row, col, weights[d])
-        limits.append(LimitRow("risk-budget", row, pf.risk_budget))
-
+    _add_shared_limits(lp, pf, len(deals), x, weights, limits)
     h = new_highs()
     h.setOptionValue("solver", "simplex")  # ranging needs a basis
     pass_model(
         h,
-        cost=np.array(cost, dtype=float),
-        lower=np.zeros(len(cost)),
-        upper=np.array(upper, dtype=float),
-        row_lower=np.array(row_lower, dtype=float),
-        row_upper=np.array(row_upper, dtype=float),
-        matrix=(np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64), np.array(vals)),
+        cost=np.array(lp.cost, dtype=float),
+        lower=np.zeros(len(lp.cost)),
+        upper=np.array(lp.upper, dtype=float),
+        row_lower=np.array(lp.row_lower, dtype=float),
+        row_upper=np.array(lp.row_upper, dtype=float),
+        matrix=(
+            np.array(lp.rows, dtype=np.int64),
+            np.array(lp.cols, dtype=np.int64),
+            np.array(lp.vals),
+        ),
         maximize=True,
     )
     # Limits listed in the order a reader expects: supply by period, the risk budget, caps.
@@ -342,7 +283,100 @@ def build_fixed_lp(portfolio: Portfolio, deals: list[DealFigures]) -> FixedLP:
     columns: dict[str, list[int]] = {}
     for (d, _), col in x.items():
         columns.setdefault(deals[d].partner, []).append(col)
-    return FixedLP(h, limits, constant, empty=not cost, columns=columns)
+    return FixedLP(h, limits, constant, empty=not lp.cost, columns=columns)
+
+
+@dataclass
+class _Rows:
+    """The fixed LP as it is built: columns (cost, upper bound), rows (bounds) and the
+    matrix's entries."""
+
+    cost: list[float] = field(default_factory=list)
+    upper: list[float] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+    cols: list[int] = field(default_factory=list)
+    vals: list[float] = field(default_factory=list)
+    row_lower: list[float] = field(default_factory=list)
+    row_upper: list[float] = field(default_factory=list)
+
+    def new_row(self, low: float, high: float) -> int:
+        self.row_lower.append(low)
+        self.row_upper.append(high)
+        return len(self.row_lower) - 1
+
+    def put(self, row: int, col: int, value: float) -> None:
+        self.rows.append(row)
+        self.cols.append(col)
+        self.vals.append(value)
+
+    def new_col(self, c: float, ub: float) -> int:
+        self.cost.append(c)
+        self.upper.append(ub)
+        return len(self.cost) - 1
+
+
+def _add_deal(
+    lp: _Rows,
+    pf: Portfolio,
+    d: int,
+    deal: DealFigures,
+    x: dict[tuple[int, str], int],
+    limits: list[LimitRow],
+) -> float:
+    """Deal `d`'s compute and value columns, its value, cap and acceptance rows (its caps
+    added to `limits`, its compute columns to `x`); its risk weight."""
+    policy = pf.policy
+    partner = pf.partner(deal.partner)
+    assert partner is not None
+    weight = partner.diversion_risk * (1.0 - policy.level(deal.security).mitigation)
+    per_unit = policy.export_value_per_h100e - policy.risk_penalty_per_h100e * weight
+    accept_terms: list[tuple[int, float]] = []
+    for t in pf.periods:
+        ask = pf.ask(partner, t) if partner.tier < 3 else 0.0
+        col = lp.new_col(per_unit * COMPUTE / MONEY, ask / COMPUTE)
+        x[d, t] = col
+        value_row = lp.new_row(-INF, 0.0)
+        lp.put(value_row, col, -1.0)
+        start = 0.0
+        for width, v in partner.segments:
+            if start >= ask:
+                break
+            seg = lp.new_col(0.0, min(width, ask - start) / COMPUTE)
+            lp.put(value_row, seg, 1.0)
+            accept_terms.append((seg, v * COMPUTE / MONEY))
+            start += width
+        cap = pf.cap(partner, deal.security, t)
+        if cap < ask - CAP_TOL:
+            row = lp.new_row(-INF, cap / COMPUTE)
+            lp.put(row, col, 1.0)
+            limits.append(LimitRow("cap", row, cap, t, partner.code, deal.security))
+    need = partner.batna + policy.acceptance_margin + deal.concession_cost + deal.security_cost
+    accept = lp.new_row(need / MONEY, INF)
+    for col, coef in accept_terms:
+        lp.put(accept, col, coef)
+    return weight
+
+
+def _add_shared_limits(
+    lp: _Rows,
+    pf: Portfolio,
+    n_deals: int,
+    x: dict[tuple[int, str], int],
+    weights: dict[int, float],
+    limits: list[LimitRow],
+) -> None:
+    """Each period's supply row and the risk budget's, added to `limits`."""
+    for t in pf.periods:
+        row = lp.new_row(-INF, pf.supply[t] / COMPUTE)
+        for d in range(n_deals):
+            lp.put(row, x[d, t], 1.0)
+        limits.append(LimitRow("supply", row, pf.supply[t], t))
+    if pf.risk_budget is not None:
+        row = lp.new_row(-INF, pf.risk_budget / COMPUTE)
+        for (d, _), col in x.items():
+            if weights[d] > 0:
+                lp.put(row, col, weights[d])
+        limits.append(LimitRow("risk-budget", row, pf.risk_budget))
 
 
 def _dealt(code: str, deals: list[DealFigures]) -> bool:

@@ -172,6 +172,49 @@ def robust_solve(
     at_least_one(samples, "samples", "sample")
     seed_of(seed)
     base = solve(portfolio, **options).raise_for_status()
+    current, raised, rounds, reached = _raise_until_accepted(
+        portfolio, base, level, samples, seed, progress, options
+    )
+    if progress is not None:
+        progress(MAX_ROUNDS, MAX_ROUNDS)
+    # The figures a user reads come from `check`, against the portfolio as written.
+    checked = check(portfolio, [d.package() for d in current.deals])
+    result = result_from_check(portfolio, base.mode, current.status, current.solver, checked)
+    if current.status == Status.TIME_LIMIT:
+        result = result.model_copy(update={"status": Status.TIME_LIMIT})
+    robustness = _robustness(portfolio, base, result, raised, level, samples, seed, rounds, reached)
+    # Recorded in the result (and its result.json), so its documents say how it was made,
+    # what it cost and how its packages fare in fresh samples, as `solve --robust` prints.
+    shares = {p.partner: p.fresh.estimate for p in robustness.partners if p.fresh is not None}
+    made = Robust(
+        level=level,
+        samples=samples,
+        seed=seed,
+        reached=reached,
+        cost=robustness.cost,
+        fresh={d.partner: shares[d.partner] for d in result.deals if shares[d.partner] < 1.0},
+    )
+    # The last round's note on its schedule (a finer step, and why) holds for its packages.
+    result = result.model_copy(update={"robust": made, "message": current.message})
+    return RobustResult(
+        result=result, robustness=robustness, solved=_with_raised_batnas(portfolio, raised)
+    )
+
+
+def _raise_until_accepted(
+    portfolio: Portfolio,
+    base: SolveResult,
+    level: float,
+    samples: int,
+    seed: int,
+    progress: Progress | None,
+    options: dict[str, Any],
+) -> tuple[SolveResult, dict[str, float], int, bool]:
+    """The rounds: the partners short of `level` get their BATNA raised by what they lack
+    and the portfolio is solved again, until none is short or `MAX_ROUNDS` ran. The last
+    solve, the raises, the rounds run and whether every partner reached `level`."""
+    from dealbench.optimize import solve
+
     current = base
     raised: dict[str, float] = {}
     rounds, reached = 0, False
@@ -191,33 +234,27 @@ def robust_solve(
             over = max(deal.partner_margin, 0.0) if deal is not None else 0.0
             raised[code] = raised.get(code, 0.0) + over + _needed(s, level) + CUSHION
         current = solve(_with_raised_batnas(portfolio, raised), **options).raise_for_status()
-    if progress is not None:
-        progress(MAX_ROUNDS, MAX_ROUNDS)
-    # The figures a user reads come from `check`, against the portfolio as written.
-    checked = check(portfolio, [d.package() for d in current.deals])
-    result = result_from_check(portfolio, base.mode, current.status, current.solver, checked)
-    if current.status == Status.TIME_LIMIT:
-        result = result.model_copy(update={"status": Status.TIME_LIMIT})
+    return current, raised, rounds, reached
+
+
+def _robustness(
+    portfolio: Portfolio,
+    base: SolveResult,
+    result: SolveResult,
+    raised: dict[str, float],
+    level: float,
+    samples: int,
+    seed: int,
+    rounds: int,
+    reached: bool,
+) -> Robustness:
+    """What the robust packages cost and gain against the mean-value ones, per partner."""
     before, after = _draws(portfolio, base, samples, seed), _draws(portfolio, result, samples, seed)
     # The robust packages in draws they were not solved on: what a share reached exactly in
     # its own samples is worth elsewhere (`dealbench risk --seed SEED+1` draws the same).
     fresh = _draws(portfolio, result, samples, seed + 1)
-    # Recorded in the result (and its result.json), so its documents say how it was made,
-    # what it cost and how its packages fare in fresh samples, as `solve --robust` prints.
-    made = Robust(
-        level=level,
-        samples=samples,
-        seed=seed,
-        reached=reached,
-        cost=(base.us_value or 0.0) - (result.us_value or 0.0),
-        fresh={
-            code: float(s.accepts.mean()) for code, s in fresh.items() if s.accepts.mean() < 1.0
-        },
-    )
-    # The last round's note on its schedule (a finer step, and why) holds for its packages.
-    result = result.model_copy(update={"robust": made, "message": current.message})
     partners = sorted({*before, *after, *raised}, key=[p.code for p in portfolio.partners].index)
-    robustness = Robustness(
+    return Robustness(
         level=level,
         samples=samples,
         seed=seed,
@@ -239,9 +276,6 @@ def robust_solve(
             )
             for code in partners
         ],
-    )
-    return RobustResult(
-        result=result, robustness=robustness, solved=_with_raised_batnas(portfolio, raised)
     )
 
 

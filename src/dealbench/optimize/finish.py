@@ -173,11 +173,30 @@ def binding_limits(
     before its compute was put in whole steps (`unrounded_v`), is within USD 1m (or
     1e-6 of it) of it: a `v-floor` limit.
     """
-    out = []
+    return [
+        *_v_floor_limit(checked, v_floor, unrounded_v),
+        *_shared_limits(portfolio, checked, step),
+        *_cap_limits(portfolio, checked),
+        *_acceptance_limits(checked),
+    ]
+
+
+def _v_floor_limit(
+    checked: PortfolioCheck, v_floor: float | None, unrounded_v: float | None
+) -> list[Limit]:
+    """partner-best's least V, when V sits on it (see `binding_limits`)."""
     v = checked.objective if unrounded_v is None else min(checked.objective, unrounded_v)
     if v_floor is not None and v <= v_floor + max(1e6, 1e-6 * abs(v_floor)):
         message = f"The US utility V is held at its floor ({usd(v_floor)})."
-        out.append(Limit(kind="v-floor", limit=v_floor, amount=checked.objective, message=message))
+        return [Limit(kind="v-floor", limit=v_floor, amount=checked.objective, message=message)]
+    return []
+
+
+def _shared_limits(
+    portfolio: Portfolio, checked: PortfolioCheck, step: float | None
+) -> list[Limit]:
+    """Each period's supply and the risk budget, where used up."""
+    out = []
     full, risk_used_up = used_up(portfolio, checked, step)
     for t in full:
         supply = portfolio.supply[t]
@@ -196,6 +215,12 @@ def binding_limits(
         out.append(
             Limit(kind="risk-budget", limit=budget, amount=checked.risk_total, message=message)
         )
+    return out
+
+
+def _cap_limits(portfolio: Portfolio, checked: PortfolioCheck) -> list[Limit]:
+    """Each deal's compute held at its security level's cap, below its ask."""
+    out = []
     for deal in checked.deals:
         partner = portfolio.partner(deal.partner)
         assert partner is not None
@@ -224,6 +249,12 @@ def binding_limits(
                         message=message,
                     )
                 )
+    return out
+
+
+def _acceptance_limits(checked: PortfolioCheck) -> list[Limit]:
+    """The partners held to their walk-away value: one sentence for them all."""
+    out = []
     held = [d for d in checked.deals if abs(d.partner_margin) <= 1e6]
     message = (
         f"Held to their walk-away value plus the required margin: "

@@ -96,15 +96,62 @@ def with_reserve(
     the rounding's MIPs and linear programs, as for the solves."""
     start = time.perf_counter()
     mode: Mode = "partner-best" if result.mode == "partner-best" else "us-best"
-    step = portfolio.granularity.h100e
     own = first_terms_in_steps(portfolio, mode, result, v_floor, threads=threads)
     exact = _exact_in_steps(portfolio, in_steps)
+    held, reserve = _held_back(portfolio, result)
+    again = resolve(held, result, False)
+    checked, said = _in_steps_with_reserve(portfolio, held, mode, again, v_floor, threads)
+    finer = _finer_terms(
+        portfolio, mode, result, v_floor, own, checked, threads, exact and exact[1]
+    )
+    seconds = time.perf_counter() - start
+    result.solver.timings["reserve"] = seconds
+    unrounded = result.solver.details["unrounded_us_value"]
+    if finer is not None:
+        step_found, in_finer = finer
+        note = _finer_note(portfolio, own, checked, unrounded, step_found, in_finer)
+        return _in_steps(portfolio, result, result, in_finer, note, v_floor, seconds, step_found)
+    if exact is not None and all(
+        c is None or _worth(mode, exact[1]) > _worth(mode, c) + SAME for c in (own, checked)
+    ):
+        solved, found = exact
+        note = _exact_note(portfolio, own, checked, unrounded, found)
+        return _in_steps(portfolio, result, solved, found, note, v_floor, seconds)
+    if own is not None and (checked is None or _worth(mode, own) >= _worth(mode, checked)):
+        note = _own_note(portfolio, unrounded, own)
+        return _in_steps(portfolio, result, result, own, note, v_floor, seconds)
+    if checked is None:
+        return result
+    note = _reserve_note(portfolio, own, checked, unrounded, reserve, said)
+    return _in_steps(portfolio, result, again, checked, note, v_floor, seconds)
+
+
+def _held_back(portfolio: Portfolio, result: SolveResult) -> tuple[Portfolio, str]:
+    """`portfolio` with one step per deal of each period's supply, and of the risk budget
+    that step of each deal's compute takes, held in reserve for rounding; and what is
+    held, in words."""
+    step = portfolio.granularity.h100e
     n = len(result.deals)
     supply = {t: max(s - n * step, 0.0) for t, s in portfolio.supply.items()}
     risk = sum(d.risk / d.total_compute * step for d in result.deals if d.total_compute > 0)
     budget = None if portfolio.risk_budget is None else max(portfolio.risk_budget - risk, 0.0)
     held = portfolio.model_copy(update={"supply": supply, "risk_budget": budget})
-    again = resolve(held, result, False)
+    reserve = f"{quantity(n * step)} H100e of each period's supply"
+    if budget is not None:
+        reserve += f" and {quantity(risk)} of the risk budget"
+    return held, reserve
+
+
+def _in_steps_with_reserve(
+    portfolio: Portfolio,
+    held: Portfolio,
+    mode: Mode,
+    again: SolveResult,
+    v_floor: float | None,
+    threads: int | None,
+) -> tuple[PortfolioCheck | None, str]:
+    """The best in whole steps of the solve with a reserve (`again`, of `held`), checked
+    against `portfolio`, and its schedule's note; (None, "") when none is found."""
     packages = [d.package() for d in again.deals]
     checked, said = None, ""
     if again.deals and again.status in (Status.OPTIMAL, Status.TIME_LIMIT):
@@ -127,56 +174,71 @@ def with_reserve(
         best = first_terms_in_steps(portfolio, mode, again, v_floor, threads=threads)
         if best is not None and (checked is None or _worth(mode, best) > _worth(mode, checked)):
             checked, said = best, ""
-    finer = _finer_terms(
-        portfolio, mode, result, v_floor, own, checked, threads, exact and exact[1]
-    )
-    seconds = time.perf_counter() - start
-    result.solver.timings["reserve"] = seconds
-    unrounded = result.solver.details["unrounded_us_value"]
-    if finer is not None:
-        step_found, in_finer = finer
-        note = (
-            f"Compute is in {schedule_finer(portfolio.granularity, step_found).describe()}, "
-            f"not the declared {portfolio.granularity.describe()}: with the first optimum's "
-            f"terms {_own_words(own, unrounded)}, and holding part of each shared limit in "
-            f"reserve for rounding {_reserve_words(checked, unrounded)}; in the finer steps "
-            f"those terms cost {usd(unrounded - in_finer.objective)}."
-        )
-        return _in_steps(portfolio, result, result, in_finer, note, v_floor, seconds, step_found)
-    if exact is not None and all(
-        c is None or _worth(mode, exact[1]) > _worth(mode, c) + SAME for c in (own, checked)
-    ):
-        solved, found = exact
-        cost = unrounded - found.objective
-        note = (
-            f"Compute is in {portfolio.granularity.describe()}: with the first optimum's terms "
-            f"{_own_words(own, unrounded)}, and holding part of each shared limit in reserve "
-            f"for rounding {_reserve_words(checked, unrounded)}; solved again with compute in "
-            f"whole steps, with other terms, the portfolio costs the United States "
-            f"{usd(cost)} of V."
-        )
-        return _in_steps(portfolio, result, solved, found, note, v_floor, seconds)
-    if own is not None and (checked is None or _worth(mode, own) >= _worth(mode, checked)):
-        cost = unrounded - own.objective
-        note = (
-            f"Compute is in {portfolio.granularity.describe()}: with the first optimum's terms "
-            "no such schedule is within one step's value of it; the best one costs the United "
-            f"States {usd(cost)} of V."
-        )
-        return _in_steps(portfolio, result, result, own, note, v_floor, seconds)
-    if checked is None:
-        return result
+    return checked, said
+
+
+def _reserve_note(
+    portfolio: Portfolio,
+    own: PortfolioCheck | None,
+    checked: PortfolioCheck,
+    unrounded: float,
+    reserve: str,
+    said: str,
+) -> str:
+    """What the reserve's answer says: what it cost, after its schedule's note."""
     cost = unrounded - checked.objective
-    reserve = f"{quantity(n * step)} H100e of each period's supply"
-    if budget is not None:
-        reserve += f" and {quantity(risk)} of the risk budget"
     note = (
         f"Compute is in {portfolio.granularity.describe()}: with the first optimum's terms "
         f"{_own_words(own, unrounded)}, so {reserve} were held in reserve for rounding; "
         f"that costs the United States {usd(cost)} of V."
     )
-    note = f"{said} {note}" if said else note
-    return _in_steps(portfolio, result, again, checked, note, v_floor, seconds)
+    return f"{said} {note}" if said else note
+
+
+def _finer_note(
+    portfolio: Portfolio,
+    own: PortfolioCheck | None,
+    checked: PortfolioCheck | None,
+    unrounded: float,
+    step_found: float,
+    in_finer: PortfolioCheck,
+) -> str:
+    """What the first optimum's terms in a finer step say: why not the declared step."""
+    return (
+        f"Compute is in {schedule_finer(portfolio.granularity, step_found).describe()}, "
+        f"not the declared {portfolio.granularity.describe()}: with the first optimum's "
+        f"terms {_own_words(own, unrounded)}, and holding part of each shared limit in "
+        f"reserve for rounding {_reserve_words(checked, unrounded)}; in the finer steps "
+        f"those terms cost {usd(unrounded - in_finer.objective)}."
+    )
+
+
+def _exact_note(
+    portfolio: Portfolio,
+    own: PortfolioCheck | None,
+    checked: PortfolioCheck | None,
+    unrounded: float,
+    found: PortfolioCheck,
+) -> str:
+    """What the plain model solved in whole steps says: what its other terms cost."""
+    cost = unrounded - found.objective
+    return (
+        f"Compute is in {portfolio.granularity.describe()}: with the first optimum's terms "
+        f"{_own_words(own, unrounded)}, and holding part of each shared limit in reserve "
+        f"for rounding {_reserve_words(checked, unrounded)}; solved again with compute in "
+        f"whole steps, with other terms, the portfolio costs the United States "
+        f"{usd(cost)} of V."
+    )
+
+
+def _own_note(portfolio: Portfolio, unrounded: float, own: PortfolioCheck) -> str:
+    """What the first optimum's terms in the declared step say: what they cost."""
+    cost = unrounded - own.objective
+    return (
+        f"Compute is in {portfolio.granularity.describe()}: with the first optimum's terms "
+        "no such schedule is within one step's value of it; the best one costs the United "
+        f"States {usd(cost)} of V."
+    )
 
 
 def first_terms_in_steps(

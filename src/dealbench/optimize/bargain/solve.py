@@ -37,15 +37,16 @@ import time
 from collections.abc import Sequence
 
 from dealbench.model.portfolio import Portfolio
-from dealbench.optimize.backends import make_backend, run_pulp
+from dealbench.optimize.backends import Backend, make_backend, run_pulp
 from dealbench.optimize.bargain.kalai import kalai_point
 from dealbench.optimize.bargain.nash import (
-    NO_GAIN,
+    Solve,
     found_gains,
     log_product,
     nash_point,
     nash_with_gains,
 )
+from dealbench.optimize.bargain.words import note
 from dealbench.optimize.best import solve_best
 from dealbench.optimize.finish import empty_result, finish
 from dealbench.optimize.formulation import MONEY, Formulation, Mode
@@ -156,23 +157,7 @@ def solve_bargaining(
     # stages and nash's rounds each took the full limit, so `--time-limit 120` ran 240 s).
     deadline = None if time_limit is None else start + time_limit
 
-    def run(form: Formulation, exact: bool = False) -> tuple[Status, float | None, float | None]:
-        """Solve `form` within what is left of the time limit (`exact`: to a gap of 0)."""
-        clock = time.perf_counter()
-        now = backend
-        if deadline is not None or exact:
-            left = None if deadline is None else max(deadline - clock, LEAST_SECONDS)
-            now = make_backend(
-                solver,
-                time_limit=left,
-                gap=0.0 if exact else gap,
-                threads=threads,
-                highs_options=options,
-            )
-        outcome = run_pulp(form.problem, now)
-        timings["solve"] = timings.get("solve", 0.0) + time.perf_counter() - clock
-        form.offset = 0.0
-        return outcome_status(form, outcome)
+    run = _runner(solver, gap, threads, options, backend, deadline, timings)
 
     bargained = ideals  # nash: the partners whose gains it multiplies
 
@@ -211,6 +196,56 @@ def solve_bargaining(
         method="plain",
         details=details,
     )
+    return _answer(portfolio, mode, status, info, form, ideals, bargained, require, top)
+
+
+def _runner(
+    solver: str,
+    gap: float,
+    threads: int | None,
+    options: dict[str, object],
+    backend: Backend,
+    deadline: float | None,
+    timings: dict[str, float],
+) -> Solve:
+    """`run(form, exact=False)`: solve `form` with `backend`, or, under a time limit (or
+    `exact`), with one made for what is left of it; each run's seconds added to
+    `timings["solve"]`."""
+
+    def run(form: Formulation, exact: bool = False) -> tuple[Status, float | None, float | None]:
+        """Solve `form` within what is left of the time limit (`exact`: to a gap of 0)."""
+        clock = time.perf_counter()
+        now = backend
+        if deadline is not None or exact:
+            left = None if deadline is None else max(deadline - clock, LEAST_SECONDS)
+            now = make_backend(
+                solver,
+                time_limit=left,
+                gap=0.0 if exact else gap,
+                threads=threads,
+                highs_options=options,
+            )
+        outcome = run_pulp(form.problem, now)
+        timings["solve"] = timings.get("solve", 0.0) + time.perf_counter() - clock
+        form.offset = 0.0
+        return outcome_status(form, outcome)
+
+    return run
+
+
+def _answer(
+    portfolio: Portfolio,
+    mode: Mode,
+    status: Status,
+    info: SolverInfo,
+    form: Formulation,
+    ideals: Ideals,
+    bargained: Ideals,
+    require: Sequence[str],
+    top: float,
+) -> SolveResult:
+    """The bargaining point's packages, finished, with the note on what it reached and,
+    for nash, the tangent cuts' bound."""
     if status not in (Status.OPTIMAL, Status.TIME_LIMIT):
         return empty_result(portfolio, mode, status, info)
     unrounded = _score(mode, found_gains(form, bargained), bargained)
@@ -222,7 +257,7 @@ def solve_bargaining(
         if result.us_value is not None
         else unrounded
     )
-    message = _message(portfolio, mode, result, ideals, bargained, require, value, unrounded, top)
+    message = note(portfolio, mode, result, ideals, bargained, require, value, unrounded, top)
     if result.us_value is None:
         return result.model_copy(update={"message": message})
     # nash's bound is B, the tangent cuts' bound on the log-product; kalai's second stage
@@ -231,70 +266,6 @@ def solve_bargaining(
     stats = result.solver.model_copy(deep=True, update={"bound": bound})
     stats.details["unrounded_objective"] = unrounded
     return result.model_copy(update={"message": message, "objective": value, "solver": stats})
-
-
-def _message(
-    portfolio: Portfolio,
-    mode: Mode,
-    result: SolveResult,
-    ideals: Ideals,
-    bargained: Ideals,
-    require: Sequence[str],
-    value: float,
-    unrounded: float,
-    top: float,
-) -> str:
-    """The bargaining point's message: how close to the best it is (`_bound_note`), who
-    gets no deal or no gain and why, and what the rounding says. Writes the bound's
-    figures, and how many partners are left without a gain, into `result`'s details."""
-    bound_note = _bound_note(mode, value, unrounded, top, result.solver.details)
-    no_zopa = [p.code for p in portfolio.partners if p.code not in ideals]
-    forced = [code for code in no_zopa if code in require]
-    no_zopa = [code for code in no_zopa if code not in require]
-    left = [code for code in ideals if code not in bargained]
-    if left:
-        result.solver.details["partners_left_without_gain"] = float(len(left))
-    held = [code for code in left if code in require]  # their deal stands, outside
-    left = [code for code in left if code not in require]
-    # kalai at tau 0: the limits cannot give every partner a share at once, so any set of
-    # deals has tau 0 and the second stage's sum of shares chose; say who gains nothing.
-    gainless = (
-        [code for code in ideals if code not in require and _gainless(portfolio, result, code)]
-        if mode == "kalai" and result.us_value is not None and value <= NO_GAIN
-        else []
-    )
-    message = (
-        f"{mode}: {bound_note}."
-        + (f" No zone of agreement, so no deal: {', '.join(no_zopa)}." if no_zopa else "")
-        + (
-            " The limits cannot give every partner with a zone of agreement a gain at "
-            f"once, so no deal (the Nash product is over the others): {', '.join(left)}."
-            if left
-            else ""
-        )
-        + (
-            " The limits cannot give every partner with a zone of agreement a gain at "
-            "once, so tau is 0 and the deals are those with the largest sum of shares; "
-            f"no gain for: {', '.join(gainless)}."
-            if gainless
-            else ""
-        )
-        + (
-            " Required, but the limits cannot give them a gain with the others, so their "
-            f"deals stand outside the Nash product: {', '.join(held)}."
-            if held
-            else ""
-        )
-        + (
-            f" No zone of agreement, but a deal is required: {', '.join(forced)}"
-            " (outside the bargaining objective)."
-            if forced
-            else ""
-        )
-    )
-    if result.message:  # what the rounding says (a refined step, unrounded amounts)
-        message += f" {result.message}"
-    return message
 
 
 def bargaining_objective(
@@ -316,17 +287,6 @@ def bargaining_objective(
     return log_product(g for g, _ in gains)
 
 
-def _gainless(portfolio: Portfolio, result: SolveResult, code: str) -> bool:
-    """Whether a side of partner `code` gains nothing (a dollar or less) in `result`."""
-    p = portfolio.partner(code)
-    assert p is not None
-    deal = result.deal(code)
-    if deal is None:
-        return True
-    gains = (deal.us_value - p.us_batna, deal.partner_utility - p.batna)
-    return min(gains) <= NO_GAIN * MONEY
-
-
 def _score(mode: Mode, found: dict[str, tuple[float, float]], ideals: Ideals) -> float:
     """tau (kalai) or the log Nash product (nash) of gains in model units."""
     if mode == "kalai":
@@ -335,49 +295,3 @@ def _score(mode: Mode, found: dict[str, tuple[float, float]], ideals: Ideals) ->
         ]
         return min(shares, default=1.0)
     return log_product(g for pair in found.values() for g in pair)
-
-
-def _bound_note(
-    mode: Mode, value: float, unrounded: float, top: float, details: dict[str, float]
-) -> str:
-    """What the packages returned are worth against the best: kalai's tau (and the
-    optimizer's, when whole steps moved it); nash's bound B - L with L the log-product of
-    the packages returned (also kept in `details`)."""
-    if mode == "kalai":
-        details["tau"] = value
-        if "tau_bound" in details:
-            return (
-                f"stopped by the time limit: every share at least tau = {value:.4f}, and no "
-                f"point has a tau above {details['tau_bound']:.4f}"
-            )
-        if "tau_not_proven" in details:
-            return (
-                f"stopped by the time limit: every share at least tau = {value:.4f}, the "
-                "best found, not proven the best (the solver gave no bound on tau)"
-            )
-        if "shares_not_maximised" in details:
-            return (
-                f"every share at least tau = {value:.4f}, exact within the gap; the time "
-                "limit stopped the second stage, so the sum of shares at that tau is not "
-                "proven the largest"
-            )
-        if abs(value - unrounded) <= 5e-5:
-            return f"exact within the gap (every share at least tau = {value:.4f})"
-        return (
-            f"tau = {unrounded:.4f}, exact within the gap, before whole steps; in whole steps "
-            f"every share is at least tau = {value:.4f}"
-        )
-    error = max(top - value, 0.0) if math.isfinite(value) else math.inf
-    details["log_error_bound"] = error
-    details["product_ratio_bound"] = math.exp(-error) if math.isfinite(error) else 0.0
-    if not math.isfinite(value):
-        return "a partner with a zone of agreement ends with no gain: no bound"
-    if not math.isfinite(top):
-        return (
-            "stopped by the time limit before the solver proved a bound: the Nash product "
-            "found is not proven within any factor of the best"
-        )
-    return (
-        f"the Nash product is within a factor {math.exp(-error):.6f} of the best "
-        f"(log error bound {error:.2e}, tangent cuts on log)"
-    )

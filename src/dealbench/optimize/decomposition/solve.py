@@ -60,6 +60,37 @@ def solve_decomposed(
         return plain()
     if blocks.forced is not None and not _can_deal(blocks, blocks.forced):
         return plain()  # a required partner has no acceptable package: plain says why
+    outcome, grants, timings = _search(blocks, warm, gap=gap, deadline=deadline, threads=threads)
+    if outcome.status == "infeasible-lp":
+        # The US floor cannot be met: the plain model explains infeasibility.
+        return plain()
+    info = _info(blocks, outcome, timings)
+    if outcome.value is None:
+        if time.perf_counter() < deadline:
+            # The search ended, not the clock: the relaxation meets every row (a V floor
+            # a convex mix of packages reaches) but no whole package set does. The plain
+            # model proves it infeasible, which is then explained, not called a time limit.
+            return plain()
+        return empty_result(portfolio, mode, Status.NO_SOLUTION, info)
+    return _result(
+        portfolio,
+        mode,
+        blocks,
+        outcome,
+        grants,
+        info,
+        gap=gap,
+        v_floor=v_floor,
+        threads=threads,
+        on_grid=on_grid,
+    )
+
+
+def _search(
+    blocks: Blocks, warm: WarmStart | None, *, gap: float, deadline: float, threads: int | None
+) -> tuple[Outcome, list[Grants], dict[str, float]]:
+    """The search over the blocks, seeded from `warm`: its outcome, each choice's
+    concession levels and the timings (none when the relaxation is infeasible)."""
     duals, columns = seeds(blocks, warm) if warm else (None, [])
     first = incumbent(blocks, warm.packages) if warm else None
     clock = time.perf_counter()
@@ -74,22 +105,31 @@ def solve_decomposed(
         sets_per_partner=warm.sets_per_partner if warm else None,
     )
     if outcome.status == "infeasible-lp":
-        # The US floor cannot be met: the plain model explains infeasibility.
-        return plain()
+        return outcome, [], {}
     # Naming the concessions of a Pareto point replays that list's merge:
     # work of the search, not the reading of an answer.
     grants = [set_grants(blocks.concession_sets[c.block], c.point) for c in outcome.choices]
     timings = dict(blocks.timings)  # build, concession_sets
     timings["search"] = time.perf_counter() - clock
     timings["solve"] = timings["concession_sets"] + timings["search"]
-    info = _info(blocks, outcome, timings)
-    if outcome.value is None:
-        if time.perf_counter() < deadline:
-            # The search ended, not the clock: the relaxation meets every row (a V floor
-            # a convex mix of packages reaches) but no whole package set does. The plain
-            # model proves it infeasible, which is then explained, not called a time limit.
-            return plain()
-        return empty_result(portfolio, mode, Status.NO_SOLUTION, info)
+    return outcome, grants, timings
+
+
+def _result(
+    portfolio: Portfolio,
+    mode: Mode,
+    blocks: Blocks,
+    outcome: Outcome,
+    grants: list[Grants],
+    info: SolverInfo,
+    *,
+    gap: float,
+    v_floor: float | None,
+    threads: int | None,
+    on_grid: bool,
+) -> SolveResult:
+    """The packages found, extracted and finished, and what the next, similar solve can
+    start from remembered with it."""
     status = Status.OPTIMAL if outcome.status == "optimal" else Status.TIME_LIMIT
     clock = time.perf_counter()
     packages = extract(blocks, outcome, grants)

@@ -5,6 +5,7 @@ total (`closest`). Used when largest remainders (`optimize.schedule.remainder`) 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -62,113 +63,24 @@ def closest(
     if smooth.size > CLOSEST_MAX_AMOUNTS and not best:
         return None
     D, T = smooth.shape
-    lower: list[float] = []
-    upper: list[float] = []
-    integer: list[bool] = []
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    row_lo: list[float] = []
-    row_hi: list[float] = []
-
-    def col(lo: float, hi: float, is_int: bool = False) -> int:
-        lower.append(lo)
-        upper.append(hi)
-        integer.append(is_int)
-        return len(lower) - 1
-
-    def row(terms: dict[int, float], lo: float, hi: float) -> None:
-        r = len(row_lo)
-        for c, v in terms.items():
-            rows.append(r)
-            cols.append(c)
-            vals.append(v)
-        row_lo.append(lo)
-        row_hi.append(hi)
-
+    lp = _Model()
     x: dict[tuple[int, int], dict[int, float]] = {}
     top_col: dict[tuple[int, int], int] = {}
     value: dict[int, float] = {}
     distance: dict[int, float] = {}
     for i, d in enumerate(deals):
-        accept: dict[int, float] = {}
-        weight = 1.0 / max(float(smooth[i].sum()) / COMPUTE, step / COMPUTE)
-        for t in range(T):
-            count = math.floor(d.top[t] / step + 1e-9)
-            rest = d.top[t] - count * step
-            n = col(0.0, float(count), True)
-            x[i, t] = {n: step / COMPUTE}
-            if rest > 1e-9 * step:
-                top_col[i, t] = b = col(0.0, 1.0, True)
-                x[i, t][b] = rest / COMPUTE
-                row({b: float(count), n: -1.0}, -INF, 0.0)  # top = 1 only at n = count
-            left, ys = d.top[t], {}
-            for width, per in d.partner.segments:
-                if left <= 0:
-                    break
-                y = col(0.0, min(width, left) / COMPUTE)
-                ys[y] = 1.0
-                accept[y] = value[y] = per * COMPUTE / MONEY
-                left -= min(width, left)
-            row({**ys, **{c: -v for c, v in x[i, t].items()}}, -INF, 0.0)
-            dist = col(0.0, INF)
-            distance[dist] = weight
-            target = float(smooth[i, t]) / COMPUTE
-            row({dist: 1.0, **{c: -v for c, v in x[i, t].items()}}, -target, INF)
-            row({dist: 1.0, **x[i, t]}, target, INF)
-            if t > 0 and steady:
-                change = dict(x[i, t])
-                for c, v in x[i, t - 1].items():
-                    change[c] = change.get(c, 0.0) - v
-                tv = col(0.0, INF)
-                distance[tv] = weight
-                row({tv: 1.0, **{c: -v for c, v in change.items()}}, 0.0, INF)
-                row({tv: 1.0, **change}, 0.0, INF)
-        row(accept, d.need / MONEY, INF)
-    for t, period in enumerate(pf.periods):
-        row({c: v for i in range(D) for c, v in x[i, t].items()}, -INF, pf.supply[period] / COMPUTE)
-    if pf.risk_budget is not None:
-        risk = {
-            c: v * d.risk for i, d in enumerate(deals) for t in range(T) for c, v in x[i, t].items()
-        }
-        row(risk, -INF, pf.risk_budget / COMPUTE)
-    gain = {
-        c: v * d.a * COMPUTE / MONEY
-        for i, d in enumerate(deals)
-        for t in range(T)
-        for c, v in x[i, t].items()
-    }
-    if mode == "us-best":
-        row(gain, (least - us_rest(pf, deals)) / MONEY, INF)
-    else:
-        row(gain, (v_least(pf, v_floor) - us_rest(pf, deals)) / MONEY, INF)
-        row(value, (least - partner_rest(pf, deals)) / MONEY, INF)
-
-    h = new_highs(threads=threads, time_limit=CLOSEST_LIMIT_S)
-    nodes = CLOSEST_WORK // max(len(lower), 1) ** 2
-    h.setOptionValue("mip_max_nodes", min(CLOSEST_MAX_NODES, max(CLOSEST_MIN_NODES, nodes)))
-    cost = np.zeros(len(lower))
+        _add_deal(lp, i, d, smooth[i], step, steady, x, top_col, value, distance)
+    gain = _add_shared_rows(lp, pf, mode, deals, T, x, value, least, v_floor)
+    cost = np.zeros(len(lp.lower))
     for c, w in distance.items():
         cost[c] = w
     if best:  # the best objective instead: a diagnosis of what the grid allows
         cost[:] = 0.0
         for c, w in (gain if mode == "us-best" else value).items():
             cost[c] = -w
-    pass_model(
-        h,
-        cost=cost,
-        lower=np.array(lower),
-        upper=np.array(upper),
-        row_lower=np.array(row_lo),
-        row_upper=np.array(row_hi),
-        matrix=(np.array(rows), np.array(cols), np.array(vals, dtype=np.float64)),
-        integer=np.array(integer, dtype=bool),
-        maximize=False,
-    )
-    h.run()
-    if h.getInfo().primal_solution_status != 2:  # 2: feasible
+    solution = _solve(lp, cost, threads)
+    if solution is None:
         return None
-    solution = np.array(h.getSolution().col_value)
     out = np.zeros((D, T))
     for (i, t), terms in x.items():
         n = next(iter(terms))
@@ -177,3 +89,145 @@ def closest(
             amount = deals[i].top[t]
         out[i, t] = clean(amount)
     return out if keeps(pf, mode, deals, out, least, v_floor) else None
+
+
+@dataclass
+class _Model:
+    """The MIP as it is built: columns (bounds, integrality), rows (bounds) and the
+    matrix's entries."""
+
+    lower: list[float] = field(default_factory=list)
+    upper: list[float] = field(default_factory=list)
+    integer: list[bool] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+    cols: list[int] = field(default_factory=list)
+    vals: list[float] = field(default_factory=list)
+    row_lo: list[float] = field(default_factory=list)
+    row_hi: list[float] = field(default_factory=list)
+
+    def col(self, lo: float, hi: float, is_int: bool = False) -> int:
+        self.lower.append(lo)
+        self.upper.append(hi)
+        self.integer.append(is_int)
+        return len(self.lower) - 1
+
+    def row(self, terms: dict[int, float], lo: float, hi: float) -> None:
+        r = len(self.row_lo)
+        for c, v in terms.items():
+            self.rows.append(r)
+            self.cols.append(c)
+            self.vals.append(v)
+        self.row_lo.append(lo)
+        self.row_hi.append(hi)
+
+
+def _add_deal(
+    lp: _Model,
+    i: int,
+    d: Deal,
+    smooth: Vector,
+    step: float,
+    steady: bool,
+    x: dict[tuple[int, int], dict[int, float]],
+    top_col: dict[tuple[int, int], int],
+    value: dict[int, float],
+    distance: dict[int, float],
+) -> None:
+    """Deal `i`'s amounts in steps (and its top where off the grid: `top_col`), its value
+    segments (`value`), its distance to `smooth` and change between periods (`distance`,
+    weighted by its total), and its acceptance row."""
+    T = len(smooth)
+    accept: dict[int, float] = {}
+    weight = 1.0 / max(float(smooth.sum()) / COMPUTE, step / COMPUTE)
+    for t in range(T):
+        count = math.floor(d.top[t] / step + 1e-9)
+        rest = d.top[t] - count * step
+        n = lp.col(0.0, float(count), True)
+        x[i, t] = {n: step / COMPUTE}
+        if rest > 1e-9 * step:
+            top_col[i, t] = b = lp.col(0.0, 1.0, True)
+            x[i, t][b] = rest / COMPUTE
+            lp.row({b: float(count), n: -1.0}, -INF, 0.0)  # top = 1 only at n = count
+        left, ys = d.top[t], {}
+        for width, per in d.partner.segments:
+            if left <= 0:
+                break
+            y = lp.col(0.0, min(width, left) / COMPUTE)
+            ys[y] = 1.0
+            accept[y] = value[y] = per * COMPUTE / MONEY
+            left -= min(width, left)
+        lp.row({**ys, **{c: -v for c, v in x[i, t].items()}}, -INF, 0.0)
+        dist = lp.col(0.0, INF)
+        distance[dist] = weight
+        target = float(smooth[t]) / COMPUTE
+        lp.row({dist: 1.0, **{c: -v for c, v in x[i, t].items()}}, -target, INF)
+        lp.row({dist: 1.0, **x[i, t]}, target, INF)
+        if t > 0 and steady:
+            change = dict(x[i, t])
+            for c, v in x[i, t - 1].items():
+                change[c] = change.get(c, 0.0) - v
+            tv = lp.col(0.0, INF)
+            distance[tv] = weight
+            lp.row({tv: 1.0, **{c: -v for c, v in change.items()}}, 0.0, INF)
+            lp.row({tv: 1.0, **change}, 0.0, INF)
+    lp.row(accept, d.need / MONEY, INF)
+
+
+def _add_shared_rows(
+    lp: _Model,
+    pf: Portfolio,
+    mode: Mode,
+    deals: list[Deal],
+    T: int,
+    x: dict[tuple[int, int], dict[int, float]],
+    value: dict[int, float],
+    least: float,
+    v_floor: float | None,
+) -> dict[int, float]:
+    """Each period's supply, the risk budget and the objective's bound (partner-best: and
+    the V floor); the US gain's coefficients."""
+    D = len(deals)
+    for t, period in enumerate(pf.periods):
+        row = {c: v for i in range(D) for c, v in x[i, t].items()}
+        lp.row(row, -INF, pf.supply[period] / COMPUTE)
+    if pf.risk_budget is not None:
+        risk = {
+            c: v * d.risk for i, d in enumerate(deals) for t in range(T) for c, v in x[i, t].items()
+        }
+        lp.row(risk, -INF, pf.risk_budget / COMPUTE)
+    gain = {
+        c: v * d.a * COMPUTE / MONEY
+        for i, d in enumerate(deals)
+        for t in range(T)
+        for c, v in x[i, t].items()
+    }
+    if mode == "us-best":
+        lp.row(gain, (least - us_rest(pf, deals)) / MONEY, INF)
+    else:
+        lp.row(gain, (v_least(pf, v_floor) - us_rest(pf, deals)) / MONEY, INF)
+        lp.row(value, (least - partner_rest(pf, deals)) / MONEY, INF)
+    return gain
+
+
+def _solve(lp: _Model, cost: Vector, threads: int | None) -> Vector | None:
+    """The MIP minimising `cost` in HiGHS, its branch and bound held to a node count
+    (`CLOSEST_WORK`); the columns' values, or None when no feasible point was found."""
+    h = new_highs(threads=threads, time_limit=CLOSEST_LIMIT_S)
+    nodes = CLOSEST_WORK // max(len(lp.lower), 1) ** 2
+    h.setOptionValue("mip_max_nodes", min(CLOSEST_MAX_NODES, max(CLOSEST_MIN_NODES, nodes)))
+    pass_model(
+        h,
+        cost=cost,
+        lower=np.array(lp.lower),
+        upper=np.array(lp.upper),
+        row_lower=np.array(lp.row_lo),
+        row_upper=np.array(lp.row_hi),
+        matrix=(np.array(lp.rows), np.array(lp.cols), np.array(lp.vals, dtype=np.float64)),
+        integer=np.array(lp.integer, dtype=bool),
+        maximize=False,
+    )
+    h.run()
+    if h.getInfo().primal_solution_status != 2:  # 2: feasible
+        return None
+    solution: Vector = np.array(h.getSolution().col_value)
+    return solution

@@ -100,36 +100,13 @@ def schedule(
     allowed = objective(portfolio, mode, deals, smooth) - base
     allowed += step_value(mode, deals, grid.h100e) * per
     for step in steps(grid):
-        start = time.perf_counter()
-        amounts = smooth if step == 0 else None
-        if amounts is None:
+        amounts: Vector | None = smooth
+        if step != 0:
             least = base - step_value(mode, deals, step) * per
-            args = (room or portfolio, mode, deals, target, step, least, v_floor)
-            # Without donors and with them: one run gives both (`largest_remainders`).
-            amounts, donated = largest_remainders(*args)
-            repaired = amounts is None and step < grid.h100e / 10 - 1e-9
-            if repaired:  # steps given back: a schedule exists, the closest is its shape
-                amounts = donated
-                # ... except in single units: a dip of one H100e is noise, and the
-                # search over single units runs into its time limit (2 s on global).
-                repaired = step > grid.unit
-            timings["schedule rounding"] = timings.get("schedule rounding", 0.0) + (
-                time.perf_counter() - start
+            where = room or portfolio
+            amounts = _in_steps(
+                where, mode, deals, target, step, least, v_floor, grid, threads, keep_shape, timings
             )
-            searched = step >= grid.h100e / 10 - 1e-9  # the declared step and a tenth
-            if (amounts is None and searched) or (amounts is not None and repaired):
-                # The exact search: at the declared step and the first finer one when
-                # the greedy fails, and at finer steps only to shape a schedule the
-                # greedy found by giving steps back (it exists, so the search is short).
-                # Searching every finer step in vain cost ten times the greedy.
-                start = time.perf_counter()
-                found = closest(*args, threads=threads, steady=not keep_shape)
-                amounts = found if found is not None else amounts
-                timings["schedule closest"] = timings.get("schedule closest", 0.0) + (
-                    time.perf_counter() - start
-                )
-            if amounts is None and searched:
-                amounts = donated
         if amounts is not None:
             if step == grid.unit and not keep_shape:
                 amounts = fill_dips(portfolio, mode, deals, amounts, step)
@@ -138,25 +115,92 @@ def schedule(
             )
             return Scheduled(packages_of(portfolio, deals, amounts), step, note, timings)
     if grid.h100e > 0 and tolerance:
-        start = time.perf_counter()
         least = base - step_value(mode, deals, grid.unit) * per
-        amounts = _within_tolerance(room or portfolio, mode, deals, target, grid, least, v_floor)
-        timings["schedule tolerance"] = time.perf_counter() - start
-        if amounts is not None:
-            step = grid.unit
-            if not keep_shape:
-                amounts = fill_dips(portfolio, mode, deals, amounts, step)
-            note = _refined(grid, step, mode, allowed, per) + _overshoot(
-                room or portfolio, deals, amounts
-            )
+        found = _in_single_units(
+            portfolio, room, mode, deals, target, least, v_floor, keep_shape, timings
+        )
+        if found is not None:
+            amounts, overshoot = found
+            note = _refined(grid, grid.unit, mode, allowed, per) + overshoot
             packages = packages_of(portfolio, deals, amounts)
-            return Scheduled(packages, step, note, timings, within_tolerance=True)
+            return Scheduled(packages, grid.unit, note, timings, within_tolerance=True)
     note = (
         f"Compute is unrounded: with the deals' terms as chosen, no schedule in whole units "
         f"({grid.describe()} down to single units) was found that keeps every partner "
         f"accepting within the shared limits and {_within(mode, allowed, per)}."
     )
     return Scheduled(packages_of(portfolio, deals, smooth), 0.0, note, timings)
+
+
+def _in_steps(
+    pf: Portfolio,
+    mode: Mode,
+    deals: list[Deal],
+    target: Vector,
+    step: float,
+    least: float,
+    v_floor: float | None,
+    grid: Granularity,
+    threads: int | None,
+    keep_shape: bool,
+    timings: dict[str, float],
+) -> Vector | None:
+    """The amounts in whole steps of `step`, V at least `least`, or None: by largest
+    remainders, then (at the declared step and a tenth of it, or to shape what steps
+    given back found) the closest grid schedule. `pf`: the portfolio with the room the
+    rounding may use; `grid`: the portfolio's granularity."""
+    start = time.perf_counter()
+    args = (pf, mode, deals, target, step, least, v_floor)
+    # Without donors and with them: one run gives both (`largest_remainders`).
+    amounts, donated = largest_remainders(*args)
+    repaired = amounts is None and step < grid.h100e / 10 - 1e-9
+    if repaired:  # steps given back: a schedule exists, the closest is its shape
+        amounts = donated
+        # ... except in single units: a dip of one H100e is noise, and the
+        # search over single units runs into its time limit (2 s on global).
+        repaired = step > grid.unit
+    timings["schedule rounding"] = timings.get("schedule rounding", 0.0) + (
+        time.perf_counter() - start
+    )
+    searched = step >= grid.h100e / 10 - 1e-9  # the declared step and a tenth
+    if (amounts is None and searched) or (amounts is not None and repaired):
+        # The exact search: at the declared step and the first finer one when
+        # the greedy fails, and at finer steps only to shape a schedule the
+        # greedy found by giving steps back (it exists, so the search is short).
+        # Searching every finer step in vain cost ten times the greedy.
+        start = time.perf_counter()
+        found = closest(*args, threads=threads, steady=not keep_shape)
+        amounts = found if found is not None else amounts
+        timings["schedule closest"] = timings.get("schedule closest", 0.0) + (
+            time.perf_counter() - start
+        )
+    if amounts is None and searched:
+        amounts = donated
+    return amounts
+
+
+def _in_single_units(
+    portfolio: Portfolio,
+    room: Portfolio | None,
+    mode: Mode,
+    deals: list[Deal],
+    target: Vector,
+    least: float,
+    v_floor: float | None,
+    keep_shape: bool,
+    timings: dict[str, float],
+) -> tuple[Vector, str] | None:
+    """The last resort: single units that overrun a shared limit within the checker's
+    tolerance, and the sentence saying by how much; or None."""
+    grid = portfolio.granularity
+    start = time.perf_counter()
+    amounts = _within_tolerance(room or portfolio, mode, deals, target, grid, least, v_floor)
+    timings["schedule tolerance"] = time.perf_counter() - start
+    if amounts is None:
+        return None
+    if not keep_shape:
+        amounts = fill_dips(portfolio, mode, deals, amounts, grid.unit)
+    return amounts, _overshoot(room or portfolio, deals, amounts)
 
 
 #: What the rounding reads of the smooth amounts, H100e: the linear programs' answers carry

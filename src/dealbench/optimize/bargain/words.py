@@ -1,0 +1,134 @@
+"""The note of a bargaining point (`solve --mode nash | kalai`): how close to the best its
+packages are, who gets no deal or no gain and why, and what the rounding says."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from dealbench.model.portfolio import Portfolio
+from dealbench.optimize.bargain.nash import NO_GAIN
+from dealbench.optimize.formulation import MONEY, Mode
+from dealbench.optimize.objectives import Ideals
+from dealbench.optimize.result import SolveResult
+
+
+def note(
+    portfolio: Portfolio,
+    mode: Mode,
+    result: SolveResult,
+    ideals: Ideals,
+    bargained: Ideals,
+    require: Sequence[str],
+    value: float,
+    unrounded: float,
+    top: float,
+) -> str:
+    """The bargaining point's message: how close to the best it is (`bound_note`), who
+    gets no deal or no gain and why, and what the rounding says. Writes the bound's
+    figures, and how many partners are left without a gain, into `result`'s details."""
+    bound = bound_note(mode, value, unrounded, top, result.solver.details)
+    no_zopa = [p.code for p in portfolio.partners if p.code not in ideals]
+    forced = [code for code in no_zopa if code in require]
+    no_zopa = [code for code in no_zopa if code not in require]
+    left = [code for code in ideals if code not in bargained]
+    if left:
+        result.solver.details["partners_left_without_gain"] = float(len(left))
+    held = [code for code in left if code in require]  # their deal stands, outside
+    left = [code for code in left if code not in require]
+    # kalai at tau 0: the limits cannot give every partner a share at once, so any set of
+    # deals has tau 0 and the second stage's sum of shares chose; say who gains nothing.
+    gainless = (
+        [code for code in ideals if code not in require and _gainless(portfolio, result, code)]
+        if mode == "kalai" and result.us_value is not None and value <= NO_GAIN
+        else []
+    )
+    message = (
+        f"{mode}: {bound}."
+        + (f" No zone of agreement, so no deal: {', '.join(no_zopa)}." if no_zopa else "")
+        + (
+            " The limits cannot give every partner with a zone of agreement a gain at "
+            f"once, so no deal (the Nash product is over the others): {', '.join(left)}."
+            if left
+            else ""
+        )
+        + (
+            " The limits cannot give every partner with a zone of agreement a gain at "
+            "once, so tau is 0 and the deals are those with the largest sum of shares; "
+            f"no gain for: {', '.join(gainless)}."
+            if gainless
+            else ""
+        )
+        + (
+            " Required, but the limits cannot give them a gain with the others, so their "
+            f"deals stand outside the Nash product: {', '.join(held)}."
+            if held
+            else ""
+        )
+        + (
+            f" No zone of agreement, but a deal is required: {', '.join(forced)}"
+            " (outside the bargaining objective)."
+            if forced
+            else ""
+        )
+    )
+    if result.message:  # what the rounding says (a refined step, unrounded amounts)
+        message += f" {result.message}"
+    return message
+
+
+def bound_note(
+    mode: Mode, value: float, unrounded: float, top: float, details: dict[str, float]
+) -> str:
+    """What the packages returned are worth against the best: kalai's tau (and the
+    optimizer's, when whole steps moved it); nash's bound B - L with L the log-product of
+    the packages returned (also kept in `details`)."""
+    if mode == "kalai":
+        details["tau"] = value
+        if "tau_bound" in details:
+            return (
+                f"stopped by the time limit: every share at least tau = {value:.4f}, and no "
+                f"point has a tau above {details['tau_bound']:.4f}"
+            )
+        if "tau_not_proven" in details:
+            return (
+                f"stopped by the time limit: every share at least tau = {value:.4f}, the "
+                "best found, not proven the best (the solver gave no bound on tau)"
+            )
+        if "shares_not_maximised" in details:
+            return (
+                f"every share at least tau = {value:.4f}, exact within the gap; the time "
+                "limit stopped the second stage, so the sum of shares at that tau is not "
+                "proven the largest"
+            )
+        if abs(value - unrounded) <= 5e-5:
+            return f"exact within the gap (every share at least tau = {value:.4f})"
+        return (
+            f"tau = {unrounded:.4f}, exact within the gap, before whole steps; in whole steps "
+            f"every share is at least tau = {value:.4f}"
+        )
+    error = max(top - value, 0.0) if math.isfinite(value) else math.inf
+    details["log_error_bound"] = error
+    details["product_ratio_bound"] = math.exp(-error) if math.isfinite(error) else 0.0
+    if not math.isfinite(value):
+        return "a partner with a zone of agreement ends with no gain: no bound"
+    if not math.isfinite(top):
+        return (
+            "stopped by the time limit before the solver proved a bound: the Nash product "
+            "found is not proven within any factor of the best"
+        )
+    return (
+        f"the Nash product is within a factor {math.exp(-error):.6f} of the best "
+        f"(log error bound {error:.2e}, tangent cuts on log)"
+    )
+
+
+def _gainless(portfolio: Portfolio, result: SolveResult, code: str) -> bool:
+    """Whether a side of partner `code` gains nothing (a dollar or less) in `result`."""
+    p = portfolio.partner(code)
+    assert p is not None
+    deal = result.deal(code)
+    if deal is None:
+        return True
+    gains = (deal.us_value - p.us_batna, deal.partner_utility - p.batna)
+    return min(gains) <= NO_GAIN * MONEY
