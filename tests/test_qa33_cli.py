@@ -105,19 +105,18 @@ def test_an_out_that_cannot_be_written_is_bad_input_named_by_its_option(
     [
         (["compare", TINY, "--regimes", "tiered,tiered"], "--regimes: tiered is given twice; name each regime once"),
         (["solve", TINY, "--require-deal", "AA", "--require-deal", "aa"], "--require-deal: AA is given twice; name each partner once"),
-        (["solve", TINY, "--set", "partners.AA.batna=1bn", "--set", "partners.AA.batna=2bn"], "--set: partners.AA.batna: is set twice; set each path once"),
         (["solve", TINY, "--render", "md,MD", "--out", "OUT"], "--render: md is given twice; name each format once"),
         (["render", OFFER, "--portfolio", GULF, "--format", "pdf,md,pdf", "--out", "OUT"], "--format: pdf is given twice; name each format once"),
         (["improve", OFFER, "--portfolio", GULF, "--hold", REPO / "deals/packages/sa-counter.yaml", "--hold", REPO / "deals/packages/sa-counter.yaml"], "--hold: SA is given twice; name each partner's package once"),
         (["offer", GULF, "--partner", "AE", "--fix", "security", "--fix", "compute,security", "--out", "OUT"], "--fix: security is given twice; name each part once"),
     ],
-    ids=["regimes", "require-deal", "set", "render", "format", "hold", "fix"],
+    ids=["regimes", "require-deal", "render", "format", "hold", "fix"],
 )  # fmt: skip
 def test_a_repeated_item_in_a_list_option_is_refused_by_name(
     run: Runner, tmp_path: Path, args: list[str | Path], said: str
 ) -> None:
     """`--regimes tiered,tiered` compared one regime, `--format md,md` wrote one, two
-    `--set` of one path kept the last, `--hold` of one file twice took its supply twice:
+    `--hold` of one file twice took its supply twice:
     each repeat was dropped or doubled without a word. Each is refused, naming the option."""
     out = tmp_path / "out"
     result = run(*[out if a == "OUT" else a for a in args])

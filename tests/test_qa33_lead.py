@@ -89,3 +89,41 @@ def test_the_web_rooms_frontier_gain_carries_the_mark_and_its_note(
     assert "‡" in page.split("Next move", 1)[1].split("The counter breaks", 1)[0]
     assert "‡ The counter breaks a limit: it lies beyond the frontier" in page
     assert "†" not in page
+
+
+def test_ctrl_c_stops_a_long_mip_run_through_pulp() -> None:
+    """`solve --mode kalai` on synthetic S (seed 0) ends in one HiGHS MIP through PuLP that
+    runs for many minutes; HiGHS runs in C, so Python's handlers waited for it: neither
+    Ctrl-C nor `timeout`'s SIGTERM stopped it (a user had to kill -9). The MIP's interrupt
+    callback now ends the run when a signal came, and it is raised at once. Here a market
+    split MIP (four equalities over 40 binaries, hard for any MIP solver) with a time
+    limit of 60 s, and Ctrl-C after half a second."""
+    import os
+    import random
+    import signal
+    import threading
+    import time
+
+    import pulp
+
+    from dealbench.optimize.backends import make_backend, run_pulp
+
+    draw = random.Random(1)
+    a = [[draw.randint(0, 99) for _ in range(40)] for _ in range(4)]
+    problem = pulp.LpProblem("market_split", pulp.LpMinimize)
+    x = [pulp.LpVariable(f"x{j}", cat="Binary") for j in range(40)]
+    over = [pulp.LpVariable(f"over{i}", lowBound=0) for i in range(4)]
+    under = [pulp.LpVariable(f"under{i}", lowBound=0) for i in range(4)]
+    problem += pulp.lpSum(over) + pulp.lpSum(under)
+    for i, row in enumerate(a):
+        problem += (
+            pulp.lpSum(c * v for c, v in zip(row, x, strict=True)) + over[i] - under[i]
+            == sum(row) // 2
+        )
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+    start = time.perf_counter()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        run_pulp(problem, make_backend("highs", time_limit=60.0))
+    assert time.perf_counter() - start < 20

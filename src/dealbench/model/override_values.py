@@ -49,8 +49,8 @@ def parse_set(items: Iterable[str] | str, name: str = "items") -> dict[str, Any]
             )
         if not text.strip():
             raise ArgumentError(name, "no value after '='", path)
-        if path in out:  # the last value was kept without a word
-            raise ArgumentError(name, "is set twice; set each path once", path)
+        # The same path again: the last value wins (`--set X=5000 --set X=none` unsets
+        # it again, as a scenario layered on a base run does; docs/decisions.md, qa33).
         try:
             out[path] = parse_value(text.strip())
         except ValueError as exc:

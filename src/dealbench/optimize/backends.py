@@ -29,7 +29,7 @@ with contextlib.suppress(ImportError):
 
 import pulp
 
-from dealbench.errors import SolverError
+from dealbench.errors import SolverError, stops_held
 from dealbench.optimize.cbc import CbcSummary, cbc_summary, children_end_with_this_process
 
 # PuLP's CBC command starts CBC through `pulp.apis.coin_api`'s `subprocess` (PuLP 3 and 4).
@@ -38,6 +38,30 @@ with contextlib.suppress(ImportError):
 
 SolverName = Literal["highs", "cbc"]
 SOLVERS: tuple[SolverName, ...] = ("highs", "cbc")
+
+
+class _StoppableHiGHS(pulp.HiGHS):  # type: ignore[misc]
+    """PuLP's HiGHS, stopped by Ctrl-C and SIGTERM in a MIP's run.
+
+    HiGHS runs in C: Python's handlers wait for it to return, so a Kalai point on synthetic
+    S, a MIP of many minutes, let neither Ctrl-C nor `timeout`'s SIGTERM stop `solve`. The
+    signals are held (`errors.stops_held`), the MIP's interrupt callback ends the run when
+    one came, and it is raised when the run returns, as a restricted MIP's is."""
+
+    def callSolver(self, lp: Any) -> None:
+        model = getattr(lp, "solverModel", None)
+        callbacks = getattr(model, "cbMipInterrupt", None)
+        if callbacks is None:  # a PuLP or highspy without them: as PuLP runs it
+            super().callSolver(lp)
+            return
+        with stops_held() as pressed:
+
+            def stop(event: Any) -> None:
+                if pressed():
+                    event.interrupt()
+
+            callbacks.subscribe(stop)
+            super().callSolver(lp)
 
 
 @dataclass(frozen=True)
@@ -63,7 +87,7 @@ def make_backend(
             raise SolverError("HiGHS is not available: install it with `pip install highspy`")
         _silence_highs_banner()
         use_threads(threads)
-        solver = pulp.HiGHS(
+        solver = _StoppableHiGHS(
             msg=False, timeLimit=time_limit, gapRel=gap, threads=threads, **(highs_options or {})
         )
         return Backend("highs", version("highspy"), solver)
