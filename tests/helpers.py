@@ -192,3 +192,16 @@ def written(files: dict[str, Any], where: Path) -> Path:
     for name, data in files.items():
         (where / name).write_text(yaml.safe_dump(data, sort_keys=False))
     return where / "portfolio.yaml"
+
+
+def quick(n: int) -> Any:
+    """Hypothesis settings for a derandomized property test of `n` examples (a few
+    seconds), each example allowed as long as its solves take."""
+    from hypothesis import HealthCheck, settings
+
+    return settings(
+        max_examples=n,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dealbench.analyze.compare import compare
@@ -35,7 +35,7 @@ from dealbench.model.package import Package
 from dealbench.model.policy import Policy
 from dealbench.negotiate import frontier, improvements
 from dealbench.optimize import solve
-from helpers import written
+from helpers import quick, written
 from test_qa31_verify import (
     ABS,
     BN,
@@ -158,15 +158,6 @@ def portfolios(draw: st.DrawFn, most: int = 4) -> dict[str, Any]:
         "portfolio.yaml": portfolio,
         **{f"{p['code'].lower()}.yaml": p for p in partners},
     }
-
-
-def quick(n: int) -> settings:
-    return settings(
-        max_examples=n,
-        deadline=None,
-        derandomize=True,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
 
 
 # ----------------------------------------------------------------------------------------

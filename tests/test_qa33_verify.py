@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dealbench.checker import check
@@ -46,7 +46,7 @@ from dealbench.negotiate import frontier
 from dealbench.negotiate.frontier import step_of
 from dealbench.optimize import solve
 from dealbench.optimize.result import SolveResult
-from helpers import written
+from helpers import quick, written
 from test_qa31_verify import Choice, RModel, RPartner, fill, read_model
 
 #: DESIGN.md: 1 H100e = 15,832 TPP; a B200 is 36,000 TPP (docs' chip catalogue).
@@ -513,15 +513,6 @@ def tiny(draw: st.DrawFn) -> dict[str, Any]:
         "portfolio.yaml": portfolio,
         **{f"{p['code'].lower()}.yaml": p for p in partners},
     }
-
-
-def quick(n: int) -> settings:
-    return settings(
-        max_examples=n,
-        deadline=None,
-        derandomize=True,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
 
 
 @quick(30)
