@@ -205,3 +205,38 @@ def quick(n: int) -> Any:
         derandomize=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
+
+
+def drawn_concession(draw: Any, j: int, kind: str, money: float, first: int, rise: int) -> Any:
+    """The `j`-th concession of a generated partner, drawn by hypothesis's `draw`: a yes/no
+    term ("yes") or two levels ("levels"; "range" and "step" make them an amount in USD
+    between them, or in steps of USD 10bn), its figures in units of `money` (the first up
+    to `first` units, the second level up to `rise` more), and maybe requiring or excluding
+    the one before, or a security level."""
+    from hypothesis import strategies as st
+
+    us, cost = draw(st.integers(1, first)) * money, draw(st.integers(1, first)) * money
+    c: dict[str, Any] = {"id": f"c{j}", "title": f"C{j}", "category": "other"}
+    if kind == "yes":
+        c.update(us_value=us, partner_cost=cost)
+    else:
+        c["levels"] = [
+            {"id": "a", "title": "A", "us_value": us, "partner_cost": cost},
+            {
+                "id": "b",
+                "title": "B",
+                "us_value": us + draw(st.integers(1, rise)) * money,
+                "partner_cost": cost + draw(st.integers(1, rise)) * money,
+            },
+        ]
+        if kind != "levels":
+            c["amount"] = (
+                {"unit": "USD", "min": 0} if kind == "range" else {"unit": "USD", "step": 10e9}
+            )
+            c["levels"][0].update(id="20bn", amount=20e9)
+            c["levels"][1].update(id="60bn", amount=60e9)
+    if j and draw(st.booleans()):
+        c[draw(st.sampled_from(["requires", "excludes"]))] = [f"c{j - 1}"]
+    elif draw(st.booleans()):
+        c["requires"] = [{"security": draw(st.sampled_from(["kyc", "veu"]))}]
+    return c

@@ -35,7 +35,7 @@ from dealbench.model.package import Package
 from dealbench.model.policy import Policy
 from dealbench.negotiate import frontier, improvements
 from dealbench.optimize import solve
-from helpers import quick, written
+from helpers import drawn_concession, quick, written
 from test_qa31_verify import (
     ABS,
     BN,
@@ -92,33 +92,7 @@ def portfolios(draw: st.DrawFn, most: int = 4) -> dict[str, Any]:
         kinds = [draw(st.sampled_from(["range", "step"]))]
         kinds += draw(st.lists(st.sampled_from(["yes", "levels"]), min_size=1, max_size=2))
         for j, kind in enumerate(kinds):
-            us, cost = draw(nums(1, 30)) * MONEY_STEP, draw(nums(1, 30)) * MONEY_STEP
-            c: dict[str, Any] = {"id": f"c{j}", "title": f"C{j}", "category": "other"}
-            if kind == "yes":
-                c.update(us_value=us, partner_cost=cost)
-            else:
-                c["levels"] = [
-                    {"id": "a", "title": "A", "us_value": us, "partner_cost": cost},
-                    {
-                        "id": "b",
-                        "title": "B",
-                        "us_value": us + draw(nums(1, 20)) * MONEY_STEP,
-                        "partner_cost": cost + draw(nums(1, 20)) * MONEY_STEP,
-                    },
-                ]
-                if kind != "levels":
-                    c["amount"] = (
-                        {"unit": "USD", "min": 0}
-                        if kind == "range"
-                        else {"unit": "USD", "step": 10e9}
-                    )
-                    c["levels"][0].update(id="20bn", amount=20e9)
-                    c["levels"][1].update(id="60bn", amount=60e9)
-            if j and draw(st.booleans()):
-                c[draw(st.sampled_from(["requires", "excludes"]))] = [f"c{j - 1}"]
-            elif draw(st.booleans()):
-                c["requires"] = [{"security": draw(st.sampled_from(["kyc", "veu"]))}]
-            concessions.append(c)
+            concessions.append(drawn_concession(draw, j, kind, MONEY_STEP, 30, 20))
         segments = sorted({draw(nums(1, 8)) * 5_000 for _ in range(draw(nums(1, 2)))})
         values = sorted((draw(nums(5, 60)) * 1_000 for _ in segments), reverse=True)
         security = {"open": 0, "kyc": draw(nums(0, 6)) * MONEY_STEP}

@@ -46,7 +46,7 @@ from dealbench.negotiate import frontier
 from dealbench.negotiate.frontier import step_of
 from dealbench.optimize import solve
 from dealbench.optimize.result import SolveResult
-from helpers import quick, written
+from helpers import drawn_concession, quick, written
 from test_qa31_verify import Choice, RModel, RPartner, fill, read_model
 
 #: DESIGN.md: 1 H100e = 15,832 TPP; a B200 is 36,000 TPP (docs' chip catalogue).
@@ -441,25 +441,7 @@ def tiny(draw: st.DrawFn) -> dict[str, Any]:
         code = "P" + "ABC"[i]
         concessions: list[dict[str, Any]] = []
         for j, kind in enumerate(draw(st.lists(st.sampled_from(["yes", "levels"]), max_size=2))):
-            us, cost = draw(nums(1, 20)) * M, draw(nums(1, 20)) * M
-            c: dict[str, Any] = {"id": f"c{j}", "title": f"C{j}", "category": "other"}
-            if kind == "yes":
-                c.update(us_value=us, partner_cost=cost)
-            else:
-                c["levels"] = [
-                    {"id": "a", "title": "A", "us_value": us, "partner_cost": cost},
-                    {
-                        "id": "b",
-                        "title": "B",
-                        "us_value": us + draw(nums(1, 10)) * M,
-                        "partner_cost": cost + draw(nums(1, 10)) * M,
-                    },
-                ]
-            if j and draw(st.booleans()):
-                c[draw(st.sampled_from(["requires", "excludes"]))] = [f"c{j - 1}"]
-            elif draw(st.booleans()):
-                c["requires"] = [{"security": draw(st.sampled_from(["kyc", "veu"]))}]
-            concessions.append(c)
+            concessions.append(drawn_concession(draw, j, kind, M, 20, 10))
         top = max(1, most) * step
         segments = sorted(
             {round(draw(st.floats(0.2, 1.0)) * top) + 1 for _ in range(draw(nums(1, 2)))}
