@@ -838,3 +838,46 @@ def test_a_robust_solve_says_which_required_deal_cannot_reach_the_share(run: Any
         "error: no package PB accepts in at least 99% of the 10,000 samples fits the limits, "
         "and a deal with PB is required: ask for a lower share, or drop the requirement\n"
     )
+
+
+# ----------------------------------------------------------------------------------------
+# The options memo's re-solves at the cost of risk where another regime overtakes.
+
+
+def compare_confirmations(files: dict[str, Any], where: Path) -> int:
+    """Each "Re-solved with the cost of risk at F times ..." names both regimes' optima
+    at the penalty so scaled, as the reference finds them. The number of re-solves said."""
+    from dealbench.analyze.compare import ranked
+    from dealbench.analyze.memo import PAST, confirmations, risk_factors
+    from dealbench.render.filters import money as usd
+
+    pf = load_portfolio(written(files, where / "base"))
+    table, solved = compare(pf, [*REGIMES, pf.policy])
+    said = confirmations(table, solved)
+    order = ranked(table.regimes)
+    factors = risk_factors(order)
+    assert len(said) <= len(factors)
+    best = order[0].regime
+    for (other, factor), sentence in zip(factors, said, strict=False):
+        times = math.ceil(round(factor * (1 + PAST) * 100, 6)) / 100
+        values = []
+        for regime in (best, other):
+            policy = dict(files["policy.yaml"] if regime == "gen" else shipped_policy(regime))
+            policy["risk_penalty_per_h100e"] = money(policy["risk_penalty_per_h100e"]) * times
+            own = files["portfolio.yaml"]
+            if regime != "gen":
+                own = {k: v for k, v in own.items() if k != "caps"}
+            v = best_us({**files, "policy.yaml": policy, "portfolio.yaml": own}, where / regime)
+            assert v is not None
+            values.append(v)
+        assert sentence.startswith(f"Re-solved with the cost of risk at {times:.2f} times")
+        assert f"{best} {usd(values[0])}, {other} {usd(values[1])};" in sentence, (sentence, values)
+    return len(said)
+
+
+@quick(3)
+@given(files=portfolios(most=2))
+def test_the_options_memos_re_solves_at_the_overtaking_cost_of_risk_are_the_references(
+    files: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    compare_confirmations(files, tmp_path_factory.mktemp("gen"))
