@@ -101,7 +101,7 @@ class Verdict(BaseModel):
         it: the most the US could get giving the partner as much, with the package that
         does it (its security, concessions and compute in each of `periods`)."""
         f = self.frontier
-        floor = money(max(self.partner_utility, self.figures.acceptance_threshold))
+        floor = money(self.frontier_floor)
         if f.on_frontier:
             return (
                 f"the counter is itself on the frontier: no package gives the partner at least "
@@ -113,8 +113,7 @@ class Verdict(BaseModel):
                 f"{money(f.us_utility)}, a gain of {money(f.gain)} on the counter, and the "
                 f"partner its walk-away value {money(f.partner_utility)}"
             )
-        # Negative only for a counter that breaks a limit: it lies beyond the frontier.
-        more = f"{money(f.gain)} more" if f.gain >= 0 else f"{money(-f.gain)} less than the counter"
+        more = self.frontier_gain_words()
         compute = ", ".join(f"{t} {quantity(f.package.compute.get(t, 0))}" for t in periods)
         alone = (
             ": the partner alone, taking supply or risk budget the plan gives the other open "
@@ -127,6 +126,24 @@ class Verdict(BaseModel):
             f"({more}), the partner {money(f.partner_utility)}, with {f.package.security}, "
             f"{concessions_text(dict(f.package.concessions))}, compute {compute}{alone}"
         )
+
+    @property
+    def frontier_floor(self) -> float:
+        """The partner utility the frontier's point gives at least: the counter's, or the
+        partner's walk-away value plus margin when the counter gives less (a point the
+        partner would not accept is no point of the frontier)."""
+        return max(self.partner_utility, self.figures.acceptance_threshold)
+
+    def frontier_gain_words(self) -> str:
+        """What the frontier's point gives the US beside the counter, as `counter` says it
+        ("$9.0m less than the counter", never "a gain of -$9.0m")."""
+        f = self.frontier
+        if f.on_frontier:
+            return "the counter is itself on the frontier"
+        if f.package is None:
+            return f"no deal, a gain of {money(f.gain)} on the counter"
+        # Negative only for a counter that breaks a limit: it lies beyond the frontier.
+        return f"{money(f.gain)} more" if f.gain >= 0 else f"{money(-f.gain)} less than the counter"
 
     def taken_words(self) -> str:
         """What accepting the package takes, as `counter` and the web's verdict say it."""
