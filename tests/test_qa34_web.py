@@ -77,3 +77,54 @@ def test_a_counters_verdict_row_says_where_the_frontier_is_as_counter_does(
     assert run.exit_code == 0, run.output
     printed = " ".join(run.output.split())
     assert "giving the partner at least $3.05bn, the US could get $7.49bn ($9.0m less" in printed
+
+
+def _marked(html: str) -> set[str]:
+    """The ids of a page's fields marked invalid."""
+    return set(re.findall(r'id="([^"]+)"[^>]*aria-invalid="true"', html))
+
+
+def test_the_sweep_form_says_every_fields_fault_at_once(served: Any, shipped_copy: Path) -> None:
+    """A parameter sweep of 2027's supply typed as "600k" to "1.4m" (k and m are for USD:
+    supply is in H100e), 0 steps and a time limit of "soon" was refused for the time
+    limit alone; sent again, for "from" alone; then for "to"; then for the steps: four
+    sends to learn four faults. The form now says every field's fault at once, each
+    field marked, what was typed kept, nothing started."""
+    form = {
+        CSRF_FIELD: csrf_for(WEB_TOKEN),
+        "kind": "param",
+        "param": "portfolio.supply.2027",
+        "from": "600k",
+        "to": "1.4m",
+        "steps": "0",
+        "refine": "6",
+        "time_limit": "soon",
+    }
+    response = served.post("/p/gulf-asia/sweep", data=form, follow_redirects=False)
+    assert response.status_code == 422, words(response.text)
+    marked = _marked(response.text)
+    for field in ("from", "to", "steps", "time_limit"):
+        assert f"sweep-param-{field}" in marked, (field, marked)
+    said = words(response.text)
+    assert "expected a number, got '600k'" in said and "expected a number, got '1.4m'" in said
+    assert "expected at least 1 value, got 0" in said and "got 'soon'" in said
+    assert 'value="1.4m"' in response.text and 'value="soon"' in response.text
+    assert served.get("/p/gulf-asia/sweep").text.count('href="/sweeps/') == 0  # none started
+    # The hint under the form says which unit takes a suffix.
+    assert "amounts of USD as 3bn or 75k , H100e as 900_000" in said
+
+
+def test_a_good_sweep_form_still_starts_the_sweep_the_cli_runs(served: Any) -> None:
+    """The faults gathered, a good form still starts the sweep `sweep --param` runs."""
+    form = {
+        CSRF_FIELD: csrf_for(WEB_TOKEN),
+        "kind": "param",
+        "param": "portfolio.supply.2027",
+        "from": "900_000",
+        "to": "1_100_000",
+        "steps": "3",
+        "refine": "0",
+    }
+    response = served.post("/p/gulf-asia/sweep", data=form, follow_redirects=False)
+    assert response.status_code == 303, words(response.text)
+    assert response.headers["location"].rsplit("/", 2)[-2] == "sweeps"

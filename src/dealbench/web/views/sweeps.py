@@ -7,7 +7,10 @@ anything is solved; a form with a bad field is shown again as typed, the field n
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -38,6 +41,7 @@ if TYPE_CHECKING:
 #: A parameter sweep's values and bisections, as `sweep`'s defaults.
 STEPS, REFINE = 11, 6
 SCENARIOS = "scenarios"
+T = TypeVar("T")
 
 
 def routes() -> list[Route]:
@@ -101,33 +105,28 @@ SWEEP_FIELDS = {
 def sweep_arguments(
     request: Request, form: Any, pf: Portfolio
 ) -> tuple[tuple[Any, ...], dict[str, Any]]:
-    """The sweep form as `sweep_job`'s arguments, checked in `sweep`'s order (nothing is
-    solved before every field is good), and what the page says of the sweep."""
-    from dealbench.analyze.scenarios import apply_overrides, load_scenarios, parse_set
-    from dealbench.analyze.sweep import check_steps, sweep_values
+    """The sweep form as `sweep_job`'s arguments, checked as `sweep` checks them (nothing is
+    solved before every field is good), and what the page says of the sweep. Every field's
+    fault is said at once: refused one at a time, a form of five fields took five sends."""
+    from dealbench.analyze.scenarios import apply_overrides, parse_set
     from dealbench.model.regimes import find_regime, under_regime
 
     kind = form_text(form, "kind")
     if kind not in ("scenarios", "param"):
         raise InputError(Issue("kind", None, "", "expected a scenarios file or a parameter"))
+    faults = Faults()
     sets = [line.strip() for line in str(form.get("sets") or "").splitlines() if line.strip()]
-    text = form_text(form, "time_limit")
-    try:
-        seconds = float(text) if text else None
-    except ValueError:
-        raise InputError(
-            Issue("time_limit", None, "", f"expected a number, got {text!r}")
-        ) from None
-    time_limit = positive_seconds(seconds)
+    time_limit = faults.checked(lambda: _seconds(form_text(form, "time_limit")))
     policy = form_text(form, "policy") or None  # `sweep --policy`: by name, as solve's form
     if policy is not None:
         name = request.path_params["name"]
         regimes = solve_regimes(request, name)
-        if policy not in regimes:
-            raise InputError(Issue("policy", None, "", f"expected one of: {', '.join(regimes)}"))
-        pf = under_regime(pf, find_regime(policy, portfolio_file(request, name), "policy"))
-    overrides = parse_set(sets, "sets")
-    base = apply_overrides(pf, overrides)
+        if policy in regimes:
+            pf = under_regime(pf, find_regime(policy, portfolio_file(request, name), "policy"))
+        else:
+            faults.add(Issue("policy", None, "", f"expected one of: {', '.join(regimes)}"))
+    overrides = faults.checked(lambda: parse_set(sets, "sets"))
+    base = None if overrides is None else faults.checked(lambda: apply_overrides(pf, overrides))
     described: dict[str, Any] = {
         "kind": kind,
         "policy": policy or "",
@@ -135,31 +134,90 @@ def sweep_arguments(
         "time_limit": time_limit,
     }
     if kind == "scenarios":
-        chosen = form_text(form, "scenarios")
-        if not chosen:
-            raise InputError(Issue("scenarios", None, "", "choose a scenarios file"))
-        try:  # a file outside the folder, or not a scenarios file: about the field
-            path = confine(root(request), chosen)
-            if not path.is_file():
-                raise InputError(Issue(chosen, None, "", "no such file under the deals folder"))
-            loaded = load_scenarios(path, base)
-        except InputError as exc:
-            raise FieldError("scenarios", exc) from None
-        described["scenarios"] = chosen
+        loaded = _scenarios(request, form, base, faults)
+        described["scenarios"] = form_text(form, "scenarios")
         return (pf, overrides, loaded, None, time_limit), described
+    arguments = _param_arguments(form, base, faults)
+    faults.raise_any()
+    described.update({"param" if k == "path" else k: v for k, v in arguments.items()})
+    return (pf, overrides, None, arguments, time_limit), described
+
+
+class Faults:
+    """The faults of a form's fields, gathered to be said at once."""
+
+    def __init__(self) -> None:
+        self.issues: list[Issue] = []
+
+    def add(self, issue: Issue) -> None:
+        if issue not in self.issues:  # both bounds of a path that names nothing say so
+            self.issues.append(issue)
+
+    def checked(self, check: Callable[[], T]) -> T | None:
+        """What `check` returns, or None when it refuses (its faults kept)."""
+        try:
+            return check()
+        except InputError as exc:  # an ArgumentError's issues name its argument: the field
+            for issue in exc.issues:
+                self.add(replace(issue, file=field_name(issue.file)))
+        return None
+
+    def raise_any(self) -> None:
+        if self.issues:
+            raise InputError(self.issues)
+
+
+def _seconds(text: str) -> float | None:
+    """The time limit typed (empty: none), checked as `--time-limit`."""
+    try:
+        seconds = float(text) if text else None
+    except ValueError:
+        raise InputError(
+            Issue("time_limit", None, "", f"expected a number, got {text!r}")
+        ) from None
+    return positive_seconds(seconds)
+
+
+def _scenarios(request: Request, form: Any, base: Portfolio | None, faults: Faults) -> Any:
+    """The scenarios file chosen, loaded over `base` once the other fields are good (its
+    own faults name its lines: the field's alone)."""
+    from dealbench.analyze.scenarios import load_scenarios
+
+    chosen = form_text(form, "scenarios")
+    if not chosen:
+        faults.add(Issue("scenarios", None, "", "choose a scenarios file"))
+    faults.raise_any()
+    assert base is not None
+    try:  # a file outside the folder, or not a scenarios file: about the field
+        path = confine(root(request), chosen)
+        if not path.is_file():
+            raise InputError(Issue(chosen, None, "", "no such file under the deals folder"))
+        return load_scenarios(path, base)
+    except InputError as exc:
+        raise FieldError("scenarios", exc) from None
+
+
+def _param_arguments(form: Any, base: Portfolio | None, faults: Faults) -> dict[str, Any]:
+    """A parameter sweep's path, bounds, steps and bisections, each field checked by the
+    library's calls (`parse_bound`, `check_steps`, `sweep_values`), before any solve."""
+    from dealbench.analyze.sweep import check_steps, parse_bound, sweep_values
+
     param = form_text(form, "param")
     if not param:
-        raise InputError(Issue("param", None, "", "give the --set path to sweep"))
+        faults.add(Issue("param", None, "", "give the --set path to sweep"))
     start, stop = form_text(form, "from"), form_text(form, "to")
-    for field, given in (("from", start), ("to", stop)):
+    for field, argument, given in (("from", "start", start), ("to", "stop", stop)):
         if not given:
-            raise InputError(Issue(field, None, "", "needs a value, in the path's unit"))
-    steps, refine = whole(form, "steps", STEPS), whole(form, "refine", REFINE)
-    check_steps(steps, refine)
-    sweep_values(base, param, start, stop, steps)  # the library's refusals, before any solve
-    arguments = {"path": param, "start": start, "stop": stop, "steps": steps, "refine": refine}
-    described.update(param=param, start=start, stop=stop, steps=steps, refine=refine)
-    return (pf, overrides, None, arguments, time_limit), described
+            faults.add(Issue(field, None, "", "needs a value, in the path's unit"))
+        elif param and base is not None:
+            faults.checked(partial(parse_bound, base, param, given, argument))
+    steps = faults.checked(lambda: whole(form, "steps", STEPS))
+    refine = faults.checked(lambda: whole(form, "refine", REFINE))
+    if steps is not None and refine is not None:
+        faults.checked(lambda: check_steps(steps, refine))
+    if not faults.issues and base is not None and steps is not None:
+        sweep_values(base, param, start, stop, steps)  # one step for two ends, and such
+    return {"path": param, "start": start, "stop": stop, "steps": steps, "refine": refine}
 
 
 async def start_sweep(request: Request) -> Response:
