@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+import test_web_browser as e2e
 from dealbench.web.security import CSRF_FIELD, csrf_for
 from helpers import REPO, WEB_TOKEN, invoke, web_client, words
 
@@ -22,6 +23,10 @@ from helpers import REPO, WEB_TOKEN, invoke, web_client, words
 def shipped_copy(tmp_path: Path) -> Path:
     """A copy of the shipped deals/, as `make serve` serves it."""
     return Path(shutil.copytree(REPO / "deals", tmp_path / "deals"))
+
+
+browser = e2e.browser
+server = e2e.server
 
 
 @pytest.fixture
@@ -128,3 +133,37 @@ def test_a_good_sweep_form_still_starts_the_sweep_the_cli_runs(served: Any) -> N
     response = served.post("/p/gulf-asia/sweep", data=form, follow_redirects=False)
     assert response.status_code == 303, words(response.text)
     assert response.headers["location"].rsplit("/", 2)[-2] == "sweeps"
+
+
+@pytest.mark.browser
+def test_in_a_browser_the_rooms_rows_are_read_at_a_phones_width(
+    server: tuple[str, Path], browser: object
+) -> None:
+    """At 390 px the deal room's table scrolled within the page, but laid out each column
+    at its longest word: "Next move", a sentence per partner, was 100 px wide, and AE's
+    row 489 px tall (nine partners: 2,300 px of table). The sentences keep a reading
+    width (the table scrolls beside them), each row a few lines tall; the page is no
+    wider than the window."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    driver: Any = browser
+    url, _ = server
+    driver.get(url)  # the token's cookie
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+    )
+    try:
+        driver.get(url.split("/?")[0] + "/p/gulf-asia/room")
+        e2e.wait_for(ec.presence_of_element_located((By.ID, "room")), driver)
+        heights = driver.execute_script(
+            "return [...document.querySelectorAll('#room tbody tr')]"
+            ".map(r => r.getBoundingClientRect().height)"
+        )
+        e2e.shot(driver, "qa34-web-room-390")
+        assert len(heights) == 9
+        assert max(heights) < 240, heights
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= 390
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
