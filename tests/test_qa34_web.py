@@ -135,6 +135,30 @@ def test_a_good_sweep_form_still_starts_the_sweep_the_cli_runs(served: Any) -> N
     assert response.headers["location"].rsplit("/", 2)[-2] == "sweeps"
 
 
+def test_the_solve_form_says_every_fields_fault_at_once(served: Any) -> None:
+    """The solve form, sent with a gap of "x", a time limit of -1, a US utility floor of
+    "lots" and samples without a robust share, said the gap alone; each send said the
+    next. It now says the four at once, each field marked, nothing started."""
+    form = {
+        CSRF_FIELD: csrf_for(WEB_TOKEN),
+        "mode": "us-best",
+        "solver": "highs",
+        "gap": "x",
+        "time_limit": "-1",
+        "v_floor": "lots",
+        "samples": "500",
+    }
+    response = served.post("/p/gulf-asia/solve", data=form, follow_redirects=False)
+    assert response.status_code == 422, words(response.text)
+    marked = _marked(response.text)
+    for field in ("gap", "time_limit", "v_floor", "samples"):
+        assert f"solve-{field}" in marked, (field, marked)
+    said = words(response.text)
+    assert "got 'x'" in said and "expected an amount of money" in said, said
+    assert "only with a robust share" in said and "seconds" in said, said
+    assert 'value="lots"' in response.text
+
+
 @pytest.mark.browser
 def test_in_a_browser_the_rooms_rows_are_read_at_a_phones_width(
     server: tuple[str, Path], browser: object

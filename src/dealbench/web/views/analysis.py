@@ -8,7 +8,9 @@ A form with a bad field is shown again as typed, with the error naming the field
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, TypeVar
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -39,6 +41,8 @@ from dealbench.web.views.packages import (
     redline_files,
 )
 
+T = TypeVar("T")
+
 #: The most samples one page draws (the CLI takes any number; a page that asked for a
 #: billion would hold the server's memory): 100 times the default.
 MAX_SAMPLES = 1_000_000
@@ -63,6 +67,31 @@ def routes() -> list[Route]:
 def field_name(argument: str) -> str:
     """A library parameter as the form's field."""
     return FIELDS.get(argument, argument)
+
+
+class Faults:
+    """The faults of a form's fields, gathered to be said at once (the solve and sweep
+    forms): refused one at a time, a form of five fields took five sends to learn five."""
+
+    def __init__(self) -> None:
+        self.issues: list[Issue] = []
+
+    def add(self, issue: Issue) -> None:
+        if issue not in self.issues:  # both bounds of a path that names nothing say so
+            self.issues.append(issue)
+
+    def checked(self, check: Callable[[], T]) -> T | None:
+        """What `check` returns, or None when it refuses (its faults kept)."""
+        try:
+            return check()
+        except InputError as exc:  # an ArgumentError's issues name its argument: the field
+            for issue in exc.issues:
+                self.add(replace(issue, file=field_name(issue.file)))
+        return None
+
+    def raise_any(self) -> None:
+        if self.issues:
+            raise InputError(self.issues)
 
 
 def form_text(form: Any, field: str) -> str:

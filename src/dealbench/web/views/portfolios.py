@@ -35,6 +35,7 @@ from dealbench.units import parse_money
 from dealbench.web.jobs import Job, solve_job, until_finished
 from dealbench.web.pages import Refusal, Typed, page, refusal
 from dealbench.web.views import analysis
+from dealbench.web.views.analysis import Faults
 from dealbench.web.views.common import (
     DRAWING,
     checked_form,
@@ -140,25 +141,41 @@ def portfolio_page(
     )
 
 
-def solve_options(form: Any) -> dict[str, Any]:
-    """The solve form's fields as `solve` keywords, checked as the CLI checks its options."""
+def solve_options(form: Any, faults: Faults) -> dict[str, Any]:
+    """The solve form's fields as `solve` keywords, checked as the CLI checks its options;
+    each field's fault kept in `faults`."""
     mode = str(form.get("mode") or "us-best")
     solver = str(form.get("solver") or "highs")
     if mode not in MODES:
-        raise InputError(Issue("mode", None, "", f"expected one of: {', '.join(MODES)}"))
+        faults.add(Issue("mode", None, "", f"expected one of: {', '.join(MODES)}"))
     if solver not in SOLVERS:
-        raise InputError(Issue("solver", None, "", f"expected one of: {', '.join(SOLVERS)}"))
+        faults.add(Issue("solver", None, "", f"expected one of: {', '.join(SOLVERS)}"))
     # `solve --gap` takes a share as typed (0.0001, or 0.01%), in its words: the form took
     # a plain number only, and refused "1%" that the CLI's help offers
     gap_text = str(form.get("gap") or "").strip()
-    gap = relative_gap(share_typed(gap_text, "gap") if gap_text else 1e-6, "gap")
+    gap = faults.checked(
+        lambda: relative_gap(share_typed(gap_text, "gap") if gap_text else 1e-6, "gap")
+    )
     # In solve()'s words, before a process is started: the form took 0 ("at least 0") and
     # the job then failed on it; an empty field is no limit.
     limit_text = str(form.get("time_limit") or "").strip()
-    time_limit = positive_seconds(_float(form, "time_limit", 0.0) if limit_text else None)
-    floor_text = str(form.get("v_floor") or "").strip()
+    time_limit = faults.checked(
+        lambda: positive_seconds(_float(form, "time_limit", 0.0) if limit_text else None)
+    )
+    v_floor = faults.checked(lambda: _v_floor(str(form.get("v_floor") or "").strip(), mode))
+    return {
+        "mode": mode,
+        "solver": solver,
+        "gap": gap,
+        "time_limit": time_limit,
+        "v_floor": v_floor,
+    }
+
+
+def _v_floor(text: str, mode: str) -> float | None:
+    """The US utility floor typed (empty: none), for partner-best only."""
     try:
-        v_floor = parse_money(floor_text) if floor_text else None
+        v_floor = parse_money(text) if text else None
     except (ValueError, TypeError) as exc:
         raise InputError(
             Issue("v_floor", None, "", f"expected an amount of money: {exc}")
@@ -173,13 +190,7 @@ def solve_options(form: Any) -> dict[str, Any]:
                 "does not use it (clear the floor or choose partner-best)",
             )
         )
-    return {
-        "mode": mode,
-        "solver": solver,
-        "gap": gap,
-        "time_limit": time_limit,
-        "v_floor": v_floor,
-    }
+    return v_floor
 
 
 def scenario_options(form: Any, regimes: Sequence[str]) -> tuple[str | None, list[str]]:
@@ -219,10 +230,16 @@ async def start_solve(request: Request) -> Response:
     name = request.path_params["name"]
     form = await checked_form(request)
     path = portfolio_file(request, name)
-    try:
-        options = solve_options(form)
-        analysed = analysis.solve_analysis(form, options["mode"])  # --prices, --robust
-        policy, sets = scenario_options(form, solve_regimes(request, name))
+    try:  # every field's fault at once
+        faults = Faults()
+        options = solve_options(form, faults)
+        analysed = None
+        if options["mode"] in MODES:  # --prices, --robust
+            analysed = faults.checked(lambda: analysis.solve_analysis(form, options["mode"]))
+        chosen = faults.checked(lambda: scenario_options(form, solve_regimes(request, name)))
+        faults.raise_any()
+        assert chosen is not None
+        policy, sets = chosen
         # Bad files and overrides are refused here, in the page, before any process starts;
         # the solve's process receives the portfolio loaded here.
         pf = load_scenario(path, policy, sets)

@@ -7,10 +7,8 @@ anything is solved; a form with a bad field is shown again as typed, the field n
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
 from functools import partial
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -23,7 +21,7 @@ from dealbench.model import Portfolio, load_portfolio
 from dealbench.web.jobs import Job, until_finished
 from dealbench.web.pages import FieldError, Refusal, Typed, page, refusal
 from dealbench.web.security import confine
-from dealbench.web.views.analysis import field_name, form_text, whole
+from dealbench.web.views.analysis import Faults, field_name, form_text, whole
 from dealbench.web.views.common import (
     DRAWING,
     checked_form,
@@ -41,7 +39,6 @@ if TYPE_CHECKING:
 #: A parameter sweep's values and bisections, as `sweep`'s defaults.
 STEPS, REFINE = 11, 6
 SCENARIOS = "scenarios"
-T = TypeVar("T")
 
 
 def routes() -> list[Route]:
@@ -141,30 +138,6 @@ def sweep_arguments(
     faults.raise_any()
     described.update({"param" if k == "path" else k: v for k, v in arguments.items()})
     return (pf, overrides, None, arguments, time_limit), described
-
-
-class Faults:
-    """The faults of a form's fields, gathered to be said at once."""
-
-    def __init__(self) -> None:
-        self.issues: list[Issue] = []
-
-    def add(self, issue: Issue) -> None:
-        if issue not in self.issues:  # both bounds of a path that names nothing say so
-            self.issues.append(issue)
-
-    def checked(self, check: Callable[[], T]) -> T | None:
-        """What `check` returns, or None when it refuses (its faults kept)."""
-        try:
-            return check()
-        except InputError as exc:  # an ArgumentError's issues name its argument: the field
-            for issue in exc.issues:
-                self.add(replace(issue, file=field_name(issue.file)))
-        return None
-
-    def raise_any(self) -> None:
-        if self.issues:
-            raise InputError(self.issues)
 
 
 def _seconds(text: str) -> float | None:
