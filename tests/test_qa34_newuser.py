@@ -144,3 +144,17 @@ def test_every_offer_help_example_records_its_round_in_the_demos_copy(
     monkeypatch.chdir(tmp_path)
     run = invoke([*shlex.split(example)[1:], "--no-documents"])
     assert run.exit_code == 0, run.output
+
+
+def test_a_retreat_for_its_target_alone_names_the_target(rounds: Path) -> None:
+    """QA: Boulware's first offer, then linear's, then Boulware again: the refusal said "it
+    gives the US $10.43bn, less than the target", leaving the negotiator to find the target."""
+    pf = load_portfolio(PORTFOLIO)
+    record_offer(pf, rounds, "QA", strategy="boulware")
+    record_offer(pf, rounds, "QA", strategy="linear")
+    with pytest.raises(ArgumentError) as refused:
+        record_offer(pf, rounds, "QA", strategy="boulware")
+    said = refused.value.message
+    assert said.startswith("the offer gives QA $2.05bn, less than our offer of round 2 did")
+    assert ": it gives the US $10.43bn, less than the target ($11.1" in said
+    assert "continue with the strategy of round 2 (linear)" in said

@@ -86,7 +86,7 @@ def less_than_last(
         if before.us_value < target - 1.0:
             said.append(
                 f"{'and ' if short else ''}it gives the US {usd(before.us_value)}, less than "
-                f"the target{f' ({usd(target)})' if short else ''}"
+                f"the target ({usd(target)})"
             )
         # none: a package of one's own off the amounts offers name, say: the fact alone
         why = "; ".join(said)
