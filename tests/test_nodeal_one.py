@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import WEB_TOKEN, Runner, job_done, web_client, words
+from helpers import REPO, WEB_TOKEN, Runner, job_done, web_client, words
 from test_qa33_input import POLICY, VN
 
 #: Vietnam under the gates regime with no supply in 2027 (qa33-input's Left 1): `solve` says
@@ -154,3 +154,45 @@ def test_the_web_solve_page_and_its_memo_say_the_reason_solve_says(
         memo = client.get(f"{job}/documents/memos/portfolio-mine.md")
         assert memo.status_code == 200, memo.text
         assert f"VN: {reason}." in _flat(memo.text)
+
+
+def test_compare_and_its_memos_name_the_limit_solve_names(run: Runner, tmp_path: Path) -> None:
+    """`compare --out --render`: the table and the options memo said "no deal: cap below
+    what it accepts" for VN, the principals memo beside it "the tier 2 cap ... prevents a
+    deal", where `solve` raises the supply in 2027. The table names the limit solve's remedy
+    changes; the principals memo and the regime's result.json carry solve's reason."""
+    deals = _deals(tmp_path / "deals")
+    portfolio = deals / "portfolios" / "mine.yaml"
+    reason, _ = _solve_says(run, portfolio)
+    out = tmp_path / "cmp"
+    done = run("compare", portfolio, "--regimes", deals / "policy" / "gates.yaml",
+               "--out", out, "--render", "md")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "supply below what it accepts" in _flat(done.stdout)
+    assert "cap below what it accepts" not in _flat(done.stdout)
+    options = _flat((out / "memos" / "options-mine.md").read_text(encoding="utf-8"))
+    assert "no deal: supply below what it accepts" in options
+    principals = _flat((out / "memos" / "principals-mine-gates.md").read_text(encoding="utf-8"))
+    assert f"VN: {reason}." in principals
+    recorded = json.loads((out / "gates" / "result.json").read_text(encoding="utf-8"))
+    assert _flat(recorded["no_deal_reasons"][0]["message"]) == reason
+
+
+def test_offer_to_a_partner_the_shared_limits_keep_out_says_what_solve_says(
+    run: Runner, tmp_path: Path
+) -> None:
+    """gulf-asia: `solve` says MY's supply goes to deals worth more, and raising it by
+    124,000 H100e does not open a deal; `offer --partner MY` said "raise supply in 2027
+    from 1,200,000 to 1,344,643 H100e", a remedy solve says does not work (it explained MY
+    alone beside the deals held). It now says the plan's reason, as `room` does."""
+    portfolio = REPO / "deals" / "portfolios" / "gulf-asia.yaml"
+    done = run("solve", portfolio)
+    said = _flat(done.stdout)
+    found = re.search(r"Why no deal with MY: (.*?) Why no deal with KZ", said)
+    assert found, said
+    rounds = tmp_path / "rounds"
+    rounds.mkdir()
+    offer = run("offer", portfolio, "--partner", "MY", "--rounds", rounds)
+    assert offer.exit_code == 3, offer.output
+    assert found.group(1) in _flat(offer.stderr)
+    assert "1,344,643" not in offer.stderr
