@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +22,7 @@ from dealbench.model.yamlio import not_found
 from dealbench.render.naming import package_label, side_word, slug
 
 if TYPE_CHECKING:
+    from dealbench.optimize.reasons import NoDeal
     from dealbench.optimize.result import Robust, SolveResult
 
 
@@ -56,10 +57,6 @@ class Source:
     stopped: bool = False
     #: The solve the deals come from (None for packages): why a partner has no deal.
     result: SolveResult | None = None
-    #: `worth_nothing_alone`'s answers, by partner (each is a solve).
-    _alone: dict[str, DealFigures | None] = field(
-        default_factory=dict, init=False, compare=False, repr=False
-    )
 
     @property
     def compute_step(self) -> float | None:
@@ -82,40 +79,34 @@ class Source:
             raise ArgumentError(argument, f"no deal with {partner!r}{why}; deals: {codes}")
         return with_shared(found, self.checked)
 
-    def worth_nothing_alone(self, partner: str) -> DealFigures | None:
-        """The best package `partner` accepts with the supply, the risk budget and its caps
-        to itself (`optimize.explain.no_deal.best_alone`, the solve by which `solve` and `compare`
-        explain a partner without a deal), when it is worth no more to the United States
-        than no deal: then no limit the other deals use up keeps the partner out. None when
-        it is worth more, when no package fits, and for packages or a re-plan from rounds
-        (whose reasons need the rounds)."""
-        if self.result is None or self.result.rounds is not None:
-            return None
-        if partner not in self._alone:
-            from dealbench.optimize.explain.no_deal import best_alone
+    @property
+    def explained(self) -> bool:
+        """The result records why its partners without a deal have none (`solve` does)."""
+        return self.result is not None and self.result.no_deal_reasons is not None
 
-            deal = best_alone(self.portfolio, partner).deal(partner)
-            self._alone[partner] = deal if deal is not None and deal.us_margin <= 0.5 else None
-        return self._alone[partner]
-
-    def _why_no_deal(self, partner: str) -> str | None:
-        """Why the solve left `partner` without a deal, as `solve` says it: who walked away
-        in a re-plan from rounds; a plain solve's reason, explained again (a re-solve);
-        None for a package, a partner not in the solve, or an open partner of a re-plan
-        (whose reason needs the rounds)."""
+    def no_deal_reason(self, partner: str) -> NoDeal | None:
+        """Why the solve left `partner` without a deal, as the result records it (computed
+        once, by `optimize.explain.no_deal`: render solves nothing); in a re-plan from
+        rounds written before results recorded reasons, who walked away (the result's
+        `rounds` say it). None for a package, a partner with a deal, or a result that
+        records no reason for it."""
         result = self.result
         if result is None or partner not in result.no_deal:
             return None
-        if result.rounds is not None:
-            if partner not in result.rounds.walked_away:
-                return None
+        recorded = result.no_deal_reason(partner)
+        if recorded is None and result.rounds and partner in result.rounds.walked_away:
             from dealbench.model.rounds import walked_away_words
+            from dealbench.optimize.reasons import NoDeal
 
-            return walked_away_words(partner, result.rounds.walked_away_by.get(partner))
-        from dealbench.optimize.explain.no_deal import why_no_deal
+            said = walked_away_words(partner, result.rounds.walked_away_by.get(partner))
+            return NoDeal(partner, "walked-away", said)
+        return recorded
 
-        alone = result.model_copy(update={"no_deal": [partner]})
-        return next((r.message for r in why_no_deal(self.portfolio, alone)), None)
+    def _why_no_deal(self, partner: str) -> str | None:
+        """Why the solve left `partner` without a deal, as `solve` says it (None where the
+        result does not say)."""
+        said = self.no_deal_reason(partner)
+        return None if said is None else said.message
 
 
 def with_shared(deal: DealFigures, checked: PortfolioCheck) -> DealFigures:
