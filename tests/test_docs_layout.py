@@ -3,11 +3,17 @@ inputs (a 70-character name, twelve quarters), and where its files go (docs-layo
 
 from __future__ import annotations
 
+import re
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import test_web_browser as e2e
 from helpers import DATA, Runner, invoke
+
+browser = e2e.browser
 
 AWKWARD = DATA / "docslayout" / "quarters.yaml"
 
@@ -49,3 +55,74 @@ def test_an_out_ending_in_a_slash_is_a_folder_whatever_its_name(
     solve = run("solve", DATA / "tiny" / "portfolio.yaml", "--out", f"{tmp_path / 'solve'}.{name}")
     assert solve.exit_code == 0, solve.stderr
     assert (tmp_path / f"solve.{name}" / "result.json").is_file()
+
+
+def _outside_the_page(pdf: Path) -> list[str]:
+    """The words of `pdf` printed outside its A4 page's text area (20 mm either side)."""
+    text = subprocess.run(["pdftotext", "-bbox", pdf, "-"], capture_output=True, text=True)
+    margin, outside = 20 / 25.4 * 72, []
+    for page in re.finditer(r'<page width="([\d.]+)".*?</page>', text.stdout, re.S):
+        right = float(page[1]) - margin
+        for word in re.finditer(r'xMin="([\d.]+)" [^>]+ xMax="([\d.]+)" [^>]+>([^<]*)<', page[0]):
+            if float(word[1]) < margin - 1 or float(word[2]) > right + 1:
+                outside.append(word[3])
+    return outside
+
+
+def test_a_long_name_id_or_url_stays_inside_the_pdf_page(solved: Path) -> None:
+    """XL's 70-character name ran off the PDF page in the term sheet's heading and the
+    portfolio memo's table of packages, pushing its last columns (US utility, margins,
+    risk) past the page's edge, cut off: a table cell did not break a word without a
+    space. Every PDF of the awkward portfolio keeps every word on its page."""
+    pdfs = sorted(solved.rglob("*.pdf"))
+    assert {p.name for p in pdfs} >= {"XL.pdf", "portfolio-quarters.pdf"}
+    for pdf in pdfs:
+        assert _outside_the_page(pdf) == [], pdf.name
+    # breaking long words in cells does not break short ones: "veu", not "ve" over "u"
+    memo = solved / "memos" / "portfolio-quarters.pdf"
+    text = subprocess.run(["pdftotext", "-layout", memo, "-"], capture_output=True, text=True)
+    assert len(re.findall(r"\bveu\b", text.stdout)) >= 2
+
+
+def _demo_html() -> dict[str, str]:
+    from dealbench.render.documents import render_document
+    from golden.support import all_documents, demo_source
+
+    return {
+        file.path: file.data.decode()
+        for doc in all_documents(demo_source())
+        for file in render_document(doc, ["html"])
+    }
+
+
+@pytest.mark.browser
+def test_every_document_fits_a_phones_screen_its_wide_tables_scroll_inside_them(
+    browser: Any, solved: Path, tmp_path: Path
+) -> None:
+    """On a 390 px phone the term sheet was 408 px wide (SA's 432, the portfolio memo
+    671): Annex A's figures do not wrap, and the table widened the page, which then
+    scrolled sideways as a whole. Every document of the demo and of the awkward
+    portfolio now fits the screen; a table too wide for it scrolls inside its own box."""
+    for path, html in _demo_html().items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(html)
+    pages = [*sorted(tmp_path.rglob("*.html")), *sorted(solved.rglob("*.html"))]
+    assert len(pages) > 20
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+    )
+    try:
+        for page in pages:
+            browser.get(page.as_uri())
+            width = browser.execute_script("return document.documentElement.scrollWidth")
+            assert width <= 390, page.name
+        browser.get((solved / "memos" / "portfolio-quarters.html").as_uri())
+        boxes = browser.execute_script(
+            "return [...document.querySelectorAll('div.scroll')]"
+            ".map(d => [d.clientWidth, d.scrollWidth])"
+        )
+        assert any(inner > outer for outer, inner in boxes)  # twelve quarters: it scrolls
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
