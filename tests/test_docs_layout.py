@@ -126,3 +126,23 @@ def test_every_document_fits_a_phones_screen_its_wide_tables_scroll_inside_them(
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
+
+def test_a_quarterly_term_sheet_names_its_term_as_the_other_documents_do(solved: Path) -> None:
+    """The term sheet alone said "the period from 2026Q1 to 2028Q4 inclusive", where the
+    memos (and `solve`) write a span of periods "2026Q1–2028Q4", and no document said what
+    "2028Q4" is. The definitions clause now writes the term in the memos' form and says it
+    in words; years read as before, in the same form."""
+    sheet = (solved / "term-sheets" / "XL.md").read_text()
+    memo = (solved / "memos" / "portfolio-quarters.md").read_text()
+    assert (
+        '"The term" is the period 2026Q1–2028Q4 inclusive (the first quarter of 2026 to the '
+        "fourth quarter of 2028), over which compute is delivered" in sheet
+    )
+    assert "2026Q1–2028Q4" in memo
+    from dealbench.list_words import period_words
+
+    assert (period_words("2026H2"), period_words("2027"), period_words("2026H3")) == (
+        "the second half of 2026",
+        None,
+        None,
+    )
