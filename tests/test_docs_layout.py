@@ -146,3 +146,25 @@ def test_a_quarterly_term_sheet_names_its_term_as_the_other_documents_do(solved:
         None,
         None,
     )
+
+
+def test_a_long_name_in_word_breaks_itself_not_the_short_words_beside_it(solved: Path) -> None:
+    """The portfolio memo's DOCX gave the packages table's Security column 10 mm beside
+    XL's 70-character name: with no room for every column's longest word, every column
+    shrank alike, and Word broke "Security" and "veu" mid-word. The widest words break
+    first now; a column of short words keeps them whole."""
+    import docx
+
+    from dealbench.render.word_tables import CELL_MARGINS_PT, CLASS_SCALE, TABLE_SCALE, text_width
+
+    document = docx.Document(str(solved / "memos" / "portfolio-quarters.docx"))
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "Partner")
+    heads = [cell.text for cell in table.rows[0].cells]
+    size = 11 * TABLE_SCALE * CLASS_SCALE["deals"]
+    for head, column in zip(heads, table.columns, strict=True):
+        if head in ("Security", "H100e"):
+            need = text_width(head, size, bold=True) + CELL_MARGINS_PT
+            assert column.width is not None and column.width / 12700 >= need - 0.5, head
+    section = document.sections[0]
+    room = section.page_width - section.left_margin - section.right_margin
+    assert sum(c.width or 0 for c in table.columns) <= room + 12700
