@@ -101,7 +101,9 @@ def solve_with_analysis(
 ) -> Analysed:
     """The solve (robust to `robust` of `samples` draws when given) and, with `prices`,
     its shadow prices. `explain(result)` raises for a result without packages, before
-    any price is looked for; `options` go to `dealbench.solve`."""
+    any price is looked for; `options` go to `dealbench.solve`. A deal in `require`
+    stays required in every solve made here: the robust rounds and the prices' one-step
+    re-solves, which else compare with an optimum that drops it."""
     from dealbench.optimize import solve
 
     check_analysis(mode, prices)
@@ -111,7 +113,14 @@ def solve_with_analysis(
     if robust is not None:
         with stage(ROBUST_STAGE) as bar:
             found = robust_solve(
-                portfolio, robust, samples, seed, mode=mode, progress=bar, **options
+                portfolio,
+                robust,
+                samples,
+                seed,
+                mode=mode,
+                progress=bar,
+                require=require,
+                **options,
             )
         result, priced, robustness = found.result, found.solved, found.robustness
     else:
@@ -121,5 +130,5 @@ def solve_with_analysis(
     found_prices = None
     if prices:
         with stage(PRICES_STAGE) as bar:
-            found_prices = shadow_prices(priced, result, progress=bar, **options)
+            found_prices = shadow_prices(priced, result, progress=bar, require=require, **options)
     return Analysed(result, robustness, found_prices, priced)

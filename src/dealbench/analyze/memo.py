@@ -21,14 +21,22 @@ from dealbench.analyze.recommendation import (
     recommendation,
     upper_first,
 )
-from dealbench.analyze.sensitivity import confirmations, risk_factors, sensitivities
+from dealbench.analyze.sensitivity import (
+    MAX_FACTOR,
+    PAST,
+    confirmations,
+    risk_factors,
+    sensitivities,
+)
 from dealbench.limit import grouped_messages, messages
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import SolveResult
 from dealbench.render.filters import and_list, exact_total, h100e, money, plural, rows_note
 
 __all__ = [
+    "MAX_FACTOR",
     "OPTION_NAMES",
+    "PAST",
     "confirmations",
     "exported",
     "options_facts",

@@ -29,12 +29,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from dealbench.analyze.uncertainty import Probability, Samples, sample_package
 from dealbench.arguments import at_least_one, seed_of
 from dealbench.checker import check
-from dealbench.errors import ArgumentError
+from dealbench.errors import ArgumentError, InfeasibleError
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.explain.data import NoDeal
 from dealbench.optimize.finish import result_from_check
 from dealbench.optimize.result import Robust, SolveResult, Status
-from dealbench.units import percent_hint
+from dealbench.units import percent_hint, share_percent
 
 Progress = Callable[[int, int], None]
 MAX_ROUNDS = 12
@@ -212,7 +212,11 @@ def _raise_until_accepted(
 ) -> tuple[SolveResult, dict[str, float], int, bool]:
     """The rounds: the partners short of `level` get their BATNA raised by what they lack
     and the portfolio is solved again, until none is short or `MAX_ROUNDS` ran. The last
-    solve, the raises, the rounds run and whether every partner reached `level`."""
+    solve, the raises, the rounds run and whether every partner reached `level`.
+
+    A deal required (`require` in `options`) may have no package its partner accepts at
+    the raised BATNA within the limits: that is said, naming the partners, rather than as
+    the raised portfolio's bare infeasibility."""
     from dealbench.optimize import solve
 
     current = base
@@ -226,15 +230,33 @@ def _raise_until_accepted(
         if not short:
             reached = True
             break
+        more = dict(raised)
         for code, s in short.items():
             # What the samples lack is measured from this package, which may clear the
             # BATNA the solver saw (steps of compute overshoot it): the next BATNA is this
             # package's own utility plus what it lacks, or the same package comes back.
             deal = current.deal(code)
             over = max(deal.partner_margin, 0.0) if deal is not None else 0.0
-            raised[code] = raised.get(code, 0.0) + over + _needed(s, level) + CUSHION
-        current = solve(_with_raised_batnas(portfolio, raised), **options).raise_for_status()
+            more[code] = more.get(code, 0.0) + over + _needed(s, level) + CUSHION
+        again = solve(_with_raised_batnas(portfolio, more), **options)
+        required = [code for code in options.get("require") or () if code in short]
+        if again.status == Status.INFEASIBLE and required:
+            raise InfeasibleError(_required_short(required, level, samples))
+        current, raised = again.raise_for_status(), more
     return current, raised, rounds, reached
+
+
+def _required_short(required: list[str], level: float, samples: int) -> str:
+    """Why a robust solve with required deals has no packages."""
+    from dealbench.list_words import and_list
+
+    who = and_list(required)
+    deal = "a deal with" if len(required) == 1 else "deals with"
+    return (
+        f"no package {who} accepts in at least {share_percent(level)} of the {samples:,} "
+        f"samples fits the limits, and {deal} {who} is required: ask for a lower share, or "
+        "drop the requirement"
+    )
 
 
 def _robustness(

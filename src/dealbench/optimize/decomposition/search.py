@@ -59,11 +59,23 @@ from dealbench.optimize.decomposition.outcome import (
     relative_gap,
 )
 from dealbench.optimize.decomposition.pricing import Duals, Pricing, price
-from dealbench.optimize.decomposition.rounds import MIP_SETS_PER_PARTNER, Search, run_rounds
+from dealbench.optimize.decomposition.rounds import (
+    MIP_SETS_PER_PARTNER,
+    PRICE_SCALES,
+    PROBE,
+    WIDEN_TOP,
+    WIDENED_GAP,
+    Search,
+    run_rounds,
+)
 
 __all__ = [
     "ABS_GAP",
     "MIP_SETS_PER_PARTNER",
+    "PRICE_SCALES",
+    "PROBE",
+    "WIDENED_GAP",
+    "WIDEN_TOP",
     "Outcome",
     "feasible",
     "good_enough",
