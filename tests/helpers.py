@@ -124,7 +124,7 @@ def rounds_of_the_next_solves(
 ) -> list[str]:
     """The names of the restricted-MIP rounds the decomposition runs from now on,
     with `sets_per_partner` sets per partner in its first round."""
-    from dealbench.optimize.decomposition import search as decompose
+    from dealbench.optimize.decomposition import rounds as decompose
 
     monkeypatch.setattr(decompose, "MIP_SETS_PER_PARTNER", sets_per_partner)
     if widen_top is not None:
