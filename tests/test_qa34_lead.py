@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import test_web_browser as e2e
 from dealbench import solve
 from dealbench.synth import generate
+from test_docs_layout import _demo_html
+
+browser = e2e.browser
 
 
 def test_kalai_stopped_at_tau_zero_does_not_claim_the_limits_forbid_a_gain() -> None:
@@ -18,3 +27,38 @@ def test_kalai_stopped_at_tau_zero_does_not_claim_the_limits_forbid_a_gain() -> 
     if details.get("tau", 1.0) <= 1e-9 and details.get("tau_bound", 0.0) > 1e-9:
         assert "The time limit stopped the search before it found a tau above 0" in (result.message)
         assert "not proven the best" in result.message
+
+
+@pytest.mark.browser
+def test_a_chart_on_a_phone_keeps_readable_labels_and_scrolls_inside_its_figure(
+    browser: Any, tmp_path: Path
+) -> None:
+    """On a 390 px phone a memo's chart shrank with the page to about half its 672 px
+    width, and its labels to about 4 px, too small to read (docs-layout's Left). A chart
+    now stops shrinking at 30rem and scrolls inside its figure; the page still fits."""
+    pages = []
+    for path, html in _demo_html().items():
+        if "<figure" in html:
+            pages.append(tmp_path / path)
+            pages[-1].parent.mkdir(parents=True, exist_ok=True)
+            pages[-1].write_text(html)
+    assert len(pages) >= 3
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+    )
+    try:
+        for page in pages:
+            browser.get(page.as_uri())
+            assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
+            charts = browser.execute_script(
+                "return [...document.querySelectorAll('figure svg, figure img')].map(c => "
+                "[c.getBoundingClientRect().width, c.closest('figure').clientWidth, "
+                "c.closest('figure').scrollWidth])"
+            )
+            assert charts, page.name
+            for width, shown, whole in charts:
+                assert width >= 0.65 * 672, (page.name, width)  # labels at least ~8 px
+                assert whole > shown  # the figure scrolls, not the page
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
