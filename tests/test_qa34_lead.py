@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 import test_web_browser as e2e
 from dealbench import solve
 from dealbench.synth import generate
+from helpers import invoke, words
 from test_docs_layout import _demo_html
 
 browser = e2e.browser
@@ -62,3 +64,23 @@ def test_a_chart_on_a_phone_keeps_readable_labels_and_scrolls_inside_its_figure(
                 assert whole > shown  # the figure scrolls, not the page
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_a_retreat_recorded_as_allowed_is_said_in_history_and_on_its_page(
+    client: Any, deals: Path
+) -> None:
+    """An offer recorded with `--allow-retreat` carried `retreat:` in its round file and
+    `offer`'s warning only (qa34-newuser's Left): `history`, its JSON and its web page
+    listed the round like any other. Each now says what the round takes back."""
+    portfolio = deals / "portfolios" / "gulf-asia.yaml"
+    offer = ["offer", portfolio, "-p", "AE", "--strategy", "boulware", "--no-documents"]
+    assert invoke([*offer, "--allow-retreat"]).exit_code == 0
+    takes_back = "the offer gives AE $8.05bn, less than our offer of round 3 did ($14.05bn)"
+    said = invoke(["history", portfolio, "-p", "AE"])
+    assert said.exit_code == 0, said.stderr
+    assert f"round 5: a retreat, recorded as allowed: {takes_back}" in words(said.stdout)
+    found = json.loads(invoke(["history", portfolio, "-p", "AE", "--json"]).stdout)
+    assert [r["round"] for r in found["rounds"] if r["retreat"]] == [5]
+    page = client.get("/p/gulf-asia/n/AE/history")
+    assert page.status_code == 200
+    assert f"Round 5: {takes_back}" in words(page.text)

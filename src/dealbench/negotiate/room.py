@@ -345,6 +345,8 @@ class HistoryRow(BaseModel):
     accepts: bool | None
     violations: list[Limit]
     strategy: dict[str, Any] | None
+    #: What a US offer recorded with `--allow-retreat` takes back from the partner.
+    retreat: str | None = None
 
 
 class History(BaseModel):
@@ -400,6 +402,7 @@ def history(portfolio: Portfolio, root: str | os.PathLike[str], partner: str) ->
                 accepts=f.accepts if f else None,
                 violations=[*f.violations, *shared, *refusal(f)] if f else [],
                 strategy=r.data.strategy.model_dump(mode="json") if r.data.strategy else None,
+                retreat=r.data.retreat,
             )
         )
     return History(
