@@ -16,6 +16,12 @@ so that the machine's load falls on both alike:
 Both variants must give the same objective within the stated bound (nash: the log Nash
 product within the log error bound; kalai: tau within 1e-6): the script says so, and
 exits 1 when they do not.
+
+    python bench/bargain.py --synth S,M --seeds 0,1,2 --time-limit 120
+
+profiles instead the code as it is on synthetic portfolios (`dealbench.synth.generate`, as
+bench/run.py makes them), one fresh process per size, seed and mode, under the time
+limit: where the time goes, MIP by MIP (`profile`), into "bargain_synth" of the results.
 """
 
 from __future__ import annotations
@@ -66,6 +72,131 @@ def measure(portfolio: str, mode: str, variant: str) -> dict[str, Any]:
     }
 
 
+def stage_of(problem: Any, split: bool) -> str:
+    """Which MIP of a bargaining solve `problem` is: kalai's partner-by-partner search
+    (`split`), its one-MIP first stage or its second stage (tau held); nash's rounds."""
+    names = problem.constraints
+    if split:
+        return "kalai split (one partner)"
+    if "kalai_tau" in names:
+        return "kalai second stage"
+    if any(name.startswith("kalai_v_") for name in names):
+        return "kalai first stage (one MIP)"
+    return "nash round"
+
+
+def profile(size: str, seed: int, mode: str, limit: float) -> dict[str, Any]:
+    """One solve of synthetic `size`/`seed` under `limit` seconds in this (fresh) process,
+    with every bargaining MIP recorded: its stage, size, seconds, status, objective."""
+    import pulp
+
+    from dealbench.optimize import solve
+    from dealbench.optimize.bargain import kalai
+    from dealbench.optimize.bargain import solve as bargain
+    from dealbench.synth import generate
+
+    mips: list[dict[str, Any]] = []
+    inside = {"split": False}
+    run_pulp, by_partner = bargain.run_pulp, kalai.best_tau_by_partner
+
+    def recorded(problem: Any, backend: Any) -> Any:
+        clock = time.perf_counter()
+        out = run_pulp(problem, backend)
+        vars_ = problem.variables()
+        mips.append(
+            {
+                "stage": stage_of(problem, inside["split"]),
+                "rows": len(problem.constraints),
+                "columns": len(vars_),
+                "integers": sum(1 for v in vars_ if v.cat != pulp.LpContinuous),
+                "seconds": time.perf_counter() - clock,
+                "status": pulp.LpStatus[problem.status],
+                "objective": pulp.value(problem.objective),
+            }
+        )
+        return out
+
+    def split(*args: Any, **kwargs: Any) -> Any:
+        inside["split"] = True
+        try:
+            return by_partner(*args, **kwargs)
+        finally:
+            inside["split"] = False
+
+    bargain.run_pulp = kalai.run_pulp = recorded  # type: ignore[assignment]
+    kalai.best_tau_by_partner = split  # type: ignore[assignment]
+    pf = generate(size, seed)
+    wall = time.perf_counter()
+    result = solve(pf, mode, time_limit=limit)  # type: ignore[arg-type]
+    wall = time.perf_counter() - wall
+    stages: dict[str, dict[str, Any]] = {}
+    for mip in mips:
+        row = stages.setdefault(mip["stage"], {"count": 0, "seconds": 0.0, "largest": 0})
+        row["count"] += 1
+        row["seconds"] += mip["seconds"]
+        row["largest"] = max(row["largest"], mip["columns"])
+        row["last_status"] = mip["status"]
+    details = result.solver.details
+    return {
+        "size": size,
+        "seed": seed,
+        "mode": mode,
+        "time_limit_s": limit,
+        "wall_s": wall,
+        "ideals_s": result.solver.timings.get("ideals", 0.0),
+        "status": result.status.value,
+        "objective": result.objective,
+        "tau_bound": details.get("tau_bound"),
+        "log_error_bound": details.get("log_error_bound"),
+        "stages": stages,
+        "message": result.message,
+    }
+
+
+def profile_all(args: argparse.Namespace) -> int:
+    """`--synth`: profile each size, seed and mode in a fresh process; print and merge."""
+    table: dict[str, Any] = {}
+    for size in args.synth.split(","):
+        for seed in (int(s) for s in args.seeds.split(",")):
+            for mode in args.modes.split(","):
+                out = subprocess.run(
+                    [
+                        sys.executable,
+                        __file__,
+                        "--profile",
+                        size,
+                        str(seed),
+                        mode,
+                        str(args.time_limit),
+                    ],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                    cwd=REPO,
+                )
+                row = json.loads(out.stdout.strip().splitlines()[-1])
+                table[f"{size}_{seed}_{mode}"] = row
+                parts = ", ".join(
+                    f"{name}: {s['count']} MIPs {s['seconds']:.1f} s (largest {s['largest']} "
+                    f"columns, last {s['last_status']})"
+                    for name, s in row["stages"].items()
+                )
+                bound = row["tau_bound"] if mode == "kalai" else row["log_error_bound"]
+                print(
+                    f"{size} seed {seed} {mode:5s} {row['wall_s']:6.1f} s ({row['status']}, "
+                    f"objective {row['objective']}, bound {bound}; ideals "
+                    f"{row['ideals_s']:.1f} s; {parts})",
+                    flush=True,
+                )
+    table["measured"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    if args.out:
+        out_path = Path(args.out)
+        data = json.loads(out_path.read_text()) if out_path.exists() else {}
+        data["bargain_synth"] = {**data.get("bargain_synth", {}), **table}
+        out_path.write_text(json.dumps(data, indent=2) + "\n")
+    return 0
+
+
 def fresh(portfolio: str, mode: str, variant: str) -> dict[str, Any]:
     out = subprocess.run(
         [sys.executable, __file__, "--one", portfolio, mode, variant],
@@ -92,11 +223,21 @@ def main() -> int:
     parser.add_argument("--portfolios", default="gulf-asia,global")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", default=str(RESULTS), help="results file ('': none)")
+    parser.add_argument("--synth", default="", help="profile synthetic sizes, e.g. S,M")
+    parser.add_argument("--seeds", default="0,1,2", help="with --synth")
+    parser.add_argument("--time-limit", type=float, default=120.0, help="with --synth, s")
     parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--profile", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(json.dumps(measure(*args.one)))
         return 0
+    if args.profile:
+        size, seed, mode, limit = args.profile
+        print(json.dumps(profile(size, int(seed), mode, float(limit))))
+        return 0
+    if args.synth:
+        return profile_all(args)
     table: dict[str, Any] = {}
     agree = True
     for name in args.portfolios.split(","):

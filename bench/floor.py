@@ -1,8 +1,9 @@
 """The floor: DESIGN.md's plain model built straight into HiGHS from arrays.
 
-No modelling layer: columns and a row-wise sparse matrix in numpy, one
-`passModel`. Its build time is the floor for dealbench's modelling overhead,
-and its solve time is the baseline the solving strategy must beat. Units are
+No modelling layer: columns, rows and their triplets (`optimize.triplets`, as
+dealbench's own models built straight for HiGHS), one `passModel`. Its build time
+is the floor for dealbench's modelling overhead, and its solve time is the
+baseline the solving strategy must beat. Units are
 scaled as in dealbench (USD billions, thousands of H100e) so the comparison is
 about structure, not about coefficient ranges.
 
@@ -15,15 +16,15 @@ scaled floor.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import highspy
-import numpy as np
 
 from dealbench.model.concession import SecurityRequirement
 from dealbench.model.partner import Partner
 from dealbench.model.portfolio import Portfolio
+from dealbench.optimize.triplets import Triplets
 
 INF = highspy.kHighsInf
 
@@ -38,37 +39,8 @@ SCALED = Units(1e9, 1e3)  # as dealbench's models (DESIGN.md)
 USD = Units(1.0, 1.0)  # the plain transcription the issue timed
 
 
-@dataclass
-class Arrays:
-    cost: list[float] = field(default_factory=list)
-    lower: list[float] = field(default_factory=list)
-    upper: list[float] = field(default_factory=list)
-    integer: list[bool] = field(default_factory=list)
-    row_lower: list[float] = field(default_factory=list)
-    row_upper: list[float] = field(default_factory=list)
-    starts: list[int] = field(default_factory=lambda: [0])
-    index: list[int] = field(default_factory=list)
-    value: list[float] = field(default_factory=list)
-
-    def col(self, cost: float, lower: float, upper: float, integer: bool = False) -> int:
-        self.cost.append(cost)
-        self.lower.append(lower)
-        self.upper.append(upper)
-        self.integer.append(integer)
-        return len(self.cost) - 1
-
-    def row(self, terms: dict[int, float], lower: float, upper: float) -> None:
-        for j, a in terms.items():
-            if a != 0.0:
-                self.index.append(j)
-                self.value.append(a)
-        self.starts.append(len(self.index))
-        self.row_lower.append(lower)
-        self.row_upper.append(upper)
-
-
 def _partner(
-    a: Arrays,
+    a: Triplets,
     pf: Portfolio,
     p: Partner,
     supply_rows: dict[str, dict[int, float]],
@@ -80,10 +52,10 @@ def _partner(
     levels = pf.levels_for(p)
     export = policy.export_value_per_h100e * compute / money
     penalty = policy.risk_penalty_per_h100e * compute / money
-    z = a.col(-p.us_batna / money, 0, 1, True)
-    s = {k: a.col(0.0, 0, 1, True) for k in levels}
+    z = a.col(0, 1, cost=-p.us_batna / money, integer=True)
+    s = {k: a.col(0, 1, integer=True) for k in levels}
     g = {
-        (c.id, o.id): a.col(o.us_value / money, 0, 1, True)
+        (c.id, o.id): a.col(0, 1, cost=o.us_value / money, integer=True)
         for c in p.concessions
         for o in c.options
     }
@@ -99,14 +71,14 @@ def _partner(
     for t in pf.periods:
         caps = {k: pf.cap(p, k, t) / compute for k in levels}
         top = max(caps.values(), default=0.0)
-        x = a.col(export, 0.0, top)
+        x = a.col(0.0, top, cost=export)
         supply_rows[t][x] = 1.0
         split: dict[int, float] = {x: -1.0}
         for k, cap in caps.items():
             if cap <= 0:
                 continue
             weight = p.diversion_risk * (1.0 - policy.level(k).mitigation)
-            w = a.col(-penalty * weight, 0.0, cap)
+            w = a.col(0.0, cap, cost=-penalty * weight)
             split[w] = 1.0
             risk_row[w] = weight
             a.row({w: 1.0, s[k]: -cap}, -INF, 0.0)  # w <= M s
@@ -117,7 +89,7 @@ def _partner(
             if left <= 0:
                 break
             ub = min(width / compute, left)
-            y = a.col(0.0, 0.0, ub)
+            y = a.col(0.0, ub)
             seg[y] = 1.0
             accept[y] = value * compute / money
             left -= ub
@@ -148,7 +120,7 @@ def _options(p: Partner, cid: str) -> list[Any]:
 def build(pf: Portfolio, units: Units = SCALED) -> tuple[Any, float]:
     """A HiGHS instance holding the plain model; returns it with the objective offset (USD)."""
     compute = units.compute
-    a = Arrays()
+    a = Triplets()
     supply_rows: dict[str, dict[int, float]] = {t: {} for t in pf.periods}
     risk_row: dict[int, float] = {}
     for p in pf.partners:
@@ -157,25 +129,9 @@ def build(pf: Portfolio, units: Units = SCALED) -> tuple[Any, float]:
         a.row(supply_rows[t], -INF, pf.supply[t] / compute)
     if pf.risk_budget is not None:
         a.row(risk_row, -INF, pf.risk_budget / compute)
-    lp = highspy.HighsLp()
-    lp.num_col_ = len(a.cost)
-    lp.num_row_ = len(a.row_lower)
-    lp.col_cost_ = np.array(a.cost)
-    lp.col_lower_ = np.array(a.lower, dtype=float)
-    lp.col_upper_ = np.array(a.upper, dtype=float)
-    lp.row_lower_ = np.array(a.row_lower)
-    lp.row_upper_ = np.array(a.row_upper)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = np.array(a.starts, dtype=np.int32)
-    lp.a_matrix_.index_ = np.array(a.index, dtype=np.int32)
-    lp.a_matrix_.value_ = np.array(a.value)
-    lp.sense_ = highspy.ObjSense.kMaximize
-    lp.integrality_ = [
-        highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in a.integer
-    ]
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
-    h.passModel(lp)
+    a.arrays().pass_to(h, maximize=True)
     return h, sum(p.us_batna for p in pf.partners)
 
 

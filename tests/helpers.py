@@ -124,7 +124,7 @@ def rounds_of_the_next_solves(
 ) -> list[str]:
     """The names of the restricted-MIP rounds the decomposition runs from now on,
     with `sets_per_partner` sets per partner in its first round."""
-    from dealbench.optimize.decomposition import search as decompose
+    from dealbench.optimize.decomposition import rounds as decompose
 
     monkeypatch.setattr(decompose, "MIP_SETS_PER_PARTNER", sets_per_partner)
     if widen_top is not None:
@@ -240,3 +240,97 @@ def drawn_concession(draw: Any, j: int, kind: str, money: float, first: int, ris
     elif draw(st.booleans()):
         c["requires"] = [{"security": draw(st.sampled_from(["kyc", "veu"]))}]
     return c
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """The shape of a tiny continuous portfolio `drawn_files` draws: three security levels
+    (`weakest`, kyc, veu), the choices each figure is drawn from, and how a partner's
+    concession kinds are drawn (`kinds`, given hypothesis's `draw`)."""
+
+    weakest: str
+    veu_mitigations: tuple[float, ...]
+    margins: tuple[float, ...]
+    periods: tuple[tuple[int | str, ...], ...]
+    us_batnas: tuple[float, ...]
+    kinds: Callable[[Any], list[str]]
+    money: float = 50e6
+
+
+def drawn_files(draw: Any, shape: Drawn, most: int) -> dict[str, Any]:
+    """Files of a tiny continuous portfolio of 2 to `most` partners (YAML-ready dicts, by
+    file name), drawn by hypothesis's `draw` in `shape`."""
+    from hypothesis import strategies as st
+
+    nums, step = st.integers, shape.money
+    policy = {
+        "id": "gen",
+        "title": "Generated",
+        "security_levels": [
+            {"id": shape.weakest, "title": shape.weakest.title(), "mitigation": 0.0},
+            {"id": "kyc", "title": "KYC", "mitigation": draw(st.sampled_from([0.3, 0.5]))},
+            {
+                "id": "veu",
+                "title": "VEU",
+                "mitigation": draw(st.sampled_from(shape.veu_mitigations)),
+            },
+        ],
+        "caps": {
+            "tier1": {},
+            "tier2": {
+                shape.weakest: draw(nums(0, 3)) * 5_000,
+                "kyc": draw(nums(3, 6)) * 5_000,
+                "veu": draw(nums(6, 12)) * 5_000,
+            },
+            "tier3": 0,
+        },
+        "export_value_per_h100e": draw(nums(2, 12)) * 1_000,
+        "risk_penalty_per_h100e": draw(nums(10, 150)) * 1_000,
+        "acceptance_margin": draw(st.sampled_from(shape.margins)),
+    }
+    periods = list(draw(st.sampled_from(shape.periods)))
+    partners = []
+    for i in range(draw(nums(2, most))):
+        code = "P" + "ABCD"[i]
+        kinds = shape.kinds(draw)
+        concessions = [
+            drawn_concession(draw, j, kind, step, 30, 20) for j, kind in enumerate(kinds)
+        ]
+        segments = sorted({draw(nums(1, 8)) * 5_000 for _ in range(draw(nums(1, 2)))})
+        values = sorted((draw(nums(5, 60)) * 1_000 for _ in segments), reverse=True)
+        security = {shape.weakest: 0, "kyc": draw(nums(0, 6)) * step}
+        if draw(st.booleans()):
+            security["veu"] = security["kyc"] + draw(nums(0, 10)) * step
+        partners.append(
+            {
+                "code": code,
+                "name": f"Partner {code}",
+                "tier": draw(st.sampled_from([1, 2, 2, 3])),
+                "diversion_risk": draw(st.sampled_from([0.02, 0.05, 0.2, 0.5])),
+                "ask": {t: draw(nums(0 if k else 1, 8)) * 5_000 for k, t in enumerate(periods)},
+                "value_per_h100e": [
+                    {"upto": s, "value": v} for s, v in zip(segments, values, strict=True)
+                ],
+                "batna": draw(nums(-10, 12)) * step,
+                "us_batna": draw(st.sampled_from(shape.us_batnas)),
+                "security_costs": security,
+                "concessions": concessions,
+            }
+        )
+    portfolio: dict[str, Any] = {
+        "id": "gen",
+        "title": "Generated",
+        "policy": "policy.yaml",
+        "periods": periods,
+        "supply": {t: draw(nums(2, 12)) * 5_000 for t in periods},
+        "partners": [f"{p['code'].lower()}.yaml" for p in partners],
+        "granularity": 0,
+    }
+    portfolio["risk_budget"] = draw(nums(1, 20)) * 200
+    if partners[0]["tier"] != 3 and draw(st.booleans()):  # a deal-by-deal cap
+        portfolio["caps"] = {partners[0]["code"]: {"kyc": draw(nums(1, 6)) * 2_500}}
+    return {
+        "policy.yaml": policy,
+        "portfolio.yaml": portfolio,
+        **{f"{p['code'].lower()}.yaml": p for p in partners},
+    }

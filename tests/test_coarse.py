@@ -76,7 +76,7 @@ def test_a_merged_portfolio_the_periods_cannot_carry_sends_the_round_to_the_full
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from dealbench.optimize import solve
-    from dealbench.optimize.decomposition import search as decompose
+    from dealbench.optimize.decomposition import rounds as decompose
 
     calls: list[int] = []
 

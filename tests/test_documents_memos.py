@@ -122,10 +122,14 @@ def test_a_regime_without_deals_says_which_limit_prevents_each(
     assert r.exit_code == 0, r.stderr
     md = (tmp_path / "memos/portfolio-gulf-asia.md").read_text()
     assert "## What prevents a deal" in md
-    prevented = [line for line in md.splitlines() if "prevents a deal." in line]
+    # solve's reasons, as result.json records them: each the raise of the tier 2 cap
+    prevented = [line for line in md.splitlines() if "accepts fits the limits" in line]
     assert len(prevented) == 9
-    assert all("the tier 2 cap (1,699 H100e a year" in line for line in prevented)
-    assert "Limits that bind" not in md and "none" not in md.lower().split("glossary")[0]
+    assert all("raise the tier 2 cap under" in line for line in prevented)
+    assert all("from 1,699 to" in line for line in prevented)
+    # no empty section saying "none" (the reasons' own words aside)
+    rest = "\n".join(line for line in md.splitlines() if line not in prevented)
+    assert "Limits that bind" not in md and "none" not in rest.lower().split("glossary")[0]
     # no empty tables or charts
     assert "| Partner |" not in md and "## Allocation" not in md and "![" not in md
     assert not (tmp_path / "memos" / "charts").exists()

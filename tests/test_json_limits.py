@@ -202,7 +202,7 @@ def test_the_commands_that_read_results_accept_an_old_result_json(
 
 
 def test_the_golden_demo_result_written_with_sentences_still_loads() -> None:
-    golden = REPO / "tests/golden/demo-result.json"
+    golden = REPO / "tests/data/old_versions/9fac88c/demo-result.json"
     result = SolveResult.model_validate_json(golden.read_bytes())
     assert result.binding and {b.kind for b in result.binding} == {"other"}
 

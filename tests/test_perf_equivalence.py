@@ -244,7 +244,7 @@ def test_a_failed_restricted_mip_is_a_solver_error_not_an_answer(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from dealbench.errors import SolverError
-    from dealbench.optimize.decomposition import search as decompose
+    from dealbench.optimize.decomposition import rounds as decompose
     from dealbench.optimize.decomposition.restricted import MipOutcome
 
     def failing(*args: object, **kwargs: object) -> MipOutcome:

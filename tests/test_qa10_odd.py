@@ -138,14 +138,15 @@ def test_a_partner_that_accepts_nothing_is_not_kept_out_by_a_cap(
     )  # fmt: skip
     assert out.exit_code == 0, out.output
     memo = (tmp_path / "memos/portfolio-q10-nothing.md").read_text()
+    # solve's reasons, as the result carries them (nodeal-one)
     assert (
-        "- NW: Nowhere accepts no package, whatever the caps. Even its full ask (within the "
-        "supply), with no commitment at all, gives it a partner utility of $150.0m, "
-        "$900.00tn short of its walk-away value plus the required margin." in memo
+        "- NW: no package NW accepts fits the limits: NW's acceptance needs $900.00tn more "
+        "than any package within the limits gives (its walk-away value is $900.00tn); no "
+        "change of limits opens a deal." in memo
     )
     assert (
-        "- VM: the tier 2 cap (3,000 H100e a quarter under veu, a quarter of the policy's "
-        "12,000 H100e a year) prevents a deal." in memo  # the file's 12,000 read per year
+        "raise the tier 2 cap under veu (a quarter of the policy's 12,000 H100e a year) from "
+        "3,000 to 6,334 H100e per period (for VM in 2030Q2)." in memo  # 12,000 read per year
     )
 
 

@@ -85,6 +85,9 @@ def test_the_next_offer_follows_old_rounds_without_rewriting_them(
     done = run(
         "offer", deals / "portfolios/gulf-asia.yaml", "--partner", "AE",
         "--date", "2026-05-01", "--no-documents",
+        # $30m less for AE than round 5, which no longer fits beside the concluded deals
+        # and the plan: a retreat, recorded only when allowed (qa34-newuser)
+        "--allow-retreat",
     )  # fmt: skip
     assert done.exit_code == 0, done.output
     after = _bytes(deals / "rounds")

@@ -22,7 +22,7 @@ from dealbench.checker import check
 from dealbench.errors import SolverError
 from dealbench.negotiate import frontier, joint_chains, residual, solve_with_floor
 from dealbench.optimize import solve
-from dealbench.optimize.decomposition import probe, search
+from dealbench.optimize.decomposition import probe, rounds
 from dealbench.optimize.decomposition.blocks import build_blocks
 from dealbench.optimize.decomposition.master import Master, generate_columns
 from dealbench.optimize.decomposition.probe import mixed
@@ -103,7 +103,7 @@ def test_a_proof_that_branches_finds_the_plain_optimum(
     halves = _counted(monkeypatch)
     _rounds(monkeypatch)
     if not widened:
-        monkeypatch.setattr(search, "_widen", lambda *args: None)
+        monkeypatch.setattr(rounds, "_widen", lambda *args: None)
     pf = continuous(generate(V, seed=seed))
     plain = solve(pf, mode, method="plain", gap=1e-9)
     fast = solve(pf, mode, method="decompose")
@@ -194,7 +194,7 @@ def test_the_joint_frontier_at_s_is_the_same_proven_curve_with_halves(
     code = max(base.deals, key=lambda d: d.us_value).partner
     curves = {}
     for branching in (False, True):
-        monkeypatch.setattr(search, "PROBE", branching)
+        monkeypatch.setattr(rounds, "PROBE", branching)
         f = frontier(pf, code, points=10, jointly=True, base=base, bargaining=False)
         curves[branching] = [(p.us_utility, p.partner_utility) for p in f.points]
     assert sum(1 for h in halves if h) >= 5

@@ -145,23 +145,23 @@ def test_a_partner_the_supply_keeps_out_is_not_said_to_accept_no_package() -> No
     accepts no package."""
     from dealbench.analyze.limits import decided_by
     from dealbench.optimize import solve
+    from dealbench.optimize.explain import no_deal_reasons
     from dealbench.render.no_deal import no_deal_reason
+    from dealbench.render.sources import source_from_result
 
     pf = _portfolio()
     result = solve(pf)
-    assert decided_by(pf, result, "CI") == "no package it accepts fits the limits"
+    # the limit solve's remedy raises (nodeal-one): "raise supply in 2028 ..."
+    assert decided_by(pf, result, "CI") == "supply below what it accepts"
     assert decided_by(pf, result, "TR") == "accepts no package"
-    checked = result_checked(pf, result)
-    reason = no_deal_reason(pf, "CI", checked)
-    assert reason.startswith("CI: the supply prevents a deal. Côte d'Ivoire would accept its")
+    # The memo says solve's reason, as the result carries it (nodeal-one).
+    source = source_from_result(pf, result.explained(no_deal_reasons(pf, result)))
+    reason = no_deal_reason(pf, "CI", source.no_deal_reason("CI"), explained=True)
+    assert reason.startswith("CI: no package CI accepts fits the limits")
+    assert "raise supply in 2028 from 0 to 13,334 H100e" in reason
     assert "accepts no package" not in reason
-    assert no_deal_reason(pf, "TR", checked).startswith("TR: Türkiye accepts no package")
-
-
-def result_checked(pf: Portfolio, result):  # type: ignore[no-untyped-def]
-    from dealbench.render.sources import source_from_result
-
-    return source_from_result(pf, result).checked
+    tr = no_deal_reason(pf, "TR", source.no_deal_reason("TR"), explained=True)
+    assert tr.endswith("no change of limits opens a deal.")
 
 
 # --- a counter's reason names every limit it counts ---------------------------------------
@@ -299,15 +299,22 @@ def test_the_portfolio_memo_says_why_a_partner_gets_no_package() -> None:
     without a deal, was printed only when no partner had one. A principal reads it beside
     each name now."""
     from dealbench.optimize import solve
+    from dealbench.optimize.explain import no_deal_reasons
     from dealbench.render.documents import portfolio_memo_document
     from dealbench.render.sources import source_from_result
 
     pf = _portfolio()
-    doc = portfolio_memo_document(source_from_result(pf, solve(pf)))
+    result = solve(pf)
+    result = result.explained(no_deal_reasons(pf, result))  # as `solve` carries it
+    doc = portfolio_memo_document(source_from_result(pf, result))
     for fmt in ("md", "html"):
         said = " ".join(_text(doc, fmt).replace("&#39;", "'").split())
         assert (
-            "Côte d'Ivoire (CI): the US walk-away value is $0. The supply prevents a deal. "
-            "Côte d'Ivoire would accept its full ask, but within the supply" in said
+            "Côte d'Ivoire (CI): the US walk-away value is $0. No package CI accepts fits the "
+            "limits: CI's acceptance needs $200.0m more" in said
         ), fmt
-        assert "Türkiye (TR): the US walk-away value is -$250. Türkiye accepts no package" in said
+        assert "raise supply in 2028 from 0 to 13,334 H100e" in said
+        assert (
+            "Türkiye (TR): the US walk-away value is -$250. No package TR accepts fits the "
+            "limits" in said
+        )

@@ -112,7 +112,10 @@ def test_an_offer_giving_the_partner_less_than_our_last_says_what_it_took_back(
     countered = invoke(["counter", STRAIT, QA31 / "packages/ma-2027.yaml", *base])
     assert "Recommendation: ACCEPT" in countered.stdout
     assert invoke(["conclude", STRAIT, "-p", "MA", "--round", "2", *base]).exit_code == 0
-    run = invoke(["offer", STRAIT, "-p", "KE", "--strategy", "conceder", "--fix", "compute", *base])
+    offer = ["offer", STRAIT, "-p", "KE", "--strategy", "conceder", "--fix", "compute", *base]
+    # a retreat is recorded only when allowed (qa34-newuser): refused, then allowed
+    assert invoke(offer).exit_code == 2
+    run = invoke([*offer, "--allow-retreat"])
     assert run.exit_code == 0, run.output
     said = " ".join(run.stdout.split())
     assert "│ Compute 2027 (H100e) │ 22,000 │" in said
@@ -188,7 +191,18 @@ def test_a_counter_that_no_longer_fits_beside_the_concluded_deals_is_not_offered
         ["offer", STRAIT, "-p", "KE", "--strategy", "linear", "--fix", "security"],
         ["counter", STRAIT, QA31 / "packages/ma-2027.yaml"],
         ["conclude", STRAIT, "-p", "MA", "--round", "2"],
-        ["offer", STRAIT, "-p", "KE", "--strategy", "conceder", "--fix", "compute"],
+        # less for KE than round 3 (MA's deal took 2027's supply): allowed (qa34-newuser)
+        [
+            "offer",
+            STRAIT,
+            "-p",
+            "KE",
+            "--strategy",
+            "conceder",
+            "--fix",
+            "compute",
+            "--allow-retreat",
+        ],
         ["conclude", STRAIT, "-p", "RW", "--round", "1"],
     ):
         done = invoke([*args, *base])

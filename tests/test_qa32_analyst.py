@@ -39,14 +39,13 @@ def test_the_memos_say_a_partner_not_worth_a_deal_is_not_kept_out_by_a_used_up_l
     assert abs(result.risk_total - 30_000) < 0.5
     (said,) = why_no_deal(pf, result)
     assert said.reason == "not-worth-it"
-    doc = portfolio_memo_document(source_from_result(pf, result))
+    # The memo says solve's reason, as the result carries it (nodeal-one).
+    doc = portfolio_memo_document(source_from_result(pf, result.explained([said])))
     md = words(next(f.data.decode() for f in render_document(doc, "md") if f.path.endswith(".md")))
     assert "prevents a deal" not in md
     assert (
-        "Partner BB (BB): the US walk-away value is $0. No package Partner BB would accept "
-        "leaves the United States better off than its walk-away value ($0), even with the "
-        "supply and the risk budget to itself: the best, under baseline with 33,333 H100e, "
-        "is worth -$200.0m to the United States."
+        "Partner BB (BB): the US walk-away value is $0. The best package BB accepts "
+        "(baseline, 33,333 H100e) is worth -$200.0m to the US against $0 without a deal"
     ) in md
 
 

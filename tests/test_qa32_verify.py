@@ -35,7 +35,7 @@ from dealbench.model.package import Package
 from dealbench.model.policy import Policy
 from dealbench.negotiate import frontier, improvements
 from dealbench.optimize import solve
-from helpers import drawn_concession, quick, written
+from helpers import Drawn, drawn_files, quick, written
 from test_qa31_verify import (
     ABS,
     BN,
@@ -57,81 +57,29 @@ MONEY_STEP = 50e6
 LEVELS = ("open", "kyc", "veu")
 
 
+def _kinds(draw: st.DrawFn) -> list[str]:
+    """A partner's concessions: an amount (a range, or steps of USD 10bn), then one or two
+    yes/no or two-level terms."""
+    kinds = [draw(st.sampled_from(["range", "step"]))]
+    return kinds + draw(st.lists(st.sampled_from(["yes", "levels"]), min_size=1, max_size=2))
+
+
+SHAPE = Drawn(
+    weakest="open",
+    veu_mitigations=(0.8, 0.95),
+    margins=(0, 0, 100e6),
+    periods=((2027,), (2027, 2028), (2027, 2028, 2029), ("2027Q2", "2027Q3", "2027Q4")),
+    # 3bn: no deal beats walking away for the US (its best deal is worth less)
+    us_batnas=(0, 0, 0, -200e6, 400e6, 3e9),
+    kinds=_kinds,
+    money=MONEY_STEP,
+)
+
+
 @st.composite
 def portfolios(draw: st.DrawFn, most: int = 4) -> dict[str, Any]:
     """Files of a small continuous portfolio (YAML-ready dicts), three security levels."""
-    nums = st.integers
-    policy = {
-        "id": "gen",
-        "title": "Generated",
-        "security_levels": [
-            {"id": "open", "title": "Open", "mitigation": 0.0},
-            {"id": "kyc", "title": "KYC", "mitigation": draw(st.sampled_from([0.3, 0.5]))},
-            {"id": "veu", "title": "VEU", "mitigation": draw(st.sampled_from([0.8, 0.95]))},
-        ],
-        "caps": {
-            "tier1": {},
-            "tier2": {
-                "open": draw(nums(0, 3)) * 5_000,
-                "kyc": draw(nums(3, 6)) * 5_000,
-                "veu": draw(nums(6, 12)) * 5_000,
-            },
-            "tier3": 0,
-        },
-        "export_value_per_h100e": draw(nums(2, 12)) * 1_000,
-        "risk_penalty_per_h100e": draw(nums(10, 150)) * 1_000,
-        "acceptance_margin": draw(st.sampled_from([0, 0, 100e6])),
-    }
-    periods = draw(
-        st.sampled_from([[2027], [2027, 2028], [2027, 2028, 2029], ["2027Q2", "2027Q3", "2027Q4"]])
-    )
-    partners = []
-    for i in range(draw(nums(2, most))):
-        code = "P" + "ABCD"[i]
-        concessions: list[dict[str, Any]] = []
-        kinds = [draw(st.sampled_from(["range", "step"]))]
-        kinds += draw(st.lists(st.sampled_from(["yes", "levels"]), min_size=1, max_size=2))
-        for j, kind in enumerate(kinds):
-            concessions.append(drawn_concession(draw, j, kind, MONEY_STEP, 30, 20))
-        segments = sorted({draw(nums(1, 8)) * 5_000 for _ in range(draw(nums(1, 2)))})
-        values = sorted((draw(nums(5, 60)) * 1_000 for _ in segments), reverse=True)
-        security = {"open": 0, "kyc": draw(nums(0, 6)) * MONEY_STEP}
-        if draw(st.booleans()):
-            security["veu"] = security["kyc"] + draw(nums(0, 10)) * MONEY_STEP
-        partners.append(
-            {
-                "code": code,
-                "name": f"Partner {code}",
-                "tier": draw(st.sampled_from([1, 2, 2, 3])),
-                "diversion_risk": draw(st.sampled_from([0.02, 0.05, 0.2, 0.5])),
-                "ask": {t: draw(nums(0 if k else 1, 8)) * 5_000 for k, t in enumerate(periods)},
-                "value_per_h100e": [
-                    {"upto": s, "value": v} for s, v in zip(segments, values, strict=True)
-                ],
-                "batna": draw(nums(-10, 12)) * MONEY_STEP,
-                # 3bn: no deal beats walking away for the US (its best deal is worth less)
-                "us_batna": draw(st.sampled_from([0, 0, 0, -200e6, 400e6, 3e9])),
-                "security_costs": security,
-                "concessions": concessions,
-            }
-        )
-    portfolio: dict[str, Any] = {
-        "id": "gen",
-        "title": "Generated",
-        "policy": "policy.yaml",
-        "periods": periods,
-        "supply": {t: draw(nums(2, 12)) * 5_000 for t in periods},
-        "partners": [f"{p['code'].lower()}.yaml" for p in partners],
-        "granularity": 0,
-        "risk_budget": draw(nums(1, 20)) * 200,
-    }
-    if partners[0]["tier"] != 3 and draw(st.booleans()):  # a deal-by-deal cap
-        portfolio["caps"] = {partners[0]["code"]: {"kyc": draw(nums(1, 6)) * 2_500}}
-    return {
-        "policy.yaml": policy,
-        "portfolio.yaml": portfolio,
-        **{f"{p['code'].lower()}.yaml": p for p in partners},
-    }
+    return drawn_files(draw, SHAPE, most)
 
 
 # ----------------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def test_the_rooms_frontier_gain_says_when_the_plan_cannot_have_it(
     carries a mark, and the note under the table says what it means: in `room`, its memo
     and the web's room page."""
     pf = load_portfolio(PORTFOLIO)
-    record_offer(pf, rounds, "AE", strategy="boulware")
+    record_offer(pf, rounds, "AE", strategy="boulware", allow_retreat=True)
     record.record_counter(pf, rounds, "AE", _counter(compute))
     row = next(r for r in room(pf, rounds).rows if r.partner == "AE")
     assert row.frontier_mark == mark
@@ -83,7 +83,7 @@ def test_the_web_rooms_frontier_gain_carries_the_mark_and_its_note(
     """The web's room page shows what `room` shows: the mark and the note under the table."""
     pf = load_portfolio(deals / "portfolios/gulf-asia.yaml")
     folder = deals / "rounds/gulf-asia"
-    record_offer(pf, folder, "AE", strategy="boulware")
+    record_offer(pf, folder, "AE", strategy="boulware", allow_retreat=True)
     record.record_counter(pf, folder, "AE", _counter(900_000))
     page = words(client.get("/p/gulf-asia/room").text)
     assert "‡" in page.split("Next move", 1)[1].split("The counter breaks", 1)[0]

@@ -37,7 +37,7 @@ from dealbench.analyze.prices import AGREE_REL, LimitPrice, _noise
 from dealbench.model.load import load_portfolio
 from dealbench.model.package import Package
 from dealbench.optimize import solve
-from helpers import drawn_concession, quick, written
+from helpers import Drawn, drawn_files, quick, written
 from test_qa31_verify import (
     REL,
     Choice,
@@ -53,81 +53,24 @@ REPO = Path(__file__).resolve().parent.parent
 SHIPPED = REPO / "src" / "dealbench" / "deals" / "policy"
 TPP_PER_H100E = 15_832
 MONEY_STEP = 50e6
+SHAPE = Drawn(
+    weakest="baseline",
+    veu_mitigations=(0.8, 0.9),
+    margins=(0, 0, 50e6),
+    periods=((2027,), (2027, 2028), ("2027Q3", "2027Q4")),
+    us_batnas=(0, 0, -200e6, 400e6),
+    kinds=lambda draw: draw(
+        st.lists(st.sampled_from(["yes", "levels", "range"]), min_size=1, max_size=2)
+    ),
+    money=MONEY_STEP,
+)
 
 
 @st.composite
-def portfolios(draw: st.DrawFn, most: int = 3, budget: bool = True) -> dict[str, Any]:
+def portfolios(draw: st.DrawFn, most: int = 3) -> dict[str, Any]:
     """Files of a tiny continuous portfolio whose partners name the shipped regimes'
     security levels (baseline, kyc, veu)."""
-    nums = st.integers
-    policy = {
-        "id": "gen",
-        "title": "Generated",
-        "security_levels": [
-            {"id": "baseline", "title": "Baseline", "mitigation": 0.0},
-            {"id": "kyc", "title": "KYC", "mitigation": draw(st.sampled_from([0.3, 0.5]))},
-            {"id": "veu", "title": "VEU", "mitigation": draw(st.sampled_from([0.8, 0.9]))},
-        ],
-        "caps": {
-            "tier1": {},
-            "tier2": {
-                "baseline": draw(nums(0, 3)) * 5_000,
-                "kyc": draw(nums(3, 6)) * 5_000,
-                "veu": draw(nums(6, 12)) * 5_000,
-            },
-            "tier3": 0,
-        },
-        "export_value_per_h100e": draw(nums(2, 12)) * 1_000,
-        "risk_penalty_per_h100e": draw(nums(10, 150)) * 1_000,
-        "acceptance_margin": draw(st.sampled_from([0, 0, 50e6])),
-    }
-    periods = draw(st.sampled_from([[2027], [2027, 2028], ["2027Q3", "2027Q4"]]))
-    partners = []
-    for i in range(draw(nums(2, most))):
-        code = "P" + "ABCD"[i]
-        kinds = draw(st.lists(st.sampled_from(["yes", "levels", "range"]), min_size=1, max_size=2))
-        concessions = [
-            drawn_concession(draw, j, kind, MONEY_STEP, 30, 20) for j, kind in enumerate(kinds)
-        ]
-        segments = sorted({draw(nums(1, 8)) * 5_000 for _ in range(draw(nums(1, 2)))})
-        values = sorted((draw(nums(5, 60)) * 1_000 for _ in segments), reverse=True)
-        security = {"baseline": 0, "kyc": draw(nums(0, 6)) * MONEY_STEP}
-        if draw(st.booleans()):
-            security["veu"] = security["kyc"] + draw(nums(0, 10)) * MONEY_STEP
-        partners.append(
-            {
-                "code": code,
-                "name": f"Partner {code}",
-                "tier": draw(st.sampled_from([1, 2, 2, 3])),
-                "diversion_risk": draw(st.sampled_from([0.02, 0.05, 0.2, 0.5])),
-                "ask": {t: draw(nums(0 if k else 1, 8)) * 5_000 for k, t in enumerate(periods)},
-                "value_per_h100e": [
-                    {"upto": s, "value": v} for s, v in zip(segments, values, strict=True)
-                ],
-                "batna": draw(nums(-10, 12)) * MONEY_STEP,
-                "us_batna": draw(st.sampled_from([0, 0, -200e6, 400e6])),
-                "security_costs": security,
-                "concessions": concessions,
-            }
-        )
-    portfolio: dict[str, Any] = {
-        "id": "gen",
-        "title": "Generated",
-        "policy": "policy.yaml",
-        "periods": periods,
-        "supply": {t: draw(nums(2, 12)) * 5_000 for t in periods},
-        "partners": [f"{p['code'].lower()}.yaml" for p in partners],
-        "granularity": 0,
-    }
-    if budget:
-        portfolio["risk_budget"] = draw(nums(1, 20)) * 200
-    if partners[0]["tier"] != 3 and draw(st.booleans()):  # a deal-by-deal cap
-        portfolio["caps"] = {partners[0]["code"]: {"kyc": draw(nums(1, 6)) * 2_500}}
-    return {
-        "policy.yaml": policy,
-        "portfolio.yaml": portfolio,
-        **{f"{p['code'].lower()}.yaml": p for p in partners},
-    }
+    return drawn_files(draw, SHAPE, most)
 
 
 def edited(files: dict[str, Any], name: str, **fields: Any) -> dict[str, Any]:

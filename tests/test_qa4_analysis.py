@@ -248,15 +248,16 @@ def test_what_prevents_a_deal_names_a_partners_own_cap() -> None:
     """A portfolio memo of a regime without deals said "TR: the tier 2 cap (75,000 H100e a
     period under veu) prevents a deal", beside a partner utility worked out at TR's own cap
     of 30,000 a quarter, the cap that applies."""
-    from dealbench.checker import check
-    from dealbench.render.no_deal import no_deal_reason
+    from dealbench.render.portfolio_memo import no_deal_rows
+    from dealbench.render.sources import source_from_result
 
     pf = load_portfolio(ATLANTIC)
-    reason = no_deal_reason(pf, "TR", check(pf, []))
-    assert reason.startswith(
-        "TR: TR's own cap (30,000 H100e a quarter under veu) prevents a deal. Even the most "
-        "compute it allows, with no commitment at all, gives Türkiye a partner utility of $1.80bn"
-    ), reason
+    result = solve(pf)
+    assert "TR" in result.no_deal
+    # The memo says solve's reason, as the result carries it (nodeal-one).
+    source = source_from_result(pf, result.explained(why_no_deal(pf, result)))
+    reason = next(row["reason"] for row in no_deal_rows(source) if row["code"] == "TR")
+    assert "raise TR's own cap under veu from 30,000 to 32,250 H100e per period" in reason
 
 
 def test_a_memo_of_a_stopped_solve_recommends_nothing_yet() -> None:
@@ -275,10 +276,11 @@ def test_a_memo_of_a_stopped_solve_recommends_nothing_yet() -> None:
     empty = result.model_copy(
         update={"status": Status.TIME_LIMIT, "deals": [], "no_deal": [p.code for p in pf.partners]}
     )
-    source = source_from_result(pf, empty)
+    source = source_from_result(pf, empty.explained(why_no_deal(pf, empty)))  # as `solve`
     assert recommendation(source).startswith("Conclude nothing yet: the solve stopped")
     reasons = {row["code"]: row["reason"] for row in no_deal_rows(source)}
-    assert reasons["DE"].startswith("DE: the solve stopped at its time limit before it found")
+    assert reasons["DE"].startswith("DE: alone, a deal with DE would add $7.56bn")
+    assert "the time limit stopped the solve before it found a package" in reasons["DE"]
     found = source_from_result(pf, result.model_copy(update={"status": Status.TIME_LIMIT}))
     assert "not proven the best there are" in recommendation(found)
     assert "stopped" not in recommendation(source_from_result(pf, result))
@@ -316,7 +318,6 @@ def test_a_partner_asking_nothing_in_the_horizon_is_said_so() -> None:
     regime without deals "the tier 2 cap (75,000 H100e a period under veu) prevents a
     deal"."""
     from dealbench.analyze.limits import decided_by
-    from dealbench.checker import check
     from dealbench.model.overrides import apply_overrides
     from dealbench.render.no_deal import no_deal_reason
 
@@ -324,7 +325,8 @@ def test_a_partner_asking_nothing_in_the_horizon_is_said_so() -> None:
     result = solve(pf)
     assert result.deal("NG") is None
     assert decided_by(pf, result, "NG") == "asks nothing in these periods"
-    assert no_deal_reason(pf, "NG", check(pf, [])) == (
+    # A result that records no reason (nodeal-one): the memo still says what the files settle.
+    assert no_deal_reason(pf, "NG", None, explained=False) == (
         "NG: Nigeria asks for no compute in this portfolio's periods "
         "(2027Q1, 2027Q2, 2027Q3, 2027Q4)."
     )

@@ -210,6 +210,7 @@ def test_a_memo_says_the_risk_budget_left_keeps_a_partner_out(deals: Path) -> No
     partner no package could reach at all."""
     from dealbench.model import load_portfolio
     from dealbench.optimize import solve
+    from dealbench.optimize.explain import no_deal_reasons
     from dealbench.render.portfolio_memo import no_deal_rows
     from dealbench.render.sources import source_from_result
 
@@ -218,9 +219,8 @@ def test_a_memo_says_the_risk_budget_left_keeps_a_partner_out(deals: Path) -> No
     pf = load_portfolio(file)
     result = solve(pf)
     assert result.no_deal == ["SG"]
-    (row,) = no_deal_rows(source_from_result(pf, result))
-    assert row["reason"].startswith(
-        "SG: the risk budget left by the other deals (0 risk-weighted H100e) prevents a deal. "
-        "The most compute it leaves, with no commitment at all, gives Singapore a partner "
-        "utility of $0, $2.05bn short of its walk-away value plus the required margin."
-    ), row["reason"]  # $0 at baseline with no compute, the best over every level (kyc: -$100.0m)
+    # The memo says solve's reason (the page's), as the result carries it (nodeal-one).
+    (said,) = no_deal_reasons(pf, result)
+    (row,) = no_deal_rows(source_from_result(pf, result.explained([said])))
+    assert row["reason"] == f"SG: {said.message}."
+    assert "raise the risk budget from 0 to" in row["reason"]

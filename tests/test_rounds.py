@@ -228,7 +228,7 @@ def test_with_every_term_fixed_the_counter_does_not_push_the_target_past_the_ide
     assert partner is not None
     fix = ["compute", "security", *(c.id for c in partner.concessions)]
     worth = _counter_worth(pf, rounds)
-    done = record_offer(pf, rounds, "AE", strategy="linear", fix=fix)
+    done = record_offer(pf, rounds, "AE", strategy="linear", fix=fix, allow_retreat=True)
     record = done.round.data.strategy
     assert record is not None and record.ideal_us_utility is not None
     assert record.target_us_utility <= record.ideal_us_utility + 1.0

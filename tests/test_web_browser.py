@@ -269,6 +269,8 @@ def test_a_negotiator_records_a_counter_reads_the_verdict_and_sends_the_next_off
     driver.find_element(By.LINK_TEXT, "Back to the negotiation").click()  # type: ignore[attr-defined]
     strategy = wait_for(ec.presence_of_element_located((By.ID, "offer-strategy")), driver)
     Select(strategy).select_by_visible_text("boulware")  # type: ignore[arg-type]
+    # after round 3's linear offer, Boulware's gives AE less: a retreat, allowed here
+    driver.find_element(By.ID, "offer-allow-retreat").click()  # type: ignore[attr-defined]
     driver.find_element(By.ID, "propose").click()  # type: ignore[attr-defined]
     proposal = wait_for(ec.presence_of_element_located((By.ID, "proposal")), driver)
     assert "boulware" in proposal.text  # type: ignore[attr-defined]

@@ -67,15 +67,37 @@ OTHER_DOCUMENT_SUFFIXES = frozenset(
 )
 
 
+class WrittenFolder(type(Path())):  # type: ignore[misc]
+    """A path written with a trailing slash (`--out x.md/`): a folder whatever its name,
+    as the shell and every other tool read it. `Path` drops the slash; this keeps what
+    it meant. Paths derived from it (`out / "AE.md"`, `out.parent`) are plain ones."""
+
+    written_as_folder = False
+
+
+def as_written(text: str) -> Path:
+    """`text` as a path, a leading `~` the home folder; a trailing slash (or the system's
+    separator) marks it a folder (`named_file`)."""
+    path = Path(text).expanduser()
+    if not text.endswith(("/", os.sep)):
+        return path
+    folder = WrittenFolder(path)
+    folder.written_as_folder = True
+    return folder
+
+
 def named_file(out: Path) -> str | None:
     """The suffix (`md`) when `out` names a document's file, not a folder: its name ends in
     the suffix of a document (one dealbench writes or another: `x.rtf`), and no folder of
-    that name exists (a folder is a folder whatever its name).
+    that name exists (a folder is a folder whatever its name), and it was not written
+    with a trailing slash (`as_written`: `--out x.md/` is a folder).
 
     The one rule of `--out` (README, "A tour of the commands"): a folder; where a command
     writes one document (redline, render of one document in one format), a name ending
     .md, .html, .docx, .pdf or .json is that file, its suffix the format
     (`cli.documents.document_target`); elsewhere such a name is refused (`OutputDir`)."""
+    if getattr(out, "written_as_folder", False):  # `--out x.md/`: a folder
+        return None
     suffix = out.suffix.lower().lstrip(".")
     if suffix not in DOCUMENT_SUFFIXES and suffix not in OTHER_DOCUMENT_SUFFIXES:
         return None

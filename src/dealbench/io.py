@@ -33,7 +33,7 @@ from pathlib import Path
 
 from dealbench.atomic_write import temporary, write_failure
 from dealbench.errors import Remedy, refusal, stops_held
-from dealbench.folders import folder_fault, named_file, no_folder
+from dealbench.folders import as_written, folder_fault, named_file, no_folder
 from dealbench.output_errors import OutputError, OutputExistsError, OutputTargetError
 from dealbench.output_steps import (
     can_stage,
@@ -83,7 +83,8 @@ class OutputDir:
         force: bool = False,
         replace: bool | Sequence[str] = False,
     ) -> None:
-        self.given = Path(root)
+        # as written: `x.md/` (a folder by its trailing slash) keeps its mark for `named_file`
+        self.given = root if isinstance(root, Path) else as_written(root)
         self.root = Path(os.path.realpath(root)) if exists(Path(root)) else Path(root).absolute()
         self.force = force
         self.replace = replace

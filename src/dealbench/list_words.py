@@ -50,7 +50,26 @@ def runs(order: Sequence[str] | None, periods: Iterable[str], shortest: int = 2)
             found[-1].append(t)
         else:
             found.append([t])
-    return [t for r in found for t in ([f"{r[0]}–{r[-1]}"] if len(r) >= shortest else r)]
+    return [t for r in found for t in ([span(r[0], r[-1])] if len(r) >= shortest else r)]
+
+
+def span(first: str, last: str) -> str:
+    """`2026–2028`, `2026Q1–2028Q4`: the periods from `first` to `last`, in the one form
+    every document writes a span of periods in (the term sheet's term, a memo's runs)."""
+    return first if first == last else f"{first}–{last}"
+
+
+_ORDINALS = ("first", "second", "third", "fourth")
+
+
+def period_words(period: str) -> str | None:
+    """`2026Q1` as a reader says it, "the first quarter of 2026" (`2026H2`: "the second
+    half of 2026"); None for a year, or a label that does not say its length."""
+    if m := re.fullmatch(r"(\d{4})([QH])([1-4])", period):
+        if m[2] == "H" and m[3] not in "12":
+            return None
+        return f"the {_ORDINALS[int(m[3]) - 1]} {'quarter' if m[2] == 'Q' else 'half'} of {m[1]}"
+    return None
 
 
 def _next(period: str) -> str | None:

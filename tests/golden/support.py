@@ -14,6 +14,7 @@ from pathlib import Path
 
 from dealbench.model import load_package, load_portfolio
 from dealbench.optimize import SolveResult, solve
+from dealbench.optimize.explain import no_deal_reasons
 from dealbench.render import Document, documents_for, redline_document, source_from_result
 from dealbench.render.documents import redline_stem
 from dealbench.render.sources import Source
@@ -32,8 +33,11 @@ DATE = dt.date(2026, 3, 1)
 
 
 def pin_result() -> SolveResult:
-    """Solve the demo portfolio and pin the result (solver timings zeroed: they vary)."""
-    result = solve(load_portfolio(DEMO_PORTFOLIO)).raise_for_status()
+    """Solve the demo portfolio and pin the result (solver timings zeroed: they vary), with
+    why its partners without a deal have none, as `dealbench demo` records it."""
+    pf = load_portfolio(DEMO_PORTFOLIO)
+    result = solve(pf).raise_for_status()
+    result = result.explained(no_deal_reasons(pf, result))
     solver = result.solver.model_copy(update={"seconds": 0.0, "timings": {}})
     result = result.model_copy(update={"solver": solver, "portfolio_file": None})
     PINNED.write_text(json.dumps(result.model_dump(mode="json"), indent=2) + "\n")

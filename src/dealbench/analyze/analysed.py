@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from dealbench.analyze.prices import Prices, shadow_prices
@@ -54,6 +54,10 @@ class Analysed:
         assert self.solved is not None  # set by solve_with_analysis, its one maker
         reasons = no_deal_reasons(self.solved, self.result, require)
         return self.robustness.said_of(reasons) if self.robustness else reasons
+
+    def explained(self, require: Sequence[str] = ()) -> Analysed:
+        """This answer with its result carrying `no_deal_reasons` (as `solve` carries it)."""
+        return replace(self, result=self.result.explained(self.no_deal_reasons(require)))
 
     def extra(self) -> dict[str, Any]:
         """The JSON of `solve --json` beside the result: `robustness`, `prices`."""

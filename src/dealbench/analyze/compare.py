@@ -34,6 +34,7 @@ __all__ = [
     "PartnerRow",
     "RegimeRow",
     "compare",
+    "explained",
     "ranked",
     "regime_row",
     "under_each",
@@ -272,6 +273,24 @@ class Table:
     result: SolveResult
     row: RegimeRow
     cells: dict[str, PartnerCell]
+
+
+def explained(
+    solved: dict[str, tuple[Portfolio, SolveResult]],
+) -> dict[str, tuple[Portfolio, SolveResult]]:
+    """Each regime's result carrying why its partners without a deal have none, as `solve`
+    carries it (`optimize.explain.no_deal_reasons`): for the files and documents
+    `compare --out` writes, which say that one reason (the table's words are read apart,
+    `analyze.limits.decided_by`)."""
+    from dealbench.optimize.explain.no_deal import no_deal_reasons
+
+    return {
+        rid: (
+            pf,
+            result if result.us_value is None else result.explained(no_deal_reasons(pf, result)),
+        )
+        for rid, (pf, result) in solved.items()
+    }
 
 
 def solved_table(chain: Chain) -> list[Table]:

@@ -29,7 +29,8 @@ import numpy as np
 from dealbench.checker import DealFigures
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.formulation import COMPUTE, MONEY
-from dealbench.optimize.highs import INF, new_highs, pass_model
+from dealbench.optimize.highs import INF, new_highs
+from dealbench.optimize.triplets import Triplets
 
 Kind = Literal["supply", "risk-budget", "cap"]
 
@@ -252,7 +253,7 @@ def _scale(limit: LimitRow) -> float:
 def build_fixed_lp(portfolio: Portfolio, deals: list[DealFigures]) -> FixedLP:
     """The LP of `deals`' discrete choices: levels and concessions fixed, compute free."""
     pf = portfolio
-    lp = _Rows()
+    lp = Triplets()
     limits: list[LimitRow] = []
     x: dict[tuple[int, str], int] = {}
     weights: dict[int, float] = {}
@@ -263,60 +264,18 @@ def build_fixed_lp(portfolio: Portfolio, deals: list[DealFigures]) -> FixedLP:
     _add_shared_limits(lp, pf, len(deals), x, weights, limits)
     h = new_highs()
     h.setOptionValue("solver", "simplex")  # ranging needs a basis
-    pass_model(
-        h,
-        cost=np.array(lp.cost, dtype=float),
-        lower=np.zeros(len(lp.cost)),
-        upper=np.array(lp.upper, dtype=float),
-        row_lower=np.array(lp.row_lower, dtype=float),
-        row_upper=np.array(lp.row_upper, dtype=float),
-        matrix=(
-            np.array(lp.rows, dtype=np.int64),
-            np.array(lp.cols, dtype=np.int64),
-            np.array(lp.vals),
-        ),
-        maximize=True,
-    )
+    lp.arrays().pass_to(h, maximize=True)
     # Limits listed in the order a reader expects: supply by period, the risk budget, caps.
     order = {"supply": 0, "risk-budget": 1, "cap": 2}
     limits.sort(key=lambda lim: order[lim.kind])
     columns: dict[str, list[int]] = {}
     for (d, _), col in x.items():
         columns.setdefault(deals[d].partner, []).append(col)
-    return FixedLP(h, limits, constant, empty=not lp.cost, columns=columns)
-
-
-@dataclass
-class _Rows:
-    """The fixed LP as it is built: columns (cost, upper bound), rows (bounds) and the
-    matrix's entries."""
-
-    cost: list[float] = field(default_factory=list)
-    upper: list[float] = field(default_factory=list)
-    rows: list[int] = field(default_factory=list)
-    cols: list[int] = field(default_factory=list)
-    vals: list[float] = field(default_factory=list)
-    row_lower: list[float] = field(default_factory=list)
-    row_upper: list[float] = field(default_factory=list)
-
-    def new_row(self, low: float, high: float) -> int:
-        self.row_lower.append(low)
-        self.row_upper.append(high)
-        return len(self.row_lower) - 1
-
-    def put(self, row: int, col: int, value: float) -> None:
-        self.rows.append(row)
-        self.cols.append(col)
-        self.vals.append(value)
-
-    def new_col(self, c: float, ub: float) -> int:
-        self.cost.append(c)
-        self.upper.append(ub)
-        return len(self.cost) - 1
+    return FixedLP(h, limits, constant, empty=lp.n_cols == 0, columns=columns)
 
 
 def _add_deal(
-    lp: _Rows,
+    lp: Triplets,
     pf: Portfolio,
     d: int,
     deal: DealFigures,
@@ -330,35 +289,31 @@ def _add_deal(
     assert partner is not None
     weight = partner.diversion_risk * (1.0 - policy.level(deal.security).mitigation)
     per_unit = policy.export_value_per_h100e - policy.risk_penalty_per_h100e * weight
-    accept_terms: list[tuple[int, float]] = []
+    accept: dict[int, float] = {}
     for t in pf.periods:
         ask = pf.ask(partner, t) if partner.tier < 3 else 0.0
-        col = lp.new_col(per_unit * COMPUTE / MONEY, ask / COMPUTE)
-        x[d, t] = col
-        value_row = lp.new_row(-INF, 0.0)
-        lp.put(value_row, col, -1.0)
+        x[d, t] = col = lp.col(0.0, ask / COMPUTE, cost=per_unit * COMPUTE / MONEY)
+        value: dict[int, float] = {col: -1.0}
         start = 0.0
         for width, v in partner.segments:
             if start >= ask:
                 break
-            seg = lp.new_col(0.0, min(width, ask - start) / COMPUTE)
-            lp.put(value_row, seg, 1.0)
-            accept_terms.append((seg, v * COMPUTE / MONEY))
+            seg = lp.col(0.0, min(width, ask - start) / COMPUTE)
+            value[seg] = 1.0
+            accept[seg] = v * COMPUTE / MONEY
             start += width
+        lp.row(value, -INF, 0.0)
         cap = pf.cap(partner, deal.security, t)
         if cap < ask - CAP_TOL:
-            row = lp.new_row(-INF, cap / COMPUTE)
-            lp.put(row, col, 1.0)
+            row = lp.row({col: 1.0}, -INF, cap / COMPUTE)
             limits.append(LimitRow("cap", row, cap, t, partner.code, deal.security))
     need = partner.batna + policy.acceptance_margin + deal.concession_cost + deal.security_cost
-    accept = lp.new_row(need / MONEY, INF)
-    for col, coef in accept_terms:
-        lp.put(accept, col, coef)
+    lp.row(accept, need / MONEY, INF)
     return weight
 
 
 def _add_shared_limits(
-    lp: _Rows,
+    lp: Triplets,
     pf: Portfolio,
     n_deals: int,
     x: dict[tuple[int, str], int],
@@ -367,15 +322,11 @@ def _add_shared_limits(
 ) -> None:
     """Each period's supply row and the risk budget's, added to `limits`."""
     for t in pf.periods:
-        row = lp.new_row(-INF, pf.supply[t] / COMPUTE)
-        for d in range(n_deals):
-            lp.put(row, x[d, t], 1.0)
+        row = lp.row({x[d, t]: 1.0 for d in range(n_deals)}, -INF, pf.supply[t] / COMPUTE)
         limits.append(LimitRow("supply", row, pf.supply[t], t))
     if pf.risk_budget is not None:
-        row = lp.new_row(-INF, pf.risk_budget / COMPUTE)
-        for (d, _), col in x.items():
-            if weights[d] > 0:
-                lp.put(row, col, weights[d])
+        risk = {col: weights[d] for (d, _), col in x.items()}
+        row = lp.row(risk, -INF, pf.risk_budget / COMPUTE)
         limits.append(LimitRow("risk-budget", row, pf.risk_budget))
 
 

@@ -34,7 +34,7 @@ from dealbench.model.package import Package
 from dealbench.model.partner import Partner
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import SolveResult, Status
-from dealbench.optimize.explain.no_deal import best_alone
+from dealbench.optimize.explain.no_deal import best_alone, why_no_deal
 from dealbench.optimize.explain.shared_limits import shortfall
 
 __all__ = ["decided_by", "decided_by_each", "limit_basis"]
@@ -110,19 +110,20 @@ def _no_deal(pf: Portfolio, result: SolveResult, partner: Partner) -> str:
         # walk-away value even its full ask does not reach accepts no package, whatever
         # the caps below that ask.
         capped = any(_accepts_most(pf, partner, level, capped=False) for level in levels)
-        if capped:
-            return "cap below what it accepts"
-        # Its full ask would do, but not within the supply: the supply (with the caps, if
-        # they bind too) keeps it out, as `solve` explains ("raise supply in ...").
         unsupplied = (_accepts_most(pf, partner, lv, capped=False, supplied=False) for lv in levels)
-        return "no package it accepts fits the limits" if any(unsupplied) else "accepts no package"
+        if not capped and not any(unsupplied):
+            return "accepts no package"
+        # The caps or the supply keep it out: which, as `solve` says it (its least change
+        # that opens a deal worth having: VN under gates, told to raise the 2027 supply, was
+        # "cap below what it accepts" here).
+        return _remedy_words(pf, result, partner.code)
     # The partner's best package with every limit to itself, as `solve` explains it
     # (`why_no_deal`): read from the optimum alone, a partner worth nothing to the US
     # beside a full limit was said to lose the limit to others, and one whose deal needs
     # more than the others leave, "not worth it".
     alone = best_alone(pf, partner.code)
     if alone.status == Status.INFEASIBLE:  # the risk budget, alone: the caps allow one
-        return "no package it accepts fits the limits"
+        return _remedy_words(pf, result, partner.code)
     deal = alone.deal(partner.code)
     if deal is not None and deal.us_margin <= 0.5:
         return "not worth it to the US"
@@ -138,6 +139,25 @@ def _no_deal(pf: Portfolio, result: SolveResult, partner: Partner) -> str:
     if risk is not None:
         return "risk budget goes to others"
     return "deals worth more displace it"
+
+
+#: The limits a remedy changes, as the table names them, in the order it names them.
+_REMEDY_LIMITS = {"cap": "cap", "supply": "supply", "risk-budget": "risk budget"}
+
+
+def _remedy_words(pf: Portfolio, result: SolveResult, code: str) -> str:
+    """The limits `solve`'s remedy for `code` changes (`why_no_deal`, or the reason the
+    result carries), in a few words: "supply below what it accepts"; where it changes
+    another kind of limit, or is not known, "no package it accepts fits the limits"."""
+    said = result.no_deal_reason(code)
+    if said is None:
+        alone = result.model_copy(update={"no_deal": [code]})
+        said = next(iter(why_no_deal(pf, alone)), None)
+    kinds = {r.kind for r in said.relax} if said is not None else set()
+    if not kinds or not kinds <= _REMEDY_LIMITS.keys():
+        return "no package it accepts fits the limits"
+    names = [name for kind, name in _REMEDY_LIMITS.items() if kind in kinds]
+    return f"{' and '.join(names)} below what it accepts"
 
 
 def _accepts_most(

@@ -117,12 +117,14 @@ def write_comparison(
     """comparison.json, REGIME/result.json for each regime (naming `portfolio_path`, as
     `solve --out` does, so `render` finds it) and, with `formats`, the options memo and a
     portfolio memo for principals under each regime."""
+    from dealbench.analyze.compare import explained
     from dealbench.cli.documents import write_documents
     from dealbench.cli.result_files import portfolio_ref
     from dealbench.io import OutputDir
 
     # a regime not compared now goes, and no other command's files
     folder = OutputDir(out, force=force, replace=COMPARE_FILES)
+    solved = explained(solved)  # the result files and memos say why, as `solve` does
     extra = {COMPARISON_FILE: (to_json(comparison.model_dump(mode="json")) + "\n").encode()}
     for regime, (_pf, result) in solved.items():
         if portfolio_path is not None:

@@ -97,12 +97,15 @@ def given_folder(text: str | Path) -> Path:
     standard output and a Path reads as a folder called "-". A leading `~` is the home
     folder, as the shell would have made it: it leaves `--out=~/deals` as written (no
     expansion after `=`), and the files went into a folder named "~" under the current
-    one while the command said "Wrote 26 files to ~/deals/"."""
+    one while the command said "Wrote 26 files to ~/deals/". A trailing slash says a
+    folder (`--out x.md/`), whatever its name (`folders.as_written`)."""
     if not str(text).strip():
         raise typer.BadParameter("an empty path; name the folder")
     if str(text) == "-":  # standard output to a user, never a folder called "-"
         raise typer.BadParameter("'-' is standard output, not a folder; name the folder")
-    return Path(text).expanduser()
+    from dealbench.folders import as_written
+
+    return as_written(str(text))
 
 
 def given_file(text: str | Path) -> Path:

@@ -35,6 +35,7 @@ def demo(
     from dealbench.cli import output
     from dealbench.model import load_portfolio
     from dealbench.optimize import solve as run_solve
+    from dealbench.optimize.explain import no_deal_reasons
     from dealbench.render.documents import FORMATS
 
     with handled():
@@ -45,6 +46,7 @@ def demo(
         example_data = example_files(path.parent.parent)  # read before the solve
         pf = load_portfolio(path)
         result = run_solve(pf).raise_for_status()
+        result = result.explained(no_deal_reasons(pf, result))  # as `solve` says them
         output.print_result(result)
         typer.echo(f"Rendering documents ({', '.join(FORMATS)}) ...", err=True)
         written = write_outputs(

@@ -148,6 +148,10 @@ def print_history(h: History) -> None:
     for r in h.rounds:
         for line in broken_messages(r.violations):
             echo_wrapped(f"round {r.round}: {line}", indent="  ")
+        if r.retreat:
+            echo_wrapped(
+                f"round {r.round}: a retreat, recorded as allowed: {r.retreat}", indent="  "
+            )
 
 
 @app.command(

@@ -53,6 +53,7 @@ from dealbench.cli.verdict_output import print_verdict
 from dealbench.list_words import each_once
 
 if TYPE_CHECKING:
+    from dealbench.checker import DealFigures
     from dealbench.negotiate.rounds.negotiation import Round
 
 
@@ -63,7 +64,8 @@ if TYPE_CHECKING:
         "dealbench offer deals/portfolios/gulf-asia.yaml --partner QA --mode nash",
         "dealbench offer deals/portfolios/gulf-asia.yaml --partner AE --strategy linear "
         "--fix security --fix invest-us --note 'Second session'",
-        "dealbench offer deals/portfolios/gulf-asia.yaml --partner AE --package deals/packages/ae-offer.yaml",
+        "dealbench offer deals/portfolios/gulf-asia.yaml --partner AE --package deals/packages/ae-offer.yaml "
+        "--allow-retreat",
     )
 )
 def offer(
@@ -97,6 +99,14 @@ def offer(
         Path | None,
         file_option("--package", "Record this package as the offer instead of proposing one."),
     ] = None,
+    allow_retreat: Annotated[
+        bool,
+        typer.Option(
+            "--allow-retreat",
+            help="Record the offer even when it gives the partner less than our last offer "
+            "did (refused without it); the round file says what it takes back.",
+        ),
+    ] = False,
     note: NoteOpt = None,
     author: AuthorOpt = None,
     date: DateOpt = None,
@@ -146,6 +156,7 @@ def offer(
             note=note,
             author=author,
             date=round_date(date),
+            allow_retreat=allow_retreat,
         )
         written = write_round_documents(pf, code, done.round, done.previous, docs)
         figures = done.round.figures
@@ -162,6 +173,7 @@ def offer(
                 "strategy": done.round.data.strategy.model_dump(mode="json")
                 if done.round.data.strategy
                 else None,
+                "retreat": done.round.data.retreat,
             }
             echo_json(data, written)
             return
@@ -175,9 +187,31 @@ def offer(
             )
             if record.reason:
                 typer.echo(output.paragraph(f"{record.reason}.", first="  ", rest="  "))
+        if done.round.data.retreat and done.previous is not None and figures is not None:
+            typer.echo(_retreat_warning(done.previous, figures))
         if figures is not None:
             output.print_evaluation(figures, pf.periods, done.round.package)
         print_written(written)
+
+
+def _retreat_warning(previous: Round, figures: DealFigures) -> str:
+    """The warning on an offer recorded with `--allow-retreat`: both partner utilities."""
+    from dealbench.cli import output
+
+    code, before = figures.partner, previous.figures
+    was = (
+        f", where round {previous.number} gave {output.money(before.partner_utility)}"
+        if before is not None
+        else ""
+    )
+    return output.paragraph(
+        f"Warning: this offer takes back part of what round {previous.number} offered {code}: "
+        f"it gives {code} {output.money(figures.partner_utility)}{was} (recorded as allowed; "
+        "the round file says so "
+        "under retreat:).",
+        first="",
+        rest="  ",
+    )
 
 
 @app.command(

@@ -212,6 +212,9 @@ def solve(
             )
             result, extra = found.result, found.extra()
             reasons = found.no_deal_reasons(require)
+        # Computed once, carried in the result: the terminal, result.json and every
+        # document say the same reason.
+        result = result.explained(reasons)
         zopa = None
         if mode in ("nash", "kalai"):
             from dealbench.negotiate import zopas
@@ -219,7 +222,6 @@ def solve(
             zopa = zopas(pf)
         if json_out:
             data = {**output.result_json(result), **extra}
-            data["no_deal_reasons"] = [r.as_dict() for r in reasons]
             if zopa is not None:
                 data["zopa"] = zopa
             typer.echo(output.to_json(data))

@@ -84,6 +84,9 @@ class RoundFile(Strict):
     note: NoteText | None = None
     status: RoundStatus = "open"
     strategy: StrategyRecord | None = None
+    #: A US offer giving the partner less than our last offer did, recorded with the retreat
+    #: allowed: what it takes back and why (docs/negotiation.md).
+    retreat: NoteText | None = None
 
 
 #: A round dated more than this many years after the portfolio's last period is a slip of the

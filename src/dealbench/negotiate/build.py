@@ -225,12 +225,12 @@ def _displaced(
     from dealbench.optimize.result import Status
 
     others = [p.partner for p in fixed if p.partner != partner]
-    if zopa.get("exists") or partner not in base.no_deal or not others:
+    if zopa.get("exists") or partner not in base.no_deal:
         return None
-    forced = best_alone(portfolio, partner)
-    deal = forced.deal(partner) if forced.status == Status.OPTIMAL else None
+    forced = best_alone(portfolio, partner) if others else None
+    deal = forced.deal(partner) if forced and forced.status == Status.OPTIMAL else None
     if deal is None or deal.us_margin <= 0.5:
-        return None
+        return _why_none(portfolio, partner, base)
     worth = (
         f"with no other deal, a deal with {partner} would add {usd(deal.us_margin)} to US utility"
     )
@@ -248,6 +248,21 @@ def _displaced(
         f"gives the room it needs to deals worth more, as `solve` says ({why}); --jointly "
         "re-plans the other deals at each point."
     )
+
+
+def _why_none(portfolio: Portfolio, partner: str, base: SolveResult) -> str | None:
+    """Why the portfolio's solve gives `partner` no deal, as `solve` says it (the reason
+    `base` carries, else `why_no_deal` of the same solve): the empty zone's cause and its
+    remedy, the same words in every command. None where it is not known."""
+    from dealbench.optimize.explain.no_deal import why_no_deal
+
+    said = base.no_deal_reason(partner)
+    if said is None and base.no_deal_reasons is None:
+        alone = base.model_copy(update={"no_deal": [partner]})
+        said = next(iter(why_no_deal(portfolio, alone)), None)
+    if said is None:
+        return None
+    return f"Why no deal with {partner}, as `solve` says it: {said.message.rstrip('.')}."
 
 
 def _held(

@@ -22,7 +22,7 @@ from dealbench.optimize.decomposition.warm import WarmStart, warm_from
 from dealbench.optimize.result import SolveResult
 
 #: The first incumbent round of a joint point searches about this many concession sets
-#: per partner (a cold solve: `search.MIP_SETS_PER_PARTNER`, 4). Started from the point
+#: per partner (a cold solve: `rounds.MIP_SETS_PER_PARTNER`, 4). Started from the point
 #: before, fewer suffice: M seed 1, AM, 25 points, one HiGHS thread (so process time is
 #: work): 16.7-16.9 s with 4, 14.3-14.9 s with 3, 15.4-15.7 s with 2 (the proof round
 #: then runs more often); B&B nodes 37,311 -> 26,219. Every point is still proven.

@@ -35,6 +35,7 @@ __all__ = [
     "RoundsSolve",
     "alone",
     "concluded_over",
+    "plan_reasons",
     "replan",
     "single_partner",
     "solve_rounds",
@@ -223,7 +224,19 @@ def solve_rounds(
     ]
     if rest is not None and plan.open_portfolio is not None:
         reasons += no_deal_reasons(plan.open_portfolio, rest)
-    return RoundsSolve(plan, result, reasons)
+    return RoundsSolve(plan, result.explained(reasons), reasons)
+
+
+def plan_reasons(plan: Plan, codes: Sequence[str]) -> dict[str, NoDeal]:
+    """Why the plan gives each of `codes` (open partners) no deal, as `solve --rounds`
+    says it (`no_deal_reasons` of the open negotiations' re-plan): the room's reason."""
+    if plan.result is None or plan.open_portfolio is None:
+        return {}
+    asked = [c for c in plan.result.no_deal if c in codes]
+    if not asked:
+        return {}
+    shown = plan.result.model_copy(update={"no_deal": asked})
+    return {r.partner: r for r in no_deal_reasons(plan.open_portfolio, shown)}
 
 
 def _gap(value: float, bound: float) -> float:

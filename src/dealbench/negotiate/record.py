@@ -24,6 +24,7 @@ from dealbench.model.load_package import load_package, package_issue
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.yamlio import display_path
+from dealbench.negotiate.offers.retreat import refuse_retreat, retreat_words
 from dealbench.negotiate.offers.strategies import NextOffer, mode_offer, next_offer
 from dealbench.negotiate.offers.strategy_args import (
     check_strategy,
@@ -85,12 +86,15 @@ def record_offer(
     author: str | None = None,
     date: dt.date | None = None,
     expect: int | None = None,
+    allow_retreat: bool = False,
 ) -> Offer:
     """Record the next US offer: `package` as given, or the next offer by `strategy`.
 
     Without `strategy`, the strategy of the last US offer continues (its
     deadline and beta too, unless given), else Boulware. `mode` (us-best, nash,
-    kalai) offers that point of the deal's frontier instead.
+    kalai) offers that point of the deal's frontier instead. An offer that gives the
+    partner less than our last offer did is refused unless `allow_retreat`; allowed, the
+    round file says what it takes back (`retreat:`).
     """
     root = Path(root)  # a str as well as a Path
     refuse_shipped(root)  # before any work
@@ -149,6 +153,7 @@ def record_offer(
     _same_partner(package, partner, None, "package")
     _same_side(package, "us", None, "package")
     previous = negotiation.last_offer
+    retreat = _retreat(portfolio, previous, package, proposal, allow_retreat)
     data = RoundFile(
         round=negotiation.next_number,
         side="us",
@@ -159,11 +164,42 @@ def record_offer(
         note=note,
         status="open",
         strategy=record,
+        retreat=retreat,
     )
     written = append_round(portfolio, negotiation, data, header=_header("offer", portfolio))
     with recorded(written.data, written.path):
         shared = shared_violations(portfolio, negotiations, package)
     return Offer(written, proposal, previous, shared)
+
+
+def _retreat(
+    portfolio: Portfolio,
+    last: Round | None,
+    package: Package,
+    proposal: NextOffer | None,
+    allowed: bool,
+) -> str | None:
+    """What the offer takes back from our `last` offer (None: nothing), refused unless
+    `allowed` (docs/negotiation.md, "Taking back what was offered")."""
+    words = retreat_words(last, evaluate(portfolio, package))
+    if not words or last is None:
+        return None
+    said = proposal.retreat if proposal is not None and proposal.retreat else words
+    if allowed:
+        return said
+    before, chosen = last.data.strategy, proposal.strategy if proposal is not None else None
+    # The strategy of the last offer, where its target is what took it back (a switch from
+    # linear to Boulware), not where the plan moved under it.
+    back = (
+        before.name
+        if before is not None
+        and chosen is not None
+        and before.name != chosen.name
+        and last.figures is not None
+        and (chosen.target_us_utility or 0.0) > last.figures.us_value + 1.0
+        else None
+    )
+    raise refuse_retreat(said, last, back)
 
 
 def record_counter(

@@ -24,7 +24,7 @@ from dealbench.limit import Limit
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.offers.strategy_args import check_strategy
-from dealbench.negotiate.plan import Plan, concluded_over, replan
+from dealbench.negotiate.plan import Plan, concluded_over, plan_reasons, replan
 from dealbench.negotiate.rounds.negotiation import (
     Negotiation,
     Round,
@@ -35,6 +35,7 @@ from dealbench.negotiate.rounds.negotiation import (
 )
 from dealbench.negotiate.rounds.read import load_negotiation, load_negotiations
 from dealbench.negotiate.verdict import Verdict, refusal, verdict
+from dealbench.optimize.reasons import NoDeal
 
 __all__ = [
     "History",
@@ -158,8 +159,19 @@ def room(
     ]
     answers = (executor or Executor()).map(_weigh, weighed)
     verdicts = {w.package.partner: a for w, a in zip(weighed, answers, strict=True)}
+    # Why the plan gives a partner not yet offered anything no deal, as `solve --rounds` and
+    # `offer` say it (one computation: `optimize.explain.no_deal`).
+    unoffered = [c for c, n in negotiations.items() if n.stage == "not started"]
+    reasons = plan_reasons(plan, [c for c in unoffered if plan.package(c) is None])
     rows = [
-        _row(plan, negotiations[p.code], portfolio, verdicts.get(p.code), negotiations)
+        _row(
+            plan,
+            negotiations[p.code],
+            portfolio,
+            verdicts.get(p.code),
+            negotiations,
+            reasons.get(p.code),
+        )
         for p in portfolio.partners
     ]
     planned = {t: 0.0 for t in portfolio.periods}
@@ -235,7 +247,9 @@ def _row(
     portfolio: Portfolio,
     answer: Verdict | None,
     negotiations: Mapping[str, Negotiation],
+    why: NoDeal | None = None,
 ) -> RoomRow:
+    """`why`: why the plan gives the partner no deal (`plan_reasons`), where it does."""
     code = negotiation.partner
     partner = portfolio.partner(code)
     assert partner is not None
@@ -253,6 +267,8 @@ def _row(
         move, reason = "offer", "no round yet: open with the US-best package"
     elif stage == "not started":
         move, reason = "no offer", "the plan gives this partner no deal"
+        if why is not None:
+            reason += f": {why.message}"
     elif stage == "offered":
         move, reason = "await counter", f"US offer in round {offer.number if offer else '?'}"
     elif stage == "countered" and answer is not None:
@@ -329,6 +345,8 @@ class HistoryRow(BaseModel):
     accepts: bool | None
     violations: list[Limit]
     strategy: dict[str, Any] | None
+    #: What a US offer recorded with `--allow-retreat` takes back from the partner.
+    retreat: str | None = None
 
 
 class History(BaseModel):
@@ -384,6 +402,7 @@ def history(portfolio: Portfolio, root: str | os.PathLike[str], partner: str) ->
                 accepts=f.accepts if f else None,
                 violations=[*f.violations, *shared, *refusal(f)] if f else [],
                 strategy=r.data.strategy.model_dump(mode="json") if r.data.strategy else None,
+                retreat=r.data.retreat,
             )
         )
     return History(

@@ -199,7 +199,7 @@ def verdict(
     """
     code = package.partner
     negotiation = negotiations[code]
-    refuse_after_close(negotiation, "no counter in it can be weighed any more")
+    refuse_after_close(negotiation, "no counter in it can be weighed any more", again=False)
     figures = evaluate(portfolio, package)
     plan = plan or replan(portfolio, negotiations)
     offer = negotiation.last_offer

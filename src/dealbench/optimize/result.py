@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_serializer, model_validator
 
 from dealbench.checker import DealFigures
 from dealbench.errors import InfeasibleError, SolverError, SolverLimitError
 from dealbench.limit import Limit, limits_from_details
 from dealbench.model.rounds import Side
+from dealbench.optimize.reasons import NoDeal
 
 
 class Status(StrEnum):
@@ -155,6 +157,28 @@ class SolveResult(BaseModel):
         description="A re-plan from negotiation rounds: what they fixed and excluded (None: "
         "a plain solve, which ignores rounds)",
     )
+
+    no_deal_reasons: list[NoDeal] | None = Field(
+        default=None,
+        description="Why each partner without a deal has none (`optimize.explain.no_deal`), "
+        "as `solve` says it; every document says the same. None: not explained (a library "
+        "solve, or a result.json written before results recorded it, 2026-12-06)",
+    )
+
+    @field_serializer("no_deal_reasons")
+    def _reasons_as_said(self, reasons: list[NoDeal] | None) -> list[dict[str, Any]] | None:
+        """As `solve --json` has always printed them: amounts to the dollar or a thousandth
+        of an H100e (`Relaxation.as_dict`)."""
+        return None if reasons is None else [r.as_dict() for r in reasons]
+
+    def explained(self, reasons: Sequence[NoDeal]) -> SolveResult:
+        """This result with why each partner without a deal has none: `reasons`, computed
+        once (`optimize.explain.no_deal_reasons`) and carried to every output from here."""
+        return self.model_copy(update={"no_deal_reasons": list(reasons)})
+
+    def no_deal_reason(self, partner: str) -> NoDeal | None:
+        """Why `partner` has no deal, as the result records it; None where it records none."""
+        return next((r for r in self.no_deal_reasons or [] if r.partner == partner), None)
 
     @model_validator(mode="before")
     @classmethod

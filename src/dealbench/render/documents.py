@@ -37,6 +37,7 @@ from dealbench.render.charts import Chart
 from dealbench.render.deal_memo import Against, deal_memo_context
 from dealbench.render.docmeta import Audience, DocKind
 from dealbench.render.environment import render_template, templates_folder
+from dealbench.render.filters import breakable
 from dealbench.render.naming import Identity
 from dealbench.render.portfolio_memo import portfolio_memo_context
 from dealbench.render.redline import redline_context
@@ -278,7 +279,9 @@ def render_document(
         out += _markdown(doc, stem, svgs, templates)
     if "html" in wanted:
         charts = _chart_ctx(doc, {k: Markup(v) for k, v in svgs.items()})
-        html = render_template(f"{stem}.html.j2", {**doc.context, "charts": charts}, templates)
+        html = breakable(
+            render_template(f"{stem}.html.j2", {**doc.context, "charts": charts}, templates)
+        )
         out.append(RenderedFile(f"{doc.path}.html", html.encode()))
     out += _printable(doc, stem, wanted, templates)
     if "json" in wanted:
@@ -410,7 +413,9 @@ def print_html(doc: Document, stem: str, templates: str | None = None) -> str:
             f'<img src="data:image/png;base64,{data}" alt="{Markup.escape(chart.description)}">'
         )
     charts = _chart_ctx(doc, figures)
-    return render_template(f"{stem}.html.j2", {**doc.context, "charts": charts}, templates)
+    return breakable(
+        render_template(f"{stem}.html.j2", {**doc.context, "charts": charts}, templates)
+    )
 
 
 def _markdown(

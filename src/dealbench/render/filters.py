@@ -52,6 +52,40 @@ def joined_signs(html: str) -> str:
     )
 
 
+#: A run of this many characters with no place to break (a space, a hyphen) is broken
+#: (`breakable`): a 70-character name, a 64-character concession id, a URL's path.
+LONG_RUN = 20
+#: ... into pieces of this many characters at most.
+RUN_PIECE = 12
+_RUN = re.compile(r"(?:&[#A-Za-z0-9]+;|[^\s<>&\-\u00ad/])+")
+_UNIT = re.compile(r"&[#A-Za-z0-9]+;|.", re.S)
+_TABLE = re.compile(r"(<table\b.*?</table>)", re.S)
+
+
+def breakable(html: str) -> str:
+    """`html` with a line break allowed (`<wbr>`) every `RUN_PIECE` characters in each run
+    of `LONG_RUN` or more without one, in the text of its tables' cells (not in an
+    attribute). A table's narrowest column is its longest word: a 70-character name
+    widened a table past the page (cut off in the PDF, the page scrolling sideways on a
+    phone), where breaking every word of every cell anywhere (CSS) broke "veu" too.
+    Outside tables the style sheet breaks such a word where it meets the margin
+    (`overflow-wrap: break-word`), and the text is left as written."""
+
+    def broken(run: re.Match[str]) -> str:
+        units = _UNIT.findall(run[0])
+        if len(units) < LONG_RUN:
+            return run[0]
+        pieces = ["".join(units[i : i + RUN_PIECE]) for i in range(0, len(units), RUN_PIECE)]
+        return "<wbr>".join(pieces)
+
+    def in_text(part: str) -> str:
+        return "".join(p if p.startswith("<") else _RUN.sub(broken, p) for p in _TAG.split(part))
+
+    # split on a capturing group: the tables are the odd parts
+    parts = _TABLE.split(html)
+    return "".join(in_text(part) if i % 2 else part for i, part in enumerate(parts))
+
+
 def plural(count: int, word: str, many: str | None = None) -> str:
     """`1 deal`, `2 deals`, `0 deals` (never `deal(s)`)."""
     return f"{count:,} {word if count == 1 else (many or word + 's')}"

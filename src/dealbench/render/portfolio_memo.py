@@ -6,7 +6,6 @@ names, `render.uncertain_words`."""
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 from typing import Any
 
 from dealbench.checker import DealFigures
@@ -206,13 +205,7 @@ def no_deal_rows(source: Source) -> list[dict[str, Any]]:
     for code in source.checked.no_deal:
         partner = pf.partner(code)
         assert partner is not None
-        reason = no_deal_reason(
-            pf,
-            code,
-            source.checked,
-            stopped=source.stopped,
-            worth_nothing=partial(source.worth_nothing_alone, code),
-        )
+        reason = no_deal_reason(pf, code, source.no_deal_reason(code), explained=source.explained)
         why = reason.removeprefix(f"{code}: ")
         rows.append(
             {

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from dealbench.checker import DealFigures, PortfolioCheck
 from dealbench.limit import broken_messages
+from dealbench.list_words import period_words, span
 from dealbench.model.amounts import amount_label
 from dealbench.model.concession import GRANTED, Concession, ConcessionLevel
 from dealbench.model.names import named
@@ -225,7 +226,7 @@ def term_sheet_context(
         ],
         "section": SECTION,
         "annex": ANNEXES,
-        "term": {"first": periods[0], "last": periods[-1], "periods": len(portfolio.periods)},
+        "term": _term(periods[0], periods[-1], len(portfolio.periods)),
         "schedule": rows,
         "chips": any(r["chips"] is not None for r in rows),
         "sites": any(r["site"] for r in rows),
@@ -274,6 +275,22 @@ def _partner(portfolio: Portfolio, deal: DealFigures) -> Partner:
     if partner is None:
         raise ValueError(portfolio.unknown_partner(deal.partner))
     return partner
+
+
+def _term(first: str, last: str, periods: int) -> dict[str, Any]:
+    """The term as the definitions clause says it: `span` in the form every document writes
+    a span of periods in (2026–2028, 2026Q1–2028Q4), and `said`, what quarter or half
+    labels mean to a reader ("the first quarter of 2026 to the fourth quarter of 2028"),
+    or None for years. The term sheet alone wrote "from 2026Q1 to 2028Q4"."""
+    words = [period_words(first), period_words(last)]
+    said = None if None in words else " to ".join(dict.fromkeys(w for w in words if w))
+    return {
+        "first": first,
+        "last": last,
+        "periods": periods,
+        "span": span(first, last),
+        "said": said,
+    }
 
 
 def _partner_ctx(partner: Partner) -> dict[str, Any]:

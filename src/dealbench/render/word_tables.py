@@ -88,9 +88,9 @@ def column_widths(
     much more its text would take unwrapped; with `stretch` (an HTML table of width
     100%) a table narrower than `available` is widened to it, else it keeps its width.
     Where figures whole leave no room, a figures' cell may break at its spaces; where
-    even that does not fit, the words wider than their share break (as Word breaks a
-    word wider than its cell) and the figures keep their width: every column shrinks
-    alike only above what its figures need ("2,459,994" and "$58.16bn" broke over two
+    even that does not fit, the widest words break (as Word breaks a word wider than its
+    cell), the shorter ones stay whole, and the figures keep their width
+    (`_widest_words_broken`) ("2,459,994" and "$58.16bn" broke over two
     lines beside a partner's name with one long word). Where the figures alone do not
     fit, every column shrinks alike. Cells spanning columns are left out of the measure.
     """
@@ -102,14 +102,29 @@ def column_widths(
         extra = [lo - f for lo, f in zip(low, floor, strict=True)]
         if sum(floor) >= available or sum(extra) <= 0:  # not even the figures: all alike
             return [w * available / sum(low) for w in low]
-        share = (available - sum(floor)) / sum(extra)
-        return [f + e * share for f, e in zip(floor, extra, strict=True)]
+        return _widest_words_broken(low, floor, available)
     if sum(high) <= available:
         if not stretch:
             return high
         return [h * available / sum(high) for h in high]
     share = (available - sum(low)) / (sum(high) - sum(low))
     return [lo + (h - lo) * share for lo, h in zip(low, high, strict=True)]
+
+
+def _widest_words_broken(low: list[float], floor: list[float], available: float) -> list[float]:
+    """Widths where the narrowest texts `low` do not fit `available`: the widest words
+    break first, each column's word room capped at one width, the cap found so the
+    columns fill `available`; no column below its figures (`floor`). Shrinking every
+    column alike (as before) broke "Security" and "veu" beside a 70-character name."""
+
+    def filled(cap: float) -> float:
+        return sum(max(f, min(lo, cap)) for lo, f in zip(low, floor, strict=True))
+
+    below, above = 0.0, max(low)
+    for _ in range(60):  # bisection: the same steps, the same widths on every machine
+        middle = (below + above) / 2
+        below, above = (middle, above) if filled(middle) < available else (below, middle)
+    return [max(f, min(lo, below)) for lo, f in zip(low, floor, strict=True)]
 
 
 def _figures_floor(rows: Sequence[Sequence[CellText]], columns: int, size: float) -> list[float]:

@@ -44,6 +44,7 @@ from typing import Any, Literal
 from dealbench.errors import DealbenchError, user_lines
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.explain.infeasible import raise_explained
+from dealbench.optimize.explain.no_deal import no_deal_reasons
 from dealbench.optimize.result import SolveResult
 from dealbench.optimize.solve import solve
 from dealbench.workers import ignore_ctrl_c
@@ -302,9 +303,11 @@ class Jobs:
 
 
 def solve_job(pf: Portfolio, options: dict[str, Any]) -> SolveResult:
-    """A solve job (in its own process): the result, or the error explained."""
+    """A solve job (in its own process): the result, with why each partner without a deal
+    has none (as `solve` carries it), or the error explained."""
     result = solve(pf, **options)
-    return raise_explained(pf, result, mode=options["mode"], v_floor=options["v_floor"])
+    result = raise_explained(pf, result, mode=options["mode"], v_floor=options["v_floor"])
+    return result.explained(no_deal_reasons(pf, result))
 
 
 def fork_server() -> Any:

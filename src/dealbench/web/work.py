@@ -38,7 +38,8 @@ def analysed_solve_job(
     def explain(result: Any) -> None:
         raise_explained(pf, result, mode=options["mode"], v_floor=options["v_floor"])
 
-    return solve_with_analysis(pf, **options, **analysis, explain=explain, stage=stage)
+    found = solve_with_analysis(pf, **options, **analysis, explain=explain, stage=stage)
+    return found.explained()
 
 
 def sweep_job(

@@ -62,6 +62,9 @@ class NextOffer:
     package: Package
     figures: DealFigures
     strategy: StrategyRecord
+    #: What it takes back from our last offer, and why ("the offer gives AE $8.05bn, less
+    #: than our offer of round 3 did ($14.05bn): ..."); "" when it gives no less.
+    retreat: str = ""
 
 
 def time_dependent_target(
@@ -124,8 +127,8 @@ def next_offer(
             f"{fixed_words(fix)}"
         )
     reason += above_target(portfolio, figures, target, ends, fix)
-    reason += less_than_last(portfolio, plan, figures, last, target)
-    reason += refitted(portfolio, plan, figures, last)
+    taken = less_than_last(portfolio, plan, figures, last, target)
+    reason += taken + refitted(portfolio, plan, figures, last)
     record = StrategyRecord(
         name=strategy,
         params=params,
@@ -135,7 +138,7 @@ def next_offer(
         fixed=list(fix),
         reason=reason,
     )
-    return NextOffer(figures.package(), figures, record)
+    return NextOffer(figures.package(), figures, record, taken.removeprefix("; "))
 
 
 def mode_offer(
@@ -190,8 +193,8 @@ def mode_offer(
             )
         reason += above_target(portfolio, figures, floor, ends)
     last = negotiations[partner].last_offer
-    reason += less_than_last(portfolio, plan, figures, last, target)
-    reason += refitted(portfolio, plan, figures, last)
+    taken = less_than_last(portfolio, plan, figures, last, target)
+    reason += taken + refitted(portfolio, plan, figures, last)
     record = StrategyRecord(
         name=mode,
         params={"points": points} if mode != "us-best" else {},
@@ -200,4 +203,4 @@ def mode_offer(
         reservation_us_utility=round(ends.reservation, 2),
         reason=reason,
     )
-    return NextOffer(figures.package(), figures, record)
+    return NextOffer(figures.package(), figures, record, taken.removeprefix("; "))

@@ -12,7 +12,7 @@ from dealbench.errors import InfeasibleError
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.offers.fixed_terms import check_kept, constrained
-from dealbench.negotiate.plan import Plan, single_partner
+from dealbench.negotiate.plan import Plan, plan_reasons, single_partner
 from dealbench.negotiate.replan import solve_with_floor
 from dealbench.optimize import solve
 from dealbench.optimize.best import solve_best
@@ -88,9 +88,15 @@ def targets(
     if ideal is None:
         why = None
         if not fix:  # with terms fixed, the partner's figures are shifted (constrained)
-            from dealbench.optimize.explain.no_deal import why_no_deal
+            # As `solve --rounds` and `room` say it where the plan gives it no deal (the
+            # shared limits the plan gives others: the supply was named as a limit to raise
+            # beside the deals held); else the partner alone beside them.
+            said = plan_reasons(plan, [partner]).get(partner)
+            if said is None:
+                from dealbench.optimize.explain.no_deal import why_no_deal
 
-            why = next((r.message for r in why_no_deal(one, result) if r.partner == partner), None)
+                said = next((r for r in why_no_deal(one, result) if r.partner == partner), None)
+            why = None if said is None else said.message
         return Targets(reservation, reservation, None, why)
     return Targets(ideal.us_value, reservation, ideal.package())
 

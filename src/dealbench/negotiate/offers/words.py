@@ -73,15 +73,23 @@ def less_than_last(
         why = "it breaks a limit now: " + "; ".join(
             v.message.rstrip(".") for v in before.violations
         )
-    elif short:
-        why = (
-            "it no longer fits beside the deals concluded and the plan for the other open "
-            f"negotiations: {and_list(short)}"
-        )
-    elif before.us_value < target - 1.0:
-        why = f"it gives the US {usd(before.us_value)}, less than the target"
-    else:  # a package of one's own off the amounts offers name, say: the fact alone
-        why = ""
+    else:
+        # Both, where both hold: after a switch from linear to Boulware, AE's offer of round
+        # 3 fell short of 2027's supply left by 28,142 H100e, but what took $6bn back from
+        # AE was the target, $10.67bn above what round 3 gives the US (qa34-newuser).
+        said = []
+        if short:
+            said.append(
+                "it no longer fits beside the deals concluded and the plan for the other open "
+                f"negotiations: {and_list(short)}"
+            )
+        if before.us_value < target - 1.0:
+            said.append(
+                f"{'and ' if short else ''}it gives the US {usd(before.us_value)}, less than "
+                f"the target ({usd(target)})"
+            )
+        # none: a package of one's own off the amounts offers name, say: the fact alone
+        why = "; ".join(said)
     return (
         f"; the offer gives {code} {usd(figures.partner_utility)}, less than our offer of round "
         f"{last.number} did ({usd(before.partner_utility)}){': ' + why if why else ''}"

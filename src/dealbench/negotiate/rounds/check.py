@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model.portfolio import Portfolio
-from dealbench.model.rounds import Side, date_problem
+from dealbench.model.rounds import Side, date_problem, walked_away_words
 from dealbench.model.yamlio import Source, display_path, read_yaml
 from dealbench.negotiate.rounds.negotiation import Negotiation, Round, same_terms
 
@@ -233,21 +233,43 @@ def _closed_words(r: Round) -> str:
     return "concluded" if r.status == "concluded" else "walked away from"
 
 
+def _how_ended(negotiation: Negotiation, r: Round) -> str:
+    """How the talks ended in round `r`: "the negotiation with SA was concluded", "the
+    United States walked away from KZ", "KZ walked away" (it read "the negotiation with KZ
+    was walked away from", whoever left)."""
+    if r.status == "concluded":
+        return f"the negotiation with {negotiation.partner} was concluded"
+    return walked_away_words(negotiation.partner, r.side)
+
+
 def _source_of(r: Round) -> Source:
     return read_yaml(r.path)
 
 
 def refuse_after_close(
-    negotiation: Negotiation, refused: str = "no round may follow it (nothing written)"
+    negotiation: Negotiation,
+    refused: str = "no round may follow it (nothing written)",
+    *,
+    again: bool = True,
 ) -> None:
     """A concluded or walked-away negotiation takes no further round, nor a verdict on a
-    counter (`refused` says which): an InputError at the line of the round's status."""
+    counter (`refused` says which): an InputError at the line of the round's status. With
+    `again` (a round being recorded), it says how to negotiate with the partner again: a
+    negotiator told only "no round may follow it" after walking away from KZ had no way on
+    (qa34-newuser)."""
     last = negotiation.last
     if last is not None and last.status != "open":
+        code = negotiation.partner
+        how = (
+            f". Rounds are never taken back: to negotiate with {code} again, record the new "
+            f"talks in a copy of this rounds folder without its {code} folder (the commands' "
+            "--rounds); this folder keeps the record of how they ended"
+            if again
+            else ""
+        )
         raise InputError(
             _source_of(last).issue(
                 ("status",),
-                f"the negotiation with {negotiation.partner} was {_closed_words(last)} in this "
-                f"round; {refused}",
+                f"{_how_ended(negotiation, last)} in this round; {refused}{how}",
             )
         )

@@ -79,6 +79,8 @@ def round_yaml(data: RoundFile, header: str = "") -> str:
     body["status"] = data.status
     if data.strategy is not None:
         body["strategy"] = data.strategy.model_dump(mode="json", exclude_none=True)
+    if data.retreat:
+        body["retreat"] = data.retreat
     text = yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
     lines = [f"# {line}" for line in header.splitlines()] if header else []
     return "\n".join([*lines, text.rstrip("\n")]) + "\n"

@@ -54,6 +54,9 @@ PROBE = 1e-6
 #: Thousands of H100e (risk-weighted or not) a sum may exceed a shared limit by: the
 #: solver's feasibility tolerance on a row.
 SLACK = 1e-7
+#: Under a time limit, the share of what is left of it (after the ideal gains) that the
+#: partner-by-partner search may take before the one MIP is solved with the rest.
+SPLIT_SHARE = 0.5
 
 
 class NotSplit(Exception):
@@ -286,14 +289,23 @@ def kalai_point(
     details: dict[str, float],
     backend: Backend,
     gap: float,
+    *,
+    split_until: float | None = None,
 ) -> tuple[Formulation, Status, float | None]:
     """Max tau, then (for a Pareto-optimal answer) the sum of shares with tau held.
 
     Max tau is found partner by partner first when the supply is not used up
     (`best_tau_by_partner`: global's first stage in about 110 one-partner MIPs, where
     the one MIP searched 14,000-150,000 nodes); when that does not apply, or the second
-    stage finds no packages at its tau, max tau is solved as one MIP, as before."""
-    exact = functools.partial(run, exact=True)  # the one-partner MIPs, to a gap of 0
+    stage finds no packages at its tau, max tau is solved as one MIP, as before.
+
+    Under a time limit the split's one-partner MIPs end by `split_until` (`run`'s
+    `until`: `SPLIT_SHARE` of what was left of the limit), then the one MIP has the rest:
+    the split can end without a tau (its packages need more supply than a period has), and
+    on synthetic S seed 0 its 70-250 one-partner MIPs took the whole of `--time-limit 120`,
+    leaving the one MIP half a second and the user tau 0."""
+    # the one-partner MIPs, to a gap of 0, within the split's share of the time limit
+    exact = functools.partial(run, exact=True, until=split_until)
     tau = best_tau_by_partner(portfolio, require, ideals, step, exact, backend, gap)
     if tau is not None:
         second = _held(portfolio, require, ideals, step, tau)

@@ -38,7 +38,7 @@ from collections.abc import Sequence
 
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.backends import Backend, make_backend, run_pulp
-from dealbench.optimize.bargain.kalai import kalai_point
+from dealbench.optimize.bargain.kalai import SPLIT_SHARE, kalai_point
 from dealbench.optimize.bargain.nash import (
     Solve,
     found_gains,
@@ -165,7 +165,13 @@ def solve_bargaining(
         """The bargaining point with compute in whole steps of `step` (0: continuous)."""
         nonlocal bargained
         if mode == "kalai":
-            found = kalai_point(portfolio, require, ideals, step, run, details, backend, gap)
+            until = None  # the split's share of what is left of the time limit
+            if deadline is not None:
+                now = time.perf_counter()
+                until = now + SPLIT_SHARE * max(deadline - now, 0.0)
+            found = kalai_point(
+                portfolio, require, ideals, step, run, details, backend, gap, split_until=until
+            )
             return (*found, math.inf)
         form, status, proven, top, bargained = nash_with_gains(
             ideals,
@@ -208,16 +214,24 @@ def _runner(
     deadline: float | None,
     timings: dict[str, float],
 ) -> Solve:
-    """`run(form, exact=False)`: solve `form` with `backend`, or, under a time limit (or
-    `exact`), with one made for what is left of it; each run's seconds added to
-    `timings["solve"]`."""
+    """`run(form, exact=False, until=None)`: solve `form` with `backend`, or, under a time
+    limit (or `exact`, or `until`), with one made for what is left of it; each run's seconds
+    added to `timings["solve"]`."""
 
-    def run(form: Formulation, exact: bool = False) -> tuple[Status, float | None, float | None]:
-        """Solve `form` within what is left of the time limit (`exact`: to a gap of 0)."""
+    def run(
+        form: Formulation, exact: bool = False, until: float | None = None
+    ) -> tuple[Status, float | None, float | None]:
+        """Solve `form` within what is left of the time limit (`exact`: to a gap of 0;
+        `until`: a `time.perf_counter()` it must end by, earlier than the limit's, past
+        which the MIP is not started and its status is TIME_LIMIT)."""
         clock = time.perf_counter()
         now = backend
-        if deadline is not None or exact:
+        if until is not None and clock >= until:
+            return Status.TIME_LIMIT, None, None
+        if deadline is not None or exact or until is not None:
             left = None if deadline is None else max(deadline - clock, LEAST_SECONDS)
+            if until is not None:
+                left = until - clock if left is None else min(left, until - clock)
             now = make_backend(
                 solver,
                 time_limit=left,

@@ -53,9 +53,7 @@ def note(
             else ""
         )
         + (
-            " The limits cannot give every partner with a zone of agreement a gain at "
-            "once, so tau is 0 and the deals are those with the largest sum of shares; "
-            f"no gain for: {', '.join(gainless)}."
+            f" {_tau_zero_cause(result.solver.details)}; no gain for: {', '.join(gainless)}."
             if gainless
             else ""
         )
@@ -120,6 +118,22 @@ def bound_note(
     return (
         f"the Nash product is within a factor {math.exp(-error):.6f} of the best "
         f"(log error bound {error:.2e}, tangent cuts on log)"
+    )
+
+
+def _tau_zero_cause(details: dict[str, float]) -> str:
+    """Why kalai's tau is 0, and what the deals then are: proven (the limits cannot give
+    every partner a gain at once) only when no tau above 0 is left; else the time limit
+    stopped the search first."""
+    bound = details.get("tau_bound")
+    if "tau_not_proven" in details or (bound is not None and bound > NO_GAIN):
+        return (
+            "The time limit stopped the search before it found a tau above 0, so the deals "
+            "are those with the largest sum of shares found at tau 0, not proven the best"
+        )
+    return (
+        "The limits cannot give every partner with a zone of agreement a gain at once, so "
+        "tau is 0 and the deals are those with the largest sum of shares"
     )
 
 

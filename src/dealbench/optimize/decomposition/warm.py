@@ -39,7 +39,7 @@ class WarmStart:
     columns: list[tuple[str, str, ConcessionSets, int]] = field(default_factory=list)
     packages: list[Package] = field(default_factory=list)
     #: The first incumbent round's sets per partner for a solve started from this state
-    #: (None: `search.MIP_SETS_PER_PARTNER`); a caller that solves a path of close
+    #: (None: `rounds.MIP_SETS_PER_PARTNER`); a caller that solves a path of close
     #: problems, each from the one before, may ask for fewer (`negotiate.joint_chains`).
     sets_per_partner: int | None = None
 

@@ -5,13 +5,12 @@ total (`closest`). Used when largest remainders (`optimize.schedule.remainder`) 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.formulation import COMPUTE, MONEY, Mode
-from dealbench.optimize.highs import INF, new_highs, pass_model
+from dealbench.optimize.highs import INF, new_highs
 from dealbench.optimize.schedule.grid import (
     Deal,
     Vector,
@@ -21,6 +20,7 @@ from dealbench.optimize.schedule.grid import (
     us_rest,
     v_least,
 )
+from dealbench.optimize.triplets import Triplets
 
 #: The exact search runs on portfolios of at most this many (deal, period) amounts: its
 #: root alone can take seconds on 33 deals x 12 quarters (bench size M), where the
@@ -63,7 +63,7 @@ def closest(
     if smooth.size > CLOSEST_MAX_AMOUNTS and not best:
         return None
     D, T = smooth.shape
-    lp = _Model()
+    lp = Triplets()
     x: dict[tuple[int, int], dict[int, float]] = {}
     top_col: dict[tuple[int, int], int] = {}
     value: dict[int, float] = {}
@@ -71,7 +71,7 @@ def closest(
     for i, d in enumerate(deals):
         _add_deal(lp, i, d, smooth[i], step, steady, x, top_col, value, distance)
     gain = _add_shared_rows(lp, pf, mode, deals, T, x, value, least, v_floor)
-    cost = np.zeros(len(lp.lower))
+    cost = np.zeros(lp.n_cols)
     for c, w in distance.items():
         cost[c] = w
     if best:  # the best objective instead: a diagnosis of what the grid allows
@@ -91,38 +91,8 @@ def closest(
     return out if keeps(pf, mode, deals, out, least, v_floor) else None
 
 
-@dataclass
-class _Model:
-    """The MIP as it is built: columns (bounds, integrality), rows (bounds) and the
-    matrix's entries."""
-
-    lower: list[float] = field(default_factory=list)
-    upper: list[float] = field(default_factory=list)
-    integer: list[bool] = field(default_factory=list)
-    rows: list[int] = field(default_factory=list)
-    cols: list[int] = field(default_factory=list)
-    vals: list[float] = field(default_factory=list)
-    row_lo: list[float] = field(default_factory=list)
-    row_hi: list[float] = field(default_factory=list)
-
-    def col(self, lo: float, hi: float, is_int: bool = False) -> int:
-        self.lower.append(lo)
-        self.upper.append(hi)
-        self.integer.append(is_int)
-        return len(self.lower) - 1
-
-    def row(self, terms: dict[int, float], lo: float, hi: float) -> None:
-        r = len(self.row_lo)
-        for c, v in terms.items():
-            self.rows.append(r)
-            self.cols.append(c)
-            self.vals.append(v)
-        self.row_lo.append(lo)
-        self.row_hi.append(hi)
-
-
 def _add_deal(
-    lp: _Model,
+    lp: Triplets,
     i: int,
     d: Deal,
     smooth: Vector,
@@ -142,10 +112,10 @@ def _add_deal(
     for t in range(T):
         count = math.floor(d.top[t] / step + 1e-9)
         rest = d.top[t] - count * step
-        n = lp.col(0.0, float(count), True)
+        n = lp.col(0.0, float(count), integer=True)
         x[i, t] = {n: step / COMPUTE}
         if rest > 1e-9 * step:
-            top_col[i, t] = b = lp.col(0.0, 1.0, True)
+            top_col[i, t] = b = lp.col(0.0, 1.0, integer=True)
             x[i, t][b] = rest / COMPUTE
             lp.row({b: float(count), n: -1.0}, -INF, 0.0)  # top = 1 only at n = count
         left, ys = d.top[t], {}
@@ -174,7 +144,7 @@ def _add_deal(
 
 
 def _add_shared_rows(
-    lp: _Model,
+    lp: Triplets,
     pf: Portfolio,
     mode: Mode,
     deals: list[Deal],
@@ -209,23 +179,13 @@ def _add_shared_rows(
     return gain
 
 
-def _solve(lp: _Model, cost: Vector, threads: int | None) -> Vector | None:
+def _solve(lp: Triplets, cost: Vector, threads: int | None) -> Vector | None:
     """The MIP minimising `cost` in HiGHS, its branch and bound held to a node count
     (`CLOSEST_WORK`); the columns' values, or None when no feasible point was found."""
     h = new_highs(threads=threads, time_limit=CLOSEST_LIMIT_S)
-    nodes = CLOSEST_WORK // max(len(lp.lower), 1) ** 2
+    nodes = CLOSEST_WORK // max(lp.n_cols, 1) ** 2
     h.setOptionValue("mip_max_nodes", min(CLOSEST_MAX_NODES, max(CLOSEST_MIN_NODES, nodes)))
-    pass_model(
-        h,
-        cost=cost,
-        lower=np.array(lp.lower),
-        upper=np.array(lp.upper),
-        row_lower=np.array(lp.row_lo),
-        row_upper=np.array(lp.row_hi),
-        matrix=(np.array(lp.rows), np.array(lp.cols), np.array(lp.vals, dtype=np.float64)),
-        integer=np.array(lp.integer, dtype=bool),
-        maximize=False,
-    )
+    lp.arrays().pass_to(h, cost=cost, maximize=False)
     h.run()
     if h.getInfo().primal_solution_status != 2:  # 2: feasible
         return None

@@ -39,8 +39,9 @@ import numpy as np
 
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.formulation import COMPUTE, MONEY, Mode
-from dealbench.optimize.highs import INF, new_highs, pass_model
+from dealbench.optimize.highs import INF, new_highs
 from dealbench.optimize.schedule.grid import Deal, Vector, partner_rest, us_floor, us_rest
+from dealbench.optimize.triplets import Triplets
 
 __all__ = ["EVEN_PIECES", "smooth_schedule"]
 
@@ -53,53 +54,11 @@ SIMPLEX_DUAL, SIMPLEX_PRIMAL = 1, 4
 SMOOTH_SHARE = 0.05
 
 
-class _Model:
-    """Columns and rows of a linear program, collected as triplets."""
-
-    def __init__(self) -> None:
-        self.lower: list[float] = []
-        self.upper: list[float] = []
-        self.rows: list[int] = []
-        self.cols: list[int] = []
-        self.vals: list[float] = []
-        self.row_lower: list[float] = []
-        self.row_upper: list[float] = []
-
-    def col(self, lower: float, upper: float) -> int:
-        self.lower.append(lower)
-        self.upper.append(upper)
-        return len(self.lower) - 1
-
-    def row(self, terms: dict[int, float], lower: float, upper: float) -> None:
-        r = len(self.row_lower)
-        for c, v in terms.items():
-            if v != 0.0:
-                self.rows.append(r)
-                self.cols.append(c)
-                self.vals.append(v)
-        self.row_lower.append(lower)
-        self.row_upper.append(upper)
-
-    def block(self, n_cols: int, n_rows: int, cols: Any, vals: Any, row_upper: float) -> None:
-        """`n_cols` columns in [0, inf) and `n_rows` rows in [0, `row_upper`]: `cols` and
-        `vals` (n_rows, k) the terms of each row, in order (zero terms left out)."""
-        self.lower.extend([0.0] * n_cols)
-        self.upper.extend([INF] * n_cols)
-        first = len(self.row_lower)
-        rows = np.repeat(np.arange(first, first + n_rows), cols.shape[1]).reshape(cols.shape)
-        kept = vals != 0.0
-        self.rows.extend(rows[kept].tolist())
-        self.cols.extend(cols[kept].tolist())
-        self.vals.extend(vals[kept].tolist())
-        self.row_lower.extend([0.0] * n_rows)
-        self.row_upper.extend([row_upper] * n_rows)
-
-
 @dataclass
 class _Layout:
     """Where each deal's amounts live in the model (model units: COMPUTE, MONEY)."""
 
-    model: _Model
+    model: Triplets
     x: dict[tuple[int, int], int] = field(default_factory=dict)  # (deal, period) -> column
     value: dict[int, float] = field(default_factory=dict)  # partner value of segment columns
     #: deal -> its changes between periods, x[t] - x[t-1] = rise - fall (both columns)
@@ -120,52 +79,6 @@ EVEN_PIECES: tuple[tuple[float, float], ...] = (
 )
 
 
-class _Arrays:
-    """The model's triplets as arrays, handed to HiGHS a part at a time."""
-
-    def __init__(self, m: _Model) -> None:
-        self.rows = np.array(m.rows, dtype=np.int64)
-        self.cols = np.array(m.cols, dtype=np.int64)
-        self.vals = np.array(m.vals, dtype=np.float64)
-        self.lower, self.upper = np.array(m.lower), np.array(m.upper)
-        self.row_lower, self.row_upper = np.array(m.row_lower), np.array(m.row_upper)
-        self.n_cols = len(m.lower)
-
-    def pass_values(self, h: Any, end: tuple[int, int]) -> None:
-        """The amounts, their segments and the portfolio's rows: the value stage's model."""
-        c, r = end
-        inside = self.rows < r
-        pass_model(
-            h,
-            cost=np.zeros(c),
-            lower=self.lower[:c],
-            upper=self.upper[:c],
-            row_lower=self.row_lower[:r],
-            row_upper=self.row_upper[:r],
-            matrix=(self.rows[inside], self.cols[inside], self.vals[inside]),
-        )
-
-    def add(self, h: Any, begin: tuple[int, int], end: tuple[int, int], upper: Vector) -> None:
-        """Columns and rows [begin, end): new columns appear only in new rows."""
-        (ca, ra), (cb, rb) = begin, end
-        n = cb - ca
-        none = np.zeros(0, dtype=np.int32)
-        h.addCols(n, np.zeros(n), self.lower[ca:cb], upper[ca:cb], 0, none, none, np.zeros(0))
-        inside = (self.rows >= ra) & (self.rows < rb)
-        r, c, v = self.rows[inside] - ra, self.cols[inside], self.vals[inside]
-        order = np.argsort(r, kind="stable")
-        starts = np.searchsorted(r[order], np.arange(rb - ra)).astype(np.int32)
-        h.addRows(
-            rb - ra,
-            self.row_lower[ra:rb],
-            self.row_upper[ra:rb],
-            len(v),
-            starts,
-            c[order].astype(np.int32),
-            v[order],
-        )
-
-
 _SHARES = np.array([share for share, _ in EVEN_PIECES])
 _PRICES = np.array([price for _, price in EVEN_PIECES])
 
@@ -182,9 +95,9 @@ def smooth_schedule(
     """(D, T) amounts in H100e: the four stages as linear programs, every choice fixed."""
     start = time.perf_counter()
     lay = _build(pf, mode, deals, v_floor)
-    arrays = _Arrays(lay.model)
+    arrays = lay.model.arrays()
     h = new_highs(threads=threads)
-    arrays.pass_values(h, lay.parts[0])
+    arrays.pass_to(h, maximize=True, end=lay.parts[0])  # the value stage's model
     timings["schedule build"] = time.perf_counter() - start
     T = len(pf.periods)
     n_cols = arrays.n_cols
@@ -197,12 +110,12 @@ def smooth_schedule(
             # Dual simplex goes on from the value optimum: with costs on the changes
             # alone, its basis is dual feasible (primal from a basis that meets the new
             # rows took 40-60% more iterations).
-            arrays.add(h, lay.parts[0], lay.parts[1], arrays.upper)
+            arrays.add_to(h, lay.parts[0], lay.parts[1], arrays.upper)
         if stage == 2:
             assert solution is not None
             widths = _even_widths(deals, lay, T, solution, arrays.upper)
             first_row = h.getNumRow()
-            arrays.add(h, lay.parts[1], lay.parts[2], widths)
+            arrays.add_to(h, lay.parts[1], lay.parts[2], widths)
             _feasible_start(h, lay, T, solution, widths, first_row)
             _primal(h, True)
         name, cost, maximise = stages[stage]
@@ -237,7 +150,7 @@ def smooth_schedule(
 
 def _build(pf: Portfolio, mode: Mode, deals: list[Deal], v_floor: float | None) -> _Layout:
     """The rows of the portfolio with every choice fixed: a linear program in the amounts."""
-    lay = _Layout(_Model())
+    lay = _Layout(Triplets())
     m = lay.model
     T = len(pf.periods)
     for i, d in enumerate(deals):
@@ -281,21 +194,21 @@ def _shape_columns(lay: _Layout, D: int, T: int) -> None:
     steadiness stage took 15-30% fewer dual iterations at M."""
     m = lay.model
     x = np.array([[lay.x[i, t] for t in range(T)] for i in range(D)], dtype=np.int64)
-    lay.parts.append((len(m.lower), len(m.row_lower)))
+    lay.parts.append((m.n_cols, m.n_rows))
     # Changes: per deal and period after the first, rise and fall columns and one row,
     # rise - fall - x[t] + x[t-1] = 0.
     n = D * (T - 1)
-    rise = len(m.lower) + 2 * np.arange(n)
+    rise = m.n_cols + 2 * np.arange(n)
     cols = np.stack([rise, rise + 1, x[:, 1:].ravel(), x[:, :-1].ravel()], axis=1)
     vals = np.tile(np.array([1.0, -1.0, -1.0, 1.0]), (n, 1))
     m.block(2 * n, n, cols, vals, 0.0)
     for i, pair in enumerate(rise.reshape(D, T - 1).tolist() if n else []):
         lay.tv[i] = [c + k for c in pair for k in (0, 1)]
-    lay.parts.append((len(m.lower), len(m.row_lower)))
+    lay.parts.append((m.n_cols, m.n_rows))
     # Deviations: per deal and period, the pieces and two rows, pieces >= T x[t] - sum x
     # and pieces >= sum x - T x[t] (`_feasible_start` reads this order).
     P = len(EVEN_PIECES)
-    first = len(m.lower)
+    first = m.n_cols
     pieces = first + np.arange(D * T * P).reshape(D * T, P)
     spread = np.where(np.eye(T, dtype=bool), T - 1.0, -1.0)  # [t, s]: of x[s] in row t
     xs = np.repeat(x, T, axis=0)  # (D*T, T): the deal's amounts for each of its rows
@@ -310,7 +223,7 @@ def _shape_columns(lay: _Layout, D: int, T: int) -> None:
     listed = pieces.reshape(D, T, P).tolist()
     for i in range(D):
         lay.dev[i] = listed[i]
-    lay.parts.append((len(m.lower), len(m.row_lower)))
+    lay.parts.append((m.n_cols, m.n_rows))
 
 
 def _value_cost(mode: Mode, deals: list[Deal], lay: _Layout, T: int, n_cols: int) -> Vector:

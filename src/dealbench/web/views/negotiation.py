@@ -71,7 +71,7 @@ FIXABLE = ("compute", "security")
 #: is the page's: an error about it is a malformed request).
 ROUND_FIELDS = {
     "counter": ("file", "strategy", "deadline", "date", "author", "note"),
-    "offer": ("strategy", "deadline", "beta", "fix", "date", "author", "note"),
+    "offer": ("strategy", "deadline", "beta", "fix", "allow_retreat", "date", "author", "note"),
     "conclude": ("round", "date", "author", "note", "confirm"),
     "walk-away": ("by", "date", "author", "note", "confirm"),
 }
@@ -295,7 +295,7 @@ async def _record_offer(sent: Sent) -> Response:
         lambda: record_offer(
             pf, sent.folder, sent.code, strategy=strategy, mode=mode, deadline=deadline,
             beta=beta, fix=fix, note=said.note, author=said.author, date=said.date,
-            expect=said.expect,
+            expect=said.expect, allow_retreat=form.get("allow_retreat") == "yes",
         )
     )  # fmt: skip
     return page(

@@ -285,10 +285,13 @@ async def show_job(request: Request) -> Response:
     if state == "done" and job.result is not None:
         pf = _solved_portfolio(request, job)
         if "no_deal" not in job.cache:
-            # A robust solve's packages are the optimum of its raised walk-away values.
-            if isinstance(job.output, Analysed):
+            # As the solve's job carries them (`solve_job`); computed here only for a job
+            # whose result does not (a robust solve's packages are the optimum of its raised
+            # walk-away values: `Analysed.no_deal_reasons`).
+            reasons = job.result.no_deal_reasons
+            if reasons is None and isinstance(job.output, Analysed):
                 reasons = await solving(job.output.no_deal_reasons)
-            else:
+            elif reasons is None:
                 reasons = await solving(no_deal_reasons, pf, job.result)
             job.cache["no_deal"] = {r.partner: r.message for r in reasons}
         if "charts" not in job.cache:

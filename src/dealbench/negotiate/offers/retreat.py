@@ -1,0 +1,51 @@
+"""A US offer that gives the partner less than our last offer did: a retreat, recorded only
+when the negotiator allows it (docs/negotiation.md, "Taking back what was offered").
+
+Switching strategy midway (a Boulware offer after a linear one) moved the target back toward
+the ideal, and `offer` recorded a package worth $6bn less to the UAE than the offer before
+it, with only a clause deep in the reason to say so (qa34-newuser). A partner reads such an
+offer as going back on one's word; the negotiator is told, and asked, first.
+"""
+
+from __future__ import annotations
+
+from dealbench.checker import DealFigures
+from dealbench.errors import ArgumentError
+from dealbench.figures import usd
+from dealbench.negotiate.rounds.negotiation import Round
+
+__all__ = ["gives_less", "refuse_retreat", "retreat_words"]
+
+
+def gives_less(before: DealFigures, now: DealFigures) -> bool:
+    """Whether `now` gives the partner less than `before` did (beyond a dollar of rounding)."""
+    return now.partner_utility <= before.partner_utility - 1.0
+
+
+def retreat_words(last: Round | None, now: DealFigures) -> str:
+    """What an offer takes back from our last one ("the offer gives AE $8.05bn, less than our
+    offer of round 3 did ($14.05bn)"), or "" when it takes nothing back. A last offer that
+    breaks a limit of its own could not be accepted: replacing it takes nothing back."""
+    before = last.figures if last is not None else None
+    if last is None or before is None or before.violations or not gives_less(before, now):
+        return ""
+    return (
+        f"the offer gives {now.partner} {usd(now.partner_utility)}, less than our offer of "
+        f"round {last.number} did ({usd(before.partner_utility)})"
+    )
+
+
+def refuse_retreat(said: str, last: Round, strategy: str | None) -> ArgumentError:
+    """The refusal of a retreat not allowed: what it takes back and why (`said`), and what
+    to do instead: `strategy`, the last offer's, when its target would take nothing back."""
+    code = last.package.partner if last.package is not None else "the partner"
+    instead = (
+        [f"continue with the strategy of round {last.number} ({strategy})"] if strategy else []
+    )
+    instead.append(f"offer a package of your own that gives {code} no less")
+    return ArgumentError(
+        "allow_retreat",
+        f"{said}. Nothing was recorded: an offer that takes back part of what our last "
+        f"one gave {code} is recorded only when the retreat is allowed; otherwise "
+        f"{' or '.join(instead)}",
+    )
