@@ -181,13 +181,16 @@ def test_in_a_browser_the_rooms_rows_are_read_at_a_phones_width(
     try:
         driver.get(url.split("/?")[0] + "/p/gulf-asia/room")
         e2e.wait_for(ec.presence_of_element_located((By.ID, "room")), driver)
-        heights = driver.execute_script(
-            "return [...document.querySelectorAll('#room tbody tr')]"
-            ".map(r => r.getBoundingClientRect().height)"
+        rows = driver.execute_script(
+            "return [...document.querySelectorAll('#room tbody tr')].map(r => ["
+            "r.dataset.partner, r.getBoundingClientRect().height,"
+            "r.lastElementChild.getBoundingClientRect().width])"
         )
         e2e.shot(driver, "qa34-web-room-390")
-        assert len(heights) == 9
-        assert max(heights) < 240, heights
+        assert len(rows) == 9
+        heights = {code: height for code, height, _ in rows}
+        assert heights["AE"] < 240, heights
+        assert min(width for _, _, width in rows) >= 250, rows  # a reading width
         assert driver.execute_script("return document.documentElement.scrollWidth") <= 390
     finally:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
