@@ -84,3 +84,29 @@ def test_a_retreat_recorded_as_allowed_is_said_in_history_and_on_its_page(
     page = client.get("/p/gulf-asia/n/AE/history")
     assert page.status_code == 200
     assert f"Round 5: {takes_back}" in words(page.text)
+
+
+def test_room_says_why_no_deal_when_asked_and_stays_within_a_solve(
+    run: Any, client: Any, deals: Path
+) -> None:
+    """nodeal-one made `room` say why the plan gives MY and KZ no deal, as `solve` says it:
+    a least-change search per partner (2.3 s each at M), which took `room` on M from a
+    third of one solve to 27 solves (`python bench/room.py --out ''`; issue 10 asks at
+    most one). The reason is now asked for (`room --why`, the web's link); the memo and
+    the web's memo always say it; without it the line points to `--why`."""
+    portfolio = deals / "portfolios" / "gulf-asia.yaml"
+    plain = run("room", portfolio)
+    assert plain.exit_code == 0, plain.stderr
+    assert "MY: no offer — the plan gives this partner no deal (room --why says why)" in (
+        words(plain.stdout)
+    )
+    asked = run("room", portfolio, "--why")
+    assert asked.exit_code == 0, asked.stderr
+    said = words(asked.stdout)
+    assert "MY: no offer — the plan gives this partner no deal: alone, a deal with MY" in said
+    assert "room --why says why" not in said
+    page = client.get("/p/gulf-asia/room")
+    assert "room --why says why" in words(page.text) and 'href="?why=1"' in page.text
+    why = client.get("/p/gulf-asia/room?why=1")
+    assert "the plan gives this partner no deal: alone, a deal with MY" in words(why.text)
+    assert 'id="why-link"' not in why.text

@@ -158,6 +158,7 @@ def print_history(h: History) -> None:
     epilog=examples(
         "dealbench room deals/portfolios/gulf-asia.yaml",
         "dealbench room deals/portfolios/gulf-asia.yaml --json",
+        "dealbench room deals/portfolios/gulf-asia.yaml --why",
         "dealbench room deals/portfolios/gulf-asia.yaml --render md,pdf --out out/",
     )
 )
@@ -186,6 +187,14 @@ def room(
             help="Date of the memo (with --render), YYYY-MM-DD, or `today`.",
         ),
     ] = None,
+    why: Annotated[
+        bool,
+        typer.Option(
+            "--why",
+            help="Also say why the plan gives a partner not yet offered anything no deal, "
+            "as solve --rounds says it (a search per partner; the memo always says it).",
+        ),
+    ] = False,
     force: Force = False,
     json_out: Json = False,
     jobs: JobsOpt = None,
@@ -221,7 +230,14 @@ def room(
         if formats is not None:  # refused before the room is planned, not after
             check_portfolio_clauses(pf)
         ex = executor_from(jobs, executor, scheduler)
-        found = run_room(pf, root, strategy=strategy, deadline=deadline, executor=ex)
+        found = run_room(
+            pf,
+            root,
+            strategy=strategy,
+            deadline=deadline,
+            executor=ex,
+            why=why or formats is not None,  # the memo for principals says why
+        )
         written: list[Path] = []
         if formats is not None and out is not None:
             folder = OutputDir(out, force=force)

@@ -133,6 +133,10 @@ class Room(BaseModel):
         return [note for mark, note in FRONTIER_NOTES.items() if mark in marks]
 
 
+#: Where the room says a partner has no deal in the plan without its reason.
+WHY_ASKED = "room --why says why"
+
+
 def room(
     portfolio: Portfolio,
     root: str | os.PathLike[str],
@@ -141,13 +145,18 @@ def room(
     deadline: int | None = None,
     gap: float = 1e-6,
     executor: Executor | None = None,
+    why: bool = False,
 ) -> Room:
     """The deal room of `portfolio` from the rounds under `root` (deals/rounds/<id>/).
 
     `strategy` and `deadline` are checked whether or not a counter stands to be weighed
     against them (an ArgumentError): a misspelt one is not dropped unseen. The verdicts
     on the counters that await an answer (each re-plans the portfolio) run on `executor`
-    (by default here, one after the other); the room is the same wherever they run."""
+    (by default here, one after the other); the room is the same wherever they run.
+
+    `why`: also say why the plan gives a partner not yet offered anything no deal, as
+    `solve --rounds` says it. That reason is a search of its own (at M about two
+    seconds a partner, where the room is a fraction of one solve), so it is asked for."""
     check_strategy(strategy, deadline)
     root = Path(root)  # a str as well as a Path
     negotiations = load_negotiations(portfolio, root)
@@ -162,7 +171,8 @@ def room(
     # Why the plan gives a partner not yet offered anything no deal, as `solve --rounds` and
     # `offer` say it (one computation: `optimize.explain.no_deal`).
     unoffered = [c for c, n in negotiations.items() if n.stage == "not started"]
-    reasons = plan_reasons(plan, [c for c in unoffered if plan.package(c) is None])
+    unplanned = [c for c in unoffered if plan.package(c) is None]
+    reasons = plan_reasons(plan, unplanned) if why else {}
     rows = [
         _row(
             plan,
@@ -267,8 +277,7 @@ def _row(
         move, reason = "offer", "no round yet: open with the US-best package"
     elif stage == "not started":
         move, reason = "no offer", "the plan gives this partner no deal"
-        if why is not None:
-            reason += f": {why.message}"
+        reason += f": {why.message}" if why is not None else f" ({WHY_ASKED})"
     elif stage == "offered":
         move, reason = "await counter", f"US offer in round {offer.number if offer else '?'}"
     elif stage == "countered" and answer is not None:

@@ -117,8 +117,9 @@ def partner_of(request: Request, pf: Portfolio) -> str:
 
 async def show_room(request: Request) -> Response:
     name, pf, folder = setup(request)
-    the_room = await solving(room, pf, folder)
-    return page(request, "room.html.j2", name=name, room=the_room, **notes(request, pf))
+    why = request.query_params.get("why") == "1"
+    the_room = await solving(partial(room, pf, folder, why=why))
+    return page(request, "room.html.j2", name=name, room=the_room, why=why, **notes(request, pf))
 
 
 async def show_partner(request: Request) -> Response:
