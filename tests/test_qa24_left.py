@@ -200,7 +200,7 @@ def test_a_quarterly_deal_memos_cap_says_it_is_a_quarter_of_the_policys_annual_c
     assert "| 2026Q1 | 150,000 | 400,000 | 150,000 |\n" in md
     assert f"| **Total** | **300,000** | | |\n\n{said}\n" in md
     page = (tmp_path / "out" / "memos" / "AE.html").read_text()
-    assert f"</table>\n<p>{said}</p>" in html.unescape(page)
+    assert f"</table></div>\n<p>{said}</p>" in html.unescape(page)
     assert "a quarter of the policy" not in _file(_demo()["memos/AE"], "md").decode()
 
 

@@ -11,7 +11,7 @@ import pytest
 import test_web_browser as e2e
 from dealbench import solve
 from dealbench.synth import generate
-from helpers import invoke, words
+from helpers import REPO, invoke, words
 from test_docs_layout import _demo_html
 
 browser = e2e.browser
@@ -110,3 +110,12 @@ def test_room_says_why_no_deal_when_asked_and_stays_within_a_solve(
     why = client.get("/p/gulf-asia/room?why=1")
     assert "the plan gives this partner no deal: alone, a deal with MY" in words(why.text)
     assert 'id="why-link"' not in why.text
+
+
+def test_history_in_the_terminal_says_each_rounds_note(run: Any) -> None:
+    """The web's history page listed each round's note; `history` in the terminal printed
+    none (qa34-web's Left 2), so a negotiator reading it lost why a round was made."""
+    said = run("history", REPO / "deals/portfolios/gulf-asia.yaml", "--partner", "AE")
+    assert said.exit_code == 0, said.stderr
+    assert "round 1, note: Opening offer after the Washington session." in words(said.stdout)
+    assert "round 4, note: Second counter: the 1.4tn framework accepted." in words(said.stdout)

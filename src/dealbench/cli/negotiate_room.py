@@ -152,6 +152,9 @@ def print_history(h: History) -> None:
             echo_wrapped(
                 f"round {r.round}: a retreat, recorded as allowed: {r.retreat}", indent="  "
             )
+    for r in h.rounds:  # as the web's history page lists them
+        if r.note:
+            echo_wrapped(f"round {r.round}, note: {r.note}", indent="  ")
 
 
 @app.command(
