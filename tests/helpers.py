@@ -334,3 +334,17 @@ def drawn_files(draw: Any, shape: Drawn, most: int) -> dict[str, Any]:
         "portfolio.yaml": portfolio,
         **{f"{p['code'].lower()}.yaml": p for p in partners},
     }
+
+
+@contextmanager
+def phone_screen(
+    driver: Any, width: int = 390, height: int = 844, *, mobile: bool = True
+) -> Iterator[Any]:
+    """Chromium (`driver`) lays pages out as on a phone `width` px wide (a window cannot be
+    made that narrow) until the block ends."""
+    metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile}
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    try:
+        yield driver
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import test_web_browser as e2e
-from helpers import DATA, Runner, invoke
+from helpers import DATA, Runner, invoke, phone_screen
 
 browser = e2e.browser
 
@@ -108,11 +108,7 @@ def test_every_document_fits_a_phones_screen_its_wide_tables_scroll_inside_them(
         (tmp_path / path).write_text(html)
     pages = [*sorted(tmp_path.rglob("*.html")), *sorted(solved.rglob("*.html"))]
     assert len(pages) > 20
-    browser.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
-    )
-    try:
+    with phone_screen(browser):
         for page in pages:
             browser.get(page.as_uri())
             width = browser.execute_script("return document.documentElement.scrollWidth")
@@ -123,8 +119,6 @@ def test_every_document_fits_a_phones_screen_its_wide_tables_scroll_inside_them(
             ".map(d => [d.clientWidth, d.scrollWidth])"
         )
         assert any(inner > outer for outer, inner in boxes)  # twelve quarters: it scrolls
-    finally:
-        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 def test_a_quarterly_term_sheet_names_its_term_as_the_other_documents_do(solved: Path) -> None:

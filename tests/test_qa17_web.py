@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -13,7 +11,7 @@ import pytest
 
 import test_web_browser as e2e
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import WEB_TOKEN, job_done
+from helpers import WEB_TOKEN, job_done, phone_screen
 
 CSRF = csrf_for(WEB_TOKEN)
 
@@ -124,17 +122,6 @@ def test_every_editor_field_is_described_by_its_problem_slot(client: Any) -> Non
 # --- in the real browser -----------------------------------------------------------------
 
 
-@contextmanager
-def _width(driver: Any, width: int) -> Iterator[None]:
-    """The page laid out as on a phone `width` px wide (a window cannot be made that narrow)."""
-    metrics = {"width": width, "height": 800, "deviceScaleFactor": 1, "mobile": True}
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
-    try:
-        yield
-    finally:
-        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-
-
 @pytest.mark.browser
 def test_the_round_forms_fit_a_phones_width(server: tuple[str, Path], browser: object) -> None:
     # At 375 px the counter form's "Note" field (40 characters) ran 17 px past the window's
@@ -142,7 +129,7 @@ def test_the_round_forms_fit_a_phones_width(server: tuple[str, Path], browser: o
     driver: Any = browser
     url, _ = server
     driver.get(url)
-    with _width(driver, 375):
+    with phone_screen(driver, 375, 800):
         driver.get(url.split("?")[0] + "p/gulf-asia/n/AE")
         width, inner = driver.execute_script(
             "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import test_web_browser as e2e
-from helpers import words
+from helpers import phone_screen, words
 from test_qa18_webforms import _Form, _marked, post, rounds
 
 server = e2e.server  # the browser tests' fixtures: `dealbench serve` and headless Chromium
@@ -204,13 +204,9 @@ def test_a_mistyped_sweep_keeps_everything_typed_and_focuses_the_bad_field(
     assert said.is_displayed() and "expected at least 1 value, got 0" in said.text
     e2e.wait_for(e2e.focused("sweep-param-steps"), driver)
     # At a phone's width the page, its words beside the field, is no wider than the window.
-    metrics = {"width": 375, "height": 800, "deviceScaleFactor": 1, "mobile": True}
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
-    try:
+    with phone_screen(driver, 375, 800):
         width, inner = driver.execute_script(
             "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
         )
         e2e.shot(driver, "qa18-forms2-sweep-refused-375")
-    finally:
-        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     assert width <= inner == 375, (width, inner)

@@ -11,7 +11,7 @@ import pytest
 
 import test_web_browser as e2e
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import WEB_TOKEN, words
+from helpers import WEB_TOKEN, phone_screen, words
 
 CSRF = csrf_for(WEB_TOKEN)
 
@@ -483,9 +483,7 @@ def test_a_missing_files_path_does_not_widen_a_phones_page(
     driver: Any = browser
     url, _ = server
     driver.get(url)
-    metrics = {"width": 375, "height": 800, "deviceScaleFactor": 1, "mobile": True}
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
-    try:
+    with phone_screen(driver, 375, 800):
         driver.get(
             url.split("?")[0]
             + "p/gulf-asia/improve?package=packages/ae_offer_after_the_abu_dhabi_session.yaml"
@@ -493,8 +491,6 @@ def test_a_missing_files_path_does_not_widen_a_phones_page(
         width, inner = driver.execute_script(
             "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
         )
-    finally:
-        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     assert width <= inner == 375, (width, inner)
 
 

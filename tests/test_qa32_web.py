@@ -23,6 +23,7 @@ from helpers import (
     WEB_TOKEN,
     invoke,
     job_done,
+    phone_screen,
     send_qa_counter,
     web_client,
     words,
@@ -240,18 +241,12 @@ def test_in_a_browser_a_note_of_several_lines_is_recorded_and_enter_concludes_no
     assert urlsplit(driver.current_url).path == "/p/gulf-asia/n/QA", "Enter concluded"
     assert sorted(p.name for p in (deals / "rounds/gulf-asia/QA").glob("*.yaml")) == ["001-us.yaml"]
 
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
-    )
-    try:
+    with phone_screen(driver):
         for path in ("/p/gulf-asia/n/QA", "/p/gulf-asia/n/QA/history"):
             driver.get(f"{base}{path}")
             e2e.shot(driver, f"qa32-web-note-390{path.replace('/', '-')}")
             width = driver.execute_script("return document.documentElement.scrollWidth")
             assert width <= 390, path
-    finally:
-        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 # --- the held frontier's page says what `frontier` prints ---------------------------------------

@@ -16,7 +16,16 @@ import pytest
 
 import test_web_browser as e2e
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import QA_COUNTER, REPO, WEB_TOKEN, invoke, send_qa_counter, web_client, words
+from helpers import (
+    QA_COUNTER,
+    REPO,
+    WEB_TOKEN,
+    invoke,
+    phone_screen,
+    send_qa_counter,
+    web_client,
+    words,
+)
 
 
 @pytest.fixture
@@ -228,11 +237,7 @@ def test_in_a_browser_a_counter_built_in_the_editor_carries_its_date_author_and_
     base = url.split("/?")[0]
     cli_deals = Path(shutil.copytree(deals, tmp_path / "cli"))
     driver.get(url)  # the token's cookie
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
-    )
-    try:
+    with phone_screen(driver):
         driver.get(f"{base}/p/gulf-asia/editor?partner=QA")
         driver.find_element(By.ID, "f-security").send_keys("veu")
         for field, value in QA_FIELDS.items():
@@ -258,8 +263,6 @@ def test_in_a_browser_a_counter_built_in_the_editor_carries_its_date_author_and_
         e2e.shot(driver, "qa33-web-editor-counter-recorded-390")
         said = driver.find_element(By.ID, "recommendation").text
         assert driver.execute_script("return document.documentElement.scrollWidth") <= 390
-    finally:
-        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     counter = tmp_path / "qa-counter.yaml"
     counter.write_bytes(QA_COUNTER)
     run = invoke(

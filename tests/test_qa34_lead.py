@@ -11,7 +11,7 @@ import pytest
 import test_web_browser as e2e
 from dealbench import solve
 from dealbench.synth import generate
-from helpers import REPO, invoke, words
+from helpers import REPO, invoke, phone_screen, words
 from test_docs_layout import _demo_html
 
 browser = e2e.browser
@@ -45,11 +45,7 @@ def test_a_chart_on_a_phone_keeps_readable_labels_and_scrolls_inside_its_figure(
             pages[-1].parent.mkdir(parents=True, exist_ok=True)
             pages[-1].write_text(html)
     assert len(pages) >= 3
-    browser.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
-    )
-    try:
+    with phone_screen(browser):
         for page in pages:
             browser.get(page.as_uri())
             assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
@@ -62,8 +58,6 @@ def test_a_chart_on_a_phone_keeps_readable_labels_and_scrolls_inside_its_figure(
             for width, shown, whole in charts:
                 assert width >= 0.65 * 672, (page.name, width)  # labels at least ~8 px
                 assert whole > shown  # the figure scrolls, not the page
-    finally:
-        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 def test_a_retreat_recorded_as_allowed_is_said_in_history_and_on_its_page(

@@ -16,7 +16,7 @@ import pytest
 
 import test_web_browser as e2e
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import REPO, WEB_TOKEN, invoke, web_client, words
+from helpers import REPO, WEB_TOKEN, invoke, phone_screen, web_client, words
 
 
 @pytest.fixture
@@ -174,11 +174,7 @@ def test_in_a_browser_the_rooms_rows_are_read_at_a_phones_width(
     driver: Any = browser
     url, _ = server
     driver.get(url)  # the token's cookie
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
-    )
-    try:
+    with phone_screen(driver):
         driver.get(url.split("/?")[0] + "/p/gulf-asia/room")
         e2e.wait_for(ec.presence_of_element_located((By.ID, "room")), driver)
         rows = driver.execute_script(
@@ -192,5 +188,3 @@ def test_in_a_browser_the_rooms_rows_are_read_at_a_phones_width(
         assert heights["AE"] < 240, heights
         assert min(width for _, _, width in rows) >= 250, rows  # a reading width
         assert driver.execute_script("return document.documentElement.scrollWidth") <= 390
-    finally:
-        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

@@ -13,7 +13,7 @@ import pytest
 
 import test_web_browser as e2e
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import WEB_TOKEN, Runner
+from helpers import WEB_TOKEN, Runner, phone_screen
 
 
 def test_diff_totals_are_diffs_line_and_never_read_the_same_when_they_differ(
@@ -79,9 +79,7 @@ def test_the_new_pages_fit_a_390px_window(
     long.mkdir(parents=True, exist_ok=True)
     (long / "result.json").write_text("{}")
     driver.get(url)  # type: ignore[attr-defined]
-    metrics = {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": False}
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)  # type: ignore[attr-defined]
-    try:
+    with phone_screen(driver, mobile=False):
         driver.get(url.split("?")[0] + path)  # type: ignore[attr-defined]
         e2e.wait_for(
             lambda d: d.execute_script("return [...document.images].every((i) => i.complete)"),
@@ -92,8 +90,6 @@ def test_the_new_pages_fit_a_390px_window(
         )
         e2e.shot(driver, "qa8-narrow-" + path.split("?")[0].replace("/", "-"))
         assert width <= inner, f"/{path} is {width} px wide in a {inner} px window"
-    finally:
-        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})  # type: ignore[attr-defined]
 
 
 def test_a_robust_solves_page_shows_the_stage_its_state_reports(client: Any) -> None:
