@@ -391,24 +391,34 @@ def fill(p: RPartner, x: float) -> float:
     return total
 
 
-def evaluate_ref(model: RModel, package: Package) -> tuple[float, float, float, bool]:
-    """(V_p, U_p, risk, accepts) of a package, from the YAML alone."""
-    p = model.partners[package.partner]
+def terms_of(p: RPartner, package: Package) -> tuple[float, float]:
+    """The US value and the partner's cost of a package's granted terms, from the menus."""
     us = cost = 0.0
     for cid, granted in package.concessions.items():
         if granted is False:
             continue
         options = next(m[1] for m in p.menus if m[0] == cid)
-        match = [o for o in options if o[0] is True or o[0] == granted]
-        if not match:
-            match = [
-                o
-                for o in options
-                if not isinstance(o[0], (bool, str)) and abs(o[0] - money(granted)) < 1
-            ]
-        if not match:  # an amount off the grid: interpolate the levels
+        match = [o for o in options if o[0] is True or o[0] == granted] or [
+            o
+            for o in options
+            if not isinstance(o[0], (bool, str)) and abs(o[0] - money(granted)) < 1
+        ]
+        if not match:  # an amount off the grid: the reference has no such term
             raise AssertionError(f"unknown term {cid}={granted}")
         us, cost = us + match[0][1], cost + match[0][2]
+    return us, cost
+
+
+def choice_of(model: RModel, package: Package) -> Choice:
+    """A package's discrete terms as the reference's Choice (values from the menus)."""
+    us, cost = terms_of(model.partners[package.partner], package)
+    return Choice(package.security, us, cost, ())
+
+
+def evaluate_ref(model: RModel, package: Package) -> tuple[float, float, float, bool]:
+    """(V_p, U_p, risk, accepts) of a package, from the YAML alone."""
+    p = model.partners[package.partner]
+    us, cost = terms_of(p, package)
     a, r = model.rate(p, package.security)
     x = {t: float(package.compute.get(t, 0.0)) for t in model.periods}
     u = sum(fill(p, v) for v in x.values()) - cost - p.security[package.security]

@@ -47,7 +47,7 @@ from dealbench.negotiate.frontier import step_of
 from dealbench.optimize import solve
 from dealbench.optimize.result import SolveResult
 from helpers import drawn_concession, quick, written
-from test_qa31_verify import Choice, RModel, RPartner, fill, read_model
+from test_qa31_verify import Choice, RModel, RPartner, choice_of, fill, read_model
 
 #: DESIGN.md: 1 H100e = 15,832 TPP; a B200 is 36,000 TPP (docs' chip catalogue).
 CHIP_TPP = {"H100": 15_832.0, "B200": 36_000.0}
@@ -241,19 +241,6 @@ class StepReference:
             if found is not None and (best is None or found[2] > best[2]):
                 best = found
         return best
-
-
-def choice_of(model: RModel, package: Package) -> Choice:
-    """A package's terms as the reference's choice (level, US value, partner cost)."""
-    p = model.partners[package.partner]
-    us = cost = 0.0
-    for cid, granted in package.concessions.items():
-        if granted is False:
-            continue
-        options = next(m[1] for m in p.menus if m[0] == cid)
-        match = next(o for o in options if o[0] is True or o[0] == granted)
-        us, cost = us + match[1], cost + match[2]
-    return Choice(package.security, us, cost, ())
 
 
 def rate_of(model: RModel, package: Package) -> float:

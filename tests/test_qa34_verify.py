@@ -44,6 +44,7 @@ from test_qa31_verify import (
     Reference,
     RModel,
     assert_checked,
+    choice_of,
     close,
     money,
     read_model,
@@ -211,24 +212,6 @@ class Moved(RModel):
         if (p.code, k, t) in self.moved and p.tier < 3:
             return min(p.ask.get(t, 0.0), self.moved[p.code, k, t])
         return super().cap(p, k, t)
-
-
-def choice_of(model: RModel, package: Package) -> Choice:
-    """A package's discrete terms as the reference's Choice (values from the menus)."""
-    p = model.partners[package.partner]
-    us = cost = 0.0
-    for cid, granted in package.concessions.items():
-        if granted is False:
-            continue
-        options = next(m[1] for m in p.menus if m[0] == cid)
-        match = [o for o in options if o[0] is True or o[0] == granted] or [
-            o
-            for o in options
-            if not isinstance(o[0], (bool, str)) and abs(o[0] - money(granted)) < 1
-        ]
-        assert match, (cid, granted)
-        us, cost = us + match[0][1], cost + match[0][2]
-    return Choice(package.security, us, cost, ())
 
 
 class Priced:

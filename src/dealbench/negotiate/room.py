@@ -169,10 +169,11 @@ def room(
     answers = (executor or Executor()).map(_weigh, weighed)
     verdicts = {w.package.partner: a for w, a in zip(weighed, answers, strict=True)}
     # Why the plan gives a partner not yet offered anything no deal, as `solve --rounds` and
-    # `offer` say it (one computation: `optimize.explain.no_deal`).
-    unoffered = [c for c, n in negotiations.items() if n.stage == "not started"]
-    unplanned = [c for c in unoffered if plan.package(c) is None]
-    reasons = plan_reasons(plan, unplanned) if why else {}
+    # `offer` say it (one computation: `optimize.explain.no_deal`), when asked.
+    reasons = {}
+    if why:
+        unoffered = [c for c, n in negotiations.items() if n.stage == "not started"]
+        reasons = plan_reasons(plan, [c for c in unoffered if plan.package(c) is None])
     rows = [
         _row(
             plan,
