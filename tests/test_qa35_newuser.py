@@ -1,0 +1,39 @@
+"""A trade negotiator's first day, session 35 (qa35-newuser): a portfolio written by hand
+from the reference (Brazil, Mexico and Switzerland, 2027-2029, compute in steps of 512
+B200 chips, a range concession), its mistakes, a whole negotiation with the three, and
+the web workbench on it. Each test failed before its fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dealbench import load_portfolio
+from dealbench.negotiate import room, walk_away
+from helpers import REPO, invoke, words
+
+DATA = REPO / "tests/data/qa35newuser"
+PORTFOLIO = DATA / "portfolios/americas-alps.yaml"
+WHY = "Risk budget cannot carry MX's KYC counter."
+
+
+def test_the_room_and_the_status_memo_say_why_we_walked_away(tmp_path: Path) -> None:
+    """`walk-away -p MX --note "Risk budget cannot carry MX's KYC counter"`: `room` and its
+    status memo said only "The United States walked away in round 1"; the reason the
+    negotiator recorded was in `history` alone, and a principal reading the memo could not
+    learn why the talks with Mexico ended. Both now say the note, on one line."""
+    pf = load_portfolio(PORTFOLIO)
+    rounds = tmp_path / "rounds"
+    walk_away(pf, rounds, "MX", note="Risk budget cannot carry\nMX's KYC counter.")
+    row = next(r for r in room(pf, rounds).rows if r.partner == "MX")
+    assert row.reason == (
+        "the United States walked away in round 1, note: Risk budget cannot carry MX's KYC counter"
+    )
+    out = tmp_path / "memo"
+    run = invoke(["room", PORTFOLIO, "--rounds", rounds, "--render", "md", "--out", out])
+    assert run.exit_code == 0, run.output
+    assert f"MX: the United States walked away in round 1, note: {WHY[:-1]}" in words(run.stdout)
+    memo = (out / "memos/negotiation-americas-alps.md").read_text()
+    assert (
+        "## Talks ended\n\n- **Mexico (MX):** The United States walked away in round 1, "
+        f"note: {WHY}\n"
+    ) in memo
