@@ -250,6 +250,6 @@ def test_each_point_says_the_step_its_compute_is_in(run: Runner) -> None:
                 assert x % step == 0
     assert any(p["step_h100e"] < 1_000 for p in points)
     table = run("frontier", GULF, "--partner", "AE", "--points", "4")
-    assert "compute is in steps of 100 H100e, not the declared 1,000" in " ".join(
+    assert "compute is in steps of 100 H100e, not the declared steps of 1,000 H100e" in " ".join(
         table.stdout.split()
     )

@@ -37,3 +37,20 @@ def test_the_room_and_the_status_memo_say_why_we_walked_away(tmp_path: Path) -> 
         "## Talks ended\n\n- **Mexico (MX):** The United States walked away in round 1, "
         f"note: {WHY}\n"
     ) in memo
+
+
+def test_a_frontiers_step_note_says_the_declared_step_with_its_unit() -> None:
+    """`frontier americas-alps.yaml -p BR` (steps of 512 B200 chips) said under its table
+    "Every point: the portfolio's compute is not in whole B200 chips, not the declared 512:
+    points of the exact curves are not rounded; for a solved one, no schedule in those was
+    found that keeps their terms ...": 512 of what, and whose terms. It now names the
+    declared step as `solve` does ("not the declared steps of 512 B200 chips") and says
+    which points the schedule search concerns."""
+    run = invoke(["frontier", PORTFOLIO, "-p", "BR", "--points", "8"])
+    assert run.exit_code == 0, run.output
+    assert (
+        "Every point: the portfolio's compute is not in whole B200 chips, not the declared "
+        "steps of 512 B200 chips: the points of the exact curves are not rounded, and for a "
+        "solved point among them no schedule in those steps was found that keeps its terms "
+        "within the limits and V within one step's value."
+    ) in words(run.stdout)

@@ -108,18 +108,21 @@ def step_notes(f: Frontier) -> list[str]:
         else:
             which = f"Points {', '.join(numbers)}"
         where = _in_steps(f, step)
-        solved = (
-            "no schedule in those was found that keeps their terms within the limits and V "
-            "within one step's value"
-        )
+        kept = "within the limits and V within one step's value"
+        its = "its" if len(numbers) == 1 else "their"
         why = (
-            solved
+            f"no schedule in those steps was found that keeps {its} terms {kept}"
             if f.jointly
-            else f"points of the exact curves are not rounded; for a solved one, {solved}"
+            else "the points of the exact curves are not rounded, and for a solved point among "
+            f"them no schedule in those steps was found that keeps its terms {kept}"
         )
-        units = f.granularity.units if f.granularity is not None else round(declared)
+        steps = (
+            f.granularity.describe()
+            if f.granularity is not None
+            else f"steps of {quantity(declared)} H100e"
+        )
         lines.append(
-            f"{which}: the portfolio's compute is {where}, not the declared {units:,}: {why}."
+            f"{which}: the portfolio's compute is {where}, not the declared {steps}: {why}."
         )
     return lines
 
