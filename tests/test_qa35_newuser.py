@@ -54,3 +54,23 @@ def test_a_frontiers_step_note_says_the_declared_step_with_its_unit() -> None:
         "solved point among them no schedule in those steps was found that keeps its terms "
         "within the limits and V within one step's value."
     ) in words(run.stdout)
+
+
+def test_a_malformed_counters_errors_come_in_the_files_order(tmp_path: Path) -> None:
+    """Switzerland's counter with four mistakes (`security: VEU`, `2028: 18k`, `yes` for a
+    yes/no term, a level the menu lacks): `counter` said line 3 first, then line 2, then
+    line 4, the errors pydantic found before those the portfolio found, so a negotiator
+    fixing the file from the top read it twice. Each file's own errors come in line order;
+    a package's checked against its portfolio now do too. Nothing is recorded, exit 2."""
+    rounds = tmp_path / "rounds"
+    counter = DATA / "packages/ch-malformed.yaml"
+    run = invoke(["counter", PORTFOLIO, "-p", "CH", counter, "--rounds", rounds])
+    assert run.exit_code == 2, run.output
+    assert "Traceback" not in run.output
+    lines = run.stderr.splitlines()
+    assert [line.split(":")[2] for line in lines] == ["2", "3", "4", "4"]
+    assert lines[0].endswith(
+        "ch-malformed.yaml:2: security: unknown security level 'VEU' in regime bilateral; "
+        "expected one of: baseline, kyc, veu; did you mean 'veu'?"
+    )
+    assert not (rounds / "CH").exists()

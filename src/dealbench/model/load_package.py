@@ -32,7 +32,9 @@ def load_package(path: str | os.PathLike[str], portfolio: Portfolio | None = Non
     except InputError as exc:  # with what the portfolio says of the fields that did read
         if portfolio is None:
             raise
-        raise InputError([*exc.issues, *_beside_shape_errors(source, portfolio)]) from None
+        issues = [*exc.issues, *_beside_shape_errors(source, portfolio)]
+        # in the file's order, as each file's own issues are (`validation.issues`)
+        raise InputError(sorted(issues, key=lambda i: (i.line or 0, i.field))) from None
     if portfolio is not None:
         partner = portfolio.partner(package.partner)
         if partner is None:
