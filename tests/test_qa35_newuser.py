@@ -74,3 +74,18 @@ def test_a_malformed_counters_errors_come_in_the_files_order(tmp_path: Path) -> 
         "expected one of: baseline, kyc, veu; did you mean 'veu'?"
     )
     assert not (rounds / "CH").exists()
+
+
+def test_a_walk_away_value_written_without_its_unit_is_said_as_written() -> None:
+    """Switzerland's `batna: 1.5` (1.5bn meant): the note said "read as $2 (written without
+    a unit)", a figure the file does not hold (`usd` prints whole dollars below $1,000), so
+    the negotiator looked for a 2 that is not there. It says $1.50 now; whole dollars as
+    before."""
+    package = DATA / "packages/ch-counter.yaml"
+    for written, read in (("1.5", "$1.50"), ("300", "$300")):
+        run = invoke(
+            ["evaluate", package, "--portfolio", PORTFOLIO, "--set", f"partners.CH.batna={written}"]
+        )
+        assert f"note: --set: partners.CH.batna: read as {read} (written without a unit), " in (
+            run.stderr
+        )

@@ -199,8 +199,11 @@ def _said(figure: Figure, written: object) -> str | None:
     elif isinstance(written, str):
         bare = written.strip().lstrip("-$").replace("_", "").replace(",", "").replace(".", "")
         how = " (written without a unit)" if bare.isdigit() else f" from {written.strip()}"
+    # `usd` prints whole dollars below $1,000: 1.5 read as "$2" was not what the file says
+    read = usd(float(amount)) if size >= 1000 or float(size).is_integer() else f"${size:,.2f}"
+    read = f"-{read}" if amount < 0 and not read.startswith("-") else read
     return (
-        f"read as {usd(float(amount))}{an}{how}, where {what} is {bounds}; "
+        f"read as {read}{an}{how}, where {what} is {bounds}; "
         f"if {amount_text(meant)} was meant, write {amount_text(meant)}"
     )
 
