@@ -89,3 +89,20 @@ def test_a_walk_away_value_written_without_its_unit_is_said_as_written() -> None
         assert f"note: --set: partners.CH.batna: read as {read} (written without a unit), " in (
             run.stderr
         )
+
+
+def test_a_typo_in_an_amount_of_chips_is_named() -> None:
+    """Switzerland's ask `2027: {chip: 8_000, model: B200}` was refused with the four forms
+    compute takes and "got keys ['chip', 'model']", where every other unknown key says
+    which one was meant. It says "did you mean 'chips' for 'chip'?" now (exit 2)."""
+    run = invoke(["validate", DATA / "bad/ch-chip.yaml"])
+    assert run.exit_code == 2, run.output
+    assert (
+        words(run.stderr)
+        .strip()
+        .endswith(
+            "bad/ch-chip.yaml:7: ask.2027: expected H100e as a number, "
+            "{tpp: N}, {h100e: N} or {chips: N, model: NAME}, got keys ['chip', 'model']; "
+            "did you mean 'chips' for 'chip'?"
+        )
+    )

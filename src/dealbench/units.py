@@ -7,6 +7,7 @@ loader turns them into file:line: field: messages. `dealbench.figures` prints th
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 import re
 from collections.abc import Mapping
@@ -330,11 +331,22 @@ def _compute(value: Any) -> float:
             return chips * CHIP_TPP[model] / H100_TPP
         raise ValueError(
             "expected H100e as a number, {tpp: N}, {h100e: N} or {chips: N, model: NAME}, "
-            f"got keys {sorted(map(str, keys))}"
+            f"got keys {sorted(map(str, keys))}{keys_meant(keys, ('h100e', 'tpp', 'chips', 'model'))}"
         )
     if isinstance(value, str) and (unit := _WITH_UNIT.match(value.strip())):
         raise ValueError(f"expected a number, got {_short(value)}; {_unit_hint(unit)}")
     return parse_number(value)
+
+
+def keys_meant(keys: Any, known: tuple[str, ...]) -> str:
+    """`; did you mean 'chips' for 'chip'?`: each key of an amount of compute that is none
+    of `known` but close to one (a typo), else empty."""
+    meant = [
+        f"{close[0]!r} for {key!r}"
+        for key in sorted(map(str, keys))
+        if key not in known and (close := difflib.get_close_matches(key, known, n=1))
+    ]
+    return f"; did you mean {' and '.join(meant)}?" if meant else ""
 
 
 #: An amount of compute written with its unit (`600000 H100e`, `600k H100e`, `5e9 TPP`,

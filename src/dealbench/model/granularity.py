@@ -15,7 +15,7 @@ from dealbench.figures import chips_of, quantity
 from dealbench.model.base import (
     Strict,
 )
-from dealbench.units import CHIP_TPP, H100_TPP, number_said, parse_number
+from dealbench.units import CHIP_TPP, H100_TPP, keys_meant, number_said, parse_number
 
 
 class Granularity(Strict):
@@ -107,7 +107,7 @@ def _granularity(value: Any) -> Any:
     elif isinstance(value, dict):
         raise ValueError(
             "expected H100e as a number, {h100e: N} or {chips: N, model: NAME}, "
-            f"got keys {sorted(map(str, value))}"
+            f"got keys {sorted(map(str, value))}{keys_meant(value, ('h100e', 'chips', 'model'))}"
         )
     amount = parse_number(value)
     if amount < 0 or amount != int(amount):
