@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model.portfolio import Portfolio
-from dealbench.model.rounds import Side, date_problem, walked_away_words
+from dealbench.model.rounds import Side, date_problem
 from dealbench.model.yamlio import Source, display_path, read_yaml
 from dealbench.negotiate.rounds.negotiation import Negotiation, Round, same_terms
 
@@ -233,15 +233,6 @@ def _closed_words(r: Round) -> str:
     return "concluded" if r.status == "concluded" else "walked away from"
 
 
-def _how_ended(negotiation: Negotiation, r: Round) -> str:
-    """How the talks ended in round `r`: "the negotiation with SA was concluded", "the
-    United States walked away from KZ", "KZ walked away" (it read "the negotiation with KZ
-    was walked away from", whoever left)."""
-    if r.status == "concluded":
-        return f"the negotiation with {negotiation.partner} was concluded"
-    return walked_away_words(negotiation.partner, r.side)
-
-
 def _source_of(r: Round) -> Source:
     return read_yaml(r.path)
 
@@ -270,6 +261,6 @@ def refuse_after_close(
         raise InputError(
             _source_of(last).issue(
                 ("status",),
-                f"{_how_ended(negotiation, last)} in this round; {refused}{how}",
+                f"{negotiation.how_ended} in this round; {refused}{how}",
             )
         )

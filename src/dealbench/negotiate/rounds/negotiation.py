@@ -28,6 +28,7 @@ from dealbench.model.rounds import (
     StrategyRecord,
     date_problem,
     round_problems,
+    walked_away_words,
 )
 from dealbench.model.yamlio import display_path, folder_of
 
@@ -107,6 +108,19 @@ class Negotiation:
     @property
     def closed(self) -> bool:
         return self.status != "open"
+
+    @property
+    def how_ended(self) -> str | None:
+        """How the talks ended, None while open: "the negotiation with SA was concluded",
+        "the United States walked away from KZ", "KZ walked away" (it read "the negotiation
+        with KZ was walked away from", whoever left; the web editor said "closed (concluded
+        or walked away)", knowing which)."""
+        last = self.last
+        if last is None or last.status == "open":
+            return None
+        if last.status == "concluded":
+            return f"the negotiation with {self.partner} was concluded"
+        return walked_away_words(self.partner, last.side)
 
     @property
     def stage(self) -> Stage:

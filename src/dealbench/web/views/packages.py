@@ -285,18 +285,24 @@ def verdict_context(pf: Portfolio, package: Package) -> dict[str, Any]:
     return {"deal": deal, "by_field": by_field}
 
 
-def next_round(request: Request, name: str, pf: Portfolio, partner: str) -> int | None:
+def next_round(request: Request, name: str, pf: Portfolio, partner: str) -> tuple[int | None, str]:
     """The number the partner's next round would take, for the editor's "Record as counter":
-    0 when the negotiation is closed (no round may follow), None when its rounds do not
-    load (recording then says why)."""
+    0 when the negotiation is closed (no round may follow; then how it ended, "the United
+    States walked away from MX"), None when its rounds do not load (recording then says why)."""
     from dealbench.negotiate import load_negotiation, rounds_root
 
     try:
         folder = inside(root(request), rounds_root(portfolio_file(request, name), pf))
         negotiation = load_negotiation(pf, folder, partner)
     except DealbenchError:
-        return None
-    return 0 if negotiation.closed else negotiation.next_number
+        return None, ""
+    ended = negotiation.how_ended
+    return (0, ended) if ended is not None else (negotiation.next_number, "")
+
+
+def _next_round_context(request: Request, name: str, pf: Portfolio, code: str) -> dict[str, Any]:
+    number, ended = next_round(request, name, pf, code)
+    return {"next_round": number, "ended": ended[:1].upper() + ended[1:]}
 
 
 def editor_page(
@@ -319,7 +325,7 @@ def editor_page(
         partners=[(p.code, p.name) for p in pf.partners],
         files=package_files(request, pf),
         source=source,
-        next_round=next_round(request, name, pf, code),
+        **_next_round_context(request, name, pf, code),
         strategies=sorted(STRATEGIES),  # what "Record as counter" weighs the verdict against
         **notes(request, pf),
         **editor_context(pf, code, values),
