@@ -7,6 +7,7 @@ Each test failed before its fix.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -101,3 +102,55 @@ def test_compare_out_explains_each_partner_without_a_deal_once(
     monopoly = json.loads((out / "monopoly" / "result.json").read_text())
     said = {r["partner"]: r["message"] for r in monopoly["no_deal_reasons"]}
     assert set(said) == set(monopoly["no_deal"]), said
+
+
+def _many_without_a_deal(folder: Path, count: int) -> Path:
+    """A portfolio of `count` partners none of whom may receive compute (copies of the
+    shipped Russia file, tier 3, coded RAA, RAB, ...), under the shipped bilateral policy."""
+    shipped = Path(shutil.copytree(REPO / "deals", folder / "deals"))
+    russia = (shipped / "partners" / "ru.yaml").read_text()
+    names = []
+    for i in range(count):
+        code = f"R{chr(65 + i // 26)}{chr(65 + i % 26)}"
+        text = russia.replace("code: RU", f"code: {code}", 1)
+        text = text.replace("name: Russian Federation", f"name: Partner {code}", 1)
+        (shipped / "partners" / f"{code.lower()}.yaml").write_text(text)
+        names.append(f"../partners/{code.lower()}.yaml")
+    portfolio = shipped / "portfolios" / "many.yaml"
+    portfolio.write_text(
+        "id: many\ntitle: Many partners without a deal\npolicy: ../policy/bilateral.yaml\n"
+        "periods: [2026, 2027, 2028]\nsupply: {2026: 100_000, 2027: 100_000, 2028: 100_000}\n"
+        f"partners: [{', '.join(names)}]\n"
+    )
+    return portfolio
+
+
+def test_a_solve_says_which_partners_it_did_not_explain_and_how_to_ask(tmp_path: Path) -> None:
+    """A solve explains at most 25 partners without a deal (each takes one solve or more).
+    With 30, `solve` printed 25 reasons and nothing of the other five, result.json carried 25
+    reasons, and the memo said of the five "the solve did not say why (it explains the first
+    partners without a deal only ...)", naming no way to have them explained: the list read
+    as complete. Each output now names the five as not explained and says how to ask
+    (`solve --explain-all`, which explains every one)."""
+    portfolio = _many_without_a_deal(tmp_path, 30)
+    out = tmp_path / "out"
+    run = invoke(["solve", portfolio, "--out", out, "--render", "md"])
+    assert run.exit_code == 0, run.stderr + run.traceback
+    said = " ".join(run.stdout.split())
+    left = "RAZ, RBA, RBB, RBC and RBD"
+    assert f"Why no deal with {left}: not explained" in said, said
+    assert "the first 25 of its 30 partners without a deal" in said, said
+    assert "dealbench solve --explain-all" in said, said
+    result = json.loads((out / "result.json").read_text())
+    reasons = {r["partner"]: r for r in result["no_deal_reasons"]}
+    assert set(reasons) == set(result["no_deal"]) and len(reasons) == 30
+    assert reasons["RBD"]["reason"] == "not-explained"
+    assert "--explain-all" in reasons["RBD"]["message"]
+    memo = " ".join(next(out.rglob("*portfolio*.md")).read_text().split())
+    assert "RBD: not explained" in memo and "--explain-all" in memo, memo
+
+    every = invoke(["solve", portfolio, "--explain-all", "--json"])
+    assert every.exit_code == 0, every.stderr + every.traceback
+    all_said = {r["partner"]: r for r in json.loads(every.stdout)["no_deal_reasons"]}
+    assert len(all_said) == 30 and all_said["RBD"]["reason"] != "not-explained"
+    assert all_said["RBD"]["message"] == all_said["RAA"]["message"].replace("RAA", "RBD")
