@@ -207,12 +207,20 @@ def quick(n: int) -> Any:
     )
 
 
-def drawn_concession(draw: Any, j: int, kind: str, money: float, first: int, rise: int) -> Any:
+def drawn_concession(
+    draw: Any,
+    j: int,
+    kind: str,
+    money: float,
+    first: int,
+    rise: int,
+    secure: Sequence[str] = ("kyc", "veu"),
+) -> Any:
     """The `j`-th concession of a generated partner, drawn by hypothesis's `draw`: a yes/no
     term ("yes") or two levels ("levels"; "range" and "step" make them an amount in USD
     between them, or in steps of USD 10bn), its figures in units of `money` (the first up
     to `first` units, the second level up to `rise` more), and maybe requiring or excluding
-    the one before, or a security level."""
+    the one before, or a security level of `secure` (one level draws nothing)."""
     from hypothesis import strategies as st
 
     us, cost = draw(st.integers(1, first)) * money, draw(st.integers(1, first)) * money
@@ -238,7 +246,7 @@ def drawn_concession(draw: Any, j: int, kind: str, money: float, first: int, ris
     if j and draw(st.booleans()):
         c[draw(st.sampled_from(["requires", "excludes"]))] = [f"c{j - 1}"]
     elif draw(st.booleans()):
-        c["requires"] = [{"security": draw(st.sampled_from(["kyc", "veu"]))}]
+        c["requires"] = [{"security": draw(st.sampled_from(list(secure)))}]
     return c
 
 

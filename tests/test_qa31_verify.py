@@ -49,7 +49,7 @@ from dealbench.negotiate import (
     zopas,
 )
 from dealbench.optimize import solve
-from helpers import written
+from helpers import drawn_concession, quick, written
 
 DATA = Path(__file__).parent / "data" / "qa31verify"
 FJORD = DATA / "fjord" / "portfolio.yaml"
@@ -948,35 +948,11 @@ def portfolios(draw: st.DrawFn) -> dict[str, Any]:
     partners = []
     for i in range(draw(nums(2, 3))):
         code = "P" + "ABC"[i]
-        concessions: list[dict[str, Any]] = []
         kinds = draw(st.lists(st.sampled_from(["yes", "levels", "range", "step"]), max_size=3))
-        for j, kind in enumerate(kinds):
-            us, cost = draw(nums(1, 30)) * MONEY_STEP, draw(nums(1, 30)) * MONEY_STEP
-            c: dict[str, Any] = {"id": f"c{j}", "title": f"C{j}", "category": "other"}
-            if kind == "yes":
-                c.update(us_value=us, partner_cost=cost)
-            else:
-                us2, cost2 = (
-                    us + draw(nums(1, 20)) * MONEY_STEP,
-                    cost + draw(nums(1, 20)) * MONEY_STEP,
-                )
-                c["levels"] = [
-                    {"id": "a", "title": "A", "us_value": us, "partner_cost": cost},
-                    {"id": "b", "title": "B", "us_value": us2, "partner_cost": cost2},
-                ]
-                if kind != "levels":
-                    c["amount"] = (
-                        {"unit": "USD", "min": 0}
-                        if kind == "range"
-                        else {"unit": "USD", "step": 10e9}
-                    )
-                    c["levels"][0].update(id="20bn", amount=20e9)
-                    c["levels"][1].update(id="60bn", amount=60e9)
-            if j and draw(st.booleans()):
-                c[draw(st.sampled_from(["requires", "excludes"]))] = [f"c{j - 1}"]
-            elif draw(st.booleans()):
-                c["requires"] = [{"security": "hi"}]
-            concessions.append(c)
+        concessions = [
+            drawn_concession(draw, j, kind, MONEY_STEP, 30, 20, secure=["hi"])
+            for j, kind in enumerate(kinds)
+        ]
         segments = sorted({draw(nums(1, 8)) * 5_000 for _ in range(draw(nums(1, 2)))})
         values = sorted((draw(nums(5, 60)) * 1_000 for _ in segments), reverse=True)
         partners.append(
@@ -1017,9 +993,7 @@ def portfolios(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-PROPERTY = settings(
-    max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
-)
+PROPERTY = quick(12)
 
 
 @PROPERTY

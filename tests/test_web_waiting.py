@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 from dealbench import load_portfolio
 from dealbench.web.jobs import DEFAULT_OPTIONS, Job, Jobs, solve_job
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from dealbench.web.views import portfolios
+from dealbench.web.views import solve_jobs
 from helpers import REPO, web_client
 
 TOKEN = "test-token-waiting"
@@ -49,7 +49,7 @@ LONG_WAIT = 300.0
 @pytest.fixture
 def long_waits(monkeypatch: pytest.MonkeyPatch) -> None:
     """One request may wait LONG_WAIT seconds (the server's own bound is 10 s)."""
-    monkeypatch.setattr(portfolios, "LONGEST_WAIT", LONG_WAIT)
+    monkeypatch.setattr(solve_jobs, "LONGEST_WAIT", LONG_WAIT)
 
 
 def test_a_waiting_page_is_answered_when_the_job_ends_not_when_its_wait_runs_out(

@@ -21,7 +21,7 @@ from dealbench.errors import ArgumentError
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import SolveResult
 from dealbench.optimize.explain.data import NoDeal
-from dealbench.optimize.explain.no_deal import no_deal_reasons
+from dealbench.optimize.explain.no_deal import MAX_EXPLAINED, no_deal_reasons
 
 __all__ = ["Analysed", "nothing_uncertain", "solve_with_analysis"]
 
@@ -48,11 +48,13 @@ class Analysed:
     #: (the portfolio as written would explain another solve's packages).
     solved: Portfolio | None = None
 
-    def no_deal_reasons(self, require: Sequence[str] = ()) -> list[NoDeal]:
+    def no_deal_reasons(
+        self, require: Sequence[str] = (), *, limit: int | None = MAX_EXPLAINED
+    ) -> list[NoDeal]:
         """Why a partner has no deal, against the portfolio solved: a robust solve's raised
-        walk-away values, each said to be raised."""
+        walk-away values, each said to be raised; `limit` as for `no_deal_reasons`."""
         assert self.solved is not None  # set by solve_with_analysis, its one maker
-        reasons = no_deal_reasons(self.solved, self.result, require)
+        reasons = no_deal_reasons(self.solved, self.result, require, limit=limit)
         return self.robustness.said_of(reasons) if self.robustness else reasons
 
     def explained(self, require: Sequence[str] = ()) -> Analysed:

@@ -168,6 +168,7 @@ def compare(
     options: SolveOptions | None = None,
     executor: Executor | None = None,
     progress: Any = None,
+    explain: bool = False,
 ) -> tuple[Comparison, dict[str, tuple[Portfolio, SolveResult]]]:
     """Solve `portfolio` under each policy (overrides applied after the regime change).
 
@@ -175,7 +176,9 @@ def compare(
     bilateral) and policy files (a str or a path), read by `find_regime`.
 
     Returns the comparison and, per regime id, the portfolio solved and its result
-    (for documents and result files).
+    (for documents and result files). `explain`: each result carries why its partners
+    without a deal have none (`explained`), worked out where it was solved and read by
+    the table's words, which otherwise work out part of it for themselves.
     """
     if isinstance(policies, str | os.PathLike):  # one regime name, not letter by letter
         policies = [policies]
@@ -191,7 +194,8 @@ def compare(
     # Each regime's rows are made where it was solved: in parallel, as the solves are.
     work = chains(portfolios, options or SolveOptions(), size=1)
     ex = executor or Executor()
-    tabled = [t for batch in ex.map(solved_table, work, progress, cost=chain_cost) for t in batch]
+    task = explained_table if explain else solved_table
+    tabled = [t for batch in ex.map(task, work, progress, cost=chain_cost) for t in batch]
     tables = {p.policy.id: (p, t) for p, t in zip(portfolios, tabled, strict=True)}
     solved = {rid: (p, t.result) for rid, (p, t) in tables.items()}
     rows = [t.row for _, t in tables.values()]
@@ -281,21 +285,32 @@ def explained(
     """Each regime's result carrying why its partners without a deal have none, as `solve`
     carries it (`optimize.explain.no_deal_reasons`): for the files and documents
     `compare --out` writes, which say that one reason (the table's words are read apart,
-    `analyze.limits.decided_by`)."""
+    `analyze.limits.decided_by`). A result that carries its reasons already (`compare(...,
+    explain=True)`) is kept as it is: nothing is explained twice."""
+    return {rid: (pf, explain_one(pf, result)) for rid, (pf, result) in solved.items()}
+
+
+def explain_one(pf: Portfolio, result: SolveResult) -> SolveResult:
+    """`result` carrying why its partners without a deal have none, unless it does (or
+    has no packages to explain)."""
     from dealbench.optimize.explain.no_deal import no_deal_reasons
 
-    return {
-        rid: (
-            pf,
-            result if result.us_value is None else result.explained(no_deal_reasons(pf, result)),
-        )
-        for rid, (pf, result) in solved.items()
-    }
+    if result.us_value is None or result.no_deal_reasons is not None:
+        return result
+    return result.explained(no_deal_reasons(pf, result))
 
 
 def solved_table(chain: Chain) -> list[Table]:
     """Solve the chain's portfolios and make their table lines (a task for an executor)."""
     return [table(pf, r) for pf, r in zip(chain.portfolios, run_chain(chain), strict=True)]
+
+
+def explained_table(chain: Chain) -> list[Table]:
+    """`solved_table`, each result explained first (`explain_one`, in the worker that
+    solved it): the table's words read its reasons (`limits._remedy_words`) rather than
+    explaining the partners the caps or supply keep out a second time."""
+    solved = zip(chain.portfolios, run_chain(chain), strict=True)
+    return [table(pf, explain_one(pf, r)) for pf, r in solved]
 
 
 def table(pf: Portfolio, result: SolveResult) -> Table:

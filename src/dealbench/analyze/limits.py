@@ -150,7 +150,7 @@ def _remedy_words(pf: Portfolio, result: SolveResult, code: str) -> str:
     result carries), in a few words: "supply below what it accepts"; where it changes
     another kind of limit, or is not known, "no package it accepts fits the limits"."""
     said = result.no_deal_reason(code)
-    if said is None:
+    if said is None or not said.explained:
         alone = result.model_copy(update={"no_deal": [code]})
         said = next(iter(why_no_deal(pf, alone)), None)
     kinds = {r.kind for r in said.relax} if said is not None else set()

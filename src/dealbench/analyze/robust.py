@@ -125,7 +125,7 @@ class Robustness(Frozen):
                 f"{usd(raised[r.partner])}, so that a deal with it is accepted in at least "
                 f"{share_percent(self.level)} of the samples",
             )
-            if r.partner in raised
+            if r.partner in raised and r.explained  # "not explained" is one sentence for all
             else r
             for r in reasons
         ]

@@ -172,6 +172,7 @@ def compare(
                 options=options,
                 executor=ex,
                 progress=bar,
+                explain=out is not None,  # the files say why, as `solve` does
             )
         _answer(comparison, json_out, show.print_comparison)
         if out is not None:

@@ -59,8 +59,15 @@ def raise_for_status(
 
 
 def print_reasons(reasons: Sequence[NoDeal]) -> None:
-    """One paragraph per partner, wrapped to the terminal."""
+    """One paragraph per partner, wrapped to the terminal; the partners the solve did not
+    explain in one, after the others, naming each."""
     from dealbench.cli import output
+    from dealbench.list_words import and_list
 
     for reason in reasons:
-        typer.echo(output.paragraph(f"Why no deal with {reason.partner}: {reason.message}"))
+        if reason.explained:
+            typer.echo(output.paragraph(f"Why no deal with {reason.partner}: {reason.message}"))
+    left = [r for r in reasons if not r.explained]
+    if left:
+        codes = and_list([r.partner for r in left])
+        typer.echo(output.paragraph(f"Why no deal with {codes}: {left[0].message}"))

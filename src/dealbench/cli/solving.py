@@ -34,6 +34,7 @@ from dealbench.cli.scenario_options import PolicyOpt, SetOpt
 
 #: A robust solve's samples of the uncertain figures, and their seed, by default.
 SAMPLES, SEED = 10_000, 0  # as the library's (analyze.analysed)
+MAX_EXPLAINED = 25  # as the library's (optimize.explain.no_deal)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -148,6 +149,14 @@ def solve(
             metavar="DIR",
         ),
     ] = None,
+    explain_all: Annotated[
+        bool,
+        typer.Option(
+            "--explain-all",
+            help=f"Say why for every partner left without a deal (by default the first "
+            f"{MAX_EXPLAINED}, each one solve or more; the others are named as not explained).",
+        ),
+    ] = False,
 ) -> None:
     """Find the best packages every partner still accepts, within every limit.
 
@@ -199,11 +208,14 @@ def solve(
         if out is not None:  # its term sheets are written: refused before the solve
             check_portfolio_clauses(pf)
         require = explaining.check_required(pf, require_deal or [])
+        limit = None if explain_all else MAX_EXPLAINED
         options = {"solver": solver, "time_limit": time_limit, "gap": gap, "v_floor": floor}
         if rounds is not None:
             from dealbench.negotiate.plan import solve_rounds
 
-            replanned = solve_rounds(pf, rounds, solver=solver, gap=gap, time_limit=time_limit)
+            replanned = solve_rounds(
+                pf, rounds, solver=solver, gap=gap, time_limit=time_limit, limit=limit
+            )
             result, reasons = replanned.result, replanned.reasons
             extra: dict[str, Any] = {}
         else:
@@ -211,7 +223,7 @@ def solve(
                 pf, mode, options, prices, robust, samples, seed, require=require, json_out=json_out
             )
             result, extra = found.result, found.extra()
-            reasons = found.no_deal_reasons(require)
+            reasons = found.no_deal_reasons(require, limit=limit)
         # Computed once, carried in the result: the terminal, result.json and every
         # document say the same reason.
         result = result.explained(reasons)

@@ -257,7 +257,7 @@ def _why_none(portfolio: Portfolio, partner: str, base: SolveResult) -> str | No
     from dealbench.optimize.explain.no_deal import why_no_deal
 
     said = base.no_deal_reason(partner)
-    if said is None and base.no_deal_reasons is None:
+    if (said is None and base.no_deal_reasons is None) or (said and not said.explained):
         alone = base.model_copy(update={"no_deal": [partner]})
         said = next(iter(why_no_deal(portfolio, alone)), None)
     if said is None:

@@ -26,7 +26,7 @@ from dealbench.negotiate.rounds.read import load_negotiations
 from dealbench.optimize import SolveResult, Status, solve
 from dealbench.optimize.backends import version
 from dealbench.optimize.explain.data import NoDeal
-from dealbench.optimize.explain.no_deal import no_deal_reasons
+from dealbench.optimize.explain.no_deal import MAX_EXPLAINED, no_deal_reasons
 from dealbench.optimize.finish import result_from_check
 from dealbench.optimize.result import NO_SOLVER, FromRounds, SolverInfo
 
@@ -156,10 +156,12 @@ def solve_rounds(
     solver: str = "highs",
     gap: float = 1e-6,
     time_limit: float | None = None,
+    limit: int | None = MAX_EXPLAINED,
 ) -> RoundsSolve:
     """The portfolio solved from its rounds under `root` (deals/rounds/<id>/): concluded
     deals fixed as agreed, walked-away partners without a deal, the open negotiations
-    re-optimized in the supply and risk budget the concluded deals leave (`replan`).
+    re-optimized in the supply and risk budget the concluded deals leave (`replan`);
+    the first `limit` partners it leaves without a deal explained (None: every one).
 
     The result is the whole portfolio's, as `solve` gives it: every package checked
     together by `check`, its V the fixed deals' plus the walked-away partners' US
@@ -223,7 +225,7 @@ def solve_rounds(
         if code in negotiations
     ]
     if rest is not None and plan.open_portfolio is not None:
-        reasons += no_deal_reasons(plan.open_portfolio, rest)
+        reasons += no_deal_reasons(plan.open_portfolio, rest, limit=limit)
     return RoundsSolve(plan, result.explained(reasons), reasons)
 
 

@@ -9,7 +9,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Explanation", "NoDeal", "Relaxation"]
+__all__ = ["NOT_EXPLAINED", "Explanation", "NoDeal", "Relaxation"]
+
+#: The `NoDeal.reason` of a partner a solve left without a deal and did not explain (it
+#: explains so many: `optimize.explain.no_deal.MAX_EXPLAINED`); its message says so, and how
+#: to have it explained.
+NOT_EXPLAINED = "not-explained"
 
 
 @dataclass(frozen=True)
@@ -73,9 +78,14 @@ class NoDeal:
     """Why the optimum leaves one partner without a deal."""
 
     partner: str
-    reason: str  # no-acceptable-package | not-worth-it | shared-limits | time-limit | walked-away
+    reason: str  # no-acceptable-package | not-worth-it | shared-limits | time-limit | walked-away | not-explained
     message: str
     relax: list[Relaxation] = field(default_factory=list)
+
+    @property
+    def explained(self) -> bool:
+        """It says why (not that the solve left it unexplained: `NOT_EXPLAINED`)."""
+        return self.reason != NOT_EXPLAINED
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -6,9 +6,11 @@ carried in the result (`SolveResult.no_deal_reasons`, result.json's `no_deal_rea
 the terminal, result.json and every document say that one reason. Nothing is solved here.
 
 A result that records no reason for a partner (a result.json written before results
-recorded them; a partner past the ones a solve explains) still renders: the memo says what
-the portfolio's files alone settle (an embargo, no ask in these periods, caps of zero),
-else that the result does not say why, and how to have it said.
+recorded them; one whose best package alone a solver limit kept the solve from finding)
+still renders: the memo says what the portfolio's files alone settle (an embargo, no ask in
+these periods, caps of zero), else that the result does not say why, and how to have it
+said. A partner past the ones a solve explains carries a reason that says so
+(`optimize.reasons.NOT_EXPLAINED`), printed as it is.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ def no_deal_reason(
 ) -> str:
     """Why partner `code` has no deal, a sentence opening with its code: `recorded`, the
     reason its result carries; else the fallback. `explained`: the result records reasons
-    (for some partners: `optimize.explain.no_deal.MAX_EXPLAINED`)."""
+    (for some partners: a solver limit may keep one from it)."""
     if recorded is not None:
         return f"{code}: {recorded.message.rstrip('.')}."
     return f"{code}: {_unrecorded(portfolio, code, explained=explained)}"
@@ -51,8 +53,8 @@ def _unrecorded(portfolio: Portfolio, code: str, *, explained: bool) -> str:
         return f"the tier {partner.tier} cap is zero under every security level."
     if explained:
         return (
-            "the solve did not say why (it explains the first partners without a deal only, "
-            "and none whose best package alone a solver limit kept it from finding)."
+            "the solve did not say why (a solver limit kept it from finding this partner's "
+            "best package alone)."
         )
     return (
         "the result does not record why (a result.json written before dealbench recorded it, "

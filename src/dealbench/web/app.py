@@ -19,6 +19,7 @@ from dealbench.web.pages import HERE, error_page, page, portfolio_of, refused_pa
 from dealbench.web.security import AccessMiddleware
 from dealbench.web.views import (
     analysis,
+    comparison,
     documents,
     frontier_pages,
     improve,
@@ -28,6 +29,7 @@ from dealbench.web.views import (
     packages,
     portfolios,
     results,
+    solve_jobs,
     sweeps,
     validation,
 )
@@ -40,6 +42,8 @@ def create_app(deals_dir: str | Path, token: str, *, max_upload: int = MAX_UPLOA
     """The workbench over the files under `deals_dir`, guarded by `token`."""
     routes = [
         *portfolios.routes(),
+        *solve_jobs.routes(),
+        *comparison.routes(),
         *packages.routes(),
         *documents.routes(),
         *negotiation.routes(),

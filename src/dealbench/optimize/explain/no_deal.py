@@ -22,6 +22,7 @@ from dealbench.optimize.explain.data import NoDeal, Relaxation
 from dealbench.optimize.explain.infeasible import explain_infeasible, no_compute
 from dealbench.optimize.explain.relax_words import RAISE_NOISE, limit_raised
 from dealbench.optimize.explain.shared_limits import shared_limits
+from dealbench.optimize.reasons import NOT_EXPLAINED
 from dealbench.optimize.result import SolveResult, Status
 
 __all__ = ["best_alone", "caps_lifted", "no_deal_reasons", "raised", "why_no_deal"]
@@ -314,16 +315,40 @@ def _not_found(code: str, deal: Any) -> NoDeal:
     )
 
 
-#: At most this many partners without a deal are explained (one small solve each).
+#: At most this many partners without a deal are explained by default: each takes one
+#: small solve or more, and one the shared limits keep out re-solves the portfolio (2.3 s
+#: each at synthetic M). The others are said not to be explained (`NOT_EXPLAINED`).
 MAX_EXPLAINED = 25
+
+#: How a user has every partner explained (`solve --explain-all`).
+EXPLAIN_ALL = "`dealbench solve --explain-all` says why for every one"
 
 
 def no_deal_reasons(
-    portfolio: Portfolio, result: SolveResult, require: Sequence[str] = ()
+    portfolio: Portfolio,
+    result: SolveResult,
+    require: Sequence[str] = (),
+    *,
+    limit: int | None = MAX_EXPLAINED,
 ) -> list[NoDeal]:
-    """Why each partner without a deal has none (the first MAX_EXPLAINED of them);
-    `require` as for `why_no_deal`."""
+    """Why each partner without a deal has none: the first `limit` of them (None: every
+    one), and for each of the rest a reason saying it was not explained and how to have it
+    explained (never silence, which reads as a complete list); `require` as for
+    `why_no_deal`."""
     if not result.no_deal:
         return []
-    shown = result.model_copy(update={"no_deal": result.no_deal[:MAX_EXPLAINED]})
-    return why_no_deal(portfolio, shown, require)
+    if limit is None or len(result.no_deal) <= limit:
+        return why_no_deal(portfolio, result, require)
+    shown = result.model_copy(update={"no_deal": result.no_deal[:limit]})
+    total = len(result.no_deal)
+    left = [
+        NoDeal(
+            code,
+            NOT_EXPLAINED,
+            f"not explained: the solve says why for the first {limit} of its {total} "
+            f"partners without a deal only (each takes one solve or more); {EXPLAIN_ALL}",
+        )
+        for code in result.no_deal[limit:]
+        if portfolio.partner(code) is not None
+    ]
+    return why_no_deal(portfolio, shown, require) + left

@@ -31,7 +31,7 @@ from dealbench.web.views.common import (
     portfolio,
 )
 from dealbench.web.views.packages import redline_files
-from dealbench.web.views.portfolios import _job, _solved_portfolio
+from dealbench.web.views.solve_jobs import job_of, solved_portfolio
 
 MEDIA = {
     "md": "text/markdown; charset=utf-8",
@@ -152,12 +152,12 @@ def _rendered(docs: list[Document], file: str) -> RenderedFile | None:
 
 
 def job_source(request: Request) -> Source:
-    job = _job(request)
+    job = job_of(request)
     if job.result is None:
         raise HTTPException(404, "This solve has no result (yet).")
     # The portfolio the solve was of (its regime and overrides applied), not the file as it
     # reads now: documents of a solve with --policy or --set showed the file's figures.
-    return source_from_result(_solved_portfolio(request, job), job.result)
+    return source_from_result(solved_portfolio(request, job), job.result)
 
 
 def _job_documents(request: Request) -> list[Document]:
@@ -165,7 +165,7 @@ def _job_documents(request: Request) -> list[Document]:
 
 
 async def job_documents(request: Request) -> Response:
-    job = _job(request)
+    job = job_of(request)
     docs = await off_loop(_job_documents, request)
     heading = f"Documents of solve {job.id} ({job.portfolio})"
     back = (f"/jobs/{job.id}", f"Back to solve {job.id}")
@@ -173,7 +173,7 @@ async def job_documents(request: Request) -> Response:
 
 
 async def job_file(request: Request) -> Response:
-    job = _job(request)
+    job = job_of(request)
     docs = await off_loop(_job_documents, request)
     return await serve_file(
         request, docs, request.path_params["file"], f"{job.portfolio}-solve-{job.id}"

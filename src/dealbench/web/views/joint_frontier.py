@@ -29,7 +29,7 @@ from dealbench.web.chart import frontier_chart
 from dealbench.web.jobs import Job
 from dealbench.web.views.common import notes, off_loop
 from dealbench.web.views.frontier_files import file_names, file_response
-from dealbench.web.views.portfolios import job_state
+from dealbench.web.views.solve_jobs import job_state
 
 #: The job's kind (its page is `frontier_job`).
 KIND = "frontier"

@@ -1,49 +1,33 @@
-"""Portfolios: the list, one portfolio's facts and solve form, and its solves."""
+"""Portfolios: the list, one portfolio's facts and its solve form, which starts a solve
+(its job's pages: `views.solve_jobs`; the regimes compared: `views.comparison`)."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from dealbench.analyze import REGIMES, compare, find_regime
-from dealbench.analyze.analysed import Analysed
-from dealbench.analyze.compare import under_each
 from dealbench.analyze.scenarios import load_scenario
 from dealbench.arguments import positive_seconds, relative_gap, share_typed
 from dealbench.errors import DealbenchError, InputError, Issue
-from dealbench.model import Policy, Portfolio, load_portfolio
-from dealbench.model.regimes import default_regimes, regime_names
-from dealbench.optimize import MODES, SOLVERS, SolveResult
-from dealbench.optimize.explain.no_deal import no_deal_reasons
-from dealbench.result_words import (
-    floor_sentence,
-    message_after,
-    rows_words,
-    schedule_line,
-    supply_line,
-    walk_away_words,
-)
+from dealbench.model import Portfolio, load_portfolio
+from dealbench.model.regimes import regime_names
+from dealbench.optimize import MODES, SOLVERS
 from dealbench.units import parse_money
-from dealbench.web.jobs import Job, solve_job, until_finished
+from dealbench.web.jobs import solve_job
 from dealbench.web.pages import Refusal, Typed, page, refusal
 from dealbench.web.views import analysis
 from dealbench.web.views.analysis import Faults
 from dealbench.web.views.common import (
-    DRAWING,
     checked_form,
     notes,
     portfolio,
     portfolio_file,
     portfolio_files,
-    solving,
 )
 from dealbench.web.work import analysed_solve_job
 
@@ -53,11 +37,6 @@ def routes() -> list[Route]:
         Route("/", index, name="index"),
         Route("/p/{name}", show, name="portfolio"),
         Route("/p/{name}/solve", start_solve, methods=["POST"], name="solve"),
-        Route("/p/{name}/compare", show_compare, name="compare"),
-        Route("/jobs/{job}", show_job, name="job"),
-        Route("/jobs/{job}/state", job_state, name="job_state"),
-        Route("/jobs/{job}/charts/{n:int}.svg", job_chart, name="job_chart"),
-        Route("/jobs/{job}/cancel", cancel_job, methods=["POST"], name="cancel"),
     ]
 
 
@@ -212,20 +191,6 @@ def _float(form: Any, field: str, default: float) -> float:
         raise InputError(Issue(field, None, "", f"expected a number, got {text!r}")) from None
 
 
-def _number(form: Any, field: str, default: float | None, *, low: float, high: float | None) -> Any:
-    text = str(form.get(field) or "").strip()
-    if not text:
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        raise InputError(Issue(field, None, "", f"expected a number, got {text!r}")) from None
-    if not math.isfinite(value) or value < low or (high is not None and value > high):
-        bound = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
-        raise InputError(Issue(field, None, "", f"expected a number {bound}, got {text}"))
-    return value
-
-
 async def start_solve(request: Request) -> Response:
     name = request.path_params["name"]
     form = await checked_form(request)
@@ -265,187 +230,3 @@ async def start_solve(request: Request) -> Response:
     )
     job.cache["portfolio"] = pf  # what the result is of, even if the file changes meanwhile
     return RedirectResponse(request.url_for("job", job=job.id), status_code=303)
-
-
-def _job(request: Request) -> Job:
-    job: Job | None = request.app.state.jobs.get(request.path_params["job"])
-    if job is None:
-        raise HTTPException(404, "No such solve (solves are kept while the server runs).")
-    return job
-
-
-async def show_job(request: Request) -> Response:
-    job = _job(request)
-    if job.kind != "solve":  # a sweep's page is its own
-        return RedirectResponse(request.url_for(f"{job.kind}_job", job=job.id), status_code=303)
-    # The state is read once: the job may end while the page is drawn, and a page drawn
-    # as "done" without its result was a 500.
-    state = job.state
-    context: dict[str, Any] = {"job": job, "name": job.portfolio, "state": state}
-    if state == "done" and job.result is not None:
-        pf = _solved_portfolio(request, job)
-        if "no_deal" not in job.cache:
-            # As the solve's job carries them (`solve_job`); computed here only for a job
-            # whose result does not (a robust solve's packages are the optimum of its raised
-            # walk-away values: `Analysed.no_deal_reasons`).
-            reasons = job.result.no_deal_reasons
-            if reasons is None and isinstance(job.output, Analysed):
-                reasons = await solving(job.output.no_deal_reasons)
-            elif reasons is None:
-                reasons = await solving(no_deal_reasons, pf, job.result)
-            job.cache["no_deal"] = {r.partner: r.message for r in reasons}
-        if "charts" not in job.cache:
-            job.cache["charts"] = result_charts(pf, job.result)
-        context.update(result_view(pf, job.result, job.cache["no_deal"], job.cache["charts"]))
-        context.update(analysis.analysis_view(job, pf))
-        # As `solve`: a robust solve's packages are chosen over the samples, so it does not
-        # say that its figures use the means (it says when nothing is uncertain instead).
-        context.update(notes(request, pf, means=context["robustness"] is None))
-    return page(request, "job.html.j2", **context)
-
-
-def _solved_portfolio(request: Request, job: Job) -> Portfolio:
-    pf = job.cache.get("portfolio")
-    if not isinstance(pf, Portfolio):  # a job started without it (not through the form)
-        pf = load_scenario(
-            portfolio_file(request, job.portfolio),
-            job.options["policy"] or None,
-            job.options["sets"],
-        )
-        job.cache["portfolio"] = pf
-    return pf
-
-
-async def job_chart(request: Request) -> Response:
-    """One chart of a solve's result, drawn at its first request (the result's page shows
-    the figures at once; the browser fetches its charts beside them)."""
-    job = _job(request)
-    n = request.path_params["n"]
-    drawn: list[Any] = job.cache.get("charts", [])
-    if job.state != "done" or not 0 <= n < len(drawn):
-        raise HTTPException(404, "No such chart.")
-    svgs: dict[int, str] = job.cache.setdefault("svg", {})
-
-    def draw() -> str:
-        from dealbench.render import charts
-
-        with DRAWING:
-            if n not in svgs:
-                svgs[n] = charts.svg(drawn[n])
-        return svgs[n]
-
-    svg = svgs[n] if n in svgs else await run_in_threadpool(draw)
-    return Response(svg, media_type="image/svg+xml")
-
-
-#: The longest a page may wait for a job's end in one request (it then asks again).
-LONGEST_WAIT = 10.0
-
-
-async def job_state(request: Request) -> Response:
-    """The job's state; with `?wait=SECONDS`, answered when the job ends (or after that
-    long at most), so that a page learns of the result the moment it is there."""
-    job = _job(request)
-    wait = _number(request.query_params, "wait", 0.0, low=0.0, high=None)
-    if job.state == "running" and wait > 0:
-        await until_finished(job, min(wait, LONGEST_WAIT))
-    return JSONResponse(job.summary())
-
-
-async def cancel_job(request: Request) -> Response:
-    await checked_form(request)
-    job = request.app.state.jobs.cancel(request.path_params["job"])
-    if job is None:
-        raise HTTPException(404, "No such solve.")
-    return RedirectResponse(request.url_for("job", job=job.id), status_code=303)
-
-
-def result_charts(pf: Portfolio, result: SolveResult) -> list[Any]:
-    """The result's charts, as data (drawn when the browser asks for each)."""
-    from dealbench.render.portfolio_allocation import portfolio_charts
-    from dealbench.render.sources import source_from_result
-
-    if not result.deals:
-        return []
-    return list(portfolio_charts(source_from_result(pf, result)))
-
-
-def result_view(
-    pf: Portfolio, result: SolveResult, reasons: dict[str, str], drawn: list[Any]
-) -> dict[str, Any]:
-    """The deals table, the charts, the binding limits and the partners left without a deal."""
-    from dealbench.render.charts import HEIGHT_IN, WIDTH_IN
-
-    names = {p.code: p.name for p in pf.partners}
-    size = {"width": round(WIDTH_IN * 96), "height": round(HEIGHT_IN * 96)}  # CSS pixels
-    return {
-        "result": result,
-        # What `solve` says of the step and of rounding, in its words (`result_words`).
-        "schedule": schedule_line(result),
-        "walk_away": walk_away_words(result),  # what partner-best's total counts besides
-        # The supply each period used, and what the table's columns add up to, as `solve`.
-        "supply": supply_line(result),
-        "rows_note": rows_words(result),
-        "message_after": message_after(result) or floor_sentence(result),
-        "charts": [{"caption": c.caption, "description": c.description, **size} for c in drawn],
-        "no_deal": [
-            {"code": c, "name": names.get(c, c), "reason": reasons.get(c, "")}
-            for c in result.no_deal
-        ],
-    }
-
-
-async def show_compare(request: Request) -> Response:
-    """The portfolio under each regime chosen, side by side (as `dealbench compare
-    --regimes`): any policy file beside the portfolio's (`regime_names`), by default the
-    four of the debate its partners fit and its own regime."""
-    name = request.path_params["name"]
-    path = portfolio_file(request, name)
-    pf = load_portfolio(path)
-    defaults = default_regimes(pf, path)
-    offered = regime_choices(path, defaults.policies)
-    asked = list(dict.fromkeys(request.query_params.getlist("regime")))
-    unknown = [r for r in asked if r not in offered]
-    if unknown:
-        raise HTTPException(
-            404, f"No regime {unknown[0]!r} beside this portfolio; regimes: {', '.join(offered)}."
-        )
-    chosen = asked or [r for r, default in offered.items() if default]
-
-    policies = [find_regime(r, path) for r in chosen]
-
-    def work() -> Any:
-        comparison, _ = compare(pf, policies)
-        return comparison
-
-    comparison = await solving(work)
-    return page(
-        request,
-        "compare.html.j2",
-        name=name,
-        c=comparison,
-        # Each regime's compute and risk as `compare` and the options memo print them.
-        printed=comparison.regimes,
-        **notes(request, *under_each(pf, policies, {})),  # each regime's file too
-        regimes=[{"name": r, "checked": r in chosen} for r in offered],
-        left_out=None if asked else defaults.left_out,
-    )
-
-
-def regime_choices(path: Path, defaults: list[Policy]) -> dict[str, bool]:
-    """The regimes the compare page offers (`regime_names`), each with whether it is among
-    `defaults`, what `compare` without --regimes compares (`default_regimes`): the four of
-    the debate, or where the partners do not fit some, those they fit and the portfolio's
-    own regime (a policy file that does not load is offered, and refused, as the CLI
-    refuses it)."""
-    chosen = {policy.id for policy in defaults}
-    out: dict[str, bool] = {}
-    for regime in regime_names(path):
-        try:
-            policy = find_regime(regime, path)
-        except DealbenchError:
-            out[regime] = False
-            continue
-        out[regime] = policy.id in chosen and (regime in REGIMES or policy.id not in REGIMES)
-        chosen -= {policy.id} if out[regime] else set()  # a copy under another name: once
-    return out
