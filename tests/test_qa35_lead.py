@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
+from dealbench import load_portfolio, walk_away
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import WEB_TOKEN, words
+from helpers import REPO, WEB_TOKEN, invoke, words
+
+PORTFOLIO = REPO / "tests/data/qa35newuser/portfolios/americas-alps.yaml"
 
 
 def post(client: TestClient, url: str, **fields: str) -> object:
@@ -32,3 +36,23 @@ def test_the_editor_says_how_a_closed_negotiation_ended(
     page = words(client.get("/p/gulf-asia/editor?partner=QA").text)
     assert said in page
     assert "concluded or walked away" not in page
+
+
+def test_a_replan_says_why_we_walked_away(tmp_path: Path) -> None:
+    """qa35-newuser left: `solve --rounds` said "Why no deal with MX: the United States
+    walked away from MX (round 1, 001-us.yaml)." without the note the negotiator recorded as
+    the reason, which `room` and its memo now say; the re-plan says it too, and its result
+    file records it with the reason."""
+    pf = load_portfolio(PORTFOLIO)
+    rounds = tmp_path / "rounds"
+    walk_away(pf, rounds, "MX", note="Risk budget cannot carry\nMX's KYC counter.")
+    out = tmp_path / "plan"
+    run = invoke(["solve", PORTFOLIO, "--rounds", rounds, "--out", out])
+    assert run.exit_code == 0, run.output
+    said = (
+        "Why no deal with MX: the United States walked away from MX (round 1, 001-us.yaml, "
+        "note: Risk budget cannot carry MX's KYC counter)."
+    )
+    assert said in words(run.stdout)
+    recorded = json.loads((out / "result.json").read_text())
+    assert said.removeprefix("Why no deal with MX: ") in json.dumps(recorded)

@@ -219,7 +219,8 @@ def solve_rounds(
         NoDeal(
             code,
             "walked-away",
-            f"{_who_walked(negotiations[code])} ({_round_of(negotiations[code])}).",
+            f"{_who_walked(negotiations[code])} ({_round_of(negotiations[code])}"
+            f"{_last_note(negotiations[code])}).",
         )
         for code in plan.excluded
         if code in negotiations
@@ -260,6 +261,13 @@ def _who_walked(negotiation: Negotiation) -> str:
     """Who ended the talks, as `room` says it; "AE walked away" of the United States' own
     walk-away said the opposite."""
     return walked_away_words(negotiation.partner, _walked_by(negotiation))
+
+
+def _last_note(negotiation: Negotiation) -> str:
+    """The walk-away round's note, its reason (qa35-newuser: `room` said it, a re-plan's
+    "why no deal" did not)."""
+    last = negotiation.last
+    return "" if last is None else last.note_said
 
 
 def _round_of(negotiation: Negotiation) -> str:

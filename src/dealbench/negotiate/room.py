@@ -290,7 +290,7 @@ def _row(
     else:  # who walked away: the round's side (`walk-away --by`)
         last = negotiation.rounds[-1]
         who = partner.in_text() if last.side == "partner" else "the United States"
-        move, reason = "-", f"{who} walked away in round {last.number}{_note(last)}"
+        move, reason = "-", f"{who} walked away in round {last.number}{last.note_said}"
     return RoomRow(
         partner=code,
         name=partner.name,
@@ -312,14 +312,6 @@ def _row(
         next_move=move,
         reason=reason,
     )
-
-
-def _note(r: Round) -> str:
-    """`, note: ...`: the round's note on one line, as `history` says it after its table
-    (a walk-away's note is its reason, which the room and the status memo then say); its
-    last full stop dropped, as the memo ends the sentence itself. Empty without a note."""
-    note = " ".join((r.data.note or "").split()).removesuffix(".")
-    return f", note: {note}" if note else ""
 
 
 def _summary(

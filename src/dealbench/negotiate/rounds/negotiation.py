@@ -81,6 +81,15 @@ class Round:
         return self.data.package
 
     @property
+    def note_said(self) -> str:
+        """`, note: ...`: the round's note on one line, as `history` says it after its table
+        (a walk-away's note is its reason, which the room, the status memo and a re-plan's
+        "why no deal" then say); its last full stop dropped, as the sentence ends itself.
+        Empty without a note."""
+        note = " ".join((self.data.note or "").split()).removesuffix(".")
+        return f", note: {note}" if note else ""
+
+    @property
     def status(self) -> RoundStatus:
         return self.data.status
 
