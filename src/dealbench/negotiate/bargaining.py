@@ -13,6 +13,7 @@ from typing import Any
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.frontier import Frontier, FrontierPoint, clean, point_of
+from dealbench.negotiate.frontier_ends import lifted_point
 from dealbench.negotiate.single import Single
 from dealbench.optimize.bargain.solve import GAIN_TOL
 from dealbench.optimize.result import SolveResult
@@ -83,6 +84,16 @@ def attach_bargaining(
                 update={"label": mode}
             )
             solved = f"solve --mode {mode} on the partner alone (others held)"
+            # The solve's package is in the declared step; the held curves are exact (finer
+            # steps, up to the limit in whole units), and a package on them can give the
+            # partner more at the same US value: the rounded point would sit under the
+            # frontier it is drawn on (a 5-point frontier cannot show what beats it). Lifted
+            # as the US-best end is: the point on the curves at that US value.
+            lifted = lifted_point(portfolio, frontier.partner, point, alone)
+            moved = lifted is not point
+            if moved:
+                point = lifted.model_copy(update={"label": mode})
+                solved += "; lifted to the frontier's curves at the same US value"
             # The solve rounds its compute to the declared step (within one step's value),
             # the held points are exact: one of them can beat the rounded point, even
             # dominate it. The marker is then that point, never one the table beats.
@@ -108,7 +119,11 @@ def attach_bargaining(
                 }
             else:
                 kalai = point
-                tau = score(gains(frontier, point)) if better and score else details.get("tau")
+                tau = (
+                    score(gains(frontier, point))
+                    if (better or moved) and score
+                    else details.get("tau")
+                )
                 info["kalai"] = {"method": solved, "tau": tau}
     # Nash and Kalai are Pareto optimal in V and U: they belong on the partner axis's
     # frontier too. On the risk axis they are no best V at their risk (a package of the

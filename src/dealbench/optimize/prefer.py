@@ -208,7 +208,10 @@ def _within_cap(
     """Whether `compute` fits `level`'s cap and, in steps of `step` H100e, stays on the grid
     under it: each amount a whole step or that level's limit in whole units. An amount at
     one level's cap that is no whole step (750 H100e, the open cap, in steps of 500) is off
-    the grid under a level with a higher cap (kyc's 1,000), where it is no longer the limit."""
+    the grid under a level with a higher cap (kyc's 1,000), where it is no longer the limit.
+    In steps, no amount may pass that limit either: a step of 256 B200 chips (582.11 H100e)
+    is over a cap of 582 H100e, however small the excess (`check` forgives half an H100e
+    of solver noise, not a step placed over a cap)."""
     cap = portfolio.level_cap(partner, level)
     if cap is not None and any(x > cap + COMPUTE_TOL for x in compute.values()):
         return False
@@ -216,6 +219,8 @@ def _within_cap(
         return True
     for t, x in compute.items():
         top = reachable(portfolio, portfolio.cap(partner, level, t))
+        if x > top + 1e-6 * max(top, 1.0):
+            return False
         if abs(x / step - round(x / step)) > 1e-6 and abs(x - top) > 1e-6 * max(top, 1.0):
             return False
     return True

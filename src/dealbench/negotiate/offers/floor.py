@@ -186,12 +186,18 @@ def counter_demand(
 
 def breaks_beside_concluded(portfolio: Portfolio, plan: Plan, package: Package) -> bool:
     """Whether `package` breaks the supply or risk budget beside the deals concluded with the
-    others: then it can no longer be concluded (`conclude` refuses it), whatever it kept
-    when it was made. (qa31: KE's counter of 30,000 H100e of 2027, which fitted when made,
-    held KE's offers at its worth, "accept it (dealbench conclude)", after MA's and RW's
-    deals left 22,000.)"""
+    others (none concluded: on its own): then it cannot be concluded (`conclude` refuses
+    it), whatever it kept when it was made. (qa31: KE's counter of 30,000 H100e of 2027,
+    which fitted when made, held KE's offers at its worth, "accept it (dealbench
+    conclude)", after MA's and RW's deals left 22,000. qa35: a counter of 3,750 H100e where
+    the whole supply is 3,137, no deal concluded, held the offers at its worth too.)"""
     concluded = [d.package() for code, d in plan.fixed.items() if code != package.partner]
-    return bool(concluded) and bool(concluded_with(portfolio, concluded, package))
+    broken = concluded_with(portfolio, concluded, package)
+    return any(limit.kind in SHARED for limit in broken)
+
+
+#: The limits a package shares with the others: what it can break beside them.
+SHARED = ("supply", "risk-budget")
 
 
 def _demand_words(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dealbench.checker import DealFigures, evaluate
+from dealbench.checker import DealFigures, check, evaluate
 from dealbench.errors import InfeasibleError
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
@@ -145,15 +145,26 @@ def offer_at(
         if better is not None and better.us_value > deal.us_value + FLOOR_TOL:
             deal = better
         found = tidy(portfolio, deal.package())
-    planned = plan.package(partner) if not fix else None
-    if planned is None:
+    if fix:
         return found
-    kept = tidy(portfolio, planned)
-    if kept.us_value < target - 1.0 or not kept.accepts or kept.violations:
-        return found
-    if found is None or _prefers_partner(kept, found):
-        return kept
+    # The plan's package, and our last offer where it still fits beside the others held at
+    # the plan: each put in whole steps by a solve of its own, a lower target can round to
+    # less for both sides than a higher one did (qa35: a linear offer of 256 B200 chips,
+    # US $5.11m, partner $2.91m, after one of 300 chips, $5.99m and $3.41m).
+    for candidate in (plan.package(partner), last):
+        if candidate is None or (candidate is last and not _fits(portfolio, plan, last)):
+            continue
+        kept = tidy(portfolio, candidate)
+        if kept.us_value < target - 1.0 or not kept.accepts or kept.violations:
+            continue
+        if found is None or _prefers_partner(kept, found):
+            found = kept
     return found
+
+
+def _fits(portfolio: Portfolio, plan: Plan, package: Package) -> bool:
+    """Whether `package` keeps every limit beside the other deals held at the plan."""
+    return not check(single_partner(portfolio, plan, package.partner), [package]).violations
 
 
 def _prefers_partner(a: DealFigures, b: DealFigures) -> bool:

@@ -81,9 +81,15 @@ def schedule(
     deals = [deal_of(portfolio, p, grid) for p in packages]
     timings: dict[str, float] = {}
     if keep_shape:
-        smooth: Vector | None = np.array(
+        given: Vector = np.array(
             [[p.compute.get(t, 0.0) for t in portfolio.periods] for p in packages]
         )
+        if grid.h100e > 0 and _on_grid(deals, given, grid.h100e):
+            # Already in whole steps (kalai solved in the declared step): nothing to round.
+            # Rounding them again read an amount at its limit in whole chips (2,826.427489
+            # H100e) as 2,826.427 (`settle`), a hair under it, and took it down a step.
+            return Scheduled(packages_of(portfolio, deals, given), grid.h100e, _in_chips(grid))
+        smooth: Vector | None = given
     else:
         smooth = smooth_schedule(portfolio, mode, deals, gap, v_floor, threads, timings)
     if smooth is None:  # the LP failed: nothing better than the optimizer's amounts
@@ -313,6 +319,19 @@ def _unsmoothed(grid: Granularity) -> str:
         f"deal's ask and cap in whole units (one {unit}) was found that keeps every "
         "partner accepting within the shared limits, so the optimizer's amounts are shown."
     )
+
+
+def _on_grid(deals: list[Deal], amounts: Vector, step: float) -> bool:
+    """Whether every amount is a whole number of `step`s or its deal's limit in whole units
+    (to a millionth: the packages' own rounding)."""
+    for i, d in enumerate(deals):
+        for k, x in enumerate(amounts[i]):
+            top = d.top[k]
+            if abs(x - top) <= 1e-6 * max(top, 1.0):
+                continue
+            if x > top or abs(x / step - round(x / step)) > 1e-6:
+                return False
+    return True
 
 
 def _in_chips(grid: Granularity) -> str:
