@@ -229,12 +229,15 @@ def _timed_runs(monkeypatch: pytest.MonkeyPatch, per_run: float, cut: set[int]) 
 def test_a_time_limit_bounds_the_whole_bargaining_solve(monkeypatch: pytest.MonkeyPatch) -> None:
     """`--time-limit 120` on kalai ran 240 s (S, seed 0): each stage got the whole limit.
     Now each MIP gets what is left; a second stage cut short leaves the first stage's
-    point, with tau exact and the time limit said."""
+    point, with tau exact and the time limit said. The fake clock's seconds are hundreds,
+    so that a real solve never meets the real limit it is given: with 10 s and a fake 8 a
+    run, the first stage, slowed by a whole test run beside other work, ended at its real
+    10 s as a time limit and no second stage ran (session 35)."""
     pf = load_portfolio(GULF)
-    limits = _timed_runs(monkeypatch, per_run=8.0, cut={2})
-    result = solve(pf, "kalai", time_limit=10.0)
-    assert limits[0] == pytest.approx(10.0)
-    assert limits[1] == pytest.approx(2.0)  # 10 s less the first stage's 8
+    limits = _timed_runs(monkeypatch, per_run=800.0, cut={2})
+    result = solve(pf, "kalai", time_limit=1000.0)
+    assert limits[0] == pytest.approx(1000.0)
+    assert limits[1] == pytest.approx(200.0)  # 1,000 s less the first stage's 800
     assert result.status.value == "time-limit"
     assert "time limit stopped the second stage" in result.message
     assert result.deals  # the first stage's point, checked
@@ -262,9 +265,9 @@ def test_kalai_stopped_in_its_first_stage_states_the_bound_on_tau(
 
 def test_nash_cut_short_keeps_the_last_round(monkeypatch: pytest.MonkeyPatch) -> None:
     pf = load_portfolio(GULF)
-    limits = _timed_runs(monkeypatch, per_run=4.0, cut={2})
-    result = solve(pf, "nash", time_limit=10.0, gap=1e-6)
+    limits = _timed_runs(monkeypatch, per_run=400.0, cut={2})  # real solves far from it
+    result = solve(pf, "nash", time_limit=1000.0, gap=1e-6)
     assert len(limits) == 2  # gulf-asia's tangent cuts need a second round: it was cut
-    assert limits[1] == pytest.approx(6.0)
+    assert limits[1] == pytest.approx(600.0)
     assert result.status.value == "time-limit"  # the first round's point stands
     assert result.deals

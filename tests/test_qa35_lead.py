@@ -56,3 +56,16 @@ def test_a_replan_says_why_we_walked_away(tmp_path: Path) -> None:
     assert said in words(run.stdout)
     recorded = json.loads((out / "result.json").read_text())
     assert said.removeprefix("Why no deal with MX: ") in json.dumps(recorded)
+
+
+def test_an_amount_at_its_ask_in_whole_chips_is_said_as_such() -> None:
+    """qa35-newuser left: in a portfolio of B200 chips MX's full ask of 30,000 H100e printed
+    as 29,999 with nothing to say why, and a new user took it for a rounding slip. The
+    schedule's note now says which amounts are a limit in whole chips."""
+    run = invoke(["solve", PORTFOLIO])
+    assert run.exit_code == 0, run.output
+    assert (
+        "An amount at its partner's ask or cap is that limit in whole B200 chips, a little "
+        "under it in H100e (MX in 2027 and 2028, 13,193 chips: 29,999 of 30,000 H100e; MX in "
+        "2029, 15,392 chips: 34,999 of 35,000 H100e)."
+    ) in words(run.stdout)

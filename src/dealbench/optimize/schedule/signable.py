@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dealbench.figures import usd as money
+from dealbench.list_words import periods_said
 from dealbench.model.granularity import Granularity
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
@@ -119,6 +120,7 @@ def schedule(
             note = (
                 _refined(grid, step, mode, allowed, per) if step != grid.h100e else _in_chips(grid)
             )
+            note = " ".join(filter(None, [note, _at_limits(portfolio, grid, deals, amounts)]))
             return Scheduled(packages_of(portfolio, deals, amounts), step, note, timings)
     if grid.h100e > 0 and tolerance:
         least = base - step_value(mode, deals, grid.unit) * per
@@ -339,6 +341,39 @@ def _in_chips(grid: Granularity) -> str:
     if grid.model is None:
         return ""
     return f"Compute is in {grid.describe()} ({grid.h100e:,.1f} H100e each)."
+
+
+#: Amounts at their limit in whole chips named in the note, at most (then how many more).
+AT_LIMIT_SAID = 3
+
+
+def _at_limits(portfolio: Portfolio, grid: Granularity, deals: list[Deal], amounts: Vector) -> str:
+    """Where an amount is its deal's ask or cap in whole chips, a unit or more below that
+    limit as written in H100e, which the note says: MX's full ask of 30,000 H100e read
+    29,999 in a portfolio of B200 chips, and a new user took it for a rounding slip
+    (qa35-newuser). '' when no amount is."""
+    if grid.model is None:
+        return ""
+    periods: dict[tuple[str, float, float], list[str]] = {}
+    for i, d in enumerate(deals):
+        for k, x in enumerate(amounts[i]):
+            top, t = d.top[k], portfolio.periods[k]
+            limit = portfolio.cap(d.partner, d.package.security, t)
+            if x > 0 and abs(x - top) <= 1e-6 * max(top, 1.0) and limit - top >= 0.5:
+                periods.setdefault((d.partner.code, top, limit), []).append(t)
+    if not periods:
+        return ""
+    said = [
+        f"{code} in {periods_said(portfolio.periods, ts)}, {round(top / grid.unit):,} chips: "
+        f"{round(top):,} of {limit:,.0f} H100e"
+        for (code, top, limit), ts in periods.items()
+    ]
+    more = len(said) - AT_LIMIT_SAID
+    listed = "; ".join(said[:AT_LIMIT_SAID]) + (f"; and {more} more" if more > 0 else "")
+    return (
+        f"An amount at its partner's ask or cap is that limit in whole {grid.model} chips, "
+        f"a little under it in H100e ({listed})."
+    )
 
 
 def finer(grid: Granularity, step: float) -> Granularity:
