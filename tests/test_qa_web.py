@@ -474,7 +474,10 @@ def test_the_editor_offers_no_record_as_counter_once_the_negotiation_is_closed(
 ) -> None:
     assert 'id="record-as-counter"' in client.get("/p/gulf-asia/editor?partner=AE").text
     page = client.get("/p/gulf-asia/editor?partner=SA").text  # concluded in the shipped rounds
-    assert 'id="record-as-counter"' not in page and "The negotiation with SA was concluded: no counter can be recorded." in page
+    assert (
+        'id="record-as-counter"' not in page
+        and "The negotiation with SA was concluded: no counter can be recorded." in page
+    )
 
 
 def test_recording_from_the_editor_is_not_blocked_by_the_save_file_name(
