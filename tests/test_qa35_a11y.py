@@ -8,14 +8,20 @@ contrast, the skip links, a counter's number on the frontier chart).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from lxml import html as lxml_html
 
+import test_web_browser as e2e
 from dealbench.web.security import CSRF_FIELD, csrf_for
 from helpers import REPO, WEB_TOKEN, job_done, solo_deals, web_client
+
+server = e2e.server  # the browser tests' fixtures: `dealbench serve` and headless Chromium
+browser = e2e.browser
 
 CSRF = {CSRF_FIELD: csrf_for(WEB_TOKEN)}
 COUNTER = (REPO / "deals" / "packages" / "ae-counter.yaml").read_bytes()
@@ -163,3 +169,68 @@ def test_every_page_names_its_tables_and_labels_its_controls_for_a_screen_reader
     rest (labels, the headings' outline, landmarks, header scopes, images' words) held
     and is kept here."""
     assert _faults(pages[page]) == []
+
+
+# --- in a real browser --------------------------------------------------------------------------
+
+
+def _rgb(colour: str) -> tuple[float, ...]:
+    return tuple(float(x) for x in re.findall(r"[\d.]+", colour)[:3])
+
+
+def _contrast(a: str, b: str) -> float:
+    def luminance(colour: str) -> float:
+        c = [v / 255 for v in _rgb(colour)]
+        c = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+RING = """const e = document.activeElement, s = getComputedStyle(e), r = e.getBoundingClientRect();
+return {tag: e.tagName, id: e.id, text: (e.textContent || '').trim().slice(0, 30),
+        outline: s.outlineStyle === 'none' ? '' : s.outlineColor, shadow: s.boxShadow,
+        left: r.left, width: r.width};"""
+
+
+def _ring_contrast(focus: dict[str, Any]) -> float:
+    """The best contrast against the white page of the focused element's ring (its outline
+    and the colour of its box shadow)."""
+    colours = [focus["outline"]] if focus["outline"] else []
+    colours += re.findall(r"rgba?\([^)]*\)", focus["shadow"] or "")
+    return max((_contrast(c, "rgb(255, 255, 255)") for c in colours), default=1.0)
+
+
+@pytest.mark.browser
+def test_in_a_browser_the_keyboard_skips_to_the_content_and_sees_where_it_is(
+    server: tuple[str, Path], browser: object
+) -> None:
+    """The focus ring was a pale yellow outline alone, 1.6:1 on the white page (WCAG
+    1.4.11 asks 3:1 of what shows a control's state): a keyboard user with low vision lost
+    the focus between the fields. The ring is the yellow round a dark edge (16:1)."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    driver: Any = browser
+    url, _ = server
+    driver.get(url)
+    driver.get(url.split("?")[0] + "p/gulf-asia")
+    ActionChains(driver).send_keys(Keys.TAB).perform()
+    skip = driver.execute_script(RING)
+    assert skip["text"] == "Skip to content" and skip["left"] >= 0 and skip["width"] > 0, skip
+    stops = [skip]
+    while stops[-1]["id"] != "solve" and len(stops) < 40:  # to the solve form's button
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        stops.append(driver.execute_script(RING))
+    e2e.shot(driver, "qa35-focus-ring")
+    faint = [
+        (s["tag"], s["id"] or s["text"], round(_ring_contrast(s), 2))
+        for s in stops
+        if _ring_contrast(s) < 3
+    ]
+    assert faint == [], faint
+    assert {s["tag"] for s in stops} == {"A", "SELECT", "INPUT", "TEXTAREA", "BUTTON"}
+    driver.get(url.split("?")[0] + "p/gulf-asia")
+    ActionChains(driver).send_keys(Keys.TAB).send_keys(Keys.ENTER).perform()
+    assert driver.switch_to.active_element.get_attribute("id") == "main"
