@@ -171,6 +171,46 @@ def test_every_page_names_its_tables_and_labels_its_controls_for_a_screen_reader
     assert _faults(pages[page]) == []
 
 
+def test_the_frontier_chart_says_each_of_its_points_in_words(pages: dict[str, str]) -> None:
+    """The frontier chart (an inline SVG, `role="img"`) was named by its caption alone,
+    which says how to read a chart ("squares mark no deal, US-best, ..."), not what this
+    one shows: a screen reader read no figure unless each point was tabbed to in turn.
+    Its description now gives every point, the named points and the rounds, figure by
+    figure."""
+    for name in ("frontier", "frontier, others held"):
+        tree = lxml_html.fromstring(pages[name])
+        [svg] = tree.iter("svg")
+        [described] = svg.get("aria-describedby", "").split() or [""]
+        [desc] = tree.xpath("//*[@id=$i]", i=described) if described else [None]
+        assert desc is not None, f"{name}: the chart has no description"
+        said = desc.text_content()
+        points = [c.xpath("./title")[0].text for c in svg.xpath(".//circle[@class='pt']")]
+        assert said.startswith(f"{len(points)} points of the frontier: "), said[:80]
+        for title in points:
+            us, partner = re.search(r"US utility (\S+), partner utility (\S+);", title).groups()  # type: ignore[union-attr]
+            assert f"partner {partner}, US {us}" in said, (title, said)
+        assert "Nash at partner " in said and "Kalai–Smorodinsky at partner " in said
+    rounds = lxml_html.fromstring(pages["frontier"]).xpath("//*[@id='frontier-words']")[0]
+    assert "Rounds: 1, US offer: partner $" in rounds.text_content()
+    assert "; 4, Counter: partner $" in rounds.text_content()
+
+
+def test_a_counter_on_the_frontier_is_told_from_an_offer_by_its_shape(
+    pages: dict[str, str],
+) -> None:
+    """The rounds on the frontier were all numbered circles, blue for our offers and orange
+    for the partner's counters: a reader who does not tell the two colours apart could not
+    tell whose round each was without hovering it (WCAG 1.4.1). A counter is a diamond."""
+    tree = lxml_html.fromstring(pages["frontier"])
+    counters = tree.xpath("//*[contains(@class, 'round partner')]")
+    offers = tree.xpath("//*[contains(@class, 'round us')]")
+    assert len(counters) == 2 and len(offers) == 2
+    assert all(g.xpath("./polygon") and not g.xpath("./circle") for g in counters)
+    assert all(g.xpath("./circle") and not g.xpath("./polygon") for g in offers)
+    caption = tree.xpath("//figcaption[@id='frontier-caption']")[0].text_content()
+    assert "numbered diamonds the partner's counters" in " ".join(caption.split())
+
+
 # --- in a real browser --------------------------------------------------------------------------
 
 
@@ -234,3 +274,39 @@ def test_in_a_browser_the_keyboard_skips_to_the_content_and_sees_where_it_is(
     driver.get(url.split("?")[0] + "p/gulf-asia")
     ActionChains(driver).send_keys(Keys.TAB).send_keys(Keys.ENTER).perform()
     assert driver.switch_to.active_element.get_attribute("id") == "main"
+
+
+@pytest.mark.browser
+def test_in_a_browser_skipping_the_frontier_lands_after_it_and_a_counters_number_is_legible(
+    server: tuple[str, Path], browser: object
+) -> None:
+    """ "Skip the chart" went to the Rounds heading, past the link to the frontier with the
+    other deals held and the joint frontier's form, which the keyboard then reached only
+    backwards; it lands after the chart. A counter's number was white on orange, 2.3:1
+    (WCAG 1.4.3 asks 4.5:1); it is dark on the orange. A focused mark is boxed in dark."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+
+    driver: Any = browser
+    url, _ = server
+    driver.get(url)
+    driver.get(url.split("?")[0] + "p/gulf-asia/n/AE")
+    e2e.wait_for(ec.presence_of_element_located((By.CSS_SELECTOR, "g.round.partner")), driver)
+    driver.find_element(By.ID, "history-link").send_keys(Keys.TAB)
+    skip = driver.switch_to.active_element
+    assert skip.get_attribute("id") == "skip-chart"
+    skip.send_keys(Keys.ENTER)
+    driver.switch_to.active_element.send_keys(Keys.TAB)
+    assert driver.switch_to.active_element.get_attribute("id") == "held-frontier"
+    for mark in driver.find_elements(By.CSS_SELECTOR, "g.round"):
+        number, shape = driver.execute_script(
+            "const g = arguments[0], shape = g.querySelector('circle, polygon');"
+            "return [getComputedStyle(g.querySelector('text')).fill, getComputedStyle(shape).fill];",
+            mark,
+        )
+        assert _contrast(number, shape) >= 4.5, (mark.get_attribute("class"), number, shape)
+    counter = driver.find_element(By.CSS_SELECTOR, "g.round.partner")
+    driver.execute_script("arguments[0].focus()", counter)
+    assert _ring_contrast(driver.execute_script(RING)) >= 3
+    e2e.shot(driver, "qa35-frontier-counter-focused")
