@@ -211,6 +211,27 @@ def test_a_counter_on_the_frontier_is_told_from_an_offer_by_its_shape(
     assert "numbered diamonds the partner's counters" in " ".join(caption.split())
 
 
+def test_a_running_solve_announces_its_progress_not_each_tenth_of_a_second(client: Any) -> None:
+    """A running job's page (a solve's, a sweep's, a joint frontier's) was one live region
+    (`role="status"`) holding the elapsed time, which the page's script rewrites every
+    tenth of a second: a screen reader, which reads out each change in a live region, read
+    "0.1", "0.2", "0.3", ... until the job ended. The time ticks outside it; the region
+    says the stage and how far it is."""
+    started = client.post(
+        "/p/global/solve",
+        data={**CSRF, "mode": "us-best", "solver": "cbc", "gap": "0"},
+        follow_redirects=False,
+    )
+    url = started.headers["location"].removeprefix("http://testserver")
+    page = client.get(url).text
+    client.post(f"{url}/cancel", data=CSRF)
+    tree = lxml_html.fromstring(page)
+    assert tree.xpath("//*[@id='elapsed']"), "the solve ended before its page was read"
+    live = tree.xpath("//*[@role='status' or @role='alert' or @aria-live]")
+    assert [e.get("id") for e in live] == ["job-progress"]
+    assert not live[0].xpath(".//*[@id='elapsed']")
+
+
 # --- in a real browser --------------------------------------------------------------------------
 
 
