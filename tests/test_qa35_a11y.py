@@ -232,6 +232,47 @@ def test_a_running_solve_announces_its_progress_not_each_tenth_of_a_second(clien
     assert not live[0].xpath(".//*[@id='elapsed']")
 
 
+def _shapes(ax: Any) -> dict[str, list[list[float]]]:
+    """Each labelled marker series of a matplotlib chart: its marker's outline."""
+    return {
+        str(c.get_label()): c.get_paths()[0].vertices.round(3).tolist()
+        for c in ax.collections
+        if not str(c.get_label()).startswith("_")
+    }
+
+
+def test_the_rounds_charts_tell_a_counter_from_an_offer_by_its_shape() -> None:
+    """The history page's rounds chart (and `history --out`'s files) drew our offers and
+    the partner's counters as circles of two colours (a counter smaller), the frontier
+    files of `frontier --out` as circles of two colours alike: a reader who does not tell
+    the colours apart could not say whose round was whose. A counter is a diamond (a
+    pentagon when cut to fit), an offer a circle (a square), in both charts' legends."""
+    from matplotlib.figure import Figure
+
+    from dealbench.negotiate.chart import _rounds
+    from dealbench.negotiate.documents import draw_rounds
+    from dealbench.negotiate.round_points import ChartRound
+
+    def at(n: int, side: str, fitted: bool) -> dict[str, Any]:
+        return {"round": n, "side": side, "fitted": fitted, "us": 9e9 - n, "partner": 1e9 + n}
+
+    drawn = [at(1, "us", False), at(2, "partner", False), at(3, "us", True), at(4, "partner", True)]
+    ax = Figure().add_subplot()
+    draw_rounds(ax, {"frontier": [], "no_deal": (-8e9, 8e9), "rounds": drawn})
+    history = _shapes(ax)
+    offers = [history["US offer"], history["US offer, cut to fit"]]
+    counters = [history["Counter"], history["Counter, cut to fit"]]
+    ax = Figure().add_subplot()
+    _rounds(
+        ax, [ChartRound(r["round"], r["side"], r["us"], r["partner"], r["fitted"]) for r in drawn]
+    )
+    frontier = _shapes(ax)
+    assert frontier["US rounds"] == offers[0] and frontier["Partner rounds"] == counters[0]
+    assert frontier["Partner rounds, cut to fit the held deals"] == counters[1]
+    shapes = [*offers, *counters]
+    assert all(shapes.count(shape) == 1 for shape in shapes)  # four shapes, none alike
+
+
 # --- in a real browser --------------------------------------------------------------------------
 
 
