@@ -273,6 +273,23 @@ def test_the_rounds_charts_tell_a_counter_from_an_offer_by_its_shape() -> None:
     assert all(shapes.count(shape) == 1 for shape in shapes)  # four shapes, none alike
 
 
+def test_a_chart_or_a_verdict_arriving_is_not_read_out_whole(pages: dict[str, str]) -> None:
+    """The negotiation page's frontier slot and the editor's verdict were live regions
+    (`aria-live="polite"`): when the chart arrived a screen reader read out every tick
+    label and mark of it ("$97.26bn, $69.69bn, ..., US-best, Nash, 1, 2, ..."), and each
+    edit's verdict its whole table again. Neither is live now; a status line says in one
+    line that the chart is drawn, or the verdict's first line (app.js fills it)."""
+    for page, slot, said in (
+        ("negotiation", "frontier", "frontier-said"),
+        ("editor", "verdict", "verdict-said"),
+    ):
+        tree = lxml_html.fromstring(pages[page])
+        [element] = tree.xpath("//*[@id=$i]", i=slot)
+        assert element.get("aria-live") is None and element.get("role") is None, page
+        [status] = tree.xpath("//*[@id=$i]", i=said)
+        assert status.get("role") == "status" and "sr-only" in status.get("class"), page
+
+
 # --- in a real browser --------------------------------------------------------------------------
 
 
@@ -372,3 +389,28 @@ def test_in_a_browser_skipping_the_frontier_lands_after_it_and_a_counters_number
     driver.execute_script("arguments[0].focus()", counter)
     assert _ring_contrast(driver.execute_script(RING)) >= 3
     e2e.shot(driver, "qa35-frontier-counter-focused")
+
+
+@pytest.mark.browser
+def test_in_a_browser_a_drawn_frontier_and_an_edits_verdict_are_said_in_one_line(
+    server: tuple[str, Path], browser: object
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+
+    driver: Any = browser
+    url, _ = server
+    driver.get(url)
+    driver.get(url.split("?")[0] + "p/gulf-asia/n/AE")
+    e2e.wait_for(ec.presence_of_element_located((By.CSS_SELECTOR, "g.round.partner")), driver)
+    said = driver.find_element(By.ID, "frontier-said")
+    e2e.wait_for(lambda d: said.get_attribute("textContent"), driver)
+    assert said.get_attribute("textContent") == "The frontier is drawn: 13 points, 4 rounds."
+    driver.get(url.split("?")[0] + "p/gulf-asia/editor?partner=AE")
+    field = driver.find_element(By.ID, "f-compute-2026")
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys("900000")
+    e2e.wait_for(lambda d: field.get_attribute("aria-invalid") == "true", driver)
+    said = driver.find_element(By.ID, "verdict-said").get_attribute("textContent")
+    assert said == driver.find_element(By.ID, "accepts").text and said.startswith("Breaks "), said
