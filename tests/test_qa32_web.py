@@ -75,7 +75,7 @@ def test_the_solve_pages_rows_note_speaks_of_rows_the_page_shows(
     )
     assert answer.status_code == 303, answer.text
     page = served.get(job_done(served, answer)).text
-    table = re.search(r'(?s)<table class="grid" id="deals">.*?</table>', page)
+    table = re.search(r'(?s)<table class="grid" id="deals"[^>]*>.*?</table>', page)
     assert table is not None
     head = [words(h) for h in re.findall(r"(?s)<th scope=\"col\"[^>]*>(.*?)</th>", table[0])]
     assert head[-1] == "Risk (risk-weighted H100e)", head

@@ -112,7 +112,7 @@ def test_a_robust_solves_page_shows_the_stage_its_state_reports(client: Any) -> 
                 break
         assert state["state"] == "running" and state["progress"]["total"] > 1, state
         page = client.get(url).text
-        shown = re.search(r'<span id="job-progress">([^<]*)</span>', page)
+        shown = re.search(r'<span id="job-progress"[^>]*>([^<]*)</span>', page)
         assert shown is not None
         assert re.fullmatch(
             r"(Robust solve \(rounds\)|Shadow prices \(re-solves\)): \d+/\d+", shown[1]

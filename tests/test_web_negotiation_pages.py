@@ -193,7 +193,7 @@ def test_the_redline_is_the_one_the_cli_writes(
 
 
 def _cells(page: str, table: str) -> list[list[str]]:
-    body = re.search(rf'id="{table}">.*?<tbody>(.*?)</tbody>', page, re.S)
+    body = re.search(rf'id="{table}"[^>]*>.*?<tbody>(.*?)</tbody>', page, re.S)
     assert body is not None, table
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body.group(1), re.S)
     return [

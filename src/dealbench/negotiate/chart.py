@@ -164,11 +164,17 @@ def _draw(frontier: Frontier, rounds: Sequence[Round]) -> Figure:
 
 
 def _rounds(ax: Axes, rounds: Sequence[Round]) -> None:
+    from dealbench.render.charts import ROUND_SHAPES
+
     xs = [r.partner_utility / BN for r in rounds]
     ys = [r.us_utility / BN for r in rounds]
     ax.plot(xs, ys, color="#444444", linewidth=0.8, linestyle=":", zorder=2)
     for side, colour, label in (("us", BLUE, "US rounds"), ("partner", RED, "Partner rounds")):
-        for fitted, marker, extra in ((False, "o", ""), (True, "s", ", cut to fit the held deals")):
+        shapes = ROUND_SHAPES[side]  # the sides differ in shape, not in colour alone
+        for fitted, marker, extra in (
+            (False, shapes[0], ""),
+            (True, shapes[1], ", cut to fit the held deals"),
+        ):
             chosen = [
                 (r.round, x, y)
                 for r, x, y in zip(rounds, xs, ys, strict=True)

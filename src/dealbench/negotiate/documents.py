@@ -311,11 +311,13 @@ def draw_rounds(ax: Axes, data: dict[str, Any]) -> None:
     # A US offer is drawn larger than a counter, beneath it: a counter with our offer's very
     # terms (the partner accepting our standing offer) leaves a ring of the offer's colour
     # around its own, where one marker hid the other (qa32-neg's BH, rounds 5 and 2).
-    for side, colour, label, size in (
-        ("us", charts.PALETTE[0], "US offer", US_OFFER_SIZE),
-        ("partner", charts.PALETTE[5], "Counter", COUNTER_SIZE),
+    # The sides differ in shape as well as colour (a counter is a diamond): told apart by
+    # colour alone, a reader who does not see the two colours could not say whose was which.
+    for side, colour, label, size, shapes in (
+        ("us", charts.PALETTE[0], "US offer", US_OFFER_SIZE, charts.ROUND_SHAPES["us"]),
+        ("partner", charts.PALETTE[5], "Counter", COUNTER_SIZE, charts.ROUND_SHAPES["partner"]),
     ):
-        for fitted, marker, extra in ((False, "o", ""), (True, "s", ", cut to fit")):
+        for fitted, marker, extra in ((False, shapes[0], ""), (True, shapes[1], ", cut to fit")):
             mine = [
                 r
                 for r in rounds

@@ -35,6 +35,10 @@ WIDTH_IN, HEIGHT_IN = 7.0, 3.6
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
 #: The edge of each stacked segment (12.6:1 on white).
 EDGE = "#333333"
+#: A negotiation's round markers by side (matplotlib's), as drawn and as cut to fit: an offer
+#: a circle (a square), a counter a diamond (a pentagon), as the web's frontier draws them.
+#: Told apart by colour alone, the sides were one to a reader who does not see the colours.
+ROUND_SHAPES = {"us": ("o", "s"), "partner": ("D", "p")}
 
 
 @dataclass(frozen=True)

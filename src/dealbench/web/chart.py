@@ -106,6 +106,40 @@ def merge_close(marks: list[Mark]) -> list[Mark]:
     return out
 
 
+def chart_words(
+    curve: Frontier,
+    named: list[tuple[str, str, FrontierPoint | None]],
+    rounds: list[dict[str, Any]],
+    risk: Callable[[float], str] | None,
+) -> str:
+    """What the chart shows, in words, for a reader who cannot see it (the SVG's
+    description): each point's two figures, left to right, the named points and the rounds.
+    `risk` says a risk where the chart is drawn against risk (None: the partner's utility)."""
+
+    def where(x: float, us: float) -> str:
+        return f"risk {risk(x)}, US {money(us)}" if risk else f"partner {money(x)}, US {money(us)}"
+
+    def at(p: FrontierPoint) -> float:
+        return p.axis_value(curve.axis, curve.jointly)
+
+    points = sorted(curve.points, key=at)
+    words = [
+        f"{len(points)} point{'' if len(points) == 1 else 's'} of the frontier: "
+        + "; ".join(where(at(p), p.us_utility) for p in points)
+    ]
+    marked = [f"{label} at {where(at(p), p.us_utility)}" for label, _, p in named if p]
+    if marked:
+        words.append("Marked: " + "; ".join(marked))
+    if rounds:
+        said = [
+            f"{r['round']}, {round_kind(r['side'], r.get('status', 'open'))}: "
+            f"{where(r['partner'], r['us'])}{' (drawn cut to fit)' if r.get('fitted') else ''}"
+            for r in rounds
+        ]
+        words.append("Rounds: " + "; ".join(said))
+    return ". ".join(words) + "."
+
+
 def frontier_chart(curve: Frontier, rounds: list[dict[str, Any]]) -> dict[str, Any]:
     """Geometry of the frontier, its named points and the rounds, in SVG user units: V
     against the partner's utility, or against risk on a frontier of the risk axis (as
@@ -163,6 +197,7 @@ def frontier_chart(curve: Frontier, rounds: list[dict[str, Any]]) -> dict[str, A
         for r in rounds
     ]
     return {
+        "words": chart_words(curve, named, rounds, said if on_risk else None),
         "width": WIDTH,
         "height": HEIGHT,
         "plot": {"left": LEFT, "right": WIDTH - RIGHT, "top": TOP, "bottom": HEIGHT - BOTTOM},

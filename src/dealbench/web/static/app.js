@@ -53,6 +53,10 @@ function editor(form) {
     if (mine !== sequence) return; // a newer edit answered first
     verdict.innerHTML = response.ok ? html : errorOf(html, "Verdict");
     verdict.dataset.evaluations = String(Number(verdict.dataset.evaluations || 0) + 1);
+    // One line for a screen reader (the verdict is not a live region: it read its table).
+    const accepts = verdict.querySelector("#accepts");
+    const said = document.getElementById("verdict-said");
+    if (said) said.textContent = accepts ? accepts.textContent.trim() : "";
     showProblems(verdict);
   }
   form.addEventListener("input", () => {
@@ -126,6 +130,13 @@ async function frontier(slot) {
   if (below) window.scrollBy(0, focused.getBoundingClientRect().top - top);
   pointDetails(slot);
   slot.dataset.loaded = "1";
+  const said = document.getElementById("frontier-said");
+  const points = slot.querySelectorAll(".pt").length;
+  const rounds = slot.querySelectorAll(".round").length;
+  if (said) {
+    said.textContent = `The frontier is drawn: ${points} point${points === 1 ? "" : "s"}, `
+      + `${rounds} round${rounds === 1 ? "" : "s"}.`;
+  }
 }
 
 // Hovering or focusing a point of a frontier chart shows its package below the chart.
