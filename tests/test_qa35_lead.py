@@ -69,3 +69,17 @@ def test_an_amount_at_its_ask_in_whole_chips_is_said_as_such() -> None:
         "under it in H100e (MX in 2027 and 2028, 13,193 chips: 29,999 of 30,000 H100e; MX in "
         "2029, 15,392 chips: 34,999 of 35,000 H100e)."
     ) in words(run.stdout)
+
+
+def test_the_error_pages_back_link_works_without_scripts(client: TestClient) -> None:
+    """qa35-a11y left: the error page's "Back" was `javascript:history.back()`, which does
+    nothing in a browser without scripts. It now links the page the request came from
+    (this app's, by its Referer); with none, only "Portfolios"."""
+    came_from = "http://testserver/p/gulf-asia/n/QA"
+    bad = client.get("/p/gulf-asia/n/QA/walk-away", headers={"referer": came_from})
+    assert bad.status_code == 405  # a form's address followed as a link: the error page
+    assert 'href="/p/gulf-asia/n/QA">Back</a>' in bad.text
+    assert "javascript:" not in bad.text
+    elsewhere = client.get("/no/such/page", headers={"referer": "https://example.org/x"})
+    assert elsewhere.status_code == 404
+    assert ">Back</a>" not in elsewhere.text and "javascript:" not in elsewhere.text

@@ -15,7 +15,7 @@ from starlette.staticfiles import StaticFiles
 
 from dealbench.errors import DealbenchError
 from dealbench.web.jobs import Jobs
-from dealbench.web.pages import HERE, error_page, page, portfolio_of, refused_page
+from dealbench.web.pages import HERE, back_of, error_page, page, portfolio_of, refused_page
 from dealbench.web.security import AccessMiddleware
 from dealbench.web.views import (
     analysis,
@@ -97,7 +97,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if detail == HTTPStatus(exc.status_code).phrase and exc.status_code in _GENERIC:
         detail = _GENERIC[exc.status_code].format(path=request.url.path)
     title = _TITLES.get(exc.status_code, "That did not work")
-    context = {"title": title, "lines": [detail], **portfolio_of(request)}
+    context = {"title": title, "lines": [detail], **portfolio_of(request), **back_of(request)}
     response = page(request, "error.html.j2", exc.status_code, **context)
     if exc.headers:
         response.headers.update(exc.headers)

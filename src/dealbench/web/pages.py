@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup
@@ -218,7 +219,18 @@ def error_page(
     """An error in the page, in the CLI's words; 400 for bad input, 422 for the rest."""
     status = 400 if isinstance(exc, InputError) else 422
     lines = user_lines(exc)
-    return page(request, "error.html.j2", status, title=title, lines=lines, **portfolio_of(request))
+    context = {"title": title, "lines": lines, **portfolio_of(request), **back_of(request)}
+    return page(request, "error.html.j2", status, **context)
+
+
+def back_of(request: Request) -> dict[str, str]:
+    """`{"back": path}`: the page of this app the request came from (its Referer), for the
+    error page's "Back", a plain link; else nothing. It was `javascript:history.back()`,
+    which does nothing in a browser without scripts (qa35-a11y)."""
+    parts = urlsplit(request.headers.get("referer", ""))
+    if not parts.path.startswith("/") or parts.netloc != request.url.netloc:
+        return {}
+    return {"back": parts.path + (f"?{parts.query}" if parts.query else "")}
 
 
 def portfolio_of(request: Request) -> dict[str, str]:
