@@ -29,10 +29,12 @@ __all__ = ["best_alone", "caps_lifted", "no_deal_reasons", "raised", "why_no_dea
 
 
 def why_no_deal(
-    portfolio: Portfolio, result: SolveResult, require: Sequence[str] = ()
+    portfolio: Portfolio, result: SolveResult, require: Sequence[str] = (), *, cold: bool = False
 ) -> list[NoDeal]:
     """For each partner the optimum leaves without a deal, what blocks it. `require`: the
-    partners the solve was required to give a deal (it had to, whatever they are worth)."""
+    partners the solve was required to give a deal (it had to, whatever they are worth);
+    `cold`: a raise of the shared limits re-solved from nothing, not from `result` (the
+    same sentences, slower: `shared_limits._least_room`)."""
     out = []
     for code in result.no_deal:
         if portfolio.partner(code) is None:
@@ -75,7 +77,7 @@ def why_no_deal(
         if result.status == Status.TIME_LIMIT:  # the packages are not proven best
             out.append(_not_found(code, deal))
             continue
-        out.append(shared_limits(portfolio, result, code, deal, require))
+        out.append(shared_limits(portfolio, result, code, deal, require, cold=cold))
     return out
 
 
@@ -330,16 +332,22 @@ def no_deal_reasons(
     require: Sequence[str] = (),
     *,
     limit: int | None = MAX_EXPLAINED,
+    cold: bool = False,
 ) -> list[NoDeal]:
     """Why each partner without a deal has none: the first `limit` of them (None: every
     one), and for each of the rest a reason saying it was not explained and how to have it
-    explained (never silence, which reads as a complete list); `require` as for
+    explained (never silence, which reads as a complete list); `require` and `cold` as for
     `why_no_deal`."""
+    from dealbench.optimize.decomposition.warm import remember, warm_from
+
     if not result.no_deal:
         return []
     if limit is None or len(result.no_deal) <= limit:
-        return why_no_deal(portfolio, result, require)
+        return why_no_deal(portfolio, result, require, cold=cold)
     shown = result.model_copy(update={"no_deal": result.no_deal[:limit]})
+    kept = warm_from(result)
+    if kept is not None:  # the copy re-solves from what `result` was solved from
+        remember(shown, kept)
     total = len(result.no_deal)
     left = [
         NoDeal(
@@ -351,4 +359,4 @@ def no_deal_reasons(
         for code in result.no_deal[limit:]
         if portfolio.partner(code) is not None
     ]
-    return why_no_deal(portfolio, shown, require) + left
+    return why_no_deal(portfolio, shown, require, cold=cold) + left

@@ -5,6 +5,7 @@ one of `optimize.explain.no_deal`'s reasons)."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -39,10 +40,17 @@ def shortfall(
 
 
 def shared_limits(
-    pf: Portfolio, result: SolveResult, code: str, deal: Any, require: Sequence[str] = ()
+    pf: Portfolio,
+    result: SolveResult,
+    code: str,
+    deal: Any,
+    require: Sequence[str] = (),
+    *,
+    cold: bool = False,
 ) -> NoDeal:
     """A deal worth having alone that the shared limits give to others: to deals worth more,
-    or to deals the solve was required to make (`require`), whatever they are worth."""
+    or to deals the solve was required to make (`require`), whatever they are worth.
+    `cold`: each raise re-solved from nothing, not from `result` (see `_least_room`)."""
     relax: list[Relaxation] = []
     users = set()
     short_supply, extra = shortfall(pf, result, deal)
@@ -72,7 +80,7 @@ def shared_limits(
     alone = f"alone, a deal with {code} would add {money(deal.us_margin)} to US utility"
     if result.mode != "us-best":
         return _left_out_by_mode(pf, result, code, alone, needs, relax, users)
-    least = _least_room(pf, result, code, require, relax) if needs else None
+    least = _least_room(pf, result, code, require, relax, cold=cold) if needs else None
     best = ""
     opens = " makes room for it"
     if least == []:  # what its best package needs, re-solved, goes to the others too
@@ -171,21 +179,41 @@ LEAST_ROOM_STEPS = 30
 #: the partner's best package needs, as the sentence says, re-solved once to say whether
 #: it opens a deal.
 LEAST_ROOM_AMOUNTS = 12
+#: Each raise is re-solved from `result` (its columns, prices and packages: the portfolio
+#: raised is `result`'s with more supply or risk budget), its first incumbent round over
+#: this many concession sets a partner, not `rounds.MIP_SETS_PER_PARTNER`'s 4: the start
+#: is close. M seed 2's fourteen re-solves took 7.6 s of process time against 11.3 s cold,
+#: the same deals each (bench/explain.py).
+WARM_SETS_PER_PARTNER = 2
 
 
 def _least_room(
-    pf: Portfolio, result: SolveResult, code: str, require: Sequence[str], best: list[Relaxation]
+    pf: Portfolio,
+    result: SolveResult,
+    code: str,
+    require: Sequence[str],
+    best: list[Relaxation],
+    *,
+    cold: bool = False,
 ) -> list[Relaxation] | None:
     """A raise of supply and risk budget, less than what its best package needs (`best`),
     with which a us-best solve gives `code` a deal and keeps every deal of `result`,
     sought from the least raise with which they all fit (each may shrink): a smaller
     package it also accepts may need far less. None when there is none (or, on a portfolio
     too large to search, when `best` opens a deal), and [] when `best` does not open a
-    deal either (re-solved, the other deals grow into the raise)."""
+    deal either (re-solved, the other deals grow into the raise). `cold`: each raise
+    re-solved from nothing (as before session 35), not from `result`: the same answers on
+    the portfolios bench/explain.py and tests/test_explain_fast.py compare, slower."""
+    from dealbench.optimize.decomposition.warm import warm_from
     from dealbench.optimize.solve import solve
 
     if result.mode != "us-best":
         return None
+    warm = warm_from(result)
+    if cold or warm is None:
+        start = None
+    else:  # a copy: `warm` may be the result's own
+        start = dataclasses.replace(warm, sets_per_partner=WARM_SETS_PER_PARTNER)
     keep = [d.partner for d in result.deals] + [code]
     hi = {(r.kind, r.period): r.amount or 0.0 for r in best}
 
@@ -197,7 +225,7 @@ def _least_room(
             elif budget is not None:
                 budget += amount
         wider = pf.model_copy(update={"supply": supply, "risk_budget": budget})
-        opened = solve(wider, require=[c for c in require if c in keep])
+        opened = solve(wider, require=[c for c in require if c in keep], warm_start=start)
         return all(opened.deal(c) is not None for c in keep)  # room for it, none displaced
 
     if amount_count(pf) > LEAST_ROOM_AMOUNTS:
