@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,22 @@ def test_the_error_pages_back_link_works_without_scripts(client: TestClient) -> 
     elsewhere = client.get("/no/such/page", headers={"referer": "https://example.org/x"})
     assert elsewhere.status_code == 404
     assert ">Back</a>" not in elsewhere.text and "javascript:" not in elsewhere.text
+
+
+def test_a_risk_histogram_says_what_it_shows(client: TestClient) -> None:
+    """qa35-a11y left: the risk page's histograms were labelled "Histogram: US value when it
+    accepts", nothing a screen reader's user could read off. The label now says the samples,
+    the range, the bars and the tallest one."""
+    page = client.get(
+        "/p/gulf-asia-uncertain/risk",
+        params={"package": "packages/ae-offer.yaml", "samples": "2000", "seed": "3"},
+    ).text
+    labels = re.findall(r'<svg [^>]*role="img" aria-label="([^"]*)"', page)
+    histograms = [label for label in labels if label.startswith("Histogram of ")]
+    assert len(histograms) == 2, labels
+    for label in histograms:
+        assert re.search(
+            r" samples from .+ to .+ in \d+ bars, the most \([\d,]+\) from .+ to .+; the table "
+            r"under it lists every bar$",
+            label,
+        ), label
