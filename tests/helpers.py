@@ -356,3 +356,85 @@ def phone_screen(
         yield driver
     finally:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def drawn_step_partner(
+    draw: Any,
+    code: str,
+    periods: Sequence[Any],
+    step: float,
+    most: int,
+    concessions: list[dict[str, Any]],
+    batna: tuple[int, int],
+    money: float,
+) -> dict[str, Any]:
+    """A generated partner of a tiny portfolio in whole steps of `step` H100e (its ask at
+    most `most` steps a period, maybe a little off the grid), drawn by hypothesis's `draw`:
+    `concessions` as given, its walk-away value `batna` units of `money`."""
+    from hypothesis import strategies as st
+
+    nums = st.integers
+    top = max(1, most) * step
+    segments = sorted({round(draw(st.floats(0.2, 1.0)) * top) + 1 for _ in range(draw(nums(1, 2)))})
+    values = sorted((draw(nums(5, 60)) * 1_000 for _ in segments), reverse=True)
+    security = {"open": 0, "kyc": draw(nums(0, 4)) * money}
+    if draw(st.booleans()):
+        security["veu"] = security["kyc"] + draw(nums(0, 4)) * money
+    ask = {
+        t: round(draw(nums(0 if k else 1, most)) * step) + draw(st.sampled_from([0, 0, 137, 499]))
+        for k, t in enumerate(periods)
+    }
+    return {
+        "code": code,
+        "name": f"Partner {code}",
+        "tier": draw(st.sampled_from([1, 2, 2, 2, 3])),
+        "diversion_risk": draw(st.sampled_from([0.02, 0.05, 0.2, 0.5])),
+        "ask": ask,
+        "value_per_h100e": [{"upto": s, "value": v} for s, v in zip(segments, values, strict=True)],
+        "batna": draw(nums(*batna)) * money,
+        "us_batna": draw(st.sampled_from([0, 0, 0, -100e6, 200e6])),
+        "security_costs": security,
+        "concessions": concessions,
+    }
+
+
+def drawn_step_files(
+    draw: Any,
+    policy: dict[str, Any],
+    periods: Sequence[Any],
+    partners: list[dict[str, Any]],
+    raw: Any,
+    step: float,
+    most: int,
+    levels: Sequence[str],
+) -> dict[str, Any]:
+    """The files (YAML-ready dicts) of a tiny generated portfolio of `partners` in whole
+    steps (`raw`: its granularity as written): supply a share of the asks, maybe a little
+    off the grid, maybe a risk budget and a deal-by-deal cap of the first partner's."""
+    from hypothesis import strategies as st
+
+    nums = st.integers
+    asks = [sum(p["ask"][t] for p in partners) for t in periods]
+    portfolio: dict[str, Any] = {
+        "id": "gen",
+        "title": "Generated",
+        "policy": "policy.yaml",
+        "periods": list(periods),
+        "supply": {
+            t: round(a * draw(st.sampled_from([0.3, 0.5, 0.7, 1.0])))
+            + draw(st.sampled_from([0, 0, 1, 333]))
+            for t, a in zip(periods, asks, strict=True)
+        },
+        "partners": [f"{p['code'].lower()}.yaml" for p in partners],
+        "granularity": raw,
+    }
+    if draw(st.booleans()):
+        portfolio["risk_budget"] = draw(nums(1, 40)) * 50
+    if partners[0]["tier"] != 3 and draw(st.booleans()):  # a deal-by-deal cap, per period
+        own = round(draw(nums(1, most)) * step) + draw(st.sampled_from([0, 137]))
+        portfolio["caps"] = {partners[0]["code"]: {draw(st.sampled_from(levels)): own}}
+    return {
+        "policy.yaml": policy,
+        "portfolio.yaml": portfolio,
+        **{f"{p['code'].lower()}.yaml": p for p in partners},
+    }

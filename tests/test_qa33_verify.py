@@ -46,7 +46,7 @@ from dealbench.negotiate import frontier
 from dealbench.negotiate.frontier import step_of
 from dealbench.optimize import solve
 from dealbench.optimize.result import SolveResult
-from helpers import drawn_concession, quick, written
+from helpers import drawn_concession, drawn_step_files, drawn_step_partner, quick, written
 from test_qa31_verify import Choice, RModel, RPartner, choice_of, fill, read_model
 
 #: DESIGN.md: 1 H100e = 15,832 TPP; a B200 is 36,000 TPP (docs' chip catalogue).
@@ -429,59 +429,10 @@ def tiny(draw: st.DrawFn) -> dict[str, Any]:
         concessions: list[dict[str, Any]] = []
         for j, kind in enumerate(draw(st.lists(st.sampled_from(["yes", "levels"]), max_size=2))):
             concessions.append(drawn_concession(draw, j, kind, M, 20, 10))
-        top = max(1, most) * step
-        segments = sorted(
-            {round(draw(st.floats(0.2, 1.0)) * top) + 1 for _ in range(draw(nums(1, 2)))}
-        )
-        values = sorted((draw(nums(5, 60)) * 1_000 for _ in segments), reverse=True)
-        security = {"open": 0, "kyc": draw(nums(0, 4)) * M}
-        if draw(st.booleans()):
-            security["veu"] = security["kyc"] + draw(nums(0, 4)) * M
-        ask = {
-            t: round(draw(nums(0 if k else 1, most)) * step)
-            + draw(st.sampled_from([0, 0, 137, 499]))
-            for k, t in enumerate(periods)
-        }
         partners.append(
-            {
-                "code": code,
-                "name": f"Partner {code}",
-                "tier": draw(st.sampled_from([1, 2, 2, 2, 3])),
-                "diversion_risk": draw(st.sampled_from([0.02, 0.05, 0.2, 0.5])),
-                "ask": ask,
-                "value_per_h100e": [
-                    {"upto": s, "value": v} for s, v in zip(segments, values, strict=True)
-                ],
-                "batna": draw(nums(-4, 16)) * M,
-                "us_batna": draw(st.sampled_from([0, 0, 0, -100e6, 200e6])),
-                "security_costs": security,
-                "concessions": concessions,
-            }
+            drawn_step_partner(draw, code, periods, step, most, concessions, (-4, 16), M)
         )
-    asks = [sum(p["ask"][t] for p in partners) for t in periods]
-    portfolio: dict[str, Any] = {
-        "id": "gen",
-        "title": "Generated",
-        "policy": "policy.yaml",
-        "periods": periods,
-        "supply": {
-            t: round(a * draw(st.sampled_from([0.3, 0.5, 0.7, 1.0])))
-            + draw(st.sampled_from([0, 0, 1, 333]))
-            for t, a in zip(periods, asks, strict=True)
-        },
-        "partners": [f"{p['code'].lower()}.yaml" for p in partners],
-        "granularity": raw,
-    }
-    if draw(st.booleans()):
-        portfolio["risk_budget"] = draw(nums(1, 40)) * 50
-    if partners[0]["tier"] != 3 and draw(st.booleans()):  # a deal-by-deal cap, per period
-        own = round(draw(nums(1, most)) * step) + draw(st.sampled_from([0, 137]))
-        portfolio["caps"] = {partners[0]["code"]: {draw(st.sampled_from(LEVELS)): own}}
-    return {
-        "policy.yaml": policy,
-        "portfolio.yaml": portfolio,
-        **{f"{p['code'].lower()}.yaml": p for p in partners},
-    }
+    return drawn_step_files(draw, policy, periods, partners, raw, step, most, LEVELS)
 
 
 @quick(30)
