@@ -438,3 +438,31 @@ def drawn_step_files(
         "portfolio.yaml": portfolio,
         **{f"{p['code'].lower()}.yaml": p for p in partners},
     }
+
+
+def drawn_step_policy(
+    draw: Any,
+    levels: Sequence[str],
+    tier2_cap: Callable[[], float],
+    penalty_most: int,
+    money: float,
+) -> dict[str, Any]:
+    """The policy of a tiny generated portfolio in whole steps: three security levels,
+    tier 2 capped per level by `tier2_cap()` (drawn in its place, so the draws keep their
+    order), tier 3 barred, a risk penalty of 5-`penalty_most` thousand USD per H100e."""
+    from hypothesis import strategies as st
+
+    nums = st.integers
+    return {
+        "id": "gen",
+        "title": "Generated",
+        "security_levels": [
+            {"id": "open", "title": "Open", "mitigation": 0.0},
+            {"id": "kyc", "title": "KYC", "mitigation": draw(st.sampled_from([0.3, 0.5]))},
+            {"id": "veu", "title": "VEU", "mitigation": draw(st.sampled_from([0.8, 0.95]))},
+        ],
+        "caps": {"tier1": {}, "tier2": {lv: tier2_cap() for lv in levels}, "tier3": 0},
+        "export_value_per_h100e": draw(nums(2, 12)) * 1_000,
+        "risk_penalty_per_h100e": draw(nums(5, penalty_most)) * 1_000,
+        "acceptance_margin": draw(st.sampled_from([0, 0, money])),
+    }

@@ -46,7 +46,14 @@ from dealbench.negotiate import frontier
 from dealbench.negotiate.frontier import step_of
 from dealbench.optimize import solve
 from dealbench.optimize.result import SolveResult
-from helpers import drawn_concession, drawn_step_files, drawn_step_partner, quick, written
+from helpers import (
+    drawn_concession,
+    drawn_step_files,
+    drawn_step_partner,
+    drawn_step_policy,
+    quick,
+    written,
+)
 from test_qa31_verify import Choice, RModel, RPartner, choice_of, fill, read_model
 
 #: DESIGN.md: 1 H100e = 15,832 TPP; a B200 is 36,000 TPP (docs' chip catalogue).
@@ -402,27 +409,13 @@ def tiny(draw: st.DrawFn) -> dict[str, Any]:
     step = _step_of(raw)
     # at most ~2e5 schedules across the partners: steps per period per ask
     most = max(1, min(8, round(2e5 ** (1 / (n * len(periods)))) - 2))
-    policy = {
-        "id": "gen",
-        "title": "Generated",
-        "security_levels": [
-            {"id": "open", "title": "Open", "mitigation": 0.0},
-            {"id": "kyc", "title": "KYC", "mitigation": draw(st.sampled_from([0.3, 0.5]))},
-            {"id": "veu", "title": "VEU", "mitigation": draw(st.sampled_from([0.8, 0.95]))},
-        ],
-        "caps": {
-            "tier1": {},
-            "tier2": {
-                lv: round(draw(nums(0, most)) * step * (4 if "Q" in str(periods[0]) else 1))
-                + draw(st.sampled_from([0, 0, 250, 1_000]))
-                for lv in LEVELS
-            },
-            "tier3": 0,
-        },
-        "export_value_per_h100e": draw(nums(2, 12)) * 1_000,
-        "risk_penalty_per_h100e": draw(nums(5, 150)) * 1_000,
-        "acceptance_margin": draw(st.sampled_from([0, 0, M])),
-    }
+
+    def tier2_cap() -> float:
+        return round(draw(nums(0, most)) * step * (4 if "Q" in str(periods[0]) else 1)) + draw(
+            st.sampled_from([0, 0, 250, 1_000])
+        )
+
+    policy = drawn_step_policy(draw, LEVELS, tier2_cap, 150, M)
     partners = []
     for i in range(n):
         code = "P" + "ABC"[i]

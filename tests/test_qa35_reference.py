@@ -42,7 +42,14 @@ from dealbench.negotiate import frontier, record_counter, record_offer, zopas
 from dealbench.optimize import solve
 from dealbench.optimize.bargain.solve import GAIN_TOL
 from dealbench.optimize.result import SolveResult
-from helpers import drawn_concession, drawn_step_files, drawn_step_partner, quick, written
+from helpers import (
+    drawn_concession,
+    drawn_step_files,
+    drawn_step_partner,
+    drawn_step_policy,
+    quick,
+    written,
+)
 from test_qa31_verify import (
     ABS,
     Reference,
@@ -90,29 +97,13 @@ def ranged(draw: st.DrawFn) -> dict[str, Any]:
     step = _step_of(raw)
     most = max(1, min(6, round(1e5 ** (1 / (n * len(periods)))) - 2))
     per_year = 4 if "Q" in str(periods[0]) else 1
-    policy = {
-        "id": "gen",
-        "title": "Generated",
-        "security_levels": [
-            {"id": "open", "title": "Open", "mitigation": 0.0},
-            {"id": "kyc", "title": "KYC", "mitigation": draw(st.sampled_from([0.3, 0.5]))},
-            {"id": "veu", "title": "VEU", "mitigation": draw(st.sampled_from([0.8, 0.95]))},
-        ],
-        "caps": {
-            "tier1": {},
-            "tier2": {
-                lv: round(
-                    (draw(nums(0, most)) * step + draw(st.sampled_from([0, 0, 250, 777])))
-                    * per_year
-                )
-                for lv in LEVELS
-            },
-            "tier3": 0,
-        },
-        "export_value_per_h100e": draw(nums(2, 12)) * 1_000,
-        "risk_penalty_per_h100e": draw(nums(5, 60)) * 1_000,
-        "acceptance_margin": draw(st.sampled_from([0, 0, M])),
-    }
+
+    def tier2_cap() -> float:
+        return round(
+            (draw(nums(0, most)) * step + draw(st.sampled_from([0, 0, 250, 777]))) * per_year
+        )
+
+    policy = drawn_step_policy(draw, LEVELS, tier2_cap, 60, M)
     partners = []
     for i in range(n):
         code = "P" + "ABCD"[i]
