@@ -145,13 +145,10 @@ def test_a_focused_point_of_the_frontier_is_ringed_and_its_label_stays_legible(
     # Tabbing to the Nash square or a round's circle left the shape as it was (its own stroke
     # won over the group's focus ring) and drew the ring round the label's letters instead.
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
 
     driver: Any = browser
     url, _ = server
-    driver.get(url)
-    driver.get(url.split("?")[0] + "p/gulf-asia/n/AE")
-    e2e.wait_for(ec.presence_of_element_located((By.CSS_SELECTOR, "g.named.nash")), driver)
+    e2e.open_frontier(driver, url)
     for selector, shape in (("g.named.nash", "rect"), ("g.round.us", "circle")):
         mark = driver.find_element(By.CSS_SELECTOR, selector)
         driver.execute_script("arguments[0].focus()", mark)

@@ -400,13 +400,10 @@ def test_the_keyboard_can_skip_the_frontiers_points(
     """Each point of the chart is a tab stop: 20-odd of them stood before the forms below."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support import expected_conditions as ec
 
     driver: Any = browser
     url, _ = server
-    driver.get(url)
-    driver.get(url.split("?")[0] + "p/gulf-asia/n/AE")
-    e2e.wait_for(ec.presence_of_element_located((By.CSS_SELECTOR, "g.named.nash")), driver)
+    e2e.open_frontier(driver, url)
     stops = driver.find_elements(By.CSS_SELECTOR, "#frontier [tabindex='0']")
     assert len(stops) > 10
     history = driver.find_element(By.ID, "history-link")

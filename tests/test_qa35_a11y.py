@@ -365,13 +365,10 @@ def test_in_a_browser_skipping_the_frontier_lands_after_it_and_a_counters_number
     (WCAG 1.4.3 asks 4.5:1); it is dark on the orange. A focused mark is boxed in dark."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support import expected_conditions as ec
 
     driver: Any = browser
     url, _ = server
-    driver.get(url)
-    driver.get(url.split("?")[0] + "p/gulf-asia/n/AE")
-    e2e.wait_for(ec.presence_of_element_located((By.CSS_SELECTOR, "g.round.partner")), driver)
+    e2e.open_frontier(driver, url, "g.round.partner")
     driver.find_element(By.ID, "history-link").send_keys(Keys.TAB)
     skip = driver.switch_to.active_element
     assert skip.get_attribute("id") == "skip-chart"
@@ -397,13 +394,10 @@ def test_in_a_browser_a_drawn_frontier_and_an_edits_verdict_are_said_in_one_line
 ) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support import expected_conditions as ec
 
     driver: Any = browser
     url, _ = server
-    driver.get(url)
-    driver.get(url.split("?")[0] + "p/gulf-asia/n/AE")
-    e2e.wait_for(ec.presence_of_element_located((By.CSS_SELECTOR, "g.round.partner")), driver)
+    e2e.open_frontier(driver, url, "g.round.partner")
     said = driver.find_element(By.ID, "frontier-said")
     e2e.wait_for(lambda d: said.get_attribute("textContent"), driver)
     assert said.get_attribute("textContent") == "The frontier is drawn: 13 points, 4 rounds."

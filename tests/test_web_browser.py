@@ -19,6 +19,7 @@ import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -122,6 +123,18 @@ def at(path: str) -> object:
         return urlsplit(driver.current_url).path == path  # type: ignore[attr-defined]
 
     return check
+
+
+def open_frontier(driver: object, url: str, mark: str = "g.named.nash") -> None:
+    """The access address (its token set), then AE's negotiation page of gulf-asia once its
+    frontier is drawn (`mark` on the chart)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    page: Any = driver
+    page.get(url)
+    page.get(url.split("?")[0] + "p/gulf-asia/n/AE")
+    wait_for(ec.presence_of_element_located((By.CSS_SELECTOR, mark)), driver)
 
 
 def focused(element_id: str) -> object:
