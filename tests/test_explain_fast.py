@@ -68,11 +68,8 @@ def test_the_reasons_re_solved_from_the_solve_are_those_re_solved_cold(case: str
         assert sentence in by_partner[code]
 
 
-def test_each_raise_is_re_solved_from_the_solve(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The explanation's re-solves of the raised portfolio start from the solve's result
-    (its packages among them), their first round narrowed; the cold route starts none."""
-    pf = load_portfolio(REPO / "deals/portfolios/global.yaml")
-    result = solve(pf)
+def _starts_of_re_solves(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The warm start each re-solve of the explanations is given, as they run."""
     starts: list[Any] = []
     real = solve_module.solve
 
@@ -81,6 +78,15 @@ def test_each_raise_is_re_solved_from_the_solve(monkeypatch: pytest.MonkeyPatch)
         return real(portfolio, *args, **kwargs)
 
     monkeypatch.setattr(solve_module, "solve", spy)
+    return starts
+
+
+def test_each_raise_is_re_solved_from_the_solve(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The explanation's re-solves of the raised portfolio start from the solve's result
+    (its packages among them), their first round narrowed; the cold route starts none."""
+    pf = load_portfolio(REPO / "deals/portfolios/global.yaml")
+    result = solve(pf)
+    starts = _starts_of_re_solves(monkeypatch)
     no_deal_reasons(pf, result)
     assert len(starts) >= 2  # MY's and VN's least raises
     packages = [d.package() for d in result.deals]
@@ -101,14 +107,7 @@ def test_past_the_partners_explained_the_first_are_explained_as_all_are(
     pf = load_portfolio(REPO / "deals/portfolios/global.yaml")
     result = solve(pf)
     every = no_deal_reasons(pf, result, limit=None)
-    starts: list[Any] = []
-    real = solve_module.solve
-
-    def spy(portfolio: Any, *args: Any, **kwargs: Any) -> Any:
-        starts.append(kwargs.get("warm_start"))
-        return real(portfolio, *args, **kwargs)
-
-    monkeypatch.setattr(solve_module, "solve", spy)
+    starts = _starts_of_re_solves(monkeypatch)
     shown = no_deal_reasons(pf, result, limit=1)
     assert [r.reason for r in shown][1:] == ["not-explained"] * (len(result.no_deal) - 1)
     assert _said(shown[:1]) == _said(every[:1])
