@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given
 
 from dealbench.model.load import load_portfolio
+from dealbench.negotiate import record_offer
 from dealbench.optimize import solve
 from helpers import invoke, quick, written
 from test_qa33_verify import read_grid
@@ -95,6 +96,27 @@ def test_nash_states_what_whole_steps_cost_beside_the_tangent_cuts(tmp_path: Pat
     assert details["log_error_steps"] == pytest.approx(0.27267, abs=1e-4)
     memo = (out / "memos" / "portfolio-gen-nash.md").read_text()
     assert said in " ".join(memo.split()), memo
+
+
+def test_a_point_of_the_frontier_never_offers_less_to_both_sides_than_the_last_offer(
+    tmp_path: Path,
+) -> None:
+    """stepback (qa35-reference): PB alone, steps of 256 B200 chips. Linear's first offer is
+    300 chips (US $5.99m, PB $3.41m); `offer --mode nash` (or kalai) then offered the
+    frontier's point in the declared step, 256 chips (US $5.11m, PB $2.91m): less for
+    both sides, refused as a retreat. Our last offer, where it still fits and gives the
+    US at least the point's value, is a candidate, as in the strategies' offers."""
+    path = Path(__file__).parent / "data" / "qa35reference" / "stepback" / "portfolio.yaml"
+    pf = load_portfolio(path)
+    for mode in ("nash", "kalai"):
+        rounds = tmp_path / mode
+        first = record_offer(pf, rounds, "PB", strategy="linear", deadline=3).proposal
+        assert first is not None
+        then = record_offer(pf, rounds, "PB", mode=mode).proposal
+        assert then is not None
+        assert then.figures.partner_utility >= first.figures.partner_utility - 1.0
+        assert then.figures.us_value >= then.strategy.target_us_utility - 1.0
+        assert "our last offer gives the US at least as much" in (then.strategy.reason or "")
 
 
 @quick(12)
