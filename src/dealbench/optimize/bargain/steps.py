@@ -33,6 +33,11 @@ NO_GAIN_USD = 1.0
 RISE = 1e-9
 #: Moves at most (each a strict rise, so the climb ends; this bounds its time).
 MOST_MOVES = 10_000
+#: Pair moves (one amount up, another down) are tried on schedules of at most this many
+#: (deal, period) amounts, as `schedule.closest`'s exact search: they are quadratic in
+#: the amounts (global's 54: 0.5 s in all; synthetic M's 600 would take seconds a move).
+#: A size rule, not a clock, so the answer is the same on every run.
+PAIR_AMOUNTS = 200
 
 #: A deal's score: (sides of bargained partners without a gain, the sum of the others' logs).
 Score = tuple[int, float]
@@ -77,6 +82,9 @@ class _Climb:
             for i in range(len(deals))
         ]
         self.scores = [self._score(i, x[i]) for i in range(len(deals))]
+        self.pairs = x.size <= PAIR_AMOUNTS
+        self.used = x.sum(axis=0)
+        self.risk_used = float(self.risk @ x.sum(axis=1))
 
     def run(self) -> None:
         for _ in range(MOST_MOVES):
@@ -86,6 +94,8 @@ class _Climb:
             for i, k, j in move[0]:
                 self.at[i][k] = j
                 self.x[i, k] = self.notches[i][k][j]
+            self.used = self.x.sum(axis=0)
+            self.risk_used = float(self.risk @ self.x.sum(axis=1))
             for i, score in move[1].items():
                 self.scores[i] = score
 
@@ -106,7 +116,8 @@ class _Climb:
         return (bad, sum(math.log(g / MONEY) for g in gains if g > NO_GAIN_USD))
 
     def _moves(self) -> list[list[tuple[int, int, int]]]:
-        """Every move: one amount a notch up or down, or one up and another down."""
+        """Every move: one amount a notch up or down, or (`PAIR_AMOUNTS`) one up and another
+        down."""
         n, periods = self.x.shape
         ups, downs = [], []
         for i in range(n):
@@ -116,7 +127,7 @@ class _Climb:
                     ups.append((i, k, j + 1))
                 if j > 0:
                     downs.append((i, k, j - 1))
-        pairs = [[u, d] for u in ups for d in downs if u[:2] != d[:2]]
+        pairs = [[u, d] for u in ups for d in downs if u[:2] != d[:2]] if self.pairs else []
         return [[u] for u in ups] + [[d] for d in downs] + pairs
 
     def _best_move(self) -> tuple[list[tuple[int, int, int]], dict[int, Score]] | None:
@@ -127,10 +138,9 @@ class _Climb:
             changed = self._apply(move)
             if changed is None:
                 continue
-            scores = list(self.scores)
-            for i, score in changed.items():
-                scores[i] = score
-            total = _total(scores)
+            before = _total([self.scores[i] for i in changed])
+            after = _total(list(changed.values()))
+            total = (now[0] - before[0] + after[0], now[1] - before[1] + after[1])
             if _rises(now, total) and (best is None or _rises(best[0], total)):
                 best = (total, move, changed)
         return None if best is None else (best[1], best[2])
@@ -141,8 +151,7 @@ class _Climb:
         for i, k, j in move:
             row = rows.setdefault(i, self.x[i].copy())
             row[k] = self.notches[i][k][j]
-        used = self.x.sum(axis=0)
-        risk = float(self.risk @ self.x.sum(axis=1))
+        used, risk = self.used, self.risk_used
         for i, row in rows.items():
             used = used + row - self.x[i]
             risk += self.risk[i] * float(row.sum() - self.x[i].sum())
