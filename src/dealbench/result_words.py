@@ -4,6 +4,7 @@ wording, so that the terminal and the browser say the same."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from dealbench.figures import quantity, rows_note, usd
@@ -140,3 +141,27 @@ def rows_words(result: SolveResult) -> str:
     ]
     columns.append(("risk-weighted H100e", [d.risk for d in result.deals], result.risk_total))
     return rows_note(columns) if result.deals else ""
+
+
+#: A log-product lost in whole steps that nash's note names (below: float noise).
+STEPS_SAID = 1e-6
+
+
+def product_loss(loss: float) -> str:
+    """A loss of log-product as a share of the product, two figures ("4.4%", "0.0067%")."""
+    return f"{-math.expm1(-loss) * 100:.2g}%"
+
+
+def nash_bound_words(error: float, cuts: float | None, steps: float) -> str:
+    """ "within a factor F of the best (log error bound ...)": nash's bound B - L (`error`),
+    and, where whole steps cost the point solved more than `STEPS_SAID`, its two parts: the
+    tangent cuts' (`cuts`) and whole steps' (`steps`, with the product's loss in percent).
+    One wording for `solve` (`optimize.bargain.words`) and the documents (`render.source`)."""
+    text = f"within a factor {math.exp(-error):.6f} of the best"
+    if cuts is None or steps <= STEPS_SAID:
+        return f"{text} (log error bound {error:.2e}, tangent cuts on log)"
+    return (
+        f"{text} (log error bound {error:.2e}: {cuts:.2e} from the tangent cuts on log, "
+        f"{steps:.2e} from whole steps, where the product is {product_loss(steps)} below the "
+        "continuous point solved)"
+    )

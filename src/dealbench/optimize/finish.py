@@ -9,6 +9,7 @@ document prints, is the package `check` recomputed from the model alone.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from dealbench.checker import PortfolioCheck, check
@@ -41,11 +42,14 @@ def finish(
     v_floor: float | None = None,
     threads: int | None = None,
     on_grid: bool = True,
+    refine: Callable[[list[Package], float], list[Package]] | None = None,
 ) -> SolveResult:
     """Check the solver's packages, put their compute on the portfolio's grid (`schedule`),
     check again; a result carries the checker's figures of what is printed, or says what failed.
     `on_grid=False`: the solver's amounts as they are (`reserve` puts them on the grid
-    itself, with the reserve as room).
+    itself, with the reserve as room). `refine(packages, step)`: the scheduled packages
+    (compute in whole steps of `step` H100e) moved over the same grid by the caller's
+    objective (nash's Nash product: `bargain.steps.climb`), before the check.
 
     `info.details` gains the step used (`granularity_h100e`) and the unrounded
     optimum (`unrounded_objective`, the mode's objective; `unrounded_us_value`, V;
@@ -90,6 +94,10 @@ def finish(
     )
     info.timings["schedule"] = time.perf_counter() - start
     info.timings.update(scheduled.timings)  # its stages: "schedule value", ... "rounding"
+    if refine is not None and scheduled.step > 0 and not scheduled.within_tolerance:
+        start = time.perf_counter()
+        scheduled.packages = refine(scheduled.packages, scheduled.step)
+        info.timings["schedule refine"] = time.perf_counter() - start
     start = time.perf_counter()
     checked = check(portfolio, scheduled.packages)
     info.timings["check"] += time.perf_counter() - start

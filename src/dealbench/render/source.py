@@ -9,6 +9,7 @@ today.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -203,7 +204,23 @@ def maximised_text(result: SolveResult) -> str | None:
             f"The solve maximised the partners' total utility ({usd(value)}); "
             f"the US utility V is {v}{floor}."
         )
-    return f"The solve maximised {result.objective_name}: {value:.4f}; the US utility V is {v}."
+    text = f"The solve maximised {result.objective_name}: {value:.4f}; the US utility V is {v}."
+    return text + (nash_bound_text(result) if result.mode == "nash" else "")
+
+
+def nash_bound_text(result: SolveResult) -> str:
+    """nash's stated bound, as `solve` states it (`bargain.words.nash_bound_words`); "" when
+    it states none."""
+    from dealbench.result_words import nash_bound_words
+
+    details = result.solver.details
+    error = details.get("log_error_bound")
+    if error is None or not math.isfinite(error):
+        return ""
+    words = nash_bound_words(
+        error, details.get("log_error_cuts"), details.get("log_error_steps", 0.0)
+    )
+    return f" Its Nash product is {words}."
 
 
 def _check_shapes(portfolio: Portfolio, packages: list[Package], where: str) -> None:

@@ -41,7 +41,13 @@ from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.offers.fixed_terms import check_fix, fixed_words
 from dealbench.negotiate.offers.floor import counter_demand, counter_worth, offer_floor
 from dealbench.negotiate.offers.strategy_args import BETAS, DEFAULT_DEADLINE, MODES, check_strategy
-from dealbench.negotiate.offers.targets import offer_at, on_step, targets, tidy
+from dealbench.negotiate.offers.targets import (
+    kept_if_better,
+    offer_at,
+    on_step,
+    targets,
+    tidy,
+)
 from dealbench.negotiate.offers.words import above_target, less_than_last, refitted
 from dealbench.negotiate.offers.zeuthen import zeuthen_target
 from dealbench.negotiate.plan import Plan, replan, single_partner
@@ -193,6 +199,18 @@ def mode_offer(
             )
         reason += above_target(portfolio, figures, floor, ends)
     last = negotiations[partner].last_offer
+    # Our last offer, where it still fits, is a candidate as in `offer_at`: the point is
+    # solved in the declared step, and a strategy's offer before it may sit on a finer one
+    # that gives both sides more (qa35's stepback: linear's 300 B200 chips, US $5.99m and
+    # PB $3.41m; the nash and kalai points 256 chips, $5.11m and $2.91m, refused as a retreat).
+    kept = kept_if_better(portfolio, plan, figures, target, last.package if last else None)
+    if kept is not None and kept is not figures:
+        figures = kept
+        reason += (
+            "; our last offer gives the US at least as much and the partner more, so it "
+            "is offered again"
+        )
+    assert figures is not None
     taken = less_than_last(portfolio, plan, figures, last, target)
     reason += taken + refitted(portfolio, plan, figures, last)
     record = StrategyRecord(

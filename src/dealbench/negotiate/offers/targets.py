@@ -151,15 +151,29 @@ def offer_at(
     # the plan: each put in whole steps by a solve of its own, a lower target can round to
     # less for both sides than a higher one did (qa35: a linear offer of 256 B200 chips,
     # US $5.11m, partner $2.91m, after one of 300 chips, $5.99m and $3.41m).
-    for candidate in (plan.package(partner), last):
-        if candidate is None or (candidate is last and not _fits(portfolio, plan, last)):
-            continue
-        kept = tidy(portfolio, candidate)
-        if kept.us_value < target - 1.0 or not kept.accepts or kept.violations:
-            continue
-        if found is None or _prefers_partner(kept, found):
-            found = kept
-    return found
+    found = kept_if_better(portfolio, plan, found, target, plan.package(partner), fits=True)
+    return kept_if_better(portfolio, plan, found, target, last)
+
+
+def kept_if_better(
+    portfolio: Portfolio,
+    plan: Plan,
+    found: DealFigures | None,
+    target: float,
+    candidate: Package | None,
+    *,
+    fits: bool = False,
+) -> DealFigures | None:
+    """`candidate` (the plan's package, or our last offer) instead of `found` where it gives
+    the US at least `target`, keeps every limit and gives the partner more (or as much and
+    the US more); else `found`. `fits`: known to fit beside the others held at the plan
+    (the plan's own package); else checked."""
+    if candidate is None or (not fits and not _fits(portfolio, plan, candidate)):
+        return found
+    kept = tidy(portfolio, candidate)
+    if kept.us_value < target - 1.0 or not kept.accepts or kept.violations:
+        return found
+    return kept if found is None or _prefers_partner(kept, found) else found
 
 
 def _fits(portfolio: Portfolio, plan: Plan, package: Package) -> bool:

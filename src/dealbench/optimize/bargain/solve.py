@@ -27,11 +27,14 @@ kalai solves DESIGN.md's plain model with compute in the portfolio's declared st
 (`formulate.add_whole_steps`), and its ideals in the same step (`ideal_gains`), so its tau
 is the best in whole steps, each share measured against the most the same grid allows; nash (whose MIP in
 whole steps can run for minutes), and kalai when no point in steps is found, put the
-continuous point on the grid as solved (`schedule`).
+continuous point on the grid as solved (`schedule`); nash's is then climbed over the grid
+while its Nash product rises (`steps.climb`), and what whole steps still cost it is stated
+beside the tangent cuts' bound (`words.bound_note`).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Sequence
@@ -46,6 +49,7 @@ from dealbench.optimize.bargain.nash import (
     nash_point,
     nash_with_gains,
 )
+from dealbench.optimize.bargain.steps import climb
 from dealbench.optimize.bargain.words import note
 from dealbench.optimize.best import solve_best
 from dealbench.optimize.finish import empty_result, finish
@@ -263,7 +267,12 @@ def _answer(
     if status not in (Status.OPTIMAL, Status.TIME_LIMIT):
         return empty_result(portfolio, mode, status, info)
     unrounded = _score(mode, found_gains(form, bargained), bargained)
-    result = finish(portfolio, mode, status, info, extract_packages(form))
+    # nash's continuous point, put on the grid as solved, is then climbed over the grid to
+    # the best Nash product among its neighbours (`steps.climb`); kalai's is in steps already.
+    refine = None
+    if mode == "nash":
+        refine = functools.partial(climb, portfolio, list(bargained))
+    result = finish(portfolio, mode, status, info, extract_packages(form), refine=refine)
     # What the note states is about the packages returned, in whole steps when rounded:
     # rounding moves tau and the log-product a little, never the bound.
     value = (

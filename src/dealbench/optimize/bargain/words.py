@@ -11,6 +11,7 @@ from dealbench.optimize.bargain.nash import NO_GAIN
 from dealbench.optimize.formulation import MONEY, Mode
 from dealbench.optimize.objectives import Ideals
 from dealbench.optimize.result import SolveResult
+from dealbench.result_words import STEPS_SAID, nash_bound_words, product_loss
 
 
 def note(
@@ -80,7 +81,8 @@ def bound_note(
 ) -> str:
     """What the packages returned are worth against the best: kalai's tau (and the
     optimizer's, when whole steps moved it); nash's bound B - L with L the log-product of
-    the packages returned (also kept in `details`)."""
+    the packages returned, in two parts where whole steps cost some: L' - L (L' the
+    continuous point's, `unrounded`) and the tangent cuts' rest (all kept in `details`)."""
     if mode == "kalai":
         details["tau"] = value
         if "tau_bound" in details:
@@ -110,15 +112,23 @@ def bound_note(
     details["product_ratio_bound"] = math.exp(-error) if math.isfinite(error) else 0.0
     if not math.isfinite(value):
         return "a partner with a zone of agreement ends with no gain: no bound"
+    # B - L in two parts: what the packages in whole steps lost against the continuous
+    # point solved (L' - L, computed), and the tangent cuts' part, the rest (B - L').
+    steps = max(unrounded - value, 0.0) if math.isfinite(unrounded) else 0.0
+    details["log_error_steps"] = steps
     if not math.isfinite(top):
         return (
             "stopped by the time limit before the solver proved a bound: the Nash product "
             "found is not proven within any factor of the best"
+            + (
+                f"; in whole steps it is {product_loss(steps)} below the continuous point found"
+                if steps > STEPS_SAID
+                else ""
+            )
         )
-    return (
-        f"the Nash product is within a factor {math.exp(-error):.6f} of the best "
-        f"(log error bound {error:.2e}, tangent cuts on log)"
-    )
+    cuts = max(error - steps, 0.0)
+    details["log_error_cuts"] = cuts
+    return f"the Nash product is {nash_bound_words(error, cuts, steps)}"
 
 
 def _tau_zero_cause(details: dict[str, float]) -> str:
