@@ -103,3 +103,19 @@ def test_a_risk_histogram_says_what_it_shows(client: TestClient) -> None:
             r"under it lists every bar$",
             label,
         ), label
+
+
+def test_the_frontiers_nash_bound_says_what_whole_steps_cost() -> None:
+    """bargain-steps left: `solve --mode nash` splits its bound into the tangent cuts' part
+    and whole steps', but the frontier's line said "Nash bound: product of gains >= 0.633982
+    x the best (tangent cuts on log)" of a bound that is all whole steps' (cuts 0)."""
+    run = invoke(
+        ["frontier", REPO / "tests/data/bargainsteps/nashfloor/portfolio.yaml", "-p", "PA",
+         "--points", "5"]
+    )  # fmt: skip
+    assert run.exit_code == 0, run.output
+    assert (
+        "Nash bound: product of gains >= 0.633982 x the best (log 0.00e+00 from the tangent "
+        "cuts, 4.56e-01 from whole steps, where the product is 37% below the continuous point "
+        "solved)."
+    ) in words(run.stdout)

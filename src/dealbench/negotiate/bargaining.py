@@ -115,6 +115,8 @@ def attach_bargaining(
                     "method": solved,
                     "error_bound": 1 - details.get("product_ratio_bound", 0.0),
                     "log_error_bound": details.get("log_error_bound"),
+                    "log_error_cuts": details.get("log_error_cuts"),
+                    "log_error_steps": details.get("log_error_steps", 0.0),
                     "note": result.message,
                 }
             else:

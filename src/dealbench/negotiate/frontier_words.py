@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any
 
 from dealbench.figures import in_units, quantity, usd
 from dealbench.negotiate.frontier import Frontier, FrontierPoint
 from dealbench.render.filters import plural
+from dealbench.result_words import STEPS_SAID, product_loss
 
 #: The frontier's money unit: the largest its figures reach (USD bn for deals of billions,
 #: as the shipped portfolios have them; m, k or dollars for smaller ones, which in bn all
@@ -230,7 +232,7 @@ def frontier_words(f: Frontier) -> FrontierWords:
     if nash.get("error_bound") is not None:
         summary.append(
             f"Nash bound: product of gains >= {1 - nash['error_bound']:.6f} x the best "
-            "(tangent cuts on log)."
+            f"({_nash_bound_parts(nash)})."
         )
     elif f.nash is not None:
         summary.append(f"Nash: {nash.get('method', '')}.")
@@ -251,4 +253,17 @@ def frontier_words(f: Frontier) -> FrontierWords:
         marked=marked,
         summary=summary,
         notes=[f"Note: {note}" for note in f.notes],
+    )
+
+
+def _nash_bound_parts(nash: dict[str, Any]) -> str:
+    """What the Nash bound is made of, as `solve --mode nash` says it: the tangent cuts on
+    log alone, or their part and whole steps' (the frontier's line said "tangent cuts on
+    log" of a bound mostly whole steps' loss; bargain-steps)."""
+    cuts, steps = nash.get("log_error_cuts"), nash.get("log_error_steps") or 0.0
+    if cuts is None or steps <= STEPS_SAID:
+        return "tangent cuts on log"
+    return (
+        f"log {cuts:.2e} from the tangent cuts, {steps:.2e} from whole steps, where the "
+        f"product is {product_loss(steps)} below the continuous point solved"
     )

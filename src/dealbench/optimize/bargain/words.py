@@ -127,6 +127,8 @@ def bound_note(
             )
         )
     cuts = max(error - steps, 0.0)
+    if cuts <= 1e-12 * max(1.0, error):  # the difference's float noise (8.88e-16), not a part
+        cuts = 0.0
     details["log_error_cuts"] = cuts
     return f"the Nash product is {nash_bound_words(error, cuts, steps)}"
 
