@@ -162,6 +162,15 @@ def nash_bound_words(error: float, cuts: float | None, steps: float) -> str:
         return f"{text} (log error bound {error:.2e}, tangent cuts on log)"
     return (
         f"{text} (log error bound {error:.2e}: {cuts:.2e} from the tangent cuts on log, "
+        f"{whole_steps_words(steps)})"
+    )
+
+
+def whole_steps_words(steps: float) -> str:
+    """What whole steps cost nash's point, as its bound's second part (`solve` and the
+    frontier's "Nash bound" line): "1.18e-03 from whole steps, where the product is 0.12%
+    below the continuous point solved"."""
+    return (
         f"{steps:.2e} from whole steps, where the product is {product_loss(steps)} below the "
-        "continuous point solved)"
+        "continuous point solved"
     )

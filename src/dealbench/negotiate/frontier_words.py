@@ -12,7 +12,7 @@ from typing import Any
 from dealbench.figures import in_units, quantity, usd
 from dealbench.negotiate.frontier import Frontier, FrontierPoint
 from dealbench.render.filters import plural
-from dealbench.result_words import STEPS_SAID, product_loss
+from dealbench.result_words import STEPS_SAID, whole_steps_words
 
 #: The frontier's money unit: the largest its figures reach (USD bn for deals of billions,
 #: as the shipped portfolios have them; m, k or dollars for smaller ones, which in bn all
@@ -263,7 +263,4 @@ def _nash_bound_parts(nash: dict[str, Any]) -> str:
     cuts, steps = nash.get("log_error_cuts"), nash.get("log_error_steps") or 0.0
     if cuts is None or steps <= STEPS_SAID:
         return "tangent cuts on log"
-    return (
-        f"log {cuts:.2e} from the tangent cuts, {steps:.2e} from whole steps, where the "
-        f"product is {product_loss(steps)} below the continuous point solved"
-    )
+    return f"log {cuts:.2e} from the tangent cuts, {whole_steps_words(steps)}"

@@ -52,6 +52,7 @@ class Deal:
     partner: Partner
     index: int  # the partner's place in the portfolio
     top: list[float]  # per period: the largest amount allowed (the limit in whole units)
+    limit: list[float]  # per period: the limit as written (ask or cap, H100e)
     a: float  # US value of one H100e delivered
     risk: float  # risk weight
     need: float  # what the partner's value of compute must reach for it to accept
@@ -93,6 +94,7 @@ def deal_of(pf: Portfolio, package: Package, grid: Granularity) -> Deal:
         partner=partner,
         index=index,
         top=limits if grid.h100e == 0 else [whole(m, grid.unit) for m in limits],
+        limit=limits,
         a=policy.export_value_per_h100e - policy.risk_penalty_per_h100e * risk,
         risk=risk,
         need=need,

@@ -357,10 +357,9 @@ def _at_limits(portfolio: Portfolio, grid: Granularity, deals: list[Deal], amoun
     periods: dict[tuple[str, float, float], list[str]] = {}
     for i, d in enumerate(deals):
         for k, x in enumerate(amounts[i]):
-            top, t = d.top[k], portfolio.periods[k]
-            limit = portfolio.cap(d.partner, d.package.security, t)
+            top, limit = d.top[k], d.limit[k]
             if x > 0 and abs(x - top) <= 1e-6 * max(top, 1.0) and limit - top >= 0.5:
-                periods.setdefault((d.partner.code, top, limit), []).append(t)
+                periods.setdefault((d.partner.code, top, limit), []).append(portfolio.periods[k])
     if not periods:
         return ""
     said = [
