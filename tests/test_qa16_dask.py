@@ -117,10 +117,9 @@ def test_an_unknown_protocols_address_is_not_said_to_answer_in_another_protocol(
         Executor("dask", 1, "ucx://127.0.0.1:8786").map(_square, [1])
 
 
-def test_a_scheduler_lost_while_solving_is_said_not_a_traceback() -> None:
-    """The scheduler stopped mid-sweep: distributed's FutureCancelledError ("cancelled for
-    reason: scheduler-connection-lost") reached the user as a traceback, exit 1: it is
-    concurrent.futures' CancelledError, and only asyncio's was caught."""
+def lost_mid_sweep() -> tuple[BaseException, str]:
+    """What a two-task sweep raised when its scheduler stopped while a task ran, and the
+    scheduler's address."""
     local = _threads_cluster(1)
     address = local.__enter__().scheduler_address
     _RUNNING.clear()
@@ -136,6 +135,14 @@ def test_a_scheduler_lost_while_solving_is_said_not_a_traceback() -> None:
         error = _in_a_thread(lambda: Executor("dask", 1, address).map(_slow, [1, 2]), 30)
     finally:
         local.__exit__(None, None, None)
+    return error, address
+
+
+def test_a_scheduler_lost_while_solving_is_said_not_a_traceback() -> None:
+    """The scheduler stopped mid-sweep: distributed's FutureCancelledError ("cancelled for
+    reason: scheduler-connection-lost") reached the user as a traceback, exit 1: it is
+    concurrent.futures' CancelledError, and only asyncio's was caught."""
+    error, address = lost_mid_sweep()
     assert isinstance(error, ClusterError), repr(error)
     assert str(error).startswith(
         f"the connection to the Dask scheduler at {address} was lost while solving"
