@@ -173,7 +173,10 @@ def test_a_quarter_without_supply_is_no_trade_off_in_the_portfolio_memo(
         "- Supply is used up in 2026Q3: every H100e given to one partner is taken from another"
     ) in memo
     assert "2026Q3 and 2026Q4: every H100e" not in memo
-    assert "- Supply is fully allocated in 2026Q4 (0 H100e)." in memo
+    assert (  # qa36-newuser: no supply is said as such, not "fully allocated (0 H100e)"
+        "- There is no supply in 2026Q4: no compute can be delivered then, though a partner "
+        "with a deal asks for some."
+    ) in memo
 
 
 def test_validating_packages_without_a_portfolio_says_what_went_unchecked(

@@ -27,6 +27,7 @@ __all__ = [
     "grouped_messages",
     "limits_from_details",
     "messages",
+    "no_supply_line",
 ]
 
 LimitKind = Literal[
@@ -140,6 +141,7 @@ def limits_from_details(data: Any, field: str, details_field: str) -> Any:
 
 
 _SUPPLY = re.compile(r"^Supply in (\S+) is fully allocated \(([\d,]+) H100e\)\.$")
+_NO_SUPPLY = re.compile(r"^There is no supply in (\S+): no compute can be delivered then, ")
 _SUPPLY_LEFT = re.compile(
     r"^Supply in (\S+) is used up \([\d,]+ H100e\), with less than one step \((.+)\) left\.$"
 )
@@ -151,17 +153,33 @@ _CAP = re.compile(
 )
 
 
+def no_supply_line(periods: str, partner: str | None = None) -> str:
+    """The sentence for periods without any supply where a deal asks for some (`used_up`
+    counts them: nothing else holds its compute there at 0): "fully allocated (0 H100e)"
+    reads as if some had been given out. `periods` as said (`2028`, `2028 and 2030`);
+    with `partner`, what it means for that partner's deal."""
+    if partner is None:
+        return (
+            f"There is no supply in {periods}: no compute can be delivered then, though a "
+            "partner with a deal asks for some."
+        )
+    return f"There is no supply in {periods}: {partner} receives nothing then, though it asks for some."
+
+
 def grouped_messages(lines: list[str]) -> list[str]:
     """Binding limits' sentences with the periods of one limit on one line (supply; each
     partner's cap, its tier's or its own): what `solve` prints and the options memo says
     of each option."""
     out: list[str] = []
     supply: list[str] = []
+    none: list[str] = []  # periods without supply (a deal asks for some)
     left: dict[str, list[str]] = {}  # step -> periods
     caps: dict[tuple[str, str, str, str], list[str]] = {}
     for line in lines:
         if m := _SUPPLY.match(line):
             supply.append(m.group(1))
+        elif m := _NO_SUPPLY.match(line):
+            none.append(m.group(1))
         elif m := _SUPPLY_LEFT.match(line):
             left.setdefault(m.group(2), []).append(m.group(1))
         elif m := _CAP.match(line):
@@ -170,6 +188,7 @@ def grouped_messages(lines: list[str]) -> list[str]:
         else:
             out.append(line)
     grouped = [f"supply is fully allocated in {periods_said(None, supply)}."] if supply else []
+    grouped += [no_supply_line(periods_said(None, none))] if none else []
     grouped += [
         f"supply is used up in {periods_said(None, ts)}, with less than one step ({step}) left."
         for step, ts in left.items()

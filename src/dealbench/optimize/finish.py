@@ -16,7 +16,7 @@ from dealbench.checker import PortfolioCheck, check
 from dealbench.checker.tolerance import at_limit
 from dealbench.checker.used_up import risk_used_up_line, used_up
 from dealbench.figures import quantity, usd
-from dealbench.limit import Limit
+from dealbench.limit import Limit, no_supply_line
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
@@ -211,7 +211,9 @@ def _shared_limits(
         used = checked.supply_used[t]
         message = f"Supply in {t} is fully allocated ({quantity(supply)} H100e)."
         grid = portfolio.granularity
-        if grid.h100e > 0 and supply - used >= 0.5:  # used up: less than a step is left
+        if supply < 0.5:  # none at all, where a deal asks for some
+            message = no_supply_line(t)
+        elif grid.h100e > 0 and supply - used >= 0.5:  # used up: less than a step is left
             message = (
                 f"Supply in {t} is used up ({quantity(supply)} H100e), with less than one step "
                 f"({grid.one_step()}) left."

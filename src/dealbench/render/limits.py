@@ -13,7 +13,7 @@ from dealbench.checker import DealFigures, PortfolioCheck
 from dealbench.checker.tolerance import at_limit, in_full
 from dealbench.checker.used_up import risk_used_up_line, used_up
 from dealbench.figures import shown
-from dealbench.limit import broken_messages
+from dealbench.limit import broken_messages, no_supply_line
 from dealbench.model.partner import Partner
 from dealbench.model.portfolio import Portfolio
 from dealbench.render.filters import exact_total, h100e, money, periods_said, plural
@@ -140,13 +140,17 @@ def shared_limits(
     full: list[tuple[str, float]] = []
     shared: list[tuple[str, float]] = []
     alone: list[tuple[str, float]] = []
+    none: list[str] = []  # periods without supply, where a deal (this one) asks for some
     full_periods, risk_used_up = used_up(portfolio, checked, step)
     # A limit the packages overrun is broken, not binding: "Limits broken" says so.
     over = {v.period for v in checked.violations if v.kind == "supply"}
     for t, supply in checked.supply.items():
         if t not in full_periods or t in over:
             continue
-        if partner is None:
+        if supply <= COMPUTE_TOL:  # none to allocate: what holds a deal that asks at 0
+            if partner is None or (deal is not None and _asks_in(portfolio, deal, t)):
+                none.append(t)
+        elif partner is None:
             full.append((t, supply))
         elif deal is not None and deal.compute.get(t, 0.0) > COMPUTE_TOL:
             others = any(
@@ -154,6 +158,8 @@ def shared_limits(
             )
             (shared if others else alone).append((t, supply))
     out += _supply_lines(portfolio, checked, full, "")
+    if none:
+        out.append(no_supply_line(periods_said(None, none), partner))
     # only where another deal has compute is more for one less for another
     out += _supply_lines(
         portfolio, checked, shared, f": more for {partner} means less for another partner"
@@ -164,6 +170,16 @@ def shared_limits(
     if budget and risk_used_up and not broken:
         out.append(risk_used_up_line(budget, checked.risk_total))
     return out
+
+
+def _asks_in(portfolio: Portfolio, deal: DealFigures, period: str) -> bool:
+    """Whether `deal` would take compute in `period`: its partner asks for some there and
+    its security level's cap allows some."""
+    partner = portfolio.partner(deal.partner)
+    if partner is None or portfolio.ask(partner, period) <= COMPUTE_TOL:
+        return False
+    cap = portfolio.level_cap(partner, deal.security)
+    return cap is None or cap > COMPUTE_TOL
 
 
 def supply_left(checked: PortfolioCheck, period: str) -> float:

@@ -1,0 +1,67 @@
+"""A policy staffer's first week, session 36 (qa36-newuser): a portfolio written by hand
+from the reference (Türkiye, Poland, the Philippines with no concession at all, a
+Switzerland whose walk-away value no package reaches, México; 2027-2029 with no supply in
+2028, and the same partners in 2027 alone), two regimes of its own, and every memo and
+term sheet read against the JSON and the YAML. Each test failed before its fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from dealbench import load_portfolio, solve
+from dealbench.checker import check
+from dealbench.render.limits import shared_limits
+from helpers import REPO, invoke, words
+
+DATA = REPO / "tests/data/qa36newuser"
+NORTE = DATA / "portfolios/norte.yaml"
+NO_SUPPLY = (
+    "There is no supply in 2028: no compute can be delivered then, though a partner with a "
+    "deal asks for some."
+)
+
+
+def test_a_period_without_supply_is_not_said_to_be_fully_allocated(tmp_path: Path) -> None:
+    """norte.yaml has `supply: {2027: 100_000, 2028: 0, 2029: 80_000}`; PL and MX ask 30,000
+    H100e in 2028. `solve` said "Binding: Supply is fully allocated in 2028.", the JSON
+    "Supply in 2028 is fully allocated (0 H100e).", and the portfolio memo "Supply is fully
+    allocated in 2028 (0 H100e).": a principal reads that some compute was given out in
+    2028, where there was none to give. Each now says there is no supply that year."""
+    run = invoke(["solve", NORTE, "--out", tmp_path, "--render", "md", "--date", "2026-12-06"])
+    assert run.exit_code == 0, run.output
+    out = words(run.stdout)
+    assert f"Binding: {NO_SUPPLY}" in out
+    assert "fully allocated" not in out
+    result = json.loads((tmp_path / "result.json").read_text())
+    assert [b["message"] for b in result["binding"] if b["kind"] == "supply"] == [NO_SUPPLY]
+    memo = (tmp_path / "memos/portfolio-norte-este.md").read_text()
+    assert f"## Limits that bind\n\n- {NO_SUPPLY}\n" in memo
+    assert "fully allocated" not in memo
+
+
+def test_the_options_memo_says_a_period_without_supply_beside_one_used_in_full(
+    tmp_path: Path,
+) -> None:
+    """Under repeal (no caps), the deals take all of 2029's 80,000 H100e: the options memo
+    said "Binding: Supply is fully allocated in 2028 and 2029.", one sentence for a supply
+    used in full and a supply of 0. The two are now said apart."""
+    args = ["--regimes", "repeal", "--out", tmp_path, "--render", "md", "--date", "2026-12-06"]
+    run = invoke(["compare", NORTE, *args])
+    assert run.exit_code == 0, run.output
+    memo = (tmp_path / "memos/options-norte-este.md").read_text()
+    assert f"Binding: Supply is fully allocated in 2029. {NO_SUPPLY}" in memo
+
+
+def test_a_deal_memo_says_why_a_partner_gets_nothing_in_a_period_without_supply() -> None:
+    """PL's deal memo and internal term sheet show "2028: 0 in the package of 30,000 asked"
+    and, under "Limits that bind", only "PL receives its full ask in 2027 and 2029": nothing
+    said why PL gets none of its 2028 ask. The limit is there being no supply in 2028; TR,
+    which asks nothing in 2028, is not held by it."""
+    pf = load_portfolio(NORTE)
+    result = solve(pf)
+    checked = check(pf, [d.package() for d in result.deals])
+    assert shared_limits(pf, checked, "PL") == [
+        "There is no supply in 2028: PL receives nothing then, though it asks for some."
+    ]
+    assert shared_limits(pf, checked, "TR") == []
