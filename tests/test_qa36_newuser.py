@@ -65,3 +65,31 @@ def test_a_deal_memo_says_why_a_partner_gets_nothing_in_a_period_without_supply(
         "There is no supply in 2028: PL receives nothing then, though it asks for some."
     ]
     assert shared_limits(pf, checked, "TR") == []
+
+
+def test_a_partner_named_by_its_name_is_told_its_code(tmp_path: Path) -> None:
+    """The documents say "Türkiye", "México", "Poland"; a staffer who wrote `--set
+    partners.Turkiye.batna=1bn`, `--partner México` or `partner: poland` in a package was
+    told only "no partner 'Turkiye' in portfolio uno; expected one of: TR, PL, PH, CH, MX"
+    (a code in the wrong case got "codes are upper case: write PH"). The name, in any case
+    and with or without its accents, now points to its code."""
+    uno = DATA / "portfolios/uno.yaml"
+    run = invoke(["solve", uno, "--set", "partners.Turkiye.batna=1bn"])
+    assert run.exit_code == 2
+    assert run.stderr.endswith(
+        "error: --set: partners.Turkiye.batna: no partner 'Turkiye' in portfolio uno; expected "
+        "one of: TR, PL, PH, CH, MX (Türkiye is TR's name; write its code, TR)\n"
+    )
+    run = invoke(["frontier", uno, "--partner", "México"])
+    assert run.exit_code == 2
+    assert "(México is MX's name; write its code, MX)" in run.stderr
+    package = tmp_path / "pl.yaml"
+    package.write_text("partner: poland\nsecurity: veu\ncompute: {2027: 1000}\nconcessions: {}\n")
+    run = invoke(["evaluate", package, "--portfolio", uno])
+    assert run.exit_code == 2
+    assert run.stderr.endswith(
+        f"error: {package}:1: partner: partner 'poland' is not in portfolio uno; expected one "
+        "of: TR, PL, PH, CH, MX (Poland is PL's name; write its code, PL)\n"
+    )
+    run = invoke(["solve", uno, "--set", "partners.ph.batna=1bn"])  # as before
+    assert "(codes are upper case: write PH)" in run.stderr

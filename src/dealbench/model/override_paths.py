@@ -94,10 +94,8 @@ def walk(pf: Portfolio, path: str, value: Any, where: str) -> Walked:
         partner = pf.partner(code)
         if partner is None:
             codes = ", ".join(p.code for p in pf.partners)
-            case = (
-                f" (codes are upper case: write {code.upper()})" if pf.partner(code.upper()) else ""
-            )
-            raise fail(f"no partner {code!r} in portfolio {pf.id}; expected one of: {codes}{case}")
+            hint = pf.code_hint(code)
+            raise fail(f"no partner {code!r} in portfolio {pf.id}; expected one of: {codes}{hint}")
         if len(rest) == 1:
             raise fail(f"a path names a field of the partner, e.g. partners.{code}.batna")
         obj, prefix, inside = partner, f"partners.{code}", rest[1:]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Any
 
 from pydantic import (
@@ -102,9 +103,20 @@ class Portfolio(BaseModel):
         if is_empty(code):  # `--partner ""`: no partner named, not one called ''
             return f"{EMPTY}; expected a partner of portfolio {self.id}, one of: {codes}"
         said = f"partner {code!r} is not in portfolio {self.id}; expected one of: {codes}"
-        if self.partner(code.upper()) is not None:
-            said += f" (codes are upper case: write {code.upper()})"
-        return said
+        return said + self.code_hint(code)
+
+    def code_hint(self, said: str) -> str:
+        """` (codes are upper case: write AE)` where `said` is a code in the wrong case, `
+        (Türkiye is TR's name; write its code, TR)` where it is a partner's name (in any
+        case, its accents written or not: `Turkiye`); else nothing. Codes name partners in
+        paths, options and packages; a newcomer writes the name they read in the documents."""
+        if self.partner(said.upper()) is not None:
+            return f" (codes are upper case: write {said.upper()})"
+        key = _plain(said)
+        named = next((p for p in self.partners if key and _plain(p.name) == key), None)
+        return (
+            f" ({named.name} is {named.code}'s name; write its code, {named.code})" if named else ""
+        )
 
     def with_policy(self, policy: Policy, digest: str | None = None) -> Portfolio:
         """The same partners under another regime, its caps per this portfolio's period
@@ -212,3 +224,9 @@ class ScenarioFile(Strict):
     """A scenarios file: `scenarios: [{id, title, set: {PATH: VALUE}}]`."""
 
     scenarios: Annotated[list[Scenario], Field(min_length=1)]
+
+
+def _plain(text: str) -> str:
+    """`text` compared as a name: in any case, without accents (`Türkiye`, `turkiye`)."""
+    decomposed = unicodedata.normalize("NFKD", text.strip())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
