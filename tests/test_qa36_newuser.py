@@ -7,13 +7,20 @@ term sheet read against the JSON and the YAML. Each test failed before its fix."
 from __future__ import annotations
 
 import json
+import shlex
+import shutil
 from pathlib import Path
+
+import pytest
+import typer.main
 
 from dealbench import load_portfolio, solve
 from dealbench.checker import check
+from dealbench.cli import app
 from dealbench.render.limits import shared_limits
 from helpers import REPO, invoke, words
 
+COMMANDS = typer.main.get_command(app).commands  # type: ignore[attr-defined]
 DATA = REPO / "tests/data/qa36newuser"
 NORTE = DATA / "portfolios/norte.yaml"
 NO_SUPPLY = (
@@ -93,3 +100,21 @@ def test_a_partner_named_by_its_name_is_told_its_code(tmp_path: Path) -> None:
     )
     run = invoke(["solve", uno, "--set", "partners.ph.batna=1bn"])  # as before
     assert "(codes are upper case: write PH)" in run.stderr
+
+
+def test_every_counter_example_of_its_help_runs_on_the_shipped_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`dealbench counter --help` showed `counter deals/portfolios/gulf-asia.yaml --partner AE
+    deals/packages/ae-counter-2.yaml --json`; on the shipped rounds it is refused (exit 2):
+    "round 4 is already this counter from AE (the same terms), with no US offer since". Each
+    example now runs, alone, on a fresh copy of the shipped data."""
+    epilog = COMMANDS["counter"].epilog or ""
+    examples = [line.split("$ ", 1)[1] for line in epilog.splitlines() if "$ dealbench" in line]
+    assert examples
+    for i, example in enumerate(examples):
+        here = tmp_path / str(i)
+        shutil.copytree(REPO / "deals", here / "deals")
+        monkeypatch.chdir(here)
+        run = invoke(shlex.split(example)[1:])
+        assert run.exit_code == 0, (example, run.output)

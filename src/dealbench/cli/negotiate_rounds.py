@@ -217,7 +217,7 @@ def _retreat_warning(previous: Round, figures: DealFigures) -> str:
 @app.command(
     epilog=examples(
         "dealbench counter deals/portfolios/gulf-asia.yaml --partner AE deals/packages/ae-counter.yaml",
-        "dealbench counter deals/portfolios/gulf-asia.yaml --partner AE deals/packages/ae-counter-2.yaml --json",
+        "dealbench counter deals/portfolios/global.yaml deals/packages/kr-counter.yaml --json",
     )
 )
 def counter(
