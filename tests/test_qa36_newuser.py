@@ -118,3 +118,25 @@ def test_every_counter_example_of_its_help_runs_on_the_shipped_data(
         monkeypatch.chdir(here)
         run = invoke(shlex.split(example)[1:])
         assert run.exit_code == 0, (example, run.output)
+
+
+def test_a_supply_every_deals_full_ask_takes_is_no_trade_off(tmp_path: Path) -> None:
+    """Under repeal, TR, PL and MX each receive their full ask in 2029 (20,000 + 30,000 +
+    30,000 = its 80,000 H100e of supply), and PH and CH are without a deal for reasons more
+    supply does not touch. The portfolio memo's trade-offs said "Supply is fully allocated in
+    2029: every H100e given to one partner is taken from another, so compute goes where it
+    buys the most value net of risk", where no partner wants one H100e more (`--prices`:
+    "worth $0 to the US, however much is added"). That line is now said only where a deal
+    or a partner kept out wants more of the supply."""
+    args = ["--policy", "repeal", "--out", tmp_path, "--render", "md", "--date", "2026-12-06"]
+    run = invoke(["solve", NORTE, *args])
+    assert run.exit_code == 0, run.output
+    memo = (tmp_path / "memos/portfolio-norte-este.md").read_text()
+    trade_offs = memo.split("## Trade-offs")[1].split("## Limits that bind")[0]
+    assert "taken from another" not in trade_offs
+    assert "- Supply is fully allocated in 2029 (80,000 H100e).\n" in memo  # still used in full
+    # Where a deal wants more of it (strict, 2029 cut to 60,000 H100e), it is said as before.
+    run = invoke(["solve", NORTE, *args[2:], "--set", "portfolio.supply.2029=60_000", "--force"])
+    assert run.exit_code == 0, run.output
+    memo = (tmp_path / "memos/portfolio-norte-este.md").read_text()
+    assert "- Supply is fully allocated in 2029: every H100e given to one partner" in memo

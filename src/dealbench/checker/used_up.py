@@ -49,15 +49,7 @@ def used_up(
     step = portfolio.granularity.h100e if step is None else step
 
     def room(deal: DealFigures, t: str) -> float:
-        """How much more `deal` could take in `t` under its ask and its cap."""
-        partner = portfolio.partner(deal.partner)
-        if partner is None:
-            return 0.0
-        top = portfolio.ask(partner, t)
-        cap = portfolio.level_cap(partner, deal.security)
-        if cap is not None:
-            top = min(top, cap)
-        return max(reachable(portfolio, top) - deal.compute.get(t, 0.0), 0.0)
+        return room_in(portfolio, deal, t)
 
     supply = []
     for t, limit in figures.supply.items():
@@ -81,6 +73,18 @@ def used_up(
             ):
                 risk = True
     return supply, risk
+
+
+def room_in(portfolio: Portfolio, deal: DealFigures, period: str) -> float:
+    """How much more `deal` could take in `period` under its ask and its cap."""
+    partner = portfolio.partner(deal.partner)
+    if partner is None:
+        return 0.0
+    top = portfolio.ask(partner, period)
+    cap = portfolio.level_cap(partner, deal.security)
+    if cap is not None:
+        top = min(top, cap)
+    return max(reachable(portfolio, top) - deal.compute.get(period, 0.0), 0.0)
 
 
 def risk_used_up_line(budget: float, risk_total: float) -> str:

@@ -9,7 +9,8 @@ import datetime as dt
 from typing import Any
 
 from dealbench.checker import DealFigures
-from dealbench.checker.used_up import used_up
+from dealbench.checker.tolerance import COMPUTE_TOL
+from dealbench.checker.used_up import room_in, used_up
 from dealbench.model.portfolio import Portfolio
 from dealbench.render.docmeta import doc_meta, fingerprint
 from dealbench.render.filters import (
@@ -220,6 +221,27 @@ def no_deal_rows(source: Source) -> list[dict[str, Any]]:
     return rows
 
 
+def _contested(source: Source, period: str) -> bool:
+    """Whether more of `period`'s supply for one partner would be less for another who
+    wants it: a deal short of its ask and cap there, or a partner without a deal that the
+    shared limits keep out (or whose reason is not known)."""
+    pf, checked = source.portfolio, source.checked
+    if any(room_in(pf, d, period) > COMPUTE_TOL for d in checked.deals):
+        return True
+    for code in checked.no_deal:
+        why = source.no_deal_reason(code)
+        if why is None or why.reason not in _NOT_FOR_SUPPLY:
+            return True
+        if any(r.kind == "supply" and r.period in (None, period) for r in why.relax):
+            return True
+    return False
+
+
+#: Why a partner has no deal where, unless its remedy names supply, more supply would not
+#: give it one.
+_NOT_FOR_SUPPLY = ("no-acceptable-package", "not-worth-it", "walked-away")
+
+
 def tradeoffs(source: Source) -> list[str]:
     checked = source.checked
     if not checked.deals:
@@ -232,8 +254,11 @@ def tradeoffs(source: Source) -> list[str]:
         order = ", best first" if len(ranked) > 1 else ""  # one deal is no ranking
         out.append(f"US utility per H100e delivered{order}: {per}.")
     full, _ = used_up(source.portfolio, checked, source.compute_step)
-    # A period without supply trades nothing off: none of it goes to anyone.
-    full = [t for t in full if source.portfolio.supply[t] > 0]
+    # A period without supply trades nothing off: none of it goes to anyone; nor, among
+    # several partners, does one whose supply every deal's full ask or cap takes, with no
+    # partner kept out by it (one partner's is all its own, and said so).
+    alone = len(source.portfolio.partners) == 1
+    full = [t for t in full if source.portfolio.supply[t] > 0 and (alone or _contested(source, t))]
     # With less than a step left of a period, its supply is used up, not fully allocated.
     stepped = source.portfolio.granularity.h100e > 0
     state = (
@@ -241,7 +266,7 @@ def tradeoffs(source: Source) -> list[str]:
         if stepped and any(supply_left(checked, t) > 0 for t in full)
         else "fully allocated"
     )
-    if full and len(source.portfolio.partners) == 1:  # no other partner to take it from
+    if full and alone:  # no other partner to take it from
         out.append(
             f"Supply is {state} in {periods_said(None, full)}, all of it to "
             f"{source.portfolio.partners[0].code}."
