@@ -9,15 +9,49 @@ import os
 import stat
 from pathlib import Path
 
+from dealbench.errors import InputError, Issue
 
-def unhidden(folder: Path, pattern: str) -> list[Path]:
+
+def unreadable(folder: Path | str, exc: OSError, display: str | None = None) -> InputError:
+    """A folder that cannot be listed (no read or search permission), named as the files
+    read from it are: "deals/rounds/gulf-asia/AE: cannot read the folder: Permission
+    denied". Listed by pathlib, it raised PermissionError (a traceback), or, by `rglob`,
+    was passed over in silence: `validate deals/` said ok of every file it could see."""
+    where = display if display is not None else str(folder)
+    return InputError(Issue(where, None, "", f"cannot read the folder: {exc.strerror or exc}"))
+
+
+def listing(folder: Path, display: str | None = None) -> list[Path]:
+    """The entries of `folder`, sorted; an InputError (`unreadable`) when it cannot be
+    listed, or its entries cannot be looked at (read permission without search permission
+    lists the names alone)."""
+    try:
+        entries = sorted(folder.iterdir())
+        for entry in entries:
+            entry.lstat()
+        return entries
+    except OSError as exc:
+        raise unreadable(folder, exc, display) from None
+
+
+def unhidden(folder: Path, pattern: str, *, strict: bool = False) -> list[Path]:
     """What `folder.rglob(pattern)` finds, sorted, but for anything under a hidden name.
 
     Hidden are the staging folders of output runs (`.out.dealbench-new-*`: a run killed
     while writing leaves its half-written result there until the next run into the same
     folder removes it; the previous result waits in one while it is removed), a round's
     temporary file and lock, and an editor's or a version control system's files: none
-    is data, and a folder's listing (`validate FOLDER`, the web's results) offered them."""
+    is data, and a folder's listing (`validate FOLDER`, the web's results) offered them.
+
+    `strict`: a folder under it that cannot be listed is an InputError (`unreadable`), not
+    passed over as `rglob` does (a check of every file must not say ok of the files it saw)."""
+    if strict:
+
+        def fail(exc: OSError) -> None:
+            raise unreadable(exc.filename, exc)
+
+        for _, folders, _ in os.walk(folder, onerror=fail):
+            folders[:] = [name for name in folders if not name.startswith(".")]
     return sorted(
         p
         for p in folder.rglob(pattern)

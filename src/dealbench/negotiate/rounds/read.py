@@ -10,7 +10,7 @@ from pathlib import Path
 
 from dealbench.checker import evaluate
 from dealbench.errors import ArgumentError, InputError, Issue
-from dealbench.folders import folder_fault
+from dealbench.folders import folder_fault, listing
 from dealbench.model.partner import Partner
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.rounds import RoundFile, Side, round_problems
@@ -35,7 +35,7 @@ def load_negotiations(portfolio: Portfolio, root: str | os.PathLike[str]) -> dic
     _check_root(root)
     issues: list[Issue] = []
     if root.is_dir():
-        for entry in sorted(root.iterdir()):
+        for entry in listing(root, display_path(root)):
             if entry.name.startswith("."):
                 continue
             if not entry.is_dir():
@@ -139,7 +139,7 @@ def _looks_like_a_round(path: Path) -> bool:
 def _round_files(folder: Path) -> tuple[dict[tuple[int, Side], Path], list[Issue]]:
     named: dict[tuple[int, Side], Path] = {}
     issues = []
-    for path in sorted(folder.iterdir()):
+    for path in listing(folder, display_path(folder)):
         if path.name.startswith("."):
             continue
         match = FILE_NAME.match(path.name)
