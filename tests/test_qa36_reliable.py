@@ -90,3 +90,134 @@ def test_a_folder_that_cannot_be_read_is_named_not_a_traceback_or_passed_over(
     assert f"error: {deals / folder}: cannot read the folder: Permission denied\n" in done.stderr
     unlock()
     assert sorted(p.relative_to(deals) for p in deals.rglob("*")) == before
+
+
+# --- an output folder that cannot be renamed: a mount point --------------------------------
+
+
+def _busy(real: Callable[..., Any], folder: Path) -> Callable[..., Any]:
+    """`os.rename` and `renameat2` as a mount point answers them: EBUSY for `folder`."""
+
+    def rename(source: Any, target: Any, *args: Any) -> Any:
+        if os.path.abspath(os.fsdecode(target)) == str(folder) or os.path.abspath(
+            os.fsdecode(source)
+        ) == str(folder):
+            raise OSError(errno.EBUSY, os.strerror(errno.EBUSY), os.fsdecode(target))
+        return real(source, target, *args)
+
+    return rename
+
+
+@pytest.mark.parametrize("previous", [False, True], ids=["empty", "previous-result"])
+def test_an_out_folder_that_is_a_mount_point_is_written_in_place(
+    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, previous: bool
+) -> None:
+    """`solve --out /mnt/usb` (a USB stick's or a container's volume: a mount point, which
+    cannot be renamed) staged the result beside it, then failed to swap it in: "cannot
+    write into /mnt/usb: Device or resource busy; the previous result is left as it was",
+    exit 1, nothing written; `render --out /mnt/usb/AE.md` the same. The folder is now
+    written in place, each file whole, as a working folder is."""
+    from dealbench import output_steps
+
+    deals = deals_copy(tmp_path)
+    usb = (tmp_path / "usb").absolute()
+    usb.mkdir()
+    (usb / "notes.txt").write_text("the user's own\n")
+    if previous:
+        done = run("render", deals / "packages/ae-offer.yaml", "--portfolio",
+                   deals / PORTFOLIO.format(deals=deals), "--out", usb)  # fmt: skip
+        assert done.exit_code == 0, done.output
+    monkeypatch.setattr(output_steps, "exchange", lambda a, b: False)  # two renames
+    monkeypatch.setattr(output_steps.os, "rename", _busy(os.rename, usb))
+    done = run("solve", PORTFOLIO.format(deals=deals), "--out", usb, "--render", "md")
+    assert done.exit_code == 0, done.output
+    assert (usb / "result.json").is_file()
+    assert (usb / "term-sheets" / "AE.md").is_file()
+    assert (usb / "notes.txt").read_text() == "the user's own\n"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".usb")]  # no staging left
+    done = run("render", usb / "result.json", "-p", "AE", "--out", usb / "AE.md")
+    assert done.exit_code == 0, done.output
+    assert "# Memorandum of understanding" in (usb / "AE.md").read_text()
+
+
+def test_a_mount_point_as_out_is_written_in_place_on_a_real_tmpfs(
+    run: Runner, tmp_path: Path
+) -> None:
+    """The same on a real mount point: a small tmpfs (root only; skipped elsewhere)."""
+    import subprocess
+
+    if os.geteuid() != 0:
+        pytest.skip("mounting a disk needs root")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs: {mounted.stderr.decode().strip()}")
+    try:
+        deals = deals_copy(tmp_path)
+        done = run("solve", PORTFOLIO.format(deals=deals), "--out", disk)
+        assert done.exit_code == 0, done.output
+        assert (disk / "result.json").is_file()
+        done = run("render", disk / "result.json", "-p", "AE", "--out", disk / "AE.md")
+        assert done.exit_code == 0, done.output
+        assert (disk / "AE.md").is_file()
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+
+
+def test_an_out_whose_parent_cannot_be_listed_is_refused_by_name(
+    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`chmod 311 drop; solve --out drop/out` (a folder one may write into but not list):
+    the lock on drop/ (os.open for reading) raised PermissionError, a traceback, after the
+    solve. Now: --out named, exit 2, nothing written."""
+    deals = deals_copy(tmp_path)
+    drop = (tmp_path / "drop").absolute()
+    drop.mkdir()
+    real = os.open
+
+    def opened(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if os.path.abspath(os.fsdecode(path)) == str(drop) and flags & os.O_ACCMODE == 0:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fsdecode(path))
+        return real(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", opened)
+    done = run("solve", PORTFOLIO.format(deals=deals), "--out", drop / "out")
+    assert done.exit_code == 2, done.output
+    assert not done.traceback, done.traceback
+    assert done.stderr.startswith(f"error: --out: cannot write into {drop / 'out'}: permission")
+    assert list(drop.iterdir()) == []
+
+
+# --- files written in place: the permissions of a new file, or of the file replaced ----------
+
+
+def test_files_written_in_place_get_a_new_files_permissions_or_the_replaced_ones(
+    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`cd shared; dealbench solve ... --out . --render md`: result.json and every term
+    sheet came out 0600 (tempfile.mkstemp's mode, kept by the rename), readable by their
+    owner alone, where the same written into a new folder were 0644; and a result.json the
+    user had made 0640 became 0600 on the next run. Now a file written in place gets what
+    a new file gets (0666 less the umask), or the mode of the file it replaces."""
+    import stat
+
+    deals = deals_copy(tmp_path)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    monkeypatch.chdir(shared)
+    umask = os.umask(0o022)
+    try:
+        done = run("solve", PORTFOLIO.format(deals=deals), "--out", ".", "--render", "md")
+        assert done.exit_code == 0, done.output
+        mode = {p.name: stat.S_IMODE(p.stat().st_mode) for p in shared.rglob("*") if p.is_file()}
+        assert set(mode.values()) == {0o644}, mode
+        (shared / "result.json").chmod(0o640)
+        done = run("solve", PORTFOLIO.format(deals=deals), "--out", ".", "--render", "md")
+        assert done.exit_code == 0, done.output
+        assert stat.S_IMODE((shared / "result.json").stat().st_mode) == 0o640
+        assert stat.S_IMODE((shared / "term-sheets" / "AE.md").stat().st_mode) == 0o644
+    finally:
+        os.umask(umask)

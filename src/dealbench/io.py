@@ -27,7 +27,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
@@ -155,11 +155,13 @@ class OutputDir:
         import tempfile
 
         place = next(p for p in [self.root, *self.root.parents] if exists(p))
+        left = "nothing written"
         try:
-            with _locked(place.parent, self.given) if place == self.root else nullcontext():
+            locked = _locked(place.parent, self.given, lambda exc: self._io_error(exc, left))
+            with locked if place == self.root else nullcontext():
                 os.rmdir(tempfile.mkdtemp(prefix=".dealbench-probe-", dir=place))
         except OSError as exc:
-            raise self._io_error(exc, "nothing written") from None
+            raise self._io_error(exc, left) from None
 
     def _check(self, name: str, manifest: Mapping[str, str]) -> None:
         if Path(name).is_absolute() or ".." in Path(name).parts:
@@ -213,34 +215,22 @@ class OutputDir:
             self.root.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise self._io_error(exc) from None
-        with _locked(self.root.parent, self.given):
-            recover(self.root)
+        with _locked(self.root.parent, self.given, self._io_error):
+            try:
+                recover(self.root)
+            except OSError as exc:  # a parent that cannot be listed (write permission alone)
+                raise self._io_error(exc) from None
             manifest = self._manifest()
             for name in payload:
                 self._check(name, manifest)
             stage = sibling(self.root, "new")
             # Swapped in whole, unless the folder is not dealbench's alone or cannot get a
             # sibling (writable inside, in a parent that is not): then written in place.
-            if swappable(self.root, manifest) and can_stage(stage, self.root):
-                published = False
-                try:
-                    self._stage(stage, payload, manifest)
-                    with stops_held():  # published and the previous result removed, or not
-                        previous = swap_in(stage, self.root)
-                        published = True
-                        if previous is not None:
-                            shutil.rmtree(previous, ignore_errors=True)
-                except OSError as exc:
-                    shutil.rmtree(stage, ignore_errors=True)
-                    raise self._io_error(exc) from None
-                except KeyboardInterrupt as exc:
-                    shutil.rmtree(stage, ignore_errors=True)
-                    if published:
-                        self._said_written(exc, payload)
-                    raise
-                except BaseException:
-                    shutil.rmtree(stage, ignore_errors=True)
-                    raise
+            if (
+                swappable(self.root, manifest)
+                and can_stage(stage, self.root)
+                and self._swapped(stage, payload, manifest)
+            ):
                 return self._done(payload)
             try:
                 self._publish_in_place(payload, manifest)
@@ -248,6 +238,34 @@ class OutputDir:
                 self._said_written(exc, payload)
                 raise
         return self._done(payload)
+
+    def _swapped(self, stage: Path, payload: dict[str, bytes], manifest: dict[str, str]) -> bool:
+        """Stage the new folder beside the old and swap it in; False, with nothing changed,
+        when the folder cannot be renamed (EBUSY: a mount point, a USB stick's or a
+        container's volume, `--out /mnt/usb` or `--out /mnt/usb/AE.pdf`), to be written in
+        place: it failed with "cannot write into /mnt/usb: Device or resource busy"."""
+        published = False
+        try:
+            self._stage(stage, payload, manifest)
+            with stops_held():  # published and the previous result removed, or not
+                previous = swap_in(stage, self.root)
+                published = True
+                if previous is not None:
+                    shutil.rmtree(previous, ignore_errors=True)
+        except OSError as exc:
+            shutil.rmtree(stage, ignore_errors=True)
+            if exc.errno == errno.EBUSY and not published:
+                return False
+            raise self._io_error(exc) from None
+        except KeyboardInterrupt as exc:
+            shutil.rmtree(stage, ignore_errors=True)
+            if published:
+                self._said_written(exc, payload)
+            raise
+        except BaseException:
+            shutil.rmtree(stage, ignore_errors=True)
+            raise
+        return True
 
     def _said_written(self, exc: KeyboardInterrupt, payload: Mapping[str, bytes]) -> None:
         """A Ctrl-C or SIGTERM held while the files were put in place, raised once they
@@ -331,14 +349,18 @@ class OutputDir:
 
 
 @contextmanager
-def _locked(folder: Path, shown: Path) -> Iterator[None]:
-    """An exclusive lock on `folder` (flock on its descriptor: no lock file to leave)."""
+def _locked(folder: Path, shown: Path, fail: Callable[[OSError], OutputError]) -> Iterator[None]:
+    """An exclusive lock on `folder` (flock on its descriptor: no lock file to leave);
+    `fail` words a folder that cannot be opened (write permission without read)."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not POSIX: no lock
         yield
         return
-    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError as exc:
+        raise fail(exc) from None
     try:
         deadline = time.monotonic() + LOCK_WAIT
         while True:
