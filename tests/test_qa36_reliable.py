@@ -221,3 +221,39 @@ def test_files_written_in_place_get_a_new_files_permissions_or_the_replaced_ones
         assert stat.S_IMODE((shared / "term-sheets" / "AE.md").stat().st_mode) == 0o644
     finally:
         os.umask(umask)
+
+
+# --- house templates behind a folder that cannot be read ---------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["md", "docx"])
+def test_house_templates_in_a_folder_that_cannot_be_read_are_not_passed_over(
+    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """`chmod 000 house/clauses; render ... --templates house`: the house clause (and a
+    reference.docx) could not be looked at, `os.path.exists` said False, and the term sheet
+    was written with the shipped clause, exit 0: the house's wording lost in silence. Now
+    the folder is named, exit 2, nothing written."""
+    deals = deals_copy(tmp_path)
+    clauses = (deals / "house" / "clauses").absolute()
+
+    def denied(real: Callable[..., Any]) -> Callable[..., Any]:
+        def looked_at(path: Any, *args: Any, **kwargs: Any) -> Any:
+            if not isinstance(path, int) and os.path.dirname(
+                os.path.abspath(os.fspath(path))
+            ) == str(clauses):
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(path))
+            return real(path, *args, **kwargs)
+
+        return looked_at
+
+    monkeypatch.setattr(os, "lstat", denied(os.lstat))
+    monkeypatch.setattr(os, "stat", denied(os.stat))
+    out = tmp_path / f"AE.{fmt}"
+    done = run("render", deals / "packages/ae-offer.yaml", "--portfolio",
+               PORTFOLIO.format(deals=deals), "--templates", deals / "house",
+               "--out", out)  # fmt: skip
+    assert done.exit_code == 2, done.output
+    assert not done.traceback, done.traceback
+    assert done.stderr == f"error: {clauses}: cannot read the folder: Permission denied\n"
+    assert not out.exists()

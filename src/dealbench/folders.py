@@ -34,6 +34,20 @@ def listing(folder: Path, display: str | None = None) -> list[Path]:
         raise unreadable(folder, exc, display) from None
 
 
+def present(path: Path | str) -> bool:
+    """Whether anything stands at `path` (a link to nothing too); an InputError
+    (`unreadable`) naming its folder when that folder cannot be searched. `os.path.exists`
+    says False then: a house template in a folder of permissions 000 was passed over for
+    the shipped one, in silence."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError, ValueError):
+        return False
+    except OSError as exc:
+        raise unreadable(os.path.dirname(path) or ".", exc) from None
+    return True
+
+
 def unhidden(folder: Path, pattern: str, *, strict: bool = False) -> list[Path]:
     """What `folder.rglob(pattern)` finds, sorted, but for anything under a hidden name.
 
