@@ -257,3 +257,39 @@ def test_house_templates_in_a_folder_that_cannot_be_read_are_not_passed_over(
     assert not done.traceback, done.traceback
     assert done.stderr == f"error: {clauses}: cannot read the folder: Permission denied\n"
     assert not out.exists()
+
+
+# --- a number too large for a float, written plainly ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "line", "field"),
+    [
+        ("partners/ae.yaml", "batna: 8bn ", "batna: 1e400 ", 16, "batna"),
+        ("partners/ae.yaml", "  2027: 1_250_000", "  2027: 1e400", 10, "ask.2027"),
+        ("partners/ae.yaml", "us_batna: -8bn ", "us_batna: -1e400 ", 17, "us_batna"),
+        ("packages/ae-offer.yaml", "  invest-us: 1400bn", "  invest-us: 1e400", 16,
+         "concessions.invest-us"),
+    ],
+    ids=["batna", "ask", "negative", "package-level"],
+)  # fmt: skip
+def test_a_number_past_a_floats_range_written_plainly_is_quoted_as_written(
+    run: Runner, tmp_path: Path, file: str, old: str, new: str, line: int, field: str
+) -> None:
+    """`batna: 1e400` (unquoted) said "expected a finite number, got inf", a figure the file
+    does not hold (qa32-input's Left (3)); YAML read it as a float and Python made it inf.
+    The parser now refuses it as written, at its line and field, as it refuses a date that
+    does not exist; `.inf` keeps its own words."""
+    deals = deals_copy(tmp_path)
+    path = deals / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    written = new.split(": ", 1)[1].strip()
+    done = run("validate", path)
+    assert done.exit_code == 2, done.output
+    assert not done.traceback, done.traceback
+    assert done.stderr.startswith(
+        f"error: {path}:{line}: {field}: cannot read '{written}' as a number: too large to "
+        "hold (beyond about 1.8e308 in magnitude)\n"
+    ), done.stderr
