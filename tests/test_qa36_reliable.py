@@ -293,3 +293,51 @@ def test_a_number_past_a_floats_range_written_plainly_is_quoted_as_written(
         f"error: {path}:{line}: {field}: cannot read '{written}' as a number: too large to "
         "hold (beyond about 1.8e308 in magnitude)\n"
     ), done.stderr
+
+
+# --- names at the length a file system allows ---------------------------------------------------
+
+
+def test_a_document_name_past_the_systems_limit_is_refused_by_name(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`render --out <300 letters>.md` ended in pathlib's OSError traceback ("File name too
+    long", from `is_dir`), exit 1. Now --out is named with the name's length, exit 2."""
+    deals = deals_copy(tmp_path)
+    out = tmp_path / ("n" * 300 + ".md")
+    done = run("render", deals / "packages/ae-offer.yaml", "--portfolio",
+               PORTFOLIO.format(deals=deals), "--out", out)  # fmt: skip
+    assert done.exit_code == 2, done.output
+    assert not done.traceback, done.traceback
+    assert done.stderr == (
+        f"error: --out: {out}: the name 'nnnnnnnnnnnnnnnnnnnn...nnnnnnnnn.md' is 303 bytes "
+        "long; a file or folder name may have at most 255\n"
+    )
+    assert list(tmp_path.iterdir()) == [deals]
+
+
+@pytest.mark.parametrize("in_place", [False, True], ids=["new-folder", "working-folder"])
+def test_names_a_file_system_allows_are_written_whatever_their_length(
+    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_place: bool
+) -> None:
+    """`solve --out <250 letters>` (a legal name: at most 255 bytes) failed with "cannot
+    write into ...: File name too long", exit 1: the staging folder beside it is named
+    `.NAME.dealbench-new-PID-XXXX`, 30 bytes longer; a document of 250 letters written in
+    the working folder the same, through its temporary file `.NAME.XXXX.tmp`. The hidden
+    names are now shortened (`folders.beside`); the user's are as given."""
+    deals = deals_copy(tmp_path)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    folder = Path("f" * 250) if in_place else work / ("f" * 250)
+    done = run("solve", PORTFOLIO.format(deals=deals), "--out", "." if in_place else folder,
+               "--render", "md")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert ((work if in_place else folder) / "result.json").is_file()
+    name = "m" * 250 + ".md"
+    done = run("render", (work if in_place else folder) / "result.json", "-p", "AE",
+               "--out", name if in_place else folder / name)  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert ((work if in_place else folder) / name).is_file()
+    hidden = [p.name for p in work.rglob(".*") if not p.name.startswith(".dealbench-")]
+    assert hidden == [], hidden

@@ -10,6 +10,8 @@ import stat
 import uuid
 from pathlib import Path
 
+from dealbench.folders import beside
+
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to `path` so that a reader sees the old file or the new, never half."""
@@ -31,7 +33,7 @@ def temporary(path: Path, data: bytes) -> Path:
     where the same written into a new folder was readable by all (0644)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     while True:
-        tmp = path.parent / f".{path.name}.{uuid.uuid4().hex[:8]}.tmp"
+        tmp = path.parent / f".{beside(path.name)}.{uuid.uuid4().hex[:8]}.tmp"
         try:
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
             fd = os.open(tmp, flags, 0o666)

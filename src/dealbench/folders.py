@@ -5,6 +5,7 @@ an output path names a document's file rather than a folder (`named_file`)."""
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat
 from pathlib import Path
@@ -73,11 +74,47 @@ def unhidden(folder: Path, pattern: str, *, strict: bool = False) -> list[Path]:
     )
 
 
+#: The longest name of a file or folder, in bytes, most file systems take (ext4, APFS,
+#: NTFS in UTF-16 units, tmpfs).
+NAME_MAX = 255
+
+
+def name_too_long(path: Path) -> str | None:
+    """What is wrong with a name on `path` longer than NAME_MAX bytes, before the system's
+    "File name too long" (a traceback where pathlib asked, exit 1 where a write did)."""
+    for part in path.parts:
+        size = len(os.fsencode(part))
+        if size > NAME_MAX:
+            shown = part if len(part) <= 40 else f"{part[:20]}...{part[-12:]}"
+            return (
+                f"the name {shown!r} is {size:,} bytes long; a file or folder name may have "
+                f"at most {NAME_MAX}"
+            )
+    return None
+
+
+def beside(name: str, room: int = 48) -> str:
+    """`name` short enough to take `room` more bytes and stay a legal name: the hidden files
+    and folders made beside a file or folder (`.NAME.dealbench-new-...`, `.NAME.x.tmp`) are
+    longer than it, so a name of 240 bytes, legal, could not be written ("File name too
+    long", exit 1). A long name keeps its start and a digest of the whole."""
+    if len(os.fsencode(name)) + room <= NAME_MAX:
+        return name
+    digest = hashlib.sha256(os.fsencode(name)).hexdigest()[:12]
+    cut = name
+    while len(os.fsencode(cut)) + room + len(digest) + 1 > NAME_MAX:
+        cut = cut[:-1]
+    return f"{cut}-{digest}"
+
+
 def folder_fault(path: Path, expected: str) -> str | None:
     """What stands at `path` in place of a folder, as `yamlio.read_regular_file` says it of a
     file ("is a file", "not a regular file or folder (a device, FIFO or socket)"); None for
     a folder, or for nothing there (a folder not made yet). Nothing is opened, so a FIFO
     does not block."""
+    too_long = name_too_long(path)
+    if too_long is not None:
+        return f"{too_long}; expected {expected}"
     try:
         info = os.stat(path)
     except FileNotFoundError:
@@ -149,4 +186,4 @@ def named_file(out: Path) -> str | None:
     suffix = out.suffix.lower().lstrip(".")
     if suffix not in DOCUMENT_SUFFIXES and suffix not in OTHER_DOCUMENT_SUFFIXES:
         return None
-    return None if out.is_dir() else suffix
+    return None if os.path.isdir(out) else suffix  # a name too long is no folder

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from dealbench.atomic_write import temporary, write_failure
 from dealbench.errors import Remedy, refusal, stops_held
-from dealbench.folders import as_written, folder_fault, named_file, no_folder
+from dealbench.folders import as_written, folder_fault, name_too_long, named_file, no_folder
 from dealbench.output_errors import OutputError, OutputExistsError, OutputTargetError
 from dealbench.output_steps import (
     can_stage,
@@ -169,6 +169,9 @@ class OutputDir:
                 "root", f"{name}: an output file must stay inside the output folder"
             )
         path, shown = self.root / name, self.given / name
+        too_long = name_too_long(Path(name))
+        if too_long is not None:  # `render --out <300 letters>.md`
+            raise OutputTargetError("root", f"{shown}: {too_long}")
         for part in [path, *path.parents]:
             if part == self.root:
                 break
