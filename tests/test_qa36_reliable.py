@@ -341,3 +341,33 @@ def test_names_a_file_system_allows_are_written_whatever_their_length(
     assert ((work if in_place else folder) / name).is_file()
     hidden = [p.name for p in work.rglob(".*") if not p.name.startswith(".dealbench-")]
     assert hidden == [], hidden
+
+
+# --- a link in the working folder, away from the files written --------------------------------
+
+
+def test_a_link_in_the_working_folder_away_from_the_files_written_is_left_alone(
+    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`cd work; render result.json -p AE --out AE.md` in a folder holding `latest ->
+    results-2026` was refused: "latest is a symbolic link; dealbench writes only inside the
+    output folder and refuses links there (remove it ...)", exit 2, the user told to remove
+    a link dealbench would never touch. A folder written in place is written only on the
+    paths named, each still checked: a link where a file is written is refused (guard)."""
+    deals = deals_copy(tmp_path)
+    work = tmp_path / "work"
+    (work / "results-2026").mkdir(parents=True)
+    (work / "results-2026" / "x.md").write_text("the user's\n")
+    (work / "latest").symlink_to("results-2026")
+    (work / "x.md").symlink_to("results-2026/x.md")
+    monkeypatch.chdir(work)
+    package = ("render", deals / "packages/ae-offer.yaml", "--portfolio",
+               PORTFOLIO.format(deals=deals), "--out")  # fmt: skip
+    done = run(*package, "AE.md")
+    assert done.exit_code == 0, done.output
+    assert (work / "AE.md").is_file()
+    assert (work / "latest").is_symlink()
+    done = run(*package, "x.md")
+    assert done.exit_code == 2, done.output
+    assert "x.md is a symbolic link" in done.stderr
+    assert (work / "results-2026" / "x.md").read_text() == "the user's\n"

@@ -135,7 +135,11 @@ class OutputDir:
                 "a folder; name a folder (a folder of that name is used if it exists)",
             )
         self._check_writable()
-        if root.is_dir():
+        # A folder swapped in whole is rebuilt beside it, its files hard-linked: a link there
+        # would be copied as its target's file, so any is refused. One written in place (the
+        # working folder) is touched only on the paths written, each checked (`_check`): a
+        # link elsewhere in it (`latest -> results-2026`) refused `render --out AE.md`.
+        if root.is_dir() and swappable(root, self._manifest()):
             for folder, dirs, files in walk(root):
                 for entry in [*dirs, *files]:
                     path = Path(folder) / entry
