@@ -371,3 +371,29 @@ def test_a_link_in_the_working_folder_away_from_the_files_written_is_left_alone(
     assert done.exit_code == 2, done.output
     assert "x.md is a symbolic link" in done.stderr
     assert (work / "results-2026" / "x.md").read_text() == "the user's\n"
+
+
+# --- another kind of file copied into a rounds folder --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("copied", "kind"),
+    [("partners/kr.yaml", "partner"), ("packages/kr-counter.yaml", "package")],
+)
+def test_a_file_of_another_kind_copied_in_as_a_round_is_named_as_such(
+    run: Runner, tmp_path: Path, copied: str, kind: str
+) -> None:
+    """`cp partners/kr.yaml rounds/gulf-asia/AE/005-us.yaml` made `history` and `room` list
+    "round: missing required field", "side: missing required field", then an unknown field
+    for each of the partner's keys (a package's: "partner: unknown field here; it belongs
+    under 'package'"). `validate` said in one line what the file is; the rounds' reader now
+    says the same."""
+    deals = deals_copy(tmp_path)
+    target = deals / "rounds/gulf-asia/AE/005-us.yaml"
+    target.write_bytes((deals / copied).read_bytes())
+    for args in (("history", "-p", "AE"), ("room",)):
+        done = run(args[0], PORTFOLIO.format(deals=deals), *args[1:])
+        assert done.exit_code == 2, done.output
+        assert done.stderr == (
+            f"error: {target}:1: this is a {kind} file, expected a round file here\n"
+        ), done.stderr
