@@ -5,19 +5,68 @@ an output path names a document's file rather than a folder (`named_file`)."""
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat
 from pathlib import Path
 
+from dealbench.errors import InputError, Issue
 
-def unhidden(folder: Path, pattern: str) -> list[Path]:
+
+def unreadable(folder: Path | str, exc: OSError, display: str | None = None) -> InputError:
+    """A folder that cannot be listed (no read or search permission), named as the files
+    read from it are: "deals/rounds/gulf-asia/AE: cannot read the folder: Permission
+    denied". Listed by pathlib, it raised PermissionError (a traceback), or, by `rglob`,
+    was passed over in silence: `validate deals/` said ok of every file it could see."""
+    where = display if display is not None else str(folder)
+    return InputError(Issue(where, None, "", f"cannot read the folder: {exc.strerror or exc}"))
+
+
+def listing(folder: Path, display: str | None = None) -> list[Path]:
+    """The entries of `folder`, sorted; an InputError (`unreadable`) when it cannot be
+    listed, or its entries cannot be looked at (read permission without search permission
+    lists the names alone)."""
+    try:
+        entries = sorted(folder.iterdir())
+        for entry in entries:
+            entry.lstat()
+        return entries
+    except OSError as exc:
+        raise unreadable(folder, exc, display) from None
+
+
+def present(path: Path | str) -> bool:
+    """Whether anything stands at `path` (a link to nothing too); an InputError
+    (`unreadable`) naming its folder when that folder cannot be searched. `os.path.exists`
+    says False then: a house template in a folder of permissions 000 was passed over for
+    the shipped one, in silence."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError, ValueError):
+        return False
+    except OSError as exc:
+        raise unreadable(os.path.dirname(path) or ".", exc) from None
+    return True
+
+
+def unhidden(folder: Path, pattern: str, *, strict: bool = False) -> list[Path]:
     """What `folder.rglob(pattern)` finds, sorted, but for anything under a hidden name.
 
     Hidden are the staging folders of output runs (`.out.dealbench-new-*`: a run killed
     while writing leaves its half-written result there until the next run into the same
     folder removes it; the previous result waits in one while it is removed), a round's
     temporary file and lock, and an editor's or a version control system's files: none
-    is data, and a folder's listing (`validate FOLDER`, the web's results) offered them."""
+    is data, and a folder's listing (`validate FOLDER`, the web's results) offered them.
+
+    `strict`: a folder under it that cannot be listed is an InputError (`unreadable`), not
+    passed over as `rglob` does (a check of every file must not say ok of the files it saw)."""
+    if strict:
+
+        def fail(exc: OSError) -> None:
+            raise unreadable(exc.filename, exc)
+
+        for _, folders, _ in os.walk(folder, onerror=fail):
+            folders[:] = [name for name in folders if not name.startswith(".")]
     return sorted(
         p
         for p in folder.rglob(pattern)
@@ -25,11 +74,47 @@ def unhidden(folder: Path, pattern: str) -> list[Path]:
     )
 
 
+#: The longest name of a file or folder, in bytes, most file systems take (ext4, APFS,
+#: NTFS in UTF-16 units, tmpfs).
+NAME_MAX = 255
+
+
+def name_too_long(path: Path) -> str | None:
+    """What is wrong with a name on `path` longer than NAME_MAX bytes, before the system's
+    "File name too long" (a traceback where pathlib asked, exit 1 where a write did)."""
+    for part in path.parts:
+        size = len(os.fsencode(part))
+        if size > NAME_MAX:
+            shown = part if len(part) <= 40 else f"{part[:20]}...{part[-12:]}"
+            return (
+                f"the name {shown!r} is {size:,} bytes long; a file or folder name may have "
+                f"at most {NAME_MAX}"
+            )
+    return None
+
+
+def beside(name: str, room: int = 48) -> str:
+    """`name` short enough to take `room` more bytes and stay a legal name: the hidden files
+    and folders made beside a file or folder (`.NAME.dealbench-new-...`, `.NAME.x.tmp`) are
+    longer than it, so a name of 240 bytes, legal, could not be written ("File name too
+    long", exit 1). A long name keeps its start and a digest of the whole."""
+    if len(os.fsencode(name)) + room <= NAME_MAX:
+        return name
+    digest = hashlib.sha256(os.fsencode(name)).hexdigest()[:12]
+    cut = name
+    while len(os.fsencode(cut)) + room + len(digest) + 1 > NAME_MAX:
+        cut = cut[:-1]
+    return f"{cut}-{digest}"
+
+
 def folder_fault(path: Path, expected: str) -> str | None:
     """What stands at `path` in place of a folder, as `yamlio.read_regular_file` says it of a
     file ("is a file", "not a regular file or folder (a device, FIFO or socket)"); None for
     a folder, or for nothing there (a folder not made yet). Nothing is opened, so a FIFO
     does not block."""
+    too_long = name_too_long(path)
+    if too_long is not None:
+        return f"{too_long}; expected {expected}"
     try:
         info = os.stat(path)
     except FileNotFoundError:
@@ -101,4 +186,4 @@ def named_file(out: Path) -> str | None:
     suffix = out.suffix.lower().lstrip(".")
     if suffix not in DOCUMENT_SUFFIXES and suffix not in OTHER_DOCUMENT_SUFFIXES:
         return None
-    return None if out.is_dir() else suffix
+    return None if os.path.isdir(out) else suffix  # a name too long is no folder

@@ -27,13 +27,13 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from dealbench.atomic_write import temporary, write_failure
 from dealbench.errors import Remedy, refusal, stops_held
-from dealbench.folders import as_written, folder_fault, named_file, no_folder
+from dealbench.folders import as_written, folder_fault, name_too_long, named_file, no_folder
 from dealbench.output_errors import OutputError, OutputExistsError, OutputTargetError
 from dealbench.output_steps import (
     can_stage,
@@ -135,7 +135,11 @@ class OutputDir:
                 "a folder; name a folder (a folder of that name is used if it exists)",
             )
         self._check_writable()
-        if root.is_dir():
+        # A folder swapped in whole is rebuilt beside it, its files hard-linked: a link there
+        # would be copied as its target's file, so any is refused. One written in place (the
+        # working folder) is touched only on the paths written, each checked (`_check`): a
+        # link elsewhere in it (`latest -> results-2026`) refused `render --out AE.md`.
+        if root.is_dir() and swappable(root, self._manifest()):
             for folder, dirs, files in walk(root):
                 for entry in [*dirs, *files]:
                     path = Path(folder) / entry
@@ -155,11 +159,13 @@ class OutputDir:
         import tempfile
 
         place = next(p for p in [self.root, *self.root.parents] if exists(p))
+        left = "nothing written"
         try:
-            with _locked(place.parent, self.given) if place == self.root else nullcontext():
+            locked = _locked(place.parent, self.given, lambda exc: self._io_error(exc, left))
+            with locked if place == self.root else nullcontext():
                 os.rmdir(tempfile.mkdtemp(prefix=".dealbench-probe-", dir=place))
         except OSError as exc:
-            raise self._io_error(exc, "nothing written") from None
+            raise self._io_error(exc, left) from None
 
     def _check(self, name: str, manifest: Mapping[str, str]) -> None:
         if Path(name).is_absolute() or ".." in Path(name).parts:
@@ -167,6 +173,9 @@ class OutputDir:
                 "root", f"{name}: an output file must stay inside the output folder"
             )
         path, shown = self.root / name, self.given / name
+        too_long = name_too_long(Path(name))
+        if too_long is not None:  # `render --out <300 letters>.md`
+            raise OutputTargetError("root", f"{shown}: {too_long}")
         for part in [path, *path.parents]:
             if part == self.root:
                 break
@@ -213,34 +222,22 @@ class OutputDir:
             self.root.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise self._io_error(exc) from None
-        with _locked(self.root.parent, self.given):
-            recover(self.root)
+        with _locked(self.root.parent, self.given, self._io_error):
+            try:
+                recover(self.root)
+            except OSError as exc:  # a parent that cannot be listed (write permission alone)
+                raise self._io_error(exc) from None
             manifest = self._manifest()
             for name in payload:
                 self._check(name, manifest)
             stage = sibling(self.root, "new")
             # Swapped in whole, unless the folder is not dealbench's alone or cannot get a
             # sibling (writable inside, in a parent that is not): then written in place.
-            if swappable(self.root, manifest) and can_stage(stage, self.root):
-                published = False
-                try:
-                    self._stage(stage, payload, manifest)
-                    with stops_held():  # published and the previous result removed, or not
-                        previous = swap_in(stage, self.root)
-                        published = True
-                        if previous is not None:
-                            shutil.rmtree(previous, ignore_errors=True)
-                except OSError as exc:
-                    shutil.rmtree(stage, ignore_errors=True)
-                    raise self._io_error(exc) from None
-                except KeyboardInterrupt as exc:
-                    shutil.rmtree(stage, ignore_errors=True)
-                    if published:
-                        self._said_written(exc, payload)
-                    raise
-                except BaseException:
-                    shutil.rmtree(stage, ignore_errors=True)
-                    raise
+            if (
+                swappable(self.root, manifest)
+                and can_stage(stage, self.root)
+                and self._swapped(stage, payload, manifest)
+            ):
                 return self._done(payload)
             try:
                 self._publish_in_place(payload, manifest)
@@ -248,6 +245,34 @@ class OutputDir:
                 self._said_written(exc, payload)
                 raise
         return self._done(payload)
+
+    def _swapped(self, stage: Path, payload: dict[str, bytes], manifest: dict[str, str]) -> bool:
+        """Stage the new folder beside the old and swap it in; False, with nothing changed,
+        when the folder cannot be renamed (EBUSY: a mount point, a USB stick's or a
+        container's volume, `--out /mnt/usb` or `--out /mnt/usb/AE.pdf`), to be written in
+        place: it failed with "cannot write into /mnt/usb: Device or resource busy"."""
+        published = False
+        try:
+            self._stage(stage, payload, manifest)
+            with stops_held():  # published and the previous result removed, or not
+                previous = swap_in(stage, self.root)
+                published = True
+                if previous is not None:
+                    shutil.rmtree(previous, ignore_errors=True)
+        except OSError as exc:
+            shutil.rmtree(stage, ignore_errors=True)
+            if exc.errno == errno.EBUSY and not published:
+                return False
+            raise self._io_error(exc) from None
+        except KeyboardInterrupt as exc:
+            shutil.rmtree(stage, ignore_errors=True)
+            if published:
+                self._said_written(exc, payload)
+            raise
+        except BaseException:
+            shutil.rmtree(stage, ignore_errors=True)
+            raise
+        return True
 
     def _said_written(self, exc: KeyboardInterrupt, payload: Mapping[str, bytes]) -> None:
         """A Ctrl-C or SIGTERM held while the files were put in place, raised once they
@@ -331,14 +356,18 @@ class OutputDir:
 
 
 @contextmanager
-def _locked(folder: Path, shown: Path) -> Iterator[None]:
-    """An exclusive lock on `folder` (flock on its descriptor: no lock file to leave)."""
+def _locked(folder: Path, shown: Path, fail: Callable[[OSError], OutputError]) -> Iterator[None]:
+    """An exclusive lock on `folder` (flock on its descriptor: no lock file to leave);
+    `fail` words a folder that cannot be opened (write permission without read)."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not POSIX: no lock
         yield
         return
-    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError as exc:
+        raise fail(exc) from None
     try:
         deadline = time.monotonic() + LOCK_WAIT
         while True:

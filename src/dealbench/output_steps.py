@@ -18,6 +18,8 @@ import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from dealbench.folders import beside
+
 STAGE = ".dealbench-"
 
 #: A folder holding more files than this that dealbench did not write is written in place.
@@ -68,13 +70,19 @@ def can_stage(stage: Path, root: Path) -> bool:
 
 
 def sibling(root: Path, kind: str) -> Path:
-    return root.parent / f".{root.name}{STAGE}{kind}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    return root.parent / f"{_prefix(root)}{kind}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def _prefix(root: Path) -> str:
+    """The start of the names of `root`'s staging folders (`folders.beside`: a long name
+    shortened so that they are legal names too)."""
+    return f".{beside(root.name)}{STAGE}"
 
 
 def recover(root: Path) -> None:
     """Undo what an interrupted run left beside `root`: restore its previous folder if
     the run died between two renames, remove staging folders."""
-    prefix = f".{root.name}{STAGE}"
+    prefix = _prefix(root)
     leftovers = sorted(p for p in root.parent.iterdir() if p.name.startswith(prefix))
     for path in leftovers:
         if not exists(root) and path.name.startswith(prefix + "old-"):

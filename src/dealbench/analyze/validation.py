@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dealbench.errors import InputError, Issue
-from dealbench.folders import unhidden
+from dealbench.folders import listing, unhidden
 from dealbench.list_words import and_list
 from dealbench.model import Portfolio, load_file
 
@@ -39,7 +39,7 @@ def data_files(paths: list[str | os.PathLike[str]]) -> list[Path]:
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            found = [p for p in unhidden(path, "*") if p.suffix in (".yaml", ".yml")]
+            found = [p for p in unhidden(path, "*", strict=True) if p.suffix in (".yaml", ".yml")]
             if not found:
                 raise InputError(Issue(str(path), None, "", "a folder without YAML files"))
             out += found
@@ -139,7 +139,7 @@ def _folder_issues(folders: dict[Path, Portfolio | None], found: Validation) -> 
 
 
 def _round_paths(folders: dict[Path, Portfolio | None]) -> list[Path]:
-    return [p for folder in folders for p in folder.iterdir() if p.is_file()]
+    return [p for folder in folders for p in listing(folder) if p.is_file()]
 
 
 def round_portfolio(path: Path, validated: dict[str, Portfolio]) -> Portfolio | None:

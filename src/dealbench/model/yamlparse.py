@@ -8,6 +8,7 @@ is a number, `2026` an int, `2026Q3` a string, `2026-03-01` a date.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from typing import Any, TypeAlias
@@ -256,7 +257,12 @@ def _same_key(key: Any) -> Any:
 
 def _float(text: str) -> float:
     value = text.replace("_", "").lower()
-    return float(value.replace(".", "") if value.endswith((".inf", ".nan")) else value)
+    if value.endswith((".inf", ".nan")):
+        return float(value.replace(".", ""))
+    number = float(value)
+    if math.isinf(number):  # `1e400`: inf to Python, which the file does not say
+        raise OverflowError(text)
+    return number
 
 
 _SCALARS: dict[str, Any] = {
@@ -278,7 +284,12 @@ class UnreadableValue(ConstructorError):
 
 
 #: What a reader calls the values YAML reads by their look (`2026-02-30` looks like a date).
-_WHAT = {_TIMESTAMP: "a date (no such date; write YYYY-MM-DD)", _INT: "a whole number"}
+_WHAT = {
+    _TIMESTAMP: "a date (no such date; write YYYY-MM-DD)",
+    _INT: "a whole number",
+    # Said "expected a finite number, got inf", of a figure the file does not hold.
+    _FLOAT: "a number: too large to hold (beyond about 1.8e308 in magnitude)",
+}
 
 
 def _scalar(node: ScalarNode) -> Any:

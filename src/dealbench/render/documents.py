@@ -26,6 +26,7 @@ from markupsafe import Markup
 
 from dealbench.arguments import one_of
 from dealbench.errors import ArgumentError, InputError, Issue, RenderError
+from dealbench.folders import present
 from dealbench.jsontext import to_json
 from dealbench.list_words import each_once
 from dealbench.model.package import Package
@@ -347,7 +348,7 @@ def reference_docx(templates: str | None) -> bytes | None:
     if templates is None:
         return None
     path = Path(templates) / REFERENCE_DOCX
-    if not os.path.lexists(path):
+    if not present(path):
         return None
     # Read as a data file is: a FIFO, a device or a folder of that name is refused, named.
     data = read_regular_file(path, str(path), MAX_REFERENCE_BYTES, "a Word document (.docx)")

@@ -22,6 +22,7 @@ from jinja2.exceptions import SecurityError
 from markupsafe import Markup
 
 from dealbench.errors import ArgumentError, RenderError
+from dealbench.folders import present
 from dealbench.model.yamlio import read_regular_file
 from dealbench.render.filters import FILTERS, md_cell, md_escape
 from dealbench.render.sandbox import BoundedSandbox, bounded_render
@@ -70,7 +71,7 @@ class TemplateLoader(jinja2.FileSystemLoader):
         pieces = jinja2.loaders.split_template_path(template)
         for folder in self.searchpath:
             path = os.path.join(folder, *pieces)
-            if os.path.exists(path):
+            if present(path):
                 return _template_source(Path(path)), os.path.normpath(path), _unchanged(path)
         raise jinja2.TemplateNotFound(template)
 

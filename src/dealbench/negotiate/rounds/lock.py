@@ -7,11 +7,11 @@ rounds folder keeps two conclusions from both counting on the supply.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from dealbench.atomic_write import temporary
 from dealbench.errors import InputError, Issue
 from dealbench.model.yamlio import display_path
 
@@ -63,21 +63,10 @@ def folder_locked(folder: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def _umask() -> int:
-    current = os.umask(0o022)
-    os.umask(current)
-    return current
-
-
 def create_new(target: Path, data: bytes) -> None:
     """Create `target` with `data`, whole, failing if the name exists (os.link never replaces)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    tmp = temporary(target, data)  # as open() would create it, not mkstemp's 0600
     try:
-        os.fchmod(fd, 0o666 & ~_umask())  # as open() would create it, not mkstemp's 0600
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
         try:
             os.link(tmp, target)
         except FileExistsError:
@@ -90,4 +79,4 @@ def create_new(target: Path, data: bytes) -> None:
                 )
             ) from None
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)

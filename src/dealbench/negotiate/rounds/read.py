@@ -10,7 +10,9 @@ from pathlib import Path
 
 from dealbench.checker import evaluate
 from dealbench.errors import ArgumentError, InputError, Issue
-from dealbench.folders import folder_fault
+from dealbench.folders import folder_fault, listing
+from dealbench.model.file_kind import refuse_other_kind
+from dealbench.model.package import Package
 from dealbench.model.partner import Partner
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.rounds import RoundFile, Side, round_problems
@@ -26,6 +28,10 @@ __all__ = [
 ]
 
 
+#: Fields a round has and a package has not: a file with one is a round, however else it is
+#: wrong (a package's fields written beside them are said to belong under `package`).
+_ROUND_ONLY = frozenset(RoundFile.model_fields) - frozenset(Package.model_fields)
+
 FILE_NAME = re.compile(r"^(\d{3,})-(us|partner)\.ya?ml$")
 
 
@@ -35,7 +41,7 @@ def load_negotiations(portfolio: Portfolio, root: str | os.PathLike[str]) -> dic
     _check_root(root)
     issues: list[Issue] = []
     if root.is_dir():
-        for entry in sorted(root.iterdir()):
+        for entry in listing(root, display_path(root)):
             if entry.name.startswith("."):
                 continue
             if not entry.is_dir():
@@ -139,7 +145,7 @@ def _looks_like_a_round(path: Path) -> bool:
 def _round_files(folder: Path) -> tuple[dict[tuple[int, Side], Path], list[Issue]]:
     named: dict[tuple[int, Side], Path] = {}
     issues = []
-    for path in sorted(folder.iterdir()):
+    for path in listing(folder, display_path(folder)):
         if path.name.startswith("."):
             continue
         match = FILE_NAME.match(path.name)
@@ -173,6 +179,8 @@ def _round_files(folder: Path) -> tuple[dict[tuple[int, Side], Path], list[Issue
 
 def read_round(portfolio: Portfolio, partner: str, path: Path, number: int, side: Side) -> Round:
     source = read_yaml(path)
+    if isinstance(source.tree, dict) and not _ROUND_ONLY & set(map(str, source.tree)):
+        refuse_other_kind(source, "round")  # a partner's or a package's file copied in
     data: RoundFile = validate(source, RoundFile)
     issues = [
         source.issue(loc, msg + recorded_hint(loc))
