@@ -7,6 +7,7 @@ deal explained from the browser as `solve --explain-all` explains them (and `com
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,16 @@ import pytest
 from lxml import html as lxml_html
 
 import test_web_browser as e2e
+from dealbench.result_words import EXPLAIN_ALL_HELP
+from dealbench.web.security import CSRF_FIELD, csrf_for
+from helpers import WEB_TOKEN, invoke, job_done, web_client, words
 from test_qa35_a11y import pages  # noqa: F401  (the fixture: every page family's HTML)
+from test_qa35_left import _many_without_a_deal
 
 server = e2e.server  # `dealbench serve` on a copy of deals/, and headless Chromium
 browser = e2e.browser
+
+CSRF = {CSRF_FIELD: csrf_for(WEB_TOKEN)}
 
 
 def _unnamed_rows(page: str) -> list[str]:
@@ -71,6 +78,87 @@ def test_a_focused_frontier_point_is_said_once(pages: dict[str, str]) -> None:  
         assert not live, f"{name}: #point-detail is inside a live region"
         return
     raise AssertionError("no page drew a frontier chart")
+
+
+def _reasons(page: str) -> dict[str, str]:
+    tree = lxml_html.fromstring(page)
+    return {
+        li.get("data-partner"): " ".join(li.text_content().split())
+        for li in tree.xpath("//ul[@id='no-deal']/li")
+    }
+
+
+def test_the_browser_explains_every_partner_without_a_deal_as_solve_explain_all(
+    tmp_path: Path,
+) -> None:
+    """With 30 partners without a deal, the solve's page said why for 25 and of the others
+    "`dealbench solve --explain-all` says why for every one": the browser had no way to ask.
+    The solve form has the box (`--explain-all`'s help, one wording), and a solve's page
+    that left partners unexplained has one button for the same solve with every one
+    explained; both say each partner's reason in `solve --explain-all`'s words."""
+    portfolio = _many_without_a_deal(tmp_path, 30)
+    every = invoke(["solve", portfolio, "--explain-all", "--json"])
+    assert every.exit_code == 0, every.stderr + every.traceback
+    cli = {r["partner"]: r["message"] for r in json.loads(every.stdout)["no_deal_reasons"]}
+    assert len(cli) == 30
+    help_text = " ".join(invoke(["solve", "--help"]).stdout.split())
+    assert EXPLAIN_ALL_HELP in help_text
+
+    with web_client(portfolio.parents[1], WEB_TOKEN) as c:
+        form = c.get("/p/many").text
+        assert EXPLAIN_ALL_HELP in words(form) and 'name="explain_all"' in form
+
+        def sent(url: str, **fields: str) -> Any:
+            return c.post(url, data={**CSRF, **fields}, follow_redirects=False)
+
+        first = job_done(c, sent("/p/many/solve", mode="us-best", solver="highs", gap="1e-6"))
+        page = c.get(first).text
+        said = _reasons(page)
+        assert "not explained" in said["RBD"] and 'id="explain-all"' in page
+        again = job_done(c, sent(f"{first}/explain-all"))
+        assert again != first
+        page = c.get(again).text
+        assert 'id="explain-all"' not in page and "every partner without a deal explained" in page
+        ticked = job_done(
+            c,
+            sent("/p/many/solve", mode="us-best", solver="highs", gap="1e-6", explain_all="yes"),
+        )
+        for url in (again, ticked):
+            said = _reasons(c.get(url).text)
+            assert set(said) == set(cli)
+            for code, message in cli.items():
+                assert said[code] == f"Partner {code} ({code}): {' '.join(message.split())}"
+
+
+def test_compare_explain_all_says_why_for_every_partner_as_solve_does(tmp_path: Path) -> None:
+    """`solve` has `--explain-all`; `compare` had not: a regime with 30 partners without a
+    deal wrote 5 reasons "not explained ... `dealbench solve --explain-all` says why", a
+    command that solves one regime, not the comparison. `compare --explain-all` (it needs
+    --out, whose files carry the reasons) explains every one, each regime's result.json
+    carrying them in `solve --explain-all --json`'s shape and words; without it, the
+    reason names `compare --explain-all`."""
+    portfolio = _many_without_a_deal(tmp_path, 30)
+    solved = invoke(["solve", portfolio, "--explain-all", "--json"])
+    assert solved.exit_code == 0, solved.stderr + solved.traceback
+    cli = json.loads(solved.stdout)["no_deal_reasons"]
+
+    run = invoke(["compare", portfolio, "--regimes", "bilateral", "--out", tmp_path / "a"])
+    assert run.exit_code == 0, run.stderr + run.traceback
+    result = json.loads((tmp_path / "a" / "bilateral" / "result.json").read_text())
+    rbd = {r["partner"]: r for r in result["no_deal_reasons"]}["RBD"]
+    assert rbd["reason"] == "not-explained", rbd
+    assert "`dealbench compare --explain-all` says why for every one" in rbd["message"]
+
+    out = tmp_path / "b"
+    run = invoke(["compare", portfolio, "--regimes", "bilateral", "--out", out, "--explain-all"])
+    assert run.exit_code == 0, run.stderr + run.traceback
+    result = json.loads((out / "bilateral" / "result.json").read_text())
+    assert result["no_deal_reasons"] == cli
+
+    refused = invoke(["compare", portfolio, "--explain-all"])
+    assert refused.exit_code == 2 and not refused.traceback
+    assert "--explain-all: needs --out" in refused.stderr
+    assert EXPLAIN_ALL_HELP in " ".join(invoke(["compare", "--help"]).stdout.split())
 
 
 @pytest.mark.browser
