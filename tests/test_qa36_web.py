@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from lxml import html as lxml_html
 
 import test_web_browser as e2e
@@ -215,3 +216,106 @@ def test_in_a_browser_row_headers_read_as_cells_and_a_focused_point_is_said_once
     ]
     assert not [s for s in said if detail in (s or "")], said
     assert re.search(r"Nash", driver.find_element(By.ID, "point-detail").text)
+
+
+def test_the_counter_is_built_in_the_editor_from_the_last_rounds_package(tmp_path: Path) -> None:
+    """After our offer to QA, the negotiation page's "Or build it in the package editor"
+    opened a new package (baseline, no compute, no concession): a negotiator recording
+    QA's counter, which answers our offer, retyped its security, its three periods of
+    compute and five concessions. The link opens the last round's package."""
+    import shutil
+
+    from helpers import REPO
+
+    deals = Path(shutil.copytree(REPO / "deals", tmp_path / "deals"))
+    with web_client(deals, WEB_TOKEN) as c:
+        page = c.get("/p/gulf-asia/n/QA").text
+        link = re.search(r'<a href="([^"]*)" id="counter-editor">', page)
+        assert link is not None and link[1] == "/p/gulf-asia/editor?partner=QA"  # no round yet
+        sent = c.post("/p/gulf-asia/n/QA/offer", data={**CSRF, "expect": "1"})
+        assert sent.status_code == 200, sent.text
+        page = c.get("/p/gulf-asia/n/QA").text
+        link = re.search(r'<a href="([^"]*)" id="counter-editor">', page)
+        assert link is not None, words(page)
+        assert "starting from round 1's package (US offer)" in words(page)
+        editor = c.get(link[1].replace("&amp;", "&")).text
+        offer = yaml.safe_load((deals / "rounds/gulf-asia/QA/001-us.yaml").read_text())
+        compute = dict(re.findall(r'id="f-compute-(\d+)"[^>]*value="([^"]*)"', editor))
+        assert compute == {t: str(x) for t, x in offer["package"]["compute"].items()}
+        assert re.search(r'<option[^>]*value="veu"[^>]*selected', editor), "security"
+        assert "Record as QA's counter" in editor
+
+
+def _tab_to(driver: Any, wanted: str, limit: int = 200) -> Any:
+    """Press Tab until the element `wanted` (a CSS selector) has the focus; that element."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    target = driver.find_element(By.CSS_SELECTOR, wanted)
+    for _ in range(limit):
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        if driver.switch_to.active_element == target:
+            return target
+    raise AssertionError(f"Tab never reached {wanted}")
+
+
+def _fits(driver: Any) -> None:
+    wide, window = driver.execute_script(
+        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert wide <= window, f"{driver.current_url} is {wide} px wide in {window}"
+
+
+@pytest.mark.browser
+def test_in_a_browser_a_negotiators_day_by_keyboard_at_a_phones_width(
+    server: tuple[str, Path], browser: Any
+) -> None:
+    """At 390 px, keys only: QA's negotiation from the portfolio, an offer proposed, QA's
+    counter built in the editor from that offer (the link opens round 1's package) and
+    recorded, its verdict read; AE's "Keep fixed" list chosen by keyboard as its hint says."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import Select
+
+    url, deals = server
+    driver = browser
+    driver.set_window_size(390, 844)
+    home = url.split("?")[0]
+    try:
+        driver.get(url)
+        driver.get(home + "p/gulf-asia")
+        _fits(driver)
+        _tab_to(driver, 'a[href="/p/gulf-asia/n/QA"]').send_keys(Keys.ENTER)
+        e2e.wait_for(e2e.at("/p/gulf-asia/n/QA"), driver)
+        _fits(driver)
+        _tab_to(driver, "#propose").send_keys(Keys.ENTER)
+        e2e.wait_for(e2e.at("/p/gulf-asia/n/QA/offer"), driver)
+        assert (deals / "rounds/gulf-asia/QA/001-us.yaml").exists()
+        driver.get(home + "p/gulf-asia/n/QA")
+        _tab_to(driver, "#counter-editor").send_keys(Keys.ENTER)
+        e2e.wait_for(e2e.at("/p/gulf-asia/editor"), driver)
+        _fits(driver)
+        compute = driver.find_element(By.ID, "f-compute-2028")
+        assert compute.get_attribute("value") == "150000"  # the offer's, not an empty package
+        _tab_to(driver, "#record-as-counter").send_keys(Keys.ENTER)
+        e2e.wait_for(e2e.at("/p/gulf-asia/n/QA/counter"), driver)
+        _fits(driver)
+        main = e2e.wait_for(ec.presence_of_element_located((By.TAG_NAME, "main")), driver)
+        assert "Round 2 recorded" in main.text and "Recommendation:" in main.text
+        e2e.shot(driver, "qa36-counter-verdict-390")
+
+        driver.get(home + "p/gulf-asia/n/AE")
+        fix = _tab_to(driver, "#offer-fix")
+        hint = driver.find_element(By.ID, "fix-hint").text
+        assert "Ctrl+Space" in hint, hint
+        for key in (Keys.DOWN, Keys.SPACE, Keys.DOWN, Keys.SPACE):  # as the hint says
+            ActionChains(driver).key_down(Keys.CONTROL).send_keys(key).key_up(
+                Keys.CONTROL
+            ).perform()
+        chosen = [o.text for o in Select(fix).all_selected_options]
+        assert chosen == ["compute", "security"], chosen
+    finally:
+        driver.set_window_size(1280, 800)
