@@ -319,3 +319,17 @@ def test_in_a_browser_a_negotiators_day_by_keyboard_at_a_phones_width(
         assert chosen == ["compute", "security"], chosen
     finally:
         driver.set_window_size(1280, 800)
+
+
+def test_a_solves_partners_open_their_negotiations(pages: dict[str, str]) -> None:  # noqa: F811
+    """A solve's page named each partner (its deal, or why it has none) without a link: to
+    negotiate with AE after a solve, a negotiator went back to the portfolio and found AE's
+    "Negotiation" in its table (off the screen's edge at a phone's width). Each partner's
+    name on the solve's page opens its negotiation, as the room's names do."""
+    tree = lxml_html.fromstring(pages["solve"])
+    rows = tree.xpath("//table[@id='deals']/tbody/tr")
+    missing = tree.xpath("//ul[@id='no-deal']/li")
+    assert rows and missing
+    for item in [*rows, *missing]:
+        code = item.get("data-partner")
+        assert item.xpath(".//a/@href")[0] == f"/p/gulf-asia/n/{code}", code
