@@ -159,7 +159,7 @@ def _cells(html: str, table: str) -> list[list[str]]:
     body = re.search(rf'(?s)<table[^>]*id="{table}".*?<tbody>(.*?)</tbody>', html)
     assert body is not None, f"no table {table}"
     return [
-        [words(c).strip() for c in re.findall(r"(?s)<td[^>]*>(.*?)</td>", row)]
+        [words(c).strip() for c in re.findall(r"(?s)<t[dh][^>]*>(.*?)</t[dh]>", row)]
         for row in re.findall(r"(?s)<tr>(.*?)</tr>", body.group(1))
     ]
 

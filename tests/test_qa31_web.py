@@ -164,7 +164,7 @@ def _table_rows(html: str) -> list[list[str]]:
     body = re.search(r'(?s)<table[^>]*id="frontier-points".*?<tbody>(.*?)</tbody>', html)
     assert body is not None
     return [
-        [words(c).strip() for c in re.findall(r"(?s)<td[^>]*>(.*?)</td>", row)]
+        [words(c).strip() for c in re.findall(r"(?s)<t[dh][^>]*>(.*?)</t[dh]>", row)]
         for row in re.findall(r"(?s)<tr>(.*?)</tr>", body[1])
     ]
 

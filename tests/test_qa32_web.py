@@ -51,7 +51,7 @@ def served(shipped_copy: Path) -> Iterator[Any]:
 def _cells(table: str, column: int) -> list[str]:
     """The text of column `column` of each body row of `table` (HTML)."""
     rows = re.findall(r"(?s)<tr data-partner=.*?</tr>", table)
-    return [words(re.findall(r"(?s)<td[^>]*>(.*?)</td>", row)[column]) for row in rows]
+    return [words(re.findall(r"(?s)<t[dh][^>]*>(.*?)</t[dh]>", row)[column]) for row in rows]
 
 
 def test_the_solve_pages_rows_note_speaks_of_rows_the_page_shows(
@@ -274,7 +274,7 @@ def test_the_held_frontiers_page_shows_the_table_and_marked_points_frontier_prin
     table = re.search(r'(?s)<table class="grid" id="frontier-points">.*?</table>', page)
     assert table is not None, words(page)[-1500:]
     rows = [
-        [words(c) for c in re.findall(r"(?s)<td[^>]*>(.*?)</td>", row)]
+        [words(c) for c in re.findall(r"(?s)<t[dh][^>]*>(.*?)</t[dh]>", row)]
         for row in re.findall(r"(?s)<tr>(.*?)</tr>", table[0].split("<tbody>")[1])
     ]
     assert rows == cli_rows

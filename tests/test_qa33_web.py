@@ -177,7 +177,7 @@ def test_every_round_form_records_an_author_as_author_does(
     # and who spoke is read back where the rounds are (`history --json`'s `author`)
     shown = served.get("/p/gulf-asia/n/QA/history").text
     rows = re.findall(r'(?s)<tr data-round="\d+">(.*?)</tr>', shown)
-    by = [words(re.findall(r"(?s)<td[^>]*>(.*?)</td>", row)[3]).strip() for row in rows]
+    by = [words(re.findall(r"(?s)<t[dh][^>]*>(.*?)</t[dh]>", row)[3]).strip() for row in rows]
     assert by == ["Sheikh's office", "US Trade Representative"]
 
 

@@ -199,7 +199,7 @@ def _cells(page: str, table: str) -> list[list[str]]:
     return [
         [
             html.unescape(re.sub(r"<[^>]+>", " ", c)).split()
-            for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)
+            for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r, re.S)
         ]
         for r in rows
     ]

@@ -17,6 +17,25 @@ if TYPE_CHECKING:
 _NO_SOLVER = "none"
 
 
+#: At most this many partners without a deal are explained by default: each takes one
+#: small solve or more, and one the shared limits keep out re-solves the portfolio (2.3 s
+#: each at synthetic M). The others are said not to be explained (`NOT_EXPLAINED`).
+MAX_EXPLAINED = 25
+
+#: What `--explain-all` does, in one wording for `solve --help`, `compare --help` and the
+#: web's solve form.
+EXPLAIN_ALL_HELP = (
+    f"Say why for every partner left without a deal (by default the first {MAX_EXPLAINED}, "
+    "each one solve or more; the others are named as not explained)."
+)
+
+
+def explain_all_words(command: str = "solve") -> str:
+    """How a user has every partner explained, with `command` (`solve`, `compare`): the
+    command the result came from, which takes `--explain-all`."""
+    return f"`dealbench {command} --explain-all` says why for every one"
+
+
 def schedule_line(result: SolveResult) -> str:
     """The step the amounts are in, what rounding cost, and any note about it."""
     details = result.solver.details

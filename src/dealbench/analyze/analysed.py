@@ -57,9 +57,13 @@ class Analysed:
         reasons = no_deal_reasons(self.solved, self.result, require, limit=limit)
         return self.robustness.said_of(reasons) if self.robustness else reasons
 
-    def explained(self, require: Sequence[str] = ()) -> Analysed:
-        """This answer with its result carrying `no_deal_reasons` (as `solve` carries it)."""
-        return replace(self, result=self.result.explained(self.no_deal_reasons(require)))
+    def explained(
+        self, require: Sequence[str] = (), *, limit: int | None = MAX_EXPLAINED
+    ) -> Analysed:
+        """This answer with its result carrying `no_deal_reasons` (as `solve` carries it;
+        `limit` as for `no_deal_reasons`)."""
+        reasons = self.no_deal_reasons(require, limit=limit)
+        return replace(self, result=self.result.explained(reasons))
 
     def extra(self) -> dict[str, Any]:
         """The JSON of `solve --json` beside the result: `robustness`, `prices`."""

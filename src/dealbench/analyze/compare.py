@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,6 +28,7 @@ from dealbench.model.portfolio import Portfolio
 from dealbench.model.regimes import find_regime, under_regime
 from dealbench.optimize import SolveResult, Status
 from dealbench.render.filters import money
+from dealbench.result_words import MAX_EXPLAINED
 
 __all__ = [
     "Comparison",
@@ -169,6 +171,7 @@ def compare(
     executor: Executor | None = None,
     progress: Any = None,
     explain: bool = False,
+    limit: int | None = MAX_EXPLAINED,
 ) -> tuple[Comparison, dict[str, tuple[Portfolio, SolveResult]]]:
     """Solve `portfolio` under each policy (overrides applied after the regime change).
 
@@ -178,7 +181,9 @@ def compare(
     Returns the comparison and, per regime id, the portfolio solved and its result
     (for documents and result files). `explain`: each result carries why its partners
     without a deal have none (`explained`), worked out where it was solved and read by
-    the table's words, which otherwise work out part of it for themselves.
+    the table's words, which otherwise work out part of it for themselves; `limit`: how
+    many partners without a deal each explains (None: every one, `compare --explain-all`),
+    as `no_deal_reasons` counts them.
     """
     if isinstance(policies, str | os.PathLike):  # one regime name, not letter by letter
         policies = [policies]
@@ -194,7 +199,7 @@ def compare(
     # Each regime's rows are made where it was solved: in parallel, as the solves are.
     work = chains(portfolios, options or SolveOptions(), size=1)
     ex = executor or Executor()
-    task = explained_table if explain else solved_table
+    task = partial(explained_table, limit=limit) if explain else solved_table
     tabled = [t for batch in ex.map(task, work, progress, cost=chain_cost) for t in batch]
     tables = {p.policy.id: (p, t) for p, t in zip(portfolios, tabled, strict=True)}
     solved = {rid: (p, t.result) for rid, (p, t) in tables.items()}
@@ -280,24 +285,27 @@ class Table:
 
 
 def explained(
-    solved: dict[str, tuple[Portfolio, SolveResult]],
+    solved: dict[str, tuple[Portfolio, SolveResult]], limit: int | None = MAX_EXPLAINED
 ) -> dict[str, tuple[Portfolio, SolveResult]]:
     """Each regime's result carrying why its partners without a deal have none, as `solve`
     carries it (`optimize.explain.no_deal_reasons`): for the files and documents
     `compare --out` writes, which say that one reason (the table's words are read apart,
     `analyze.limits.decided_by`). A result that carries its reasons already (`compare(...,
     explain=True)`) is kept as it is: nothing is explained twice."""
-    return {rid: (pf, explain_one(pf, result)) for rid, (pf, result) in solved.items()}
+    return {rid: (pf, explain_one(pf, result, limit)) for rid, (pf, result) in solved.items()}
 
 
-def explain_one(pf: Portfolio, result: SolveResult) -> SolveResult:
-    """`result` carrying why its partners without a deal have none, unless it does (or
-    has no packages to explain)."""
+def explain_one(
+    pf: Portfolio, result: SolveResult, limit: int | None = MAX_EXPLAINED
+) -> SolveResult:
+    """`result` carrying why its partners without a deal have none (the first `limit`;
+    the others named, with how `compare` explains every one), unless it does (or has no
+    packages to explain)."""
     from dealbench.optimize.explain.no_deal import no_deal_reasons
 
     if result.us_value is None or result.no_deal_reasons is not None:
         return result
-    return result.explained(no_deal_reasons(pf, result))
+    return result.explained(no_deal_reasons(pf, result, limit=limit, command="compare"))
 
 
 def solved_table(chain: Chain) -> list[Table]:
@@ -305,12 +313,12 @@ def solved_table(chain: Chain) -> list[Table]:
     return [table(pf, r) for pf, r in zip(chain.portfolios, run_chain(chain), strict=True)]
 
 
-def explained_table(chain: Chain) -> list[Table]:
+def explained_table(chain: Chain, limit: int | None = MAX_EXPLAINED) -> list[Table]:
     """`solved_table`, each result explained first (`explain_one`, in the worker that
     solved it): the table's words read its reasons (`limits._remedy_words`) rather than
     explaining the partners the caps or supply keep out a second time."""
     solved = zip(chain.portfolios, run_chain(chain), strict=True)
-    return [table(pf, explain_one(pf, r)) for pf, r in solved]
+    return [table(pf, explain_one(pf, r, limit)) for pf, r in solved]
 
 
 def table(pf: Portfolio, result: SolveResult) -> Table:

@@ -33,6 +33,7 @@ from dealbench.cli.scenario_options import (
     executor_from,
     progress,
 )
+from dealbench.result_words import EXPLAIN_ALL_HELP, MAX_EXPLAINED
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -119,6 +120,13 @@ def compare(
     jobs: JobsOpt = None,
     executor: ExecutorOpt = None,
     scheduler: SchedulerOpt = None,
+    explain_all: Annotated[
+        bool,
+        typer.Option(
+            "--explain-all",
+            help=f"{EXPLAIN_ALL_HELP} Said in each regime's result.json and memos: needs --out.",
+        ),
+    ] = False,
 ) -> None:
     """Solve the same portfolio under each regime and compare them.
 
@@ -143,6 +151,12 @@ def compare(
         formats = parse_formats(render, "--render") if render is not None else None
         if formats is not None and out is None:
             raise InputError(Issue("--render", None, "", "needs --out, the folder to write into"))
+        if explain_all and out is None:  # the table's words explain each partner anyway
+            raise InputError(
+                Issue(
+                    "--explain-all", None, "", "needs --out, whose files say why (the table does)"
+                )
+            )
         overrides = parse_set(sets or [])
         ex = executor_from(jobs, executor, scheduler)
         if out is not None:  # refused before the solves, not after
@@ -173,6 +187,7 @@ def compare(
                 executor=ex,
                 progress=bar,
                 explain=out is not None,  # the files say why, as `solve` does
+                limit=None if explain_all else MAX_EXPLAINED,
             )
         _answer(comparison, json_out, show.print_comparison)
         if out is not None:

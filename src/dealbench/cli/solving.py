@@ -31,10 +31,10 @@ from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
 from dealbench.cli.result_files import RESULT_FILE, write_outputs
 from dealbench.cli.scenario_options import PolicyOpt, SetOpt
+from dealbench.result_words import EXPLAIN_ALL_HELP, MAX_EXPLAINED
 
 #: A robust solve's samples of the uncertain figures, and their seed, by default.
 SAMPLES, SEED = 10_000, 0  # as the library's (analyze.analysed)
-MAX_EXPLAINED = 25  # as the library's (optimize.explain.no_deal)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -153,8 +153,7 @@ def solve(
         bool,
         typer.Option(
             "--explain-all",
-            help=f"Say why for every partner left without a deal (by default the first "
-            f"{MAX_EXPLAINED}, each one solve or more; the others are named as not explained).",
+            help=EXPLAIN_ALL_HELP,
         ),
     ] = False,
 ) -> None:

@@ -47,6 +47,7 @@ from dealbench.optimize.explain.infeasible import raise_explained
 from dealbench.optimize.explain.no_deal import no_deal_reasons
 from dealbench.optimize.result import SolveResult
 from dealbench.optimize.solve import solve
+from dealbench.result_words import MAX_EXPLAINED
 from dealbench.workers import ignore_ctrl_c
 
 State = Literal["running", "done", "failed", "cancelled"]
@@ -118,6 +119,8 @@ class Job:
             parts.append(f"robust {analysis['robust']}")
         if analysis.get("prices"):
             parts.append("shadow prices")
+        if o.get("explain_all"):
+            parts.append("every partner without a deal explained")
         return ", ".join(parts)
 
     def summary(self) -> dict[str, Any]:
@@ -302,12 +305,15 @@ class Jobs:
         return _Worker()
 
 
-def solve_job(pf: Portfolio, options: dict[str, Any]) -> SolveResult:
+def solve_job(
+    pf: Portfolio, options: dict[str, Any], limit: int | None = MAX_EXPLAINED
+) -> SolveResult:
     """A solve job (in its own process): the result, with why each partner without a deal
-    has none (as `solve` carries it), or the error explained."""
+    has none (as `solve` carries it: the first `limit`, None every one as `solve
+    --explain-all`), or the error explained."""
     result = solve(pf, **options)
     result = raise_explained(pf, result, mode=options["mode"], v_floor=options["v_floor"])
-    return result.explained(no_deal_reasons(pf, result))
+    return result.explained(no_deal_reasons(pf, result, limit=limit))
 
 
 def fork_server() -> Any:

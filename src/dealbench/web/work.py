@@ -17,6 +17,7 @@ from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.build import frontier
 from dealbench.negotiate.frontier import Axis, Frontier
 from dealbench.optimize.explain.infeasible import raise_explained
+from dealbench.result_words import MAX_EXPLAINED
 from dealbench.web.jobs import report
 
 #: What a sweep's page says while it runs (the CLI's bar says the same).
@@ -30,16 +31,20 @@ def stage(description: str) -> Iterator[Callable[[int, int], None]]:
 
 
 def analysed_solve_job(
-    pf: Portfolio, options: dict[str, Any], analysis: dict[str, Any]
+    pf: Portfolio,
+    options: dict[str, Any],
+    analysis: dict[str, Any],
+    limit: int | None = MAX_EXPLAINED,
 ) -> Analysed:
     """`solve --prices` / `solve --robust SHARE --samples N --seed S`, as the CLI calls it;
-    a result without packages is explained as a plain solve's job explains it."""
+    a result without packages is explained as a plain solve's job explains it, its partners
+    without a deal as `solve` explains them (`limit`: None with `--explain-all`)."""
 
     def explain(result: Any) -> None:
         raise_explained(pf, result, mode=options["mode"], v_floor=options["v_floor"])
 
     found = solve_with_analysis(pf, **options, **analysis, explain=explain, stage=stage)
-    return found.explained()
+    return found.explained(limit=limit)
 
 
 def sweep_job(

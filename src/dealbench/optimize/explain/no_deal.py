@@ -24,8 +24,16 @@ from dealbench.optimize.explain.relax_words import RAISE_NOISE, limit_raised
 from dealbench.optimize.explain.shared_limits import shared_limits
 from dealbench.optimize.reasons import NOT_EXPLAINED
 from dealbench.optimize.result import SolveResult, Status
+from dealbench.result_words import MAX_EXPLAINED, explain_all_words
 
-__all__ = ["best_alone", "caps_lifted", "no_deal_reasons", "raised", "why_no_deal"]
+__all__ = [
+    "MAX_EXPLAINED",
+    "best_alone",
+    "caps_lifted",
+    "no_deal_reasons",
+    "raised",
+    "why_no_deal",
+]
 
 
 def why_no_deal(
@@ -317,15 +325,6 @@ def _not_found(code: str, deal: Any) -> NoDeal:
     )
 
 
-#: At most this many partners without a deal are explained by default: each takes one
-#: small solve or more, and one the shared limits keep out re-solves the portfolio (2.3 s
-#: each at synthetic M). The others are said not to be explained (`NOT_EXPLAINED`).
-MAX_EXPLAINED = 25
-
-#: How a user has every partner explained (`solve --explain-all`).
-EXPLAIN_ALL = "`dealbench solve --explain-all` says why for every one"
-
-
 def no_deal_reasons(
     portfolio: Portfolio,
     result: SolveResult,
@@ -333,11 +332,12 @@ def no_deal_reasons(
     *,
     limit: int | None = MAX_EXPLAINED,
     cold: bool = False,
+    command: str = "solve",
 ) -> list[NoDeal]:
     """Why each partner without a deal has none: the first `limit` of them (None: every
     one), and for each of the rest a reason saying it was not explained and how to have it
-    explained (never silence, which reads as a complete list); `require` and `cold` as for
-    `why_no_deal`."""
+    explained with `command` (`explain_all_words`; never silence, which reads as a complete
+    list); `require` and `cold` as for `why_no_deal`."""
     from dealbench.optimize.decomposition.warm import remember, warm_from
 
     if not result.no_deal:
@@ -354,7 +354,8 @@ def no_deal_reasons(
             code,
             NOT_EXPLAINED,
             f"not explained: the solve says why for the first {limit} of its {total} "
-            f"partners without a deal only (each takes one solve or more); {EXPLAIN_ALL}",
+            "partners without a deal only (each takes one solve or more); "
+            f"{explain_all_words(command)}",
         )
         for code in result.no_deal[limit:]
         if portfolio.partner(code) is not None

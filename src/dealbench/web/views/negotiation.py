@@ -51,6 +51,7 @@ from dealbench.web.views.common import (
     off_loop,
     portfolio,
     portfolio_file,
+    relative,
     root,
     solving,
 )
@@ -140,6 +141,9 @@ def negotiation_page(
     """The negotiation with `code` as it stands; with `refused`, the round form it names
     holding what was `typed`, the fields at fault marked, the refusal at the top."""
     found = history(pf, folder, code)
+    # A counter is built in the editor from the last round's package, as a partner answers
+    # it: the editor opened a new package (baseline, no compute, no concession) to retype.
+    last = next((r for r in reversed(found.rounds) if r.package is not None), None)
     response = page(
         request,
         "negotiation.html.j2",
@@ -158,6 +162,7 @@ def negotiation_page(
         betas=BETAS,
         fixable=FIXABLE + tuple(c.id for c in pf.partner(code).concessions),  # type: ignore[union-attr]
         joint_frontiers=joint_frontiers(request, name, code),
+        editor_from=None if last is None else (last, relative(request, folder / code / last.file)),
         **notes(request, pf),
     )
     # Never from the browser's cache: Back after a round was recorded showed the page as it

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -17,8 +16,8 @@ from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model import Portfolio, load_portfolio
 from dealbench.model.regimes import regime_names
 from dealbench.optimize import MODES, SOLVERS
+from dealbench.result_words import EXPLAIN_ALL_HELP
 from dealbench.units import parse_money
-from dealbench.web.jobs import solve_job
 from dealbench.web.pages import Refusal, Typed, page, refusal
 from dealbench.web.views import analysis
 from dealbench.web.views.analysis import Faults
@@ -29,7 +28,7 @@ from dealbench.web.views.common import (
     portfolio_file,
     portfolio_files,
 )
-from dealbench.web.work import analysed_solve_job
+from dealbench.web.views.solve_jobs import start_solve_job
 
 
 def routes() -> list[Route]:
@@ -92,6 +91,7 @@ SOLVE_FIELDS = (
     "robust",
     "samples",
     "seed",
+    "explain_all",
 )
 
 
@@ -116,6 +116,7 @@ def portfolio_page(
         solvers=SOLVERS,
         regimes=solve_regimes(request, name),
         jobs=request.app.state.jobs.for_portfolio(name),
+        explain_all_help=EXPLAIN_ALL_HELP,  # as `solve --help` says --explain-all
         **notes(request, pf),
     )
 
@@ -213,20 +214,12 @@ async def start_solve(request: Request) -> Response:
         return portfolio_page(
             request, name, portfolio(request, name), Typed.of("solve", form), refused
         )
-    work, args = (
-        (solve_job, (pf, options))
-        if analysed is None
-        else (
-            analysed_solve_job,
-            (pf, options, analysed),
-        )
-    )
-    job = await run_in_threadpool(
-        request.app.state.jobs.start,
-        name,
-        {**options, "policy": policy or "", "sets": sets, "analysis": analysed or {}},
-        work,
-        args,
-    )
-    job.cache["portfolio"] = pf  # what the result is of, even if the file changes meanwhile
+    asked = {
+        **options,
+        "policy": policy or "",
+        "sets": sets,
+        "analysis": analysed or {},
+        "explain_all": str(form.get("explain_all") or "") == "yes",  # --explain-all
+    }
+    job = await start_solve_job(request, name, pf, asked)
     return RedirectResponse(request.url_for("job", job=job.id), status_code=303)

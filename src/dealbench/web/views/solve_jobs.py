@@ -18,7 +18,9 @@ from dealbench.errors import InputError, Issue
 from dealbench.model import Portfolio
 from dealbench.optimize import SolveResult
 from dealbench.optimize.explain.no_deal import no_deal_reasons
+from dealbench.optimize.reasons import NOT_EXPLAINED
 from dealbench.result_words import (
+    MAX_EXPLAINED,
     floor_sentence,
     message_after,
     rows_words,
@@ -26,7 +28,7 @@ from dealbench.result_words import (
     supply_line,
     walk_away_words,
 )
-from dealbench.web.jobs import Job, until_finished
+from dealbench.web.jobs import Job, solve_job, until_finished
 from dealbench.web.pages import page
 from dealbench.web.views import analysis
 from dealbench.web.views.common import (
@@ -36,6 +38,7 @@ from dealbench.web.views.common import (
     portfolio_file,
     solving,
 )
+from dealbench.web.work import analysed_solve_job
 
 
 def routes() -> list[Route]:
@@ -44,7 +47,36 @@ def routes() -> list[Route]:
         Route("/jobs/{job}/state", job_state, name="job_state"),
         Route("/jobs/{job}/charts/{n:int}.svg", job_chart, name="job_chart"),
         Route("/jobs/{job}/cancel", cancel_job, methods=["POST"], name="cancel"),
+        Route("/jobs/{job}/explain-all", explain_all, methods=["POST"], name="explain_all"),
     ]
+
+
+async def start_solve_job(request: Request, name: str, pf: Portfolio, asked: dict[str, Any]) -> Job:
+    """Start the solve `asked` (the solve form's options, as its job keeps them) of `pf`,
+    `solve`'s library call with its analyses and `--explain-all` as asked."""
+    options = {k: asked[k] for k in ("mode", "solver", "gap", "time_limit", "v_floor")}
+    limit = None if asked.get("explain_all") else MAX_EXPLAINED
+    analysed = asked.get("analysis") or None
+    work, args = (
+        (solve_job, (pf, options, limit))
+        if analysed is None
+        else (analysed_solve_job, (pf, options, analysed, limit))
+    )
+    job: Job = await run_in_threadpool(request.app.state.jobs.start, name, asked, work, args)
+    job.cache["portfolio"] = pf  # what the result is of, even if the file changes meanwhile
+    return job
+
+
+async def explain_all(request: Request) -> Response:
+    """A solve's partners without a deal past the first `MAX_EXPLAINED`, explained in one
+    action: the same solve again, every partner explained, as `solve --explain-all`."""
+    await checked_form(request)
+    job = job_of(request)
+    if job.kind != "solve":
+        raise HTTPException(404, "No such solve.")
+    asked = {**job.options, "explain_all": True}
+    again = await start_solve_job(request, job.portfolio, solved_portfolio(request, job), asked)
+    return RedirectResponse(request.url_for("job", job=again.id), status_code=303)
 
 
 def job_of(request: Request) -> Job:
@@ -74,10 +106,12 @@ async def show_job(request: Request) -> Response:
             elif reasons is None:
                 reasons = await solving(no_deal_reasons, pf, job.result)
             job.cache["no_deal"] = {r.partner: r.message for r in reasons}
+            job.cache["unexplained"] = any(r.reason == NOT_EXPLAINED for r in reasons)
         if "charts" not in job.cache:
             job.cache["charts"] = result_charts(pf, job.result)
         context.update(result_view(pf, job.result, job.cache["no_deal"], job.cache["charts"]))
         context.update(analysis.analysis_view(job, pf))
+        context["unexplained"] = job.cache["unexplained"]
         # As `solve`: a robust solve's packages are chosen over the samples, so it does not
         # say that its figures use the means (it says when nothing is uncertain instead).
         context.update(notes(request, pf, means=context["robustness"] is None))
