@@ -197,6 +197,16 @@ def compare_joint_bargaining(path: Path) -> None:
 # A counter's verdict and the room, with a deal concluded and a partner walked away.
 
 
+CHECK_MONEY = 1e4  # USD: an acceptance shortfall `check` forgives (docs/decisions.md, qa31)
+
+
+def _limits_kept(pf: Any, fixed: list[Package], counter: Package) -> bool:
+    """Whether the counter keeps its own limits and the shared ones beside `fixed`: no kind
+    of limit but acceptance among `check`'s violations (acceptance is the reference's)."""
+    broken = check(pf, [*fixed, counter]).violations
+    return not [v for v in broken if v.kind != "acceptance"]
+
+
 def _fits(pf: Any, model: RModel, packages: list[Package]) -> bool:
     return check(pf, packages).ok and all(evaluate_ref(model, k)[3] for k in packages)
 
@@ -255,53 +265,73 @@ def compare_room(pf: Any, root: Path, model: RModel, fixed: list[Package], out: 
     return found
 
 
-def compare_verdict(path: Path, root: Path, scale: float) -> None:
-    """The first partner with a deal concluded on 80% of its optimum's compute (where it
-    still accepts), the last of three walked away, the second countering with its plan's
-    package at `scale` x its compute: the verdict's figures and the room against the
-    reference; then the counter concluded where it keeps every limit, and the room again."""
+def compare_verdict(path: Path, root: Path, scale: float, drop: bool) -> None:
+    """With two deals or more in the optimum, the first concluded on 80% of its compute
+    (where its partner still accepts); the first open partner the room (else the optimum)
+    gives a deal countering with that package, its compute x `scale` (and, `drop`, its
+    first concession dropped); another open partner walked away: the verdict's figures and
+    the room against the reference; then the counter concluded where it keeps every limit,
+    and the room again."""
     model, pf = read_model(path), load_portfolio(path)
     base = solve(pf)
     if not base.deals:
         return
-    first = base.deals[0].package()
-    agreed = _short(pf, model, first)
-    record_offer(pf, root, first.partner, package=agreed)
-    conclude(pf, root, first.partner)
-    codes = [p.code for p in pf.partners if p.code != first.partner]
-    out = [codes.pop()] if len(codes) > 1 else []
-    for code in out:
-        walk_away(pf, root, code, by="partner")
-    found = compare_room(pf, root, model, [agreed], out)
-    code = codes[0]
-    plan = next(r.plan_package for r in found.rows if r.partner == code)
-    if plan is None:
+    fixed: list[Package] = []
+    if len(base.deals) > 1:
+        fixed = [_short(pf, model, base.deals[0].package())]
+        record_offer(pf, root, fixed[0].partner, package=fixed[0])
+        conclude(pf, root, fixed[0].partner)
+    codes = [p.code for p in pf.partners if p.code not in {k.partner for k in fixed}]
+    planned = compare_room(pf, root, model, fixed, [])
+    dealt = [r.partner for r in planned.rows if r.partner in codes and r.plan_package]
+    dealt += [d.partner for d in base.deals if d.partner in codes and d.partner not in dealt]
+    if not dealt:
         return
+    code = dealt[0]
+    out = [c for c in codes if c != code][-1:]
+    for other in out:
+        walk_away(pf, root, other, by="partner")
+    found = compare_room(pf, root, model, fixed, out)
+    plan = next(r.plan_package for r in found.rows if r.partner == code)
+    if plan is None:  # the room plans none: the package of the optimum, as it was
+        deal = base.deal(code)
+        if deal is None:
+            return
+        plan = deal.package()
     record_offer(pf, root, code, package=plan)
+    terms = dict(plan.concessions)
+    if drop and terms:
+        del terms[sorted(terms)[0]]
     counter = plan.model_copy(
-        update={"compute": {t: float(round(x * scale)) for t, x in plan.compute.items()}}
+        update={
+            "compute": {t: float(round(x * scale)) for t, x in plan.compute.items()},
+            "concessions": terms,
+        }
     )
     verdict = record_counter(pf, root, code, counter).verdict
-    v, u, risk, accepts = evaluate_ref(model, counter)
+    v, u, risk, _ = evaluate_ref(model, counter)
     assert close(verdict.us_utility, v) and close(verdict.partner_utility, u)
     for t in model.periods:
         x = counter.compute.get(t, 0.0)
         assert verdict.compute_taken.get(t, 0.0) == pytest.approx(x, abs=1e-6)
-        left = model.supply[t] - agreed.compute.get(t, 0.0) - x
+        left = model.supply[t] - sum(k.compute.get(t, 0.0) for k in [*fixed, counter])
         assert verdict.supply_left[t] == pytest.approx(left, abs=1e-6), (t, verdict.supply_left)
     assert verdict.risk_taken == pytest.approx(risk, rel=1e-9, abs=1e-6)
     if model.budget is not None:
-        left = model.budget - evaluate_ref(model, agreed)[2] - risk
+        left = model.budget - sum(evaluate_ref(model, k)[2] for k in [*fixed, counter])
         assert verdict.risk_left == pytest.approx(left, rel=1e-9, abs=1e-6)
-    plan_v = rest_best(model, [agreed], out)
-    walk_v = rest_best(model, [agreed], [*out, code])
+    plan_v = rest_best(model, fixed, out)
+    walk_v = rest_best(model, fixed, [*out, code])
     assert plan_v is not None and walk_v is not None
     assert close(verdict.portfolio_plan, plan_v), (verdict.portfolio_plan, plan_v)
     assert close(verdict.portfolio_walk_away, walk_v), (verdict.portfolio_walk_away, walk_v)
-    keeps = accepts and _fits(pf, model, [agreed, counter])
+    # Acceptance as `check` reads it: USD 10,000 short is solver noise (a counter of the
+    # plan's compute in whole H100e fell $4,000 short and is accepted).
+    threshold = model.partners[code].batna + model.margin
+    keeps = u >= threshold - CHECK_MONEY - REL * abs(threshold) and _limits_kept(pf, fixed, counter)
     assert (not verdict.violations) == keeps, [x.message for x in verdict.violations]
     if keeps:
-        accepted = rest_best(model, [agreed, counter], out)
+        accepted = rest_best(model, [*fixed, counter], out)
         assert verdict.portfolio_if_accepted is not None and accepted is not None
         assert close(verdict.portfolio_if_accepted, accepted), (
             verdict.portfolio_if_accepted,
@@ -310,13 +340,12 @@ def compare_verdict(path: Path, root: Path, scale: float) -> None:
     else:
         assert verdict.portfolio_if_accepted is None
     # The frontier point: the partner alone in what the concluded deal leaves.
-    threshold = model.partners[code].batna + model.margin
-    alone = held_reference(model, pf, code, [agreed])
+    alone = held_reference(model, pf, code, fixed)
     alone.held_v = 0.0
     best = alone.best_v(floor=(code, max(u, threshold) - ABS))
     gap = verdict.frontier
     if gap.on_frontier:
-        assert keeps or check(pf, [agreed, counter]).ok
+        assert keeps or check(pf, [*fixed, counter]).ok
         assert best is None or v >= best.us - REL * max(abs(v), 1e9) - ABS, (v, best)
     elif best is None or code not in best.deals:
         assert gap.package is None, gap
@@ -325,11 +354,11 @@ def compare_verdict(path: Path, root: Path, scale: float) -> None:
         assert close(gap.us_utility, best.deals[code][0]), (gap, best)
         assert close(gap.gain, best.deals[code][0] - v)
         assert gap.package is not None
-        assert_checked(pf, [agreed, gap.package])
+        assert_checked(pf, [*fixed, gap.package])
         assert close(evaluate_ref(model, gap.package)[0], gap.us_utility)
     if keeps:
         conclude(pf, root, code)
-        compare_room(pf, root, model, [agreed, counter], out)
+        compare_room(pf, root, model, [*fixed, counter], out)
 
 
 # ----------------------------------------------------------------------------------------
@@ -535,13 +564,17 @@ def test_generated_joint_frontiers_bargaining_points_and_zone_are_recomputed(
     compare_joint_bargaining(written(files, tmp_path_factory.mktemp("gen")))
 
 
-@quick(10)
-@given(files=portfolios(most=3), scale=st.sampled_from([0.7, 0.9, 1.0, 1.15]))
+@quick(12)
+@given(
+    files=portfolios(most=3),
+    scale=st.sampled_from([0.8, 1.0, 1.0, 1.1]),
+    drop=st.booleans(),
+)
 def test_generated_verdicts_and_rooms_with_deals_concluded_and_walked_away(
-    files: dict[str, Any], scale: float, tmp_path_factory: pytest.TempPathFactory
+    files: dict[str, Any], scale: float, drop: bool, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     where = tmp_path_factory.mktemp("gen")
-    compare_verdict(written(files, where), where / "rounds" / "gen", scale)
+    compare_verdict(written(files, where), where / "rounds" / "gen", scale, drop)
 
 
 @quick(8)
