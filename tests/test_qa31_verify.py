@@ -504,7 +504,9 @@ class Reference:
         ranked.sort(key=lambda item: -item[0])
         best: Found | None = None
         for b, combo in ranked:
-            if best is not None and b <= best.value + 1e-3:
+            # (the bound leaves out `held_v`, the found value counts it: qa36-reference saw
+            # the scan stop early with a walked-away partner's us_batna of 400m held)
+            if best is not None and b + self.held_v <= best.value + 1e-3:
                 break
             found = self._v_of(combo, floor)
             if found is not None and (best is None or found.value > best.value):

@@ -72,9 +72,14 @@ def attach_bargaining(
     of_points = {"nash": nash, "kalai": kalai}
     info["nash"] = {"method": "best of the frontier's points", "error_bound": None}
     info["kalai"] = {"method": "best of the frontier's points"}
-    if not frontier.jointly and nash is not None:
+    zone = zopa_of(frontier, None if frontier.jointly else alone)
+    if not frontier.jointly and zone["exists"]:
         # Others held: the partner alone in the residual portfolio, solved by
-        # `solve --mode nash|kalai` (tangent cuts, a stated bound).
+        # `solve --mode nash|kalai` (tangent cuts, a stated bound). Whenever a deal beats
+        # both walk-away values (the exact zone), not only when one of the points does: the
+        # points of `--points 5` can all lie where one side gains nothing (qa36-reference:
+        # PB's gains were on a stretch of USD 7.6m of its utility between the grid's first
+        # two points, and `--points 5` showed no Nash or Kalai point where `all` did).
         for mode in ("nash", "kalai"):
             result = solve(alone.portfolio, mode)
             if result.deal(frontier.partner) is None:
@@ -142,7 +147,7 @@ def attach_bargaining(
             "nash": nash,
             "kalai": kalai,
             "bargaining": info,
-            "zopa": zopa_of(frontier, None if frontier.jointly else alone),
+            "zopa": zone,
         }
     )
 
