@@ -33,7 +33,9 @@ def test_the_frontiers_zone_of_agreement_is_said_in_the_one_money_form() -> None
     run = invoke(["frontier", CORRIDOR, "--partner", "BD", "--points", "5", "--jointly"])
     assert run.exit_code == 0, run.output
     zopa = [line for line in run.stdout.splitlines() if line.startswith("ZOPA")]
-    assert zopa and zopa[0].startswith("ZOPA: yes, largest joint gain $"), zopa
+    assert zopa and zopa[0].startswith(
+        "ZOPA: yes, largest joint gain among the frontier's points $"
+    ), zopa
     assert "USD 0." not in zopa[0]
 
 

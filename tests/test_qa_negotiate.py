@@ -17,6 +17,7 @@ import errno
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -108,15 +109,21 @@ def test_a_round_file_denied_permission_names_its_path_and_writes_nothing(
 ) -> None:
     """A partner's folder that may not be written (EACCES where the round's temporary file
     is made, or where its folder is made) said only the folder; it names the round file."""
-    import tempfile
 
     def denied(*args: object, **kwargs: object) -> None:
         raise PermissionError(errno.EACCES, "Permission denied")
 
+    opened = os.open
+
+    def denied_beside_a_round(path: Any, *args: Any, **kwargs: Any) -> int:
+        if str(path).startswith(str(rounds)) and str(path).endswith(".tmp"):
+            denied()
+        return opened(path, *args, **kwargs)
+
     if where == "folder":
         monkeypatch.setattr(Path, "mkdir", denied)
-    else:
-        monkeypatch.setattr(tempfile, "mkstemp", denied)
+    else:  # the hidden temporary file beside the round (`atomic_write.temporary`)
+        monkeypatch.setattr(os, "open", denied_beside_a_round)
     before = snapshot(rounds)
     result = run(
         "counter", PORTFOLIO, AE_COUNTER, "--partner", "AE", "--rounds", rounds, "--no-documents"
