@@ -20,6 +20,7 @@ from yaml import YAMLError
 
 from dealbench.errors import InputError, Issue
 from dealbench.model.positions import field_path, first_missing, is_tag, locate
+from dealbench.model.seal import check_seal
 from dealbench.model.yamlparse import Loc, Positions, UnreadableValue, parse, yaml_issue
 
 __all__ = [
@@ -133,9 +134,12 @@ def folder_of(path: str | os.PathLike[str]) -> Path:
 
 
 def read_yaml(path: Path) -> Source:
-    """Parse one YAML file; every failure becomes an InputError naming file and line."""
+    """Parse one YAML file; every failure becomes an InputError naming file and line. A
+    sealed file (a recorded round) whose seal does not match is refused before it is
+    parsed: cut short, it could still parse as something else (`seal`)."""
     display = display_path(path)
     raw = read_regular_file(path, display)
+    check_seal(raw, display)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -19,6 +19,7 @@ from dealbench.errors import DealbenchError, InputError, Issue, stops_held
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.rounds import RoundFile, round_problems
+from dealbench.model.seal import seal
 from dealbench.model.yamlio import display_path
 from dealbench.negotiate.rounds.check import later_than, out_of_order, refuse_after_close
 from dealbench.negotiate.rounds.lock import create_new, folder_locked
@@ -64,7 +65,8 @@ def refuse_shipped(root: str | os.PathLike[str]) -> None:
 
 
 def round_yaml(data: RoundFile, header: str = "") -> str:
-    """The text of a round file: DESIGN.md's field order, plain YAML, a comment on top."""
+    """The text of a round file: its seal (`model.seal`: a change or a cut after it is
+    recorded is told when it is read), a comment, DESIGN.md's field order in plain YAML."""
     body: dict[str, Any] = {"round": data.round, "side": data.side}
     if data.date is not None:
         body["date"] = data.date
@@ -83,7 +85,7 @@ def round_yaml(data: RoundFile, header: str = "") -> str:
         body["retreat"] = data.retreat
     text = yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
     lines = [f"# {line}" for line in header.splitlines()] if header else []
-    return "\n".join([*lines, text.rstrip("\n")]) + "\n"
+    return seal("\n".join([*lines, text.rstrip("\n")]) + "\n")
 
 
 def package_data(package: Package) -> dict[str, Any]:
