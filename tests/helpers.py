@@ -120,15 +120,22 @@ def reference_packages(result: Any) -> dict[str, dict[str, object]]:
 
 
 def rounds_of_the_next_solves(
-    monkeypatch: Any, *, sets_per_partner: int, widen_top: int | None = None
+    monkeypatch: Any,
+    *,
+    sets_per_partner: int,
+    widen_top: int | None = None,
+    widen_ratio: float | None = None,
 ) -> list[str]:
     """The names of the restricted-MIP rounds the decomposition runs from now on,
-    with `sets_per_partner` sets per partner in its first round."""
+    with `sets_per_partner` sets per partner in its first round (and `widen_top`,
+    `widen_ratio`: `rounds.WIDEN_TOP`, `rounds.WIDEN_RATIO`)."""
     from dealbench.optimize.decomposition import rounds as decompose
 
     monkeypatch.setattr(decompose, "MIP_SETS_PER_PARTNER", sets_per_partner)
     if widen_top is not None:
         monkeypatch.setattr(decompose, "WIDEN_TOP", widen_top)
+    if widen_ratio is not None:
+        monkeypatch.setattr(decompose, "WIDEN_RATIO", widen_ratio)
     rounds: list[str] = []
     real = decompose._record
 

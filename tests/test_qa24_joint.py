@@ -55,8 +55,9 @@ def _counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 def _rounds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The restricted-MIP rounds of the solves from now on, with one set per partner in
-    the first round (so that the proof has work to do on these small instances)."""
-    return rounds_of_the_next_solves(monkeypatch, sets_per_partner=1, widen_top=2)
+    the first round (so that the proof has work to do on these small instances), and the
+    widened round whenever the proof would take more sets (`WIDEN_RATIO` 1)."""
+    return rounds_of_the_next_solves(monkeypatch, sets_per_partner=1, widen_top=2, widen_ratio=1.0)
 
 
 @pytest.mark.parametrize("seed", [201, 215])
