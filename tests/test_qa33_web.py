@@ -122,7 +122,7 @@ def test_a_counter_refused_in_the_editor_marks_its_field_and_keeps_what_was_type
     form = _editor_form(served)
     before = _tree(shipped_copy)
     for field, typed, said in (
-        ("date", "2026-13-01", "expected a date as YYYY-MM-DD, got '2026-13-01'"),
+        ("date", "2026-13-01", "expected YYYY-MM-DD or today, got '2026-13-01'"),
         ("author", "Doha\x1b[31m", "character 5 is the control character escape (U+001B)"),
         ("deadline", "soon", "expected a whole number of US offers, at least 1; got 'soon'"),
     ):

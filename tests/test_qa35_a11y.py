@@ -374,6 +374,10 @@ def test_in_a_browser_skipping_the_frontier_lands_after_it_and_a_counters_number
     assert skip.get_attribute("id") == "skip-chart"
     skip.send_keys(Keys.ENTER)
     driver.switch_to.active_element.send_keys(Keys.TAB)
+    # the fold holding the other frames (open at this width: qa36-web2), then its first link
+    summary = driver.switch_to.active_element
+    assert summary.tag_name == "summary", summary.get_attribute("outerHTML")[:120]
+    summary.send_keys(Keys.TAB)
     assert driver.switch_to.active_element.get_attribute("id") == "held-frontier"
     for mark in driver.find_elements(By.CSS_SELECTOR, "g.round"):
         number, shape = driver.execute_script(

@@ -142,7 +142,7 @@ def test_a_bad_date_in_a_round_form_is_refused_before_anything_is_written(
 ) -> None:
     refused = post(client, "/p/solo/n/SG/offer", expect="1", date="1 May")
     assert refused.status_code == 422  # type: ignore[attr-defined]
-    assert "expected a date as YYYY-MM-DD, got '1 May'" in words(refused.text)  # type: ignore[attr-defined]
+    assert "expected YYYY-MM-DD or today, got '1 May'" in words(refused.text)  # type: ignore[attr-defined]
     assert rounds(deals) == []
 
 

@@ -174,7 +174,18 @@ window.addEventListener("pageshow", (event) => { // back to a page kept in the c
   });
 });
 
+// At a phone's width, what a negotiator rarely needs there starts folded (the negotiation
+// page was 3,600 px tall); wider, or without script, all is open. A fold holding a field
+// a refusal marked stays open.
+function foldForPhones() {
+  if (!window.matchMedia("(max-width: 40rem)").matches) return;
+  document.querySelectorAll("details[data-narrow-closed]").forEach((fold) => {
+    if (!fold.querySelector('[aria-invalid="true"], [autofocus]')) fold.open = false;
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  foldForPhones();
   document.querySelectorAll('form[method="post"]').forEach(sendOnce);
   const chart = document.getElementById("frontier");
   if (chart && chart.dataset.src) frontier(chart);

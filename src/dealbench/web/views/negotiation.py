@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from dealbench.arguments import document_date
 from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model import Portfolio
 from dealbench.negotiate import (
@@ -334,13 +335,8 @@ def round_fields(form: FormData) -> RoundSaid:
     no note, the side's delegation, the package's date or none)."""
     note = str(form.get("note") or "").strip() or None
     author = str(form.get("author") or "").strip() or None
-    date_text = str(form.get("date") or "").strip()
-    try:
-        date = dt.date.fromisoformat(date_text) if date_text else None
-    except ValueError:
-        raise InputError(
-            Issue("date", None, "", f"expected a date as YYYY-MM-DD, got {date_text!r}")
-        ) from None
+    # The room memo's date field's check, as the CLI's `--date` (YYYY-MM-DD or `today`)
+    date = document_date(str(form.get("date") or "").strip() or None, "date")
     return RoundSaid(note, author, date, _round_number(form, "expect"))
 
 

@@ -73,6 +73,9 @@ async def memo_page(request: Request) -> Response:
             **context,
         )
     query = urlencode({"date": typed}) if typed else ""
+    # The picker holds a date (`today` typed in the address is the memo's date)
+    date = memo_date(request)
+    context["date"] = date.isoformat() if date is not None else ""
     return page(
         request,
         "room_memo.html.j2",
