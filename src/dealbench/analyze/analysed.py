@@ -59,7 +59,9 @@ class Analysed:
 
     def explained(self, require: Sequence[str] = ()) -> Analysed:
         """This answer with its result carrying `no_deal_reasons` (as `solve` carries it)."""
-        return replace(self, result=self.result.explained(self.no_deal_reasons(require)))
+        assert self.solved is not None  # set by solve_with_analysis, its one maker
+        reasons = self.no_deal_reasons(require)
+        return replace(self, result=self.result.explained(reasons, self.solved))
 
     def extra(self) -> dict[str, Any]:
         """The JSON of `solve --json` beside the result: `robustness`, `prices`."""

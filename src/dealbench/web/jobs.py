@@ -307,7 +307,7 @@ def solve_job(pf: Portfolio, options: dict[str, Any]) -> SolveResult:
     has none (as `solve` carries it), or the error explained."""
     result = solve(pf, **options)
     result = raise_explained(pf, result, mode=options["mode"], v_floor=options["v_floor"])
-    return result.explained(no_deal_reasons(pf, result))
+    return result.explained(no_deal_reasons(pf, result), pf)
 
 
 def fork_server() -> Any:
