@@ -175,7 +175,8 @@ def test_chart_axes_put_the_sign_before_the_dollar() -> None:
     ax = Figure().add_subplot()
     _billions(ax)
     formatter = ax.yaxis.get_major_formatter()
-    assert formatter(-1.0, 0) == "-$1.0bn" and formatter(2.5, 0) == "$2.5bn"
+    # as the tables write money (qa36-true: `money_ticks`)
+    assert formatter(-1.0, 0) == "-$1.00bn" and formatter(2.5, 0) == "$2.50bn"
 
 
 def test_no_document_says_deal_s() -> None:

@@ -52,8 +52,11 @@ def test_the_options_memo_says_a_period_without_supply_beside_one_used_in_full(
 ) -> None:
     """Under repeal (no caps), the deals take all of 2029's 80,000 H100e: the options memo
     said "Binding: Supply is fully allocated in 2028 and 2029.", one sentence for a supply
-    used in full and a supply of 0. The two are now said apart."""
+    used in full and a supply of 0. The two are now said apart. (2029 cut to 60,000 H100e,
+    which holds deals below their asks: at 80,000 every deal's full ask takes it and it
+    binds no one, qa36-true.)"""
     args = ["--regimes", "repeal", "--out", tmp_path, "--render", "md", "--date", "2026-12-06"]
+    args += ["--set", "portfolio.supply.2029=60_000"]
     run = invoke(["compare", NORTE, *args])
     assert run.exit_code == 0, run.output
     memo = (tmp_path / "memos/options-norte-este.md").read_text()
@@ -134,7 +137,8 @@ def test_a_supply_every_deals_full_ask_takes_is_no_trade_off(tmp_path: Path) -> 
     memo = (tmp_path / "memos/portfolio-norte-este.md").read_text()
     trade_offs = memo.split("## Trade-offs")[1].split("## Limits that bind")[0]
     assert "taken from another" not in trade_offs
-    assert "- Supply is fully allocated in 2029 (80,000 H100e).\n" in memo  # still used in full
+    # nor among the limits that bind (qa36-true: it holds no one)
+    assert "- Supply is fully allocated in 2029 (80,000 H100e).\n" not in memo
     # Where a deal wants more of it (strict, 2029 cut to 60,000 H100e), it is said as before.
     run = invoke(["solve", NORTE, *args[2:], "--set", "portfolio.supply.2029=60_000", "--force"])
     assert run.exit_code == 0, run.output

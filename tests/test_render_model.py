@@ -277,6 +277,7 @@ def test_shipped_templates_are_package_data() -> None:
                 "fingerprint": "F",
                 "changed": [],
                 "robust": None,
+                "caps": [],
             }
         },
     )

@@ -62,8 +62,9 @@ class Analysed:
     ) -> Analysed:
         """This answer with its result carrying `no_deal_reasons` (as `solve` carries it;
         `limit` as for `no_deal_reasons`)."""
+        assert self.solved is not None  # set by solve_with_analysis, its one maker
         reasons = self.no_deal_reasons(require, limit=limit)
-        return replace(self, result=self.result.explained(reasons))
+        return replace(self, result=self.result.explained(reasons, self.solved))
 
     def extra(self) -> dict[str, Any]:
         """The JSON of `solve --json` beside the result: `robustness`, `prices`."""

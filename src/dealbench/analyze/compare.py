@@ -25,7 +25,7 @@ from dealbench.limit import Limit
 from dealbench.list_words import and_list
 from dealbench.model.policy import Policy
 from dealbench.model.portfolio import Portfolio
-from dealbench.model.regimes import find_regime, under_regime
+from dealbench.model.regimes import find_regime, replaced_caps_note, under_regime
 from dealbench.optimize import SolveResult, Status
 from dealbench.render.filters import money
 from dealbench.result_words import MAX_EXPLAINED
@@ -249,13 +249,7 @@ def _caps_notes(
     others = [p.id for p in policies if p.id != portfolio.policy.id]
     if not codes or not others:
         return []
-    own = portfolio.policy.id
-    return [
-        f"The portfolio's own caps for {and_list(codes)} belong to its regime ({own}); "
-        f"under {and_list(others)} each regime's own caps apply instead "
-        "(an override of portfolio.caps.CODE.LEVEL, --set on the command line, sets a cap "
-        "under every regime)."
-    ]
+    return [replaced_caps_note(codes, portfolio.policy.id, others)]
 
 
 def _price_notes(rows: Sequence[RegimeRow]) -> list[str]:
@@ -305,7 +299,7 @@ def explain_one(
 
     if result.us_value is None or result.no_deal_reasons is not None:
         return result
-    return result.explained(no_deal_reasons(pf, result, limit=limit, command="compare"))
+    return result.explained(no_deal_reasons(pf, result, limit=limit, command="compare"), pf)
 
 
 def solved_table(chain: Chain) -> list[Table]:

@@ -5,8 +5,9 @@ its best package alone (one small solve):
 
 - a deal's compute in each period sits on its ask (a period the partner asks nothing
   in: "asks nothing"), its cap, the shared supply or the risk budget; short of all of
-  them, the partner needs no more to accept ("acceptance") or the risk penalty
-  outweighs the value of more compute. The
+  them, the partner accepts no whole step less ("acceptance", however far its
+  utility is above its walk-away value) or the risk penalty outweighs the value of
+  more compute. The
   periods are named when the reasons differ between them;
 - a partner without a deal is embargoed (tier 3), asks nothing in the portfolio's
   periods, is capped to nothing, is capped below anything it accepts (the most
@@ -27,7 +28,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from dealbench.checker import DealFigures, evaluate
-from dealbench.checker.tolerance import at_limit
+from dealbench.checker.tolerance import at_limit, least_accepted
 from dealbench.checker.used_up import used_up
 from dealbench.list_words import spans
 from dealbench.model.package import Package
@@ -40,7 +41,6 @@ from dealbench.optimize.explain.shared_limits import shortfall
 __all__ = ["decided_by", "decided_by_each", "limit_basis"]
 
 TOL = 0.5  # H100e
-MARGIN_TOL = 1e6  # USD: a partner this close to its walk-away value is held to it
 
 
 def decided_by(pf: Portfolio, result: SolveResult, code: str) -> str:
@@ -61,14 +61,23 @@ def _reason(
     pf: Portfolio, result: SolveResult, partner: Partner, shared: tuple[list[str], bool]
 ) -> str:
     deal = result.deal(partner.code)
-    return _no_deal(pf, result, partner) if deal is None else _deal(pf, partner, deal, shared)
+    if deal is None:
+        return _no_deal(pf, result, partner)
+    return _deal(pf, partner, deal, shared, result.compute_step)
 
 
 def _deal(
-    pf: Portfolio, partner: Partner, deal: DealFigures, shared: tuple[list[str], bool]
+    pf: Portfolio,
+    partner: Partner,
+    deal: DealFigures,
+    shared: tuple[list[str], bool],
+    step: float | None,
 ) -> str:
     """`shared`: the periods whose supply, and whether the risk budget, the deals use up
-    (`used_up.used_up`: what is left is less than a step, if any)."""
+    (`used_up.used_up`: what is left is less than a step, if any); `step`: the step the
+    compute is in (H100e; None: the portfolio's). Short of every limit, "acceptance" where
+    the partner accepts no step less (`least_accepted`: its margin over its walk-away
+    value is less than one step is worth to it), whatever that margin is."""
     code = partner.code
     periods: dict[str, list[str]] = {}
     cap = pf.level_cap(partner, deal.security)
@@ -87,8 +96,8 @@ def _deal(
             reason = "supply"
         elif risk_used_up:
             reason = "risk budget"
-        elif abs(deal.partner_margin) <= MARGIN_TOL:
-            reason = "acceptance"  # just what the partner needs: more costs the US risk
+        elif least_accepted(pf, deal, step):
+            reason = "acceptance"  # the least (whole step) the partner accepts
         else:
             reason = "risk penalty"
         periods.setdefault(reason, []).append(t)

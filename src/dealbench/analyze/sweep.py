@@ -26,6 +26,7 @@ from dealbench.jsontext import to_json
 from dealbench.model.granularity import Granularity
 from dealbench.model.overrides import path_error
 from dealbench.model.portfolio import BASE_SCENARIO, Portfolio
+from dealbench.model.regimes import caps_notes
 from dealbench.optimize import SolveResult, Status
 
 __all__ = ["ChangePoint", "SweepResult", "SweepRow", "grid", "sweep_param", "sweep_scenarios"]
@@ -91,6 +92,11 @@ class SweepResult(BaseModel):
     rows: list[SweepRow]
     change_points: list[ChangePoint] = Field(default_factory=list)
     executor: str = "serial"
+    notes: list[str] = Field(
+        default_factory=list,
+        description="What reading the sweep needs: the portfolio's own caps the regime it "
+        "was solved under (`--policy`) replaced (`regimes.caps_notes`)",
+    )
 
     def file_bytes(self) -> bytes:
         """sweep.json as `sweep --out` writes it and the sweep's web page downloads it."""
@@ -151,6 +157,7 @@ def sweep_scenarios(
         policy=portfolio.policy.id,
         rows=rows,
         executor=ex.describe(),
+        notes=caps_notes(portfolio),
     ), results
 
 
@@ -342,6 +349,7 @@ def sweep_param(
         rows=rows,
         change_points=points,
         executor=(executor or Executor()).describe(),
+        notes=caps_notes(base),
     ), results
 
 

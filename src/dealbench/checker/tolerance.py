@@ -4,9 +4,15 @@ uses all of a shared one, or sits on an ask or cap in whole units."""
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from dealbench.model.portfolio import Portfolio
 
+if TYPE_CHECKING:
+    from dealbench.checker.deal import DealFigures
+
+#: USD: a partner this close to its walk-away value (plus the margin) is held to it.
+HELD_TOL = 1e6
 #: Tolerances: the solver works in thousands of H100e and billions of USD with
 #: feasibility tolerances near 1e-7 of those units.
 COMPUTE_TOL = 0.5  # H100e
@@ -43,3 +49,25 @@ def reachable(portfolio: Portfolio, amount: float) -> float:
 def at_limit(portfolio: Portfolio, amount: float, limit: float) -> bool:
     """Whether `amount` of compute sits on `limit` (an ask, a cap), in whole units."""
     return amount >= reachable(portfolio, limit) - COMPUTE_TOL
+
+
+def least_accepted(portfolio: Portfolio, deal: DealFigures, step: float | None = None) -> bool:
+    """Whether `deal`'s compute is the least the partner accepts: its utility is on its
+    walk-away value plus the required margin (within `HELD_TOL`), or above it by less than
+    one step's worth to it in every period it receives compute in (`step`, H100e: the
+    step the compute is in, else the portfolio's). In whole steps of 1,000 H100e worth
+    $45m each to TR, 21,000 H100e at $35m over its walk-away value is the least it
+    accepts, as 20,000 at $0 is when the margin asked is $0."""
+    margin = deal.partner_margin
+    if abs(margin) <= HELD_TOL:
+        return True
+    partner = portfolio.partner(deal.partner)
+    step = portfolio.granularity.h100e if step is None else step
+    if partner is None or margin < 0 or step <= 0:
+        return False
+    losses = [
+        partner.value_of(x) - partner.value_of(x - step)
+        for x in deal.compute.values()
+        if x >= step - COMPUTE_TOL
+    ]
+    return bool(losses) and margin < min(losses) - MONEY_TOL

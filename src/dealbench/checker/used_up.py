@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from dealbench.checker.deal import DealFigures
@@ -97,3 +98,55 @@ def risk_used_up_line(budget: float, risk_total: float) -> str:
         "risk-weighted H100e, and one more step of a deal that wants more would take more "
         "than is left."
     )
+
+
+class _Relaxed(Protocol):
+    """What `supply_wanted` reads of one remedy of a no-deal reason (`reasons.Relaxation`)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def period(self) -> str | None: ...
+
+
+class NoDealWhy(Protocol):
+    """What `supply_wanted` reads of why a partner has no deal (`reasons.NoDeal`)."""
+
+    @property
+    def reason(self) -> str: ...
+    @property
+    def relax(self) -> Sequence[_Relaxed]: ...
+
+
+#: Why a partner has no deal where, unless its remedy names supply, more supply would not
+#: give it one (`reasons.NoDeal.reason`).
+NOT_FOR_SUPPLY = ("no-acceptable-package", "not-worth-it", "walked-away")
+
+
+def supply_wanted(
+    portfolio: Portfolio,
+    deals: Sequence[DealFigures],
+    no_deal: Sequence[str],
+    period: str,
+    why: Callable[[str], NoDealWhy | None],
+) -> bool:
+    """Whether someone wants more of `period`'s supply, so that the supply, used in full,
+    holds them back (binds): a deal short of its ask and cap there, or a partner without a
+    deal that the shared limits keep out, or whose reason (`why`, by code) is not known.
+    A supply every deal's full ask takes, beside partners kept out by anything else, binds
+    no one: more of it is worth $0 (`--prices`). `solve`'s binding limits, "Limits that
+    bind" and the portfolio memo's trade-offs all read this."""
+    if any(room_in(portfolio, d, period) > COMPUTE_TOL for d in deals):
+        return True
+    for code in no_deal:
+        said = why(code)
+        if said is None or said.reason not in NOT_FOR_SUPPLY:
+            return True
+        if any(r.kind == "supply" and r.period in (None, period) for r in said.relax):
+            return True
+    return False
+
+
+def unknown_why(code: str) -> None:
+    """No reason known for any partner (`supply_wanted` before the no-deal reasons)."""
+    return None

@@ -172,6 +172,8 @@ def print_sweep(s: SweepResult) -> None:
     print_table(out, table)
     for line in change_sentences(s):
         say(out, line)
+    for note in s.notes:  # as `solve --policy` says it (`output.print_notes`)
+        say(out, f"Note: {note}")
 
 
 def print_diff(d: ResultDiff) -> None:

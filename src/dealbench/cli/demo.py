@@ -46,7 +46,7 @@ def demo(
         example_data = example_files(path.parent.parent)  # read before the solve
         pf = load_portfolio(path)
         result = run_solve(pf).raise_for_status()
-        result = result.explained(no_deal_reasons(pf, result))  # as `solve` says them
+        result = result.explained(no_deal_reasons(pf, result), pf)  # as `solve` says them
         output.print_result(result)
         typer.echo(f"Rendering documents ({', '.join(FORMATS)}) ...", err=True)
         written = write_outputs(

@@ -80,6 +80,7 @@ def evaluate(
 
     with handled():
         from dealbench.analyze.scenarios import load_scenario
+        from dealbench.model.regimes import caps_notes
 
         if against is None and solver != "highs" and solver in _known_solvers():
             # Nothing solves: the checker reads the package alone.
@@ -111,9 +112,12 @@ def evaluate(
             shared = shared_violations(pf, load_negotiations(pf, rounds), pkg)
         deal = deal.model_copy(update={"violations": deal.violations + shared})
         if json_out:
-            typer.echo(output.to_json(deal.model_dump(mode="json")))
+            typer.echo(
+                output.to_json(output.with_notes(deal.model_dump(mode="json"), caps_notes(pf)))
+            )
         else:
             output.print_evaluation(deal, pf.periods, pkg)
+            output.print_notes(caps_notes(pf))
     if deal.violations or not deal.accepts:
         raise typer.Exit(3)  # the verdict: breaks a limit, or the partner would not accept
 
@@ -150,6 +154,7 @@ def _evaluate_against(
 ) -> Verdict:
     from dealbench.cli import output
     from dealbench.cli.verdict_output import print_verdict
+    from dealbench.model.regimes import caps_notes
     from dealbench.negotiate.against import against_package
     from dealbench.negotiate.rounds.negotiation import rounds_root
     from dealbench.negotiate.rounds.read import load_negotiations
@@ -159,7 +164,9 @@ def _evaluate_against(
     base = against_package(pf, pkg.partner, against, root)
     answer = verdict(pf, load_negotiations(pf, root), pkg, against=base)
     if json_out:
-        typer.echo(output.to_json(answer.model_dump(mode="json")))
+        typer.echo(
+            output.to_json(output.with_notes(answer.model_dump(mode="json"), caps_notes(pf)))
+        )
         return answer
     # The figures' own limits and the shared ones the verdict counts (supply and risk
     # budget with the concluded deals): its "Limits broken" below lists the same, and the
@@ -169,4 +176,5 @@ def _evaluate_against(
         answer.figures.model_copy(update={"violations": broken}), pf.periods, pkg
     )
     print_verdict(answer, pf.periods)
+    output.print_notes(caps_notes(pf))
     return answer

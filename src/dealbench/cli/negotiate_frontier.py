@@ -85,6 +85,7 @@ def frontier(
     from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.errors import ArgumentError, InputError, Issue
     from dealbench.io import OutputDir
+    from dealbench.model.regimes import caps_notes
     from dealbench.negotiate import frontier as run_frontier
     from dealbench.negotiate.chart import chart_stem, out_files
     from dealbench.negotiate.frontier import AXES
@@ -110,9 +111,10 @@ def frontier(
             option = f"--{exc.argument.replace('_', '-')}"
             raise InputError(Issue(option, None, "", exc.issues[0].message)) from None
         if json_out:
-            typer.echo(output.to_json(result.to_json()))
+            typer.echo(output.to_json(output.with_notes(result.to_json(), caps_notes(pf))))
         else:
             print_frontier(result)
+            output.print_notes(caps_notes(pf))
         if folder is not None:
             # The chart's curve gains a proven point at each round's U (round_points).
             drawn, rounds = rounds_on_frontier(result, pf, rounds_root(portfolio, pf))

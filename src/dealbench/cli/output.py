@@ -190,6 +190,19 @@ def paragraph(text: str, *, first: str = "", rest: str = "  ") -> str:
     )
 
 
+def with_notes(data: dict[str, Any], notes: list[str]) -> dict[str, Any]:
+    """A command's --json object with `notes` (`regimes.caps_notes`) after the notes it has
+    of its own (a frontier's, a verdict's), in its `notes` field."""
+    return {**data, "notes": [*data.get("notes", []), *notes]}
+
+
+def print_notes(notes: list[str]) -> None:
+    """What reading the figures needs (a portfolio's own caps another regime replaced:
+    `regimes.caps_notes`), one "Note:" paragraph each, as `compare` prints its own."""
+    for note in notes:
+        say(console(), f"Note: {note}")
+
+
 def say(out: Console, text: str, indent: int = 2) -> None:
     """One line of text, wrapped to the terminal with its continuation lines indented."""
     out.print(paragraph(text, rest=" " * indent), soft_wrap=True)

@@ -225,7 +225,7 @@ def solve(
             reasons = found.no_deal_reasons(require, limit=limit)
         # Computed once, carried in the result: the terminal, result.json and every
         # document say the same reason.
-        result = result.explained(reasons)
+        result = result.explained(reasons, pf)
         zopa = None
         if mode in ("nash", "kalai"):
             from dealbench.negotiate import zopas
@@ -364,6 +364,7 @@ def _print_solved(
     output.print_result(result)
     if after := message_after(result):
         typer.echo(after)
+    output.print_notes(result.notes)  # before "the best package MX accepts": under which caps
     explaining.print_reasons(reasons)
     if zopa:
         # Not the bargaining's own test (each partner alone): say what differs.

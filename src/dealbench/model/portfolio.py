@@ -83,6 +83,11 @@ class Portfolio(BaseModel):
     #: them, and messages give a limit to raise as the whole limit, not what is left.
     held_supply: dict[str, float] = Field(default_factory=dict)
     held_risk: float = 0.0
+    #: The portfolio's own partner caps that another regime replaced (`under_regime`:
+    #: they belong to `caps_regime`, the regime its file names), for the note every
+    #: output gives of them (`regimes.caps_notes`).
+    replaced_caps: dict[str, dict[str, float]] = Field(default_factory=dict)
+    caps_regime: str | None = None
 
     @model_validator(mode="before")
     @classmethod

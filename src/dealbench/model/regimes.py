@@ -8,6 +8,7 @@ then in ./deals/policy, then in the shipped data; a path to a YAML file works to
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -27,12 +28,14 @@ from dealbench.units import EMPTY, is_empty
 __all__ = [
     "REGIMES",
     "Defaults",
+    "caps_notes",
     "default_regimes",
     "find_regime",
     "fits",
     "parse_regimes",
     "regime_names",
     "regime_with_id",
+    "replaced_caps_note",
     "under_regime",
 ]
 
@@ -207,7 +210,34 @@ def under_regime(portfolio: Portfolio, policy: Policy) -> Portfolio:
     if policy.id == portfolio.policy.id and _same_terms(policy, portfolio.policy):
         return portfolio  # the same regime, whichever file (or path to it) it was read from
     moved = portfolio.with_policy(policy, digest=_policy_digest(policy))
-    return moved if policy.id == portfolio.policy.id else moved.model_copy(update={"caps": {}})
+    if policy.id == portfolio.policy.id:
+        return moved
+    replaced = {**portfolio.replaced_caps, **portfolio.caps}
+    own = portfolio.caps_regime or portfolio.policy.id
+    return moved.model_copy(update={"caps": {}, "replaced_caps": replaced, "caps_regime": own})
+
+
+def replaced_caps_note(codes: Sequence[str], own: str, others: Sequence[str]) -> str:
+    """What a reader of figures under `others` needs of the portfolio's own caps for
+    `codes`, which belong to its regime `own` (`under_regime` drops them): without it a
+    reader takes the figures for the caps the portfolio wrote. `compare` and every command
+    taking `--policy` say it in these words."""
+    return (
+        f"The portfolio's own caps for {and_list(codes)} belong to its regime ({own}); "
+        f"under {and_list(others)} each regime's own caps apply instead "
+        "(an override of portfolio.caps.CODE.LEVEL, --set on the command line, sets a cap "
+        "under every regime)."
+    )
+
+
+def caps_notes(portfolio: Portfolio) -> list[str]:
+    """`replaced_caps_note` for a portfolio put under another regime than its file's, where
+    it dropped caps of the file's that no override set again; none otherwise."""
+    codes = sorted(code for code in portfolio.replaced_caps if code not in portfolio.caps)
+    own = portfolio.caps_regime
+    if not codes or own is None or own == portfolio.policy.id:
+        return []
+    return [replaced_caps_note(codes, own, [portfolio.policy.id])]
 
 
 def _same_terms(a: Policy, b: Policy) -> bool:

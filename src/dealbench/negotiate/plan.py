@@ -227,7 +227,7 @@ def solve_rounds(
     ]
     if rest is not None and plan.open_portfolio is not None:
         reasons += no_deal_reasons(plan.open_portfolio, rest, limit=limit)
-    return RoundsSolve(plan, result.explained(reasons), reasons)
+    return RoundsSolve(plan, result.explained(reasons, portfolio), reasons)
 
 
 def plan_reasons(plan: Plan, codes: Sequence[str]) -> dict[str, NoDeal]:

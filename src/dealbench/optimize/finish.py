@@ -14,11 +14,12 @@ from typing import Any
 
 from dealbench.checker import PortfolioCheck, check
 from dealbench.checker.tolerance import at_limit
-from dealbench.checker.used_up import risk_used_up_line, used_up
+from dealbench.checker.used_up import risk_used_up_line, supply_wanted, unknown_why, used_up
 from dealbench.figures import quantity, usd
 from dealbench.limit import Limit, no_supply_line
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
+from dealbench.model.regimes import caps_notes
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
 from dealbench.optimize.schedule.signable import schedule
 
@@ -209,6 +210,11 @@ def _shared_limits(
     for t in full:
         supply = portfolio.supply[t]
         used = checked.supply_used[t]
+        if supply >= 0.5 and not supply_wanted(
+            portfolio, checked.deals, checked.no_deal, t, unknown_why
+        ):
+            continue  # every deal's full ask takes it: it holds no one (`explained` reads
+            # why a partner has no deal, which may not want it either)
         message = f"Supply in {t} is fully allocated ({quantity(supply)} H100e)."
         grid = portfolio.granularity
         if supply < 0.5:  # none at all, where a deal asks for some
@@ -307,4 +313,5 @@ def _heading(portfolio: Portfolio, mode: str, status: Status, info: SolverInfo) 
         "solver": info,
         "fingerprint": portfolio.fingerprint(),
         "overrides": [f"{path}={text}" for path, text in portfolio.overrides.items()],
+        "notes": caps_notes(portfolio),
     }

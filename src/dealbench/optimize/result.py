@@ -12,8 +12,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_serializer, model_validator
 
 from dealbench.checker import DealFigures
+from dealbench.checker.tolerance import COMPUTE_TOL
+from dealbench.checker.used_up import supply_wanted
 from dealbench.errors import InfeasibleError, SolverError, SolverLimitError
 from dealbench.limit import Limit, limits_from_details
+from dealbench.model.portfolio import Portfolio
 from dealbench.model.rounds import Side
 from dealbench.optimize.reasons import NoDeal
 
@@ -152,6 +155,11 @@ class SolveResult(BaseModel):
         description="The overrides the portfolio was solved under (`--set`), PATH=VALUE in the "
         "order applied, each as text that applies it again exactly; `render` applies them again",
     )
+    notes: list[str] = Field(
+        default_factory=list,
+        description="What reading the result needs: the portfolio's own caps that the regime "
+        "it was solved under (`--policy`) replaced (`regimes.caps_notes`)",
+    )
     rounds: FromRounds | None = Field(
         default=None,
         description="A re-plan from negotiation rounds: what they fixed and excluded (None: "
@@ -171,10 +179,27 @@ class SolveResult(BaseModel):
         of an H100e (`Relaxation.as_dict`)."""
         return None if reasons is None else [r.as_dict() for r in reasons]
 
-    def explained(self, reasons: Sequence[NoDeal]) -> SolveResult:
+    def explained(
+        self, reasons: Sequence[NoDeal], portfolio: Portfolio | None = None
+    ) -> SolveResult:
         """This result with why each partner without a deal has none: `reasons`, computed
-        once (`optimize.explain.no_deal_reasons`) and carried to every output from here."""
-        return self.model_copy(update={"no_deal_reasons": list(reasons)})
+        once (`optimize.explain.no_deal_reasons`) and carried to every output from here.
+        Given the `portfolio` solved, a supply used in full stays among the binding limits
+        only where someone wants more of it (`used_up.supply_wanted`), as "Limits that
+        bind" says: the solve counted every partner without a deal as wanting some, not
+        knowing why it has none (every command passes it)."""
+        if portfolio is None:
+            return self.model_copy(update={"no_deal_reasons": list(reasons)})
+        why = {r.partner: r for r in reasons}.get
+        binding = [
+            b
+            for b in self.binding
+            if b.kind != "supply"
+            or b.period is None
+            or (b.limit or 0.0) <= COMPUTE_TOL  # no supply at all: said as such
+            or supply_wanted(portfolio, self.deals, self.no_deal, b.period, why)
+        ]
+        return self.model_copy(update={"no_deal_reasons": list(reasons), "binding": binding})
 
     def no_deal_reason(self, partner: str) -> NoDeal | None:
         """Why `partner` has no deal, as the result records it; None where it records none."""

@@ -14,13 +14,13 @@ import math
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
 
-from dealbench.figures import quantity
+from dealbench.figures import quantity, usd_column
 from dealbench.render.chart_words import describe, money_axis
 
 if TYPE_CHECKING:
@@ -159,6 +159,7 @@ def _tick_format_class() -> type:
             self.kind = kind
             self.spacing = 0.0
             self.scale = 0.0
+            self.money: dict[float, str] = {}
 
         def set_locs(self, locs: Any) -> None:
             super().set_locs(locs)
@@ -166,8 +167,11 @@ def _tick_format_class() -> type:
             gaps = [b - a for a, b in itertools.pairwise(ordered) if b - a > 0]
             self.spacing = min(gaps, default=0.0)
             self.scale = max((abs(v) for v in ordered), default=0.0)
+            self.money = dict(zip(ordered, money_ticks(ordered), strict=True))
 
         def __call__(self, x: float, pos: int | None = None) -> str:
+            if self.kind == "billions" and x in self.money:
+                return self.money[x]
             return tick_label(self.kind, x, self.spacing, self.scale)
 
     return TickFormat
@@ -177,22 +181,18 @@ def tick_label(kind: str, value: float, spacing: float, scale: float = 0.0) -> s
     """One tick's label on an axis whose ticks are `spacing` apart (0: unknown) and reach
     `scale` at most (0: unknown, the value's own)."""
     if kind == "billions":  # the documents' form, sign first: -$1.0bn, never $-1bn
-        return _money_tick(value, spacing, scale or abs(value))
+        return money_ticks([value])[0]
     thousands = spacing <= 0 or abs(spacing / 1000 - round(spacing / 1000)) < 1e-9
     if abs(value) >= 1000 and thousands:
         return f"{quantity(value / 1000)}k"
     return f"{value:,.{max(0, _digits(spacing)) if spacing > 0 else 0}f}"
 
 
-def _money_tick(value_bn: float, spacing: float, scale: float) -> str:
-    """USD billions in the unit the axis needs, as `money` writes amounts: `$40.0m` (never
-    `$0.04bn`), `$7.25bn`, `$1.25tn`; one unit for every tick of an axis."""
-    unit, factor = ("tn", 1e-3) if scale >= 1e3 else ("bn", 1.0) if scale >= 1 else ("m", 1e3)
-    digits = 1 if spacing <= 0 else max(1, _digits(spacing * factor))
-    if abs(value_bn) * factor < 0.5 * 10**-digits:  # zero, as `money` writes it
-        return "$0"
-    sign = "-" if value_bn < 0 else ""
-    return f"{sign}${abs(value_bn) * factor:,.{digits}f}{unit}"
+def money_ticks(values_bn: Sequence[float]) -> list[str]:
+    """The ticks of a money axis (USD billions) as the tables write each amount
+    (`figures.usd_column`): $737.6m is ticked $750.0m, never $0.75bn, $2.5tn $2.50tn, and
+    neighbours that would read alike get the decimals that tell them apart."""
+    return usd_column([v * 1e9 for v in values_bn])
 
 
 def _digits(spacing: float) -> int:
@@ -286,6 +286,10 @@ def _one_marker_each(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return merged
 
 
+#: Room above the highest value marker (below the lowest), a share of the value axis.
+VALUE_MARGIN = 0.12
+
+
 def draw_value_risk(ax: Axes, data: dict[str, Any]) -> None:
     """Each deal: US utility against risk, the marker sized by compute, each label where it
     overlaps no other label nor marker (`_place_labels`)."""
@@ -303,7 +307,12 @@ def draw_value_risk(ax: Axes, data: dict[str, Any]) -> None:
         ax.set_xlim(0, top * 1.15)
     else:
         ax.set_xlim(left=0)
-    ax.margins(y=0.12)
+    ax.margins(y=VALUE_MARGIN)
+    values = [p["value_bn"] for p in points]
+    if values and min(values) > 0:  # from $0, as the risk axis is from 0: heights compare
+        ax.set_ylim(0, max(values) * (1 + VALUE_MARGIN))
+    elif values and max(values) < 0:
+        ax.set_ylim(min(values) * (1 + VALUE_MARGIN), 0)
     _thousands(ax, "x")
     _billions(ax)
     _room_left_of_zero(ax, points, sizes)

@@ -73,10 +73,14 @@ def deal_memo_context(
             [("H100e", list(deal.compute.values()), sum(deal.compute.values()))]
         ),
         "commitments": commitment_rows(pf, deal),
-        "internal": internal_annex(pf, deal, source.checked, step=source.compute_step),
+        "internal": internal_annex(
+            pf, deal, source.checked, step=source.compute_step, why=source.no_deal_reason
+        ),
         "tradeoffs": tradeoffs(pf, deal),
         "limits": deal_limits(pf, deal)
-        + shared_limits(pf, source.checked, deal.partner, source.compute_step),
+        + shared_limits(
+            pf, source.checked, deal.partner, source.compute_step, source.no_deal_reason
+        ),
         "risks": risks(pf, deal, source.checked.risk_budget),
         "charts": deal_charts(pf, deal),
         "glossary": glossary(pf.policy),

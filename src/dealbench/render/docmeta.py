@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
+from dealbench.model.regimes import caps_notes
 
 if TYPE_CHECKING:
     from dealbench.optimize.result import Robust
@@ -96,7 +97,8 @@ def doc_meta(
     An internal document also says how its figures were made where that is not the files'
     figures at their means: the overrides applied to them (`--set`, a scenario: `changed`)
     and a robust solve's level and samples (`robust`), in the one place every template
-    shows them (`_basis.md.j2`, `_basis.html.j2`). `partner` names the one partner a
+    shows them (`_basis.md.j2`, `_basis.html.j2`), and the portfolio's own caps another
+    regime replaced (`caps`: `regimes.caps_notes`, as the commands note it). `partner` names the one partner a
     document is about (a term sheet, a deal memo), whose package the robust sentence
     speaks of; without it the sentence speaks of every partner's.
 
@@ -122,6 +124,7 @@ def doc_meta(
         "generator": GENERATOR,
         "changed": [f"{k}={v}" for k, v in portfolio.overrides.items()] if internal else [],
         "robust": robust_text(robust, partner, code) if internal and robust is not None else None,
+        "caps": caps_notes(portfolio) if internal else [],
     }
     if not internal:
         for key in INTERNAL_META:

@@ -100,6 +100,7 @@ def term_sheet_document(
         sites=source.sites,
         robust=source.robust,
         step=source.compute_step,
+        why=source.no_deal_reason,
     )
     ident = _identity(source, "term-sheet", deal.partner, audience)
     path = f"term-sheets/{naming.stem(deal.partner, source.label, audience)}"

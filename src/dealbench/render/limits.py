@@ -7,11 +7,17 @@ and the optimizer's answer are described the same way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from dealbench.checker import DealFigures, PortfolioCheck
 from dealbench.checker.tolerance import at_limit, in_full
-from dealbench.checker.used_up import risk_used_up_line, used_up
+from dealbench.checker.used_up import (
+    NoDealWhy,
+    risk_used_up_line,
+    supply_wanted,
+    unknown_why,
+    used_up,
+)
 from dealbench.figures import shown
 from dealbench.limit import broken_messages, no_supply_line
 from dealbench.model.partner import Partner
@@ -128,9 +134,12 @@ def shared_limits(
     checked: PortfolioCheck,
     partner: str | None = None,
     step: float | None = None,
+    why: Callable[[str], NoDealWhy | None] = unknown_why,
 ) -> list[str]:
     """Supply and risk-budget limits that bind (`used_up.used_up`: used, or what is left
-    is less than a step); with `partner`, only those that touch it.
+    is less than a step); with `partner`, only those that touch it. A supply used in full
+    binds only where someone wants more of it (`used_up.supply_wanted`, `why` a partner
+    has no deal: `Source.no_deal_reason`, unknown by default).
 
     The periods whose supply is fully allocated are one line, not one each; those with less
     than a step left, another.
@@ -147,6 +156,10 @@ def shared_limits(
     for t, supply in checked.supply.items():
         if t not in full_periods or t in over:
             continue
+        if supply > COMPUTE_TOL and not supply_wanted(
+            portfolio, checked.deals, checked.no_deal, t, why
+        ):
+            continue  # every deal's full ask (or cap) takes it, and no one else wants it
         if supply <= COMPUTE_TOL:  # none to allocate: what holds a deal that asks at 0
             if partner is None or (deal is not None and _asks_in(portfolio, deal, t)):
                 none.append(t)

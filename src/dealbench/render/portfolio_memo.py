@@ -9,8 +9,7 @@ import datetime as dt
 from typing import Any
 
 from dealbench.checker import DealFigures
-from dealbench.checker.tolerance import COMPUTE_TOL
-from dealbench.checker.used_up import room_in, used_up
+from dealbench.checker.used_up import supply_wanted, used_up
 from dealbench.model.portfolio import Portfolio
 from dealbench.render.docmeta import doc_meta, fingerprint
 from dealbench.render.filters import (
@@ -80,7 +79,7 @@ def portfolio_memo_context(source: Source, *, date: dt.date | None) -> dict[str,
         },
         "allocation": allocation(source),
         "tradeoffs": tradeoffs(source),
-        "limits": shared_limits(pf, checked, step=source.compute_step)
+        "limits": shared_limits(pf, checked, step=source.compute_step, why=source.no_deal_reason)
         + grouped_deal_limits(pf, checked.deals),
         "risks": risks(source),
         "charts": portfolio_charts(source),
@@ -223,23 +222,11 @@ def no_deal_rows(source: Source) -> list[dict[str, Any]]:
 
 def _contested(source: Source, period: str) -> bool:
     """Whether more of `period`'s supply for one partner would be less for another who
-    wants it: a deal short of its ask and cap there, or a partner without a deal that the
-    shared limits keep out (or whose reason is not known)."""
-    pf, checked = source.portfolio, source.checked
-    if any(room_in(pf, d, period) > COMPUTE_TOL for d in checked.deals):
-        return True
-    for code in checked.no_deal:
-        why = source.no_deal_reason(code)
-        if why is None or why.reason not in _NOT_FOR_SUPPLY:
-            return True
-        if any(r.kind == "supply" and r.period in (None, period) for r in why.relax):
-            return True
-    return False
-
-
-#: Why a partner has no deal where, unless its remedy names supply, more supply would not
-#: give it one.
-_NOT_FOR_SUPPLY = ("no-acceptable-package", "not-worth-it", "walked-away")
+    wants it (`used_up.supply_wanted`, as "Limits that bind" reads it)."""
+    checked = source.checked
+    return supply_wanted(
+        source.portfolio, checked.deals, checked.no_deal, period, source.no_deal_reason
+    )
 
 
 def tradeoffs(source: Source) -> list[str]:

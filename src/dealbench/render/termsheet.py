@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from dealbench.checker import DealFigures, PortfolioCheck
+from dealbench.checker.used_up import NoDealWhy, unknown_why
 from dealbench.limit import broken_messages
 from dealbench.list_words import period_words, span
 from dealbench.model.amounts import amount_label
@@ -161,13 +162,14 @@ def internal_annex(
     *,
     agreed: bool = False,
     step: float | None = None,
+    why: Callable[[str], NoDealWhy | None] = unknown_why,
 ) -> dict[str, Any]:
     """The valuation annex: every figure of the deal, the limits that bind, the verdict
     (of terms already agreed, when `agreed`). `step`: the step a solve put the compute in
-    (`Source.compute_step`)."""
+    (`Source.compute_step`); `why`: why a partner has no deal (`Source.no_deal_reason`)."""
     limits = deal_limits(portfolio, deal)
     if checked is not None:
-        limits += shared_limits(portfolio, checked, deal.partner, step)
+        limits += shared_limits(portfolio, checked, deal.partner, step, why)
     return {
         **deal.model_dump(mode="json"),
         "acceptance_margin": deal.acceptance_threshold - deal.batna,
@@ -190,10 +192,12 @@ def term_sheet_context(
     sites: dict[str, str] | None = None,
     robust: Robust | None = None,
     step: float | None = None,
+    why: Callable[[str], NoDealWhy | None] = unknown_why,
 ) -> dict[str, Any]:
     """The one render model of a term sheet; `internal` only for the internal audience.
     `robust`: how a robust solve made the package (said in the internal one); `step`: the
-    step a solve put the compute in (`Source.compute_step`)."""
+    step a solve put the compute in (`Source.compute_step`); `why`: why a partner has no
+    deal (`Source.no_deal_reason`: the shared limits bind only where someone wants more)."""
     partner = _partner(portfolio, deal)
     rows = schedule(deal, chips_shown(portfolio, deal.compute, chips), sites)
     periods = [r["period"] for r in rows] or list(portfolio.periods)
@@ -249,7 +253,7 @@ def term_sheet_context(
     }
     if audience == "internal":
         context["internal"] = internal_annex(
-            portfolio, deal, checked, agreed=side == "agreed", step=step
+            portfolio, deal, checked, agreed=side == "agreed", step=step, why=why
         )
         context["glossary"] = glossary(portfolio.policy)
     else:

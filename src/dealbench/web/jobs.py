@@ -313,7 +313,7 @@ def solve_job(
     --explain-all`), or the error explained."""
     result = solve(pf, **options)
     result = raise_explained(pf, result, mode=options["mode"], v_floor=options["v_floor"])
-    return result.explained(no_deal_reasons(pf, result, limit=limit))
+    return result.explained(no_deal_reasons(pf, result, limit=limit), pf)
 
 
 def fork_server() -> Any:

@@ -139,13 +139,17 @@ def notes(
     but likely not meant (an ask without a figure for a period, money without its unit in a
     file or an override: `notes.input_notes`), the files named from DEALS_DIR, each once.
     `others`: the same partners under other regimes (a comparison), whose policies are
-    inputs too. The layout shows both (`#uncertain`, `#input-notes`)."""
+    inputs too. The layout shows both (`#uncertain`, `#input-notes`), and `caps_notes`, the
+    portfolio's own caps the regime it is under replaced, as `solve --policy` notes them
+    (`#caps-notes`)."""
     from dealbench.model.notes import input_notes
+    from dealbench.model.regimes import caps_notes
 
     found = dict.fromkeys(i for each in (pf, *others) for i in input_notes(each))
     return {
         "uncertain": uncertain(pf) if means else [],
         "input_notes": list(dict.fromkeys(_from_root(request, i) for i in found)),
+        "caps_notes": [] if others else caps_notes(pf),  # a comparison says its own
     }
 
 
