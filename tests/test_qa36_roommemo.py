@@ -80,3 +80,36 @@ def test_the_room_marks_a_counter_the_us_cannot_accept_after_our_next_offer(
     assert "§" not in untouched
     html = (out / "memos" / "negotiation-gulf-asia.html").read_text()
     assert html.count("§") == memo.count("§")
+
+
+def test_an_offer_held_at_a_counters_demand_does_not_say_it_gives_no_more_than_asked(
+    run: Runner, tmp_path: Path
+) -> None:
+    """global, KR: our first offer (conceder), KR's counter over its ask at USD 75bn of
+    investment asking a partner utility of $13.45bn, our next offer. The offer is the
+    partner-best package at what meeting the demand leaves the US ($11.18bn): it gives KR
+    $13.55bn, yet its recorded reason said "no offer gives the partner more than it asked
+    for". The reason now says what holds: it concedes no more than meeting the demand costs
+    the US."""
+    deals = tmp_path / "deals"
+    shutil.copytree(ROOT / "deals", deals)
+    shutil.rmtree(deals / "rounds")
+    world = deals / "portfolios" / "global.yaml"
+    counter = _counter(
+        tmp_path,
+        "kr",
+        "partner: KR\nsecurity: veu\ncompute: {2026: 250_000, 2027: 250_000, 2028: 250_000}\n"
+        "concessions: {invest-us: 75bn, hbm-priority: true, export-control-alignment: true}\n",
+    )
+    first = run("offer", world, "-p", "KR", "--strategy", "conceder", "--no-documents")
+    assert first.exit_code == 0, first.stderr
+    countered = run("counter", world, counter, "--no-documents")
+    assert countered.exit_code == 0, countered.stderr
+    made = run("offer", world, "-p", "KR", "--no-documents", "--json")
+    assert made.exit_code == 0, made.stderr
+    offer = json.loads(made.stdout)
+    reason = offer["strategy"]["reason"]
+    assert "asks for a partner utility of $13.45bn" in reason
+    assert offer["figures"]["partner_utility"] > 13.45e9 + 1e6  # more than KR asked for
+    assert "no offer gives the partner more than it asked for" not in reason
+    assert "concedes no more than meeting what the partner asked for costs the US" in reason
