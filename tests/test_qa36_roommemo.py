@@ -7,7 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
-from helpers import Runner
+from helpers import Runner, web_client
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,6 +80,10 @@ def test_the_room_marks_a_counter_the_us_cannot_accept_after_our_next_offer(
     assert "§" not in untouched
     html = (out / "memos" / "negotiation-gulf-asia.html").read_text()
     assert html.count("§") == memo.count("§")
+    with web_client(gulf.parents[1], "t0ken") as client:  # the web's room page says it too
+        page = client.get("/p/gulf-asia/room").text
+    assert page.count("§") == memo.count("§")
+    assert "§ SA&#39;s counter of round 2 cannot be accepted as it stands" in page
 
 
 def test_an_offer_held_at_a_counters_demand_does_not_say_it_gives_no_more_than_asked(
