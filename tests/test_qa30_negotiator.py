@@ -56,7 +56,7 @@ def test_an_offer_never_gives_the_partner_more_than_its_counter_over_a_cap_asked
     assert record is not None
     assert record.target_us_utility == pytest.approx(413.4e6, abs=1e3)
     assert "asks for a partner utility of $530.0m" in record.reason
-    assert "no offer gives the partner more than it asked for" in record.reason
+    assert "concedes no more than meeting what the partner asked for costs the US" in record.reason
 
 
 def test_every_point_of_the_exact_frontier_leaves_the_us_no_worse_off_than_no_deal(

@@ -280,7 +280,7 @@ def print_room(r: Room) -> None:
             row.stage,
             str(row.rounds),
             f"{m(a.us_utility)}\n{m(a.partner_utility)}" if a else "-",
-            f"{m(b.us_utility)}\n{m(b.partner_utility)}" if b else "-",
+            f"{m(b.us_utility)}\n{m(b.partner_utility)}{row.counter_mark}" if b else "-",
             m(row.us_gap) if row.us_gap is not None else "-",
             m(row.frontier_gain) + row.frontier_mark if row.frontier_gain is not None else "-",
             row.next_move,

@@ -238,6 +238,7 @@ def _memo_row(r: Any) -> dict[str, Any]:
         "offer_partner": offer.partner_utility if offer else None,
         "counter_us": counter.us_utility if counter else None,
         "counter_partner": counter.partner_utility if counter else None,
+        "counter_mark": r.counter_mark,
         "us_gap": r.us_gap,
         "frontier_gain": r.frontier_gain,
         "frontier_mark": r.frontier_mark,

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict
 
 from dealbench.analyze.parallel import Executor
 from dealbench.checker import DealFigures
-from dealbench.limit import Limit
+from dealbench.limit import Limit, broken_messages
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.offers.strategy_args import check_strategy
@@ -36,6 +36,7 @@ from dealbench.negotiate.rounds.negotiation import (
 from dealbench.negotiate.rounds.read import load_negotiation, load_negotiations
 from dealbench.negotiate.verdict import Verdict, refusal, verdict
 from dealbench.optimize.reasons import NoDeal
+from dealbench.render.filters import plural
 
 __all__ = [
     "History",
@@ -94,6 +95,28 @@ class RoomRow(BaseModel):
             return "‡"
         return "†" if self.frontier_alone else ""
 
+    @property
+    def counter_mark(self) -> str:
+        """The last counter's mark in a table: § when the US cannot accept it as it stands (it
+        breaks a limit, the partner's own acceptance counted, as the verdict counts them),
+        "" otherwise. Its utilities beside our offer's said nothing of it once our next offer
+        answered it (qa36: KR's counter over its ask gave the US $198.7m more than our
+        offer, and the room memo said only "await counter")."""
+        c = self.last_counter
+        return "§" if c is not None and c.violations else ""
+
+    @property
+    def counter_note(self) -> str | None:
+        """What the § of `counter_mark` says for this row: which limits the counter breaks."""
+        c = self.last_counter
+        if c is None or not c.violations:
+            return None
+        lines = broken_messages(c.violations)
+        return (
+            f"§ {self.partner}'s counter of round {c.round} cannot be accepted as it stands: "
+            f"it breaks {plural(len(lines), 'limit')}: {'; '.join(lines)}."
+        )
+
 
 #: What each mark of `RoomRow.frontier_mark` says, under a room's table.
 FRONTIER_NOTES = {
@@ -128,9 +151,11 @@ class Room(BaseModel):
     overcommitted: str | None = None
 
     def frontier_notes(self) -> list[str]:
-        """What the frontier gains' marks in the rows say (`RoomRow.frontier_mark`)."""
+        """What the marks in the rows say: each counter the US cannot accept as it stands
+        (`RoomRow.counter_mark`), then the frontier gains' marks (`RoomRow.frontier_mark`)."""
         marks = {r.frontier_mark for r in self.rows}
-        return [note for mark, note in FRONTIER_NOTES.items() if mark in marks]
+        counters = [note for r in self.rows if (note := r.counter_note) is not None]
+        return counters + [note for mark, note in FRONTIER_NOTES.items() if mark in marks]
 
 
 #: Where the room says a partner has no deal in the plan without its reason.
@@ -319,7 +344,8 @@ def _summary(
 ) -> RoundSummary | None:
     """A round as the room lists it: its limits broken are its own and, as `history` and
     the verdict count them, the supply and risk budget it breaks beside the deals
-    concluded with the others (`room --json` listed only its own)."""
+    concluded with the others (`room --json` listed only its own) and the partner's own
+    refusal (`refusal`: a counter below its walk-away value cannot be accepted either)."""
     if r is None or r.figures is None:
         return None
     f: DealFigures = r.figures
@@ -330,7 +356,7 @@ def _summary(
         us_utility=f.us_value,
         partner_utility=f.partner_utility,
         accepts=f.accepts,
-        violations=[*f.violations, *shared],
+        violations=[*f.violations, *shared, *refusal(f)],
     )
 
 

@@ -224,8 +224,8 @@ def _demand_words(
         )
     return (
         f"; the partner's counter of round {number} {what}: the best package within the limits "
-        f"that gives it that gives the US {usd(floor)}{fixed_words(fix)}, so the offer gives no "
-        "less (no offer gives the partner more than it asked for)"
+        f"that gives it that gives the US {usd(floor)}{fixed_words(fix)}, so the offer gives the "
+        "US no less (it concedes no more than meeting what the partner asked for costs the US)"
     )
 
 
