@@ -205,7 +205,11 @@ def test_the_joint_frontier_runs_as_a_job_and_shows_what_the_cli_prints(
     for label in ("No deal", "US-best", "Partner-best", "Nash", "Kalai-Smorodinsky"):
         line = next(x for x in cli.splitlines() if x.startswith(f"{label}:"))
         assert " ".join(line.split()) in page
-    assert "ZOPA: none: no package beats both walk-away values." in page
+    # jointly, the zone is the best of the frontier's points (session 36, lead)
+    assert (
+        "ZOPA: none among the frontier's points: no point beats both walk-away values (the "
+        "packages between them are not searched)."
+    ) in page
     notes = re.findall(r'(?s)<p class="frontier-note">(.*?)</p>', html)
     assert len(notes) == 3
     for note in notes:
