@@ -12,8 +12,10 @@ import pytest
 
 from dealbench.analyze.parallel import ClusterError, Executor
 from dealbench.negotiate.frontier_words import zopa_line
+from dealbench.render.charts import Chart
 from helpers import REPO, invoke, words
 from test_qa16_dask import _square, _threads_cluster, lost_mid_sweep
+from test_qa36_true import _tick_labels
 
 
 def _closing_fails(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -80,3 +82,19 @@ def test_the_joint_frontiers_zone_speaks_only_of_its_points() -> None:
     held = invoke(["frontier", REPO / "deals/portfolios/gulf-asia.yaml", "--partner", "QA"])
     assert "ZOPA: yes, largest joint gain $" in held.stdout  # exact: of every package
     assert "among the frontier's points" not in held.stdout
+
+
+def test_a_sweeps_money_axis_writes_money_as_the_tables_do() -> None:
+    """qa36-true left: a sweep of a walk-away value from $0 to $750m had its own ticks,
+    "$0.0bn, $0.1bn ... $0.8bn" (one unit for all, rounded), where the tables and the
+    value axes write $750.0m."""
+    xs = [0.0, 250e6, 500e6, 750e6]
+    chart = Chart(
+        id="sw",
+        kind="sweep",
+        caption="",
+        data={"x": xs, "value_bn": [1.0, 1.2, 1.3, 1.3], "xlabel": "BATNA of TR"},
+    )
+    labels = _tick_labels(chart, "xtick")
+    assert "$0.8bn" not in labels and "$0.1bn" not in labels, labels
+    assert "$200.0m" in labels and "$600.0m" in labels, labels

@@ -149,6 +149,16 @@ def _billions(ax: Axes, axis: str = "y") -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(_tick_formatter("billions"))
 
 
+def _usd(ax: Axes, axis: str = "x") -> None:
+    """USD (not billions) on an axis, as the tables write money: a sweep of a walk-away
+    value from $0 to $750m read "$0.0bn ... $0.8bn" (qa36-true left)."""
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(_tick_formatter("usd"))
+
+
+#: Money tick kinds, and what one unit of the axis is in USD billions.
+_IN_BILLIONS = {"billions": 1.0, "usd": 1e-9}
+
+
 def _tick_format_class() -> type:
     from matplotlib.ticker import Formatter
 
@@ -167,10 +177,14 @@ def _tick_format_class() -> type:
             gaps = [b - a for a, b in itertools.pairwise(ordered) if b - a > 0]
             self.spacing = min(gaps, default=0.0)
             self.scale = max((abs(v) for v in ordered), default=0.0)
-            self.money = dict(zip(ordered, money_ticks(ordered), strict=True))
+            if self.kind in _IN_BILLIONS:
+                per_bn = _IN_BILLIONS[self.kind]
+                self.money = dict(
+                    zip(ordered, money_ticks([v * per_bn for v in ordered]), strict=True)
+                )
 
         def __call__(self, x: float, pos: int | None = None) -> str:
-            if self.kind == "billions" and x in self.money:
+            if x in self.money:
                 return self.money[x]
             return tick_label(self.kind, x, self.spacing, self.scale)
 
@@ -180,8 +194,8 @@ def _tick_format_class() -> type:
 def tick_label(kind: str, value: float, spacing: float, scale: float = 0.0) -> str:
     """One tick's label on an axis whose ticks are `spacing` apart (0: unknown) and reach
     `scale` at most (0: unknown, the value's own)."""
-    if kind == "billions":  # the documents' form, sign first: -$1.0bn, never $-1bn
-        return money_ticks([value])[0]
+    if kind in _IN_BILLIONS:  # the documents' form, sign first: -$1.0bn, never $-1bn
+        return money_ticks([value * _IN_BILLIONS[kind]])[0]
     thousands = spacing <= 0 or abs(spacing / 1000 - round(spacing / 1000)) < 1e-9
     if abs(value) >= 1000 and thousands:
         return f"{quantity(value / 1000)}k"
@@ -449,10 +463,8 @@ def draw_sweep(ax: Axes, data: dict[str, Any]) -> None:
     ax.set_xlabel(data["xlabel"])
     ax.set_ylabel("US utility")
     _billions(ax)
-    if money_axis(data["x"]):  # USD billions
-        from matplotlib.ticker import FuncFormatter
-
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"${v / 1e9:,.1f}bn"))
+    if money_axis(data["x"]):  # USD
+        _usd(ax)
     elif max((abs(x) for x in data["x"]), default=0.0) >= 1e3:
         _thousands(ax, "x")
     if data.get("changes"):
