@@ -203,7 +203,8 @@ CHECK_MONEY = 1e4  # USD: an acceptance shortfall `check` forgives (docs/decisio
 def _limits_kept(pf: Any, fixed: list[Package], counter: Package) -> bool:
     """Whether the counter keeps its own limits and the shared ones beside `fixed`: no kind
     of limit but acceptance among `check`'s violations (acceptance is the reference's)."""
-    broken = check(pf, [*fixed, counter]).violations
+    checked = check(pf, [*fixed, counter])  # each deal's own limits are in its figures
+    broken = [*checked.violations, *(v for d in checked.deals for v in d.violations)]
     return not [v for v in broken if v.kind != "acceptance"]
 
 

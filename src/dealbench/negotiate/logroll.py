@@ -394,9 +394,15 @@ def _in_steps(
     every step, as the schedule allows; what supply or the risk budget leaves is not."""
     unit = sizes[-1]
     for step in sizes:
+        # A limit in steps is whole steps, but for the partner's own (an amount of every step
+        # in whole units): a part of a step up to supply or the budget is never signed.
+        counts = {
+            t: b / step if b >= own[t] - 1e-6 else math.floor(b / step + 1e-9)
+            for t, b in limits.per_period.items()
+        }
         plan = replan(
             [(width / step, value * step) for width, value in segments],
-            Limits({t: b / step for t, b in limits.per_period.items()}, limits.total / step),
+            Limits(counts, limits.total / step),
             Targets(targets.us_slack, targets.net * step, targets.partner_need),
         )
         if plan is None:

@@ -18,6 +18,7 @@ step, or finer); a limit off that unit is taken as it is, for the caller to roun
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -51,12 +52,15 @@ def replan(
     `segments` is the partner's value curve per period: (width, value per H100e).
     """
     pieces = _pieces(segments, limits.per_period)
-    most = min(limits.total, sum(max(b, 0.0) for b in limits.per_period.values()))
+    most = limits.total
     if targets.net < 0:
         most = min(most, targets.us_slack / -targets.net)
     if most < 0:
         return None
-    left = float(math.floor(most + 1e-9))
+    # Whole units in total (the risk budget, the US floor), each period to its bound: two
+    # periods' limits off the unit (a partner's ask in whole chips) are each reachable.
+    bounds = sum(max(b, 0.0) for b in limits.per_period.values())
+    left = min(float(math.floor(most + 1e-9)) if math.isfinite(most) else math.inf, bounds)
     plan = dict.fromkeys(limits.per_period, 0.0)
     value = 0.0
     rest: list[tuple[float, str, float]] = []
@@ -88,17 +92,40 @@ def _pieces(
     segments: list[tuple[float, float]], bounds: dict[str, float]
 ) -> list[tuple[float, str, float]]:
     """(value per H100e, period, width) of every piece of the value curves within the bounds,
-    most valuable first (periods in order on ties); beyond the curve compute is worth 0."""
+    most valuable first (periods in order on ties); beyond the curve compute is worth 0.
+
+    Pieces run between whole units: a unit a segment ends inside is one piece, at its
+    average value, so the greedy fills whole units and the caller's whole steps keep what
+    was planned (qa36-steps: in steps of 582 H100e, a segment ending at 2.25 steps was
+    filled to 2.25 and floored to 2, leaving a third step the partner valued unplanned)."""
     out: list[tuple[float, int, str, float]] = []
     for i, (t, bound) in enumerate(bounds.items()):
-        left = max(bound, 0.0)  # a limit off the unit is the caller's to round
-        for width, v in segments:
-            if left <= 0:
-                break
-            take = min(width, left)
-            out.append((v, i, t, take))
-            left -= take
-        if left > 0:
-            out.append((0.0, i, t, left))
+        top = max(bound, 0.0)  # a limit off the unit is the caller's to round
+        ends, at = [], 0.0
+        for width, _ in segments:
+            at += width
+            ends.append(at)
+        cuts = {0.0, top}
+        for end in ends:
+            if math.isfinite(end):
+                cuts |= {c for c in (math.floor(end), math.ceil(end)) if 0 < c < top}
+        for a, b in itertools.pairwise(sorted(cuts)):
+            if b - a <= 1e-12:
+                continue
+            if math.isinf(b):  # no limit: the rest at the value where it starts
+                v = _worth(segments, a + 1.0) - _worth(segments, a)
+            else:
+                v = (_worth(segments, b) - _worth(segments, a)) / (b - a)
+            out.append((v, i, t, b - a))
     out.sort(key=lambda piece: (-piece[0], piece[1]))
     return [(v, t, width) for v, _, t, width in out]
+
+
+def _worth(segments: list[tuple[float, float]], x: float) -> float:
+    """The value of `x` units on the curve (0 beyond its last segment)."""
+    total = 0.0
+    for width, v in segments:
+        take = min(width, max(x, 0.0))
+        total += take * v
+        x -= take
+    return total
