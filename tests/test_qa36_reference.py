@@ -450,6 +450,18 @@ def allowed(model: RModel, p: RPartner, terms: Terms) -> bool:
     return True
 
 
+def choice(model: RModel, code: str, terms: Any) -> Choice:
+    """`terms` (a security level, the concessions granted) as the reference's choice: its
+    concessions' US value and partner cost summed."""
+    p = model.partners[code]
+    level, granted = terms[0], dict(terms[1])
+    us = cost = 0.0
+    for cid, label in granted.items():
+        option = next(o for o in next(m[1] for m in p.menus if m[0] == cid) if o[0] == label)
+        us, cost = us + option[1], cost + option[2]
+    return Choice(level, us, cost, ())
+
+
 def best_joint(
     model: RModel,
     code: str,
@@ -461,12 +473,6 @@ def best_joint(
     """The most joint gain over `start` (V_p, U_p) under `terms`, both sides gaining at least
     MIN_GAIN + `margin`, the partner accepting, in the supply and risk budget `others`
     leave: an LP (None: no such schedule)."""
-    p = model.partners[code]
-    level, granted = terms[0], dict(terms[1])
-    us = cost = 0.0
-    for cid, label in granted.items():
-        option = next(o for o in next(m[1] for m in p.menus if m[0] == cid) if o[0] == label)
-        us, cost = us + option[1], cost + option[2]
     supply = dict(model.supply)
     budget = model.budget
     for pkg in others:
@@ -475,7 +481,7 @@ def best_joint(
             supply[t] = max(0.0, supply[t] - x)
         if budget is not None:
             budget = max(0.0, budget - risk)
-    prog = program(model, {code: Choice(level, us, cost, ())}, supply, budget)
+    prog = program(model, {code: choice(model, code, terms)}, supply, budget)
     (cv, vv), (cu, vu) = prog.v[code], prog.u[code]
     rows = [
         (-vv, cv - (start[0] + MIN_GAIN + margin) / BN),

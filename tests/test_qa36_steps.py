@@ -49,7 +49,7 @@ from helpers import (
     quick,
     written,
 )
-from test_qa31_verify import ABS, Choice, RModel, evaluate_ref, read_model
+from test_qa31_verify import ABS, RModel, evaluate_ref, read_model
 from test_qa33_verify import (
     GRIDS,
     LEVELS,
@@ -61,7 +61,14 @@ from test_qa33_verify import (
     read_grid,
     slack,
 )
-from test_qa36_reference import CHECK_MONEY, MIN_GAIN, _limits_kept, allowed, neighbourhood
+from test_qa36_reference import (
+    CHECK_MONEY,
+    MIN_GAIN,
+    _limits_kept,
+    allowed,
+    choice,
+    neighbourhood,
+)
 
 GAP = 1e-6  # solve's default relative gap
 
@@ -242,16 +249,6 @@ def test_generated_whole_step_verdicts_against_the_enumeration(
 
 # ----------------------------------------------------------------------------------------
 # Logrolling.
-
-
-def choice(model: RModel, code: str, terms: Any) -> Choice:
-    p = model.partners[code]
-    level, granted = terms[0], dict(terms[1])
-    us = cost = 0.0
-    for cid, label in granted.items():
-        option = next(o for o in next(m[1] for m in p.menus if m[0] == cid) if o[0] == label)
-        us, cost = us + option[1], cost + option[2]
-    return Choice(level, us, cost, ())
 
 
 def compare_logrolls(path: Path) -> None:
