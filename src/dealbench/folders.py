@@ -5,6 +5,7 @@ an output path names a document's file rather than a folder (`named_file`)."""
 from __future__ import annotations
 
 import errno
+import fnmatch
 import hashlib
 import os
 import stat
@@ -58,20 +59,23 @@ def unhidden(folder: Path, pattern: str, *, strict: bool = False) -> list[Path]:
     temporary file and lock, and an editor's or a version control system's files: none
     is data, and a folder's listing (`validate FOLDER`, the web's results) offered them.
 
-    `strict`: a folder under it that cannot be listed is an InputError (`unreadable`), not
-    passed over as `rglob` does (a check of every file must not say ok of the files it saw)."""
-    if strict:
+    One walk, as `rglob` goes (into linked folders too), that neither enters a hidden
+    folder nor lists a hidden name. `strict`: a folder under it that cannot be listed is an
+    InputError (`unreadable`), not passed over as `rglob` does (a check of every file must
+    not say ok of the files it saw)."""
 
-        def fail(exc: OSError) -> None:
-            raise unreadable(exc.filename, exc)
+    def fail(exc: OSError) -> None:
+        raise unreadable(exc.filename, exc)
 
-        for _, folders, _ in os.walk(folder, onerror=fail):
-            folders[:] = [name for name in folders if not name.startswith(".")]
-    return sorted(
-        p
-        for p in folder.rglob(pattern)
-        if not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    )
+    found = []
+    for root, folders, files in os.walk(folder, onerror=fail if strict else None, followlinks=True):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        found += [
+            Path(root, name)
+            for name in (*folders, *files)
+            if not name.startswith(".") and fnmatch.fnmatchcase(name, pattern)
+        ]
+    return sorted(found)
 
 
 #: The longest name of a file or folder, in bytes, most file systems take (ext4, APFS,
