@@ -233,11 +233,20 @@ def number_said(number: float) -> str:
     return f"{sign}{int(whole):,}.{fraction}"
 
 
-def _short(value: Any) -> str:
+def as_written(value: Any, width: int = 40) -> str:
+    """A value read from a file, said as the file writes it, never in Python's words: a
+    date YAML read (`2026-01-01`) or a date and time, as written; a value of a tag no field
+    takes (`!!set`, `!!binary`) in the words it carries (`yamlparse.Tagged`); text quoted;
+    cut at `width` characters."""
+    if isinstance(value, dt.datetime):  # `2026-01-01 10:00:00`, not datetime.datetime(...)
+        return f"the date and time {value.isoformat(sep=' ')}"
     if isinstance(value, dt.date):  # YAML read `2026-01-01` as a date: quote it as written
         return f"the date {value.isoformat()}"
     text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+_short = as_written
 
 
 def parse_money(value: Any) -> float:

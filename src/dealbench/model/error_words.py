@@ -4,11 +4,10 @@ fields (`expected an amount of money such as 75bn, got ...`).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
-from dealbench.units import EMPTY, is_empty
+from dealbench.units import EMPTY, as_written, is_empty
 
 #: pydantic's errors for a value too long: a string's, or any value's under `max_length`.
 _TOO_LONG = {"too_long", "string_too_long"}
@@ -193,7 +192,4 @@ def _short(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    if isinstance(value, dt.date):  # as YAML read `title: 2026-05-01`, not Python's repr
-        return f"the date {value.isoformat()}"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return as_written(value, 60)  # a date, a !!set: as the file writes it

@@ -21,6 +21,7 @@ from dealbench.model.fields import LineText, NoteText, RoundNumber
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.rules import case_hint
+from dealbench.units import as_written
 
 Side = Literal["us", "partner"]
 #: A strategy's parameter: a number where it reads as one (`beta: 1.125`, which the YAML
@@ -143,7 +144,7 @@ def _strategy_problems(
             and (number >= least if whole else number > least)
             and (number.is_integer() or not whole)
         ):
-            yield ("strategy", "params", key), f"expected {what}, got {value!r}"
+            yield ("strategy", "params", key), f"expected {what}, got {as_written(value)}"
 
 
 def round_problems(

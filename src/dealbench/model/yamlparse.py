@@ -318,11 +318,65 @@ def _value(node: ScalarNode, loc: Loc) -> Any:
         raise
 
 
+class Tagged:
+    """A value of a standard tag that no field of the data files takes (!!set, !!binary,
+    !!omap, !!pairs), kept as the words that say it as the file writes it (`repr`).
+
+    Built as Python's set or bytes, it was taken by pydantic as a list (in an order of
+    Python's hashing, not the file's) or as text (`!!binary aGk=` became 'hi'), and said
+    in messages as Python's repr (`{'b', 'a'}`, in set order). As itself, every field
+    refuses it with what the field expects, and says it the same way on every run."""
+
+    __slots__ = ("said",)
+
+    def __init__(self, said: str) -> None:
+        self.said = said
+
+    def __repr__(self) -> str:
+        return self.said
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Tagged) and other.said == self.said
+
+    def __hash__(self) -> int:
+        return hash(self.said)
+
+
+#: How many of a set's items are quoted before "...".
+_SAID_ITEMS = 6
+
+
+def _written(node: Node) -> str:
+    """A scalar as the file writes it (its quotes kept); a list or mapping in a word."""
+    if isinstance(node, ScalarNode):
+        quote = node.style if node.style in ("'", '"') else ""
+        text = node.value if len(node.value) <= 20 else node.value[:17] + "..."
+        return f"{quote}{text}{quote}"
+    return "[...]" if isinstance(node, SequenceNode) else "{...}"
+
+
+def _tagged(node: Node, built: Any) -> Tagged:
+    """The words for a value of a tag no field takes, from its node (the order written)."""
+    name = node.tag.rsplit(":", 1)[-1]
+    if isinstance(node, MappingNode) and name == "set":
+        items = [_written(key) for key, _ in node.value]
+        shown = items[:_SAID_ITEMS] + (["..."] if len(items) > _SAID_ITEMS else [])
+        return Tagged(f"a set (!!set {{{', '.join(shown)}}})")
+    if isinstance(built, bytes):
+        size = f"{len(built):,} byte{'' if len(built) == 1 else 's'}"
+        return Tagged(f"binary data (!!binary, {size})")
+    words = {"omap": "an ordered mapping", "pairs": "a list of pairs", "set": "a set"}
+    return Tagged(f"{words.get(name, 'a value')} (!!{name})")
+
+
 def _other(node: Node) -> Any:
-    """A value of another standard tag (!!binary, !!set, !!omap...); unknown tags are refused."""
+    """A value of another standard tag (!!binary, !!set, !!omap...) as a `Tagged` (read, so
+    that a broken one is refused as YAML); unknown tags are refused."""
     if node.tag not in SafeConstructor.yaml_constructors:
         raise UnreadableValue(None, None, f"unknown tag {node.tag!r}", node.start_mark)
-    return SafeConstructor().construct_object(node, deep=True)
+    return _tagged(node, SafeConstructor().construct_object(node, deep=True))
 
 
 _NUMBER_PART = re.compile(r"[-+]?[$]?\d+(?:\.\d*)?")
