@@ -129,3 +129,28 @@ def test_a_set_where_a_list_is_expected_is_refused_the_same_on_every_run(tmp_pat
         "(!!set {2026Q3, 2026Q1, 2026Q2, 2026Q4})\n"
     }
 
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("# all of it commented out\n\n  # spaced\n", "the file has only comments, no data"),
+        ("\ufeff# a byte-order mark, then a comment\n", "the file has only comments, no data"),
+        ("---\n# between markers\n...\n", "the file has only comments, no data"),
+        ("", "the file is empty, expected a mapping"),
+        ("  \n\n", "the file is empty, expected a mapping"),
+    ],
+    ids=["comments", "bom", "markers", "empty", "blank"],
+)
+def test_a_file_of_comments_only_is_said_to_have_only_comments(
+    run: Runner, deals: Path, text: str, says: str
+) -> None:
+    """A file whose data is all commented out said "the file is empty", which a user who
+    sees lines in it does not believe; the exit code is an empty file's."""
+    path = deals / PACKAGE
+    path.write_text(text, "utf-8")
+    for args in (("validate", path), ("evaluate", path, "--portfolio", deals / PORTFOLIO)):
+        done = run(*args)
+        assert done.traceback == ""
+        assert done.exit_code == 2, done.output
+        assert done.stderr.startswith(f"error: {path}:1: {says}"), done.stderr
+

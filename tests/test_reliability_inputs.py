@@ -613,7 +613,7 @@ def _file_cases() -> list[Case]:
             _write("deep.yaml", "a: " + "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5) + "\n"),
         ),
         Case("empty", "empty.yaml", 1, "", "the file is empty", _write("empty.yaml", "")),
-        Case("only-comment", "c.yaml", 1, "", "the file is empty", _write("c.yaml", "# hi\n")),
+        Case("only-comment", "c.yaml", 1, "", "only comments", _write("c.yaml", "# hi\n")),
         Case("scalar-top", "s.yaml", 1, "", "expected a mapping", _write("s.yaml", "42\n")),
         Case("binary", "bin.yaml", None, "", "", _write("bin.yaml", bytes(range(256)))),
         Case(

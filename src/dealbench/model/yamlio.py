@@ -160,10 +160,22 @@ def read_yaml(path: Path) -> Source:
     if duplicates:
         raise InputError([_duplicate_key_issue(display, *dup) for dup in duplicates])
     if tree is None:
-        raise InputError(Issue(display, 1, "", "the file is empty, expected a mapping"))
+        raise InputError(Issue(display, 1, "", _no_data(text)))
     if not isinstance(tree, dict):
         raise InputError(Issue(display, 1, "", "expected a mapping of fields at the top level"))
     return Source(path, display, tree, hashlib.sha256(raw).hexdigest(), positions)
+
+
+def _no_data(text: str) -> str:
+    """What a file YAML reads as no data holds: nothing, only comments (a file whose data
+    was deleted or commented out), or a null written alone (`~`, `---`)."""
+    lines = [line.strip() for line in text.lstrip("\ufeff").splitlines()]
+    written = [line for line in lines if line and line not in ("---", "...")]
+    if not written:
+        return "the file is empty, expected a mapping"
+    if all(line.startswith("#") for line in written):
+        return "the file has only comments, no data; expected a mapping of fields"
+    return "the file holds no data (a null value alone), expected a mapping"
 
 
 def read_regular_file(
