@@ -154,3 +154,38 @@ def test_a_file_of_comments_only_is_said_to_have_only_comments(
         assert done.exit_code == 2, done.output
         assert done.stderr.startswith(f"error: {path}:1: {says}"), done.stderr
 
+
+@pytest.mark.parametrize(
+    "name",
+    ["005-us.yaml", "round-005.yaml"],
+    ids=["named-as-a-round", "sealed-only"],
+)
+@pytest.mark.parametrize("damage", ["changed", "cut"])
+def test_a_damaged_sealed_round_out_of_its_partners_folder_is_named(
+    run: Runner, deals: Path, name: str, damage: str
+) -> None:
+    """A recorded (sealed) round moved one folder up and then changed or cut was passed over
+    in silence by `history` and `room` (it could not be read, so it did not look like a
+    round); an intact one there was said "not in a partner's folder"."""
+    from dealbench.model.seal import seal
+
+    rounds = deals / "rounds" / "gulf-asia"
+    sealed = seal((rounds / "AE" / "001-us.yaml").read_text("utf-8"))
+    text = sealed.replace("status: open", "status: concluded") if damage == "changed" else sealed
+    (rounds / name).write_text(text[:60] if damage == "cut" else text, "utf-8")
+    for args in (("history", deals / PORTFOLIO, "--partner", "AE"), ("room", deals / PORTFOLIO)):
+        done = run(*args)
+        assert done.traceback == ""
+        assert done.exit_code == 2, done.output
+        assert f"error: {rounds / name}: {OUT_OF_PLACE}\n" in done.stderr, done.stderr
+
+
+def test_a_package_file_beside_the_partners_folders_is_still_left_alone(
+    run: Runner, deals: Path
+) -> None:
+    """Neither named nor sealed as a round: a package kept in the rounds folder is no round
+    out of place (as before), broken or not."""
+    rounds = deals / "rounds" / "gulf-asia"
+    (rounds / "draft.yaml").write_text("partner: AE\nsecurity: [\n", "utf-8")
+    done = run("history", deals / PORTFOLIO, "--partner", "AE")
+    assert done.exit_code == 0, done.output

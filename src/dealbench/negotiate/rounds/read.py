@@ -16,8 +16,9 @@ from dealbench.model.package import Package
 from dealbench.model.partner import Partner
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.rounds import RoundFile, Side, round_problems
+from dealbench.model.seal import SEAL_PREFIX
 from dealbench.model.validation import validate
-from dealbench.model.yamlio import display_path, read_yaml
+from dealbench.model.yamlio import display_path, read_regular_file, read_yaml
 from dealbench.negotiate.rounds.check import numbering_issues, recorded_hint, sequence_issues
 from dealbench.negotiate.rounds.negotiation import Negotiation, Round
 
@@ -131,11 +132,21 @@ def load_negotiation(
 
 
 def _looks_like_a_round(path: Path) -> bool:
-    """A YAML file that says which round and side it is (a package file kept beside the
-    partners' folders, which says neither, is left alone)."""
+    """A file named as a round (`005-us.yaml`), sealed as a recorded one (`model.seal`), or
+    a YAML file that says which round and side it is; whole or damaged, it is a round out
+    of place. A package file kept beside the partners' folders, which is none of these, is
+    left alone."""
+    if FILE_NAME.match(path.name):
+        return True
     if path.suffix.lower() not in (".yaml", ".yml"):
         return False
     try:  # read as every data file is: a FIFO or a device is no round (nor waited on)
+        raw = read_regular_file(path, display_path(path))
+    except (InputError, OSError):
+        return False
+    if raw.removeprefix(b"\xef\xbb\xbf").startswith(SEAL_PREFIX.encode("ascii")):
+        return True  # only a recorded round is sealed, whatever became of its lines since
+    try:
         data = read_yaml(path).data()
     except (InputError, OSError):
         return False
