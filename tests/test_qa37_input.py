@@ -189,3 +189,119 @@ def test_a_package_file_beside_the_partners_folders_is_still_left_alone(
     (rounds / "draft.yaml").write_text("partner: AE\nsecurity: [\n", "utf-8")
     done = run("history", deals / PORTFOLIO, "--partner", "AE")
     assert done.exit_code == 0, done.output
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "says"),
+    [
+        (
+            PACKAGE,
+            r"^  2026: 500_000.*$",
+            "  2026: 250 MW",
+            "compute.2026: expected a number, got '250 MW'; 'MW' is not a unit compute is "
+            "written in: write H100e as a plain number (such as 500_000), TPP as {tpp: N}, or "
+            "chips as {chips: N, model: NAME} (H100, H200, B200, GB200, GB300)",
+        ),
+        (
+            PACKAGE,
+            r"^  2026: 500_000.*$",
+            "  2026: 500k GPUs",
+            "compute.2026: expected a number, got '500k GPUs'; 'GPUs' is not a unit compute",
+        ),
+        (
+            "partners/ae.yaml",
+            r"^diversion_risk: .*$",
+            "diversion_risk: 30 percent",
+            "diversion_risk: expected a number, got '30 percent'; 'percent' is not a unit a "
+            "share is written in: for 30 percent write 0.3 or 30%",
+        ),
+        (
+            "policy/bilateral.yaml",
+            r"^    mitigation: 0.5 .*$",
+            "    mitigation: 0.5 share",
+            "security_levels[1].mitigation: expected a number, got '0.5 share'; 'share' is not a "
+            "unit a share is written in: write a number from 0 to 1 (such as 0.3) or a "
+            "percentage (such as 30%)",
+        ),
+        (
+            PACKAGE,
+            r"^compute: .*$",
+            "compute: [500_000, 600_000]\nformer_compute:",
+            "compute: expected H100e per period, e.g. {2026: 500_000, 2027: 600_000}, got a list",
+        ),
+        (
+            PACKAGE,
+            r"^concessions:(.|\n)*",
+            "concessions: [invest-us, no-prc-hardware]\n",
+            "concessions: expected the concessions granted, each id with its level or true, "
+            "e.g. {invest-us: 1400bn, no-prc-hardware: true}, got a list",
+        ),
+    ],
+    ids=["megawatts", "gpus", "percent-word", "share-word", "compute-list", "concessions-list"],
+)
+def test_a_unit_no_field_reads_or_a_list_for_a_mapping_says_how_to_write_it(
+    run: Runner, deals: Path, name: str, old: str, new: str, says: str
+) -> None:
+    """`compute: {2026: 250 MW}` said only "expected a number, got '250 MW'", `diversion_risk:
+    30 percent` the same, and `concessions: [invest-us, no-prc-hardware]` "expected a mapping
+    of keys to values": each now names the unit it does not read, or the mapping it wants,
+    with the way to write it; at the file, line and field, exit 2, in `validate` and in the
+    commands that read the file."""
+    line = edit_first_line(deals, name, old, new)
+    commands: list[tuple[str | Path, ...]] = [("validate", deals / name)]
+    if name == PACKAGE:
+        commands += [
+            ("evaluate", deals / name, "--portfolio", deals / PORTFOLIO),
+            ("counter", deals / PORTFOLIO, deals / name),
+        ]
+    else:
+        commands.append(("solve", deals / PORTFOLIO))
+    for args in commands:
+        done = run(*args)
+        assert done.traceback == ""
+        assert done.exit_code == 2, (args, done.output)
+        assert f"{name}:{line}: {says}" in done.stderr, (args, done.stderr)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "says"),
+    [
+        (
+            r"^security: veu",
+            "security: veu\nsecurity: kyc",
+            ":9: security: duplicate key: already given on line 8",
+        ),
+        (
+            r"^  2027: 600_000.*$",
+            "  '2026': 600_000",
+            ":11: compute.2026: duplicate key: already given on line 10",
+        ),
+        (
+            r"^  2026: 500_000",
+            "\t2026: 500_000",
+            ":10: invalid YAML: found character '\\t' that cannot start any token; indent with "
+            "spaces, not tabs",
+        ),
+    ],
+    ids=["duplicate-key", "duplicate-period", "tab-indent"],
+)
+def test_duplicate_keys_and_tabs_are_named_in_every_command_guard(
+    run: Runner, deals: Path, old: str, new: str, says: str
+) -> None:
+    """A guard (it passed before): a key given twice, the same period written as 2026 and
+    '2026', and a tab-indented line are named at their line in every command that reads a
+    package, exit 2, nothing written."""
+    edit_first_line(deals, PACKAGE, old, new)
+    rounds = sorted((deals / "rounds").rglob("*.yaml"))
+    before = {p: p.read_bytes() for p in rounds}
+    for args in (
+        ("validate", deals / PACKAGE),
+        ("evaluate", deals / PACKAGE, "--portfolio", deals / PORTFOLIO),
+        ("counter", deals / PORTFOLIO, deals / PACKAGE),
+    ):
+        done = run(*args)
+        assert done.traceback == ""
+        assert done.exit_code == 2, (args, done.output)
+        assert done.stderr.startswith(f"error: {deals / PACKAGE}{says}"), (args, done.stderr)
+    assert sorted((deals / "rounds").rglob("*.yaml")) == rounds
+    assert {p: p.read_bytes() for p in rounds} == before

@@ -207,7 +207,30 @@ def parse_share_number(value: Any) -> float:
     is meant in thousands: `1.098` is 1.098, left to the field's bounds."""
     if _percent(value):
         return parse_number(value.strip()[:-1], thousands=False) / 100
+    if (other := _other_unit(value)) is not None:  # `30 percent`, `0.3 share`
+        number = value.strip()[: -len(other)].strip()
+        percent = _finite_or_none(number)
+        written = (
+            f"for {number} percent write {percent / 100:g} or {number}%"
+            if percent is not None and other.lower().replace(" ", "") in _PERCENT_WORDS
+            else "write a number from 0 to 1 (such as 0.3) or a percentage (such as 30%)"
+        )
+        raise ValueError(
+            f"expected a number, got {_short(value)}; {other!r} is not a unit a share is "
+            f"written in: {written}"
+        )
     return parse_number(value, thousands=False)
+
+
+#: Words a percentage is written with instead of `%` (`30 percent`).
+_PERCENT_WORDS = ("percent", "pct", "percentage")
+
+
+def _finite_or_none(text: str) -> float | None:
+    try:
+        return _finite(text, thousands=False)
+    except ValueError:
+        return None
 
 
 def _percent(value: Any) -> bool:
@@ -344,7 +367,27 @@ def _compute(value: Any) -> float:
         )
     if isinstance(value, str) and (unit := _WITH_UNIT.match(value.strip())):
         raise ValueError(f"expected a number, got {_short(value)}; {_unit_hint(unit)}")
+    if (other := _other_unit(value)) is not None:  # `250 MW`, `5 EFLOPS`, `500k GPUs`
+        raise ValueError(
+            f"expected a number, got {_short(value)}; {other!r} is not a unit compute is "
+            "written in: write H100e as a plain number (such as 500_000), TPP as "
+            f"{{tpp: N}}, or chips as {{chips: N, model: NAME}} ({', '.join(CHIP_TPP)})"
+        )
     return parse_number(value)
+
+
+#: A number followed, after a space, by a word that is none of the units a field reads
+#: (`250 MW`, `30 percent`): the unit is named, not only "expected a number".
+_OTHER_UNIT = re.compile(
+    r"^[-+]?[\d_.,]*\d(?:e[-+]?\d+)?(?:\s*(?:k|m|mn))?\s+(?P<unit>[^\W\d_][\w/ .-]*)$",
+    re.IGNORECASE,
+)
+
+
+def _other_unit(value: Any) -> str | None:
+    """The unit word after the number in `value` (`MW` of `250 MW`), or None."""
+    found = _OTHER_UNIT.match(value.strip()) if isinstance(value, str) else None
+    return found["unit"].strip() if found else None
 
 
 def keys_meant(keys: Any, known: tuple[str, ...]) -> str:

@@ -147,6 +147,12 @@ _MAPPINGS = {
     "supply": "H100e per period, e.g. {2026: 1_000_000, 2027: 1_000_000}",
     "security_costs": "a cost per security level, e.g. {baseline: 0, kyc: 400m}",
     "caps": "caps by partner and security level, e.g. {AE: {veu: 800_000}}",
+    # a package's: `concessions: [invest-us, no-prc-hardware]` names no level granted
+    "compute": "H100e per period, e.g. {2026: 500_000, 2027: 600_000}",
+    "concessions": (
+        "the concessions granted, each id with its level or true, e.g. "
+        "{invest-us: 1400bn, no-prc-hardware: true}"
+    ),
 }
 
 
