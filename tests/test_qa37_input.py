@@ -305,3 +305,25 @@ def test_duplicate_keys_and_tabs_are_named_in_every_command_guard(
         assert done.stderr.startswith(f"error: {deals / PACKAGE}{says}"), (args, done.stderr)
     assert sorted((deals / "rounds").rglob("*.yaml")) == rounds
     assert {p: p.read_bytes() for p in rounds} == before
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [("true", "true"), ("2026-01-01", "the date 2026-01-01"), ("[0.2]", "a list")],
+    ids=["boolean", "date", "list"],
+)
+def test_a_strategy_parameter_that_is_no_number_is_said_as_written(
+    run: Runner, deals: Path, value: str, said: str
+) -> None:
+    """A round's `strategy.params.beta: true` was read as beta 1 (pydantic's int takes a
+    boolean), and `beta: 2026-01-01` said "expected a whole number" (the first type of the
+    parameter's union), of a figure that may be 0.2."""
+    name = "rounds/gulf-asia/AE/001-us.yaml"
+    line = edit_first_line(deals, name, r"^    beta: 0.2$", f"    beta: {value}")
+    for args in (("history", deals / PORTFOLIO, "--partner", "AE"), ("validate", deals / name)):
+        done = run(*args)
+        assert done.traceback == ""
+        assert done.exit_code == 2, (args, done.output)
+        assert f"{name}:{line}: strategy.params.beta: expected a number, got {said}\n" in (
+            done.stderr
+        ), (args, done.stderr)

@@ -11,9 +11,9 @@ import datetime as dt
 import math
 import re
 from collections.abc import Iterator
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from dealbench.model import package_rules
 from dealbench.model.base import Number, Strict
@@ -24,9 +24,30 @@ from dealbench.model.rules import case_hint
 from dealbench.units import as_written
 
 Side = Literal["us", "partner"]
+
+
+def _param(value: Any) -> Any:
+    """A strategy's parameter is a number or text as written: a boolean is none (`beta:
+    true` was read as 1), nor a date, list or mapping (said "expected a whole number", the
+    union's first branch, of `beta: 2026-01-01`)."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {str(value).lower()}")
+    if isinstance(value, list | dict):
+        raise ValueError(
+            f"expected a number, got a {'list' if isinstance(value, list) else 'mapping'}"
+        )
+    if not isinstance(value, int | float | str):
+        raise ValueError(f"expected a number, got {as_written(value)}")
+    return value
+
+
 #: A strategy's parameter: a number where it reads as one (`beta: 1.125`, which the YAML
 #: loader leaves as text: see yamlparse's point-grouped numbers), else its text.
-Param = Annotated[int | float | str, Field(union_mode="left_to_right")]
+Param = Annotated[
+    Annotated[int | float | str, Field(union_mode="left_to_right")], BeforeValidator(_param)
+]
+
+
 RoundStatus = Literal["open", "concluded", "walked-away"]
 
 #: What a US offer's `strategy.name` may be: a concession tactic (`offer --strategy`) ...
