@@ -3,16 +3,18 @@ qa36-true left (docs/decisions.md). Each test failed before its fix."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import docx
 
-from helpers import REPO, invoke
+from helpers import REPO, invoke, words
 
 GULF = REPO / "deals/portfolios/gulf-asia.yaml"
 ROUNDS = REPO / "deals/rounds/gulf-asia"
 #: gulf-asia runs 2026, 2027 and 2028: a deal's compute summed over them.
 TOTAL = "H100e, 2026–2028 total"
+GAIN = "The gain on the frontier is what the best package"
 NO_GAIN = (
     "No row has a gain on the frontier: it is weighed only for a counter that awaits our answer."
 )
@@ -67,3 +69,27 @@ def test_a_total_over_the_horizon_is_headed_as_one(tmp_path: Path) -> None:
     assert run.exit_code == 0, run.output
     head = run.stdout.split("┡")[0]  # the heading, wrapped to the column of its figures
     assert all(word in head for word in TOTAL.split()) and "│ 3,600,000 │" in run.stdout
+
+
+def test_the_frontier_gain_is_explained_only_where_a_row_has_one(tmp_path: Path) -> None:
+    """Without AE's last counter (004-partner.yaml), AE awaits a counter to our offer of
+    round 3 and SA is concluded: no row has a gain on the frontier (each is "-"), yet the
+    memo explained at length what the gain is and how it may take supply from other
+    negotiations. It now says one short true sentence instead, in md and html; with the
+    counter (AE countered, its gain $0) it explains the gain as before."""
+    rounds = tmp_path / "rounds"
+    shutil.copytree(ROUNDS, rounds)
+    (rounds / "AE/004-partner.yaml").unlink()
+    memo = _room_memo(tmp_path / "awaiting", rounds, "md,html")
+    md = memo.with_suffix(".md").read_text("utf-8")
+    html = words(memo.with_suffix(".html").read_text("utf-8"))
+    for text in (md, html):
+        assert GAIN not in text and "a counter worth accepting can show a gain" not in text
+        assert NO_GAIN in text
+        assert "The gap is what the United States" in text  # AE's row has a gap
+
+    memo = _room_memo(tmp_path / "countered", ROUNDS, "md,html")
+    md = memo.with_suffix(".md").read_text("utf-8")
+    html = words(memo.with_suffix(".html").read_text("utf-8"))
+    for text in (md, html):
+        assert GAIN in text and NO_GAIN not in text
