@@ -276,7 +276,7 @@ def test_the_negotiation_memo_defines_the_frontier_gain_as_a_difference(
     room = run("room", portfolio, "--rounds", rounds, "--render", "md", "--out", out)
     assert room.exit_code == 0, room.output
     memo = (out / "memos/negotiation-qa4neg.md").read_text()
-    assert "the gain on the frontier is what the best package giving the partner" in memo
+    assert "The gain on the frontier is what the best package giving the partner" in memo
     assert "gives the United States beyond the counter" in memo
     assert "at least its walk-away value plus the required margin" in memo
     assert "or what no deal gives it beyond the counter when no package does" in memo

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 
 from dealbench.jsontext import JSON_DIGITS
-from dealbench.list_words import and_list
+from dealbench.list_words import and_list, span
 
 
 def usd(amount: float | None, signed: bool = False, apart: float | None = None) -> str:
@@ -156,6 +156,18 @@ def exact_total(amounts: Iterable[float]) -> float:
     same total reads the same everywhere. Where the rows printed above it add up to
     another figure, `rows_note` says so."""
     return float(shown(math.fsum(amounts)))
+
+
+def h100e_total_head(periods: Sequence[str]) -> str:
+    """The heading of a column of H100e summed over every period of the horizon: "H100e,
+    2026–2028 total" (one period: "H100e, 2027"), in the one form every table writes it
+    (the memos, the CLI, the web). A bare "H100e" beside a portfolio of years reads as a
+    figure per year, where it is the whole horizon's. Without the periods (a result
+    written before it carried them): "H100e, all periods"."""
+    if not periods:
+        return "H100e, all periods"
+    first, last = periods[0], periods[-1]
+    return f"H100e, {first}" if first == last else f"H100e, {span(first, last)} total"
 
 
 def rows_note(columns: Iterable[tuple[str, Iterable[float], float]]) -> str:

@@ -92,6 +92,9 @@ class SweepResult(BaseModel):
     rows: list[SweepRow]
     change_points: list[ChangePoint] = Field(default_factory=list)
     executor: str = "serial"
+    #: The portfolio's periods, first to last: a row's compute is their total
+    #: (`figures.h100e_total_head`).
+    periods: list[str] = Field(default_factory=list)
     notes: list[str] = Field(
         default_factory=list,
         description="What reading the sweep needs: the portfolio's own caps the regime it "
@@ -155,6 +158,7 @@ def sweep_scenarios(
         portfolio=portfolio.id,
         title=portfolio.title,
         policy=portfolio.policy.id,
+        periods=list(portfolio.periods),
         rows=rows,
         executor=ex.describe(),
         notes=caps_notes(portfolio),
@@ -342,6 +346,7 @@ def sweep_param(
         portfolio=portfolio.id,
         title=portfolio.title,
         policy=portfolio.policy.id,
+        periods=list(portfolio.periods),
         param=path,
         # Read where the sweep set a number: the file may give a list there (a piecewise
         # `value_per_h100e`), which a flat amount of USD replaces.

@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
 from dealbench.cli import output
 from dealbench.cli.output import print_table, say
-from dealbench.figures import quantity, thousands
+from dealbench.figures import h100e_total_head, quantity, thousands
 
 if TYPE_CHECKING:
     from dealbench.analyze.compare import Comparison
@@ -157,15 +158,20 @@ def print_sweep(s: SweepResult) -> None:
     table.add_column("Value" if s.param else "Scenario")
     table.add_column("US utility", justify="right")
     table.add_column("Deals", justify="right")
-    table.add_column("H100e", justify="right")
+    # The total's heading wraps to its figures' width: a wider column left the scenarios'
+    # table 82 columns wide in a terminal of 80.
+    head, totals = h100e_total_head(s.periods), [h100e(r.compute_total) for r in s.rows]
+    narrow = max(map(cell_len, [*head.split(), *totals]))
+    table.add_column(head, justify="right", max_width=narrow)
     table.add_column("Risk", justify="right")
     table.add_column("Package changes" if s.param else "Against the base", max_width=36)
-    for r, label, utility in zip(s.rows, row_labels(s), utility_labels(s), strict=True):
+    rows = zip(s.rows, row_labels(s), utility_labels(s), totals, strict=True)
+    for r, label, utility, total in rows:
         table.add_row(
             label,
             utility,
             str(len(r.deals)),
-            h100e(r.compute_total),
+            total,
             h100e(r.risk_total),
             "; ".join(r.changes) or "-",
         )

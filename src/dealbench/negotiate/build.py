@@ -175,6 +175,7 @@ def frontier(
         notes=notes,
         step_h100e=step_of(portfolio, []),
         granularity=portfolio.granularity,
+        periods=list(portfolio.periods),
     )
     if jointly and axis == "partner" and partner_best.us_utility < no_deal.us_utility - SAME_ABS:
         walk = [p.partner_utility for p in kept if p.us_utility >= no_deal.us_utility - SAME_ABS]

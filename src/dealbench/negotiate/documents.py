@@ -160,6 +160,11 @@ def negotiation_memo_document(
         "summary": _summary(room, counts),
         "rows": rows,
         "frontier_notes": room.frontier_notes(),
+        # the columns the paragraph under the table explains, said only where a row has one
+        "shown": {
+            "gap": any(r.us_gap is not None for r in room.rows),
+            "gain": any(r.frontier_gain is not None for r in room.rows),
+        },
         "moves": [r for r in rows if r["move"] not in ("-",)],
         "concluded": [_agreed(r) for r in room.rows if r.agreed is not None],
         # who walked away, and when: a stage of "walked away" does not say which side did

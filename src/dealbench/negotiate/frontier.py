@@ -145,6 +145,9 @@ class Frontier(BaseModel):
     step_h100e: float | None = None
     #: The portfolio's granularity, for the steps' words (H100e, or chips of a model).
     granularity: Granularity | None = None
+    #: The portfolio's periods, first to last: a point's compute is their total
+    #: (`figures.h100e_total_head`).
+    periods: list[str] = Field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         def one(p: FrontierPoint | None) -> dict[str, Any] | None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from dealbench.figures import in_units, quantity, usd
+from dealbench.figures import h100e_total_head, in_units, quantity, usd
 from dealbench.negotiate.frontier import Frontier, FrontierPoint
 from dealbench.render.filters import plural
 from dealbench.result_words import STEPS_SAID, whole_steps_words
@@ -239,7 +239,7 @@ def frontier_words(f: Frontier) -> FrontierWords:
     summary.append(zopa_line(f.zopa))
     return FrontierWords(
         title=f"{f.portfolio}: {f.partner} frontier, V against {axis} ({held})",
-        heads=["#", v_head, u_head, "Risk", "Security", "H100e", "Conc."],
+        heads=["#", v_head, u_head, "Risk", "Security", h100e_total_head(f.periods), "Conc."],
         rows=rows,
         step_lines=[*step_notes(f), *piece_lines(f, unit)],
         method=f"Method: {f.method}, {points}, {f.seconds:.2f} s (gap {f.gap:g})",

@@ -12,7 +12,7 @@ import re
 
 from markupsafe import Markup
 
-from dealbench.figures import exact_total, h100e, quantity, rows_note, rows_sum
+from dealbench.figures import exact_total, h100e, h100e_total_head, quantity, rows_note, rows_sum
 from dealbench.figures import usd as money
 from dealbench.list_words import and_list, periods_said
 from dealbench.model.names import party_in_text  # a partner's name in running English
@@ -22,6 +22,7 @@ __all__ = [
     "and_list",
     "exact_total",
     "h100e",
+    "h100e_total_head",
     "md_escape",
     "money",
     "percent",
@@ -228,6 +229,7 @@ def md_cell(value: object) -> Markup:
 FILTERS = {
     "money": money,
     "h100e": h100e,
+    "h100e_total_head": h100e_total_head,
     "tpp": tpp,
     "number": number,
     "percent": percent,

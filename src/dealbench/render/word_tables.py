@@ -39,8 +39,9 @@ _WIDTHS = (
     ("mwMW%@—", 1.03),
 )
 _EM = {ch: em for chars, em in _WIDTHS for ch in chars}
-#: Where a line may break inside a word: after a hyphen or a soft hyphen.
-_BREAK = re.compile(r"(?<=[-\u00ad])")
+#: Where a line may break inside a word: after a hyphen, an en dash (Word breaks
+#: "2026Q1–2028Q4" there, as a span of periods in a heading is written) or a soft hyphen.
+_BREAK = re.compile(r"(?<=[-\u2013\u00ad])")
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from dealbench.errors import DealbenchError, InputError, user_lines
 from dealbench.limit import broken_messages
 from dealbench.model.names import party_in_text
 from dealbench.negotiate.frontier_words import FRAMES, frames_sentence
-from dealbench.render.filters import distance_to_best, h100e, money, percent
+from dealbench.render.filters import distance_to_best, h100e, h100e_total_head, money, percent
 from dealbench.web.chart import round_kind
 from dealbench.web.security import CSRF_FIELD, confine, csrf_for
 
@@ -45,7 +45,12 @@ def environment() -> jinja2.Environment:
     env.globals["round_kind"] = round_kind
     env.globals["distance_to_best"] = distance_to_best
     env.filters.update(
-        money=money, h100e=h100e, percent=percent, broken=broken_messages, in_text=party_in_text
+        money=money,
+        h100e=h100e,
+        h100e_total_head=h100e_total_head,
+        percent=percent,
+        broken=broken_messages,
+        in_text=party_in_text,
     )
     env.globals["marked"] = marked
     # What each frontier is drawn within, and the negotiation's frames in one sentence
