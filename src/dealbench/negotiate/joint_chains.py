@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dealbench.analyze.parallel import Executor, default_jobs
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
-from dealbench.negotiate.frontier import SAME_ABS, FrontierPoint, point_of
+from dealbench.negotiate.frontier import SAME_ABS, FrontierPoint, point_of_floored
 from dealbench.negotiate.frontier_ends import joint_no_deal, lifted_point
 from dealbench.negotiate.replan import solve_with_floor
 from dealbench.negotiate.single import Single
@@ -150,7 +150,7 @@ def _run_chain(chain: _Chain) -> list[FrontierPoint]:
         if result is None:
             continue
         warm = warm_from(result)
-        point = point_of(chain.portfolio, chain.partner, [d.package() for d in result.deals])
+        point = point_of_floored(chain.portfolio, chain.partner, result)
         found.append(lifted_point(chain.portfolio, chain.partner, point, None))
         if point.us_utility >= chain.stop - SAME_ABS:
             break  # V is the unconstrained optimum's: every lower floor is that point too
