@@ -29,7 +29,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.arguments import partner_code
-from dealbench.checker import DealFigures, check, evaluate
+from dealbench.checker import DealFigures, check
 from dealbench.checker.tolerance import at_limit, reachable
 from dealbench.model.granularity import Granularity
 from dealbench.model.package import Package
@@ -223,60 +223,28 @@ def _package_json(pkg: Package) -> dict[str, Any]:
 
 
 def point_of(
-    portfolio: Portfolio, partner: str, packages: Sequence[Package], label: str = ""
-) -> FrontierPoint:
-    """The frontier point of a set of packages (the partner's among them, or none)."""
-    checked = check(portfolio, packages)
-    if not checked.ok:
-        raise ValueError("; ".join(checked.problems()))
-    return _point(
-        portfolio, partner, checked.objective, checked.deals, checked.risk_total, label, packages
-    )
-
-
-def point_of_floored(portfolio: Portfolio, partner: str, result: SolveResult) -> FrontierPoint:
-    """`point_of` the packages of `solve_with_floor`'s result: the other deals as `solve`
-    checked them before returning its answer, in a portfolio that differs from `portfolio`
-    in the partner's walk-away value alone (the same supply and risk budget, so the same
-    shared limits met), and the partner's deal checked again here against its own. The
-    same point as `point_of`, without checking every other deal a second time."""
-    packages = [d.package() for d in result.deals]
-    own = [d for d in result.deals if d.partner == partner]
-    if len(own) != 1 or len(packages) != len({d.partner for d in result.deals}):
-        return point_of(portfolio, partner, packages)
-    deal = evaluate(portfolio, own[0].package())
-    deals = [deal if d.partner == partner else d for d in result.deals]
-    if not deal.accepts or deal.violations:
-        raise ValueError("; ".join(check(portfolio, packages).problems()))
-    dealing = {d.partner for d in deals}
-    objective = sum(d.us_value for d in deals) + sum(
-        p.us_batna for p in portfolio.partners if p.code not in dealing
-    )
-    risk_total = sum(d.risk for d in deals)
-    return _point(portfolio, partner, objective, deals, risk_total, "", packages)
-
-
-def _point(
     portfolio: Portfolio,
     partner: str,
-    objective: float,
-    deals: Sequence[DealFigures],
-    risk_total: float,
-    label: str,
     packages: Sequence[Package],
+    label: str = "",
+    checked: Sequence[DealFigures] = (),
 ) -> FrontierPoint:
-    """The frontier point of checked deals (V `objective`, the deals' figures)."""
-    figures = next((d for d in deals if d.partner == partner), None)
+    """The frontier point of a set of packages (the partner's among them, or none).
+    `checked`: figures of some of them against `portfolio`, not evaluated again."""
+    checked = check(portfolio, packages, checked=checked)
+    if not checked.ok:
+        raise ValueError("; ".join(checked.problems()))
+    figures = next((d for d in checked.deals if d.partner == partner), None)
     p = portfolio.partner(partner)
     assert p is not None
     return FrontierPoint(
-        us_utility=objective,
+        us_utility=checked.objective,
         partner_utility=p.batna if figures is None else figures.partner_utility,
         risk=0.0 if figures is None else figures.risk,
-        portfolio_risk=risk_total,
+        portfolio_risk=checked.risk_total,
         package=None if figures is None else figures.package(),
         figures=figures,
-        others=[d.package() for d in deals if d.partner != partner],
+        others=[d.package() for d in checked.deals if d.partner != partner],
         label=label,
         step_h100e=step_of(portfolio, packages),
     )

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dealbench.analyze.parallel import Executor, default_jobs
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
-from dealbench.negotiate.frontier import SAME_ABS, FrontierPoint, point_of_floored
+from dealbench.negotiate.frontier import SAME_ABS, FrontierPoint, point_of
 from dealbench.negotiate.frontier_ends import joint_no_deal, lifted_point
 from dealbench.negotiate.replan import solve_with_floor
 from dealbench.negotiate.single import Single
@@ -109,6 +109,8 @@ class _Chain:
     #: The unconstrained optimum's V: a point that reaches it ends the chain (every lower
     #: floor is that point too).
     stop: float = math.inf
+    #: What the chain costs against one floor's solve (`_cost`); None: one a floor.
+    cost: float | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,11 +137,20 @@ def _run(task: _Chain | _Without) -> list[FrontierPoint]:
 #: from a neighbouring floor (M seed 2: 0.31 s against 0.21-0.25 s a floor).
 NO_DEAL_COST = 1.5
 
+#: The partner-best end's one floor against a floor of a chain: it starts from the held
+#: end, not from a neighbouring floor (M seed 0: 0.74-0.81 s against 0.4 s a floor; seed
+#: 2: 0.20 s against 0.28 s). Above NO_DEAL_COST, so the no-deal point goes last: the
+#: queue on two workers, each floor +-15% at random (5,000 draws), ended 1.7% sooner at
+#: seed 0 that way, the same at seed 2 (bench/README.md, session 36).
+END_COST = 2.0
+
 
 def _cost(task: _Chain | _Without) -> float:
-    """Longest first: a chain costs a solve a floor; the no-deal point, NO_DEAL_COST (so it
-    goes before the partner-best end's one floor, and the last task is the shortest)."""
-    return float(len(task.floors)) if isinstance(task, _Chain) else NO_DEAL_COST
+    """Longest first: a chain costs a solve a floor (the partner-best end, END_COST); the
+    no-deal point, NO_DEAL_COST: the last task is the no-deal point."""
+    if isinstance(task, _Without):
+        return NO_DEAL_COST
+    return float(len(task.floors)) if task.cost is None else task.cost
 
 
 def _run_chain(chain: _Chain) -> list[FrontierPoint]:
@@ -150,8 +161,12 @@ def _run_chain(chain: _Chain) -> list[FrontierPoint]:
         if result is None:
             continue
         warm = warm_from(result)
-        point = point_of_floored(chain.portfolio, chain.partner, result)
-        found.append(lifted_point(chain.portfolio, chain.partner, point, None))
+        # The other deals' figures as `solve` checked them (the floored portfolio differs
+        # from this one in the partner's walk-away value alone): not evaluated again.
+        others = [d for d in result.deals if d.partner != chain.partner]
+        packages = [d.package() for d in result.deals]
+        point = point_of(chain.portfolio, chain.partner, packages, checked=others)
+        found.append(lifted_point(chain.portfolio, chain.partner, point, None, others))
         if point.us_utility >= chain.stop - SAME_ABS:
             break  # V is the unconstrained optimum's: every lower floor is that point too
     return found
@@ -187,7 +202,8 @@ def _end_chain(
     if held_best.package is None:
         return None
     start = _start(base, [*held_best.others, held_best.package])
-    return _Chain(portfolio, partner, [held_best.partner_utility - 1.0], gap, start)
+    floor = held_best.partner_utility - 1.0
+    return _Chain(portfolio, partner, [floor], gap, start, cost=END_COST)
 
 
 def joint_end(
