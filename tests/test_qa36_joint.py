@@ -52,6 +52,7 @@ def test_the_joint_frontier_is_the_one_the_widened_round_gave(
     every proof larger than it (WIDEN_RATIO 1)."""
     names = rounds_of_the_next_solves(monkeypatch, sets_per_partner=1, widen_top=2)
     monkeypatch.setattr(joint_chains, "JOINT_SETS_PER_PARTNER", sets)
+    monkeypatch.setattr(joint_chains, "JOINT_SETS_FROM_NEIGHBOUR", sets)
     pf = continuous(generate(V, seed=seed))
     base = solve(pf)
     code = max(base.deals, key=lambda d: d.us_value).partner

@@ -52,12 +52,20 @@ class PortfolioCheck(BaseModel):
 
 
 def check(
-    portfolio: Portfolio, packages: Iterable[Package] | Package, *, agreed: Iterable[str] = ()
+    portfolio: Portfolio,
+    packages: Iterable[Package] | Package,
+    *,
+    agreed: Iterable[str] = (),
+    checked: Iterable[DealFigures] = (),
 ) -> PortfolioCheck:
     """Check packages together: each deal, then supply and the risk budget (one package
     may be given alone). `agreed`: partners among them whose deals are concluded; a
     supply or risk budget broken says their part of the total (else a counter's "risk
-    budget: 18,030 risk-weighted H100e" reads as its own where it carries 17,000)."""
+    budget: 18,030 risk-weighted H100e" reads as its own where it carries 17,000).
+    `checked`: figures `evaluate` gave against this portfolio; a package that is one of
+    them exactly keeps its figures rather than being evaluated again (a frontier's point
+    changes one deal of a checked portfolio)."""
+    known = {d.partner: d for d in checked}
     if isinstance(packages, Package):  # a model iterates as (field, value) pairs
         packages = [packages]
     deals: list[DealFigures] = []
@@ -74,7 +82,8 @@ def check(
             message = f"{who} is not a partner of portfolio {portfolio.id}"
             violations.append(Limit(kind="package", partner=who, message=message))
             continue
-        deals.append(evaluate(portfolio, package))
+        figures = known.get(who)
+        deals.append(figures if _same(figures, package) else evaluate(portfolio, package))
     no_deal = [p.code for p in portfolio.partners if p.code not in seen]
 
     fixed = [d for d in deals if d.partner in set(agreed)]
@@ -130,6 +139,16 @@ def check(
         risk_total=risk_total,
         risk_budget=budget,
         violations=violations,
+    )
+
+
+def _same(figures: DealFigures | None, package: Package) -> bool:
+    """Whether `figures` are those of `package`: the same terms and compute."""
+    return (
+        figures is not None
+        and figures.security == package.security
+        and figures.compute == package.compute
+        and figures.concessions == package.concessions
     )
 
 

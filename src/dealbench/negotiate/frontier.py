@@ -226,10 +226,15 @@ def _package_json(pkg: Package) -> dict[str, Any]:
 
 
 def point_of(
-    portfolio: Portfolio, partner: str, packages: Sequence[Package], label: str = ""
+    portfolio: Portfolio,
+    partner: str,
+    packages: Sequence[Package],
+    label: str = "",
+    checked: Sequence[DealFigures] = (),
 ) -> FrontierPoint:
-    """The frontier point of a set of packages (the partner's among them, or none)."""
-    checked = check(portfolio, packages)
+    """The frontier point of a set of packages (the partner's among them, or none).
+    `checked`: figures of some of them against `portfolio`, not evaluated again."""
+    checked = check(portfolio, packages, checked=checked)
     if not checked.ok:
         raise ValueError("; ".join(checked.problems()))
     figures = next((d for d in checked.deals if d.partner == partner), None)

@@ -5,6 +5,9 @@ and a point made as good for the partner as the same US value allows (`lifted_po
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from dealbench.checker import DealFigures
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.frontier import (
@@ -24,13 +27,18 @@ DOMINATED_BY = 1.0
 
 
 def lifted_point(
-    portfolio: Portfolio, partner: str, point: FrontierPoint, alone: Single | None
+    portfolio: Portfolio,
+    partner: str,
+    point: FrontierPoint,
+    alone: Single | None,
+    checked: Sequence[DealFigures] = (),
 ) -> FrontierPoint:
     """`point` with the partner's deal as good for the partner as the same US value of the
     deal allows, the other deals as they are (`alone`: the partner's curves among them, when
     known): the US-best end, and jointly each ε-constraint optimum, can be a package the US
     values like another the partner prefers (V flat in compute, two concessions of equal US
-    value); such a point is dominated by that other one, which is what is kept."""
+    value); such a point is dominated by that other one, which is what is kept. `checked`:
+    the other deals' figures against `portfolio`, when known (not evaluated again)."""
     if point.package is None or point.figures is None:
         return point
     if alone is None:
@@ -41,7 +49,7 @@ def lifted_point(
     if better is None:
         return point
     try:
-        lifted = point_of(portfolio, partner, [*point.others, better], point.label)
+        lifted = point_of(portfolio, partner, [*point.others, better], point.label, checked)
     except ValueError:  # a limit broken by a rounding of the exact curve: keep the point
         return point
     gain = lifted.partner_utility - point.partner_utility

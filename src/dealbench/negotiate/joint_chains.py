@@ -22,11 +22,22 @@ from dealbench.optimize.decomposition.warm import WarmStart, warm_from
 from dealbench.optimize.result import SolveResult
 
 #: The first incumbent round of a joint point searches about this many concession sets
-#: per partner (a cold solve: `rounds.MIP_SETS_PER_PARTNER`, 4). Started from the point
-#: before, fewer suffice: M seed 1, AM, 25 points, one HiGHS thread (so process time is
-#: work): 16.7-16.9 s with 4, 14.3-14.9 s with 3, 15.4-15.7 s with 2 (the proof round
-#: then runs more often); B&B nodes 37,311 -> 26,219. Every point is still proven.
+#: per partner (a cold solve: `rounds.MIP_SETS_PER_PARTNER`, 4) where it starts from a
+#: start further off than a neighbouring floor: a chain's first floor (from the held
+#: package), the partner-best end (from the held end) and the no-deal point (from the
+#: base optimum less the partner's deal). M seed 1, AM, 25 points, one HiGHS thread (so
+#: process time is work), every floor at one count: 16.7-16.9 s with 4, 14.3-14.9 s with
+#: 3, 15.4-15.7 s with 2 (the proof round then runs more often). Every point is proven.
 JOINT_SETS_PER_PARTNER = 3
+
+#: ... and this many where it starts from the floor before in its chain, whose optimum
+#: is closer. Session 37, the 25-point frontier at `jobs=1`, process time, two runs each
+#: against 3 everywhere: M seed 0 17.78 / 18.05 s against 20.19 / 19.44 s, seed 2 6.76 /
+#: 7.07 / 7.03 / 6.83 s against 7.26 / 7.61 / 7.36 / 7.02 s, seed 1 8.77 / 8.94 s against
+#: 8.55 / 8.97 s; 2 at every floor, a chain's first ones too, took seed 2's first chain
+#: 1.9-2.0 s against 1.4-1.7 s (its first floor 467-515 ms against 344-354 ms), and 2
+#: at every floor but the first gave seed 0 and 2 their best times (bench/README.md).
+JOINT_SETS_FROM_NEIGHBOUR = 2
 
 
 def joint_points(
@@ -109,6 +120,8 @@ class _Chain:
     #: The unconstrained optimum's V: a point that reaches it ends the chain (every lower
     #: floor is that point too).
     stop: float = math.inf
+    #: What the chain costs against one floor's solve (`_cost`); None: one a floor.
+    cost: float | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,42 +148,62 @@ def _run(task: _Chain | _Without) -> list[FrontierPoint]:
 #: from a neighbouring floor (M seed 2: 0.31 s against 0.21-0.25 s a floor).
 NO_DEAL_COST = 1.5
 
+#: The partner-best end's one floor against a floor of a chain: it starts from the held
+#: end, not from a neighbouring floor (M seed 0: 0.74-0.81 s against 0.4 s a floor; seed
+#: 2: 0.20 s against 0.28 s). Above NO_DEAL_COST, so the no-deal point goes last: the
+#: queue on two workers, each floor +-15% at random (5,000 draws), ended 1.7% sooner at
+#: seed 0 that way, the same at seed 2 (bench/README.md, session 36).
+END_COST = 2.0
+
 
 def _cost(task: _Chain | _Without) -> float:
-    """Longest first: a chain costs a solve a floor; the no-deal point, NO_DEAL_COST (so it
-    goes before the partner-best end's one floor, and the last task is the shortest)."""
-    return float(len(task.floors)) if isinstance(task, _Chain) else NO_DEAL_COST
+    """Longest first: a chain costs a solve a floor (the partner-best end, END_COST); the
+    no-deal point, NO_DEAL_COST: the last task is the no-deal point."""
+    if isinstance(task, _Without):
+        return NO_DEAL_COST
+    return float(len(task.floors)) if task.cost is None else task.cost
 
 
 def _run_chain(chain: _Chain) -> list[FrontierPoint]:
     found: list[FrontierPoint] = []
-    warm = chain.warm
+    warm, sets = chain.warm, JOINT_SETS_PER_PARTNER
     for u in chain.floors:
-        result = _floored(chain.portfolio, chain.partner, u, chain.gap, warm)
+        result = _floored(chain.portfolio, chain.partner, u, chain.gap, warm, sets)
         if result is None:
             continue
-        warm = warm_from(result)
-        point = point_of(chain.portfolio, chain.partner, [d.package() for d in result.deals])
-        found.append(lifted_point(chain.portfolio, chain.partner, point, None))
+        warm, sets = warm_from(result), JOINT_SETS_FROM_NEIGHBOUR
+        # The other deals' figures as `solve` checked them (the floored portfolio differs
+        # from this one in the partner's walk-away value alone): not evaluated again.
+        others = [d for d in result.deals if d.partner != chain.partner]
+        packages = [d.package() for d in result.deals]
+        point = point_of(chain.portfolio, chain.partner, packages, checked=others)
+        found.append(lifted_point(chain.portfolio, chain.partner, point, None, others))
         if point.us_utility >= chain.stop - SAME_ABS:
             break  # V is the unconstrained optimum's: every lower floor is that point too
     return found
 
 
 def _floored(
-    portfolio: Portfolio, partner: str, u: float, gap: float, warm: WarmStart | None
+    portfolio: Portfolio,
+    partner: str,
+    u: float,
+    gap: float,
+    warm: WarmStart | None,
+    sets: int | None = None,
 ) -> SolveResult | None:
     """A joint point: the whole portfolio at floor `u`, warm-started (its first incumbent
-    round narrowed to JOINT_SETS_PER_PARTNER sets, as the start is the point before), on
-    one solver thread: the chains run side by side, one to a core."""
-    return solve_with_floor(portfolio, partner, u, gap=gap, warm_start=_narrowed(warm), threads=1)
+    round narrowed to `sets` sets a partner, default JOINT_SETS_PER_PARTNER), on one solver
+    thread: the chains run side by side, one to a core."""
+    start = _narrowed(warm, sets)
+    return solve_with_floor(portfolio, partner, u, gap=gap, warm_start=start, threads=1)
 
 
-def _narrowed(warm: WarmStart | None) -> WarmStart | None:
-    """`warm` with its first incumbent round narrowed to JOINT_SETS_PER_PARTNER sets."""
-    return (
-        None if warm is None else dataclasses.replace(warm, sets_per_partner=JOINT_SETS_PER_PARTNER)
-    )
+def _narrowed(warm: WarmStart | None, sets: int | None = None) -> WarmStart | None:
+    """`warm` with its first incumbent round narrowed to `sets` sets a partner (default
+    JOINT_SETS_PER_PARTNER)."""
+    if warm is None:
+        return None
+    return dataclasses.replace(warm, sets_per_partner=sets or JOINT_SETS_PER_PARTNER)
 
 
 def _with_packages(warm: WarmStart, packages: list[Package]) -> WarmStart:
@@ -187,7 +220,8 @@ def _end_chain(
     if held_best.package is None:
         return None
     start = _start(base, [*held_best.others, held_best.package])
-    return _Chain(portfolio, partner, [held_best.partner_utility - 1.0], gap, start)
+    floor = held_best.partner_utility - 1.0
+    return _Chain(portfolio, partner, [floor], gap, start, cost=END_COST)
 
 
 def joint_end(
