@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import Runner, deals_copy
+from helpers import REPO, Runner, deals_copy, edit_first_line
 
 PORTFOLIO = "portfolios/gulf-asia.yaml"
 OUT_OF_PLACE = (
@@ -59,3 +59,116 @@ def test_a_package_beside_the_partners_folders_is_still_valid(run: Runner, deals
     done = run("validate", kept)
     assert done.exit_code == 0, done.output
     assert f"ok: {kept} (package)" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "says"),
+    [
+        (
+            PORTFOLIO,
+            r"^periods: .*$",
+            "risk_budget: 40_000 H100e\nperiods: [2026, 2027, 2028]",
+            "risk_budget: expected a number, got '40_000 H100e'; the field is in "
+            "risk-weighted H100e, written without a unit: write 40_000",
+        ),
+        (
+            "policy/bilateral.yaml",
+            r"^risk_budget: .*$",
+            "risk_budget: 250k h100es",
+            "risk_budget: expected a number, got '250k h100es'; the field is in "
+            "risk-weighted H100e, written without a unit: write 250_000",
+        ),
+        (
+            "policy/bilateral.yaml",
+            r"^risk_budget: .*$",
+            "risk_budget: 250_000 MW",
+            "risk_budget: expected a number, got '250_000 MW'; 'MW' is not the unit of this "
+            "field: it is in risk-weighted H100e, written as a plain number",
+        ),
+        (
+            "policy/bilateral.yaml",
+            r"^risk_budget: .*$",
+            "risk_budget: 5bn",
+            "risk_budget: expected a number, got '5bn'; suffixes such as bn are for amounts "
+            "of USD: the field is in risk-weighted H100e",
+        ),
+        (
+            PORTFOLIO,
+            r"^  2027: .*$",
+            "  2027: {tpp: 5e9 TPP}",
+            "supply.2027: expected a number, got '5e9 TPP'; the field is in TPP, written "
+            "without a unit: write 5_000_000_000",
+        ),
+        (
+            PORTFOLIO,
+            r"^periods: .*$",
+            "granularity: 1000 H100e\nperiods: [2026, 2027, 2028]",
+            "granularity: expected a number, got '1000 H100e'; the field is in H100e, written "
+            "without a unit: write 1_000",
+        ),
+        (
+            "rounds/gulf-asia/AE/003-us.yaml",
+            r"^  target_us_utility: .*$",
+            "  target_us_utility: 76.5bn",
+            "strategy.target_us_utility: expected a number, got '76.5bn'; the field is in "
+            "USD, written as a plain number: write 76_500_000_000",
+        ),
+    ],
+    ids=["portfolio-h100e", "policy-plural", "other-unit", "money", "tpp", "granularity", "usd"],
+)
+def test_a_unit_after_a_plain_number_says_the_unit_the_field_is_in(
+    run: Runner, deals: Path, name: str, old: str, new: str, says: str
+) -> None:
+    """`risk_budget: 40_000 H100e` said only "expected a number, got '40_000 H100e'": the
+    shared number parser now knows the field's unit (`units.number_in`) and says it, with
+    the number as meant, wherever a plain number has a unit."""
+    line = edit_first_line(deals, name, old, new)
+    done = run("validate", deals / name)
+    assert done.traceback == ""
+    assert done.exit_code == 2, done.output
+    assert f"{name}:{line}: {says}\n" in done.stderr, done.stderr
+
+
+def test_a_unit_in_a_set_option_says_the_unit_the_field_is_in(run: Runner) -> None:
+    """`--set portfolio.risk_budget=40k H100e`, read by the same field, says the same."""
+    done = run("solve", REPO / "deals" / PORTFOLIO, "--set", "portfolio.risk_budget=40k H100e")
+    assert done.exit_code == 2 and done.traceback == "", done.output
+    assert done.stderr == (
+        "error: --set: portfolio.risk_budget: expected a number, got '40k H100e'; the field is "
+        "in risk-weighted H100e, written without a unit: write 40_000\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "got"),
+    [
+        (r"^batna: .*$", "batna: [8bn]", "batna", "a list"),
+        (r"^batna: .*$", "batna: !!set {8bn}", "batna", "a set (!!set {8bn})"),
+        (r"^batna: .*$", "batna: true", "batna", "true"),
+        (r"^batna: .*$", "batna: {a: 1}", "batna", "a mapping"),
+        (r"^  kyc: .*$", "  kyc: [400m]", "security_costs.kyc", "a list"),
+        (
+            r"^batna: .*$",
+            "batna: {dist: uniform, low: !!set {1bn}, high: 2bn}",
+            "batna.low",
+            "a set (!!set {1bn})",
+        ),
+    ],
+    ids=["list", "set", "boolean", "mapping", "security-cost", "distribution"],
+)
+def test_a_money_field_given_no_text_nor_number_says_it_wants_an_amount(
+    run: Runner, deals: Path, old: str, new: str, field: str, got: str
+) -> None:
+    """`batna: [8bn]` or `batna: !!set {8bn}` said "expected a number", where `batna: lots`
+    says "expected an amount of USD such as ...": `parse_money` now says its own
+    expectation of every value it refuses."""
+    line = edit_first_line(deals, "partners/ae.yaml", old, new)
+    done = run("validate", deals / "partners/ae.yaml")
+    assert done.exit_code == 2 and done.traceback == "", done.output
+    assert f"partners/ae.yaml:{line}: {field}: {AN_AMOUNT}, got {got}\n" in done.stderr
+
+
+def test_a_money_override_given_a_list_says_it_wants_an_amount(run: Runner) -> None:
+    done = run("solve", REPO / "deals" / PORTFOLIO, "--set", "partners.AE.batna=[1bn]")
+    assert done.exit_code == 2 and done.traceback == "", done.output
+    assert done.stderr == f"error: --set: partners.AE.batna: {AN_AMOUNT}, got a list\n"
