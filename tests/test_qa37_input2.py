@@ -172,3 +172,27 @@ def test_a_money_override_given_a_list_says_it_wants_an_amount(run: Runner) -> N
     done = run("solve", REPO / "deals" / PORTFOLIO, "--set", "partners.AE.batna=[1bn]")
     assert done.exit_code == 2 and done.traceback == "", done.output
     assert done.stderr == f"error: --set: partners.AE.batna: {AN_AMOUNT}, got a list\n"
+
+
+@pytest.mark.parametrize(
+    ("new", "got"),
+    [
+        ("  invest-us: [200bn]", "a list"),
+        ("  invest-us: !!set {200bn}", "a set (!!set {200bn})"),
+        ("  invest-us: {amount: 200bn}", "a mapping"),
+    ],
+    ids=["list", "set", "mapping"],
+)
+def test_a_concession_given_a_list_or_set_says_what_a_concession_takes(
+    run: Runner, deals: Path, new: str, got: str
+) -> None:
+    """`concessions: {invest-us: [200bn]}` said "expected text, got a list" (the level id's
+    type), where `us-operated: yes please` says what a concession takes: now both."""
+    line = edit_first_line(deals, "packages/ae-offer.yaml", r"^  invest-us: .*$", new)
+    done = run("evaluate", deals / "packages/ae-offer.yaml", "--portfolio", deals / PORTFOLIO)
+    assert done.exit_code == 2 and done.traceback == "", done.output
+    assert done.stderr.endswith(
+        f"packages/ae-offer.yaml:{line}: concessions.invest-us: expected a level id, true or "
+        "false, or an amount: a number, with k, m, bn or tn if need be (2_500, 75bn, USD 75bn);"
+        f" got {got}\n"
+    ), done.stderr
