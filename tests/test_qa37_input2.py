@@ -196,3 +196,27 @@ def test_a_concession_given_a_list_or_set_says_what_a_concession_takes(
         "false, or an amount: a number, with k, m, bn or tn if need be (2_500, 75bn, USD 75bn);"
         f" got {got}\n"
     ), done.stderr
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "field"),
+    [("2026: 600_000", "2026.0: 5", "2026.0"), ("2026.0: 5", "2026: 600_000", "2026")],
+    ids=["decimal-second", "decimal-first"],
+)
+def test_a_period_written_as_a_decimal_beside_it_is_the_same_key(
+    run: Runner, deals: Path, first: str, second: str, field: str
+) -> None:
+    """A counter with `2026: 600_000` and `2026.0: 5` under compute was recorded as round 5
+    taking 5 H100e in 2026: YAML's 2026.0 is Python's 2026, so the second replaced the
+    first's value unseen. Keys equal once loaded are now duplicates, as 2026 and '2026'
+    were; nothing is recorded."""
+    name = "packages/ae-counter.yaml"
+    line = edit_first_line(deals, name, r"^  2026: .*$", f"  {first}\n  {second}")
+    rounds = sorted((deals / "rounds/gulf-asia/AE").iterdir())
+    done = run("counter", deals / PORTFOLIO, deals / name, "--no-documents")
+    assert done.exit_code == 2 and done.traceback == "", done.output
+    assert done.stderr == (
+        f"error: {deals / name}:{line + 1}: compute.{field}: duplicate key: already given on "
+        f"line {line} (a key may appear only once)\n"
+    )
+    assert sorted((deals / "rounds/gulf-asia/AE").iterdir()) == rounds
