@@ -59,7 +59,8 @@ def deals(tmp_path: Path) -> Path:
             "partners/ae.yaml",
             r"^batna: .*$",
             "batna: !!set {b, a}",
-            "batna: expected a number, got a set (!!set {b, a})",
+            "batna: expected an amount of USD such as 1.4tn, 200bn, 350m, 75k or 1000, "
+            "got a set (!!set {b, a})",
         ),
         (
             "policy/bilateral.yaml",

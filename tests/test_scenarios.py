@@ -83,7 +83,8 @@ def test_policy_override_keeps_the_portfolio_risk_budget_rule(gulf) -> None:  # 
         ),
         (
             "portfolio.supply.2027=3bn",
-            "error: --set: portfolio.supply.2027: expected a number, got '3bn'",
+            "error: --set: portfolio.supply.2027: expected a number, got '3bn'; suffixes such "
+            "as bn are for amounts of USD: the field is in H100e",
         ),
         (
             "partners.AE.batna=900_000 H100e",

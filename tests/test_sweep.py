@@ -135,7 +135,8 @@ def test_sweep_cli_scenarios_table(run: Runner) -> None:
         ),
         (
             ["--param", "portfolio.supply.2026", "--from", "1bn", "--to", "2_000_000"],
-            "error: --from: portfolio.supply.2026: expected a number, got '1bn'",
+            "error: --from: portfolio.supply.2026: expected a number, got '1bn'; suffixes such "
+            "as bn are for amounts of USD: the field is in H100e",
         ),
         (
             ["--param", "supply.2026", "--from", "1", "--to", "2"],

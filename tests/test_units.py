@@ -78,13 +78,16 @@ def test_money_rejects_bad_strings(text: str) -> None:
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        (True, "expected a number, got True"),
+        (True, "expected an amount of USD such as 1.4tn, 200bn, 350m, 75k or 1000, got true"),
         (
             None,
             "the value is empty; expected an amount of USD such as 1.4tn, 200bn, 350m, 75k or 1000",
         ),
-        ([1], "expected a number, got a list"),
-        ({"usd": 1}, "expected a number, got a mapping"),
+        ([1], "expected an amount of USD such as 1.4tn, 200bn, 350m, 75k or 1000, got a list"),
+        (
+            {"usd": 1},
+            "expected an amount of USD such as 1.4tn, 200bn, 350m, 75k or 1000, got a mapping",
+        ),
         (float("nan"), "expected a finite number, got nan"),
         (float("inf"), "expected a finite number, got inf"),
     ],

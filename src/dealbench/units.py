@@ -10,7 +10,7 @@ import datetime as dt
 import difflib
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -48,15 +48,27 @@ _MONEY = re.compile(
 )
 
 
-def parse_number(value: Any, *, thousands: bool = True) -> float:
+def parse_number(value: Any, *, thousands: bool = True, unit: str | None = None) -> float:
     """A plain number, also when a YAML 1.2 loader left `200_000` as a string.
 
     `thousands`: the number may be meant in thousands, so `100.000` (a hundred thousand
-    in German) is refused, not read as 100. Off for numbers on a share's scale."""
-    return _bounded(_finite(value, thousands), MAX_NUMBER, "a number", value)
+    in German) is refused, not read as 100. Off for numbers on a share's scale.
+    `unit`: what the number counts (`risk-weighted H100e`, `USD`), said where a unit was
+    written after the number or a suffix of money (`number_in`)."""
+    return _bounded(_finite(value, thousands, unit), MAX_NUMBER, "a number", value)
 
 
-def _finite(value: Any, thousands: bool = True) -> float:
+def number_in(unit: str) -> Callable[[Any], float]:
+    """The parser of a field that holds a plain number of `unit`: `risk_budget: 40_000
+    H100e` is refused saying the field is in risk-weighted H100e, written without a unit."""
+
+    def parse(value: Any) -> float:
+        return parse_number(value, unit=unit)
+
+    return parse
+
+
+def _finite(value: Any, thousands: bool = True, unit: str | None = None) -> float:
     if is_empty(value):
         raise ValueError(empty_value("a number"))
     if isinstance(value, bool):
@@ -72,11 +84,12 @@ def _finite(value: Any, thousands: bool = True) -> float:
             try:
                 number = float(text)
             except ValueError:
-                raise ValueError(f"expected a number, got {_short(value)}{_hint(text)}") from None
+                hint = _hint(text) or _unit_written(typed.strip(), unit)
+                raise ValueError(f"expected a number, got {_short(value)}{hint}") from None
             if math.isinf(number) and "inf" not in text.lower():
                 return number  # digits beyond a float's range: too large, as the bound says
         else:
-            raise ValueError(f"expected a number, got {_kind(value)}")
+            raise ValueError(f"expected a number, got {kind_said(value)}")
     except OverflowError:
         raise ValueError(f"the number is too large, got {_short(value)}") from None
     if not math.isfinite(number):
@@ -111,6 +124,70 @@ def _hint(text: str) -> str:
         return ""
     sign = "-" if match["sign"] == "-" else ""
     return f"; suffixes such as k and m are for amounts of USD: write {sign}{number:_.0f}"
+
+
+#: A number with a word after it (`40_000 H100e`, `40k H100e`, `250 MW`, `5 dollars`).
+_NUMBER_AND_WORD = re.compile(
+    r"^(?P<num>[-+]?[\d_.,]*\d(?:e[-+]?\d+)?(?:\s*(?:k|m|mn)(?![a-z]))?)\s*"
+    r"(?P<word>[^\W\d_][\w/ .-]*)$",
+    re.IGNORECASE,
+)
+
+
+def _unit_written(text: str, unit: str | None) -> str:
+    """For a number written with a unit where a plain number is expected (`risk_budget:
+    40_000 H100e`): that the field is in `unit`, written without one, and the number as
+    meant (`write 40_000`); a unit other than the field's is named as not its unit. A
+    suffix of money (`5bn`, `$5bn`) where the field is in another unit is said to be one.
+    Empty for text that is no number with a unit."""
+    found = _NUMBER_AND_WORD.match(text)
+    money = _MONEY.match(text.lower().replace(" ", ""))
+    if found is None or found["word"].lower() in _SUFFIX:
+        if unit and money and (money["suf"] or text.startswith("$")) and unit != "USD":
+            return f"; suffixes such as bn are for amounts of USD: the field is in {unit}"
+        if unit == "USD" and money and (meant := _meant_number(text.lower())) is not None:
+            return f"; the field is in USD, written as a plain number: write {meant}"
+        return ""
+    number, word = found["num"], found["word"].strip()
+    scale, _, rest = word.partition(" ")
+    if scale.lower() in _WORDS:  # `40 million H100e`: the number is 40m, the unit after it
+        number, word = number + _WORDS[scale.lower()], rest.strip()
+    meant = _meant_number(number)
+    write = f": write {meant}" if meant is not None else ""
+    if not word:  # `40 million`: a number in words, no unit
+        return f"; a number is written in digits{write}" if meant is not None else ""
+    if unit is None:
+        return f"; write the number without its unit ({word!r}){write}"
+    if _same_unit(word, unit):
+        return f"; the field is in {unit}, written without a unit{write}"
+    return f"; {word!r} is not the unit of this field: it is in {unit}, written as a plain number"
+
+
+def _same_unit(word: str, unit: str) -> bool:
+    """Whether `word` names `unit` by its last word, singular or plural (`H100e` or `h100es`
+    of `risk-weighted H100e`, `B200 chips` of `chips`)."""
+
+    def last(text: str) -> str:
+        return text.lower().split()[-1].removesuffix("s")
+
+    return last(word) == last(unit)
+
+
+def _meant_number(text: str) -> str | None:
+    """The number `text` means, written as a file writes it (`40k` as 40_000, `5bn` as
+    5_000_000_000), or None when it reads as none."""
+    text = text.replace(" ", "")
+    try:
+        number = parse_number(text)
+    except ValueError:
+        suffix = _MONEY.match(text.lower())
+        if not suffix or suffix["suf"] not in _SUFFIX:
+            return None
+        number = float(suffix["num"]) * _SUFFIX[suffix["suf"]]
+        number = -number if suffix["sign"] == "-" else number
+    if not math.isfinite(number) or abs(number) > MAX_NUMBER:
+        return None
+    return f"{number:_.0f}" if number.is_integer() else f"{number:_}"
 
 
 #: Digits grouped by commas as thousands separators: 1,500,000 (or in lakhs, 1,00,000).
@@ -272,10 +349,18 @@ def as_written(value: Any, width: int = 40) -> str:
 _short = as_written
 
 
+#: What a money field expects, said of every value it refuses (text, a list, a `!!set`).
+AN_AMOUNT = "an amount of USD such as 1.4tn, 200bn, 350m, 75k or 1000"
+
+
 def parse_money(value: Any) -> float:
-    """USD from `1.4tn`, `200bn`, `350m`, `75k`, `$2bn`, `-5bn` or a number."""
+    """USD from `1.4tn`, `200bn`, `350m`, `75k`, `$2bn`, `-5bn` or a number; anything else
+    (a list, a mapping, a boolean, a `!!set`) is refused as not `AN_AMOUNT`."""
     if is_empty(value):
-        raise ValueError(empty_value("an amount of USD such as 1.4tn, 200bn, 350m, 75k or 1000"))
+        raise ValueError(empty_value(AN_AMOUNT))
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        said = str(value).lower() if isinstance(value, bool) else kind_said(value)
+        raise ValueError(f"expected {AN_AMOUNT}, got {said}")
     if isinstance(value, str):
         typed = _signs(value)
         _refuse_point_groups(typed.strip().lstrip("$"), value)
@@ -297,10 +382,7 @@ def parse_money(value: Any) -> float:
                 return _money_bound(number, value)
             word = _WORDS.get(match["suf"]) if match else None
             hint = f"; write {match['sign']}{match['num']}{word}" if match and word else ""
-            raise ValueError(
-                "expected an amount of USD such as 1.4tn, 200bn, 350m, 75k or 1000, "
-                f"got {_short(value)}{hint}"
-            )
+            raise ValueError(f"expected {AN_AMOUNT}, got {_short(value)}{hint}")
         try:
             amount = float(match["num"]) * _SUFFIX.get(match["suf"], 1.0)
         except OverflowError:
@@ -347,15 +429,15 @@ def _compute(value: Any) -> float:
     if isinstance(value, Mapping):
         keys = set(value)
         if keys == {"h100e"}:
-            return parse_number(value["h100e"])
+            return parse_number(value["h100e"], unit="H100e")
         if keys == {"tpp"}:
-            return parse_number(value["tpp"]) / H100_TPP
+            return parse_number(value["tpp"], unit="TPP") / H100_TPP
         if keys == {"chips", "model"}:
             model = str(value["model"]).upper()
             if model not in CHIP_TPP:
                 known = ", ".join(CHIP_TPP)
                 raise ValueError(f"unknown chip model {value['model']!r}; expected one of: {known}")
-            chips = parse_number(value["chips"])
+            chips = parse_number(value["chips"], unit="chips")
             if chips != int(chips):  # 1,000.5 chips: no licence names half a chip
                 raise ValueError(
                     f"a number of chips is whole, got {number_said(chips)} {model} chips"
@@ -373,7 +455,7 @@ def _compute(value: Any) -> float:
             "written in: write H100e as a plain number (such as 500_000), TPP as "
             f"{{tpp: N}}, or chips as {{chips: N, model: NAME}} ({', '.join(CHIP_TPP)})"
         )
-    return parse_number(value)
+    return parse_number(value, unit="H100e")
 
 
 #: A number followed, after a space, by a word that is none of the units a field reads
@@ -459,12 +541,14 @@ def period_label(value: Any) -> str:
     if is_empty(value):
         raise ValueError(empty_value("a period label such as 2026 or 2026Q3"))
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError(f"expected a period label such as 2026 or 2026Q3, got {_kind(value)}")
+        raise ValueError(f"expected a period label such as 2026 or 2026Q3, got {kind_said(value)}")
     label = str(value).strip()
     return label
 
 
-def _kind(value: Any) -> str:
+def kind_said(value: Any) -> str:
+    """A value no field of its kind takes, said as the file writes it: a list, a mapping, a
+    `!!set` or a date in its words (`as_written`)."""
     if isinstance(value, Mapping):
         return "a mapping"
     if isinstance(value, list):

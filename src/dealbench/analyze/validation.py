@@ -61,7 +61,8 @@ def validate_files(
 
     found = Validation()
     passed: list[tuple[Path, str, object]] = []
-    for path in data_files(paths):
+    files = data_files(paths)
+    for path in files:
         try:
             kind, loaded = load_file(path, portfolio)
             if kind == "scenarios" and portfolio is not None:
@@ -74,10 +75,14 @@ def validate_files(
             continue
         passed.append((path, kind, loaded))
     validated = {pf.id: pf for _p, _k, pf in passed if isinstance(pf, Portfolio)}
+    failed = _out_of_place(
+        files, {**validated, **({portfolio.id: portfolio} if portfolio else {})}, found
+    )
     unchecked: list[tuple[Path, str]] = []
     folders: dict[Path, Portfolio | None] = {}  # a partner's rounds folder: its portfolio
-    failed: set[Path] = set()
     for path, what, _loaded in passed:
+        if path in failed:
+            continue
         if what == "round" and portfolio is None:
             own = round_portfolio(path, validated)
             if own is None:
@@ -142,16 +147,40 @@ def _round_paths(folders: dict[Path, Portfolio | None]) -> list[Path]:
     return [p for folder in folders for p in listing(folder) if p.is_file()]
 
 
+def _out_of_place(
+    files: list[Path], validated: dict[str, Portfolio], found: Validation
+) -> set[Path]:
+    """Each file kept in a portfolio's rounds folder beside the partners' folders that
+    `room` and `history` refuse there (`negotiate.rounds.read.out_of_place`, the one rule):
+    its issue goes to `found`, the files are returned."""
+    from dealbench.negotiate.rounds.read import out_of_place
+
+    out: set[Path] = set()
+    for path in files:
+        if rounds_folder_portfolio(path.parent, validated) is None:
+            continue
+        if (issue := out_of_place(path)) is not None:
+            if issue not in found.issues:
+                found.issues.append(issue)
+            out.add(path)
+    return out
+
+
 def round_portfolio(path: Path, validated: dict[str, Portfolio]) -> Portfolio | None:
     """The portfolio a round file belongs to: `rounds/<portfolio id>/<CODE>/NNN-side.yaml`
-    names its id; the portfolio of that id validated in the same run, else one in the
-    `portfolios` folder beside `rounds` (where `room` looks for rounds by default); None
-    when neither holds it."""
+    names its id (`rounds_folder_portfolio` of `rounds/<portfolio id>`)."""
+    return rounds_folder_portfolio(path.parent.parent, validated)
+
+
+def rounds_folder_portfolio(folder: Path, validated: dict[str, Portfolio]) -> Portfolio | None:
+    """The portfolio whose rounds folder `folder` is: `rounds/<portfolio id>` names its
+    id; the portfolio of that id validated in the same run, else one in the `portfolios`
+    folder beside `rounds` (where `room` looks for rounds by default); None when neither
+    holds it."""
     from dealbench.model import load_portfolio
 
-    if len(path.parents) < 4:
-        return None
-    ident, rounds = path.parents[1].name, path.parents[2]
+    folder = Path(os.path.abspath(folder))
+    ident, rounds = folder.name, folder.parent
     if ident in validated:
         return validated[ident]
     if rounds.name != "rounds" or not (rounds.parent / "portfolios").is_dir():

@@ -26,9 +26,9 @@ from dealbench.model.fields import Fraction
 from dealbench.units import (
     empty_value,
     is_empty,
+    number_in,
     parse_compute,
     parse_money,
-    parse_number,
     parse_share,
     parse_share_number,
     period_label,
@@ -36,7 +36,12 @@ from dealbench.units import (
 
 Money = Annotated[float, BeforeValidator(parse_money)]
 Compute = Annotated[float, BeforeValidator(parse_compute)]
-Number = Annotated[float, BeforeValidator(parse_number)]
+#: A risk budget: risk-weighted H100e over a portfolio's horizon, a plain number (a unit
+#: written after it is refused saying the field's, `units.number_in`).
+RiskBudget = Annotated[float, BeforeValidator(number_in("risk-weighted H100e"))]
+#: An amount of USD written as a plain number (a round's utilities, as dealbench records
+#: them): `30bn` is refused with the number meant.
+UsdNumber = Annotated[float, BeforeValidator(number_in("USD"))]
 Period = Annotated[str, BeforeValidator(period_label)]
 #: A partner figure that may be a distribution (DESIGN.md "Scenarios and uncertainty"):
 #: the float is its mean, for every deterministic use (`dealbench.model.distributions`).

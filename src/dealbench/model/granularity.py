@@ -91,7 +91,7 @@ def _granularity(value: Any) -> Any:
     if isinstance(value, dict):  # a dump of a Granularity leaves the fields it lacks None
         value = {key: each for key, each in value.items() if each is not None}
     if isinstance(value, dict) and {"chips", "model"} <= set(value) <= {"chips", "model", "h100e"}:
-        chips = parse_number(value["chips"])
+        chips = parse_number(value["chips"], unit="chips")
         model = str(value["model"]).upper()
         if model not in CHIP_TPP:
             raise ValueError(
@@ -109,7 +109,7 @@ def _granularity(value: Any) -> Any:
             "expected H100e as a number, {h100e: N} or {chips: N, model: NAME}, "
             f"got keys {sorted(map(str, value))}{keys_meant(value, ('h100e', 'chips', 'model'))}"
         )
-    amount = parse_number(value)
+    amount = parse_number(value, unit="H100e")
     if amount < 0 or amount != int(amount):
         raise ValueError(
             "a granularity in H100e is a whole number of 0 or more (0 for continuous amounts), "

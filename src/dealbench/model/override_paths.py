@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from dealbench.errors import InputError, Issue
-from dealbench.model.base import Compute, Id, Number, Period, Strict
+from dealbench.model.base import Compute, Id, Period, RiskBudget, Strict
 from dealbench.model.granularity import GranularityField
 from dealbench.model.periods import as_written
 from dealbench.model.portfolio import Portfolio, PortfolioFile
@@ -32,7 +32,7 @@ class PortfolioFields(Strict):
     """The fields of a portfolio file `portfolio.*` may set."""
 
     supply: dict[Period, Annotated[Compute, Field(ge=0)]]
-    risk_budget: Annotated[Number, Field(ge=0)] | None = None
+    risk_budget: Annotated[RiskBudget, Field(ge=0)] | None = None
     caps: dict[str, dict[Id, Annotated[Compute, Field(ge=0)]]] = Field(default_factory=dict)
     granularity: GranularityField | None = None
 

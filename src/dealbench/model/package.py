@@ -32,6 +32,7 @@ from dealbench.units import (
     H100_TPP,
     empty_value,
     is_empty,
+    kind_said,
     parse_money,
     parse_number,
     period_label,
@@ -47,6 +48,8 @@ def _choice_text(value: Any) -> Any:
         raise ValueError(empty_value("a level id, true or false, or an amount"))
     if isinstance(value, bool):
         return value
+    if not isinstance(value, int | float | str | dt.date):  # a list, a mapping, a `!!set`
+        raise ValueError(f"expected {_A_CHOICE}; got {kind_said(value)}")
     if isinstance(value, str) and ID_RE.match(value):
         # A level id, or an amount written like one (`75bn`): the menu decides which. No
         # sign can lead it, so it is no negative amount either (reading it as an amount
@@ -65,11 +68,15 @@ def _choice_text(value: Any) -> Any:
             raise ValueError(f"{value} is a negative amount; an amount is 0 or more")
         if isinstance(value, str) and amount is None and not ID_RE.match(value):
             # "75 billion", "75bn USD": neither a level id nor an amount as written here
-            raise ValueError(
-                "expected a level id, true or false, or an amount: a number, with k, m, bn or "
-                f"tn if need be (2_500, 75bn, USD 75bn); got {value!r}"
-            )
+            raise ValueError(f"expected {_A_CHOICE}; got {value!r}")
     return id_text(value)
+
+
+#: What a package's concession takes, said of every value it refuses.
+_A_CHOICE = (
+    "a level id, true or false, or an amount: a number, with k, m, bn or tn if need be "
+    "(2_500, 75bn, USD 75bn)"
+)
 
 
 #: What a package grants of one concession: a level id or amount, or true/false.

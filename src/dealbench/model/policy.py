@@ -14,7 +14,7 @@ from dealbench.model.base import (
     Compute,
     Id,
     Money,
-    Number,
+    RiskBudget,
     Strict,
 )
 from dealbench.model.fields import ClauseText, Fraction, Text
@@ -57,7 +57,7 @@ class Policy(Strict):
     export_value_per_h100e: Money
     #: A cost: negative, it would pay the US for compute reaching adversaries.
     risk_penalty_per_h100e: Annotated[Money, Field(ge=0)]
-    risk_budget: Annotated[Number, Field(ge=0)] | None = None
+    risk_budget: Annotated[RiskBudget, Field(ge=0)] | None = None
     #: What a partner needs over its walk-away value to sign: negative, it would sign for
     #: less than it has without a deal.
     acceptance_margin: Annotated[Money, Field(ge=0)] = 0.0

@@ -16,8 +16,8 @@ from dealbench.figures import h100e
 from dealbench.model.base import (
     Compute,
     Id,
-    Number,
     Period,
+    RiskBudget,
     Strict,
 )
 from dealbench.model.fields import FileRef, Text
@@ -37,7 +37,7 @@ class PortfolioFile(Strict):
     periods: Annotated[list[Period], Field(min_length=1)]
     supply: dict[Period, Annotated[Compute, Field(ge=0)]]
     partners: Annotated[list[FileRef], Field(min_length=1)]
-    risk_budget: Annotated[Number, Field(ge=0)] | None = None
+    risk_budget: Annotated[RiskBudget, Field(ge=0)] | None = None
     #: Deal-by-deal caps: partner code -> security level -> H100e per period of this
     #: portfolio (like its supply; only a policy's caps carry a `caps_per`).
     caps: dict[str, dict[Id, Annotated[Compute, Field(ge=0)]]] = Field(default_factory=dict)

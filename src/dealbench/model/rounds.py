@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field
 
 from dealbench.model import package_rules
-from dealbench.model.base import Number, Strict
+from dealbench.model.base import Strict, UsdNumber
 from dealbench.model.fields import LineText, NoteText, RoundNumber
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
@@ -87,9 +87,9 @@ class StrategyRecord(Strict):
     params: dict[str, Param] = Field(default_factory=dict)
     #: US utilities in USD: finite, as every figure of a file (`1e308` by hand is refused
     #: where it is written, not met by the printing of `history`).
-    target_us_utility: Number | None = None
-    ideal_us_utility: Number | None = None
-    reservation_us_utility: Number | None = None
+    target_us_utility: UsdNumber | None = None
+    ideal_us_utility: UsdNumber | None = None
+    reservation_us_utility: UsdNumber | None = None
     fixed: list[str] = Field(default_factory=list)
     reason: str | None = None
 

@@ -481,15 +481,18 @@ class _Builder:
             else:
                 value, inner = self.build(value_node, (*path, str(key)))
             same = _same_key(key)  # 2026 and '2026' are one key: both name period 2026
-            if same in firsts:
-                self.duplicates.setdefault(id(key_node), (line, firsts[same], (*path, str(key))))
+            first = firsts.get(same)
+            if first is None and key in data:  # 2026.0 beside 2026, true beside 1: equal
+                first = lines[key][0]  # to the dict, where one would replace the other
+            if first is not None:
+                self.duplicates.setdefault(id(key_node), (line, first, (*path, str(key))))
             else:
                 firsts[same] = line
                 data[key] = value
                 lines[key] = (line, inner)
         for more, more_lines in merged:  # keys given here win, then earlier merges
             for key, value in more.items():
-                if _same_key(key) not in firsts:
+                if _same_key(key) not in firsts and key not in data:
                     firsts[_same_key(key)] = more_lines[key][0]
                     data[key] = value
                     lines[key] = more_lines[key]

@@ -25,6 +25,7 @@ from dealbench.negotiate.rounds.negotiation import Negotiation, Round
 __all__ = [
     "load_negotiation",
     "load_negotiations",
+    "out_of_place",
     "read_round",
 ]
 
@@ -46,16 +47,8 @@ def load_negotiations(portfolio: Portfolio, root: str | os.PathLike[str]) -> dic
             if entry.name.startswith("."):
                 continue
             if not entry.is_dir():
-                if _looks_like_a_round(entry):  # a round put one folder up
-                    issues.append(
-                        Issue(
-                            display_path(entry),
-                            None,
-                            "",
-                            "not in a partner's folder: a round file goes in its partner's "
-                            "folder, as CODE/NNN-us.yaml or CODE/NNN-partner.yaml",
-                        )
-                    )
+                if (placed := out_of_place(entry)) is not None:  # a round put one folder up
+                    issues.append(placed)
                 continue
             if portfolio.partner(entry.name) is None:
                 codes = ", ".join(p.code for p in portfolio.partners)
@@ -129,6 +122,22 @@ def load_negotiation(
     if issues:
         raise InputError(issues)
     return Negotiation(partner, folder, rounds)
+
+
+def out_of_place(path: Path) -> Issue | None:
+    """The placement rule of a file kept in a portfolio's rounds folder beside the partners'
+    folders (`rounds/<portfolio id>/NNN-us.yaml`): a round there (`_looks_like_a_round`) is
+    not in a partner's folder, and `room`, `history` and `validate` all refuse it in these
+    words; any other file is left alone (None)."""
+    if not _looks_like_a_round(path):
+        return None
+    return Issue(
+        display_path(path),
+        None,
+        "",
+        "not in a partner's folder: a round file goes in its partner's "
+        "folder, as CODE/NNN-us.yaml or CODE/NNN-partner.yaml",
+    )
 
 
 def _looks_like_a_round(path: Path) -> bool:
