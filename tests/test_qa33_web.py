@@ -130,9 +130,11 @@ def test_a_counter_refused_in_the_editor_marks_its_field_and_keeps_what_was_type
             "/p/gulf-asia/n/QA/counter", data={**form, "note": "Doha", field: typed}
         )
         assert answer.status_code == 422, words(answer.text)[-1500:]
-        marked = re.search(rf'<(?:input|select)[^>]* id="f-{field}"[^>]*>', answer.text)
+        # the date is the round forms' date field (qa37-web): its words in a span beside it
+        ident, slot_id = ("counter-date", "counter-date-error") if field == "date" else (f"f-{field}", f"problems-{field}")  # fmt: skip
+        marked = re.search(rf'<(?:input|select)[^>]* id="{ident}"[^>]*>', answer.text)
         assert marked is not None and 'aria-invalid="true"' in marked[0], field
-        slot = re.search(rf'(?s)<div class="field-problems" [^>]*id="problems-{field}">(.*?)</div>', answer.text)  # fmt: skip
+        slot = re.search(rf'(?s)<(?:div|span) class="field-[a-z]+" [^>]*id="{slot_id}">(.*?)</(?:div|span)>', answer.text)  # fmt: skip
         assert slot is not None and said in words(slot[1]).replace("&#x27;", "'"), field
         assert re.search(r'id="f-note"[^>]*>Doha</textarea>', answer.text)
         assert re.search(r'id="f-compute-2028"[^>]* value="150000"', answer.text)
@@ -203,10 +205,11 @@ def test_a_date_before_the_last_round_is_refused_in_the_date_field(
     editor = {CSRF_FIELD: csrf_for(WEB_TOKEN), "expect": "5", "partner": "AE", "security": "veu"}
     answer = served.post("/p/gulf-asia/n/AE/counter", data={**editor, "date": "2026-01-01"})
     assert answer.status_code == 422, words(answer.text)[-1500:]
-    marked = re.search(r'<input type="date"[^>]* id="f-date"[^>]*>', answer.text)
+    # the round forms' date field (qa37-web): the same markup, the same words beside it
+    marked = re.search(r'<input type="date"[^>]* id="counter-date"[^>]*>', answer.text)
     assert marked is not None and 'aria-invalid="true"' in marked[0]
-    slot = re.search(r'(?s)<div class="field-problems" [^>]*id="problems-date">(.*?)</div>', answer.text)  # fmt: skip
-    assert slot is not None and said in words(slot[1])
+    beside = re.search(r'(?s)<span class="field-error" id="counter-date-error">(.*?)</span>', answer.text)  # fmt: skip
+    assert beside is not None and said in words(beside[1])
     assert _tree(shipped_copy) == before
 
 
@@ -248,8 +251,8 @@ def test_in_a_browser_a_counter_built_in_the_editor_carries_its_date_author_and_
         driver.find_element(By.ID, "f-concession-invest-us").send_keys("USD 100bn")
         for yes in ("pax-silica", "us-operated", "no-prc-hardware"):
             driver.find_element(By.ID, f"f-concession-{yes}").send_keys("yes")
-        driver.find_element(By.ID, "f-date").send_keys("12052026")
-        assert driver.find_element(By.ID, "f-date").get_attribute("value") == "2026-12-05"
+        driver.find_element(By.ID, "counter-date").send_keys("12052026")
+        assert driver.find_element(By.ID, "counter-date").get_attribute("value") == "2026-12-05"
         driver.find_element(By.ID, "f-author").send_keys("Qatar delegation (Doha)")
         driver.find_element(By.ID, "f-note").send_keys(NOTE.replace("\n", Keys.ENTER))
         driver.find_element(By.ID, "f-strategy").send_keys("linear")

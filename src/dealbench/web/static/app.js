@@ -128,6 +128,7 @@ async function frontier(slot) {
   const top = below ? focused.getBoundingClientRect().top : 0;
   slot.innerHTML = html;
   if (below) window.scrollBy(0, focused.getBoundingClientRect().top - top);
+  foldForPhones(slot);
   pointDetails(slot);
   slot.dataset.loaded = "1";
   const said = document.getElementById("frontier-said");
@@ -176,10 +177,10 @@ window.addEventListener("pageshow", (event) => { // back to a page kept in the c
 
 // At a phone's width, what a negotiator rarely needs there starts folded (the negotiation
 // page was 3,600 px tall); wider, or without script, all is open. A fold holding a field
-// a refusal marked stays open.
-function foldForPhones() {
+// a refusal marked stays open. The frontier's fragment, arriving later, folds its own.
+function foldForPhones(root = document) {
   if (!window.matchMedia("(max-width: 40rem)").matches) return;
-  document.querySelectorAll("details[data-narrow-closed]").forEach((fold) => {
+  root.querySelectorAll("details[data-narrow-closed]").forEach((fold) => {
     if (!fold.querySelector('[aria-invalid="true"], [autofocus]')) fold.open = false;
   });
 }

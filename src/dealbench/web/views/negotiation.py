@@ -213,10 +213,13 @@ async def _round_form(
         if kind == "counter" and _from_editor(form):  # the editor again, its fields as typed
             verdict = error_verdict(exc)
             for field in COUNTER_FIELDS:  # the counter's own fields at fault, marked too
-                if field in refused.fields:
+                if field in refused.fields and field != "date":  # the date: `refused`'s
                     verdict["by_field"].setdefault(field, []).extend(refused.fields[field])
             values = form_values(form)
-            return editor_page(request, name, pf, code, values, verdict, status=refused.status)
+            status = refused.status
+            return editor_page(
+                request, name, pf, code, values, verdict, status=status, refused=refused
+            )
         return negotiation_page(request, name, pf, folder, code, Typed.of(kind, form), refused)
 
 

@@ -31,7 +31,7 @@ from dealbench.negotiate.rounds.write import package_yaml
 from dealbench.output_errors import OutputError
 from dealbench.render.filters import h100e
 from dealbench.units import compute_typed
-from dealbench.web.pages import page, wants_fragment
+from dealbench.web.pages import Refusal, page, wants_fragment
 from dealbench.web.security import confine, inside
 from dealbench.web.views.common import (
     checked_form,
@@ -314,9 +314,11 @@ def editor_page(
     verdict: dict[str, Any],
     source: str = "",
     status: int = 200,
+    refused: Refusal | None = None,
 ) -> Response:
     """The editor of partner `code`, its fields holding `values`, beside `verdict` (a
-    `verdict_context`, or the `lines` of the error the fields gave)."""
+    `verdict_context`, or the `lines` of the error the fields gave); `refused`: its "Record
+    as counter" refused (the counter form's refusal, marking the date as the round forms do)."""
     return page(
         request,
         "editor.html.j2",
@@ -329,6 +331,7 @@ def editor_page(
         strategies=sorted(STRATEGIES),  # what "Record as counter" weighs the verdict against
         **notes(request, pf),
         **editor_context(pf, code, values),
+        refused=refused,
         **verdict,
     )
 
@@ -356,7 +359,7 @@ def package_page(
     file that did not open, by the picker that chose it (`package`, the file chosen being
     `source`; `file`, an upload), said beside it, with status 422."""
     values = field_values(package, pf)
-    verdict = {**verdict_context(pf, package), "refused": refused or {}}
+    verdict = {**verdict_context(pf, package), "unopened": refused or {}}
     status = 422 if refused else 200
     return editor_page(request, name, pf, package.partner, values, verdict, source, status)
 
