@@ -83,7 +83,9 @@ def check(
             violations.append(Limit(kind="package", partner=who, message=message))
             continue
         figures = known.get(who)
-        deals.append(figures if _same(figures, package) else evaluate(portfolio, package))
+        if figures is None or not _same(figures, package):
+            figures = evaluate(portfolio, package)
+        deals.append(figures)
     no_deal = [p.code for p in portfolio.partners if p.code not in seen]
 
     fixed = [d for d in deals if d.partner in set(agreed)]
@@ -142,11 +144,10 @@ def check(
     )
 
 
-def _same(figures: DealFigures | None, package: Package) -> bool:
+def _same(figures: DealFigures, package: Package) -> bool:
     """Whether `figures` are those of `package`: the same terms and compute."""
     return (
-        figures is not None
-        and figures.security == package.security
+        figures.security == package.security
         and figures.compute == package.compute
         and figures.concessions == package.concessions
     )

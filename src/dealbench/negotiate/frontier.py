@@ -234,20 +234,20 @@ def point_of(
 ) -> FrontierPoint:
     """The frontier point of a set of packages (the partner's among them, or none).
     `checked`: figures of some of them against `portfolio`, not evaluated again."""
-    checked = check(portfolio, packages, checked=checked)
-    if not checked.ok:
-        raise ValueError("; ".join(checked.problems()))
-    figures = next((d for d in checked.deals if d.partner == partner), None)
+    together = check(portfolio, packages, checked=checked)
+    if not together.ok:
+        raise ValueError("; ".join(together.problems()))
+    figures = next((d for d in together.deals if d.partner == partner), None)
     p = portfolio.partner(partner)
     assert p is not None
     return FrontierPoint(
-        us_utility=checked.objective,
+        us_utility=together.objective,
         partner_utility=p.batna if figures is None else figures.partner_utility,
         risk=0.0 if figures is None else figures.risk,
-        portfolio_risk=checked.risk_total,
+        portfolio_risk=together.risk_total,
         package=None if figures is None else figures.package(),
         figures=figures,
-        others=[d.package() for d in checked.deals if d.partner != partner],
+        others=[d.package() for d in together.deals if d.partner != partner],
         label=label,
         step_h100e=step_of(portfolio, packages),
     )
