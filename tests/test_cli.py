@@ -102,7 +102,7 @@ BAD_CASES: list[tuple[str, list[str], str]] = [
         "bad-category",
         [V, "bad-category/partner.yaml"],
         "error: bad-category/partner.yaml:12: concessions[0].category: expected 'investment', "
-        "'purchase', 'security', 'alignment', 'market-access' or 'other', got 'invest'\n",
+        "'purchase', 'security', 'alignment', 'market-access' or 'other', got 'invest'; did you mean 'investment'?\n",
     ),
     (
         "level-not-a-mapping",
@@ -160,7 +160,7 @@ BAD_CASES: list[tuple[str, list[str], str]] = [
     (
         "negative-ask",
         [V, "negative-ask/partner.yaml"],
-        "error: negative-ask/partner.yaml:5: ask.2026: must be at least 0, got -5000\n",
+        "error: negative-ask/partner.yaml:5: ask.2026: must be at least 0, got -5_000\n",
     ),
     (
         "diversion-risk-range",
@@ -195,7 +195,7 @@ BAD_CASES: list[tuple[str, list[str], str]] = [
         "requires-unknown",
         [V, "requires-unknown/partner.yaml"],
         "error: requires-unknown/partner.yaml:21: concessions[1].requires[1]: unknown concession "
-        "'invset'; expected one of: invest, no-prc\n",
+        "'invset'; expected one of: invest, no-prc; did you mean 'invest'?\n",
     ),
     (
         "requires-self",
@@ -207,7 +207,7 @@ BAD_CASES: list[tuple[str, list[str], str]] = [
         "excludes-unknown",
         [V, "excludes-unknown/partner.yaml"],
         "error: excludes-unknown/partner.yaml:22: concessions[1].excludes[0]: unknown concession "
-        "'inverst'; expected one of: invest, no-prc\n",
+        "'inverst'; expected one of: invest, no-prc; did you mean 'invest'?\n",
     ),
     (
         "requires-cycle",
@@ -250,7 +250,7 @@ BAD_CASES: list[tuple[str, list[str], str]] = [
         "cap-unknown-level",
         [V, "cap-unknown-level/policy.yaml"],
         "error: cap-unknown-level/policy.yaml:8: caps.tier2.kcy: unknown security level 'kcy'; "
-        "expected one of: baseline, kyc, veu\n",
+        "expected one of: baseline, kyc, veu; did you mean 'kyc'?\n",
     ),
     (
         "duplicate-security-level",
@@ -269,13 +269,13 @@ BAD_CASES: list[tuple[str, list[str], str]] = [
         "requires-unknown-level",
         [V, "requires-unknown-level/portfolio.yaml"],
         "error: requires-unknown-level/partner.yaml:21: concessions[1].requires[0].security: "
-        "unknown security level 'kcy' in regime base; expected one of: baseline, kyc, veu\n",
+        "unknown security level 'kcy' in regime base; expected one of: baseline, kyc, veu; did you mean 'kyc'?\n",
     ),
     (
         "security-cost-unknown-level",
         ["solve", "security-cost-unknown-level/portfolio.yaml"],
         "error: security-cost-unknown-level/partner.yaml:8: security_costs.nveu: unknown security "
-        "level 'nveu' in regime base; expected one of: baseline, kyc, veu\n",
+        "level 'nveu' in regime base; expected one of: baseline, kyc, veu; did you mean 'veu'?\n",
     ),
     (
         "ask-period-unknown",
@@ -337,7 +337,7 @@ BAD_CASES: list[tuple[str, list[str], str]] = [
         "package-unknown-concession",
         ["evaluate", "package-unknown-concession/package.yaml", *BASE],
         "error: package-unknown-concession/package.yaml:4: concessions.no-prc-hw: unknown "
-        "concession 'no-prc-hw' of AA; expected one of: invest, no-prc\n",
+        "concession 'no-prc-hw' of AA; expected one of: invest, no-prc; did you mean 'no-prc'?\n",
     ),
     (
         "package-unknown-level",
@@ -367,7 +367,7 @@ BAD_CASES: list[tuple[str, list[str], str]] = [
         "package-unknown-security",
         [V, "package-unknown-security/package.yaml", *BASE],
         "error: package-unknown-security/package.yaml:2: security: unknown security level 'nveu' "
-        "in regime base; expected one of: baseline, kyc, veu\n",
+        "in regime base; expected one of: baseline, kyc, veu; did you mean 'veu'?\n",
     ),
     (
         "package-period-unknown",
@@ -391,7 +391,7 @@ BAD_CASES: list[tuple[str, list[str], str]] = [
     (
         "unknown-mode",
         ["solve", "_base/portfolio.yaml", "--mode", "best"],
-        "error: --mode: unknown mode 'best'; expected one of: us-best, partner-best, nash, kalai\n",
+        "error: --mode: unknown mode 'best'; expected one of: us-best, partner-best, nash, kalai; did you mean 'us-best'?\n",
     ),
     (
         "unknown-solver",

@@ -99,7 +99,7 @@ def test_policy_override_keeps_the_portfolio_risk_budget_rule(gulf) -> None:  # 
         (
             "portfolio.caps.AE.vew=1",
             "error: --set: portfolio.caps.AE.vew: unknown security level 'vew'; expected one of: "
-            "baseline, kyc, veu",
+            "baseline, kyc, veu; did you mean 'veu'?",
         ),
         (
             "partners.AE.batna",

@@ -167,7 +167,7 @@ def test_compute_numbers(value: Any, h100e: float) -> None:
             "200k",
             "expected a number, got '200k'; suffixes such as k and m are for amounts of USD: write 200_000",
         ),
-        (True, "expected a number, got True"),
+        (True, "expected a number, got true"),
         ([100], "expected a number, got a list"),
         ("inf", "expected a finite number, got 'inf'"),
     ],

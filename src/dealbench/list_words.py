@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Sequence
 
@@ -102,3 +103,33 @@ def each_once(items: Iterable[str], name: str, what: str) -> list[str]:
             raise ArgumentError(name, f"{item} is given twice; name each {what} once")
         seen.append(item)
     return seen
+
+
+#: How near a name must be spelt to a choice to be taken for it (difflib's ratio):
+#: `vue` for veu, `bilaterall` for bilateral, `countr` for counter.
+NEAR = 0.6
+
+
+def meant(value: str, choices: Iterable[str]) -> str | None:
+    """The one of `choices` that `value`, which is none of them, most likely means, or
+    None: the same but for its case (`VEU` for veu), else the nearest by spelling, in any
+    case (`vue` for veu). A choice whose digits differ is not near: `300bn` does not mean
+    the level `200bn`, nor `tier3` tier2; a number is another number, not a typo.
+
+    The one place every "unknown ...; expected one of: ..." message finds its "did you
+    mean" (`did_you_mean`): the same choice for the same mistake wherever it is met."""
+    known = [c for c in dict.fromkeys(choices) if c != value]
+    same = [c for c in known if c.casefold() == value.casefold()]
+    if same:
+        return same[0] if len(same) == 1 else None
+    digits = re.sub(r"\D", "", value)
+    near = {c.casefold(): c for c in known if re.sub(r"\D", "", c) == digits}
+    close = difflib.get_close_matches(value.casefold(), sorted(near), n=1, cutoff=NEAR)
+    return near[close[0]] if close else None
+
+
+def did_you_mean(value: str, choices: Iterable[str]) -> str:
+    """ "; did you mean 'veu'?" after a list of the choices `value` is none of, when one is
+    `meant`; else ""."""
+    choice = meant(value, choices)
+    return f"; did you mean {choice!r}?" if choice is not None else ""

@@ -72,7 +72,7 @@ def _finite(value: Any, thousands: bool = True, unit: str | None = None) -> floa
     if is_empty(value):
         raise ValueError(empty_value("a number"))
     if isinstance(value, bool):
-        raise ValueError(f"expected a number, got {value!r}")
+        raise ValueError(f"expected a number, got {str(value).lower()}")  # as YAML writes it
     try:
         if isinstance(value, int | float):
             number = float(value)
@@ -281,7 +281,10 @@ def share_percent(share: float) -> str:
 def parse_share_number(value: Any) -> float:
     """A number on a share's scale: `0.4`, or a percentage (`40%`) as its fraction, any
     size (a normal distribution's centre and spread, which may lie beyond 0..1). No share
-    is meant in thousands: `1.098` is 1.098, left to the field's bounds."""
+    is meant in thousands: `1.098` is 1.098, left to the field's bounds.
+
+    Anything else (`abc`, a list, a mapping, a `!!set`) is refused with how a share is
+    written (`A_SHARE`), as a share with a unit it is not written in is."""
     if _percent(value):
         return parse_number(value.strip()[:-1], thousands=False) / 100
     if (other := _other_unit(value)) is not None:  # `30 percent`, `0.3 share`
@@ -290,13 +293,23 @@ def parse_share_number(value: Any) -> float:
         written = (
             f"for {number} percent write {percent / 100:g} or {number}%"
             if percent is not None and other.lower().replace(" ", "") in _PERCENT_WORDS
-            else "write a number from 0 to 1 (such as 0.3) or a percentage (such as 30%)"
+            else f"write {A_SHARE}"
         )
         raise ValueError(
             f"expected a number, got {_short(value)}; {other!r} is not a unit a share is "
             f"written in: {written}"
         )
-    return parse_number(value, thousands=False)
+    try:
+        return parse_number(value, thousands=False)
+    except ValueError as exc:
+        said = str(exc)
+        if said.startswith("expected a number, got ") and ";" not in said:  # no hint of its own
+            raise ValueError(f"{said}; write {A_SHARE}") from None
+        raise
+
+
+#: How a share is written, said of every value a share refuses (`abc`, a list, `30 MW`).
+A_SHARE = "a number from 0 to 1 (such as 0.3) or a percentage (such as 30%)"
 
 
 #: Words a percentage is written with instead of `%` (`30 percent`).

@@ -16,6 +16,7 @@ import typer
 from dealbench.cli.base import Date, Force, app, file_option, folder_option
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
+from dealbench.list_words import did_you_mean
 
 if TYPE_CHECKING:
     from dealbench.checker import DealFigures
@@ -83,7 +84,8 @@ def check_choice(option: str, value: str, choices: Iterable[str], message: str) 
 
     choices = list(choices)
     if value not in choices:
-        raise InputError(Issue(option, None, "", message.format(value, ", ".join(choices))))
+        said = message.format(value, ", ".join(choices)) + did_you_mean(value, choices)
+        raise InputError(Issue(option, None, "", said))
 
 
 def check_audience(audience: str) -> None:

@@ -24,6 +24,8 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, WrapValidator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from dealbench.list_words import did_you_mean
+
 F64 = NDArray[np.float64]
 KINDS = ("uniform", "triangular", "normal")
 _KEYS = {
@@ -224,7 +226,10 @@ def _distribution(
 ) -> Any:
     kind = value["dist"]
     if kind not in KINDS:
-        raise ValueError(f"unknown distribution {kind!r}; expected one of: {', '.join(KINDS)}")
+        raise ValueError(
+            f"unknown distribution {kind!r}; expected one of: {', '.join(KINDS)}"
+            + (did_you_mean(kind, KINDS) if isinstance(kind, str) else "")
+        )
     keys = _KEYS[kind]
     extra = sorted(str(k) for k in value if k != "dist" and k not in keys)
     if extra:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from dealbench.list_words import meant
 from dealbench.units import EMPTY, as_written, is_empty
 
 #: pydantic's errors for a value too long: a string's, or any value's under `max_length`.
@@ -19,8 +20,10 @@ def value_said(error: Any) -> str:
     return error_message(error)
 
 
-def error_message(error: Any) -> str:
-    message, value = _said(error), error.get("input")
+def error_message(error: Any, written: str | None = None) -> str:
+    """`error` in the files' words; `written`: its value as the file writes it (`-600_000`,
+    `Source.written`), quoted where a bound is broken."""
+    message, value = _said(error, written), error.get("input")
     got = f", got {_short(value)}"
     if error["type"] != "missing" and is_empty(value) and message.endswith(got):
         # `2027:` or `id:` with nothing after it: the value is empty, not "got None".
@@ -28,7 +31,7 @@ def error_message(error: Any) -> str:
     return message
 
 
-def _said(error: Any) -> str:
+def _said(error: Any, written: str | None = None) -> str:
     kind = error["type"]
     if kind == "string_type" and _field_of(error) in _TEXTS:
         return f"expected {_TEXTS[_field_of(error)]}, got {_short(error.get('input'))}"
@@ -46,7 +49,8 @@ def _said(error: Any) -> str:
             message = message[len(prefix) :]
     bound = _BOUNDS.get(kind)
     if bound is not None and bound[0] in error.get("ctx", {}):
-        return f"must be {bound[1]} {error['ctx'][bound[0]]:g}, got {_written(error.get('input'))}"
+        got = written or _written(error.get("input"))
+        return f"must be {bound[1]} {error['ctx'][bound[0]]:g}, got {got}"
     if kind == "dict_type":
         got = _short(error.get("input"))
         mapping = _MAPPINGS.get(_field_of(error))
@@ -87,14 +91,18 @@ def _mapping_under(error: Any, got: str) -> str:
 
 
 def _choice_meant(error: Any, expected: str) -> str:
-    """`side: Partner`, `status: walked away`: the choice meant, written in another case or
-    with a space for its hyphen, named as an id in the wrong case is (`rules.unknown`)."""
+    """`side: Partner`, `status: walked away`, `side: countr`: the choice meant, written in
+    another case, with a space for its hyphen or misspelt, named as an id is
+    (`list_words.meant`)."""
     given = error.get("input")
     if not isinstance(given, str):
         return ""
-    meant = re.sub(r"[\s_]+", "-", given.strip()).lower()
+    hyphened = re.sub(r"[\s_]+", "-", given.strip()).lower()
     choices = re.findall(r"'([^']*)'", expected)
-    return f"; did you mean {meant!r}?" if meant in choices and meant != given else ""
+    if hyphened in choices and hyphened != given:
+        return f"; did you mean {hyphened!r}?"
+    choice = meant(given, choices)
+    return f"; did you mean {choice!r}?" if choice is not None else ""
 
 
 def _field_of(error: Any) -> str:

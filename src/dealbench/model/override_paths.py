@@ -7,7 +7,6 @@ applying the dump is `overrides.apply_overrides`.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from dealbench.errors import InputError, Issue
+from dealbench.list_words import meant
 from dealbench.model.base import Compute, Id, Period, RiskBudget, Strict
 from dealbench.model.granularity import GranularityField
 from dealbench.model.periods import as_written
@@ -115,8 +115,8 @@ def walk(pf: Portfolio, path: str, value: Any, where: str) -> Walked:
 def _near(part: str, names: list[str]) -> str:
     """ " (did you mean 'batna'?)" for a name a letter or two off one of `names`, as a YAML
     file's unknown field is answered; else nothing."""
-    close = difflib.get_close_matches(part, names, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    close = meant(part, names)
+    return f" (did you mean {close!r}?)" if close is not None else ""
 
 
 def _set(data: Any, obj: Any, parts: Sequence[str], value: Any, prefix: str, fail: Any) -> None:

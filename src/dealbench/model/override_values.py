@@ -22,7 +22,7 @@ def parse_value(text: str) -> Any:
 
     A mapping that gives a key twice raises ValueError, as a file's does (which to keep?)."""
     try:
-        value, _, duplicates = parse(text)
+        value, _, duplicates, _ = parse(text)
     except Exception:  # not YAML: leave it to the field's parser, which says what it expects
         return text
     if duplicates:

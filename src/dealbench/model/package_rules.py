@@ -8,12 +8,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from dealbench.list_words import did_you_mean
 from dealbench.model import amounts
 from dealbench.model.concession import Concession
 from dealbench.model.package import Package
 from dealbench.model.partner import Partner
 from dealbench.model.policy import Policy
-from dealbench.model.rules import Problem, case_hint, unknown
+from dealbench.model.rules import Problem, unknown
 
 
 def package_problems(
@@ -53,7 +54,7 @@ def package_problems(
                 options = [o.id for o in concession.options]
                 message = unknown("level", level, options, f" of {cid!r}")
                 if said := _level_of_amount(level, options):  # `1400BN`: said as an amount
-                    message = message.removesuffix(case_hint(level, options)) + said
+                    message = message.removesuffix(did_you_mean(level, options)) + said
                 yield ("concessions", cid), message
         elif (tiny := _tiny_dollars(concession, level)) is not None:
             yield ("concessions", cid), tiny
@@ -115,7 +116,7 @@ def _range_message(concession: Concession, text: str) -> str:
     ids = [o.id for o in concession.options]
     return (
         f"unknown level {text!r} of {cid!r}; expected one of: {', '.join(ids)}, or an amount "
-        f"from {span}{case_hint(text, ids)}"
+        f"from {span}{did_you_mean(text, ids)}"
     )
 
 

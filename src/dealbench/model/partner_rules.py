@@ -5,10 +5,10 @@ the value curve concave, no cycle of requirements. Each yields `(loc, message)` 
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from dealbench.figures import quantity
+from dealbench.list_words import meant
 from dealbench.model import amounts
 from dealbench.model.concession import Concession
 from dealbench.model.distributions import distribution_of
@@ -56,7 +56,7 @@ def partner_problems(partner: Partner) -> Iterator[Problem]:
                 if req not in ids:
                     hint = (
                         ""
-                        if difflib.get_close_matches(req, ids, n=1)
+                        if meant(req, ids) is not None
                         else f"; a minimum security level is written {{security: {req}}}"
                     )
                     yield (*where, "requires", j), unknown("concession", req, ids) + hint

@@ -13,6 +13,7 @@ from pydantic import (
 )
 
 from dealbench.figures import h100e
+from dealbench.list_words import meant
 from dealbench.model.base import (
     Compute,
     Id,
@@ -114,14 +115,23 @@ class Portfolio(BaseModel):
         """` (codes are upper case: write AE)` where `said` is a code in the wrong case, `
         (Türkiye is TR's name; write its code, TR)` where it is a partner's name (in any
         case, its accents written or not: `Turkiye`); else nothing. Codes name partners in
-        paths, options and packages; a newcomer writes the name they read in the documents."""
+        paths, options and packages; a newcomer writes the name they read in the documents.
+        A code or name misspelt (`Turkye`) is answered ` (did you mean TR (Türkiye)?)`
+        (`list_words.meant`)."""
         if self.partner(said.upper()) is not None:
             return f" (codes are upper case: write {said.upper()})"
         key = _plain(said)
         named = next((p for p in self.partners if key and _plain(p.name) == key), None)
-        return (
-            f" ({named.name} is {named.code}'s name; write its code, {named.code})" if named else ""
-        )
+        if named is not None:
+            return f" ({named.name} is {named.code}'s name; write its code, {named.code})"
+        code = meant(said, [p.code for p in self.partners])
+        if code is not None:
+            return f" (did you mean {code}?)"
+        names = {_plain(p.name): p for p in self.partners}
+        name = meant(key, names) if key else None
+        if name is not None:
+            return f" (did you mean {names[name].code} ({names[name].name})?)"
+        return ""
 
     def with_policy(self, policy: Policy, digest: str | None = None) -> Portfolio:
         """The same partners under another regime, its caps per this portfolio's period

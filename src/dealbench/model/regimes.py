@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from dealbench.errors import ArgumentError, InputError, Issue
-from dealbench.list_words import and_list, each_once
+from dealbench.list_words import and_list, did_you_mean, each_once
 from dealbench.model import load_policy, rules
 from dealbench.model.concession import SecurityRequirement
 from dealbench.model.partner import Partner
@@ -65,7 +65,7 @@ def find_regime(
     raise ArgumentError(
         option,
         f"{said}; expected one of: {', '.join(REGIMES)} (or a policy file)"
-        + rules.case_hint(name, REGIMES),
+        + did_you_mean(name, REGIMES),
     )
 
 

@@ -15,12 +15,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
+from dealbench.list_words import did_you_mean
 from dealbench.model import package_rules
 from dealbench.model.base import Strict, UsdNumber
 from dealbench.model.fields import LineText, NoteText, RoundNumber
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
-from dealbench.model.rules import case_hint
 from dealbench.units import as_written
 
 Side = Literal["us", "partner"]
@@ -146,7 +146,7 @@ def _strategy_problems(
             ("strategy", "name"),
             (
                 f"unknown strategy {record.name!r}; expected one of: {', '.join(known)}"
-                f"{case_hint(record.name, known)}"
+                f"{did_you_mean(record.name, known)}"
             ),
         )
     params = record.params if record is not None else {}

@@ -8,8 +8,9 @@ Every function yields `(loc, message)` pairs; the loader attaches file and line.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
+from dealbench.list_words import did_you_mean
 from dealbench.model.concession import SecurityRequirement
 from dealbench.model.partner import Partner
 from dealbench.model.periods import length as period_length
@@ -136,18 +137,14 @@ def partner_in_periods_problems(
 
 def unknown(what: str, value: str, known: Sequence[str], where: str = "") -> str:
     """What is said of an id that is none of `known` (a security level, a concession, a
-    level, a regime): the ids it may be, and the one meant when only the case differs
-    (`VEU` for veu: ids are matched as written)."""
+    level, a regime): the ids it may be, and the one meant (`VEU` or `vue` for veu: ids
+    are matched as written; `list_words.meant`)."""
     choices = ", ".join(known) if known else "none defined"
     if is_empty(value):  # `--mode ""`: nothing named, not an id called ''
         return f"{EMPTY}; expected a {what}{where}, one of: {choices}"
-    return f"unknown {what} {value!r}{where}; expected one of: {choices}{case_hint(value, known)}"
-
-
-def case_hint(value: str, known: Iterable[str]) -> str:
-    """ "; did you mean 'veu'?" when `value` is one of `known` but for its case, else ""."""
-    same = [k for k in known if k.casefold() == value.casefold() and k != value]
-    return f"; did you mean {same[0]!r}?" if len(same) == 1 else ""
+    return (
+        f"unknown {what} {value!r}{where}; expected one of: {choices}{did_you_mean(value, known)}"
+    )
 
 
 def partner_cap_problems(
@@ -170,7 +167,7 @@ def partner_cap_problems(
             yield (
                 ("caps", code),
                 f"{code!r} is not a partner of this portfolio; expected one of: {known}"
-                + case_hint(code, by_code),
+                + did_you_mean(code, by_code),
             )
             continue
         if partner.tier == 3:

@@ -12,7 +12,7 @@ import errno
 import hashlib
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,15 @@ from yaml import YAMLError
 from dealbench.errors import InputError, Issue
 from dealbench.model.positions import field_path, first_missing, is_tag, locate
 from dealbench.model.seal import check_seal
-from dealbench.model.yamlparse import Loc, Positions, UnreadableValue, parse, yaml_issue
+from dealbench.model.yamlparse import (
+    Loc,
+    Numbers,
+    Positions,
+    UnreadableValue,
+    parse,
+    written_at,
+    yaml_issue,
+)
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -47,6 +55,7 @@ class Source:
     tree: Any
     digest: str
     positions: Positions = None
+    numbers: Numbers = field(default_factory=dict)  # as written, for messages
 
     def line(self, loc: Loc) -> int | None:
         """1-based line of the deepest node of `loc` found in the tree."""
@@ -65,6 +74,11 @@ class Source:
             if node_loc == parent and len(parent) == len(plain):
                 node_loc = (*parent, loc[-1])
         return Issue(self.display, line, field_path(node_loc), message)
+
+    def written(self, loc: Loc, value: Any) -> str | None:
+        """The number `value` at `loc` as the file writes it (`-600_000`), where that is
+        not as Python writes it (-600000); else None."""
+        return written_at(self.numbers, self.line(loc), value)
 
     def data(self) -> Any:
         """The tree as plain dicts and lists (what pydantic validates); not a copy."""
@@ -149,7 +163,7 @@ def read_yaml(path: Path) -> Source:
         bad_line = raw[: exc.start].count(b"\n") + 1
         raise InputError(Issue(display, bad_line, "", f"not UTF-8 text ({exc.reason})")) from None
     try:
-        tree, positions, duplicates = parse(text)
+        tree, positions, duplicates, numbers = parse(text)
     except UnreadableValue as exc:
         if not exc.loc or exc.problem_mark is None:
             raise InputError(yaml_issue(display, text, exc)) from None
@@ -163,7 +177,7 @@ def read_yaml(path: Path) -> Source:
         raise InputError(Issue(display, 1, "", _no_data(text)))
     if not isinstance(tree, dict):
         raise InputError(Issue(display, 1, "", "expected a mapping of fields at the top level"))
-    return Source(path, display, tree, hashlib.sha256(raw).hexdigest(), positions)
+    return Source(path, display, tree, hashlib.sha256(raw).hexdigest(), positions, numbers)
 
 
 def _no_data(text: str) -> str:

@@ -41,18 +41,34 @@ MAX_VALUES = 200_000
 MAX_DEPTH = 64
 
 
-def parse(text: str) -> tuple[Any, Positions, list[Duplicate]]:
-    """The data of one YAML document (None when empty), its positions, its duplicate keys.
+#: The numbers of each line written otherwise than Python writes them (`-600_000`, `1e3`,
+#: `0.50`), by line and value: a message quotes a number as the file writes it. None where
+#: a line writes one value two ways (`{a: 1_000, b: 1000}`): which was meant is unknown.
+Numbers = dict[int, dict[float, str | None]]
+
+
+def parse(text: str) -> tuple[Any, Positions, list[Duplicate], Numbers]:
+    """The data of one YAML document (None when empty), its positions, its duplicate keys,
+    its numbers as written (`Numbers`).
 
     Raises yaml.YAMLError on invalid YAML; `yaml_issue` words it for the user.
     """
     _count_values(text)
     root = yaml.compose(text, Loader=_Loader)
     if root is None:
-        return None, None, []
+        return None, None, [], {}
     builder = _Builder()
     data, positions = builder.build(root, ())
-    return data, positions, sorted(builder.duplicates.values(), key=lambda dup: dup[:2])
+    duplicates = sorted(builder.duplicates.values(), key=lambda dup: dup[:2])
+    return data, positions, duplicates, builder.numbers
+
+
+def written_at(numbers: Numbers, line: int | None, value: Any) -> str | None:
+    """The number `value` as line `line` writes it (`-600_000`), or None: not a number,
+    written as Python writes it, or written two ways on the line."""
+    if line is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return numbers.get(line, {}).get(value)
 
 
 def _count_values(text: str) -> None:
@@ -428,6 +444,17 @@ class _Builder:
         self.duplicates: dict[int, tuple[int, int, Loc]] = {}
         self._open: set[int] = set()  # mappings and lists being built, to refuse a cycle
         self._values = 0  # values built so far, aliases expanded
+        self.numbers: Numbers = {}  # `parse`
+
+    def _note(self, node: ScalarNode, value: Any) -> None:
+        """Keep a number written otherwise than Python writes it (`Numbers`)."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return
+        if node.value == repr(value):
+            return
+        on_line = self.numbers.setdefault(node.start_mark.line + 1, {})
+        if on_line.setdefault(value, node.value) != node.value:
+            on_line[value] = None
 
     def build(self, node: Node, path: Loc) -> tuple[Any, Positions]:
         if isinstance(node, ScalarNode):
@@ -470,22 +497,22 @@ class _Builder:
                 problem = "a key must be a single value, not a list or a mapping"
                 raise ConstructorError(None, None, problem, key_node.start_mark)
             key = key_node.value if key_node.tag == _STR else _scalar(key_node)
+            # A key is named as the file spells it (`true`, `0x10`), never in Python's
+            # words (`True`, `16`), in a duplicate's path and a refused value's.
+            here = (*path, key_node.value)
             line = key_node.start_mark.line + 1
             if value_node.__class__ is ScalarNode:  # most values: inline the plain string
-                value = (
-                    value_node.value
-                    if value_node.tag == _STR
-                    else _value(value_node, (*path, str(key)))
-                )
+                value = value_node.value if value_node.tag == _STR else _value(value_node, here)
+                self._note(value_node, value)
                 inner = None
             else:
-                value, inner = self.build(value_node, (*path, str(key)))
+                value, inner = self.build(value_node, here)
             same = _same_key(key)  # 2026 and '2026' are one key: both name period 2026
             first = firsts.get(same)
             if first is None and key in data:  # 2026.0 beside 2026, true beside 1: equal
                 first = lines[key][0]  # to the dict, where one would replace the other
             if first is not None:
-                self.duplicates.setdefault(id(key_node), (line, first, (*path, str(key))))
+                self.duplicates.setdefault(id(key_node), (line, first, here))
             else:
                 firsts[same] = line
                 data[key] = value
@@ -516,6 +543,7 @@ class _Builder:
         for index, item in enumerate(node.value):
             if item.__class__ is ScalarNode:
                 value = item.value if item.tag == _STR else _value(item, (*path, index))
+                self._note(item, value)
                 inner = None
             else:
                 value, inner = self.build(item, (*path, index))

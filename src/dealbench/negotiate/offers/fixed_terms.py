@@ -7,12 +7,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dealbench.errors import ArgumentError, InfeasibleError
-from dealbench.list_words import and_list
+from dealbench.list_words import and_list, did_you_mean
 from dealbench.model.concession import GRANTED, Concession, ConcessionLevel
 from dealbench.model.package import Package
 from dealbench.model.partner import Partner
 from dealbench.model.portfolio import Portfolio
-from dealbench.model.rules import case_hint
 
 __all__ = [
     "check_fix",
@@ -45,7 +44,7 @@ def check_fix(portfolio: Portfolio, partner: str, fix: Sequence[str], last: Pack
                     else f"unknown term {item!r}; expected compute or security ({partner} "
                     "offers no concessions)"
                 )
-                + case_hint(item, ["compute", "security", *ids]),
+                + did_you_mean(item, ["compute", "security", *ids]),
             )
 
 
