@@ -170,6 +170,16 @@ def edit_first_line(deals: Path, name: str, old: str, new: str) -> int:
     return text[: found.start()].count("\n") + 1
 
 
+def validate_refuses(run: Runner, deals: Path, name: str, old: str, new: str) -> tuple[str, str]:
+    """deals/`name` with its first line matching `old` made `new`, refused by `validate`
+    (exit 2, no traceback): the message's start (`name:line: `) and the command's stderr."""
+    line = edit_first_line(deals, name, old, new)
+    done = run("validate", deals / name)
+    assert done.traceback == ""
+    assert done.exit_code == 2, done.output
+    return f"{name}:{line}: ", done.stderr
+
+
 #: QA's counter to gulf-asia's offers, as a partner's file.
 QA_COUNTER = b"""partner: QA
 security: veu

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO, Runner, deals_copy, edit_first_line
+from helpers import REPO, Runner, deals_copy, edit_first_line, validate_refuses
 
 PORTFOLIO = "portfolios/gulf-asia.yaml"
 PACKAGE = "packages/ae-offer.yaml"
@@ -98,11 +98,8 @@ def test_a_value_of_another_yaml_tag_is_said_as_the_file_writes_it(
     """`compute: {2026: !!set {b, a}}` said `got {'b', 'a'}` (Python's repr, in an order of
     Python's hashing) and `security: !!binary aGVsbG8=` was read as the text 'hello' ("unknown
     security level 'hello'"), in every kind of data file."""
-    line = edit_first_line(deals, name, old, new)
-    done = run("validate", deals / name)
-    assert done.traceback == ""
-    assert done.exit_code == 2, done.output
-    assert f"{name}:{line}: {says}" in done.stderr, done.stderr
+    at, stderr = validate_refuses(run, deals, name, old, new)
+    assert f"{at}{says}" in stderr, stderr
 
 
 def test_a_set_where_a_list_is_expected_is_refused_the_same_on_every_run(tmp_path: Path) -> None:

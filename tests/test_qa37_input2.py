@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO, Runner, deals_copy, edit_first_line
+from helpers import REPO, Runner, deals_copy, edit_first_line, validate_refuses
 
 PORTFOLIO = "portfolios/gulf-asia.yaml"
 OUT_OF_PLACE = (
@@ -122,11 +122,8 @@ def test_a_unit_after_a_plain_number_says_the_unit_the_field_is_in(
     """`risk_budget: 40_000 H100e` said only "expected a number, got '40_000 H100e'": the
     shared number parser now knows the field's unit (`units.number_in`) and says it, with
     the number as meant, wherever a plain number has a unit."""
-    line = edit_first_line(deals, name, old, new)
-    done = run("validate", deals / name)
-    assert done.traceback == ""
-    assert done.exit_code == 2, done.output
-    assert f"{name}:{line}: {says}\n" in done.stderr, done.stderr
+    at, stderr = validate_refuses(run, deals, name, old, new)
+    assert f"{at}{says}\n" in stderr, stderr
 
 
 def test_a_unit_in_a_set_option_says_the_unit_the_field_is_in(run: Runner) -> None:
