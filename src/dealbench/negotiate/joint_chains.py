@@ -200,10 +200,12 @@ def _floored(
 
 def _narrowed(warm: WarmStart | None, sets: int | None = None) -> WarmStart | None:
     """`warm` with its first incumbent round narrowed to `sets` sets a partner (default
-    JOINT_SETS_PER_PARTNER)."""
+    JOINT_SETS_PER_PARTNER), its schedule started from the solve before's where it has
+    one, and its own kept for the next (`WarmStart.keep_schedule`)."""
     if warm is None:
         return None
-    return dataclasses.replace(warm, sets_per_partner=sets or JOINT_SETS_PER_PARTNER)
+    narrowed = sets or JOINT_SETS_PER_PARTNER
+    return dataclasses.replace(warm, sets_per_partner=narrowed, keep_schedule=True)
 
 
 def _with_packages(warm: WarmStart, packages: list[Package]) -> WarmStart:

@@ -22,6 +22,7 @@ from dealbench.model.portfolio import Portfolio
 from dealbench.model.regimes import caps_notes
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
 from dealbench.optimize.schedule.signable import schedule
+from dealbench.optimize.schedule.smooth import ScheduleStart
 
 __all__ = [
     "binding_limits",
@@ -44,13 +45,16 @@ def finish(
     threads: int | None = None,
     on_grid: bool = True,
     refine: Callable[[list[Package], float], list[Package]] | None = None,
+    prior: ScheduleStart | None = None,
+    keep: ScheduleStart | None = None,
 ) -> SolveResult:
     """Check the solver's packages, put their compute on the portfolio's grid (`schedule`),
     check again; a result carries the checker's figures of what is printed, or says what failed.
     `on_grid=False`: the solver's amounts as they are (`reserve` puts them on the grid
     itself, with the reserve as room). `refine(packages, step)`: the scheduled packages
     (compute in whole steps of `step` H100e) moved over the same grid by the caller's
-    objective (nash's Nash product: `bargain.steps.climb`), before the check.
+    objective (nash's Nash product: `bargain.steps.climb`), before the check. `prior`,
+    `keep`: the schedule's start from a close solve's, and where its own is kept.
 
     `info.details` gains the step used (`granularity_h100e`) and the unrounded
     optimum (`unrounded_objective`, the mode's objective; `unrounded_us_value`, V;
@@ -92,6 +96,8 @@ def finish(
         v_floor=v_floor,
         threads=threads,
         keep_shape=mode in ("nash", "kalai"),
+        prior=prior,
+        keep=keep,
     )
     info.timings["schedule"] = time.perf_counter() - start
     info.timings.update(scheduled.timings)  # its stages: "schedule value", ... "rounding"

@@ -20,6 +20,7 @@ from dealbench.optimize.finish import empty_result, finish
 from dealbench.optimize.formulation import COMPUTE, MONEY, Mode
 from dealbench.optimize.plain import solve_plain
 from dealbench.optimize.result import SolveResult, SolverInfo, Status
+from dealbench.optimize.schedule.smooth import ScheduleStart
 
 
 def solve_decomposed(
@@ -83,6 +84,7 @@ def solve_decomposed(
         v_floor=v_floor,
         threads=threads,
         on_grid=on_grid,
+        warm=warm,
     )
 
 
@@ -127,9 +129,13 @@ def _result(
     v_floor: float | None,
     threads: int | None,
     on_grid: bool,
+    warm: WarmStart | None = None,
 ) -> SolveResult:
     """The packages found, extracted and finished, and what the next, similar solve can
-    start from remembered with it."""
+    start from remembered with it (with where its schedule ended, when `warm` asks)."""
+    keeps = warm is not None and warm.keep_schedule
+    prior = warm.schedule if warm is not None and keeps else None
+    keep = ScheduleStart() if keeps else None
     status = Status.OPTIMAL if outcome.status == "optimal" else Status.TIME_LIMIT
     clock = time.perf_counter()
     packages = extract(blocks, outcome, grants)
@@ -144,8 +150,10 @@ def _result(
         v_floor=v_floor,
         threads=threads,
         on_grid=on_grid,
+        prior=prior,
+        keep=keep,
     )
-    remember(result, _warm_state(blocks, outcome, result))
+    remember(result, _warm_state(blocks, outcome, result, keep))
     return result
 
 
@@ -156,7 +164,9 @@ def _can_deal(blocks: Blocks, forced: NDArray[np.bool_]) -> bool:
     return bool(has[forced].all())
 
 
-def _warm_state(blocks: Blocks, outcome: Outcome, result: SolveResult) -> WarmStart:
+def _warm_state(
+    blocks: Blocks, outcome: Outcome, result: SolveResult, schedule: ScheduleStart | None
+) -> WarmStart:
     """What the next, similar solve can start from."""
     return WarmStart(
         mode=blocks.mode,
@@ -168,6 +178,7 @@ def _warm_state(blocks: Blocks, outcome: Outcome, result: SolveResult) -> WarmSt
             for b, f in outcome.columns
         ],
         packages=[deal.package() for deal in result.deals],
+        schedule=schedule,
     )
 
 

@@ -27,6 +27,7 @@ from dealbench.optimize.decomposition.concession_sets import ConcessionSets
 from dealbench.optimize.decomposition.pricing import Duals
 from dealbench.optimize.formulation import COMPUTE, MONEY
 from dealbench.optimize.result import SolveResult
+from dealbench.optimize.schedule.smooth import ScheduleStart
 
 
 @dataclass
@@ -42,6 +43,12 @@ class WarmStart:
     #: (None: `rounds.MIP_SETS_PER_PARTNER`); a caller that solves a path of close
     #: problems, each from the one before, may ask for fewer (`negotiate.joint_chains`).
     sets_per_partner: int | None = None
+    #: Where the smooth schedule of the solve that left this state ended, and whether a
+    #: solve started from this state starts its schedule there and keeps its own for the
+    #: next (`smooth.ScheduleStart`): a caller that solves a path of close problems asks
+    #: for it (`negotiate.joint_chains`); each stage is still solved to its optimum.
+    schedule: ScheduleStart | None = None
+    keep_schedule: bool = False
 
 
 _KEPT: dict[int, tuple[weakref.ref[SolveResult], WarmStart]] = {}

@@ -36,7 +36,7 @@ from dealbench.optimize.schedule.closest import closest
 from dealbench.optimize.schedule.dips import fill_dips
 from dealbench.optimize.schedule.grid import Deal, Vector, clean, deal_of, objective, step_value
 from dealbench.optimize.schedule.remainder import largest_remainder, largest_remainders
-from dealbench.optimize.schedule.smooth import smooth_schedule
+from dealbench.optimize.schedule.smooth import ScheduleStart, smooth_schedule
 
 __all__ = ["Scheduled", "finer", "packages_of", "schedule", "steps"]
 
@@ -66,6 +66,8 @@ def schedule(
     room: Portfolio | None = None,
     tolerance: bool = True,
     keep_shape: bool = False,
+    prior: ScheduleStart | None = None,
+    keep: ScheduleStart | None = None,
 ) -> Scheduled:
     """The packages with compute in whole steps, smooth among equal values (see module).
 
@@ -75,7 +77,9 @@ def schedule(
     checker's tolerance (`TOLERANCE`).
     `keep_shape`: round the packages' own amounts, without smoothing (a bargaining
     point: both smoothing objectives would move it off its balance; rounding moves
-    each amount by less than a step, and V by at most one step's value)."""
+    each amount by less than a step, and V by at most one step's value).
+    `prior`, `keep`: where a close portfolio's smooth schedule ended, and where to keep
+    where this one's ends (`smooth.ScheduleStart`)."""
     grid = portfolio.granularity
     if not packages:  # nothing to round; the step is still said in its unit
         return Scheduled([], grid.h100e, _in_chips(grid))
@@ -92,7 +96,9 @@ def schedule(
             return Scheduled(packages_of(portfolio, deals, given), grid.h100e, _in_chips(grid))
         smooth: Vector | None = given
     else:
-        smooth = smooth_schedule(portfolio, mode, deals, gap, v_floor, threads, timings)
+        smooth = smooth_schedule(
+            portfolio, mode, deals, gap, v_floor, threads, timings, prior=prior, keep=keep
+        )
     if smooth is None:  # the LP failed: nothing better than the optimizer's amounts
         return Scheduled(list(packages), 0.0, _unsmoothed(grid), timings)
     base = _reference(portfolio, mode, deals, smooth, gap)
