@@ -11,6 +11,7 @@ every point is what the independent check says of its packages, and a proven opt
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import pytest
 from tests.helpers import continuous
@@ -71,12 +72,9 @@ def test_every_joint_point_is_what_the_check_says_of_its_packages(seed: int) -> 
         assert sorted(o.partner for o in again.others) == sorted(o.partner for o in p.others)
 
 
-@pytest.mark.parametrize("seed", [228, 241])
-def test_two_sets_from_the_neighbour_give_the_proven_points(
-    seed: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Two sets a partner from the floor before, or three everywhere: the same V at every
-    floor within the gap (each a proven optimum), whatever package ties."""
+def _joint_values(seed: int) -> Callable[[], list[tuple[float, float]]]:
+    """(U, V) of each point of a 6-point joint frontier of V seed `seed` (continuous), for
+    the partner worth most to the US, as the code stands when called."""
     pf = continuous(generate(V, seed=seed))
     base = solve(pf)
     code = max(base.deals, key=lambda d: d.us_value).partner
@@ -85,6 +83,16 @@ def test_two_sets_from_the_neighbour_give_the_proven_points(
         f = frontier(pf, code, points=6, jointly=True, base=base, bargaining=False, jobs=1)
         return [(p.partner_utility, p.us_utility) for p in f.points]
 
+    return values
+
+
+@pytest.mark.parametrize("seed", [228, 241])
+def test_two_sets_from_the_neighbour_give_the_proven_points(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two sets a partner from the floor before, or three everywhere: the same V at every
+    floor within the gap (each a proven optimum), whatever package ties."""
+    values = _joint_values(seed)
     now = values()
     monkeypatch.setattr(joint_chains, "JOINT_SETS_FROM_NEIGHBOUR", 3)
     before = values()
@@ -130,14 +138,7 @@ def test_floors_whose_schedules_start_from_the_floor_before_give_the_same_points
 ) -> None:
     """Each joint floor's schedule started from the one before's, or from scratch: the
     same V and partner utility at every point (to USD 1, the LPs' tolerances)."""
-    pf = continuous(generate(V, seed=seed))
-    base = solve(pf)
-    code = max(base.deals, key=lambda d: d.us_value).partner
-
-    def values() -> list[tuple[float, float]]:
-        f = frontier(pf, code, points=6, jointly=True, base=base, bargaining=False, jobs=1)
-        return [(p.partner_utility, p.us_utility) for p in f.points]
-
+    values = _joint_values(seed)
     now = values()
     narrowed = joint_chains._narrowed
 

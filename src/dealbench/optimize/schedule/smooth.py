@@ -200,12 +200,12 @@ def _start_from(
     fits: as many basic columns and rows as rows."""
     import highspy
 
+    if len(cols) != h.getNumCol() or len(rows) != h.getNumRow():
+        return
     status = highspy.HighsBasisStatus
     col_map, row_map = stage
     col_status = [col_map.get(k, status.kLower) for k in cols]
     row_status = [row_map.get(k, status.kBasic) for k in rows]
-    if len(cols) != h.getNumCol() or len(rows) != h.getNumRow():
-        return
     basic = sum(x == status.kBasic for x in col_status) + sum(
         x == status.kBasic for x in row_status
     )
