@@ -2,13 +2,16 @@
 
     python bench/frontier.py                     # held (the default), M
     python bench/frontier.py --jointly --points 5
+    python bench/frontier.py --jointly --seed 2 --runs 5   # five runs, each in a new process
 
 The partner is the one whose deal is worth most to the US. One solve is the
 median of ONE_SOLVE_RUNS solves in the same process. Targets (issue 10):
 held at most 3x one solve, --jointly at most 10x. The frontier's own time
 includes its base solve; the bargaining points (Nash, Kalai: plain MIPs of the
 partner alone) are timed separately. Results are merged into
-bench/results.json under "frontier".
+bench/results.json under "frontier". With --runs N the measurement runs N times, each in
+a process of its own (as a user's command would: its workers and caches start afresh), and
+the result is the run of median ratio, with every run's ratio beside it.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -72,8 +78,12 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--gap", type=float, default=1e-6)
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
+    parser.add_argument("--runs", type=int, default=1, help="runs, each in its own process")
     args = parser.parse_args()
-    result = measure(args.size, args.points, args.jointly, args.seed, args.gap)
+    if args.runs > 1:
+        result = _median_run(args)
+    else:
+        result = measure(args.size, args.points, args.jointly, args.seed, args.gap)
     print(json.dumps(result, indent=2))
     try:
         payload = json.loads(args.out.read_text())
@@ -88,6 +98,24 @@ def main() -> int:
     payload.setdefault("frontier", {})[f"{args.size}-{key}"] = result
     args.out.write_text(json.dumps(payload, indent=2) + "\n")
     return 0
+
+
+def _median_run(args: argparse.Namespace) -> dict[str, Any]:
+    """`args.runs` runs of this script, one after the other, each in a new process: the
+    run of median ratio (of an even number, the lower middle one), with each run's ratio
+    (in the order run) under "ratios"."""
+    runs = []
+    for _ in range(args.runs):
+        with tempfile.TemporaryDirectory() as folder:
+            out = Path(folder) / "run.json"
+            command = [sys.executable, __file__, "--size", args.size, "--points", str(args.points)]
+            command += ["--seed", str(args.seed), "--gap", repr(args.gap), "--out", str(out)]
+            command += ["--jointly"] if args.jointly else []
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+            runs.append(next(iter(json.loads(out.read_text())["frontier"].values())))
+    ratios = [run["ratio"] for run in runs]
+    median = sorted(runs, key=lambda run: run["ratio"])[(len(runs) - 1) // 2]
+    return {**median, "ratios": ratios, "runs": len(runs)}
 
 
 if __name__ == "__main__":
