@@ -136,7 +136,7 @@ def test_the_server_answers_other_pages_while_a_solve_runs_and_a_solve_can_be_ca
         ({"gap": "1"}, "gap: expected a relative gap from 0 to below 1"),
         ({"time_limit": "soon"}, "time_limit: expected a number"),
         ({"v_floor": "lots"}, "v_floor: expected an amount of money"),
-        ({"mode": "greedy"}, "mode: expected one of"),
+        ({"mode": "greedy"}, "mode: unknown mode &#39;greedy&#39;; expected one of"),
     ],
 )
 def test_bad_solve_options_are_refused_in_the_page(

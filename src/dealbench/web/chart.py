@@ -16,7 +16,17 @@ from dealbench.negotiate.frontier import Frontier, FrontierPoint
 from dealbench.render.filters import money
 
 WIDTH, HEIGHT = 720, 420
-LEFT, RIGHT, TOP, BOTTOM = 78, 48, 20, 48
+#: How much larger, in the chart's units, its lettering and marks are drawn at a phone's
+#: width at most (app.css's --k): the chart is drawn to the screen's width, 342 px of its
+#: 720 units at 390 px, and 12-unit lettering would read at 6 px there.
+LARGEST = 1.75
+#: The plot's margins: room for the axes' lettering at its largest (the y ticks' money and
+#: the axis's name beside them, the x ticks' and the axis's name under them; a last x tick
+#: centred on the plot's right edge).
+LEFT, RIGHT, TOP, BOTTOM = 140, 56, 20, 60
+#: A letter's width, as a share of the lettering's size (DejaVu Sans: 0.32-0.64 of it), and
+#: the lettering's size at the largest, in the chart's units.
+LETTER, LETTERING = 0.62, 12 * LARGEST
 TICKS = 5
 
 
@@ -46,6 +56,17 @@ class Mark:
     detail: str
     kind: str
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Which side of the mark its label is written on: "start" (after it), or "end" (before
+    #: it, where after it the label would run past the chart's right edge).
+    anchor: str = "start"
+
+
+def label_side(x: float, label: str) -> str:
+    """`label` written after a mark at `x` ("start"), unless at the lettering's largest it
+    would run past the chart's right edge and fits before the mark ("end"): at 390 px the
+    chart fits the screen and "Kalai–Smorodinsky" after its square ran past both."""
+    wide = len(label) * LETTER * LETTERING + 0.75 * LETTERING  # and its gap from the mark
+    return "end" if x + wide > WIDTH and x - wide >= 0 else "start"
 
 
 def round_kind(side: str, status: str) -> str:
@@ -103,6 +124,8 @@ def merge_close(marks: list[Mark]) -> list[Mark]:
             f"{label}: {rests.pop()}" if len(rests) == 1 else "; ".join(m.detail for m in group)
         )
         out.append(Mark(first.x, first.y, label, detail, " ".join(m.kind for m in group)))
+    for m in out:
+        m.anchor = label_side(m.x, m.label)
     return out
 
 

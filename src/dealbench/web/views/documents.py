@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from dealbench.errors import DealbenchError, InputError, Issue
+from dealbench.list_words import did_you_mean
 from dealbench.render.clause_check import check_portfolio_clauses
 from dealbench.render.docmeta import Audience
 from dealbench.render.documents import (
@@ -196,7 +197,8 @@ def package_docs(request: Request) -> list[Document]:
     other = request.query_params.get("against", "")
     audience = request.query_params.get("audience", "")
     if audience not in AUDIENCES:
-        raise InputError(Issue("audience", None, "", "expected external or internal"))
+        said = f"expected external or internal, got {audience!r}"  # as `--audience` says it
+        raise InputError(Issue("audience", None, "", said + did_you_mean(audience, AUDIENCES)))
     if not first:
         return []
     check_portfolio_clauses(pf)

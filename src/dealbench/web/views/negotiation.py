@@ -24,6 +24,7 @@ from starlette.routing import Route
 from dealbench.arguments import document_date
 from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model import Portfolio
+from dealbench.model.rules import unknown
 from dealbench.negotiate import (
     STRATEGIES,
     conclude,
@@ -285,15 +286,9 @@ async def _record_offer(sent: Sent) -> Response:
     form, pf = sent.form, sent.pf
     strategy = str(form.get("strategy") or "") or None
     if strategy is not None and strategy not in (*STRATEGIES, *MODES):
-        raise InputError(
-            Issue(
-                "strategy",
-                None,
-                "",
-                f"expected one of: {', '.join(sorted(STRATEGIES))}, or a point of the "
-                f"frontier: {', '.join(MODES)}",
-            )
-        )
+        # as `offer --strategy` says it, the frontier's points (`--mode`) offered beside
+        choices = [*sorted(STRATEGIES), *MODES]
+        raise InputError(Issue("strategy", None, "", unknown("strategy", strategy, choices)))
     # `offer --mode` as the CLI has it: a point of the frontier, chosen in the same list
     mode = strategy if strategy in MODES else None
     strategy = None if mode is not None else strategy

@@ -15,6 +15,7 @@ from dealbench.arguments import positive_seconds, relative_gap, share_typed
 from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model import Portfolio, load_portfolio
 from dealbench.model.regimes import regime_names
+from dealbench.model.rules import unknown
 from dealbench.optimize import MODES, SOLVERS
 from dealbench.result_words import EXPLAIN_ALL_HELP
 from dealbench.units import parse_money
@@ -127,9 +128,9 @@ def solve_options(form: Any, faults: Faults) -> dict[str, Any]:
     mode = str(form.get("mode") or "us-best")
     solver = str(form.get("solver") or "highs")
     if mode not in MODES:
-        faults.add(Issue("mode", None, "", f"expected one of: {', '.join(MODES)}"))
+        faults.add(Issue("mode", None, "", unknown("mode", mode, MODES)))
     if solver not in SOLVERS:
-        faults.add(Issue("solver", None, "", f"expected one of: {', '.join(SOLVERS)}"))
+        faults.add(Issue("solver", None, "", unknown("solver", solver, SOLVERS)))
     # `solve --gap` takes a share as typed (0.0001, or 0.01%), in its words: the form took
     # a plain number only, and refused "1%" that the CLI's help offers
     gap_text = str(form.get("gap") or "").strip()
@@ -178,7 +179,7 @@ def scenario_options(form: Any, regimes: Sequence[str]) -> tuple[str | None, lis
     overrides (one a line), as --policy and --set."""
     policy = str(form.get("policy") or "").strip() or None
     if policy is not None and policy not in regimes:
-        raise InputError(Issue("policy", None, "", f"expected one of: {', '.join(regimes)}"))
+        raise InputError(Issue("policy", None, "", unknown("regime", policy, regimes)))
     text = str(form.get("sets") or "")
     return policy, [line.strip() for line in text.splitlines() if line.strip()]
 

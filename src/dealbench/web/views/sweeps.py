@@ -18,6 +18,7 @@ from starlette.routing import Route
 from dealbench.arguments import positive_seconds
 from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model import Portfolio, load_portfolio
+from dealbench.model.rules import unknown
 from dealbench.web.jobs import Job, until_finished
 from dealbench.web.pages import FieldError, Refusal, Typed, page, refusal
 from dealbench.web.security import confine
@@ -121,7 +122,7 @@ def sweep_arguments(
         if policy in regimes:
             pf = under_regime(pf, find_regime(policy, portfolio_file(request, name), "policy"))
         else:
-            faults.add(Issue("policy", None, "", f"expected one of: {', '.join(regimes)}"))
+            faults.add(Issue("policy", None, "", unknown("regime", policy, regimes)))
     overrides = faults.checked(lambda: parse_set(sets, "sets"))
     base = None if overrides is None else faults.checked(lambda: apply_overrides(pf, overrides))
     described: dict[str, Any] = {
