@@ -16,7 +16,7 @@ import pytest
 
 from dealbench.analyze.compare import compare
 from dealbench.analyze.memo import options_facts
-from dealbench.figures import usd_change
+from dealbench.figures import usd, usd_change
 from dealbench.model import load_portfolio
 from dealbench.model.regimes import REGIMES, find_regime
 from dealbench.render import render_document
@@ -174,3 +174,33 @@ def test_the_status_memos_moves_are_a_heading_of_their_own(tmp_path: Path) -> No
     assert run.exit_code == 0, run.output
     md = (out / "memos/negotiation-gulf-asia.md").read_text("utf-8")
     assert all(f"\n\n## {h}\n" in md for h in re.findall(r"^## (.+)$", md, flags=re.M))
+
+
+def test_the_portfolio_memos_us_utility_adds_up_to_its_total(tmp_path: Path) -> None:
+    """`solve deals/portfolios/gulf-asia.yaml --render md`: the packages' US utilities
+    ($88.98bn ... $992.9m) add up to $176.04bn over a Total row of $174.04bn; the
+    difference, MY's and KZ's walk-away values, was said in a sentence and in the bullets
+    below ("Malaysia (MY): the US walk-away value is -$1.50bn."). Each partner without a
+    deal is now a row of the table, at its walk-away value (md, html, docx; the PDF prints
+    the HTML; the principals memo includes the same table), and said there only."""
+    out = tmp_path / "out"
+    run = invoke(["solve", GULF, "--render", "md,html,docx", "--out", out])
+    assert run.exit_code == 0, run.output
+    memo = out / "memos/portfolio-gulf-asia"
+    md = memo.with_suffix(".md").read_text("utf-8")
+    rows = _table(_section(md, "The packages"))
+    assert rows[-3:-1] == [
+        ["Malaysia (MY)", "no deal", "", "", "-$1.50bn", "", "", ""],
+        ["Kazakhstan (KZ)", "no deal", "", "", "-$500.0m", "", "", ""],
+    ]
+    added = sum(_printed(row[4]) for row in rows[:-1])
+    assert rows[-1][4] == f"**{usd(float(added))}**" == "**$174.04bn**"
+    assert "walk-away value is" not in _section(md, "The packages")
+    html = memo.with_suffix(".html").read_text("utf-8")
+    assert (
+        '<tr><th scope="row">Malaysia (MY)</th><td>no deal</td><td></td><td></td>'
+        '<td class="num">-$1.50bn</td>'
+    ) in html
+    tables = docx.Document(str(memo.with_suffix(".docx"))).tables
+    seen = [[c.text for c in row.cells] for t in tables for row in t.rows]
+    assert ["Kazakhstan (KZ)", "no deal", "", "", "-$500.0m", "", "", ""] in seen
