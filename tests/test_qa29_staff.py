@@ -160,7 +160,7 @@ def test_the_memos_no_deal_reason_names_both_limits_the_solve_names(
     memo = words((out / "memos/portfolio-eu-sea.md").read_text())
     # solve's own reason, as the result carries it (nodeal-one)
     assert (
-        "- Philippines (PH): the US walk-away value is -$200.0m. Alone, a deal with PH would "
+        "- Philippines (PH): Alone, a deal with PH would "
         "add $329.0m to US utility, but the supply it needs in 2027 and 2028 and the risk "
         "budget go to deals worth more (NL, CH, PT, TR); raising supply by 9,000 H100e in "
         "2027 and 10,000 H100e in 2028 and raising the risk budget by 3,397 risk-weighted "

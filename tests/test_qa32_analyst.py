@@ -44,7 +44,7 @@ def test_the_memos_say_a_partner_not_worth_a_deal_is_not_kept_out_by_a_used_up_l
     md = words(next(f.data.decode() for f in render_document(doc, "md") if f.path.endswith(".md")))
     assert "prevents a deal" not in md
     assert (
-        "Partner BB (BB): the US walk-away value is $0. The best package BB accepts "
+        "Partner BB (BB): The best package BB accepts "
         "(baseline, 33,333 H100e) is worth -$200.0m to the US against $0 without a deal"
     ) in md
 

@@ -160,7 +160,6 @@ def test_an_options_memos_exports_add_up(tmp_path: Path) -> None:
     shown = sum(round(x) for x in row["compute"].values())
     total = round(sum(row["compute"].values()))
     assert row["compute_total"] == total
-    assert f"{total:,} H100e exported" in " ".join(facts["options"])
     if shown != total:
         assert f"as printed the rows add up to {shown:,} H100e exported under" in facts["rows_note"]
 

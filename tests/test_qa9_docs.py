@@ -210,7 +210,7 @@ def test_a_money_total_that_its_rows_do_not_add_up_to_says_why() -> None:
     assert "| **Total** | | **400,000** | | **$3.36bn** |" in md
     assert (
         "It is the exact sum: each figure is rounded on its own, and as printed the US "
-        "utilities above and the walk-away values below add up to $3.35bn." in md
+        "utilities above add up to $3.35bn." in md
     )
 
 

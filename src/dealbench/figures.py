@@ -82,6 +82,32 @@ def _written(amount: float, scale: float, suffix: str, places: int, signed: bool
     return f"{sign}${text}{suffix}"
 
 
+def usd_change(old: float, new: float) -> tuple[str, str, str]:
+    """`old`, `new` and the change `new - old` (signed), printed side by side so that the
+    change as printed is the difference of the two as printed: each in its unit as `usd`
+    writes it, the three with as many more decimals as that takes (a counter of $78.248bn
+    and an offer of $73.974bn print "$78.25bn", "$73.97bn" and "-$4.27bn" alone, where
+    $78.25bn less $73.97bn reads $4.28bn: they print $78.248bn, $73.974bn, -$4.274bn)."""
+    amounts = (old, new, new - old)
+    units = [_unit(abs(a)) for a in amounts]
+    more = 0
+    while True:
+        places = [min(p + more, _places_of_a_dollar(s)) for s, _, p in units]
+        value = [
+            _figure(a, s, p) * int(s)
+            for a, (s, _, _), p in zip(amounts, units, places, strict=True)
+        ]
+        done = all(p == _places_of_a_dollar(s) for (s, _, _), p in zip(units, places, strict=True))
+        if value[1] - value[0] == value[2] or done:
+            break
+        more += 1
+    return (
+        _written(old, units[0][0], units[0][1], places[0], False),
+        _written(new, units[1][0], units[1][1], places[1], False),
+        _written(new - old, units[2][0], units[2][1], places[2], True),
+    )
+
+
 def in_units(amount: float, scale: float, places: int) -> str:
     """`amount / scale` to `places` decimals as money rounds (halves away from zero), for a
     column in one unit: `in_units(2.775e9, 1e9, 2)` is `2.78`, `-1,250.50` with

@@ -29,9 +29,10 @@ from dealbench.analyze.sensitivity import (
     sensitivities,
 )
 from dealbench.limit import grouped_messages, messages
+from dealbench.list_words import span
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import SolveResult
-from dealbench.render.filters import and_list, exact_total, h100e, money, plural, rows_note
+from dealbench.render.filters import and_list, exact_total, money, plural, rows_note
 
 __all__ = [
     "MAX_FACTOR",
@@ -56,11 +57,22 @@ def options_facts(c: Comparison, confirmed: list[str] | None = None) -> dict[str
     return {
         "portfolio": {"id": c.portfolio, "title": c.title},
         "periods": list(c.periods),
+        # the total row under the rows by period (none for a horizon of one period)
+        "exported_head": _exported_head(list(c.periods)),
         "regimes": [_regime(r) for r in regimes],
-        # The compute each regime exports over the horizon, in the text, against its rows
-        # by period in the table.
+        # The compute each regime exports over the horizon: a total row under its rows by
+        # period, and one under its rows by partner, each table saying what its rows add up to.
         "rows_note": rows_note(
             (f"H100e exported under {r.regime}", list(r.compute.values()), sum(r.compute.values()))
+            for r in regimes
+            if r.us_value is not None
+        ),
+        "partners_note": rows_note(
+            (
+                f"H100e under {r.regime}",
+                [_partner_compute(p.regimes[r.regime]) for p in c.partners],
+                sum(r.compute.values()),
+            )
             for r in regimes
             if r.us_value is not None
         ),
@@ -88,6 +100,14 @@ def options_facts(c: Comparison, confirmed: list[str] | None = None) -> dict[str
         "options": [describe(r) for r in regimes],
         "failed": [f"{r.regime}: {r.status}: {r.message}" for r in regimes if r.us_value is None],
     }
+
+
+def _exported_head(periods: list[str]) -> str | None:
+    """The head of the row totalling the exports by period, as every total over the horizon
+    is headed (`h100e_total_head`): "H100e exported, 2026–2028 total"."""
+    if len(periods) < 2:  # one period's row is its own total
+        return None
+    return f"H100e exported, {span(periods[0], periods[-1])} total"
 
 
 def _regime(r: RegimeRow) -> dict[str, Any]:
@@ -133,7 +153,7 @@ def describe(r: RegimeRow) -> str:
     return (
         f"{upper_first(name)} ({r.regime}): {plural(r.deals, 'deal')} ({', '.join(r.partners)})"
         f"{without}; "
-        f"{h100e(exported(r))} H100e exported, US utility {money(r.us_value)}, partners "
+        f"US utility {money(r.us_value)}, partners "
         f"{money(r.partner_surplus)} above their walk-away values.{binding_text}"
     )
 

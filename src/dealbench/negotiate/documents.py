@@ -18,6 +18,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from dealbench.figures import usd_change
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.render import chart_words, charts
@@ -166,6 +167,8 @@ def negotiation_memo_document(
             "gain": any(r.frontier_gain is not None for r in room.rows),
         },
         "moves": [r for r in rows if r["move"] not in ("-",)],
+        # each counter that awaits our answer beside what our next offer gives each side
+        "answers": [r for r in rows if r["beside"] is not None],
         "concluded": [_agreed(r) for r in room.rows if r.agreed is not None],
         # who walked away, and when: a stage of "walked away" does not say which side did
         "ended": [row for row, r in zip(rows, room.rows, strict=True) if r.stage == "walked away"],
@@ -243,6 +246,12 @@ def _memo_row(r: Any) -> dict[str, Any]:
         "offer_partner": offer.partner_utility if offer else None,
         "counter_us": counter.us_utility if counter else None,
         "counter_partner": counter.partner_utility if counter else None,
+        "counter_round": counter.round if counter else None,
+        "next_us": r.next_offer_us,
+        "next_partner": r.next_offer_partner,
+        # their counter, our next offer and how far it moves from the counter, for each side,
+        # as the memo prints them: the change as printed is the difference as printed
+        "beside": _beside(counter, r.next_offer_us, r.next_offer_partner),
         "counter_mark": r.counter_mark,
         "us_gap": r.us_gap,
         "frontier_gain": r.frontier_gain,
@@ -250,6 +259,19 @@ def _memo_row(r: Any) -> dict[str, Any]:
         "plan_us": r.plan_us_utility,
         "move": r.next_move,
         "reason": r.reason,
+    }
+
+
+def _beside(
+    counter: Any, next_us: float | None, next_partner: float | None
+) -> dict[str, list[str]] | None:
+    """Their counter, our next offer and the change from one to the other, for each side,
+    in words (`usd_change`); None without a counter or a next offer."""
+    if counter is None or next_us is None or next_partner is None:
+        return None
+    return {
+        "us": list(usd_change(counter.us_utility, next_us)),
+        "partner": list(usd_change(counter.partner_utility, next_partner)),
     }
 
 

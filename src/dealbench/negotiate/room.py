@@ -83,6 +83,10 @@ class RoomRow(BaseModel):
     plan_package: Package | None
     next_move: str
     reason: str
+    #: What our next offer gives each side (the verdict's, for a counter that awaits our
+    #: answer; None otherwise), to set beside the counter's.
+    next_offer_us: float | None = None
+    next_offer_partner: float | None = None
 
     @property
     def frontier_mark(self) -> str:
@@ -336,6 +340,8 @@ def _row(
         plan_package=planned if code not in plan.fixed else plan.fixed[code].package(),
         next_move=move,
         reason=reason,
+        next_offer_us=answer.next_offer_us if answer is not None else None,
+        next_offer_partner=answer.next_offer_partner if answer is not None else None,
     )
 
 

@@ -80,6 +80,10 @@ class Verdict(BaseModel):
     portfolio_walk_away: float
     next_target: float | None
     portfolio_next_offer: float | None
+    #: What our next offer (the strategy's package at `next_target`, the one `offer` records
+    #: now) gives the US and the partner: beside the counter's utilities, how far it moves.
+    next_offer_us: float | None = None
+    next_offer_partner: float | None = None
     recommendation: Move
     reason: str
     #: What to know beside the limits: a range amount off its concession's declared step.
@@ -231,6 +235,7 @@ def verdict(
 
     target: float | None = None
     next_value: float | None = None
+    proposed: DealFigures | None = None
     # Our next offer answers this package as the partner's last word, as `counter` records
     # it; unrecorded (`evaluate --against`), the offer answered the partner's earlier
     # counter, and the same package got another verdict.
@@ -240,14 +245,15 @@ def verdict(
         else _as_last_counter(negotiations, code, package, figures)
     )
     with contextlib.suppress(InfeasibleError):
-        target = next_offer(
+        proposal = next_offer(
             portfolio,
             weighed,
             plan,
             code,
             **resolve_strategy(negotiation, strategy, deadline),
             walk_away=walk,
-        ).strategy.target_us_utility
+        )
+        target, proposed = proposal.strategy.target_us_utility, proposal.figures
     if target is not None:
         planned = plan.package(code)
         found = portfolio.partner(code)
@@ -301,6 +307,8 @@ def verdict(
         portfolio_walk_away=walk,
         next_target=target,
         portfolio_next_offer=next_value,
+        next_offer_us=proposed.us_value if proposed is not None else None,
+        next_offer_partner=proposed.partner_utility if proposed is not None else None,
         recommendation=move,
         reason=reason,
         notes=[

@@ -182,20 +182,20 @@ def deal_row(deal: DealFigures) -> dict[str, Any]:
 
 def us_value_note(source: Source) -> str:
     """Where the packages' US utilities and the walk-away values of the partners without
-    one do not add up, as the memo prints each, to the total printed (each is rounded on
-    its own, the total is the exact sum), a sentence that says so; else ''. With partners
-    without a deal it follows the sentence on their walk-away values ("It is ..."), else
-    it stands alone (there is no such sentence when every partner has a deal)."""
+    one (rows of the same table) do not add up, as the memo prints each, to the total
+    printed (each is rounded on its own, the total is the exact sum), a sentence that says
+    so; else ''. With partners without a deal it follows the sentence on their walk-away
+    values ("It is ..."), else it stands alone (there is no such sentence when every
+    partner has a deal)."""
     no_deal = no_deal_rows(source)
     figures = [d.us_value for d in source.checked.deals] + [row["us_batna"] for row in no_deal]
     printed = sum(shown_usd(x) for x in figures)
     if money(printed) == money(source.checked.objective):
         return ""
-    below = " and the walk-away values below" if no_deal else ""
     lead = " It is" if no_deal else "The total US utility is"
     return (
         f"{lead} the exact sum: each figure is rounded on its own, and as printed the US "
-        f"utilities above{below} add up to {money(printed)}."
+        f"utilities above add up to {money(printed)}."
     )
 
 
