@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dealbench.list_words import meant
+from dealbench.list_words import did_you_mean
 from dealbench.units import EMPTY, as_written, is_empty
 
 #: pydantic's errors for a value too long: a string's, or any value's under `max_length`.
@@ -93,7 +93,7 @@ def _mapping_under(error: Any, got: str) -> str:
 def _choice_meant(error: Any, expected: str) -> str:
     """`side: Partner`, `status: walked away`, `side: countr`: the choice meant, written in
     another case, with a space for its hyphen or misspelt, named as an id is
-    (`list_words.meant`)."""
+    (`list_words.did_you_mean`)."""
     given = error.get("input")
     if not isinstance(given, str):
         return ""
@@ -101,8 +101,7 @@ def _choice_meant(error: Any, expected: str) -> str:
     choices = re.findall(r"'([^']*)'", expected)
     if hyphened in choices and hyphened != given:
         return f"; did you mean {hyphened!r}?"
-    choice = meant(given, choices)
-    return f"; did you mean {choice!r}?" if choice is not None else ""
+    return did_you_mean(given, choices)
 
 
 def _field_of(error: Any) -> str:
