@@ -65,3 +65,47 @@ def test_every_close_choice_is_meant(value: str, choices: list[str], expected: l
     from dealbench.list_words import meant
 
     assert meant(value, choices) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "says"),
+    [
+        (
+            "partners/ae.yaml",
+            r"^batna: .*$",
+            "batna:\n    abc",
+            "batna: expected an amount of USD such as 1.4tn, 200bn, 350m, 75k or 1000, got 'abc'",
+        ),
+        (
+            "partners/ae.yaml",
+            r"^diversion_risk: .*$",
+            "diversion_risk:\n  1.50",
+            "diversion_risk: must be at most 1, got 1.50",
+        ),
+        (
+            PORTFOLIO,
+            r"^  2026: .*$",
+            "  2026:\n    -600_000",
+            "supply.2026: must be at least 0, got -600_000",
+        ),
+    ],
+    ids=["text", "decimal", "grouped"],
+)
+def test_a_value_below_its_key_is_named_at_its_own_line(
+    run: Runner, deals: Path, name: str, old: str, new: str, says: str
+) -> None:
+    """`batna:\\n    abc` was named at the key's line, and `-600_000` below its key quoted
+    as -600000: the loader kept the key's line only, and looked the number up there."""
+    line = edit_first_line(deals, name, old, new)
+    done = run("validate", deals / name)
+    assert done.exit_code == 2 and done.traceback == "", done.output
+    assert f"{name}:{line + 1}: {says}\n" in done.stderr, done.stderr
+
+
+def test_an_unknown_key_above_its_value_is_named_at_the_key(run: Runner, deals: Path) -> None:
+    """Guard: an unknown field is the key's fault, named at the key's line, not its value's."""
+    name = "partners/ae.yaml"
+    line = edit_first_line(deals, name, r"^batna: .*$", "batnax:\n    8bn")
+    done = run("validate", deals / name)
+    assert done.exit_code == 2 and done.traceback == "", done.output
+    assert f"{name}:{line}: batnax: unknown field; did you mean 'batna'?\n" in done.stderr
