@@ -109,3 +109,42 @@ def test_an_unknown_key_above_its_value_is_named_at_the_key(run: Runner, deals: 
     done = run("validate", deals / name)
     assert done.exit_code == 2 and done.traceback == "", done.output
     assert f"{name}:{line}: batnax: unknown field; did you mean 'batna'?\n" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("item", "says"),
+    [
+        (
+            "portfolio.supply.2026=-600_000",
+            "portfolio.supply.2026: must be at least 0, got -600_000",
+        ),
+        (
+            "partners.AE.diversion_risk=1.50",
+            "partners.AE.diversion_risk: must be at most 1, got 1.50",
+        ),
+        ("portfolio.risk_budget=-1.50", "portfolio.risk_budget: must be at least 0, got -1.50"),
+    ],
+)
+def test_a_set_number_is_quoted_as_typed(run: Runner, deals: Path, item: str, says: str) -> None:
+    """`--set portfolio.supply.2026=-600_000` said "got -600000": an override's value kept
+    no trace of how it was typed, and a value alone was not noted as a file's numbers are."""
+    done = run("solve", deals / PORTFOLIO, "--set", item)
+    assert done.exit_code == 2 and done.traceback == "", done.output
+    assert done.stderr == f"error: --set: {says}\n", done.stderr
+
+
+def test_a_scenario_number_is_quoted_as_the_file_writes_it(run: Runner, deals: Path) -> None:
+    """A scenarios file's `{portfolio.supply.2027: -1_800_000}` said "got -1800000"."""
+    name = "scenarios/gulf-asia.yaml"
+    line = edit_first_line(
+        deals,
+        name,
+        r"set: \{portfolio.supply.2027: .*\}",
+        "set: {portfolio.supply.2027: -1_800_000}",
+    )
+    done = run("sweep", deals / PORTFOLIO, deals / name)
+    assert done.exit_code == 2 and done.traceback == "", done.output
+    assert (
+        f"{name}:{line}: scenarios[3].set.portfolio.supply.2027: must be at least 0, "
+        "got -1_800_000\n"
+    ) in done.stderr, done.stderr

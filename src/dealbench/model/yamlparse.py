@@ -466,8 +466,10 @@ class _Builder:
             on_line[value] = None
 
     def build(self, node: Node, path: Loc) -> tuple[Any, Positions]:
-        if isinstance(node, ScalarNode):
-            return _scalar(node), None
+        if isinstance(node, ScalarNode):  # a document of one value (`--set X=-600_000`)
+            value = _scalar(node)
+            self._note(node, value)
+            return value, None
         if isinstance(node, MappingNode) and node.tag == _MAP:
             return self._mapping(node, path)
         if isinstance(node, SequenceNode) and node.tag == _SEQ:
