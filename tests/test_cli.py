@@ -391,7 +391,7 @@ BAD_CASES: list[tuple[str, list[str], str]] = [
     (
         "unknown-mode",
         ["solve", "_base/portfolio.yaml", "--mode", "best"],
-        "error: --mode: unknown mode 'best'; expected one of: us-best, partner-best, nash, kalai; did you mean 'us-best'?\n",
+        "error: --mode: unknown mode 'best'; expected one of: us-best, partner-best, nash, kalai; did you mean 'us-best' or 'partner-best'?\n",
     ),
     (
         "unknown-solver",

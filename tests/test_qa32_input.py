@@ -134,14 +134,14 @@ def test_a_round_number_too_large_to_read_is_said_in_the_files_words(
     run: Runner, tmp_path: Path, name: str
 ) -> None:
     """`round: 1e308` said pydantic's "unable to parse input string as an integer, exceeded
-    maximum size"; now "expected a whole number, got 1e+308, too large to count with"."""
+    maximum size"; now "expected a whole number, got 1e+308 (now as written, 1e308), too large to count with"."""
     deals = deals_copy(tmp_path)
     line = edit_first_line(deals, name, r"^round: \d+.*", "round: 1e308")
     args = ("--portfolio", deals / PORTFOLIO) if name == PACKAGE else ()
     done = run("validate", deals / name, *args)
     assert done.exit_code == 2, done.output
     assert done.stderr == (
-        f"error: {deals / name}:{line}: round: expected a whole number, got 1e+308, too "
+        f"error: {deals / name}:{line}: round: expected a whole number, got 1e308, too "
         "large to count with\n"
     ), done.stderr
 

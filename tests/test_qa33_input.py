@@ -125,7 +125,7 @@ def test_a_partners_cap_written_as_one_number_says_to_name_each_level(
     assert not done.traceback, done.traceback
     assert done.stderr == (
         f"error: {portfolio}:7: caps.KW: expected KW's caps by security level, such as "
-        "{veu: 500_000} (H100e per period), got 30000; to cap KW under every level, name "
+        "{veu: 500_000} (H100e per period), got 30_000; to cap KW under every level, name "
         "each level\n"
     ), done.stderr
     fine = _write(tmp_path, {**files, "portfolio.yaml": mine.replace("caps: {KW: 30_000}", "")})
@@ -141,7 +141,7 @@ def test_a_partners_cap_written_as_one_number_says_to_name_each_level(
     assert done.exit_code == 2, done.output
     assert done.stderr == (
         f"error: {whole}:7: caps: expected caps by partner and security level, e.g. "
-        "{AE: {veu: 800_000}}, got 30000\n"
+        "{AE: {veu: 800_000}}, got 30_000\n"
     ), done.stderr
 
 

@@ -283,7 +283,7 @@ def test_a_partner_without_a_batna_is_refused(run: Runner, tmp_path: Path) -> No
         (
             ("ke", ("ask: {2026: 5_000, 2027: 10_000}", "ask: 40_000")),
             "partners/ke.yaml:5: ask",
-            "expected H100e per period, e.g. {2026: 40_000, 2027: 40_000}, got 40000",
+            "expected H100e per period, e.g. {2026: 40_000, 2027: 40_000}, got 40_000",
         ),
         (
             ("ke", ("security_costs: {baseline: 0}", "security_costs: 400m")),

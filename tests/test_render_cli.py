@@ -311,7 +311,7 @@ def test_date_today_is_the_only_way_the_clock_gets_in(
         ),
         (
             ["--doc", "memo"],
-            "error: --doc: unknown document 'memo'; expected one of: term-sheet, deal-memo, portfolio-memo; did you mean 'deal-memo'?",
+            "error: --doc: unknown document 'memo'; expected one of: term-sheet, deal-memo, portfolio-memo; did you mean 'deal-memo' or 'portfolio-memo'?",
         ),
         (
             ["--doc", "deal-memo", "--audience", "external"],

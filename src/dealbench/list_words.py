@@ -7,10 +7,16 @@ import re
 from collections.abc import Iterable, Sequence
 
 
-def and_list(items: Iterable[str]) -> str:
-    """`2026`, `2026 and 2027`, `2026, 2027 and 2028`: a list in a sentence."""
+def and_list(items: Iterable[str], word: str = "and") -> str:
+    """`2026`, `2026 and 2027`, `2026, 2027 and 2028`: a list in a sentence (`or_list`:
+    with "or")."""
     names = list(items)
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {word} {names[-1]}"
+
+
+def or_list(items: Iterable[str]) -> str:
+    """`'a'`, `'a' or 'b'`, `'a', 'b' or 'c'`: choices offered in a sentence."""
+    return and_list(items, "or")
 
 
 #: The shortest run of periods a sentence writes as first–last: "2026, 2027 and 2028",
@@ -108,28 +114,42 @@ def each_once(items: Iterable[str], name: str, what: str) -> list[str]:
 #: How near a name must be spelt to a choice to be taken for it (difflib's ratio):
 #: `vue` for veu, `bilaterall` for bilateral, `countr` for counter.
 NEAR = 0.6
+#: How much less near than the nearest a choice may be spelt and still be offered beside
+#: it: `btna` is batna (0.89), not also us_batna (0.67).
+AS_NEAR = 0.1
 
 
-def meant(value: str, choices: Iterable[str]) -> str | None:
-    """The one of `choices` that `value`, which is none of them, most likely means, or
-    None: the same but for its case (`VEU` for veu), else the nearest by spelling, in any
-    case (`vue` for veu). A choice whose digits differ is not near: `300bn` does not mean
-    the level `200bn`, nor `tier3` tier2; a number is another number, not a typo.
+def meant(value: str, choices: Iterable[str]) -> list[str]:
+    """Every choice `value`, which is none of them, likely means, in the order given, or
+    none, by the first rule that finds any:
+    - the same but for the case (`VEU` for veu);
+    - `value` is one whole word of it, each such choice (`memo` for deal-memo and
+      portfolio-memo, `best` for us-best and partner-best, `term` for term-sheet): a
+      word names each choice it is in alike, so offering one would send the user to it
+      unasked;
+    - near by spelling, in any case (`vue` for veu): the nearest, and any other
+      `AS_NEAR` as near.
+    A choice whose digits differ is not near: `300bn` does not mean the level `200bn`, nor
+    `tier3` tier2; a number is another number, not a typo.
 
     The one place every "unknown ...; expected one of: ..." message finds its "did you
-    mean" (`did_you_mean`): the same choice for the same mistake wherever it is met."""
+    mean" (`did_you_mean`): the same choices for the same mistake wherever it is met."""
     known = [c for c in dict.fromkeys(choices) if c != value]
-    same = [c for c in known if c.casefold() == value.casefold()]
+    folded, digits = value.casefold(), re.sub(r"\D", "", value)
+    same = [c for c in known if c.casefold() == folded]
     if same:
-        return same[0] if len(same) == 1 else None
-    digits = re.sub(r"\D", "", value)
-    near = {c.casefold(): c for c in known if re.sub(r"\D", "", c) == digits}
-    close = difflib.get_close_matches(value.casefold(), sorted(near), n=1, cutoff=NEAR)
-    return near[close[0]] if close else None
+        return same
+    known = [c for c in known if re.sub(r"\D", "", c) == digits]
+    words = [c for c in known if folded and folded in re.split(r"[\W_]+", c.casefold())]
+    if words:
+        return words
+    ratios = {c: difflib.SequenceMatcher(None, c.casefold(), folded).ratio() for c in known}
+    best = max(ratios.values(), default=0.0)
+    return [c for c, ratio in ratios.items() if ratio >= max(NEAR, best - AS_NEAR)]
 
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:
-    """ "; did you mean 'veu'?" after a list of the choices `value` is none of, when one is
-    `meant`; else ""."""
-    choice = meant(value, choices)
-    return f"; did you mean {choice!r}?" if choice is not None else ""
+    """ "; did you mean 'veu'?" (or "'deal-memo' or 'portfolio-memo'") after a list of the
+    choices `value` is none of, when any is `meant`; else ""."""
+    found = meant(value, choices)
+    return f"; did you mean {or_list(map(repr, found))}?" if found else ""

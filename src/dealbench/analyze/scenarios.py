@@ -17,6 +17,7 @@ from dealbench.errors import InputError
 from dealbench.model import refuse_other_kind, rules
 from dealbench.model.override_paths import NONE_WORDS, ROOTS, read_value
 from dealbench.model.override_values import (
+    Sets,
     override_text,
     overrides_digest,
     parse_set,
@@ -57,8 +58,13 @@ def load_scenarios(
     out: list[tuple[Scenario, Portfolio]] = []
     issues = [source.issue(loc, message) for loc, message in rules.scenario_problems(spec)]
     for i, scenario in enumerate(spec.scenarios):
+        # Each value's numbers as the file writes them, for its messages (`got -1_800_000`).
+        typed = {
+            p: source.numbers.get(source.line(("scenarios", i, "set", p)) or 0, {})
+            for p in scenario.set
+        }
         try:
-            applied = apply_overrides(portfolio, scenario.set, where=source.display)
+            applied = apply_overrides(portfolio, Sets.of(scenario.set, typed), where=source.display)
         except InputError as exc:
             for issue in exc.issues:
                 loc = ("scenarios", i, "set", issue.field)

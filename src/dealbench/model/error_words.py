@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dealbench.list_words import meant
+from dealbench.list_words import did_you_mean
 from dealbench.units import EMPTY, as_written, is_empty
 
 #: pydantic's errors for a value too long: a string's, or any value's under `max_length`.
@@ -33,12 +33,14 @@ def error_message(error: Any, written: str | None = None) -> str:
 
 def _said(error: Any, written: str | None = None) -> str:
     kind = error["type"]
+    # The value as the user wrote it where that is not as Python writes it (`1_0`, `4.50`).
+    said = written if written is not None else _short(error.get("input"))
     if kind == "string_type" and _field_of(error) in _TEXTS:
-        return f"expected {_TEXTS[_field_of(error)]}, got {_short(error.get('input'))}"
+        return f"expected {_TEXTS[_field_of(error)]}, got {said}"
     if kind in _EXPECTED:
-        return f"expected {_EXPECTED[kind]}, got {_short(error.get('input'))}"
+        return f"expected {_EXPECTED[kind]}, got {said}"
     if kind == "int_parsing_size":  # `round: 1e308`: not "unable to parse input string ..."
-        return f"expected a whole number, got {_short(error.get('input'))}, too large to count with"
+        return f"expected a whole number, got {said}, too large to count with"
     if kind == "extra_forbidden":
         return "unknown field (check the spelling; unknown fields are not allowed)"
     if kind == "missing":
@@ -52,9 +54,8 @@ def _said(error: Any, written: str | None = None) -> str:
         got = written or _written(error.get("input"))
         return f"must be {bound[1]} {error['ctx'][bound[0]]:g}, got {got}"
     if kind == "dict_type":
-        got = _short(error.get("input"))
         mapping = _MAPPINGS.get(_field_of(error))
-        return f"expected {mapping}, got {got}" if mapping else _mapping_under(error, got)
+        return f"expected {mapping}, got {said}" if mapping else _mapping_under(error, said)
     if kind == "too_short" and "min_length" in error.get("ctx", {}):
         return _too_few(error)
     if kind in _TOO_LONG and isinstance(error.get("input"), str) and "max_length" in ctx:
@@ -62,18 +63,18 @@ def _said(error: Any, written: str | None = None) -> str:
         text, most = error["input"], ctx["max_length"]
         return f"is {len(text):,} characters long; at most {most:,} characters are allowed"
     if kind in ("model_type", "model_attributes_type"):
-        return f"expected a mapping of fields, got {_short(error.get('input'))}"
+        return f"expected a mapping of fields, got {said}"
     if kind == "string_pattern_mismatch":
         what = _PATTERNS.get(error.get("ctx", {}).get("pattern", ""))
         if what:
-            return f"expected {what}, got {_short(error.get('input'))}"
+            return f"expected {what}, got {said}"
     if kind in ("literal_error", "enum") and "expected" in error.get("ctx", {}):
         expected = str(error["ctx"]["expected"])
-        return f"expected {expected}, got {_short(error['input'])}{_choice_meant(error, expected)}"
+        return f"expected {expected}, got {said}{_choice_meant(error, expected)}"
     message = message[0].lower() + message[1:] if message else message
     if kind == "value_error" or "got " in message:
         return message
-    return f"{message}, got {_short(error.get('input'))}"
+    return f"{message}, got {said}"
 
 
 def _mapping_under(error: Any, got: str) -> str:
@@ -93,7 +94,7 @@ def _mapping_under(error: Any, got: str) -> str:
 def _choice_meant(error: Any, expected: str) -> str:
     """`side: Partner`, `status: walked away`, `side: countr`: the choice meant, written in
     another case, with a space for its hyphen or misspelt, named as an id is
-    (`list_words.meant`)."""
+    (`list_words.did_you_mean`)."""
     given = error.get("input")
     if not isinstance(given, str):
         return ""
@@ -101,8 +102,7 @@ def _choice_meant(error: Any, expected: str) -> str:
     choices = re.findall(r"'([^']*)'", expected)
     if hyphened in choices and hyphened != given:
         return f"; did you mean {hyphened!r}?"
-    choice = meant(given, choices)
-    return f"; did you mean {choice!r}?" if choice is not None else ""
+    return did_you_mean(given, choices)
 
 
 def _field_of(error: Any) -> str:

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from dealbench.errors import InputError, Issue
-from dealbench.list_words import meant
+from dealbench.list_words import meant, or_list
 from dealbench.model.base import Compute, Id, Period, RiskBudget, Strict
 from dealbench.model.granularity import GranularityField
 from dealbench.model.periods import as_written
@@ -113,10 +113,11 @@ def walk(pf: Portfolio, path: str, value: Any, where: str) -> Walked:
 
 
 def _near(part: str, names: list[str]) -> str:
-    """ " (did you mean 'batna'?)" for a name a letter or two off one of `names`, as a YAML
+    """ " (did you mean 'batna'?)" for a name a letter or two off one of `names` (each
+    such name, `list_words.meant`), as a YAML
     file's unknown field is answered; else nothing."""
     close = meant(part, names)
-    return f" (did you mean {close!r}?)" if close is not None else ""
+    return f" (did you mean {or_list(map(repr, close))}?)" if close else ""
 
 
 def _set(data: Any, obj: Any, parts: Sequence[str], value: Any, prefix: str, fail: Any) -> None:

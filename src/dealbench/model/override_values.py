@@ -12,34 +12,74 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from dealbench.errors import ArgumentError
-from dealbench.model.yamlparse import parse
+from dealbench.model.yamlparse import Numbers, parse
 
-__all__ = ["override_text", "overrides_digest", "parse_set", "parse_value"]
+__all__ = ["Sets", "override_text", "overrides_digest", "parse_set", "parse_value", "typed"]
+
+
+#: The numbers of one override's value written otherwise than Python writes them
+#: (`-600_000`, `1.50`), by value: None where the value writes one number two ways.
+Typed = dict[float, str | None]
+
+
+class Sets(dict[str, Any]):
+    """Overrides, path to value (`parse_set`), that know each value's numbers as typed
+    (`typed`): a refused one is quoted as the user wrote it (`got -600_000`), as a file's
+    is, not as Python writes it (`-600000`). A copy made as a plain dict forgets them, and
+    its messages write the number as Python does."""
+
+    typed: dict[str, Typed]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.typed = {}
+
+    @classmethod
+    def of(cls, values: Mapping[str, Any], typed: Mapping[str, Typed]) -> Sets:
+        """`values`, path to value, whose numbers are written as `typed` gives them."""
+        out = cls()
+        out.update(values)
+        out.typed.update(typed)
+        return out
+
+
+def typed(numbers: Numbers) -> Typed:
+    """A value's numbers as written (`yamlparse.Numbers`), all its lines as one."""
+    out: Typed = {}
+    for on_line in numbers.values():
+        for number, text in on_line.items():
+            out[number] = text if out.setdefault(number, text) == text else None
+    return out
 
 
 def parse_value(text: str) -> Any:
     """A value as written after `=`: read as YAML (`3bn` stays text for the unit parsers).
 
     A mapping that gives a key twice raises ValueError, as a file's does (which to keep?)."""
+    return _parsed(text)[0]
+
+
+def _parsed(text: str) -> tuple[Any, Typed]:
+    """`parse_value`, and the value's numbers as typed (`typed`)."""
     try:
-        value, _, duplicates, _ = parse(text)
+        value, _, duplicates, numbers = parse(text)
     except Exception:  # not YAML: leave it to the field's parser, which says what it expects
-        return text
+        return text, {}
     if duplicates:
         *_, loc = duplicates[0]
         raise ValueError(
             f"duplicate key {str(loc[-1])!r} in the value (a key may appear only once)"
         )
-    return text if value is None else value
+    return (text, {}) if value is None else (value, typed(numbers))
 
 
-def parse_set(items: Iterable[str] | str, name: str = "items") -> dict[str, Any]:
-    """`["PATH=VALUE", ...]` (the `--set` options) as an ordered mapping of path to value;
-    one "PATH=VALUE" may be given alone. An ArgumentError names `name` (the caller's
-    parameter: `sets` for `load_scenario`)."""
+def parse_set(items: Iterable[str] | str, name: str = "items") -> Sets:
+    """`["PATH=VALUE", ...]` (the `--set` options) as an ordered mapping of path to value
+    that knows the numbers as typed (`Sets`); one "PATH=VALUE" may be given alone. An
+    ArgumentError names `name` (the caller's parameter: `sets` for `load_scenario`)."""
     if isinstance(items, str):  # not letter by letter
         items = [items]
-    out: dict[str, Any] = {}
+    out = Sets()
     for item in items:
         path, sep, text = item.partition("=")
         path = path.strip()
@@ -52,7 +92,7 @@ def parse_set(items: Iterable[str] | str, name: str = "items") -> dict[str, Any]
         # The same path again: the last value wins (`--set X=5000 --set X=none` unsets
         # it again, as a scenario layered on a base run does; docs/decisions.md, qa33).
         try:
-            out[path] = parse_value(text.strip())
+            out[path], out.typed[path] = _parsed(text.strip())
         except ValueError as exc:
             raise ArgumentError(name, str(exc), path) from None
     return out

@@ -31,7 +31,13 @@ from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.model import partner_rules, rules
 from dealbench.model.error_words import error_message
 from dealbench.model.override_paths import PortfolioFields, Walked, walk
-from dealbench.model.override_values import override_text, overrides_digest, parse_set
+from dealbench.model.override_values import (
+    Sets,
+    Typed,
+    override_text,
+    overrides_digest,
+    parse_set,
+)
 from dealbench.model.partner import Partner
 from dealbench.model.periods import PeriodMismatch
 from dealbench.model.policy import Policy
@@ -77,9 +83,10 @@ def apply_overrides(
         )
     if not overrides:
         return portfolio
+    typed = overrides.typed if isinstance(overrides, Sets) else {}
     for path, value in overrides.items():
         try:
-            portfolio = _apply_one(portfolio, path, value, where or GIVEN)
+            portfolio = _apply_one(portfolio, path, value, where or GIVEN, typed.get(path, {}))
         except InputError as exc:
             if where is not None:
                 raise
@@ -113,11 +120,12 @@ def path_error(portfolio: Portfolio, path: str) -> str | None:
     return None
 
 
-def _apply_one(pf: Portfolio, path: str, value: Any, where: str) -> Portfolio:
+def _apply_one(pf: Portfolio, path: str, value: Any, where: str, typed: Typed) -> Portfolio:
+    """`pf` with `value` set at `path`; `typed`: its numbers as the user wrote them."""
     walked = walk(pf, path, value, where)
     fail = walked.fail
     if walked.root == "policy":
-        policy = _validated(Policy, walked, path, where)
+        policy = _validated(Policy, walked, path, where, typed)
         _raise_problems(rules.policy_problems(policy), path, where)
         for each in pf.partners:
             _raise_problems(rules.partner_in_policy_problems(each, policy), path, where)
@@ -128,7 +136,7 @@ def _apply_one(pf: Portfolio, path: str, value: Any, where: str) -> Portfolio:
             raise fail(str(exc)) from None
     if walked.root == "partners":
         code = walked.rest[0]
-        new = _validated(Partner, walked, path, where)
+        new = _validated(Partner, walked, path, where, typed)
         if new.code != code:
             raise fail("a partner's code cannot be changed")
         problems = [
@@ -139,12 +147,14 @@ def _apply_one(pf: Portfolio, path: str, value: Any, where: str) -> Portfolio:
         _raise_problems(problems, path, where)
         partners = [new if p.code == code else p for p in pf.partners]
         return pf.model_copy(update={"partners": partners})
-    return _apply_portfolio(pf, walked, path, where)
+    return _apply_portfolio(pf, walked, path, where, typed)
 
 
-def _apply_portfolio(pf: Portfolio, walked: Walked, path: str, where: str) -> Portfolio:
+def _apply_portfolio(
+    pf: Portfolio, walked: Walked, path: str, where: str, typed: Typed | None = None
+) -> Portfolio:
     rest, fail = walked.rest, walked.fail
-    spec = _validated(PortfolioFields, walked, path, where)
+    spec = _validated(PortfolioFields, walked, path, where, typed or {})
     for period in spec.supply:
         if period not in pf.periods:
             raise fail(
@@ -166,13 +176,17 @@ def _apply_portfolio(pf: Portfolio, walked: Walked, path: str, where: str) -> Po
     return new.model_copy(update={"risk_budget": new.budget_under(pf.policy)})
 
 
-def _validated(model: type[Any], walked: Walked, path: str, where: str) -> Any:
+def _validated(model: type[Any], walked: Walked, path: str, where: str, typed: Typed) -> Any:
+    """`walked`'s dump validated as `model`; each error names the path, and quotes a number
+    as `typed` (the user's `-600_000`, not Python's -600000), as a file's are quoted."""
     try:
         return model.model_validate(walked.data)
     except ValidationError as exc:
         issues = []
         for error in matching_errors(walked.data, exc.errors(include_url=False)):
-            message, field = error_message(error), path
+            given = error.get("input")
+            number = isinstance(given, int | float) and not isinstance(given, bool)
+            message, field = error_message(error, typed.get(given) if number else None), path
             if error["type"] == "extra_forbidden":
                 message = f"unknown field {field_path(error['loc'])}"
             else:

@@ -56,7 +56,7 @@ def partner_problems(partner: Partner) -> Iterator[Problem]:
                 if req not in ids:
                     hint = (
                         ""
-                        if meant(req, ids) is not None
+                        if meant(req, ids)
                         else f"; a minimum security level is written {{security: {req}}}"
                     )
                     yield (*where, "requires", j), unknown("concession", req, ids) + hint

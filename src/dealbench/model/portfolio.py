@@ -13,7 +13,7 @@ from pydantic import (
 )
 
 from dealbench.figures import h100e
-from dealbench.list_words import meant
+from dealbench.list_words import meant, or_list
 from dealbench.model.base import (
     Compute,
     Id,
@@ -124,13 +124,15 @@ class Portfolio(BaseModel):
         named = next((p for p in self.partners if key and _plain(p.name) == key), None)
         if named is not None:
             return f" ({named.name} is {named.code}'s name; write its code, {named.code})"
-        code = meant(said, [p.code for p in self.partners])
-        if code is not None:
-            return f" (did you mean {code}?)"
+        codes = meant(said, [p.code for p in self.partners])
+        if codes:
+            return f" (did you mean {or_list(codes)}?)"
         names = {_plain(p.name): p for p in self.partners}
-        name = meant(key, names) if key else None
-        if name is not None:
-            return f" (did you mean {names[name].code} ({names[name].name})?)"
+        found = meant(key, names) if key else []
+        if found:
+            return (
+                f" (did you mean {or_list(f'{names[n].code} ({names[n].name})' for n in found)}?)"
+            )
         return ""
 
     def with_policy(self, policy: Policy, digest: str | None = None) -> Portfolio:

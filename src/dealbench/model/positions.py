@@ -55,8 +55,10 @@ def first_missing(positions: Positions, loc: Loc) -> tuple[int, bool] | None:
     return None
 
 
-def locate(positions: Positions, loc: Loc) -> tuple[Loc, int | None]:
-    """Follow `loc` into the tree as far as it goes; return that part and its line."""
+def locate(positions: Positions, loc: Loc, *, of_key: bool = False) -> tuple[Loc, int | None]:
+    """Follow `loc` into the tree as far as it goes; return that part and its line: the
+    line of its value where that is written below its key (`batna:\n    abc`), as every
+    message about the value is of it; `of_key`: the key's line (an unknown field)."""
     node = positions
     found: list[str | int] = []
     line: int | None = 1
@@ -78,6 +80,8 @@ def locate(positions: Positions, loc: Loc) -> tuple[Loc, int | None]:
         else:
             if isinstance(part, str) and part not in found and not is_tag(part):
                 found.append(part)  # a missing field: name it, keep the parent's line
+    if isinstance(node, int) and not isinstance(node, bool) and not of_key:
+        line = node
     return tuple(found), line
 
 

@@ -47,7 +47,7 @@ def _issues(source: Source, errors: Sequence[Any], model: type[BaseModel]) -> li
             parent, line = locate(source.positions, loc[:-1])
             issues.append(Issue(source.display, line, field_path((*parent, loc[-1])), message))
         else:
-            issues.append(source.issue(loc, message))
+            issues.append(source.issue(loc, message, of_key=error["type"] == "extra_forbidden"))
     # Several union branches may fail for one field: keep one message per place.
     unique: dict[tuple[int | None, str], Issue] = {}
     for issue in issues:

@@ -65,9 +65,10 @@ class Source:
         """Whether the file gives the field at `loc` (every part of it found)."""
         return first_missing(self.positions, loc) is None
 
-    def issue(self, loc: Loc, message: str) -> Issue:
-        """An issue at `loc`; a last field absent from the file is named at its parent's line."""
-        node_loc, line = locate(self.positions, loc)
+    def issue(self, loc: Loc, message: str, *, of_key: bool = False) -> Issue:
+        """An issue at `loc`, at its value's line (`of_key`: its key's, for a message about the
+        key itself); a last field absent from the file is named at its parent's line."""
+        node_loc, line = locate(self.positions, loc, of_key=of_key)
         if loc and isinstance(loc[-1], str) and not is_tag(loc[-1]):
             parent, _ = locate(self.positions, loc[:-1])
             plain = [p for p in loc[:-1] if not (isinstance(p, str) and is_tag(p))]

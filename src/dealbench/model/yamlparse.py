@@ -29,8 +29,9 @@ except ImportError:  # PyYAML built without libyaml: the same, in pure Python
 
 Loc = tuple[str | int, ...]
 # Lines parallel to the data: a mapping's are {key: (line, inner)}, a list's are
-# [(line, inner)], a scalar's None. Lines are 1-based.
-Positions: TypeAlias = "dict[Any, tuple[int, Positions]] | list[tuple[int, Positions]] | None"
+# [(line, inner)], a scalar's None, or its own line where it stands below its key
+# (`batna:\n  abc`: the key's line is not where the value is written). Lines are 1-based.
+Positions: TypeAlias = "dict[Any, tuple[int, Positions]] | list[tuple[int, Positions]] | int | None"
 Duplicate = tuple[int, int, Loc]  # a repeated key: its line, the first one's line, its loc
 
 #: At most this many values (keys, items, scalars) after aliases are expanded: an
@@ -436,6 +437,14 @@ def _refuse_a_comma_in_a_number(node: MappingNode) -> None:
         previous = value_node
 
 
+def _below(node: ScalarNode, line: int) -> int | None:
+    """The line of a mapping's value written below its key (`batna:\n    abc`), where a
+    message about the value names it; None on the key's line. An alias's node stands
+    where its anchor is, above the key: the key's line is where the file gives it."""
+    own = node.start_mark.line + 1
+    return own if own > line else None
+
+
 class _Builder:
     """One walk over a node tree: the plain data, its positions and its duplicate keys."""
 
@@ -457,8 +466,10 @@ class _Builder:
             on_line[value] = None
 
     def build(self, node: Node, path: Loc) -> tuple[Any, Positions]:
-        if isinstance(node, ScalarNode):
-            return _scalar(node), None
+        if isinstance(node, ScalarNode):  # a document of one value (`--set X=-600_000`)
+            value = _scalar(node)
+            self._note(node, value)
+            return value, None
         if isinstance(node, MappingNode) and node.tag == _MAP:
             return self._mapping(node, path)
         if isinstance(node, SequenceNode) and node.tag == _SEQ:
@@ -504,7 +515,7 @@ class _Builder:
             if value_node.__class__ is ScalarNode:  # most values: inline the plain string
                 value = value_node.value if value_node.tag == _STR else _value(value_node, here)
                 self._note(value_node, value)
-                inner = None
+                inner: Positions = _below(value_node, line)
             else:
                 value, inner = self.build(value_node, here)
             same = _same_key(key)  # 2026 and '2026' are one key: both name period 2026
