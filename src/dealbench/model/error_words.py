@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from dealbench.list_words import did_you_mean
-from dealbench.units import EMPTY, as_written, is_empty
+from dealbench.units import EMPTY, as_written, is_empty, number_said
 
 #: pydantic's errors for a value too long: a string's, or any value's under `max_length`.
 _TOO_LONG = {"too_long", "string_too_long"}
@@ -28,7 +28,32 @@ def error_message(error: Any, written: str | None = None) -> str:
     if error["type"] != "missing" and is_empty(value) and message.endswith(got):
         # `2027:` or `id:` with nothing after it: the value is empty, not "got None".
         return f"{EMPTY}; {message.removesuffix(got)}"
+    return as_typed(message, value, written)
+
+
+def as_typed(message: str, value: Any, written: str | None) -> str:
+    """`message` quoting the number `value` as the user wrote it (`written`: `1_0`,
+    `0.50e1`) where it quotes it as Python writes it: a validator sees the value only, and
+    says "got 10", "got 5.0" or "-75000000000 is a negative amount". The quote after "got"
+    is replaced, else one the message starts with; any other figure is left as it is."""
+    if written is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return message
+    forms = sorted(_python_forms(value), key=len, reverse=True)
+    for lead in (r"(?<=\bgot )", r"^"):
+        for form in forms:
+            pattern = rf"{lead}{re.escape(form)}(?![\w.]|,\d)"
+            new, found = re.subn(pattern, lambda _: written, message, count=1)
+            if found:
+                return new
     return message
+
+
+def _python_forms(value: int | float) -> set[str]:
+    """The ways a message may have written a number from its value: 5.0, 5, 10,000."""
+    forms = {repr(value), str(value)}
+    if isinstance(value, int):
+        return forms | {f"{value:,}"}
+    return forms | {f"{value:g}", number_said(value)}
 
 
 def _said(error: Any, written: str | None = None) -> str:
