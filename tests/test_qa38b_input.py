@@ -143,3 +143,38 @@ def test_a_boolean_set_is_quoted_as_typed(run: Runner, deals: Path) -> None:
     done = run("solve", deals / PORTFOLIO, "--set", "partners.AE.name=true")
     assert done.exit_code == 2 and done.traceback == "", done.output
     assert done.stderr == "error: --set: partners.AE.name: expected text, got true\n"
+
+
+@pytest.mark.parametrize(
+    ("new", "says"),
+    [
+        ("  2026: {tpp: -5_0}", "compute.2026: must be at least 0, got {tpp: -5_0}"),
+        ("  2026:\n    tpp: -5_0", "compute.2026: must be at least 0, got {tpp: -5_0}"),
+        (
+            "  2026: {chips: 1_0.5, model: H100}",
+            "compute.2026: a number of chips is whole, got 1_0.5 H100 chips",
+        ),
+    ],
+    ids=["tpp", "tpp-below", "chips"],
+)
+def test_a_number_inside_a_mapping_is_quoted_as_written(
+    run: Runner, deals: Path, new: str, says: str
+) -> None:
+    """`2026: {tpp: -5_0}` said "got {tpp: -50}", `{chips: 1_0.5, ...}` "got 10.5 H100
+    chips": only a value that is a number alone was looked up as the file writes it."""
+    line = edit_first_line(deals, PACKAGE, r"^  2026: 600_000 ", new)
+    done = run("validate", deals / PACKAGE, "--portfolio", deals / PORTFOLIO)
+    assert done.exit_code == 2 and done.traceback == "", done.output
+    assert f"{PACKAGE}:{line}: {says}\n" in done.stderr, done.stderr
+
+
+def test_a_number_inside_a_set_mapping_is_quoted_as_typed(run: Runner, deals: Path) -> None:
+    """`--set 'portfolio.granularity={chips: 1_0.5, model: H100}'` said "got 10.5"."""
+    done = run(
+        "solve", deals / PORTFOLIO, "--set", "portfolio.granularity={chips: 1_0.5, model: H100}"
+    )
+    assert done.exit_code == 2 and done.traceback == "", done.output
+    assert done.stderr == (
+        "error: --set: portfolio.granularity: a granularity in chips is a whole number of 1 "
+        "or more, got 1_0.5\n"
+    ), done.stderr
