@@ -178,3 +178,29 @@ def test_a_number_inside_a_set_mapping_is_quoted_as_typed(run: Runner, deals: Pa
         "error: --set: portfolio.granularity: a granularity in chips is a whole number of 1 "
         "or more, got 1_0.5\n"
     ), done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--gap", "1_0"], "--gap: expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got 1_0"),
+        (["--gap", "150%"], "--gap: expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got 150%"),
+        (["--time-limit", "-5"], "--time-limit: expected a positive number of seconds, such as 30, got -5"),
+        (["--time-limit", "1e400"], "--time-limit: expected a positive number of seconds, such as 30, got 1e400"),
+    ],
+    ids=["gap-grouped", "gap-percent", "seconds", "seconds-huge"],
+)  # fmt: skip
+def test_an_option_number_is_quoted_as_typed(
+    run: Runner, deals: Path, args: list[str], says: str
+) -> None:
+    """`--gap 1_0` said "got 10.0", `--gap 150%` "got 1.5", `--time-limit -5` "got -5.0" and
+    `1e400` "got inf": the check saw the number only, parsed by the option before it."""
+    done = run("solve", deals / PORTFOLIO, *args)
+    assert done.exit_code == 2 and done.traceback == "", done.output
+    assert done.stderr == f"error: {says}\n", done.stderr
+
+
+def test_a_typed_option_number_is_a_number_after_its_check(run: Runner, deals: Path) -> None:
+    """Guard: a gap and a time limit typed in their own ways still solve."""
+    done = run("solve", deals / PORTFOLIO, "--gap", "0.01%", "--time-limit", "6_0", "--json")
+    assert done.exit_code == 0, done.output
