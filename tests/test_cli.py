@@ -738,7 +738,7 @@ def test_gap_as_a_percentage_solves_and_out_of_range_is_refused(run: Runner) -> 
     assert_no_traceback(result)
     assert result.exit_code == 2
     assert "--gap: expected a relative gap from 0 to below 1" in result.stderr
-    assert "got 1.5" in result.stderr
+    assert "got 150%" in result.stderr  # as typed (qa38b-input)
 
 
 # --- evaluate -------------------------------------------------------------------------

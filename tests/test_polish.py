@@ -331,7 +331,7 @@ def test_library_errors_name_the_parameter_the_caller_passed(
         ),
         (
             ["solve", TINY, "--time-limit", "0"],
-            "error: --time-limit: expected a positive number of seconds, such as 30, got 0.0\n",
+            "error: --time-limit: expected a positive number of seconds, such as 30, got 0\n",
         ),
     ],
     ids=["v-floor", "points", "regimes", "require-deal", "time-limit"],

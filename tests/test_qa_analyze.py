@@ -405,12 +405,12 @@ def test_two_regimes_that_do_exactly_as_well_are_not_ranked(
     [
         (
             ["compare", "--regimes", "tiered", "--time-limit", "-1"],
-            "error: --time-limit: expected a positive number of seconds, such as 30, got -1.0",
+            "error: --time-limit: expected a positive number of seconds, such as 30, got -1",
         ),
         (
             ["sweep", "--param", "partners.XA.batna", "--from", "1bn", "--to", "2bn",
              "--time-limit", "0"],
-            "error: --time-limit: expected a positive number of seconds, such as 30, got 0.0",
+            "error: --time-limit: expected a positive number of seconds, such as 30, got 0",
         ),
         (
             ["compare", "--regimes", "tiered", "--render", "xls", "--out", "x"],

@@ -192,7 +192,7 @@ def test_period_labels_are_text(value: Any, label: str) -> None:
     ("value", "message"),
     [
         ("", "the value is empty; expected a period label such as 2026 or 2026Q3"),
-        (True, "expected a period label such as 2026 or 2026Q3, got True"),
+        (True, "expected a period label such as 2026 or 2026Q3, got true"),
         (2026.5, "expected a period label such as 2026 or 2026Q3, got 2026.5"),
         ([2026], "expected a period label such as 2026 or 2026Q3, got a list"),
     ],

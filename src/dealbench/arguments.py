@@ -20,6 +20,27 @@ from dealbench.model.rules import unknown
 T = TypeVar("T", bound=str)
 
 
+class TypedNumber(float):
+    """A number an option was given, that remembers it as typed (`5`, `1_0`, `150%`): a
+    check that refuses it quotes that (`said`), not Python's 5.0, 10.0 or 1.5, as `--set`'s
+    numbers are quoted (`override_values.Sets`). The checks return a plain float."""
+
+    text: str
+
+    def __new__(cls, number: float, text: str) -> TypedNumber:
+        out = super().__new__(cls, number)
+        out.text = text.strip()
+        return out
+
+    def __reduce__(self) -> tuple[type[TypedNumber], tuple[float, str]]:
+        return TypedNumber, (float(self), self.text)
+
+
+def said(value: object) -> str:
+    """A value an argument was given, as the user typed it where that is known."""
+    return value.text if isinstance(value, TypedNumber) else str(value)
+
+
 def one_of(value: str, allowed: Sequence[T], name: str, what: str) -> T:
     """`value` when it is one of `allowed`; else an ArgumentError listing them."""
     for option in allowed:
@@ -57,7 +78,8 @@ def share_typed(text: str, name: str) -> float:
 
 def _bad_gap(gap: object, name: str) -> None:
     raise ArgumentError(
-        name, f"expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got {gap}"
+        name,
+        f"expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got {said(gap)}",
     )
 
 
@@ -68,7 +90,7 @@ def positive_seconds(seconds: float | None, name: str = "time_limit") -> float |
     ok = isinstance(seconds, int | float) and not isinstance(seconds, bool)
     if not ok or not math.isfinite(seconds) or seconds <= 0:
         raise ArgumentError(
-            name, f"expected a positive number of seconds, such as 30, got {seconds}"
+            name, f"expected a positive number of seconds, such as 30, got {said(seconds)}"
         )
     return float(seconds)
 

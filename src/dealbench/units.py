@@ -355,6 +355,8 @@ def as_written(value: Any, width: int = 40) -> str:
         return f"the date and time {value.isoformat(sep=' ')}"
     if isinstance(value, dt.date):  # YAML read `2026-01-01` as a date: quote it as written
         return f"the date {value.isoformat()}"
+    if isinstance(value, bool):  # `true`, as YAML and the command line write it, not True
+        return str(value).lower()
     text = repr(value)
     return text if len(text) <= width else text[: width - 3] + "..."
 

@@ -21,6 +21,7 @@ from dealbench.cli.base import (
     app,
     folder_option,
     home_expanded,
+    time_limit_option,
 )
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
@@ -38,9 +39,7 @@ from dealbench.result_words import EXPLAIN_ALL_HELP, MAX_EXPLAINED
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-TimeLimit = Annotated[
-    float | None, typer.Option("--time-limit", help="Seconds before each solve stops.")
-]
+TimeLimit = Annotated[float | None, time_limit_option("Seconds before each solve stops.")]
 Found = TypeVar("Found", bound="BaseModel")
 #: A param sweep's values from A to B, and bisections of each change point, by default.
 STEPS, REFINE = 11, 6

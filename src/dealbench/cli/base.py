@@ -176,9 +176,36 @@ def share_option(text: str) -> float:
         raise typer.BadParameter(exc.message) from None
 
 
+def typed_share_option(text: str) -> float:
+    """`share_option`'s number, that remembers how it was typed (`arguments.TypedNumber`):
+    a gap its check refuses is quoted as typed (`--gap 5`: "got 5", not 5.0)."""
+    from dealbench.arguments import TypedNumber
+
+    if not isinstance(text, str):  # the default, given as a number
+        return text
+    return TypedNumber(share_option(text), text)
+
+
+def seconds_option(text: str) -> float:
+    """--time-limit's number, remembered as typed (`--time-limit -5`: "got -5", not -5.0)."""
+    from dealbench.arguments import TypedNumber
+
+    if not isinstance(text, str):  # the default, given as a number
+        return text
+    try:
+        return TypedNumber(float(text), text)
+    except ValueError:
+        raise typer.BadParameter(f"expected a number, got {text!r}") from None
+
+
 def gap_option(what: str) -> Any:
     """--gap, as `solve` and `frontier` take it: 1e-6, 0.01 or 1%."""
-    return typer.Option("--gap", metavar="GAP", parser=share_option, help=what)
+    return typer.Option("--gap", metavar="GAP", parser=typed_share_option, help=what)
+
+
+def time_limit_option(what: str) -> Any:
+    """--time-limit, as `solve`, `compare` and `sweep` take it: seconds."""
+    return typer.Option("--time-limit", parser=seconds_option, metavar="<float>", help=what)
 
 
 def check_gap(gap: float) -> float:

@@ -26,6 +26,7 @@ from dealbench.cli.base import (
     gap_option,
     parse_money_option,
     share_option,
+    time_limit_option,
 )
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
@@ -73,7 +74,7 @@ def solve(
     ] = "us-best",
     solver: SolverOpt = "highs",
     time_limit: Annotated[
-        float | None, typer.Option("--time-limit", help="Seconds before the solver stops.")
+        float | None, time_limit_option("Seconds before the solver stops.")
     ] = None,
     gap: Annotated[
         float, gap_option("Relative optimality gap at which to stop (0.0001, or 0.01%).")
@@ -178,8 +179,7 @@ def solve(
             raise InputError(Issue("--mode", None, "", unknown("mode", mode, MODES)))
         if solver not in SOLVERS:
             raise InputError(Issue("--solver", None, "", unknown("solver", solver, SOLVERS)))
-        check_gap(gap)
-        check_time_limit(time_limit)
+        gap, time_limit = check_gap(gap), check_time_limit(time_limit)
         floor = parse_money_option("--v-floor", v_floor)
         if rounds is None:  # refused before the solve
             from dealbench.analyze.analysed import check_analysis

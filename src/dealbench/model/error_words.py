@@ -5,10 +5,11 @@ fields (`expected an amount of money such as 75bn, got ...`).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from dealbench.list_words import did_you_mean
-from dealbench.units import EMPTY, as_written, is_empty
+from dealbench.units import EMPTY, as_written, is_empty, number_said
 
 #: pydantic's errors for a value too long: a string's, or any value's under `max_length`.
 _TOO_LONG = {"too_long", "string_too_long"}
@@ -20,18 +21,51 @@ def value_said(error: Any) -> str:
     return error_message(error)
 
 
-def error_message(error: Any, written: str | None = None) -> str:
+def error_message(
+    error: Any, written: str | None = None, numbers: Mapping[float, str | None] | None = None
+) -> str:
     """`error` in the files' words; `written`: its value as the file writes it (`-600_000`,
-    `Source.written`), quoted where a bound is broken."""
-    message, value = _said(error, written), error.get("input")
+    `Source.written`), quoted where a bound is broken; `numbers`: the numbers of a mapping
+    it is as written (`{tpp: -5_0}`, `Source.numbers_in`)."""
+    numbers = numbers or {}
+    message, value = _said(error, written, numbers), error.get("input")
     got = f", got {_short(value)}"
     if error["type"] != "missing" and is_empty(value) and message.endswith(got):
         # `2027:` or `id:` with nothing after it: the value is empty, not "got None".
         return f"{EMPTY}; {message.removesuffix(got)}"
+    if isinstance(value, dict):  # `{chips: 1_0.5, model: H100}`: "got 10.5 H100 chips"
+        for each in value.values():
+            message = as_typed(message, each, _typed(each, numbers), at_start=False)
+        return message
+    return as_typed(message, value, written)
+
+
+def as_typed(message: str, value: Any, written: str | None, *, at_start: bool = True) -> str:
+    """`message` quoting the number `value` as the user wrote it (`written`: `1_0`,
+    `0.50e1`) where it quotes it as Python writes it: a validator sees the value only, and
+    says "got 10", "got 5.0" or "-75000000000 is a negative amount". The quote after "got"
+    is replaced, else one the message starts with; any other figure is left as it is."""
+    if written is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return message
+    forms = sorted(_python_forms(value), key=len, reverse=True)
+    for lead in (r"(?<=\bgot )", r"^")[: 2 if at_start else 1]:
+        for form in forms:
+            pattern = rf"{lead}{re.escape(form)}(?![\w.]|,\d)"
+            new, found = re.subn(pattern, lambda _: written, message, count=1)
+            if found:
+                return new
     return message
 
 
-def _said(error: Any, written: str | None = None) -> str:
+def _python_forms(value: int | float) -> set[str]:
+    """The ways a message may have written a number from its value: 5.0, 5, 10,000."""
+    forms = {repr(value), str(value)}
+    if isinstance(value, int):
+        return forms | {f"{value:,}"}
+    return forms | {f"{value:g}", number_said(value)}
+
+
+def _said(error: Any, written: str | None, numbers: Mapping[float, str | None]) -> str:
     kind = error["type"]
     # The value as the user wrote it where that is not as Python writes it (`1_0`, `4.50`).
     said = written if written is not None else _short(error.get("input"))
@@ -51,7 +85,7 @@ def _said(error: Any, written: str | None = None) -> str:
             message = message[len(prefix) :]
     bound = _BOUNDS.get(kind)
     if bound is not None and bound[0] in error.get("ctx", {}):
-        got = written or _written(error.get("input"))
+        got = written or _written(error.get("input"), numbers)
         return f"must be {bound[1]} {error['ctx'][bound[0]]:g}, got {got}"
     if kind == "dict_type":
         mapping = _MAPPINGS.get(_field_of(error))
@@ -191,14 +225,22 @@ _BOUNDS = {
 }
 
 
-def _written(value: Any) -> str:
+def _written(value: Any, numbers: Mapping[float, str | None]) -> str:
     """A value as a file writes it, where a bound is broken: compute is often a mapping
-    (`{tpp: -5}`), and "got a mapping" would not say which figure."""
+    (`{tpp: -5}`), and "got a mapping" would not say which figure; its numbers as
+    `numbers` writes them (`-5_0`)."""
     if isinstance(value, dict) and all(not isinstance(v, dict | list) for v in value.values()):
-        text = "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
+        text = "{" + ", ".join(f"{k}: {_typed(v, numbers) or v}" for k, v in value.items()) + "}"
         if len(text) <= 60:
             return text
     return _short(value)
+
+
+def _typed(value: Any, numbers: Mapping[float, str | None]) -> str | None:
+    """The number `value` as `numbers` writes it, or None (not a number, or as Python)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return numbers.get(value)
 
 
 def _short(value: Any) -> str:

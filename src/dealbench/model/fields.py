@@ -127,7 +127,7 @@ Fraction = Annotated[float, BeforeValidator(parse_share), Field(ge=0, le=1)]
 def _whole_number(value: Any) -> Any:
     """A round's number is counted, never a boolean (`round: true` is not round 1)."""
     if isinstance(value, bool):
-        raise ValueError(f"expected a round number (1, 2, ...), got {value!r}")
+        raise ValueError(f"expected a round number (1, 2, ...), got {str(value).lower()}")
     return value
 
 

@@ -20,6 +20,7 @@ from dealbench.model.base import Compute, Id, Period, RiskBudget, Strict
 from dealbench.model.granularity import GranularityField
 from dealbench.model.periods import as_written
 from dealbench.model.portfolio import Portfolio, PortfolioFile
+from dealbench.units import kind_said, number_said
 
 __all__ = ["NONE_WORDS", "ROOTS", "PortfolioFields", "Walked", "read_value", "split_path", "walk"]
 
@@ -147,13 +148,26 @@ def _set(data: Any, obj: Any, parts: Sequence[str], value: Any, prefix: str, fai
             )
         key, child = index, obj[index]
     else:
-        raise fail(f"{prefix} is a single value ({obj!r}), it has no {part!r}: set {prefix}=VALUE")
+        said = _figure_said(obj)
+        raise fail(f"{prefix} is a single value ({said}), it has no {part!r}: set {prefix}=VALUE")
     if last:
         data[key] = None if _unsets(obj, key, value) else value
         return
     if child is None:
         raise fail(f"{here} is not set; set it whole: {here}=VALUE")
     _set(data[key], child, parts[1:], value, here, fail)
+
+
+def _figure_said(value: Any) -> str:
+    """A figure of a loaded file as messages say numbers (`8,000,000,000`, `0.47`, `true`),
+    not as Python writes them (8000000000.0, True): it was parsed from the file's units."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return number_said(value)
+    return kind_said(value)
 
 
 #: What `--set PATH=none` writes to unset an optional field (YAML's null spellings).

@@ -186,7 +186,8 @@ def _validated(model: type[Any], walked: Walked, path: str, where: str, typed: T
         for error in matching_errors(walked.data, exc.errors(include_url=False)):
             given = error.get("input")
             number = isinstance(given, int | float) and not isinstance(given, bool)
-            message, field = error_message(error, typed.get(given) if number else None), path
+            written = typed.get(given) if number else None
+            message, field = error_message(error, written, typed), path
             if error["type"] == "extra_forbidden":
                 message = f"unknown field {field_path(error['loc'])}"
             else:

@@ -85,6 +85,31 @@ def locate(positions: Positions, loc: Loc, *, of_key: bool = False) -> tuple[Loc
     return tuple(found), line
 
 
+def lines_under(positions: Positions, loc: Loc) -> set[int]:
+    """The lines the value at `loc` is written on, its own and every key's and item's
+    inside it (`compute: {2026: {tpp: -5_0}}`, or the same over two lines); none where the
+    file does not give it."""
+    node, lines = positions, set()
+    for part in loc:
+        if isinstance(node, dict) and (key := _map_key(node, part)) is not _MISSING:
+            line, node = node[key]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            line, node = node[part]
+        else:
+            return set()
+        lines = {line}
+    todo = [node]
+    while todo:
+        here = todo.pop()
+        if isinstance(here, int) and not isinstance(here, bool):
+            lines.add(here)
+        inner = here.values() if isinstance(here, dict) else here if isinstance(here, list) else ()
+        for line, below in inner:
+            lines.add(line)
+            todo.append(below)
+    return lines
+
+
 _MISSING = object()
 
 

@@ -29,7 +29,8 @@ def _issues(source: Source, errors: Sequence[Any], model: type[BaseModel]) -> li
     issues = []
     for error in _matching_branches(source.positions, errors):
         loc = tuple(error["loc"])
-        message = error_message(error, source.written(loc, error.get("input")))
+        given = error.get("input")
+        message = error_message(error, source.written(loc, given), source.numbers_in(loc))
         if error["type"] == "extra_forbidden" and loc and isinstance(loc[-1], str):
             close = difflib.get_close_matches(loc[-1], sorted(_field_names(model)), n=1)
             if close and close[0] == loc[-1]:  # a field, of a part nested elsewhere

@@ -19,13 +19,14 @@ from typing import Any
 from yaml import YAMLError
 
 from dealbench.errors import InputError, Issue
-from dealbench.model.positions import field_path, first_missing, is_tag, locate
+from dealbench.model.positions import field_path, first_missing, is_tag, lines_under, locate
 from dealbench.model.seal import check_seal
 from dealbench.model.yamlparse import (
     Loc,
     Numbers,
     Positions,
     UnreadableValue,
+    numbers_on,
     parse,
     written_at,
     yaml_issue,
@@ -80,6 +81,11 @@ class Source:
         """The number `value` at `loc` as the file writes it (`-600_000`), where that is
         not as Python writes it (-600000); else None."""
         return written_at(self.numbers, self.line(loc), value)
+
+    def numbers_in(self, loc: Loc) -> dict[float, str | None]:
+        """The numbers of the value at `loc` as the file writes them, where that is not as
+        Python writes them: a mapping's too (`{tpp: -5_0}`), for a message that quotes it."""
+        return numbers_on(self.numbers, lines_under(self.positions, loc))
 
     def data(self) -> Any:
         """The tree as plain dicts and lists (what pydantic validates); not a copy."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import Any, TypeAlias
 
 import yaml
@@ -70,6 +71,16 @@ def written_at(numbers: Numbers, line: int | None, value: Any) -> str | None:
     if line is None or isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return numbers.get(line, {}).get(value)
+
+
+def numbers_on(numbers: Numbers, lines: Iterable[int]) -> dict[float, str | None]:
+    """The numbers `lines` write otherwise than Python writes them, as one mapping (None
+    where two of the lines write one value two ways)."""
+    out: dict[float, str | None] = {}
+    for line in sorted(lines):
+        for number, text in numbers.get(line, {}).items():
+            out[number] = text if out.setdefault(number, text) == text else None
+    return out
 
 
 def _count_values(text: str) -> None:
