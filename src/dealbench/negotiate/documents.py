@@ -111,7 +111,7 @@ def round_documents(
                     audience=audience,
                     date=day,
                     beside=beside,
-                    agreed=current.status == "concluded",
+                    sides=(_side(previous), _side(current)),
                 )
             )
     return docs

@@ -1,0 +1,111 @@
+"""What the negotiation and comparison outputs tell a negotiator, session 38 (qa38b-words):
+a partner's counter in its own term sheet and redline, `counter` and the web's recorded
+round beside our next offer, and `compare`'s and the web's "Who gets what" totals.
+Each test failed before its fix (docs/decisions.md)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import docx
+
+from dealbench.analyze.compare import compare
+from dealbench.analyze.memo import options_facts
+from dealbench.checker import evaluate
+from dealbench.figures import shown, usd_change
+from dealbench.model import load_package, load_portfolio
+from dealbench.model.regimes import REGIMES, find_regime
+from dealbench.render.filters import h100e, money
+from helpers import DATA, REPO, WEB_TOKEN, invoke, web_client, words
+
+GULF = REPO / "deals/portfolios/gulf-asia.yaml"
+AE_COUNTER = REPO / "deals/packages/ae-counter.yaml"
+
+
+def _rounds(tmp_path: Path, name: str = "rounds") -> Path:
+    """A copy of the shipped gulf-asia rounds, as README's tour makes one."""
+    return Path(shutil.copytree(REPO / "deals/rounds/gulf-asia", tmp_path / name))
+
+
+def _counter(tmp_path: Path, *extra: str) -> str:
+    """`dealbench counter` with AE's shipped counter on a copy of the rounds: its stdout."""
+    done = invoke(
+        [
+            "counter", GULF, "--partner", "AE", AE_COUNTER, "--rounds", _rounds(tmp_path),
+            "--out", tmp_path / "docs", "--date", "2026-03-27", *extra,
+        ]
+    )  # fmt: skip
+    assert done.exit_code == 0 and not done.traceback, done.output
+    return done.stdout
+
+
+def test_a_partners_counter_is_not_told_it_should_accept_itself(tmp_path: Path) -> None:
+    """`counter ... ae-counter.yaml -f md,html,docx`: the counter's internal term sheet,
+    and the redline from our offer to it, said "The United Arab Emirates should accept
+    ($38.45bn over its walk-away value and the required margin)" of the UAE's own
+    proposal. They now say what the counter gives each side against its walk-away value;
+    our offer's line in the redline still says whether the partner should accept it."""
+    _counter(tmp_path, "-f", "md,html,docx")
+    pf = load_portfolio(GULF)
+    deal = evaluate(pf, load_package(AE_COUNTER, pf))
+    said = (
+        f"The counter gives the United Arab Emirates {money(deal.partner_margin)} over its "
+        "walk-away value and the required margin, and the United States "
+        f"{money(deal.us_margin)} over its walk-away value."
+    )
+    docs = tmp_path / "docs"
+    sheet, redline = (
+        "term-sheets/AE-counter-005-internal",
+        "redlines/AE-offer-003-to-counter-005-internal",
+    )
+    for stem in (sheet, redline):
+        md = (docs / f"{stem}.md").read_text("utf-8")
+        html = words((docs / f"{stem}.html").read_text("utf-8"))
+        paras = [
+            p.text
+            for p in docx.Document(io.BytesIO((docs / f"{stem}.docx").read_bytes())).paragraphs
+        ]
+        for text in (md, html, "\n".join(paras)):
+            assert said in text, stem
+            assert "United Arab Emirates should accept ($38.45bn" not in text
+    md = (docs / f"{redline}.md").read_text("utf-8")
+    assert "- US offer, round 3 (003-us.yaml): The United Arab Emirates should accept" in md
+    assert f"- The Partner's counter, round 5 (005-partner.yaml): {said}" in md
+
+
+def _facts_totals(path: Path, regimes: list[str]) -> list[float | None]:
+    pf = load_portfolio(path)
+    comparison, _ = compare(pf, [find_regime(r, path) for r in regimes])
+    return [r["compute_total"] if r["ok"] else None for r in options_facts(comparison)["regimes"]]
+
+
+def test_a_counter_below_the_partners_walk_away_value_says_so_of_both_sides() -> None:
+    """A counter our figures value below the partner's own walk-away value, and one over a
+    cap: the verdict names the limits, then what the counter gives each side, and never
+    "would refuse" or "should accept" of the partner's own proposal."""
+    from dealbench.render.limits import verdict
+
+    pf = load_portfolio(GULF)
+    package = load_package(AE_COUNTER, pf)
+    small = evaluate(
+        pf, package.model_copy(update={"compute": dict.fromkeys(package.compute, 1_000)})
+    )
+    assert not small.accepts
+    text = verdict(small, side="counter")
+    short = money(small.acceptance_threshold - small.partner_utility)
+    assert text.startswith(
+        f"The counter gives the United Arab Emirates {short} less than its walk-away value "
+        "plus the required margin, as our figures for it value the terms, and the United States "
+    )
+    over = evaluate(
+        pf, package.model_copy(update={"compute": dict.fromkeys(package.compute, 900_000)})
+    )
+    text = verdict(over, side="counter")
+    assert text.startswith("The package breaks ") and "The counter gives" in text
+    for said in (verdict(small, side="counter"), text):
+        assert "refuse" not in said and "should accept" not in said
