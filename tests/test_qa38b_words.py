@@ -78,6 +78,54 @@ def test_a_partners_counter_is_not_told_it_should_accept_itself(tmp_path: Path) 
     assert f"- The Partner's counter, round 5 (005-partner.yaml): {said}" in md
 
 
+def test_counter_prints_our_next_offer_beside_the_counter(tmp_path: Path) -> None:
+    """`counter ... ae-counter.yaml` printed the verdict and the recommendation to counter,
+    never what our next offer gives each side (its --json had `next_offer_us` and
+    `next_offer_partner`). It now prints the status memo's table: their counter, our next
+    offer and the change, for each side, the change as printed the difference as printed
+    (`usd_change`)."""
+    v = json.loads(_counter(tmp_path / "json", "--json", "--no-documents"))
+    text = _counter(tmp_path / "text", "--no-documents")
+    us = usd_change(v["us_utility"], v["next_offer_us"])
+    partner = usd_change(v["partner_utility"], v["next_offer_partner"])
+    lines = text.splitlines()
+    head = lines.index("  Beside our next offer (as `offer` would record it now):")
+    assert [c.strip() for c in lines[head + 1].split("  ") if c.strip()] == [
+        "Their counter",
+        "Our next offer",
+        "Next offer less counter",
+    ]
+    assert lines[head + 2].split() == ["US", "utility", *us]
+    assert lines[head + 3].split() == ["Partner", "utility", *partner]
+    assert lines[head + 4].startswith("Recommendation: COUNTER")
+
+
+def test_the_webs_recorded_counter_sets_it_beside_our_next_offer(tmp_path: Path) -> None:
+    """The web's page for a recorded counter gave the verdict and no next offer. It now
+    has the same table as `counter`, from the same figures (`counter --json` on a copy
+    of the same rounds)."""
+    from dealbench.web.security import CSRF_FIELD, csrf_for
+
+    v = json.loads(_counter(tmp_path / "cli", "--json", "--no-documents"))
+    deals = Path(shutil.copytree(REPO / "deals", tmp_path / "deals"))
+    with web_client(deals, WEB_TOKEN) as client:
+        page = client.get("/p/gulf-asia/n/AE").text
+        expect = re.search(r'name="expect" value="(\d+)"', page)
+        assert expect is not None
+        form = {CSRF_FIELD: csrf_for(WEB_TOKEN), "expect": expect[1], "date": "2026-03-27"}
+        files = {"file": ("ae-counter.yaml", AE_COUNTER.read_bytes(), "application/x-yaml")}
+        answer = client.post("/p/gulf-asia/n/AE/counter", data=form, files=files)
+    assert answer.status_code == 200, answer.text
+    table = answer.text.split('id="beside-next"', 1)[1].split("</table>", 1)[0]
+    rows = [re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", r) for r in table.split("<tr>")[1:]]
+    assert rows[0] == ["Utility", "Their counter", "Our next offer", "Next offer less counter"]
+    assert rows[1] == ["US utility", *usd_change(v["us_utility"], v["next_offer_us"])]
+    assert rows[2] == [
+        "Partner utility",
+        *usd_change(v["partner_utility"], v["next_offer_partner"]),
+    ]
+
+
 def _facts_totals(path: Path, regimes: list[str]) -> list[float | None]:
     pf = load_portfolio(path)
     comparison, _ = compare(pf, [find_regime(r, path) for r in regimes])
