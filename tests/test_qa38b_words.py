@@ -132,6 +132,51 @@ def _facts_totals(path: Path, regimes: list[str]) -> list[float | None]:
     return [r["compute_total"] if r["ok"] else None for r in options_facts(comparison)["regimes"]]
 
 
+def test_compare_ends_who_gets_what_in_the_options_memos_total(tmp_path: Path) -> None:
+    """`compare deals/portfolios/gulf-asia.yaml`: "Who gets what" listed each partner
+    under each regime and no total (the options memo has had one since qa38-docs). It now
+    ends in a Total row: each regime's horizon total, the options memo's figure, in the
+    table's thousands."""
+    done = invoke(["compare", GULF])
+    assert done.exit_code == 0, done.output
+    table = done.stdout.split("Who gets what", 1)[1]
+    (total,) = [line for line in table.splitlines() if line.startswith("│ Total")]
+    cells = [c.strip() for c in total.strip("│").split("│")]
+    expected = _facts_totals(GULF, list(REGIMES))
+    in_thousands = [Decimal(c.removesuffix("k").replace(",", "")) * 1000 for c in cells[1:]]
+    assert in_thousands == [shown(t) for t in expected if t is not None]
+    assert cells[1:] == ["2,341.0k", "0.0k", "3,600.0k", "3,600.0k"]
+
+
+def test_compare_says_what_the_rows_add_up_to_where_the_total_differs() -> None:
+    """ridge under its own regime (B200 chips, 2.27 H100e each): its partners' rows add
+    up to 818,596 over a total of 818,595. The options memo says so under its table;
+    `compare` now prints the same total and the same sentence."""
+    path = DATA / "qa31analyst" / "ridge.yaml"
+    done = invoke(["compare", path, "--regimes", DATA / "qa31analyst" / "policy" / "ridge.yaml"])
+    assert done.exit_code == 0, done.output
+    table = done.stdout.split("Who gets what", 1)[1]
+    (total,) = [line for line in table.splitlines() if line.startswith("│ Total")]
+    assert "818,595" in total
+    assert "as printed the rows add up to 818,596 H100e under ridge." in " ".join(table.split())
+
+
+def test_the_web_compare_page_ends_who_gets_what_in_its_total(tmp_path: Path) -> None:
+    """The web's compare page: "Who gets what" had no total row. It now ends in the
+    options memo's totals, one per regime."""
+    deals = Path(shutil.copytree(REPO / "deals", tmp_path / "deals"))
+    with web_client(deals, WEB_TOKEN) as client:
+        page = client.get("/p/gulf-asia/compare").text
+    foot = page.split('id="partners-total"', 1)[1].split("</tr>", 1)[0]
+    cells = re.findall(r"<strong>([^<]*)</strong>", foot)
+    regimes = re.findall(
+        r'<th scope="col">([^<]*)</th>', page.split('id="partners"', 1)[1].split("</thead>")[0]
+    )
+    expected = _facts_totals(GULF, regimes[1:])
+    assert cells == [h100e(t) if t is not None else "-" for t in expected]
+    assert "Total (H100e)" in foot
+
+
 def test_a_counter_below_the_partners_walk_away_value_says_so_of_both_sides() -> None:
     """A counter our figures value below the partner's own walk-away value, and one over a
     cap: the verdict names the limits, then what the counter gives each side, and never
