@@ -178,7 +178,7 @@ def test_a_verdict_on_agreed_terms_the_figures_refuse_says_both() -> None:
         partner_utility=5.0e9,
         us_margin=1e9,
     )
-    text = verdict(deal, agreed=True)  # type: ignore[arg-type]
+    text = verdict(deal, side="agreed")  # type: ignore[arg-type]
     assert text.startswith("Saudi Arabia agreed, though on these figures it would refuse: ")
 
 

@@ -46,6 +46,7 @@ __all__ = [
     "recommendation",
     "risk_factors",
     "sensitivities",
+    "who_gets_what",
 ]
 
 
@@ -54,6 +55,7 @@ def options_facts(c: Comparison, confirmed: list[str] | None = None) -> dict[str
     re-solves that `confirmations` made, if any), descriptions."""
     regimes = list(c.regimes)
     ok = by_utility(regimes)
+    who = who_gets_what(c)
     return {
         "portfolio": {"id": c.portfolio, "title": c.title},
         "periods": list(c.periods),
@@ -67,15 +69,22 @@ def options_facts(c: Comparison, confirmed: list[str] | None = None) -> dict[str
             for r in regimes
             if r.us_value is not None
         ),
-        "partners_note": rows_note(
-            (
-                f"H100e under {r.regime}",
-                [_partner_compute(p.regimes[r.regime]) for p in c.partners],
-                sum(r.compute.values()),
-            )
-            for r in regimes
-            if r.us_value is not None
-        ),
+        "partners_note": who["note"],
+        "partners": who["partners"],
+        "recommendation": recommendation(ok),
+        "notes": list(c.notes),
+        "sensitivities": sensitivities(ok) + list(confirmed or []),
+        "options": [describe(r) for r in regimes],
+        "failed": [f"{r.regime}: {r.status}: {r.message}" for r in regimes if r.us_value is None],
+    }
+
+
+def who_gets_what(c: Comparison) -> dict[str, Any]:
+    """Each partner under each regime, each regime's total, and what the partners' rows as
+    printed add up to where that is another figure: the options memo's "Each partner under
+    each option", `compare`'s "Who gets what" and the web's compare page, from one set of
+    figures. `totals` has a regime's horizon total (`exported`), None for one not solved."""
+    return {
         "partners": [
             {
                 "code": p.code,
@@ -94,11 +103,16 @@ def options_facts(c: Comparison, confirmed: list[str] | None = None) -> dict[str
             }
             for p in c.partners
         ],
-        "recommendation": recommendation(ok),
-        "notes": list(c.notes),
-        "sensitivities": sensitivities(ok) + list(confirmed or []),
-        "options": [describe(r) for r in regimes],
-        "failed": [f"{r.regime}: {r.status}: {r.message}" for r in regimes if r.us_value is None],
+        "totals": [exported(r) if r.us_value is not None else None for r in c.regimes],
+        "note": rows_note(
+            (
+                f"H100e under {r.regime}",
+                [_partner_compute(p.regimes[r.regime]) for p in c.partners],
+                sum(r.compute.values()),
+            )
+            for r in c.regimes
+            if r.us_value is not None
+        ),
     }
 
 

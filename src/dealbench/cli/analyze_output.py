@@ -77,21 +77,7 @@ def print_comparison(c: Comparison) -> None:
     row("Risk (weighted H100e)", [h100e(r.risk_total) for r in regimes])
     print_table(out, table)
 
-    partners = Table(title="Who gets what, and the limit that decides it", title_justify="left")
-    partners.add_column("Partner")
-    for r in c.regimes:
-        partners.add_column(r.regime, justify="right")
-    # one form for every figure of the table (`thousands`): 31.7k above 1,685.0k
-    deals = [p.regimes[r.regime] for p in c.partners for r in c.regimes]
-    shown = iter(thousands([cell.compute for cell in deals if cell.deal]))
-    for p in c.partners:
-        cells = []
-        for r in c.regimes:
-            cell = p.regimes[r.regime]
-            head = f"{next(shown)} {cell.security}" if cell.deal else "no deal"
-            cells.append(f"{head}\n[dim]{cell.decided_by}[/dim]")
-        partners.add_row(f"{p.code} (tier {p.tier})", *cells)
-    print_table(out, partners)
+    print_who_gets_what(out, c)
     if c.best:
         tied = "".join(f", tied with {r} ({c.row(r).title})" for r in c.tied)
         say(out, f"* Highest US utility: {c.best} ({c.row(c.best).title}){tied}.")
@@ -102,6 +88,38 @@ def print_comparison(c: Comparison) -> None:
     for r in c.regimes:
         if r.us_value is None:
             out.print(f"{r.regime}: {r.status}: {r.message}")
+
+
+def print_who_gets_what(out: Console, c: Comparison) -> None:
+    """Each partner under each regime, ending in each regime's total, with the options
+    memo's figures (`analyze.memo.who_gets_what`) and its note where the rows as printed
+    add up to another figure."""
+    from dealbench.analyze.memo import who_gets_what
+
+    who = who_gets_what(c)
+    partners = Table(title="Who gets what, and the limit that decides it", title_justify="left")
+    partners.add_column("Partner")
+    for r in c.regimes:
+        partners.add_column(r.regime, justify="right")
+    # one form for every figure of the table (`thousands`): 31.7k above 1,685.0k; a
+    # thousand form of one decimal at most is the figure whole, so the note holds for it
+    cells = [cell for p in who["partners"] for cell in p["cells"] if cell["deal"]]
+    totals = [t for t in who["totals"] if t is not None]
+    shown = iter(thousands([cell["compute"] for cell in cells] + totals))
+    for p in who["partners"]:
+        row = []
+        for cell in p["cells"]:
+            head = f"{next(shown)} {cell['security']}" if cell["deal"] else "no deal"
+            row.append(f"{head}\n[dim]{cell['decided_by']}[/dim]")
+        partners.add_row(f"{p['code']} (tier {p['tier']})", *row)
+    partners.add_section()
+    partners.add_row(
+        "[bold]Total[/bold]",
+        *(f"[bold]{next(shown)}[/bold]" if t is not None else "-" for t in who["totals"]),
+    )
+    print_table(out, partners)
+    if who["note"]:
+        say(out, who["note"])
 
 
 def write_comparison(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import typer
+
 from dealbench.cli.rounds_base import echo_wrapped
 
 if TYPE_CHECKING:
@@ -53,4 +55,24 @@ def print_verdict(v: Verdict, periods: list[str]) -> None:
         f"  Portfolio V: {accepted}, {said['plan']} in the current plan, "
         f"{said['walk_away']} if the US walks away"
     )
+    print_beside_next(v)
     echo(f"Recommendation: {v.recommendation.upper()} — {v.reason}.")
+
+
+#: The columns of the counter beside our next offer, as the status memo heads them.
+BESIDE_HEADS = ("Their counter", "Our next offer", "Next offer less counter")
+
+
+def print_beside_next(v: Verdict) -> None:
+    """The counter beside our next offer (the package `offer` would record now), each
+    side's utility in a row, as the status memo's table (`Verdict.beside_next`)."""
+    said = v.beside_next()
+    if said is None:
+        return
+    rows = [("", *BESIDE_HEADS), ("US utility", *said["us"]), ("Partner utility", *said["partner"])]
+    first = max(len(r[0]) for r in rows)
+    widths = [max(len(r[i]) for r in rows) for i in (1, 2, 3)]
+    typer.echo("  Beside our next offer (as `offer` would record it now):")
+    for row in rows:
+        cells = "  ".join(c.rjust(w) for c, w in zip(row[1:], widths, strict=True))
+        typer.echo(f"    {row[0].ljust(first)}  {cells}".rstrip())

@@ -18,9 +18,9 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from dealbench.figures import usd_change
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
+from dealbench.negotiate.verdict import counter_beside_next
 from dealbench.render import chart_words, charts
 from dealbench.render.charts import Chart
 from dealbench.render.docmeta import Audience, doc_meta
@@ -111,7 +111,7 @@ def round_documents(
                     audience=audience,
                     date=day,
                     beside=beside,
-                    agreed=current.status == "concluded",
+                    sides=(_side(previous), _side(current)),
                 )
             )
     return docs
@@ -266,13 +266,12 @@ def _beside(
     counter: Any, next_us: float | None, next_partner: float | None
 ) -> dict[str, list[str]] | None:
     """Their counter, our next offer and the change from one to the other, for each side,
-    in words (`usd_change`); None without a counter or a next offer."""
-    if counter is None or next_us is None or next_partner is None:
+    in words (`verdict.counter_beside_next`, as `counter` prints them); None without a
+    counter or a next offer."""
+    if counter is None:
         return None
-    return {
-        "us": list(usd_change(counter.us_utility, next_us)),
-        "partner": list(usd_change(counter.partner_utility, next_partner)),
-    }
+    said = counter_beside_next(counter.us_utility, counter.partner_utility, next_us, next_partner)
+    return None if said is None else {side: list(cells) for side, cells in said.items()}
 
 
 def history_chart_files(

@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict
 from dealbench.checker import DealFigures, check, evaluate
 from dealbench.checker.tolerance import COMPUTE_TOL
 from dealbench.errors import DealbenchError, InfeasibleError
-from dealbench.figures import quantity, usd_together
+from dealbench.figures import quantity, usd_change, usd_together
 from dealbench.limit import Limit
 from dealbench.model.amounts import amount_label
 from dealbench.model.package import Package
@@ -53,7 +53,15 @@ from dealbench.negotiate.rounds.negotiation import (
 from dealbench.render.filters import money
 from dealbench.result_words import concessions_text
 
-__all__ = ["FrontierGap", "Move", "Verdict", "frontier_gap", "refusal", "verdict"]
+__all__ = [
+    "FrontierGap",
+    "Move",
+    "Verdict",
+    "counter_beside_next",
+    "frontier_gap",
+    "refusal",
+    "verdict",
+]
 
 
 class Verdict(BaseModel):
@@ -99,6 +107,14 @@ class Verdict(BaseModel):
             [self.portfolio_if_accepted, self.portfolio_plan, self.portfolio_walk_away]
         )
         return {"accepted": accepted, "plan": plan, "walk_away": walk}
+
+    def beside_next(self) -> dict[str, tuple[str, str, str]] | None:
+        """This counter, our next offer and the change from one to the other, for each
+        side, as `counter`, the web's recorded round and the status memo print them
+        (`counter_beside_next`); None when there is no next offer."""
+        return counter_beside_next(
+            self.us_utility, self.partner_utility, self.next_offer_us, self.next_offer_partner
+        )
 
     def frontier_words(self, periods: Sequence[str]) -> str:
         """Where the frontier lies from this package, as `counter` and the web's verdict say
@@ -161,6 +177,24 @@ class Verdict(BaseModel):
         if self.others_open:  # a lone open negotiation has no rest to re-plan
             return f"Supply left for the other open negotiations if accepted (H100e): {left}"
         return f"Supply left if accepted (H100e): {left} (no other open negotiation)"
+
+
+def counter_beside_next(
+    counter_us: float,
+    counter_partner: float,
+    next_us: float | None,
+    next_partner: float | None,
+) -> dict[str, tuple[str, str, str]] | None:
+    """A counter's utilities beside our next offer's, for each side (`us`, `partner`): the
+    counter, the next offer and the change from the one to the other, printed so that the
+    change as printed is the difference as printed (`figures.usd_change`); None without a
+    next offer."""
+    if next_us is None or next_partner is None:
+        return None
+    return {
+        "us": usd_change(counter_us, next_us),
+        "partner": usd_change(counter_partner, next_partner),
+    }
 
 
 def refusal(figures: DealFigures) -> list[Limit]:

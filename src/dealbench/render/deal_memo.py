@@ -74,7 +74,12 @@ def deal_memo_context(
         ),
         "commitments": commitment_rows(pf, deal),
         "internal": internal_annex(
-            pf, deal, source.checked, step=source.compute_step, why=source.no_deal_reason
+            pf,
+            deal,
+            source.checked,
+            side=source.side,
+            step=source.compute_step,
+            why=source.no_deal_reason,
         ),
         "tradeoffs": tradeoffs(pf, deal),
         "limits": deal_limits(pf, deal)

@@ -147,15 +147,17 @@ def redline_document(
     date: dt.date | None = None,
     names: tuple[str, str] | None = None,
     beside: Sequence[Package] = (),
-    agreed: bool = False,
+    sides: tuple[str | None, str | None] | None = None,
 ) -> Document:
     """A redline from `old` to `new`, each checked alone (`sources.checked_alone`), or
-    with `beside`, deals agreed with other partners; `agreed`: `new` is the terms a
-    concluded round records.
+    with `beside`, deals agreed with other partners; `sides`: what each package is
+    (`offer`, `counter`, `agreed`: the terms a concluded round records; a round's `us`
+    and `partner` too), by default as each package names its side.
 
     `names` are the packages' document labels (`offer-001`, `counter-002`); they
     make the redline's identity, so two different redlines never share a file.
     """
+    said = sides or (old.side, new.side)
     context = redline_context(
         portfolio,
         checked_alone(portfolio, old, beside),
@@ -167,7 +169,7 @@ def redline_document(
             (chips_shown(portfolio, old.compute, old.written_in_chips()), dict(old.sites)),
             (chips_shown(portfolio, new.compute, new.written_in_chips()), dict(new.sites)),
         ),
-        agreed=agreed,
+        sides=(naming.side_word(said[0]), naming.side_word(said[1])),
     )
     change = "-to-".join(names) if names else "-to-".join(labels)
     ident = Identity("redline", portfolio.id, new.partner, change, audience, "packages")

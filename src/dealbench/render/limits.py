@@ -276,12 +276,24 @@ def in_package(partner: Partner | None, deal: DealFigures, field: str) -> bool:
     return False
 
 
-def verdict(deal: DealFigures, *, agreed: bool = False) -> str:
+def verdict(deal: DealFigures, *, side: str | None = None) -> str:
     """One sentence: would both sides sign, and does the package keep every limit?
 
-    `agreed`: the terms a concluded round records. The Partner has signed them, so it
-    "has agreed" where the figures say it "should accept", and "agreed, though" it would
-    refuse on these figures."""
+    `side`: what the package is (`render.naming.side_word`). The terms a concluded round
+    records (`agreed`): the Partner has signed them, so it "has agreed" where the figures
+    say it "should accept", and "agreed, though" it would refuse on these figures. The
+    Partner's own `counter`: it proposed the terms, so whether it "should accept" them is
+    no question; the verdict says what the counter gives each side against its walk-away
+    value (`counter_gives`)."""
+    agreed = side == "agreed"
+    if side == "counter":
+        said = broken_messages(deal.violations)
+        limits = (
+            f"The package breaks {plural(len(said), 'limit')}: " + "; ".join(said) + ". "
+            if said
+            else ""
+        )
+        return limits + counter_gives(deal)
     short = deal.acceptance_threshold - deal.partner_utility
     refuses = (
         f"refuse: its partner utility, {money(deal.partner_utility)}, falls {money(short)} "
@@ -321,3 +333,28 @@ def verdict(deal: DealFigures, *, agreed: bool = False) -> str:
         f"and the United States gains "
         f"{money(deal.us_margin)} over its walk-away value."
     )
+
+
+def counter_gives(deal: DealFigures) -> str:
+    """What a partner's counter gives each side against its walk-away value, in one
+    sentence: the Partner against its walk-away value plus the required margin (as our
+    figures for it value the terms), the United States against its own."""
+    partner = deal.partner_in_text()
+    if not deal.accepts:
+        theirs = (
+            f"{partner} {money(deal.acceptance_threshold - deal.partner_utility)} less than "
+            "its walk-away value plus the required margin, as our figures for it value the terms"
+        )
+    elif deal.partner_margin <= MARGIN_TOL:
+        theirs = f"{partner} its walk-away value plus the required margin, and no more"
+    else:
+        theirs = (
+            f"{partner} {money(deal.partner_margin)} over its walk-away value and the "
+            "required margin"
+        )
+    ours = (
+        f"the United States {money(deal.us_margin)} over its walk-away value"
+        if deal.us_margin >= 0
+        else f"the United States {money(-deal.us_margin)} less than its walk-away value"
+    )
+    return f"The counter gives {theirs}, and {ours}."

@@ -214,11 +214,12 @@ def redline_context(
     audience: Audience = "external",
     date: dt.date | None = None,
     tranches: tuple[Tranches, Tranches] = (NO_TRANCHES, NO_TRANCHES),
-    agreed: bool = False,
+    sides: tuple[str | None, str | None] = (None, None),
 ) -> dict[str, Any]:
     """The render model of a redline from `old` to `new` (packages for the same partner);
-    `tranches` are each package's chips and sites, as its Annex A shows them; `agreed`:
-    `new` is the terms a concluded round records (its verdict says the Partner agreed)."""
+    `tranches` are each package's chips and sites, as its Annex A shows them; `sides`: what
+    each package is (`offer`, `counter`, or `agreed`, the terms a concluded round records),
+    which its verdict says (`limits.verdict`)."""
     if old.partner != new.partner:  # an input error (exit 2, a 400 page), not a bug
         raise ArgumentError(
             "new",
@@ -244,7 +245,7 @@ def redline_context(
         "summary": {k: statuses.count(k) for k in ("changed", "added", "removed")},
     }
     if audience == "internal":
-        context["total"] = _totals(old, new, agreed=agreed)
+        context["total"] = _totals(old, new, sides=sides)
     else:
         context["doc"] = with_said_id(context)
     return context
@@ -289,7 +290,9 @@ def redline_sections(
     return sections
 
 
-def _totals(old: DealFigures, new: DealFigures, *, agreed: bool = False) -> dict[str, Any]:
+def _totals(
+    old: DealFigures, new: DealFigures, *, sides: tuple[str | None, str | None] = (None, None)
+) -> dict[str, Any]:
     """The whole change, old against new, formatted (internal only)."""
     money_rows = [
         ("US utility", old.us_value, new.us_value),
@@ -308,4 +311,8 @@ def _totals(old: DealFigures, new: DealFigures, *, agreed: bool = False) -> dict
             "delta": h100e(new.risk - old.risk, signed=True),
         }
     )
-    return {"rows": rows, "old_verdict": verdict(old), "new_verdict": verdict(new, agreed=agreed)}
+    return {
+        "rows": rows,
+        "old_verdict": verdict(old, side=sides[0]),
+        "new_verdict": verdict(new, side=sides[1]),
+    }

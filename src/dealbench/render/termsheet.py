@@ -160,12 +160,12 @@ def internal_annex(
     deal: DealFigures,
     checked: PortfolioCheck | None,
     *,
-    agreed: bool = False,
+    side: str | None = None,
     step: float | None = None,
     why: Callable[[str], NoDealWhy | None] = unknown_why,
 ) -> dict[str, Any]:
     """The valuation annex: every figure of the deal, the limits that bind, the verdict
-    (of terms already agreed, when `agreed`). `step`: the step a solve put the compute in
+    (on what the package is, `side`: an offer, a counter, the terms agreed). `step`: the step a solve put the compute in
     (`Source.compute_step`); `why`: why a partner has no deal (`Source.no_deal_reason`)."""
     limits = deal_limits(portfolio, deal)
     if checked is not None:
@@ -175,7 +175,7 @@ def internal_annex(
         "acceptance_margin": deal.acceptance_threshold - deal.batna,
         "violations": broken_messages(deal.violations),
         "limits": limits,
-        "verdict": verdict(deal, agreed=agreed),
+        "verdict": verdict(deal, side=side),
         "uncertain": partner_uncertain_line(portfolio, deal),
     }
 
@@ -253,7 +253,7 @@ def term_sheet_context(
     }
     if audience == "internal":
         context["internal"] = internal_annex(
-            portfolio, deal, checked, agreed=side == "agreed", step=step, why=why
+            portfolio, deal, checked, side=side, step=step, why=why
         )
         context["glossary"] = glossary(portfolio.policy)
     else:

@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from dealbench.analyze import REGIMES, compare, find_regime
 from dealbench.analyze.compare import under_each
+from dealbench.analyze.memo import who_gets_what
 from dealbench.errors import DealbenchError
 from dealbench.model import Policy, load_portfolio
 from dealbench.model.regimes import default_regimes, regime_names
@@ -58,6 +59,8 @@ async def show_compare(request: Request) -> Response:
         c=comparison,
         # Each regime's compute and risk as `compare` and the options memo print them.
         printed=comparison.regimes,
+        # each partner under each regime and each regime's total, as the options memo has them
+        who=who_gets_what(comparison),
         **notes(request, *under_each(pf, policies, {})),  # each regime's file too
         regimes=[{"name": r, "checked": r in chosen} for r in offered],
         left_out=None if asked else defaults.left_out,
