@@ -148,7 +148,7 @@ def test_the_status_memo_sets_a_counter_beside_our_next_offer(tmp_path: Path) ->
     rows = _table(_section(md, "Recommended moves"))
     assert rows == [
         ["United Arab Emirates (AE), counter of round 4", "US utility", *us],
-        ["", "Partner utility", *partner],
+        ["United Arab Emirates (AE), counter of round 4", "Partner utility", *partner],
     ]
     head = "| Partner | Utility | Their counter | Our next offer | Next offer less counter |"
     assert head in md
@@ -158,7 +158,7 @@ def test_the_status_memo_sets_a_counter_beside_our_next_offer(tmp_path: Path) ->
     )
     tables = docx.Document(str(memo.with_suffix(".docx"))).tables
     seen = [[c.text for c in row.cells] for t in tables for row in t.rows]
-    assert ["", "Partner utility", *partner] in seen
+    assert ["United Arab Emirates (AE), counter of round 4", "Partner utility", *partner] in seen
     data = json.loads(memo.with_suffix(".json").read_text("utf-8"))
     (answer,) = data["answers"]
     assert answer["next_us"] == figures["us_value"]

@@ -53,7 +53,9 @@ def _markdown(doc: Document) -> str:
 
 
 def _number(cell: str) -> int:
-    return int(re.sub(r"[^0-9]", "", cell.split("(")[0]))
+    """A cell's whole number; 0 for an empty cell (a partner without a deal: no compute)."""
+    digits = re.sub(r"[^0-9]", "", cell.split("(")[0])
+    return int(digits) if digits else 0
 
 
 def _adds_up_or_says(rows: list[int], total: int, md: str, what: str = "H100e") -> None:
