@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import WEB_TOKEN, Runner, deals_copy, words
+from helpers import WEB_TOKEN, Runner, deals_copy, edit_first_line, words
 
 UNCERTAIN = "portfolios/gulf-asia-uncertain.yaml"
 SHARE = "expected a share above 0 and below 1, got"
@@ -98,3 +98,25 @@ def test_the_web_joint_frontier_and_sweep_quote_their_numbers_as_typed(client: A
     fields = {"kind": "param", "param": "partners.AE.batna", "from": "1bn", "to": "2bn"}
     said = _post(client, "/p/gulf-asia/sweep", {**fields, "steps": "3", "time_limit": "-5"})
     assert _says(said, f"time_limit: {SECONDS} -5"), said
+
+
+ROUND = "rounds/gulf-asia/AE/003-us.yaml"
+BETA = "strategy.params.beta: expected a positive number (boulware 0.2, linear 1, conceder 5)"
+
+
+@pytest.mark.parametrize("written", [".nan", "-1_0", "-0.50"])
+def test_a_recorded_strategys_number_is_quoted_as_the_round_writes_it(
+    run: Runner, shipped: Path, written: str
+) -> None:
+    """A round's recorded `beta: .nan` said "got nan" (`-1_0` "got -10"), in `validate`
+    and in `offer`, which runs on it: the strategy is checked past the model
+    (`round_problems`), whose messages were passed on as they wrote the number."""
+    line = edit_first_line(shipped, ROUND, r"^    beta: \S+$", f"    beta: {written}")
+    says = f"{ROUND}:{line}: {BETA}, got {written}\n"
+    done = run("validate", shipped / ROUND, "--portfolio", shipped / "portfolios/gulf-asia.yaml")
+    assert done.exit_code == 2 and done.traceback == "", done.output
+    assert done.stderr.endswith(says), done.stderr
+    portfolio = shipped / "portfolios/gulf-asia.yaml"
+    done = run("offer", portfolio, "-p", "AE", "--rounds", shipped / "rounds/gulf-asia")
+    assert done.exit_code == 2 and done.traceback == "", done.output
+    assert done.stderr.endswith(says), done.stderr
