@@ -120,3 +120,30 @@ def test_a_recorded_strategys_number_is_quoted_as_the_round_writes_it(
     done = run("offer", portfolio, "-p", "AE", "--rounds", shipped / "rounds/gulf-asia")
     assert done.exit_code == 2 and done.traceback == "", done.output
     assert done.stderr.endswith(says), done.stderr
+
+
+def test_compare_says_a_zero_total_as_the_options_memo_does(run: Runner, tmp_path: Path) -> None:
+    """`compare deals/portfolios/gulf-asia.yaml`: the monopoly column of "Who gets what"
+    (no deal with anyone) ended in "0.0k" where the options memo's Total says 0. The
+    terminal's thousands (`figures.thousands`) now say zero as `quantity` does."""
+    from helpers import REPO
+
+    out = tmp_path / "compare"
+    done = run("compare", REPO / "deals/portfolios/gulf-asia.yaml", "--out", out, "--render", "md")
+    assert done.exit_code == 0, done.output
+    table = done.stdout.split("Who gets what", 1)[1]
+    (total,) = [line for line in table.splitlines() if line.startswith("│ Total")]
+    cells = [c.strip() for c in total.strip("│").split("│")][1:]
+    memo = (out / "memos/options-gulf-asia.md").read_text("utf-8")
+    (row,) = [line for line in memo.splitlines() if line.startswith("| **Total** |")]
+    said = [c.strip().strip("*") for c in row.strip().strip("|").split("|")][1:]
+    assert said[1] == "0" and cells[1] == said[1], (cells, said)
+    assert cells == ["2,341.0k", "0", "3,600.0k", "3,600.0k"]
+
+
+def test_thousands_say_zero_as_quantity_does_beside_the_others() -> None:
+    """Guard: zero is 0 beside figures in thousands, and alone; the others keep their form."""
+    from dealbench.figures import quantity, thousands
+
+    assert thousands([31_700, 0, 1_685_000]) == ["31.7k", quantity(0), "1,685.0k"]
+    assert thousands([0.0, -0.0]) == ["0", "0"]
