@@ -215,9 +215,9 @@ def test_the_joint_frontier_form_takes_the_clis_axis_and_gap(client: Any, deals:
     [
         ({"axis": "utility"}, "axis: unknown axis 'utility'; expected one of: partner, risk"),
         ({"gap": "2"},
-         "gap: expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got 2.0"),
+         "gap: expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got 2"),
         ({"gap": "-1%"},
-         "gap: expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got -0.01"),
+         "gap: expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got -1%"),
         ({"gap": "tight"},
          "gap: expected a number such as 0.05, or a percentage such as 5%, got 'tight'"),
         ({"gap": "nan"},
@@ -255,7 +255,7 @@ def test_the_joint_frontier_form_says_every_fault_at_once_in_its_page(client: An
     assert summary is not None
     said = words(summary[0])
     assert "points: expected a number 2-1000 or 'all', not '1'" in said
-    assert "gap: expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got 5.0" in said
+    assert "gap: expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got 5" in said
     assert "Nothing was started; the form holds what was typed." in said
     assert 'href="#joint-points"' in summary[0] and 'href="#joint-gap"' in summary[0]
     joint = re.search(r'(?s)<form[^>]*id="joint-frontier">.*?</form>', answer.text)

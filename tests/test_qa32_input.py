@@ -155,11 +155,11 @@ OFFER_3 = "rounds/gulf-asia/AE/003-us.yaml"
     ("old", "new", "field", "said"),
     [
         (r"^    beta: 1\.0", "    beta: .nan", "strategy.params.beta",
-         "expected a positive number (boulware 0.2, linear 1, conceder 5), got nan"),
+         "expected a positive number (boulware 0.2, linear 1, conceder 5), got .nan"),
         (r"^    deadline: 6", "    deadline: 0", "strategy.params.deadline",
          "expected a whole number of US offers, at least 1, got 0"),
         (r"^    deadline: 6", "    deadline: .inf", "strategy.params.deadline",
-         "expected a whole number of US offers, at least 1, got inf"),
+         "expected a whole number of US offers, at least 1, got .inf"),
         (r"^  target_us_utility: .*", "  target_us_utility: 1e308",
          "strategy.target_us_utility", "a number must be at most 1e+15 in magnitude, got 1e308"),  # as written
     ],

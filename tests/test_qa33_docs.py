@@ -80,7 +80,7 @@ def test_quantities_printed_in_thousands_side_by_side_read_alike() -> None:
     "1,685k veu" (gulf-asia): each figure in thousands took its own decimals."""
     assert thousands([74_160, 134_000]) == ["74,160", "134,000"]  # no shorter in thousands
     assert thousands([1_141_300, 793_067]) == ["1,141,300", "793,067"]
-    assert thousands([1_685_000, 31_700, 0]) == ["1,685.0k", "31.7k", "0.0k"]
+    assert thousands([1_685_000, 31_700, 0]) == ["1,685.0k", "31.7k", "0"]
     assert thousands([479_000, 45_000]) == ["479k", "45k"]
     assert thousands([]) == []
 

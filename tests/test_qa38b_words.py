@@ -145,7 +145,7 @@ def test_compare_ends_who_gets_what_in_the_options_memos_total(tmp_path: Path) -
     expected = _facts_totals(GULF, list(REGIMES))
     in_thousands = [Decimal(c.removesuffix("k").replace(",", "")) * 1000 for c in cells[1:]]
     assert in_thousands == [shown(t) for t in expected if t is not None]
-    assert cells[1:] == ["2,341.0k", "0.0k", "3,600.0k", "3,600.0k"]
+    assert cells[1:] == ["2,341.0k", "0", "3,600.0k", "3,600.0k"]
 
 
 def test_compare_says_what_the_rows_add_up_to_where_the_total_differs() -> None:

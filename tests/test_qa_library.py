@@ -126,7 +126,7 @@ def test_the_cli_says_a_library_refusal_under_its_option() -> None:
     run = invoke(["solve", TINY, "--gap", "-1"])
     assert run.exit_code == 2
     assert run.stderr == (
-        "error: --gap: expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got -1.0\n"
+        "error: --gap: expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got -1\n"
     )
 
 

@@ -58,22 +58,32 @@ def relative_gap(gap: float, name: str = "gap") -> float:
     return float(gap)
 
 
-def share_typed(text: str, name: str) -> float:
+def share_typed(text: str, name: str) -> TypedNumber:
     """A share as typed (`--gap`, `--robust`, a form's field): a number (`0.05`) or a
-    percentage (`5%`), read as the data files read shares; its bounds are the caller's to
-    check (`nan` and `inf` too: they are numbers to Python, and the check names the range)."""
+    percentage (`5%`), read as the data files read shares, that remembers its text; its
+    bounds are the caller's to check (`nan` and `inf` too: they are numbers to Python, and
+    the check names the range, quoting the text: `5`, not 5.0)."""
     from dealbench.units import parse_share_number
 
     try:
-        return parse_share_number(text)
+        return TypedNumber(parse_share_number(text), text)
     except ValueError:
         pass
     try:
-        return float(text)
+        return TypedNumber(float(text), text)
     except ValueError:
         raise ArgumentError(
             name, f"expected a number such as 0.05, or a percentage such as 5%, got {text!r}"
         ) from None
+
+
+def number_typed(text: str, name: str) -> TypedNumber:
+    """A number as typed (`--time-limit`, a form's field), that remembers its text; its
+    bounds are the caller's to check."""
+    try:
+        return TypedNumber(float(text), text)
+    except ValueError:
+        raise ArgumentError(name, f"expected a number, got {text!r}") from None
 
 
 def _bad_gap(gap: object, name: str) -> None:

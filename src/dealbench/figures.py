@@ -231,12 +231,13 @@ def thousands(amounts: Sequence[float]) -> list[str]:
     `quantity` says of it, so 1,685,000 and 31,700 read "1,685.0k" and "31.7k", never
     "1,685k" beside "31.7k". Where that takes more than one decimal, the thousands save
     nothing ("1,141.300k" is longer than 1,141,300): every amount is printed whole, as
-    `quantity` prints it (74,160 and 134,000)."""
+    `quantity` prints it (74,160 and 134,000). Zero is 0, as `quantity` and the memos say
+    it, not "0.0k" (a regime's total where no partner has a deal)."""
     scaled = [shown(a) / 1000 + 0 for a in amounts]  # + 0: never -0
     places = max((_decimals(d) for d in scaled), default=0)
     if places > 1:
         return [quantity(a) for a in amounts]
-    return [f"{d:,.{places}f}k" for d in scaled]
+    return [quantity(0) if d == 0 else f"{d:,.{places}f}k" for d in scaled]
 
 
 def _decimals(d: Decimal) -> int:

@@ -27,7 +27,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.uncertainty import Probability, Samples, sample_package
-from dealbench.arguments import at_least_one, seed_of
+from dealbench.arguments import at_least_one, said, seed_of
 from dealbench.checker import check
 from dealbench.errors import ArgumentError, InfeasibleError
 from dealbench.model.portfolio import Portfolio
@@ -140,14 +140,16 @@ class RobustResult(Frozen):
 
 
 def check_level(level: float, name: str = "level") -> float:
-    """A robust solve's share of samples: strictly between 0 and 1."""
+    """A robust solve's share of samples: strictly between 0 and 1, quoted as typed when it
+    is refused (`arguments.said`: `--robust 1_0` "got 1_0"); a plain float when it is not."""
     if not 0 < level < 1:
         hint = percent_hint(level)  # `--robust 90`, meaning 90%
         raise ArgumentError(
             name,
-            f"expected a share above 0 and below 1, got {level:g}" + (f"; {hint}" if hint else ""),
+            f"expected a share above 0 and below 1, got {said(level)}"
+            + (f"; {hint}" if hint else ""),
         )
-    return level
+    return float(level)
 
 
 def robust_solve(
@@ -165,7 +167,7 @@ def robust_solve(
     """
     from dealbench.optimize import solve
 
-    check_level(level)
+    level = check_level(level)
     mode = options.get("mode", "us-best")
     if mode != "us-best":
         raise ArgumentError("mode", f"a robust solve is for the us-best mode, not {mode}")

@@ -178,24 +178,24 @@ def share_option(text: str) -> float:
 
 def typed_share_option(text: str) -> float:
     """`share_option`'s number, that remembers how it was typed (`arguments.TypedNumber`):
-    a gap its check refuses is quoted as typed (`--gap 5`: "got 5", not 5.0)."""
-    from dealbench.arguments import TypedNumber
-
+    a gap or robust share its check refuses is quoted as typed (`--gap 5`: "got 5", not
+    5.0)."""
     if not isinstance(text, str):  # the default, given as a number
         return text
-    return TypedNumber(share_option(text), text)
+    return share_option(text)
 
 
 def seconds_option(text: str) -> float:
     """--time-limit's number, remembered as typed (`--time-limit -5`: "got -5", not -5.0)."""
-    from dealbench.arguments import TypedNumber
+    from dealbench.arguments import number_typed
+    from dealbench.errors import ArgumentError
 
     if not isinstance(text, str):  # the default, given as a number
         return text
     try:
-        return TypedNumber(float(text), text)
-    except ValueError:
-        raise typer.BadParameter(f"expected a number, got {text!r}") from None
+        return number_typed(text, "time_limit")
+    except ArgumentError as exc:  # Click names the option
+        raise typer.BadParameter(exc.message) from None
 
 
 def gap_option(what: str) -> Any:

@@ -25,8 +25,8 @@ from dealbench.cli.base import (
     folder_option,
     gap_option,
     parse_money_option,
-    share_option,
     time_limit_option,
+    typed_share_option,
 )
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
@@ -117,7 +117,7 @@ def solve(
         typer.Option(
             "--robust",
             metavar="SHARE",
-            parser=share_option,
+            parser=typed_share_option,
             help="Find packages each partner accepts in at least this share of samples of its "
             "uncertain figures (0.9, or 90%), and report what that costs.",
         ),

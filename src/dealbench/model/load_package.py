@@ -152,7 +152,7 @@ def load_round_file(path: str | os.PathLike[str], portfolio: Portfolio | None = 
                 )
             )
         problems = round_problems(portfolio, data.package.partner, data)
-        issues = [source.issue(loc, msg) for loc, msg in problems]
+        issues = [source.issue(loc, source.typed(loc, msg)) for loc, msg in problems]
         if issues:
             raise InputError(issues)
     return data

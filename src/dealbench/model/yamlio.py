@@ -87,6 +87,17 @@ class Source:
         Python writes them: a mapping's too (`{tpp: -5_0}`), for a message that quotes it."""
         return numbers_on(self.numbers, lines_under(self.positions, loc))
 
+    def typed(self, loc: Loc, message: str) -> str:
+        """`message` of a check past the model's (a round's recorded strategy) quoting the
+        numbers at `loc` as the file writes them (`beta: .nan`: "got .nan", not nan), as
+        `validate`'s messages do (`error_words.as_typed`)."""
+        from dealbench.model.error_words import as_typed
+
+        numbers = self.numbers_in(loc)
+        for number, text in numbers.items():
+            message = as_typed(message, number, text, at_start=len(numbers) == 1)
+        return message
+
     def data(self) -> Any:
         """The tree as plain dicts and lists (what pydantic validates); not a copy."""
         return self.tree

@@ -203,7 +203,7 @@ def read_round(portfolio: Portfolio, partner: str, path: Path, number: int, side
         refuse_other_kind(source, "round")  # a partner's or a package's file copied in
     data: RoundFile = validate(source, RoundFile)
     issues = [
-        source.issue(loc, msg + recorded_hint(loc))
+        source.issue(loc, source.typed(loc, msg) + recorded_hint(loc))
         for loc, msg in round_problems(portfolio, partner, data)
     ]
     if data.round != number:

@@ -144,8 +144,8 @@ def solve_analysis(form: Any, mode: str) -> dict[str, Any] | None:
         raise InputError(Issue("prices", None, "", exc.issues[0].message)) from None
     robust = None
     if robust_text:
-        robust = share_typed(robust_text, "robust")  # as `solve --robust` reads it
-        check_level(robust, "robust")
+        # as `solve --robust` reads it, quoted as typed when it is refused
+        robust = check_level(share_typed(robust_text, "robust"), "robust")
         if mode != "us-best":
             raise InputError(
                 Issue("robust", None, "", f"a robust solve is for the us-best mode, not {mode}")

@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from dealbench.analyze.scenarios import load_scenario
-from dealbench.arguments import positive_seconds, relative_gap, share_typed
+from dealbench.arguments import number_typed, positive_seconds, relative_gap, share_typed
 from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model import Portfolio, load_portfolio
 from dealbench.model.regimes import regime_names
@@ -141,7 +141,7 @@ def solve_options(form: Any, faults: Faults) -> dict[str, Any]:
     # the job then failed on it; an empty field is no limit.
     limit_text = str(form.get("time_limit") or "").strip()
     time_limit = faults.checked(
-        lambda: positive_seconds(_float(form, "time_limit", 0.0) if limit_text else None)
+        lambda: positive_seconds(number_typed(limit_text, "time_limit") if limit_text else None)
     )
     v_floor = faults.checked(lambda: _v_floor(str(form.get("v_floor") or "").strip(), mode))
     return {
@@ -182,15 +182,6 @@ def scenario_options(form: Any, regimes: Sequence[str]) -> tuple[str | None, lis
         raise InputError(Issue("policy", None, "", unknown("regime", policy, regimes)))
     text = str(form.get("sets") or "")
     return policy, [line.strip() for line in text.splitlines() if line.strip()]
-
-
-def _float(form: Any, field: str, default: float) -> float:
-    """A number as typed (any float, nan included: the caller checks its range)."""
-    text = str(form.get(field) or "").strip()
-    try:
-        return float(text) if text else default
-    except ValueError:
-        raise InputError(Issue(field, None, "", f"expected a number, got {text!r}")) from None
 
 
 async def start_solve(request: Request) -> Response:

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from dealbench.arguments import positive_seconds
+from dealbench.arguments import number_typed, positive_seconds
 from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model import Portfolio, load_portfolio
 from dealbench.model.rules import unknown
@@ -142,14 +142,8 @@ def sweep_arguments(
 
 
 def _seconds(text: str) -> float | None:
-    """The time limit typed (empty: none), checked as `--time-limit`."""
-    try:
-        seconds = float(text) if text else None
-    except ValueError:
-        raise InputError(
-            Issue("time_limit", None, "", f"expected a number, got {text!r}")
-        ) from None
-    return positive_seconds(seconds)
+    """The time limit typed (empty: none), checked as `--time-limit` and quoted as typed."""
+    return positive_seconds(number_typed(text, "time_limit") if text else None)
 
 
 def _scenarios(request: Request, form: Any, base: Portfolio | None, faults: Faults) -> Any:
