@@ -12,17 +12,12 @@ from typing import Any
 import pytest
 
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import WEB_TOKEN, Runner, deals_copy, edit_first_line, words
+from helpers import WEB_TOKEN, Runner, edit_first_line, words
 
 UNCERTAIN = "portfolios/gulf-asia-uncertain.yaml"
 SHARE = "expected a share above 0 and below 1, got"
 GAP = "expected a relative gap from 0 to below 1 (such as 0.01 for 1%), got"
 SECONDS = "expected a positive number of seconds, such as 30, got"
-
-
-@pytest.fixture
-def shipped(tmp_path: Path) -> Path:
-    return deals_copy(tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -33,19 +28,17 @@ def shipped(tmp_path: Path) -> Path:
         ("0.9e1", f"{SHARE} 0.9e1; for 9 percent write 0.09 or 9%"),
     ],
 )
-def test_a_robust_share_is_quoted_as_typed(
-    run: Runner, shipped: Path, typed: str, says: str
-) -> None:
+def test_a_robust_share_is_quoted_as_typed(run: Runner, deals: Path, typed: str, says: str) -> None:
     """`solve --robust 1_0` said "got 10" and `150%` "got 1.5": the check formatted the
     number (`:g`), as `--gap` did before qa38b-input gave it its typed text."""
-    done = run("solve", shipped / UNCERTAIN, "--robust", typed)
+    done = run("solve", deals / UNCERTAIN, "--robust", typed)
     assert done.exit_code == 2 and done.traceback == "", done.output
     assert done.stderr == f"error: --robust: {says}\n", done.stderr
 
 
-def test_a_robust_share_typed_otherwise_still_solves(run: Runner, shipped: Path) -> None:
+def test_a_robust_share_typed_otherwise_still_solves(run: Runner, deals: Path) -> None:
     """Guard: `--robust 9_0%` is 0.9, and the solve says so."""
-    done = run("solve", shipped / UNCERTAIN, "--robust", "9_0%", "--samples", "200", "--json")
+    done = run("solve", deals / UNCERTAIN, "--robust", "9_0%", "--samples", "200", "--json")
     assert done.exit_code == 0, done.output
     assert '"level": 0.9' in done.stdout
 
@@ -106,18 +99,18 @@ BETA = "strategy.params.beta: expected a positive number (boulware 0.2, linear 1
 
 @pytest.mark.parametrize("written", [".nan", "-1_0", "-0.50"])
 def test_a_recorded_strategys_number_is_quoted_as_the_round_writes_it(
-    run: Runner, shipped: Path, written: str
+    run: Runner, deals: Path, written: str
 ) -> None:
     """A round's recorded `beta: .nan` said "got nan" (`-1_0` "got -10"), in `validate`
     and in `offer`, which runs on it: the strategy is checked past the model
     (`round_problems`), whose messages were passed on as they wrote the number."""
-    line = edit_first_line(shipped, ROUND, r"^    beta: \S+$", f"    beta: {written}")
+    line = edit_first_line(deals, ROUND, r"^    beta: \S+$", f"    beta: {written}")
     says = f"{ROUND}:{line}: {BETA}, got {written}\n"
-    done = run("validate", shipped / ROUND, "--portfolio", shipped / "portfolios/gulf-asia.yaml")
+    done = run("validate", deals / ROUND, "--portfolio", deals / "portfolios/gulf-asia.yaml")
     assert done.exit_code == 2 and done.traceback == "", done.output
     assert done.stderr.endswith(says), done.stderr
-    portfolio = shipped / "portfolios/gulf-asia.yaml"
-    done = run("offer", portfolio, "-p", "AE", "--rounds", shipped / "rounds/gulf-asia")
+    portfolio = deals / "portfolios/gulf-asia.yaml"
+    done = run("offer", portfolio, "-p", "AE", "--rounds", deals / "rounds/gulf-asia")
     assert done.exit_code == 2 and done.traceback == "", done.output
     assert done.stderr.endswith(says), done.stderr
 
