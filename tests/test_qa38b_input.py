@@ -8,15 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers import Runner, deals_copy, edit_first_line
+from helpers import Runner, edit_first_line
 
 PORTFOLIO = "portfolios/gulf-asia.yaml"
 PACKAGE = "packages/ae-counter.yaml"
-
-
-@pytest.fixture
-def deals(tmp_path: Path) -> Path:
-    return deals_copy(tmp_path)
 
 
 @pytest.mark.parametrize(
