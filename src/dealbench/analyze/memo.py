@@ -35,6 +35,7 @@ from dealbench.optimize import SolveResult
 from dealbench.render.filters import and_list, exact_total, money, plural, rows_note
 
 __all__ = [
+    "ACCEPTANCE_SAID",
     "MAX_FACTOR",
     "OPTION_NAMES",
     "PAST",
@@ -70,6 +71,7 @@ def options_facts(c: Comparison, confirmed: list[str] | None = None) -> dict[str
             if r.us_value is not None
         ),
         "partners_note": who["note"],
+        "partners_legend": who["legend"],
         "partners": who["partners"],
         "recommendation": recommendation(ok),
         "notes": list(c.notes),
@@ -79,12 +81,26 @@ def options_facts(c: Comparison, confirmed: list[str] | None = None) -> dict[str
     }
 
 
+#: What "acceptance" says of a partner's compute, where a cell says it (`analyze.limits`):
+#: the other limit words (supply, cap, full ask, risk budget, risk penalty) name a limit or
+#: a price; this one names the partner's own walk-away value, which a reader meets nowhere
+#: else in the table.
+ACCEPTANCE_SAID = (
+    "Acceptance (named where no other limit binds): the partner gets the least compute it "
+    "accepts, in whole steps; a step less would leave it below its walk-away value plus "
+    "the required margin."
+)
+
+
 def who_gets_what(c: Comparison) -> dict[str, Any]:
     """Each partner under each regime, each regime's total, and what the partners' rows as
     printed add up to where that is another figure: the options memo's "Each partner under
     each option", `compare`'s "Who gets what" and the web's compare page, from one set of
-    figures. `totals` has a regime's horizon total (`exported`), None for one not solved."""
+    figures. `totals` has a regime's horizon total (`exported`), None for one not solved;
+    `legend`, what a limit word the cells use means where the word alone does not say it."""
+    said = {p.regimes[r.regime].decided_by for p in c.partners for r in c.regimes}
     return {
+        "legend": ACCEPTANCE_SAID if any("acceptance" in d for d in said) else None,
         "partners": [
             {
                 "code": p.code,

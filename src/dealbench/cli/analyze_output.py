@@ -118,8 +118,9 @@ def print_who_gets_what(out: Console, c: Comparison) -> None:
         *(f"[bold]{next(shown)}[/bold]" if t is not None else "-" for t in who["totals"]),
     )
     print_table(out, partners)
-    if who["note"]:
-        say(out, who["note"])
+    for said in (who["legend"], who["note"]):
+        if said:
+            say(out, said)
 
 
 def write_comparison(
