@@ -3,7 +3,7 @@ budget): `check`, `PortfolioCheck`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -82,10 +82,7 @@ def check(
             message = f"{who} is not a partner of portfolio {portfolio.id}"
             violations.append(Limit(kind="package", partner=who, message=message))
             continue
-        figures = known.get(who)
-        if figures is None or not _same(figures, package):
-            figures = evaluate(portfolio, package)
-        deals.append(figures)
+        deals.append(figures_of(portfolio, package, known))
     no_deal = [p.code for p in portfolio.partners if p.code not in seen]
 
     fixed = [d for d in deals if d.partner in set(agreed)]
@@ -142,6 +139,17 @@ def check(
         risk_budget=budget,
         violations=violations,
     )
+
+
+def figures_of(
+    portfolio: Portfolio, package: Package, known: Mapping[str, DealFigures]
+) -> DealFigures:
+    """`package`'s figures: `known[partner]` when they are this package's exactly (the
+    same terms and compute, evaluated against `portfolio`), else evaluated."""
+    figures = known.get(package.partner)
+    if figures is None or not _same(figures, package):
+        figures = evaluate(portfolio, package)
+    return figures
 
 
 def _same(figures: DealFigures, package: Package) -> bool:

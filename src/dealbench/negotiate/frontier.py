@@ -262,11 +262,19 @@ def step_of(portfolio: Portfolio, packages: Sequence[Package]) -> float | None:
     grid = portfolio.granularity
     if grid.h100e <= 0:
         return None
-    amounts = [
-        x for p in packages for t, x in p.compute.items() if not _at_own_limit(portfolio, p, t)
-    ]
+    amounts = [(p, t, x) for p in packages for t, x in p.compute.items()]
+    free: dict[int, bool] = {}  # whether amount k is not at its limit: asked once, if off a step
+
+    def off_limit(k: int, p: Package, t: str) -> bool:
+        if k not in free:
+            free[k] = not _at_own_limit(portfolio, p, t)
+        return free[k]
+
     for step in steps(grid):  # the steps the schedule tries, coarsest first
-        if all(abs(x / step - round(x / step)) <= 1e-6 for x in amounts):
+        if all(
+            abs(x / step - round(x / step)) <= 1e-6 or not off_limit(k, p, t)
+            for k, (p, t, x) in enumerate(amounts)
+        ):
             return step
     return 0.0
 

@@ -44,7 +44,7 @@ def lifted_point(
     if alone is None:
         dealing = {o.partner for o in point.others}
         idle = [p.code for p in portfolio.partners if p.code != partner and p.code not in dealing]
-        alone = single(residual(portfolio, point.others, excluded=idle), partner)
+        alone = single(residual(portfolio, point.others, excluded=idle, checked=checked), partner)
     better = alone.partner_best(point.figures.us_value)
     if better is None:
         return point

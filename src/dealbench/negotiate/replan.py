@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from dealbench.checker import evaluate
+from dealbench.checker import DealFigures, figures_of
 from dealbench.errors import ArgumentError, InfeasibleError
 from dealbench.model.package import Package
 from dealbench.model.partner import Partner
@@ -37,22 +37,25 @@ def residual(
     portfolio: Portfolio,
     fixed: Sequence[Package] | Package = (),
     excluded: Iterable[str] | str = (),
+    checked: Iterable[DealFigures] = (),
 ) -> Portfolio:
     """`portfolio` without the partners of `fixed` and `excluded`, its supply per period
     reduced by the fixed packages' compute and its risk budget by their risk (as `check`
     computes them). Limits never go below zero. One package, or one partner code, may be
-    given alone."""
+    given alone. `checked`: figures `evaluate` gave against `portfolio`; a fixed package
+    that is one of them exactly is not evaluated again (as in `check`)."""
     if isinstance(fixed, Package):  # a model iterates as (field, value) pairs
         fixed = [fixed]
     if isinstance(excluded, str):
         excluded = [excluded]
     gone = {pkg.partner for pkg in fixed} | set(excluded)
+    known = {d.partner: d for d in checked}
     supply = dict(portfolio.supply)
     risk = 0.0
     for pkg in fixed:
         if portfolio.partner(pkg.partner) is None:
             raise ArgumentError("partner", portfolio.unknown_partner(pkg.partner))
-        deal = evaluate(portfolio, pkg)
+        deal = figures_of(portfolio, pkg, known)
         for t in portfolio.periods:
             supply[t] = max(supply[t] - deal.compute.get(t, 0.0), 0.0)
         risk += deal.risk
