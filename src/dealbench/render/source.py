@@ -76,7 +76,12 @@ class Source:
             codes = ", ".join(d.partner for d in self.checked.deals) or "none"
             why = self._why_no_deal(partner)
             why = f": {why.rstrip('.')}" if why else ""
-            raise ArgumentError(argument, f"no deal with {partner!r}{why}; deals: {codes}")
+            # A code the portfolio has not (a name, a misspelling) is answered as every
+            # command answers it: `--partner united` "did you mean AE (United Arab Emirates)?"
+            hint = (
+                self.portfolio.code_hint(partner) if self.portfolio.partner(partner) is None else ""
+            )
+            raise ArgumentError(argument, f"no deal with {partner!r}{why}; deals: {codes}{hint}")
         return with_shared(found, self.checked)
 
     @property

@@ -1,0 +1,39 @@
+"""What session 39 fixed as a user met it.
+
+`render RESULT --partner united`: a result names its deals by code, and a newcomer writes
+the partner's name. The portfolio the result was solved from knows the names, so the
+refusal suggests the code as `frontier`, `offer` and every other command do.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import REPO, Runner
+
+GULF = REPO / "deals/portfolios/gulf-asia.yaml"
+
+
+def test_render_suggests_the_code_of_a_partner_named_in_words(run: Runner, tmp_path: Path) -> None:
+    solved = run("solve", GULF, "--out", tmp_path)
+    assert solved.exit_code == 0, solved.output
+    result = tmp_path / "result.json"
+    done = run("render", result, "--partner", "united", "--out", tmp_path / "docs")
+    assert done.exit_code == 2
+    assert "no deal with 'UNITED'" in done.output
+    assert "did you mean AE (United Arab Emirates)?" in done.output
+    named = run("render", result, "--partner", "Qatar", "--out", tmp_path / "docs")
+    assert named.exit_code == 2
+    assert "Qatar is QA's name; write its code, QA" in named.output
+    assert not (tmp_path / "docs").exists()  # nothing written
+
+
+def test_render_of_a_partner_without_a_deal_gives_the_reason_not_a_guess(
+    run: Runner, tmp_path: Path
+) -> None:
+    solved = run("solve", GULF, "--out", tmp_path)
+    assert solved.exit_code == 0, solved.output
+    done = run("render", tmp_path / "result.json", "--partner", "MY", "--out", tmp_path / "d")
+    assert done.exit_code == 2
+    assert "no deal with 'MY': alone, a deal with MY" in done.output
+    assert "did you mean" not in done.output
