@@ -3,10 +3,24 @@ fix (docs/decisions.md, "Session 39 (qa39-docs)")."""
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
-from helpers import invoke
+import docx
+import pytest
+
+from dealbench.analyze.compare import compare
+from dealbench.analyze.memo import options_facts
+from dealbench.model import load_portfolio
+from dealbench.model.regimes import REGIMES, find_regime
+from dealbench.render import render_document
+from dealbench.render.options_memo import options_memo_document
+from helpers import REPO, invoke
+
+pypdf = pytest.importorskip("pypdf")
+
+GULF = REPO / "deals/portfolios/gulf-asia.yaml"
 
 #: The shipped demo's package for Qatar (`dealbench demo`'s out/packages/QA.yaml).
 QA_PACKAGE = """partner: QA
@@ -93,3 +107,30 @@ def test_a_valuation_table_says_what_its_rows_add_up_to_as_printed(deals: Path) 
     assert us_note == ""  # $1.15bn + $624.0m - $327.6m is the $1.45bn printed
     html = (deals.parent / "memo/memos/QA-small.html").read_text()
     assert "<p>Each total is the exact figure, rounded;" in html
+
+
+def test_the_options_memos_us_utility_keeps_its_parts_on_its_page() -> None:
+    """`compare deals/portfolios/gulf-asia.yaml --render pdf,docx`: the PDF's side-by-side
+    table ended page 1 on "US utility" and began page 2 with "of which concessions", a
+    total apart from its parts (left by qa38-docs). Each "of which" row now stays with the
+    row above it: `tr.part { break-before: avoid }` in print, Word's "keep with next" on
+    the rows above one in the DOCX."""
+    pf = load_portfolio(GULF)
+    comparison, _ = compare(pf, [find_regime(r, GULF) for r in REGIMES])
+    doc = options_memo_document(options_facts(comparison), pf, digest=comparison.fingerprint)
+    files = {f.path.rsplit(".", 1)[1]: f.data for f in render_document(doc, ["pdf", "docx"])}
+    pages = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(files["pdf"])).pages]
+    where = [i for i, text in enumerate(pages) if re.search(r"^US utility ", text, re.M)]
+    parts = [i for i, text in enumerate(pages) if "of which no-deal losses" in text]
+    assert len(where) == 1 and where == parts, (where, parts)
+    assert "of which concessions" in pages[where[0]]
+
+    table = next(
+        t for t in docx.Document(io.BytesIO(files["docx"])).tables if t.cell(0, 0).text == "Measure"
+    )
+    keeps = {
+        row.cells[0].text: all(p.paragraph_format.keep_with_next for p in row.cells[0].paragraphs)
+        for row in table.rows
+    }
+    assert keeps["US utility"] and keeps["of which risk penalty"]
+    assert not keeps["of which no-deal losses"] and not keeps["Deals concluded"]
