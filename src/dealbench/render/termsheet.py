@@ -181,6 +181,11 @@ def internal_annex(
     }
 
 
+#: A line of `sides_notes`: what it says, the figure the lines above make as printed, the
+#: line's figure as printed, and how `money` prints it (`apart`, `signed`).
+_Line = tuple[str, float, str, dict[str, Any]]
+
+
 def sides_notes(deal: DealFigures) -> dict[str, str]:
     """Under each table of what each side gets (`_sides`), where its lines as printed, each
     rounded on its own, do not make the total printed below them (the total being the exact
@@ -193,7 +198,7 @@ def sides_notes(deal: DealFigures) -> dict[str, str]:
     us_value = money(deal.us_value, apart=deal.us_batna)
     utility = money(deal.partner_utility, apart=threshold)
     walk_away = money(threshold, apart=deal.batna)
-    us = [
+    us: list[_Line] = [
         (
             "the rows above the US utility add up to",
             shown_usd(deal.us_concession_value)
@@ -209,7 +214,7 @@ def sides_notes(deal: DealFigures) -> dict[str, str]:
             {"signed": True},
         ),
     ]
-    partner = [
+    partner: list[_Line] = [
         (
             "the rows above the partner utility add up to",
             shown_usd(deal.compute_value)
@@ -234,7 +239,7 @@ def sides_notes(deal: DealFigures) -> dict[str, str]:
     return {"us_note": _sides_note(us), "partner_note": _sides_note(partner)}
 
 
-def _sides_note(lines: list[tuple[str, float, str, dict[str, Any]]]) -> str:
+def _sides_note(lines: list[_Line]) -> str:
     parts = []
     for what, added, printed, how in lines:
         said = money(added, **how)
