@@ -96,7 +96,11 @@ def shown_usd(amount: float) -> float:
     """`amount` as the `money` filter prints it, as a number: $992.9m is 992,900,000 for
     an amount of 992,937,500. Summing these says whether a column of money adds up to
     the total printed under it."""
-    text = money(amount)
+    return printed_usd(money(amount))
+
+
+def printed_usd(text: str) -> float:
+    """The amount a money figure as printed says: `-$2.0505bn` is -2,050,500,000."""
     match = re.fullmatch(r"([-+]?)\$([0-9,.]+)(tn|bn|m)?", text)
     if match is None:  # pragma: no cover - usd() writes only this form
         raise ValueError(f"not a money figure: {text!r}")

@@ -23,7 +23,7 @@ from dealbench.model.partner import Partner
 from dealbench.model.portfolio import Portfolio
 from dealbench.render.docmeta import MARKINGS, Audience, doc_meta, fingerprint, with_said_id
 from dealbench.render.environment import render_clause, render_template
-from dealbench.render.filters import exact_total, rows_note
+from dealbench.render.filters import exact_total, money, printed_usd, rows_note, shown_usd
 from dealbench.render.glossary import glossary
 from dealbench.render.limits import (
     deal_limits,
@@ -177,7 +177,80 @@ def internal_annex(
         "limits": limits,
         "verdict": verdict(deal, side=side),
         "uncertain": partner_uncertain_line(portfolio, deal),
+        **sides_notes(deal),
     }
+
+
+#: A line of `sides_notes`: what it says, the figure the lines above make as printed, the
+#: line's figure as printed, and how `money` prints it (`apart`, `signed`).
+_Line = tuple[str, float, str, dict[str, Any]]
+
+
+def sides_notes(deal: DealFigures) -> dict[str, str]:
+    """Under each table of what each side gets (`_sides`), where its lines as printed, each
+    rounded on its own, do not make the total printed below them (the total being the exact
+    figure), the sentence that says what they make; else ''. `us_note`: Qatar's $10.25bn
+    of concessions and $1.95bn of exports less a risk penalty of $1.03bn make $11.17bn, its
+    US utility of $11,178,340,000 prints $11.18bn. `partner_note`: a partner utility of
+    $1.55bn less a walk-away value plus margin of $1.28bn is $270.0m, its partner margin
+    +$263.4m. Each figure as `_sides` prints it (the same `apart` and `signed`)."""
+    threshold = deal.acceptance_threshold
+    us_value = money(deal.us_value, apart=deal.us_batna)
+    utility = money(deal.partner_utility, apart=threshold)
+    walk_away = money(threshold, apart=deal.batna)
+    us: list[_Line] = [
+        (
+            "the rows above the US utility add up to",
+            shown_usd(deal.us_concession_value)
+            + shown_usd(deal.export_value)
+            - shown_usd(deal.risk_penalty),
+            us_value,
+            {"apart": deal.us_batna},
+        ),
+        (
+            "the US utility less the US walk-away value is",
+            printed_usd(us_value) - shown_usd(deal.us_batna),
+            money(deal.us_margin, signed=True),
+            {"signed": True},
+        ),
+    ]
+    partner: list[_Line] = [
+        (
+            "the rows above the partner utility add up to",
+            shown_usd(deal.compute_value)
+            - shown_usd(deal.concession_cost)
+            - shown_usd(deal.security_cost),
+            utility,
+            {"apart": threshold},
+        ),
+        (
+            "the walk-away value and the required margin add up to",
+            shown_usd(deal.batna) + shown_usd(threshold - deal.batna),
+            walk_away,
+            {"apart": deal.batna},
+        ),
+        (
+            "the partner utility less its walk-away value plus the required margin is",
+            printed_usd(utility) - printed_usd(walk_away),
+            money(deal.partner_margin, signed=True),
+            {"signed": True},
+        ),
+    ]
+    return {"us_note": _sides_note(us), "partner_note": _sides_note(partner)}
+
+
+def _sides_note(lines: list[_Line]) -> str:
+    parts = []
+    for what, added, printed, how in lines:
+        said = money(added, **how)
+        if said != printed:
+            parts.append(f"{what} {said}")
+    if not parts:
+        return ""
+    return (
+        "Each total is the exact figure, rounded; each row is rounded on its own, and as "
+        f"printed {'; '.join(parts)}."
+    )
 
 
 def term_sheet_context(

@@ -187,6 +187,11 @@ class _Writer:
                 col += text.span
             if layout.row_lines(texts[r], widths, size) <= layout.MAX_UNSPLIT_LINES:
                 _cant_split(table.rows[r])
+            if r + 1 < len(rows) and "part" in rows[r + 1].get("class", "").split():
+                # the next row is a part of this one ("of which"): on the same page
+                for cell in table.rows[r].cells:
+                    for para in cell.paragraphs:
+                        para.paragraph_format.keep_with_next = True
         _set_widths(table, widths)
         _alt_text(table, *layout.alt_text(el))
         self.doc.add_paragraph(style="Normal")
