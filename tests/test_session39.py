@@ -37,3 +37,26 @@ def test_render_of_a_partner_without_a_deal_gives_the_reason_not_a_guess(
     assert done.exit_code == 2
     assert "no deal with 'MY': alone, a deal with MY" in done.output
     assert "did you mean" not in done.output
+
+
+def test_the_shipped_second_counter_is_the_partners_round_4(run: Runner, tmp_path: Path) -> None:
+    """deals/packages/ae-counter-2.yaml is AE's second counter (deals/README.md): a redline
+    from its first counter names both as the partner's, and neither "should accept" itself."""
+    packages = REPO / "deals/packages"
+    done = run(
+        "redline",
+        packages / "ae-counter.yaml",
+        packages / "ae-counter-2.yaml",
+        "--portfolio",
+        GULF,
+        "--audience",
+        "internal",
+        "--format",
+        "md",
+        "--out",
+        tmp_path,
+    )
+    assert done.exit_code == 0, done.output
+    text = (tmp_path / "redline-AE-counter-002-to-counter-004-internal.md").read_text("utf-8")
+    assert "counter, round 2" in text and "counter, round 4" in text
+    assert "should accept" not in text
