@@ -60,3 +60,18 @@ def test_the_shipped_second_counter_is_the_partners_round_4(run: Runner, tmp_pat
     text = (tmp_path / "redline-AE-counter-002-to-counter-004-internal.md").read_text("utf-8")
     assert "counter, round 2" in text and "counter, round 4" in text
     assert "should accept" not in text
+
+
+def test_a_memo_of_a_solve_without_deals_does_not_speak_of_its_packages(
+    run: Runner, tmp_path: Path
+) -> None:
+    """Under monopoly no partner gets compute: the principals memo says the solve concludes
+    no deal, not that its (absent) packages come from it."""
+    done = run("compare", GULF, "--out", tmp_path, "--render", "md")
+    assert done.exit_code == 0, done.output
+    memos = tmp_path / "memos"
+    monopoly = (memos / "principals-gulf-asia-monopoly.md").read_text("utf-8")
+    assert "The us-best solve under the monopoly regime concludes no deal;" in monopoly
+    assert "Packages from the" not in monopoly
+    tiered = (memos / "principals-gulf-asia-tiered.md").read_text("utf-8")
+    assert "Packages from the us-best solve under the tiered regime;" in tiered

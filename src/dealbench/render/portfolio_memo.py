@@ -108,10 +108,13 @@ def grouped_deal_limits(pf: Portfolio, deals: list[DealFigures]) -> list[str]:
 
 
 def method(source: Source) -> str:
-    text = (
-        f"Packages from the {source.origin}; every figure is recomputed by the independent "
-        "checker from the data files."
+    # A solve that concludes no deal has no packages to come from it (monopoly: no exports).
+    said = (
+        f"Packages from the {source.origin}"
+        if source.checked.deals
+        else f"The {source.origin} concludes no deal"
     )
+    text = f"{said}; every figure is recomputed by the independent checker from the data files."
     if source.maximised:
         text += f" {source.maximised}"
     if source.gap is not None:
