@@ -32,7 +32,14 @@ from dealbench.negotiate.offers.strategy_args import (
     resolve_strategy,
 )
 from dealbench.negotiate.plan import replan
-from dealbench.negotiate.rounds.check import check_date, refuse_after_close, round_text
+from dealbench.negotiate.rounds.check import (
+    COUNTER_DATED,
+    check_date,
+    later_than,
+    out_of_order,
+    refuse_after_close,
+    round_text,
+)
 from dealbench.negotiate.rounds.lock import concluding
 from dealbench.negotiate.rounds.negotiation import (
     Negotiation,
@@ -240,6 +247,8 @@ def record_counter(
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(portfolio, negotiations, partner, expect)
     _not_again(portfolio, negotiation, package)
+    if date is None and where is not None:
+        _dated_in_order(negotiation, package, where)
     basis = negotiation.last_offer or negotiation.last
     data = RoundFile(
         round=negotiation.next_number,
@@ -486,6 +495,20 @@ def _not_again(portfolio: Portfolio, negotiation: Negotiation, package: Package)
             "`dealbench offer`, or record the partner's next counter when its terms change)",
         )
     )
+
+
+def _dated_in_order(negotiation: Negotiation, package: Package, where: Path) -> None:
+    """A counter file's own `date:` before the negotiation's last dated round, refused at
+    that line of the file (the round file it would be is not written, so naming that one
+    pointed at no file), before anything is written; `append_round` keeps the same check
+    for a package passed as such (the web's, its form field marked)."""
+    before = later_than(package.date, negotiation.rounds)
+    if before is not None and package.date is not None:
+        said = out_of_order(negotiation.next_number, package.date, before)
+        raise InputError(
+            package_issue(where, "date", f"{said}{COUNTER_DATED}; nothing written"),
+            argument="counter",
+        )
 
 
 def _refuse(where: Path | None, argument: str, field: str, message: str) -> None:

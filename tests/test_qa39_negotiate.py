@@ -1,0 +1,39 @@
+"""The negotiation workflow driven from the CLI as a trade negotiator drives it, session 39
+(qa39-negotiate): offers, hand-written counters, verdicts, the room. Each test failed
+before its fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import REPO, invoke
+
+PORTFOLIO = REPO / "deals/portfolios/gulf-asia.yaml"
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_counter_dated_before_the_last_round_is_refused_at_its_own_date_line(
+    rounds: Path, tmp_path: Path
+) -> None:
+    """A partner's counter file dated (its own `date:`, line 3) before AE's round 4 was
+    refused at `.../rounds/gulf-asia/AE/005-partner.yaml: date:`, a file that does not
+    exist (nothing was written), with no line: the date at fault is in the counter file.
+    It is refused at the counter file's line now, with the same words; nothing written."""
+    counter = tmp_path / "ae-counter.yaml"
+    counter.write_text(
+        "partner: AE\nsecurity: veu\ndate: 2026-01-01\ncompute: {2026: 500_000}\n",
+        encoding="utf-8",
+    )
+    before = _tree(rounds)
+    run = invoke(["counter", PORTFOLIO, counter, "--rounds", rounds, "--no-documents"])
+    assert run.exit_code == 2, run.output
+    assert run.stderr == (
+        f"error: {counter}:3: date: round 5 is dated 2026-01-01, before round 4 "
+        "(004-partner.yaml), dated 2026-03-16; rounds are in time order (a counter file's own "
+        "`date:` is its round's date unless the round is given a date of its own); nothing "
+        "written\n"
+    )
+    assert _tree(rounds) == before
