@@ -37,3 +37,24 @@ def test_a_counter_dated_before_the_last_round_is_refused_at_its_own_date_line(
         "written\n"
     )
     assert _tree(rounds) == before
+
+
+def test_a_partners_earlier_round_given_as_its_counter_is_not_dated_as_that_round(
+    rounds: Path,
+) -> None:
+    """AE comes back to its counter of round 2: `counter ... rounds/.../AE/002-partner.yaml`
+    was refused, "round 5 is dated 2026-02-16, before round 4 ... (a counter file's own
+    `date:` is its round's date ...)": the round file's `date:` is when round 2 was said,
+    and was taken as the new round's (undated rounds before it, it was recorded so, a date
+    nobody said it on). A round file gives its package, not its date: the round is
+    recorded undated, as `offer --package` records one, or dated by `--date`."""
+    again = rounds / "AE/002-partner.yaml"
+    run = invoke(["counter", PORTFOLIO, again, "--rounds", rounds, "--no-documents"])
+    assert run.exit_code == 0, run.output
+    recorded = (rounds / "AE/005-partner.yaml").read_text(encoding="utf-8")
+    assert "\ndate:" not in recorded and "\nbasis: 003-us.yaml\n" in recorded
+    assert "invest-us: 200bn" in recorded
+    dated = ["--date", "2026-03-30", "--rounds", rounds, "--no-documents"]
+    assert invoke(["offer", PORTFOLIO, "-p", "AE", *dated]).exit_code == 0
+    assert invoke(["counter", PORTFOLIO, again, *dated]).exit_code == 0
+    assert "\ndate: 2026-03-30\n" in (rounds / "AE/007-partner.yaml").read_text(encoding="utf-8")
