@@ -58,3 +58,30 @@ def test_a_partners_earlier_round_given_as_its_counter_is_not_dated_as_that_roun
     assert invoke(["offer", PORTFOLIO, "-p", "AE", *dated]).exit_code == 0
     assert invoke(["counter", PORTFOLIO, again, *dated]).exit_code == 0
     assert "\ndate: 2026-03-30\n" in (rounds / "AE/007-partner.yaml").read_text(encoding="utf-8")
+
+
+def test_a_verdict_whose_next_offer_takes_back_what_was_offered_says_so(
+    rounds: Path, tmp_path: Path
+) -> None:
+    """After our linear offer of round 5 ($15.02bn to AE), AE's counter of round 6 asked a
+    little less ($15.00bn) and more compute in 2026. The verdict printed "Beside our next
+    offer (as `offer` would record it now)" an offer giving AE $14.02bn, with nothing to say
+    that `offer` refuses it (a retreat, exit 2, nothing written). A note says so now."""
+    common = ["--rounds", rounds, "--no-documents"]
+    assert invoke(["offer", PORTFOLIO, "-p", "AE", *common]).exit_code == 0
+    counter = tmp_path / "ae-counter.yaml"
+    counter.write_text(
+        "partner: AE\nsecurity: veu\ncompute: {2026: 550_000, 2027: 600_000, 2028: 600_000}\n"
+        "concessions: {invest-us: 1400bn, align-controls: true}\n",
+        encoding="utf-8",
+    )
+    run = invoke(["counter", PORTFOLIO, counter, *common])
+    assert run.exit_code == 0, run.output
+    said = (
+        "Note: our next offer gives AE $14.02bn, less than our offer of round 5 did "
+        "($15.02bn): it takes back part of what that offer gave, and is recorded only with "
+        "the retreat allowed"
+    )
+    assert said in " ".join(run.stdout.split()), run.stdout
+    refused = invoke(["offer", PORTFOLIO, "-p", "AE", *common])
+    assert refused.exit_code == 2 and "less than our offer of round 5" in refused.stderr
