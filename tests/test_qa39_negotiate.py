@@ -85,3 +85,33 @@ def test_a_verdict_whose_next_offer_takes_back_what_was_offered_says_so(
     assert said in " ".join(run.stdout.split()), run.stdout
     refused = invoke(["offer", PORTFOLIO, "-p", "AE", *common])
     assert refused.exit_code == 2 and "less than our offer of round 5" in refused.stderr
+
+
+def test_a_refused_retreat_advises_the_last_strategy_only_when_it_takes_nothing_back(
+    rounds: Path, tmp_path: Path
+) -> None:
+    """After our linear offer of round 5 and AE's counter of round 6 (as above), `offer
+    --mode nash` was refused as a retreat with the advice "otherwise continue with the
+    strategy of round 5 (linear) or offer a package of your own ...": `offer` by linear
+    is refused the same way (the floor every strategy shares, the counter's worth, took it
+    back, not the switch). The advice now names the last strategy only when its offer now
+    takes nothing back."""
+    common = ["--rounds", rounds, "--no-documents"]
+    assert invoke(["offer", PORTFOLIO, "-p", "AE", *common]).exit_code == 0
+    counter = tmp_path / "ae-counter.yaml"
+    counter.write_text(
+        "partner: AE\nsecurity: veu\ncompute: {2026: 550_000, 2027: 600_000, 2028: 600_000}\n"
+        "concessions: {invest-us: 1400bn, align-controls: true}\n",
+        encoding="utf-8",
+    )
+    assert invoke(["counter", PORTFOLIO, counter, *common]).exit_code == 0
+    before = _tree(rounds)
+    nash = invoke(["offer", PORTFOLIO, "-p", "AE", "--mode", "nash", *common])
+    assert nash.exit_code == 2, nash.output
+    assert " ".join(nash.stderr.split()).endswith(
+        "is recorded only when the retreat is allowed; otherwise offer a package of your own "
+        "that gives AE no less"
+    ), nash.stderr
+    linear = invoke(["offer", PORTFOLIO, "-p", "AE", *common])
+    assert linear.exit_code == 2 and "less than our offer of round 5" in linear.stderr
+    assert _tree(rounds) == before

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dealbench.checker import check, evaluate
-from dealbench.errors import ArgumentError, DealbenchError, InputError, Issue
+from dealbench.errors import ArgumentError, DealbenchError, InfeasibleError, InputError, Issue
 from dealbench.limit import Limit, broken_messages, messages
 from dealbench.list_words import and_list
 from dealbench.model.load_package import is_round_file, load_package, package_issue
@@ -31,7 +31,7 @@ from dealbench.negotiate.offers.strategy_args import (
     check_time_dependent,
     resolve_strategy,
 )
-from dealbench.negotiate.plan import replan
+from dealbench.negotiate.plan import Plan, replan
 from dealbench.negotiate.rounds.check import (
     COUNTER_DATED,
     check_date,
@@ -110,6 +110,7 @@ def record_offer(
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(portfolio, negotiations, partner, expect)
     proposal = None
+    plan: Plan | None = None
     record: StrategyRecord | None = None
     choosing = [
         words
@@ -160,7 +161,14 @@ def record_offer(
     _same_partner(package, partner, None, "package")
     _same_side(package, "us", None, "package")
     previous = negotiation.last_offer
-    retreat = _retreat(portfolio, previous, package, proposal, allow_retreat)
+    retreat = _retreat(
+        portfolio,
+        previous,
+        package,
+        proposal,
+        allow_retreat,
+        continued=lambda: _continued(portfolio, negotiations, plan, negotiation),
+    )
     data = RoundFile(
         round=negotiation.next_number,
         side="us",
@@ -185,9 +193,11 @@ def _retreat(
     package: Package,
     proposal: NextOffer | None,
     allowed: bool,
+    continued: Callable[[], NextOffer | None],
 ) -> str | None:
     """What the offer takes back from our `last` offer (None: nothing), refused unless
-    `allowed` (docs/negotiation.md, "Taking back what was offered")."""
+    `allowed` (docs/negotiation.md, "Taking back what was offered"). `continued`: the offer
+    the last offer's strategy would make now, asked only for the refusal's advice."""
     words = retreat_words(last, evaluate(portfolio, package))
     if not words or last is None:
         return None
@@ -206,7 +216,28 @@ def _retreat(
         and (chosen.target_us_utility or 0.0) > last.figures.us_value + 1.0
         else None
     )
+    if back is not None:  # advised only when that strategy, continued, takes nothing back:
+        # the floor every strategy shares (a counter's worth) can take it back as well
+        again = continued()
+        if again is None or retreat_words(last, again.figures):
+            back = None
     raise refuse_retreat(said, last, back)
+
+
+def _continued(
+    portfolio: Portfolio,
+    negotiations: Mapping[str, Negotiation],
+    plan: Plan | None,
+    negotiation: Negotiation,
+) -> NextOffer | None:
+    """The offer the strategy of our last offer would make now (None: none can be made)."""
+    if plan is None:
+        return None
+    chosen = resolve_strategy(negotiation, None, None)
+    try:
+        return next_offer(portfolio, negotiations, plan, negotiation.partner, **chosen)
+    except InfeasibleError:
+        return None
 
 
 def record_counter(
