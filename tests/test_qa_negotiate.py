@@ -861,7 +861,7 @@ def test_rounds_are_in_time_order(run: Runner, rounds: Path, tmp_path: Path) -> 
     result = run("counter", PORTFOLIO, "--partner", "AE", counter, "--rounds", rounds)
     assert result.exit_code == 2, result.output
     assert (
-        f"{rounds}/AE/005-partner.yaml: date: round 5 is dated 2020-01-01, before round 4 "
+        f"{counter}:6: date: round 5 is dated 2020-01-01, before round 4 "
         "(004-partner.yaml), dated 2026-03-16; rounds are in time order (a counter file's "
         "own `date:` is its round's date unless the round is given a date of its own); "
         "nothing written"

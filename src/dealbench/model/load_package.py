@@ -120,6 +120,16 @@ def package_issue(path: str | os.PathLike[str], field: str, message: str) -> Iss
     return source.issue((), f"{field}: {message}")
 
 
+def is_round_file(path: str | os.PathLike[str]) -> bool:
+    """Whether the package file at `path` is a negotiation round's file (read as the
+    package it records, `load_package`): a counter taken from it keeps its terms, not the
+    date that round was said on."""
+    try:
+        return detect_kind(read_yaml(Path(path))) == "round"
+    except InputError:
+        return False
+
+
 def _package_or_round(source: Source) -> tuple[Package, tuple[str, ...]]:
     """The package a file holds, and where in the file it sits."""
     try:

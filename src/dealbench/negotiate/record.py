@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dealbench.checker import check, evaluate
-from dealbench.errors import ArgumentError, DealbenchError, InputError, Issue
+from dealbench.errors import ArgumentError, DealbenchError, InfeasibleError, InputError, Issue
 from dealbench.limit import Limit, broken_messages, messages
 from dealbench.list_words import and_list
-from dealbench.model.load_package import load_package, package_issue
+from dealbench.model.load_package import is_round_file, load_package, package_issue
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.yamlio import display_path
@@ -31,8 +31,15 @@ from dealbench.negotiate.offers.strategy_args import (
     check_time_dependent,
     resolve_strategy,
 )
-from dealbench.negotiate.plan import replan
-from dealbench.negotiate.rounds.check import check_date, refuse_after_close, round_text
+from dealbench.negotiate.plan import Plan, replan
+from dealbench.negotiate.rounds.check import (
+    COUNTER_DATED,
+    check_date,
+    later_than,
+    out_of_order,
+    refuse_after_close,
+    round_text,
+)
 from dealbench.negotiate.rounds.lock import concluding
 from dealbench.negotiate.rounds.negotiation import (
     Negotiation,
@@ -103,6 +110,7 @@ def record_offer(
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(portfolio, negotiations, partner, expect)
     proposal = None
+    plan: Plan | None = None
     record: StrategyRecord | None = None
     choosing = [
         words
@@ -153,7 +161,14 @@ def record_offer(
     _same_partner(package, partner, None, "package")
     _same_side(package, "us", None, "package")
     previous = negotiation.last_offer
-    retreat = _retreat(portfolio, previous, package, proposal, allow_retreat)
+    retreat = _retreat(
+        portfolio,
+        previous,
+        package,
+        proposal,
+        allow_retreat,
+        continued=lambda: _continued(portfolio, negotiations, plan, negotiation),
+    )
     data = RoundFile(
         round=negotiation.next_number,
         side="us",
@@ -178,9 +193,11 @@ def _retreat(
     package: Package,
     proposal: NextOffer | None,
     allowed: bool,
+    continued: Callable[[], NextOffer | None],
 ) -> str | None:
     """What the offer takes back from our `last` offer (None: nothing), refused unless
-    `allowed` (docs/negotiation.md, "Taking back what was offered")."""
+    `allowed` (docs/negotiation.md, "Taking back what was offered"). `continued`: the offer
+    the last offer's strategy would make now, asked only for the refusal's advice."""
     words = retreat_words(last, evaluate(portfolio, package))
     if not words or last is None:
         return None
@@ -199,7 +216,28 @@ def _retreat(
         and (chosen.target_us_utility or 0.0) > last.figures.us_value + 1.0
         else None
     )
+    if back is not None:  # advised only when that strategy, continued, takes nothing back:
+        # the floor every strategy shares (a counter's worth) can take it back as well
+        again = continued()
+        if again is None or retreat_words(last, again.figures):
+            back = None
     raise refuse_retreat(said, last, back)
+
+
+def _continued(
+    portfolio: Portfolio,
+    negotiations: Mapping[str, Negotiation],
+    plan: Plan | None,
+    negotiation: Negotiation,
+) -> NextOffer | None:
+    """The offer the strategy of our last offer would make now (None: none can be made)."""
+    if plan is None:
+        return None
+    chosen = resolve_strategy(negotiation, None, None)
+    try:
+        return next_offer(portfolio, negotiations, plan, negotiation.partner, **chosen)
+    except InfeasibleError:
+        return None
 
 
 def record_counter(
@@ -230,6 +268,8 @@ def record_counter(
     if isinstance(counter, str | os.PathLike):  # a counter file
         where = Path(counter)
         package = load_package(counter, portfolio)
+        if is_round_file(where):  # its date is when that round was said, not this one
+            package = package.model_copy(update={"date": None})
     else:
         package = counter
     _same_partner(package, partner, where, "counter")
@@ -240,6 +280,8 @@ def record_counter(
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(portfolio, negotiations, partner, expect)
     _not_again(portfolio, negotiation, package)
+    if date is None and where is not None:
+        _dated_in_order(negotiation, package, where)
     basis = negotiation.last_offer or negotiation.last
     data = RoundFile(
         round=negotiation.next_number,
@@ -486,6 +528,20 @@ def _not_again(portfolio: Portfolio, negotiation: Negotiation, package: Package)
             "`dealbench offer`, or record the partner's next counter when its terms change)",
         )
     )
+
+
+def _dated_in_order(negotiation: Negotiation, package: Package, where: Path) -> None:
+    """A counter file's own `date:` before the negotiation's last dated round, refused at
+    that line of the file (the round file it would be is not written, so naming that one
+    pointed at no file), before anything is written; `append_round` keeps the same check
+    for a package passed as such (the web's, its form field marked)."""
+    before = later_than(package.date, negotiation.rounds)
+    if before is not None and package.date is not None:
+        said = out_of_order(negotiation.next_number, package.date, before)
+        raise InputError(
+            package_issue(where, "date", f"{said}{COUNTER_DATED}; nothing written"),
+            argument="counter",
+        )
 
 
 def _refuse(where: Path | None, argument: str, field: str, message: str) -> None:

@@ -39,6 +39,7 @@ from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.rounds import RoundFile
 from dealbench.negotiate.distance import FrontierGap, frontier_gap
+from dealbench.negotiate.offers.retreat import retreat_words
 from dealbench.negotiate.offers.strategies import next_offer
 from dealbench.negotiate.offers.strategy_args import resolve_strategy
 from dealbench.negotiate.plan import Plan, replan, single_partner
@@ -348,6 +349,7 @@ def verdict(
         notes=[
             *off_step_notes(portfolio, package),
             *_offers_left_short(portfolio, negotiations, code, supply_left, risk_left),
+            *_next_offer_retreats(offer, proposed),
         ],
     )
 
@@ -373,6 +375,19 @@ def _as_last_counter(
         **negotiations,
         code: dataclasses.replace(negotiation, rounds=[*negotiation.rounds, pending]),
     }
+
+
+def _next_offer_retreats(offer: Round | None, proposed: DealFigures | None) -> list[str]:
+    """A note when our next offer gives the partner less than our last offer did: `offer`
+    records it only with the retreat allowed (docs/negotiation.md, "Taking back what was
+    offered"), so the next offer printed beside the counter is not one it records as it is."""
+    said = retreat_words(offer, proposed) if proposed is not None else ""
+    if not said:
+        return []
+    return [
+        f"our next {said.removeprefix('the ')}: it takes back part of what that offer gave, "
+        "and is recorded only with the retreat allowed"
+    ]
 
 
 def _offers_left_short(

@@ -16,6 +16,7 @@ from dealbench.model.yamlio import Source, display_path, read_yaml
 from dealbench.negotiate.rounds.negotiation import Negotiation, Round, same_terms
 
 __all__ = [
+    "COUNTER_DATED",
     "check_date",
     "later_than",
     "numbering_issues",
@@ -138,6 +139,13 @@ def sequence_issues(rounds: list[Round]) -> list[Issue]:
         if r.status != "open" and closed is None:
             closed = r
     return issues
+
+
+#: Why a counter's round is dated as it is, said of a counter's date out of time order.
+COUNTER_DATED = (
+    " (a counter file's own `date:` is its round's date unless the round is given a date of "
+    "its own)"
+)
 
 
 def out_of_order(number: int, date: dt.date, before: Round) -> str:

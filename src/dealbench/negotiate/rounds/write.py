@@ -21,7 +21,12 @@ from dealbench.model.portfolio import Portfolio
 from dealbench.model.rounds import RoundFile, round_problems
 from dealbench.model.seal import seal
 from dealbench.model.yamlio import display_path
-from dealbench.negotiate.rounds.check import later_than, out_of_order, refuse_after_close
+from dealbench.negotiate.rounds.check import (
+    COUNTER_DATED,
+    later_than,
+    out_of_order,
+    refuse_after_close,
+)
 from dealbench.negotiate.rounds.lock import create_new, folder_locked
 from dealbench.negotiate.rounds.negotiation import Negotiation, Round, round_name
 from dealbench.negotiate.rounds.read import load_negotiation, read_round
@@ -186,12 +191,7 @@ def _check_new_round(
         # Only a counter's date can come from a file (its own `date:`); an offer's, a
         # conclusion's and a walk-away's is the command's.
         counter = data.side == "partner" and data.package is not None and data.status == "open"
-        why = (
-            " (a counter file's own `date:` is its round's date unless the round is given a "
-            "date of its own)"
-            if counter
-            else ""
-        )
+        why = COUNTER_DATED if counter else ""
         raise InputError(
             Issue(
                 display_path(target),
