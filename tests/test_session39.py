@@ -7,7 +7,10 @@ refusal suggests the code as `frontier`, `offer` and every other command do.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
+
+import pytest
 
 from helpers import REPO, Runner
 
@@ -75,3 +78,35 @@ def test_a_memo_of_a_solve_without_deals_does_not_speak_of_its_packages(
     assert "Packages from the" not in monopoly
     tiered = (memos / "principals-gulf-asia-tiered.md").read_text("utf-8")
     assert "Packages from the us-best solve under the tiered regime;" in tiered
+
+
+def _examples(name: str) -> list[list[str]]:
+    import shlex
+
+    import typer.main
+
+    from dealbench.cli import app
+
+    epilog = typer.main.get_command(app).commands[name].epilog or ""  # type: ignore[attr-defined]
+    return [
+        shlex.split(line.split("$ dealbench ", 1)[1])
+        for line in epilog.splitlines()
+        if "$ " in line
+    ]
+
+
+def test_the_help_examples_that_read_a_result_run_in_the_demos_folder(
+    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`dealbench demo` says every --help example runs in the folder it writes (cd out),
+    where its copy of the data is deals/. `evaluate`, `render` and `diff` named
+    out/result.json, which only the repository's root has (after `make demo`); each help now
+    makes the result it reads first, so its examples run, in order, in either place."""
+    shutil.copytree(REPO / "deals", tmp_path / "deals")
+    monkeypatch.chdir(tmp_path)
+    for name in ("evaluate", "render", "diff"):
+        for args in _examples(name):
+            if name == "render" and "pdf" in " ".join(args):
+                args = [a.replace("html,pdf", "html").replace("md,pdf", "md") for a in args]
+            done = run(*args)
+            assert done.exit_code == 0, (name, args, done.output)

@@ -350,6 +350,8 @@ def sweep(
 
 @app.command(
     epilog=examples(
+        "dealbench compare deals/portfolios/gulf-asia.yaml --out out/compare",
+        "dealbench solve deals/portfolios/gulf-asia.yaml --out out/",
         "dealbench diff out/compare/bilateral/result.json out/compare/tiered/result.json",
         "dealbench diff out/result.json out/compare/bilateral/result.json --json",
     )

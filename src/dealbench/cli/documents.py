@@ -162,6 +162,7 @@ def write_documents(
 
 @app.command(
     epilog=examples(
+        "dealbench solve deals/portfolios/gulf-asia.yaml --out out/",
         "dealbench render out/result.json --doc portfolio-memo --format html,pdf --out out/",
         "dealbench render out/result.json --partner AE --audience internal --format docx --out out/",
         "dealbench render deals/packages/ae-offer.yaml --portfolio deals/portfolios/gulf-asia.yaml "

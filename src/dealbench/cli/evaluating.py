@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         "dealbench evaluate deals/packages/ae-counter.yaml --portfolio deals/portfolios/gulf-asia.yaml --set partners.AE.batna=12bn",
         "dealbench evaluate deals/packages/ae-counter.yaml --portfolio deals/portfolios/gulf-asia.yaml "
         "--against 3",
+        "dealbench solve deals/portfolios/gulf-asia.yaml --out out/",
         "dealbench evaluate deals/packages/ae-counter.yaml --portfolio deals/portfolios/gulf-asia.yaml "
         "--against out/result.json",
     )
