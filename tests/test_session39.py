@@ -110,3 +110,12 @@ def test_the_help_examples_that_read_a_result_run_in_the_demos_folder(
                 args = [a.replace("html,pdf", "html").replace("md,pdf", "md") for a in args]
             done = run(*args)
             assert done.exit_code == 0, (name, args, done.output)
+
+
+def test_history_of_a_partner_without_rounds_says_so_and_what_starts_them(run: Runner) -> None:
+    done = run("history", GULF, "--partner", "IN")
+    assert done.exit_code == 0, done.output
+    text = " ".join(done.stdout.split())
+    assert "India (IN) — not started: no round is recorded yet." in text
+    assert "`dealbench offer` records our first offer to IN" in text
+    assert "Round" not in done.stdout  # no empty table

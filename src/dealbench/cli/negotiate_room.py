@@ -113,6 +113,12 @@ def print_history(h: History) -> None:
     from dealbench.cli.output import console, print_table
     from dealbench.limit import broken_messages
 
+    if not h.rounds:  # an empty table says nothing a newcomer can act on
+        echo_wrapped(
+            f"{h.name} ({h.partner}) — {h.stage}: no round is recorded yet. `dealbench offer` "
+            f"records our first offer to {h.partner}, `dealbench counter` a proposal of its own."
+        )
+        return
     table = compact_table(
         f"{h.name} ({h.partner}) — {h.stage}",
         (
