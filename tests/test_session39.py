@@ -119,3 +119,16 @@ def test_history_of_a_partner_without_rounds_says_so_and_what_starts_them(run: R
     assert "India (IN) — not started: no round is recorded yet." in text
     assert "`dealbench offer` records our first offer to IN" in text
     assert "Round" not in done.stdout  # no empty table
+
+
+def test_redline_of_two_partners_packages_names_the_later_files_partner_line(
+    run: Runner, tmp_path: Path
+) -> None:
+    packages = REPO / "deals/packages"
+    done = run(
+        "redline", packages / "ae-offer.yaml", packages / "sa-counter.yaml",
+        "--portfolio", GULF, "--out", tmp_path / "out",
+    )  # fmt: skip
+    assert done.exit_code == 2
+    assert "sa-counter.yaml:4: partner: is SA;" in done.output
+    assert not (tmp_path / "out").exists()

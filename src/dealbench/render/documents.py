@@ -29,6 +29,7 @@ from dealbench.errors import ArgumentError, InputError, Issue, RenderError
 from dealbench.folders import present
 from dealbench.jsontext import to_json
 from dealbench.list_words import each_once
+from dealbench.model.load_package import package_issue
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.yamlio import read_regular_file
@@ -194,9 +195,12 @@ def package_redline(
     refused (an InputError naming the later file's partner)."""
     one_of(audience, ("external", "internal"), "audience", "audience")
     if old.partner != new.partner:
-        raise InputError(
-            Issue(files[1], None, "partner", f"is {new.partner}; {files[0]} is for {old.partner}")
-        )
+        said = f"is {new.partner}; {files[0]} is for {old.partner}"
+        try:  # at its `partner:` line, where the file is one to read
+            issue = package_issue(files[1], "partner", said)
+        except (OSError, InputError):
+            issue = Issue(files[1], None, "partner", said)
+        raise InputError(issue)
     names = (
         naming.package_label(old.side, old.round, stem=Path(files[0]).stem, partner=old.partner),
         naming.package_label(new.side, new.round, stem=Path(files[1]).stem, partner=new.partner),
