@@ -1,0 +1,28 @@
+"""Portfolio analysis on inputs written from the docs alone (qa39-analyze)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dealbench.analyze.diff import diff_results
+from dealbench.model import load_portfolio
+from dealbench.optimize import solve
+
+
+def test_diff_of_two_portfolios_says_a_partner_of_one_only_is_not_in_the_other(
+    deals: Path,
+) -> None:
+    """`diff` of a gulf-asia result against a global one said "JP: gains a deal" and
+    "CN: ..." nothing, as if gulf-asia had negotiated with Japan and failed: a partner of
+    one portfolio only was read as a partner without a deal in the other."""
+    solo = solve(load_portfolio(deals / "portfolios" / "solo.yaml"))
+    gulf = solve(load_portfolio(deals / "portfolios" / "gulf-asia.yaml"))
+    assert [d.partner for d in solo.deals] == ["SG"] and "AE" in {d.partner for d in gulf.deals}
+    found = {p.partner: p for p in diff_results(solo, gulf).partners}
+    ae, my = found["AE"], found["MY"]
+    assert ae.change == "only-b" and my.change == "only-b"
+    assert ae.changes[0].startswith("not a partner of portfolio solo; in gulf-asia: a deal (veu")
+    assert my.changes == ["not a partner of portfolio solo; in gulf-asia: no deal"]
+    assert not any("gains a deal" in line for p in found.values() for line in p.changes)
+    back = {p.partner: p for p in diff_results(gulf, solo).partners}
+    assert back["AE"].change == "only-a" and not back["SG"].change.startswith("only")
