@@ -7,6 +7,7 @@ from pathlib import Path
 from dealbench.analyze.diff import diff_results
 from dealbench.model import load_portfolio
 from dealbench.optimize import solve
+from helpers import Runner
 
 
 def test_diff_of_two_portfolios_says_a_partner_of_one_only_is_not_in_the_other(
@@ -26,3 +27,23 @@ def test_diff_of_two_portfolios_says_a_partner_of_one_only_is_not_in_the_other(
     assert not any("gains a deal" in line for p in found.values() for line in p.changes)
     back = {p.partner: p for p in diff_results(gulf, solo).partners}
     assert back["AE"].change == "only-a" and not back["SG"].change.startswith("only")
+
+
+def test_a_policy_figure_the_portfolio_sets_its_own_of_is_refused_not_ignored(
+    run: Runner, fresh: Path
+) -> None:
+    """americas-europe sets its own risk budget (8,000) beside its policy's (12,000): a
+    sweep of `policy.risk_budget` from 0 to 20,000 solved every row at 8,000 and said the
+    package never changes, and `--set policy.granularity=...` was ignored in the same way
+    (the portfolio's own wins). Each is refused, naming the path to set instead."""
+    pf = fresh / "portfolios" / "americas-europe.yaml"
+    grid = ["--from", "0", "--to", "20_000", "--steps", "3"]
+    swept = run("sweep", pf, "--param", "policy.risk_budget", *grid)
+    assert swept.exit_code == 2 and not swept.traceback, swept.output
+    assert "--param: policy.risk_budget: portfolio am-eu sets its own risk budget (8,000" in (
+        " ".join(swept.stderr.split())
+    )
+    assert "set portfolio.risk_budget instead" in " ".join(swept.stderr.split())
+    step = run("solve", pf, "--set", "policy.granularity=1000")
+    assert step.exit_code == 2 and "set portfolio.granularity instead" in step.stderr
+    assert run("solve", pf, "--set", "portfolio.risk_budget=20_000").exit_code == 0
