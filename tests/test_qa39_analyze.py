@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from dealbench.analyze.diff import diff_results
 from dealbench.model import load_portfolio
 from dealbench.optimize import solve
@@ -47,3 +49,27 @@ def test_a_policy_figure_the_portfolio_sets_its_own_of_is_refused_not_ignored(
     step = run("solve", pf, "--set", "policy.granularity=1000")
     assert step.exit_code == 2 and "set portfolio.granularity instead" in step.stderr
     assert run("solve", pf, "--set", "portfolio.risk_budget=20_000").exit_code == 0
+
+
+def test_set_and_sweep_reach_a_figure_of_a_distribution(shipped: Path) -> None:
+    """`--set partners.AE.batna.high=14bn` on gulf-asia-uncertain (AE's BATNA uniform 6bn
+    to 10bn) said "partners.AE.batna is a single value (8,000,000,000), it has no 'high'"
+    (its mean), and `sweep --param partners.SA.batna.mode` the same: a figure of a
+    distribution is set as the file writes it, a normal's centre as `mean`."""
+    from dealbench.analyze.sweep import parse_bound
+    from dealbench.errors import ArgumentError
+    from dealbench.model.distributions import distribution_of
+    from dealbench.model.override_paths import read_value
+    from dealbench.model.overrides import apply_overrides
+
+    pf = load_portfolio(shipped / "portfolios" / "gulf-asia-uncertain.yaml")
+    cost = "partners.AE.concessions.invest-us.levels.1400bn.partner_cost"
+    moved = apply_overrides(pf, ["partners.AE.batna.high=14bn", f"{cost}.mean=48bn"])
+    ae = moved.partner("AE")
+    assert ae is not None and ae.batna == 10e9
+    assert distribution_of(ae.batna) is not None
+    assert read_value(moved, f"{cost}.mean") == 48e9 and read_value(moved, f"{cost}.sd") == 6e9
+    assert moved.overrides == {"partners.AE.batna.high": "14bn", f"{cost}.mean": "48bn"}
+    assert parse_bound(pf, "partners.SA.batna.mode", "7bn", "to") == 7e9
+    with pytest.raises(ArgumentError, match=r"low \(20bn\) is above high \(10,000,000,000\)"):
+        apply_overrides(pf, ["partners.AE.batna.low=20bn"])
