@@ -73,3 +73,18 @@ def test_set_and_sweep_reach_a_figure_of_a_distribution(shipped: Path) -> None:
     assert parse_bound(pf, "partners.SA.batna.mode", "7bn", "to") == 7e9
     with pytest.raises(ArgumentError, match=r"low \(20bn\) is above high \(10,000,000,000\)"):
         apply_overrides(pf, ["partners.AE.batna.low=20bn"])
+
+
+def test_more_samples_than_memory_holds_are_refused_in_words(run: Runner, shipped: Path) -> None:
+    """`risk ... --samples 10_000_000_000` (three zeros too many) drew until the system
+    killed it for want of memory (exit 137, nothing said); every sample is held at once
+    (some 70 bytes). The count is bounded, in `risk` and `solve --robust`, one past the
+    bound refused with the bound."""
+    pf = shipped / "portfolios" / "gulf-asia-uncertain.yaml"
+    offer = shipped / "packages" / "ae-offer.yaml"
+    said = run("risk", offer, "--portfolio", pf, "--samples", "10_000_001")
+    assert said.exit_code == 2 and not said.traceback, said.output
+    assert "--samples: expected at most 10,000,000 samples" in said.stderr
+    assert "got 10,000,001" in said.stderr
+    robust = run("solve", pf, "--robust", "0.9", "--samples", "10_000_000_000")
+    assert robust.exit_code == 2 and "expected at most 10,000,000 samples" in robust.stderr
