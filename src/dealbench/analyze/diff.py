@@ -27,7 +27,10 @@ class PartnerDiff(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     partner: str
-    change: str = Field(description="gained | lost | changed | same | none (no deal in either)")
+    change: str = Field(
+        description="gained | lost | changed | same | none (no deal in either) | "
+        "only-a | only-b (a partner of one result's portfolio, not of the other's)"
+    )
     changes: list[str] = Field(default_factory=list, description="In plain words")
     compute: dict[str, list[float]] = Field(default_factory=dict, description="period -> [a, b]")
     us_value: list[float | None]
@@ -132,7 +135,7 @@ def diff_results(
         partner_total=[a.partner_total, b.partner_total],
         risk_total=[a.risk_total, b.risk_total],
         supply_used={t: [a.supply_used.get(t, 0.0), b.supply_used.get(t, 0.0)] for t in periods},
-        partners=[_partner(code, a.deal(code), b.deal(code), periods) for code in codes],
+        partners=[_partner(code, a, b, periods) for code in codes],
     )
 
 
@@ -141,8 +144,9 @@ def _codes(result: SolveResult) -> list[str]:
 
 
 def _partner(
-    code: str, a: DealFigures | None, b: DealFigures | None, periods: list[str]
+    code: str, result_a: SolveResult, result_b: SolveResult, periods: list[str]
 ) -> PartnerDiff:
+    a, b = result_a.deal(code), result_b.deal(code)
     compute = {
         t: [a.compute.get(t, 0.0) if a else 0.0, b.compute.get(t, 0.0) if b else 0.0]
         for t in periods
@@ -154,6 +158,13 @@ def _partner(
         "partner_utility": [a.partner_utility if a else None, b.partner_utility if b else None],
         "risk": [a.risk if a else 0.0, b.risk if b else 0.0],
     }
+    # A partner of one portfolio only neither gains nor loses a deal: it was not negotiated
+    # with in the other (a diff of gulf-asia against global said JP "gains a deal").
+    for side, result, deal, other in (("a", result_a, a, result_b), ("b", result_b, b, result_a)):
+        if code not in _codes(other):
+            held = f"a deal ({_terms(deal)})" if deal else "no deal"
+            words = f"not a partner of portfolio {other.portfolio}; in {result.portfolio}: {held}"
+            return PartnerDiff(**head, change=f"only-{side}", changes=[words])
     if a is None and b is None:
         return PartnerDiff(**head, change="none")
     if a is None:

@@ -27,7 +27,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.uncertainty import Probability, Samples, sample_package
-from dealbench.arguments import at_least_one, said, seed_of
+from dealbench.arguments import said, sample_count, seed_of
 from dealbench.checker import check
 from dealbench.errors import ArgumentError, InfeasibleError
 from dealbench.model.portfolio import Portfolio
@@ -171,7 +171,7 @@ def robust_solve(
     mode = options.get("mode", "us-best")
     if mode != "us-best":
         raise ArgumentError("mode", f"a robust solve is for the us-best mode, not {mode}")
-    at_least_one(samples, "samples", "sample")
+    sample_count(samples)
     seed_of(seed)
     base = solve(portfolio, **options).raise_for_status()
     current, raised, rounds, reached = _raise_until_accepted(

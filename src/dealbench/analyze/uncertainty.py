@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.parallel import Executor
-from dealbench.arguments import at_least_one, seed_of
+from dealbench.arguments import at_least_one, sample_count, seed_of
 from dealbench.checker import check, evaluate
 from dealbench.checker.tolerance import MONEY_TOL, REL_TOL, compute_limit_reach
 from dealbench.errors import ArgumentError
@@ -298,7 +298,7 @@ def risk_report(
 ) -> RiskReport:
     """Acceptance probability (with its standard error) and the distributions of what the
     US gets and the risk it bears, over `samples` draws seeded by `seed`."""
-    at_least_one(samples, "samples", "sample")
+    sample_count(samples)
     seed_of(seed)
     at_least_one(jobs, "jobs")
     partner = portfolio.partner(package.partner)

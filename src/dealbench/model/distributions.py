@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, WrapValidato
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from dealbench.list_words import did_you_mean
+from dealbench.units import number_said
 
 F64 = NDArray[np.float64]
 KINDS = ("uniform", "triangular", "normal")
@@ -248,19 +249,28 @@ def _distribution(
     lo, hi = numbers["low"], numbers["high"]
     if lo > hi:
         raise ValueError(
-            f"low ({value['low']}) is above high ({value['high']}): low must not exceed high"
+            f"low ({_said(value['low'])}) is above high ({_said(value['high'])}): "
+            "low must not exceed high"
         )
     if kind == "triangular" and not lo <= numbers["mode"] <= hi:
-        raise ValueError(f"mode ({value['mode']}) must lie between low and high")
+        raise ValueError(f"mode ({_said(value['mode'])}) must lie between low and high")
     if kind == "normal":
         if numbers["sd"] <= 0:
-            raise ValueError(f"sd must be greater than 0, got {value['sd']}")
+            raise ValueError(f"sd must be greater than 0, got {_said(value['sd'])}")
         return Normal.model_validate(
             {"mean": numbers["mean"], "sd": numbers["sd"], "low": lo, "high": hi}
         )
     if kind == "triangular":
         return Triangular(low=lo, mode=numbers["mode"], high=hi)
     return Uniform(low=lo, high=hi)
+
+
+def _said(value: Any) -> str:
+    """A figure as written (`1bn`), or a number as messages quote it (`1,000,000,000`, not
+    1000000000.0): a `--set` of one figure of a distribution gives the others as numbers."""
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return number_said(float(value))
+    return str(value)
 
 
 def _read_at(key: str, parse: Callable[[Any], float], value: Any) -> float:

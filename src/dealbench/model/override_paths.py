@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from dealbench.errors import InputError, Issue
 from dealbench.list_words import meant, or_list
 from dealbench.model.base import Compute, Id, Period, RiskBudget, Strict
+from dealbench.model.distributions import distribution_of
 from dealbench.model.granularity import GranularityField
 from dealbench.model.periods import as_written
 from dealbench.model.portfolio import Portfolio, PortfolioFile
@@ -155,7 +156,18 @@ def _set(data: Any, obj: Any, parts: Sequence[str], value: Any, prefix: str, fai
         return
     if child is None:
         raise fail(f"{here} is not set; set it whole: {here}=VALUE")
+    spread = _as_given(child)
+    if spread is not None:  # `partners.AE.batna.high`: a figure of the distribution given
+        data[key], child = spread, dict(spread)
     _set(data[key], child, parts[1:], value, here, fail)
+
+
+def _as_given(value: Any) -> dict[str, Any] | None:
+    """A figure given as a distribution, as its file writes it (`{dist: triangular, low:
+    ..., mode: ..., high: ...}`, a normal's centre as `mean`); None for anything else. Its
+    figures were set as "a single value (1,400,000,000)", the mean, and could not be."""
+    spread = distribution_of(value) if isinstance(value, float) else None
+    return None if spread is None else spread.model_dump(by_alias=True)
 
 
 def _figure_said(value: Any) -> str:
@@ -206,6 +218,7 @@ def read_value(portfolio: Portfolio, path: str) -> Any:
     else:
         return None
     for part in rest:
+        obj = _as_given(obj) or obj
         if isinstance(obj, BaseModel):
             obj = getattr(obj, part, None)
         elif isinstance(obj, dict):

@@ -28,6 +28,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from dealbench.errors import ArgumentError, InputError, Issue
+from dealbench.figures import quantity
 from dealbench.model import partner_rules, rules
 from dealbench.model.error_words import error_message
 from dealbench.model.override_paths import PortfolioFields, Walked, walk
@@ -113,6 +114,9 @@ def path_error(portfolio: Portfolio, path: str) -> str | None:
     number each of them takes, is applied there."""
     try:
         walked = walk(portfolio, path, 0, GIVEN)
+        shadowed = _shadowed(portfolio, walked)
+        if shadowed is not None:
+            return shadowed
         if walked.root == "portfolio":
             _apply_portfolio(portfolio, walked, path, GIVEN)
     except InputError as exc:
@@ -124,6 +128,9 @@ def _apply_one(pf: Portfolio, path: str, value: Any, where: str, typed: Typed) -
     """`pf` with `value` set at `path`; `typed`: its numbers as the user wrote them."""
     walked = walk(pf, path, value, where)
     fail = walked.fail
+    shadowed = _shadowed(pf, walked)
+    if shadowed is not None:
+        raise fail(shadowed)
     if walked.root == "policy":
         policy = _validated(Policy, walked, path, where, typed)
         _raise_problems(rules.policy_problems(policy), path, where)
@@ -148,6 +155,29 @@ def _apply_one(pf: Portfolio, path: str, value: Any, where: str, typed: Typed) -
         partners = [new if p.code == code else p for p in pf.partners]
         return pf.model_copy(update={"partners": partners})
     return _apply_portfolio(pf, walked, path, where, typed)
+
+
+def _shadowed(pf: Portfolio, walked: Walked) -> str | None:
+    """Why a policy figure the portfolio sets its own of cannot change this run (None: it
+    can): `policy.risk_budget=100` beside a portfolio's `risk_budget: 6_000` solved, and
+    swept, at 6,000 and said nothing."""
+    if walked.root != "policy":
+        return None
+    field = walked.rest[0]
+    if field == "risk_budget" and (pf.own_risk_budget is not None or pf.no_risk_budget):
+        own = (
+            "no risk budget"
+            if pf.no_risk_budget or pf.own_risk_budget is None
+            else f"its own risk budget ({quantity(pf.own_risk_budget)} risk-weighted H100e)"
+        )
+    elif field == "granularity" and pf.own_granularity is not None:
+        own = f"its own granularity ({pf.own_granularity.describe()})"
+    else:
+        return None
+    return (
+        f"portfolio {pf.id} sets {own}, which takes the place of the policy's: "
+        f"set portfolio.{field} instead"
+    )
 
 
 def _apply_portfolio(
