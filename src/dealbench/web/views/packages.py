@@ -78,7 +78,19 @@ def redline_files(request: Request) -> list[str]:
     folder = rounds_root(portfolio_file(request, name), pf)
     rounds = sorted(folder.glob("*/*.yaml")) if folder.is_dir() else []
     inside_root = [p for p in rounds if p.resolve().is_relative_to(root(request))]
-    return package_files(request, pf) + [relative(request, p) for p in inside_root]
+    with_package = [p for p in inside_root if _records_package(p)]
+    return package_files(request, pf) + [relative(request, p) for p in with_package]
+
+
+def _records_package(path: Path) -> bool:
+    """Whether a round file records a package: a walk-away records none (offered, it was
+    refused when chosen, "round 1 records no package (walked-away)"). A file that does not
+    read stays, to be refused."""
+    try:
+        tree = read_yaml(path).tree
+    except InputError:
+        return True
+    return not isinstance(tree, dict) or "package" in tree
 
 
 def _partner_in(path: Path) -> str | None:

@@ -58,12 +58,17 @@ def facts(pf: Portfolio) -> dict[str, Any]:
 
 
 async def index(request: Request) -> Response:
+    """Every portfolio, or the error that keeps it from loading: its files named under
+    DEALS_DIR as every other page names them ("partners/ae.yaml:7: ..."; it was the
+    server's whole path, "/home/.../deals/partners/ae.yaml:7", cut on a phone before
+    the file's name)."""
+    folder = f"{request.app.state.root}/"
     rows: list[dict[str, Any]] = []
     for path in portfolio_files(request):
         try:
             rows.append({"name": path.stem, **facts(load_portfolio(path)), "error": ""})
         except DealbenchError as exc:
-            rows.append({"name": path.stem, "error": str(exc)})
+            rows.append({"name": path.stem, "error": str(exc).replace(folder, "")})
     return page(request, "index.html.j2", portfolios=rows, root=str(request.app.state.root))
 
 
