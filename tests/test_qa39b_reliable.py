@@ -64,3 +64,15 @@ def test_a_concession_whose_requirements_exclude_each_other_is_refused_where_wri
             "it requires 'strategic-trade-permit' (through another requirement) and excludes "
             "it; remove the requirement or the exclusion"
         ) in " ".join(result.stderr.split())
+
+
+def test_a_file_on_the_way_to_out_is_named_as_the_user_wrote_it(
+    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--out afile/sub` said `/tmp/.../afile is a file`, a path the user never typed."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("mine\n")
+    result = run("solve", PORTFOLIO, "--out", "afile/sub")
+    assert result.exit_code == 2, result.output
+    assert result.stderr == "error: --out: afile is a file, so afile/sub cannot be a folder\n"
+    assert (tmp_path / "afile").read_text() == "mine\n"
