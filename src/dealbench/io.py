@@ -124,8 +124,12 @@ class OutputDir:
             raise OutputTargetError("root", f"{self.given}: {fault}")
         for parent in [root, *root.parents]:
             if exists(parent) and not parent.is_dir():
+                from dealbench.model.yamlio import display_path
+
+                # named as the user wrote --out: `afile/sub` said /home/me/afile
+                shown = display_path(parent)
                 raise OutputTargetError(
-                    "root", f"{parent} {no_folder(parent)}, so {self.given} cannot be a folder"
+                    "root", f"{shown} {no_folder(parent)}, so {self.given} cannot be a folder"
                 )
         suffix = named_file(self.given)
         if suffix is not None:  # render made a folder named x.md where redline wrote the file

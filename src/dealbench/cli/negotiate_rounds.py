@@ -41,6 +41,7 @@ from dealbench.cli.rounds_base import (
     VerdictDeadlineOpt,
     VerdictStrategyOpt,
     check_documents,
+    check_round_files,
     echo_json,
     echo_recorded,
     portfolio_and_rounds,
@@ -143,6 +144,7 @@ def offer(
             (f.strip() for item in fix or [] for f in item.split(",") if f.strip()), "--fix", "part"
         )
         docs = check_documents(out, pf, formats, force, no_documents)
+        check_round_files(docs, pf, root, code, "us")
         done = record_offer(
             pf,
             root,
@@ -262,6 +264,7 @@ def counter(
             partner = load_package(package, pf).partner
         code = partner.upper()
         docs = check_documents(out, pf, formats, force, no_documents)
+        check_round_files(docs, pf, root, code, "partner")
         done = record_counter(
             pf,
             root,
@@ -332,6 +335,7 @@ def conclude(
         pf, root = portfolio_and_rounds(portfolio, rounds)
         code = partner.upper()
         docs = check_documents(out, pf, formats, force, no_documents)
+        check_round_files(docs, pf, root, code, "agreed")
         done = run_conclude(
             pf,
             root,

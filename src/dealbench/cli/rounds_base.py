@@ -143,6 +143,31 @@ def check_documents(
     return RoundDocuments(folder, chosen)
 
 
+def check_round_files(
+    docs: RoundDocuments | None, pf: Portfolio, root: Path, partner: str, side: str
+) -> None:
+    """The files the next round's term sheets and redlines take (`side`: `us`, `partner`,
+    or `agreed` for a conclusion), checked before the round is recorded: one the user wrote
+    or edited there refuses the command, nothing written. Refused only once the round was
+    on disk, the command's advice (`--force`) recorded a second round when followed, and
+    its documents went to other names (qa39b-reliable)."""
+    from dealbench.errors import InputError
+    from dealbench.negotiate.documents import round_paths
+    from dealbench.negotiate.rounds.read import load_negotiation
+    from dealbench.negotiate.rounds.write import refuse_shipped
+
+    if docs is None:
+        return
+    refuse_shipped(root)  # said first, as the recording command says it
+    try:
+        negotiation = load_negotiation(pf, root, partner)
+    except InputError:
+        return  # a problem of the rounds, which the recording command says in its place
+    previous = None if side == "agreed" else negotiation.last_offer
+    paths = round_paths(partner, side, negotiation.next_number, previous)
+    docs.folder.check(f"{path}.{fmt}" for path in paths for fmt in docs.formats)
+
+
 def write_round_documents(
     pf: Portfolio,
     partner: str,

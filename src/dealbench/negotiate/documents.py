@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = [
     "negotiation_memo_document",
     "round_documents",
+    "round_paths",
     "round_stem",
     "rounds_chart",
     "rounds_words",
@@ -92,13 +93,10 @@ def round_documents(
     docs = []
     for audience in _AUDIENCES:
         doc = term_sheet_document(source, partner, audience, day)
-        suffix = "-internal" if audience == "internal" else ""
-        docs.append(dataclasses.replace(doc, path=f"term-sheets/{stem}{suffix}"))
+        docs.append(dataclasses.replace(doc, path=_sheet_path(stem, audience)))
     if previous is not None and previous.package is not None:
         old = round_stem(partner, previous)
-        audiences = _AUDIENCES if current.side == previous.side else ("internal",)
-        for audience in audiences:
-            suffix = "-internal" if audience == "internal" else ""
+        for audience in _redline_audiences(current.side, previous):
             docs.append(
                 redline_document(
                     portfolio,
@@ -107,7 +105,7 @@ def round_documents(
                     labels=(_label(previous, audience), _label(current, audience)),
                     # what the redline is, whatever words name the rounds
                     names=(old, f"{side_word(_side(current))}-{current.number:03d}"),
-                    path=f"redlines/{old}-to-{side_word(_side(current))}-{current.number:03d}{suffix}",
+                    path=_redline_path(old, _side(current), current.number, audience),
                     audience=audience,
                     date=day,
                     beside=beside,
@@ -115,6 +113,40 @@ def round_documents(
                 )
             )
     return docs
+
+
+def round_paths(partner: str, side: str, number: int, previous: Round | None) -> list[str]:
+    """The paths, without a format's suffix, of the documents `round_documents` writes for
+    round `number` of `side` (`us`, `partner`, or `agreed`: a conclusion, which has no
+    redline) answering `previous`: known before the round is recorded, so that a file
+    there they may not replace refuses the command before the round is on disk."""
+    stem = f"{partner}-{side_word(side)}-{number:03d}"
+    paths = [_sheet_path(stem, audience) for audience in _AUDIENCES]
+    if side != "agreed" and previous is not None and previous.package is not None:
+        old = round_stem(partner, previous)
+        paths += [
+            _redline_path(old, side, number, audience)
+            for audience in _redline_audiences(side, previous)
+        ]
+    return paths
+
+
+def _suffix(audience: Audience) -> str:
+    return "-internal" if audience == "internal" else ""
+
+
+def _sheet_path(stem: str, audience: Audience) -> str:
+    return f"term-sheets/{stem}{_suffix(audience)}"
+
+
+def _redline_path(old: str, side: str, number: int, audience: Audience) -> str:
+    return f"redlines/{old}-to-{side_word(side)}-{number:03d}{_suffix(audience)}"
+
+
+def _redline_audiences(side: str, previous: Round) -> tuple[Audience, ...]:
+    """Both audiences between two rounds of one side; a counter against our offer is
+    redlined for us alone."""
+    return _AUDIENCES if side == previous.side else ("internal",)
 
 
 def _concluded_beside(portfolio: Portfolio, current: Round) -> list[Package]:
