@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from dealbench import apply_overrides, load_portfolio
+from dealbench.errors import ArgumentError
 from helpers import DATA
 
 QA7AN = DATA / "qa7an"
@@ -28,7 +31,6 @@ def test_no_risk_budget_stays_none_through_later_overrides() -> None:
         "portfolio.caps.BB.veu=100000",
         "portfolio.supply.2028=200000",
         "policy.risk_penalty_per_h100e=60k",
-        "policy.risk_budget=3000",
     ):
         moved = apply_overrides(pf, ["portfolio.risk_budget=none", later])
         assert moved.risk_budget is None, later
@@ -38,7 +40,11 @@ def test_no_risk_budget_stays_none_through_later_overrides() -> None:
     )
     again = apply_overrides(pf, ["portfolio.risk_budget=none", "portfolio.risk_budget=5000"])
     assert again.risk_budget == 5_000
-    assert apply_overrides(again, ["policy.risk_budget=3000"]).risk_budget == 5_000
+    # The policy's budget beside the portfolio's own (none, or 5,000) is refused, naming the
+    # path to set, where it was ignored (qa39-analyze: a sweep of it solved every row alike).
+    for own in (["portfolio.risk_budget=none"], []):
+        with pytest.raises(ArgumentError, match=r"set portfolio\.risk_budget instead"):
+            apply_overrides(again if not own else pf, [*own, "policy.risk_budget=3000"])
 
 
 def test_diff_names_a_partners_risk_and_tells_close_figures_apart() -> None:
