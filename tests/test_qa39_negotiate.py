@@ -60,6 +60,22 @@ def test_a_partners_earlier_round_given_as_its_counter_is_not_dated_as_that_roun
     assert "\ndate: 2026-03-30\n" in (rounds / "AE/007-partner.yaml").read_text(encoding="utf-8")
 
 
+def _offer_then_asked_less(rounds: Path, tmp_path: Path) -> Path:
+    """Our linear offer of round 5 ($15.02bn to AE) recorded, and the counter file in which
+    AE asks a little less ($15.00bn) and more compute in 2026, not yet recorded."""
+    assert (
+        invoke(["offer", PORTFOLIO, "-p", "AE", "--rounds", rounds, "--no-documents"]).exit_code
+        == 0
+    )
+    counter = tmp_path / "ae-counter.yaml"
+    counter.write_text(
+        "partner: AE\nsecurity: veu\ncompute: {2026: 550_000, 2027: 600_000, 2028: 600_000}\n"
+        "concessions: {invest-us: 1400bn, align-controls: true}\n",
+        encoding="utf-8",
+    )
+    return counter
+
+
 def test_a_verdict_whose_next_offer_takes_back_what_was_offered_says_so(
     rounds: Path, tmp_path: Path
 ) -> None:
@@ -68,13 +84,7 @@ def test_a_verdict_whose_next_offer_takes_back_what_was_offered_says_so(
     offer (as `offer` would record it now)" an offer giving AE $14.02bn, with nothing to say
     that `offer` refuses it (a retreat, exit 2, nothing written). A note says so now."""
     common = ["--rounds", rounds, "--no-documents"]
-    assert invoke(["offer", PORTFOLIO, "-p", "AE", *common]).exit_code == 0
-    counter = tmp_path / "ae-counter.yaml"
-    counter.write_text(
-        "partner: AE\nsecurity: veu\ncompute: {2026: 550_000, 2027: 600_000, 2028: 600_000}\n"
-        "concessions: {invest-us: 1400bn, align-controls: true}\n",
-        encoding="utf-8",
-    )
+    counter = _offer_then_asked_less(rounds, tmp_path)
     run = invoke(["counter", PORTFOLIO, counter, *common])
     assert run.exit_code == 0, run.output
     said = (
@@ -97,13 +107,7 @@ def test_a_refused_retreat_advises_the_last_strategy_only_when_it_takes_nothing_
     back, not the switch). The advice now names the last strategy only when its offer now
     takes nothing back."""
     common = ["--rounds", rounds, "--no-documents"]
-    assert invoke(["offer", PORTFOLIO, "-p", "AE", *common]).exit_code == 0
-    counter = tmp_path / "ae-counter.yaml"
-    counter.write_text(
-        "partner: AE\nsecurity: veu\ncompute: {2026: 550_000, 2027: 600_000, 2028: 600_000}\n"
-        "concessions: {invest-us: 1400bn, align-controls: true}\n",
-        encoding="utf-8",
-    )
+    counter = _offer_then_asked_less(rounds, tmp_path)
     assert invoke(["counter", PORTFOLIO, counter, *common]).exit_code == 0
     before = _tree(rounds)
     nash = invoke(["offer", PORTFOLIO, "-p", "AE", "--mode", "nash", *common])

@@ -3,17 +3,14 @@ list's errors, the documents page's pickers, the rounds' dates on a phone."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from starlette.testclient import TestClient
 
 import test_web_browser as e2e
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import REPO, WEB_TOKEN, phone_screen, web_client, words
+from helpers import WEB_TOKEN, phone_screen, words
 
 server = e2e.server  # `dealbench serve` on a copy of deals/, and headless Chromium
 browser = e2e.browser
@@ -21,29 +18,18 @@ browser = e2e.browser
 CSRF = {CSRF_FIELD: csrf_for(WEB_TOKEN)}
 
 
-@pytest.fixture
-def copied(tmp_path: Path) -> Path:
-    return Path(shutil.copytree(REPO / "deals", tmp_path / "deals"))
-
-
-@pytest.fixture
-def client(copied: Path) -> Iterator[TestClient]:
-    with web_client(copied, WEB_TOKEN) as c:
-        yield c
-
-
 def test_the_portfolio_list_names_a_broken_file_under_the_served_folder(
-    client: TestClient, copied: Path
+    client: TestClient, deals: Path
 ) -> None:
     """A partner file broken at line 7: the list said "/tmp/.../deals/partners/ae.yaml:7:
     ...", the server's whole path (cut on a phone before the file's name), where the
     portfolio's own page and the validate page say "partners/ae.yaml:7: ..."."""
-    partner = copied / "partners" / "ae.yaml"
+    partner = deals / "partners" / "ae.yaml"
     text = partner.read_text(encoding="utf-8")
     partner.write_text(text.replace("diversion_risk: 0.47", "diversion_risk: 1.47"), "utf-8")
     listed = words(client.get("/").text)
     assert "partners/ae.yaml:7: diversion_risk: must be at most 1, got 1.47" in listed
-    assert f"{copied}/partners" not in listed
+    assert f"{deals}/partners" not in listed
     own = words(client.get("/p/gulf-asia").text)
     assert "partners/ae.yaml:7: diversion_risk" in own
 
