@@ -132,3 +132,16 @@ def test_redline_of_two_partners_packages_names_the_later_files_partner_line(
     assert done.exit_code == 2
     assert "sa-counter.yaml:4: partner: is SA;" in done.output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_counter_file_naming_another_round_is_told_where_it_was_recorded(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`ae-counter.yaml` says `round: 2`; recorded after round 4 it is round 5, and the
+    command said nothing of the round the file names (qa39-negotiate's Left 3)."""
+    deals = Path(shutil.copytree(REPO / "deals", tmp_path / "deals"))
+    pf = deals / "portfolios/gulf-asia.yaml"
+    counter = deals / "packages/ae-counter.yaml"
+    done = run("counter", pf, "--partner", "AE", counter, "--no-documents")
+    assert done.exit_code == 0, done.output
+    assert "Recorded round 5: " in done.stdout and "(the file says round 2)" in done.stdout

@@ -287,9 +287,11 @@ def counter(
         if json_out:
             data = done.verdict.model_dump(mode="json")
             data["file"] = relative(done.round.path)
+            data["file_round"] = done.file_round
             echo_json(data, written)
             return
-        echo_recorded(done.round)
+        said = done.file_round
+        echo_recorded(done.round, "" if said is None else f" (the file says round {said})")
         print_verdict(done.verdict, pf.periods)
         print_written(written)
 

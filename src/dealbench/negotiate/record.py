@@ -76,6 +76,9 @@ class Counter:
 
     round: Round
     verdict: Verdict
+    #: The round the counter file names (`round:`) when it is recorded as another, the
+    #: negotiation's next (`ae-counter.yaml` says 2, and may be recorded as round 5).
+    file_round: int | None = None
 
 
 def record_offer(
@@ -318,7 +321,8 @@ def record_counter(
             "history`)"
         )
         raise
-    return Counter(written, answer)
+    named = package.round if package.round not in (None, written.number) else None
+    return Counter(written, answer, named)
 
 
 def conclude(
