@@ -40,32 +40,6 @@ def test_a_file_of_the_users_where_the_rounds_documents_go_refuses_before_the_ro
     assert (out / mine).read_text() != "my own draft\n"
 
 
-def test_a_concession_whose_requirements_exclude_each_other_is_refused_where_written(
-    run: Runner, deals: Path
-) -> None:
-    """It could never be granted: solve never offered it, and no word said why."""
-    partner = deals / "partners/my.yaml"
-    text = partner.read_text()
-    line = "    requires: [{security: veu}]\n"
-    assert text.count(line) == 1
-    partner.write_text(
-        text.replace(
-            line,
-            "    requires: [{security: veu}, entity-list-enforcement]\n"
-            "    excludes: [strategic-trade-permit]\n",
-        )
-    )
-    at = text[: text.index(line)].count("\n") + 1
-    for args in (("validate", partner), ("solve", deals / "portfolios/gulf-asia.yaml")):
-        result = run(*args)
-        assert result.exit_code == 2 and not result.traceback, result.output
-        assert (
-            f"my.yaml:{at}: concessions[3].requires: 'us-hq-operators' can never be granted: "
-            "it requires 'strategic-trade-permit' (through another requirement) and excludes "
-            "it; remove the requirement or the exclusion"
-        ) in " ".join(result.stderr.split())
-
-
 def test_a_file_on_the_way_to_out_is_named_as_the_user_wrote_it(
     run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
