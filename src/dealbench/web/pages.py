@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -184,19 +184,26 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     so do an error's `lines` (the editor's verdict on a counter it could not record, an
     error page), which named them from the server's root."""
     token = request.app.state.token
-    folder = f"{request.app.state.root}/"
     refused = context.get("refused")
     if isinstance(refused, Refusal):
-        context["refused"] = refused.worded(lambda words: words.replace(folder, ""))
+        context["refused"] = refused.worded(partial(served, request))
     lines = context.get("lines")
     if isinstance(lines, list):
-        context["lines"] = [x.replace(folder, "") if isinstance(x, str) else x for x in lines]
+        context["lines"] = [served(request, x) if isinstance(x, str) else x for x in lines]
     html = (
         environment()
         .get_template(template)
         .render(request=request, csrf_field=CSRF_FIELD, csrf=csrf_for(token), **context)
     )
     return HTMLResponse(html, status_code=status)
+
+
+def served(request: Request, words: str) -> str:
+    """`words` with every file under DEALS_DIR named from it, as the pickers show them
+    ("partners/ae.yaml:7: ...", not the server's "/home/.../deals/partners/ae.yaml:7: ...",
+    cut on a phone before the file's name): what a page says of an error (`page`'s
+    refusals and lines, the portfolio list's rows)."""
+    return words.replace(f"{request.app.state.root}/", "")
 
 
 def wants_fragment(request: Request) -> bool:

@@ -19,7 +19,7 @@ from dealbench.model.rules import unknown
 from dealbench.optimize import MODES, SOLVERS
 from dealbench.result_words import EXPLAIN_ALL_HELP
 from dealbench.units import parse_money
-from dealbench.web.pages import Refusal, Typed, page, refusal
+from dealbench.web.pages import Refusal, Typed, page, refusal, served
 from dealbench.web.views import analysis
 from dealbench.web.views.analysis import Faults
 from dealbench.web.views.common import (
@@ -62,13 +62,12 @@ async def index(request: Request) -> Response:
     DEALS_DIR as every other page names them ("partners/ae.yaml:7: ..."; it was the
     server's whole path, "/home/.../deals/partners/ae.yaml:7", cut on a phone before
     the file's name)."""
-    folder = f"{request.app.state.root}/"
     rows: list[dict[str, Any]] = []
     for path in portfolio_files(request):
         try:
             rows.append({"name": path.stem, **facts(load_portfolio(path)), "error": ""})
         except DealbenchError as exc:
-            rows.append({"name": path.stem, "error": str(exc).replace(folder, "")})
+            rows.append({"name": path.stem, "error": served(request, str(exc))})
     return page(request, "index.html.j2", portfolios=rows, root=str(request.app.state.root))
 
 
