@@ -75,22 +75,27 @@ def redline_files(request: Request) -> list[str]:
 
     name = request.path_params["name"]
     pf = portfolio(request, name)
-    folder = rounds_root(portfolio_file(request, name), pf)
-    rounds = sorted(folder.glob("*/*.yaml")) if folder.is_dir() else []
+    rounds = _round_packages(pf, rounds_root(portfolio_file(request, name), pf))
     inside_root = [p for p in rounds if p.resolve().is_relative_to(root(request))]
-    with_package = [p for p in inside_root if _records_package(p)]
-    return package_files(request, pf) + [relative(request, p) for p in with_package]
+    return package_files(request, pf) + [relative(request, p) for p in inside_root]
 
 
-def _records_package(path: Path) -> bool:
-    """Whether a round file records a package: a walk-away records none (offered, it was
-    refused when chosen, "round 1 records no package (walked-away)"). A file that does not
-    read stays, to be refused."""
-    try:
-        tree = read_yaml(path).tree
-    except InputError:
-        return True
-    return not isinstance(tree, dict) or "package" in tree
+def _round_packages(pf: Portfolio, folder: Path) -> list[Path]:
+    """The round files under `folder` (the portfolio's rounds) that record a package, as the
+    negotiation loader read them: a walk-away records none (offered, it was refused when
+    chosen, "round 1 records no package (walked-away)"). The files of a negotiation that
+    does not load stay, each to be refused with its fault when chosen."""
+    from dealbench.negotiate import load_negotiation
+
+    found: list[Path] = []
+    for partner in pf.partners:
+        try:
+            negotiation = load_negotiation(pf, folder, partner.code)
+        except InputError:
+            found += (folder / partner.code).glob("*.yaml")
+            continue
+        found += [r.path for r in negotiation.rounds if r.package is not None]
+    return sorted(found)
 
 
 def _partner_in(path: Path) -> str | None:

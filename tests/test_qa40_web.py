@@ -1,0 +1,33 @@
+"""The web workbench used as a new user uses it (qa40-web): the documents' pickers, the
+counter form, the deal room. Each test failed before its fix."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from starlette.testclient import TestClient
+
+from dealbench.web.security import CSRF_FIELD, csrf_for
+from helpers import WEB_TOKEN
+
+CSRF = {CSRF_FIELD: csrf_for(WEB_TOKEN)}
+
+
+def test_the_pickers_offer_the_rounds_the_negotiation_loader_reads(
+    client: TestClient, deals: Path
+) -> None:
+    """A folder of KR's rounds copied into gulf-asia's rounds (KR is no partner of it): the
+    documents page offered its round file, and choosing it was refused ("KR is not a
+    partner"), as gulf-asia's pickers once offered KR's counter of packages/. The pickers
+    now list the rounds the negotiation loader reads: a round that records a package, of a
+    partner of the portfolio; a negotiation that does not load keeps its files offered,
+    each refused with its fault when chosen."""
+    rounds = deals / "rounds" / "gulf-asia"
+    shutil.copytree(rounds / "AE", rounds / "KR")
+    shown = client.get("/p/gulf-asia/documents").text
+    assert "rounds/gulf-asia/KR/001-us.yaml" not in shown
+    assert "rounds/gulf-asia/AE/004-partner.yaml" in shown
+    (rounds / "SA" / "003-us.yaml").write_text("round: [\n", encoding="utf-8")
+    shown = client.get("/p/gulf-asia/documents").text
+    assert "rounds/gulf-asia/SA/003-us.yaml" in shown
