@@ -9,7 +9,7 @@ from pathlib import Path
 from starlette.testclient import TestClient
 
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import WEB_TOKEN
+from helpers import WEB_TOKEN, words
 
 CSRF = {CSRF_FIELD: csrf_for(WEB_TOKEN)}
 
@@ -31,3 +31,19 @@ def test_the_pickers_offer_the_rounds_the_negotiation_loader_reads(
     (rounds / "SA" / "003-us.yaml").write_text("round: [\n", encoding="utf-8")
     shown = client.get("/p/gulf-asia/documents").text
     assert "rounds/gulf-asia/SA/003-us.yaml" in shown
+
+
+def test_a_round_file_uploaded_as_a_counter_is_not_dated_as_that_round(
+    client: TestClient, deals: Path
+) -> None:
+    """AE comes back to its counter of round 2, whose file is uploaded in the counter form:
+    the round took round 2's date (2026-02-16, before round 4's) and was refused in the
+    file field, where `counter` of the same file records it undated (a round file gives its
+    package, not the date that round was said on; session 39). The form follows the CLI's
+    rule: recorded undated, or dated by the form's date."""
+    again = deals / "rounds/gulf-asia/AE/002-partner.yaml"
+    upload = {"file": ("002-partner.yaml", again.read_bytes(), "application/yaml")}
+    answer = client.post("/p/gulf-asia/n/AE/counter", data={**CSRF, "expect": "5"}, files=upload)
+    assert answer.status_code == 200, words(answer.text)[:2000]
+    recorded = (deals / "rounds/gulf-asia/AE/005-partner.yaml").read_text(encoding="utf-8")
+    assert "\ndate:" not in recorded and "invest-us: 200bn" in recorded

@@ -120,6 +120,16 @@ def package_issue(path: str | os.PathLike[str], field: str, message: str) -> Iss
     return source.issue((), f"{field}: {message}")
 
 
+def load_counter(path: str | os.PathLike[str], portfolio: Portfolio | None = None) -> Package:
+    """A partner's counter read from a package file (`load_package`). A round file given as
+    a counter gives its package, not its date: that is when that round was said, not this
+    one (`dealbench counter`'s rule, and the web's counter form's)."""
+    package = load_package(path, portfolio)
+    if is_round_file(path):
+        return package.model_copy(update={"date": None})
+    return package
+
+
 def is_round_file(path: str | os.PathLike[str]) -> bool:
     """Whether the package file at `path` is a negotiation round's file (read as the
     package it records, `load_package`): a counter taken from it keeps its terms, not the

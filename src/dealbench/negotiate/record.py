@@ -20,7 +20,7 @@ from dealbench.checker import check, evaluate
 from dealbench.errors import ArgumentError, DealbenchError, InfeasibleError, InputError, Issue
 from dealbench.limit import Limit, broken_messages, messages
 from dealbench.list_words import and_list
-from dealbench.model.load_package import is_round_file, load_package, package_issue
+from dealbench.model.load_package import load_counter, package_issue
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.yamlio import display_path
@@ -270,9 +270,7 @@ def record_counter(
     where: Path | None = None  # the counter file, or None: the package passed
     if isinstance(counter, str | os.PathLike):  # a counter file
         where = Path(counter)
-        package = load_package(counter, portfolio)
-        if is_round_file(where):  # its date is when that round was said, not this one
-            package = package.model_copy(update={"date": None})
+        package = load_counter(counter, portfolio)  # a round file's date is not this one's
     else:
         package = counter
     _same_partner(package, partner, where, "counter")

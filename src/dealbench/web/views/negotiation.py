@@ -24,6 +24,7 @@ from starlette.routing import Route
 from dealbench.arguments import document_date
 from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model import Portfolio
+from dealbench.model.load_package import load_counter
 from dealbench.model.rules import unknown
 from dealbench.negotiate import (
     STRATEGIES,
@@ -245,7 +246,8 @@ async def _record_counter(sent: Sent) -> Response:
     item = form.get("file")
     if isinstance(item, UploadFile) and item.filename:
         try:
-            package = await read_upload(sent.request, item, pf)
+            # as `counter FILE` reads it: a round file gives its package, not its date
+            package = await read_upload(sent.request, item, pf, load_counter)
         except InputError as exc:  # its words name the file and its lines: the field is at fault
             raise FieldError("file", exc) from None
     elif _from_editor(form):

@@ -8,6 +8,7 @@ so the page and the CLI accept and refuse exactly the same packages.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,8 @@ from dealbench.web.views.common import (
 )
 
 PACKAGES = "packages"
+#: A package file's loader: `load_package`, or `load_counter` for a counter.
+Loader = Callable[[Path, Portfolio], Package]
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
@@ -107,15 +110,18 @@ def _partner_in(path: Path) -> str | None:
     return code if isinstance(code, str) else None
 
 
-def load_checked(text: str, pf: Portfolio, label: str, *, lines: bool = True) -> Package:
+def load_checked(
+    text: str, pf: Portfolio, label: str, *, lines: bool = True, loader: Loader = load_package
+) -> Package:
     """`text` read as a package file by the CLI's loader (errors name `label`, and its lines
     unless `lines` is false: those of a file the user never saw mean nothing to them). The
-    label is words only: the private file has a name of the page's own."""
+    label is words only: the private file has a name of the page's own. `loader`: the
+    CLI's for what the file is taken as (`load_counter`, a counter's)."""
     with tempfile.TemporaryDirectory(prefix="dealbench-web-") as tmp:
         path = Path(tmp) / "package.yaml"
         path.write_text(text, "utf-8")
         try:
-            return load_package(path, pf)
+            return loader(path, pf)
         except InputError as exc:
             raise InputError(
                 [Issue(label, i.line if lines else None, i.field, i.message) for i in exc.issues]
@@ -156,9 +162,11 @@ def upload_name(item: UploadFile) -> str:
     )
 
 
-async def read_upload(request: Request, item: UploadFile, pf: Portfolio) -> Package:
-    """An uploaded package file, size-limited and read by the CLI's loader; its name is
-    checked (`upload_name`) before a byte of it is read."""
+async def read_upload(
+    request: Request, item: UploadFile, pf: Portfolio, loader: Loader = load_package
+) -> Package:
+    """An uploaded package file, size-limited and read by the CLI's loader (`loader`, as
+    `load_checked`); its name is checked (`upload_name`) before a byte of it is read."""
     name = upload_name(item)
     limit: int = request.app.state.max_upload
     data = await item.read(limit + 1)
@@ -170,7 +178,7 @@ async def read_upload(request: Request, item: UploadFile, pf: Portfolio) -> Pack
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(Issue(name, None, "", "not UTF-8 text")) from None
-    return load_checked(text, pf, name)
+    return load_checked(text, pf, name, loader=loader)
 
 
 def package_from_form(form: FormData, pf: Portfolio) -> Package:
