@@ -3,6 +3,7 @@ counter form, the deal room. Each test failed before its fix."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -47,3 +48,33 @@ def test_a_round_file_uploaded_as_a_counter_is_not_dated_as_that_round(
     assert answer.status_code == 200, words(answer.text)[:2000]
     recorded = (deals / "rounds/gulf-asia/AE/005-partner.yaml").read_text(encoding="utf-8")
     assert "\ndate:" not in recorded and "invest-us: 200bn" in recorded
+
+
+def test_the_deal_room_says_when_our_next_offer_would_be_refused_as_a_retreat(
+    client: TestClient, tmp_path: Path
+) -> None:
+    """After our linear offer of round 5 to AE and AE's counter of round 6 (asking a little
+    less, more compute in 2026), the verdict notes that our next offer takes back part of
+    what round 5 gave AE, and `offer` refuses it unless the retreat is allowed; the deal
+    room, where the next move is shown, said nothing of it. It says it now, from the room's
+    data (`next_offer_retreat`), which `room --json` carries too."""
+    offer = client.post("/p/gulf-asia/n/AE/offer", data={**CSRF, "expect": "5"})
+    assert offer.status_code == 200, words(offer.text)[:2000]
+    counter = (
+        b"partner: AE\nsecurity: veu\ncompute: {2026: 550_000, 2027: 600_000, 2028: 600_000}\n"
+        b"concessions: {invest-us: 1400bn, align-controls: true}\n"
+    )
+    upload = {"file": ("ae-counter.yaml", counter, "application/yaml")}
+    answer = client.post("/p/gulf-asia/n/AE/counter", data={**CSRF, "expect": "6"}, files=upload)
+    assert answer.status_code == 200, words(answer.text)[:2000]
+    said = (
+        r"our next offer gives AE \$\d+\.\d\dbn, less than our offer of round 5 did "
+        r"\(\$\d+\.\d\dbn\): it takes back part of what that offer gave, and is recorded "
+        "only with the retreat allowed"
+    )
+    assert re.search(said, words(answer.text)), words(answer.text)  # the verdict's note
+    room = client.get("/p/gulf-asia/room").text
+    row = room[room.index('<tr data-partner="AE">') :]
+    shown = words(row[: row.index("</tr>")])
+    assert re.search(f"Note: {said}", shown), shown
+    assert words(room).count("Note: our next offer") == 1

@@ -311,5 +311,7 @@ def print_room(r: Room) -> None:
             )
         elif row.next_move not in ("-",):
             echo_wrapped(f"{row.partner}: {row.next_move} — {row.reason}", indent="  ")
+            if row.next_offer_retreat is not None:  # `offer` would refuse it as it is
+                echo_wrapped(f"Note: {row.next_offer_retreat}", indent="    ")
         else:
             echo_wrapped(f"{row.partner}: {row.reason}", indent="  ")

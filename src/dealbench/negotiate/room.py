@@ -87,6 +87,10 @@ class RoomRow(BaseModel):
     #: answer; None otherwise), to set beside the counter's.
     next_offer_us: float | None = None
     next_offer_partner: float | None = None
+    #: The verdict's note that our next offer takes back part of what our last offer gave
+    #: (`Verdict.next_offer_retreat`: `offer` records it only with the retreat allowed), said
+    #: beside the next move; None when it does not, or no counter awaits our answer.
+    next_offer_retreat: str | None = None
 
     @property
     def frontier_mark(self) -> str:
@@ -342,6 +346,7 @@ def _row(
         reason=reason,
         next_offer_us=answer.next_offer_us if answer is not None else None,
         next_offer_partner=answer.next_offer_partner if answer is not None else None,
+        next_offer_retreat=answer.next_offer_retreat if answer is not None else None,
     )
 
 

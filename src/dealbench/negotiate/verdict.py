@@ -97,6 +97,9 @@ class Verdict(BaseModel):
     reason: str
     #: What to know beside the limits: a range amount off its concession's declared step.
     notes: list[str] = []
+    #: The note (among `notes`) that our next offer takes back part of what our last offer
+    #: gave, so `offer` records it only with the retreat allowed; None when it does not.
+    next_offer_retreat: str | None = None
     #: The other open negotiations (re-planned around the counter when it is accepted).
     others_open: list[str] = []
 
@@ -319,6 +322,7 @@ def verdict(
         )
     if standing is not None and violations:
         reason = f"it is our offer of round {standing.number}, word for word, but {reason}"
+    retreat = _next_offer_retreat(offer, proposed)
     return Verdict(
         partner=code,
         round=round_number,
@@ -349,8 +353,9 @@ def verdict(
         notes=[
             *off_step_notes(portfolio, package),
             *_offers_left_short(portfolio, negotiations, code, supply_left, risk_left),
-            *_next_offer_retreats(offer, proposed),
+            *([retreat] if retreat is not None else []),
         ],
+        next_offer_retreat=retreat,
     )
 
 
@@ -377,17 +382,17 @@ def _as_last_counter(
     }
 
 
-def _next_offer_retreats(offer: Round | None, proposed: DealFigures | None) -> list[str]:
+def _next_offer_retreat(offer: Round | None, proposed: DealFigures | None) -> str | None:
     """A note when our next offer gives the partner less than our last offer did: `offer`
     records it only with the retreat allowed (docs/negotiation.md, "Taking back what was
     offered"), so the next offer printed beside the counter is not one it records as it is."""
     said = retreat_words(offer, proposed) if proposed is not None else ""
     if not said:
-        return []
-    return [
+        return None
+    return (
         f"our next {said.removeprefix('the ')}: it takes back part of what that offer gave, "
         "and is recorded only with the retreat allowed"
-    ]
+    )
 
 
 def _offers_left_short(
