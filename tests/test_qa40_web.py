@@ -78,3 +78,16 @@ def test_the_deal_room_says_when_our_next_offer_would_be_refused_as_a_retreat(
     shown = words(row[: row.index("</tr>")])
     assert re.search(f"Note: {said}", shown), shown
     assert words(room).count("Note: our next offer") == 1
+
+
+def test_the_recorded_counter_says_the_round_its_file_names_as_counter_does(
+    client: TestClient, deals: Path
+) -> None:
+    """The shipped ae-counter.yaml says `round: 2`; uploaded in the counter form it is
+    recorded as round 5, and the page said "Written to 005-partner.yaml." where `counter`
+    says "Recorded round 5: ... (the file says round 2)" (session 39, `file_round`)."""
+    counter = (deals / "packages/ae-counter.yaml").read_bytes()
+    upload = {"file": ("ae-counter.yaml", counter, "application/yaml")}
+    answer = client.post("/p/gulf-asia/n/AE/counter", data={**CSRF, "expect": "5"}, files=upload)
+    assert answer.status_code == 200, words(answer.text)[:2000]
+    assert "Written to 005-partner.yaml (the file says round 2)." in words(answer.text)

@@ -272,6 +272,7 @@ async def _record_counter(sent: Sent) -> Response:
         code=sent.code,
         kind="counter",
         round=result.round,
+        file_round=result.file_round,  # as `counter` says it: "(the file says round 2)"
         verdict=result.verdict,
         periods=pf.periods,  # the frontier's package's compute, period by period
         proposal=None,
@@ -312,6 +313,7 @@ async def _record_offer(sent: Sent) -> Response:
         code=sent.code,
         kind="offer",
         round=result.round,
+        file_round=None,
         verdict=None,
         proposal=result.proposal,
         **notes(sent.request, pf),
