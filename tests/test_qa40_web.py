@@ -7,6 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
 from starlette.testclient import TestClient
 
 from dealbench.web.security import CSRF_FIELD, csrf_for
@@ -91,3 +92,25 @@ def test_the_recorded_counter_says_the_round_its_file_names_as_counter_does(
     answer = client.post("/p/gulf-asia/n/AE/counter", data={**CSRF, "expect": "5"}, files=upload)
     assert answer.status_code == 200, words(answer.text)[:2000]
     assert "Written to 005-partner.yaml (the file says round 2)." in words(answer.text)
+
+
+def test_files_are_named_from_the_served_folder_when_it_lies_in_the_working_folder(
+    client: TestClient, deals: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Served as `dealbench serve deals` (the default folder, under the working folder), a
+    partner file broken at line 7 was "deals/partners/ae.yaml:7: ..." in the portfolio list
+    and on the portfolio's page, and a missing package "deals/packages/nope.yaml: file not
+    found" beside the pickers' "packages/...": messages name a file from the working folder
+    when it lies under it, and the pages took out the server's whole path only. Both are
+    named from the served folder now, as the pickers and validate name them."""
+    monkeypatch.chdir(deals.parent)
+    missing = words(client.get("/p/gulf-asia/documents?package=packages/nope.yaml").text)
+    assert "error: packages/nope.yaml: file not found" in missing
+    assert "deals/packages" not in missing
+    partner = deals / "partners" / "ae.yaml"
+    text = partner.read_text(encoding="utf-8")
+    partner.write_text(text.replace("diversion_risk: 0.47", "diversion_risk: 1.47"), "utf-8")
+    for path in ("/", "/p/gulf-asia"):
+        said = words(client.get(path).text)
+        assert "partners/ae.yaml:7: diversion_risk: must be at most 1" in said
+        assert "deals/partners" not in said

@@ -6,6 +6,7 @@ as a template (user text reaches them only as escaped values).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
@@ -22,6 +23,7 @@ from starlette.responses import HTMLResponse
 from dealbench.errors import DealbenchError, InputError, user_lines
 from dealbench.limit import broken_messages
 from dealbench.model.names import party_in_text
+from dealbench.model.yamlio import display_path
 from dealbench.negotiate.frontier_words import FRAMES, frames_sentence
 from dealbench.render.filters import distance_to_best, h100e, h100e_total_head, money, percent
 from dealbench.web.chart import round_kind
@@ -202,8 +204,16 @@ def served(request: Request, words: str) -> str:
     """`words` with every file under DEALS_DIR named from it, as the pickers show them
     ("partners/ae.yaml:7: ...", not the server's "/home/.../deals/partners/ae.yaml:7: ...",
     cut on a phone before the file's name): what a page says of an error (`page`'s
-    refusals and lines, the portfolio list's rows)."""
-    return words.replace(f"{request.app.state.root}/", "")
+    refusals and lines, the portfolio list's rows). Messages name a file from the working
+    folder when it lies under it (`display_path`): served as `dealbench serve deals`, the
+    default, they said "deals/partners/ae.yaml:7" beside the pickers' "partners/ae.yaml"."""
+    root: Path = request.app.state.root
+    words = words.replace(f"{root}/", "")
+    shown = display_path(root)
+    if shown in (".", str(root)):
+        return words
+    # only where a path starts: "olddeals/x.yaml" is not "deals/x.yaml"
+    return re.sub(rf"(?<![\w./~-]){re.escape(shown)}/", "", words)
 
 
 def wants_fragment(request: Request) -> bool:
