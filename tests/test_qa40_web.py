@@ -101,8 +101,9 @@ def test_files_are_named_from_the_served_folder_when_it_lies_in_the_working_fold
     partner file broken at line 7 was "deals/partners/ae.yaml:7: ..." in the portfolio list
     and on the portfolio's page, and a missing package "deals/packages/nope.yaml: file not
     found" beside the pickers' "packages/...": messages name a file from the working folder
-    when it lies under it, and the pages took out the server's whole path only. Both are
-    named from the served folder now, as the pickers and validate name them."""
+    when it lies under it, and the pages took out the server's whole path only (each page
+    with its own `replace`, the validate page too). They are named from the served folder
+    now, as the pickers name them, through one helper (`pages.served`)."""
     monkeypatch.chdir(deals.parent)
     missing = words(client.get("/p/gulf-asia/documents?package=packages/nope.yaml").text)
     assert "error: packages/nope.yaml: file not found" in missing
@@ -110,7 +111,7 @@ def test_files_are_named_from_the_served_folder_when_it_lies_in_the_working_fold
     partner = deals / "partners" / "ae.yaml"
     text = partner.read_text(encoding="utf-8")
     partner.write_text(text.replace("diversion_risk: 0.47", "diversion_risk: 1.47"), "utf-8")
-    for path in ("/", "/p/gulf-asia"):
+    for path in ("/", "/p/gulf-asia", "/validate"):
         said = words(client.get(path).text)
         assert "partners/ae.yaml:7: diversion_risk: must be at most 1" in said
         assert "deals/partners" not in said

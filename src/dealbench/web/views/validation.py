@@ -17,7 +17,7 @@ from starlette.routing import Route
 from dealbench.analyze.validation import validate_files
 from dealbench.errors import DealbenchError, InputError, Issue, user_lines
 from dealbench.model import Portfolio, load_portfolio
-from dealbench.web.pages import FieldError, page, refusal
+from dealbench.web.pages import FieldError, page, refusal, served
 from dealbench.web.views.common import PORTFOLIOS, portfolio_files, relative, root
 
 
@@ -47,8 +47,9 @@ async def validate_page(request: Request) -> Response:
         )
     found = validate_files([base], pf)
     ok = [(relative(request, path), kind) for path, kind in found.ok]
-    issues = [_here(line, request) for line in user_lines(InputError(found.issues))]
-    notes = [_here(line, request) for line in user_lines(InputError(found.notes))]
+    # DEALS_DIR's own path left out: files named from it, as `page` names them
+    issues = [served(request, line) for line in user_lines(InputError(found.issues))]
+    notes = [served(request, line) for line in user_lines(InputError(found.notes))]
     return page(
         request,
         "validate.html.j2",
@@ -72,8 +73,3 @@ def _portfolio(request: Request, chosen: str, names: list[str]) -> Portfolio | N
         return load_portfolio(root(request) / PORTFOLIOS / f"{chosen}.yaml")
     except InputError as exc:  # its file's problems, about the portfolio chosen
         raise FieldError("portfolio", exc) from None
-
-
-def _here(line: str, request: Request) -> str:
-    """A line of the CLI's words with DEALS_DIR's own path left out (files named from it)."""
-    return line.replace(f"{root(request)}/", "")
