@@ -12,7 +12,7 @@ from dealbench.list_words import and_list
 from dealbench.model.partner import Partner
 from dealbench.model.policy import Policy
 from dealbench.model.portfolio import Portfolio
-from dealbench.model.yamlio import read_yaml
+from dealbench.model.yamlio import Source, read_yaml
 
 
 def input_notes(portfolio: Portfolio, *, files: bool = True) -> list[Issue]:
@@ -50,11 +50,33 @@ def input_notes(portfolio: Portfolio, *, files: bool = True) -> list[Issue]:
             with contextlib.suppress(InputError, OSError):  # moved or changed since loaded
                 source = read_yaml(Path(file))
         out += money_notes(loaded, source, given.get(root, []), f"{root}.")
+        if isinstance(loaded, Partner) and files:
+            out += never_granted_notes(loaded, source, file or root, f"{root}.")
         if isinstance(loaded, Policy) and files:  # at the override that set caps, if one did
             over = [g.where for g in given.get(root, []) if g.parts[:1] in (("caps",), ())]
             at = (None, over[-1]) if over else (source, file or root)
             out += caps_notes(loaded, at[0], at[1], f"{root}.")
     return out + asks_not_given(portfolio) if files else out
+
+
+def never_granted_notes(
+    partner: Partner, source: Source | None, shown: str, root: str = ""
+) -> list[Issue]:
+    """A note at the `requires` of each of `partner`'s concessions that can never be
+    granted (`partner_rules.never_granted`: it requires two concessions that exclude each
+    other, or one it excludes): valid, but the optimizer never offers it, with no other
+    word on why. At its line of `source`, the file the partner was read from; without it,
+    at `shown`, the field named under `root`."""
+    from dealbench.model.partner_rules import never_granted
+    from dealbench.model.positions import field_path
+
+    out = []
+    for loc, message in never_granted(partner):
+        if source is not None:
+            out.append(source.issue(loc, message))
+        else:
+            out.append(Issue(shown, None, root + field_path(loc), message))
+    return out
 
 
 def asks_not_given(portfolio: Portfolio) -> list[Issue]:

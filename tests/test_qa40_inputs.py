@@ -1,0 +1,41 @@
+"""Session 40, bad input (qa40-inputs): what a user hands the tool, said where it is
+written, with its exit code, and nothing written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import Runner
+
+
+def _line_of(text: str, line: str) -> int:
+    assert text.count(line) == 1, line
+    return text[: text.index(line)].count("\n") + 1
+
+
+def test_a_concession_that_can_never_be_granted_is_noted_where_written_and_stays_valid(
+    run: Runner, deals: Path
+) -> None:
+    """Its requirements exclude each other: valid (generated menus hold such, and the
+    optimizer never grants it), but `validate` said nothing of why it is never offered."""
+    partner = deals / "partners/my.yaml"
+    text = partner.read_text()
+    line = "    requires: [{security: veu}]\n"
+    at = _line_of(text, line)
+    partner.write_text(
+        text.replace(
+            line,
+            "    requires: [{security: veu}, entity-list-enforcement]\n"
+            "    excludes: [strategic-trade-permit]\n",
+        )
+    )
+    note = (
+        f"note: {partner}:{at}: concessions[3].requires: 'us-hq-operators' can never be "
+        "granted: it requires 'strategic-trade-permit' (through another requirement) and "
+        "excludes it"
+    )
+    for args in (("validate", partner), ("validate", deals / "portfolios/gulf-asia.yaml")):
+        result = run(*args)
+        assert result.exit_code == 0 and not result.traceback, result.output
+        assert " ".join(result.stderr.split()).count(note) == 1, result.stderr
