@@ -39,3 +39,24 @@ def test_a_concession_that_can_never_be_granted_is_noted_where_written_and_stays
         result = run(*args)
         assert result.exit_code == 0 and not result.traceback, result.output
         assert " ".join(result.stderr.split()).count(note) == 1, result.stderr
+
+
+def test_a_period_key_yaml_reads_as_a_boolean_is_named_as_written(
+    run: Runner, deals: Path
+) -> None:
+    """`true:` under `supply` (or `ask`, `compute`) was named `supply.1`: pydantic names a
+    boolean key by its number."""
+    portfolio = deals / "portfolios/gulf-asia.yaml"
+    text = portfolio.read_text()
+    line = "  2027: 1_200_000"
+    at = _line_of(text, line)
+    portfolio.write_text(text.replace(line, "  true: 1_200_000"))
+    partner = deals / "partners/my.yaml"
+    mine = partner.read_text()
+    ask = "  2027: 150_000 "
+    ask_at = _line_of(mine, ask)
+    partner.write_text(mine.replace(ask, "  false: 150_000 "))
+    result = run("validate", portfolio, partner)
+    assert result.exit_code == 2 and not result.traceback, result.output
+    assert f"{portfolio}:{at}: supply.true: expected a period label" in result.stderr
+    assert f"{partner}:{ask_at}: ask.false: expected a period label" in result.stderr
