@@ -60,3 +60,17 @@ def test_a_period_key_yaml_reads_as_a_boolean_is_named_as_written(
     assert result.exit_code == 2 and not result.traceback, result.output
     assert f"{portfolio}:{at}: supply.true: expected a period label" in result.stderr
     assert f"{partner}:{ask_at}: ask.false: expected a period label" in result.stderr
+
+
+def test_a_sweep_bound_written_with_a_space_names_the_word_read_as_the_scenarios_file(
+    run: Runner, deals: Path
+) -> None:
+    """`--from 5 bn` is `--from 5` and a SCENARIOS file `bn`: the message asked for either
+    a SCENARIOS file or --param, which the user had given."""
+    portfolio = deals / "portfolios/gulf-asia.yaml"
+    result = run(
+        "sweep", portfolio, "--param", "partners.AE.batna", "--from", "5", "bn", "--to", "6bn"
+    )
+    assert result.exit_code == 2 and not result.traceback, result.output
+    assert "'bn' was read as the SCENARIOS file" in result.stderr
+    assert "write 5bn" in result.stderr
