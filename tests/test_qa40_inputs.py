@@ -60,6 +60,17 @@ def test_a_period_key_yaml_reads_as_a_boolean_is_named_as_written(
     assert result.exit_code == 2 and not result.traceback, result.output
     assert f"{portfolio}:{at}: supply.true: expected a period label" in result.stderr
     assert f"{partner}:{ask_at}: ask.false: expected a period label" in result.stderr
+    given = run(
+        "solve",
+        deals / "portfolios/solo.yaml",
+        "--set",
+        "portfolio.supply={2026: 5, true: 6}",
+        "--out",
+        deals.parent / "out",
+    )
+    assert given.exit_code == 2 and not given.traceback, given.output
+    assert "--set: portfolio.supply.true: expected a period label" in given.stderr
+    assert not (deals.parent / "out").exists()
 
 
 def test_a_sweep_bound_written_with_a_space_names_the_word_read_as_the_scenarios_file(
