@@ -85,3 +85,20 @@ def test_a_sweep_bound_written_with_a_space_names_the_word_read_as_the_scenarios
     assert result.exit_code == 2 and not result.traceback, result.output
     assert "'bn' was read as the SCENARIOS file" in result.stderr
     assert "write 5bn" in result.stderr
+
+
+def test_an_amount_with_its_currency_after_it_or_a_finance_abbreviation_says_how_to_write_it(
+    run: Runner, deals: Path
+) -> None:
+    """`USD 3bn` is read, `3bn USD` was refused without a word on how to write it; so were
+    `50MM` and `2bln`, the abbreviations of a finance desk."""
+    partner = deals / "partners/my.yaml"
+    text = partner.read_text()
+    line = "batna: 3bn "
+    at = _line_of(text, line)
+    for written, meant in (("3bn USD", "3bn"), ("3000MM", "3000m"), ("3bln", "3bn")):
+        partner.write_text(text.replace(line, f"batna: {written} "))
+        result = run("validate", partner)
+        assert result.exit_code == 2 and not result.traceback, result.output
+        assert f"{partner}:{at}: batna: expected an amount of USD" in result.stderr
+        assert f"got {written!r}; write {meant}\n" in result.stderr
