@@ -102,3 +102,22 @@ def test_an_amount_with_its_currency_after_it_or_a_finance_abbreviation_says_how
         assert result.exit_code == 2 and not result.traceback, result.output
         assert f"{partner}:{at}: batna: expected an amount of USD" in result.stderr
         assert f"got {written!r}; write {meant}\n" in result.stderr
+
+
+def test_a_scenario_set_written_as_on_the_command_line_says_how_a_file_writes_it(
+    run: Runner, deals: Path
+) -> None:
+    """`set: portfolio.caps.AE.veu=800_000`, as `--set` writes it, was told only that a
+    mapping was expected."""
+    scenarios = deals / "scenarios/gulf-asia.yaml"
+    text = scenarios.read_text()
+    line = "set: {portfolio.caps.AE.veu: 800_000}"
+    at = _line_of(text, line)
+    scenarios.write_text(text.replace(line, "set: portfolio.caps.AE.veu=800_000"))
+    result = run("validate", scenarios)
+    assert result.exit_code == 2 and not result.traceback, result.output
+    assert (
+        f"{scenarios}:{at}: scenarios[1].set: expected a mapping of paths to values, got "
+        "'portfolio.caps.AE.veu=800_000'; a scenario writes set: {portfolio.caps.AE.veu: "
+        "800_000}"
+    ) in " ".join(result.stderr.split())
