@@ -41,9 +41,7 @@ def test_a_concession_that_can_never_be_granted_is_noted_where_written_and_stays
         assert " ".join(result.stderr.split()).count(note) == 1, result.stderr
 
 
-def test_a_period_key_yaml_reads_as_a_boolean_is_named_as_written(
-    run: Runner, deals: Path
-) -> None:
+def test_a_period_key_yaml_reads_as_a_boolean_is_named_as_written(run: Runner, deals: Path) -> None:
     """`true:` under `supply` (or `ask`, `compute`) was named `supply.1`: pydantic names a
     boolean key by its number."""
     portfolio = deals / "portfolios/gulf-asia.yaml"
@@ -121,3 +119,17 @@ def test_a_scenario_set_written_as_on_the_command_line_says_how_a_file_writes_it
         "'portfolio.caps.AE.veu=800_000'; a scenario writes set: {portfolio.caps.AE.veu: "
         "800_000}"
     ) in " ".join(result.stderr.split())
+
+
+def test_a_date_option_written_as_asked_but_no_such_date_says_so(run: Runner, deals: Path) -> None:
+    """`--date 2026-02-30` was told to write YYYY-MM-DD, which it had; a round file's
+    `date: 2026-02-30` is told there is no such date."""
+    result = run(
+        "solve", deals / "portfolios/solo.yaml", "--date", "2026-02-30", "--out", deals / "o"
+    )
+    assert result.exit_code == 2 and not result.traceback, result.output
+    assert result.stderr.strip() == (
+        "error: --date: expected YYYY-MM-DD or today, got '2026-02-30': no such date "
+        "(day is out of range for month)"
+    )
+    assert not (deals / "o").exists()
