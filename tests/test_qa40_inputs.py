@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers import Runner
+from helpers import REPO, Runner
 
 
 def _line_of(text: str, line: str) -> int:
@@ -133,3 +133,23 @@ def test_a_date_option_written_as_asked_but_no_such_date_says_so(run: Runner, de
         "(day is out of range for month)"
     )
     assert not (deals / "o").exists()
+
+
+def test_an_offer_package_for_another_partner_is_refused_at_its_line(
+    run: Runner, rounds: Path, tmp_path: Path
+) -> None:
+    """`offer --package` of another partner's package was `--package: partner: is SA`,
+    with neither file nor line, where `counter` names both."""
+    before = sorted(p.name for p in (rounds / "AE").iterdir())
+    package = REPO / "deals/packages/sa-counter.yaml"
+    at = _line_of(package.read_text(), "partner: SA")
+    result = run(
+        "offer", REPO / "deals/portfolios/gulf-asia.yaml", "--partner", "AE",
+        "--package", package, "--rounds", rounds, "--out", tmp_path / "docs",
+    )  # fmt: skip
+    assert result.exit_code == 2 and not result.traceback, result.output
+    assert f"sa-counter.yaml:{at}: partner: is SA, but the negotiation is with AE" in (
+        result.stderr
+    )
+    assert sorted(p.name for p in (rounds / "AE").iterdir()) == before
+    assert not (tmp_path / "docs").exists()
