@@ -4,6 +4,7 @@ written, with its exit code, and nothing written.
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 from helpers import REPO, Runner
@@ -153,3 +154,19 @@ def test_an_offer_package_for_another_partner_is_refused_at_its_line(
     )
     assert sorted(p.name for p in (rounds / "AE").iterdir()) == before
     assert not (tmp_path / "docs").exists()
+
+
+def test_serve_on_a_port_in_use_names_the_option_and_exits_2(run: Runner, deals: Path) -> None:
+    """uvicorn logged `ERROR: [Errno 98] error while attempting to bind` and exited 3,
+    which is dealbench's "no" (solve found no package)."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = run("serve", deals, "--port", str(port))
+    assert result.exit_code == 2 and not result.traceback, result.output
+    assert result.stderr.strip() == (
+        f"error: --port: port {port} on 127.0.0.1 is in use by another program; give "
+        "another port, or --port 0 for any free one"
+    )
+    assert result.stdout == ""
