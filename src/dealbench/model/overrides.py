@@ -240,7 +240,8 @@ def _at_key(path: str, loc: Loc, depth: int, data: Any) -> str:
             node = node.get(key)
         else:
             names.append(str(part))
-            node = node[part] if isinstance(node, list) and part in range(len(node)) else None
+            inside = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+            node = node[part] if inside else None
     return ".".join([path, *names[depth:]])
 
 
