@@ -170,3 +170,30 @@ def test_serve_on_a_port_in_use_names_the_option_and_exits_2(run: Runner, deals:
         "another port, or --port 0 for any free one"
     )
     assert result.stdout == ""
+
+
+def test_a_concession_an_override_makes_impossible_is_noted_at_the_override(
+    run: Runner, deals: Path
+) -> None:
+    """Noted at the partner file's `requires` line, which holds no exclusion: the --set
+    (or the scenario) that wrote it is where it was made so."""
+    result = run("validate", deals / "portfolios/gulf-asia.yaml")
+    assert result.exit_code == 0 and "never" not in result.stderr, result.output
+    scenarios = deals / "scenarios/never.yaml"
+    scenarios.write_text(
+        "scenarios:\n"
+        "  - id: never\n"
+        "    title: US operators only, without the permit\n"
+        "    set:\n"
+        "      partners.MY.concessions.us-hq-operators.requires: [entity-list-enforcement]\n"
+        "      partners.MY.concessions.us-hq-operators.excludes: [strategic-trade-permit]\n"
+    )
+    said = (
+        "partners.MY.concessions.us-hq-operators.requires: 'us-hq-operators' can never be "
+        "granted: it requires 'strategic-trade-permit' (through another requirement) and "
+        "excludes it"
+    )
+    result = run("validate", scenarios, "--portfolio", deals / "portfolios/gulf-asia.yaml")
+    assert result.exit_code == 0 and not result.traceback, result.output
+    assert f"note: {scenarios}:6: {said}" in " ".join(result.stderr.split())
+    assert "my.yaml" not in result.stderr
