@@ -197,3 +197,18 @@ def test_a_concession_an_override_makes_impossible_is_noted_at_the_override(
     assert result.exit_code == 0 and not result.traceback, result.output
     assert f"note: {scenarios}:6: {said}" in " ".join(result.stderr.split())
     assert "my.yaml" not in result.stderr
+
+
+def test_a_money_option_without_its_unit_is_noted_as_a_files_figure_is(
+    run: Runner, deals: Path
+) -> None:
+    """`--v-floor 100` is $100: `--set partners.AE.batna=8` is noted as read as $8, the
+    option, read the same way, said nothing."""
+    result = run(
+        "solve", deals / "portfolios/solo.yaml", "--mode", "partner-best", "--v-floor", "100"
+    )
+    assert result.exit_code == 0 and not result.traceback, result.output
+    assert (
+        "note: --v-floor: read as $100 (written without a unit), where a floor on US utility "
+        "is USD 1m or more in a deal between governments; if 100m was meant, write 100m"
+    ) in " ".join(result.stderr.split())
