@@ -598,7 +598,9 @@ def test_our_own_offer_is_not_recorded_as_their_counter_nor_theirs_as_ours(
     assert result.exit_code == 2, result.output
     result = run("offer", PORTFOLIO, "--partner", "AE", "--rounds", rounds, "--package", AE_COUNTER)
     assert result.exit_code == 2, result.output
-    assert "--package: side: is counter: the package is the partner's proposal" in result.stderr
+    assert "ae-counter.yaml:6: side: is counter: the package is the partner's proposal" in (
+        result.stderr
+    )
     assert snapshot(rounds) == before
     # each as its own side is recorded
     result = run(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable, Sequence
 from typing import Literal, TypeVar
 
@@ -179,7 +180,9 @@ def document_date(text: str | None, name: str = "date") -> dt.date | None:
         return dt.date.today()
     try:
         return dt.date.fromisoformat(text.strip())
-    except ValueError:
+    except ValueError as exc:
+        # `2026-02-30` is written as asked: what is wrong is the date (Python's words).
+        why = f": no such date ({exc})" if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()) else ""
         raise InputError(
-            Issue(name, None, "", f"expected YYYY-MM-DD or today, got {text!r}")
+            Issue(name, None, "", f"expected YYYY-MM-DD or today, got {text!r}{why}")
         ) from None

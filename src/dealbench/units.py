@@ -395,9 +395,7 @@ def parse_money(value: Any) -> float:
                 number = None
             if number is not None:  # its bounds are said as such ("1e400": at most 1,000tn)
                 return _money_bound(number, value)
-            word = _WORDS.get(match["suf"]) if match else None
-            hint = f"; write {match['sign']}{match['num']}{word}" if match and word else ""
-            raise ValueError(f"expected {AN_AMOUNT}, got {_short(value)}{hint}")
+            raise ValueError(f"expected {AN_AMOUNT}, got {_short(value)}{_money_hint(text)}")
         try:
             amount = float(match["num"]) * _SUFFIX.get(match["suf"], 1.0)
         except OverflowError:
@@ -406,6 +404,27 @@ def parse_money(value: Any) -> float:
     else:
         amount = _finite(value)
     return _money_bound(amount, value)
+
+
+#: Abbreviations of a scale a reader of finance writes (`50MM`, `2bln`), answered with
+#: the suffix an amount is read with.
+_SCALES = {"mm": "m", "mio": "m", "mln": "m", "bln": "bn", "bil": "bn", "trn": "tn"}
+#: The currency written where an amount does not read it: after it (`50m USD`), or as
+#: `US$` (`US$50m`); `$` and `USD` before it are read.
+_CURRENCY = re.compile(r"^(?:us\$)|(?:usd|\$|dollars?)$")
+
+
+def _money_hint(text: str) -> str:
+    """`; write 50m` for an amount written otherwise than it is read (`text`: lower case,
+    without spaces): a scale in words (`50million`), an abbreviation of one (`50mm`,
+    `2bln`), or the currency after the number (`50musd`) or as `us$`. Empty otherwise."""
+    match = _MONEY.match(_CURRENCY.sub("", text))
+    if match is None:
+        return ""
+    suffix = _WORDS.get(match["suf"]) or _SCALES.get(match["suf"], match["suf"])
+    if suffix not in ("", *_SUFFIX):
+        return ""
+    return f"; write {match['sign']}{match['num']}{suffix}"
 
 
 def _money_bound(amount: float, value: Any) -> float:

@@ -218,10 +218,11 @@ def _notes(path: Path, loaded: object) -> list[Issue]:
     (DESIGN.md), so a writer who meant to let it in is told. A portfolio's partners whose
     ask gives no figure for some of its periods, and money outside its plausible bounds
     (`notes.input_notes`, as the solving commands note them; a partner's or policy's file on
-    its own, `plausible.money_notes`; a scenarios file against a portfolio, its overrides'
+    its own, `plausible.money_notes`, and a partner's concessions that can never be granted,
+    `notes.never_granted_notes`; a scenarios file against a portfolio, its overrides'
     money). A file a portfolio also names is noted once."""
     from dealbench.model import Partner, Policy
-    from dealbench.model.notes import input_notes
+    from dealbench.model.notes import input_notes, never_granted_notes
     from dealbench.model.plausible import caps_notes, money_notes
     from dealbench.model.yamlio import read_yaml
 
@@ -234,6 +235,8 @@ def _notes(path: Path, loaded: object) -> list[Issue]:
         return []
     source = read_yaml(path)
     out = money_notes(loaded, source)
+    if isinstance(loaded, Partner):
+        out += never_granted_notes(loaded, source, source.display)
     if isinstance(loaded, Policy) and loaded.caps.tier3 != 0:
         message = (
             "tier 3 (arms-embargoed) receives nothing under any deal, whatever this cap says; "

@@ -284,13 +284,30 @@ def sweep(
     from dealbench.errors import InputError, Issue
 
     with handled():
-        if (scenarios is None) == (param is None):
+        if scenarios is None and param is None:
             raise InputError(
                 Issue(
                     "sweep",
                     None,
                     "",
                     "give either a SCENARIOS file or --param PATH --from A --to B",
+                )
+            )
+        if scenarios is not None and param is not None:
+            # `--from 5 bn` leaves `bn` as the SCENARIOS file: say which word was read so.
+            spaced = (
+                ""
+                if scenarios.exists()
+                else f" ({str(scenarios)!r} was read as the SCENARIOS file: a value with a "
+                "space, `--from 5 bn`, is two arguments; write 5bn)"
+            )
+            raise InputError(
+                Issue(
+                    "sweep",
+                    None,
+                    "",
+                    "give either a SCENARIOS file or --param PATH --from A --to B, not both"
+                    + spaced,
                 )
             )
         if param is None:  # a SCENARIOS file: these have no figure to sweep

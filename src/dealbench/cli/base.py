@@ -253,17 +253,24 @@ def check_time_limit(seconds: float | None) -> float | None:
     return positive_seconds(seconds)
 
 
-def parse_money_option(option: str, value: str | None) -> float | None:
-    """A money option (`--v-floor 100bn`), read like money in the data files."""
+def parse_money_option(
+    option: str, value: str | None, what: str = "an amount of a deal"
+) -> float | None:
+    """A money option (`--v-floor 100bn`), read like money in the data files, and noted
+    as they are where it is implausible (`--v-floor 100`: $100, its unit left out)."""
+    from dealbench.model.plausible import money_said
     from dealbench.units import parse_money
 
     if value is None:
         return None
     try:
-        return parse_money(value)
+        amount = parse_money(value)
     except ValueError as exc:
         _bad_option(option, str(exc))
-    raise AssertionError("unreachable")  # pragma: no cover
+    said = money_said(amount, value, what)
+    if said is not None:
+        typer.echo(f"note: {option}: {said}", err=True)
+    return amount
 
 
 def _bad_option(option: str, message: str) -> None:

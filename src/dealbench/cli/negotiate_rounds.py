@@ -132,14 +132,12 @@ def offer(
     2): run the examples below in the copy `dealbench demo` writes (cd out).
     """
     from dealbench.cli import output
-    from dealbench.model import load_package
     from dealbench.negotiate.record import record_offer
 
     with handled():
         check_highs_only("offer", solver)
         pf, root = portfolio_and_rounds(portfolio, rounds)
         code = partner.upper()
-        pkg = load_package(package, pf) if package is not None else None
         fixed = each_once(
             (f.strip() for item in fix or [] for f in item.split(",") if f.strip()), "--fix", "part"
         )
@@ -149,7 +147,7 @@ def offer(
             pf,
             root,
             code,
-            package=pkg,
+            package=package,
             strategy=strategy,
             mode=mode,
             deadline=deadline,

@@ -180,7 +180,7 @@ def solve(
         if solver not in SOLVERS:
             raise InputError(Issue("--solver", None, "", unknown("solver", solver, SOLVERS)))
         gap, time_limit = check_gap(gap), check_time_limit(time_limit)
-        floor = parse_money_option("--v-floor", v_floor)
+        floor = parse_money_option("--v-floor", v_floor, "a floor on US utility")
         if rounds is None:  # refused before the solve
             from dealbench.analyze.analysed import check_analysis
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from pathlib import Path
 from typing import Annotated
 
@@ -60,6 +62,7 @@ def serve(
             raise InputError(Issue("deals", None, "", NO_DEALS))
         if not folder.is_dir():
             raise InputError(Issue(str(folder), None, "", "not a folder"))
+        sock = _listening(host, port)  # before anything starts: a busy port is said first
         token = secrets.token_urlsafe(24)
         web = create_app(folder, token)
         web.state.jobs.prepare()  # the first solve's process: started before the first click
@@ -91,6 +94,48 @@ def serve(
 
         server.shutdown = shutdown  # type: ignore[method-assign]
         try:
-            server.run()
+            server.run(sockets=[sock])
         finally:
             web.state.jobs.shutdown()
+            sock.close()
+
+
+def _listening(host: str, port: int) -> socket.socket:
+    """A socket bound to `host`:`port` and listening, as uvicorn binds one; a port in use
+    or an address not of this machine is refused with the option at fault (exit 2), where
+    uvicorn logged `ERROR: [Errno 98] ...` and exited 3, which is dealbench's "no"."""
+    from dealbench.errors import InputError, Issue
+
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    except (socket.gaierror, UnicodeError) as exc:
+        reason = exc.strerror if isinstance(exc, socket.gaierror) else str(exc)
+        raise InputError(
+            Issue("--host", None, "", f"cannot listen on {host!r}: {reason}; " + _LOCAL)
+        ) from None
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            message = (
+                f"port {port} on {host} is in use by another program; give another port, "
+                "or --port 0 for any free one"
+            )
+            raise InputError(Issue("--port", None, "", message)) from None
+        if exc.errno == errno.EACCES and port < 1024:
+            message = (
+                f"port {port} needs administrator rights (ports below 1024 do); give a port "
+                "from 1024, such as the default 8765"
+            )
+            raise InputError(Issue("--port", None, "", message)) from None
+        message = f"cannot listen on {host} port {port}: {exc.strerror}; " + _LOCAL
+        raise InputError(Issue("--host", None, "", message)) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+_LOCAL = "give an address of this machine, such as 127.0.0.1 (the default)"

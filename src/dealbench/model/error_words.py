@@ -122,6 +122,14 @@ def _mapping_under(error: Any, got: str) -> str:
             f"expected {code}'s caps by security level, such as {{veu: 500_000}} (H100e per "
             f"period), got {got}; to cap {code} under every level, name each level"
         )
+    given = error.get("input")
+    if loc and loc[-1] == "set" and isinstance(given, str) and "=" in given:
+        # a scenario's `set: portfolio.supply.2027=900_000`, as --set writes it
+        path, _, value = given.partition("=")
+        return (
+            f"expected a mapping of paths to values, got {got}; a scenario writes "
+            f"set: {{{path.strip()}: {value.strip()}}}"
+        )
     return f"expected a mapping of keys to values, got {got}"
 
 

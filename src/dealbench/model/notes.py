@@ -12,7 +12,7 @@ from dealbench.list_words import and_list
 from dealbench.model.partner import Partner
 from dealbench.model.policy import Policy
 from dealbench.model.portfolio import Portfolio
-from dealbench.model.yamlio import read_yaml
+from dealbench.model.yamlio import Source, read_yaml
 
 
 def input_notes(portfolio: Portfolio, *, files: bool = True) -> list[Issue]:
@@ -50,11 +50,45 @@ def input_notes(portfolio: Portfolio, *, files: bool = True) -> list[Issue]:
             with contextlib.suppress(InputError, OSError):  # moved or changed since loaded
                 source = read_yaml(Path(file))
         out += money_notes(loaded, source, given.get(root, []), f"{root}.")
+        if isinstance(loaded, Partner):
+            menu = [g.where for g in given.get(root, []) if _menu_given(g.parts)]
+            if files or menu:  # without files, only what an override made so
+                at = (None, menu[-1]) if menu else (source, file or root)
+                out += never_granted_notes(loaded, at[0], at[1], f"{root}.")
         if isinstance(loaded, Policy) and files:  # at the override that set caps, if one did
             over = [g.where for g in given.get(root, []) if g.parts[:1] in (("caps",), ())]
             at = (None, over[-1]) if over else (source, file or root)
             out += caps_notes(loaded, at[0], at[1], f"{root}.")
     return out + asks_not_given(portfolio) if files else out
+
+
+def never_granted_notes(
+    partner: Partner, source: Source | None, shown: str, root: str = ""
+) -> list[Issue]:
+    """A note at the `requires` of each of `partner`'s concessions that can never be
+    granted (`partner_rules.never_granted`: it requires two concessions that exclude each
+    other, or one it excludes): valid, but the optimizer never offers it, with no other
+    word on why. At its line of `source`, the file the partner was read from; without it,
+    at `shown` (the override that set the menu: `--set`), the field named under `root` as
+    an override names it (`partners.MY.concessions.us-hq-operators.requires`)."""
+    from dealbench.model.partner_rules import never_granted
+
+    out = []
+    for loc, message in never_granted(partner):
+        if source is not None:
+            out.append(source.issue(loc, message))
+        else:
+            cid = partner.concessions[int(loc[1])].id
+            out.append(Issue(shown, None, f"{root}concessions.{cid}.requires", message))
+    return out
+
+
+def _menu_given(parts: tuple[str, ...]) -> bool:
+    """Whether an override at `parts` below a partner may set what its concessions require
+    or exclude: the partner whole, its concessions, one whole, or those lists."""
+    if parts[:1] not in ((), ("concessions",)):
+        return False
+    return len(parts) <= 2 or parts[2] in ("requires", "excludes")
 
 
 def asks_not_given(portfolio: Portfolio) -> list[Issue]:

@@ -43,7 +43,7 @@ from dealbench.model.partner import Partner
 from dealbench.model.periods import PeriodMismatch
 from dealbench.model.policy import Policy
 from dealbench.model.portfolio import Portfolio
-from dealbench.model.positions import field_path
+from dealbench.model.positions import field_path, key_text
 from dealbench.model.validation import matching_errors
 from dealbench.model.yamlio import Loc
 
@@ -221,16 +221,28 @@ def _validated(model: type[Any], walked: Walked, path: str, where: str, typed: T
             if error["type"] == "extra_forbidden":
                 message = f"unknown field {field_path(error['loc'])}"
             else:
-                field = _at_key(path, error["loc"], walked.depth)
+                field = _at_key(path, error["loc"], walked.depth, walked.data)
             issues.append(Issue(where, None, field, message))
         raise InputError(_unique(issues)) from None
 
 
-def _at_key(path: str, loc: Loc, depth: int) -> str:
+def _at_key(path: str, loc: Loc, depth: int, data: Any) -> str:
     """The path of a fault inside the value set, as a file names it at its key:
-    `partners.AE.batna.low` for `low: x` of a distribution set whole."""
+    `partners.AE.batna.low` for `low: x` of a distribution set whole; a key YAML read as
+    a boolean as written (`portfolio.supply.true`), not by the number pydantic names it
+    by (`portfolio.supply.1`)."""
     parts = [p for p in loc if not (isinstance(p, str) and ("[" in p or "(" in p))]
-    return ".".join([path, *(str(p) for p in parts[depth:])])
+    names, node = [], data
+    for part in parts:
+        if isinstance(node, dict):
+            key = next((k for k in node if isinstance(k, bool) and k == part), part)
+            names.append(key_text(key))
+            node = node.get(key)
+        else:
+            names.append(str(part))
+            inside = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+            node = node[part] if inside else None
+    return ".".join([path, *names[depth:]])
 
 
 def _raise_problems(problems: Iterable[rules.Problem], path: str, where: str) -> None:

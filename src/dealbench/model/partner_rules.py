@@ -5,7 +5,7 @@ the value curve concave, no cycle of requirements. Each yields `(loc, message)` 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from dealbench.figures import quantity
 from dealbench.list_words import meant
@@ -180,6 +180,82 @@ def _cycle_problems(partner: Partner) -> Iterator[Problem]:
         path = cycle[first:] + cycle[:first]
         chain = " -> ".join([*path, path[0]])
         yield ("concessions", index[path[0]], "requires"), f"requirements form a cycle: {chain}"
+
+
+def never_granted(partner: Partner) -> Iterator[Problem]:
+    """Each concession that can never be granted: its requirements (with theirs) hold two
+    that exclude each other, or one it excludes. Valid input (the optimizer simply never
+    grants it, and generated menus hold such concessions), but likely not what was meant:
+    `validate` and the solving commands note it at its `requires` (`notes.input_notes`).
+    Nothing for a menu with a cycle or a duplicate id (errors, said on their own). Linear
+    in concessions plus requirements: each concession's requirements, and what they
+    exclude, as bit sets."""
+    graph = {
+        c.id: [r for r in c.requires if isinstance(r, str) and r != c.id]
+        for c in partner.concessions
+    }
+    index = {c.id: i for i, c in enumerate(partner.concessions)}
+    if len(index) != len(partner.concessions) or find_cycles(graph):
+        return
+    bit = {cid: 1 << i for cid, i in index.items()}
+    clash = dict.fromkeys(index, 0)  # excludes, both ways
+    for c in partner.concessions:
+        for other in c.excludes:
+            if other in bit and other != c.id:
+                clash[c.id] |= bit[other]
+                clash[other] |= bit[c.id]
+    needs: dict[str, int] = {}  # the concession and everything it requires
+    bars: dict[str, int] = {}  # what any of those excludes
+    for cid in _requirements_first(graph):
+        needs[cid], bars[cid] = bit[cid], clash[cid]
+        for r in graph[cid]:
+            if r in graph:
+                needs[cid] |= needs[r]
+                bars[cid] |= bars[r]
+    for c in partner.concessions:
+        if not needs[c.id] & bars[c.id]:
+            continue
+        inside = [x for x in index if needs[c.id] & bit[x]]
+        a, b = next((x, y) for x in inside for y in inside if clash[x] & bit[y])
+        if c.id in (a, b):
+            other = b if a == c.id else a
+            why = f"it requires {other!r}{_through(c.requires, other)} and excludes it"
+        else:
+            why = (
+                f"it requires {a!r}{_through(c.requires, a)} and {b!r}{_through(c.requires, b)}, "
+                "which exclude each other"
+            )
+        yield (
+            ("concessions", index[c.id], "requires"),
+            f"{c.id!r} can never be granted: {why}; no package will hold it (remove the "
+            "requirement or the exclusion if it is meant to be offered)",
+        )
+
+
+def _through(requires: Collection[object], cid: str) -> str:
+    """` (through another requirement)` for a concession required only indirectly."""
+    return "" if cid in requires else " (through another requirement)"
+
+
+def _requirements_first(graph: dict[str, list[str]]) -> list[str]:
+    """The concessions of an acyclic `graph`, each after everything it requires."""
+    order: list[str] = []
+    done: set[str] = set()
+    for root in graph:
+        if root in done:
+            continue
+        done.add(root)
+        todo = [(root, iter(graph[root]))]
+        while todo:
+            node, rest = todo[-1]
+            nxt = next(rest, None)
+            if nxt is None:
+                order.append(node)
+                todo.pop()
+            elif nxt in graph and nxt not in done:
+                done.add(nxt)
+                todo.append((nxt, iter(graph[nxt])))
+    return order
 
 
 def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:

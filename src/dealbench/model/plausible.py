@@ -36,6 +36,7 @@ __all__ = [
     "caps_notes",
     "figures",
     "money_notes",
+    "money_said",
 ]
 
 #: A deal's money other than 0 below this (in size) is said.
@@ -98,6 +99,13 @@ def money_notes(
             if message is not None:
                 out.append(source.issue(figure.loc, message))
     return sorted(out, key=lambda issue: (issue.line is None, issue.line or 0))
+
+
+def money_said(amount: float, written: object, what: str) -> str | None:
+    """What a note says of an amount of a deal given otherwise than in a file (a money
+    option: `--v-floor 100`), as `written`: read as $100 (written without a unit), where
+    `what` is USD 1m or more; None when plausible. As `money_notes` weighs a file's."""
+    return _said(Figure((), (), _DEAL, what, amount), written)
 
 
 def _overridden(figure: Figure, given: Sequence[Given]) -> tuple[str, object] | None:

@@ -68,7 +68,7 @@ def locate(positions: Positions, loc: Loc, *, of_key: bool = False) -> tuple[Loc
             if key is _MISSING:
                 continue  # a union tag or a missing field: stay on this node
             line, node = node[key]
-            found.append(str(key))
+            found.append(key_text(key))
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             line, node = node[part]
             found.append(part)
@@ -113,9 +113,18 @@ def lines_under(positions: Positions, loc: Loc) -> set[int]:
 _MISSING = object()
 
 
+def key_text(key: Any) -> str:
+    """A key as a field's name: `true` for a key YAML read as a boolean (`supply: {true:
+    5}`), as the file writes it, not `True`, nor the `1` pydantic names it by."""
+    return str(key).lower() if isinstance(key, bool) else str(key)
+
+
 def _map_key(node: dict[Any, Any], part: str | int) -> Any:
     for candidate in (part, str(part)):
         if candidate in node:
+            if isinstance(candidate, int) and candidate in (0, 1):
+                # pydantic names a boolean key by its number (True as 1): the key as read.
+                return next(key for key in node if key == candidate)
             return candidate
     if isinstance(part, str) and part.lstrip("-").isdigit() and int(part) in node:
         return int(part)

@@ -86,7 +86,7 @@ def record_offer(
     root: str | os.PathLike[str],
     partner: str,
     *,
-    package: Package | None = None,
+    package: Package | str | os.PathLike[str] | None = None,
     strategy: str | None = None,
     mode: str | None = None,
     deadline: int | None = None,
@@ -104,12 +104,17 @@ def record_offer(
     deadline and beta too, unless given), else Boulware. `mode` (us-best, nash,
     kalai) offers that point of the deal's frontier instead. An offer that gives the
     partner less than our last offer did is refused unless `allow_retreat`; allowed, the
-    round file says what it takes back (`retreat:`).
+    round file says what it takes back (`retreat:`). `package` may be a package file,
+    validated against the portfolio first and refused at its lines (another partner's).
     """
     root = Path(root)  # a str as well as a Path
     refuse_shipped(root)  # before any work
     check_date(portfolio, date)
     note, author = round_text(note, "note"), round_text(author, "author")
+    where: Path | None = None  # the package file, or None: the package passed or chosen
+    if isinstance(package, str | os.PathLike):
+        where = Path(package)
+        package = load_package(package, portfolio)
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(portfolio, negotiations, partner, expect)
     proposal = None
@@ -161,8 +166,8 @@ def record_offer(
         package, record = proposal.package, proposal.strategy
     if proposal is not None:  # chosen here: in the portfolio's chips, where it decides in chips
         package = package.in_steps_of(portfolio.granularity)
-    _same_partner(package, partner, None, "package")
-    _same_side(package, "us", None, "package")
+    _same_partner(package, partner, where, "package")
+    _same_side(package, "us", where, "package")
     previous = negotiation.last_offer
     retreat = _retreat(
         portfolio,
