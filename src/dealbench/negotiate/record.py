@@ -20,7 +20,7 @@ from dealbench.checker import check, evaluate
 from dealbench.errors import ArgumentError, DealbenchError, InfeasibleError, InputError, Issue
 from dealbench.limit import Limit, broken_messages, messages
 from dealbench.list_words import and_list
-from dealbench.model.load_package import load_counter, package_issue
+from dealbench.model.load_package import load_counter, load_package, package_issue
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.yamlio import display_path
