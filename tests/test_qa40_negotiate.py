@@ -30,3 +30,31 @@ def test_a_strategy_set_once_outlives_an_offer_at_a_point_of_the_frontier(
     assert "Strategy: linear; target US utility $72.43bn" in run.stdout
     recorded = (rounds / "AE/006-us.yaml").read_text(encoding="utf-8")
     assert "  name: linear\n" in recorded and "    offers_made: 3\n" in recorded
+
+
+def test_an_offer_that_repeats_our_last_one_repeats_its_terms(tmp_path: Path) -> None:
+    """KR's Zeuthen offer after its USD 75bn counter: "the US repeats its offer", and the
+    round recorded gave 205,000/205,000/206,000 H100e where our offer of round 1 gave
+    220,000/220,000/176,000: the same utilities to both sides (past 100,000 H100e a year
+    KR values each alike), another schedule, a redline of three changed periods for a
+    repeat. The last offer wins a tie with the solve's package, with terms fixed too."""
+    rounds = tmp_path / "rounds"
+    (rounds / "KR").mkdir(parents=True)
+    offered = "compute: {2026: 220_000, 2027: 220_000, 2028: 176_000}"
+    (rounds / "KR/001-us.yaml").write_text(
+        "round: 1\nside: us\npackage:\n  partner: KR\n  security: veu\n"
+        f"  {offered}\n  concessions: {{invest-us: 200bn, pax-silica: true}}\n",
+        encoding="utf-8",
+    )
+    (rounds / "KR/002-partner.yaml").write_text(
+        "round: 2\nside: partner\nbasis: 001-us.yaml\npackage:\n  partner: KR\n"
+        "  security: kyc\n  compute: {2026: 220_000, 2027: 220_000, 2028: 220_000}\n"
+        "  concessions: {invest-us: 75bn, hbm-priority: true}\n",
+        encoding="utf-8",
+    )
+    options = ["--partner", "KR", "--rounds", rounds, "--no-documents", "--strategy", "zeuthen"]
+    run = invoke(["offer", REPO / "deals/portfolios/global.yaml", *options, "--fix", "invest-us"])
+    assert run.exit_code == 0, run.output
+    assert "the partner should concede, so the US repeats its offer" in run.stdout
+    recorded = (rounds / "KR/003-us.yaml").read_text(encoding="utf-8")
+    assert "    '2026': 220000\n    '2027': 220000\n    '2028': 176000\n" in recorded
