@@ -58,3 +58,27 @@ def test_an_offer_that_repeats_our_last_one_repeats_its_terms(tmp_path: Path) ->
     assert "the partner should concede, so the US repeats its offer" in run.stdout
     recorded = (rounds / "KR/003-us.yaml").read_text(encoding="utf-8")
     assert "    '2026': 220000\n    '2027': 220000\n    '2028': 176000\n" in recorded
+
+
+def test_a_zeuthen_tie_is_said_as_a_tie(tmp_path: Path) -> None:
+    """AE's opening offer gives it exactly its walk-away value ($8.05bn) and its counter of
+    600,000 H100e a year and no concession gives the US $4.25bn, less than the
+    reservation value: both Zeuthen risks are 1. The reason read "the US has less to lose
+    by conceding (its risk 1.00 against the partner's 1.00)", untrue of a tie. On a tie
+    both concede (Harsanyi), so the US does, and the reason says the risks are equal."""
+    rounds = tmp_path / "rounds"
+    (rounds / "AE").mkdir(parents=True)
+    opening = (REPO / "deals/rounds/gulf-asia/AE/001-us.yaml").read_text(encoding="utf-8")
+    (rounds / "AE/001-us.yaml").write_text(opening, encoding="utf-8")
+    (rounds / "AE/002-partner.yaml").write_text(
+        "round: 2\nside: partner\nbasis: 001-us.yaml\npackage:\n  partner: AE\n"
+        "  security: veu\n  compute: {2026: 600_000, 2027: 600_000, 2028: 600_000}\n",
+        encoding="utf-8",
+    )
+    options = ["--partner", "AE", "--rounds", rounds, "--no-documents", "--json"]
+    run = invoke(["offer", PORTFOLIO, *options, "--strategy", "zeuthen"])
+    assert run.exit_code == 0, run.output
+    assert '"reason": "Zeuthen: the risks are equal (its risk 1.00 against the partner\'s ' in (
+        run.stdout
+    )
+    assert "1.00), and on a tie both sides concede, so the US does; it concedes" in run.stdout
