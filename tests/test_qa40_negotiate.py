@@ -82,3 +82,16 @@ def test_a_zeuthen_tie_is_said_as_a_tie(tmp_path: Path) -> None:
         run.stdout
     )
     assert "1.00), and on a tie both sides concede, so the US does; it concedes" in run.stdout
+
+
+def test_an_empty_against_is_said_of_the_argument() -> None:
+    """`evaluate ... --against ""` (a shell variable left empty) said "error: .: is a
+    directory, expected a YAML file": the empty text read as the current folder. It is
+    refused as the argument it is, as a misspelt round number is."""
+    package = REPO / "deals/packages/ae-counter.yaml"
+    run = invoke(["evaluate", package, "--portfolio", PORTFOLIO, "--against", ""])
+    assert run.exit_code == 2
+    assert run.stderr == (
+        "error: --against: '' is neither a round number of the negotiation with AE nor a "
+        "file (a round or package file, or a result.json)\n"
+    )
