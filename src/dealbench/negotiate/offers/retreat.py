@@ -41,9 +41,7 @@ def refuse_retreat(said: str, last: Round, strategy: tuple[int, str] | None) -> 
     would take nothing back."""
     code = last.package.partner if last.package is not None else "the partner"
     instead = (
-        [f"continue with the strategy of round {strategy[0]} ({strategy[1]})"]
-        if strategy
-        else []
+        [f"continue with the strategy of round {strategy[0]} ({strategy[1]})"] if strategy else []
     )
     instead.append(f"offer a package of your own that gives {code} no less")
     return ArgumentError(
