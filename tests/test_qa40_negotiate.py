@@ -95,3 +95,20 @@ def test_an_empty_against_is_said_of_the_argument() -> None:
         "error: --against: '' is neither a round number of the negotiation with AE nor a "
         "file (a round or package file, or a result.json)\n"
     )
+
+
+def test_a_concluded_rounds_file_is_rendered_as_the_terms_agreed(tmp_path: Path) -> None:
+    """SA's round 4 concludes the deal on our offer of round 3 (SA accepts it, so the round
+    is SA's). `render` of 004-partner.yaml wrote `SA-counter-004.md`, "Draft for
+    discussion. Proposal of the Partner", and `redline 003-us.yaml 004-partner.yaml` "To:
+    The Partner's counter, round 4": the terms agreed read as a proposal still open. A
+    concluded round's package is the terms agreed, as `conclude`'s own term sheets say."""
+    rounds = REPO / "deals/rounds/gulf-asia/SA"
+    options = ["--portfolio", PORTFOLIO, "--out", tmp_path]
+    assert invoke(["render", rounds / "004-partner.yaml", *options]).exit_code == 0
+    sheet = (tmp_path / "term-sheets/SA-agreed-004.md").read_text(encoding="utf-8")
+    assert "*Non-binding. Terms agreed by the Participants.*" in sheet
+    run = invoke(["redline", rounds / "003-us.yaml", rounds / "004-partner.yaml", *options])
+    assert run.exit_code == 0, run.output
+    redline = (tmp_path / "redline-SA-offer-003-to-agreed-004.md").read_text(encoding="utf-8")
+    assert "| From | US offer, round 3 |\n| To | Agreed terms, round 4 |\n" in redline

@@ -502,8 +502,9 @@ def _same_partner(package: Package, partner: str, where: Path | None, argument: 
 
 def _same_side(package: Package, side: Side, where: Path | None, argument: str) -> None:
     """A package that says whose proposal it is (`side: offer` or `counter`) is recorded
-    only as that side's round: our own offer passed to `counter` is a mistake."""
-    if package.side is None:
+    only as that side's round: our own offer passed to `counter` is a mistake. Terms agreed
+    (a concluded round's file, read from another folder) are neither side's proposal."""
+    if package.side in (None, "agreed"):
         return
     says: Side = "us" if package.side in ("offer", "us") else "partner"
     if says != side:
