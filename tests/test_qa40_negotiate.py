@@ -112,3 +112,15 @@ def test_a_concluded_rounds_file_is_rendered_as_the_terms_agreed(tmp_path: Path)
     assert run.exit_code == 0, run.output
     redline = (tmp_path / "redline-SA-offer-003-to-agreed-004.md").read_text(encoding="utf-8")
     assert "| From | US offer, round 3 |\n| To | Agreed terms, round 4 |\n" in redline
+
+
+def test_the_deal_memo_of_a_concluded_round_says_the_terms_were_agreed(tmp_path: Path) -> None:
+    """`render 004-partner.yaml --doc deal-memo` (SA's round 4, the deal concluded) opened
+    "## Recommendation: Offer Saudi Arabia ...": a memo to principals telling them to offer
+    terms already agreed. It says they were agreed, and in which round."""
+    sa4 = REPO / "deals/rounds/gulf-asia/SA/004-partner.yaml"
+    run = invoke(["render", sa4, "--portfolio", PORTFOLIO, "--out", tmp_path, "--doc", "deal-memo"])
+    assert run.exit_code == 0, run.output
+    memo = (tmp_path / "memos/SA-agreed-004.md").read_text(encoding="utf-8")
+    assert "## The terms agreed\n\nIn round 4, the United States and Saudi Arabia agreed " in memo
+    assert "Offer Saudi Arabia" not in memo
