@@ -67,7 +67,7 @@ StrategyOpt = Annotated[
     typer.Option(
         "--strategy",
         help="How the next offer concedes: boulware, linear, conceder (time-dependent) or zeuthen "
-        "(default: the strategy of our last offer, else boulware).",
+        "(default: the last one our offers were made by, else boulware).",
     ),
 ]
 DeadlineOpt = Annotated[
@@ -83,8 +83,8 @@ VerdictStrategyOpt = Annotated[
     str | None,
     typer.Option(
         "--strategy",
-        help="The next-offer strategy a counter is weighed against (default: the one recorded "
-        "in our last offer).",
+        help="The next-offer strategy a counter is weighed against (default: the last one "
+        "recorded in our offers, else boulware).",
     ),
 ]
 VerdictDeadlineOpt = Annotated[

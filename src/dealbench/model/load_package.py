@@ -156,7 +156,12 @@ def _package_or_round(source: Source) -> tuple[Package, tuple[str, ...]]:
                 (), f"round {data.round} records no package ({data.status}); expected a package"
             )
         )
-    update = {"side": data.side, "round": data.round, "date": data.date}
+    # The round that concludes a deal holds the terms agreed, whichever side recorded it
+    # (the one that accepts): `redline` and `render` of `007-us.yaml` read "US offer" and
+    # "Draft for discussion. Proposal of the United States" where `conclude`'s own term
+    # sheets say "Terms agreed by the Participants".
+    side = "agreed" if data.status == "concluded" else data.side
+    update = {"side": side, "round": data.round, "date": data.date}
     return data.package.model_copy(update=update), ("package",)
 
 

@@ -93,9 +93,10 @@ class Package(Strict):
     title: Text | None = None
     date: dt.date | None = None
     #: Who proposed it (`offer` or `us`: the United States; `counter` or `partner`: the
-    #: partner, as in a negotiation round's `side`) and in which round; documents are
-    #: named after them (`AE-counter-003`).
-    side: Literal["offer", "counter", "us", "partner"] | None = None
+    #: partner, as in a negotiation round's `side`; `agreed`: neither, the terms a
+    #: concluded round records) and in which round; documents are named after them
+    #: (`AE-counter-003`, `AE-agreed-007`).
+    side: Literal["offer", "counter", "us", "partner", "agreed"] | None = None
     round: Annotated[RoundNumber, Field(le=999)] | None = None
     #: Where each period's tranche goes and who operates it (free text, for the term
     #: sheet's Annex A): `{2026: "Stargate UAE, Abu Dhabi; operated by OpenAI and Oracle"}`.

@@ -33,7 +33,9 @@ def against_package(
             )
         return found.package, f"round {found.number} ({found.name})"
     path = Path(ref)
-    if not path.exists():  # a misspelt number or name: said of the argument, not as a file
+    # A misspelt number or name: said of the argument, not as a file; so is an empty one,
+    # which `Path` reads as "." ("error: .: is a directory, expected a YAML file").
+    if not ref.strip() or not path.exists():
         raise ArgumentError(
             "against",
             f"{ref!r} is neither a round number of the negotiation with {partner} nor a file "

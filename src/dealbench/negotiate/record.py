@@ -30,6 +30,7 @@ from dealbench.negotiate.offers.strategy_args import (
     check_strategy,
     check_time_dependent,
     resolve_strategy,
+    strategy_offer,
 )
 from dealbench.negotiate.plan import Plan, replan
 from dealbench.negotiate.rounds.check import (
@@ -100,7 +101,7 @@ def record_offer(
 ) -> Offer:
     """Record the next US offer: `package` as given, or the next offer by `strategy`.
 
-    Without `strategy`, the strategy of the last US offer continues (its
+    Without `strategy`, the strategy of the last US offer chosen by one continues (its
     deadline and beta too, unless given), else Boulware. `mode` (us-best, nash,
     kalai) offers that point of the deal's frontier instead. An offer that gives the
     partner less than our last offer did is refused unless `allow_retreat`; allowed, the
@@ -176,6 +177,7 @@ def record_offer(
         proposal,
         allow_retreat,
         continued=lambda: _continued(portfolio, negotiations, plan, negotiation),
+        kept=strategy_offer(negotiation),
     )
     data = RoundFile(
         round=negotiation.next_number,
@@ -202,22 +204,27 @@ def _retreat(
     proposal: NextOffer | None,
     allowed: bool,
     continued: Callable[[], NextOffer | None],
+    kept: Round | None,
 ) -> str | None:
     """What the offer takes back from our `last` offer (None: nothing), refused unless
     `allowed` (docs/negotiation.md, "Taking back what was offered"). `continued`: the offer
-    the last offer's strategy would make now, asked only for the refusal's advice."""
+    the strategy that runs on would make now, asked only for the refusal's advice; `kept`:
+    the offer that strategy was recorded by (`strategy_offer`)."""
     words = retreat_words(last, evaluate(portfolio, package))
     if not words or last is None:
         return None
     said = proposal.retreat if proposal is not None and proposal.retreat else words
     if allowed:
         return said
-    before, chosen = last.data.strategy, proposal.strategy if proposal is not None else None
-    # The strategy of the last offer, where its target is what took it back (a switch from
-    # linear to Boulware), not where the plan moved under it.
+    before = kept.data.strategy if kept is not None else None
+    chosen = proposal.strategy if proposal is not None else None
+    # The strategy that runs on (a point of the frontier chooses none: `--strategy nash` is
+    # no strategy), where its target is what took it back (a switch from linear to
+    # Boulware), not where the plan moved under it.
     back = (
-        before.name
-        if before is not None
+        (kept.number, before.name)
+        if kept is not None
+        and before is not None
         and chosen is not None
         and before.name != chosen.name
         and last.figures is not None
@@ -238,7 +245,7 @@ def _continued(
     plan: Plan | None,
     negotiation: Negotiation,
 ) -> NextOffer | None:
-    """The offer the strategy of our last offer would make now (None: none can be made)."""
+    """The offer the strategy that runs on would make now (None: none can be made)."""
     if plan is None:
         return None
     chosen = resolve_strategy(negotiation, None, None)
@@ -498,8 +505,9 @@ def _same_partner(package: Package, partner: str, where: Path | None, argument: 
 
 def _same_side(package: Package, side: Side, where: Path | None, argument: str) -> None:
     """A package that says whose proposal it is (`side: offer` or `counter`) is recorded
-    only as that side's round: our own offer passed to `counter` is a mistake."""
-    if package.side is None:
+    only as that side's round: our own offer passed to `counter` is a mistake. Terms agreed
+    (a concluded round's file, read from another folder) are neither side's proposal."""
+    if package.side in (None, "agreed"):
         return
     says: Side = "us" if package.side in ("offer", "us") else "partner"
     if says != side:

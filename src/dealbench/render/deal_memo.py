@@ -43,7 +43,7 @@ def deal_memo_context(
     pf = source.portfolio
     deal = source.deal(partner)
     name = deal.partner_name
-    counter = source.side == "counter"
+    counter, agreed = source.side == "counter", source.side == "agreed"
     return {
         "doc": doc_meta(
             "deal-memo",
@@ -61,9 +61,19 @@ def deal_memo_context(
         "partner": named(
             {"code": deal.partner, "name": name, "tier": deal.tier}, deal.partner_article
         ),
-        "heading": "The Partner's proposal" if counter else "Recommendation",
+        "heading": (
+            "The Partner's proposal"
+            if counter
+            else "The terms agreed"
+            if agreed
+            else "Recommendation"
+        ),
         "recommendation": (
-            counter_assessment(deal, source.round, against) if counter else recommendation(deal)
+            counter_assessment(deal, source.round, against)
+            if counter
+            else agreed_terms(deal, source.round)
+            if agreed
+            else recommendation(deal)
         ),
         "security": security_terms(pf, deal),
         "schedule": package_schedule(pf, deal, source.chips),
@@ -168,15 +178,29 @@ def recommendation(deal: DealFigures) -> str:
             f"Do not offer this package ({terms}): the United States would be "
             f"{money(-deal.us_margin)} better off at its walk-away value."
         )
-    partner_side = (
+    return (
+        f"Offer {deal.partner_in_text()} {terms}. The United States gains "
+        f"{money(deal.us_margin)} over its walk-away value; {_partner_side(deal)}."
+    )
+
+
+def agreed_terms(deal: DealFigures, round_: int | None) -> str:
+    """The terms a concluded round records: agreed, not to be offered (the memo of
+    `007-us.yaml` read "Offer Qatar ...", a deal concluded in round 6)."""
+    when = f"In round {round_}, the" if round_ else "The"
+    return (
+        f"{when} United States and {deal.partner_in_text()} agreed {package_terms(deal)}. "
+        f"The United States gains {money(deal.us_margin)} over its walk-away value; "
+        f"{_partner_side(deal)}."
+    )
+
+
+def _partner_side(deal: DealFigures) -> str:
+    return (
         "the Partner is held to its walk-away value plus the required margin"
         if deal.partner_margin <= MARGIN_TOL
         else f"the Partner clears its walk-away value and required margin by "
         f"{money(deal.partner_margin)}"
-    )
-    return (
-        f"Offer {deal.partner_in_text()} {terms}. The United States gains "
-        f"{money(deal.us_margin)} over its walk-away value; {partner_side}."
     )
 
 

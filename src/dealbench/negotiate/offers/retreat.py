@@ -35,12 +35,13 @@ def retreat_words(last: Round | None, now: DealFigures) -> str:
     )
 
 
-def refuse_retreat(said: str, last: Round, strategy: str | None) -> ArgumentError:
+def refuse_retreat(said: str, last: Round, strategy: tuple[int, str] | None) -> ArgumentError:
     """The refusal of a retreat not allowed: what it takes back and why (`said`), and what
-    to do instead: `strategy`, the last offer's, when its target would take nothing back."""
+    to do instead: `strategy`, the round and name of the one that runs on, when its target
+    would take nothing back."""
     code = last.package.partner if last.package is not None else "the partner"
     instead = (
-        [f"continue with the strategy of round {last.number} ({strategy})"] if strategy else []
+        [f"continue with the strategy of round {strategy[0]} ({strategy[1]})"] if strategy else []
     )
     instead.append(f"offer a package of your own that gives {code} no less")
     return ArgumentError(

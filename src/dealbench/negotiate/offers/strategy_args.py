@@ -11,7 +11,7 @@ from typing import Any
 from dealbench.arguments import one_of
 from dealbench.errors import ArgumentError
 from dealbench.model.rounds import OFFER_MODES, STRATEGY_NAMES
-from dealbench.negotiate.rounds.negotiation import Negotiation
+from dealbench.negotiate.rounds.negotiation import Negotiation, Round
 
 __all__ = [
     "BETAS",
@@ -23,6 +23,7 @@ __all__ = [
     "check_time_dependent",
     "deadline_typed",
     "resolve_strategy",
+    "strategy_offer",
 ]
 
 
@@ -44,10 +45,8 @@ def resolve_strategy(
     negotiation: Negotiation, strategy: str | None, deadline: int | None
 ) -> dict[str, Any]:
     """The next-offer strategy, deadline and beta: as asked, else as recorded in the last US
-    offer (the deadline: in the last US offer that records one), else Boulware with a
+    offer that records one (a strategy, with its beta; a deadline), else Boulware with a
     deadline of 6 offers."""
-    offer = negotiation.last_offer
-    record = offer.data.strategy if offer is not None else None
     out: dict[str, Any] = {"strategy": "boulware", "deadline": DEFAULT_DEADLINE, "beta": None}
     # A Zeuthen offer, a point of the frontier or a package of one's own records no
     # deadline: the one set before still runs (a corridor's VN, deadline 4, then a Zeuthen
@@ -57,7 +56,10 @@ def resolve_strategy(
         if kept is not None and isinstance(kept.params.get("deadline"), int | float):
             out["deadline"] = int(kept.params["deadline"])
             break
-    if record is not None and record.name in STRATEGIES:
+    # The strategy too, with its beta, from the last offer that chose one by it.
+    by = strategy_offer(negotiation)
+    record = by.data.strategy if by is not None else None
+    if record is not None:
         out["strategy"] = record.name
         if isinstance(record.params.get("beta"), int | float):
             out["beta"] = float(record.params["beta"])
@@ -66,6 +68,21 @@ def resolve_strategy(
     if deadline is not None:
         out["deadline"] = deadline
     return out
+
+
+def strategy_offer(negotiation: Negotiation) -> Round | None:
+    """The last US offer chosen by one of the four strategies, whose strategy a next offer
+    continues: a point of the frontier or a package of one's own since chose none (AE:
+    linear, then `--mode nash`; the next offer fell back to Boulware's, near the ideal, a
+    retreat refused)."""
+    return next(
+        (
+            earlier
+            for earlier in reversed(negotiation.offers())
+            if earlier.data.strategy is not None and earlier.data.strategy.name in STRATEGIES
+        ),
+        None,
+    )
 
 
 def check_strategy(

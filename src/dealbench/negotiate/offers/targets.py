@@ -145,14 +145,17 @@ def offer_at(
         if better is not None and better.us_value > deal.us_value + FLOOR_TOL:
             deal = better
         found = tidy(portfolio, deal.package())
-    if fix:
-        return found
-    # The plan's package, and our last offer where it still fits beside the others held at
-    # the plan: each put in whole steps by a solve of its own, a lower target can round to
-    # less for both sides than a higher one did (qa35: a linear offer of 256 B200 chips,
-    # US $5.11m, partner $2.91m, after one of 300 chips, $5.99m and $3.41m).
-    found = kept_if_better(portfolio, plan, found, target, plan.package(partner), fits=True)
-    return kept_if_better(portfolio, plan, found, target, last)
+    # The plan's package (not with fixed terms: it need not keep them), and our last offer
+    # where it still fits beside the others held at the plan: each put in whole steps by a
+    # solve of its own, a lower target can round to less for both sides than a higher one
+    # did (qa35: a linear offer of 256 B200 chips, US $5.11m, partner $2.91m, after one of
+    # 300 chips, $5.99m and $3.41m). The last offer keeps every term fixed (they are its
+    # own), and wins a tie: worth as much to both sides, it is repeated word for word, not
+    # swapped for another schedule (qa40: KR's Zeuthen offer "repeats its offer" moved
+    # 220,000/220,000/176,000 H100e to 205,000/205,000/206,000, the same utilities).
+    if not fix:
+        found = kept_if_better(portfolio, plan, found, target, plan.package(partner), fits=True)
+    return kept_if_better(portfolio, plan, found, target, last, ties=True)
 
 
 def kept_if_better(
@@ -163,17 +166,20 @@ def kept_if_better(
     candidate: Package | None,
     *,
     fits: bool = False,
+    ties: bool = False,
 ) -> DealFigures | None:
     """`candidate` (the plan's package, or our last offer) instead of `found` where it gives
     the US at least `target`, keeps every limit and gives the partner more (or as much and
-    the US more); else `found`. `fits`: known to fit beside the others held at the plan
-    (the plan's own package); else checked."""
+    the US more; with `ties`, also as much to both); else `found`. `fits`: known to fit
+    beside the others held at the plan (the plan's own package); else checked."""
     if candidate is None or (not fits and not _fits(portfolio, plan, candidate)):
         return found
     kept = tidy(portfolio, candidate)
     if kept.us_value < target - 1.0 or not kept.accepts or kept.violations:
         return found
-    return kept if found is None or _prefers_partner(kept, found) else found
+    if found is None or _prefers_partner(kept, found):
+        return kept
+    return kept if ties and not _prefers_partner(found, kept) else found
 
 
 def _fits(portfolio: Portfolio, plan: Plan, package: Package) -> bool:

@@ -83,7 +83,12 @@ def zeuthen_target(
             "Zeuthen: the counter gives the US at least our last offer, so the process ends; "
             "accept it (dealbench conclude) or offer no less than it gives the US"
         )
-    if risk_us > risk_p:
+    # Risks equal to the six digits `risks` prints are a tie, on which both sides concede
+    # (Harsanyi), so the US does: "the US has less to lose by conceding (its risk 1.00
+    # against the partner's 1.00)" said of a tie (KR's first offer at its walk-away value,
+    # its counter worth less to the US than the reservation value: both risks 1).
+    tie = f"{risk_us:.6f}" == f"{risk_p:.6f}"
+    if risk_us > risk_p and not tie:
         return min(o.us_value, ends.ideal), (
             f"Zeuthen: the US would lose more by conceding ({risks(risk_us, risk_p)}); the "
             "partner should concede, so the US repeats its offer"
@@ -98,7 +103,12 @@ def zeuthen_target(
         fix,
         offer.package,
     )
-    conceding = f"Zeuthen: the US has less to lose by conceding ({risks(risk_us, risk_p)}); "
+    conceding = (
+        f"Zeuthen: the risks are equal ({risks(risk_us, risk_p)}), and on a tie both sides "
+        "concede, so the US does; "
+        if tie
+        else f"Zeuthen: the US has less to lose by conceding ({risks(risk_us, risk_p)}); "
+    )
     if not found:  # the offer at `lo` is the counter's US utility: it meets the counter
         return best, conceding + (
             f"no package between the counter's US utility and our last offer's beats the "
