@@ -1,10 +1,14 @@
 """The documents principals read, session 40 (qa40-docs): the status memo's target and
-next offer. Each test failed before its fix (docs/decisions.md, Session 40 (qa40-docs))."""
+next offer, the internal redline's glossary, the partner margin defined. Each test failed
+before its fix (docs/decisions.md, Session 40 (qa40-docs))."""
 
 from __future__ import annotations
 
+import json
 from html import unescape
 from pathlib import Path
+
+import docx
 
 from helpers import Runner
 
@@ -39,3 +43,66 @@ def test_the_status_memo_tells_the_target_from_what_the_next_offer_gives(
             "another figure, the US utility the strategy asks of the deal, which the package "
             "meets or exceeds." in text
         )
+
+
+def _redline(run: Runner, shipped: Path, out: Path, *args: str) -> None:
+    done = run(
+        "redline", shipped / "packages/ae-offer.yaml", shipped / "packages/ae-counter.yaml",
+        "--portfolio", shipped / "portfolios/gulf-asia.yaml", "--out", out, *args,
+    )  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+
+
+def test_an_internal_redline_ends_in_the_glossary(
+    run: Runner, shipped: Path, tmp_path: Path
+) -> None:
+    """`redline deals/packages/ae-offer.yaml deals/packages/ae-counter.yaml --audience
+    internal`: every other internal document ends in the glossary that defines its terms
+    once (docs/documents.md, "One name per term"; its JSON has `glossary`); the internal
+    redline, which prints US utility, partner utility, partner margin and risk-weighted
+    H100e, had none in any format. The external redline still has none."""
+    out = tmp_path / "out"
+    _redline(run, shipped, out, "--audience", "internal", "--format", "md,html,docx,json")
+    _redline(run, shipped, out, "--format", "md,json")
+    name = "redline-AE-offer-001-to-counter-002"
+    md = (out / f"{name}-internal.md").read_text("utf-8")
+    assert "\n## Glossary\n\n- **H100e**: H100-equivalents" in md
+    assert "- **US utility**: What a deal is worth to the United States" in md
+    html = (out / f"{name}-internal.html").read_text("utf-8")
+    assert '<section class="glossary">\n<h2>Glossary</h2>' in html
+    data = json.loads((out / f"{name}-internal.json").read_text("utf-8"))
+    assert [t["term"] for t in data["glossary"]][:2] == ["H100e", "US utility"]
+    assert list(data)[-2:] == ["glossary", "charts"]
+    paragraphs = docx.Document(str(out / f"{name}-internal.docx")).paragraphs
+    assert ("Heading 1", "Glossary") in [(p.style.name, p.text) for p in paragraphs]
+    assert "Glossary" not in (out / f"{name}.md").read_text("utf-8")
+    assert "glossary" not in json.loads((out / f"{name}.json").read_text("utf-8"))
+
+
+def test_the_partner_margin_is_defined_where_it_is_printed(
+    run: Runner, shipped: Path, tmp_path: Path
+) -> None:
+    """The internal redline's "Partner margin $450.0m" beside a partner utility of $8.50bn
+    and the portfolio memo's "Partner margin" column beside "US margin over its walk-away
+    value": a reader takes the partner's margin to be over its walk-away value too, as the
+    US one is, where it is over the walk-away value plus the required margin. No glossary
+    defined it; each now does, in the words of the term sheet's valuation table."""
+    out = tmp_path / "out"
+    _redline(run, shipped, out, "--audience", "internal", "--format", "md")
+    memo = run(
+        "render", shipped / "packages/ae-offer.yaml",
+        "--portfolio", shipped / "portfolios/gulf-asia.yaml", "--doc", "deal-memo",
+        "--out", out / "memo.md",
+    )  # fmt: skip
+    assert memo.exit_code == 0, memo.stderr
+    said = (
+        "- **Partner margin**: What the partner utility exceeds the Partner's walk-away value "
+        "plus the required margin (not the walk-away value alone, as the US margin is); below "
+        "zero, the Partner would not accept."
+    )
+    for text in (
+        (out / "redline-AE-offer-001-to-counter-002-internal.md").read_text("utf-8"),
+        (out / "memo.md").read_text("utf-8"),
+    ):
+        assert "Partner margin** |" in text or "| Partner margin |" in text
+        assert said in text
