@@ -1,15 +1,19 @@
 """The documents principals read, session 40 (qa40-docs): the status memo's target and
-next offer, the internal redline's glossary, the partner margin defined. Each test failed
-before its fix (docs/decisions.md, Session 40 (qa40-docs))."""
+next offer, the internal redline's glossary, the partner margin defined, what each side gets on
+one page. Each test failed before its fix (docs/decisions.md, Session 40 (qa40-docs))."""
 
 from __future__ import annotations
 
+import io
 import json
 from html import unescape
 from pathlib import Path
 
 import docx
+import pypdf
 
+from dealbench.render.documents import documents_for, render_document
+from golden.support import DATE, demo_source
 from helpers import Runner
 
 
@@ -106,3 +110,30 @@ def test_the_partner_margin_is_defined_where_it_is_printed(
     ):
         assert "Partner margin** |" in text or "| Partner margin |" in text
         assert said in text
+
+
+def test_what_each_side_gets_is_not_split_over_two_pages() -> None:
+    """`dealbench demo`, memos/QA.pdf: page 1 ended with "What each side gets", the table's
+    header and its first row ("US value of concessions $10.25bn"); the export value, the
+    risk penalty and the US utility they make were on page 2. The two valuation tables
+    (the deal memo's, the internal term sheet's annex) are a sum each, read as one:
+    `table.valuation { break-inside: avoid }` in print, and in the DOCX each row but the
+    last kept with the next, as an "of which" row is kept with its total."""
+    [memo] = documents_for(demo_source(), "deal-memo", partners=["QA"], date=DATE)
+    files = {f.path.rsplit(".", 1)[1]: f.data for f in render_document(memo, ["pdf", "docx"])}
+    pages = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(files["pdf"])).pages]
+    for first, last in [
+        ("US value of concessions $", "US margin over its walk-away value +$"),
+        ("Value of the compute $", "Partner walk-away value plus required margin $"),
+    ]:
+        where = [i for i, text in enumerate(pages) if first in text]
+        assert len(where) == 1 and last in pages[where[0]], (first, where)
+        assert "What each side gets" in pages[where[0]]
+    tables = docx.Document(io.BytesIO(files["docx"])).tables
+    for head in ("United States", "Partner"):
+        table = next(t for t in tables if t.cell(0, 0).text == head)
+        keeps = [
+            all(p.paragraph_format.keep_with_next for p in row.cells[0].paragraphs)
+            for row in table.rows
+        ]
+        assert keeps == [True] * (len(keeps) - 1) + [False], (head, keeps)
