@@ -1,11 +1,13 @@
 """The documents principals read, session 40 (qa40-docs): the status memo's target and
-next offer, the internal redline's glossary, the partner margin defined, what each side gets on
-one page. Each test failed before its fix (docs/decisions.md, Session 40 (qa40-docs))."""
+next offer, the internal redline's glossary, the partner margin defined, what each side
+gets on one page, the status memo's JSON documented. Each test failed before its fix
+(docs/decisions.md, Session 40 (qa40-docs))."""
 
 from __future__ import annotations
 
 import io
 import json
+import re
 from html import unescape
 from pathlib import Path
 
@@ -14,7 +16,7 @@ import pypdf
 
 from dealbench.render.documents import documents_for, render_document
 from golden.support import DATE, demo_source
-from helpers import Runner
+from helpers import REPO, Runner
 
 
 def test_the_status_memo_tells_the_target_from_what_the_next_offer_gives(
@@ -137,3 +139,26 @@ def test_what_each_side_gets_is_not_split_over_two_pages() -> None:
             for row in table.rows
         ]
         assert keeps == [True] * (len(keeps) - 1) + [False], (head, keeps)
+
+
+def test_documents_md_says_what_the_status_memos_json_holds(
+    run: Runner, shipped: Path, tmp_path: Path
+) -> None:
+    """docs/documents.md said the status memo has a rounds chart ("A rounds chart (the
+    negotiation memo's, ...)"): it has none, its JSON's `charts` is []. Its table of keys
+    left out `answers` (each counter beside our next offer, what a script reads the next
+    offer from), `shown` and `overcommitted`. The page now lists every key the JSON has
+    and claims no chart."""
+    out = tmp_path / "out"
+    done = run(
+        "room", shipped / "portfolios/gulf-asia.yaml", "--render", "json", "--out", out,
+        "--date", "2026-03-20",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    data = json.loads((out / "memos/negotiation-gulf-asia.json").read_text("utf-8"))
+    assert data["charts"] == []
+    page = (REPO / "docs/documents.md").read_text("utf-8")
+    row = next(line for line in page.splitlines() if line.startswith("| Negotiation memo |"))
+    listed = set(re.findall(r"`(\w+)`", row))
+    assert set(data) - {"doc", "charts", "glossary"} <= listed, set(data) - listed
+    assert "the negotiation memo's" not in page
