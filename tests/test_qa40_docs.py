@@ -162,3 +162,28 @@ def test_documents_md_says_what_the_status_memos_json_holds(
     listed = set(re.findall(r"`(\w+)`", row))
     assert set(data) - {"doc", "charts", "glossary"} <= listed, set(data) - listed
     assert "the negotiation memo's" not in page
+
+
+def test_a_closed_negotiations_counter_is_not_marked_as_one_to_refuse(
+    run: Runner, shipped: Path, rounds: Path, tmp_path: Path
+) -> None:
+    """The shipped rounds with AE concluded on its counter of round 4 (600,000 H100e in
+    2026): the room and its memo marked SA's counter of round 2 § "cannot be accepted as it
+    stands: it breaks 1 limit: supply in 2026: 1,100,000 H100e allocated with the deal
+    concluded with AE", where SA concluded long before on our offer of round 3: nothing of
+    that counter is to be accepted any more, and the note read as a fault of SA's deal. A
+    concluded or ended negotiation's counter is no longer marked (an open one still is)."""
+    gulf = shipped / "portfolios/gulf-asia.yaml"
+    done = run("conclude", gulf, "-p", "AE", "--round", "4", "--rounds", rounds,
+               "--date", "2026-03-30", "--no-documents")  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    out = tmp_path / "out"
+    said = run("room", gulf, "--rounds", rounds, "--render", "md", "--out", out,
+               "--date", "2026-04-01", "--json")  # fmt: skip
+    assert said.exit_code == 0, said.stderr
+    rows = {r["partner"]: r for r in json.loads(said.stdout)["rows"]}
+    assert rows["SA"]["stage"] == "concluded" and rows["SA"]["last_counter"]["violations"]
+    memo = (out / "memos/negotiation-gulf-asia.md").read_text("utf-8")
+    assert "§" not in memo
+    table = run("room", gulf, "--rounds", rounds)
+    assert "§" not in table.stdout
