@@ -1,6 +1,7 @@
 """The documents principals read, session 40 (qa40-docs): the status memo's target and
 next offer, the internal redline's glossary, the partner margin defined, what each side
-gets on one page, the status memo's JSON documented. Each test failed before its fix
+gets on one page, the status memo's JSON documented, the status memo's § of open
+negotiations only, one apostrophe in every format. Each test failed before its fix
 (docs/decisions.md, Session 40 (qa40-docs))."""
 
 from __future__ import annotations
@@ -187,3 +188,19 @@ def test_a_closed_negotiations_counter_is_not_marked_as_one_to_refuse(
     assert "§" not in memo
     table = run("room", gulf, "--rounds", rounds)
     assert "§" not in table.stdout
+
+
+def test_a_documents_formats_say_the_same_words(run: Runner, shipped: Path, tmp_path: Path) -> None:
+    """The internal redline's HTML (and so its PDF and DOCX) closed on "Each term’s own
+    effect ..." with a typographic apostrophe where its Markdown and every figure's words
+    have a straight one (the status memo's note under its table, the options and principals
+    memos likewise): a search for "term's" missed the PDF, and a DOCX paragraph could mix
+    both. The templates now write the Markdown's character."""
+    out = tmp_path / "out"
+    _redline(run, shipped, out, "--audience", "internal", "--format", "md,html")
+    name = "redline-AE-offer-001-to-counter-002-internal"
+    md = (out / f"{name}.md").read_text("utf-8")
+    html = unescape((out / f"{name}.html").read_text("utf-8"))
+    said = "Each term's own effect is the change applied alone to the old package"
+    assert said in md and said in html
+    assert "’" not in html
