@@ -16,7 +16,23 @@ from dealbench.render.filters import money, plural
 
 Move = Literal["accept", "counter", "walk away"]
 
-__all__ = ["Move", "accepts_standing", "recommend", "standing_offer"]
+__all__ = ["Move", "accepts_standing", "next_target", "recommend", "standing_offer"]
+
+
+def next_target(
+    next_value: float, accepted: float | None, target: float, next_us: float | None, others: bool
+) -> str:
+    """The portfolio at our next offer's target, said apart from what the offer gives: the
+    target is the US utility the strategy asks of the deal, a floor; the package found for it
+    (the offer `offer` records, printed beside the counter) may give more (qa40-docs: the
+    status memo's "target ($72.43bn for this deal)" stood beside a next offer of $73.974bn,
+    with nothing to say which was which)."""
+    held = ", the others held at the plan" if others else ""
+    gives = "" if next_us is None else f"; the next offer itself gives the US {money(next_us)}"
+    return (
+        f"{money(next_value, apart=accepted)} of our next offer's target (the plan with this "
+        f"deal at the {money(target)} of US utility our strategy now asks of it{held}{gives})"
+    )
 
 
 def standing_offer(offer: Round | None, figures: DealFigures) -> Round | None:
@@ -34,6 +50,7 @@ def accepts_standing(
     walk: float,
     target: float | None,
     next_value: float | None,
+    next_us: float | None,
     others: bool,
 ) -> str:
     """The reason to accept a counter that takes our standing offer word for word, and
@@ -46,7 +63,6 @@ def accepts_standing(
         "accepts our standing offer"
     )
     replanned = " with the rest re-planned" if others else ""
-    held = ", the others held at the plan" if others else ""
     moved = []
     if target is None or next_value is None:
         moved.append(
@@ -56,8 +72,7 @@ def accepts_standing(
     elif accepted < next_value - 1e6:
         moved.append(
             f"accepting leaves the portfolio at {money(accepted, apart=next_value)}{replanned}, "
-            f"less than the {money(next_value, apart=accepted)} of our next offer's target "
-            f"({money(target)} for this deal{held})"
+            f"less than the {next_target(next_value, accepted, target, next_us, others)}"
         )
     if accepted < walk - 1e6:
         moved.append(
@@ -79,16 +94,13 @@ def recommend(
     walk: float,
     target: float,
     next_value: float,
+    next_us: float | None = None,
     others: bool = True,
 ) -> tuple[Move, str]:
     """The move and its reason; `others`: other negotiations are open (re-planned around
     the counter, held at the plan beside our next offer)."""
     replanned = " with the rest re-planned" if others else ""
-    held = ", the others held at the plan" if others else ""
-    ours = (
-        f"{money(next_value, apart=accepted)} of our next offer's target ({money(target)} for "
-        f"this deal{held})"
-    )
+    ours = next_target(next_value, accepted, target, next_us, others)
     if violations:  # counted and worded as the verdict lists them: a cap over in 4 periods is 1
         lines = broken_messages(violations)
         return "counter", f"it breaks {plural(len(lines), 'limit')}: {'; '.join(lines)}"

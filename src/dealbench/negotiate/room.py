@@ -109,15 +109,17 @@ class RoomRow(BaseModel):
         breaks a limit, the partner's own acceptance counted, as the verdict counts them),
         "" otherwise. Its utilities beside our offer's said nothing of it once our next offer
         answered it (qa36: KR's counter over its ask gave the US $198.7m more than our
-        offer, and the room memo said only "await counter")."""
-        c = self.last_counter
-        return "§" if c is not None and c.violations else ""
+        offer, and the room memo said only "await counter"). A closed negotiation's counter
+        is not marked: nothing of it is to be accepted any more (qa40-docs: SA, concluded on
+        our offer of round 3, had its counter of round 2 said to break the supply beside
+        AE's deal concluded later)."""
+        return "§" if self.counter_note is not None else ""
 
     @property
     def counter_note(self) -> str | None:
         """What the § of `counter_mark` says for this row: which limits the counter breaks."""
         c = self.last_counter
-        if c is None or not c.violations:
+        if c is None or not c.violations or self.stage in ("concluded", "walked away"):
             return None
         lines = broken_messages(c.violations)
         return (

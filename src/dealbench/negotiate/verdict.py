@@ -299,12 +299,13 @@ def verdict(
         planned_v = evaluate(portfolio, planned).us_value if planned else found.us_batna
         next_value = plan.objective - planned_v + target
     move: Move
+    next_us = proposed.us_value if proposed is not None else None
     standing = standing_offer(offer, figures)
     if standing is not None and not violations and accepted is not None:
         move, reason = (
             "accept",
             accepts_standing(
-                standing, figures, accepted, walk, target, next_value, bool(others_open)
+                standing, figures, accepted, walk, target, next_value, next_us, bool(others_open)
             ),
         )
     elif target is None:
@@ -318,7 +319,7 @@ def verdict(
     else:
         assert next_value is not None
         move, reason = recommend(
-            figures, violations, accepted, walk, target, next_value, bool(others_open)
+            figures, violations, accepted, walk, target, next_value, next_us, bool(others_open)
         )
     if standing is not None and violations:
         reason = f"it is our offer of round {standing.number}, word for word, but {reason}"

@@ -61,6 +61,12 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
         "Required margin",
         "How much more than its walk-away value the Partner must gain before it signs.",
     ),
+    (
+        "Partner margin",
+        "What the partner utility exceeds the Partner's walk-away value plus the required "
+        "margin (not the walk-away value alone, as the US margin is); below zero, the Partner "
+        "would not accept.",
+    ),
 )
 
 

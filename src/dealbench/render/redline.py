@@ -24,6 +24,7 @@ from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.render.docmeta import Audience, doc_meta, fingerprint, with_said_id
 from dealbench.render.filters import h100e, money
+from dealbench.render.glossary import glossary
 from dealbench.render.limits import verdict
 from dealbench.render.termsheet import ANNEXES, SECTION, commitments, security_terms
 
@@ -246,6 +247,7 @@ def redline_context(
     }
     if audience == "internal":
         context["total"] = _totals(old, new, sides=sides)
+        context["glossary"] = glossary(pf.policy)
     else:
         context["doc"] = with_said_id(context)
     return context

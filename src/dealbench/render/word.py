@@ -187,8 +187,10 @@ class _Writer:
                 col += text.span
             if layout.row_lines(texts[r], widths, size) <= layout.MAX_UNSPLIT_LINES:
                 _cant_split(table.rows[r])
-            if r + 1 < len(rows) and "part" in rows[r + 1].get("class", "").split():
-                # the next row is a part of this one ("of which"): on the same page
+            whole = "valuation" in el.get("class", "").split()  # `break-inside: avoid`
+            if r + 1 < len(rows) and (whole or "part" in rows[r + 1].get("class", "").split()):
+                # the next row is a part of this one ("of which"), or of the same sum (what
+                # each side gets): on the same page
                 for cell in table.rows[r].cells:
                     for para in cell.paragraphs:
                         para.paragraph_format.keep_with_next = True
