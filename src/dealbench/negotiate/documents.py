@@ -291,6 +291,8 @@ def _memo_row(r: Any) -> dict[str, Any]:
         "plan_us": r.plan_us_utility,
         "move": r.next_move,
         "reason": r.reason,
+        # our next offer would take back part of our last one (`offer` refuses it as it is)
+        "retreat": r.next_offer_retreat,
     }
 
 
