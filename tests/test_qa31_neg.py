@@ -123,7 +123,7 @@ def test_an_offer_giving_the_partner_less_than_our_last_says_what_it_took_back(
     assert "│ Compute 2027 (H100e) │ 22,000 │" in said
     assert "│ US utility │ $1.72bn │" in said
     assert (
-        "the offer gives KE $2.38bn, less than our offer of round 3 did ($2.62bn): it no "
+        "the offer gives KE $2.38bn, less than our offer of round 3 did ($2.62bn): round 3's offer no "
         "longer fits beside the deals concluded and the plan for the other open "
         "negotiations: 2027 leaves KE 22,000 H100e, where it gave 30,000"
     ) in said

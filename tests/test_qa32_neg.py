@@ -156,7 +156,7 @@ def test_an_offer_after_one_of_our_own_over_a_cap_says_the_cap_not_the_plan(
     reason = nxt.round.data.strategy.reason  # type: ignore[union-attr]
     assert "less than our offer of round 1 did" in reason
     assert (
-        "it breaks a limit now: BH: 2026 compute 150,000 H100e exceeds its ask of 20,000 H100e; "
+        "round 1's offer breaks a limit now: BH: 2026 compute 150,000 H100e exceeds its ask of 20,000 H100e; "
         "BH: 2026 compute 150,000 H100e exceeds the tier 2 cap under kyc of 100,000 H100e"
     ) in reason
     assert "no longer fits" not in reason

@@ -156,5 +156,5 @@ def test_a_retreat_for_its_target_alone_names_the_target(rounds: Path) -> None:
         record_offer(pf, rounds, "QA", strategy="boulware")
     said = refused.value.message
     assert said.startswith("the offer gives QA $2.05bn, less than our offer of round 2 did")
-    assert ": it gives the US $10.43bn, less than the target ($11.1" in said
+    assert ": round 2's offer gives the US $10.43bn, less than the target ($11.1" in said
     assert "continue with the strategy of round 2 (linear)" in said

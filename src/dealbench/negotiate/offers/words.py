@@ -69,8 +69,11 @@ def less_than_last(
     # of one's own) read "it no longer fits beside the deals concluded and the plan ...:
     # 2026 leaves BH 10,941 H100e, where it gave 150,000", as if it once had (qa32-neg).
     short = [] if before.violations else _no_longer_fits(portfolio, plan, before)
+    # Named, not "it": "... less than our offer of round 5 did ($15.02bn): it gives the US
+    # $73.97bn, less than the target" read as the new offer's US utility (qa40-web).
+    that = f"round {last.number}'s offer"
     if before.violations:
-        why = "it breaks a limit now: " + "; ".join(
+        why = f"{that} breaks a limit now: " + "; ".join(
             v.message.rstrip(".") for v in before.violations
         )
     else:
@@ -80,13 +83,13 @@ def less_than_last(
         said = []
         if short:
             said.append(
-                "it no longer fits beside the deals concluded and the plan for the other open "
-                f"negotiations: {and_list(short)}"
+                f"{that} no longer fits beside the deals concluded and the plan for the other "
+                f"open negotiations: {and_list(short)}"
             )
         if before.us_value < target - 1.0:
             said.append(
-                f"{'and ' if short else ''}it gives the US {usd(before.us_value)}, less than "
-                f"the target ({usd(target)})"
+                f"{'and it' if short else that} gives the US {usd(before.us_value)}, less than the "
+                f"target ({usd(target)})"
             )
         # none: a package of one's own off the amounts offers name, say: the fact alone
         why = "; ".join(said)
