@@ -219,9 +219,8 @@ def room(
     from dealbench.cli.documents import parse_formats, write_documents
     from dealbench.errors import InputError, Issue
     from dealbench.io import OutputDir
-    from dealbench.negotiate.documents import negotiation_memo_document
+    from dealbench.negotiate.documents import check_memo_date, negotiation_memo_document
     from dealbench.negotiate.room import room as run_room
-    from dealbench.negotiate.rounds.check import check_date
     from dealbench.render.clause_check import check_portfolio_clauses
 
     with handled():
@@ -235,7 +234,7 @@ def room(
             )
         memo_date = round_date(date)  # refused before the work, not after
         pf, root = portfolio_and_rounds(portfolio, rounds)
-        check_date(pf, memo_date)
+        check_memo_date(pf, root, memo_date)
         if formats is not None:  # refused before the room is planned, not after
             check_portfolio_clauses(pf)
         ex = executor_from(jobs, executor, scheduler)

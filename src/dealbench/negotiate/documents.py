@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from dealbench.negotiate.rounds.negotiation import Round
 
 __all__ = [
+    "check_memo_date",
     "negotiation_memo_document",
     "round_documents",
     "round_paths",
@@ -169,6 +170,34 @@ def _label(r: Round, audience: Audience = "internal") -> str:
     who = SIDE_LABELS[side_word(_side(r)) or "counter"]
     label = f"{who}, round {r.number}"
     return label if audience == "external" else f"{label} ({r.name})"
+
+
+def check_memo_date(portfolio: Portfolio, root: Path, date: dt.date | None) -> None:
+    """The status memo's `date`, refused as an argument before the room is planned: one a
+    round could have (`check_date`), and none before the last dated round it reports (`room
+    --render --date 2020-01-01` wrote a memo dated six years before the rounds it reports)."""
+    from dealbench.errors import ArgumentError
+    from dealbench.negotiate.rounds.check import check_date
+    from dealbench.negotiate.rounds.read import load_negotiations
+
+    check_date(portfolio, date)
+    if date is None:
+        return
+    dated = [
+        (r.data.date, r.number, code, r.name)
+        for code, n in load_negotiations(portfolio, root).items()
+        for r in n.rounds
+        if r.data.date is not None
+    ]
+    if not dated:
+        return
+    last, number, code, name = max(dated)
+    if date < last:
+        raise ArgumentError(
+            "date",
+            f"the memo reports round {number} with {code} ({name}), dated {last}; date it "
+            f"{last} or later",
+        )
 
 
 def negotiation_memo_document(

@@ -118,6 +118,7 @@ def record_offer(
         package = load_package(package, portfolio)
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(portfolio, negotiations, partner, expect)
+    _in_order(negotiation, date)
     proposal = None
     plan: Plan | None = None
     record: StrategyRecord | None = None
@@ -292,6 +293,7 @@ def record_counter(
         _refuse(where, "counter", "date", problem)
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(portfolio, negotiations, partner, expect)
+    _in_order(negotiation, date)
     _not_again(portfolio, negotiation, package)
     if date is None and where is not None:
         _dated_in_order(negotiation, package, where)
@@ -361,6 +363,7 @@ def conclude(
     with concluding(root):
         negotiations = load_negotiations(portfolio, root)
         negotiation = _open(portfolio, negotiations, partner, expect)
+        _in_order(negotiation, date)
         data = _conclusion(portfolio, negotiations, negotiation, round_number, note, author, date)
         return append_round(portfolio, negotiation, data, header=_header("conclude", portfolio))
 
@@ -449,6 +452,7 @@ def walk_away(
     note, author = round_text(note, "note"), round_text(author, "author")
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(portfolio, negotiations, partner, expect)
+    _in_order(negotiation, date)
     data = RoundFile(
         round=negotiation.next_number,
         side=by,
@@ -543,6 +547,16 @@ def _not_again(portfolio: Portfolio, negotiation: Negotiation, package: Package)
             "`dealbench offer`, or record the partner's next counter when its terms change)",
         )
     )
+
+
+def _in_order(negotiation: Negotiation, date: dt.date | None) -> None:
+    """A date given for the round (`date`: `--date`, the web's date field) before the
+    negotiation's last dated round, refused as that argument before anything is written:
+    `append_round`'s own check named the round file it would have written, which is not."""
+    before = later_than(date, negotiation.rounds)
+    if before is not None and date is not None:
+        said = out_of_order(negotiation.next_number, date, before)
+        raise ArgumentError("date", f"{said}; nothing written")
 
 
 def _dated_in_order(negotiation: Negotiation, package: Package, where: Path) -> None:

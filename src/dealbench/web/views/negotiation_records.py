@@ -17,11 +17,11 @@ from dealbench.arguments import document_date, frontier_points
 from dealbench.errors import DealbenchError, InputError
 from dealbench.negotiate import history, room
 from dealbench.negotiate.documents import (
+    check_memo_date,
     history_chart_files,
     negotiation_memo_document,
     rounds_words,
 )
-from dealbench.negotiate.rounds.check import check_date
 from dealbench.render.documents import Document
 from dealbench.web.pages import page, refusal
 from dealbench.web.views.common import drawn, notes
@@ -47,7 +47,7 @@ async def memo_docs(request: Request) -> list[Document]:
     """The negotiation status memo of `room --render`: the room, then its memo."""
     _, pf, folder = setup(request)
     date = memo_date(request)
-    check_date(pf, date)
+    check_memo_date(pf, folder, date)
     found = await drawn(request, folder, ("room",), partial(room, pf, folder, why=True))
     return [negotiation_memo_document(pf, found, date=date)]
 
