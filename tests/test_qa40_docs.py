@@ -17,7 +17,17 @@ import pypdf
 
 from dealbench.render.documents import documents_for, render_document
 from golden.support import DATE, demo_source
-from helpers import REPO, Runner
+from helpers import REPO, Run, Runner
+
+
+def _status_memo(run: Runner, shipped: Path, out: Path, formats: str) -> Run:
+    """`room` of the shipped gulf-asia rounds, its status memo in `formats` written to `out`."""
+    done = run(
+        "room", shipped / "portfolios/gulf-asia.yaml", "--render", formats, "--out", out,
+        "--date", "2026-03-20",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    return done
 
 
 def test_the_status_memo_tells_the_target_from_what_the_next_offer_gives(
@@ -29,11 +39,7 @@ def test_the_status_memo_tells_the_target_from_what_the_next_offer_gives(
     asks and $73.97bn what its package gives. The move now names each, and the table's note
     says the target is another figure than the next offer's utilities."""
     out = tmp_path / "out"
-    done = run(
-        "room", shipped / "portfolios/gulf-asia.yaml", "--render", "md,html", "--out", out,
-        "--date", "2026-03-20",
-    )  # fmt: skip
-    assert done.exit_code == 0, done.stderr
+    done = _status_memo(run, shipped, out, "md,html")
     said = (
         "at least the $150.25bn of our next offer's target (the plan with this deal at the "
         "$72.43bn of US utility our strategy now asks of it, the others held at the plan; the "
@@ -151,11 +157,7 @@ def test_documents_md_says_what_the_status_memos_json_holds(
     offer from), `shown` and `overcommitted`. The page now lists every key the JSON has
     and claims no chart."""
     out = tmp_path / "out"
-    done = run(
-        "room", shipped / "portfolios/gulf-asia.yaml", "--render", "json", "--out", out,
-        "--date", "2026-03-20",
-    )  # fmt: skip
-    assert done.exit_code == 0, done.stderr
+    _status_memo(run, shipped, out, "json")
     data = json.loads((out / "memos/negotiation-gulf-asia.json").read_text("utf-8"))
     assert data["charts"] == []
     page = (REPO / "docs/documents.md").read_text("utf-8")
