@@ -90,3 +90,24 @@ def test_a_status_memo_dated_before_the_rounds_it_reports_is_refused(
         page = client.get("/p/gulf-asia/room/memo", params={"date": "2020-01-01"})
         assert page.status_code == 422, page.status_code
         assert "date it 2026-03-19 or later" in page.text
+
+
+def test_a_partners_round_file_offered_as_ours_is_not_told_to_remove_its_side(
+    run: Runner, deals: Path
+) -> None:
+    """`offer --package` of AE's round 4 file was told to "remove `side`": a recorded round
+    is never edited (its seal tells any change). It is told to give the terms in a package
+    file of their own; a package file is still told to remove `side`."""
+    gulf = deals / "portfolios/gulf-asia.yaml"
+    round_file = deals / "rounds/gulf-asia/AE/004-partner.yaml"
+    refused = run("offer", gulf, "-p", "AE", "--package", round_file, "--no-documents")
+    assert refused.exit_code == 2 and not refused.traceback, refused.output
+    said = " ".join(refused.stderr.split())
+    assert said.endswith(
+        "004-partner.yaml:4: side: is partner: the package is the partner's proposal, not a US "
+        "offer; record it as the partner's counter, or give its terms in a package file "
+        "without `side`"
+    ), said
+    package = deals / "packages/ae-counter.yaml"
+    refused = run("offer", gulf, "-p", "AE", "--package", package, "--no-documents")
+    assert " ".join(refused.stderr.split()).endswith("or remove `side`")

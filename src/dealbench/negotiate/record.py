@@ -20,7 +20,12 @@ from dealbench.checker import check, evaluate
 from dealbench.errors import ArgumentError, DealbenchError, InfeasibleError, InputError, Issue
 from dealbench.limit import Limit, broken_messages, messages
 from dealbench.list_words import and_list
-from dealbench.model.load_package import load_counter, load_package, package_issue
+from dealbench.model.load_package import (
+    is_round_file,
+    load_counter,
+    load_package,
+    package_issue,
+)
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.yamlio import display_path
@@ -517,13 +522,19 @@ def _same_side(package: Package, side: Side, where: Path | None, argument: str) 
     if says != side:
         whose = "a US proposal" if says == "us" else "the partner's proposal"
         record = "a US offer" if says == "us" else "the partner's counter"
+        # A recorded round is never edited: its terms go in a package file of their own
+        remove = (
+            "give its terms in a package file without `side`"
+            if where is not None and is_round_file(where)
+            else "remove `side`"
+        )
         _refuse(
             where,
             argument,
             "side",
             f"is {package.side}: the package is {whose}, not "
             f"{'a US offer' if side == 'us' else 'a counter'}; record it as {record}, "
-            "or remove `side`",
+            f"or {remove}",
         )
 
 
