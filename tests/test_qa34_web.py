@@ -167,7 +167,8 @@ def test_in_a_browser_the_rooms_rows_are_read_at_a_phones_width(
     at its longest word: "Next move", a sentence per partner, was 100 px wide, and AE's
     row 489 px tall (nine partners: 2,300 px of table). The sentences keep a reading
     width (the table scrolls beside them), each row a few lines tall; the page is no
-    wider than the window."""
+    wider than the window. (AE's row: 250 px since its move names the strategy's target
+    apart from what our next offer gives, qa40-docs; about a dozen lines.)"""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
 
@@ -185,6 +186,6 @@ def test_in_a_browser_the_rooms_rows_are_read_at_a_phones_width(
         e2e.shot(driver, "qa34-web-room-390")
         assert len(rows) == 9
         heights = {code: height for code, height, _ in rows}
-        assert heights["AE"] < 240, heights
+        assert heights["AE"] < 280, heights
         assert min(width for _, _, width in rows) >= 250, rows  # a reading width
         assert driver.execute_script("return document.documentElement.scrollWidth") <= 390

@@ -42,7 +42,7 @@ def deals(tmp_path: Path) -> Path:
             "packages/ae-counter.yaml",
             r"^side: .*$",
             "side: countr",
-            "side: expected 'offer', 'counter', 'us' or 'partner', got 'countr'; did you mean "
+            "side: expected 'offer', 'counter', 'us', 'partner' or 'agreed', got 'countr'; did you mean "
             "'counter'?",
         ),
     ],
