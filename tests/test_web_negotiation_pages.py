@@ -65,13 +65,13 @@ def test_the_room_memo_is_the_one_room_render_writes(
 ) -> None:
     out = tmp_path / "memo"
     portfolio = deals / "portfolios/gulf-asia.yaml"
-    done = run("room", portfolio, "--render", "md", "--out", out, "--date", "2026-03-01")
+    done = run("room", portfolio, "--render", "md", "--out", out, "--date", "2026-03-20")
     assert done.exit_code == 0, done.stderr
     (written,) = out.rglob("*.md")
-    page = client.get(f"{GULF}/room/memo?date=2026-03-01").text
+    page = client.get(f"{GULF}/room/memo?date=2026-03-20").text
     path = re.search(r'href="/p/gulf-asia/room/memo/([^"]+)\.md', page)
     assert path is not None
-    served = client.get(f"{GULF}/room/memo/{path.group(1)}.md?date=2026-03-01")
+    served = client.get(f"{GULF}/room/memo/{path.group(1)}.md?date=2026-03-20")
     assert served.text == written.read_text(encoding="utf-8")
 
 
