@@ -41,8 +41,7 @@ from dealbench.negotiate.plan import Plan, replan
 from dealbench.negotiate.rounds.check import (
     COUNTER_DATED,
     check_date,
-    later_than,
-    out_of_order,
+    order_problem,
     refuse_after_close,
     round_text,
 )
@@ -301,7 +300,7 @@ def record_counter(
     _in_order(negotiation, date)
     _not_again(portfolio, negotiation, package)
     if date is None and where is not None:
-        _dated_in_order(negotiation, package, where)
+        _in_order(negotiation, package.date, where)
     basis = negotiation.last_offer or negotiation.last
     data = RoundFile(
         round=negotiation.next_number,
@@ -560,28 +559,21 @@ def _not_again(portfolio: Portfolio, negotiation: Negotiation, package: Package)
     )
 
 
-def _in_order(negotiation: Negotiation, date: dt.date | None) -> None:
-    """A date given for the round (`date`: `--date`, the web's date field) before the
-    negotiation's last dated round, refused as that argument before anything is written:
-    `append_round`'s own check named the round file it would have written, which is not."""
-    before = later_than(date, negotiation.rounds)
-    if before is not None and date is not None:
-        said = out_of_order(negotiation.next_number, date, before)
+def _in_order(negotiation: Negotiation, date: dt.date | None, where: Path | None = None) -> None:
+    """A round dated before the negotiation's last dated round, refused before anything is
+    written, and blamed on where the date came from: a date given for the round (`--date`,
+    the web's date field) as that argument; a counter file's own `date:` (`where`) at that
+    line of the file. `append_round` keeps the same check, under its lock, but can only
+    name the round file it would have written, which is not written."""
+    said = order_problem(negotiation.next_number, date, negotiation.rounds)
+    if said is None:
+        return
+    if where is None:
         raise ArgumentError("date", f"{said}; nothing written")
-
-
-def _dated_in_order(negotiation: Negotiation, package: Package, where: Path) -> None:
-    """A counter file's own `date:` before the negotiation's last dated round, refused at
-    that line of the file (the round file it would be is not written, so naming that one
-    pointed at no file), before anything is written; `append_round` keeps the same check
-    for a package passed as such (the web's, its form field marked)."""
-    before = later_than(package.date, negotiation.rounds)
-    if before is not None and package.date is not None:
-        said = out_of_order(negotiation.next_number, package.date, before)
-        raise InputError(
-            package_issue(where, "date", f"{said}{COUNTER_DATED}; nothing written"),
-            argument="counter",
-        )
+    raise InputError(
+        package_issue(where, "date", f"{said}{COUNTER_DATED}; nothing written"),
+        argument="counter",
+    )
 
 
 def _refuse(where: Path | None, argument: str, field: str, message: str) -> None:

@@ -20,6 +20,7 @@ __all__ = [
     "check_date",
     "later_than",
     "numbering_issues",
+    "order_problem",
     "out_of_order",
     "recorded_hint",
     "refuse_after_close",
@@ -209,6 +210,15 @@ def later_than(date: dt.date | None, rounds: list[Round]) -> Round | None:
     if date is None or last is None or last.data.date is None or last.data.date <= date:
         return None
     return last
+
+
+def order_problem(number: int, date: dt.date | None, rounds: list[Round]) -> str | None:
+    """Why round `number` cannot be dated `date` after `rounds` (`out_of_order`), or None
+    when it can: the one rule every command recording a round checks."""
+    before = later_than(date, rounds)
+    if before is None or date is None:
+        return None
+    return out_of_order(number, date, before)
 
 
 def _conclusion_issues(r: Round, basis: Round, where: Source) -> list[Issue]:

@@ -23,8 +23,7 @@ from dealbench.model.seal import seal
 from dealbench.model.yamlio import display_path
 from dealbench.negotiate.rounds.check import (
     COUNTER_DATED,
-    later_than,
-    out_of_order,
+    order_problem,
     refuse_after_close,
 )
 from dealbench.negotiate.rounds.lock import create_new, folder_locked
@@ -186,8 +185,8 @@ def _check_new_round(
             ]
         )
     refuse_after_close(negotiation)
-    before = later_than(data.date, negotiation.rounds)
-    if before is not None and data.date is not None:
+    said = order_problem(data.round, data.date, negotiation.rounds)
+    if said is not None:
         # Only a counter's date can come from a file (its own `date:`); an offer's, a
         # conclusion's and a walk-away's is the command's.
         counter = data.side == "partner" and data.package is not None and data.status == "open"
@@ -197,7 +196,7 @@ def _check_new_round(
                 display_path(target),
                 None,
                 "date",
-                f"{out_of_order(data.round, data.date, before)}{why}; nothing written",
+                f"{said}{why}; nothing written",
             ),
             argument=dated_by,
         )
