@@ -1,0 +1,35 @@
+"""A trade negotiator running many deals, session 41 (qa41-negotiate): copies of a
+portfolio, offers after one at a point of the frontier, the status memo's figures. Each
+test failed before its fix."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from yaml import safe_load
+
+from helpers import REPO, invoke
+
+
+def test_a_copy_of_a_portfolio_records_no_round_into_the_originals_negotiation(
+    deals: Path,
+) -> None:
+    """gulf-asia-b.yaml, a copy of gulf-asia.yaml made to try a variant (less supply), keeps
+    its `id`, so its rounds folder by default is deals/rounds/gulf-asia/: `offer` on the copy
+    recorded QA's round 1 into the original's negotiation, for good, without a word. It is
+    refused at the copy's `id:` line, naming both files and the ways out; `--rounds` naming
+    the folder records there all the same."""
+    original = deals / "portfolios/gulf-asia.yaml"
+    copy = deals / "portfolios/gulf-asia-b.yaml"
+    shutil.copyfile(original, copy)
+    options = ["--partner", "QA", "--no-documents"]
+    run = invoke(["offer", copy, *options])
+    assert run.exit_code == 2, run.output
+    assert f"{copy}:5: id: gulf-asia is also the id of {original}, and both record" in run.stderr
+    assert "Give one file an id of its own" in run.stderr
+    assert "or name the folder with --rounds" in run.stderr
+    assert not (deals / "rounds/gulf-asia/QA").exists()
+    meant = invoke(["offer", copy, *options, "--rounds", deals / "rounds/gulf-asia"])
+    assert meant.exit_code == 0, meant.output
+    assert (deals / "rounds/gulf-asia/QA/001-us.yaml").is_file()
