@@ -4,6 +4,7 @@ test failed before its fix."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -33,3 +34,25 @@ def test_a_copy_of_a_portfolio_records_no_round_into_the_originals_negotiation(
     meant = invoke(["offer", copy, *options, "--rounds", deals / "rounds/gulf-asia"])
     assert meant.exit_code == 0, meant.output
     assert (deals / "rounds/gulf-asia/QA/001-us.yaml").is_file()
+
+
+def test_an_offer_after_one_at_a_point_of_the_frontier_takes_nothing_back(
+    rounds: Path,
+) -> None:
+    """QA's first offer at the Nash point (`--mode nash`, records no strategy of the four),
+    then `offer`: the Boulware default aimed at the ideal ($11.18bn to the US) and was
+    refused as a retreat from the Nash offer ("the offer gives QA $2.05bn, less than our
+    offer of round 1 did ($5.04bn)"), though the user chose no strategy to switch to. A
+    strategy not switched takes nothing back: its target is what our last offer gives the
+    US, and the offer gives QA no less than round 1 did."""
+    gulf = REPO / "deals/portfolios/gulf-asia.yaml"
+    options = ["--partner", "QA", "--rounds", rounds, "--no-documents"]
+    assert invoke(["offer", gulf, *options, "--mode", "nash"]).exit_code == 0
+    run = invoke(["offer", gulf, *options])
+    assert run.exit_code == 0, run.output
+    first = safe_load((rounds / "QA/001-us.yaml").read_text("utf-8"))
+    second = safe_load((rounds / "QA/002-us.yaml").read_text("utf-8"))
+    assert second["strategy"]["name"] == "boulware"
+    assert "a strategy not switched takes back nothing offered" in second["strategy"]["reason"]
+    assert "retreat" not in second
+    assert second["package"] == first["package"]
