@@ -56,3 +56,26 @@ def test_an_offer_after_one_at_a_point_of_the_frontier_takes_nothing_back(
     assert "a strategy not switched takes back nothing offered" in second["strategy"]["reason"]
     assert "retreat" not in second
     assert second["package"] == first["package"]
+
+
+def test_the_status_memos_json_gives_the_strategys_target_as_a_field(
+    shipped: Path, tmp_path: Path
+) -> None:
+    """AE's move reads "... at least the $150.25bn of our next offer's target (the plan with
+    this deal at the $72.43bn of US utility our strategy now asks of it ...; the next offer
+    itself gives the US $73.97bn)": `room --json` and the status memo's JSON gave the
+    $73.97bn (`next_offer_us`, `next_us`) but the target and the portfolio's V at it only
+    inside that sentence. They are fields, as in the verdict's JSON."""
+    gulf = shipped / "portfolios/gulf-asia.yaml"
+    out = tmp_path / "out"
+    run = invoke(["room", gulf, "--json", "--render", "json", "--out", out, "--date", "2026-03-20"])
+    assert run.exit_code == 0, run.output
+    row = next(r for r in json.loads(run.stdout)["rows"] if r["partner"] == "AE")
+    memo = json.loads((out / "memos/negotiation-gulf-asia.json").read_text("utf-8"))
+    answer = next(r for r in memo["answers"] if r["code"] == "AE")
+    for target, portfolio in (
+        (row["next_target"], row["portfolio_next_offer"]),
+        (answer["next_target"], answer["portfolio_next_offer"]),
+    ):
+        assert f"${target / 1e9:.2f}bn of US utility our strategy now asks" in row["reason"]
+        assert f"the ${portfolio / 1e9:.2f}bn of our next offer's target" in row["reason"]
