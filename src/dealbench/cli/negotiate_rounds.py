@@ -136,7 +136,7 @@ def offer(
 
     with handled():
         check_highs_only("offer", solver)
-        pf, root = portfolio_and_rounds(portfolio, rounds)
+        pf, root = portfolio_and_rounds(portfolio, rounds, records=True)
         code = partner.upper()
         fixed = each_once(
             (f.strip() for item in fix or [] for f in item.split(",") if f.strip()), "--fix", "part"
@@ -255,7 +255,7 @@ def counter(
 
     with handled():
         check_highs_only("counter", solver)
-        pf, root = portfolio_and_rounds(portfolio, rounds)
+        pf, root = portfolio_and_rounds(portfolio, rounds, records=True)
         if partner is None:  # the file names the partner; a malformed file is refused here
             from dealbench.model.load_package import load_package
 
@@ -332,7 +332,7 @@ def conclude(
     from dealbench.negotiate.record import conclude as run_conclude
 
     with handled():
-        pf, root = portfolio_and_rounds(portfolio, rounds)
+        pf, root = portfolio_and_rounds(portfolio, rounds, records=True)
         code = partner.upper()
         docs = check_documents(out, pf, formats, force, no_documents)
         check_round_files(docs, pf, root, code, "agreed")
@@ -388,7 +388,7 @@ def walk_away(
 
     with handled():
         check_choice("--by", by, ("us", "partner"), "expected us or partner, got {0!r}")
-        pf, root = portfolio_and_rounds(portfolio, rounds, figures=False)  # records no figure
+        pf, root = portfolio_and_rounds(portfolio, rounds, figures=False, records=True)
         done = run_walk_away(
             pf,
             root,

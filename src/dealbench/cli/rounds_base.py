@@ -94,18 +94,26 @@ VerdictDeadlineOpt = Annotated[
 
 
 def portfolio_and_rounds(
-    portfolio: Path, rounds: Path | None, *, figures: bool = True
+    portfolio: Path, rounds: Path | None, *, figures: bool = True, records: bool = False
 ) -> tuple[Portfolio, Path]:
     """The portfolio and its rounds folder. A command that weighs `figures` (utilities,
-    acceptance, the frontier) says which of them are the means of distributions."""
+    acceptance, the frontier) says which of them are the means of distributions. One that
+    `records` a round into the default folder is refused when another portfolio file
+    beside this one has its id: the folder is that file's too (`refuse_shared`)."""
     from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.model import load_portfolio
     from dealbench.negotiate.rounds.negotiation import rounds_root
+    from dealbench.negotiate.rounds.write import refuse_shared
 
     pf = load_portfolio(portfolio)
+    if rounds is None:
+        rounds = rounds_root(portfolio, pf)
+        if records:
+            way = f", or name the folder with --rounds ({relative(rounds)} to record there all the same)"
+            refuse_shared(portfolio, pf, way)
     if figures:
         note_uncertainty(pf)
-    return pf, rounds if rounds is not None else rounds_root(portfolio, pf)
+    return pf, rounds
 
 
 def round_date(text: str | None) -> dt.date | None:

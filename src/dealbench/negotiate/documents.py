@@ -310,6 +310,10 @@ def _memo_row(r: Any) -> dict[str, Any]:
         "counter_round": counter.round if counter else None,
         "next_us": r.next_offer_us,
         "next_partner": r.next_offer_partner,
+        # the US utility our strategy asks of the deal (the next offer meets or exceeds it)
+        # and the portfolio's V with the deal at it, as the move's reason names them
+        "next_target": r.next_target,
+        "portfolio_next_offer": r.portfolio_next_offer,
         # their counter, our next offer and how far it moves from the counter, for each side,
         # as the memo prints them: the change as printed is the difference as printed
         "beside": _beside(counter, r.next_offer_us, r.next_offer_partner),

@@ -87,6 +87,12 @@ class RoomRow(BaseModel):
     #: answer; None otherwise), to set beside the counter's.
     next_offer_us: float | None = None
     next_offer_partner: float | None = None
+    #: The US utility our strategy now asks of this deal (the verdict's `next_target`, a
+    #: floor the next offer meets or exceeds) and the portfolio's V with the deal at it, the
+    #: others held at the plan (`portfolio_next_offer`): the figures the next move's reason
+    #: names, for a counter that awaits our answer; None otherwise.
+    next_target: float | None = None
+    portfolio_next_offer: float | None = None
     #: The verdict's note that our next offer takes back part of what our last offer gave
     #: (`Verdict.next_offer_retreat`: `offer` records it only with the retreat allowed), said
     #: beside the next move; None when it does not, or no counter awaits our answer.
@@ -348,6 +354,8 @@ def _row(
         reason=reason,
         next_offer_us=answer.next_offer_us if answer is not None else None,
         next_offer_partner=answer.next_offer_partner if answer is not None else None,
+        next_target=answer.next_target if answer is not None else None,
+        portfolio_next_offer=answer.portfolio_next_offer if answer is not None else None,
         next_offer_retreat=answer.next_offer_retreat if answer is not None else None,
     )
 

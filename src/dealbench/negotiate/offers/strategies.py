@@ -92,8 +92,13 @@ def next_offer(
     beta: float | None = None,
     fix: Sequence[str] = (),
     walk_away: float | None = None,
+    hold: bool = False,
 ) -> NextOffer:
-    """The next US package for `partner` by `strategy` (see the module's docstring)."""
+    """The next US package for `partner` by `strategy` (see the module's docstring).
+    `hold`: the strategy is no switch from the one our offers ran on (`resolve_strategy`),
+    so its target is at most what our last offer gives the US (unless that offer breaks a
+    limit of its own): it takes nothing back. A first offer at the Nash point, then
+    `offer`: Boulware's target, near the ideal, was refused as a retreat."""
     partner_code(portfolio, partner)  # not a KeyError from `negotiations`
     check_strategy(strategy, deadline, beta)
     negotiation = negotiations[partner]
@@ -123,6 +128,19 @@ def next_offer(
             else f"US offer {offers + 1}, past the deadline of {deadline} "
             f"offer{'' if deadline == 1 else 's'}: the target is the reservation value"
         )
+    given = last.figures if hold and last is not None else None
+    if (
+        last is not None
+        and given is not None
+        and not given.violations
+        and target > given.us_value + 1.0
+    ):
+        reason += (
+            f" ({usd(target)}), above the {usd(given.us_value)} our offer of round "
+            f"{last.number} gives the US; a strategy not switched takes back nothing "
+            "offered, so the target is that offer's"
+        )
+        target = given.us_value
     floor, why = offer_floor(negotiation, ends, fix, worth, demand)
     if target < floor:
         target, reason = floor, reason + why

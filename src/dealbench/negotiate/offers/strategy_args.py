@@ -46,8 +46,15 @@ def resolve_strategy(
 ) -> dict[str, Any]:
     """The next-offer strategy, deadline and beta: as asked, else as recorded in the last US
     offer that records one (a strategy, with its beta; a deadline), else Boulware with a
-    deadline of 6 offers."""
-    out: dict[str, Any] = {"strategy": "boulware", "deadline": DEFAULT_DEADLINE, "beta": None}
+    deadline of 6 offers. `hold`: the strategy is no switch from the one our offers were
+    chosen by (it runs on, or starts after offers at a point of the frontier or of one's
+    own), so its offer takes back nothing our last offer gave (`next_offer`)."""
+    out: dict[str, Any] = {
+        "strategy": "boulware",
+        "deadline": DEFAULT_DEADLINE,
+        "beta": None,
+        "hold": True,
+    }
     # A Zeuthen offer, a point of the frontier or a package of one's own records no
     # deadline: the one set before still runs (a corridor's VN, deadline 4, then a Zeuthen
     # offer: the next linear offer read "past the deadline of 6 offers").
@@ -64,7 +71,7 @@ def resolve_strategy(
         if isinstance(record.params.get("beta"), int | float):
             out["beta"] = float(record.params["beta"])
     if strategy is not None and strategy != out["strategy"]:
-        out["strategy"], out["beta"] = strategy, None
+        out["strategy"], out["beta"], out["hold"] = strategy, None, record is None
     if deadline is not None:
         out["deadline"] = deadline
     return out

@@ -45,6 +45,7 @@ __all__ = [
     "round_problems",
     "rounds_fingerprint",
     "rounds_root",
+    "same_rounds_beside",
     "same_terms",
     "shared_violations",
 ]
@@ -256,6 +257,30 @@ def rounds_root(portfolio_path: str | os.PathLike[str], portfolio: Portfolio) ->
     folder = folder_of(portfolio_path)
     base = folder.parent if folder.name == "portfolios" else folder
     return base / "rounds" / portfolio.id
+
+
+def same_rounds_beside(portfolio_path: str | os.PathLike[str], portfolio: Portfolio) -> list[Path]:
+    """The other portfolio files beside `portfolio_path` with its `id`, whose rounds go to
+    the same folder by default (`rounds_root`): a copy made to try a variant records into
+    the original's negotiation. A file that cannot be read, or is no portfolio, is none."""
+    from dealbench.errors import DealbenchError
+    from dealbench.model.file_kind import detect_kind
+    from dealbench.model.yamlio import read_yaml
+
+    own = Path(portfolio_path)
+    others = []
+    for path in sorted(own.absolute().parent.iterdir()):
+        if path.name.startswith(".") or path.suffix not in (".yaml", ".yml"):
+            continue
+        try:
+            if path.samefile(own) or not path.is_file():
+                continue
+            source = read_yaml(path)
+            if detect_kind(source) == "portfolio" and source.tree.get("id") == portfolio.id:
+                others.append(path)
+        except (OSError, DealbenchError):
+            continue
+    return others
 
 
 def rounds_fingerprint(portfolio: Portfolio, negotiations: Mapping[str, Negotiation]) -> str:

@@ -27,7 +27,13 @@ from dealbench.negotiate.rounds.check import (
     refuse_after_close,
 )
 from dealbench.negotiate.rounds.lock import create_new, folder_locked
-from dealbench.negotiate.rounds.negotiation import Negotiation, Round, round_name
+from dealbench.negotiate.rounds.negotiation import (
+    Negotiation,
+    Round,
+    round_name,
+    rounds_root,
+    same_rounds_beside,
+)
 from dealbench.negotiate.rounds.read import load_negotiation, read_round
 from dealbench.output_errors import OutputError
 
@@ -36,6 +42,7 @@ __all__ = [
     "package_data",
     "package_yaml",
     "recorded",
+    "refuse_shared",
     "refuse_shipped",
     "round_yaml",
     "whole",
@@ -66,6 +73,30 @@ def refuse_shipped(root: str | os.PathLike[str]) -> None:
                 "folder, named as the rounds folder (the commands' --rounds)",
             )
         )
+
+
+def refuse_shared(portfolio_path: str | os.PathLike[str], portfolio: Portfolio, way: str) -> None:
+    """A round is not recorded into the rounds folder of a portfolio file that shares its
+    `id` with another beside it (`same_rounds_beside`): both record into one folder, so the
+    round would join the other file's negotiation, for good (rounds are never removed). An
+    InputError at the file's `id:` line naming both files, the folder, and `way`, the
+    shell's way to name a rounds folder ("or name it with --rounds"), before any work."""
+    from dealbench.list_words import and_list
+    from dealbench.model.yamlio import read_yaml
+
+    others = same_rounds_beside(portfolio_path, portfolio)
+    if not others:
+        return
+    folder = display_path(rounds_root(portfolio_path, portfolio))
+    raise InputError(
+        read_yaml(Path(portfolio_path)).issue(
+            ("id",),
+            f"{portfolio.id} is also the id of {and_list([display_path(p) for p in others])}, "
+            f"and {'both' if len(others) == 1 else 'all'} record their rounds in {folder}/, so "
+            "this round would stand in the negotiation of each file, for good; nothing recorded. "
+            f"Give one file an id of its own (its rounds then go to a folder of that name){way}",
+        )
+    )
 
 
 def round_yaml(data: RoundFile, header: str = "") -> str:

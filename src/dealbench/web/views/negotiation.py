@@ -45,6 +45,7 @@ from dealbench.negotiate.offers.strategy_args import (
     beta_typed,
     deadline_typed,
 )
+from dealbench.negotiate.rounds.write import refuse_shared
 from dealbench.web.pages import FieldError, Refusal, Typed, page, refusal
 from dealbench.web.security import inside
 from dealbench.web.views import joint_frontier
@@ -209,6 +210,7 @@ async def _round_form(
     name, pf, folder = setup(request)
     code = partner_of(request, pf)
     try:
+        refuse_shared(portfolio_file(request, name), pf, "")
         return await record(Sent(request, form, name, pf, folder, code))
     except DealbenchError as exc:
         refused = refusal(exc, kind, ROUND_FIELDS[kind], hidden=("expect",), rename=_field)
