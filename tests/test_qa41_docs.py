@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import docx
+import pypdf
+
 from dealbench.render.filters import printed_usd
 from helpers import Runner
 
@@ -47,6 +50,37 @@ def test_an_internal_redlines_change_is_the_difference_of_its_figures_as_printed
     assert "| US utility | $89.012bn | $77.977bn | -$11.035bn |" in text
     table = text.split("## What the whole change moves (internal)")[1].split("\n\n")[1]
     for row in table.splitlines()[2:]:
-        label, old, new, change = (c.strip() for c in row.strip("|").split("|"))
+        _, old, new, change = (c.strip() for c in row.strip("|").split("|"))
         if "$" in old:
             assert round(printed_usd(new) - printed_usd(old)) == round(printed_usd(change)), row
+
+
+def test_no_table_row_stands_alone_at_the_foot_or_head_of_a_page(
+    run: Runner, shipped: Path, tmp_path: Path
+) -> None:
+    """`room deals/portfolios/gulf-asia.yaml --render pdf,docx --date 2026-03-20`: the
+    status memo's PDF ended page 2 on "What remains to allocate" with 2026 and 2027 and
+    began page 3 with 2028 alone under a repeated header: a three-row table split for one
+    row. No body row now stands alone at either end of a page (`tbody tr:first-child {
+    break-after: avoid }`, `tbody tr:last-child { break-before: avoid }` in print; in the
+    DOCX, Word's "keep with next" on the body's first row and the row before its last)."""
+    out = tmp_path / "out"
+    done = run(
+        "room", shipped / "portfolios/gulf-asia.yaml", "--render", "pdf,docx", "--out", out,
+        "--date", "2026-03-20",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    memo = out / "memos/negotiation-gulf-asia"
+    pages = [p.extract_text() for p in pypdf.PdfReader(memo.with_suffix(".pdf")).pages]
+    rows = ("2026 1,000,000 646,641", "2027 1,200,000 705,359", "2028 1,400,000 900,000")
+    where = {i for i, text in enumerate(pages) for row in rows if row in text}
+    assert len(where) == 1, where
+
+    for table in docx.Document(str(memo.with_suffix(".docx"))).tables:
+        keeps = [
+            all(p.paragraph_format.keep_with_next for c in row.cells for p in c.paragraphs)
+            for row in table.rows
+        ]
+        heads = sum(bool(row._tr.xpath("./w:trPr/w:tblHeader")) for row in table.rows)
+        if len(table.rows) - heads >= 2:  # the body's first row, and the one before its last
+            assert keeps[heads] and keeps[-2], [c.text for c in table.rows[0].cells]
