@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from html import unescape
 from pathlib import Path
 
 import docx
@@ -53,6 +54,34 @@ def test_an_internal_redlines_change_is_the_difference_of_its_figures_as_printed
         _, old, new, change = (c.strip() for c in row.strip("|").split("|"))
         if "$" in old:
             assert round(printed_usd(new) - printed_usd(old)) == round(printed_usd(change)), row
+
+
+def test_a_term_sheets_formats_quote_the_participants_as_its_definitions(
+    run: Runner, shipped: Path, tmp_path: Path
+) -> None:
+    """`render deals/packages/ae-offer.yaml --doc term-sheet --format md,html,docx`: the
+    HTML (so the PDF and DOCX) named the Participants (the “United States”) and (the
+    “Partner”) with typographic quotes, two paragraphs above its definitions' straight ones
+    ("H100e", "TPP") and unlike its Markdown: a search for `the "Partner"` missed the PDF
+    and the DOCX. The HTML template now writes the Markdown's (and the clauses') quote, as
+    qa40-docs did for the apostrophe."""
+    done = run(
+        "render", shipped / "packages/ae-offer.yaml", "--portfolio",
+        shipped / "portfolios/gulf-asia.yaml", "--doc", "term-sheet", "--format",
+        "md,html,docx", "--out", tmp_path,
+    )  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    sheet = tmp_path / "term-sheets/AE-offer-001"
+    word = docx.Document(str(sheet.with_suffix(".docx")))
+    texts = {
+        "md": sheet.with_suffix(".md").read_text("utf-8"),
+        "html": unescape(sheet.with_suffix(".html").read_text("utf-8")),
+        "docx": "\n".join(p.text for p in word.paragraphs),
+    }
+    for fmt, text in texts.items():
+        assert '(the "United States")' in text and '(the "Partner")' in text, fmt
+        assert '"H100e" (H100-equivalent)' in text, fmt
+        assert not {"“", "”"} & set(text), fmt
 
 
 def test_no_table_row_stands_alone_at_the_foot_or_head_of_a_page(
