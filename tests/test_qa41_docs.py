@@ -113,3 +113,28 @@ def test_no_table_row_stands_alone_at_the_foot_or_head_of_a_page(
         heads = sum(bool(row._tr.xpath("./w:trPr/w:tblHeader")) for row in table.rows)
         if len(table.rows) - heads >= 2:  # the body's first row, and the one before its last
             assert keeps[heads] and keeps[-2], [c.text for c in table.rows[0].cells]
+
+
+def test_a_format_given_is_never_overridden_by_the_out_files_suffix(
+    run: Runner, shipped: Path, tmp_path: Path
+) -> None:
+    """`render deals/packages/ae-offer.yaml --format md --out x.pdf` wrote a PDF, exit 0,
+    where `--format md,html --out x.pdf` was refused: --format md could not be told from
+    the default, so the suffix silently won over what was asked. The default is now "not
+    given" (md for a folder, the file's format for a file); a --format given must agree with
+    the file it names, in any case (`--format PDF --out x.pdf` is that PDF)."""
+    package = shipped / "packages/ae-offer.yaml"
+    portfolio = shipped / "portfolios/gulf-asia.yaml"
+    refused = run("render", package, "--portfolio", portfolio, "--format", "md", "--out", tmp_path / "x.pdf")  # fmt: skip
+    assert (refused.exit_code, refused.stderr.strip()) == (
+        2,
+        "error: --out: x.pdf is a .pdf file but --format is md",
+    )
+    assert not (tmp_path / "x.pdf").exists()
+    for given in ([], ["--format", "PDF"]):
+        done = run("render", package, "--portfolio", portfolio, *given, "--out", tmp_path / "y.pdf")  # fmt: skip
+        assert done.exit_code == 0, done.stderr
+        assert (tmp_path / "y.pdf").read_bytes().startswith(b"%PDF")
+    done = run("render", package, "--portfolio", portfolio, "--out", tmp_path / "folder")
+    assert done.exit_code == 0, done.stderr
+    assert [p.name for p in (tmp_path / "folder/term-sheets").iterdir()] == ["AE-offer-001.md"]
