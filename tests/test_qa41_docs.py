@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from html import unescape
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import docx
 import pypdf
 
 from dealbench.render.filters import printed_usd
-from helpers import Runner
+from helpers import REPO, Runner
 
 
 def test_the_options_memos_table_rows_end_at_their_last_bar(
@@ -138,3 +140,27 @@ def test_a_format_given_is_never_overridden_by_the_out_files_suffix(
     done = run("render", package, "--portfolio", portfolio, "--out", tmp_path / "folder")
     assert done.exit_code == 0, done.stderr
     assert [p.name for p in (tmp_path / "folder/term-sheets").iterdir()] == ["AE-offer-001.md"]
+
+
+def test_documents_md_lists_every_key_of_the_options_memos_json(
+    run: Runner, deals: Path, tmp_path: Path
+) -> None:
+    """`compare deals/portfolios/gulf-asia.yaml --render json`: the options memo's JSON has
+    `exported_head`, `partners_note` and `partners_legend` (the total row's head, what the
+    partners' rows add up to, what "acceptance" in a cell means), which docs/documents.md's
+    table of keys ("JSON documents") did not list, as qa40-docs found of the status memo's.
+    Every key of every kind's JSON is now listed, in its row or the section's lead."""
+    out = tmp_path / "out"
+    done = run(
+        "compare", deals / "portfolios/solo.yaml", "--regimes", "tiered,bilateral",
+        "--out", out, "--render", "json",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    data = json.loads((out / "memos/options-solo.json").read_text("utf-8"))
+    page = (REPO / "docs/documents.md").read_text("utf-8")
+    section = page[page.index("## JSON documents") : page.index("## Accessibility")]
+    lead = set(re.findall(r"`(\w+)`", section[: section.index("Every document has:")]))
+    row = next(line for line in section.splitlines() if line.startswith("| Options memo |"))
+    listed = set(re.findall(r"`(\w+)`", row)) | lead
+    assert set(data) - {"doc", "charts", "glossary"} <= listed, set(data) - listed
+    assert {"exported_head", "partners_note", "partners_legend"} <= set(data)
