@@ -30,11 +30,12 @@ DOCS = ("term-sheet", "deal-memo", "portfolio-memo")
 AUDIENCES = ("external", "internal")
 
 Formats = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--format",
         "-f",
-        help="One or more of md, html, docx, pdf, json, comma-separated (md,html).",
+        help="One or more of md, html, docx, pdf, json, comma-separated (md,html). "
+        "Default: md, or the format of the file --out names.",
     ),
 ]
 AudienceOpt = Annotated[
@@ -92,20 +93,24 @@ def check_audience(audience: str) -> None:
     check_choice("--audience", audience, AUDIENCES, "expected external or internal, got {0!r}")
 
 
-def document_target(out: Path, formats: str, documents: int = 1) -> tuple[Path, str, list[Format]]:
+def document_target(
+    out: Path, formats: str | None, documents: int = 1
+) -> tuple[Path, str, list[Format]]:
     """Where `--out` puts the documents: (folder, file stem or "", formats).
 
     One rule for every command (`folders.named_file`): `--out` is a folder, but where one document
     is written a name ending in a document's suffix (x.md, x.pdf) is that file, its suffix
     the format. `render --out x.md` made a folder named x.md, where `redline --out x.md`
-    wrote the file."""
+    wrote the file. `formats` is None where --format was not given (md for a folder); a
+    --format given is never overridden by the file's suffix (`--out x.pdf --format md`
+    wrote a PDF)."""
     from dealbench.errors import InputError, Issue
     from dealbench.folders import named_file
     from dealbench.render.documents import FORMATS
 
     suffix = named_file(out)
     if suffix is None:
-        return out, "", parse_formats(formats)
+        return out, "", parse_formats(formats or "md")
 
     def refused(message: str) -> InputError:
         return InputError(Issue("--out", None, "", message))
@@ -120,7 +125,7 @@ def document_target(out: Path, formats: str, documents: int = 1) -> tuple[Path, 
             f"{out.name} names one file, but {documents} documents are to be written; "
             "give a folder, or ask for one document (--partner, --doc portfolio-memo)"
         )
-    if formats not in ("md", suffix):
+    if formats is not None and parse_formats(formats) != [suffix]:
         raise refused(f"{out.name} is a .{suffix} file but --format is {formats}")
     return out.parent, out.stem, parse_formats(suffix)
 
@@ -191,7 +196,7 @@ def render(
     doc: Annotated[
         str, typer.Option("--doc", help="term-sheet, deal-memo or portfolio-memo.")
     ] = "term-sheet",
-    formats: Formats = "md",
+    formats: Formats = None,
     audience: AudienceOpt = None,
     portfolio: PortfolioOpt = None,
     date: DateOpt = None,
@@ -228,7 +233,7 @@ def render(
         check_choice("--doc", doc, DOCS, "unknown document {!r}; expected one of: {}")
         if audience is not None:
             check_audience(audience)
-        wanted = parse_formats(formats)
+        wanted = parse_formats(formats or "md")
         day = parse_date(date)
         src = load_source(source, portfolio)
         check_portfolio_clauses(src.portfolio)
@@ -302,7 +307,7 @@ def redline(
         Path,
         folder_option("--out", "A file (x.md, x.pdf: its suffix picks the format), or a folder."),
     ],
-    formats: Formats = "md",
+    formats: Formats = None,
     audience: AudienceOpt = "external",
     date: DateOpt = None,
     templates: Templates = None,

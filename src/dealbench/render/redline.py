@@ -19,6 +19,7 @@ from typing import Any
 
 from dealbench.checker import DealFigures, evaluate
 from dealbench.errors import ArgumentError
+from dealbench.figures import usd_change
 from dealbench.model.names import named
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
@@ -295,14 +296,15 @@ def redline_sections(
 def _totals(
     old: DealFigures, new: DealFigures, *, sides: tuple[str | None, str | None] = (None, None)
 ) -> dict[str, Any]:
-    """The whole change, old against new, formatted (internal only)."""
+    """The whole change, old against new, formatted (internal only): each money change as
+    printed is the difference of the two figures as printed (`usd_change`)."""
     money_rows = [
         ("US utility", old.us_value, new.us_value),
         ("Partner utility", old.partner_utility, new.partner_utility),
         ("Partner margin", old.partner_margin, new.partner_margin),
     ]
     rows = [
-        {"label": label, "old": money(a), "new": money(b), "delta": money(b - a, signed=True)}
+        {"label": label, **dict(zip(("old", "new", "delta"), usd_change(a, b), strict=True))}
         for label, a, b in money_rows
     ]
     rows.append(

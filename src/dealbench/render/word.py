@@ -169,6 +169,8 @@ class _Writer:
         stretch = "meta" not in el.get("class", "").split()  # the style sheet's width: auto
         widths = layout.column_widths(texts, width, size, self.text_width, stretch)
         table = self.doc.add_table(rows=len(rows), cols=width)
+        body = [r for r, tr in enumerate(rows) if tr.getparent().tag == "tbody"]
+        edges = {body[0], body[-1] - 1} if body else set()  # as the print style sheet's tbody
         table.style = _style(self.doc, "Table Grid")
         for r, tr in enumerate(rows):
             header = tr.getparent().tag == "thead"
@@ -188,9 +190,12 @@ class _Writer:
             if layout.row_lines(texts[r], widths, size) <= layout.MAX_UNSPLIT_LINES:
                 _cant_split(table.rows[r])
             whole = "valuation" in el.get("class", "").split()  # `break-inside: avoid`
-            if r + 1 < len(rows) and (whole or "part" in rows[r + 1].get("class", "").split()):
+            if r + 1 < len(rows) and (
+                whole or "part" in rows[r + 1].get("class", "").split() or r in edges
+            ):
                 # the next row is a part of this one ("of which"), or of the same sum (what
-                # each side gets): on the same page
+                # each side gets), or this is the body's first row or the one before its
+                # last (no row alone at the foot or head of a page): on the same page
                 for cell in table.rows[r].cells:
                     for para in cell.paragraphs:
                         para.paragraph_format.keep_with_next = True
