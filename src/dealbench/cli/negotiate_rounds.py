@@ -174,6 +174,7 @@ def offer(
                 if done.round.data.strategy
                 else None,
                 "retreat": done.round.data.retreat,
+                "step_note": done.step_note or None,
             }
             echo_json(data, written)
             return
@@ -191,6 +192,8 @@ def offer(
             typer.echo(_retreat_warning(done.previous, figures))
         if figures is not None:
             output.print_evaluation(figures, pf.periods, done.round.package)
+        if done.step_note:
+            typer.echo(output.paragraph(done.step_note))
         print_written(written)
 
 

@@ -37,6 +37,7 @@ from dealbench.negotiate.offers.strategy_args import (
     resolve_strategy,
     strategy_offer,
 )
+from dealbench.negotiate.offers.words import step_words
 from dealbench.negotiate.plan import Plan, replan
 from dealbench.negotiate.rounds.check import (
     COUNTER_DATED,
@@ -73,6 +74,9 @@ class Offer:
     #: Supply and risk budget the offer breaks together with the deals concluded with the
     #: others (as `history` and the verdict count them; its own limits are its figures').
     shared: list[Limit] = field(default_factory=list)
+    #: An offer dealbench chose whose compute is not in the declared step says so
+    #: (`offers.words.step_words`); "" otherwise, and for a package given.
+    step_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -196,10 +200,11 @@ def record_offer(
         strategy=record,
         retreat=retreat,
     )
+    step_note = step_words(portfolio, package) if proposal is not None else ""
     written = append_round(portfolio, negotiation, data, header=_header("offer", portfolio))
     with recorded(written.data, written.path):
         shared = shared_violations(portfolio, negotiations, package)
-    return Offer(written, proposal, previous, shared)
+    return Offer(written, proposal, previous, shared, step_note)
 
 
 def _retreat(

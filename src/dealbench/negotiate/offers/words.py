@@ -10,6 +10,7 @@ from dealbench.checker import DealFigures
 from dealbench.figures import h100e, usd
 from dealbench.list_words import and_list
 from dealbench.model.amounts import amount_label
+from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.offers.fixed_terms import fixed_words
 from dealbench.negotiate.offers.targets import Targets
@@ -20,6 +21,7 @@ __all__ = [
     "above_target",
     "less_than_last",
     "refitted",
+    "step_words",
 ]
 
 
@@ -161,3 +163,22 @@ def _grid_words(portfolio: Portfolio, code: str, fix: Sequence[str] = ()) -> str
             else f"{c.id} at its levels and the amounts between them on its grid"
         )
     return f", with {and_list(said)} (the amounts offers name)" if said else ""
+
+
+def step_words(portfolio: Portfolio, package: Package) -> str:
+    """What an offer dealbench chose says of its compute when it is not in the portfolio's
+    declared step, as `solve` says it of a plan ("Compute is in steps of 1 H100e, not the
+    declared steps of 1,000 H100e."); "" when it is. The deals held beside it can leave it
+    only a finer step (gulf-asia's rounds: SA concluded at 353,359 H100e in 2026 left QA
+    47,143), and an offer of 47,143 H100e said nothing of the declared 1,000."""
+    from dealbench.optimize.schedule.signable import finer, step_of
+
+    grid = portfolio.granularity
+    if grid.h100e <= 0:
+        return ""
+    step = step_of(portfolio, [package])
+    if step == grid.h100e:
+        return ""
+    if step is None:
+        return f"Compute is unrounded, not in the declared {grid.describe()}."
+    return f"Compute is in {finer(grid, step).describe()}, not the declared {grid.describe()}."

@@ -318,6 +318,7 @@ async def _record_offer(sent: Sent) -> Response:
         file_round=None,
         verdict=None,
         proposal=result.proposal,
+        step_note=result.step_note,
         **notes(sent.request, pf),
     )
 
