@@ -4,6 +4,10 @@ gulf-asia's worked rounds conclude SA at 353,359 H100e in 2026, which leaves the
 deals amounts off the declared step of 1,000 H100e: `solve --rounds` says "Compute is in
 steps of 1 H100e, not the declared steps of 1,000 H100e", and `offer --partner QA`
 recorded and printed 47,143 H100e in 2026 without a word of the step.
+
+`evaluate`, `improve`, `risk` and `redline` take the portfolio as `--portfolio`, where
+`offer`, `counter` and `room` take it first: given first, it was told only "Missing option
+'--portfolio'".
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from dealbench.web.security import CSRF_FIELD, csrf_for
 from helpers import WEB_TOKEN, Runner
@@ -66,3 +72,30 @@ def test_the_webs_recorded_offer_says_the_step_it_is_in(client: Any) -> None:
     assert response.status_code == 200, response.text[:2000]
     said = re.search(r'<p id="step-note">([^<]*)</p>', response.text)
     assert said is not None and NOTE.fullmatch(said[1]), response.text[-3000:]
+
+
+@pytest.mark.parametrize(
+    ("command", "files", "usage"),
+    [
+        ("evaluate", ("packages/ae-counter.yaml",), "evaluate PACKAGE --portfolio"),
+        ("improve", ("packages/ae-counter.yaml",), "improve PACKAGE --portfolio"),
+        ("risk", (), "risk PACKAGE --portfolio"),
+        (
+            "redline",
+            ("packages/ae-offer.yaml", "packages/ae-counter.yaml"),
+            "redline OLD NEW --portfolio",
+        ),
+    ],
+)
+def test_a_portfolio_given_first_is_told_how_the_command_takes_it(
+    run: Runner, shipped: Path, tmp_path: Path, command: str, files: tuple[str, ...], usage: str
+) -> None:
+    # As offer, counter and room take it: "Missing option '--portfolio'" alone, though the
+    # portfolio was given.
+    gulf = shipped / "portfolios/gulf-asia.yaml"
+    out = ("--out", tmp_path / "out") if command == "redline" else ()
+    said = run(command, gulf, *(shipped / f for f in files), *out)
+    assert said.exit_code == 2 and not said.traceback
+    text = " ".join(said.stderr.split())
+    assert f"{gulf} is a portfolio: {command} takes" in text, text
+    assert f"(dealbench {usage} {gulf})" in text, text

@@ -29,6 +29,7 @@ class _Commands(typer.core.TyperGroup):
             return super().invoke(ctx)
         except typer.BadParameter as exc:
             _in_the_files_words(exc)
+            _portfolio_given_first(exc)
             raise
         except KeyboardInterrupt as exc:
             from dealbench.cli.errors import stopped
@@ -48,6 +49,38 @@ def _in_the_files_words(exc: typer.BadParameter) -> None:
     if isinstance(exc.__cause__, ValidationError):
         errors = exc.__cause__.errors(include_url=False)
         exc.message = "; ".join(dict.fromkeys(value_said(error) for error in errors))
+
+
+def _portfolio_given_first(exc: typer.BadParameter) -> None:
+    """`--portfolio` missing where a file given as an argument is the portfolio: `evaluate
+    deals/portfolios/gulf-asia.yaml ae-counter.yaml`, as `offer`, `counter` and `room` take
+    the portfolio first, said only "Missing option '--portfolio'". Say which file it is and
+    how this command takes it. (Duck-typed: Typer's own click or click itself raises it.)"""
+    from dealbench.errors import DealbenchError
+    from dealbench.model.file_kind import detect_kind
+    from dealbench.model.yamlio import read_yaml
+
+    ctx = exc.ctx
+    opts = getattr(exc.param, "opts", ())
+    if type(exc).__name__ != "MissingParameter" or "--portfolio" not in opts or ctx is None:
+        return
+    arguments = [p for p in ctx.command.params if p.param_type_name == "argument"]
+    for param in arguments:
+        value = ctx.params.get(param.name or "")
+        if not isinstance(value, Path):
+            continue
+        try:
+            if detect_kind(read_yaml(value)) != "portfolio":
+                continue
+        except (OSError, DealbenchError):
+            continue
+        files = " ".join(p.metavar or (p.name or "").upper() for p in arguments)
+        exc.message = (
+            f"{value} is a portfolio: {ctx.command.name} takes {files} as its "
+            f"argument{'s' if len(arguments) > 1 else ''} and the portfolio as --portfolio "
+            f"(dealbench {ctx.command.name} {files} --portfolio {value})"
+        )
+        return
 
 
 app = typer.Typer(
