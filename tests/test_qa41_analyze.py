@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 from pathlib import Path
 
+import pytest
+
 from dealbench.analyze.diff import diff_results
+from dealbench.analyze.parallel import ClusterError
 from dealbench.model import load_portfolio
 from dealbench.optimize import solve
 
@@ -46,3 +50,28 @@ def test_a_document_worker_ignores_ctrl_c_while_it_starts() -> None:
             assert process.pid is not None
             os.kill(process.pid, signal.SIGINT)
         assert answer.result(timeout=60) == signal.SIG_IGN
+
+
+def test_a_scheduler_lost_mid_sweep_is_said_in_one_line() -> None:
+    """The scheduler stopped during `sweep --executor dask`: above the one line that says so
+    (README: "said in a line"), distributed logged "distributed.client - ERROR" and a
+    30-line CancelledError traceback, its reconnecting cancelled by the client's close."""
+    pytest.importorskip("distributed")
+    from test_qa16_dask import lost_mid_sweep
+
+    seen: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record)
+
+    logger = logging.getLogger("distributed.client")
+    keep = Keep(logging.ERROR)
+    logger.addHandler(keep)
+    try:
+        error, address = lost_mid_sweep()
+    finally:
+        logger.removeHandler(keep)
+    assert isinstance(error, ClusterError), repr(error)
+    assert str(error).startswith(f"the connection to the Dask scheduler at {address} was lost")
+    assert [r.getMessage() for r in seen if r.exc_info] == []
