@@ -75,3 +75,26 @@ def test_a_scheduler_lost_mid_sweep_is_said_in_one_line() -> None:
     assert isinstance(error, ClusterError), repr(error)
     assert str(error).startswith(f"the connection to the Dask scheduler at {address} was lost")
     assert [r.getMessage() for r in seen if r.exc_info] == []
+
+
+def test_each_uncertain_figure_is_named_by_the_path_set_reaches(deals: Path) -> None:
+    """`risk` listed "concessions.invest-us.1400bn.partner_cost: normal, mean 42bn, sd 6bn"
+    (and the notes and memos the same), a path `--set partners.AE.concessions.invest-us.
+    1400bn.partner_cost.sd=1bn` refused ("has no field '1400bn'"): a level's figures are
+    under `levels`. Every name said is one `--set` and `--param` reach."""
+    from dealbench.analyze.scenarios import apply_overrides, read_value
+    from dealbench.analyze.uncertainty import uncertain_figures
+
+    portfolio = load_portfolio(deals / "portfolios" / "gulf-asia-uncertain.yaml")
+    ae = portfolio.partner("AE")
+    assert ae is not None
+    fields = [f.field for f in uncertain_figures(ae)]
+    assert "concessions.invest-us.levels.1400bn.partner_cost" in fields
+    for field in fields:
+        read_value(portfolio, f"partners.AE.{field}")
+    moved = apply_overrides(
+        portfolio, {"partners.AE.concessions.invest-us.levels.1400bn.partner_cost.sd": "1bn"}
+    )
+    moved_ae = moved.partner("AE")
+    assert moved_ae is not None
+    assert "sd 1bn" in " ".join(f.distribution for f in uncertain_figures(moved_ae))
