@@ -480,7 +480,7 @@ def test_a_deal_names_only_the_uncertain_figures_its_package_uses(
     distribution) "counts at its mean in this package". Our offer grants `large`: there
     it counts."""
     source = _source(pacific, name)
-    large = "concessions.lithium-offtake.large.partner_cost (normal, mean 400m"
+    large = "concessions.lithium-offtake.levels.large.partner_cost (normal, mean 400m"
     for doc in (deal_memo_document(source, "CL"), term_sheet_document(source, "CL", "internal")):
         md = _markdown(doc)
         assert "Uncertain figures count at their means in this package: CL's batna" in md

@@ -16,8 +16,9 @@ import signal
 import threading
 import time
 from multiprocessing.connection import wait
+from multiprocessing.context import SpawnContext, SpawnProcess
 
-__all__ = ["exit_with_parent", "ignore_ctrl_c", "start_worker"]
+__all__ = ["exit_with_parent", "ignore_ctrl_c", "spawn_context", "start_worker"]
 
 #: Seconds between two looks for a new parent (a getppid() call), waiting on the pipe.
 WATCH_SECONDS = 0.5
@@ -63,3 +64,40 @@ def start_worker() -> None:
     ignoring Ctrl-C before it imports what its tasks need."""
     ignore_ctrl_c()
     exit_with_parent()
+
+
+class _SpawnIgnoringCtrlC(SpawnProcess):
+    """A spawned process that ignores Ctrl-C from its first instruction.
+
+    Its initializer (`start_worker`) runs only once the new interpreter has imported what
+    unpickling its task needs (a second or two: the command's own modules, the pool's):
+    Ctrl-C meanwhile killed it with a KeyboardInterrupt traceback, and its pool, broken,
+    printed another ("InvalidStateError: CANCELLED") from its own thread, above
+    "interrupted". An ignored signal stays ignored across the exec that starts it, so
+    Ctrl-C is ignored here while it starts, and held (blocked) meanwhile: one pressed
+    then reaches this process as soon as the worker has started."""
+
+    def start(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            super().start()  # signal handlers are set in the main thread only
+            return
+        before = signal.getsignal(signal.SIGINT)
+        if before is None:  # a handler not set from Python: left alone
+            super().start()
+            return
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            super().start()
+        finally:
+            signal.signal(signal.SIGINT, before)
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+class _SpawnContextIgnoringCtrlC(SpawnContext):
+    Process = _SpawnIgnoringCtrlC
+
+
+def spawn_context() -> SpawnContext:
+    """The "spawn" multiprocessing context, its processes ignoring Ctrl-C from the start."""
+    return _SpawnContextIgnoringCtrlC()

@@ -5,7 +5,9 @@ as a `ClusterError`, not as distributed's tracebacks. Results come back in task 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -70,9 +72,27 @@ def _close(client: Any) -> None:
     or the `ClusterError`). A client whose scheduler is lost closes itself once it gives
     up reconnecting; closed again meanwhile, distributed (2026.8) raised RuntimeError
     ("Cannot change state of expiring Timeout"), which replaced the answer with a
-    traceback (CI, stop 47). distributed logs its own failure to close."""
-    with contextlib.suppress(Exception):  # a failure to close leaves nothing of ours undone
-        client.close()
+    traceback (CI, stop 47). distributed logs its own failure to close, but not the
+    reconnecting this close cancels (`_CancelledReconnect`)."""
+    quiet = _CancelledReconnect()
+    logger = logging.getLogger("distributed.client")
+    logger.addFilter(quiet)
+    try:
+        with contextlib.suppress(Exception):  # a failure to close leaves nothing of ours undone
+            client.close()
+    finally:
+        logger.removeFilter(quiet)
+
+
+class _CancelledReconnect(logging.Filter):
+    """Drops distributed's ERROR record of a reconnecting cancelled: a client whose scheduler
+    was lost keeps reconnecting, and closing it cancels that, which distributed logged as
+    an error with its 30-line traceback (`CancelledError`, from `Client._reconnect`) above
+    the one line that says the scheduler was lost."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        kind = record.exc_info[0] if record.exc_info else None
+        return not (kind is not None and issubclass(kind, asyncio.CancelledError))
 
 
 #: Seconds the solves may wait on a cluster without a worker before that is said.
@@ -202,7 +222,6 @@ def _ask_scheduler(address: str, timeout: float) -> None:
     in another protocol gave distributed a frame length of exabytes (a MemoryError
     traceback), and a worker's address a TypeError. Run in a thread of its own, so that it
     works from a caller whose event loop is running (a notebook)."""
-    import asyncio
     from concurrent.futures import ThreadPoolExecutor
 
     from distributed.comm.core import connect

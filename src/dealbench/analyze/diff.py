@@ -143,6 +143,17 @@ def _codes(result: SolveResult) -> list[str]:
     return [*(d.partner for d in result.deals), *result.no_deal]
 
 
+def _only_in(side: str, portfolio: str, other: str, held: str) -> str:
+    """A partner of result `side`'s portfolio that the other result's lacks, in words. Two
+    versions of one portfolio (a partner taken out of the file) are told apart by the
+    results' letters: "not a partner of portfolio gulf-asia; in gulf-asia: a deal" said
+    both at once of the same name."""
+    if portfolio == other:
+        this, that = side.upper(), "B" if side == "a" else "A"
+        return f"not a partner of portfolio {other} in {that}; in {this}: {held}"
+    return f"not a partner of portfolio {other}; in {portfolio}: {held}"
+
+
 def _partner(
     code: str, result_a: SolveResult, result_b: SolveResult, periods: list[str]
 ) -> PartnerDiff:
@@ -163,7 +174,7 @@ def _partner(
     for side, result, deal, other in (("a", result_a, a, result_b), ("b", result_b, b, result_a)):
         if code not in _codes(other):
             held = f"a deal ({_terms(deal)})" if deal else "no deal"
-            words = f"not a partner of portfolio {other.portfolio}; in {result.portfolio}: {held}"
+            words = _only_in(side, result.portfolio, other.portfolio, held)
             return PartnerDiff(**head, change=f"only-{side}", changes=[words])
     if a is None and b is None:
         return PartnerDiff(**head, change="none")

@@ -39,7 +39,8 @@ def uncertain_figures(partner: Partner) -> list[UncertainFigure]:
         candidates.append(("value_per_h100e", partner.value_per_h100e))
     for c in partner.concessions:
         for o in c.options:
-            where = f"concessions.{c.id}" if c.is_yes_no else f"concessions.{c.id}.{o.id}"
+            # a level's as `--set` reaches it (a name without `levels` was refused there)
+            where = f"concessions.{c.id}" if c.is_yes_no else f"concessions.{c.id}.levels.{o.id}"
             candidates.append((f"{where}.partner_cost", o.partner_cost))
     out = []
     for name, value in candidates:

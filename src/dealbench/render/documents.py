@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
-import multiprocessing
 import os
 import re
 import zipfile
@@ -45,7 +44,7 @@ from dealbench.render.portfolio_memo import portfolio_memo_context
 from dealbench.render.redline import redline_context
 from dealbench.render.sources import Source, checked_alone
 from dealbench.render.termsheet import chips_shown, term_sheet_context
-from dealbench.workers import start_worker
+from dealbench.workers import spawn_context, start_worker
 
 _BLANK_LINES = re.compile(r"\n{3,}")
 Format = Literal["md", "html", "docx", "pdf", "json"]
@@ -396,9 +395,11 @@ def render_documents(
 
 def render_pool(jobs: int) -> ProcessPoolExecutor:
     """`jobs` spawned worker processes for documents: each ends with this process and
-    leaves Ctrl-C to it (a worker starting up printed a KeyboardInterrupt traceback)."""
-    context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=start_worker)
+    leaves Ctrl-C to it, from its start (a worker starting up printed a KeyboardInterrupt
+    traceback)."""
+    return ProcessPoolExecutor(
+        max_workers=jobs, mp_context=spawn_context(), initializer=start_worker
+    )
 
 
 def auto_jobs(docs: Sequence[Document], formats: Iterable[Format]) -> int:

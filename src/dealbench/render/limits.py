@@ -259,7 +259,7 @@ def partner_uncertain_line(portfolio: Portfolio, deal: DealFigures) -> str:
 
 
 def in_package(partner: Partner | None, deal: DealFigures, field: str) -> bool:
-    """Whether an uncertain figure (`concessions.ID.LEVEL.partner_cost`, ...) enters the
+    """Whether an uncertain figure (`concessions.ID.levels.LEVEL.partner_cost`, ...) enters the
     package's figures: every figure does but the costs of concessions, or levels, not
     granted."""
     if partner is None or not field.startswith("concessions."):
@@ -270,7 +270,7 @@ def in_package(partner: Partner | None, deal: DealFigures, field: str) -> bool:
         concession = partner.concession(cid)
         level = None if granted is True or concession is None else concession.option(str(granted))
         if field.startswith(f"concessions.{cid}.") and (
-            level is None or field == f"concessions.{cid}.{level.id}.partner_cost"
+            level is None or field == f"concessions.{cid}.levels.{level.id}.partner_cost"
         ):
             return True  # the level granted, or an amount between levels
     return False
