@@ -94,7 +94,7 @@ def test_a_sweep_without_a_change_of_terms_says_the_compute_still_moves(run: Run
     assert "The optimal package is the same" not in said
     assert (
         "The deals, their security levels and concessions are the same at every value, and "
-        "so is the compute delivered."
+        "so is the total compute delivered."
     ) in said
     swept = run(
         "sweep", REPO / "deals/portfolios/global.yaml", "--param",

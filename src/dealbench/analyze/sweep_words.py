@@ -79,7 +79,10 @@ def utility_labels(s: SweepResult) -> list[str]:
 
 def same_terms(s: SweepResult) -> str:
     """A sweep without a change point: the deals, security levels and concessions are the
-    same at every value; the compute delivered may still move, and is then said to."""
+    same at every value; the compute delivered may still move, and is then said to. Only
+    its total is compared (a row keeps no schedule), so the total is what is said to stay:
+    a sweep of AE's 2026 ask kept the total while compute moved between partners, and "so
+    is the compute delivered" said more than was checked (qa41-analyze)."""
     said = "The deals, their security levels and concessions are the same at every value"
     totals = [r.compute_total for r in s.rows if r.us_value is not None]
     if totals and max(totals) - min(totals) >= 0.5:
@@ -90,7 +93,7 @@ def same_terms(s: SweepResult) -> str:
             else f"between {h100e(min(totals))} and {h100e(max(totals))}"
         )
         return f"{said}; only the compute delivered changes, {moved} H100e in all."
-    return f"{said}, and so is the compute delivered."
+    return f"{said}, and so is the total compute delivered."
 
 
 def change_sentences(s: SweepResult) -> list[str]:
