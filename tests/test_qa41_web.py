@@ -1,0 +1,74 @@
+"""Session 41 (qa41-web): the web workbench used as a new user uses it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helpers import WEB_TOKEN, invoke, words
+
+PORTFOLIO = "portfolios/gulf-asia.yaml"
+
+
+def _csrf() -> dict[str, str]:
+    from dealbench.web.security import CSRF_FIELD, csrf_for
+
+    return {CSRF_FIELD: csrf_for(WEB_TOKEN)}
+
+
+def test_a_round_refused_after_a_close_says_what_the_web_offers(client: Any, deals: Path) -> None:
+    """A counter sent to SA's negotiation, concluded in round 4, was refused on the web with
+    "record the new talks in a copy of this rounds folder without its SA folder (the
+    commands' --rounds)", an option the web has no field for. The web reads the rounds
+    under the deals folder it serves: its refusal says to serve a copy; the CLI's keeps
+    its --rounds."""
+    form = {**_csrf(), "strategy": "boulware", "date": "2026-04-01"}
+    refused = client.post("/p/gulf-asia/n/SA/offer", data=form)
+    assert refused.status_code == 422, refused.text[:2000]
+    said = words(refused.text)
+    assert (
+        "rounds/gulf-asia/SA/004-partner.yaml:19: status: the negotiation with SA was concluded "
+        "in this round; no round may follow it (nothing written). Rounds are never taken back: to negotiate with SA "
+        "again, record the new talks in a copy of this rounds folder without its SA folder "
+        "(in a copy of the deals folder, served by `dealbench serve COPY`); this folder "
+        "keeps the record of how they ended"
+    ) in said
+    assert "--rounds" not in said
+    assert not (deals / "rounds/gulf-asia/SA/005-us.yaml").exists()
+    cli = invoke(["offer", deals / PORTFOLIO, "-p", "SA", "--no-documents"])
+    assert cli.exit_code == 2, cli.output
+    assert "without its SA folder (the commands' --rounds)" in words(cli.stderr)
+
+
+def test_a_round_refused_in_the_shipped_examples_says_what_the_web_offers(
+    client: Any, deals: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`dealbench serve` in the repository serves the shipped deals/: an offer recorded
+    there is refused, and the refusal said "record in a copy of this folder, named as the
+    rounds folder (the commands' --rounds)" on the web too."""
+    import dealbench.shipped
+
+    monkeypatch.setattr(dealbench.shipped, "DEALS", deals)  # `deals` stands for the shipped
+    form = {**_csrf(), "expect": "5", "strategy": "boulware", "date": "2026-04-01"}
+    refused = client.post("/p/gulf-asia/n/AE/offer", data=form)
+    assert refused.status_code == 422, refused.text[:2000]
+    said = words(refused.text)
+    assert (
+        "rounds/gulf-asia: the example rounds dealbench ships, which its README, tests and "
+        "demo read as they are; nothing recorded. Record in a copy: `dealbench demo` writes "
+        "one to out/deals (cd out, then the same command), or record in a copy of this "
+        "folder (in a copy of the deals folder, served by `dealbench serve COPY`)"
+    ) in said
+    assert "--rounds" not in said
+    assert not (deals / "rounds/gulf-asia/AE/005-us.yaml").exists()
+
+
+def test_a_round_refused_after_a_close_does_not_speak_of_a_form(client: Any) -> None:
+    """The refusal's page is the closed negotiation's, which shows no round form: it said
+    "Nothing was recorded; the form holds what was typed."."""
+    form = {**_csrf(), "strategy": "boulware", "note": "typed"}
+    said = words(client.post("/p/gulf-asia/n/SA/offer", data=form).text)
+    assert "Nothing was recorded." in said
+    assert "the form holds what was typed" not in said
