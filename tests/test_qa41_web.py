@@ -72,3 +72,22 @@ def test_a_round_refused_after_a_close_does_not_speak_of_a_form(client: Any) -> 
     said = words(client.post("/p/gulf-asia/n/SA/offer", data=form).text)
     assert "Nothing was recorded." in said
     assert "the form holds what was typed" not in said
+
+
+def test_the_solve_page_says_what_the_partners_utility_counts_besides_the_deals(
+    client: Any,
+) -> None:
+    """A us-best solve of gulf-asia (shipped, from the web) leaves MY and KZ without a deal;
+    its page said "partners' utility $24.35bn", which counts their walk-away values
+    ($3.50bn) beside the deals' $20.85bn, unsaid. It says them, as partner-best's line
+    does (in the `deals` fixture, SG asking for 2026 alone, SG and MY are left out)."""
+    from helpers import job_done
+
+    form = {**_csrf(), "mode": "us-best", "solver": "highs"}
+    started = client.post("/p/gulf-asia/solve", data=form, follow_redirects=False)
+    assert started.status_code == 303, started.text
+    said = words(client.get(job_done(client, started)).text)
+    assert (
+        "partners' utility $24.41bn (the deals' $19.41bn and the walk-away values of SG and "
+        "MY, $5.00bn) ·"
+    ) in said
