@@ -91,3 +91,18 @@ def test_the_solve_page_says_what_the_partners_utility_counts_besides_the_deals(
         "partners' utility $24.41bn (the deals' $19.41bn and the walk-away values of SG and "
         "MY, $5.00bn) ·"
     ) in said
+
+
+def test_a_broken_result_chosen_for_diff_is_named_at_its_line(client: Any, deals: Path) -> None:
+    """A result.json cut short, chosen as the diff page's result A, was refused "res/
+    result.json: not a dealbench result.json: invalid JSON (Expecting property name
+    enclosed in double quotes, column 1)": column 1 of no line, where `diff` says line 15."""
+    (deals / "res").mkdir()
+    text = '{\n  "mode": "us-best",\n  "status": "optimal",\n'
+    (deals / "res/result.json").write_text(text)
+    refused = client.get("/diff", params={"a": "res/result.json", "b": "res/result.json"})
+    assert refused.status_code == 422, refused.text[:2000]
+    said = words(refused.text)
+    assert "error: a: res/result.json:4: not a dealbench result.json: invalid JSON" in said
+    cli = invoke(["diff", deals / "res/result.json", deals / "res/result.json"])
+    assert f"{deals}/res/result.json:4: not a dealbench result.json: invalid JSON" in cli.stderr
