@@ -106,3 +106,22 @@ def test_a_broken_result_chosen_for_diff_is_named_at_its_line(client: Any, deals
     assert "error: a: res/result.json:4: not a dealbench result.json: invalid JSON" in said
     cli = invoke(["diff", deals / "res/result.json", deals / "res/result.json"])
     assert f"{deals}/res/result.json:4: not a dealbench result.json: invalid JSON" in cli.stderr
+
+
+def test_a_broken_package_chosen_on_the_risk_page_is_refused_beside_its_picker(
+    client: Any, deals: Path
+) -> None:
+    """A package file that does not open, chosen in the risk page's picker, was refused over
+    a form of Samples and Seed alone, the file carried hidden (a "malformed request", 400):
+    no picker to choose another. The picker is shown again, the file chosen and marked."""
+    text = (deals / "packages/ae-offer.yaml").read_text().replace("2027: 600_000", "2027: lots")
+    (deals / "packages/ae-broken.yaml").write_text(text)
+    query = {"package": "packages/ae-broken.yaml", "samples": "500", "seed": "3"}
+    refused = client.get("/p/gulf-asia/risk", params=query)
+    assert refused.status_code == 422, refused.text[:2000]
+    assert 'aria-invalid="true"' in refused.text.split('id="risk-package"')[1].split(">")[0]
+    assert "<option selected>packages/ae-broken.yaml</option>" in refused.text
+    assert 'value="500"' in refused.text.split('id="risk-samples"')[1].split(">")[0]
+    assert "<option>packages/ae-offer.yaml</option>" in refused.text  # another can be chosen
+    assert 'href="#risk-package"' in refused.text  # the summary leads to the picker
+    assert "packages/ae-broken.yaml:" in words(refused.text)
