@@ -125,3 +125,15 @@ def test_a_broken_package_chosen_on_the_risk_page_is_refused_beside_its_picker(
     assert "<option>packages/ae-offer.yaml</option>" in refused.text  # another can be chosen
     assert 'href="#risk-package"' in refused.text  # the summary leads to the picker
     assert "packages/ae-broken.yaml:" in words(refused.text)
+
+
+def test_the_validate_page_says_how_the_web_chooses_a_portfolio(client: Any) -> None:
+    """The validate page's note on packages checked for shape only said "a portfolio
+    (validate --portfolio FILE) checks the partner, ...", an option of the CLI, above the
+    page's own "Check packages against" list; `validate` keeps its option."""
+    said = words(client.get("/validate").text)
+    assert (
+        "checked for shape only; a portfolio (chosen in “Check packages against”) checks the "
+        "partner, periods, security level, concessions and overrides named there"
+    ) in said
+    assert "--portfolio" not in said

@@ -50,7 +50,7 @@ def refusal(kind: type[E], reason: str, remedy: Remedy) -> E:
 
 
 #: What a library caller is told chooses an input named in a message (`Chosen.what`).
-CALLS_CHOOSE = {"rounds": "the calls' `root`"}
+CALLS_CHOOSE = {"rounds": "the calls' `root`", "portfolio": "the call's `portfolio`"}
 
 
 @dataclass(frozen=True)

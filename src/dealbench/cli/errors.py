@@ -54,7 +54,7 @@ OPTIONS = {
 
 
 #: What chooses an input a message names (`errors.Chosen`), in the CLI's words.
-CHOOSES = {"rounds": "the commands' --rounds"}
+CHOOSES = {"rounds": "the commands' --rounds", "portfolio": "validate --portfolio FILE"}
 
 
 def option_name(argument: str) -> str:

@@ -34,7 +34,10 @@ HERE = Path(__file__).parent
 #: What chooses an input a message names (`errors.Chosen`), in the web's words: the rounds
 #: it reads are those under the deals folder it serves, which no field changes (a refusal
 #: said "the commands' --rounds", an option the web has none of).
-CHOOSES = {"rounds": "in a copy of the deals folder, served by `dealbench serve COPY`"}
+CHOOSES = {
+    "rounds": "in a copy of the deals folder, served by `dealbench serve COPY`",
+    "portfolio": "chosen in “Check packages against”",
+}
 
 #: Sent by the page's script when it fetches a fragment to swap into the page it shows.
 FRAGMENT_HEADER = "X-Dealbench-Fragment"
