@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from helpers import WEB_TOKEN, invoke, words
+import test_web_browser as e2e
+from helpers import REPO, WEB_TOKEN, invoke, words
+
+browser = e2e.browser
 
 PORTFOLIO = "portfolios/gulf-asia.yaml"
 
@@ -108,23 +112,53 @@ def test_a_broken_result_chosen_for_diff_is_named_at_its_line(client: Any, deals
     assert f"{deals}/res/result.json:4: not a dealbench result.json: invalid JSON" in cli.stderr
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """`dealbench serve` on a copy of the shipped data; its printed URL and folder."""
+    with e2e.serving(REPO / "deals", tmp_path_factory.mktemp("qa41web") / "deals") as served:
+        yield served
+
+
+@pytest.mark.browser
 def test_a_broken_package_chosen_on_the_risk_page_is_refused_beside_its_picker(
-    client: Any, deals: Path
+    server: tuple[str, Path], browser: object
 ) -> None:
     """A package file that does not open, chosen in the risk page's picker, was refused over
     a form of Samples and Seed alone, the file carried hidden (a "malformed request", 400):
-    no picker to choose another. The picker is shown again, the file chosen and marked."""
+    no picker to choose another but the browser's Back. The picker is shown again, the file
+    chosen, marked and focused; another is chosen there and sampled."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import Select
+
+    driver: Any = browser
+    url, deals = server
     text = (deals / "packages/ae-offer.yaml").read_text().replace("2027: 600_000", "2027: lots")
     (deals / "packages/ae-broken.yaml").write_text(text)
-    query = {"package": "packages/ae-broken.yaml", "samples": "500", "seed": "3"}
-    refused = client.get("/p/gulf-asia/risk", params=query)
-    assert refused.status_code == 422, refused.text[:2000]
-    assert 'aria-invalid="true"' in refused.text.split('id="risk-package"')[1].split(">")[0]
-    assert "<option selected>packages/ae-broken.yaml</option>" in refused.text
-    assert 'value="500"' in refused.text.split('id="risk-samples"')[1].split(">")[0]
-    assert "<option>packages/ae-offer.yaml</option>" in refused.text  # another can be chosen
-    assert 'href="#risk-package"' in refused.text  # the summary leads to the picker
-    assert "packages/ae-broken.yaml:" in words(refused.text)
+    driver.get(url)  # the token's cookie
+    driver.get(f"{url.split('/?')[0]}/p/gulf-asia/risk")
+    Select(driver.find_element(By.ID, "risk-package")).select_by_visible_text(
+        "packages/ae-broken.yaml"
+    )
+    samples = driver.find_element(By.ID, "risk-samples")
+    samples.clear()
+    samples.send_keys("500")
+    driver.find_element(By.ID, "sample").click()
+    e2e.wait_for(ec.presence_of_element_located((By.ID, "risk-problems")), driver)
+    e2e.shot(driver, "qa41-web-risk-broken-package")
+    assert (
+        "packages/ae-broken.yaml:11: compute.2027:"
+        in driver.find_element(By.ID, "risk-problems").text
+    )
+    picker = driver.find_element(By.ID, "risk-package")
+    assert Select(picker).first_selected_option.text == "packages/ae-broken.yaml"
+    assert picker.get_attribute("aria-invalid") == "true"
+    assert driver.switch_to.active_element.get_attribute("id") == "risk-package"
+    assert driver.find_element(By.ID, "risk-samples").get_attribute("value") == "500"
+    Select(picker).select_by_visible_text("packages/ae-offer.yaml")
+    driver.find_element(By.ID, "sample").click()
+    e2e.wait_for(ec.presence_of_element_located((By.ID, "risk-h")), driver)
+    assert "500 samples" in driver.find_element(By.ID, "risk-h").text
 
 
 def test_the_validate_page_says_how_the_web_chooses_a_portfolio(client: Any) -> None:
