@@ -375,7 +375,7 @@ def test_diff_refuses_a_missing_result_naming_the_field_and_keeping_it(client: A
     assert "<option selected>out/none/result.json</option>" in response.text
     response = client.get("/diff?a=packages/ae-offer.yaml&b=")
     assert response.status_code == 422
-    assert "error: a: packages/ae-offer.yaml: " in response.text
+    assert "error: a: packages/ae-offer.yaml:1: " in response.text  # at its line, as diff
     assert "not a dealbench result.json" in response.text
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 
@@ -49,14 +49,47 @@ def refusal(kind: type[E], reason: str, remedy: Remedy) -> E:
     return exc
 
 
+#: What a library caller is told chooses an input named in a message (`Chosen.what`).
+CALLS_CHOOSE = {"rounds": "the calls' `root`", "portfolio": "the call's `portfolio`"}
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """A message naming what chooses an input, which each shell chooses its own way:
+    `before`, then the words for `what` ("rounds": the rounds folder), then `after`. The
+    CLI's user reads "the commands' --rounds"; the web's, which has no such field (it
+    reads the rounds under the deals folder it serves), how to serve another; a library
+    caller the parameter (`CALLS_CHOOSE`). The web said the CLI's words (qa41-web)."""
+
+    what: str
+    before: str
+    after: str = ""
+
+    def words(self, chooses: Mapping[str, str] | None = None) -> str:
+        by = (chooses or {}).get(self.what, CALLS_CHOOSE[self.what])
+        return f"{self.before}{by}{self.after}"
+
+
 @dataclass(frozen=True)
 class Issue:
-    """One problem in one input file: where it is and what was expected."""
+    """One problem in one input file: where it is and what was expected. `chosen`: the
+    message, when it names what chooses an input (it is then `chosen.words()`)."""
 
     file: str
     line: int | None
     field: str
     message: str
+    chosen: Chosen | None = None
+
+    def choosing(self, chosen: Chosen) -> Issue:
+        """This issue saying `chosen` as its message."""
+        return replace(self, message=chosen.words(), chosen=chosen)
+
+    def worded(self, chooses: Mapping[str, str] | None) -> Issue:
+        """This issue in a shell's words for what chooses an input (`Chosen.words`)."""
+        if self.chosen is None or chooses is None:
+            return self
+        return replace(self, message=self.chosen.words(chooses))
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
@@ -198,11 +231,16 @@ def stops_held() -> Iterator[Callable[[], bool]]:
         raise Terminated if pressed[0] == signal.SIGTERM else KeyboardInterrupt
 
 
-def user_lines(exc: DealbenchError, name: Callable[[str], str] | None = None) -> list[str]:
+def user_lines(
+    exc: DealbenchError,
+    name: Callable[[str], str] | None = None,
+    chooses: Mapping[str, str] | None = None,
+) -> list[str]:
     """What a user is told of an error, line by line: the words every shell prints.
 
     `name` says an `ArgumentError`'s argument in the shell's words (the CLI's
-    `--v-floor` for `v_floor`); without it, the library's parameter name."""
+    `--v-floor` for `v_floor`); without it, the library's parameter name. `chooses` says
+    what chooses an input an issue names (`Chosen`) in the shell's words."""
     notes = [str(n) for n in getattr(exc, "__notes__", ())]  # what happened before it
     if isinstance(exc, ArgumentError) and name is not None:
         said = [Issue(name(i.file), i.line, i.field, i.message) for i in exc.issues]
@@ -210,7 +248,7 @@ def user_lines(exc: DealbenchError, name: Callable[[str], str] | None = None) ->
     if exc.remedy is not None and name is not None:
         return [f"error: {exc.reason} ({exc.remedy.words(name)})", *notes]
     if isinstance(exc, InputError):
-        return [f"error: {issue}" for issue in exc.issues] + notes
+        return [f"error: {issue.worded(chooses)}" for issue in exc.issues] + notes
     lines = [f"error: {exc}"]
     if isinstance(exc, InfeasibleError):
         lines += [f"  - {line}" for line in exc.explanation]

@@ -63,11 +63,13 @@ _NEXT = "and every package the partners prefer would take V below it"
 
 
 def walk_away_words(result: SolveResult) -> str:
-    """What partner-best's total counts beside the deals: the partners without one, at their
-    walk-away values (' (the deals' $6.88bn and ET's walk-away value, $0.60bn)'); '' for
-    another mode or when every partner has a deal. The total beside rows adding to less
-    read as a sum gone wrong (qa31-neg)."""
-    if result.mode != "partner-best" or not result.no_deal or result.partner_total is None:
+    """What the partners' total (partner-best's objective; the web's solve page says it in
+    every mode) counts beside the deals: the partners without one, at their walk-away
+    values (' (the deals' $6.88bn and ET's walk-away value, $0.60bn)'); '' when every
+    partner has a deal. The total beside rows adding to less read as a sum gone wrong
+    (qa31-neg); the web's "partners' utility $24.35bn" of a us-best solve of gulf-asia
+    counted MY's and KZ's $3.50bn unsaid (qa41-web)."""
+    if not result.no_deal or result.partner_total is None:
         return ""
     deals = sum(d.partner_utility for d in result.deals)
     rest = result.partner_total - deals

@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dealbench.errors import InputError, Issue
+from dealbench.errors import Chosen, InputError, Issue
 from dealbench.folders import listing, unhidden
 from dealbench.list_words import and_list
 from dealbench.model import Portfolio, load_file
@@ -206,11 +206,12 @@ def _unchecked(ok: list[tuple[Path, str]], rounds: list[tuple[Path, str]]) -> li
         return []
     kinds = [k for k in ("package", "round", "scenarios") if any(k == kind for _p, kind in shapes)]
     which = str(shapes[0][0]) if len(shapes) == 1 else f"{len(shapes)} {and_list(kinds)} files"
-    message = (
-        "checked for shape only; a portfolio (validate --portfolio FILE) checks the "
-        "partner, periods, security level, concessions and overrides named there"
+    against = Chosen(  # a portfolio chosen as each shell chooses it (the web: a list)
+        "portfolio",
+        "checked for shape only; a portfolio (",
+        ") checks the partner, periods, security level, concessions and overrides named there",
     )
-    return [Issue(which, None, "", message)]
+    return [Issue(which, None, "", "").choosing(against)]
 
 
 def _notes(path: Path, loaded: object) -> list[Issue]:

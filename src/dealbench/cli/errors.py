@@ -53,6 +53,10 @@ OPTIONS = {
 }
 
 
+#: What chooses an input a message names (`errors.Chosen`), in the CLI's words.
+CHOOSES = {"rounds": "the commands' --rounds", "portfolio": "validate --portfolio FILE"}
+
+
 def option_name(argument: str) -> str:
     """The CLI's option for a library call's parameter: `v_floor` is `--v-floor`.
 
@@ -64,7 +68,7 @@ def option_name(argument: str) -> str:
 
 
 def report(exc: DealbenchError) -> None:
-    for line in user_lines(exc, option_name):
+    for line in user_lines(exc, option_name, CHOOSES):
         print(line, file=sys.stderr)
 
 

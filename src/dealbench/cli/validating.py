@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from dealbench.cli.base import app, file_option
-from dealbench.cli.errors import handled
+from dealbench.cli.errors import CHOOSES, handled
 from dealbench.cli.help import examples
 
 
@@ -42,7 +42,7 @@ def validate(
         found = validate_files(list(paths), pf)
         for path, kind in found.ok:
             typer.echo(f"ok: {path} ({kind})")
-        for line in user_lines(InputError(found.notes)) if found.notes else []:
+        for line in user_lines(InputError(found.notes), chooses=CHOOSES) if found.notes else []:
             typer.echo(f"note: {line.removeprefix('error: ')}", err=True)
         if found.issues:
             raise InputError(found.issues)

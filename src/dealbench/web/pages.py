@@ -31,6 +31,14 @@ from dealbench.web.security import CSRF_FIELD, confine, csrf_for
 
 HERE = Path(__file__).parent
 
+#: What chooses an input a message names (`errors.Chosen`), in the web's words: the rounds
+#: it reads are those under the deals folder it serves, which no field changes (a refusal
+#: said "the commands' --rounds", an option the web has none of).
+CHOOSES = {
+    "rounds": "in a copy of the deals folder, served by `dealbench serve COPY`",
+    "portfolio": "chosen in “Check packages against”",
+}
+
 #: Sent by the page's script when it fetches a fragment to swap into the page it shows.
 FRAGMENT_HEADER = "X-Dealbench-Fragment"
 
@@ -158,7 +166,7 @@ def refusal(
 ) -> Refusal:
     """`exc` as `form`'s refusal: `fields` are the form's fields a user fills (an error about
     one marks it), `hidden` those the page fills (an error about one is a malformed request)."""
-    said = user_lines(exc, rename)
+    said = user_lines(exc, rename, CHOOSES)
     about = invalid_fields(exc, rename)
     by_field: dict[str, list[str]] = {}
     lines: list[tuple[str | None, str]] = []
@@ -169,7 +177,8 @@ def refusal(
         for issue, name, line in zip(exc.issues, about, said, strict=False):
             known = name if name in fields else None
             if known is not None:
-                words = f"{issue.field}: {issue.message}" if issue.field else issue.message
+                message = issue.worded(CHOOSES).message
+                words = f"{issue.field}: {message}" if issue.field else message
                 by_field.setdefault(known, []).append(words)
             lines.append((known, line))
         lines += [(None, line) for line in said[len(exc.issues) :]]
@@ -240,7 +249,7 @@ def error_page(
 ) -> HTMLResponse:
     """An error in the page, in the CLI's words; 400 for bad input, 422 for the rest."""
     status = 400 if isinstance(exc, InputError) else 422
-    lines = user_lines(exc)
+    lines = user_lines(exc, chooses=CHOOSES)
     context = {"title": title, "lines": lines, **portfolio_of(request), **back_of(request)}
     return page(request, "error.html.j2", status, **context)
 

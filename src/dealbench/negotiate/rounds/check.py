@@ -9,7 +9,7 @@ import datetime as dt
 import unicodedata
 from pathlib import Path
 
-from dealbench.errors import ArgumentError, InputError, Issue
+from dealbench.errors import ArgumentError, Chosen, InputError, Issue
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.rounds import Side, date_problem
 from dealbench.model.yamlio import Source, display_path, read_yaml
@@ -269,16 +269,14 @@ def refuse_after_close(
     last = negotiation.last
     if last is not None and last.status != "open":
         code = negotiation.partner
-        how = (
-            f". Rounds are never taken back: to negotiate with {code} again, record the new "
-            f"talks in a copy of this rounds folder without its {code} folder (the commands' "
-            "--rounds); this folder keeps the record of how they ended"
-            if again
-            else ""
-        )
-        raise InputError(
-            _source_of(last).issue(
-                ("status",),
-                f"{negotiation.how_ended} in this round; {refused}{how}",
+        said = f"{negotiation.how_ended} in this round; {refused}"
+        issue = _source_of(last).issue(("status",), said)
+        if again:  # the copy is chosen as each shell chooses the rounds folder
+            how = Chosen(
+                "rounds",
+                f"{said}. Rounds are never taken back: to negotiate with {code} again, record "
+                f"the new talks in a copy of this rounds folder without its {code} folder (",
+                "); this folder keeps the record of how they ended",
             )
-        )
+            issue = issue.choosing(how)
+        raise InputError(issue)

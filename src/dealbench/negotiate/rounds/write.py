@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from dealbench.atomic_write import write_failure
-from dealbench.errors import DealbenchError, InputError, Issue, stops_held
+from dealbench.errors import Chosen, DealbenchError, InputError, Issue, stops_held
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.rounds import RoundFile, round_problems
@@ -62,17 +62,15 @@ def refuse_shipped(root: str | os.PathLike[str]) -> None:
     except (OSError, ValueError):
         inside = False
     if inside:
-        raise InputError(
-            Issue(
-                display_path(Path(root)),
-                None,
-                "",
-                "the example rounds dealbench ships, which its README, tests and demo read "
-                "as they are; nothing recorded. Record in a copy: `dealbench demo` writes "
-                "one to out/deals (cd out, then the same command), or record in a copy of this "
-                "folder, named as the rounds folder (the commands' --rounds)",
-            )
+        copy = Chosen(  # chosen as each shell chooses the rounds folder
+            "rounds",
+            "the example rounds dealbench ships, which its README, tests and demo read "
+            "as they are; nothing recorded. Record in a copy: `dealbench demo` writes "
+            "one to out/deals (cd out, then the same command), or record in a copy of this "
+            "folder (",
+            ")",
         )
+        raise InputError(Issue(display_path(Path(root)), None, "", "").choosing(copy))
 
 
 def refuse_shared(portfolio_path: str | os.PathLike[str], portfolio: Portfolio, way: str) -> None:

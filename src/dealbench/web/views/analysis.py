@@ -226,8 +226,19 @@ async def risk(request: Request) -> Response:
             return editor_refused(request, name, pf, form, exc)  # the editor's fields, as typed
         if not context["values"] and isinstance(form, FormData):
             context["values"] = {**form_values(form), "partner": form_text(form, "partner")}
-        # The package is the page's (a link's, or the editor's fields carried hidden): an
-        # error about its file is a malformed request; samples and seed are typed here.
+        offered = redline_files(request) if request.method == "GET" else []
+        if isinstance(exc, FieldError) and context["source"] in offered:
+            # A package file chosen in the picker (or a link's) that does not open: the
+            # picker again, the file chosen and marked, as improve's. The page showed the
+            # error over Samples and Seed alone, the broken file carried hidden, and no
+            # way to choose another but the browser's Back (qa41-web). A file no picker
+            # offers (a path out of the deals folder) is a malformed request, below.
+            context["files"] = offered
+            refused = refusal(exc, "risk", ("package", "samples", "seed"))
+            context["refused"] = refused
+            return page(request, "risk.html.j2", refused.status, **context)
+        # The package is the page's (the editor's fields carried hidden): an error about
+        # its file is a malformed request; samples and seed are typed here.
         refused = refusal(exc, "risk", ("samples", "seed"), hidden=("package",))
         context["refused"] = refused
         return page(request, "risk.html.j2", refused.status, **context)

@@ -32,7 +32,7 @@ from dealbench.negotiate.rounds.write import package_yaml
 from dealbench.output_errors import OutputError
 from dealbench.render.filters import h100e
 from dealbench.units import compute_typed
-from dealbench.web.pages import Refusal, page, wants_fragment
+from dealbench.web.pages import CHOOSES, Refusal, page, wants_fragment
 from dealbench.web.security import confine, inside
 from dealbench.web.views.common import (
     checked_form,
@@ -299,7 +299,7 @@ def error_verdict(exc: DealbenchError) -> dict[str, Any]:
                 by_field.setdefault(field, []).append(f"{issue.field}: {issue.message}")
             elif issue.file in _FIELDS:  # raised for one of the editor's own fields
                 by_field.setdefault(issue.file, []).append(issue.message)
-    return {"lines": user_lines(exc), "by_field": by_field}
+    return {"lines": user_lines(exc, chooses=CHOOSES), "by_field": by_field}
 
 
 def verdict_context(pf: Portfolio, package: Package) -> dict[str, Any]:

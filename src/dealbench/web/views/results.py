@@ -7,6 +7,7 @@ a `result.json` file under DEALS_DIR (`solve --out`, `compare --out`), chosen in
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
@@ -68,9 +69,10 @@ def result_of(request: Request, field: str, value: str) -> tuple[SolveResult, st
         path = confine(root(request), value)
         return load_result(path), value
     except InputError as exc:  # said of the field, its file named as the user chose it
-        issue = exc.issues[0]
-        where = issue.message if not issue.field else f"{issue.field}: {issue.message}"
-        raise InputError(Issue(field, None, "", f"{value}: {where}")) from None
+        # at its line, as `diff` says it (the line was dropped: "x/result.json: not a
+        # dealbench result.json: invalid JSON (..., column 1)", column 1 of no line)
+        said = [Issue(field, None, "", str(replace(i, file=value))) for i in exc.issues]
+        raise InputError(said) from None
 
 
 async def diff_page(request: Request) -> Response:

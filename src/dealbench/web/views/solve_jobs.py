@@ -196,7 +196,7 @@ def result_view(
         "result": result,
         # What `solve` says of the step and of rounding, in its words (`result_words`).
         "schedule": schedule_line(result),
-        "walk_away": walk_away_words(result),  # what partner-best's total counts besides
+        "walk_away": walk_away_words(result),  # what the partners' total counts besides deals
         # The supply each period used, and what the table's columns add up to, as `solve`.
         "supply": supply_line(result),
         "rows_note": rows_words(result),

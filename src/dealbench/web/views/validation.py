@@ -17,7 +17,7 @@ from starlette.routing import Route
 from dealbench.analyze.validation import validate_files
 from dealbench.errors import DealbenchError, InputError, Issue, user_lines
 from dealbench.model import Portfolio, load_portfolio
-from dealbench.web.pages import FieldError, page, refusal, served
+from dealbench.web.pages import CHOOSES, FieldError, page, refusal, served
 from dealbench.web.views.common import PORTFOLIOS, portfolio_files, relative, root
 
 
@@ -49,7 +49,7 @@ async def validate_page(request: Request) -> Response:
     ok = [(relative(request, path), kind) for path, kind in found.ok]
     # DEALS_DIR's own path left out: files named from it, as `page` names them
     issues = [served(request, line) for line in user_lines(InputError(found.issues))]
-    notes = [served(request, line) for line in user_lines(InputError(found.notes))]
+    notes = [served(request, line) for line in user_lines(InputError(found.notes), chooses=CHOOSES)]
     return page(
         request,
         "validate.html.j2",
