@@ -22,13 +22,7 @@ def test_the_options_memos_table_rows_end_at_their_last_bar(
     memo's two tables ended "| " (`{{ cell }} | {% endfor %}` writes a space after the last
     bar), so a Markdown linter or `git diff --check` flagged 24 lines of every memo. The
     cells are now written as the portfolio memo's are (`|{% for %} {{ cell }} |`)."""
-    out = tmp_path / "out"
-    done = run(
-        "compare", deals / "portfolios/solo.yaml", "--regimes", "tiered,bilateral",
-        "--out", out, "--render", "md",
-    )  # fmt: skip
-    assert done.exit_code == 0, done.stderr
-    lines = (out / "memos/options-solo.md").read_text("utf-8").splitlines()
+    lines = _options_memo(run, deals, tmp_path, "md").splitlines()
     rows = [line for line in lines if line.startswith("|")]
     assert any(line.startswith("| Measure | tiered | bilateral |") for line in rows), rows
     assert [line for line in lines if line != line.rstrip()] == []
@@ -150,13 +144,7 @@ def test_documents_md_lists_every_key_of_the_options_memos_json(
     partners' rows add up to, what "acceptance" in a cell means), which docs/documents.md's
     table of keys ("JSON documents") did not list, as qa40-docs found of the status memo's.
     Every key of every kind's JSON is now listed, in its row or the section's lead."""
-    out = tmp_path / "out"
-    done = run(
-        "compare", deals / "portfolios/solo.yaml", "--regimes", "tiered,bilateral",
-        "--out", out, "--render", "json",
-    )  # fmt: skip
-    assert done.exit_code == 0, done.stderr
-    data = json.loads((out / "memos/options-solo.json").read_text("utf-8"))
+    data = json.loads(_options_memo(run, deals, tmp_path, "json"))
     page = (REPO / "docs/documents.md").read_text("utf-8")
     section = page[page.index("## JSON documents") : page.index("## Accessibility")]
     lead = set(re.findall(r"`(\w+)`", section[: section.index("Every document has:")]))
@@ -164,3 +152,14 @@ def test_documents_md_lists_every_key_of_the_options_memos_json(
     listed = set(re.findall(r"`(\w+)`", row)) | lead
     assert set(data) - {"doc", "charts", "glossary"} <= listed, set(data) - listed
     assert {"exported_head", "partners_note", "partners_legend"} <= set(data)
+
+
+def _options_memo(run: Runner, deals: Path, tmp_path: Path, fmt: str) -> str:
+    """The options memo of `compare solo --regimes tiered,bilateral` in format `fmt`."""
+    out = tmp_path / "out"
+    done = run(
+        "compare", deals / "portfolios/solo.yaml", "--regimes", "tiered,bilateral",
+        "--out", out, "--render", fmt,
+    )  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    return (out / f"memos/options-solo.{fmt}").read_text("utf-8")

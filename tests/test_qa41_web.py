@@ -29,9 +29,7 @@ def test_a_round_refused_after_a_close_says_what_the_web_offers(client: Any, dea
     under the deals folder it serves: its refusal says to serve a copy; the CLI's keeps
     its --rounds."""
     form = {**_csrf(), "strategy": "boulware", "date": "2026-04-01"}
-    refused = client.post("/p/gulf-asia/n/SA/offer", data=form)
-    assert refused.status_code == 422, refused.text[:2000]
-    said = words(refused.text)
+    said = _offer_refused(client, "SA", form)
     assert (
         "rounds/gulf-asia/SA/004-partner.yaml:19: status: the negotiation with SA was concluded "
         "in this round; no round may follow it (nothing written). Rounds are never taken back: to negotiate with SA "
@@ -39,11 +37,20 @@ def test_a_round_refused_after_a_close_says_what_the_web_offers(client: Any, dea
         "(in a copy of the deals folder, served by `dealbench serve COPY`); this folder "
         "keeps the record of how they ended"
     ) in said
-    assert "--rounds" not in said
     assert not (deals / "rounds/gulf-asia/SA/005-us.yaml").exists()
     cli = invoke(["offer", deals / PORTFOLIO, "-p", "SA", "--no-documents"])
     assert cli.exit_code == 2, cli.output
     assert "without its SA folder (the commands' --rounds)" in words(cli.stderr)
+
+
+def _offer_refused(client: Any, code: str, form: dict[str, str]) -> str:
+    """The web's refusal of an offer to `code` in gulf-asia, in the page's words; it never
+    speaks of `--rounds`, an option the web has no field for."""
+    refused = client.post(f"/p/gulf-asia/n/{code}/offer", data=form)
+    assert refused.status_code == 422, refused.text[:2000]
+    said = words(refused.text)
+    assert "--rounds" not in said
+    return said
 
 
 def test_a_round_refused_in_the_shipped_examples_says_what_the_web_offers(
@@ -56,16 +63,13 @@ def test_a_round_refused_in_the_shipped_examples_says_what_the_web_offers(
 
     monkeypatch.setattr(dealbench.shipped, "DEALS", deals)  # `deals` stands for the shipped
     form = {**_csrf(), "expect": "5", "strategy": "boulware", "date": "2026-04-01"}
-    refused = client.post("/p/gulf-asia/n/AE/offer", data=form)
-    assert refused.status_code == 422, refused.text[:2000]
-    said = words(refused.text)
+    said = _offer_refused(client, "AE", form)
     assert (
         "rounds/gulf-asia: the example rounds dealbench ships, which its README, tests and "
         "demo read as they are; nothing recorded. Record in a copy: `dealbench demo` writes "
         "one to out/deals (cd out, then the same command), or record in a copy of this "
         "folder (in a copy of the deals folder, served by `dealbench serve COPY`)"
     ) in said
-    assert "--rounds" not in said
     assert not (deals / "rounds/gulf-asia/AE/005-us.yaml").exists()
 
 
