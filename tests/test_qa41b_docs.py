@@ -3,6 +3,7 @@ before its fix (docs/decisions.md, "Session 41 (qa41b-docs)")."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -43,3 +44,37 @@ def test_a_counters_memo_says_a_change_that_is_the_difference_of_its_figures(
     assert usd_change(78_248e6, 73_974_240_000.0) == ("$78.248bn", "$73.974bn", "-$4.274bn")
     assert usd_change(78_248e6, 78_262e6) == ("$78.248bn", "$78.262bn", "+$14m")
     assert usd_change(1.2e12, 1.3e12) == ("$1.20tn", "$1.30tn", "+$100bn")
+
+
+def test_the_deal_memos_value_chart_names_its_bars_as_its_table_and_glossary(
+    run: Runner, shipped: Path, tmp_path: Path
+) -> None:
+    """`render deals/packages/ae-offer.yaml --doc deal-memo`: Figure 2 labelled its bars
+    "Commitments" and "Exports" (its caption "its parts: commitments and exports", its
+    text alternative "Commitments $85.00bn, Exports $13.60bn"), where the valuation table
+    and the glossary say "US value of concessions" and "Export value". Every bar is now
+    named by a term of the glossary, in the chart, its caption and its text alternative."""
+    out = tmp_path / "memo"
+    done = run(
+        "render", shipped / "packages/ae-offer.yaml",
+        "--portfolio", shipped / "portfolios/gulf-asia.yaml",
+        "--doc", "deal-memo", "--format", "md,json", "--out", out,
+    )  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    memo = next(p for p in out.rglob("*.json") if not p.name.startswith("."))
+    doc = json.loads(memo.read_text("utf-8"))
+    terms = {g["term"] for g in doc["glossary"]}
+    (chart,) = [c for c in doc["charts"] if c["kind"] == "value-build"]
+    labels = [row["label"] for row in chart["data"]["rows"]]
+    assert labels == ["US value of concessions", "Export value", "Risk penalty", "US utility"]
+    assert set(labels) <= terms
+    md = memo.with_suffix(".md").read_text("utf-8")
+    assert "| US value of concessions | $85.00bn |" in md and "| Export value | $13.60bn |" in md
+    assert (
+        "![Bar chart of the deal's US utility and its parts: US value of concessions $85.00bn, "
+        "Export value $13.60bn, Risk penalty -$9.59bn and US utility $89.01bn.]" in md
+    )
+    assert "its parts: the US value of concessions and the export value, less the" in md
+    svg = next(out.rglob("*-value.svg")).read_text("utf-8")
+    assert ">US value of concessions<" in svg and ">Export value<" in svg
+    assert ">Commitments<" not in svg and ">Exports<" not in svg

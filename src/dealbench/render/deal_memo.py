@@ -402,9 +402,10 @@ def risks(pf: Portfolio, deal: DealFigures, budget: float | None) -> list[str]:
 def deal_charts(pf: Portfolio, deal: DealFigures) -> list[Chart]:
     rows = package_schedule(pf, deal)
     cap = rows[0]["cap"] if rows else None
+    # The bars say what the valuation table and the glossary say (`glossary.GLOSSARY`).
     build = [
-        ("Commitments", deal.us_concession_value),
-        ("Exports", deal.export_value),
+        ("US value of concessions", deal.us_concession_value),
+        ("Export value", deal.export_value),
         ("Risk penalty", -deal.risk_penalty),
         ("US utility", deal.us_value),
     ]
@@ -424,8 +425,8 @@ def deal_charts(pf: Portfolio, deal: DealFigures) -> list[Chart]:
             id="value",
             kind="value-build",
             caption=(
-                "The deal's US utility and its parts: commitments and exports, less the "
-                "risk penalty."
+                "The deal's US utility and its parts: the US value of concessions and the "
+                "export value, less the risk penalty."
             ),
             data={"rows": [{"label": k, "value_bn": v / 1e9} for k, v in build]},
         ),
