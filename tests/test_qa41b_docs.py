@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from dealbench.figures import usd_change
 from dealbench.render.filters import printed_usd
@@ -78,3 +79,27 @@ def test_the_deal_memos_value_chart_names_its_bars_as_its_table_and_glossary(
     svg = next(out.rglob("*-value.svg")).read_text("utf-8")
     assert ">US value of concessions<" in svg and ">Export value<" in svg
     assert ">Commitments<" not in svg and ">Exports<" not in svg
+
+
+def test_one_sample_is_said_in_the_singular_wherever_samples_are_counted(
+    run: Runner, shipped: Path, client: Any
+) -> None:
+    """`risk deals/packages/ae-offer.yaml --portfolio .../gulf-asia-uncertain.yaml
+    --samples 1` printed "AE under veu, 1 samples (seed 0)"; the web's risk page, its
+    histograms' text alternatives, the job page of a robust solve, `solve --robust`,
+    `diff` and the documents built the phrase each their own way. They now count with
+    the one rule (`list_words.plural`)."""
+    portfolio = shipped / "portfolios/gulf-asia-uncertain.yaml"
+    one = run(
+        "risk", shipped / "packages/ae-offer.yaml", "--portfolio", portfolio, "--samples", "1"
+    )
+    assert one.exit_code == 0, one.stderr
+    assert one.stdout.splitlines()[0] == "AE under veu, 1 sample (seed 0)"
+    many = run("risk", shipped / "packages/ae-offer.yaml", "--portfolio", portfolio)
+    assert re.match(r"AE under veu, [\d,]+ samples \(seed 0\)$", many.stdout.splitlines()[0])
+    page = client.get(
+        "/p/gulf-asia-uncertain/risk",
+        params={"package": "packages/ae-offer.yaml", "samples": "1", "seed": "0"},
+    ).text
+    assert "AE under veu, 1 sample (seed 0)</h2>" in page
+    assert " 1 samples" not in page
