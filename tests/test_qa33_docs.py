@@ -132,10 +132,10 @@ def test_the_deal_memos_value_chart_says_us_utility_as_its_table_does(
     memo = next(tmp_path.rglob("*.md")).read_text()
     assert "US value of the deal" not in memo
     assert (
-        "*Figure 2. The deal's US utility and its parts: commitments and exports, less the "
-        "risk penalty.*" in memo
+        "*Figure 2. The deal's US utility and its parts: the US value of concessions and the "
+        "export value, less the risk penalty.*" in memo
     )
-    assert "![Bar chart of the deal's US utility and its parts: Commitments $" in memo
+    assert "![Bar chart of the deal's US utility and its parts: US value of concessions $" in memo
 
 
 def test_every_markdown_document_opens_with_its_handling_marking_as_its_html_does(

@@ -84,28 +84,70 @@ def _written(amount: float, scale: float, suffix: str, places: int, signed: bool
 
 def usd_change(old: float, new: float) -> tuple[str, str, str]:
     """`old`, `new` and the change `new - old` (signed), printed side by side so that the
-    change as printed is the difference of the two as printed: each in its unit as `usd`
-    writes it, the three with as many more decimals as that takes (a counter of $78.248bn
-    and an offer of $73.974bn print "$78.25bn", "$73.97bn" and "-$4.27bn" alone, where
-    $78.25bn less $73.97bn reads $4.28bn: they print $78.248bn, $73.974bn, -$4.274bn)."""
-    amounts = (old, new, new - old)
-    units = [_unit(abs(a)) for a in amounts]
+    change as printed is the difference of the two as printed, and is the change rounded,
+    within a hundredth of it (or half a dollar).
+
+    The two figures are printed as `usd` writes them, with as few more decimals (the same
+    for both) as that takes, and the change to the last digit of the finer of them (a
+    figure that prints $0 has none), no finer: a change of $271.4m beside $77.98bn and
+    $78.25bn prints $270m (the two differ by $270m), never $271.4m, nor $271.400m beside
+    $77.9766bn and $78.2480bn; a counter of $78.25bn beside an offer of $73.97bn where
+    the change is -$4.274bn (-$4.27bn, where $73.97bn less $78.25bn reads $4.28bn) print
+    $78.248bn, $73.974bn, -$4.274bn."""
+    units = [_unit(abs(a)) for a in (old, new)]
+    change = figure(new - old)
     more = 0
     while True:
         places = [min(p + more, _places_of_a_dollar(s)) for s, _, p in units]
         value = [
             _figure(a, s, p) * int(s)
-            for a, (s, _, _), p in zip(amounts, units, places, strict=True)
+            for a, (s, _, _), p in zip((old, new), units, places, strict=True)
         ]
+        digit = min(
+            (
+                Decimal(int(s)).scaleb(-p)
+                for (s, _, _), p, v in zip(units, places, value, strict=True)
+                if v
+            ),
+            default=Decimal(1),
+        )
         done = all(p == _places_of_a_dollar(s) for (s, _, _), p in zip(units, places, strict=True))
-        if value[1] - value[0] == value[2] or done:
+        printed = value[1] - value[0]
+        if done or (
+            _to_digit(change, digit) == printed
+            and abs(printed - change) <= max(abs(change) / 100, HALF_A_DOLLAR)
+        ):
             break
         more += 1
     return (
-        _written(old, units[0][0], units[0][1], places[0], False),
-        _written(new, units[1][0], units[1][1], places[1], False),
-        _written(new - old, units[2][0], units[2][1], places[2], True),
+        _written(old, *units[0][:2], places[0], False),
+        _written(new, *units[1][:2], places[1], False),
+        _change_written(printed, digit),
     )
+
+
+#: What a change under a dollar may read as: $0.
+HALF_A_DOLLAR = Decimal("0.5")
+
+
+def _to_digit(amount: Decimal, digit: Decimal) -> Decimal:
+    """`amount` to a multiple of `digit` ($10m, $1m, $1), halves away from zero."""
+    r = (abs(amount) / digit).quantize(Decimal(1), ROUND_HALF_UP) * digit
+    return -r if amount < 0 else r
+
+
+def _change_written(change: Decimal, digit: Decimal) -> str:
+    """A change (a multiple of `digit`), signed, in the largest unit it reaches: to the
+    decimals `usd` gives that unit where `digit` reaches them, else to `digit` (+$270m to
+    $10m, never +$270.0m), and further only where `digit` needs them to say the change
+    whole (-$4.274bn; +$38.00bn beside $450.0m and $38.45bn, never +$38.0000bn)."""
+    a = abs(change)
+    scale, suffix, usual = next(
+        (u for u in [*_USD_SCALES, (1.0, "", 0)] if a >= Decimal(int(u[0]))), (1.0, "", 0)
+    )
+    reached = max(0, _places_of_a_dollar(scale) - _places_of_a_dollar(float(digit)))
+    places = max(min(usual, reached), _decimals(a / int(scale)))
+    return _written(float(change), scale, suffix, places, True)
 
 
 def in_units(amount: float, scale: float, places: int) -> str:

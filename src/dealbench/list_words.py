@@ -14,6 +14,12 @@ def and_list(items: Iterable[str], word: str = "and") -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {word} {names[-1]}"
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """`1 deal`, `2 deals`, `0 deals`, `10,000 samples` (never `deal(s)`, nor `1 samples`):
+    a count and its noun, in the one form every document, command and page writes it."""
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"
+
+
 def or_list(items: Iterable[str]) -> str:
     """`'a'`, `'a' or 'b'`, `'a', 'b' or 'c'`: choices offered in a sentence."""
     return and_list(items, "or")

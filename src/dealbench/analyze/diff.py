@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from dealbench.analyze.packages import concession_changes
 from dealbench.checker import DealFigures
 from dealbench.figures import quantity, whole
+from dealbench.list_words import plural
 from dealbench.model.rounds import walked_away_words
 from dealbench.optimize import SolveResult
 from dealbench.optimize.result import load_result
@@ -69,7 +70,7 @@ def _robust(result: SolveResult) -> str:
     if made is None:
         return "packages at the means"
     return (
-        f"robust to {share_percent(made.level)} of {made.samples:,} samples (seed {made.seed}"
+        f"robust to {share_percent(made.level)} of {plural(made.samples, 'sample')} (seed {made.seed}"
         f"{'' if made.reached else ', not reached'})"
     )
 

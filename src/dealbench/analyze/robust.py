@@ -30,6 +30,7 @@ from dealbench.analyze.uncertainty import Probability, Samples, sample_package
 from dealbench.arguments import said, sample_count, seed_of
 from dealbench.checker import check
 from dealbench.errors import ArgumentError, InfeasibleError
+from dealbench.list_words import plural
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.explain.data import NoDeal
 from dealbench.optimize.finish import result_from_check
@@ -105,7 +106,7 @@ class Robustness(Frozen):
         shares = and_list([f"{p.partner} {p.fresh.estimate:.1%}" for p in unsure if p.fresh])
         error = max(p.fresh.standard_error for p in unsure if p.fresh is not None)
         return [
-            f"In {self.samples:,} fresh samples (seed {self.seed + 1}), the robust packages are "
+            f"In {plural(self.samples, 'fresh sample')} (seed {self.seed + 1}), the robust packages are "
             f"accepted by {shares} (standard error {error:.1%} or less): the share is reached in "
             "the samples solved on, and elsewhere only within sampling error (more samples "
             "narrow it)."
@@ -255,8 +256,8 @@ def _required_short(required: list[str], level: float, samples: int) -> str:
     who = and_list(required)
     deal = "a deal with" if len(required) == 1 else "deals with"
     return (
-        f"no package {who} accepts in at least {share_percent(level)} of the {samples:,} "
-        f"samples fits the limits, and {deal} {who} is required: ask for a lower share, or "
+        f"no package {who} accepts in at least {share_percent(level)} of the "
+        f"{plural(samples, 'sample')} fits the limits, and {deal} {who} is required: ask for a lower share, or "
         "drop the requirement"
     )
 

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from dealbench.cli.output import console, money, paragraph, print_table, say
 from dealbench.figures import quantity
+from dealbench.list_words import plural
 
 if TYPE_CHECKING:
     from dealbench.analyze.prices import Prices
@@ -65,7 +66,7 @@ def print_robustness(rob: Robustness) -> None:
 
     out = console()
     table = Table(
-        title=f"Acceptance in {rob.samples:,} samples (seed {rob.seed})",
+        title=f"Acceptance in {plural(rob.samples, 'sample')} (seed {rob.seed})",
         title_justify="left",
     )
     robust = f"Robust ({share_percent(rob.level)})"
@@ -89,7 +90,8 @@ def print_risk(report: RiskReport) -> None:
     out = console()
     p = report.accept_probability
     out.print(
-        f"{report.partner} under {report.security}, {report.samples:,} samples (seed {report.seed})"
+        f"{report.partner} under {report.security}, {plural(report.samples, 'sample')} "
+        f"(seed {report.seed})"
     )
     share, aside = accept_said(report.partner, p)
     out.print(f"Accept probability: {share} {aside}")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dealbench.checker import DealFigures
+from dealbench.figures import usd_change
 from dealbench.limit import broken_messages
 from dealbench.model.concession import GRANTED
 from dealbench.model.names import named
@@ -126,15 +127,10 @@ def counter_assessment(deal: DealFigures, round_: int | None, against: Against |
         text += "No earlier offer of ours was given to compare it with. "
     else:
         old = against.figures
-        dus, dpartner = deal.us_value - old.us_value, deal.partner_utility - old.partner_utility
         text += (
             f"Compared with our last offer{f' ({against.label})' if against.label else ''}, "
-            f"it is {money(abs(dus))} "
-            f"{'worse' if dus < 0 else 'better'} for the United States (US utility "
-            f"{money(deal.us_value)} against {money(old.us_value)}) and "
-            f"{money(abs(dpartner))} {'better' if dpartner >= 0 else 'worse'} for "
-            f"{deal.partner_in_text()} (partner utility {money(deal.partner_utility)} against "
-            f"{money(old.partner_utility)}). "
+            f"it is {_change(old.us_value, deal.us_value, 'the United States', 'US')} and "
+            f"{_change(old.partner_utility, deal.partner_utility, deal.partner_in_text(), 'partner')}. "
         )
     if deal.violations:
         return text + (
@@ -151,6 +147,14 @@ def counter_assessment(deal: DealFigures, round_: int | None, against: Against |
         f"Accepting it would leave the United States {money(deal.us_margin)} above its "
         "walk-away value."
     )
+
+
+def _change(old: float, new: float, whom: str, side: str) -> str:
+    """ "$270m better for the United States (US utility $78.25bn against $77.98bn)": the
+    change as printed is the difference of the two figures as printed (`usd_change`)."""
+    before, after, change = usd_change(old, new)
+    words = "worse" if change.startswith("-") else "better"
+    return f"{change.lstrip('+-')} {words} for {whom} ({side} utility {after} against {before})"
 
 
 def recommendation(deal: DealFigures) -> str:
@@ -398,9 +402,10 @@ def risks(pf: Portfolio, deal: DealFigures, budget: float | None) -> list[str]:
 def deal_charts(pf: Portfolio, deal: DealFigures) -> list[Chart]:
     rows = package_schedule(pf, deal)
     cap = rows[0]["cap"] if rows else None
+    # The bars say what the valuation table and the glossary say (`glossary.GLOSSARY`).
     build = [
-        ("Commitments", deal.us_concession_value),
-        ("Exports", deal.export_value),
+        ("US value of concessions", deal.us_concession_value),
+        ("Export value", deal.export_value),
         ("Risk penalty", -deal.risk_penalty),
         ("US utility", deal.us_value),
     ]
@@ -420,8 +425,8 @@ def deal_charts(pf: Portfolio, deal: DealFigures) -> list[Chart]:
             id="value",
             kind="value-build",
             caption=(
-                "The deal's US utility and its parts: commitments and exports, less the "
-                "risk penalty."
+                "The deal's US utility and its parts: the US value of concessions and the "
+                "export value, less the risk penalty."
             ),
             data={"rows": [{"label": k, "value_bn": v / 1e9} for k, v in build]},
         ),

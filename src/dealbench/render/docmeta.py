@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Literal
 
+from dealbench.list_words import plural
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.regimes import caps_notes
@@ -157,7 +158,7 @@ def robust_text(robust: Robust, partner: str | None = None, code: str | None = N
 
     share = share_percent(robust.level)
     sampled = (
-        f"in at least {share} of {robust.samples:,} samples of its uncertain figures "
+        f"in at least {share} of {plural(robust.samples, 'sample')} of its uncertain figures "
         f"(seed {robust.seed})"
     )
     means = "The figures shown are at the means."

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from dealbench.figures import exact_total, h100e, h100e_total_head, quantity, rows_note, rows_sum
 from dealbench.figures import usd as money
-from dealbench.list_words import and_list, periods_said
+from dealbench.list_words import and_list, periods_said, plural
 from dealbench.model.names import party_in_text  # a partner's name in running English
 from dealbench.units import H100_TPP
 
@@ -27,6 +27,7 @@ __all__ = [
     "money",
     "percent",
     "periods_said",
+    "plural",
     "ratio",
     "rows_note",
     "rows_sum",
@@ -85,11 +86,6 @@ def breakable(html: str) -> str:
     # split on a capturing group: the tables are the odd parts
     parts = _TABLE.split(html)
     return "".join(in_text(part) if i % 2 else part for i, part in enumerate(parts))
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """`1 deal`, `2 deals`, `0 deals` (never `deal(s)`)."""
-    return f"{count:,} {word if count == 1 else (many or word + 's')}"
 
 
 def shown_usd(amount: float) -> float:

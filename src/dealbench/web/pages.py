@@ -22,6 +22,7 @@ from starlette.responses import HTMLResponse
 
 from dealbench.errors import DealbenchError, InputError, user_lines
 from dealbench.limit import broken_messages
+from dealbench.list_words import plural
 from dealbench.model.names import party_in_text
 from dealbench.model.yamlio import display_path
 from dealbench.negotiate.frontier_words import FRAMES, frames_sentence
@@ -61,6 +62,7 @@ def environment() -> jinja2.Environment:
         percent=percent,
         broken=broken_messages,
         in_text=party_in_text,
+        plural=plural,
     )
     env.globals["marked"] = marked
     # What each frontier is drawn within, and the negotiation's frames in one sentence
