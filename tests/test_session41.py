@@ -99,3 +99,46 @@ def test_a_portfolio_given_first_is_told_how_the_command_takes_it(
     text = " ".join(said.stderr.split())
     assert f"{gulf} is a portfolio: {command} takes" in text, text
     assert f"(dealbench {usage} {gulf})" in text, text
+
+
+_SCALE = {"tn": 1e12, "bn": 1e9, "m": 1e6, "k": 1e3, "": 1.0}
+
+
+def _usd(text: str) -> float:
+    """ "-$270m" -> -270e6: a figure as the room prints it."""
+    found = re.fullmatch(r"(-?)\$([\d,.]+)(tn|bn|m|k|)", text)
+    assert found is not None, text
+    return (-1 if found[1] else 1) * float(found[2].replace(",", "")) * _SCALE[found[3]]
+
+
+def _gap_adds_up(offer: str, counter: str, gap: str) -> None:
+    assert abs(_usd(offer) - _usd(counter) - _usd(gap)) < 0.5, (offer, counter, gap)
+
+
+def test_the_rooms_gap_is_the_difference_of_its_two_figures_as_printed(
+    run: Runner, deals: Path, tmp_path: Path, client: Any
+) -> None:
+    # AE's counter of round 4 against our offer of round 3: "$77.98bn", "$78.25bn" and a
+    # gap of "-$271.4m", which the two figures as printed do not give (qa41b-docs).
+    gulf = deals / "portfolios/gulf-asia.yaml"
+    room = run("room", gulf)
+    assert room.exit_code == 0, room.output
+    row = re.search(r"^AE\s+countered\s+\d+\s+(\S+)\s+(\S+)\s+(\S+)", room.stdout, re.M)
+    assert row is not None, room.stdout
+    _gap_adds_up(*row.groups())
+    memo = run("room", gulf, "--render", "md", "--out", tmp_path / "memo")
+    assert memo.exit_code == 0, memo.output
+    text = next((tmp_path / "memo").rglob("*.md")).read_text("utf-8")
+    cells = re.search(
+        r"^\| .*\(AE\) \| countered \| \d+ \| (\S+) / \S+ \| (\S+) / \S+ \| (\S+) \|", text, re.M
+    )
+    assert cells is not None, text
+    _gap_adds_up(*cells.groups())
+    page = client.get("/p/gulf-asia/room").text
+    web = re.search(
+        r'data-partner="AE">.*?<td class="num">(\S+) / .*?<td class="num">(\S+) / .*?<td class="num">(\S+)</td>',
+        page,
+        re.S,
+    )
+    assert web is not None, page[-3000:]
+    _gap_adds_up(*web.groups())

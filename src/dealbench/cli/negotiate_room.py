@@ -280,13 +280,16 @@ def print_room(r: Room) -> None:
     )
     for row in r.rows:
         a, b = row.last_offer, row.last_counter
+        said = row.us_said()  # the gap the difference of the two as printed
         table.add_row(
             row.partner,
             row.stage,
             str(row.rounds),
-            f"{m(a.us_utility)}\n{m(a.partner_utility)}" if a else "-",
-            f"{m(b.us_utility)}\n{m(b.partner_utility)}{row.counter_mark}" if b else "-",
-            m(row.us_gap) if row.us_gap is not None else "-",
+            f"{said.offer if said else m(a.us_utility)}\n{m(a.partner_utility)}" if a else "-",
+            f"{said.counter if said else m(b.us_utility)}\n{m(b.partner_utility)}{row.counter_mark}"
+            if b
+            else "-",
+            said.gap if said else "-",
             m(row.frontier_gain) + row.frontier_mark if row.frontier_gain is not None else "-",
             row.next_move,
         )

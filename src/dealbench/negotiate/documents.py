@@ -319,6 +319,9 @@ def _memo_row(r: Any) -> dict[str, Any]:
         "beside": _beside(counter, r.next_offer_us, r.next_offer_partner),
         "counter_mark": r.counter_mark,
         "us_gap": r.us_gap,
+        # our offer's and the counter's US utility and the gap as the memo prints them: the
+        # gap as printed is the difference of the two as printed (`RoomRow.us_said`)
+        "us_said": said._asdict() if (said := r.us_said()) else None,
         "frontier_gain": r.frontier_gain,
         "frontier_mark": r.frontier_mark,
         "plan_us": r.plan_us_utility,

@@ -14,12 +14,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
 from dealbench.analyze.parallel import Executor
 from dealbench.checker import DealFigures
+from dealbench.figures import usd_change
 from dealbench.limit import Limit, broken_messages
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
@@ -63,6 +64,14 @@ class RoundSummary(BaseModel):
     violations: list[Limit]
 
 
+class UsSaid(NamedTuple):
+    """Our offer's and the counter's US utility and the gap, as printed (`RoomRow.us_said`)."""
+
+    offer: str
+    counter: str
+    gap: str
+
+
 class RoomRow(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -97,6 +106,17 @@ class RoomRow(BaseModel):
     #: (`Verdict.next_offer_retreat`: `offer` records it only with the retreat allowed), said
     #: beside the next move; None when it does not, or no counter awaits our answer.
     next_offer_retreat: str | None = None
+
+    def us_said(self) -> UsSaid | None:
+        """Our last offer's and the last counter's US utility and the gap between them, as a
+        table prints them side by side: the gap the difference of the two as printed
+        (`figures.usd_change`); None without a gap. The room printed "$77.98bn", "$78.25bn"
+        and a gap of "-$271.4m", which the two figures do not give (qa41b-docs)."""
+        a, b = self.last_offer, self.last_counter
+        if self.us_gap is None or a is None or b is None:
+            return None
+        counter, offer, gap = usd_change(b.us_utility, a.us_utility)  # gap: offer - counter
+        return UsSaid(offer=offer, counter=counter, gap=gap)
 
     @property
     def frontier_mark(self) -> str:
