@@ -49,16 +49,16 @@ def improve(
 ) -> None:
     """Find changes to a package that leave both sides better off, and rank its concessions.
 
-    A round file (deals/rounds/<id>/<CODE>/NNN-us.yaml) is improved beside the deals
-    concluded with the other partners in its rounds folder: they are held as --hold holds
-    a package (a --hold of the same partner takes the place of its conclusion).
-
     First every concession level of the partner, ranked by US value per USD of
     partner cost. Then the improvements: changes of at most two terms
     (concessions, amounts, the security level), with the compute schedule kept
     or re-planned, that raise both the US utility and the partner's by at least
     USD 1m and break no limit; ranked by joint gain, the sum of both gains, and
     the best one per set of terms changed unless --all-variants.
+
+    A round file (deals/rounds/<id>/<CODE>/NNN-us.yaml) is improved beside the deals
+    concluded with the other partners in its rounds folder: they are held as --hold holds
+    a package (a --hold of the same partner takes the place of its conclusion).
     """
     from dealbench.checker import evaluate as run_evaluate
     from dealbench.cli import output
