@@ -120,10 +120,18 @@ def test_the_cli_names_the_round_file_then_says_the_same_sentence(deals: Path) -
     run = invoke(["conclude", portfolio, "-p", "SG", "--round", "1", "--date", "2026-03-02"])
     assert run.exit_code == 2, run.output
     assert _flat(run.stderr) == (
-        f"error: {deals}/rounds/solo/SG/001-partner.yaml: no deal can be concluded on round 1's "
+        f"error: {deals}/rounds/solo/SG/001-partner.yaml:{_line_of_2026(deals)}: no deal can "
+        "be concluded on round 1's "
         "package: SG: 2026 compute 80,000 H100e exceeds the tier 2 cap under baseline of "
         "25,000 H100e"
     )
+
+
+def _line_of_2026(deals: Path) -> int:
+    """The line of the round's 2026 compute: the refusal is said at it (qa41b-negotiate)."""
+    text = (deals / "rounds/solo/SG/001-partner.yaml").read_text("utf-8")
+    lines = [line.strip() for line in text.splitlines()]
+    return next(n for n, line in enumerate(lines, 1) if line.startswith(("'2026':", "2026:")))
 
 
 # --- the marking of a DOCX: once on every page, the external redline's too ---------------

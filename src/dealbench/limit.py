@@ -28,6 +28,7 @@ __all__ = [
     "limits_from_details",
     "messages",
     "no_supply_line",
+    "package_field",
 ]
 
 LimitKind = Literal[
@@ -72,6 +73,23 @@ class Limit(BaseModel):
         if isinstance(data, str):
             return {"kind": "other", "message": data}
         return data
+
+
+#: The package field each kind of limit is about (the compute of its period, when it has one).
+_FIELDS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("cap", "ask", "tier3", "supply", "period", "risk-budget"), ("compute",)),
+    **dict.fromkeys(("requires", "excludes", "concession"), ("concessions",)),
+    "security": ("security",),
+}
+
+
+def package_field(limit: Limit) -> tuple[str, ...]:
+    """Where in a package file `limit` is broken, to name its line: a cap, ask or supply
+    broken in a period at that period's compute, the risk budget at the compute, a
+    concession's rule at the concessions, the security level at it; () for the package as a
+    whole (the partner's acceptance)."""
+    at = _FIELDS.get(limit.kind, ())
+    return (*at, limit.period) if at == ("compute",) and limit.period else at
 
 
 def messages(limits: Iterable[Limit], *, unique: bool = False) -> list[str]:

@@ -55,29 +55,43 @@ def improve(
     or re-planned, that raise both the US utility and the partner's by at least
     USD 1m and break no limit; ranked by joint gain, the sum of both gains, and
     the best one per set of terms changed unless --all-variants.
+
+    A round file (deals/rounds/<id>/<CODE>/NNN-us.yaml) is improved beside the deals
+    concluded with the other partners in its rounds folder: they are held as --hold holds
+    a package (a --hold of the same partner takes the place of its conclusion).
     """
     from dealbench.checker import evaluate as run_evaluate
     from dealbench.cli import output
     from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.model import load_package, load_portfolio
     from dealbench.negotiate import concession_ranking, improvements
+    from dealbench.negotiate.logroll import concluded_held
+    from dealbench.negotiate.rounds.read import concluded_beside
 
     with handled():
         pf = load_portfolio(portfolio)
         pkg = load_package(package, pf)
         note_uncertainty(pf)
         others = [load_package(path, pf) for path in hold or []]
+        given = {o.partner for o in others}
+        concluded = [
+            r
+            for r in concluded_beside(pf, package)
+            if r.package is not None and r.package.partner not in given
+        ]
+        others += [r.package for r in concluded if r.package is not None]
         base = run_evaluate(pf, pkg)
         ranking = concession_ranking(pf, pkg.partner)
         found = improvements(pf, pkg, others, top=top, every_variant=every_variant)
         if json_out:
-            typer.echo(output.to_json(_json(base, ranking, found)))
+            held = sorted(o.partner for o in others)
+            typer.echo(output.to_json(_json(base, ranking, found, held)))
         else:
-            _print(base, ranking, found, held=bool(others))
+            _print(base, ranking, found, held=bool(others), said=concluded_held(concluded))
 
 
 def _json(
-    base: DealFigures, ranking: list[ConcessionRank], found: list[Improvement]
+    base: DealFigures, ranking: list[ConcessionRank], found: list[Improvement], held: list[str]
 ) -> dict[str, Any]:
     return {
         "partner": base.partner,
@@ -90,6 +104,8 @@ def _json(
         "ranking": [r.model_dump(mode="json") for r in ranking],
         "ranked_by": "joint_gain",
         "improvements": [i.model_dump(mode="json") for i in found],
+        # the partners whose packages were held: --hold's, and the round's concluded deals
+        "held": held,
     }
 
 
@@ -99,6 +115,7 @@ def _print(
     found: list[Improvement],
     *,
     held: bool = False,
+    said: str = "",
 ) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -134,6 +151,8 @@ def _print(
         f"The package: US utility {money(base.us_value)}, {code} utility "
         f"{money(base.partner_utility)}.{verdict}"
     )
+    if said:
+        out.print(said)
     if not found:
         out.print(none_found(base, held))
         return

@@ -27,13 +27,15 @@ from pydantic import BaseModel, ConfigDict
 from dealbench.checker import DealFigures, PortfolioCheck, check, evaluate
 from dealbench.errors import InputError, Issue
 from dealbench.figures import quantity
-from dealbench.list_words import each_once
+from dealbench.list_words import and_list, each_once
 from dealbench.model.concession import GRANTED, ConcessionLevel, SecurityRequirement
 from dealbench.model.granularity import Granularity
 from dealbench.model.package import Package
 from dealbench.model.partner import Partner, value_on
 from dealbench.model.portfolio import Portfolio
+from dealbench.model.yamlio import display_path
 from dealbench.negotiate.logroll_compute import Limits, Targets, replan
+from dealbench.negotiate.rounds.negotiation import Round
 from dealbench.negotiate.rounds.read import known_partner
 from dealbench.optimize.schedule.grid import clean, whole
 from dealbench.optimize.schedule.signable import steps
@@ -43,6 +45,7 @@ __all__ = [
     "ConcessionRank",
     "Improvement",
     "concession_ranking",
+    "concluded_held",
     "improvements",
     "none_found",
 ]
@@ -213,6 +216,19 @@ def none_found(base: DealFigures, held: bool = False) -> str:
     return (
         f"No change of at most two terms leaves both sides better off with {base.partner} "
         f"accepting and every limit kept{beside}."
+    )
+
+
+def concluded_held(concluded: Sequence[Round]) -> str:
+    """What `improve` says of the deals concluded beside a round (`rounds.concluded_beside`),
+    held as `--hold` holds a package: "" when there are none."""
+    if not concluded:
+        return ""
+    deals, their = ("deal", "its") if len(concluded) == 1 else ("deals", "their")
+    who = and_list([f"{r.path.parent.name} (round {r.number})" for r in concluded])
+    folder = display_path(concluded[0].path.parent.parent)
+    return (
+        f"Held: the {deals} concluded with {who} in {folder}, {their} supply and risk budget taken."
     )
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from dealbench.checker import check, evaluate
 from dealbench.errors import ArgumentError, DealbenchError, InfeasibleError, InputError, Issue
-from dealbench.limit import Limit, broken_messages, messages
+from dealbench.limit import Limit, broken_messages, messages, package_field
 from dealbench.list_words import and_list
 from dealbench.model.load_package import (
     is_round_file,
@@ -28,7 +28,7 @@ from dealbench.model.load_package import (
 )
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
-from dealbench.model.yamlio import display_path
+from dealbench.model.yamlio import display_path, read_yaml
 from dealbench.negotiate.offers.retreat import refuse_retreat, retreat_words
 from dealbench.negotiate.offers.strategies import NextOffer, mode_offer, next_offer
 from dealbench.negotiate.offers.strategy_args import (
@@ -421,10 +421,15 @@ def _conclusion(
         limits = [*checked.violations, *(v for d in checked.deals for v in d.violations)]
         plain = set(messages(limits))
         said = broken_messages(limits) + [p for p in checked.problems() if p not in plain]
+        # At the line of the field at fault: the round's own first broken limit, else the
+        # first shared one (supply in a period: that period's compute).
+        own = [v for d in checked.deals if d.partner == partner for v in d.violations]
+        first = next(iter([*own, *checked.violations]), None)
+        at = ("package", *(package_field(first) if first is not None else ()))
         raise InputError(
             Issue(
                 display_path(agreed.path),
-                None,
+                read_yaml(agreed.path).line(at),
                 "",
                 f"no deal can be concluded on round {agreed.number}'s package: " + "; ".join(said),
             ),

@@ -12,6 +12,7 @@ from dealbench.checker import evaluate
 from dealbench.errors import ArgumentError, InputError, Issue
 from dealbench.folders import folder_fault, listing
 from dealbench.model.file_kind import refuse_other_kind
+from dealbench.model.load_package import is_round_file
 from dealbench.model.package import Package
 from dealbench.model.partner import Partner
 from dealbench.model.portfolio import Portfolio
@@ -23,6 +24,7 @@ from dealbench.negotiate.rounds.check import numbering_issues, recorded_hint, se
 from dealbench.negotiate.rounds.negotiation import Negotiation, Round
 
 __all__ = [
+    "concluded_beside",
     "load_negotiation",
     "load_negotiations",
     "out_of_place",
@@ -75,6 +77,27 @@ def load_negotiations(portfolio: Portfolio, root: str | os.PathLike[str]) -> dic
     if issues:
         raise InputError(issues)
     return out
+
+
+def concluded_beside(portfolio: Portfolio, path: str | os.PathLike[str]) -> list[Round]:
+    """The rounds concluding the deals with the other partners in the rounds folder of the
+    round file at `path` (`<rounds>/<CODE>/NNN-side.yaml`), the whole folder checked as
+    `load_negotiations` checks it: what the talks have agreed, whose supply and risk budget
+    a change to that round's package cannot take (`improve` holds them, as `counter`,
+    `evaluate --against` and `room` count them). None for a package file that is not a
+    round in a partner's folder."""
+    path = Path(path)
+    partner = path.parent.name
+    if not FILE_NAME.match(path.name) or portfolio.partner(partner) is None:
+        return []
+    if not is_round_file(path):
+        return []
+    negotiations = load_negotiations(portfolio, path.parent.parent)
+    return [
+        last
+        for code, n in negotiations.items()
+        if code != partner and n.concluded_package is not None and (last := n.last) is not None
+    ]
 
 
 def _check_root(root: Path) -> None:
