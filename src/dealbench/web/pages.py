@@ -104,10 +104,12 @@ def invalid_fields(exc: DealbenchError, rename: Callable[[str], str] = str) -> l
 class Typed:
     """What a page's form `form` held when it was sent, to be shown again as typed (every
     field, valid or not: one mistyped field must not cost the others). The page's other
-    forms, and a page not answering a form, show their defaults."""
+    forms, and a page not answering a form, show their defaults. `unread`: the form was
+    refused before it was read (`views.common.TooLarge`): it holds nothing typed."""
 
     form: str = ""
     values: dict[str, list[str]] = field(default_factory=dict)
+    unread: bool = False
 
     @classmethod
     def of(cls, form: str, sent: ImmutableMultiDict[str, Any]) -> Typed:
