@@ -4,14 +4,16 @@ width too."""
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 import test_web_browser as e2e
-from helpers import REPO, WEB_TOKEN, words
+from helpers import REPO, WEB_TOKEN, web_client, words
 
 browser = e2e.browser
 
@@ -79,3 +81,59 @@ def test_a_counter_file_over_the_limit_is_refused_before_the_form_is_sent(
     assert driver.find_element(By.ID, "record-counter").is_enabled()
     assert driver.find_element(By.ID, "counter-note").get_attribute("value") == "typed note"
     assert not (deals / "rounds/gulf-asia/AE/005-partner.yaml").exists()
+
+
+def _counter(client: Any, deals: Path, code: str, file: Path) -> Any:
+    """`file` sent as `code`'s counter from the negotiation page's form."""
+    sent = {"file": (file.name, file.read_bytes())}
+    return client.post(f"/p/gulf-asia/n/{code}/counter", data=_csrf(), files=sent)
+
+
+def test_a_round_recorded_from_the_web_says_so_in_its_file(client: Any, deals: Path) -> None:
+    """A round recorded from the web began "# Recorded by `dealbench offer` for portfolio
+    gulf-asia.", a command never run; the CLI's rounds keep their command."""
+    done = _counter(client, deals, "AE", deals / "packages/ae-counter.yaml")
+    assert done.status_code == 200, done.text[:2000]
+    web = (deals / "rounds/gulf-asia/AE/005-partner.yaml").read_text().splitlines()
+    assert web[1] == "# Recorded by the web workbench (`dealbench serve`) for portfolio gulf-asia."
+    shipped = (REPO / "deals/rounds/gulf-asia/AE/004-partner.yaml").read_text()
+    assert "# Recorded by `dealbench counter` for portfolio gulf-asia." in shipped
+
+
+def test_a_counter_sent_twice_is_refused_in_the_webs_words(client: Any, deals: Path) -> None:
+    """The same counter sent again from a fresh page was refused "... nothing written (answer
+    it with `dealbench offer`, ...)": on the web, its form "Propose the next offer"."""
+    assert _counter(client, deals, "AE", deals / "packages/ae-counter.yaml").status_code == 200
+    again = _counter(client, deals, "AE", deals / "packages/ae-counter.yaml")
+    assert again.status_code == 422, again.text[:2000]
+    said = words(again.text)
+    assert (
+        "rounds/gulf-asia/AE/005-partner.yaml: round 5 is already this counter from AE (the "
+        "same terms), with no US offer since; nothing written (answer it with “Propose the "
+        "next offer”, or record the partner's next counter when its terms change)"
+    ) in said
+    assert "dealbench offer" not in said
+
+
+def test_an_offer_meeting_the_counter_says_to_conclude_on_the_counters_round(
+    tmp_path: Path,
+) -> None:
+    """SG answers our Zeuthen offer with its very terms (IN walked away): the next offer's
+    reason said "accept it (dealbench conclude)" on the web's recorded page, a command the
+    web has not, and which (no --round) would conclude on the offer just recorded, not on
+    the counter. It names the counter's round, as the web's Conclude form and the CLI's
+    `conclude --round` take it (test_qa33_neg's case, from the web)."""
+    deals = Path(shutil.copytree(REPO / "deals", tmp_path / "deals"))  # SG's ask as shipped
+    with web_client(deals, WEB_TOKEN) as client:
+        zeuthen = {**_csrf(), "strategy": "zeuthen"}
+        assert client.post("/p/gulf-asia/n/SG/offer", data=zeuthen).is_success
+        away = {**_csrf(), "by": "us", "confirm": "yes"}
+        assert client.post("/p/gulf-asia/n/IN/walk-away", data=away).is_success
+        ours = yaml.safe_load((deals / "rounds/gulf-asia/SG/001-us.yaml").read_text())
+        (tmp_path / "sg-counter.yaml").write_text(yaml.safe_dump(ours["package"]))
+        assert _counter(client, deals, "SG", tmp_path / "sg-counter.yaml").is_success
+        offer = client.post("/p/gulf-asia/n/SG/offer", data=_csrf())
+    assert offer.status_code == 200, offer.text[:2000]
+    said = words(offer.text)
+    assert "the process ends; accept it (conclude the deal on round 2)" in said
+    assert "dealbench conclude" not in said

@@ -37,6 +37,7 @@ HERE = Path(__file__).parent
 CHOOSES = {
     "rounds": "in a copy of the deals folder, served by `dealbench serve COPY`",
     "portfolio": "chosen in “Check packages against”",
+    "offer": "“Propose the next offer”",
 }
 
 #: Sent by the page's script when it fetches a fragment to swap into the page it shows.

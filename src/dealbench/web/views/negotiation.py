@@ -73,6 +73,10 @@ from dealbench.web.views.packages import (
 
 FIXABLE = ("compute", "security")
 
+#: What records a round from these pages, as its file's first comment says it (it said
+#: "Recorded by `dealbench offer`", a command never run; `record._header`).
+RECORDED_BY = "the web workbench (`dealbench serve`)"
+
 #: The fields a user fills in each round form of the negotiation page (its hidden `expect`
 #: is the page's: an error about it is a malformed request).
 ROUND_FIELDS = {
@@ -286,6 +290,7 @@ async def _record_counter(sent: Sent) -> Response:
         lambda: record_counter(
             pf, sent.folder, sent.code, package, note=said.note, author=said.author,
             date=said.date, strategy=strategy, deadline=deadline, expect=said.expect,
+            recorded_by=RECORDED_BY,
         )
     )  # fmt: skip
     return page(
@@ -327,6 +332,7 @@ async def _record_offer(sent: Sent) -> Response:
             pf, sent.folder, sent.code, strategy=strategy, mode=mode, deadline=deadline,
             beta=beta, fix=fix, note=said.note, author=said.author, date=said.date,
             expect=said.expect, allow_retreat=form.get("allow_retreat") == "yes",
+            recorded_by=RECORDED_BY,
         )
     )  # fmt: skip
     return page(
@@ -417,7 +423,7 @@ async def _close(
     done = await solving(
         lambda: call(
             sent.pf, sent.folder, sent.code, note=said.note, author=said.author,
-            date=said.date, expect=said.expect,
+            date=said.date, expect=said.expect, recorded_by=RECORDED_BY,
         )
     )  # fmt: skip
     return page(
