@@ -137,3 +137,28 @@ def test_an_offer_meeting_the_counter_says_to_conclude_on_the_counters_round(
     said = words(offer.text)
     assert "the process ends; accept it (conclude the deal on round 2)" in said
     assert "dealbench conclude" not in said
+
+
+@pytest.mark.browser
+def test_the_memo_page_says_its_date_field_is_empty_when_it_cannot_show_the_date(
+    server: tuple[str, Path], browser: object
+) -> None:
+    """`?date=2026-13-01` typed in the memo page's address was refused with "the field holds
+    what was typed", beside a date field that shows no such date: empty. A date it shows,
+    refused (before the last round), is still said to be held."""
+    from selenium.webdriver.common.by import By
+
+    driver: Any = browser
+    url, _ = server
+    driver.get(url)  # the token's cookie
+    memo = f"{url.split('/?')[0]}/p/gulf-asia/room/memo"
+    driver.get(f"{memo}?date=2026-13-01")
+    e2e.shot(driver, "qa41b-web-memo-bad-date")
+    assert driver.find_element(By.ID, "memo-date").get_attribute("value") == ""
+    said = driver.find_element(By.ID, "memo-problems").text
+    assert "the date field cannot show “2026-13-01”, so it is empty: choose the date" in said
+    assert "holds what was typed" not in said
+    driver.get(f"{memo}?date=2026-01-01")
+    assert driver.find_element(By.ID, "memo-date").get_attribute("value") == "2026-01-01"
+    said = driver.find_element(By.ID, "memo-problems").text
+    assert "No memo was drawn; the field holds what was typed." in said

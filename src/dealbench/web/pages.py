@@ -6,6 +6,7 @@ as a template (user text reaches them only as escaped values).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
@@ -99,6 +100,19 @@ def invalid_fields(exc: DealbenchError, rename: Callable[[str], str] = str) -> l
     if exc.argument is not None:  # its issues name the file the argument chose
         return [rename(exc.argument)] * len(exc.issues)
     return [rename(issue.file) for issue in exc.issues]
+
+
+def date_field_shows(text: str) -> bool:
+    """Whether a date field (`<input type="date">`, `_form.date_field`) shows `text`: a
+    browser shows a real date written YYYY-MM-DD, and any other value as empty (the memo's
+    `?date=2026-13-01` typed in the address, or `today`)."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
