@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 import test_web_browser as e2e
-from helpers import REPO, WEB_TOKEN, web_client, words
+from helpers import REPO, WEB_TOKEN, phone_screen, web_client, words
 
 browser = e2e.browser
 
@@ -162,3 +162,35 @@ def test_the_memo_page_says_its_date_field_is_empty_when_it_cannot_show_the_date
     assert driver.find_element(By.ID, "memo-date").get_attribute("value") == "2026-01-01"
     said = driver.find_element(By.ID, "memo-problems").text
     assert "No memo was drawn; the field holds what was typed." in said
+
+
+@pytest.mark.browser
+def test_the_history_chart_on_a_phone_keeps_readable_labels_and_scrolls_inside_its_figure(
+    server: tuple[str, Path], browser: object
+) -> None:
+    """AE's history page on a 390 px phone shrank its chart of the rounds (672 px drawn) to
+    342 px, its labels to about 5 px; the memos' charts stop at 30rem and scroll inside
+    their figure (test_qa34_lead's), the web's did not."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    driver: Any = browser
+    url, _ = server
+    driver.get(url)  # the token's cookie
+    with phone_screen(driver):
+        driver.get(f"{url.split('/?')[0]}/p/gulf-asia/n/AE/history")
+        e2e.wait_for(ec.presence_of_element_located((By.CSS_SELECTOR, "figure.chart img")), driver)
+        e2e.wait_for(
+            lambda d: d.execute_script(
+                "return document.querySelector('figure.chart img').complete"
+            ),
+            driver,
+        )
+        e2e.shot(driver, "qa41b-web-history-phone")
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= 390
+        width, shown, whole = driver.execute_script(
+            "const c = document.querySelector('figure.chart img'), f = c.closest('figure');"
+            "return [c.getBoundingClientRect().width, f.clientWidth, f.scrollWidth]"
+        )
+    assert width >= 0.65 * 672, width  # labels at least ~8 px
+    assert whole > shown  # the figure scrolls, not the page
