@@ -84,7 +84,7 @@ def test_zeuthen_after_our_standing_offer_is_accepted_says_the_process_ends(
     reason = record_offer(pf, rounds, "SG").round.data.strategy.reason  # type: ignore[union-attr]
     assert reason.startswith(
         "Zeuthen: the partner's counter of round 2 is our offer of round 1 word for word, so "
-        "the process ends; accept it (dealbench conclude)"
+        "the process ends; accept it (conclude the deal on round 2)"
     )
     assert "should concede" not in reason
 

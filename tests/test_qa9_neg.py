@@ -182,7 +182,7 @@ def test_zeuthen_says_when_its_offer_meets_the_counter(pair: Portfolio, tmp_path
         "Zeuthen: the US has less to lose by conceding (its risk 0.16 against the partner's "
         "0.36); no package between the counter's US utility and our last offer's beats the "
         "Nash product of the partner's counter of round 4, so the offer gives the US what the "
-        "counter does: accept it (dealbench conclude) or offer this"
+        "counter does: accept it (conclude the deal on round 4) or offer this"
     )
 
 

@@ -49,8 +49,13 @@ def refusal(kind: type[E], reason: str, remedy: Remedy) -> E:
     return exc
 
 
-#: What a library caller is told chooses an input named in a message (`Chosen.what`).
-CALLS_CHOOSE = {"rounds": "the calls' `root`", "portfolio": "the call's `portfolio`"}
+#: What a library caller is told chooses an input named in a message (`Chosen.what`), or
+#: does what a message asks ("offer": record the next US offer).
+CALLS_CHOOSE = {
+    "rounds": "the calls' `root`",
+    "portfolio": "the call's `portfolio`",
+    "offer": "`record_offer`",
+}
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,8 @@ class Chosen:
     `before`, then the words for `what` ("rounds": the rounds folder), then `after`. The
     CLI's user reads "the commands' --rounds"; the web's, which has no such field (it
     reads the rounds under the deals folder it serves), how to serve another; a library
-    caller the parameter (`CALLS_CHOOSE`). The web said the CLI's words (qa41-web)."""
+    caller the parameter (`CALLS_CHOOSE`). The web said the CLI's words (qa41-web). So is
+    what does an act a message asks for ("offer": `dealbench offer`, the web's form)."""
 
     what: str
     before: str

@@ -54,7 +54,11 @@ OPTIONS = {
 
 
 #: What chooses an input a message names (`errors.Chosen`), in the CLI's words.
-CHOOSES = {"rounds": "the commands' --rounds", "portfolio": "validate --portfolio FILE"}
+CHOOSES = {
+    "rounds": "the commands' --rounds",
+    "portfolio": "validate --portfolio FILE",
+    "offer": "`dealbench offer`",
+}
 
 
 def option_name(argument: str) -> str:

@@ -157,6 +157,7 @@ def offer(
             author=author,
             date=round_date(date),
             allow_retreat=allow_retreat,
+            recorded_by="`dealbench offer`",
         )
         written = write_round_documents(pf, code, done.round, done.previous, docs)
         figures = done.round.figures
@@ -276,6 +277,7 @@ def counter(
             date=round_date(date),
             strategy=strategy,
             deadline=deadline,
+            recorded_by="`dealbench counter`",
         )
         written: list[Path] = []
         if docs is not None:
@@ -347,6 +349,7 @@ def conclude(
             note=note,
             author=author,
             date=round_date(date),
+            recorded_by="`dealbench conclude`",
         )
         # The terms agreed, the document a principal signs: the round's term sheets (no
         # redline: the offer or counter concluded on has its own, written when recorded).
@@ -400,6 +403,7 @@ def walk_away(
             note=note,
             author=author,
             date=round_date(date),
+            recorded_by="`dealbench walk-away`",
         )
         if json_out:
             typer.echo(output.to_json(_round_json(done)))

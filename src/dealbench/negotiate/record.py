@@ -17,7 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dealbench.checker import check, evaluate
-from dealbench.errors import ArgumentError, DealbenchError, InfeasibleError, InputError, Issue
+from dealbench.errors import (
+    ArgumentError,
+    Chosen,
+    DealbenchError,
+    InfeasibleError,
+    InputError,
+    Issue,
+)
 from dealbench.limit import Limit, broken_messages, messages, package_field
 from dealbench.list_words import and_list
 from dealbench.model.load_package import (
@@ -106,6 +113,7 @@ def record_offer(
     date: dt.date | None = None,
     expect: int | None = None,
     allow_retreat: bool = False,
+    recorded_by: str | None = None,
 ) -> Offer:
     """Record the next US offer: `package` as given, or the next offer by `strategy`.
 
@@ -115,6 +123,8 @@ def record_offer(
     partner less than our last offer did is refused unless `allow_retreat`; allowed, the
     round file says what it takes back (`retreat:`). `package` may be a package file,
     validated against the portfolio first and refused at its lines (another partner's).
+    `recorded_by`: what records the round, as the round file's first comment says it (the
+    CLI's "`dealbench offer`", the web's workbench); None: this call. So for the others.
     """
     root = Path(root)  # a str as well as a Path
     refuse_shipped(root)  # before any work
@@ -201,7 +211,9 @@ def record_offer(
         retreat=retreat,
     )
     step_note = step_words(portfolio, package) if proposal is not None else ""
-    written = append_round(portfolio, negotiation, data, header=_header("offer", portfolio))
+    written = append_round(
+        portfolio, negotiation, data, header=_header(recorded_by, "record_offer", portfolio)
+    )
     with recorded(written.data, written.path):
         shared = shared_violations(portfolio, negotiations, package)
     return Offer(written, proposal, previous, shared, step_note)
@@ -277,6 +289,7 @@ def record_counter(
     strategy: str | None = None,
     deadline: int | None = None,
     expect: int | None = None,
+    recorded_by: str | None = None,
 ) -> Counter:
     """Record the partner's counter as the next round and return the verdict on it.
 
@@ -321,7 +334,7 @@ def record_counter(
         portfolio,
         negotiation,
         data,
-        header=_header("counter", portfolio),
+        header=_header(recorded_by, "record_counter", portfolio),
         dated_by="date" if date is not None else "counter",
     )
     try:
@@ -356,6 +369,7 @@ def conclude(
     author: str | None = None,
     date: dt.date | None = None,
     expect: int | None = None,
+    recorded_by: str | None = None,
 ) -> Round:
     """Conclude the deal on a round's package (default: the last round with one).
 
@@ -374,7 +388,8 @@ def conclude(
         negotiation = _open(portfolio, negotiations, partner, expect)
         _in_order(negotiation, date)
         data = _conclusion(portfolio, negotiations, negotiation, round_number, note, author, date)
-        return append_round(portfolio, negotiation, data, header=_header("conclude", portfolio))
+        header = _header(recorded_by, "conclude", portfolio)
+        return append_round(portfolio, negotiation, data, header=header)
 
 
 def _conclusion(
@@ -458,6 +473,7 @@ def walk_away(
     author: str | None = None,
     date: dt.date | None = None,
     expect: int | None = None,
+    recorded_by: str | None = None,
 ) -> Round:
     """Record that `by` walked away: the partner gets no deal when the portfolio is re-planned."""
     root = Path(root)  # a str as well as a Path
@@ -477,7 +493,9 @@ def walk_away(
         note=note,
         status="walked-away",
     )
-    return append_round(portfolio, negotiation, data, header=_header("walk-away", portfolio))
+    return append_round(
+        portfolio, negotiation, data, header=_header(recorded_by, "walk_away", portfolio)
+    )
 
 
 def _open(
@@ -557,16 +575,13 @@ def _not_again(portfolio: Portfolio, negotiation: Negotiation, package: Package)
         return
     if not same_terms(last.figures, evaluate(portfolio, package)):
         return
-    raise InputError(
-        Issue(
-            display_path(last.path),
-            None,
-            "",
-            f"round {last.number} is already this counter from {negotiation.partner} (the "
-            "same terms), with no US offer since; nothing written (answer it with "
-            "`dealbench offer`, or record the partner's next counter when its terms change)",
-        )
+    answer = Chosen(  # as each shell records an offer (the web: its form)
+        "offer",
+        f"round {last.number} is already this counter from {negotiation.partner} (the same "
+        "terms), with no US offer since; nothing written (answer it with ",
+        ", or record the partner's next counter when its terms change)",
     )
+    raise InputError(Issue(display_path(last.path), None, "", "").choosing(answer))
 
 
 def _in_order(negotiation: Negotiation, date: dt.date | None, where: Path | None = None) -> None:
@@ -594,8 +609,11 @@ def _refuse(where: Path | None, argument: str, field: str, message: str) -> None
     raise InputError(package_issue(where, field, message))
 
 
-def _header(command: str, portfolio: Portfolio) -> str:
+def _header(by: str | None, call: str, portfolio: Portfolio) -> str:
+    """The comment a round file begins with: what recorded it (`recorded_by`, as the shell
+    that called says itself: the CLI's command, the web's workbench; else the library's
+    `call`), the portfolio, and that it is never edited."""
     return (
-        f"Recorded by `dealbench {command}` for portfolio {portfolio.id}.\n"
+        f"Recorded by {by or f'dealbench.negotiate.{call}()'} for portfolio {portfolio.id}.\n"
         "A round is never edited: record a new one instead."
     )

@@ -6,6 +6,7 @@ as a template (user text reaches them only as escaped values).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
@@ -38,6 +39,7 @@ HERE = Path(__file__).parent
 CHOOSES = {
     "rounds": "in a copy of the deals folder, served by `dealbench serve COPY`",
     "portfolio": "chosen in “Check packages against”",
+    "offer": "“Propose the next offer”",
 }
 
 #: Sent by the page's script when it fetches a fragment to swap into the page it shows.
@@ -102,14 +104,29 @@ def invalid_fields(exc: DealbenchError, rename: Callable[[str], str] = str) -> l
     return [rename(issue.file) for issue in exc.issues]
 
 
+def date_field_shows(text: str) -> bool:
+    """Whether a date field (`<input type="date">`, `_form.date_field`) shows `text`: a
+    browser shows a real date written YYYY-MM-DD, and any other value as empty (the memo's
+    `?date=2026-13-01` typed in the address, or `today`)."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class Typed:
     """What a page's form `form` held when it was sent, to be shown again as typed (every
     field, valid or not: one mistyped field must not cost the others). The page's other
-    forms, and a page not answering a form, show their defaults."""
+    forms, and a page not answering a form, show their defaults. `unread`: the form was
+    refused before it was read (`views.common.TooLarge`): it holds nothing typed."""
 
     form: str = ""
     values: dict[str, list[str]] = field(default_factory=dict)
+    unread: bool = False
 
     @classmethod
     def of(cls, form: str, sent: ImmutableMultiDict[str, Any]) -> Typed:

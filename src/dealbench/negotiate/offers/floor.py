@@ -126,12 +126,13 @@ def offer_floor(
             f"; the partner's counter of round {counter.number} takes supply or risk budget "
             "the plan gives the other open negotiations: accepted with them re-planned, it "
             f"leaves the portfolio where an offer of {usd(floor)} to the US would, so the "
-            "offer gives no less than that: accept it (dealbench conclude) or offer this"
+            "offer gives no less than that: accept it (conclude the deal on round "
+            f"{counter.number}) or offer this"
         )
     return floor, (
         f"; the partner's counter of round {counter.number} already gives the US more than "
-        "that, so the offer gives no less than it: accept it (dealbench conclude) or offer "
-        "this"
+        f"that, so the offer gives no less than it: accept it (conclude the deal on round "
+        f"{counter.number}) or offer this"
     )
 
 

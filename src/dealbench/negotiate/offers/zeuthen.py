@@ -69,8 +69,8 @@ def zeuthen_target(
         # read "the partner should concede" of the very package the verdict accepts).
         return min(c_us, ends.ideal), (
             f"Zeuthen: the partner's counter of round {counter.number} is our offer of round "
-            f"{offer.number} word for word, so the process ends; accept it (dealbench "
-            "conclude)"
+            f"{offer.number} word for word, so the process ends; accept it (conclude the deal "
+            f"on round {counter.number})"
         )
     if c_us >= o.us_value - 1e6:
         if c_us > ends.ideal + 1.0:  # as `offer_floor` caps it
@@ -81,7 +81,8 @@ def zeuthen_target(
             )
         return c_us, (
             "Zeuthen: the counter gives the US at least our last offer, so the process ends; "
-            "accept it (dealbench conclude) or offer no less than it gives the US"
+            f"accept it (conclude the deal on round {counter.number}) or offer no less than it "
+            "gives the US"
         )
     # Risks equal to the six digits `risks` prints are a tie, on which both sides concede
     # (Harsanyi), so the US does: "the US has less to lose by conceding (its risk 1.00
@@ -113,7 +114,8 @@ def zeuthen_target(
         return best, conceding + (
             f"no package between the counter's US utility and our last offer's beats the "
             f"Nash product of the partner's counter of round {counter.number}, so the offer "
-            "gives the US what the counter does: accept it (dealbench conclude) or offer this"
+            "gives the US what the counter does: accept it (conclude the deal on round "
+            f"{counter.number}) or offer this"
         )
     return (
         best,

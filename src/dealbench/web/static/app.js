@@ -160,6 +160,22 @@ function sendOnce(form) {
   });
 }
 
+// A file over the upload limit is refused before its form is sent: the server refuses a
+// request that large unread (`views.common.TooLarge`), and every field typed with it is lost.
+// The field says the limit and keeps the form from being sent; the other fields stay.
+function uploadLimit(input) {
+  const limit = Number(input.dataset.maxBytes);
+  const check = () => {
+    const big = Array.from(input.files).find((file) => file.size > limit);
+    input.setCustomValidity(big
+      ? `${big.name} is larger than the ${limit / 1024} KiB allowed (a package file is a few KB): choose another file`
+      : "");
+    if (big) input.setAttribute("aria-invalid", "true"); // a refusal's mark stays as it was
+  };
+  input.addEventListener("change", () => { check(); input.reportValidity(); });
+  check(); // a file the browser kept on Back
+}
+
 window.addEventListener("pageshow", (event) => { // back to a page kept in the cache
   // A page of rounds is drawn again: Chrome keeps even a no-store page in its back-forward
   // cache, and Back after a round form showed the rounds as they were before it.
@@ -188,6 +204,7 @@ function foldForPhones(root = document) {
 document.addEventListener("DOMContentLoaded", () => {
   foldForPhones();
   document.querySelectorAll('form[method="post"]').forEach(sendOnce);
+  document.querySelectorAll('input[type="file"][data-max-bytes]').forEach(uploadLimit);
   const chart = document.getElementById("frontier");
   if (chart && chart.dataset.src) frontier(chart);
   document.querySelectorAll("figure.frontier").forEach(pointDetails); // the chart's own page

@@ -96,12 +96,25 @@ def chosen_package(request: Request, pf: Portfolio, field: str, file: str) -> Pa
         raise FieldError(field, exc) from None
 
 
+class TooLarge(InputError):
+    """A form refused for its size (its Content-Length) before a byte of it is read: none of
+    its fields is known, not even the name of the file that made it too large. A page that
+    shows its form again shows it empty (`pages.Typed.unread`); reading the body to keep
+    what was typed after the file would be reading what the limit refuses. The page's script
+    refuses such a file before the form is sent (`data-max-bytes`), every field kept.
+    `said`: the limit, in words ("larger than the 256 KiB allowed ...")."""
+
+    def __init__(self, said: str) -> None:
+        self.said = said
+        super().__init__(Issue("upload", None, "", f"{said}; nothing of the form was read"))
+
+
 async def checked_form(request: Request) -> FormData:
     """The POSTed form, once its CSRF token and size are checked."""
     limit: int = request.app.state.max_upload
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > limit:
-        raise InputError(Issue("upload", None, "", f"larger than the {limit // 1024} KiB allowed"))
+        raise TooLarge(f"larger than the {limit // 1024} KiB allowed (a package file is a few KB)")
     form = await request.form(max_part_size=limit)
     given = str(form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER, ""))
     if not hmac.compare_digest(given, csrf_for(request.app.state.token)):

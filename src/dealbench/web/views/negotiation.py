@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,7 @@ from dealbench.web.pages import FieldError, Refusal, Typed, page, refusal
 from dealbench.web.security import inside
 from dealbench.web.views import joint_frontier
 from dealbench.web.views.common import (
+    TooLarge,
     checked_form,
     notes,
     off_loop,
@@ -71,6 +72,10 @@ from dealbench.web.views.packages import (
 )
 
 FIXABLE = ("compute", "security")
+
+#: What records a round from these pages, as its file's first comment says it (it said
+#: "Recorded by `dealbench offer`", a command never run; `record._header`).
+RECORDED_BY = "the web workbench (`dealbench serve`)"
 
 #: The fields a user fills in each round form of the negotiation page (its hidden `expect`
 #: is the page's: an error about it is a malformed request).
@@ -205,11 +210,19 @@ async def _round_form(
     request: Request, kind: str, record: Callable[[Sent], Awaitable[Response]]
 ) -> Response:
     """The round form `kind` sent to `record`; refused, the negotiation page again, the form
-    holding what was typed and the fields at fault marked (a separate error page lost it all)."""
-    form = await checked_form(request)
+    holding what was typed and the fields at fault marked (a separate error page lost it all).
+    A form too large to read (`TooLarge`) is refused there too, empty: a counter's beside its
+    file field (it was an error page naming neither the file nor the form)."""
+    unread: TooLarge | None = None
+    try:
+        form = await checked_form(request)
+    except TooLarge as exc:
+        form, unread = FormData(), exc
     name, pf, folder = setup(request)
     code = partner_of(request, pf)
     try:
+        if unread is not None:
+            raise _too_large(kind, unread)
         refuse_shared(portfolio_file(request, name), pf, "")
         return await record(Sent(request, form, name, pf, folder, code))
     except DealbenchError as exc:
@@ -224,7 +237,19 @@ async def _round_form(
             return editor_page(
                 request, name, pf, code, values, verdict, status=status, refused=refused
             )
-        return negotiation_page(request, name, pf, folder, code, Typed.of(kind, form), refused)
+        if unread is not None:  # 413 Content Too Large, the form shown empty
+            refused, typed = replace(refused, status=413), Typed(kind, unread=True)
+        else:
+            typed = Typed.of(kind, form)
+        return negotiation_page(request, name, pf, folder, code, typed, refused)
+
+
+def _too_large(kind: str, exc: TooLarge) -> InputError:
+    """A round form refused unread for its size: in a counter's, its file made it so."""
+    if kind != "counter":
+        return exc
+    said = f"the file chosen is {exc.said}; nothing of the form was read"
+    return FieldError("file", InputError(Issue("file", None, "", said)))
 
 
 def _field(argument: str) -> str:
@@ -265,6 +290,7 @@ async def _record_counter(sent: Sent) -> Response:
         lambda: record_counter(
             pf, sent.folder, sent.code, package, note=said.note, author=said.author,
             date=said.date, strategy=strategy, deadline=deadline, expect=said.expect,
+            recorded_by=RECORDED_BY,
         )
     )  # fmt: skip
     return page(
@@ -306,6 +332,7 @@ async def _record_offer(sent: Sent) -> Response:
             pf, sent.folder, sent.code, strategy=strategy, mode=mode, deadline=deadline,
             beta=beta, fix=fix, note=said.note, author=said.author, date=said.date,
             expect=said.expect, allow_retreat=form.get("allow_retreat") == "yes",
+            recorded_by=RECORDED_BY,
         )
     )  # fmt: skip
     return page(
@@ -396,7 +423,7 @@ async def _close(
     done = await solving(
         lambda: call(
             sent.pf, sent.folder, sent.code, note=said.note, author=said.author,
-            date=said.date, expect=said.expect,
+            date=said.date, expect=said.expect, recorded_by=RECORDED_BY,
         )
     )  # fmt: skip
     return page(

@@ -23,7 +23,7 @@ from dealbench.negotiate.documents import (
     rounds_words,
 )
 from dealbench.render.documents import Document
-from dealbench.web.pages import page, refusal
+from dealbench.web.pages import date_field_shows, page, refusal
 from dealbench.web.views.common import drawn, notes
 from dealbench.web.views.documents import listing, serve_file
 from dealbench.web.views.negotiation import partner_of, setup
@@ -68,6 +68,7 @@ async def memo_page(request: Request) -> Response:
             "room_memo.html.j2",
             refused.status,
             refused=refused,
+            shown=date_field_shows(typed),  # else the field shows none of it
             documents=[],
             base="",
             **context,
