@@ -48,7 +48,7 @@ def test_an_offer_off_the_declared_step_says_the_step_it_is_in(run: Runner, deal
 def test_the_step_of_packages_is_read_from_their_amounts(shipped: Path) -> None:
     from dealbench.model import load_portfolio
     from dealbench.model.package import Package
-    from dealbench.optimize.schedule.signable import step_of
+    from dealbench.negotiate.frontier import step_of
 
     pf = load_portfolio(shipped / "portfolios/gulf-asia.yaml")
 
@@ -63,7 +63,7 @@ def test_the_step_of_packages_is_read_from_their_amounts(shipped: Path) -> None:
     assert step_of(pf, [qa(47_000, 48_000, 150_000)]) == 1000
     assert step_of(pf, [qa(47_100, 47_200, 150_000)]) == 100
     assert step_of(pf, [qa(47_143, 47_143, 150_000)]) == 1
-    assert step_of(pf, [qa(47_142.5, 47_143, 150_000)]) is None
+    assert step_of(pf, [qa(47_142.5, 47_143, 150_000)]) == 0
 
 
 def test_the_webs_recorded_offer_says_the_step_it_is_in(client: Any) -> None:

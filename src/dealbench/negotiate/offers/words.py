@@ -171,14 +171,13 @@ def step_words(portfolio: Portfolio, package: Package) -> str:
     declared steps of 1,000 H100e."); "" when it is. The deals held beside it can leave it
     only a finer step (gulf-asia's rounds: SA concluded at 353,359 H100e in 2026 left QA
     47,143), and an offer of 47,143 H100e said nothing of the declared 1,000."""
-    from dealbench.optimize.schedule.signable import finer, step_of
+    from dealbench.negotiate.frontier import step_of
+    from dealbench.optimize.schedule.signable import finer
 
     grid = portfolio.granularity
-    if grid.h100e <= 0:
+    step = step_of(portfolio, [package])  # None: continuous amounts
+    if step is None or step == grid.h100e:
         return ""
-    step = step_of(portfolio, [package])
-    if step == grid.h100e:
-        return ""
-    if step is None:
+    if step == 0:
         return f"Compute is unrounded, not in the declared {grid.describe()}."
     return f"Compute is in {finer(grid, step).describe()}, not the declared {grid.describe()}."

@@ -38,7 +38,7 @@ from dealbench.optimize.schedule.grid import Deal, Vector, clean, deal_of, objec
 from dealbench.optimize.schedule.remainder import largest_remainder, largest_remainders
 from dealbench.optimize.schedule.smooth import ScheduleStart, smooth_schedule
 
-__all__ = ["Scheduled", "finer", "packages_of", "schedule", "step_of", "steps"]
+__all__ = ["Scheduled", "finer", "packages_of", "schedule", "steps"]
 
 
 @dataclass
@@ -309,20 +309,6 @@ def steps(grid: Granularity) -> list[float]:
     if out[-1] != 1:
         out.append(1)
     return [grid.h100e if u == grid.units else u * grid.unit for u in out]
-
-
-def step_of(pf: Portfolio, packages: list[Package]) -> float | None:
-    """The coarsest of `steps` (the declared step, then finer ones) that every package's
-    compute lies on, each amount a whole number of steps or its deal's limit in whole
-    units, as a schedule puts it; None when none is (amounts left unrounded) or the
-    portfolio decides compute in continuous amounts. Read from the packages alone: an
-    offer chosen among solves and kept packages says its step as `solve` says the plan's."""
-    grid = pf.granularity
-    if grid.h100e == 0:
-        return None
-    deals = [deal_of(pf, p, grid) for p in packages]
-    amounts = np.array([[p.compute.get(t, 0.0) for t in pf.periods] for p in packages])
-    return next((step for step in steps(grid) if _on_grid(deals, amounts, step)), None)
 
 
 def _unsmoothed(grid: Granularity) -> str:
