@@ -50,6 +50,15 @@ def words(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#39;", "'")
 
 
+def recorded(text: str) -> str:
+    """A round file as recorded, less its opening comment (its seal, and what recorded it:
+    "`dealbench offer`" from the CLI, the web workbench from the web): what the CLI and the
+    web record alike."""
+    lines = text.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
+    return "".join(lines[start:])
+
+
 @dataclass(frozen=True)
 class Run:
     """What one CLI invocation did: its exit code and its two output streams."""

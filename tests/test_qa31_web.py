@@ -16,7 +16,7 @@ import pytest
 
 import test_web_browser as e2e
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import QA_COUNTER, REPO, WEB_TOKEN, send_qa_counter, words
+from helpers import QA_COUNTER, REPO, WEB_TOKEN, recorded, send_qa_counter, words
 
 browser = e2e.browser
 
@@ -117,7 +117,9 @@ def test_the_offer_form_takes_a_deadline_as_offer_deadline_does(
          "linear", "--deadline", "3", "--date", "2026-12-05", "--no-documents"]
     )  # fmt: skip
     assert run.exit_code == 0, run.output
-    assert (cli_deals / "rounds/gulf-asia/AE/005-us.yaml").read_text("utf-8") == web_round
+    assert recorded((cli_deals / "rounds/gulf-asia/AE/005-us.yaml").read_text("utf-8")) == recorded(
+        web_round
+    )
     assert "of a deadline of 3" in words(answer.text)
 
 

@@ -18,7 +18,7 @@ import pytest
 
 import test_web_browser as e2e
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import QA_COUNTER, REPO, WEB_TOKEN, invoke, send_qa_counter, words
+from helpers import QA_COUNTER, REPO, WEB_TOKEN, invoke, recorded, send_qa_counter, words
 
 browser = e2e.browser
 
@@ -157,7 +157,9 @@ def test_a_note_keeps_its_line_breaks_and_tabs_in_both_shells(
     )  # fmt: skip
     assert run.exit_code == 0, run.output
     web = (deals / "rounds/gulf-asia/QA/001-us.yaml").read_text("utf-8")
-    assert (cli_deals / "rounds/gulf-asia/QA/001-us.yaml").read_text("utf-8") == web
+    assert recorded((cli_deals / "rounds/gulf-asia/QA/001-us.yaml").read_text("utf-8")) == recorded(
+        web
+    )
     import yaml
 
     assert yaml.safe_load(web)["note"] == "First session.\nSecond:\tDoha"
@@ -186,7 +188,9 @@ def test_the_offer_form_takes_a_concession_exponent_as_offer_beta_does(
     assert run.exit_code == 0, run.output
     web = (deals / "rounds/gulf-asia/QA/001-us.yaml").read_text("utf-8")
     assert "beta: 2" in web
-    assert (cli_deals / "rounds/gulf-asia/QA/001-us.yaml").read_text("utf-8") == web
+    assert recorded((cli_deals / "rounds/gulf-asia/QA/001-us.yaml").read_text("utf-8")) == recorded(
+        web
+    )
 
 
 BETA_WORDS = (

@@ -24,6 +24,7 @@ from helpers import (
     invoke,
     job_done,
     phone_screen,
+    recorded,
     send_qa_counter,
     web_client,
     words,
@@ -230,7 +231,9 @@ def test_in_a_browser_a_note_of_several_lines_is_recorded_and_enter_concludes_no
          "--date", "2026-12-05", "--no-documents"]
     )  # fmt: skip
     assert run.exit_code == 0, run.output
-    assert (cli_deals / "rounds/gulf-asia/QA/001-us.yaml").read_text("utf-8") == web_round
+    assert recorded((cli_deals / "rounds/gulf-asia/QA/001-us.yaml").read_text("utf-8")) == recorded(
+        web_round
+    )
 
     driver.get(f"{base}/p/gulf-asia/n/QA")
     shown = [li.text for li in driver.find_elements(By.CSS_SELECTOR, "li.round-note")]
