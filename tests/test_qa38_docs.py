@@ -8,7 +8,7 @@ import io
 import json
 import re
 import shutil
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import docx
@@ -117,8 +117,21 @@ def test_a_change_as_printed_is_the_difference_as_printed(old: float, new: float
     a reader subtracting gets $4.28bn. Printed together, the three take the decimals that
     make the change the difference of the two as printed."""
     a, b, change = usd_change(old, new)
-    assert _printed(b) - _printed(a) == _printed(change), (a, b, change)
+    # to the last digit of the coarser figure (session 41: $1.30bn beside $172.9m and
+    # $1.47bn, not $1.298508bn beside $172.892m and $1.471400bn)
+    digit = max(_last_digit(x) for x in (a, b) if _printed(x))
+    difference = _printed(b) - _printed(a)
+    rounded = (abs(difference) / digit).quantize(Decimal(1), ROUND_HALF_UP) * digit
+    assert (rounded if difference >= 0 else -rounded) == _printed(change), (a, b, change)
     assert abs(_printed(change) - Decimal(str(new - old))) <= Decimal(str(abs(new - old))) / 100 + 1
+
+
+def _last_digit(text: str) -> Decimal:
+    """The value of the last digit of a figure `usd` printed ($10m for $78.25bn)."""
+    m = re.fullmatch(r"[+-]?\$[\d,]+(?:\.(\d+))?(tn|bn|m|k)?", text)
+    assert m, text
+    scale = {"tn": 10**12, "bn": 10**9, "m": 10**6, "k": 10**3, None: 1}[m[2]]
+    return Decimal(scale).scaleb(-len(m[1] or ""))
 
 
 def test_the_status_memo_sets_a_counter_beside_our_next_offer(tmp_path: Path) -> None:

@@ -84,11 +84,11 @@ def _written(amount: float, scale: float, suffix: str, places: int, signed: bool
 
 def usd_change(old: float, new: float) -> tuple[str, str, str]:
     """`old`, `new` and the change `new - old` (signed), printed side by side so that the
-    change as printed is the difference of the two as printed, and is the change rounded,
-    within a hundredth of it (or half a dollar).
+    change as printed is the difference of the two as printed, to the last digit of the
+    coarser of them, and is the change rounded, within a hundredth of it (or half a dollar).
 
     The two figures are printed as `usd` writes them, with as few more decimals (the same
-    for both) as that takes, and the change to the last digit of the finer of them (a
+    for both) as that takes, and the change to the last digit of the coarser of them (a
     figure that prints $0 has none), no finer: a change of $271.4m beside $77.98bn and
     $78.25bn prints $270m (the two differ by $270m), never $271.4m, nor $271.400m beside
     $77.9766bn and $78.2480bn; a counter of $78.25bn beside an offer of $73.97bn where
@@ -103,7 +103,10 @@ def usd_change(old: float, new: float) -> tuple[str, str, str]:
             _figure(a, s, p) * int(s)
             for a, (s, _, _), p in zip((old, new), units, places, strict=True)
         ]
-        digit = min(
+        # The coarser figure's last digit: a difference is no finer than its coarser term
+        # ($1.47bn less $172.9m is $1.30bn; to the finer one's digit, $1.298508bn beside
+        # $172.892m and $1.471400bn).
+        digit = max(
             (
                 Decimal(int(s)).scaleb(-p)
                 for (s, _, _), p, v in zip(units, places, value, strict=True)
@@ -112,7 +115,7 @@ def usd_change(old: float, new: float) -> tuple[str, str, str]:
             default=Decimal(1),
         )
         done = all(p == _places_of_a_dollar(s) for (s, _, _), p in zip(units, places, strict=True))
-        printed = value[1] - value[0]
+        printed = _to_digit(value[1] - value[0], digit)
         if done or (
             _to_digit(change, digit) == printed
             and abs(printed - change) <= max(abs(change) / 100, HALF_A_DOLLAR)
