@@ -58,15 +58,17 @@ def improve(
 
     A round file (deals/rounds/<id>/<CODE>/NNN-us.yaml) is improved beside the deals
     concluded with the other partners in its rounds folder: they are held as --hold holds
-    a package (a --hold of the same partner takes the place of its conclusion).
+    a package (a --hold of the same partner takes the place of its conclusion). A round of
+    talks that have ended (concluded, or walked away) is said to be one: each change would
+    reopen them.
     """
     from dealbench.checker import evaluate as run_evaluate
     from dealbench.cli import output
     from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.model import load_package, load_portfolio
     from dealbench.negotiate import concession_ranking, improvements
-    from dealbench.negotiate.logroll import concluded_held
-    from dealbench.negotiate.rounds.read import concluded_beside
+    from dealbench.negotiate.logroll import closed_said, concluded_held
+    from dealbench.negotiate.rounds.read import closed_own, concluded_beside
 
     with handled():
         pf = load_portfolio(portfolio)
@@ -80,18 +82,24 @@ def improve(
             if r.package is not None and r.package.partner not in given
         ]
         others += [r.package for r in concluded if r.package is not None]
+        closed = closed_own(pf, package)
         base = run_evaluate(pf, pkg)
         ranking = concession_ranking(pf, pkg.partner)
         found = improvements(pf, pkg, others, top=top, every_variant=every_variant)
         if json_out:
             held = sorted(o.partner for o in others)
-            typer.echo(output.to_json(_json(base, ranking, found, held)))
+            typer.echo(output.to_json(_json(base, ranking, found, held, closed_said(closed))))
         else:
-            _print(base, ranking, found, held=bool(others), said=concluded_held(concluded))
+            said = "\n".join(w for w in (closed_said(closed), concluded_held(concluded)) if w)
+            _print(base, ranking, found, held=bool(others), said=said)
 
 
 def _json(
-    base: DealFigures, ranking: list[ConcessionRank], found: list[Improvement], held: list[str]
+    base: DealFigures,
+    ranking: list[ConcessionRank],
+    found: list[Improvement],
+    held: list[str],
+    closed: str,
 ) -> dict[str, Any]:
     return {
         "partner": base.partner,
@@ -106,6 +114,8 @@ def _json(
         "improvements": [i.model_dump(mode="json") for i in found],
         # the partners whose packages were held: --hold's, and the round's concluded deals
         "held": held,
+        # a round whose talks have ended: what a change would reopen (null while open)
+        "closed": closed or None,
     }
 
 

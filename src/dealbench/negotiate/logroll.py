@@ -35,7 +35,7 @@ from dealbench.model.partner import Partner, value_on
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.yamlio import display_path
 from dealbench.negotiate.logroll_compute import Limits, Targets, replan
-from dealbench.negotiate.rounds.negotiation import Round
+from dealbench.negotiate.rounds.negotiation import Negotiation, Round
 from dealbench.negotiate.rounds.read import known_partner
 from dealbench.optimize.schedule.grid import clean, whole
 from dealbench.optimize.schedule.signable import steps
@@ -44,6 +44,7 @@ from dealbench.render.filters import ratio as shown_ratio
 __all__ = [
     "ConcessionRank",
     "Improvement",
+    "closed_said",
     "concession_ranking",
     "concluded_held",
     "improvements",
@@ -229,6 +230,22 @@ def concluded_held(concluded: Sequence[Round]) -> str:
     folder = display_path(concluded[0].path.parent.parent)
     return (
         f"Held: the {deals} concluded with {who} in {folder}, {their} supply and risk budget taken."
+    )
+
+
+def closed_said(negotiation: Negotiation | None) -> str:
+    """What `improve` says of a round whose talks have ended: "The negotiation with SA was
+    concluded in round 4 (004-partner.yaml): each change below would reopen the terms
+    agreed." (it listed changes to an agreed package as if the talks were open); "" while
+    they are open."""
+    last = negotiation.last if negotiation is not None else None
+    ended = negotiation.how_ended if negotiation is not None else None
+    if last is None or ended is None:
+        return ""
+    reopen = "the terms agreed" if last.status == "concluded" else "talks that ended without a deal"
+    return (
+        f"{ended[0].upper()}{ended[1:]} in round {last.number} ({last.name}): each change "
+        f"below would reopen {reopen}."
     )
 
 

@@ -153,6 +153,10 @@ def _change(old: float, new: float, whom: str, side: str) -> str:
     """ "$270m better for the United States (US utility $78.25bn against $77.98bn)": the
     change as printed is the difference of the two figures as printed (`usd_change`)."""
     before, after, change = usd_change(old, new)
+    if not change.startswith(("+", "-")):
+        # No change as printed ($0, under half a dollar): "it is $0 better for the
+        # United States" read as a gain of nothing (qa41b-docs' Left).
+        return f"as good for {whom} ({side} utility {after}, as in our offer)"
     words = "worse" if change.startswith("-") else "better"
     return f"{change.lstrip('+-')} {words} for {whom} ({side} utility {after} against {before})"
 

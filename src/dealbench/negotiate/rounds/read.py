@@ -24,6 +24,7 @@ from dealbench.negotiate.rounds.check import numbering_issues, recorded_hint, se
 from dealbench.negotiate.rounds.negotiation import Negotiation, Round
 
 __all__ = [
+    "closed_own",
     "concluded_beside",
     "load_negotiation",
     "load_negotiations",
@@ -98,6 +99,22 @@ def concluded_beside(portfolio: Portfolio, path: str | os.PathLike[str]) -> list
         for code, n in negotiations.items()
         if code != partner and n.concluded_package is not None and (last := n.last) is not None
     ]
+
+
+def closed_own(portfolio: Portfolio, path: str | os.PathLike[str]) -> Negotiation | None:
+    """The negotiation of the round file at `path` (`<rounds>/<CODE>/NNN-side.yaml`) when
+    its talks have ended (concluded or walked away), for `improve` to say that a change
+    would reopen them (it listed changes to SA's agreed package as if the talks were open:
+    qa41b-negotiate's Left). None while they are open, or for a package file that is not a
+    round in a partner's folder."""
+    path = Path(path)
+    partner = path.parent.name
+    if not FILE_NAME.match(path.name) or portfolio.partner(partner) is None:
+        return None
+    if not is_round_file(path):
+        return None
+    negotiation = load_negotiation(portfolio, path.parent.parent, partner)
+    return negotiation if negotiation.closed else None
 
 
 def _check_root(root: Path) -> None:
