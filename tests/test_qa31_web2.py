@@ -198,8 +198,8 @@ BETA_WORDS = (
 )
 ZEUTHEN = (
     "zeuthen concedes by weighing the partner's last counter, not along a path to a deadline, "
-    "so a concession exponent (beta) would be ignored; give them with boulware, linear or "
-    "conceder, or leave them empty"
+    "so a concession exponent (beta) would be ignored; give it only with boulware, linear "
+    "or conceder"
 )
 
 

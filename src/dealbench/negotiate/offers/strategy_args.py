@@ -145,7 +145,7 @@ def check_time_dependent(strategy: str, deadline: int | None, beta: float | None
             ignored[0],
             f"{strategy} concedes by weighing the partner's last counter, not along a path "
             f"to a deadline, so {' and '.join(said[w] for w in ignored)} would be ignored; give "
-            "them with boulware, linear or conceder, or leave them empty",
+            f"{'it' if len(ignored) == 1 else 'them'} only with boulware, linear or conceder",
         )
 
 
