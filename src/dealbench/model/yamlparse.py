@@ -20,6 +20,7 @@ from yaml.error import Mark, MarkedYAMLError, YAMLError
 from yaml.events import AliasEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
+from yaml.tokens import ScalarToken
 
 from dealbench.errors import Issue
 
@@ -113,6 +114,8 @@ def yaml_issue(display: str, text: str, exc: YAMLError) -> Issue:
     line = mark.line + 1 if mark is not None else None
     if mark is not None and (lookalike := _lookalike(text, exc.context_mark, mark)):
         return Issue(display, *lookalike)
+    if mark is not None and (unclosed := _unclosed_quote(text, exc, mark)):
+        return Issue(display, *unclosed)
     problem = _detail((exc.problem or exc.context or "invalid YAML").strip(), text, mark)
     context = exc.context_mark
     if exc.context and context is not None and context.line + 1 != line:
@@ -184,6 +187,47 @@ def _lookalike(text: str, context: Mark | None, mark: Mark) -> tuple[int, str, s
             number + 1,
             "",
             f"invalid YAML: {what} where YAML expects {ordinary[where]}; type it on the keyboard",
+        )
+    return None
+
+
+def _unclosed_quote(text: str, exc: MarkedYAMLError, mark: Mark) -> tuple[int, str, str] | None:
+    """(line, field, message) for a quoted value whose closing quote is missing, said at
+    the line it opens on. libyaml reports it at the end of the file, or, where a later
+    line holds the same quote (a comment's "..."), as a key missing on that later line."""
+    context = exc.context_mark
+    if (
+        (exc.context or "").startswith("while scanning a quoted scalar")
+        and "end of stream" in (exc.problem or "")
+        and context
+    ):
+        quote = text[context.index : context.index + 1] or '"'
+        return (
+            context.line + 1,
+            "",
+            f"invalid YAML: the value in quotes that starts here is never closed; "
+            f"add its closing {quote}",
+        )
+    last = None
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if token.start_mark.index >= mark.index:
+                break
+            last = token
+    except YAMLError:
+        return None
+    if (
+        isinstance(last, ScalarToken)
+        and last.style in ('"', "'")
+        and last.start_mark.line != last.end_mark.line
+        and last.end_mark.line == mark.line
+    ):
+        return (
+            last.start_mark.line + 1,
+            "",
+            f"invalid YAML: the value in quotes that starts here runs on to line "
+            f"{mark.line + 1}, where the next {last.style} closes it; add its closing "
+            f"{last.style} on this line",
         )
     return None
 
