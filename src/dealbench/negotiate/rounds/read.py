@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import partial
 from pathlib import Path
 
 from dealbench.checker import evaluate
@@ -16,7 +17,7 @@ from dealbench.model.load_package import is_round_file
 from dealbench.model.package import Package
 from dealbench.model.partner import Partner
 from dealbench.model.portfolio import Portfolio
-from dealbench.model.rounds import RoundFile, Side, round_problems
+from dealbench.model.rounds import RoundFile, Side, problem_issue, round_problems
 from dealbench.model.seal import SEAL_PREFIX
 from dealbench.model.validation import validate
 from dealbench.model.yamlio import display_path, read_regular_file, read_yaml
@@ -226,7 +227,10 @@ def read_round(portfolio: Portfolio, partner: str, path: Path, number: int, side
         refuse_other_kind(source, "round")  # a partner's or a package's file copied in
     data: RoundFile = validate(source, RoundFile)
     issues = [
-        source.issue(loc, source.typed(loc, msg) + recorded_hint(loc))
+        problem_issue(
+            partial(source.issue, loc),
+            source.typed(loc, msg) + recorded_hint(loc) if isinstance(msg, str) else msg,
+        )
         for loc, msg in round_problems(portfolio, partner, data)
     ]
     if data.round != number:
