@@ -84,3 +84,15 @@ def test_a_portfolio_in_a_folder_named_portfolios_shares_no_rounds_with_one_abov
     run = invoke(["offer", copy, "--partner", "QA", "--no-documents"])
     assert run.exit_code == 0, run.output
     assert (deals / "portfolios/rounds/gulf-asia/QA/001-us.yaml").is_file()
+
+
+def test_a_counter_for_a_partner_not_in_the_portfolio_says_so(deals: Path) -> None:
+    """`counter gulf-asia.yaml -p XX ae-counter.yaml` (a typo of the code) said "partner: is
+    AE, but the negotiation is with XX", as if XX were a negotiation to record into; `offer`
+    and `walk-away -p XX` say the partner is not in the portfolio, and so does `counter`."""
+    gulf = deals / "portfolios/gulf-asia.yaml"
+    counter = deals / "packages/ae-counter.yaml"
+    run = invoke(["counter", gulf, "-p", "XX", counter, "--no-documents"])
+    assert run.exit_code == 2, run.output
+    assert "error: --partner: partner 'XX' is not in portfolio gulf-asia" in run.stderr
+    assert "but the negotiation is with" not in run.stderr
