@@ -96,3 +96,18 @@ def test_a_counter_for_a_partner_not_in_the_portfolio_says_so(deals: Path) -> No
     assert run.exit_code == 2, run.output
     assert "error: --partner: partner 'XX' is not in portfolio gulf-asia" in run.stderr
     assert "but the negotiation is with" not in run.stderr
+
+
+def test_the_rounds_of_a_partner_taken_out_of_the_portfolio_say_what_to_do(deals: Path) -> None:
+    """AE taken out of gulf-asia's `partners`, its talks left in deals/rounds/gulf-asia/AE:
+    every negotiation command on the portfolio (here SA's history) was refused with "AE is
+    not a partner of portfolio gulf-asia (its partners: ...)", and no word of what to do."""
+    gulf = deals / "portfolios/gulf-asia.yaml"
+    gulf.write_text(gulf.read_text("utf-8").replace("  - ../partners/ae.yaml\n", ""), "utf-8")
+    run = invoke(["history", gulf, "--partner", "SA"])
+    assert run.exit_code == 2, run.output
+    folder = deals / "rounds/gulf-asia"
+    assert f"error: {folder}/AE: AE is not a partner of portfolio gulf-asia (its partners: SA," in (
+        run.stderr
+    )
+    assert f"add AE to its `partners`, or move the folder out of {folder}" in run.stderr

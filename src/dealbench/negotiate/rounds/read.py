@@ -55,10 +55,16 @@ def load_negotiations(portfolio: Portfolio, root: str | os.PathLike[str]) -> dic
                 continue
             if portfolio.partner(entry.name) is None:
                 codes = ", ".join(p.code for p in portfolio.partners)
-                hint = ""
                 if portfolio.partner(entry.name.upper()) is not None:
                     hint = (
                         f"; partner codes are upper case: rename the folder to {entry.name.upper()}"
+                    )
+                else:  # a partner taken out of the portfolio, its talks left: every command
+                    # on the portfolio was refused, saying nothing of what to do
+                    hint = (
+                        f"; each folder here is a negotiation with a partner of the portfolio: "
+                        f"add {entry.name} to its `partners`, or move the folder out of "
+                        f"{display_path(root)}"
                     )
                 issues.append(
                     Issue(
