@@ -50,11 +50,15 @@ def refusal(kind: type[E], reason: str, remedy: Remedy) -> E:
 
 
 #: What a library caller is told chooses an input named in a message (`Chosen.what`), or
-#: does what a message asks ("offer": record the next US offer).
+#: does what a message asks ("offer": record the next US offer; "conclude": record a
+#: conclusion, which names its basis; "shared": record into a rounds folder two portfolio
+#: files share, said after "Give one file an id of its own", with its leading comma).
 CALLS_CHOOSE = {
     "rounds": "the calls' `root`",
     "portfolio": "the call's `portfolio`",
     "offer": "`record_offer`",
+    "conclude": "`conclude`",
+    "shared": ", or pass that folder as the call's `root` to record there all the same",
 }
 
 

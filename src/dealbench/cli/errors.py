@@ -58,6 +58,8 @@ CHOOSES = {
     "rounds": "the commands' --rounds",
     "portfolio": "validate --portfolio FILE",
     "offer": "`dealbench offer`",
+    "conclude": "`dealbench conclude`",
+    "shared": ", or name the folder with --rounds to record there all the same",
 }
 
 

@@ -99,7 +99,7 @@ def portfolio_and_rounds(
     """The portfolio and its rounds folder. A command that weighs `figures` (utilities,
     acceptance, the frontier) says which of them are the means of distributions. One that
     `records` a round into the default folder is refused when another portfolio file
-    beside this one has its id: the folder is that file's too (`refuse_shared`)."""
+    with its id records into the same folder: it is that file's too (`refuse_shared`)."""
     from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.model import load_portfolio
     from dealbench.negotiate.rounds.negotiation import rounds_root
@@ -109,8 +109,7 @@ def portfolio_and_rounds(
     if rounds is None:
         rounds = rounds_root(portfolio, pf)
         if records:
-            way = f", or name the folder with --rounds ({relative(rounds)} to record there all the same)"
-            refuse_shared(portfolio, pf, way)
+            refuse_shared(portfolio, pf)
     if figures:
         note_uncertainty(pf)
     return pf, rounds

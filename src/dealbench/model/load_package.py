@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import os
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from dealbench.model import package_rules
 from dealbench.model.file_kind import detect_kind, refuse_other_kind
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
-from dealbench.model.rounds import RoundFile, round_problems
+from dealbench.model.rounds import RoundFile, problem_issue, round_problems
 from dealbench.model.validation import validate
 from dealbench.model.yamlio import Source, read_yaml
 
@@ -177,7 +178,13 @@ def load_round_file(path: str | os.PathLike[str], portfolio: Portfolio | None = 
                 )
             )
         problems = round_problems(portfolio, data.package.partner, data)
-        issues = [source.issue(loc, source.typed(loc, msg)) for loc, msg in problems]
+        issues = [
+            problem_issue(
+                partial(source.issue, loc),
+                source.typed(loc, msg) if isinstance(msg, str) else msg,
+            )
+            for loc, msg in problems
+        ]
         if issues:
             raise InputError(issues)
     return data

@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
+from dealbench.errors import Chosen, Issue
 from dealbench.list_words import did_you_mean
 from dealbench.model import package_rules
 from dealbench.model.base import Strict, UsdNumber
@@ -64,6 +65,7 @@ __all__ = [
     "Side",
     "StrategyRecord",
     "date_problem",
+    "problem_issue",
     "round_problems",
     "walked_away_words",
 ]
@@ -168,13 +170,22 @@ def _strategy_problems(
             yield ("strategy", "params", key), f"expected {what}, got {as_written(value)}"
 
 
+def problem_issue(issue: Callable[[str], Issue], message: str | Chosen) -> Issue:
+    """The issue `issue` makes of a message of `round_problems`; a `Chosen` one is said in
+    each shell's words (`Issue.choosing`): the CLI's `dealbench conclude`, the web's form."""
+    if isinstance(message, Chosen):
+        return issue("").choosing(message)
+    return issue(message)
+
+
 def round_problems(
     portfolio: Portfolio, partner: str, data: RoundFile
-) -> Iterator[tuple[tuple[str | int, ...], str]]:
+) -> Iterator[tuple[tuple[str | int, ...], str | Chosen]]:
     """A round's own problems: a date far beyond the portfolio's horizon (`date_problem`:
     a new round so dated is refused, and one already in a folder, edited by hand, is too),
     its package's shape and partner, a package where one is due, the round a
-    conclusion accepts, and the round any round after the first answers."""
+    conclusion accepts, and the round any round after the first answers. A message naming
+    what a shell does to mend it is a `Chosen` (`problem_issue` makes either an issue)."""
     far = date_problem(portfolio, data.date)
     if far is not None:
         yield ("date",), far
@@ -182,8 +193,12 @@ def round_problems(
     if data.status == "concluded" and data.basis is None:
         yield (
             ("basis",),
-            "missing: a conclusion names the round whose package it accepts, as `basis: "
-            "NNN-side.yaml` (`dealbench conclude` writes it)",
+            Chosen(  # what writes it, as each shell concludes (the web: its form)
+                "conclude",
+                "missing: a conclusion names the round whose package it accepts, as `basis: "
+                "NNN-side.yaml` (",
+                " writes it)",
+            ),
         )
     elif data.round > 1 and data.basis is None:
         yield (

@@ -308,6 +308,10 @@ def record_counter(
         package = load_counter(counter, portfolio)  # a round file's date is not this one's
     else:
         package = counter
+    # After the file's own (its `partner:` at its line, where the two agree), a partner
+    # not in the portfolio is said as such, not as the counter being another's ("partner:
+    # is AE, but the negotiation is with XX" of `counter -p XX`).
+    known_partner(portfolio, partner)
     _same_partner(package, partner, where, "counter")
     _same_side(package, "partner", where, "counter")
     check_date(portfolio, date)

@@ -40,6 +40,11 @@ CHOOSES = {
     "rounds": "in a copy of the deals folder, served by `dealbench serve COPY`",
     "portfolio": "chosen in “Check packages against”",
     "offer": "“Propose the next offer”",
+    "conclude": "the form “Conclude the deal”",
+    # The web records in the rounds folder of the deals folder it serves, which no field
+    # changes: the way out is a copy holding one of the two files.
+    "shared": ", or serve a copy of the deals folder without the other file "
+    "(`dealbench serve COPY`) to record in a copy of the talks so far",
 }
 
 #: Sent by the page's script when it fetches a fragment to swap into the page it shows.

@@ -45,7 +45,7 @@ __all__ = [
     "round_problems",
     "rounds_fingerprint",
     "rounds_root",
-    "same_rounds_beside",
+    "same_rounds_files",
     "same_terms",
     "shared_violations",
 ]
@@ -254,32 +254,48 @@ def round_name(number: int, side: Side) -> str:
 
 def rounds_root(portfolio_path: str | os.PathLike[str], portfolio: Portfolio) -> Path:
     """Where a portfolio's rounds live: deals/rounds/<portfolio id>/ beside deals/portfolios/."""
+    return _rounds_of(portfolio_path, portfolio.id)
+
+
+def _rounds_of(portfolio_path: str | os.PathLike[str], portfolio_id: str) -> Path:
     folder = folder_of(portfolio_path)
     base = folder.parent if folder.name == "portfolios" else folder
-    return base / "rounds" / portfolio.id
+    return base / "rounds" / portfolio_id
 
 
-def same_rounds_beside(portfolio_path: str | os.PathLike[str], portfolio: Portfolio) -> list[Path]:
-    """The other portfolio files beside `portfolio_path` with its `id`, whose rounds go to
-    the same folder by default (`rounds_root`): a copy made to try a variant records into
-    the original's negotiation. A file that cannot be read, or is no portfolio, is none."""
+def same_rounds_files(portfolio_path: str | os.PathLike[str], portfolio: Portfolio) -> list[Path]:
+    """The other portfolio files with its `id` whose rounds go to the same folder by default
+    (`rounds_root`): a copy made to try a variant records into the original's negotiation.
+    They are where `rounds_root` puts one folder: in deals/portfolios/ and in deals/ itself
+    (only the file's own folder was looked in: a copy in deals/ beside the original in
+    deals/portfolios/ recorded into its negotiation unrefused). A file that cannot be read,
+    or is no portfolio, is none."""
     from dealbench.errors import DealbenchError
     from dealbench.model.file_kind import detect_kind
     from dealbench.model.yamlio import read_yaml
 
     own = Path(portfolio_path)
+    shared = rounds_root(own, portfolio)
+    base = shared.parent.parent
     others = []
-    for path in sorted(own.absolute().parent.iterdir()):
-        if path.name.startswith(".") or path.suffix not in (".yaml", ".yml"):
-            continue
+    for folder in (base / "portfolios", base):
         try:
-            if path.samefile(own) or not path.is_file():
-                continue
-            source = read_yaml(path)
-            if detect_kind(source) == "portfolio" and source.tree.get("id") == portfolio.id:
-                others.append(path)
-        except (OSError, DealbenchError):
+            paths = sorted(folder.iterdir()) if folder.is_dir() else []
+        except OSError:
             continue
+        for path in paths:
+            if path.name.startswith(".") or path.suffix not in (".yaml", ".yml"):
+                continue
+            try:
+                if path.samefile(own) or not path.is_file() or path in others:
+                    continue
+                if _rounds_of(path, portfolio.id) != shared:  # a folder named "portfolios"
+                    continue
+                source = read_yaml(path)
+                if detect_kind(source) == "portfolio" and source.tree.get("id") == portfolio.id:
+                    others.append(path)
+            except (OSError, DealbenchError):
+                continue
     return others
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import partial
 from pathlib import Path
 
 from dealbench.checker import evaluate
@@ -16,7 +17,7 @@ from dealbench.model.load_package import is_round_file
 from dealbench.model.package import Package
 from dealbench.model.partner import Partner
 from dealbench.model.portfolio import Portfolio
-from dealbench.model.rounds import RoundFile, Side, round_problems
+from dealbench.model.rounds import RoundFile, Side, problem_issue, round_problems
 from dealbench.model.seal import SEAL_PREFIX
 from dealbench.model.validation import validate
 from dealbench.model.yamlio import display_path, read_regular_file, read_yaml
@@ -55,10 +56,16 @@ def load_negotiations(portfolio: Portfolio, root: str | os.PathLike[str]) -> dic
                 continue
             if portfolio.partner(entry.name) is None:
                 codes = ", ".join(p.code for p in portfolio.partners)
-                hint = ""
                 if portfolio.partner(entry.name.upper()) is not None:
                     hint = (
                         f"; partner codes are upper case: rename the folder to {entry.name.upper()}"
+                    )
+                else:  # a partner taken out of the portfolio, its talks left: every command
+                    # on the portfolio was refused, saying nothing of what to do
+                    hint = (
+                        f"; each folder here is a negotiation with a partner of the portfolio: "
+                        f"add {entry.name} to its `partners`, or move the folder out of "
+                        f"{display_path(root)}"
                     )
                 issues.append(
                     Issue(
@@ -243,7 +250,10 @@ def read_round(portfolio: Portfolio, partner: str, path: Path, number: int, side
         refuse_other_kind(source, "round")  # a partner's or a package's file copied in
     data: RoundFile = validate(source, RoundFile)
     issues = [
-        source.issue(loc, source.typed(loc, msg) + recorded_hint(loc))
+        problem_issue(
+            partial(source.issue, loc),
+            source.typed(loc, msg) + recorded_hint(loc) if isinstance(msg, str) else msg,
+        )
         for loc, msg in round_problems(portfolio, partner, data)
     ]
     if data.round != number:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from dealbench.atomic_write import write_failure
 from dealbench.errors import Chosen, DealbenchError, InputError, Issue, stops_held
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
-from dealbench.model.rounds import RoundFile, round_problems
+from dealbench.model.rounds import RoundFile, problem_issue, round_problems
 from dealbench.model.seal import seal
 from dealbench.model.yamlio import display_path
 from dealbench.negotiate.rounds.check import (
@@ -32,7 +33,7 @@ from dealbench.negotiate.rounds.negotiation import (
     Round,
     round_name,
     rounds_root,
-    same_rounds_beside,
+    same_rounds_files,
 )
 from dealbench.negotiate.rounds.read import load_negotiation, read_round
 from dealbench.output_errors import OutputError
@@ -73,28 +74,29 @@ def refuse_shipped(root: str | os.PathLike[str]) -> None:
         raise InputError(Issue(display_path(Path(root)), None, "", "").choosing(copy))
 
 
-def refuse_shared(portfolio_path: str | os.PathLike[str], portfolio: Portfolio, way: str) -> None:
+def refuse_shared(portfolio_path: str | os.PathLike[str], portfolio: Portfolio) -> None:
     """A round is not recorded into the rounds folder of a portfolio file that shares its
-    `id` with another beside it (`same_rounds_beside`): both record into one folder, so the
-    round would join the other file's negotiation, for good (rounds are never removed). An
-    InputError at the file's `id:` line naming both files, the folder, and `way`, the
-    shell's way to name a rounds folder ("or name it with --rounds"), before any work."""
+    `id` with another whose rounds go to the same folder (`same_rounds_files`): the round
+    would join the other file's negotiation, for good (rounds are never removed). An
+    InputError at the file's `id:` line naming both files and the folder, before any work;
+    the way to record there all the same is each shell's (`Chosen` "shared": the CLI's
+    --rounds; the web, which names no rounds folder, a copy of the deals folder it serves).
+    It took a string naming the way out, which the web passed empty."""
     from dealbench.list_words import and_list
     from dealbench.model.yamlio import read_yaml
 
-    others = same_rounds_beside(portfolio_path, portfolio)
+    others = same_rounds_files(portfolio_path, portfolio)
     if not others:
         return
     folder = display_path(rounds_root(portfolio_path, portfolio))
-    raise InputError(
-        read_yaml(Path(portfolio_path)).issue(
-            ("id",),
-            f"{portfolio.id} is also the id of {and_list([display_path(p) for p in others])}, "
-            f"and {'both' if len(others) == 1 else 'all'} record their rounds in {folder}/, so "
-            "this round would stand in the negotiation of each file, for good; nothing recorded. "
-            f"Give one file an id of its own (its rounds then go to a folder of that name){way}",
-        )
+    shared = Chosen(
+        "shared",
+        f"{portfolio.id} is also the id of {and_list([display_path(p) for p in others])}, "
+        f"and {'both' if len(others) == 1 else 'all'} record their rounds in {folder}/, so "
+        "this round would stand in the negotiation of each file, for good; nothing recorded. "
+        "Give one file an id of its own (its rounds then go to a folder of that name)",
     )
+    raise InputError(read_yaml(Path(portfolio_path)).issue(("id",), "").choosing(shared))
 
 
 def round_yaml(data: RoundFile, header: str = "") -> str:
@@ -209,7 +211,9 @@ def _check_new_round(
     if problems:
         raise InputError(
             [
-                Issue(display_path(target), None, ".".join(map(str, loc)), msg)
+                problem_issue(
+                    partial(Issue, display_path(target), None, ".".join(map(str, loc))), msg
+                )
                 for loc, msg in problems
             ]
         )

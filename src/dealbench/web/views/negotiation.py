@@ -223,7 +223,7 @@ async def _round_form(
     try:
         if unread is not None:
             raise _too_large(kind, unread)
-        refuse_shared(portfolio_file(request, name), pf, "")
+        refuse_shared(portfolio_file(request, name), pf)
         return await record(Sent(request, form, name, pf, folder, code))
     except DealbenchError as exc:
         refused = refusal(exc, kind, ROUND_FIELDS[kind], hidden=("expect",), rename=_field)
