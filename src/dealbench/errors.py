@@ -55,6 +55,8 @@ CALLS_CHOOSE = {
     "rounds": "the calls' `root`",
     "portfolio": "the call's `portfolio`",
     "offer": "`record_offer`",
+    "hold": "the call's `others`",
+    "why": "`room(..., why=True)`",
 }
 
 

@@ -58,6 +58,8 @@ CHOOSES = {
     "rounds": "the commands' --rounds",
     "portfolio": "validate --portfolio FILE",
     "offer": "`dealbench offer`",
+    "hold": "--hold FILE",
+    "why": "room --why",
 }
 
 

@@ -183,7 +183,7 @@ def round_problems(
         yield (
             ("basis",),
             "missing: a conclusion names the round whose package it accepts, as `basis: "
-            "NNN-side.yaml` (`dealbench conclude` writes it)",
+            "NNN-side.yaml` (dealbench writes it when it records a conclusion)",
         )
     elif data.round > 1 and data.basis is None:
         yield (

@@ -40,6 +40,8 @@ CHOOSES = {
     "rounds": "in a copy of the deals folder, served by `dealbench serve COPY`",
     "portfolio": "chosen in “Check packages against”",
     "offer": "“Propose the next offer”",
+    "hold": "“Hold other partners' packages”",
+    "why": "the link below the table",
 }
 
 #: Sent by the page's script when it fetches a fragment to swap into the page it shows.
