@@ -186,6 +186,8 @@ def test_in_a_browser_the_rooms_rows_are_read_at_a_phones_width(
         e2e.shot(driver, "qa34-web-room-390")
         assert len(rows) == 9
         heights = {code: height for code, height, _ in rows}
-        assert heights["AE"] < 280, heights
+        # qa42-web: a card per partner, its move under its name, then its figures (AE's
+        # about 345 px; the table's row was 250 px, its move off the screen)
+        assert heights["AE"] < 400, heights
         assert min(width for _, _, width in rows) >= 250, rows  # a reading width
         assert driver.execute_script("return document.documentElement.scrollWidth") <= 390

@@ -136,7 +136,8 @@ def test_the_rooms_gap_is_the_difference_of_its_two_figures_as_printed(
     _gap_adds_up(*cells.groups())
     page = client.get("/p/gulf-asia/room").text
     web = re.search(
-        r'data-partner="AE">.*?<td class="num">(\S+) / .*?<td class="num">(\S+) / .*?<td class="num">(\S+)</td>',
+        r'data-partner="AE">.*?<td[^>]* class="num"[^>]*>(\S+) / .*?<td[^>]* class="num"[^>]*>'
+        r'(\S+) / .*?<td[^>]* class="num"[^>]*>(\S+)</td>',
         page,
         re.S,
     )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from helpers import Runner
+from helpers import Runner, words
 
 
 @pytest.mark.parametrize(
@@ -32,3 +33,23 @@ def test_zeuthen_refuses_a_path_s_options_naming_each_as_one_or_two(
     assert said in words
     assert "boulware, linear or conceder" in words and "empty" not in words
     assert not list(rounds.rglob("*.yaml"))
+
+
+def test_improve_on_a_concluded_round_says_the_talks_ended_in_both_shells(
+    run: Runner, client: Any, deals: Path
+) -> None:
+    """`improve` on SA's round 3, the package SA concluded on, says each change would
+    reopen the terms agreed (qa42-cli); the web's improve page listed the same changes
+    without a word of it. Both say it through `logroll.held_beside`."""
+    concluded = "The negotiation with SA was concluded in round 4 (004-partner.yaml)"
+    portfolio = deals / "portfolios/gulf-asia.yaml"
+    cli = run("improve", deals / "rounds/gulf-asia/SA/003-us.yaml", "--portfolio", portfolio)
+    assert cli.exit_code == 0, cli.stderr
+    assert concluded in " ".join(cli.stdout.split())
+    page = client.get("/p/gulf-asia/improve", params={"package": "rounds/gulf-asia/SA/003-us.yaml"})
+    assert page.status_code == 200, page.text[:2000]
+    assert concluded in words(page.text)
+    open_round = client.get(
+        "/p/gulf-asia/improve", params={"package": "rounds/gulf-asia/AE/003-us.yaml"}
+    )
+    assert "was concluded in round" not in words(open_round.text)

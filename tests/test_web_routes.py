@@ -199,11 +199,11 @@ def test_an_uploaded_counter_opens_in_the_editor_with_its_verdict(client: TestCl
     ("payload", "status", "message"),
     [
         # Refused beside the editor's upload field (422, qa19-small); a request too large
-        # for any form is refused before it is read.
+        # for any form is refused before it is read, beside the field too (413, qa42-web).
         (b"partner: AE\nsecurity: [\n", 422, "ae-counter.yaml:"),
         (b"partner: ZZ\nsecurity: veu\n", 422, "not in portfolio"),
         (b"\xff\xfe", 422, "not UTF-8"),
-        (b"# pad\n" * 2000, 400, "larger than"),
+        (b"# pad\n" * 2000, 413, "larger than"),
     ],
 )
 def test_malformed_and_oversized_uploads_are_refused_with_a_message(

@@ -59,6 +59,8 @@ CALLS_CHOOSE = {
     "offer": "`record_offer`",
     "conclude": "`conclude`",
     "shared": ", or pass that folder as the call's `root` to record there all the same",
+    "hold": "the call's `others`",
+    "why": "`room(..., why=True)`",
 }
 
 

@@ -60,6 +60,8 @@ CHOOSES = {
     "offer": "`dealbench offer`",
     "conclude": "`dealbench conclude`",
     "shared": ", or name the folder with --rounds to record there all the same",
+    "hold": "--hold FILE",
+    "why": "room --why",
 }
 
 

@@ -67,31 +67,21 @@ def improve(
     from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.model import load_package, load_portfolio
     from dealbench.negotiate import concession_ranking, improvements
-    from dealbench.negotiate.logroll import closed_said, concluded_held
-    from dealbench.negotiate.rounds.read import closed_own, concluded_beside
+    from dealbench.negotiate.logroll import closed_said, held_beside
 
     with handled():
         pf = load_portfolio(portfolio)
         pkg = load_package(package, pf)
         note_uncertainty(pf)
-        others = [load_package(path, pf) for path in hold or []]
-        given = {o.partner for o in others}
-        concluded = [
-            r
-            for r in concluded_beside(pf, package)
-            if r.package is not None and r.package.partner not in given
-        ]
-        others += [r.package for r in concluded if r.package is not None]
-        closed = closed_own(pf, package)
+        held = held_beside(pf, package, [load_package(path, pf) for path in hold or []])
         base = run_evaluate(pf, pkg)
         ranking = concession_ranking(pf, pkg.partner)
-        found = improvements(pf, pkg, others, top=top, every_variant=every_variant)
+        found = improvements(pf, pkg, held.packages, top=top, every_variant=every_variant)
         if json_out:
-            held = sorted(o.partner for o in others)
-            typer.echo(output.to_json(_json(base, ranking, found, held, closed_said(closed))))
+            closed = closed_said(held.closed)
+            typer.echo(output.to_json(_json(base, ranking, found, held.partners, closed)))
         else:
-            said = "\n".join(w for w in (closed_said(closed), concluded_held(concluded)) if w)
-            _print(base, ranking, found, held=bool(others), said=said)
+            _print(base, ranking, found, held=bool(held.packages), said=held.said)
 
 
 def _json(
@@ -130,6 +120,7 @@ def _print(
     from rich.console import Console
     from rich.table import Table
 
+    from dealbench.cli.errors import CHOOSES
     from dealbench.cli.output import money, print_table
     from dealbench.negotiate import none_found
     from dealbench.negotiate.logroll import UNHELD
@@ -185,4 +176,4 @@ def _print(
         )
     print_table(out, table)
     if not held:
-        out.print(UNHELD)
+        out.print(UNHELD.words(CHOOSES))

@@ -20,7 +20,7 @@ from dealbench.cli.base import (
     check_highs_only,
     folder_option,
 )
-from dealbench.cli.errors import handled
+from dealbench.cli.errors import CHOOSES, handled
 from dealbench.cli.help import examples
 from dealbench.cli.rounds_base import (
     PartnerOpt,
@@ -245,7 +245,7 @@ def room(
             deadline=deadline,
             executor=ex,
             why=why or formats is not None,  # the memo for principals says why
-        )
+        ).worded(CHOOSES)
         written: list[Path] = []
         if formats is not None and out is not None:
             folder = OutputDir(out, force=force)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -25,7 +26,7 @@ from functools import cached_property
 from pydantic import BaseModel, ConfigDict
 
 from dealbench.checker import DealFigures, PortfolioCheck, check, evaluate
-from dealbench.errors import InputError, Issue
+from dealbench.errors import Chosen, InputError, Issue
 from dealbench.figures import quantity
 from dealbench.list_words import and_list, each_once
 from dealbench.model.concession import GRANTED, ConcessionLevel, SecurityRequirement
@@ -36,17 +37,19 @@ from dealbench.model.portfolio import Portfolio
 from dealbench.model.yamlio import display_path
 from dealbench.negotiate.logroll_compute import Limits, Targets, replan
 from dealbench.negotiate.rounds.negotiation import Negotiation, Round
-from dealbench.negotiate.rounds.read import known_partner
+from dealbench.negotiate.rounds.read import closed_own, concluded_beside, known_partner
 from dealbench.optimize.schedule.grid import clean, whole
 from dealbench.optimize.schedule.signable import steps
 from dealbench.render.filters import ratio as shown_ratio
 
 __all__ = [
     "ConcessionRank",
+    "Held",
     "Improvement",
     "closed_said",
     "concession_ranking",
     "concluded_held",
+    "held_beside",
     "improvements",
     "none_found",
 ]
@@ -220,6 +223,47 @@ def none_found(base: DealFigures, held: bool = False) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Held:
+    """The other partners' packages `improve` holds beside a package (`held_beside`): the
+    packages given (`--hold`'s, the web's "Hold other partners' packages"), then the deals
+    concluded in a round file's rounds folder (`concluded`, which `concluded_held` says);
+    and `closed`, the round's own negotiation when its talks have ended (`closed_said`)."""
+
+    packages: list[Package]
+    concluded: list[Round]
+    closed: Negotiation | None = None
+
+    @property
+    def partners(self) -> list[str]:
+        """The partners whose packages are held, by code (`improve --json`'s `held`)."""
+        return sorted(p.partner for p in self.packages)
+
+    @property
+    def said(self) -> str:
+        """What `improve` says of the round's own ended talks, then of the concluded deals
+        held, a line each ("" when there are none)."""
+        return "\n".join(w for w in (closed_said(self.closed), concluded_held(self.concluded)) if w)
+
+
+def held_beside(
+    portfolio: Portfolio, path: str | os.PathLike[str], given: Sequence[Package]
+) -> Held:
+    """The packages held beside the package file at `path`: `given`, then the deals
+    concluded with the other partners in its rounds folder when it is a round file
+    (`rounds.concluded_beside`); a package given of a partner takes the place of that
+    partner's conclusion. The CLI's `improve` and the web's improve page both hold these
+    (the web held `given` alone, qa42-web)."""
+    mine = {p.partner for p in given}
+    concluded = [
+        r
+        for r in concluded_beside(portfolio, path)
+        if r.package is not None and r.package.partner not in mine
+    ]
+    packages = [*given, *(r.package for r in concluded if r.package is not None)]
+    return Held(packages, concluded, closed_own(portfolio, path))
+
+
 def concluded_held(concluded: Sequence[Round]) -> str:
     """What `improve` says of the deals concluded beside a round (`rounds.concluded_beside`),
     held as `--hold` holds a package: "" when there are none."""
@@ -252,9 +296,10 @@ def closed_said(negotiation: Negotiation | None) -> str:
 #: Said beside improvements found with no other package held: the supply and risk budget
 #: they use may be another deal's (the solve's own package of a partner, improved alone,
 #: took 13,500 H100e more in a quarter the portfolio gives to other deals).
-UNHELD = (
-    "No other partner's package is held (--hold FILE holds one): a change may use "
-    "supply and risk budget the portfolio's other deals take."
+UNHELD = Chosen(
+    "hold",
+    "No other partner's package is held (",
+    " holds one): a change may use supply and risk budget the portfolio's other deals take.",
 )
 
 

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.parallel import Executor
 from dealbench.checker import DealFigures
+from dealbench.errors import Chosen
 from dealbench.figures import usd_change
 from dealbench.limit import Limit, broken_messages
 from dealbench.model.package import Package
@@ -92,6 +93,9 @@ class RoomRow(BaseModel):
     plan_package: Package | None
     next_move: str
     reason: str
+    #: The reason, when it names what asks for why the plan gives no deal (`WHY_ASKED`),
+    #: which each shell says its own way (`Room.worded`); not in the JSON.
+    reason_chosen: Chosen | None = Field(default=None, exclude=True)
     #: What our next offer gives each side (the verdict's, for a counter that awaits our
     #: answer; None otherwise), to set beside the counter's.
     next_offer_us: float | None = None
@@ -186,6 +190,18 @@ class Room(BaseModel):
     #: concluded deals leave: the sentences that say so, else None.
     overcommitted: str | None = None
 
+    def worded(self, chooses: Mapping[str, str]) -> Room:
+        """This room with each row's reason in a shell's words for what asks why the plan
+        gives a partner no deal (`WHY_ASKED`): the web said "room --why says why" beside its
+        own link (qa42-web)."""
+        rows = [
+            r.model_copy(update={"reason": r.reason_chosen.words(chooses)})
+            if r.reason_chosen is not None
+            else r
+            for r in self.rows
+        ]
+        return self.model_copy(update={"rows": rows})
+
     def frontier_notes(self) -> list[str]:
         """What the marks in the rows say: each counter the US cannot accept as it stands
         (`RoomRow.counter_mark`), then the frontier gains' marks (`RoomRow.frontier_mark`)."""
@@ -194,8 +210,9 @@ class Room(BaseModel):
         return counters + [note for mark, note in FRONTIER_NOTES.items() if mark in marks]
 
 
-#: Where the room says a partner has no deal in the plan without its reason.
-WHY_ASKED = "room --why says why"
+#: Where the room says a partner has no deal in the plan without its reason: what asks for
+#: it, in each shell's words (`Room.worded`; the CLI's "room --why").
+WHY_ASKED = Chosen("why", "the plan gives this partner no deal (", " says why)")
 
 
 def room(
@@ -333,13 +350,15 @@ def _row(
         plan_v = plan.fixed[code].us_value
     gain: float | None = None
     alone = False
+    chosen: Chosen | None = None
     stage = negotiation.stage
     still_open = stage not in ("concluded", "walked away")  # a closed deal has no gap
     if stage == "not started" and planned is not None:
         move, reason = "offer", "no round yet: open with the US-best package"
+    elif stage == "not started" and why is not None:
+        move, reason = "no offer", f"the plan gives this partner no deal: {why.message}"
     elif stage == "not started":
-        move, reason = "no offer", "the plan gives this partner no deal"
-        reason += f": {why.message}" if why is not None else f" ({WHY_ASKED})"
+        move, reason, chosen = "no offer", WHY_ASKED.words(), WHY_ASKED
     elif stage == "offered":
         move, reason = "await counter", f"US offer in round {offer.number if offer else '?'}"
     elif stage == "countered" and answer is not None:
@@ -372,6 +391,7 @@ def _row(
         plan_package=planned if code not in plan.fixed else plan.fixed[code].package(),
         next_move=move,
         reason=reason,
+        reason_chosen=chosen,
         next_offer_us=answer.next_offer_us if answer is not None else None,
         next_offer_partner=answer.next_offer_partner if answer is not None else None,
         next_target=answer.next_target if answer is not None else None,

@@ -45,6 +45,8 @@ CHOOSES = {
     # changes: the way out is a copy holding one of the two files.
     "shared": ", or serve a copy of the deals folder without the other file "
     "(`dealbench serve COPY`) to record in a copy of the talks so far",
+    "hold": "“Hold other partners' packages”",
+    "why": "the link below the table",
 }
 
 #: Sent by the page's script when it fetches a fragment to swap into the page it shows.

@@ -108,6 +108,13 @@ class TooLarge(InputError):
         self.said = said
         super().__init__(Issue("upload", None, "", f"{said}; nothing of the form was read"))
 
+    def of_file(self) -> FieldError:
+        """This refusal said of a form's file field, the field that made it too large: the
+        negotiation page's counter file, the package editor's upload (qa42-web: the editor's
+        was an error page)."""
+        said = f"the file chosen is {self.said}; nothing of the form was read"
+        return FieldError("file", InputError(Issue("file", None, "", said)))
+
 
 async def checked_form(request: Request) -> FormData:
     """The POSTed form, once its CSRF token and size are checked."""

@@ -1,6 +1,8 @@
 """Improvements of a package (logrolling): `dealbench improve PACKAGE --portfolio P [--hold
 FILE]... [--top N] [--all-variants]` in the page, through the same library calls
-(`checker.evaluate`, `negotiate.concession_ranking`, `negotiate.improvements`).
+(`checker.evaluate`, `negotiate.concession_ranking`, `negotiate.improvements`, and
+`logroll.held_beside`: a round file is improved beside the deals concluded in its rounds
+folder).
 
 The package is a file (packages/ or a round) chosen in the page's form, or the package
 editor's fields as they stand ("Find improvements").
@@ -20,13 +22,16 @@ from dealbench.checker import evaluate
 from dealbench.errors import DealbenchError, InputError, Issue
 from dealbench.model import Package, Portfolio
 from dealbench.negotiate import concession_ranking, improvements, none_found
-from dealbench.web.pages import page, refusal
+from dealbench.negotiate.logroll import UNHELD, Held, held_beside
+from dealbench.web.pages import CHOOSES, page, refusal, served
+from dealbench.web.security import confine
 from dealbench.web.views.common import (
     checked_form,
     chosen_package,
     notes,
     off_loop,
     portfolio,
+    root,
 )
 from dealbench.web.views.packages import editor_refused, package_from_form, redline_files
 
@@ -36,7 +41,7 @@ TOP = 10
 IMPROVE_FIELDS = ("package", "hold", "top", "all_variants")
 
 #: What gives the package to improve (None: none chosen yet) and the packages held.
-Loader = Callable[[], tuple[Package | None, list[Package]]]
+Loader = Callable[[], tuple[Package | None, Held]]
 
 
 def routes() -> list[Route]:
@@ -59,15 +64,18 @@ def top_of(typed: str) -> int:
 
 
 def findings(
-    pf: Portfolio, package: Package, others: list[Package], top: int, every_variant: bool
+    pf: Portfolio, package: Package, held: Held, top: int, every_variant: bool
 ) -> dict[str, Any]:
-    """What `improve` prints: the package's figures, its concessions ranked, the improvements."""
+    """What `improve` prints: the package's figures, its concessions ranked, the improvements
+    with the other packages `held` held."""
     base = evaluate(pf, package)
+    found = improvements(pf, package, held.packages, top=top, every_variant=every_variant)
     return {
         "base": base,
         "ranking": concession_ranking(pf, package.partner),
-        "found": improvements(pf, package, others, top=top, every_variant=every_variant),
-        "none_found": none_found(base, bool(others)),
+        "found": found,
+        "none_found": none_found(base, bool(held.packages)),
+        "unheld": "" if held.packages else UNHELD.words(CHOOSES),
     }
 
 
@@ -95,20 +103,25 @@ async def _answer(
     }
     try:
         top = top_of(typed["top"])
-        package, others = load()
+        package, held = load()
         if package is None:
             return page(request, "improve.html.j2", result=None, **context)
         # Checks and the trades' arithmetic: no solver runs (`off_loop`).
-        result = await off_loop(findings, pf, package, others, top, typed["all_variants"])
+        result = await off_loop(findings, pf, package, held, top, typed["all_variants"])
+        result["held"] = served(request, held.said)  # "rounds/gulf-asia", as the pickers
     except DealbenchError as exc:  # the form as typed, the field at fault marked
         context["refused"] = refused = refusal(exc, "improve", IMPROVE_FIELDS)
         return page(request, "improve.html.j2", refused.status, result=None, **context)
     return page(request, "improve.html.j2", result=result, **context)
 
 
-def _held(request: Request, pf: Portfolio, files: list[str]) -> list[Package]:
-    """`--hold`: other partners' packages, held fixed."""
-    return [chosen_package(request, pf, "hold", f) for f in files]
+def _held(request: Request, pf: Portfolio, files: list[str], package: str = "") -> Held:
+    """`--hold`: other partners' packages, held fixed; and beside a round file (`package`),
+    the deals concluded in its rounds folder, as `improve` holds them (`held_beside`)."""
+    given = [chosen_package(request, pf, "hold", f) for f in files]
+    if not package:  # the editor's fields: no file, so no rounds folder
+        return Held(given, [])
+    return held_beside(pf, confine(root(request), package), given)
 
 
 async def improve_page(request: Request) -> Response:
@@ -117,11 +130,11 @@ async def improve_page(request: Request) -> Response:
     pf = portfolio(request, name)
     typed = _fields(request.query_params)
 
-    def load() -> tuple[Package | None, list[Package]]:
+    def load() -> tuple[Package | None, Held]:
         if not typed["package"]:
-            return None, []
+            return None, Held([], [])
         package = chosen_package(request, pf, "package", typed["package"])
-        return package, _held(request, pf, typed["hold"])
+        return package, _held(request, pf, typed["hold"], typed["package"])
 
     return await _answer(request, name, pf, typed, load)
 
@@ -137,7 +150,7 @@ async def improve_fields(request: Request) -> Response:
     except DealbenchError as exc:  # the editor's fields: the editor again, as typed
         return editor_refused(request, name, pf, form, exc)
 
-    def load() -> tuple[Package | None, list[Package]]:
+    def load() -> tuple[Package | None, Held]:
         return package, _held(request, pf, typed["hold"])
 
     return await _answer(request, name, pf, typed, load)

@@ -46,7 +46,7 @@ from dealbench.negotiate.offers.strategy_args import (
     deadline_typed,
 )
 from dealbench.negotiate.rounds.write import refuse_shared
-from dealbench.web.pages import FieldError, Refusal, Typed, page, refusal
+from dealbench.web.pages import CHOOSES, FieldError, Refusal, Typed, page, refusal
 from dealbench.web.security import inside
 from dealbench.web.views import joint_frontier
 from dealbench.web.views.common import (
@@ -128,7 +128,7 @@ def partner_of(request: Request, pf: Portfolio) -> str:
 async def show_room(request: Request) -> Response:
     name, pf, folder = setup(request)
     why = request.query_params.get("why") == "1"
-    the_room = await solving(partial(room, pf, folder, why=why))
+    the_room = (await solving(partial(room, pf, folder, why=why))).worded(CHOOSES)
     return page(request, "room.html.j2", name=name, room=the_room, why=why, **notes(request, pf))
 
 
@@ -246,10 +246,7 @@ async def _round_form(
 
 def _too_large(kind: str, exc: TooLarge) -> InputError:
     """A round form refused unread for its size: in a counter's, its file made it so."""
-    if kind != "counter":
-        return exc
-    said = f"the file chosen is {exc.said}; nothing of the form was read"
-    return FieldError("file", InputError(Issue("file", None, "", said)))
+    return exc.of_file() if kind == "counter" else exc
 
 
 def _field(argument: str) -> str:

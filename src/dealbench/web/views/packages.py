@@ -35,6 +35,7 @@ from dealbench.units import compute_typed
 from dealbench.web.pages import CHOOSES, Refusal, page, wants_fragment
 from dealbench.web.security import confine, inside
 from dealbench.web.views.common import (
+    TooLarge,
     checked_form,
     notes,
     portfolio,
@@ -379,13 +380,15 @@ def package_page(
     package: Package,
     source: str = "",
     refused: dict[str, list[str]] | None = None,
+    status: int = 422,
 ) -> Response:
     """The editor holding `package`, with its verdict; `refused`: the words of a package
     file that did not open, by the picker that chose it (`package`, the file chosen being
-    `source`; `file`, an upload), said beside it, with status 422."""
+    `source`; `file`, an upload), said beside it, with `status` (422; 413 for a form too
+    large to read)."""
     values = field_values(package, pf)
     verdict = {**verdict_context(pf, package), "unopened": refused or {}}
-    status = 422 if refused else 200
+    status = status if refused else 200
     return editor_page(request, name, pf, package.partner, values, verdict, source, status)
 
 
@@ -436,19 +439,32 @@ async def evaluate_form(request: Request) -> Response:
 
 
 async def upload(request: Request) -> Response:
-    """An uploaded package file (an offer, a counter) opened in the editor."""
-    form = await checked_form(request)
+    """An uploaded package file (an offer, a counter) opened in the editor. A file over the
+    size limit is refused unread (`TooLarge`) beside the upload field too, status 413, as
+    the negotiation page's counter file is (it was an error page): the partner is then the
+    one the form's address names (`?partner=`), its hidden field being unread."""
+    unread: TooLarge | None = None
+    try:
+        form = await checked_form(request)
+    except TooLarge as exc:
+        form, unread = FormData(), exc
     name = request.path_params["name"]
     pf = portfolio(request, name)
     item = form.get("file")
     try:
+        if unread is not None:
+            raise unread.of_file()
         if not isinstance(item, UploadFile) or not item.filename:
             raise InputError(Issue("file", None, "", "choose a package file to upload"))
         package = await read_upload(request, item, pf)
     except InputError as exc:  # beside the upload field, over the partner's new package
         words = [issue.message if issue.file == "file" else str(issue) for issue in exc.issues]
-        code = str(form.get("partner") or "") or pf.partners[0].code
-        return package_page(request, name, pf, _new_package(pf, code), refused={"file": words})
+        code = str(form.get("partner") or request.query_params.get("partner") or "")
+        if pf.partner(code) is None:
+            code = pf.partners[0].code
+        new = _new_package(pf, code)
+        status = 413 if unread is not None else 422
+        return package_page(request, name, pf, new, refused={"file": words}, status=status)
     return package_page(request, name, pf, package)
 
 
