@@ -1,0 +1,82 @@
+"""Session 42 (qa42-docs): the documents a principal reads, as every command writes them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dealbench import solve
+from dealbench.analyze.scenarios import load_scenario
+from dealbench.render.naming import REGISTRY
+from helpers import REPO, Runner
+
+GULF = REPO / "deals/portfolios/gulf-asia.yaml"
+
+
+def _registered(folder: Path) -> dict[str, dict[str, str]]:
+    data: dict[str, dict[str, str]] = json.loads((folder / REGISTRY).read_text("utf-8"))
+    return data
+
+
+def test_compare_and_room_record_their_documents_as_render_does(
+    run: Runner, tiny: Path, tmp_path: Path
+) -> None:
+    """`compare --render` and `room --render` wrote the folder's registry as `{}`: the
+    options, principals and status memos had no identity, so nothing guarded them from
+    being replaced by a different document. Every document now has one (a Document cannot
+    be made without), recorded by the one writer every command uses."""
+    other = tmp_path / "p2.yaml"
+    other.write_text((tiny.parent / "policy.yaml").read_text().replace("id: tiny", "id: tiny2"))
+    policies = f"{tiny.parent / 'policy.yaml'},{other}"
+    out = tmp_path / "o"
+    done = run("compare", tiny, "--regimes", policies, "-j", "1", "--out", out, "--render", "md")
+    assert done.exit_code == 0, done.output + done.traceback
+    written = {str(p.relative_to(out)) for p in (out / "memos").glob("*.md")}
+    assert written == {"memos/options-tiny.md", "memos/principals-tiny-tiny.md",
+                       "memos/principals-tiny-tiny2.md"}  # fmt: skip
+    registry = _registered(out)
+    assert written <= set(registry)  # with their charts, as `render` records them
+    assert registry["memos/options-tiny.md"]["title"] == (
+        "the internal options memo from the comparison of regimes in portfolio tiny"
+    )
+    assert registry["memos/principals-tiny-tiny2.md"]["title"] == (
+        "the internal portfolio memo for principals (tiny2) from the comparison of regimes "
+        "in portfolio tiny"
+    )
+    room = tmp_path / "room"
+    done = run("room", tiny, "--render", "md", "--out", room)
+    assert done.exit_code == 0, done.output + done.traceback
+    assert _registered(room) == {
+        "memos/negotiation-tiny.md": {
+            "document": "negotiation-memo|tiny|||internal|deal room",
+            "title": "the internal status memo from the deal room in portfolio tiny",
+        }
+    }
+
+
+def test_the_principals_memo_reads_the_reasons_the_result_carries(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`compare --render` explained each regime's partners without a deal once, for its
+    result files and memos, and then each principals memo explained them again (the limits
+    that keep a partner from a deal: seconds of re-solves a regime, the same answer). The
+    limits now come from the reasons the result carries; a result without them (a library
+    solve) is still explained."""
+    from dealbench.analyze import limit_costs as lc
+    from dealbench.analyze.compare import explain_one
+    from dealbench.optimize.explain import no_deal
+
+    pf = load_scenario(GULF, "monopoly", ())
+    result = solve(pf)
+    assert len(result.no_deal) == 9
+    worked_out = lc.blocking(pf, result)  # not explained: worked out here
+    assert worked_out and {c for lim in worked_out for c in lim["blocks"]} == set(result.no_deal)
+    explained = explain_one(pf, result)
+
+    def again(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the partners without a deal were explained a second time")
+
+    monkeypatch.setattr(no_deal, "why_no_deal", again)
+    assert lc.blocking(pf, explained) == worked_out
