@@ -80,3 +80,29 @@ def test_the_principals_memo_reads_the_reasons_the_result_carries(
 
     monkeypatch.setattr(no_deal, "why_no_deal", again)
     assert lc.blocking(pf, explained) == worked_out
+
+
+def test_a_full_ask_met_in_whole_chips_says_so_where_it_prints_as_the_ask() -> None:
+    """MX asks 40,000 H100e in 2027Q1 and 2027Q2 and receives 17,591 B200 (39,999.75
+    H100e), printed 40,000: the memo said "MX receives its full ask in 2027Q1 and 2027Q2
+    (40,000 H100e each)", as if it received the 40,000, where VN's line beside it, 14,998
+    of an ask of 15,000, said "in whole B200 chips". The words follow the amount, not how
+    it prints; an ask met exactly (in whole chips) is said plainly."""
+    from dealbench.checker import check
+    from dealbench.model import load_package, load_portfolio
+    from dealbench.render.limits import deal_limits
+    from helpers import DATA
+
+    fresh = DATA / "qa26fresh"
+    pf = load_portfolio(fresh / "portfolios/americas-europe.yaml")
+    [mx] = check(pf, [load_package(fresh / "packages/mx-agreed.yaml")]).deals
+    assert mx.compute["2027Q1"] == pytest.approx(39_999.75, abs=0.01)
+    lines = deal_limits(pf, mx)
+    assert "MX receives its full ask in 2027Q1 and 2027Q2 in whole B200 chips " in lines[0]
+    assert "(40,000 H100e each)." in lines[0]
+    exact = mx.model_copy(
+        update={"compute": {**mx.compute, "2027Q1": 40_000.0, "2027Q2": 40_000.0}}
+    )
+    assert "MX receives its full ask in 2027Q1 and 2027Q2 (40,000 H100e each)." in deal_limits(
+        pf, exact
+    )
