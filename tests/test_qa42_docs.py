@@ -106,3 +106,32 @@ def test_a_full_ask_met_in_whole_chips_says_so_where_it_prints_as_the_ask() -> N
     assert "MX receives its full ask in 2027Q1 and 2027Q2 (40,000 H100e each)." in deal_limits(
         pf, exact
     )
+
+
+def test_a_limits_name_keeps_its_line_beside_what_lifting_it_changes() -> None:
+    """The principals memo's "What each limit costs" gave the limit's name a column a word
+    wide in the PDF, "Supply / in / 2026" on three lines, beside the long text of what
+    lifting it changes; the name's column now has room for it."""
+    import subprocess
+    import tempfile
+
+    from dealbench.render.documents import render_document
+    from dealbench.render.principals_memo import principals_memo_document
+    from golden.support import demo_source
+
+    changes = [
+        "United Arab Emirates (AE): adds National champion capped at 20% of delivered compute",
+        "Saudi Arabia (SA): adds DataVolt investment of USD 20bn in US data centres and energy",
+        "Malaysia (MY) gains a deal: Validated-end-user data centres with US-approved security",
+    ]
+    row = {"label": "Supply in 2026", "limit": 1e6, "unit": "H100e", "usd_per_unit": 4160.0,
+           "cost": 21.57e9, "changes_in_titles": changes, "compute_moves": True,
+           "price_warnings": []}  # fmt: skip
+    doc = principals_memo_document(demo_source(), [row], prices_note=None)
+    [pdf] = render_document(doc, ["pdf"])
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(pdf.data)
+        f.flush()
+        text = subprocess.run(["pdftotext", "-layout", f.name, "-"], capture_output=True, text=True)
+    line = next(x for x in text.stdout.splitlines() if "1,000,000 H100e" in x and "$4,160" in x)
+    assert line.split()[:3] == ["Supply", "in", "2026"]
