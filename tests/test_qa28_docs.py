@@ -80,9 +80,11 @@ def test_every_json_document_opens_with_its_doc_block() -> None:
     its regimes and partners, hundreds of lines down, where every other kind has it first.
     `json_document` now writes `doc` first and `charts` last, whatever the model's order."""
     from dealbench.render.documents import Document
+    from dealbench.render.naming import Identity
 
     meta = {"kind": "options-memo", "id": "DB-OM-X", "date": None}
-    doc = Document("options-memo", "memos/options-x", {"regimes": [], "doc": meta})
+    ident = Identity("options-memo", "x", "", "", "internal", "comparison of regimes")
+    doc = Document("options-memo", "memos/options-x", {"regimes": [], "doc": meta}, identity=ident)
     data = json.loads(json_document(doc).data)
     assert list(data) == ["doc", "regimes", "charts"]
 

@@ -26,6 +26,7 @@ from dealbench.checker.used_up import used_up
 from dealbench.model.partner import Partner
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize import SolveResult
+from dealbench.optimize.reasons import NoDeal
 
 __all__ = [
     "LimitCost",
@@ -128,11 +129,9 @@ def blocking(pf: Portfolio, result: SolveResult) -> list[dict[str, Any]]:
     (`why_no_deal`'s relaxations: a risk budget, a period's supply, a cap), each with the
     partners it blocks. A budget used to 40% can still cost billions: the deal it keeps
     out would take more than is left."""
-    from dealbench.optimize.explain.no_deal import why_no_deal
-
     sat_on = {_key(lim) for lim in binding(pf, result)}
     found: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for no_deal in why_no_deal(pf, result):
+    for no_deal in _no_deal_reasons(pf, result):
         for r in no_deal.relax:
             # A relaxation of a partner explained alone names no partner: it is its own.
             lim = _limit_of(pf, r.kind, r.period, r.partner or no_deal.partner, r.level)
@@ -142,6 +141,20 @@ def blocking(pf: Portfolio, result: SolveResult) -> list[dict[str, Any]]:
             if no_deal.partner not in entry["blocks"]:
                 entry["blocks"].append(no_deal.partner)
     return list(found.values())
+
+
+def _no_deal_reasons(pf: Portfolio, result: SolveResult) -> list[NoDeal]:
+    """Why each partner without a deal has none: as the result carries them, where it
+    explains every one (`compare --out` and `solve` explain each once, and the memos say
+    those reasons), else worked out here (`why_no_deal`). Each principals memo worked them
+    out a second time, seconds of re-solves a regime, for the same answer."""
+    from dealbench.optimize.explain.no_deal import why_no_deal
+
+    carried = {r.partner: r for r in result.no_deal_reasons or [] if r.explained}
+    codes = [code for code in result.no_deal if pf.partner(code) is not None]
+    if result.no_deal_reasons is not None and all(code in carried for code in codes):
+        return [carried[code] for code in codes]
+    return why_no_deal(pf, result)
 
 
 def _limit_of(
@@ -231,6 +244,11 @@ def marginal_prices(pf: Portfolio, result: SolveResult) -> tuple[Any | None, str
         return shadow_prices(pf, result, compare=True), None
     except Exception as exc:  # a price that cannot be computed must not sink the memo
         return None, f"shadow prices could not be computed: {exc}"
+
+
+def priced(task: tuple[Portfolio, SolveResult]) -> tuple[Any | None, str | None]:
+    """`marginal_prices` of one (portfolio, result), as a task for an executor."""
+    return marginal_prices(*task)
 
 
 def limit_costs(

@@ -212,15 +212,18 @@ def principals_memo_documents(
 ) -> list[Any]:
     """A portfolio memo for principals for each solved regime: allocation, value against
     risk, binding limits with their shadow prices and what each limit costs."""
-    from dealbench.analyze.limit_costs import limit_costs, limit_unit, marginal_prices
+    from dealbench.analyze.limit_costs import limit_costs, limit_unit, priced
+    from dealbench.analyze.parallel import Executor
     from dealbench.render.principals_memo import principals_memo_document
     from dealbench.render.sources import source_from_result
 
+    regimes = [(pf, result) for pf, result in solved.values() if result.us_value is not None]
+    # Each regime's shadow prices (two re-solves a limit) are its own: worked out side by
+    # side where the executor runs things, not one regime after another in this process.
+    ex = executor if isinstance(executor, Executor) else Executor()
+    prices_of = ex.map(priced, regimes, cost=lambda task: float(len(task[1].deals)))
     docs = []
-    for pf, result in solved.values():
-        if result.us_value is None:
-            continue
-        prices, why = marginal_prices(pf, result)
+    for (pf, result), (prices, why) in zip(regimes, prices_of, strict=True):
         costs = limit_costs(pf, result, executor=executor, prices=prices)
         rows = [
             {

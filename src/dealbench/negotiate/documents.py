@@ -27,7 +27,7 @@ from dealbench.render.docmeta import Audience, doc_meta
 from dealbench.render.documents import Document, redline_document, term_sheet_document
 from dealbench.render.filters import exact_total, money, plural
 from dealbench.render.glossary import glossary
-from dealbench.render.naming import SIDE_LABELS, package_label, side_word
+from dealbench.render.naming import SIDE_LABELS, Identity, package_label, side_word
 from dealbench.render.sources import source_from_packages
 from dealbench.render.uncertain_words import uncertain_listing
 
@@ -250,7 +250,10 @@ def negotiation_memo_document(
         "uncertain": uncertain_listing(portfolio),
         "glossary": glossary(portfolio.policy),
     }
-    return Document("negotiation-memo", f"memos/negotiation-{portfolio.id}", context)
+    ident = Identity("negotiation-memo", portfolio.id, "", "", "internal", "deal room")
+    return Document(
+        "negotiation-memo", f"memos/negotiation-{portfolio.id}", context, identity=ident
+    )
 
 
 def _summary(room: Room, counts: dict[str, int]) -> str:

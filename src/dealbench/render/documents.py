@@ -69,8 +69,9 @@ class Document:
     context: dict[str, Any]
     charts: Sequence[Chart] = field(default_factory=tuple)
     #: What the document is (see `dealbench.render.naming`): a file may be replaced only by
-    #: another rendering of the same document.
-    identity: Identity | None = None
+    #: another rendering of the same document. Every kind has one, so every command that
+    #: writes documents records them in the folder's registry (`cli.documents.write_documents`).
+    identity: Identity = field(kw_only=True)
 
     @property
     def date(self) -> dt.date | None:
@@ -114,7 +115,7 @@ def deal_memo_document(
     charts = context.pop("charts")
     ident = _identity(source, "deal-memo", partner, "internal")
     path = f"memos/{naming.stem(partner, source.label)}"
-    return Document("deal-memo", path, context, charts, ident)
+    return Document("deal-memo", path, context, charts, identity=ident)
 
 
 def portfolio_memo_document(source: Source, date: dt.date | None = None) -> Document:
@@ -122,7 +123,7 @@ def portfolio_memo_document(source: Source, date: dt.date | None = None) -> Docu
     charts = context.pop("charts")
     ident = _identity(source, "portfolio-memo", "", "internal")
     name = "-".join(p for p in ("portfolio", source.portfolio.id, source.label) if p)
-    return Document("portfolio-memo", f"memos/{name}", context, charts, ident)
+    return Document("portfolio-memo", f"memos/{name}", context, charts, identity=ident)
 
 
 def _identity(source: Source, kind: DocKind, partner: str, audience: Audience) -> Identity:

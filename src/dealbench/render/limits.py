@@ -107,10 +107,17 @@ def basis_note(portfolio: Portfolio, partner: Partner, level: str) -> str:
     return f", {basis}" if basis else ""
 
 
+#: H100e: an amount this far below a limit is below it, not on it (float noise is less).
+BELOW_TOL = 1e-6
+
+
 def _whole(portfolio: Portfolio, rows: list[tuple[str, float, float]]) -> str:
-    """` in whole B200 chips` where a limit is met in whole units below what it says
-    (as printed), else nothing."""
-    if all(shown(x) == shown(limit) for _, x, limit in rows):
+    """` in whole B200 chips` where a limit is met in whole units below what it says, else
+    nothing. Below it, however it prints: an ask of 40,000 H100e met at 17,591 B200
+    (39,999.75 H100e) prints 40,000, and "receives its full ask (40,000 H100e)" alone said
+    that it receives the 40,000 (qa26fresh's MX). Compute decided continuously is in no
+    whole unit."""
+    if portfolio.granularity.h100e <= 0 or all(x >= limit - BELOW_TOL for _, x, limit in rows):
         return ""
     model = portfolio.granularity.model
     return f" in whole {model} chips" if model else " in whole H100e"

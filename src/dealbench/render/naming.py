@@ -30,6 +30,9 @@ KIND_WORDS = {
     "deal-memo": "deal memo",
     "portfolio-memo": "portfolio memo",
     "redline": "redline",
+    "options-memo": "options memo",
+    "principals-memo": "portfolio memo for principals",
+    "negotiation-memo": "status memo",
 }
 
 

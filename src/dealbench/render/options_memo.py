@@ -17,6 +17,7 @@ from dealbench.render.charts import Chart
 from dealbench.render.docmeta import doc_meta
 from dealbench.render.documents import Document
 from dealbench.render.glossary import glossary
+from dealbench.render.naming import Identity
 
 __all__ = ["options_memo_context", "options_memo_document"]
 
@@ -105,5 +106,6 @@ def options_memo_document(
 ) -> Document:
     context = options_memo_context(facts, portfolio, digest=digest, date=date, options=options)
     chart_list = context.pop("charts")
-    path = f"memos/options-{facts['portfolio']['id']}"
-    return Document("options-memo", path, context, chart_list)
+    pf_id = facts["portfolio"]["id"]
+    ident = Identity("options-memo", pf_id, "", "", "internal", "comparison of regimes")
+    return Document("options-memo", f"memos/options-{pf_id}", context, chart_list, identity=ident)

@@ -12,6 +12,7 @@ from typing import Any
 
 from dealbench.render.docmeta import doc_meta, fingerprint
 from dealbench.render.documents import Document
+from dealbench.render.naming import Identity
 from dealbench.render.portfolio_memo import portfolio_memo_context
 from dealbench.render.sources import Source
 
@@ -45,6 +46,8 @@ def principals_memo_document(
     # there; the portfolio memo's leaves it out).
     context["glossary_last"] = True
     charts = context.pop("charts")
-    return Document(
-        "principals-memo", path or f"memos/principals-{pf.id}-{pf.policy.id}", context, charts
+    ident = Identity(
+        "principals-memo", pf.id, "", pf.policy.id, "internal", "comparison of regimes"
     )
+    path = path or f"memos/principals-{pf.id}-{pf.policy.id}"
+    return Document("principals-memo", path, context, charts, identity=ident)
