@@ -53,3 +53,36 @@ def test_improve_on_a_concluded_round_says_the_talks_ended_in_both_shells(
         "/p/gulf-asia/improve", params={"package": "rounds/gulf-asia/AE/003-us.yaml"}
     )
     assert "was concluded in round" not in words(open_round.text)
+
+
+def test_annex_a_says_which_tranches_name_no_site(run: Runner, deals: Path, tmp_path: Path) -> None:
+    """ae-offer names the site of its 2026 tranche only: the term sheet's Annex A left the
+    2027 and 2028 cells blank, read as a term left out by mistake; they say "Not named", in
+    every format. A package naming no site has no such column."""
+    from docx import Document
+
+    gulf = deals / "portfolios/gulf-asia.yaml"
+    for fmt in ("md", "docx"):
+        out = tmp_path / f"ae.{fmt}"
+        made = run("render", deals / "packages/ae-offer.yaml", "--portfolio", gulf, "--out", out)
+        assert made.exit_code == 0, made.output
+    rows = [
+        line
+        for line in (tmp_path / "ae.md").read_text().splitlines()
+        if line[:6] in ("| 2026", "| 2027", "| 2028")
+    ]
+    assert [("Stargate UAE" in r, "| Not named |" in r) for r in rows] == [
+        (True, False),
+        (False, True),
+        (False, True),
+    ]
+    cells = [
+        [c.text for c in row.cells]
+        for table in Document(str(tmp_path / "ae.docx")).tables
+        for row in table.rows
+    ]
+    assert [r[3] for r in cells if r[0] in ("2027", "2028")] == ["Not named", "Not named"]
+    plain = tmp_path / "plain.md"
+    made = run("render", deals / "packages/sa-counter.yaml", "--portfolio", gulf, "--out", plain)
+    assert made.exit_code == 0, made.output
+    assert "Site and operator" not in plain.read_text()

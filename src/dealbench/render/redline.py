@@ -27,7 +27,7 @@ from dealbench.render.docmeta import Audience, doc_meta, fingerprint, with_said_
 from dealbench.render.filters import h100e, money
 from dealbench.render.glossary import glossary
 from dealbench.render.limits import verdict
-from dealbench.render.termsheet import ANNEXES, SECTION, commitments, security_terms
+from dealbench.render.termsheet import ANNEXES, NO_SITE, SECTION, commitments, security_terms
 
 _TOKENS = re.compile(r"\s+|[^\s]+")
 _EDGES = re.compile(r"^(\s*)(.*?)(\s*)$", re.DOTALL)
@@ -137,14 +137,21 @@ def schedule_items(
     new: DealFigures,
     tranches: tuple[Tranches, Tranches] = (NO_TRANCHES, NO_TRANCHES),
 ) -> list[dict[str, Any]]:
-    """Each period of Annex A: its H100e (and chips) and its site and operator, old and new."""
+    """Each period of Annex A: its H100e (and chips) and its site and operator, old and new;
+    where either package names a site, a tranche with none says so (`NO_SITE`), as the
+    term sheets do."""
     items = []
-    for t in pf.periods:
+    periods = [
+        t for t in pf.periods if old.compute.get(t, 0.0) > 0.5 or new.compute.get(t, 0.0) > 0.5
+    ]
+    named = any(tranches[k][1].get(t) for t in periods for k in (0, 1))
+    for t in periods:
         a, b = old.compute.get(t, 0.0), new.compute.get(t, 0.0)
-        if a <= 0.5 and b <= 0.5:
-            continue
         item = _item(t, _tranche(a, t, tranches[0]), _tranche(b, t, tranches[1]))
-        site_a, site_b = tranches[0][1].get(t, ""), tranches[1][1].get(t, "")
+        site_a, site_b = (
+            tranches[k][1].get(t) or (NO_SITE if named and x > 0.5 else "")
+            for k, x in ((0, a), (1, b))
+        )
         item["site"] = whole(site_a, site_b)
         if item["status"] == "same" and site_a != site_b:
             item["status"] = "changed"  # the same compute, delivered elsewhere or by another

@@ -139,12 +139,18 @@ def chips_shown(
     return dict(written or portfolio.granularity.in_chips(compute))
 
 
+#: Annex A's site of a tranche the package names none for, where it names some.
+NO_SITE = "Not named"
+
+
 def schedule(
     deal: DealFigures,
     chips: dict[str, tuple[float, str]] | None = None,
     sites: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Periods with deliveries, in order; chip counts and sites where the package gives them."""
+    """Periods with deliveries, in order; chip counts and sites where the package gives them.
+    When it names the site of some tranches, each other one says it names none (`NO_SITE`):
+    a blank cell in Annex A read as a term left out by mistake."""
     chips, sites = chips or {}, sites or {}
     rows = []
     for t, x in deal.compute.items():
@@ -152,6 +158,9 @@ def schedule(
             continue
         count, model = chips.get(t, (None, None))
         rows.append({"period": t, "h100e": x, "chips": count, "model": model, "site": sites.get(t)})
+    if any(r["site"] for r in rows):
+        for r in rows:
+            r["site"] = r["site"] or NO_SITE
     return rows
 
 
