@@ -27,6 +27,7 @@ from dealbench.model.granularity import Granularity
 from dealbench.model.overrides import path_error
 from dealbench.model.portfolio import BASE_SCENARIO, Portfolio
 from dealbench.model.regimes import caps_notes
+from dealbench.model.rules import base_sets_words
 from dealbench.optimize import SolveResult, Status
 
 __all__ = ["ChangePoint", "SweepResult", "SweepRow", "grid", "sweep_param", "sweep_scenarios"]
@@ -135,12 +136,17 @@ def sweep_scenarios(
     """The base portfolio and each scenario, solved; changes are against the base.
 
     The base is the portfolio as loaded, row `base`; a scenario of that id (any letter
-    case) is the base instead, in its place: DESIGN.md lets a scenario take any id, and a
-    file's own `base` is what its writer compares the others against."""
+    case) that sets nothing gives the row its id and title (DESIGN.md lets a scenario take
+    any id). One that sets something is refused (`rules.scenario_problems`, which a
+    scenarios file meets when loaded): every scenario's values apply to the portfolio as
+    loaded, so it would be a base none of the others has; it replaced the as-loaded row
+    until session 42, and the others' changes were said against values they lacked."""
     own = [i for i, (s, _pf) in enumerate(scenarios) if s.id.lower() == BASE_SCENARIO]
     base_id, base_title = BASE_SCENARIO, "As loaded"
     if own:
-        first, portfolio = scenarios[own[0]]
+        first, _pf = scenarios[own[0]]
+        if first.set:
+            raise ArgumentError("scenarios", base_sets_words(first.id), f"[{own[0]}].id")
         base_id, base_title = first.id, first.title or "As loaded"
         scenarios = [pair for i, pair in enumerate(scenarios) if i != own[0]]
     portfolios = [portfolio, *(pf for _s, pf in scenarios)]
