@@ -50,3 +50,56 @@ def test_sweep_scenarios_refuses_a_base_that_sets_something(shipped: Path) -> No
         assert "is the portfolio as loaded" in str(exc)
     else:
         raise AssertionError("a base that sets something was taken as the base")
+
+
+def test_a_saved_reason_for_no_deal_says_no_cli_words_and_the_cli_adds_its_pointer(
+    run: Runner, shipped: Path
+) -> None:
+    """`solve gulf-asia` saved "the frontier of KZ (frontier --partner KZ) has no zone of
+    agreement" in result.json, shown so on the web and in memos, where no such command
+    exists. The reason is in no shell's words and says it speaks of the frontier
+    (`frontier: true`); the terminal adds the CLI's pointer."""
+    solved = run("solve", shipped / GULF, "--json")
+    assert solved.exit_code == 0, solved.output
+    kz = {r["partner"]: r for r in json.loads(solved.stdout)["no_deal_reasons"]}["KZ"]
+    assert kz["message"].endswith("the frontier of KZ has no zone of agreement for that reason")
+    assert kz["frontier"] is True and "--" not in kz["message"]
+    said = " ".join(run("solve", shipped / GULF).stdout.split())
+    assert (
+        "the frontier of KZ has no zone of agreement for that reason "
+        f"(dealbench frontier {shipped / GULF} --partner KZ draws it)" in said
+    )
+
+
+def test_analysis_words_shown_on_the_web_and_in_memos_name_no_cli_option() -> None:
+    """The web's solve with shadow prices in nash mode said "prices: shadow prices are for
+    --mode us-best"; the options memo's sensitivity "(dealbench sweep --policy REGIME
+    --param ...)"; the web's risk page "as dealbench evaluate finds". Each is said in the
+    data's words (the comparison's note on prices: `test_qa33_analyst`)."""
+    import pytest
+
+    from dealbench.analyze.analysed import check_analysis
+    from dealbench.analyze.compare import RegimeRow
+    from dealbench.analyze.sensitivity import sensitivities
+    from dealbench.analyze.uncertainty import Probability, SampledLimit
+    from dealbench.errors import ArgumentError
+
+    with pytest.raises(ArgumentError) as refused:
+        check_analysis("nash", prices=True)
+    assert "--" not in str(refused.value) and "mode us-best" in str(refused.value)
+    rows = [
+        RegimeRow(regime=r, title=r, status="optimal", us_value=v, risk_cost=1e9, concessions=1e8)
+        for r, v in (("a", 3e9), ("b", 2e9))
+    ]
+    said = " ".join(sensitivities(rows))
+    assert "dealbench" not in said and "--" not in said
+    assert "a sweep of the risk penalty (policy.risk_penalty_per_h100e) under each" in said
+    limit = SampledLimit(
+        kind="risk-budget",
+        limit=1.0,
+        threshold=0.5,
+        probability=Probability(estimate=0.0, standard_error=0.0),
+        broken_at_means=True,
+        message="the package alone breaks the risk budget",
+    )
+    assert "dealbench" not in limit.sentence() and "evaluating the package" in limit.sentence()

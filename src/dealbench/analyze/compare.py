@@ -265,7 +265,8 @@ def _price_notes(rows: Sequence[RegimeRow]) -> list[str]:
     return [
         f"The regimes price risk differently ({each} per risk-weighted H100e): their US "
         "utilities differ by that price as well as by their packages "
-        "(--set policy.risk_penalty_per_h100e=VALUE compares them at one price)."
+        "(one value of policy.risk_penalty_per_h100e, set for the whole comparison, "
+        "compares them at one price)."
     ]
 
 
