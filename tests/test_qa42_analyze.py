@@ -103,3 +103,23 @@ def test_analysis_words_shown_on_the_web_and_in_memos_name_no_cli_option() -> No
         message="the package alone breaks the risk budget",
     )
     assert "dealbench" not in limit.sentence() and "evaluating the package" in limit.sentence()
+
+
+def test_a_shadow_price_warning_says_the_step_of_its_re_solves(run: Runner, shipped: Path) -> None:
+    """`solve gulf-asia --prices` warned "re-solving the full model, 12,000 H100e more
+    gains $49,989 per H100e"; `solve --set portfolio.supply.2027=1_212_000` gives $49,918.
+    The re-solves decide compute in this solve's steps (100 H100e: it fell back from the
+    declared 1,000), a plain solve in 1,000 first. Each warning now says the step, and
+    that a solve with the limit moved may differ by up to one step's value."""
+    done = run("solve", shipped / GULF, "--prices", "--json")
+    assert done.exit_code == 0, done.output
+    prices = json.loads(done.stdout)["prices"]
+    (warning,) = [w for w in prices["warnings"] if w.startswith("Supply in 2027")]
+    assert "re-solving the full model (compute in steps of 100 H100e, as this solve's), " in (
+        warning
+    )
+    assert "12,000 H100e more gains $49,989 per H100e" in warning
+    assert warning.endswith(
+        "; a solve with the limit moved puts compute in steps of 1,000 H100e where it can, "
+        "so the gain it shows may differ from these by up to one step's value."
+    )
