@@ -242,7 +242,7 @@ def _limit_price(
     # The re-solves decide compute in the step the result's amounts are in (`in_step_of`),
     # which may be finer than the declared one: each warning says which (session 42).
     solved = in_step_of(portfolio, result).granularity
-    steps = _ReSolved(
+    re_solved = _ReSolved(
         solved.describe(),
         None if solved == portfolio.granularity else portfolio.granularity.describe(),
     )
@@ -250,8 +250,8 @@ def _limit_price(
     return draft.model_copy(
         update={
             "text": describe(draft, basis),
-            "warning": _warning(draft, noise, steps, basis),
-            "warning_titled": _warning(draft, noise, steps, basis, titled=True),
+            "warning": _warning(draft, noise, re_solved, basis),
+            "warning_titled": _warning(draft, noise, re_solved, basis, titled=True),
         }
     )
 
