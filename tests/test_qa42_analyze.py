@@ -123,3 +123,20 @@ def test_a_shadow_price_warning_says_the_step_of_its_re_solves(run: Runner, ship
         "; a solve with the limit moved puts compute in steps of 1,000 H100e where it can, "
         "so the gain it shows may differ from these by up to one step's value."
     )
+
+
+def test_a_partner_left_unexplained_is_said_so_in_no_shells_words(tmp_path: Path) -> None:
+    """With 30 partners without a deal, result.json's reason for the 26th on said
+    "`dealbench solve --explain-all` says why for every one", shown so on the web (which
+    has a button for it) and in memos. The saved reason names no command; the terminal
+    adds the CLI's."""
+    from helpers import invoke
+    from test_qa35_left import _many_without_a_deal
+
+    portfolio = _many_without_a_deal(tmp_path, 30)
+    data = invoke(["solve", portfolio, "--json"])
+    assert data.exit_code == 0, data.output
+    rbd = {r["partner"]: r for r in json.loads(data.stdout)["no_deal_reasons"]}["RBD"]
+    assert rbd["reason"] == "not-explained" and "dealbench" not in rbd["message"]
+    said = " ".join(invoke(["solve", portfolio]).stdout.split())
+    assert "asked to, it says why for every one (`dealbench solve --explain-all`)" in said

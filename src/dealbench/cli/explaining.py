@@ -84,5 +84,8 @@ def print_reasons(reasons: Sequence[NoDeal], portfolio: Path | None = None) -> N
             )
     left = [r for r in reasons if not r.explained]
     if left:
+        from dealbench.result_words import explain_all_command
+
         codes = and_list([r.partner for r in left])
-        typer.echo(output.paragraph(f"Why no deal with {codes}: {left[0].message}"))
+        said = f"{left[0].message} ({explain_all_command('solve')})"  # the CLI's way to ask
+        typer.echo(output.paragraph(f"Why no deal with {codes}: {said}"))
