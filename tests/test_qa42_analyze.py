@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from helpers import Runner
 
@@ -140,3 +141,37 @@ def test_a_partner_left_unexplained_is_said_so_in_no_shells_words(tmp_path: Path
     assert rbd["reason"] == "not-explained" and "dealbench" not in rbd["message"]
     said = " ".join(invoke(["solve", portfolio]).stdout.split())
     assert "asked to, it says why for every one (`dealbench solve --explain-all`)" in said
+
+
+def test_a_sweep_refuses_an_override_of_the_path_it_varies(
+    run: Runner, shipped: Path, client: Any
+) -> None:
+    """`sweep --param partners.AE.batna --from 1bn --to 2bn --set partners.AE.batna=5bn`
+    swept 1bn to 2bn and dropped the 5bn without a word. Refused before any solve, in the
+    CLI as `--set`, on the web as the form's `sets` field."""
+    import html
+
+    from dealbench.web.security import CSRF_FIELD, csrf_for
+    from helpers import WEB_TOKEN
+
+    args = ["--param", "partners.AE.batna", "--from", "1bn", "--to", "2bn"]
+    done = run("sweep", shipped / GULF, *args, "--set", "partners.AE.batna=5bn")
+    assert done.exit_code == 2 and not done.traceback, done.output
+    assert done.stderr.strip() == (
+        "error: --set: partners.AE.batna: the sweep varies partners.AE.batna itself, so the "
+        "value given for it here would be dropped; leave it out"
+    )
+    outer = run("sweep", shipped / GULF, *args, "--set", "partners.AE={batna: 5bn}")
+    assert outer.exit_code == 2 and "set its other parts by their own paths" in outer.stderr
+
+    fields = {
+        CSRF_FIELD: csrf_for(WEB_TOKEN),
+        "kind": "param",
+        "param": "partners.AE.batna",
+        "from": "1bn",
+        "to": "2bn",
+        "sets": "partners.AE.batna=5bn",
+    }
+    response = client.post("/p/gulf-asia/sweep", data=fields, follow_redirects=False)
+    assert response.status_code == 422
+    assert "sets: partners.AE.batna: the sweep varies" in html.unescape(response.text)

@@ -303,6 +303,26 @@ def sweep_values(base: Portfolio, path: str, start: Any, stop: Any, steps: int) 
     return grid(low, high, steps)
 
 
+def check_swept(path: str, overrides: Mapping[str, Any]) -> None:
+    """Refuse an override of the swept path, or of a path within it or around it: the
+    sweep sets the path at each value, so the override's value was dropped without a word
+    (`sweep --param partners.AE.batna --set partners.AE.batna=5bn` swept 1bn to 2bn and
+    said nothing of the 5bn)."""
+
+    def within(inner: str, outer: str) -> bool:
+        return inner == outer or inner.startswith((outer + ".", outer + "["))
+
+    for given in overrides:
+        if within(given, path) or within(path, given):
+            other = "" if within(given, path) else " (set its other parts by their own paths)"
+            raise ArgumentError(
+                "overrides",
+                f"the sweep varies {path} itself, so the value given for it here would be "
+                f"dropped; leave it out{other}",
+                given,
+            )
+
+
 def sweep_param(
     portfolio: Portfolio,
     path: str,
@@ -318,6 +338,7 @@ def sweep_param(
 ) -> tuple[SweepResult, list[SolveResult]]:
     """Solve `steps` values of `path` from `start` to `stop`; find where the package changes."""
     check_steps(steps, refine)
+    check_swept(path, overrides or {})
     base = apply_overrides(portfolio, overrides or {})
     values = sweep_values(base, path, start, stop, steps)
     opts = options or SolveOptions()

@@ -301,7 +301,13 @@ def sweep(
         parse_set,
     )
     from dealbench.analyze.solves import SolveOptions
-    from dealbench.analyze.sweep import check_steps, parse_bound, sweep_param, sweep_scenarios
+    from dealbench.analyze.sweep import (
+        check_steps,
+        check_swept,
+        parse_bound,
+        sweep_param,
+        sweep_scenarios,
+    )
     from dealbench.cli import analyze_output as show
     from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.errors import InputError, Issue
@@ -344,6 +350,8 @@ def sweep(
         refine = REFINE if refine is None else refine
         check_steps(steps, refine)  # the library's bounds, refused before any solve
         overrides = parse_set(sets or [])
+        if param is not None:
+            check_swept(param, overrides)  # before the portfolio is read, as --steps is
         ex = executor_from(jobs, executor, scheduler)
         if out is not None:  # refused before the solves, not after
             from dealbench.cli.analyze_output import SWEEP_FILE
