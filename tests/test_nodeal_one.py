@@ -188,7 +188,9 @@ def test_offer_to_a_partner_the_shared_limits_keep_out_says_what_solve_says(
     portfolio = REPO / "deals" / "portfolios" / "gulf-asia.yaml"
     done = run("solve", portfolio)
     said = _flat(done.stdout)
-    found = re.search(r"Why no deal with MY: (.*?) Why no deal with KZ", said)
+    # Less the terminal's pointer to `dealbench frontier`, which the reason leaves to each
+    # shell (session 42).
+    found = re.search(r"Why no deal with MY: (.*?for that reason) .*?Why no deal with KZ", said)
     assert found, said
     rounds = tmp_path / "rounds"
     rounds.mkdir()

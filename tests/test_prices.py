@@ -186,7 +186,7 @@ def test_prices_write_money_as_the_documents_do() -> None:
 def test_prices_are_for_us_best(run: Runner) -> None:
     result = run("solve", "deals/portfolios/global.yaml", "--prices", "--mode", "partner-best")
     assert result.exit_code == 2
-    assert "shadow prices are for --mode us-best" in result.stderr
+    assert "shadow prices are for mode us-best" in result.stderr
 
 
 def test_without_a_deal_every_limit_is_unused() -> None:

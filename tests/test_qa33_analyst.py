@@ -41,7 +41,8 @@ def test_the_options_memo_says_a_lead_that_is_only_a_lower_price_of_risk() -> No
     assert c.notes == [
         "The regimes price risk differently (low at $20,000; high at $40,000 per risk-weighted "
         "H100e): their US utilities differ by that price as well as by their packages "
-        "(--set policy.risk_penalty_per_h100e=VALUE compares them at one price)."
+        "(one value of policy.risk_penalty_per_h100e, set for the whole comparison, "
+        "compares them at one price)."
     ]
     assert options_facts(c)["recommendation"].endswith(
         " The runner-up is high at $200.0m, $400.0m less. low prices a risk-weighted H100e "

@@ -216,13 +216,14 @@ def test_scenario_file_errors_name_file_and_line(tmp_path: Path, gulf) -> None: 
 
 def test_a_scenario_of_the_base_rows_id_is_the_base(run: Runner, tmp_path: Path) -> None:
     """`sweep` lists the portfolio as loaded under the id `base`; a scenario of that id,
-    whatever the letter case, is the base instead (one row `base`, not two: a script
-    keying sweep.json's rows by id finds the one its file named). It was refused until
-    qa28 (DESIGN.md lets a scenario take any id)."""
+    whatever the letter case, that sets nothing names that row (one row `base`, not two:
+    a script keying sweep.json's rows by id finds the one its file named). It was refused
+    until qa28 (DESIGN.md lets a scenario take any id); one that sets something is refused
+    since session 42 (`test_qa42_analyze`)."""
     path = tmp_path / "scenarios.yaml"
     path.write_text(
         "scenarios:\n  - id: more-supply\n    set: {portfolio.supply.2027: 1_500_000}\n"
-        "  - id: Base\n    set: {portfolio.supply.2027: 100_000}\n"
+        "  - id: Base\n    set: {}\n"
     )
     result = run("sweep", GULF, path, "--jobs", "1", "--json")
     assert result.exit_code == 0, result.output

@@ -135,7 +135,7 @@ def test_bad_analysis_options_of_the_solve_form_name_their_field_and_start_nothi
         assert said in html.unescape(response.text)
     response = post(client, "/p/gulf-asia/solve", mode="nash", prices="yes")
     assert response.status_code == 422
-    assert "prices: shadow prices are for --mode us-best" in html.unescape(response.text)
+    assert "prices: shadow prices are for mode us-best" in html.unescape(response.text)
     response = post(client, "/p/gulf-asia/solve", mode="us-best", robust="0.9", seed="-3")
     assert "seed: expected a whole number 0 or more, got -3" in html.unescape(response.text)
     assert "Solves of this session" not in client.get("/p/gulf-asia").text  # none started

@@ -30,10 +30,16 @@ EXPLAIN_ALL_HELP = (
 )
 
 
+def explain_all_command(command: str = "solve") -> str:
+    """The CLI's way to have every partner explained, with `command` (`solve`,
+    `compare`): the command the result came from, which takes `--explain-all`. Said by
+    the CLI only: a saved reason names no command (`optimize.explain.no_deal_reasons`)."""
+    return f"`dealbench {command} --explain-all`"
+
+
 def explain_all_words(command: str = "solve") -> str:
-    """How a user has every partner explained, with `command` (`solve`, `compare`): the
-    command the result came from, which takes `--explain-all`."""
-    return f"`dealbench {command} --explain-all` says why for every one"
+    """`explain_all_command` in a sentence: "... says why for every one"."""
+    return f"{explain_all_command(command)} says why for every one"
 
 
 def schedule_line(result: SolveResult) -> str:

@@ -90,7 +90,7 @@ def nothing_uncertain(portfolio: Portfolio) -> str | None:
 def check_analysis(mode: str, prices: bool) -> None:
     """Refused before any solve: prices are of the US value's optimum."""
     if prices and mode != "us-best":
-        raise ArgumentError("prices", "shadow prices are for --mode us-best (the US value)")
+        raise ArgumentError("prices", "shadow prices are for mode us-best (the US value)")
 
 
 def _no_stage(_description: str) -> AbstractContextManager[Progress | None]:

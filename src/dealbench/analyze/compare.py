@@ -265,7 +265,8 @@ def _price_notes(rows: Sequence[RegimeRow]) -> list[str]:
     return [
         f"The regimes price risk differently ({each} per risk-weighted H100e): their US "
         "utilities differ by that price as well as by their packages "
-        "(--set policy.risk_penalty_per_h100e=VALUE compares them at one price)."
+        "(one value of policy.risk_penalty_per_h100e, set for the whole comparison, "
+        "compares them at one price)."
     ]
 
 
@@ -293,13 +294,13 @@ def explain_one(
     pf: Portfolio, result: SolveResult, limit: int | None = MAX_EXPLAINED
 ) -> SolveResult:
     """`result` carrying why its partners without a deal have none (the first `limit`;
-    the others named, with how `compare` explains every one), unless it does (or has no
+    the others named as not explained), unless it does (or has no
     packages to explain)."""
     from dealbench.optimize.explain.no_deal import no_deal_reasons
 
     if result.us_value is None or result.no_deal_reasons is not None:
         return result
-    return result.explained(no_deal_reasons(pf, result, limit=limit, command="compare"), pf)
+    return result.explained(no_deal_reasons(pf, result, limit=limit), pf)
 
 
 def solved_table(chain: Chain) -> list[Table]:

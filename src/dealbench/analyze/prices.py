@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.fixed_lp import FixedLP, Kind, LimitRow, build_fixed_lp
 from dealbench.analyze.limits import limit_basis
-from dealbench.analyze.steps import StepResolve, resolve_one_step
+from dealbench.analyze.steps import StepResolve, in_step_of, resolve_one_step
 from dealbench.checker import check
 from dealbench.errors import ArgumentError
 from dealbench.figures import quantity
@@ -238,16 +239,52 @@ def _limit_price(
         **fields,
     )
     noise = _noise(result, draft.step)
-    grain = portfolio.granularity
-    steps_of = grain.describe() if grain.h100e > 0 else None
+    # The re-solves decide compute in the step the result's amounts are in (`in_step_of`),
+    # which may be finer than the declared one: each warning says which (session 42).
+    solved = in_step_of(portfolio, result).granularity
+    re_solved = _ReSolved(
+        solved.describe(),
+        None if solved == portfolio.granularity else portfolio.granularity.describe(),
+    )
     basis = limit_basis(portfolio, draft)
     return draft.model_copy(
         update={
             "text": describe(draft, basis),
-            "warning": _warning(draft, noise, steps_of, basis),
-            "warning_titled": _warning(draft, noise, steps_of, basis, titled=True),
+            "warning": _warning(draft, noise, re_solved, basis),
+            "warning_titled": _warning(draft, noise, re_solved, basis, titled=True),
         }
     )
+
+
+@dataclass(frozen=True)
+class _ReSolved:
+    """The step the re-solves decide compute in ("steps of 100 H100e", "continuous
+    amounts"), and the declared one where that differs (the solve fell back to a finer
+    step): a solve with the limit moved rounds to the declared step first, so the gain it
+    shows may differ from the re-solve's by up to one step's value (gulf-asia: `--prices`
+    said $49,989 per H100e for 12,000 more of 2027 supply, in steps of 100 H100e; `solve
+    --set portfolio.supply.2027=1_212_000` gives $49,918, in steps of 1,000)."""
+
+    solved: str
+    declared: str | None = None
+
+    @property
+    def words(self) -> str:
+        """How the re-solves are made, as a warning says it after "re-solving the full
+        model"."""
+        if self.solved == "continuous amounts":
+            return " (compute unrounded, as this solve's)"
+        return f" (compute in {self.solved}, as this solve's)"
+
+    @property
+    def after(self) -> str:
+        """What a solve with the limit moved may show instead, where the steps differ."""
+        if self.declared is None:
+            return ""
+        return (
+            f"; a solve with the limit moved puts compute in {self.declared} where it can, "
+            "so the gain it shows may differ from these by up to one step's value"
+        )
 
 
 def _unused(result: SolveResult, lim: LimitRow) -> float:
@@ -286,7 +323,7 @@ def _differs(a: float | None, b: float | None, noise: float) -> bool:
 def _warning(
     lim: LimitPrice,
     noise: float,
-    steps_of: str | None = None,
+    steps: _ReSolved | None = None,
     basis: str | None = None,
     *,
     titled: bool = False,
@@ -294,9 +331,11 @@ def _warning(
     """A warning where the full model one step away does not follow the LP price.
 
     Where no deal, security level or concession changes, what the LP misses is that
-    compute moves in whole steps (`steps_of`, e.g. "steps of 1,000 H100e"), and the
+    compute moves in whole steps (`steps.solved`, e.g. "steps of 1,000 H100e"), and the
     warning says that rather than blaming the discrete choices. A pro-rated cap is named
-    with its `basis`, as its price is (`describe`).
+    with its `basis`, as its price is (`describe`). Every warning says the step of its
+    re-solves, and where the solve's step is finer than the declared one, that a solve
+    with the limit moved may differ by up to one step's value (`_ReSolved`).
     """
     if lim.step is None:
         return None
@@ -327,16 +366,19 @@ def _warning(
         return None
     # "shadow price", as the tables and memos call it: "LP price" was jargon to a principal
     price = f"{limit_name(lim, basis)}: the shadow price of {usd(lim.usd_per_unit)} per {lim.unit}"
-    if not changed and steps_of is not None:
+    how = "" if steps is None else steps.words
+    after = "" if steps is None else steps.after
+    if not changed and steps is not None and steps.solved != "continuous amounts":
         return (
-            f"{price} treats compute as divisible, but it is decided in {steps_of}; "
+            f"{price} treats compute as divisible, but it is decided in {steps.solved}; "
             "with the same deals, security levels and concessions, re-solving the full model, "
             + "; ".join(parts)
+            + after
             + "."
         )
     return (
         f"{price} holds only while today's deals, security levels and concessions stay; "
-        "re-solving the full model, " + "; ".join(parts) + "."
+        f"re-solving the full model{how}, " + "; ".join(parts) + after + "."
     )
 
 

@@ -88,8 +88,7 @@ def sensitivities(ranked: list[RegimeRow]) -> list[str]:
     out.append(
         "These hold each regime's packages fixed (a first-order answer). Packages re-optimise "
         "as figures move: the re-solves below, where there are any, and a sweep of the risk "
-        "penalty under each regime (dealbench sweep --policy REGIME --param "
-        "policy.risk_penalty_per_h100e) "
+        "penalty (policy.risk_penalty_per_h100e) under each regime "
         "show where the ranking really turns."
     )
     return out

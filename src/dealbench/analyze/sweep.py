@@ -27,6 +27,7 @@ from dealbench.model.granularity import Granularity
 from dealbench.model.overrides import path_error
 from dealbench.model.portfolio import BASE_SCENARIO, Portfolio
 from dealbench.model.regimes import caps_notes
+from dealbench.model.rules import base_sets_words
 from dealbench.optimize import SolveResult, Status
 
 __all__ = ["ChangePoint", "SweepResult", "SweepRow", "grid", "sweep_param", "sweep_scenarios"]
@@ -135,12 +136,17 @@ def sweep_scenarios(
     """The base portfolio and each scenario, solved; changes are against the base.
 
     The base is the portfolio as loaded, row `base`; a scenario of that id (any letter
-    case) is the base instead, in its place: DESIGN.md lets a scenario take any id, and a
-    file's own `base` is what its writer compares the others against."""
+    case) that sets nothing gives the row its id and title (DESIGN.md lets a scenario take
+    any id). One that sets something is refused (`rules.scenario_problems`, which a
+    scenarios file meets when loaded): every scenario's values apply to the portfolio as
+    loaded, so it would be a base none of the others has; it replaced the as-loaded row
+    until session 42, and the others' changes were said against values they lacked."""
     own = [i for i, (s, _pf) in enumerate(scenarios) if s.id.lower() == BASE_SCENARIO]
     base_id, base_title = BASE_SCENARIO, "As loaded"
     if own:
-        first, portfolio = scenarios[own[0]]
+        first, _pf = scenarios[own[0]]
+        if first.set:
+            raise ArgumentError("scenarios", base_sets_words(first.id), f"[{own[0]}].id")
         base_id, base_title = first.id, first.title or "As loaded"
         scenarios = [pair for i, pair in enumerate(scenarios) if i != own[0]]
     portfolios = [portfolio, *(pf for _s, pf in scenarios)]
@@ -297,6 +303,26 @@ def sweep_values(base: Portfolio, path: str, start: Any, stop: Any, steps: int) 
     return grid(low, high, steps)
 
 
+def check_swept(path: str, overrides: Mapping[str, Any]) -> None:
+    """Refuse an override of the swept path, or of a path within it or around it: the
+    sweep sets the path at each value, so the override's value was dropped without a word
+    (`sweep --param partners.AE.batna --set partners.AE.batna=5bn` swept 1bn to 2bn and
+    said nothing of the 5bn)."""
+
+    def within(inner: str, outer: str) -> bool:
+        return inner == outer or inner.startswith((outer + ".", outer + "["))
+
+    for given in overrides:
+        if within(given, path) or within(path, given):
+            other = "" if within(given, path) else " (set its other parts by their own paths)"
+            raise ArgumentError(
+                "overrides",
+                f"the sweep varies {path} itself, so the value given for it here would be "
+                f"dropped; leave it out{other}",
+                given,
+            )
+
+
 def sweep_param(
     portfolio: Portfolio,
     path: str,
@@ -312,6 +338,7 @@ def sweep_param(
 ) -> tuple[SweepResult, list[SolveResult]]:
     """Solve `steps` values of `path` from `start` to `stop`; find where the package changes."""
     check_steps(steps, refine)
+    check_swept(path, overrides or {})
     base = apply_overrides(portfolio, overrides or {})
     values = sweep_values(base, path, start, stop, steps)
     opts = options or SolveOptions()

@@ -130,7 +130,7 @@ class SampledLimit(Frozen):
         if self.probability.estimate > 0:
             said += f" (standard error {self.probability.standard_error:.1%})"
         if self.broken_at_means:
-            said += "; at the figures' means it exceeds it too, as dealbench evaluate finds"
+            said += "; at the figures' means it exceeds it too, as evaluating the package finds"
         return said + "."
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -201,7 +201,30 @@ def compare(
                 portfolio_path=portfolio,
             )
             _wrote(written, out, json_out)
+            if not explain_all:
+                _unexplained(solved)
     _stopped([(r.regime, r.status) for r in comparison.regimes], "under")
+
+
+def _unexplained(solved: dict[str, tuple[Any, Any]]) -> None:
+    """Where the files name partners as not explained (past the first `MAX_EXPLAINED`
+    without a deal), the CLI's way to have every one explained: the files' reason names
+    no command (session 42; it said "`dealbench compare --explain-all` ..." on the web)."""
+    from dealbench.list_words import and_list
+    from dealbench.result_words import explain_all_words
+
+    regimes = [
+        rid
+        for rid, (_pf, result) in solved.items()
+        if result.us_value is not None and len(result.no_deal) > MAX_EXPLAINED
+    ]
+    if regimes:
+        typer.echo(
+            f"note: under {and_list(regimes)}, the files say why for the first "
+            f"{MAX_EXPLAINED} partners without a deal and name the others as not "
+            f"explained; {explain_all_words('compare')}",
+            err=True,
+        )
 
 
 @app.command(
@@ -278,7 +301,13 @@ def sweep(
         parse_set,
     )
     from dealbench.analyze.solves import SolveOptions
-    from dealbench.analyze.sweep import check_steps, parse_bound, sweep_param, sweep_scenarios
+    from dealbench.analyze.sweep import (
+        check_steps,
+        check_swept,
+        parse_bound,
+        sweep_param,
+        sweep_scenarios,
+    )
     from dealbench.cli import analyze_output as show
     from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.errors import InputError, Issue
@@ -321,6 +350,8 @@ def sweep(
         refine = REFINE if refine is None else refine
         check_steps(steps, refine)  # the library's bounds, refused before any solve
         overrides = parse_set(sets or [])
+        if param is not None:
+            check_swept(param, overrides)  # before the portfolio is read, as --steps is
         ex = executor_from(jobs, executor, scheduler)
         if out is not None:  # refused before the solves, not after
             from dealbench.cli.analyze_output import SWEEP_FILE

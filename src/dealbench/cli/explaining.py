@@ -15,6 +15,8 @@ from dealbench.errors import InfeasibleError, InputError, Issue
 from dealbench.list_words import each_once
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from dealbench.model import Portfolio
     from dealbench.optimize import SolveResult
     from dealbench.optimize.explain.data import NoDeal
@@ -58,16 +60,32 @@ def raise_for_status(
         raise
 
 
-def print_reasons(reasons: Sequence[NoDeal]) -> None:
+def print_reasons(reasons: Sequence[NoDeal], portfolio: Path | None = None) -> None:
     """One paragraph per partner, wrapped to the terminal; the partners the solve did not
-    explain in one, after the others, naming each."""
+    explain in one, after the others, naming each. `portfolio`: the file as given, which
+    the command a reason points to takes."""
+    import shlex
+
     from dealbench.cli import output
     from dealbench.list_words import and_list
 
+    given = "PORTFOLIO" if portfolio is None else shlex.quote(str(portfolio))
+
     for reason in reasons:
         if reason.explained:
-            typer.echo(output.paragraph(f"Why no deal with {reason.partner}: {reason.message}"))
+            # The CLI's pointer to the frontier the reason speaks of (`NoDeal.frontier`).
+            see = (
+                f" (dealbench frontier {given} --partner {reason.partner} draws it)"
+                if reason.frontier
+                else ""
+            )
+            typer.echo(
+                output.paragraph(f"Why no deal with {reason.partner}: {reason.message}{see}")
+            )
     left = [r for r in reasons if not r.explained]
     if left:
+        from dealbench.result_words import explain_all_command
+
         codes = and_list([r.partner for r in left])
-        typer.echo(output.paragraph(f"Why no deal with {codes}: {left[0].message}"))
+        said = f"{left[0].message} ({explain_all_command('solve')})"  # the CLI's way to ask
+        typer.echo(output.paragraph(f"Why no deal with {codes}: {said}"))

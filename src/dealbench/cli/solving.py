@@ -237,7 +237,7 @@ def solve(
                 data["zopa"] = zopa
             typer.echo(output.to_json(data))
         else:
-            _print_solved(result, reasons, zopa, extra)
+            _print_solved(result, reasons, zopa, extra, portfolio)
         if out is not None:
             written = write_outputs(
                 pf,
@@ -355,9 +355,11 @@ def _print_solved(
     reasons: Sequence[NoDeal],
     zopa: list[dict[str, Any]] | None,
     extra: dict[str, Any],
+    portfolio: Path,
 ) -> None:
-    """The solve as the terminal says it: the packages, why a partner has none, the zones
-    of agreement (nash, kalai), and the analysis asked for."""
+    """The solve as the terminal says it: the packages, why a partner has none (`portfolio`:
+    the file as given, for the commands it points to), the zones of agreement (nash,
+    kalai), and the analysis asked for."""
     from dealbench.cli import explaining, output
     from dealbench.result_words import message_after
 
@@ -365,7 +367,7 @@ def _print_solved(
     if after := message_after(result):
         typer.echo(after)
     output.print_notes(result.notes)  # before "the best package MX accepts": under which caps
-    explaining.print_reasons(reasons)
+    explaining.print_reasons(reasons, portfolio)
     if zopa:
         # Not the bargaining's own test (each partner alone): say what differs.
         typer.echo(

@@ -232,8 +232,9 @@ class Scenario(Strict):
     set: dict[str, Any] = Field(default_factory=dict)
 
 
-#: The id of a sweep's first row, the portfolio as loaded, unless a scenario of this id
-#: (any letter case) is the base instead.
+#: The id of a sweep's first row, the portfolio as loaded; a scenario of this id (any
+#: letter case) that sets nothing gives that row its id and title (`rules.scenario_problems`
+#: refuses one that sets something).
 BASE_SCENARIO = "base"
 
 

@@ -48,10 +48,16 @@ def _weakest_first(policy: Policy) -> Iterator[Problem]:
 
 def scenario_problems(spec: ScenarioFile) -> Iterator[Problem]:
     """A scenarios file on its own: each id once (its paths need a portfolio). A scenario
-    `base`, in any letter case, is the base of a sweep (`sweep_scenarios`): one at most."""
+    `base`, in any letter case, titles the base of a sweep, the portfolio as loaded
+    (`sweep_scenarios`): one at most, and it sets nothing. Every scenario's `set` applies
+    to the portfolio as loaded, so a `base` that set something would be a row the others
+    are compared against while none of them has its values (session 42)."""
     ids = [scenario.id for scenario in spec.scenarios]
     yield from _repeated(ids, "scenarios", "scenario {!r} is listed twice")
     bases = [i for i, name in enumerate(ids) if name.lower() == BASE_SCENARIO]
+    for i in bases:
+        if spec.scenarios[i].set:
+            yield (("scenarios", i, "id"), base_sets_words(ids[i]))
     for i in bases[1:]:
         if ids[i] != ids[bases[0]]:  # the same id twice is said above
             yield (
@@ -61,6 +67,17 @@ def scenario_problems(spec: ScenarioFile) -> Iterator[Problem]:
                     "(the scenario the others are compared against); keep one"
                 ),
             )
+
+
+def base_sets_words(name: str) -> str:
+    """Why a scenario `base` may not set anything, and what to do instead."""
+    return (
+        f"{name!r} is the portfolio as loaded, the row every scenario is compared against, "
+        "and each scenario's set applies to the portfolio as loaded, not to another "
+        "scenario: give this scenario another id to keep it as a scenario of its own, or "
+        "leave its set empty to title the as-loaded row (to change the base itself, "
+        "change the portfolio's files or override them for the whole run)"
+    )
 
 
 def _repeated(ids: list[str], where: str, message: str) -> Iterator[Problem]:

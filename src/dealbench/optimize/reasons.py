@@ -81,6 +81,12 @@ class NoDeal:
     reason: str  # no-acceptable-package | not-worth-it | shared-limits | time-limit | walked-away | not-explained
     message: str
     relax: list[Relaxation] = field(default_factory=list)
+    #: The message says the partner's frontier, the other deals held, has no zone of
+    #: agreement. The message is in no shell's words (it is saved in result.json and shown
+    #: on the web and in memos); a shell points to where it draws that frontier (the CLI:
+    #: `dealbench frontier PORTFOLIO --partner CODE`). It said "(frontier --partner CODE)"
+    #: in every shell until session 42.
+    frontier: bool = False
 
     @property
     def explained(self) -> bool:
@@ -93,4 +99,5 @@ class NoDeal:
             "reason": self.reason,
             "message": self.message,
             "relax": [r.as_dict() for r in self.relax],
+            "frontier": self.frontier,
         }

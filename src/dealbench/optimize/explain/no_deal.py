@@ -24,7 +24,7 @@ from dealbench.optimize.explain.relax_words import RAISE_NOISE, limit_raised
 from dealbench.optimize.explain.shared_limits import shared_limits
 from dealbench.optimize.reasons import NOT_EXPLAINED
 from dealbench.optimize.result import SolveResult, Status
-from dealbench.result_words import MAX_EXPLAINED, explain_all_words
+from dealbench.result_words import MAX_EXPLAINED
 
 __all__ = [
     "MAX_EXPLAINED",
@@ -332,12 +332,14 @@ def no_deal_reasons(
     *,
     limit: int | None = MAX_EXPLAINED,
     cold: bool = False,
-    command: str = "solve",
 ) -> list[NoDeal]:
     """Why each partner without a deal has none: the first `limit` of them (None: every
-    one), and for each of the rest a reason saying it was not explained and how to have it
-    explained with `command` (`explain_all_words`; never silence, which reads as a complete
-    list); `require` and `cold` as for `why_no_deal`."""
+    one), and for each of the rest a reason saying it was not explained (never silence,
+    which reads as a complete list); `require` and `cold` as for `why_no_deal`. The
+    reason is saved in result.json and shown on the web and in memos, so it names no
+    command: each shell says how to have every one explained (the CLI `--explain-all`,
+    `result_words.explain_all_words`; the web its button). It named `dealbench solve
+    --explain-all` in every shell until session 42."""
     from dealbench.optimize.decomposition.warm import remember, warm_from
 
     if not result.no_deal:
@@ -354,8 +356,8 @@ def no_deal_reasons(
             code,
             NOT_EXPLAINED,
             f"not explained: the solve says why for the first {limit} of its {total} "
-            "partners without a deal only (each takes one solve or more); "
-            f"{explain_all_words(command)}",
+            "partners without a deal only (each takes one solve or more); asked to, it "
+            "says why for every one",
         )
         for code in result.no_deal[limit:]
         if portfolio.partner(code) is not None

@@ -94,16 +94,17 @@ def shared_limits(
         changes = [_raise_words(least, pf.periods)]
         relax = least
     # The frontier's frame said too: held beside those deals, none is better for both sides
-    # (`frontier --partner FR` said "ZOPA: none" beside this "would add $1.13bn").
+    # (`frontier --partner FR` said "ZOPA: none" beside this "would add $1.13bn"). In no
+    # shell's words: each points to its own frontier (`NoDeal.frontier`).
     held = (
-        f"; with those deals held, the frontier of {code} (frontier --partner {code}) has "
-        "no zone of agreement for that reason"
+        f"; with those deals held, the frontier of {code} has no zone of agreement for that reason"
     )
     if not needs:
         return NoDeal(
             code,
             "shared-limits",
             f"{alone}, but within the portfolio the deals it would displace are worth more{held}",
+            frontier=True,
         )
     holders = [d.partner for d in result.deals if d.partner in users]
     worth = [c for c in holders if c not in require]
@@ -118,6 +119,7 @@ def shared_limits(
         f"{alone}, but {' and '.join(needs)} {_go(needs)} to {' and to '.join(to)}; "
         f"{' and '.join(changes)}{opens}{best}{held}",
         relax,
+        frontier=True,
     )
 
 
@@ -150,7 +152,7 @@ def _left_out_by_mode(
     need, not as what opens a deal (partner-best on gulf-asia: "raising supply by 20,000
     H100e in each of 2026, 2027 and 2028 makes room for it", and with that raise BH
     still had no deal)."""
-    aim = MAXIMISED.get(result.mode, f"what --mode {result.mode} maximises")
+    aim = MAXIMISED.get(result.mode, f"what a {result.mode} solve maximises")
     if not needs:  # nothing displaced: its deal does not raise what the mode maximises
         return NoDeal(
             code,

@@ -136,6 +136,10 @@ def sweep_arguments(
         described["scenarios"] = form_text(form, "scenarios")
         return (pf, overrides, loaded, None, time_limit), described
     arguments = _param_arguments(form, base, faults)
+    if overrides is not None and arguments["path"]:  # as `sweep_param` refuses it
+        from dealbench.analyze.sweep import check_swept
+
+        faults.checked(partial(check_swept, arguments["path"], overrides))
     faults.raise_any()
     described.update({"param" if k == "path" else k: v for k, v in arguments.items()})
     return (pf, overrides, None, arguments, time_limit), described
