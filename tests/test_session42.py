@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -86,3 +87,18 @@ def test_annex_a_says_which_tranches_name_no_site(run: Runner, deals: Path, tmp_
     made = run("render", deals / "packages/sa-counter.yaml", "--portfolio", gulf, "--out", plain)
     assert made.exit_code == 0, made.output
     assert "Site and operator" not in plain.read_text()
+
+
+def test_the_frontiers_saved_words_name_no_cli_option(run: Runner, deals: Path) -> None:
+    """The frontier's JSON (which the web's frontier page and the status memo read) said
+    "solve --mode nash on the partner alone" of its Nash point and "--jointly re-plans the
+    other deals" in its no-zone note: words of one shell, saved for all."""
+    held = run("frontier", deals / "portfolios/global.yaml", "-p", "MY", "--points", "3", "--json")
+    assert held.exit_code == 0, held.output
+    notes = json.loads(held.stdout)["notes"]
+    assert any("the joint frontier re-plans the other deals at each point" in n for n in notes)
+    ae = run("frontier", deals / "portfolios/gulf-asia.yaml", "-p", "AE", "--points", "3", "--json")
+    assert ae.exit_code == 0, ae.output
+    nash = json.loads(ae.stdout)["nash"]
+    assert nash["method"].startswith("a nash solve of the partner alone (others held)")
+    assert not [w for w in [*notes, nash["method"]] if "--" in w]

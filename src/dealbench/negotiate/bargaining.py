@@ -40,7 +40,7 @@ NOT_ON_RISK_AXIS = "not on this axis (see the note)"
 RISK_AXIS_NOTE = (
     "No Nash or Kalai-Smorodinsky point on the risk axis with the others re-optimized: its "
     "points are the best V at each risk, not the frontier of V against the partner's "
-    "utility, which the partner axis (--jointly without --axis risk) gives with both."
+    "utility, which the partner axis with the others re-optimized gives with both."
 )
 
 
@@ -88,7 +88,7 @@ def attach_bargaining(
             point = point_of(portfolio, frontier.partner, packages).model_copy(
                 update={"label": mode}
             )
-            solved = f"solve --mode {mode} on the partner alone (others held)"
+            solved = f"a {mode} solve of the partner alone (others held)"
             # The solve's package is in the declared step; the held curves are exact (finer
             # steps, up to the limit in whole units), and a package on them can give the
             # partner more at the same US value: the rounded point would sit under the

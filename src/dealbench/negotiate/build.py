@@ -246,8 +246,8 @@ def _displaced(
         f"No zone of agreement with the other deals held ({and_list(others)}): what they "
         f"take of the shared limits leaves {partner} no package better for both sides than "
         f"no deal. Alone, {worth.removeprefix('with no other deal, ')}, but the portfolio "
-        f"gives the room it needs to deals worth more, as `solve` says ({why}); --jointly "
-        "re-plans the other deals at each point."
+        f"gives the room it needs to deals worth more, as `solve` says ({why}); the joint "
+        "frontier re-plans the other deals at each point."
     )
 
 
