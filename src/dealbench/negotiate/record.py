@@ -65,7 +65,12 @@ from dealbench.negotiate.rounds.negotiation import (
     shared_violations,
 )
 from dealbench.negotiate.rounds.read import known_partner, load_negotiations
-from dealbench.negotiate.rounds.write import append_round, recorded, refuse_shipped
+from dealbench.negotiate.rounds.write import (
+    append_round,
+    recorded,
+    refuse_shipped,
+    refuse_unwritable,
+)
 from dealbench.negotiate.verdict import Verdict, verdict
 
 __all__ = ["Counter", "Offer", "conclude", "record_counter", "record_offer", "walk_away"]
@@ -136,6 +141,7 @@ def record_offer(
         package = load_package(package, portfolio)
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(portfolio, negotiations, partner, expect)
+    refuse_unwritable(negotiation)  # before any work
     _in_order(negotiation, date)
     proposal = None
     plan: Plan | None = None
@@ -319,6 +325,7 @@ def record_counter(
         _refuse(where, "counter", "date", problem)
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(portfolio, negotiations, partner, expect)
+    refuse_unwritable(negotiation)  # before any work
     _in_order(negotiation, date)
     _not_again(portfolio, negotiation, package)
     if date is None and where is not None:
@@ -390,6 +397,7 @@ def conclude(
     with concluding(root):
         negotiations = load_negotiations(portfolio, root)
         negotiation = _open(portfolio, negotiations, partner, expect)
+        refuse_unwritable(negotiation)  # before any work
         _in_order(negotiation, date)
         data = _conclusion(portfolio, negotiations, negotiation, round_number, note, author, date)
         header = _header(recorded_by, "conclude", portfolio)
@@ -486,6 +494,7 @@ def walk_away(
     note, author = round_text(note, "note"), round_text(author, "author")
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(portfolio, negotiations, partner, expect)
+    refuse_unwritable(negotiation)  # before any work
     _in_order(negotiation, date)
     data = RoundFile(
         round=negotiation.next_number,
