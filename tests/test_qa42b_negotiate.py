@@ -6,7 +6,9 @@ that repeats our last, the next offer beside a package that takes the others' su
 from __future__ import annotations
 
 import errno
+import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -174,3 +176,40 @@ def test_a_full_disk_under_the_rounds_folder_is_no_fault_of_the_folder(
         f"error: cannot record round 1 in {deals / 'rounds/gulf-asia'}: the disk is full; "
         "nothing written"
     ) in run.stderr.splitlines()
+
+
+# --- walk-away --no-documents ---------------------------------------------------------------
+
+
+def test_walk_away_takes_no_documents_as_every_other_round_command_does(deals: Path) -> None:
+    """`walk-away -p BH --no-documents`, typed out of the habit `offer`, `counter` and
+    `conclude` give: "No such option: --no-documents", exit 2. A walk-away writes no
+    documents, so the option changes nothing, and its help says so; `--json` lists the
+    documents written (none) as the other round commands' answers do."""
+    run = invoke(["walk-away", deals / GULF, "-p", "BH", "--no-documents", "--json"])
+    assert run.exit_code == 0, run.output
+    answer = json.loads(run.stdout)
+    assert answer["status"] == "walked-away" and answer["documents"] == []
+    assert (deals / "rounds/gulf-asia/BH/001-us.yaml").is_file()
+    assert "a walk-away writes no documents" in words(invoke(["walk-away", "--help"]).stdout)
+
+
+# --- conclude --help's examples -----------------------------------------------------------
+
+
+def test_conclude_help_examples_are_alternatives_each_of_which_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`conclude --help`'s three examples, run in order in the demo's copy: the first
+    concluded AE, so the other two were refused ("the negotiation with AE was concluded in
+    this round; no round may follow it"). The epilog says they are alternatives; each,
+    run alone in a copy of the example data, concludes."""
+    shown = invoke(["conclude", "--help"]).stdout
+    assert "Examples (alternatives: each concludes AE's deal for good: run one):" in shown
+    examples = [line.strip().removeprefix("$ ") for line in shown.splitlines() if "$ " in line]
+    assert len(examples) == 3
+    for n, example in enumerate(examples):
+        monkeypatch.chdir(Path(shutil.copytree(REPO / "deals", tmp_path / f"{n}/deals")).parent)
+        run = invoke(shlex.split(example)[1:])
+        assert run.exit_code == 0, (example, run.output)
+        assert "(concluded on " in run.stdout
