@@ -213,3 +213,50 @@ def test_conclude_help_examples_are_alternatives_each_of_which_runs(
         run = invoke(shlex.split(example)[1:])
         assert run.exit_code == 0, (example, run.output)
         assert "(concluded on " in run.stdout
+
+
+# --- an offer that repeats our last -----------------------------------------------------------
+
+
+def test_an_offer_with_the_terms_of_our_last_says_it_stands_in_each_shell(
+    tmp_path: Path, deals: Path, client: Any
+) -> None:
+    """`offer global.yaml -p KR --fix compute --fix invest-us` after KR's counter recorded
+    round 1's package again, word for word, without a word: read as a move. Recorded (the
+    offer stands, a move of its own), and said: the CLI's line, `--json`'s `repeats` and
+    `repeat_note`, the web's recorded offer."""
+    rounds = tmp_path / "rounds"
+    common = ["--rounds", rounds, "--no-documents"]
+    portfolio = deals / "portfolios/global.yaml"
+    first = invoke(["offer", portfolio, "-p", "KR", *common, "--json"])
+    assert json.loads(first.stdout)["repeats"] is None  # a first offer repeats nothing
+    counter = invoke(["counter", portfolio, deals / "packages/kr-counter.yaml", *common])
+    assert counter.exit_code == 0, counter.output
+    again = invoke(["offer", portfolio, "-p", "KR", "--fix", "compute", "--fix", "invest-us",
+                    *common])  # fmt: skip
+    assert again.exit_code == 0, again.output
+    assert (
+        "The same terms as our offer of round 1 (001-us.yaml): our offer stands, unmoved by "
+        "KR's counter of round 2."
+    ) in words(again.stdout)
+    twice = invoke(["offer", portfolio, "-p", "KR", "--fix", "compute", "--fix", "invest-us",
+                    *common, "--json"])  # fmt: skip
+    answer = json.loads(twice.stdout)
+    assert answer["repeats"] == 3
+    assert answer["repeat_note"] == (
+        "The same terms as our offer of round 3 (003-us.yaml), with no counter since: the "
+        "partner hears nothing new."
+    )
+    assert sorted(p.name for p in (rounds / "KR").glob("*.yaml")) == [
+        "001-us.yaml", "002-partner.yaml", "003-us.yaml", "004-us.yaml",
+    ]  # fmt: skip
+    # the web: QA offered the point of the frontier best for the US, twice
+    sent = {**_csrf(), "strategy": "us-best"}
+    page = words(client.post("/p/gulf-asia/n/QA/offer", data=sent).text)
+    assert "Round 1 recorded" in page and "The same terms" not in page
+    page = words(client.post("/p/gulf-asia/n/QA/offer", data=sent).text)
+    assert "Round 2 recorded" in page, page
+    assert (
+        "The same terms as our offer of round 1 (001-us.yaml), with no counter since: the "
+        "partner hears nothing new."
+    ) in page

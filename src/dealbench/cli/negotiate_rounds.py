@@ -176,6 +176,9 @@ def offer(
                 else None,
                 "retreat": done.round.data.retreat,
                 "step_note": done.step_note or None,
+                # our last offer's round when this one has its terms (null: it moves)
+                "repeats": done.repeats.number if done.repeats is not None else None,
+                "repeat_note": done.repeat_note or None,
             }
             echo_json(data, written)
             return
@@ -189,6 +192,8 @@ def offer(
             )
             if record.reason:
                 typer.echo(output.paragraph(f"{record.reason}.", first="  ", rest="  "))
+        if done.repeat_note:
+            typer.echo(output.paragraph(done.repeat_note))
         if done.round.data.retreat and done.previous is not None and figures is not None:
             typer.echo(_retreat_warning(done.previous, figures))
         if figures is not None:

@@ -89,6 +89,29 @@ class Offer:
     #: An offer dealbench chose whose compute is not in the declared step says so
     #: (`offers.words.step_words`); "" otherwise, and for a package given.
     step_note: str = ""
+    #: Our last offer when this one has its terms (`same_terms`), chosen or given: recorded,
+    #: as a negotiator restates an offer that stands, and said (`repeat_note`).
+    repeats: Round | None = None
+
+    @property
+    def repeat_note(self) -> str:
+        """That the offer repeats our last, in words every shell shows; "" when it moves.
+        `offer -p KR --fix compute --fix invest-us` after KR's counter recorded round 1's
+        package again without a word, as if it were a move."""
+        last = self.repeats
+        if last is None:
+            return ""
+        same = f"The same terms as our offer of round {last.number} ({last.name})"
+        between = self.round.number - last.number - 1
+        if not between:
+            return f"{same}, with no counter since: the partner hears nothing new."
+        code = last.package.partner if last.package is not None else "the partner"
+        moved = (
+            f"{code}'s counter of round {last.number + 1}"
+            if between == 1
+            else f"the {between} rounds since"
+        )
+        return f"{same}: our offer stands, unmoved by {moved}."
 
 
 @dataclass(frozen=True)
@@ -222,7 +245,15 @@ def record_offer(
     )
     with recorded(written.data, written.path):
         shared = shared_violations(portfolio, negotiations, package)
-    return Offer(written, proposal, previous, shared, step_note)
+        repeats = (
+            previous
+            if previous is not None
+            and previous.figures is not None
+            and written.figures is not None
+            and same_terms(previous.figures, written.figures)
+            else None
+        )
+    return Offer(written, proposal, previous, shared, step_note, repeats)
 
 
 def _retreat(
