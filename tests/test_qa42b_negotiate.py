@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -260,3 +261,35 @@ def test_an_offer_with_the_terms_of_our_last_says_it_stands_in_each_shell(
         "The same terms as our offer of round 1 (001-us.yaml), with no counter since: the "
         "partner hears nothing new."
     ) in page
+
+
+# --- the next offer beside a package that takes the others' supply -----------------------------
+
+
+def test_a_next_offer_less_for_both_sides_says_the_package_takes_the_others_supply(
+    deals: Path,
+) -> None:
+    """`evaluate ae-offer.yaml --against 4` set "our next offer" (US $88.98bn, AE $8.05bn)
+    beside the package (US $89.01bn, AE $8.50bn), less for both, with no word why: a
+    dominated package as our next move, beside an ACCEPT. The next offer is right: the
+    most AE can get, the US at its target, within the supply the plan leaves AE beside the
+    others (2027: 571,858 H100e); the package takes 600,000. The verdict now says so."""
+    run = invoke(["evaluate", deals / "packages/ae-offer.yaml", "--against", "4",
+                  "--portfolio", deals / GULF, "--json"])  # fmt: skip
+    assert run.exit_code == 0, run.output
+    v = json.loads(run.stdout)
+    assert v["next_offer_us"] < v["us_utility"] and v["next_offer_partner"] < v["partner_utility"]
+    said = [n for n in v["notes"] if n.startswith("our next offer gives both sides less")]
+    assert len(said) == 1, v["notes"]
+    # the plan's 2027 for AE is the solver's (571,858 or 571,859 H100e)
+    assert re.fullmatch(
+        re.escape(
+            "our next offer gives both sides less than this package (the US $88.98bn against "
+            "$89.01bn, AE $8.05bn against $8.50bn) because it keeps to the supply and risk "
+            "budget the plan leaves AE beside the other deals, which this package takes more "
+            "of (supply in 2027: 600,000 H100e allocated, 571,8"
+        )
+        + r"\d\d"
+        + re.escape(" available): accepting it is weighed on the portfolio, the others re-planned"),
+        said[0],
+    ), said[0]
