@@ -53,6 +53,12 @@ def temporary(path: Path, data: bytes) -> Path:
     return tmp
 
 
+#: Errors of a write that the place written into causes (read-only, not there, not a
+#: folder): the folder given is to change, bad input (exit 2); a full disk or a failing
+#: one is not (exit 1).
+PLACE_ERRORS = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR)
+
+
 def write_failure(exc: OSError) -> str:
     """Why a write failed, in words a user acts on (a full disk, a read-only place)."""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):

@@ -191,3 +191,23 @@ def named_file(out: Path) -> str | None:
     if suffix not in DOCUMENT_SUFFIXES and suffix not in OTHER_DOCUMENT_SUFFIXES:
         return None
     return None if os.path.isdir(out) else suffix  # a name too long is no folder
+
+
+def made_at(path: Path) -> Path:
+    """The folder a write to `path` makes its first folder in: `path` itself when it is
+    there, else the nearest of its parents that is."""
+    return next(p for p in [path, *path.parents] if os.path.lexists(p))
+
+
+def probe_writable(path: Path) -> Path:
+    """Whether `path` (a folder, there or not yet made) can be written into: a hidden folder
+    made and removed where its first folder would be made (`made_at`), the folder returned;
+    an OSError when the system refuses it (read-only, not ours to write, a system folder,
+    a full disk). Asked before the work whose result the folder is to hold: an output
+    folder (`io.OutputDir`), a rounds folder (`rounds.write.refuse_unwritable`). Readers of
+    those folders pass over hidden names (`unhidden`, the rounds' listings)."""
+    import tempfile
+
+    place = made_at(path)
+    os.rmdir(tempfile.mkdtemp(prefix=".dealbench-probe-", dir=place))
+    return place

@@ -31,9 +31,17 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-from dealbench.atomic_write import temporary, write_failure
+from dealbench.atomic_write import PLACE_ERRORS, temporary, write_failure
 from dealbench.errors import Remedy, refusal, stops_held
-from dealbench.folders import as_written, folder_fault, name_too_long, named_file, no_folder
+from dealbench.folders import (
+    as_written,
+    folder_fault,
+    made_at,
+    name_too_long,
+    named_file,
+    no_folder,
+    probe_writable,
+)
 from dealbench.output_errors import OutputError, OutputExistsError, OutputTargetError
 from dealbench.output_steps import (
     can_stage,
@@ -54,12 +62,6 @@ from dealbench.output_steps import (
 MANIFEST = ".dealbench-manifest.json"
 #: Seconds a run waits for another run writing into the same parent folder.
 LOCK_WAIT = 30.0
-
-
-#: Errors of a write that the place written into causes (read-only, not there, not a
-#: folder): the user's `--out` is to change, bad input (exit 2); a full disk or a failing
-#: one is not (exit 1).
-_PLACE_ERRORS = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR)
 
 
 class OutputDir:
@@ -160,14 +162,12 @@ class OutputDir:
         (exit 1 then): a hidden folder is made and removed where the first folder missing
         would be made, or in the folder itself (then under the lock of runs writing into
         it, lest one of them take the probe for a folder of the user's to keep)."""
-        import tempfile
-
-        place = next(p for p in [self.root, *self.root.parents] if exists(p))
+        place = made_at(self.root)
         left = "nothing written"
         try:
             locked = _locked(place.parent, self.given, lambda exc: self._io_error(exc, left))
             with locked if place == self.root else nullcontext():
-                os.rmdir(tempfile.mkdtemp(prefix=".dealbench-probe-", dir=place))
+                probe_writable(place)
         except OSError as exc:
             raise self._io_error(exc, left) from None
 
@@ -354,7 +354,7 @@ class OutputDir:
         self, exc: OSError, left: str = "the previous result is left as it was"
     ) -> OutputError:
         said = f"cannot write into {self.given}: {write_failure(exc)}; {left}"
-        if exc.errno in _PLACE_ERRORS:  # the folder given is to change: bad input, --out
+        if exc.errno in PLACE_ERRORS:  # the folder given is to change: bad input, --out
             return OutputTargetError("root", said)
         return OutputError(said)
 

@@ -176,6 +176,9 @@ def offer(
                 else None,
                 "retreat": done.round.data.retreat,
                 "step_note": done.step_note or None,
+                # our last offer's round when this one has its terms (null: it moves)
+                "repeats": done.repeats.number if done.repeats is not None else None,
+                "repeat_note": done.repeat_note or None,
             }
             echo_json(data, written)
             return
@@ -189,6 +192,8 @@ def offer(
             )
             if record.reason:
                 typer.echo(output.paragraph(f"{record.reason}.", first="  ", rest="  "))
+        if done.repeat_note:
+            typer.echo(output.paragraph(done.repeat_note))
         if done.round.data.retreat and done.previous is not None and figures is not None:
             typer.echo(_retreat_warning(done.previous, figures))
         if figures is not None:
@@ -304,6 +309,7 @@ def counter(
         "dealbench conclude deals/portfolios/gulf-asia.yaml --partner AE",
         "dealbench conclude deals/portfolios/gulf-asia.yaml --partner AE --round 3 --date 2026-04-02",
         "dealbench conclude deals/portfolios/gulf-asia.yaml --partner AE --format md,pdf --out out/agreed",
+        alternatives="each concludes AE's deal for good: run one",
     )
 )
 def conclude(
@@ -379,16 +385,24 @@ def walk_away(
     author: AuthorOpt = None,
     date: DateOpt = None,
     rounds: RoundsOpt = None,
+    no_documents: Annotated[
+        bool,
+        typer.Option(
+            "--no-documents",
+            help="Taken as the other round commands take it: a walk-away writes no documents.",
+        ),
+    ] = False,
     json_out: Json = False,
 ) -> None:
     """Record that the talks with a partner ended without a deal.
 
-    From then on the partner gets no deal whenever the portfolio is re-planned.
+    From then on the partner gets no deal whenever the portfolio is re-planned. A
+    walk-away has no terms, so it writes no term sheet or redline (`--no-documents`,
+    which the other round commands take, changes nothing here).
 
     The example rounds dealbench ships take no round (nothing is recorded there, exit
     2): run the examples below in the copy `dealbench demo` writes (cd out).
     """
-    from dealbench.cli import output
     from dealbench.cli.documents import check_choice
     from dealbench.negotiate.record import walk_away as run_walk_away
 
@@ -405,8 +419,8 @@ def walk_away(
             date=round_date(date),
             recorded_by="`dealbench walk-away`",
         )
-        if json_out:
-            typer.echo(output.to_json(_round_json(done)))
+        if json_out:  # "documents" as the other round commands' answers have it: none
+            echo_json(_round_json(done), [])
             return
         echo_recorded(done, " (walked away)")
 

@@ -65,7 +65,12 @@ from dealbench.negotiate.rounds.negotiation import (
     shared_violations,
 )
 from dealbench.negotiate.rounds.read import known_partner, load_negotiations
-from dealbench.negotiate.rounds.write import append_round, recorded, refuse_shipped
+from dealbench.negotiate.rounds.write import (
+    append_round,
+    recorded,
+    refuse_shipped,
+    refuse_unwritable,
+)
 from dealbench.negotiate.verdict import Verdict, verdict
 
 __all__ = ["Counter", "Offer", "conclude", "record_counter", "record_offer", "walk_away"]
@@ -84,6 +89,29 @@ class Offer:
     #: An offer dealbench chose whose compute is not in the declared step says so
     #: (`offers.words.step_words`); "" otherwise, and for a package given.
     step_note: str = ""
+    #: Our last offer when this one has its terms (`same_terms`), chosen or given: recorded,
+    #: as a negotiator restates an offer that stands, and said (`repeat_note`).
+    repeats: Round | None = None
+
+    @property
+    def repeat_note(self) -> str:
+        """That the offer repeats our last, in words every shell shows; "" when it moves.
+        `offer -p KR --fix compute --fix invest-us` after KR's counter recorded round 1's
+        package again without a word, as if it were a move."""
+        last = self.repeats
+        if last is None:
+            return ""
+        same = f"The same terms as our offer of round {last.number} ({last.name})"
+        between = self.round.number - last.number - 1
+        if not between:
+            return f"{same}, with no counter since: the partner hears nothing new."
+        code = last.package.partner if last.package is not None else "the partner"
+        moved = (
+            f"{code}'s counter of round {last.number + 1}"
+            if between == 1
+            else f"the {between} rounds since"
+        )
+        return f"{same}: our offer stands, unmoved by {moved}."
 
 
 @dataclass(frozen=True)
@@ -136,6 +164,7 @@ def record_offer(
         package = load_package(package, portfolio)
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(portfolio, negotiations, partner, expect)
+    refuse_unwritable(negotiation)  # before any work
     _in_order(negotiation, date)
     proposal = None
     plan: Plan | None = None
@@ -216,7 +245,15 @@ def record_offer(
     )
     with recorded(written.data, written.path):
         shared = shared_violations(portfolio, negotiations, package)
-    return Offer(written, proposal, previous, shared, step_note)
+        repeats = (
+            previous
+            if previous is not None
+            and previous.figures is not None
+            and written.figures is not None
+            and same_terms(previous.figures, written.figures)
+            else None
+        )
+    return Offer(written, proposal, previous, shared, step_note, repeats)
 
 
 def _retreat(
@@ -319,6 +356,7 @@ def record_counter(
         _refuse(where, "counter", "date", problem)
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(portfolio, negotiations, partner, expect)
+    refuse_unwritable(negotiation)  # before any work
     _in_order(negotiation, date)
     _not_again(portfolio, negotiation, package)
     if date is None and where is not None:
@@ -390,6 +428,7 @@ def conclude(
     with concluding(root):
         negotiations = load_negotiations(portfolio, root)
         negotiation = _open(portfolio, negotiations, partner, expect)
+        refuse_unwritable(negotiation)  # before any work
         _in_order(negotiation, date)
         data = _conclusion(portfolio, negotiations, negotiation, round_number, note, author, date)
         header = _header(recorded_by, "conclude", portfolio)
@@ -486,6 +525,7 @@ def walk_away(
     note, author = round_text(note, "note"), round_text(author, "author")
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(portfolio, negotiations, partner, expect)
+    refuse_unwritable(negotiation)  # before any work
     _in_order(negotiation, date)
     data = RoundFile(
         round=negotiation.next_number,

@@ -33,7 +33,7 @@ from dealbench.checker import DealFigures, check, evaluate
 from dealbench.checker.tolerance import COMPUTE_TOL
 from dealbench.errors import DealbenchError, InfeasibleError
 from dealbench.figures import quantity, usd_change, usd_together
-from dealbench.limit import Limit
+from dealbench.limit import Limit, messages
 from dealbench.model.amounts import amount_label
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
@@ -324,6 +324,7 @@ def verdict(
     if standing is not None and violations:
         reason = f"it is our offer of round {standing.number}, word for word, but {reason}"
     retreat = _next_offer_retreat(offer, proposed)
+    beyond = _beyond_the_plan(portfolio, plan, package, figures, proposed)
     return Verdict(
         partner=code,
         round=round_number,
@@ -355,6 +356,7 @@ def verdict(
             *off_step_notes(portfolio, package),
             *_offers_left_short(portfolio, negotiations, code, supply_left, risk_left),
             *([retreat] if retreat is not None else []),
+            *([beyond] if beyond is not None else []),
         ],
         next_offer_retreat=retreat,
     )
@@ -393,6 +395,40 @@ def _next_offer_retreat(offer: Round | None, proposed: DealFigures | None) -> st
     return (
         f"our next {said.removeprefix('the ')}: it takes back part of what that offer gave, "
         "and is recorded only with the retreat allowed"
+    )
+
+
+def _beyond_the_plan(
+    portfolio: Portfolio,
+    plan: Plan,
+    package: Package,
+    figures: DealFigures,
+    proposed: DealFigures | None,
+) -> str | None:
+    """A note when our next offer gives both sides less than the package weighed, said
+    with why: the next offer keeps to the supply and risk budget the plan leaves the
+    partner beside the other deals, which the package breaks. Only then can it: a package
+    within them giving the US at least the target would be found by the offer's own solve.
+    `evaluate ae-offer.yaml --against 4` set "our next offer", US $88.98bn and AE $8.05bn,
+    beside the package's $89.01bn and $8.50bn (taking 28,142 H100e of 2027 the plan gives
+    the others) with no word why, as if a dominated package were our next move."""
+    if proposed is None or not (
+        proposed.us_value < figures.us_value - 1.0
+        and proposed.partner_utility < figures.partner_utility - 1.0
+    ):
+        return None
+    beside = check(single_partner(portfolio, plan, package.partner), [package]).violations
+    if not beside:
+        return None
+    next_us, us = usd_together([proposed.us_value, figures.us_value])
+    next_partner, partner = usd_together([proposed.partner_utility, figures.partner_utility])
+    code = package.partner
+    return (
+        f"our next offer gives both sides less than this package (the US {next_us} against "
+        f"{us}, {code} {next_partner} against {partner}) because it keeps to the supply and "
+        f"risk budget the plan leaves {code} beside the other deals, which this package "
+        f"takes more of ({'; '.join(messages(beside))}): accepting it is weighed on the "
+        "portfolio, the others re-planned"
     )
 
 

@@ -15,8 +15,9 @@ from typing import Any
 
 import yaml
 
-from dealbench.atomic_write import write_failure
+from dealbench.atomic_write import PLACE_ERRORS, write_failure
 from dealbench.errors import Chosen, DealbenchError, InputError, Issue, stops_held
+from dealbench.folders import made_at, probe_writable
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.rounds import RoundFile, problem_issue, round_problems
@@ -45,6 +46,7 @@ __all__ = [
     "recorded",
     "refuse_shared",
     "refuse_shipped",
+    "refuse_unwritable",
     "round_yaml",
     "whole",
 ]
@@ -72,6 +74,34 @@ def refuse_shipped(root: str | os.PathLike[str]) -> None:
             ")",
         )
         raise InputError(Issue(display_path(Path(root)), None, "", "").choosing(copy))
+
+
+def refuse_unwritable(negotiation: Negotiation) -> None:
+    """A rounds folder the next round of `negotiation` cannot be written into (read-only,
+    not the user's to write) is refused before any work, as an output folder is
+    (`io.OutputDir`): an InputError naming the folder refused and saying what chooses the
+    rounds folder in each shell's words (`Chosen` "rounds": the CLI's --rounds, the web's
+    copy of the deals folder it serves). The refusal came after the offer's solves, as
+    the write's failure (exit 1), and named no way out. A full disk here, or at the
+    write itself, is no fault of the folder's: said as the write says it (exit 1)."""
+    try:
+        probe_writable(negotiation.folder)
+    except OSError as exc:
+        place = made_at(negotiation.folder)
+        number = negotiation.next_number
+        if exc.errno not in PLACE_ERRORS:  # a full disk: before the work, as the write says it
+            raise OutputError(
+                f"cannot record round {number} in {display_path(place)}: "
+                f"{write_failure(exc)}; nothing written"
+            ) from None
+        elsewhere = Chosen(
+            "rounds",
+            f"{write_failure(exc)}, so round {number} with {negotiation.partner} cannot be "
+            "recorded here; nothing written. Make the folder writable, or record in a "
+            "writable copy of the rounds folder (",
+            ")",
+        )
+        raise InputError(Issue(display_path(place), None, "", "").choosing(elsewhere)) from None
 
 
 def refuse_shared(portfolio_path: str | os.PathLike[str], portfolio: Portfolio) -> None:

@@ -343,6 +343,7 @@ async def _record_offer(sent: Sent) -> Response:
         verdict=None,
         proposal=result.proposal,
         step_note=result.step_note,
+        repeat_note=result.repeat_note,
         **notes(sent.request, pf),
     )
 
