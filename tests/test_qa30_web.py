@@ -104,7 +104,7 @@ def test_without_a_script_enter_in_the_editor_evaluates_rather_than_saves(client
     assert form is not None
     first = re.search(r"<button[^>]*>", form.group(0))
     assert first is not None
-    assert 'formaction="/p/gulf-asia/evaluate"' in first.group(0)
+    assert 'formaction="/p/gulf-asia/evaluate?partner=AE"' in first.group(0)
     assert " hidden" in first.group(0)
 
 

@@ -394,7 +394,7 @@ def test_a_portfolio_file_named_with_spaces_hash_or_question_mark_opens_from_eve
     assert "/p/my%20deals%20%231%3F/n/SG/frontier" in seen
     assert "/p/my%20deals%20%231%3F/room" in seen
     editor = client.get("/p/my%20deals%20%231%3F/editor").text
-    assert 'data-evaluate="/p/my%20deals%20%231%3F/evaluate"' in editor
+    assert 'data-evaluate="/p/my%20deals%20%231%3F/evaluate?partner=SG"' in editor
 
 
 def test_the_negotiation_page_names_the_stage_as_the_room_does(client: TestClient) -> None:

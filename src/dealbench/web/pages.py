@@ -17,11 +17,11 @@ from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup
-from starlette.datastructures import ImmutableMultiDict
+from starlette.datastructures import FormData, ImmutableMultiDict
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from dealbench.errors import DealbenchError, InputError, user_lines
+from dealbench.errors import DealbenchError, InputError, Issue, user_lines
 from dealbench.limit import broken_messages
 from dealbench.list_words import plural
 from dealbench.model.names import party_in_text
@@ -99,6 +99,38 @@ class FieldError(InputError):
         super().__init__(exc.issues)
 
 
+class TooLarge(InputError):
+    """A form refused for its size (its Content-Length) before a byte of it is read: none of
+    its fields is known, not even the name of the file that made it too large. Its page
+    shows the form again, empty (`Unread`, `Typed.unread`), the refusal at the form's top,
+    or beside its file field when it has one (`refusal`), status 413; reading the body to
+    keep what was typed would be reading what the limit refuses. The page's script refuses
+    a file that large before the form is sent (`data-max-bytes`), every field kept.
+    `limit`: the limit, in words ("larger than the 256 KiB allowed")."""
+
+    def __init__(self, limit: str) -> None:
+        self.limit = limit
+        super().__init__(Issue("form", None, "", f"{limit}; nothing of it was read"))
+
+    def of_file(self) -> FieldError:
+        """This refusal said of a form's file field, the field that made it too large: the
+        negotiation page's counter file, the package editor's upload (qa42-web: the editor's
+        was an error page)."""
+        said = f"the file chosen is {self.limit} (a package file is a few KB); nothing of the form was read"
+        return FieldError("file", InputError(Issue("file", None, "", said)))
+
+
+class Unread(FormData):
+    """A form refused unread for its size: no field, and `refused`, the refusal its page
+    says (`views.common.sent_form`). Every POST form's page shows it so, through `refusal`
+    and `Typed.of` (qa42b-web: only the counter's and the editor's upload did; the others
+    were an error page)."""
+
+    def __init__(self, refused: TooLarge) -> None:
+        super().__init__()
+        self.refused = refused
+
+
 def invalid_fields(exc: DealbenchError, rename: Callable[[str], str] = str) -> list[str]:
     """The form's fields an error is about: its issues' arguments (an InputError raised for a
     field names it as its "file"), as `rename` says them in the form."""
@@ -129,7 +161,7 @@ class Typed:
     """What a page's form `form` held when it was sent, to be shown again as typed (every
     field, valid or not: one mistyped field must not cost the others). The page's other
     forms, and a page not answering a form, show their defaults. `unread`: the form was
-    refused before it was read (`views.common.TooLarge`): it holds nothing typed."""
+    refused before it was read (`TooLarge`): it holds nothing typed."""
 
     form: str = ""
     values: dict[str, list[str]] = field(default_factory=dict)
@@ -137,7 +169,9 @@ class Typed:
 
     @classmethod
     def of(cls, form: str, sent: ImmutableMultiDict[str, Any]) -> Typed:
-        """`form` as sent: a POST's form data, or a GET form's query."""
+        """`form` as sent: a POST's form data (`Unread`: none), or a GET form's query."""
+        if isinstance(sent, Unread):
+            return cls(form, unread=True)
         values: dict[str, list[str]] = {}
         for key, value in sent.multi_items():
             if isinstance(value, str):
@@ -161,12 +195,15 @@ class Typed:
 class Refusal:
     """A form refused, in its page: the lines of the summary at the page's top (each about a
     field links to it), the words of each field at fault (shown beside it, describing it),
-    and the status (422; 400 when the request is malformed: a field no one types)."""
+    and the status (422; 400 when the request is malformed: a field no one types; 413 when
+    the form was too large to read, `unread`: the page's summary then says it holds nothing
+    typed)."""
 
     form: str
     lines: list[tuple[str | None, str]]
     fields: dict[str, list[str]]
     status: int
+    unread: bool = False
 
     @property
     def invalid(self) -> list[str]:
@@ -191,7 +228,12 @@ def refusal(
     rename: Callable[[str], str] = str,
 ) -> Refusal:
     """`exc` as `form`'s refusal: `fields` are the form's fields a user fills (an error about
-    one marks it), `hidden` those the page fills (an error about one is a malformed request)."""
+    one marks it), `hidden` those the page fills (an error about one is a malformed request).
+    A form too large to read (`TooLarge`) is refused beside its file field when it has one
+    (the file made it so), else at its top, status 413."""
+    unread = isinstance(exc, TooLarge)
+    if isinstance(exc, TooLarge) and "file" in fields:
+        exc = exc.of_file()
     said = user_lines(exc, rename, CHOOSES)
     about = invalid_fields(exc, rename)
     by_field: dict[str, list[str]] = {}
@@ -210,8 +252,8 @@ def refusal(
         lines += [(None, line) for line in said[len(exc.issues) :]]
     else:
         lines = [(None, line) for line in said]
-    status = 400 if any(name in hidden for name in about) else 422
-    return Refusal(form, lines, by_field, status)
+    status = 413 if unread else 400 if any(name in hidden for name in about) else 422
+    return Refusal(form, lines, by_field, status, unread)
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -273,8 +315,9 @@ def refused_page(message: str) -> HTMLResponse:
 def error_page(
     request: Request, exc: DealbenchError, title: str = "That did not work"
 ) -> HTMLResponse:
-    """An error in the page, in the CLI's words; 400 for bad input, 422 for the rest."""
-    status = 400 if isinstance(exc, InputError) else 422
+    """An error in the page, in the CLI's words; 400 for bad input (413 a form too large to
+    read, sent by no form of a page: a button's without fields), 422 for the rest."""
+    status = 413 if isinstance(exc, TooLarge) else 400 if isinstance(exc, InputError) else 422
     lines = user_lines(exc, chooses=CHOOSES)
     context = {"title": title, "lines": lines, **portfolio_of(request), **back_of(request)}
     return page(request, "error.html.j2", status, **context)

@@ -161,7 +161,7 @@ function sendOnce(form) {
 }
 
 // A file over the upload limit is refused before its form is sent: the server refuses a
-// request that large unread (`views.common.TooLarge`), and every field typed with it is lost.
+// request that large unread (`pages.TooLarge`), and every field typed with it is lost.
 // The field says the limit and keeps the form from being sent; the other fields stay.
 function uploadLimit(input) {
   const limit = Number(input.dataset.maxBytes);

@@ -28,11 +28,12 @@ from dealbench.web.jobs import Job
 from dealbench.web.pages import FieldError, page, refusal
 from dealbench.web.security import confine
 from dealbench.web.views.common import (
-    checked_form,
     notes,
     off_loop,
     portfolio,
+    refuse_unread,
     root,
+    sent_form,
 )
 from dealbench.web.views.packages import (
     editor_refused,
@@ -192,7 +193,7 @@ async def risk(request: Request) -> Response:
     (POST) or a package file (`?package=packages/ae-offer.yaml`)."""
     name = request.path_params["name"]
     pf = portfolio(request, name)
-    form: Any = await checked_form(request) if request.method == "POST" else request.query_params
+    form: Any = await sent_form(request) if request.method == "POST" else request.query_params
     # No note that the page's figures use the means: they are the samples' (`risk` prints
     # none), and the page lists the uncertain figures it draws. Its inputs' notes, as `risk`.
     context: dict[str, Any] = {
@@ -215,6 +216,7 @@ async def risk(request: Request) -> Response:
         context["files"] = redline_files(request)
         return page(request, "risk.html.j2", **context)
     try:
+        refuse_unread(form)  # the editor's fields, or the page's own, too many to read
         package, values = _package_of(request, form, pf)
         context.update(values={k: v for k, v in values.items() if k not in ("filename", "replace")})
         context["package"] = package

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from dealbench.errors import InputError, Issue
 from dealbench.folders import unhidden
 from dealbench.model import Package, Portfolio, load_package, load_portfolio
-from dealbench.web.pages import FieldError
+from dealbench.web.pages import FieldError, TooLarge, Unread
 from dealbench.web.security import CSRF_FIELD, CSRF_HEADER, confine, csrf_for
 
 #: Matplotlib's settings are global: one chart is drawn at a time, in every page.
@@ -96,37 +96,33 @@ def chosen_package(request: Request, pf: Portfolio, field: str, file: str) -> Pa
         raise FieldError(field, exc) from None
 
 
-class TooLarge(InputError):
-    """A form refused for its size (its Content-Length) before a byte of it is read: none of
-    its fields is known, not even the name of the file that made it too large. A page that
-    shows its form again shows it empty (`pages.Typed.unread`); reading the body to keep
-    what was typed after the file would be reading what the limit refuses. The page's script
-    refuses such a file before the form is sent (`data-max-bytes`), every field kept.
-    `said`: the limit, in words ("larger than the 256 KiB allowed ...")."""
-
-    def __init__(self, said: str) -> None:
-        self.said = said
-        super().__init__(Issue("upload", None, "", f"{said}; nothing of the form was read"))
-
-    def of_file(self) -> FieldError:
-        """This refusal said of a form's file field, the field that made it too large: the
-        negotiation page's counter file, the package editor's upload (qa42-web: the editor's
-        was an error page)."""
-        said = f"the file chosen is {self.said}; nothing of the form was read"
-        return FieldError("file", InputError(Issue("file", None, "", said)))
-
-
 async def checked_form(request: Request) -> FormData:
     """The POSTed form, once its CSRF token and size are checked."""
     limit: int = request.app.state.max_upload
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > limit:
-        raise TooLarge(f"larger than the {limit // 1024} KiB allowed (a package file is a few KB)")
+        raise TooLarge(f"larger than the {limit // 1024} KiB allowed")
     form = await request.form(max_part_size=limit)
     given = str(form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER, ""))
     if not hmac.compare_digest(given, csrf_for(request.app.state.token)):
         raise HTTPException(403, "The form is stale or came from another site: reload the page.")
     return form
+
+
+async def sent_form(request: Request) -> FormData:
+    """The POSTed form as `checked_form` checks it, or, too large to read, an empty `Unread`
+    form: its page refuses it in its own place (`refuse_unread` in the page's `try`, then
+    `refusal` and `Typed.of`, as any fault of the form), not an error page."""
+    try:
+        return await checked_form(request)
+    except TooLarge as exc:
+        return Unread(exc)
+
+
+def refuse_unread(form: FormData) -> None:
+    """Raise the refusal of a form too large to read (`sent_form`); nothing else."""
+    if isinstance(form, Unread):
+        raise form.refused
 
 
 def portfolio_files(request: Request) -> list[Path]:

@@ -11,6 +11,7 @@ editor's fields as they stand ("Find improvements").
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import PurePosixPath
 from typing import Any
 
 from starlette.datastructures import FormData, QueryParams
@@ -26,14 +27,21 @@ from dealbench.negotiate.logroll import UNHELD, Held, held_beside
 from dealbench.web.pages import CHOOSES, page, refusal, served
 from dealbench.web.security import confine
 from dealbench.web.views.common import (
-    checked_form,
     chosen_package,
     notes,
     off_loop,
     portfolio,
+    refuse_unread,
     root,
+    sent_form,
 )
-from dealbench.web.views.packages import editor_refused, package_from_form, redline_files
+from dealbench.web.views.packages import (
+    PACKAGES,
+    editor_refused,
+    file_partner,
+    package_from_form,
+    redline_files,
+)
 
 #: `--top`'s default.
 TOP = 10
@@ -90,13 +98,22 @@ def _fields(fields: QueryParams | FormData) -> dict[str, Any]:
 
 
 async def _answer(
-    request: Request, name: str, pf: Portfolio, typed: dict[str, Any], load: Loader
+    request: Request,
+    name: str,
+    pf: Portfolio,
+    typed: dict[str, Any],
+    load: Loader,
+    own: str | None = None,
 ) -> Response:
     """The page: the form holding `typed`, and `load()`'s package improved (or the refusal
-    naming the field, status 400)."""
+    naming the field, status 400). `own`: the partner of the package to improve, whose
+    files "Hold other partners' packages" does not offer (it offered them, and holding one
+    was refused: "AE is the package's own partner")."""
+    files = redline_files(request)
     context: dict[str, Any] = {
         "name": name,
-        "files": redline_files(request),
+        "files": files,
+        "hold_files": [f for f in files if own is None or file_partner(request, f) != own],
         "typed": typed,
         **notes(request, pf),
         "refused": None,
@@ -124,6 +141,16 @@ def _held(request: Request, pf: Portfolio, files: list[str], package: str = "") 
     return held_beside(pf, confine(root(request), package), given)
 
 
+def _source(form: FormData, package: Package) -> str:
+    """The package file the editor's fields came from (its hidden `source`), when a file of
+    the fields' partner: beside a round file, they are improved holding the deals concluded
+    in its rounds folder, as `improve FILE` holds them (they held none, qa42b-web); "" when
+    the editor opened no file (nothing is then held but `--hold`'s, and the page says so)."""
+    source = str(form.get("source") or "")
+    in_rounds = PurePosixPath(source).parent.name
+    return source if in_rounds in ("", PACKAGES, package.partner) else ""
+
+
 async def improve_page(request: Request) -> Response:
     """The form; with a package file chosen, its improvements."""
     name = request.path_params["name"]
@@ -136,21 +163,23 @@ async def improve_page(request: Request) -> Response:
         package = chosen_package(request, pf, "package", typed["package"])
         return package, _held(request, pf, typed["hold"], typed["package"])
 
-    return await _answer(request, name, pf, typed, load)
+    own = file_partner(request, typed["package"]) if typed["package"] else None
+    return await _answer(request, name, pf, typed, load, own)
 
 
 async def improve_fields(request: Request) -> Response:
     """The package editor's fields as they stand, improved ("Find improvements")."""
-    form = await checked_form(request)
+    form = await sent_form(request)
     name = request.path_params["name"]
     pf = portfolio(request, name)
     typed = {**_fields(form), "package": ""}
     try:
+        refuse_unread(form)
         package = package_from_form(form, pf)
     except DealbenchError as exc:  # the editor's fields: the editor again, as typed
         return editor_refused(request, name, pf, form, exc)
 
     def load() -> tuple[Package | None, Held]:
-        return package, _held(request, pf, typed["hold"])
+        return package, _held(request, pf, typed["hold"], _source(form, package))
 
-    return await _answer(request, name, pf, typed, load)
+    return await _answer(request, name, pf, typed, load, package.partner)

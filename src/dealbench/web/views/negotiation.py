@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -50,14 +50,14 @@ from dealbench.web.pages import CHOOSES, FieldError, Refusal, Typed, page, refus
 from dealbench.web.security import inside
 from dealbench.web.views import joint_frontier
 from dealbench.web.views.common import (
-    TooLarge,
-    checked_form,
     notes,
     off_loop,
     portfolio,
     portfolio_file,
+    refuse_unread,
     relative,
     root,
+    sent_form,
     solving,
 )
 from dealbench.web.views.documents import documents_page, serve_file
@@ -184,10 +184,11 @@ async def post_joint_frontier(request: Request) -> Response:
     """Start `frontier --jointly` as a job (`joint_frontier`); refused, the negotiation page
     again, the form holding what was typed and every field at fault marked (a separate
     error page said the first fault only, and lost what was typed)."""
-    form = await checked_form(request)
+    form = await sent_form(request)
     name, pf, folder = setup(request)
     code = partner_of(request, pf)
     try:
+        refuse_unread(form)
         return await joint_frontier.start_joint_frontier(request, form, pf, code)
     except DealbenchError as exc:
         refused = refusal(exc, "joint", joint_frontier.FIELDS)
@@ -211,23 +212,18 @@ async def _round_form(
 ) -> Response:
     """The round form `kind` sent to `record`; refused, the negotiation page again, the form
     holding what was typed and the fields at fault marked (a separate error page lost it all).
-    A form too large to read (`TooLarge`) is refused there too, empty: a counter's beside its
+    A form too large to read (`sent_form`) is refused there too, empty: a counter's beside its
     file field (it was an error page naming neither the file nor the form)."""
-    unread: TooLarge | None = None
-    try:
-        form = await checked_form(request)
-    except TooLarge as exc:
-        form, unread = FormData(), exc
+    form = await sent_form(request)
     name, pf, folder = setup(request)
     code = partner_of(request, pf)
     try:
-        if unread is not None:
-            raise _too_large(kind, unread)
+        refuse_unread(form)
         refuse_shared(portfolio_file(request, name), pf)
         return await record(Sent(request, form, name, pf, folder, code))
     except DealbenchError as exc:
         refused = refusal(exc, kind, ROUND_FIELDS[kind], hidden=("expect",), rename=_field)
-        if kind == "counter" and _from_editor(form):  # the editor again, its fields as typed
+        if kind == "counter" and _from_editor(request, form):  # the editor again, as typed
             verdict = error_verdict(exc)
             for field in COUNTER_FIELDS:  # the counter's own fields at fault, marked too
                 if field in refused.fields and field != "date":  # the date: `refused`'s
@@ -237,16 +233,7 @@ async def _round_form(
             return editor_page(
                 request, name, pf, code, values, verdict, status=status, refused=refused
             )
-        if unread is not None:  # 413 Content Too Large, the form shown empty
-            refused, typed = replace(refused, status=413), Typed(kind, unread=True)
-        else:
-            typed = Typed.of(kind, form)
-        return negotiation_page(request, name, pf, folder, code, typed, refused)
-
-
-def _too_large(kind: str, exc: TooLarge) -> InputError:
-    """A round form refused unread for its size: in a counter's, its file made it so."""
-    return exc.of_file() if kind == "counter" else exc
+        return negotiation_page(request, name, pf, folder, code, Typed.of(kind, form), refused)
 
 
 def _field(argument: str) -> str:
@@ -254,10 +241,11 @@ def _field(argument: str) -> str:
     return ROUND_ARGUMENTS.get(argument, argument)
 
 
-def _from_editor(form: FormData) -> bool:
+def _from_editor(request: Request, form: FormData) -> bool:
     """Whether a counter was sent by the package editor's "Record as counter" (its fields
-    are the package), not by the negotiation page's form (a file)."""
-    return "partner" in form
+    are the package), not by the negotiation page's form (a file): the editor's forms name
+    their partner, in a field and in their address (a form too large to read has none)."""
+    return "partner" in form or "partner" in request.query_params
 
 
 async def post_counter(request: Request) -> Response:
@@ -274,7 +262,7 @@ async def _record_counter(sent: Sent) -> Response:
             package = await read_upload(sent.request, item, pf, load_counter)
         except InputError as exc:  # its words name the file and its lines: the field is at fault
             raise FieldError("file", exc) from None
-    elif _from_editor(form):
+    elif _from_editor(sent.request, form):
         package = package_from_form(form, pf)
     else:
         raise InputError(Issue("file", None, "", "choose the counter's package file"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
@@ -32,16 +32,16 @@ from dealbench.negotiate.rounds.write import package_yaml
 from dealbench.output_errors import OutputError
 from dealbench.render.filters import h100e
 from dealbench.units import compute_typed
-from dealbench.web.pages import CHOOSES, Refusal, page, wants_fragment
+from dealbench.web.pages import CHOOSES, Refusal, TooLarge, Unread, page, wants_fragment
 from dealbench.web.security import confine, inside
 from dealbench.web.views.common import (
-    TooLarge,
-    checked_form,
     notes,
     portfolio,
     portfolio_file,
+    refuse_unread,
     relative,
     root,
+    sent_form,
 )
 
 PACKAGES = "packages"
@@ -100,6 +100,15 @@ def _round_packages(pf: Portfolio, folder: Path) -> list[Path]:
             continue
         found += [r.path for r in negotiation.rounds if r.package is not None]
     return sorted(found)
+
+
+def file_partner(request: Request, file: str) -> str | None:
+    """The partner of a package file a picker offers (`redline_files`): a round's, the
+    folder it lies in; a file of packages/, the one it names; None when it cannot be read."""
+    path = PurePosixPath(file)
+    if path.parent.as_posix() != PACKAGES:
+        return path.parent.name
+    return _partner_in(root(request) / path)
 
 
 def _partner_in(path: Path) -> str | None:
@@ -368,9 +377,13 @@ def editor_refused(
     """The editor again, every field as typed and the fields at fault marked (422): what a
     button of the editor (Save, Find improvements, Sample acceptance, Record as counter)
     answers when its fields do not make a package, or the file cannot be saved. It was an
-    error page, or the improve page, and the package typed was gone."""
-    code = str(form.get("partner") or "")
-    return editor_page(request, name, pf, code, form_values(form), error_verdict(exc), status=422)
+    error page, or the improve page, and the package typed was gone. A form too large to
+    read (`sent_form`) has no field: the editor of the partner its address names, 413."""
+    code = editor_partner(request, pf, form)
+    status = 413 if isinstance(exc, TooLarge) else 422
+    return editor_page(
+        request, name, pf, code, form_values(form), error_verdict(exc), status=status
+    )
 
 
 def package_page(
@@ -423,59 +436,63 @@ async def evaluate_form(request: Request) -> Response:
     """The verdict of the editor's current fields: the fragment the page's script swaps in,
     or, to the Evaluate button of a page without scripts, the editor again with the fields
     as typed beside it (it answered with the bare fragment, and the editor was gone)."""
-    form = await checked_form(request)
+    form = await sent_form(request)
     name = request.path_params["name"]
     pf = portfolio(request, name)
     verdict: dict[str, Any]
     try:
+        refuse_unread(form)
         verdict = verdict_context(pf, package_from_form(form, pf))
     except DealbenchError as exc:
         verdict = error_verdict(exc)
     if wants_fragment(request):
         template = "_verdict_error.html.j2" if "lines" in verdict else "_verdict.html.j2"
         return page(request, template, **verdict)
-    code = str(form.get("partner") or "")
-    return editor_page(request, name, pf, code, form_values(form), verdict)
+    code = editor_partner(request, pf, form)
+    status = 413 if isinstance(form, Unread) else 200
+    return editor_page(request, name, pf, code, form_values(form), verdict, status=status)
 
 
 async def upload(request: Request) -> Response:
     """An uploaded package file (an offer, a counter) opened in the editor. A file over the
-    size limit is refused unread (`TooLarge`) beside the upload field too, status 413, as
+    size limit is refused unread (`sent_form`) beside the upload field too, status 413, as
     the negotiation page's counter file is (it was an error page): the partner is then the
     one the form's address names (`?partner=`), its hidden field being unread."""
-    unread: TooLarge | None = None
-    try:
-        form = await checked_form(request)
-    except TooLarge as exc:
-        form, unread = FormData(), exc
+    form = await sent_form(request)
     name = request.path_params["name"]
     pf = portfolio(request, name)
     item = form.get("file")
     try:
-        if unread is not None:
-            raise unread.of_file()
+        if isinstance(form, Unread):
+            raise form.refused.of_file()
         if not isinstance(item, UploadFile) or not item.filename:
             raise InputError(Issue("file", None, "", "choose a package file to upload"))
         package = await read_upload(request, item, pf)
     except InputError as exc:  # beside the upload field, over the partner's new package
         words = [issue.message if issue.file == "file" else str(issue) for issue in exc.issues]
-        code = str(form.get("partner") or request.query_params.get("partner") or "")
-        if pf.partner(code) is None:
-            code = pf.partners[0].code
-        new = _new_package(pf, code)
-        status = 413 if unread is not None else 422
+        new = _new_package(pf, editor_partner(request, pf, form))
+        status = 413 if isinstance(form, Unread) else 422
         return package_page(request, name, pf, new, refused={"file": words}, status=status)
     return package_page(request, name, pf, package)
+
+
+def editor_partner(request: Request, pf: Portfolio, form: FormData) -> str:
+    """The partner whose editor sent `form`: its hidden field, else its address's (the
+    editor's forms name it there too: a form too large to read has no field), else the
+    portfolio's first."""
+    code = str(form.get("partner") or request.query_params.get("partner") or "")
+    return code if pf.partner(code) is not None else pf.partners[0].code
 
 
 async def save(request: Request) -> Response:
     """Save the editor's package as DEALS_DIR/packages/<file>.yaml (never over another file
     unless asked). Refused, the editor is shown again, every field as typed (it was an
     error page: the package typed was gone), the field at fault marked."""
-    form = await checked_form(request)
+    form = await sent_form(request)
     name = request.path_params["name"]
     pf = portfolio(request, name)
     try:
+        refuse_unread(form)
         package, target = _save(request, form, pf)
     except DealbenchError as exc:
         return editor_refused(request, name, pf, form, exc)

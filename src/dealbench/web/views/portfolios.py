@@ -23,11 +23,12 @@ from dealbench.web.pages import Refusal, Typed, page, refusal, served
 from dealbench.web.views import analysis
 from dealbench.web.views.analysis import Faults
 from dealbench.web.views.common import (
-    checked_form,
     notes,
     portfolio,
     portfolio_file,
     portfolio_files,
+    refuse_unread,
+    sent_form,
 )
 from dealbench.web.views.solve_jobs import start_solve_job
 
@@ -190,9 +191,10 @@ def scenario_options(form: Any, regimes: Sequence[str]) -> tuple[str | None, lis
 
 async def start_solve(request: Request) -> Response:
     name = request.path_params["name"]
-    form = await checked_form(request)
+    form = await sent_form(request)
     path = portfolio_file(request, name)
     try:  # every field's fault at once
+        refuse_unread(form)
         faults = Faults()
         options = solve_options(form, faults)
         analysed = None

@@ -29,8 +29,10 @@ from dealbench.web.views.common import (
     notes,
     portfolio,
     portfolio_file,
+    refuse_unread,
     relative,
     root,
+    sent_form,
 )
 from dealbench.web.views.portfolios import solve_regimes
 
@@ -199,10 +201,11 @@ async def start_sweep(request: Request) -> Response:
     from dealbench.web.work import sweep_job
 
     name = request.path_params["name"]
-    form = await checked_form(request)
+    form = await sent_form(request)
     path = portfolio_file(request, name)
     pf = load_portfolio(path)
     try:
+        refuse_unread(form)
         args, described = sweep_arguments(request, form, pf)
     except DealbenchError as exc:  # the form again, as typed, its fields at fault marked
         kind = form_text(form, "kind")
