@@ -1,0 +1,88 @@
+"""Session 42 (qa42b-docs): the documents a principal reads, the same in every format."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from dealbench.render.documents import render_document
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}w"
+
+
+def _docx(data: bytes) -> Any:
+    import docx
+
+    return docx.Document(io.BytesIO(data))
+
+
+def _grid(table: Any) -> list[float]:
+    """A Word table's column widths in points."""
+    return [int(col.get(_W)) / 20 for col in table._tbl.tblGrid.iterchildren()]
+
+
+def _limit_row(label: str) -> dict[str, object]:
+    changes = [
+        "United Arab Emirates (AE): adds National champion capped at 20% of delivered compute",
+        "Saudi Arabia (SA): adds DataVolt investment of USD 20bn in US data centres and energy",
+        "Malaysia (MY) gains a deal: Validated-end-user data centres with US-approved security",
+    ]
+    return {"label": label, "limit": 1e6, "unit": "H100e", "usd_per_unit": 4160.0,
+            "cost": 21.57e9, "changes_in_titles": changes, "compute_moves": True,
+            "price_warnings": []}  # fmt: skip
+
+
+def test_the_docx_gives_a_limits_name_the_width_the_document_asks() -> None:
+    """The DOCX principals memo's "What each limit costs" gave the limit's name 0.7 in,
+    "AE: / the / tier 2 / cap / under / veu" a word a line, beside what lifting it changes:
+    Word's widths ignored the 8.5em the HTML asks for the column (and the PDF gives it).
+    A cell's width in its style is now its column's width in Word too."""
+    from dealbench.render import word_tables
+    from dealbench.render.principals_memo import principals_memo_document
+    from golden.support import demo_source
+
+    rows = [_limit_row("Supply in 2026"), _limit_row("AE: the tier 2 cap under veu")]
+    doc = principals_memo_document(demo_source(), rows, prices_note=None)
+    [docx_file] = render_document(doc, ["docx"])
+    table = next(t for t in _docx(docx_file.data).tables if t.rows[0].cells[0].text == "Limit")
+    size = 8.5  # the table's text (class "deals": 0.85 of the 10 pt print body, as the PDF)
+    first = _grid(table)[0]
+    assert first >= 8.5 * size + word_tables.CELL_MARGINS_PT - 0.1
+    for label in ("Supply in 2026", "AE: the tier 2 cap under veu"):
+        lines = word_tables.lines_in(word_tables.CellText((label,)), first, size)
+        assert lines <= 2, (label, first)
+
+
+def test_a_cells_asked_width_in_any_unit_is_its_columns_width() -> None:
+    from lxml import html as lxml_html  # type: ignore[import-untyped]
+
+    from dealbench.render.word_tables import CELL_MARGINS_PT, CellText, column_widths, row_cells
+
+    long = "word " * 200
+    for style, points in (("width: 8.5em", 8.5 * 9), ("WIDTH:1in", 72.0), ("min-width: 9em", None)):
+        tr = lxml_html.fragment_fromstring(
+            f'<table><tr><th style="{style}">A short name</th><td>{long}</td></tr></table>'
+        ).find(".//tr")
+        texts = [text for _, text in row_cells(tr)]
+        [name, _] = column_widths([texts], 2, 9.0, 450.0, stretch=True)
+        if points is None:  # only `width` asks a width: "min-width" is not read as one
+            assert name < 8 * 9
+        else:
+            assert abs(name - (points + CELL_MARGINS_PT)) < 0.01, style
+    assert CellText(("x",)).width is None
+
+
+def test_a_redlines_figures_column_is_as_wide_as_the_figures_word_shows() -> None:
+    """The DOCX redline's compute schedule gave "H100e" 2.65 in (the PDF about 1 in) and
+    squeezed "What it moves" to six lines: Word's widths measured "Deleted: 500,000
+    Inserted: 600,000", words for a screen reader that Word does not write."""
+    from golden.support import demo_source, redlines
+
+    for doc in redlines(demo_source()):
+        [docx_file] = render_document(doc, ["docx"])
+        table = next(
+            t for t in _docx(docx_file.data).tables if t.rows[0].cells[0].text == "Period (tranche)"
+        )
+        header = [cell.text for cell in table.rows[0].cells]
+        h100e = _grid(table)[header.index("H100e")]
+        assert h100e < 1.5 * 72, (doc.audience, h100e)
