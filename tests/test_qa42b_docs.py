@@ -86,3 +86,23 @@ def test_a_redlines_figures_column_is_as_wide_as_the_figures_word_shows() -> Non
         header = [cell.text for cell in table.rows[0].cells]
         h100e = _grid(table)[header.index("H100e")]
         assert h100e < 1.5 * 72, (doc.audience, h100e)
+
+
+def test_a_deal_memo_names_its_source_in_the_table_about_it_in_every_format() -> None:
+    """The deal memo's Markdown wrote "Source: package ae-counter.yaml." as a line under its
+    head table, while its HTML, PDF and DOCX put "Source" in that table, as a row: the
+    Markdown now has the row too, between the regime and the input fingerprint."""
+    from dealbench.render import documents_for
+    from golden.support import DATE, demo_source
+
+    doc = documents_for(demo_source(), "deal-memo", date=DATE)[0]
+    files = {
+        f.path.rsplit(".", 1)[1]: f.data.decode() for f in render_document(doc, ["md", "html"])
+    }
+    md, html = files["md"], files["html"]
+    rows = [line for line in md.splitlines() if line.startswith("| ")]
+    labels = [row.split("|")[1].strip() for row in rows[:6]]
+    assert labels == ["", "Document", "Date", "Regime", "Source", "Input fingerprint"]
+    assert "| Source | us-best solve under the bilateral regime |" in md
+    assert "Source:" not in md
+    assert '<th scope="row">Source</th><td>us-best solve under the bilateral regime</td>' in html
