@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
+import pytest
+
 from dealbench.render.documents import render_document
+from helpers import Runner
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}w"
 
@@ -106,3 +110,32 @@ def test_a_deal_memo_names_its_source_in_the_table_about_it_in_every_format() ->
     assert "| Source | us-best solve under the bilateral regime |" in md
     assert "Source:" not in md
     assert '<th scope="row">Source</th><td>us-best solve under the bilateral regime</td>' in html
+
+
+def test_compare_draws_the_options_memos_charts_once_for_the_memo_and_its_folder(
+    run: Runner, tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`compare --render` drew the options memo's two charts for charts/regimes-*.svg and
+    again in the process rendering the memo, the same bytes (about a second): each is drawn
+    once now, and the memo's chart files are still the same bytes as the folder's."""
+    from dealbench.render import charts as chart_lib
+
+    drawn: list[str] = []
+    draw = chart_lib.svg
+
+    def counted(chart: chart_lib.Chart) -> str:
+        drawn.append(f"{chart.kind} {chart.caption} {sorted(chart.data.items())}")
+        return draw(chart)
+
+    monkeypatch.setattr(chart_lib, "svg", counted)
+    other = tmp_path / "p2.yaml"
+    other.write_text((tiny.parent / "policy.yaml").read_text().replace("id: tiny", "id: tiny2"))
+    policies = f"{tiny.parent / 'policy.yaml'},{other}"
+    out = tmp_path / "o"
+    done = run("compare", tiny, "--regimes", policies, "-j", "1", "--out", out, "--render", "md")
+    assert done.exit_code == 0, done.output + done.traceback
+    options = [d for d in drawn if "under each option" in d]  # not the principals memos'
+    assert len(options) == 2, drawn
+    for name in ("value", "value-risk"):
+        memo = out / "memos" / "charts" / f"options-tiny-{name}.svg"
+        assert memo.read_bytes() == (out / "charts" / f"regimes-{name}.svg").read_bytes()
