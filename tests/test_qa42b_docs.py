@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -139,3 +140,39 @@ def test_compare_draws_the_options_memos_charts_once_for_the_memo_and_its_folder
     for name in ("value", "value-risk"):
         memo = out / "memos" / "charts" / f"options-tiny-{name}.svg"
         assert memo.read_bytes() == (out / "charts" / f"regimes-{name}.svg").read_bytes()
+
+
+def _tick_labels_apart(chart: Any) -> list[str]:
+    """The chart's horizontal axis labels as drawn, checked not to touch one another."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from dealbench.render import charts as chart_lib
+
+    with chart_lib.style(chart.id):
+        fig = chart_lib._draw(chart)
+        FigureCanvasAgg(fig).draw()
+        ax = fig.axes[0]
+        low, high = sorted(ax.get_xlim())
+        shown = [t for t in ax.get_xticklabels() if low <= t.get_position()[0] <= high]
+        boxes = [t.get_window_extent() for t in shown]
+    for left, right in itertools.pairwise(boxes):
+        assert right.x0 - left.x1 >= 4, [t.get_text() for t in shown]  # 4 px apart at least
+    return [t.get_text() for t in shown]
+
+
+def test_a_money_axis_across_the_page_keeps_its_labels_apart() -> None:
+    """The deal memo's chart of the US utility and its parts ticked every $5bn from -$10bn
+    to $30bn, "-$10.00bn-$5.00bn" and "$10.00bn$15.00bn$20.00bn" run together in the PDF;
+    the options memo's "$125.00bn $150.00bn $175.00bn" touched. A horizontal money axis
+    now has at most six ticks, each label apart."""
+    from dealbench.render.charts import Chart
+
+    parts = [("US value of concessions", 26.0), ("Export value", 14.4), ("Risk penalty", -10.15),
+             ("US utility", 30.25)]  # fmt: skip
+    value = Chart("value", "value-build", "The deal's US utility and its parts.",
+                  {"rows": [{"label": k, "value_bn": v} for k, v in parts]})  # fmt: skip
+    assert _tick_labels_apart(value) == ["-$10.00bn", "$0", "$10.00bn", "$20.00bn", "$30.00bn"]
+    options = [("tiered", 74.44), ("monopoly", -19.0), ("repeal", 174.04), ("bilateral", 174.04)]
+    regimes = Chart("value", "scenarios", "US utility under each option (USD).",
+                    {"rows": [{"label": k, "value_bn": v} for k, v in options]})  # fmt: skip
+    assert len(_tick_labels_apart(regimes)) <= 6
