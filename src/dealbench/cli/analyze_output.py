@@ -155,14 +155,20 @@ def write_comparison(
     from dealbench.render import charts as chart_lib
     from dealbench.render.options_memo import charts
 
-    for chart in charts(options_facts(comparison)):
-        extra[f"charts/regimes-{chart.id}.svg"] = (chart_lib.svg(chart) + "\n").encode()
     docs = []
     if formats is not None:
         from dealbench.analyze.memo import options_memo_document, principals_memo_documents
 
         docs.append(options_memo_document(comparison, solved, date=date, executor=executor))
         docs += principals_memo_documents(solved, executor=executor, date=date)
+    # The options memo's charts are these: drawn once, here, for both (the worker
+    # rendering the memo drew them a second time, the same bytes).
+    memo = docs[0].with_svgs() if docs and {"md", "html"} & set(formats or []) else None
+    for chart in charts(options_facts(comparison)):
+        svg = memo.svg(chart) if memo is not None and chart in memo.charts else chart_lib.svg(chart)
+        extra[f"charts/regimes-{chart.id}.svg"] = (svg + "\n").encode()
+    if memo is not None:
+        docs[0] = memo
     write_documents(folder, docs, formats or [], None, extra)
     return folder.written
 

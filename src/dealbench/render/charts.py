@@ -146,13 +146,67 @@ def _thousands(ax: Axes, axis: str = "y") -> None:
 
 def _billions(ax: Axes, axis: str = "y") -> None:
     """USD billions on a value axis: $1.0bn, or $7.25bn where ticks are 0.25bn apart."""
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(_tick_formatter("billions"))
+    _money_axis(ax, axis, "billions")
 
 
 def _usd(ax: Axes, axis: str = "x") -> None:
     """USD (not billions) on an axis, as the tables write money: a sweep of a walk-away
     value from $0 to $750m read "$0.0bn ... $0.8bn" (qa36-true left)."""
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(_tick_formatter("usd"))
+    _money_axis(ax, axis, "usd")
+
+
+#: A tick label's width per character, in ems of its size (DejaVu Sans digits, "$" and
+#: letters are 0.64 em; rounded up), and the room between two labels, in ems.
+LABEL_EM, LABEL_GAP_EM = 0.64, 1.0
+
+
+def _money_axis(ax: Axes, axis: str, kind: str) -> None:
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(_tick_formatter(kind))
+    if axis == "x":
+        target.set_major_locator(_spaced_locator(kind))
+
+
+def _spaced_locator(kind: str) -> Any:
+    """Ticks of a horizontal money axis as far apart as their labels need: matplotlib
+    spaces ticks for labels three characters wide, and nine ticks of "$150.00bn" ran into
+    one another ("$10.00bn$15.00bn" in a deal memo's value chart). From matplotlib's
+    own count (9 at most), one interval fewer at a time until the labels, as written
+    (`money_ticks`), each with an em between, fit the axis's length."""
+    from matplotlib.ticker import MaxNLocator
+
+    class Spaced(MaxNLocator):
+        def tick_values(self, vmin: float, vmax: float) -> Any:
+            most = self.axis.get_tick_space() if self.axis is not None else 9
+            low, high = sorted((vmin, vmax))
+            for bins in range(max(2, min(most, 9)), 0, -1):
+                self.set_params(nbins=bins)
+                ticks = super().tick_values(vmin, vmax)
+                if self.axis is None:
+                    break
+                shown = [float(t) for t in ticks if low <= t <= high]
+                labels = money_ticks([t * _IN_BILLIONS[kind] for t in shown])
+                size = _label_points()
+                widest = max((len(label) for label in labels), default=0) * LABEL_EM
+                if len(shown) * (widest + LABEL_GAP_EM) * size <= _axis_points(self.axis):
+                    break
+            return ticks
+
+    return Spaced(nbins="auto", steps=[1, 2, 2.5, 5, 10])
+
+
+def _label_points() -> float:
+    """The size of a tick's label in points (the house style's, `style`)."""
+    from matplotlib import rcParams
+    from matplotlib.font_manager import FontProperties
+
+    return float(FontProperties(size=rcParams["xtick.labelsize"]).get_size_in_points())
+
+
+def _axis_points(axis: Any) -> float:
+    """A horizontal axis's length in points, as matplotlib measures it for its ticks."""
+    ends = axis.axes.transAxes.transform([[0, 0], [1, 0]])
+    return float((ends[1][0] - ends[0][0]) / axis.axes.get_figure().dpi * 72)
 
 
 #: Money tick kinds, and what one unit of the axis is in USD billions.

@@ -15,9 +15,9 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
@@ -72,6 +72,18 @@ class Document:
     #: another rendering of the same document. Every kind has one, so every command that
     #: writes documents records them in the folder's registry (`cli.documents.write_documents`).
     identity: Identity = field(kw_only=True)
+    #: Its charts' SVG by chart id where drawn already (`with_svgs`), so a render in
+    #: another process does not draw them again: a command that also writes a chart
+    #: alone (compare's charts/regimes-*.svg) draws it once for both.
+    svgs: Mapping[str, str] = field(default_factory=dict, kw_only=True)
+
+    def with_svgs(self) -> Document:
+        """The document with its charts drawn as SVG (the same bytes a render draws)."""
+        return replace(self, svgs={c.id: self.svg(c) for c in self.charts})
+
+    def svg(self, chart: Chart) -> str:
+        """A chart's SVG: as drawn already if it was, else drawn now."""
+        return self.svgs.get(chart.id) or chart_lib.svg(chart)
 
     @property
     def date(self) -> dt.date | None:
@@ -282,7 +294,7 @@ def render_document(
     templates = templates_folder(templates)
     stem = TEMPLATE_STEM[doc.kind]
     out: list[RenderedFile] = []
-    svgs = {c.id: chart_lib.svg(c) for c in doc.charts} if {"md", "html"} & set(wanted) else {}
+    svgs = {c.id: doc.svg(c) for c in doc.charts} if {"md", "html"} & set(wanted) else {}
     if "md" in wanted:
         out += _markdown(doc, stem, svgs, templates)
     if "html" in wanted:

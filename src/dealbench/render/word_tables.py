@@ -8,8 +8,13 @@ column gets at least its longest piece that must not break (a figure whole, as
 room left goes to the columns whose text is longest (CSS 2.1's automatic table
 layout, section 17.5.2.2). Text is measured with the advance widths of DejaVu Serif,
 the widest of the fonts a DOCX meets (Word's Cambria, LibreOffice's substitute for it,
-a house Arial), so a width that holds here holds there. All arithmetic is on
-fixed tables: the same cells give the same widths on every machine.
+a house Arial), so a width that holds here holds there. A cell's own width in its
+`style` (`width: 8.5em`, a limit's name beside a paragraph of what lifting it
+changes) is its column's width, as a browser's automatic layout gives it, unless
+its text needs more. Text only a screen reader hears (`sr-only`, a redline's
+"Deleted: ") and the space between a deletion and an insertion (`sep`), which Word
+does not write (`word._Writer.inline`), are not measured. All arithmetic is on fixed
+tables: the same cells give the same widths on every machine.
 """
 
 from __future__ import annotations
@@ -42,6 +47,13 @@ _EM = {ch: em for chars, em in _WIDTHS for ch in chars}
 #: Where a line may break inside a word: after a hyphen, an en dash (Word breaks
 #: "2026Q1–2028Q4" there, as a span of periods in a heading is written) or a soft hyphen.
 _BREAK = re.compile(r"(?<=[-\u2013\u00ad])")
+#: A cell's width in its inline style, and points per unit (em: of the table's text).
+_STYLE_WIDTH = re.compile(
+    r"(?:^|;)\s*width\s*:\s*([0-9]*\.?[0-9]+)\s*(em|pt|in|cm|mm|px)\s*(?:;|$)"
+)
+_POINTS = {"pt": 1.0, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4, "px": 0.75}
+#: Spans Word does not write (`word._Writer.inline`): not measured.
+_UNWRITTEN = {"sep", "sr-only"}
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,10 @@ class CellText:
     bold: bool = False
     nowrap: bool = False
     span: int = 1
+    #: The width its `style` asks (`width: 8.5em`), in ems of the table's text or, with
+    #: `points`, in points; None: as wide as its text needs.
+    width: float | None = None
+    points: bool = False
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
@@ -69,6 +85,8 @@ def cell_range(cell: CellText, size: float, whole: bool = True) -> tuple[float, 
 
     A figure's cell (`nowrap`) keeps its text on one line; unless not `whole`, when
     it may break at its spaces ("$77.98bn / $14.05bn"), never inside a figure.
+    A cell whose style asks a width takes it, or its narrowest if wider (CSS 2.1,
+    17.5.2.2: its minimum and its maximum width).
     """
     widest = max((text_width(line, size, cell.bold) for line in cell.lines), default=0.0)
     if cell.nowrap and whole:
@@ -77,6 +95,9 @@ def cell_range(cell: CellText, size: float, whole: bool = True) -> tuple[float, 
         split = str.split if cell.nowrap else _pieces
         pieces = [p for line in cell.lines for p in split(line)]
         narrowest = max((text_width(p, size, cell.bold) for p in pieces), default=0.0)
+    if cell.width is not None:
+        asked = cell.width if cell.points else cell.width * size
+        narrowest = widest = max(narrowest, asked)
     return narrowest + CELL_MARGINS_PT, widest + CELL_MARGINS_PT
 
 
@@ -186,25 +207,41 @@ def row_cells(tr: Any) -> list[tuple[Any, CellText]]:
         if cell.tag not in ("th", "td"):
             continue
         span = cell.get("colspan", "1")
+        width, points = _asked_width(cell.get("style", ""))
         text = CellText(
             lines=_lines(cell),
             bold=header,
             nowrap=cell.tag == "td" and "num" in cell.get("class", "").split(),
             span=max(1, int(span)) if span.isdigit() else 1,
+            width=width,
+            points=points,
         )
         out.append((cell, text))
     return out
 
 
+def _asked_width(style: str) -> tuple[float | None, bool]:
+    """The width a cell's inline style asks (`width: 8.5em`): in ems (False) or points (True)."""
+    found = _STYLE_WIDTH.search(style.strip().lower())
+    if found is None:
+        return None, False
+    number, unit = float(found.group(1)), found.group(2)
+    return (number, False) if unit == "em" else (number * _POINTS[unit], True)
+
+
 def _lines(el: Any) -> tuple[str, ...]:
-    """The element's text, a string per line (`<br>` ends one), spaces collapsed."""
+    """The element's text as Word shows it, a string per line (`<br>` ends one), spaces
+    collapsed: without the spans Word does not write (`_UNWRITTEN`)."""
     parts: list[str] = []
 
     def walk(node: Any) -> None:
         parts.append(node.text or "")
         for child in node:
             if isinstance(child.tag, str):
-                parts.append("\n") if child.tag == "br" else walk(child)
+                if child.tag == "br":
+                    parts.append("\n")
+                elif not (child.tag == "span" and _UNWRITTEN & set(child.get("class", "").split())):
+                    walk(child)
             parts.append(child.tail or "")
 
     walk(el)
