@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from helpers import Runner, words
+from dealbench.web.security import CSRF_FIELD, csrf_for
+from helpers import WEB_TOKEN, Runner, words
 
 
 @pytest.mark.parametrize(
@@ -102,3 +103,17 @@ def test_the_frontiers_saved_words_name_no_cli_option(run: Runner, deals: Path) 
     nash = json.loads(ae.stdout)["nash"]
     assert nash["method"].startswith("a nash solve of the partner alone (others held)")
     assert not [w for w in [*notes, nash["method"]] if "--" in w]
+
+
+@pytest.mark.parametrize("button", ["save", "improve"])
+def test_a_refused_editor_button_says_not_done_in_its_tab(client: Any, button: str) -> None:
+    """A refused round form's tab says "Not done: ..."; the editor's refused Save or Find
+    improvements kept the editor's plain title (qa42b-web's Left), as if it had been done."""
+    editor = client.get("/p/gulf-asia/editor?partner=QA")
+    assert "<title>Not done" not in editor.text
+    action = f"/p/gulf-asia/{button}?partner=QA"
+    assert action in editor.text
+    sent = {CSRF_FIELD: csrf_for(WEB_TOKEN), "partner": "QA", "note": "x" * (300 * 1024)}
+    refused = client.post(action, data=sent)
+    assert refused.status_code == 413, refused.text[:2000]
+    assert "<title>Not done: " in refused.text
