@@ -114,3 +114,16 @@ def client(deals: Path) -> Iterator[Any]:
     fixture takes its place in that module)."""
     with web_client(deals, WEB_TOKEN) as c:
         yield c
+
+
+@pytest.fixture(scope="module")
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
+    """`dealbench serve` started as a user starts it, on a copy of the shipped data, one
+    per test module (the browser tests'): its printed URL and folder."""
+    from test_web_browser import serving
+
+    name = request.module.__name__.rpartition(".")[2].removeprefix("test_")
+    with serving(REPO / "deals", tmp_path_factory.mktemp(name) / "deals") as served:
+        yield served

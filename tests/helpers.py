@@ -169,6 +169,18 @@ def deals_copy(tmp_path: Path) -> Path:
     return Path(shutil.copytree(REPO / "deals", tmp_path / "deals"))
 
 
+def compare_two_regimes(run: Runner, tiny: Path, folder: Path) -> Path:
+    """`compare tiny --render md` under its policy and a copy of it with id tiny2, into
+    `folder`/o (the two regimes give the options memo and a principals memo each)."""
+    other = folder / "p2.yaml"
+    other.write_text((tiny.parent / "policy.yaml").read_text().replace("id: tiny", "id: tiny2"))
+    policies = f"{tiny.parent / 'policy.yaml'},{other}"
+    out = folder / "o"
+    done = run("compare", tiny, "--regimes", policies, "-j", "1", "--out", out, "--render", "md")
+    assert done.exit_code == 0, done.output + done.traceback
+    return out
+
+
 def edit_first_line(deals: Path, name: str, old: str, new: str) -> int:
     """Replace the first line matching `old` (a regex) in deals/`name`; its line number."""
     path = deals / name
@@ -187,6 +199,13 @@ def validate_refuses(run: Runner, deals: Path, name: str, old: str, new: str) ->
     assert done.traceback == ""
     assert done.exit_code == 2, done.output
     return f"{name}:{line}: ", done.stderr
+
+
+def csrf() -> dict[str, str]:
+    """The form field a web test client's POST carries (WEB_TOKEN's CSRF token)."""
+    from dealbench.web.security import CSRF_FIELD, csrf_for
+
+    return {CSRF_FIELD: csrf_for(WEB_TOKEN)}
 
 
 #: QA's counter to gulf-asia's offers, as a partner's file.

@@ -14,7 +14,6 @@ import test_web_browser as e2e
 from helpers import phone_screen, words
 from test_qa18_webforms import _Form, _marked, post, rounds
 
-server = e2e.server  # the browser tests' fixtures: `dealbench serve` and headless Chromium
 browser = e2e.browser
 
 #: A counter from SG under baseline asking more than tier 2's cap there (50,000 H100e).

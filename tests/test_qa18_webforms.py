@@ -15,7 +15,6 @@ from helpers import WEB_TOKEN, phone_screen, words
 
 CSRF = csrf_for(WEB_TOKEN)
 
-server = e2e.server  # the browser tests' fixtures: `dealbench serve` and headless Chromium
 browser = e2e.browser
 
 

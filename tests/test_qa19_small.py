@@ -195,7 +195,6 @@ def test_the_external_redline_is_marked_as_the_external_term_sheet_is() -> None:
     )
 
 
-server = e2e.server  # the browser tests' fixtures: `dealbench serve` and headless Chromium
 browser = e2e.browser
 
 # --- the package editor's own pickers --------------------------------------------------------

@@ -13,7 +13,6 @@ import pytest
 import test_web_browser as e2e
 from helpers import REPO
 
-server = e2e.server  # the browser tests' fixtures: `dealbench serve` and headless Chromium
 browser = e2e.browser
 
 

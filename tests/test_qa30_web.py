@@ -21,13 +21,6 @@ from helpers import REPO, WEB_TOKEN, job_done, web_client, words
 browser = e2e.browser
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """`dealbench serve` on a copy of the shipped data; its printed URL and folder."""
-    with e2e.serving(REPO / "deals", tmp_path_factory.mktemp("qa30web") / "deals") as served:
-        yield served
-
-
 def _open_editor(server: tuple[str, Path], driver: Any, partner: str = "AE") -> str:
     """The package editor of `partner` in gulf-asia, its verdict drawn once; the base URL."""
     from selenium.webdriver.common.by import By

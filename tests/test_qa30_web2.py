@@ -240,13 +240,6 @@ def test_a_joint_frontier_can_be_cancelled_and_refuses_all_points(
     assert "points" in words(refused.text)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """`dealbench serve` on a copy of the shipped data; its printed URL and folder."""
-    with e2e.serving(REPO / "deals", tmp_path_factory.mktemp("qa30web2") / "deals") as served:
-        yield served
-
-
 @pytest.mark.browser
 def test_in_a_browser_the_joint_frontier_starts_from_the_negotiation_and_shows_when_done(
     server: tuple[str, Path], browser: object

@@ -8,7 +8,6 @@ Each test failed before its fix.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,16 +15,9 @@ import pytest
 
 import test_web_browser as e2e
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import QA_COUNTER, REPO, WEB_TOKEN, recorded, send_qa_counter, words
+from helpers import QA_COUNTER, WEB_TOKEN, recorded, send_qa_counter, words
 
 browser = e2e.browser
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """`dealbench serve` on a copy of the shipped data; its printed URL and folder."""
-    with e2e.serving(REPO / "deals", tmp_path_factory.mktemp("qa31web") / "deals") as served:
-        yield served
 
 
 def _tree(folder: Path) -> dict[str, bytes]:

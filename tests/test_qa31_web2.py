@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ import pytest
 
 import test_web_browser as e2e
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import QA_COUNTER, REPO, WEB_TOKEN, invoke, recorded, send_qa_counter, words
+from helpers import QA_COUNTER, WEB_TOKEN, invoke, recorded, send_qa_counter, words
 
 browser = e2e.browser
 
@@ -325,13 +324,6 @@ def test_the_solve_form_takes_a_gap_as_a_percentage_as_solve_gap_does(
 
 
 # --- in a browser ------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """`dealbench serve` on a copy of the shipped data; its printed URL and folder."""
-    with e2e.serving(REPO / "deals", tmp_path_factory.mktemp("qa31web2") / "deals") as served:
-        yield served
 
 
 @pytest.mark.browser

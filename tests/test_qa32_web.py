@@ -177,13 +177,6 @@ def test_concluding_without_the_tick_records_nothing_and_says_so_in_its_field(
 # --- in a browser: a note of several lines; Enter in a closing form -----------------------------
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """`dealbench serve` on a copy of the shipped data; its printed URL and folder."""
-    with e2e.serving(REPO / "deals", tmp_path_factory.mktemp("qa32web") / "deals") as served:
-        yield served
-
-
 #: Minutes of a session: lines, and an address longer than a phone's width.
 NOTE = (
     "Doha session:\n1. compute in 2027\n2. the investment clause\n"

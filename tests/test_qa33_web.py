@@ -220,13 +220,6 @@ def test_a_date_before_the_last_round_is_refused_in_the_date_field(
 # --- in a browser: a counter built in the editor, by keyboard, on a phone ------------------------
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """`dealbench serve` on a copy of the shipped data; its printed URL and folder."""
-    with e2e.serving(REPO / "deals", tmp_path_factory.mktemp("qa33web") / "deals") as served:
-        yield served
-
-
 @pytest.mark.browser
 def test_in_a_browser_a_counter_built_in_the_editor_carries_its_date_author_and_note(
     server: tuple[str, Path], browser: object, tmp_path: Path

@@ -26,7 +26,6 @@ def shipped_copy(tmp_path: Path) -> Path:
 
 
 browser = e2e.browser
-server = e2e.server
 
 
 @pytest.fixture

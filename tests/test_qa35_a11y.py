@@ -20,7 +20,6 @@ import test_web_browser as e2e
 from dealbench.web.security import CSRF_FIELD, csrf_for
 from helpers import REPO, WEB_TOKEN, job_done, solo_deals, web_client
 
-server = e2e.server  # the browser tests' fixtures: `dealbench serve` and headless Chromium
 browser = e2e.browser
 
 CSRF = {CSRF_FIELD: csrf_for(WEB_TOKEN)}

@@ -18,7 +18,6 @@ import test_web_browser as e2e
 from helpers import REPO, invoke, phone_screen
 
 browser = e2e.browser
-server = e2e.server
 
 #: Each table of a page, as the browser lays it out: its id and its tallest row (px).
 _ROWS = """return [...document.querySelectorAll('table.grid')].map(t => [t.id,

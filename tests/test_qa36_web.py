@@ -23,7 +23,6 @@ from helpers import WEB_TOKEN, invoke, job_done, web_client, words
 from test_qa35_a11y import pages  # noqa: F401  (the fixture: every page family's HTML)
 from test_qa35_left import _many_without_a_deal
 
-server = e2e.server  # `dealbench serve` on a copy of deals/, and headless Chromium
 browser = e2e.browser
 
 CSRF = {CSRF_FIELD: csrf_for(WEB_TOKEN)}

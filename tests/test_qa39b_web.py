@@ -12,7 +12,6 @@ import test_web_browser as e2e
 from dealbench.web.security import CSRF_FIELD, csrf_for
 from helpers import WEB_TOKEN, phone_screen, words
 
-server = e2e.server  # `dealbench serve` on a copy of deals/, and headless Chromium
 browser = e2e.browser
 
 CSRF = {CSRF_FIELD: csrf_for(WEB_TOKEN)}

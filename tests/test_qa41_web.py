@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import test_web_browser as e2e
-from helpers import REPO, WEB_TOKEN, invoke, words
+from helpers import csrf, invoke, words
 
 browser = e2e.browser
 
 PORTFOLIO = "portfolios/gulf-asia.yaml"
-
-
-def _csrf() -> dict[str, str]:
-    from dealbench.web.security import CSRF_FIELD, csrf_for
-
-    return {CSRF_FIELD: csrf_for(WEB_TOKEN)}
 
 
 def test_a_round_refused_after_a_close_says_what_the_web_offers(client: Any, deals: Path) -> None:
@@ -28,7 +21,7 @@ def test_a_round_refused_after_a_close_says_what_the_web_offers(client: Any, dea
     commands' --rounds)", an option the web has no field for. The web reads the rounds
     under the deals folder it serves: its refusal says to serve a copy; the CLI's keeps
     its --rounds."""
-    form = {**_csrf(), "strategy": "boulware", "date": "2026-04-01"}
+    form = {**csrf(), "strategy": "boulware", "date": "2026-04-01"}
     said = _offer_refused(client, "SA", form)
     assert (
         "rounds/gulf-asia/SA/004-partner.yaml:19: status: the negotiation with SA was concluded "
@@ -62,7 +55,7 @@ def test_a_round_refused_in_the_shipped_examples_says_what_the_web_offers(
     import dealbench.shipped
 
     monkeypatch.setattr(dealbench.shipped, "DEALS", deals)  # `deals` stands for the shipped
-    form = {**_csrf(), "expect": "5", "strategy": "boulware", "date": "2026-04-01"}
+    form = {**csrf(), "expect": "5", "strategy": "boulware", "date": "2026-04-01"}
     said = _offer_refused(client, "AE", form)
     assert (
         "rounds/gulf-asia: the example rounds dealbench ships, which its README, tests and "
@@ -76,7 +69,7 @@ def test_a_round_refused_in_the_shipped_examples_says_what_the_web_offers(
 def test_a_round_refused_after_a_close_does_not_speak_of_a_form(client: Any) -> None:
     """The refusal's page is the closed negotiation's, which shows no round form: it said
     "Nothing was recorded; the form holds what was typed."."""
-    form = {**_csrf(), "strategy": "boulware", "note": "typed"}
+    form = {**csrf(), "strategy": "boulware", "note": "typed"}
     said = words(client.post("/p/gulf-asia/n/SA/offer", data=form).text)
     assert "Nothing was recorded." in said
     assert "the form holds what was typed" not in said
@@ -91,7 +84,7 @@ def test_the_solve_page_says_what_the_partners_utility_counts_besides_the_deals(
     does (in the `deals` fixture, SG asking for 2026 alone, SG and MY are left out)."""
     from helpers import job_done
 
-    form = {**_csrf(), "mode": "us-best", "solver": "highs"}
+    form = {**csrf(), "mode": "us-best", "solver": "highs"}
     started = client.post("/p/gulf-asia/solve", data=form, follow_redirects=False)
     assert started.status_code == 303, started.text
     said = words(client.get(job_done(client, started)).text)
@@ -114,13 +107,6 @@ def test_a_broken_result_chosen_for_diff_is_named_at_its_line(client: Any, deals
     assert "error: a: res/result.json:4: not a dealbench result.json: invalid JSON" in said
     cli = invoke(["diff", deals / "res/result.json", deals / "res/result.json"])
     assert f"{deals}/res/result.json:4: not a dealbench result.json: invalid JSON" in cli.stderr
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """`dealbench serve` on a copy of the shipped data; its printed URL and folder."""
-    with e2e.serving(REPO / "deals", tmp_path_factory.mktemp("qa41web") / "deals") as served:
-        yield served
 
 
 @pytest.mark.browser

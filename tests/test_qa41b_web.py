@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,22 +12,9 @@ import pytest
 import yaml
 
 import test_web_browser as e2e
-from helpers import REPO, WEB_TOKEN, phone_screen, web_client, words
+from helpers import REPO, WEB_TOKEN, csrf, phone_screen, web_client, words
 
 browser = e2e.browser
-
-
-def _csrf() -> dict[str, str]:
-    from dealbench.web.security import CSRF_FIELD, csrf_for
-
-    return {CSRF_FIELD: csrf_for(WEB_TOKEN)}
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """`dealbench serve` on a copy of the shipped data; its printed URL and folder."""
-    with e2e.serving(REPO / "deals", tmp_path_factory.mktemp("qa41bweb") / "deals") as served:
-        yield served
 
 
 def test_a_counter_file_over_the_limit_is_refused_beside_its_field(client: Any) -> None:
@@ -36,7 +22,7 @@ def test_a_counter_file_over_the_limit_is_refused_beside_its_field(client: Any) 
     upload: larger than the 256 KiB allowed", the counter form gone. The request is refused
     by its size before a byte is read, so its fields are not known: the negotiation page
     again, the file field marked with the limit, the form said to hold nothing typed."""
-    form = {**_csrf(), "expect": "5", "note": "typed note", "author": "AE delegation"}
+    form = {**csrf(), "expect": "5", "note": "typed note", "author": "AE delegation"}
     big = {"file": ("huge.yaml", b"#" * (300 * 1024))}
     refused = client.post("/p/gulf-asia/n/AE/counter", data=form, files=big)
     assert refused.status_code == 413, refused.text[:2000]
@@ -86,7 +72,7 @@ def test_a_counter_file_over_the_limit_is_refused_before_the_form_is_sent(
 def _counter(client: Any, deals: Path, code: str, file: Path) -> Any:
     """`file` sent as `code`'s counter from the negotiation page's form."""
     sent = {"file": (file.name, file.read_bytes())}
-    return client.post(f"/p/gulf-asia/n/{code}/counter", data=_csrf(), files=sent)
+    return client.post(f"/p/gulf-asia/n/{code}/counter", data=csrf(), files=sent)
 
 
 def test_a_round_recorded_from_the_web_says_so_in_its_file(client: Any, deals: Path) -> None:
@@ -125,14 +111,14 @@ def test_an_offer_meeting_the_counter_says_to_conclude_on_the_counters_round(
     `conclude --round` take it (test_qa33_neg's case, from the web)."""
     deals = Path(shutil.copytree(REPO / "deals", tmp_path / "deals"))  # SG's ask as shipped
     with web_client(deals, WEB_TOKEN) as client:
-        zeuthen = {**_csrf(), "strategy": "zeuthen"}
+        zeuthen = {**csrf(), "strategy": "zeuthen"}
         assert client.post("/p/gulf-asia/n/SG/offer", data=zeuthen).is_success
-        away = {**_csrf(), "by": "us", "confirm": "yes"}
+        away = {**csrf(), "by": "us", "confirm": "yes"}
         assert client.post("/p/gulf-asia/n/IN/walk-away", data=away).is_success
         ours = yaml.safe_load((deals / "rounds/gulf-asia/SG/001-us.yaml").read_text())
         (tmp_path / "sg-counter.yaml").write_text(yaml.safe_dump(ours["package"]))
         assert _counter(client, deals, "SG", tmp_path / "sg-counter.yaml").is_success
-        offer = client.post("/p/gulf-asia/n/SG/offer", data=_csrf())
+        offer = client.post("/p/gulf-asia/n/SG/offer", data=csrf())
     assert offer.status_code == 200, offer.text[:2000]
     said = words(offer.text)
     assert "the process ends; accept it (conclude the deal on round 2)" in said

@@ -10,7 +10,7 @@ import pytest
 from dealbench import solve
 from dealbench.analyze.scenarios import load_scenario
 from dealbench.render.naming import REGISTRY
-from helpers import REPO, Runner
+from helpers import REPO, Runner, compare_two_regimes
 
 GULF = REPO / "deals/portfolios/gulf-asia.yaml"
 
@@ -27,12 +27,7 @@ def test_compare_and_room_record_their_documents_as_render_does(
     options, principals and status memos had no identity, so nothing guarded them from
     being replaced by a different document. Every document now has one (a Document cannot
     be made without), recorded by the one writer every command uses."""
-    other = tmp_path / "p2.yaml"
-    other.write_text((tiny.parent / "policy.yaml").read_text().replace("id: tiny", "id: tiny2"))
-    policies = f"{tiny.parent / 'policy.yaml'},{other}"
-    out = tmp_path / "o"
-    done = run("compare", tiny, "--regimes", policies, "-j", "1", "--out", out, "--render", "md")
-    assert done.exit_code == 0, done.output + done.traceback
+    out = compare_two_regimes(run, tiny, tmp_path)
     written = {str(p.relative_to(out)) for p in (out / "memos").glob("*.md")}
     assert written == {"memos/options-tiny.md", "memos/principals-tiny-tiny.md",
                        "memos/principals-tiny-tiny2.md"}  # fmt: skip

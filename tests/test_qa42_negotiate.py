@@ -8,13 +8,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from helpers import WEB_TOKEN, invoke, words
-
-
-def _csrf() -> dict[str, str]:
-    from dealbench.web.security import CSRF_FIELD, csrf_for
-
-    return {CSRF_FIELD: csrf_for(WEB_TOKEN)}
+from helpers import csrf, invoke, words
 
 
 def test_a_conclusion_written_by_hand_without_basis_says_how_each_shell_concludes(
@@ -58,7 +52,7 @@ def test_a_copy_of_a_portfolio_in_the_deals_folder_records_no_round_into_the_ori
         assert f"{path}:5: id: gulf-asia is also the id of {other}, and both record" in run.stderr
         assert "or name the folder with --rounds to record there all the same" in run.stderr
     assert not (deals / "rounds/gulf-asia/QA").exists()
-    refused = client.post("/p/gulf-asia/n/QA/offer", data=_csrf())
+    refused = client.post("/p/gulf-asia/n/QA/offer", data=csrf())
     page = words(refused.text)
     assert "gulf-asia is also the id of" in page and "gulf-asia-c.yaml" in page
     assert "serve a copy of the deals folder without the other file" in page

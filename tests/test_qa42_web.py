@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +17,6 @@ from helpers import REPO, phone_screen, words
 browser = e2e.browser
 
 IMPROVE = "/p/gulf-asia/improve"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """`dealbench serve` on a copy of the shipped data; its printed URL and folder."""
-    with e2e.serving(REPO / "deals", tmp_path_factory.mktemp("qa42web") / "deals") as served:
-        yield served
 
 
 def test_a_round_file_is_improved_on_the_web_beside_the_deals_its_folder_concluded(

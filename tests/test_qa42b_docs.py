@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from dealbench.render.documents import render_document
-from helpers import Runner
+from helpers import Runner, compare_two_regimes
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}w"
 
@@ -129,12 +129,7 @@ def test_compare_draws_the_options_memos_charts_once_for_the_memo_and_its_folder
         return draw(chart)
 
     monkeypatch.setattr(chart_lib, "svg", counted)
-    other = tmp_path / "p2.yaml"
-    other.write_text((tiny.parent / "policy.yaml").read_text().replace("id: tiny", "id: tiny2"))
-    policies = f"{tiny.parent / 'policy.yaml'},{other}"
-    out = tmp_path / "o"
-    done = run("compare", tiny, "--regimes", policies, "-j", "1", "--out", out, "--render", "md")
-    assert done.exit_code == 0, done.output + done.traceback
+    out = compare_two_regimes(run, tiny, tmp_path)
     options = [d for d in drawn if "under each option" in d]  # not the principals memos'
     assert len(options) == 2, drawn
     for name in ("value", "value-risk"):

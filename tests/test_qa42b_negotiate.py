@@ -20,15 +20,9 @@ from typing import Any
 
 import pytest
 
-from helpers import REPO, WEB_TOKEN, invoke, words
+from helpers import REPO, csrf, invoke, words
 
 GULF = "portfolios/gulf-asia.yaml"
-
-
-def _csrf() -> dict[str, str]:
-    from dealbench.web.security import CSRF_FIELD, csrf_for
-
-    return {CSRF_FIELD: csrf_for(WEB_TOKEN)}
 
 
 # --- a rounds folder that cannot be written -------------------------------------------------
@@ -158,7 +152,7 @@ def test_the_web_refuses_an_unwritable_rounds_folder_in_its_own_words(
     """The web records into the rounds of the deals folder it serves, which no field
     changes: its refusal names no --rounds, but how to serve a copy."""
     denied(deals / "rounds", errno.EROFS)
-    page = words(client.post("/p/gulf-asia/n/QA/offer", data=_csrf()).text)
+    page = words(client.post("/p/gulf-asia/n/QA/offer", data=csrf()).text)
     assert "permission denied (read-only?), so round 1 with QA cannot be recorded here" in page
     assert "record in a writable copy of the rounds folder (in a copy of the deals folder, " in page
     assert "--rounds" not in page
@@ -252,7 +246,7 @@ def test_an_offer_with_the_terms_of_our_last_says_it_stands_in_each_shell(
         "001-us.yaml", "002-partner.yaml", "003-us.yaml", "004-us.yaml",
     ]  # fmt: skip
     # the web: QA offered the point of the frontier best for the US, twice
-    sent = {**_csrf(), "strategy": "us-best"}
+    sent = {**csrf(), "strategy": "us-best"}
     page = words(client.post("/p/gulf-asia/n/QA/offer", data=sent).text)
     assert "Round 1 recorded" in page and "The same terms" not in page
     page = words(client.post("/p/gulf-asia/n/QA/offer", data=sent).text)

@@ -7,33 +7,19 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import test_web_browser as e2e
-from helpers import REPO, WEB_TOKEN, phone_screen, words
+from helpers import csrf, phone_screen, words
 
 browser = e2e.browser
 
 BIG = "x" * (300 * 1024)
 LIMIT = "larger than the 256 KiB allowed; nothing of it was read"
 UNREAD = "the form was too large to read, so it holds nothing of what was typed."
-
-
-def _csrf() -> dict[str, str]:
-    from dealbench.web.security import CSRF_FIELD, csrf_for
-
-    return {CSRF_FIELD: csrf_for(WEB_TOKEN)}
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """`dealbench serve` on a copy of the shipped data; its printed URL and folder."""
-    with e2e.serving(REPO / "deals", tmp_path_factory.mktemp("qa42bweb") / "deals") as served:
-        yield served
 
 
 @pytest.mark.parametrize(
@@ -58,7 +44,7 @@ def test_a_form_over_the_limit_is_refused_in_its_own_page(
     is a few KB)", the page and its form gone; the counter's and the editor's upload came
     back in their page. Every form does, through the same refusal: its page again (413),
     the limit said at the form's top, and that nothing typed is kept."""
-    refused = client.post(route, data={**_csrf(), "note": BIG, "sets": BIG, "kind": "param"})
+    refused = client.post(route, data={**csrf(), "note": BIG, "sets": BIG, "kind": "param"})
     assert refused.status_code == 413, refused.text[:2000]
     said = words(refused.text)
     assert heading in said
@@ -78,7 +64,7 @@ def test_the_editors_forms_over_the_limit_are_refused_in_the_editor(
     editor = client.get("/p/gulf-asia/editor?partner=QA").text
     action = f"/p/gulf-asia/{button}?partner=QA"
     assert f'action="{action}"' in editor or f'formaction="{action}"' in editor
-    refused = client.post(action, data={**_csrf(), "partner": "QA", "note": BIG})
+    refused = client.post(action, data={**csrf(), "partner": "QA", "note": BIG})
     assert refused.status_code == 413, refused.text[:2000]
     said = words(refused.text)
     assert "Package for Qatar (QA)" in said
@@ -89,7 +75,7 @@ def test_the_editors_forms_over_the_limit_are_refused_in_the_editor(
 def test_a_button_without_fields_over_the_limit_is_said_as_such(client: Any) -> None:
     """A form with no field to show again (a job's Cancel) sent over the limit by hand: the
     error page, with the status of a body too large (it was 400)."""
-    refused = client.post("/jobs/none/cancel", data={**_csrf(), "x": BIG})
+    refused = client.post("/jobs/none/cancel", data={**csrf(), "x": BIG})
     assert refused.status_code == 413
     assert f"error: form: {LIMIT}" in words(refused.text)
 
@@ -109,7 +95,7 @@ def test_the_hold_list_offers_only_other_partners_packages(client: Any) -> None:
     assert not [f for f in offered if "ae-" in f or "/AE/" in f], offered
     # From the editor's fields, the same: the partner is the fields'.
     improved = client.post(
-        "/p/gulf-asia/improve?partner=AE", data={**_csrf(), "partner": "AE", "security": "kyc"}
+        "/p/gulf-asia/improve?partner=AE", data={**csrf(), "partner": "AE", "security": "kyc"}
     )
     hold = re.search(r'(?s)<select name="hold".*?</select>', improved.text)
     assert hold is not None and "/AE/" not in hold.group(0) and "/SA/" in hold.group(0)

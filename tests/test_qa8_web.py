@@ -40,7 +40,6 @@ def test_diff_totals_are_diffs_line_and_never_read_the_same_when_they_differ(
 
 # In a real browser ---------------------------------------------------------------------
 
-server = e2e.server  # the browser tests' fixtures: `dealbench serve` and headless Chromium
 browser = e2e.browser
 
 RISK = "p/gulf-asia-uncertain/risk?package=packages/ae-offer.yaml"

@@ -169,7 +169,6 @@ def test_named_points_that_coincide_are_drawn_as_one_labelled_square() -> None:
 
 # --- in the real browser -------------------------------------------------------------------
 
-server = e2e.server  # the browser tests' fixtures: `dealbench serve` and headless Chromium
 browser = e2e.browser
 
 

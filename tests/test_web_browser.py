@@ -59,13 +59,6 @@ def serving(source: Path, deals: Path) -> Iterator[tuple[str, Path]]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """`dealbench serve` on a copy of the shipped data; its printed URL and folder."""
-    with serving(REPO / "deals", tmp_path_factory.mktemp("e2e") / "deals") as served:
-        yield served
-
-
-@pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     if not (CHROMIUM and DRIVER):
         pytest.fail(
