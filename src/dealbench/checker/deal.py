@@ -92,7 +92,10 @@ class DealFigures(BaseModel):
 
 
 def evaluate(portfolio: Portfolio, package: Package) -> DealFigures:
-    """Recompute one package's figures and list every limit it breaks."""
+    """Recompute one package's figures and list every limit of its own it breaks: its
+    partner's caps and asks, the concessions' logic and amounts, acceptance. The limits
+    it shares with the other deals (supply, the risk budget) are the portfolio's: `check`
+    weighs them over every deal (the CLI's `evaluate` reports both)."""
     partner = portfolio.partner(package.partner)
     if partner is None:
         raise ArgumentError(
