@@ -180,9 +180,10 @@ def test_zeuthen_says_when_its_offer_meets_the_counter(pair: Portfolio, tmp_path
     assert offer.proposal.strategy.target_us_utility == pytest.approx(9.3e9)
     assert offer.proposal.strategy.reason == (
         "Zeuthen: the US has less to lose by conceding (its risk 0.16 against the partner's "
-        "0.36); no package between the counter's US utility and our last offer's beats the "
-        "Nash product of the partner's counter of round 4, so the offer gives the US what the "
-        "counter does: accept it (conclude the deal on round 4) or offer this"
+        "0.36); no target between the counter's worth to the US ($9.30bn) and our last "
+        "offer's ($11.30bn) gives an offer whose Nash product beats that of the partner's "
+        "counter of round 4, so the target is the counter's worth: accept it (conclude the "
+        "deal on round 4) or offer this"
     )
 
 

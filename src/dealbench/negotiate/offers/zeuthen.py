@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dealbench.figures import usd
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.negotiate.offers.floor import CounterWorth, any_offer, breaks_beside_concluded
@@ -110,12 +111,16 @@ def zeuthen_target(
         if tie
         else f"Zeuthen: the US has less to lose by conceding ({risks(risk_us, risk_p)}); "
     )
-    if not found:  # the offer at `lo` is the counter's US utility: it meets the counter
+    if not found:  # the target is the counter's worth to the US: the offer meets it
+        # The offer at that target may give the US more than it (the next package up the
+        # frontier; our last offer once more, when none lies between): it said "the offer
+        # gives the US what the counter does" beside an offer giving $26.18bn where the
+        # counter was worth $25.97bn (qa42-scale).
         return best, conceding + (
-            f"no package between the counter's US utility and our last offer's beats the "
-            f"Nash product of the partner's counter of round {counter.number}, so the offer "
-            "gives the US what the counter does: accept it (conclude the deal on round "
-            f"{counter.number}) or offer this"
+            f"no target between the counter's worth to the US ({usd(c_us)}) and our last "
+            f"offer's ({usd(o.us_value)}) gives an offer whose Nash product beats that of the "
+            f"partner's counter of round {counter.number}, so the target is the counter's "
+            f"worth: accept it (conclude the deal on round {counter.number}) or offer this"
         )
     return (
         best,
