@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,61 @@ def test_a_command_stopped_while_its_line_is_parsed_says_so_with_its_code(
         signal.signal(signal.SIGTERM, previous)
     assert stopped.value.code == code
     assert capsys.readouterr().err.strip() == said
+
+
+def test_a_worker_started_as_ctrl_c_comes_is_stopped_not_left_waiting() -> None:
+    """`timeout -s INT 12 dealbench demo` said "interrupted" and then never exited: the
+    Ctrl-C was raised as a document worker's `start` returned (where its handler is put
+    back), before the pool recorded the process; the pool never stopped it, it took the
+    stop meant for the other worker, and multiprocessing waited for both at exit, for
+    good. A process stopped so on its way back to its caller is stopped with it."""
+    import time
+    from multiprocessing.process import BaseProcess
+
+    from dealbench.workers import spawn_context
+
+    original = BaseProcess.start
+
+    def start_then_press(self: BaseProcess) -> None:
+        original(self)
+        raise KeyboardInterrupt  # as the handler, put back, raises a Ctrl-C come meanwhile
+
+    process = spawn_context().Process(target=time.sleep, args=(60,))
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(BaseProcess, "start", start_then_press)
+            with pytest.raises(KeyboardInterrupt):
+                process.start()
+        assert process.exitcode is not None, "the worker was left running"
+    finally:
+        if process.is_alive():
+            process.kill()
+            process.join()
+
+
+def test_documents_being_rendered_are_dropped_at_once_on_ctrl_c(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ctrl-C during `render --format pdf` (or `demo`) left the pool's `with` to wait for
+    the documents its workers had in hand, two to four seconds of PDF and DOCX here (more
+    on a busy machine), before "interrupted". The workers are now stopped at once."""
+    import dealbench.render.documents as documents
+    from golden.support import demo_source, external_documents
+
+    pools: list[ProcessPoolExecutor] = []
+    make = documents.render_pool
+
+    def kept(jobs: int) -> ProcessPoolExecutor:
+        pools.append(make(jobs))
+        return pools[-1]
+
+    monkeypatch.setattr(documents, "render_pool", kept)
+    rendering = documents.render_documents(
+        external_documents(demo_source())[:4], ["docx", "pdf"], jobs=2
+    )
+    next(rendering)
+    workers = list(pools[0]._processes.values())  # both started: four documents asked for
+    with pytest.raises(KeyboardInterrupt):
+        rendering.throw(KeyboardInterrupt)
+    assert len(workers) == 2
+    assert all(p.exitcode == -signal.SIGTERM for p in workers), [p.exitcode for p in workers]
