@@ -158,3 +158,22 @@ def test_documents_being_rendered_are_dropped_at_once_on_ctrl_c(
         rendering.throw(KeyboardInterrupt)
     assert len(workers) == 2
     assert all(p.exitcode == -signal.SIGTERM for p in workers), [p.exitcode for p in workers]
+
+
+def test_standard_input_given_as_a_file_is_said_to_be_unread(tmp_path: Path) -> None:
+    """`cat counter.yaml | dealbench counter PF -` said "error: -: file not found", as if a
+    file called "-" had gone missing: say that standard input is not read and what to do."""
+    from helpers import invoke
+
+    portfolio = REPO / "deals/portfolios/gulf-asia.yaml"
+    rounds = tmp_path / "rounds"
+    for args in (
+        ["counter", portfolio, "-", "--partner", "AE", "--rounds", rounds],
+        ["evaluate", "-", "--portfolio", portfolio],
+    ):
+        out = invoke(args)
+        assert out.exit_code == 2
+        assert out.stderr.startswith("error: -: file not found: dealbench does not read "), out
+        assert "standard input ('-')" in out.stderr
+        assert "save the data to a file and name the file" in out.stderr
+    assert not rounds.exists()
