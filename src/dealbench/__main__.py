@@ -1,5 +1,5 @@
 """`python -m dealbench`: the command line, as the `dealbench` script runs it."""
 
-from dealbench.cli import main
+from dealbench.command import main
 
 main()

@@ -10,6 +10,7 @@ solving on every core for minutes, a render's waited forever, about 100 MB each.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -17,11 +18,17 @@ import threading
 import time
 from multiprocessing.connection import wait
 from multiprocessing.context import SpawnContext, SpawnProcess
+from typing import TYPE_CHECKING
 
-__all__ = ["exit_with_parent", "ignore_ctrl_c", "spawn_context", "start_worker"]
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+__all__ = ["exit_with_parent", "ignore_ctrl_c", "spawn_context", "start_worker", "stop_pool"]
 
 #: Seconds between two looks for a new parent (a getppid() call), waiting on the pipe.
 WATCH_SECONDS = 0.5
+#: Seconds to wait for a stopped process, or a stopped pool's manager thread, to end.
+STOP_SECONDS = 5.0
 
 
 def exit_with_parent() -> None:
@@ -88,10 +95,27 @@ class _SpawnIgnoringCtrlC(SpawnProcess):
         held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
-            super().start()
-        finally:
-            signal.signal(signal.SIGINT, before)
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+            try:
+                super().start()
+            finally:
+                signal.signal(signal.SIGINT, before)
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        except BaseException:
+            self._stop_unowned()
+            raise
+
+    def _stop_unowned(self) -> None:
+        """Stop this process, started but stopped on its way back to its caller (a Ctrl-C
+        raised as its handler is put back, a SIGTERM): a pool had not recorded it yet, so
+        none would ever stop it. It waited on the pool's queue for
+        ever, took a stop meant for a worker the pool knew of, and the command, stopped by
+        `timeout -s INT` during `demo`, said "interrupted" and then hung at its exit
+        (multiprocessing waits for every process it started), for good."""
+        if getattr(self, "_popen", None) is None:
+            return
+        with contextlib.suppress(Exception):
+            self.terminate()
+            self.join(STOP_SECONDS)
 
 
 class _SpawnContextIgnoringCtrlC(SpawnContext):
@@ -101,3 +125,18 @@ class _SpawnContextIgnoringCtrlC(SpawnContext):
 def spawn_context() -> SpawnContext:
     """The "spawn" multiprocessing context, its processes ignoring Ctrl-C from the start."""
     return _SpawnContextIgnoringCtrlC()
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop `pool` now, whatever its workers are doing, and drop its tasks not started: on
+    Ctrl-C, SIGTERM or an error, where a pool's `with` waited for the documents being
+    rendered to be finished (seconds each, PDF and DOCX) before the command could say
+    "interrupted". Its manager thread is joined (it ends at once, its workers killed):
+    racing Python 3.11's exit hook for process pools, which wakes it through a pipe it
+    closes as it ends, the hook printed an "OSError: Bad file descriptor" traceback."""
+    manager = getattr(pool, "_executor_manager_thread", None)  # None once shut down
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    if manager is not None:
+        manager.join(timeout=STOP_SECONDS)

@@ -42,7 +42,7 @@ from typing import Any, Literal, TypeVar
 from dealbench.analyze.cluster import ClusterError
 from dealbench.arguments import at_least_one, one_of
 from dealbench.errors import ArgumentError
-from dealbench.workers import start_worker
+from dealbench.workers import start_worker, stop_pool
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -298,10 +298,6 @@ def _stop_at_exit(pool: ProcessPoolExecutor) -> None:
     atexit.register(pool.shutdown, wait=True, cancel_futures=True)
 
 
-#: Seconds to wait for a stopped pool's manager thread to end (`_discard`).
-STOP_SECONDS = 5.0
-
-
 def _discard(pool: ProcessPoolExecutor, *, stop: bool = False) -> None:
     """Drop `pool` (the next analysis starts a new one); `stop` its workers now, whatever
     they are doing."""
@@ -310,16 +306,11 @@ def _discard(pool: ProcessPoolExecutor, *, stop: bool = False) -> None:
         if _POOL is pool:
             _POOL, _POOL_SIZE = None, 0
     if stop:
-        for process in list((pool._processes or {}).values()):
-            process.terminate()
-    pool.shutdown(wait=False, cancel_futures=True)
-    manager = getattr(pool, "_executor_manager_thread", None)
-    if stop and manager is not None:
-        # Python 3.11's exit hook for process pools wakes each pool's manager thread through
-        # a pipe that thread closes as it ends, with no lock between them: racing it, the
-        # hook printed an "OSError: Bad file descriptor" traceback after "interrupted" (CI,
-        # once in a few runs). The workers are terminated, so the thread ends at once.
-        manager.join(timeout=STOP_SECONDS)
+        # Its manager thread joined, which `shutdown` forgets: read after it, as it was
+        # here, the thread was None and never joined.
+        stop_pool(pool)
+    else:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _warm_up() -> None:

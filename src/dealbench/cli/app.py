@@ -29,9 +29,14 @@ __all__ = ["COMMAND_MODULES", "app", "main"]
 
 
 def main() -> None:
-    from dealbench.cli import streams
-    from dealbench.cli.errors import stop_on_sigterm
+    from dealbench.cli.errors import stopped
 
-    streams.ready()
-    stop_on_sigterm()
-    app()
+    try:
+        from dealbench.cli import streams
+        from dealbench.cli.errors import stop_on_sigterm
+
+        streams.ready()
+        stop_on_sigterm()
+        app()
+    except KeyboardInterrupt as exc:  # before a command's body (`cli.errors.handled`)
+        raise SystemExit(stopped(exc)) from None

@@ -22,7 +22,16 @@ class _Commands(typer.core.TyperGroup):
 
     Commands map Ctrl-C in their body (`cli.errors.handled`); pressed before it, while a
     command imports what it needs (a second or more on a busy machine), Typer turned it
-    into exit 130 with nothing said."""
+    into exit 130 with nothing said. So it did while it parsed the command line
+    (`make_context`, a fifth of a second), a SIGTERM too."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except KeyboardInterrupt as exc:
+            from dealbench.cli.errors import stopped
+
+            raise typer.Exit(stopped(exc)) from None
 
     def invoke(self, ctx: Any) -> Any:
         try:

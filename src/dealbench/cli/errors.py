@@ -3,7 +3,8 @@
 Expected errors (a `DealbenchError`) print a message to stderr and exit with
 their code: 2 bad input, 3 infeasible, 4 solver limit, 1 anything else. Ctrl-C
 says "interrupted", and what was done before it (a round recorded), and exits 130;
-SIGTERM says "terminated" the same way and exits 143. Anything else is a bug and
+SIGTERM says "terminated" the same way and exits 143 (`dealbench.command.stopped`, which
+says it too when the command is stopped before its body runs). Anything else is a bug and
 keeps its traceback.
 """
 
@@ -18,14 +19,10 @@ from typing import TypeVar
 
 import typer
 
-from dealbench.errors import DealbenchError, Terminated, raise_terminated, user_lines
+from dealbench.command import stopped as stopped
+from dealbench.errors import DealbenchError, raise_terminated, user_lines
 
 T = TypeVar("T")
-
-#: The exit code of a command stopped by Ctrl-C (SIGINT), as shells report it: 128 + 2.
-INTERRUPTED = 130
-#: The exit code of a command stopped by SIGTERM (`kill`, `timeout`): 128 + 15.
-TERMINATED = 143
 
 
 #: The options whose names are not their library parameter's (`policies` is `--regimes`).
@@ -90,16 +87,6 @@ def handled() -> Iterator[None]:
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt as exc:  # Ctrl-C: what was done already (a round recorded) is said
         raise typer.Exit(stopped(exc)) from None
-
-
-def stopped(exc: KeyboardInterrupt) -> int:
-    """Say that the command was stopped (Ctrl-C or SIGTERM) and what it had done by
-    then (a round recorded, its notes); the exit code a shell gives for that signal."""
-    terminated = isinstance(exc, Terminated)
-    print("terminated" if terminated else "interrupted", file=sys.stderr)
-    for note in getattr(exc, "__notes__", []):
-        print(note, file=sys.stderr)
-    return TERMINATED if terminated else INTERRUPTED
 
 
 def stop_on_sigterm() -> None:

@@ -145,7 +145,14 @@ def near_name(path: Path) -> str | None:
 
 def not_found(path: Path, shown: str) -> str:
     """`file not found`, and the near name in the form the path was `shown` where one
-    exists: "file not found; did you mean deals/portfolios/gulf-asia.yaml?"."""
+    exists: "file not found; did you mean deals/portfolios/gulf-asia.yaml?". `-`, which
+    a user means as standard input (`cat counter.yaml | dealbench counter PF -`), is said
+    so: "-: file not found" read as a file called "-" gone missing."""
+    if str(path) == "-":
+        return (
+            f"{NOT_FOUND}: dealbench does not read standard input ('-'), only files, which "
+            "its messages name by line: save the data to a file and name the file"
+        )
     near = near_name(path)
     if near is None:
         return NOT_FOUND

@@ -44,7 +44,7 @@ from dealbench.render.portfolio_memo import portfolio_memo_context
 from dealbench.render.redline import redline_context
 from dealbench.render.sources import Source, checked_alone
 from dealbench.render.termsheet import chips_shown, term_sheet_context
-from dealbench.workers import spawn_context, start_worker
+from dealbench.workers import spawn_context, start_worker, stop_pool
 
 _BLANK_LINES = re.compile(r"\n{3,}")
 Format = Literal["md", "html", "docx", "pdf", "json"]
@@ -400,10 +400,15 @@ def render_documents(
         for doc in docs:
             yield from render_document(doc, wanted, templates)
         return
-    with render_pool(jobs) as pool:
+    pool = render_pool(jobs)
+    try:
         work = [(doc, wanted, templates) for doc in docs]
         for files in pool.map(_render_one, work):
             yield from files
+    except BaseException:  # Ctrl-C, SIGTERM, a document that fails, the caller gone
+        stop_pool(pool)  # at once: the pool's `with` waited for the documents in hand
+        raise
+    pool.shutdown(wait=True)
 
 
 def render_pool(jobs: int) -> ProcessPoolExecutor:

@@ -1,0 +1,48 @@
+"""The `dealbench` command's entry point (`python -m dealbench` and the installed script):
+Ctrl-C and SIGTERM are the command's from its first line on.
+
+The command imports its whole app (a second or more on a busy machine) before any of its
+handlers exist, and the script imported it from `dealbench.cli` before calling anything:
+a Ctrl-C in that time printed a KeyboardInterrupt traceback of thirty lines, and a
+SIGTERM just after it, while Typer built and parsed the command line, exited 130 with
+nothing said. Here nothing is imported but `signal` and `sys` until the handler is set;
+the rest of the way, until a command's body runs (`cli.errors.handled`), is
+`cli.base._Commands` and `cli.app.main`.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+__all__ = ["INTERRUPTED", "TERMINATED", "main", "stopped"]
+
+#: The exit code of a command stopped by Ctrl-C (SIGINT), as shells report it: 128 + 2.
+INTERRUPTED = 130
+#: The exit code of a command stopped by SIGTERM (`kill`, `timeout`): 128 + 15.
+TERMINATED = 143
+
+
+def main() -> None:
+    """Run the command line, said "interrupted" (130) or "terminated" (143) however early
+    it is stopped."""
+    try:
+        from dealbench.errors import raise_terminated
+
+        signal.signal(signal.SIGTERM, raise_terminated)
+        from dealbench.cli.app import main as run
+
+        run()
+    except KeyboardInterrupt as exc:  # a command's body says it itself (`cli.errors.handled`)
+        raise SystemExit(stopped(exc)) from None
+
+
+def stopped(exc: KeyboardInterrupt) -> int:
+    """Say that the command was stopped (Ctrl-C or SIGTERM) and what it had done by
+    then (a round recorded, its notes); the exit code a shell gives for that signal."""
+    errors = sys.modules.get("dealbench.errors")  # not imported yet: Ctrl-C, not SIGTERM
+    terminated = errors is not None and isinstance(exc, errors.Terminated)
+    print("terminated" if terminated else "interrupted", file=sys.stderr)
+    for note in getattr(exc, "__notes__", []):
+        print(note, file=sys.stderr)
+    return TERMINATED if terminated else INTERRUPTED
