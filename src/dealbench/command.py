@@ -13,14 +13,10 @@ the rest of the way, until a command's body runs (`cli.errors.handled`), is
 from __future__ import annotations
 
 import signal
-import sys
 
-__all__ = ["INTERRUPTED", "TERMINATED", "main", "stopped"]
+from dealbench.stops import stopped
 
-#: The exit code of a command stopped by Ctrl-C (SIGINT), as shells report it: 128 + 2.
-INTERRUPTED = 130
-#: The exit code of a command stopped by SIGTERM (`kill`, `timeout`): 128 + 15.
-TERMINATED = 143
+__all__ = ["main"]
 
 
 def main() -> None:
@@ -35,14 +31,3 @@ def main() -> None:
         run()
     except KeyboardInterrupt as exc:  # a command's body says it itself (`cli.errors.handled`)
         raise SystemExit(stopped(exc)) from None
-
-
-def stopped(exc: KeyboardInterrupt) -> int:
-    """Say that the command was stopped (Ctrl-C or SIGTERM) and what it had done by
-    then (a round recorded, its notes); the exit code a shell gives for that signal."""
-    errors = sys.modules.get("dealbench.errors")  # not imported yet: Ctrl-C, not SIGTERM
-    terminated = errors is not None and isinstance(exc, errors.Terminated)
-    print("terminated" if terminated else "interrupted", file=sys.stderr)
-    for note in getattr(exc, "__notes__", []):
-        print(note, file=sys.stderr)
-    return TERMINATED if terminated else INTERRUPTED

@@ -3,7 +3,7 @@
 Expected errors (a `DealbenchError`) print a message to stderr and exit with
 their code: 2 bad input, 3 infeasible, 4 solver limit, 1 anything else. Ctrl-C
 says "interrupted", and what was done before it (a round recorded), and exits 130;
-SIGTERM says "terminated" the same way and exits 143 (`dealbench.command.stopped`, which
+SIGTERM says "terminated" the same way and exits 143 (`dealbench.stops.stopped`, which
 says it too when the command is stopped before its body runs). Anything else is a bug and
 keeps its traceback.
 """
@@ -19,8 +19,8 @@ from typing import TypeVar
 
 import typer
 
-from dealbench.command import stopped as stopped
 from dealbench.errors import DealbenchError, raise_terminated, user_lines
+from dealbench.stops import stopped as stopped
 
 T = TypeVar("T")
 
