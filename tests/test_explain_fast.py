@@ -24,7 +24,7 @@ from dealbench.optimize.explain.shared_limits import WARM_SETS_PER_PARTNER
 from dealbench.synth import generate
 from helpers import REPO
 
-solve_module = importlib.import_module("dealbench.optimize.solve")
+best_module = importlib.import_module("dealbench.optimize.best")
 
 
 def _said(reasons: list[Any]) -> list[tuple[str, str, str, list[dict[str, Any]]]]:
@@ -71,13 +71,13 @@ def test_the_reasons_re_solved_from_the_solve_are_those_re_solved_cold(case: str
 def _starts_of_re_solves(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """The warm start each re-solve of the explanations is given, as they run."""
     starts: list[Any] = []
-    real = solve_module.solve
+    real = best_module.solve_best
 
     def spy(portfolio: Any, *args: Any, **kwargs: Any) -> Any:
         starts.append(kwargs.get("warm_start"))
         return real(portfolio, *args, **kwargs)
 
-    monkeypatch.setattr(solve_module, "solve", spy)
+    monkeypatch.setattr(best_module, "solve_best", spy)
     return starts
 
 

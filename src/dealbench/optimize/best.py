@@ -48,8 +48,11 @@ def solve_best(
     method: Method = "auto",
     warm_start: SolveResult | WarmStart | None = None,
     require: Sequence[str] = (),
+    on_grid: bool = True,
 ) -> SolveResult:
-    """`solve` for us-best and partner-best, its arguments already checked."""
+    """`solve` for us-best and partner-best, its arguments already checked. `on_grid=False`:
+    the solver's amounts as they are, never put in whole steps (nor re-solved with the
+    reserve), for callers that ask only which partners deal."""
 
     def plain(pf: Portfolio, *, on_grid: bool, step: float = 0.0) -> SolveResult:
         return solve_plain(
@@ -86,8 +89,9 @@ def solve_best(
         """The plain model with compute in whole steps of `step` (see `reserve`)."""
         return plain(portfolio, on_grid=False, step=step)
 
-    result = run(portfolio, warm_start)
-    if needs_reserve(portfolio, result):  # no whole steps with these terms: see `reserve`
+    result = run(portfolio, warm_start, on_grid)
+    # No whole steps with these terms: see `reserve`.
+    if on_grid and needs_reserve(portfolio, result):
         result = with_reserve(portfolio, result, run, v_floor, threads, in_steps)
     if mode in ("us-best", "partner-best"):  # of the packages one side values alike,
         result = with_ties_broken(portfolio, result)  # the other side's preferred

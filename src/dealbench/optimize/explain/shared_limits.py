@@ -206,10 +206,9 @@ def _least_room(
     deal either (re-solved, the other deals grow into the raise). `cold`: each raise
     re-solved from nothing (as before session 35), not from `result`: the same answers on
     the portfolios bench/explain.py and tests/test_explain_fast.py compare, slower."""
-    from dealbench.optimize.decomposition.solve import solve_decomposed
+    from dealbench.optimize.best import solve_best
     from dealbench.optimize.decomposition.warm import warm_from
     from dealbench.optimize.reserve import RESERVE_MAX_PAIRS
-    from dealbench.optimize.solve import solve
 
     if result.mode != "us-best":
         return None
@@ -230,25 +229,13 @@ def _least_room(
                 budget += amount
         wider = pf.model_copy(update={"supply": supply, "risk_budget": budget})
         required = [c for c in require if c in keep]
-        if len(pf.partners) * len(pf.periods) > RESERVE_MAX_PAIRS:
-            # Which partners deal is all that is asked, and beyond the reserve's size
-            # the schedule in whole steps never changes it (it moves compute, keeping
-            # every deal): the re-solve's amounts are left unrounded. Its closest-grid
-            # MIPs took 38 of `room --why`'s 55 s at M with half the partners concluded
-            # (qa42-scale).
-            opened = solve_decomposed(
-                wider,
-                "us-best",
-                time_limit=None,
-                gap=1e-6,
-                v_floor=None,
-                threads=None,
-                warm_start=start,
-                require=required,
-                on_grid=False,
-            )
-        else:  # the reserve may re-solve without a deal, as `solve` would: ask `solve`
-            opened = solve(wider, require=required, warm_start=start)
+        # Which partners deal is all that is asked, and beyond the reserve's size the
+        # schedule in whole steps never changes it (it moves compute, keeping every deal):
+        # there the re-solve's amounts are left unrounded. Its closest-grid MIPs took 38 of
+        # `room --why`'s 55 s at M with half the partners concluded (qa42-scale). Below it,
+        # the reserve may re-solve without a deal, as `solve` would.
+        on_grid = len(pf.partners) * len(pf.periods) <= RESERVE_MAX_PAIRS
+        opened = solve_best(wider, require=required, warm_start=start, on_grid=on_grid)
         return all(opened.deal(c) is not None for c in keep)  # room for it, none displaced
 
     if amount_count(pf) > LEAST_ROOM_AMOUNTS:
