@@ -188,3 +188,24 @@ def test_the_status_memo_says_no_deal_has_taken_risk_budget_before_one_is_conclu
             "concluded." in text
         )
         assert "after the concluded deals" not in text
+
+
+def test_the_principals_memo_does_not_deny_the_limit_it_lists_as_binding(tmp_path: Path) -> None:
+    """`compare odd.yaml --render md` (LP held to its walk-away value, nothing else binding):
+    the memo for principals listed under "Limits that bind" "LP is held to its walk-away
+    value", and its "What each limit costs" table said "No limit binds." The table costs
+    supply, caps and the risk budget, and now says that none of those binds."""
+    from dealbench.analyze.memo import principals_memo_documents
+    from dealbench.model import load_portfolio
+    from dealbench.optimize import solve
+    from dealbench.render.documents import render_document
+
+    pf = load_portfolio(_odd(tmp_path / "deals", "LP", "ND"))
+    [doc] = principals_memo_documents({"bilateral": (pf, solve(pf))})
+    files = {f.path.rsplit(".", 1)[1]: f.data.decode() for f in render_document(doc, "md")}
+    files |= {f.path.rsplit(".", 1)[1]: f.data.decode() for f in render_document(doc, "html")}
+    for text in (files["md"], unescape(files["html"])):
+        before, section = text.split("What each limit costs", 1)
+        assert "LP is held to its walk-away value" in before
+        assert "No limit binds." not in section
+        assert "No supply, cap or risk budget binds." in section
