@@ -180,11 +180,15 @@ def describe(r: RegimeRow) -> str:
     # One sentence for the periods of one limit, as `solve` prints them.
     binding = grouped_messages(messages(r.binding, unique=True))
     binding_text = f" Binding: {' '.join(binding)}" if binding else ""
+    # one deal: its partner and "its" value, not "partners ... their values" (qa43-docs)
+    above = (
+        f"{r.partners[0]} {money(r.partner_surplus)} above its walk-away value"
+        if len(r.partners) == 1
+        else f"partners {money(r.partner_surplus)} above their walk-away values"
+    )
     return (
         f"{upper_first(name)} ({r.regime}): {plural(r.deals, 'deal')} ({', '.join(r.partners)})"
-        f"{without}; "
-        f"US utility {money(r.us_value)}, partners "
-        f"{money(r.partner_surplus)} above their walk-away values.{binding_text}"
+        f"{without}; US utility {money(r.us_value)}, {above}.{binding_text}"
     )
 
 

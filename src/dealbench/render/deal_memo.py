@@ -314,10 +314,18 @@ def tradeoffs(pf: Portfolio, deal: DealFigures) -> list[str]:
             f"{_pays(deal)}."
         )
     if deal.concession_cost > 0:
+        # one commitment is "it", not "they" (qa43-docs)
+        one = len(deal.concessions) == 1
+        words = (
+            ("Commitment: it is", "costs", "its")
+            if one
+            else ("Commitments: they are", "cost", "their")
+        )
+        they_are, cost, their = words
         out.append(
-            f"Commitments: they are worth {money(deal.us_concession_value)} to the United "
-            f"States and cost the Partner {money(deal.concession_cost)} "
-            f"({deal.us_concession_value / deal.concession_cost:.1f}× their cost)."
+            f"{they_are} worth {money(deal.us_concession_value)} to the United "
+            f"States and {cost} the Partner {money(deal.concession_cost)} "
+            f"({deal.us_concession_value / deal.concession_cost:.1f}× {their} cost)."
         )
     return out
 

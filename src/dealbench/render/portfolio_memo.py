@@ -276,8 +276,9 @@ def tradeoffs(source: Source) -> list[str]:
     # A partner without a deal counts its walk-away value in the partners' total; said
     # apart, so that what the deals give the partners is not read as that total.
     dealt = sum(d.partner_utility for d in checked.deals)
+    values = "value" if len(checked.no_deal) == 1 else "values"  # one partner: "value"
     apart = (
-        f" ({money(checked.partner_total)} with the walk-away values of "
+        f" ({money(checked.partner_total)} with the walk-away {values} of "
         f"{and_list(checked.no_deal)}, without a deal)"
         if checked.no_deal
         else ""
