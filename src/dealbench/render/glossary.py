@@ -69,13 +69,24 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ),
 )
 
+#: The terms only a comparison of regimes uses (its memo's table and the CLI's).
+COMPARISON_TERMS: tuple[tuple[str, str], ...] = (
+    (
+        "Partner surplus",
+        "What the partners with a deal gain over their walk-away values, summed (the required "
+        "margin not deducted); partners without a deal add nothing.",
+    ),
+)
+
 
 def glossary(policy: Policy | None = None, options: Sequence[Policy] = ()) -> list[dict[str, str]]:
     """The terms, and with `policy` its security levels: the tables name a deal's level
     by its id (`veu`), which a reader finds here with its title. With `options` (the
     regimes of a comparison), each option's levels, options with the same levels
-    together: the same id may name other conditions under another regime."""
-    terms = [{"term": term, "meaning": meaning} for term, meaning in GLOSSARY]
+    together: the same id may name other conditions under another regime; and the terms
+    only a comparison uses (`COMPARISON_TERMS`)."""
+    said = (*GLOSSARY, *COMPARISON_TERMS) if options else GLOSSARY
+    terms = [{"term": term, "meaning": meaning} for term, meaning in said]
     lead = "The conditions a deal sets, weakest first, as the tables name them"
     named: dict[str, list[str]] = {}  # the levels in words -> the options that have them
     for each in options or ([policy] if policy is not None else []):
