@@ -35,10 +35,21 @@ MAX_TEXT = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+#: The Unicode line and paragraph separators: line breaks, though not control characters.
+_SEPARATOR = re.compile(r"[\u2028\u2029]")
+
+
 def _plain_text(value: Any, what: str = "a name or title") -> Any:
-    """A name or title: one line of printable text (no control characters)."""
+    """A name or title: one line of printable text (no control characters, no line or
+    paragraph separator, which YAML 1.2 reads as text: pasted from a web page or a PDF)."""
     if isinstance(value, str) and (bad := _CONTROL.search(value)):
         raise ValueError(f"contains the control character {bad[0]!r}; {what} is one line of text")
+    if isinstance(value, str) and (bad := _SEPARATOR.search(value)):
+        kind = "line" if bad[0] == "\u2028" else "paragraph"
+        raise ValueError(
+            f"contains the {kind} separator U+{ord(bad[0]):04X}, a line break; {what} is one "
+            "line of text: replace it with a space"
+        )
     return value
 
 
@@ -90,7 +101,7 @@ Site = Annotated[str, AfterValidator(_site_text)]
 def _clause_text(value: Any) -> Any:
     """A clause: text whose only control characters are line breaks and tabs."""
     if isinstance(value, str):
-        _plain_text(value.replace("\n", " ").replace("\t", " ").replace("\r", " "))
+        _plain_text(_SEPARATOR.sub(" ", re.sub(r"[\n\t\r]", " ", value)))
         _no_markup(_JINJA.sub(" ", value))  # the text around the template's own syntax
     return value
 

@@ -17,7 +17,7 @@ from dealbench.model import package_rules
 from dealbench.model.file_kind import detect_kind, refuse_other_kind
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
-from dealbench.model.rounds import RoundFile, problem_issue, round_problems
+from dealbench.model.rounds import RoundFile, name_problems, problem_issue, round_problems
 from dealbench.model.validation import validate
 from dealbench.model.yamlio import Source, read_yaml
 
@@ -177,7 +177,8 @@ def load_round_file(path: str | os.PathLike[str], portfolio: Portfolio | None = 
                     ("package", "partner"), portfolio.unknown_partner(data.package.partner)
                 )
             )
-        problems = round_problems(portfolio, data.package.partner, data)
+        named, wrong = name_problems(Path(path).name, data)
+        problems = [*wrong, *round_problems(portfolio, data.package.partner, named)]
         issues = [
             problem_issue(
                 partial(source.issue, loc),

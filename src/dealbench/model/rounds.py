@@ -58,6 +58,7 @@ OFFER_MODES: tuple[str, ...] = ("us-best", "nash", "kalai")
 
 __all__ = [
     "OFFER_MODES",
+    "ROUND_FILE_NAME",
     "STRATEGY_NAMES",
     "YEARS_AFTER_HORIZON",
     "RoundFile",
@@ -65,10 +66,41 @@ __all__ = [
     "Side",
     "StrategyRecord",
     "date_problem",
+    "name_problems",
     "problem_issue",
     "round_problems",
     "walked_away_words",
 ]
+
+
+#: A round file's name: NNN-us.yaml or NNN-partner.yaml (NNN = 001, 002, ...).
+ROUND_FILE_NAME = re.compile(r"^(\d{3,})-(us|partner)\.ya?ml$")
+
+
+def name_problems(
+    name: str, data: RoundFile
+) -> tuple[RoundFile, list[tuple[tuple[str | int, ...], str]]]:
+    """The round as the file's name says it is, whose rules `round_problems` checks, and
+    where its `round` or `side` says otherwise: `round: 2` in 001-us.yaml is that one
+    mistake, not also round 2's missing `basis`. A name that is not a round's says nothing."""
+    match = ROUND_FILE_NAME.match(name)
+    if match is None:
+        return data, []
+    number, side = int(match[1]), match[2]
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    if data.round != number:
+        problems.append(
+            (
+                ("round",),
+                f"is {data.round}, but the file name says round {number}: write `round: {number}`",
+            )
+        )
+    if data.side != side:
+        problems.append(
+            (("side",), f"is {data.side}, but the file name says {side}: write `side: {side}`")
+        )
+    named = data if data.round == number else data.model_copy(update={"round": number})
+    return named, problems
 
 
 def walked_away_words(code: str, side: Side | None) -> str:

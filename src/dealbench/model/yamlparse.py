@@ -56,10 +56,13 @@ def parse(text: str) -> tuple[Any, Positions, list[Duplicate], Numbers]:
 
     Raises yaml.YAMLError on invalid YAML; `yaml_issue` words it for the user.
     """
+    text, back = _as_yaml_12(text)
     _count_values(text)
     root = yaml.compose(text, Loader=_Loader)
     if root is None:
         return None, None, [], {}
+    if back:
+        _restore(root, back)
     builder = _Builder()
     data, positions = builder.build(root, ())
     duplicates = sorted(builder.duplicates.values(), key=lambda dup: dup[:2])
@@ -82,6 +85,46 @@ def numbers_on(numbers: Numbers, lines: Iterable[int]) -> dict[float, str | None
         for number, text in numbers.get(line, {}).items():
             out[number] = text if out.setdefault(number, text) == text else None
     return out
+
+
+#: Characters libyaml (YAML 1.1) reads as line breaks, and YAML 1.2, editors and this
+#: program's line numbers do not: NEL (often a Windows code page's "…" read as Latin-1) and
+#: the Unicode line and paragraph separators (pasted from a web page, a PDF or a word
+#: processor). Read as breaks, they moved every later line number one line down, and one
+#: in a comment or a plain value made a valid file invalid YAML.
+_OTHER_BREAKS = "\x85\u2028\u2029"
+#: Noncharacters that stand in for them while libyaml reads the file (printable to YAML).
+_STAND_INS = [chr(code) for code in range(0xFDD0, 0xFDF0)]
+
+
+def _as_yaml_12(text: str) -> tuple[str, dict[int, str]]:
+    """The text with each of `_OTHER_BREAKS` replaced by a stand-in libyaml reads as an
+    ordinary character, as YAML 1.2 does, and the table that puts them back (`_restore`);
+    the text itself, and no table, where it holds none of them."""
+    if not any(char in text for char in _OTHER_BREAKS):
+        return text, {}
+    free = [char for char in _STAND_INS if char not in text]
+    there = {char: free[i] for i, char in enumerate(_OTHER_BREAKS) if i < len(free)}
+    table = str.maketrans(there)
+    return text.translate(table), {ord(stand_in): char for char, stand_in in there.items()}
+
+
+def _restore(root: Node, back: dict[int, str]) -> None:
+    """Put `_OTHER_BREAKS` back into every scalar (keys too) of the tree from `_as_yaml_12`."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:  # an alias's node, met again
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            node.value = node.value.translate(back)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, MappingNode):
+            for key, value in node.value:
+                stack += (key, value)
 
 
 def _count_values(text: str) -> None:
@@ -124,6 +167,10 @@ def yaml_issue(display: str, text: str, exc: YAMLError) -> Issue:
     return Issue(display, line, "", f"invalid YAML: {problem}{hint}")
 
 
+#: The line breaks of the file as `parse` reads it (`_OTHER_BREAKS` are not).
+_LINE_BREAK = re.compile(r"\r\n|[\r\n]")
+
+
 #: What a person most likely did, for libyaml's messages that do not say it.
 _HINTS = (
     (
@@ -162,7 +209,7 @@ _LOOKALIKE = re.compile(
 def _lookalike(text: str, context: Mark | None, mark: Mark) -> tuple[int, str, str] | None:
     """(line, field, message) for a look-alike character where YAML expects its own
     layout, on the lines libyaml's error spans (from its context, or the line above)."""
-    lines = re.split(r"\r\n|[\r\n\x85\u2028\u2029]", text)
+    lines = _LINE_BREAK.split(text)
     first = mark.line - 1 if context is None else min(context.line, mark.line - 1)
     for number in range(max(first, 0), min(mark.line + 1, len(lines))):
         found = _LOOKALIKE.search(lines[number])
@@ -210,7 +257,7 @@ def _unclosed_quote(text: str, exc: MarkedYAMLError, mark: Mark) -> tuple[int, s
         )
     last = None
     try:
-        for token in yaml.scan(text, Loader=_Loader):
+        for token in yaml.scan(_as_yaml_12(text)[0], Loader=_Loader):
             if token.start_mark.index >= mark.index:
                 break
             last = token
@@ -234,7 +281,7 @@ def _unclosed_quote(text: str, exc: MarkedYAMLError, mark: Mark) -> tuple[int, s
 
 def _detail(problem: str, text: str, mark: Mark | None) -> str:
     """Name the character or alias that libyaml's message leaves out."""
-    lines = re.split(r"\r\n|[\r\n\x85\u2028\u2029]", text)
+    lines = _LINE_BREAK.split(text)
     if mark is None or mark.line >= len(lines):
         return problem
     rest = lines[mark.line][mark.column :]

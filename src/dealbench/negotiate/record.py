@@ -157,7 +157,7 @@ def record_offer(
     root = Path(root)  # a str as well as a Path
     refuse_shipped(root)  # before any work
     check_date(portfolio, date)
-    note, author = round_text(note, "note"), round_text(author, "author")
+    note, author = round_text(note, "note"), round_text(author, "author", one_line=True)
     where: Path | None = None  # the package file, or None: the package passed or chosen
     if isinstance(package, str | os.PathLike):
         where = Path(package)
@@ -338,7 +338,7 @@ def record_counter(
     root = Path(root)  # a str as well as a Path
     refuse_shipped(root)  # before any work
     check_strategy(strategy, deadline)  # the verdict needs them, and comes after the write
-    note, author = round_text(note, "note"), round_text(author, "author")
+    note, author = round_text(note, "note"), round_text(author, "author", one_line=True)
     where: Path | None = None  # the counter file, or None: the package passed
     if isinstance(counter, str | os.PathLike):  # a counter file
         where = Path(counter)
@@ -422,7 +422,7 @@ def conclude(
     root = Path(root)  # a str as well as a Path
     refuse_shipped(root)  # before any work
     check_date(portfolio, date)
-    note, author = round_text(note, "note"), round_text(author, "author")
+    note, author = round_text(note, "note"), round_text(author, "author", one_line=True)
     # Read, checked beside the others' conclusions and written under one lock: a
     # conclusion recorded for another partner meanwhile is counted (`rounds.lock.concluding`).
     with concluding(root):
@@ -522,7 +522,7 @@ def walk_away(
     root = Path(root)  # a str as well as a Path
     refuse_shipped(root)  # before any work
     check_date(portfolio, date)
-    note, author = round_text(note, "note"), round_text(author, "author")
+    note, author = round_text(note, "note"), round_text(author, "author", one_line=True)
     negotiations = load_negotiations(portfolio, root)
     negotiation = _open(portfolio, negotiations, partner, expect)
     refuse_unwritable(negotiation)  # before any work

@@ -173,6 +173,8 @@ _CONTROL_NAMES = {
     0x00: "NUL",
     0x07: "BEL",
     0x08: "backspace",
+    0x09: "tab",
+    0x0A: "line break",
     0x0B: "vertical tab",
     0x0C: "form feed",
     0x0D: "carriage return",
@@ -181,25 +183,35 @@ _CONTROL_NAMES = {
 }
 
 
-def round_text(text: str | None, argument: str) -> str | None:
+def round_text(text: str | None, argument: str, *, one_line: bool = False) -> str | None:
     """A round's free text (its note, its author) as it is recorded: text as typed, line
     breaks and tabs kept, a line break written CR LF recorded as LF (a web form sends every
     line break so). Any other control character (a NUL, an escape, a lone carriage return:
     a terminal's keys typed or pasted with the text, which no reader of the round means)
     is refused, an ArgumentError naming `argument`, before anything is written; the CLI
-    and the web's round forms record through this one check."""
+    and the web's round forms record through this one check. `one_line` (an author, one
+    line of text as a round file holds it: `model.fields.LineText`): line breaks, tabs and
+    the Unicode line and paragraph separators are refused too."""
     if text is None:
         return None
     text = text.replace("\r\n", "\n")
+    kept = "" if one_line else KEPT_CONTROLS
+    holds = "is one line of text" if one_line else "holds text, line breaks and tabs"
     for at, char in enumerate(text, start=1):
-        if unicodedata.category(char) == "Cc" and char not in KEPT_CONTROLS:
-            code = f"U+{ord(char):04X}"
+        code = f"U+{ord(char):04X}"
+        if unicodedata.category(char) == "Cc" and char not in kept:
             name = _CONTROL_NAMES.get(ord(char))
+            mend = "replace it with a space" if char in KEPT_CONTROLS else "remove that character"
             raise ArgumentError(
                 argument,
                 f"character {at} is the control character {f'{name} ({code})' if name else code}, "
-                f"not text; a round's {argument} holds text, line breaks and tabs: remove that "
-                "character and record it again",
+                f"not text; a round's {argument} {holds}: {mend} and record it again",
+            )
+        if one_line and char in "\u2028\u2029":
+            raise ArgumentError(
+                argument,
+                f"character {at} is a {unicodedata.name(char).lower()} ({code}), a line break; "
+                f"a round's {argument} {holds}: replace it with a space and record it again",
             )
     return text
 

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import os
-import re
 from functools import partial
 from pathlib import Path
 
@@ -17,7 +16,14 @@ from dealbench.model.load_package import is_round_file
 from dealbench.model.package import Package
 from dealbench.model.partner import Partner
 from dealbench.model.portfolio import Portfolio
-from dealbench.model.rounds import RoundFile, Side, problem_issue, round_problems
+from dealbench.model.rounds import (
+    ROUND_FILE_NAME,
+    RoundFile,
+    Side,
+    name_problems,
+    problem_issue,
+    round_problems,
+)
 from dealbench.model.seal import SEAL_PREFIX
 from dealbench.model.validation import validate
 from dealbench.model.yamlio import display_path, read_regular_file, read_yaml
@@ -38,7 +44,7 @@ __all__ = [
 #: wrong (a package's fields written beside them are said to belong under `package`).
 _ROUND_ONLY = frozenset(RoundFile.model_fields) - frozenset(Package.model_fields)
 
-FILE_NAME = re.compile(r"^(\d{3,})-(us|partner)\.ya?ml$")
+FILE_NAME = ROUND_FILE_NAME
 
 
 def load_negotiations(portfolio: Portfolio, root: str | os.PathLike[str]) -> dict[str, Negotiation]:
@@ -158,9 +164,9 @@ def load_negotiation(
     if issues:
         raise InputError(issues)
     rounds: list[Round] = []
-    for (number, side), path in sorted(named.items()):
+    for _, path in sorted(named.items()):
         try:
-            rounds.append(read_round(portfolio, partner, path, number, side))
+            rounds.append(read_round(portfolio, partner, path))
         except InputError as exc:
             issues += exc.issues
     if issues:
@@ -244,24 +250,22 @@ def _round_files(folder: Path) -> tuple[dict[tuple[int, Side], Path], list[Issue
     return named, issues
 
 
-def read_round(portfolio: Portfolio, partner: str, path: Path, number: int, side: Side) -> Round:
+def read_round(portfolio: Portfolio, partner: str, path: Path) -> Round:
+    """One round file of the negotiation with `partner`, its `round` and `side` those of its
+    name (`NNN-side.yaml`)."""
     source = read_yaml(path)
     if isinstance(source.tree, dict) and not _ROUND_ONLY & set(map(str, source.tree)):
         refuse_other_kind(source, "round")  # a partner's or a package's file copied in
     data: RoundFile = validate(source, RoundFile)
-    issues = [
+    named, wrong = name_problems(path.name, data)
+    issues = [source.issue(loc, msg) for loc, msg in wrong]
+    issues += [
         problem_issue(
             partial(source.issue, loc),
             source.typed(loc, msg) + recorded_hint(loc) if isinstance(msg, str) else msg,
         )
-        for loc, msg in round_problems(portfolio, partner, data)
+        for loc, msg in round_problems(portfolio, partner, named)
     ]
-    if data.round != number:
-        issues.append(
-            source.issue(("round",), f"is {data.round}, but the file name says round {number}")
-        )
-    if data.side != side:
-        issues.append(source.issue(("side",), f"is {data.side}, but the file name says {side}"))
     if issues:
         raise InputError(issues)
     figures = evaluate(portfolio, data.package) if data.package is not None else None

@@ -223,7 +223,7 @@ def append_round(
                     linked = True
         except OSError as exc:
             raise _unwritable(target, data.round, exc) from None
-        return read_round(portfolio, negotiation.partner, target, data.round, data.side)
+        return read_round(portfolio, negotiation.partner, target)
     except (DealbenchError, KeyboardInterrupt) as exc:
         if linked:  # from the moment the file is in place, whatever stops the command says so
             _say_recorded(exc, data, target)
