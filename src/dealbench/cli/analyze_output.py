@@ -65,7 +65,10 @@ def print_comparison(c: Comparison) -> None:
     # Each regime's compute and risk as every page prints them: the exact figures, rounded,
     # so no export reads above a supply used in full (figures.exact_total).
     regimes = c.regimes
-    row("Partners with a deal", [str(r.deals) if r.us_value is not None else r.status for r in regimes])
+    row(
+        "Partners with a deal",
+        [str(r.deals) if r.us_value is not None else r.status for r in regimes],
+    )
     for t in c.periods:
         row(f"H100e exported {t}", [h100e(r.compute.get(t)) for r in regimes])
     row("US utility", [money(r.us_value) for r in c.regimes])
