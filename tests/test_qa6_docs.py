@@ -464,10 +464,10 @@ def test_uncertain_figures_of_a_partner_without_a_package_are_not_said_to_be_in_
     assert "in these packages: CL's" not in alone
     assert (
         "- Partners without a package have uncertain figures too, taken at their means "
-        "here: CL's batna (uniform 200m to 600m; mean 400m)"
+        "here: CL's walk-away value (uniform 200m to 600m; mean 400m)"
     ) in alone
     together = _markdown(portfolio_memo_document(_source(pacific, *PACKAGES)))
-    assert "count at their means in these packages: CL's batna" in together
+    assert "count at their means in these packages: CL's walk-away value" in together
     assert "without a package" not in together
 
 
@@ -480,10 +480,10 @@ def test_a_deal_names_only_the_uncertain_figures_its_package_uses(
     distribution) "counts at its mean in this package". Our offer grants `large`: there
     it counts."""
     source = _source(pacific, name)
-    large = "concessions.lithium-offtake.levels.large.partner_cost (normal, mean 400m"
+    large = "cost of Lithium offtake for US battery makers at level large (normal, mean 400m"
     for doc in (deal_memo_document(source, "CL"), term_sheet_document(source, "CL", "internal")):
         md = _markdown(doc)
-        assert "Uncertain figures count at their means in this package: CL's batna" in md
+        assert "Uncertain figures count at their means in this package: CL's walk-away value" in md
         assert (large in md) is listed
 
 
@@ -495,7 +495,7 @@ def test_a_portfolio_memo_names_only_the_uncertain_figures_its_packages_use(
     packages"."""
     md = _markdown(portfolio_memo_document(_source(pacific, "nz", "cl-counter")))
     line = next(x for x in md.splitlines() if "in these packages" in x)
-    assert "CL's batna (uniform 200m to 600m; mean 400m), value_per_h100e" in line
+    assert "CL's walk-away value (uniform 200m to 600m; mean 400m), value per H100e" in line
     assert "lithium-offtake.large" not in md
 
 

@@ -618,9 +618,9 @@ def test_a_memo_of_uncertain_figures_says_they_count_at_their_means(
     assert solved.exit_code == 0, solved.output
     memo = (out / "memos" / "portfolio-unsure.md").read_text()
     assert (
-        "Uncertain figures count at their means in these packages: UA's batna (uniform 1bn "
-        "to 3bn; mean 2bn), diversion_risk (triangular 0.1 to 0.4, mode 0.2; mean 0.233), "
-        "concessions.c1.partner_cost (uniform 0 to 400m; mean 200m); UB's value_per_h100e "
+        "Uncertain figures count at their means in these packages: UA's walk-away value (uniform 1bn "
+        "to 3bn; mean 2bn), diversion-risk index (triangular 0.1 to 0.4, mode 0.2; mean 0.233), "
+        "cost of C one (uniform 0 to 400m; mean 200m); UB's value per H100e "
         "(normal, mean 30k, sd 5k, truncated to 20k..40k; mean 30k)."
     ) in " ".join(memo.split())
 

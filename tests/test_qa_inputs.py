@@ -190,7 +190,9 @@ def test_one_deals_documents_say_its_figures_count_at_their_means() -> None:
     portfolio memo did), though `risk` gives the offer about even odds."""
     pf = load_portfolio("deals/portfolios/gulf-asia-uncertain.yaml")
     deal = evaluate(pf, load_package("deals/packages/ae-offer.yaml"))
-    said = "Uncertain figures count at their means in this package: AE's batna (uniform 6bn"
+    said = (
+        "Uncertain figures count at their means in this package: AE's walk-away value (uniform 6bn"
+    )
     internal = render_term_sheet(pf, deal, audience="internal")
     assert said in internal
     assert said not in render_term_sheet(pf, deal, audience="external")

@@ -298,7 +298,7 @@ def test_the_negotiation_memo_says_its_utilities_count_at_the_means(
         "--date", "2026-05-01",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    said = "Uncertain figures count at their means in these utilities: AE's batna (uniform 6bn"
+    said = "Uncertain figures count at their means in these utilities: AE's walk-away value (uniform 6bn"
     for suffix in ("md", "html"):
         memo = html.unescape((out / f"memos/negotiation-gulf-asia-uncertain.{suffix}").read_text())
         assert said in " ".join(memo.split())

@@ -17,36 +17,45 @@ __all__ = ["UncertainFigure", "short", "uncertain_figures"]
 
 @dataclass(frozen=True)
 class UncertainFigure:
-    """One uncertain figure: its field path in the partner file, its distribution in
-    words (`uniform 1bn to 3bn`), and the mean that deterministic commands use."""
+    """One uncertain figure: its field path in the partner file (as `--set` reaches it),
+    its distribution in words (`uniform 1bn to 3bn`), the mean that deterministic commands
+    use, and what it is in a document's words (`walk-away value`)."""
 
     field: str
     distribution: str
     mean: float
+    label: str
 
 
 def uncertain_figures(partner: Partner) -> list[UncertainFigure]:
     """Every figure of `partner` given as a distribution, in the file's order."""
-    candidates: list[tuple[str, float]] = [
-        ("batna", partner.batna),
-        ("diversion_risk", partner.diversion_risk),
+    candidates: list[tuple[str, str, float]] = [
+        ("batna", "walk-away value", partner.batna),
+        ("diversion_risk", "diversion-risk index", partner.diversion_risk),
     ]
     if isinstance(partner.value_per_h100e, list):
-        candidates += [
-            (f"value_per_h100e[{i}].value", s.value) for i, s in enumerate(partner.value_per_h100e)
-        ]
+        start = 0.0
+        for i, s in enumerate(partner.value_per_h100e):
+            span = f"from {start:,.0f} to" if start else "up to"
+            label = f"value per H100e {span} {s.upto:,.0f} H100e"
+            candidates.append((f"value_per_h100e[{i}].value", label, s.value))
+            start = s.upto
     else:
-        candidates.append(("value_per_h100e", partner.value_per_h100e))
+        candidates.append(("value_per_h100e", "value per H100e", partner.value_per_h100e))
     for c in partner.concessions:
         for o in c.options:
             # a level's as `--set` reaches it (a name without `levels` was refused there)
-            where = f"concessions.{c.id}" if c.is_yes_no else f"concessions.{c.id}.levels.{o.id}"
-            candidates.append((f"{where}.partner_cost", o.partner_cost))
+            if c.is_yes_no:
+                where, label = f"concessions.{c.id}", f"cost of {c.title}"
+            else:
+                where = f"concessions.{c.id}.levels.{o.id}"
+                label = f"cost of {c.title} at level {o.id}"
+            candidates.append((f"{where}.partner_cost", label, o.partner_cost))
     out = []
-    for name, value in candidates:
+    for name, label, value in candidates:
         dist = distribution_of(value)
         if dist is not None:
-            out.append(UncertainFigure(name, dist.describe(short), float(value)))
+            out.append(UncertainFigure(name, dist.describe(short), float(value), label))
     return out
 
 

@@ -85,8 +85,8 @@ def glossary(policy: Policy | None = None, options: Sequence[Policy] = ()) -> li
     regimes of a comparison), each option's levels, options with the same levels
     together: the same id may name other conditions under another regime; and the terms
     only a comparison uses (`COMPARISON_TERMS`)."""
-    said = (*GLOSSARY, *COMPARISON_TERMS) if options else GLOSSARY
-    terms = [{"term": term, "meaning": meaning} for term, meaning in said]
+    defined = (*GLOSSARY, *COMPARISON_TERMS) if options else GLOSSARY
+    terms = [{"term": term, "meaning": meaning} for term, meaning in defined]
     lead = "The conditions a deal sets, weakest first, as the tables name them"
     named: dict[str, list[str]] = {}  # the levels in words -> the options that have them
     for each in options or ([policy] if policy is not None else []):

@@ -257,7 +257,7 @@ def partner_uncertain_line(portfolio: Portfolio, deal: DealFigures) -> str:
     figures = [f for f in figures if in_package(partner, deal, f.field)]
     if not figures:
         return ""
-    listed = ", ".join(f"{f.field} ({f.distribution}; mean {short(f.mean)})" for f in figures)
+    listed = ", ".join(f"{f.label} ({f.distribution}; mean {short(f.mean)})" for f in figures)
     return (
         f"Uncertain figures count at their means in this package: {code}'s {listed}. The "
         f"margins hold at the means only; the command dealbench risk estimates how often "

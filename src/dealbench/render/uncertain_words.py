@@ -49,7 +49,7 @@ def uncertain_listing(
 ) -> str:
     """The figures given as distributions, partner by partner (of `codes` only, if given;
     with `deals`, of those partners only and the figures their packages use), each with its
-    mean (`UA's batna (uniform 1bn to 3bn; mean 2bn); UB's ...`); empty when there are none."""
+    mean (`UA's walk-away value (uniform 1bn to 3bn; mean 2bn); UB's ...`); empty when there are none."""
     from dealbench.model.uncertain import short, uncertain_figures
 
     packages = {d.partner: d for d in deals} if deals is not None else None
@@ -65,7 +65,7 @@ def uncertain_listing(
             figures = [f for f in figures if in_package(partner, deal, f.field)]
         if figures:
             listed = ", ".join(
-                f"{f.field} ({f.distribution}; mean {short(f.mean)})" for f in figures
+                f"{f.label} ({f.distribution}; mean {short(f.mean)})" for f in figures
             )
             parts.append(f"{partner.code}'s {listed}")
     return "; ".join(parts)
