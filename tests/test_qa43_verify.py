@@ -7,7 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import builders
+from dealbench.checker import check
+from dealbench.model.package import Package
 from helpers import invoke
 
 HAIR = Path(__file__).parent / "data" / "qa43verify" / "hair" / "portfolio.yaml"
@@ -79,3 +84,52 @@ def test_a_refusal_says_by_how_much_when_the_figures_print_alike(tmp_path: Path)
     code, said = evaluated(tmp_path, {2026: 86_666.66, 2027: 0})
     assert code == 0, said
     assert "Partner accepts: yes" in said
+
+
+# --- every compute limit, at any size: on it keeps it, one H100e over breaks it -----------
+
+LIMIT_KINDS = ("ask", "cap", "supply", "risk-budget")
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    kind=st.sampled_from(LIMIT_KINDS),
+    limit=st.integers(1, 9_000_000),
+    quarters=st.booleans(),
+    risk=st.sampled_from([0.25, 0.5, 1.0]),
+)
+def test_one_h100e_over_any_compute_limit_breaks_it_and_on_it_keeps_it(
+    kind: str, limit: int, quarters: bool, risk: float
+) -> None:
+    """The limit under test is the tightest of the four (the others ten times looser);
+    a quarter's cap is a quarter of the policy's annual one (so a cap may be fractional:
+    on it is then that fraction, over it one H100e more)."""
+    loose = 10.0 * limit + 10
+    period = "2026Q1" if quarters else "2026"
+    annual_cap = 4 * limit if quarters else limit
+    the_policy = builders.policy(
+        levels=(("baseline", 0.0),),
+        caps={"tier2": {"baseline": annual_cap if kind == "cap" else 40 * loose}},
+    )
+    the_partner = builders.partner(
+        diversion_risk=risk,
+        ask={period: limit if kind == "ask" else loose},
+        security_costs={"baseline": 0},
+    )
+    pf = builders.portfolio(
+        the_policy,
+        [the_partner],
+        supply={period: limit if kind == "supply" else loose},
+        risk_budget=limit if kind == "risk-budget" else None,
+    )
+    on = limit / risk if kind == "risk-budget" else float(limit)
+
+    def broken(x: float) -> set[str]:
+        package = Package.model_validate(
+            {"partner": "AA", "security": "baseline", "compute": {period: x}, "concessions": {}}
+        )
+        checked = check(pf, package)
+        return {v.kind for v in [*checked.violations, *checked.deals[0].violations]}
+
+    assert broken(on) & set(LIMIT_KINDS) == set()
+    assert kind in broken(on + 1.0 / risk if kind == "risk-budget" else on + 1.0)
