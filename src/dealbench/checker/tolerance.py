@@ -15,19 +15,24 @@ if TYPE_CHECKING:
 HELD_TOL = 1e6
 #: Tolerances: the solver works in thousands of H100e and billions of USD with
 #: feasibility tolerances near 1e-7 of those units.
+#: A compute limit (ask, cap, supply, risk budget) is broken by more than half an H100e
+#: over it, however large it is: the solver's noise is far below that (1e-7 of a
+#: thousand H100e), and a whole H100e over a limit is over it (until qa43-verify a
+#: relative 1e-6 was added, so 600,001 H100e passed a cap of 600,000).
 COMPUTE_TOL = 0.5  # H100e
 MONEY_TOL = 1e4  # USD
 REL_TOL = 1e-6
 
 
 def over(value: float, limit: float, abs_tol: float) -> bool:
-    return value > limit + abs_tol + REL_TOL * abs(limit)
+    """Whether compute `value` breaks `limit` by more than `abs_tol` (absolute: H100e)."""
+    return value > limit + abs_tol
 
 
 def compute_limit_reach(limit: float) -> float:
     """The most compute (or risk-weighted compute) a shared `limit` admits, within the
     checker's tolerance: above it, `check` calls the limit broken."""
-    return limit + COMPUTE_TOL + REL_TOL * abs(limit)
+    return limit + COMPUTE_TOL
 
 
 def in_full(limit: float, used: float) -> bool:

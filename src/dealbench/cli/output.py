@@ -264,7 +264,17 @@ def print_evaluation(deal: DealFigures, periods: list[str], package: Package | N
     table.add_row("Partner utility", money(deal.partner_utility))
     table.add_row("Partner walk-away value + margin", money(deal.acceptance_threshold))
     print_table(out, table)
-    out.print(f"Partner accepts: {'yes' if deal.accepts else 'no'}")
+    if deal.accepts:
+        out.print("Partner accepts: yes")
+    else:
+        # Its figures can print alike ($2.10bn and $2.10bn, $20,000 short): say by how much.
+        short = money(deal.acceptance_threshold - deal.partner_utility)
+        say(
+            out,
+            f"Partner accepts: no (its utility falls {short} short of its walk-away value "
+            "plus the required margin)",
+            indent=2,
+        )
     if deal.violations:
         out.print("Violations:")
         for line in broken_messages(deal.violations):
