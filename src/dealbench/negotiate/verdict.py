@@ -444,11 +444,16 @@ def _offers_left_short(
     scarce 2027, was ACCEPT with no word that our offers to KE, GH and RW took the whole
     40,000 between them.)"""
     over = offers_beyond(portfolio, negotiations, supply_left, risk_left, exclude=code)
-    if not over:
+    if over is None:
         return []
+    if over.offers == 1:  # "not all of them" of one offer (qa43)
+        return [
+            f"accepting leaves less than our open offer to another partner takes: {over.words} "
+            "if it is accepted; it could then not be concluded as offered"
+        ]
     return [
-        f"accepting leaves less than our open offers to the others take: {over} if it is "
-        "accepted; not all of them could then be concluded as offered"
+        f"accepting leaves less than our open offers to the others take: {over.words} if it "
+        "is accepted; not all of them could then be concluded as offered"
     ]
 
 
