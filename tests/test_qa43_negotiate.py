@@ -78,3 +78,33 @@ def test_the_verdict_says_one_open_offer_is_one(rounds: Path, tmp_path: Path) ->
         "18,349 H100e (SG 18,349 in round 1) of the 6,641 left if it is accepted; it could "
         "then not be concluded as offered"
     ) in " ".join(run.stdout.split())
+
+
+def test_a_counter_that_concedes_nothing_says_the_partner_has_not_moved(
+    rounds: Path, tmp_path: Path
+) -> None:
+    """BH countered on the same terms round after round while our linear offers conceded
+    ($1.62bn to the US, then $1.36bn, $1.10bn, ...): each verdict read the counter's change
+    from our last offer as a new demand, with no word that BH had not moved, where our own
+    repeated offer says "our offer stands, unmoved by ...". The verdict notes it, naming the
+    first of the unbroken run of counters on those terms; a counter that moved gets none."""
+    counter = tmp_path / "bh.yaml"
+    counter.write_text(
+        "partner: BH\nsecurity: kyc\ncompute: {2026: 20_000, 2027: 20_000, 2028: 20_000}\n"
+        "concessions: {align-controls: true, invest-us: 5bn}\n"
+    )
+    options = ["--rounds", rounds, "--no-documents"]
+    offer = ["offer", GULF, "-p", "BH", "--strategy", "linear", *options]
+    said = []
+    for _ in range(3):
+        assert invoke(offer).exit_code == 0
+        run = invoke(["counter", GULF, counter, *options, "--json"])
+        assert run.exit_code == 0, run.output
+        said.append(json.loads(run.stdout)["notes"])
+    assert not any("has not moved" in note for note in said[0])
+    assert (
+        "BH has not moved: the same terms as its counter of round 2 (002-partner.yaml)" in (said[1])
+    )
+    assert "BH has not moved: the same terms as each of its counters since round 2 " in " ".join(
+        said[2]
+    )
