@@ -31,6 +31,7 @@ from dealbench.negotiate.rounds.negotiation import (
     Negotiation,
     Round,
     Stage,
+    offer_breaks,
     offers_beyond,
     rounds_fingerprint,
     shared_violations,
@@ -250,7 +251,17 @@ def room(
     # `offer` say it (one computation: `optimize.explain.no_deal`), when asked.
     reasons = {}
     if why:
-        unoffered = [c for c, n in negotiations.items() if n.stage == "not started"]
+        # and a partner whose standing offer the concluded deals left unconcludable (qa43)
+        unoffered = [
+            c
+            for c, n in negotiations.items()
+            if n.stage == "not started"
+            or (
+                n.stage == "offered"
+                and (r := n.last_offer) is not None
+                and offer_breaks(portfolio, negotiations, r)
+            )
+        ]
         reasons = plan_reasons(plan, [c for c in unoffered if plan.package(c) is None])
     rows = [
         _row(
@@ -299,8 +310,8 @@ def overcommitted(
     over = offers_beyond(portfolio, negotiations, plan.supply_left, plan.risk_left)
     if over:
         said.append(
-            f"Our open offers together take {over} after the concluded deals: not all of them "
-            "can be concluded as offered."
+            f"Our open offers together take {over.words} after the concluded deals: not all "
+            "of them can be concluded as offered."
         )
     return " ".join(s for s in said if s) or None
 
@@ -359,6 +370,22 @@ def _row(
         move, reason = "no offer", f"the plan gives this partner no deal: {why.message}"
     elif stage == "not started":
         move, reason, chosen = "no offer", WHY_ASKED.words(), WHY_ASKED
+    elif (
+        stage == "offered"
+        and offer is not None
+        and (breaks := offer_breaks(portfolio, negotiations, offer))
+    ):
+        said = _offer_breaks_words(offer, breaks)
+        if planned is not None:
+            move, reason = "offer", f"{said}; make a new offer, fitted to what they leave"
+        elif why is not None:  # no new offer can be made: `offer` refuses it, saying this
+            move, reason = (
+                "walk away",
+                f"{said}, and the plan now gives {code} no deal: {why.message}",
+            )
+        else:
+            chosen = Chosen("why", f"{said}, and the plan now gives {code} no deal (", " says why)")
+            move, reason = "walk away", chosen.words()
     elif stage == "offered":
         move, reason = "await counter", f"US offer in round {offer.number if offer else '?'}"
     elif stage == "countered" and answer is not None:
@@ -397,6 +424,18 @@ def _row(
         next_target=answer.next_target if answer is not None else None,
         portfolio_next_offer=answer.portfolio_next_offer if answer is not None else None,
         next_offer_retreat=answer.next_offer_retreat if answer is not None else None,
+    )
+
+
+def _offer_breaks_words(offer: Round, breaks: list[Limit]) -> str:
+    """Why our standing offer is no longer one to await an answer to: it breaks a limit as it
+    stands (a deal concluded since took the supply it used), so the partner's acceptance
+    could not be concluded. It read "await counter" (qa43: QA's offer of 47,143 H100e in
+    2026, after AE's deal left 28,292)."""
+    lines = broken_messages(breaks)
+    return (
+        f"our offer of round {offer.number} cannot be concluded as offered: it breaks "
+        f"{plural(len(lines), 'limit')}: {'; '.join(lines)}"
     )
 
 

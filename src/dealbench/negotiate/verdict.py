@@ -50,6 +50,7 @@ from dealbench.negotiate.rounds.negotiation import (
     Round,
     concluded_with,
     offers_beyond,
+    same_terms,
 )
 from dealbench.render.filters import money
 from dealbench.result_words import concessions_text
@@ -353,6 +354,7 @@ def verdict(
         recommendation=move,
         reason=reason,
         notes=[
+            *_unmoved(negotiation, package, figures, round_number),
             *off_step_notes(portfolio, package),
             *_offers_left_short(portfolio, negotiations, code, supply_left, risk_left),
             *([retreat] if retreat is not None else []),
@@ -360,6 +362,47 @@ def verdict(
         ],
         next_offer_retreat=retreat,
     )
+
+
+def _unmoved(
+    negotiation: Negotiation, package: Package, figures: DealFigures, round_number: int | None
+) -> list[str]:
+    """A note when the counter has the terms of the partner's counter before it (a round
+    dealbench records, when a US offer came between): the partner has not moved, said with
+    the first of the unbroken run of its counters on those terms. Our offers speak of it
+    ("our offer stands, unmoved by ..."); a counter that conceded nothing was weighed with no
+    word of it, its change from our last offer read as a new demand (qa43: BH's counter of
+    round 14, its seventh on the terms of round 2, as our linear offers went from $1.62bn
+    to $174.7m to the US)."""
+    last = negotiation.last
+    if (
+        round_number is None
+        and last is not None
+        and last.side == "partner"
+        and last.package == package
+    ):
+        round_number = last.number  # `evaluate --against` of the last counter: that round
+    earlier = [
+        r
+        for r in negotiation.rounds
+        if r.side == "partner"
+        and r.figures is not None
+        and r.status == "open"
+        and (round_number is None or r.number < round_number)
+    ]
+    first = None
+    for r in reversed(earlier):
+        if r.figures is None or not same_terms(r.figures, figures):
+            break
+        first = r
+    if first is None:
+        return []
+    since = (
+        f"its counter of round {first.number} ({first.name})"
+        if first is earlier[-1]
+        else f"each of its counters since round {first.number} ({first.name})"
+    )
+    return [f"{negotiation.partner} has not moved: the same terms as {since}"]
 
 
 def _as_last_counter(
@@ -444,11 +487,16 @@ def _offers_left_short(
     scarce 2027, was ACCEPT with no word that our offers to KE, GH and RW took the whole
     40,000 between them.)"""
     over = offers_beyond(portfolio, negotiations, supply_left, risk_left, exclude=code)
-    if not over:
+    if over is None:
         return []
+    if over.offers == 1:  # "not all of them" of one offer (qa43)
+        return [
+            f"accepting leaves less than our open offer to another partner takes: {over.words} "
+            "if it is accepted; it could then not be concluded as offered"
+        ]
     return [
-        f"accepting leaves less than our open offers to the others take: {over} if it is "
-        "accepted; not all of them could then be concluded as offered"
+        f"accepting leaves less than our open offers to the others take: {over.words} if it "
+        "is accepted; not all of them could then be concluded as offered"
     ]
 
 

@@ -33,6 +33,7 @@ from dealbench.model.rounds import (
 from dealbench.model.yamlio import display_path, folder_of
 
 __all__ = [
+    "Beyond",
     "Negotiation",
     "Round",
     "RoundFile",
@@ -41,6 +42,8 @@ __all__ = [
     "StrategyRecord",
     "concluded_with",
     "date_problem",
+    "offer_breaks",
+    "offers_beyond",
     "round_name",
     "round_problems",
     "rounds_fingerprint",
@@ -200,18 +203,41 @@ def shared_violations(
     return concluded_with(portfolio, concluded, package)
 
 
+def offer_breaks(
+    portfolio: Portfolio, negotiations: Mapping[str, Negotiation], offer: Round
+) -> list[Limit]:
+    """The limits a US offer breaks as it stands: its own, and the supply and risk budget
+    beside the deals concluded with the others. An offer that breaks one cannot be
+    concluded as offered, whatever the partner answers (`conclude` refuses it)."""
+    if offer.package is None or offer.figures is None:
+        return []
+    return [*offer.figures.violations, *shared_violations(portfolio, negotiations, offer.package)]
+
+
+@dataclass(frozen=True)
+class Beyond:
+    """What `offers_beyond` finds: the sentence's middle and how many offers it names."""
+
+    words: str
+    offers: int
+
+
 def offers_beyond(
     portfolio: Portfolio,
     negotiations: Mapping[str, Negotiation],
     left: Mapping[str, float],
     risk_left: float | None,
     exclude: str | None = None,
-) -> str:
+) -> Beyond | None:
     """What the US offers awaiting an answer (the last round of a negotiation other than
     `exclude`'s) together take beyond the supply `left` in a period, or the `risk_left`,
     each offer's part named ("2027 32,000 H100e (KE 22,000 in round 4 and ...) of the
-    30,000 left"); "" when they fit, or when the limit is already broken without them (a
-    counter over it says so itself)."""
+    30,000 left"); None when they fit, or when the limit is already broken without them (a
+    counter over it says so itself). An offer that already breaks a limit as it stands
+    (`offer_breaks`: a deal concluded since took the supply it used) is left out: it cannot
+    be concluded whatever the others do, and the room says so in its own row (qa43: QA's
+    and IN's offers, each over the 28,292 H100e of 2026 left, read "not all of them can be
+    concluded as offered", and each row "await counter")."""
     from dealbench.figures import h100e
     from dealbench.list_words import and_list
 
@@ -222,14 +248,17 @@ def offers_beyond(
         and n.stage == "offered"
         and (r := n.last_offer) is not None
         and r.figures is not None
+        and not offer_breaks(portfolio, negotiations, r)
     ]
     over = []
+    named: set[str] = set()
     for t in portfolio.periods:
         takes = [(c, k, f.compute.get(t, 0.0)) for c, k, f in standing if f.compute.get(t, 0.0)]
         taken = sum(x for _, _, x in takes)
         if takes and left[t] > -0.5 and taken > left[t] + 0.5:
             who = and_list([f"{c} {h100e(x)} in round {k}" for c, k, x in takes])
             over.append(f"{t} {h100e(taken)} H100e ({who}) of the {h100e(left[t])} left")
+            named.update(c for c, _, _ in takes)
     risks = [(c, k, f.risk) for c, k, f in standing if f.risk > 0.5]
     risk = sum(x for _, _, x in risks)
     if risks and risk_left is not None and risk_left > -0.5 and risk > risk_left + 0.5:
@@ -238,7 +267,8 @@ def offers_beyond(
             f"{h100e(risk)} risk-weighted H100e ({who}) of the {h100e(risk_left)} of the risk "
             "budget left"
         )
-    return and_list(over) if over else ""
+        named.update(c for c, _, _ in risks)
+    return Beyond(and_list(over), len(named)) if over else None
 
 
 def concluded_with(portfolio: Portfolio, concluded: list[Package], package: Package) -> list[Limit]:
