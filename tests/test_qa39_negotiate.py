@@ -114,7 +114,7 @@ def test_a_refused_retreat_advises_the_last_strategy_only_when_it_takes_nothing_
     assert nash.exit_code == 2, nash.output
     assert " ".join(nash.stderr.split()).endswith(
         "is recorded only when the retreat is allowed; otherwise offer a package of your own "
-        "that gives AE no less"
+        "that gives AE no less (--package)"
     ), nash.stderr
     linear = invoke(["offer", PORTFOLIO, "-p", "AE", *common])
     assert linear.exit_code == 2 and "less than our offer of round 5" in linear.stderr

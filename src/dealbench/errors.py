@@ -22,6 +22,9 @@ class DealbenchError(Exception):
     reason: str | None = None
     #: An argument that would let the call through (`force`), said in each shell's words.
     remedy: Remedy | None = None
+    #: The message, when it names what does an act it asks for (`Chosen`): each shell says
+    #: it in its own words (`chosen_error`); the message itself is the library's.
+    chosen: Chosen | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,15 @@ class Remedy:
 E = TypeVar("E", bound=DealbenchError)
 
 
+def chosen_error(kind: type[E], chosen: Chosen) -> E:
+    """An error of `kind` saying `chosen` in the library's words; `user_lines` says it in a
+    shell's (the web's offer form said the CLI's "(--package)", an option it has no field
+    for)."""
+    exc = kind(chosen.words())
+    exc.chosen = chosen
+    return exc
+
+
 def refusal(kind: type[E], reason: str, remedy: Remedy) -> E:
     """An error of `kind` saying `reason`, then (in parentheses) the switch that lets it
     through in the library's words; `user_lines` says the switch in a shell's words."""
@@ -52,7 +64,8 @@ def refusal(kind: type[E], reason: str, remedy: Remedy) -> E:
 #: What a library caller is told chooses an input named in a message (`Chosen.what`), or
 #: does what a message asks ("offer": record the next US offer; "conclude": record a
 #: conclusion, which names its basis; "shared": record into a rounds folder two portfolio
-#: files share, said after "Give one file an id of its own", with its leading comma).
+#: files share, said after "Give one file an id of its own", with its leading comma;
+#: "own-offer": record a package of the user's own as the next US offer).
 CALLS_CHOOSE = {
     "rounds": "the calls' `root`",
     "portfolio": "the call's `portfolio`",
@@ -61,6 +74,7 @@ CALLS_CHOOSE = {
     "shared": ", or pass that folder as the call's `root` to record there all the same",
     "hold": "the call's `others`",
     "why": "`room(..., why=True)`",
+    "own-offer": "`record_offer(..., package=...)`",
 }
 
 
@@ -255,13 +269,14 @@ def user_lines(
     what chooses an input an issue names (`Chosen`) in the shell's words."""
     notes = [str(n) for n in getattr(exc, "__notes__", ())]  # what happened before it
     if isinstance(exc, ArgumentError) and name is not None:
-        said = [Issue(name(i.file), i.line, i.field, i.message) for i in exc.issues]
+        worded = [i.worded(chooses) for i in exc.issues]
+        said = [Issue(name(i.file), i.line, i.field, i.message) for i in worded]
         return [f"error: {issue}" for issue in said] + notes
     if exc.remedy is not None and name is not None:
         return [f"error: {exc.reason} ({exc.remedy.words(name)})", *notes]
     if isinstance(exc, InputError):
         return [f"error: {issue.worded(chooses)}" for issue in exc.issues] + notes
-    lines = [f"error: {exc}"]
+    lines = [f"error: {exc if exc.chosen is None else exc.chosen.words(chooses)}"]
     if isinstance(exc, InfeasibleError):
         lines += [f"  - {line}" for line in exc.explanation]
     return lines + notes

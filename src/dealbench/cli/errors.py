@@ -59,6 +59,7 @@ CHOOSES = {
     "shared": ", or name the folder with --rounds to record there all the same",
     "hold": "--hold FILE",
     "why": "room --why",
+    "own-offer": "--package",
 }
 
 

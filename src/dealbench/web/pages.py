@@ -47,6 +47,7 @@ CHOOSES = {
     "(`dealbench serve COPY`) to record in a copy of the talks so far",
     "hold": "“Hold other partners' packages”",
     "why": "the link below the table",
+    "own-offer": "in the package editor, “Record as our offer”",
 }
 
 #: Sent by the page's script when it fetches a fragment to swap into the page it shows.

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dealbench.errors import ArgumentError, InfeasibleError
+from dealbench.errors import ArgumentError, Chosen, InfeasibleError, chosen_error
 from dealbench.list_words import and_list, did_you_mean
 from dealbench.model.concession import GRANTED, Concession, ConcessionLevel
 from dealbench.model.package import Package
@@ -129,11 +129,13 @@ def check_kept(partner: Partner, fix: Sequence[str], last: Package, ideal: Packa
     terms = and_list(f"{c}={granted[c]}" if granted[c] != GRANTED else c for c in lost)
     others = [c for c in fix if c not in lost]
     also = f", with {and_list(others)} kept too" if others else ""
-    raise InfeasibleError(
+    own = Chosen(  # as each shell records a package of one's own (the web: its editor)
+        "own-offer",
         f"no package {partner.code} accepts keeps {terms} of the last offer{also} (the other "
-        "partners held at the plan); fix fewer terms, or offer a package of your own "
-        "(--package)"
+        "partners held at the plan); fix fewer terms, or offer a package of your own (",
+        ")",
     )
+    raise chosen_error(InfeasibleError, own)
 
 
 def fixed_words(fix: Sequence[str]) -> str:

@@ -10,7 +10,7 @@ offer as going back on one's word; the negotiator is told, and asked, first.
 from __future__ import annotations
 
 from dealbench.checker import DealFigures
-from dealbench.errors import ArgumentError
+from dealbench.errors import ArgumentError, Chosen
 from dealbench.figures import usd
 from dealbench.negotiate.rounds.negotiation import Round
 
@@ -43,10 +43,14 @@ def refuse_retreat(said: str, last: Round, strategy: tuple[int, str] | None) -> 
     instead = (
         [f"continue with the strategy of round {strategy[0]} ({strategy[1]})"] if strategy else []
     )
-    instead.append(f"offer a package of your own that gives {code} no less")
-    return ArgumentError(
-        "allow_retreat",
+    instead.append(f"offer a package of your own that gives {code} no less (")
+    own = Chosen(  # as each shell records a package of one's own (the web: its editor)
+        "own-offer",
         f"{said}. Nothing was recorded: an offer that takes back part of what our last "
         f"one gave {code} is recorded only when the retreat is allowed; otherwise "
         f"{' or '.join(instead)}",
+        ")",
     )
+    refused = ArgumentError("allow_retreat", own.words())
+    refused.issues[0] = refused.issues[0].choosing(own)
+    return refused

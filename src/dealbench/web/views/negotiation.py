@@ -64,6 +64,7 @@ from dealbench.web.views.documents import documents_page, serve_file
 from dealbench.web.views.joint_frontier import joint_frontiers
 from dealbench.web.views.packages import (
     COUNTER_FIELDS,
+    OFFER_FIELDS,
     editor_page,
     error_verdict,
     form_values,
@@ -222,17 +223,21 @@ async def _round_form(
         refuse_shared(portfolio_file(request, name), pf)
         return await record(Sent(request, form, name, pf, folder, code))
     except DealbenchError as exc:
-        refused = refusal(exc, kind, ROUND_FIELDS[kind], hidden=("expect",), rename=_field)
-        if kind == "counter" and _from_editor(request, form):  # the editor again, as typed
+        if _from_editor(request, form):  # the editor again, as typed
+            # its round fields are the counter's form's (the date field's id), the offer's
+            # retreat beside them
+            fields = (*ROUND_FIELDS[kind], *COUNTER_FIELDS)
+            refused = refusal(exc, "counter", fields, hidden=("expect",), rename=_field)
             verdict = error_verdict(exc)
-            for field in COUNTER_FIELDS:  # the counter's own fields at fault, marked too
-                if field in refused.fields and field != "date":  # the date: `refused`'s
+            for field in (*COUNTER_FIELDS, *OFFER_FIELDS):  # the round's own fields at
+                if field in refused.fields and field != "date":  # fault; the date: `refused`'s
                     verdict["by_field"].setdefault(field, []).extend(refused.fields[field])
             values = form_values(form)
             status = refused.status
             return editor_page(
                 request, name, pf, code, values, verdict, status=status, refused=refused
             )
+        refused = refusal(exc, kind, ROUND_FIELDS[kind], hidden=("expect",), rename=_field)
         return negotiation_page(request, name, pf, folder, code, Typed.of(kind, form), refused)
 
 
@@ -242,9 +247,10 @@ def _field(argument: str) -> str:
 
 
 def _from_editor(request: Request, form: FormData) -> bool:
-    """Whether a counter was sent by the package editor's "Record as counter" (its fields
-    are the package), not by the negotiation page's form (a file): the editor's forms name
-    their partner, in a field and in their address (a form too large to read has none)."""
+    """Whether a round was sent by the package editor's "Record as counter" or "Record as
+    our offer" (its fields are the package), not by the negotiation page's forms (a file,
+    a strategy): the editor's forms name their partner, in a field and in their address
+    (a form too large to read has none)."""
     return "partner" in form or "partner" in request.query_params
 
 
@@ -299,6 +305,8 @@ async def post_offer(request: Request) -> Response:
 
 
 async def _record_offer(sent: Sent) -> Response:
+    if _from_editor(sent.request, sent.form):
+        return await _record_own_offer(sent)
     form, pf = sent.form, sent.pf
     strategy = str(form.get("strategy") or "") or None
     if strategy is not None and strategy not in (*STRATEGIES, *MODES):
@@ -330,6 +338,36 @@ async def _record_offer(sent: Sent) -> Response:
         file_round=None,
         verdict=None,
         proposal=result.proposal,
+        step_note=result.step_note,
+        repeat_note=result.repeat_note,
+        **notes(sent.request, pf),
+    )
+
+
+async def _record_own_offer(sent: Sent) -> Response:
+    """The editor's package recorded as our offer, as `offer --package` records a file (its
+    strategy and deadline fields weigh a counter's verdict: not read here)."""
+    form, pf = sent.form, sent.pf
+    package = package_from_form(form, pf)
+    said = round_fields(form)
+    result = await solving(
+        lambda: record_offer(
+            pf, sent.folder, sent.code, package=package, note=said.note, author=said.author,
+            date=said.date, expect=said.expect, allow_retreat=form.get("allow_retreat") == "yes",
+            recorded_by=RECORDED_BY,
+        )
+    )  # fmt: skip
+    return page(
+        sent.request,
+        "recorded.html.j2",
+        name=sent.name,
+        code=sent.code,
+        kind="offer",
+        round=result.round,
+        file_round=None,
+        verdict=None,
+        proposal=None,
+        offered=result,
         step_note=result.step_note,
         repeat_note=result.repeat_note,
         **notes(sent.request, pf),

@@ -252,6 +252,8 @@ _FIELDS = ("security", "title", "filename", "replace")
 #: The fields of its "Record as counter" (`counter --date --author --note --strategy
 #: --deadline`), kept as typed too.
 COUNTER_FIELDS = ("date", "author", "note", "strategy", "deadline")
+#: "Record as our offer"'s own field (with the date, author and note above).
+OFFER_FIELDS = ("allow_retreat",)
 
 
 def form_values(form: FormData) -> dict[str, str]:
@@ -260,7 +262,10 @@ def form_values(form: FormData) -> dict[str, str]:
         key: str(value)
         for key, value in form.multi_items()
         if isinstance(value, str)
-        and (key in (*_FIELDS, *COUNTER_FIELDS) or key.startswith(("compute.", "concession.")))
+        and (
+            key in (*_FIELDS, *COUNTER_FIELDS, *OFFER_FIELDS)
+            or key.startswith(("compute.", "concession."))
+        )
     }
 
 
