@@ -83,7 +83,12 @@ class Verdict(BaseModel):
     frontier: FrontierGap
     compute_taken: dict[str, float]
     risk_taken: float
+    #: Supply left in each period if the package is accepted (H100e): below zero where it
+    #: asks more than the concluded deals leave (see `supply_short`).
     supply_left: dict[str, float]
+    #: What the package asks beyond the supply left, in each period where it asks more than
+    #: the concluded deals leave (H100e, above zero; the periods it fits are absent).
+    supply_short: dict[str, float] = {}
     risk_left: float | None
     portfolio_if_accepted: float | None
     portfolio_plan: float
@@ -135,8 +140,8 @@ class Verdict(BaseModel):
         if f.package is None:  # the point is no deal: the gain is measured against it
             return (
                 f"no package gives the partner that utility; no deal gives the US "
-                f"{money(f.us_utility)}, a gain of {money(f.gain)} on the counter, and the "
-                f"partner its walk-away value {money(f.partner_utility)}"
+                f"{money(f.us_utility)}, {self._beside_counter()}, and the partner its "
+                f"walk-away value {money(f.partner_utility)}"
             )
         more = self.frontier_gain_words()
         compute = ", ".join(f"{t} {quantity(f.package.compute.get(t, 0))}" for t in periods)
@@ -166,9 +171,19 @@ class Verdict(BaseModel):
         if f.on_frontier:
             return "the counter is itself on the frontier"
         if f.package is None:
-            return f"no deal, a gain of {money(f.gain)} on the counter"
+            return f"no deal, {self._beside_counter()}"
         # Negative only for a counter that breaks a limit: it lies beyond the frontier.
         return f"{money(f.gain)} more" if f.gain >= 0 else f"{money(-f.gain)} less than the counter"
+
+    def _beside_counter(self) -> str:
+        """What the frontier's point gives the US beside the counter, in words that need no
+        sign: "a gain of -$9.85bn on the counter" was a loss worded as a gain (qa43-verdict)."""
+        gain = self.frontier.gain
+        if money(abs(gain)) == money(0.0):
+            return "as much as the counter"
+        if gain > 0:
+            return f"{money(gain)} more than the counter"
+        return f"{money(-gain)} less than the counter"
 
     def taken_words(self) -> str:
         """What accepting the package takes, as `counter` and the web's verdict say it."""
@@ -177,8 +192,16 @@ class Verdict(BaseModel):
 
     def supply_left_words(self) -> str:
         """The supply each period leaves if the package is accepted, as `counter` and the
-        web's verdict say it (for the other open negotiations, when there are any)."""
-        left = ", ".join(f"{t} {quantity(x)}" for t, x in self.supply_left.items())
+        web's verdict say it (for the other open negotiations, when there are any). A
+        period the package asks more of than is left says so, with none left: "2026
+        -11,708" is no amount a negotiator can have left (qa43-verdict)."""
+        left = ", ".join(
+            f"{t} none (it asks {quantity(self.supply_short[t])} more than the "
+            f"{quantity(x + self.figures.compute.get(t, 0.0))} left)"
+            if t in self.supply_short
+            else f"{t} {quantity(x)}"
+            for t, x in self.supply_left.items()
+        )
         if self.others_open:  # a lone open negotiation has no rest to re-plan
             return f"Supply left for the other open negotiations if accepted (H100e): {left}"
         return f"Supply left if accepted (H100e): {left} (no other open negotiation)"
@@ -270,6 +293,7 @@ def verdict(
         except DealbenchError:
             accepted = None
     supply_left = {t: plan.supply_left[t] - figures.compute.get(t, 0.0) for t in portfolio.periods}
+    supply_short = {t: -x for t, x in supply_left.items() if x < -COMPUTE_TOL}
     risk_left = plan.risk_left - figures.risk if plan.risk_left is not None else None
 
     target: float | None = None
@@ -342,6 +366,7 @@ def verdict(
         compute_taken={t: x for t, x in figures.compute.items() if x > COMPUTE_TOL},
         risk_taken=figures.risk,
         supply_left=supply_left,
+        supply_short=supply_short,
         risk_left=risk_left,
         portfolio_if_accepted=accepted,
         others_open=others_open,
@@ -356,7 +381,12 @@ def verdict(
         notes=[
             *_unmoved(negotiation, package, figures, round_number),
             *off_step_notes(portfolio, package),
-            *_offers_left_short(portfolio, negotiations, code, supply_left, risk_left),
+            # only where accepting is possible: a package that breaks a limit cannot be
+            *(
+                _offers_left_short(portfolio, negotiations, code, supply_left, risk_left)
+                if not violations
+                else []
+            ),
             *([retreat] if retreat is not None else []),
             *([beyond] if beyond is not None else []),
         ],
@@ -485,7 +515,9 @@ def _offers_left_short(
     """A note when accepting leaves less than our open offers to the others take: they
     could not all be concluded as offered. (qa31: MA's counter, taking 10,000 H100e of a
     scarce 2027, was ACCEPT with no word that our offers to KE, GH and RW took the whole
-    40,000 between them.)"""
+    40,000 between them.) Said only of a package that breaks no limit (the caller's):
+    one that does cannot be accepted, whatever it leaves (qa43-verdict: QA's counter
+    below its own walk-away value was told what accepting it would leave our offers)."""
     over = offers_beyond(portfolio, negotiations, supply_left, risk_left, exclude=code)
     if over is None:
         return []
