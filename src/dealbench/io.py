@@ -110,9 +110,7 @@ class OutputDir:
     def check(self, names: Iterable[str]) -> None:
         """Raise before anything is written if any of `names` may not be (re)written."""
         self._check_target()
-        manifest = self._manifest()
-        for name in names:
-            self._check(name, manifest)
+        self._check_all(names, self._manifest())
 
     def check_target(self) -> None:
         """Raise if the folder cannot be written into at all (a file on its path, a link
@@ -171,7 +169,32 @@ class OutputDir:
         except OSError as exc:
             raise self._io_error(exc, left) from None
 
-    def _check(self, name: str, manifest: Mapping[str, str]) -> None:
+    def _check_all(self, names: Iterable[str], manifest: Mapping[str, str]) -> None:
+        """Check each of `names`; the files of the user's that would be overwritten are
+        refused together, all named. The first alone was: a folder holding the user's
+        result.json and term sheets of the same names was refused file by file, each
+        found only when the last was moved away (the term sheets after another solve)."""
+        kept = [shown for name in names if (shown := self._check(name, manifest)) is not None]
+        if not kept:
+            return
+        if len(kept) == 1:
+            reason = (
+                f"{kept[0]} exists and was not written by dealbench, or was edited since; "
+                "it is left as it is"
+            )
+        else:
+            from dealbench.list_words import and_list
+
+            reason = (
+                f"{and_list(map(str, kept))} exist and were not written by dealbench, or were "
+                "edited since; they are left as they are"
+            )
+        them = "it" if len(kept) == 1 else "them"
+        raise refusal(OutputExistsError, reason, Remedy("force", f"to overwrite {them}"))
+
+    def _check(self, name: str, manifest: Mapping[str, str]) -> Path | None:
+        """Raise if `name` cannot be written; the path shown of a file of the user's it
+        would overwrite (refused with the others by `_check_all`), else None."""
         if Path(name).is_absolute() or ".." in Path(name).parts:
             raise OutputTargetError(
                 "root", f"{name}: an output file must stay inside the output folder"
@@ -202,12 +225,8 @@ class OutputDir:
         if path.exists() and not self.force:
             current = hashlib.sha256(path.read_bytes()).hexdigest()
             if manifest.get(name) != current:
-                raise refusal(
-                    OutputExistsError,
-                    f"{shown} exists and was not written by dealbench, or was edited since; "
-                    "it is left as it is",
-                    Remedy("force", "to overwrite it"),
-                )
+                return shown
+        return None
 
     # writing ------------------------------------------------------------------------------
 
@@ -232,8 +251,7 @@ class OutputDir:
             except OSError as exc:  # a parent that cannot be listed (write permission alone)
                 raise self._io_error(exc) from None
             manifest = self._manifest()
-            for name in payload:
-                self._check(name, manifest)
+            self._check_all(payload, manifest)
             stage = sibling(self.root, "new")
             # Swapped in whole, unless the folder is not dealbench's alone or cannot get a
             # sibling (writable inside, in a parent that is not): then written in place.
@@ -350,9 +368,13 @@ class OutputDir:
         write_synced(stage / MANIFEST, text.encode())
         sync_dir(stage)
 
-    def _io_error(
-        self, exc: OSError, left: str = "the previous result is left as it was"
-    ) -> OutputError:
+    def _io_error(self, exc: OSError, left: str | None = None) -> OutputError:
+        """A write that failed (the folder left as it was), in words: what it left is the
+        previous result where there is one, else nothing (a first run into a new folder
+        said "the previous result is left as it was" of a result never written)."""
+        if left is None:
+            before = exists(self.root) and exists(self.root / MANIFEST)
+            left = "the previous result is left as it was" if before else "nothing written"
         said = f"cannot write into {self.given}: {write_failure(exc)}; {left}"
         if exc.errno in PLACE_ERRORS:  # the folder given is to change: bad input, --out
             return OutputTargetError("root", said)

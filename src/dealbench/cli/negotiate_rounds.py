@@ -141,7 +141,7 @@ def offer(
         fixed = each_once(
             (f.strip() for item in fix or [] for f in item.split(",") if f.strip()), "--fix", "part"
         )
-        docs = check_documents(out, pf, formats, force, no_documents)
+        docs = check_documents(portfolio, out, pf, formats, force, no_documents)
         check_round_files(docs, pf, root, code, "us")
         done = record_offer(
             pf,
@@ -159,11 +159,11 @@ def offer(
             allow_retreat=allow_retreat,
             recorded_by="`dealbench offer`",
         )
-        written = write_round_documents(pf, code, done.round, done.previous, docs)
         figures = done.round.figures
         if figures is not None:  # with the shared limits it breaks beside the concluded deals
             figures = figures.model_copy(update={"violations": figures.violations + done.shared})
         if json_out:
+            written = write_round_documents(pf, code, done.round, done.previous, docs)
             data: dict[str, Any] = {
                 "round": done.round.number,
                 "file": relative(done.round.path),
@@ -200,7 +200,9 @@ def offer(
             output.print_evaluation(figures, pf.periods, done.round.package)
         if done.step_note:
             typer.echo(output.paragraph(done.step_note))
-        print_written(written)
+        # Said before the documents (a PDF takes seconds): a command stopped while they
+        # are written (SIGKILL, a closed terminal) had said nothing of the round on disk.
+        print_written(write_round_documents(pf, code, done.round, done.previous, docs))
 
 
 def _retreat_warning(previous: Round, figures: DealFigures) -> str:
@@ -270,7 +272,7 @@ def counter(
 
             partner = load_package(package, pf).partner
         code = partner.upper()
-        docs = check_documents(out, pf, formats, force, no_documents)
+        docs = check_documents(portfolio, out, pf, formats, force, no_documents)
         check_round_files(docs, pf, root, code, "partner")
         done = record_counter(
             pf,
@@ -284,15 +286,15 @@ def counter(
             deadline=deadline,
             recorded_by="`dealbench counter`",
         )
-        written: list[Path] = []
+        previous = None
         if docs is not None:
             from dealbench.negotiate.rounds.read import load_negotiation
             from dealbench.negotiate.rounds.write import recorded
 
             with recorded(done.round.data, done.round.path):
                 previous = load_negotiation(pf, root, code).last_offer
-            written = write_round_documents(pf, code, done.round, previous, docs)
         if json_out:
+            written = write_round_documents(pf, code, done.round, previous, docs)
             data = done.verdict.model_dump(mode="json")
             data["file"] = relative(done.round.path)
             data["file_round"] = done.file_round
@@ -301,7 +303,7 @@ def counter(
         said = done.file_round
         echo_recorded(done.round, "" if said is None else f" (the file says round {said})")
         print_verdict(done.verdict, pf.periods)
-        print_written(written)
+        print_written(write_round_documents(pf, code, done.round, previous, docs))
 
 
 @app.command(
@@ -345,7 +347,7 @@ def conclude(
     with handled():
         pf, root = portfolio_and_rounds(portfolio, rounds, records=True)
         code = partner.upper()
-        docs = check_documents(out, pf, formats, force, no_documents)
+        docs = check_documents(portfolio, out, pf, formats, force, no_documents)
         check_round_files(docs, pf, root, code, "agreed")
         done = run_conclude(
             pf,
@@ -359,14 +361,13 @@ def conclude(
         )
         # The terms agreed, the document a principal signs: the round's term sheets (no
         # redline: the offer or counter concluded on has its own, written when recorded).
-        written = write_round_documents(pf, code, done, None, docs)
         if json_out:
-            echo_json(_round_json(done), written)
+            echo_json(_round_json(done), write_round_documents(pf, code, done, None, docs))
             return
         echo_recorded(done, f" (concluded on {done.data.basis})")
         if done.figures is not None:
             output.print_evaluation(done.figures, pf.periods, done.package)
-        print_written(written)
+        print_written(write_round_documents(pf, code, done, None, docs))
 
 
 @app.command(

@@ -131,10 +131,17 @@ class RoundDocuments:
 
     folder: OutputDir
     formats: list[Format]
+    #: The portfolio file as given, for the command that writes the documents again.
+    portfolio: Path
 
 
 def check_documents(
-    out: Path | None, pf: Portfolio, formats: str, force: bool, no_documents: bool
+    portfolio: Path,
+    out: Path | None,
+    pf: Portfolio,
+    formats: str,
+    force: bool,
+    no_documents: bool,
 ) -> RoundDocuments | None:
     """Check --format and --out before a round is recorded, so a refusal writes nothing."""
     from dealbench.cli.documents import parse_formats
@@ -147,7 +154,7 @@ def check_documents(
     check_portfolio_clauses(pf)
     folder = OutputDir(_docs_folder(out, pf), force=force)
     folder.check([])
-    return RoundDocuments(folder, chosen)
+    return RoundDocuments(folder, chosen, portfolio)
 
 
 def check_round_files(
@@ -183,7 +190,8 @@ def write_round_documents(
     docs: RoundDocuments | None,
 ) -> list[Path]:
     """The round's term sheets and redlines; the round is recorded already, so a failure
-    here says so before its error."""
+    here says so before its error, and after it how to write its term sheets once the
+    fault is mended (the command run again records another round)."""
     from dealbench.cli.documents import write_documents
     from dealbench.errors import DealbenchError
     from dealbench.negotiate.documents import round_documents
@@ -192,12 +200,13 @@ def write_round_documents(
         return []
     try:
         write_documents(docs.folder, round_documents(pf, partner, current, previous), docs.formats)
-    except DealbenchError:
+    except DealbenchError as exc:
         typer.echo(
             f"Recorded round {current.number}: {relative(current.path)}; its documents were "
             "not written:",
             err=True,
         )
+        exc.add_note(_written_again(current, docs))
         raise
     except KeyboardInterrupt as exc:  # Ctrl-C: the round stands, the user must know
         what = (
@@ -214,6 +223,26 @@ def write_round_documents(
         )
         raise
     return docs.folder.written
+
+
+def _written_again(current: Round, docs: RoundDocuments) -> str:
+    """How to write a recorded round's term sheets once what stopped them is mended: from
+    the round file, by `render` (the same names and text). Running the command again, the
+    one way a user was left, records the next round instead."""
+    import shlex
+
+    formats = ",".join(docs.formats)
+    words = [
+        "dealbench render", relative(current.path), "--portfolio", relative(docs.portfolio),
+        "--out", str(docs.folder.given), "--format", formats,
+    ]  # fmt: skip
+    command = " ".join(w if i == 0 else shlex.quote(w) for i, w in enumerate(words))
+    return (
+        f"note: the round stands (running the command again records round "
+        f"{current.number + 1}); once the fault is mended, write its term sheets with "
+        f"`{command}`, and again with --audience internal (`dealbench redline` writes a "
+        "redline)"
+    )
 
 
 def relative(path: Path) -> str:
