@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from helpers import Runner, compare_two_regimes
 
 
@@ -21,3 +23,23 @@ def test_compare_counts_partners_with_a_deal_and_defines_partner_surplus(
     shown = run("compare", tiny, "-j", "1")
     assert shown.exit_code == 0, shown.output
     assert "Partners with a deal" in shown.output and "Deals concluded" not in shown.output
+
+
+@pytest.mark.parametrize(
+    ("command", "given", "suggested"),
+    [
+        (["offer", "-p", "AE"], ["--render", "md"], "--format"),
+        (["solve"], ["--format", "md"], "--render"),
+        (["room"], ["-f", "md"], "--render"),
+    ],
+)
+def test_an_option_named_as_another_command_names_it_suggests_this_commands_name(
+    run: Runner, deals: Path, command: list[str], given: list[str], suggested: str
+) -> None:
+    """`offer --render md` (solve's and room's name for the documents' formats) said "No such
+    option: --render (Possible options: --partner, --rounds)"; offer calls it --format."""
+    portfolio = deals / "portfolios/gulf-asia.yaml"
+    refused = run(command[0], portfolio, *command[1:], *given)
+    assert refused.exit_code == 2
+    said = " ".join((refused.stderr or refused.output).split())
+    assert f"No such option: {given[0]} (Possible options: {suggested})" in said

@@ -40,10 +40,33 @@ class _Commands(typer.core.TyperGroup):
             _in_the_files_words(exc)
             _portfolio_given_first(exc)
             raise
+        except Exception as exc:  # Typer's own click or click itself: duck-typed
+            if type(exc).__name__ == "NoSuchOption":
+                _the_name_here(exc)
+            raise
         except KeyboardInterrupt as exc:
             from dealbench.cli.errors import stopped
 
             raise typer.Exit(stopped(exc)) from None
+
+
+#: An option one command names as another does, which a user brings from the other: the
+#: commands that render documents beside their work take `--render` (solve, room, compare),
+#: those whose work is documents `--format` (render, redline, offer, counter, conclude).
+_SYNONYMS = {"--render": ("--format",), "--format": ("--render",), "-f": ("--render",)}
+
+
+def _the_name_here(exc: Any) -> None:
+    """`offer --render md` said "No such option: --render (Possible options: --partner,
+    --rounds)", the options spelt like it: suggest this command's name for the same thing
+    ("Did you mean --format?")."""
+    ctx = exc.ctx
+    if ctx is None:
+        return
+    here = {opt for param in ctx.command.params for opt in (*param.opts, *param.secondary_opts)}
+    named = [opt for opt in _SYNONYMS.get(exc.option_name, ()) if opt in here]
+    if named:
+        exc.possibilities = named
 
 
 def _in_the_files_words(exc: typer.BadParameter) -> None:
