@@ -19,6 +19,7 @@ from dealbench.cli.base import (
     PortfolioArg,
     SolverOpt,
     app,
+    check_needs_out,
     folder_option,
     home_expanded,
     time_limit_option,
@@ -156,6 +157,7 @@ def compare(
                     "--explain-all", None, "", "needs --out, whose files say why (the table does)"
                 )
             )
+        check_needs_out(out, {"--date": date is not None})
         overrides = parse_set(sets or [])
         ex = executor_from(jobs, executor, scheduler)
         if out is not None:  # refused before the solves, not after

@@ -342,3 +342,13 @@ def _bad_option(option: str, message: str) -> None:
     from dealbench.errors import InputError, Issue
 
     raise InputError(Issue(option, None, "", message))
+
+
+def check_needs_out(out: Path | None, given: dict[str, bool]) -> None:
+    """Options that only say how --out's files are written (their date, house templates)
+    do nothing without --out: refused, naming both, rather than silently ignored."""
+    if out is not None:
+        return
+    for name, was_given in given.items():
+        if was_given:
+            _bad_option(name, "needs --out: it applies to the files written there, and none are")

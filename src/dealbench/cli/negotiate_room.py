@@ -232,6 +232,10 @@ def room(
             raise InputError(
                 Issue("--out", None, "", "needs --render, the memo's formats (e.g. md,pdf)")
             )
+        if date is not None and formats is None:  # no memo: the date would date nothing
+            raise InputError(
+                Issue("--date", None, "", "dates the memo; only with --render (and --out)")
+            )
         memo_date = round_date(date)  # refused before the work, not after
         pf, root = portfolio_and_rounds(portfolio, rounds)
         check_memo_date(pf, root, memo_date)

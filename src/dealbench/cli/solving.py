@@ -21,6 +21,7 @@ from dealbench.cli.base import (
     SolverOpt,
     app,
     check_gap,
+    check_needs_out,
     check_time_limit,
     folder_option,
     gap_option,
@@ -189,6 +190,7 @@ def solve(
         day = parse_date(date)
         if formats is not None and out is None:
             raise InputError(Issue("--render", None, "", "needs --out, the folder to write into"))
+        check_needs_out(out, {"--date": date is not None, "--templates": templates is not None})
         if robust is None:  # nothing is drawn
             for name, given in (("--samples", samples), ("--seed", seed)):
                 if given is not None:

@@ -345,6 +345,10 @@ def load_result(path: str | os.PathLike[str]) -> SolveResult:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError(Issue(shown, line, "", f"{_NOT_A_RESULT}: not UTF-8 text")) from None
     except json.JSONDecodeError as exc:
+        kind = _data_file_kind(path)
+        if kind is not None:  # a package or portfolio named where a result goes
+            problem = f"this is a {kind} file, {_NOT_A_RESULT}"
+            raise InputError(Issue(shown, 1, "", problem)) from None
         problem = f"{_NOT_A_RESULT}: invalid JSON ({exc.msg}, column {exc.colno})"
         raise InputError(Issue(shown, exc.lineno, "", problem)) from None
     try:
@@ -356,3 +360,18 @@ def load_result(path: str | os.PathLike[str]) -> SolveResult:
 
 
 _NOT_A_RESULT = "not a dealbench result.json"
+
+
+def _data_file_kind(path: Path) -> str | None:
+    """The kind of dealbench data file (a package, a portfolio) a file that is no JSON is,
+    as `validate` tells it from its keys; None for anything else. Its "invalid JSON
+    (Expecting value, column 1)" said nothing of the package named in the result's place."""
+    from dealbench.errors import InputError
+    from dealbench.model.file_kind import detect_kind
+    from dealbench.model.yamlio import read_yaml
+
+    try:
+        source = read_yaml(path)
+        return detect_kind(source) if isinstance(source.tree, dict) else None
+    except InputError:
+        return None

@@ -260,6 +260,13 @@ def documents_for(
             "against",
             f"our last offer is compared with a partner's counter in its deal memo; {why}",
         )
+    if partners and kind == "portfolio-memo" and not source.is_package:
+        # The memo covers every deal: the partners asked for were ignored, unchecked.
+        raise ArgumentError(
+            "partners",
+            "a portfolio memo covers every deal; one partner's deal is in its deal memo "
+            "or its term sheet",
+        )
     codes = list(partners) if partners else [d.partner for d in source.checked.deals]
     if kind != "portfolio-memo" or source.is_package:  # one document per deal: each exists
         for code in codes:  # refused before any document is made, naming the argument
