@@ -173,7 +173,10 @@ def test_room_render_needs_out(run: Runner) -> None:
     [
         (["--strategy", "bouleware"], "--strategy: unknown strategy 'bouleware'; expected one of"),
         (["--deadline", "0"], "--deadline: expected a whole number of US offers, at least 1"),
-        (["--date", "yesterday"], "--date: expected YYYY-MM-DD or today, got 'yesterday'"),
+        (
+            ["--date", "yesterday", "--render", "md", "--out", "not-written"],
+            "--date: expected YYYY-MM-DD or today, got 'yesterday'",
+        ),
     ],
 )
 def test_room_refuses_a_strategy_it_does_not_know(

@@ -43,3 +43,20 @@ def test_an_option_named_as_another_command_names_it_suggests_this_commands_name
     assert refused.exit_code == 2
     said = " ".join((refused.stderr or refused.output).split())
     assert f"No such option: {given[0]} (Possible options: {suggested})" in said
+
+
+@pytest.mark.parametrize("command", [["room"], ["history", "-p", "AE"]])
+def test_a_rounds_folder_that_does_not_exist_is_read_as_empty_and_said(
+    run: Runner, deals: Path, command: list[str]
+) -> None:
+    """`room --rounds deals/rounds/gulf-asai` (mistyped) showed every partner "not started"
+    with nothing said; it still reads as no rounds (a folder not yet made), and says so."""
+    portfolio = deals / "portfolios/gulf-asia.yaml"
+    typo = deals / "rounds/gulf-asai"
+    done = run(command[0], portfolio, *command[1:], "--rounds", typo)
+    assert done.exit_code == 0, done.output
+    said = " ".join(done.stderr.split())
+    assert "gulf-asai does not exist: read as no rounds recorded" in said
+    assert "the portfolio's own folder is" in said and "rounds/gulf-asia)" in said
+    shipped = run(command[0], portfolio)
+    assert "does not exist" not in shipped.stderr
