@@ -3,6 +3,7 @@ analyst checks the numbers (docs/decisions.md, "Session 43 (qa43-analyze)")."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from builders import partner, policy, portfolio
 from dealbench.analyze import shadow_prices
 from dealbench.model import Portfolio
 from dealbench.optimize import SolveResult, solve
+from helpers import Runner
 
 
 def _spare_supply_binding_budget() -> Portfolio:
@@ -53,3 +55,25 @@ def test_shadow_price_re_solves_are_measured_from_the_unmoved_re_solve(
     assert budget.usd_per_unit == pytest.approx(50_000)
     assert budget.mip_up == pytest.approx(50_000, rel=1e-3)
     assert prices.warnings == []
+
+
+def test_a_scenario_that_makes_a_figure_uncertain_is_noted_as_counted_at_its_mean(
+    run: Runner, shipped: Path, tmp_path: Path
+) -> None:
+    """`sweep PORTFOLIO SCENARIOS` with a scenario setting a walk-away value to a
+    distribution counted it at its mean, and said nothing: only the portfolio's own
+    distributions were noted, where `solve --set` of the same override notes it. Each
+    figure is noted once, whichever of the portfolios solved has it."""
+    scenarios = tmp_path / "scenarios.yaml"
+    scenarios.write_text(
+        "scenarios:\n"
+        "  - id: sg-unsure\n"
+        "    set: {partners.SG.batna: {dist: uniform, low: 1bn, high: 3bn}}\n"
+        "  - id: sg-unsure-too\n"
+        "    set: {partners.SG.batna: {dist: uniform, low: 1bn, high: 3bn}, "
+        "policy.risk_penalty_per_h100e: 240k}\n"
+    )
+    done = run("sweep", shipped / "portfolios/gulf-asia.yaml", scenarios, "--jobs", "1")
+    assert done.exit_code == 0, done.output
+    note = "note: SG batna is uncertain (uniform 1bn to 3bn); deterministic results use its mean"
+    assert done.stderr.count(note) == 1, done.stderr
