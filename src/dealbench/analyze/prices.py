@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dealbench.analyze.fixed_lp import FixedLP, Kind, LimitRow, build_fixed_lp
 from dealbench.analyze.limits import limit_basis
-from dealbench.analyze.steps import StepResolve, in_step_of, resolve_one_step
+from dealbench.analyze.steps import StepResolve, in_step_of, resolve_one_step, resolve_unmoved
 from dealbench.checker import check
 from dealbench.errors import ArgumentError
 from dealbench.figures import quantity
@@ -133,22 +133,31 @@ def shadow_prices(
         raise RuntimeError("the optimum's own packages are infeasible in its fixed LP")
     # Caps count only where the optimum's deal sits on them.
     limits = [lim for lim in lp.limits if lim.kind != "cap" or _on_cap(result, lim)]
-    total = 2 * len(limits) if compare else 0
+    total = 2 * len(limits) + 1 if compare and limits else 0
     grain = portfolio.granularity.h100e
     done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+    # The step re-solves' rates are measured from the portfolio re-solved their way with
+    # no limit moved, not from the result: that re-solve may land elsewhere (a finer step).
+    unmoved = None
+    if compare and limits:
+        unmoved = resolve_unmoved(portfolio, result, **options)
+        tick()
+    base = None if unmoved is None else unmoved.us_value
     priced: list[LimitPrice] = []
     for lim in limits:
         steps: tuple[StepResolve | None, StepResolve | None] = (None, None)
         if compare:
-
-            def tick() -> None:
-                nonlocal done
-                done += 1
-                if progress is not None:
-                    progress(done, total)
-
-            steps = resolve_one_step(portfolio, result, lim, step_of(lim, grain), tick, **options)
-        priced.append(_limit_price(lp, lim, result, steps, portfolio))
+            steps = resolve_one_step(
+                portfolio, result, lim, step_of(lim, grain), tick, base=base, **options
+            )
+        priced.append(_limit_price(lp, lim, result, steps, portfolio, unmoved))
     return Prices(
         supply={lim.period or "": lim.usd_per_unit for lim in priced if lim.kind == "supply"},
         risk_budget=next((lim.usd_per_unit for lim in priced if lim.kind == "risk-budget"), None),
@@ -202,6 +211,7 @@ def _limit_price(
     result: SolveResult,
     steps: tuple[StepResolve | None, StepResolve | None],
     portfolio: Portfolio,
+    unmoved: SolveResult | None = None,
 ) -> LimitPrice:
     price = lp.price(lim)
     base = lp.value()
@@ -245,6 +255,7 @@ def _limit_price(
     re_solved = _ReSolved(
         solved.describe(),
         None if solved == portfolio.granularity else portfolio.granularity.describe(),
+        _measured_from(portfolio, result, unmoved),
     )
     basis = limit_basis(portfolio, draft)
     return draft.model_copy(
@@ -267,14 +278,18 @@ class _ReSolved:
 
     solved: str
     declared: str | None = None
+    #: What the re-solves' gains are measured from, where that is not this solve's US value
+    #: (`_measured_from`); "" where it is.
+    measured: str = ""
 
     @property
     def words(self) -> str:
         """How the re-solves are made, as a warning says it after "re-solving the full
         model"."""
+        also = f"; {self.measured}" if self.measured else ""
         if self.solved == "continuous amounts":
-            return " (compute unrounded, as this solve's)"
-        return f" (compute in {self.solved}, as this solve's)"
+            return f" (compute unrounded, as this solve's{also})"
+        return f" (compute in {self.solved}, as this solve's{also})"
 
     @property
     def after(self) -> str:
@@ -285,6 +300,25 @@ class _ReSolved:
             f"; a solve with the limit moved puts compute in {self.declared} where it can, "
             "so the gain it shows may differ from these by up to one step's value"
         )
+
+
+def _measured_from(portfolio: Portfolio, result: SolveResult, unmoved: SolveResult | None) -> str:
+    """Where the re-solve with no limit moved lands elsewhere than `result` (its own step
+    finer still), that the gains are measured from it, and how far it is: "" otherwise."""
+    if unmoved is None or unmoved.us_value is None or result.us_value is None:
+        return ""
+    drift = unmoved.us_value - result.us_value
+    if abs(drift) < 0.5:
+        return ""
+    how = "more" if drift > 0 else "less"
+    said = (
+        f"gains measured from the same re-solve with no limit moved, which gives "
+        f"{usd(abs(drift))} {how} than this solve"
+    )
+    own = in_step_of(portfolio, unmoved).granularity.describe()
+    if own != in_step_of(portfolio, result).granularity.describe():
+        said += f", its compute in {own}" if own != "continuous amounts" else ", unrounded"
+    return said
 
 
 def _unused(result: SolveResult, lim: LimitRow) -> float:
@@ -369,9 +403,10 @@ def _warning(
     how = "" if steps is None else steps.words
     after = "" if steps is None else steps.after
     if not changed and steps is not None and steps.solved != "continuous amounts":
+        measured = f" ({steps.measured})" if steps.measured else ""
         return (
             f"{price} treats compute as divisible, but it is decided in {steps.solved}; "
-            "with the same deals, security levels and concessions, re-solving the full model, "
+            f"with the same deals, security levels and concessions, re-solving the full model{measured}, "
             + "; ".join(parts)
             + after
             + "."

@@ -170,16 +170,20 @@ def uncertain_figures(partner: Partner) -> list[Figure]:
     ]
 
 
-def uncertainty_notes(portfolio: Portfolio) -> list[str]:
-    """What deterministic commands say when some figures are distributions."""
-    out = []
-    for p in portfolio.partners:
-        for f in uncertain_figures(p):
-            out.append(
-                f"{p.code} {f.field} is uncertain ({f.distribution}); "
-                f"deterministic results use its mean, {_short(f.mean)}"
-            )
-    return out
+def uncertainty_notes(portfolio: Portfolio, *others: Portfolio) -> list[str]:
+    """What deterministic commands say when some figures are distributions, each once.
+    `others`: the portfolios solved beside it (a comparison's regimes, a sweep's scenarios),
+    where an override can make a figure a distribution that `portfolio` has as a number (a
+    scenario `{partners.PB.batna: {dist: uniform, ...}}` was counted at its mean unsaid)."""
+    out: dict[str, None] = {}
+    for pf in (portfolio, *others):
+        for p in pf.partners:
+            for f in uncertain_figures(p):
+                out[
+                    f"{p.code} {f.field} is uncertain ({f.distribution}); "
+                    f"deterministic results use its mean, {_short(f.mean)}"
+                ] = None
+    return list(out)
 
 
 def sample_package(

@@ -23,10 +23,11 @@ BAR = 30  # characters of the longest histogram bar
 def note_uncertainty(portfolio: Portfolio, *others: Portfolio) -> None:
     """Say on stderr that a deterministic command used the means of distributions, and
     what its inputs give that is valid but likely not meant (`note_inputs`); `others`: the
-    same partners under other regimes (`compare`), whose policies are inputs too."""
+    same partners under other regimes (`compare`) or scenarios (`sweep`), whose policies
+    and overrides are inputs too."""
     from dealbench.analyze.uncertainty import uncertainty_notes
 
-    for line in uncertainty_notes(portfolio):
+    for line in uncertainty_notes(portfolio, *others):
         typer.echo(f"note: {line}", err=True)
     note_inputs(portfolio, *others)
 

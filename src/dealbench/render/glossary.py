@@ -96,8 +96,8 @@ def glossary(policy: Policy | None = None, options: Sequence[Policy] = ()) -> li
     if len(named) == 1:
         terms.append({"term": "Security levels", "meaning": f"{lead} ({next(iter(named))})."})
     elif named:
-        said = " ".join(f"{and_list(ids)}: {levels}." for levels, ids in named.items())
+        each_own = " ".join(f"{and_list(ids)}: {levels}." for levels, ids in named.items())
         terms.append(
-            {"term": "Security levels", "meaning": f"{lead}; each option has its own. {said}"}
+            {"term": "Security levels", "meaning": f"{lead}; each option has its own. {each_own}"}
         )
     return terms

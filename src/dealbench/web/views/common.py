@@ -138,12 +138,13 @@ def portfolio_file(request: Request, name: str) -> Path:
     return path
 
 
-def uncertain(pf: Portfolio) -> list[str]:
+def uncertain(pf: Portfolio, *others: Portfolio) -> list[str]:
     """What a page of deterministic figures says of `pf`'s figures given as distributions
-    (that it uses their means), in the words the CLI's commands print."""
+    (that it uses their means), and of `others`' (solved beside it), in the words the
+    CLI's commands print."""
     from dealbench.analyze.uncertainty import uncertainty_notes
 
-    return uncertainty_notes(pf)
+    return uncertainty_notes(pf, *others)
 
 
 def notes(
@@ -163,7 +164,7 @@ def notes(
 
     found = dict.fromkeys(i for each in (pf, *others) for i in input_notes(each))
     return {
-        "uncertain": uncertain(pf) if means else [],
+        "uncertain": uncertain(pf, *others) if means else [],
         "input_notes": list(dict.fromkeys(_from_root(request, i) for i in found)),
         "caps_notes": [] if others else caps_notes(pf),  # a comparison says its own
     }
