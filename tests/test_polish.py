@@ -275,7 +275,8 @@ def test_a_cross_site_post_gets_the_apps_403_page() -> None:
                 pf, [DATA / "tiny/policy.yaml", DATA / "tiny/policy.yaml"]
             ),
             "policies",
-            "policies: two regimes share the id tiny",
+            f"policies: {DATA / 'tiny/policy.yaml'} and {DATA / 'tiny/policy.yaml'} both have the "
+            "id tiny: a comparison names each regime by its id",
         ),
         (
             lambda pf: dealbench.compare(pf, ["anarchy"]),

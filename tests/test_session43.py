@@ -60,3 +60,18 @@ def test_a_rounds_folder_that_does_not_exist_is_read_as_empty_and_said(
     assert "the portfolio's own folder is" in said and "rounds/gulf-asia)" in said
     shipped = run(command[0], portfolio)
     assert "does not exist" not in shipped.stderr
+
+
+def test_compare_names_the_regimes_that_share_an_id_and_what_to_do(
+    run: Runner, deals: Path, tmp_path: Path
+) -> None:
+    """`compare --regimes bilateral,mine/bilateral.yaml` said "two regimes share the id
+    bilateral", naming neither the two given nor what to change (qa43-analyze noticed it)."""
+    mine = tmp_path / "bilateral.yaml"
+    mine.write_text((deals / "policy/bilateral.yaml").read_text("utf-8"), "utf-8")
+    portfolio = deals / "portfolios/gulf-asia.yaml"
+    refused = run("compare", portfolio, "--regimes", f"bilateral,{mine},tiered")
+    assert refused.exit_code == 2
+    said = " ".join(refused.stderr.split())
+    assert f"--regimes: bilateral and {mine} both have the id bilateral" in said
+    assert "give all but one of them another `id:` in its file" in said

@@ -162,6 +162,32 @@ def under_each(
     ) from None
 
 
+def refuse_shared_ids(
+    given: Sequence[Policy | str | os.PathLike[str]],
+    read: Sequence[Policy],
+    option: str = "policies",
+) -> None:
+    """Refuse regimes of one id, naming what was `given` for each (a name or a file) and
+    what to do: a comparison names each regime by its id (its column, its files)."""
+    ids = [p.id for p in read]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if not twice:
+        return
+    names = [g if isinstance(g, str | os.PathLike) else f"a Policy of id {g.id}" for g in given]
+    sharing = {
+        same: [str(n) for n, i in zip(names, ids, strict=True) if i == same] for same in twice
+    }
+    said = "; ".join(
+        f"{and_list(named)} {'both' if len(named) == 2 else 'all'} have the id {same}"
+        for same, named in sharing.items()
+    )
+    raise ArgumentError(
+        option,
+        f"{said}: a comparison names each regime by its id, so give all but one of them "
+        "another `id:` in its file",
+    )
+
+
 def compare(
     portfolio: Portfolio,
     policies: Sequence[Policy | str | os.PathLike[str]] | str | os.PathLike[str],
@@ -190,10 +216,7 @@ def compare(
     if not policies:
         raise ArgumentError("policies", "expected at least one policy (or regime name) to compare")
     read = [p if isinstance(p, Policy) else find_regime(p, option="policies") for p in policies]
-    ids = [p.id for p in read]
-    twice = sorted({i for i in ids if ids.count(i) > 1})
-    if twice:
-        raise ArgumentError("policies", f"two regimes share the id {', '.join(twice)}")
+    refuse_shared_ids(policies, read)
     overrides = dict(overrides or {})
     portfolios = under_each(portfolio, read, overrides)
     # Each regime's rows are made where it was solved: in parallel, as the solves are.

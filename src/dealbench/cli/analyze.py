@@ -136,7 +136,7 @@ def compare(
     the regime change (so `--set policy.X=...` changes every regime).
     """
     from dealbench.analyze.compare import compare as run_compare
-    from dealbench.analyze.compare import under_each
+    from dealbench.analyze.compare import refuse_shared_ids, under_each
     from dealbench.analyze.scenarios import parse_set
     from dealbench.analyze.solves import SolveOptions
     from dealbench.cli import analyze_output as show
@@ -174,10 +174,9 @@ def compare(
             if note is not None:
                 typer.echo(f"note: {note}; --regimes names any policy file", err=True)
         else:
-            policies = [
-                find_regime(home_expanded(name), portfolio, "--regimes")
-                for name in parse_regimes(regimes, "--regimes")
-            ]
+            names = parse_regimes(regimes, "--regimes")
+            policies = [find_regime(home_expanded(name), portfolio, "--regimes") for name in names]
+            refuse_shared_ids(names, policies, "--regimes")
         note_uncertainty(*under_each(pf, policies, overrides))  # each regime's file too
         with progress("Solving regimes") as bar:
             comparison, solved = run_compare(
