@@ -227,15 +227,18 @@ def refusal(
     *,
     hidden: Collection[str] = (),
     rename: Callable[[str], str] = str,
+    label: Callable[[str], str] | None = None,
 ) -> Refusal:
     """`exc` as `form`'s refusal: `fields` are the form's fields a user fills (an error about
     one marks it), `hidden` those the page fills (an error about one is a malformed request).
     A form too large to read (`TooLarge`) is refused beside its file field when it has one
-    (the file made it so), else at its top, status 413."""
+    (the file made it so), else at its top, status 413. `label`: a field (as `rename` says
+    it) as the summary says it, its label on the page where its name is no word of it (the
+    round forms' summary said "error: allow_retreat: ..." above "Allow a retreat")."""
     unread = isinstance(exc, TooLarge)
     if isinstance(exc, TooLarge) and "file" in fields:
         exc = exc.of_file()
-    said = user_lines(exc, rename, CHOOSES)
+    said = user_lines(exc, rename if label is None else (lambda a: label(rename(a))), CHOOSES)
     about = invalid_fields(exc, rename)
     by_field: dict[str, list[str]] = {}
     lines: list[tuple[str | None, str]] = []
