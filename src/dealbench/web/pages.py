@@ -267,6 +267,11 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     so do an error's `lines` (the editor's verdict on a counter it could not record, an
     error page), which named them from the server's root."""
     token = request.app.state.token
+    # The tab of a page answering with a failure says "Not done: " before its title, whatever
+    # refused (a form's refusal, the editor's verdict on fields that make no package): one
+    # rule, the status (the layout read `refused` for most pages, and the editor its own
+    # `not_done=status >= 400`). An error page's own title says what failed ("Not found").
+    context.setdefault("not_done", status >= 400)
     refused = context.get("refused")
     if isinstance(refused, Refusal):
         context["refused"] = refused.worded(partial(served, request))
@@ -311,7 +316,14 @@ def refused_page(message: str) -> HTMLResponse:
     html = (
         environment()
         .get_template("error.html.j2")
-        .render(csrf_field=CSRF_FIELD, csrf="", title="Refused", lines=[message], inline_css=css)
+        .render(
+            csrf_field=CSRF_FIELD,
+            csrf="",
+            title="Refused",
+            lines=[message],
+            inline_css=css,
+            not_done=False,  # its title says it
+        )
     )
     return HTMLResponse(html, status_code=403)
 
@@ -324,7 +336,7 @@ def error_page(
     status = 413 if isinstance(exc, TooLarge) else 400 if isinstance(exc, InputError) else 422
     lines = user_lines(exc, chooses=CHOOSES)
     context = {"title": title, "lines": lines, **portfolio_of(request), **back_of(request)}
-    return page(request, "error.html.j2", status, **context)
+    return page(request, "error.html.j2", status, not_done=False, **context)  # as titled
 
 
 def back_of(request: Request) -> dict[str, str]:
