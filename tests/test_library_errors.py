@@ -478,10 +478,11 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
 
 
 def test_the_web_names_its_form_field(client: TestClient) -> None:
-    """Keeping terms of an offer before there is one: the form's `fix`, not `--fix`."""
+    """Keeping terms of an offer before there is one: the form's "Keep fixed", not `--fix`
+    (qa43b-web: its label, no longer its name `fix`)."""
     data = {**client.csrf, "expect": "1", "fix": "security"}  # type: ignore[attr-defined]
     sent = client.post("/p/solo/n/SG/offer", data=data)
     assert sent.status_code == 422
     text = words(sent.text)
-    assert "fix: there is no earlier US offer to SG to keep terms of" in text
+    assert "Keep fixed: there is no earlier US offer to SG to keep terms of" in text
     assert "--fix" not in text

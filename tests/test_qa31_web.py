@@ -283,7 +283,7 @@ def test_in_a_browser_the_offer_takes_a_deadline_and_the_joint_frontier_risk_and
     Select(driver.find_element(By.ID, "offer-strategy")).select_by_visible_text("linear")
     driver.find_element(By.ID, "offer-deadline").send_keys("3")
     driver.find_element(By.ID, "propose").click()
-    e2e.wait_for(e2e.at("/p/gulf-asia/n/QA/offer"), driver, 120)
+    e2e.wait_for(e2e.at("/p/gulf-asia/n/QA/recorded/1"), driver, 120)
     e2e.shot(driver, "qa31-web-offer-deadline")
     assert "US offer 1 of a deadline of 3" in driver.find_element(By.TAG_NAME, "main").text
     assert "deadline: 3" in (deals / "rounds/gulf-asia/QA/001-us.yaml").read_text("utf-8")

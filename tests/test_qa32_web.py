@@ -216,7 +216,7 @@ def test_in_a_browser_a_note_of_several_lines_is_recorded_and_enter_concludes_no
         "arguments[0].value = '2026-12-05'", driver.find_element(By.ID, "offer-date")
     )
     driver.find_element(By.ID, "propose").click()
-    e2e.wait_for(e2e.at("/p/gulf-asia/n/QA/offer"), driver, 120)
+    e2e.wait_for(e2e.at("/p/gulf-asia/n/QA/recorded/1"), driver, 120)
     e2e.shot(driver, "qa32-web-offer-note-lines")
     web_round = (deals / "rounds/gulf-asia/QA/001-us.yaml").read_text("utf-8")
     run = invoke(

@@ -259,7 +259,7 @@ def test_in_a_browser_a_counter_built_in_the_editor_carries_its_date_author_and_
         assert width <= 390
         e2e.shot(driver, "qa33-web-editor-counter-390")
         driver.find_element(By.ID, "record-as-counter").send_keys(Keys.ENTER)
-        e2e.wait_for(e2e.at("/p/gulf-asia/n/QA/counter"), driver, 120)
+        e2e.wait_for(e2e.at("/p/gulf-asia/n/QA/recorded/1"), driver, 120)
         e2e.shot(driver, "qa33-web-editor-counter-recorded-390")
         said = driver.find_element(By.ID, "recommendation").text
         assert driver.execute_script("return document.documentElement.scrollWidth") <= 390

@@ -292,7 +292,7 @@ def test_in_a_browser_a_negotiators_day_by_keyboard_at_a_phones_width(
         e2e.wait_for(e2e.at("/p/gulf-asia/n/QA"), driver)
         _fits(driver)
         _tab_to(driver, "#propose").send_keys(Keys.ENTER)
-        e2e.wait_for(e2e.at("/p/gulf-asia/n/QA/offer"), driver)
+        e2e.wait_for(e2e.at("/p/gulf-asia/n/QA/recorded/1"), driver)
         assert (deals / "rounds/gulf-asia/QA/001-us.yaml").exists()
         driver.get(home + "p/gulf-asia/n/QA")
         _tab_to(driver, "#counter-editor").send_keys(Keys.ENTER)
@@ -301,7 +301,7 @@ def test_in_a_browser_a_negotiators_day_by_keyboard_at_a_phones_width(
         compute = driver.find_element(By.ID, "f-compute-2028")
         assert compute.get_attribute("value") == "150000"  # the offer's, not an empty package
         _tab_to(driver, "#record-as-counter").send_keys(Keys.ENTER)
-        e2e.wait_for(e2e.at("/p/gulf-asia/n/QA/counter"), driver)
+        e2e.wait_for(e2e.at("/p/gulf-asia/n/QA/recorded/2"), driver)
         _fits(driver)
         main = e2e.wait_for(ec.presence_of_element_located((By.TAG_NAME, "main")), driver)
         assert "Round 2 recorded" in main.text and "Recommendation:" in main.text

@@ -235,7 +235,7 @@ def test_in_a_browser_a_negotiators_day_at_a_phones_width_without_long_ways(
         assert _tabs_to(driver, "#offer-strategy") == 1
         _tabs_to(driver, "#propose", 20)
         driver.switch_to.active_element.send_keys(Keys.ENTER)
-        e2e.wait_for(e2e.at("/p/gulf-asia/n/QA/offer"), driver)
+        e2e.wait_for(e2e.at("/p/gulf-asia/n/QA/recorded/1"), driver)
         e2e.wait_for(lambda d: _active(d) == "h1#done-h", driver, 10)
         assert driver.switch_to.active_element.text.startswith("Round 1 recorded")
         assert (deals / "rounds/gulf-asia/QA/001-us.yaml").exists()

@@ -362,16 +362,20 @@ def test_a_counter_built_in_the_editor_is_recorded_as_the_partners_round(
     client: TestClient, deals: Path
 ) -> None:
     fields = {"partner": "AE", "security": "veu", "compute.2026": "300000"}
-    response = post(client, "/p/gulf-asia/n/AE/counter", **fields)
-    assert response.status_code == 200  # type: ignore[attr-defined]
+    sent = post(client, "/p/gulf-asia/n/AE/counter", **fields)
+    assert sent.status_code == 303  # type: ignore[attr-defined]  # to the round's page
+    response = client.get(sent.headers["location"])  # type: ignore[attr-defined]
+    assert response.status_code == 200
     assert "Verdict" in response.text  # type: ignore[attr-defined]
 
 
 def test_the_next_offer_is_proposed_by_the_chosen_strategy_and_recorded(
     client: TestClient, deals: Path
 ) -> None:
-    response = post(client, "/p/gulf-asia/n/AE/offer", strategy="conceder")
-    assert response.status_code == 200  # type: ignore[attr-defined]
+    sent = post(client, "/p/gulf-asia/n/AE/offer", strategy="conceder")
+    assert sent.status_code == 303  # type: ignore[attr-defined]  # to the round's page
+    response = client.get(sent.headers["location"])  # type: ignore[attr-defined]
+    assert response.status_code == 200
     assert "Strategy <strong>conceder</strong>" in response.text  # type: ignore[attr-defined]
     newest = sorted((deals / "rounds" / "gulf-asia" / "AE").glob("*-us.yaml"))[-1]
     assert "conceder" in newest.read_text()

@@ -98,7 +98,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         detail = _GENERIC[exc.status_code].format(path=request.url.path)
     title = _TITLES.get(exc.status_code, "That did not work")
     context = {"title": title, "lines": [detail], **portfolio_of(request), **back_of(request)}
-    response = page(request, "error.html.j2", exc.status_code, **context)
+    response = page(request, "error.html.j2", exc.status_code, not_done=False, **context)
     if exc.headers:
         response.headers.update(exc.headers)
     return response

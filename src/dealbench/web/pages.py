@@ -227,15 +227,18 @@ def refusal(
     *,
     hidden: Collection[str] = (),
     rename: Callable[[str], str] = str,
+    label: Callable[[str], str] | None = None,
 ) -> Refusal:
     """`exc` as `form`'s refusal: `fields` are the form's fields a user fills (an error about
     one marks it), `hidden` those the page fills (an error about one is a malformed request).
     A form too large to read (`TooLarge`) is refused beside its file field when it has one
-    (the file made it so), else at its top, status 413."""
+    (the file made it so), else at its top, status 413. `label`: a field (as `rename` says
+    it) as the summary says it, its label on the page where its name is no word of it (the
+    round forms' summary said "error: allow_retreat: ..." above "Allow a retreat")."""
     unread = isinstance(exc, TooLarge)
     if isinstance(exc, TooLarge) and "file" in fields:
         exc = exc.of_file()
-    said = user_lines(exc, rename, CHOOSES)
+    said = user_lines(exc, rename if label is None else (lambda a: label(rename(a))), CHOOSES)
     about = invalid_fields(exc, rename)
     by_field: dict[str, list[str]] = {}
     lines: list[tuple[str | None, str]] = []
@@ -264,6 +267,11 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     so do an error's `lines` (the editor's verdict on a counter it could not record, an
     error page), which named them from the server's root."""
     token = request.app.state.token
+    # The tab of a page answering with a failure says "Not done: " before its title, whatever
+    # refused (a form's refusal, the editor's verdict on fields that make no package): one
+    # rule, the status (the layout read `refused` for most pages, and the editor its own
+    # `not_done=status >= 400`). An error page's own title says what failed ("Not found").
+    context.setdefault("not_done", status >= 400)
     refused = context.get("refused")
     if isinstance(refused, Refusal):
         context["refused"] = refused.worded(partial(served, request))
@@ -308,7 +316,14 @@ def refused_page(message: str) -> HTMLResponse:
     html = (
         environment()
         .get_template("error.html.j2")
-        .render(csrf_field=CSRF_FIELD, csrf="", title="Refused", lines=[message], inline_css=css)
+        .render(
+            csrf_field=CSRF_FIELD,
+            csrf="",
+            title="Refused",
+            lines=[message],
+            inline_css=css,
+            not_done=False,  # its title says it
+        )
     )
     return HTMLResponse(html, status_code=403)
 
@@ -321,7 +336,7 @@ def error_page(
     status = 413 if isinstance(exc, TooLarge) else 400 if isinstance(exc, InputError) else 422
     lines = user_lines(exc, chooses=CHOOSES)
     context = {"title": title, "lines": lines, **portfolio_of(request), **back_of(request)}
-    return page(request, "error.html.j2", status, **context)
+    return page(request, "error.html.j2", status, not_done=False, **context)  # as titled
 
 
 def back_of(request: Request) -> dict[str, str]:

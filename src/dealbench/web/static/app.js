@@ -66,7 +66,9 @@ function editor(form) {
   form.addEventListener("change", () => { clearTimeout(pending); evaluate(); });
   // Enter in a field sends the button of its own fieldset ("Sample acceptance" beside
   // Samples, "Save" beside the file name); elsewhere it evaluates in place. The browser
-  // sends the form's first button, and Enter in Samples saved a package file.
+  // sends the form's first button, and Enter in Samples saved a package file. A button
+  // that records a round (`data-records`) is sent by pressing it only: Enter in "Allow a
+  // retreat" or the round's date recorded an offer or a counter, never taken back.
   form.addEventListener("keydown", (event) => {
     const field = event.target;
     if (event.key !== "Enter" || field.tagName !== "INPUT") return;
@@ -74,7 +76,7 @@ function editor(form) {
     event.preventDefault();
     const fieldset = field.closest("fieldset");
     const own = fieldset && fieldset.querySelector('button[type="submit"]');
-    if (own) form.requestSubmit(own);
+    if (own && !own.hasAttribute("data-records")) form.requestSubmit(own);
     else { clearTimeout(pending); evaluate(); }
   });
   showProblems(verdict);

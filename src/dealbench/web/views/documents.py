@@ -88,6 +88,7 @@ def documents_page(
     docs: list[Document],
     name: str,
     back: tuple[str, str] | None = None,
+    status: int = 200,
     **extra: Any,
 ) -> Response:
     """The list of `docs`, each previewed and downloadable under `base`; `back` (its URL and
@@ -95,6 +96,7 @@ def documents_page(
     return page(
         request,
         "documents.html.j2",
+        status,
         heading=heading,
         base=base,
         documents=listing(docs),
@@ -225,7 +227,7 @@ async def package_documents(request: Request) -> Response:
     except DealbenchError as exc:  # the pickers as chosen, the one at fault marked
         docs, refused = [], refusal(exc, "documents", ("package", "against", "audience"))
     query = request.url.query
-    response = documents_page(
+    return documents_page(
         request,
         f"Documents of a package ({name})",
         f"/p/{quote(name, safe='')}/documents/",
@@ -236,10 +238,9 @@ async def package_documents(request: Request) -> Response:
         chosen=request.query_params.get("package", ""),
         against=request.query_params.get("against", ""),
         audience=request.query_params.get("audience", ""),
+        status=refused.status if refused is not None else 200,
         refused=refused,
     )
-    response.status_code = refused.status if refused is not None else 200
-    return response
 
 
 async def package_file(request: Request) -> Response:

@@ -18,11 +18,11 @@ from urllib.parse import quote
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from dealbench.arguments import document_date
-from dealbench.errors import DealbenchError, InputError, Issue
+from dealbench.errors import ArgumentError, DealbenchError, InputError, Issue, user_lines
 from dealbench.model import Portfolio
 from dealbench.model.load_package import load_counter
 from dealbench.model.rules import unknown
@@ -45,6 +45,7 @@ from dealbench.negotiate.offers.strategy_args import (
     beta_typed,
     deadline_typed,
 )
+from dealbench.negotiate.rounds.negotiation import Round
 from dealbench.negotiate.rounds.write import refuse_shared
 from dealbench.web.pages import CHOOSES, FieldError, Refusal, Typed, page, refusal
 from dealbench.web.security import inside
@@ -90,6 +91,9 @@ ROUND_FIELDS = {
 #: CLI's `--mode`, is chosen in the offer form's strategy list; `record_counter`'s counter
 #: is the uploaded file).
 ROUND_ARGUMENTS = {"round_number": "round", "mode": "strategy", "counter": "file"}
+#: The round forms' fields whose name is no word of their label, as their summary says
+#: them: their label on the page (it said "error: allow_retreat: ..." of a retreat).
+ROUND_LABELS = {"allow_retreat": "Allow a retreat", "fix": "Keep fixed"}
 
 
 def routes() -> list[Route]:
@@ -106,6 +110,7 @@ def routes() -> list[Route]:
         Route("/p/{name}/n/{code}/offer", post_offer, methods=["POST"], name="offer"),
         Route("/p/{name}/n/{code}/conclude", post_conclude, methods=["POST"], name="conclude"),
         Route("/p/{name}/n/{code}/walk-away", post_walk_away, methods=["POST"], name="walk_away"),
+        Route("/p/{name}/n/{code}/recorded/{number:int}", recorded_page, name="recorded"),
         Route("/p/{name}/n/{code}/rounds/{number:int}", round_page, name="round"),
         Route("/p/{name}/n/{code}/rounds/{number:int}/{file:path}", round_file, name="round_file"),
     ]
@@ -227,8 +232,12 @@ async def _round_form(
             # its round fields are the counter's form's (the date field's id), the offer's
             # retreat beside them
             fields = (*ROUND_FIELDS[kind], *COUNTER_FIELDS)
-            refused = refusal(exc, "counter", fields, hidden=("expect",), rename=_field)
+            refused = refusal(
+                exc, "counter", fields, hidden=("expect",), rename=_field, label=_label
+            )
             verdict = error_verdict(exc)
+            if isinstance(exc, ArgumentError):  # its argument as the page labels it
+                verdict["lines"] = user_lines(exc, lambda a: _label(_field(a)), CHOOSES)
             for field in (*COUNTER_FIELDS, *OFFER_FIELDS):  # the round's own fields at
                 if field in refused.fields and field != "date":  # fault; the date: `refused`'s
                     verdict["by_field"].setdefault(field, []).extend(refused.fields[field])
@@ -237,13 +246,20 @@ async def _round_form(
             return editor_page(
                 request, name, pf, code, values, verdict, status=status, refused=refused
             )
-        refused = refusal(exc, kind, ROUND_FIELDS[kind], hidden=("expect",), rename=_field)
+        refused = refusal(
+            exc, kind, ROUND_FIELDS[kind], hidden=("expect",), rename=_field, label=_label
+        )
         return negotiation_page(request, name, pf, folder, code, Typed.of(kind, form), refused)
 
 
 def _field(argument: str) -> str:
     """A library parameter as the round form's field."""
     return ROUND_ARGUMENTS.get(argument, argument)
+
+
+def _label(field: str) -> str:
+    """A round form's field as its summary says it (`ROUND_LABELS`)."""
+    return ROUND_LABELS.get(field, field)
 
 
 def _from_editor(request: Request, form: FormData) -> bool:
@@ -284,18 +300,15 @@ async def _record_counter(sent: Sent) -> Response:
             recorded_by=RECORDED_BY,
         )
     )  # fmt: skip
-    return page(
-        sent.request,
+    return shown(
+        sent,
         "recorded.html.j2",
-        name=sent.name,
-        code=sent.code,
         kind="counter",
         round=result.round,
         file_round=result.file_round,  # as `counter` says it: "(the file says round 2)"
         verdict=result.verdict,
         periods=pf.periods,  # the frontier's package's compute, period by period
         proposal=None,
-        **notes(sent.request, pf),
     )
 
 
@@ -328,11 +341,9 @@ async def _record_offer(sent: Sent) -> Response:
             recorded_by=RECORDED_BY,
         )
     )  # fmt: skip
-    return page(
-        sent.request,
+    return shown(
+        sent,
         "recorded.html.j2",
-        name=sent.name,
-        code=sent.code,
         kind="offer",
         round=result.round,
         file_round=None,
@@ -340,7 +351,6 @@ async def _record_offer(sent: Sent) -> Response:
         proposal=result.proposal,
         step_note=result.step_note,
         repeat_note=result.repeat_note,
-        **notes(sent.request, pf),
     )
 
 
@@ -357,11 +367,9 @@ async def _record_own_offer(sent: Sent) -> Response:
             recorded_by=RECORDED_BY,
         )
     )  # fmt: skip
-    return page(
-        sent.request,
+    return shown(
+        sent,
         "recorded.html.j2",
-        name=sent.name,
-        code=sent.code,
         kind="offer",
         round=result.round,
         file_round=None,
@@ -370,8 +378,54 @@ async def _record_own_offer(sent: Sent) -> Response:
         offered=result,
         step_note=result.step_note,
         repeat_note=result.repeat_note,
-        **notes(sent.request, pf),
     )
+
+
+#: What each round recorded from these pages showed when it was recorded (its verdict, the
+#: strategy's proposal: worked out once, at the write), by the round file as written
+#: (`_written`): the POST redirects to `recorded_page`, which shows it, so that reloading
+#: that page, or Back to it, sends nothing again. It answered the POST in place: a reload
+#: sent the form again, refused as "round N was recorded after the page was loaded"
+#: right below the success it had just shown.
+_SHOWN: dict[tuple[str, int, int], tuple[str, dict[str, Any]]] = {}
+
+
+def _written(path: Path) -> tuple[str, int, int]:
+    """A round file as it was written (another file of that name later is another round)."""
+    stat = path.stat()
+    return str(path.resolve()), stat.st_mtime_ns, stat.st_size
+
+
+def shown(sent: Sent, template: str, **context: Any) -> Response:
+    """A recorded round's page kept for `recorded_page`, and the redirect there (303: Post/
+    Redirect/Get); `context["round"]`, the round written."""
+    written: Round = context["round"]
+    if len(_SHOWN) > 64:
+        _SHOWN.clear()
+    _SHOWN[_written(written.path)] = (template, context)
+    url = sent.request.url_for("recorded", name=sent.name, code=sent.code, number=written.number)
+    return RedirectResponse(url.path, status_code=303)
+
+
+async def recorded_page(request: Request) -> Response:
+    """The page of a round just recorded by a round form (`shown`). A round recorded by
+    another way, or before the server started, is shown from its file alone: the page
+    says where it was written, links its documents, and what was worked out then (a
+    verdict, a proposal) is in the negotiation's history."""
+    name, pf, folder = setup(request)
+    code = partner_of(request, pf)
+    number = int(request.path_params["number"])
+    found = {r.number: r for r in load_negotiation(pf, folder, code).rounds}.get(number)
+    if found is None:
+        raise HTTPException(404, f"No round {number} with {code}.")
+    template, context = _SHOWN.get(_written(found.path), ("", {}))
+    if not template:  # from the file: a closing round says it all; a counter or offer, less
+        closing = found.status != "open"
+        template = "closed.html.j2" if closing else "recorded.html.j2"
+        kind = found.status if closing else "offer" if found.side == "us" else "counter"
+        context = {"round": found, "kind": kind, "file_round": None, "verdict": None}
+        context |= {"proposal": None, "from_file": True}
+    return page(request, template, name=name, code=code, **context, **notes(request, pf))
 
 
 @dataclass(frozen=True)
@@ -450,9 +504,7 @@ async def _close(
             date=said.date, expect=said.expect, recorded_by=RECORDED_BY,
         )
     )  # fmt: skip
-    return page(
-        sent.request, "closed.html.j2", name=sent.name, code=sent.code, round=done, kind=kind
-    )
+    return shown(sent, "closed.html.j2", round=done, kind=kind)
 
 
 def _round_docs(request: Request) -> tuple[str, str, int, list[Any]]:

@@ -372,9 +372,6 @@ def editor_page(
         **notes(request, pf),
         **editor_context(pf, code, values),
         refused=refused,
-        # Its tab says a refused Save, Evaluate, Find improvements or Sample acceptance as
-        # a refused round form says one (qa42b-web's Left: only Record as counter did).
-        not_done=status >= 400,
         **verdict,
     )
 

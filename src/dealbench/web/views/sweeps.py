@@ -178,7 +178,14 @@ def _param_arguments(form: Any, base: Portfolio | None, faults: Faults) -> dict[
 
     param = form_text(form, "param")
     if not param:
-        faults.add(Issue("param", None, "", "give the --set path to sweep"))
+        faults.add(
+            Issue(
+                "param",
+                None,
+                "",
+                "give the path of the figure to sweep, such as policy.risk_penalty_per_h100e",
+            )
+        )
     start, stop = form_text(form, "from"), form_text(form, "to")
     for field, argument, given in (("from", "start", start), ("to", "stop", stop)):
         if not given:
