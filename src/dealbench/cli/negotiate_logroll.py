@@ -42,7 +42,7 @@ def improve(
         typer.Option(
             "--all-variants",
             help="List every variant (each amount, level and schedule), not only the best "
-            "per set of terms changed.",
+            "per set of terms changed (nor only those whose every term adds a gain).",
         ),
     ] = False,
     json_out: Json = False,
@@ -54,7 +54,8 @@ def improve(
     (concessions, amounts, the security level), with the compute schedule kept
     or re-planned, that raise both the US utility and the partner's by at least
     USD 1m and break no limit; ranked by joint gain, the sum of both gains, and
-    the best one per set of terms changed unless --all-variants.
+    the best one per set of terms changed, none that a change of fewer of its
+    terms gains both sides as much as, unless --all-variants.
 
     A round file (deals/rounds/<id>/<CODE>/NNN-us.yaml) is improved beside the deals
     concluded with the other partners in its rounds folder: they are held as --hold holds

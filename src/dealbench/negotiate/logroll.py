@@ -165,8 +165,10 @@ def improvements(
     (together with `others`, held fixed), largest joint gain first; at most `top`.
 
     By default one improvement per set of terms changed (the concessions, the security
-    level, the compute), the one of largest joint gain: the list shows different trades,
-    not one trade at every amount. `every_variant` lists them all.
+    level, the compute), the one of largest joint gain, and none whose gains a change of
+    fewer of its terms matches for both sides (`_padded`): the list shows different trades,
+    not one trade at every amount, nor a trade padded with a term that buys nothing.
+    `every_variant` lists them all.
     """
     p = _partner(portfolio, package.partner)
     if any(o.partner == p.code for o in others):
@@ -193,12 +195,12 @@ def improvements(
         found.values(), key=lambda i: (-i.joint_gain, len(i.changes), " ".join(i.changes))
     )
     if not every_variant:
+        every = [(i, _terms(package, i.package)) for i in ranked]
         seen: set[frozenset[str]] = set()
         distinct = []
-        for i in ranked:
-            terms = _terms(package, i.package)
-            if terms not in seen:
-                seen.add(terms)
+        for i, mine in every:
+            if mine not in seen and not _padded(i, mine, every):
+                seen.add(mine)
                 distinct.append(i)
         ranked = distinct
     if top is not None:
@@ -495,6 +497,20 @@ def _in_steps(
         if worth >= targets.partner_need - 1e-6 and kept:
             return amounts
     return None
+
+
+def _padded(
+    i: Improvement, mine: frozenset[str], found: Sequence[tuple[Improvement, frozenset[str]]]
+) -> bool:
+    """True when an improvement `found` changes fewer terms (a proper subset of `mine`) and
+    gains each side at least as much: `i`'s extra terms buy nothing for either side ("add
+    cheap" beside the same compute change, for a concession worth nothing to both, was
+    listed as an improvement of its own, with the gains the compute change alone gave). Such
+    a variant of fewer terms is one of a set the list shows, or its best variant would be."""
+    return any(
+        other < mine and j.us_gain >= i.us_gain - 0.5 and j.partner_gain >= i.partner_gain - 0.5
+        for j, other in found
+    )
 
 
 def _terms(before: Package, after: Package) -> frozenset[str]:
