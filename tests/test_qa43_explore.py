@@ -4,11 +4,12 @@ The frontier chart: rounds drawn on one spot share one label (AE's rounds 3 and 
 "3" over "4"); a partner with no zone of agreement gets a chart that says so, without the
 US-best and partner-best marks hiding the no-deal point they are; the risk axis counts
 risk as the table does ("80,000"). `improve` lists no change padded with a term that
-gains neither side anything.
+gains neither side anything, and says why no package a partner accepts fits, where none does.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from dealbench.model.package import Package
 from dealbench.negotiate import frontier
 from dealbench.negotiate.chart import Round, _draw, _labels
 from dealbench.negotiate.logroll import improvements
-from helpers import REPO
+from helpers import REPO, Runner
 
 XA = """code: XA
 name: Exampleland
@@ -151,3 +152,38 @@ def test_improve_lists_no_change_padded_with_a_term_that_buys_nothing(mini: Path
     # --all-variants still lists every variant, the padded ones too.
     every = improvements(pf, offer, every_variant=True)
     assert any("add cheap" in i.changes for i in every)
+
+
+def test_improve_says_why_no_package_the_partner_accepts_fits(run: Runner, mini: Path) -> None:
+    # XB's walk-away value (50bn) is beyond any package: `improve` said only that no change
+    # of at most two terms helped, as if one of three might; `frontier` and `solve` say why.
+    offer = mini.parent / "xb-offer.yaml"
+    offer.write_text(
+        "partner: XB\nside: offer\nsecurity: kyc\n"
+        "compute: {2026: 50_000, 2027: 50_000}\nconcessions: {align: true}\n"
+    )
+    why = (
+        "Why no deal with XB, as `solve` says it: no package XB accepts fits the limits: XB's "
+        "acceptance needs $48.25bn more than any package within the limits gives (its "
+        "walk-away value plus the required margin is $50.05bn); no change of limits opens a "
+        "deal."
+    )
+    done = run("improve", offer, "--portfolio", mini)
+    assert done.exit_code == 0, done.output
+    said = " ".join(done.stdout.split())
+    assert said.endswith(
+        "No change of at most two terms leaves both sides better off with XB accepting and "
+        f"every limit kept. {why}"
+    )
+    data = json.loads(run("improve", offer, "--portfolio", mini, "--json").stdout)
+    assert data["improvements"] == []
+    assert data["none_found"].endswith(why)
+    # A partner some package satisfies: no such sentence, and none in the JSON when found.
+    xa = mini.parent / "xa-offer.yaml"
+    xa.write_text(
+        "partner: XA\nside: offer\nsecurity: veu\n"
+        "compute: {2026: 150_000, 2027: 150_000}\nconcessions: {invest-us: 100bn}\n"
+    )
+    assert (
+        json.loads(run("improve", xa, "--portfolio", mini, "--json").stdout)["none_found"] is None
+    )

@@ -51,6 +51,7 @@ __all__ = [
     "concluded_held",
     "held_beside",
     "improvements",
+    "no_zone",
     "none_found",
 ]
 
@@ -208,21 +209,39 @@ def improvements(
     return [i.model_copy(update={"rank": n}) for n, i in enumerate(ranked, start=1)]
 
 
-def none_found(base: DealFigures, held: bool = False) -> str:
+def none_found(base: DealFigures, held: bool = False, portfolio: Portfolio | None = None) -> str:
     """What finding no improvement means for `base` (the package's figures): a change
     counts only when the partner accepts it and every limit holds (`check`), so for a
     package the partner refuses "no change leaves both sides better off" was untrue (more
-    compute in a quarter raised both, short of acceptance)."""
+    compute in a quarter raised both, short of acceptance). For a package the partner
+    refuses, given the `portfolio`, and why no package it accepts fits the limits when
+    none does, even alone: no change of any number of terms would do (`no_zone`)."""
     beside = ", the other packages held" if held else ""
     if base.accepts and not base.violations:
         return (
             f"No change of at most two terms leaves both sides better off within every "
             f"limit{beside}."
         )
-    return (
+    said = (
         f"No change of at most two terms leaves both sides better off with {base.partner} "
         f"accepting and every limit kept{beside}."
     )
+    why = no_zone(portfolio, base.partner) if portfolio is not None else ""
+    return f"{said} {why}" if why else said
+
+
+def no_zone(portfolio: Portfolio, code: str) -> str:
+    """Why no package `code` accepts fits the limits, with every limit to itself, as `solve`
+    and `frontier` say it ("Why no deal with XB, as `solve` says it: no package XB accepts
+    fits the limits: ..."); "" when one does. `improve` said only that no change of at most
+    two terms helped a package the partner refuses, where no package at all could."""
+    from dealbench.optimize.explain.no_deal import best_alone, no_acceptable_package
+    from dealbench.optimize.result import Status
+
+    if best_alone(portfolio, code).status != Status.INFEASIBLE:
+        return ""
+    said = no_acceptable_package(portfolio, code).message
+    return f"Why no deal with {code}, as `solve` says it: {said.rstrip('.')}."
 
 
 @dataclass(frozen=True)
