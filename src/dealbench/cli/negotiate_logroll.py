@@ -13,6 +13,7 @@ from dealbench.cli.help import examples
 
 if TYPE_CHECKING:
     from dealbench.checker import DealFigures
+    from dealbench.model.portfolio import Portfolio
     from dealbench.negotiate import ConcessionRank, Improvement
 
 
@@ -42,7 +43,7 @@ def improve(
         typer.Option(
             "--all-variants",
             help="List every variant (each amount, level and schedule), not only the best "
-            "per set of terms changed.",
+            "per set of terms changed (nor only those whose every term adds a gain).",
         ),
     ] = False,
     json_out: Json = False,
@@ -54,7 +55,8 @@ def improve(
     (concessions, amounts, the security level), with the compute schedule kept
     or re-planned, that raise both the US utility and the partner's by at least
     USD 1m and break no limit; ranked by joint gain, the sum of both gains, and
-    the best one per set of terms changed unless --all-variants.
+    the best one per set of terms changed, none that a change of fewer of its
+    terms gains both sides as much as, unless --all-variants.
 
     A round file (deals/rounds/<id>/<CODE>/NNN-us.yaml) is improved beside the deals
     concluded with the other partners in its rounds folder: they are held as --hold holds
@@ -66,7 +68,7 @@ def improve(
     from dealbench.cli import output
     from dealbench.cli.analysis_output import note_uncertainty
     from dealbench.model import load_package, load_portfolio
-    from dealbench.negotiate import concession_ranking, improvements
+    from dealbench.negotiate import concession_ranking, improvements, none_found
     from dealbench.negotiate.logroll import closed_said, held_beside
 
     with handled():
@@ -79,9 +81,10 @@ def improve(
         found = improvements(pf, pkg, held.packages, top=top, every_variant=every_variant)
         if json_out:
             closed = closed_said(held.closed)
-            typer.echo(output.to_json(_json(base, ranking, found, held.partners, closed)))
+            none = "" if found else none_found(base, bool(held.packages), pf)
+            typer.echo(output.to_json(_json(base, ranking, found, held.partners, closed, none)))
         else:
-            _print(base, ranking, found, held=bool(held.packages), said=held.said)
+            _print(pf, base, ranking, found, held=bool(held.packages), said=held.said)
 
 
 def _json(
@@ -90,6 +93,7 @@ def _json(
     found: list[Improvement],
     held: list[str],
     closed: str,
+    none: str = "",
 ) -> dict[str, Any]:
     return {
         "partner": base.partner,
@@ -106,10 +110,13 @@ def _json(
         "held": held,
         # a round whose talks have ended: what a change would reopen (null while open)
         "closed": closed or None,
+        # no improvement: what that means, as the table says it (null when some are found)
+        "none_found": none or None,
     }
 
 
 def _print(
+    pf: Portfolio,
     base: DealFigures,
     ranking: list[ConcessionRank],
     found: list[Improvement],
@@ -155,7 +162,7 @@ def _print(
     if said:
         out.print(said)
     if not found:
-        out.print(none_found(base, held))
+        out.print(none_found(base, held, pf))
         return
     table = Table(
         title="Improvements for both sides, by joint gain",

@@ -12,6 +12,7 @@ import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from dealbench.negotiate.frontier_words import zopa_line
 from dealbench.negotiate.round_points import ChartRound
 
 if TYPE_CHECKING:
@@ -102,6 +103,7 @@ def _line(frontier: Frontier) -> tuple[list[float], list[float]]:
 
 def _draw(frontier: Frontier, rounds: Sequence[Round]) -> Figure:
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
 
     fig = Figure(figsize=(7.0, 4.6), layout="constrained")
     ax = fig.add_subplot()
@@ -113,7 +115,10 @@ def _draw(frontier: Frontier, rounds: Sequence[Round]) -> Figure:
         ys,
         color=BLUE,
         linewidth=1.2,
-        label="Frontier (exact)"
+        # No package on the curve (only the no-deal point): no line, nor one in the legend.
+        label="_nolegend_"
+        if all(p.package is None for p in pts)
+        else "Frontier (exact)"
         if exact
         else "Frontier (points proven; between them, at least the step)",
     )
@@ -133,7 +138,9 @@ def _draw(frontier: Frontier, rounds: Sequence[Round]) -> Figure:
         (frontier.kalai, "Kalai–Smorodinsky", PURPLE, "D"),
     ]
     for point, label, colour, marker in marks:
-        if point is not None:
+        # An end or bargaining point without a package is the no-deal point itself (no
+        # package beats both walk-away values): drawn over it, it would hide its mark.
+        if point is not None and (point is frontier.no_deal or point.package is not None):
             ax.scatter(
                 [_x(frontier, point)],
                 [point.us_utility / BN],
@@ -149,6 +156,19 @@ def _draw(frontier: Frontier, rounds: Sequence[Round]) -> Figure:
         ax.axvline(nd.partner_utility / BN, color=GREY, linewidth=0.7, linestyle="--")
     if rounds:
         _rounds(ax, rounds)
+    if not frontier.zopa.get("exists", True):
+        # The table's ZOPA line: a chart of a lone no-deal point says why it is alone.
+        ax.text(
+            0.02,
+            0.03,
+            zopa_line(frontier.zopa),
+            transform=ax.transAxes,
+            fontsize=8,
+            ha="left",
+            va="bottom",
+            wrap=True,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85},
+        )
     partner = frontier.partner
     ax.set_ylabel("US utility V, whole portfolio (USD bn)")
     if frontier.axis == "partner":
@@ -156,6 +176,8 @@ def _draw(frontier: Frontier, rounds: Sequence[Round]) -> Figure:
     else:
         what = "portfolio" if frontier.jointly else partner
         ax.set_xlabel(f"Risk of {what} (risk-weighted H100e)")
+        # Grouped by thousands, as the table prints risk ("79,195", not "80000").
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     held = "others re-optimized" if frontier.jointly else "others held at the optimum"
     ax.set_title(f"{frontier.portfolio}: frontier for {partner} ({held})", loc="left")
     ax.grid(color="#dddddd", linewidth=0.6)
@@ -192,14 +214,34 @@ def _rounds(ax: Axes, rounds: Sequence[Round]) -> None:
                 zorder=4,
                 label=label + extra,
             )
-    for (x, y), numbers in _labels(rounds).items():
+    # The axes' extent once every point is drawn, to tell which rounds share a spot.
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    for (x, y), numbers in _labels(rounds, x1 - x0, y1 - y0).items():
         ax.annotate(numbers, (x, y), xytext=(4, 4), textcoords="offset points", fontsize=7)
 
 
-def _labels(rounds: Sequence[Round]) -> dict[tuple[float, float], str]:
-    """One label per drawn position (USD bn): the numbers of the rounds there ("3, 4")."""
+#: Rounds closer than these fractions of the axes' width and height share one label: their
+#: markers overlap on the chart, and two labels there would print over each other.
+NEAR_X, NEAR_Y = 0.03, 0.04
+
+
+def _labels(
+    rounds: Sequence[Round], width: float = 0.0, height: float = 0.0
+) -> dict[tuple[float, float], str]:
+    """One label per drawn spot (USD bn): the numbers of the rounds there ("3, 4"), at
+    the first round's position; a round within `NEAR_X` of the axes' `width` and `NEAR_Y`
+    of their `height` of a labelled one shares its label."""
     out: dict[tuple[float, float], list[str]] = {}
     for r in rounds:
-        key = (round(r.partner_utility / BN, 2), round(r.us_utility / BN, 2))
+        x, y = r.partner_utility / BN, r.us_utility / BN
+        key = next(
+            (
+                (kx, ky)
+                for kx, ky in out
+                if abs(kx - x) <= NEAR_X * width + 5e-3 and abs(ky - y) <= NEAR_Y * height + 5e-3
+            ),
+            (x, y),
+        )
         out.setdefault(key, []).append(str(r.round))
     return {key: ", ".join(numbers) for key, numbers in out.items()}

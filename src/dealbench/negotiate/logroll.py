@@ -51,6 +51,7 @@ __all__ = [
     "concluded_held",
     "held_beside",
     "improvements",
+    "no_zone",
     "none_found",
 ]
 
@@ -165,8 +166,10 @@ def improvements(
     (together with `others`, held fixed), largest joint gain first; at most `top`.
 
     By default one improvement per set of terms changed (the concessions, the security
-    level, the compute), the one of largest joint gain: the list shows different trades,
-    not one trade at every amount. `every_variant` lists them all.
+    level, the compute), the one of largest joint gain, and none whose gains a change of
+    fewer of its terms matches for both sides (`_padded`): the list shows different trades,
+    not one trade at every amount, nor a trade padded with a term that buys nothing.
+    `every_variant` lists them all.
     """
     p = _partner(portfolio, package.partner)
     if any(o.partner == p.code for o in others):
@@ -193,12 +196,12 @@ def improvements(
         found.values(), key=lambda i: (-i.joint_gain, len(i.changes), " ".join(i.changes))
     )
     if not every_variant:
+        every = [(i, _terms(package, i.package)) for i in ranked]
         seen: set[frozenset[str]] = set()
         distinct = []
-        for i in ranked:
-            terms = _terms(package, i.package)
-            if terms not in seen:
-                seen.add(terms)
+        for i, mine in every:
+            if mine not in seen and not _padded(i, mine, every):
+                seen.add(mine)
                 distinct.append(i)
         ranked = distinct
     if top is not None:
@@ -206,21 +209,39 @@ def improvements(
     return [i.model_copy(update={"rank": n}) for n, i in enumerate(ranked, start=1)]
 
 
-def none_found(base: DealFigures, held: bool = False) -> str:
+def none_found(base: DealFigures, held: bool = False, portfolio: Portfolio | None = None) -> str:
     """What finding no improvement means for `base` (the package's figures): a change
     counts only when the partner accepts it and every limit holds (`check`), so for a
     package the partner refuses "no change leaves both sides better off" was untrue (more
-    compute in a quarter raised both, short of acceptance)."""
+    compute in a quarter raised both, short of acceptance). For a package the partner
+    refuses, given the `portfolio`, and why no package it accepts fits the limits when
+    none does, even alone: no change of any number of terms would do (`no_zone`)."""
     beside = ", the other packages held" if held else ""
     if base.accepts and not base.violations:
         return (
             f"No change of at most two terms leaves both sides better off within every "
             f"limit{beside}."
         )
-    return (
+    said = (
         f"No change of at most two terms leaves both sides better off with {base.partner} "
         f"accepting and every limit kept{beside}."
     )
+    why = no_zone(portfolio, base.partner) if portfolio is not None else ""
+    return f"{said} {why}" if why else said
+
+
+def no_zone(portfolio: Portfolio, code: str) -> str:
+    """Why no package `code` accepts fits the limits, with every limit to itself, as `solve`
+    and `frontier` say it ("Why no deal with XB, as `solve` says it: no package XB accepts
+    fits the limits: ..."); "" when one does. `improve` said only that no change of at most
+    two terms helped a package the partner refuses, where no package at all could."""
+    from dealbench.optimize.explain.no_deal import best_alone, no_acceptable_package
+    from dealbench.optimize.result import Status
+
+    if best_alone(portfolio, code).status != Status.INFEASIBLE:
+        return ""
+    said = no_acceptable_package(portfolio, code).message
+    return f"Why no deal with {code}, as `solve` says it: {said.rstrip('.')}."
 
 
 @dataclass(frozen=True)
@@ -495,6 +516,20 @@ def _in_steps(
         if worth >= targets.partner_need - 1e-6 and kept:
             return amounts
     return None
+
+
+def _padded(
+    i: Improvement, mine: frozenset[str], found: Sequence[tuple[Improvement, frozenset[str]]]
+) -> bool:
+    """True when an improvement `found` changes fewer terms (a proper subset of `mine`) and
+    gains each side at least as much: `i`'s extra terms buy nothing for either side ("add
+    cheap" beside the same compute change, for a concession worth nothing to both, was
+    listed as an improvement of its own, with the gains the compute change alone gave). Such
+    a variant of fewer terms is one of a set the list shows, or its best variant would be."""
+    return any(
+        other < mine and j.us_gain >= i.us_gain - 0.5 and j.partner_gain >= i.partner_gain - 0.5
+        for j, other in found
+    )
 
 
 def _terms(before: Package, after: Package) -> frozenset[str]:

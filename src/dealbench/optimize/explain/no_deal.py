@@ -30,6 +30,7 @@ __all__ = [
     "MAX_EXPLAINED",
     "best_alone",
     "caps_lifted",
+    "no_acceptable_package",
     "no_deal_reasons",
     "raised",
     "why_no_deal",
@@ -49,27 +50,7 @@ def why_no_deal(
             continue
         forced = best_alone(portfolio, code)
         if forced.status == Status.INFEASIBLE:
-            alone = forced_portfolio(portfolio, code)
-            explanation = explain_infeasible(alone, "us-best", None, [code], alternatives=0)
-            message = explanation.message
-            relax = explanation.relax
-            if [r.kind for r in relax] == ["acceptance"]:  # no limit helps
-                message = message.split(": ")[0] + "; no change of limits opens a deal"
-            elif relax and all(r.kind == "cap" for r in relax):
-                message, relax = _caps_worth_raising(alone, code, message, relax)
-            elif relax:
-                added, relax = _none_worth_it_lifted(alone, code, relax)
-                message += added
-            # A partner that can receive no compute is said so first: the explanation of
-            # its required deal opens with it (`no_compute`), once.
-            out.append(
-                NoDeal(
-                    code,
-                    "no-acceptable-package",
-                    f"no package {code} accepts fits the limits: {message}",
-                    relax,
-                )
-            )
+            out.append(no_acceptable_package(portfolio, code))
             continue
         deal = forced.deal(code)
         if deal is None:  # a solver limit: say nothing rather than guess
@@ -87,6 +68,32 @@ def why_no_deal(
             continue
         out.append(shared_limits(portfolio, result, code, deal, require, cold=cold))
     return out
+
+
+def no_acceptable_package(portfolio: Portfolio, code: str) -> NoDeal:
+    """Why no package `code` accepts fits the limits, with every limit to itself (where
+    `best_alone` is infeasible), and what would open a deal, if any change of limits would:
+    the words `solve` says ("no package XB accepts fits the limits: ...") and `improve`
+    says of a package no change can make acceptable."""
+    alone = forced_portfolio(portfolio, code)
+    explanation = explain_infeasible(alone, "us-best", None, [code], alternatives=0)
+    message = explanation.message
+    relax = explanation.relax
+    if [r.kind for r in relax] == ["acceptance"]:  # no limit helps
+        message = message.split(": ")[0] + "; no change of limits opens a deal"
+    elif relax and all(r.kind == "cap" for r in relax):
+        message, relax = _caps_worth_raising(alone, code, message, relax)
+    elif relax:
+        added, relax = _none_worth_it_lifted(alone, code, relax)
+        message += added
+    # A partner that can receive no compute is said so first: the explanation of
+    # its required deal opens with it (`no_compute`), once.
+    return NoDeal(
+        code,
+        "no-acceptable-package",
+        f"no package {code} accepts fits the limits: {message}",
+        relax,
+    )
 
 
 def caps_lifted(portfolio: Portfolio, code: str, levels: Sequence[str] | None = None) -> Portfolio:

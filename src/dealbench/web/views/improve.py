@@ -82,7 +82,7 @@ def findings(
         "base": base,
         "ranking": concession_ranking(pf, package.partner),
         "found": found,
-        "none_found": none_found(base, bool(held.packages)),
+        "none_found": "" if found else none_found(base, bool(held.packages), pf),
         "unheld": "" if held.packages else UNHELD.words(CHOOSES),
     }
 
