@@ -320,7 +320,7 @@ async def post_offer(request: Request) -> Response:
 async def _record_offer(sent: Sent) -> Response:
     if _from_editor(sent.request, sent.form):
         return await _record_own_offer(sent)
-    form, pf = sent.form, sent.pf
+    form = sent.form
     strategy = str(form.get("strategy") or "") or None
     if strategy is not None and strategy not in (*STRATEGIES, *MODES):
         # as `offer --strategy` says it, the frontier's points (`--mode`) offered beside
@@ -332,41 +332,29 @@ async def _record_offer(sent: Sent) -> Response:
     fix = [str(v) for v in form.getlist("fix") if str(v)]
     deadline = deadline_typed(str(form.get("deadline") or ""))  # `offer --deadline`
     beta = beta_typed(str(form.get("beta") or ""))  # `offer --beta`
-    said = round_fields(form)
-    result = await solving(
-        lambda: record_offer(
-            pf, sent.folder, sent.code, strategy=strategy, mode=mode, deadline=deadline,
-            beta=beta, fix=fix, note=said.note, author=said.author, date=said.date,
-            expect=said.expect, allow_retreat=form.get("allow_retreat") == "yes",
-            recorded_by=RECORDED_BY,
-        )
-    )  # fmt: skip
-    return shown(
-        sent,
-        "recorded.html.j2",
-        kind="offer",
-        round=result.round,
-        file_round=None,
-        verdict=None,
-        proposal=result.proposal,
-        step_note=result.step_note,
-        repeat_note=result.repeat_note,
-    )
+    how = {"strategy": strategy, "mode": mode, "deadline": deadline, "beta": beta, "fix": fix}
+    return await _offered(sent, **how)
 
 
 async def _record_own_offer(sent: Sent) -> Response:
     """The editor's package recorded as our offer, as `offer --package` records a file (its
     strategy and deadline fields weigh a counter's verdict: not read here)."""
-    form, pf = sent.form, sent.pf
-    package = package_from_form(form, pf)
-    said = round_fields(form)
+    return await _offered(sent, package=package_from_form(sent.form, sent.pf))
+
+
+async def _offered(sent: Sent, **how: Any) -> Response:
+    """Our offer recorded as `how` chooses it (a strategy, a mode, or the editor's
+    `package`), with the form's round fields, and its page: a package of our own shows
+    what it gives each side (`offered`), a strategy's offer its proposal."""
+    form, said = sent.form, round_fields(sent.form)
     result = await solving(
         lambda: record_offer(
-            pf, sent.folder, sent.code, package=package, note=said.note, author=said.author,
-            date=said.date, expect=said.expect, allow_retreat=form.get("allow_retreat") == "yes",
-            recorded_by=RECORDED_BY,
+            sent.pf, sent.folder, sent.code, note=said.note, author=said.author, date=said.date,
+            expect=said.expect, allow_retreat=form.get("allow_retreat") == "yes",
+            recorded_by=RECORDED_BY, **how,
         )
     )  # fmt: skip
+    own = {"offered": result} if "package" in how else {}
     return shown(
         sent,
         "recorded.html.j2",
@@ -374,10 +362,10 @@ async def _record_own_offer(sent: Sent) -> Response:
         round=result.round,
         file_round=None,
         verdict=None,
-        proposal=None,
-        offered=result,
+        proposal=None if own else result.proposal,
         step_note=result.step_note,
         repeat_note=result.repeat_note,
+        **own,
     )
 
 
