@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from dealbench.cli.errors import CHOOSES as CLI_CHOOSES
 from dealbench.errors import InfeasibleError, user_lines
 from dealbench.web.pages import CHOOSES as WEB_CHOOSES
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import DATA, REPO, WEB_TOKEN, invoke, recorded, web_client, words
+from helpers import DATA, REPO, WEB_TOKEN, invoke, recorded, words
 
 PORTFOLIO = "portfolios/gulf-asia.yaml"
 #: Our own opening to Bahrain, typed in the package editor (BH has no round in the shipped
@@ -31,18 +30,6 @@ BH_FIELDS = {
     "compute.2028": "15000",
 }
 SAID = {"date": "2026-04-01", "author": "US delegation (Manama)", "note": "Our own opening"}
-
-
-@pytest.fixture
-def shipped_copy(tmp_path: Path) -> Path:
-    """A copy of the shipped deals/, as a user serves it."""
-    return Path(shutil.copytree(REPO / "deals", tmp_path / "deals"))
-
-
-@pytest.fixture
-def served(shipped_copy: Path) -> Iterator[Any]:
-    with web_client(shipped_copy, WEB_TOKEN) as client:
-        yield client
 
 
 def _editor_form(client: Any, partner: str) -> dict[str, str]:
@@ -60,7 +47,7 @@ def _offer_from_editor(client: Any, fields: dict[str, str]) -> Any:
 
 
 def test_an_offer_of_ones_own_is_recorded_from_the_editor_as_offer_package_records_it(
-    served: Any, shipped_copy: Path, tmp_path: Path
+    client: Any, deals: Path, tmp_path: Path
 ) -> None:
     """A negotiator who drafted our offer could not record it on the web: `dealbench offer
     --package FILE` records a package of one's own, the web had only "Propose the next
@@ -68,20 +55,20 @@ def test_an_offer_of_ones_own_is_recorded_from_the_editor_as_offer_package_recor
     refusals advised "offer a package of your own". The editor now records its fields as
     our offer; the round file is the CLI's byte for byte, and the page says the package,
     both utilities and whether the partner accepts, as `offer --package` prints them."""
-    negotiation = served.get("/p/gulf-asia/n/BH").text
+    negotiation = client.get("/p/gulf-asia/n/BH").text
     assert "Record as our offer to BH" in words(negotiation)
     assert 'id="offer-editor"' in negotiation
-    editor = served.get("/p/gulf-asia/editor?partner=BH").text
+    editor = client.get("/p/gulf-asia/editor?partner=BH").text
     assert 'id="record-as-offer"' in editor and 'name="allow_retreat"' in editor
 
-    answer = _offer_from_editor(served, {**BH_FIELDS, **SAID})
+    answer = _offer_from_editor(client, {**BH_FIELDS, **SAID})
     assert answer.status_code == 200, words(answer.text)
     said = words(answer.text)
     assert "Round 1 recorded: US offer with BH" in said
     assert "The package as built in the package editor" in said
     assert "US utility of the deal $187.2m" in said and "Partner utility $1.20bn" in said
     assert "Partner accepts yes" in said
-    web_round = shipped_copy / "rounds/gulf-asia/BH/001-us.yaml"
+    web_round = deals / "rounds/gulf-asia/BH/001-us.yaml"
 
     cli = Path(shutil.copytree(REPO / "deals", tmp_path / "cli"))
     package = tmp_path / "bh.yaml"
@@ -101,15 +88,15 @@ def test_an_offer_of_ones_own_is_recorded_from_the_editor_as_offer_package_recor
 
 
 def test_a_retreat_from_the_editor_is_refused_beside_its_checkbox_with_the_fields_kept(
-    served: Any, shipped_copy: Path
+    client: Any, deals: Path
 ) -> None:
     """Our second offer to BH, typed in the editor, gives BH less than the first: refused
     as `offer --package` refuses it without `--allow-retreat`, in the editor again (not an
     error page), its words beside "Allow a retreat", every field as typed, nothing written;
     ticked, it is recorded and the page says what it takes back."""
-    assert _offer_from_editor(served, BH_FIELDS).status_code == 200
+    assert _offer_from_editor(client, BH_FIELDS).status_code == 200
     less = {**BH_FIELDS, "compute.2026": "10000", "note": "Less, on second thought"}
-    refused = _offer_from_editor(served, less)
+    refused = _offer_from_editor(client, less)
     assert refused.status_code == 422
     page = refused.text
     beside = re.search(r'(?s)id="problems-allow_retreat">(.*?)</div>', page)
@@ -117,23 +104,23 @@ def test_a_retreat_from_the_editor_is_refused_beside_its_checkbox_with_the_field
     assert re.search(r'<input type="checkbox" name="allow_retreat"[^>]*aria-invalid="true"', page)
     assert 'name="compute.2026" id="f-compute-2026" inputmode="numeric" value="10000"' in page
     assert "Less, on second thought</textarea>" in page
-    assert not (shipped_copy / "rounds/gulf-asia/BH/002-us.yaml").exists()
+    assert not (deals / "rounds/gulf-asia/BH/002-us.yaml").exists()
 
-    allowed = _offer_from_editor(served, {**less, "allow_retreat": "yes"})
+    allowed = _offer_from_editor(client, {**less, "allow_retreat": "yes"})
     assert allowed.status_code == 200, words(allowed.text)
     assert "This offer takes back part of what our last offer gave BH" in words(allowed.text)
-    assert "retreat:" in (shipped_copy / "rounds/gulf-asia/BH/002-us.yaml").read_text()
+    assert "retreat:" in (deals / "rounds/gulf-asia/BH/002-us.yaml").read_text()
 
 
 def test_the_advice_to_offer_ones_own_package_names_how_each_shell_does_it(
-    served: Any, tmp_path: Path
+    client: Any, tmp_path: Path
 ) -> None:
     """ "Offer a package of your own" is said in each shell's words: the web names its
     editor's button (it said the CLI's "(--package)", or nothing of how), the CLI
     `--package`, a library caller `record_offer(..., package=...)`. Both refusals that
     advise it: a retreat not allowed, and terms to fix that no package keeps."""
-    assert _offer_from_editor(served, BH_FIELDS).status_code == 200
-    less = _offer_from_editor(served, {**BH_FIELDS, "compute.2026": "10000"})
+    assert _offer_from_editor(client, BH_FIELDS).status_code == 200
+    less = _offer_from_editor(client, {**BH_FIELDS, "compute.2026": "10000"})
     said = words(less.text)
     assert (
         "otherwise offer a package of your own that gives BH no less (in the package "

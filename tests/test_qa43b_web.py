@@ -6,8 +6,6 @@ Each test failed before its fix.
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +13,7 @@ import pytest
 
 import test_web_browser as e2e
 from dealbench.web.security import CSRF_FIELD, csrf_for
-from helpers import REPO, WEB_TOKEN, web_client, words
+from helpers import WEB_TOKEN, words
 
 browser = e2e.browser
 
@@ -28,18 +26,6 @@ BH_FIELDS = {
     "compute.2027": "15000",
     "compute.2028": "15000",
 }
-
-
-@pytest.fixture
-def shipped_copy(tmp_path: Path) -> Path:
-    """A copy of the shipped deals/, as a user serves it."""
-    return Path(shutil.copytree(REPO / "deals", tmp_path / "deals"))
-
-
-@pytest.fixture
-def served(shipped_copy: Path) -> Iterator[Any]:
-    with web_client(shipped_copy, WEB_TOKEN) as client:
-        yield client
 
 
 def _expect(client: Any, url: str) -> dict[str, str]:
@@ -59,95 +45,93 @@ def _offer_from_editor(client: Any, fields: dict[str, str], **options: Any) -> A
 
 
 def test_a_recorded_offer_redirects_to_its_page_which_reloads_without_sending_again(
-    served: Any, shipped_copy: Path
+    client: Any, deals: Path
 ) -> None:
     """ "Propose and record" answered the POST in place: reloading that page sent the form
     again, refused as "round 2 was recorded after the page was loaded; nothing written"
     right after the success. Now the POST redirects (303) to the round's page, which
     reloads as often as wished and says the same, the proposal included."""
-    form = {**_expect(served, "/p/gulf-asia/n/QA"), "strategy": "linear"}
-    sent = served.post("/p/gulf-asia/n/QA/offer", data=form, follow_redirects=False)
+    form = {**_expect(client, "/p/gulf-asia/n/QA"), "strategy": "linear"}
+    sent = client.post("/p/gulf-asia/n/QA/offer", data=form, follow_redirects=False)
     assert sent.status_code == 303, words(sent.text)
     assert sent.headers["location"] == "/p/gulf-asia/n/QA/recorded/1"
-    first = served.get(sent.headers["location"])
-    again = served.get(sent.headers["location"])  # a reload
+    first = client.get(sent.headers["location"])
+    again = client.get(sent.headers["location"])  # a reload
     assert first.status_code == again.status_code == 200
     assert first.text == again.text
     said = words(first.text)
     assert "Round 1 recorded: US offer with QA" in said and "Strategy linear" in said
     assert "was recorded after the page was loaded" not in said
-    assert sorted(p.name for p in (shipped_copy / "rounds/gulf-asia/QA").glob("*.yaml")) == [
-        "001-us.yaml"
-    ]
+    assert sorted(p.name for p in (deals / "rounds/gulf-asia/QA").glob("*.yaml")) == ["001-us.yaml"]
 
 
 def test_every_round_form_redirects_and_a_refusal_still_answers_in_place(
-    served: Any, shipped_copy: Path
+    client: Any, deals: Path
 ) -> None:
     """Counter (the editor's), our own offer, conclude and walk-away each redirect to the
     round's page; a form sent again from the old page is still refused in place (`expect`),
     every field kept, and a refused form answers in place with its reason by its field."""
-    counter = {**_expect(served, "/p/gulf-asia/editor?partner=BH"), **BH_FIELDS}
-    sent = served.post("/p/gulf-asia/n/BH/counter?partner=BH", data=counter)
+    counter = {**_expect(client, "/p/gulf-asia/editor?partner=BH"), **BH_FIELDS}
+    sent = client.post("/p/gulf-asia/n/BH/counter?partner=BH", data=counter)
     assert sent.history[0].status_code == 303 and sent.status_code == 200
     assert str(sent.url).endswith("/p/gulf-asia/n/BH/recorded/1")
     assert "Round 1 recorded: counter with BH" in words(sent.text)
     assert "Recommendation:" in words(sent.text)  # the verdict, worked out at the write
 
     # the same form again (Back, then send): refused in place, nothing written
-    twice = served.post("/p/gulf-asia/n/BH/counter?partner=BH", data=counter)
+    twice = client.post("/p/gulf-asia/n/BH/counter?partner=BH", data=counter)
     assert twice.status_code == 422 and not twice.history
     assert "was recorded after the page was loaded; nothing written" in words(twice.text)
 
-    own = _offer_from_editor(served, {**BH_FIELDS, "note": "Ours"})
+    own = _offer_from_editor(client, {**BH_FIELDS, "note": "Ours"})
     assert str(own.url).endswith("/p/gulf-asia/n/BH/recorded/2"), words(own.text)
     assert "The package as built in the package editor" in words(own.text)
 
-    refused = served.post(
-        "/p/gulf-asia/n/BH/conclude", data={**_expect(served, "/p/gulf-asia/n/BH"), "round": "2"}
+    refused = client.post(
+        "/p/gulf-asia/n/BH/conclude", data={**_expect(client, "/p/gulf-asia/n/BH"), "round": "2"}
     )
     assert refused.status_code == 422 and not refused.history
     assert re.search(r'id="conclude-confirm"[^>]*aria-invalid="true"', refused.text)
-    concluded = served.post(
+    concluded = client.post(
         "/p/gulf-asia/n/BH/conclude",
-        data={**_expect(served, "/p/gulf-asia/n/BH"), "round": "2", "confirm": "yes"},
+        data={**_expect(client, "/p/gulf-asia/n/BH"), "round": "2", "confirm": "yes"},
     )
     assert str(concluded.url).endswith("/p/gulf-asia/n/BH/recorded/3")
     assert "Deal concluded with BH in round 3" in words(concluded.text)
 
-    walked = served.post(
+    walked = client.post(
         "/p/gulf-asia/n/QA/walk-away",
-        data={**_expect(served, "/p/gulf-asia/n/QA"), "by": "us", "confirm": "yes"},
+        data={**_expect(client, "/p/gulf-asia/n/QA"), "by": "us", "confirm": "yes"},
     )
     assert str(walked.url).endswith("/p/gulf-asia/n/QA/recorded/1")
     assert "Talks with QA ended in round 1" in words(walked.text)
-    assert len(list((shipped_copy / "rounds/gulf-asia/BH").glob("*.yaml"))) == 3
+    assert len(list((deals / "rounds/gulf-asia/BH").glob("*.yaml"))) == 3
 
 
 def test_a_round_recorded_before_the_server_started_has_a_page_from_its_file(
-    served: Any,
+    client: Any,
 ) -> None:
     """A recorded round's address kept (a bookmark, the server restarted) still answers:
     the round from its file, saying where the rest is; a round that does not exist is a
     404."""
-    page = served.get("/p/gulf-asia/n/AE/recorded/2")
+    page = client.get("/p/gulf-asia/n/AE/recorded/2")
     assert page.status_code == 200
     said = words(page.text)
     assert "Round 2 recorded: counter with AE" in said and "002-partner.yaml" in said
     assert "the negotiation's history shows every round's figures" in said
-    assert served.get("/p/gulf-asia/n/AE/recorded/99").status_code == 404
+    assert client.get("/p/gulf-asia/n/AE/recorded/99").status_code == 404
 
 
 # --- 2. A refusal's summary says the field as the page labels it ---------------------------
 
 
-def test_a_refused_retreat_is_summarised_under_the_checkboxs_label(served: Any) -> None:
+def test_a_refused_retreat_is_summarised_under_the_checkboxs_label(client: Any) -> None:
     """The summary at the top of a retreat refused said "error: allow_retreat: ...", the
     library's parameter, above the box labelled "Allow a retreat"; the editor's and the
     negotiation page's forms alike."""
-    assert _offer_from_editor(served, BH_FIELDS).status_code == 200
+    assert _offer_from_editor(client, BH_FIELDS).status_code == 200
     less = {**BH_FIELDS, "compute.2026": "10000"}
-    refused = _offer_from_editor(served, less)
+    refused = _offer_from_editor(client, less)
     assert refused.status_code == 422
     said = words(refused.text)
     assert "allow_retreat" not in said
@@ -156,8 +140,8 @@ def test_a_refused_retreat_is_summarised_under_the_checkboxs_label(served: Any) 
     # the negotiation page's form: our next offer keeping everything of round 1 but the
     # compute, by a strategy that concedes nothing, cannot retreat; a strategy does, and
     # the summary is the same
-    form = {**_expect(served, "/p/gulf-asia/n/BH"), "strategy": "us-best"}
-    page = served.post("/p/gulf-asia/n/BH/offer", data=form)
+    form = {**_expect(client, "/p/gulf-asia/n/BH"), "strategy": "us-best"}
+    page = client.post("/p/gulf-asia/n/BH/offer", data=form)
     if page.status_code == 422:
         assert "allow_retreat" not in words(page.text)
 
@@ -199,11 +183,11 @@ def test_enter_in_allow_a_retreat_or_the_round_date_evaluates_and_records_nothin
 # --- 4. The web's own words, not the CLI's ---------------------------------------------------
 
 
-def test_a_sweep_without_a_path_is_refused_in_the_forms_words(served: Any) -> None:
+def test_a_sweep_without_a_path_is_refused_in_the_forms_words(client: Any) -> None:
     """The sweep form sent without a path said "give the --set path to sweep": an option
     of no command (the CLI's is `--param`), beside a field labelled "Path"."""
     form = {CSRF_FIELD: csrf_for(WEB_TOKEN), "kind": "param", "from": "0", "to": "1"}
-    page = served.post("/p/gulf-asia/sweep", data=form)
+    page = client.post("/p/gulf-asia/sweep", data=form)
     assert page.status_code == 422
     said = words(page.text)
     assert "give the --set path" not in said
@@ -220,23 +204,23 @@ def _title(html: str) -> str:
 
 
 def test_a_tab_says_not_done_by_the_pages_status_and_an_error_page_by_its_title(
-    served: Any,
+    client: Any,
 ) -> None:
     """ "Not done: " was given two ways (a `refused` in most pages, `status >= 400` in the
     editor's); it is now the page's status in every page, the error pages keeping their own
     titles (a 404 is "Not found", as it was). A refused documents form, a refused editor
     button, a refused round form say it; a recorded round's page does not."""
-    documents = served.get("/p/gulf-asia/documents?package=packages/none.yaml")
+    documents = client.get("/p/gulf-asia/documents?package=packages/none.yaml")
     assert documents.status_code >= 400
     assert _title(documents.text).startswith("Not done: ")
-    editor = served.post(
+    editor = client.post(
         "/p/gulf-asia/save?partner=BH",
         data={CSRF_FIELD: csrf_for(WEB_TOKEN), **BH_FIELDS, "filename": "bad name!"},
     )
     assert editor.status_code == 422 and _title(editor.text).startswith("Not done: ")
-    conclude = served.post("/p/gulf-asia/n/AE/conclude", data=_expect(served, "/p/gulf-asia/n/AE"))
+    conclude = client.post("/p/gulf-asia/n/AE/conclude", data=_expect(client, "/p/gulf-asia/n/AE"))
     assert conclude.status_code == 422 and _title(conclude.text).startswith("Not done: ")
-    missing = served.get("/p/gulf-asia/n/AE/recorded/99")
+    missing = client.get("/p/gulf-asia/n/AE/recorded/99")
     assert missing.status_code == 404
     assert _title(missing.text) == "Not found · gulf-asia · dealbench"
-    assert not _title(served.get("/p/gulf-asia/n/AE/recorded/2").text).startswith("Not done")
+    assert not _title(client.get("/p/gulf-asia/n/AE/recorded/2").text).startswith("Not done")
