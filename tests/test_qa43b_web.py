@@ -14,18 +14,9 @@ import pytest
 import test_web_browser as e2e
 from dealbench.web.security import CSRF_FIELD, csrf_for
 from helpers import WEB_TOKEN, words
+from test_qa43_web import BH_FIELDS  # our own opening to Bahrain, typed in the editor
 
 browser = e2e.browser
-
-#: Our own opening to Bahrain, typed in the package editor (BH has no round in the shipped
-#: data): veu, 15,000 H100e a year, no concession.
-BH_FIELDS = {
-    "partner": "BH",
-    "security": "veu",
-    "compute.2026": "15000",
-    "compute.2027": "15000",
-    "compute.2028": "15000",
-}
 
 
 def _expect(client: Any, url: str) -> dict[str, str]:
