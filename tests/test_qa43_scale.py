@@ -3,15 +3,17 @@ done twice (docs/decisions.md, "## Session 43 (qa43-scale)")."""
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import dealbench.negotiate.plan as plan_module
 from dealbench.model import load_portfolio
 from dealbench.model.portfolio import Portfolio
-from dealbench.negotiate import load_negotiations
+from dealbench.negotiate import load_negotiations, room
 from dealbench.negotiate.plan import replan, shared_replans
 from dealbench.negotiate.verdict import _verdict, verdict
 
@@ -78,3 +80,33 @@ def test_shared_re_plans_answer_only_the_same_question_and_only_inside(
     assert sum(seen.values()) == 3
     replan(pf, negotiations)
     assert sum(seen.values()) == 4
+
+
+def test_the_room_page_is_drawn_once_for_the_files_as_they_stand(
+    client: Any, deals: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The deal room re-planned every open negotiation and weighed every counter at each
+    view (at M with eight counters, 26 s of CPU): Back from a negotiation page, or the memo
+    after `?why=1`, drew the same room again. Now once per state of the files it reads; a
+    round file changed draws it again."""
+    import dealbench.web.views.negotiation as views
+    import dealbench.web.views.negotiation_records as records
+
+    calls: list[bool] = []
+
+    def counted(*args: Any, why: bool = False, **kw: Any) -> Any:
+        calls.append(why)
+        return room(*args, why=why, **kw)
+
+    monkeypatch.setattr(views, "room", counted)
+    monkeypatch.setattr(records, "room", counted)
+    first = client.get("/p/gulf-asia/room")
+    assert first.status_code == 200 and client.get("/p/gulf-asia/room").text == first.text
+    assert calls == [False]
+    why = client.get("/p/gulf-asia/room?why=1")
+    assert why.status_code == 200 and client.get("/p/gulf-asia/room/memo").status_code == 200
+    assert calls == [False, True]
+    counter = deals / "rounds/gulf-asia/AE/004-partner.yaml"
+    os.utime(counter, ns=(counter.stat().st_atime_ns, counter.stat().st_mtime_ns + 10**9))
+    assert client.get("/p/gulf-asia/room").text == first.text
+    assert calls == [False, True, False]
