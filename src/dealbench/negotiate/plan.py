@@ -11,11 +11,14 @@ the supply and risk budget the fixed packages leave) and one solve;
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dealbench.checker import DealFigures, check, evaluate
+from dealbench.errors import DealbenchError
 from dealbench.list_words import and_list
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
@@ -37,6 +40,7 @@ __all__ = [
     "concluded_over",
     "plan_reasons",
     "replan",
+    "shared_replans",
     "single_partner",
     "solve_rounds",
 ]
@@ -105,6 +109,62 @@ def replan(
             excluded.append(code)
     fixed.update(fix or {})
     excluded = [c for c in dict.fromkeys(excluded) if c not in fixed]
+    memo = _SHARED.get()
+    if memo is None:
+        return _replan(portfolio, fixed, excluded, gap, time_limit, solver)
+    key = (
+        id(portfolio),
+        tuple((code, pkg.model_dump_json()) for code, pkg in fixed.items()),
+        tuple(excluded),
+        gap,
+        time_limit,
+        solver,
+    )
+    if key not in memo:
+        try:
+            memo[key] = (portfolio, _replan(portfolio, fixed, excluded, gap, time_limit, solver))
+        except DealbenchError as exc:
+            memo[key] = (portfolio, exc)
+    held, answer = memo[key]
+    assert held is portfolio  # the key's id is of a portfolio the memo itself holds alive
+    if isinstance(answer, DealbenchError):
+        raise answer
+    return answer
+
+
+#: The re-plans of the innermost `shared_replans` (None: outside one, nothing kept).
+_SHARED: ContextVar[dict[tuple[object, ...], tuple[Portfolio, Plan | DealbenchError]] | None] = (
+    ContextVar("shared_replans", default=None)
+)
+
+
+@contextmanager
+def shared_replans() -> Iterator[None]:
+    """Within it, `replan` asked the same question again (the same portfolio object, the
+    same deals fixed, the same partners out, the same options) answers with the plan, or
+    the error, it gave the first time, instead of solving again. A verdict re-plans the
+    portfolio with the counter accepted, and the next offer it weighs the counter against
+    asks what the counter is worth with the same re-plan (`counter_worth`): at M, one M
+    solve of four in `evaluate --against`, five of twenty in a room weighing eight
+    counters (qa43-scale). Nested, the outer one's plans are kept; outside any, nothing."""
+    if _SHARED.get() is not None:
+        yield
+        return
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def _replan(
+    portfolio: Portfolio,
+    fixed: dict[str, Package],
+    excluded: list[str],
+    gap: float,
+    time_limit: float | None,
+    solver: str,
+) -> Plan:
     figures = {code: evaluate(portfolio, pkg) for code, pkg in fixed.items()}
     open_codes = [
         p.code for p in portfolio.partners if p.code not in fixed and p.code not in excluded

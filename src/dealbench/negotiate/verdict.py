@@ -42,7 +42,7 @@ from dealbench.negotiate.distance import FrontierGap, frontier_gap
 from dealbench.negotiate.offers.retreat import retreat_words
 from dealbench.negotiate.offers.strategies import next_offer
 from dealbench.negotiate.offers.strategy_args import resolve_strategy
-from dealbench.negotiate.plan import Plan, replan, single_partner
+from dealbench.negotiate.plan import Plan, replan, shared_replans, single_partner
 from dealbench.negotiate.recommend import Move, accepts_standing, recommend, standing_offer
 from dealbench.negotiate.rounds.check import refuse_after_close
 from dealbench.negotiate.rounds.negotiation import (
@@ -262,7 +262,34 @@ def verdict(
     and its label) when given. The next offer the counter is weighed against
     follows `strategy` and `deadline`, by default those recorded in our last
     offer (else Boulware with a deadline of 6 offers).
+
+    A re-plan asked twice (the counter accepted, here and in what the counter is worth
+    to the next offer) is solved once (`shared_replans`).
     """
+    with shared_replans():
+        return _verdict(
+            portfolio,
+            negotiations,
+            package,
+            round_number=round_number,
+            strategy=strategy,
+            deadline=deadline,
+            plan=plan,
+            against=against,
+        )
+
+
+def _verdict(
+    portfolio: Portfolio,
+    negotiations: Mapping[str, Negotiation],
+    package: Package,
+    *,
+    round_number: int | None,
+    strategy: str | None,
+    deadline: int | None,
+    plan: Plan | None,
+    against: tuple[Package, str] | None,
+) -> Verdict:
     code = package.partner
     negotiation = negotiations[code]
     refuse_after_close(negotiation, "no counter in it can be weighed any more", again=False)

@@ -51,6 +51,7 @@ from dealbench.web.pages import CHOOSES, FieldError, Refusal, Typed, page, refus
 from dealbench.web.security import inside
 from dealbench.web.views import joint_frontier
 from dealbench.web.views.common import (
+    drawn,
     notes,
     off_loop,
     portfolio,
@@ -134,7 +135,10 @@ def partner_of(request: Request, pf: Portfolio) -> str:
 async def show_room(request: Request) -> Response:
     name, pf, folder = setup(request)
     why = request.query_params.get("why") == "1"
-    the_room = (await solving(partial(room, pf, folder, why=why))).worded(CHOOSES)
+    # Drawn once per state of the files it reads, as the memo's room (the same one, with
+    # why): Back from a negotiation re-planned every open negotiation again (qa43-scale).
+    found = await drawn(request, folder, ("room", why), partial(room, pf, folder, why=why))
+    the_room = found.worded(CHOOSES)
     return page(request, "room.html.j2", name=name, room=the_room, why=why, **notes(request, pf))
 
 

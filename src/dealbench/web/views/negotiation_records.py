@@ -48,7 +48,7 @@ async def memo_docs(request: Request) -> list[Document]:
     _, pf, folder = setup(request)
     date = memo_date(request)
     check_memo_date(pf, folder, date)
-    found = await drawn(request, folder, ("room",), partial(room, pf, folder, why=True))
+    found = await drawn(request, folder, ("room", True), partial(room, pf, folder, why=True))
     return [negotiation_memo_document(pf, found, date=date)]
 
 
