@@ -75,3 +75,13 @@ def test_compare_names_the_regimes_that_share_an_id_and_what_to_do(
     said = " ".join(refused.stderr.split())
     assert f"--regimes: bilateral and {mine} both have the id bilateral" in said
     assert "give all but one of them another `id:` in its file" in said
+
+
+def test_history_points_without_out_is_refused_naming_both(run: Runner, deals: Path) -> None:
+    """`history --points 8` draws nothing without --out (the chart is drawn there), and was
+    silently ignored (qa43-cli noticed it)."""
+    portfolio = deals / "portfolios/gulf-asia.yaml"
+    refused = run("history", portfolio, "-p", "AE", "--points", "8")
+    assert refused.exit_code == 2
+    assert "--points: needs --out" in refused.stderr
+    assert run("history", portfolio, "-p", "AE").exit_code == 0

@@ -18,6 +18,7 @@ from dealbench.cli.base import (
     PortfolioArg,
     app,
     check_highs_only,
+    check_needs_out,
     folder_option,
 )
 from dealbench.cli.errors import CHOOSES, handled
@@ -61,12 +62,13 @@ def history(
         ),
     ] = None,
     points: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--points",
-            help="Frontier points of the chart (2-1000), or 'all': every non-dominated package.",
+            help="Frontier points of the chart (2-1000), or 'all': every non-dominated package "
+            "(default: 15; with --out).",
         ),
-    ] = "15",
+    ] = None,
     solver: HighsOnlyOpt = "highs",
     force: Force = False,
     json_out: Json = False,
@@ -82,7 +84,8 @@ def history(
 
     with handled():
         check_highs_only("history", solver)
-        n = parse_points(points)  # refused before the work, with or without --out
+        n = parse_points(points or "15")  # refused before the work, with or without --out
+        check_needs_out(out, {"--points": points is not None})  # the chart's, drawn there
         pf, root = portfolio_and_rounds(portfolio, rounds)
         code = partner.upper()
         found = run_history(pf, root, code)
