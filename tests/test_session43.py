@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from helpers import Runner, compare_two_regimes
+from helpers import Runner, compare_two_regimes, words
 
 
 def test_compare_counts_partners_with_a_deal_and_defines_partner_surplus(
@@ -85,3 +87,23 @@ def test_history_points_without_out_is_refused_naming_both(run: Runner, deals: P
     assert refused.exit_code == 2
     assert "--points: needs --out" in refused.stderr
     assert run("history", portfolio, "-p", "AE").exit_code == 0
+
+
+def test_a_package_saved_from_the_web_onto_a_full_disk_says_the_disk_is_full(
+    client: Any, deals: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The editor's save said the system's "No space left on device", where every other
+    write says "the disk is full" (qa43-reliable noticed it); nothing is written."""
+    from dealbench.web.views import packages
+    from test_qa18_webforms import post
+
+    def full(*args: Any, **kwargs: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(packages, "write_atomic", full)
+    fields = {"partner": "SG", "security": "veu", "concession.pax-silica": "yes"}
+    sent = post(client, "/p/solo/save", **fields, filename="sg-full")
+    said = words(sent.text)
+    assert "cannot save packages/sg-full.yaml: the disk is full; nothing written" in said
+    assert "No space left" not in said
+    assert not (deals / "packages/sg-full.yaml").exists()

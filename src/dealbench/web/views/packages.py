@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from dealbench.atomic_write import write_atomic
+from dealbench.atomic_write import write_atomic, write_failure
 from dealbench.checker import DealFigures, check
 from dealbench.errors import DealbenchError, InputError, Issue, user_lines
 from dealbench.model import Package, Portfolio, load_package
@@ -536,5 +536,5 @@ def _save(request: Request, form: FormData, pf: Portfolio) -> tuple[Package, Pat
     try:
         write_atomic(target, text.encode("utf-8"))
     except OSError as exc:  # a read-only folder, a full disk: said in words, nothing replaced
-        raise OutputError(f"cannot save {where}: {exc.strerror or exc}; nothing written") from None
+        raise OutputError(f"cannot save {where}: {write_failure(exc)}; nothing written") from None
     return package, target
