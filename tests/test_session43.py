@@ -107,3 +107,16 @@ def test_a_package_saved_from_the_web_onto_a_full_disk_says_the_disk_is_full(
     assert "cannot save packages/sg-full.yaml: the disk is full; nothing written" in said
     assert "No space left" not in said
     assert not (deals / "packages/sg-full.yaml").exists()
+
+
+def test_validate_a_folder_reads_files_ending_in_upper_case_yaml(
+    run: Runner, deals: Path, tmp_path: Path
+) -> None:
+    """`validate FOLDER` passed over `AE.YAML` (a name as Windows tools write it) without a
+    word, and said "a folder without YAML files" of a folder holding only such files."""
+    folder = tmp_path / "partners"
+    folder.mkdir()
+    (folder / "AE.YAML").write_text((deals / "partners/ae.yaml").read_text("utf-8"), "utf-8")
+    done = run("validate", folder)
+    assert done.exit_code == 0, done.output
+    assert "AE.YAML" in done.output

@@ -39,7 +39,9 @@ def data_files(paths: list[str | os.PathLike[str]]) -> list[Path]:
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            found = [p for p in unhidden(path, "*", strict=True) if p.suffix in (".yaml", ".yml")]
+            found = [
+                p for p in unhidden(path, "*", strict=True) if p.suffix.lower() in (".yaml", ".yml")
+            ]
             if not found:
                 raise InputError(Issue(str(path), None, "", "a folder without YAML files"))
             out += found
