@@ -120,3 +120,19 @@ def test_validate_a_folder_reads_files_ending_in_upper_case_yaml(
     done = run("validate", folder)
     assert done.exit_code == 0, done.output
     assert "AE.YAML" in done.output
+
+
+def test_a_required_key_misspelt_is_one_error_at_its_line(run: Runner, deals: Path) -> None:
+    """`batnaa: 8bn` said "ae.yaml:1: batna: missing required field" and "ae.yaml:16: batnaa:
+    unknown field; did you mean 'batna'?": one mistake, two errors, the first at a line
+    holding nothing of it (qa43-inputs noticed it)."""
+    path = deals / "partners/ae.yaml"
+    text = path.read_text("utf-8")
+    line = text[: text.index("\nbatna:")].count("\n") + 2
+    path.write_text(text.replace("\nbatna:", "\nbatnaa:", 1), "utf-8")
+    refused = run("validate", path)
+    assert refused.exit_code == 2
+    errors = [x for x in refused.stderr.splitlines() if x.startswith("error:")]
+    assert errors == [
+        f"error: {path}:{line}: batnaa: unknown field; did you mean 'batna'? (it is required)"
+    ], refused.stderr

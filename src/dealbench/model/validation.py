@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
@@ -26,7 +27,12 @@ def validate(source: Source, model: type[BaseModel]) -> Any:
 
 
 def _issues(source: Source, errors: Sequence[Any], model: type[BaseModel]) -> list[Issue]:
-    issues = []
+    issues: list[Issue] = []
+    # A required key misspelt is one mistake, said once, at the misspelling: `batnaa: 8bn`
+    # said "batna: missing required field" at the file's line 1 and "did you mean 'batna'?"
+    # at its own (qa43-inputs). Keyed by (the parent's loc, the field meant).
+    meant: dict[tuple[Loc, str], int] = {}
+    missing: dict[tuple[Loc, str], int] = {}
     for error in _matching_branches(source.positions, errors):
         loc = tuple(error["loc"])
         given = error.get("input")
@@ -43,12 +49,20 @@ def _issues(source: Source, errors: Sequence[Any], model: type[BaseModel]) -> li
                 )
             elif close:
                 message = f"unknown field; did you mean {close[0]!r}?"
+                meant[(loc[:-1], close[0])] = len(issues)
+        if error["type"] == "missing" and loc and isinstance(loc[-1], str):
+            missing[(loc[:-1], loc[-1])] = len(issues)
         if error["type"] == "missing" and loc:
             # The field is absent from the file: report it by name at its parent's line.
             parent, line = locate(source.positions, loc[:-1])
             issues.append(Issue(source.display, line, field_path((*parent, loc[-1])), message))
         else:
             issues.append(source.issue(loc, message, of_key=error["type"] == "extra_forbidden"))
+    for key in meant.keys() & missing.keys():
+        typo = issues[meant[key]]
+        issues[meant[key]] = replace(typo, message=f"{typo.message} (it is required)")
+    dropped = {missing[key] for key in meant.keys() & missing.keys()}
+    issues = [issue for i, issue in enumerate(issues) if i not in dropped]
     # Several union branches may fail for one field: keep one message per place.
     unique: dict[tuple[int | None, str], Issue] = {}
     for issue in issues:
