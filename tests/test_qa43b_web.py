@@ -108,7 +108,7 @@ def test_a_round_recorded_before_the_server_started_has_a_page_from_its_file(
     page = client.get("/p/gulf-asia/n/AE/recorded/2")
     assert page.status_code == 200
     said = words(page.text)
-    assert "Round 2 recorded: counter with AE" in said and "002-partner.yaml" in said
+    assert "Round 2: counter with AE" in said and "002-partner.yaml" in said
     assert "the negotiation's history shows every round's figures" in said
     assert client.get("/p/gulf-asia/n/AE/recorded/99").status_code == 404
 

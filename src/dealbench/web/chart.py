@@ -13,6 +13,7 @@ from typing import Any
 from dealbench.figures import quantity
 from dealbench.model import Package
 from dealbench.negotiate.frontier import Frontier, FrontierPoint
+from dealbench.negotiate.frontier_words import zopa_line
 from dealbench.render.filters import money
 
 WIDTH, HEIGHT = 720, 420
@@ -129,6 +130,54 @@ def merge_close(marks: list[Mark]) -> list[Mark]:
     return out
 
 
+#: Rounds nearer than this (SVG units, both ways) draw their marks (a circle of radius 9, a
+#: diamond of 11) one on the other, and their numbers over each other: they share one label.
+CLOSE_ROUNDS = 18.0
+
+
+def share_labels(marks: list[Mark]) -> list[Mark]:
+    """`marks` (the rounds, in order), those drawn on one spot sharing one label, "3, 4",
+    written beside the first (`extra["beside"]`: it does not fit in its mark) and the
+    others' left empty; each keeps its mark and its detail. As the CLI's chart does
+    (`negotiate.chart._labels`): AE's rounds 3 and 4 lie 0.04bn apart."""
+    groups: list[list[Mark]] = []
+    for m in marks:
+        group = next(
+            (
+                g
+                for g in groups
+                if abs(g[0].x - m.x) < CLOSE_ROUNDS and abs(g[0].y - m.y) < CLOSE_ROUNDS
+            ),
+            None,
+        )
+        if group is None:
+            groups.append([m])
+        else:
+            group.append(m)
+    for first, *others in groups:
+        if others:
+            first.label = ", ".join([first.label, *(m.label for m in others)])
+            first.extra["beside"] = True
+            first.anchor = label_side(first.x + 12, first.label)
+            for m in others:
+                m.label = ""
+    return marks
+
+
+def drawn_named(
+    curve: Frontier, named: list[tuple[str, str, FrontierPoint | None]]
+) -> list[tuple[str, str, FrontierPoint]]:
+    """The named points drawn: an end or bargaining point without a package is the no-deal
+    point itself (no package beats both walk-away values), and drawn over it it read "No
+    deal, US-best, Partner-best" as if three points were one there (the CLI's chart: the
+    same)."""
+    return [
+        (label, kind, p)
+        for label, kind, p in named
+        if p is not None and (p is curve.no_deal or p.package is not None)
+    ]
+
+
 def chart_words(
     curve: Frontier,
     named: list[tuple[str, str, FrontierPoint | None]],
@@ -150,7 +199,9 @@ def chart_words(
         f"{len(points)} point{'' if len(points) == 1 else 's'} of the frontier: "
         + "; ".join(where(at(p), p.us_utility) for p in points)
     ]
-    marked = [f"{label} at {where(at(p), p.us_utility)}" for label, _, p in named if p]
+    marked = [
+        f"{label} at {where(at(p), p.us_utility)}" for label, _, p in drawn_named(curve, named)
+    ]
     if marked:
         words.append("Marked: " + "; ".join(marked))
     if rounds:
@@ -160,7 +211,10 @@ def chart_words(
             for r in rounds
         ]
         words.append("Rounds: " + "; ".join(said))
-    return ". ".join(words) + "."
+    text = ". ".join(words) + "."
+    if curve.zopa and not curve.zopa.get("exists", True):
+        text += " " + zopa_line(curve.zopa)
+    return text
 
 
 def frontier_chart(curve: Frontier, rounds: list[dict[str, Any]]) -> dict[str, Any]:
@@ -206,19 +260,21 @@ def frontier_chart(curve: Frontier, rounds: list[dict[str, Any]]) -> dict[str, A
         return Mark(x(at(p)), y(p.us_utility), label, detail, kind)
 
     points = [mark(f"Point {i + 1}", "point", p) for i, p in enumerate(curve.points)]
-    special = merge_close([mark(lbl, kind, p) for lbl, kind, p in named if p is not None])
-    marks = [
-        Mark(
-            x(r["partner"]),
-            y(r["us"]),
-            f"{r['round']}",
-            f"Round {r['round']} ({round_kind(r['side'], r.get('status', 'open'))}): US utility "
-            f"{money(r['us'])}, partner utility {money(r['partner'])}"
-            + (f"; {FITTED}" if r.get("fitted") else ""),
-            f"{r['side']} fitted" if r.get("fitted") else r["side"],
-        )
-        for r in rounds
-    ]
+    special = merge_close([mark(lbl, kind, p) for lbl, kind, p in drawn_named(curve, named)])
+    marks = share_labels(
+        [
+            Mark(
+                x(r["partner"]),
+                y(r["us"]),
+                f"{r['round']}",
+                f"Round {r['round']} ({round_kind(r['side'], r.get('status', 'open'))}): US utility "
+                f"{money(r['us'])}, partner utility {money(r['partner'])}"
+                + (f"; {FITTED}" if r.get("fitted") else ""),
+                f"{r['side']} fitted" if r.get("fitted") else r["side"],
+            )
+            for r in rounds
+        ]
+    )
     return {
         "words": chart_words(curve, named, rounds, said if on_risk else None),
         "width": WIDTH,
@@ -235,4 +291,9 @@ def frontier_chart(curve: Frontier, rounds: list[dict[str, Any]]) -> dict[str, A
         "xlabel": f"Risk of {whose[:-2]} (risk-weighted H100e)" if on_risk else "Partner utility",
         "against": "risk" if on_risk else "the partner's utility",
         "yticks": y.ticks(),
+        # The table's ZOPA line where the zone is empty (`frontier_words.zopa_line`, as the
+        # CLI's chart carries it): a chart of a lone no-deal point says why it is alone.
+        "zopa": zopa_line(curve.zopa)
+        if curve.zopa and not curve.zopa.get("exists", True)
+        else None,
     }

@@ -162,6 +162,21 @@ function sendOnce(form) {
   });
 }
 
+// A form whose only button records a round (`data-records`: the negotiation page's round
+// forms) is sent by pressing that button, never by Enter in one of its fields: Enter in
+// the author or the date recorded an offer or a counter, never taken back. (Without
+// script, Enter sends it as any form; `expect` still refuses a form sent twice.)
+function recordsByButtonOnly(form) {
+  const button = form.querySelector('button[type="submit"]');
+  if (!button || !button.hasAttribute("data-records")) return;
+  form.addEventListener("keydown", (event) => {
+    const field = event.target;
+    if (event.key !== "Enter" || field.tagName !== "INPUT") return;
+    if (["submit", "button", "reset", "file"].includes(field.type)) return;
+    event.preventDefault();
+  });
+}
+
 // A file over the upload limit is refused before its form is sent: the server refuses a
 // request that large unread (`pages.TooLarge`), and every field typed with it is lost.
 // The field says the limit and keeps the form from being sent; the other fields stay.
@@ -206,6 +221,7 @@ function foldForPhones(root = document) {
 document.addEventListener("DOMContentLoaded", () => {
   foldForPhones();
   document.querySelectorAll('form[method="post"]').forEach(sendOnce);
+  document.querySelectorAll("form.round-form").forEach(recordsByButtonOnly);
   document.querySelectorAll('input[type="file"][data-max-bytes]').forEach(uploadLimit);
   const chart = document.getElementById("frontier");
   if (chart && chart.dataset.src) frontier(chart);
