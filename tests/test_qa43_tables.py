@@ -1,0 +1,77 @@
+"""Session 43 (qa43-tables): what a negotiator's terminal shows at 80 columns."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from rich.console import Console
+from rich.table import Table
+
+from dealbench.cli.output import print_table
+from helpers import REPO, invoke, words
+
+DEALS = REPO / "deals"
+
+
+def _lines(out: str) -> list[str]:
+    return [line.rstrip() for line in out.splitlines()]
+
+
+def test_improves_ranking_keeps_concession_ids_whole_at_80_columns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`improve` on SA's first round printed "compliance-monitori / ng" and
+    "humain-us-campus=5b / n" at 80 columns: Rich narrowed the id column as much as the
+    prose Note beside it. The notes now wrap at their spaces and the ids stay whole."""
+    monkeypatch.setenv("COLUMNS", "80")
+    run = invoke(
+        [
+            "improve",
+            DEALS / "rounds/gulf-asia/SA/001-us.yaml",
+            "--portfolio",
+            DEALS / "portfolios/gulf-asia.yaml",
+        ]
+    )
+    assert run.exit_code == 0, run.output
+    for id_ in ("compliance-monitoring", "humain-us-campus=5bn", "humain-us-campus=10bn"):
+        assert f"│ {id_} " in run.stdout
+    assert max(len(line) for line in _lines(run.stdout)) <= 80
+
+
+def test_a_table_that_cannot_keep_an_id_whole_breaks_it_after_a_hyphen() -> None:
+    """Where no width keeps a long id whole, it breaks after a hyphen or '=' (the
+    reader sees "compliance-" / "monitoring"), never inside a word, and the table keeps
+    to the terminal."""
+    out = Console(width=40, file=StringIO(), highlight=False, soft_wrap=False)
+    table = Table(title="Concessions")
+    table.add_column("Concession")
+    table.add_column("US value", justify="right")
+    table.add_column("Note")
+    table.add_row("compliance-monitoring", "$2.00bn", "requires kyc or stronger")
+    table.add_row("humain-us-campus=5bn", "$750.0m", "excludes mirror-data-centres")
+    print_table(out, table)
+    said = out.file.getvalue()  # type: ignore[attr-defined]
+    cells = [part.strip() for line in _lines(said) for part in line.split("│")]
+    assert "compliance-" in cells and "monitoring" in cells
+    assert "humain-us-" in cells and "campus=5bn" in cells
+    assert "mirror-" in cells and "centres" in cells
+    assert "$2.00bn" in cells and "$750.0m" in cells
+    assert max(len(line) for line in _lines(said)) <= 40
+
+
+def test_the_frontier_step_note_does_not_call_an_epsilon_constraint_frontier_exact(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The note under an ε-constraint frontier said "the points of the exact curves are
+    not rounded", as if the method were `exact`; it now says where the points come from:
+    the partner's curves, read off unrounded."""
+    monkeypatch.setenv("COLUMNS", "80")
+    run = invoke(
+        ["frontier", DEALS / "portfolios/gulf-asia.yaml", "--partner", "SA", "--points", "8"]
+    )
+    assert run.exit_code == 0, run.output
+    said = words(run.stdout)
+    assert "Method: epsilon-constraint" in said
+    assert "exact curves" not in said
+    assert "the points read off the partner's curves are not rounded" in said
