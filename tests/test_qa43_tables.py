@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -75,3 +76,22 @@ def test_the_frontier_step_note_does_not_call_an_epsilon_constraint_frontier_exa
     assert "Method: epsilon-constraint" in said
     assert "exact curves" not in said
     assert "the points read off the partner's curves are not rounded" in said
+
+
+def test_an_offers_strategy_line_keeps_to_80_columns(
+    rounds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`offer gulf-asia.yaml --partner AE` printed "Strategy: linear; target US utility
+    $72.43bn (ideal $88.98bn, reservation $9.70bn)" on one line of 82 columns, the only
+    line of its answer past 80 (the reason under it was wrapped)."""
+    monkeypatch.setenv("COLUMNS", "80")
+    portfolio = DEALS / "portfolios/gulf-asia.yaml"
+    run = invoke(["offer", portfolio, "--partner", "AE", "--rounds", rounds, "--no-documents"])
+    assert run.exit_code == 0, run.output
+    lines = _lines(run.stdout)
+    start = next(i for i, line in enumerate(lines) if line.startswith("Strategy: "))
+    assert all(len(line) <= 80 for line in lines[start:])
+    assert (
+        "Strategy: linear; target US utility $72.43bn (ideal $88.98bn, reservation $9.70bn)"
+        in words(run.stdout)
+    )
