@@ -95,3 +95,26 @@ def test_an_offers_strategy_line_keeps_to_80_columns(
         "Strategy: linear; target US utility $72.43bn (ideal $88.98bn, reservation $9.70bn)"
         in words(run.stdout)
     )
+
+
+@pytest.mark.parametrize("command", ["improve", "frontier"])
+def test_improve_and_frontier_follow_the_terminals_width(
+    command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`improve` and `frontier` printed to a console fixed at 80 columns: at 60 their tables
+    ran 20 columns past the terminal, at 120 the ranking still folded its ids. They now
+    print to the terminal as the other commands do, narrowed as far as their figures let
+    them (62 columns here)."""
+    portfolio = DEALS / "portfolios/gulf-asia.yaml"
+    args = (
+        ["improve", DEALS / "rounds/gulf-asia/SA/001-us.yaml", "--portfolio", portfolio]
+        if command == "improve"
+        else ["frontier", portfolio, "--partner", "SA", "--points", "3"]
+    )
+    widths = {}
+    for columns in (60, 80):
+        monkeypatch.setenv("COLUMNS", str(columns))
+        run = invoke(args)
+        assert run.exit_code == 0, run.output
+        widths[columns] = max(len(line) for line in _lines(run.stdout))
+    assert widths[60] < 70 and widths[80] <= 80
