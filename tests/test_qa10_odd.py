@@ -79,7 +79,7 @@ def test_a_frontier_in_chips_says_its_points_are_not_in_whole_chips(run: Runner)
     said = " ".join(out.stdout.split())
     assert (
         "Every point: the portfolio's compute is not in whole B200 chips, not the declared "
-        "steps of 256 B200 chips: the points of the exact curves are not rounded" in said
+        "steps of 256 B200 chips: the points read off the partner's curves are not rounded" in said
     )
 
 

@@ -50,7 +50,8 @@ def test_a_frontiers_step_note_says_the_declared_step_with_its_unit() -> None:
     assert run.exit_code == 0, run.output
     assert (
         "Every point: the portfolio's compute is not in whole B200 chips, not the declared "
-        "steps of 512 B200 chips: the points of the exact curves are not rounded, and for a "
+        "steps of 512 B200 chips: the points read off the partner's curves are not rounded, "
+        "and for a "
         "solved point among them no schedule in those steps was found that keeps its terms "
         "within the limits and V within one step's value."
     ) in words(run.stdout)

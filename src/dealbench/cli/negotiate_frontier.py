@@ -19,7 +19,7 @@ from dealbench.cli.base import (
 )
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
-from dealbench.cli.output import print_table, say
+from dealbench.cli.output import console, print_table, say
 from dealbench.cli.scenario_options import PolicyOpt, SetOpt
 
 if TYPE_CHECKING:
@@ -135,14 +135,13 @@ def parse_points(text: str) -> int | Literal["all"]:
 
 
 def print_frontier(f: Frontier) -> None:
-    """The points as a table that fits 80 columns, then the marked points and the ZOPA, in
-    the words the web's frontier pages show too (`negotiate.frontier_words`)."""
-    from rich.console import Console
+    """The points as a table that fits the terminal, then the marked points and the ZOPA,
+    in the words the web's frontier pages show too (`negotiate.frontier_words`)."""
     from rich.table import Table
 
     from dealbench.negotiate.frontier_words import frontier_words
 
-    out = Console(width=80, highlight=False)
+    out = console()  # the terminal's width: the table follows it, the notes wrap to it
     said = frontier_words(f)
     table = Table(title=said.title, title_justify="left")
     for name in said.heads:

@@ -124,15 +124,14 @@ def _print(
     held: bool = False,
     said: str = "",
 ) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     from dealbench.cli.errors import CHOOSES
-    from dealbench.cli.output import money, print_table
+    from dealbench.cli.output import console, money, print_table, say
     from dealbench.negotiate import none_found
     from dealbench.negotiate.logroll import UNHELD
 
-    out = Console(width=80, highlight=False)
+    out = console()  # the terminal's width: the tables follow it, the text wraps to it
     code = base.partner
     table = Table(
         title=f"Concessions of {code}, by US value per USD of partner cost",
@@ -155,14 +154,16 @@ def _print(
         verdict = " It breaks limits (see evaluate)."
     elif not base.accepts:
         verdict = f" {code} would not accept it."
-    out.print(
+    say(
+        out,
         f"The package: US utility {money(base.us_value)}, {code} utility "
-        f"{money(base.partner_utility)}.{verdict}"
+        f"{money(base.partner_utility)}.{verdict}",
+        indent=0,
     )
     if said:
-        out.print(said)
+        say(out, said, indent=0)
     if not found:
-        out.print(none_found(base, held, pf))
+        say(out, none_found(base, held, pf), indent=0)
         return
     table = Table(
         title="Improvements for both sides, by joint gain",
@@ -183,4 +184,4 @@ def _print(
         )
     print_table(out, table)
     if not held:
-        out.print(UNHELD.words(CHOOSES))
+        say(out, UNHELD.words(CHOOSES), indent=0)

@@ -186,9 +186,12 @@ def offer(
         record = done.round.data.strategy
         if record is not None:
             typer.echo(
-                f"Strategy: {record.name}; target US utility {output.money(record.target_us_utility)} "
-                f"(ideal {output.money(record.ideal_us_utility)}, reservation "
-                f"{output.money(record.reservation_us_utility)})"
+                output.paragraph(
+                    f"Strategy: {record.name}; target US utility "
+                    f"{output.money(record.target_us_utility)} (ideal "
+                    f"{output.money(record.ideal_us_utility)}, reservation "
+                    f"{output.money(record.reservation_us_utility)})"
+                )
             )
             if record.reason:
                 typer.echo(output.paragraph(f"{record.reason}.", first="  ", rest="  "))

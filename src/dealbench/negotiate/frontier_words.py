@@ -91,8 +91,9 @@ def in_unit(amount: float, unit: tuple[float, str, int]) -> str:
 
 def step_notes(f: Frontier) -> list[str]:
     """Which points are not in the declared step: their compute is in a finer one or not
-    in whole H100e. Held, the points of the partner's exact curves are never rounded (a
-    solved US-best, Nash or Kalai point is); jointly, each point is a solve whose rounding
+    in whole H100e. Held, the points read off the partner's curves are never rounded (a
+    solved US-best, Nash or Kalai point is), by either method: the note says "the
+    partner's curves", not "the exact curves", which read as the method `exact`; jointly, each point is a solve whose rounding
     found no schedule in the declared step within one step's value."""
     declared = f.step_h100e
     if declared is None:
@@ -115,8 +116,8 @@ def step_notes(f: Frontier) -> list[str]:
         why = (
             f"no schedule in those steps was found that keeps {its} terms {kept}"
             if f.jointly
-            else "the points of the exact curves are not rounded, and for a solved point among "
-            f"them no schedule in those steps was found that keeps its terms {kept}"
+            else "the points read off the partner's curves are not rounded, and for a solved "
+            f"point among them no schedule in those steps was found that keeps its terms {kept}"
         )
         steps = (
             f.granularity.describe()
