@@ -103,7 +103,10 @@ def test_an_unknown_key_above_its_value_is_named_at_the_key(run: Runner, deals: 
     line = edit_first_line(deals, name, r"^batna: .*$", "batnax:\n    8bn")
     done = run("validate", deals / name)
     assert done.exit_code == 2 and done.traceback == "", done.output
-    assert f"{name}:{line}: batnax: unknown field; did you mean 'batna'?\n" in done.stderr
+    assert (
+        f"{name}:{line}: batnax: unknown field; did you mean 'batna'? (it is required)\n"
+        in done.stderr
+    )
 
 
 @pytest.mark.parametrize(

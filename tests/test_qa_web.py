@@ -274,7 +274,9 @@ def test_saving_over_a_folder_or_into_an_unwritable_one_is_said_in_words(
     refused = post(client, "/p/solo/save", filename="new-one", **fields)
     assert refused.status_code == 422  # type: ignore[attr-defined]
     said = words(refused.text)  # type: ignore[attr-defined]
-    assert "cannot save packages/new-one.yaml: Permission denied; nothing written" in said
+    assert (
+        "cannot save packages/new-one.yaml: permission denied (read-only?); nothing written" in said
+    )
 
 
 def test_the_documents_of_a_solve_with_a_regime_and_overrides_are_of_that_problem(
