@@ -28,6 +28,7 @@ from dealbench.analyze.steps import StepResolve, in_step_of, resolve_one_step, r
 from dealbench.checker import check
 from dealbench.errors import ArgumentError
 from dealbench.figures import quantity
+from dealbench.model.granularity import Granularity
 from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.result import SolveResult, Status
 
@@ -150,6 +151,14 @@ def shadow_prices(
         unmoved = resolve_unmoved(portfolio, result, **options)
         tick()
     base = None if unmoved is None else unmoved.us_value
+    # The re-solves decide compute in the step the result's amounts are in (`in_step_of`),
+    # which may be finer than the declared one: each warning says which (session 42).
+    solved = in_step_of(portfolio, result).granularity
+    re_solved = _ReSolved(
+        solved.describe(),
+        None if solved == portfolio.granularity else portfolio.granularity.describe(),
+        _measured_from(portfolio, solved, unmoved, result.us_value),
+    )
     priced: list[LimitPrice] = []
     for lim in limits:
         steps: tuple[StepResolve | None, StepResolve | None] = (None, None)
@@ -157,7 +166,7 @@ def shadow_prices(
             steps = resolve_one_step(
                 portfolio, result, lim, step_of(lim, grain), tick, base=base, **options
             )
-        priced.append(_limit_price(lp, lim, result, steps, portfolio, unmoved))
+        priced.append(_limit_price(lp, lim, result, steps, portfolio, re_solved))
     return Prices(
         supply={lim.period or "": lim.usd_per_unit for lim in priced if lim.kind == "supply"},
         risk_budget=next((lim.usd_per_unit for lim in priced if lim.kind == "risk-budget"), None),
@@ -211,7 +220,7 @@ def _limit_price(
     result: SolveResult,
     steps: tuple[StepResolve | None, StepResolve | None],
     portfolio: Portfolio,
-    unmoved: SolveResult | None = None,
+    re_solved: _ReSolved,
 ) -> LimitPrice:
     price = lp.price(lim)
     base = lp.value()
@@ -249,14 +258,6 @@ def _limit_price(
         **fields,
     )
     noise = _noise(result, draft.step)
-    # The re-solves decide compute in the step the result's amounts are in (`in_step_of`),
-    # which may be finer than the declared one: each warning says which (session 42).
-    solved = in_step_of(portfolio, result).granularity
-    re_solved = _ReSolved(
-        solved.describe(),
-        None if solved == portfolio.granularity else portfolio.granularity.describe(),
-        _measured_from(portfolio, result, unmoved),
-    )
     basis = limit_basis(portfolio, draft)
     return draft.model_copy(
         update={
@@ -302,12 +303,15 @@ class _ReSolved:
         )
 
 
-def _measured_from(portfolio: Portfolio, result: SolveResult, unmoved: SolveResult | None) -> str:
-    """Where the re-solve with no limit moved lands elsewhere than `result` (its own step
-    finer still), that the gains are measured from it, and how far it is: "" otherwise."""
-    if unmoved is None or unmoved.us_value is None or result.us_value is None:
+def _measured_from(
+    portfolio: Portfolio, solved: Granularity, unmoved: SolveResult | None, value: float | None
+) -> str:
+    """Where the re-solve with no limit moved lands elsewhere than the result (US value
+    `value`, compute in `solved`) or in a finer step still, that the gains are measured
+    from it, and how far it is: "" otherwise."""
+    if unmoved is None or unmoved.us_value is None or value is None:
         return ""
-    drift = unmoved.us_value - result.us_value
+    drift = unmoved.us_value - value
     if abs(drift) < 0.5:
         return ""
     how = "more" if drift > 0 else "less"
@@ -316,7 +320,7 @@ def _measured_from(portfolio: Portfolio, result: SolveResult, unmoved: SolveResu
         f"{usd(abs(drift))} {how} than this solve"
     )
     own = in_step_of(portfolio, unmoved).granularity.describe()
-    if own != in_step_of(portfolio, result).granularity.describe():
+    if own != solved.describe():
         said += f", its compute in {own}" if own != "continuous amounts" else ", unrounded"
     return said
 
