@@ -42,6 +42,7 @@ from dealbench.folders import (
     no_folder,
     probe_writable,
 )
+from dealbench.list_words import and_list
 from dealbench.output_errors import OutputError, OutputExistsError, OutputTargetError
 from dealbench.output_steps import (
     can_stage,
@@ -177,19 +178,15 @@ class OutputDir:
         kept = [shown for name in names if (shown := self._check(name, manifest)) is not None]
         if not kept:
             return
-        if len(kept) == 1:
-            reason = (
-                f"{kept[0]} exists and was not written by dealbench, or was edited since; "
-                "it is left as it is"
-            )
-        else:
-            from dealbench.list_words import and_list
-
-            reason = (
-                f"{and_list(map(str, kept))} exist and were not written by dealbench, or were "
-                "edited since; they are left as they are"
-            )
-        them = "it" if len(kept) == 1 else "them"
+        exists, was, they, them = (
+            ("exists", "was", "it is", "it")
+            if len(kept) == 1
+            else ("exist", "were", "they are", "them")
+        )
+        reason = (
+            f"{and_list(map(str, kept))} {exists} and {was} not written by dealbench, or {was} "
+            f"edited since; {they} left as {they}"
+        )
         raise refusal(OutputExistsError, reason, Remedy("force", f"to overwrite {them}"))
 
     def _check(self, name: str, manifest: Mapping[str, str]) -> Path | None:
