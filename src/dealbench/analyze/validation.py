@@ -119,8 +119,14 @@ def _scenario_issues(path: Path, portfolio: Portfolio, exc: InputError) -> list[
     from dealbench.model.yamlio import read_yaml
 
     try:
-        if detect_kind(read_yaml(path)) != "scenarios":
+        # A file no kind's keys tell (a package without its `security`) is not a scenarios
+        # file either: its own issues say what is wrong ("security: missing required
+        # field"), not "cannot tell what this file is", which `load_file` looked past.
+        if detect_kind(read_yaml(path), closest=True) != "scenarios":
             return exc.issues
+    except InputError:
+        return exc.issues
+    try:
         load_scenarios(path, portfolio)
     except InputError as every:
         return every.issues

@@ -136,4 +136,27 @@ def _map_key(node: dict[Any, Any], part: str | int) -> Any:
 
 
 def is_tag(part: str) -> bool:
-    return "[" in part or "(" in part or part in ("int", "float", "str", "bool")
+    """Whether `part` of a pydantic `loc` is a union branch's tag, not a key of the file:
+    a validator's or a type's name (`chain[...]`, `int`), or a model's class name
+    (`SecurityRequirement`, the branch of `requires: [{security: kyc}]`), which a message
+    never says: `requires[0].SecurityRequirement` named no field of the file."""
+    return (
+        "[" in part
+        or "(" in part
+        or part in ("int", "float", "str", "bool")
+        or part in _model_names()
+    )
+
+
+def _model_names() -> set[str]:
+    """The class names of dealbench's pydantic models (the tags of their union branches)."""
+    from pydantic import BaseModel
+
+    names: set[str] = set()
+    todo = list(BaseModel.__subclasses__())
+    while todo:
+        model = todo.pop()
+        if model.__module__.startswith("dealbench."):
+            names.add(model.__name__)
+        todo += model.__subclasses__()
+    return names

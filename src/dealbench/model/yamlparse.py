@@ -63,6 +63,7 @@ def parse(text: str) -> tuple[Any, Positions, list[Duplicate], Numbers]:
         return None, None, [], {}
     if back:
         _restore(root, back)
+    _refuse_folded_items(root, _LINE_BREAK.split(text))
     builder = _Builder()
     data, positions = builder.build(root, ())
     duplicates = sorted(builder.duplicates.values(), key=lambda dup: dup[:2])
@@ -125,6 +126,47 @@ def _restore(root: Node, back: dict[int, str]) -> None:
         elif isinstance(node, MappingNode):
             for key, value in node.value:
                 stack += (key, value)
+
+
+def _refuse_folded_items(root: Node, lines: list[str]) -> None:
+    """Refuse a list item indented more than the one above it (`- 2026` then `    - 2027`):
+    YAML folds its line into the text above (`2026 - 2027`), which was then refused as
+    a period, a file or an id that the file never wrote, on the first line. A plain value
+    written over several lines, one of which starts with `- `, is refused at that line."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, MappingNode):
+            for key, value in node.value:
+                stack += (key, value)
+        elif (
+            isinstance(node, ScalarNode)
+            and not node.style
+            and node.end_mark.line > node.start_mark.line
+        ):
+            for at in range(node.start_mark.line + 1, min(node.end_mark.line + 1, len(lines))):
+                line = lines[at]
+                item = line.lstrip(" ")
+                if item == "-" or item.startswith("- "):
+                    problem = (
+                        f"'{item.strip()}' is indented more than the line above it, so YAML "
+                        f"reads it as more of that text ({_cut(node.value)!r}), not as an item "
+                        "of a list; start the items of one list in the same column (or put "
+                        "text of several lines in quotes)"
+                    )
+                    column = len(line) - len(item)
+                    mark = Mark("<file>", 0, at, column, None, None)  # type: ignore[arg-type]
+                    raise ConstructorError(None, None, problem, mark)
+
+
+def _cut(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def _count_values(text: str) -> None:
