@@ -172,3 +172,46 @@ def test_offer_json_says_its_no_on_stdout_as_solve_json_does(
     assert said["message"].startswith("no offer can be made to SG")
     assert offered.stderr == f"error: {said['message']}\n"  # the same words on both
     assert not (rounds / "SG").exists() or not list((rounds / "SG").glob("*.yaml"))
+
+
+def test_solve_json_lists_the_uncertain_figures_its_text_notes(run: Any) -> None:
+    """`solve` of a portfolio whose figures are distributions notes on stderr that it used
+    their means; `solve --json` said it on stderr only, where a script reads stdout. It
+    lists them under `uncertain`, one object per figure with the sentence the text says."""
+    uncertain = run("solve", REPO / "deals/portfolios/gulf-asia-uncertain.yaml", "--json")
+    assert uncertain.exit_code == 0, uncertain.output
+    listed = json.loads(uncertain.stdout)["uncertain"]
+    noted = [
+        line.removeprefix("note: ")
+        for line in uncertain.stderr.splitlines()
+        if "deterministic results use its mean" in line
+    ]
+    assert [u["message"] for u in listed] == noted and len(noted) == 6
+    assert listed[0] == {
+        "partner": "AE",
+        "field": "batna",
+        "distribution": "uniform 6bn to 10bn",
+        "mean": 8e9,
+        "message": noted[0],
+    }
+    certain = run("solve", REPO / "deals/portfolios/gulf-asia.yaml", "--json")
+    assert json.loads(certain.stdout)["uncertain"] == []
+
+
+def test_a_file_in_the_way_of_the_rounds_folder_is_named_as_a_file(
+    tmp_path: Path, run: Any
+) -> None:
+    """`walk-away --rounds afile/sub` said "afile: Not a directory, so round 1 with AE cannot
+    be recorded here; nothing written. Make the folder writable, ...": no permission
+    helps a file where a folder goes. It says what is in the way, as --out says it."""
+    (tmp_path / "afile").write_text("notes\n")
+    result = run(
+        "walk-away", REPO / "deals/portfolios/gulf-asia.yaml", "--partner", "AE",
+        "--rounds", tmp_path / "afile/sub",
+    )  # fmt: skip
+    assert (result.exit_code, result.stdout) == (2, ""), result.output
+    assert result.stderr == (
+        f"error: {tmp_path / 'afile'}: is a file, so round 1 with AE cannot be recorded under "
+        "it; nothing written. Move it away, or record elsewhere (the commands' --rounds)\n"
+    )
+    assert (tmp_path / "afile").read_text() == "notes\n"
