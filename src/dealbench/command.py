@@ -1,5 +1,5 @@
 """The `dealbench` command's entry point (`python -m dealbench` and the installed script):
-Ctrl-C and SIGTERM are the command's from its first line on.
+Ctrl-C, SIGTERM and SIGHUP are the command's from its first line on.
 
 The command imports its whole app (a second or more on a busy machine) before any of its
 handlers exist, and the script imported it from `dealbench.cli` before calling anything:
@@ -12,20 +12,18 @@ the rest of the way, until a command's body runs (`cli.errors.handled`), is
 
 from __future__ import annotations
 
-import signal
-
 from dealbench.stops import stopped
 
 __all__ = ["main"]
 
 
 def main() -> None:
-    """Run the command line, said "interrupted" (130) or "terminated" (143) however early
-    it is stopped."""
+    """Run the command line, said "interrupted" (130), "terminated" (143) or "hung up" (129)
+    however early it is stopped."""
     try:
-        from dealbench.errors import raise_terminated
+        from dealbench.errors import stop_on_signals
 
-        signal.signal(signal.SIGTERM, raise_terminated)
+        stop_on_signals()
         from dealbench.cli.app import main as run
 
         run()

@@ -213,22 +213,54 @@ class RenderError(DealbenchError):
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM (`kill`, `timeout`, a cancelled CI job), raised where Ctrl-C raises its
-    KeyboardInterrupt, so that what a command does on Ctrl-C it does here too: its
-    worker processes are stopped, a half-written output folder is removed, a round
-    already recorded is said. Not a DealbenchError: the command did not fail."""
+    """SIGTERM (`kill`, `timeout`, a cancelled CI job), or SIGHUP (the terminal closed, an
+    ssh session dropped), raised where Ctrl-C raises its KeyboardInterrupt, so that what a
+    command does on Ctrl-C it does here too: its worker processes are stopped, a
+    half-written output folder is removed, a round already recorded is said. Not a
+    DealbenchError: the command did not fail. `signum` is the signal that stopped it."""
+
+    def __init__(self, signum: int = signal.SIGTERM) -> None:
+        super().__init__()
+        self.signum = signum
 
 
 def raise_terminated(signum: int, frame: object) -> None:
-    """The handler of SIGTERM in a command's process (`cli.errors.stop_on_sigterm`)."""
-    raise Terminated
+    """The handler of SIGTERM and SIGHUP in a command's process (`stop_on_signals`)."""
+    raise Terminated(signum)
+
+
+#: SIGHUP where the platform has it (not on Windows): a closed terminal, a dropped ssh
+#: session. Python's default ended the process where it stood, as SIGTERM's did: a round's
+#: hidden temporary file stayed in the rounds folder, a render's staging folder beside
+#: --out, and nothing was said of a round already recorded.
+SIGHUP: int | None = getattr(signal, "SIGHUP", None)
+
+
+def stop_on_signals() -> None:
+    """SIGTERM, and SIGHUP where there is one, stop the command as Ctrl-C does
+    (`Terminated`), not at once. A SIGHUP ignored when the command started (`nohup`) stays
+    ignored: the user asked the command to outlive its terminal."""
+    signal.signal(signal.SIGTERM, raise_terminated)
+    if SIGHUP is not None and signal.getsignal(SIGHUP) is not signal.SIG_IGN:
+        signal.signal(SIGHUP, raise_terminated)
+
+
+def stop_signals() -> dict[int, Callable[[int, Any], None]]:
+    """The signals a command stops on, each with dealbench's handler of it."""
+    ours: dict[int, Callable[[int, Any], None]] = {
+        signal.SIGINT: signal.default_int_handler,
+        signal.SIGTERM: raise_terminated,
+    }
+    if SIGHUP is not None:
+        ours[SIGHUP] = raise_terminated
+    return ours
 
 
 @contextmanager
 def stops_held() -> Iterator[Callable[[], bool]]:
-    """Ctrl-C and SIGTERM during the block are held until it ends, then raised there
-    (KeyboardInterrupt, `Terminated`); the block reads whether one came from the function
-    yielded.
+    """Ctrl-C, SIGTERM and SIGHUP during the block are held until it ends, then raised
+    there (KeyboardInterrupt, `Terminated`); the block reads whether one came from the
+    function yielded.
 
     For steps that must be done whole or not at all and take no time (renames putting
     files already written in place): stopped between two of them, an output folder held
@@ -243,7 +275,7 @@ def stops_held() -> Iterator[Callable[[], bool]]:
     if threading.current_thread() is not threading.main_thread():
         yield lambda: False
         return
-    ours = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: raise_terminated}
+    ours = stop_signals()
     held = [signum for signum, handler in ours.items() if signal.getsignal(signum) is handler]
     pressed: list[int] = []
     for signum in held:
@@ -254,7 +286,7 @@ def stops_held() -> Iterator[Callable[[], bool]]:
         for signum in held:
             signal.signal(signum, ours[signum])
     if pressed:
-        raise Terminated if pressed[0] == signal.SIGTERM else KeyboardInterrupt
+        raise KeyboardInterrupt if pressed[0] == signal.SIGINT else Terminated(pressed[0])
 
 
 def user_lines(

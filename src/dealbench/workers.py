@@ -56,13 +56,21 @@ def exit_with_parent() -> None:
     threading.Thread(target=watch, name="dealbench-exit-with-parent", daemon=True).start()
 
 
+#: The signals the terminal sends to every process of the command, which its workers leave
+#: to the process that started them: Ctrl-C (SIGINT), and SIGHUP where there is one (the
+#: terminal closed), which a worker's default handling ended at once, its pool broken
+#: under the command as it was cleaning up.
+TERMINAL_SIGNALS = (signal.SIGINT, *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()))
+
+
 def ignore_ctrl_c() -> None:
     """Leave Ctrl-C, which the terminal sends to every process of the command, to the
     process that started this one: it stops its workers. A worker waiting for its next
     task (a pool's, or the web's solve process) printed a KeyboardInterrupt traceback on
     the user's terminal, and one in a solve sent an interruption back that nobody waited
-    for."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for. SIGHUP, which a closing terminal sends them all, too (`TERMINAL_SIGNALS`)."""
+    for signum in TERMINAL_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
 
 
 def start_worker() -> None:
@@ -82,23 +90,27 @@ class _SpawnIgnoringCtrlC(SpawnProcess):
     printed another ("InvalidStateError: CANCELLED") from its own thread, above
     "interrupted". An ignored signal stays ignored across the exec that starts it, so
     Ctrl-C is ignored here while it starts, and held (blocked) meanwhile: one pressed
-    then reaches this process as soon as the worker has started."""
+    then reaches this process as soon as the worker has started. So is SIGHUP, which a
+    closing terminal sends them all (`TERMINAL_SIGNALS`)."""
 
     def start(self) -> None:
         if threading.current_thread() is not threading.main_thread():
             super().start()  # signal handlers are set in the main thread only
             return
-        before = signal.getsignal(signal.SIGINT)
-        if before is None:  # a handler not set from Python: left alone
+        before = {signum: signal.getsignal(signum) for signum in TERMINAL_SIGNALS}
+        if before[signal.SIGINT] is None:  # a handler not set from Python: left alone
             super().start()
             return
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        ours = {signum: handler for signum, handler in before.items() if handler is not None}
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, set(ours))
+        for signum in ours:
+            signal.signal(signum, signal.SIG_IGN)
         try:
             try:
                 super().start()
             finally:
-                signal.signal(signal.SIGINT, before)
+                for signum, handler in ours.items():
+                    signal.signal(signum, handler)
                 signal.pthread_sigmask(signal.SIG_SETMASK, held)
         except BaseException:
             self._stop_unowned()

@@ -21,6 +21,7 @@ import math
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -175,15 +176,32 @@ def uncertainty_notes(portfolio: Portfolio, *others: Portfolio) -> list[str]:
     `others`: the portfolios solved beside it (a comparison's regimes, a sweep's scenarios),
     where an override can make a figure a distribution that `portfolio` has as a number (a
     scenario `{partners.PB.batna: {dist: uniform, ...}}` was counted at its mean unsaid)."""
-    out: dict[str, None] = {}
+    return [note["message"] for note in uncertainty_json(portfolio, *others)]
+
+
+def uncertainty_json(portfolio: Portfolio, *others: Portfolio) -> list[dict[str, Any]]:
+    """`uncertainty_notes` for scripts (`solve --json`'s `uncertain`): one object per figure
+    given as a distribution, each once, with its partner, field, distribution and the mean
+    the deterministic figures use, and the sentence the text output prints (`message`)."""
+    out: dict[str, dict[str, Any]] = {}
     for pf in (portfolio, *others):
         for p in pf.partners:
             for f in uncertain_figures(p):
-                out[
+                message = (
                     f"{p.code} {f.field} is uncertain ({f.distribution}); "
                     f"deterministic results use its mean, {_short(f.mean)}"
-                ] = None
-    return list(out)
+                )
+                out.setdefault(
+                    message,
+                    {
+                        "partner": p.code,
+                        "field": f.field,
+                        "distribution": f.distribution,
+                        "mean": f.mean,
+                        "message": message,
+                    },
+                )
+    return list(out.values())
 
 
 def sample_package(

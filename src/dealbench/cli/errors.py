@@ -3,7 +3,8 @@
 Expected errors (a `DealbenchError`) print a message to stderr and exit with
 their code: 2 bad input, 3 infeasible, 4 solver limit, 1 anything else. Ctrl-C
 says "interrupted", and what was done before it (a round recorded), and exits 130;
-SIGTERM says "terminated" the same way and exits 143 (`dealbench.stops.stopped`, which
+SIGTERM says "terminated" the same way and exits 143, SIGHUP (a closed terminal) "hung
+up" and 129 (`dealbench.stops.stopped`, which
 says it too when the command is stopped before its body runs). Anything else is a bug and
 keeps its traceback.
 """
@@ -19,7 +20,13 @@ from typing import TypeVar
 
 import typer
 
-from dealbench.errors import DealbenchError, raise_terminated, user_lines
+from dealbench.errors import (
+    SIGHUP,
+    DealbenchError,
+    raise_terminated,
+    stop_on_signals,
+    user_lines,
+)
 from dealbench.stops import stopped as stopped
 
 T = TypeVar("T")
@@ -91,19 +98,22 @@ def handled() -> Iterator[None]:
 
 
 def stop_on_sigterm() -> None:
-    """SIGTERM stops the command as Ctrl-C does (`errors.Terminated`), not at once.
+    """SIGTERM, and SIGHUP (a closed terminal) where the platform has it, stop the command
+    as Ctrl-C does (`errors.Terminated`), not at once (`errors.stop_on_signals`).
 
     Python's default ends the process where it stands: a render's staging folder
     stayed beside --out, its pool's semaphores were reported leaked in a Python
     warning on the user's terminal, and an `offer` stopped just after its round was
     recorded said nothing of it. A process forked from this one (a pool's worker,
     stopped by SIGTERM when its pool is) dies of it at once again, as before."""
-    signal.signal(signal.SIGTERM, raise_terminated)
-    os.register_at_fork(after_in_child=_default_sigterm)
+    stop_on_signals()
+    os.register_at_fork(after_in_child=_default_stops)
 
 
-def _default_sigterm() -> None:
+def _default_stops() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if SIGHUP is not None and signal.getsignal(SIGHUP) is raise_terminated:
+        signal.signal(SIGHUP, signal.SIG_DFL)
 
 
 def call(fn: Callable[[], T]) -> T:

@@ -1,12 +1,14 @@
 """The CLI's side of explanations: an infeasible solve and partners left without a deal.
 
 Whatever the status, `solve --json` prints one JSON object on stdout; an infeasible
-solve carries its explanation there and on stderr, and exits 3.
+solve carries its explanation there and on stderr, and exits 3. So does `offer --json`
+when no package can be offered (`no_in_json`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -54,9 +56,34 @@ def raise_for_status(
         if json_out:
             payload: dict[str, Any] = {"status": result.status.value, "message": result.message}
             if isinstance(exc, InfeasibleError):
-                payload["message"] = str(exc)
-                payload["explanation"] = exc.details
+                payload = no_json(exc)
             typer.echo(output.to_json(payload))
+        raise
+
+
+def no_json(exc: InfeasibleError) -> dict[str, Any]:
+    """A "no" (exit 3) as `--json` says it on stdout: `{"status": "infeasible", "message":
+    ..., "explanation": {...}}`, the explanation where the refusal carries one (solve's
+    limits to relax)."""
+    payload: dict[str, Any] = {"status": "infeasible", "message": str(exc)}
+    if exc.details:
+        payload["explanation"] = exc.details
+    return payload
+
+
+@contextmanager
+def no_in_json(json_out: bool) -> Iterator[None]:
+    """With --json, a "no" raised in the block (`InfeasibleError`, exit 3) is said on stdout
+    as one JSON object (`no_json`) before it is said on stderr, as `solve --json` says its
+    own: `offer --json` printed nothing on stdout when it could offer nothing, and a script
+    reading its answer met an empty stream."""
+    from dealbench.cli import output
+
+    try:
+        yield
+    except InfeasibleError as exc:
+        if json_out:
+            typer.echo(output.to_json(no_json(exc)))
         raise
 
 

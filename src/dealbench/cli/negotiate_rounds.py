@@ -25,6 +25,7 @@ from dealbench.cli.base import (
     file_option,
 )
 from dealbench.cli.errors import handled
+from dealbench.cli.explaining import no_in_json
 from dealbench.cli.help import examples
 from dealbench.cli.rounds_base import (
     AuthorOpt,
@@ -143,22 +144,23 @@ def offer(
         )
         docs = check_documents(portfolio, out, pf, formats, force, no_documents)
         check_round_files(docs, pf, root, code, "us")
-        done = record_offer(
-            pf,
-            root,
-            code,
-            package=package,
-            strategy=strategy,
-            mode=mode,
-            deadline=deadline,
-            beta=beta,
-            fix=fixed,
-            note=note,
-            author=author,
-            date=round_date(date),
-            allow_retreat=allow_retreat,
-            recorded_by="`dealbench offer`",
-        )
+        with no_in_json(json_out):
+            done = record_offer(
+                pf,
+                root,
+                code,
+                package=package,
+                strategy=strategy,
+                mode=mode,
+                deadline=deadline,
+                beta=beta,
+                fix=fixed,
+                note=note,
+                author=author,
+                date=round_date(date),
+                allow_retreat=allow_retreat,
+                recorded_by="`dealbench offer`",
+            )
         figures = done.round.figures
         if figures is not None:  # with the shared limits it breaks beside the concluded deals
             figures = figures.model_copy(update={"violations": figures.violations + done.shared})

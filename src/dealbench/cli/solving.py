@@ -212,8 +212,10 @@ def solve(
         limit = None if explain_all else MAX_EXPLAINED
         options = {"solver": solver, "time_limit": time_limit, "gap": gap, "v_floor": floor}
         if rounds is not None:
+            from dealbench.cli.analysis_output import note_uncertainty
             from dealbench.negotiate.plan import solve_rounds
 
+            note_uncertainty(pf)  # the re-plan counts distributions at their means too
             replanned = solve_rounds(
                 pf, rounds, solver=solver, gap=gap, time_limit=time_limit, limit=limit
             )
@@ -234,7 +236,12 @@ def solve(
 
             zopa = zopas(pf)
         if json_out:
+            from dealbench.analyze.uncertainty import uncertainty_json
+
             data = {**output.result_json(result), **extra}
+            # The figures given as distributions whose means the figures use, as the text
+            # output's notes say them (none under --robust: its packages face the draws).
+            data["uncertain"] = uncertainty_json(pf) if robust is None else []
             if zopa is not None:
                 data["zopa"] = zopa
             typer.echo(output.to_json(data))

@@ -17,7 +17,7 @@ import yaml
 
 from dealbench.atomic_write import PLACE_ERRORS, write_failure
 from dealbench.errors import Chosen, DealbenchError, InputError, Issue, stops_held
-from dealbench.folders import made_at, probe_writable
+from dealbench.folders import made_at, no_folder, probe_writable
 from dealbench.model.package import Package
 from dealbench.model.portfolio import Portfolio
 from dealbench.model.rounds import RoundFile, problem_issue, round_problems
@@ -93,6 +93,17 @@ def refuse_unwritable(negotiation: Negotiation) -> None:
             raise OutputError(
                 f"cannot record round {number} in {display_path(place)}: "
                 f"{write_failure(exc)}; nothing written"
+            ) from None
+        if not place.is_dir():  # a file where a folder of the path goes: no permission helps
+            # `--rounds afile/sub` said "afile: Not a directory, ... Make the folder writable".
+            in_the_way = Chosen(
+                "rounds",
+                f"{no_folder(place)}, so round {number} with {negotiation.partner} cannot be "
+                "recorded under it; nothing written. Move it away, or record elsewhere (",
+                ")",
+            )
+            raise InputError(
+                Issue(display_path(place), None, "", "").choosing(in_the_way)
             ) from None
         elsewhere = Chosen(
             "rounds",
