@@ -177,15 +177,25 @@ def test_the_rooms_json_lists_a_counters_limits_as_history_does(run: Runner, dea
     """With MX concluded, VN's counter breaks the risk budget beside MX's deal (18,030
     against 8,000): `history` and the verdict say so, but `room --json`'s
     `last_counter.violations` listed only the package's own limits (qa27-neg's left item
-    4). Now the room lists what `history` lists for that round."""
+    4). Now the room lists what `history` lists for that round. (Dated: `history` judges a
+    round beside the deals concluded before it, and MX's, concluded the same day, is not
+    known to be: qa44-negotiate.)"""
     import json
 
     portfolio = deals / "portfolios/americas-europe.yaml"
     agreed = deals / "packages/mx-agreed.yaml"
-    offered = run("offer", portfolio, "--partner", "MX", "--package", agreed, "--no-documents")
+    on = ("--no-documents", "--date", "2026-03-01")
+    offered = run("offer", portfolio, "--partner", "MX", "--package", agreed, *on)
     assert offered.exit_code == 0, offered.output
-    assert run("conclude", portfolio, "--partner", "MX", "--no-documents").exit_code == 0
-    counter = run("counter", portfolio, deals / "packages/vn-counter.yaml", "--no-documents")
+    assert run("conclude", portfolio, "--partner", "MX", *on).exit_code == 0
+    counter = run(
+        "counter",
+        portfolio,
+        deals / "packages/vn-counter.yaml",
+        "--no-documents",
+        "--date",
+        "2026-03-02",
+    )
     assert counter.exit_code == 0, counter.output
     room = json.loads(run("room", portfolio, "--json").stdout)
     vn = next(row for row in room["rows"] if row["partner"] == "VN")

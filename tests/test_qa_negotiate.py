@@ -833,8 +833,13 @@ def test_history_counts_the_supply_the_concluded_deals_take_as_the_verdict_does(
     run: Runner, rounds: Path, tmp_path: Path
 ) -> None:
     """After AE and SA conclude, a QA counter within its own limits asks for more supply
-    than is left: the verdict says so, and history's compliance says so too."""
-    concluded = run("conclude", PORTFOLIO, "--partner", "AE", "--rounds", rounds, "--no-documents")
+    than is left: the verdict says so, and history's compliance says so too. (Dated: a deal
+    concluded the same day is not known to predate the counter, and history judges a round
+    as it stood when made: qa44-negotiate.)"""
+    concluded = run(
+        "conclude", PORTFOLIO, "--partner", "AE", "--rounds", rounds, "--no-documents", "--date",
+        "2026-03-28",
+    )  # fmt: skip
     assert concluded.exit_code == 0, concluded.output
     counter = tmp_path / "qa.yaml"
     counter.write_text(
@@ -843,7 +848,7 @@ def test_history_counts_the_supply_the_concluded_deals_take_as_the_verdict_does(
     )
     verdict = run(
         "counter", PORTFOLIO, "--partner", "QA", counter, "--rounds", rounds, "--no-documents",
-        "--json",
+        "--json", "--date", "2026-03-30",
     )  # fmt: skip
     assert verdict.exit_code == 0, verdict.output
     kinds = [v["kind"] for v in json.loads(verdict.stdout)["violations"]]

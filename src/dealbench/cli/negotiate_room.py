@@ -138,7 +138,6 @@ def print_history(h: History) -> None:
         whole=("Security",),
     )
     for r in h.rounds:
-        complies = "-" if r.accepts is None else ("yes" if r.accepts and not r.violations else "no")
         strategy = ""
         if r.strategy:
             strategy = f"{r.strategy['name']} {output.money(r.strategy.get('target_us_utility'))}"
@@ -150,13 +149,15 @@ def print_history(h: History) -> None:
             r.package.security if r.package else "-",
             output.money(r.us_utility) if r.us_utility is not None else "-",
             output.money(r.partner_utility) if r.partner_utility is not None else "-",
-            complies,
+            r.ok,
             strategy,
         )
     print_table(console(), table)
     for r in h.rounds:
         for line in broken_messages(r.violations):
             echo_wrapped(f"round {r.round}: {line}", indent="  ")
+        if r.since:  # fine when made: said apart, naming the deals concluded since
+            echo_wrapped(f"round {r.round}: {r.since_said}", indent="  ")
         if r.retreat:
             echo_wrapped(
                 f"round {r.round}: a retreat, recorded as allowed: {r.retreat}", indent="  "

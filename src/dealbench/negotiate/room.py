@@ -31,6 +31,8 @@ from dealbench.negotiate.rounds.negotiation import (
     Negotiation,
     Round,
     Stage,
+    concluded_before,
+    concluded_with,
     offer_breaks,
     offers_beyond,
     rounds_fingerprint,
@@ -463,6 +465,31 @@ def _summary(
 # --- history ----------------------------------------------------------------------------------
 
 
+def _since_note(made: Round, later: list[Negotiation]) -> str:
+    """Why a round fine when made cannot be signed now: "cannot be signed now, beside the
+    deal concluded with AE in round 5 on 2026-03-28, after this round" (or "the same day
+    as this round", or "which came first the dates do not tell", for a round or a
+    conclusion without a date)."""
+    from dealbench.list_words import and_list
+
+    made_on = made.data.date
+    parts = []
+    for n in later:
+        last = n.last
+        assert last is not None
+        on = last.data.date
+        when = f" on {on.isoformat()}" if on is not None else ""
+        if on is None or made_on is None:
+            order = "which came first the dates do not tell"
+        elif on == made_on:
+            order = "the same day as this round"
+        else:
+            order = "after this round"
+        parts.append(f"{n.partner} in round {last.number}{when} ({order})")
+    deals = "deal" if len(parts) == 1 else "deals"
+    return f"cannot be signed now, beside the {deals} concluded with {and_list(parts)}"
+
+
 class HistoryRow(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -479,10 +506,46 @@ class HistoryRow(BaseModel):
     partner_utility: float | None
     risk: float | None
     accepts: bool | None
+    #: The limits the round broke as it stood when made: its own, the partner's refusal,
+    #: and supply and risk budget beside the deals concluded before it (`concluded_before`).
     violations: list[Limit]
     strategy: dict[str, Any] | None
     #: What a US offer recorded with `--allow-retreat` takes back from the partner.
     retreat: str | None = None
+    #: While the negotiation is open: the supply and risk budget the round breaks now beyond
+    #: `violations`, beside the deals concluded since it was made (it cannot be signed now).
+    since: list[Limit] = Field(default_factory=list)
+    #: The partners whose conclusions came after the round, or not known to come before it
+    #: (the same day, or undated): `since` counts them, `violations` does not.
+    concluded_since: list[str] = Field(default_factory=list)
+    #: `since` in words: which deals, concluded in which round and when ("" without `since`).
+    since_note: str = ""
+
+    @property
+    def breaks_now(self) -> list[Limit]:
+        """Every limit the round breaks as things stand now (what `conclude` checks)."""
+        return [*self.violations, *self.since]
+
+    @property
+    def since_said(self) -> str:
+        """`since` in one sentence, the deals named once: "cannot be signed now, beside the
+        deal concluded with AE in round 5 on 2026-03-28 (after this round): it breaks 1
+        limit: supply in 2026: ..." ("" without `since`)."""
+        if not self.since:
+            return ""
+        lines = broken_messages(self.since)
+        return f"{self.since_note}: it breaks {plural(len(lines), 'limit')}: {'; '.join(lines)}"
+
+    @property
+    def ok(self) -> str:
+        """The history's OK column: "yes", "no" (it broke a limit, or the partner refused
+        it, when made), "not now" (fine when made; deals concluded since leave it over the
+        supply or risk budget), "-" without a package."""
+        if self.accepts is None:
+            return "-"
+        if not self.accepts or self.violations:
+            return "no"
+        return "not now" if self.since else "yes"
 
 
 class History(BaseModel):
@@ -508,19 +571,42 @@ class History(BaseModel):
 def history(portfolio: Portfolio, root: str | os.PathLike[str], partner: str) -> History:
     """Every round with `partner`: utilities, compliance and how each US offer was chosen.
 
-    Compliance is the verdict's: the package's own limits and the partner's acceptance,
-    and supply and risk budget together with the deals concluded with the others (the
-    whole rounds folder is read and checked, as every command does); `violations` lists
-    each, the partner's refusal too, in the verdict's words."""
+    Compliance is the verdict's, each round judged as it stood when made: the package's
+    own limits and the partner's acceptance, and supply and risk budget together with the
+    deals concluded with the others before it (`concluded_before`, by the rounds' dates;
+    the whole rounds folder is read and checked, as every command does). `violations`
+    lists each, the partner's refusal too, in the verdict's words. While the negotiation
+    is open, what a round breaks only beside deals concluded since is `since`, with
+    `since_note` naming them: it was fine then and cannot be signed now (a round read as
+    "over the supply" for a deal concluded a week after it was made blamed the round)."""
     root = Path(root)  # a str as well as a Path
     negotiation = load_negotiation(portfolio, root, partner)
     negotiations = load_negotiations(portfolio, root)
     found = portfolio.partner(partner)
     assert found is not None
+    concluded = {
+        code: n
+        for code, n in negotiations.items()
+        if code != partner and n.concluded_package is not None
+    }
     rows = []
     for r in negotiation.rounds:
         f = r.figures
-        shared = shared_violations(portfolio, negotiations, r.package) if r.package else []
+        then: list[Limit] = []
+        since: list[Limit] = []
+        later: list[str] = []
+        if r.package is not None:
+            before = concluded_before(negotiations, partner, r)
+            later = [code for code in concluded if code not in before]
+            fixed = [p for c in before if (p := concluded[c].concluded_package) is not None]
+            then = concluded_with(portfolio, fixed, r.package)
+            if later and not negotiation.closed:  # an ended negotiation signs nothing more
+                seen = {(v.kind, v.period) for v in then}
+                since = [
+                    v
+                    for v in shared_violations(portfolio, negotiations, r.package)
+                    if (v.kind, v.period) not in seen
+                ]
         rows.append(
             HistoryRow(
                 round=r.number,
@@ -536,9 +622,12 @@ def history(portfolio: Portfolio, root: str | os.PathLike[str], partner: str) ->
                 partner_utility=f.partner_utility if f else None,
                 risk=f.risk if f else None,
                 accepts=f.accepts if f else None,
-                violations=[*f.violations, *shared, *refusal(f)] if f else [],
+                violations=[*f.violations, *then, *refusal(f)] if f else [],
                 strategy=r.data.strategy.model_dump(mode="json") if r.data.strategy else None,
                 retreat=r.data.retreat,
+                since=since,
+                concluded_since=later,
+                since_note=_since_note(r, [concluded[c] for c in later]) if since else "",
             )
         )
     return History(

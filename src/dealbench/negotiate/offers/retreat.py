@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dealbench.checker import DealFigures
 from dealbench.errors import ArgumentError, Chosen
-from dealbench.figures import usd
+from dealbench.figures import usd_change
 from dealbench.negotiate.rounds.negotiation import Round
 
 __all__ = ["gives_less", "refuse_retreat", "retreat_words"]
@@ -29,9 +29,12 @@ def retreat_words(last: Round | None, now: DealFigures) -> str:
     before = last.figures if last is not None else None
     if last is None or before is None or before.violations or not gives_less(before, now):
         return ""
+    # With the decimals that tell them apart: a retreat of $15,000 read "gives IN $2.05bn,
+    # less than our offer of round 1 did ($2.05bn)" (qa44-negotiate).
+    then, given, _ = usd_change(before.partner_utility, now.partner_utility)
     return (
-        f"the offer gives {now.partner} {usd(now.partner_utility)}, less than our offer of "
-        f"round {last.number} did ({usd(before.partner_utility)})"
+        f"the offer gives {now.partner} {given}, less than our offer of "
+        f"round {last.number} did ({then})"
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dealbench.checker import DealFigures
-from dealbench.figures import h100e, usd
+from dealbench.figures import h100e, usd, usd_change
 from dealbench.list_words import and_list
 from dealbench.model.amounts import amount_label
 from dealbench.model.package import Package
@@ -95,9 +95,10 @@ def less_than_last(
             )
         # none: a package of one's own off the amounts offers name, say: the fact alone
         why = "; ".join(said)
+    then, given, _ = usd_change(before.partner_utility, figures.partner_utility)  # told apart
     return (
-        f"; the offer gives {code} {usd(figures.partner_utility)}, less than our offer of round "
-        f"{last.number} did ({usd(before.partner_utility)}){': ' + why if why else ''}"
+        f"; the offer gives {code} {given}, less than our offer of round "
+        f"{last.number} did ({then}){': ' + why if why else ''}"
     )
 
 

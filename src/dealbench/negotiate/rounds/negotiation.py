@@ -40,6 +40,7 @@ __all__ = [
     "RoundStatus",
     "Side",
     "StrategyRecord",
+    "concluded_before",
     "concluded_with",
     "date_problem",
     "offer_breaks",
@@ -201,6 +202,26 @@ def shared_violations(
         if code != package.partner and n.concluded_package is not None
     ]
     return concluded_with(portfolio, concluded, package)
+
+
+def concluded_before(
+    negotiations: Mapping[str, Negotiation], partner: str, made: Round
+) -> list[str]:
+    """The partners other than `partner` (whose round `made` is) whose deals were concluded before `made` was
+    made, as far as the dates tell: a conclusion dated before the round's date. One dated
+    the same day, or a round or conclusion without a date, is not known to come first
+    (dealbench records the day only), so it is left to what the round breaks now
+    (`history`: each round judged as it stood when made)."""
+    made_on = made.data.date
+    out = []
+    for code, n in negotiations.items():
+        last = n.last
+        if code == partner or n.concluded_package is None or last is None:
+            continue
+        on = last.data.date
+        if made_on is not None and on is not None and on < made_on:
+            out.append(code)
+    return out
 
 
 def offer_breaks(
