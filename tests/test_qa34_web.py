@@ -153,7 +153,7 @@ def test_the_solve_form_says_every_fields_fault_at_once(served: Any) -> None:
     for field in ("gap", "time_limit", "v_floor", "samples"):
         assert f"solve-{field}" in marked, (field, marked)
     said = words(response.text)
-    assert "got 'x'" in said and "expected an amount of money" in said, said
+    assert "got 'x'" in said and "expected an amount of USD" in said, said
     assert "only with a robust share" in said and "seconds" in said, said
     assert 'value="lots"' in response.text
 

@@ -64,11 +64,11 @@ def test_a_wrong_choice_in_a_form_is_named_as_the_cli_names_it(
         "unknown regime 'bilaterall'; expected one of: tiered, monopoly, repeal, bilateral; "
         "did you mean 'bilateral'?"
     )
-    assert f"error: policy: {regime}" in page
+    assert f"error: Regime: {regime}" in page  # its label (qa44-web)
     sweep = client.post(
         "/p/gulf-asia/sweep", data={**CSRF, "kind": "param", "policy": "bilaterall"}
     )
-    assert f"error: policy: {regime}" in words(sweep.text)
+    assert f"error: Regime: {regime}" in words(sweep.text)
     offer = client.post(
         "/p/gulf-asia/n/AE/offer", data={**CSRF, "expect": "5", "strategy": "bulware"}
     )

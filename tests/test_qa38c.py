@@ -62,9 +62,9 @@ def _says(said: str, says: str) -> bool:
         ({"gap": "5"}, f"gap: {GAP} 5"),
         ({"gap": "1_0"}, f"gap: {GAP} 1_0"),
         ({"gap": "150%"}, f"gap: {GAP} 150%"),
-        ({"time_limit": "-5"}, f"time_limit: {SECONDS} -5"),
-        ({"time_limit": "1e400"}, f"time_limit: {SECONDS} 1e400"),
-        ({"time_limit": "soon"}, "time_limit: expected a number, got 'soon'"),
+        ({"time_limit": "-5"}, f"Time limit: {SECONDS} -5"),
+        ({"time_limit": "1e400"}, f"Time limit: {SECONDS} 1e400"),
+        ({"time_limit": "soon"}, "Time limit: expected a number, got 'soon'"),
     ],
 )
 def test_the_web_solve_form_quotes_its_numbers_as_typed(
@@ -90,7 +90,7 @@ def test_the_web_joint_frontier_and_sweep_quote_their_numbers_as_typed(client: A
     assert _says(said, f"gap: {GAP} 2"), said
     fields = {"kind": "param", "param": "partners.AE.batna", "from": "1bn", "to": "2bn"}
     said = _post(client, "/p/gulf-asia/sweep", {**fields, "steps": "3", "time_limit": "-5"})
-    assert _says(said, f"time_limit: {SECONDS} -5"), said
+    assert _says(said, f"Time limit: {SECONDS} -5"), said
 
 
 ROUND = "rounds/gulf-asia/AE/003-us.yaml"

@@ -173,7 +173,7 @@ def test_a_time_limit_the_solve_refuses_is_refused_in_the_form(
     other words than the library's."""
     response = post(client, "/p/solo/solve", mode="us-best", solver="highs", time_limit=limit)
     assert response.status_code == 422  # type: ignore[attr-defined]
-    assert "time_limit: expected a positive number of seconds" in words(response.text)  # type: ignore[attr-defined]
+    assert "Time limit: expected a positive number of seconds" in words(response.text)  # type: ignore[attr-defined]
     assert client.get("/jobs/1").status_code == 404
 
 

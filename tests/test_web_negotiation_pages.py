@@ -248,7 +248,7 @@ def test_improve_the_editors_fields_and_refuse_a_bad_top(client: Any) -> None:
     assert 'id="improve-base">The package: US utility' in response.text
     bad = client.get(f"{GULF}/improve?package=packages/ae-offer.yaml&top=0")
     assert bad.status_code == 422
-    assert "error: top: expected a whole number at least 1, got &#39;0&#39;" in bad.text
+    assert "error: Show at most: expected a whole number at least 1, got &#39;0&#39;" in bad.text
     assert 'value="0"' in bad.text and "<option selected>packages/ae-offer.yaml" in bad.text
 
 

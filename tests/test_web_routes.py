@@ -134,8 +134,8 @@ def test_the_server_answers_other_pages_while_a_solve_runs_and_a_solve_can_be_ca
         ({"gap": "-1"}, "gap: expected a relative gap from 0 to below 1"),
         ({"gap": "nan"}, "gap: expected a relative gap from 0 to below 1"),
         ({"gap": "1"}, "gap: expected a relative gap from 0 to below 1"),
-        ({"time_limit": "soon"}, "time_limit: expected a number"),
-        ({"v_floor": "lots"}, "v_floor: expected an amount of money"),
+        ({"time_limit": "soon"}, "Time limit: expected a number"),
+        ({"v_floor": "lots"}, "US utility floor: expected an amount of USD"),
         ({"mode": "greedy"}, "mode: unknown mode &#39;greedy&#39;; expected one of"),
     ],
 )

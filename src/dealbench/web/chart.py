@@ -6,6 +6,7 @@ an element a person can hover or focus (with the keyboard) to see its package.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -130,37 +131,80 @@ def merge_close(marks: list[Mark]) -> list[Mark]:
     return out
 
 
-#: Rounds nearer than this (SVG units, both ways) draw their marks (a circle of radius 9, a
-#: diamond of 11) one on the other, and their numbers over each other: they share one label.
-CLOSE_ROUNDS = 18.0
+#: Rounds nearer than this (SVG units, centre to centre) at a desk's width draw the later
+#: mark (a circle of radius 9, a diamond of 11) over the earlier's number (3 units each side
+#: of its centre): they share one label. Marks that only touch keep their numbers, which
+#: read. On a narrower screen the marks are drawn larger (`SCALES`), and so is the distance.
+CLOSE_ROUNDS = 14.0
+
+#: How much larger the marks and lettering are drawn (app.css's --k): at a desk, on a screen
+#: under 40rem, under 30rem (a phone). The server does not know the screen's width: a label
+#: that differs between them is written once a scale, app.css showing the screen's.
+SCALES = (1.0, 1.4, LARGEST)
+
+
+@dataclass(frozen=True)
+class Label:
+    """A round's number, or the numbers of the rounds drawn on its spot (`beside` its mark,
+    as they do not fit in it), written on the screens of `scales` (indices of `SCALES`)."""
+
+    text: str
+    beside: bool
+    anchor: str
+    scales: tuple[int, ...] = ()
+
+    @property
+    def classes(self) -> str:
+        """app.css's classes showing it at its scales alone ("at k1 k2"); none at all."""
+        if len(self.scales) == len(SCALES):
+            return ""
+        return " ".join(["at", *(f"k{i}" for i in self.scales)])
+
+
+def _shared_at(marks: list[Mark], scale: float) -> list[Label]:
+    """Each mark's label with the marks drawn `scale` times their size."""
+    close = CLOSE_ROUNDS * scale
+    groups: list[list[int]] = []
+    for i, m in enumerate(marks):
+        group = next(
+            (g for g in groups if math.hypot(marks[g[0]].x - m.x, marks[g[0]].y - m.y) < close),
+            None,
+        )
+        if group is None:
+            groups.append([i])
+        else:
+            group.append(i)
+    labels = [Label(m.label, False, "start") for m in marks]
+    for first, *others in groups:
+        if others:
+            text = ", ".join(marks[i].label for i in (first, *others))
+            labels[first] = Label(text, True, label_side(marks[first].x + 12, text))
+            for i in others:
+                labels[i] = Label("", False, "start")
+    return labels
 
 
 def share_labels(marks: list[Mark]) -> list[Mark]:
     """`marks` (the rounds, in order), those drawn on one spot sharing one label, "3, 4",
     written beside the first (`extra["beside"]`: it does not fit in its mark) and the
     others' left empty; each keeps its mark and its detail. As the CLI's chart does
-    (`negotiate.chart._labels`): AE's rounds 3 and 4 lie 0.04bn apart."""
-    groups: list[list[Mark]] = []
-    for m in marks:
-        group = next(
-            (
-                g
-                for g in groups
-                if abs(g[0].x - m.x) < CLOSE_ROUNDS and abs(g[0].y - m.y) < CLOSE_ROUNDS
-            ),
-            None,
-        )
-        if group is None:
-            groups.append([m])
-        else:
-            group.append(m)
-    for first, *others in groups:
-        if others:
-            first.label = ", ".join([first.label, *(m.label for m in others)])
-            first.extra["beside"] = True
-            first.anchor = label_side(first.x + 12, first.label)
-            for m in others:
-                m.label = ""
+    (`negotiate.chart._labels`): AE's rounds 3 and 4 lie 0.04bn apart. A mark's `label`
+    is a desk's; `extra["labels"]` has one `Label` a text written on some screens (rounds
+    two apart at a desk overlap on a phone, where marks are drawn 1.75 times larger)."""
+    at_scales = [_shared_at(marks, scale) for scale in SCALES]
+    for i, m in enumerate(marks):
+        said: dict[Label, list[int]] = {}
+        for s, labels in enumerate(at_scales):
+            said.setdefault(labels[i], []).append(s)
+        desk = at_scales[0][i]
+        m.label, m.anchor = desk.text, desk.anchor
+        if desk.beside:
+            m.extra["beside"] = True
+        m.extra["labels"] = [
+            Label(lbl.text, lbl.beside, lbl.anchor, tuple(scales))
+            for lbl, scales in said.items()
+            if lbl.text
+        ]
     return marks
 
 

@@ -220,6 +220,32 @@ class Refusal:
         )
 
 
+#: A form's field as a refusal's summary says it, where its name is no word of its label on
+#: the page: the solve form's summary said "error: v_floor: ..." above "US utility floor",
+#: and "error: sets: ..." above "Overrides" (the CLI says its options, the web its labels).
+FIELD_LABELS = {
+    "time_limit": "Time limit",
+    "v_floor": "US utility floor",
+    "sets": "Overrides",
+    "policy": "Regime",
+    "prices": "Shadow prices",
+    "explain_all": "Say why for every partner",
+    "param": "Path",
+    "refine": "Bisections per change",
+    "top": "Show at most",
+    "filename": "File name",
+    "against": "Redline against",
+    "by": "Who walks away",
+    "allow_retreat": "Allow a retreat",
+    "fix": "Keep fixed",
+}
+
+
+def field_label(field: str) -> str:
+    """`field` as a refusal's summary says it (`FIELD_LABELS`; else its name)."""
+    return FIELD_LABELS.get(field, field)
+
+
 def refusal(
     exc: DealbenchError,
     form: str,
@@ -227,18 +253,19 @@ def refusal(
     *,
     hidden: Collection[str] = (),
     rename: Callable[[str], str] = str,
-    label: Callable[[str], str] | None = None,
+    label: Callable[[str], str] = field_label,
 ) -> Refusal:
     """`exc` as `form`'s refusal: `fields` are the form's fields a user fills (an error about
     one marks it), `hidden` those the page fills (an error about one is a malformed request).
     A form too large to read (`TooLarge`) is refused beside its file field when it has one
     (the file made it so), else at its top, status 413. `label`: a field (as `rename` says
     it) as the summary says it, its label on the page where its name is no word of it (the
-    round forms' summary said "error: allow_retreat: ..." above "Allow a retreat")."""
+    round forms' summary said "error: allow_retreat: ..." above "Allow a retreat"), by
+    default `field_label`: an issue raised for a field (naming it as its file) says it so."""
     unread = isinstance(exc, TooLarge)
     if isinstance(exc, TooLarge) and "file" in fields:
         exc = exc.of_file()
-    said = user_lines(exc, rename if label is None else (lambda a: label(rename(a))), CHOOSES)
+    said = user_lines(exc, lambda a: label(rename(a)), CHOOSES)
     about = invalid_fields(exc, rename)
     by_field: dict[str, list[str]] = {}
     lines: list[tuple[str | None, str]] = []
@@ -252,6 +279,8 @@ def refusal(
                 message = issue.worded(CHOOSES).message
                 words = f"{issue.field}: {message}" if issue.field else message
                 by_field.setdefault(known, []).append(words)
+                if exc.argument is None:  # the issue names the field as its file
+                    line = f"error: {replace(issue.worded(CHOOSES), file=label(known))}"
             lines.append((known, line))
         lines += [(None, line) for line in said[len(exc.issues) :]]
     else:

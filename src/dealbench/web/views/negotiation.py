@@ -47,7 +47,15 @@ from dealbench.negotiate.offers.strategy_args import (
 )
 from dealbench.negotiate.rounds.negotiation import Round
 from dealbench.negotiate.rounds.write import refuse_shared
-from dealbench.web.pages import CHOOSES, FieldError, Refusal, Typed, page, refusal
+from dealbench.web.pages import (
+    CHOOSES,
+    FieldError,
+    Refusal,
+    Typed,
+    field_label,
+    page,
+    refusal,
+)
 from dealbench.web.security import inside
 from dealbench.web.views import joint_frontier
 from dealbench.web.views.common import (
@@ -92,9 +100,16 @@ ROUND_FIELDS = {
 #: CLI's `--mode`, is chosen in the offer form's strategy list; `record_counter`'s counter
 #: is the uploaded file).
 ROUND_ARGUMENTS = {"round_number": "round", "mode": "strategy", "counter": "file"}
-#: The round forms' fields whose name is no word of their label, as their summary says
-#: them: their label on the page (it said "error: allow_retreat: ..." of a retreat).
-ROUND_LABELS = {"allow_retreat": "Allow a retreat", "fix": "Keep fixed"}
+#: Each round form's button, which alone records its round (negotiation.html.j2 says them).
+RECORD_BUTTONS = {
+    "counter": "Record counter",
+    "offer": "Propose and record",
+    "conclude": "Conclude the deal",
+    "walk-away": "Walk away",
+}
+#: The field of a round form's first, hidden button: what Enter in one of its fields sends
+#: (a browser's implicit submission presses a form's first button), never a round.
+ENTER = "enter"
 
 
 def routes() -> list[Route]:
@@ -176,6 +191,7 @@ def negotiation_page(
         next_round=len(found.rounds) + 1,
         closed=bool(found.rounds) and found.rounds[-1].status != "open",
         strategies=sorted(STRATEGIES),
+        record_buttons=RECORD_BUTTONS,
         modes=MODES,
         default_deadline=DEFAULT_DEADLINE,
         betas=BETAS,
@@ -227,6 +243,15 @@ async def _round_form(
     form = await sent_form(request)
     name, pf, folder = setup(request)
     code = partner_of(request, pf)
+    if ENTER in form and not _from_editor(request, form):
+        # Enter in a field (without the page's script, which keeps Enter from sending the
+        # form): a round is never taken back, so it is recorded by its button alone.
+        said = (
+            f"Enter in a field records nothing: press “{RECORD_BUTTONS[kind]}” to record "
+            f"the {_ROUND_WORDS[kind]}."
+        )
+        refused = Refusal(kind, [(None, said)], {}, 422)
+        return negotiation_page(request, name, pf, folder, code, Typed.of(kind, form), refused)
     try:
         refuse_unread(form)
         refuse_shared(portfolio_file(request, name), pf)
@@ -236,12 +261,10 @@ async def _round_form(
             # its round fields are the counter's form's (the date field's id), the offer's
             # retreat beside them
             fields = (*ROUND_FIELDS[kind], *COUNTER_FIELDS)
-            refused = refusal(
-                exc, "counter", fields, hidden=("expect",), rename=_field, label=_label
-            )
+            refused = refusal(exc, "counter", fields, hidden=("expect",), rename=_field)
             verdict = error_verdict(exc)
             if isinstance(exc, ArgumentError):  # its argument as the page labels it
-                verdict["lines"] = user_lines(exc, lambda a: _label(_field(a)), CHOOSES)
+                verdict["lines"] = user_lines(exc, lambda a: field_label(_field(a)), CHOOSES)
             for field in (*COUNTER_FIELDS, *OFFER_FIELDS):  # the round's own fields at
                 if field in refused.fields and field != "date":  # fault; the date: `refused`'s
                     verdict["by_field"].setdefault(field, []).extend(refused.fields[field])
@@ -250,20 +273,22 @@ async def _round_form(
             return editor_page(
                 request, name, pf, code, values, verdict, status=status, refused=refused
             )
-        refused = refusal(
-            exc, kind, ROUND_FIELDS[kind], hidden=("expect",), rename=_field, label=_label
-        )
+        refused = refusal(exc, kind, ROUND_FIELDS[kind], hidden=("expect",), rename=_field)
         return negotiation_page(request, name, pf, folder, code, Typed.of(kind, form), refused)
+
+
+#: What each round form records, in its message about Enter.
+_ROUND_WORDS = {
+    "counter": "counter",
+    "offer": "offer",
+    "conclude": "deal",
+    "walk-away": "end of the talks",
+}
 
 
 def _field(argument: str) -> str:
     """A library parameter as the round form's field."""
     return ROUND_ARGUMENTS.get(argument, argument)
-
-
-def _label(field: str) -> str:
-    """A round form's field as its summary says it (`ROUND_LABELS`)."""
-    return ROUND_LABELS.get(field, field)
 
 
 def _from_editor(request: Request, form: FormData) -> bool:

@@ -163,9 +163,9 @@ def _v_floor(text: str, mode: str) -> float | None:
     try:
         v_floor = parse_money(text) if text else None
     except (ValueError, TypeError) as exc:
-        raise InputError(
-            Issue("v_floor", None, "", f"expected an amount of money: {exc}")
-        ) from None
+        # the parser's words, as `solve --v-floor x` says them (the page said "expected an
+        # amount of money: expected an amount of USD such as ...")
+        raise InputError(Issue("v_floor", None, "", str(exc))) from None
     if v_floor is not None and mode != "partner-best":
         raise InputError(  # said in the form's words, before a solve's process is started
             Issue(
