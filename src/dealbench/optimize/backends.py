@@ -165,11 +165,16 @@ def use_threads(threads: int | None) -> None:
 
     HiGHS runs every solve of a thread on that thread's scheduler, sized by its first
     run; a later run asking for another thread count fails outright. So the scheduler is
-    reset whenever the count asked for changes.
+    reset whenever the count asked for changes, and before this thread's first run asking
+    for a count of its own: the caller may have run HiGHS in this thread outside
+    dealbench (its own highspy model, PuLP's HiGHS), making a scheduler of the default
+    size, and a 1-thread solve (a sweep's, a frontier's) then failed with "HiGHS could not
+    solve the master LP of the decomposition: Not Set" (qa44-verify). A run at the default
+    count (0) accepts any scheduler.
     """
     wanted = 0 if threads is None else int(threads)  # 0: the option's default
     made = _SCHEDULERS.get(threading.get_ident())
-    if made is not None and wanted != made:
+    if (made is None and wanted != 0) or (made is not None and wanted != made):
         import highspy
 
         highspy.Highs.resetGlobalScheduler(True)
