@@ -58,3 +58,32 @@ def test_risk_refuses_executor_options_as_sweep_does(options: list[str], said: s
     result = invoke(["risk", OFFER, "--portfolio", UNCERTAIN, *options])
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: {said}")
+
+
+COVE = REPO / "tests" / "data" / "qa30analyst"
+
+
+def test_a_sweeps_changes_read_whole_at_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 80 columns the scenarios' "Against the base" column had 15 characters (19 on
+    cove): "SA: grants datavolt-us, grants humain-us-" ran a word a line, one scenario forty
+    lines tall. Where the column would be so narrow, each changed row's partners are
+    listed under the table, one a line; a wide terminal keeps the column."""
+    args = ["sweep", COVE / "cove.yaml", COVE / "scenarios.yaml", "-j", "1"]
+    monkeypatch.setenv("COLUMNS", "80")
+    narrow = invoke(args)
+    assert narrow.exit_code == 0, narrow.output
+    lines = narrow.stdout.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= 80
+    assert "Against the base" not in lines[4]  # the table's heading row
+    under = lines[lines.index("Package changes (each scenario against the base):") :]
+    assert under[1:4] == [
+        "  supply-2026-up:",
+        "    - CC: grants buy, compute 72,000 -> 104,000 H100e",
+        "    - AA: compute 200,499 -> 188,500 H100e",
+    ]
+    assert "    - CC loses its deal" in under
+    monkeypatch.setenv("COLUMNS", "160")
+    wide = invoke(args)
+    assert "Against the base" in wide.stdout.split("┡")[0]
+    assert "Package changes (" not in wide.stdout
+    assert "│ CC: grants buy, compute 72,000 ->" in wide.stdout
