@@ -406,9 +406,13 @@ def _serial(
             progress(i + 1, len(tasks))
 
 
-def make_executor(jobs: int | None, executor: str | None, scheduler: str | None) -> Executor:
+def make_executor(
+    jobs: int | None, executor: str | None, scheduler: str | None, *, default: int | None = None
+) -> Executor:
     """The executor `jobs`, `executor` and `scheduler` ask for (the CLI's `--jobs`,
-    `--executor` and `--scheduler`)."""
+    `--executor` and `--scheduler`). Without `jobs`, local work runs on `default`
+    processes, else on all cores (`risk`'s default is 1: a pool costs more than its
+    samples)."""
     if jobs is not None:
         at_least_one(jobs, "jobs")
     kind = one_of(executor or "processes", EXECUTORS, "executor", "executor")
@@ -427,5 +431,5 @@ def make_executor(jobs: int | None, executor: str | None, scheduler: str | None)
         return Executor("dask", 1, scheduler)
     if scheduler:
         raise ArgumentError("scheduler", "only with the dask executor")
-    n = default_jobs() if jobs is None else jobs
+    n = jobs if jobs is not None else default if default is not None else default_jobs()
     return Executor("serial" if n == 1 else "processes", n)

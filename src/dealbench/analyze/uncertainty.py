@@ -10,8 +10,9 @@ the risk. Where the partner refuses, the US gets its no-deal value and bears
 no risk.
 
 Samples are drawn in chunks of `CHUNK`, chunk c from its own seed sequence
-(seed, partner, c), so the numbers depend on the seed alone: not on `jobs`,
-the number of processes the chunks are spread over.
+(seed, partner, c), so the numbers depend on the seed alone: not on where the
+chunks run (`jobs` processes, or a Dask cluster's workers: an `Executor`, as a
+sweep's solves run).
 """
 
 from __future__ import annotations
@@ -211,12 +212,15 @@ def sample_package(
     seed: int,
     *,
     jobs: int = 1,
+    executor: Executor | None = None,
     progress: Progress | None = None,
 ) -> Samples:
-    """Evaluate `package` under `samples` draws of its partner's uncertain figures."""
+    """Evaluate `package` under `samples` draws of its partner's uncertain figures, the
+    chunks run by `executor` (else on `jobs` processes): the same numbers wherever."""
     sizes = [min(CHUNK, samples - start) for start in range(0, samples, CHUNK)]
     tasks = [(portfolio, package, seed, c, n) for c, n in enumerate(sizes)]
-    executor = Executor("processes" if jobs > 1 else "serial", max(1, jobs))
+    if executor is None:
+        executor = Executor("processes" if jobs > 1 else "serial", max(1, jobs))
     parts = executor.map(_task, tasks, progress)
     return Samples(
         *(
@@ -316,10 +320,13 @@ def risk_report(
     seed: int = 0,
     *,
     jobs: int = 1,
+    executor: Executor | None = None,
     progress: Progress | None = None,
 ) -> RiskReport:
     """Acceptance probability (with its standard error) and the distributions of what the
-    US gets and the risk it bears, over `samples` draws seeded by `seed`."""
+    US gets and the risk it bears, over `samples` draws seeded by `seed`. The samples'
+    chunks run on `jobs` processes, or where `executor` runs things (a Dask cluster:
+    `make_executor(None, "dask", address)`); the numbers are the same."""
     sample_count(samples)
     seed_of(seed)
     at_least_one(jobs, "jobs")
@@ -328,7 +335,9 @@ def risk_report(
         raise ArgumentError(
             "partner", f"partner {package.partner!r} is not in portfolio {portfolio.id}"
         )
-    drawn = sample_package(portfolio, package, samples, seed, jobs=jobs, progress=progress)
+    drawn = sample_package(
+        portfolio, package, samples, seed, jobs=jobs, executor=executor, progress=progress
+    )
     p = float(drawn.accepts.mean())
     accepted = drawn.accepts
     deal = evaluate(portfolio, package)

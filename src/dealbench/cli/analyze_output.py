@@ -176,13 +176,49 @@ def write_comparison(
     return folder.written
 
 
+#: The least width of a sweep's changes column: narrower, its text is listed under the table.
+CHANGES_WIDTH = 30
+
+
 def print_sweep(s: SweepResult) -> None:
-    from dealbench.analyze.sweep_words import change_sentences, row_labels, utility_labels
+    """A sweep's table, and what changes from row to row: in its last column where the
+    terminal leaves that column `CHANGES_WIDTH` characters (or all its text needs), else
+    listed under the table, a row's changes one partner a line. At 80 columns the scenarios'
+    "Against the base" had 15 characters: SA's grants and compute read a word a line, one
+    scenario 40 lines tall."""
+    from rich.measure import Measurement
+
+    from dealbench.analyze.sweep_words import change_sentences, row_labels
 
     out = _console()
+    labels = row_labels(s)
+    heading = "Package changes" if s.param else "Against the base"
+    changes = ["; ".join(r.changes) or "-" for r in s.rows]
+    # Room for the last column: the terminal less the other columns and its own padding
+    # and border (3 characters).
+    room = out.width - Measurement.get(out, out.options, _sweep_table(s, labels)).maximum - 3
+    inline = room >= min(36, CHANGES_WIDTH, max(map(cell_len, [heading, *changes])))
+    table = _sweep_table(s, labels, (heading, changes) if inline else None)
+    # The title on a line of its own, wrapped to the terminal: as the table's title it
+    # wrapped to the table, narrower once its changes are listed under it.
     regime = f" ({s.policy} regime)" if s.policy else ""
-    title = f"{s.title}{regime}: " + (f"sweep of {s.param}" if s.param else "scenarios")
-    table = Table(title=title, title_justify="left")
+    say(out, f"{s.title}{regime}: " + (f"sweep of {s.param}" if s.param else "scenarios"))
+    print_table(out, table)
+    if not inline:
+        _changes_under(out, s, labels)
+    for line in change_sentences(s):
+        say(out, line)
+    for note in s.notes:  # as `solve --policy` says it (`output.print_notes`)
+        say(out, f"Note: {note}")
+
+
+def _sweep_table(
+    s: SweepResult, labels: Sequence[str], changes: tuple[str, Sequence[str]] | None = None
+) -> Table:
+    """A sweep's table: its rows' figures, and `changes` (a heading, a cell a row) last."""
+    from dealbench.analyze.sweep_words import utility_labels
+
+    table = Table()
     table.add_column("Value" if s.param else "Scenario")
     table.add_column("US utility", justify="right")
     table.add_column("Deals", justify="right")
@@ -192,22 +228,28 @@ def print_sweep(s: SweepResult) -> None:
     narrow = max(map(cell_len, [*head.split(), *totals]))
     table.add_column(head, justify="right", max_width=narrow)
     table.add_column("Risk", justify="right")
-    table.add_column("Package changes" if s.param else "Against the base", max_width=36)
-    rows = zip(s.rows, row_labels(s), utility_labels(s), totals, strict=True)
-    for r, label, utility, total in rows:
-        table.add_row(
-            label,
-            utility,
-            str(len(r.deals)),
-            total,
-            h100e(r.risk_total),
-            "; ".join(r.changes) or "-",
-        )
-    print_table(out, table)
-    for line in change_sentences(s):
-        say(out, line)
-    for note in s.notes:  # as `solve --policy` says it (`output.print_notes`)
-        say(out, f"Note: {note}")
+    if changes is not None:
+        table.add_column(changes[0], max_width=36)
+    cells = zip(s.rows, labels, utility_labels(s), totals, strict=True)
+    for i, (r, label, utility, total) in enumerate(cells):
+        more = [] if changes is None else [changes[1][i]]
+        table.add_row(label, utility, str(len(r.deals)), total, h100e(r.risk_total), *more)
+    return table
+
+
+def _changes_under(out: Console, s: SweepResult, labels: Sequence[str]) -> None:
+    """A sweep's changes from row to row, under its table: each row that changes, then its
+    partners' changes one a line."""
+    changed = [(label, r.changes) for r, label in zip(s.rows, labels, strict=True) if r.changes]
+    against = "each value against the one before" if s.param else "each scenario against the base"
+    if not changed:
+        say(out, f"Package changes ({against}): none.")
+        return
+    say(out, f"Package changes ({against}):")
+    for label, lines in changed:
+        say(out, f"  {label}:", indent=4)
+        for line in lines:
+            say(out, f"    - {line}", indent=6)
 
 
 def print_diff(d: ResultDiff) -> None:

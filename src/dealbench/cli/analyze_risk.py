@@ -9,12 +9,14 @@ import typer
 from dealbench.cli.base import Json, PackageArg, PackagePortfolio, app
 from dealbench.cli.errors import handled
 from dealbench.cli.help import examples
+from dealbench.cli.scenario_options import ExecutorOpt, SchedulerOpt, executor_from
 
 
 @app.command(
     epilog=examples(
         "dealbench risk deals/packages/ae-offer.yaml --portfolio deals/portfolios/gulf-asia-uncertain.yaml",
         "dealbench risk deals/packages/ae-offer.yaml --portfolio deals/portfolios/gulf-asia-uncertain.yaml --samples 100000 --seed 7 --json",
+        "dealbench risk deals/packages/ae-offer.yaml --portfolio deals/portfolios/gulf-asia-uncertain.yaml --samples 1000000 --executor dask --scheduler tcp://10.0.0.5:8786",
     )
 )
 def risk(
@@ -25,13 +27,17 @@ def risk(
     ] = 10_000,
     seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed, the same numbers.")] = 0,
     jobs: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--jobs",
             "-j",
-            help="Processes to spread the samples over (the numbers do not change).",
+            help="Processes to spread the samples over (default 1; not with dask). "
+            "The numbers do not change.",
+            show_default=False,
         ),
-    ] = 1,
+    ] = None,
+    executor: ExecutorOpt = None,
+    scheduler: SchedulerOpt = None,
     json_out: Json = False,
 ) -> None:
     """Sample the partner's uncertain figures: acceptance probability, US value and risk.
@@ -50,11 +56,12 @@ def risk(
     from dealbench.model import load_package, load_portfolio
 
     with handled():
+        ex = executor_from(jobs, executor, scheduler, default=1)
         pf = load_portfolio(portfolio)
         pkg = load_package(package, pf)
         note_inputs(pf)  # no note of means: the samples draw the distributions
         with DelayedBar("Sampling") as bar:
-            report = risk_report(pf, pkg, samples, seed, jobs=jobs, progress=bar)
+            report = risk_report(pf, pkg, samples, seed, executor=ex, progress=bar)
         if json_out:
             typer.echo(output.to_json(report.model_dump(mode="json")))
         else:

@@ -57,10 +57,12 @@ SchedulerOpt = Annotated[
 ]
 
 
-def executor_from(jobs: int | None, executor: str | None, scheduler: str | None) -> Executor:
+def executor_from(
+    jobs: int | None, executor: str | None, scheduler: str | None, *, default: int | None = None
+) -> Executor:
     from dealbench.analyze.parallel import make_executor
 
-    return make_executor(jobs, executor, scheduler)
+    return make_executor(jobs, executor, scheduler, default=default)
 
 
 @contextmanager
