@@ -174,4 +174,4 @@ def test_a_sweep_refuses_an_override_of_the_path_it_varies(
     }
     response = client.post("/p/gulf-asia/sweep", data=fields, follow_redirects=False)
     assert response.status_code == 422
-    assert "sets: partners.AE.batna: the sweep varies" in html.unescape(response.text)
+    assert "Overrides: partners.AE.batna: the sweep varies" in html.unescape(response.text)

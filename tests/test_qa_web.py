@@ -253,7 +253,7 @@ def test_a_us_utility_floor_without_partner_best_is_refused_in_the_form_before_a
     sent = post(client, "/p/solo/solve", mode="us-best", solver="highs", v_floor="900bn")
     assert sent.status_code == 422  # type: ignore[attr-defined]
     said = words(sent.text)  # type: ignore[attr-defined]
-    assert "v_floor: a US utility floor is for mode partner-best" in said
+    assert "US utility floor: a US utility floor is for mode partner-best" in said
     assert "--mode" not in said
     assert client.app.state.jobs.for_portfolio("solo") == []  # type: ignore[attr-defined]
 

@@ -312,13 +312,13 @@ def test_bad_sweep_input_names_its_field_keeps_it_and_starts_nothing(client: Any
     cases = [
         ({"steps": "0"}, "steps: expected at least 1 value, got 0"),
         ({"steps": "x"}, "steps: expected a whole number, got 'x'"),
-        ({"refine": "31"}, "refine: expected at most 30 bisections"),
-        ({"param": "policy.nothing_here"}, "param: "),
+        ({"refine": "31"}, "Bisections per change: expected at most 30 bisections"),
+        ({"param": "policy.nothing_here"}, "Path: "),
         ({"from": "cheap"}, "from: "),
         ({"to": ""}, "to: needs a value"),
         ({"steps": "1"}, "steps: one value cannot include both ends"),
-        ({"time_limit": "0"}, "time_limit: expected a positive number of seconds"),
-        ({"sets": "nonsense"}, "sets: "),
+        ({"time_limit": "0"}, "Time limit: expected a positive number of seconds"),
+        ({"sets": "nonsense"}, "Overrides: "),
     ]
     for change, said in cases:
         response = post(client, "/p/gulf-asia/sweep", **{**base, **change})
