@@ -16,19 +16,14 @@ from dealbench.model import Package
 from dealbench.negotiate.frontier import Frontier, FrontierPoint
 from dealbench.negotiate.frontier_words import zopa_line
 from dealbench.render.filters import money
+from dealbench.web.chart_labels import HEIGHT, LARGEST, LETTER, SCALES, WIDTH, place_named
 
-WIDTH, HEIGHT = 720, 420
-#: How much larger, in the chart's units, its lettering and marks are drawn at a phone's
-#: width at most (app.css's --k): the chart is drawn to the screen's width, 342 px of its
-#: 720 units at 390 px, and 12-unit lettering would read at 6 px there.
-LARGEST = 1.75
 #: The plot's margins: room for the axes' lettering at its largest (the y ticks' money and
 #: the axis's name beside them, the x ticks' and the axis's name under them; a last x tick
 #: centred on the plot's right edge).
 LEFT, RIGHT, TOP, BOTTOM = 140, 56, 20, 60
-#: A letter's width, as a share of the lettering's size (DejaVu Sans: 0.32-0.64 of it), and
-#: the lettering's size at the largest, in the chart's units.
-LETTER, LETTERING = 0.62, 12 * LARGEST
+#: The lettering's size at the largest, in the chart's units.
+LETTERING = 12 * LARGEST
 TICKS = 5
 
 
@@ -126,8 +121,6 @@ def merge_close(marks: list[Mark]) -> list[Mark]:
             f"{label}: {rests.pop()}" if len(rests) == 1 else "; ".join(m.detail for m in group)
         )
         out.append(Mark(first.x, first.y, label, detail, " ".join(m.kind for m in group)))
-    for m in out:
-        m.anchor = label_side(m.x, m.label)
     return out
 
 
@@ -136,11 +129,6 @@ def merge_close(marks: list[Mark]) -> list[Mark]:
 #: of its centre): they share one label. Marks that only touch keep their numbers, which
 #: read. On a narrower screen the marks are drawn larger (`SCALES`), and so is the distance.
 CLOSE_ROUNDS = 14.0
-
-#: How much larger the marks and lettering are drawn (app.css's --k): at a desk, on a screen
-#: under 40rem, under 30rem (a phone). The server does not know the screen's width: a label
-#: that differs between them is written once a scale, app.css showing the screen's.
-SCALES = (1.0, 1.4, LARGEST)
 
 
 @dataclass(frozen=True)
@@ -319,6 +307,7 @@ def frontier_chart(curve: Frontier, rounds: list[dict[str, Any]]) -> dict[str, A
             for r in rounds
         ]
     )
+    place_named(special, marks, points)  # each label clear of the others and of every mark
     return {
         "words": chart_words(curve, named, rounds, said if on_risk else None),
         "width": WIDTH,
