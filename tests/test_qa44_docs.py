@@ -170,3 +170,30 @@ def test_a_status_memo_with_every_negotiation_ended_promises_no_deal_yet(
         assert "None yet." not in text and "yet" not in text.split("## Glossary")[0].lower()
         assert "250,000 risk-weighted H100e, none of it taken: no deal was concluded." in text
         assert "The Federated States of Micronesia walked away in round 1" in text
+
+
+def test_a_term_sheets_signature_blocks_are_as_wide_as_each_other_in_word(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`solve quarters.yaml --render docx`: the DOCX signature table gave "For the United
+    States" 3.85 in and "For the Partner" 2.84 in, widths from the headings' text, though
+    the PDF gives each side half the page (the stylesheet's `width: 50%`, which Word never
+    read). Each side now signs in half the table, and any cell's `width: N%` is N% of
+    its table in Word as in the browser."""
+    from docx import Document as Docx
+
+    from dealbench.render.word_tables import CellText, column_widths
+
+    out = tmp_path / "out"
+    done = run("solve", _quarters(tmp_path / "deals"), "--out", out, "--render", "docx")
+    assert done.exit_code == 0, done.stderr
+    table = next(
+        t
+        for t in Docx(str(out / "term-sheets/FM.docx")).tables
+        if t.rows[0].cells[0].text == "For the United States"
+    )
+    us, partner = (column.width for column in table.columns)
+    assert us == partner
+    short, long = CellText(("a",), width=25, share=True), CellText(("word " * 40,))
+    left, right = column_widths([[short, long]], 2, 9.0, 400.0, stretch=True)
+    assert abs(left - 100.0) < 0.01 and abs(right - 300.0) < 0.01
