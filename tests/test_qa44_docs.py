@@ -197,3 +197,36 @@ def test_a_term_sheets_signature_blocks_are_as_wide_as_each_other_in_word(
     short, long = CellText(("a",), width=25, share=True), CellText(("word " * 40,))
     left, right = column_widths([[short, long]], 2, 9.0, 400.0, stretch=True)
     assert abs(left - 100.0) < 0.01 and abs(right - 300.0) < 0.01
+
+
+def test_a_redline_says_a_security_level_without_a_clause_once(run: Runner, tmp_path: Path) -> None:
+    """`redline fm-kyc.yaml fm-baseline.yaml` under a policy whose kyc and baseline levels
+    write no clause: section 5 read "Know-your-customer screening. All delivered compute
+    is subject to: Know-your-customer screening.", the title twice, where the term sheet's
+    section 5 and Annex B say it once. A level with its own clause keeps its title first."""
+    portfolio = _quarters(tmp_path / "deals")
+    old, new = tmp_path / "fm-kyc.yaml", tmp_path / "fm-baseline.yaml"
+    for path, level in ((old, "kyc"), (new, "baseline"), (tmp_path / "fm-veu.yaml", "veu")):
+        path.write_text(
+            f"partner: FM\nsecurity: {level}\ncompute: {QUARTERS}\n"
+            "concessions:\n  invest-us: 25bn\n",
+            "utf-8",
+        )
+    out = tmp_path / "out"
+    done = run(
+        "redline", old, new, "--portfolio", portfolio, "--format", "md,html", "--out", out,
+    )  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    for text in _read(out, "redline-FM-kyc-to-baseline"):
+        assert "All delivered compute is subject to: Know-your-customer screening." in text
+        assert "All delivered compute is subject to: Standard licence conditions." in text
+        assert "screening. All delivered" not in text
+        assert "conditions. All delivered" not in text
+    done = run(
+        "redline", old, tmp_path / "fm-veu.yaml", "--portfolio", portfolio, "--format", "md",
+        "--out", out / "veu.md",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    assert "Validated end users. All delivered compute is installed in data centres" in (
+        out / "veu.md"
+    ).read_text("utf-8")
