@@ -230,3 +230,34 @@ def test_a_redline_says_a_security_level_without_a_clause_once(run: Runner, tmp_
     assert "Validated end users. All delivered compute is installed in data centres" in (
         out / "veu.md"
     ).read_text("utf-8")
+
+
+def test_a_counter_below_what_its_partner_accepts_says_so_in_its_deal_memo(
+    run: Runner, tmp_path: Path
+) -> None:
+    """`render fm-counter.yaml --doc deal-memo` of FM's counter (20,000 H100e under kyc
+    for USD 25bn, which costs FM more than the compute is worth to it on our figures):
+    "The Partner's proposal" said only "Accepting it would leave the United States $1.22bn
+    above its walk-away value.", a deal to take, while the table below it gave a partner
+    margin of -$320.0m. It now says what the redline and `counter` say: what the counter
+    gives each side."""
+    portfolio = _quarters(tmp_path / "deals")
+    package = tmp_path / "fm-counter.yaml"
+    package.write_text(
+        f"partner: FM\nside: counter\nsecurity: kyc\ncompute: {QUARTERS}\n"
+        "concessions:\n  invest-us: 25bn\n",
+        "utf-8",
+    )
+    out = tmp_path / "out"
+    done = run(
+        "render", package, "--portfolio", portfolio, "--doc", "deal-memo", "--format",
+        "md,html", "--out", out,
+    )  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    for text in _read(out / "memos", "FM-counter"):
+        assert (
+            "The counter gives the Federated States of Micronesia $320.0m less than its "
+            "walk-away value plus the required margin, as our figures for it value the terms, "
+            "and the United States $1.22bn over its walk-away value." in text
+        )
+        assert "Accepting it would leave" not in text
