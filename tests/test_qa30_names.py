@@ -161,7 +161,8 @@ def test_the_names_that_take_the_article_by_default() -> None:
     assert in_text("Russian Federation") == "the Russian Federation"
     assert in_text("Netherlands") == "the Netherlands"
     assert in_text("Saudi Arabia", start=True) == "Saudi Arabia"
-    assert in_text("The Gambia") == "The Gambia"
+    assert in_text("The Gambia") == "the Gambia"
+    assert in_text("The Gambia", start=True) == "The Gambia"
     assert in_text("Philippines", "none") == "Philippines"
     assert in_text("Qatar", "the") == "the Qatar"
 

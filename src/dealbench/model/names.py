@@ -3,8 +3,10 @@ Emirates should accept". A table cell or a heading that is the name alone keeps 
 
 A partner file may say which (`article: the` or `article: none`); without it, the names
 that take "the" in English do: those in `TAKES_THE`, and formal names with a word such as
-Republic, Kingdom, Federation, Emirates, States or Islands ("the Republic of Korea", "the
-Russian Federation"). One function, `in_text`, serves every document (as the `in_text`
+Republic, Kingdom, Principality, Sultanate, State, Federation, Emirates, States or Islands
+("the Republic of Korea", "the Russian Federation", "the State of Qatar"). A name written
+with its article ("The Gambia") says it in lower case inside a sentence ("with the
+Gambia"), as running English does, and keeps it as written where it stands alone. One function, `in_text`, serves every document (as the `in_text`
 filter, through `party_in_text`), every CLI sentence and every web page.
 """
 
@@ -40,7 +42,10 @@ TAKES_THE = frozenset(
 )
 
 #: Words of a formal or plural name that take "the" ("the Kingdom of Bahrain").
-_FORMAL = re.compile(r"\b(Republic|Kingdom|Federation|Federated|Emirates|States|Islands|Union)\b")
+_FORMAL = re.compile(
+    r"\b(Republic|Kingdom|Principality|Commonwealth|Sultanate|Duchy|Emirate|State"
+    r"|Confederation|Federation|Federated|Emirates|States|Islands|Union)\b"
+)
 
 
 def takes_the(name: str) -> bool:
@@ -52,9 +57,10 @@ def takes_the(name: str) -> bool:
 def in_text(name: str, article: Article | None = None, *, start: bool = False) -> str:
     """`name` as a sentence says it: with "the" when `article` says so (or, without one,
     when the name takes it), capitalised at the `start` of a sentence. A name written with
-    its article already ("The Gambia") keeps it; the name itself is never recased."""
+    its article already ("The Gambia") keeps it, in lower case inside a sentence ("with the
+    Gambia"); the rest of the name is never recased."""
     if name[:4].lower() == "the ":
-        return ("The " if start else name[:4]) + name[4:]
+        return ("The " if start else "the ") + name[4:]
     if article == "the" or (article is None and takes_the(name)):
         return f"{'The' if start else 'the'} {name}"
     return name

@@ -231,6 +231,8 @@ def negotiation_memo_document(
         # each counter that awaits our answer beside what our next offer gives each side
         "answers": [r for r in rows if r["beside"] is not None],
         "concluded": [_agreed(r) for r in room.rows if r.agreed is not None],
+        # no negotiation is open: "none yet" would promise a deal that cannot come
+        "closed": all(stage in ("concluded", "walked away") for stage in counts),
         # who walked away, and when: a stage of "walked away" does not say which side did
         "ended": [row for row, r in zip(rows, room.rows, strict=True) if r.stage == "walked away"],
         "periods": list(room.periods),

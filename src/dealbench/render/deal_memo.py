@@ -24,6 +24,7 @@ from dealbench.render.glossary import glossary
 from dealbench.render.limits import (
     COMPUTE_TOL,
     MARGIN_TOL,
+    counter_gives,
     deal_limits,
     partner_uncertain_line,
     shared_limits,
@@ -138,6 +139,10 @@ def counter_assessment(deal: DealFigures, round_: int | None, against: Against |
             "accepted"
             " as written."
         )
+    if not deal.accepts:
+        # The partner's own proposal, below what it accepts on our figures for it: said, or
+        # "Accepting it would leave the United States ... above" read as a deal to take.
+        return text + counter_gives(deal)
     if deal.us_margin < 0:
         return text + (
             f"Accepting it would leave the United States {money(-deal.us_margin)} below its "

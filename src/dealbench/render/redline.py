@@ -162,11 +162,15 @@ def schedule_items(
 
 def security_item(pf: Portfolio, old: DealFigures, new: DealFigures) -> dict[str, Any]:
     a, b = security_terms(pf, old), security_terms(pf, new)
-    item = _item(
-        "Security conditions", f"{a['title']}. {a['clause']}", f"{b['title']}. {b['clause']}"
-    )
+    item = _item("Security conditions", _security_text(a), _security_text(b))
     item["term"] = ("security", new.security)
     return item
+
+
+def _security_text(terms: dict[str, Any]) -> str:
+    """A security level as section 5 states it: its title, then its clause; a level whose
+    policy writes no clause has the default one, which names the title already."""
+    return f"{terms['title']}. {terms['clause']}" if terms["own"] else str(terms["clause"])
 
 
 def commitment_items(pf: Portfolio, old: DealFigures, new: DealFigures) -> list[dict[str, Any]]:

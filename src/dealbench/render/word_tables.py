@@ -49,7 +49,7 @@ _EM = {ch: em for chars, em in _WIDTHS for ch in chars}
 _BREAK = re.compile(r"(?<=[-\u2013\u00ad])")
 #: A cell's width in its inline style, and points per unit (em: of the table's text).
 _STYLE_WIDTH = re.compile(
-    r"(?:^|;)\s*width\s*:\s*([0-9]*\.?[0-9]+)\s*(em|pt|in|cm|mm|px)\s*(?:;|$)"
+    r"(?:^|;)\s*width\s*:\s*([0-9]*\.?[0-9]+)\s*(em|pt|in|cm|mm|px|%)\s*(?:;|$)"
 )
 _POINTS = {"pt": 1.0, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4, "px": 0.75}
 #: Spans Word does not write (`word._Writer.inline`): not measured.
@@ -65,9 +65,11 @@ class CellText:
     nowrap: bool = False
     span: int = 1
     #: The width its `style` asks (`width: 8.5em`), in ems of the table's text or, with
-    #: `points`, in points; None: as wide as its text needs.
+    #: `points`, in points, or with `share` (`width: 50%`), a share of the table's width;
+    #: None: as wide as its text needs.
     width: float | None = None
     points: bool = False
+    share: bool = False
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
@@ -80,13 +82,16 @@ def _pieces(line: str) -> list[str]:
     return [piece for word in line.split() for piece in _BREAK.split(word) if piece]
 
 
-def cell_range(cell: CellText, size: float, whole: bool = True) -> tuple[float, float]:
+def cell_range(
+    cell: CellText, size: float, whole: bool = True, available: float = 0.0
+) -> tuple[float, float]:
     """The narrowest width the cell's text can take, and the width it takes unwrapped.
 
     A figure's cell (`nowrap`) keeps its text on one line; unless not `whole`, when
     it may break at its spaces ("$77.98bn / $14.05bn"), never inside a figure.
     A cell whose style asks a width takes it, or its narrowest if wider (CSS 2.1,
-    17.5.2.2: its minimum and its maximum width).
+    17.5.2.2: its minimum and its maximum width); a share (`width: 50%`) is of the
+    `available` width, margins included, as a browser gives a percentage of the table's.
     """
     widest = max((text_width(line, size, cell.bold) for line in cell.lines), default=0.0)
     if cell.nowrap and whole:
@@ -95,7 +100,10 @@ def cell_range(cell: CellText, size: float, whole: bool = True) -> tuple[float, 
         split = str.split if cell.nowrap else _pieces
         pieces = [p for line in cell.lines for p in split(line)]
         narrowest = max((text_width(p, size, cell.bold) for p in pieces), default=0.0)
-    if cell.width is not None:
+    if cell.share and cell.width is not None:
+        asked = cell.width / 100 * available - CELL_MARGINS_PT
+        narrowest = widest = max(narrowest, asked)
+    elif cell.width is not None:
         asked = cell.width if cell.points else cell.width * size
         narrowest = widest = max(narrowest, asked)
     return narrowest + CELL_MARGINS_PT, widest + CELL_MARGINS_PT
@@ -116,9 +124,9 @@ def column_widths(
     lines beside a partner's name with one long word). Where the figures alone do not
     fit, every column shrinks alike. Cells spanning columns are left out of the measure.
     """
-    low, high = _ranges(rows, columns, size, whole=True)
+    low, high = _ranges(rows, columns, size, whole=True, available=available)
     if sum(low) > available:
-        low, high = _ranges(rows, columns, size, whole=False)
+        low, high = _ranges(rows, columns, size, whole=False, available=available)
     if sum(low) >= available:  # no room even for the narrowest words
         floor = _figures_floor(rows, columns, size)
         extra = [lo - f for lo, f in zip(low, floor, strict=True)]
@@ -163,7 +171,7 @@ def _figures_floor(rows: Sequence[Sequence[CellText]], columns: int, size: float
 
 
 def _ranges(
-    rows: Sequence[Sequence[CellText]], columns: int, size: float, whole: bool
+    rows: Sequence[Sequence[CellText]], columns: int, size: float, whole: bool, available: float
 ) -> tuple[list[float], list[float]]:
     low = [CELL_MARGINS_PT] * columns
     high = [CELL_MARGINS_PT] * columns
@@ -171,7 +179,7 @@ def _ranges(
         col = 0
         for cell in row:
             if cell.span == 1 and col < columns:
-                narrowest, widest = cell_range(cell, size, whole)
+                narrowest, widest = cell_range(cell, size, whole, available)
                 low[col], high[col] = max(low[col], narrowest), max(high[col], widest)
             col += cell.span
     return low, [max(h, lo) for h, lo in zip(high, low, strict=True)]
@@ -207,26 +215,28 @@ def row_cells(tr: Any) -> list[tuple[Any, CellText]]:
         if cell.tag not in ("th", "td"):
             continue
         span = cell.get("colspan", "1")
-        width, points = _asked_width(cell.get("style", ""))
+        width, unit = _asked_width(cell.get("style", ""))
         text = CellText(
             lines=_lines(cell),
             bold=header,
             nowrap=cell.tag == "td" and "num" in cell.get("class", "").split(),
             span=max(1, int(span)) if span.isdigit() else 1,
             width=width,
-            points=points,
+            points=unit == "pt",
+            share=unit == "%",
         )
         out.append((cell, text))
     return out
 
 
-def _asked_width(style: str) -> tuple[float | None, bool]:
-    """The width a cell's inline style asks (`width: 8.5em`): in ems (False) or points (True)."""
+def _asked_width(style: str) -> tuple[float | None, str]:
+    """The width a cell's inline style asks, and its unit: ems ("em", `width: 8.5em`),
+    points ("pt", any length converted) or a percentage of the table's width ("%")."""
     found = _STYLE_WIDTH.search(style.strip().lower())
     if found is None:
-        return None, False
+        return None, ""
     number, unit = float(found.group(1)), found.group(2)
-    return (number, False) if unit == "em" else (number * _POINTS[unit], True)
+    return (number, unit) if unit in ("em", "%") else (number * _POINTS[unit], "pt")
 
 
 def _lines(el: Any) -> tuple[str, ...]:
