@@ -97,16 +97,20 @@ def nash_point(
     cuts: int,
     rounds: int,
     tolerance: float,
+    step: float = 0.0,
 ) -> NashFound:
     """Max the log Nash product under tangent cuts, refined at the gains found (compute
-    continuous); the last form, its status and gap, and the bound B on the log-product."""
+    continuous, or with `step` > 0 in whole steps of that many H100e); the last form, its
+    status and gap, and the bound B on the log-product."""
     points = {
         code: (_geometric(vi, cuts), _geometric(ui, cuts)) for code, (vi, ui) in ideals.items()
     }
     top = math.inf
     best: tuple[Formulation, Status, float | None, float] | None = None
     for i in range(rounds):
-        form = formulate(portfolio, "nash", require=require, ideals=ideals, cuts=[points])
+        form = formulate(
+            portfolio, "nash", require=require, ideals=ideals, cuts=[points], step=step
+        )
         status, proven, bound = run(form)
         if status not in (Status.OPTIMAL, Status.TIME_LIMIT):
             if best is not None and status == Status.NO_SOLUTION:

@@ -43,6 +43,7 @@ from dealbench.model.portfolio import Portfolio
 from dealbench.optimize.backends import Backend, make_backend, run_pulp
 from dealbench.optimize.bargain.kalai import SPLIT_SHARE, kalai_point
 from dealbench.optimize.bargain.nash import (
+    NO_GAIN,
     Solve,
     found_gains,
     log_product,
@@ -178,9 +179,9 @@ def solve_bargaining(
             )
             return (*found, math.inf)
         form, status, proven, top, bargained = nash_with_gains(
-            ideals,
+            bargained,
             lambda kept: nash_point(
-                portfolio, require, kept, run, details, cuts, rounds, tolerance
+                portfolio, require, kept, run, details, cuts, rounds, tolerance, step=step
             ),
         )
         return form, status, proven, top
@@ -206,7 +207,59 @@ def solve_bargaining(
         method="plain",
         details=details,
     )
-    return _answer(portfolio, mode, status, info, form, ideals, bargained, require, top)
+    result = _answer(portfolio, mode, status, info, form, ideals, bargained, require, top)
+    grain = portfolio.granularity.h100e
+    why = _not_in_steps(portfolio, result, bargained, grain) if mode == "nash" else None
+    if why is not None:
+        # The continuous point put on the grid and climbed is a local answer: it can leave a
+        # partner it bargained with no gain where whole steps still give every one a gain
+        # (qa44-bargain, s5: a deal at its cap held at the partner's BATNA, the gain
+        # reachable only by moving four amounts at once), or find no schedule in the
+        # declared step and refine it (s9: steps of 1,000 H100e for a declared 10,000) where
+        # the declared step has a Nash point of its own. Then solve the tangent-cut MIP in
+        # whole steps (slower, so only here), as kalai is: its bound B bounds the best in
+        # whole steps directly.
+        start = time.perf_counter()
+        form, status, proven, top = point(grain)
+        timings["whole steps"] = time.perf_counter() - start
+        if status in (Status.OPTIMAL, Status.TIME_LIMIT):
+            info = info.model_copy(update={"gap": proven, "seconds": sum(timings.values())})
+            details["whole_steps_mip"] = 1.0
+            again = _answer(portfolio, mode, status, info, form, ideals, bargained, require, top)
+            if again.us_value is not None:
+                said = f" Solved in whole steps of {grain:,.0f} H100e: {why}."
+                result = again.model_copy(update={"message": (again.message or "") + said})
+    return result
+
+
+def _not_in_steps(
+    portfolio: Portfolio, result: SolveResult, bargained: Ideals, grain: float
+) -> str | None:
+    """Why nash's continuous point, put on the grid of `grain` H100e and climbed, is no
+    answer in whole steps (None when it is one): a partner it bargained with (each gained at
+    the continuous point) ends with no gain, a log-product of -inf; or no schedule in the
+    declared step was found, so the step was refined."""
+    if grain <= 0 or result.us_value is None or not bargained:
+        return None
+    gainless = [code for code in bargained if _gainless(portfolio, result, code)]
+    if gainless:
+        return (
+            f"the continuous point, put in those steps, left {', '.join(gainless)} without a gain"
+        )
+    used = float(result.solver.details.get("granularity_h100e", grain))
+    if used < grain * (1 - 1e-9):
+        return f"the continuous point could not be put in them (steps of {used:,.0f} H100e)"
+    return None
+
+
+def _gainless(portfolio: Portfolio, result: SolveResult, code: str) -> bool:
+    """Whether a side of partner `code` gains nothing (a dollar or less) in `result`."""
+    p = portfolio.partner(code)
+    assert p is not None
+    deal = result.deal(code)
+    if deal is None:
+        return True
+    return min(deal.us_value - p.us_batna, deal.partner_utility - p.batna) <= NO_GAIN * MONEY
 
 
 def _runner(
