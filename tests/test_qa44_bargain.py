@@ -331,3 +331,12 @@ def test_generated_bargaining_points_match_the_enumeration(
     path = written(files, tmp_path_factory.mktemp("gen"))
     check_nash(files, path)
     check_kalai(files, path)
+
+
+def test_a_bound_within_floating_point_noise_is_said_as_zero(tmp_path: Path) -> None:
+    """s9's whole-step Nash point is the best in its step: B and L are the same sum added
+    in another order, and the JSON said a bound of 4.44e-16 where it is 0 (session 44)."""
+    files = drawn(9)
+    result = check_nash(files, written(files, tmp_path))
+    assert result.solver.details["log_error_bound"] == 0.0
+    assert result.solver.details["product_ratio_bound"] == 1.0

@@ -13,6 +13,9 @@ from dealbench.optimize.objectives import Ideals
 from dealbench.optimize.result import SolveResult
 from dealbench.result_words import STEPS_SAID, nash_bound_words, product_loss
 
+#: A Nash bound B - L below this many log units is floating-point noise: 0.
+LOG_NOISE = 1e-12
+
 
 def note(
     portfolio: Portfolio,
@@ -107,7 +110,10 @@ def bound_note(
             f"tau = {unrounded:.4f}, exact within the gap, before whole steps; in whole steps "
             f"every share is at least tau = {value:.4f}"
         )
-    error = max(top - value, 0.0) if math.isfinite(value) else math.inf
+    # A bound within floating-point noise of the point (4.44e-16 where B and L are the
+    # same sum added in another order, qa44-bargain) is said as the 0 it is.
+    error = top - value if math.isfinite(value) else math.inf
+    error = 0.0 if error <= LOG_NOISE else error
     details["log_error_bound"] = error
     details["product_ratio_bound"] = math.exp(-error) if math.isfinite(error) else 0.0
     if not math.isfinite(value):
