@@ -8,6 +8,7 @@ each side's ideal gain (its gain at its own best end of the frontier).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from dealbench.model.package import Package
@@ -16,6 +17,7 @@ from dealbench.negotiate.frontier import Frontier, FrontierPoint, clean, point_o
 from dealbench.negotiate.frontier_ends import lifted_point
 from dealbench.negotiate.single import Single
 from dealbench.optimize.bargain.solve import GAIN_TOL
+from dealbench.optimize.bargain.words import LOG_NOISE
 from dealbench.optimize.result import SolveResult
 from dealbench.optimize.solve import solve
 
@@ -89,6 +91,7 @@ def attach_bargaining(
                 update={"label": mode}
             )
             solved = f"a {mode} solve of the partner alone (others held)"
+            solve_point = point
             # The solve's package is in the declared step; the held curves are exact (finer
             # steps, up to the limit in whole units), and a package on them can give the
             # partner more at the same US value: the rounded point would sit under the
@@ -116,13 +119,14 @@ def attach_bargaining(
             details = result.solver.details
             if mode == "nash":
                 nash = point
+                gained = _log_gain(frontier, solve_point, point)
                 info["nash"] = {
                     "method": solved,
-                    "error_bound": 1 - details.get("product_ratio_bound", 0.0),
-                    "log_error_bound": details.get("log_error_bound"),
-                    "log_error_cuts": details.get("log_error_cuts"),
-                    "log_error_steps": details.get("log_error_steps", 0.0),
-                    "note": result.message,
+                    **_nash_bound(details, gained),
+                    "note": result.message
+                    if gained == 0.0 or not result.message
+                    else "the solve's own package, which the point shown beats: "
+                    + result.message.removeprefix("nash: "),
                 }
             else:
                 kalai = point
@@ -150,6 +154,39 @@ def attach_bargaining(
             "zopa": zone,
         }
     )
+
+
+def _log_gain(frontier: Frontier, solved: FrontierPoint, shown: FrontierPoint) -> float:
+    """How much larger the log Nash product of `shown` is than that of `solved` (the
+    solve's package): 0 where they are the same point, or where either has no gain."""
+    a, b = gains(frontier, solved), gains(frontier, shown)
+    if shown is solved or min(a) <= 0 or min(b) <= 0:
+        return 0.0
+    return max(math.log(b[0] * b[1]) - math.log(a[0] * a[1]), 0.0)
+
+
+def _nash_bound(details: dict[str, Any], gained: float) -> dict[str, Any]:
+    """The solve's Nash bound (B - L, its tangent cuts' part and whole steps') for the
+    point shown, whose log product is `gained` above the solve's package L: the point
+    lifted to the curves, or a frontier point scoring more. Its bound is B - L - gained,
+    all of it taken from the whole steps' part first (the continuous point solved is not
+    moved). Said for the solve's own package, a frontier's "0.63 x the best (whole steps
+    37% below the continuous point)" was of a package the chart no longer showed
+    (qa44-bargain)."""
+    bound = details.get("log_error_bound")
+    steps = details.get("log_error_steps", 0.0)
+    if bound is not None and math.isfinite(bound):
+        bound = bound - gained if bound - gained > LOG_NOISE else 0.0
+        steps = steps - gained if steps - gained > LOG_NOISE else 0.0
+    ratio = 0.0 if bound is None or not math.isfinite(bound) else math.exp(-bound)
+    return {
+        "error_bound": 1 - ratio
+        if bound is not None
+        else 1 - details.get("product_ratio_bound", 0.0),
+        "log_error_bound": bound,
+        "log_error_cuts": details.get("log_error_cuts"),
+        "log_error_steps": steps,
+    }
 
 
 def _ideals(frontier: Frontier) -> tuple[float, float]:
