@@ -14,6 +14,7 @@ from dealbench.list_words import did_you_mean
 from dealbench.model.concession import SecurityRequirement
 from dealbench.model.partner import Partner
 from dealbench.model.periods import length as period_length
+from dealbench.model.periods import not_a_period
 from dealbench.model.policy import Caps, Policy
 from dealbench.model.portfolio import BASE_SCENARIO, ScenarioFile
 from dealbench.model.yamlio import Loc
@@ -145,10 +146,7 @@ def partner_in_periods_problems(
             )
             yield (
                 ("ask", period),
-                (
-                    f"period {period!r} is not one of the portfolio's periods "
-                    f"({', '.join(periods)}){hint}"
-                ),
+                not_a_period(period, periods) + hint,
             )
 
 
