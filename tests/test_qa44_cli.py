@@ -98,3 +98,31 @@ def test_a_period_label_written_near_one_is_suggested(
     answer = run("solve", quarters.with_name("solo.yaml"), "--set", f"portfolio.supply.{written}=5")
     assert "is not one of the portfolio's periods (2026)" in answer.stderr  # no near one
     assert "did you mean" not in answer.stderr
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("{partners.SG.batna=6bn}", "set: {partners.SG.batna: 6bn}"),
+        ("[partners.SG.batna=6bn]", "set: {partners.SG.batna: 6bn}"),
+        (
+            "[{partners.SG.batna: 6bn}, {portfolio.supply.2026: 5}]",
+            "set: {partners.SG.batna: 6bn, portfolio.supply.2026: 5}",
+        ),
+    ],
+)
+def test_a_scenario_set_written_wrongly_is_shown_written_right(
+    run: Runner, tmp_path: Path, written: str, said: str
+) -> None:
+    """`set: {partners.MX.batna=6bn}` was answered "partners.MX has no field 'batna=6bn'",
+    `set: [X=1]` "expected a mapping of keys to values, got a list": neither said how a
+    scenario writes it. `validate` (no portfolio) and `sweep` say it alike, once."""
+    deals = solo_deals(tmp_path / "deals", rounds=False)
+    scenarios = tmp_path / "scenarios.yaml"
+    scenarios.write_text(f"scenarios:\n  - id: a\n    set: {written}\n")
+    for args in (["validate", scenarios], ["sweep", deals / "portfolios/solo.yaml", scenarios]):
+        answer = run(*args)
+        assert answer.exit_code == 2, answer.output
+        assert said in answer.stderr, answer.stderr
+        assert len(answer.stderr.strip().splitlines()) == 1, answer.stderr
+        assert not answer.traceback
