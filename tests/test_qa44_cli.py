@@ -126,3 +126,21 @@ def test_a_scenario_set_written_wrongly_is_shown_written_right(
         assert said in answer.stderr, answer.stderr
         assert len(answer.stderr.strip().splitlines()) == 1, answer.stderr
         assert not answer.traceback
+
+
+def test_an_amount_whose_number_the_shell_took_says_why(run: Runner, tmp_path: Path) -> None:
+    """`--set partners.MX.batna=$2bn` typed unquoted reaches dealbench as `bn` (the shell
+    reads `$2` as a variable): the refusal says so, and how to type it. A figure that is no
+    amount of USD (`portfolio.supply.2026=k`), which none types with a $, is answered as
+    before."""
+    deals = solo_deals(tmp_path / "deals", rounds=False)
+    solo = deals / "portfolios/solo.yaml"
+    answer = run("solve", solo, "--set", "partners.SG.batna=bn")
+    assert answer.exit_code == 2, answer.output
+    assert "got 'bn' (a unit with no number: typed unquoted, a shell reads `$`" in answer.stderr
+    assert "--set partners.SG.batna=2bn, or quote the option, --set 'partners.SG.batna=$2bn'" in (
+        answer.stderr
+    )
+    answer = run("solve", solo, "--set", "portfolio.supply.2026=k")
+    assert answer.stderr == "error: --set: portfolio.supply.2026: expected a number, got 'k'\n"
+    assert run("solve", solo, "--set", "partners.SG.batna=$2bn", "--json").exit_code == 0
